@@ -1,0 +1,117 @@
+"""The one normalised trace record every reader produces and every pass consumes.
+
+Messages use the OpenAI chat shape (``{"role", "content", "tool_calls"?, "tool_call_id"?}``, content a string);
+tools use the OpenAI tool shape (``{"type": "function", "function": {"name", "description", "parameters"}}``);
+tool calls are ``{"name", "arguments"}`` with ``arguments`` a dict (parsed) or the raw string when it is not JSON.
+Import-light: stdlib only (trace capture runs inside the user's agent).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+
+@dataclass
+class Frame:
+    """A frame of the caller's stack at the time of the call (innermost first in ``TraceRecord.stack``)."""
+
+    path: str  # as recorded (absolute or relative); linking relativises it against the analysed root
+    line: int
+    function: str
+    end_line: int = 0
+
+
+@dataclass
+class TraceRecord:
+    id: str = ""  # source id, or a content hash when the source has none
+    source: str = ""  # format it was read from: slmc | openai | openai-ft | otel | openllmetry | langfuse | langsmith | anthropic | flywheel
+    provider: str | None = None  # openai | anthropic | litellm | azure | ...
+    model: str | None = None
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    tools: list[dict[str, Any]] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)  # temperature, max_tokens, response_format, tool_choice, ...
+    output: str | None = None  # assistant text
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)  # [{"name", "arguments"}]
+    finish_reason: str | None = None  # stop | length | tool_calls | content_filter | error | ...
+    error: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    latency_ms: float | None = None
+    timestamp: float | None = None  # unix seconds
+    site_id: str | None = None  # call-site id recorded at capture (llm:f@path:line)
+    stack: list[Frame] = field(default_factory=list)  # caller frames inside the agent's code, innermost first
+    workload: str | None = None  # workload_id / span or entity name / run name given by the source
+    trace_id: str | None = None
+    span_id: str | None = None
+    split: str | None = None  # train | validation | test (set by curation)
+    task: str | None = None  # task id (set by clustering)
+    label: Any = None  # ground truth when the dataset has it (benchmarks); never from the LLM
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # ---- views -----------------------------------------------------------------------------------------------------
+    def system_text(self) -> str:
+        return "\n".join(_text(m.get("content")) for m in self.messages if m.get("role") in ("system", "developer"))
+
+    def user_text(self) -> str:
+        """Text of the non-system input messages (what varies from call to call)."""
+        return "\n".join(_text(m.get("content")) for m in self.messages if m.get("role") not in ("system", "developer"))
+
+    def prompt_text(self) -> str:
+        return "\n".join(_text(m.get("content")) for m in self.messages)
+
+    def answer_text(self) -> str:
+        """The answer as one string: the text, or the tool calls as canonical JSON."""
+        if self.tool_calls:
+            return json.dumps(
+                [{"name": c.get("name"), "arguments": c.get("arguments")} for c in self.tool_calls],
+                sort_keys=True,
+                ensure_ascii=False,
+            )
+        return self.output or ""
+
+    def content_hash(self) -> str:
+        payload = json.dumps(
+            {"m": self.messages, "t": self.tools, "o": self.output, "c": self.tool_calls, "model": self.model},
+            sort_keys=True,
+            ensure_ascii=False,
+            default=str,
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
+
+    # ---- JSON ------------------------------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        return {k: v for k, v in out.items() if v not in (None, [], {}, "")}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TraceRecord:
+        known = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs["stack"] = [Frame(**f) if isinstance(f, dict) else f for f in kwargs.get("stack", [])]
+        return cls(**kwargs)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _text(content: Any) -> str:
+    """Content as text: strings pass; OpenAI/Anthropic part lists are joined by their text parts."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = []
+        for p in content:
+            if isinstance(p, dict):
+                parts.append(str(p.get("text") or p.get("content") or ""))
+            else:
+                parts.append(str(p))
+        return "".join(parts)
+    return str(content)
+
+
+content_text = _text
