@@ -110,7 +110,9 @@ def pass_class(name: str) -> type[Pass]:
     except ImportError as exc:
         raise SlmcError(
             f"pass {name!r} cannot be loaded: {exc}",
-            hint="install the ML extra: pip install 'slmc[ml]'" if "torch" in str(exc) or "sklearn" in str(exc) else None,
+            hint="install the ML extra: pip install 'slmc[ml]'"
+            if "torch" in str(exc) or "sklearn" in str(exc)
+            else None,
         ) from None
     cls = getattr(module, cls_name)
     if cls.name != name:
@@ -155,7 +157,9 @@ def parse_pipeline(spec: str) -> list[Pass]:
     while pos < len(spec):
         m = _PASS_SPEC.match(spec, pos)
         if not m or m.end() == pos:
-            raise SlmcError(f"cannot parse pipeline at {spec[pos:]!r}", hint="write passes as name{opt=value,...}, comma-separated")
+            raise SlmcError(
+                f"cannot parse pipeline at {spec[pos:]!r}", hint="write passes as name{opt=value,...}, comma-separated"
+            )
         pos = m.end()
         name, opts = m.group(1), m.group(2)
         cls = pass_class(name)

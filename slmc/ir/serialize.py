@@ -106,7 +106,11 @@ def _fmt(value: Any) -> str:
     if isinstance(value, Loc):
         return str(value) + (f"-{value.end_line}:{value.end_col}" if value.end_line else "")
     if isinstance(value, tuple) and value and all(isinstance(v, Message) for v in value):
-        return "[" + ", ".join(f"{m.role}<{m.origin}>: {json.dumps(m.template(), ensure_ascii=False)}" for m in value) + "]"
+        return (
+            "["
+            + ", ".join(f"{m.role}<{m.origin}>: {json.dumps(m.template(), ensure_ascii=False)}" for m in value)
+            + "]"
+        )
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         defaults = _defaults(type(value))
         value = {
