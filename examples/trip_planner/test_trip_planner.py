@@ -1,0 +1,74 @@
+"""The trip planner's own tests. Set TRIP_AGENT_DIR to run them on a rewritten copy of the agent."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from slmc.testing.fake_llm import FakeLLM
+
+HERE = Path(__file__).resolve().parent
+AGENT_DIR = Path(os.environ.get("TRIP_AGENT_DIR", HERE))
+sys.path.insert(0, str(HERE))
+import teacher as truth  # noqa: E402
+
+# teacher.py of the support example may already be imported under the same name
+if not hasattr(truth, "make_requests"):
+    spec = importlib.util.spec_from_file_location("trip_teacher", HERE / "teacher.py")
+    truth = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(truth)
+
+
+@pytest.fixture(scope="module")
+def planner():
+    with FakeLLM(teacher=truth.teacher) as llm:
+        old = os.environ.get("TRIP_LLM_URL")
+        os.environ["TRIP_LLM_URL"] = llm.url
+        try:
+            spec = importlib.util.spec_from_file_location(f"trip_planner_{id(llm)}", AGENT_DIR / "agent.py")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            yield module
+        finally:
+            if old is None:
+                os.environ.pop("TRIP_LLM_URL", None)
+            else:
+                os.environ["TRIP_LLM_URL"] = old
+
+
+REQUESTS = truth.make_requests(40, seed=4321)
+
+
+@pytest.fixture(scope="module")
+def run():
+    """One event loop for the module: the agent's AsyncOpenAI client is bound to the loop that first used it."""
+    loop = asyncio.new_event_loop()
+    yield loop.run_until_complete
+    loop.close()
+
+
+def test_dispatch_routes_to_known_specialists(planner, run) -> None:
+    routes = run(_gather(planner.dispatch, [r["request"] for r in REQUESTS]))
+    assert set(routes) <= set(planner.ROUTES)
+    assert sum(a == r["route"] for a, r in zip(routes, REQUESTS, strict=True)) / len(REQUESTS) >= 0.9
+
+
+def test_plans_extract_the_right_fields(planner, run) -> None:
+    results = run(planner.plan_many([r["request"] for r in REQUESTS]))
+    good = 0
+    for res, req in zip(results, REQUESTS, strict=True):
+        assert res["type"] in planner.ROUTES
+        if res["type"] == req["route"] and req["route"] != "itinerary":
+            good += all(res.get(k) == v for k, v in req["truth"].items())
+        elif res["type"] == req["route"]:
+            good += len(res["text"]) > 10
+    assert good / len(REQUESTS) >= 0.9
+
+
+async def _gather(fn, items):
+    return await asyncio.gather(*(fn(i) for i in items))
