@@ -1,0 +1,74 @@
+"""`slmc compile agent.py --traces ... --target ... --out build/`: the whole pipeline, resumable."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from slmc.compiler.diagnostics import Severity
+from slmc.compiler.driver import TARGETS, CompileOptions, compile_agent, format_summary, write_summary_json
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("sources", nargs="+", type=Path, help="the agent's entry file(s) or package folder")
+    parser.add_argument("--traces", nargs="+", type=Path, required=True, help="trace files (any supported format)")
+    parser.add_argument("--target", choices=TARGETS, default="hf", help="serving target of the bundle (default: hf)")
+    parser.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
+    parser.add_argument("--root", type=Path, help="project root site ids are relative to (default: the agent's folder)")
+    parser.add_argument("--emit", choices=("ir", "plan", "bundle"), default="bundle", help="stop after this stage")
+    parser.add_argument("--pipeline", help="pass pipeline, e.g. 'triage,link-traces,scrub-pii,...'")
+    parser.add_argument("--print-ir-after-all", action="store_true", help="print the IR after every pass")
+    parser.add_argument(
+        "--base-model", default=None, help="SLM base for every task: hub id, local path or scratch:<size>"
+    )
+    parser.add_argument(
+        "--gate-target", type=float, default=0.95, help="required agreement with the LLM (default 0.95)"
+    )
+    parser.add_argument("--max-params", help="largest SLM to consider, e.g. 3B")
+    parser.add_argument("--licence", choices=("any", "permissive"), default="any")
+    parser.add_argument("--gpu-memory", type=float, help="GPU memory of the serving machine in GB")
+    parser.add_argument("--cpu-only", action="store_true", help="plan for CPU serving and training")
+    parser.add_argument("--device", default=None, help="training device (cpu, cuda); default: cuda when available")
+    parser.add_argument("--in-place", action="store_true", help="rewrite the agent's files in place (else into --out)")
+    parser.add_argument("--fresh", action="store_true", help="ignore cached stages and start over")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument("--quiet", action="store_true", help="print only the summary")
+
+
+def run(args: argparse.Namespace) -> int:
+    options = {
+        "gate_target": args.gate_target,
+        "licence": args.licence,
+        "cpu_only": args.cpu_only,
+    }
+    for key in ("base_model", "max_params", "gpu_memory", "device"):
+        value = getattr(args, key)
+        if value is not None:
+            options[key] = value
+    if args.base_model is None and args.cpu_only:
+        options["base_model"] = "scratch:tiny"
+    opts = CompileOptions(
+        sources=args.sources,
+        traces=args.traces,
+        out=args.out,
+        root=args.root,
+        target=args.target,
+        emit=args.emit,
+        pipeline=args.pipeline,
+        print_ir_after_all=args.print_ir_after_all,
+        options=options,
+        in_place=args.in_place,
+        progress=not args.no_progress,
+        fresh=args.fresh,
+    )
+    log = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
+    result = compile_agent(opts, log=log)
+    for d in result.diagnostics:
+        if d.severity != Severity.INFO:
+            print(d.concise(), file=sys.stderr)
+    write_summary_json(result)
+    print(format_summary(result.summary))
+    where = result.bundle or result.out
+    print(f"wrote {where}")
+    return 0

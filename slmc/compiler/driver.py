@@ -1,0 +1,280 @@
+"""The compile driver: source + traces -> IR -> passes -> (trained SLMs) -> rewritten agent + bundle + report.
+
+Pure orchestration over explicit stages. Every stage is cached by the content hash of its inputs (source files,
+trace files, options, the pass spec and everything before it) under ``<out>.slmc-cache/``, so a re-run with the same
+inputs resumes after the last finished stage; training keeps its own per-task checkpoints there too. The bundle is
+written atomically at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from slmc import __version__
+from slmc.compiler import passmanager as pm
+from slmc.compiler.diagnostics import Diagnostic, Severity, SlmcError
+from slmc.compiler.stages import StageCache, StageState, hash_files, hash_json
+from slmc.ir import AgentGraph, Decision, SiteKind, dumps, print_graph
+
+EMIT_PIPELINES = {
+    "ir": pm.ANALYZE_PIPELINE,
+    "plan": pm.ANALYZE_PIPELINE + ",plan-finetune",
+    "bundle": pm.DEFAULT_PIPELINE,
+}
+TARGETS = ("tensorrt-llm", "vllm", "hf", "llamacpp")
+
+
+@dataclass
+class CompileOptions:
+    sources: list[Path]
+    traces: list[Path]
+    out: Path
+    root: Path | None = None
+    target: str = "hf"
+    emit: str = "bundle"  # ir | plan | bundle
+    pipeline: str | None = None
+    print_ir_after_all: bool = False
+    options: dict[str, Any] = field(default_factory=dict)  # ctx.options: base_model, gate_target, max_params, ...
+    in_place: bool = False
+    progress: bool = True
+    fresh: bool = False  # ignore the stage cache
+
+
+@dataclass
+class CompileResult:
+    graph: AgentGraph
+    diagnostics: list[Diagnostic]
+    out: Path
+    bundle: Path | None
+    summary: dict[str, Any]
+    stages: list[tuple[str, str, float]]  # (stage, "ran"|"cached", seconds)
+
+
+def _python_files(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files.extend(sorted(x for x in p.rglob("*.py") if ".venv" not in x.parts and "build" not in x.parts))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise SlmcError(f"no such file or folder: {p}", hint="give the agent's entry file or its package folder")
+    return files
+
+
+def _check_inputs(opts: CompileOptions) -> tuple[Path, list[Path]]:
+    if opts.target not in TARGETS:
+        raise SlmcError(f"unknown target {opts.target!r}", hint=f"choose one of: {', '.join(TARGETS)}")
+    if opts.emit not in EMIT_PIPELINES:
+        raise SlmcError(f"unknown --emit {opts.emit!r}", hint="choose ir, plan or bundle")
+    for t in opts.traces:
+        if not t.is_file():
+            raise SlmcError(f"trace file not found: {t}", hint="record traces with `slmc trace -- python agent.py`")
+    files = _python_files(opts.sources)
+    if not files:
+        raise SlmcError("no Python files to compile", hint="give the agent's entry file or its package folder")
+    root = (opts.root or (opts.sources[0] if opts.sources[0].is_dir() else opts.sources[0].parent)).resolve()
+    return root, files
+
+
+def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> CompileResult:
+    from slmc.compiler.frontend import analyze_paths
+    from slmc.traces.ingest import read_traces
+
+    root, files = _check_inputs(opts)
+    out = opts.out.resolve()
+    cache = StageCache(out.parent / f".{out.name}.slmc-cache")
+    work = cache.folder / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    stages: list[tuple[str, str, float]] = []
+    diagnostics: list[Diagnostic] = []
+
+    passes = pm.parse_pipeline(opts.pipeline or EMIT_PIPELINES[opts.emit])
+    pm.validate_pipeline(passes)
+
+    # Stage 0: frontend + trace ingest, keyed by the content of every input file.
+    options = {"target": opts.target, **opts.options}
+    key = hash_json(
+        [
+            __version__,
+            hash_files(files, root),
+            hash_files(opts.traces),
+            options,
+            [str(f.relative_to(root)) for f in files],
+        ]
+    )
+    keys = [key]
+    for p in passes:
+        keys.append(hash_json([keys[-1], p.spec()]))
+    names = ["frontend", *(p.name for p in passes)]
+
+    start_index = 0
+    state: StageState | None = None
+    if not opts.fresh:
+        for i in range(len(names) - 1, -1, -1):
+            if cache.has(names[i], keys[i]):
+                state = cache.load(names[i], keys[i])
+                start_index = i + 1
+                for name in names[: i + 1]:
+                    stages.append((name, "cached", 0.0))
+                log(f"resuming after stage {names[i]} (cached)")
+                break
+
+    if state is None:
+        t0 = time.perf_counter()
+        graph, front_diags = analyze_paths(files, root=root)
+        records, trace_diags = read_traces(opts.traces)
+        graph.meta.trace_sources = [str(t) for t in opts.traces]
+        artifacts: dict[str, Any] = {"frontend_diagnostics": [_diag_json(d) for d in front_diags + trace_diags]}
+        state = StageState(graph, records, artifacts)
+        cache.save("frontend", keys[0], state)
+        stages.append(("frontend", "ran", time.perf_counter() - t0))
+        start_index = 1
+        log(f"frontend: {len(graph.sites())} call sites in {len(files)} files; {len(records)} trace records")
+    diagnostics.extend(_diag_from_json(d) for d in state.artifacts.get("frontend_diagnostics", []))
+
+    for i in range(start_index, len(names)):
+        p = passes[i - 1]
+        t0 = time.perf_counter()
+        ctx = pm.PassContext(
+            root=root,
+            out_dir=work,
+            cache_dir=cache.folder,
+            traces=state.records,
+            options=options,
+            artifacts=state.artifacts,
+            progress=opts.progress,
+            log=log,
+        )
+        manager = pm.PassManager([p], print_ir_after_all=opts.print_ir_after_all, printer=log)
+        graph = manager.run(ctx, state.graph)
+        diagnostics.extend(ctx.diagnostics)
+        state = StageState(graph, ctx.traces, ctx.artifacts)
+        cache.save(names[i], keys[i], state)
+        seconds = time.perf_counter() - t0
+        stages.append((names[i], "ran", seconds))
+        log(f"pass {p.spec()}: {seconds:.1f}s")
+
+    graph = state.graph
+    summary = summarize(graph, state.artifacts)
+    bundle: Path | None = None
+    if opts.emit == "bundle":
+        bundle = _emit_bundle(graph, state, opts, root, files, work, out)
+    else:
+        _emit_ir(graph, out, opts.emit)
+    return CompileResult(graph, diagnostics, out, bundle, summary, stages)
+
+
+def _emit_ir(graph: AgentGraph, out: Path, kind: str) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{kind}.json").write_text(dumps(graph), encoding="utf-8")
+    (out / f"{kind}.txt").write_text(print_graph(graph), encoding="utf-8")
+
+
+def routed_sites(graph: AgentGraph) -> dict[str, Decision]:
+    """Decisions per site for codegen: accepted sites, plus the request sites their wrapper-calls reach.
+
+    A request inside a shared wrapper is wrapped too (so the router sees it) but keeps its own decision: the router
+    serves it from the SLM only under an offloaded wrapper-call's context.
+    """
+    decisions: dict[str, Decision] = {}
+    for site in graph.sites():
+        if site.decision in (Decision.OFFLOAD, Decision.SHADOW):
+            decisions[site.id] = site.decision
+            if site.site == SiteKind.WRAPPER_CALL:
+                request = graph.request_of(site.id)
+                if request is not None and request.id not in decisions:
+                    decisions[request.id] = Decision.SHADOW if request.decision is None else request.decision
+    return decisions
+
+
+def _emit_bundle(
+    graph: AgentGraph, state: StageState, opts: CompileOptions, root: Path, files: list[Path], work: Path, out: Path
+) -> Path:
+    from slmc.codegen.bundle import write_bundle
+
+    return write_bundle(
+        graph,
+        out_dir=out,
+        target=opts.target,
+        root=root,
+        sources=files,
+        artifacts=state.artifacts,
+        work_dir=work,
+        decisions=routed_sites(graph),
+        in_place=opts.in_place,
+    )
+
+
+def summarize(graph: AgentGraph, artifacts: dict[str, Any]) -> dict[str, Any]:
+    sites = [s for s in graph.sites() if s.site != SiteKind.WRAPPER]
+    offloaded = [s for s in sites if s.decision == Decision.OFFLOAD]
+    calls = sum(s.traffic.calls for s in sites if s.traffic)
+    served = sum(s.traffic.calls for s in offloaded if s.traffic)
+    tasks = graph.tasks()
+    fallback = 0.0
+    weight = 0
+    for t in tasks:
+        if t.decision == Decision.OFFLOAD and t.eval is not None:
+            fallback += t.eval.fallback_rate * t.calls
+            weight += t.calls
+    out: dict[str, Any] = {
+        "sites": len(sites),
+        "sites_offloaded": len(offloaded),
+        "sites_kept": len(sites) - len(offloaded),
+        "tasks": len(tasks),
+        "tasks_offloaded": sum(t.decision == Decision.OFFLOAD for t in tasks),
+        "calls": calls,
+        "calls_to_slm_share": (served / calls) if calls else 0.0,
+        "expected_fallback_rate": (fallback / weight) if weight else 0.0,
+    }
+    savings = artifacts.get("savings") or {}
+    for k in ("usd_per_1k_calls_before", "usd_per_1k_calls_after"):
+        if k in savings:
+            out[k] = savings[k]
+    return out
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    lines = [
+        f"sites: {summary['sites']} ({summary['sites_offloaded']} offloaded to SLMs, {summary['sites_kept']} kept on the LLM)",
+        f"tasks: {summary['tasks']} ({summary['tasks_offloaded']} offloaded)",
+        f"calls in traces: {summary['calls']}; share served by SLMs: {summary['calls_to_slm_share']:.1%}; "
+        f"expected fallback on offloaded tasks: {summary['expected_fallback_rate']:.1%}",
+    ]
+    if "usd_per_1k_calls_before" in summary:
+        lines.append(
+            f"$ per 1k calls: {summary['usd_per_1k_calls_before']:.4f} before -> {summary['usd_per_1k_calls_after']:.4f} after"
+        )
+    return "\n".join(lines)
+
+
+def _diag_json(d: Diagnostic) -> dict[str, Any]:
+    return {
+        "path": d.path,
+        "line": d.line,
+        "col": d.col,
+        "code": d.code,
+        "message": d.message,
+        "severity": str(d.severity),
+    }
+
+
+def _diag_from_json(d: dict[str, Any]) -> Diagnostic:
+    return Diagnostic(d["path"], d["line"], d["col"], d["code"], d["message"], Severity(d["severity"]))
+
+
+def write_summary_json(result: CompileResult) -> None:
+    if result.bundle is None:
+        return
+    path = result.bundle / "compile-summary.json"
+    if path.parent.exists():
+        path.write_text(json.dumps({"summary": result.summary, "stages": result.stages}, indent=1), encoding="utf-8")
+
+
+__all__ = ["CompileOptions", "CompileResult", "compile_agent", "format_summary", "routed_sites", "summarize"]

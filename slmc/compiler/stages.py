@@ -1,0 +1,92 @@
+"""Content-hash stage cache: every compile stage is keyed by the hash of its inputs, so a re-run resumes.
+
+A stage's state is the IR (JSON), the trace records (JSONL) and the artifacts (JSON). Each is written to a temp file
+and renamed into place, and the stage's ``done`` marker is written last, so a compile killed mid-write leaves either a
+complete stage or none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from slmc.ir import AgentGraph, dumps, loads
+from slmc.traces.record import TraceRecord
+
+
+def hash_bytes(*chunks: bytes) -> str:
+    h = hashlib.sha256()
+    for c in chunks:
+        h.update(len(c).to_bytes(8, "little"))
+        h.update(c)
+    return h.hexdigest()[:20]
+
+
+def hash_files(paths: Iterable[Path], root: Path | None = None) -> str:
+    h = hashlib.sha256()
+    for p in sorted(Path(x) for x in paths):
+        name = str(p.relative_to(root)) if root and p.is_relative_to(root) else str(p)
+        h.update(name.encode())
+        with open(p, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()[:20]
+
+
+def hash_json(value: Any) -> str:
+    return hash_bytes(json.dumps(value, sort_keys=True, default=str).encode())
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+@dataclass
+class StageState:
+    graph: AgentGraph
+    records: list[TraceRecord] | None
+    artifacts: dict[str, Any]
+
+
+class StageCache:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def _dir(self, name: str, key: str) -> Path:
+        return self.folder / f"{name}-{key}"
+
+    def has(self, name: str, key: str) -> bool:
+        return (self._dir(name, key) / "done").exists()
+
+    def save(self, name: str, key: str, state: StageState) -> None:
+        d = self._dir(name, key)
+        if d.exists():
+            shutil.rmtree(d)
+        d.mkdir(parents=True)
+        _atomic_write(d / "ir.json", dumps(state.graph))
+        if state.records is not None:
+            _atomic_write(d / "traces.jsonl", "".join(r.to_json() + "\n" for r in state.records))
+        _atomic_write(d / "artifacts.json", json.dumps(state.artifacts, sort_keys=True, default=str, indent=1))
+        _atomic_write(d / "done", key)
+
+    def load(self, name: str, key: str) -> StageState:
+        d = self._dir(name, key)
+        graph = loads((d / "ir.json").read_text(encoding="utf-8"))
+        records = None
+        if (d / "traces.jsonl").exists():
+            with open(d / "traces.jsonl", encoding="utf-8") as fh:
+                records = [TraceRecord.from_dict(json.loads(line)) for line in fh if line.strip()]
+        artifacts = json.loads((d / "artifacts.json").read_text(encoding="utf-8"))
+        return StageState(graph, records, artifacts)
