@@ -1,0 +1,349 @@
+"""Run the lint rules over a triaged agent graph and produce ``Diagnostic``s (unfiltered: selection, per-file
+ignores and ``# slmc: noqa`` are applied by ``slmc.passes.lint.api``).
+
+Where each finding is reported:
+
+* offload rules (SLM101-103) at the site that ``slmc compile`` would serve: wrapper-calls, and requests or framework
+  tasks that no called wrapper reaches (a wrapper's own def is never reported);
+* request rules (SLM203, SLM301, SLM302) once, at the request whose code sets the option;
+* prompt rules (SLM201, SLM202) at every site whose literal prompt text contains the finding;
+* SLM303 at the site whose answer is parsed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from slmc.compiler.diagnostics import Diagnostic
+from slmc.ir.graph import AgentGraph
+from slmc.ir.nodes import LLMCall, SiteKind, Verdict
+from slmc.passes.lint.rules import BY_CODE, Rule
+from slmc.passes.triage import (
+    is_expression,
+    literal_number,
+    max_tokens_of,
+    structured_output_of,
+    temperature_of,
+    triage_site,
+)
+
+# Clients whose ``model`` is a provider alias that can move (local runtimes and Azure deployments are not).
+HOSTED_CLIENTS = frozenset(
+    {
+        "openai",
+        "openai-v0",
+        "anthropic",
+        "litellm",
+        "langchain",
+        "llamaindex",
+        "bedrock",
+        "google",
+        "cohere",
+        "mistral",
+        "groq",
+    }
+)
+
+# Output-length option name per client family (for the SLM203 message).
+_LIMIT_OPTION = {
+    "hf": "max_new_tokens",
+    "google": "max_output_tokens",
+    "ollama": "num_predict",
+    "llamacpp": "max_tokens",
+}
+_LIMIT_OPTION_BY_API = {"responses.create": "max_output_tokens"}
+
+# Dated snapshots to suggest for common moving aliases.
+KNOWN_SNAPSHOTS = {
+    "gpt-4o": "gpt-4o-2024-08-06",
+    "gpt-4o-mini": "gpt-4o-mini-2024-07-18",
+    "chatgpt-4o-latest": "gpt-4o-2024-08-06",
+    "gpt-4.1": "gpt-4.1-2025-04-14",
+    "gpt-4.1-mini": "gpt-4.1-mini-2025-04-14",
+    "gpt-4.1-nano": "gpt-4.1-nano-2025-04-14",
+    "gpt-4-turbo": "gpt-4-turbo-2024-04-09",
+    "gpt-4": "gpt-4-0613",
+    "gpt-3.5-turbo": "gpt-3.5-turbo-0125",
+    "o1": "o1-2024-12-17",
+    "o3-mini": "o3-mini-2025-01-31",
+    "claude-3-5-sonnet-latest": "claude-3-5-sonnet-20241022",
+    "claude-3-5-haiku-latest": "claude-3-5-haiku-20241022",
+    "claude-3-7-sonnet-latest": "claude-3-7-sonnet-20250219",
+    "claude-3-opus-latest": "claude-3-opus-20240229",
+    "gemini-1.5-pro": "gemini-1.5-pro-002",
+    "gemini-1.5-flash": "gemini-1.5-flash-002",
+    "gemini-2.0-flash": "gemini-2.0-flash-001",
+    "mistral-large-latest": "mistral-large-2411",
+    "mistral-small-latest": "mistral-small-2409",
+}
+
+_PINNED = re.compile(
+    r"\d{4}-\d{2}-\d{2}"  # 2024-08-06
+    r"|\d{8}"  # 20241022, @20240620
+    r"|(?:^|[-_@.])\d{4}(?:$|[-_:])"  # -0613, -2411, -1106-preview
+    r"|-\d{3}$"  # gemini-1.5-pro-002
+    r"|-v\d+(?::\d+)?$"  # bedrock ...-v1:0
+    r"|\d{2}-\d{4}"  # command-r-08-2024
+)
+
+
+def is_pinned_model(model: str) -> bool:
+    name = model.rsplit("/", 1)[-1]
+    if "latest" in name.lower():
+        return False
+    return bool(_PINNED.search(name))
+
+
+def snapshot_example(model: str) -> str:
+    name = model.rsplit("/", 1)[-1]
+    prefix = model[: len(model) - len(name)]
+    if name in KNOWN_SNAPSHOTS:
+        return prefix + KNOWN_SNAPSHOTS[name]
+    base = re.sub(r"-?latest$", "", name).rstrip("-") or name
+    return f"{prefix}{base}-YYYY-MM-DD"
+
+
+# ---- secrets and personal data ------------------------------------------------------------------------------------
+_SECRETS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        ("an Anthropic API key", r"\bsk-ant-[A-Za-z0-9_\-]{20,}"),
+        ("an OpenAI API key", r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}"),
+        ("an AWS access key id", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+        ("a GitHub token", r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{40,}"),
+        ("a Slack token", r"\bxox[abposr]-[A-Za-z0-9\-]{10,}"),
+        ("a Google API key", r"\bAIza[0-9A-Za-z_\-]{35}\b"),
+        ("a Hugging Face token", r"\bhf_[A-Za-z0-9]{30,}\b"),
+        ("a JSON web token", r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),
+        ("a private key", r"-----BEGIN (?:RSA |EC |OPENSSH |DSA )?PRIVATE KEY-----"),
+        ("a bearer token", r"\bBearer\s+[A-Za-z0-9_\-.=]{24,}"),
+    )
+)
+
+_EMAIL = re.compile(r"\b[A-Za-z0-9._%+\-]+@([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})\b")
+_RESERVED_DOMAINS = ("example.com", "example.org", "example.net")
+_RESERVED_TLDS = (".example", ".test", ".invalid", ".localhost", ".local")
+_PHONE_NANP = re.compile(r"(?<![\w+])(?:\+?1[\s.\-]?)?\(?([2-9]\d{2})\)?[\s.\-](\d{3})[\s.\-](\d{4})(?![\w])")
+_PHONE_INTL = re.compile(r"(?<![\w+])\+[1-9]\d{0,2}(?:[\s.\-]?\(?\d{1,4}\)?){2,5}(?![\w])")
+_CARD = re.compile(r"(?<![\d\-])(?:\d[ \-]?){12,18}\d(?![\d\-])")
+_TEST_CARDS = frozenset(
+    {"4111111111111111", "4242424242424242", "5555555555554444", "378282246310005", "4000056655665556"}
+)
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def redact(text: str, keep: int = 6) -> str:
+    return text[:keep] + "…" if len(text) > keep else text
+
+
+def find_secrets(text: str) -> list[tuple[str, str]]:
+    """(kind, redacted preview) for each secret-like token in ``text``."""
+    found: list[tuple[str, str]] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _SECRETS:
+        for m in pattern.finditer(text):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            taken.append(m.span())
+            found.append((kind, redact(m.group(0))))
+    return found
+
+
+def find_pii(text: str) -> list[tuple[str, str]]:
+    """(kind, preview) for each email address, phone number or payment card number in ``text``."""
+    found: list[tuple[str, str]] = []
+    for m in _EMAIL.finditer(text):
+        domain = m.group(1).lower()
+        if domain in _RESERVED_DOMAINS or domain.endswith(tuple("." + d for d in _RESERVED_DOMAINS)):
+            continue
+        if domain.endswith(_RESERVED_TLDS):
+            continue
+        found.append(("an email address", m.group(0)))
+    cards: list[tuple[int, int]] = []
+    for m in _CARD.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        if 13 <= len(digits) <= 19 and len(set(digits)) > 1 and digits not in _TEST_CARDS and _luhn_ok(digits):
+            cards.append(m.span())
+            found.append(("a payment card number", "…" + digits[-4:]))
+    for m in _PHONE_NANP.finditer(text):
+        if any(a <= m.start() < b for a, b in cards):
+            continue
+        if m.group(2) == "555" and m.group(3).startswith("01"):
+            continue  # reserved fictional numbers 555-0100..0199
+        found.append(("a phone number", m.group(0).strip()))
+    for m in _PHONE_INTL.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        if not 8 <= len(digits) <= 15 or any(a <= m.start() < b for a, b in cards):
+            continue
+        if any(m.group(0).strip() == p for k, p in found if k == "a phone number"):
+            continue
+        found.append(("a phone number", m.group(0).strip()))
+    return found
+
+
+# ---- the checker --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Finding:
+    rule: Rule
+    site: LLMCall
+    values: dict[str, Any]
+
+
+def _diagnostic(finding: Finding) -> Diagnostic:
+    rule, site, values = finding.rule, finding.site, finding.values
+    loc = site.loc
+    data = {k: v for k, v in values.items() if isinstance(v, str | int | float | bool | list | tuple)}
+    if site.triage is not None:
+        data.update(verdict=str(site.triage.verdict), score=site.triage.score, reasons=list(site.triage.reasons))
+    return Diagnostic(
+        path=loc.path,
+        line=loc.line,
+        col=loc.col,
+        code=rule.code,
+        message=rule.format_message(**values),
+        severity=rule.severity,
+        name=rule.name,
+        end_line=loc.end_line or loc.line,
+        end_col=loc.end_col,
+        fix=rule.format_fix(**values) or None,
+        site=site.id,
+        data=data,
+    )
+
+
+def _ensure_triage(graph: AgentGraph) -> None:
+    for site in graph.sites():
+        if site.triage is None:
+            graph.update(site.id, triage=triage_site(graph, site))
+
+
+def _narrow(site: LLMCall) -> bool:
+    return site.triage is not None and site.triage.verdict == Verdict.NARROW
+
+
+def reported_sites(graph: AgentGraph) -> list[LLMCall]:
+    """Sites the offload rules report at: wrapper-calls, and requests/framework tasks no called wrapper reaches."""
+    called_wrappers = {s.target for s in graph.sites(SiteKind.WRAPPER_CALL) if s.target}
+    covered = {w.target for w in graph.sites(SiteKind.WRAPPER) if w.id in called_wrappers and w.target}
+    out = []
+    for site in graph.sites():
+        if site.site == SiteKind.WRAPPER:
+            continue
+        if site.site in (SiteKind.REQUEST, SiteKind.FRAMEWORK_TASK) and site.id in covered:
+            continue
+        out.append(site)
+    return out
+
+
+def _offload_finding(graph: AgentGraph, site: LLMCall) -> Finding | None:
+    if not _narrow(site):
+        return None
+    assert site.triage is not None
+    request = graph.request_of(site.id) or site
+    common = {"score": site.triage.score, "reasons": ", ".join(site.triage.reasons[:3]), "verdict": "narrow"}
+    labels = site.labels or request.labels
+    if labels:
+        return Finding(BY_CODE["SLM103"], site, {**common, "count": len(labels), "labels": ", ".join(labels)})
+    structure = structured_output_of(request) or structured_output_of(site)
+    tools = request.tools or site.tools
+    if structure or tools:
+        described = structure or f"{len(tools)} tool{'s' if len(tools) != 1 else ''}: {', '.join(tools)}"
+        return Finding(BY_CODE["SLM102"], site, {**common, "structure": described})
+    return Finding(BY_CODE["SLM101"], site, common)
+
+
+def _limit_option(request: LLMCall) -> str:
+    if request.api in _LIMIT_OPTION_BY_API:
+        return _LIMIT_OPTION_BY_API[request.api]
+    return _LIMIT_OPTION.get(request.client, "max_tokens")
+
+
+def _request_findings(request: LLMCall, narrow: bool) -> Iterator[Finding]:
+    if narrow and max_tokens_of(request.options) is None and request.site == SiteKind.REQUEST:
+        yield Finding(BY_CODE["SLM203"], request, {"option": _limit_option(request)})
+    temp = literal_number(temperature_of(request.options))
+    if narrow and temp is not None and temp > 0.5:
+        yield Finding(BY_CODE["SLM302"], request, {"temperature": temp})
+    if request.client not in HOSTED_CLIENTS or request.site != SiteKind.REQUEST:
+        return
+    if request.model:
+        if not is_pinned_model(request.model):
+            problem = f"Model `{request.model}` is a moving alias (no date or version)"
+            yield Finding(
+                BY_CODE["SLM301"],
+                request,
+                {"problem": problem, "example": snapshot_example(request.model), "model": request.model},
+            )
+        return
+    expr = request.options.get("model")
+    if is_expression(expr):
+        source = expr[1:-1]
+        problem = f"Model comes from `{source}`, which is not pinned in the source"
+        yield Finding(BY_CODE["SLM301"], request, {"problem": problem, "example": "gpt-4o-2024-08-06", "model": source})
+
+
+def _prompt_findings(graph: AgentGraph, site: LLMCall) -> Iterator[Finding]:
+    texts: list[str] = []
+    prompt = graph.prompt_of(site.id)
+    if prompt is not None:
+        texts += [m.static_text() for m in prompt.messages]
+    texts += [v for k, v in site.options.items() if isinstance(v, str) and k != "model" and not is_expression(v)]
+    seen: set[tuple[str, str]] = set()
+    for text in texts:
+        for kind, preview in find_secrets(text):
+            if (kind, preview) not in seen:
+                seen.add((kind, preview))
+                yield Finding(BY_CODE["SLM201"], site, {"kind": kind, "preview": preview})
+    seen.clear()
+    for text in texts:
+        secrets = {p for _, p in find_secrets(text)}
+        for kind, preview in find_pii(text):
+            if (kind, preview) not in seen and redact(preview) not in secrets:
+                seen.add((kind, preview))
+                yield Finding(BY_CODE["SLM202"], site, {"kind": kind, "preview": preview})
+
+
+def _json_finding(graph: AgentGraph, site: LLMCall) -> Finding | None:
+    if not {"json.loads", "pydantic"} & set(site.consumers):
+        return None
+    request = graph.request_of(site.id) or site
+    if structured_output_of(request) or structured_output_of(site) or request.tools or site.tools:
+        return None
+    if request.client not in HOSTED_CLIENTS | {"azure-openai"}:
+        return None  # local runtimes constrain output by other means (grammars)
+    return Finding(BY_CODE["SLM303"], site, {})
+
+
+def check_graph(graph: AgentGraph) -> list[Diagnostic]:
+    """All lint findings of the graph (runs static triage on sites that have none)."""
+    _ensure_triage(graph)
+    findings: list[Finding] = []
+    narrow_requests: set[str] = set()
+    for site in reported_sites(graph):
+        finding = _offload_finding(graph, site)
+        if finding:
+            findings.append(finding)
+        json_finding = _json_finding(graph, site)
+        if json_finding:
+            findings.append(json_finding)
+    for site in graph.sites():
+        if _narrow(site) and site.site != SiteKind.WRAPPER:
+            request = graph.request_of(site.id)
+            if request is not None:
+                narrow_requests.add(request.id)
+        findings.extend(_prompt_findings(graph, site))
+    for request in graph.sites(SiteKind.REQUEST, SiteKind.FRAMEWORK_TASK):
+        findings.extend(_request_findings(request, request.id in narrow_requests))
+    return sorted((_diagnostic(f) for f in findings), key=lambda d: (d.path, d.line, d.col, d.code, d.message))
