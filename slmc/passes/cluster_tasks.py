@@ -1,0 +1,108 @@
+"""cluster-tasks (S3): discover the narrow tasks in the traces.
+
+Within a call site (one site may carry several tasks) and across sites (several sites may share one task): records
+are embedded by the variable part of their prompt (site template text and lines common to the site removed) plus the
+shape of their answer, clustered with a distance threshold (the number of tasks is discovered), and named by
+c-TF-IDF keywords or the dominant tool. Creates ``Task`` nodes with ``serves`` edges and sets ``record.task``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from slmc.compiler.diagnostics import Diagnostic, Severity
+from slmc.compiler.passmanager import Pass, PassContext
+from slmc.ir.graph import AgentGraph
+from slmc.ir.nodes import EdgeKind, LLMCall, Task, slug
+
+
+@dataclass(frozen=True)
+class ClusterTasks(Pass):
+    name = "cluster-tasks"
+    summary = "discover tasks by clustering traces on prompt variable parts and answer shapes"
+    requires = ("curated",)
+    provides = ("tasks",)
+
+    embedder: str = "auto"  # auto | minilm | tfidf (ctx.options["embedder"] applies when left at auto)
+    distance_threshold: float = 0.6
+    shape_weight: float = 0.5
+    min_size: int = 5
+    sample_per_site: int = 2000
+    max_sample: int = 4000
+
+    def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
+        from slmc.analysis.clustering import ClusterOptions, cluster_records
+
+        for old in graph.tasks():
+            graph.remove(old.id)
+        records = [r for r in (ctx.traces or []) if not r.error]
+        if not records:
+            ctx.report(
+                Diagnostic("<traces>", 0, 0, "W301", "no usable trace records: no tasks discovered", name="no-traces")
+            )
+            return graph
+        embedder = self.embedder if self.embedder != "auto" else str(ctx.options.get("embedder") or "auto")
+        opts = ClusterOptions(
+            embedder=embedder,
+            distance_threshold=self.distance_threshold,
+            shape_weight=self.shape_weight,
+            min_size=self.min_size,
+            sample_per_site=self.sample_per_site,
+            max_sample=self.max_sample,
+            cache_dir=ctx.cache_dir / "embeddings" if ctx.cache_dir else None,
+        )
+        prompts = {s.id: graph.prompt_of(s.id) for s in graph.sites()}
+        result = cluster_records(records, prompts, opts)
+        ctx.log(f"cluster-tasks: {result.how()} in {result.seconds:.1f}s")
+
+        task_ids: list[str] = []
+        for cluster in result.clusters:
+            base = "task:" + slug(cluster.suggested_name().lower())
+            tid, n = base, 2
+            while tid in graph or tid in task_ids:
+                tid, n = f"{base}-{n}", n + 1
+            task_ids.append(tid)
+            sites = tuple(sorted(s for s in cluster.sites if isinstance(graph.get(s), LLMCall)))
+            graph.add(
+                Task(
+                    tid,
+                    name=tid.split(":", 1)[1],
+                    sites=sites,
+                    calls=cluster.records,
+                    keywords=tuple(cluster.keywords),
+                    examples=tuple(cluster.examples[:3]),
+                )
+            )
+            for site in sites:
+                graph.add_edge(tid, site, EdgeKind.SERVES)
+            unknown = sorted(s for s in cluster.sites if s not in sites and s != "<unlinked>")
+            if unknown:
+                ctx.report(
+                    Diagnostic(
+                        "<traces>",
+                        0,
+                        0,
+                        "W302",
+                        f"{tid}: {len(unknown)} site id(s) in traces are not in the IR: {', '.join(unknown[:3])}",
+                        severity=Severity.INFO,
+                        name="unknown-site",
+                    )
+                )
+        for record, label in zip(records, result.labels, strict=True):
+            record.task = task_ids[label]
+
+        ctx.artifacts["clustering"] = {
+            "embedder": result.embedder,
+            "how": result.how(),
+            "records": len(records),
+            "distinct": result.distinct,
+            "sampled": result.sampled,
+            "assigned": result.assigned,
+            "seconds": round(result.seconds, 3),
+            "tasks": dict(Counter(task_ids[label] for label in result.labels)),
+            "projection": [
+                {**p, "task": task_ids[p["cluster"]]} for p in result.projection if p["cluster"] < len(task_ids)
+            ],
+        }
+        return graph
