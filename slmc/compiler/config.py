@@ -130,7 +130,7 @@ def resolve_codes(selectors: Iterable[str], where: str = "select") -> set[str]:
         matched = {c for c in codes if c.startswith(text.upper())} if text else set()
         if not matched:
             near = difflib.get_close_matches(text.upper(), codes + list(BY_NAME), n=1)
-            hint = f"did you mean {near[0]}?" if near else "run `slmc rule --list` for the codes"
+            hint = (f"did you mean {near[0]}? " if near else "") + "`slmc rule --list` lists the codes"
             raise SlmcError(f"{where}: unknown rule code or name {text!r}", hint=hint)
         out |= matched
     return out
