@@ -236,6 +236,7 @@ class LLMCall(Node):
     target: str | None = None  # wrapper-call: id of the wrapper site it calls; wrapper: id of the request it reaches
     triage: Triage | None = None
     traffic: Traffic | None = None
+    offload: OffloadScore | None = None  # score-offload: the calls-weighted verdict of the tasks this site carries
     decision: Decision | None = None
     decision_reasons: tuple[str, ...] = ()
 
