@@ -1,0 +1,50 @@
+"""``slmc train PLAN.json [--resume]``: fine-tune the SLM of every planned task and record the results in the plan.
+
+The plan is the IR JSON after ``plan-finetune``; dataset paths in it are relative to the build folder (``--build``,
+default: the plan's folder). Models go to ``<build>/models/<task>/``; the updated IR is written back to the plan
+(or ``--output``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("plan", type=Path, help="plan JSON (IR after plan-finetune)")
+    parser.add_argument("--build", type=Path, default=None, help="build folder holding datasets/ (default: auto)")
+    parser.add_argument("--output", type=Path, default=None, help="where to write the updated plan (default: in place)")
+    parser.add_argument("--resume", action="store_true", help="reuse finished tasks, continue interrupted ones")
+    parser.add_argument("--device", default="auto", help="auto | cpu | cuda (default: auto)")
+    parser.add_argument("--task", action="append", default=[], help="train only this task id (repeatable)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def run(args: argparse.Namespace) -> int:
+    from slmc.compiler.diagnostics import SlmcError
+    from slmc.compiler.passmanager import PassContext, PassManager
+    from slmc.passes.train import Train
+    from slmc.training.plan_io import find_build_dir, load_plan, save_plan
+
+    graph = load_plan(args.plan)
+    build = find_build_dir(args.plan, graph, args.build)
+    known = {t.id for t in graph.tasks()}
+    unknown = [t for t in args.task if t not in known]
+    if unknown:
+        raise SlmcError(f"no task {unknown[0]!r} in the plan", hint=f"tasks: {', '.join(sorted(known)) or 'none'}")
+    from slmc.training.trainer import multi_gpu_command
+
+    command = multi_gpu_command(str(args.plan))
+    if command:
+        print(f"several GPUs found; to train on all of them run:\n  {command}", file=sys.stderr)
+    ctx = PassContext(out_dir=build, progress=not args.no_progress, log=lambda m: print(m, file=sys.stderr))
+    train = Train(device=args.device, resume=args.resume, only=tuple(args.task))
+    graph = PassManager([train]).run(ctx, graph)
+    save_plan(graph, args.output or args.plan)
+    for task in graph.tasks():
+        if task.eval is not None and task.eval.adapter:
+            print(f"{task.id}: {task.finetune.method if task.finetune else '?'} -> {build / task.eval.adapter} "
+                  f"({task.eval.train_seconds:.1f}s)")  # fmt: skip
+    return 0

@@ -1,0 +1,97 @@
+"""plan-finetune: write each task's datasets from the curated traces and fill ``Task.finetune`` with a preset."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from slmc.compiler.diagnostics import Diagnostic, SlmcError
+from slmc.compiler.passmanager import Pass, PassContext
+from slmc.ir.graph import AgentGraph
+from slmc.ir.nodes import Task
+
+
+def build_dir(ctx: PassContext) -> Path:
+    if ctx.out_dir is None:
+        raise SlmcError(
+            "fine-tuning needs a build folder", hint="pass --out DIR (datasets and models are written there)"
+        )
+    return Path(ctx.out_dir)
+
+
+def warn(ctx: PassContext, task: Task, code: str, message: str) -> None:
+    ctx.report(Diagnostic(path="", line=0, col=0, code=code, message=f"{task.id}: {message}", site=task.id))
+
+
+@dataclass(frozen=True)
+class PlanFinetune(Pass):
+    name = "plan-finetune"
+    summary = "write per-task train/validation/test datasets and choose a fine-tuning preset"
+    requires = ("slm-choices",)
+    provides = ("finetune-plan",)
+    seed: int = 0
+    min_train_rows: int = 8
+    max_train_rows: int = 0  # 0: every curated train call
+    epochs: float = 0.0  # 0: from the preset
+
+    def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
+        from slmc.training import datasets as ds
+        from slmc.training.models import bitsandbytes_available, cuda_available, load_tokenizer
+        from slmc.training.presets import make_plan
+        from slmc.training.scratch import is_scratch
+        from slmc.training.trainer import prepare_base, task_slug
+
+        build = build_dir(ctx)
+        if ctx.traces is None:
+            raise SlmcError("plan-finetune needs the traces", hint="give trace files (--traces) so tasks have data")
+        records = list(ctx.traces)
+        gpu = not ctx.options.get("cpu_only") and cuda_available()
+        bnb = bitsandbytes_available()
+        override = ctx.options.get("base_model")
+        for task in graph.tasks():
+            if task.slm is None:
+                continue
+            slm = task.slm
+            if override and slm.method != "classifier-head" and override != slm.source:
+                slm = dataclasses.replace(
+                    slm, model=override, source=override, reasons=(*slm.reasons, f"base_model option: {override}")
+                )
+            data = ds.build_task_dataset(records, task.id)
+            if self.max_train_rows and len(data.rows["train"]) > self.max_train_rows:
+                data.rows["train"] = data.rows["train"][: self.max_train_rows]
+                data.meta["train"] = data.meta["train"][: self.max_train_rows]
+            train_rows = data.rows["train"]
+            if len(train_rows) < self.min_train_rows:
+                warn(ctx, task, "W501", f"only {len(train_rows)} training calls (< {self.min_train_rows}); not planned")
+                continue
+            if not data.rows["test"]:
+                warn(ctx, task, "W502", "no held-out test calls; the quality gate will keep it on the LLM")
+            folder = build / "datasets" / task_slug(task)
+            ds.write_task_dataset(data, folder)
+            rel = folder.relative_to(build).as_posix()
+            tokenizer = None
+            try:
+                if is_scratch(slm.source) and slm.method != "classifier-head":
+                    tokenizer = load_tokenizer(prepare_base(slm.source, build, task, train_rows, seed=self.seed))
+                elif slm.method != "classifier-head":
+                    tokenizer = load_tokenizer(slm.source)
+            except (OSError, ValueError):
+                tokenizer = None  # not available offline: lengths are estimated from characters
+            stats = ds.length_stats(train_rows, tokenizer)
+            plan = make_plan(
+                slm,
+                dataset=f"{rel}/train.jsonl",
+                validation=f"{rel}/validation.jsonl",
+                test=f"{rel}/test.jsonl",
+                stats=stats,
+                seed=self.seed,
+                gpu=gpu,
+                bitsandbytes=bnb,
+                epochs=self.epochs or None,
+            )
+            graph.update(task.id, slm=slm, finetune=plan)
+            ctx.log(
+                f"{task.id}: {plan.method}, {plan.train_rows} rows, {plan.epochs:g} epochs, max_length {plan.max_length}"
+            )
+        return graph

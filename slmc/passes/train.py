@@ -1,0 +1,57 @@
+"""train: fine-tune each planned task's SLM; records the model directory and training seconds in ``Task.eval``.
+
+Until ``evaluate`` runs, ``Task.eval`` holds only the training outcome (``n == 0``: not yet evaluated).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slmc.compiler.passmanager import Pass, PassContext
+from slmc.ir.graph import AgentGraph
+from slmc.ir.nodes import EvalResult
+from slmc.passes.evaluate import training_device
+from slmc.passes.plan_finetune import build_dir
+
+
+@dataclass(frozen=True)
+class Train(Pass):
+    name = "train"
+    summary = "fine-tune the planned SLMs (LoRA / QLoRA / full / classifier head)"
+    requires = ("finetune-plan",)
+    provides = ("trained",)
+    device: str = "auto"  # auto | cpu | cuda
+    resume: bool = False  # reuse finished runs, continue interrupted ones from their checkpoint
+    only: tuple[str, ...] = ()  # task ids to train (default: every planned task)
+
+    def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
+        from slmc.training.metrics import metric_for
+        from slmc.training.trainer import train_task
+
+        build = build_dir(ctx)
+        device = training_device(ctx, self.device)
+        for task in graph.tasks():
+            if task.finetune is None or task.slm is None or (self.only and task.id not in self.only):
+                continue
+            ctx.log(f"{task.id}: training {task.slm.source} ({task.finetune.method})")
+            outcome = train_task(
+                task,
+                build,
+                device=device,
+                resume=self.resume,
+                progress=ctx.progress,
+                embedder=ctx.options.get("embedder") or "minilm",
+                log=ctx.log,
+            )
+            graph.update(
+                task.id,
+                eval=EvalResult(
+                    metric=metric_for(task.contract),
+                    agreement=0.0,
+                    lower_bound=0.0,
+                    n=0,
+                    adapter=outcome.model_dir.relative_to(build).as_posix(),
+                    train_seconds=round(outcome.seconds, 2),
+                ),
+            )
+        return graph

@@ -1,0 +1,163 @@
+"""Evaluate a trained SLM against the teacher on the held-out split and calibrate its confidence threshold.
+
+1. Answer the validation and test prompts (greedy generation, or the classifier head), with a confidence per answer.
+2. Score each answer against the teacher's (task-aware metric) and, where the dataset has it, against ground truth.
+3. On validation, pick the lowest threshold whose accepted-call agreement lower bound clears the target.
+4. On test, report agreement, the accepted-call agreement and its lower bound, and the fallback rate at that threshold.
+
+Per-row results go to ``<build>/eval/<task>.jsonl`` and figures to ``<build>/eval/<task>.summary.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from slmc.compiler.diagnostics import SlmcError
+from slmc.ir.nodes import EvalResult, Task
+from slmc.training.calibration import OperatingPoint, calibrate_threshold, operating_point
+from slmc.training.classifier import Prediction
+from slmc.training.datasets import read_jsonl, read_meta, reference_answer
+from slmc.training.metrics import BINARY_METRICS, RowScore, metric_for, score_rows, summarize
+from slmc.training.trainer import task_slug
+
+MAX_NEW_TOKENS_CAP = 512
+
+
+@dataclass
+class TaskEvaluation:
+    result: EvalResult
+    validation_point: OperatingPoint
+    test_summary: dict[str, float]
+    ground_truth_n: int = 0
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def predict(model_path: Path, rows_by_split: dict[str, list[dict[str, Any]]], *, method: str, device: str | None,
+            batch_size: int, max_new_tokens: int, progress: bool) -> dict[str, list[Prediction]]:  # fmt: skip
+    """Answers for every split's rows from the model at ``model_path`` (loaded once)."""
+    if method == "classifier-head":
+        from slmc.training.classifier import ClassifierHead
+
+        head = ClassifierHead(model_path, device=device)
+        return {split: head.predict(rows) for split, rows in rows_by_split.items()}
+    from slmc.training.generate import generate
+    from slmc.training.models import load_trained
+
+    model, tokenizer = load_trained(model_path, device=device)
+    return {
+        split: generate(model, tokenizer, rows, max_new_tokens=max_new_tokens, batch_size=batch_size, progress=progress)
+        for split, rows in rows_by_split.items()
+    }
+
+
+def max_new_tokens_for(model_path: Path, train_rows: list[dict[str, Any]]) -> int:
+    """Room for the longest teacher answer seen in training, plus slack."""
+    from slmc.training.models import load_tokenizer, read_train_info, resolve_base
+
+    try:
+        source = model_path
+        if (model_path / "adapter_config.json").exists():
+            source = Path(resolve_base(model_path, read_train_info(model_path)["base"]))
+        tokenizer = load_tokenizer(str(source))
+        longest = max((len(tokenizer(reference_answer(r), add_special_tokens=False)["input_ids"]) for r in train_rows),
+                      default=32)  # fmt: skip
+    except (OSError, ValueError):
+        longest = max((len(reference_answer(r)) // 2 for r in train_rows), default=32)
+    return min(MAX_NEW_TOKENS_CAP, int(longest * 1.25) + 8)
+
+
+def evaluate_task(
+    task: Task,
+    build: Path,
+    *,
+    target: float,
+    confidence: float = 0.95,
+    device: str | None = None,
+    batch_size: int = 32,
+    progress: bool = False,
+    embedder: Any = None,
+) -> TaskEvaluation:
+    plan, trained = task.finetune, task.eval
+    if plan is None or trained is None or not trained.adapter:
+        raise SlmcError(f"{task.id} has no trained SLM to evaluate", hint="run `slmc train` first")
+    model_path = build / trained.adapter
+    splits = {"validation": read_jsonl(build / plan.validation), "test": read_jsonl(build / plan.test)}
+    metric = metric_for(task.contract)
+    labels = task.contract.labels if task.contract else ()
+    train_rows = read_jsonl(build / plan.dataset)
+    max_new = max_new_tokens_for(model_path, train_rows) if plan.method != "classifier-head" else 0
+    predictions = predict(
+        model_path, splits, method=plan.method, device=device, batch_size=batch_size, max_new_tokens=max_new,
+        progress=progress,
+    )  # fmt: skip
+    scores: dict[str, list[RowScore]] = {}
+    for split, rows in splits.items():
+        texts = [p.text for p in predictions[split]]
+        scores[split] = score_rows(metric, texts, [reference_answer(r) for r in rows], labels=labels, embedder=embedder)
+    binary = metric in BINARY_METRICS
+    val_conf = [p.confidence for p in predictions["validation"]]
+    point = calibrate_threshold(
+        val_conf, [s.value for s in scores["validation"]], target=target, binary=binary, confidence=confidence
+    )
+    test_conf = [p.confidence for p in predictions["test"]]
+    test_vals = [s.value for s in scores["test"]]
+    at_test = operating_point(
+        test_conf, test_vals, point.threshold, binary=binary, target=target, confidence=confidence
+    )
+    # Ground truth, where the dataset carries it.
+    meta = read_meta(build / plan.test)
+    truth_idx = [i for i, m in enumerate(meta) if i < len(test_vals) and m.get("label") is not None]
+    truth_acc = None
+    if truth_idx:
+        truth_scores = score_rows(
+            metric,
+            [predictions["test"][i].text for i in truth_idx],
+            [meta[i]["label"] for i in truth_idx],
+            labels=labels,
+            embedder=embedder,
+        )
+        truth_acc = sum(s.value for s in truth_scores) / len(truth_scores)
+    summary = summarize(metric, scores["test"])
+    result = EvalResult(
+        metric=metric,
+        agreement=round(summary["agreement"], 4),
+        lower_bound=round(at_test.lower_bound, 4),
+        n=len(test_vals),
+        ground_truth_accuracy=None if truth_acc is None else round(truth_acc, 4),
+        threshold=point.threshold,
+        fallback_rate=round(at_test.fallback_rate, 4),
+        accepted_agreement=round(at_test.accepted_agreement, 4),
+        adapter=trained.adapter,
+        train_seconds=trained.train_seconds,
+    )
+    per_row = [
+        {
+            "prediction": pred.text,
+            "confidence": pred.confidence,
+            "reference": reference_answer(row),
+            "agreement": score.value,
+            "accepted": point.threshold is None or pred.confidence >= point.threshold,
+        }
+        for row, pred, score in zip(splits["test"], predictions["test"], scores["test"], strict=True)
+    ]
+    evaluation = TaskEvaluation(result, point, summary, len(truth_idx), per_row)
+    write_evaluation(build, task, evaluation)
+    return evaluation
+
+
+def write_evaluation(build: Path, task: Task, evaluation: TaskEvaluation) -> None:
+    folder = build / "eval"
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / f"{task_slug(task)}.jsonl").open("w", encoding="utf-8") as fh:
+        for row in evaluation.rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    summary = {
+        "task": task.id,
+        "test": evaluation.test_summary,
+        "validation_operating_point": evaluation.validation_point.to_dict(),
+        "ground_truth_rows": evaluation.ground_truth_n,
+    }
+    (folder / f"{task_slug(task)}.summary.json").write_text(json.dumps(summary, indent=1) + "\n")

@@ -1,0 +1,115 @@
+"""Training presets from the dataset size, the token lengths and the base model.
+
+* method: ``classifier-head`` as chosen; ``full`` for scratch and tiny (< 50M) bases (LoRA on a random base learns
+  nothing); ``qlora`` when a GPU and bitsandbytes are present and the base has >= 1B parameters (smaller bases fit
+  in bf16); else ``lora``.
+* epochs: enough passes for ~3000 example-updates on scratch bases (3..20); 1..5 by size for pretrained bases.
+* learning rate: 1e-3 / 5e-4 for scratch, 2e-5 for full fine-tuning of a pretrained base, 2e-4 for (Q)LoRA.
+* LoRA rank from {8, 16, 32, 64} (vLLM's allowed ranks) growing with the data; alpha = 2r; target modules per family.
+* max_length: the longest row, rounded up to 32 (capped at 4096); batch size shrinks as rows get longer.
+"""
+
+from __future__ import annotations
+
+import math
+
+from slmc.ir.nodes import FinetunePlan, SLMChoice
+from slmc.training.datasets import LengthStats
+from slmc.training.models import target_modules_for
+from slmc.training.scratch import is_scratch
+
+LORA_RANKS = (8, 16, 32, 64)
+TINY_PARAMS_B = 0.05
+QLORA_MIN_PARAMS_B = 1.0
+MAX_LENGTH_CAP = 4096
+
+
+def choose_method(slm: SLMChoice, *, gpu: bool, bitsandbytes: bool) -> str:
+    if slm.method == "classifier-head":
+        return "classifier-head"
+    if is_scratch(slm.source) or slm.params_b < TINY_PARAMS_B or slm.method == "full":
+        return "full"
+    if gpu and bitsandbytes and slm.params_b >= QLORA_MIN_PARAMS_B:
+        return "qlora"
+    return "lora"
+
+
+def lora_rank(train_rows: int) -> int:
+    if train_rows < 500:
+        return LORA_RANKS[0]
+    if train_rows < 2000:
+        return LORA_RANKS[1]
+    if train_rows < 10000:
+        return LORA_RANKS[2]
+    return LORA_RANKS[3]
+
+
+def epochs_for(train_rows: int, scratch: bool) -> float:
+    if train_rows <= 0:
+        return 1.0
+    if scratch:
+        return float(min(20, max(3, math.ceil(3000 / train_rows))))
+    if train_rows < 300:
+        return 5.0
+    if train_rows < 1000:
+        return 3.0
+    if train_rows < 5000:
+        return 2.0
+    return 1.0
+
+
+def learning_rate_for(method: str, source: str, params_b: float) -> float:
+    if method == "full" and is_scratch(source):
+        return 1e-3 if source.endswith("tiny") else 5e-4
+    if method == "full":
+        return 1e-3 if params_b < TINY_PARAMS_B else 2e-5
+    return 2e-4
+
+
+def batch_size_for(max_length: int, method: str) -> int:
+    if method == "classifier-head":
+        return 64
+    if max_length <= 256:
+        return 16
+    if max_length <= 1024:
+        return 8
+    return 4
+
+
+def max_length_for(stats: LengthStats) -> int:
+    longest = max(stats.max, 32)
+    return min(MAX_LENGTH_CAP, 32 * math.ceil(longest / 32))
+
+
+def make_plan(
+    slm: SLMChoice,
+    *,
+    dataset: str,
+    validation: str,
+    test: str,
+    stats: LengthStats,
+    seed: int = 0,
+    gpu: bool = False,
+    bitsandbytes: bool = False,
+    epochs: float | None = None,
+) -> FinetunePlan:
+    """A ``FinetunePlan`` for one task (paths relative to the build folder)."""
+    method = choose_method(slm, gpu=gpu, bitsandbytes=bitsandbytes)
+    max_length = max_length_for(stats)
+    lora = method in ("lora", "qlora")
+    rank = lora_rank(stats.n)
+    return FinetunePlan(
+        dataset=dataset,
+        validation=validation,
+        test=test,
+        method=method,
+        lora_r=rank if lora else 0,
+        lora_alpha=2 * rank if lora else 0,
+        target_modules=target_modules_for(slm.source) if lora else (),
+        epochs=epochs if epochs else epochs_for(stats.n, is_scratch(slm.source)),
+        learning_rate=learning_rate_for(method, slm.source, slm.params_b),
+        batch_size=batch_size_for(max_length, method),
+        max_length=max_length,
+        seed=seed,
+        train_rows=stats.n,
+    )

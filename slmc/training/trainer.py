@@ -1,0 +1,241 @@
+"""Fine-tune one task's SLM with trl's SFTTrainer (+ peft): LoRA, QLoRA, full fine-tuning, or a classifier head.
+
+Layout in the build folder (``<build>``):
+
+* ``bases/<task>/``        scratch base (Llama-style from config, tokenizer trained on the task's data)
+* ``checkpoints/<task>/``  trainer checkpoints (one kept, removed after success); ``resume=True`` continues from it
+* ``models/<task>/``       the result: a peft adapter dir (``adapter_config.json`` + ``adapter_model.safetensors``), a
+                           full HF model dir, or ``classifier.joblib``; always with ``slmc-train.json``
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from slmc.compiler.diagnostics import SlmcError
+from slmc.ir.nodes import FinetunePlan, Task, slug
+from slmc.training.datasets import corpus_texts, read_jsonl, to_prompt_completion
+from slmc.training.models import TRAIN_INFO, load_base, portable_base, resolve_device
+from slmc.training.scratch import build_scratch, is_scratch
+
+
+def task_slug(task: Task) -> str:
+    return slug(task.id.split(":", 1)[-1])
+
+
+def base_dir(build: Path, task: Task) -> Path:
+    return build / "bases" / task_slug(task)
+
+
+def model_dir(build: Path, task: Task) -> Path:
+    return build / "models" / task_slug(task)
+
+
+def checkpoint_dir(build: Path, task: Task) -> Path:
+    return build / "checkpoints" / task_slug(task)
+
+
+@dataclass(frozen=True)
+class TrainOutcome:
+    model_dir: Path
+    seconds: float
+    reused: bool = False  # an earlier run already finished this exact plan (resume)
+
+
+def prepare_base(source: str, build: Path, task: Task, rows: list[dict[str, Any]] | None = None, seed: int = 0) -> str:
+    """The loadable base for ``source``: a scratch spec is built into ``bases/<task>`` from the task's train rows."""
+    if not is_scratch(source):
+        return source
+    plan = task.finetune
+    if rows is None:
+        if plan is None:
+            raise SlmcError(f"{task.id}: no fine-tune plan", hint="run plan-finetune first")
+        rows = read_jsonl(build / plan.dataset)
+    return str(build_scratch(source, corpus_texts(rows), base_dir(build, task), seed=seed))
+
+
+def multi_gpu_command(plan_path: str) -> str | None:
+    """The ``accelerate launch`` command for several GPUs (printed, never required); None with 0-1 GPU."""
+    import torch
+
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if count < 2:
+        return None
+    return f"accelerate launch --multi_gpu --num_processes {count} -m slmc.compiler.cli train {plan_path}"
+
+
+def _finished(out: Path, plan: FinetunePlan, source: str) -> dict[str, Any] | None:
+    info_path = out / TRAIN_INFO
+    if not info_path.exists():
+        return None
+    info = json.loads(info_path.read_text())
+    if info.get("plan") != json.loads(json.dumps(asdict(plan))) or info.get("source") != source:
+        return None
+    return info
+
+
+def _latest_checkpoint(folder: Path) -> str | None:
+    found = sorted(folder.glob("checkpoint-*"), key=lambda p: int(p.name.rsplit("-", 1)[-1]))
+    return str(found[-1]) if found else None
+
+
+def train_task(
+    task: Task,
+    build: Path,
+    *,
+    device: str | None = None,
+    resume: bool = False,
+    progress: bool = False,
+    embedder: str = "minilm",
+    log: Callable[[str], None] = lambda msg: None,
+) -> TrainOutcome:
+    """Train ``task`` per its ``FinetunePlan``; with ``resume`` a finished identical run is reused and an interrupted
+    one continues from its last checkpoint."""
+    plan, slm = task.finetune, task.slm
+    if plan is None or slm is None:
+        raise SlmcError(f"{task.id}: no fine-tune plan or SLM choice", hint="run select-slm and plan-finetune first")
+    out = model_dir(build, task)
+    done = _finished(out, plan, slm.source)
+    if resume and done:
+        log(f"{task.id}: already trained ({out}), reusing it")
+        return TrainOutcome(out, float(done["seconds"]), reused=True)
+    rows = read_jsonl(build / plan.dataset)
+    if not rows:
+        raise SlmcError(f"{task.id}: the training set {plan.dataset} is empty", hint="record more calls of this task")
+    device = resolve_device(device)
+    if plan.method == "classifier-head":
+        from slmc.training.classifier import train_classifier
+
+        seconds = train_classifier(rows, out, embedder=embedder, seed=plan.seed, device=device)
+        _write_info(out, plan, slm.source, None, seconds, device, len(rows))
+        return TrainOutcome(out, seconds)
+    base = prepare_base(slm.source, build, task, rows, seed=plan.seed)
+    seconds, params = _sft(plan, base, rows, out, checkpoint_dir(build, task), device, resume, progress, log)
+    _write_info(out, plan, slm.source, base, seconds, device, len(rows), params)
+    return TrainOutcome(out, seconds)
+
+
+def _write_info(
+    out: Path,
+    plan: FinetunePlan,
+    source: str,
+    base: str | None,
+    seconds: float,
+    device: str,
+    rows: int,
+    params: int | None = None,
+) -> None:
+    info = json.loads((out / TRAIN_INFO).read_text()) if (out / TRAIN_INFO).exists() else {}
+    info.update(
+        source=source,
+        base=portable_base(out, base) if base else None,
+        method=plan.method,
+        seconds=seconds,
+        device=device,
+        rows=rows,
+        trainable_params=params,
+        plan=json.loads(json.dumps(asdict(plan))),
+    )
+    (out / TRAIN_INFO).write_text(json.dumps(info, indent=1) + "\n")
+
+
+def _sft(
+    plan: FinetunePlan,
+    base: str,
+    rows: list[dict[str, Any]],
+    out: Path,
+    checkpoints: Path,
+    device: str,
+    resume: bool,
+    progress: bool,
+    log: Callable[[str], None],
+) -> tuple[float, int]:
+    import torch
+    from datasets import Dataset
+    from transformers import set_seed
+    from trl import SFTConfig, SFTTrainer
+
+    set_seed(plan.seed)
+    cuda = device.startswith("cuda")
+    bf16 = cuda and torch.cuda.is_bf16_supported()
+    qlora = plan.method == "qlora"
+    model, tokenizer = load_base(base, device=device, quantize_4bit=qlora)
+    peft_config = None
+    if plan.method in ("lora", "qlora"):
+        from peft import LoraConfig
+
+        if qlora:
+            from peft import prepare_model_for_kbit_training
+
+            model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
+        peft_config = LoraConfig(
+            r=plan.lora_r,
+            lora_alpha=plan.lora_alpha,
+            lora_dropout=0.05,
+            bias="none",
+            task_type="CAUSAL_LM",
+            target_modules=list(plan.target_modules),
+        )
+    dataset = Dataset.from_list([to_prompt_completion(r) for r in rows])
+    steps_per_epoch = max(1, -(-len(rows) // plan.batch_size))
+    total_steps = max(1, int(steps_per_epoch * plan.epochs))
+    with warnings.catch_warnings():
+        # trl turns gradient checkpointing on by default; turning it off names the deprecated alias.
+        warnings.filterwarnings("ignore", message=".*gradient_checkpointing.*", category=FutureWarning)
+        config = SFTConfig(
+            output_dir=str(checkpoints),
+            num_train_epochs=plan.epochs,
+            per_device_train_batch_size=plan.batch_size,
+            learning_rate=plan.learning_rate,
+            lr_scheduler_type="cosine",
+            warmup_steps=max(1, total_steps // 20),
+            weight_decay=0.0,
+            max_length=plan.max_length,
+            seed=plan.seed,
+            data_seed=plan.seed,
+            bf16=bf16,
+            fp16=False,
+            use_cpu=not cuda,
+            gradient_checkpointing=False,
+            save_strategy="epoch",
+            save_total_limit=1,
+            logging_steps=max(1, total_steps // 20),
+            report_to="none",
+            disable_tqdm=not progress,
+            dataloader_num_workers=0,
+        )
+    trainer = SFTTrainer(
+        model=model,
+        args=config,
+        train_dataset=dataset,
+        processing_class=tokenizer,
+        peft_config=peft_config,
+    )
+    if not progress:
+        from transformers.trainer_callback import PrinterCallback
+
+        trainer.remove_callback(PrinterCallback)  # it prints every log dict when the progress bar is off
+    trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
+    resume_from = _latest_checkpoint(checkpoints) if resume else None
+    if resume_from:
+        log(f"resuming from {resume_from}")
+    start = time.perf_counter()
+    trainer.train(resume_from_checkpoint=resume_from)
+    seconds = time.perf_counter() - start
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    if peft_config is not None:
+        trainer.model.save_pretrained(str(out))  # adapter_config.json + adapter_model.safetensors only
+    else:
+        trainer.model.save_pretrained(str(out))
+        tokenizer.save_pretrained(str(out))
+    shutil.rmtree(checkpoints, ignore_errors=True)
+    return seconds, trainable
