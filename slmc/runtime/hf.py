@@ -1,0 +1,167 @@
+"""``hf`` target: serve SLMs in-process with transformers + peft (imported on first use, never at import time).
+
+One base model per endpoint, loaded from ``endpoint.base_model``; LoRA adapters are loaded onto it by name on first
+use and switched per request (generation is serialised per endpoint). ``adapter.kind: classifier-head`` sites load a
+sequence-classification model from the adapter path (a full model folder, or a PEFT adapter over the base) and answer
+the argmax label; its confidence is the top label's log-probability. Causal LMs answer greedily; confidence is the
+mean token log-prob of the generated tokens. Timeouts are not enforced in-process (``max_tokens`` bounds the work).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from slmc.runtime.backends import Backend
+from slmc.runtime.manifest import Endpoint, Site
+from slmc.runtime.types import Answer, EndpointError, SLMRequest
+from slmc.traces.record import content_text
+
+DEFAULT_MAX_TOKENS = 128
+
+
+class HFBackend(Backend):
+    def __init__(self, endpoint: Endpoint) -> None:
+        super().__init__(endpoint)
+        self._load_lock = threading.Lock()
+        self._run_lock = threading.Lock()
+        self._tokenizer: Any = None
+        self._base: Any = None
+        self._peft: Any = None
+        self._adapters: set[str] = set()
+        self._classifiers: dict[str, tuple[Any, Any, list[str]]] = {}
+
+    # ---- loading --------------------------------------------------------------------------------------------------
+    def _load_base(self) -> None:
+        if self._base is not None:
+            return
+        if not self.endpoint.base_model:
+            raise EndpointError("no-backend", f"endpoint {self.endpoint.name!r} has no base_model")
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        self._tokenizer = AutoTokenizer.from_pretrained(self.endpoint.base_model)
+        self._base = AutoModelForCausalLM.from_pretrained(self.endpoint.base_model)
+        self._base.eval()
+
+    def _causal(self, site: Site) -> tuple[Any, Any]:
+        with self._load_lock:
+            self._load_base()
+            adapter = site.adapter
+            if adapter is not None and adapter.path and adapter.name not in self._adapters:
+                from peft import PeftModel
+
+                if self._peft is None:
+                    self._peft = PeftModel.from_pretrained(self._base, adapter.path, adapter_name=adapter.name)
+                    self._peft.eval()
+                else:
+                    self._peft.load_adapter(adapter.path, adapter_name=adapter.name)
+                self._adapters.add(adapter.name)
+        return self._tokenizer, self._peft if self._peft is not None else self._base
+
+    def _classifier(self, site: Site) -> tuple[Any, Any, list[str]]:
+        adapter = site.adapter
+        assert adapter is not None and adapter.path
+        cached = self._classifiers.get(adapter.name)
+        if cached is not None:
+            return cached
+        with self._load_lock:
+            cached = self._classifiers.get(adapter.name)
+            if cached is not None:
+                return cached
+            from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+            path = Path(adapter.path)
+            labels = [str(label) for label in site.contract.get("labels") or ()]
+            if (path / "adapter_config.json").exists():
+                from peft import PeftModel
+
+                base = AutoModelForSequenceClassification.from_pretrained(
+                    self.endpoint.base_model, num_labels=len(labels)
+                )
+                model = PeftModel.from_pretrained(base, str(path))
+            else:
+                model = AutoModelForSequenceClassification.from_pretrained(str(path))
+            tokenizer_dir = path if (path / "tokenizer_config.json").exists() else self.endpoint.base_model
+            tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
+            model.eval()
+            id2label = getattr(model.config, "id2label", None) or {}
+            names = [str(id2label.get(i, "")) for i in range(model.config.num_labels)]
+            if labels and (len(names) != len(labels) or not set(names) <= set(labels)):
+                names = labels[: model.config.num_labels]  # generic LABEL_i names: the contract's order
+            cached = (tokenizer, model, names)
+            self._classifiers[adapter.name] = cached
+        return cached
+
+    # ---- serving --------------------------------------------------------------------------------------------------
+    def complete(self, req: SLMRequest, site: Site, timeout: float) -> Answer:
+        if site.adapter is not None and site.adapter.kind == "classifier-head":
+            return self._classify(req, site)
+        return self._generate(req, site)
+
+    def _generate(self, req: SLMRequest, site: Site) -> Answer:
+        import torch
+
+        tokenizer, model = self._causal(site)
+        prompt = _prompt(tokenizer, req)
+        inputs = tokenizer(
+            prompt, return_tensors="pt", add_special_tokens=not getattr(tokenizer, "chat_template", None)
+        )
+        max_new = req.max_tokens or DEFAULT_MAX_TOKENS
+        pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+        with self._run_lock, torch.inference_mode():
+            if self._peft is not None and site.adapter is not None:
+                self._peft.set_adapter(site.adapter.name)
+            out = model.generate(
+                **inputs,
+                max_new_tokens=max_new,
+                do_sample=False,
+                output_scores=True,
+                return_dict_in_generate=True,
+                pad_token_id=pad,
+            )
+            scores = model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)[0]
+        start = inputs["input_ids"].shape[1]
+        new_tokens = out.sequences[0, start:]
+        finite = scores[torch.isfinite(scores)]
+        text = tokenizer.decode(new_tokens, skip_special_tokens=True).strip()
+        ended = tokenizer.eos_token_id is not None and bool((new_tokens == tokenizer.eos_token_id).any())
+        return Answer(
+            content=text,
+            finish_reason="stop" if ended or len(new_tokens) < max_new else "length",
+            confidence=float(finite.mean()) if finite.numel() else None,
+            prompt_tokens=int(start),
+            completion_tokens=len(new_tokens),
+            model=site.adapter.name if site.adapter else self.endpoint.name,
+        )
+
+    def _classify(self, req: SLMRequest, site: Site) -> Answer:
+        import torch
+
+        tokenizer, model, names = self._classifier(site)
+        text = "\n".join(
+            content_text(m.get("content")) for m in req.messages if m.get("role") not in ("system", "developer")
+        )
+        inputs = tokenizer(text, return_tensors="pt", truncation=True)
+        with self._run_lock, torch.inference_mode():
+            logits = model(**inputs).logits[0]
+        logprobs = torch.log_softmax(logits.float(), dim=-1)
+        best = int(torch.argmax(logprobs))
+        return Answer(
+            content=names[best] if best < len(names) else str(best),
+            confidence=float(logprobs[best]),
+            prompt_tokens=int(inputs["input_ids"].shape[1]),
+            completion_tokens=1,
+            model=site.adapter.name if site.adapter else self.endpoint.name,
+        )
+
+
+def _prompt(tokenizer: Any, req: SLMRequest) -> str:
+    """The chat template when the tokenizer has one, else plain ``role: text`` lines."""
+    if getattr(tokenizer, "chat_template", None):
+        kwargs: dict[str, Any] = {"add_generation_prompt": True, "tokenize": False}
+        if req.tools:
+            kwargs["tools"] = req.tools
+        return tokenizer.apply_chat_template(req.messages, **kwargs)
+    lines = [f"{m.get('role')}: {content_text(m.get('content'))}" for m in req.messages]
+    return "\n".join([*lines, "assistant:"])

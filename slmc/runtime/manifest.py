@@ -1,0 +1,254 @@
+"""Read ``slmc-manifest.yaml`` (or JSON) into a routing table: endpoints and sites, relative paths resolved.
+
+The shape is docs/interfaces.md §4. Extra keys the router reads (all optional):
+
+* ``defaults``: ``timeout_s`` (20), ``mode`` (serve | shadow | off), ``log`` (JSONL path for routed calls),
+  ``breaker: {failures: 5, reset_s: 30}``, ``shadow: {workers: 2, queue: 256}``.
+* ``log``: top-level alias of ``defaults.log``.
+* per site: ``timeout_s``, ``prompt_template`` (``text`` sites: a string, or a list of ``{role, content}``, with
+  ``{param}`` holes named by the wrapper's parameters), ``temperature`` (0), ``adapter.kind``
+  (``lora`` default | ``classifier-head``).
+* per endpoint: ``model`` (the model name the server was started with; default ``base_model`` as written).
+
+Import-light: stdlib only; PyYAML is imported only for YAML files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from slmc.compiler.diagnostics import SlmcError
+
+DECISIONS = ("offload", "shadow", "keep")
+MODES = ("serve", "shadow", "off")
+APIS = ("openai.chat", "openai.responses", "anthropic.messages", "litellm.completion", "openai.completions", "text")
+CONTRACT_KINDS = ("json", "label", "tool-call", "regex", "text")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    target: str  # vllm | tensorrt-llm | llamacpp | hf | any registered backend name
+    url: str | None = None
+    base_model: str | None = None  # resolved path when it exists next to the manifest, else as written
+    model: str | None = None  # the name the server knows the base model by
+    options: dict[str, Any] = field(default_factory=dict)  # the raw entry
+
+
+@dataclass(frozen=True)
+class Adapter:
+    name: str
+    path: str | None = None
+    int_id: int = 0
+    kind: str = "lora"  # lora | classifier-head
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    decision: str
+    api: str
+    endpoint: str | None
+    adapter: Adapter | None
+    contract: dict[str, Any]
+    threshold: float | None = None
+    max_tokens: int | None = None
+    timeout_s: float = 20.0
+    temperature: float = 0.0
+    task: str | None = None
+    prompt_template: Any = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    path: Path
+    mode: str
+    timeout_s: float
+    log: str | None
+    endpoints: dict[str, Endpoint]
+    sites: dict[str, Site]
+    breaker_failures: int = 5
+    breaker_reset_s: float = 30.0
+    shadow_workers: int = 2
+    shadow_queue: int = 256
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def load_manifest(path: str | Path) -> Manifest:
+    """Load and check a manifest; every problem is an ``SlmcError`` naming the file and the entry."""
+    path = Path(path)
+    if not path.is_file():
+        raise SlmcError(
+            "manifest not found", path=str(path), hint="run `slmc compile` or point SLMC_MANIFEST at the bundle"
+        )
+    data = _read(path)
+    return parse_manifest(data, path)
+
+
+def parse_manifest(data: Any, path: Path) -> Manifest:
+    """Build the routing table from already-parsed manifest data (``path`` anchors relative paths and messages)."""
+    where = str(path)
+    if not isinstance(data, dict):
+        raise SlmcError("manifest must be a mapping at top level", path=where, hint="see docs/interfaces.md §4")
+    version = data.get("version", 1)
+    if version != 1:
+        raise SlmcError(f"unsupported manifest version {version!r}", path=where, hint="this runtime reads version 1")
+    root = path.resolve().parent
+    defaults = _mapping(data.get("defaults"), "defaults", where)
+    mode = str(defaults.get("mode", "serve"))
+    if mode not in MODES:
+        raise SlmcError(f"defaults.mode {mode!r} is not one of {', '.join(MODES)}", path=where)
+    timeout_s = _number(defaults.get("timeout_s", 20), "defaults.timeout_s", where)
+    log = data.get("log", defaults.get("log"))
+    breaker = _mapping(defaults.get("breaker"), "defaults.breaker", where)
+    shadow = _mapping(defaults.get("shadow"), "defaults.shadow", where)
+
+    endpoints: dict[str, Endpoint] = {}
+    for name, entry in _mapping(data.get("endpoints"), "endpoints", where).items():
+        entry = _mapping(entry, f"endpoints.{name}", where)
+        target = entry.get("target")
+        if not isinstance(target, str) or not target:
+            raise SlmcError(
+                f"endpoint {name!r} has no target", path=where, hint="target: vllm | tensorrt-llm | hf | llamacpp"
+            )
+        base = entry.get("base_model")
+        endpoints[str(name)] = Endpoint(
+            name=str(name),
+            target=target,
+            url=str(entry["url"]).rstrip("/") if entry.get("url") else None,
+            base_model=_resolve(base, root, hub_ok=True) if base else None,
+            model=str(entry.get("model") or base) if (entry.get("model") or base) else None,
+            options=dict(entry),
+        )
+
+    sites: dict[str, Site] = {}
+    for site_id, entry in _mapping(data.get("sites"), "sites", where).items():
+        sites[str(site_id)] = _site(
+            str(site_id), _mapping(entry, f"sites.{site_id}", where), endpoints, root, timeout_s, where
+        )
+
+    return Manifest(
+        path=path.resolve(),
+        mode=mode,
+        timeout_s=timeout_s,
+        log=_resolve(str(log), root) if log else None,
+        endpoints=endpoints,
+        sites=sites,
+        breaker_failures=int(_number(breaker.get("failures", 5), "defaults.breaker.failures", where)),
+        breaker_reset_s=_number(breaker.get("reset_s", 30), "defaults.breaker.reset_s", where),
+        shadow_workers=max(1, int(_number(shadow.get("workers", 2), "defaults.shadow.workers", where))),
+        shadow_queue=max(1, int(_number(shadow.get("queue", 256), "defaults.shadow.queue", where))),
+        raw=data,
+    )
+
+
+def _site(
+    site_id: str, entry: dict[str, Any], endpoints: dict[str, Endpoint], root: Path, timeout_s: float, where: str
+) -> Site:
+    decision = str(entry.get("decision", "keep"))
+    if decision not in DECISIONS:
+        raise SlmcError(f"site {site_id!r}: decision {decision!r} is not one of {', '.join(DECISIONS)}", path=where)
+    api = str(entry.get("api", "openai.chat"))
+    if api not in APIS:
+        raise SlmcError(f"site {site_id!r}: api {api!r} is not one of {', '.join(APIS)}", path=where)
+    endpoint = entry.get("endpoint")
+    if decision != "keep" and endpoint not in endpoints:
+        raise SlmcError(
+            f"site {site_id!r}: endpoint {endpoint!r} is not defined under endpoints",
+            path=where,
+            hint=f"defined endpoints: {', '.join(endpoints) or 'none'}",
+        )
+    contract = _mapping(entry.get("contract"), f"sites.{site_id}.contract", where) or {"kind": "text"}
+    kind = contract.get("kind")
+    if kind not in CONTRACT_KINDS:
+        raise SlmcError(
+            f"site {site_id!r}: contract kind {kind!r} is not one of {', '.join(CONTRACT_KINDS)}", path=where
+        )
+    if kind == "regex":
+        try:
+            re.compile(str(contract.get("pattern", "")))
+        except re.error as exc:
+            raise SlmcError(f"site {site_id!r}: contract pattern does not compile: {exc}", path=where) from None
+    if kind == "label" and not contract.get("labels"):
+        raise SlmcError(f"site {site_id!r}: label contract without labels", path=where, hint="add contract.labels")
+    adapter = None
+    raw_adapter = entry.get("adapter")
+    if isinstance(raw_adapter, dict) and raw_adapter.get("name"):
+        adapter = Adapter(
+            name=str(raw_adapter["name"]),
+            path=_resolve(raw_adapter["path"], root) if raw_adapter.get("path") else None,
+            int_id=int(raw_adapter.get("int_id", 0)),
+            kind=str(raw_adapter.get("kind", "lora")),
+        )
+    threshold = entry.get("threshold")
+    max_tokens = entry.get("max_tokens")
+    return Site(
+        id=site_id,
+        decision=decision,
+        api=api,
+        endpoint=str(endpoint) if endpoint is not None else None,
+        adapter=adapter,
+        contract=dict(contract),
+        threshold=None if threshold is None else _number(threshold, f"sites.{site_id}.threshold", where),
+        max_tokens=None if max_tokens is None else int(_number(max_tokens, f"sites.{site_id}.max_tokens", where)),
+        timeout_s=_number(entry.get("timeout_s", timeout_s), f"sites.{site_id}.timeout_s", where),
+        temperature=_number(entry.get("temperature", 0.0), f"sites.{site_id}.temperature", where),
+        task=entry.get("task"),
+        prompt_template=entry.get("prompt_template"),
+    )
+
+
+def _read(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SlmcError(f"cannot read manifest: {exc}", path=str(path)) from None
+    if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SlmcError(f"manifest is not valid JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
+    import yaml  # lazy: only YAML manifests need it
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SlmcError(
+            f"manifest is not valid YAML: {getattr(exc, 'problem', exc)}",
+            path=str(path),
+            line=mark.line + 1 if mark is not None else None,
+        ) from None
+
+
+def _resolve(value: Any, root: Path, *, hub_ok: bool = False) -> str:
+    """A path relative to the manifest's folder, made absolute; with ``hub_ok``, an ``org/name`` that is no local
+    folder stays as written (a hub id)."""
+    text = str(value)
+    if "://" in text:
+        return text
+    candidate = Path(text).expanduser()
+    if candidate.is_absolute():
+        return str(candidate)
+    local = root / candidate
+    if not hub_ok or local.exists() or text.startswith(".") or text.count("/") != 1:
+        return str(local)
+    return text  # looks like an "org/model" hub id and no such local folder
+
+
+def _mapping(value: Any, name: str, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise SlmcError(f"{name} must be a mapping, got {type(value).__name__}", path=where)
+    return value
+
+
+def _number(value: Any, name: str, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SlmcError(f"{name} must be a number, got {value!r}", path=where)
+    return float(value)

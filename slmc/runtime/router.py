@@ -1,0 +1,621 @@
+"""The router: resolve a call's site, try the SLM, validate, fall back to the original call; shadow; stats; trace log.
+
+Every routed call returns either the SLM's answer or the original function's result (or its exception, unchanged).
+Fallback reasons: ``contract``, ``low-confidence``, ``no-confidence`` (a threshold is set but the backend gave no
+log-probs), ``timeout``, ``http-5xx``, ``http-4xx``, ``connection``, ``invalid-json``, ``invalid-response``,
+``circuit-open``, ``unsupported``, ``backend-error``, ``no-backend``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import inspect
+import json
+import threading
+import time
+import uuid
+from collections import Counter, deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from slmc.compiler.diagnostics import SlmcError
+from slmc.runtime.backends import Backend, backend_targets, make_backend
+from slmc.runtime.contracts import Contract
+from slmc.runtime.manifest import MODES, Manifest, Site
+from slmc.runtime.shapes import answer_from_result, build_request, build_response, request_schema
+from slmc.runtime.types import Answer, EndpointError, SLMRequest, UnsupportedRequest
+from slmc.traces.record import TraceRecord
+
+# Wrapper-call ids of the active ``within(...)`` calls, outermost first (a contextvar: per thread and per asyncio task).
+STACK: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("slmc_within", default=())
+# True while the original function runs as fallback / shadow teacher: calls inside it are not routed again.
+PASSTHROUGH: contextvars.ContextVar[bool] = contextvars.ContextVar("slmc_passthrough", default=False)
+
+_PROVIDERS = {
+    "openai.chat": "openai",
+    "openai.responses": "openai",
+    "openai.completions": "openai",
+    "anthropic.messages": "anthropic",
+    "litellm.completion": "litellm",
+    "text": "wrapper",
+}
+_CHAT_STREAMS = ("openai.chat",)
+
+
+class Fallback(Exception):
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+
+# ---- circuit breaker --------------------------------------------------------------------------------------------------
+class CircuitBreaker:
+    """Opens after ``failures`` consecutive endpoint failures; after ``reset_s`` lets one probe through (half-open)."""
+
+    def __init__(self, failures: int = 5, reset_s: float = 30.0) -> None:
+        self.failures = failures
+        self.reset_s = reset_s
+        self._consecutive = 0
+        self._opened_at: float | None = None
+        self._probing = False
+        self._lock = threading.Lock()
+        self.opened = 0  # how many times it opened
+
+    @property
+    def state(self) -> str:
+        if self._opened_at is None:
+            return "closed"
+        return "half-open" if self._probing else "open"
+
+    def allow(self) -> bool:
+        if self._opened_at is None:
+            return True
+        with self._lock:
+            if self._opened_at is None:
+                return True
+            if not self._probing and time.monotonic() - self._opened_at >= self.reset_s:
+                self._probing = True
+                return True
+            return False
+
+    def success(self) -> None:
+        if self._consecutive == 0 and self._opened_at is None:
+            return
+        with self._lock:
+            self._consecutive = 0
+            self._opened_at = None
+            self._probing = False
+
+    def failure(self) -> None:
+        if self.failures <= 0:
+            return
+        with self._lock:
+            self._consecutive += 1
+            if self._probing or (self._opened_at is None and self._consecutive >= self.failures):
+                if self._opened_at is None or self._probing:
+                    self.opened += 1
+                self._opened_at = time.monotonic()
+                self._probing = False
+
+
+# ---- counters ---------------------------------------------------------------------------------------------------------
+class Stats:
+    """Thread-safe counters; ``calls == served_by_slm + sum(fallbacks) + shadowed`` always holds."""
+
+    def __init__(self, window: int = 10_000) -> None:
+        self._lock = threading.Lock()
+        self.calls = 0
+        self.served_by_slm = 0
+        self.shadowed = 0
+        self.llm_errors = 0
+        self.fallbacks: Counter[str] = Counter()
+        self.shadow: Counter[str] = Counter()
+        self.by_site: dict[str, Counter[str]] = {}
+        self._latency: deque[float] = deque(maxlen=window)
+
+    def served(self, site: str, by: str, reason: str | None, latency_s: float, llm_error: bool = False) -> None:
+        with self._lock:
+            self.calls += 1
+            counter = self.by_site.setdefault(site, Counter())
+            counter["calls"] += 1
+            if by == "slm":
+                self.served_by_slm += 1
+                counter["slm"] += 1
+            elif reason == "shadow":
+                self.shadowed += 1
+                counter["shadow"] += 1
+            else:
+                self.fallbacks[reason or "unknown"] += 1
+                counter["fallback"] += 1
+            if llm_error:
+                self.llm_errors += 1
+            self._latency.append(latency_s)
+
+    def shadow_event(self, name: str) -> None:
+        with self._lock:
+            self.shadow[name] += 1
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            latencies = sorted(self._latency)
+            fallbacks = dict(self.fallbacks)
+            return {
+                "calls": self.calls,
+                "served_by_slm": self.served_by_slm,
+                "served_by_llm": self.calls - self.served_by_slm,
+                "fallbacks": fallbacks,
+                "fallback_total": sum(fallbacks.values()),
+                "shadowed": self.shadowed,
+                "shadow": dict(self.shadow),
+                "llm_errors": self.llm_errors,
+                "p50_latency_ms": _percentile(latencies, 0.50) * 1000,
+                "p95_latency_ms": _percentile(latencies, 0.95) * 1000,
+                "by_site": {k: dict(v) for k, v in self.by_site.items()},
+            }
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+# ---- trace log --------------------------------------------------------------------------------------------------------
+class TraceLog:
+    """Appends one ``TraceRecord`` JSON line per routed call (line-buffered, thread-safe)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = self.path.open("a", encoding="utf-8", buffering=1)
+        except OSError as exc:
+            raise SlmcError(
+                f"cannot open the router log: {exc}", path=str(path), hint="set SLMC_ROUTER_LOG or manifest log:"
+            ) from None
+        self._lock = threading.Lock()
+
+    def write(self, record: TraceRecord) -> None:
+        line = record.to_json()
+        with self._lock:
+            if not self._fh.closed:
+                self._fh.write(line + "\n")
+
+    def close(self) -> None:
+        with self._lock:
+            self._fh.close()
+
+
+# ---- one routed call --------------------------------------------------------------------------------------------------
+@dataclass
+class Attempt:
+    site: Site
+    request_id: str
+    api: str
+    started: float
+    req: SLMRequest | None = None
+    stream: bool = False
+    stream_usage: bool = False
+    slm: Answer | None = None
+    slm_ms: float | None = None
+    contract_ok: bool | None = None
+    reason: str | None = None
+    detail: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Router:
+    """A loaded manifest plus the live state: backends, breakers, counters, log, shadow pool."""
+
+    def __init__(self, manifest: Manifest, *, mode: str | None = None, log: str | Path | None = None) -> None:
+        mode = mode or manifest.mode
+        if mode not in MODES:
+            raise SlmcError(f"mode {mode!r} is not one of {', '.join(MODES)}", hint="SLMC_MODE=off|serve|shadow")
+        unknown = sorted({e.target for e in manifest.endpoints.values()} - set(backend_targets()))
+        if unknown:
+            raise SlmcError(
+                f"no backend for endpoint target(s) {', '.join(unknown)}",
+                path=str(manifest.path),
+                hint=f"known targets: {', '.join(backend_targets())}; or slmc.runtime.register_backend(...)",
+            )
+        self.manifest = manifest
+        self.mode = mode
+        self.sites = manifest.sites
+        self.contracts = {sid: Contract(site.contract) for sid, site in manifest.sites.items()}
+        self.breakers = {
+            name: CircuitBreaker(manifest.breaker_failures, manifest.breaker_reset_s) for name in manifest.endpoints
+        }
+        self.stats = Stats()
+        self.log = TraceLog(log) if log else None
+        self._backends: dict[str, Backend] = {}
+        self._backend_lock = threading.Lock()
+        self._shadow_pool: ThreadPoolExecutor | None = None
+        self._shadow_slots = threading.BoundedSemaphore(manifest.shadow_queue)
+        self._shadow_pending = 0
+        self._shadow_idle = threading.Condition()
+
+    # ---- resolution ----------------------------------------------------------------------------------------------
+    def resolve(self, request_id: str) -> Site | None:
+        """The outermost active ``within`` site present in the manifest, else the request's own site."""
+        for site_id in STACK.get():
+            site = self.sites.get(site_id)
+            if site is not None:
+                return site
+        return self.sites.get(request_id)
+
+    def decision(self, site: Site) -> str | None:
+        """offload | shadow | None (pass through)."""
+        if self.mode == "off" or site.decision == "keep":
+            return None
+        return "shadow" if self.mode == "shadow" else site.decision
+
+    def backend(self, site: Site) -> Backend:
+        name = site.endpoint or ""
+        backend = self._backends.get(name)
+        if backend is None:
+            with self._backend_lock:
+                backend = self._backends.get(name)
+                if backend is None:
+                    backend = make_backend(self.manifest.endpoints[name])
+                    self._backends[name] = backend
+        return backend
+
+    # ---- sync ----------------------------------------------------------------------------------------------------
+    def route(
+        self, site: Site, request_id: str, api: str, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        attempt = Attempt(site, request_id, api, time.perf_counter())
+        if self.decision(site) == "shadow":
+            return self._shadow(attempt, fn, args, kwargs)
+        try:
+            self._prepare(attempt, fn, args, kwargs)
+            backend = self._backend_or_fallback(site)
+            breaker = self.breakers[site.endpoint or ""]
+            if not breaker.allow():
+                raise Fallback("circuit-open")
+            t0 = time.perf_counter()
+            try:
+                answer = backend.complete(attempt.req, site, site.timeout_s)  # type: ignore[arg-type]
+            except EndpointError as exc:
+                breaker.failure()
+                raise Fallback(exc.reason, exc.detail) from None
+            except Exception as exc:  # a broken backend must not lose the call
+                breaker.failure()
+                raise Fallback("backend-error", repr(exc)) from None
+            breaker.success()
+            attempt.slm_ms = (time.perf_counter() - t0) * 1000
+            result = self._accept(attempt, answer)
+        except (Fallback, UnsupportedRequest) as exc:
+            self._mark(attempt, exc)
+            return self._fallback(attempt, fn, args, kwargs)
+        self._served(attempt, "slm", attempt.slm)
+        return result
+
+    def _fallback(self, attempt: Attempt, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        token = PASSTHROUGH.set(True)
+        try:
+            result = fn(*args, **kwargs)
+        except BaseException as exc:
+            self._served(attempt, "llm", None, error=exc)
+            raise
+        finally:
+            PASSTHROUGH.reset(token)
+        self._served(attempt, "llm", answer_from_result(attempt.api, result))
+        return result
+
+    def _shadow(self, attempt: Attempt, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        attempt.reason = "shadow"
+        try:
+            self._prepare(attempt, fn, args, kwargs)
+        except UnsupportedRequest as exc:
+            attempt.extra["shadow"] = f"unsupported: {exc}"
+        token = PASSTHROUGH.set(True)
+        try:
+            result = fn(*args, **kwargs)
+        except BaseException as exc:
+            self._served(attempt, "llm", None, error=exc)
+            raise
+        finally:
+            PASSTHROUGH.reset(token)
+        self._after_shadow_teacher(attempt, result)
+        return result
+
+    # ---- async ---------------------------------------------------------------------------------------------------
+    async def aroute(
+        self, site: Site, request_id: str, api: str, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        attempt = Attempt(site, request_id, api, time.perf_counter())
+        if self.decision(site) == "shadow":
+            return await self._ashadow(attempt, fn, args, kwargs)
+        try:
+            self._prepare(attempt, fn, args, kwargs)
+            backend = self._backend_or_fallback(site)
+            breaker = self.breakers[site.endpoint or ""]
+            if not breaker.allow():
+                raise Fallback("circuit-open")
+            t0 = time.perf_counter()
+            try:
+                answer = await asyncio.wait_for(backend.acomplete(attempt.req, site, site.timeout_s), site.timeout_s)  # type: ignore[arg-type]
+            except EndpointError as exc:
+                breaker.failure()
+                raise Fallback(exc.reason, exc.detail) from None
+            except TimeoutError:
+                breaker.failure()
+                raise Fallback("timeout", f"no answer in {site.timeout_s}s") from None
+            except Exception as exc:
+                breaker.failure()
+                raise Fallback("backend-error", repr(exc)) from None
+            breaker.success()
+            attempt.slm_ms = (time.perf_counter() - t0) * 1000
+            result = self._accept(attempt, answer)
+        except (Fallback, UnsupportedRequest) as exc:
+            self._mark(attempt, exc)
+            return await self._afallback(attempt, fn, args, kwargs)
+        self._served(attempt, "slm", attempt.slm)
+        return result
+
+    async def _afallback(self, attempt: Attempt, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        token = PASSTHROUGH.set(True)
+        try:
+            result = await _awaited(fn(*args, **kwargs))
+        except BaseException as exc:
+            self._served(attempt, "llm", None, error=exc)
+            raise
+        finally:
+            PASSTHROUGH.reset(token)
+        self._served(attempt, "llm", answer_from_result(attempt.api, result))
+        return result
+
+    async def _ashadow(self, attempt: Attempt, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        attempt.reason = "shadow"
+        try:
+            self._prepare(attempt, fn, args, kwargs)
+        except UnsupportedRequest as exc:
+            attempt.extra["shadow"] = f"unsupported: {exc}"
+        token = PASSTHROUGH.set(True)
+        try:
+            result = await _awaited(fn(*args, **kwargs))
+        except BaseException as exc:
+            self._served(attempt, "llm", None, error=exc)
+            raise
+        finally:
+            PASSTHROUGH.reset(token)
+        self._after_shadow_teacher(attempt, result)
+        return result
+
+    # ---- shared steps --------------------------------------------------------------------------------------------
+    def _prepare(self, attempt: Attempt, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        site = attempt.site
+        req = build_request(attempt.api, fn, args, kwargs, site)
+        if site.max_tokens:
+            req.max_tokens = site.max_tokens
+        req.temperature = site.temperature
+        req.logprobs = site.threshold is not None
+        attempt.req = req
+        if attempt.api in _CHAT_STREAMS and kwargs.get("stream") is True:
+            attempt.stream = True
+            options = kwargs.get("stream_options")
+            attempt.stream_usage = bool(isinstance(options, dict) and options.get("include_usage"))
+
+    def _backend_or_fallback(self, site: Site) -> Backend:
+        try:
+            return self.backend(site)
+        except Exception as exc:  # a backend that cannot start (bad url, missing model files)
+            raise Fallback("no-backend", repr(exc)) from None
+
+    def _accept(self, attempt: Attempt, answer: Answer) -> Any:
+        site, req = attempt.site, attempt.req
+        assert req is not None
+        attempt.slm = answer
+        if site.threshold is not None:
+            if answer.confidence is None:
+                raise Fallback("no-confidence", "the backend returned no log-probs")
+            if answer.confidence < site.threshold:
+                raise Fallback("low-confidence", f"{answer.confidence:.3f} < {site.threshold}")
+        verdict = self.contracts[site.id].check(answer, req.tools, request_schema(req))
+        attempt.contract_ok = verdict.ok
+        if not verdict.ok:
+            raise Fallback("contract", verdict.error or "")
+        assert verdict.answer is not None
+        attempt.slm = verdict.answer
+        return build_response(
+            attempt.api, verdict.answer, req, stream=attempt.stream, stream_usage=attempt.stream_usage
+        )
+
+    @staticmethod
+    def _mark(attempt: Attempt, exc: Exception) -> None:
+        if isinstance(exc, Fallback):
+            attempt.reason, attempt.detail = exc.reason, exc.detail
+        else:
+            attempt.reason, attempt.detail = "unsupported", str(exc)
+
+    def _served(self, attempt: Attempt, by: str, answer: Answer | None, error: BaseException | None = None) -> None:
+        elapsed = time.perf_counter() - attempt.started
+        self.stats.served(attempt.site.id, by, attempt.reason, elapsed, llm_error=error is not None)
+        if self.log is not None:
+            self.log.write(self._record(attempt, by, answer, elapsed, error))
+
+    # ---- shadow --------------------------------------------------------------------------------------------------
+    def _after_shadow_teacher(self, attempt: Attempt, result: Any) -> None:
+        llm = answer_from_result(attempt.api, result)
+        elapsed = time.perf_counter() - attempt.started
+        self.stats.served(attempt.site.id, "llm", "shadow", elapsed)
+        if attempt.req is None or llm is None:
+            self.stats.shadow_event("skipped")
+            self._log_shadow(attempt, llm, None, elapsed)
+            return
+        if not self._shadow_slots.acquire(blocking=False):
+            self.stats.shadow_event("dropped")
+            attempt.extra["shadow"] = "dropped (queue full)"
+            self._log_shadow(attempt, llm, None, elapsed)
+            return
+        with self._shadow_idle:
+            self._shadow_pending += 1
+        try:
+            self._shadow_executor().submit(self._shadow_job, attempt, llm, elapsed)
+        except RuntimeError:  # interpreter shutting down
+            self._shadow_done()
+            self.stats.shadow_event("dropped")
+
+    def _shadow_executor(self) -> ThreadPoolExecutor:
+        if self._shadow_pool is None:
+            with self._backend_lock:
+                if self._shadow_pool is None:
+                    self._shadow_pool = ThreadPoolExecutor(
+                        self.manifest.shadow_workers, thread_name_prefix="slmc-shadow"
+                    )
+        return self._shadow_pool
+
+    def _shadow_job(self, attempt: Attempt, llm: Answer, elapsed: float) -> None:
+        site = attempt.site
+        slm: Answer | None = None
+        try:
+            breaker = self.breakers[site.endpoint or ""]
+            if not breaker.allow():
+                raise Fallback("circuit-open")
+            t0 = time.perf_counter()
+            try:
+                slm = self.backend(site).complete(attempt.req, site, site.timeout_s)  # type: ignore[arg-type]
+            except EndpointError as exc:
+                breaker.failure()
+                raise Fallback(exc.reason, exc.detail) from None
+            except Exception as exc:
+                breaker.failure()
+                raise Fallback("backend-error", repr(exc)) from None
+            breaker.success()
+            attempt.slm_ms = (time.perf_counter() - t0) * 1000
+            contract = self.contracts[site.id]
+            verdict = contract.check(slm, attempt.req.tools, request_schema(attempt.req))  # type: ignore[union-attr]
+            attempt.contract_ok = verdict.ok
+            checked = verdict.answer if verdict.ok and verdict.answer is not None else slm
+            agree = verdict.ok and contract.agree(checked, llm)
+            attempt.extra["agree"] = agree
+            if site.threshold is not None and slm.confidence is not None:
+                attempt.extra["would_serve"] = verdict.ok and slm.confidence >= site.threshold
+            self.stats.shadow_event("agree" if agree else "disagree")
+            if not verdict.ok:
+                self.stats.shadow_event("contract_fail")
+            attempt.slm = checked
+        except Fallback as exc:
+            attempt.extra["shadow_error"] = exc.reason
+            attempt.detail = exc.detail
+            self.stats.shadow_event("errors")
+        except Exception as exc:  # never let a shadow failure escape into the pool silently
+            attempt.extra["shadow_error"] = "internal"
+            attempt.detail = repr(exc)
+            self.stats.shadow_event("errors")
+        finally:
+            self.stats.shadow_event("runs")
+            try:
+                self._log_shadow(attempt, llm, attempt.slm, elapsed)
+            finally:
+                self._shadow_done()
+
+    def _shadow_done(self) -> None:
+        self._shadow_slots.release()
+        with self._shadow_idle:
+            self._shadow_pending -= 1
+            self._shadow_idle.notify_all()
+
+    def _log_shadow(self, attempt: Attempt, llm: Answer | None, slm: Answer | None, elapsed: float) -> None:
+        if self.log is None:
+            return
+        record = self._record(attempt, "llm", llm, elapsed, None)
+        router = record.meta["router"]
+        if slm is not None:
+            router["slm_output"] = slm.content
+            router["slm_tool_calls"] = _tool_calls(slm)
+            router["slm_confidence"] = slm.confidence
+        self.log.write(record)
+
+    def drain(self, timeout: float = 30.0) -> bool:
+        """Wait until queued shadow runs finish; False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._shadow_idle:
+            while self._shadow_pending:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._shadow_idle.wait(left)
+        return True
+
+    def close(self, timeout: float = 5.0) -> None:
+        self.drain(timeout)
+        if self._shadow_pool is not None:
+            self._shadow_pool.shutdown(wait=False, cancel_futures=True)
+        if self.log is not None:
+            self.log.close()
+
+    # ---- log records ---------------------------------------------------------------------------------------------
+    def _record(
+        self, attempt: Attempt, by: str, answer: Answer | None, elapsed: float, error: BaseException | None
+    ) -> TraceRecord:
+        site, req = attempt.site, attempt.req
+        router: dict[str, Any] = {
+            "site": site.id,
+            "request_site": attempt.request_id,
+            "api": attempt.api,
+            "served_by": by,
+            "reason": attempt.reason,
+            "mode": self.mode,
+            "decision": site.decision,
+            "endpoint": site.endpoint,
+            "adapter": site.adapter.name if site.adapter else None,
+            "contract": site.contract.get("kind"),
+            "contract_ok": attempt.contract_ok,
+            "slm_latency_ms": attempt.slm_ms,
+        }
+        if attempt.detail:
+            router["detail"] = attempt.detail[:500]
+        if attempt.slm is not None:
+            router["confidence"] = attempt.slm.confidence
+            if by == "llm" and attempt.reason != "shadow":  # the rejected SLM answer, for the next round
+                router["slm_output"] = attempt.slm.content
+                router["slm_tool_calls"] = _tool_calls(attempt.slm)
+        if attempt.stream:
+            router["stream"] = True
+        router.update(attempt.extra)
+        params = dict(req.params) if req else {}
+        if req and req.response_format:
+            params["response_format"] = req.response_format
+        return TraceRecord(
+            id=uuid.uuid4().hex,
+            source="slmc",
+            provider=_PROVIDERS.get(attempt.api),
+            model=(answer.model if by == "slm" and answer else None) or (req.model if req else None),
+            messages=req.messages if req else [],
+            tools=req.tools if req else [],
+            params=params,
+            output=answer.content if answer else None,
+            tool_calls=_tool_calls(answer) if answer else [],
+            finish_reason=answer.finish_reason if answer else ("error" if error else None),
+            error=f"{type(error).__name__}: {error}" if error is not None else None,
+            input_tokens=answer.prompt_tokens or None if answer else None,
+            output_tokens=answer.completion_tokens or None if answer else None,
+            latency_ms=round(elapsed * 1000, 3),
+            timestamp=time.time(),
+            site_id=site.id,
+            task=site.task,
+            meta={"router": router},
+        )
+
+
+def _tool_calls(answer: Answer) -> list[dict[str, Any]]:
+    out = []
+    for call in answer.tool_calls:
+        arguments = call.get("arguments")
+        if isinstance(arguments, str):
+            try:
+                arguments = json.loads(arguments)
+            except json.JSONDecodeError:
+                pass
+        out.append({"name": call.get("name"), "arguments": arguments})
+    return out
+
+
+async def _awaited(value: Any) -> Any:
+    return await value if inspect.isawaitable(value) else value
