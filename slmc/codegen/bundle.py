@@ -1,0 +1,283 @@
+"""Write the deployment bundle: manifest, adapters, target scripts, docker-compose, Kubernetes, README, rewritten agent.
+
+The bundle is built in a temporary folder beside ``out_dir`` and swapped into place at the end, so an interrupted
+compile never leaves a half-written bundle and an existing bundle stays intact until the new one is complete.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from slmc.codegen.manifest import MANIFEST_NAME, build_manifest, dump_manifest, manifest_errors
+from slmc.codegen.rewrite import Change, rewrite_agent, rewrites_from_graph
+from slmc.compiler.diagnostics import SlmcError
+from slmc.ir.graph import AgentGraph
+from slmc.ir.nodes import Decision
+from slmc.targets.base import ServiceSpec, ServingPlan, Target, build_plan, get_target, raise_problems
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+@dataclass
+class BundleResult:
+    out_dir: Path
+    files: list[str]  # bundle-relative paths, sorted
+    manifest: dict[str, Any]
+    plan: ServingPlan
+    changes: list[Change] = field(default_factory=list)  # codegen: one per accepted site
+
+
+def _env() -> Any:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters["json"] = lambda v: json.dumps(v, ensure_ascii=False)
+    return env
+
+
+def dns_name(text: str) -> str:
+    """A Kubernetes (DNS-1123) name."""
+    name = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
+    return name[:63].rstrip("-") or "slmc"
+
+
+def plan_targets(plan: ServingPlan, target_options: Mapping[str, Any]) -> list[Target]:
+    """The main target first, then any other target an endpoint falls back to (hf for classifier heads)."""
+    names = [plan.target, *sorted({ep.target for ep in plan.endpoints} - {plan.target})]
+    return [get_target(n, **target_options) for n in names]
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Refuse to replace anything that is not an slmc bundle (never lose user data)."""
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise SlmcError("output path exists and is not a folder", path=str(out_dir), hint="choose another --out")
+    if any(out_dir.iterdir()) and not (out_dir / MANIFEST_NAME).is_file():
+        raise SlmcError(
+            "output folder is not empty and is not an slmc bundle; refusing to replace it",
+            path=str(out_dir),
+            hint="choose an empty or new folder",
+        )
+
+
+def write_bundle(
+    graph: AgentGraph, plan_options: Mapping[str, Any], out_dir: Path, target: str = "vllm"
+) -> BundleResult:
+    """Write the bundle for ``target`` into ``out_dir`` atomically.
+
+    ``plan_options``: see ``slmc.targets.base.build_plan``; plus ``root`` (agent source root: rewrite the accepted
+    sites into ``agent/`` and ``agent.patch``), ``target_options`` (e.g. ``{"engine": True}`` for TensorRT-LLM),
+    ``pvc`` (Kubernetes claim holding the bundle).
+    """
+    out_dir = Path(out_dir)
+    target_options = dict(plan_options.get("target_options") or {})
+    main = get_target(target, **target_options)
+    plan = build_plan(graph, plan_options, main.name)
+    targets = plan_targets(plan, target_options)
+    for t in targets:
+        raise_problems(t.name, t.validate(plan))
+    manifest = build_manifest(plan, target_options)
+    problems = manifest_errors(manifest)
+    if problems:  # a bug of ours, never the user's: say so plainly
+        raise SlmcError("generated manifest breaks its schema:\n    " + "\n    ".join(problems))
+    check_out_dir(out_dir)
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(out_dir)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    try:
+        changes = _write_all(graph, plan, manifest, targets, plan_options, tmp)
+        _check_written(tmp)
+        _swap_into_place(tmp, out_dir)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    files = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if p.is_file())
+    return BundleResult(out_dir, files, manifest, plan, changes)
+
+
+def _write_all(
+    graph: AgentGraph,
+    plan: ServingPlan,
+    manifest: dict[str, Any],
+    targets: list[Target],
+    plan_options: Mapping[str, Any],
+    tmp: Path,
+) -> list[Change]:
+    (tmp / MANIFEST_NAME).write_text(dump_manifest(manifest), encoding="utf-8")
+    _copy_models(plan, tmp)
+    for t in targets:
+        t.emit(plan, tmp)
+    services = [svc for t in targets for svc in t.services(plan)]
+    project = dns_name(f"slmc-{plan.agent_name}")
+    claim = str(plan_options.get("pvc") or f"{project}-bundle")
+    if services:
+        _write_deployment(plan, services, project, claim, tmp)
+    changes: list[Change] = []
+    root = plan_options.get("root")
+    if root is not None:
+        decisions = {r.site_id: r.decision for r in plan.sites}
+        api = {r.site_id: r.api for r in plan.sites if r.api}
+        rewrites = rewrites_from_graph(graph, decisions, api)
+        if rewrites:
+            results = rewrite_agent(Path(root), rewrites, out_dir=tmp / "agent", patch=tmp / "agent.patch")
+            changes = [c for r in results for c in r.changes]
+    _write_readme(plan, manifest, targets, services, claim, bool(changes), tmp)
+    return changes
+
+
+def _copy_models(plan: ServingPlan, tmp: Path) -> None:
+    for ep in plan.endpoints:
+        if ep.base_source is not None:
+            shutil.copytree(ep.base_source, tmp / ep.base_model)
+        for a in ep.adapters:
+            if a.source is not None:
+                shutil.copytree(a.source, tmp / a.path)
+
+
+def _write_deployment(plan: ServingPlan, services: list[ServiceSpec], project: str, claim: str, tmp: Path) -> None:
+    env = _env()
+    names = {svc.endpoint: dns_name(f"{project}-{svc.endpoint}") for svc in services}
+    context = {"plan": plan, "services": services, "project": project, "names": names, "claim": claim}
+    (tmp / "k8s").mkdir()
+    for template, path in (
+        ("docker-compose.yaml.j2", "docker-compose.yaml"),
+        ("deployment.yaml.j2", "k8s/deployment.yaml"),
+        ("service.yaml.j2", "k8s/service.yaml"),
+    ):
+        (tmp / path).write_text(env.get_template(template).render(**context), encoding="utf-8")
+
+
+def _write_readme(
+    plan: ServingPlan,
+    manifest: dict[str, Any],
+    targets: list[Target],
+    services: list[ServiceSpec],
+    claim: str,
+    rewritten: bool,
+    tmp: Path,
+) -> None:
+    counts = {d.value: sum(1 for r in plan.sites if r.decision == d) for d in Decision}
+    adapter_names = {ep.name: [a.name for a in ep.adapters] for ep in plan.endpoints}
+    text = (
+        _env()
+        .get_template("README.md.j2")
+        .render(
+            plan=plan,
+            manifest=manifest,
+            targets=[_TargetView(t) for t in targets],
+            services=services,
+            claim=claim,
+            rewritten=rewritten,
+            counts=counts,
+            adapters=any(ep.adapters for ep in plan.endpoints),
+            models=any(ep.base_source is not None for ep in plan.endpoints),
+            adapter_names=adapter_names,
+        )
+    )
+    (tmp / "README.md").write_text(text, encoding="utf-8")
+
+
+@dataclass
+class _TargetView:
+    target: Target
+
+    @property
+    def name(self) -> str:
+        return self.target.name
+
+    @property
+    def folder(self) -> str:
+        return self.target.folder
+
+    @property
+    def image(self) -> str:
+        return str(self.target.options.get("image", self.target.image))
+
+    @property
+    def engine(self) -> bool:
+        return bool(self.target.options.get("engine"))
+
+
+def _check_written(tmp: Path) -> None:
+    """Re-read what was written: the manifest against the schema (with files), every YAML parses."""
+    problems = manifest_errors(yaml.safe_load((tmp / MANIFEST_NAME).read_text(encoding="utf-8")), tmp)
+    for path in sorted(tmp.rglob("*.yaml")):
+        if path.name == MANIFEST_NAME or "adapters" in path.relative_to(tmp).parts:
+            continue
+        try:
+            list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        except yaml.YAMLError as exc:
+            problems.append(f"{path.relative_to(tmp)}: not valid YAML: {exc}")
+    if problems:
+        raise SlmcError("the bundle written is inconsistent:\n    " + "\n    ".join(problems))
+
+
+# ---- atomic replacement -------------------------------------------------------------------------------------------
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with Linux ``renameat2(RENAME_EXCHANGE)``; False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    try:
+        libc = ctypes.CDLL(libc_name, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return rc == 0
+
+
+def _swap_into_place(tmp: Path, out_dir: Path) -> None:
+    if not out_dir.exists():
+        os.replace(tmp, out_dir)
+        return
+    if _exchange(tmp, out_dir):  # tmp now holds the old bundle; the caller removes it
+        return
+    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+    os.replace(out_dir, old)  # two renames: the old bundle survives under .old-* if we die in between
+    try:
+        os.replace(tmp, out_dir)
+    except OSError:
+        os.replace(old, out_dir)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_stale(out_dir: Path) -> None:
+    """Remove temp folders left by killed compiles; restore an old bundle stranded between two renames."""
+    parent = out_dir.parent
+    if not parent.is_dir():
+        return
+    for p in parent.glob(f".{out_dir.name}.old-*"):
+        if not out_dir.exists():
+            os.replace(p, out_dir)
+        else:
+            shutil.rmtree(p, ignore_errors=True)
+    for p in parent.glob(f".{out_dir.name}.tmp-*"):  # concurrent compiles into one bundle are not supported
+        shutil.rmtree(p, ignore_errors=True)

@@ -1,0 +1,541 @@
+"""Serving targets: the serving plan built from the gated IR, the ``Target`` base class and the target registry.
+
+A ``ServingPlan`` is what every target and the bundle writer consume: endpoints (one per base model, each serving
+one LoRA adapter per task), and the routing entry of every decided call site. Targets add their own files
+(``emit``) and the target-specific routing fields of the manifest (``endpoint_fields`` / ``adapter_fields``).
+Import-light: jinja2 and yaml only.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from slmc.compiler.diagnostics import SlmcError
+from slmc.ir.graph import AgentGraph
+from slmc.ir.nodes import Decision, LLMCall, SiteKind, Task, slug
+
+# vLLM's MaxLoRARanks (1 is allowed too but never useful); adapters are rounded up to one of these.
+ALLOWED_LORA_RANKS = (8, 16, 32, 64, 128, 256, 320, 512)
+LORA_METHODS = ("lora", "qlora")
+
+
+# ---- plan ---------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AdapterSpec:
+    """One task's LoRA adapter as served by an endpoint."""
+
+    name: str  # served name (task slug), e.g. "intent"
+    task: str  # task id
+    path: str  # path inside the bundle, e.g. "adapters/intent"
+    source: Path | None  # trained adapter directory to copy into the bundle (None: not on disk)
+    int_id: int  # 1-based id (TensorRT-LLM / vLLM LoRARequest); targets may renumber (llama.cpp: flag order)
+    rank: int
+    alpha: int
+    target_modules: tuple[str, ...]
+    method: str  # lora | qlora | full | classifier-head
+    modules_to_save: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    """A server for one base model and the adapters it serves."""
+
+    name: str  # "base-0"
+    target: str  # target name serving it (an hf endpoint may sit in another target's bundle)
+    base_model: str  # hub id, or bundle path ("models/base-0") when the base is copied
+    model_name: str  # catalog name of the SLM
+    base_source: Path | None  # local base model directory to copy (None: hub id)
+    port: int
+    adapters: tuple[AdapterSpec, ...] = ()
+    family: str | None = None  # qwen | llama | phi (for engine recipes)
+
+
+@dataclass(frozen=True)
+class SiteRoute:
+    """The manifest entry of one decided call site."""
+
+    site_id: str
+    kind: SiteKind
+    decision: Decision
+    reasons: tuple[str, ...]
+    api: str | None
+    task: str | None = None
+    endpoint: str | None = None
+    adapter: str | None = None  # adapter name on the endpoint
+    contract: dict[str, Any] | None = None
+    threshold: float | None = None
+    max_tokens: int | None = None
+    eval: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ServingPlan:
+    agent_name: str
+    agent_source: str
+    target: str
+    endpoints: tuple[EndpointSpec, ...]
+    sites: tuple[SiteRoute, ...]
+    defaults: dict[str, Any] = field(default_factory=lambda: {"timeout_s": 20, "mode": "serve"})
+    host: str = "localhost"
+    notes: tuple[str, ...] = ()
+
+    def endpoint(self, name: str) -> EndpointSpec:
+        for ep in self.endpoints:
+            if ep.name == name:
+                return ep
+        raise KeyError(name)
+
+    def adapters(self) -> list[AdapterSpec]:
+        return [a for ep in self.endpoints for a in ep.adapters]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A static validation finding: where (file / key path), what, and what to do."""
+
+    where: str
+    message: str
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" + (f" (hint: {self.hint})" if self.hint else "")
+
+
+def raise_problems(target: str, problems: list[Problem]) -> None:
+    """Raise one ``SlmcError`` naming every problem (no-op when there are none)."""
+    if not problems:
+        return
+    lines = "\n    ".join(str(p) for p in problems)
+    raise SlmcError(
+        f"the {target} deployment would be invalid ({len(problems)} problem(s)):\n    {lines}",
+        hint=problems[0].hint or "fix the plan or pick another --target",
+    )
+
+
+# ---- api of a site ------------------------------------------------------------------------------------------------
+def api_of_request(client: str, api: str) -> str | None:
+    """The runtime API shape (``openai.chat`` ...) of an SDK request; None when the router cannot serve it."""
+    tail = api.rsplit(".", 3)
+    if client in ("openai", "azure-openai"):
+        if api.endswith("chat.completions.create") or api.endswith("chat.completions.parse"):
+            return "openai.chat"
+        if api.endswith("responses.create"):
+            return "openai.responses"
+        if api.endswith("completions.create"):
+            return "openai.completions"
+    if client == "anthropic" and api.endswith("messages.create"):
+        return "anthropic.messages"
+    if client == "litellm" and tail[-1] in ("completion", "acompletion"):
+        return "litellm.completion"
+    return None
+
+
+def api_of_site(graph: AgentGraph, site: LLMCall, overrides: Mapping[str, str] | None = None) -> str | None:
+    """API shape for a site: a request's own SDK shape; a wrapper-call returns ``text`` unless overridden."""
+    if overrides and site.id in overrides:
+        return overrides[site.id]
+    if site.site == SiteKind.REQUEST:
+        return api_of_request(site.client, site.api)
+    if site.site == SiteKind.WRAPPER_CALL:
+        return "text"
+    return None
+
+
+# ---- adapters on disk ---------------------------------------------------------------------------------------------
+def read_adapter_config(path: Path) -> dict[str, Any] | None:
+    cfg = path / "adapter_config.json"
+    if not cfg.is_file():
+        return None
+    try:
+        return json.loads(cfg.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def round_rank(rank: int) -> int | None:
+    """The smallest allowed serving rank ≥ ``rank`` (None when it exceeds the largest)."""
+    return next((r for r in ALLOWED_LORA_RANKS if r >= rank), None)
+
+
+def model_family(model_name: str, base_dir: Path | None) -> str | None:
+    """qwen | llama | phi from the base's config.json architectures, else from the catalog name."""
+    if base_dir is not None and (base_dir / "config.json").is_file():
+        try:
+            arch = " ".join(json.loads((base_dir / "config.json").read_text(encoding="utf-8")).get("architectures", []))
+        except (OSError, json.JSONDecodeError):
+            arch = ""
+        for key, fam in (("Qwen2", "qwen"), ("Llama", "llama"), ("Phi3", "phi")):
+            if key in arch:
+                return fam
+        if arch:
+            return None
+    lowered = model_name.lower()
+    for key, fam in (("qwen", "qwen"), ("llama", "llama"), ("smollm", "llama"), ("phi", "phi")):
+        if key in lowered:
+            return fam
+    return None
+
+
+# ---- plan builder -------------------------------------------------------------------------------------------------
+def _resolve(path: str | None, base: Path | None) -> Path | None:
+    if not path:
+        return None
+    p = Path(path)
+    if not p.is_absolute() and base is not None:
+        p = base / p
+    return p if p.exists() else None
+
+
+def _primary_task(tasks: list[Task]) -> Task | None:
+    if not tasks:
+        return None
+    order = {Decision.OFFLOAD: 0, Decision.SHADOW: 1, Decision.KEEP: 2, None: 3}
+    return sorted(tasks, key=lambda t: (order.get(t.decision, 3), -t.calls, t.id))[0]
+
+
+def _max_tokens(graph: AgentGraph, site: LLMCall) -> int | None:
+    for node in (site, graph.request_of(site.id)):
+        if node is None:
+            continue
+        for key in ("max_tokens", "max_completion_tokens", "max_output_tokens"):
+            value = node.options.get(key)
+            if isinstance(value, int) and not isinstance(value, bool):
+                return value
+    return None
+
+
+def build_plan(graph: AgentGraph, options: Mapping[str, Any], target: str) -> ServingPlan:
+    """Turn the gated graph into a serving plan for ``target``.
+
+    ``options``: ``build_dir`` (resolves relative adapter / model paths), ``agent_name``, ``agent_source``, ``mode``,
+    ``timeout_s``, ``host``, ``port`` (first endpoint port), ``copy_base`` (copy local base models into the bundle,
+    default True), ``site_api`` (site id -> api override for wrapper-calls returning SDK objects).
+    """
+    target_cls = target_class(target)
+    build_dir = Path(options["build_dir"]) if options.get("build_dir") else None
+    port0 = int(options.get("port", target_cls.default_port))
+    copy_base = bool(options.get("copy_base", True))
+    notes: list[str] = []
+
+    by_site: dict[str, list[Task]] = {}
+    for task in graph.tasks():
+        for sid in task.sites:
+            by_site.setdefault(sid, []).append(task)
+
+    sites = [
+        s
+        for s in graph.sites()
+        if s.decision is not None and s.site in (SiteKind.REQUEST, SiteKind.WRAPPER_CALL, SiteKind.FRAMEWORK_TASK)
+    ]
+    served: dict[str, Task] = {}  # task id -> task that needs an adapter
+    for s in sites:
+        task = _primary_task(by_site.get(s.id, []))
+        if s.decision != Decision.KEEP and task is not None and task.slm is not None:
+            served[task.id] = task
+        if len(by_site.get(s.id, [])) > 1:
+            notes.append(
+                f"{s.id}: serves {len(by_site[s.id])} tasks; routed to the primary task {task.id if task else '-'}"
+            )
+
+    # endpoints: one per (serving target, base model source)
+    groups: dict[tuple[str, str], list[Task]] = {}
+    for task in sorted(served.values(), key=lambda t: t.id):
+        assert task.slm is not None
+        method = task.slm.method
+        ep_target = target if target_cls.serves_method(method) else "hf"
+        if ep_target != target:
+            notes.append(f"{task.id}: {method} is not servable by {target}; served in-process by the hf target")
+        base = task.slm.source
+        if method not in LORA_METHODS and method != "classifier-head":
+            base = (task.eval.adapter if task.eval and task.eval.adapter else None) or base  # a full fine-tune
+        groups.setdefault((ep_target, base), []).append(task)
+
+    endpoints: list[EndpointSpec] = []
+    adapter_of_task: dict[str, tuple[str, str | None]] = {}
+    for index, ((ep_target, base), tasks) in enumerate(sorted(groups.items())):
+        name = f"base-{index}"
+        first = tasks[0]
+        assert first.slm is not None
+        base_dir = _resolve(base, build_dir)
+        base_in_bundle = f"models/{name}" if base_dir is not None and base_dir.is_dir() and copy_base else base
+        adapters: list[AdapterSpec] = []
+        for task in tasks:
+            assert task.slm is not None
+            method = task.slm.method
+            if method not in LORA_METHODS and method != "classifier-head":
+                adapter_of_task[task.id] = (name, None)
+                continue
+            source = _resolve(task.eval.adapter if task.eval else None, build_dir)
+            cfg = read_adapter_config(source) if source is not None else None
+            plan = task.finetune
+            rank = int(cfg.get("r", 0)) if cfg else (plan.lora_r if plan else 0)
+            alpha = int(cfg.get("lora_alpha", 0)) if cfg else (plan.lora_alpha if plan else 0)
+            modules = cfg.get("target_modules") if cfg else (list(plan.target_modules) if plan else [])
+            if isinstance(modules, str):
+                modules = [modules]
+            adapter_name = slug(task.id.split(":", 1)[-1])
+            adapters.append(
+                AdapterSpec(
+                    name=adapter_name,
+                    task=task.id,
+                    path=f"adapters/{adapter_name}",
+                    source=source,
+                    int_id=len(adapters) + 1,
+                    rank=rank,
+                    alpha=alpha,
+                    target_modules=tuple(sorted(modules or ())),
+                    method=method,
+                    modules_to_save=tuple((cfg or {}).get("modules_to_save") or ()),
+                )
+            )
+            adapter_of_task[task.id] = (name, adapter_name)
+        endpoints.append(
+            EndpointSpec(
+                name=name,
+                target=ep_target,
+                base_model=base_in_bundle,
+                model_name=first.slm.model,
+                base_source=base_dir if base_in_bundle != base else None,
+                port=port0 + index,
+                adapters=tuple(adapters),
+                family=model_family(first.slm.model, base_dir),
+            )
+        )
+
+    overrides = options.get("site_api") or {}
+    routes: list[SiteRoute] = []
+    for s in sites:
+        task = _primary_task(by_site.get(s.id, []))
+        decision = s.decision or Decision.KEEP
+        ep_name, adapter_name = adapter_of_task.get(task.id, (None, None)) if task else (None, None)
+        if decision != Decision.KEEP and ep_name is None:
+            notes.append(f"{s.id}: {decision} without a trained SLM; kept on the LLM")
+            decision = Decision.KEEP
+        api = api_of_site(graph, s, overrides)
+        if decision != Decision.KEEP and api is None:
+            notes.append(f"{s.id}: the router cannot serve {s.client} {s.api or s.site}; kept on the LLM")
+            decision = Decision.KEEP
+        serving = decision != Decision.KEEP
+        ev = task.eval if task else None
+        routes.append(
+            SiteRoute(
+                site_id=s.id,
+                kind=s.site,
+                decision=decision,
+                reasons=s.decision_reasons or (task.decision_reasons if task else ()),
+                api=api,
+                task=task.id if task else None,
+                endpoint=ep_name if serving else None,
+                adapter=adapter_name if serving else None,
+                contract=task.contract.to_dict() if task and task.contract else None,
+                threshold=ev.threshold if ev else None,
+                max_tokens=_max_tokens(graph, s),
+                eval={
+                    "agreement": ev.agreement,
+                    "lower_bound": ev.lower_bound,
+                    "n": ev.n,
+                    "fallback_rate": ev.fallback_rate,
+                }
+                if ev
+                else None,
+            )
+        )
+
+    files = graph.meta.files
+    source = str(options.get("agent_source") or (files[0] if files else "agent.py"))
+    name = str(options.get("agent_name") or slug(Path(source).stem))
+    return ServingPlan(
+        agent_name=name,
+        agent_source=source,
+        target=target,
+        endpoints=tuple(endpoints),
+        sites=tuple(routes),
+        defaults={"timeout_s": options.get("timeout_s", 20), "mode": options.get("mode", "serve")},
+        host=str(options.get("host", "localhost")),
+        notes=tuple(notes),
+    )
+
+
+# ---- targets ------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ServiceSpec:
+    """How one endpoint runs as a container (docker-compose and Kubernetes render the same facts)."""
+
+    endpoint: str
+    image: str
+    argv: tuple[str, ...]  # full command line (argv[0] is the server binary)
+    port: int
+    health_path: str
+    gpu: bool
+    mounts: tuple[str, ...] = ()  # bundle folders the server reads (mounted read-only under /bundle)
+    health_test: tuple[str, ...] = ()  # docker healthcheck command
+
+
+class Target:
+    """A serving target. Subclasses set the class facts and implement ``emit``."""
+
+    name: ClassVar[str] = ""
+    folder: ClassVar[str] = ""  # bundle folder of the target's files
+    supports_lora: ClassVar[bool] = True
+    needs_gpu: ClassVar[bool] = True
+    multi_adapter: ClassVar[bool] = True
+    default_port: ClassVar[int] = 8000
+    image: ClassVar[str] = ""
+    health_path: ClassVar[str] = "/health"
+    health_tool: ClassVar[str] = "python"  # what the image has to probe health with: python | curl
+
+    def __init__(self, **options: Any) -> None:
+        self.options = dict(options)
+
+    # capability
+    @classmethod
+    def serves_method(cls, method: str) -> bool:
+        return method in LORA_METHODS or method == "full"
+
+    # templates
+    def template_env(self) -> Any:
+        from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+        env = Environment(
+            loader=FileSystemLoader(str(Path(importlib.import_module(type(self).__module__).__file__).parent)),
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            autoescape=False,
+        )
+        env.filters["shquote"] = shquote
+        env.filters["shcommand"] = shcommand
+        return env
+
+    def render(self, template: str, **context: Any) -> str:
+        return self.template_env().get_template(template).render(**context)
+
+    # plan checks and files
+    def validate(self, plan: ServingPlan) -> list[Problem]:
+        problems: list[Problem] = []
+        for ep in plan.endpoints:
+            if ep.target != self.name:
+                continue
+            for a in ep.adapters:
+                problems.extend(check_adapter(a, where=f"{ep.name}/{a.name}"))
+        return problems
+
+    def emit(self, plan: ServingPlan, out_dir: Path) -> list[Path]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def own_endpoints(self, plan: ServingPlan) -> list[EndpointSpec]:
+        return [ep for ep in plan.endpoints if ep.target == self.name]
+
+    # manifest routing fields
+    def endpoint_fields(self, plan: ServingPlan, ep: EndpointSpec) -> dict[str, Any]:
+        """Manifest fields of an endpoint besides target and base_model: ``url``, ``model`` (name the server knows)."""
+        return {"url": f"http://{plan.host}:{ep.port}/v1", "model": ep.base_model}
+
+    def adapter_fields(self, plan: ServingPlan, ep: EndpointSpec, adapter: AdapterSpec) -> dict[str, Any]:
+        """Manifest fields of a site's adapter besides name, path, int_id and kind (target-specific routing)."""
+        return {}
+
+    def adapter_id(self, ep: EndpointSpec, adapter: AdapterSpec) -> int:
+        """The id a request uses for the adapter (``int_id`` in the manifest)."""
+        return adapter.int_id
+
+    def services(self, plan: ServingPlan) -> list[ServiceSpec]:
+        return []
+
+    def service(self, ep: EndpointSpec, argv: list[str], extra_mounts: tuple[str, ...] = ()) -> ServiceSpec:
+        """The container of an endpoint: this target's image, ``argv``, GPU when needed, bundle folders it reads."""
+        mounts = [self.folder] if self.folder else []
+        if ep.adapters:
+            mounts.append("adapters")
+        if ep.base_model.startswith("models/"):
+            mounts.append("models")
+        url = f"http://localhost:{ep.port}{self.health_path}"
+        if self.health_tool == "curl":
+            test: tuple[str, ...] = ("CMD", "curl", "-fsS", url)
+        else:
+            test = ("CMD", "python3", "-c", f"import urllib.request; urllib.request.urlopen({url!r}, timeout=5)")
+        return ServiceSpec(
+            endpoint=ep.name,
+            image=str(self.options.get("image", self.image)),
+            argv=tuple(argv),
+            port=ep.port,
+            health_path=self.health_path,
+            gpu=self.needs_gpu,
+            mounts=tuple(dict.fromkeys([*mounts, *extra_mounts])),
+            health_test=test,
+        )
+
+
+def check_adapter(a: AdapterSpec, where: str, allowed_ranks: tuple[int, ...] = ()) -> list[Problem]:
+    """Checks every LoRA-serving target shares: adapter on disk with a usable rank and no saved modules."""
+    problems: list[Problem] = []
+    if a.method == "classifier-head":
+        return problems
+    if a.source is None:
+        problems.append(
+            Problem(where, f"adapter of {a.task} not found on disk", hint="train first (slmc train) or pass build_dir")
+        )
+    elif not (a.source / "adapter_model.safetensors").is_file() and not (a.source / "adapter_model.bin").is_file():
+        problems.append(Problem(where, f"{a.source} has no adapter_model.safetensors or adapter_model.bin"))
+    if a.rank <= 0:
+        problems.append(Problem(where, f"adapter rank r={a.rank} is not positive"))
+    if allowed_ranks and a.rank > max(allowed_ranks):
+        problems.append(
+            Problem(where, f"adapter rank r={a.rank} exceeds the largest servable rank {max(allowed_ranks)}")
+        )
+    if a.modules_to_save:
+        problems.append(
+            Problem(
+                where,
+                f"adapter saves full modules {list(a.modules_to_save)}; LoRA servers cannot load them",
+                hint="retrain with modules_to_save empty",
+            )
+        )
+    if not a.target_modules:
+        problems.append(Problem(where, "adapter has no target_modules"))
+    return problems
+
+
+def shquote(value: Any) -> str:
+    import shlex
+
+    return shlex.quote(str(value))
+
+
+def shcommand(argv: list[str] | tuple[str, ...], indent: int = 4) -> str:
+    """A shell command line, one ``--flag value...`` group per continued line."""
+    lines: list[list[str]] = [[]]
+    for i, arg in enumerate(argv):
+        if arg.startswith("--") and i > 0:
+            lines.append([])
+        lines[-1].append(shquote(arg))
+    return (" \\\n" + " " * indent).join(" ".join(line) for line in lines)
+
+
+# name -> "module:Class"; imported lazily.
+TARGETS: dict[str, str] = {
+    "tensorrt-llm": "slmc.targets.tensorrt_llm:TensorRTLLMTarget",
+    "vllm": "slmc.targets.vllm:VLLMTarget",
+    "hf": "slmc.targets.hf:HFTarget",
+    "llamacpp": "slmc.targets.llamacpp:LlamaCppTarget",
+}
+ALIASES = {"trtllm": "tensorrt-llm", "trt-llm": "tensorrt-llm", "llama.cpp": "llamacpp", "transformers": "hf"}
+
+
+def target_class(name: str) -> type[Target]:
+    key = ALIASES.get(name, name)
+    spec = TARGETS.get(key)
+    if spec is None:
+        raise SlmcError(f"unknown target {name!r}", hint=f"known targets: {', '.join(TARGETS)}")
+    module_name, cls_name = spec.split(":")
+    return getattr(importlib.import_module(module_name), cls_name)
+
+
+def get_target(name: str, **options: Any) -> Target:
+    return target_class(name)(**options)

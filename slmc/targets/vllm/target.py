@@ -1,0 +1,70 @@
+"""The vLLM multi-LoRA target."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from slmc.targets.base import (
+    ALLOWED_LORA_RANKS,
+    EndpointSpec,
+    Problem,
+    ServiceSpec,
+    ServingPlan,
+    Target,
+    check_adapter,
+    round_rank,
+)
+
+VLLM_IMAGE = "vllm/vllm-openai:v0.33.0"
+
+
+class VLLMTarget(Target):
+    name = "vllm"
+    folder = "vllm"
+    supports_lora = True
+    needs_gpu = True
+    multi_adapter = True
+    default_port = 8000
+    image = VLLM_IMAGE
+    health_path = "/health"
+
+    def validate(self, plan: ServingPlan) -> list[Problem]:
+        problems: list[Problem] = []
+        for ep in self.own_endpoints(plan):
+            for a in ep.adapters:
+                problems.extend(check_adapter(a, f"{ep.name}/{a.name}", ALLOWED_LORA_RANKS))
+                if a.method == "classifier-head":
+                    problems.append(Problem(f"{ep.name}/{a.name}", "vLLM cannot serve a classifier head"))
+        return problems
+
+    def lora_limits(self, ep: EndpointSpec) -> dict[str, int]:
+        """``max_lora_rank`` (rounded up to an allowed rank), ``max_loras`` and ``max_cpu_loras`` of an endpoint."""
+        rank = round_rank(max((a.rank for a in ep.adapters), default=8)) or ALLOWED_LORA_RANKS[-1]
+        n = len(ep.adapters)
+        max_loras = max(1, min(n, int(self.options.get("max_loras", n or 1))))
+        return {"max_lora_rank": rank, "max_loras": max_loras, "max_cpu_loras": max(max_loras, n)}
+
+    def argv(self, ep: EndpointSpec, host: str = "0.0.0.0") -> list[str]:
+        args = ["vllm", "serve", ep.base_model, "--host", host, "--port", str(ep.port)]
+        if ep.adapters:
+            limits = self.lora_limits(ep)
+            args += ["--enable-lora", "--lora-modules", *(f"{a.name}={a.path}" for a in ep.adapters)]
+            args += ["--max-lora-rank", str(limits["max_lora_rank"]), "--max-loras", str(limits["max_loras"])]
+            args += ["--max-cpu-loras", str(limits["max_cpu_loras"])]
+        return args
+
+    def emit(self, plan: ServingPlan, out_dir: Path) -> list[Path]:
+        endpoints = self.own_endpoints(plan)
+        if not endpoints:
+            return []
+        path = out_dir / self.folder / "serve.sh"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            self.render("serve.sh.j2", plan=plan, endpoints=[(ep, self.argv(ep)) for ep in endpoints]),
+            encoding="utf-8",
+        )
+        path.chmod(0o755)
+        return [path]
+
+    def services(self, plan: ServingPlan) -> list[ServiceSpec]:
+        return [self.service(ep, self.argv(ep)) for ep in self.own_endpoints(plan)]
