@@ -1,0 +1,216 @@
+"""curate: keep the trace records a small model should learn from, and split them train/validation/test per site.
+
+Dropped (reason in ``ctx.artifacts["curation_report"]``, counted per site): ``error`` (the call failed),
+``content-filter`` (finish_reason content_filter), ``refusal`` (the model declined), ``truncated`` (finish_reason
+length), ``empty`` (no text and no tool call), ``duplicate`` (same prompt and same answer as a kept record; the kept one
+counts them in ``meta["duplicates"]``), ``conflict`` (temperature 0, same prompt, a minority answer; the majority
+answer is kept). The split is by content hash of the prompt, so it is deterministic and the same prompt never lands in
+two splits; each site is split on its own (``val_fraction``/``test_fraction``, at least one test and one validation
+row when the site has ``min_rows_for_test`` rows or more).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from slmc.compiler.diagnostics import Diagnostic, Severity
+from slmc.compiler.passmanager import Pass, PassContext
+from slmc.ir.graph import AgentGraph
+from slmc.traces.record import TraceRecord
+
+REFUSAL = re.compile(
+    r"^\W*(?:i'?m sorry,? but i (?:can(?:no|')t|am unable|won't)|i (?:can(?:no|')t|am unable to|won't) "
+    r"(?:help|assist|comply|provide|do that|answer|fulfil)|i'?m (?:not able|unable) to (?:help|assist|comply|provide)"
+    r"|sorry,? (?:but )?i can(?:no|')t (?:help|assist)|as an ai(?: language model)?,? i (?:can(?:no|')t|am not able))",
+    re.IGNORECASE,
+)
+REASONS = ("error", "content-filter", "refusal", "truncated", "empty", "duplicate", "conflict")
+
+
+def site_key(rec: TraceRecord) -> str:
+    return rec.site_id or str(rec.meta.get("group") or "<unlinked>")
+
+
+def input_hash(rec: TraceRecord) -> str:
+    payload = json.dumps(
+        {"m": rec.messages, "t": rec.tools, "s": site_key(rec)}, sort_keys=True, ensure_ascii=False, default=str
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _reject_reason(rec: TraceRecord) -> str | None:
+    if rec.error or rec.finish_reason == "error":
+        return "error"
+    if rec.finish_reason == "content_filter":
+        return "content-filter"
+    if rec.meta.get("refusal") or rec.finish_reason == "refusal":
+        return "refusal"
+    if rec.finish_reason in ("length", "max_tokens"):
+        return "truncated"
+    if not rec.tool_calls and not (rec.output or "").strip():
+        return "empty"
+    if not rec.tool_calls and len(rec.output or "") < 400 and REFUSAL.match(rec.output or ""):
+        return "refusal"
+    return None
+
+
+def _zero_temperature(rec: TraceRecord) -> bool:
+    value = rec.params.get("temperature")
+    try:
+        return value is not None and float(value) == 0.0
+    except (TypeError, ValueError):
+        return False
+
+
+@dataclass(frozen=True)
+class Curate(Pass):
+    name = "curate"
+    summary = "drop failed, refused, truncated, empty, duplicate and conflicting records; split per site"
+    requires = ("pii-scrubbed",)
+    provides = ("curated",)
+
+    val_fraction: float = 0.1
+    test_fraction: float = 0.1
+    min_rows_for_test: int = 10
+    drop_refusals: bool = True
+    seed: int = 0  # salt of the split hash
+
+    def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
+        records: list[TraceRecord] = list(ctx.traces or [])
+        removed: dict[str, Counter[str]] = defaultdict(Counter)
+        totals: Counter[str] = Counter(site_key(r) for r in records)
+        candidates: list[TraceRecord] = []
+        for rec in records:
+            reason = _reject_reason(rec)
+            if reason == "refusal" and not self.drop_refusals:
+                reason = None
+            if reason:
+                removed[site_key(rec)][reason] += 1
+            else:
+                candidates.append(rec)
+        kept, conflicts = self._dedupe(candidates, removed)
+        splits = self._split(kept)
+        if isinstance(ctx.traces, list):
+            ctx.traces[:] = kept
+        else:
+            ctx.traces = kept
+        report = self._report(totals, removed, kept, splits, conflicts)
+        ctx.artifacts["curation_report"] = report
+        self._diagnose(ctx, graph, report)
+        return graph
+
+    # ---- duplicates and conflicts ------------------------------------------------------------------------------------
+    def _dedupe(
+        self, records: list[TraceRecord], removed: dict[str, Counter[str]]
+    ) -> tuple[list[TraceRecord], list[dict[str, Any]]]:
+        by_input: dict[str, dict[str, list[TraceRecord]]] = defaultdict(lambda: defaultdict(list))
+        for rec in records:
+            h = input_hash(rec)
+            rec.meta["input_hash"] = h[:16]
+            by_input[h][rec.answer_text()].append(rec)
+        keep_ids: set[int] = set()
+        conflicts: list[dict[str, Any]] = []
+        for h, answers in by_input.items():
+            deterministic = all(_zero_temperature(r) for recs in answers.values() for r in recs)
+            winners = list(answers)
+            if len(answers) > 1 and deterministic:
+                order = {a: i for i, a in enumerate(answers)}
+                majority = max(answers, key=lambda a: (len(answers[a]), -order[a]))
+                winners = [majority]
+                site = site_key(answers[majority][0])
+                dropped = sum(len(recs) for a, recs in answers.items() if a != majority)
+                removed[site]["conflict"] += dropped
+                conflicts.append(
+                    {"site": site, "input": h[:16], "answers": len(answers), "kept": len(answers[majority]),
+                     "dropped": dropped}
+                )  # fmt: skip
+            for a in winners:
+                first, *copies = answers[a]
+                keep_ids.add(id(first))
+                if copies:
+                    removed[site_key(first)]["duplicate"] += len(copies)
+                    first.meta["duplicates"] = len(copies)
+        return [r for r in records if id(r) in keep_ids], conflicts
+
+    # ---- split -------------------------------------------------------------------------------------------------------
+    def _split(self, records: list[TraceRecord]) -> dict[str, Counter[str]]:
+        by_site: dict[str, list[TraceRecord]] = defaultdict(list)
+        for rec in records:
+            by_site[site_key(rec)].append(rec)
+        counts: dict[str, Counter[str]] = {}
+        salt = str(self.seed).encode()
+        for site, recs in by_site.items():
+            n = len(recs)
+            n_test = round(n * self.test_fraction)
+            n_val = round(n * self.val_fraction)
+            if n >= self.min_rows_for_test:
+                n_test, n_val = max(1, n_test), max(1, n_val)
+            ranked = sorted(recs, key=lambda r: hashlib.sha256(salt + r.meta["input_hash"].encode()).digest())
+            for i, rec in enumerate(ranked):
+                rec.split = "test" if i < n_test else "validation" if i < n_test + n_val else "train"
+            counts[site] = Counter(r.split for r in recs)
+        return counts
+
+    # ---- report ------------------------------------------------------------------------------------------------------
+    def _report(
+        self,
+        totals: Counter[str],
+        removed: dict[str, Counter[str]],
+        kept: list[TraceRecord],
+        splits: dict[str, Counter[str]],
+        conflicts: list[dict[str, Any]],
+    ) -> dict[str, Any]:
+        kept_by_site = Counter(site_key(r) for r in kept)
+        all_removed: Counter[str] = Counter()
+        for c in removed.values():
+            all_removed.update(c)
+        return {
+            "records": sum(totals.values()),
+            "kept": len(kept),
+            "removed": {r: all_removed[r] for r in REASONS if all_removed[r]},
+            "sites": {
+                site: {
+                    "records": totals[site],
+                    "kept": kept_by_site[site],
+                    "removed": {r: removed[site][r] for r in REASONS if removed.get(site, Counter())[r]},
+                    "splits": dict(sorted(splits.get(site, Counter()).items())),
+                }
+                for site in sorted(totals)
+            },
+            "conflicts": conflicts[:200],
+            "conflict_groups": len(conflicts),
+        }
+
+    def _diagnose(self, ctx: PassContext, graph: AgentGraph, report: dict[str, Any]) -> None:
+        where = graph.meta.root or "."
+        dropped = ", ".join(f"{k} {v}" for k, v in report["removed"].items()) or "none"
+        ctx.report(
+            Diagnostic(
+                where,
+                0,
+                0,
+                "I221",
+                f"curated {report['records']} trace records: kept {report['kept']}, removed {dropped}",
+                severity=Severity.INFO,
+                name="curation-report",
+                data={k: report[k] for k in ("records", "kept", "removed")},
+            )
+        )
+        conflicts_by_site = Counter(c["site"] for c in report["conflicts"])
+        for site, n in sorted(conflicts_by_site.items()):
+            ctx.report(
+                Diagnostic(
+                    where,
+                    0,
+                    0,
+                    "W221",
+                    f"{site}: {n} prompt(s) got different answers at temperature 0; kept the majority answer",
+                    name="conflicting-answers",
+                    site=site if site.startswith("llm:") else None,
+                )
+            )

@@ -1,0 +1,367 @@
+"""link-traces: tie each trace record to the call site of the graph that made it, and sum traffic per site.
+
+Methods, strongest first (``record.meta["link"] = {"method", "confidence"}``):
+
+1. ``site-id``   the id recorded at capture is a site of the graph; when the record's stack passes through a
+                 wrapper-call site of the graph, the OUTERMOST such wrapper-call wins (it is the per-task site).
+2. ``location``  a stack frame (or OTel ``code.filepath``/``code.lineno``, or a stale recorded id) falls inside a
+                 site's source range; paths are made relative to ``ctx.root`` (or matched by suffix).
+3. ``template``  the literal text of a site's prompt template, in order, is found in the record's messages;
+                 confidence = matched share of the template's literal text. Candidate sites come from an index of
+                 their distinctive words, so each record is compared with a few sites only.
+4. ``workload``  the source's workload/entity name names exactly one site's function (weak hint).
+
+Records that link to nothing are kept and grouped (``meta["group"]``: workload, else a hash of the system prompt):
+calls made inside frameworks whose source the graph does not show.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from slmc.compiler.diagnostics import Diagnostic, Severity
+from slmc.compiler.passmanager import Pass, PassContext
+from slmc.ir.graph import AgentGraph
+from slmc.ir.nodes import LLMCall, SiteKind, Traffic, parse_site_id
+from slmc.traces.record import Frame, TraceRecord, content_text
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'-]{3,}")
+_NAME_SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass
+class _Template:
+    site: str
+    chunks: list[str]  # literal text, in order (holes are gaps)
+    total: int  # characters of literal text
+
+
+class SiteIndex:
+    """Look-ups from trace evidence to call sites of one graph."""
+
+    def __init__(self, graph: AgentGraph, root: Path) -> None:
+        self.graph = graph
+        self.root = root.resolve()
+        self.sites = {s.id: s for s in graph.sites()}
+        self.paths = sorted({s.loc.path for s in self.sites.values()})
+        self.by_path: dict[str, list[tuple[int, int, LLMCall]]] = defaultdict(list)
+        for s in self.sites.values():
+            end = max(s.loc.end_line, s.loc.line)
+            self.by_path[s.loc.path].append((s.loc.line, end, s))
+        for rows in self.by_path.values():
+            rows.sort(key=lambda r: (r[0], -r[1]))
+        self._path_cache: dict[str, str | None] = {}
+        self.templates: dict[str, _Template] = {}
+        self.word_index: dict[str, set[str]] = defaultdict(set)
+        self._build_templates()
+        self.by_function: dict[str, list[str]] = defaultdict(list)
+        for s in self.sites.values():
+            name = s.function.rsplit(".", 1)[-1].lower()
+            if name and name != "<module>":
+                self.by_function[name].append(s.id)
+
+    # ---- location ----------------------------------------------------------------------------------------------------
+    def relpath(self, path: str) -> str | None:
+        """A recorded path as one of the graph's relative paths, or None."""
+        if path in self._path_cache:
+            return self._path_cache[path]
+        found: str | None = None
+        posix = path.replace("\\", "/")
+        if posix in self.by_path:
+            found = posix
+        else:
+            try:
+                rel = Path(path).resolve().relative_to(self.root).as_posix() if Path(path).is_absolute() else None
+            except ValueError:
+                rel = None
+            if rel in self.by_path:
+                found = rel
+            else:  # recorded on another machine or from another working directory: match by path suffix
+                tails = [p for p in self.paths if posix.endswith("/" + p) or PurePosixPath(posix).name == p]
+                found = max(tails, key=len) if tails else None
+        self._path_cache[path] = found
+        return found
+
+    def at(self, path: str, line: int) -> LLMCall | None:
+        """The narrowest site whose source range contains ``line``."""
+        rel = self.relpath(path)
+        if rel is None:
+            return None
+        rows = self.by_path[rel]
+        i = bisect.bisect_right(rows, line, key=lambda r: r[0])
+        best: tuple[int, LLMCall] | None = None
+        for start, end, site in reversed(rows[:i]):
+            if start <= line <= end and (best is None or end - start < best[0]):
+                best = (end - start, site)
+            if line - start > 400:
+                break
+        return best[1] if best else None
+
+    # ---- templates ---------------------------------------------------------------------------------------------------
+    def _build_templates(self) -> None:
+        df: Counter[str] = Counter()
+        words_of: dict[str, set[str]] = {}
+        for sid in self.sites:
+            prompt = self.graph.prompt_of(sid)
+            if prompt is None:
+                continue
+            chunks: list[str] = []
+            words: set[str] = set()
+            for msg in prompt.messages:
+                for part in msg.parts:
+                    if part.hole or not part.text.strip():
+                        continue
+                    chunks.extend(_pieces(part.text))
+                    inner = part.text.split()[1:-1]  # edge words may be glued to a hole's text
+                    words.update(w for w in inner if _WORD.fullmatch(w))
+            total = sum(len(c) for c in chunks)
+            if total < 12:
+                continue  # nothing distinctive to match
+            self.templates[sid] = _Template(sid, chunks, total)
+            words_of[sid] = words
+            df.update(words)
+        for sid, words in words_of.items():
+            distinctive = sorted(words, key=lambda w: (df[w], -len(w), w))[:12]
+            for w in distinctive:
+                self.word_index[w].add(sid)
+            if not distinctive:  # short template: index its first chunk's words anyway
+                for w in self.templates[sid].chunks[0].split()[:3]:
+                    self.word_index[w].add(sid)
+
+    def match_template(self, text: str, min_confidence: float) -> tuple[str, float] | None:
+        if not self.templates:
+            return None
+        hits: Counter[str] = Counter()
+        for w in self.word_index.keys() & set(text.split()):
+            hits.update(self.word_index[w])
+        best: tuple[str, float] | None = None
+        for sid, _ in hits.most_common(5):
+            score = _ordered_match(self.templates[sid], text)
+            if score >= min_confidence and (best is None or score > best[1]):
+                best = (sid, score)
+        return best
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?:;\n])\s+")
+
+
+def _pieces(text: str, words: int = 8) -> list[str]:
+    """Literal text cut at sentence ends and every few words, so an edited sentence costs only its own share."""
+    out: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        tokens = sentence.split(" ")
+        out.extend(" ".join(tokens[i : i + words]) for i in range(0, len(tokens), words))
+    return [p for p in out if p]
+
+
+def _ordered_match(tpl: _Template, text: str) -> float:
+    """Share of the template's literal text found in order in ``text`` (holes match anything)."""
+    pos = 0
+    matched = 0
+    for chunk in tpl.chunks:
+        at = text.find(chunk, pos)
+        if at < 0:
+            stripped = chunk.strip()
+            at = text.find(stripped, pos) if stripped else -1
+            if at < 0:
+                continue
+            chunk = stripped
+        matched += len(chunk)
+        pos = at + len(chunk)
+    return matched / tpl.total
+
+
+def _frames(rec: TraceRecord) -> list[Frame]:
+    """Stack frames, innermost first, plus OTel ``code.*`` attributes and a stale recorded id as extra frames."""
+    frames = list(rec.stack)
+    meta = rec.meta or {}
+    code = meta.get("code") if isinstance(meta.get("code"), dict) else {}
+    path = meta.get("code.filepath") or code.get("filepath")
+    line = meta.get("code.lineno") or code.get("lineno")
+    if path and str(line or "").isdigit():
+        frames.insert(0, Frame(str(path), int(line), str(meta.get("code.function") or code.get("function") or "")))
+    if rec.site_id:
+        parsed = parse_site_id(rec.site_id)
+        if parsed:
+            frames.insert(0, Frame(parsed[1], parsed[2], parsed[0]))
+    return frames
+
+
+def _group_of(rec: TraceRecord) -> str:
+    if rec.workload:
+        return f"workload:{rec.workload}"
+    system = rec.system_text()
+    if system:
+        return "system:" + hashlib.sha1(system.encode("utf-8")).hexdigest()[:10]
+    first = content_text(rec.messages[0].get("content")) if rec.messages else ""
+    return "prompt:" + hashlib.sha1(first[:200].encode("utf-8")).hexdigest()[:10]
+
+
+@dataclass(frozen=True)
+class LinkTraces(Pass):
+    name = "link-traces"
+    summary = "link trace records to call sites (recorded id, stack, prompt template, workload) and sum traffic"
+    requires = ("sites",)
+    provides = ("traces-linked",)
+
+    min_confidence: float = 0.6  # least template match to accept a template link
+    prefer_wrapper_calls: bool = True
+
+    def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
+        records: list[TraceRecord] = list(ctx.traces or [])
+        index = SiteIndex(graph, ctx.root)
+        methods: Counter[str] = Counter()
+        stale = 0
+        per_site: dict[str, list[TraceRecord]] = defaultdict(list)
+        for rec in records:
+            if rec.site_id and rec.site_id not in index.sites:
+                stale += 1
+            link = self.link(rec, index)
+            if link is None:
+                rec.meta["group"] = _group_of(rec)
+                rec.meta.pop("link", None)
+                methods["unlinked"] += 1
+                continue
+            site, method, confidence = link
+            rec.site_id = site
+            rec.meta["link"] = {"method": method, "confidence": round(confidence, 3)}
+            methods[method] += 1
+            per_site[site].append(rec)
+        for sid in index.sites:
+            graph.update(sid, traffic=_traffic(per_site.get(sid, [])))
+        self._report(ctx, graph, records, methods, stale, per_site)
+        return graph
+
+    # ---- one record --------------------------------------------------------------------------------------------------
+    def link(self, rec: TraceRecord, index: SiteIndex) -> tuple[str, str, float] | None:
+        frames = _frames(rec)
+        located = [s for s in (index.at(f.path, f.line) for f in frames) if s is not None]
+        if rec.site_id in index.sites:
+            return self._outermost(index, located, index.sites[rec.site_id]), "site-id", 1.0
+        if located:
+            innermost = located[0]
+            return self._outermost(index, located, innermost), "location", 0.95
+        text = "\n".join(content_text(m.get("content")) for m in rec.messages)
+        match = index.match_template(text, self.min_confidence)
+        if match:
+            return match[0], "template", match[1]
+        hinted = _workload_site(rec.workload, index)
+        if hinted:
+            return hinted, "workload", 0.3
+        return None
+
+    def _outermost(self, index: SiteIndex, located: list[LLMCall], site: LLMCall) -> str:
+        """The outermost wrapper-call on the stack that reaches ``site`` (or ``site`` itself)."""
+        if not self.prefer_wrapper_calls:
+            return site.id
+        request = index.graph.request_of(site.id)
+        for frame_site in reversed(located):  # outermost first
+            if frame_site.site != SiteKind.WRAPPER_CALL or frame_site.id == site.id:
+                continue
+            reaches = index.graph.request_of(frame_site.id)
+            if reaches is None or request is None or reaches.id in (request.id, site.id):
+                return frame_site.id
+        return site.id
+
+    # ---- report ------------------------------------------------------------------------------------------------------
+    def _report(
+        self,
+        ctx: PassContext,
+        graph: AgentGraph,
+        records: list[TraceRecord],
+        methods: Counter[str],
+        stale: int,
+        per_site: dict[str, list[TraceRecord]],
+    ) -> None:
+        total = len(records)
+        linked = total - methods["unlinked"]
+        groups = Counter(r.meta["group"] for r in records if "group" in r.meta and "link" not in r.meta)
+        stats: dict[str, Any] = {
+            "records": total,
+            "linked": linked,
+            "unlinked": methods["unlinked"],
+            "methods": {k: v for k, v in sorted(methods.items()) if k != "unlinked"},
+            "stale_site_ids": stale,
+            "sites": {sid: len(recs) for sid, recs in sorted(per_site.items())},
+            "sites_without_traffic": sorted(s.id for s in graph.sites() if s.id not in per_site),
+            "unlinked_groups": dict(groups.most_common()),
+        }
+        ctx.artifacts["link_stats"] = stats
+        where = graph.meta.root or "."
+        by_method = ", ".join(f"{k} {v}" for k, v in stats["methods"].items()) or "none"
+        ctx.report(
+            Diagnostic(
+                where,
+                0,
+                0,
+                "I201",
+                f"linked {linked} of {total} trace records to call sites ({by_method}); "
+                f"{stats['unlinked']} unlinked in {len(groups)} group(s)",
+                severity=Severity.INFO,
+                name="link-stats",
+                data=stats,
+            )
+        )
+        if stale:
+            ctx.report(
+                Diagnostic(
+                    where,
+                    0,
+                    0,
+                    "W201",
+                    f"{stale} trace record(s) name a call-site id that is not in the source (code changed since "
+                    "capture?); they were linked by location or prompt where possible",
+                    name="stale-site-ids",
+                )
+            )
+        for site in graph.sites():
+            if site.id not in per_site and site.site != SiteKind.WRAPPER and records:
+                ctx.report(
+                    Diagnostic(
+                        site.loc.path,
+                        site.loc.line,
+                        site.loc.col,
+                        "I202",
+                        f"no trace records for {site.id}",
+                        severity=Severity.INFO,
+                        name="site-without-traces",
+                        site=site.id,
+                    )
+                )
+
+
+def _workload_site(workload: str | None, index: SiteIndex) -> str | None:
+    if not workload:
+        return None
+    tokens = [t for t in _NAME_SPLIT.split(workload.lower()) if t]
+    if not tokens:
+        return None
+    candidates = index.by_function.get(tokens[-1]) or index.by_function.get("_".join(tokens))
+    if not candidates:
+        joined = "_".join(tokens)
+        candidates = [sid for name, sids in index.by_function.items() if joined.endswith(name) for sid in sids]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _traffic(records: list[TraceRecord]) -> Traffic:
+    if not records:
+        return Traffic(link_confidence=0.0)
+    latencies = [r.latency_ms for r in records if r.latency_ms is not None]
+    links = [r.meta.get("link", {}) for r in records]
+    return Traffic(
+        calls=len(records),
+        input_tokens=sum(r.input_tokens or 0 for r in records),
+        output_tokens=sum(r.output_tokens or 0 for r in records),
+        errors=sum(1 for r in records if r.error or r.finish_reason == "error"),
+        models=tuple(sorted({r.model for r in records if r.model})),
+        latency_ms_p50=statistics.median(latencies) if latencies else None,
+        link_confidence=round(sum(link.get("confidence", 0.0) for link in links) / len(links), 3),
+        link_methods=tuple(sorted({link.get("method", "") for link in links})),
+    )

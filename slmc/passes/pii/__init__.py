@@ -1,0 +1,8 @@
+"""PII and secret detection (``detectors``) and consistent placeholder replacement (``scrubber``); stdlib only."""
+
+from __future__ import annotations
+
+from slmc.passes.pii.detectors import Span, find_spans
+from slmc.passes.pii.scrubber import DetectOptions, Scrubber
+
+__all__ = ["DetectOptions", "Scrubber", "Span", "find_spans"]

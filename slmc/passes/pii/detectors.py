@@ -1,0 +1,439 @@
+"""Detectors of PII and secrets in text: regexes for the shape, checksums and context for the decision.
+
+``find_spans(text)`` returns non-overlapping ``Span``s (start, end, kind, key); ``key`` is the normalised value, so the
+same value written two ways (``+1 415 555 0100`` / ``+1-415-555-0100``) gets the same placeholder. Stdlib only and
+pure (no state), so detection can run in worker processes.
+
+What is detected (``kind``): EMAIL, PHONE (``+`` international, ``(area)``, trunk-``0`` national, US 3-3-4, or any
+7-15 digit grouping after a cue such as "phone:"), CARD (13-19 digits, issuer prefix, Luhn), IBAN (country length,
+mod-97), SSN (US, dashed or after a cue), NINO (UK), SIN (Canada, grouped, Luhn), DNI (Spain DNI/NIE, check letter),
+IP (IPv4/IPv6 except loopback/unspecified), API_KEY (known prefixes), JWT, TOKEN (``Bearer``/``Basic`` credentials and
+long high-entropy tokens), SECRET (values after ``password=``-like cues), CREDENTIALS (``user:pass`` in URLs),
+PRIVATE_KEY (PEM blocks), NAME (names after cues: "my name is", "Dear", "Name:", ...; no NER model).
+
+Left alone on purpose: dates, times, version strings, plain integers and decimals, order ids (``ORD-2024-000123``),
+UUIDs, hex digests, loopback addresses.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from typing import NamedTuple
+
+
+class Span(NamedTuple):
+    start: int
+    end: int
+    kind: str
+    key: str  # normalised value (same value -> same placeholder)
+
+
+# ---- checksums -------------------------------------------------------------------------------------------------------
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+# IBAN lengths by country (ISO 13616 registry).
+IBAN_LENGTHS: dict[str, int] = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BR": 29, "BY": 28,
+    "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24, "FI": 18,
+    "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22,
+    "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20,
+    "LU": 20, "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18, "NO": 15,
+    "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24, "SC": 31, "SE": 24, "SI": 19,
+    "SK": 24, "SM": 27, "ST": 25, "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+}  # fmt: skip
+
+
+def iban_ok(iban: str) -> bool:
+    expected = IBAN_LENGTHS.get(iban[:2])
+    if expected is not None and len(iban) != expected:
+        return False
+    if expected is None and not 15 <= len(iban) <= 34:
+        return False
+    rearranged = iban[4:] + iban[:4]
+    try:
+        number = int("".join(str(int(ch, 36)) for ch in rearranged))
+    except ValueError:
+        return False
+    return number % 97 == 1
+
+
+_DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
+
+
+def dni_ok(value: str) -> bool:
+    value = value.replace("-", "").upper()
+    body, letter = value[:-1], value[-1]
+    body = body.replace("X", "0").replace("Y", "1").replace("Z", "2")
+    return body.isdigit() and _DNI_LETTERS[int(body) % 23] == letter
+
+
+def card_issuer_ok(digits: str) -> bool:
+    """Issuer prefixes of the card networks (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay, Maestro)."""
+    n = len(digits)
+    two, four = int(digits[:2]), int(digits[:4])
+    if digits[0] == "4":
+        return n in (13, 16, 19)
+    if 51 <= two <= 55 or 2221 <= four <= 2720:
+        return n == 16
+    if two in (34, 37):
+        return n == 15
+    if two in (36, 38, 39) or 300 <= int(digits[:3]) <= 305:
+        return 14 <= n <= 19
+    if four == 6011 or two == 65 or 644 <= int(digits[:3]) <= 649 or 3528 <= four <= 3589 or two == 62:
+        return 16 <= n <= 19
+    if two in (50, 56, 57, 58, 63, 67):
+        return 12 <= n <= 19
+    return False
+
+
+def shannon_entropy(text: str) -> float:
+    n = len(text)
+    return -sum(c / n * math.log2(c / n) for c in Counter(text).values())
+
+
+# ---- patterns --------------------------------------------------------------------------------------------------------
+# Python's regex engine scans fast only when a pattern starts with a literal or a character set, so the patterns used
+# on whole texts start that way, and boundaries are checked on the (few) matches; the rest run inside small windows.
+EMAIL = re.compile(r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b")
+URL_CREDENTIALS = re.compile(r"://([^\s:/@<>\"'\\]+:[^\s/@<>\"'\\]+)@[A-Za-z0-9\[]")
+PEM = re.compile(
+    r"-----BEGIN ([A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----(?:[^\x00]*?-----END \1-----|[A-Za-z0-9+/=\s\\:,-]*)"
+)
+API_KEY = re.compile(
+    r"sk-(?:ant-|proj-|svcacct-)?[A-Za-z0-9_-]{20,}"
+    r"|gh[pousr]_[A-Za-z0-9]{30,}"
+    r"|github_pat_[A-Za-z0-9_]{22,}"
+    r"|xox[abposr]-[A-Za-z0-9-]{10,}"
+    r"|(?:AKIA|ASIA)[0-9A-Z]{16}"
+    r"|AIza[0-9A-Za-z_-]{30,}"
+    r"|hf_[A-Za-z0-9]{30,}"
+    r"|glpat-[A-Za-z0-9_-]{20,}"
+    r"|(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}"
+    r"|npm_[A-Za-z0-9]{36}"
+)
+JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{8,}")
+AUTH_HEADER = re.compile(r"(?:bearer|basic)[ \t]+([a-z0-9._~+/-]{8,}=*)")  # on lower-cased text
+SECRET_CUE = re.compile(  # on lower-cased text
+    r"(?:(?:password|passwd|pwd|passphrase|passcode|pin)[\"']?\s*(?:[:=]|is\b)"
+    r"|(?:secret|api[_ -]?key|access[_ -]?key|auth[_ -]?token|access[_ -]?token|token)[\"']?\s*[:=])"
+    r"\s*[\"']?([^\s\"',;<>]{4,})"
+)
+LONG_TOKEN = re.compile(r"[A-Za-z0-9_+/=-]{24,}")
+IBAN = re.compile(r"\b([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30})\b")
+NINO = re.compile(
+    r"\b(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]\b"
+)
+DNI = re.compile(r"\b(?:[XYZ][0-9]{7}|[0-9]{8})-?[A-Z]\b")
+IPV4 = re.compile(
+    r"(?<![\w.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+    r"(?![\w]|\.[0-9])"
+)
+IPV6 = re.compile(r"(?<![\w:.])[0-9A-Fa-f:]{2,39}(?:%\w+)?(?![\w:.])")
+# A run of digits with phone/card/id separators, optionally led by "+" or "(".
+NUMERIC = re.compile(r"(?<![\w+.@/-])(?:\+|\(\+?)?[0-9](?:[ .()-]{0,2}[0-9]){6,22}(?![\w]|[.-][0-9])")
+NUM_CLUSTER = re.compile(r"[0-9][0-9 .()/:-]*[0-9]")  # two digits or more
+NAME_CUE = re.compile(  # on lower-cased text; the name itself is read from the original text
+    r"(?:my name is|my name's|full name\s*:|name\s*:|customer\s*:|dear|signed\s*,?|regards\s*,|sincerely\s*,|thanks\s*,)"
+    r"[ \t]*\n?[ \t]*"
+)
+NAME_AFTER_CUE = re.compile(
+    r"((?:Mr\.?|Mrs\.?|Ms\.?|Dr\.?)\s+)?([A-Z][a-z'\u00e0-\u00ff]+(?:[ -][A-Z][a-z'\u00e0-\u00ff]+){0,2})\b"
+)
+NAME_STOP = frozenset({
+    "Team", "Sir", "Madam", "All", "Customer", "Support", "Everyone", "There", "Friend", "Friends", "Colleagues",
+    "Hiring", "Manager", "User", "Client", "Admin", "Thanks", "Regards", "Best", "The", "This", "That", "It", "We",
+    "You", "They", "He", "She", "Not", "Your", "Our", "Please", "Hello", "Hi", "Hey", "Unknown", "None", "Null",
+    "Sincerely", "Kind", "Yours", "Cheers", "Order", "Account", "Ticket", "Monday", "Tuesday", "Wednesday",
+    "Thursday", "Friday", "Saturday", "Sunday",
+})  # fmt: skip
+PHONE_CUE = re.compile(r"(?i:phone|\btel\b|mobile|\bcell\b|call me|call us|\bsms\b|text me|whatsapp|\bfax\b|contact)")
+SSN_CUE = re.compile(r"(?i:\bssn\b|social security)")
+SIN_CUE = re.compile(r"(?i:\bsin\b|social insurance)")
+_DATE = re.compile(r"^(?:\d{4}[-. ]\d{1,2}[-. ]\d{1,2}|\d{1,2}[-. ]\d{1,2}[-. ]\d{2,4})$")
+_TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")
+_VERSION_CUE = re.compile(r"(?i:\bv|\bversion[ :]\s*|\bver\.? ?|\brelease |\bbuild )$")
+_SEP = re.compile(r"[ .()-]+")
+
+# Highest priority first: an earlier kind keeps a span when two overlap.
+PRIORITY = (
+    "PRIVATE_KEY",
+    "CREDENTIALS",
+    "JWT",
+    "API_KEY",
+    "TOKEN",
+    "SECRET",
+    "EMAIL",
+    "IBAN",
+    "CARD",
+    "SSN",
+    "SIN",
+    "NINO",
+    "DNI",
+    "IP",
+    "PHONE",
+    "NAME",
+)
+_RANK = {k: i for i, k in enumerate(PRIORITY)}
+
+
+# ---- numeric candidates ----------------------------------------------------------------------------------------------
+def _classify_numeric(text: str, start: int, end: int) -> Span | None:
+    raw = text[start:end]
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    n = len(digits)
+    if _DATE.match(raw) or _TIME.match(raw):
+        return None
+    groups = [g for g in _SEP.split(raw.strip("+()")) if g]
+    seps = set(_SEP.findall(raw.strip("+()")))
+    lead = text[max(0, start - 30) : start]
+    # Payment card: 13-19 digits, grouped by one kind of separator, known issuer, Luhn.
+    single_grouping = len(seps) <= 1 and "." not in raw and "(" not in raw and raw[0] != "+"
+    if 13 <= n <= 19 and single_grouping and card_issuer_ok(digits) and luhn_ok(digits):
+        return Span(start, end, "CARD", digits)
+    if n == 9 and (_ssn_ok(raw, digits) or (raw.isdigit() and SSN_CUE.search(lead))):
+        return Span(start, end, "SSN", digits)
+    # Canadian SIN: 3-3-3 grouped, Luhn, first digit not 0/8; not when a phone cue comes before it.
+    sin_shape = n == 9 and re.fullmatch(r"\d{3}([ -])\d{3}\1\d{3}", raw) and digits[0] not in "08"
+    if sin_shape and luhn_ok(digits) and (SIN_CUE.search(lead) or not PHONE_CUE.search(lead)):
+        return Span(start, end, "SIN", digits)
+    return _classify_phone(raw, start, end, digits, groups, lead)
+
+
+def _ssn_ok(raw: str, digits: str) -> bool:
+    """US SSN, dashed: AAA-GG-SSSS (area not 000/666/9xx, group not 00, serial not 0000)."""
+    if not re.fullmatch(r"\d{3}-\d{2}-\d{4}", raw):
+        return False
+    return digits[:3] not in ("000", "666") and digits[0] != "9" and digits[3:5] != "00" and digits[5:] != "0000"
+
+
+def _classify_phone(raw: str, start: int, end: int, digits: str, groups: list[str], lead: str) -> Span | None:
+    n = len(digits)
+    if not 7 <= n <= 15:
+        return None
+    key = ("+" if raw.startswith(("+", "(+")) else "") + digits
+    if raw.startswith(("+", "(+")):
+        return Span(start, end, "PHONE", key) if n >= 8 else None
+    if PHONE_CUE.search(lead):
+        return Span(start, end, "PHONE", key)
+    if len(groups) < 2:
+        return None  # an unformatted number without a cue: an id or an amount, not a phone
+    body = groups[1:] if len(groups[0]) == 1 and groups[0] == "1" else groups  # US trunk "1-"
+    if raw.startswith("(") and 10 <= n <= 11:
+        return Span(start, end, "PHONE", key)
+    if digits[0] == "0" and 9 <= n <= 12 and all(len(g) >= 2 for g in groups):
+        return Span(start, end, "PHONE", key)
+    if [len(g) for g in body] == [3, 3, 4]:
+        return Span(start, end, "PHONE", key)
+    return None
+
+
+# ---- main entry ------------------------------------------------------------------------------------------------------
+_DIGITS = b"0123456789"
+_TOKEN_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+/=-"
+_NON_SPACE = re.compile(r"\S*")
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+_TOKEN_MAP = bytes(0x61 if c in _TOKEN_CHARS else 0x20 for c in range(256))  # token char -> "a", other -> " "
+_WORDISH = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_SECRET_WORDS = ("pass", "pwd", "secret", "key", "token", "pin ", "pin:", "pin=", 'pin"')
+_NAME_CUE_WORDS = ("name", "dear", "customer", "signed", "regards", "sincerely", "thanks")
+
+
+def find_spans(text: str, *, names: bool = True, entropy: bool = True, min_token_length: int = 24) -> list[Span]:
+    """All PII/secret spans of ``text``, non-overlapping, sorted by start."""
+    if len(text) < 6:
+        return []
+    found: list[Span] = []
+    add = found.append
+    ascii_view = text.encode("ascii", "replace")  # one byte per character: positions match the text
+    mapped = ascii_view.translate(_TOKEN_MAP)
+    lower = text.lower()
+    if len(lower) != len(text):  # a few characters change length when lower-cased: keep positions aligned
+        lower = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+    if "-----BEGIN" in text:
+        for m in PEM.finditer(text):
+            add(Span(m.start(), m.end(), "PRIVATE_KEY", m.group(0)))
+    if "://" in text:
+        for m in URL_CREDENTIALS.finditer(text):
+            add(Span(m.start(1), m.end(1), "CREDENTIALS", m.group(1)))
+    if b"a" * 20 in mapped:
+        if "eyJ" in text:
+            for m in JWT.finditer(text):
+                if _starts_token(text, m.start()):
+                    add(Span(m.start(), m.end(), "JWT", m.group(0)))
+        for m in API_KEY.finditer(text):
+            if _starts_token(text, m.start()):
+                add(Span(m.start(), m.end(), "API_KEY", m.group(0)))
+    if "bearer" in lower or "basic" in lower:
+        for m in AUTH_HEADER.finditer(lower):
+            if _starts_word(text, m.start()):
+                add(Span(m.start(1), m.end(1), "TOKEN", text[m.start(1) : m.end(1)]))
+    if any(word in lower for word in _SECRET_WORDS):
+        for m in SECRET_CUE.finditer(lower):
+            value = text[m.start(1) : m.end(1)]
+            if _starts_word(text, m.start()) and not value.startswith("<"):  # "<...>": an earlier placeholder
+                add(Span(m.start(1), m.end(1), "SECRET", value))
+    if "@" in text:
+        _emails(text, add)
+    if len(ascii_view.translate(None, _DIGITS)) != len(ascii_view):
+        for start, end in _digit_windows(text):
+            _numeric_window(text, start, end, add)
+    if entropy and b"a" * min_token_length in mapped:
+        for m in LONG_TOKEN.finditer(text):
+            token = m.group(0)
+            if len(token) >= min_token_length and _looks_random(token):
+                add(Span(m.start(), m.end(), "TOKEN", token))
+    if names and any(word in lower for word in _NAME_CUE_WORDS):
+        for m in NAME_CUE.finditer(lower):
+            if not _starts_word(text, m.start()):
+                continue
+            after = NAME_AFTER_CUE.match(text, m.end())
+            if after and after.group(2).split()[0].split("-")[0] not in NAME_STOP:
+                add(Span(after.start(2), after.end(2), "NAME", after.group(2)))
+    return _resolve(found)
+
+
+def _starts_token(text: str, start: int) -> bool:
+    return start == 0 or text[start - 1] not in _WORDISH
+
+
+def _starts_word(text: str, start: int) -> bool:
+    return start == 0 or not text[start - 1].isalnum()
+
+
+def _emails(text: str, add: Callable[[Span], None]) -> None:
+    at = text.find("@")
+    while at != -1:
+        m = EMAIL.search(text, max(0, at - 80), min(len(text), at + 260))
+        while m and m.end() <= at:
+            m = EMAIL.search(text, m.end(), min(len(text), at + 260))
+        if m and m.start() < at < m.end():
+            add(Span(m.start(), m.end(), "EMAIL", m.group(0).lower()))
+            at = text.find("@", m.end())
+        else:
+            at = text.find("@", at + 1)
+
+
+def _digit_windows(text: str) -> list[tuple[int, int]]:
+    """Spans of text around runs of digits, widened to whole tokens and one short token each side."""
+    n = len(text)
+    windows: list[tuple[int, int]] = []
+    for m in NUM_CLUSTER.finditer(text):
+        start, end = max(0, m.start() - 4), min(n, m.end() + 3)
+        start = max(start - 40, text.rfind(" ", 0, start) + 1, text.rfind("\n", 0, start) + 1)
+        end = min(end + 40, _NON_SPACE.match(text, end).end())
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def _numeric_window(text: str, start: int, end: int, add: Callable[[Span], None]) -> None:
+    window = text[start:end]
+    digits = len(window) - len(window.translate(_NO_DIGITS))
+    if digits < 4:
+        return
+    if window.count(".") >= 3:
+        for m in IPV4.finditer(text, start, end):
+            value = m.group(0)
+            if value not in ("127.0.0.1", "0.0.0.0", "255.255.255.255") and not _version_context(text, m.start()):
+                add(Span(m.start(), m.end(), "IP", value))
+    if window.count(":") >= 2:
+        for m in IPV6.finditer(text, start, end):
+            span = _ipv6_span(m)
+            if span:
+                add(span)
+    if digits < 6:
+        return  # too few digits for a card, phone, bank account or national id
+    capitals = window.lower() != window
+    if capitals:
+        for m in NINO.finditer(text, start, end):
+            add(Span(m.start(), m.end(), "NINO", m.group(0).replace(" ", "")))
+    if digits < 7:
+        return
+    if capitals:
+        for m in IBAN.finditer(text, start, min(len(text), end + 40)):  # letters may follow the digits
+            span = _iban_span(m)
+            if span:
+                add(span)
+        for m in DNI.finditer(text, start, end):
+            if dni_ok(m.group(0)):
+                add(Span(m.start(), m.end(), "DNI", m.group(0).replace("-", "")))
+    for m in NUMERIC.finditer(text, start, end):
+        span = _classify_numeric(text, m.start(), m.end())
+        if span:
+            add(span)
+
+
+def _iban_span(m: re.Match[str]) -> Span | None:
+    """The IBAN at the start of the match, cut to its country's length (the regex may run into following words)."""
+    raw = m.group(1)
+    expected = IBAN_LENGTHS.get(raw[:2])
+    if expected is None:
+        compact = raw.replace(" ", "")
+        return Span(m.start(1), m.end(1), "IBAN", compact) if iban_ok(compact) else None
+    count = 0
+    for i, ch in enumerate(raw):
+        if ch != " ":
+            count += 1
+        if count == expected:
+            end = m.start(1) + i + 1
+            if end < len(m.string) and m.string[end].isalnum():
+                return None  # the cut falls inside a word
+            compact = raw[: i + 1].replace(" ", "")
+            return Span(m.start(1), end, "IBAN", compact) if iban_ok(compact) else None
+    return None
+
+
+def _version_context(text: str, start: int) -> bool:
+    return _VERSION_CUE.search(text, max(0, start - 10), start) is not None
+
+
+def _ipv6_span(m: re.Match[str]) -> Span | None:
+    value = m.group(0)
+    if value.count(":") < 2 or _TIME.match(value):
+        return None
+    try:
+        addr = ipaddress.IPv6Address(value.split("%")[0])
+    except ValueError:
+        return None
+    if addr.is_loopback or addr.is_unspecified:
+        return None
+    return Span(m.start(), m.end(), "IP", addr.compressed)
+
+
+def _looks_random(token: str) -> bool:
+    """A long token with upper, lower and digits and high Shannon entropy: a key, not a word or an id."""
+    has_upper = any(c.isupper() for c in token)
+    has_lower = any(c.islower() for c in token)
+    digits = sum(c.isdigit() for c in token)
+    if not (has_upper and has_lower and digits >= 2):
+        return False
+    return shannon_entropy(token) >= 3.6
+
+
+def _resolve(spans: list[Span]) -> list[Span]:
+    """Drop overlaps: the higher-priority kind wins, then the longer span."""
+    if len(spans) <= 1:
+        return spans
+    spans.sort(key=lambda s: (_RANK[s.kind], -(s.end - s.start), s.start))
+    kept: list[Span] = []
+    for s in spans:
+        if all(s.end <= k.start or s.start >= k.end for k in kept):
+            kept.append(s)
+    kept.sort()
+    return kept

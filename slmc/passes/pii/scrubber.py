@@ -1,0 +1,218 @@
+"""Consistent replacement of detected PII/secrets by typed placeholders (``<EMAIL_1>``, ``<CARD_2>``, ...).
+
+One ``Scrubber`` per run: the same value always gets the same placeholder, wherever it appears (prompt, teacher
+output, tool arguments, metadata), so answers that copy a value from the prompt stay learnable. The value -> placeholder
+table lives only in memory; reports carry counts, never values.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from slmc.passes.pii.detectors import NAME_STOP, Span, find_spans
+
+# Dict keys whose string values are secrets even when no detector recognises their shape.
+SECRET_KEYS = frozenset(
+    {
+        "password",
+        "passwd",
+        "passphrase",
+        "secret",
+        "client_secret",
+        "api_key",
+        "apikey",
+        "access_token",
+        "refresh_token",
+        "auth_token",
+        "token",
+        "authorization",
+        "private_key",
+        "x-api-key",
+    }
+)
+# Keys whose values are structure (ids, roles, names of functions and types): never rewritten.
+STRUCTURAL_KEYS = frozenset({"role", "type", "id", "tool_call_id", "name", "link", "group", "finish_reason"})
+# Under these keys the structure goes on (OpenAI/Anthropic message parts and tool calls); elsewhere values are data.
+NESTED_STRUCTURE = frozenset({"tool_calls", "function", "content", "parts", "function_call"})
+# Keys whose string values are person names when they look like one.
+NAME_KEYS = frozenset(
+    {
+        "name",
+        "full_name",
+        "fullname",
+        "first_name",
+        "last_name",
+        "surname",
+        "given_name",
+        "family_name",
+        "customer_name",
+        "contact_name",
+        "user_name",
+        "username",
+        "customer",
+        "recipient",
+        "sender",
+    }
+)
+NAME_VALUE = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr)\.? )?[A-Z][a-z'\u00e0-\u00ff]+(?:[ -][A-Z][a-z'\u00e0-\u00ff]+){0,3}$")
+# In tool schemas only human text is scrubbed.
+SCHEMA_TEXT_KEYS = frozenset({"description", "title", "examples", "example", "default"})
+
+
+@dataclass
+class DetectOptions:
+    names: bool = True
+    entropy: bool = True
+    min_token_length: int = 24
+
+    def find(self, text: str) -> list[Span]:
+        return find_spans(text, names=self.names, entropy=self.entropy, min_token_length=self.min_token_length)
+
+
+def _detect_chunk(args: tuple[DetectOptions, list[str]]) -> list[list[Span]]:
+    options, texts = args
+    return [options.find(t) for t in texts]
+
+
+@dataclass
+class Scrubber:
+    options: DetectOptions = field(default_factory=DetectOptions)
+    cache_size: int = 200_000
+    counts: Counter[str] = field(default_factory=Counter)  # replacements made, by kind
+    _table: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)  # (kind, key) -> placeholder
+    _next: Counter[str] = field(default_factory=Counter, repr=False)
+    _cache: dict[str, list[Span]] = field(default_factory=dict, repr=False)
+
+    # ---- detection ---------------------------------------------------------------------------------------------------
+    def spans(self, text: str) -> list[Span]:
+        hit = self._cache.get(text)
+        if hit is not None:
+            return hit
+        found = self.options.find(text)
+        if len(self._cache) >= self.cache_size:
+            self._cache.clear()
+        self._cache[text] = found
+        return found
+
+    def prefetch(self, texts: Iterable[str], workers: int) -> None:
+        """Detect spans of many texts in ``workers`` processes (the replacement itself stays in this process)."""
+        unique = list(dict.fromkeys(t for t in texts if len(t) >= 6 and t not in self._cache))
+        if workers <= 1 or len(unique) < 2000:
+            for t in unique:
+                self.spans(t)
+            return
+        self.cache_size = max(self.cache_size, len(unique) + len(self._cache))
+        size = max(500, len(unique) // (workers * 8))
+        chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for chunk, result in zip(chunks, pool.map(_detect_chunk, [(self.options, c) for c in chunks]), strict=True):
+                self._cache.update(zip(chunk, result, strict=True))
+
+    # ---- replacement -------------------------------------------------------------------------------------------------
+    def placeholder(self, kind: str, key: str) -> str:
+        ph = self._table.get((kind, key))
+        if ph is None:
+            self._next[kind] += 1
+            ph = f"<{kind}_{self._next[kind]}>"
+            self._table[(kind, key)] = ph
+        self.counts[kind] += 1
+        return ph
+
+    def text(self, text: str) -> str:
+        if len(text) < 6:
+            return text
+        spans = self.spans(text)
+        if not spans:
+            return text
+        out: list[str] = []
+        pos = 0
+        for s in spans:
+            out.append(text[pos : s.start])
+            out.append(self.placeholder(s.kind, s.key))
+            pos = s.end
+        out.append(text[pos:])
+        return "".join(out)
+
+    def secret_value(self, text: str) -> str:
+        """A value stored under a secret-named key: replaced whole (unless empty or already a placeholder)."""
+        if len(text) < 4 or (text.startswith("<") and text.endswith(">")):
+            return self.text(text)
+        scrubbed = self.text(text)
+        if scrubbed != text:
+            return scrubbed
+        return self.placeholder("SECRET", text)
+
+    def value(self, obj: Any, *, structural: bool = False, schema: bool = False) -> Any:
+        """Scrub strings inside JSON-like data. Keys are kept; with ``structural`` the values of structural keys
+        (role, id, function name, ...) at this level are kept too; with ``schema`` only human text is scrubbed."""
+        if isinstance(obj, str):
+            return self.text(obj)
+        if isinstance(obj, dict):
+            out: dict[Any, Any] = {}
+            for k, v in obj.items():
+                key = str(k).lower()
+                if isinstance(v, str):
+                    if (structural and key in STRUCTURAL_KEYS) or (schema and key not in SCHEMA_TEXT_KEYS):
+                        out[k] = v
+                    elif key in SECRET_KEYS:
+                        out[k] = self.secret_value(v)
+                    elif key in NAME_KEYS and not schema:
+                        out[k] = self.name_value(v)
+                    else:
+                        out[k] = self.text(v)
+                else:
+                    nested = (structural and key in NESTED_STRUCTURE) or (schema and key != "enum")
+                    out[k] = self.value(v, structural=nested, schema=schema and key != "enum")
+            return out
+        if isinstance(obj, list | tuple):
+            items = [self.value(v, structural=structural, schema=schema) for v in obj]
+            return items if isinstance(obj, list) else tuple(items)
+        return obj
+
+    def name_value(self, text: str) -> str:
+        """A value stored under a person-name key: replaced whole when it looks like a name."""
+        if NAME_VALUE.match(text) and text.split()[0] not in NAME_STOP:
+            return self.placeholder("NAME", text)
+        return self.text(text)
+
+    def record(self, rec: Any) -> None:
+        """Scrub a ``TraceRecord`` in place: messages, tools' text, output, tool calls, params, error, label, meta."""
+        rec.messages = [self.value(m, structural=True) for m in rec.messages]
+        if rec.tools:
+            rec.tools = [self.value(t, schema=True) for t in rec.tools]
+        if rec.output:
+            rec.output = self.text(rec.output)
+        if rec.tool_calls:
+            rec.tool_calls = [self.value(c, structural=True) for c in rec.tool_calls]
+        if rec.params:
+            rec.params = self.value(rec.params)
+        if rec.error:
+            rec.error = self.text(rec.error)
+        if isinstance(rec.label, str | dict | list):
+            rec.label = self.value(rec.label)
+        if rec.meta:
+            rec.meta = self.value(rec.meta, structural=True)
+
+    @property
+    def distinct(self) -> Counter[str]:
+        return Counter(kind for kind, _ in self._table)
+
+
+def record_texts(rec: Any) -> Iterable[str]:
+    """The strings of a record worth detecting ahead of time (the big ones: message contents and output)."""
+    for m in rec.messages:
+        content = m.get("content")
+        if isinstance(content, str):
+            yield content
+    if rec.output:
+        yield rec.output
+
+
+def default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
