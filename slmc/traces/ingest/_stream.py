@@ -1,0 +1,312 @@
+"""Streaming JSON documents out of trace files, with line numbers; memory stays flat in the file size.
+
+A trace file is JSONL (one value per line), a JSON array, one (possibly pretty-printed) JSON object, or several
+concatenated values; ``.gz`` files are read transparently. Container objects are opened up: the elements of
+``resourceSpans``/``scopeSpans``/``spans`` (OTLP), ``hits.hits`` (Elasticsearch), ``data``/``observations`` (Langfuse
+API exports) and ``runs`` are yielded one by one as ``Doc``s, each with the non-container fields of its enclosing
+objects (``parents``, outermost first: e.g. an OTLP ``resource`` and ``scope``).
+
+Large containers are walked key by key with ``json.JSONDecoder.raw_decode`` on a sliding buffer, so a 1 GB OTLP export
+is never held in memory; JSONL lines are parsed one at a time.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+CONTAINER_KEYS = frozenset(
+    {"resourceSpans", "scopeSpans", "instrumentationLibrarySpans", "spans", "hits", "data", "observations", "runs"}
+)
+# Containers whose elements may themselves be huge containers: walked key by key instead of parsed whole.
+_DEEP_KEYS = frozenset({"resourceSpans", "scopeSpans", "instrumentationLibrarySpans", "hits"})
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+_CHUNK = 1 << 16
+
+
+@dataclass
+class Doc:
+    """One candidate record: its value, the line it starts on, and the fields of the objects around it."""
+
+    line: int
+    value: Any
+    parents: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass
+class Problem:
+    """A part of the file that could not be read: code ``E101`` malformed JSON, ``E103`` torn last line, ``E104``
+    unreadable file."""
+
+    line: int
+    code: str
+    message: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class _Malformed(Exception):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def open_text(path: Path) -> TextIO:
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8", newline="")
+    return open(path, encoding="utf-8", newline="")
+
+
+def iter_documents(path: str | Path) -> Iterator[Doc | Problem]:
+    """Yield every candidate record of ``path`` (``Doc``) and every unreadable part (``Problem``), in file order."""
+    path = Path(path)
+    try:
+        fh = open_text(path)
+    except OSError as exc:
+        yield Problem(0, "E104", f"cannot open trace file: {exc.strerror or exc}")
+        return
+    with fh:
+        try:
+            head = fh.read(_CHUNK)
+            if _looks_like_jsonl(head):
+                yield from _iter_jsonl(head, fh)
+            else:
+                yield from _Scanner(fh, head).documents()
+        except UnicodeDecodeError as exc:
+            yield Problem(0, "E104", f"not UTF-8 text ({exc.reason}); stopped reading this file")
+        except (OSError, EOFError) as exc:  # gzip errors, I/O errors
+            yield Problem(0, "E104", f"cannot read trace file: {exc}; stopped reading this file")
+
+
+def _looks_like_jsonl(head: str) -> bool:
+    """True when one of the first two non-empty lines is a complete JSON object on its own."""
+    lines = head.split("\n")
+    tried = 0
+    for raw in lines[:-1] or lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if not line.startswith("{"):
+            return False
+        try:
+            json.loads(line)
+            return True
+        except ValueError:
+            tried += 1
+            if tried >= 2:
+                return False
+    return False
+
+
+def _iter_jsonl(head: str, fh: TextIO) -> Iterator[Doc | Problem]:
+    number = 0
+    pending: list[str] = []  # the start of a line whose end is not read yet
+    chunk = head
+    while True:
+        if not chunk:  # end of file: what is left is a last line without a newline
+            tail = "".join(pending)
+            if tail.strip():
+                yield from _jsonl_line(tail, number + 1, last=True)
+            return
+        nl = chunk.rfind("\n")
+        if nl < 0:
+            pending.append(chunk)
+            chunk = fh.read(_CHUNK)
+            continue
+        complete = "".join(pending) + chunk[:nl]
+        pending = [chunk[nl + 1 :]]
+        for raw in complete.split("\n"):
+            number += 1
+            if raw.strip():
+                yield from _jsonl_line(raw, number, last=False)
+        chunk = fh.read(_CHUNK)
+
+
+def _jsonl_line(text: str, number: int, *, last: bool) -> Iterator[Doc | Problem]:
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        if last:
+            yield Problem(number, "E103", "incomplete last line (the writer was probably killed mid-write); skipped")
+        else:
+            yield Problem(number, "E101", f"malformed JSON: {_short(exc)}")
+        return
+    yield from expand(value, number)
+
+
+def expand(value: Any, line: int, parents: tuple[dict[str, Any], ...] = ()) -> Iterator[Doc]:
+    """Yield the records inside an already parsed value: containers are opened, anything else is one ``Doc``."""
+    if isinstance(value, list):
+        for item in value:
+            yield from expand(item, line, parents)
+        return
+    if not isinstance(value, dict) or not any(
+        k in CONTAINER_KEYS and isinstance(v, list | dict) for k, v in value.items()
+    ):
+        yield Doc(line, value, parents)
+        return
+    context = {k: v for k, v in value.items() if not (k in CONTAINER_KEYS and isinstance(v, list | dict))}
+    for key, inner in value.items():
+        if key in CONTAINER_KEYS and isinstance(inner, list | dict):
+            yield from expand(inner, line, (*parents, context))
+
+
+def _short(exc: ValueError) -> str:
+    return str(exc).split(": line ")[0]
+
+
+class _Scanner:
+    """A sliding-buffer reader of concatenated JSON values that opens up container objects lazily."""
+
+    def __init__(self, fh: TextIO, head: str) -> None:
+        self.fh = fh
+        self.buf = head
+        self.pos = 0
+        self.line = 1
+        self.eof = False
+        self.read_size = _CHUNK
+
+    # ---- buffer ----------------------------------------------------------------------------------------------------
+    def _fill(self) -> bool:
+        if self.eof:
+            return False
+        if self.pos > (1 << 20) or self.pos > len(self.buf) // 2:
+            self.buf = self.buf[self.pos :]
+            self.pos = 0
+        data = self.fh.read(self.read_size)
+        if not data:
+            self.eof = True
+            return False
+        self.buf += data
+        return True
+
+    def _peek(self) -> str:
+        """The next non-whitespace character ('' at end of file); the position moves onto it."""
+        while True:
+            end = _WS.match(self.buf, self.pos).end()
+            self.line += self.buf.count("\n", self.pos, end)
+            self.pos = end
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self._fill():
+                return ""
+
+    def _advance(self, end: int) -> None:
+        self.line += self.buf.count("\n", self.pos, end)
+        self.pos = end
+
+    def _value(self) -> Any:
+        self._peek()
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                line = self.line + self.buf.count("\n", self.pos, exc.pos)
+                truncated = exc.msg.startswith("Unterminated") or exc.pos >= len(self.buf) - 8
+                if truncated and self._grow():
+                    continue
+                raise _Malformed(f"malformed JSON: {exc.msg}", line) from None
+            if end >= len(self.buf) and self.buf[end - 1] not in '}]"' and self._grow():
+                continue  # a number at the buffer's end may go on
+            self._advance(end)
+            self.read_size = _CHUNK
+            return value
+
+    def _grow(self) -> bool:
+        self.read_size = max(self.read_size, len(self.buf) - self.pos)  # geometric: total work stays linear
+        return self._fill()
+
+    def _expect(self, char: str) -> None:
+        if self._peek() != char:
+            found = self.buf[self.pos : self.pos + 1] or "end of file"
+            raise _Malformed(f"malformed JSON: expected {char!r}, found {found!r}", self.line)
+        self.pos += 1
+
+    # ---- documents -------------------------------------------------------------------------------------------------
+    def documents(self) -> Iterator[Doc | Problem]:
+        recovering = False  # after an error inside an array: its remaining commas and brackets are not errors
+        while True:
+            char = self._peek()
+            if not char:
+                return
+            if recovering and char in ",]}":
+                self.pos += 1
+                continue
+            start = self.line
+            try:
+                if char == "[":
+                    yield from self._array("", ())
+                elif char == "{":
+                    yield from self._object(())
+                else:
+                    yield from expand(self._value(), start)
+            except _Malformed as exc:
+                yield Problem(exc.line, "E101", f"{exc}; skipped to the next line")
+                recovering = True
+                if not self._skip_line():
+                    return
+
+    def _skip_line(self) -> bool:
+        while True:
+            nl = self.buf.find("\n", self.pos)
+            if nl >= 0:
+                self._advance(nl + 1)
+                return True
+            self.pos = len(self.buf)
+            if not self._fill():
+                return False
+
+    def _array(self, key: str, parents: tuple[dict[str, Any], ...]) -> Iterator[Doc]:
+        self._expect("[")
+        if self._peek() == "]":
+            self.pos += 1
+            return
+        while True:
+            char = self._peek()
+            if char == "{" and key in _DEEP_KEYS:
+                yield from self._object(parents)
+            else:
+                start = self.line
+                yield from expand(self._value(), start, parents)
+            char = self._peek()
+            self.pos += 1
+            if char == "]":
+                return
+            if char != ",":
+                raise _Malformed(f"malformed JSON: expected ',' or ']', found {char or 'end of file'!r}", self.line)
+
+    def _object(self, parents: tuple[dict[str, Any], ...]) -> Iterator[Doc]:
+        """Walk an object key by key; containers are streamed, the rest is kept. A plain object is one ``Doc``."""
+        start = self.line
+        self._expect("{")
+        fields: dict[str, Any] = {}
+        opened = False
+        if self._peek() == "}":
+            self.pos += 1
+            yield Doc(start, fields, parents)
+            return
+        while True:
+            if self._peek() != '"':
+                raise _Malformed("malformed JSON: expected a key", self.line)
+            key = self._value()
+            self._expect(":")
+            char = self._peek()
+            if key in CONTAINER_KEYS and char in "[{" and char:
+                opened = True
+                context = (*parents, fields)
+                yield from self._array(key, context) if char == "[" else self._object(context)
+            else:
+                fields[key] = self._value()
+            char = self._peek()
+            self.pos += 1
+            if char == "}":
+                break
+            if char != ",":
+                raise _Malformed(f"malformed JSON: expected ',' or '}}', found {char or 'end of file'!r}", self.line)
+        if not opened:
+            yield Doc(start, fields, parents)
