@@ -1,0 +1,313 @@
+"""What counts as an LLM request: client constructors, request methods and module functions, per client family.
+
+Everything is keyed by qualified names as imported (``openai.OpenAI``, ``litellm.completion``) and by member paths on a
+client object (``chat.completions.create``). Data only: the evaluator (``evaluate.py``) applies it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ClientKind:
+    family: str  # LLMCall.client
+    kind: str  # key of REQUEST_PATHS / FACTORY_PATHS
+    is_async: bool = False
+
+
+# Qualified constructor name -> what the constructed object is.
+CONSTRUCTORS: dict[str, ClientKind] = {
+    "openai.OpenAI": ClientKind("openai", "openai"),
+    "openai.AsyncOpenAI": ClientKind("openai", "openai", True),
+    "openai.Client": ClientKind("openai", "openai"),
+    "openai.AsyncClient": ClientKind("openai", "openai", True),
+    "openai.AzureOpenAI": ClientKind("azure-openai", "openai"),
+    "openai.AsyncAzureOpenAI": ClientKind("azure-openai", "openai", True),
+    "groq.Groq": ClientKind("groq", "openai"),
+    "groq.AsyncGroq": ClientKind("groq", "openai", True),
+    "anthropic.Anthropic": ClientKind("anthropic", "anthropic"),
+    "anthropic.AsyncAnthropic": ClientKind("anthropic", "anthropic", True),
+    "anthropic.Client": ClientKind("anthropic", "anthropic"),
+    "anthropic.AsyncClient": ClientKind("anthropic", "anthropic", True),
+    "anthropic.AnthropicBedrock": ClientKind("anthropic", "anthropic"),
+    "anthropic.AsyncAnthropicBedrock": ClientKind("anthropic", "anthropic", True),
+    "anthropic.AnthropicVertex": ClientKind("anthropic", "anthropic"),
+    "anthropic.AsyncAnthropicVertex": ClientKind("anthropic", "anthropic", True),
+    "litellm.Router": ClientKind("litellm", "litellm-router"),
+    "mistralai.Mistral": ClientKind("mistral", "mistral"),
+    "mistralai.client.MistralClient": ClientKind("mistral", "mistral-v0"),
+    "mistralai.async_client.MistralAsyncClient": ClientKind("mistral", "mistral-v0", True),
+    "cohere.Client": ClientKind("cohere", "cohere"),
+    "cohere.ClientV2": ClientKind("cohere", "cohere"),
+    "cohere.AsyncClient": ClientKind("cohere", "cohere", True),
+    "cohere.AsyncClientV2": ClientKind("cohere", "cohere", True),
+    "ollama.Client": ClientKind("ollama", "ollama"),
+    "ollama.AsyncClient": ClientKind("ollama", "ollama", True),
+    "google.genai.Client": ClientKind("google", "genai"),
+    "google.generativeai.GenerativeModel": ClientKind("google", "gemini-model"),
+    "vertexai.generative_models.GenerativeModel": ClientKind("google", "gemini-model"),
+    "vertexai.preview.generative_models.GenerativeModel": ClientKind("google", "gemini-model"),
+    "huggingface_hub.InferenceClient": ClientKind("hf", "hf-inference"),
+    "huggingface_hub.AsyncInferenceClient": ClientKind("hf", "hf-inference", True),
+    "vllm.LLM": ClientKind("vllm", "vllm"),
+    "llama_cpp.Llama": ClientKind("llamacpp", "llamacpp"),
+    "llama_cpp.Llama.from_pretrained": ClientKind("llamacpp", "llamacpp"),
+    "langchain.chat_models.init_chat_model": ClientKind("langchain", "chat-model"),
+    "requests.Session": ClientKind("http", "http"),
+    "requests.session": ClientKind("http", "http"),
+    "httpx.Client": ClientKind("http", "http"),
+    "httpx.AsyncClient": ClientKind("http", "http", True),
+    "aiohttp.ClientSession": ClientKind("http", "http", True),
+    "boto3.Session": ClientKind("aws", "boto3-session"),
+    "boto3.session.Session": ClientKind("aws", "boto3-session"),
+}
+
+# Modules whose import makes their functions reachable as module-level request functions / client modules.
+MODULE_CLIENTS: dict[str, ClientKind] = {
+    "openai": ClientKind("openai", "openai"),
+    "litellm": ClientKind("litellm", "litellm-module"),
+    "ollama": ClientKind("ollama", "ollama"),
+    "requests": ClientKind("http", "http"),
+    "httpx": ClientKind("http", "http"),
+    "openai.ChatCompletion": ClientKind("openai-v0", "openai-v0-chat"),
+    "openai.Completion": ClientKind("openai-v0", "openai-v0-completion"),
+}
+
+# Member paths of a client kind that send a request: path -> api name recorded on the site.
+_OPENAI = {
+    "chat.completions.create": "chat.completions.create",
+    "chat.completions.parse": "chat.completions.parse",
+    "chat.completions.stream": "chat.completions.stream",
+    "beta.chat.completions.parse": "beta.chat.completions.parse",
+    "beta.chat.completions.stream": "beta.chat.completions.stream",
+    "responses.create": "responses.create",
+    "responses.parse": "responses.parse",
+    "responses.stream": "responses.stream",
+    "completions.create": "completions.create",
+}
+_LANGCHAIN = {m: m for m in ("invoke", "ainvoke", "batch", "abatch", "stream", "astream", "predict", "apredict")}
+REQUEST_PATHS: dict[str, dict[str, str]] = {
+    "openai": _OPENAI,
+    "anthropic": {
+        p: p
+        for p in (
+            "messages.create",
+            "messages.stream",
+            "messages.parse",
+            "beta.messages.create",
+            "beta.messages.stream",
+            "beta.messages.parse",
+            "completions.create",
+        )
+    },
+    "litellm-module": {p: p for p in ("completion", "acompletion", "text_completion", "atext_completion")},
+    "litellm-router": {p: p for p in ("completion", "acompletion", "text_completion", "atext_completion")},
+    "openai-v0-chat": {"create": "ChatCompletion.create", "acreate": "ChatCompletion.acreate"},
+    "openai-v0-completion": {"create": "Completion.create", "acreate": "Completion.acreate"},
+    "mistral": {
+        p: p for p in ("chat.complete", "chat.complete_async", "chat.stream", "chat.stream_async", "fim.complete")
+    },
+    "mistral-v0": {p: p for p in ("chat", "chat_stream")},
+    "cohere": {p: p for p in ("chat", "chat_stream", "generate")},
+    "ollama": {p: p for p in ("chat", "generate")},
+    "genai": {
+        p: p
+        for p in (
+            "models.generate_content",
+            "models.generate_content_stream",
+            "aio.models.generate_content",
+            "aio.models.generate_content_stream",
+        )
+    },
+    "gemini-model": {p: p for p in ("generate_content", "generate_content_async")},
+    "chat-session": {p: p for p in ("send_message", "send_message_async", "send_message_stream")},
+    "hf-inference": {
+        "chat_completion": "chat_completion",
+        "text_generation": "text_generation",
+        "chat.completions.create": "chat.completions.create",
+    },
+    "hf-pipeline": {"": "pipeline"},
+    "hf-model": {"generate": "generate"},
+    "vllm": {p: p for p in ("generate", "chat")},
+    "llamacpp": {
+        "": "__call__",
+        "create_chat_completion": "create_chat_completion",
+        "create_completion": "create_completion",
+    },
+    "bedrock": {p: p for p in ("converse", "converse_stream", "invoke_model", "invoke_model_with_response_stream")},
+    "chat-model": _LANGCHAIN,
+    "chain": _LANGCHAIN,
+    "llamaindex": {
+        p: p
+        for p in (
+            "complete",
+            "acomplete",
+            "chat",
+            "achat",
+            "stream_complete",
+            "stream_chat",
+            "astream_complete",
+            "astream_chat",
+            "predict",
+            "apredict",
+            "structured_predict",
+        )
+    },
+    "http": {p: p for p in ("post", "request")},
+}
+
+# Member paths that return another LLM object: (kind, path) -> new kind. Same kind keeps model/options.
+FACTORY_PATHS: dict[tuple[str, str], str] = {
+    ("genai", "chats.create"): "chat-session",
+    ("genai", "aio.chats.create"): "chat-session",
+    ("gemini-model", "start_chat"): "chat-session",
+    ("chat-model", "with_structured_output"): "chat-model",
+    ("chat-model", "bind_tools"): "chat-model",
+    ("chat-model", "bind"): "chat-model",
+    ("chat-model", "with_retry"): "chat-model",
+    ("chat-model", "with_config"): "chat-model",
+    ("chat-model", "with_fallbacks"): "chat-model",
+    ("chain", "with_retry"): "chain",
+    ("chain", "with_config"): "chain",
+    ("boto3-session", "client"): "boto3-client",
+    ("llamacpp", "from_pretrained"): "llamacpp",
+}
+
+# Path segments that are transparent (same request, different return shape).
+TRANSPARENT_SEGMENTS = frozenset({"with_raw_response", "with_streaming_response", "with_options"})
+
+# APIs whose name says the answer streams.
+STREAMING_APIS = frozenset(
+    {
+        "messages.stream",
+        "beta.messages.stream",
+        "chat.completions.stream",
+        "beta.chat.completions.stream",
+        "responses.stream",
+        "stream",
+        "astream",
+        "stream_complete",
+        "stream_chat",
+        "astream_complete",
+        "astream_chat",
+        "chat_stream",
+        "chat.stream",
+        "chat.stream_async",
+        "converse_stream",
+        "invoke_model_with_response_stream",
+        "models.generate_content_stream",
+        "aio.models.generate_content_stream",
+        "send_message_stream",
+    }
+)
+
+# Qualified names of functions that return a client for some arguments (checked in evaluate.py).
+BOTO3_CLIENT = frozenset({"boto3.client", "boto3.session.Session.client"})
+HF_PIPELINE = frozenset({"transformers.pipeline"})
+HF_TEXT_TASKS = frozenset(
+    {"text-generation", "text2text-generation", "summarization", "translation", "conversational", "image-text-to-text"}
+)
+HF_GENERATIVE_MODEL = re.compile(
+    r"^transformers\.(AutoModelFor(CausalLM|Seq2SeqLM|VisionText2Text)|\w+For(CausalLM|ConditionalGeneration))\.from_pretrained$"
+)
+
+# Decorator factories and wrappers that return the function they wrap (retries, caching).
+DECORATORS = frozenset(
+    {
+        "tenacity.retry",
+        "backoff.on_exception",
+        "backoff.on_predicate",
+        "retry.retry",
+        "retrying.retry",
+        "functools.lru_cache",
+        "functools.cache",
+        "functools.wraps",
+        "langsmith.traceable",
+        "weave.op",
+        "openai._utils.required_args",
+    }
+)
+PARTIAL = frozenset({"functools.partial"})
+# Calls that run a function given as an argument: method or qualified name -> index of the function argument.
+RUNS_ARGUMENT_BY_NAME: dict[str, int] = {
+    "to_thread": 0,
+    "run_sync": 0,
+    "run_in_executor": 1,
+    "submit": 0,
+    "call_soon_threadsafe": 0,
+}
+
+# LangChain / LlamaIndex: classes that are LLMs by naming convention.
+LANGCHAIN_LLM_NAMES = frozenset(
+    {
+        "OpenAI",
+        "AzureOpenAI",
+        "Ollama",
+        "HuggingFaceEndpoint",
+        "HuggingFacePipeline",
+        "VLLM",
+        "VLLMOpenAI",
+        "Anthropic",
+        "VertexAI",
+        "Cohere",
+        "BedrockLLM",
+        "LlamaCpp",
+        "Together",
+    }
+)
+LANGCHAIN_CHAIN_BUILDERS = frozenset(
+    {
+        "langgraph.prebuilt.create_react_agent",
+        "langchain.agents.create_agent",
+        "langchain.agents.AgentExecutor",
+        "langchain.chains.LLMChain",
+        "langchain.chains.ConversationChain",
+        "langchain.chains.RetrievalQA.from_chain_type",
+    }
+)
+LANGCHAIN_PROMPTS = frozenset(
+    {
+        "langchain_core.prompts.ChatPromptTemplate.from_messages",
+        "langchain_core.prompts.ChatPromptTemplate.from_template",
+        "langchain_core.prompts.PromptTemplate.from_template",
+        "langchain_core.prompts.PromptTemplate",
+        "langchain.prompts.ChatPromptTemplate.from_messages",
+        "langchain.prompts.ChatPromptTemplate.from_template",
+        "langchain.prompts.PromptTemplate.from_template",
+        "langchain.prompts.PromptTemplate",
+    }
+)
+
+
+def langchain_kind(qname: str) -> str | None:
+    """``chat-model`` for a LangChain LLM class (``langchain_*`` module, name Chat* / *LLM / known), else None."""
+    if not qname.startswith(("langchain", "langchain_")):
+        return None
+    name = qname.rsplit(".", 1)[-1]
+    if "Embedding" in name or "Prompt" in name:
+        return None
+    if name.startswith("Chat") or name.endswith("LLM") or name in LANGCHAIN_LLM_NAMES:
+        return "chat-model"
+    if qname.endswith("init_chat_model"):
+        return "chat-model"
+    return None
+
+
+def llamaindex_kind(qname: str) -> str | None:
+    if qname.startswith("llama_index.llms.") and "Embedding" not in qname:
+        return "llamaindex"
+    return None
+
+
+# Raw HTTP: URL fragments that mark an LLM endpoint.
+LLM_URL_MARKERS = ("/chat/completions", "/completions", "/v1/messages", "/generate", "/api/chat", "/api/generate")
+HTTP_FUNCTIONS = frozenset({"requests.post", "requests.request", "httpx.post", "httpx.request"})
+
+# Cheap text pre-filter: a file is analysed only when it mentions one of these (or a name exported by another file).
+PREFILTER = re.compile(
+    r"openai|anthropic|litellm|langchain|langgraph|llama_index|transformers|vllm|llama_cpp|bedrock|genai|generativeai"
+    r"|vertexai|ollama|cohere|mistral|groq|huggingface_hub|/chat/completions|/completions|/v1/messages|/generate"
+    r"|/api/chat"
+)

@@ -1,0 +1,197 @@
+"""Where the answer of an LLM call goes: parsed as JSON/pydantic, checked against a label set, cast, matched by a
+regex, returned, printed, appended, fed into another LLM call, or dropped.
+
+Works per function: names assigned from a call's result (or from anything derived from it) carry the call's taint;
+uses of tainted expressions are matched against consumer patterns.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import libcst as cst
+
+from slmc.compiler.frontend.evaluate import Evaluator
+from slmc.compiler.frontend.index import Scope, dotted
+from slmc.compiler.frontend.sites import Site
+from slmc.compiler.frontend.values import Const
+from slmc.ir.nodes import Loc
+
+
+@dataclass(frozen=True)
+class Consumer:
+    kind: str  # json.loads | pydantic | label-set | regex | int | float | bool | return | llm-input | print | append | unused
+    loc: Loc
+    labels: tuple[str, ...] = ()
+    flows_to: str | None = None  # llm-input: the site the answer feeds
+
+
+_JSON = {"json.loads", "json.load", "orjson.loads", "ujson.loads", "json_repair.loads", "loads"}
+_PYDANTIC = {"model_validate_json", "parse_raw", "model_validate", "parse_obj", "validate_json", "validate_python"}
+_CASTS = {"int", "float", "bool"}
+_REGEX = {"search", "match", "fullmatch", "findall", "finditer"}
+_APPEND = {"append", "extend", "add", "put", "put_nowait"}
+
+
+def find_consumers(ev: Evaluator, sites: list[Site], ids: dict[int, str]) -> dict[str, list[Consumer]]:
+    by_scope: dict[int, tuple[Scope, list[Site]]] = {}
+    for s in sites:
+        scope = s.info.scope
+        by_scope.setdefault(id(scope), (scope, []))[1].append(s)
+    out: dict[str, list[Consumer]] = defaultdict(list)
+    for scope, _ in by_scope.values():
+        walker = _Walker(ev, scope, ids)
+        for _ in range(3):  # taint through assignment chains, in any order
+            before = sum(len(v) for v in walker.taint.values())
+            walker.collect = False
+            _body(scope).visit(walker)
+            if sum(len(v) for v in walker.taint.values()) == before:
+                break
+        walker.collect = True
+        _body(scope).visit(walker)
+        for nid, consumer in walker.found:
+            if consumer not in out[nid]:
+                out[nid].append(consumer)
+    return dict(out)
+
+
+def _body(scope: Scope) -> cst.CSTNode:
+    node = scope.node
+    if isinstance(node, cst.FunctionDef):
+        return node.body
+    if isinstance(node, cst.Lambda):
+        return node.body
+    return node
+
+
+class _Walker(cst.CSTVisitor):
+    def __init__(self, ev: Evaluator, scope: Scope, ids: dict[int, str]) -> None:
+        super().__init__()
+        self.ev, self.scope, self.ids = ev, scope, ids
+        self.taint: dict[str, set[str]] = defaultdict(set)
+        self.collect = False
+        self.found: list[tuple[str, Consumer]] = []
+
+    # nested scopes have their own walk
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return node is self.scope.node
+
+    # ---- taint ---------------------------------------------------------------------------------------------------
+    def mentions(self, node: cst.CSTNode | None) -> set[str]:
+        if node is None:
+            return set()
+        found: set[str] = set()
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, cst.Name):
+                found |= self.taint.get(n.value, set())
+            elif isinstance(n, cst.Call) and id(n) in self.ids:
+                found.add(self.ids[id(n)])
+            if isinstance(n, cst.Lambda | cst.FunctionDef):
+                continue
+            stack.extend(n.children)
+        return found
+
+    def _taint_target(self, target: cst.CSTNode, sites: set[str]) -> None:
+        if not sites:
+            return
+        if isinstance(target, cst.Name):
+            self.taint[target.value] |= sites
+        elif isinstance(target, cst.Tuple | cst.List):
+            for el in target.elements:
+                self._taint_target(el.value, sites)
+        elif isinstance(target, cst.Attribute | cst.Subscript):
+            base = target.value
+            while isinstance(base, cst.Attribute | cst.Subscript):
+                base = base.value
+            if isinstance(base, cst.Name) and base.value != "self":
+                self.taint[base.value] |= sites
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        sites = self.mentions(node.value)
+        for t in node.targets:
+            self._taint_target(t.target, sites)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._taint_target(node.target, self.mentions(node.value))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._taint_target(node.target, self.mentions(node.value))
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._taint_target(node.target, self.mentions(node.value))
+
+    def visit_For(self, node: cst.For) -> None:
+        self._taint_target(node.target, self.mentions(node.iter))
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._taint_target(node.asname.name, self.mentions(node.item))
+
+    # ---- consumers -----------------------------------------------------------------------------------------------
+    def _add(self, sites: set[str], kind: str, node: cst.CSTNode, labels: tuple[str, ...] = (), to: str | None = None):
+        if not self.collect or not sites:
+            return
+        pos = self.scope.module.pos(node)
+        loc = Loc(self.scope.module.path, pos.start.line if pos else 1, (pos.start.column + 1) if pos else 1)
+        for nid in sorted(sites):
+            self.found.append((nid, Consumer(kind, loc, labels, to)))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not self.collect:
+            return
+        args = set().union(*(self.mentions(a.value) for a in node.args)) if node.args else set()
+        name = dotted(node.func) or ""
+        method = node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
+        if id(node) in self.ids:
+            me = self.ids[id(node)]
+            self._add(args - {me}, "llm-input", node, to=me)
+            return
+        if name in _JSON or method == "loads":
+            self._add(args, "json.loads", node)
+        elif method in _PYDANTIC:
+            self._add(args, "pydantic", node)
+        elif name in _CASTS:
+            self._add(args, name, node)
+        elif method in _REGEX:
+            self._add(args, "regex", node)
+        elif name == "print":
+            self._add(args, "print", node)
+        elif method in _APPEND:
+            self._add(args, "append", node)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if self.collect and node.attr.value in ("parsed", "output_parsed"):
+            self._add(self.mentions(node.value), "pydantic", node)
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        if not self.collect:
+            return
+        left = self.mentions(node.left)
+        for target in node.comparisons:
+            if isinstance(target.operator, cst.In | cst.NotIn) and left:
+                value = self.ev.value(target.comparator, self.scope)
+                labels: tuple[str, ...] = ()
+                if isinstance(value, Const) and isinstance(value.value, tuple | frozenset | set | dict):
+                    labels = tuple(str(v) for v in value.value if isinstance(v, str))
+                self._add(left, "label-set", node, labels)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self._add(self.mentions(node.value), "return", node)
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        if isinstance(node.value, cst.BaseExpression):
+            self._add(self.mentions(node.value), "return", node)
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+        if isinstance(value, cst.Call) and id(value) in self.ids:
+            self._add({self.ids[id(value)]}, "unused", node)

@@ -1,0 +1,961 @@
+"""Cross-module evaluator: gives expressions abstract values (clients, functions, constants, prompt text).
+
+Flow-insensitive and lazy: a name is looked up in its scope (LEGB), its bindings are evaluated on demand and memoised,
+names imported from another module of the analysed tree are resolved through that module's index.
+"""
+
+from __future__ import annotations
+
+import ast
+import string
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+
+from slmc.compiler.frontend import catalog
+from slmc.compiler.frontend.index import Binding, ModuleIndex, Scope, dotted
+from slmc.compiler.frontend.values import (
+    Answer,
+    Class,
+    Client,
+    Const,
+    Decorator,
+    Function,
+    Instance,
+    Module,
+    Partial,
+    Ref,
+    Text,
+    Value,
+)
+from slmc.ir.nodes import PromptPart
+
+_INTERESTING = (Client, Function, Class, Instance, Partial, Module, Decorator)
+_MISSING = object()
+
+
+@dataclass
+class Resolved:
+    """How a call reaches something: the callee value and the arguments the callee receives."""
+
+    callee: Value
+    args: list[cst.Arg]
+    bound: tuple[cst.Arg, ...] = ()  # keyword arguments bound earlier by functools.partial
+
+
+@dataclass
+class Project:
+    """The modules of the analysed tree, loaded lazily by dotted name."""
+
+    root: Path
+    modules: dict[str, ModuleIndex] = field(default_factory=dict)
+    loader: Callable[[str], ModuleIndex | None] = lambda name: None
+    known: set[str] = field(default_factory=set)  # dotted names of every module file in the tree
+
+    def module(self, name: str) -> ModuleIndex | None:
+        if name in self.modules:
+            return self.modules[name]
+        if name not in self.known:
+            return None
+        mod = self.loader(name)
+        if mod is not None:
+            self.modules[name] = mod
+        return mod
+
+    def split(self, qname: str) -> tuple[ModuleIndex | None, list[str]]:
+        """Longest prefix of ``qname`` that is a module of the tree, and the rest."""
+        parts = qname.split(".")
+        for i in range(len(parts), 0, -1):
+            name = ".".join(parts[:i])
+            if name in self.known or name in self.modules:
+                mod = self.module(name)
+                if mod is not None:
+                    return mod, parts[i:]
+        return None, parts
+
+
+class Evaluator:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.memo: dict[int, Value] = {}
+        self.busy: set[int] = set()
+        self.scopes: dict[str, Scope] = {}  # key -> function/class scope
+        self.keep: list[Any] = []  # keeps nodes alive whose id() is used as a key
+
+    def register(self, mod: ModuleIndex) -> None:
+        for scope in mod.scopes:
+            if scope.kind != "module":
+                self.scopes[scope.key] = scope
+
+    # ---- names ---------------------------------------------------------------------------------------------------
+    def lookup(self, name: str, scope: Scope) -> Value:
+        bindings = self.bindings_of(name, scope)
+        if bindings is None:
+            return None
+        return self.bindings_value(bindings)
+
+    def bindings_of(self, name: str, scope: Scope) -> list[Binding] | None:
+        s: Scope | None = scope.module.scope if name in scope.globals_ else scope
+        first = True
+        while s is not None:
+            if s.kind == "class" and not first:
+                s = s.parent
+                continue
+            if name in s.bindings:
+                return s.bindings[name]
+            first = False
+            s = s.parent
+        for star in scope.module.scope.bindings.get("*", ()):
+            mod = self.project.module(star[1])
+            if mod is not None and name in mod.scope.bindings:
+                return mod.scope.bindings[name]
+        return None
+
+    def bindings_value(self, bindings: list[Binding]) -> Value:
+        values = [self.binding_value(b) for b in bindings if b[0] != "aug"]
+        for v in values:
+            if isinstance(v, _INTERESTING):
+                return v
+        for v in values:
+            if isinstance(v, Answer):
+                return v
+        augs = [b for b in bindings if b[0] == "aug"]
+        if augs and len(values) == 1 and isinstance(values[0], Const | Text):
+            texts = [self.as_text_value(values[0])] + [self.text(b[1], b[2]) for b in augs]
+            return concat(texts, "concat")
+        if augs or not values or any(v != values[0] for v in values):
+            return None  # assigned different values: not static
+        return values[0]
+
+    def binding_value(self, b: Binding) -> Value:
+        kind = b[0]
+        if kind == "expr":
+            return self.value(b[1], b[2])
+        if kind == "import":
+            return self.resolve_qname(b[1])
+        if kind == "def":
+            return Function(b[1].key)
+        if kind == "class":
+            return Class(b[1].key)
+        if kind == "param":
+            return self.param_value(b[1], b[2])
+        if kind == "annot":
+            return self.instance_of(b[1], b[2])
+        return None
+
+    def param_value(self, param: cst.Param, scope: Scope) -> Value:
+        cls = scope.enclosing_class()
+        if cls is not None and scope.params and scope.params[0] is param:
+            names = {dotted(d) for d in scope.decorators}
+            if "staticmethod" in names:
+                pass
+            elif "classmethod" in names:
+                return Class(cls.key)
+            else:
+                return Instance(cls.key)
+        if param.annotation is not None:
+            typed = self.instance_of(param.annotation.annotation, scope)
+            if typed is not None:
+                return typed
+        if param.default is not None:
+            default = self.value(param.default, scope)
+            if isinstance(default, _INTERESTING):
+                return default
+        return None
+
+    def instance_of(self, annotation: cst.BaseExpression, scope: Scope) -> Value:
+        """The value of an object whose type is ``annotation`` (``OpenAI``, ``Optional[Agent]``, ``"Agent"``)."""
+        if isinstance(annotation, cst.SimpleString):
+            try:
+                annotation = cst.parse_expression(str(annotation.evaluated_value))
+            except Exception:
+                return None
+        if isinstance(annotation, cst.Subscript):  # Optional[X] / Annotated[X, ...]
+            first = annotation.slice[0].slice if annotation.slice else None
+            return self.instance_of(first.value, scope) if isinstance(first, cst.Index) else None
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+            return self.instance_of(annotation.left, scope) or self.instance_of(annotation.right, scope)
+        tp = self.value(annotation, scope)
+        if isinstance(tp, Class):
+            return Instance(tp.key)
+        if isinstance(tp, Ref):
+            return self.construct(tp.qname, None, scope)
+        return None
+
+    def resolve_qname(self, qname: str) -> Value:
+        mod, rest = self.project.split(qname)
+        if mod is None:
+            return Ref(qname)
+        if not rest:
+            return Module(mod.name)
+        bindings = mod.scope.bindings.get(rest[0])
+        value: Value = self.bindings_value(bindings) if bindings else None
+        if value is None and not bindings:
+            return None
+        for attr in rest[1:]:
+            value = self.attribute(value, attr)
+        return value
+
+    # ---- expressions ---------------------------------------------------------------------------------------------
+    def value(self, expr: cst.CSTNode | None, scope: Scope) -> Value:
+        if expr is None:
+            return None
+        key = id(expr)
+        if key in self.memo:
+            return self.memo[key]
+        if key in self.busy:
+            return None
+        self.busy.add(key)
+        try:
+            result = self._value(expr, scope)
+        except RecursionError:
+            result = None
+        finally:
+            self.busy.discard(key)
+        self.memo[key] = result
+        return result
+
+    def _value(self, expr: cst.CSTNode, scope: Scope) -> Value:
+        if isinstance(expr, cst.Name):
+            if expr.value in ("True", "False", "None"):
+                return Const({"True": True, "False": False, "None": None}[expr.value])
+            return self.lookup(expr.value, scope)
+        if isinstance(expr, cst.Attribute):
+            return self.attribute(self.value(expr.value, scope), expr.attr.value)
+        if isinstance(expr, cst.Call):
+            return self.call_value(expr, scope)
+        if isinstance(expr, cst.Await):
+            return self.value(expr.expression, scope)
+        if isinstance(expr, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString):
+            text = self.text(expr, scope)
+            return Const(text.static()) if text.is_static() else text
+        if isinstance(expr, cst.Integer | cst.Float):
+            try:
+                return Const(ast.literal_eval(expr.value))
+            except (ValueError, SyntaxError):
+                return None
+        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+            inner = self.value(expr.expression, scope)
+            return Const(-inner.value) if isinstance(inner, Const) and isinstance(inner.value, int | float) else None
+        if isinstance(expr, cst.List | cst.Tuple | cst.Set):
+            items = []
+            for el in expr.elements:
+                v = self.value(el.value, scope) if isinstance(el, cst.Element) else None
+                if not isinstance(v, Const):
+                    return None
+                items.append(v.value)
+            return Const(tuple(items))
+        if isinstance(expr, cst.Dict):
+            out = {}
+            for el in expr.elements:
+                if not isinstance(el, cst.DictElement):
+                    return None
+                k = self.value(el.key, scope)
+                if not isinstance(k, Const):
+                    return None
+                out[k.value] = _Lazy(el.value, scope)
+            return Const(out)
+        if isinstance(expr, cst.BinaryOperation):
+            return self.binary(expr, scope)
+        if isinstance(expr, cst.BooleanOperation):
+            left, right = self.value(expr.left, scope), self.value(expr.right, scope)
+            for v in (left, right):
+                if isinstance(v, _INTERESTING):
+                    return v
+            return left if left is not None else right
+        if isinstance(expr, cst.IfExp):
+            body, orelse = self.value(expr.body, scope), self.value(expr.orelse, scope)
+            for v in (body, orelse):
+                if isinstance(v, _INTERESTING):
+                    return v
+            return body if body is not None else orelse
+        if isinstance(expr, cst.Subscript):
+            return self.subscript(expr, scope)
+        if isinstance(expr, cst.Lambda):
+            return self.function_for(expr, scope)
+        if isinstance(expr, cst.NamedExpr):
+            return self.value(expr.value, scope)
+        return None
+
+    def function_for(self, node: cst.CSTNode, scope: Scope) -> Value:
+        for s in scope.module.scopes:
+            if s.node is node:
+                return Function(s.key)
+        return None
+
+    def binary(self, expr: cst.BinaryOperation, scope: Scope) -> Value:
+        if isinstance(expr.operator, cst.BitOr):  # LangChain: prompt | llm | parser
+            left, right = self.value(expr.left, scope), self.value(expr.right, scope)
+            llm = next((v for v in (left, right) if isinstance(v, Client) and v.kind in ("chat-model", "chain")), None)
+            if llm is None:
+                return None
+            prompt = next((v for v in (left, right) if isinstance(v, Client) and v.kind == "prompt"), None)
+            return Client(
+                "langchain",
+                "chain",
+                (),
+                llm.model,
+                llm.is_async,
+                llm.options,
+                llm.schema,
+                llm.tools,
+                prompt.prompt_key if prompt is not None else llm.prompt_key,
+            )
+        if isinstance(expr.operator, cst.Add | cst.Modulo):
+            text = self.text(expr, scope)
+            return Const(text.static()) if text.is_static() else text
+        return None
+
+    def subscript(self, expr: cst.Subscript, scope: Scope) -> Value:
+        base = self.value(expr.value, scope)
+        if isinstance(base, Answer):
+            return base
+        if not isinstance(base, Const) or len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+            return None
+        key = self.value(expr.slice[0].slice.value, scope)
+        if not isinstance(key, Const):
+            return None
+        try:
+            item = base.value[key.value]
+        except (KeyError, IndexError, TypeError):
+            return None
+        return item.get(self) if isinstance(item, _Lazy) else _const(item)
+
+    def attribute(self, base: Value, attr: str) -> Value:
+        if base is None:
+            return None
+        if isinstance(base, Ref):
+            return Ref(f"{base.qname}.{attr}")
+        if isinstance(base, Module):
+            return self.resolve_qname(f"{base.name}.{attr}")
+        if isinstance(base, Client):
+            return base.member(attr)
+        if isinstance(base, Answer):
+            return base
+        if isinstance(base, Instance | Class):
+            return self.member(base.cls if isinstance(base, Instance) else base.key, attr, isinstance(base, Instance))
+        return None
+
+    def member(self, cls_key: str, attr: str, on_instance: bool, depth: int = 0) -> Value:
+        cls = self.scopes.get(cls_key)
+        if cls is None or depth > 8:
+            return None
+        if attr in cls.bindings:
+            return self.bindings_value(cls.bindings[attr])
+        if on_instance and attr in cls.self_attrs:
+            return self.bindings_value(cls.self_attrs[attr])
+        for base in cls.bases:
+            b = self.value(base, cls.parent or cls)
+            if isinstance(b, Class):
+                found = self.member(b.key, attr, on_instance, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    # ---- calls ---------------------------------------------------------------------------------------------------
+    def resolve_call(self, call: cst.Call, scope: Scope) -> Resolved:
+        """The callee a call really reaches: through ``to_thread``/``run_in_executor``, partials and decorators."""
+        callee = self.value(call.func, scope)
+        args = list(call.args)
+        bound: tuple[cst.Arg, ...] = ()
+        method = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
+        if isinstance(callee, Ref):
+            method = callee.qname.rsplit(".", 1)[-1]
+        index = catalog.RUNS_ARGUMENT_BY_NAME.get(method or "")
+        if index is not None and not isinstance(callee, Client | Function) and len(args) > index:
+            inner = self.value(args[index].value, scope)
+            if isinstance(inner, Client | Function | Partial):
+                callee, args = inner, args[index + 1 :]
+        for _ in range(4):
+            if isinstance(callee, Partial):
+                bound = bound + tuple(a for a in callee.args if a.keyword is not None)
+                args = [a for a in callee.args[1:] if a.keyword is None] + args
+                callee = callee.inner
+            else:
+                break
+        return Resolved(callee, args, bound)
+
+    def call_value(self, call: cst.Call, scope: Scope) -> Value:
+        resolved = self.resolve_call(call, scope)
+        callee = resolved.callee
+        if isinstance(callee, Client):
+            return self.client_call(callee, call, resolved.args, scope)
+        if isinstance(callee, Ref):
+            return self.ref_call(callee.qname, call, scope)
+        if isinstance(callee, Class):
+            return Instance(callee.key)
+        if isinstance(callee, Function):
+            return self.returns_of(callee.key)
+        if isinstance(callee, Answer):  # resp.choices[0].message.content.strip()
+            return callee
+        if isinstance(callee, Decorator):
+            for a in call.args:
+                v = self.value(a.value, scope)
+                if isinstance(v, Function | Client | Partial):
+                    return v
+            return callee
+        return None
+
+    def returns_of(self, key: str) -> Value:
+        fn = self.scopes.get(key)
+        if fn is None:
+            return None
+        values = [self.value(r, fn) for r in fn.returns]
+        for v in values:
+            if isinstance(v, _INTERESTING):
+                return v
+        return next((v for v in values if isinstance(v, Const | Text)), None)
+
+    def client_call(self, client: Client, call: cst.Call, args: list[cst.Arg], scope: Scope) -> Value:
+        path = tuple(p for p in client.path if p not in catalog.TRANSPARENT_SEGMENTS)
+        key = ".".join(path)
+        if key in catalog.REQUEST_PATHS.get(client.kind, {}):
+            if client.kind == "http" and not self.is_llm_url(args, scope):
+                return None
+            return Answer(frozenset({id(call)}))
+        new_kind = catalog.FACTORY_PATHS.get((client.kind, key))
+        if new_kind == "boto3-client":
+            return self.boto3_client(call, scope)
+        if new_kind is None:
+            return None
+        schema, tools = client.schema, client.tools
+        if key == "with_structured_output" and call.args:
+            schema = self.source(call.args[0].value, scope)
+        if key == "bind_tools" and call.args:
+            tools = tuple(tool_names(self, call.args[0].value, scope))
+        model = client.model
+        if new_kind != client.kind:
+            model = self.static_str(arg(call, "model", 0), scope) or model
+        return Client(
+            client.family, new_kind, (), model, client.is_async, client.options, schema, tools, client.prompt_key
+        )
+
+    def ref_call(self, qname: str, call: cst.Call, scope: Scope) -> Value:
+        built = self.construct(qname, call, scope)
+        if built is not None:
+            return built
+        if qname in catalog.BOTO3_CLIENT:
+            return self.boto3_client(call, scope)
+        if qname in catalog.PARTIAL and call.args:
+            return Partial(self.value(call.args[0].value, scope), tuple(call.args))
+        if qname in catalog.DECORATORS:
+            for a in call.args:
+                v = self.value(a.value, scope)
+                if isinstance(v, Function | Client | Partial):
+                    return v
+            return Decorator()
+        if qname in catalog.LANGCHAIN_PROMPTS:
+            self.keep.append(call)
+            return Client("langchain", "prompt", prompt_key=id(call))
+        if qname in catalog.LANGCHAIN_CHAIN_BUILDERS:
+            for a in call.args:
+                v = self.value(a.value, scope)
+                if isinstance(v, Client) and v.kind in ("chat-model", "chain"):
+                    return Client("langchain", "chain", (), v.model, v.is_async, v.options, v.schema, v.tools)
+            return None
+        module_client = self.module_client(qname)
+        if module_client is not None:
+            return self.client_call(module_client, call, list(call.args), scope)
+        if qname in catalog.HTTP_FUNCTIONS and self.is_llm_url(list(call.args), scope):
+            return Answer(frozenset({id(call)}))
+        return None
+
+    def module_client(self, qname: str) -> Client | None:
+        parts = qname.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            kind = catalog.MODULE_CLIENTS.get(".".join(parts[:i]))
+            if kind is not None:
+                return Client(kind.family, kind.kind, tuple(parts[i:]), is_async=kind.is_async)
+        return None
+
+    def construct(self, qname: str, call: cst.Call | None, scope: Scope) -> Client | None:
+        """A client built by calling ``qname`` (a known constructor), else None."""
+        kind = catalog.CONSTRUCTORS.get(qname)
+        if kind is None:
+            lc = catalog.langchain_kind(qname)
+            li = catalog.llamaindex_kind(qname)
+            if lc is not None:
+                kind = catalog.ClientKind("langchain", lc)
+            elif li is not None:
+                kind = catalog.ClientKind("llamaindex", li)
+            elif catalog.HF_GENERATIVE_MODEL.match(qname):
+                kind = catalog.ClientKind("hf", "hf-model")
+            elif qname in catalog.HF_PIPELINE:
+                task = self.static_str(arg(call, "task", 0), scope) if call is not None else None
+                if task not in catalog.HF_TEXT_TASKS:
+                    return None
+                kind = catalog.ClientKind("hf", "hf-pipeline")
+            else:
+                return None
+        if call is None:
+            return Client(kind.family, kind.kind, is_async=kind.is_async)
+        model = None
+        for name in ("model", "model_name", "model_id", "model_path", "repo_id", "model_or_path"):
+            model = self.static_str(arg(call, name), scope)
+            if model:
+                break
+        if model is None and kind.kind in ("gemini-model", "vllm", "hf-model", "llamacpp"):
+            model = self.static_str(arg(call, "", 0), scope)
+        options = tuple(
+            (a.keyword.value, self.option_value(a.value, scope))
+            for a in call.args
+            if a.keyword is not None and a.keyword.value in OPTION_NAMES
+        )
+        return Client(kind.family, kind.kind, (), model, kind.is_async, options)
+
+    def boto3_client(self, call: cst.Call, scope: Scope) -> Client | None:
+        service = self.static_str(arg(call, "service_name", 0), scope)
+        if service is None or "bedrock" not in service or "agent" in service:
+            return None
+        return Client("bedrock", "bedrock")
+
+    def is_llm_url(self, args: list[cst.Arg], scope: Scope) -> bool:
+        url = next((a.value for a in args if a.keyword is not None and a.keyword.value == "url"), None)
+        if url is None:
+            positional = [a.value for a in args if a.keyword is None]
+            if not positional:
+                return False
+            url = (
+                positional[1]
+                if len(positional) > 1 and self.static_str(positional[0], scope) in _VERBS
+                else positional[0]
+            )
+        text = self.text(url, scope).static()
+        return any(marker in text for marker in catalog.LLM_URL_MARKERS)
+
+    # ---- text ----------------------------------------------------------------------------------------------------
+    def static_str(self, expr: cst.BaseExpression | None, scope: Scope) -> str | None:
+        if expr is None:
+            return None
+        v = self.value(expr, scope)
+        return v.value if isinstance(v, Const) and isinstance(v.value, str) else None
+
+    def source(self, expr: cst.CSTNode, scope: Scope) -> str:
+        return scope.module.code(expr)
+
+    def option_value(self, expr: cst.BaseExpression, scope: Scope) -> Any:
+        """A literal (constants followed) as a plain JSON-like value, else the expression's source text."""
+        plain = self.plain_value(self.value(expr, scope))
+        return self.source(expr, scope) if plain is _MISSING else plain
+
+    def plain_value(self, v: Value, depth: int = 0) -> Any:
+        if depth > 20 or not isinstance(v, Const):
+            return _MISSING
+        if isinstance(v.value, dict):
+            out = {}
+            for k, item in v.value.items():
+                inner = self.plain_value(item.get(self) if isinstance(item, _Lazy) else _const(item), depth + 1)
+                if inner is _MISSING:
+                    return _MISSING
+                out[k] = inner
+            return out
+        if isinstance(v.value, tuple):
+            items = [self.plain_value(_const(i), depth + 1) for i in v.value]
+            return _MISSING if any(i is _MISSING for i in items) else items
+        return v.value
+
+    def as_text_value(self, v: Value) -> Text | None:
+        if isinstance(v, Text):
+            return v
+        if isinstance(v, Const) and isinstance(v.value, str):
+            return Text((PromptPart(v.value),), "constant")
+        return None
+
+    def hole(self, expr: cst.CSTNode, scope: Scope) -> Text:
+        return Text((PromptPart(self.source(expr, scope), hole=True),), "dynamic")
+
+    def text(self, expr: cst.CSTNode, scope: Scope) -> Text:
+        """Template text of a string expression: literal parts and holes (never None)."""
+        try:
+            out = self._text(expr, scope)
+        except RecursionError:
+            out = None
+        return out if out is not None else self.hole(expr, scope)
+
+    def _text(self, expr: cst.CSTNode, scope: Scope) -> Text | None:
+        if isinstance(expr, cst.SimpleString):
+            v = expr.evaluated_value
+            return Text((PromptPart(v),), "literal") if isinstance(v, str) else None
+        if isinstance(expr, cst.ConcatenatedString):
+            left, right = self.text(expr.left, scope), self.text(expr.right, scope)
+            origin = "f-string" if "f-string" in (left.origin, right.origin) else "literal"
+            return concat([left, right], origin)
+        if isinstance(expr, cst.FormattedString):
+            return self.fstring(expr, scope)
+        if isinstance(expr, cst.Name | cst.Attribute | cst.Subscript):
+            v = self.value(expr, scope)
+            if isinstance(v, Const) and isinstance(v.value, str):
+                return Text((PromptPart(v.value),), "constant")
+            if isinstance(v, Text):
+                return v if v.origin in ("template-file",) else Text(v.parts, v.origin)
+            return None
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+            return concat([self.text(expr.left, scope), self.text(expr.right, scope)], "concat")
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
+            return self.percent(expr, scope)
+        if isinstance(expr, cst.Call):
+            return self.text_call(expr, scope)
+        if isinstance(expr, cst.Await):
+            return None
+        return None
+
+    def fstring(self, expr: cst.FormattedString, scope: Scope) -> Text:
+        parts: list[PromptPart] = []
+        quote = expr.quote
+        raw = "r" in expr.prefix.lower()
+        for p in expr.parts:
+            if isinstance(p, cst.FormattedStringText):
+                parts.append(PromptPart(_unescape(p.value, quote, raw)))
+            elif isinstance(p, cst.FormattedStringExpression):
+                v = self.value(p.expression, scope)
+                if isinstance(v, Const) and isinstance(v.value, str) and p.format_spec is None and p.conversion is None:
+                    parts.append(PromptPart(v.value))
+                else:
+                    parts.append(PromptPart(self.source(p.expression, scope), hole=True))
+        return Text(tuple(parts), "f-string")
+
+    def percent(self, expr: cst.BinaryOperation, scope: Scope) -> Text | None:
+        template = self.text(expr.left, scope)
+        if not template.is_static():
+            return None
+        right = expr.right
+        values = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
+        parts: list[PromptPart] = []
+        text, i, pos = template.static(), 0, 0
+        import re
+
+        for m in re.finditer(r"%(\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrfixXeEgGc%]", text):
+            parts.append(PromptPart(text[pos : m.start()]))
+            if m.group(0) == "%%":
+                parts.append(PromptPart("%"))
+            elif m.group(1):
+                parts.append(PromptPart(m.group(1)[1:-1], hole=True))
+            else:
+                src = self.source(values[i], scope) if i < len(values) else "?"
+                parts.append(PromptPart(src, hole=True))
+                i += 1
+            pos = m.end()
+        parts.append(PromptPart(text[pos:]))
+        return Text(tuple(p for p in parts if p.text or p.hole), "format")
+
+    def text_call(self, call: cst.Call, scope: Scope) -> Text | None:
+        func = call.func
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            if method == "format":
+                return self.format_call(call, self.text(func.value, scope), scope)
+            if method == "join" and call.args:
+                sep = self.text(func.value, scope)
+                items = call.args[0].value
+                if isinstance(items, cst.List | cst.Tuple) and sep.is_static():
+                    texts: list[Text] = []
+                    for i, el in enumerate(items.elements):
+                        if i:
+                            texts.append(sep)
+                        texts.append(
+                            self.text(el.value, scope) if isinstance(el, cst.Element) else self.hole(el, scope)
+                        )
+                    return concat(texts, "concat")
+                return None
+            if method in ("strip", "lstrip", "rstrip") and not call.args:
+                inner = self.text(func.value, scope)
+                return _map_static(inner, getattr(str, method))
+            if method in ("read", "read_text"):
+                return self.read_file(func.value, scope)
+            if method == "render":
+                return self.render(func.value, call, scope)
+        callee = self.value(func, scope)
+        if isinstance(callee, Ref) and callee.qname in ("textwrap.dedent", "inspect.cleandoc") and call.args:
+            inner = self.text(call.args[0].value, scope)
+            fn = textwrap.dedent if callee.qname == "textwrap.dedent" else _cleandoc
+            return _map_static(inner, fn, whole=True)
+        v = self.value(call, scope)
+        if isinstance(v, Const) and isinstance(v.value, str):
+            return Text((PromptPart(v.value),), "constant")
+        if isinstance(v, Text):
+            return v
+        return None
+
+    def format_call(self, call: cst.Call, template: Text, scope: Scope) -> Text | None:
+        if not template.is_static():
+            return None
+        kwargs = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        parts: list[PromptPart] = []
+        auto = 0
+        try:
+            parsed = list(string.Formatter().parse(template.static()))
+        except ValueError:
+            return None
+        for literal, fieldname, _spec, _conv in parsed:
+            if literal:
+                parts.append(PromptPart(literal))
+            if fieldname is None:
+                continue
+            base = fieldname.split(".", 1)[0].split("[", 1)[0]
+            expr = None
+            if base == "":
+                expr = positional[auto] if auto < len(positional) else None
+                auto += 1
+            elif base.isdigit():
+                expr = positional[int(base)] if int(base) < len(positional) else None
+            else:
+                expr = kwargs.get(base)
+            if expr is None:
+                parts.append(PromptPart(fieldname, hole=True))
+                continue
+            v = self.value(expr, scope)
+            if isinstance(v, Const) and isinstance(v.value, str) and base == fieldname:
+                parts.append(PromptPart(v.value))
+            else:
+                parts.append(PromptPart(self.source(expr, scope), hole=True))
+        return Text(tuple(parts), "format")
+
+    def file_of(self, expr: cst.CSTNode, scope: Scope) -> Path | None:
+        """The static path a ``open(p)`` / ``Path(p)`` / ``p`` expression names, if the file exists."""
+        if isinstance(expr, cst.Call):
+            callee = self.value(expr.func, scope)
+            name = callee.qname if isinstance(callee, Ref) else dotted(expr.func)
+            if name in ("open", "io.open", "pathlib.Path", "Path", "codecs.open") and expr.args:
+                return self.file_of(expr.args[0].value, scope)
+            return None
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+            right = self.static_str(expr.right, scope)
+            left = self.static_str(expr.left, scope)
+            if right is None:
+                return None
+            return self._existing(f"{left}/{right}" if left else right, scope)
+        text = self.static_str(expr, scope) if isinstance(expr, cst.BaseExpression) else None
+        return self._existing(text, scope) if text else None
+
+    def _existing(self, rel: str, scope: Scope) -> Path | None:
+        here = (self.project.root / scope.module.path).parent
+        for base in (here, self.project.root):
+            p = (base / rel).resolve()
+            if p.is_file() and p.stat().st_size < 1_000_000:
+                return p
+        return None
+
+    def relpath(self, p: Path) -> str:
+        try:
+            return p.relative_to(self.project.root.resolve()).as_posix()
+        except ValueError:
+            return p.as_posix()
+
+    def read_file(self, expr: cst.CSTNode, scope: Scope) -> Text | None:
+        target = expr
+        if isinstance(expr, cst.Name):  # with open("p.txt") as f: f.read()
+            bindings = self.bindings_of(expr.value, scope) or []
+            target = next((b[1] for b in bindings if b[0] == "expr"), expr)
+        path = self.file_of(target, scope)
+        if path is None:
+            return None
+        try:
+            content = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        return Text((PromptPart(content),), "template-file", self.relpath(path))
+
+    def render(self, template_expr: cst.BaseExpression, call: cst.Call, scope: Scope) -> Text | None:
+        """``Template(text).render(...)`` / ``env.get_template("x.j2").render(...)``: jinja ``{{ x }}`` become holes."""
+        tpl = self.template_source(template_expr, scope)
+        if tpl is None:
+            return None
+        import re
+
+        parts: list[PromptPart] = []
+        text = tpl.static()
+        pos = 0
+        for m in re.finditer(r"\{\{\s*(.*?)\s*\}\}", text):
+            parts.append(PromptPart(text[pos : m.start()]))
+            parts.append(PromptPart(m.group(1), hole=True))
+            pos = m.end()
+        parts.append(PromptPart(text[pos:]))
+        return Text(tuple(p for p in parts if p.text or p.hole), tpl.origin, tpl.template_file)
+
+    def template_source(self, expr: cst.BaseExpression, scope: Scope) -> Text | None:
+        if isinstance(expr, cst.Name):
+            bindings = self.bindings_of(expr.value, scope) or []
+            first = next((b for b in bindings if b[0] == "expr"), None)
+            return self.template_source(first[1], first[2]) if first else None
+        if not isinstance(expr, cst.Call) or not expr.args:
+            return None
+        callee = self.value(expr.func, scope)
+        name = callee.qname if isinstance(callee, Ref) else ""
+        method = expr.func.attr.value if isinstance(expr.func, cst.Attribute) else ""
+        if name.endswith("Template") or name.endswith("from_string"):
+            t = self.text(expr.args[0].value, scope)
+            return t if t.is_static() else None
+        if method == "get_template":
+            file_name = self.static_str(expr.args[0].value, scope)
+            if not file_name:
+                return None
+            for p in sorted(self.project.root.rglob(file_name)):
+                if p.is_file():
+                    return Text(
+                        (PromptPart(p.read_text(encoding="utf-8", errors="replace")),), "template-file", self.relpath(p)
+                    )
+        return None
+
+
+class _Lazy:
+    """A dict value evaluated on demand (dict literals keep their values unevaluated)."""
+
+    def __init__(self, expr: cst.BaseExpression, scope: Scope) -> None:
+        self.expr, self.scope = expr, scope
+
+    def get(self, ev: Evaluator) -> Value:
+        return ev.value(self.expr, self.scope)
+
+
+def _const(item: Any) -> Value:
+    if isinstance(item, str | int | float | bool) or item is None:
+        return Const(item)
+    if isinstance(item, list | tuple):
+        return Const(tuple(item))
+    if isinstance(item, dict):
+        return Const(item)
+    return None
+
+
+_VERBS = {"POST", "post", "GET", "get", "PUT", "put"}
+
+OPTION_NAMES = frozenset(
+    {
+        "temperature",
+        "max_tokens",
+        "max_completion_tokens",
+        "max_output_tokens",
+        "max_new_tokens",
+        "top_p",
+        "top_k",
+        "stop",
+        "stop_sequences",
+        "seed",
+        "n",
+        "response_format",
+        "text_format",
+        "response_model",
+        "json_schema",
+        "format",
+        "tool_choice",
+        "tools",
+        "functions",
+        "function_call",
+        "parallel_tool_calls",
+        "reasoning_effort",
+        "frequency_penalty",
+        "presence_penalty",
+        "logprobs",
+        "stream",
+        "timeout",
+        "num_predict",
+    }
+)
+
+
+def arg(call: cst.Call | None, name: str, position: int | None = None) -> cst.BaseExpression | None:
+    """The expression passed as keyword ``name`` or at ``position`` (positional arguments only)."""
+    if call is None:
+        return None
+    for a in call.args:
+        if a.keyword is not None and a.keyword.value == name:
+            return a.value
+    if position is not None:
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        if position < len(positional):
+            return positional[position]
+    return None
+
+
+def tool_names(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> list[str]:
+    """Names of tools in a ``tools=[...]`` / ``bind_tools([...])`` argument (dict schemas or functions)."""
+    if isinstance(expr, cst.Name):
+        bindings = ev.bindings_of(expr.value, scope) or []
+        first = next((b for b in bindings if b[0] == "expr"), None)
+        if first is None:
+            return []
+        expr, scope = first[1], first[2]
+    if not isinstance(expr, cst.List | cst.Tuple):
+        return []
+    names: list[str] = []
+    for el in expr.elements:
+        if not isinstance(el, cst.Element):
+            continue
+        v = el.value
+        if isinstance(v, cst.Dict):
+            name = _dict_tool_name(ev, v, scope)
+            if name:
+                names.append(name)
+        elif isinstance(v, cst.Name | cst.Attribute):
+            names.append(v.attr.value if isinstance(v, cst.Attribute) else v.value)
+    return names
+
+
+def _dict_tool_name(ev: Evaluator, d: cst.Dict, scope: Scope) -> str | None:
+    for el in d.elements:
+        if not isinstance(el, cst.DictElement):
+            continue
+        key = ev.static_str(el.key, scope)
+        if key == "name":
+            return ev.static_str(el.value, scope)
+        if key in ("function", "toolSpec") and isinstance(el.value, cst.Dict):
+            return _dict_tool_name(ev, el.value, scope)
+    return None
+
+
+def concat(texts: list[Text | None], origin: str) -> Text:
+    parts: list[PromptPart] = []
+    files = [t.template_file for t in texts if t is not None and t.template_file]
+    origins = {t.origin for t in texts if t is not None}
+    for t in texts:
+        if t is None:
+            continue
+        for p in t.parts:
+            if parts and not p.hole and not parts[-1].hole:
+                parts[-1] = PromptPart(parts[-1].text + p.text)
+            else:
+                parts.append(p)
+    if "template-file" in origins:
+        origin = "template-file"
+    elif origin == "concat" and origins <= {"literal", "constant"} and len(origins) == 1:
+        origin = origins.pop()
+    return Text(tuple(parts), origin, files[0] if files else None)
+
+
+_SENTINEL = "\x00"
+
+
+def _map_static(text: Text, fn: Callable[[str], str], whole: bool = False) -> Text:
+    """Apply a string function to the static parts of a template, holes kept in place."""
+    joined = "".join(_SENTINEL if p.hole else p.text for p in text.parts)
+    holes = [p for p in text.parts if p.hole]
+    mapped = fn(joined)
+    pieces = mapped.split(_SENTINEL)
+    parts: list[PromptPart] = []
+    for i, piece in enumerate(pieces):
+        if piece:
+            parts.append(PromptPart(piece))
+        if i < len(holes):
+            parts.append(holes[i])
+    return Text(tuple(parts), text.origin, text.template_file)
+
+
+def _cleandoc(s: str) -> str:
+    import inspect
+
+    return inspect.cleandoc(s)
+
+
+def _unescape(raw_text: str, quote: str, raw: bool) -> str:
+    text = raw_text.replace("{{", "{").replace("}}", "}")
+    if raw or "\\" not in text:
+        return text
+    try:
+        return ast.literal_eval('"""' + text.replace('"', '\\"') + '"""')
+    except (ValueError, SyntaxError):
+        return text

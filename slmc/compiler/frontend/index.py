@@ -1,0 +1,331 @@
+"""Per-file pass: parse one module with libcst and index its scopes, bindings, calls and returns.
+
+Independent of every other file (so it can run in parallel or be cached). Only ``PositionProvider`` metadata is
+resolved: scopes, parents and import names are tracked by this one visitor, which is several times cheaper than
+libcst's ``ScopeProvider``/``QualifiedNameProvider``/``ParentNodeProvider`` on real code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+# Binding kinds: ("expr", expr, scope) | ("aug", expr, scope) | ("import", qname) | ("def", Scope) | ("class", Scope)
+#                ("param", Param, scope) | ("unknown",)
+Binding = tuple[Any, ...]
+
+
+@dataclass(eq=False)
+class Scope:
+    kind: str  # module | class | function
+    name: str
+    qualname: str  # within the module ("Agent.ask"); "" for the module
+    parent: Scope | None
+    node: cst.CSTNode
+    module: ModuleIndex
+    line: int = 0
+    is_async: bool = False
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    annotations: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    globals_: set[str] = field(default_factory=set)
+    params: list[cst.Param] = field(default_factory=list)
+    returns: list[cst.BaseExpression] = field(default_factory=list)
+    calls: list[CallInfo] = field(default_factory=list)
+    decorators: list[cst.BaseExpression] = field(default_factory=list)
+    bases: list[cst.BaseExpression] = field(default_factory=list)  # classes
+    self_attrs: dict[str, list[Binding]] = field(default_factory=dict)  # classes: self.x = ... in methods
+    docstring: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Unique key of the scope in the analysed tree: ``module:qualname`` (lambdas get ``@line``)."""
+        suffix = f"@{self.line}" if self.name == "<lambda>" else ""
+        return f"{self.module.name}:{self.qualname}{suffix}"
+
+    @property
+    def function_name(self) -> str:
+        """Qualified name of the innermost enclosing def (the id's function), ``<module>`` at module level."""
+        scope: Scope | None = self
+        while scope is not None and scope.kind == "class":
+            scope = scope.parent
+        return scope.qualname if scope is not None and scope.kind == "function" else "<module>"
+
+    def enclosing_function(self) -> Scope | None:
+        scope: Scope | None = self
+        while scope is not None and scope.kind == "class":
+            scope = scope.parent
+        return scope if scope is not None and scope.kind == "function" else None
+
+    def enclosing_class(self) -> Scope | None:
+        """The class a method belongs to (the direct parent scope), if any."""
+        return self.parent if self.parent is not None and self.parent.kind == "class" else None
+
+    def bind(self, name: str, binding: Binding) -> None:
+        target = self.module.scope if name in self.globals_ else self
+        target.bindings.setdefault(name, []).append(binding)
+
+
+@dataclass(eq=False)
+class CallInfo:
+    node: cst.Call
+    scope: Scope
+    awaited: bool
+    statement: cst.CSTNode | None  # the innermost enclosing statement
+
+
+@dataclass(eq=False)
+class ModuleIndex:
+    name: str  # dotted module name
+    path: str  # relative path, "/" separators
+    is_package: bool
+    source: str
+    tree: cst.Module
+    positions: Any  # Mapping[CSTNode, CodeRange]
+    scope: Scope = None  # type: ignore[assignment]
+    scopes: list[Scope] = field(default_factory=list)
+    parents: dict[int, cst.CSTNode] = field(default_factory=dict)  # id(child) -> parent, for calls/names we keep
+
+    def pos(self, node: cst.CSTNode) -> CodeRange | None:
+        return self.positions.get(node)
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.tree.code_for_node(node).strip()
+
+
+def module_name_for(relpath: str) -> tuple[str, bool]:
+    """``pkg/sub/mod.py`` -> (``pkg.sub.mod``, False); ``pkg/__init__.py`` -> (``pkg``, True)."""
+    parts = relpath[:-3].split("/") if relpath.endswith(".py") else relpath.split("/")
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    return ".".join(p for p in parts if p) or "__main__", is_package
+
+
+def dotted(node: cst.CSTNode) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def _is_const_false(test: cst.BaseExpression) -> bool | None:
+    """True/False when an ``if`` test is a literal constant, else None."""
+    if isinstance(test, cst.Name) and test.value in ("True", "False"):
+        return test.value == "True"
+    if isinstance(test, cst.Integer):
+        return test.value != "0"
+    return None
+
+
+_TERMINAL = (cst.Return, cst.Raise, cst.Continue, cst.Break)
+
+
+class _Indexer(cst.CSTVisitor):
+    def __init__(self, index: ModuleIndex) -> None:
+        super().__init__()
+        self.index = index
+        self.scope = index.scope
+        self.stack: list[cst.CSTNode] = []
+        self.dead: set[int] = set()
+        self.statements: list[cst.CSTNode] = []
+
+    # ---- generic: parent stack and dead code ---------------------------------------------------------------------
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.stack.append(node)
+        if isinstance(node, cst.BaseStatement | cst.BaseSmallStatement):
+            self.statements.append(node)
+        if id(node) in self.dead:
+            return False
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        self.stack.pop()
+        if self.statements and self.statements[-1] is original_node:
+            self.statements.pop()
+
+    def _mark_dead_after_terminal(self, body: Any) -> None:
+        for i, stmt in enumerate(body):
+            if isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, _TERMINAL) for s in stmt.body):
+                for later in body[i + 1 :]:
+                    self.dead.add(id(later))
+                return
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._mark_dead_after_terminal(node.body)
+
+    def visit_If(self, node: cst.If) -> bool:
+        const = _is_const_false(node.test)
+        if const is None:
+            return True
+        if const:
+            node.test.visit(self)
+            node.body.visit(self)
+        elif node.orelse is not None:
+            node.orelse.visit(self)
+        return False
+
+    def visit_While(self, node: cst.While) -> bool:
+        return _is_const_false(node.test) is not False
+
+    # ---- scopes --------------------------------------------------------------------------------------------------
+    def _push(self, kind: str, name: str, node: cst.CSTNode, is_async: bool = False) -> Scope:
+        parent = self.scope
+        if parent.kind == "module":
+            qual = name
+        elif parent.kind == "class":
+            qual = f"{parent.qualname}.{name}"
+        else:
+            qual = f"{parent.qualname}.<locals>.{name}"
+        pos = self.index.pos(node)
+        scope = Scope(kind, name, qual, parent, node, self.index, line=pos.start.line if pos else 0, is_async=is_async)
+        self.index.scopes.append(scope)
+        self.scope = scope
+        return scope
+
+    def _pop(self) -> None:
+        assert self.scope.parent is not None
+        self.scope = self.scope.parent
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        outer = self.scope
+        scope = self._push("function", node.name.value, node, is_async=node.asynchronous is not None)
+        outer.bind(node.name.value, ("def", scope))
+        scope.decorators = [d.decorator for d in node.decorators]
+        params = node.params
+        scope.params = [*params.posonly_params, *params.params, *params.kwonly_params]
+        for extra in (params.star_arg, params.star_kwarg):
+            if isinstance(extra, cst.Param):
+                scope.params.append(extra)
+        for p in scope.params:
+            scope.bind(p.name.value, ("param", p, scope))
+        scope.docstring = node.get_docstring()
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        scope = self._push("function", "<lambda>", node)
+        params = node.params
+        scope.params = [*params.posonly_params, *params.params, *params.kwonly_params]
+        for p in scope.params:
+            scope.bind(p.name.value, ("param", p, scope))
+        scope.returns.append(node.body)
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self._pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        outer = self.scope
+        scope = self._push("class", node.name.value, node)
+        outer.bind(node.name.value, ("class", scope))
+        scope.bases = [a.value for a in node.bases]
+        scope.decorators = [d.decorator for d in node.decorators]
+        scope.docstring = node.get_docstring()
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._pop()
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.scope.globals_.update(n.name.value for n in node.names)
+
+    # ---- bindings ------------------------------------------------------------------------------------------------
+    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None, kind: str = "expr") -> None:
+        if isinstance(target, cst.Name):
+            self.scope.bind(target.value, (kind, value, self.scope) if value is not None else ("unknown",))
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            self._bind_self_attr(target, value, kind)
+        elif isinstance(target, cst.Tuple | cst.List):
+            values = value.elements if isinstance(value, cst.Tuple | cst.List) else None
+            for i, el in enumerate(target.elements):
+                inner = values[i].value if values is not None and i < len(values) else None
+                self._bind_target(el.value, inner, kind)
+
+    def _bind_self_attr(self, target: cst.Attribute, value: cst.BaseExpression | None, kind: str) -> None:
+        func = self.scope.enclosing_function()
+        cls = func.enclosing_class() if func is not None else None
+        if func is None or cls is None or not func.params:
+            return
+        if target.value.value != func.params[0].name.value:  # type: ignore[union-attr]
+            return
+        binding = (kind, value, self.scope) if value is not None else ("unknown",)
+        cls.self_attrs.setdefault(target.attr.value, []).append(binding)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for t in node.targets:
+            self._bind_target(t.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            self.scope.annotations[node.target.value] = node.annotation.annotation
+        if node.value is not None:
+            self._bind_target(node.target, node.value)
+        elif isinstance(node.target, cst.Name):
+            self.scope.bind(node.target.value, ("annot", node.annotation.annotation, self.scope))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.operator, cst.AddAssign):
+            self._bind_target(node.target, node.value, "aug")
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind_target(node.target, node.value)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._bind_target(node.asname.name, node.item)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind_target(node.target, None)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = dotted(alias.name) or ""
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.scope.bind(alias.asname.name.value, ("import", full))
+            else:
+                head = full.split(".", 1)[0]
+                self.scope.bind(head, ("import", head))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        base = dotted(node.module) if node.module is not None else ""
+        if node.relative:
+            parts = self.index.name.split(".")
+            if not self.index.is_package:
+                parts = parts[:-1]
+            up = len(node.relative) - 1
+            parts = parts[: len(parts) - up] if up else parts
+            base = ".".join([*parts, base] if base else parts)
+        if isinstance(node.names, cst.ImportStar):
+            self.index.scope.bindings.setdefault("*", []).append(("import", base))
+            return
+        for alias in node.names:
+            name = dotted(alias.name) or ""
+            local = alias.asname.name.value if alias.asname is not None else name  # type: ignore[union-attr]
+            self.scope.bind(local, ("import", f"{base}.{name}" if base else name))
+
+    # ---- uses ----------------------------------------------------------------------------------------------------
+    def visit_Return(self, node: cst.Return) -> None:
+        if node.value is not None:
+            self.scope.returns.append(node.value)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        parent = self.stack[-2] if len(self.stack) > 1 else None
+        self.index.parents[id(node)] = parent  # type: ignore[assignment]
+        stmt = self.statements[-1] if self.statements else None
+        self.scope.calls.append(CallInfo(node, self.scope, isinstance(parent, cst.Await), stmt))
+
+
+def index_module(relpath: str, source: str, tree: cst.Module) -> ModuleIndex:
+    """Index a parsed module (positions resolved once, on the shared tree)."""
+    name, is_package = module_name_for(relpath)
+    positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+    index = ModuleIndex(name, relpath, is_package, source, tree, positions)
+    index.scope = Scope("module", "<module>", "", None, tree, index, line=1)
+    index.scopes.append(index.scope)
+    tree.visit(_Indexer(index))
+    return index

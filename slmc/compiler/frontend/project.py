@@ -1,0 +1,575 @@
+"""Drive the frontend over a tree: read + pre-filter files, index them, classify calls, find wrappers, build the IR.
+
+1. Every file is read (UTF-8, else its PEP 263 cookie) and checked cheaply; only files that mention an LLM-ish name
+   (``catalog.PREFILTER``) are parsed with libcst and indexed (``index.py``). Others get a fast ``ast`` syntax check.
+2. Calls of the indexed modules are classified (``sites.py``): requests, framework tasks, calls of project functions.
+3. Wrappers are the functions that reach a request through the call graph (networkx ancestors). Files that mention a
+   wrapper's name or an LLM-holding module are indexed in the next round, until nothing new turns up.
+4. The graph is built: LLMCall/Prompt/Tool/Code/Output nodes and their edges.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import signal
+import threading
+import time
+import tokenize
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+import networkx as nx
+
+from slmc.compiler.diagnostics import Diagnostic, Severity
+from slmc.compiler.frontend import catalog
+from slmc.compiler.frontend.consumers import Consumer, find_consumers
+from slmc.compiler.frontend.evaluate import Evaluator, Project
+from slmc.compiler.frontend.index import ModuleIndex, Scope, index_module, module_name_for
+from slmc.compiler.frontend.sites import Site, classify, labels_from_prompt
+from slmc.compiler.frontend.values import Client
+from slmc.ir.graph import AgentGraph, GraphMeta
+from slmc.ir.nodes import (
+    Code,
+    EdgeKind,
+    LLMCall,
+    Loc,
+    Message,
+    Output,
+    Prompt,
+    PromptPart,
+    SiteKind,
+    located_id,
+    site_id,
+)
+
+MAX_BYTES = 2_000_000
+MAX_LINES = 50_000
+LARGE_FILE_SECONDS = 20.0
+SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", "node_modules", ".tox", ".mypy_cache", "build", "dist", ".eggs"}
+
+
+@dataclass
+class _File:
+    relpath: str
+    path: Path | None
+    source: str | None = None  # decoded text (None until read, or unreadable)
+    loaded: bool = False
+
+
+@dataclass
+class Analysis:
+    root: Path
+    files: dict[str, _File] = field(default_factory=dict)  # module name -> file
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    sites: dict[int, Site] = field(default_factory=dict)
+    scanned: set[str] = field(default_factory=set)  # modules whose calls were classified
+
+    def __post_init__(self) -> None:
+        self.project = Project(self.root, loader=self._load)
+        self.ev = Evaluator(self.project)
+
+    # ---- reading ---------------------------------------------------------------------------------------------------
+    def add_file(self, relpath: str, path: Path | None, source: str | None = None) -> None:
+        name, _ = module_name_for(relpath)
+        if name in self.files:  # two files mapping to one module name (scripts in different folders)
+            name = relpath
+        self.files[name] = _File(relpath, path, source)
+        self.project.known.add(name)
+
+    def text(self, f: _File) -> str | None:
+        if f.source is not None:
+            return f.source
+        assert f.path is not None
+        try:
+            data = f.path.read_bytes()
+        except OSError as exc:
+            self.diag(f.relpath, 1, "E002", f"cannot read file: {exc.strerror or exc}")
+            return None
+        f.source = decode(data, f.relpath, self.diagnostics)
+        return f.source
+
+    def diag(self, path: str, line: int, code: str, message: str, col: int = 1) -> None:
+        self.diagnostics.append(Diagnostic(path, line, col, code, message, Severity.ERROR, name=_NAMES[code]))
+
+    def _load(self, name: str) -> ModuleIndex | None:
+        f = self.files.get(name)
+        if f is None or f.loaded:
+            return self.project.modules.get(name)
+        f.loaded = True
+        source = self.text(f)
+        if source is None:
+            return None
+        tree = self._parse(f.relpath, source)
+        if tree is None:
+            return None
+        try:
+            mod = index_module(f.relpath, source, tree)
+        except RecursionError:
+            self.diag(f.relpath, 1, "E003", "file is too deeply nested to analyse; skipped")
+            return None
+        mod.name = name
+        self.project.modules[name] = mod
+        self.ev.register(mod)
+        return mod
+
+    def _parse(self, relpath: str, source: str) -> cst.Module | None:
+        large = len(source) > MAX_BYTES or source.count("\n") > MAX_LINES
+        try:
+            if large:
+                return _with_time_limit(LARGE_FILE_SECONDS, lambda: cst.parse_module(source))
+            return cst.parse_module(source)
+        except cst.ParserSyntaxError as exc:
+            self.diag(relpath, exc.raw_line, "E001", f"syntax error: {exc.message}", col=exc.raw_column + 1)
+        except (TimeoutError, RecursionError, MemoryError):
+            what = f"{len(source) // 1000} kB, {source.count(chr(10)) + 1} lines"
+            self.diag(relpath, 1, "E003", f"file too large or too deeply nested to analyse ({what}); skipped")
+        except Exception as exc:  # libcst raises a few other errors on odd input
+            self.diag(relpath, 1, "E001", f"cannot parse: {type(exc).__name__}: {exc}")
+        return None
+
+    def syntax_check(self, f: _File) -> None:
+        source = self.text(f)
+        if source is None:
+            return
+        try:
+            ast.parse(source, filename=f.relpath)
+        except SyntaxError as exc:
+            self.diag(f.relpath, exc.lineno or 1, "E001", f"syntax error: {exc.msg}", col=(exc.offset or 1))
+        except (RecursionError, MemoryError, ValueError):
+            self.diag(f.relpath, 1, "E003", "file too large or too deeply nested to check; skipped")
+
+    # ---- analysis --------------------------------------------------------------------------------------------------
+    def run(self) -> AgentGraph:
+        pending = dict(self.files)
+        pattern: re.Pattern[str] | None = catalog.PREFILTER
+        while pattern is not None:
+            picked = []
+            for name, f in list(pending.items()):
+                text = self.text(f)
+                if text is not None and pattern.search(text):
+                    picked.append(name)
+                    del pending[name]
+            for name in picked:
+                self.project.module(name)
+            self.scan()
+            pattern = self.export_pattern(exclude=set(self.scanned))
+            if not picked:
+                break
+        for f in pending.values():
+            if not f.loaded and f.source is not None:
+                self.syntax_check(f)
+        return self.build()
+
+    def scan(self) -> None:
+        """Classify the calls of every loaded module not scanned yet (lazily loaded ones included)."""
+        while True:
+            todo = [m for n, m in self.project.modules.items() if n not in self.scanned]
+            if not todo:
+                return
+            for mod in todo:
+                self.scanned.add(mod.name)
+                for scope in mod.scopes:
+                    for info in scope.calls:
+                        try:
+                            site = classify(self.ev, info)
+                        except RecursionError:
+                            site = None
+                        if site is not None:
+                            self.sites[site.key] = site
+
+    def wrappers(self) -> tuple[set[str], nx.DiGraph]:
+        graph = nx.DiGraph()
+        seeds = set()
+        for site in self.sites.values():
+            fn = site.info.scope.enclosing_function()
+            if fn is None:
+                continue
+            if site.site == SiteKind.WRAPPER_CALL:
+                if site.callee in self.ev.scopes:
+                    graph.add_edge(fn.key, site.callee)
+            else:
+                seeds.add(fn.key)
+                graph.add_node(fn.key)
+        found = set(seeds)
+        for seed in seeds:
+            found |= nx.ancestors(graph, seed)
+        return found, graph
+
+    def export_pattern(self, exclude: set[str]) -> re.Pattern[str] | None:
+        """Names another file must mention to possibly call into what was found so far."""
+        wrappers, _ = self.wrappers()
+        names: set[str] = set()
+        for key in wrappers:
+            scope = self.ev.scopes.get(key)
+            if scope is None:
+                continue
+            names.add(scope.name)
+            cls = scope.enclosing_class()
+            if cls is not None:
+                names.add(cls.name)
+            names.add(scope.module.name.rsplit(".", 1)[-1])
+        for mod in self.project.modules.values():
+            for name, bindings in mod.scope.bindings.items():
+                if name == "*":
+                    continue
+                if any(b[0] == "expr" for b in bindings) and isinstance(self.ev.bindings_value(bindings), Client):
+                    names.update((name, mod.name.rsplit(".", 1)[-1]))
+        names = {n for n in names if n.isidentifier() and n not in ("<lambda>", "__init__")}
+        if not names:
+            return None
+        return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
+
+    # ---- graph -----------------------------------------------------------------------------------------------------
+    def build(self) -> AgentGraph:
+        graph = AgentGraph(GraphMeta(root=str(self.root), files=sorted(f.relpath for f in self.files.values())))
+        graph.meta.facts = ["sites"]
+        wrappers, _ = self.wrappers()
+        ordered = sorted(self.sites.values(), key=lambda s: (s.info.scope.module.path, *_start(s)))
+        ids: dict[int, str] = {}  # site key -> node id
+        wrapper_ids: dict[str, str] = {}
+        nodes: dict[str, LLMCall] = {}
+        prompts: dict[str, tuple[Message, ...]] = {}
+        template_files: dict[str, str | None] = {}
+        # requests and framework tasks
+        for s in ordered:
+            if s.site == SiteKind.WRAPPER_CALL:
+                continue
+            nid = self._site_id(s)
+            if nid in nodes:
+                ids[s.key] = nid
+                continue
+            ids[s.key] = nid
+            nodes[nid] = LLMCall(
+                nid,
+                site=s.site,
+                loc=self._loc(s),
+                function=s.info.scope.function_name,
+                client=s.client,
+                api=s.api,
+                model=s.model,
+                is_async=s.is_async,
+                stream=s.stream,
+                options=s.options,
+                output_schema=s.output_schema,
+                tools=s.tools,
+                labels=s.labels,
+            )
+            prompts[nid] = tuple(s.messages)
+            template_files[nid] = s.template_file
+        # wrappers (at their def line)
+        for key in sorted(wrappers):
+            scope = self.ev.scopes.get(key)
+            if scope is None or scope.line < 1:
+                continue
+            nid = site_id(scope.qualname, scope.module.path, scope.line)
+            wrapper_ids[key] = nid
+        # wrapper-calls
+        calls = [s for s in ordered if s.site == SiteKind.WRAPPER_CALL and s.callee in wrapper_ids]
+        for s in calls:
+            ids.setdefault(s.key, self._site_id(s))
+        # targets of wrappers: first request in the body, else first wrapper-call
+        for key, nid in wrapper_ids.items():
+            scope = self.ev.scopes[key]
+            inside = [s for s in ordered if s.info.scope.enclosing_function() is scope]
+            direct = [s for s in inside if s.site != SiteKind.WRAPPER_CALL]
+            via = [s for s in inside if s.site == SiteKind.WRAPPER_CALL and s.callee in wrapper_ids]
+            target = ids[direct[0].key] if direct else wrapper_ids[via[0].callee] if via else None  # type: ignore[index]
+            if nid in nodes:  # a one-line wrapper whose request shares its id: the request stands for both
+                continue
+            pos = scope.module.pos(scope.node)
+            nodes[nid] = LLMCall(
+                nid,
+                site=SiteKind.WRAPPER,
+                loc=Loc(scope.module.path, scope.line, (pos.start.column + 1) if pos else 1),
+                function=scope.qualname,
+                is_async=scope.is_async,
+                target=target,
+            )
+        for s in calls:
+            nid = ids[s.key]
+            if nid in nodes:
+                continue
+            nodes[nid] = LLMCall(
+                nid,
+                site=SiteKind.WRAPPER_CALL,
+                loc=self._loc(s),
+                function=s.info.scope.function_name,
+                is_async=s.info.awaited,
+                target=wrapper_ids[s.callee],  # type: ignore[index]
+            )
+        self._inherit(nodes, prompts, template_files, wrapper_ids, calls, ids)
+        # consumers, outputs, flows
+        consumers = find_consumers(self.ev, [s for s in ordered if s.key in ids], ids)
+        for nid, node in nodes.items():
+            own = consumers.get(nid, [])
+            labels = node.labels or tuple(dict.fromkeys(lab for c in own for lab in c.labels))
+            nodes[nid] = _replace(node, consumers=tuple(dict.fromkeys(c.kind for c in own)), labels=labels)
+        for node in nodes.values():
+            graph.add(node)
+        for nid, node in nodes.items():
+            if node.target is not None and node.target in nodes:
+                graph.add_edge(nid, node.target, EdgeKind.CALLS)
+            msgs = prompts.get(nid, ())
+            pid = "prompt:" + nid[len("llm:") :]
+            graph.add(Prompt(pid, messages=msgs, template_file=template_files.get(nid)))
+            graph.add_edge(pid, nid, EdgeKind.PROMPT)
+        self._tools(graph, nodes, ids)
+        self._code(graph, nodes, wrapper_ids, ids)
+        self._outputs(graph, nodes, consumers)
+        return graph
+
+    def _site_id(self, s: Site) -> str:
+        line, _ = _start(s)
+        return site_id(s.info.scope.function_name, s.info.scope.module.path, line)
+
+    def _loc(self, s: Site) -> Loc:
+        pos = s.info.scope.module.pos(s.info.node)
+        if pos is None:
+            return Loc(s.info.scope.module.path, 1)
+        return Loc(s.info.scope.module.path, pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
+
+    def _inherit(
+        self,
+        nodes: dict[str, LLMCall],
+        prompts: dict[str, tuple[Message, ...]],
+        files: dict[str, str | None],
+        wrapper_ids: dict[str, str],
+        calls: list[Site],
+        ids: dict[int, str],
+    ) -> None:
+        """Wrappers and wrapper-calls take client/api/model/options from the request they reach; prompts with the
+        wrapper's parameters replaced by the arguments of each call."""
+        call_of = {ids[s.key]: s for s in calls}
+        key_of = {nid: key for key, nid in wrapper_ids.items()}
+        done: dict[str, tuple[Message, ...]] = {}
+
+        def resolve(nid: str, seen: frozenset[str]) -> tuple[Message, ...]:
+            if nid in done:
+                return done[nid]
+            node = nodes.get(nid)
+            if node is None or nid in seen or node.site in (SiteKind.REQUEST, SiteKind.FRAMEWORK_TASK):
+                return prompts.get(nid, ())
+            target = node.target
+            msgs = resolve(target, seen | {nid}) if target else ()
+            if node.site == SiteKind.WRAPPER_CALL and nid in call_of:
+                msgs = self._substitute(msgs, call_of[nid], key_of.get(target or ""))
+            req = nodes.get(target or "")
+            seen_req = self._request(nodes, nid)
+            if seen_req is not None:
+                nodes[nid] = _replace(
+                    node,
+                    client=seen_req.client,
+                    api=seen_req.api,
+                    model=seen_req.model,
+                    stream=seen_req.stream,
+                    options=dict(seen_req.options),
+                    output_schema=seen_req.output_schema,
+                    tools=seen_req.tools,
+                    labels=seen_req.labels or tuple(labels_from_prompt(list(msgs))),
+                )
+                files[nid] = files.get(seen_req.id)
+            del req
+            done[nid] = msgs
+            prompts[nid] = msgs
+            return msgs
+
+        for nid in list(nodes):
+            resolve(nid, frozenset())
+
+    def _request(self, nodes: dict[str, LLMCall], nid: str) -> LLMCall | None:
+        seen: set[str] = set()
+        cur = nodes.get(nid)
+        while cur is not None and cur.site in (SiteKind.WRAPPER, SiteKind.WRAPPER_CALL) and cur.id not in seen:
+            seen.add(cur.id)
+            cur = nodes.get(cur.target or "")
+        return cur if cur is not None and cur.site in (SiteKind.REQUEST, SiteKind.FRAMEWORK_TASK) else None
+
+    def _substitute(self, msgs: tuple[Message, ...], call: Site, wrapper_key: str | None) -> tuple[Message, ...]:
+        fn = self.ev.scopes.get(wrapper_key or "")
+        if fn is None or not msgs:
+            return msgs
+        params = [p.name.value for p in fn.params]
+        if fn.enclosing_class() is not None and params and params[0] in ("self", "cls"):
+            params = params[1:]
+        bound: dict[str, Any] = {}
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        for name, a in zip(params, positional, strict=False):
+            bound[name] = a.value
+        for a in call.args:
+            if a.keyword is not None:
+                bound[a.keyword.value] = a.value
+        if not bound:
+            return msgs
+        out = []
+        for m in msgs:
+            parts: list[PromptPart] = []
+            origin = m.origin
+            for p in m.parts:
+                if p.hole and p.text in bound:
+                    text = self.ev.text(bound[p.text], call.info.scope)
+                    parts.extend(text.parts)
+                else:
+                    parts.append(p)
+            out.append(Message(m.role, tuple(_merge(parts)), origin))
+        return tuple(out)
+
+    def _tools(self, graph: AgentGraph, nodes: dict[str, LLMCall], ids: dict[int, str]) -> None:
+        for s in self.sites.values():
+            nid = ids.get(s.key)
+            if nid is None or nid not in nodes:
+                continue
+            for tool in s.tool_nodes:
+                existing = graph.get(tool.id)
+                if existing is None:
+                    graph.add(tool)
+                graph.add_edge(tool.id, nid, EdgeKind.TOOL)
+
+    def _code(self, graph: AgentGraph, nodes: dict[str, LLMCall], wrapper_ids: dict[str, str], ids: dict[int, str]):
+        def code_id(scope: Scope) -> str:
+            return located_id("code", scope.qualname, scope.module.path, scope.line)
+
+        wrapper_scopes = {key for key in wrapper_ids}
+        for s in self.sites.values():
+            nid = ids.get(s.key)
+            fn = s.info.scope.enclosing_function()
+            if nid is None or nid not in nodes or fn is None:
+                continue
+            cid = code_id(fn)
+            if cid not in graph:
+                pos = fn.module.pos(fn.node)
+                graph.add(
+                    Code(
+                        cid,
+                        qualname=fn.qualname,
+                        loc=Loc(fn.module.path, fn.line, (pos.start.column + 1) if pos else 1),
+                        is_wrapper=fn.key in wrapper_scopes,
+                    )
+                )
+            graph.add_edge(cid, nid, EdgeKind.CONTAINS)
+
+    def _outputs(self, graph: AgentGraph, nodes: dict[str, LLMCall], consumers: dict[str, list[Consumer]]) -> None:
+        for nid, items in consumers.items():
+            if nid not in nodes:
+                continue
+            for c in items:
+                oid = located_id("output", c.kind, c.loc.path, c.loc.line)
+                if oid not in graph:
+                    graph.add(Output(oid, consumer=c.kind, loc=c.loc))
+                graph.add_edge(nid, oid, EdgeKind.OUTPUT)
+                if c.flows_to and c.flows_to in nodes and c.flows_to != nid:
+                    graph.add_edge(oid, c.flows_to, EdgeKind.FLOWS)
+
+
+def _merge(parts: list[PromptPart]) -> list[PromptPart]:
+    out: list[PromptPart] = []
+    for p in parts:
+        if out and not p.hole and not out[-1].hole:
+            out[-1] = PromptPart(out[-1].text + p.text)
+        elif p.text or p.hole:
+            out.append(p)
+    return out
+
+
+def _replace(node: LLMCall, **changes: Any) -> LLMCall:
+    import dataclasses
+
+    return dataclasses.replace(node, **changes)
+
+
+def _start(s: Site) -> tuple[int, int]:
+    pos = s.info.scope.module.pos(s.info.node)
+    return (pos.start.line, pos.start.column) if pos else (1, 0)
+
+
+_NAMES = {"E001": "syntax-error", "E002": "not-utf8", "E003": "file-too-large"}
+
+
+def decode(data: bytes, relpath: str, diagnostics: list[Diagnostic]) -> str | None:
+    """UTF-8 (BOM allowed), else the PEP 263 coding cookie; E002 when neither decodes."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        first_error = exc
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        if encoding.lower().replace("_", "-") not in ("utf-8", "utf-8-sig"):
+            return data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        pass
+    line = data[: first_error.start].count(b"\n") + 1
+    diagnostics.append(
+        Diagnostic(
+            relpath,
+            line,
+            1,
+            "E002",
+            f"file is not valid UTF-8 (byte 0x{data[first_error.start]:02x}) and has no coding cookie that decodes it",
+            Severity.ERROR,
+            name=_NAMES["E002"],
+        )
+    )
+    return None
+
+
+def _with_time_limit(seconds: float, fn: Callable[[], Any]) -> Any:
+    """Run ``fn`` with a wall-clock limit (SIGALRM on the main thread; unlimited elsewhere)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        return fn()
+
+    def expired(signum: int, frame: Any) -> None:
+        raise TimeoutError
+
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return fn()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def iter_python_files(paths: Iterable[Path]) -> Iterable[Path]:
+    for p in paths:
+        if p.is_dir():
+            for sub in sorted(p.rglob("*.py")):
+                if not any(part in SKIP_DIRS or part.startswith(".") for part in sub.relative_to(p).parts[:-1]):
+                    yield sub
+        elif p.suffix == ".py" or p.is_file():
+            yield p
+
+
+def analyze_paths(paths: list[Path], root: Path | None = None) -> tuple[AgentGraph, list[Diagnostic]]:
+    """Analyse files/folders; ids and module names are relative to ``root`` (default: the common folder)."""
+    paths = [Path(p) for p in paths]
+    if root is None:
+        root = paths[0] if len(paths) == 1 and paths[0].is_dir() else (paths[0].parent if paths else Path("."))
+    root = Path(root)
+    analysis = Analysis(root)
+    root_abs = root.resolve()
+    for p in iter_python_files(paths):
+        try:
+            rel = p.resolve().relative_to(root_abs).as_posix()
+        except ValueError:
+            rel = p.name
+        analysis.add_file(rel, p)
+    start = time.perf_counter()
+    graph = analysis.run()
+    graph.meta.passes_run = []
+    del start
+    return graph, sorted(analysis.diagnostics)
+
+
+def analyze_source(code: str, path: str = "agent.py") -> tuple[AgentGraph, list[Diagnostic]]:
+    """Analyse one in-memory module (tests, fuzzing)."""
+    analysis = Analysis(Path("."))
+    analysis.add_file(path, None, code)
+    graph = analysis.run()
+    return graph, sorted(analysis.diagnostics)
+
+
+__all__ = ["analyze_paths", "analyze_source"]

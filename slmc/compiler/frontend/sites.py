@@ -1,0 +1,638 @@
+"""Classify calls (request / framework task / call of a project function) and extract what a request sends."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+from slmc.compiler.frontend import catalog
+from slmc.compiler.frontend.evaluate import OPTION_NAMES, Evaluator, Resolved, arg, tool_names
+from slmc.compiler.frontend.index import CallInfo, Scope, dotted
+from slmc.compiler.frontend.values import Answer, Class, Client, Const, Function, Ref, Text
+from slmc.ir.nodes import Message, PromptPart, SiteKind, Tool
+
+
+@dataclass
+class Site:
+    """A call site found in one function (request, framework task, or a call of a project function)."""
+
+    info: CallInfo
+    site: SiteKind
+    client: str = "unknown"
+    api: str = ""
+    model: str | None = None
+    is_async: bool = False
+    stream: bool = False
+    options: dict[str, Any] = field(default_factory=dict)
+    output_schema: str | None = None
+    tools: tuple[str, ...] = ()
+    tool_nodes: list[Tool] = field(default_factory=list)
+    labels: tuple[str, ...] = ()
+    messages: list[Message] = field(default_factory=list)
+    template_file: str | None = None
+    callee: str | None = None  # project function key (candidate wrapper-call)
+    args: list[cst.Arg] = field(default_factory=list)
+
+    @property
+    def key(self) -> int:
+        return id(self.info.node)
+
+
+def classify(ev: Evaluator, info: CallInfo) -> Site | None:
+    """What a call is: an LLM request, a framework task, a call of a project function (candidate), or nothing."""
+    scope, call = info.scope, info.node
+    resolved = ev.resolve_call(call, scope)
+    callee = resolved.callee
+    if isinstance(callee, Function):
+        return Site(info, SiteKind.WRAPPER_CALL, callee=callee.key, args=resolved.args)
+    if isinstance(callee, Class):  # Agent(...) runs __init__; a call of a class with __call__ is rare: skip
+        return None
+    client = callee if isinstance(callee, Client) else None
+    if isinstance(callee, Ref):
+        client = ev.module_client(callee.qname)
+        if client is None and callee.qname in catalog.HTTP_FUNCTIONS:
+            client = Client("http", "http", (callee.qname.rsplit(".", 1)[-1],))
+    if client is None:
+        return None
+    value = ev.client_call(client, call, resolved.args, scope)
+    if not isinstance(value, Answer):
+        return None
+    api = ".".join(p for p in client.path if p not in catalog.TRANSPARENT_SEGMENTS)
+    api = catalog.REQUEST_PATHS[client.kind].get(api, api)
+    kind = SiteKind.FRAMEWORK_TASK if client.kind == "chain" else SiteKind.REQUEST
+    site = Site(info, kind, client=client.family, api=api)
+    _details(ev, site, client, resolved, scope)
+    return site
+
+
+def _kwargs(resolved: Resolved) -> dict[str, cst.BaseExpression]:
+    out = {a.keyword.value: a.value for a in resolved.bound if a.keyword is not None}
+    out.update({a.keyword.value: a.value for a in resolved.args if a.keyword is not None})
+    return out
+
+
+def _positional(resolved: Resolved) -> list[cst.BaseExpression]:
+    return [a.value for a in resolved.args if a.keyword is None and not a.star]
+
+
+def _details(ev: Evaluator, site: Site, client: Client, resolved: Resolved, scope: Scope) -> None:
+    kw = _kwargs(resolved)
+    pos = _positional(resolved)
+    kind, api = client.kind, site.api
+    # model
+    model_expr = kw.get("model") or kw.get("modelId") or kw.get("model_id") or kw.get("engine")
+    if model_expr is None and kind in ("litellm-module", "litellm-router") and pos:
+        model_expr = pos[0]
+    site.model = ev.static_str(model_expr, scope) if model_expr is not None else None
+    if site.model is None and model_expr is not None and kind == "http":
+        site.model = None
+    if site.model is None:
+        site.model = client.model
+    # options
+    options: dict[str, Any] = dict(client.options)
+    for name, expr in kw.items():
+        if name in OPTION_NAMES:
+            options[name] = ev.option_value(expr, scope)
+    for nested in ("config", "generation_config", "inferenceConfig", "options", "sampling_params"):
+        if nested in kw:
+            options.update(_nested_options(ev, kw[nested], scope))
+    body = None
+    if kind == "http":
+        body = kw.get("json")
+        if body is None and "data" in kw:
+            body = _json_dumps_arg(kw["data"])
+    if kind == "bedrock" and "body" in kw:
+        body = _json_dumps_arg(kw["body"])
+    body_items = _dict_items(ev, body, scope) if body is not None else {}
+    if body_items:
+        if site.model is None and "model" in body_items:
+            site.model = ev.static_str(body_items["model"], scope)
+        for name, expr in body_items.items():
+            if name in OPTION_NAMES or name in ("max_tokens_to_sample", "maxTokens", "num_predict"):
+                options[name] = ev.option_value(expr, scope)
+        if "options" in body_items:
+            options.update(_nested_options(ev, body_items["options"], scope))
+    site.options = options
+    # output schema
+    for name in ("response_format", "text_format", "response_model", "json_schema", "response_schema", "format"):
+        expr = kw.get(name) or body_items.get(name)
+        if expr is not None:
+            site.output_schema = ev.source(expr, scope)
+            break
+    if site.output_schema is None and "config" in kw:
+        inner = _nested_exprs(ev, kw["config"], scope)
+        if "response_schema" in inner:
+            site.output_schema = ev.source(inner["response_schema"], scope)
+    site.output_schema = site.output_schema or client.schema
+    # tools
+    tools_expr = kw.get("tools") or kw.get("functions") or body_items.get("tools")
+    names = list(client.tools)
+    if tools_expr is not None:
+        names += tool_names(ev, tools_expr, scope)
+        site.tool_nodes = build_tools(ev, tools_expr, scope)
+    site.tools = tuple(dict.fromkeys(names))
+    # stream / async
+    stream_opt = options.get("stream")
+    site.stream = (
+        stream_opt is True
+        or api in catalog.STREAMING_APIS
+        or "with_streaming_response" in client.path
+        or (kind == "hf-pipeline" and False)
+    )
+    site.is_async = (
+        site.info.awaited
+        or client.is_async
+        or api.split(".")[-1] in _ASYNC_NAMES
+        or api.endswith("_async")
+        or api.startswith("aio.")
+    )
+    # prompt
+    site.messages = _prompt(ev, site, client, kw, pos, body_items, scope)
+    files = [m for m in site.messages if m.origin == "template-file"]
+    site.template_file = _template_file_of(ev, site, kw, pos, scope) if files else None
+    site.labels = tuple(labels_from_schema(ev, site.output_schema, scope)) or tuple(labels_from_prompt(site.messages))
+
+
+_ASYNC_NAMES = {"acreate", "acompletion", "atext_completion", "ainvoke", "abatch", "astream", "achat", "acomplete"}
+
+
+def _json_dumps_arg(expr: cst.BaseExpression) -> cst.BaseExpression | None:
+    if isinstance(expr, cst.Call) and dotted(expr.func) in ("json.dumps", "dumps") and expr.args:
+        return expr.args[0].value
+    return expr if isinstance(expr, cst.Dict) else None
+
+
+def _resolve_expr(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> tuple[cst.BaseExpression, Scope]:
+    """Follow a local name to the expression first assigned to it."""
+    for _ in range(5):
+        if not isinstance(expr, cst.Name):
+            break
+        bindings = ev.bindings_of(expr.value, scope) or []
+        first = next((b for b in bindings if b[0] == "expr"), None)
+        if first is None:
+            break
+        expr, scope = first[1], first[2]
+    return expr, scope
+
+
+def _dict_items(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> dict[str, cst.BaseExpression]:
+    expr, scope = _resolve_expr(ev, expr, scope)
+    out: dict[str, cst.BaseExpression] = {}
+    if isinstance(expr, cst.Dict):
+        for el in expr.elements:
+            if isinstance(el, cst.DictElement):
+                key = ev.static_str(el.key, scope)
+                if key:
+                    out[key] = el.value
+    elif isinstance(expr, cst.Call):  # dict(...), types.GenerateContentConfig(...)
+        for a in expr.args:
+            if a.keyword is not None:
+                out[a.keyword.value] = a.value
+    return out
+
+
+def _nested_exprs(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> dict[str, cst.BaseExpression]:
+    return _dict_items(ev, expr, scope)
+
+
+def _nested_options(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> dict[str, Any]:
+    out = {}
+    for name, value in _dict_items(ev, expr, scope).items():
+        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+        if snake in OPTION_NAMES or snake in ("max_output_tokens", "stop_sequences", "top_k"):
+            out[snake] = ev.option_value(value, scope)
+    return out
+
+
+# ---- prompts ---------------------------------------------------------------------------------------------------------
+_ROLES = {
+    "human": "user",
+    "user": "user",
+    "ai": "assistant",
+    "assistant": "assistant",
+    "system": "system",
+    "developer": "developer",
+    "tool": "tool",
+    "model": "assistant",
+}
+_MESSAGE_CLASSES = {
+    "SystemMessage": "system",
+    "HumanMessage": "user",
+    "AIMessage": "assistant",
+    "ToolMessage": "tool",
+    "SystemMessagePromptTemplate": "system",
+    "HumanMessagePromptTemplate": "user",
+}
+
+
+def _message(role: str, text: Text) -> Message:
+    return Message(role, tuple(text.parts), text.origin)
+
+
+def _prompt(
+    ev: Evaluator,
+    site: Site,
+    client: Client,
+    kw: dict[str, cst.BaseExpression],
+    pos: list[cst.BaseExpression],
+    body: dict[str, cst.BaseExpression],
+    scope: Scope,
+) -> list[Message]:
+    kind, api = client.kind, site.api
+    out: list[Message] = []
+    system = kw.get("system") or kw.get("instructions") or kw.get("preamble") or body.get("system")
+    if system is not None:
+        out.extend(_system(ev, system, scope))
+    if kind == "chain":
+        out.extend(_chain_prompt(ev, client, scope))
+        if pos:
+            out.extend(_input_messages(ev, pos[0], scope, role="user", only_text=True))
+        return out
+    if kind == "genai" or kind == "gemini-model" or kind == "chat-session":
+        contents = kw.get("contents") or kw.get("content") or kw.get("message") or (pos[0] if pos else None)
+        cfg = _nested_exprs(ev, kw["config"], scope) if "config" in kw else {}
+        if "system_instruction" in cfg:
+            out.extend(_system(ev, cfg["system_instruction"], scope))
+        if contents is not None:
+            out.extend(_input_messages(ev, contents, scope, role="user"))
+        return out
+    source = (
+        kw.get("messages")
+        or kw.get("input")
+        or kw.get("prompt")
+        or kw.get("message")
+        or kw.get("prompts")
+        or kw.get("inputs")
+        or kw.get("text")
+        or body.get("messages")
+        or body.get("prompt")
+        or body.get("inputText")
+        or body.get("input")
+        or body.get("contents")
+    )
+    if source is None and pos:
+        index = 1 if kind in ("litellm-module", "litellm-router") and len(pos) > 1 else 0
+        source = pos[index] if kind not in ("litellm-module", "litellm-router") or len(pos) > 1 else None
+    if source is None:
+        return out
+    single = api.endswith(("completions.create", "text_completion", "generate", "complete", "text_generation"))
+    single = single and not api.startswith("chat") and "messages" not in kw
+    out.extend(_input_messages(ev, source, scope, role="prompt" if single else "user"))
+    return out
+
+
+def _system(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> list[Message]:
+    r, rs = _resolve_expr(ev, expr, scope)
+    if isinstance(r, cst.List):  # bedrock / anthropic blocks: [{"text": ...}]
+        msgs = []
+        for el in r.elements:
+            if isinstance(el, cst.Element):
+                msgs.append(_message("system", _content(ev, el.value, rs)))
+        return msgs
+    return [_message("system", ev.text(expr, scope))]
+
+
+def _input_messages(
+    ev: Evaluator, expr: cst.BaseExpression, scope: Scope, role: str, only_text: bool = False
+) -> list[Message]:
+    r, rs = _resolve_expr(ev, expr, scope)
+    if isinstance(r, cst.List | cst.Tuple) and not only_text:
+        out = []
+        for el in r.elements:
+            if not isinstance(el, cst.Element):
+                out.append(Message("user", (PromptPart(ev.source(el, rs), hole=True),), "dynamic"))
+                continue
+            msg = _one_message(ev, el.value, rs)
+            if msg is not None:
+                out.append(msg)
+        if isinstance(expr, cst.Name) and r is not expr:
+            out.extend(_appended(ev, expr.value, scope))
+        return out
+    if isinstance(r, cst.Dict) and only_text:
+        return []
+    return [_message(role, ev.text(expr, scope))]
+
+
+def _appended(ev: Evaluator, name: str, scope: Scope) -> list[Message]:
+    """Messages added later by ``messages.append({...})`` in the same function."""
+    out = []
+    for ci in scope.calls:
+        f = ci.node.func
+        if (
+            isinstance(f, cst.Attribute)
+            and f.attr.value == "append"
+            and isinstance(f.value, cst.Name)
+            and f.value.value == name
+            and ci.node.args
+        ):
+            msg = _one_message(ev, ci.node.args[0].value, scope)
+            if msg is not None:
+                out.append(msg)
+    return out
+
+
+def _one_message(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> Message | None:
+    if isinstance(expr, cst.Dict):
+        role, content = "user", None
+        for el in expr.elements:
+            if not isinstance(el, cst.DictElement):
+                continue
+            key = ev.static_str(el.key, scope)
+            if key == "role":
+                role = _ROLES.get(ev.static_str(el.value, scope) or "", "user")
+            elif key in ("content", "parts", "text"):
+                content = el.value
+        if content is None:
+            return None
+        return _message(role, _content(ev, content, scope))
+    if isinstance(expr, cst.Tuple) and len(expr.elements) == 2:
+        role = ev.static_str(expr.elements[0].value, scope) or ""
+        if role == "placeholder":
+            return None
+        text = _format_template(ev.text(expr.elements[1].value, scope))
+        return _message(_ROLES.get(role, "user"), text)
+    if isinstance(expr, cst.Call):
+        name = (dotted(expr.func) or "").rsplit(".", 1)[-1]
+        if name in ("from_template",) and isinstance(expr.func, cst.Attribute):
+            name = (dotted(expr.func.value) or "").rsplit(".", 1)[-1]
+        role = _MESSAGE_CLASSES.get(name)
+        if name == "ChatMessage":
+            role = _ROLES.get(ev.static_str(arg(expr, "role"), scope) or "", "user")
+        if role is not None:
+            content = arg(expr, "content", 0) or arg(expr, "template", 0)
+            if content is None:
+                return None
+            text = ev.text(content, scope)
+            return _message(role, _format_template(text) if "Template" in name else text)
+    return Message("user", (PromptPart(ev.source(expr, scope), hole=True),), "dynamic")
+
+
+def _content(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> Text:
+    r, rs = _resolve_expr(ev, expr, scope)
+    if isinstance(r, cst.List):
+        texts = []
+        for el in r.elements:
+            if isinstance(el, cst.Element) and isinstance(el.value, cst.Dict):
+                for d in el.value.elements:
+                    if isinstance(d, cst.DictElement) and ev.static_str(d.key, rs) == "text":
+                        texts.append(ev.text(d.value, rs))
+            elif isinstance(el, cst.Element):
+                texts.append(ev.text(el.value, rs))
+        if texts:
+            from slmc.compiler.frontend.evaluate import concat
+
+            return concat(texts, texts[0].origin)
+    return ev.text(expr, scope)
+
+
+def _format_template(text: Text) -> Text:
+    """LangChain templates: ``{var}`` in static text becomes a hole."""
+    parts: list[PromptPart] = []
+    for p in text.parts:
+        if p.hole:
+            parts.append(p)
+            continue
+        pos = 0
+        for m in re.finditer(r"(?<!\{)\{(\w+)\}(?!\})", p.text):
+            parts.append(PromptPart(p.text[pos : m.start()]))
+            parts.append(PromptPart(m.group(1), hole=True))
+            pos = m.end()
+        parts.append(PromptPart(p.text[pos:]))
+    return Text(tuple(x for x in parts if x.text or x.hole), text.origin, text.template_file)
+
+
+def _chain_prompt(ev: Evaluator, client: Client, scope: Scope) -> list[Message]:
+    if client.prompt_key is None:
+        return []
+    call = next((n for n in ev.keep if id(n) == client.prompt_key), None)
+    if not isinstance(call, cst.Call) or not call.args:
+        return []
+    owner = _scope_of(ev, call) or scope
+    first = call.args[0].value
+    method = call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
+    if method == "from_messages":
+        return _input_messages(ev, first, owner, role="user")
+    template = arg(call, "template", 0)
+    return [_message("user", _format_template(ev.text(template, owner)))] if template is not None else []
+
+
+def _scope_of(ev: Evaluator, call: cst.Call) -> Scope | None:
+    for scope in list(ev.scopes.values()) + [m.scope for m in ev.project.modules.values()]:
+        if any(ci.node is call for ci in scope.calls):
+            return scope
+    return None
+
+
+def _template_file_of(
+    ev: Evaluator, site: Site, kw: dict[str, cst.BaseExpression], pos: list[cst.BaseExpression], scope: Scope
+) -> str | None:
+    for expr in [*kw.values(), *pos]:
+        r, rs = _resolve_expr(ev, expr, scope)
+        for node in _walk_exprs(r):
+            if isinstance(node, cst.BaseExpression):
+                v = ev.value(node, rs)
+                if isinstance(v, Text) and v.template_file:
+                    return v.template_file
+                t = ev.text(node, rs) if isinstance(node, cst.Call | cst.Name) else None
+                if t is not None and t.template_file:
+                    return t.template_file
+    return None
+
+
+def _walk_exprs(node: cst.CSTNode, depth: int = 0) -> list[cst.CSTNode]:
+    if depth > 6:
+        return []
+    out = [node]
+    for child in node.children:
+        out.extend(_walk_exprs(child, depth + 1))
+    return out
+
+
+# ---- labels, tools ---------------------------------------------------------------------------------------------------
+_ONE_OF = re.compile(
+    r"\bone of(?: the following)?(?: \w+)?\s*[:\-]?\s*(\[?[\"'`]?[\w\-]+[\"'`]?(?:\s*(?:,|\||/|\bor\b)\s*[\"'`]?[\w\- ]+?[\"'`]?)+)\]?\s*(?:[.;)\n]|$)",
+    re.IGNORECASE,
+)
+
+
+def labels_from_prompt(messages: list[Message]) -> list[str]:
+    for m in messages:
+        text = m.static_text()
+        match = _ONE_OF.search(text)
+        if not match:
+            continue
+        items = re.split(r"\s*(?:,|\||/|\bor\b)\s*", match.group(1).strip("[]"))
+        labels = [i.strip().strip("\"'`[] ") for i in items]
+        labels = [lab for lab in labels if lab and len(lab) <= 40 and len(lab.split()) <= 3]
+        if 2 <= len(labels) <= 60:
+            return labels
+    return []
+
+
+def labels_from_schema(ev: Evaluator, schema: str | None, scope: Scope) -> list[str]:
+    """A closed label set in a pydantic model / Enum (``Literal[...]`` field, Enum members) or a JSON schema enum."""
+    if not schema:
+        return []
+    try:
+        expr = cst.parse_expression(schema)
+    except Exception:
+        return []
+    is_class = isinstance(expr, cst.Name) and isinstance(ev.lookup(expr.value, scope), Class)
+    if isinstance(expr, cst.Dict) or (isinstance(expr, cst.Name) and not is_class):
+        found = re.findall(r"[\"']enum[\"']\s*:\s*\[([^\]]*)\]", schema)
+        if not found and isinstance(expr, cst.Name):
+            r, rs = _resolve_expr(ev, expr, scope)
+            found = re.findall(r"[\"']enum[\"']\s*:\s*\[([^\]]*)\]", rs.module.code(r))
+        if found:
+            return [s.strip().strip("\"'") for s in found[0].split(",") if s.strip()]
+        return []
+    value = ev.value(expr, scope)
+    if not isinstance(value, Class):
+        return []
+    return class_labels(ev, value.key)
+
+
+def class_labels(ev: Evaluator, key: str) -> list[str]:
+    cls = ev.scopes.get(key)
+    if cls is None:
+        return []
+    base_names = {(dotted(b) or "").rsplit(".", 1)[-1] for b in cls.bases}
+    if base_names & {"Enum", "StrEnum", "IntEnum"}:
+        out = []
+        for name, bindings in cls.bindings.items():
+            for b in bindings:
+                if b[0] == "expr":
+                    v = ev.value(b[1], b[2])
+                    out.append(str(v.value) if isinstance(v, Const) else name)
+        return out
+    for annotation in cls.annotations.values():
+        labels = literal_labels(ev, annotation, cls)
+        if labels:
+            return labels
+    return []
+
+
+def literal_labels(ev: Evaluator, annotation: cst.BaseExpression, scope: Scope) -> list[str]:
+    if isinstance(annotation, cst.Subscript):
+        name = (dotted(annotation.value) or "").rsplit(".", 1)[-1]
+        if name == "Literal":
+            out = []
+            for el in annotation.slice:
+                if isinstance(el.slice, cst.Index):
+                    v = ev.value(el.slice.value, scope)
+                    if isinstance(v, Const) and isinstance(v.value, str | int):
+                        out.append(str(v.value))
+            return out
+        for el in annotation.slice:
+            if isinstance(el.slice, cst.Index):
+                inner = literal_labels(ev, el.slice.value, scope)
+                if inner:
+                    return inner
+    v = ev.value(annotation, scope)
+    if isinstance(v, Class):
+        return class_labels(ev, v.key) if ev.scopes.get(v.key) is not scope else []
+    return []
+
+
+def build_tools(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> list[Tool]:
+    """Tool nodes (name, description, JSON schema) from literal tool dicts or plain/@tool functions."""
+    r, rs = _resolve_expr(ev, expr, scope)
+    if not isinstance(r, cst.List | cst.Tuple):
+        return []
+    out: list[Tool] = []
+    for el in r.elements:
+        if not isinstance(el, cst.Element):
+            continue
+        v = el.value
+        if isinstance(v, cst.Dict):
+            data = plain(ev, v, rs)
+            if isinstance(data, dict):
+                spec = data.get("function") or data.get("toolSpec") or data
+                if isinstance(spec, dict) and isinstance(spec.get("name"), str):
+                    params = spec.get("parameters") or spec.get("input_schema") or spec.get("inputSchema")
+                    if isinstance(params, dict) and "json" in params:
+                        params = params["json"]
+                    out.append(
+                        Tool(
+                            f"tool:{spec['name']}",
+                            name=spec["name"],
+                            description=str(spec.get("description", "")),
+                            parameters=params if isinstance(params, dict) else None,
+                        )
+                    )
+        elif isinstance(v, cst.Name):
+            fn = ev.value(v, rs)
+            if isinstance(fn, Function):
+                tool = function_tool(ev, fn.key)
+                if tool is not None:
+                    out.append(tool)
+    return out
+
+
+_JSON_TYPES = {
+    "str": "string",
+    "int": "integer",
+    "float": "number",
+    "bool": "boolean",
+    "list": "array",
+    "dict": "object",
+}
+
+
+def function_tool(ev: Evaluator, key: str) -> Tool | None:
+    fn = ev.scopes.get(key)
+    if fn is None or not isinstance(fn.node, cst.FunctionDef):
+        return None
+    props: dict[str, Any] = {}
+    required = []
+    for p in fn.params:
+        if p.name.value in ("self", "cls"):
+            continue
+        tp = "string"
+        if p.annotation is not None:
+            ann = dotted(p.annotation.annotation) or ""
+            if isinstance(p.annotation.annotation, cst.Subscript):
+                ann = dotted(p.annotation.annotation.value) or ""
+            tp = _JSON_TYPES.get(ann.rsplit(".", 1)[-1].lower(), "string")
+        props[p.name.value] = {"type": tp}
+        if p.default is None:
+            required.append(p.name.value)
+    schema = {"type": "object", "properties": props, "required": required}
+    doc = (fn.docstring or "").strip().split("\n\n")[0]
+    pos = fn.module.pos(fn.node)
+    from slmc.ir.nodes import Loc
+
+    loc = Loc(fn.module.path, pos.start.line, pos.start.column + 1) if pos else None
+    return Tool(f"tool:{fn.name}", name=fn.name, description=doc, parameters=schema, loc=loc)
+
+
+def plain(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Any:
+    """A JSON-like Python value of a literal expression (constants followed); raises ValueError when not static."""
+    if depth > 20:
+        raise ValueError("too deep")
+    if isinstance(expr, cst.Dict):
+        out = {}
+        for el in expr.elements:
+            if not isinstance(el, cst.DictElement):
+                raise ValueError("splat")
+            out[plain(ev, el.key, scope, depth + 1)] = plain(ev, el.value, scope, depth + 1)
+        return out
+    if isinstance(expr, cst.List | cst.Tuple | cst.Set):
+        return [plain(ev, el.value, scope, depth + 1) for el in expr.elements if isinstance(el, cst.Element)]
+    if isinstance(expr, cst.Call) and dotted(expr.func) in ("list", "tuple", "sorted") and len(expr.args) == 1:
+        return list(plain(ev, expr.args[0].value, scope, depth + 1))
+    if isinstance(expr, cst.Name):
+        r, rs = _resolve_expr(ev, expr, scope)
+        if r is not expr:
+            return plain(ev, r, rs, depth + 1)
+    v = ev.value(expr, scope)
+    if isinstance(v, Const) and not isinstance(v.value, dict):
+        return list(v.value) if isinstance(v.value, tuple) else v.value
+    try:
+        return ast.literal_eval(scope.module.code(expr))
+    except (ValueError, SyntaxError) as exc:
+        raise ValueError("not static") from exc
