@@ -41,6 +41,10 @@ FORMATS: tuple[str, ...] = (
     "flywheel",
     "anthropic",
     "openai",
+    "langsmith",
+    "langfuse",
+    "openllmetry",
+    "otel",
     "openai-ft",
 )
 _MODULES = {"openai-ft": "openai_ft"}
