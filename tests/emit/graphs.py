@@ -82,7 +82,9 @@ def _site(sid: str, kind: SiteKind, line: int, function: str, **kw: object) -> L
     return LLMCall(id=sid, site=kind, loc=Loc("agent.py", line, 5), function=function, **kw)  # type: ignore[arg-type]
 
 
-def _task(tid: str, sites: tuple[str, ...], *, r: int, modules: tuple[str, ...], contract: Contract, **kw: object) -> Task:
+def _task(
+    tid: str, sites: tuple[str, ...], *, r: int, modules: tuple[str, ...], contract: Contract, **kw: object
+) -> Task:
     name = tid.split(":", 1)[1]
     return Task(
         id=tid,
@@ -191,7 +193,7 @@ def support_graph() -> AgentGraph:
 def support_workspace(tmp: Path) -> tuple[AgentGraph, dict[str, object]]:
     """Agent root + build folder with trained adapters on disk; returns the graph and the plan options."""
     root = tmp / "agent_src"
-    root.mkdir()
+    root.mkdir(parents=True)
     (root / "agent.py").write_text(AGENT_SOURCE, encoding="utf-8")
     build = tmp / "build"
     write_adapter(build / "adapters" / "intent", 16, ATTN)

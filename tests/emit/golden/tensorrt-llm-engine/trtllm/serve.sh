@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Serve support_agent's small models with TensorRT-LLM 1.2.1 (TensorRT engine, built by trtllm/build_engine.sh).
+# Container: nvcr.io/nvidia/tensorrt-llm/release:1.2.1
+# Usage: trtllm/serve.sh [ENDPOINT]   (default: base-0); paths are relative to the bundle root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+endpoint="${1:-base-0}"
+case "$endpoint" in
+  base-0)
+    # base Qwen2.5-0.5B-Instruct; adapter intent (lora_int_id 1, r=16); adapter order-id (lora_int_id 2, r=8)
+    if [ ! -f build/engine-base-0/config.json ]; then
+      echo "no engine for base-0: run trtllm/build_engine.sh on this GPU first" >&2
+      exit 1
+    fi
+    exec trtllm-serve build/engine-base-0 \
+      --backend tensorrt \
+      --tokenizer Qwen/Qwen2.5-0.5B-Instruct \
+      --host 0.0.0.0 \
+      --port 8000
+    ;;
+  *)
+    echo "unknown endpoint: $endpoint (known: base-0)" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Serve support_agent's small models with TensorRT-LLM 1.2.1 (PyTorch backend, no build step).
+# Container: nvcr.io/nvidia/tensorrt-llm/release:1.2.1
+# Usage: trtllm/serve.sh [ENDPOINT]   (default: base-0); paths are relative to the bundle root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+endpoint="${1:-base-0}"
+case "$endpoint" in
+  base-0)
+    # base Qwen2.5-0.5B-Instruct; adapter intent (lora_int_id 1, r=16); adapter order-id (lora_int_id 2, r=8)
+    exec trtllm-serve Qwen/Qwen2.5-0.5B-Instruct \
+      --backend pytorch \
+      --config trtllm/extra_llm_api_options.yaml \
+      --host 0.0.0.0 \
+      --port 8000
+    ;;
+  *)
+    echo "unknown endpoint: $endpoint (known: base-0)" >&2
+    exit 2
+    ;;
+esac
