@@ -288,7 +288,7 @@ def langchain_kind(qname: str) -> str | None:
     name = qname.rsplit(".", 1)[-1]
     if "Embedding" in name or "Prompt" in name:
         return None
-    if name.startswith("Chat") or name.endswith("LLM") or name in LANGCHAIN_LLM_NAMES:
+    if name.startswith(("Chat", "AzureChat")) or name.endswith("LLM") or name in LANGCHAIN_LLM_NAMES:
         return "chat-model"
     if qname.endswith("init_chat_model"):
         return "chat-model"

@@ -227,7 +227,12 @@ class Evaluator:
         if isinstance(expr, cst.Attribute):
             return self.attribute(self.value(expr.value, scope), expr.attr.value)
         if isinstance(expr, cst.Call):
-            return self.call_value(expr, scope)
+            result = self.call_value(expr, scope)
+            if result is None and isinstance(expr.func, cst.Attribute | cst.Name):
+                text = self.text_call(expr, scope)  # "...".format(...), open(p).read(), template.render(...)
+                if text is not None:
+                    return Const(text.static()) if text.is_static() and text.origin != "template-file" else text
+            return result
         if isinstance(expr, cst.Await):
             return self.value(expr.expression, scope)
         if isinstance(expr, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString):
@@ -345,7 +350,10 @@ class Evaluator:
         if cls is None or depth > 8:
             return None
         if attr in cls.bindings:
-            return self.bindings_value(cls.bindings[attr])
+            value = self.bindings_value(cls.bindings[attr])
+            if value is None and attr in cls.annotations:  # dataclass field: client: OpenAI = field(...)
+                value = self.instance_of(cls.annotations[attr], cls)
+            return value
         if on_instance and attr in cls.self_attrs:
             return self.bindings_value(cls.self_attrs[attr])
         for base in cls.bases:
@@ -448,6 +456,8 @@ class Evaluator:
                 if isinstance(v, Function | Client | Partial):
                     return v
             return Decorator()
+        if qname in DATA_LOADERS and call.args:
+            return self.load_data(call.args[0].value, scope)
         if qname in catalog.LANGCHAIN_PROMPTS:
             self.keep.append(call)
             return Client("langchain", "prompt", prompt_key=id(call))
@@ -498,7 +508,7 @@ class Evaluator:
             model = self.static_str(arg(call, name), scope)
             if model:
                 break
-        if model is None and kind.kind in ("gemini-model", "vllm", "hf-model", "llamacpp"):
+        if model is None and kind.kind in ("gemini-model", "vllm", "hf-model", "llamacpp", "chat-model"):
             model = self.static_str(arg(call, "", 0), scope)
         options = tuple(
             (a.keyword.value, self.option_value(a.value, scope))
@@ -506,6 +516,37 @@ class Evaluator:
             if a.keyword is not None and a.keyword.value in OPTION_NAMES
         )
         return Client(kind.family, kind.kind, (), model, kind.is_async, options)
+
+    def load_data(self, expr: cst.BaseExpression, scope: Scope) -> Value:
+        """``yaml.safe_load(open("prompts.yaml"))`` / ``json.load(f)``: the file's data, strings as template text."""
+        target = expr
+        if isinstance(expr, cst.Name):
+            bindings = self.bindings_of(expr.value, scope) or []
+            target = next((b[1] for b in bindings if b[0] == "expr"), expr)
+        reads = isinstance(target, cst.Call) and isinstance(target.func, cst.Attribute)
+        if reads and target.func.attr.value in ("read", "read_text"):  # type: ignore[union-attr]
+            target = target.func.value  # type: ignore[union-attr]
+        path = self.file_of(target, scope)
+        if path is None:
+            return None
+        try:
+            import yaml
+
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except Exception:
+            return None
+        rel = self.relpath(path)
+
+        def wrap(item: Any) -> Any:
+            if isinstance(item, str):
+                return Text((PromptPart(item),), "template-file", rel)
+            if isinstance(item, dict):
+                return {k: wrap(v) for k, v in item.items()}
+            if isinstance(item, list):
+                return tuple(wrap(v) for v in item)
+            return item
+
+        return Const(wrap(data))
 
     def boto3_client(self, call: cst.Call, scope: Scope) -> Client | None:
         service = self.static_str(arg(call, "service_name", 0), scope)
@@ -713,6 +754,8 @@ class Evaluator:
                 parts.append(PromptPart(v.value))
             else:
                 parts.append(PromptPart(self.source(expr, scope), hole=True))
+        if template.template_file:
+            return Text(tuple(parts), "template-file", template.template_file)
         return Text(tuple(parts), "format")
 
     def file_of(self, expr: cst.CSTNode, scope: Scope) -> Path | None:
@@ -812,7 +855,12 @@ class _Lazy:
         return ev.value(self.expr, self.scope)
 
 
+DATA_LOADERS = frozenset({"yaml.safe_load", "yaml.load", "yaml.full_load", "json.load", "tomllib.load"})
+
+
 def _const(item: Any) -> Value:
+    if isinstance(item, Text):
+        return item
     if isinstance(item, str | int | float | bool) or item is None:
         return Const(item)
     if isinstance(item, list | tuple):
