@@ -111,7 +111,11 @@ def calibrate_threshold(
     if everything.clears or everything.n == 0:
         return everything
     candidates = np.unique(np.asarray(confidences, dtype=np.float64))
-    if candidates.size > MAX_CANDIDATES:
+    if binary:
+        first = _first_clearing_binary(confidences, scores, candidates, target, confidence)
+        if first is not None:
+            return operating_point(confidences, scores, first, binary=True, target=target, confidence=confidence)
+    elif candidates.size > MAX_CANDIDATES:  # bootstrap per candidate is costly: try quantiles of the confidences
         candidates = np.unique(np.quantile(candidates, np.linspace(0.0, 1.0, MAX_CANDIDATES)))
     best = everything
     for threshold in candidates:
@@ -123,3 +127,20 @@ def calibrate_threshold(
         if point.lower_bound > best.lower_bound:
             best = point
     return best
+
+
+def _first_clearing_binary(
+    confidences: Sequence[float], scores: Sequence[float], candidates: np.ndarray, target: float, confidence: float
+) -> float | None:
+    """Every distinct threshold at once for 0/1 scores (suffix sums); the lowest that clears, or None."""
+    conf = np.asarray(confidences, dtype=np.float64)
+    order = np.argsort(conf, kind="stable")
+    sorted_conf = conf[order]
+    sorted_vals = np.asarray(scores, dtype=np.float64)[order]
+    suffix_right = np.cumsum(sorted_vals[::-1])[::-1]
+    for threshold in candidates:
+        start = int(np.searchsorted(sorted_conf, threshold, side="left"))
+        kept = conf.size - start
+        if kept and wilson_lower_bound(float(suffix_right[start]), kept, confidence) >= target:
+            return float(threshold)
+    return None
