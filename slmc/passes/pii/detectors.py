@@ -142,7 +142,7 @@ IPV4 = re.compile(
     r"(?<![\w.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
     r"(?![\w]|\.[0-9])"
 )
-IPV6 = re.compile(r"(?<![\w:.])[0-9A-Fa-f:]{2,39}(?:%\w+)?(?![\w:.])")
+IPV6 = re.compile(r"(?<![\w:.])[0-9A-Fa-f:]{2,39}(?:%\w+)?(?![\w:]|\.\w)")
 # A run of digits with phone/card/id separators, optionally led by "+" or "(".
 NUMERIC = re.compile(r"(?<![\w+.@/-])(?:\+|\(\+?)?[0-9](?:[ .()-]{0,2}[0-9]){6,22}(?![\w]|[.-][0-9])")
 NUM_CLUSTER = re.compile(r"[0-9][0-9 .()/:-]*[0-9]")  # two digits or more
@@ -158,7 +158,8 @@ NAME_STOP = frozenset({
     "Hiring", "Manager", "User", "Client", "Admin", "Thanks", "Regards", "Best", "The", "This", "That", "It", "We",
     "You", "They", "He", "She", "Not", "Your", "Our", "Please", "Hello", "Hi", "Hey", "Unknown", "None", "Null",
     "Sincerely", "Kind", "Yours", "Cheers", "Order", "Account", "Ticket", "Monday", "Tuesday", "Wednesday",
-    "Thursday", "Friday", "Saturday", "Sunday",
+    "Thursday", "Friday", "Saturday", "Sunday", "My", "I", "Reference", "Ref", "And", "Or", "But", "If", "So", "In",
+    "On", "At", "For", "From", "To", "Is", "Was", "Contact", "Phone", "Email", "Address", "Re", "Subject",
 })  # fmt: skip
 PHONE_CUE = re.compile(r"(?i:phone|\btel\b|mobile|\bcell\b|call me|call us|\bsms\b|text me|whatsapp|\bfax\b|contact)")
 SSN_CUE = re.compile(r"(?i:\bssn\b|social security)")
@@ -193,6 +194,8 @@ _RANK = {k: i for i, k in enumerate(PRIORITY)}
 # ---- numeric candidates ----------------------------------------------------------------------------------------------
 def _classify_numeric(text: str, start: int, end: int) -> Span | None:
     raw = text[start:end]
+    if raw.startswith("(") and ")" not in raw[1:6]:  # an opening bracket of the prose, not "(415) ..."
+        return _classify_numeric(text, start + 1, end) if len(raw) > 7 else None
     digits = "".join(ch for ch in raw if ch.isdigit())
     n = len(digits)
     if _DATE.match(raw) or _TIME.match(raw):
@@ -265,7 +268,7 @@ def find_spans(text: str, *, names: bool = True, entropy: bool = True, min_token
         lower = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
     if "-----BEGIN" in text:
         for m in PEM.finditer(text):
-            add(Span(m.start(), m.end(), "PRIVATE_KEY", m.group(0)))
+            add(Span(m.start(), m.end(), "PRIVATE_KEY", re.sub(r"\\n|\s", "", m.group(0))))
     if "://" in text:
         for m in URL_CREDENTIALS.finditer(text):
             add(Span(m.start(1), m.end(1), "CREDENTIALS", m.group(1)))
@@ -301,9 +304,22 @@ def find_spans(text: str, *, names: bool = True, entropy: bool = True, min_token
             if not _starts_word(text, m.start()):
                 continue
             after = NAME_AFTER_CUE.match(text, m.end())
-            if after and after.group(2).split()[0].split("-")[0] not in NAME_STOP:
-                add(Span(after.start(2), after.end(2), "NAME", after.group(2)))
-    return _resolve(found)
+            if after:
+                span = _name_span(after)
+                if span:
+                    add(span)
+    return resolve_overlaps(found)
+
+
+def _name_span(m: re.Match[str]) -> Span | None:
+    """The name after a cue, without trailing capitalised words that start the next sentence ("... Smith Please")."""
+    words = m.group(2).split(" ")
+    while words and words[-1].split("-")[0] in NAME_STOP:
+        words.pop()
+    if not words or words[0].split("-")[0] in NAME_STOP:
+        return None
+    name = " ".join(words)
+    return Span(m.start(2), m.start(2) + len(name), "NAME", name)
 
 
 def _starts_token(text: str, start: int) -> bool:
@@ -416,17 +432,24 @@ def _ipv6_span(m: re.Match[str]) -> Span | None:
     return Span(m.start(), m.end(), "IP", addr.compressed)
 
 
+_WORDLIKE = re.compile(r"[a-z]{3,}|[A-Z][a-z]{2,}")
+
+
 def _looks_random(token: str) -> bool:
-    """A long token with upper, lower and digits and high Shannon entropy: a key, not a word or an id."""
-    has_upper = any(c.isupper() for c in token)
-    has_lower = any(c.islower() for c in token)
-    digits = sum(c.isdigit() for c in token)
-    if not (has_upper and has_lower and digits >= 2):
+    """A long mixed-case token with high Shannon entropy that is not made of words: a key, not an identifier.
+
+    Identifiers (``getUserAccountSettings``, ``handle_ticket_v2``) are mostly runs of three or more lower-case letters
+    with vowels in them (words); random base62/base64 text rarely is. Single-case tokens (hex digests, UUIDs) are left alone.
+    """
+    if not (any(c.isupper() for c in token) and any(c.islower() for c in token)):
         return False
-    return shannon_entropy(token) >= 3.6
+    words = "".join(_WORDLIKE.findall(token))
+    if len(words) >= 0.6 * len(token) and sum(ch in "aeiouAEIOU" for ch in words) >= 0.28 * len(words):
+        return False  # mostly pronounceable runs of letters: words
+    return shannon_entropy(token) >= 3.3
 
 
-def _resolve(spans: list[Span]) -> list[Span]:
+def resolve_overlaps(spans: list[Span]) -> list[Span]:
     """Drop overlaps: the higher-priority kind wins, then the longer span."""
     if len(spans) <= 1:
         return spans

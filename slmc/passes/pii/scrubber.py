@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from slmc.passes.pii.detectors import NAME_STOP, Span, find_spans
+from slmc.passes.pii.detectors import NAME_STOP, Span, find_spans, resolve_overlaps
 
 # Dict keys whose string values are secrets even when no detector recognises their shape.
 SECRET_KEYS = frozenset(
@@ -88,6 +88,7 @@ class Scrubber:
     _table: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)  # (kind, key) -> placeholder
     _next: Counter[str] = field(default_factory=Counter, repr=False)
     _cache: dict[str, list[Span]] = field(default_factory=dict, repr=False)
+    _known: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)  # this record's values -> (kind, key)
 
     # ---- detection ---------------------------------------------------------------------------------------------------
     def spans(self, text: str) -> list[Span]:
@@ -125,9 +126,9 @@ class Scrubber:
         return ph
 
     def text(self, text: str) -> str:
-        if len(text) < 6:
-            return text
-        spans = self.spans(text)
+        spans = self.spans(text) if len(text) >= 6 else []
+        if self._known and len(text) >= 4:
+            spans = self._with_known(text, spans)
         if not spans:
             return text
         out: list[str] = []
@@ -138,6 +139,43 @@ class Scrubber:
             pos = s.end
         out.append(text[pos:])
         return "".join(out)
+
+    def _with_known(self, text: str, spans: list[Span]) -> list[Span]:
+        """Add the places where a value found elsewhere in the same record appears bare (a name the answer repeats)."""
+        extra: list[Span] = []
+        for raw, (kind, key) in self._known.items():
+            i = text.find(raw)
+            while i != -1:
+                j = i + len(raw)
+                if (i == 0 or not text[i - 1].isalnum()) and (j == len(text) or not text[j].isalnum()):
+                    extra.append(Span(i, j, kind, key))
+                i = text.find(raw, j)
+        return resolve_overlaps([*spans, *extra]) if extra else spans
+
+    def learn(self, obj: Any, key: str = "", *, structural: bool = False, schema: bool = False) -> None:
+        """Collect the values detected anywhere in ``obj`` (same walk as ``value``) for ``_with_known``."""
+        if isinstance(obj, str):
+            if (structural and key in STRUCTURAL_KEYS) or (schema and key not in SCHEMA_TEXT_KEYS):
+                return
+            spans = self.spans(obj) if len(obj) >= 6 else []
+            for sp in spans:
+                raw = obj[sp.start : sp.end]
+                if len(raw) >= 4:
+                    self._known.setdefault(raw, (sp.kind, sp.key))
+            if spans or schema or len(obj) < 4 or (obj.startswith("<") and obj.endswith(">")):
+                return
+            if key in SECRET_KEYS:
+                self._known.setdefault(obj, ("SECRET", obj))
+            elif key in NAME_KEYS and NAME_VALUE.match(obj) and obj.split()[0] not in NAME_STOP:
+                self._known.setdefault(obj, ("NAME", obj))
+        elif isinstance(obj, dict):
+            for k, v in obj.items():
+                lower = str(k).lower()
+                nested = (structural and lower in NESTED_STRUCTURE) or (schema and lower != "enum")
+                self.learn(v, lower, structural=nested if not isinstance(v, str) else structural, schema=schema)
+        elif isinstance(obj, list | tuple):
+            for v in obj:
+                self.learn(v, key, structural=structural, schema=schema)
 
     def secret_value(self, text: str) -> str:
         """A value stored under a secret-named key: replaced whole (unless empty or already a placeholder)."""
@@ -182,7 +220,22 @@ class Scrubber:
         return self.text(text)
 
     def record(self, rec: Any) -> None:
-        """Scrub a ``TraceRecord`` in place: messages, tools' text, output, tool calls, params, error, label, meta."""
+        """Scrub a ``TraceRecord`` in place: messages, tools' text, output, tool calls, params, error, label, meta.
+
+        First every value detected anywhere in the record is collected, so that a value the detectors recognise in one
+        place (``Dear Maria Okonkwo``) is also replaced where it appears bare (the answer ``Maria Okonkwo``)."""
+        self._known = {}
+        self.learn(rec.messages, structural=True)
+        self.learn(rec.tools, schema=True)
+        self.learn(rec.tool_calls, structural=True)
+        self.learn([rec.output, rec.error, rec.label, rec.params])
+        self.learn(rec.meta, structural=True)
+        try:
+            self._scrub_record(rec)
+        finally:
+            self._known = {}
+
+    def _scrub_record(self, rec: Any) -> None:
         rec.messages = [self.value(m, structural=True) for m in rec.messages]
         if rec.tools:
             rec.tools = [self.value(t, schema=True) for t in rec.tools]
