@@ -1,0 +1,96 @@
+"""`slmc analyze agent.py --traces FILES --out DIR`: find the tasks in an agent's traffic, score how much of it an
+SLM could serve, pick SLMs and write report.md, report.html and analysis.json."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from slmc.compiler.diagnostics import Severity, SlmcError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("sources", nargs="+", type=Path, help="the agent's entry file(s) or package folder")
+    parser.add_argument("--traces", nargs="+", type=Path, required=True, help="trace files (any supported format)")
+    parser.add_argument(
+        "--out", type=Path, default=Path("slmc-analysis"), help="report folder (default: slmc-analysis)"
+    )
+    parser.add_argument("--root", type=Path, help="project root site ids are relative to (default: the agent's folder)")
+    parser.add_argument("--max-params", help="largest SLM to consider, e.g. 3B")
+    parser.add_argument("--licence", default="any", help="'permissive', 'any' (default) or a licence id")
+    parser.add_argument("--gpu-memory", type=float, help="GPU memory of the serving machine in GB")
+    parser.add_argument("--cpu-only", action="store_true", help="plan for CPU serving")
+    parser.add_argument("--target", choices=("tensorrt-llm", "vllm", "llamacpp", "hf"), help="serving target")
+    parser.add_argument("--base-model", help="use this base for every task (catalog name, hub id, scratch:<size>)")
+    parser.add_argument("--embedder", choices=("auto", "minilm", "tfidf"), default="auto", help="clustering embedder")
+    parser.add_argument("--llm-price-model", help="price the traffic as this LLM (default: the traces' model)")
+    parser.add_argument("--pipeline", help="pass pipeline (default: the analyze pipeline)")
+    parser.add_argument("--quiet", action="store_true", help="print only the summary")
+
+
+def _load_passes(spec: str, log) -> tuple[list, list[str]]:
+    """The pipeline's passes; passes that cannot be imported yet are skipped (reported), never stubbed."""
+    from slmc.compiler import passmanager as pm
+
+    passes, skipped = [], []
+    for name in (part.strip() for part in spec.split(",") if part.strip()):
+        try:
+            passes.extend(pm.parse_pipeline(name))
+        except SlmcError as exc:
+            if "cannot be loaded" not in exc.message:
+                raise
+            skipped.append(name.split("{", 1)[0])
+            log(f"skipping {name}: {exc.message}")
+    return passes, skipped
+
+
+def run(args: argparse.Namespace) -> int:
+    from slmc.compiler import passmanager as pm
+    from slmc.compiler.frontend import analyze_paths
+    from slmc.report.analyze import build_analysis, render_terminal, write_reports
+    from slmc.traces.ingest import read_traces
+
+    log = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
+    for path in [*args.sources, *args.traces]:
+        if not path.exists():
+            raise SlmcError(f"{path}: no such file or folder", hint="check the path")
+    first = args.sources[0]
+    root = (args.root or (first if first.is_dir() else first.parent)).resolve()
+    options = {"licence": args.licence, "cpu_only": args.cpu_only, "embedder": args.embedder}
+    for key in ("max_params", "gpu_memory", "target", "base_model", "llm_price_model"):
+        if getattr(args, key) is not None:
+            options[key] = getattr(args, key)
+
+    graph, diagnostics = analyze_paths([p.resolve() for p in args.sources], root=root)
+    records, problems = read_traces(args.traces)
+    diagnostics = [*diagnostics, *problems]
+    graph.meta.trace_sources = [str(t) for t in args.traces]
+    log(f"frontend: {len(graph.sites())} call sites; {len(records)} trace records")
+    if not records:
+        raise SlmcError(
+            "no usable trace records in the given files", hint="record some with `slmc trace -- python agent.py`"
+        )
+
+    passes, skipped = _load_passes(args.pipeline or pm.ANALYZE_PIPELINE, log)
+    cache = args.out.resolve() / ".cache"
+    ctx = pm.PassContext(root=root, cache_dir=cache, traces=records, options=options, log=log)
+    manager = pm.PassManager(passes)
+    graph = manager.run(ctx, graph)
+    diagnostics += ctx.diagnostics
+    analysis = build_analysis(
+        graph,
+        ctx.traces,
+        ctx.artifacts,
+        agent=", ".join(str(s) for s in args.sources),
+        passes=[(r.name, r.seconds) for r in manager.records],
+        skipped=skipped,
+        diagnostics=[d for d in diagnostics if d.severity != Severity.INFO],
+    )
+    paths = write_reports(args.out, analysis)
+    for d in diagnostics:
+        if d.severity == Severity.ERROR:
+            print(d.concise(), file=sys.stderr)
+    print(render_terminal(analysis))
+    print(f"wrote {', '.join(str(p) for p in paths)}")
+    return 0

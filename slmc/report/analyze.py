@@ -1,0 +1,244 @@
+"""The `slmc analyze` report: one analysis dict (``analysis.json``) rendered as Markdown, self-contained HTML (inline
+CSS and SVG plots) and a terminal summary."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from slmc.ir.graph import AgentGraph
+from slmc.ir.serialize import to_jsonable
+from slmc.report.svg import hbar, scatter
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def build_analysis(
+    graph: AgentGraph,
+    traces: list[Any] | None,
+    artifacts: dict[str, Any],
+    *,
+    agent: str = "",
+    passes: list[tuple[str, float]] | None = None,
+    skipped: list[str] | None = None,
+    diagnostics: list[Any] | None = None,
+) -> dict[str, Any]:
+    """Everything the report shows, as plain JSON data."""
+    from slmc.analysis.prices import llm_price
+    from slmc.passes.score_offload import input_tokens, output_tokens
+
+    traces = traces or []
+    models = [r.model for r in traces if r.model]
+    price = llm_price(
+        (artifacts.get("savings") or {}).get("llm_price_model")
+        or (max(set(models), key=models.count) if models else None)
+    )
+    per_site: dict[str, dict[str, float]] = defaultdict(lambda: {"calls": 0, "input_tokens": 0, "output_tokens": 0})
+    for r in traces:
+        row = per_site[r.site_id or "<unlinked>"]
+        row["calls"] += 1
+        row["input_tokens"] += input_tokens(r)
+        row["output_tokens"] += output_tokens(r)
+    sites = []
+    for s in graph.sites():
+        row = per_site.get(s.id, {"calls": 0, "input_tokens": 0, "output_tokens": 0})
+        sites.append(
+            {
+                "id": s.id,
+                "kind": str(s.site),
+                "loc": str(s.loc),
+                "client": s.client,
+                "model": s.model,
+                **row,
+                "usd": round(price.call_cost(row["input_tokens"], row["output_tokens"]), 6),
+                "triage": to_jsonable(s.triage),
+                "offload": to_jsonable(s.offload),
+                "tasks": [t.id for t in graph.preds(s.id)] if s.id in graph else [],
+            }
+        )
+    sites = [s | {"tasks": [t for t in s["tasks"] if t.startswith("task:")]} for s in sites]
+    unlinked = per_site.get("<unlinked>")
+    tasks = []
+    for t in graph.tasks():
+        tasks.append(
+            {
+                "id": t.id,
+                "name": t.name,
+                "sites": list(t.sites),
+                "calls": t.calls,
+                "keywords": list(t.keywords),
+                "examples": list(t.examples),
+                "contract": ({**t.contract.to_dict(), "strictness": t.contract.strictness} if t.contract else None),
+                "offload": to_jsonable(t.offload),
+                "slm": to_jsonable(t.slm),
+            }
+        )
+    clustering = dict(artifacts.get("clustering") or {})
+    return {
+        "format": "slmc.analysis",
+        "version": 1,
+        "agent": agent,
+        "traces": len(traces),
+        "unlinked_calls": int(unlinked["calls"]) if unlinked else 0,
+        "llm_price": {"model": price.model, "input": price.input, "output": price.output},
+        "sites": sites,
+        "tasks": tasks,
+        "clustering": clustering,
+        "offload_summary": artifacts.get("offload_summary") or {},
+        "savings": artifacts.get("savings") or {},
+        "passes": [{"name": n, "seconds": round(s, 3)} for n, s in passes or []],
+        "skipped_passes": skipped or [],
+        "diagnostics": [d.concise() for d in diagnostics or []],
+    }
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.1f} %"
+
+
+def _usd(x: float | None) -> str:
+    return "–" if x is None else f"${x:,.4f}"
+
+
+def _slm_text(slm: dict | None) -> str:
+    if not slm:
+        return "stays on the LLM"
+    return f"{slm['model']} ({slm['method']})"
+
+
+def render_terminal(a: dict[str, Any]) -> str:
+    s, v = a["offload_summary"], a["savings"]
+    lines = [
+        f"slmc analyze: {a['agent']}: {len(a['sites'])} call sites, {a['traces']} trace records, {len(a['tasks'])} tasks",
+    ]
+    if a["clustering"]:
+        lines.append(f"  clustering: {a['clustering'].get('how', '')}")
+    if s:
+        lines.append(
+            f"  an SLM could serve {_pct(s.get('fraction_calls'))} of calls, {_pct(s.get('fraction_tokens'))} of tokens, "
+            f"{_pct(s.get('fraction_usd'))} of LLM dollars ({s.get('llm_price_model')})"
+        )
+    if v:
+        lines.append(
+            f"  $ per 1k calls: {_usd(v.get('usd_per_1k_calls_before'))} now -> {_usd(v.get('usd_per_1k_calls_after'))} "
+            f"with SLMs on {v.get('gpu')} (saves {_pct(v.get('saved_share'))}, fallbacks included)"
+        )
+    lines.append("")
+    lines.append(f"  {'task':34s} {'calls':>7s} {'contract':10s} {'verdict':11s} {'score':>5s}  plan")
+    for t in a["tasks"]:
+        o = t["offload"] or {}
+        kind = (t["contract"] or {}).get("kind", "–")
+        score = o.get("score")
+        lines.append(
+            f"  {t['id'][:34]:34s} {t['calls']:7d} {kind:10s} {o.get('verdict', '–'):11s} "
+            f"{(f'{score:.2f}' if score is not None else '–'):>5s}  {_slm_text(t['slm'])}"
+        )
+    if a["skipped_passes"]:
+        lines.append(f"  skipped passes (not available): {', '.join(a['skipped_passes'])}")
+    return "\n".join(lines)
+
+
+def render_markdown(a: dict[str, Any]) -> str:
+    s, v = a["offload_summary"], a["savings"]
+    out = [f"# slmc analysis: {a['agent']}", ""]
+    out.append(f"{len(a['sites'])} call sites, {a['traces']} trace records, {len(a['tasks'])} tasks discovered.")
+    if a["clustering"]:
+        out.append(f"Clustering: {a['clustering'].get('how', '')}.")
+    out.append("")
+    if s:
+        out += [
+            "## How much could SLMs serve?",
+            "",
+            "| share of | narrow tasks | all | fraction |",
+            "|---|---:|---:|---:|",
+            f"| calls | {s['narrow_calls']:,} | {s['calls']:,} | {_pct(s['fraction_calls'])} |",
+            f"| tokens | {s['narrow_tokens']:,} | {s['tokens']:,} | {_pct(s['fraction_tokens'])} |",
+            f"| LLM $ ({s['llm_price_model']}) | {_usd(s['narrow_usd'])} | {_usd(s['usd'])} | {_pct(s['fraction_usd'])} |",
+            "",
+        ]
+    if v:
+        out += [
+            "## Savings",
+            "",
+            f"$ per 1k calls: **{_usd(v['usd_per_1k_calls_before'])}** on {v['llm_price_model']} now, "
+            f"**{_usd(v['usd_per_1k_calls_after'])}** with the planned SLMs served on {v['gpu']} "
+            f"(saves {_pct(v['saved_share'])}). Offloaded calls pay the SLM; the expected fallback share pays the LLM "
+            f"as well. Prices as of {v.get('prices_as_of')} (edit `slmc/data/prices.yaml`).",
+            "",
+            "| task | calls | LLM $/1k | after $/1k | fallback | saved |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for t in v["tasks"]:
+            out.append(
+                f"| {t['task']} | {t['calls']:,} | {_usd(t['llm_per_1k'])} | {_usd(t['after_per_1k'])} | "
+                f"{_pct(t['fallback_share']) if t['offloaded'] else '–'} | {_pct(t['saved_share'])} |"
+            )
+        out.append("")
+    out += [
+        "## Tasks",
+        "",
+        "| task | sites | calls | contract | verdict | score | plan |",
+        "|---|---|---:|---|---|---:|---|",
+    ]
+    for t in a["tasks"]:
+        o = t["offload"] or {}
+        out.append(
+            f"| `{t['id']}` | {', '.join(f'`{x}`' for x in t['sites'])} | {t['calls']:,} | "
+            f"{(t['contract'] or {}).get('kind', '–')} | {o.get('verdict', '–')} | {o.get('score', 0):.2f} | "
+            f"{_slm_text(t['slm'])} |"
+        )
+    out.append("")
+    for t in a["tasks"]:
+        out.append(f"### `{t['id']}`")
+        out.append("")
+        out.append(f"Keywords: {', '.join(t['keywords']) or '–'}.")
+        for why in (t["offload"] or {}).get("reasons", []):
+            out.append(f"- {why}")
+        if t["slm"]:
+            out.append(f"- plan: **{_slm_text(t['slm'])}** — " + "; ".join(t["slm"]["reasons"]))
+            if t["slm"]["alternatives"]:
+                out.append(f"- alternatives: {', '.join(t['slm']['alternatives'])}")
+        out.append("")
+    out += ["## Call sites", "", "| site | calls | tokens in/out | LLM $ | verdict |", "|---|---:|---:|---:|---|"]
+    for site in a["sites"]:
+        out.append(
+            f"| `{site['id']}` | {site['calls']:,} | {site['input_tokens']:,} / {site['output_tokens']:,} | "
+            f"{_usd(site['usd'])} | {(site['offload'] or {}).get('verdict', '–')} |"
+        )
+    out.append("")
+    return "\n".join(out)
+
+
+def render_html(a: dict[str, Any]) -> str:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined
+    )
+    busy = sorted(a["sites"], key=lambda s: -s["calls"])[:20]
+    plots = {
+        "calls": hbar("Calls per call site", [(s["id"], s["calls"]) for s in busy], css="calls"),
+        "tokens": hbar(
+            "Tokens per call site (in + out)",
+            [(s["id"], s["input_tokens"] + s["output_tokens"]) for s in busy],
+            css="tokens",
+        ),
+        "usd": hbar("LLM $ per call site", [(s["id"], s["usd"]) for s in busy], fmt="${:,.4f}", css="usd"),
+    }
+    projection = a["clustering"].get("projection") or []
+    names = [t["id"] for t in a["tasks"]]
+    index = {n: i for i, n in enumerate(names)}
+    points = [{"x": p["x"], "y": p["y"], "group": index.get(p.get("task"), 0)} for p in projection]
+    plots["map"] = scatter("Cluster map (2-D PCA of the clustered sample)", points, names)
+    return env.get_template("analyze.html.j2").render(a=a, plots=plots, pct=_pct, usd=_usd, slm_text=_slm_text)
+
+
+def write_reports(out: Path, analysis: dict[str, Any]) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "analysis.json", out / "report.md", out / "report.html"]
+    paths[0].write_text(json.dumps(analysis, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
+    paths[1].write_text(render_markdown(analysis), encoding="utf-8")
+    paths[2].write_text(render_html(analysis), encoding="utf-8")
+    return paths
