@@ -30,3 +30,27 @@ def test_fixture_sites_match_inline_expectations(case: Path) -> None:
     assert not missing and not extra, f"missing: {missing}\nunexpected: {extra}"
     problems = [p for k, e in want.items() for p in check_extras(graph, got[k], e.extras)]
     assert not problems, "\n".join(problems)
+
+
+def test_fixture_set_is_broad_and_has_negatives() -> None:
+    cases = fixture_cases()
+    assert len(cases) >= 30
+    assert sum(expectations(c)[1] for c in cases) >= 30  # `expect: none` lines
+
+
+def test_wrapper_chain_across_six_modules_reaches_the_request() -> None:
+    case = fixture_cases()[[c.name for c in fixture_cases()].index("pkg_chain")]
+    graph, _ = analyze_paths([case], root=case)
+    entry = next(s for s in graph.sites() if s.loc.path == "agent/cli.py" and s.site == "wrapper-call")
+    request = graph.request_of(entry.id)
+    assert request is not None and request.id == "llm:complete@agent/core.py:5"
+    hops = 0
+    cur = entry
+    while cur.target:
+        cur = graph.node(cur.target)
+        hops += 1
+    assert hops >= 6
+    assert request.model == "gpt-4o-mini"  # a constant imported from another module
+    step_call = graph.node("llm:__call__@agent/steps/intent.py:10")
+    assert step_call.labels == ("order", "refund", "question")  # the answer is checked against a tuple
+    assert "label-set" in step_call.consumers

@@ -109,10 +109,21 @@ class Evaluator:
                 return s.bindings[name]
             first = False
             s = s.parent
-        for star in scope.module.scope.bindings.get("*", ()):
-            mod = self.project.module(star[1])
-            if mod is not None and name in mod.scope.bindings:
-                return mod.scope.bindings[name]
+        return self.module_bindings(scope.module, name, star_only=True)
+
+    def module_bindings(
+        self, mod: ModuleIndex, name: str, star_only: bool = False, depth: int = 0
+    ) -> list[Binding] | None:
+        """Module-level bindings of ``name``, following ``from x import *``."""
+        if not star_only and name in mod.scope.bindings:
+            return mod.scope.bindings[name]
+        if depth > 5:
+            return None
+        for star in mod.scope.bindings.get("*", ()):
+            other = self.project.module(star[1])
+            found = self.module_bindings(other, name, depth=depth + 1) if other is not None else None
+            if found is not None:
+                return found
         return None
 
     def bindings_value(self, bindings: list[Binding]) -> Value:
@@ -192,7 +203,7 @@ class Evaluator:
             return Ref(qname)
         if not rest:
             return Module(mod.name)
-        bindings = mod.scope.bindings.get(rest[0])
+        bindings = self.module_bindings(mod, rest[0])
         value: Value = self.bindings_value(bindings) if bindings else None
         if value is None and not bindings:
             return None
@@ -940,6 +951,13 @@ def tool_names(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> list[st
             if name:
                 names.append(name)
         elif isinstance(v, cst.Name | cst.Attribute):
+            bindings = ev.bindings_of(v.value, scope) if isinstance(v, cst.Name) else None
+            first = next((b for b in bindings or () if b[0] == "expr"), None)
+            if first is not None and isinstance(first[1], cst.Dict):
+                name = _dict_tool_name(ev, first[1], first[2])
+                if name:
+                    names.append(name)
+                continue
             names.append(v.attr.value if isinstance(v, cst.Attribute) else v.value)
     return names
 

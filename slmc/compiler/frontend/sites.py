@@ -12,7 +12,7 @@ import libcst as cst
 from slmc.compiler.frontend import catalog
 from slmc.compiler.frontend.evaluate import OPTION_NAMES, Evaluator, Resolved, arg, tool_names
 from slmc.compiler.frontend.index import CallInfo, Scope, dotted
-from slmc.compiler.frontend.values import Answer, Class, Client, Const, Function, Ref, Text
+from slmc.compiler.frontend.values import Answer, Class, Client, Const, Function, Instance, Ref, Text
 from slmc.ir.nodes import Message, PromptPart, SiteKind, Tool
 
 
@@ -47,6 +47,8 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     scope, call = info.scope, info.node
     resolved = ev.resolve_call(call, scope)
     callee = resolved.callee
+    if isinstance(callee, Instance):  # obj(...) runs type(obj).__call__
+        callee = ev.member(callee.cls, "__call__", True)
     if isinstance(callee, Function):
         return Site(info, SiteKind.WRAPPER_CALL, callee=callee.key, args=resolved.args)
     if isinstance(callee, Class):  # Agent(...) runs __init__; a call of a class with __call__ is rare: skip
@@ -565,6 +567,10 @@ def build_tools(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> list[T
                         )
                     )
         elif isinstance(v, cst.Name):
+            target, ts = _resolve_expr(ev, v, rs)
+            if isinstance(target, cst.Dict):
+                out.extend(build_tools(ev, cst.List([cst.Element(target)]), ts))
+                continue
             fn = ev.value(v, rs)
             if isinstance(fn, Function):
                 tool = function_tool(ev, fn.key)
