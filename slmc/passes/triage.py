@@ -166,14 +166,28 @@ def structured_output_of(site: LLMCall) -> str | None:
     return None
 
 
+def describe_tools(site: LLMCall) -> str | None:
+    """``"2 tools: a, b"`` for static tools, ``"tools (`expr`)"`` when the tool list is an expression, else None."""
+    if site.tools:
+        return f"{len(site.tools)} tool{'s' if len(site.tools) != 1 else ''}: {', '.join(site.tools)}"
+    for key in ("tools", "functions"):
+        value = site.options.get(key)
+        if isinstance(value, str) and value:
+            return f"tools (`{value.strip('<>')}`)"
+        if isinstance(value, list) and value:
+            return f"{len(value)} tool{'s' if len(value) != 1 else ''}"
+    return None
+
+
 def option_evidence(request: LLMCall) -> list[Evidence]:
     """Evidence from the request's own options: structured output, tools, output length, temperature, streaming."""
     out: list[Evidence] = []
     structured = structured_output_of(request)
     if structured:
         out.append(Evidence(2.0, structured))
-    if request.tools:
-        out.append(Evidence(1.2, f"offers {len(request.tools)} tool{'s' if len(request.tools) != 1 else ''}"))
+    tools = describe_tools(request)
+    if tools:
+        out.append(Evidence(1.2, f"offers {tools}"))
         choice = request.options.get("tool_choice")
         if choice == "required" or isinstance(choice, dict):
             out.append(Evidence(0.6, "tool call forced (tool_choice)"))
@@ -242,6 +256,34 @@ def prompt_texts(graph: AgentGraph, site: LLMCall) -> list[str]:
     return [m.static_text() for m in prompt.messages]
 
 
+def multi_task_wrappers(graph: AgentGraph) -> set[str]:
+    """Wrapper sites whose function makes more than one LLM call (directly or through the wrappers it calls).
+
+    Such a function is an orchestrator (``handle(ticket)`` classifying, extracting and replying), not one task: a
+    call of it carries no single task's evidence.
+    """
+    inner: dict[tuple[str, str], list[LLMCall]] = {}
+    for s in graph.sites():
+        if s.site != SiteKind.WRAPPER:
+            inner.setdefault((s.loc.path, s.function), []).append(s)
+    memo: dict[str, bool] = {}
+
+    def is_multi(wrapper_id: str) -> bool:
+        if wrapper_id in memo:
+            return memo[wrapper_id]
+        memo[wrapper_id] = False  # cycle guard
+        wrapper = graph.get(wrapper_id)
+        if not isinstance(wrapper, LLMCall) or wrapper.site != SiteKind.WRAPPER:
+            return False
+        sites = inner.get((wrapper.loc.path, wrapper.function), [])
+        memo[wrapper_id] = len(sites) > 1 or any(
+            s.site == SiteKind.WRAPPER_CALL and s.target is not None and is_multi(s.target) for s in sites
+        )
+        return memo[wrapper_id]
+
+    return {w.id for w in graph.sites(SiteKind.WRAPPER) if is_multi(w.id)}
+
+
 def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     """All static evidence for one site; a wrapper-call adds the evidence of the request its wrapper reaches."""
     request = graph.request_of(site.id) if site.site != SiteKind.REQUEST else site
@@ -262,7 +304,14 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     return evidence
 
 
-def triage_site(graph: AgentGraph, site: LLMCall) -> TriageResult:
+def triage_site(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None = None) -> TriageResult:
+    """Triage one site; ``multi_task`` is ``multi_task_wrappers(graph)`` (computed when not given)."""
+    if multi_task is None:
+        multi_task = multi_task_wrappers(graph)
+    if site.target in multi_task or site.id in multi_task:
+        name = site.target.split("@", 1)[0].removeprefix("llm:") if site.target else site.function
+        what = "calls" if site.site == SiteKind.WRAPPER_CALL else "is"
+        return TriageResult(Verdict.UNCLEAR, 0.5, (f"{what} `{name}`, which makes several LLM calls",))
     evidence = collect_evidence(graph, site)
     total = sum(e.weight for e in evidence)
     score = round(1.0 / (1.0 + math.exp(-total)), 3)
@@ -287,6 +336,7 @@ class Triage(Pass):
     provides: ClassVar[tuple[str, ...]] = ("triage",)
 
     def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
+        multi_task = multi_task_wrappers(graph)
         for site in graph.sites():
-            graph.update(site.id, triage=triage_site(graph, site))
+            graph.update(site.id, triage=triage_site(graph, site, multi_task))
         return graph

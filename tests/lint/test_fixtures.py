@@ -44,7 +44,7 @@ def test_triage_agreement_with_hand_labels(frontend) -> None:
     path = FIXTURES / "triage_labelled.py"
     labels = {}
     for number, line in enumerate(path.read_text().splitlines(), 1):
-        if "# label:" in line:
+        if "  # label:" in line:
             labels[number] = Verdict(line.split("# label:")[1].strip())
     rep = lint_paths([path], config=Config(root=FIXTURES))
     assert rep.graph is not None

@@ -86,3 +86,35 @@ def test_pass_sets_triage_on_every_site_through_the_pass_manager() -> None:
     out = PassManager.from_spec("triage").run(PassContext(), g)
     assert all(s.triage is not None for s in out.sites())
     assert "triage" in out.meta.facts and out.meta.passes_run == ["triage"]
+
+
+def test_calls_of_an_orchestrator_are_unclear() -> None:
+    """``handle`` makes two LLM calls through ``ask``; calls of ``handle`` carry no single task's evidence."""
+    g = AgentGraph()
+    request = add_site(g, "ask", 5, user="{prompt}")
+    ask = add_site(g, "ask", 4, kind=SiteKind.WRAPPER, user=None, target=request.id)
+    spam = add_site(
+        g,
+        "handle",
+        10,
+        path="main.py",
+        kind=SiteKind.WRAPPER_CALL,
+        target=ask.id,
+        user="Answer yes or no: is {x} spam?",
+        consumers=("bool",),
+    )
+    add_site(g, "handle", 11, path="main.py", kind=SiteKind.WRAPPER_CALL, target=ask.id, user="Write a poem on {x}")
+    handle = add_site(g, "handle", 9, path="main.py", kind=SiteKind.WRAPPER, user=None, target=spam.id)
+    outer = add_site(
+        g,
+        "<module>",
+        30,
+        path="main.py",
+        kind=SiteKind.WRAPPER_CALL,
+        target=handle.id,
+        user="{sys.argv[1]}",
+        consumers=("bool",),
+    )
+    t = triage_site(g, outer)
+    assert t.verdict == Verdict.UNCLEAR and t.reasons == ("calls `handle`, which makes several LLM calls",)
+    assert triage_site(g, spam).verdict == Verdict.NARROW

@@ -115,7 +115,7 @@ def lint_graph(
     input_diagnostics: Sequence[Diagnostic] = (),
 ) -> tuple[list[Diagnostic], int]:
     """Check an (analysed) graph: findings plus frontend input errors, filtered; (kept, suppressed by noqa)."""
-    findings = check_graph(graph) + [_as_input_error(d) for d in input_diagnostics]
+    findings = check_graph(graph, lines_of) + [_as_input_error(d) for d in input_diagnostics]
     kept, suppressed = filter_diagnostics(findings, settings, lines_of)
     kept.sort(key=lambda d: (d.path, d.line, d.col, d.code, d.message))
     return kept, suppressed

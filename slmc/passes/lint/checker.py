@@ -13,7 +13,7 @@ Where each finding is reported:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,13 +22,17 @@ from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import LLMCall, SiteKind, Verdict
 from slmc.passes.lint.rules import BY_CODE, Rule
 from slmc.passes.triage import (
+    describe_tools,
     is_expression,
     literal_number,
     max_tokens_of,
+    multi_task_wrappers,
     structured_output_of,
     temperature_of,
     triage_site,
 )
+
+LinesOf = Callable[[str], Sequence[str]]
 
 # Clients whose ``model`` is a provider alias that can move (local runtimes and Azure deployments are not).
 HOSTED_CLIENTS = frozenset(
@@ -224,9 +228,11 @@ def _diagnostic(finding: Finding) -> Diagnostic:
 
 
 def _ensure_triage(graph: AgentGraph) -> None:
+    multi_task: set[str] | None = None
     for site in graph.sites():
         if site.triage is None:
-            graph.update(site.id, triage=triage_site(graph, site))
+            multi_task = multi_task_wrappers(graph) if multi_task is None else multi_task
+            graph.update(site.id, triage=triage_site(graph, site, multi_task))
 
 
 def _narrow(site: LLMCall) -> bool:
@@ -253,14 +259,13 @@ def _offload_finding(graph: AgentGraph, site: LLMCall) -> Finding | None:
     assert site.triage is not None
     request = graph.request_of(site.id) or site
     common = {"score": site.triage.score, "reasons": ", ".join(site.triage.reasons[:3]), "verdict": "narrow"}
+    structure = structured_output_of(request) or structured_output_of(site)
+    tools = describe_tools(request) or describe_tools(site)
+    if structure or tools:
+        return Finding(BY_CODE["SLM102"], site, {**common, "structure": structure or tools})
     labels = site.labels or request.labels
     if labels:
         return Finding(BY_CODE["SLM103"], site, {**common, "count": len(labels), "labels": ", ".join(labels)})
-    structure = structured_output_of(request) or structured_output_of(site)
-    tools = request.tools or site.tools
-    if structure or tools:
-        described = structure or f"{len(tools)} tool{'s' if len(tools) != 1 else ''}: {', '.join(tools)}"
-        return Finding(BY_CODE["SLM102"], site, {**common, "structure": described})
     return Finding(BY_CODE["SLM101"], site, common)
 
 
@@ -270,7 +275,7 @@ def _limit_option(request: LLMCall) -> str:
     return _LIMIT_OPTION.get(request.client, "max_tokens")
 
 
-def _request_findings(request: LLMCall, narrow: bool) -> Iterator[Finding]:
+def _request_findings(request: LLMCall, narrow: bool, lines_of: LinesOf | None) -> Iterator[Finding]:
     if narrow and max_tokens_of(request.options) is None and request.site == SiteKind.REQUEST:
         yield Finding(BY_CODE["SLM203"], request, {"option": _limit_option(request)})
     temp = literal_number(temperature_of(request.options))
@@ -287,11 +292,31 @@ def _request_findings(request: LLMCall, narrow: bool) -> Iterator[Finding]:
                 {"problem": problem, "example": snapshot_example(request.model), "model": request.model},
             )
         return
+    source = _model_source(request, lines_of)
+    if source:
+        problem = f"Model comes from `{source}`, which is not pinned in the source"
+    else:
+        problem = "Model is not a static string (it comes from a variable or an expression)"
+    yield Finding(BY_CODE["SLM301"], request, {"problem": problem, "example": "gpt-4o-2024-08-06", "model": source})
+
+
+_MODEL_KWARG = re.compile(r"\bmodel\s*=\s*([^,\n]+?)\s*(?:,|\)\s*$|$)")
+
+
+def _model_source(request: LLMCall, lines_of: LinesOf | None) -> str:
+    """The source of a non-literal ``model=`` argument (from options, else the call's source lines), or ''."""
     expr = request.options.get("model")
     if is_expression(expr):
-        source = expr[1:-1]
-        problem = f"Model comes from `{source}`, which is not pinned in the source"
-        yield Finding(BY_CODE["SLM301"], request, {"problem": problem, "example": "gpt-4o-2024-08-06", "model": source})
+        return expr[1:-1]
+    if lines_of is None:
+        return ""
+    lines = lines_of(request.loc.path)
+    last = min(len(lines), max(request.loc.end_line, request.loc.line))
+    for text in lines[request.loc.line - 1 : last]:
+        m = _MODEL_KWARG.search(text.split("#", 1)[0])
+        if m and not m.group(1).startswith(("'", '"')):
+            return m.group(1)
+    return ""
 
 
 def _prompt_findings(graph: AgentGraph, site: LLMCall) -> Iterator[Finding]:
@@ -319,15 +344,18 @@ def _json_finding(graph: AgentGraph, site: LLMCall) -> Finding | None:
     if not {"json.loads", "pydantic"} & set(site.consumers):
         return None
     request = graph.request_of(site.id) or site
-    if structured_output_of(request) or structured_output_of(site) or request.tools or site.tools:
+    if structured_output_of(request) or structured_output_of(site) or describe_tools(request) or describe_tools(site):
         return None
     if request.client not in HOSTED_CLIENTS | {"azure-openai"}:
         return None  # local runtimes constrain output by other means (grammars)
     return Finding(BY_CODE["SLM303"], site, {})
 
 
-def check_graph(graph: AgentGraph) -> list[Diagnostic]:
-    """All lint findings of the graph (runs static triage on sites that have none)."""
+def check_graph(graph: AgentGraph, lines_of: LinesOf | None = None) -> list[Diagnostic]:
+    """All lint findings of the graph (runs static triage on sites that have none).
+
+    ``lines_of(path)`` gives a file's source lines; only used to quote a model expression in a message.
+    """
     _ensure_triage(graph)
     findings: list[Finding] = []
     narrow_requests: set[str] = set()
@@ -343,7 +371,8 @@ def check_graph(graph: AgentGraph) -> list[Diagnostic]:
             request = graph.request_of(site.id)
             if request is not None:
                 narrow_requests.add(request.id)
-        findings.extend(_prompt_findings(graph, site))
+        if site.site != SiteKind.WRAPPER:  # a wrapper's def carries the prompt of the request it reaches
+            findings.extend(_prompt_findings(graph, site))
     for request in graph.sites(SiteKind.REQUEST, SiteKind.FRAMEWORK_TASK):
-        findings.extend(_request_findings(request, request.id in narrow_requests))
+        findings.extend(_request_findings(request, request.id in narrow_requests, lines_of))
     return sorted((_diagnostic(f) for f in findings), key=lambda d: (d.path, d.line, d.col, d.code, d.message))
