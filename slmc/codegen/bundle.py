@@ -21,10 +21,10 @@ from typing import Any
 import yaml
 
 from slmc.codegen.manifest import MANIFEST_NAME, build_manifest, dump_manifest, manifest_errors
-from slmc.codegen.rewrite import Change, rewrite_agent, rewrites_from_graph
+from slmc.codegen.rewrite import Change, SiteRewrite, rewrite_agent, rewrites_from_graph
 from slmc.compiler.diagnostics import SlmcError
 from slmc.ir.graph import AgentGraph
-from slmc.ir.nodes import Decision
+from slmc.ir.nodes import Decision, SiteKind
 from slmc.targets.base import ServiceSpec, ServingPlan, Target, build_plan, get_target, raise_problems
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -136,14 +136,25 @@ def _write_all(
     changes: list[Change] = []
     root = plan_options.get("root")
     if root is not None:
-        decisions = {r.site_id: r.decision for r in plan.sites}
-        api = {r.site_id: r.api for r in plan.sites if r.api}
-        rewrites = rewrites_from_graph(graph, decisions, api)
+        rewrites = codegen_rewrites(graph, plan)
         if rewrites:
             results = rewrite_agent(Path(root), rewrites, out_dir=tmp / "agent", patch=tmp / "agent.patch")
             changes = [c for r in results for c in r.changes]
     _write_readme(plan, manifest, targets, services, claim, bool(changes), tmp)
     return changes
+
+
+def codegen_rewrites(graph: AgentGraph, plan: ServingPlan) -> dict[str, SiteRewrite]:
+    """Sites to rewrite: every routed (offload / shadow) site of the plan, plus the request each routed wrapper-call
+    reaches, so the router sees that request and serves it under the wrapper-call's entry (docs/interfaces.md §5)."""
+    decisions: dict[str, Decision] = {r.site_id: r.decision for r in plan.sites}
+    for r in plan.sites:
+        if r.decision != Decision.KEEP and r.kind == SiteKind.WRAPPER_CALL:
+            request = graph.request_of(r.site_id)
+            if request is not None and decisions.get(request.id, Decision.KEEP) == Decision.KEEP:
+                decisions[request.id] = Decision.SHADOW
+    api = {r.site_id: r.api for r in plan.sites if r.api}
+    return rewrites_from_graph(graph, decisions, api)
 
 
 def _copy_models(plan: ServingPlan, tmp: Path) -> None:

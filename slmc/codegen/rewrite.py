@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from slmc.compiler.diagnostics import SlmcError
 from slmc.ir.graph import AgentGraph
@@ -158,7 +158,7 @@ def _is_runtime_import(stmt: cst.CSTNode) -> bool:
 class _Collector(cst.CSTVisitor):
     """Find, on the original tree, the Call node of each wanted site and the calls already wrapped."""
 
-    METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider)
+    METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(self, path: str, wanted: Mapping[str, SiteRewrite]) -> None:
         self.path = path
@@ -166,6 +166,7 @@ class _Collector(cst.CSTVisitor):
         self.functions: list[str] = []
         self.found: dict[str, cst.Call] = {}
         self.awaited: set[int] = set()
+        self.await_targets: set[int] = set()  # ids of expressions directly under ``await``
         self.wrapped: dict[str, int] = {}
         self.has_import = False
 
@@ -179,6 +180,9 @@ class _Collector(cst.CSTVisitor):
         if _is_runtime_import(node):
             self.has_import = True
 
+    def visit_Await(self, node: cst.Await) -> None:
+        self.await_targets.add(id(node.expression))
+
     def visit_Call(self, node: cst.Call) -> None:
         line = self.get_metadata(PositionProvider, node).start.line
         wrapped = _helper_site(node)
@@ -190,7 +194,7 @@ class _Collector(cst.CSTVisitor):
         if site is None or sid in self.found or not _matches(node.func, site.callee):
             return
         self.found[sid] = node
-        if isinstance(self.get_metadata(ParentNodeProvider, node), cst.Await):
+        if id(node) in self.await_targets:
             self.awaited.add(id(node))
 
 

@@ -192,7 +192,7 @@ def test_sites_the_router_cannot_serve_are_kept(tmp_path: Path) -> None:
     assert any("cannot serve bedrock invoke_model" in n for n in plan.notes)
     # the intent adapter is still planned (its task was accepted) but nothing routes to it
     result = write_bundle(graph, options, tmp_path / "b", "vllm")
-    assert [c.site_id for c in result.changes] == ["llm:extract@agent.py:25"]
+    assert [c.site_id for c in result.changes] == ["llm:ask_llm@agent.py:11", "llm:extract@agent.py:25"]
 
 
 def test_missing_adapter_and_oversized_rank_are_refused(tmp_path: Path) -> None:
