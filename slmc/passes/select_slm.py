@@ -134,7 +134,7 @@ class SelectSLM(Pass):
             f"{k}={v}"
             for k, v in (
                 ("max_params", opts.get("max_params")),
-                ("licence", opts.get("licence")),
+                ("licence", None if licence == "any" else licence),
                 ("gpu_memory", gpu_memory),
                 ("cpu_only", cpu_only or None),
                 ("target", target),

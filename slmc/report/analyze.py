@@ -217,7 +217,7 @@ def render_html(a: dict[str, Any]) -> str:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined
     )
-    busy = sorted(a["sites"], key=lambda s: -s["calls"])[:20]
+    busy = sorted((s for s in a["sites"] if s["calls"]), key=lambda s: -s["calls"])[:20]
     plots = {
         "calls": hbar("Calls per call site", [(s["id"], s["calls"]) for s in busy], css="calls"),
         "tokens": hbar(
