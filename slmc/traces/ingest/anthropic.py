@@ -37,37 +37,42 @@ def convert(doc: dict[str, Any], parents: tuple[dict[str, Any], ...] = ()) -> Tr
     request, response = as_dict(doc.get("request")), as_dict(doc.get("response"))
     if not request.get("messages"):
         raise ShapeError("Anthropic record has no request.messages")
+    record = TraceRecord(id=str(doc.get("id") or response.get("id") or ""), source=NAME, provider="anthropic")
+    fill(record, request, response)
+    error = doc.get("error")
+    if error and not record.error:
+        record.error = _error(error)
+        record.finish_reason = record.finish_reason or "error"
+    record.latency_ms = to_float(doc.get("latency_ms"))
+    record.timestamp = to_unix(doc.get("timestamp"))
+    return record
+
+
+def fill(record: TraceRecord, request: dict[str, Any], response: dict[str, Any]) -> None:
+    """Set the request and response fields of ``record`` from an Anthropic Messages request and ``Message``."""
     text, calls = anthropic_output(response.get("content"))
     usage = as_dict(response.get("usage"))
     input_tokens = to_int(usage.get("input_tokens"))
     if input_tokens is not None:
-        input_tokens += sum(
-            to_int(usage.get(k)) or 0 for k in ("cache_creation_input_tokens", "cache_read_input_tokens")
-        )
+        cached = ("cache_creation_input_tokens", "cache_read_input_tokens")
+        input_tokens += sum(to_int(usage.get(k)) or 0 for k in cached)
     stop = response.get("stop_reason")
-    error = response.get("error") or doc.get("error")
-    record = TraceRecord(
-        id=str(doc.get("id") or response.get("id") or ""),
-        source=NAME,
-        provider="anthropic",
-        model=response.get("model") or request.get("model"),
-        messages=anthropic_messages(request.get("system"), request.get("messages")),
-        tools=openai_tools(request.get("tools")),
-        params=params_of(request),
-        output=text,
-        tool_calls=calls,
-        finish_reason=ANTHROPIC_FINISH.get(stop, stop) if stop else ("error" if error else None),
-        error=(
-            f"{as_dict(error).get('type', 'error')}: {as_dict(error).get('message', '')}"
-            if isinstance(error, dict)
-            else error
-        )
-        or None,
-        input_tokens=input_tokens,
-        output_tokens=to_int(usage.get("output_tokens")),
-        latency_ms=to_float(doc.get("latency_ms")),
-        timestamp=to_unix(doc.get("timestamp")),
-    )
+    record.model = response.get("model") or request.get("model")
+    record.messages = anthropic_messages(request.get("system"), request.get("messages"))
+    record.tools = openai_tools(request.get("tools"))
+    record.params = params_of(request)
+    record.output, record.tool_calls = text, calls
+    record.finish_reason = ANTHROPIC_FINISH.get(stop, stop) if stop else None
+    record.input_tokens = input_tokens
+    record.output_tokens = to_int(usage.get("output_tokens"))
+    if response.get("error"):
+        record.error = _error(response["error"])
+        record.finish_reason = "error"
     if stop:
         record.meta["stop_reason"] = stop
-    return record
+
+
+def _error(error: Any) -> str:
+    if isinstance(error, dict):
+        return f"{error.get('type', 'error')}: {error.get('message', '')}".strip()
+    return str(error)
