@@ -52,9 +52,9 @@ def records_of(path: Path) -> list:
 
 # ---- the agent code under trace (call sites) ------------------------------------------------------------------------------
 def classify(client, text):
-    return client.chat.completions.create(
+    return client.chat.completions.create(  # site: sync
         model="gpt-4o-mini", messages=[{"role": "user", "content": text}], temperature=0
-    )  # site: sync
+    )
 
 
 def route(client, text):
@@ -69,9 +69,9 @@ def route(client, text):
 
 
 def ask_llm(client, text):
-    return client.chat.completions.create(
+    return client.chat.completions.create(  # site: wrapper
         model="gpt-4o-mini", messages=[{"role": "user", "content": text}]
-    )  # site: wrapper
+    )
 
 
 def handle(client, text):
@@ -141,9 +141,9 @@ def test_streaming_text_and_tool_call_deltas_are_reassembled(tmp_path, client):
         )
         assert isinstance(stream, openai.Stream)  # the SDK's own type
         text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
-        with client.chat.completions.create(
+        with client.chat.completions.create(  # site: stream-tool
             model="gpt-4o-mini", messages=[{"role": "user", "content": "t"}], tools=TOOLS, stream=True
-        ) as tool_stream:  # site: stream-tool
+        ) as tool_stream:
             list(tool_stream)
     assert text == "echo: stream me"
     streamed, tooled = records_of(out)
@@ -174,16 +174,16 @@ def test_stream_closed_early_is_recorded_once(tmp_path, client):
 
 
 async def _async_calls(client):
-    one = await client.chat.completions.create(
+    one = await client.chat.completions.create(  # site: await
         model="gpt-4o-mini", messages=[{"role": "user", "content": "a"}]
-    )  # site: await
+    )
     two, three = await asyncio.gather(
-        client.chat.completions.create(
+        client.chat.completions.create(  # site: gather
             model="gpt-4o-mini", messages=[{"role": "user", "content": "b"}]
-        ),  # site: gather
-        client.chat.completions.create(
+        ),
+        client.chat.completions.create(  # site: astream
             model="gpt-4o-mini", messages=[{"role": "user", "content": "c"}], stream=True
-        ),  # site: astream
+        ),
     )
     chunks = [c async for c in three]
     return one, two, chunks
@@ -225,21 +225,21 @@ def test_anthropic_messages_create_stream_and_helper(tmp_path, server):
     tools = [{"name": "route", "input_schema": {"type": "object", "properties": {"queue": {"type": "string"}}}}]
     out = tmp_path / "t.jsonl"
     with slmc.trace(out, root=HERE):
-        msg = client.messages.create(
+        msg = client.messages.create(  # site: anthropic
             model="claude-haiku-4-5",
             max_tokens=32,
             system="Route.",
             messages=[{"role": "user", "content": "hi"}],
             tools=tools,
-        )  # site: anthropic
+        )
         list(
             client.messages.create(
                 model="claude-haiku-4-5", max_tokens=32, messages=[{"role": "user", "content": "s"}], stream=True
             )
         )
-        with client.messages.stream(
+        with client.messages.stream(  # site: helper
             model="claude-haiku-4-5", max_tokens=32, messages=[{"role": "user", "content": "h"}]
-        ) as s:  # site: helper
+        ) as s:
             text = "".join(s.text_stream)
     assert msg.content[0].name == "route" and text == "echo: h"
     created, streamed, helper = records_of(out)
@@ -259,12 +259,12 @@ def test_litellm_completion_is_recorded_once(tmp_path, server):
     litellm = pytest.importorskip("litellm")
     out = tmp_path / "t.jsonl"
     with slmc.trace(out, root=HERE):
-        resp = litellm.completion(
+        resp = litellm.completion(  # site: litellm
             model="openai/gpt-4o-mini",
             messages=[{"role": "user", "content": "lite"}],
             api_base=server.url + "/v1",
             api_key="test",
-        )  # site: litellm
+        )
     assert resp.choices[0].message.content == "echo: lite"
     (rec,) = records_of(out)  # the OpenAI SDK call inside LiteLLM is not recorded twice
     assert rec.provider == "litellm" and rec.output == "echo: lite"
