@@ -58,6 +58,9 @@ class SiteIndex:
         for rows in self.by_path.values():
             rows.sort(key=lambda r: (r[0], -r[1]))
         self._path_cache: dict[str, str | None] = {}
+        self._at_cache: dict[tuple[str, int], LLMCall | None] = {}
+        self._request_cache: dict[str, str | None] = {}
+        self._candidate_cache: dict[str, dict[str, int]] = {}
         self.templates: dict[str, _Template] = {}
         self.word_index: dict[str, set[str]] = defaultdict(set)
         self._build_templates()
@@ -90,7 +93,13 @@ class SiteIndex:
         return found
 
     def at(self, path: str, line: int) -> LLMCall | None:
-        """The narrowest site whose source range contains ``line``."""
+        """The narrowest site whose source range contains ``line`` (cached: stacks repeat)."""
+        key = (path, line)
+        if key not in self._at_cache:
+            self._at_cache[key] = self._at(path, line)
+        return self._at_cache[key]
+
+    def _at(self, path: str, line: int) -> LLMCall | None:
         rel = self.relpath(path)
         if rel is None:
             return None
@@ -103,6 +112,12 @@ class SiteIndex:
             if line - start > 400:
                 break
         return best[1] if best else None
+
+    def request_id(self, site_id: str) -> str | None:
+        if site_id not in self._request_cache:
+            request = self.graph.request_of(site_id)
+            self._request_cache[site_id] = request.id if request else None
+        return self._request_cache[site_id]
 
     # ---- templates ---------------------------------------------------------------------------------------------------
     def _build_templates(self) -> None:
@@ -135,17 +150,39 @@ class SiteIndex:
                 for w in self.templates[sid].chunks[0].split()[:3]:
                     self.word_index[w].add(sid)
 
-    def match_template(self, text: str, min_confidence: float) -> tuple[str, float] | None:
+    def candidates(self, content: str) -> dict[str, int]:
+        """Sites sharing distinctive words with one message (cached: system prompts repeat)."""
+        found = self._candidate_cache.get(content)
+        if found is None:
+            found = {}
+            for w in self.word_index.keys() & set(content.split()):
+                for sid in self.word_index[w]:
+                    found[sid] = found.get(sid, 0) + 1
+            if len(self._candidate_cache) > 50_000:
+                self._candidate_cache.clear()
+            self._candidate_cache[content] = found
+        return found
+
+    def match_template(self, contents: list[str], min_confidence: float) -> tuple[str, float] | None:
         if not self.templates:
             return None
-        hits: Counter[str] = Counter()
-        for w in self.word_index.keys() & set(text.split()):
-            hits.update(self.word_index[w])
+        hits: dict[str, int] = {}
+        for content in contents:
+            for sid, n in self.candidates(content).items():
+                hits[sid] = hits.get(sid, 0) + n
+        if not hits:
+            return None
+        text = "\n".join(contents)
         best: tuple[str, float] | None = None
-        for sid, _ in hits.most_common(5):
+        top = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+        for sid, count in top:
+            if count < top[0][1] / 2:
+                break  # far fewer distinctive words than the best candidate
             score = _ordered_match(self.templates[sid], text)
             if score >= min_confidence and (best is None or score > best[1]):
                 best = (sid, score)
+                if score >= 0.999:
+                    break
         return best
 
 
@@ -178,7 +215,7 @@ def _ordered_match(tpl: _Template, text: str) -> float:
     return matched / tpl.total
 
 
-def _frames(rec: TraceRecord) -> list[Frame]:
+def _frames(rec: TraceRecord, stale: bool) -> list[Frame]:
     """Stack frames, innermost first, plus OTel ``code.*`` attributes and a stale recorded id as extra frames."""
     frames = list(rec.stack)
     meta = rec.meta or {}
@@ -187,7 +224,7 @@ def _frames(rec: TraceRecord) -> list[Frame]:
     line = meta.get("code.lineno") or code.get("lineno")
     if path and str(line or "").isdigit():
         frames.insert(0, Frame(str(path), int(line), str(meta.get("code.function") or code.get("function") or "")))
-    if rec.site_id:
+    if rec.site_id and stale:
         parsed = parse_site_id(rec.site_id)
         if parsed:
             frames.insert(0, Frame(parsed[1], parsed[2], parsed[0]))
@@ -241,15 +278,15 @@ class LinkTraces(Pass):
 
     # ---- one record --------------------------------------------------------------------------------------------------
     def link(self, rec: TraceRecord, index: SiteIndex) -> tuple[str, str, float] | None:
-        frames = _frames(rec)
+        known = rec.site_id in index.sites
+        frames = _frames(rec, stale=bool(rec.site_id) and not known)
         located = [s for s in (index.at(f.path, f.line) for f in frames) if s is not None]
-        if rec.site_id in index.sites:
+        if known:
             return self._outermost(index, located, index.sites[rec.site_id]), "site-id", 1.0
         if located:
             innermost = located[0]
             return self._outermost(index, located, innermost), "location", 0.95
-        text = "\n".join(content_text(m.get("content")) for m in rec.messages)
-        match = index.match_template(text, self.min_confidence)
+        match = index.match_template([content_text(m.get("content")) for m in rec.messages], self.min_confidence)
         if match:
             return match[0], "template", match[1]
         hinted = _workload_site(rec.workload, index)
@@ -261,12 +298,12 @@ class LinkTraces(Pass):
         """The outermost wrapper-call on the stack that reaches ``site`` (or ``site`` itself)."""
         if not self.prefer_wrapper_calls:
             return site.id
-        request = index.graph.request_of(site.id)
+        request = index.request_id(site.id)
         for frame_site in reversed(located):  # outermost first
             if frame_site.site != SiteKind.WRAPPER_CALL or frame_site.id == site.id:
                 continue
-            reaches = index.graph.request_of(frame_site.id)
-            if reaches is None or request is None or reaches.id in (request.id, site.id):
+            reaches = index.request_id(frame_site.id)
+            if reaches is None or request is None or reaches in (request, site.id):
                 return frame_site.id
         return site.id
 

@@ -165,6 +165,7 @@ PHONE_CUE = re.compile(r"(?i:phone|\btel\b|mobile|\bcell\b|call me|call us|\bsms
 SSN_CUE = re.compile(r"(?i:\bssn\b|social security)")
 SIN_CUE = re.compile(r"(?i:\bsin\b|social insurance)")
 _DATE = re.compile(r"^(?:\d{4}[-. ]\d{1,2}[-. ]\d{1,2}|\d{1,2}[-. ]\d{1,2}[-. ]\d{2,4})$")
+_DATE_CLUSTER = re.compile(r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})$")
 _TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")
 _VERSION_CUE = re.compile(r"(?i:\bv|\bversion[ :]\s*|\bver\.? ?|\brelease |\bbuild )$")
 _SEP = re.compile(r"[ .()-]+")
@@ -348,6 +349,12 @@ def _digit_windows(text: str) -> list[tuple[int, int]]:
     n = len(text)
     windows: list[tuple[int, int]] = []
     for m in NUM_CLUSTER.finditer(text):
+        cluster = m.group(0)
+        short = len(cluster) < 6 and "." not in cluster and ":" not in cluster
+        if short and text[m.end() : m.end() + 1] != ":" and text[m.start() - 1 : m.start()] != ":":
+            continue  # a short number (order id, amount), not part of an address: nothing to find around it
+        if _DATE_CLUSTER.match(cluster.strip()):
+            continue
         start, end = max(0, m.start() - 4), min(n, m.end() + 3)
         start = max(start - 40, text.rfind(" ", 0, start) + 1, text.rfind("\n", 0, start) + 1)
         end = min(end + 40, _NON_SPACE.match(text, end).end())
@@ -382,7 +389,8 @@ def _numeric_window(text: str, start: int, end: int, add: Callable[[Span], None]
     if digits < 7:
         return
     if capitals:
-        for m in IBAN.finditer(text, start, min(len(text), end + 40)):  # letters may follow the digits
+        # letters may come between and after the digits: "GB82 WEST 1234 ..."
+        for m in IBAN.finditer(text, max(0, start - 12), min(len(text), end + 40)):
             span = _iban_span(m)
             if span:
                 add(span)

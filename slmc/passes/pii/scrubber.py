@@ -65,6 +65,17 @@ NAME_VALUE = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr)\.? )?[A-Z][a-z'\u00e0-\u00ff]+(?:
 SCHEMA_TEXT_KEYS = frozenset({"description", "title", "examples", "example", "default"})
 
 
+_SCALARS = frozenset({int, float, bool, type(None)})
+_KEYS: dict[Any, str] = {}
+
+
+def _lower_key(key: Any) -> str:
+    lower = str(key).lower()
+    if len(_KEYS) < 10_000:
+        _KEYS[key] = lower
+    return lower
+
+
 @dataclass
 class DetectOptions:
     names: bool = True
@@ -89,6 +100,8 @@ class Scrubber:
     _next: Counter[str] = field(default_factory=Counter, repr=False)
     _cache: dict[str, list[Span]] = field(default_factory=dict, repr=False)
     _known: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)  # this record's values -> (kind, key)
+    _learned: dict[str, tuple[str, str]] | None = field(default=None, repr=False)  # values seen in the record so far
+    _known_only: bool = field(default=False, repr=False)  # second pass over a record: known values only
 
     # ---- detection ---------------------------------------------------------------------------------------------------
     def spans(self, text: str) -> list[Span]:
@@ -126,7 +139,11 @@ class Scrubber:
         return ph
 
     def text(self, text: str) -> str:
-        spans = self.spans(text) if len(text) >= 6 else []
+        spans = self.spans(text) if len(text) >= 6 and not self._known_only else []
+        if spans and self._learned is not None:
+            for sp in spans:
+                if sp.end - sp.start >= 4:
+                    self._learned.setdefault(text[sp.start : sp.end], (sp.kind, sp.key))
         if self._known and len(text) >= 4:
             spans = self._with_known(text, spans)
         if not spans:
@@ -152,50 +169,32 @@ class Scrubber:
                 i = text.find(raw, j)
         return resolve_overlaps([*spans, *extra]) if extra else spans
 
-    def learn(self, obj: Any, key: str = "", *, structural: bool = False, schema: bool = False) -> None:
-        """Collect the values detected anywhere in ``obj`` (same walk as ``value``) for ``_with_known``."""
-        if isinstance(obj, str):
-            if (structural and key in STRUCTURAL_KEYS) or (schema and key not in SCHEMA_TEXT_KEYS):
-                return
-            spans = self.spans(obj) if len(obj) >= 6 else []
-            for sp in spans:
-                raw = obj[sp.start : sp.end]
-                if len(raw) >= 4:
-                    self._known.setdefault(raw, (sp.kind, sp.key))
-            if spans or schema or len(obj) < 4 or (obj.startswith("<") and obj.endswith(">")):
-                return
-            if key in SECRET_KEYS:
-                self._known.setdefault(obj, ("SECRET", obj))
-            elif key in NAME_KEYS and NAME_VALUE.match(obj) and obj.split()[0] not in NAME_STOP:
-                self._known.setdefault(obj, ("NAME", obj))
-        elif isinstance(obj, dict):
-            for k, v in obj.items():
-                lower = str(k).lower()
-                nested = (structural and lower in NESTED_STRUCTURE) or (schema and lower != "enum")
-                self.learn(v, lower, structural=nested if not isinstance(v, str) else structural, schema=schema)
-        elif isinstance(obj, list | tuple):
-            for v in obj:
-                self.learn(v, key, structural=structural, schema=schema)
-
     def secret_value(self, text: str) -> str:
         """A value stored under a secret-named key: replaced whole (unless empty or already a placeholder)."""
-        if len(text) < 4 or (text.startswith("<") and text.endswith(">")):
+        if self._known_only or len(text) < 4 or (text.startswith("<") and text.endswith(">")):
             return self.text(text)
         scrubbed = self.text(text)
         if scrubbed != text:
             return scrubbed
-        return self.placeholder("SECRET", text)
+        return self._whole("SECRET", text)
+
+    def _whole(self, kind: str, text: str) -> str:
+        if self._learned is not None:
+            self._learned.setdefault(text, (kind, text))
+        return self.placeholder(kind, text)
 
     def value(self, obj: Any, *, structural: bool = False, schema: bool = False) -> Any:
         """Scrub strings inside JSON-like data. Keys are kept; with ``structural`` the values of structural keys
         (role, id, function name, ...) at this level are kept too; with ``schema`` only human text is scrubbed."""
-        if isinstance(obj, str):
+        kind = type(obj)
+        if kind is str:
             return self.text(obj)
-        if isinstance(obj, dict):
+        if kind is dict:
             out: dict[Any, Any] = {}
             for k, v in obj.items():
-                key = str(k).lower()
-                if isinstance(v, str):
+                key = _KEYS.get(k) or _lower_key(k)
+                vkind = type(v)
+                if vkind is str:
                     if (structural and key in STRUCTURAL_KEYS) or (schema and key not in SCHEMA_TEXT_KEYS):
                         out[k] = v
                     elif key in SECRET_KEYS:
@@ -204,36 +203,43 @@ class Scrubber:
                         out[k] = self.name_value(v)
                     else:
                         out[k] = self.text(v)
+                elif vkind in _SCALARS:
+                    out[k] = v
                 else:
                     nested = (structural and key in NESTED_STRUCTURE) or (schema and key != "enum")
                     out[k] = self.value(v, structural=nested, schema=schema and key != "enum")
             return out
-        if isinstance(obj, list | tuple):
+        if kind is list or kind is tuple:
             items = [self.value(v, structural=structural, schema=schema) for v in obj]
-            return items if isinstance(obj, list) else tuple(items)
+            return items if kind is list else tuple(items)
+        if isinstance(obj, str):  # subclasses (enums, ...) as their plain value
+            return self.text(str(obj))
+        if isinstance(obj, dict | list | tuple):
+            plain = dict(obj) if isinstance(obj, dict) else list(obj)
+            return self.value(plain, structural=structural, schema=schema)
         return obj
 
     def name_value(self, text: str) -> str:
         """A value stored under a person-name key: replaced whole when it looks like a name."""
-        if NAME_VALUE.match(text) and text.split()[0] not in NAME_STOP:
-            return self.placeholder("NAME", text)
+        if not self._known_only and NAME_VALUE.match(text) and text.split()[0] not in NAME_STOP:
+            return self._whole("NAME", text)
         return self.text(text)
 
     def record(self, rec: Any) -> None:
         """Scrub a ``TraceRecord`` in place: messages, tools' text, output, tool calls, params, error, label, meta.
 
-        First every value detected anywhere in the record is collected, so that a value the detectors recognise in one
-        place (``Dear Maria Okonkwo``) is also replaced where it appears bare (the answer ``Maria Okonkwo``)."""
-        self._known = {}
-        self.learn(rec.messages, structural=True)
-        self.learn(rec.tools, schema=True)
-        self.learn(rec.tool_calls, structural=True)
-        self.learn([rec.output, rec.error, rec.label, rec.params])
-        self.learn(rec.meta, structural=True)
+        The values found are remembered; when there are any, a second pass replaces them where they appear bare
+        elsewhere in the record: a value recognised in one place (``Dear Maria Okonkwo``) is also replaced where the
+        detectors cannot recognise it (the answer ``Maria Okonkwo``)."""
+        self._learned = {}
         try:
             self._scrub_record(rec)
+            if self._learned:
+                self._known, self._known_only = self._learned, True
+                self._learned = None
+                self._scrub_record(rec)
         finally:
-            self._known = {}
+            self._known, self._known_only, self._learned = {}, False, None
 
     def _scrub_record(self, rec: Any) -> None:
         rec.messages = [self.value(m, structural=True) for m in rec.messages]
