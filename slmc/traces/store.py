@@ -29,7 +29,8 @@ class TraceStore:
         self.path = Path(path)
         if self.path.parent and not self.path.parent.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fd: int | None = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        self._fd: int | None = self._open()
+        self._pid = os.getpid()
         self._lock = threading.Lock()
         self.written = 0
 
@@ -49,6 +50,8 @@ class TraceStore:
         with self._lock:
             if self._fd is None:
                 raise ValueError(f"trace store {self.path} is closed")
+            if self._pid != os.getpid():  # a forked child: flock must not be shared with the parent's descriptor
+                self._fd, self._pid = self._open(), os.getpid()
             fd = self._fd
             if fcntl is not None:
                 fcntl.flock(fd, fcntl.LOCK_EX)
@@ -63,6 +66,9 @@ class TraceStore:
                 if fcntl is not None:
                     fcntl.flock(fd, fcntl.LOCK_UN)
             self.written += 1
+
+    def _open(self) -> int:
+        return os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
 
     def close(self) -> None:
         with self._lock:
