@@ -113,6 +113,9 @@ class TensorRTLLMBackend(OpenAICompatBackend):
     def select_adapter(self, body: dict[str, Any], site: Site) -> None:
         if site.adapter is None:
             return
+        if site.adapter.lora_request:  # the bundle's own form, with the path as the server sees it
+            body["lora_request"] = site.adapter.lora_request
+            return
         body["lora_request"] = {
             "lora_name": site.adapter.name,
             "lora_int_id": site.adapter.int_id,

@@ -3,10 +3,12 @@
 Two transports, chosen once (env ``SLMC_HTTP=httpx|stdlib`` forces one):
 
 * ``httpx`` (when installed — it comes with the openai SDK): one pooled ``httpx.Client`` for sync calls and one pooled
-  ``httpx.AsyncClient`` per event loop for async calls (truly non-blocking).
+  ``httpx.AsyncClient`` per event loop for async calls (truly non-blocking); at most 64 connections, kept alive.
 * ``stdlib``: ``http.client`` keep-alive connections, one per thread and host. Async calls run the sync client in a
-  small thread pool (``loop.run_in_executor``): they do not block the event loop, but each in-flight async call holds a
-  pool thread.
+  thread pool (``loop.run_in_executor``, 64 threads): they do not block the event loop, but each in-flight async call
+  holds a pool thread.
+
+``SLMC_HTTP_CONNECTIONS`` (default 64) bounds the connections and the async requests in flight per event loop.
 
 Both map failures to ``EndpointError`` reasons: ``timeout``, ``connection``, ``http-5xx``, ``http-4xx``,
 ``invalid-json``. Timeouts are per operation (connect, each read), as in the underlying clients.
@@ -48,7 +50,7 @@ class StdlibTransport:
 
     name = "stdlib"
 
-    def __init__(self, async_workers: int = 32) -> None:
+    def __init__(self, async_workers: int = 64) -> None:
         self._local = threading.local()
         self._async_workers = async_workers
         self._pool: ThreadPoolExecutor | None = None
@@ -112,13 +114,18 @@ class HttpxTransport:
 
     name = "httpx"
 
-    def __init__(self, max_connections: int = 256) -> None:
+    def __init__(self, max_connections: int = 64) -> None:
         import httpx
 
         self._httpx = httpx
-        self._limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=64)
+        self._max = max_connections
+        self._limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         self._client = httpx.Client(limits=self._limits, headers=_HEADERS)
-        self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
+        # per event loop: (AsyncClient, Semaphore). The semaphore keeps at most max_connections requests inside
+        # httpcore's pool; the rest wait in FIFO order (their wait counts against the router's deadline).
+        self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[Any, asyncio.Semaphore]] = (
+            weakref.WeakKeyDictionary()
+        )
         self._lock = threading.Lock()
 
     def _map(self, exc: Exception) -> EndpointError:
@@ -136,12 +143,17 @@ class HttpxTransport:
 
     async def apost_json(self, url: str, body: dict[str, Any], timeout: float) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
-        client = self._async.get(loop)
-        if client is None:
+        entry = self._async.get(loop)
+        if entry is None:
             with self._lock:
-                client = self._async.setdefault(loop, self._httpx.AsyncClient(limits=self._limits, headers=_HEADERS))
+                entry = self._async.get(loop)
+                if entry is None:
+                    client = self._httpx.AsyncClient(limits=self._limits, headers=_HEADERS)
+                    entry = self._async[loop] = (client, asyncio.Semaphore(self._max))
+        client, slots = entry
         try:
-            response = await client.post(url, content=json.dumps(body).encode("utf-8"), timeout=timeout)
+            async with slots:
+                response = await client.post(url, content=json.dumps(body).encode("utf-8"), timeout=timeout)
         except self._httpx.HTTPError as exc:
             raise self._map(exc) from None
         return _decode(response.status_code, response.content)
@@ -162,23 +174,25 @@ def transport() -> StdlibTransport | HttpxTransport:
     return _TRANSPORT
 
 
-def set_transport(kind: str) -> StdlibTransport | HttpxTransport:
-    """Use ``httpx`` or ``stdlib`` from now on (the process-wide choice ``SLMC_HTTP`` makes at first use)."""
+def set_transport(kind: str, max_connections: int | None = None) -> StdlibTransport | HttpxTransport:
+    """Use ``httpx`` or ``stdlib`` (``""``: httpx when installed) from now on, with at most ``max_connections``
+    async requests in flight (default ``SLMC_HTTP_CONNECTIONS`` or 64)."""
     global _TRANSPORT
     with _TRANSPORT_LOCK:
-        _TRANSPORT = make_transport(kind)
+        _TRANSPORT = make_transport(kind, max_connections)
     return _TRANSPORT
 
 
-def make_transport(kind: str = "") -> StdlibTransport | HttpxTransport:
+def make_transport(kind: str = "", max_connections: int | None = None) -> StdlibTransport | HttpxTransport:
+    limit = max_connections or int(os.environ.get("SLMC_HTTP_CONNECTIONS") or 64)
     if kind == "stdlib":
-        return StdlibTransport()
+        return StdlibTransport(async_workers=limit)
     try:
-        return HttpxTransport()
+        return HttpxTransport(max_connections=limit)
     except ImportError:
         if kind == "httpx":
             raise
-        return StdlibTransport()
+        return StdlibTransport(async_workers=limit)
 
 
 __all__ = ["HttpxTransport", "StdlibTransport", "make_transport", "set_transport", "transport"]

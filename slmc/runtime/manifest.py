@@ -45,6 +45,7 @@ class Adapter:
     path: str | None = None
     int_id: int = 0
     kind: str = "lora"  # lora | classifier-head
+    lora_request: dict[str, Any] | None = None  # trtllm-serve's lora_request as written (server-side lora_path)
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,9 @@ def _site(
             path=_resolve(raw_adapter["path"], root) if raw_adapter.get("path") else None,
             int_id=int(raw_adapter.get("int_id", 0)),
             kind=str(raw_adapter.get("kind", "lora")),
+            lora_request=dict(raw_adapter["lora_request"])
+            if isinstance(raw_adapter.get("lora_request"), dict)
+            else None,
         )
     threshold = entry.get("threshold")
     max_tokens = entry.get("max_tokens")

@@ -59,6 +59,10 @@ class LocalServer:
                 self.end_headers()
                 self.wfile.write(payload)
 
+            def setup(self) -> None:
+                super().setup()
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as real servers do
+
             def handle(self) -> None:
                 try:
                     super().handle()
