@@ -64,7 +64,7 @@ class TfidfEmbedder:
 
     name = "tfidf"
 
-    def __init__(self, dims: int = 128, seed: int = 0) -> None:
+    def __init__(self, dims: int = 96, seed: int = 0) -> None:
         self.dims = dims
         self.seed = seed
         self._vectorizer = None
@@ -77,7 +77,7 @@ class TfidfEmbedder:
         self._vectorizer = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=1, max_features=50_000)
         matrix = self._vectorizer.fit_transform([t or "<empty>" for t in texts])
         dims = min(self.dims, matrix.shape[1] - 1, matrix.shape[0] - 1)
-        self._svd = TruncatedSVD(n_components=dims, random_state=self.seed) if dims >= 2 else None
+        self._svd = TruncatedSVD(n_components=dims, n_iter=3, random_state=self.seed) if dims >= 2 else None
         if self._svd is not None:
             self._svd.fit(matrix)
         return self

@@ -33,7 +33,12 @@ def record_lines(record: TraceRecord) -> list[str]:
     names = [str((t.get("function") or t).get("name", "")) for t in record.tools if isinstance(t, dict)]
     if names:
         lines.append("tools: " + ", ".join(sorted(n for n in names if n)))
-    return [line.strip() for line in lines if line.strip()]
+    return [stripped for line in lines if (stripped := line.strip())]
+
+
+def _prompt_key(record: TraceRecord) -> tuple:
+    contents = tuple(str(m.get("content")) for m in record.messages)
+    return contents, tuple(str((t.get("function") or t).get("name")) for t in record.tools if isinstance(t, dict))
 
 
 def template_literals(prompt: Prompt | None) -> list[str]:
@@ -67,11 +72,13 @@ def common_lines(
 
 def variable_parts(records: Sequence[TraceRecord], prompt: Prompt | None = None, share: float = 0.2) -> list[str]:
     """The variable part of each record's prompt (same order), for records of one call site."""
-    per_record = [record_lines(r) for r in records]
-    drop, prefixes = common_lines(per_record, share=share)
+    keys = [_prompt_key(r) for r in records]  # traffic repeats itself: work once per distinct prompt
+    first = dict(zip(keys, records, strict=True))
+    lines_of = {k: record_lines(r) for k, r in first.items()}
+    drop, prefixes = common_lines(list(lines_of.values()), share=share)
     literals = template_literals(prompt)
-    out: list[str] = []
-    for lines in per_record:
+    variable: dict[tuple, str] = {}
+    for key, lines in lines_of.items():
         kept = []
         for line in lines:
             if line in drop:
@@ -85,8 +92,8 @@ def variable_parts(records: Sequence[TraceRecord], prompt: Prompt | None = None,
             line = " ".join(line.split())
             if line:
                 kept.append(line)
-        out.append("\n".join(kept)[:MAX_VARIABLE_CHARS])
-    return out
+        variable[key] = "\n".join(kept)[:MAX_VARIABLE_CHARS]
+    return [variable[k] for k in keys]
 
 
 def parse_json_answer(text: str | None) -> Any:
