@@ -37,7 +37,21 @@ SECRET_KEYS = frozenset(
     }
 )
 # Keys whose values are structure (ids, roles, names of functions and types): never rewritten.
-STRUCTURAL_KEYS = frozenset({"role", "type", "id", "tool_call_id", "name", "link", "group", "finish_reason"})
+STRUCTURAL_KEYS = frozenset(
+    {
+        "role",
+        "type",
+        "id",
+        "tool_call_id",
+        "name",
+        "link",
+        "group",
+        "finish_reason",
+        "origin",
+        "input_hash",
+        "stop_reason",
+    }
+)
 # Under these keys the structure goes on (OpenAI/Anthropic message parts and tool calls); elsewhere values are data.
 NESTED_STRUCTURE = frozenset({"tool_calls", "function", "content", "parts", "function_call"})
 # Keys whose string values are person names when they look like one.
