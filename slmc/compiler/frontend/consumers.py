@@ -42,18 +42,32 @@ def find_consumers(ev: Evaluator, sites: list[Site], ids: dict[int, str]) -> dic
     out: dict[str, list[Consumer]] = defaultdict(list)
     for scope, _ in by_scope.values():
         walker = _Walker(ev, scope, ids)
-        for _ in range(3):  # taint through assignment chains, in any order
-            before = sum(len(v) for v in walker.taint.values())
-            walker.collect = False
-            _body(scope).visit(walker)
-            if sum(len(v) for v in walker.taint.values()) == before:
-                break
+        _taint_from_bindings(walker, scope)
         walker.collect = True
         _body(scope).visit(walker)
         for nid, consumer in walker.found:
             if consumer not in out[nid]:
                 out[nid].append(consumer)
     return dict(out)
+
+
+def _taint_from_bindings(walker: _Walker, scope: Scope) -> None:
+    """Names assigned (in this scope) from an answer, or from a name that carries one: a small fixpoint."""
+    own = [
+        (name, b[1])
+        for name, bindings in scope.bindings.items()
+        for b in bindings
+        if b[0] in ("expr", "aug", "for") and b[2] is scope
+    ]
+    for _ in range(len(own) + 1):
+        changed = False
+        for name, expr in own:
+            sites = walker.mentions(expr)
+            if sites - walker.taint.get(name, set()):
+                walker.taint[name] |= sites
+                changed = True
+        if not changed:
+            return
 
 
 def _body(scope: Scope) -> cst.CSTNode:
@@ -116,25 +130,9 @@ class _Walker(cst.CSTVisitor):
                 self.taint[base.value] |= sites
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        sites = self.mentions(node.value)
-        for t in node.targets:
-            self._taint_target(t.target, sites)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._taint_target(node.target, self.mentions(node.value))
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._taint_target(node.target, self.mentions(node.value))
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._taint_target(node.target, self.mentions(node.value))
-
-    def visit_For(self, node: cst.For) -> None:
-        self._taint_target(node.target, self.mentions(node.iter))
-
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None:
-            self._taint_target(node.asname.name, self.mentions(node.item))
+        for t in node.targets:  # obj.field = answer / data["k"] = answer taint obj / data
+            if isinstance(t.target, cst.Attribute | cst.Subscript):
+                self._taint_target(t.target, self.mentions(node.value))
 
     # ---- consumers -----------------------------------------------------------------------------------------------
     def _add(self, sites: set[str], kind: str, node: cst.CSTNode, labels: tuple[str, ...] = (), to: str | None = None):

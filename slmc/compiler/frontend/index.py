@@ -144,7 +144,8 @@ class _Indexer(cst.CSTVisitor):
         return super().on_visit(node)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        super().on_leave(original_node)
+        if id(original_node) not in self.dead:  # dead nodes were never visited (no scope pushed)
+            super().on_leave(original_node)
         self.stack.pop()
         if self.statements and self.statements[-1] is original_node:
             self.statements.pop()
@@ -280,7 +281,7 @@ class _Indexer(cst.CSTVisitor):
             self._bind_target(node.asname.name, node.item)
 
     def visit_For(self, node: cst.For) -> None:
-        self._bind_target(node.target, None)
+        self._bind_target(node.target, node.iter, "for")  # the evaluator gives loop variables no value
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:

@@ -59,6 +59,7 @@ class _File:
     path: Path | None
     source: str | None = None  # decoded text (None until read, or unreadable)
     loaded: bool = False
+    unreadable: bool = False
 
 
 @dataclass
@@ -82,15 +83,17 @@ class Analysis:
         self.project.known.add(name)
 
     def text(self, f: _File) -> str | None:
-        if f.source is not None:
+        if f.source is not None or f.unreadable:
             return f.source
         assert f.path is not None
+        f.unreadable = True  # until decoded: report a bad file once
         try:
             data = f.path.read_bytes()
         except OSError as exc:
             self.diag(f.relpath, 1, "E002", f"cannot read file: {exc.strerror or exc}")
             return None
         f.source = decode(data, f.relpath, self.diagnostics)
+        f.unreadable = f.source is None
         return f.source
 
     def diag(self, path: str, line: int, code: str, message: str, col: int = 1) -> None:
@@ -104,33 +107,47 @@ class Analysis:
         source = self.text(f)
         if source is None:
             return None
-        tree = self._parse(f.relpath, source)
-        if tree is None:
-            return None
+        large = len(source) > MAX_BYTES or source.count("\n") > MAX_LINES
         try:
-            mod = index_module(f.relpath, source, tree)
-        except RecursionError:
-            self.diag(f.relpath, 1, "E003", "file is too deeply nested to analyse; skipped")
+            if large:  # analysed only when parse + index fit in the time budget
+                mod = _with_time_limit(LARGE_FILE_SECONDS, lambda: self._parse_and_index(f.relpath, source))
+            else:
+                mod = self._parse_and_index(f.relpath, source)
+        except (TimeoutError, RecursionError, MemoryError):
+            what = f"{len(source) // 1000} kB, {source.count(chr(10)) + 1} lines"
+            self.diag(f.relpath, 1, "E003", f"file too large or too deeply nested to analyse ({what}); skipped")
+            return None
+        except Exception as exc:  # a bug of ours must not stop the other files
+            self.diag(
+                f.relpath, 1, "E003", f"internal error while analysing this file ({type(exc).__name__}: {exc}); skipped"
+            )
+            return None
+        if mod is None:
             return None
         mod.name = name
         self.project.modules[name] = mod
         self.ev.register(mod)
         return mod
 
-    def _parse(self, relpath: str, source: str) -> cst.Module | None:
-        large = len(source) > MAX_BYTES or source.count("\n") > MAX_LINES
+    def _parse_and_index(self, relpath: str, source: str) -> ModuleIndex | None:
         try:
-            if large:
-                return _with_time_limit(LARGE_FILE_SECONDS, lambda: cst.parse_module(source))
-            return cst.parse_module(source)
+            tree = cst.parse_module(source)
         except cst.ParserSyntaxError as exc:
-            self.diag(relpath, exc.raw_line, "E001", f"syntax error: {exc.message}", col=exc.raw_column + 1)
+            line, col, message = exc.raw_line, exc.raw_column + 1, exc.message
+            try:  # Python's own message and position are the ones users know
+                ast.parse(source)
+            except SyntaxError as py_exc:
+                line, col, message = py_exc.lineno or line, py_exc.offset or col, py_exc.msg
+            except (RecursionError, MemoryError, ValueError):
+                pass
+            self.diag(relpath, line, "E001", f"syntax error: {message}", col=col)
+            return None
         except (TimeoutError, RecursionError, MemoryError):
-            what = f"{len(source) // 1000} kB, {source.count(chr(10)) + 1} lines"
-            self.diag(relpath, 1, "E003", f"file too large or too deeply nested to analyse ({what}); skipped")
+            raise
         except Exception as exc:  # libcst raises a few other errors on odd input
             self.diag(relpath, 1, "E001", f"cannot parse: {type(exc).__name__}: {exc}")
-        return None
+            return None
+        return index_module(relpath, source, tree)
 
     def syntax_check(self, f: _File) -> None:
         source = self.text(f)
@@ -178,6 +195,13 @@ class Analysis:
                         try:
                             site = classify(self.ev, info)
                         except RecursionError:
+                            site = None
+                        except Exception as exc:  # a bug of ours: report it, keep going
+                            pos = mod.pos(info.node)
+                            line = pos.start.line if pos else 1
+                            self.diag(
+                                mod.path, line, "E003", f"internal error on this call ({type(exc).__name__}: {exc})"
+                            )
                             site = None
                         if site is not None:
                             self.sites[site.key] = site

@@ -1,0 +1,84 @@
+"""Bad input never raises: syntax errors (E001), undecodable bytes (E002), oversized files (E003), empty files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from slmc.compiler.frontend import analyze_paths, analyze_source
+from slmc.compiler.frontend import project as frontend_project
+
+GOOD = "from openai import OpenAI\nclient = OpenAI()\n\ndef ask(q):\n    return client.chat.completions.create(model='m', messages=[{'role': 'user', 'content': q}])\n"
+
+
+def _write(folder: Path, name: str, data: str | bytes) -> Path:
+    path = folder / name
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def _site_ids(graph) -> set[str]:
+    return {s.id for s in graph.sites()}
+
+
+def test_syntax_error_is_e001_with_line_and_other_files_still_analysed(tmp_path: Path) -> None:
+    _write(tmp_path, "good.py", GOOD)
+    _write(tmp_path, "broken_llm.py", "import openai\n\ndef f(:\n    pass\n")
+    _write(tmp_path, "broken_plain.py", "x = 1\nif x\n    y = 2\n")
+    graph, diags = analyze_paths([tmp_path], root=tmp_path)
+    graph.verify()
+    by_path = {d.path: d for d in diags}
+    assert set(by_path) == {"broken_llm.py", "broken_plain.py"}
+    assert all(d.code == "E001" and d.severity == "error" for d in diags)
+    assert by_path["broken_llm.py"].line == 3
+    assert by_path["broken_plain.py"].line == 2
+    assert _site_ids(graph) == {"llm:ask@good.py:5", "llm:ask@good.py:4"}
+
+
+def test_analyze_source_reports_syntax_error_without_raising() -> None:
+    graph, diags = analyze_source("from openai import OpenAI\nclient.chat.completions.create(\n", "x.py")
+    assert [d.code for d in diags] == ["E001"]
+    assert diags[0].path == "x.py"
+    assert len(graph) == 0
+
+
+def test_non_utf8_is_e002_and_coding_cookie_is_honoured(tmp_path: Path) -> None:
+    _write(tmp_path, "binary.py", b"import openai\nx = '\xff\xfe\xfa'\n")
+    latin = "# -*- coding: latin-1 -*-\nfrom openai import OpenAI\nc = OpenAI()\nr = c.chat.completions.create(model='m', messages=[{'role': 'user', 'content': 'caf\xe9'}])\n"
+    _write(tmp_path, "latin.py", latin.encode("latin-1"))
+    graph, diags = analyze_paths([tmp_path], root=tmp_path)
+    assert [(d.path, d.code, d.line) for d in diags] == [("binary.py", "E002", 2)]
+    prompt = graph.prompt_of("llm:<module>@latin.py:4")
+    assert prompt is not None and prompt.messages[0].static_text() == "café"
+
+
+def test_empty_files_and_folders(tmp_path: Path) -> None:
+    _write(tmp_path, "empty.py", "")
+    _write(tmp_path, "__init__.py", "")
+    graph, diags = analyze_paths([tmp_path], root=tmp_path)
+    graph.verify()
+    assert diags == [] and len(graph) == 0
+    graph, diags = analyze_source("", "e.py")
+    assert diags == [] and len(graph) == 0
+
+
+def test_fifty_thousand_line_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An oversized LLM file is analysed within the time budget or skipped with E003; the others are analysed."""
+    body = "".join(f"value_{i} = {i}\n" for i in range(50_000))
+    _write(tmp_path, "huge_plain.py", body)  # not LLM-ish: only a syntax check
+    _write(tmp_path, "huge_llm.py", "from openai import OpenAI\nclient = OpenAI()\n" + body)
+    _write(tmp_path, "good.py", GOOD)
+    monkeypatch.setattr(frontend_project, "LARGE_FILE_SECONDS", 0.5)
+    graph, diags = analyze_paths([tmp_path], root=tmp_path)
+    graph.verify()
+    assert [(d.path, d.code) for d in diags] == [("huge_llm.py", "E003")]
+    assert "50003 lines" in diags[0].message
+    assert _site_ids(graph) == {"llm:ask@good.py:5", "llm:ask@good.py:4"}
+
+
+def test_deeply_nested_expression_does_not_crash() -> None:
+    code = "from openai import OpenAI\nx = " + "(" * 400 + "1" + ")" * 400 + "\n"
+    graph, diags = analyze_source(code, "deep.py")
+    graph.verify()
+    assert all(d.code in ("E001", "E003") for d in diags)
