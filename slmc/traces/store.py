@@ -9,12 +9,15 @@ reader skips it and reports ``E103``. Stdlib only: it runs inside the user's age
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Iterable
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
-from slmc.traces.record import TraceRecord
+from slmc.traces.record import Frame, TraceRecord
 
 try:  # POSIX; elsewhere O_APPEND alone keeps single-process writes whole
     import fcntl
@@ -35,7 +38,7 @@ class TraceStore:
         self.written = 0
 
     def append(self, record: TraceRecord) -> None:
-        self.append_line(record.to_json())
+        self.append_line(record_json(record))
 
     def append_many(self, records: Iterable[TraceRecord]) -> int:
         count = 0
@@ -81,6 +84,24 @@ class TraceStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_FIELDS = tuple(f.name for f in fields(TraceRecord))
+_FRAME_FIELDS = tuple(f.name for f in fields(Frame))
+_EMPTY = (None, [], {}, "")
+
+
+def record_json(record: TraceRecord) -> str:
+    """Exactly ``record.to_json()``, without ``dataclasses.asdict``'s deep copy (the hot path of capture)."""
+    out: dict[str, Any] = {}
+    for name in _FIELDS:
+        value = getattr(record, name)
+        if value in _EMPTY:
+            continue
+        if name == "stack":
+            value = [{k: getattr(f, k) for k in _FRAME_FIELDS} if isinstance(f, Frame) else f for f in value]
+        out[name] = value
+    return json.dumps(out, ensure_ascii=False, sort_keys=True, default=str)
 
 
 def write_records(path: str | Path, records: Iterable[TraceRecord]) -> int:

@@ -95,3 +95,23 @@ def test_forked_children_reopen_and_append_safely(tmp_path):
     store.close()
     records, problems = read_traces([path])
     assert problems == [] and len(records) == 600
+
+
+def test_store_lines_equal_to_json():
+    from slmc.traces.record import Frame
+    from slmc.traces.store import record_json
+
+    rec = TraceRecord(
+        id="x",
+        source="slmc",
+        model="m",
+        messages=[{"role": "user", "content": 'é \u2028 "q"', "tool_calls": []}],
+        tool_calls=[{"name": "f", "arguments": {"a": [1, {"b": None}]}}],
+        params={"temperature": 0, "stop": []},
+        stack=[Frame("a.py", 3, "f", 5), Frame("b.py", 9, "<module>")],
+        latency_ms=0.0,
+        input_tokens=0,
+        meta={"k": {"nested": True}},
+    )
+    assert record_json(rec) == rec.to_json()
+    assert record_json(TraceRecord()) == TraceRecord().to_json()
