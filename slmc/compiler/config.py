@@ -89,8 +89,23 @@ class LintSettings:
                 out |= resolve_codes(codes, f"per-file-ignores[{pattern!r}]")
         return out
 
-    def is_excluded(self, relpath: str) -> bool:
-        return any(path_matches(relpath, p, components=True) for p in (*self.exclude, *self.extend_exclude))
+    def is_excluded(self, relpath: str, walk_root: str | None = None) -> bool:
+        """Whether a file or folder is excluded. ``relpath`` is relative to the config root.
+
+        Inside a folder given on the command line (``walk_root``, also relative to the config root) a pattern also
+        matches any folder name below it, and a pattern that already matches the given folder is ignored: asking
+        for ``slmc lint build/pkg`` lints it.
+        """
+        patterns = (*self.exclude, *self.extend_exclude)
+        if walk_root is None:
+            return any(path_matches(relpath, p) for p in patterns)
+        below = PurePosixPath(relpath).relative_to(walk_root) if walk_root not in ("", ".") else PurePosixPath(relpath)
+        for p in patterns:
+            if path_matches(walk_root, p):
+                continue
+            if path_matches(relpath, p) or any(fnmatch.fnmatchcase(part, p) for part in below.parts):
+                return True
+        return False
 
 
 @dataclass

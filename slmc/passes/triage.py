@@ -65,9 +65,11 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     (r"pars(?:e|ing)\b", 0.5, "parse"),
     (r"tag(?:s|ging)?\b", 0.4, "tag"),
     (r"normali[sz]e|convert\s+(?:the|this)", 0.5, "normalize"),
+    (r"translat(?:e|ion)", 0.8, "translate"),
+    (r"search\s+query|keywords?\b", 0.7, "search query"),
 )
 _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
-    (r"write|rewrite", -0.9, "write"),
+    (r"write", -0.9, "write"),
     (r"draft", -1.0, "draft"),
     (r"explain(?:s|ing)?|explanation", -0.9, "explain"),
     (r"summari[sz]e|summary", -0.8, "summarize"),
@@ -88,6 +90,9 @@ def _compile(table: tuple[tuple[str, float, str], ...]) -> list[tuple[re.Pattern
 
 _NARROW_RES = _compile(_NARROW_WORDING)
 _OPEN_RES = _compile(_OPEN_WORDING)
+
+# Clients whose raw response is a JSON envelope: ``json.loads`` on it says nothing about the answer.
+ENVELOPE_CLIENTS = frozenset({"bedrock", "http"})
 
 # Consumer -> (weight, reason)
 _CONSUMERS: dict[str, tuple[float, str]] = {
@@ -197,9 +202,9 @@ def option_evidence(request: LLMCall) -> list[Evidence]:
         n = literal_number(value)
         if n is not None:
             if n <= 16:
-                out.append(Evidence(1.5, f"{name}={int(n)}"))
+                out.append(Evidence(1.2, f"{name}={int(n)}"))
             elif n <= 64:
-                out.append(Evidence(1.0, f"{name}={int(n)}"))
+                out.append(Evidence(0.6, f"{name}={int(n)}"))
             elif n <= 256:
                 out.append(Evidence(0.2, f"{name}={int(n)}"))
             elif n >= 1000:
@@ -243,10 +248,29 @@ def use_evidence(site: LLMCall) -> list[Evidence]:
     for consumer in dict.fromkeys(site.consumers):
         if consumer == "label-set" and site.labels:
             continue
+        if consumer == "json.loads" and site.client in ENVELOPE_CLIENTS:
+            continue  # the JSON parsed is the response envelope, not the model's answer
         if consumer in _CONSUMERS:
             weight, reason = _CONSUMERS[consumer]
             out.append(Evidence(weight, reason))
     return out
+
+
+_HISTORY_NAME = re.compile(r"history|messages|conversation|chat|memory|turns", re.IGNORECASE)
+
+
+def conversation_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
+    """A prompt that splices in a whole message list (``*history``) is a conversation or an agent loop."""
+    prompt = graph.prompt_of(site.id)
+    if prompt is None:
+        return []
+    for message in prompt.messages:
+        holes = [p.text for p in message.parts if p.hole]
+        if any(h.startswith("*") for h in holes) or (
+            message.origin == "dynamic" and len(message.parts) == 1 and holes and _HISTORY_NAME.search(holes[0])
+        ):
+            return [Evidence(-0.8, "conversation history passed in (multi-turn)")]
+    return []
 
 
 def prompt_texts(graph: AgentGraph, site: LLMCall) -> list[str]:
@@ -301,6 +325,7 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     else:
         evidence += option_evidence(site)
     evidence += wording_evidence(texts)
+    evidence += conversation_evidence(graph, site if request is None else request)
     return evidence
 
 

@@ -47,8 +47,11 @@ def test_found_by_walking_up_and_parsed(tmp_path: Path) -> None:
     assert lint.enabled_codes() == {"SLM101", "SLM103", "SLM201", "SLM203"}
     assert lint.ignored_for("tests/unit/test_x.py") >= {"SLM101", "SLM201"}
     assert lint.ignored_for("pkg/legacy.py") == {"SLM101"} and lint.ignored_for("pkg/new.py") == set()
-    assert lint.is_excluded("generated/x.py") and lint.is_excluded("a/.venv/lib.py")
-    assert not lint.is_excluded("agent/x.py")
+    assert lint.is_excluded("generated/x.py") and lint.is_excluded("a/.venv/lib.py", walk_root=".")
+    assert not lint.is_excluded("agent/x.py") and not lint.is_excluded("agent/x.py", walk_root="agent")
+    # a folder asked for explicitly is linted even inside an excluded one; folders below it are still excluded
+    assert not lint.is_excluded(".venv/lib/pkg/mod.py", walk_root=".venv/lib/pkg")
+    assert lint.is_excluded(".venv/lib/pkg/build/mod.py", walk_root=".venv/lib/pkg")
 
 
 def test_defaults_without_a_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

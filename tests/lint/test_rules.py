@@ -195,6 +195,8 @@ def test_slm303_json_parsed_without_structured_output() -> None:
         system="Return the fields.", consumers=("json.loads",), options={"response_format": {"type": "json_object"}}
     )
     assert "SLM303" not in codes_for(system="Return the fields.", consumers=("json.loads",), client="llamacpp")
+    # bedrock / raw HTTP: json.loads reads the response envelope, not the answer
+    assert "SLM303" not in codes_for(system="Write a poem.", consumers=("json.loads",), client="bedrock", model=None)
 
 
 def test_framework_task_sites_are_checked() -> None:

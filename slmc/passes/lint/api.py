@@ -139,15 +139,16 @@ def discover_files(paths: Sequence[Path], config: Config) -> list[Path]:
             if not settings.is_excluded(relative_to_root(path, config.root)):
                 found[path] = None
             continue
+        walk_root = relative_to_root(path, config.root)
         for dirpath, dirnames, filenames in os.walk(path):
             here = Path(dirpath)
             dirnames[:] = sorted(
-                d for d in dirnames if not settings.is_excluded(relative_to_root(here / d, config.root))
+                d for d in dirnames if not settings.is_excluded(relative_to_root(here / d, config.root), walk_root)
             )
             for name in sorted(filenames):
                 if name.endswith((".py", ".pyi")):
                     candidate = here / name
-                    if not settings.is_excluded(relative_to_root(candidate, config.root)):
+                    if not settings.is_excluded(relative_to_root(candidate, config.root), walk_root):
                         found[candidate] = None
     return list(found)
 

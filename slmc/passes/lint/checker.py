@@ -22,6 +22,7 @@ from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import LLMCall, SiteKind, Verdict
 from slmc.passes.lint.rules import BY_CODE, Rule
 from slmc.passes.triage import (
+    ENVELOPE_CLIENTS,
     describe_tools,
     is_expression,
     literal_number,
@@ -293,10 +294,9 @@ def _request_findings(request: LLMCall, narrow: bool, lines_of: LinesOf | None) 
             )
         return
     source = _model_source(request, lines_of)
-    if source:
-        problem = f"Model comes from `{source}`, which is not pinned in the source"
-    else:
-        problem = "Model is not a static string (it comes from a variable or an expression)"
+    if not source:
+        return  # the model is set elsewhere (client constructor, framework object): nothing to quote or blame here
+    problem = f"Model comes from `{source}`, which is not pinned in the source"
     yield Finding(BY_CODE["SLM301"], request, {"problem": problem, "example": "gpt-4o-2024-08-06", "model": source})
 
 
@@ -341,9 +341,10 @@ def _prompt_findings(graph: AgentGraph, site: LLMCall) -> Iterator[Finding]:
 
 
 def _json_finding(graph: AgentGraph, site: LLMCall) -> Finding | None:
-    if not {"json.loads", "pydantic"} & set(site.consumers):
-        return None
     request = graph.request_of(site.id) or site
+    parsers = {"json.loads", "pydantic"} if request.client not in ENVELOPE_CLIENTS else {"pydantic"}
+    if not parsers & set(site.consumers):
+        return None
     if structured_output_of(request) or structured_output_of(site) or describe_tools(request) or describe_tools(site):
         return None
     if request.client not in HOSTED_CLIENTS | {"azure-openai"}:
