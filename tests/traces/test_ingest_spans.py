@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from slmc.traces.ingest import IngestReport, detect_format, read_traces
+from slmc.traces.ingest import IngestReport, detect_format, iter_traces, read_traces
 
 
 def otlp_attrs(d: dict) -> list[dict]:
@@ -337,3 +337,20 @@ def test_langsmith_runs_generations_choices_and_langchain_messages(write_jsonl):
     assert b.tool_calls == [{"name": "weather", "arguments": {"city": "Oslo"}}] and b.finish_reason == "tool_calls"
     assert (b.provider, b.model) == ("anthropic", "claude-sonnet-4-5")
     assert (c.output, c.finish_reason, c.input_tokens, c.output_tokens) == ("hello", "stop", 3, 1)
+
+
+def test_large_pretty_otlp_export_is_streamed_with_flat_memory(tmp_path):
+    import tracemalloc
+
+    spans = [span(f"chat {i}", otlp_attrs({**NEW_ATTRS, "gen_ai.request.seed": i})) for i in range(2000)]
+    path = tmp_path / "big.json"
+    path.write_text(
+        json.dumps({"resourceSpans": [{"resource": {}, "scopeSpans": [{"scope": {}, "spans": spans}]}]}, indent=2)
+    )
+    size = path.stat().st_size
+    tracemalloc.start()
+    count = sum(1 for _ in iter_traces([path]))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert count == 2000
+    assert size > 5_000_000 and peak < size / 4  # a sliding buffer, never the whole file
