@@ -34,6 +34,7 @@ import sys
 import sysconfig
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from types import CodeType, FrameType, ModuleType
@@ -540,24 +541,29 @@ def _wrap_stream(stream: Any, call: _Call, api: str) -> Any:
     inner = getattr(stream, "_iterator", None)
     if inner is None:
         return _StreamProxy(stream, assembler, finish)
+    # ``close`` is overridden on the instance through a weak reference: no cycle keeps the stream (and its HTTP
+    # connection) alive after the agent drops it.
+    ref, cls_close = weakref.ref(stream), type(stream).close
     if hasattr(inner, "__anext__"):
         stream._iterator = _async_tap(inner, assembler, finish)
-        close = stream.close
 
         async def aclose() -> None:
             try:
-                await close()
+                target = ref()
+                if target is not None:
+                    await cls_close(target)
             finally:
                 finish(None)
 
         stream.close = aclose
     else:
         stream._iterator = _tap(inner, assembler, finish)
-        close = stream.close
 
         def sclose() -> None:
             try:
-                close()
+                target = ref()
+                if target is not None:
+                    cls_close(target)
             finally:
                 finish(None)
 
