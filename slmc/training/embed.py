@@ -63,10 +63,14 @@ class Embedder:
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
         if self.name == "minilm":
+            from slmc.training.models import cpu_threads_for
+
             model = _minilm(self.device)
-            return model.encode(
-                texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-            ).astype(np.float32)
+            with cpu_threads_for(model, model.device.type):
+                vectors = model.encode(
+                    texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+                )
+            return vectors.astype(np.float32)
         if self.vectorizer is None:
             self.fit(texts)
         from sklearn.preprocessing import normalize

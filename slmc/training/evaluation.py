@@ -62,8 +62,8 @@ def max_new_tokens_for(model_path: Path, train_rows: list[dict[str, Any]]) -> in
         if (model_path / "adapter_config.json").exists():
             source = Path(resolve_base(model_path, read_train_info(model_path)["base"]))
         tokenizer = load_tokenizer(str(source))
-        longest = max((len(tokenizer(reference_answer(r), add_special_tokens=False)["input_ids"]) for r in train_rows),
-                      default=32)  # fmt: skip
+        answers = [reference_answer(r) for r in train_rows] or [""]
+        longest = max(len(ids) for ids in tokenizer(answers, add_special_tokens=False)["input_ids"])
     except (OSError, ValueError):
         longest = max((len(reference_answer(r)) // 2 for r in train_rows), default=32)
     return min(MAX_NEW_TOKENS_CAP, int(longest * 1.25) + 8)

@@ -8,6 +8,7 @@ adapter directory on top of its base, or a fully fine-tuned model directory.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -140,3 +141,24 @@ def load_trained(model_dir: Path, *, device: str | None = None):
         return model.eval(), tokenizer
     model, tokenizer = load_base(str(model_dir), device=device)
     return model.eval(), tokenizer
+
+
+SMALL_MODEL_PARAMS = 30_000_000
+
+
+@contextmanager
+def cpu_threads_for(model: Any, device: str):
+    """One intra-op thread for small models on the CPU: their matrices are too small to gain from threads, and
+    spinning worker threads slow every op down badly when other processes share the cores. Restored afterwards."""
+    import torch
+
+    params = sum(p.numel() for p in model.parameters())
+    if device.startswith("cuda") or params > SMALL_MODEL_PARAMS:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

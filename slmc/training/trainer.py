@@ -22,7 +22,7 @@ from typing import Any
 from slmc.compiler.diagnostics import SlmcError
 from slmc.ir.nodes import FinetunePlan, Task, slug
 from slmc.training.datasets import corpus_texts, read_jsonl, to_prompt_completion
-from slmc.training.models import TRAIN_INFO, load_base, portable_base, resolve_device
+from slmc.training.models import TRAIN_INFO, cpu_threads_for, load_base, portable_base, resolve_device
 from slmc.training.scratch import build_scratch, is_scratch
 
 
@@ -227,7 +227,8 @@ def _sft(
     if resume_from:
         log(f"resuming from {resume_from}")
     start = time.perf_counter()
-    trainer.train(resume_from_checkpoint=resume_from)
+    with cpu_threads_for(model, device):
+        trainer.train(resume_from_checkpoint=resume_from)
     seconds = time.perf_counter() - start
     if out.exists():
         shutil.rmtree(out)
