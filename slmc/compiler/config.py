@@ -90,22 +90,46 @@ class LintSettings:
         return out
 
     def is_excluded(self, relpath: str, walk_root: str | None = None) -> bool:
-        """Whether a file or folder is excluded. ``relpath`` is relative to the config root.
+        """Whether a file or folder is excluded. ``relpath`` is relative to the config root, ``/``-separated.
 
         Inside a folder given on the command line (``walk_root``, also relative to the config root) a pattern also
         matches any folder name below it, and a pattern that already matches the given folder is ignored: asking
         for ``slmc lint build/pkg`` lints it.
         """
-        patterns = (*self.exclude, *self.extend_exclude)
+        matcher = self._matcher(walk_root)
+        if matcher.path(relpath):
+            return True
         if walk_root is None:
-            return any(path_matches(relpath, p) for p in patterns)
-        below = PurePosixPath(relpath).relative_to(walk_root) if walk_root not in ("", ".") else PurePosixPath(relpath)
-        for p in patterns:
-            if path_matches(walk_root, p):
-                continue
-            if path_matches(relpath, p) or any(fnmatch.fnmatchcase(part, p) for part in below.parts):
-                return True
-        return False
+            return False
+        below = relpath if walk_root in ("", ".") else relpath[len(walk_root) + 1 :]
+        return any(matcher.name(part) for part in below.split("/")[:-1]) or matcher.name(below.rsplit("/", 1)[-1])
+
+    def _matcher(self, walk_root: str | None) -> _GlobSet:
+        patterns = tuple(p.rstrip("/") for p in (*self.exclude, *self.extend_exclude))
+        key = (walk_root, patterns)
+        if key not in _MATCHERS:
+            active = patterns if walk_root is None else tuple(p for p in patterns if not path_matches(walk_root, p))
+            _MATCHERS[key] = _GlobSet(active)
+        return _MATCHERS[key]
+
+
+class _GlobSet:
+    """Many glob patterns compiled into two regexes: on a whole relative path (or its folders) and on one name."""
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        never = r"(?!)"
+        paths = [fnmatch.translate(p) for p in patterns] + [fnmatch.translate(p + "/*") for p in patterns]
+        self._path = re.compile("|".join(paths) or never)
+        self._name = re.compile("|".join(fnmatch.translate(p) for p in patterns) or never)
+
+    def path(self, relpath: str) -> bool:
+        return bool(self._path.match(relpath) or self._name.match(relpath.rsplit("/", 1)[-1]))
+
+    def name(self, name: str) -> bool:
+        return bool(self._name.match(name))
+
+
+_MATCHERS: dict[tuple[str | None, tuple[str, ...]], _GlobSet] = {}  # (walk root, patterns) -> compiled
 
 
 @dataclass

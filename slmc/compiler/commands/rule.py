@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING, Any
 
 from slmc.compiler.diagnostics import SlmcError
+
+if TYPE_CHECKING:
+    from slmc.passes.lint.rules import Rule
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _rule_json(rule) -> dict:  # rule: slmc.passes.lint.rules.Rule
+def _rule_json(rule: Rule) -> dict[str, Any]:
     return {
         "code": rule.code,
         "name": rule.name,

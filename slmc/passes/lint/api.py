@@ -14,9 +14,11 @@ from pathlib import Path
 
 from slmc.compiler.config import Config, LintSettings, load_config, resolve_codes
 from slmc.compiler.diagnostics import Diagnostic, Severity, SlmcError
+from slmc.compiler.passmanager import PassContext
 from slmc.ir.graph import AgentGraph
 from slmc.passes.lint.checker import check_graph
 from slmc.passes.lint.rules import BY_CODE
+from slmc.passes.triage import Triage
 
 NOQA = re.compile(
     r"#\s*slmc:\s*noqa(?P<sep>:\s*(?P<codes>[A-Za-z][A-Za-z0-9\-]*(?:\s*,\s*[A-Za-z][A-Za-z0-9\-]*)*))?",
@@ -131,6 +133,7 @@ def relative_to_root(path: Path, root: Path) -> str:
 def discover_files(paths: Sequence[Path], config: Config) -> list[Path]:
     """Python files under ``paths`` (files given directly are kept unless excluded), sorted, without duplicates."""
     settings = config.lint
+    root = str(config.root.resolve())
     found: dict[Path, None] = {}
     for path in paths:
         if not path.exists():
@@ -140,16 +143,13 @@ def discover_files(paths: Sequence[Path], config: Config) -> list[Path]:
                 found[path] = None
             continue
         walk_root = relative_to_root(path, config.root)
-        for dirpath, dirnames, filenames in os.walk(path):
-            here = Path(dirpath)
-            dirnames[:] = sorted(
-                d for d in dirnames if not settings.is_excluded(relative_to_root(here / d, config.root), walk_root)
-            )
+        for dirpath, dirnames, filenames in os.walk(path.resolve()):
+            here = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            prefix = "" if here == "." else here + "/"
+            dirnames[:] = sorted(d for d in dirnames if not settings.is_excluded(prefix + d, walk_root))
             for name in sorted(filenames):
-                if name.endswith((".py", ".pyi")):
-                    candidate = here / name
-                    if not settings.is_excluded(relative_to_root(candidate, config.root), walk_root):
-                        found[candidate] = None
+                if name.endswith((".py", ".pyi")) and not settings.is_excluded(prefix + name, walk_root):
+                    found[Path(dirpath, name)] = None
     return list(found)
 
 
@@ -167,7 +167,6 @@ def lint_paths(
     Raises ``SlmcError`` for bad configuration or missing paths; bad files become E001..E003 diagnostics.
     """
     from slmc.compiler.frontend import analyze_paths
-    from slmc.passes.triage import Triage
 
     path_list = [Path(p) for p in paths] or [Path(".")]
     config = config or load_config(path_list, config_file)
@@ -182,7 +181,7 @@ def lint_paths(
     resolve_codes(settings.ignore, "--ignore")
     files = discover_files(path_list, config)
     graph, input_diags = analyze_paths(files, root=config.root)
-    graph = Triage().run(_light_context(config), graph)
+    graph = Triage().run(PassContext(root=config.root, options=dict(config.options)), graph)
     if "triage" not in graph.meta.facts:
         graph.meta.facts.append("triage")
     sources = SourceCache(config.root)
@@ -196,9 +195,3 @@ def lint_paths(
         config=config,
         sources=sources.lines,
     )
-
-
-def _light_context(config: Config):  # -> PassContext
-    from slmc.compiler.passmanager import PassContext
-
-    return PassContext(root=config.root, options=dict(config.options))
