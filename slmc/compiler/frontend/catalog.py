@@ -171,12 +171,16 @@ FACTORY_PATHS: dict[tuple[str, str], str] = {
     ("chat-model", "with_fallbacks"): "chat-model",
     ("chain", "with_retry"): "chain",
     ("chain", "with_config"): "chain",
+    ("openai", "with_options"): "openai",
+    ("openai", "copy"): "openai",
+    ("anthropic", "with_options"): "anthropic",
+    ("anthropic", "copy"): "anthropic",
     ("boto3-session", "client"): "boto3-client",
     ("llamacpp", "from_pretrained"): "llamacpp",
 }
 
 # Path segments that are transparent (same request, different return shape).
-TRANSPARENT_SEGMENTS = frozenset({"with_raw_response", "with_streaming_response", "with_options"})
+TRANSPARENT_SEGMENTS = frozenset({"with_raw_response", "with_streaming_response"})
 
 # APIs whose name says the answer streams.
 STREAMING_APIS = frozenset(

@@ -47,9 +47,11 @@ class Scope:
 
     @property
     def function_name(self) -> str:
-        """Qualified name of the innermost enclosing def (the id's function), ``<module>`` at module level."""
+        """Qualified name of the innermost enclosing def (the id's function), ``<module>`` at module level.
+
+        Lambdas (like comprehensions) belong to their enclosing def, as in trace capture's caller frames."""
         scope: Scope | None = self
-        while scope is not None and scope.kind == "class":
+        while scope is not None and (scope.kind == "class" or scope.name == "<lambda>"):
             scope = scope.parent
         return scope.qualname if scope is not None and scope.kind == "function" else "<module>"
 

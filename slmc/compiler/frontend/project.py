@@ -164,6 +164,8 @@ class Analysis:
     def run(self) -> AgentGraph:
         pending = dict(self.files)
         pattern: re.Pattern[str] | None = catalog.PREFILTER
+        later_round: set[str] = set()
+        first = True
         while pattern is not None:
             picked = []
             for name, f in list(pending.items()):
@@ -173,10 +175,13 @@ class Analysis:
                     del pending[name]
             for name in picked:
                 self.project.module(name)
+            if not first:
+                later_round.update(picked)
+            first = False
             self.scan()
-            pattern = self.export_pattern(exclude=set(self.scanned))
             if not picked:
                 break
+            pattern = self.export_pattern(later_round)
         for f in pending.values():
             if not f.loaded and f.source is not None:
                 self.syntax_check(f)
@@ -224,29 +229,33 @@ class Analysis:
             found |= nx.ancestors(graph, seed)
         return found, graph
 
-    def export_pattern(self, exclude: set[str]) -> re.Pattern[str] | None:
-        """Names another file must mention to possibly call into what was found so far."""
+    def export_pattern(self, later_round: set[str]) -> re.Pattern[str] | None:
+        """Import statements another file must contain to reach what was found so far.
+
+        A module exports when it defines a wrapper or a module-level client, or was itself picked in a later round
+        (it imports one and may re-export it). Files can only reach those through an import naming the module.
+        """
         wrappers, _ = self.wrappers()
-        names: set[str] = set()
-        for key in wrappers:
-            scope = self.ev.scopes.get(key)
-            if scope is None:
-                continue
-            names.add(scope.name)
-            cls = scope.enclosing_class()
-            if cls is not None:
-                names.add(cls.name)
-            names.add(scope.module.name.rsplit(".", 1)[-1])
+        exporting = {self.ev.scopes[key].module.name for key in wrappers if key in self.ev.scopes}
+        exporting |= later_round
         for mod in self.project.modules.values():
+            if mod.name in exporting:
+                continue
             for name, bindings in mod.scope.bindings.items():
-                if name == "*":
-                    continue
-                if any(b[0] == "expr" for b in bindings) and isinstance(self.ev.bindings_value(bindings), Client):
-                    names.update((name, mod.name.rsplit(".", 1)[-1]))
-        names = {n for n in names if n.isidentifier() and n not in ("<lambda>", "__init__")}
+                assigned = name != "*" and any(b[0] == "expr" for b in bindings)
+                if assigned and isinstance(self.ev.bindings_value(bindings), Client):
+                    exporting.add(mod.name)
+                    break
+        names = {n.rsplit(".", 1)[-1] for n in exporting}
+        names = {n for n in names if n.isidentifier()}
         if not names:
             return None
-        return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
+        alt = "(?:" + "|".join(sorted(map(re.escape, names))) + ")"
+        return re.compile(
+            rf"^[ \t]*(?:from[ \t]+[\w.]*\b{alt}\b|import[ \t]+[^\n]*\b{alt}\b"
+            rf"|from[ \t]+[\w.]+[ \t]+import[ \t]+(?:\([^)]*|[^\n]*)\b{alt}\b)",
+            re.MULTILINE,
+        )
 
     # ---- graph -----------------------------------------------------------------------------------------------------
     def build(self) -> AgentGraph:
