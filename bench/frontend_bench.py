@@ -115,7 +115,7 @@ def speed(files: int, agent_share: float, profile: bool) -> None:
         )
         print(f"ratio frontend / parse-only: {frontend_s / parse_s:.2f} (target <= 1.5)")
         if prof:
-            pstats.Stats(prof).sort_stats("cumulative").print_stats(15)
+            pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
 
 
 def main() -> None:

@@ -86,6 +86,7 @@ class _Walker(cst.CSTVisitor):
         self.taint: dict[str, set[str]] = defaultdict(set)
         self.collect = False
         self.found: list[tuple[str, Consumer]] = []
+        self.memo: dict[int, set[str]] = {}
 
     # nested scopes have their own walk
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
@@ -99,19 +100,21 @@ class _Walker(cst.CSTVisitor):
 
     # ---- taint ---------------------------------------------------------------------------------------------------
     def mentions(self, node: cst.CSTNode | None) -> set[str]:
+        """Sites whose answer an expression carries (through tainted names or nested site calls)."""
         if node is None:
             return set()
+        if self.collect and id(node) in self.memo:  # taint is final while collecting
+            return self.memo[id(node)]
         found: set[str] = set()
-        stack = [node]
-        while stack:
-            n = stack.pop()
-            if isinstance(n, cst.Name):
-                found |= self.taint.get(n.value, set())
-            elif isinstance(n, cst.Call) and id(n) in self.ids:
-                found.add(self.ids[id(n)])
-            if isinstance(n, cst.Lambda | cst.FunctionDef):
-                continue
-            stack.extend(n.children)
+        if isinstance(node, cst.Name):
+            found |= self.taint.get(node.value, set())
+        elif isinstance(node, cst.Call) and id(node) in self.ids:
+            found.add(self.ids[id(node)])
+        if not isinstance(node, cst.Lambda | cst.FunctionDef):
+            for child in node.children:
+                found |= self.mentions(child)
+        if self.collect:
+            self.memo[id(node)] = found
         return found
 
     def _taint_target(self, target: cst.CSTNode, sites: set[str]) -> None:
