@@ -45,7 +45,7 @@ TASKS = ("banking77", "banking77-head", "snips", "bfcl")
 # (train, validation, test) rows and epochs (0: the preset) per device.
 CAPS = {
     "cpu": {"banking77": (3000, 300, 500, 4), "snips": (1200, 200, 200, 0), "bfcl": (400, 100, 150, 0)},
-    "cuda": {"banking77": (9000, 1000, 3080, 6), "snips": (3600, 400, 200, 6), "bfcl": (450, 100, 200, 20)},
+    "cuda": {"banking77": (9000, 1000, 3080, 8), "snips": (3600, 400, 200, 20), "bfcl": (450, 100, 200, 40)},
 }
 BANKING_SYSTEM = "Classify the customer's banking message into one intent label. Answer with the label only."
 SNIPS_SYSTEM = "Extract the slots of the request as a JSON object mapping slot name to the exact text."
@@ -268,9 +268,22 @@ def main(argv: list[str] | None = None) -> int:
             "reasons": list(task.decision_reasons),
             "details": extra,
         }
+        info_path = build / (res.adapter or "-") / "slmc-train.json" if res else None
+        if info_path is not None and info_path.exists():
+            results[name]["embedder"] = json.loads(info_path.read_text()).get("embedder")
         _print_row(name, results[name])
+        _write(args, caps, source, time.perf_counter() - wall, results)
     total = time.perf_counter() - wall
     print(f"total {total:.0f}s; build folder {build}")
+    if args.out:
+        print(f"wrote {args.out}")
+    return 0
+
+
+def _write(args: argparse.Namespace, caps: dict[str, Any], source: str, total: float, results: dict[str, Any]) -> None:
+    """Results so far as JSON (after every task, so a run cut short still leaves its figures)."""
+    import torch
+
     if args.out:
         payload = {
             "device": args.device,
@@ -285,8 +298,6 @@ def main(argv: list[str] | None = None) -> int:
         }
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(payload, indent=1) + "\n")
-        print(f"wrote {args.out}")
-    return 0
 
 
 def _print_row(name: str, r: dict[str, Any]) -> None:

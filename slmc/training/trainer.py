@@ -166,7 +166,9 @@ def _sft(
     cuda = device.startswith("cuda")
     bf16 = cuda and torch.cuda.is_bf16_supported()
     qlora = plan.method == "qlora"
-    model, tokenizer = load_base(base, device=device, quantize_4bit=qlora)
+    # Full fine-tuning keeps fp32 master weights (bf16 autocast on GPUs); adapters train on a bf16 base.
+    dtype = "float32" if plan.method == "full" else "auto"
+    model, tokenizer = load_base(base, device=device, dtype=dtype, quantize_4bit=qlora)
     peft_config = None
     if plan.method in ("lora", "qlora"):
         from peft import LoraConfig
