@@ -44,7 +44,7 @@ DATA = Path("/work/shared/data")
 TASKS = ("banking77", "banking77-head", "snips", "bfcl")
 # (train, validation, test) rows and epochs (0: the preset) per device.
 CAPS = {
-    "cpu": {"banking77": (3000, 300, 500, 4), "snips": (1200, 200, 200, 0), "bfcl": (400, 100, 150, 0)},
+    "cpu": {"banking77": (3000, 300, 500, 4), "snips": (1200, 200, 200, 0), "bfcl": (400, 100, 150, 4)},
     "cuda": {"banking77": (9000, 1000, 3080, 8), "snips": (3600, 400, 200, 20), "bfcl": (450, 100, 200, 40)},
 }
 BANKING_SYSTEM = "Classify the customer's banking message into one intent label. Answer with the label only."
