@@ -198,17 +198,19 @@ def _emit_bundle(
 ) -> Path:
     from slmc.codegen.bundle import write_bundle
 
-    return write_bundle(
-        graph,
-        out_dir=out,
-        target=opts.target,
-        root=root,
-        sources=files,
-        artifacts=state.artifacts,
-        work_dir=work,
-        decisions=routed_sites(graph),
-        in_place=opts.in_place,
-    )
+    entry = opts.sources[0]
+    plan_options: dict[str, Any] = {
+        "build_dir": work,
+        "root": None if opts.in_place else root,
+        "agent_name": (entry.stem if entry.is_file() and entry.stem not in ("agent", "main") else root.name),
+        "agent_source": str(entry.resolve().relative_to(root)) if entry.is_file() else ".",
+    }
+    result = write_bundle(graph, plan_options, out, target=opts.target)
+    if opts.in_place:
+        from slmc.codegen.rewrite import rewrite_agent, rewrites_from_graph
+
+        rewrite_agent(root, rewrites_from_graph(graph, routed_sites(graph)), in_place=True)
+    return result.out_dir
 
 
 def summarize(graph: AgentGraph, artifacts: dict[str, Any]) -> dict[str, Any]:

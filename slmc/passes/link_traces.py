@@ -2,8 +2,11 @@
 
 Methods, strongest first (``record.meta["link"] = {"method", "confidence"}``):
 
-1. ``site-id``   the id recorded at capture is a site of the graph; when the record's stack passes through a
-                 wrapper-call site of the graph, the OUTERMOST such wrapper-call wins (it is the per-task site).
+1. ``site-id``   the id recorded at capture is a site of the graph. When the record's stack passes through
+                 wrapper-call sites, the link moves out from the request one frame at a time while the function it
+                 sits in is a *generic* wrapper (several wrapper-call sites use it and its own prompt text is mostly
+                 holes, e.g. ``ask(system, user)``); it stops at the first task-specific site, which is the per-task
+                 site (``dispatch`` calling ``ask``, not the ``plan`` that calls ``dispatch``).
 2. ``location``  a stack frame (or OTel ``code.filepath``/``code.lineno``, or a stale recorded id) falls inside a
                  site's source range; paths are made relative to ``ctx.root`` (or matched by suffix).
 3. ``template``  the literal text of a site's prompt template, in order, is found in the record's messages;
@@ -64,6 +67,13 @@ class SiteIndex:
         self.templates: dict[str, _Template] = {}
         self.word_index: dict[str, set[str]] = defaultdict(set)
         self._build_templates()
+        self.callers: Counter[str] = Counter(
+            s.target for s in self.sites.values() if s.site == SiteKind.WRAPPER_CALL and s.target
+        )
+        self.wrapper_of: dict[tuple[str, str], str] = {
+            (s.loc.path, s.function): s.id for s in self.sites.values() if s.site == SiteKind.WRAPPER
+        }
+        self._generic_cache: dict[str, bool] = {}
         self.by_function: dict[str, list[str]] = defaultdict(list)
         for s in self.sites.values():
             name = s.function.rsplit(".", 1)[-1].lower()
@@ -118,6 +128,18 @@ class SiteIndex:
             request = self.graph.request_of(site_id)
             self._request_cache[site_id] = request.id if request else None
         return self._request_cache[site_id]
+
+    def is_generic(self, site: LLMCall, max_literal: int = 100) -> bool:
+        """``site`` sits in a wrapper that several call sites share and whose own prompt is mostly holes."""
+        if site.id not in self._generic_cache:
+            wrapper = self.wrapper_of.get((site.loc.path, site.function))
+            generic = wrapper is not None and self.callers[wrapper] >= 2
+            if generic:
+                prompt = self.graph.prompt_of(site.id)
+                literal = sum(len(m.static_text().strip()) for m in prompt.messages) if prompt else 0
+                generic = literal <= max_literal
+            self._generic_cache[site.id] = generic
+        return self._generic_cache[site.id]
 
     # ---- templates ---------------------------------------------------------------------------------------------------
     def _build_templates(self) -> None:
@@ -282,10 +304,9 @@ class LinkTraces(Pass):
         frames = _frames(rec, stale=bool(rec.site_id) and not known)
         located = [s for s in (index.at(f.path, f.line) for f in frames) if s is not None]
         if known:
-            return self._outermost(index, located, index.sites[rec.site_id]), "site-id", 1.0
+            return self._per_task(index, located, index.sites[rec.site_id]), "site-id", 1.0
         if located:
-            innermost = located[0]
-            return self._outermost(index, located, innermost), "location", 0.95
+            return self._per_task(index, located, located[0]), "location", 0.95
         match = index.match_template([content_text(m.get("content")) for m in rec.messages], self.min_confidence)
         if match:
             return match[0], "template", match[1]
@@ -294,18 +315,24 @@ class LinkTraces(Pass):
             return hinted, "workload", 0.3
         return None
 
-    def _outermost(self, index: SiteIndex, located: list[LLMCall], site: LLMCall) -> str:
-        """The outermost wrapper-call on the stack that reaches ``site`` (or ``site`` itself)."""
+    def _per_task(self, index: SiteIndex, located: list[LLMCall], site: LLMCall) -> str:
+        """The per-task site of a call: move out from ``site`` through generic wrappers only (see module doc)."""
         if not self.prefer_wrapper_calls:
             return site.id
         request = index.request_id(site.id)
-        for frame_site in reversed(located):  # outermost first
-            if frame_site.site != SiteKind.WRAPPER_CALL or frame_site.id == site.id:
+        current = site
+        ids = [s.id for s in located]
+        start = ids.index(site.id) + 1 if site.id in ids else 0
+        for frame_site in located[start:]:  # innermost first
+            if frame_site.site != SiteKind.WRAPPER_CALL or frame_site.id == current.id:
                 continue
             reaches = index.request_id(frame_site.id)
-            if reaches is None or request is None or reaches in (request, site.id):
-                return frame_site.id
-        return site.id
+            if not (reaches is None or request is None or reaches in (request, site.id)):
+                continue
+            if not index.is_generic(current):
+                break
+            current = frame_site
+        return current.id
 
     # ---- report ------------------------------------------------------------------------------------------------------
     def _report(

@@ -127,7 +127,7 @@ def within(site_id: str, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
     token = STACK.set((*outer, site_id))
     try:
         site = active.sites.get(site_id)
-        if site is not None and site.api == "text" and active.decision(site) and not _any_known(active, outer):
+        if site is not None and site.api == "text" and active.decision(site):
             return active.route(site, site_id, "text", fn, args, kwargs)
         return fn(*args, **kwargs)
     finally:
@@ -143,15 +143,11 @@ async def awithin(site_id: str, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
     token = STACK.set((*outer, site_id))
     try:
         site = active.sites.get(site_id)
-        if site is not None and site.api == "text" and active.decision(site) and not _any_known(active, outer):
+        if site is not None and site.api == "text" and active.decision(site):
             return await active.aroute(site, site_id, "text", fn, args, kwargs)
         return await _awaited(fn(*args, **kwargs))
     finally:
         STACK.reset(token)
-
-
-def _any_known(active: Router, ids: tuple[str, ...]) -> bool:
-    return any(i in active.sites for i in ids)
 
 
 # ---- observation --------------------------------------------------------------------------------------------------------

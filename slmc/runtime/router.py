@@ -240,8 +240,12 @@ class Router:
 
     # ---- resolution ----------------------------------------------------------------------------------------------
     def resolve(self, request_id: str) -> Site | None:
-        """The outermost active ``within`` site present in the manifest, else the request's own site."""
-        for site_id in STACK.get():
+        """The innermost active ``within`` site present in the manifest, else the request's own site.
+
+        Innermost, as link-traces does: a task-specific wrapper call (``dispatch`` calling a shared ``ask``) is the
+        per-task site even when an outer wrapper call (``plan`` calling ``dispatch``) is in the manifest too.
+        """
+        for site_id in reversed(STACK.get()):
             site = self.sites.get(site_id)
             if site is not None:
                 return site

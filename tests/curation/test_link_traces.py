@@ -74,7 +74,7 @@ def link(graph: AgentGraph, records: list[TraceRecord], root: Path = Path("/proj
     return ctx
 
 
-def test_recorded_id_with_wrapper_call_on_stack_links_to_outermost_wrapper_call(graph: AgentGraph) -> None:
+def test_recorded_id_with_wrapper_call_on_stack_links_to_the_task_specific_wrapper_call(graph: AgentGraph) -> None:
     stack = [
         Frame("/proj/agent.py", 12, "ask_llm"),
         Frame("/proj/agent.py", 20, "classify"),
@@ -89,18 +89,36 @@ def test_recorded_id_with_wrapper_call_on_stack_links_to_outermost_wrapper_call(
     assert r3.site_id == "llm:ask_llm@agent.py:11"
 
 
-def test_outermost_of_nested_wrapper_calls_wins() -> None:
+def _chain(dispatch_callers: int) -> AgentGraph:
+    """``ask`` (generic, shared by dispatch and flights) <- ``dispatch`` <- ``plan`` (and maybe ``replan``)."""
     g = AgentGraph()
     g.add(site("llm:ask@a.py:3", SiteKind.REQUEST, 3))
     g.add(site("llm:ask@a.py:1", SiteKind.WRAPPER, 1, 4, target="llm:ask@a.py:3"))
-    g.add(site("llm:helper@a.py:10", SiteKind.WRAPPER_CALL, 10, target="llm:ask@a.py:1"))
-    g.add(site("llm:main@a.py:20", SiteKind.WRAPPER_CALL, 20, target="llm:ask@a.py:1"))
-    r = rec(
-        site_id="llm:ask@a.py:3",
-        stack=[Frame("a.py", 3, "ask"), Frame("a.py", 10, "helper"), Frame("a.py", 20, "main")],
-    )
+    g.add(site("llm:dispatch@a.py:10", SiteKind.WRAPPER_CALL, 10, target="llm:ask@a.py:1"))
+    g.add(site("llm:flights@a.py:14", SiteKind.WRAPPER_CALL, 14, target="llm:ask@a.py:1"))
+    g.add(site("llm:dispatch@a.py:9", SiteKind.WRAPPER, 9, 11, target="llm:ask@a.py:1"))
+    g.add(site("llm:plan@a.py:20", SiteKind.WRAPPER_CALL, 20, target="llm:dispatch@a.py:9"))
+    if dispatch_callers > 1:
+        g.add(site("llm:replan@a.py:25", SiteKind.WRAPPER_CALL, 25, target="llm:dispatch@a.py:9"))
+    return g
+
+
+def test_link_moves_out_through_generic_wrappers_only() -> None:
+    stack = [Frame("a.py", 3, "ask"), Frame("a.py", 10, "dispatch"), Frame("a.py", 20, "plan")]
+    # ask is generic (two callers, no literal prompt); dispatch has one caller: the per-task site is dispatch's call
+    r = rec(site_id="llm:ask@a.py:3", stack=stack)
+    link(_chain(1), [r], root=Path("."))
+    assert r.site_id == "llm:dispatch@a.py:10"
+    # dispatch shared by two callers with no prompt text of its own: generic too, so the link moves out to plan
+    r = rec(site_id="llm:ask@a.py:3", stack=stack)
+    link(_chain(2), [r], root=Path("."))
+    assert r.site_id == "llm:plan@a.py:20"
+    # a shared wrapper whose own prompt carries the task (long literal instructions) is the per-task site itself
+    g = _chain(1)
+    add_prompt(g, "llm:ask@a.py:3", Message("system", (PromptPart("Classify the ticket. " * 10),)))
+    r = rec(site_id="llm:ask@a.py:3", stack=stack)
     link(g, [r], root=Path("."))
-    assert r.site_id == "llm:main@a.py:20"
+    assert r.site_id == "llm:ask@a.py:3"
 
 
 def test_location_from_stack_otel_code_attributes_and_stale_ids(graph: AgentGraph) -> None:

@@ -238,10 +238,10 @@ class Analysis:
         wrappers, _ = self.wrappers()
         exporting = {self.ev.scopes[key].module.name for key in wrappers if key in self.ev.scopes}
         exporting |= later_round
-        for mod in self.project.modules.values():
+        for mod in list(self.project.modules.values()):  # evaluation may load modules
             if mod.name in exporting:
                 continue
-            for name, bindings in mod.scope.bindings.items():
+            for name, bindings in list(mod.scope.bindings.items()):
                 assigned = name != "*" and any(b[0] == "expr" for b in bindings)
                 if assigned and isinstance(self.ev.bindings_value(bindings), Client):
                     exporting.add(mod.name)

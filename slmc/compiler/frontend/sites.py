@@ -102,6 +102,9 @@ def _details(ev: Evaluator, site: Site, client: Client, resolved: Resolved, scop
     for nested in ("config", "generation_config", "inferenceConfig", "options", "sampling_params"):
         if nested in kw:
             options.update(_nested_options(ev, kw[nested], scope))
+    splats = [a.value for a in resolved.args if a.star == "**"]
+    if splats:  # options passed through ``**kwargs``: unknown statically, recorded so rules do not assume absence
+        options["**"] = ev.option_value(splats[0], scope)
     body = None
     if kind == "http":
         body = kw.get("json")

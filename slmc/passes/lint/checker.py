@@ -347,6 +347,8 @@ def _json_finding(graph: AgentGraph, site: LLMCall) -> Finding | None:
         return None
     if structured_output_of(request) or structured_output_of(site) or describe_tools(request) or describe_tools(site):
         return None
+    if "**" in request.options:
+        return None  # options come through **kwargs: JSON mode may well be among them
     if request.client not in HOSTED_CLIENTS | {"azure-openai"}:
         return None  # local runtimes constrain output by other means (grammars)
     return Finding(BY_CODE["SLM303"], site, {})
