@@ -75,7 +75,7 @@ def _check_inputs(opts: CompileOptions) -> tuple[Path, list[Path]]:
     for t in opts.traces:
         if not t.is_file():
             raise SlmcError(f"trace file not found: {t}", hint="record traces with `slmc trace -- python agent.py`")
-    files = _python_files(opts.sources)
+    files = [f.resolve() for f in _python_files(opts.sources)]
     if not files:
         raise SlmcError("no Python files to compile", hint="give the agent's entry file or its package folder")
     root = (opts.root or (opts.sources[0] if opts.sources[0].is_dir() else opts.sources[0].parent)).resolve()

@@ -57,8 +57,9 @@ class ClusterTasks(Pass):
         ctx.log(f"cluster-tasks: {result.how()} in {result.seconds:.1f}s")
 
         task_ids: list[str] = []
-        for cluster in result.clusters:
-            base = "task:" + slug(cluster.suggested_name().lower())
+        names = _task_names(graph, result.clusters)
+        for cluster, name in zip(result.clusters, names, strict=True):
+            base = "task:" + slug(name.lower())
             tid, n = base, 2
             while tid in graph or tid in task_ids:
                 tid, n = f"{base}-{n}", n + 1
@@ -106,3 +107,38 @@ class ClusterTasks(Pass):
             ],
         }
         return graph
+
+
+_GENERIC_FUNCTIONS = frozenset(
+    {"<module>", "main", "run", "ask", "call", "chat", "complete", "completion", "llm", "query", "invoke", "handle"}
+)
+
+
+def _task_names(graph: AgentGraph, clusters: list) -> list[str]:
+    """A readable name per cluster: its dominant tool; else the function of its dominant call site when that
+    function is specific (``classify``, ``find_flights``), suffixed by a keyword when several clusters share it;
+    else its top keywords."""
+    names: list[str | None] = []
+    for cluster in clusters:
+        name = None
+        if cluster.tools:
+            tool, n = cluster.tools.most_common(1)[0]
+            if n >= 0.5 * cluster.records:
+                name = tool
+        if name is None and cluster.sites:
+            sid, n = cluster.sites.most_common(1)[0]
+            site = graph.get(sid)
+            fn = site.function.rsplit(".", 1)[-1] if isinstance(site, LLMCall) else ""
+            if n >= 0.8 * cluster.records and fn and fn.lower() not in _GENERIC_FUNCTIONS:
+                name = fn
+        names.append(name)
+    shared = Counter(n for n in names if n)
+    out: list[str] = []
+    for cluster, name in zip(clusters, names, strict=True):
+        if name is None:
+            out.append(cluster.suggested_name())
+        elif shared[name] > 1 and cluster.keywords:
+            out.append(f"{name}-{cluster.keywords[0]}")
+        else:
+            out.append(name)
+    return out

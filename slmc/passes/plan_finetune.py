@@ -6,10 +6,10 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from slmc.compiler.diagnostics import Diagnostic, SlmcError
+from slmc.compiler.diagnostics import Diagnostic, Severity, SlmcError
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.ir.graph import AgentGraph
-from slmc.ir.nodes import Task
+from slmc.ir.nodes import Task, Verdict
 
 
 def build_dir(ctx: PassContext) -> Path:
@@ -34,6 +34,9 @@ class PlanFinetune(Pass):
     min_train_rows: int = 8
     max_train_rows: int = 0  # 0: every curated train call
     epochs: float = 0.0  # 0: from the preset
+    train_open_ended: bool = False  # also fine-tune tasks score-offload judged open-ended (kept on the LLM)
+    stand_in_cpu: str = "scratch:tiny"  # base trained when the chosen SLM cannot be loaded here (offline), on CPU
+    stand_in_gpu: str = "scratch:small"  # ... and on a GPU
 
     def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
         from slmc.training import datasets as ds
@@ -53,6 +56,20 @@ class PlanFinetune(Pass):
             if task.slm is None:
                 continue
             slm = task.slm
+            if task.offload and task.offload.verdict == Verdict.OPEN_ENDED and not self.train_open_ended:
+                ctx.report(
+                    Diagnostic(
+                        "<plan>",
+                        0,
+                        0,
+                        "I504",
+                        f"{task.id}: open-ended (offload score {task.offload.score:.2f}); kept on the LLM without "
+                        "training (plan-finetune{train_open_ended=true} trains it anyway)",
+                        severity=Severity.INFO,
+                        name="open-ended-task",
+                    )
+                )
+                continue
             if override and slm.method != "classifier-head" and override != slm.source:
                 slm = dataclasses.replace(
                     slm, model=override, source=override, reasons=(*slm.reasons, f"base_model option: {override}")
@@ -71,13 +88,33 @@ class PlanFinetune(Pass):
             ds.write_task_dataset(data, folder)
             rel = folder.relative_to(build).as_posix()
             tokenizer = None
-            try:
-                if is_scratch(slm.source) and slm.method != "classifier-head":
-                    tokenizer = load_tokenizer(prepare_base(slm.source, build, task, train_rows, seed=self.seed))
-                elif slm.method != "classifier-head":
+            if slm.method != "classifier-head" and not is_scratch(slm.source):
+                try:
                     tokenizer = load_tokenizer(slm.source)
-            except (OSError, ValueError):
-                tokenizer = None  # not available offline: lengths are estimated from characters
+                except (OSError, ValueError) as exc:  # neither a local folder, nor cached, nor downloadable
+                    if override:
+                        raise SlmcError(
+                            f"cannot load base model {override!r}: {str(exc).splitlines()[0]}",
+                            hint="give a local model directory, download the hub id into the HF cache first, "
+                            "or use scratch:<tiny|small|base>",
+                        ) from None
+                    stand_in = self.stand_in_gpu if gpu else self.stand_in_cpu
+                    warn(
+                        ctx,
+                        task,
+                        "W503",
+                        f"base model {slm.source} cannot be loaded here (offline, not in the Hugging Face cache); "
+                        f"training a {stand_in} stand-in instead. Give --base-model PATH (or download "
+                        f"{slm.source}) to fine-tune the chosen SLM",
+                    )
+                    slm = dataclasses.replace(
+                        slm,
+                        model=stand_in,
+                        source=stand_in,
+                        reasons=(*slm.reasons, f"{slm.source} not loadable offline: {stand_in} stand-in"),
+                    )
+            if is_scratch(slm.source) and slm.method != "classifier-head":
+                tokenizer = load_tokenizer(prepare_base(slm.source, build, task, train_rows, seed=self.seed))
             stats = ds.length_stats(train_rows, tokenizer)
             plan = make_plan(
                 slm,

@@ -135,9 +135,36 @@ class HFBackend(Backend):
             model=site.adapter.name if site.adapter else self.endpoint.name,
         )
 
+    def _head(self, site: Site) -> Any:
+        """The sentence-encoder + scikit-learn head slmc trains for closed label sets (``classifier.joblib``)."""
+        adapter = site.adapter
+        assert adapter is not None and adapter.path
+        key = "head:" + adapter.name
+        with self._load_lock:
+            head = self._classifiers.get(key)
+            if head is None:
+                from slmc.training.classifier import ClassifierHead
+
+                head = ClassifierHead(Path(adapter.path))
+                self._classifiers[key] = head  # type: ignore[assignment]
+        return head
+
     def _classify(self, req: SLMRequest, site: Site) -> Answer:
         import torch
 
+        assert site.adapter is not None and site.adapter.path
+        if (Path(site.adapter.path) / "classifier.joblib").is_file():
+            head = self._head(site)
+            row = {"messages": [*req.messages, {"role": "assistant", "content": ""}]}
+            with self._run_lock:
+                pred = head.predict([row])[0]
+            return Answer(
+                content=pred.text,
+                confidence=pred.confidence,  # probability margin, as calibrated by slmc eval
+                prompt_tokens=0,
+                completion_tokens=1,
+                model=site.adapter.name,
+            )
         tokenizer, model, names = self._classifier(site)
         text = "\n".join(
             content_text(m.get("content")) for m in req.messages if m.get("role") not in ("system", "developer")

@@ -191,6 +191,14 @@ def _resolve(path: str | None, base: Path | None) -> Path | None:
     return p if p.exists() else None
 
 
+def trained_method(task: Task) -> str:
+    """How the task's model was trained: the fine-tune plan's method (a scratch or tiny base is fully fine-tuned even
+    when the SLM choice said LoRA), else the SLM choice's."""
+    if task.finetune is not None:
+        return task.finetune.method
+    return task.slm.method if task.slm else "lora"
+
+
 def _primary_task(tasks: list[Task]) -> Task | None:
     if not tasks:
         return None
@@ -246,7 +254,7 @@ def build_plan(graph: AgentGraph, options: Mapping[str, Any], target: str) -> Se
     groups: dict[tuple[str, str], list[Task]] = {}
     for task in sorted(served.values(), key=lambda t: t.id):
         assert task.slm is not None
-        method = task.slm.method
+        method = trained_method(task)
         ep_target = target if target_cls.serves_method(method) else "hf"
         if ep_target != target:
             notes.append(f"{task.id}: {method} is not servable by {target}; served in-process by the hf target")
@@ -266,7 +274,7 @@ def build_plan(graph: AgentGraph, options: Mapping[str, Any], target: str) -> Se
         adapters: list[AdapterSpec] = []
         for task in tasks:
             assert task.slm is not None
-            method = task.slm.method
+            method = trained_method(task)
             if method not in LORA_METHODS and method != "classifier-head":
                 adapter_of_task[task.id] = (name, None)
                 continue
