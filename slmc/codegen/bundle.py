@@ -126,6 +126,8 @@ def _write_all(
 ) -> list[Change]:
     (tmp / MANIFEST_NAME).write_text(dump_manifest(manifest), encoding="utf-8")
     _copy_models(plan, tmp)
+    for name, folder in (plan_options.get("extra_dirs") or {}).items():  # e.g. the compile report
+        shutil.copytree(Path(folder), tmp / name)
     for t in targets:
         t.emit(plan, tmp)
     services = [svc for t in targets for svc in t.services(plan)]

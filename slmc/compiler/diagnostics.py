@@ -33,6 +33,8 @@ class Diagnostic:
     data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def concise(self) -> str:
+        if not self.line:  # not about a source line (a task, a trace file, the plan)
+            return f"{self.path}: {self.code} {self.message}" if self.path else f"{self.code} {self.message}"
         return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
 
 

@@ -136,7 +136,6 @@ def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> C
         stages.append(("frontend", "ran", time.perf_counter() - t0))
         start_index = 1
         log(f"frontend: {len(graph.sites())} call sites in {len(files)} files; {len(records)} trace records")
-    diagnostics.extend(_diag_from_json(d) for d in state.artifacts.get("frontend_diagnostics", []))
 
     for i in range(start_index, len(names)):
         p = passes[i - 1]
@@ -146,14 +145,17 @@ def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> C
             out_dir=work,
             cache_dir=cache.folder,
             traces=state.records,
-            options=options,
+            options={**options, "resume_training": not opts.fresh},  # finished identical runs are reused
             artifacts=state.artifacts,
             progress=opts.progress,
             log=log,
         )
         manager = pm.PassManager([p], print_ir_after_all=opts.print_ir_after_all, printer=log)
         graph = manager.run(ctx, state.graph)
-        diagnostics.extend(ctx.diagnostics)
+        ctx.artifacts["pass_diagnostics"] = [
+            *ctx.artifacts.get("pass_diagnostics", []),
+            *(_diag_json(d) for d in ctx.diagnostics),
+        ]  # kept with the stage, so a resumed run reports what the cached passes found
         state = StageState(graph, ctx.traces, ctx.artifacts)
         cache.save(names[i], keys[i], state)
         seconds = time.perf_counter() - t0
@@ -161,6 +163,8 @@ def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> C
         log(f"pass {p.spec()}: {seconds:.1f}s")
 
     graph = state.graph
+    for key in ("frontend_diagnostics", "pass_diagnostics"):
+        diagnostics.extend(_diag_from_json(d) for d in state.artifacts.get(key, []))
     summary = summarize(graph, state.artifacts)
     bundle: Path | None = None
     if opts.emit == "bundle":
@@ -205,12 +209,36 @@ def _emit_bundle(
         "agent_name": (entry.stem if entry.is_file() and entry.stem not in ("agent", "main") else root.name),
         "agent_source": str(entry.resolve().relative_to(root)) if entry.is_file() else ".",
     }
+    plan_options["extra_dirs"] = {"report": _write_report(graph, state, opts, work)}
     result = write_bundle(graph, plan_options, out, target=opts.target)
     if opts.in_place:
         from slmc.codegen.rewrite import rewrite_agent, rewrites_from_graph
 
         rewrite_agent(root, rewrites_from_graph(graph, routed_sites(graph)), in_place=True)
     return result.out_dir
+
+
+def _write_report(graph: AgentGraph, state: StageState, opts: CompileOptions, work: Path) -> Path:
+    """report.md, report.html and analysis.json (with the gate's verdicts) into ``work/report``."""
+    from slmc.report.analyze import build_analysis, write_reports
+
+    folder = work / "report"
+    diagnostics = [
+        _diag_from_json(d)
+        for key in ("frontend_diagnostics", "pass_diagnostics")
+        for d in state.artifacts.get(key, [])
+        if d.get("severity") != str(Severity.INFO)
+    ]
+    analysis = build_analysis(
+        graph,
+        state.records,
+        state.artifacts,
+        agent=", ".join(str(s) for s in opts.sources),
+        diagnostics=diagnostics,
+    )
+    analysis["compile"] = summarize(graph, state.artifacts)
+    write_reports(folder, analysis)
+    return folder
 
 
 def summarize(graph: AgentGraph, artifacts: dict[str, Any]) -> dict[str, Any]:
@@ -236,10 +264,40 @@ def summarize(graph: AgentGraph, artifacts: dict[str, Any]) -> dict[str, Any]:
         "expected_fallback_rate": (fallback / weight) if weight else 0.0,
     }
     savings = artifacts.get("savings") or {}
-    for k in ("usd_per_1k_calls_before", "usd_per_1k_calls_after"):
-        if k in savings:
-            out[k] = savings[k]
+    if savings.get("tasks"):
+        out.update(_gated_costs(graph, savings))
     return out
+
+
+def _gated_costs(graph: AgentGraph, savings: dict[str, Any]) -> dict[str, Any]:
+    """$ per 1k calls before/after with the quality gate's decisions and measured fallback rates.
+
+    score-offload's estimate assumed every narrow task offloaded at a typical fallback share; here a task counts as
+    offloaded only if it passed the gate, and its fallback is the calibrated rate measured on held-out calls.
+    """
+    tasks = {t.id: t for t in graph.tasks()}
+    before = after = 0.0
+    calls = 0
+    for row in savings["tasks"]:
+        n, llm = int(row["calls"]), float(row["llm_per_1k"])
+        cost = llm
+        task = tasks.get(row["task"])
+        if task is not None and task.decision == Decision.OFFLOAD and row.get("offloaded"):
+            slm_only = float(row["after_per_1k"]) - float(row["fallback_share"]) * llm
+            measured = task.eval.fallback_rate if task.eval is not None else float(row["fallback_share"])
+            cost = slm_only + measured * llm
+        before += n * llm
+        after += n * cost
+        calls += n
+    if not calls:
+        return {}
+    return {
+        "usd_per_1k_calls_before": before / calls,
+        "usd_per_1k_calls_after": after / calls,
+        "saved_share": 1 - after / before if before else 0.0,
+        "llm_price_model": savings.get("llm_price_model"),
+        "gpu": savings.get("gpu"),
+    }
 
 
 def format_summary(summary: dict[str, Any]) -> str:
@@ -251,7 +309,9 @@ def format_summary(summary: dict[str, Any]) -> str:
     ]
     if "usd_per_1k_calls_before" in summary:
         lines.append(
-            f"$ per 1k calls: {summary['usd_per_1k_calls_before']:.4f} before -> {summary['usd_per_1k_calls_after']:.4f} after"
+            f"$ per 1k calls: {summary['usd_per_1k_calls_before']:.4f} before -> "
+            f"{summary['usd_per_1k_calls_after']:.4f} after ({summary['saved_share']:.0%} saved; "
+            f"LLM {summary['llm_price_model']}, SLMs on {summary['gpu']}, fallbacks included)"
         )
     return "\n".join(lines)
 

@@ -23,6 +23,7 @@ class Train(Pass):
     device: str = "auto"  # auto | cpu | cuda
     resume: bool = False  # reuse finished runs, continue interrupted ones from their checkpoint
     only: tuple[str, ...] = ()  # task ids to train (default: every planned task)
+    max_seconds: float = 0.0  # wall-time budget per task (0: none); the model trained so far is evaluated
 
     def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
         from slmc.training.metrics import metric_for
@@ -38,10 +39,11 @@ class Train(Pass):
                 task,
                 build,
                 device=device,
-                resume=self.resume,
+                resume=self.resume or bool(ctx.options.get("resume_training")),
                 progress=ctx.progress,
                 embedder=ctx.options.get("embedder") or "minilm",
                 log=ctx.log,
+                max_seconds=float(ctx.options.get("train_budget_s") or self.max_seconds),
             )
             graph.update(
                 task.id,

@@ -73,6 +73,10 @@ def build_analysis(
                 "contract": ({**t.contract.to_dict(), "strictness": t.contract.strictness} if t.contract else None),
                 "offload": to_jsonable(t.offload),
                 "slm": to_jsonable(t.slm),
+                "finetune": to_jsonable(t.finetune),
+                "eval": to_jsonable(t.eval),
+                "decision": str(t.decision) if t.decision else None,
+                "decision_reasons": list(t.decision_reasons),
             }
         )
     clustering = dict(artifacts.get("clustering") or {})
@@ -174,6 +178,35 @@ def render_markdown(a: dict[str, Any]) -> str:
             out.append(
                 f"| {t['task']} | {t['calls']:,} | {_usd(t['llm_per_1k'])} | {_usd(t['after_per_1k'])} | "
                 f"{_pct(t['fallback_share']) if t['offloaded'] else '–'} | {_pct(t['saved_share'])} |"
+            )
+        out.append("")
+    gated = [t for t in a["tasks"] if t.get("decision")]
+    if gated:
+        c = a.get("compile") or {}
+        out += ["## Quality gate (compile)", ""]
+        if c:
+            out += [
+                f"{c.get('tasks_offloaded', 0)} of {c.get('tasks', 0)} tasks offloaded; SLMs serve "
+                f"{_pct(c.get('calls_to_slm_share'))} of calls, expected fallback {_pct(c.get('expected_fallback_rate'))}"
+                + (
+                    f"; $ per 1k calls {_usd(c['usd_per_1k_calls_before'])} -> {_usd(c['usd_per_1k_calls_after'])}."
+                    if "usd_per_1k_calls_before" in c
+                    else "."
+                ),
+                "",
+            ]
+        out += [
+            "| task | model | metric | agreement | accepted agreement | lower bound | n | fallback | decision |",
+            "|---|---|---|---:|---:|---:|---:|---:|---|",
+        ]
+        for t in gated:
+            e = t.get("eval") or {}
+            model = (t.get("slm") or {}).get("model", "–")
+            method = (t.get("finetune") or {}).get("method") or (t.get("slm") or {}).get("method", "")
+            out.append(
+                f"| `{t['id']}` | {model} ({method}) | {e.get('metric', '–')} | {_pct(e.get('agreement'))} | "
+                f"{_pct(e.get('accepted_agreement'))} | {_pct(e.get('lower_bound'))} | {e.get('n', '–')} | "
+                f"{_pct(e.get('fallback_rate'))} | **{t['decision']}**: {'; '.join(t['decision_reasons'])} |"
             )
         out.append("")
     out += [

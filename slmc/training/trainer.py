@@ -10,6 +10,7 @@ Layout in the build folder (``<build>``):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import time
@@ -71,14 +72,51 @@ def multi_gpu_command(plan_path: str) -> str | None:
     return f"accelerate launch --multi_gpu --num_processes {count} -m slmc.compiler.cli train {plan_path}"
 
 
-def _finished(out: Path, plan: FinetunePlan, source: str) -> dict[str, Any] | None:
+def run_key(build: Path, plan: FinetunePlan, source: str) -> str:
+    """What makes two training runs the same: the plan, the base, and the bytes of the training set."""
+    h = hashlib.sha256(json.dumps([asdict(plan), source], sort_keys=True, default=str).encode())
+    data = build / plan.dataset
+    if data.is_file():
+        h.update(data.read_bytes())
+    return h.hexdigest()[:20]
+
+
+def _finished(out: Path, plan: FinetunePlan, source: str, key: str) -> dict[str, Any] | None:
     info_path = out / TRAIN_INFO
     if not info_path.exists():
         return None
     info = json.loads(info_path.read_text())
     if info.get("plan") != json.loads(json.dumps(asdict(plan))) or info.get("source") != source:
         return None
+    if info.get("run_key") != key:
+        return None  # same plan, other data: train again
     return info
+
+
+def _claim_checkpoints(folder: Path, key: str) -> None:
+    """Checkpoints of another run (other plan or data) are not resumed from: clear them."""
+    marker = folder / "slmc-run-key"
+    if folder.exists() and (not marker.exists() or marker.read_text().strip() != key):
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    marker.write_text(key)
+
+
+def _time_budget(seconds: float, log: Callable[[str], None]) -> Any:
+    """A callback that stops training once ``seconds`` of wall time are spent (the model so far is kept)."""
+    from transformers import TrainerCallback
+
+    class TimeBudget(TrainerCallback):
+        def __init__(self) -> None:
+            self.start = time.perf_counter()
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+            if time.perf_counter() - self.start > seconds and not control.should_training_stop:
+                log(f"time budget of {seconds:g}s spent at step {state.global_step}/{state.max_steps}: stopping")
+                control.should_training_stop = True
+            return control
+
+    return TimeBudget()
 
 
 def _latest_checkpoint(folder: Path) -> str | None:
@@ -95,6 +133,7 @@ def train_task(
     progress: bool = False,
     embedder: str = "minilm",
     log: Callable[[str], None] = lambda msg: None,
+    max_seconds: float = 0.0,
 ) -> TrainOutcome:
     """Train ``task`` per its ``FinetunePlan``; with ``resume`` a finished identical run is reused and an interrupted
     one continues from its last checkpoint."""
@@ -102,7 +141,8 @@ def train_task(
     if plan is None or slm is None:
         raise SlmcError(f"{task.id}: no fine-tune plan or SLM choice", hint="run select-slm and plan-finetune first")
     out = model_dir(build, task)
-    done = _finished(out, plan, slm.source)
+    key = run_key(build, plan, slm.source)
+    done = _finished(out, plan, slm.source, key)
     if resume and done:
         log(f"{task.id}: already trained ({out}), reusing it")
         return TrainOutcome(out, float(done["seconds"]), reused=True)
@@ -114,11 +154,15 @@ def train_task(
         from slmc.training.classifier import train_classifier
 
         seconds = train_classifier(rows, out, embedder=embedder, seed=plan.seed, device=device)
-        _write_info(out, plan, slm.source, None, seconds, device, len(rows))
+        _write_info(out, plan, slm.source, None, seconds, device, len(rows), key=key)
         return TrainOutcome(out, seconds)
     base = prepare_base(slm.source, build, task, rows, seed=plan.seed)
-    seconds, params = _sft(plan, base, rows, out, checkpoint_dir(build, task), device, resume, progress, log)
-    _write_info(out, plan, slm.source, base, seconds, device, len(rows), params)
+    checkpoints = checkpoint_dir(build, task)
+    _claim_checkpoints(checkpoints, key)
+    seconds, params = _sft(
+        plan, base, rows, out, checkpoints, device, resume, progress, log, max_seconds=max_seconds
+    )
+    _write_info(out, plan, slm.source, base, seconds, device, len(rows), params, key=key)
     return TrainOutcome(out, seconds)
 
 
@@ -131,6 +175,7 @@ def _write_info(
     device: str,
     rows: int,
     params: int | None = None,
+    key: str | None = None,
 ) -> None:
     info = json.loads((out / TRAIN_INFO).read_text()) if (out / TRAIN_INFO).exists() else {}
     info.update(
@@ -142,6 +187,7 @@ def _write_info(
         rows=rows,
         trainable_params=params,
         plan=json.loads(json.dumps(asdict(plan))),
+        run_key=key,
     )
     (out / TRAIN_INFO).write_text(json.dumps(info, indent=1) + "\n")
 
@@ -156,6 +202,7 @@ def _sft(
     resume: bool,
     progress: bool,
     log: Callable[[str], None],
+    max_seconds: float = 0.0,
 ) -> tuple[float, int]:
     import torch
     from datasets import Dataset
@@ -224,6 +271,8 @@ def _sft(
         from transformers.trainer_callback import PrinterCallback
 
         trainer.remove_callback(PrinterCallback)  # it prints every log dict when the progress bar is off
+    if max_seconds > 0:
+        trainer.add_callback(_time_budget(max_seconds, log))
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
     resume_from = _latest_checkpoint(checkpoints) if resume else None
     if resume_from:

@@ -25,6 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--gate-target", type=float, default=0.95, help="required agreement with the LLM (default 0.95)"
     )
+    parser.add_argument(
+        "--train-budget", type=float, metavar="SECONDS", help="wall-time budget per task's training (default: none)"
+    )
     parser.add_argument("--max-params", help="largest SLM to consider, e.g. 3B")
     parser.add_argument("--licence", choices=("any", "permissive"), default="any")
     parser.add_argument("--gpu-memory", type=float, help="GPU memory of the serving machine in GB")
@@ -46,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
         value = getattr(args, key)
         if value is not None:
             options[key] = value
+    if args.train_budget is not None:
+        options["train_budget_s"] = args.train_budget
     if args.base_model is None and args.cpu_only:
         options["base_model"] = "scratch:tiny"
     opts = CompileOptions(
