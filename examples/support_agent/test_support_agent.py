@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,10 @@ from slmc.testing.fake_llm import FakeLLM
 
 HERE = Path(__file__).resolve().parent
 AGENT_DIR = Path(os.environ.get("SUPPORT_AGENT_DIR", HERE))
-sys.path.insert(0, str(HERE))
-import teacher as truth  # noqa: E402
+# teacher.py by path under its own name: the other example has a teacher.py too
+_spec = importlib.util.spec_from_file_location("support_agent_teacher", HERE / "teacher.py")
+truth = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(truth)
 
 
 def _load(path: Path, name: str):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,15 +13,10 @@ from slmc.testing.fake_llm import FakeLLM
 
 HERE = Path(__file__).resolve().parent
 AGENT_DIR = Path(os.environ.get("TRIP_AGENT_DIR", HERE))
-sys.path.insert(0, str(HERE))
-import teacher as truth  # noqa: E402
-
-# teacher.py of the support example may already be imported under the same name
-if not hasattr(truth, "make_requests"):
-    spec = importlib.util.spec_from_file_location("trip_teacher", HERE / "teacher.py")
-    truth = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(truth)
-
+# teacher.py by path under its own name: the other example has a teacher.py too
+_spec = importlib.util.spec_from_file_location("trip_planner_teacher", HERE / "teacher.py")
+truth = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(truth)
 
 @pytest.fixture(scope="module")
 def planner():

@@ -87,6 +87,8 @@ def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> C
     from slmc.traces.ingest import read_traces
 
     root, files = _check_inputs(opts)
+    if not opts.progress:
+        _quiet_libraries()
     out = opts.out.resolve()
     cache = StageCache(out.parent / f".{out.name}.slmc-cache")
     work = cache.folder / "work"
@@ -172,6 +174,23 @@ def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> C
     else:
         _emit_ir(graph, out, opts.emit)
     return CompileResult(graph, diagnostics, out, bundle, summary, stages)
+
+
+def _quiet_libraries() -> None:
+    """No progress bars from the ML libraries either (datasets map/tokenize, transformers weight loading)."""
+    import importlib.util
+    import os
+
+    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if importlib.util.find_spec("transformers") is not None:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    if importlib.util.find_spec("datasets") is not None:
+        from datasets.utils.logging import disable_progress_bar
+
+        disable_progress_bar()
 
 
 def _emit_ir(graph: AgentGraph, out: Path, kind: str) -> None:

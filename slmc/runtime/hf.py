@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from slmc.hub import hub_kwargs
 from slmc.runtime.backends import Backend
 from slmc.runtime.manifest import Endpoint, Site
 from slmc.runtime.types import Answer, EndpointError, SLMRequest
@@ -40,8 +41,9 @@ class HFBackend(Backend):
             raise EndpointError("no-backend", f"endpoint {self.endpoint.name!r} has no base_model")
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        self._tokenizer = AutoTokenizer.from_pretrained(self.endpoint.base_model)
-        self._base = AutoModelForCausalLM.from_pretrained(self.endpoint.base_model)
+        offline = hub_kwargs(self.endpoint.base_model)
+        self._tokenizer = AutoTokenizer.from_pretrained(self.endpoint.base_model, **offline)
+        self._base = AutoModelForCausalLM.from_pretrained(self.endpoint.base_model, **offline)
         self._base.eval()
 
     def _causal(self, site: Site) -> tuple[Any, Any]:
@@ -77,13 +79,13 @@ class HFBackend(Backend):
                 from peft import PeftModel
 
                 base = AutoModelForSequenceClassification.from_pretrained(
-                    self.endpoint.base_model, num_labels=len(labels)
+                    self.endpoint.base_model, num_labels=len(labels), **hub_kwargs(self.endpoint.base_model)
                 )
                 model = PeftModel.from_pretrained(base, str(path))
             else:
                 model = AutoModelForSequenceClassification.from_pretrained(str(path))
             tokenizer_dir = path if (path / "tokenizer_config.json").exists() else self.endpoint.base_model
-            tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
+            tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir, **hub_kwargs(tokenizer_dir))
             model.eval()
             id2label = getattr(model.config, "id2label", None) or {}
             names = [str(id2label.get(i, "")) for i in range(model.config.num_labels)]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from slmc.compiler.diagnostics import SlmcError
+from slmc.hub import hub_kwargs
 
 # LoRA target modules per model family (``config.model_type``); never embeddings or lm_head for served adapters.
 LLAMA_STYLE = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
@@ -68,7 +69,7 @@ def resolve_device(device: str | None) -> str:
 def load_tokenizer(source: str):
     from transformers import AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(source)
+    tokenizer = AutoTokenizer.from_pretrained(source, **hub_kwargs(source))
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     return tokenizer
@@ -98,7 +99,7 @@ def load_base(source: str, *, device: str | None = None, dtype: str = "auto", qu
         kwargs["device_map"] = {"": 0}
     try:
         tokenizer = load_tokenizer(source)
-        model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(source, **kwargs, **hub_kwargs(source))
     except OSError as exc:
         raise SlmcError(
             f"cannot load base model {source!r}: {str(exc).splitlines()[0]}",

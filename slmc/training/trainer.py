@@ -102,17 +102,47 @@ def _claim_checkpoints(folder: Path, key: str) -> None:
     marker.write_text(key)
 
 
-def _time_budget(seconds: float, log: Callable[[str], None]) -> Any:
-    """A callback that stops training once ``seconds`` of wall time are spent (the model so far is kept)."""
+def _time_budget(seconds: float, log: Callable[[str], None], probe_steps: int = 8) -> Any:
+    """A callback that fits training into ``seconds`` of wall time.
+
+    After ``probe_steps`` steps it projects the run's length; when the plan would overrun, it compresses the
+    learning-rate schedule (same warmup, cosine decay ending at the affordable step) and stops there, so the model
+    finishes its schedule instead of being cut at a high learning rate. A hard stop at 1.1x the budget remains.
+    """
+    import math
+
     from transformers import TrainerCallback
 
     class TimeBudget(TrainerCallback):
         def __init__(self) -> None:
             self.start = time.perf_counter()
+            self.stop_at: int | None = None
 
-        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
-            if time.perf_counter() - self.start > seconds and not control.should_training_stop:
-                log(f"time budget of {seconds:g}s spent at step {state.global_step}/{state.max_steps}: stopping")
+        def on_step_end(self, args: Any, state: Any, control: Any, lr_scheduler: Any = None, **kwargs: Any) -> Any:
+            elapsed = time.perf_counter() - self.start
+            if self.stop_at is None and state.global_step >= probe_steps:
+                affordable = int(seconds / (elapsed / state.global_step))
+                self.stop_at = state.max_steps
+                if affordable < state.max_steps:
+                    self.stop_at = max(affordable, state.global_step + 1)
+                    warm = min(int(args.warmup_steps or 0), self.stop_at // 2)
+                    end = self.stop_at
+
+                    def schedule(step: int) -> float:
+                        if step < warm:
+                            return step / max(1, warm)
+                        progress = min(1.0, (step - warm) / max(1, end - warm))
+                        return 0.5 * (1.0 + math.cos(math.pi * progress))
+
+                    if lr_scheduler is not None and hasattr(lr_scheduler, "lr_lambdas"):
+                        lr_scheduler.lr_lambdas = [schedule for _ in lr_scheduler.lr_lambdas]
+                    log(
+                        f"time budget {seconds:g}s: {self.stop_at} of {state.max_steps} steps fit; "
+                        "learning-rate schedule compressed to end there"
+                    )
+            over = self.stop_at is not None and state.global_step >= self.stop_at
+            if (over or elapsed > 1.1 * seconds) and not control.should_training_stop:
+                log(f"time budget of {seconds:g}s: stopping at step {state.global_step}/{state.max_steps}")
                 control.should_training_stop = True
             return control
 
