@@ -149,6 +149,9 @@ def _tool_contract(records: Sequence[TraceRecord], tools: dict[str, Tool]) -> Co
     return Contract(kind="tool-call", tools=tuple(specs), strictness=round(strictness, 3))
 
 
+_SCHEMA_TYPES = ("object", "array", "string", "number", "integer", "boolean")
+
+
 def _static_schema(sites: Sequence[LLMCall]) -> dict[str, Any] | None:
     import json
 
@@ -159,9 +162,12 @@ def _static_schema(sites: Sequence[LLMCall]) -> dict[str, Any] | None:
             except ValueError:
                 continue
             if isinstance(value, dict):
+                if value.get("type") in ("json_object", "text"):
+                    continue  # JSON mode without a schema: the answers tell the shape
                 value = value.get("json_schema", value)  # an OpenAI response_format
                 value = value.get("schema", value)
-                return value if isinstance(value, dict) else None
+                if isinstance(value, dict) and ("properties" in value or value.get("type") in _SCHEMA_TYPES):
+                    return value
     return None
 
 
