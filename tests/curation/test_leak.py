@@ -18,7 +18,7 @@ import pytest
 
 from slmc.compiler.passmanager import PassContext, PassManager
 from slmc.ir import AgentGraph, LLMCall, Loc, Message, Prompt, PromptPart, SiteKind, dumps, print_graph
-from slmc.ir.nodes import EdgeKind, slug
+from slmc.ir.nodes import Decision, EdgeKind, slug
 from slmc.traces import Frame, TraceRecord
 
 from . import planted
@@ -220,6 +220,17 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
         for task in sorted({r.task for r in ctx.traces}):
             write_task_dataset(build_task_dataset(ctx.traces, task), out / "datasets" / slug(task))
         writers.append("training.datasets")
+    # S3-S4 passes, the report and a deployment bundle: contracts (enums, labels) and examples come from answers
+    graph = PassManager.from_spec("infer-contracts,score-offload,select-slm").run(ctx, graph)
+    for site in graph.sites():
+        if site.site != SiteKind.WRAPPER:
+            graph.update(site.id, decision=Decision.KEEP, decision_reasons=("leak test",))
+    from slmc.codegen.bundle import write_bundle
+    from slmc.report.analyze import build_analysis, write_reports
+
+    write_reports(out / "report", build_analysis(graph, ctx.traces, ctx.artifacts, diagnostics=ctx.diagnostics))
+    write_bundle(graph, {"build_dir": out, "root": None, "agent_name": "leaky"}, out / "bundle", target="vllm")
+    writers += ["infer-contracts,score-offload,select-slm", "report", "bundle"]
     files = sorted(p for p in out.rglob("*") if p.is_file())
     return {"values": values, "files": files, "ctx": ctx, "graph": graph, "writers": writers, "records": records}
 
@@ -230,6 +241,8 @@ def test_enough_varied_values_were_planted(run: dict) -> None:
     kinds = {k for k, _ in values}
     assert {"card", "iban", "email", "phone", "api_key", "jwt", "ssn", "ipv4", "ipv6", "url", "pem"} <= kinds
     assert len({v[:2] for k, v in values if k == "iban"}) >= 8
+    names = {p.name for p in run["files"]}
+    assert {"slmc-manifest.yaml", "report.html", "report.md", "analysis.json"} <= names
     assert (
         any(str(p).endswith(".jsonl") and "datasets" in str(p) for p in run["files"])
         or "training.datasets" not in run["writers"]
