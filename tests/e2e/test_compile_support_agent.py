@@ -11,7 +11,6 @@ One compile (killed once mid-run, then resumed) feeds every test here:
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import signal
@@ -25,6 +24,7 @@ import yaml
 
 from slmc import runtime
 from slmc.runtime.manifest import load_manifest
+from slmc.testing.examples import load_module
 from slmc.testing.fake_llm import FakeLLM
 
 pytestmark = pytest.mark.slow
@@ -115,7 +115,7 @@ def test_bundle_holds_manifest_rewritten_agent_report_and_models(compiled: dict)
     report = (out / "report" / "report.md").read_text()
     assert "## Quality gate (compile)" in report and "task:classify" in report
     assert json.loads((out / "report" / "analysis.json").read_text())["compile"]["tasks_offloaded"] >= 1
-    raw = yaml.safe_load((out / "slmc-manifest.yaml").read_text())
+    raw = yaml.safeload_module((out / "slmc-manifest.yaml").read_text())
     for site in raw["sites"].values():
         if site["decision"] == "offload":
             adapter = site.get("adapter")
@@ -156,25 +156,17 @@ def test_example_tests_pass_before_and_after(compiled: dict, tmp_path: Path) -> 
     assert sum(r["served_by"] == "slm" for r in routed) > 0  # the tests really ran through the SLMs
 
 
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_replay_run_serves_narrow_calls_from_slms(compiled: dict, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    truth = _load(EXAMPLE / "teacher.py", "support_agent_teacher_e2e")
+    truth = load_module(EXAMPLE / "teacher.py", "support_agent_teacher_e2e")
     tickets = [t["ticket"] for t in truth.make_tickets(60, seed=0)]  # the traced tickets: every LLM call replays
     fields = ("intent", "order_id", "product", "urgency", "queue", "priority")
     with FakeLLM(replay=[TRACES]) as llm:
         monkeypatch.setenv("SUPPORT_LLM_URL", llm.url)
-        original = _load(EXAMPLE / "agent.py", "support_agent_original")
+        original = load_module(EXAMPLE / "agent.py", "support_agent_original")
         expected = [original.handle(t) for t in tickets]
         llm_only_calls = len(llm.requests)
         llm.requests.clear()
-        rewritten = _load(compiled["out"] / "agent" / "agent.py", "support_agent_rewritten")
+        rewritten = load_module(compiled["out"] / "agent" / "agent.py", "support_agent_rewritten")
         runtime.configure(compiled["out"] / "slmc-manifest.yaml")
         try:
             got = [rewritten.handle(t) for t in tickets]
