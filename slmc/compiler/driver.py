@@ -100,7 +100,8 @@ def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> C
     pm.validate_pipeline(passes)
 
     # Stage 0: frontend + trace ingest, keyed by the content of every input file.
-    options = {"target": opts.target, **opts.options}
+    options = dict(opts.options)  # the serving target is not part of the stage keys: it only changes the emit
+
     key = hash_json(
         [
             __version__,
@@ -147,7 +148,7 @@ def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> C
             out_dir=work,
             cache_dir=cache.folder,
             traces=state.records,
-            options={**options, "resume_training": not opts.fresh},  # finished identical runs are reused
+            options={**options, "target": opts.target, "resume_training": not opts.fresh},  # finished identical runs are reused
             artifacts=state.artifacts,
             progress=opts.progress,
             log=log,

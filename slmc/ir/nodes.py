@@ -197,7 +197,7 @@ class FinetunePlan:
 
 @dataclass(frozen=True)
 class EvalResult:
-    metric: str  # exact | json-fields | label | tool-call | similarity
+    metric: str  # exact | json-exact | json-fields | label | tool-call | similarity
     agreement: float  # with the teacher (LLM) on the test split
     lower_bound: float  # one-sided lower confidence bound of agreement
     n: int

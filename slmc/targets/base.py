@@ -136,13 +136,17 @@ def api_of_request(client: str, api: str) -> str | None:
 
 
 def api_of_site(graph: AgentGraph, site: LLMCall, overrides: Mapping[str, str] | None = None) -> str | None:
-    """API shape for a site: a request's own SDK shape; a wrapper-call returns ``text`` unless overridden."""
+    """API shape for a site: a request's own SDK shape. A wrapper-call takes the shape of the request it reaches
+    (the rewritten request inside the wrapper is routed under the wrapper-call's entry, with the real messages the
+    SLM was trained on); ``text`` (served from the wrapper's arguments) only when that request cannot be routed."""
     if overrides and site.id in overrides:
         return overrides[site.id]
     if site.site == SiteKind.REQUEST:
         return api_of_request(site.client, site.api)
     if site.site == SiteKind.WRAPPER_CALL:
-        return "text"
+        request = graph.request_of(site.id)
+        inner = api_of_request(request.client, request.api) if request is not None else None
+        return inner or "text"
     return None
 
 

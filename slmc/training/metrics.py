@@ -1,7 +1,9 @@
 """Task-aware agreement metrics between an SLM's answer and a reference (the teacher's answer or ground truth).
 
 Every metric scores one row in ``[0, 1]``: ``exact`` (normalised text equality), ``label`` (closed label set),
-``json-fields`` (field-level accuracy of a JSON object; invalid JSON scores 0), ``tool-call`` (BFCL-style: right
+``json-fields`` (field-level accuracy of a JSON object; invalid JSON scores 0), ``json-exact`` (the whole object
+agrees, values normalised as in ``json-fields``: what the quality gate uses for JSON tasks, since an agent acts on the
+whole object and one wrong field is a wrong answer), ``tool-call`` (BFCL-style: right
 function names and every argument equal to an accepted value, types and whitespace normalised) and ``similarity``
 (embedding cosine for free text). Binary metrics get a Wilson bound in the gate, the others a bootstrap bound.
 """
@@ -16,8 +18,8 @@ from typing import Any
 
 from slmc.ir.nodes import Contract
 
-METRICS = ("exact", "label", "json-fields", "tool-call", "similarity")
-BINARY_METRICS = frozenset({"exact", "label", "tool-call"})
+METRICS = ("exact", "label", "json-fields", "json-exact", "tool-call", "similarity")
+BINARY_METRICS = frozenset({"exact", "label", "json-exact", "tool-call"})
 
 
 def metric_for(contract: Contract | None) -> str:
@@ -26,7 +28,7 @@ def metric_for(contract: Contract | None) -> str:
         return "exact"
     return {
         "label": "label",
-        "json": "json-fields",
+        "json": "json-exact",
         "tool-call": "tool-call",
         "regex": "exact",
     }.get(contract.kind, "exact" if contract.strictness >= 0.5 else "similarity")
@@ -108,6 +110,12 @@ def score_json_fields(prediction: Any, reference: Any) -> RowScore:
         return RowScore(1.0, {"valid": True, "exact": True})
     right = sum(1 for k in keys if k in flat_pred and k in flat_ref and values_equal(flat_pred[k], flat_ref[k]))
     return RowScore(right / len(keys), {"valid": True, "exact": right == len(keys)})
+
+
+def score_json_exact(prediction: Any, reference: Any) -> RowScore:
+    """1 when every field agrees (``json-fields`` == 1), else 0; the field-level share stays in the details."""
+    fields = score_json_fields(prediction, reference)
+    return RowScore(float(bool(fields.details.get("exact"))), {**fields.details, "fields": fields.value})
 
 
 def _number(value: Any) -> float | None:
@@ -271,6 +279,7 @@ def score_rows(
         "exact": score_exact,
         "label": lambda p, r: score_label(p, r, labels),
         "json-fields": score_json_fields,
+        "json-exact": score_json_exact,
         "tool-call": score_tool_call,
     }[metric]
     return [scorer(p, r) for p, r in zip(predictions, references, strict=True)]
@@ -282,9 +291,10 @@ def summarize(metric: str, scores: list[RowScore]) -> dict[str, float]:
         return {"agreement": 0.0, "n": 0}
     n = len(scores)
     out: dict[str, float] = {"agreement": sum(s.value for s in scores) / n, "n": n}
-    if metric == "json-fields":
+    if metric in ("json-fields", "json-exact"):
         out["json_valid"] = sum(bool(s.details.get("valid")) for s in scores) / n
         out["exact"] = sum(bool(s.details.get("exact")) for s in scores) / n
+        out["field_accuracy"] = sum(float(s.details.get("fields", s.value)) for s in scores) / n
     if metric == "tool-call":
         out["name_accuracy"] = sum(bool(s.details.get("name")) for s in scores) / n
         out["parsed"] = sum(bool(s.details.get("parsed")) for s in scores) / n

@@ -91,5 +91,5 @@ def test_manifest_routes_each_target_its_own_way(tmp_path: Path) -> None:
     assert seen["vllm"]["sites"]["llm:reply@agent.py:29"] == {
         "decision": "keep",
         "reasons": ["open-ended generation"],
-        "api": "text",
+        "api": "openai.chat",  # a wrapper-call takes the shape of the request it reaches
     }

@@ -24,7 +24,7 @@ from slmc.training.metrics import (
 
 def test_metric_follows_the_contract():
     assert metric_for(Contract(kind="label", labels=("a", "b"))) == "label"
-    assert metric_for(Contract(kind="json")) == "json-fields"
+    assert metric_for(Contract(kind="json")) == "json-exact"  # the gate judges whole objects
     assert metric_for(Contract(kind="tool-call")) == "tool-call"
     assert metric_for(Contract(kind="regex", pattern=r"\d+")) == "exact"
     assert metric_for(Contract(kind="text")) == "similarity"
@@ -125,6 +125,10 @@ def test_similarity_with_minilm():
 def test_score_rows_and_summary():
     scores = score_rows("json-fields", ['{"a": 1}', "oops"], [{"a": 1}, {"a": 2}])
     summary = summarize("json-fields", scores)
-    assert summary == {"agreement": 0.5, "n": 2, "json_valid": 0.5, "exact": 0.5}
+    assert summary == {"agreement": 0.5, "n": 2, "json_valid": 0.5, "exact": 0.5, "field_accuracy": 0.5}
+    # json-exact: one wrong field makes the answer wrong; the field-level share is still reported
+    pred, ref = ['{"a": 1, "b": 2}', '{"a": 1, "b": 3}'], [{"a": 1, "b": 2}, {"a": 1, "b": 2}]
+    exact = summarize("json-exact", score_rows("json-exact", pred, ref))
+    assert (exact["agreement"], exact["field_accuracy"]) == (0.5, 0.75)
     with pytest.raises(ValueError):
         score_rows("bleu", ["a"], ["a"])

@@ -1,6 +1,6 @@
-"""End to end: `slmc compile` on the support-ticket example, offline on CPU, then the rewritten agent at work.
+"""End to end: `slmc compile` on each example agent, offline on CPU, then the rewritten agent at work.
 
-One compile (killed once mid-run, then resumed) feeds every test here:
+Per example, one compile (killed once mid-run, then resumed) feeds every test here:
 
 * the kill leaves no bundle behind and the re-run resumes from the stage cache;
 * the bundle holds a valid manifest, the rewritten agent (+ patch), the report and the trained models;
@@ -11,13 +11,17 @@ One compile (killed once mid-run, then resumed) feeds every test here:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -27,47 +31,77 @@ from slmc.runtime.manifest import load_manifest
 from slmc.testing.examples import load_module
 from slmc.testing.fake_llm import FakeLLM
 
-pytestmark = pytest.mark.slow
-
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "support_agent"
-TRACES = EXAMPLE / "traces.jsonl"
-TRAIN_BUDGET_S = "45"  # per task: keeps the suite short; classify (classifier head) and route pass the gate anyway
 
 
-def _compile_cmd(out: Path) -> list[str]:
+@dataclass(frozen=True)
+class Example:
+    name: str
+    url_env: str  # where the agent reads its LLM base URL
+    dir_env: str  # where the example's tests read the agent folder
+    offloaded: str  # a site that must clear the gate even on a short CPU budget (closed label set)
+    kept: str  # a free-text site that must stay on the LLM
+    run: Callable[[Any, list[str]], list[dict]]  # the agent on a batch of inputs
+    inputs: Callable[[Any, int], list[str]]  # (teacher module, n) -> the first n traced inputs
+    train_budget_s: str = "45"  # per task: keeps the suite short
+
+    @property
+    def folder(self) -> Path:
+        return ROOT / "examples" / self.name
+
+    @property
+    def traces(self) -> Path:
+        return self.folder / "traces.jsonl"
+
+
+EXAMPLES = {
+    "support_agent": Example(
+        "support_agent",
+        "SUPPORT_LLM_URL",
+        "SUPPORT_AGENT_DIR",
+        offloaded="llm:classify@agent.py:58",
+        kept="llm:draft_reply@agent.py:105",
+        run=lambda agent, xs: [agent.handle(x) for x in xs],
+        inputs=lambda truth, n: [t["ticket"] for t in truth.make_tickets(n, seed=0)],
+    ),
+    "trip_planner": Example(
+        "trip_planner",
+        "TRIP_LLM_URL",
+        "TRIP_AGENT_DIR",
+        offloaded="llm:dispatch@agent.py:49",
+        kept="llm:write_itinerary@agent.py:64",
+        run=lambda agent, xs: asyncio.run(agent.plan_many(xs)),
+        inputs=lambda truth, n: [r["request"] for r in truth.make_requests(n, seed=0)],
+    ),
+}
+
+
+def _compile_cmd(ex: Example, out: Path) -> list[str]:
     return [
-        sys.executable,
-        "-m",
-        "slmc",
-        "compile",
-        str(EXAMPLE / "agent.py"),
-        "--traces",
-        str(TRACES),
-        "--target",
-        "hf",
-        "--out",
-        str(out),
-        "--train-budget",
-        TRAIN_BUDGET_S,
-        "--no-progress",
+        *(sys.executable, "-m", "slmc", "compile", str(ex.folder / "agent.py")),
+        *("--traces", str(ex.traces), "--target", "hf", "--out", str(out)),
+        *("--train-budget", ex.train_budget_s, "--no-progress"),
     ]
 
 
 def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLMC_") and k != "SUPPORT_AGENT_DIR"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLMC_") and not k.endswith("_AGENT_DIR")}
     env["HF_HUB_OFFLINE"] = "1"
     return env
 
 
-@pytest.fixture(scope="module")
-def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    work = tmp_path_factory.mktemp("e2e")
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(name, marks=[pytest.mark.slow, pytest.mark.xdist_group(f"e2e-{name}")]) for name in EXAMPLES],
+)
+def compiled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    ex = EXAMPLES[request.param]
+    work = tmp_path_factory.mktemp(f"e2e-{ex.name}")
     out = work / "bundle"
     log1 = work / "first.log"
     # 1. start compiling, kill -9 once training has begun
     with open(log1, "w") as fh:
-        proc = subprocess.Popen(_compile_cmd(out), stdout=fh, stderr=subprocess.STDOUT, env=_env(), cwd=work)
+        proc = subprocess.Popen(_compile_cmd(ex, out), stdout=fh, stderr=subprocess.STDOUT, env=_env(), cwd=work)
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline and proc.poll() is None:
         if "training" in log1.read_text(errors="replace"):
@@ -80,16 +114,10 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict:
     killed_bundle = out.exists()
     # 2. the re-run resumes and finishes
     started = time.perf_counter()
-    second = subprocess.run(_compile_cmd(out), capture_output=True, text=True, env=_env(), cwd=work, timeout=1500)
+    second = subprocess.run(_compile_cmd(ex, out), capture_output=True, text=True, env=_env(), cwd=work, timeout=1500)
     seconds = time.perf_counter() - started
     assert second.returncode == 0, second.stderr[-4000:]
-    return {
-        "out": out,
-        "killed_bundle": killed_bundle,
-        "log": second.stderr,
-        "stdout": second.stdout,
-        "seconds": seconds,
-    }
+    return {"example": ex, "out": out, "killed_bundle": killed_bundle, "log": second.stderr, "seconds": seconds}
 
 
 def test_killed_compile_leaves_no_bundle_and_the_rerun_resumes(compiled: dict) -> None:
@@ -101,21 +129,22 @@ def test_killed_compile_leaves_no_bundle_and_the_rerun_resumes(compiled: dict) -
 
 
 def test_bundle_holds_manifest_rewritten_agent_report_and_models(compiled: dict) -> None:
+    ex: Example = compiled["example"]
     out: Path = compiled["out"]
     manifest = load_manifest(out / "slmc-manifest.yaml")  # the runtime's own validation
     offloaded = {sid for sid, site in manifest.sites.items() if site.decision == "offload"}
-    assert "llm:classify@agent.py:58" in offloaded  # a closed label set: the classifier head clears the gate
-    assert "llm:draft_reply@agent.py:105" not in offloaded  # free text from a 2M model: kept on the LLM
+    assert ex.offloaded in offloaded  # a closed label set: the classifier head clears the gate
+    assert ex.kept not in offloaded  # free text from a 2M-parameter model: kept on the LLM
     rewritten = (out / "agent" / "agent.py").read_text()
     assert "import slmc.runtime as _slmc_runtime" in rewritten
     for sid in offloaded:
         assert f'"{sid}"' in rewritten
-    assert "llm:draft_reply@agent.py:105" not in rewritten  # kept sites are not touched
+    assert f'"{ex.kept}"' not in rewritten  # kept sites are not touched
     assert (out / "agent.patch").read_text().startswith("--- a/agent.py")
     report = (out / "report" / "report.md").read_text()
-    assert "## Quality gate (compile)" in report and "task:classify" in report
+    assert "## Quality gate (compile)" in report and ex.offloaded.split("@")[0][4:] in report
     assert json.loads((out / "report" / "analysis.json").read_text())["compile"]["tasks_offloaded"] >= 1
-    raw = yaml.safeload_module((out / "slmc-manifest.yaml").read_text())
+    raw = yaml.safe_load((out / "slmc-manifest.yaml").read_text())
     for site in raw["sites"].values():
         if site["decision"] == "offload":
             adapter = site.get("adapter")
@@ -125,31 +154,33 @@ def test_bundle_holds_manifest_rewritten_agent_report_and_models(compiled: dict)
     summary = json.loads((out / "compile-summary.json").read_text())["summary"]
     assert 0 < summary["calls_to_slm_share"] <= 1
     assert summary["usd_per_1k_calls_after"] < summary["usd_per_1k_calls_before"]
-    assert "share served by SLMs" in compiled["stdout"] + compiled["log"]
+    assert "share served by SLMs" in compiled["log"]
 
 
-def _run_example_tests(env_extra: dict[str, str], log: Path | None = None) -> subprocess.CompletedProcess:
-    env = _env() | env_extra
+def _run_example_tests(ex: Example, env_extra: dict[str, str]) -> subprocess.CompletedProcess:
+    test_file = next(ex.folder.glob("test_*.py"))
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(EXAMPLE / "test_support_agent.py")],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", str(test_file)],
         capture_output=True,
         text=True,
-        env=env,
+        env=_env() | env_extra,
         cwd=ROOT,
         timeout=900,
     )
 
 
 def test_example_tests_pass_before_and_after(compiled: dict, tmp_path: Path) -> None:
-    before = _run_example_tests({})
+    ex: Example = compiled["example"]
+    before = _run_example_tests(ex, {})
     assert before.returncode == 0, before.stdout[-3000:]
     log = tmp_path / "router.jsonl"
     after = _run_example_tests(
+        ex,
         {
-            "SUPPORT_AGENT_DIR": str(compiled["out"] / "agent"),
+            ex.dir_env: str(compiled["out"] / "agent"),
             "SLMC_MANIFEST": str(compiled["out"] / "slmc-manifest.yaml"),
             "SLMC_ROUTER_LOG": str(log),
-        }
+        },
     )
     assert after.returncode == 0, after.stdout[-3000:]
     routed = [json.loads(line)["meta"]["router"] for line in log.read_text().splitlines()]
@@ -157,19 +188,19 @@ def test_example_tests_pass_before_and_after(compiled: dict, tmp_path: Path) -> 
 
 
 def test_replay_run_serves_narrow_calls_from_slms(compiled: dict, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    truth = load_module(EXAMPLE / "teacher.py", "support_agent_teacher_e2e")
-    tickets = [t["ticket"] for t in truth.make_tickets(60, seed=0)]  # the traced tickets: every LLM call replays
-    fields = ("intent", "order_id", "product", "urgency", "queue", "priority")
-    with FakeLLM(replay=[TRACES]) as llm:
-        monkeypatch.setenv("SUPPORT_LLM_URL", llm.url)
-        original = load_module(EXAMPLE / "agent.py", "support_agent_original")
-        expected = [original.handle(t) for t in tickets]
+    ex: Example = compiled["example"]
+    truth = load_module(ex.folder / "teacher.py", f"{ex.name}_teacher_e2e")
+    inputs = ex.inputs(truth, 60)  # traced inputs: every LLM call replays from the traces
+    with FakeLLM(replay=[ex.traces]) as llm:
+        monkeypatch.setenv(ex.url_env, llm.url)
+        original = load_module(ex.folder / "agent.py", f"{ex.name}_original")
+        expected = ex.run(original, inputs)
         llm_only_calls = len(llm.requests)
         llm.requests.clear()
-        rewritten = load_module(compiled["out"] / "agent" / "agent.py", "support_agent_rewritten")
+        rewritten = load_module(compiled["out"] / "agent" / "agent.py", f"{ex.name}_rewritten")
         runtime.configure(compiled["out"] / "slmc-manifest.yaml")
         try:
-            got = [rewritten.handle(t) for t in tickets]
+            got = ex.run(rewritten, inputs)
             stats = runtime.stats()
         finally:
             runtime.reset()
@@ -180,12 +211,12 @@ def test_replay_run_serves_narrow_calls_from_slms(compiled: dict, monkeypatch: p
     assert total == llm_only_calls  # every call the agent makes is answered, by one side or the other
     share = slm_served / total
     fallback = stats["fallback_total"] / stats["calls"] if stats["calls"] else 0.0
-    agree = sum(all(g[k] == e[k] for k in fields) for g, e in zip(got, expected, strict=True)) / len(tickets)
+    agree = sum(g == e for g, e in zip(got, expected, strict=True)) / len(inputs)
     with capsys.disabled():
         print(
-            f"\n[e2e support_agent] compile {compiled['seconds']:.0f}s (resumed); {len(tickets)} tickets, "
+            f"\n[e2e {ex.name}] compile {compiled['seconds']:.0f}s (resumed); {len(inputs)} inputs, "
             f"{total} LLM calls: {share:.1%} served by SLMs, fallback {fallback:.1%} of routed calls "
-            f"({stats['fallbacks']}); answers agreeing with the LLM-only agent: {agree:.1%}"
+            f"({stats['fallbacks']}); results equal to the LLM-only agent's: {agree:.1%}"
         )
     assert share >= 0.2
     assert fallback <= 0.2
