@@ -117,7 +117,14 @@ def compiled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     second = subprocess.run(_compile_cmd(ex, out), capture_output=True, text=True, env=_env(), cwd=work, timeout=1500)
     seconds = time.perf_counter() - started
     assert second.returncode == 0, second.stderr[-4000:]
-    return {"example": ex, "out": out, "killed_bundle": killed_bundle, "log": second.stderr, "seconds": seconds}
+    return {
+        "example": ex,
+        "out": out,
+        "killed_bundle": killed_bundle,
+        "log": second.stderr,
+        "summary": second.stdout,
+        "seconds": seconds,
+    }
 
 
 def test_killed_compile_leaves_no_bundle_and_the_rerun_resumes(compiled: dict) -> None:
@@ -154,13 +161,13 @@ def test_bundle_holds_manifest_rewritten_agent_report_and_models(compiled: dict)
     summary = json.loads((out / "compile-summary.json").read_text())["summary"]
     assert 0 < summary["calls_to_slm_share"] <= 1
     assert summary["usd_per_1k_calls_after"] < summary["usd_per_1k_calls_before"]
-    assert "share served by SLMs" in compiled["log"]
+    assert "share served by SLMs" in compiled["summary"]
 
 
 def _run_example_tests(ex: Example, env_extra: dict[str, str]) -> subprocess.CompletedProcess:
     test_file = next(ex.folder.glob("test_*.py"))
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", str(test_file)],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)],
         capture_output=True,
         text=True,
         env=_env() | env_extra,
