@@ -64,7 +64,7 @@ class PlanFinetune(Pass):
                         0,
                         "I504",
                         f"{task.id}: open-ended (offload score {task.offload.score:.2f}); kept on the LLM without "
-                        "training (plan-finetune{train_open_ended=true} trains it anyway)",
+                        "training (plan-finetune{train-open-ended=true} trains it anyway)",
                         severity=Severity.INFO,
                         name="open-ended-task",
                     )

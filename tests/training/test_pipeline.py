@@ -93,3 +93,49 @@ def test_cli_reports_bad_plans(tmp_path, capsys):
     assert "not an slmc plan" in capsys.readouterr().err
     assert main(["eval", str(tmp_path / "missing.json")]) == 2
     assert "plan file not found" in capsys.readouterr().err
+
+
+def test_unloadable_hub_base_gets_a_scratch_stand_in_with_a_warning(tmp_path):
+    from slmc.compiler.diagnostics import SlmcError
+    from slmc.ir.nodes import OffloadScore, Verdict
+
+    from .conftest import weather_task
+
+    missing = "no-such-org/no-such-model-7b"  # the tests run hub-offline: not loadable here
+    open_ended = weather_task().__class__(
+        id="task:essay",
+        name="essay",
+        sites=("llm:mood@agent.py:20",),
+        calls=50,
+        offload=OffloadScore(score=0.1, verdict=Verdict.OPEN_ENDED),
+        slm=weather_task(missing, "lora").slm,
+    )
+    graph = make_graph([weather_task(missing, "lora"), open_ended])
+    ctx = PassContext(out_dir=tmp_path, traces=weather_records() + mood_records(), options={"embedder": "tfidf"})
+    graph = PassManager.from_spec("plan-finetune").run(ctx, graph)
+    task = graph.node("task:weather")
+    assert task.slm.source == "scratch:tiny" and task.finetune.method == "full"
+    assert any(f"{missing} not loadable offline" in r for r in task.slm.reasons)
+    codes = {d.code: d.message for d in ctx.diagnostics}
+    assert missing in codes["W503"] and "--base-model" in codes["W503"]
+    assert graph.node("task:essay").finetune is None and "task:essay" in codes["I504"]
+    # a base the user named explicitly is never swapped: a clear error instead
+    ctx = PassContext(out_dir=tmp_path / "b", traces=weather_records(), options={"base_model": missing})
+    with pytest.raises(SlmcError, match="cannot load base model"):
+        PassManager.from_spec("plan-finetune").run(ctx, make_graph([weather_task()]))
+
+
+def test_time_budget_compresses_the_schedule_and_stops(tmp_path):
+    from .conftest import weather_task
+
+    lines: list[str] = []
+    ctx = PassContext(
+        out_dir=tmp_path, traces=weather_records(), options={"embedder": "tfidf"}, log=lines.append, progress=False
+    )
+    graph = PassManager.from_spec("plan-finetune{epochs=200},train{device=cpu,max-seconds=8}").run(
+        ctx, make_graph([weather_task()])
+    )
+    info = json.loads((tmp_path / "models" / "weather" / "slmc-train.json").read_text())
+    assert info["seconds"] < 8 * 1.1 + 3  # 200 epochs would take minutes
+    assert any("schedule compressed" in line for line in lines), lines
+    assert graph.node("task:weather").eval is not None

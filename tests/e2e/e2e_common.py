@@ -1,4 +1,6 @@
-"""End to end: `slmc compile` on each example agent, offline on CPU, then the rewritten agent at work.
+"""End to end (shared by test_e2e_*.py, one module per example so xdist runs each compile once, on one worker).
+
+`slmc compile` on each example agent, offline on CPU, then the rewritten agent at work.
 
 Per example, one compile (killed once mid-run, then resumed) feeds every test here:
 
@@ -90,16 +92,29 @@ def _env() -> dict[str, str]:
     return env
 
 
-@pytest.fixture(
-    scope="module",
-    params=[pytest.param(name, marks=[pytest.mark.slow, pytest.mark.xdist_group(f"e2e-{name}")]) for name in EXAMPLES],
-)
-def compiled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    ex = EXAMPLES[request.param]
-    work = tmp_path_factory.mktemp(f"e2e-{ex.name}")
+def compile_once(ex: Example, tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict:
+    """``compile_twice`` once per test run, even when several xdist workers need it (a file lock; the others wait
+    and read the result)."""
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent  # pytest-N/ is this run's, shared by its workers
+    work = shared / f"e2e-{ex.name}"
+    with FileLock(str(shared / f"e2e-{ex.name}.lock")):
+        done = work / "result.json"
+        if done.exists():
+            result = json.loads(done.read_text())
+        else:
+            work.mkdir(parents=True, exist_ok=True)
+            result = compile_twice(ex, work)
+            done.write_text(json.dumps({k: v for k, v in result.items() if k != "example"}, default=str))
+    return {**result, "example": ex, "out": Path(result["out"])}
+
+
+def compile_twice(ex: Example, work: Path) -> dict:
+    """Compile ``ex``, kill -9 once training has begun, then compile again (which must resume and finish)."""
     out = work / "bundle"
     log1 = work / "first.log"
-    # 1. start compiling, kill -9 once training has begun
     with open(log1, "w") as fh:
         proc = subprocess.Popen(_compile_cmd(ex, out), stdout=fh, stderr=subprocess.STDOUT, env=_env(), cwd=work)
     deadline = time.monotonic() + 600
@@ -112,7 +127,6 @@ def compiled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     killed_bundle = out.exists()
-    # 2. the re-run resumes and finishes
     started = time.perf_counter()
     second = subprocess.run(_compile_cmd(ex, out), capture_output=True, text=True, env=_env(), cwd=work, timeout=1500)
     seconds = time.perf_counter() - started
