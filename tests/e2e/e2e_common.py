@@ -233,12 +233,14 @@ def test_replay_run_serves_narrow_calls_from_slms(compiled: dict, monkeypatch: p
     share = slm_served / total
     fallback = stats["fallback_total"] / stats["calls"] if stats["calls"] else 0.0
     agree = sum(g == e for g, e in zip(got, expected, strict=True)) / len(inputs)
+    line = (
+        f"[e2e {ex.name}] compile {float(compiled['seconds']):.0f}s (resumed); {len(inputs)} inputs, "
+        f"{total} LLM calls: {share:.1%} served by SLMs, fallback {fallback:.1%} of routed calls "
+        f"({stats['fallbacks']}); results equal to the LLM-only agent's: {agree:.1%}"
+    )
+    (compiled["out"].parent / "figures.txt").write_text(line + "\n")  # printed in the terminal summary
     with capsys.disabled():
-        print(
-            f"\n[e2e {ex.name}] compile {compiled['seconds']:.0f}s (resumed); {len(inputs)} inputs, "
-            f"{total} LLM calls: {share:.1%} served by SLMs, fallback {fallback:.1%} of routed calls "
-            f"({stats['fallbacks']}); results equal to the LLM-only agent's: {agree:.1%}"
-        )
+        print("\n" + line)
     assert share >= 0.2
     assert fallback <= 0.2
     assert agree >= 0.9
