@@ -244,3 +244,21 @@ def test_replay_run_serves_narrow_calls_from_slms(compiled: dict, monkeypatch: p
     assert share >= 0.2
     assert fallback <= 0.2
     assert agree >= 0.9
+
+
+def compiled_fixture(name: str):
+    """The module-scoped ``compiled`` fixture of one example's test module."""
+
+    @pytest.fixture(scope="module")
+    def compiled(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict:
+        return compile_once(EXAMPLES[name], tmp_path_factory, worker_id)
+
+    return compiled
+
+
+SHARED_TESTS = [
+    "test_killed_compile_leaves_no_bundle_and_the_rerun_resumes",
+    "test_bundle_holds_manifest_rewritten_agent_report_and_models",
+    "test_example_tests_pass_before_and_after",
+    "test_replay_run_serves_narrow_calls_from_slms",
+]
