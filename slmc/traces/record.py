@@ -88,13 +88,18 @@ class TraceRecord:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TraceRecord:
-        known = {f.name for f in fields(cls)}
+        known = _FIELD_NAMES.get(cls)
+        if known is None:
+            known = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))
         kwargs = {k: v for k, v in data.items() if k in known}
         kwargs["stack"] = [Frame(**f) if isinstance(f, dict) else f for f in kwargs.get("stack", [])]
         return cls(**kwargs)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, default=str)
+
+
+_FIELD_NAMES: dict[type, frozenset[str]] = {}  # from_dict is on the ingest hot path
 
 
 def _text(content: Any) -> str:

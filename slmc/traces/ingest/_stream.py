@@ -146,7 +146,7 @@ def expand(value: Any, line: int, parents: tuple[dict[str, Any], ...] = ()) -> I
             yield from expand(item, line, parents)
         return
     if not isinstance(value, dict) or not any(
-        k in CONTAINER_KEYS and isinstance(v, list | dict) for k, v in value.items()
+        isinstance(value[k], list | dict) for k in value.keys() & CONTAINER_KEYS  # set intersection: hot path
     ):
         yield Doc(line, value, parents)
         return
