@@ -2,41 +2,22 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from pathlib import Path
 
 import pytest
 
-from slmc.testing.fake_llm import FakeLLM
+from slmc.testing.examples import agent_against, load_module
 
 HERE = Path(__file__).resolve().parent
 AGENT_DIR = Path(os.environ.get("SUPPORT_AGENT_DIR", HERE))
-# teacher.py by path under its own name: the other example has a teacher.py too
-_spec = importlib.util.spec_from_file_location("support_agent_teacher", HERE / "teacher.py")
-truth = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(truth)
-
-
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+truth = load_module(HERE / "teacher.py", "support_agent_teacher")  # by path: the other example has a teacher.py too
 
 
 @pytest.fixture(scope="module")
 def agent():
-    with FakeLLM(teacher=truth.teacher) as llm:
-        old = os.environ.get("SUPPORT_LLM_URL")
-        os.environ["SUPPORT_LLM_URL"] = llm.url
-        try:
-            yield _load(AGENT_DIR / "agent.py", f"support_agent_{id(llm)}")
-        finally:
-            if old is None:
-                os.environ.pop("SUPPORT_LLM_URL", None)
-            else:
-                os.environ["SUPPORT_LLM_URL"] = old
+    with agent_against(AGENT_DIR, "SUPPORT_LLM_URL", truth.teacher) as (module, _llm):
+        yield module
 
 
 TICKETS = truth.make_tickets(40, seed=1234)

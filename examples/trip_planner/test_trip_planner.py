@@ -3,36 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
 from pathlib import Path
 
 import pytest
 
-from slmc.testing.fake_llm import FakeLLM
+from slmc.testing.examples import agent_against, load_module
 
 HERE = Path(__file__).resolve().parent
 AGENT_DIR = Path(os.environ.get("TRIP_AGENT_DIR", HERE))
-# teacher.py by path under its own name: the other example has a teacher.py too
-_spec = importlib.util.spec_from_file_location("trip_planner_teacher", HERE / "teacher.py")
-truth = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(truth)
+truth = load_module(HERE / "teacher.py", "trip_planner_teacher")  # by path: the other example has a teacher.py too
+
 
 @pytest.fixture(scope="module")
 def planner():
-    with FakeLLM(teacher=truth.teacher) as llm:
-        old = os.environ.get("TRIP_LLM_URL")
-        os.environ["TRIP_LLM_URL"] = llm.url
-        try:
-            spec = importlib.util.spec_from_file_location(f"trip_planner_{id(llm)}", AGENT_DIR / "agent.py")
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            yield module
-        finally:
-            if old is None:
-                os.environ.pop("TRIP_LLM_URL", None)
-            else:
-                os.environ["TRIP_LLM_URL"] = old
+    with agent_against(AGENT_DIR, "TRIP_LLM_URL", truth.teacher) as (module, _llm):
+        yield module
 
 
 REQUESTS = truth.make_requests(40, seed=4321)
