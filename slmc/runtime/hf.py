@@ -32,6 +32,7 @@ class HFBackend(Backend):
         self._peft: Any = None
         self._adapters: set[str] = set()
         self._classifiers: dict[str, tuple[Any, Any, list[str]]] = {}
+        self._heads: dict[str, Any] = {}  # adapter name -> slmc classifier head, or None (a transformers classifier)
 
     # ---- loading --------------------------------------------------------------------------------------------------
     def _load_base(self) -> None:
@@ -138,25 +139,25 @@ class HFBackend(Backend):
         )
 
     def _head(self, site: Site) -> Any:
-        """The sentence-encoder + scikit-learn head slmc trains for closed label sets (``classifier.joblib``)."""
+        """slmc's sentence-encoder + scikit-learn head (``classifier.joblib``) for the site, or None when the adapter
+        is a transformers sequence classifier; looked up once per adapter."""
         adapter = site.adapter
         assert adapter is not None and adapter.path
-        key = "head:" + adapter.name
-        with self._load_lock:
-            head = self._classifiers.get(key)
-            if head is None:
-                from slmc.training.classifier import ClassifierHead
+        if adapter.name not in self._heads:
+            with self._load_lock:
+                if adapter.name not in self._heads:
+                    from slmc.training.classifier import CLASSIFIER_FILE, ClassifierHead
 
-                head = ClassifierHead(Path(adapter.path))
-                self._classifiers[key] = head  # type: ignore[assignment]
-        return head
+                    path = Path(adapter.path)
+                    head = ClassifierHead(path) if (path / CLASSIFIER_FILE).is_file() else None
+                    self._heads[adapter.name] = head
+        return self._heads[adapter.name]
 
     def _classify(self, req: SLMRequest, site: Site) -> Answer:
         import torch
 
-        assert site.adapter is not None and site.adapter.path
-        if (Path(site.adapter.path) / "classifier.joblib").is_file():
-            head = self._head(site)
+        head = self._head(site)
+        if head is not None:
             row = {"messages": [*req.messages, {"role": "assistant", "content": ""}]}
             with self._run_lock:
                 pred = head.predict([row])[0]
@@ -165,7 +166,7 @@ class HFBackend(Backend):
                 confidence=pred.confidence,  # probability margin, as calibrated by slmc eval
                 prompt_tokens=0,
                 completion_tokens=1,
-                model=site.adapter.name,
+                model=site.adapter.name if site.adapter else self.endpoint.name,
             )
         tokenizer, model, names = self._classifier(site)
         text = "\n".join(
