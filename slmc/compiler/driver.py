@@ -94,7 +94,6 @@ def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> C
     work = cache.folder / "work"
     work.mkdir(parents=True, exist_ok=True)
     stages: list[tuple[str, str, float]] = []
-    diagnostics: list[Diagnostic] = []
 
     passes = pm.parse_pipeline(opts.pipeline or EMIT_PIPELINES[opts.emit])
     pm.validate_pipeline(passes)
@@ -166,12 +165,14 @@ def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> C
         log(f"pass {p.spec()}: {seconds:.1f}s")
 
     graph = state.graph
-    for key in ("frontend_diagnostics", "pass_diagnostics"):
-        diagnostics.extend(_diag_from_json(d) for d in state.artifacts.get(key, []))
+    diagnostics = [
+        _diag_from_json(d) for key in ("frontend_diagnostics", "pass_diagnostics") for d in state.artifacts.get(key, [])
+    ]
     summary = summarize(graph, state.artifacts)
     bundle: Path | None = None
     if opts.emit == "bundle":
-        bundle = _emit_bundle(graph, state, opts, root, files, work, out)
+        report = _write_report(graph, state, opts, work, summary, diagnostics)
+        bundle = _emit_bundle(graph, opts, root, work, out, report)
     else:
         _emit_ir(graph, out, opts.emit)
     return CompileResult(graph, diagnostics, out, bundle, summary, stages)
@@ -217,9 +218,7 @@ def routed_sites(graph: AgentGraph) -> dict[str, Decision]:
     return decisions
 
 
-def _emit_bundle(
-    graph: AgentGraph, state: StageState, opts: CompileOptions, root: Path, files: list[Path], work: Path, out: Path
-) -> Path:
+def _emit_bundle(graph: AgentGraph, opts: CompileOptions, root: Path, work: Path, out: Path, report: Path) -> Path:
     from slmc.codegen.bundle import write_bundle
 
     entry = opts.sources[0]
@@ -229,7 +228,7 @@ def _emit_bundle(
         "agent_name": (entry.stem if entry.is_file() and entry.stem not in ("agent", "main") else root.name),
         "agent_source": str(entry.resolve().relative_to(root)) if entry.is_file() else ".",
     }
-    plan_options["extra_dirs"] = {"report": _write_report(graph, state, opts, work)}
+    plan_options["extra_dirs"] = {"report": report}
     result = write_bundle(graph, plan_options, out, target=opts.target)
     if opts.in_place:
         from slmc.codegen.rewrite import rewrite_agent, rewrites_from_graph
@@ -238,25 +237,26 @@ def _emit_bundle(
     return result.out_dir
 
 
-def _write_report(graph: AgentGraph, state: StageState, opts: CompileOptions, work: Path) -> Path:
+def _write_report(
+    graph: AgentGraph,
+    state: StageState,
+    opts: CompileOptions,
+    work: Path,
+    summary: dict[str, Any],
+    diagnostics: list[Diagnostic],
+) -> Path:
     """report.md, report.html and analysis.json (with the gate's verdicts) into ``work/report``."""
     from slmc.report.analyze import build_analysis, write_reports
 
     folder = work / "report"
-    diagnostics = [
-        _diag_from_json(d)
-        for key in ("frontend_diagnostics", "pass_diagnostics")
-        for d in state.artifacts.get(key, [])
-        if d.get("severity") != str(Severity.INFO)
-    ]
     analysis = build_analysis(
         graph,
         state.records,
         state.artifacts,
         agent=", ".join(str(s) for s in opts.sources),
-        diagnostics=diagnostics,
+        diagnostics=[d for d in diagnostics if d.severity != Severity.INFO],
     )
-    analysis["compile"] = summarize(graph, state.artifacts)
+    analysis["compile"] = summary
     write_reports(folder, analysis)
     return folder
 
