@@ -20,8 +20,12 @@ def build_dir(ctx: PassContext) -> Path:
     return Path(ctx.out_dir)
 
 
-def warn(ctx: PassContext, task: Task, code: str, message: str) -> None:
-    ctx.report(Diagnostic(path="", line=0, col=0, code=code, message=f"{task.id}: {message}", site=task.id))
+def warn(ctx: PassContext, task: Task, code: str, message: str, severity: Severity = Severity.WARNING) -> None:
+    ctx.report(
+        Diagnostic(
+            path="", line=0, col=0, code=code, message=f"{task.id}: {message}", severity=severity, site=task.id
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -57,17 +61,13 @@ class PlanFinetune(Pass):
                 continue
             slm = task.slm
             if task.offload and task.offload.verdict == Verdict.OPEN_ENDED and not self.train_open_ended:
-                ctx.report(
-                    Diagnostic(
-                        "<plan>",
-                        0,
-                        0,
-                        "I504",
-                        f"{task.id}: open-ended (offload score {task.offload.score:.2f}); kept on the LLM without "
-                        "training (plan-finetune{train-open-ended=true} trains it anyway)",
-                        severity=Severity.INFO,
-                        name="open-ended-task",
-                    )
+                warn(
+                    ctx,
+                    task,
+                    "I504",
+                    f"open-ended (offload score {task.offload.score:.2f}); kept on the LLM without training "
+                    "(plan-finetune{train-open-ended=true} trains it anyway)",
+                    Severity.INFO,
                 )
                 continue
             if override and slm.method != "classifier-head" and override != slm.source:
