@@ -81,16 +81,13 @@ def run_key(build: Path, plan: FinetunePlan, source: str) -> str:
     return h.hexdigest()[:20]
 
 
-def _finished(out: Path, plan: FinetunePlan, source: str, key: str) -> dict[str, Any] | None:
+def _finished(out: Path, key: str) -> dict[str, Any] | None:
+    """The info of a finished run with this ``run_key`` (same plan, base and training data), else None."""
     info_path = out / TRAIN_INFO
     if not info_path.exists():
         return None
     info = json.loads(info_path.read_text())
-    if info.get("plan") != json.loads(json.dumps(asdict(plan))) or info.get("source") != source:
-        return None
-    if info.get("run_key") != key:
-        return None  # same plan, other data: train again
-    return info
+    return info if info.get("run_key") == key else None
 
 
 def _claim_checkpoints(folder: Path, key: str) -> None:
@@ -172,7 +169,7 @@ def train_task(
         raise SlmcError(f"{task.id}: no fine-tune plan or SLM choice", hint="run select-slm and plan-finetune first")
     out = model_dir(build, task)
     key = run_key(build, plan, slm.source)
-    done = _finished(out, plan, slm.source, key)
+    done = _finished(out, key)
     if resume and done:
         log(f"{task.id}: already trained ({out}), reusing it")
         return TrainOutcome(out, float(done["seconds"]), reused=True)
