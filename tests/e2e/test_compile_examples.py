@@ -1,6 +1,4 @@
-"""End to end (shared by test_e2e_*.py, one module per example so xdist runs each compile once, on one worker).
-
-`slmc compile` on each example agent, offline on CPU, then the rewritten agent at work.
+"""End to end: `slmc compile` on each example agent, offline on CPU, then the rewritten agent at work.
 
 Per example, one compile (killed once mid-run, then resumed) feeds every test here:
 
@@ -32,6 +30,8 @@ from slmc import runtime
 from slmc.runtime.manifest import load_manifest
 from slmc.testing.examples import load_module
 from slmc.testing.fake_llm import FakeLLM
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,6 +109,11 @@ def compile_once(ex: Example, tmp_path_factory: pytest.TempPathFactory, worker_i
             result = compile_twice(ex, work)
             done.write_text(json.dumps({k: v for k, v in result.items() if k != "example"}, default=str))
     return {**result, "example": ex, "out": Path(result["out"])}
+
+
+@pytest.fixture(scope="module", params=sorted(EXAMPLES))
+def compiled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict:
+    return compile_once(EXAMPLES[request.param], tmp_path_factory, worker_id)
 
 
 def compile_twice(ex: Example, work: Path) -> dict:
@@ -244,21 +249,3 @@ def test_replay_run_serves_narrow_calls_from_slms(compiled: dict, monkeypatch: p
     assert share >= 0.2
     assert fallback <= 0.2
     assert agree >= 0.9
-
-
-def compiled_fixture(name: str):
-    """The module-scoped ``compiled`` fixture of one example's test module."""
-
-    @pytest.fixture(scope="module")
-    def compiled(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict:
-        return compile_once(EXAMPLES[name], tmp_path_factory, worker_id)
-
-    return compiled
-
-
-SHARED_TESTS = [
-    "test_killed_compile_leaves_no_bundle_and_the_rerun_resumes",
-    "test_bundle_holds_manifest_rewritten_agent_report_and_models",
-    "test_example_tests_pass_before_and_after",
-    "test_replay_run_serves_narrow_calls_from_slms",
-]
