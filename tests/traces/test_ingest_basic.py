@@ -275,6 +275,34 @@ def test_missing_and_binary_files_are_reported(tmp_path):
     assert [d.code for d in problems] == ["E104", "E104"]
 
 
+def test_jsonl_lines_the_fast_parser_refuses_are_read_as_python_reads_them(tmp_path):
+    good = TraceRecord(source="slmc", model="m", output="x").to_json()
+    path = tmp_path / "t.jsonl"
+    lines = [
+        good,
+        '{"source": "slmc", "model": "m", "latency_ms": NaN, "output": "nan"}',  # Python's json reads NaN
+        '{"source": "slmc", "model": "m", "meta": {"big": 123456789012345678901234567890}, "output": "big"}',
+        good,
+    ]
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8") + b"\r\n")  # BOM + CRLF line ends
+    report = IngestReport()
+    records = list(iter_traces([path], report))
+    assert report.diagnostics == []
+    assert [r.output for r in records] == ["x", "nan", "big", "x"]
+    assert records[1].latency_ms != records[1].latency_ms  # NaN
+    assert records[2].meta["big"] == 123456789012345678901234567890
+
+
+def test_a_line_that_is_not_utf8_is_skipped_and_reading_goes_on(tmp_path):
+    good = TraceRecord(source="slmc", model="m", output="x").to_json().encode()
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(good + b"\n" + b'{"source": "slmc", "output": "\xff\xfe"}\n' + good + b"\n")
+    report = IngestReport()
+    records = list(iter_traces([path], report))
+    assert len(records) == 2
+    assert [(d.code, d.line) for d in report.diagnostics] == [("E104", 2)]
+
+
 def test_pretty_printed_array_with_bad_element_reports_its_line(tmp_path):
     path = tmp_path / "arr.json"
     path.write_text(

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import importlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from slmc.compiler.diagnostics import Diagnostic, Severity
+from slmc.traces.bulk import gc_paused
 from slmc.traces.ingest._common import ShapeError, Skip
 from slmc.traces.ingest._stream import Doc, Problem, iter_documents
 from slmc.traces.record import TraceRecord
@@ -175,11 +176,24 @@ def _keys(value: Any) -> str:
 
 
 def read_traces(
-    paths: Iterable[str | Path], *, format: str | None = None, report: IngestReport | None = None
+    paths: Iterable[str | Path],
+    *,
+    format: str | None = None,
+    report: IngestReport | None = None,
+    each: Callable[[TraceRecord], None] | None = None,
 ) -> tuple[list[TraceRecord], list[Diagnostic]]:
-    """All records of ``paths`` and the problems found (``Diagnostic``s with file and line)."""
+    """All records of ``paths`` and the problems found (``Diagnostic``s with file and line).
+
+    ``each`` is called with every record as it is read (to start work on it early, e.g. a ``DetectionPrefetch``)."""
     report = report if report is not None else IngestReport()
-    records = list(iter_traces(paths, report, format=format))
+    with gc_paused():
+        if each is None:
+            records = list(iter_traces(paths, report, format=format))
+        else:
+            records = []
+            for rec in iter_traces(paths, report, format=format):
+                each(rec)
+                records.append(rec)
     return records, report.diagnostics
 
 

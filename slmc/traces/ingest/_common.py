@@ -112,8 +112,8 @@ def latency_ms(start: Any, end: Any) -> float | None:
 # ---- OpenAI shapes ---------------------------------------------------------------------------------------------------
 def text_of(content: Any) -> str | None:
     """Message content as one string (text parts joined; other parts as ``[type]``); None stays None."""
-    if content is None:
-        return None
+    if content is None or type(content) is str:
+        return content
     if isinstance(content, list):
         parts = []
         for part in content:

@@ -7,7 +7,9 @@ API exports) and ``runs`` are yielded one by one as ``Doc``s, each with the non-
 objects (``parents``, outermost first: e.g. an OTLP ``resource`` and ``scope``).
 
 Large containers are walked key by key with ``json.JSONDecoder.raw_decode`` on a sliding buffer, so a 1 GB OTLP export
-is never held in memory; JSONL lines are parsed one at a time.
+is never held in memory; JSONL lines are parsed one at a time, as bytes, by ``orjson`` when it is installed. A line it
+refuses (``NaN``, ...) or may read differently (a run of 19+ digits: orjson turns integers past 64 bits into floats) is
+parsed by the standard library's parser, so what is read is exactly what ``json.loads`` reads.
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
+
+try:
+    from orjson import loads as _fast_loads
+except ImportError:  # pragma: no cover - orjson is a dependency; the standard parser reads the same lines
+    _fast_loads = json.loads
 
 CONTAINER_KEYS = frozenset(
     {"resourceSpans", "scopeSpans", "instrumentationLibrarySpans", "spans", "hits", "data", "observations", "runs"}
@@ -28,6 +35,8 @@ _DEEP_KEYS = frozenset({"resourceSpans", "scopeSpans", "instrumentationLibrarySp
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 _CHUNK = 1 << 16
+_BOM = b"\xef\xbb\xbf"
+_LONG_DIGITS = re.compile(rb"\d{19}")  # maybe an integer orjson would turn into a float
 
 
 @dataclass
@@ -58,29 +67,35 @@ class _Malformed(Exception):
 
 def open_text(path: Path) -> TextIO:
     if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8", newline="")
-    return open(path, encoding="utf-8", newline="")
+        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+    return open(path, encoding="utf-8-sig", newline="")
+
+
+def open_binary(path: Path) -> IO[bytes]:
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
 
 
 def iter_documents(path: str | Path) -> Iterator[Doc | Problem]:
     """Yield every candidate record of ``path`` (``Doc``) and every unreadable part (``Problem``), in file order."""
     path = Path(path)
     try:
-        fh = open_text(path)
-    except OSError as exc:
-        yield Problem(0, "E104", f"cannot open trace file: {exc.strerror or exc}")
+        with open_binary(path) as raw:
+            head = raw.read(_CHUNK)
+            if head.startswith(_BOM):  # written by some Windows tools
+                head = head[len(_BOM) :]
+            if _looks_like_jsonl(head.decode("utf-8", "replace")):
+                yield from _iter_jsonl(head, raw)
+                return
+    except (OSError, EOFError) as exc:  # missing file, gzip errors, I/O errors
+        yield Problem(0, "E104", f"cannot read trace file: {exc.strerror or exc}; stopped reading this file")
         return
-    with fh:
-        try:
-            head = fh.read(_CHUNK)
-            if _looks_like_jsonl(head):
-                yield from _iter_jsonl(head, fh)
-            else:
-                yield from _Scanner(fh, head).documents()
-        except UnicodeDecodeError as exc:
-            yield Problem(0, "E104", f"not UTF-8 text ({exc.reason}); stopped reading this file")
-        except (OSError, EOFError) as exc:  # gzip errors, I/O errors
-            yield Problem(0, "E104", f"cannot read trace file: {exc}; stopped reading this file")
+    try:
+        with open_text(path) as fh:
+            yield from _Scanner(fh, fh.read(_CHUNK)).documents()
+    except UnicodeDecodeError as exc:
+        yield Problem(0, "E104", f"not UTF-8 text ({exc.reason}); stopped reading this file")
+    except (OSError, EOFError) as exc:
+        yield Problem(0, "E104", f"cannot read trace file: {exc}; stopped reading this file")
 
 
 def _looks_like_jsonl(head: str) -> bool:
@@ -103,33 +118,56 @@ def _looks_like_jsonl(head: str) -> bool:
     return False
 
 
-def _iter_jsonl(head: str, fh: TextIO) -> Iterator[Doc | Problem]:
+def _iter_jsonl(head: bytes, fh: IO[bytes]) -> Iterator[Doc | Problem]:
     number = 0
-    pending: list[str] = []  # the start of a line whose end is not read yet
+    pending: list[bytes] = []  # the start of a line whose end is not read yet
     chunk = head
     while True:
         if not chunk:  # end of file: what is left is a last line without a newline
-            tail = "".join(pending)
+            tail = b"".join(pending)
             if tail.strip():
                 yield from _jsonl_line(tail, number + 1, last=True)
             return
-        nl = chunk.rfind("\n")
+        nl = chunk.rfind(b"\n")
         if nl < 0:
             pending.append(chunk)
             chunk = fh.read(_CHUNK)
             continue
-        complete = "".join(pending) + chunk[:nl]
+        complete = b"".join(pending) + chunk[:nl]
         pending = [chunk[nl + 1 :]]
-        for raw in complete.split("\n"):
+        for raw in complete.split(b"\n"):
             number += 1
-            if raw.strip():
-                yield from _jsonl_line(raw, number, last=False)
+            if not raw.strip():
+                continue
+            try:  # the common case inline (no generator per line): one plain record object
+                value = parse_line(raw)
+            except ValueError:
+                yield from _jsonl_line(raw, number, last=False)  # says what is wrong
+                continue
+            if type(value) is dict and not value.keys() & CONTAINER_KEYS:
+                yield Doc(number, value)
+            else:
+                yield from expand(value, number)
         chunk = fh.read(_CHUNK)
 
 
-def _jsonl_line(text: str, number: int, *, last: bool) -> Iterator[Doc | Problem]:
+def parse_line(raw: bytes) -> Any:
+    """One JSON value, exactly as ``json.loads`` reads it, by orjson where that is the same (raises ``ValueError``,
+    ``UnicodeDecodeError`` for bytes that are not UTF-8)."""
+    if not _LONG_DIGITS.search(raw):
+        try:
+            return _fast_loads(raw)
+        except ValueError:
+            pass  # NaN and the like: the standard parser decides
+    return json.loads(raw.decode("utf-8"))
+
+
+def _jsonl_line(raw: bytes, number: int, *, last: bool) -> Iterator[Doc | Problem]:
     try:
-        value = json.loads(text)
+        value = parse_line(raw)
+    except UnicodeDecodeError as exc:
+        yield Problem(number, "E104", f"not UTF-8 text ({exc.reason}); line skipped")
+        return
     except ValueError as exc:
         if last:
             yield Problem(number, "E103", "incomplete last line (the writer was probably killed mid-write); skipped")
@@ -146,7 +184,8 @@ def expand(value: Any, line: int, parents: tuple[dict[str, Any], ...] = ()) -> I
             yield from expand(item, line, parents)
         return
     if not isinstance(value, dict) or not any(
-        isinstance(value[k], list | dict) for k in value.keys() & CONTAINER_KEYS  # set intersection: hot path
+        isinstance(value[k], list | dict)
+        for k in value.keys() & CONTAINER_KEYS  # set intersection: hot path
     ):
         yield Doc(line, value, parents)
         return

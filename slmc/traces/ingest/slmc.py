@@ -10,6 +10,14 @@ from slmc.traces.record import TraceRecord
 
 NAME = "slmc"
 _FIELDS = frozenset(f.name for f in fields(TraceRecord))
+_CONTAINERS = (
+    ("messages", list),
+    ("tools", list),
+    ("tool_calls", list),
+    ("stack", list),
+    ("params", dict),
+    ("meta", dict),
+)
 
 
 def matches(doc: Any) -> bool:
@@ -17,17 +25,10 @@ def matches(doc: Any) -> bool:
 
 
 def convert(doc: dict[str, Any], parents: tuple[dict[str, Any], ...] = ()) -> TraceRecord:
-    for key, kind in (
-        ("messages", list),
-        ("tools", list),
-        ("tool_calls", list),
-        ("stack", list),
-        ("params", dict),
-        ("meta", dict),
-    ):
+    for key, kind in _CONTAINERS:
         if key in doc and not isinstance(doc[key], kind):
             raise ShapeError(f"slmc record field {key!r} must be a {kind.__name__}")
     try:
-        return TraceRecord.from_dict(doc)
+        return TraceRecord.from_dict(doc)  # matches() checked that every key is a field
     except TypeError as exc:  # a stack frame with unknown keys
         raise ShapeError(f"slmc record: {exc}") from None
