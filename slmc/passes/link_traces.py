@@ -33,6 +33,7 @@ from slmc.compiler.diagnostics import Diagnostic, Severity
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import LLMCall, SiteKind, Traffic, parse_site_id
+from slmc.traces.bulk import gc_paused
 from slmc.traces.record import Frame, TraceRecord, content_text
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'-]{3,}")
@@ -64,6 +65,7 @@ class SiteIndex:
         self._at_cache: dict[tuple[str, int], LLMCall | None] = {}
         self._request_cache: dict[str, str | None] = {}
         self._candidate_cache: dict[str, dict[str, int]] = {}
+        self._whole_in_first: dict[tuple[str, str], bool] = {}  # (site, first message) -> template found whole in it
         self.templates: dict[str, _Template] = {}
         self.word_index: dict[str, set[str]] = defaultdict(set)
         self._build_templates()
@@ -172,35 +174,49 @@ class SiteIndex:
                 for w in self.templates[sid].chunks[0].split()[:3]:
                     self.word_index[w].add(sid)
 
-    def candidates(self, content: str) -> dict[str, int]:
-        """Sites sharing distinctive words with one message (cached: system prompts repeat)."""
-        found = self._candidate_cache.get(content)
+    def candidates(self, content: str, cache: bool = True) -> dict[str, int]:
+        """Sites sharing distinctive words with one message (cached for first messages: system prompts repeat)."""
+        found = self._candidate_cache.get(content) if cache else None
         if found is None:
             found = {}
             for w in self.word_index.keys() & set(content.split()):
                 for sid in self.word_index[w]:
                     found[sid] = found.get(sid, 0) + 1
-            if len(self._candidate_cache) > 50_000:
-                self._candidate_cache.clear()
-            self._candidate_cache[content] = found
+            if cache:
+                if len(self._candidate_cache) > 50_000:
+                    self._candidate_cache.clear()
+                self._candidate_cache[content] = found
         return found
 
     def match_template(self, contents: list[str], min_confidence: float) -> tuple[str, float] | None:
-        if not self.templates:
+        if not self.templates or not contents:
             return None
-        hits: dict[str, int] = {}
-        for content in contents:
-            for sid, n in self.candidates(content).items():
+        hits = dict(self.candidates(contents[0]))
+        for content in contents[1:]:  # later messages rarely repeat: not cached
+            for sid, n in self.candidates(content, cache=False).items():
                 hits[sid] = hits.get(sid, 0) + n
         if not hits:
             return None
-        text = "\n".join(contents)
+        text = ""
         best: tuple[str, float] | None = None
         top = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
         for sid, count in top:
             if count < top[0][1] / 2:
                 break  # far fewer distinctive words than the best candidate
-            score = _ordered_match(self.templates[sid], text)
+            # The first message starts ``text``: a template found whole in it is found whole in ``text`` (the same
+            # earliest positions). System prompts repeat, so that answer is cached and most records skip the scan.
+            key = (sid, contents[0])
+            whole = self._whole_in_first.get(key)
+            if whole is None:
+                whole = _ordered_match(self.templates[sid], contents[0]) >= 1.0
+                if len(self._whole_in_first) > 50_000:
+                    self._whole_in_first.clear()
+                self._whole_in_first[key] = whole
+            if whole:
+                score = 1.0
+            else:
+                text = text or "\n".join(contents)
+                score = _ordered_match(self.templates[sid], text)
             if score >= min_confidence and (best is None or score > best[1]):
                 best = (sid, score)
                 if score >= 0.999:
@@ -237,10 +253,16 @@ def _ordered_match(tpl: _Template, text: str) -> float:
     return matched / tpl.total
 
 
+_CODE_KEYS = frozenset({"code", "code.filepath", "code.lineno"})
+
+
 def _frames(rec: TraceRecord, stale: bool) -> list[Frame]:
     """Stack frames, innermost first, plus OTel ``code.*`` attributes and a stale recorded id as extra frames."""
+    meta = rec.meta
+    if not (rec.site_id and stale) and (not meta or not meta.keys() & _CODE_KEYS):
+        return rec.stack  # the common case: nothing to add (read only)
     frames = list(rec.stack)
-    meta = rec.meta or {}
+    meta = meta or {}
     code = meta.get("code") if isinstance(meta.get("code"), dict) else {}
     path = meta.get("code.filepath") or code.get("filepath")
     line = meta.get("code.lineno") or code.get("lineno")
@@ -279,20 +301,21 @@ class LinkTraces(Pass):
         methods: Counter[str] = Counter()
         stale = 0
         per_site: dict[str, list[TraceRecord]] = defaultdict(list)
-        for rec in records:
-            if rec.site_id and rec.site_id not in index.sites:
-                stale += 1
-            link = self.link(rec, index)
-            if link is None:
-                rec.meta["group"] = _group_of(rec)
-                rec.meta.pop("link", None)
-                methods["unlinked"] += 1
-                continue
-            site, method, confidence = link
-            rec.site_id = site
-            rec.meta["link"] = {"method": method, "confidence": round(confidence, 3)}
-            methods[method] += 1
-            per_site[site].append(rec)
+        with gc_paused():  # many small dicts made for records that live on
+            for rec in records:
+                if rec.site_id and rec.site_id not in index.sites:
+                    stale += 1
+                link = self.link(rec, index)
+                if link is None:
+                    rec.meta["group"] = _group_of(rec)
+                    rec.meta.pop("link", None)
+                    methods["unlinked"] += 1
+                    continue
+                site, method, confidence = link
+                rec.site_id = site
+                rec.meta["link"] = {"method": method, "confidence": round(confidence, 3)}
+                methods[method] += 1
+                per_site[site].append(rec)
         for sid in index.sites:
             graph.update(sid, traffic=_traffic(per_site.get(sid, [])))
         self._report(ctx, graph, records, methods, stale, per_site)
@@ -417,15 +440,30 @@ def _workload_site(workload: str | None, index: SiteIndex) -> str | None:
 def _traffic(records: list[TraceRecord]) -> Traffic:
     if not records:
         return Traffic(link_confidence=0.0)
-    latencies = [r.latency_ms for r in records if r.latency_ms is not None]
-    links = [r.meta.get("link", {}) for r in records]
+    latencies: list[float] = []
+    models: set[str] = set()
+    methods: set[str] = set()
+    tokens_in = tokens_out = errors = 0
+    confidence = 0.0
+    for r in records:  # one pass: this runs over every record
+        if r.latency_ms is not None:
+            latencies.append(r.latency_ms)
+        tokens_in += r.input_tokens or 0
+        tokens_out += r.output_tokens or 0
+        if r.error or r.finish_reason == "error":
+            errors += 1
+        if r.model:
+            models.add(r.model)
+        link = r.meta.get("link") or {}
+        confidence += link.get("confidence", 0.0)
+        methods.add(link.get("method", ""))
     return Traffic(
         calls=len(records),
-        input_tokens=sum(r.input_tokens or 0 for r in records),
-        output_tokens=sum(r.output_tokens or 0 for r in records),
-        errors=sum(1 for r in records if r.error or r.finish_reason == "error"),
-        models=tuple(sorted({r.model for r in records if r.model})),
+        input_tokens=tokens_in,
+        output_tokens=tokens_out,
+        errors=errors,
+        models=tuple(sorted(models)),
         latency_ms_p50=statistics.median(latencies) if latencies else None,
-        link_confidence=round(sum(link.get("confidence", 0.0) for link in links) / len(links), 3),
-        link_methods=tuple(sorted({link.get("method", "") for link in links})),
+        link_confidence=round(confidence / len(records), 3),
+        link_methods=tuple(sorted(methods)),
     )

@@ -158,6 +158,30 @@ def test_template_match_with_confidence(graph: AgentGraph) -> None:
     assert 0.6 <= edited.meta["link"]["confidence"] < 1.0
 
 
+def test_sites_sharing_a_system_prompt_are_told_apart_by_the_rest_of_the_prompt() -> None:
+    """The template found whole in the (cached) system message decides only when nothing else fits better."""
+    system = "You are the support assistant of ACME. Answer in English, briefly, and never invent order numbers."
+    g = AgentGraph()
+    for sid, line in (("llm:answer@agent.py:10", 10), ("llm:translate@agent.py:20", 20)):
+        g.add(site(sid, SiteKind.REQUEST, line, line + 4))
+    add_prompt(g, "llm:answer@agent.py:10", Message("system", (PromptPart(system),)),
+               Message("user", (PromptPart("question", hole=True),)))  # fmt: skip
+    add_prompt(g, "llm:translate@agent.py:20", Message("system", (PromptPart(system),)),
+               Message("user", (PromptPart("Translate this customer message into English, keep names: "),
+                                PromptPart("text", hole=True))))  # fmt: skip
+    records = []
+    for i in range(6):
+        user = (
+            f"Where is my parcel number {i}?"
+            if i % 2
+            else f"Translate this customer message into English, keep names: Hola {i}"
+        )
+        records.append(rec(messages=[{"role": "system", "content": system}, {"role": "user", "content": user}]))
+    link(g, records)
+    assert [r.site_id for r in records] == ["llm:translate@agent.py:20", "llm:answer@agent.py:10"] * 3
+    assert {r.meta["link"]["confidence"] for r in records} == {1.0}
+
+
 def test_unrelated_text_does_not_match_a_template(graph: AgentGraph) -> None:
     r = rec(
         messages=[{"role": "user", "content": "Summarise the ticket for the engineer please, route it to payments."}]
