@@ -5,9 +5,11 @@ system prompts of 300-900 characters, user messages of 80-500 characters (about 
 phones, cards, IBANs, names), answers that are labels, JSON objects, tool calls or short replies, stacks from capture
 for most records (the rest link by prompt text). Then times, on this machine:
 
-* ingest: ``slmc.traces.ingest.iter_traces`` (auto-detected format, streaming)
+* ingest: ``slmc.traces.ingest.read_traces`` (auto-detected format, streaming), feeding each record's texts to the
+          ``scrub-pii`` pass's ``DetectionPrefetch`` (PII detection in ``--workers`` - 1 processes meanwhile), as
+          ``slmc compile`` does
 * link:   the ``link-traces`` pass against a hand-built graph of the six sites
-* scrub:  the ``scrub-pii`` pass (detection in worker processes when ``--workers`` > 1)
+* scrub:  the ``scrub-pii`` pass (takes the prefetched spans, then replaces values in this process)
 
 and prints records/s per stage and overall (target >= 20,000 records/s), plus the peak memory of a streaming ingest
 pass (tracemalloc, in a fresh process) for the small and the large file: flat in file size.
@@ -212,22 +214,24 @@ def measure_stream_peak(path: Path) -> tuple[int, int]:
 
 
 def run_pipeline(path: Path, workers: int) -> dict[str, float]:
-    from slmc.traces.ingest import IngestReport, iter_traces
+    """What ``slmc compile`` does: read the traces while PII detection runs in workers, link, then scrub."""
+    from slmc.traces.ingest import read_traces
 
     times: dict[str, float] = {}
+    scrub = ScrubPII(workers=workers)
     start = time.perf_counter()
-    report = IngestReport()
-    records = list(iter_traces([path], report))
+    prefetch = scrub.prefetch()  # None with --workers 1: detection in this process, in the scrub stage
+    records, problems = read_traces([path], each=prefetch.feed if prefetch else None)
     times["ingest"] = time.perf_counter() - start
-    if report.diagnostics:
-        print(f"  ingest problems: {len(report.diagnostics)} (first: {report.diagnostics[0].concise()})")
+    if problems:
+        print(f"  ingest problems: {len(problems)} (first: {problems[0].concise()})")
     graph = build_graph()
-    ctx = PassContext(root=Path("/srv/app"), traces=records)
+    ctx = PassContext(root=Path("/srv/app"), traces=records, services={"pii-prefetch": prefetch} if prefetch else {})
     start = time.perf_counter()
     graph = LinkTraces().run(ctx, graph)
     times["link"] = time.perf_counter() - start
     start = time.perf_counter()
-    ScrubPII(workers=workers).run(ctx, graph)
+    scrub.run(ctx, graph)
     times["scrub"] = time.perf_counter() - start
     times["records"] = len(records)
     stats = ctx.artifacts["link_stats"]

@@ -46,6 +46,9 @@ class PassContext:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     progress: bool = False  # show progress bars
     artifacts: dict[str, Any] = field(default_factory=dict)  # results of passes that are not IR (datasets, reports)
+    # Work started earlier in this run for a later pass, in memory only and never cached: "pii-prefetch" (a
+    # DetectionPrefetch fed while the traces were read; scrub-pii takes it).
+    services: dict[str, Any] = field(default_factory=dict)
     log: Callable[[str], None] = lambda msg: None
 
     def report(self, diag: Diagnostic) -> None:
@@ -58,6 +61,9 @@ class Pass:
     summary: ClassVar[str] = ""
     requires: ClassVar[tuple[str, ...]] = ()
     provides: ClassVar[tuple[str, ...]] = ()
+    # True when the pass never changes ctx.traces (nor any record in it): the stage cache links the previous stage's
+    # trace file instead of writing it again. tests/compiler/test_driver_cache.py checks every pass that claims it.
+    keeps_traces: ClassVar[bool] = False
 
     def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -16,7 +16,8 @@ from slmc.compiler.diagnostics import Diagnostic, Severity
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import LLMCall, Prompt, PromptPart, Task, Tool
-from slmc.passes.pii.scrubber import DetectOptions, Scrubber, default_workers, record_texts
+from slmc.passes.pii.scrubber import DetectionPrefetch, DetectOptions, Scrubber, default_workers, record_texts
+from slmc.traces.bulk import gc_paused
 
 
 @dataclass(frozen=True)
@@ -35,14 +36,27 @@ class ScrubPII(Pass):
     def scrubber(self) -> Scrubber:
         return Scrubber(DetectOptions(self.names, self.entropy, self.min_token_length))
 
+    def prefetch(self) -> DetectionPrefetch | None:
+        """Detection to start while the traces are read (the driver feeds it; ``run`` takes it from ctx.services).
+        One worker fewer than ``workers``, as the reading process keeps a core; None when there is no core to spare."""
+        workers = self.workers or default_workers()
+        return DetectionPrefetch(self.scrubber().options, workers - 1) if workers > 1 else None
+
     def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
         scrubber = self.scrubber()
         records = list(ctx.traces or [])
         workers = self.workers or default_workers()
-        if workers > 1 and len(records) >= 5000:
-            scrubber.prefetch((t for r in records for t in record_texts(r)), workers)
-        for rec in records:
-            scrubber.record(rec)
+        prefetched = ctx.services.pop("pii-prefetch", None)
+        with gc_paused():
+            if isinstance(prefetched, DetectionPrefetch) and prefetched.options == scrubber.options:
+                scrubber.adopt(prefetched)
+            else:
+                if prefetched is not None:
+                    prefetched.close()
+                if workers > 1 and len(records) >= 5000:
+                    scrubber.prefetch((t for r in records for t in record_texts(r)), workers)
+            for rec in records:
+                scrubber.record(rec)
         if self.graph_text:
             scrub_graph(scrubber, graph)
         report: dict[str, Any] = {

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from slmc.compiler.passmanager import PassContext, parse_pipeline
 from slmc.ir import AgentGraph, LLMCall, Loc, Message, Prompt, PromptPart, Tool
 from slmc.ir.nodes import EdgeKind
@@ -167,6 +169,54 @@ def test_parallel_detection_gives_the_same_result_as_serial() -> None:
     assert [r.messages for r in serial] == [r.messages for r in parallel]
     assert [r.output for r in serial] == [r.output for r in parallel]
     assert serial[51].output == "<EMAIL_2>"
+
+
+def _mixed_batch() -> list[TraceRecord]:
+    """Records whose texts repeat, vary, hold nothing, hold PII, are short or are not strings."""
+    out = []
+    for i in range(900):
+        content: object = f"order {i}: mail user{i % 40}@example.com, card {CARD}" if i % 3 else f"plain text {i % 7}"
+        if i % 5 == 0:
+            content = f"My name is Olga Petrova and I wait for order {i}."
+        if i % 50 == 0:
+            content = [{"type": "text", "text": f"part user{i % 40}@example.com"}]
+        messages = [{"role": "system", "content": "You triage tickets."}, {"role": "user", "content": content}]
+        if i % 11 == 0:
+            messages.append({"role": "user", "content": "ok", "name": "Olga Petrova"})
+        out.append(record(messages=messages, output=f"user{i % 40}@example.com" if i % 2 else "no", meta={"k": "v"}))
+    return out
+
+
+@pytest.mark.parametrize("batch", [100, 100_000])  # the workers started / never started (a small trace set)
+def test_detection_prefetched_while_reading_gives_the_same_result_as_serial(batch: int) -> None:
+    serial, fed = _mixed_batch(), _mixed_batch()
+    scrub(serial, workers=1)
+    pass_ = ScrubPII(workers=2)
+    assert ScrubPII(workers=1).prefetch() is None  # no core to spare: detection stays in the scrub stage
+    prefetch = pass_.prefetch()
+    assert prefetch is not None and prefetch.workers == 1  # the reading process keeps the other core
+    prefetch.batch = batch
+    for rec in fed:
+        prefetch.feed(rec)
+    ctx = PassContext(traces=fed, services={"pii-prefetch": prefetch})
+    pass_.run(ctx, AgentGraph())
+    assert "pii-prefetch" not in ctx.services  # taken
+    assert [r.to_dict() for r in fed] == [r.to_dict() for r in serial]
+    assert ctx.artifacts["scrub_report"]["replacements"]["EMAIL"] > 0
+    assert fed[5].messages[1]["content"].startswith("My name is <NAME_1>")
+
+
+def test_a_prefetch_started_with_other_options_is_not_used() -> None:
+    serial, fed = _mixed_batch(), _mixed_batch()
+    scrub(serial, names=False, workers=1)
+    prefetch = ScrubPII(workers=2).prefetch()  # names on: its spans would hold names this run must keep
+    prefetch.batch = 100
+    for rec in fed:
+        prefetch.feed(rec)
+    ScrubPII(names=False, workers=1).run(PassContext(traces=fed, services={"pii-prefetch": prefetch}), AgentGraph())
+    assert [r.to_dict() for r in fed] == [r.to_dict() for r in serial]
+    assert "Olga Petrova" in fed[5].messages[1]["content"]  # names off: kept
+    assert prefetch._pool is None  # shut down
 
 
 def test_pipeline_option_parsing() -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,9 +100,84 @@ class DetectOptions:
         return find_spans(text, names=self.names, entropy=self.entropy, min_token_length=self.min_token_length)
 
 
+_NOTHING: list[Span] = []  # the spans of every text that holds nothing (shared: span lists are never mutated)
+_UNKNOWN = (None,)  # a truthy stand-in for "not detected yet"
+
+
 def _detect_chunk(args: tuple[DetectOptions, list[str]]) -> list[list[Span]]:
     options, texts = args
     return [options.find(t) for t in texts]
+
+
+def _detect_sparse(args: tuple[DetectOptions, list[str]]) -> list[tuple[int, list[Span]]]:
+    """Like ``_detect_chunk`` but only the texts that hold something (most hold nothing): less to send back."""
+    options, texts = args
+    out = []
+    for i, text in enumerate(texts):
+        found = options.find(text)
+        if found:
+            out.append((i, found))
+    return out
+
+
+class DetectionPrefetch:
+    """Detection of record texts in worker processes while the records are still being read and linked.
+
+    ``feed(record)`` as each record arrives: its big texts (``record_texts``) that were not seen before are batched and
+    sent to ``workers`` processes; ``Scrubber.adopt(prefetch)`` later takes the spans found. Nothing is started for
+    small trace sets (fewer than one batch of distinct texts): those are detected in place. Results hold spans (offsets
+    and kinds) only for this process's scrubber; the texts stay in memory and are never written anywhere.
+    """
+
+    def __init__(self, options: DetectOptions, workers: int, batch: int = 4000) -> None:
+        self.options = options
+        self.workers = max(1, workers)
+        self.batch = batch
+        self._seen: set[str] = set()
+        self._pending: list[str] = []
+        self._sent: list[tuple[list[str], Future[list[tuple[int, list[Span]]]]]] = []
+        self._pool: ProcessPoolExecutor | None = None
+
+    def feed(self, rec: Any) -> None:
+        seen, pending = self._seen, self._pending
+        for m in rec.messages:  # record_texts, inlined: this runs once per record read
+            text = m.get("content")
+            if type(text) is str and len(text) >= 6 and text not in seen:
+                seen.add(text)
+                pending.append(text)
+        text = rec.output
+        if text and len(text) >= 6 and text not in seen:
+            seen.add(text)
+            pending.append(text)
+        if len(pending) >= self.batch:
+            self._send()
+
+    def _send(self) -> None:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+        chunk, self._pending = self._pending, []
+        self._sent.append((chunk, self._pool.submit(_detect_sparse, (self.options, chunk))))
+
+    def results(self) -> Iterator[dict[str, list[Span]]]:
+        """Batches of {text: spans} covering every text fed; waits for the workers, then shuts them down."""
+        try:
+            if self._pending and self._pool is not None:
+                self._send()
+            for chunk, future in self._sent:
+                batch = dict.fromkeys(chunk, _NOTHING)
+                for i, spans in future.result():
+                    batch[chunk[i]] = spans
+                yield batch
+            if self._pending:  # never started: a small trace set
+                yield {text: self.options.find(text) for text in self._pending}
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._sent, self._pending, self._seen = [], [], set()
 
 
 @dataclass
@@ -141,6 +216,12 @@ class Scrubber:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for chunk, result in zip(chunks, pool.map(_detect_chunk, [(self.options, c) for c in chunks]), strict=True):
                 self._cache.update(zip(chunk, result, strict=True))
+
+    def adopt(self, prefetch: DetectionPrefetch) -> None:
+        """Take the spans a ``DetectionPrefetch`` found (started with the same options)."""
+        for batch in prefetch.results():
+            self._cache.update(batch)
+        self.cache_size = max(self.cache_size, len(self._cache))
 
     # ---- replacement -------------------------------------------------------------------------------------------------
     def placeholder(self, kind: str, key: str) -> str:
@@ -205,6 +286,7 @@ class Scrubber:
             return self.text(obj)
         if kind is dict:
             out: dict[Any, Any] = {}
+            cached = self._cache.get if not self._known else {}.get  # texts known to hold nothing: kept as they are
             for k, v in obj.items():
                 key = _KEYS.get(k) or _lower_key(k)
                 vkind = type(v)
@@ -215,6 +297,8 @@ class Scrubber:
                         out[k] = self.secret_value(v)
                     elif key in NAME_KEYS and not schema:
                         out[k] = self.name_value(v)
+                    elif not cached(v, _UNKNOWN):
+                        out[k] = v
                     else:
                         out[k] = self.text(v)
                 elif vkind in _SCALARS:
@@ -256,10 +340,21 @@ class Scrubber:
             self._known, self._known_only, self._learned = {}, False, None
 
     def _scrub_record(self, rec: Any) -> None:
-        rec.messages = [self.value(m, structural=True) for m in rec.messages]
+        cached = self._cache.get if not self._known else None
+        messages = []
+        for m in rec.messages:
+            # The common message, {"role", "content"} with a content known to hold nothing, is kept as it is (what
+            # ``value`` would return: role is structural); anything else goes through ``value``.
+            if cached is not None and type(m) is dict and len(m) == 2:
+                content, role = m.get("content"), m.get("role")
+                if type(content) is str and type(role) is str and not cached(content, _UNKNOWN):
+                    messages.append(m)
+                    continue
+            messages.append(self.value(m, structural=True))
+        rec.messages = messages
         if rec.tools:
             rec.tools = [self.value(t, schema=True) for t in rec.tools]
-        if rec.output:
+        if rec.output and (self._known or self._cache.get(rec.output, _UNKNOWN)):
             rec.output = self.text(rec.output)
         if rec.tool_calls:
             rec.tool_calls = [self.value(c, structural=True) for c in rec.tool_calls]
