@@ -82,8 +82,17 @@ def _check_inputs(opts: CompileOptions) -> tuple[Path, list[Path]]:
     return root, files
 
 
+def _close_services(services: dict[str, Any]) -> None:
+    for service in services.values():
+        close = getattr(service, "close", None)
+        if close is not None:
+            close()
+    services.clear()
+
+
 def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> CompileResult:
     from slmc.compiler.frontend import analyze_paths
+    from slmc.passes.scrub_pii import ScrubPII
     from slmc.traces.ingest import read_traces
 
     root, files = _check_inputs(opts)
@@ -114,13 +123,23 @@ def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> C
     for p in passes:
         keys.append(hash_json([keys[-1], p.spec()]))
     names = ["frontend", *(p.name for p in passes)]
+    # Stages are cached (traces included) only once the traces are scrubbed: the cache folder never holds a raw copy of
+    # them. Earlier stages are cheap and run again on a resume; without scrub-pii in the pipeline nothing is cached.
+    first_cached = len(names)
+    if not opts.traces:
+        first_cached = 0
+    elif "scrub-pii" in names:
+        first_cached = names.index("scrub-pii")
 
     start_index = 0
     state: StageState | None = None
+    services: dict[str, Any] = {}  # in-memory work handed from one stage to a later one (never cached)
+    traces_file: Path | None = None  # the cached trace file of the state in hand
     if not opts.fresh:
-        for i in range(len(names) - 1, -1, -1):
+        for i in range(len(names) - 1, first_cached - 1, -1):
             if cache.has(names[i], keys[i]):
                 state = cache.load(names[i], keys[i])
+                traces_file = cache.traces_file(names[i], keys[i])
                 start_index = i + 1
                 for name in names[: i + 1]:
                     stages.append((name, "cached", 0.0))
@@ -130,11 +149,18 @@ def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> C
     if state is None:
         t0 = time.perf_counter()
         graph, front_diags = analyze_paths(files, root=root)
-        records, trace_diags = read_traces(opts.traces)
+        # PII detection starts in worker processes while the traces are read; scrub-pii takes the result.
+        scrub = next((p for p in passes if p.name == "scrub-pii"), None)
+        prefetch = scrub.prefetch() if isinstance(scrub, ScrubPII) else None
+        records, trace_diags = read_traces(opts.traces, each=prefetch.feed if prefetch else None)
+        if prefetch is not None:
+            services["pii-prefetch"] = prefetch
         graph.meta.trace_sources = [str(t) for t in opts.traces]
         artifacts: dict[str, Any] = {"frontend_diagnostics": [_diag_json(d) for d in front_diags + trace_diags]}
         state = StageState(graph, records, artifacts)
-        cache.save("frontend", keys[0], state)
+        if first_cached == 0:
+            cache.save("frontend", keys[0], state)
+            traces_file = cache.traces_file("frontend", keys[0])
         stages.append(("frontend", "ran", time.perf_counter() - t0))
         start_index = 1
         log(f"frontend: {len(graph.sites())} call sites in {len(files)} files; {len(records)} trace records")
@@ -147,23 +173,32 @@ def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> C
             out_dir=work,
             cache_dir=cache.folder,
             traces=state.records,
-            options={**options, "target": opts.target, "resume_training": not opts.fresh},  # finished identical runs are reused
+            # resume_training: finished identical training runs are reused
+            options={**options, "target": opts.target, "resume_training": not opts.fresh},
             artifacts=state.artifacts,
+            services=services,
             progress=opts.progress,
             log=log,
         )
         manager = pm.PassManager([p], print_ir_after_all=opts.print_ir_after_all, printer=log)
-        graph = manager.run(ctx, state.graph)
+        try:
+            graph = manager.run(ctx, state.graph)
+        except BaseException:
+            _close_services(services)
+            raise
         ctx.artifacts["pass_diagnostics"] = [
             *ctx.artifacts.get("pass_diagnostics", []),
             *(_diag_json(d) for d in ctx.diagnostics),
         ]  # kept with the stage, so a resumed run reports what the cached passes found
         state = StageState(graph, ctx.traces, ctx.artifacts)
-        cache.save(names[i], keys[i], state)
+        if i >= first_cached:
+            cache.save(names[i], keys[i], state, same_traces_as=traces_file if p.keeps_traces else None)
+            traces_file = cache.traces_file(names[i], keys[i])
         seconds = time.perf_counter() - t0
         stages.append((names[i], "ran", seconds))
         log(f"pass {p.spec()}: {seconds:.1f}s")
 
+    _close_services(services)  # what no pass took (a pipeline that stops early)
     graph = state.graph
     diagnostics = [
         _diag_from_json(d) for key in ("frontend_diagnostics", "pass_diagnostics") for d in state.artifacts.get(key, [])

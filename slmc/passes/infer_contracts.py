@@ -21,6 +21,7 @@ class InferContracts(Pass):
     summary = "infer each task's output contract from teacher answers and static site evidence"
     requires = ("tasks",)
     provides = ("contracts",)
+    keeps_traces = True
 
     def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
         from slmc.analysis.contracts import infer_contract

@@ -22,9 +22,7 @@ def build_dir(ctx: PassContext) -> Path:
 
 def warn(ctx: PassContext, task: Task, code: str, message: str, severity: Severity = Severity.WARNING) -> None:
     ctx.report(
-        Diagnostic(
-            path="", line=0, col=0, code=code, message=f"{task.id}: {message}", severity=severity, site=task.id
-        )
+        Diagnostic(path="", line=0, col=0, code=code, message=f"{task.id}: {message}", severity=severity, site=task.id)
     )
 
 
@@ -34,6 +32,7 @@ class PlanFinetune(Pass):
     summary = "write per-task train/validation/test datasets and choose a fine-tuning preset"
     requires = ("slm-choices",)
     provides = ("finetune-plan",)
+    keeps_traces = True
     seed: int = 0
     min_train_rows: int = 8
     max_train_rows: int = 0  # 0: every curated train call

@@ -111,6 +111,7 @@ class ScoreOffload(Pass):
     summary = "score each task and site for offloading to an SLM; the agent's offloadable share of calls/tokens/$"
     requires = ("contracts",)
     provides = ("offload-scores",)
+    keeps_traces = True
 
     narrow_at: float = 0.6
     open_below: float = 0.4

@@ -86,6 +86,7 @@ class SelectSLM(Pass):
     summary = "pick an SLM (or a classifier head) per task under size, licence, memory and target constraints"
     requires = ("offload-scores",)
     provides = ("slm-choices",)
+    keeps_traces = True
 
     include_open_ended: bool = False  # also pick models for tasks scored open-ended
     prefer_classifier: bool = True  # closed-label tasks: prefer a classifier head when inputs fit its window
