@@ -171,7 +171,9 @@ class FakeLLM:
                     {"choices": [{"index": 0, "delta": {}, "finish_reason": body["choices"][0]["finish_reason"]}]},
                 ]
                 for chunk in chunks:
-                    chunk.update(id=body["id"], object="chat.completion.chunk", created=body["created"], model=body["model"])
+                    chunk.update(
+                        id=body["id"], object="chat.completion.chunk", created=body["created"], model=body["model"]
+                    )
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.close_connection = True

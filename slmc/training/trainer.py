@@ -186,9 +186,7 @@ def train_task(
     base = prepare_base(slm.source, build, task, rows, seed=plan.seed)
     checkpoints = checkpoint_dir(build, task)
     _claim_checkpoints(checkpoints, key)
-    seconds, params = _sft(
-        plan, base, rows, out, checkpoints, device, resume, progress, log, max_seconds=max_seconds
-    )
+    seconds, params = _sft(plan, base, rows, out, checkpoints, device, resume, progress, log, max_seconds=max_seconds)
     _write_info(out, plan, slm.source, base, seconds, device, len(rows), params, key=key)
     return TrainOutcome(out, seconds)
 
