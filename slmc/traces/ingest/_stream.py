@@ -36,7 +36,10 @@ _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 _CHUNK = 1 << 16
 _BOM = b"\xef\xbb\xbf"
-_LONG_DIGITS = re.compile(rb"\d{19}")  # maybe an integer orjson would turn into a float
+# A run of 19+ digits may be an integer orjson would turn into a float. Found by mapping every digit to "0" and
+# looking for 19 of them in a row: two C passes (a regex search costs more than the parse itself).
+_DIGITS_TO_ZERO = bytes(0x30 if 0x30 <= c <= 0x39 else c for c in range(256))
+_LONG_RUN = b"0" * 19
 
 
 @dataclass
@@ -154,7 +157,7 @@ def _iter_jsonl(head: bytes, fh: IO[bytes]) -> Iterator[Doc | Problem]:
 def parse_line(raw: bytes) -> Any:
     """One JSON value, exactly as ``json.loads`` reads it, by orjson where that is the same (raises ``ValueError``,
     ``UnicodeDecodeError`` for bytes that are not UTF-8)."""
-    if not _LONG_DIGITS.search(raw):
+    if _LONG_RUN not in raw.translate(_DIGITS_TO_ZERO):
         try:
             return _fast_loads(raw)
         except ValueError:
