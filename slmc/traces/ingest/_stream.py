@@ -126,31 +126,30 @@ def _iter_jsonl(head: bytes, fh: IO[bytes]) -> Iterator[Doc | Problem]:
     pending: list[bytes] = []  # the start of a line whose end is not read yet
     chunk = head
     while True:
-        if not chunk:  # end of file: what is left is a last line without a newline
-            tail = b"".join(pending)
-            if tail.strip():
-                yield from _jsonl_line(tail, number + 1, last=True)
-            return
-        nl = chunk.rfind(b"\n")
-        if nl < 0:
-            pending.append(chunk)
-            chunk = fh.read(_CHUNK)
-            continue
-        complete = b"".join(pending) + chunk[:nl]
-        pending = [chunk[nl + 1 :]]
-        for raw in complete.split(b"\n"):
+        last = not chunk  # end of file: what is left is a last line without a newline
+        if last:
+            lines = [b"".join(pending)]
+        else:
+            nl = chunk.rfind(b"\n")
+            if nl < 0:
+                pending.append(chunk)
+                chunk = fh.read(_CHUNK)
+                continue
+            lines = (b"".join(pending) + chunk[:nl]).split(b"\n")
+            pending = [chunk[nl + 1 :]]
+        for raw in lines:
             number += 1
             if not raw.strip():
                 continue
-            try:  # the common case inline (no generator per line): one plain record object
-                value = parse_line(raw)
-            except ValueError:
-                yield from _jsonl_line(raw, number, last=False)  # says what is wrong
-                continue
-            if type(value) is dict and not value.keys() & CONTAINER_KEYS:
+            value = _jsonl_value(raw, number, last=last)
+            if type(value) is dict and not value.keys() & CONTAINER_KEYS:  # the common case, without a generator
                 yield Doc(number, value)
+            elif isinstance(value, Problem):
+                yield value
             else:
                 yield from expand(value, number)
+        if last:
+            return
         chunk = fh.read(_CHUNK)
 
 
@@ -165,19 +164,16 @@ def parse_line(raw: bytes) -> Any:
     return json.loads(raw.decode("utf-8"))
 
 
-def _jsonl_line(raw: bytes, number: int, *, last: bool) -> Iterator[Doc | Problem]:
+def _jsonl_value(raw: bytes, number: int, *, last: bool) -> Any:
+    """The value of one JSONL line, or the ``Problem`` that keeps it from being read."""
     try:
-        value = parse_line(raw)
+        return parse_line(raw)
     except UnicodeDecodeError as exc:
-        yield Problem(number, "E104", f"not UTF-8 text ({exc.reason}); line skipped")
-        return
+        return Problem(number, "E104", f"not UTF-8 text ({exc.reason}); line skipped")
     except ValueError as exc:
         if last:
-            yield Problem(number, "E103", "incomplete last line (the writer was probably killed mid-write); skipped")
-        else:
-            yield Problem(number, "E101", f"malformed JSON: {_short(exc)}")
-        return
-    yield from expand(value, number)
+            return Problem(number, "E103", "incomplete last line (the writer was probably killed mid-write); skipped")
+        return Problem(number, "E101", f"malformed JSON: {_short(exc)}")
 
 
 def expand(value: Any, line: int, parents: tuple[dict[str, Any], ...] = ()) -> Iterator[Doc]:
