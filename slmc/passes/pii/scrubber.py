@@ -104,13 +104,8 @@ _NOTHING: list[Span] = []  # the spans of every text that holds nothing (shared:
 _UNKNOWN = (None,)  # a truthy stand-in for "not detected yet"
 
 
-def _detect_chunk(args: tuple[DetectOptions, list[str]]) -> list[list[Span]]:
-    options, texts = args
-    return [options.find(t) for t in texts]
-
-
 def _detect_sparse(args: tuple[DetectOptions, list[str]]) -> list[tuple[int, list[Span]]]:
-    """Like ``_detect_chunk`` but only the texts that hold something (most hold nothing): less to send back."""
+    """(index, spans) of the texts that hold something (most hold nothing: less to send back)."""
     options, texts = args
     out = []
     for i, text in enumerate(texts):
@@ -151,6 +146,13 @@ class DetectionPrefetch:
             pending.append(text)
         if len(pending) >= self.batch:
             self._send()
+
+    def add(self, texts: Iterable[str]) -> None:
+        """Texts already known to be distinct and worth detecting."""
+        for text in texts:
+            self._pending.append(text)
+            if len(self._pending) >= self.batch:
+                self._send()
 
     def _send(self) -> None:
         if self._pool is None:
@@ -210,12 +212,9 @@ class Scrubber:
             for t in unique:
                 self.spans(t)
             return
-        self.cache_size = max(self.cache_size, len(unique) + len(self._cache))
-        size = max(500, len(unique) // (workers * 8))
-        chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for chunk, result in zip(chunks, pool.map(_detect_chunk, [(self.options, c) for c in chunks]), strict=True):
-                self._cache.update(zip(chunk, result, strict=True))
+        prefetch = DetectionPrefetch(self.options, workers, batch=max(500, len(unique) // (workers * 8)))
+        prefetch.add(unique)
+        self.adopt(prefetch)
 
     def adopt(self, prefetch: DetectionPrefetch) -> None:
         """Take the spans a ``DetectionPrefetch`` found (started with the same options)."""
