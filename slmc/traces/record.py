@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
 
@@ -84,7 +84,7 @@ class TraceRecord:
     # ---- JSON ------------------------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
-        return {k: v for k, v in out.items() if v not in (None, [], {}, "")}
+        return {k: v for k, v in out.items() if v not in _EMPTY}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TraceRecord:
@@ -99,28 +99,24 @@ class TraceRecord:
         return cls(**data)
 
     def to_json(self) -> str:
-        """``to_dict`` as one JSON line (built without ``to_dict``'s deep copy: 4x faster, the same text)."""
-        out: dict[str, Any] = {}
+        """``to_dict`` as one JSON line, without its deep copy (4x faster): dataclasses (stack frames, ...) become
+        dicts as the encoder meets them, as ``asdict`` would have made them."""
         values = self.__dict__
-        for name in _NAMES:
-            value = values[name]
-            if value is None or value == "" or (type(value) in _CONTAINER_TYPES and not value):
-                continue
-            if name == "stack":
-                value = [_frame_dict(f) for f in value]
-            out[name] = value
-        return json.dumps(out, ensure_ascii=False, sort_keys=True, default=str)
+        out = {name: values[name] for name in _NAMES if values[name] not in _EMPTY}
+        return json.dumps(out, ensure_ascii=False, sort_keys=True, default=_json_default)
 
 
 _FIELD_NAMES: dict[type, frozenset[str]] = {}  # from_dict is on the ingest hot path
 _NAMES = tuple(f.name for f in fields(TraceRecord))
-_CONTAINER_TYPES = (list, dict)
+_EMPTY = (None, [], {}, "")  # fields left out of the JSON form
 
 
-def _frame_dict(frame: Any) -> Any:
-    if type(frame) is Frame:
-        return {"path": frame.path, "line": frame.line, "function": frame.function, "end_line": frame.end_line}
-    return asdict(frame) if hasattr(frame, "__dataclass_fields__") else frame
+def _json_default(value: Any) -> Any:
+    if type(value) is Frame:  # the common case, without asdict's generic walk
+        return {"path": value.path, "line": value.line, "function": value.function, "end_line": value.end_line}
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return str(value)
 
 
 def _text(content: Any) -> str:
