@@ -165,40 +165,38 @@ def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> C
         start_index = 1
         log(f"frontend: {len(graph.sites())} call sites in {len(files)} files; {len(records)} trace records")
 
-    for i in range(start_index, len(names)):
-        p = passes[i - 1]
-        t0 = time.perf_counter()
-        ctx = pm.PassContext(
-            root=root,
-            out_dir=work,
-            cache_dir=cache.folder,
-            traces=state.records,
-            # resume_training: finished identical training runs are reused
-            options={**options, "target": opts.target, "resume_training": not opts.fresh},
-            artifacts=state.artifacts,
-            services=services,
-            progress=opts.progress,
-            log=log,
-        )
-        manager = pm.PassManager([p], print_ir_after_all=opts.print_ir_after_all, printer=log)
-        try:
+    try:
+        for i in range(start_index, len(names)):
+            p = passes[i - 1]
+            t0 = time.perf_counter()
+            ctx = pm.PassContext(
+                root=root,
+                out_dir=work,
+                cache_dir=cache.folder,
+                traces=state.records,
+                # resume_training: finished identical training runs are reused
+                options={**options, "target": opts.target, "resume_training": not opts.fresh},
+                artifacts=state.artifacts,
+                services=services,
+                progress=opts.progress,
+                log=log,
+            )
+            manager = pm.PassManager([p], print_ir_after_all=opts.print_ir_after_all, printer=log)
             graph = manager.run(ctx, state.graph)
-        except BaseException:
-            _close_services(services)
-            raise
-        ctx.artifacts["pass_diagnostics"] = [
-            *ctx.artifacts.get("pass_diagnostics", []),
-            *(_diag_json(d) for d in ctx.diagnostics),
-        ]  # kept with the stage, so a resumed run reports what the cached passes found
-        state = StageState(graph, ctx.traces, ctx.artifacts)
-        if i >= first_cached:
-            cache.save(names[i], keys[i], state, same_traces_as=traces_file if p.keeps_traces else None)
-            traces_file = cache.traces_file(names[i], keys[i])
-        seconds = time.perf_counter() - t0
-        stages.append((names[i], "ran", seconds))
-        log(f"pass {p.spec()}: {seconds:.1f}s")
+            ctx.artifacts["pass_diagnostics"] = [
+                *ctx.artifacts.get("pass_diagnostics", []),
+                *(_diag_json(d) for d in ctx.diagnostics),
+            ]  # kept with the stage, so a resumed run reports what the cached passes found
+            state = StageState(graph, ctx.traces, ctx.artifacts)
+            if i >= first_cached:
+                cache.save(names[i], keys[i], state, same_traces_as=traces_file if p.keeps_traces else None)
+                traces_file = cache.traces_file(names[i], keys[i])
+            seconds = time.perf_counter() - t0
+            stages.append((names[i], "ran", seconds))
+            log(f"pass {p.spec()}: {seconds:.1f}s")
+    finally:
+        _close_services(services)  # what no pass took (a pipeline that stops early, a failed pass)
 
-    _close_services(services)  # what no pass took (a pipeline that stops early)
     graph = state.graph
     diagnostics = [
         _diag_from_json(d) for key in ("frontend_diagnostics", "pass_diagnostics") for d in state.artifacts.get(key, [])
@@ -262,8 +260,8 @@ def _emit_bundle(graph: AgentGraph, opts: CompileOptions, root: Path, work: Path
         "root": None if opts.in_place else root,
         "agent_name": (entry.stem if entry.is_file() and entry.stem not in ("agent", "main") else root.name),
         "agent_source": str(entry.resolve().relative_to(root)) if entry.is_file() else ".",
+        "extra_dirs": {"report": report},
     }
-    plan_options["extra_dirs"] = {"report": report}
     result = write_bundle(graph, plan_options, out, target=opts.target)
     if opts.in_place:
         from slmc.codegen.rewrite import rewrite_agent, rewrites_from_graph
