@@ -134,3 +134,12 @@ def remove_owned(folder: str | os.PathLike[str], *, missing_ok: bool = True) -> 
     if not is_owned(folder):
         raise UnsafePathError(f"refusing to delete {folder}: slmc did not create it (no {OWNER_MARK} mark)")
     shutil.rmtree(folder)
+
+
+def task_slug(task_id: str) -> str:
+    """The file name for a task id. ``task:<name>`` gives ``to_slug(name)`` (``task:intent`` -> ``intent``; ``task:..``
+    -> a harmless hashed name); an id of any other form is hashed whole, so it never meets a ``task:`` id's name."""
+    kind, sep, rest = task_id.partition(":")
+    if sep and kind == "task":
+        return to_slug(rest)
+    return to_slug(f"id:{task_id}")
