@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import glob
 import json
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from slmc.codegen.rewrite import Change, SiteRewrite, rewrite_agent, rewrites_fr
 from slmc.compiler.diagnostics import SlmcError
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import Decision, SiteKind
+from slmc.safety import OWNER_MARK, UnsafePathError, is_owned, mark_owned, owned_files, remove_owned, safe_join
 from slmc.targets.base import ServiceSpec, ServingPlan, Target, build_plan, get_target, raise_problems
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -66,18 +68,79 @@ def plan_targets(plan: ServingPlan, target_options: Mapping[str, Any]) -> list[T
     return [get_target(n, **target_options) for n in names]
 
 
-def check_out_dir(out_dir: Path) -> None:
-    """Refuse to replace anything that is not an slmc bundle (never lose user data)."""
+def check_out_dir(out_dir: Path, protected: Iterable[Path] = ()) -> None:
+    """Refuse an output folder slmc could lose user data in, before any work is done.
+
+    ``out_dir`` may be missing, empty, or a folder slmc wrote (its ``.slmc-owned`` mark lists every file in it).
+    It may not be, or contain, any of ``protected`` (the agent's sources, the traces, the build folder).
+    """
+    out_dir = Path(out_dir)
+    resolved = out_dir.resolve()
+    if resolved.parent == resolved:
+        raise SlmcError("--out may not be the file system root", path=str(out_dir), hint="choose a new folder")
+    for p in protected:
+        held = Path(p).resolve()
+        if held == resolved or held.is_relative_to(resolved):
+            raise SlmcError(
+                f"--out {out_dir} is or contains {held} (the agent's sources, its traces or the build folder); "
+                "writing the bundle there would replace them",
+                path=str(out_dir),
+                hint="choose an --out folder outside the agent's source folder and the traces, e.g. a new build/",
+            )
+    if out_dir.is_symlink():
+        raise SlmcError("output path is a symbolic link", path=str(out_dir), hint="choose a real (new) folder")
     if not out_dir.exists():
         return
     if not out_dir.is_dir():
         raise SlmcError("output path exists and is not a folder", path=str(out_dir), hint="choose another --out")
-    if any(out_dir.iterdir()) and not (out_dir / MANIFEST_NAME).is_file():
+    if not any(out_dir.iterdir()):
+        return
+    listed = owned_files(out_dir)
+    if listed is None:
+        if (out_dir / MANIFEST_NAME).exists():
+            raise SlmcError(
+                f"output folder holds {MANIFEST_NAME} but no slmc mark ({OWNER_MARK}): it is not an slmc bundle "
+                "written by this slmc (an older bundle, or a folder of yours); refusing to replace it",
+                path=str(out_dir),
+                hint="if it is an old bundle, remove it yourself; otherwise choose a new --out",
+            )
         raise SlmcError(
             "output folder is not empty and is not an slmc bundle; refusing to replace it",
             path=str(out_dir),
             hint="choose an empty or new folder",
         )
+    extra = sorted(set(_tree(out_dir)) - set(listed))
+    if extra:
+        shown = ", ".join(extra[:5]) + (f" and {len(extra) - 5} more" if len(extra) > 5 else "")
+        raise SlmcError(
+            f"output folder is an slmc bundle but holds files slmc did not write ({shown}); refusing to replace it, "
+            "they would be lost",
+            path=str(out_dir),
+            hint="move those files out of the folder, or choose a new --out",
+        )
+
+
+def _tree(folder: Path) -> list[str]:
+    """Every file, link and empty folder under ``folder`` (posix, relative), the slmc mark itself left out."""
+    found: list[str] = []
+    for top, dirs, files in os.walk(folder):
+        rel = Path(top).relative_to(folder)
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(top, d))]:
+            found.append((rel / name).as_posix())
+        if not dirs and not files and top != str(folder):
+            found.append(rel.as_posix() + "/")
+    return sorted(f for f in found if f != OWNER_MARK)
+
+
+def _discard(folder: Path) -> None:
+    """Delete a folder of ours (slmc-marked); an empty unmarked one is removed too; anything else is left alone."""
+    if is_owned(folder):
+        remove_owned(folder)
+        return
+    try:
+        folder.rmdir()  # only ever succeeds on an empty folder
+    except OSError:
+        pass
 
 
 def write_bundle(
@@ -100,19 +163,23 @@ def write_bundle(
     problems = manifest_errors(manifest)
     if problems:  # a bug of ours, never the user's: say so plainly
         raise SlmcError("generated manifest breaks its schema:\n    " + "\n    ".join(problems))
-    check_out_dir(out_dir)
+    protected = [Path(p) for p in (plan_options.get("root"), plan_options.get("build_dir")) if p is not None]
+    check_out_dir(out_dir, protected)
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(out_dir)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    mark_owned(tmp)  # a compile killed from here on leaves a folder the next one may remove
     try:
         changes = _write_all(graph, plan, manifest, targets, plan_options, tmp)
         _check_written(tmp)
+        mark_owned(tmp, _tree(tmp))
+        check_out_dir(out_dir, protected)  # again: nothing of the user's may have appeared there meanwhile
         _swap_into_place(tmp, out_dir)
     finally:
         if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    files = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if p.is_file())
+            _discard(tmp)  # the old bundle (swapped out) or our unfinished one
+    files = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if p.is_file() and p.name != OWNER_MARK)
     return BundleResult(out_dir, files, manifest, plan, changes)
 
 
@@ -160,12 +227,13 @@ def codegen_rewrites(graph: AgentGraph, plan: ServingPlan) -> dict[str, SiteRewr
 
 
 def _copy_models(plan: ServingPlan, tmp: Path) -> None:
+    skip = shutil.ignore_patterns(OWNER_MARK)  # the build folder's marks stay behind
     for ep in plan.endpoints:
         if ep.base_source is not None:
-            shutil.copytree(ep.base_source, tmp / ep.base_model)
+            shutil.copytree(ep.base_source, safe_join(tmp, ep.base_model), ignore=skip)
         for a in ep.adapters:
             if a.source is not None:
-                shutil.copytree(a.source, tmp / a.path)
+                shutil.copytree(a.source, safe_join(tmp, a.path), ignore=skip)
 
 
 def _write_deployment(plan: ServingPlan, services: list[ServiceSpec], project: str, claim: str, tmp: Path) -> None:
@@ -267,30 +335,50 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def _swap_into_place(tmp: Path, out_dir: Path) -> None:
+    """Put the finished bundle ``tmp`` at ``out_dir``; the folder replaced (checked by ``check_out_dir``: empty or
+    slmc's own) ends up in ``tmp`` or a marked ``.old-*`` sibling, which only ``_discard`` removes."""
     if not out_dir.exists():
         os.replace(tmp, out_dir)
         return
     if _exchange(tmp, out_dir):  # tmp now holds the old bundle; the caller removes it
         return
     old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+    n = 0
+    while old.exists() or old.is_symlink():  # never rename over something that is there
+        n += 1
+        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}-{n}")
     os.replace(out_dir, old)  # two renames: the old bundle survives under .old-* if we die in between
     try:
         os.replace(tmp, out_dir)
     except OSError:
         os.replace(old, out_dir)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    _discard(old)
 
 
 def _remove_stale(out_dir: Path) -> None:
-    """Remove temp folders left by killed compiles; restore an old bundle stranded between two renames."""
+    """Remove temp folders left by killed compiles; restore an old bundle stranded between two renames. Only
+    slmc-marked folders are touched: a folder of the user's that merely matches the name pattern stays."""
     parent = out_dir.parent
     if not parent.is_dir():
         return
-    for p in parent.glob(f".{out_dir.name}.old-*"):
-        if not out_dir.exists():
+    name = glob.escape(out_dir.name)
+    for p in sorted(parent.glob(f".{name}.old-*")):
+        if not is_owned(p):
+            continue
+        if not out_dir.exists() and not out_dir.is_symlink():
             os.replace(p, out_dir)
         else:
-            shutil.rmtree(p, ignore_errors=True)
-    for p in parent.glob(f".{out_dir.name}.tmp-*"):  # concurrent compiles into one bundle are not supported
-        shutil.rmtree(p, ignore_errors=True)
+            try:
+                remove_owned(p)
+            except UnsafePathError:
+                pass
+    for p in sorted(parent.glob(f".{name}.tmp-*")):  # concurrent compiles into one bundle are not supported
+        if is_owned(p):
+            remove_owned(p)
+
+
+def add_to_mark(folder: Path, files: Iterable[str]) -> None:
+    """Record more files slmc wrote into its own ``folder`` (e.g. the compile summary written after the bundle)."""
+    listed = owned_files(folder) or []
+    mark_owned(folder, sorted({*listed, *files}))

@@ -22,6 +22,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from slmc.compiler.diagnostics import SlmcError
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import Decision, LLMCall, SiteKind, parse_site_id, site_id
+from slmc.safety import UnsafePathError, safe_join
 
 RUNTIME_ALIAS = "_slmc_runtime"
 RUNTIME_MODULE = "slmc.runtime"
@@ -312,6 +313,14 @@ def rewrite_source(code: str, path: str, decisions: Mapping[str, SiteRewrite]) -
     return new_module.code, changes
 
 
+def _inside(folder: Path, path: str) -> Path:
+    """``folder / path`` for a file about to be written; a site path climbing out of ``folder`` is refused."""
+    try:
+        return safe_join(folder, path)
+    except UnsafePathError as exc:
+        raise SlmcError(f"refusing to write outside {folder}: {exc}", path=path) from None
+
+
 def rewrite_file(
     root: Path, path: str, decisions: Mapping[str, SiteRewrite], out_dir: Path | None = None, in_place: bool = False
 ) -> RewriteResult:
@@ -329,9 +338,9 @@ def rewrite_file(
     result = RewriteResult(path, original, code, changes)
     if in_place:
         if result.changed:
-            source.write_text(code, encoding="utf-8")
+            _inside(root, path).write_text(code, encoding="utf-8")
     elif out_dir is not None:
-        target = out_dir / path
+        target = _inside(out_dir, path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(code, encoding="utf-8")
     return result

@@ -82,6 +82,17 @@ def _check_inputs(opts: CompileOptions) -> tuple[Path, list[Path]]:
     return root, files
 
 
+def _check_out(opts: CompileOptions, root: Path, files: list[Path]) -> Path:
+    """--out, resolved, once it is known to be safe to write (see ``check_out_dir``): before any work is done."""
+    from slmc.codegen.bundle import check_out_dir
+
+    if opts.out.is_symlink():
+        raise SlmcError("--out is a symbolic link", path=str(opts.out), hint="give the real folder, or a new one")
+    out = opts.out.resolve()
+    check_out_dir(out, [root, *files, *opts.traces])
+    return out
+
+
 def _close_services(services: dict[str, Any]) -> None:
     for service in services.values():
         close = getattr(service, "close", None)
@@ -96,9 +107,9 @@ def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> C
     from slmc.traces.ingest import read_traces
 
     root, files = _check_inputs(opts)
+    out = _check_out(opts, root, files)
     if not opts.progress:
         _quiet_libraries()
-    out = opts.out.resolve()
     cache = StageCache(out.parent / f".{out.name}.slmc-cache")
     work = cache.folder / "work"
     work.mkdir(parents=True, exist_ok=True)
@@ -229,9 +240,14 @@ def _quiet_libraries() -> None:
 
 
 def _emit_ir(graph: AgentGraph, out: Path, kind: str) -> None:
+    from slmc.codegen.bundle import add_to_mark, check_out_dir
+
+    check_out_dir(out)  # checked before the work; again now, so nothing the user put there since is overwritten
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"{kind}.json").write_text(dumps(graph), encoding="utf-8")
-    (out / f"{kind}.txt").write_text(print_graph(graph), encoding="utf-8")
+    names = [f"{kind}.json", f"{kind}.txt"]
+    add_to_mark(out, names)
+    (out / names[0]).write_text(dumps(graph), encoding="utf-8")
+    (out / names[1]).write_text(print_graph(graph), encoding="utf-8")
 
 
 def routed_sites(graph: AgentGraph) -> dict[str, Decision]:
@@ -387,8 +403,11 @@ def _diag_from_json(d: dict[str, Any]) -> Diagnostic:
 def write_summary_json(result: CompileResult) -> None:
     if result.bundle is None:
         return
+    from slmc.codegen.bundle import add_to_mark
+
     path = result.bundle / "compile-summary.json"
     if path.parent.exists():
+        add_to_mark(path.parent, [path.name])
         path.write_text(json.dumps({"summary": result.summary, "stages": result.stages}, indent=1), encoding="utf-8")
 
 

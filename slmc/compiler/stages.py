@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from slmc.compiler.diagnostics import SlmcError
 from slmc.ir import AgentGraph, dumps, loads
+from slmc.safety import OWNER_MARK, UnsafePathError, is_owned, mark_owned, remove_owned
 from slmc.traces.bulk import gc_paused
 from slmc.traces.ingest._stream import parse_line
 from slmc.traces.record import TraceRecord
@@ -70,9 +71,20 @@ class StageState:
 
 
 class StageCache:
+    """The cache folder and each stage folder in it carry slmc's mark; only marked stage folders are ever replaced."""
+
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
+        if is_owned(folder):
+            return
+        if folder.is_symlink() or (folder.exists() and (not folder.is_dir() or any(folder.iterdir()))):
+            raise SlmcError(
+                f"the stage cache folder exists but was not created by this slmc (no {OWNER_MARK} mark); "
+                "refusing to write into it",
+                path=str(folder),
+                hint="remove it yourself if it is an older slmc's cache, or choose another --out",
+            )
+        mark_owned(folder)
 
     def _dir(self, name: str, key: str) -> Path:
         return self.folder / f"{name}-{key}"
@@ -87,9 +99,11 @@ class StageCache:
         """Write a stage. ``same_traces_as``: an earlier stage's traces file holding exactly ``state.records`` (the
         pass did not change them): hard-linked instead of written again (100k records: seconds per stage saved)."""
         d = self._dir(name, key)
-        if d.exists():
-            shutil.rmtree(d)
-        d.mkdir(parents=True)
+        try:
+            remove_owned(d)
+        except UnsafePathError as exc:
+            raise SlmcError(str(exc), path=str(d), hint="remove the stage cache folder yourself") from None
+        mark_owned(d)
         _atomic_write(d / "ir.json", dumps(state.graph))
         if state.records is not None and not (same_traces_as and _link(same_traces_as, d / "traces.jsonl")):
             with gc_paused():
