@@ -15,6 +15,7 @@ from slmc.compiler.diagnostics import Diagnostic, Severity
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import EdgeKind, LLMCall, Task, slug
+from slmc.safety import task_slug
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,15 @@ class ClusterTasks(Pass):
         ctx.log(f"cluster-tasks: {result.how()} in {result.seconds:.1f}s")
 
         task_ids: list[str] = []
+        file_names = {task_slug(t.id) for t in graph.tasks()}
         names = _task_names(graph, result.clusters)
         for cluster, name in zip(result.clusters, names, strict=True):
             base = "task:" + slug(name.lower())
             tid, n = base, 2
-            while tid in graph or tid in task_ids:
+            while tid in graph or tid in task_ids or task_slug(tid) in file_names:  # one folder per task
                 tid, n = f"{base}-{n}", n + 1
             task_ids.append(tid)
+            file_names.add(task_slug(tid))
             sites = tuple(sorted(s for s in cluster.sites if isinstance(graph.get(s), LLMCall)))
             graph.add(
                 Task(

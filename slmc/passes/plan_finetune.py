@@ -10,6 +10,7 @@ from slmc.compiler.diagnostics import Diagnostic, Severity, SlmcError
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import Task, Verdict
+from slmc.safety import safe_join
 
 
 def build_dir(ctx: PassContext) -> Path:
@@ -55,8 +56,13 @@ class PlanFinetune(Pass):
         gpu = not ctx.options.get("cpu_only") and cuda_available()
         bnb = bitsandbytes_available()
         override = ctx.options.get("base_model")
+        folders: dict[str, str] = {}  # task file name -> task id: two tasks never share a folder
         for task in graph.tasks():
             if task.slm is None:
+                continue
+            name = task_slug(task)
+            if folders.setdefault(name, task.id) != task.id:
+                warn(ctx, task, "W505", f"its file name {name!r} is taken by {folders[name]}; not planned")
                 continue
             slm = task.slm
             if task.offload and task.offload.verdict == Verdict.OPEN_ENDED and not self.train_open_ended:
@@ -83,7 +89,7 @@ class PlanFinetune(Pass):
                 continue
             if not data.rows["test"]:
                 warn(ctx, task, "W502", "no held-out test calls; the quality gate will keep it on the LLM")
-            folder = build / "datasets" / task_slug(task)
+            folder = safe_join(build, "datasets", name)
             ds.write_task_dataset(data, folder)
             rel = folder.relative_to(build).as_posix()
             tokenizer = None

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from slmc.compiler.diagnostics import SlmcError
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import Decision, LLMCall, SiteKind, Task, slug
+from slmc.safety import task_slug
 
 # vLLM's MaxLoRARanks (1 is allowed too but never useful); adapters are rounded up to one of these.
 ALLOWED_LORA_RANKS = (8, 16, 32, 64, 128, 256, 320, 512)
@@ -290,7 +291,7 @@ def build_plan(graph: AgentGraph, options: Mapping[str, Any], target: str) -> Se
             modules = cfg.get("target_modules") if cfg else (list(plan.target_modules) if plan else [])
             if isinstance(modules, str):
                 modules = [modules]
-            adapter_name = slug(task.id.split(":", 1)[-1])
+            adapter_name = task_slug(task.id)  # a folder name in the bundle: never '..', '/' or a dot
             adapters.append(
                 AdapterSpec(
                     name=adapter_name,

@@ -17,6 +17,7 @@ from typing import Any
 
 from slmc.compiler.diagnostics import SlmcError
 from slmc.ir.nodes import EvalResult, Task
+from slmc.safety import safe_join
 from slmc.training.calibration import OperatingPoint, calibrate_threshold, operating_point
 from slmc.training.classifier import Prediction
 from slmc.training.datasets import read_jsonl, read_meta, reference_answer
@@ -151,7 +152,7 @@ def evaluate_task(
 def write_evaluation(build: Path, task: Task, evaluation: TaskEvaluation) -> None:
     folder = build / "eval"
     folder.mkdir(parents=True, exist_ok=True)
-    with (folder / f"{task_slug(task)}.jsonl").open("w", encoding="utf-8") as fh:
+    with safe_join(folder, f"{task_slug(task)}.jsonl").open("w", encoding="utf-8") as fh:
         for row in evaluation.rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     summary = {
@@ -160,4 +161,4 @@ def write_evaluation(build: Path, task: Task, evaluation: TaskEvaluation) -> Non
         "validation_operating_point": evaluation.validation_point.to_dict(),
         "ground_truth_rows": evaluation.ground_truth_n,
     }
-    (folder / f"{task_slug(task)}.summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+    safe_join(folder, f"{task_slug(task)}.summary.json").write_text(json.dumps(summary, indent=1) + "\n")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import time
 import warnings
 from collections.abc import Callable
@@ -21,26 +20,46 @@ from pathlib import Path
 from typing import Any
 
 from slmc.compiler.diagnostics import SlmcError
-from slmc.ir.nodes import FinetunePlan, Task, slug
+from slmc.ir.nodes import FinetunePlan, Task
+from slmc.safety import OWNER_MARK, is_owned, mark_owned, remove_owned, safe_join
+from slmc.safety import task_slug as _task_slug
 from slmc.training.datasets import corpus_texts, read_jsonl, to_prompt_completion
 from slmc.training.models import TRAIN_INFO, cpu_threads_for, load_base, portable_base, resolve_device
 from slmc.training.scratch import build_scratch, is_scratch
 
 
 def task_slug(task: Task) -> str:
-    return slug(task.id.split(":", 1)[-1])
+    """The task's file and folder name: a slug (never ``.``, ``/`` or ``..``), distinct for distinct task ids."""
+    return _task_slug(task.id)
 
 
 def base_dir(build: Path, task: Task) -> Path:
-    return build / "bases" / task_slug(task)
+    return safe_join(build, "bases", task_slug(task))
 
 
 def model_dir(build: Path, task: Task) -> Path:
-    return build / "models" / task_slug(task)
+    return safe_join(build, "models", task_slug(task))
 
 
 def checkpoint_dir(build: Path, task: Task) -> Path:
-    return build / "checkpoints" / task_slug(task)
+    return safe_join(build, "checkpoints", task_slug(task))
+
+
+def fresh_folder(folder: Path) -> None:
+    """Make ``folder`` an empty folder marked as slmc's: an earlier one slmc made is replaced, an empty one reused,
+    anything else (a folder or file slmc did not create) is refused and left as it is."""
+    if folder.exists() or folder.is_symlink():
+        if is_owned(folder):
+            remove_owned(folder)
+        elif folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
+            folder.rmdir()
+        else:
+            raise SlmcError(
+                f"refusing to replace {folder}: slmc did not create it (no {OWNER_MARK} mark)",
+                path=str(folder),
+                hint="remove it yourself if it is left over from an older slmc, or choose another --out",
+            )
+    mark_owned(folder)
 
 
 @dataclass(frozen=True)
@@ -91,11 +110,12 @@ def _finished(out: Path, key: str) -> dict[str, Any] | None:
 
 
 def _claim_checkpoints(folder: Path, key: str) -> None:
-    """Checkpoints of another run (other plan or data) are not resumed from: clear them."""
+    """Checkpoints of another run (other plan or data) are not resumed from: clear them (only ever a folder slmc
+    created and marked; anything else is refused, never deleted)."""
     marker = folder / "slmc-run-key"
-    if folder.exists() and (not marker.exists() or marker.read_text().strip() != key):
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    ours = is_owned(folder) and marker.is_file() and not marker.is_symlink()
+    if not (ours and marker.read_text().strip() == key):
+        fresh_folder(folder)
     marker.write_text(key)
 
 
@@ -180,6 +200,7 @@ def train_task(
     if plan.method == "classifier-head":
         from slmc.training.classifier import train_classifier
 
+        fresh_folder(out)
         seconds = train_classifier(rows, out, embedder=embedder, seed=plan.seed, device=device)
         _write_info(out, plan, slm.source, None, seconds, device, len(rows), key=key)
         return TrainOutcome(out, seconds)
@@ -306,13 +327,11 @@ def _sft(
     with cpu_threads_for(model, device):
         trainer.train(resume_from_checkpoint=resume_from)
     seconds = time.perf_counter() - start
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    fresh_folder(out)
     if peft_config is not None:
         trainer.model.save_pretrained(str(out))  # adapter_config.json + adapter_model.safetensors only
     else:
         trainer.model.save_pretrained(str(out))
         tokenizer.save_pretrained(str(out))
-    shutil.rmtree(checkpoints, ignore_errors=True)
+    remove_owned(checkpoints)  # marked by _claim_checkpoints
     return seconds, trainable
