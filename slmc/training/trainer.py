@@ -333,5 +333,6 @@ def _sft(
     else:
         trainer.model.save_pretrained(str(out))
         tokenizer.save_pretrained(str(out))
-    remove_owned(checkpoints)  # marked by _claim_checkpoints
+    if is_owned(checkpoints):  # marked by _claim_checkpoints; anything else is left where it is
+        remove_owned(checkpoints)
     return seconds, trainable
