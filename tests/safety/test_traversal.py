@@ -117,3 +117,22 @@ def test_tool_named_dotdot_in_traces_plans_and_claims_inside_the_cache(tmp_path:
     assert new and all(k.startswith((".build.slmc-cache/work/checkpoints/", ".build.slmc-cache/work/models/"))
                        for k in new), sorted(new)  # fmt: skip
     assert json.loads((tmp_path / "build" / "plan.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("in_place", [True, False])
+def test_a_site_path_climbing_out_of_the_root_is_never_written(tmp_path: Path, in_place: bool) -> None:
+    from slmc.codegen.rewrite import SiteRewrite, rewrite_agent
+    from slmc.ir.nodes import SiteKind
+
+    root = tmp_path / "proj"
+    root.mkdir()
+    outside = tmp_path / "outside.py"
+    code = "def f(msgs):\n    return client.chat.completions.create(model='m', messages=msgs)\n"
+    outside.write_text(code, encoding="utf-8")
+    sid = "llm:f@../outside.py:2"
+    decisions = {sid: SiteRewrite(sid, SiteKind.REQUEST, "openai.chat", "chat.completions.create", False)}
+    out = tmp_path / "bundle" / "agent"
+    with pytest.raises(SlmcError, match="refusing to write outside"):
+        rewrite_agent(root, decisions, out_dir=None if in_place else out, in_place=in_place)
+    assert outside.read_text(encoding="utf-8") == code
+    assert not (tmp_path / "bundle" / "outside.py").exists()
