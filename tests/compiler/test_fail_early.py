@@ -27,7 +27,7 @@ from slmc.compiler.diagnostics import SlmcError
 from slmc.compiler.driver import CompileOptions, compile_agent
 from slmc.compiler.passmanager import ANALYZE_PIPELINE, DEFAULT_PIPELINE, PassContext
 from slmc.ir.graph import AgentGraph
-from slmc.ir.nodes import EvalResult
+from slmc.ir.nodes import EvalResult, LLMCall, Loc, Tool
 from slmc.passes.evaluate import Evaluate
 from slmc.passes.train import Train
 from slmc.runtime.contracts import Contract as RuntimeContract
@@ -143,6 +143,13 @@ def test_a_site_offered_more_than_max_tools_gets_a_per_call_contract_that_bundle
     contract = infer_contract(records)
     assert contract.kind == "tool-call" and contract.tools_per_call and contract.tools == ()
     assert contract.to_dict()["tools_per_call"] is True
+
+    # a site with static tools and no answered call: the static tools; with none known either: per call
+    site = LLMCall("llm:f@a.py:1", loc=Loc("a.py", 1), tools=("get_weather",))
+    weather = Tool("tool:get_weather", name="get_weather", parameters={"type": "object", "required": ["city"]})
+    static = infer_contract([], [site], {"get_weather": weather})
+    assert static.tools == ({"name": "get_weather", "parameters": weather.parameters},) and not static.tools_per_call
+    assert infer_contract([], [site], {}).tools_per_call
 
     out = tmp_path / "bundle"
     result = compile_agent(_options(agent, out), log=lambda m: None)
