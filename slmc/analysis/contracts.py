@@ -3,7 +3,8 @@
 Order of checks on a task's answers (empty answers ignored):
 
 1. tool calls in >= 90 % of answers -> ``tool-call``: the tool names and an argument schema per tool (the static
-   ``Tool.parameters`` when the IR has it, else inferred). More than ``MAX_TOOLS`` names: an open tool set.
+   ``Tool.parameters`` when the IR has it, else inferred). More than ``MAX_TOOLS`` names, or none known: the tool set
+   is per call (``tools_per_call``: the runtime checks a call against the tools offered in its own request).
 2. JSON in >= 90 % -> ``json``: an inferred JSON schema (types, keys present in >= 99 % required, enums for
    low-cardinality string fields).
 3. a closed label set: the most frequent distinct short answers cover >= 98 % and repeat (>= 3 answers per label),
@@ -132,9 +133,14 @@ def _label_set(answers: Sequence[str], static: Iterable[str]) -> tuple[str, ...]
 
 def _tool_contract(records: Sequence[TraceRecord], tools: dict[str, Tool]) -> Contract:
     calls = [c for r in records for c in r.tool_calls[:1]]
-    names = Counter(str(c.get("name")) for c in calls)
-    if len(names) > MAX_TOOLS:
-        return Contract(kind="tool-call", schema={"type": "object", "required": ["name", "arguments"]}, strictness=0.6)
+    names = Counter(str(c.get("name")) for c in calls) or Counter(dict.fromkeys(tools, 0))  # no call: the static tools
+    if len(names) > MAX_TOOLS or not names:  # too many to list, or none known: the tools offered per request
+        return Contract(
+            kind="tool-call",
+            schema={"type": "object", "required": ["name", "arguments"]},
+            strictness=0.6,
+            tools_per_call=True,
+        )
     specs, shares = [], []
     for name in sorted(names):
         static = tools.get(name)

@@ -25,7 +25,7 @@ from slmc.codegen.manifest import MANIFEST_NAME, build_manifest, dump_manifest, 
 from slmc.codegen.rewrite import Change, SiteRewrite, rewrite_agent, rewrites_from_graph
 from slmc.compiler.diagnostics import SlmcError
 from slmc.ir.graph import AgentGraph
-from slmc.ir.nodes import Decision, SiteKind
+from slmc.ir.nodes import Decision, LLMCall, SiteKind
 from slmc.safety import OWNER_MARK, UnsafePathError, is_owned, mark_owned, owned_files, remove_owned, safe_join
 from slmc.targets.base import ServiceSpec, ServingPlan, Target, build_plan, get_target, raise_problems
 
@@ -153,16 +153,7 @@ def write_bundle(
     ``pvc`` (Kubernetes claim holding the bundle).
     """
     out_dir = Path(out_dir)
-    target_options = dict(plan_options.get("target_options") or {})
-    main = get_target(target, **target_options)
-    plan = build_plan(graph, plan_options, main.name)
-    targets = plan_targets(plan, target_options)
-    for t in targets:
-        raise_problems(t.name, t.validate(plan))
-    manifest = build_manifest(plan, target_options)
-    problems = manifest_errors(manifest)
-    if problems:  # a bug of ours, never the user's: say so plainly
-        raise SlmcError("generated manifest breaks its schema:\n    " + "\n    ".join(problems))
+    plan, targets, manifest = check_plan(graph, plan_options, target)
     protected = [Path(p) for p in (plan_options.get("root"), plan_options.get("build_dir")) if p is not None]
     check_out_dir(out_dir, protected)
 
@@ -181,6 +172,63 @@ def write_bundle(
             _discard(tmp)  # the old bundle (swapped out) or our unfinished one
     files = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if p.is_file() and p.name != OWNER_MARK)
     return BundleResult(out_dir, files, manifest, plan, changes)
+
+
+def check_plan(
+    graph: AgentGraph, plan_options: Mapping[str, Any], target: str
+) -> tuple[ServingPlan, list[Target], dict[str, Any]]:
+    """The serving plan, its targets and its manifest, after every check that needs no file written: each target's
+    ``validate`` and the manifest schema. Raises ``SlmcError`` naming every problem."""
+    target_options = dict(plan_options.get("target_options") or {})
+    main = get_target(target, **target_options)
+    plan = build_plan(graph, plan_options, main.name)
+    targets = plan_targets(plan, target_options)
+    for t in targets:
+        raise_problems(t.name, t.validate(plan))
+    manifest = build_manifest(plan, target_options)
+    problems = manifest_errors(manifest)
+    if problems:  # a bug of ours, never the user's: say so plainly
+        raise SlmcError(
+            "generated manifest breaks its schema:\n    " + "\n    ".join(problems),
+            hint="this is a bug in slmc: report it with the lines above (`slmc compile --emit plan` reproduces it)",
+        )
+    return plan, targets, manifest
+
+
+def planned_graph(graph: AgentGraph) -> AgentGraph:
+    """A copy of ``graph`` as the gate would leave it if every planned task (an SLM and a fine-tune plan) passed:
+    those tasks offloaded, every other task kept, each site decided from its tasks as the gate does."""
+    from slmc.training.gate import site_verdict  # light: no ML imports
+
+    out = graph.copy()
+    for task in out.tasks():
+        planned = task.slm is not None and task.finetune is not None
+        reasons = ("planned: assumed to pass the quality gate",) if planned else ("not planned for fine-tuning",)
+        out.update(task.id, decision=Decision.OFFLOAD if planned else Decision.KEEP, decision_reasons=reasons)
+    tasks = out.tasks()
+    for site in out.nodes(LLMCall):
+        verdict = site_verdict(site.id, tasks)
+        if verdict is not None:
+            out.update(site.id, decision=verdict.decision, decision_reasons=verdict.reasons)
+    return out
+
+
+def preflight(graph: AgentGraph, plan_options: Mapping[str, Any], target: str) -> ServingPlan:
+    """Check, before anything is trained, that the bundle of this plan can be written: the plan as if every planned
+    task passed the quality gate, through the same target checks and manifest schema as ``write_bundle``.
+
+    Raises ``SlmcError`` saying that nothing was trained. Adapters not on disk yet are taken from the fine-tune plan.
+    """
+    try:
+        plan, _targets, _manifest = check_plan(planned_graph(graph), {**plan_options, "planned": True}, target)
+    except SlmcError as exc:
+        raise SlmcError(
+            f"the plan cannot be written as a bundle (checked before training; nothing was trained): {exc.message}",
+            path=exc.path,
+            line=exc.line,
+            hint=exc.hint,
+        ) from None
+    return plan
 
 
 def _write_all(

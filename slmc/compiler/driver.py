@@ -101,7 +101,15 @@ def _close_services(services: dict[str, Any]) -> None:
     services.clear()
 
 
-def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> CompileResult:
+def compile_agent(
+    opts: CompileOptions,
+    log: Callable[[str], None] = print,
+    report: Callable[[Diagnostic], None] = lambda d: None,
+) -> CompileResult:
+    """Run the pipeline and emit. ``report`` gets every diagnostic as soon as it is raised (frontend and ingest, then
+    each pass's as that pass ends, a failed one included; a resumed run replays the cached stages' first), so what was
+    found is shown even when a later stage fails. Before the train pass runs (and at the end of ``--emit plan``) the plan
+    is checked against the targets and the manifest schema, as if every planned task passed the gate."""
     from slmc.compiler.frontend import analyze_paths
     from slmc.passes.scrub_pii import ScrubPII
     from slmc.traces.ingest import read_traces
@@ -155,6 +163,9 @@ def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> C
                 for name in names[: i + 1]:
                     stages.append((name, "cached", 0.0))
                 log(f"resuming after stage {names[i]} (cached)")
+                for which in ("frontend_diagnostics", "pass_diagnostics"):
+                    for d in state.artifacts.get(which, []):
+                        report(_diag_from_json(d))
                 break
 
     if state is None:
@@ -164,6 +175,8 @@ def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> C
         scrub = next((p for p in passes if p.name == "scrub-pii"), None)
         prefetch = scrub.prefetch() if isinstance(scrub, ScrubPII) else None
         records, trace_diags = read_traces(opts.traces, each=prefetch.feed if prefetch else None)
+        for d in front_diags + trace_diags:
+            report(d)
         if prefetch is not None:
             services["pii-prefetch"] = prefetch
         graph.meta.trace_sources = [str(t) for t in opts.traces]
@@ -192,8 +205,14 @@ def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> C
                 progress=opts.progress,
                 log=log,
             )
+            if p.name == "train" and opts.emit == "bundle":  # fail before the expensive part
+                _preflight(state.graph, opts, root, work)
             manager = pm.PassManager([p], print_ir_after_all=opts.print_ir_after_all, printer=log)
-            graph = manager.run(ctx, state.graph)
+            try:
+                graph = manager.run(ctx, state.graph)
+            finally:
+                for d in ctx.diagnostics:  # shown now: a later failure must not swallow them
+                    report(d)
             ctx.artifacts["pass_diagnostics"] = [
                 *ctx.artifacts.get("pass_diagnostics", []),
                 *(_diag_json(d) for d in ctx.diagnostics),
@@ -215,9 +234,11 @@ def compile_agent(opts: CompileOptions, log: Callable[[str], None] = print) -> C
     summary = summarize(graph, state.artifacts)
     bundle: Path | None = None
     if opts.emit == "bundle":
-        report = _write_report(graph, state, opts, work, summary, diagnostics)
-        bundle = _emit_bundle(graph, opts, root, work, out, report)
+        report_dir = _write_report(graph, state, opts, work, summary, diagnostics)
+        bundle = _emit_bundle(graph, opts, root, work, out, report_dir)
     else:
+        if opts.emit == "plan":
+            _preflight(graph, opts, root, work)
         _emit_ir(graph, out, opts.emit)
     return CompileResult(graph, diagnostics, out, bundle, summary, stages)
 
@@ -267,17 +288,27 @@ def routed_sites(graph: AgentGraph) -> dict[str, Decision]:
     return decisions
 
 
-def _emit_bundle(graph: AgentGraph, opts: CompileOptions, root: Path, work: Path, out: Path, report: Path) -> Path:
-    from slmc.codegen.bundle import write_bundle
-
+def _plan_options(opts: CompileOptions, root: Path, work: Path) -> dict[str, Any]:
     entry = opts.sources[0]
-    plan_options: dict[str, Any] = {
+    return {
         "build_dir": work,
         "root": None if opts.in_place else root,
         "agent_name": (entry.stem if entry.is_file() and entry.stem not in ("agent", "main") else root.name),
         "agent_source": str(entry.resolve().relative_to(root)) if entry.is_file() else ".",
-        "extra_dirs": {"report": report},
     }
+
+
+def _preflight(graph: AgentGraph, opts: CompileOptions, root: Path, work: Path) -> None:
+    """The bundle/manifest checks on the plan as it will be if every planned task is offloaded (before training)."""
+    from slmc.codegen.bundle import preflight
+
+    preflight(graph, _plan_options(opts, root, work), opts.target)
+
+
+def _emit_bundle(graph: AgentGraph, opts: CompileOptions, root: Path, work: Path, out: Path, report: Path) -> Path:
+    from slmc.codegen.bundle import write_bundle
+
+    plan_options = {**_plan_options(opts, root, work), "extra_dirs": {"report": report}}
     result = write_bundle(graph, plan_options, out, target=opts.target)
     if opts.in_place:
         from slmc.codegen.rewrite import rewrite_agent, rewrites_from_graph

@@ -116,7 +116,9 @@ class Contract:
     """What a correct answer looks like; validated by the runtime and scored by evaluation.
 
     ``kind`` is one of ``json`` (``schema`` is a JSON schema), ``label`` (``labels``), ``tool-call`` (``tools``: list of
-    ``{"name", "parameters"}``), ``regex`` (``pattern``), ``text`` (free text within ``min_length``..``max_length``).
+    ``{"name", "parameters"}``; or ``tools_per_call``: the tool set is too large to list or changes per call, and an
+    answer is checked against the tools offered in its own request), ``regex`` (``pattern``), ``text`` (free text within
+    ``min_length``..``max_length``).
     """
 
     kind: str
@@ -127,6 +129,7 @@ class Contract:
     min_length: int = 0
     max_length: int | None = None
     strictness: float = 0.0  # 0 free text .. 1 fully determined by a closed set
+    tools_per_call: bool = False  # tool-call: no fixed tool list; the request's own tools are the set
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind}
@@ -136,6 +139,8 @@ class Contract:
             out["labels"] = list(self.labels)
         if self.tools:
             out["tools"] = [dict(t) for t in self.tools]
+        if self.tools_per_call:
+            out["tools_per_call"] = True
         if self.pattern is not None:
             out["pattern"] = self.pattern
         if self.min_length:
@@ -155,6 +160,7 @@ class Contract:
             min_length=int(data.get("min_length", 0)),
             max_length=data.get("max_length"),
             strictness=float(data.get("strictness", 0.0)),
+            tools_per_call=bool(data.get("tools_per_call", False)),
         )
 
 

@@ -1,7 +1,8 @@
 """Check an SLM answer against a site's output contract, and score agreement of two answers under it.
 
 Contract shapes (``slmc.ir.nodes.Contract.to_dict``): ``{"kind": "json", "schema": {...}}``,
-``{"kind": "label", "labels": [...]}``, ``{"kind": "tool-call", "tools": [{"name", "parameters"}]}``,
+``{"kind": "label", "labels": [...]}``, ``{"kind": "tool-call", "tools": [{"name", "parameters"}]}`` (or
+``"tools_per_call": true``: a call is checked against the tools offered in its own request),
 ``{"kind": "regex", "pattern": "..."}``, ``{"kind": "text", "min_length": 0, "max_length": N}``.
 jsonschema is imported on the first schema check only.
 """
@@ -85,6 +86,8 @@ class Contract:
         if not calls:
             return Verdict(False, "expected a tool call, got text")
         known = {t["name"]: t.get("parameters") for t in self._tool_specs(request_tools)}
+        if not known and self.spec.get("tools_per_call"):
+            return Verdict(False, "the contract checks tool calls against the request's tools, and it offered none")
         parsed: list[dict[str, Any]] = []
         for call in calls:
             name = call.get("name")

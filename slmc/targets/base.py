@@ -40,6 +40,7 @@ class AdapterSpec:
     target_modules: tuple[str, ...]
     method: str  # lora | qlora | full | classifier-head
     modules_to_save: tuple[str, ...] = ()
+    planned: bool = False  # a plan checked before training: no adapter on disk yet (rank/modules from the plan)
 
 
 @dataclass(frozen=True)
@@ -227,12 +228,14 @@ def build_plan(graph: AgentGraph, options: Mapping[str, Any], target: str) -> Se
 
     ``options``: ``build_dir`` (resolves relative adapter / model paths), ``agent_name``, ``agent_source``, ``mode``,
     ``timeout_s``, ``host``, ``port`` (first endpoint port), ``copy_base`` (copy local base models into the bundle,
-    default True), ``site_api`` (site id -> api override for wrapper-calls returning SDK objects).
+    default True), ``site_api`` (site id -> api override for wrapper-calls returning SDK objects), ``planned`` (the
+    plan is checked before training: an adapter not on disk yet is taken from the fine-tune plan, not a problem).
     """
     target_cls = target_class(target)
     build_dir = Path(options["build_dir"]) if options.get("build_dir") else None
     port0 = int(options.get("port", target_cls.default_port))
     copy_base = bool(options.get("copy_base", True))
+    planned = bool(options.get("planned", False))
     notes: list[str] = []
 
     by_site: dict[str, list[Task]] = {}
@@ -304,6 +307,7 @@ def build_plan(graph: AgentGraph, options: Mapping[str, Any], target: str) -> Se
                     target_modules=tuple(sorted(modules or ())),
                     method=method,
                     modules_to_save=tuple((cfg or {}).get("modules_to_save") or ()),
+                    planned=planned and source is None,
                 )
             )
             adapter_of_task[task.id] = (name, adapter_name)
@@ -490,7 +494,9 @@ def check_adapter(a: AdapterSpec, where: str, allowed_ranks: tuple[int, ...] = (
     problems: list[Problem] = []
     if a.method == "classifier-head":
         return problems
-    if a.source is None:
+    if a.planned:
+        pass  # not trained yet: nothing on disk to check
+    elif a.source is None:
         problems.append(
             Problem(where, f"adapter of {a.task} not found on disk", hint="train first (slmc train) or pass build_dir")
         )

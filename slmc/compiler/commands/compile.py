@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from slmc.compiler.diagnostics import Severity
+from slmc.compiler.diagnostics import Diagnostic, Severity
 from slmc.compiler.driver import TARGETS, CompileOptions, compile_agent, format_summary, write_summary_json
 
 
@@ -39,6 +39,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
 
 
+def _print_diagnostic(d: Diagnostic) -> None:
+    if d.severity != Severity.INFO:
+        print(d.concise(), file=sys.stderr, flush=True)
+
+
 def run(args: argparse.Namespace) -> int:
     options = {
         "gate_target": args.gate_target,
@@ -68,10 +73,7 @@ def run(args: argparse.Namespace) -> int:
         fresh=args.fresh,
     )
     log = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
-    result = compile_agent(opts, log=log)
-    for d in result.diagnostics:
-        if d.severity != Severity.INFO:
-            print(d.concise(), file=sys.stderr)
+    result = compile_agent(opts, log=log, report=_print_diagnostic)  # warnings show as raised, before any failure
     write_summary_json(result)
     print(format_summary(result.summary))
     where = result.bundle or result.out
