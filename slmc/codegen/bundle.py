@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from slmc.codegen.manifest import MANIFEST_NAME, build_manifest, dump_manifest, manifest_errors
+from slmc.codegen.manifest import MANIFEST_NAME, PICKLE_PATTERNS, build_manifest, dump_manifest, manifest_errors
 from slmc.codegen.rewrite import Change, SiteRewrite, rewrite_agent, rewrites_from_graph
 from slmc.compiler.diagnostics import SlmcError
 from slmc.ir.graph import AgentGraph
@@ -160,12 +160,14 @@ def codegen_rewrites(graph: AgentGraph, plan: ServingPlan) -> dict[str, SiteRewr
 
 
 def _copy_models(plan: ServingPlan, tmp: Path) -> None:
+    """Trained models into the bundle; a pickle (an old ``classifier.joblib``) never travels: the runtime loads none."""
+    no_pickles = shutil.ignore_patterns(*PICKLE_PATTERNS)
     for ep in plan.endpoints:
         if ep.base_source is not None:
-            shutil.copytree(ep.base_source, tmp / ep.base_model)
+            shutil.copytree(ep.base_source, tmp / ep.base_model, ignore=no_pickles)
         for a in ep.adapters:
             if a.source is not None:
-                shutil.copytree(a.source, tmp / a.path)
+                shutil.copytree(a.source, tmp / a.path, ignore=no_pickles)
 
 
 def _write_deployment(plan: ServingPlan, services: list[ServiceSpec], project: str, claim: str, tmp: Path) -> None:
