@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 
 from slmc.hub import hub_kwargs
 from slmc.runtime.backends import Backend
-from slmc.runtime.manifest import Endpoint, Site
+from slmc.runtime.manifest import Adapter, Endpoint, Site
 from slmc.runtime.types import Answer, EndpointError, SLMRequest
 from slmc.traces.record import content_text
 
@@ -166,7 +166,7 @@ class HFBackend(Backend):
             model=site.adapter.name if site.adapter else self.endpoint.name,
         )
 
-    def _adapter_path(self, site: Site) -> Any:
+    def _adapter_path(self, site: Site) -> Adapter:
         """The site's adapter, when it has a usable path (else ``EndpointError``: refused, missing, or broken)."""
         adapter = site.adapter
         assert adapter is not None
@@ -203,6 +203,7 @@ class HFBackend(Backend):
                     if (path / HEAD_CONFIG).is_file() or (path / LEGACY_FILE).exists():
                         try:
                             head = ClassifierHead(path)
+                            head.predict_proba(["warm-up"])  # loads the encoder, checks its width against the head
                         except SlmcError as exc:
                             self._fail(adapter.name, path, exc.message + (f"; {exc.hint}" if exc.hint else ""))
                         except Exception as exc:  # a broken file must not pass silently

@@ -105,7 +105,14 @@ def _probabilities(features: Any, weight: Any, bias: Any, link: str) -> Any:
 
     scores = features @ weight.T + bias
     if link == "logistic":
-        p = 1.0 / (1.0 + np.exp(-scores[:, 0]))  # scipy.special.expit
+        try:  # scikit-learn's own sigmoid (bit for bit); scipy comes with scikit-learn
+            from scipy.special import expit
+        except ImportError:  # pragma: no cover - same values within an ulp
+
+            def expit(x: Any) -> Any:
+                return 1.0 / (1.0 + np.exp(-x))
+
+        p = expit(scores[:, 0])
         return np.stack([1 - p, p], axis=1)
     scores = scores - scores.max(axis=1, keepdims=True)
     np.exp(scores, out=scores)
