@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from slmc.codegen.manifest import MANIFEST_NAME, build_manifest, dump_manifest, manifest_errors
+from slmc.codegen.manifest import MANIFEST_NAME, PICKLE_PATTERNS, build_manifest, dump_manifest, manifest_errors
 from slmc.codegen.rewrite import Change, SiteRewrite, rewrite_agent, rewrites_from_graph
 from slmc.compiler.diagnostics import SlmcError
 from slmc.ir.graph import AgentGraph
@@ -275,7 +275,9 @@ def codegen_rewrites(graph: AgentGraph, plan: ServingPlan) -> dict[str, SiteRewr
 
 
 def _copy_models(plan: ServingPlan, tmp: Path) -> None:
-    skip = shutil.ignore_patterns(OWNER_MARK)  # the build folder's marks stay behind
+    """Trained models into the bundle; a pickle (an old ``classifier.joblib``) never travels: the runtime loads none,
+    and the build folder's ownership marks stay behind."""
+    skip = shutil.ignore_patterns(OWNER_MARK, *PICKLE_PATTERNS)
     for ep in plan.endpoints:
         if ep.base_source is not None:
             shutil.copytree(ep.base_source, safe_join(tmp, ep.base_model), ignore=skip)

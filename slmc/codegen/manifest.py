@@ -12,9 +12,11 @@ from typing import Any
 import yaml
 
 from slmc.compiler.diagnostics import SlmcError
+from slmc.safety import UnsafePathError, resolve_within
 from slmc.targets.base import ServingPlan, get_target
 
 MANIFEST_NAME = "slmc-manifest.yaml"
+PICKLE_PATTERNS = ("*.joblib", "*.pkl", "*.pickle")  # never copied into a bundle, refused in one by the self-check
 SCHEMA_PATH = Path(__file__).with_name("manifest.schema.json")
 
 
@@ -92,7 +94,8 @@ def _json_path(parts: Any) -> str:
 def manifest_errors(doc: Any, base_dir: Path | None = None) -> list[str]:
     """Every problem of a manifest document: schema violations and dangling references, each led by its JSON path.
 
-    With ``base_dir`` (the manifest's folder), adapter paths and local base models must exist there.
+    With ``base_dir`` (the manifest's folder), adapter paths and local base models must exist there, stay inside it
+    (the runtime refuses paths that escape the bundle) and hold no pickle (the runtime loads none).
     """
     from jsonschema import Draft202012Validator
 
@@ -109,14 +112,34 @@ def manifest_errors(doc: Any, base_dir: Path | None = None) -> list[str]:
             known = ", ".join(endpoints) or "none"
             out.append(f"{at}.endpoint: {endpoint!r} is not defined under endpoints (defined: {known})")
         adapter = site.get("adapter")
-        if adapter and base_dir is not None and not (base_dir / adapter["path"]).exists():
-            out.append(f"{at}.adapter.path: {adapter['path']!r} does not exist in {base_dir}")
+        if adapter and base_dir is not None:
+            problem = _local_model_problem(base_dir, adapter["path"])
+            if problem:
+                out.append(f"{at}.adapter.path: {problem}")
+            elif not (base_dir / adapter["path"]).exists():
+                out.append(f"{at}.adapter.path: {adapter['path']!r} does not exist in {base_dir}")
     if base_dir is not None:
         for name, ep in endpoints.items():
             base = ep["base_model"]
-            if base.startswith(("models/", "./", "../", "/")) and not (base_dir / base).exists():
+            local = base.startswith(("models/", "./", "../", "/"))
+            problem = _local_model_problem(base_dir, base) if local else None
+            if problem:
+                out.append(f"{_json_path(['endpoints', name])}.base_model: {problem}")
+            elif local and not (base_dir / base).exists():
                 out.append(f"{_json_path(['endpoints', name])}.base_model: {base!r} does not exist in {base_dir}")
     return out
+
+
+def _local_model_problem(base_dir: Path, path: str) -> str | None:
+    """Why the runtime would refuse the model folder ``path`` of a bundle (outside it, or holding a pickle)."""
+    try:
+        full = resolve_within(base_dir, path)
+    except UnsafePathError as exc:
+        return f"{exc} (the runtime refuses model paths outside the bundle)"
+    pickles = sorted(p.name for pattern in PICKLE_PATTERNS for p in full.glob(pattern)) if full.is_dir() else []
+    if pickles:
+        return f"{path!r} holds {', '.join(pickles)}: a pickle, which the runtime never loads (re-run `slmc compile`)"
+    return None
 
 
 def validate_manifest(path: str | Path, check_files: bool = True) -> list[str]:

@@ -5,17 +5,23 @@ use and switched per request (generation is serialised per endpoint). ``adapter.
 sequence-classification model from the adapter path (a full model folder, or a PEFT adapter over the base) and answer
 the argmax label; its confidence is the top label's log-probability. Causal LMs answer greedily; confidence is the
 mean token log-prob of the generated tokens. Timeouts are not enforced in-process (``max_tokens`` bounds the work).
+
+Nothing here loads a pickle: slmc classifier heads are ``head.json`` + ``head.safetensors`` (an old
+``classifier.joblib`` is refused), adapters and sequence classifiers must hold safetensors weights. Paths come from
+the manifest, already confined to the bundle (``slmc.runtime.manifest``); a model that is refused or cannot be
+loaded is reported once as a ``RuntimeWarning`` naming its path, and its calls fall back to the LLM.
 """
 
 from __future__ import annotations
 
 import threading
+import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from slmc.hub import hub_kwargs
 from slmc.runtime.backends import Backend
-from slmc.runtime.manifest import Endpoint, Site
+from slmc.runtime.manifest import Adapter, Endpoint, Site
 from slmc.runtime.types import Answer, EndpointError, SLMRequest
 from slmc.traces.record import content_text
 
@@ -33,38 +39,50 @@ class HFBackend(Backend):
         self._adapters: set[str] = set()
         self._classifiers: dict[str, tuple[Any, Any, list[str]]] = {}
         self._heads: dict[str, Any] = {}  # adapter name -> slmc classifier head, or None (a transformers classifier)
+        self._broken: dict[str, EndpointError] = {}  # adapter name -> why it cannot be loaded (warned once)
 
     # ---- loading --------------------------------------------------------------------------------------------------
     def _load_base(self) -> None:
         if self._base is not None:
             return
         if not self.endpoint.base_model:
-            raise EndpointError("no-backend", f"endpoint {self.endpoint.name!r} has no base_model")
+            why = self.endpoint.refused or "no base_model"
+            raise EndpointError("no-backend", f"endpoint {self.endpoint.name!r}: {why}")
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         offline = hub_kwargs(self.endpoint.base_model)
-        self._tokenizer = AutoTokenizer.from_pretrained(self.endpoint.base_model, **offline)
-        self._base = AutoModelForCausalLM.from_pretrained(self.endpoint.base_model, **offline)
+        try:
+            self._tokenizer = AutoTokenizer.from_pretrained(self.endpoint.base_model, **offline)
+            self._base = AutoModelForCausalLM.from_pretrained(self.endpoint.base_model, **offline)
+        except Exception as exc:  # reported with its path, then the call falls back
+            where = self.endpoint.base_model
+            warnings.warn(f"slmc.runtime: cannot load {where}: {exc!r}; calls fall back to the LLM", RuntimeWarning, 2)
+            raise
         self._base.eval()
 
     def _causal(self, site: Site) -> tuple[Any, Any]:
         with self._load_lock:
-            self._load_base()
             adapter = site.adapter
+            if adapter is not None and (adapter.refused or adapter.name in self._broken):
+                raise self._broken.get(adapter.name) or EndpointError("no-backend", str(adapter.refused))
+            self._load_base()
             if adapter is not None and adapter.path and adapter.name not in self._adapters:
                 from peft import PeftModel
 
-                if self._peft is None:
-                    self._peft = PeftModel.from_pretrained(self._base, adapter.path, adapter_name=adapter.name)
-                    self._peft.eval()
-                else:
-                    self._peft.load_adapter(adapter.path, adapter_name=adapter.name)
+                self._check_weights(adapter.name, Path(adapter.path), "adapter_model.safetensors")
+                try:
+                    if self._peft is None:
+                        self._peft = PeftModel.from_pretrained(self._base, adapter.path, adapter_name=adapter.name)
+                        self._peft.eval()
+                    else:
+                        self._peft.load_adapter(adapter.path, adapter_name=adapter.name)
+                except Exception as exc:  # a broken adapter folder: reported with its path, never silent
+                    self._fail(adapter.name, Path(adapter.path), repr(exc))
                 self._adapters.add(adapter.name)
         return self._tokenizer, self._peft if self._peft is not None else self._base
 
     def _classifier(self, site: Site) -> tuple[Any, Any, list[str]]:
-        adapter = site.adapter
-        assert adapter is not None and adapter.path
+        adapter = self._adapter_path(site)
         cached = self._classifiers.get(adapter.name)
         if cached is not None:
             return cached
@@ -76,17 +94,27 @@ class HFBackend(Backend):
 
             path = Path(adapter.path)
             labels = [str(label) for label in site.contract.get("labels") or ()]
-            if (path / "adapter_config.json").exists():
-                from peft import PeftModel
-
-                base = AutoModelForSequenceClassification.from_pretrained(
-                    self.endpoint.base_model, num_labels=len(labels), **hub_kwargs(self.endpoint.base_model)
-                )
-                model = PeftModel.from_pretrained(base, str(path))
+            peft_adapter = (path / "adapter_config.json").exists()
+            if peft_adapter:
+                self._check_weights(adapter.name, path, "adapter_model.safetensors")
+                if not self.endpoint.base_model:
+                    raise EndpointError("no-backend", self.endpoint.refused or "no base_model for the adapter")
             else:
-                model = AutoModelForSequenceClassification.from_pretrained(str(path))
-            tokenizer_dir = path if (path / "tokenizer_config.json").exists() else self.endpoint.base_model
-            tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir, **hub_kwargs(tokenizer_dir))
+                self._check_weights(adapter.name, path, "model.safetensors", "model.safetensors.index.json")
+            try:
+                if peft_adapter:
+                    from peft import PeftModel
+
+                    base = AutoModelForSequenceClassification.from_pretrained(
+                        self.endpoint.base_model, num_labels=len(labels), **hub_kwargs(self.endpoint.base_model)
+                    )
+                    model = PeftModel.from_pretrained(base, str(path))
+                else:
+                    model = AutoModelForSequenceClassification.from_pretrained(str(path), use_safetensors=True)
+                tokenizer_dir = path if (path / "tokenizer_config.json").exists() else self.endpoint.base_model
+                tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir, **hub_kwargs(tokenizer_dir))
+            except Exception as exc:  # a broken model folder: reported with its path, never silent
+                self._fail(adapter.name, path, repr(exc))
             model.eval()
             id2label = getattr(model.config, "id2label", None) or {}
             names = [str(id2label.get(i, "")) for i in range(model.config.num_labels)]
@@ -138,24 +166,54 @@ class HFBackend(Backend):
             model=site.adapter.name if site.adapter else self.endpoint.name,
         )
 
-    def _head(self, site: Site) -> Any:
-        """slmc's sentence-encoder + scikit-learn head (``classifier.joblib``) for the site, or None when the adapter
-        is a transformers sequence classifier; looked up once per adapter."""
+    def _adapter_path(self, site: Site) -> Adapter:
+        """The site's adapter, when it has a usable path (else ``EndpointError``: refused, missing, or broken)."""
         adapter = site.adapter
-        assert adapter is not None and adapter.path
+        assert adapter is not None
+        if adapter.name in self._broken:
+            raise self._broken[adapter.name]
+        if not adapter.path:
+            raise EndpointError("no-backend", adapter.refused or f"adapter {adapter.name!r} has no path")
+        return adapter
+
+    def _check_weights(self, name: str, path: Path, *files: str) -> None:
+        """A model folder must hold its weights as safetensors (``files``: any one of them); else it is not loaded."""
+        if not path.is_dir() or not any((path / f).is_file() for f in files):
+            self._fail(name, path, f"not a folder holding {' or '.join(files)} (only safetensors weights are loaded)")
+
+    def _fail(self, name: str, path: Path, why: str) -> NoReturn:
+        """Report a model that cannot be loaded (a warning naming its path) and remember it: its calls fall back."""
+        error = EndpointError("no-backend", f"cannot load {path}: {why}")
+        self._broken[name] = error
+        warnings.warn(f"slmc.runtime: cannot load {path}: {why}; calls fall back to the LLM", RuntimeWarning, 2)
+        raise error
+
+    def _head(self, site: Site) -> Any:
+        """slmc's sentence-encoder + linear head (``head.json`` + ``head.safetensors``) for the site, or None when the
+        adapter is a transformers sequence classifier; looked up once per adapter. A pickled ``classifier.joblib``
+        is never loaded."""
+        adapter = self._adapter_path(site)
         if adapter.name not in self._heads:
             with self._load_lock:
                 if adapter.name not in self._heads:
-                    from slmc.training.classifier import CLASSIFIER_FILE, ClassifierHead
+                    from slmc.compiler.diagnostics import SlmcError
+                    from slmc.training.classifier import HEAD_CONFIG, LEGACY_FILE, ClassifierHead
 
                     path = Path(adapter.path)
-                    head = ClassifierHead(path) if (path / CLASSIFIER_FILE).is_file() else None
+                    if (path / HEAD_CONFIG).is_file() or (path / LEGACY_FILE).exists():
+                        try:
+                            head = ClassifierHead(path)
+                            head.predict_proba(["warm-up"])  # loads the encoder, checks its width against the head
+                        except SlmcError as exc:
+                            self._fail(adapter.name, path, exc.message + (f"; {exc.hint}" if exc.hint else ""))
+                        except Exception as exc:  # a broken file must not pass silently
+                            self._fail(adapter.name, path, repr(exc))
+                    else:
+                        head = None
                     self._heads[adapter.name] = head
         return self._heads[adapter.name]
 
     def _classify(self, req: SLMRequest, site: Site) -> Answer:
-        import torch
-
         head = self._head(site)
         if head is not None:
             row = {"messages": [*req.messages, {"role": "assistant", "content": ""}]}
@@ -168,6 +226,8 @@ class HFBackend(Backend):
                 completion_tokens=1,
                 model=site.adapter.name if site.adapter else self.endpoint.name,
             )
+        import torch
+
         tokenizer, model, names = self._classifier(site)
         text = "\n".join(
             content_text(m.get("content")) for m in req.messages if m.get("role") not in ("system", "developer")

@@ -10,21 +10,32 @@ The shape is docs/interfaces.md §4. Extra keys the router reads (all optional):
   (``lora`` default | ``classifier-head``).
 * per endpoint: ``model`` (the model name the server was started with; default ``base_model`` as written).
 
+Model and adapter paths (``endpoints.*.base_model`` when it is a path, ``sites.*.adapter.path``) are relative to the
+manifest's folder (the bundle) and must stay inside it: an absolute path, ``..`` climbing out, or a symlink pointing
+out is refused with a ``RuntimeWarning`` naming it, and the site falls back to the LLM (``Adapter.refused`` /
+``Endpoint.refused`` say why). Only the person running the agent can allow outside paths, with
+``SLMC_ALLOW_OUTSIDE_PATHS=1`` or ``load_manifest(..., allow_outside_paths=True)`` (never the manifest itself: a
+crafted bundle would simply switch the check off).
+
 Import-light: stdlib only; PyYAML is imported only for YAML files.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from slmc.compiler.diagnostics import SlmcError
+from slmc.safety import UnsafePathError, resolve_within
 
 DECISIONS = ("offload", "shadow", "keep")
 MODES = ("serve", "shadow", "off")
+ALLOW_OUTSIDE_ENV = "SLMC_ALLOW_OUTSIDE_PATHS"
 APIS = ("openai.chat", "openai.responses", "anthropic.messages", "litellm.completion", "openai.completions", "text")
 CONTRACT_KINDS = ("json", "label", "tool-call", "regex", "text")
 
@@ -37,6 +48,7 @@ class Endpoint:
     base_model: str | None = None  # resolved path when it exists next to the manifest, else as written
     model: str | None = None  # the name the server knows the base model by
     options: dict[str, Any] = field(default_factory=dict)  # the raw entry
+    refused: str | None = None  # why base_model was not taken (a path outside the bundle); base_model is None then
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,7 @@ class Adapter:
     int_id: int = 0
     kind: str = "lora"  # lora | classifier-head
     lora_request: dict[str, Any] | None = None  # trtllm-serve's lora_request as written (server-side lora_path)
+    refused: str | None = None  # why the path was not taken (outside the bundle); path is None then
 
 
 @dataclass(frozen=True)
@@ -79,20 +92,27 @@ class Manifest:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
-def load_manifest(path: str | Path) -> Manifest:
-    """Load and check a manifest; every problem is an ``SlmcError`` naming the file and the entry."""
+def load_manifest(path: str | Path, *, allow_outside_paths: bool | None = None) -> Manifest:
+    """Load and check a manifest; every problem is an ``SlmcError`` naming the file and the entry. Model and adapter
+    paths outside the manifest's folder are refused (a warning each) unless ``allow_outside_paths`` (default: the
+    ``SLMC_ALLOW_OUTSIDE_PATHS`` environment variable) is set."""
     path = Path(path)
     if not path.is_file():
         raise SlmcError(
             "manifest not found", path=str(path), hint="run `slmc compile` or point SLMC_MANIFEST at the bundle"
         )
     data = _read(path)
-    return parse_manifest(data, path)
+    return parse_manifest(data, path, allow_outside_paths=allow_outside_paths)
 
 
-def parse_manifest(data: Any, path: Path) -> Manifest:
+def allow_outside_default() -> bool:
+    return os.environ.get(ALLOW_OUTSIDE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def parse_manifest(data: Any, path: Path, *, allow_outside_paths: bool | None = None) -> Manifest:
     """Build the routing table from already-parsed manifest data (``path`` anchors relative paths and messages)."""
     where = str(path)
+    outside = allow_outside_default() if allow_outside_paths is None else allow_outside_paths
     if not isinstance(data, dict):
         raise SlmcError("manifest must be a mapping at top level", path=where, hint="see docs/interfaces.md §4")
     version = data.get("version", 1)
@@ -117,19 +137,21 @@ def parse_manifest(data: Any, path: Path) -> Manifest:
                 f"endpoint {name!r} has no target", path=where, hint="target: vllm | tensorrt-llm | hf | llamacpp"
             )
         base = entry.get("base_model")
+        base_model, refused = _model_path(base, root, f"endpoints.{name}.base_model", where, outside, hub_ok=True)
         endpoints[str(name)] = Endpoint(
             name=str(name),
             target=target,
             url=str(entry["url"]).rstrip("/") if entry.get("url") else None,
-            base_model=_resolve(base, root, hub_ok=True) if base else None,
+            base_model=base_model,
             model=str(entry.get("model") or base) if (entry.get("model") or base) else None,
             options=dict(entry),
+            refused=refused,
         )
 
     sites: dict[str, Site] = {}
     for site_id, entry in _mapping(data.get("sites"), "sites", where).items():
         sites[str(site_id)] = _site(
-            str(site_id), _mapping(entry, f"sites.{site_id}", where), endpoints, root, timeout_s, where
+            str(site_id), _mapping(entry, f"sites.{site_id}", where), endpoints, root, timeout_s, where, outside
         )
 
     return Manifest(
@@ -148,7 +170,13 @@ def parse_manifest(data: Any, path: Path) -> Manifest:
 
 
 def _site(
-    site_id: str, entry: dict[str, Any], endpoints: dict[str, Endpoint], root: Path, timeout_s: float, where: str
+    site_id: str,
+    entry: dict[str, Any],
+    endpoints: dict[str, Endpoint],
+    root: Path,
+    timeout_s: float,
+    where: str,
+    outside: bool = False,
 ) -> Site:
     decision = str(entry.get("decision", "keep"))
     if decision not in DECISIONS:
@@ -179,14 +207,18 @@ def _site(
     adapter = None
     raw_adapter = entry.get("adapter")
     if isinstance(raw_adapter, dict) and raw_adapter.get("name"):
+        adapter_path, refused = _model_path(
+            raw_adapter.get("path"), root, f"sites.{site_id}.adapter.path", where, outside
+        )
         adapter = Adapter(
             name=str(raw_adapter["name"]),
-            path=_resolve(raw_adapter["path"], root) if raw_adapter.get("path") else None,
+            path=adapter_path,
             int_id=int(raw_adapter.get("int_id", 0)),
             kind=str(raw_adapter.get("kind", "lora")),
             lora_request=dict(raw_adapter["lora_request"])
             if isinstance(raw_adapter.get("lora_request"), dict)
             else None,
+            refused=refused,
         )
     threshold = entry.get("threshold")
     max_tokens = entry.get("max_tokens")
@@ -227,6 +259,36 @@ def _read(path: Path) -> Any:
             path=str(path),
             line=mark.line + 1 if mark is not None else None,
         ) from None
+
+
+def _model_path(
+    value: Any, root: Path, name: str, where: str, allow_outside: bool, *, hub_ok: bool = False
+) -> tuple[str | None, str | None]:
+    """``(path, None)`` for a model / adapter path inside the bundle (resolved against the manifest's folder); with
+    ``hub_ok`` an ``org/name`` that is no local folder stays as written (a hub id). A path that escapes the bundle
+    gives ``(None, why)`` and a ``RuntimeWarning`` naming it, unless ``allow_outside``."""
+    if value is None or value == "":
+        return None, None
+    text = str(value)
+    if hub_ok and ("://" in text or (_hub_id(text) and not (root / text).exists())):
+        return text, None  # a URL, or what looks like an "org/model" hub id with no such local folder
+    try:
+        return str(resolve_within(root, Path(text).expanduser(), allow_outside=allow_outside)), None
+    except (UnsafePathError, OSError, RuntimeError) as exc:
+        why = f"{name} {text!r} refused: {exc}"
+    hint = f"keep models inside the bundle, or set {ALLOW_OUTSIDE_ENV}=1 to allow paths outside it"
+    warnings.warn(f"slmc.runtime: {where}: {why}; calls that need it fall back to the LLM ({hint})", RuntimeWarning, 3)
+    return None, why
+
+
+def _hub_id(text: str) -> bool:
+    """``org/name`` as the hub spells model ids (no scheme, not absolute, no ``.``/``..`` parts, one slash)."""
+    return (
+        "://" not in text
+        and text.count("/") == 1
+        and not text.startswith(("/", ".", "~"))
+        and all(part and part not in (".", "..") for part in text.split("/"))
+    )
 
 
 def _resolve(value: Any, root: Path, *, hub_ok: bool = False) -> str:

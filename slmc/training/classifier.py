@@ -1,7 +1,14 @@
 """Classifier head for closed-label tasks: logistic regression on sentence embeddings of the call's input.
 
-Trained on the teacher's labels (distillation), saved as ``classifier.joblib`` (embedder + scikit-learn model) with
-``slmc-train.json``; confidence is the probability margin between the two most likely labels.
+Trained on the teacher's labels (distillation) with scikit-learn, saved without pickle: ``head.safetensors`` (the
+linear layer: ``weight`` [rows, dim], ``bias`` [rows]) and ``head.json`` (format, classes, link, embedder spec), plus
+the TF-IDF embedder's own files when it is the fallback encoder (``slmc.training.embed``), with ``slmc-train.json``.
+Inference is embedding -> linear layer -> link, the same arithmetic as the scikit-learn model's ``predict_proba``:
+``softmax`` (multinomial, three or more classes) or ``logistic`` (two classes: p = sigmoid(x.w + b) for the second
+class). Confidence is the probability margin between the two most likely labels.
+
+A ``classifier.joblib`` from an older slmc is a pickle and is never loaded (loading it could run code): it is refused
+with a request to re-run the compile.
 """
 
 from __future__ import annotations
@@ -13,11 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from slmc.compiler.diagnostics import SlmcError
+from slmc.safety import safe_join
 from slmc.training.datasets import reference_answer, user_text
 from slmc.training.embed import Embedder
 from slmc.training.models import TRAIN_INFO
 
-CLASSIFIER_FILE = "classifier.joblib"
+HEAD_CONFIG = "head.json"
+HEAD_WEIGHTS = "head.safetensors"
+HEAD_FORMAT = "slmc-classifier-head"
+LEGACY_FILE = "classifier.joblib"  # pickled heads of older versions: refused, never loaded
+CLASSIFIER_FILE = HEAD_CONFIG  # the file that marks a folder as holding an slmc classifier head
+LINKS = ("softmax", "logistic")
 
 
 @dataclass(frozen=True)
@@ -30,7 +43,6 @@ def train_classifier(
     rows: list[dict[str, Any]], model_dir: Path, *, embedder: str = "minilm", seed: int = 0, device: str | None = None
 ) -> float:
     """Fit and save the head; returns training seconds (embedding included)."""
-    import joblib
     from sklearn.linear_model import LogisticRegression
 
     labels = [reference_answer(r).strip() for r in rows]
@@ -46,34 +58,133 @@ def train_classifier(
     head = LogisticRegression(C=10.0, max_iter=2000, random_state=seed).fit(features, labels)
     seconds = time.perf_counter() - start
     model_dir.mkdir(parents=True, exist_ok=True)
-    joblib.dump({"embedder": encoder, "head": head}, model_dir / CLASSIFIER_FILE)
+    save_head(head, encoder, model_dir, check=features)
     info = {"method": "classifier-head", "embedder": encoder.name, "seconds": seconds, "rows": len(rows)}
     (model_dir / TRAIN_INFO).write_text(json.dumps(info, indent=1) + "\n")
     return seconds
 
 
-class ClassifierHead:
-    def __init__(self, model_dir: Path, device: str | None = None) -> None:
-        import joblib
+def save_head(head: Any, encoder: Embedder, model_dir: Path, check: Any = None) -> None:
+    """Write a fitted scikit-learn ``LogisticRegression`` and its embedder as safetensors + JSON. With ``check`` (a
+    feature matrix), the saved head must give the model's own ``predict_proba`` on it, or nothing is kept."""
+    import numpy as np
+    from safetensors.numpy import save_file
 
-        path = model_dir / CLASSIFIER_FILE
-        if not path.exists():
-            raise SlmcError(f"{model_dir} holds no classifier head ({CLASSIFIER_FILE})", hint="run `slmc train` first")
-        saved = joblib.load(path)
-        self.embedder: Embedder = saved["embedder"]
-        self.embedder.device = device
-        self.head = saved["head"]
+    classes = [str(c) for c in head.classes_]
+    link = "logistic" if len(classes) == 2 else "softmax"
+    weight = np.ascontiguousarray(head.coef_)
+    bias = np.ascontiguousarray(np.asarray(head.intercept_, dtype=weight.dtype))
+    if check is not None:
+        expected = head.predict_proba(check)
+        got = _probabilities(np.asarray(check), weight, bias, link)
+        tol = 16 * float(np.finfo(got.dtype).eps)  # a few ulps: exp/expit may round differently
+        if got.shape != expected.shape or not np.allclose(got, expected, rtol=tol, atol=tol):
+            raise SlmcError(
+                f"{type(head).__name__} does not compute probabilities as a {link} linear layer; head not saved",
+                hint="train the classifier head with scikit-learn's LogisticRegression (lbfgs)",
+            )
+    model_dir.mkdir(parents=True, exist_ok=True)
+    (model_dir / LEGACY_FILE).unlink(missing_ok=True)  # an older pickled head must not linger next to the new one
+    spec = encoder.save(model_dir)
+    save_file({"weight": weight, "bias": bias}, str(model_dir / HEAD_WEIGHTS))
+    config = {
+        "format": HEAD_FORMAT,
+        "version": 1,
+        "classes": classes,
+        "link": link,
+        "dim": int(weight.shape[1]),
+        "embedder": spec,
+        "confidence": "margin",  # top-1 minus top-2 probability; the threshold is calibrated by `slmc eval`
+    }
+    (model_dir / HEAD_CONFIG).write_text(json.dumps(config, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _probabilities(features: Any, weight: Any, bias: Any, link: str) -> Any:
+    """``predict_proba`` of the linear head, computed as scikit-learn does (same operations, same order)."""
+    import numpy as np
+
+    scores = features @ weight.T + bias
+    if link == "logistic":
+        try:  # scikit-learn's own sigmoid (bit for bit); scipy comes with scikit-learn
+            from scipy.special import expit
+        except ImportError:  # pragma: no cover - same values within an ulp
+
+            def expit(x: Any) -> Any:
+                return 1.0 / (1.0 + np.exp(-x))
+
+        p = expit(scores[:, 0])
+        return np.stack([1 - p, p], axis=1)
+    scores = scores - scores.max(axis=1, keepdims=True)
+    np.exp(scores, out=scores)
+    return scores / scores.sum(axis=1, keepdims=True)
+
+
+class ClassifierHead:
+    """A saved head (``head.json`` + ``head.safetensors``) with its embedder; no pickle is ever read."""
+
+    def __init__(self, model_dir: Path, device: str | None = None) -> None:
+        import numpy as np
+        from safetensors.numpy import load_file
+
+        model_dir = Path(model_dir)
+        config_path = model_dir / HEAD_CONFIG
+        if not config_path.is_file():
+            if (model_dir / LEGACY_FILE).exists():
+                raise SlmcError(
+                    f"{model_dir / LEGACY_FILE} is a pickled classifier head from an older slmc; it is not loaded "
+                    "(a pickle can run code when loaded)",
+                    hint="re-run `slmc compile` (or `slmc train --fresh`) to save the head as safetensors + JSON",
+                )
+            raise SlmcError(f"{model_dir} holds no classifier head ({HEAD_CONFIG})", hint="run `slmc train` first")
+
+        def bad(problem: str) -> SlmcError:
+            return SlmcError(f"{model_dir}: broken classifier head: {problem}", hint="re-run `slmc compile`")
+
+        try:
+            config = json.loads(safe_join(model_dir, HEAD_CONFIG).read_text(encoding="utf-8"))
+            tensors = load_file(str(safe_join(model_dir, HEAD_WEIGHTS)))
+        except Exception as exc:  # unreadable, not JSON, not safetensors (SafetensorError), or a symlink out
+            raise bad(str(exc)) from None
+        if not isinstance(config, dict) or config.get("format") != HEAD_FORMAT or config.get("version") != 1:
+            raise bad(f"{HEAD_CONFIG} is not an slmc classifier head (version 1)")
+        classes, link = config.get("classes"), config.get("link")
+        weight, bias = tensors.get("weight"), tensors.get("bias")
+        if not isinstance(classes, list) or len(classes) < 2 or not all(isinstance(c, str) for c in classes):
+            raise bad("classes must be a list of at least two labels")
+        if link not in LINKS or (link == "logistic") != (len(classes) == 2):
+            raise bad(f"link {link!r} does not fit {len(classes)} classes")
+        rows = 1 if link == "logistic" else len(classes)
+        if weight is None or weight.ndim != 2 or weight.shape[0] != rows or weight.dtype.kind != "f":
+            raise bad(f"weight must be a float matrix with {rows} row(s)")
+        if bias is None or bias.shape != (rows,) or not (np.isfinite(weight).all() and np.isfinite(bias).all()):
+            raise bad(f"bias must be a finite vector of {rows} value(s)")
+        self.model_dir = model_dir
+        self.classes = [str(c) for c in classes]
+        self.link = str(link)
+        self.weight, self.bias = weight, bias.astype(weight.dtype)
+        self.embedder = Embedder.load(model_dir, config.get("embedder"), device=device)
+
+    def predict_proba(self, texts: list[str]) -> Any:
+        """Probabilities per class (columns in ``self.classes`` order) for the given input texts."""
+        features = self.embedder.encode(texts)
+        if features.shape[1] != self.weight.shape[1]:
+            raise SlmcError(
+                f"{self.model_dir}: the embedder gives {features.shape[1]} features, the head expects "
+                f"{self.weight.shape[1]}",
+                hint="re-run `slmc compile` with the embedder the head was trained with",
+            )
+        return _probabilities(features, self.weight, self.bias, self.link)
 
     def predict(self, rows: list[dict[str, Any]]) -> list[Prediction]:
         import numpy as np
 
         if not rows:
             return []
-        probs = self.head.predict_proba(self.embedder.encode([user_text(r) for r in rows]))
+        probs = self.predict_proba([user_text(r) for r in rows])
         order = np.argsort(-probs, axis=1)
         out = []
         for i in range(len(rows)):
             top = probs[i, order[i, 0]]
             second = probs[i, order[i, 1]] if probs.shape[1] > 1 else 0.0
-            out.append(Prediction(str(self.head.classes_[order[i, 0]]), float(top - second)))
+            out.append(Prediction(self.classes[order[i, 0]], float(top - second)))
         return out

@@ -5,7 +5,8 @@ Layout in the build folder (``<build>``):
 * ``bases/<task>/``        scratch base (Llama-style from config, tokenizer trained on the task's data)
 * ``checkpoints/<task>/``  trainer checkpoints (one kept, removed after success); ``resume=True`` continues from it
 * ``models/<task>/``       the result: a peft adapter dir (``adapter_config.json`` + ``adapter_model.safetensors``), a
-                           full HF model dir, or ``classifier.joblib``; always with ``slmc-train.json``
+                           full HF model dir, or a classifier head (``head.json`` + ``head.safetensors``, never a
+                           pickle); always with ``slmc-train.json``
 """
 
 from __future__ import annotations
@@ -106,6 +107,11 @@ def _finished(out: Path, key: str) -> dict[str, Any] | None:
     if not info_path.exists():
         return None
     info = json.loads(info_path.read_text())
+    if info.get("method") == "classifier-head":
+        from slmc.training.classifier import HEAD_CONFIG
+
+        if not (out / HEAD_CONFIG).is_file():  # a pickled head of an older slmc: train again, never load it
+            return None
     return info if info.get("run_key") == key else None
 
 

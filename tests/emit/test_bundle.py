@@ -230,3 +230,20 @@ def test_generated_scripts_are_valid_bash(tmp_path: Path) -> None:
     # an unknown endpoint is refused by the script itself, before any server starts
     proc = subprocess.run(["bash", str(scripts[-1]), "base-9"], capture_output=True, text=True, env={**os.environ})
     assert proc.returncode == 2 and "unknown endpoint: base-9" in proc.stderr
+
+
+def test_no_pickle_is_copied_into_a_bundle(tmp_path: Path) -> None:
+    graph, options = support_workspace(tmp_path)
+    topic = Path(str(options["build_dir"])) / "adapters" / "topic"
+    topic.mkdir(parents=True)
+    (topic / "head.json").write_text("{}")
+    (topic / "head.safetensors").write_bytes(b"weights")
+    (topic / "classifier.joblib").write_bytes(b"\x80\x04N.")  # an old pickled head left in the build
+    _add_task(
+        graph, "task:topic", "llm:topic@agent.py:70", 70, "classifier-head", "classifier:minilm", "adapters/topic"
+    )
+    out = tmp_path / "bundle"
+    write_bundle(graph, options, out, "vllm")
+    copied = out / "adapters" / "topic"
+    assert sorted(p.name for p in copied.iterdir()) == ["head.json", "head.safetensors"]
+    assert not [p for p in out.rglob("*") if p.suffix in (".joblib", ".pkl", ".pickle")]

@@ -122,3 +122,18 @@ def test_load_manifest_reports_user_errors(tmp_path: Path) -> None:
 
     with pytest.raises(SlmcError, match="manifest not found"):
         load_manifest(tmp_path / "missing.yaml")
+
+
+def test_the_self_check_refuses_models_outside_the_bundle_and_pickles(tmp_path: Path) -> None:
+    (tmp_path / "adapters" / "intent").mkdir(parents=True)
+    (tmp_path / "models" / "base-0").mkdir(parents=True)
+    assert manifest_errors(GOOD, tmp_path) == []
+    at = f'$.sites["{SITE}"].adapter.path'
+    for path in ("/etc", "../elsewhere/intent"):
+        doc = mutate(lambda d, path=path: d["sites"][SITE]["adapter"].update(path=path))
+        assert any(e.startswith(at) and "outside the bundle" in e for e in manifest_errors(doc, tmp_path)), path
+    doc = mutate(lambda d: d["endpoints"]["base-0"].update(base_model="/opt/models/base"))
+    assert any("base_model" in e and "outside the bundle" in e for e in manifest_errors(doc, tmp_path))
+    (tmp_path / "adapters" / "intent" / "classifier.joblib").write_bytes(b"\x80\x04N.")
+    errors = manifest_errors(GOOD, tmp_path)
+    assert len(errors) == 1 and errors[0].startswith(at) and "classifier.joblib: a pickle" in errors[0]

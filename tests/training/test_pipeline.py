@@ -56,7 +56,14 @@ def test_classifier_head_and_gate_decisions(trained):
     build, graph, ctx = trained
     mood = graph.node("task:mood")
     assert mood.eval.agreement == 1.0 and mood.eval.ground_truth_accuracy == 1.0
-    assert (build / mood.eval.adapter / "classifier.joblib").exists()
+    head_dir = build / mood.eval.adapter
+    assert {p.name for p in head_dir.iterdir()} == {
+        "head.json",
+        "head.safetensors",
+        "tfidf.json",
+        "tfidf.safetensors",
+        "slmc-train.json",
+    }  # safetensors + JSON, no pickle
     assert mood.decision == Decision.OFFLOAD
     site = graph.node("llm:mood@agent.py:20")
     assert isinstance(site, LLMCall) and site.decision == Decision.OFFLOAD
