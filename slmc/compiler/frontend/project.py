@@ -523,30 +523,51 @@ def _start(s: Site) -> tuple[int, int]:
 _NAMES = {"E001": "syntax-error", "E002": "not-utf8", "E003": "file-skipped"}
 
 
+def _declared_encoding(data: bytes) -> tuple[str | None, str, int]:
+    """(codec named by a PEP 263 coding cookie or None, problem with the cookie or "", line of the cookie)."""
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1) if first >= 0 else -1
+    head = data if second < 0 else data[:second]
+    if b"coding" not in head:  # fast path: no cookie possible
+        return None, "", 1
+    line = 1 if b"coding" in (data if first < 0 else data[:first]) else 2
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:  # unknown codec, or a BOM with a cookie that is not UTF-8
+        return None, exc.msg or str(exc), line
+    if encoding.lower().replace("_", "-") in ("utf-8", "utf-8-sig"):
+        return None, "", line
+    return encoding, "", line
+
+
 def decode(data: bytes, relpath: str, diagnostics: list[Diagnostic]) -> str | None:
-    """UTF-8 (BOM allowed), else the PEP 263 coding cookie; E002 when neither decodes."""
+    """The text as Python reads it: the PEP 263 coding cookie's codec, else UTF-8 (BOM allowed). E002 when the
+    cookie names an unknown codec, or the bytes do not decode in the declared codec or UTF-8."""
+
+    def problem(line: int, message: str) -> None:
+        diagnostics.append(Diagnostic(relpath, line, 1, "E002", message, Severity.ERROR, name=_NAMES["E002"]))
+
+    encoding, cookie_problem, cookie_line = _declared_encoding(data)
+    if cookie_problem:
+        problem(cookie_line, f"bad coding cookie: {cookie_problem}")
+        return None
+    if encoding is not None:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            problem(line, f"byte 0x{data[exc.start]:02x} is not valid {encoding}, the codec its coding cookie declares")
+        except (LookupError, ValueError) as exc:  # a codec that is not a text encoding (rot13, hex, ...)
+            problem(cookie_line, f"bad coding cookie: {encoding!r} is not a text encoding ({exc})")
+        return None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        first_error = exc
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        if encoding.lower().replace("_", "-") not in ("utf-8", "utf-8-sig"):
-            return data.decode(encoding)
-    except (SyntaxError, LookupError, UnicodeDecodeError):
-        pass
-    line = data[: first_error.start].count(b"\n") + 1
-    diagnostics.append(
-        Diagnostic(
-            relpath,
+        line = data[: exc.start].count(b"\n") + 1
+        problem(
             line,
-            1,
-            "E002",
-            f"file is not valid UTF-8 (byte 0x{data[first_error.start]:02x}) and has no coding cookie that decodes it",
-            Severity.ERROR,
-            name=_NAMES["E002"],
+            f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}) and has no coding cookie that decodes it",
         )
-    )
     return None
 
 
