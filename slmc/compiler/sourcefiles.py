@@ -149,7 +149,11 @@ def walk_sources(
 def _walk(
     top: Path, walk_rel: str, inside: list[Path], exclude_dir: Exclude, exclude_file: Exclude, suffixes: tuple[str, ...]
 ) -> Iterable[SourceFile]:
-    top_st = os.stat(top)
+    try:
+        top_st = os.stat(top)
+    except OSError as exc:  # gone or unreadable since it was listed
+        yield SourceFile(top, walk_rel, f"cannot read folder: {exc.strerror or exc}; skipped")
+        return
     visited = {(top_st.st_dev, top_st.st_ino)}
     # (folder, its path relative to the root, (dev, ino) of it and its ancestors)
     stack: list[tuple[Path, str, tuple[tuple[int, int], ...]]] = [

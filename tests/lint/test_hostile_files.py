@@ -146,6 +146,22 @@ def test_permission_denied_is_a_diagnostic(project: Path, capsys, monkeypatch: p
     assert "Permission denied" in next(d["message"] for d in diags if d["filename"].endswith("/agent.py"))
 
 
+def test_unlistable_folder_is_a_diagnostic(project: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder that cannot be listed (EACCES for another user; simulated, tests run as root) is reported."""
+    real = os.scandir
+
+    def scandir(path):  # type: ignore[no-untyped-def]
+        if Path(path).name == "pkg":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    code, diags, err = lint_json(capsys, ".")
+    found = by_path(diags, project)
+    assert found["pkg"] == ["E003"] and "SLM101" in found["agent.py"] and code == 1, err
+    assert "Permission denied" in next(d["message"] for d in diags if d["filename"].endswith("/pkg"))
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_output_format_renders_file_problems(project: Path, fmt: str) -> None:
     add_loops(project)
