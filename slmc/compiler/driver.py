@@ -67,7 +67,7 @@ def _python_files(paths: list[Path], root: Path) -> list[SourceFile]:
     def skip(rel: str, walk_root: str | None) -> bool:
         return rel.rsplit("/", 1)[-1] in (".venv", "build")
 
-    return walk_sources(paths, root, exclude_dir=skip, suffixes=(".py",))
+    return sorted(walk_sources(paths, root, exclude_dir=skip, suffixes=(".py",)), key=lambda f: f.relpath.split("/"))
 
 
 def _check_inputs(opts: CompileOptions) -> tuple[Path, list[SourceFile]]:
