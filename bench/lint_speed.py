@@ -149,7 +149,7 @@ def python_files(root: Path) -> list[Path]:
     from slmc.compiler.config import load_config
     from slmc.passes.lint.api import discover_files
 
-    return discover_files([root], load_config([root]))
+    return [f.path for f in discover_files([root], load_config([root])) if not f.problem]
 
 
 def time_parse_only(files: list[Path]) -> float:

@@ -291,7 +291,7 @@ def find_config(start: Path) -> Path | None:
 
 
 def common_parent(paths: Sequence[Path]) -> Path:
-    resolved = [p.resolve() for p in paths] or [Path.cwd()]
+    resolved = [Path(os.path.realpath(p)) for p in paths] or [Path.cwd()]  # no RuntimeError on a symlink loop
     dirs = [p if p.is_dir() else p.parent for p in resolved]
     return Path(os.path.commonpath([str(d) for d in dirs]))
 

@@ -9,6 +9,7 @@ written atomically at the end.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Any
 from slmc import __version__
 from slmc.compiler import passmanager as pm
 from slmc.compiler.diagnostics import Diagnostic, Severity, SlmcError
+from slmc.compiler.sourcefiles import SourceFile, walk_sources
 from slmc.compiler.stages import StageCache, StageState, hash_files, hash_json
 from slmc.ir import AgentGraph, Decision, SiteKind, dumps, print_graph
 
@@ -55,19 +57,20 @@ class CompileResult:
     stages: list[tuple[str, str, float]]  # (stage, "ran"|"cached", seconds)
 
 
-def _python_files(paths: list[Path]) -> list[Path]:
-    files: list[Path] = []
+def _python_files(paths: list[Path], root: Path) -> list[SourceFile]:
+    """The ``.py`` files under ``paths`` (no ``.venv`` or ``build`` folders); symlink loops, dangling links, FIFOs and
+    links out of the project come back with a ``problem`` (an E003 diagnostic), never read."""
     for p in paths:
-        if p.is_dir():
-            files.extend(sorted(x for x in p.rglob("*.py") if ".venv" not in x.parts and "build" not in x.parts))
-        elif p.is_file():
-            files.append(p)
-        else:
+        if not os.path.lexists(p):
             raise SlmcError(f"no such file or folder: {p}", hint="give the agent's entry file or its package folder")
-    return files
+
+    def skip(rel: str, walk_root: str | None) -> bool:
+        return rel.rsplit("/", 1)[-1] in (".venv", "build")
+
+    return sorted(walk_sources(paths, root, exclude_dir=skip, suffixes=(".py",)), key=lambda f: f.relpath.split("/"))
 
 
-def _check_inputs(opts: CompileOptions) -> tuple[Path, list[Path]]:
+def _check_inputs(opts: CompileOptions) -> tuple[Path, list[SourceFile]]:
     if opts.target not in TARGETS:
         raise SlmcError(f"unknown target {opts.target!r}", hint=f"choose one of: {', '.join(TARGETS)}")
     if opts.emit not in EMIT_PIPELINES:
@@ -75,10 +78,10 @@ def _check_inputs(opts: CompileOptions) -> tuple[Path, list[Path]]:
     for t in opts.traces:
         if not t.is_file():
             raise SlmcError(f"trace file not found: {t}", hint="record traces with `slmc trace -- python agent.py`")
-    files = [f.resolve() for f in _python_files(opts.sources)]
-    if not files:
-        raise SlmcError("no Python files to compile", hint="give the agent's entry file or its package folder")
     root = (opts.root or (opts.sources[0] if opts.sources[0].is_dir() else opts.sources[0].parent)).resolve()
+    files = _python_files(opts.sources, root)
+    if not any(not f.problem for f in files):
+        raise SlmcError("no Python files to compile", hint="give the agent's entry file or its package folder")
     return root, files
 
 
@@ -132,10 +135,10 @@ def compile_agent(
     key = hash_json(
         [
             __version__,
-            hash_files(files, root),
+            hash_files([f.path for f in files if not f.problem], root),
             hash_files(opts.traces),
             options,
-            [str(f.relative_to(root)) for f in files],
+            [(f.relpath, f.problem) for f in files],
         ]
     )
     keys = [key]

@@ -36,7 +36,9 @@ class PathStyle:
         self.cwd = (cwd or Path.cwd()).resolve()
 
     def absolute(self, path: str) -> Path:
-        return (self.root / path).resolve() if not Path(path).is_absolute() else Path(path)
+        """Folders resolved, not the file itself: a symlink is shown under its own name (and a loop cannot raise)."""
+        full = Path(path) if Path(path).is_absolute() else self.root / path
+        return Path(os.path.realpath(full.parent), full.name) if full.name else Path(os.path.realpath(full))
 
     def display(self, path: str) -> str:
         full = self.absolute(path)

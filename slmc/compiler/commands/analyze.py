@@ -4,6 +4,7 @@ SLM could serve, pick SLMs and write report.md, report.html and analysis.json.""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -53,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
 
     log = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
     for path in [*args.sources, *args.traces]:
-        if not path.exists():
+        # a dangling link or a loop among the sources is an E003 diagnostic, not a missing path
+        if not (os.path.lexists(path) if path in args.sources else path.exists()):
             raise SlmcError(f"{path}: no such file or folder", hint="check the path")
     first = args.sources[0]
     root = (args.root or (first if first.is_dir() else first.parent)).resolve()
@@ -62,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, key) is not None:
             options[key] = getattr(args, key)
 
-    graph, diagnostics = analyze_paths([p.resolve() for p in args.sources], root=root)
+    graph, diagnostics = analyze_paths([p.absolute() for p in args.sources], root=root)
     records, problems = read_traces(args.traces)
     diagnostics = [*diagnostics, *problems]
     graph.meta.trace_sources = [str(t) for t in args.traces]

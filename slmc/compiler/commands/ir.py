@@ -5,6 +5,7 @@ optional passes, as stable text or JSON. Frontend problems go to stderr; exit 1 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(args.paths, args.config)
     passes = parse_pipeline(args.pipeline) if args.pipeline.strip() else []  # bad pipelines fail before analysing
     for path in args.paths:
-        if not path.exists():
+        if not os.path.lexists(path):  # a dangling link or a loop is an E003 diagnostic, not a missing path
             from slmc.compiler.diagnostics import SlmcError
 
             raise SlmcError(f"{str(path)!r}: no such file or directory")

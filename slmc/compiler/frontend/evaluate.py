@@ -7,6 +7,7 @@ names imported from another module of the analysed tree are resolved through tha
 from __future__ import annotations
 
 import ast
+import os
 import string
 import textwrap
 from collections.abc import Callable
@@ -789,7 +790,7 @@ class Evaluator:
     def _existing(self, rel: str, scope: Scope) -> Path | None:
         here = (self.project.root / scope.module.path).parent
         for base in (here, self.project.root):
-            p = (base / rel).resolve()
+            p = Path(os.path.realpath(base / rel))  # no RuntimeError on a symlink loop; is_file: regular files only
             if p.is_file() and p.stat().st_size < 1_000_000:
                 return p
         return None

@@ -17,7 +17,7 @@ import signal
 import threading
 import time
 import tokenize
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from slmc.compiler.frontend.evaluate import Evaluator, Project
 from slmc.compiler.frontend.index import ModuleIndex, Scope, index_module, module_name_for
 from slmc.compiler.frontend.sites import Site, classify, labels_from_prompt
 from slmc.compiler.frontend.values import Client
+from slmc.compiler.sourcefiles import SourceFile, read_source, walk_sources
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
     Code,
@@ -88,9 +89,9 @@ class Analysis:
         assert f.path is not None
         f.unreadable = True  # until decoded: report a bad file once
         try:
-            data = f.path.read_bytes()
+            data = read_source(f.path)  # regular files only; never blocks on a FIFO
         except OSError as exc:
-            self.diag(f.relpath, 1, "E002", f"cannot read file: {exc.strerror or exc}")
+            self.diag(f.relpath, 1, "E003", f"cannot read file: {exc.strerror or exc}; skipped")
             return None
         f.source = decode(data, f.relpath, self.diagnostics)
         f.unreadable = f.source is None
@@ -519,33 +520,54 @@ def _start(s: Site) -> tuple[int, int]:
     return (pos.start.line, pos.start.column) if pos else (1, 0)
 
 
-_NAMES = {"E001": "syntax-error", "E002": "not-utf8", "E003": "file-too-large"}
+_NAMES = {"E001": "syntax-error", "E002": "not-utf8", "E003": "file-skipped"}
+
+
+def _declared_encoding(data: bytes) -> tuple[str | None, str, int]:
+    """(codec named by a PEP 263 coding cookie or None, problem with the cookie or "", line of the cookie)."""
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1) if first >= 0 else -1
+    head = data if second < 0 else data[:second]
+    if b"coding" not in head:  # fast path: no cookie possible
+        return None, "", 1
+    line = 1 if b"coding" in (data if first < 0 else data[:first]) else 2
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:  # unknown codec, or a BOM with a cookie that is not UTF-8
+        return None, exc.msg or str(exc), line
+    if encoding.lower().replace("_", "-") in ("utf-8", "utf-8-sig"):
+        return None, "", line
+    return encoding, "", line
 
 
 def decode(data: bytes, relpath: str, diagnostics: list[Diagnostic]) -> str | None:
-    """UTF-8 (BOM allowed), else the PEP 263 coding cookie; E002 when neither decodes."""
+    """The text as Python reads it: the PEP 263 coding cookie's codec, else UTF-8 (BOM allowed). E002 when the
+    cookie names an unknown codec, or the bytes do not decode in the declared codec or UTF-8."""
+
+    def problem(line: int, message: str) -> None:
+        diagnostics.append(Diagnostic(relpath, line, 1, "E002", message, Severity.ERROR, name=_NAMES["E002"]))
+
+    encoding, cookie_problem, cookie_line = _declared_encoding(data)
+    if cookie_problem:
+        problem(cookie_line, f"bad coding cookie: {cookie_problem}")
+        return None
+    if encoding is not None:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            problem(line, f"byte 0x{data[exc.start]:02x} is not valid {encoding}, the codec its coding cookie declares")
+        except (LookupError, ValueError) as exc:  # a codec that is not a text encoding (rot13, hex, ...)
+            problem(cookie_line, f"bad coding cookie: {encoding!r} is not a text encoding ({exc})")
+        return None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        first_error = exc
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        if encoding.lower().replace("_", "-") not in ("utf-8", "utf-8-sig"):
-            return data.decode(encoding)
-    except (SyntaxError, LookupError, UnicodeDecodeError):
-        pass
-    line = data[: first_error.start].count(b"\n") + 1
-    diagnostics.append(
-        Diagnostic(
-            relpath,
+        line = data[: exc.start].count(b"\n") + 1
+        problem(
             line,
-            1,
-            "E002",
-            f"file is not valid UTF-8 (byte 0x{data[first_error.start]:02x}) and has no coding cookie that decodes it",
-            Severity.ERROR,
-            name=_NAMES["E002"],
+            f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}) and has no coding cookie that decodes it",
         )
-    )
     return None
 
 
@@ -566,30 +588,40 @@ def _with_time_limit(seconds: float, fn: Callable[[], Any]) -> Any:
         signal.signal(signal.SIGALRM, old)
 
 
-def iter_python_files(paths: Iterable[Path]) -> Iterable[Path]:
+def _skip_dir(relpath: str, walk_root: str | None) -> bool:
+    name = relpath.rsplit("/", 1)[-1]
+    return name in SKIP_DIRS or name.startswith(".")
+
+
+def source_files(paths: Iterable[Path], root: Path) -> list[SourceFile]:
+    """The ``.py`` files under ``paths`` (folders in ``SKIP_DIRS`` and hidden folders skipped; files given directly
+    kept), sorted within each folder argument; unreadable entries (symlink loops, dangling links, FIFOs, links out of
+    the project, missing paths) carry a ``problem``. Paths outside ``root`` are named by their file name."""
+    out: list[SourceFile] = []
     for p in paths:
-        if p.is_dir():
-            for sub in sorted(p.rglob("*.py")):
-                if not any(part in SKIP_DIRS or part.startswith(".") for part in sub.relative_to(p).parts[:-1]):
-                    yield sub
-        elif p.suffix == ".py" or p.is_file():
-            yield p
+        found = walk_sources([p], root, exclude_dir=_skip_dir, suffixes=(".py",))
+        found.sort(key=lambda f: f.relpath.split("/"))
+        for f in found:
+            out.append(f if not f.relpath.startswith("../") else SourceFile(f.path, f.path.name, f.problem))
+    return out
 
 
-def analyze_paths(paths: list[Path], root: Path | None = None) -> tuple[AgentGraph, list[Diagnostic]]:
-    """Analyse files/folders; ids and module names are relative to ``root`` (default: the common folder)."""
-    paths = [Path(p) for p in paths]
+def analyze_paths(paths: Sequence[Path | SourceFile], root: Path | None = None) -> tuple[AgentGraph, list[Diagnostic]]:
+    """Analyse files/folders (or files found already, as ``SourceFile``); ids and module names are relative to
+    ``root`` (default: the common folder). Unreadable paths become E003 diagnostics; nothing here raises on input."""
+    paths = [p if isinstance(p, SourceFile) else Path(p) for p in paths]
     if root is None:
-        root = paths[0] if len(paths) == 1 and paths[0].is_dir() else (paths[0].parent if paths else Path("."))
+        first = paths[0].path if paths and isinstance(paths[0], SourceFile) else paths[0] if paths else Path(".")
+        root = first if len(paths) == 1 and first.is_dir() else first.parent
     root = Path(root)
     analysis = Analysis(root)
-    root_abs = root.resolve()
-    for p in iter_python_files(paths):
-        try:
-            rel = p.resolve().relative_to(root_abs).as_posix()
-        except ValueError:
-            rel = p.name
-        analysis.add_file(rel, p)
+    given = [p for p in paths if isinstance(p, SourceFile)]
+    files = given + source_files([p for p in paths if not isinstance(p, SourceFile)], root)
+    for f in files:
+        if f.problem:  # one diagnostic for the path the user sees; the other files are still analysed
+            analysis.diag(f.relpath, 1, "E003", f.problem)
+        else:
+            analysis.add_file(f.relpath, f.path)
     start = time.perf_counter()
     graph = analysis.run()
     graph.meta.passes_run = []

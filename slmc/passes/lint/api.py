@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from slmc.compiler import sourcefiles
 from slmc.compiler.config import Config, LintSettings, load_config, resolve_codes
 from slmc.compiler.diagnostics import Diagnostic, Severity, SlmcError
 from slmc.compiler.passmanager import PassContext
+from slmc.compiler.sourcefiles import SourceFile
 from slmc.ir.graph import AgentGraph
 from slmc.passes.lint.checker import check_graph
 from slmc.passes.lint.rules import BY_CODE
@@ -69,14 +71,17 @@ def is_suppressed(diag: Diagnostic, lines: Sequence[str]) -> bool:
 class SourceCache:
     """Lines of analysed files, read on demand (only files with findings are read)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, unreadable: Iterable[str] = ()) -> None:
         self.root = root
         self.lines: dict[str, list[str]] = {}
+        self.unreadable = set(unreadable)  # paths the walk refused (loops, FIFOs, links out): never opened
 
     def __call__(self, relpath: str) -> list[str]:
+        if relpath in self.unreadable:
+            return []
         if relpath not in self.lines:
-            try:
-                text = (self.root / relpath).read_text(encoding="utf-8", errors="replace")
+            try:  # never blocks: a FIFO reported as E003 is not read
+                text = sourcefiles.read_source(self.root / relpath).decode("utf-8", errors="replace")
             except OSError:
                 text = ""
             self.lines[relpath] = text.splitlines()
@@ -124,33 +129,23 @@ def lint_graph(
 
 
 def relative_to_root(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
+    """``path`` relative to the root; a symlink is named by its own path, not its target's."""
+    return sourcefiles.relative_to_root(path, root)
 
 
-def discover_files(paths: Sequence[Path], config: Config) -> list[Path]:
-    """Python files under ``paths`` (files given directly are kept unless excluded), sorted, without duplicates."""
+def discover_files(paths: Sequence[Path], config: Config) -> list[SourceFile]:
+    """Python files under ``paths`` (files given directly are kept unless excluded), without duplicates; entries that
+    cannot be read (symlink loops, dangling links, FIFOs, links out of the project) carry a ``problem``."""
     settings = config.lint
-    root = str(config.root.resolve())
-    found: dict[Path, None] = {}
     for path in paths:
-        if not path.exists():
+        if not os.path.lexists(path):
             raise SlmcError(f"{str(path)!r}: no such file or directory", hint="pass existing files or folders")
-        if path.is_file():
-            if not settings.is_excluded(relative_to_root(path, config.root)):
-                found[path] = None
-            continue
-        walk_root = relative_to_root(path, config.root)
-        for dirpath, dirnames, filenames in os.walk(path.resolve()):
-            here = os.path.relpath(dirpath, root).replace(os.sep, "/")
-            prefix = "" if here == "." else here + "/"
-            dirnames[:] = sorted(d for d in dirnames if not settings.is_excluded(prefix + d, walk_root))
-            for name in sorted(filenames):
-                if name.endswith((".py", ".pyi")) and not settings.is_excluded(prefix + name, walk_root):
-                    found[Path(dirpath, name)] = None
-    return list(found)
+    return sourcefiles.walk_sources(
+        paths,
+        config.root,
+        exclude_dir=settings.is_excluded,
+        exclude_file=settings.is_excluded,
+    )
 
 
 def lint_paths(
@@ -184,11 +179,11 @@ def lint_paths(
     graph = Triage().run(PassContext(root=config.root, options=dict(config.options)), graph)
     if "triage" not in graph.meta.facts:
         graph.meta.facts.append("triage")
-    sources = SourceCache(config.root)
+    sources = SourceCache(config.root, (f.relpath for f in files if f.problem))
     diagnostics, suppressed = lint_graph(graph, settings, sources, input_diags)
     return LintReport(
         root=config.root,
-        files=[relative_to_root(f, config.root) for f in files],
+        files=[f.relpath for f in files],
         diagnostics=diagnostics,
         suppressed=suppressed,
         graph=graph,

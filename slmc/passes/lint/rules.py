@@ -310,7 +310,10 @@ INPUT_RULES: tuple[Rule, ...] = (
         message="{message}",
         fix="",
         summary="File is not UTF-8 text",
-        what="Reports a file that cannot be decoded; it is skipped.",
+        what=(
+            "Reports a file that cannot be decoded: not UTF-8 without a coding cookie, a coding cookie naming an "
+            "unknown codec, or bytes the declared codec cannot decode; it is skipped."
+        ),
         why="A file that cannot be read cannot be analysed.",
         example="",
         how_to_fix="Save the file as UTF-8 or exclude it.",
@@ -323,10 +326,15 @@ INPUT_RULES: tuple[Rule, ...] = (
         message="{message}",
         fix="",
         summary="File too large or otherwise skipped",
-        what="Reports a file the frontend skipped (too large, unreadable).",
+        what=(
+            "Reports a path the frontend skipped: too large, unreadable, a symlink loop, a dangling symlink, a FIFO "
+            "or other non-regular file, a file symlink pointing out of the project, or a folder symlink to one of "
+            "its own parents (folder links are not followed). It is named by its own path; other files are still "
+            "linted."
+        ),
         why="Skipped files are not analysed.",
         example="",
-        how_to_fix="Exclude generated files with `[tool.slmc.lint] exclude`.",
+        how_to_fix="Fix or remove broken links; exclude generated files with `[tool.slmc.lint] exclude`.",
     ),
 )
 
