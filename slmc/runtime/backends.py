@@ -21,10 +21,19 @@ from slmc.runtime.types import Answer, EndpointError, SLMRequest
 
 
 class Backend:
-    """Serves SLM requests for one endpoint. Subclasses implement ``complete``; ``acomplete`` defaults to a thread."""
+    """Serves SLM requests for one endpoint. Subclasses implement ``complete``; ``acomplete`` defaults to a thread.
+
+    ``timeout`` is the time left (seconds) of the call's whole deadline: answer by then or raise
+    ``EndpointError("timeout")``; the router does not use an answer that arrives later. Load models in ``warm_up``,
+    never inside ``complete`` (a model not loaded yet: start loading it and raise ``EndpointError("not-ready")``).
+    """
 
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
+
+    def warm_up(self, sites: list[Site], wait: bool = True) -> None:
+        """Load what serving ``sites`` needs: before returning when ``wait``, else in the background (raises on a
+        failure when ``wait``). Nothing to load by default (HTTP servers load their own models)."""
 
     def complete(self, req: SLMRequest, site: Site, timeout: float) -> Answer:
         raise NotImplementedError
@@ -173,7 +182,8 @@ def mean_logprob(logprobs: Any) -> float | None:
 
 # ---- in-process -------------------------------------------------------------------------------------------------------
 class InMemoryBackend(Backend):
-    """Answers from ``answer(request, site) -> Answer`` (or an awaitable for ``aanswer``), in the calling thread."""
+    """Answers from ``answer(request, site) -> Answer`` (or an awaitable for ``aanswer``), in the calling thread
+    (an answer after the deadline is not used; a sync ``answer`` cannot be interrupted, so keep it quick)."""
 
     def __init__(
         self,

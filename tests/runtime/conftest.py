@@ -1,4 +1,4 @@
-"""Fixtures: local servers, OpenAI SDK clients on the fake LLM, a clean runtime per test, both HTTP transports."""
+"""Fixtures: local servers, OpenAI SDK clients on the fake LLM, a clean runtime and HTTP transport per test."""
 
 from __future__ import annotations
 
@@ -61,9 +61,9 @@ def clean_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     runtime.reset()
 
 
-@pytest.fixture(params=["httpx", "stdlib"])
-def transport_kind(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Run a test over both HTTP transports."""
-    runtime_http.set_transport(request.param)
-    yield request.param
-    runtime_http.set_transport("")
+@pytest.fixture(autouse=True)
+def fresh_transport() -> Iterator[None]:
+    """A fresh HTTP transport per test (no connection kept from another test's server)."""
+    runtime_http.set_transport()
+    yield
+    runtime_http.set_transport()

@@ -72,7 +72,7 @@ def _manifest(root: Path, **site: Any) -> Path:
 
 
 def test_hf_lora_generation_with_text_contract(tiny_models):
-    runtime.configure(_manifest(tiny_models, contract={"kind": "text", "max_length": 400}, max_tokens=4))
+    runtime.configure(_manifest(tiny_models, contract={"kind": "text", "max_length": 400}, max_tokens=4), warm=True)
 
     def llm(**kwargs: Any) -> Any:
         raise AssertionError("the SLM should serve this call")
@@ -96,7 +96,7 @@ def test_hf_classifier_head_answers_a_label(tiny_models):
         adapter={"name": "intent-head", "path": "adapters/intent-head", "int_id": 0, "kind": "classifier-head"},
         threshold=-5.0,
     )
-    runtime.configure(path)
+    runtime.configure(path, warm=True)
     resp = runtime.call(
         SITE, "openai.chat", lambda **kw: None, model="m", messages=[{"role": "user", "content": "my wifi is down"}]
     )
@@ -110,7 +110,8 @@ def test_hf_missing_model_files_fall_back(tmp_path):
     def llm(**kwargs: Any) -> str:
         return "from the LLM"
 
-    runtime.configure(path)
+    with pytest.warns(RuntimeWarning, match="base-0"):
+        runtime.configure(path, warm=True)
     assert (
         runtime.call(SITE, "openai.chat", llm, model="m", messages=[{"role": "user", "content": "x"}]) == "from the LLM"
     )
