@@ -30,7 +30,7 @@ from slmc.compiler.diagnostics import SlmcError
 from slmc.runtime.backends import Backend, backend_targets, make_backend
 from slmc.runtime.contracts import Contract
 from slmc.runtime.manifest import MODES, Manifest, Site
-from slmc.runtime.shapes import answer_from_result, build_request, build_response, request_schema
+from slmc.runtime.shapes import answer_from_result, build_request, build_response, preload, request_schema
 from slmc.runtime.types import Answer, EndpointError, SLMRequest, UnsupportedRequest
 from slmc.traces.record import TraceRecord
 
@@ -248,6 +248,7 @@ class Router:
         self._shadow_slots = threading.BoundedSemaphore(manifest.shadow_queue)
         self._shadow_pending = 0
         self._shadow_idle = threading.Condition()
+        preload({site.api for site in self.sites.values()}, imported_only=True)  # the agent's SDKs: cheap
 
     # ---- resolution ----------------------------------------------------------------------------------------------
     def resolve(self, request_id: str) -> Site | None:
@@ -434,8 +435,9 @@ class Router:
         blocking until each loaded or failed, when ``wait``; else in background threads.
 
         Returns ``{endpoint: "ready" | "loading" | error}``. A failure is also a ``RuntimeWarning``; its sites fall
-        back to the LLM. HTTP endpoints have nothing to load here.
+        back to the LLM. HTTP endpoints have nothing to load here. The SDK types answers are built as are imported too.
         """
+        preload({site.api for site in self.sites.values()})
         by_endpoint: dict[str, list[Site]] = {}
         for site in self.sites.values():
             if self.decision(site) is not None and (site.endpoint or "") in self.manifest.endpoints:
