@@ -23,6 +23,7 @@ class Reply:
     delay: float = 0.0
     reset: bool = False  # abort the connection with a TCP RST instead of answering
     drip: float = 0.0  # send the whole response (status line, headers, body) in small pieces, this many s apart
+    raw: bytes | None = None  # send these bytes instead of an HTTP response, then close
 
 
 @dataclass
@@ -51,6 +52,10 @@ class LocalServer:
                 if reply.reset:
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     self.connection.close()
+                    self.close_connection = True
+                    return
+                if reply.raw is not None:
+                    self.wfile.write(reply.raw)
                     self.close_connection = True
                     return
                 payload = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
