@@ -130,6 +130,13 @@ def test_a_slow_loading_model_is_not_loaded_inside_a_request(tiny_models, monkey
     assert set(text.split()) <= set(WORDS) and runtime.stats()["served_by_slm"] == 1
 
 
+def test_slmc_warm_loads_an_environment_manifest_before_its_first_call(tiny_models, monkeypatch):
+    monkeypatch.setenv("SLMC_MANIFEST", str(_manifest(tiny_models, contract={"kind": "text", "max_length": 400})))
+    monkeypatch.setenv("SLMC_WARM", "1")
+    resp = runtime.call(SITE, "openai.chat", lambda **kw: None, model="m", messages=[{"role": "user", "content": "x"}])
+    assert resp.choices[0].message.content and runtime.stats()["served_by_slm"] == 1
+
+
 def test_hf_missing_model_files_fall_back(tmp_path):
     path = write_manifest(tmp_path, None, target="hf")  # base_model "models/base-0" does not exist
 
