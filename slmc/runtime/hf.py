@@ -69,8 +69,13 @@ class HFBackend(Backend):
             return
         try:
             if site.adapter is not None and site.adapter.kind == "classifier-head":
-                if self._head(site) is None:
+                head = self._head(site)
+                if head is None:
                     self._classifier(site)
+                else:  # its sentence encoder loads on first use: here, not in a request
+                    head.predict(
+                        [{"messages": [{"role": "user", "content": "warm-up"}, {"role": "assistant", "content": ""}]}]
+                    )
             else:
                 self._causal(site)
         except Exception as exc:
