@@ -32,6 +32,8 @@ DEFAULT_MAX_TOKENS = 128
 
 
 class HFBackend(Backend):
+    inline = True  # waits for the model and generates only until the deadline
+
     def __init__(self, endpoint: Endpoint) -> None:
         super().__init__(endpoint)
         self._load_lock = threading.Lock()

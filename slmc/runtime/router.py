@@ -22,6 +22,7 @@ import uuid
 import warnings
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -383,7 +384,10 @@ class Router:
         """The backend's answer by ``deadline`` (``time.perf_counter()`` seconds), else ``Fallback``."""
         breaker = self._allow(site, deadline)
         try:
-            answer = backend.complete(req, site, deadline - time.perf_counter())
+            if backend.inline:
+                answer = backend.complete(req, site, deadline - time.perf_counter())
+            else:
+                answer = _on_watchdog(backend, req, site, deadline - time.perf_counter())
         except EndpointError as exc:
             raise self._failed(breaker, exc.reason, exc.detail) from None
         except Exception as exc:  # a broken backend must not lose the call
@@ -664,6 +668,27 @@ class Router:
             task=site.task,
             meta={"router": router},
         )
+
+
+_WATCHDOG: ThreadPoolExecutor | None = None
+_WATCHDOG_LOCK = threading.Lock()
+
+
+def _on_watchdog(backend: Backend, req: SLMRequest, site: Site, left: float) -> Answer:
+    """``backend.complete`` on a pool thread, waited for ``left`` seconds at most (it may go on; its answer is lost)."""
+    global _WATCHDOG
+    if _WATCHDOG is None:
+        with _WATCHDOG_LOCK:
+            if _WATCHDOG is None:
+                _WATCHDOG = ThreadPoolExecutor(64, thread_name_prefix="slmc-backend")
+    future = _WATCHDOG.submit(contextvars.copy_context().run, backend.complete, req, site, left)
+    try:
+        return future.result(timeout=left)
+    except FutureTimeout:
+        if not future.done():
+            future.cancel()
+            raise EndpointError("timeout", f"no answer in {left:.3f}s") from None
+        raise
 
 
 def _tool_calls(answer: Answer) -> list[dict[str, Any]]:

@@ -87,6 +87,28 @@ def test_an_in_process_answer_after_the_deadline_is_not_used(tmp_path, slow_back
     assert runtime.stats()["fallbacks"] == {"timeout": 1}
 
 
+class StuckBackend(runtime.Backend):
+    """A custom backend that ignores its deadline (not ``inline``)."""
+
+    def complete(self, req: Any, site: Any, timeout: float) -> Answer:
+        time.sleep(3.0)
+        return Answer(content="billing")
+
+
+def test_a_custom_backend_that_blocks_is_left_behind_at_the_deadline(tmp_path):
+    runtime.register_backend("stuck", StuckBackend)
+    try:
+        runtime.configure(write_manifest(tmp_path, None, target="stuck", timeout_s=0.3))
+        t0 = time.perf_counter()
+        resp = runtime.call(SITE, "openai.chat", _llm, model="m", messages=messages("a"))
+        elapsed = time.perf_counter() - t0
+    finally:
+        runtime.unregister_backend("stuck")
+    # before: the call waited the backend's 3 s out and served its answer
+    assert _content(resp) == "from the LLM" and elapsed < 0.3 + SLACK_S, elapsed
+    assert runtime.stats()["fallbacks"] == {"timeout": 1}
+
+
 def test_async_at_concurrency_50_against_an_instant_server_has_no_timeouts(
     tmp_path, server_factory, async_openai_client
 ):
