@@ -5,6 +5,12 @@
     label = slmc.runtime.within("llm:main@agent.py:30", ask_llm, prompt)     # wrapper-call sites
     label = await slmc.runtime.awithin(site_id, async_wrapper, prompt)
 
+Deadlines and loading: a site's ``timeout_s`` bounds the whole SLM attempt on every path (an answer after it is not
+used; the call falls back with reason ``timeout``). In-process models (``target: hf``) load in
+``configure(path, warm=True)`` or ``warm_up()`` (``SLMC_WARM=1``, or ``background``, for a manifest named by the
+environment), never inside a request: until one has loaded, its calls fall back with reason ``not-ready`` and the
+first of them starts loading it in the background.
+
 The manifest comes from ``configure(path)`` or ``SLMC_MANIFEST`` (read on the first call). With none, every call goes
 straight to the original function. ``SLMC_MODE=off|serve|shadow`` overrides the manifest's mode and
 ``SLMC_ROUTER_LOG`` its log path. A manifest named by the environment that cannot be loaded is reported once as a
@@ -40,20 +46,37 @@ _LOCK = threading.Lock()
 
 
 def configure(
-    path: str | Path | None = None, *, mode: str | None = None, log: str | Path | None = None
+    path: str | Path | None = None,
+    *,
+    mode: str | None = None,
+    log: str | Path | None = None,
+    warm: bool | str | None = None,
 ) -> Router | None:
     """Load a manifest (``path``, else ``SLMC_MANIFEST``, else none) and route by it from now on.
 
     ``mode`` > ``SLMC_MODE`` > the manifest's ``defaults.mode``; ``log`` > ``SLMC_ROUTER_LOG`` > the manifest's log.
+    ``warm=True`` loads the in-process models before returning (``warm_up()``), ``warm="background"`` starts loading
+    them in background threads, ``False`` leaves it to the first request (which falls back, ``not-ready``); ``None``:
+    ``SLMC_WARM`` (``1`` or ``background``), else ``False``.
     Raises ``SlmcError`` for a missing or malformed manifest.
     """
     global _ROUTER, _LOADED
+    if warm not in (None, True, False, "background"):
+        raise SlmcError(f"warm={warm!r} is not True, False or 'background'")
     router = _build(path, mode, log)
+    _warm(router, warm)
     with _LOCK:
         old, _ROUTER, _LOADED = _ROUTER, router, True
     if old is not None:
         old.close()
     return router
+
+
+def warm_up(wait: bool = True) -> dict[str, str]:
+    """Load the active router's in-process models (see ``Router.warm_up``): ``{endpoint: "ready" | "loading" |
+    error}``, empty when nothing is routed."""
+    active = _ROUTER if _LOADED else active_router()
+    return {} if active is None else active.warm_up(wait)
 
 
 def reset() -> None:
@@ -74,11 +97,20 @@ def active_router() -> Router | None:
         if not _LOADED:
             try:
                 _ROUTER = _build(None, None, None)
+                _warm(_ROUTER, None)
             except SlmcError as exc:
                 warnings.warn(f"slmc.runtime: {exc}; LLM calls are not routed", RuntimeWarning, stacklevel=3)
                 _ROUTER = None
             _LOADED = True
     return _ROUTER
+
+
+def _warm(router: Router | None, warm: bool | str | None) -> None:
+    if warm is None:
+        env = os.environ.get("SLMC_WARM", "").strip().lower()
+        warm = "background" if env == "background" else env in ("1", "true", "yes")
+    if router is not None and warm:
+        router.warm_up(wait=warm is True)
 
 
 def _build(path: str | Path | None, mode: str | None, log: str | Path | None) -> Router | None:
@@ -185,5 +217,6 @@ __all__ = [
     "reset",
     "stats",
     "unregister_backend",
+    "warm_up",
     "within",
 ]

@@ -21,10 +21,25 @@ from slmc.runtime.types import Answer, EndpointError, SLMRequest
 
 
 class Backend:
-    """Serves SLM requests for one endpoint. Subclasses implement ``complete``; ``acomplete`` defaults to a thread."""
+    """Serves SLM requests for one endpoint. Subclasses implement ``complete``; ``acomplete`` defaults to a thread.
+
+    ``timeout`` is the time left (seconds) of the call's whole deadline: answer by then or raise
+    ``EndpointError("timeout")``; the router does not use an answer that arrives later. Load models in ``warm_up``,
+    never inside ``complete`` (a model not loaded yet: start loading it and raise ``EndpointError("not-ready")``).
+
+    ``inline``: the router calls ``complete`` in the caller's thread, trusting it to keep the deadline (the built-in
+    backends do). False (the default for other subclasses): it runs on a watchdog thread and the call goes on without
+    it at the deadline.
+    """
+
+    inline = False
 
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
+
+    def warm_up(self, sites: list[Site], wait: bool = True) -> None:
+        """Load what serving ``sites`` needs: before returning when ``wait``, else in the background (raises on a
+        failure when ``wait``). Nothing to load by default (HTTP servers load their own models)."""
 
     def complete(self, req: SLMRequest, site: Site, timeout: float) -> Answer:
         raise NotImplementedError
@@ -63,6 +78,8 @@ def make_backend(endpoint: Endpoint) -> Backend:
 # ---- OpenAI-compatible HTTP servers -----------------------------------------------------------------------------------
 class OpenAICompatBackend(Backend):
     """POST ``{url}/chat/completions``; subclasses say how the adapter is selected."""
+
+    inline = True  # the transport keeps the deadline
 
     def __init__(self, endpoint: Endpoint) -> None:
         super().__init__(endpoint)
@@ -173,7 +190,10 @@ def mean_logprob(logprobs: Any) -> float | None:
 
 # ---- in-process -------------------------------------------------------------------------------------------------------
 class InMemoryBackend(Backend):
-    """Answers from ``answer(request, site) -> Answer`` (or an awaitable for ``aanswer``), in the calling thread."""
+    """Answers from ``answer(request, site) -> Answer`` (or an awaitable for ``aanswer``), in the calling thread
+    (an answer after the deadline is not used; a sync ``answer`` cannot be interrupted, so keep it quick)."""
+
+    inline = True
 
     def __init__(
         self,

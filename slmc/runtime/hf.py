@@ -4,7 +4,13 @@ One base model per endpoint, loaded from ``endpoint.base_model``; LoRA adapters 
 use and switched per request (generation is serialised per endpoint). ``adapter.kind: classifier-head`` sites load a
 sequence-classification model from the adapter path (a full model folder, or a PEFT adapter over the base) and answer
 the argmax label; its confidence is the top label's log-probability. Causal LMs answer greedily; confidence is the
-mean token log-prob of the generated tokens. Timeouts are not enforced in-process (``max_tokens`` bounds the work).
+mean token log-prob of the generated tokens.
+
+Loading happens in ``warm_up`` (``slmc.runtime.warm_up()`` / ``configure(..., warm=True)``) or in a background thread
+that the first request for a site starts; a request never loads: until its site's model is ready it raises
+``not-ready`` (a failed load: ``backend-error`` with the reason, until the next ``warm_up``). The deadline holds
+in-process too: waiting for the model (one generation at a time) stops at it, and generation gets the time left as
+``max_time``; an answer finished late is dropped by the router.
 
 Nothing here loads a pickle: slmc classifier heads are ``head.json`` + ``head.safetensors`` (an old
 ``classifier.joblib`` is refused), adapters and sequence classifiers must hold safetensors weights. Paths come from
@@ -15,7 +21,10 @@ loaded is reported once as a ``RuntimeWarning`` naming its path, and its calls f
 from __future__ import annotations
 
 import threading
+import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -29,6 +38,8 @@ DEFAULT_MAX_TOKENS = 128
 
 
 class HFBackend(Backend):
+    inline = True  # waits for the model and generates only until the deadline
+
     def __init__(self, endpoint: Endpoint) -> None:
         super().__init__(endpoint)
         self._load_lock = threading.Lock()
@@ -40,6 +51,76 @@ class HFBackend(Backend):
         self._classifiers: dict[str, tuple[Any, Any, list[str]]] = {}
         self._heads: dict[str, Any] = {}  # adapter name -> slmc classifier head, or None (a transformers classifier)
         self._broken: dict[str, EndpointError] = {}  # adapter name -> why it cannot be loaded (warned once)
+        self._state_lock = threading.Lock()
+        self._ready: set[str] = set()  # site keys whose models are loaded
+        self._loading: set[str] = set()  # site keys a background thread is loading
+        self._failed: dict[str, EndpointError] = {}  # site key -> why its load failed (its calls fall back with it)
+
+    # ---- readiness ------------------------------------------------------------------------------------------------
+    def warm_up(self, sites: list[Site], wait: bool = True) -> None:
+        if not wait:
+            for site in sites:
+                self._load_later(site)
+            return
+        errors = []
+        for site in sites:
+            self._failed.pop(_site_key(site), None)
+            try:
+                self._load_site(site)
+            except Exception as exc:
+                errors.append(f"{site.id}: {exc}")
+        if errors:
+            raise EndpointError("backend-error", "; ".join(errors))
+
+    def _load_site(self, site: Site) -> None:
+        key = _site_key(site)
+        if key in self._ready:
+            return
+        try:
+            if site.adapter is not None and site.adapter.kind == "classifier-head":
+                head = self._head(site)
+                if head is None:
+                    self._classifier(site)
+                else:  # its sentence encoder loads on first use: here, not in a request
+                    head.predict(
+                        [{"messages": [{"role": "user", "content": "warm-up"}, {"role": "assistant", "content": ""}]}]
+                    )
+            else:
+                self._causal(site)
+        except EndpointError as exc:  # refused or broken (already warned with its path): its own reason
+            self._failed[key] = exc
+            raise
+        except Exception as exc:
+            self._failed[key] = EndpointError("backend-error", f"the model did not load: {type(exc).__name__}: {exc}")
+            raise
+        self._ready.add(key)
+
+    def _load_later(self, site: Site) -> None:
+        key = _site_key(site)
+        with self._state_lock:
+            if key in self._ready or key in self._loading or key in self._failed:
+                return
+            self._loading.add(key)
+        threading.Thread(target=self._load_in_background, args=(site, key), name="slmc-hf-load", daemon=True).start()
+
+    def _load_in_background(self, site: Site, key: str) -> None:
+        try:
+            self._load_site(site)
+        except Exception:
+            pass  # kept in self._failed: the site's requests report it
+        finally:
+            with self._state_lock:
+                self._loading.discard(key)
+
+    @contextmanager
+    def _turn(self, deadline: float) -> Iterator[None]:
+        """Hold the model (one run at a time) if it frees up before ``deadline``; else ``timeout``."""
+        if not self._run_lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise EndpointError("timeout", "the model was busy until the deadline")
+        try:
+            yield
+        finally:
+            self._run_lock.release()
 
     # ---- loading --------------------------------------------------------------------------------------------------
     def _load_base(self) -> None:
@@ -126,26 +207,35 @@ class HFBackend(Backend):
 
     # ---- serving --------------------------------------------------------------------------------------------------
     def complete(self, req: SLMRequest, site: Site, timeout: float) -> Answer:
+        deadline = time.monotonic() + timeout
+        key = _site_key(site)
+        if key not in self._ready:
+            failed = self._failed.get(key)
+            if failed is not None:  # a fresh error each call (one instance would pile up tracebacks)
+                raise EndpointError(failed.reason, failed.detail)
+            self._load_later(site)
+            raise EndpointError("not-ready", "the model is loading (slmc.runtime.warm_up() loads it before serving)")
         if site.adapter is not None and site.adapter.kind == "classifier-head":
-            return self._classify(req, site)
-        return self._generate(req, site)
+            return self._classify(req, site, deadline)
+        return self._generate(req, site, deadline)
 
-    def _generate(self, req: SLMRequest, site: Site) -> Answer:
+    def _generate(self, req: SLMRequest, site: Site, deadline: float) -> Answer:
         import torch
 
-        tokenizer, model = self._causal(site)
+        tokenizer, model = self._tokenizer, self._peft if self._peft is not None else self._base  # loaded: _ready
         prompt = _prompt(tokenizer, req)
         inputs = tokenizer(
             prompt, return_tensors="pt", add_special_tokens=not getattr(tokenizer, "chat_template", None)
         )
         max_new = req.max_tokens or DEFAULT_MAX_TOKENS
         pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-        with self._run_lock, torch.inference_mode():
+        with self._turn(deadline), torch.inference_mode():
             if self._peft is not None and site.adapter is not None:
                 self._peft.set_adapter(site.adapter.name)
             out = model.generate(
                 **inputs,
                 max_new_tokens=max_new,
+                max_time=max(deadline - time.monotonic(), 1e-3),
                 do_sample=False,
                 output_scores=True,
                 return_dict_in_generate=True,
@@ -213,11 +303,11 @@ class HFBackend(Backend):
                     self._heads[adapter.name] = head
         return self._heads[adapter.name]
 
-    def _classify(self, req: SLMRequest, site: Site) -> Answer:
+    def _classify(self, req: SLMRequest, site: Site, deadline: float) -> Answer:
         head = self._head(site)
         if head is not None:
             row = {"messages": [*req.messages, {"role": "assistant", "content": ""}]}
-            with self._run_lock:
+            with self._turn(deadline):
                 pred = head.predict([row])[0]
             return Answer(
                 content=pred.text,
@@ -233,7 +323,7 @@ class HFBackend(Backend):
             content_text(m.get("content")) for m in req.messages if m.get("role") not in ("system", "developer")
         )
         inputs = tokenizer(text, return_tensors="pt", truncation=True)
-        with self._run_lock, torch.inference_mode():
+        with self._turn(deadline), torch.inference_mode():
             logits = model(**inputs).logits[0]
         logprobs = torch.log_softmax(logits.float(), dim=-1)
         best = int(torch.argmax(logprobs))
@@ -244,6 +334,11 @@ class HFBackend(Backend):
             completion_tokens=1,
             model=site.adapter.name if site.adapter else self.endpoint.name,
         )
+
+
+def _site_key(site: Site) -> str:
+    """What a site needs loaded: its adapter (by name), or the base model alone."""
+    return f"adapter:{site.adapter.name}" if site.adapter is not None else "base"
 
 
 def _prompt(tokenizer: Any, req: SLMRequest) -> str:

@@ -3,7 +3,11 @@
 Every routed call returns either the SLM's answer or the original function's result (or its exception, unchanged).
 Fallback reasons: ``contract``, ``low-confidence``, ``no-confidence`` (a threshold is set but the backend gave no
 log-probs), ``timeout``, ``http-5xx``, ``http-4xx``, ``connection``, ``invalid-json``, ``invalid-response``,
-``circuit-open``, ``unsupported``, ``backend-error``, ``no-backend``.
+``circuit-open``, ``unsupported``, ``backend-error``, ``no-backend``, ``not-ready`` (an in-process model still loading).
+
+``timeout_s`` is the deadline of the whole SLM attempt, counted from the call's start: the backend gets the time left,
+and an answer that arrives after the deadline is not used (fallback ``timeout``), on the sync, async and in-process
+paths alike. Models load in ``warm_up`` (``configure(..., warm=True)``), never inside a request.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ import json
 import threading
 import time
 import uuid
+import warnings
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +31,7 @@ from slmc.compiler.diagnostics import SlmcError
 from slmc.runtime.backends import Backend, backend_targets, make_backend
 from slmc.runtime.contracts import Contract
 from slmc.runtime.manifest import MODES, Manifest, Site
-from slmc.runtime.shapes import answer_from_result, build_request, build_response, request_schema
+from slmc.runtime.shapes import answer_from_result, build_request, build_response, preload, request_schema
 from slmc.runtime.types import Answer, EndpointError, SLMRequest, UnsupportedRequest
 from slmc.traces.record import TraceRecord
 
@@ -89,6 +95,12 @@ class CircuitBreaker:
             self._consecutive = 0
             self._opened_at = None
             self._probing = False
+
+    def neutral(self) -> None:
+        """The attempt said nothing about the endpoint's health (a model still loading): end a probe, if any."""
+        if self._probing:
+            with self._lock:
+                self._probing = False
 
     def failure(self) -> None:
         if self.failures <= 0:
@@ -237,6 +249,7 @@ class Router:
         self._shadow_slots = threading.BoundedSemaphore(manifest.shadow_queue)
         self._shadow_pending = 0
         self._shadow_idle = threading.Condition()
+        preload({site.api for site in self.sites.values()}, imported_only=True)  # the agent's SDKs: cheap
 
     # ---- resolution ----------------------------------------------------------------------------------------------
     def resolve(self, request_id: str) -> Site | None:
@@ -278,19 +291,8 @@ class Router:
         try:
             self._prepare(attempt, fn, args, kwargs)
             backend = self._backend_or_fallback(site)
-            breaker = self.breakers[site.endpoint or ""]
-            if not breaker.allow():
-                raise Fallback("circuit-open")
             t0 = time.perf_counter()
-            try:
-                answer = backend.complete(attempt.req, site, site.timeout_s)  # type: ignore[arg-type]
-            except EndpointError as exc:
-                breaker.failure()
-                raise Fallback(exc.reason, exc.detail) from None
-            except Exception as exc:  # a broken backend must not lose the call
-                breaker.failure()
-                raise Fallback("backend-error", repr(exc)) from None
-            breaker.success()
+            answer = self._ask(backend, site, attempt.req, attempt.started + site.timeout_s)  # type: ignore[arg-type]
             attempt.slm_ms = (time.perf_counter() - t0) * 1000
             result = self._accept(attempt, answer)
         except (Fallback, UnsupportedRequest) as exc:
@@ -338,22 +340,8 @@ class Router:
         try:
             self._prepare(attempt, fn, args, kwargs)
             backend = self._backend_or_fallback(site)
-            breaker = self.breakers[site.endpoint or ""]
-            if not breaker.allow():
-                raise Fallback("circuit-open")
             t0 = time.perf_counter()
-            try:
-                answer = await asyncio.wait_for(backend.acomplete(attempt.req, site, site.timeout_s), site.timeout_s)  # type: ignore[arg-type]
-            except EndpointError as exc:
-                breaker.failure()
-                raise Fallback(exc.reason, exc.detail) from None
-            except TimeoutError:
-                breaker.failure()
-                raise Fallback("timeout", f"no answer in {site.timeout_s}s") from None
-            except Exception as exc:
-                breaker.failure()
-                raise Fallback("backend-error", repr(exc)) from None
-            breaker.success()
+            answer = await self._aask(backend, site, attempt.req, attempt.started + site.timeout_s)  # type: ignore[arg-type]
             attempt.slm_ms = (time.perf_counter() - t0) * 1000
             result = self._accept(attempt, answer)
         except (Fallback, UnsupportedRequest) as exc:
@@ -390,6 +378,87 @@ class Router:
             PASSTHROUGH.reset(token)
         self._after_shadow_teacher(attempt, result)
         return result
+
+    # ---- the SLM attempt, within the deadline -----------------------------------------------------------------------
+    def _ask(self, backend: Backend, site: Site, req: SLMRequest, deadline: float) -> Answer:
+        """The backend's answer by ``deadline`` (``time.perf_counter()`` seconds), else ``Fallback``."""
+        breaker = self._allow(site, deadline)
+        try:
+            if backend.inline:
+                answer = backend.complete(req, site, deadline - time.perf_counter())
+            else:
+                answer = _on_watchdog(backend, req, site, deadline - time.perf_counter())
+        except EndpointError as exc:
+            raise self._failed(breaker, exc.reason, exc.detail) from None
+        except Exception as exc:  # a broken backend must not lose the call
+            raise self._failed(breaker, "backend-error", repr(exc)) from None
+        return self._in_time(breaker, site, answer, deadline)
+
+    async def _aask(self, backend: Backend, site: Site, req: SLMRequest, deadline: float) -> Answer:
+        breaker = self._allow(site, deadline)
+        left = deadline - time.perf_counter()
+        try:
+            answer = await asyncio.wait_for(backend.acomplete(req, site, left), left)
+        except EndpointError as exc:
+            raise self._failed(breaker, exc.reason, exc.detail) from None
+        except TimeoutError:
+            raise self._failed(breaker, "timeout", f"no answer in {site.timeout_s}s") from None
+        except Exception as exc:
+            raise self._failed(breaker, "backend-error", repr(exc)) from None
+        return self._in_time(breaker, site, answer, deadline)
+
+    def _allow(self, site: Site, deadline: float) -> CircuitBreaker:
+        breaker = self.breakers[site.endpoint or ""]
+        if not breaker.allow():
+            raise Fallback("circuit-open")
+        if time.perf_counter() >= deadline:
+            breaker.neutral()
+            raise Fallback("timeout", f"no time left of {site.timeout_s}s")
+        return breaker
+
+    @staticmethod
+    def _failed(breaker: CircuitBreaker, reason: str, detail: str) -> Fallback:
+        if reason == "not-ready":
+            breaker.neutral()
+        else:
+            breaker.failure()
+        return Fallback(reason, detail)
+
+    @staticmethod
+    def _in_time(breaker: CircuitBreaker, site: Site, answer: Answer, deadline: float) -> Answer:
+        late = time.perf_counter() - deadline
+        if late > 0:  # the backend overran: its answer is not used
+            breaker.failure()
+            raise Fallback("timeout", f"answer {late * 1000:.0f} ms after the {site.timeout_s}s deadline")
+        breaker.success()
+        return answer
+
+    # ---- warm-up -------------------------------------------------------------------------------------------------
+    def warm_up(self, wait: bool = True) -> dict[str, str]:
+        """Load what the endpoints of offloaded and shadowed sites serve with (in-process models and adapters): now,
+        blocking until each loaded or failed, when ``wait``; else in background threads.
+
+        Returns ``{endpoint: "ready" | "loading" | error}``. A failure is also a ``RuntimeWarning``; its sites fall
+        back to the LLM. HTTP endpoints have nothing to load here. The SDK types answers are built as are imported too.
+        """
+        preload({site.api for site in self.sites.values()})
+        by_endpoint: dict[str, list[Site]] = {}
+        for site in self.sites.values():
+            if self.decision(site) is not None and (site.endpoint or "") in self.manifest.endpoints:
+                by_endpoint.setdefault(site.endpoint or "", []).append(site)
+        status: dict[str, str] = {}
+        for name, sites in by_endpoint.items():
+            try:
+                self.backend(sites[0]).warm_up(sites, wait=wait)
+                status[name] = "ready" if wait else "loading"
+            except Exception as exc:
+                status[name] = f"{type(exc).__name__}: {exc}"
+                warnings.warn(
+                    f"slmc.runtime: endpoint {name!r} did not load ({status[name]}); its sites fall back to the LLM",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+        return status
 
     # ---- shared steps --------------------------------------------------------------------------------------------
     def _prepare(self, attempt: Attempt, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
@@ -478,19 +547,12 @@ class Router:
         site = attempt.site
         slm: Answer | None = None
         try:
-            breaker = self.breakers[site.endpoint or ""]
-            if not breaker.allow():
-                raise Fallback("circuit-open")
             t0 = time.perf_counter()
             try:
-                slm = self.backend(site).complete(attempt.req, site, site.timeout_s)  # type: ignore[arg-type]
-            except EndpointError as exc:
-                breaker.failure()
-                raise Fallback(exc.reason, exc.detail) from None
+                backend = self.backend(site)
             except Exception as exc:
-                breaker.failure()
-                raise Fallback("backend-error", repr(exc)) from None
-            breaker.success()
+                raise Fallback("no-backend", repr(exc)) from None
+            slm = self._ask(backend, site, attempt.req, t0 + site.timeout_s)  # type: ignore[arg-type]
             attempt.slm_ms = (time.perf_counter() - t0) * 1000
             contract = self.contracts[site.id]
             verdict = contract.check(slm, attempt.req.tools, request_schema(attempt.req))  # type: ignore[union-attr]
@@ -606,6 +668,27 @@ class Router:
             task=site.task,
             meta={"router": router},
         )
+
+
+_WATCHDOG: ThreadPoolExecutor | None = None
+_WATCHDOG_LOCK = threading.Lock()
+
+
+def _on_watchdog(backend: Backend, req: SLMRequest, site: Site, left: float) -> Answer:
+    """``backend.complete`` on a pool thread, waited for ``left`` seconds at most (it may go on; its answer is lost)."""
+    global _WATCHDOG
+    if _WATCHDOG is None:
+        with _WATCHDOG_LOCK:
+            if _WATCHDOG is None:
+                _WATCHDOG = ThreadPoolExecutor(64, thread_name_prefix="slmc-backend")
+    future = _WATCHDOG.submit(contextvars.copy_context().run, backend.complete, req, site, left)
+    try:
+        return future.result(timeout=left)
+    except FutureTimeout:
+        if not future.done():
+            future.cancel()
+            raise EndpointError("timeout", f"no answer in {left:.3f}s") from None
+        raise
 
 
 def _tool_calls(answer: Answer) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ import string
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
 from slmc.runtime.types import Answer, SLMRequest, UnsupportedRequest
@@ -57,6 +57,25 @@ def sdk_type(dotted: str) -> Any:
         value = None
     _SDK_TYPES[dotted] = value
     return value
+
+
+# The SDK types each API's answers are built as. Importing an SDK can take seconds: ``preload`` does it at warm-up,
+# not inside the first served request (where, in async code, it held up every call in flight past its deadline).
+API_TYPES: dict[str, tuple[str, ...]] = {
+    "openai.chat": ("openai.types.chat:ChatCompletion", "openai.types.chat:ChatCompletionChunk"),
+    "litellm.completion": ("litellm:ModelResponse", "openai.types.chat:ChatCompletion"),
+    "openai.completions": ("openai.types:Completion",),
+    "openai.responses": ("openai.types.responses:Response",),
+    "anthropic.messages": ("anthropic.types:Message",),
+}
+
+
+def preload(apis: Iterable[str], imported_only: bool = False) -> None:
+    """Resolve the SDK types of ``apis`` now; with ``imported_only``, only those of SDKs imported already (cheap)."""
+    for api in apis:
+        for dotted in API_TYPES.get(api, ()):
+            if not imported_only or dotted.partition(".")[0].partition(":")[0] in sys.modules:
+                sdk_type(dotted)
 
 
 class Record(dict):

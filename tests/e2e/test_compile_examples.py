@@ -206,6 +206,7 @@ def test_example_tests_pass_before_and_after(compiled: dict, tmp_path: Path) -> 
             ex.dir_env: str(compiled["out"] / "agent"),
             "SLMC_MANIFEST": str(compiled["out"] / "slmc-manifest.yaml"),
             "SLMC_ROUTER_LOG": str(log),
+            "SLMC_WARM": "1",  # in-process models load before the first call, not inside it
         },
     )
     assert after.returncode == 0, after.stdout[-3000:]
@@ -224,7 +225,7 @@ def test_replay_run_serves_narrow_calls_from_slms(compiled: dict, monkeypatch: p
         llm_only_calls = len(llm.requests)
         llm.requests.clear()
         rewritten = load_module(compiled["out"] / "agent" / "agent.py", f"{ex.name}_rewritten")
-        runtime.configure(compiled["out"] / "slmc-manifest.yaml")
+        runtime.configure(compiled["out"] / "slmc-manifest.yaml", warm=True)
         try:
             got = ex.run(rewritten, inputs)
             stats = runtime.stats()

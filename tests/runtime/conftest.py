@@ -1,4 +1,4 @@
-"""Fixtures: local servers, OpenAI SDK clients on the fake LLM, a clean runtime per test, both HTTP transports."""
+"""Fixtures: local servers, OpenAI SDK clients on the fake LLM, a clean runtime and HTTP transport per test."""
 
 from __future__ import annotations
 
@@ -54,16 +54,16 @@ def async_openai_client(fake_llm: LocalServer) -> Any:
 
 @pytest.fixture(autouse=True)
 def clean_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("SLMC_MANIFEST", "SLMC_MODE", "SLMC_ROUTER_LOG"):
+    for name in ("SLMC_MANIFEST", "SLMC_MODE", "SLMC_ROUTER_LOG", "SLMC_WARM"):
         monkeypatch.delenv(name, raising=False)
     runtime.reset()
     yield
     runtime.reset()
 
 
-@pytest.fixture(params=["httpx", "stdlib"])
-def transport_kind(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Run a test over both HTTP transports."""
-    runtime_http.set_transport(request.param)
-    yield request.param
-    runtime_http.set_transport("")
+@pytest.fixture(autouse=True)
+def fresh_transport() -> Iterator[None]:
+    """A fresh HTTP transport per test (no connection kept from another test's server)."""
+    runtime_http.set_transport()
+    yield
+    runtime_http.set_transport()

@@ -22,6 +22,8 @@ class Reply:
     status: int = 200
     delay: float = 0.0
     reset: bool = False  # abort the connection with a TCP RST instead of answering
+    drip: float = 0.0  # send the whole response (status line, headers, body) in small pieces, this many s apart
+    raw: bytes | None = None  # send these bytes instead of an HTTP response, then close
 
 
 @dataclass
@@ -52,7 +54,19 @@ class LocalServer:
                     self.connection.close()
                     self.close_connection = True
                     return
+                if reply.raw is not None:
+                    self.wfile.write(reply.raw)
+                    self.close_connection = True
+                    return
                 payload = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
+                if reply.drip:
+                    head = f"HTTP/1.1 {reply.status} OK\r\nContent-Type: application/json\r\n"
+                    raw = f"{head}Content-Length: {len(payload)}\r\n\r\n".encode() + payload
+                    step = max(1, len(raw) // 12)  # ~12 pieces: the whole reply takes ~12 * drip seconds
+                    for i in range(0, len(raw), step):
+                        self.wfile.write(raw[i : i + step])
+                        time.sleep(reply.drip)
+                    return
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))

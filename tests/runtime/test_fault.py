@@ -54,12 +54,12 @@ def _llm_answer(kwargs: dict[str, Any]) -> dict[str, Any]:
     return chat_reply(f"llm-{n}", logprob=None)
 
 
-def test_no_call_lost_under_thirty_percent_faults(tmp_path, server_factory, transport_kind):
+def test_no_call_lost_under_thirty_percent_faults(tmp_path, server_factory):
     faulted = [n for n in range(N_THREADS + N_ASYNC) if _fault(n)]
     assert 0.29 < len(faulted) / (N_THREADS + N_ASYNC) < 0.31
     # the test server is Python, one thread per connection: past ~16 busy connections its threads starve each
     # other (and this process's event loop) of the GIL on a 2-core machine, so the router's pool is kept at 16 here
-    runtime_http.set_transport(transport_kind, max_connections=16)
+    runtime_http.set_transport(max_connections=16)
     slm = server_factory(_respond)
     log = tmp_path / "routed.jsonl"
     runtime.configure(

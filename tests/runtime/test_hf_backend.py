@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,7 @@ def _manifest(root: Path, **site: Any) -> Path:
 
 
 def test_hf_lora_generation_with_text_contract(tiny_models):
-    runtime.configure(_manifest(tiny_models, contract={"kind": "text", "max_length": 400}, max_tokens=4))
+    runtime.configure(_manifest(tiny_models, contract={"kind": "text", "max_length": 400}, max_tokens=4), warm=True)
 
     def llm(**kwargs: Any) -> Any:
         raise AssertionError("the SLM should serve this call")
@@ -96,12 +97,44 @@ def test_hf_classifier_head_answers_a_label(tiny_models):
         adapter={"name": "intent-head", "path": "adapters/intent-head", "int_id": 0, "kind": "classifier-head"},
         threshold=-5.0,
     )
-    runtime.configure(path)
+    runtime.configure(path, warm=True)
     resp = runtime.call(
         SITE, "openai.chat", lambda **kw: None, model="m", messages=[{"role": "user", "content": "my wifi is down"}]
     )
     assert resp.choices[0].message.content in LABELS
     assert runtime.stats()["served_by_slm"] == 1
+
+
+def test_a_slow_loading_model_is_not_loaded_inside_a_request(tiny_models, monkeypatch):
+    load = transformers.AutoModelForCausalLM.from_pretrained
+
+    def slow_load(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(2.0)
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(transformers.AutoModelForCausalLM, "from_pretrained", slow_load)
+    runtime.configure(_manifest(tiny_models, contract={"kind": "text", "max_length": 400}, max_tokens=4, timeout_s=1))
+
+    def llm(**kwargs: Any) -> str:
+        return "from the LLM"
+
+    request = {"model": "m", "messages": [{"role": "user", "content": "refund please"}]}
+    t0 = time.perf_counter()
+    assert runtime.call(SITE, "openai.chat", llm, **request) == "from the LLM"
+    # before: the request loaded the model itself (2 s here, 19-25 s for a real one) and then answered from it
+    assert time.perf_counter() - t0 < 0.5
+    assert runtime.stats()["fallbacks"] == {"not-ready": 1}
+    # the request started the load in the background; warm_up waits for it, then the SLM serves
+    assert runtime.warm_up() == {"base-0": "ready"}
+    text = runtime.call(SITE, "openai.chat", llm, **request).choices[0].message.content
+    assert set(text.split()) <= set(WORDS) and runtime.stats()["served_by_slm"] == 1
+
+
+def test_slmc_warm_loads_an_environment_manifest_before_its_first_call(tiny_models, monkeypatch):
+    monkeypatch.setenv("SLMC_MANIFEST", str(_manifest(tiny_models, contract={"kind": "text", "max_length": 400})))
+    monkeypatch.setenv("SLMC_WARM", "1")
+    resp = runtime.call(SITE, "openai.chat", lambda **kw: None, model="m", messages=[{"role": "user", "content": "x"}])
+    assert resp.choices[0].message.content and runtime.stats()["served_by_slm"] == 1
 
 
 def test_hf_missing_model_files_fall_back(tmp_path):
@@ -110,7 +143,8 @@ def test_hf_missing_model_files_fall_back(tmp_path):
     def llm(**kwargs: Any) -> str:
         return "from the LLM"
 
-    runtime.configure(path)
+    with pytest.warns(RuntimeWarning, match="base-0"):
+        runtime.configure(path, warm=True)
     assert (
         runtime.call(SITE, "openai.chat", llm, model="m", messages=[{"role": "user", "content": "x"}]) == "from the LLM"
     )

@@ -145,9 +145,7 @@ def test_manifest_from_env_is_loaded_on_first_call(tmp_path, server_factory, ope
         (Reply(reset=True), {}, "connection"),
     ],
 )
-def test_failures_fall_back_to_the_llm(
-    tmp_path, server_factory, openai_client, fake_llm, transport_kind, reply, fields, reason
-):
+def test_failures_fall_back_to_the_llm(tmp_path, server_factory, openai_client, fake_llm, reply, fields, reason):
     slm = server_factory(lambda path, body: reply)
     runtime.configure(write_manifest(tmp_path, slm.url, **fields))
     resp = runtime.call(
@@ -182,7 +180,7 @@ def test_llm_exception_propagates_unchanged_on_fallback(tmp_path, server_factory
     assert s["fallbacks"] == {"http-5xx": 1} and s["llm_errors"] == 1
 
 
-def test_async_offload_and_fallback(tmp_path, server_factory, async_openai_client, fake_llm, transport_kind):
+def test_async_offload_and_fallback(tmp_path, server_factory, async_openai_client, fake_llm):
     answers = iter(["tech", "not-a-label"])
     slm = server_factory(lambda path, body: Reply(chat_reply(next(answers))))
     runtime.configure(write_manifest(tmp_path, slm.url))
