@@ -85,14 +85,14 @@ def _check_inputs(opts: CompileOptions) -> tuple[Path, list[SourceFile]]:
     return root, files
 
 
-def _check_out(opts: CompileOptions, root: Path, files: list[Path]) -> Path:
+def _check_out(opts: CompileOptions, root: Path, files: list[SourceFile]) -> Path:
     """--out, resolved, once it is known to be safe to write (see ``check_out_dir``): before any work is done."""
     from slmc.codegen.bundle import check_out_dir
 
     if opts.out.is_symlink():
         raise SlmcError("--out is a symbolic link", path=str(opts.out), hint="give the real folder, or a new one")
     out = opts.out.resolve()
-    check_out_dir(out, [root, *files, *opts.traces])
+    check_out_dir(out, [root, *(f.path for f in files), *opts.traces])
     return out
 
 

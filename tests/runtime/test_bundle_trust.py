@@ -59,7 +59,7 @@ def test_a_crafted_pickle_head_is_never_loaded(tmp_path, where):
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        runtime.configure(path)
+        runtime.configure(path, warm=True)  # models load at start-up (item 7): the refusal happens there
         answer = runtime.call(SITE, "openai.chat", _llm, model="m", messages=messages("my wifi is down"))
     assert not marker.exists()  # the pickle's code did not run (before: joblib.load ran it on the first call)
     assert answer == "from the LLM"
@@ -86,7 +86,7 @@ def test_adapter_paths_that_escape_the_bundle_are_refused_with_a_warning(tmp_pat
 
     # the call falls back before anything is loaded (the base model does not even exist here)
     with pytest.warns(RuntimeWarning, match="refused"):
-        runtime.configure(path)
+        runtime.configure(path, warm=True)  # models load at start-up (item 7): the refusal happens there
     assert runtime.call(SITE, "openai.chat", _llm, model="m", messages=messages("x")) == "from the LLM"
     assert runtime.stats()["fallbacks"] == {"no-backend": 1}
 
@@ -143,7 +143,7 @@ def test_an_slmc_head_in_the_bundle_is_served_without_pickle(tmp_path):
         adapter={"name": "intent", "path": "models/intent", "int_id": 1, "kind": "classifier-head"},
         threshold=0.0,
     )
-    runtime.configure(path)
+    runtime.configure(path, warm=True)
     resp = runtime.call(SITE, "openai.chat", _llm, model="m", messages=messages("my wifi router shows an error"))
     assert resp.choices[0].message.content == "tech" and "tech" in LABELS
     assert runtime.stats()["served_by_slm"] == 1
