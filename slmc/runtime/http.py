@@ -73,7 +73,9 @@ class StdlibTransport:
         if conn is not None:
             conn.close()
 
-    def post_json(self, url: str, body: dict[str, Any], timeout: float) -> dict[str, Any]:
+    def post_json(
+        self, url: str, body: dict[str, Any], timeout: float, headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         parts = urlsplit(url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         payload = json.dumps(body).encode("utf-8")
@@ -81,7 +83,7 @@ class StdlibTransport:
             conn = self._connection(parts.scheme, parts.netloc, timeout)
             fresh = conn.sock is None
             try:
-                conn.request("POST", path, body=payload, headers=_HEADERS)
+                conn.request("POST", path, body=payload, headers={**_HEADERS, **headers} if headers else _HEADERS)
                 response = conn.getresponse()
                 data = response.read()
                 if response.will_close:
@@ -100,13 +102,15 @@ class StdlibTransport:
                 raise EndpointError("connection", repr(exc)) from None
         raise EndpointError("connection", "retry failed")  # pragma: no cover - the loop returns or raises
 
-    async def apost_json(self, url: str, body: dict[str, Any], timeout: float) -> dict[str, Any]:
+    async def apost_json(
+        self, url: str, body: dict[str, Any], timeout: float, headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         if self._pool is None:
             with self._pool_lock:
                 if self._pool is None:
                     self._pool = ThreadPoolExecutor(self._async_workers, thread_name_prefix="slmc-http")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self.post_json, url, body, timeout)
+        return await loop.run_in_executor(self._pool, self.post_json, url, body, timeout, headers)
 
 
 class HttpxTransport:
@@ -134,14 +138,20 @@ class HttpxTransport:
             return EndpointError("timeout", type(exc).__name__)
         return EndpointError("connection", repr(exc))
 
-    def post_json(self, url: str, body: dict[str, Any], timeout: float) -> dict[str, Any]:
+    def post_json(
+        self, url: str, body: dict[str, Any], timeout: float, headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         try:
-            response = self._client.post(url, content=json.dumps(body).encode("utf-8"), timeout=timeout)
+            response = self._client.post(
+                url, content=json.dumps(body).encode("utf-8"), timeout=timeout, headers=headers
+            )
         except self._httpx.HTTPError as exc:
             raise self._map(exc) from None
         return _decode(response.status_code, response.content)
 
-    async def apost_json(self, url: str, body: dict[str, Any], timeout: float) -> dict[str, Any]:
+    async def apost_json(
+        self, url: str, body: dict[str, Any], timeout: float, headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         entry = self._async.get(loop)
         if entry is None:
@@ -153,7 +163,9 @@ class HttpxTransport:
         client, slots = entry
         try:
             async with slots:
-                response = await client.post(url, content=json.dumps(body).encode("utf-8"), timeout=timeout)
+                response = await client.post(
+                    url, content=json.dumps(body).encode("utf-8"), timeout=timeout, headers=headers
+                )
         except self._httpx.HTTPError as exc:
             raise self._map(exc) from None
         return _decode(response.status_code, response.content)
