@@ -628,7 +628,7 @@ def sh(value: Any) -> ShellWord:
             out.append("\\" + ch)
         elif ch.isprintable():
             out.append(ch)
-        elif code < 0x100:
+        elif code < 0x80:
             out.append(f"\\x{code:02x}")
         elif code < 0x10000:
             out.append(f"\\u{code:04x}")
