@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -388,3 +389,31 @@ def test_the_issue_example_a_newline_and_command_in_a_name_runs_nothing(case: st
     work.mkdir()
     _run_scripts(tmp_path / "bundle", work)
     assert not marker.exists()
+
+
+def test_self_checks_run_bash_n_on_every_script(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from slmc.targets.tensorrt_llm.validate import validate_trtllm_dir
+    from slmc.targets.vllm import VLLMTarget
+
+    from .graphs import support_workspace
+
+    graph, options = support_workspace(tmp_path)
+    options["root"] = None
+    bundle = tmp_path / "trt"
+    write_bundle(graph, options, bundle, "tensorrt-llm")
+    assert validate_trtllm_dir(bundle) == []
+    serve = bundle / "trtllm" / "serve.sh"
+    serve.write_text(serve.read_text(encoding="utf-8").replace("esac", "esac )"), encoding="utf-8")
+    assert [p.where for p in validate_trtllm_dir(bundle)] == ["trtllm/serve.sh"]
+
+    real_emit = VLLMTarget.emit
+
+    def broken_emit(self: VLLMTarget, plan: Any, out_dir: Path) -> list[Path]:
+        paths = real_emit(self, plan, out_dir)
+        paths[0].write_text("case x in\n", encoding="utf-8")  # a script bash cannot parse
+        return paths
+
+    monkeypatch.setattr(VLLMTarget, "emit", broken_emit)
+    with pytest.raises(SlmcError, match=r"vllm/serve.sh: bash -n failed"):
+        write_bundle(graph, options, tmp_path / "v", "vllm")
+    assert not (tmp_path / "v").exists()
