@@ -26,13 +26,13 @@ from slmc.codegen.rewrite import Change, SiteRewrite, rewrite_agent, rewrites_fr
 from slmc.compiler.diagnostics import SlmcError
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import Decision, SiteKind
-from slmc.safety import is_slug
 from slmc.targets.base import (
     API_KEY_ENV,
     ServiceSpec,
     ServingPlan,
     Target,
     build_plan,
+    comment_text,
     get_target,
     raise_problems,
     sh,
@@ -217,7 +217,7 @@ def _write_deployment(plan: ServingPlan, services: list[ServiceSpec], project: s
     server ``$SLMC_API_KEY`` (compose refuses to start without it)."""
     names = {svc.endpoint: dns_name(f"{project}-{svc.endpoint}") for svc in services}
     secret = dns_name(f"{project}-api-key")
-    agent = plan.agent_name if is_slug(plan.agent_name) else json.dumps(plan.agent_name)
+    agent = comment_text(plan.agent_name)
     (tmp / "k8s").mkdir()
     compose_head = (
         f"# docker compose for {agent}: one service per small-model endpoint ({plan.target}).\n"

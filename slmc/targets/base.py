@@ -124,7 +124,7 @@ def raise_problems(target: str, problems: list[Problem]) -> None:
 
 # ---- values that reach scripts and URLs --------------------------------------------------------------------------
 _HOSTNAME = re.compile(
-    r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+    r"(?=.{1,253}\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
 )
 LOOPBACK = "127.0.0.1"
 CONTAINER_HOST = "0.0.0.0"  # inside a container only: compose publishes on loopback, k8s wires the API key
@@ -161,8 +161,8 @@ def check_port(value: Any, what: str = "port") -> int:
         port = int(value)
     except (TypeError, ValueError):
         port = -1
-    if isinstance(value, bool) or not 1 <= port <= 65535 - 64:
-        raise SlmcError(f"{what} {value!r} is not a TCP port", hint="a number from 1 to 65471")
+    if isinstance(value, bool) or not 1 <= port <= 65535:
+        raise SlmcError(f"{what} {value!r} is not a TCP port", hint="a number from 1 to 65535")
     return port
 
 
@@ -637,9 +637,6 @@ def sh(value: Any) -> ShellWord:
     return ShellWord("$'" + "".join(out) + "'")
 
 
-shquote = sh  # the former name
-
-
 def shcommand(argv: list[str] | tuple[str, ...], indent: int = 4) -> ShellWord:
     """A shell command line of ``sh``-quoted words, one ``--flag value...`` group per continued line."""
     lines: list[list[str]] = [[]]
@@ -648,6 +645,15 @@ def shcommand(argv: list[str] | tuple[str, ...], indent: int = 4) -> ShellWord:
             lines.append([])
         lines[-1].append(sh(arg))
     return ShellWord((" \\\n" + " " * indent).join(" ".join(line) for line in lines))
+
+
+def comment_text(value: Any) -> str:
+    """A name for a generated comment line: as it is when it is plain, else JSON-quoted (one line, escapes shown)."""
+    text = str(value)
+    return text if _PLAIN.fullmatch(text) else json.dumps(text)
+
+
+_PLAIN = re.compile(r"[\w.+@/:-]+", re.ASCII)
 
 
 def _shell_finalize(value: Any) -> Any:

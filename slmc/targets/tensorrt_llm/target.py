@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from slmc.safety import is_slug
 from slmc.targets.base import (
     CONTAINER_HOST,
     AdapterSpec,
@@ -16,6 +14,7 @@ from slmc.targets.base import (
     ServingPlan,
     Target,
     check_adapter,
+    comment_text,
 )
 from slmc.targets.tensorrt_llm.validate import (
     LORA_MODULE_IDS,
@@ -80,7 +79,7 @@ class TensorRTLLMTarget(Target):
         """The endpoint's LlmArgs YAML, dumped (never templated) so no name can change its structure."""
         header = (
             f"# TensorRT-LLM LlmArgs for `trtllm-serve --config` (PyTorch backend) — endpoint {ep.name}, "
-            f"base {ep.model_name if is_slug(ep.model_name.replace('.', '')) else json.dumps(ep.model_name)}.\n"
+            f"base {comment_text(ep.model_name)}.\n"
             "# Requests pick an adapter with extra_body.lora_request {lora_name, lora_int_id, lora_path} "
             "(see slmc-manifest.yaml).\n"
         )
