@@ -62,7 +62,6 @@ def _env() -> Any:
         lstrip_blocks=True,
         autoescape=False,
     )
-    env.filters["json"] = lambda v: json.dumps(v, ensure_ascii=False)
     env.filters["sh"] = sh
     env.filters["md_code"] = md_code
     env.filters["md_text"] = md_text
