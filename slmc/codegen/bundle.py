@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import hashlib
 import json
 import os
@@ -51,6 +52,7 @@ class BundleResult:
     changes: list[Change] = field(default_factory=list)  # codegen: one per accepted site
 
 
+@functools.cache
 def _env() -> Any:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -418,12 +420,13 @@ class _TargetView:
 def _check_written(tmp: Path) -> None:
     """Re-read what was written: the manifest against the schema (with files), every YAML parses, every shell script
     passes ``bash -n``."""
-    problems = manifest_errors(yaml.safe_load((tmp / MANIFEST_NAME).read_text(encoding="utf-8")), tmp)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the same safe loader, in C when libyaml is there
+    problems = manifest_errors(yaml.load((tmp / MANIFEST_NAME).read_text(encoding="utf-8"), Loader=loader), tmp)
     for path in sorted(tmp.rglob("*.yaml")):
         if path.name == MANIFEST_NAME or "adapters" in path.relative_to(tmp).parts:
             continue
         try:
-            list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+            list(yaml.load_all(path.read_text(encoding="utf-8"), Loader=loader))
         except yaml.YAMLError as exc:
             problems.append(f"{path.relative_to(tmp)}: not valid YAML: {exc}")
     problems += [f"{path.relative_to(tmp)}: {msg}" for path, msg in shell_syntax_errors(tmp)]

@@ -8,6 +8,7 @@ Import-light: jinja2 and yaml only.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import ipaddress
 import json
@@ -503,20 +504,7 @@ class Target:
 
     # templates
     def template_env(self) -> Any:
-        from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-        env = Environment(
-            loader=FileSystemLoader(str(Path(importlib.import_module(type(self).__module__).__file__).parent)),
-            undefined=StrictUndefined,
-            keep_trailing_newline=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            autoescape=False,
-            finalize=_shell_finalize,
-        )
-        env.filters["sh"] = sh
-        env.filters["shcommand"] = shcommand
-        return env
+        return _template_env(str(Path(importlib.import_module(type(self).__module__).__file__).parent))
 
     def render(self, template: str, **context: Any) -> str:
         return self.template_env().get_template(template).render(**context)
@@ -661,6 +649,25 @@ def _shell_finalize(value: Any) -> Any:
     if isinstance(value, ShellWord) or (isinstance(value, int) and not isinstance(value, bool)):
         return value
     raise TypeError(f"unquoted value {value!r} in a shell template: pass it through the sh filter (or | int)")
+
+
+@functools.cache
+def _template_env(folder: str) -> Any:
+    """The jinja environment of a target's script templates (one per folder, so templates compile once)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(
+        loader=FileSystemLoader(folder),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        finalize=_shell_finalize,
+    )
+    env.filters["sh"] = sh
+    env.filters["shcommand"] = shcommand
+    return env
 
 
 def shell_syntax_errors(folder: Path) -> list[tuple[Path, str]]:
