@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import glob
+import hashlib
 import json
 import os
 import re
@@ -27,7 +29,18 @@ from slmc.compiler.diagnostics import SlmcError
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import Decision, LLMCall, SiteKind
 from slmc.safety import OWNER_MARK, UnsafePathError, is_owned, mark_owned, owned_files, remove_owned, safe_join
-from slmc.targets.base import ServiceSpec, ServingPlan, Target, build_plan, get_target, raise_problems
+from slmc.targets.base import (
+    API_KEY_ENV,
+    ServiceSpec,
+    ServingPlan,
+    Target,
+    build_plan,
+    comment_text,
+    get_target,
+    raise_problems,
+    sh,
+    shell_syntax_errors,
+)
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -41,6 +54,7 @@ class BundleResult:
     changes: list[Change] = field(default_factory=list)  # codegen: one per accepted site
 
 
+@functools.cache
 def _env() -> Any:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -52,14 +66,44 @@ def _env() -> Any:
         lstrip_blocks=True,
         autoescape=False,
     )
-    env.filters["json"] = lambda v: json.dumps(v, ensure_ascii=False)
+    env.filters["sh"] = sh
+    env.filters["md_code"] = md_code
+    env.filters["md_text"] = md_text
     return env
 
 
-def dns_name(text: str) -> str:
-    """A Kubernetes (DNS-1123) name."""
+def _one_line(value: Any) -> str:
+    """Text on one line of printable characters (whitespace runs become one space, others a replacement sign)."""
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in " ".join(str(value).split()))
+
+
+def md_code(value: Any) -> str:
+    """A Markdown code span that holds ``value`` whatever it contains (one line; the fence outgrows its backticks;
+    ``|`` escaped so a table row stays whole)."""
+    text = _one_line(value).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|!])")
+
+
+def md_text(value: Any) -> str:
+    """Plain Markdown text: one line, with the characters that make links, HTML, code or table cells escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", _one_line(value))
+
+
+def dns_name(text: str, max_len: int = 63) -> str:
+    """A Kubernetes name (DNS-1123 label, starting with a letter as Services need): lowercase letters, digits and
+    ``-``. A name that had to be shortened gets a hash of the full text, so two long names never collide."""
     name = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
-    return name[:63].rstrip("-") or "slmc"
+    if not name[:1].isalpha():
+        name = f"x-{name}".rstrip("-")
+    if len(name) > max_len:
+        digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        name = f"{name[: max_len - 9].rstrip('-')}-{digest}"
+    return name
 
 
 def plan_targets(plan: ServingPlan, target_options: Mapping[str, Any]) -> list[Target]:
@@ -287,16 +331,155 @@ def _copy_models(plan: ServingPlan, tmp: Path) -> None:
 
 
 def _write_deployment(plan: ServingPlan, services: list[ServiceSpec], project: str, claim: str, tmp: Path) -> None:
-    env = _env()
+    """docker-compose.yaml and k8s/ (Deployments, Services), dumped from Python data: no name can change their
+    structure. Containers listen on 0.0.0.0 inside; compose publishes on loopback and, like Kubernetes, hands the
+    server ``$SLMC_API_KEY`` (compose refuses to start without it)."""
     names = {svc.endpoint: dns_name(f"{project}-{svc.endpoint}") for svc in services}
-    context = {"plan": plan, "services": services, "project": project, "names": names, "claim": claim}
+    secret = dns_name(f"{project}-api-key")
+    agent = comment_text(plan.agent_name)
     (tmp / "k8s").mkdir()
-    for template, path in (
-        ("docker-compose.yaml.j2", "docker-compose.yaml"),
-        ("deployment.yaml.j2", "k8s/deployment.yaml"),
-        ("service.yaml.j2", "k8s/service.yaml"),
-    ):
-        (tmp / path).write_text(env.get_template(template).render(**context), encoding="utf-8")
+    compose_head = (
+        f"# docker compose for {agent}: one service per small-model endpoint ({plan.target}).\n"
+        f"# Start: {API_KEY_ENV}=... docker compose up -d   (from this bundle's folder); the agent reads "
+        "slmc-manifest.yaml.\n"
+    )
+    _write_yaml(tmp / "docker-compose.yaml", compose_head, [compose_doc(services, project)])
+    deploy_head = (
+        f"# Kubernetes Deployments for {agent}'s small-model endpoints ({plan.target}).\n"
+        f"# The bundle folder must be on the PersistentVolumeClaim {json.dumps(claim)}, mounted at /bundle.\n"
+        f"# API key: kubectl create secret generic {secret} --from-literal={API_KEY_ENV}=...\n"
+    )
+    docs = [deployment_doc(svc, names[svc.endpoint], project, claim, secret) for svc in services]
+    _write_yaml(tmp / "k8s" / "deployment.yaml", deploy_head, docs)
+    service_head = (
+        f"# Kubernetes Services for {agent}'s small-model endpoints; in-cluster URLs: http://<name>:<port>/v1\n"
+    )
+    docs = [service_doc(svc, names[svc.endpoint], project) for svc in services]
+    _write_yaml(tmp / "k8s" / "service.yaml", service_head, docs)
+
+
+class YamlDumper(yaml.SafeDumper):
+    """``yaml.SafeDumper`` with list items indented under their key and no ``&id`` anchors for repeated values."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
+        return super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def dump_yaml(docs: list[Any]) -> str:
+    """YAML documents (``---`` between several) as the bundle writes them: dumped, never templated."""
+    return yaml.dump_all(
+        docs, Dumper=YamlDumper, sort_keys=False, allow_unicode=False, width=120, explicit_start=len(docs) > 1
+    )
+
+
+def _write_yaml(path: Path, header: str, docs: list[dict[str, Any]]) -> None:
+    path.write_text(header + dump_yaml(docs), encoding="utf-8")
+
+
+def _dollars(value: Any) -> Any:
+    """``$`` doubled in every string: docker compose interpolates ``${VAR}`` and Kubernetes ``$(VAR)`` in commands."""
+    if isinstance(value, str):
+        return value.replace("$", "$$")
+    if isinstance(value, list | tuple):
+        return [_dollars(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _dollars(v) for k, v in value.items()}
+    return value
+
+
+def compose_doc(services: list[ServiceSpec], project: str) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    for svc in services:
+        entry: dict[str, Any] = _dollars(
+            {
+                "image": svc.image,
+                "entrypoint": [svc.argv[0]],
+                "command": list(svc.argv[1:]),
+                "working_dir": "/bundle",
+                "ports": [f"{svc.publish_host}:{svc.port}:{svc.port}"],
+                "volumes": [*(f"./{m}:/bundle/{m}:ro" for m in svc.mounts), "hf-cache:/root/.cache/huggingface"],
+            }
+        )
+        if svc.key_env:  # the one interpolated value: compose stops with this message when the key is unset
+            entry["environment"] = {
+                svc.key_env: f"${{{API_KEY_ENV}:?set {API_KEY_ENV}: the server requires an API key}}"
+            }
+        if svc.gpu:
+            entry["ipc"] = "host"
+        entry["healthcheck"] = {
+            "test": _dollars(list(svc.health_test)),
+            "interval": "30s",
+            "timeout": "10s",
+            "retries": 5,
+            "start_period": "600s",
+        }
+        entry["restart"] = "unless-stopped"
+        if svc.gpu:
+            gpu = {"driver": "nvidia", "count": 1, "capabilities": ["gpu"]}
+            entry["deploy"] = {"resources": {"reservations": {"devices": [gpu]}}}
+        doc[svc.endpoint] = entry
+    return {"name": project, "services": doc, "volumes": {"hf-cache": {}}}
+
+
+def deployment_doc(svc: ServiceSpec, name: str, project: str, claim: str, secret: str) -> dict[str, Any]:
+    probe = {"httpGet": {"path": svc.health_path, "port": "http"}}
+    container: dict[str, Any] = {
+        "name": "server",
+        "image": svc.image,
+        "command": _dollars(list(svc.argv)),
+        "workingDir": "/bundle",
+    }
+    if svc.key_env:
+        ref = {"secretKeyRef": {"name": secret, "key": API_KEY_ENV}}
+        container["env"] = [{"name": svc.key_env, "valueFrom": ref}]
+    container["ports"] = [{"name": "http", "containerPort": svc.port}]
+    container["readinessProbe"] = {**probe, "initialDelaySeconds": 10, "periodSeconds": 10, "failureThreshold": 3}
+    container["livenessProbe"] = {**probe, "initialDelaySeconds": 600, "periodSeconds": 30, "failureThreshold": 5}
+    if svc.gpu:
+        container["resources"] = {"limits": {"nvidia.com/gpu": 1}}
+    else:
+        container["resources"] = {"requests": {"cpu": "2", "memory": "4Gi"}}
+    mounts = [
+        {"name": "bundle", "mountPath": "/bundle", "readOnly": True},
+        {"name": "hf-cache", "mountPath": "/root/.cache/huggingface"},
+    ]
+    volumes: list[dict[str, Any]] = [
+        {"name": "bundle", "persistentVolumeClaim": {"claimName": claim}},
+        {"name": "hf-cache", "emptyDir": {}},
+    ]
+    if svc.gpu:
+        mounts.append({"name": "shm", "mountPath": "/dev/shm"})
+        volumes.append({"name": "shm", "emptyDir": {"medium": "Memory"}})
+    container["volumeMounts"] = mounts
+    labels = {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": project}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "labels": labels},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app.kubernetes.io/name": name}},
+            "template": {
+                "metadata": {"labels": dict(labels)},
+                "spec": {"containers": [container], "volumes": volumes},
+            },
+        },
+    }
+
+
+def service_doc(svc: ServiceSpec, name: str, project: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": name, "labels": {"app.kubernetes.io/part-of": project}},
+        "spec": {
+            "selector": {"app.kubernetes.io/name": name},
+            "ports": [{"name": "http", "port": svc.port, "targetPort": "http"}],
+        },
+    }
 
 
 def _write_readme(
@@ -324,6 +507,8 @@ def _write_readme(
             adapters=any(ep.adapters for ep in plan.endpoints),
             models=any(ep.base_source is not None for ep in plan.endpoints),
             adapter_names=adapter_names,
+            secret=dns_name(f"{dns_name(f'slmc-{plan.agent_name}')}-api-key"),
+            bind_host=targets[0].bind_host,
         )
     )
     (tmp / "README.md").write_text(text, encoding="utf-8")
@@ -351,15 +536,18 @@ class _TargetView:
 
 
 def _check_written(tmp: Path) -> None:
-    """Re-read what was written: the manifest against the schema (with files), every YAML parses."""
-    problems = manifest_errors(yaml.safe_load((tmp / MANIFEST_NAME).read_text(encoding="utf-8")), tmp)
+    """Re-read what was written: the manifest against the schema (with files), every YAML parses, every shell script
+    passes ``bash -n``."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the same safe loader, in C when libyaml is there
+    problems = manifest_errors(yaml.load((tmp / MANIFEST_NAME).read_text(encoding="utf-8"), Loader=loader), tmp)
     for path in sorted(tmp.rglob("*.yaml")):
         if path.name == MANIFEST_NAME or "adapters" in path.relative_to(tmp).parts:
             continue
         try:
-            list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+            list(yaml.load_all(path.read_text(encoding="utf-8"), Loader=loader))
         except yaml.YAMLError as exc:
             problems.append(f"{path.relative_to(tmp)}: not valid YAML: {exc}")
+    problems += [f"{path.relative_to(tmp)}: {msg}" for path, msg in shell_syntax_errors(tmp)]
     if problems:
         raise SlmcError("the bundle written is inconsistent:\n    " + "\n    ".join(problems))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -110,11 +111,29 @@ class OpenAICompatBackend(Backend):
     def select_adapter(self, body: dict[str, Any], site: Site) -> None:
         """Add the adapter selection to the request body."""
 
+    def headers(self) -> dict[str, str] | None:
+        """``Authorization: Bearer $<api_key_env>`` when the manifest names a key variable and it is set."""
+        return auth_headers(self.endpoint)
+
     def complete(self, req: SLMRequest, site: Site, timeout: float) -> Answer:
-        return parse_chat_completion(transport().post_json(self.url, self.body(req, site), timeout))
+        body = self.body(req, site)
+        return parse_chat_completion(transport().post_json(self.url, body, timeout, headers=self.headers()))
 
     async def acomplete(self, req: SLMRequest, site: Site, timeout: float) -> Answer:
-        return parse_chat_completion(await transport().apost_json(self.url, self.body(req, site), timeout))
+        body = self.body(req, site)
+        return parse_chat_completion(await transport().apost_json(self.url, body, timeout, headers=self.headers()))
+
+
+def auth_headers(endpoint: Endpoint) -> dict[str, str] | None:
+    """The bearer header of an endpoint, read from the environment on every call (never from a file)."""
+    if not endpoint.api_key_env:
+        return None
+    key = os.environ.get(endpoint.api_key_env, "").strip()
+    if not key:
+        return None
+    if any(not (0x21 <= ord(ch) <= 0x7E) for ch in key):  # a header value must stay one header
+        raise EndpointError("config", f"{endpoint.api_key_env} holds characters an HTTP header cannot carry")
+    return {"Authorization": f"Bearer {key}"}
 
 
 class VLLMBackend(OpenAICompatBackend):

@@ -8,7 +8,8 @@ The shape is docs/interfaces.md §4. Extra keys the router reads (all optional):
 * per site: ``timeout_s``, ``prompt_template`` (``text`` sites: a string, or a list of ``{role, content}``, with
   ``{param}`` holes named by the wrapper's parameters), ``temperature`` (0), ``adapter.kind``
   (``lora`` default | ``classifier-head``).
-* per endpoint: ``model`` (the model name the server was started with; default ``base_model`` as written).
+* per endpoint: ``model`` (the model name the server was started with; default ``base_model`` as written),
+  ``api_key_env`` (an environment variable; when it is set, requests carry ``Authorization: Bearer <its value>``).
 
 Model and adapter paths (``endpoints.*.base_model`` when it is a path, ``sites.*.adapter.path``) are relative to the
 manifest's folder (the bundle) and must stay inside it: an absolute path, ``..`` climbing out, or a symlink pointing
@@ -49,6 +50,7 @@ class Endpoint:
     model: str | None = None  # the name the server knows the base model by
     options: dict[str, Any] = field(default_factory=dict)  # the raw entry
     refused: str | None = None  # why base_model was not taken (a path outside the bundle); base_model is None then
+    api_key_env: str | None = None  # variable holding the bearer token the server wants (the key is never written)
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,7 @@ def parse_manifest(data: Any, path: Path, *, allow_outside_paths: bool | None = 
             model=str(entry.get("model") or base) if (entry.get("model") or base) else None,
             options=dict(entry),
             refused=refused,
+            api_key_env=_env_name(entry.get("api_key_env"), f"endpoints.{name}.api_key_env", where),
         )
 
     sites: dict[str, Site] = {}
@@ -167,6 +170,17 @@ def parse_manifest(data: Any, path: Path, *, allow_outside_paths: bool | None = 
         shadow_queue=max(1, int(_number(shadow.get("queue", 256), "defaults.shadow.queue", where))),
         raw=data,
     )
+
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _env_name(value: Any, what: str, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or _ENV_NAME.fullmatch(value) is None:
+        raise SlmcError(f"{what} {value!r} is not an environment variable name", path=where, hint="e.g. SLMC_API_KEY")
+    return value
 
 
 def _site(

@@ -8,8 +8,13 @@ Import-light: jinja2 and yaml only.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import ipaddress
 import json
+import re
+import shutil
+import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +22,8 @@ from typing import Any, ClassVar
 
 from slmc.compiler.diagnostics import SlmcError
 from slmc.ir.graph import AgentGraph
-from slmc.ir.nodes import Decision, LLMCall, SiteKind, Task, slug
-from slmc.safety import task_slug
+from slmc.ir.nodes import Decision, LLMCall, SiteKind, Task
+from slmc.safety import task_slug, to_slug
 
 # vLLM's MaxLoRARanks (1 is allowed too but never useful); adapters are rounded up to one of these.
 ALLOWED_LORA_RANKS = (8, 16, 32, 64, 128, 256, 320, 512)
@@ -117,6 +122,50 @@ def raise_problems(target: str, problems: list[Problem]) -> None:
         f"the {target} deployment would be invalid ({len(problems)} problem(s)):\n    {lines}",
         hint=problems[0].hint or "fix the plan or pick another --target",
     )
+
+
+# ---- values that reach scripts and URLs --------------------------------------------------------------------------
+_HOSTNAME = re.compile(
+    r"(?=.{1,253}\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+)
+LOOPBACK = "127.0.0.1"
+CONTAINER_HOST = "0.0.0.0"  # inside a container only: compose publishes on loopback, k8s wires the API key
+API_KEY_ENV = "SLMC_API_KEY"  # the runtime sends it as a bearer token; the serve scripts hand it to the server
+
+
+def check_host(value: Any, what: str = "host") -> str:
+    """A host name or IP address (what a server binds or a URL names); anything else is an ``SlmcError``."""
+    text = str(value)
+    try:
+        if "%" not in text:  # no IPv6 scope: it may hold anything
+            ipaddress.ip_address(text)
+            return text
+    except ValueError:
+        pass
+    if _HOSTNAME.fullmatch(text) is None:
+        raise SlmcError(
+            f"{what} {text!r} is not a host name or IP address", hint="e.g. 127.0.0.1, 0.0.0.0 or localhost"
+        )
+    return text
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_port(value: Any, what: str = "port") -> int:
+    try:
+        port = int(value)
+    except (TypeError, ValueError):
+        port = -1
+    if isinstance(value, bool) or not 1 <= port <= 65535:
+        raise SlmcError(f"{what} {value!r} is not a TCP port", hint="a number from 1 to 65535")
+    return port
 
 
 # ---- api of a site ------------------------------------------------------------------------------------------------
@@ -233,7 +282,7 @@ def build_plan(graph: AgentGraph, options: Mapping[str, Any], target: str) -> Se
     """
     target_cls = target_class(target)
     build_dir = Path(options["build_dir"]) if options.get("build_dir") else None
-    port0 = int(options.get("port", target_cls.default_port))
+    port0 = check_port(options.get("port", target_cls.default_port))
     copy_base = bool(options.get("copy_base", True))
     planned = bool(options.get("planned", False))
     notes: list[str] = []
@@ -365,7 +414,7 @@ def build_plan(graph: AgentGraph, options: Mapping[str, Any], target: str) -> Se
 
     files = graph.meta.files
     source = str(options.get("agent_source") or (files[0] if files else "agent.py"))
-    name = str(options.get("agent_name") or slug(Path(source).stem))
+    name = to_slug(str(options.get("agent_name") or Path(source).stem))
     return ServingPlan(
         agent_name=name,
         agent_source=source,
@@ -373,7 +422,7 @@ def build_plan(graph: AgentGraph, options: Mapping[str, Any], target: str) -> Se
         endpoints=tuple(endpoints),
         sites=tuple(routes),
         defaults={"timeout_s": options.get("timeout_s", 20), "mode": options.get("mode", "serve")},
-        host=str(options.get("host", "localhost")),
+        host=check_host(options.get("host", "localhost"), "host"),
         notes=tuple(notes),
     )
 
@@ -391,6 +440,8 @@ class ServiceSpec:
     gpu: bool
     mounts: tuple[str, ...] = ()  # bundle folders the server reads (mounted read-only under /bundle)
     health_test: tuple[str, ...] = ()  # docker healthcheck command
+    key_env: str | None = None  # the server's API-key variable, filled from SLMC_API_KEY (None: no key support)
+    publish_host: str = LOOPBACK  # where docker compose publishes the port on the host
 
 
 class Target:
@@ -405,9 +456,50 @@ class Target:
     image: ClassVar[str] = ""
     health_path: ClassVar[str] = "/health"
     health_tool: ClassVar[str] = "python"  # what the image has to probe health with: python | curl
+    key_env: ClassVar[str | None] = None  # the variable the server reads its API key from (None: it has no key)
 
     def __init__(self, **options: Any) -> None:
         self.options = dict(options)
+
+    @property
+    def bind_host(self) -> str:
+        """Where the generated serve scripts bind: option ``host``, loopback by default (containers bind 0.0.0.0
+        inside and publish on loopback, see ``slmc.codegen.bundle``)."""
+        return check_host(self.options.get("host", LOOPBACK), "target option host")
+
+    def script_context(self, plan: ServingPlan) -> dict[str, Any]:
+        """What every serve script template needs besides its endpoints: the API-key wiring and the bind host."""
+        endpoints = self.own_endpoints(plan)
+        return {
+            "plan": plan,
+            "access": self.access_block(),
+            "default_endpoint": endpoints[0].name if endpoints else "",
+            "known": " ".join(ep.name for ep in endpoints),
+        }
+
+    def access_block(self) -> ShellWord:
+        """Shell lines that hand ``$SLMC_API_KEY`` to the server through its own variable (never on the command
+        line, never written into the bundle); a non-loopback bind without a key refuses to start."""
+        host = self.bind_host
+        if self.key_env is None:
+            lines = [f"# The server has no API-key option: it binds {host}; keep it on loopback or behind a firewall."]
+            if not is_loopback(host):
+                lines.append(f"printf 'warning: %s listens on %s without an API key\\n' {sh(self.name)} {sh(host)} >&2")
+            return ShellWord("\n".join(lines))
+        lines = [
+            f"# Binds {host}. With {API_KEY_ENV} set the server requires 'Authorization: Bearer ${API_KEY_ENV}'",
+            f"# (the slmc runtime sends it); the key is passed as {self.key_env}, off the command line.",
+            f'if [ -n "${{{API_KEY_ENV}:-}}" ]; then',
+            f'  export {self.key_env}="${API_KEY_ENV}"',
+        ]
+        if not is_loopback(host):
+            lines += [
+                "else",
+                f"  printf 'error: set {API_KEY_ENV}: the server listens on %s, not on loopback\\n' {sh(host)} >&2",
+                "  exit 1",
+            ]
+        lines.append("fi")
+        return ShellWord("\n".join(lines))
 
     # capability
     @classmethod
@@ -416,19 +508,7 @@ class Target:
 
     # templates
     def template_env(self) -> Any:
-        from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-        env = Environment(
-            loader=FileSystemLoader(str(Path(importlib.import_module(type(self).__module__).__file__).parent)),
-            undefined=StrictUndefined,
-            keep_trailing_newline=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            autoescape=False,
-        )
-        env.filters["shquote"] = shquote
-        env.filters["shcommand"] = shcommand
-        return env
+        return _template_env(str(Path(importlib.import_module(type(self).__module__).__file__).parent))
 
     def render(self, template: str, **context: Any) -> str:
         return self.template_env().get_template(template).render(**context)
@@ -452,7 +532,7 @@ class Target:
     # manifest routing fields
     def endpoint_fields(self, plan: ServingPlan, ep: EndpointSpec) -> dict[str, Any]:
         """Manifest fields of an endpoint besides target and base_model: ``url``, ``model`` (name the server knows)."""
-        return {"url": f"http://{plan.host}:{ep.port}/v1", "model": ep.base_model}
+        return {"url": f"http://{plan.host}:{ep.port}/v1", "model": ep.base_model, "api_key_env": API_KEY_ENV}
 
     def adapter_fields(self, plan: ServingPlan, ep: EndpointSpec, adapter: AdapterSpec) -> dict[str, Any]:
         """Manifest fields of a site's adapter besides name, path, int_id and kind (target-specific routing)."""
@@ -486,6 +566,8 @@ class Target:
             gpu=self.needs_gpu,
             mounts=tuple(dict.fromkeys([*mounts, *extra_mounts])),
             health_test=test,
+            key_env=self.key_env,
+            publish_host=self.bind_host,
         )
 
 
@@ -521,20 +603,93 @@ def check_adapter(a: AdapterSpec, where: str, allowed_ranks: tuple[int, ...] = (
     return problems
 
 
-def shquote(value: Any) -> str:
+class ShellWord(str):
+    """Text made safe for a bash script by ``sh`` / ``shcommand``: the only strings the script templates print."""
+
+
+def sh(value: Any) -> ShellWord:
+    """One shell word for ``value``, on one line: ``shlex.quote``, or bash ANSI-C quoting (``$'...'``) when the text
+    holds a newline or another non-printable character (so it cannot end a comment line or split a command)."""
     import shlex
 
-    return shlex.quote(str(value))
+    text = str(value)
+    if all(ch.isprintable() for ch in text):
+        return ShellWord(shlex.quote(text))
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch in "\\'":
+            out.append("\\" + ch)
+        elif ch.isprintable():
+            out.append(ch)
+        elif code < 0x80:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return ShellWord("$'" + "".join(out) + "'")
 
 
-def shcommand(argv: list[str] | tuple[str, ...], indent: int = 4) -> str:
-    """A shell command line, one ``--flag value...`` group per continued line."""
+def shcommand(argv: list[str] | tuple[str, ...], indent: int = 4) -> ShellWord:
+    """A shell command line of ``sh``-quoted words, one ``--flag value...`` group per continued line."""
     lines: list[list[str]] = [[]]
     for i, arg in enumerate(argv):
-        if arg.startswith("--") and i > 0:
+        if str(arg).startswith("--") and i > 0:
             lines.append([])
-        lines[-1].append(shquote(arg))
-    return (" \\\n" + " " * indent).join(" ".join(line) for line in lines)
+        lines[-1].append(sh(arg))
+    return ShellWord((" \\\n" + " " * indent).join(" ".join(line) for line in lines))
+
+
+def comment_text(value: Any) -> str:
+    """A name for a generated comment line: as it is when it is plain, else JSON-quoted (one line, escapes shown)."""
+    text = str(value)
+    return text if _PLAIN.fullmatch(text) else json.dumps(text)
+
+
+_PLAIN = re.compile(r"[\w.+@/:-]+", re.ASCII)
+
+
+def _shell_finalize(value: Any) -> Any:
+    """Every ``{{ }}`` of a script template must be an ``sh`` / ``shcommand`` result or an int (``| int``)."""
+    if isinstance(value, ShellWord) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise TypeError(f"unquoted value {value!r} in a shell template: pass it through the sh filter (or | int)")
+
+
+@functools.cache
+def _template_env(folder: str) -> Any:
+    """The jinja environment of a target's script templates (one per folder, so templates compile once)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(
+        loader=FileSystemLoader(folder),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        finalize=_shell_finalize,
+    )
+    env.filters["sh"] = sh
+    env.filters["shcommand"] = shcommand
+    return env
+
+
+def shell_syntax_errors(folder: Path) -> list[tuple[Path, str]]:
+    """``bash -n`` on every ``*.sh`` under ``folder`` (outside copied models and adapters); nothing when bash is
+    missing."""
+    bash = shutil.which("bash")
+    if bash is None:
+        return []
+    out = []
+    for path in sorted(folder.rglob("*.sh")):
+        if {"adapters", "models"} & set(path.relative_to(folder).parts[:1]):
+            continue
+        proc = subprocess.run([bash, "-n", str(path)], capture_output=True, text=True, timeout=30, check=False)
+        if proc.returncode != 0:
+            out.append((path, f"bash -n failed: {proc.stderr.strip()[:300]}"))
+    return out
 
 
 # name -> "module:Class"; imported lazily.

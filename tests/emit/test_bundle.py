@@ -165,7 +165,7 @@ def test_plan_groups_bases_rounds_ranks_and_falls_back_to_hf(tmp_path: Path) -> 
     assert manifest["sites"]["llm:sentiment@agent.py:60"]["api"] == "anthropic.messages"
     compose = yaml.safe_load((out / "docker-compose.yaml").read_text())
     assert sorted(compose["services"]) == ["base-1", "base-2"]  # the in-process endpoint needs no container
-    assert compose["services"]["base-2"]["ports"] == ["8002:8002"]
+    assert compose["services"]["base-2"]["ports"] == ["127.0.0.1:8002:8002"]  # published on loopback only
     assert "./models:/bundle/models:ro" in compose["services"]["base-2"]["volumes"]
     gpu = compose["services"]["base-1"]["deploy"]["resources"]["reservations"]["devices"]
     assert gpu == [{"driver": "nvidia", "count": 1, "capabilities": ["gpu"]}]

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from slmc.targets.base import AdapterSpec, EndpointSpec, Problem, ServiceSpec, ServingPlan, Target, check_adapter
+from slmc.targets.base import (
+    CONTAINER_HOST,
+    AdapterSpec,
+    EndpointSpec,
+    Problem,
+    ServiceSpec,
+    ServingPlan,
+    Target,
+    check_adapter,
+)
 
 LLAMACPP_IMAGE = "ghcr.io/ggml-org/llama.cpp:server-b9603"
 EMBEDDING_MODULES = ("embed_tokens", "lm_head", "wte", "word_embeddings")
@@ -22,6 +31,7 @@ class LlamaCppTarget(Target):
     image = LLAMACPP_IMAGE
     health_path = "/health"
     health_tool = "curl"
+    key_env = "LLAMA_API_KEY"  # llama-server reads --api-key from it (common/arg.cpp)
 
     @property
     def outtype(self) -> str:
@@ -37,7 +47,7 @@ class LlamaCppTarget(Target):
         """llama-server numbers adapters by ``--lora`` flag order, from 0."""
         return [a.name for a in ep.adapters].index(adapter.name)
 
-    def serve_argv(self, ep: EndpointSpec, host: str = "0.0.0.0") -> list[str]:
+    def serve_argv(self, ep: EndpointSpec, host: str = CONTAINER_HOST) -> list[str]:
         argv = ["llama-server", "-m", self.base_gguf(ep)]
         for a in ep.adapters:
             argv += ["--lora", self.adapter_gguf(a)]
@@ -89,8 +99,8 @@ class LlamaCppTarget(Target):
         serve.write_text(
             self.render(
                 "serve.sh.j2",
-                plan=plan,
-                endpoints=[(ep, self.serve_argv(ep)) for ep in endpoints],
+                **self.script_context(plan),
+                endpoints=[(ep, self.serve_argv(ep, self.bind_host)) for ep in endpoints],
                 adapter_id=self.adapter_id,
             ),
             encoding="utf-8",

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from slmc.targets.base import AdapterSpec, EndpointSpec, Problem, ServiceSpec, ServingPlan, Target, check_adapter
+from slmc.targets.base import (
+    CONTAINER_HOST,
+    AdapterSpec,
+    EndpointSpec,
+    Problem,
+    ServiceSpec,
+    ServingPlan,
+    Target,
+    check_adapter,
+    comment_text,
+)
 from slmc.targets.tensorrt_llm.validate import (
     LORA_MODULE_IDS,
     TRTLLM_TO_HF,
@@ -68,6 +75,18 @@ class TensorRTLLMTarget(Target):
     def llm_api_options(self, ep: EndpointSpec) -> dict[str, Any]:
         return {"lora_config": self.lora_config(ep)} if ep.adapters else {}
 
+    def llm_api_options_yaml(self, ep: EndpointSpec) -> str:
+        """The endpoint's LlmArgs YAML, dumped (never templated) so no name can change its structure."""
+        header = (
+            f"# TensorRT-LLM LlmArgs for `trtllm-serve --config` (PyTorch backend) — endpoint {ep.name}, "
+            f"base {comment_text(ep.model_name)}.\n"
+            "# Requests pick an adapter with extra_body.lora_request {lora_name, lora_int_id, lora_path} "
+            "(see slmc-manifest.yaml).\n"
+        )
+        from slmc.codegen.bundle import dump_yaml
+
+        return header + dump_yaml([self.llm_api_options(ep)])
+
     def engine_dir(self, ep: EndpointSpec) -> str:
         return f"build/engine-{ep.name}"
 
@@ -120,7 +139,7 @@ class TensorRTLLMTarget(Target):
             "1",
         ]
 
-    def serve_argv(self, plan: ServingPlan, ep: EndpointSpec, host: str = "0.0.0.0") -> list[str]:
+    def serve_argv(self, plan: ServingPlan, ep: EndpointSpec, host: str = CONTAINER_HOST) -> list[str]:
         if self.engine:
             model = self.engine_dir(ep)
             return [
@@ -187,15 +206,11 @@ class TensorRTLLMTarget(Target):
             if not ep.adapters or self.engine:
                 continue
             path = out_dir / self.options_file(plan, ep)
-            path.write_text(
-                self.render("extra_llm_api_options.yaml.j2", plan=plan, ep=ep, lora=self.lora_config(ep), json=json),
-                encoding="utf-8",
-            )
-            yaml.safe_load(path.read_text(encoding="utf-8"))  # the template must stay valid YAML
+            path.write_text(self.llm_api_options_yaml(ep), encoding="utf-8")
             written.append(path)
         context = {
-            "plan": plan,
-            "endpoints": [(ep, self.serve_argv(plan, ep)) for ep in endpoints],
+            **self.script_context(plan),
+            "endpoints": [(ep, self.serve_argv(plan, ep, self.bind_host)) for ep in endpoints],
             "image": self.options.get("image", self.image),
             "version": TRTLLM_VERSION,
             "engine": self.engine,
@@ -226,7 +241,7 @@ class TensorRTLLMTarget(Target):
 
     def endpoint_fields(self, plan: ServingPlan, ep: EndpointSpec) -> dict[str, Any]:
         model = self.engine_dir(ep) if self.engine else ep.base_model
-        return {"url": f"http://{plan.host}:{ep.port}/v1", "model": model}
+        return {**super().endpoint_fields(plan, ep), "model": model}
 
     def adapter_fields(self, plan: ServingPlan, ep: EndpointSpec, adapter: AdapterSpec) -> dict[str, Any]:
         """The ``extra_body.lora_request`` trtllm-serve reads (the adapter is not chosen by ``model``)."""

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from slmc.targets.base import AdapterSpec, Problem
+from slmc.targets.base import AdapterSpec, Problem, shell_syntax_errors
 
 # tensorrt_llm/lora_helper.py default map (TRT-LLM module -> HF module).
 TRTLLM_TO_HF: dict[str, str] = {
@@ -376,4 +376,6 @@ def validate_trtllm_dir(bundle: Path) -> list[Problem]:
             problems.extend(validate_build_argv(argv, adapters, where="trtllm/build_engine.sh"))
         if not _find_command(script, "convert_checkpoint.py"):
             problems.append(Problem("trtllm/build_engine.sh", "runs no convert_checkpoint.py"))
+    for path, message in shell_syntax_errors(folder):
+        problems.append(Problem(str(path.relative_to(bundle)), message))
     return problems

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from slmc.targets.base import (
     ALLOWED_LORA_RANKS,
+    CONTAINER_HOST,
     EndpointSpec,
     Problem,
     ServiceSpec,
@@ -27,6 +28,7 @@ class VLLMTarget(Target):
     default_port = 8000
     image = VLLM_IMAGE
     health_path = "/health"
+    key_env = "VLLM_API_KEY"  # vLLM's own variable for --api-key
 
     def validate(self, plan: ServingPlan) -> list[Problem]:
         problems: list[Problem] = []
@@ -44,7 +46,7 @@ class VLLMTarget(Target):
         max_loras = max(1, min(n, int(self.options.get("max_loras", n or 1))))
         return {"max_lora_rank": rank, "max_loras": max_loras, "max_cpu_loras": max(max_loras, n)}
 
-    def argv(self, ep: EndpointSpec, host: str = "0.0.0.0") -> list[str]:
+    def argv(self, ep: EndpointSpec, host: str = CONTAINER_HOST) -> list[str]:
         args = ["vllm", "serve", ep.base_model, "--host", host, "--port", str(ep.port)]
         if ep.adapters:
             limits = self.lora_limits(ep)
@@ -60,7 +62,11 @@ class VLLMTarget(Target):
         path = out_dir / self.folder / "serve.sh"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
-            self.render("serve.sh.j2", plan=plan, endpoints=[(ep, self.argv(ep)) for ep in endpoints]),
+            self.render(
+                "serve.sh.j2",
+                **self.script_context(plan),
+                endpoints=[(ep, self.argv(ep, self.bind_host)) for ep in endpoints],
+            ),
             encoding="utf-8",
         )
         path.chmod(0o755)

@@ -5,7 +5,13 @@
 # Usage: llamacpp/serve.sh [ENDPOINT]   (default: base-0); paths are relative to the bundle root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-endpoint="${1:-base-0}"
+# Binds 127.0.0.1. With SLMC_API_KEY set the server requires 'Authorization: Bearer $SLMC_API_KEY'
+# (the slmc runtime sends it); the key is passed as LLAMA_API_KEY, off the command line.
+if [ -n "${SLMC_API_KEY:-}" ]; then
+  export LLAMA_API_KEY="$SLMC_API_KEY"
+fi
+default_endpoint=base-0
+endpoint="${1:-$default_endpoint}"
 case "$endpoint" in
   base-0)
     # base Qwen2.5-0.5B-Instruct; lora id 0 = intent; lora id 1 = order-id
@@ -13,11 +19,11 @@ case "$endpoint" in
       --lora gguf/intent-f16.gguf \
       --lora gguf/order-id-f16.gguf \
       --lora-init-without-apply \
-      --host 0.0.0.0 \
+      --host 127.0.0.1 \
       --port 8080
     ;;
   *)
-    echo "unknown endpoint: $endpoint (known: base-0)" >&2
+    printf 'unknown endpoint: %s (known: %s)\n' "$endpoint" base-0 >&2
     exit 2
     ;;
 esac

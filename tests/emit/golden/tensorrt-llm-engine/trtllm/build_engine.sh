@@ -5,23 +5,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TRTLLM_EXAMPLES="${TRTLLM_EXAMPLES:-/app/tensorrt_llm/examples}"
+image=nvcr.io/nvidia/tensorrt-llm/release:1.2.1
+max_version=1.2.1
 
 if ! command -v nvidia-smi >/dev/null 2>&1 || ! nvidia-smi >/dev/null 2>&1; then
   echo "error: no NVIDIA GPU visible (nvidia-smi failed); build the engine on the machine that serves it" >&2
   exit 1
 fi
 if ! version="$(python3 -c 'import tensorrt_llm; print(tensorrt_llm.__version__)' 2>/dev/null | tail -n 1)"; then
-  echo "error: tensorrt_llm is not installed; use nvcr.io/nvidia/tensorrt-llm/release:1.2.1 or pip install \"tensorrt-llm<=1.2.1\"" >&2
+  echo "error: tensorrt_llm is not installed; use $image or pip install \"tensorrt-llm<=$max_version\"" >&2
   exit 1
 fi
-if ! python3 - "$version" <<'PY'
+if ! python3 - "$version" "$max_version" <<'PY'
 import sys
 from packaging.version import Version
 
-sys.exit(0 if Version(sys.argv[1]) <= Version("1.2.1") else 1)
+sys.exit(0 if Version(sys.argv[1]) <= Version(sys.argv[2]) else 1)
 PY
 then
-  echo "error: tensorrt_llm $version has no TensorRT-engine builder; pin tensorrt-llm<=1.2.1" >&2
+  echo "error: tensorrt_llm $version has no TensorRT-engine builder; pin tensorrt-llm<=$max_version" >&2
   exit 1
 fi
 mkdir -p build
@@ -33,7 +35,7 @@ if [ ! -f build/hf-base-0/config.json ]; then
   python3 -c 'import sys; from huggingface_hub import snapshot_download; snapshot_download(sys.argv[1], local_dir=sys.argv[2])' \
     Qwen/Qwen2.5-0.5B-Instruct build/hf-base-0
 fi
-python3 "$TRTLLM_EXAMPLES/models/core/qwen/convert_checkpoint.py" \
+python3 "$TRTLLM_EXAMPLES"/models/core/qwen/convert_checkpoint.py \
   --model_dir build/hf-base-0 \
   --output_dir build/ckpt-base-0 \
   --dtype float16 \

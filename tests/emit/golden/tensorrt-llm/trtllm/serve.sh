@@ -4,18 +4,20 @@
 # Usage: trtllm/serve.sh [ENDPOINT]   (default: base-0); paths are relative to the bundle root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-endpoint="${1:-base-0}"
+# The server has no API-key option: it binds 127.0.0.1; keep it on loopback or behind a firewall.
+default_endpoint=base-0
+endpoint="${1:-$default_endpoint}"
 case "$endpoint" in
   base-0)
     # base Qwen2.5-0.5B-Instruct; adapter intent (lora_int_id 1, r=16); adapter order-id (lora_int_id 2, r=8)
     exec trtllm-serve Qwen/Qwen2.5-0.5B-Instruct \
       --backend pytorch \
       --config trtllm/extra_llm_api_options.yaml \
-      --host 0.0.0.0 \
+      --host 127.0.0.1 \
       --port 8000
     ;;
   *)
-    echo "unknown endpoint: $endpoint (known: base-0)" >&2
+    printf 'unknown endpoint: %s (known: %s)\n' "$endpoint" base-0 >&2
     exit 2
     ;;
 esac

@@ -3,12 +3,18 @@
 # Usage: vllm/serve.sh [ENDPOINT]   (default: base-0); paths are relative to the bundle root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-endpoint="${1:-base-0}"
+# Binds 127.0.0.1. With SLMC_API_KEY set the server requires 'Authorization: Bearer $SLMC_API_KEY'
+# (the slmc runtime sends it); the key is passed as VLLM_API_KEY, off the command line.
+if [ -n "${SLMC_API_KEY:-}" ]; then
+  export VLLM_API_KEY="$SLMC_API_KEY"
+fi
+default_endpoint=base-0
+endpoint="${1:-$default_endpoint}"
 case "$endpoint" in
   base-0)
     # base Qwen2.5-0.5B-Instruct; adapter intent (r=16, task:intent); adapter order-id (r=8, task:order-id)
     exec vllm serve Qwen/Qwen2.5-0.5B-Instruct \
-      --host 0.0.0.0 \
+      --host 127.0.0.1 \
       --port 8000 \
       --enable-lora \
       --lora-modules intent=adapters/intent order-id=adapters/order-id \
@@ -17,7 +23,7 @@ case "$endpoint" in
       --max-cpu-loras 2
     ;;
   *)
-    echo "unknown endpoint: $endpoint (known: base-0)" >&2
+    printf 'unknown endpoint: %s (known: %s)\n' "$endpoint" base-0 >&2
     exit 2
     ;;
 esac
