@@ -9,7 +9,13 @@ What is detected (``kind``): EMAIL, PHONE (``+`` international, ``(area)``, trun
 mod-97), SSN (US, dashed or after a cue), NINO (UK), SIN (Canada, grouped, Luhn), DNI (Spain DNI/NIE, check letter),
 IP (IPv4/IPv6 except loopback/unspecified), API_KEY (known prefixes), JWT, TOKEN (``Bearer``/``Basic`` credentials and
 long high-entropy tokens), SECRET (values after ``password=``-like cues), CREDENTIALS (``user:pass`` in URLs),
-PRIVATE_KEY (PEM blocks), NAME (names after cues: "my name is", "Dear", "Name:", ...; no NER model).
+PRIVATE_KEY (PEM blocks, and the tail of one split across two messages), NAME (names after cues: "my name is", "Dear",
+"Name:", ...; a title and a capitalised word: "Mrs Haddad"; and, without a cue, a known first name followed by a
+capitalised word or a capitalised word followed by a known family name: "Maria Okonkwo", "Aiko Nakamura", from the
+name lists in ``slmc/data/names``), ADDRESS (a house number, a street name and a street-type word in English, German,
+Dutch, Nordic, French, Spanish, Italian and Portuguese forms; PO boxes; US "City, ST 12345", UK postcodes, "12345 City"
+after a comma or at a line start). Base64 runs are decoded and the decoded text searched: a run that hides any of the
+above is replaced whole, as the kind it hides.
 
 Left alone on purpose: dates, times, version strings, plain integers and decimals, order ids (``ORD-2024-000123``),
 UUIDs, hex digests, loopback addresses.
@@ -17,11 +23,14 @@ UUIDs, hex digests, loopback addresses.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import math
 import re
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import NamedTuple
 
 
@@ -161,6 +170,93 @@ NAME_STOP = frozenset({
     "Thursday", "Friday", "Saturday", "Sunday", "My", "I", "Reference", "Ref", "And", "Or", "But", "If", "So", "In",
     "On", "At", "For", "From", "To", "Is", "Was", "Contact", "Phone", "Email", "Address", "Re", "Subject",
 })  # fmt: skip
+# ---- addresses ----
+_CAP = r"[A-Z][a-zA-Z'\u00e0-\u00ff.-]*"
+_STREET_TYPES = (
+    r"Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Square|Sq|Terrace|Terr?"
+    r"|Way|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Close|Crescent|Cres|Row|Alley|Trail|Plaza|Mews|Gardens|Grove|Walk"
+)
+ADDRESS_EN = re.compile(  # 221B Baker Street, 1600 Pennsylvania Ave NW, 42 West 5th St., Apt 4B
+    r"(?<![\w.,/-])[0-9]{1,6}[A-Za-z]?(?:-[0-9]{1,4})?,?[ \t]+"
+    r"(?:(?:[NSEW]\.?|North|South|East|West)[ \t]+)?"
+    rf"(?:(?:{_CAP}|[0-9]{{1,3}}(?:st|nd|rd|th))[ \t]+){{1,4}}?"
+    rf"(?:{_STREET_TYPES})\b\.?"
+    r"(?:[ \t]+(?:NW|NE|SW|SE|N|S|E|W)\b)?"
+    r"(?:,?[ \t]*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Fl|Floor|#)\.?[ \t]*#?[0-9A-Za-z-]{1,6}\b)?"
+)
+ADDRESS_EN_LOWER = re.compile(  # 12 baker street (lower-case, full street-type word only)
+    r"(?<![\w.,/-])[0-9]{1,5}[a-z]?[ \t]+(?:[a-z]{3,}[ \t]+){1,2}?(?:street|avenue|road|boulevard|lane|drive)\b"
+)
+_STREET_SUFFIX = (
+    r"stra(?:ss|\u00df)e|str\.|weg|gasse|allee|platz|ring|damm|ufer|straat|laan|gracht|plein|kade|singel|dijk"
+    r"|vej|gade|gatan|gata|v\u00e4gen|veien|gate"
+)
+ADDRESS_SUFFIXED = re.compile(  # Hauptstraße 12, Bahnhofstr. 5a, Keizersgracht 123, Storgatan 7
+    r"(?<![\w-])(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+[ -])?[A-Z\u00c0-\u00de][a-z\u00df-\u00ff-]*"
+    rf"(?:{_STREET_SUFFIX})[ \t]+[0-9]{{1,4}}[a-z]?\b"
+)
+ADDRESS_SUFFIXED_WORD = re.compile(  # Rue-less forms with a separate type word: "Karl-Marx-Allee 34", "Am Markt 3"
+    r"(?<![\w-])(?:Stra(?:ss|\u00df)e|Weg|Platz|Allee|Gasse)[ \t]+[0-9]{1,4}[a-z]?\b"
+)
+_ROMANCE_TYPE = (
+    r"(?i:rue|avenue|boulevard|bd|place|chemin|all\u00e9e|impasse|quai|calle|c/|avenida|avda\.?|paseo|plaza|carrer"
+    r"|via|viale|piazza|corso|largo|vicolo|rua|travessa|pra\u00e7a|alameda)"
+)
+_ROMANCE_NAME = (
+    r"(?:(?:de|del|de la|de las|de los|du|des|la|le|les|l'|d'|da|do|dos|das|di|della|dei|delle)[ \t]*)*"
+    r"[A-Z\u00c0-\u00de][\w'\u00e0-\u00ff-]*(?:[ \t]+(?:(?:de|del|la|di|da|do|des|du)[ \t]+)?[A-Z\u00c0-\u00de][\w'\u00e0-\u00ff-]*){0,3}"
+)
+ADDRESS_ROMANCE = re.compile(  # 12 rue de la Paix, 5 bis avenue Foch / Calle Mayor 5, Via Roma 10, Rua Augusta, 123
+    rf"(?<![\w.,/-])[0-9]{{1,4}}(?:[ \t]*(?:bis|ter))?,?[ \t]+{_ROMANCE_TYPE}[ \t]+{_ROMANCE_NAME}"
+    rf"|(?<![\w-])(?:Rue|Avenue|Boulevard|Place|Chemin|Calle|C/|Avenida|Avda\.?|Paseo|Plaza|Carrer|Via|Viale|Piazza"
+    rf"|Corso|Largo|Vicolo|Rua|Travessa|Pra\u00e7a|Alameda)[ \t]+{_ROMANCE_NAME}"
+    r",?[ \t]*(?:n[\u00ba\u00b0o]\.?|nr\.?|no\.?)?[ \t]*[0-9]{1,5}[a-zA-Z]?\b"
+)
+PO_BOX = re.compile(  # on lower-cased text
+    r"(?:p\.?[ \t]?o\.?[ \t]?box|post[ \t]office[ \t]box|postfach|apartado(?:[ \t]de[ \t]correos)?|case[ \t]postale"
+    r"|casilla(?:[ \t]de[ \t]correo)?|caixa[ \t]postal|postbus|postboks|box)[ \t]*#?[0-9]{1,7}\b"
+)
+_US_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK"
+    "|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
+)
+CITY_STATE_ZIP = re.compile(  # Springfield, IL 62704 / San Francisco, CA 94103-1234
+    rf"(?<![\w-])[A-Z][a-z]+(?:[ \t][A-Z][a-z]+){{0,2}},[ \t]*(?:{_US_STATES})[ \t]+[0-9]{{5}}(?:-[0-9]{{4}})?\b"
+)
+UK_POSTCODE = re.compile(r"(?<![\w-])(?:[A-Z]{1,2}[0-9][A-Z0-9]?|GIR)[ \t]?[0-9][ABD-HJLNP-UW-Z]{2}\b")
+POSTCODE_CITY = re.compile(  # ", 10115 Berlin" / "\n75008 Paris" / ", 1012 AB Amsterdam" / ", 08001 Barcelona"
+    r"(?:^|,|\n)[ \t]*(?:[A-Z]{1,2}-)?[0-9]{4,5}(?:[ \t]?[A-Z]{2})?[ \t]+[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+"
+    r"(?:[ -][A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+)?(?:[ \t]+(?:am|an|im|sur|en)[ \t]+[A-Z][a-z]+)?"
+)
+_ADDRESS_HINT = re.compile(  # on lower-cased text: a cheap test before the address patterns run
+    r"(?:street|\bst\b|avenue|\bave?\b|road|\brd\b|boulevard|blvd|lane|\bln\b|drive|\bdr\b|court|\bct\b|place|\bpl\b"
+    r"|square|terrace|\bway\b|parkway|pkwy|highway|hwy|circle|close|crescent|\brow\b|alley|trail|plaza|mews|gardens"
+    r"|grove|walk|stra(?:ss|\u00df)e|str\.|weg\b|gasse|allee|platz|ring\b|damm|ufer|straat|laan|gracht|plein|kade"
+    r"|singel|dijk|vej\b|gade\b|gatan|gata\b|v\u00e4gen|veien|gate\b|rue\b|\bbd\b|chemin|all\u00e9e|impasse|quai|route"
+    r"|calle|\bc/|avenida|avda|paseo|carrer|\bvia\b|viale|piazza|corso|largo|vicolo|\brua\b|travessa|pra\u00e7a"
+    r"|alameda|\bbox\b|postfach|apartado|postale|casilla|postal|postbus|postboks)"
+)
+
+# ---- names without a cue (name lists in slmc/data/names) ----
+NAME_PAIR = re.compile(  # the second word in a look-ahead: "Thanks Maria Okonkwo" yields both pairs
+    r"(?<![\w@./-])([A-Z][a-z'\u00e0-\u00ff]+)(?=(?:[ \t]+([A-Z]\.))?[ \t]+"
+    r"([A-Z][a-z'\u00e0-\u00ff]+(?:-[A-Z][a-z'\u00e0-\u00ff]+)?)(?![\w@-]))"
+)
+TITLE_NAME = re.compile(
+    r"(?<![\w])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra|Srta)\.?[ \t]+"
+    r"([A-Z][a-z'\u00e0-\u00ff]+(?:[ -][A-Z][a-z'\u00e0-\u00ff]+){0,2})\b"
+)
+# Capitalised words that follow a first name without making it a person ("Jordan River", "Georgia Tech").
+NAME_SECOND_STOP = frozenset({
+    "Street", "Avenue", "Road", "Lane", "Drive", "Boulevard", "Square", "Park", "River", "Lake", "Bay", "Beach",
+    "County", "City", "State", "Valley", "Island", "Islands", "Mountain", "Mountains", "Tech", "University", "College",
+    "School", "Hospital", "Airport", "Station", "Bank", "Card", "Pay", "Account", "Group", "Inc", "Ltd", "Company",
+    "Center", "Centre", "Hotel", "Restaurant", "Mall", "Museum", "Library", "Church", "Hall", "Bridge", "Festival",
+    "Music", "Radio", "Records", "Band", "Show", "Playlist", "Mix", "Hits", "Songs", "Classics", "Essentials",
+    "Time", "Day", "Night", "Weather", "Today", "Tomorrow", "Week", "Month", "Year", "January", "February", "March",
+    "April", "May", "June", "July", "August", "September", "October", "November", "December", "Express", "Mobile",
+    "Online", "Support", "Service", "Services", "Team", "Desk", "Office", "Store", "Shop", "Market", "Club",
+})  # fmt: skip
 PHONE_CUE = re.compile(r"(?i:phone|\btel\b|mobile|\bcell\b|call me|call us|\bsms\b|text me|whatsapp|\bfax\b|contact)")
 SSN_CUE = re.compile(r"(?i:\bssn\b|social security)")
 SIN_CUE = re.compile(r"(?i:\bsin\b|social insurance)")
@@ -169,6 +265,12 @@ _DATE_CLUSTER = re.compile(r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\
 _TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")
 _VERSION_CUE = re.compile(r"(?i:\bv|\bversion[ :]\s*|\bver\.? ?|\brelease |\bbuild )$")
 _SEP = re.compile(r"[ .()-]+")
+
+PEM_TAIL = re.compile(  # the rest of a PEM block whose BEGIN line is in the previous message
+    r"^[\s\"']*(?:[A-Za-z0-9+/=]{16,}(?:\\n|\s)+)+[A-Za-z0-9+/=]*(?:\\n|\s)*-----END ([A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----"
+)
+BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+_B64_ALPHABET = re.compile(r"^[A-Za-z0-9+/]+={0,2}$|^[A-Za-z0-9_-]+={0,2}$")
 
 # Highest priority first: an earlier kind keeps a span when two overlap.
 PRIORITY = (
@@ -187,6 +289,7 @@ PRIORITY = (
     "DNI",
     "IP",
     "PHONE",
+    "ADDRESS",
     "NAME",
 )
 _RANK = {k: i for i, k in enumerate(PRIORITY)}
@@ -256,8 +359,16 @@ _SECRET_WORDS = ("pass", "pwd", "secret", "key", "token", "pin ", "pin:", "pin="
 _NAME_CUE_WORDS = ("name", "dear", "customer", "signed", "regards", "sincerely", "thanks")
 
 
-def find_spans(text: str, *, names: bool = True, entropy: bool = True, min_token_length: int = 24) -> list[Span]:
-    """All PII/secret spans of ``text``, non-overlapping, sorted by start."""
+def find_spans(
+    text: str,
+    *,
+    names: bool = True,
+    entropy: bool = True,
+    min_token_length: int = 24,
+    addresses: bool = True,
+    decode: bool = True,
+) -> list[Span]:
+    """All PII/secret spans of ``text``, non-overlapping, sorted by start. ``decode``: search inside base64 runs."""
     if len(text) < 6:
         return []
     found: list[Span] = []
@@ -270,6 +381,11 @@ def find_spans(text: str, *, names: bool = True, entropy: bool = True, min_token
     if "-----BEGIN" in text:
         for m in PEM.finditer(text):
             add(Span(m.start(), m.end(), "PRIVATE_KEY", re.sub(r"\\n|\s", "", m.group(0))))
+    if "-----END" in text:
+        tail = PEM_TAIL.match(text)
+        if tail:
+            start = len(text) - len(text.lstrip(" \t\r\n\"'"))
+            add(Span(start, tail.end(), "PRIVATE_KEY", re.sub(r"\\n|\s", "", tail.group(0))))
     if "://" in text:
         for m in URL_CREDENTIALS.finditer(text):
             add(Span(m.start(1), m.end(1), "CREDENTIALS", m.group(1)))
@@ -300,6 +416,13 @@ def find_spans(text: str, *, names: bool = True, entropy: bool = True, min_token
             token = m.group(0)
             if len(token) >= min_token_length and _looks_random(token):
                 add(Span(m.start(), m.end(), "TOKEN", token))
+    if decode and b"a" * 16 in mapped:
+        _base64_runs(text, add, names=names, entropy=entropy, min_token_length=min_token_length, addresses=addresses)
+    has_digits = len(ascii_view.translate(None, _DIGITS)) != len(ascii_view)
+    if addresses and has_digits:
+        _addresses(text, lower, add)
+    if names:
+        _names_without_cue(text, add)
     if names and any(word in lower for word in _NAME_CUE_WORDS):
         for m in NAME_CUE.finditer(lower):
             if not _starts_word(text, m.start()):
@@ -310,6 +433,119 @@ def find_spans(text: str, *, names: bool = True, entropy: bool = True, min_token
                 if span:
                     add(span)
     return resolve_overlaps(found)
+
+
+def _key(value: str) -> str:
+    return " ".join(value.lower().split())
+
+
+def _addresses(text: str, lower: str, add: Callable[[Span], None]) -> None:
+    if _ADDRESS_HINT.search(lower):
+        for rx in (ADDRESS_EN, ADDRESS_EN_LOWER, ADDRESS_SUFFIXED, ADDRESS_SUFFIXED_WORD, ADDRESS_ROMANCE):
+            for m in rx.finditer(text):
+                add(Span(m.start(), m.end(), "ADDRESS", _key(m.group(0))))
+        for m in PO_BOX.finditer(lower):
+            if _starts_word(text, m.start()):
+                add(Span(m.start(), m.end(), "ADDRESS", _key(m.group(0))))
+    for m in CITY_STATE_ZIP.finditer(text):
+        add(Span(m.start(), m.end(), "ADDRESS", _key(m.group(0))))
+    for m in UK_POSTCODE.finditer(text):
+        add(Span(m.start(), m.end(), "ADDRESS", m.group(0).replace(" ", "")))
+    for m in POSTCODE_CITY.finditer(text):
+        value = m.group(0)
+        start = m.start() + len(value) - len(value.lstrip(",\n \t"))
+        city = value.split()[-1]
+        if city not in NAME_STOP and city not in _NOT_CITY:
+            add(Span(start, m.end(), "ADDRESS", _key(text[start : m.end()])))
+
+
+_NOT_CITY = frozenset({
+    "Euro", "Euros", "Dollar", "Dollars", "Pound", "Pounds", "Points", "Miles", "Transactions", "Payments", "Items",
+    "Orders", "Calls", "Records", "Users", "Customers", "Steps", "Tokens", "Songs", "Tracks", "Times", "Days",
+})  # fmt: skip
+_NAME_LISTS: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
+
+
+def name_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(first names, family names, common English words capitalised) from ``slmc/data/names``, read once; empty
+    sets when the files are missing (then only names after cues and titles are found)."""
+    global _NAME_LISTS
+    if _NAME_LISTS is None:
+        folder = Path(__file__).resolve().parents[2] / "data" / "names"
+
+        def read(name: str) -> list[str]:
+            try:
+                lines = (folder / name).read_text(encoding="utf-8").splitlines()
+            except OSError:
+                return []
+            return [word for line in lines if not line.startswith("#") for word in line.split()]
+
+        common = frozenset(w.capitalize() for w in read("common_words.txt"))
+        _NAME_LISTS = (frozenset(read("first_names.txt")), frozenset(read("last_names.txt")), common)
+    return _NAME_LISTS
+
+
+def _names_without_cue(text: str, add: Callable[[Span], None]) -> None:
+    """Names written without a cue: a known first name and a known family name ("Maria Okonkwo"); a known first or
+    family name beside a capitalised word that is neither a common word nor (for the other slot) a name of the other
+    kind ("Aiko Nakamura", "Chidi Okonkwo"); a title and a capitalised word ("Mrs Haddad"). Not inside a run of three
+    or more capitalised words (titles of songs, playlists, companies)."""
+    first, last, common = name_lists()
+    for m in NAME_PAIR.finditer(text):
+        a, b = m.group(1), m.group(3)
+        b0 = b.split("-")[0]
+        if a in NAME_STOP or a in NAME_SECOND_STOP or b0 in NAME_STOP or b0 in NAME_SECOND_STOP:
+            continue
+        strong = a in first and b0 in last
+        if not strong:
+            if a in common or b0 in common or not (a in first or b0 in last) or a in last or b0 in first:
+                continue
+            if _in_title_run(text, m.start(1), m.end(3)):
+                continue
+        end = m.end(3)
+        add(Span(m.start(1), end, "NAME", " ".join(text[m.start(1) : end].split())))
+    for m in TITLE_NAME.finditer(text):
+        words = m.group(1).split(" ")
+        while words and words[-1].split("-")[0] in NAME_STOP:
+            words.pop()
+        if words and words[0].split("-")[0] not in NAME_STOP:
+            name = " ".join(words)
+            add(Span(m.start(1), m.start(1) + len(name), "NAME", name))
+
+
+_CAP_BEFORE = re.compile(r"[A-Z][\w'\u00e0-\u00ff-]*[ \t]+$")
+_CAP_AFTER = re.compile(r"[ \t]+[A-Z][\w'\u00e0-\u00ff-]*")
+
+
+def _in_title_run(text: str, start: int, end: int) -> bool:
+    before = _CAP_BEFORE.search(text, max(0, start - 40), start)
+    if before and before.start() > 0 and text[before.start() - 1] not in ".!?\n":
+        return True  # a capitalised word before the pair that does not start a sentence
+    return _CAP_AFTER.match(text, end) is not None
+
+
+def _base64_runs(text: str, add: Callable[[Span], None], **options: object) -> None:
+    """Base64 runs whose decoded text holds PII or a secret: the whole run, as the kind it hides."""
+    for m in BASE64_RUN.finditer(text):
+        run = m.group(0)
+        if not _starts_token(text, m.start()) or not _B64_ALPHABET.match(run):
+            continue
+        body = run.rstrip("=")
+        if len(body) % 4 == 1:
+            continue
+        try:
+            raw = base64.b64decode(
+                body + "=" * (-len(body) % 4), altchars=b"-_" if "-" in body or "_" in body else None
+            )
+            decoded = raw.decode("utf-8")
+        except (binascii.Error, ValueError):
+            continue
+        if sum(ch.isprintable() or ch in "\n\r\t" for ch in decoded) < 0.95 * len(decoded):
+            continue
+        inner = find_spans(decoded, decode=False, **options)  # type: ignore[arg-type]
+        if inner:
+            best = min(inner, key=lambda s: _RANK[s.kind])
+            add(Span(m.start(), m.end(), best.kind, best.key if len(inner) == 1 else run))
 
 
 def _name_span(m: re.Match[str]) -> Span | None:
