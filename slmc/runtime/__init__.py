@@ -7,7 +7,8 @@
 
 The manifest comes from ``configure(path)`` or ``SLMC_MANIFEST`` (read on the first call). With none, every call goes
 straight to the original function. ``SLMC_MODE=off|serve|shadow`` overrides the manifest's mode and
-``SLMC_ROUTER_LOG`` its log path. A manifest named by the environment that cannot be loaded is reported once as a
+``SLMC_ROUTER_LOG`` its log path; the log holds prompts and answers with PII and secrets replaced by placeholders
+unless ``configure(log_raw=True)`` or ``SLMC_ROUTER_LOG_RAW=1`` asks for them as they were. A manifest named by the environment that cannot be loaded is reported once as a
 ``RuntimeWarning`` and the agent runs unrouted; ``configure(path)`` raises ``SlmcError`` instead.
 
 Context: ``within`` marks the wrapper-call id in a ``contextvars`` stack, so it follows asyncio tasks and stays
@@ -40,15 +41,20 @@ _LOCK = threading.Lock()
 
 
 def configure(
-    path: str | Path | None = None, *, mode: str | None = None, log: str | Path | None = None
+    path: str | Path | None = None,
+    *,
+    mode: str | None = None,
+    log: str | Path | None = None,
+    log_raw: bool | None = None,
 ) -> Router | None:
     """Load a manifest (``path``, else ``SLMC_MANIFEST``, else none) and route by it from now on.
 
     ``mode`` > ``SLMC_MODE`` > the manifest's ``defaults.mode``; ``log`` > ``SLMC_ROUTER_LOG`` > the manifest's log.
+    ``log_raw`` > ``SLMC_ROUTER_LOG_RAW=1``: write prompts to the log unscrubbed (default: scrubbed).
     Raises ``SlmcError`` for a missing or malformed manifest.
     """
     global _ROUTER, _LOADED
-    router = _build(path, mode, log)
+    router = _build(path, mode, log, log_raw)
     with _LOCK:
         old, _ROUTER, _LOADED = _ROUTER, router, True
     if old is not None:
@@ -81,14 +87,18 @@ def active_router() -> Router | None:
     return _ROUTER
 
 
-def _build(path: str | Path | None, mode: str | None, log: str | Path | None) -> Router | None:
+def _build(
+    path: str | Path | None, mode: str | None, log: str | Path | None, log_raw: bool | None = None
+) -> Router | None:
     path = path or os.environ.get("SLMC_MANIFEST") or None
     if path is None:
         return None
     manifest = load_manifest(path)
     mode = mode or os.environ.get("SLMC_MODE") or None
     log = log or os.environ.get("SLMC_ROUTER_LOG") or manifest.log
-    return Router(manifest, mode=mode, log=log)
+    if log_raw is None:
+        log_raw = os.environ.get("SLMC_ROUTER_LOG_RAW", "").strip().lower() in ("1", "true", "yes")
+    return Router(manifest, mode=mode, log=log, log_raw=log_raw)
 
 
 # ---- the calling convention ---------------------------------------------------------------------------------------------
