@@ -86,7 +86,8 @@ def measure(name: str, rows: list[tuple[str, list[tuple[int, int, str]]]], examp
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    default = next((p for p in (ROOT.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir()), None)
+    parser.add_argument("--data", type=Path, default=default or ROOT.parent / "shared" / "data")
     parser.add_argument("--examples", type=int, default=8)
     args = parser.parse_args()
     if not (args.data / "banking77").is_dir():
