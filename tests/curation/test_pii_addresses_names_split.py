@@ -101,6 +101,9 @@ def test_base64_runs_hiding_a_value_are_replaced_whole() -> None:
         text = f"the payload was {blob} yesterday"
         spans = find_spans(text)
         assert [(text[s.start : s.end]) for s in spans] == [blob], value
+    for value, kind in (("li@example.de", "EMAIL"), ("+1 415 555 0100", "PHONE"), ("ann.lee@ex.co", "EMAIL")):
+        blob = base64.b64encode(value.encode()).decode()  # shorter than the entropy detector's 24 characters
+        assert [(s.kind, f"x {blob} y"[s.start : s.end]) for s in find_spans(f"x {blob} y")] == [(kind, blob)]
     plain = base64.b64encode(b"just an ordinary sentence here").decode()
     assert {s.kind for s in find_spans(f"payload {plain} ok")} <= {"TOKEN"}  # long random-looking runs: as before
 
