@@ -3,6 +3,9 @@ the artists' names in SNIPS AddToPlaylist (annotated as ``artist``: those are re
 
 Prints, per data set, how many texts get any placeholder, an ADDRESS placeholder and a NAME placeholder, and for
 SNIPS how many NAME spans fall on an annotated artist (right) or elsewhere (wrong), with a few examples of each.
+Then the recall per kind on planted values (``tests/curation/planted.py``) written into a few sentence shapes: the
+share whose whole value lies inside one detected span (a value split across two messages or base64-encoded is
+covered by the leak test, ``tests/compiler/test_leak_compile.py``).
 
     .venv/bin/python bench/pii_false_positives.py [--data ../shared/data] [--examples 8]
 """
@@ -84,17 +87,61 @@ def measure(name: str, rows: list[tuple[str, list[tuple[int, int, str]]]], examp
             print(f"  {bucket}: {line}")
 
 
+OTHER_FIRST = (
+    "Chidi Wei Mei Yuki Sipho Bao Hiroshi Priya Arjun Olga Dmitri Ines Joaquim Abena Lars Tomasz Thandiwe "
+    "Hamid Linh Zainab Eoin Katarzyna Giulia Sanna Juha Kofi Amara Nnamdi Tariq Anouk"
+)
+OTHER_LAST = (
+    "Nakamura Petrova Kowalczyk Rahimi Takahashi Ivanova Suzuki Tran Adeyemi Novak Eriksen Castillo Popescu "
+    "Osei Mwangi Bianchi Jensen Horvat Mahlangu Quispe Achterberg Szabo"
+)
+
+
+def recall(n: int) -> None:
+    import random
+
+    from tests.curation import planted
+
+    rng = random.Random(17)
+    kinds = {
+        "card": planted.card, "email": planted.email, "phone": planted.phone, "ssn": planted.ssn,
+        "nino": planted.nino, "iban": planted.iban, "ipv4": planted.ipv4, "ipv6": planted.ipv6,
+        "api_key": planted.api_key, "jwt": planted.jwt, "pem": planted.pem,
+        "url_credentials": lambda r: planted.url_with_credentials(r)[0],
+        "address_en": planted.address_en, "address_eu": planted.address_eu, "po_box": planted.po_box,
+        "city_zip": planted.city_zip, "uk_postcode": planted.uk_postcode, "person_nocue": planted.person_nocue,
+    }  # fmt: skip
+    firsts = OTHER_FIRST.split()
+    lasts = OTHER_LAST.split()
+    kinds["person_other"] = lambda r: f"{r.choice(firsts)} {r.choice(lasts)}"  # names chosen apart from the lists
+    shapes = ["Please use {v} for this.", "{v}", "It is {v}, thanks.", "Ship it to {v} please.", "I spoke with {v}."]
+    print(f"recall per kind ({n} values each, {len(shapes)} sentence shapes):")
+    for kind, gen in kinds.items():
+        hit = total = 0
+        for _ in range(n):
+            value = gen(rng)
+            for shape in shapes:
+                text = shape.format(v=value)
+                secret = value.split("://", 1)[1].split("@", 1)[0] if kind == "url_credentials" else value
+                at = text.index(secret)
+                total += 1
+                hit += any(s.start <= at and at + len(secret) <= s.end for s in find_spans(text))
+        print(f"  {kind:16s} {hit / total:.3f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default = next((p for p in (ROOT.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir()), None)
     parser.add_argument("--data", type=Path, default=default or ROOT.parent / "shared" / "data")
     parser.add_argument("--examples", type=int, default=8)
+    parser.add_argument("--recall", type=int, default=100, help="planted values per kind for the recall figures")
     args = parser.parse_args()
     if not (args.data / "banking77").is_dir():
         print(f"no shared data at {args.data}", file=sys.stderr)
         return 2
     measure("Banking77", banking77(args.data), args.examples)
     measure("SNIPS", snips(args.data), args.examples)
+    recall(args.recall)
     return 0
 
 
