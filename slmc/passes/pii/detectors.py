@@ -2,7 +2,8 @@
 
 ``find_spans(text)`` returns non-overlapping ``Span``s (start, end, kind, key); ``key`` is the normalised value, so the
 same value written two ways (``+1 415 555 0100`` / ``+1-415-555-0100``) gets the same placeholder. Stdlib only and
-pure (no state), so detection can run in worker processes.
+pure (the name lists are read once, on first use), so detection can run in worker processes and the runtime's trace
+log can use it.
 
 What is detected (``kind``): EMAIL, PHONE (``+`` international, ``(area)``, trunk-``0`` national, US 3-3-4, or any
 7-15 digit grouping after a cue such as "phone:"), CARD (13-19 digits, issuer prefix, Luhn), IBAN (country length,
