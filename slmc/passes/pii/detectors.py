@@ -11,9 +11,9 @@ mod-97), SSN (US, dashed or after a cue), NINO (UK), SIN (Canada, grouped, Luhn)
 IP (IPv4/IPv6 except loopback/unspecified), API_KEY (known prefixes), JWT, TOKEN (``Bearer``/``Basic`` credentials and
 long high-entropy tokens), SECRET (values after ``password=``-like cues), CREDENTIALS (``user:pass`` in URLs),
 PRIVATE_KEY (PEM blocks, and the tail of one split across two messages), NAME (names after cues: "my name is", "Dear",
-"Name:", ...; a title and a capitalised word: "Mrs Haddad"; and, without a cue, a known first name followed by a
-capitalised word or a capitalised word followed by a known family name: "Maria Okonkwo", "Aiko Nakamura", from the
-name lists in ``slmc/data/names``), ADDRESS (a house number, a street name and a street-type word in English, German,
+"Name:", ...; a title and a capitalised word: "Mrs Haddad"; and, without a cue, a known first and family name, or
+one of them beside a capitalised word that is not a common word, outside runs of capitalised words: "Maria Okonkwo",
+"Aiko Nakamura"; lists and measured figures in ``slmc/data/names/README.md``), ADDRESS (a house number, a street name and a street-type word in English, German,
 Dutch, Nordic, French, Spanish, Italian and Portuguese forms; PO boxes; US "City, ST 12345", UK postcodes, "12345 City"
 after a comma or at a line start). Base64 runs are decoded and the decoded text searched: a run that hides any of the
 above is replaced whole, as the kind it hides.
