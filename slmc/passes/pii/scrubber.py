@@ -381,6 +381,9 @@ class Scrubber:
             a_end, b_start = a.rstrip()[-1:], b.lstrip()[:1]
             if not a_end or not b_start or a_end not in _JOINABLE or b_start not in _JOINABLE:
                 continue
+            last, first = a.rsplit(None, 1)[-1], b.split(None, 1)[0]
+            if not (_fragment(last) or _fragment(first) or last.lower() in _CUE_ENDS):
+                continue  # ordinary words on both sides of the boundary: nothing can be split there
             tail, head = a[-window:], b[:window]
             offset = len(a) - len(tail)
             for sep in ("", " ", "\n"):
@@ -407,6 +410,16 @@ class Scrubber:
 
 
 _JOINABLE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=:")
+
+
+_CUE_ENDS = frozenset({"is", "are", "was", ":", "=", "me", "at", "to", "number", "key", "password", "token"})
+
+
+def _fragment(word: str) -> bool:
+    """A word that may be part of a value: digits, ``@``, a PEM dash run, or a long run that is not plain letters."""
+    if any(ch.isdigit() for ch in word) or "@" in word or word[-1:] in ":=":
+        return True
+    return len(word) >= 8 and not (word.isalpha() and (word.islower() or word.istitle()))
 
 
 def _covered(spans: list[Span], start: int, end: int) -> bool:
