@@ -73,7 +73,7 @@ def test_ordinary_text_is_not_an_address(text: str) -> None:
         ("Thanks Aiko Nakamura for the help", "Aiko Nakamura"),
         ("I spoke with Chidi Okonkwo yesterday", "Chidi Okonkwo"),
         ("Forward it to Jonas Lindqvist, thanks", "Jonas Lindqvist"),
-        ("Mrs Haddad called about the refund", "Mrs Haddad"),
+        ("Mrs Haddad called about the refund", "Haddad"),
         ("Ingrid Mensah asked about it.", "Ingrid Mensah"),
     ],
 )

@@ -229,24 +229,97 @@ POSTCODE_CITY = re.compile(  # ", 10115 Berlin" / "\n75008 Paris" / ", 1012 AB A
     r"(?:^|,|\n)[ \t]*(?:[A-Z]{1,2}-)?[0-9]{4,5}(?:[ \t]?[A-Z]{2})?[ \t]+[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+"
     r"(?:[ -][A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+)?(?:[ \t]+(?:am|an|im|sur|en)[ \t]+[A-Z][a-z]+)?"
 )
-_ADDRESS_HINT = re.compile(  # on lower-cased text: a cheap test before the address patterns run
-    r"(?:street|\bst\b|avenue|\bave?\b|road|\brd\b|boulevard|blvd|lane|\bln\b|drive|\bdr\b|court|\bct\b|place|\bpl\b"
-    r"|square|terrace|\bway\b|parkway|pkwy|highway|hwy|circle|close|crescent|\brow\b|alley|trail|plaza|mews|gardens"
-    r"|grove|walk|stra(?:ss|\u00df)e|str\.|weg\b|gasse|allee|platz|ring\b|damm|ufer|straat|laan|gracht|plein|kade"
-    r"|singel|dijk|vej\b|gade\b|gatan|gata\b|v\u00e4gen|veien|gate\b|rue\b|\bbd\b|chemin|all\u00e9e|impasse|quai|route"
-    r"|calle|\bc/|avenida|avda|paseo|carrer|\bvia\b|viale|piazza|corso|largo|vicolo|\brua\b|travessa|pra\u00e7a"
-    r"|alameda|\bbox\b|postfach|apartado|postale|casilla|postal|postbus|postboks)"
+# A cheap test before the address patterns run: a word of the window (lower-cased) is a street-type word or ends like one.
+_ADDRESS_WORDS = frozenset(
+    [
+        "street",
+        "st",
+        "avenue",
+        "ave",
+        "av",
+        "road",
+        "rd",
+        "boulevard",
+        "blvd",
+        "lane",
+        "ln",
+        "drive",
+        "dr",
+        "court",
+        "ct",
+        "place",
+        "pl",
+        "square",
+        "sq",
+        "terrace",
+        "ter",
+        "terr",
+        "way",
+        "parkway",
+        "pkwy",
+        "highway",
+        "hwy",
+        "circle",
+        "cir",
+        "close",
+        "crescent",
+        "cres",
+        "row",
+        "alley",
+        "trail",
+        "plaza",
+        "mews",
+        "gardens",
+        "grove",
+        "walk",
+        "weg",
+        "ring",
+        "rue",
+        "bd",
+        "chemin",
+        "allée",
+        "impasse",
+        "quai",
+        "calle",
+        "c/",
+        "avenida",
+        "avda",
+        "paseo",
+        "carrer",
+        "via",
+        "viale",
+        "piazza",
+        "corso",
+        "largo",
+        "vicolo",
+        "rua",
+        "travessa",
+        "praça",
+        "alameda",
+        "box",
+        "postfach",
+        "apartado",
+        "postale",
+        "casilla",
+        "postal",
+        "postbus",
+        "postboks",
+    ]
 )
+_ADDRESS_ENDINGS = (
+    "stra\u00dfe", "strasse", "str.", "weg", "gasse", "allee", "platz", "ring", "damm", "ufer", "straat", "laan",
+    "gracht", "plein", "kade", "singel", "dijk", "vej", "gade", "gatan", "gata", "v\u00e4gen", "veien", "gate",
+)  # fmt: skip
+_WORD = re.compile(r"[a-z\u00df-\u00ff/]+\.?")
+
 
 # ---- names without a cue (name lists in slmc/data/names) ----
-NAME_PAIR = re.compile(  # the second word in a look-ahead: "Thanks Maria Okonkwo" yields both pairs
-    r"(?<![\w@./-])([A-Z][a-z'\u00e0-\u00ff]+)(?=(?:[ \t]+([A-Z]\.))?[ \t]+"
+NAME_PAIR = re.compile(  # the second word in a look-ahead: "Thanks Maria Okonkwo" yields both pairs; the look-behind
+    # comes after the first letter, so the scan for a capital runs at the regex engine's fast speed; "Mrs. Haddad" too
+    r"([A-Z](?<![\w@./-][A-Z])[a-z'\u00e0-\u00ff]+)(\.?)(?=(?:[ \t]+([A-Z]\.))?[ \t]+"
     r"([A-Z][a-z'\u00e0-\u00ff]+(?:-[A-Z][a-z'\u00e0-\u00ff]+)?)(?![\w@-]))"
 )
-TITLE_NAME = re.compile(
-    r"(?<![\w])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra|Srta)\.?[ \t]+"
-    r"([A-Z][a-z'\u00e0-\u00ff]+(?:[ -][A-Z][a-z'\u00e0-\u00ff]+){0,2})\b"
-)
+TITLES = frozenset({"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Herr", "Frau", "Mme", "Mlle", "Sr", "Sra", "Srta"})
 # Capitalised words that follow a first name without making it a person ("Jordan River", "Georgia Tech").
 NAME_SECOND_STOP = frozenset({
     "Street", "Avenue", "Road", "Lane", "Drive", "Boulevard", "Square", "Park", "River", "Lake", "Bay", "Beach",
@@ -440,26 +513,62 @@ def _key(value: str) -> str:
     return " ".join(value.lower().split())
 
 
+_NUMBER = re.compile(r"[0-9]+")
+
+
 def _addresses(text: str, lower: str, add: Callable[[Span], None]) -> None:
-    if _ADDRESS_HINT.search(lower):
+    """Every address form holds a number: the patterns run only in small windows around the numbers of the text."""
+    n = len(text)
+    windows: list[tuple[int, int]] = []
+    for m in _NUMBER.finditer(text):
+        s, e = m.start(), m.end()
+        digits = e - s
+        if digits <= 2 and (text[s - 1 : s].isupper() or text[e : e + 1].isupper()):  # UK: "SW1A 1AA", "M1 1AE"
+            for p in UK_POSTCODE.finditer(text, max(0, s - 5), min(n, e + 6)):
+                add(Span(p.start(), p.end(), "ADDRESS", p.group(0).replace(" ", "")))
+        elif digits == 5 and text[s - 4 : s - 3] == " " and text[s - 1 : s] == " ":  # "Springfield, IL 62704"
+            for p in CITY_STATE_ZIP.finditer(text, max(0, s - 40), min(n, e + 5)):
+                add(Span(p.start(), p.end(), "ADDRESS", _key(p.group(0))))
+        if digits in (4, 5):  # ", 10115 Berlin", "\n75008 Paris", ", 1012 AB Amsterdam"
+            lead = max(0, s - 6)
+            line = max(text.rfind(",", lead, s), text.rfind("\n", lead, s))
+            if line != -1 or s <= 5:
+                p = POSTCODE_CITY.match(text, line if line != -1 else 0, min(n, e + 40))
+                if p:
+                    value = p.group(0)
+                    first = p.start() + len(value) - len(value.lstrip(",\n \t"))
+                    city = value.split()[-1]
+                    if city not in NAME_STOP and city not in _NOT_CITY:
+                        add(Span(first, p.end(), "ADDRESS", _key(text[first : p.end()])))
+        # a house number: a whole word of digits (an optional letter after), not part of a date, time, amount or id
+        prev, nxt = text[s - 1 : s], text[e : e + 1]
+        if (
+            digits > 6
+            or prev not in _HOUSE_BEFORE
+            or not (nxt in _HOUSE_AFTER or (nxt.isalpha() and not text[e + 1 : e + 2].isalpha()))
+        ):
+            continue
+        if nxt in ".,:" and text[e + 1 : e + 2].isdigit():
+            continue
+        words = _WORD.findall(lower, max(0, s - 50), s)[-5:] + _WORD.findall(lower, e, min(n, e + 50))[:5]
+        if not any(w.rstrip(".") in _ADDRESS_WORDS or w.endswith(_ADDRESS_ENDINGS) for w in words):
+            continue
+        start, end = max(0, s - 80), min(n, e + 80)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    for start, end in windows:
         for rx in (ADDRESS_EN, ADDRESS_EN_LOWER, ADDRESS_SUFFIXED, ADDRESS_SUFFIXED_WORD, ADDRESS_ROMANCE):
-            for m in rx.finditer(text):
+            for m in rx.finditer(text, start, end):
                 add(Span(m.start(), m.end(), "ADDRESS", _key(m.group(0))))
-        for m in PO_BOX.finditer(lower):
+        for m in PO_BOX.finditer(lower, start, end):
             if _starts_word(text, m.start()):
                 add(Span(m.start(), m.end(), "ADDRESS", _key(m.group(0))))
-    for m in CITY_STATE_ZIP.finditer(text):
-        add(Span(m.start(), m.end(), "ADDRESS", _key(m.group(0))))
-    for m in UK_POSTCODE.finditer(text):
-        add(Span(m.start(), m.end(), "ADDRESS", m.group(0).replace(" ", "")))
-    for m in POSTCODE_CITY.finditer(text):
-        value = m.group(0)
-        start = m.start() + len(value) - len(value.lstrip(",\n \t"))
-        city = value.split()[-1]
-        if city not in NAME_STOP and city not in _NOT_CITY:
-            add(Span(start, m.end(), "ADDRESS", _key(text[start : m.end()])))
 
 
+_HOUSE_BEFORE = frozenset(["", " ", "\t", "\n", ",", "(", "#", '"', "'"])
+_HOUSE_AFTER = frozenset(["", " ", "\t", "\n", ",", ".", ")", '"', "'", "-"])
 _NOT_CITY = frozenset({
     "Euro", "Euros", "Dollar", "Dollars", "Pound", "Pounds", "Points", "Miles", "Transactions", "Payments", "Items",
     "Orders", "Calls", "Records", "Users", "Customers", "Steps", "Tokens", "Songs", "Tracks", "Times", "Days",
@@ -493,25 +602,23 @@ def _names_without_cue(text: str, add: Callable[[Span], None]) -> None:
     or more capitalised words (titles of songs, playlists, companies)."""
     first, last, common = name_lists()
     for m in NAME_PAIR.finditer(text):
-        a, b = m.group(1), m.group(3)
+        a, b = m.group(1), m.group(4)
         b0 = b.split("-")[0]
-        if a in NAME_STOP or a in NAME_SECOND_STOP or b0 in NAME_STOP or b0 in NAME_SECOND_STOP:
+        if b0 in NAME_STOP or b0 in NAME_SECOND_STOP:
+            continue
+        if a in TITLES:
+            add(Span(m.start(4), m.end(4), "NAME", b))
+            continue
+        if m.group(2) or a in NAME_STOP or a in NAME_SECOND_STOP:
             continue
         strong = a in first and b0 in last
         if not strong:
             if a in common or b0 in common or not (a in first or b0 in last) or a in last or b0 in first:
                 continue
-            if _in_title_run(text, m.start(1), m.end(3)):
+            if _in_title_run(text, m.start(1), m.end(4)):
                 continue
-        end = m.end(3)
+        end = m.end(4)
         add(Span(m.start(1), end, "NAME", " ".join(text[m.start(1) : end].split())))
-    for m in TITLE_NAME.finditer(text):
-        words = m.group(1).split(" ")
-        while words and words[-1].split("-")[0] in NAME_STOP:
-            words.pop()
-        if words and words[0].split("-")[0] not in NAME_STOP:
-            name = " ".join(words)
-            add(Span(m.start(1), m.start(1) + len(name), "NAME", name))
 
 
 _CAP_BEFORE = re.compile(r"[A-Z][\w'\u00e0-\u00ff-]*[ \t]+$")
@@ -529,7 +636,9 @@ def _base64_runs(text: str, add: Callable[[Span], None], **options: object) -> N
     """Base64 runs whose decoded text holds PII or a secret: the whole run, as the kind it hides."""
     for m in BASE64_RUN.finditer(text):
         run = m.group(0)
-        if not _starts_token(text, m.start()) or not _B64_ALPHABET.match(run):
+        if run.islower() or run.isupper() or run.isdigit() or not _starts_token(text, m.start()):
+            continue  # base64 of text mixes cases
+        if not _B64_ALPHABET.match(run):
             continue
         body = run.rstrip("=")
         if len(body) % 4 == 1:
