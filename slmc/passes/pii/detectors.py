@@ -568,7 +568,7 @@ def _addresses(text: str, lower: str, add: Callable[[Span], None]) -> None:
 
 
 _HOUSE_BEFORE = frozenset(["", " ", "\t", "\n", ",", "(", "#", '"', "'"])
-_HOUSE_AFTER = frozenset(["", " ", "\t", "\n", ",", ".", ")", '"', "'", "-"])
+_HOUSE_AFTER = frozenset(["", " ", "\t", "\n", ",", ".", ")", '"', "'"])
 _NOT_CITY = frozenset({
     "Euro", "Euros", "Dollar", "Dollars", "Pound", "Pounds", "Points", "Miles", "Transactions", "Payments", "Items",
     "Orders", "Calls", "Records", "Users", "Customers", "Steps", "Tokens", "Songs", "Tracks", "Times", "Days",
