@@ -64,16 +64,10 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _line_cap(args: argparse.Namespace) -> int | None:
+def _line_cap(args: argparse.Namespace) -> int:
     from slmc.traces.ingest._stream import max_line_bytes
 
-    try:
-        return max_line_bytes(args.max_line_bytes)
-    except ValueError as exc:
-        raise SlmcError(
-            f"{ENV_MAX_LINE_BYTES}: {exc}",
-            hint=f"set {ENV_MAX_LINE_BYTES} to a number of bytes, or pass --max-line-bytes",
-        ) from None
+    return max_line_bytes(args.max_line_bytes)  # checks SLMC_MAX_LINE_BYTES (SlmcError) before anything is read
 
 
 def run(args: argparse.Namespace) -> int:
@@ -82,13 +76,14 @@ def run(args: argparse.Namespace) -> int:
         raise SlmcError(f"trace file not found: {missing[0]}", path=str(missing[0]), hint="check the path")
     if not expand_paths(args.files):
         raise SlmcError("no trace files found in the given folders", hint="trace files end in .jsonl, .json or .gz")
+    args.max_line_bytes = _line_cap(args)  # a bad SLMC_MAX_LINE_BYTES fails here, before --out is touched
     return {"ingest": _ingest, "stats": _stats, "show": _show}[args.action](args)
 
 
 def _records(args: argparse.Namespace, report: IngestReport) -> Iterator[TraceRecord]:
     from tqdm import tqdm
 
-    stream = iter_traces(args.files, report, format=args.format, max_line_bytes=_line_cap(args))
+    stream = iter_traces(args.files, report, format=args.format, max_line_bytes=args.max_line_bytes)
     yield from tqdm(stream, desc="reading traces", unit=" rec", file=sys.stderr, disable=None, leave=False)
 
 
@@ -220,7 +215,7 @@ def _stats(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     report = IngestReport()
     shown = 0
-    for rec in iter_traces(args.files, report, format=args.format, max_line_bytes=_line_cap(args)):
+    for rec in iter_traces(args.files, report, format=args.format, max_line_bytes=args.max_line_bytes):
         if args.site and args.site not in (rec.site_id, rec.workload):
             continue
         if args.json:

@@ -71,13 +71,20 @@ class TooDeep(ValueError):
 
 
 def max_line_bytes(value: int | str | None = None) -> int:
-    """The line-size cap: ``value`` if given, else ``SLMC_MAX_LINE_BYTES``, else 16 MiB (0 or less: no cap)."""
+    """The line-size cap: ``value`` if given, else ``SLMC_MAX_LINE_BYTES``, else 16 MiB (0 or less: no cap).
+
+    A setting that is not a whole number is an ``SlmcError`` (a clear message, before anything is read)."""
     if value is None:
         value = os.environ.get(ENV_MAX_LINE_BYTES) or DEFAULT_MAX_LINE_BYTES
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise ValueError(f"max line bytes must be a whole number of bytes, not {value!r}") from None
+        from slmc.compiler.diagnostics import SlmcError
+
+        raise SlmcError(
+            f"the line-size cap must be a whole number of bytes, not {value!r}",
+            hint=f"set {ENV_MAX_LINE_BYTES} (or --max-line-bytes) to a number such as {DEFAULT_MAX_LINE_BYTES}",
+        ) from None
     return number if number > 0 else 1 << 62
 
 
