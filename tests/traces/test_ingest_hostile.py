@@ -43,7 +43,7 @@ def good_line() -> str:
     return json.dumps(GOOD)
 
 
-# ---- the named cases ---------------------------------------------------------------------------------------------------
+# ---- the named cases -------------------------------------------------------------------------------------------------
 def test_source_that_is_a_list_is_ingested_as_slmc_and_the_run_goes_on(tmp_path):
     src = write_lines(tmp_path / "t.jsonl", good_line(), '{"source": [], "messages": [], "output": "x"}', good_line())
     code, out, err = cli("traces", "ingest", src, "--out", tmp_path / "o.jsonl")
@@ -225,12 +225,12 @@ def test_nan_and_infinity_in_input_are_never_written(tmp_path):
     out = tmp_path / "o.jsonl"
     code, stdout, err = cli("traces", "ingest", src, "--out", out)
     assert code == 0, err
-    rows = [strict_loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    rows = [strict_loads(x) for x in out.read_text(encoding="utf-8").split("\n") if x]
     assert rows[1]["params"] == {"temperature": None, "top_p": None} and rows[1]["meta"]["w"] == [None]
     assert "latency_ms" not in rows[1] and "timestamp" not in rows[1] and "label" not in rows[1]
     assert rows[1]["messages"][0]["content"] == "\ufffd lone"
     code, stdout, err = cli("traces", "show", src, "--json")
-    assert code == 0 and all(strict_loads(x) for x in stdout.splitlines())
+    assert code == 0 and all(strict_loads(x) for x in stdout.split("\n") if x)
 
 
 def test_to_json_never_writes_nan_or_lone_surrogates():

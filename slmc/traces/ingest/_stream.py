@@ -1,10 +1,11 @@
 """Streaming JSON documents out of trace files, with line numbers; memory stays flat in the file size.
 
 A trace file is JSONL (one value per line), a JSON array, one (possibly pretty-printed) JSON object, or several
-concatenated values; gzip files are read transparently (recognised by their magic bytes, whatever their name). Container objects are opened up: the elements of
-``resourceSpans``/``scopeSpans``/``spans`` (OTLP), ``hits.hits`` (Elasticsearch), ``data``/``observations`` (Langfuse
-API exports) and ``runs`` are yielded one by one as ``Doc``s, each with the non-container fields of its enclosing
-objects (``parents``, outermost first: e.g. an OTLP ``resource`` and ``scope``).
+concatenated values; gzip files are read transparently (known by their magic bytes, whatever their name). Container
+objects are opened up: the elements of ``resourceSpans``/``scopeSpans``/``spans`` (OTLP), ``hits.hits``
+(Elasticsearch), ``data``/``observations`` (Langfuse API exports) and ``runs`` are yielded one by one as ``Doc``s,
+each with the non-container fields of its enclosing objects (``parents``, outermost first: e.g. an OTLP ``resource``
+and ``scope``).
 
 Large containers are walked key by key with ``json.JSONDecoder.raw_decode`` on a sliding buffer, so a 1 GB OTLP export
 is never held in memory; JSONL lines are parsed one at a time, as bytes, by ``orjson`` when it is installed. A line it
