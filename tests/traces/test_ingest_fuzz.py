@@ -5,6 +5,7 @@ without problems."""
 from __future__ import annotations
 
 import json
+import math
 import tempfile
 from contextlib import redirect_stderr, redirect_stdout
 from io import StringIO
@@ -86,7 +87,8 @@ def test_any_value_in_any_field_never_crashes_ingest_stats_show_or_the_passes(pl
             assert all(m["content"] is None or isinstance(m["content"], str | list) for m in rec.messages)
             assert rec.output is None or isinstance(rec.output, str)
             assert rec.input_tokens is None or (type(rec.input_tokens) is int and rec.input_tokens >= 0)
-            assert rec.latency_ms is None or isinstance(rec.latency_ms, float)
+            assert rec.latency_ms is None or (type(rec.latency_ms) in (int, float) and math.isfinite(rec.latency_ms))
+            assert rec.timestamp is None or (type(rec.timestamp) in (int, float) and math.isfinite(rec.timestamp))
             strict_loads(rec.to_json())
 
         for argv in (["stats", str(src)], ["stats", str(src), "--json"], ["show", str(src), "-n", "0"]):

@@ -3,15 +3,16 @@
 Every reader hands its record to ``normalise`` before it leaves ingest, so ``slmc traces stats|show`` and the passes
 can rely on: text fields (``id``, ``source``, ``model``, ``error``, ...) a ``str`` or None; ``messages`` a list of
 dicts with a ``str`` role and a content that is a ``str``, None, or a list of part dicts; ``tool_calls`` and
-``tools`` lists of dicts; ``params`` and ``meta`` dicts; token counts an ``int`` >= 0 or None; ``latency_ms`` and
-``timestamp`` finite floats or None; ``stack`` a list of ``Frame``s with typed fields. Values of the wrong shape are
-converted when that keeps their meaning (a number as text) and dropped otherwise. The common record passes through
-type checks only (this runs on every record).
+``tools`` lists of dicts (a tool call's ``name`` a ``str`` or None); ``params`` and ``meta`` dicts; token counts an
+``int`` >= 0 or None; ``latency_ms`` and ``timestamp`` a finite ``float`` or ``int``, or None; ``stack`` a list of
+``Frame``s with typed fields. Values of the wrong shape are converted when that keeps their meaning (a number as
+text) and dropped otherwise. A record already in shape costs a few C-level type checks (this runs on every record).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from typing import Any
 
 from slmc.traces.record import Frame, TraceRecord, content_text, json_safe
@@ -19,9 +20,73 @@ from slmc.traces.record import Frame, TraceRecord, content_text, json_safe
 _TEXT_FIELDS = ("provider", "model", "finish_reason", "site_id", "workload", "trace_id", "span_id", "split", "task")
 _MESSAGE_TEXT_KEYS = ("tool_call_id", "name")
 
+# The fast check: the types of all fields as one tuple (one C-level pass), compared with the signatures already seen.
+_NONE = type(None)
+_ALLOWED: dict[str, frozenset[type]] = {
+    "id": frozenset({str}),
+    "source": frozenset({str}),
+    **{name: frozenset({str, _NONE}) for name in ("error", "output", *_TEXT_FIELDS)},
+    **{name: frozenset({list}) for name in ("messages", "tools", "tool_calls", "stack")},
+    **{name: frozenset({dict}) for name in ("params", "meta")},
+    **{name: frozenset({int, _NONE}) for name in ("input_tokens", "output_tokens")},
+    **{name: frozenset({float, int, _NONE}) for name in ("latency_ms", "timestamp")},
+}
+_FIELDS = tuple(f.name for f in fields(TraceRecord))  # the order of a record's __dict__ (set by __init__)
+_SIGNATURES: dict[tuple[type, ...], bool] = {}  # the types of a record's fields, in order -> all allowed
+_DICT = frozenset({dict})
+
 
 def normalise(rec: TraceRecord, source: str) -> TraceRecord:
     """``rec`` with every field in its documented shape (in place); ``source`` is the format it was read with."""
+    d = rec.__dict__
+    signature = tuple(map(type, d.values()))
+    good = _SIGNATURES.get(signature)
+    if good is None:
+        good = tuple(d) == _FIELDS and all(t in _ALLOWED.get(n, (t,)) for n, t in zip(_FIELDS, signature, strict=True))
+        if len(_SIGNATURES) < 4096:
+            _SIGNATURES[signature] = good
+    if not good or not d["source"]:
+        return _fix(rec, source)
+    x, y = d["latency_ms"], d["timestamp"]  # finite (arithmetic on huge numbers gives inf)
+    if (type(x) is float and x - x != 0.0) or (type(y) is float and y - y != 0.0):
+        return _fix(rec, source)
+    x, y = d["input_tokens"], d["output_tokens"]
+    if (x is not None and x < 0) or (y is not None and y < 0):
+        return _fix(rec, source)
+    for m in d["messages"]:
+        plain = type(m) is dict and len(m) == 2 and type(m.get("content")) is str and type(m.get("role")) is str
+        if not plain and not _message_ok(m):
+            rec.messages = _messages(d["messages"])
+            break
+    if d["tools"] and not set(map(type, d["tools"])) <= _DICT:
+        rec.tools = [t for t in d["tools"] if type(t) is dict]
+    if d["tool_calls"] and not _tool_calls_ok(d["tool_calls"]):
+        rec.tool_calls = [_tool_call(c) for c in d["tool_calls"] if type(c) is dict]
+    for f in d["stack"]:
+        if type(f) is not Frame or not (
+            type(f.path) is str and type(f.line) is int and type(f.function) is str and type(f.end_line) is int
+        ):
+            rec.stack = _stack(d["stack"])
+            break
+    return rec
+
+
+def _tool_calls_ok(calls: list[Any]) -> bool:
+    return set(map(type, calls)) <= _DICT and all(type(c.get("name")) in (str, _NONE) for c in calls)
+
+
+def _message_ok(m: Any) -> bool:
+    """A message already in shape (the slow check, for messages with more than a role and a text content)."""
+    if type(m) is not dict or type(m.get("role")) is not str or _content(m.get("content")) is not m.get("content"):
+        return False
+    if "tool_calls" in m:
+        calls = m["tool_calls"]
+        if type(calls) is not list or not calls or not set(map(type, calls)) <= _DICT:
+            return False
+    return all(type(m[key]) is str for key in _MESSAGE_TEXT_KEYS if key in m)
+
+
+def _fix(rec: TraceRecord, source: str) -> TraceRecord:
     d = rec.__dict__
     if type(d["id"]) is not str:
         rec.id = _text(d["id"]) or ""
@@ -38,11 +103,8 @@ def normalise(rec: TraceRecord, source: str) -> TraceRecord:
     messages = d["messages"]
     if type(messages) is not list:
         rec.messages = []
-    else:
-        for m in messages:
-            if type(m) is not dict or type(m.get("role")) is not str or type(m.get("content")) is not str or len(m) > 2:
-                rec.messages = _messages(messages)
-                break
+    elif not all(_message_ok(m) for m in messages):
+        rec.messages = _messages(messages)
     for name in ("tools", "tool_calls"):
         value = d[name]
         if type(value) is not list:
@@ -60,7 +122,7 @@ def normalise(rec: TraceRecord, source: str) -> TraceRecord:
             d[name] = _count(value)
     for name in ("latency_ms", "timestamp"):
         value = d[name]
-        if value is not None and (type(value) is not float or value - value != 0.0):
+        if value is not None and type(value) is not int and (type(value) is not float or value - value != 0.0):
             d[name] = _number(value)
     if d["stack"]:
         rec.stack = _stack(d["stack"])

@@ -45,8 +45,9 @@ _WS = re.compile(r"[ \t\n\r]*")
 _CHUNK = 1 << 16
 _BOM = b"\xef\xbb\xbf"
 # A run of 19+ digits may be an integer orjson would turn into a float. Found by mapping every digit to "0" and
-# looking for 19 of them in a row: two C passes (a regex search costs more than the parse itself).
-_DIGITS_TO_ZERO = bytes(0x30 if 0x30 <= c <= 0x39 else c for c in range(256))
+# looking for 19 of them in a row: two C passes (a regex search costs more than the parse itself). The same table maps
+# "{" to "[", so one count of "[" bounds the nesting depth (MAX_DEPTH).
+_DIGITS_TO_ZERO = bytes(0x30 if 0x30 <= c <= 0x39 else 0x5B if c == 0x7B else c for c in range(256))
 _LONG_RUN = b"0" * 19
 _GZIP_MAGIC = b"\x1f\x8b"
 MAX_DEPTH = 128  # nesting levels of one record; deeper values are refused (E106): passes walk values recursively
@@ -274,8 +275,9 @@ def parse_line(raw: bytes) -> Any:
     """One JSON value as ``json.loads`` reads it, by orjson where that is the same, with NaN/Infinity as null and
     lone surrogates replaced (raises ``ValueError``: ``TooDeep`` past ``MAX_DEPTH`` levels, ``UnicodeDecodeError``
     for bytes that are not UTF-8)."""
-    brackets = raw.count(b"[") + raw.count(b"{")
-    if _LONG_RUN not in raw.translate(_DIGITS_TO_ZERO):
+    mapped = raw.translate(_DIGITS_TO_ZERO)
+    brackets = mapped.count(b"[")  # "[" and "{"
+    if _LONG_RUN not in mapped:
         try:
             value = _fast_loads(raw)
         except ValueError:
