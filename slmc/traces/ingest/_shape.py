@@ -32,7 +32,10 @@ _ALLOWED: dict[str, frozenset[type]] = {
     **{name: frozenset({float, int, _NONE}) for name in ("latency_ms", "timestamp")},
 }
 _FIELDS = tuple(f.name for f in fields(TraceRecord))  # the order of a record's __dict__ (set by __init__)
-_SIGNATURES: dict[tuple[type, ...], bool] = {}  # the types of a record's fields, in order -> all allowed
+_SIGNATURES: dict[tuple[type, ...], bool] = {}
+_LAST: list[tuple[type, ...]] = [
+    ()
+]  # the last good signature (most records have the one of the record before)  # the types of a record's fields, in order -> all allowed
 _DICT = frozenset({dict})
 
 
@@ -40,11 +43,13 @@ def normalise(rec: TraceRecord, source: str) -> TraceRecord:
     """``rec`` with every field in its documented shape (in place); ``source`` is the format it was read with."""
     d = rec.__dict__
     signature = tuple(map(type, d.values()))
-    good = _SIGNATURES.get(signature)
+    good = True if signature == _LAST[0] else _SIGNATURES.get(signature)  # == first compares by identity: no hash
     if good is None:
         good = tuple(d) == _FIELDS and all(t in _ALLOWED.get(n, (t,)) for n, t in zip(_FIELDS, signature, strict=True))
         if len(_SIGNATURES) < 4096:
             _SIGNATURES[signature] = good
+    if good:
+        _LAST[0] = signature
     if not good or not d["source"]:
         return _fix(rec, source)
     x, y = d["latency_ms"], d["timestamp"]  # finite (arithmetic on huge numbers gives inf)
