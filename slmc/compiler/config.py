@@ -282,6 +282,13 @@ def parse_slmc_table(table: dict[str, Any], path: Path | None) -> tuple[dict[str
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             names = " or ".join(t.__name__ for t in types)
             raise _error(path, f"[tool.slmc] {key} must be {names}, not {type(value).__name__}", key)
+        if attr == "licence":  # the one meaning of --licence (slmc.analysis.catalog.parse_licence)
+            from slmc.analysis.catalog import parse_licence
+
+            try:
+                value = parse_licence(value)
+            except SlmcError as exc:
+                raise _error(path, f"[tool.slmc] licence: {exc.message}", key, exc.hint) from None
         options[attr] = value
     return options, lint
 
