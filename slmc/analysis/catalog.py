@@ -59,6 +59,31 @@ def parse_params(text: str | float | int | None) -> float | None:
     return value * {"": 1.0, "B": 1.0, "M": 1e-3, "K": 1e-6, "T": 1e3}[unit]
 
 
+LICENCE_KEYWORDS = ("any", "permissive")
+
+
+def parse_licence(value: object, path: Path | None = None) -> str:
+    """The one meaning of ``--licence`` / ``--license`` (analyze, compile) and ``[tool.slmc] licence``: ``any``
+    (default), ``permissive`` (models the catalog marks permissive), or licence ids of the catalog, comma-separated
+    or a TOML list (``MIT,Apache-2.0``: any of them), case-insensitive. Returns ``any``, ``permissive`` or the ids
+    as the catalog spells them, comma-joined. An unknown id fails here, before any work, listing the known ones."""
+    items = value if isinstance(value, list | tuple) else str(value if value is not None else "any").split(",")
+    names = [str(item).strip() for item in items if str(item).strip()]
+    if not names:
+        return "any"
+    if len(names) == 1 and names[0].lower() in LICENCE_KEYWORDS:
+        return names[0].lower()
+    known = {m.licence.lower(): m.licence for m in load_catalog(path)}
+    unknown = [n for n in names if n.lower() not in known]
+    if unknown or any(n.lower() in LICENCE_KEYWORDS for n in names):
+        bad = unknown[0] if unknown else next(n for n in names if n.lower() in LICENCE_KEYWORDS)
+        raise SlmcError(
+            f"unknown licence {bad!r}",
+            hint=f"use any, permissive, or licence ids of the catalog (comma-separated): {', '.join(sorted(known.values()))}",
+        )
+    return ",".join(dict.fromkeys(known[n.lower()] for n in names))
+
+
 @cache
 def _load(path: str) -> tuple[tuple[CatalogModel, ...], dict[str, Any]]:
     try:

@@ -43,13 +43,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _take_debug(argv: list[str]) -> tuple[list[str], bool]:
+    """``argv`` without its ``--debug`` flags, and whether there was one. Only the part before ``--`` counts; for
+    ``slmc trace`` (whose command may come without ``--``) only the options before its first positional argument."""
+    cmd_index = next((i for i, a in enumerate(argv) if a in COMMANDS), None)
+    end = argv.index("--") if "--" in argv else len(argv)
+    if cmd_index is not None and argv[cmd_index] == "trace":
+        end = next((i for i in range(cmd_index + 1, end) if not argv[i].startswith("-")), end)
+    debug = "--debug" in argv[:end]
+    return [a for i, a in enumerate(argv) if not (a == "--debug" and i < end)], debug
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    # Parse only the global part; the subcommand builds its own parser lazily.
-    debug = "--debug" in argv[: next((i for i, a in enumerate(argv) if a in COMMANDS), len(argv))]
-    if debug:
-        argv.remove("--debug")
+    # Parse only the global part; the subcommand builds its own parser lazily. ``--debug`` is accepted before or
+    # after the subcommand, never past ``--`` (nor inside the command ``slmc trace`` runs).
+    argv, debug = _take_debug(argv)
     cmd_index = next((i for i, a in enumerate(argv) if a in COMMANDS), None)
     if cmd_index is None:
         parser.parse_args(argv)  # handles --help / --version / errors
@@ -61,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         module = importlib.import_module(module_name)
         sub = argparse.ArgumentParser(prog=f"slmc {name}", description=help_text)
         module.add_arguments(sub)
+        if not any("--debug" in action.option_strings for action in sub._actions):
+            sub.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
         args = sub.parse_args(argv[cmd_index + 1 :])
         args.debug = debug
         return int(module.run(args) or 0)

@@ -11,6 +11,7 @@ table at its top level).
     ignore = ["SLM301"]
     per-file-ignores = { "tests/*" = ["SLM"] }
     exclude = ["generated/*"]           # replaces the default excludes; extend-exclude adds to them
+    fail-on = "warning"                 # lowest severity that fails `slmc lint`: info, warning (default) or error
 
 Every mistake names the file (and the line when it can be found) and says what is accepted.
 """
@@ -45,7 +46,8 @@ OPTION_TYPES: dict[str, tuple[type, ...]] = {
 }
 SUBTABLES = ("lint",)
 
-LINT_KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude")
+LINT_KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude", "fail-on")
+FAIL_ON = ("info", "warning", "error")
 
 DEFAULT_EXCLUDE = (
     ".git",
@@ -75,6 +77,7 @@ class LintSettings:
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
+    fail_on: str = "warning"  # lowest severity that fails `slmc lint`
 
     def enabled_codes(self) -> set[str]:
         """The rule codes reported after select / extend-select / ignore."""
@@ -242,6 +245,11 @@ def parse_lint_table(table: dict[str, Any], path: Path | None, name: str = "tool
                 glob: _str_list(path, name, f"per-file-ignores[{glob!r}]", codes) for glob, codes in value.items()
             }
             continue
+        if key == "fail-on":
+            if value not in FAIL_ON:
+                raise _error(path, f"[{name}] fail-on must be one of {', '.join(FAIL_ON)}, not {value!r}", key)
+            settings.fail_on = value
+            continue
         setattr(settings, key.replace("-", "_"), _str_list(path, name, key, value))
     # Validate every code now, so a typo fails loudly with the file named.
     for attr, where in (("select", "select"), ("extend_select", "extend-select"), ("ignore", "ignore")):
@@ -274,6 +282,13 @@ def parse_slmc_table(table: dict[str, Any], path: Path | None) -> tuple[dict[str
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             names = " or ".join(t.__name__ for t in types)
             raise _error(path, f"[tool.slmc] {key} must be {names}, not {type(value).__name__}", key)
+        if attr == "licence":  # the one meaning of --licence (slmc.analysis.catalog.parse_licence)
+            from slmc.analysis.catalog import parse_licence
+
+            try:
+                value = parse_licence(value)
+            except SlmcError as exc:
+                raise _error(path, f"[tool.slmc] licence: {exc.message}", key, exc.hint) from None
         options[attr] = value
     return options, lint
 

@@ -1,5 +1,6 @@
 """Diagnostic output formats, after ruff: ``full`` (source snippet + help line), ``concise`` (one line each),
 ``json``, ``sarif`` (2.1.0) and ``github`` (workflow commands). ``render_statistics`` counts findings per rule.
+The human formats are coloured (ANSI, as ruff) when asked; ``fails`` applies the ``--fail-on`` severity threshold.
 
 Diagnostic paths are relative to the analysed root; humans see them relative to the working directory, JSON and
 SARIF carry absolute paths.
@@ -17,6 +18,8 @@ from typing import Any
 from slmc.compiler.diagnostics import Diagnostic, Severity
 
 FORMATS = ("full", "concise", "json", "sarif", "github")
+FAIL_ON = ("info", "warning", "error")  # --fail-on: the lowest severity that fails the run
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -48,50 +51,99 @@ class PathStyle:
             return str(full)
 
 
+def fails(diagnostics: Sequence[Diagnostic], fail_on: str = "warning") -> bool:
+    """Whether any finding is at or above the ``--fail-on`` severity (unknown severities count as warnings)."""
+    floor = _RANK[Severity(fail_on)]
+    return any(_RANK.get(d.severity, 1) >= floor for d in diagnostics)
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def summary_line(diagnostics: Sequence[Diagnostic], suppressed: int = 0) -> str:
-    note = f" ({suppressed} suppressed by `# slmc: noqa`)" if suppressed else ""
+def summary_line(diagnostics: Sequence[Diagnostic], suppressed: int = 0, fail_on: str | None = None) -> str:
+    note = f" ({suppressed} suppressed by `noqa` comments)" if suppressed else ""
     if not diagnostics:
         return f"All checks passed!{note}"
-    return f"Found {_plural(len(diagnostics), 'finding')}.{note}"
+    text = f"Found {_plural(len(diagnostics), 'finding')}.{note}"
+    if fail_on is not None and not fails(diagnostics, fail_on):
+        text += f" None is at or above --fail-on {fail_on}: exit 0."
+    return text
+
+
+# ---- colour -------------------------------------------------------------------------------------------------------
+class Style:
+    """ANSI styles as ruff uses them (code by severity, bold path and message, blue gutter); plain when off."""
+
+    _SEVERITY = {Severity.ERROR: "1;31", Severity.WARNING: "1;33", Severity.INFO: "1;36"}
+
+    def __init__(self, on: bool) -> None:
+        self.on = on
+
+    def _wrap(self, sgr: str, text: str) -> str:
+        return f"\x1b[{sgr}m{text}\x1b[0m" if self.on and text else text
+
+    def code(self, d: Diagnostic) -> str:
+        return self._wrap(self._SEVERITY.get(d.severity, "1;31"), d.code)
+
+    def bold(self, text: str) -> str:
+        return self._wrap("1", text)
+
+    def gutter(self, text: str) -> str:
+        return self._wrap("34", text)
+
+    def caret(self, text: str) -> str:
+        return self._wrap("1;31", text)
+
+    def help(self, text: str) -> str:
+        return self._wrap("1;36", text)
+
+    def dim(self, text: str) -> str:
+        return self._wrap("36", text)
 
 
 # ---- human formats ------------------------------------------------------------------------------------------------
-def render_concise(diagnostics: Sequence[Diagnostic], paths: PathStyle) -> list[str]:
-    return [f"{paths.display(d.path)}:{d.line}:{d.col}: {d.code} {d.message}" for d in diagnostics]
+def render_concise(diagnostics: Sequence[Diagnostic], paths: PathStyle, style: Style | None = None) -> list[str]:
+    st = style or Style(False)
+    sep = st.dim(":")
+    return [
+        f"{st.bold(paths.display(d.path))}{sep}{d.line}{sep}{d.col}{sep} {st.code(d)} {d.message}" for d in diagnostics
+    ]
 
 
-def _snippet(diag: Diagnostic, lines: Sequence[str]) -> list[str]:
+def _snippet(diag: Diagnostic, lines: Sequence[str], style: Style | None = None) -> list[str]:
     if not 1 <= diag.line <= len(lines):
         return []
     last_shown = min(len(lines), diag.line + 1)
     first_shown = max(1, diag.line - 1)
+    st = style or Style(False)
     width = len(str(last_shown))
     gutter = " " * width
-    out = [f"{gutter} |"]
+    bar = st.gutter(f"{gutter} |")
+    out = [bar]
     for number in range(first_shown, last_shown + 1):
         text = lines[number - 1].rstrip()
-        out.append(f"{number:>{width}} | {text}".rstrip())
+        out.append(f"{st.gutter(f'{number:>{width}} |')} {text}".rstrip())
         if number == diag.line:
             start = max(diag.col - 1, 0)
             end = diag.end_col - 1 if diag.end_line == diag.line and diag.end_col > diag.col else len(text)
             carets = "^" * max(1, end - start)
-            out.append(f"{gutter} | {' ' * start}{carets}")
-    out.append(f"{gutter} |")
+            out.append(f"{bar} {' ' * start}{st.caret(carets)}")
+    out.append(bar)
     return out
 
 
-def render_full(diagnostics: Sequence[Diagnostic], paths: PathStyle, lines_of: LinesOf) -> list[str]:
+def render_full(
+    diagnostics: Sequence[Diagnostic], paths: PathStyle, lines_of: LinesOf, style: Style | None = None
+) -> list[str]:
+    st = style or Style(False)
     out: list[str] = []
     for d in diagnostics:
-        out.append(f"{d.code} {d.message}")
-        out.append(f"  --> {paths.display(d.path)}:{d.line}:{d.col}")
-        out.extend(_snippet(d, lines_of(d.path)))
+        out.append(f"{st.code(d)} {st.bold(d.message)}")
+        out.append(f"  {st.gutter('-->')} {paths.display(d.path)}:{d.line}:{d.col}")
+        out.extend(_snippet(d, lines_of(d.path), st))
         if d.fix:
-            out.append(f"help: {d.fix}")
+            out.append(f"{st.help('help')}: {d.fix}")
         out.append("")
     return out
 
@@ -206,9 +258,16 @@ def render(
     lines_of: LinesOf = _no_lines,
     suppressed: int = 0,
     cwd: Path | None = None,
+    color: bool = False,
+    summary: bool = True,
+    fail_on: str | None = None,
 ) -> str:
-    """The text ``slmc lint`` prints for ``fmt`` (no trailing newline handling needed: print it as is)."""
+    """The text ``slmc lint`` prints for ``fmt`` (no trailing newline handling needed: print it as is).
+
+    ``color`` styles the human formats (machine formats never are); ``summary`` False drops their last line
+    (``-q``); ``fail_on`` lets the summary say when findings exist but none fails the run."""
     paths = PathStyle(root, cwd)
+    style = Style(color)
     if fmt == "json":
         return render_json(diagnostics, paths)
     if fmt == "sarif":
@@ -216,12 +275,15 @@ def render(
     if fmt == "github":
         return "\n".join(render_github(diagnostics, paths))
     if fmt == "concise":
-        lines = render_concise(diagnostics, paths)
+        lines = render_concise(diagnostics, paths, style)
     elif fmt == "full":
-        lines = render_full(diagnostics, paths, lines_of)
+        lines = render_full(diagnostics, paths, lines_of, style)
     else:
         raise ValueError(f"unknown output format {fmt!r}")
-    lines.append(summary_line(diagnostics, suppressed))
+    if summary:
+        lines.append(summary_line(diagnostics, suppressed, fail_on))
+    elif lines and lines[-1] == "":
+        lines.pop()
     return "\n".join(lines)
 
 

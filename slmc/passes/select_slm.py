@@ -92,7 +92,7 @@ class SelectSLM(Pass):
     prefer_classifier: bool = True  # closed-label tasks: prefer a classifier head when inputs fit its window
 
     def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
-        from slmc.analysis.catalog import classifier_entry, find_model, load_catalog, parse_params
+        from slmc.analysis.catalog import classifier_entry, find_model, load_catalog, parse_licence, parse_params
         from slmc.analysis.prices import gpu_for, llm_price
         from slmc.analysis.savings import agent_savings, task_cost
 
@@ -100,7 +100,8 @@ class SelectSLM(Pass):
         max_params = parse_params(opts.get("max_params"))
         cpu_only = bool(opts.get("cpu_only"))
         gpu_memory = float(opts["gpu_memory"]) if opts.get("gpu_memory") else None
-        licence = str(opts.get("licence") or "any")
+        licence = parse_licence(opts.get("licence"))
+        licences = {x.lower() for x in licence.split(",")} - {"any", "permissive"}
         target = opts.get("target") or None
         base_model = opts.get("base_model") or None
         if target and target not in ("tensorrt-llm", "vllm", "llamacpp", "hf"):
@@ -119,8 +120,8 @@ class SelectSLM(Pass):
                 return f"over {max_params:g}B"
             if licence == "permissive" and not m.permissive:
                 return f"licence {m.licence} is not permissive"
-            if licence not in ("any", "permissive") and m.licence.lower() != licence.lower():
-                return f"licence {m.licence} is not {licence}"
+            if licences and m.licence.lower() not in licences:
+                return f"licence {m.licence} is not {licence.replace(',', ' or ')}"
             if target and target not in m.serving:
                 return f"not served by {target}"
             if cpu_only and not ({"llamacpp", "hf"} & set(m.serving)):

@@ -38,8 +38,8 @@ def test_exit_codes(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = lint(capsys, ".")
     assert code == 1 and "agent.py:" in out and "clean.py" not in out
     assert lint(capsys, ".", "--exit-zero")[0] == 0
-    code, _, err = lint(capsys, ".", "--select", "SLM9")
-    assert code == 2 and "unknown rule code or name 'SLM9'" in err
+    code, _, err = lint(capsys, ".", "--select", "SLM8")
+    assert code == 2 and "unknown rule code or name 'SLM8'" in err
     assert lint(capsys, "missing.py")[0] == 2
     with pytest.raises(SystemExit) as info:
         main(["lint", "--output-format", "xml"])

@@ -110,7 +110,7 @@ def test_missing_explicit_config(tmp_path: Path) -> None:
 def test_selectors() -> None:
     assert resolve_codes(["SLM2"]) == {"SLM201", "SLM202", "SLM203"}
     assert resolve_codes(["unpinned-model", "e00"]) == {"SLM301", "E001", "E002", "E003"}
-    assert len(resolve_codes(["ALL"])) == 12
+    assert len(resolve_codes(["ALL"])) == 13
     with pytest.raises(SlmcError, match="unknown rule"):
         resolve_codes(["XYZ"])
 

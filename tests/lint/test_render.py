@@ -41,7 +41,7 @@ def test_concise_and_full(tmp_path: Path) -> None:
         "  |     " + "^" * 35,
     ]
     assert block[-1].startswith("help: Record its traffic")
-    assert full.endswith("Found 3 findings. (2 suppressed by `# slmc: noqa`)")
+    assert full.endswith("Found 3 findings. (2 suppressed by `noqa` comments)")
     assert render([], "concise", root=tmp_path) == "All checks passed!"
 
 

@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+from slmc.compiler.commands import add_licence_argument
 from slmc.compiler.diagnostics import Severity, SlmcError
 
 
@@ -20,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--root", type=Path, help="project root site ids are relative to (default: the agent's folder)")
     parser.add_argument("--max-params", help="largest SLM to consider, e.g. 3B")
-    parser.add_argument("--licence", default="any", help="'permissive', 'any' (default) or a licence id")
+    add_licence_argument(parser)
     parser.add_argument("--gpu-memory", type=float, help="GPU memory of the serving machine in GB")
     parser.add_argument("--cpu-only", action="store_true", help="plan for CPU serving")
     parser.add_argument("--target", choices=("tensorrt-llm", "vllm", "llamacpp", "hf"), help="serving target")

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from slmc.compiler.commands import add_licence_argument
 from slmc.compiler.diagnostics import Diagnostic, Severity
 from slmc.compiler.driver import TARGETS, CompileOptions, compile_agent, format_summary, write_summary_json
 
@@ -29,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--train-budget", type=float, metavar="SECONDS", help="wall-time budget per task's training (default: none)"
     )
     parser.add_argument("--max-params", help="largest SLM to consider, e.g. 3B")
-    parser.add_argument("--licence", choices=("any", "permissive"), default="any")
+    add_licence_argument(parser)
     parser.add_argument("--gpu-memory", type=float, help="GPU memory of the serving machine in GB")
     parser.add_argument("--cpu-only", action="store_true", help="plan for CPU serving and training")
     parser.add_argument("--device", default=None, help="training device (cpu, cuda); default: cuda when available")

@@ -188,6 +188,9 @@ def _stats(args: argparse.Namespace) -> int:
     summary["skipped"] = dict(report.skipped)
     summary["malformed"] = report.malformed
     summary["invalid"] = report.invalid
+    if not summary["records"]:
+        print(_nothing_readable(args.files, report), file=sys.stderr)
+        return 1
     if args.json:
         summary["problems"] = [d.concise() for d in report.diagnostics]
         print(json.dumps(summary, indent=2, ensure_ascii=False))
@@ -210,6 +213,31 @@ def _stats(args: argparse.Namespace) -> int:
     if summary["skipped"]:
         print("\nskipped: " + ", ".join(f"{k} {v}" for k, v in summary["skipped"].items()))
     return 0
+
+
+def _nothing_readable(files: list[Path], report: IngestReport) -> str:
+    """One message for files that hold no trace record: empty, or not traces at all (counts, the first problem)."""
+    names = ", ".join(str(f) for f in files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+    counts = [
+        f"{n} {what}"
+        for n, what in (
+            (report.malformed, "malformed JSON line(s)"),
+            (report.invalid, "record(s) of unknown shape"),
+            (sum(report.skipped.values()), "record(s) skipped"),
+        )
+        if n
+    ]
+    if not counts and not report.diagnostics:
+        what = "is empty" if len(files) == 1 else "are empty"
+        text = f"slmc traces stats: error: {names} {what}: no trace records"
+    else:
+        text = f"slmc traces stats: error: no trace records in {names} ({', '.join(counts) or 'nothing readable'})"
+        if report.diagnostics:
+            text += f"\n  first problem: {report.diagnostics[0].concise()}"
+    return text + (
+        "\n  hint: is this a trace file? Record one with `slmc trace -- python agent.py`, or name its reader with "
+        f"--format ({', '.join(FORMATS)})"
+    )
 
 
 def _show(args: argparse.Namespace) -> int:

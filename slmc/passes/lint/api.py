@@ -1,13 +1,26 @@
 """The lint API behind ``slmc lint``: discover files, run the frontend and static triage, check the rules, then apply
-selection, per-file ignores and ``# slmc: noqa`` comments.
+selection, per-file ignores and noqa comments, and report unused noqa comments (SLM901).
+
+Two comment forms suppress findings on any line of the reported call:
+
+* ``# slmc: noqa`` (every slmc finding) or ``# slmc: noqa: SLM203, SLM3, unpinned-model`` (codes, code prefixes or
+  rule names);
+* ruff's form, ``# noqa`` (blanket: every finding, as ruff and flake8 read it) or ``# noqa: SLM203, F401`` (exact
+  codes; codes of other tools are theirs and ignored here).
+
+Only real comments count (a ``# noqa`` inside a string is text). SLM901 reports an ``# slmc: noqa`` that suppresses
+nothing, and slmc codes in either form that suppress nothing or name no rule; a bare ``# noqa`` or one naming only
+other tools' codes belongs to those tools and is never reported.
 
 Import-light: never imports torch, transformers or scikit-learn.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import tokenize
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,6 +39,159 @@ NOQA = re.compile(
     r"#\s*slmc:\s*noqa(?P<sep>:\s*(?P<codes>[A-Za-z][A-Za-z0-9\-]*(?:\s*,\s*[A-Za-z][A-Za-z0-9\-]*)*))?",
     re.IGNORECASE,
 )
+# Both forms: the slmc comment and ruff's (see the module docstring).
+DIRECTIVE = re.compile(
+    r"#\s*(?P<slmc>slmc:\s*)?noqa(?![\w-])"
+    r"(?::\s*(?P<codes>[A-Za-z][A-Za-z0-9\-]*(?:\s*,\s*[A-Za-z][A-Za-z0-9\-]*)*))?",
+    re.IGNORECASE,
+)
+UNUSED_NOQA = "SLM901"
+
+
+@dataclass
+class Noqa:
+    """One noqa comment: where it is, its form, the codes it names (None: every finding) and what it suppressed."""
+
+    line: int
+    col: int
+    slmc: bool  # the slmc form (True) or ruff's bare form (False)
+    codes: tuple[str, ...] | None  # upper-cased as written; None for a blanket directive
+    used: set[str] = field(default_factory=set)  # codes (or "*") that suppressed a finding
+
+    def match(self, diag: Diagnostic) -> str | None:
+        """The code (``"*"`` for a blanket directive) that suppresses ``diag``, or None."""
+        if self.codes is None:
+            return "*"
+        rule = BY_CODE.get(diag.code)
+        for code in self.codes:
+            if self.slmc and (diag.code.startswith(code) or (rule is not None and code == rule.name.upper())):
+                return code
+            if not self.slmc and code == diag.code:
+                return code
+        return None
+
+
+def _comments(lines: Sequence[str]) -> Iterable[tuple[int, int, str]]:
+    """(line, 0-based column, text) of the comments in ``lines``: tokenized, so ``"# noqa"`` inside a string is not
+    one; a file that does not tokenize falls back to every ``#`` on each line."""
+    text = "\n".join(lines) + "\n"
+    if "noqa" not in text.lower():
+        return []
+    try:
+        return [
+            (tok.start[0], tok.start[1], tok.string)
+            for tok in tokenize.generate_tokens(io.StringIO(text).readline)
+            if tok.type == tokenize.COMMENT
+        ]
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return [(n, line.index("#"), line[line.index("#") :]) for n, line in enumerate(lines, 1) if "#" in line]
+
+
+def noqa_directives(lines: Sequence[str]) -> dict[int, list[Noqa]]:
+    """Line number -> the noqa directives in that line's comment."""
+    out: dict[int, list[Noqa]] = {}
+    for number, col, comment in _comments(lines):
+        for m in DIRECTIVE.finditer(comment):
+            codes = m.group("codes")
+            parsed = tuple(c.strip().upper() for c in codes.split(",") if c.strip()) if codes else None
+            out.setdefault(number, []).append(Noqa(number, col + m.start() + 1, bool(m.group("slmc")), parsed))
+    return out
+
+
+def noqa_codes(line: str) -> set[str] | None:
+    """Codes a ``# slmc: noqa[: A, B]`` comment on ``line`` suppresses; an empty set means all; None: no comment."""
+    m = NOQA.search(line)
+    if not m:
+        return None
+    if not m.group("codes"):
+        return set()
+    return {c.strip().upper() for c in m.group("codes").split(",") if c.strip()}
+
+
+def _suppressing(diag: Diagnostic, directives: dict[int, list[Noqa]]) -> tuple[Noqa, str] | None:
+    """The directive on a line of the reported call that suppresses ``diag`` (input errors never are)."""
+    if diag.code.startswith("E0"):
+        return None
+    for number in range(diag.line, max(diag.end_line, diag.line) + 1):
+        for directive in directives.get(number, ()):
+            code = directive.match(diag)
+            if code is not None:
+                return directive, code
+    return None
+
+
+def is_suppressed(diag: Diagnostic, lines: Sequence[str]) -> bool:
+    """A ``# slmc: noqa`` or ``# noqa`` comment on any line of the reported call suppresses the finding."""
+    return _suppressing(diag, noqa_directives(lines)) is not None
+
+
+def _is_slmc_code(code: str) -> bool:
+    return code.startswith("SLM") or code in BY_CODE
+
+
+def _names_a_rule(code: str, slmc: bool) -> bool:
+    if not slmc:
+        return code in BY_CODE
+    return any(c.startswith(code) for c in BY_CODE) or any(code == r.name.upper() for r in BY_CODE.values())
+
+
+def _covers_enabled(code: str, slmc: bool, enabled: set[str]) -> bool:
+    if not slmc:
+        return code in enabled
+    return any((c.startswith(code) or code == BY_CODE[c].name.upper()) for c in enabled if c in BY_CODE)
+
+
+def unused_noqa(path: str, directives: dict[int, list[Noqa]], enabled: set[str]) -> list[Diagnostic]:
+    """SLM901 findings for the directives of one file that suppressed nothing (after ``filter_diagnostics``).
+
+    Codes of rules that are not enabled here (ignored, per-file ignored, not selected) are not reported: a
+    suppression for a rule that is switched off is not stale. A directive naming SLM901 is never reported."""
+    rule = BY_CODE[UNUSED_NOQA]
+    out: list[Diagnostic] = []
+    for number in sorted(directives):
+        for d in directives[number]:
+            if d.codes is None:
+                if not d.slmc or d.used:
+                    continue  # a bare ruff-form directive belongs to every linter on the line
+                problem = "suppresses nothing: no slmc finding is reported on this line"
+                fix = "Remove the `# slmc: noqa` comment"
+            else:
+                if UNUSED_NOQA in d.codes:
+                    continue
+                ours = [c for c in d.codes if d.slmc or _is_slmc_code(c)]
+                unknown = [c for c in ours if not _names_a_rule(c, d.slmc)]
+                unused = [
+                    c for c in ours if c not in unknown and c not in d.used and _covers_enabled(c, d.slmc, enabled)
+                ]
+                if not unknown and not unused:
+                    continue
+                parts = []
+                if unused:
+                    parts.append("unused: " + ", ".join(f"`{c}`" for c in unused))
+                if unknown:
+                    parts.append("unknown: " + ", ".join(f"`{c}`" for c in unknown))
+                problem = "; ".join(parts)
+                fix = (
+                    "Remove the `noqa` comment"
+                    if len(unused) + len(unknown) == len(d.codes)
+                    else "Remove the unused codes from the `noqa` comment"
+                )
+            form = "# slmc: noqa" if d.slmc else "# noqa"
+            out.append(
+                Diagnostic(
+                    path=path,
+                    line=d.line,
+                    col=d.col,
+                    code=rule.code,
+                    message=rule.format_message(form=form, problem=problem),
+                    severity=rule.severity,
+                    name=rule.name,
+                    end_line=d.line,
+                    fix=fix,
+                    data={"codes": list(d.codes or ()), "used": sorted(d.used)},
+                )
+            )
+    return out
 
 
 @dataclass
@@ -41,31 +207,6 @@ class LintReport:
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity == Severity.ERROR]
-
-
-def noqa_codes(line: str) -> set[str] | None:
-    """Codes a ``# slmc: noqa[: A, B]`` comment on ``line`` suppresses; an empty set means all; None: no comment."""
-    m = NOQA.search(line)
-    if not m:
-        return None
-    if not m.group("codes"):
-        return set()
-    return {c.strip().upper() for c in m.group("codes").split(",") if c.strip()}
-
-
-def is_suppressed(diag: Diagnostic, lines: Sequence[str]) -> bool:
-    """A ``# slmc: noqa`` on any line of the reported call suppresses the finding."""
-    if diag.code.startswith("E0"):
-        return False
-    last = max(diag.end_line, diag.line)
-    for number in range(diag.line, min(last, len(lines)) + 1):
-        codes = noqa_codes(lines[number - 1])
-        if codes is None:
-            continue
-        rule = BY_CODE.get(diag.code)
-        if not codes or any(diag.code.startswith(c) or (rule and c == rule.name.upper()) for c in codes):
-            return True
-    return False
 
 
 class SourceCache:
@@ -89,24 +230,46 @@ class SourceCache:
 
 
 def filter_diagnostics(
-    diagnostics: Sequence[Diagnostic], settings: LintSettings, lines_of: Callable[[str], Sequence[str]]
+    diagnostics: Sequence[Diagnostic],
+    settings: LintSettings,
+    lines_of: Callable[[str], Sequence[str]],
+    files: Iterable[str] | None = None,
 ) -> tuple[list[Diagnostic], int]:
-    """Apply select/ignore, per-file-ignores and noqa comments; returns (kept, number suppressed by noqa)."""
+    """Apply select/ignore, per-file-ignores and noqa comments, then add SLM901 (unused noqa) for ``files`` (default:
+    the files with findings); returns (kept, number suppressed by noqa)."""
     enabled = settings.enabled_codes()
     per_file: dict[str, set[str]] = {}
+    directives: dict[str, dict[int, list[Noqa]]] = {}
     kept: list[Diagnostic] = []
     suppressed = 0
+
+    def directives_of(path: str) -> dict[int, list[Noqa]]:
+        if path not in directives:
+            directives[path] = noqa_directives(lines_of(path))
+        return directives[path]
+
+    def ignored_in(path: str) -> set[str]:
+        if path not in per_file:
+            per_file[path] = settings.ignored_for(path)
+        return per_file[path]
+
     for diag in diagnostics:
-        if diag.code not in enabled:
+        if diag.code not in enabled or diag.code in ignored_in(diag.path):
             continue
-        if diag.path not in per_file:
-            per_file[diag.path] = settings.ignored_for(diag.path)
-        if diag.code in per_file[diag.path]:
-            continue
-        if is_suppressed(diag, lines_of(diag.path)):
+        hit = _suppressing(diag, directives_of(diag.path))
+        if hit is not None:
+            directive, code = hit
+            directive.used.add(code)
             suppressed += 1
             continue
         kept.append(diag)
+    paths = dict.fromkeys(files if files is not None else (d.path for d in diagnostics))
+    if UNUSED_NOQA in enabled:
+        for path in paths:
+            here = enabled - ignored_in(path)
+            if UNUSED_NOQA not in here:
+                continue
+            kept.extend(unused_noqa(path, directives_of(path), here))
     return kept, suppressed
 
 
@@ -120,10 +283,15 @@ def lint_graph(
     settings: LintSettings,
     lines_of: Callable[[str], Sequence[str]],
     input_diagnostics: Sequence[Diagnostic] = (),
+    files: Iterable[str] | None = None,
 ) -> tuple[list[Diagnostic], int]:
-    """Check an (analysed) graph: findings plus frontend input errors, filtered; (kept, suppressed by noqa)."""
+    """Check an (analysed) graph: findings plus frontend input errors, filtered; (kept, suppressed by noqa).
+
+    ``files`` are checked for unused noqa comments (default: the files of the graph's call sites and findings)."""
     findings = check_graph(graph, lines_of) + [_as_input_error(d) for d in input_diagnostics]
-    kept, suppressed = filter_diagnostics(findings, settings, lines_of)
+    if files is None:
+        files = sorted({s.loc.path for s in graph.sites()} | {d.path for d in findings})
+    kept, suppressed = filter_diagnostics(findings, settings, lines_of, files)
     kept.sort(key=lambda d: (d.path, d.line, d.col, d.code, d.message))
     return kept, suppressed
 
@@ -156,37 +324,68 @@ def lint_paths(
     select: Sequence[str] | None = None,
     extend_select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    exclude: Sequence[str] | None = None,
+    extend_exclude: Sequence[str] = (),
+    stdin: bytes | None = None,
+    stdin_filename: str | None = None,
 ) -> LintReport:
-    """Lint files and folders. ``select`` replaces the configured selection; ``ignore``/``extend_select`` add to it.
+    """Lint files and folders. ``select`` replaces the configured selection; ``ignore``/``extend_select`` add to it;
+    ``exclude`` replaces the configured (and default) excludes, ``extend_exclude`` adds to them.
+
+    With ``stdin`` (the bytes of one module) nothing is read from disk: the source is linted as ``stdin_filename``
+    (default ``-``), whose location picks the config and the per-file ignores.
 
     Raises ``SlmcError`` for bad configuration or missing paths; bad files become E001..E003 diagnostics.
     """
     from slmc.compiler.frontend import analyze_paths
 
-    path_list = [Path(p) for p in paths] or [Path(".")]
+    path_list = [Path(stdin_filename or ".")] if stdin is not None else [Path(p) for p in paths] or [Path(".")]
     config = config or load_config(path_list, config_file)
     settings = replace(
         config.lint,
         select=tuple(select) if select else config.lint.select,
         extend_select=config.lint.extend_select + tuple(extend_select),
         ignore=config.lint.ignore + tuple(ignore),
+        exclude=tuple(exclude) if exclude is not None else config.lint.exclude,
+        extend_exclude=config.lint.extend_exclude + tuple(extend_exclude),
     )
     resolve_codes(settings.select, "--select")
     resolve_codes(settings.extend_select, "--extend-select")
     resolve_codes(settings.ignore, "--ignore")
-    files = discover_files(path_list, config)
-    graph, input_diags = analyze_paths(files, root=config.root)
+    if stdin is not None:
+        relpath = relative_to_root(Path(stdin_filename), config.root) if stdin_filename else "-"
+        files = [SourceFile(Path(stdin_filename or "-"), relpath)]
+        graph, input_diags = _analyze_bytes(stdin, relpath, config.root)
+    else:
+        files = discover_files(path_list, replace(config, lint=settings))
+        graph, input_diags = analyze_paths(files, root=config.root)
     graph = Triage().run(PassContext(root=config.root, options=dict(config.options)), graph)
     if "triage" not in graph.meta.facts:
         graph.meta.facts.append("triage")
     sources = SourceCache(config.root, (f.relpath for f in files if f.problem))
-    diagnostics, suppressed = lint_graph(graph, settings, sources, input_diags)
+    if stdin is not None:
+        sources.lines[files[0].relpath] = stdin.decode("utf-8", errors="replace").splitlines()
+    readable = [f.relpath for f in files if not f.problem]
+    diagnostics, suppressed = lint_graph(graph, settings, sources, input_diags, readable)
     return LintReport(
         root=config.root,
         files=[f.relpath for f in files],
         diagnostics=diagnostics,
         suppressed=suppressed,
         graph=graph,
-        config=config,
+        config=replace(config, lint=settings),
         sources=sources.lines,
     )
+
+
+def _analyze_bytes(data: bytes, relpath: str, root: Path) -> tuple[AgentGraph, list[Diagnostic]]:
+    """The frontend on one module given as bytes (stdin): decoded as a file would be (E002 when it cannot be)."""
+    from slmc.compiler.frontend.project import Analysis, decode
+
+    analysis = Analysis(root)
+    source = decode(data, relpath, analysis.diagnostics)
+    if source is not None:
+        analysis.add_file(relpath, None, source)
+    graph = analysis.run()
+    graph.meta.passes_run = []
+    return graph, sorted(analysis.diagnostics)

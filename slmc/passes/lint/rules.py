@@ -287,6 +287,36 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
+# Suppression hygiene (after ruff's RUF100): checked by the lint API over the comments of every linted file.
+NOQA_RULES: tuple[Rule, ...] = (
+    Rule(
+        code="SLM901",
+        name="unused-noqa",
+        severity=Severity.WARNING,
+        category="suppression",
+        message="Unused `{form}` directive ({problem})",
+        fix="Remove the unused `noqa` comment or codes",
+        summary="`# slmc: noqa` (or an slmc code in `# noqa: ...`) that suppresses nothing, or names no rule",
+        what=(
+            "Flags a `# slmc: noqa` comment that suppresses no finding on the call it is on, and slmc codes named "
+            "in `# slmc: noqa: ...` or ruff's `# noqa: ...` that suppress nothing or name no slmc rule. A bare "
+            "`# noqa` and codes of other tools (`# noqa: E501`) belong to those tools and are never reported; codes "
+            "of rules switched off by select/ignore/per-file-ignores are not reported either."
+        ),
+        why=(
+            "A suppression outlives the finding it was written for: once the call is fixed or moved, a stale "
+            "`noqa` silently hides the next real finding on that line. A misspelt code suppresses nothing."
+        ),
+        example=(
+            "resp = client.chat.completions.create(  # slmc: noqa: SLM203\n"
+            '    model="gpt-4o-2024-08-06", messages=msgs, max_tokens=5,\n'
+            ")"
+        ),
+        how_to_fix="Remove the comment, or the codes in it that no longer suppress anything.",
+        fields=("form", "problem"),
+    ),
+)
+
 # Frontend problems with the input (never selected away by prefix SLM; ignorable by code).
 INPUT_RULES: tuple[Rule, ...] = (
     Rule(
@@ -338,7 +368,7 @@ INPUT_RULES: tuple[Rule, ...] = (
     ),
 )
 
-ALL_RULES: tuple[Rule, ...] = RULES + INPUT_RULES
+ALL_RULES: tuple[Rule, ...] = RULES + NOQA_RULES + INPUT_RULES
 BY_CODE: dict[str, Rule] = {r.code: r for r in ALL_RULES}
 BY_NAME: dict[str, Rule] = {r.name: r for r in ALL_RULES}
 
@@ -363,5 +393,5 @@ def rule_doc(rule: Rule) -> str:
         parts += ["", f"## Example\n```python\n{rule.example}\n```"]
     parts += ["", f"## How to fix\n{rule.how_to_fix}"]
     if rule.category != "input":
-        parts += ["", f"Suppress on the call's line with `# slmc: noqa: {rule.code}`."]
+        parts += ["", f"Suppress on any line of the call with `# slmc: noqa: {rule.code}` or `# noqa: {rule.code}`."]
     return "\n".join(parts) + "\n"
