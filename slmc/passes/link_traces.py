@@ -75,6 +75,10 @@ class SiteIndex:
         self.wrapper_of: dict[tuple[str, str], str] = {
             (s.loc.path, s.function): s.id for s in self.sites.values() if s.site == SiteKind.WRAPPER
         }
+        self.calls_to: dict[str, list[str]] = defaultdict(list)  # wrapper -> the wrapper-call sites that call it
+        for s in self.sites.values():
+            if s.site == SiteKind.WRAPPER_CALL and s.target:
+                self.calls_to[s.target].append(s.id)
         self._generic_cache: dict[str, bool] = {}
         self.by_function: dict[str, list[str]] = defaultdict(list)
         for s in self.sites.values():
@@ -187,6 +191,16 @@ class SiteIndex:
                     self._candidate_cache.clear()
                 self._candidate_cache[content] = found
         return found
+
+    def best_of(self, contents: list[str], among: list[str], min_confidence: float) -> tuple[str, float] | None:
+        """The one site of ``among`` whose template the messages match best (None on a tie or below the bar)."""
+        text = "\n".join(contents)
+        scores = sorted(
+            ((_ordered_match(self.templates[sid], text), sid) for sid in among if sid in self.templates), reverse=True
+        )
+        if not scores or scores[0][0] < min_confidence or (len(scores) > 1 and scores[1][0] >= scores[0][0]):
+            return None
+        return scores[0][1], scores[0][0]
 
     def match_template(self, contents: list[str], min_confidence: float) -> tuple[str, float] | None:
         if not self.templates or not contents:
@@ -327,9 +341,11 @@ class LinkTraces(Pass):
         frames = _frames(rec, stale=bool(rec.site_id) and not known)
         located = [s for s in (index.at(f.path, f.line) for f in frames) if s is not None]
         if known:
-            return self._per_task(index, located, index.sites[rec.site_id]), "site-id", 1.0
+            site, confidence = self._per_task(index, located, index.sites[rec.site_id], rec)
+            return site, "site-id", confidence
         if located:
-            return self._per_task(index, located, located[0]), "location", 0.95
+            site, confidence = self._per_task(index, located, located[0], rec)
+            return site, "location", min(confidence, 0.95)
         match = index.match_template([content_text(m.get("content")) for m in rec.messages], self.min_confidence)
         if match:
             return match[0], "template", match[1]
@@ -338,10 +354,13 @@ class LinkTraces(Pass):
             return hinted, "workload", 0.3
         return None
 
-    def _per_task(self, index: SiteIndex, located: list[LLMCall], site: LLMCall) -> str:
-        """The per-task site of a call: move out from ``site`` through generic wrappers only (see module doc)."""
+    def _per_task(self, index: SiteIndex, located: list[LLMCall], site: LLMCall, rec: TraceRecord) -> tuple[str, float]:
+        """The per-task site of a call and the confidence of the choice: move out from ``site`` through generic
+        wrappers only (see module doc). Where the evidence ends inside a generic wrapper (an OTel span's code location
+        is the request in ``ask(system, user)``, with no caller frames), the caller is the wrapper-call site whose
+        prompt the record's messages match, so every source links the call to the site capture's stack gives."""
         if not self.prefer_wrapper_calls:
-            return site.id
+            return site.id, 1.0
         request = index.request_id(site.id)
         current = site
         ids = [s.id for s in located]
@@ -355,7 +374,17 @@ class LinkTraces(Pass):
             if not index.is_generic(current):
                 break
             current = frame_site
-        return current.id
+        confidence, seen = 1.0, {current.id}
+        while index.is_generic(current):
+            wrapper = index.wrapper_of.get((current.loc.path, current.function))
+            callers = index.calls_to.get(wrapper, []) if wrapper else []
+            contents = [content_text(m.get("content")) for m in rec.messages]
+            pick = index.best_of(contents, callers, self.min_confidence) if callers and contents else None
+            if pick is None or pick[0] in seen:
+                break
+            current, confidence = index.sites[pick[0]], min(confidence, pick[1])
+            seen.add(current.id)
+        return current.id, confidence
 
     # ---- report ------------------------------------------------------------------------------------------------------
     def _report(
