@@ -8,7 +8,9 @@ Methods, strongest first (``record.meta["link"] = {"method", "confidence"}``):
                  holes, e.g. ``ask(system, user)``); it stops at the first task-specific site, which is the per-task
                  site (``dispatch`` calling ``ask``, not the ``plan`` that calls ``dispatch``).
 2. ``location``  a stack frame (or OTel ``code.filepath``/``code.lineno``, or a stale recorded id) falls inside a
-                 site's source range; paths are made relative to ``ctx.root`` (or matched by suffix).
+                 site's source range; paths are made relative to ``ctx.root`` (or matched by suffix). When the
+                 evidence ends inside a generic wrapper (a code location has no caller frames), the caller is the
+                 wrapper-call site whose prompt the messages match: the site capture's stack would give.
 3. ``template``  the literal text of a site's prompt template, in order, is found in the record's messages;
                  confidence = matched share of the template's literal text. Candidate sites come from an index of
                  their distinctive words, so each record is compared with a few sites only.
