@@ -78,9 +78,12 @@ class SiteIndex:
             (s.loc.path, s.function): s.id for s in self.sites.values() if s.site == SiteKind.WRAPPER
         }
         self.calls_to: dict[str, list[str]] = defaultdict(list)  # wrapper -> the wrapper-call sites that call it
+        self.in_function: dict[tuple[str, str], list[str]] = defaultdict(list)  # requests and wrapper calls per def
         for s in self.sites.values():
             if s.site == SiteKind.WRAPPER_CALL and s.target:
                 self.calls_to[s.target].append(s.id)
+            if s.site in (SiteKind.REQUEST, SiteKind.WRAPPER_CALL):
+                self.in_function[(s.loc.path, s.function)].append(s.id)
         self._generic_cache: dict[str, bool] = {}
         self.by_function: dict[str, list[str]] = defaultdict(list)
         for s in self.sites.values():
@@ -192,6 +195,25 @@ class SiteIndex:
                 if len(self._candidate_cache) > 50_000:
                     self._candidate_cache.clear()
                 self._candidate_cache[content] = found
+        return found
+
+    def inward(self, site: LLMCall) -> list[tuple[int, LLMCall]]:
+        """The requests and wrapper calls a wrapper or wrapper-call site leads to, with their depth (nearest first)."""
+        found: list[tuple[int, LLMCall]] = []
+        frontier, seen = [(site, 0)], {site.id}
+        while frontier:
+            current, depth = frontier.pop(0)
+            nexts = [current.target] if current.target and current.site != SiteKind.REQUEST else []
+            if current.site == SiteKind.WRAPPER:
+                nexts += self.in_function.get((current.loc.path, current.function), [])
+            for sid in nexts:
+                target = self.sites.get(sid)
+                if target is None or sid in seen:
+                    continue
+                seen.add(sid)
+                frontier.append((target, depth + 1))
+                if target.site in (SiteKind.REQUEST, SiteKind.WRAPPER_CALL):
+                    found.append((depth + 1, target))
         return found
 
     def best_of(self, contents: list[str], among: list[str], min_confidence: float) -> tuple[str, float] | None:
@@ -346,8 +368,13 @@ class LinkTraces(Pass):
             site, confidence = self._per_task(index, located, index.sites[rec.site_id], rec)
             return site, "site-id", confidence
         if located:
-            site, confidence = self._per_task(index, located, located[0], rec)
-            return site, "location", min(confidence, 0.95)
+            start, confidence = located[0], 1.0
+            if start.site != SiteKind.REQUEST and self.prefer_wrapper_calls:
+                inner = self._inward(index, start, rec)
+                if inner is not None:
+                    start, confidence = inner
+            site, narrowed = self._per_task(index, located, start, rec)
+            return site, "location", min(confidence, narrowed, 0.95)
         match = index.match_template([content_text(m.get("content")) for m in rec.messages], self.min_confidence)
         if match:
             return match[0], "template", match[1]
@@ -355,6 +382,29 @@ class LinkTraces(Pass):
         if hinted:
             return hinted, "workload", 0.3
         return None
+
+    def _inward(self, index: SiteIndex, site: LLMCall, rec: TraceRecord) -> tuple[LLMCall, float] | None:
+        """A location that names a caller (an OTel code location at the agent's outer frame, a function's ``def``
+        line): the request or wrapper call inside it that the record's messages match (the innermost on a tie), or
+        its only request; capture's stack starts at the request, so linking must too."""
+        reachable = index.inward(site)
+        if not reachable:
+            return None
+        text = "\n".join(content_text(m.get("content")) for m in rec.messages)
+        scored = sorted(
+            (
+                (_ordered_match(index.templates[s.id], text), depth, s.id)
+                for depth, s in reachable
+                if s.id in index.templates
+            ),
+            reverse=True,
+        )
+        if scored and scored[0][0] >= self.min_confidence:
+            if len(scored) > 1 and scored[1][:2] == scored[0][:2]:
+                return None  # two sites inside match equally well: the location alone cannot tell
+            return index.sites[scored[0][2]], scored[0][0]
+        requests = [s for _, s in reachable if s.site == SiteKind.REQUEST]
+        return (requests[0], 0.9) if len(requests) == 1 else None
 
     def _per_task(self, index: SiteIndex, located: list[LLMCall], site: LLMCall, rec: TraceRecord) -> tuple[str, float]:
         """The per-task site of a call and the confidence of the choice: move out from ``site`` through generic

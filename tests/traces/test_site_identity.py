@@ -4,6 +4,7 @@ a call location), links every call to the same task-specific site and lands in t
 
 from __future__ import annotations
 
+import copy
 import json
 import runpy
 import sys
@@ -30,8 +31,8 @@ class OTelRecorder:
     """Wraps ``Completions.create`` as a GenAI instrumentation does and writes one OTLP-style span per call, with the
     code location of the call: the agent's innermost frame (file, current line, qualified function name)."""
 
-    def __init__(self, out: Path) -> None:
-        self.out = out
+    def __init__(self, out: Path, where: str = "call") -> None:
+        self.out, self.where = out, where  # where: "call" (innermost agent frame) or "outer" (outermost, <module>)
         self.n = 0
 
     def __enter__(self) -> OTelRecorder:
@@ -41,9 +42,12 @@ class OTelRecorder:
         recorder = self
 
         def create(client_self, *args, **kwargs):
-            frame = sys._getframe(1)
-            while frame is not None and frame.f_code.co_filename != str(AGENT):
+            frame, found = sys._getframe(1), None
+            while frame is not None and (found is None or recorder.where == "outer"):
+                if frame.f_code.co_filename == str(AGENT):
+                    found = frame
                 frame = frame.f_back
+            frame = found
             response = recorder.original(client_self, *args, **kwargs)
             recorder.span(kwargs, response, frame)
             return response
@@ -98,7 +102,28 @@ def _link_and_cluster(graph_factory, records: list) -> dict[str, tuple[str, str 
     return {_key(r): (r.site_id, r.task) for r in records}
 
 
-def test_capture_and_otel_code_locations_link_to_the_same_sites_and_tasks(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
+    """The agent run three times against one local server: under capture, and recorded as OTel spans whose code
+    location is the call's (innermost agent frame) or the agent's outer frame (the module-level ``main()``)."""
+    tmp = tmp_path_factory.mktemp("site-identity")
+    out: dict[str, list] = {}
+    with LLMServer() as server, pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LLM_URL", server.url + "/v1")
+        with slmc.trace(tmp / "slmc.jsonl", root=AGENTS):
+            runpy.run_path(str(AGENT), run_name="__main__")
+        for where in ("call", "outer"):
+            with OTelRecorder(tmp / f"otel-{where}.jsonl", where):
+                runpy.run_path(str(AGENT), run_name="__main__")
+    for name in ("slmc", "otel-call", "otel-outer"):
+        records, problems = read_traces([tmp / f"{name}.jsonl"])
+        assert problems == [] and len(records) == 9
+        out[name] = records
+    return out
+
+
+@pytest.mark.parametrize("where", ["call", "outer"])
+def test_capture_and_otel_code_locations_link_to_the_same_sites_and_tasks(runs, where):
     frontend = pytest.importorskip("slmc.compiler.frontend")
     pytest.importorskip("sklearn")
 
@@ -107,20 +132,11 @@ def test_capture_and_otel_code_locations_link_to_the_same_sites_and_tasks(tmp_pa
         assert problems == []
         return g
 
-    captured, spans = tmp_path / "slmc.jsonl", tmp_path / "otel.jsonl"
-    with LLMServer() as server:
-        monkeypatch.setenv("LLM_URL", server.url + "/v1")
-        with slmc.trace(captured, root=AGENTS):
-            runpy.run_path(str(AGENT), run_name="__main__")
-        with OTelRecorder(spans):
-            runpy.run_path(str(AGENT), run_name="__main__")
-    ours, problems = read_traces([captured])
-    assert problems == [] and len(ours) == 9
-    theirs, problems = read_traces([spans])
-    assert problems == [] and len(theirs) == 9
+    theirs = runs[f"otel-{where}"]
     assert {r.source for r in theirs} == {"otel"} and all(r.stack and not r.site_id for r in theirs)
-
-    by_capture = _link_and_cluster(graph, ours)
+    if where == "outer":
+        assert {(r.stack[0].function, r.stack[0].line) for r in theirs} == {("<module>", 45)}
+    by_capture = _link_and_cluster(graph, [copy.deepcopy(r) for r in runs["slmc"]])
     by_otel = _link_and_cluster(graph, theirs)
     assert by_otel == by_capture
     sites = {site for site, _ in by_capture.values()}
