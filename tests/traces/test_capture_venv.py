@@ -90,10 +90,10 @@ def agent_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     venv = tmp_path_factory.mktemp("agent-venv") / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
-    cmd = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", f"openai=={version}"]
     wheelhouse = os.environ.get("SLMC_TEST_WHEELHOUSE")
-    if wheelhouse:
-        cmd[5:5] = ["--no-index", "--find-links", wheelhouse]
+    offline = ["--no-index", "--find-links", wheelhouse] if wheelhouse else []
+    cmd = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--retries", "0"]
+    cmd += ["--timeout", "15", *offline, f"openai=={version}"]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     except subprocess.TimeoutExpired:
