@@ -135,16 +135,16 @@ def test_capture_and_otel_code_locations_link_to_the_same_sites_and_tasks(runs, 
     theirs = runs[f"otel-{where}"]
     assert {r.source for r in theirs} == {"otel"} and all(r.stack and not r.site_id for r in theirs)
     if where == "outer":
-        assert {(r.stack[0].function, r.stack[0].line) for r in theirs} == {("<module>", 45)}
+        assert {(r.stack[0].function, r.stack[0].line) for r in theirs} == {("<module>", 53)}
     by_capture = _link_and_cluster(graph, [copy.deepcopy(r) for r in runs["slmc"]])
     by_otel = _link_and_cluster(graph, theirs)
     assert by_otel == by_capture
     sites = {site for site, _ in by_capture.values()}
     # the task-specific sites: classify's request, and the callers of the generic `ask` (not `ask` itself)
     assert sites == {
-        "llm:classify@task_agent.py:14",
-        "llm:summarise@task_agent.py:30",
-        "llm:translate@task_agent.py:34",
+        "llm:classify@task_agent.py:15",
+        "llm:summarise@task_agent.py:38",
+        "llm:translate@task_agent.py:42",
     }
     tasks = {task for _, task in by_capture.values()}
     assert None not in tasks and len(tasks) >= 2  # tasks follow the tickets here; the same records land in each

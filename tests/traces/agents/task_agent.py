@@ -11,19 +11,27 @@ TICKETS = ["my card was charged twice", "the app crashes on login", "where is my
 
 
 def classify(text):
-    return client.chat.completions.create(
-        model="gpt-4o-mini",
-        messages=[
-            {"role": "system", "content": "Classify the support ticket as billing, bug or delivery. One word."},
-            {"role": "user", "content": text},
-        ],
-    ).choices[0].message.content
+    return (
+        client.chat.completions.create(
+            model="gpt-4o-mini",
+            messages=[
+                {"role": "system", "content": "Classify the support ticket as billing, bug or delivery. One word."},
+                {"role": "user", "content": text},
+            ],
+        )
+        .choices[0]
+        .message.content
+    )
 
 
 def ask(system, user):
-    return client.chat.completions.create(
-        model="gpt-4o-mini", messages=[{"role": "system", "content": system}, {"role": "user", "content": user}]
-    ).choices[0].message.content
+    return (
+        client.chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "system", "content": system}, {"role": "user", "content": user}]
+        )
+        .choices[0]
+        .message.content
+    )
 
 
 def summarise(ticket):
