@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from slmc.site_ids import parse_site_id, site_id  # noqa: F401 - re-exported: the stdlib-only home of site ids
+
 
 class SiteKind(StrEnum):
     REQUEST = "request"  # code that sends the request to an LLM (SDK call, HTTP post, local generate)
@@ -315,21 +317,5 @@ def slug(text: str) -> str:
     return _SLUG.sub("-", text).strip("-") or "x"
 
 
-def site_id(function: str, path: str, line: int) -> str:
-    """The id of an LLM call site; trace capture computes the same from the caller's frame."""
-    return f"llm:{function.rsplit('.', 1)[-1]}@{path}:{line}"
-
-
 def located_id(kind: str, name: str, path: str, line: int) -> str:
     return f"{kind}:{name}@{path}:{line}"
-
-
-_SITE_ID = re.compile(r"^llm:(?P<function>[^@]+)@(?P<path>.+):(?P<line>\d+)$")
-
-
-def parse_site_id(text: str) -> tuple[str, str, int] | None:
-    """``llm:f@a/b.py:12`` -> ``("f", "a/b.py", 12)``; None when the text is not a site id."""
-    m = _SITE_ID.match(text)
-    if not m:
-        return None
-    return m["function"], m["path"], int(m["line"])

@@ -8,7 +8,9 @@ Methods, strongest first (``record.meta["link"] = {"method", "confidence"}``):
                  holes, e.g. ``ask(system, user)``); it stops at the first task-specific site, which is the per-task
                  site (``dispatch`` calling ``ask``, not the ``plan`` that calls ``dispatch``).
 2. ``location``  a stack frame (or OTel ``code.filepath``/``code.lineno``, or a stale recorded id) falls inside a
-                 site's source range; paths are made relative to ``ctx.root`` (or matched by suffix).
+                 site's source range; paths are made relative to ``ctx.root`` (or matched by suffix). When the
+                 evidence ends inside a generic wrapper (a code location has no caller frames), the caller is the
+                 wrapper-call site whose prompt the messages match: the site capture's stack would give.
 3. ``template``  the literal text of a site's prompt template, in order, is found in the record's messages;
                  confidence = matched share of the template's literal text. Candidate sites come from an index of
                  their distinctive words, so each record is compared with a few sites only.
@@ -75,6 +77,13 @@ class SiteIndex:
         self.wrapper_of: dict[tuple[str, str], str] = {
             (s.loc.path, s.function): s.id for s in self.sites.values() if s.site == SiteKind.WRAPPER
         }
+        self.calls_to: dict[str, list[str]] = defaultdict(list)  # wrapper -> the wrapper-call sites that call it
+        self.in_function: dict[tuple[str, str], list[str]] = defaultdict(list)  # requests and wrapper calls per def
+        for s in self.sites.values():
+            if s.site == SiteKind.WRAPPER_CALL and s.target:
+                self.calls_to[s.target].append(s.id)
+            if s.site in (SiteKind.REQUEST, SiteKind.WRAPPER_CALL):
+                self.in_function[(s.loc.path, s.function)].append(s.id)
         self._generic_cache: dict[str, bool] = {}
         self.by_function: dict[str, list[str]] = defaultdict(list)
         for s in self.sites.values():
@@ -187,6 +196,35 @@ class SiteIndex:
                     self._candidate_cache.clear()
                 self._candidate_cache[content] = found
         return found
+
+    def inward(self, site: LLMCall) -> list[tuple[int, LLMCall]]:
+        """The requests and wrapper calls a wrapper or wrapper-call site leads to, with their depth (nearest first)."""
+        found: list[tuple[int, LLMCall]] = []
+        frontier, seen = [(site, 0)], {site.id}
+        while frontier:
+            current, depth = frontier.pop(0)
+            nexts = [current.target] if current.target and current.site != SiteKind.REQUEST else []
+            if current.site == SiteKind.WRAPPER:
+                nexts += self.in_function.get((current.loc.path, current.function), [])
+            for sid in nexts:
+                target = self.sites.get(sid)
+                if target is None or sid in seen:
+                    continue
+                seen.add(sid)
+                frontier.append((target, depth + 1))
+                if target.site in (SiteKind.REQUEST, SiteKind.WRAPPER_CALL):
+                    found.append((depth + 1, target))
+        return found
+
+    def best_of(self, contents: list[str], among: list[str], min_confidence: float) -> tuple[str, float] | None:
+        """The one site of ``among`` whose template the messages match best (None on a tie or below the bar)."""
+        text = "\n".join(contents)
+        scores = sorted(
+            ((_ordered_match(self.templates[sid], text), sid) for sid in among if sid in self.templates), reverse=True
+        )
+        if not scores or scores[0][0] < min_confidence or (len(scores) > 1 and scores[1][0] >= scores[0][0]):
+            return None
+        return scores[0][1], scores[0][0]
 
     def match_template(self, contents: list[str], min_confidence: float) -> tuple[str, float] | None:
         if not self.templates or not contents:
@@ -327,9 +365,16 @@ class LinkTraces(Pass):
         frames = _frames(rec, stale=bool(rec.site_id) and not known)
         located = [s for s in (index.at(f.path, f.line) for f in frames) if s is not None]
         if known:
-            return self._per_task(index, located, index.sites[rec.site_id]), "site-id", 1.0
+            site, confidence = self._per_task(index, located, index.sites[rec.site_id], rec)
+            return site, "site-id", confidence
         if located:
-            return self._per_task(index, located, located[0]), "location", 0.95
+            start, confidence = located[0], 1.0
+            if start.site != SiteKind.REQUEST and self.prefer_wrapper_calls:
+                inner = self._inward(index, start, rec)
+                if inner is not None:
+                    start, confidence = inner
+            site, narrowed = self._per_task(index, located, start, rec)
+            return site, "location", min(confidence, narrowed, 0.95)
         match = index.match_template([content_text(m.get("content")) for m in rec.messages], self.min_confidence)
         if match:
             return match[0], "template", match[1]
@@ -338,10 +383,36 @@ class LinkTraces(Pass):
             return hinted, "workload", 0.3
         return None
 
-    def _per_task(self, index: SiteIndex, located: list[LLMCall], site: LLMCall) -> str:
-        """The per-task site of a call: move out from ``site`` through generic wrappers only (see module doc)."""
+    def _inward(self, index: SiteIndex, site: LLMCall, rec: TraceRecord) -> tuple[LLMCall, float] | None:
+        """A location that names a caller (an OTel code location at the agent's outer frame, a function's ``def``
+        line): the request or wrapper call inside it that the record's messages match (the innermost on a tie), or
+        its only request; capture's stack starts at the request, so linking must too."""
+        reachable = index.inward(site)
+        if not reachable:
+            return None
+        text = "\n".join(content_text(m.get("content")) for m in rec.messages)
+        scored = sorted(
+            (
+                (_ordered_match(index.templates[s.id], text), depth, s.id)
+                for depth, s in reachable
+                if s.id in index.templates
+            ),
+            reverse=True,
+        )
+        if scored and scored[0][0] >= self.min_confidence:
+            if len(scored) > 1 and scored[1][:2] == scored[0][:2]:
+                return None  # two sites inside match equally well: the location alone cannot tell
+            return index.sites[scored[0][2]], scored[0][0]
+        requests = [s for _, s in reachable if s.site == SiteKind.REQUEST]
+        return (requests[0], 0.9) if len(requests) == 1 else None
+
+    def _per_task(self, index: SiteIndex, located: list[LLMCall], site: LLMCall, rec: TraceRecord) -> tuple[str, float]:
+        """The per-task site of a call and the confidence of the choice: move out from ``site`` through generic
+        wrappers only (see module doc). Where the evidence ends inside a generic wrapper (an OTel span's code location
+        is the request in ``ask(system, user)``, with no caller frames), the caller is the wrapper-call site whose
+        prompt the record's messages match, so every source links the call to the site capture's stack gives."""
         if not self.prefer_wrapper_calls:
-            return site.id
+            return site.id, 1.0
         request = index.request_id(site.id)
         current = site
         ids = [s.id for s in located]
@@ -355,7 +426,17 @@ class LinkTraces(Pass):
             if not index.is_generic(current):
                 break
             current = frame_site
-        return current.id
+        confidence, seen = 1.0, {current.id}
+        while index.is_generic(current):
+            wrapper = index.wrapper_of.get((current.loc.path, current.function))
+            callers = index.calls_to.get(wrapper, []) if wrapper else []
+            contents = [content_text(m.get("content")) for m in rec.messages]
+            pick = index.best_of(contents, callers, self.min_confidence) if callers and contents else None
+            if pick is None or pick[0] in seen:
+                break
+            current, confidence = index.sites[pick[0]], min(confidence, pick[1])
+            seen.add(current.id)
+        return current.id, confidence
 
     # ---- report ------------------------------------------------------------------------------------------------------
     def _report(

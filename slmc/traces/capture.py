@@ -40,7 +40,7 @@ from pathlib import Path
 from types import CodeType, FrameType, ModuleType
 from typing import Any
 
-from slmc.ir.nodes import site_id
+from slmc.site_ids import site_id
 from slmc.traces.record import Frame, TraceRecord
 from slmc.traces.store import TraceStore
 

@@ -239,3 +239,19 @@ def test_no_traces_is_not_an_error(graph: AgentGraph) -> None:
     ctx = link(graph, [])
     assert ctx.artifacts["link_stats"]["records"] == 0
     assert all(s.traffic.calls == 0 for s in graph.sites())
+
+
+def test_a_location_at_the_caller_or_the_def_line_links_to_the_request_inside() -> None:
+    """An OTel code location at the agent's module-level call (or a function's ``def`` line) names a caller: the link
+    is the request inside it, the site capture records (``llm:classify@agent.py:8``, not ``llm:<module>@...``)."""
+    g = AgentGraph()
+    g.add(site("llm:classify@agent.py:8", SiteKind.REQUEST, 8, 9))
+    g.add(site("llm:classify@agent.py:7", SiteKind.WRAPPER, 7, 9, target="llm:classify@agent.py:8"))
+    g.add(site("llm:<module>@agent.py:12", SiteKind.WRAPPER_CALL, 12, target="llm:classify@agent.py:7"))
+    outer = rec(stack=[Frame("/proj/agent.py", 12, "<module>")])
+    def_line = rec(meta={"code.filepath": "agent.py", "code.lineno": 7})
+    captured = rec(
+        site_id="llm:classify@agent.py:8", stack=[Frame("agent.py", 8, "classify"), Frame("agent.py", 12, "<module>")]
+    )
+    link(g, [outer, def_line, captured])
+    assert outer.site_id == def_line.site_id == captured.site_id == "llm:classify@agent.py:8"

@@ -2,17 +2,21 @@
 
 The command runs as a subprocess with ``slmc/traces/boot`` first on ``PYTHONPATH``: its ``sitecustomize`` starts
 capture in every Python process the command starts (the agent and its subprocesses), all appending to one trace file.
-The agent's code is not changed; its exit code is passed through.
+The agent's code is not changed; its exit code is passed through, except that a run in which capture could not start
+(the agent's interpreter failed to import capture, or no Python process of the command started it) exits 3 with what
+to do: a trace run that silently records nothing would feed the next stage an empty or stale trace file.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -30,12 +34,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("command", nargs=argparse.REMAINDER, help="the command to run, after `--`")
 
 
-def child_env(out: Path, root: Path) -> dict[str, str]:
+CAPTURE_FAILED = 3
+
+
+def child_env(out: Path, root: Path, status: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(BOOT_DIR), env.get("PYTHONPATH", "")) if p)
     env["SLMC_TRACE_OUT"] = str(out)
     env["SLMC_TRACE_ROOT"] = str(root)
-    env["SLMC_TRACE_SYSPATH"] = str(BOOT_DIR.parents[2])  # where `import slmc` resolves in this interpreter
+    env["SLMC_TRACE_SYSPATH"] = str(BOOT_DIR.parents[2])  # the folder holding this `slmc` (never put on sys.path)
+    if status is not None:
+        env["SLMC_TRACE_STATUS"] = str(status)
+    else:
+        env.pop("SLMC_TRACE_STATUS", None)
     return env
 
 
@@ -55,17 +66,76 @@ def run(args: argparse.Namespace) -> int:
     if args.fresh:
         out.write_bytes(b"")
     offset = out.stat().st_size if out.exists() else 0
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the agent; we wait for it
+    with tempfile.TemporaryDirectory(prefix="slmc-trace-") as tmp:
+        status = Path(tmp) / "status.jsonl"  # each Python process of the command says whether capture started
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the agent; we wait for it
+        try:
+            proc = subprocess.Popen(command, env=child_env(out, root, status))
+            code = proc.wait()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        total = _summary(out, offset)
+        failed = _check_capture(_read_status(status), total, command)
+    code = 128 - code if code < 0 else code
+    return CAPTURE_FAILED if failed and code == 0 else code
+
+
+def _read_status(path: Path) -> list[dict]:
+    import json
+
+    rows: list[dict] = []
     try:
-        proc = subprocess.Popen(command, env=child_env(out, root))
-        code = proc.wait()
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    _summary(out, offset)
-    return 128 - code if code < 0 else code
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return rows
+    for line in text.splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict):
+            rows.append(row)
+    return rows
 
 
-def _summary(out: Path, offset: int) -> None:
+def _check_capture(rows: list[dict], total: int, command: list[str]) -> bool:
+    """Tell the user when capture did not run where the agent did; True when that makes the run a failure."""
+    starts = [r for r in rows if r.get("event") == "start"]
+    failures = [r for r in starts if not r.get("ok")]
+    say = functools.partial(print, file=sys.stderr)
+    if failures:
+        exes = sorted({str(r.get("exe") or "?") for r in failures})
+        say(f"slmc trace: error: capture could not start in {len(failures)} of {len(starts)} Python process(es):")
+        for row in failures[:5]:
+            say(f"  {row.get('exe') or '?'} (pid {row.get('pid')}): {row.get('error') or 'not started'}")
+        say(
+            "  hint: capture runs inside the agent's interpreter and needs only the standard library and slmc's own "
+            f"files ({BOOT_DIR.parents[1]}); run the agent with Python 3.11 or newer, or install slmc into the "
+            f"agent's environment (`{exes[0]} -m pip install -e {BOOT_DIR.parents[2]}`) and run "
+            f"`{exes[0]} -m slmc trace -- ...`"
+        )
+        return True
+    if not starts:
+        say(
+            f"slmc trace: error: no Python process of `{' '.join(command)}` started capture, so no call could be "
+            "recorded.\n  hint: give a command that runs Python (slmc trace -- python agent.py); an interpreter "
+            "started with -I, -E or -S ignores PYTHONPATH and sitecustomize, so drop those flags for the trace run"
+        )
+        return True
+    if total == 0:
+        sdks = sorted({s for r in rows if r.get("event") == "exit" for s in r.get("sdks") or ()})
+        if sdks:
+            say(
+                f"slmc trace: warning: {', '.join(sdks)} imported but no LLM call recorded; capture patches "
+                "chat.completions.create/parse, responses.create, messages.create/stream and litellm.completion — "
+                "calls through other APIs (raw HTTP, with_raw_response, another client library) are not seen"
+            )
+        else:
+            say("slmc trace: warning: no LLM SDK (openai, anthropic, litellm) was imported; no call was recorded")
+    return False
+
+
+def _summary(out: Path, offset: int) -> int:
     """One line per call site recorded by this run."""
     import json
 
@@ -87,3 +157,4 @@ def _summary(out: Path, offset: int) -> None:
         print(f"  {count:6d}  {site}", file=sys.stderr)
     if len(sites) > 10:
         print(f"  ... and {len(sites) - 10} more sites", file=sys.stderr)
+    return total
