@@ -150,10 +150,25 @@ def test_official_span_and_event_gives_each_call_once(llm, tmp_path, capsys):
     assert report.skipped == {"log event repeating its span's content": 3}
 
 
+@pytest.fixture(scope="module")
+def event_only(llm, tmp_path_factory):
+    """Spans and logs files of one EVENT_ONLY run per id encoding, made once for the tests that read them."""
+    runs: dict[str, tuple[Path, Path]] = {}
+
+    def get(ids: str) -> tuple[Path, Path]:
+        if ids not in runs:
+            folder = tmp_path_factory.mktemp(f"event-only-{ids}")
+            env = {**OPT_IN, CONTENT: "EVENT_ONLY"}
+            runs[ids] = run_agent(llm, folder, "openai-v2", env, logs="apart", ids=ids)
+        return runs[ids]
+
+    return get
+
+
 @OFFICIAL
 @pytest.mark.parametrize("ids", ["hex", "base64"])
-def test_official_event_only_joins_the_logs_to_their_spans(llm, tmp_path, capsys, ids):
-    spans, logs = run_agent(llm, tmp_path, "openai-v2", {**OPT_IN, CONTENT: "EVENT_ONLY"}, logs="apart", ids=ids)
+def test_official_event_only_joins_the_logs_to_their_spans(event_only, tmp_path, capsys, ids):
+    spans, logs = event_only(ids)
     assert "gen_ai.input.messages" not in spans.read_text()  # the content is only in the logs file
     for order in ([spans, logs], [logs, spans]):
         records, problems = read_traces(order)
@@ -165,6 +180,28 @@ def test_official_event_only_joins_the_logs_to_their_spans(llm, tmp_path, capsys
     assert (code, err) == (0, "") and "3  otel" in out and "wrote 3 records" in out
     alone, problems = read_traces([logs])  # the logs alone: records from the details events
     assert problems == [] and content(alone) == EXPECTED and {r.model for r in alone} == {"gpt-4o-mini"}
+
+
+@OFFICIAL
+def test_event_only_join_past_the_memory_bound_waits_on_disk(event_only, monkeypatch):
+    """Past MAX_PENDING held spans and events, the join keeps them in a temporary file: the same records come out."""
+    from slmc.traces.ingest import otel
+
+    spans, logs = event_only("hex")
+    expected = sorted(r.to_json() for r in read_traces([spans, logs])[0])
+    disks = []
+
+    class Disk(otel._Disk):
+        def __init__(self) -> None:
+            super().__init__()
+            disks.append(self)
+
+    monkeypatch.setattr(otel, "MAX_PENDING", 1)
+    monkeypatch.setattr(otel, "_Disk", Disk)
+    for order in ([spans, logs], [logs, spans]):
+        records, problems = read_traces(order)
+        assert problems == [] and sorted(r.to_json() for r in records) == expected
+    assert len(disks) == 2 and all(d.end > 0 and d.fh.closed for d in disks)
 
 
 @OFFICIAL
@@ -229,3 +266,50 @@ def test_openai_sdk_model_dump_lines(llm, tmp_path, capsys):
     (problem,) = problems  # the response object alone: recognised, and told what to log instead
     assert (problem.line, problem.code) == (5, "E102")
     assert "chat.completion object without the request" in problem.message and '"request"' in problem.message
+
+
+# ---- log records of odd shapes (hand-written: what no instrumentation writes, a file may still hold) -------------------
+def test_log_records_of_odd_shapes_are_counted_never_fatal(tmp_path):
+    details = {
+        "eventName": "gen_ai.client.inference.operation.details",
+        "body": {},
+        "attributes": [
+            {"key": "gen_ai.request.model", "value": {"stringValue": "m"}},
+            {"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}},
+            {"key": "gen_ai.input.messages", "value": {"stringValue": '[{"role":"user","parts":[{"content":"hi"}]}]'}},
+            {"key": "gen_ai.output.messages", "value": {"stringValue": '[{"role":"assistant","parts":["yo"]}]'}},
+        ],
+    }
+    odd = [
+        details,  # no ids: a record of its own
+        {"eventName": "gen_ai.user.message", "body": {"content": "lost"}},  # no ids: cannot be placed
+        {"eventName": "http.request", "traceId": "ab" * 16, "spanId": "cd" * 8, "body": "x"},
+        {"eventName": ["gen_ai.choice"], "body": 3, "attributes": "nope", "traceId": 7, "spanId": [1]},
+        {"eventName": "gen_ai.choice", "body": "not json", "attributes": 5, "traceId": "zz", "spanId": None},
+        {"eventName": "gen_ai.choice", "traceId": "ab" * 16, "spanId": "ef" * 8, "body": {"kvlistValue": 4}},
+        {"severityNumber": 9, "body": {"stringValue": "a plain log line"}},
+    ]
+    path = tmp_path / "logs.jsonl"
+    line = {"resourceLogs": [{"resource": {}, "scopeLogs": [{"scope": {"name": "s"}, "logRecords": odd}]}]}
+    path.write_text(json.dumps(line) + "\n" + json.dumps({"logRecords": "not a list"}) + "\n")
+    report = IngestReport()
+    records, problems = read_traces([path], report=report)
+    assert [(r.model, r.messages, r.output, r.workload) for r in records] == [
+        ("m", [{"role": "user", "content": "hi"}], "yo", "chat m")
+    ]
+    assert report.skipped == {
+        "GenAI log event without a span id": 2,
+        "non-LLM log record": 3,
+        "LLM span without content": 1,  # the choice with ids but nothing in it
+    }
+    assert [p.code for p in problems] == ["E102", "E107"]  # the line with no records; the empty choice
+
+
+def test_hex_ids_from_every_encoding():
+    from slmc.traces.ingest.otel import hex_id
+
+    trace = "5b8efff798038103d269b633813fc60c"
+    assert hex_id(trace) == hex_id(trace.upper()) == hex_id("0x" + trace) == trace
+    assert hex_id("W47/95gDgQPSabYzgT/GDA==") == trace and hex_id("7uGbfsPBsXQ=") == "eee19b7ec3c1b174"
+    assert hex_id("0xabc") == "0xabc" and hex_id("") is None and hex_id(None) is None and hex_id(True) is None
+    assert hex_id("!!!!!!!!!!!=") == "!!!!!!!!!!!=" and hex_id(12) == "12"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import tempfile
 from typing import Any
 
 from slmc.traces.ingest._common import (
@@ -320,12 +321,12 @@ def _parts_output(parts: Any, content: Any = None) -> tuple[str | None, list[dic
     if parts is None:
         return text_of(content), []
     texts, calls = [], []
-    for part in _as_list(parts):
-        part = as_dict(part)
+    for raw in _as_list(parts):
+        part = as_dict(raw)
         if part.get("type") == "tool_call":
             calls.append({"name": part.get("name"), "arguments": parse_arguments(part.get("arguments"))})
         elif part.get("type") != "reasoning":
-            texts.append(_part_text(part))
+            texts.append(_part_text(raw))  # a bare string part is its text
     return ("".join(texts) if texts else None), calls
 
 
@@ -410,8 +411,10 @@ def _record_call(call: Any) -> dict[str, Any]:
 # ---- log events joined to their spans ---------------------------------------------------------------------------------
 Key = tuple[str, str]
 Pending = tuple[dict[str, Any], tuple[dict[str, Any], ...], str, int]  # span doc, parents, path, line
-MAX_PENDING = 200_000  # spans and event groups held for a join; past it the oldest is read as it is
-MAX_DONE = 1_000_000  # ids of spans already read, to drop the events that repeat their content (SPAN_AND_EVENT)
+# Spans and events held in memory for a join; past it they wait in a temporary file (an export of content-off spans,
+# or spans and logs in separate files, may hold every span until the end).
+MAX_PENDING = 20_000
+MAX_DONE = 1_000_000  # hashes of the ids of spans already read, to drop the events that repeat their content
 EVENT_OF_READ_SPAN = "log event repeating its span's content"
 
 
@@ -454,45 +457,71 @@ def log_event(doc: dict[str, Any]) -> Skip:
     return Deferred("GenAI log event without its span", event=event, key=(trace_id, span_id))
 
 
+class _OnDisk(tuple):
+    """(offset, length) of a value held in ``_Disk``."""
+
+
+class _Disk:
+    """Values held past ``MAX_PENDING``: JSON in an anonymous temporary file, gone when closed."""
+
+    def __init__(self) -> None:
+        self.fh = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the join
+        self.end = 0
+
+    def put(self, value: Any) -> _OnDisk:
+        data = json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        self.fh.seek(self.end)
+        self.fh.write(data)
+        where = _OnDisk((self.end, len(data)))
+        self.end += len(data)
+        return where
+
+    def get(self, where: _OnDisk) -> Any:
+        self.fh.seek(where[0])
+        return json.loads(self.fh.read(where[1]).decode("utf-8", "surrogatepass"))
+
+
 class EventJoin:
     """Joins GenAI log events to their spans by (trace id, span id), across lines and files.
 
     ``add`` takes what ``convert`` deferred; a span is released (to ``ready``, with its events appended to the span's
     own) as soon as its events hold the answer, the rest at ``flush``. Events whose span never came become records of
-    their own. Events of a span that carried its content itself (``SPAN_AND_EVENT``) are dropped (``dropped``)."""
+    their own. Events of a span that carried its content itself (``SPAN_AND_EVENT``) are dropped (``dropped``).
+    Past ``MAX_PENDING`` held values, new ones wait on disk: memory stays bounded, nothing is lost."""
 
-    def __init__(self, max_pending: int = MAX_PENDING) -> None:
-        self.max_pending = max_pending
+    def __init__(self, max_pending: int | None = None) -> None:
+        self.max_pending = max_pending or MAX_PENDING
         self.spans: dict[Key, Pending] = {}
-        self.events: dict[Key, list[dict[str, Any]]] = {}
+        self.events: dict[Key, list[Any]] = {}
         self.event_origin: dict[Key, tuple[str, int]] = {}
         self.answered: set[Key] = set()
-        self.done: dict[Key, None] = {}
+        self.done: dict[int, None] = {}  # hash of the key: a span read with its content or joined to its events
         self.ready: list[Pending] = []
         self.dropped: int = 0
+        self.in_memory = 0
+        self.disk: _Disk | None = None
 
     def add(self, item: Deferred, path: str, line: int) -> None:
         key = item.key
         if key is None:  # no ids: nothing to join with
             self.ready.append(self._alone(item, path, line))
             return
-        if key in self.done:
+        if hash(key) in self.done:
             if item.event is not None:
                 self.dropped += 1
             else:
                 self.ready.append((*item.span, path, line))
             return
         if item.span is not None:
-            self.spans[key] = (*item.span, path, line)
+            doc, parents = item.span
+            self.spans[key] = (self._hold(doc), parents, path, line)
         else:
-            self.events.setdefault(key, []).append(item.event)
+            self.events.setdefault(key, []).append(self._hold(item.event))
             self.event_origin.setdefault(key, (path, line))
             if item.event["name"] in _ANSWER_EVENTS:
                 self.answered.add(key)
         if key in self.spans and key in self.answered:
             self._join(key)
-        elif len(self.spans) + len(self.events) > self.max_pending:
-            self._release_oldest()
 
     def seen(self, trace_id: str | None, span_id: str | None) -> None:
         """A span read with its content: its log events (before or after) repeat it."""
@@ -500,7 +529,7 @@ class EventJoin:
             return
         key = (trace_id, span_id)
         if key in self.events:
-            self.dropped += len(self.events.pop(key))
+            self.dropped += len([self._back(e) for e in self.events.pop(key)])
             self.event_origin.pop(key, None)
             self.answered.discard(key)
         self._done(key)
@@ -511,24 +540,45 @@ class EventJoin:
             self._join(key)
         for key in list(self.events):
             self._orphan(key)
+        if self.disk is not None:
+            self.disk.fh.close()
+            self.disk = None
 
     def take(self) -> list[Pending]:
         ready, self.ready = self.ready, []
         return ready
 
     # ---- internals ---------------------------------------------------------------------------------------------------
+    def _hold(self, value: Any) -> Any:
+        if self.in_memory < self.max_pending:
+            self.in_memory += 1
+            return value
+        if self.disk is None:
+            self.disk = _Disk()
+        return self.disk.put(value)
+
+    def _back(self, value: Any) -> Any:
+        if isinstance(value, _OnDisk):
+            return self.disk.get(value) if self.disk is not None else {}
+        self.in_memory -= 1
+        return value
+
     def _join(self, key: Key) -> None:
-        doc, parents, path, line = self.spans.pop(key)
-        events = self.events.pop(key, [])
+        held, parents, path, line = self.spans.pop(key)
+        doc = self._back(held)
+        events = [self._back(e) for e in self.events.pop(key, [])]
         self.event_origin.pop(key, None)
         self.answered.discard(key)
+        if not events:
+            self.ready.append((doc, parents, path, line))
+            return
         own = doc.get("events")
         merged = {**doc, "events": [*(own if isinstance(own, list) else []), *events]}
         self._done(key)
         self.ready.append((merged, parents, path, line))
 
     def _orphan(self, key: Key) -> None:
-        events = self.events.pop(key)
+        events = [self._back(e) for e in self.events.pop(key)]
         path, line = self.event_origin.pop(key)
         self.answered.discard(key)
         self._done(key)
@@ -539,15 +589,8 @@ class EventJoin:
             return (*item.span, path, line)
         return (event_span(None, [item.event]), (), path, line)
 
-    def _release_oldest(self) -> None:
-        span_key = next(iter(self.spans), None)
-        if span_key is not None:
-            self._join(span_key)
-        else:
-            self._orphan(next(iter(self.events)))
-
     def _done(self, key: Key) -> None:
-        self.done[key] = None
+        self.done[hash(key)] = None
         if len(self.done) > MAX_DONE:
             del self.done[next(iter(self.done))]
 
