@@ -182,8 +182,10 @@ def compile_agent(
             report(d)
         if prefetch is not None:
             services["pii-prefetch"] = prefetch
-        graph.meta.trace_sources = [str(t) for t in opts.traces]
-        artifacts: dict[str, Any] = {"frontend_diagnostics": [_diag_json(d) for d in front_diags + trace_diags]}
+        # No absolute path of the build machine in what is cached or written: paths relative to the agent's root.
+        graph.meta.root = "."
+        graph.meta.trace_sources = [display_path(t, root) for t in opts.traces]
+        artifacts: dict[str, Any] = {"frontend_diagnostics": [_diag_json(d, root) for d in front_diags + trace_diags]}
         state = StageState(graph, records, artifacts)
         if first_cached == 0:
             cache.save("frontend", keys[0], state)
@@ -218,7 +220,7 @@ def compile_agent(
                     report(d)
             ctx.artifacts["pass_diagnostics"] = [
                 *ctx.artifacts.get("pass_diagnostics", []),
-                *(_diag_json(d) for d in ctx.diagnostics),
+                *(_diag_json(d, root) for d in ctx.diagnostics),
             ]  # kept with the stage, so a resumed run reports what the cached passes found
             state = StageState(graph, ctx.traces, ctx.artifacts)
             if i >= first_cached:
@@ -237,7 +239,7 @@ def compile_agent(
     summary = summarize(graph, state.artifacts)
     bundle: Path | None = None
     if opts.emit == "bundle":
-        report_dir = _write_report(graph, state, opts, work, summary, diagnostics)
+        report_dir = _write_report(graph, state, opts, root, work, summary, diagnostics)
         bundle = _emit_bundle(graph, opts, root, work, out, report_dir)
     else:
         if opts.emit == "plan":
@@ -324,6 +326,7 @@ def _write_report(
     graph: AgentGraph,
     state: StageState,
     opts: CompileOptions,
+    root: Path,
     work: Path,
     summary: dict[str, Any],
     diagnostics: list[Diagnostic],
@@ -336,7 +339,7 @@ def _write_report(
         graph,
         state.records,
         state.artifacts,
-        agent=", ".join(str(s) for s in opts.sources),
+        agent=", ".join(display_path(s, root) for s in opts.sources),
         diagnostics=[d for d in diagnostics if d.severity != Severity.INFO],
     )
     analysis["compile"] = summary
@@ -419,9 +422,21 @@ def format_summary(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _diag_json(d: Diagnostic) -> dict[str, Any]:
+def display_path(path: str | Path, root: Path) -> str:
+    """``path`` as written into caches, reports and bundles: relative to the agent's root (``../traces.jsonl`` for a
+    file beside it), never the build machine's absolute path."""
+    text = str(path)
+    if not text or (not os.path.isabs(text) and ".." not in Path(text).parts):
+        return text
+    try:
+        return os.path.relpath(Path(text).resolve(), root)
+    except ValueError:  # another drive (Windows)
+        return Path(text).name
+
+
+def _diag_json(d: Diagnostic, root: Path | None = None) -> dict[str, Any]:
     return {
-        "path": d.path,
+        "path": display_path(d.path, root) if root is not None else d.path,
         "line": d.line,
         "col": d.col,
         "code": d.code,

@@ -266,7 +266,7 @@ def _frames(rec: TraceRecord, stale: bool) -> list[Frame]:
     code = meta.get("code") if isinstance(meta.get("code"), dict) else {}
     path = meta.get("code.filepath") or code.get("filepath")
     line = meta.get("code.lineno") or code.get("lineno")
-    if path and str(line or "").isdigit():
+    if path and str(line or "").isdecimal() and len(str(line)) < 10:
         frames.insert(0, Frame(str(path), int(line), str(meta.get("code.function") or code.get("function") or "")))
     if rec.site_id and stale:
         parsed = parse_site_id(rec.site_id)

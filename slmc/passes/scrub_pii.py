@@ -27,7 +27,7 @@ class ScrubPII(Pass):
     requires = ("traces-linked",)
     provides = ("pii-scrubbed",)
 
-    names: bool = True  # names after cues ("my name is", "Dear", "Name:") and under name keys
+    names: bool = True  # names after cues ("my name is", "Dear", "Name:"), titles, name lists, and under name keys
     entropy: bool = True  # long high-entropy tokens
     min_token_length: int = 24
     workers: int = 0  # detection processes; 0 = as many as cores (up to 4) for large trace sets, 1 = none
@@ -64,7 +64,7 @@ class ScrubPII(Pass):
             "replacements": dict(sorted(scrubber.counts.items())),
             "distinct_values": dict(sorted(scrubber.distinct.items())),
             "total": sum(scrubber.counts.values()),
-            "detectors": {"names": "cue-based" if self.names else "off", "entropy": self.entropy},
+            "detectors": {"names": "cues, titles, name lists" if self.names else "off", "entropy": self.entropy},
         }
         ctx.artifacts["scrub_report"] = report
         kinds = ", ".join(f"{k} {v}" for k, v in report["replacements"].items()) or "nothing found"

@@ -13,7 +13,8 @@ first of them starts loading it in the background.
 
 The manifest comes from ``configure(path)`` or ``SLMC_MANIFEST`` (read on the first call). With none, every call goes
 straight to the original function. ``SLMC_MODE=off|serve|shadow`` overrides the manifest's mode and
-``SLMC_ROUTER_LOG`` its log path. A manifest named by the environment that cannot be loaded is reported once as a
+``SLMC_ROUTER_LOG`` its log path; the log holds prompts and answers with PII and secrets replaced by placeholders
+unless ``configure(log_raw=True)`` or ``SLMC_ROUTER_LOG_RAW=1`` asks for them as they were. A manifest named by the environment that cannot be loaded is reported once as a
 ``RuntimeWarning`` and the agent runs unrouted; ``configure(path)`` raises ``SlmcError`` instead.
 
 Context: ``within`` marks the wrapper-call id in a ``contextvars`` stack, so it follows asyncio tasks and stays
@@ -51,10 +52,12 @@ def configure(
     mode: str | None = None,
     log: str | Path | None = None,
     warm: bool | str | None = None,
+    log_raw: bool | None = None,
 ) -> Router | None:
     """Load a manifest (``path``, else ``SLMC_MANIFEST``, else none) and route by it from now on.
 
     ``mode`` > ``SLMC_MODE`` > the manifest's ``defaults.mode``; ``log`` > ``SLMC_ROUTER_LOG`` > the manifest's log.
+    ``log_raw`` > ``SLMC_ROUTER_LOG_RAW=1``: write prompts to the log unscrubbed (default: scrubbed).
     ``warm=True`` loads the in-process models before returning (``warm_up()``), ``warm="background"`` starts loading
     them in background threads, ``False`` leaves it to the first request (which falls back, ``not-ready``); ``None``:
     ``SLMC_WARM`` (``1`` or ``background``), else ``False``.
@@ -63,7 +66,7 @@ def configure(
     global _ROUTER, _LOADED
     if warm not in (None, True, False, "background"):
         raise SlmcError(f"warm={warm!r} is not True, False or 'background'")
-    router = _build(path, mode, log)
+    router = _build(path, mode, log, log_raw)
     _warm(router, warm)
     with _LOCK:
         old, _ROUTER, _LOADED = _ROUTER, router, True
@@ -113,14 +116,18 @@ def _warm(router: Router | None, warm: bool | str | None) -> None:
         router.warm_up(wait=warm is True)
 
 
-def _build(path: str | Path | None, mode: str | None, log: str | Path | None) -> Router | None:
+def _build(
+    path: str | Path | None, mode: str | None, log: str | Path | None, log_raw: bool | None = None
+) -> Router | None:
     path = path or os.environ.get("SLMC_MANIFEST") or None
     if path is None:
         return None
     manifest = load_manifest(path)
     mode = mode or os.environ.get("SLMC_MODE") or None
     log = log or os.environ.get("SLMC_ROUTER_LOG") or manifest.log
-    return Router(manifest, mode=mode, log=log)
+    if log_raw is None:
+        log_raw = os.environ.get("SLMC_ROUTER_LOG_RAW", "").strip().lower() in ("1", "true", "yes")
+    return Router(manifest, mode=mode, log=log, log_raw=log_raw)
 
 
 # ---- the calling convention ---------------------------------------------------------------------------------------------

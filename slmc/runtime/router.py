@@ -178,10 +178,15 @@ def _percentile(values: list[float], q: float) -> float:
 
 # ---- trace log --------------------------------------------------------------------------------------------------------
 class TraceLog:
-    """Appends one ``TraceRecord`` JSON line per routed call (line-buffered, thread-safe)."""
+    """Appends one ``TraceRecord`` JSON line per routed call (line-buffered, thread-safe).
 
-    def __init__(self, path: str | Path) -> None:
+    The log of a served agent holds its users' prompts: each record is scrubbed first (PII and secrets replaced by
+    typed placeholders, consistent within the record; ``slmc.passes.pii``, stdlib only, imported on the first write)
+    unless ``raw`` asks for the prompts as they were."""
+
+    def __init__(self, path: str | Path, *, raw: bool = False) -> None:
         self.path = Path(path)
+        self.raw = raw
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fh = self.path.open("a", encoding="utf-8", buffering=1)
@@ -192,6 +197,8 @@ class TraceLog:
         self._lock = threading.Lock()
 
     def write(self, record: TraceRecord) -> None:
+        if not self.raw:
+            _scrub(record)
         line = record.to_json()
         with self._lock:
             if not self._fh.closed:
@@ -200,6 +207,22 @@ class TraceLog:
     def close(self) -> None:
         with self._lock:
             self._fh.close()
+
+
+def _scrub(record: TraceRecord) -> None:
+    """Prompts, answers, tool calls, params and errors scrubbed in place; of the router's own fields (site ids, endpoint
+    names, reasons), only the rejected SLM answer and the failure detail."""
+    from slmc.passes.pii.scrubber import Scrubber
+
+    scrubber = Scrubber(cache_size=64)
+    meta, record.meta = record.meta, {}
+    scrubber.record(record)
+    router = meta.get("router")
+    if isinstance(router, dict):
+        for key in ("slm_output", "slm_tool_calls", "detail"):
+            if router.get(key):
+                router[key] = scrubber.value(router[key])
+    record.meta = meta
 
 
 # ---- one routed call --------------------------------------------------------------------------------------------------
@@ -223,7 +246,9 @@ class Attempt:
 class Router:
     """A loaded manifest plus the live state: backends, breakers, counters, log, shadow pool."""
 
-    def __init__(self, manifest: Manifest, *, mode: str | None = None, log: str | Path | None = None) -> None:
+    def __init__(
+        self, manifest: Manifest, *, mode: str | None = None, log: str | Path | None = None, log_raw: bool = False
+    ) -> None:
         mode = mode or manifest.mode
         if mode not in MODES:
             raise SlmcError(f"mode {mode!r} is not one of {', '.join(MODES)}", hint="SLMC_MODE=off|serve|shadow")
@@ -242,7 +267,7 @@ class Router:
             name: CircuitBreaker(manifest.breaker_failures, manifest.breaker_reset_s) for name in manifest.endpoints
         }
         self.stats = Stats()
-        self.log = TraceLog(log) if log else None
+        self.log = TraceLog(log, raw=log_raw) if log else None
         self._backends: dict[str, Backend] = {}
         self._backend_lock = threading.Lock()
         self._shadow_pool: ThreadPoolExecutor | None = None

@@ -79,7 +79,7 @@ class TraceRecord:
             ensure_ascii=False,
             default=str,
         )
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
+        return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
     # ---- JSON ------------------------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -100,15 +100,50 @@ class TraceRecord:
 
     def to_json(self) -> str:
         """``to_dict`` as one JSON line, without its deep copy (4x faster): dataclasses (stack frames, ...) become
-        dicts as the encoder meets them, as ``asdict`` would have made them."""
+        dicts as the encoder meets them, as ``asdict`` would have made them. Always valid JSON in UTF-8: NaN and
+        infinities are written as null, lone surrogates as U+FFFD (``json_safe``)."""
         values = self.__dict__
-        out = {name: values[name] for name in _NAMES if values[name] not in _EMPTY}
-        return json.dumps(out, ensure_ascii=False, sort_keys=True, default=_json_default)
+        return dumps_line({name: values[name] for name in _NAMES if values[name] not in _EMPTY})
 
 
 _FIELD_NAMES: dict[type, frozenset[str]] = {}  # from_dict is on the ingest hot path
 _NAMES = tuple(f.name for f in fields(TraceRecord))
 _EMPTY = (None, [], {}, "")  # fields left out of the JSON form
+
+
+def dumps_line(value: Any) -> str:
+    """One line of strict JSON (``allow_nan=False``) that encodes to UTF-8. Values JSON cannot hold are made safe
+    (``json_safe``) only when the fast attempt fails, so the common case costs nothing more."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=_json_default, allow_nan=False)
+        text.encode("utf-8")  # a lone surrogate raises here
+        return text
+    except (ValueError, UnicodeEncodeError):
+        return json.dumps(json_safe(value), ensure_ascii=False, sort_keys=True, default=str, allow_nan=False)
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` as plain JSON data with every non-finite float as None and every string (keys too) without lone
+    surrogates (each becomes U+FFFD); dataclasses become dicts, other objects their ``str``."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if value - value == 0.0 else None
+    if isinstance(value, str):
+        return _safe_text(value)
+    if isinstance(value, dict):
+        return {_safe_text(str(k)): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return json_safe(_json_default(value))
+
+
+def _safe_text(text: str) -> str:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+    return text
 
 
 def _json_default(value: Any) -> Any:

@@ -9,7 +9,6 @@ reader skips it and reports ``E103``. Stdlib only: it runs inside the user's age
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections.abc import Iterable
@@ -17,7 +16,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from slmc.traces.record import Frame, TraceRecord
+from slmc.traces.record import Frame, TraceRecord, dumps_line
 
 try:  # POSIX; elsewhere O_APPEND alone keeps single-process writes whole
     import fcntl
@@ -101,7 +100,7 @@ def record_json(record: TraceRecord) -> str:
         if name == "stack":
             value = [{k: getattr(f, k) for k in _FRAME_FIELDS} if isinstance(f, Frame) else f for f in value]
         out[name] = value
-    return json.dumps(out, ensure_ascii=False, sort_keys=True, default=str)
+    return dumps_line(out)
 
 
 def write_records(path: str | Path, records: Iterable[TraceRecord]) -> int:

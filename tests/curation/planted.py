@@ -172,3 +172,54 @@ def person(rng: random.Random) -> str:
     first = rng.choice(["Maria", "Jonas", "Aiko", "Fatima", "Liam", "Chloe", "Ravi", "Sven", "Nadia", "Omar"])
     last = rng.choice(["Okonkwo", "Lindqvist", "Moreau", "Haddad", "Brennan", "Nakamura", "Petrova", "Alvarez"])
     return f"{first} {last}"
+
+
+# ---- addresses and names without a cue (the detectors of issue 11, item 8) --------------------------------------------
+def address_en(rng: random.Random) -> str:
+    number = rng.choice([str(rng.randint(1, 9999)), f"{rng.randint(1, 400)}B"])
+    street = rng.choice(["Baker", "Elm", "Maple", "Pennsylvania", "Sunset", "Oak Hill", "West 5th", "Kingsley"])
+    kind = rng.choice(["Street", "St", "Avenue", "Ave", "Road", "Rd", "Boulevard", "Lane", "Drive", "Court", "Way"])
+    flat = rng.choice(["", "", f", Apt {rng.randint(1, 40)}", f", Suite {rng.randint(100, 900)}"])
+    return f"{number} {street} {kind}{flat}"
+
+
+def address_eu(rng: random.Random) -> str:
+    n = rng.randint(1, 180)
+    return rng.choice(
+        [
+            f"{rng.choice(['Haupt', 'Linden', 'Garten', 'Bahnhof', 'Schiller'])}straße {n}",
+            f"{rng.choice(['Goethe', 'Berliner'])}str. {n}a",
+            f"{rng.choice(['Kerk', 'Molen', 'Dorps'])}straat {n}",
+            f"{rng.choice(['Keizers', 'Heren', 'Prinsen'])}gracht {n}",
+            f"{n} rue {rng.choice(['de la Paix', 'Victor Hugo', 'des Lilas', 'du Bac'])}",
+            f"{n} avenue {rng.choice(['Foch', 'de la République', 'Jean Jaurès'])}",
+            f"Calle {rng.choice(['Mayor', 'de Alcalá', 'Gran Vía'])} {n}",
+            f"Via {rng.choice(['Roma', 'Garibaldi', 'Dante Alighieri'])} {n}",
+            f"Rua {rng.choice(['Augusta', 'da Liberdade', 'Oscar Freire'])}, {n}",
+            f"{rng.choice(['Stor', 'Kungs', 'Drottning'])}gatan {n}",
+        ]
+    )
+
+
+def po_box(rng: random.Random) -> str:
+    return rng.choice(["P.O. Box", "PO Box", "Postfach", "Apartado"]) + f" {rng.randint(10, 99999)}"
+
+
+def city_zip(rng: random.Random) -> str:
+    city, state = rng.choice([("Springfield", "IL"), ("San Francisco", "CA"), ("Austin", "TX"), ("Portland", "OR")])
+    return f"{city}, {state} {rng.randint(10000, 99999)}" + rng.choice(["", f"-{rng.randint(1000, 9999)}"])
+
+
+def uk_postcode(rng: random.Random) -> str:
+    letters = "ABDEFGHJLNPQRSTUWXYZ"
+    area = rng.choice(["SW1A", "EC1A", "W1", "M1", "B33", "CR2", "LS1", "EH1", "NW1"])
+    return f"{area} {rng.randint(0, 9)}{rng.choice(letters)}{rng.choice(letters)}"
+
+
+def person_nocue(rng: random.Random) -> str:
+    """A name written without a cue word; first and family names of several origins."""
+    first = rng.choice(["Maria", "Jonas", "Fatima", "Liam", "Chloe", "Ravi", "Sven", "Nadia", "Omar", "Ingrid",
+                        "Kwame", "Agnieszka", "Mehmet", "Leila", "Rafael", "Camila", "Siobhan", "Matteo", "Ewa"])  # fmt: skip
+    last = rng.choice(["Okonkwo", "Lindqvist", "Moreau", "Haddad", "Brennan", "Mensah", "Nguyen", "Yilmaz",
+                       "Dlamini", "Oliveira", "Hussain", "Gallagher", "Rossi", "Virtanen", "Schmidt", "Kapoor"])  # fmt: skip
+    return f"{first} {last}"

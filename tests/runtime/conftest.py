@@ -54,7 +54,7 @@ def async_openai_client(fake_llm: LocalServer) -> Any:
 
 @pytest.fixture(autouse=True)
 def clean_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("SLMC_MANIFEST", "SLMC_MODE", "SLMC_ROUTER_LOG", "SLMC_WARM"):
+    for name in ("SLMC_MANIFEST", "SLMC_MODE", "SLMC_ROUTER_LOG", "SLMC_ROUTER_LOG_RAW", "SLMC_WARM"):
         monkeypatch.delenv(name, raising=False)
     runtime.reset()
     yield

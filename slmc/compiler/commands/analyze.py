@@ -4,6 +4,7 @@ SLM could serve, pick SLMs and write report.md, report.html and analysis.json.""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -48,6 +49,7 @@ def _load_passes(spec: str, log) -> tuple[list, list[str]]:
 
 def run(args: argparse.Namespace) -> int:
     from slmc.compiler import passmanager as pm
+    from slmc.compiler.driver import display_path
     from slmc.compiler.frontend import analyze_paths
     from slmc.report.analyze import build_analysis, render_terminal, write_reports
     from slmc.traces.ingest import read_traces
@@ -67,7 +69,8 @@ def run(args: argparse.Namespace) -> int:
     graph, diagnostics = analyze_paths([p.absolute() for p in args.sources], root=root)
     records, problems = read_traces(args.traces)
     diagnostics = [*diagnostics, *problems]
-    graph.meta.trace_sources = [str(t) for t in args.traces]
+    graph.meta.root = "."  # no absolute path of this machine in the reports: paths relative to the agent's root
+    graph.meta.trace_sources = [display_path(t, root) for t in args.traces]
     log(f"frontend: {len(graph.sites())} call sites; {len(records)} trace records")
     if not records:
         raise SlmcError(
@@ -80,11 +83,12 @@ def run(args: argparse.Namespace) -> int:
     manager = pm.PassManager(passes)
     graph = manager.run(ctx, graph)
     diagnostics += ctx.diagnostics
+    diagnostics = [dataclasses.replace(d, path=display_path(d.path, root)) for d in diagnostics]
     analysis = build_analysis(
         graph,
         ctx.traces,
         ctx.artifacts,
-        agent=", ".join(str(s) for s in args.sources),
+        agent=", ".join(display_path(s, root) for s in args.sources),
         passes=[(r.name, r.seconds) for r in manager.records],
         skipped=skipped,
         diagnostics=[d for d in diagnostics if d.severity != Severity.INFO],

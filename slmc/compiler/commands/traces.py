@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from slmc.compiler.diagnostics import Severity, SlmcError
-from slmc.traces.ingest import FORMATS, IngestReport, expand_paths, iter_traces
+from slmc.traces.ingest import (
+    DEFAULT_MAX_LINE_BYTES,
+    ENV_MAX_LINE_BYTES,
+    FORMATS,
+    IngestReport,
+    expand_paths,
+    iter_traces,
+)
 from slmc.traces.record import TraceRecord
 
 
@@ -25,6 +32,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("files", nargs="+", type=Path, help="trace files or folders (format auto-detected)")
     common.add_argument("--format", choices=FORMATS, default=None, help="read every record with this reader")
+    common.add_argument(
+        "--max-line-bytes",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help=f"skip (and report) lines longer than N bytes (default ${ENV_MAX_LINE_BYTES} or {DEFAULT_MAX_LINE_BYTES})",
+    )
 
     ingest = sub.add_parser("ingest", parents=[common], help="normalise trace files into slmc JSONL")
     ingest.add_argument("--out", "-o", type=Path, required=True, help="slmc JSONL file to write")
@@ -40,19 +54,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     show.add_argument("--json", action="store_true", help="print slmc JSONL")
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _line_cap(args: argparse.Namespace) -> int:
+    from slmc.traces.ingest._stream import max_line_bytes
+
+    return max_line_bytes(args.max_line_bytes)  # checks SLMC_MAX_LINE_BYTES (SlmcError) before anything is read
+
+
 def run(args: argparse.Namespace) -> int:
     missing = [p for p in args.files if not p.exists()]
     if missing:
         raise SlmcError(f"trace file not found: {missing[0]}", path=str(missing[0]), hint="check the path")
     if not expand_paths(args.files):
         raise SlmcError("no trace files found in the given folders", hint="trace files end in .jsonl, .json or .gz")
+    args.max_line_bytes = _line_cap(args)  # a bad SLMC_MAX_LINE_BYTES fails here, before --out is touched
     return {"ingest": _ingest, "stats": _stats, "show": _show}[args.action](args)
 
 
 def _records(args: argparse.Namespace, report: IngestReport) -> Iterator[TraceRecord]:
     from tqdm import tqdm
 
-    stream = iter_traces(args.files, report, format=args.format)
+    stream = iter_traces(args.files, report, format=args.format, max_line_bytes=args.max_line_bytes)
     yield from tqdm(stream, desc="reading traces", unit=" rec", file=sys.stderr, disable=None, leave=False)
 
 
@@ -95,18 +126,19 @@ def summarise(records: Iterator[TraceRecord]) -> dict[str, Any]:
     errors: Counter[str] = Counter()
     latencies: list[float] = []
     total = tokens_in = tokens_out = 0
-    for rec in records:
+    for rec in records:  # ingest makes fields well-typed; read defensively all the same (records built in code)
         total += 1
-        sites[rec.site_id or "-"] += 1
-        workloads[rec.workload or "-"] += 1
-        models[rec.model or "-"] += 1
-        sources[rec.source or "-"] += 1
-        tokens_in += rec.input_tokens or 0
-        tokens_out += rec.output_tokens or 0
+        sites[_name(rec.site_id)] += 1
+        workloads[_name(rec.workload)] += 1
+        models[_name(rec.model)] += 1
+        sources[_name(rec.source)] += 1
+        tokens_in += _tokens(rec.input_tokens)
+        tokens_out += _tokens(rec.output_tokens)
         if rec.error:
-            errors[rec.error.split(":", 1)[0]] += 1
-        if rec.latency_ms is not None:
-            latencies.append(rec.latency_ms)
+            errors[_name(rec.error).split(":", 1)[0]] += 1
+        latency = _finite(rec.latency_ms)
+        if latency is not None:
+            latencies.append(latency)
     latencies.sort()
 
     def pct(q: float) -> float | None:
@@ -124,6 +156,32 @@ def summarise(records: Iterator[TraceRecord]) -> dict[str, Any]:
         "models": dict(models.most_common()),
         "sources": dict(sources.most_common()),
     }
+
+
+def _name(value: Any) -> str:
+    """A table key: the text of a field, ``-`` when empty."""
+    if value is None or value == "":
+        return "-"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _tokens(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _finite(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if value - value == 0 else None
+
+
+def _text(value: Any) -> str:
+    """Any field as one printable string."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _stats(args: argparse.Namespace) -> int:
@@ -159,7 +217,7 @@ def _stats(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     report = IngestReport()
     shown = 0
-    for rec in iter_traces(args.files, report, format=args.format):
+    for rec in iter_traces(args.files, report, format=args.format, max_line_bytes=args.max_line_bytes):
         if args.site and args.site not in (rec.site_id, rec.workload):
             continue
         if args.json:
@@ -181,19 +239,31 @@ def _clip(text: str, width: int = 300) -> str:
 
 
 def _print_record(rec: TraceRecord) -> None:
-    head = [rec.id, rec.site_id or rec.workload or "-", rec.model or "-"]
-    if rec.latency_ms is not None:
-        head.append(f"{rec.latency_ms:.0f} ms")
+    head = [_text(rec.id), _name(rec.site_id or rec.workload), _name(rec.model)]
+    latency = _finite(rec.latency_ms)
+    if latency is not None:
+        head.append(f"{latency:.0f} ms")
     if rec.input_tokens is not None or rec.output_tokens is not None:
-        head.append(f"{rec.input_tokens or 0}+{rec.output_tokens or 0} tok")
-    print("── " + "  ".join(head))
-    for message in rec.messages:
-        content = message.get("content")
-        text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+        head.append(f"{_tokens(rec.input_tokens)}+{_tokens(rec.output_tokens)} tok")
+    print(_clip("── " + "  ".join(head), 400))
+    for message in rec.messages if isinstance(rec.messages, list) else ():
+        if not isinstance(message, dict):
+            print(f"  {'?':>9}: {_clip(_text(message))}")
+            continue
+        text = _text(message.get("content"))
         if message.get("tool_calls"):
-            text = f"{text or ''} tool_calls={json.dumps(message['tool_calls'], ensure_ascii=False)}"
-        print(f"  {message.get('role', '?'):>9}: {_clip(text or '')}")
+            text = f"{text} tool_calls={_text(message['tool_calls'])}"
+        print(f"  {_clip(_text(message.get('role', '?')), 40):>9}: {_clip(text)}")
     if rec.error:
-        print(f"  {'error':>9}: {_clip(rec.error)}")
+        print(f"  {'error':>9}: {_clip(_text(rec.error))}")
     else:
-        print(f"  {'→':>9}: {_clip(rec.answer_text())}" + (f"  [{rec.finish_reason}]" if rec.finish_reason else ""))
+        answer = _text(rec.output) if not rec.tool_calls else _text(_answer(rec))
+        reason = f"  [{_clip(_text(rec.finish_reason), 40)}]" if rec.finish_reason else ""
+        print(f"  {'→':>9}: {_clip(answer)}{reason}")
+
+
+def _answer(rec: TraceRecord) -> Any:
+    try:
+        return rec.answer_text()
+    except (TypeError, ValueError, AttributeError):  # tool calls that are not dicts (a record built in code)
+        return rec.tool_calls

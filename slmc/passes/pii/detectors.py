@@ -2,14 +2,21 @@
 
 ``find_spans(text)`` returns non-overlapping ``Span``s (start, end, kind, key); ``key`` is the normalised value, so the
 same value written two ways (``+1 415 555 0100`` / ``+1-415-555-0100``) gets the same placeholder. Stdlib only and
-pure (no state), so detection can run in worker processes.
+pure (the name lists are read once, on first use), so detection can run in worker processes and the runtime's trace
+log can use it.
 
 What is detected (``kind``): EMAIL, PHONE (``+`` international, ``(area)``, trunk-``0`` national, US 3-3-4, or any
 7-15 digit grouping after a cue such as "phone:"), CARD (13-19 digits, issuer prefix, Luhn), IBAN (country length,
 mod-97), SSN (US, dashed or after a cue), NINO (UK), SIN (Canada, grouped, Luhn), DNI (Spain DNI/NIE, check letter),
 IP (IPv4/IPv6 except loopback/unspecified), API_KEY (known prefixes), JWT, TOKEN (``Bearer``/``Basic`` credentials and
 long high-entropy tokens), SECRET (values after ``password=``-like cues), CREDENTIALS (``user:pass`` in URLs),
-PRIVATE_KEY (PEM blocks), NAME (names after cues: "my name is", "Dear", "Name:", ...; no NER model).
+PRIVATE_KEY (PEM blocks, and the tail of one split across two messages), NAME (names after cues: "my name is", "Dear",
+"Name:", ...; a title and a capitalised word: "Mrs Haddad"; and, without a cue, a known first and family name, or
+one of them beside a capitalised word that is not a common word, outside runs of capitalised words: "Maria Okonkwo",
+"Aiko Nakamura"; lists and measured figures in ``slmc/data/names/README.md``), ADDRESS (a house number, a street name and a street-type word in English, German,
+Dutch, Nordic, French, Spanish, Italian and Portuguese forms; PO boxes; US "City, ST 12345", UK postcodes, "12345 City"
+after a comma or at a line start). Base64 runs are decoded and the decoded text searched: a run that hides any of the
+above is replaced whole, as the kind it hides.
 
 Left alone on purpose: dates, times, version strings, plain integers and decimals, order ids (``ORD-2024-000123``),
 UUIDs, hex digests, loopback addresses.
@@ -17,11 +24,14 @@ UUIDs, hex digests, loopback addresses.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import math
 import re
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import NamedTuple
 
 
@@ -161,6 +171,166 @@ NAME_STOP = frozenset({
     "Thursday", "Friday", "Saturday", "Sunday", "My", "I", "Reference", "Ref", "And", "Or", "But", "If", "So", "In",
     "On", "At", "For", "From", "To", "Is", "Was", "Contact", "Phone", "Email", "Address", "Re", "Subject",
 })  # fmt: skip
+# ---- addresses ----
+_CAP = r"[A-Z][a-zA-Z'\u00e0-\u00ff.-]*"
+_STREET_TYPES = (
+    r"Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Square|Sq|Terrace|Terr?"
+    r"|Way|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Close|Crescent|Cres|Row|Alley|Trail|Plaza|Mews|Gardens|Grove|Walk"
+)
+ADDRESS_EN = re.compile(  # 221B Baker Street, 1600 Pennsylvania Ave NW, 42 West 5th St., Apt 4B
+    r"(?<![\w.,/-])[0-9]{1,6}[A-Za-z]?(?:-[0-9]{1,4})?,?[ \t]+"
+    r"(?:(?:[NSEW]\.?|North|South|East|West)[ \t]+)?"
+    rf"(?:(?:{_CAP}|[0-9]{{1,3}}(?:st|nd|rd|th))[ \t]+){{1,4}}?"
+    rf"(?:{_STREET_TYPES})\b\.?"
+    r"(?:[ \t]+(?:NW|NE|SW|SE|N|S|E|W)\b)?"
+    r"(?:,?[ \t]*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Fl|Floor|#)\.?[ \t]*#?[0-9A-Za-z-]{1,6}\b)?"
+)
+ADDRESS_EN_LOWER = re.compile(  # 12 baker street (lower-case, full street-type word only)
+    r"(?<![\w.,/-])[0-9]{1,5}[a-z]?[ \t]+(?:[a-z]{3,}[ \t]+){1,2}?(?:street|avenue|road|boulevard|lane|drive)\b"
+)
+_STREET_SUFFIX = (
+    r"stra(?:ss|\u00df)e|str\.|weg|gasse|allee|platz|ring|damm|ufer|straat|laan|gracht|plein|kade|singel|dijk"
+    r"|vej|gade|gatan|gata|v\u00e4gen|veien|gate"
+)
+ADDRESS_SUFFIXED = re.compile(  # Hauptstraße 12, Bahnhofstr. 5a, Keizersgracht 123, Storgatan 7
+    r"(?<![\w-])(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+[ -])?[A-Z\u00c0-\u00de][a-z\u00df-\u00ff-]*"
+    rf"(?:{_STREET_SUFFIX})[ \t]+[0-9]{{1,4}}[a-z]?\b"
+)
+ADDRESS_SUFFIXED_WORD = re.compile(  # Rue-less forms with a separate type word: "Karl-Marx-Allee 34", "Am Markt 3"
+    r"(?<![\w-])(?:Stra(?:ss|\u00df)e|Weg|Platz|Allee|Gasse)[ \t]+[0-9]{1,4}[a-z]?\b"
+)
+_ROMANCE_TYPE = (
+    r"(?i:rue|avenue|boulevard|bd|place|chemin|all\u00e9e|impasse|quai|calle|c/|avenida|avda\.?|paseo|plaza|carrer"
+    r"|via|viale|piazza|corso|largo|vicolo|rua|travessa|pra\u00e7a|alameda)"
+)
+_ROMANCE_NAME = (
+    r"(?:(?:de|del|de la|de las|de los|du|des|la|le|les|l'|d'|da|do|dos|das|di|della|dei|delle)[ \t]*)*"
+    r"[A-Z\u00c0-\u00de][\w'\u00e0-\u00ff-]*(?:[ \t]+(?:(?:de|del|la|di|da|do|des|du)[ \t]+)?[A-Z\u00c0-\u00de][\w'\u00e0-\u00ff-]*){0,3}"
+)
+ADDRESS_ROMANCE = re.compile(  # 12 rue de la Paix, 5 bis avenue Foch / Calle Mayor 5, Via Roma 10, Rua Augusta, 123
+    rf"(?<![\w.,/-])[0-9]{{1,4}}(?:[ \t]*(?:bis|ter))?,?[ \t]+{_ROMANCE_TYPE}[ \t]+{_ROMANCE_NAME}"
+    rf"|(?<![\w-])(?:Rue|Avenue|Boulevard|Place|Chemin|Calle|C/|Avenida|Avda\.?|Paseo|Plaza|Carrer|Via|Viale|Piazza"
+    rf"|Corso|Largo|Vicolo|Rua|Travessa|Pra\u00e7a|Alameda)[ \t]+{_ROMANCE_NAME}"
+    r",?[ \t]*(?:n[\u00ba\u00b0o]\.?|nr\.?|no\.?)?[ \t]*[0-9]{1,5}[a-zA-Z]?\b"
+)
+PO_BOX = re.compile(  # on lower-cased text
+    r"(?:p\.?[ \t]?o\.?[ \t]?box|post[ \t]office[ \t]box|postfach|apartado(?:[ \t]de[ \t]correos)?|case[ \t]postale"
+    r"|casilla(?:[ \t]de[ \t]correo)?|caixa[ \t]postal|postbus|postboks|box)[ \t]*#?[0-9]{1,7}\b"
+)
+_US_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK"
+    "|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
+)
+CITY_STATE_ZIP = re.compile(  # Springfield, IL 62704 / San Francisco, CA 94103-1234
+    rf"(?<![\w-])[A-Z][a-z]+(?:[ \t][A-Z][a-z]+){{0,2}},[ \t]*(?:{_US_STATES})[ \t]+[0-9]{{5}}(?:-[0-9]{{4}})?\b"
+)
+UK_POSTCODE = re.compile(r"(?<![\w-])(?:[A-Z]{1,2}[0-9][A-Z0-9]?|GIR)[ \t]?[0-9][ABD-HJLNP-UW-Z]{2}\b")
+POSTCODE_CITY = re.compile(  # ", 10115 Berlin" / "\n75008 Paris" / ", 1012 AB Amsterdam" / ", 08001 Barcelona"
+    r"(?:^|,|\n)[ \t]*(?:[A-Z]{1,2}-)?[0-9]{4,5}(?:[ \t]?[A-Z]{2})?[ \t]+[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+"
+    r"(?:[ -][A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+)?(?:[ \t]+(?:am|an|im|sur|en)[ \t]+[A-Z][a-z]+)?"
+)
+# A cheap test before the address patterns run: a word of the window (lower-cased) is a street-type word or ends like one.
+_ADDRESS_WORDS = frozenset(
+    [
+        "street",
+        "st",
+        "avenue",
+        "ave",
+        "av",
+        "road",
+        "rd",
+        "boulevard",
+        "blvd",
+        "lane",
+        "ln",
+        "drive",
+        "dr",
+        "court",
+        "ct",
+        "place",
+        "pl",
+        "square",
+        "sq",
+        "terrace",
+        "ter",
+        "terr",
+        "way",
+        "parkway",
+        "pkwy",
+        "highway",
+        "hwy",
+        "circle",
+        "cir",
+        "close",
+        "crescent",
+        "cres",
+        "row",
+        "alley",
+        "trail",
+        "plaza",
+        "mews",
+        "gardens",
+        "grove",
+        "walk",
+        "weg",
+        "ring",
+        "rue",
+        "bd",
+        "chemin",
+        "allée",
+        "impasse",
+        "quai",
+        "calle",
+        "c/",
+        "avenida",
+        "avda",
+        "paseo",
+        "carrer",
+        "via",
+        "viale",
+        "piazza",
+        "corso",
+        "largo",
+        "vicolo",
+        "rua",
+        "travessa",
+        "praça",
+        "alameda",
+        "box",
+        "postfach",
+        "apartado",
+        "postale",
+        "casilla",
+        "postal",
+        "postbus",
+        "postboks",
+    ]
+)
+_ADDRESS_ENDINGS = (
+    "stra\u00dfe", "strasse", "str.", "weg", "gasse", "allee", "platz", "ring", "damm", "ufer", "straat", "laan",
+    "gracht", "plein", "kade", "singel", "dijk", "vej", "gade", "gatan", "gata", "v\u00e4gen", "veien", "gate",
+)  # fmt: skip
+_WORD = re.compile(r"[a-z\u00df-\u00ff/]+\.?")
+
+
+# ---- names without a cue (name lists in slmc/data/names) ----
+NAME_PAIR = re.compile(  # the second word in a look-ahead: "Thanks Maria Okonkwo" yields both pairs; the look-behind
+    # comes after the first letter, so the scan for a capital runs at the regex engine's fast speed; "Mrs. Haddad" too
+    r"([A-Z](?<![\w@./-][A-Z])[a-z'\u00e0-\u00ff]+)(\.?)(?=(?:[ \t]+([A-Z]\.))?[ \t]+"
+    r"([A-Z][a-z'\u00e0-\u00ff]+(?:-[A-Z][a-z'\u00e0-\u00ff]+)?)(?![\w@-]))"
+)
+TITLES = frozenset({"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Herr", "Frau", "Mme", "Mlle", "Sr", "Sra", "Srta"})
+# Capitalised words that follow a first name without making it a person ("Jordan River", "Georgia Tech").
+NAME_SECOND_STOP = frozenset({
+    "Street", "Avenue", "Road", "Lane", "Drive", "Boulevard", "Square", "Park", "River", "Lake", "Bay", "Beach",
+    "County", "City", "State", "Valley", "Island", "Islands", "Mountain", "Mountains", "Tech", "University", "College",
+    "School", "Hospital", "Airport", "Station", "Bank", "Card", "Pay", "Account", "Group", "Inc", "Ltd", "Company",
+    "Center", "Centre", "Hotel", "Restaurant", "Mall", "Museum", "Library", "Church", "Hall", "Bridge", "Festival",
+    "Music", "Radio", "Records", "Band", "Show", "Playlist", "Mix", "Hits", "Songs", "Classics", "Essentials",
+    "Time", "Day", "Night", "Weather", "Today", "Tomorrow", "Week", "Month", "Year", "January", "February", "March",
+    "April", "May", "June", "July", "August", "September", "October", "November", "December", "Express", "Mobile",
+    "Online", "Support", "Service", "Services", "Team", "Desk", "Office", "Store", "Shop", "Market", "Club",
+})  # fmt: skip
 PHONE_CUE = re.compile(r"(?i:phone|\btel\b|mobile|\bcell\b|call me|call us|\bsms\b|text me|whatsapp|\bfax\b|contact)")
 SSN_CUE = re.compile(r"(?i:\bssn\b|social security)")
 SIN_CUE = re.compile(r"(?i:\bsin\b|social insurance)")
@@ -169,6 +339,12 @@ _DATE_CLUSTER = re.compile(r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\
 _TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")
 _VERSION_CUE = re.compile(r"(?i:\bv|\bversion[ :]\s*|\bver\.? ?|\brelease |\bbuild )$")
 _SEP = re.compile(r"[ .()-]+")
+
+PEM_TAIL = re.compile(  # the rest of a PEM block whose BEGIN line is in the previous message
+    r"^[\s\"']*(?:[A-Za-z0-9+/=]{16,}(?:\\n|\s)+)+[A-Za-z0-9+/=]*(?:\\n|\s)*-----END ([A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----"
+)
+BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+_B64_ALPHABET = re.compile(r"^[A-Za-z0-9+/]+={0,2}$|^[A-Za-z0-9_-]+={0,2}$")
 
 # Highest priority first: an earlier kind keeps a span when two overlap.
 PRIORITY = (
@@ -187,6 +363,7 @@ PRIORITY = (
     "DNI",
     "IP",
     "PHONE",
+    "ADDRESS",
     "NAME",
 )
 _RANK = {k: i for i, k in enumerate(PRIORITY)}
@@ -256,8 +433,16 @@ _SECRET_WORDS = ("pass", "pwd", "secret", "key", "token", "pin ", "pin:", "pin="
 _NAME_CUE_WORDS = ("name", "dear", "customer", "signed", "regards", "sincerely", "thanks")
 
 
-def find_spans(text: str, *, names: bool = True, entropy: bool = True, min_token_length: int = 24) -> list[Span]:
-    """All PII/secret spans of ``text``, non-overlapping, sorted by start."""
+def find_spans(
+    text: str,
+    *,
+    names: bool = True,
+    entropy: bool = True,
+    min_token_length: int = 24,
+    addresses: bool = True,
+    decode: bool = True,
+) -> list[Span]:
+    """All PII/secret spans of ``text``, non-overlapping, sorted by start. ``decode``: search inside base64 runs."""
     if len(text) < 6:
         return []
     found: list[Span] = []
@@ -270,6 +455,11 @@ def find_spans(text: str, *, names: bool = True, entropy: bool = True, min_token
     if "-----BEGIN" in text:
         for m in PEM.finditer(text):
             add(Span(m.start(), m.end(), "PRIVATE_KEY", re.sub(r"\\n|\s", "", m.group(0))))
+    if "-----END" in text:
+        tail = PEM_TAIL.match(text)
+        if tail:
+            start = len(text) - len(text.lstrip(" \t\r\n\"'"))
+            add(Span(start, tail.end(), "PRIVATE_KEY", re.sub(r"\\n|\s", "", tail.group(0))))
     if "://" in text:
         for m in URL_CREDENTIALS.finditer(text):
             add(Span(m.start(1), m.end(1), "CREDENTIALS", m.group(1)))
@@ -300,6 +490,13 @@ def find_spans(text: str, *, names: bool = True, entropy: bool = True, min_token
             token = m.group(0)
             if len(token) >= min_token_length and _looks_random(token):
                 add(Span(m.start(), m.end(), "TOKEN", token))
+    if decode and b"a" * 16 in mapped:
+        _base64_runs(text, add, names=names, entropy=entropy, min_token_length=min_token_length, addresses=addresses)
+    has_digits = len(ascii_view.translate(None, _DIGITS)) != len(ascii_view)
+    if addresses and has_digits:
+        _addresses(text, lower, add)
+    if names:
+        _names_without_cue(text, add)
     if names and any(word in lower for word in _NAME_CUE_WORDS):
         for m in NAME_CUE.finditer(lower):
             if not _starts_word(text, m.start()):
@@ -310,6 +507,155 @@ def find_spans(text: str, *, names: bool = True, entropy: bool = True, min_token
                 if span:
                     add(span)
     return resolve_overlaps(found)
+
+
+def _key(value: str) -> str:
+    return " ".join(value.lower().split())
+
+
+_NUMBER = re.compile(r"[0-9]+")
+
+
+def _addresses(text: str, lower: str, add: Callable[[Span], None]) -> None:
+    """Every address form holds a number: the patterns run only in small windows around the numbers of the text."""
+    n = len(text)
+    windows: list[tuple[int, int]] = []
+    for m in _NUMBER.finditer(text):
+        s, e = m.start(), m.end()
+        digits = e - s
+        if digits <= 2 and (text[s - 1 : s].isupper() or text[e : e + 1].isupper()):  # UK: "SW1A 1AA", "M1 1AE"
+            for p in UK_POSTCODE.finditer(text, max(0, s - 5), min(n, e + 6)):
+                add(Span(p.start(), p.end(), "ADDRESS", p.group(0).replace(" ", "")))
+        elif digits == 5 and text[s - 4 : s - 3] == " " and text[s - 1 : s] == " ":  # "Springfield, IL 62704"
+            for p in CITY_STATE_ZIP.finditer(text, max(0, s - 40), min(n, e + 5)):
+                add(Span(p.start(), p.end(), "ADDRESS", _key(p.group(0))))
+        if digits in (4, 5):  # ", 10115 Berlin", "\n75008 Paris", ", 1012 AB Amsterdam"
+            lead = max(0, s - 6)
+            line = max(text.rfind(",", lead, s), text.rfind("\n", lead, s))
+            if line != -1 or s <= 5:
+                p = POSTCODE_CITY.match(text, line if line != -1 else 0, min(n, e + 40))
+                if p:
+                    value = p.group(0)
+                    first = p.start() + len(value) - len(value.lstrip(",\n \t"))
+                    city = value.split()[-1]
+                    if city not in NAME_STOP and city not in _NOT_CITY:
+                        add(Span(first, p.end(), "ADDRESS", _key(text[first : p.end()])))
+        # a house number: a whole word of digits (an optional letter after), not part of a date, time, amount or id
+        prev, nxt = text[s - 1 : s], text[e : e + 1]
+        if (
+            digits > 6
+            or prev not in _HOUSE_BEFORE
+            or not (nxt in _HOUSE_AFTER or (nxt.isalpha() and not text[e + 1 : e + 2].isalpha()))
+        ):
+            continue
+        if nxt in ".,:" and text[e + 1 : e + 2].isdigit():
+            continue
+        words = _WORD.findall(lower, max(0, s - 50), s)[-5:] + _WORD.findall(lower, e, min(n, e + 50))[:5]
+        if not any(w.rstrip(".") in _ADDRESS_WORDS or w.endswith(_ADDRESS_ENDINGS) for w in words):
+            continue
+        start, end = max(0, s - 80), min(n, e + 80)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    for start, end in windows:
+        for rx in (ADDRESS_EN, ADDRESS_EN_LOWER, ADDRESS_SUFFIXED, ADDRESS_SUFFIXED_WORD, ADDRESS_ROMANCE):
+            for m in rx.finditer(text, start, end):
+                add(Span(m.start(), m.end(), "ADDRESS", _key(m.group(0))))
+        for m in PO_BOX.finditer(lower, start, end):
+            if _starts_word(text, m.start()):
+                add(Span(m.start(), m.end(), "ADDRESS", _key(m.group(0))))
+
+
+_HOUSE_BEFORE = frozenset(["", " ", "\t", "\n", ",", "(", "#", '"', "'"])
+_HOUSE_AFTER = frozenset(["", " ", "\t", "\n", ",", ".", ")", '"', "'"])
+_NOT_CITY = frozenset({
+    "Euro", "Euros", "Dollar", "Dollars", "Pound", "Pounds", "Points", "Miles", "Transactions", "Payments", "Items",
+    "Orders", "Calls", "Records", "Users", "Customers", "Steps", "Tokens", "Songs", "Tracks", "Times", "Days",
+})  # fmt: skip
+_NAME_LISTS: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
+
+
+def name_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(first names, family names, common English words capitalised) from ``slmc/data/names``, read once; empty
+    sets when the files are missing (then only names after cues and titles are found)."""
+    global _NAME_LISTS
+    if _NAME_LISTS is None:
+        folder = Path(__file__).resolve().parents[2] / "data" / "names"
+
+        def read(name: str) -> list[str]:
+            try:
+                lines = (folder / name).read_text(encoding="utf-8").splitlines()
+            except OSError:
+                return []
+            return [word for line in lines if not line.startswith("#") for word in line.split()]
+
+        common = frozenset(w.capitalize() for w in read("common_words.txt"))
+        _NAME_LISTS = (frozenset(read("first_names.txt")), frozenset(read("last_names.txt")), common)
+    return _NAME_LISTS
+
+
+def _names_without_cue(text: str, add: Callable[[Span], None]) -> None:
+    """Names written without a cue: a known first name and a known family name ("Maria Okonkwo"); a known first or
+    family name beside a capitalised word that is neither a common word nor (for the other slot) a name of the other
+    kind ("Aiko Nakamura", "Chidi Okonkwo"); a title and a capitalised word ("Mrs Haddad"). Not inside a run of three
+    or more capitalised words (titles of songs, playlists, companies)."""
+    first, last, common = name_lists()
+    for m in NAME_PAIR.finditer(text):
+        a, b = m.group(1), m.group(4)
+        b0 = b.split("-")[0]
+        if b0 in NAME_STOP or b0 in NAME_SECOND_STOP:
+            continue
+        if a in TITLES:
+            add(Span(m.start(4), m.end(4), "NAME", b))
+            continue
+        if m.group(2) or a in NAME_STOP or a in NAME_SECOND_STOP:
+            continue
+        strong = a in first and b0 in last
+        if not strong:
+            if a in common or b0 in common or not (a in first or b0 in last) or a in last or b0 in first:
+                continue
+            if _in_title_run(text, m.start(1), m.end(4)):
+                continue
+        end = m.end(4)
+        add(Span(m.start(1), end, "NAME", " ".join(text[m.start(1) : end].split())))
+
+
+_CAP_BEFORE = re.compile(r"[A-Z][\w'\u00e0-\u00ff-]*[ \t]+$")
+_CAP_AFTER = re.compile(r"[ \t]+[A-Z][\w'\u00e0-\u00ff-]*")
+
+
+def _in_title_run(text: str, start: int, end: int) -> bool:
+    before = _CAP_BEFORE.search(text, max(0, start - 40), start)
+    if before and before.start() > 0 and text[before.start() - 1] not in ".!?\n":
+        return True  # a capitalised word before the pair that does not start a sentence
+    return _CAP_AFTER.match(text, end) is not None
+
+
+def _base64_runs(text: str, add: Callable[[Span], None], **options: object) -> None:
+    """Base64 runs whose decoded text holds PII or a secret: the whole run, as the kind it hides."""
+    for m in BASE64_RUN.finditer(text):
+        run = m.group(0)
+        if run.islower() or run.isupper() or run.isdigit() or not _starts_token(text, m.start()):
+            continue  # base64 of text mixes cases
+        if not _B64_ALPHABET.match(run):
+            continue
+        body = run.rstrip("=")
+        if len(body) % 4 == 1:
+            continue
+        try:
+            raw = base64.b64decode(
+                body + "=" * (-len(body) % 4), altchars=b"-_" if "-" in body or "_" in body else None
+            )
+            decoded = raw.decode("utf-8")
+        except (binascii.Error, ValueError):
+            continue
+        if sum(ch.isprintable() or ch in "\n\r\t" for ch in decoded) < 0.95 * len(decoded):
+            continue
+        inner = find_spans(decoded, decode=False, **options)  # type: ignore[arg-type]
+        if inner:
+            best = min(inner, key=lambda s: _RANK[s.kind])
+            add(Span(m.start(), m.end(), best.kind, best.key if len(inner) == 1 else run))
 
 
 def _name_span(m: re.Match[str]) -> Span | None:

@@ -7,6 +7,7 @@ table lives only in memory; reports carry counts, never values.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections import Counter
@@ -327,8 +328,10 @@ class Scrubber:
 
         The values found are remembered; when there are any, a second pass replaces them where they appear bare
         elsewhere in the record: a value recognised in one place (``Dear Maria Okonkwo``) is also replaced where the
-        detectors cannot recognise it (the answer ``Maria Okonkwo``)."""
-        self._learned = {}
+        detectors cannot recognise it (the answer ``Maria Okonkwo``). Values split across two adjacent messages (a
+        key, a card number, a password after a cue in the message before) are found on the two texts joined, and
+        both parts are replaced."""
+        self._learned = self.split_values(_message_texts(rec))
         try:
             self._scrub_record(rec)
             if self._learned:
@@ -366,9 +369,79 @@ class Scrubber:
         if rec.meta:
             rec.meta = self.value(rec.meta, structural=True)
 
+    def split_values(self, texts: list[str], window: int = 200) -> dict[str, tuple[str, str]]:
+        """Parts of values split across adjacent ``texts`` -> (kind, key) of the whole value.
+
+        Each pair whose boundary could fall inside a value (the first text ends, and the second starts, with a
+        character a value holds) is joined (directly, with a space, with a newline) over ``window`` characters each
+        side; a span found there that crosses the boundary, or that lies on one side but was not found in that text
+        alone (a password after a cue in the message before), is learned by its parts."""
+        learned: dict[str, tuple[str, str]] = {}
+        for a, b in itertools.pairwise(texts):
+            a_end, b_start = a.rstrip()[-1:], b.lstrip()[:1]
+            if not a_end or not b_start or a_end not in _JOINABLE or b_start not in _JOINABLE:
+                continue
+            last, first = a.rsplit(None, 1)[-1], b.split(None, 1)[0]
+            if not (_fragment(last) or _fragment(first) or last.lower() in _CUE_ENDS):
+                continue  # ordinary words on both sides of the boundary: nothing can be split there
+            tail, head = a[-window:], b[:window]
+            offset = len(a) - len(tail)
+            for sep in ("", " ", "\n"):
+                joined = tail + sep + head
+                cut, resume = len(tail), len(tail) + len(sep)
+                for sp in self.options.find(joined):
+                    if sp.start == 0 and offset:
+                        continue  # may be an artefact of the cut window
+                    left = joined[sp.start : cut] if sp.start < cut else ""
+                    right = joined[max(sp.start, resume) : sp.end] if sp.end > resume else ""
+                    left_known = bool(left) and _covered(self.spans(a), offset + sp.start, offset + min(sp.end, cut))
+                    right_known = bool(right) and _covered(self.spans(b), max(0, sp.start - resume), sp.end - resume)
+                    extends = (left_known and not _secretish(right)) or (right_known and not _secretish(left))
+                    if left and right and extends:
+                        continue  # a value complete on one side that the join only extends by a word
+                    for part, known in ((left.strip(), left_known), (right.strip(), right_known)):
+                        if len(part) >= 4 and not known:
+                            learned.setdefault(part, (sp.kind, sp.key))
+        return learned
+
     @property
     def distinct(self) -> Counter[str]:
         return Counter(kind for kind, _ in self._table)
+
+
+_JOINABLE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=:")
+
+
+_CUE_ENDS = frozenset({"is", "are", "was", ":", "=", "me", "at", "to", "number", "key", "password", "token"})
+
+
+def _fragment(word: str) -> bool:
+    """A word that may be part of a value: digits, ``@``, a PEM dash run, or a long run that is not plain letters."""
+    if any(ch.isdigit() for ch in word) or "@" in word or word[-1:] in ":=":
+        return True
+    return len(word) >= 8 and not (word.isalpha() and (word.islower() or word.istitle()))
+
+
+def _covered(spans: list[Span], start: int, end: int) -> bool:
+    """Whether a span found in the text alone already covers [start, end)."""
+    return any(s.start <= start and end <= s.end for s in spans)
+
+
+def _secretish(part: str) -> bool:
+    """A part that could continue a secret or a number: digits, or a long mixed-case run without spaces."""
+    part = part.strip()
+    if any(ch.isdigit() for ch in part):
+        return True
+    return len(part) >= 8 and " " not in part and part.lower() != part and part.upper() != part
+
+
+def _message_texts(rec: Any) -> list[str]:
+    """The plain-text contents of a record's messages, then its output: the sequence adjacent values are split in."""
+    texts = [m.get("content") for m in rec.messages if isinstance(m, dict)]
+    out = [t for t in texts if isinstance(t, str) and t]
+    if isinstance(rec.output, str) and rec.output:
+        out.append(rec.output)
+    return out
 
 
 def record_texts(rec: Any) -> Iterable[str]:

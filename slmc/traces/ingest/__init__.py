@@ -16,7 +16,12 @@ Problems are ``Diagnostic``s naming file and line, never exceptions:
 | E102 | a record of no known shape, or a known format missing required fields |
 | E103 | incomplete last line (a writer killed mid-write) |
 | E104 | unreadable file (missing, not UTF-8, corrupt gzip) |
+| E105 | a line longer than the line-size cap (``max_line_bytes``: 16 MiB, ``SLMC_MAX_LINE_BYTES``); skipped unread |
+| E106 | a value nested more than ``MAX_DEPTH`` (128) levels deep; skipped |
 | E107 | LLM spans without message content (an error when the file gave no record): names the setting to turn on |
+
+Every record that is read is made well-typed (``_shape.normalise``): fields of a wrong shape are converted or dropped,
+so whatever ingest yields can be summarised, printed and compiled. A bad record never stops the run.
 
 Records that are valid but not LLM calls (embeddings, tool/chain spans) are counted in ``IngestReport.skipped``.
 OTel GenAI log events (OTLP ``resourceLogs``) are joined to their spans by trace/span id across all the files read,
@@ -36,7 +41,8 @@ from typing import Any
 from slmc.compiler.diagnostics import Diagnostic, Severity
 from slmc.traces.bulk import gc_paused
 from slmc.traces.ingest._common import ShapeError, Skip
-from slmc.traces.ingest._stream import Doc, Problem, iter_documents
+from slmc.traces.ingest._shape import normalise
+from slmc.traces.ingest._stream import DEFAULT_MAX_LINE_BYTES, ENV_MAX_LINE_BYTES, Doc, Problem, iter_documents
 from slmc.traces.record import TraceRecord
 
 # Checked in this order; the first reader whose ``matches`` accepts a record converts it.
@@ -69,8 +75,11 @@ def reader(name: str) -> ModuleType:
 def classify(value: Any) -> str | None:
     """The format of one parsed record, or None when no reader knows its shape."""
     for name in FORMATS:
-        if reader(name).matches(value):
-            return name
+        try:
+            if reader(name).matches(value):
+                return name
+        except (TypeError, ValueError, AttributeError, KeyError):  # a marker field of an odd type: not this format
+            continue
     return None
 
 
@@ -80,7 +89,7 @@ class IngestReport:
 
     records: Counter[str] = field(default_factory=Counter)  # format -> records
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> records
-    malformed: int = 0  # E101 + E103
+    malformed: int = 0  # E101 + E103 + E105 + E106
     invalid: int = 0  # E102
     files: dict[str, Counter[str]] = field(default_factory=dict)  # path -> format -> records
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -92,7 +101,7 @@ class IngestReport:
         return sum(self.records.values())
 
     def problem(self, path: str, line: int, code: str, message: str) -> None:
-        if code in ("E101", "E103"):
+        if code in ("E101", "E103", "E105", "E106"):
             self.malformed += 1
         elif code == "E102":
             self.invalid += 1
@@ -125,11 +134,16 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def iter_traces(
-    paths: Iterable[str | Path], report: IngestReport | None = None, *, format: str | None = None
+    paths: Iterable[str | Path],
+    report: IngestReport | None = None,
+    *,
+    format: str | None = None,
+    max_line_bytes: int | None = None,
 ) -> Iterator[TraceRecord]:
     """Stream the records of ``paths`` (files or folders); problems and counts go to ``report``.
 
-    ``format`` forces one reader instead of detecting each record's format.
+    ``format`` forces one reader instead of detecting each record's format. ``max_line_bytes``: the line-size cap
+    (default ``SLMC_MAX_LINE_BYTES``, else 16 MiB); a longer line is skipped unread and reported (E105).
     """
     report = report if report is not None else IngestReport()
     forced = reader(format) if format else None
@@ -137,7 +151,7 @@ def iter_traces(
     for path in expand_paths(paths):
         name = str(path)
         counts = report.files.setdefault(name, Counter())
-        for item in iter_documents(path):
+        for item in iter_documents(path, max_line_bytes):
             if isinstance(item, Problem):
                 report.problem(name, item.line, item.code, item.message)
                 continue
@@ -201,9 +215,13 @@ def _convert(
     except ShapeError as exc:
         report.problem(path, doc.line, "E102", f"{fmt}: {exc}")
         return None
-    except (TypeError, ValueError, AttributeError, KeyError) as exc:  # a field of an unexpected type
-        report.problem(path, doc.line, "E102", f"{fmt}: unexpected value ({type(exc).__name__}: {exc})")
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, ArithmeticError) as exc:  # unexpected types
+        report.problem(path, doc.line, "E102", f"{fmt}: unexpected value ({type(exc).__name__}: {_clip(exc)})")
         return None
+    except RecursionError:
+        report.problem(path, doc.line, "E106", f"{fmt}: a value nested too deeply")
+        return None
+    normalise(record, fmt)
     if not record.id:
         record.id = record.content_hash()
     if fmt != "slmc":
@@ -214,6 +232,11 @@ def _convert(
 
 
 _SPAN_FORMATS = frozenset({"otel", "openllmetry"})
+
+
+def _clip(exc: BaseException, width: int = 200) -> str:
+    text = str(exc)
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _keys(value: Any) -> str:
@@ -229,17 +252,19 @@ def read_traces(
     format: str | None = None,
     report: IngestReport | None = None,
     each: Callable[[TraceRecord], None] | None = None,
+    max_line_bytes: int | None = None,
 ) -> tuple[list[TraceRecord], list[Diagnostic]]:
     """All records of ``paths`` and the problems found (``Diagnostic``s with file and line).
 
     ``each`` is called with every record as it is read (to start work on it early, e.g. a ``DetectionPrefetch``)."""
     report = report if report is not None else IngestReport()
     with gc_paused():
+        stream = iter_traces(paths, report, format=format, max_line_bytes=max_line_bytes)
         if each is None:
-            records = list(iter_traces(paths, report, format=format))
+            records = list(stream)
         else:
             records = []
-            for rec in iter_traces(paths, report, format=format):
+            for rec in stream:
                 each(rec)
                 records.append(rec)
     return records, report.diagnostics
@@ -260,4 +285,14 @@ def detect_format(path: str | Path, max_records: int = 20) -> str | None:
     return None
 
 
-__all__ = ["FORMATS", "IngestReport", "classify", "detect_format", "iter_traces", "read_traces", "reader"]
+__all__ = [
+    "DEFAULT_MAX_LINE_BYTES",
+    "ENV_MAX_LINE_BYTES",
+    "FORMATS",
+    "IngestReport",
+    "classify",
+    "detect_format",
+    "iter_traces",
+    "read_traces",
+    "reader",
+]

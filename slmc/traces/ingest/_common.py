@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from slmc.traces.ingest._stream import loads
 from slmc.traces.record import content_text
 
 _NUMBER = re.compile(r"\d+(\.\d*)?")
@@ -36,7 +37,7 @@ def maybe_json(value: Any) -> Any:
     """A JSON string decoded; anything else as is (attributes often carry nested values as JSON strings)."""
     if isinstance(value, str) and value[:1] in ("[", "{"):
         try:
-            return json.loads(value)
+            return loads(value)
         except ValueError:
             return value
     return value
@@ -48,7 +49,7 @@ def parse_arguments(value: Any) -> Any:
         return value
     if isinstance(value, str):
         try:
-            parsed = json.loads(value)
+            parsed = loads(value)
         except ValueError:
             return value
         return parsed if isinstance(parsed, dict) else value
@@ -60,20 +61,22 @@ def to_int(value: Any) -> int | None:
         return None
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         try:
             return int(float(value))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # "inf", 1e999
             return None
 
 
 def to_float(value: Any) -> float | None:
+    """A finite float, or None (NaN and infinities included)."""
     if value is None or isinstance(value, bool):
         return None
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if number - number == 0.0 else None
 
 
 def to_unix(value: Any) -> float | None:
@@ -99,11 +102,11 @@ def to_unix(value: Any) -> float | None:
         text = f"{head}.{(digits + '000000')[:6]}{zone}"
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.timestamp()
+    except (ValueError, OverflowError):  # not a date; a date outside what a timestamp can hold
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
 
 
 def latency_ms(start: Any, end: Any) -> float | None:

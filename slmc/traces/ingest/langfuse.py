@@ -25,7 +25,8 @@ TYPES = {"GENERATION", "SPAN", "EVENT", "AGENT", "TOOL", "CHAIN", "RETRIEVER", "
 
 
 def matches(doc: Any) -> bool:
-    return isinstance(doc, dict) and doc.get("type") in TYPES and ("traceId" in doc or "startTime" in doc)
+    kind = doc.get("type") if isinstance(doc, dict) else None
+    return isinstance(kind, str) and kind in TYPES and ("traceId" in doc or "startTime" in doc)
 
 
 def _input_messages(value: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
