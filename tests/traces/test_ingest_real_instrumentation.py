@@ -114,6 +114,12 @@ def test_official_default_settings_record_no_content_and_ingest_says_what_to_tur
     assert "OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental" in line
     assert "capture was off" in line  # the empty log events were joined: content was off, not elsewhere
 
+    agent = tmp_path / "agent.py"
+    agent.write_text((AGENTS / "otel_agent.py").read_text())
+    code = main(["analyze", str(agent), "--traces", str(spans), "--out", str(tmp_path / "analysis")])
+    err = capsys.readouterr().err
+    assert code == 2 and "no usable trace records" in err and f"{CONTENT}=SPAN_ONLY" in err
+
 
 @OFFICIAL
 def test_official_opt_in_without_content_names_the_setting_and_the_logs_file(llm, tmp_path, capsys):
