@@ -172,7 +172,7 @@ def event_only(llm, tmp_path_factory):
 
 
 @OFFICIAL
-@pytest.mark.parametrize("ids", ["hex", "base64"])
+@pytest.mark.parametrize("ids", ["hex", "base64", "console"])
 def test_official_event_only_joins_the_logs_to_their_spans(event_only, tmp_path, capsys, ids):
     spans, logs = event_only(ids)
     assert "gen_ai.input.messages" not in spans.read_text()  # the content is only in the logs file

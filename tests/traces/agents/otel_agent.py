@@ -1,6 +1,6 @@
 """An OpenAI agent instrumented by a real OpenTelemetry GenAI instrumentation, exporting what a collector writes.
 
-    python otel_agent.py INSTRUMENTATION SPANS.jsonl LOGS.jsonl [--ids hex|base64]
+    python otel_agent.py INSTRUMENTATION SPANS.jsonl LOGS.jsonl [--ids hex|base64|console]
 
 INSTRUMENTATION: ``openai-v2`` (opentelemetry-instrumentation-openai-v2), ``openllmetry`` (Traceloop's
 opentelemetry-instrumentation-openai) or ``openllmetry-events`` (the same with ``use_attributes=False``). The content
@@ -8,7 +8,8 @@ settings come from the environment, as for any agent. The agent makes three call
 call, a streamed call); the finished spans and log records are encoded by the OTLP exporter's own encoders and written
 as OTLP JSON, one ``{"resourceSpans": ...}`` / ``{"resourceLogs": ...}`` object per line: ``--ids hex`` (default) as
 the collector's file exporter writes them (hex ids, enums as numbers), ``--ids base64`` as protobuf's JSON mapping
-(``MessageToDict``) leaves them. SPANS and LOGS may be the same file.
+(``MessageToDict``) leaves them, ``--ids console`` by the SDK's console exporters instead (pretty-printed JSON objects,
+``0x`` ids, plain attributes). SPANS and LOGS may be the same file.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 which, spans_path, logs_path = sys.argv[1:4]
-hex_ids = "--ids" not in sys.argv or sys.argv[sys.argv.index("--ids") + 1] == "hex"
+ids = sys.argv[sys.argv.index("--ids") + 1] if "--ids" in sys.argv else "hex"
+hex_ids = ids == "hex"
 
 resource = Resource.create({"service.name": "support-agent"})
 spans = InMemorySpanExporter()
@@ -113,8 +115,17 @@ def write(path: str, message: object) -> None:
 
 
 finished_spans = spans.get_finished_spans()
-if finished_spans:
-    write(spans_path, encode_spans(finished_spans))
 finished_logs = logs.get_finished_logs()
-if finished_logs:
-    write(logs_path, encode_logs(finished_logs))
+if ids == "console":
+    from opentelemetry.sdk._logs.export import ConsoleLogRecordExporter
+    from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+
+    with open(spans_path, "a", encoding="utf-8") as fh:
+        ConsoleSpanExporter(out=fh).export(finished_spans)
+    with open(logs_path, "a", encoding="utf-8") as fh:
+        ConsoleLogRecordExporter(out=fh).export(finished_logs)
+else:
+    if finished_spans:
+        write(spans_path, encode_spans(finished_spans))
+    if finished_logs:
+        write(logs_path, encode_logs(finished_logs))
