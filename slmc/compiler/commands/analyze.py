@@ -74,8 +74,11 @@ def run(args: argparse.Namespace) -> int:
     graph.meta.trace_sources = [display_path(t, root) for t in args.traces]
     log(f"frontend: {len(graph.sites())} call sites; {len(records)} trace records")
     if not records:
+        content_off = next((d for d in problems if d.code == "E107"), None)  # spans, but message content was off
         raise SlmcError(
-            "no usable trace records in the given files", hint="record some with `slmc trace -- python agent.py`"
+            "no usable trace records in the given files",
+            path=content_off.path if content_off else None,
+            hint=content_off.message if content_off else "record some with `slmc trace -- python agent.py`",
         )
 
     passes, skipped = _load_passes(args.pipeline or pm.ANALYZE_PIPELINE, log)

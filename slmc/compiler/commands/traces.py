@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.compiler.diagnostics import Severity, SlmcError
 from slmc.traces.ingest import (
     DEFAULT_MAX_LINE_BYTES,
     ENV_MAX_LINE_BYTES,
@@ -112,6 +112,8 @@ def _ingest(args: argparse.Namespace) -> int:
     if report.malformed or report.invalid:
         print(f"{report.malformed:8d}  malformed lines\n{report.invalid:8d}  records of unknown or invalid shape")
     print(f"wrote {written} records to {out}")
+    if any(d.code == "E107" and d.severity is Severity.ERROR for d in report.diagnostics):
+        return 1  # a file gave nothing because message content was off: the E107 line names the setting
     return 0 if written or not report.diagnostics else 1
 
 

@@ -18,11 +18,14 @@ Problems are ``Diagnostic``s naming file and line, never exceptions:
 | E104 | unreadable file (missing, not UTF-8, corrupt gzip) |
 | E105 | a line longer than the line-size cap (``max_line_bytes``: 16 MiB, ``SLMC_MAX_LINE_BYTES``); skipped unread |
 | E106 | a value nested more than ``MAX_DEPTH`` (128) levels deep; skipped |
+| E107 | LLM spans without message content (an error when the file gave no record): names the setting to turn on |
 
 Every record that is read is made well-typed (``_shape.normalise``): fields of a wrong shape are converted or dropped,
 so whatever ingest yields can be summarised, printed and compiled. A bad record never stops the run.
 
 Records that are valid but not LLM calls (embeddings, tool/chain spans) are counted in ``IngestReport.skipped``.
+OTel GenAI log events (OTLP ``resourceLogs``) are joined to their spans by trace/span id across all the files read,
+so a span may come out after records read later than it.
 """
 
 from __future__ import annotations
@@ -91,6 +94,7 @@ class IngestReport:
     files: dict[str, Counter[str]] = field(default_factory=dict)  # path -> format -> records
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _per_code: Counter[tuple[str, str]] = field(default_factory=Counter)
+    no_content: dict[str, Counter[str]] = field(default_factory=dict)  # path -> hint -> LLM spans without content
 
     @property
     def total(self) -> int:
@@ -143,6 +147,7 @@ def iter_traces(
     """
     report = report if report is not None else IngestReport()
     forced = reader(format) if format else None
+    join = reader("otel").EventJoin()
     for path in expand_paths(paths):
         name = str(path)
         counts = report.files.setdefault(name, Counter())
@@ -150,16 +155,49 @@ def iter_traces(
             if isinstance(item, Problem):
                 report.problem(name, item.line, item.code, item.message)
                 continue
-            record = _convert(item, forced, name, report)
-            if record is None:
-                continue
-            counts[record.source] += 1
+            record = _convert(item, forced, name, report, join)
+            if record is not None:
+                counts[record.source] += 1
+                report.records[record.source] += 1
+                yield record
+            if join.ready:
+                yield from _joined(join, report)
+        report.finish_file(name)
+    join.flush()
+    yield from _joined(join, report)
+    if join.dropped:
+        report.skipped[reader("otel").EVENT_OF_READ_SPAN] += join.dropped
+    _content_problems(report)
+
+
+def _joined(join: Any, report: IngestReport) -> Iterator[TraceRecord]:
+    """The spans ``join`` completed with their log events (or released without), read by the OTel reader."""
+    for doc, parents, path, line in join.take():
+        record = _convert(Doc(line, doc, parents), reader("otel"), path, report, None)
+        if record is not None:
+            report.files.setdefault(path, Counter())[record.source] += 1
             report.records[record.source] += 1
             yield record
-        report.finish_file(name)
 
 
-def _convert(doc: Doc, forced: ModuleType | None, path: str, report: IngestReport) -> TraceRecord | None:
+def _content_problems(report: IngestReport) -> None:
+    """E107 for files with LLM spans that carry no prompts or answers: an error when the file gave no record."""
+    for path, hints in report.no_content.items():
+        spans = sum(hints.values())
+        records = sum(report.files.get(path, Counter()).values())
+        hint = "; ".join(hints)
+        if records:
+            message = f"{spans} LLM spans carry no prompts or answers and were skipped ({records} read); {hint}"
+            severity = Severity.WARNING
+        else:
+            message = f"no usable record: {spans} LLM spans and none carries prompts or answers; {hint}"
+            severity = Severity.ERROR
+        report.diagnostics.append(Diagnostic(path, 0, 1, "E107", message, severity=severity, name="trace-ingest"))
+
+
+def _convert(
+    doc: Doc, forced: ModuleType | None, path: str, report: IngestReport, join: Any = None
+) -> TraceRecord | None:
     fmt = forced.NAME if forced else classify(doc.value)
     if fmt is None:
         report.problem(path, doc.line, "E102", f"record of unknown shape ({_keys(doc.value)})")
@@ -167,7 +205,12 @@ def _convert(doc: Doc, forced: ModuleType | None, path: str, report: IngestRepor
     try:
         record = reader(fmt).convert(doc.value, doc.parents)
     except Skip as skip:
+        if join is not None and isinstance(skip, reader("otel").Deferred):
+            join.add(skip, path, doc.line)  # a span without content, or a log event: joined to each other later
+            return None
         report.skipped[skip.reason] += 1
+        if skip.hint:
+            report.no_content.setdefault(path, Counter())[skip.hint] += 1
         return None
     except ShapeError as exc:
         report.problem(path, doc.line, "E102", f"{fmt}: {exc}")
@@ -183,7 +226,12 @@ def _convert(doc: Doc, forced: ModuleType | None, path: str, report: IngestRepor
         record.id = record.content_hash()
     if fmt != "slmc":
         record.meta.setdefault("origin", f"{path}:{doc.line}")
+    if join is not None and fmt in _SPAN_FORMATS:
+        join.seen(record.trace_id, record.span_id)  # its log events, if any, repeat what it carries
     return record
+
+
+_SPAN_FORMATS = frozenset({"otel", "openllmetry"})
 
 
 def _clip(exc: BaseException, width: int = 200) -> str:

@@ -18,11 +18,15 @@ class ShapeError(ValueError):
 
 
 class Skip(Exception):
-    """A record that is valid but not an LLM call (embedding, tool span, chain run): counted, not reported."""
+    """A record that is valid but not an LLM call (embedding, tool span, chain run): counted, not reported.
 
-    def __init__(self, reason: str) -> None:
+    ``hint`` says what would have made it usable (the setting that turns message content on); files that yield no
+    record and only such skips get an ``E107`` problem with the hint."""
+
+    def __init__(self, reason: str, hint: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.hint = hint
 
 
 def as_dict(value: Any) -> dict[str, Any]:

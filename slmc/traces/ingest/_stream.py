@@ -38,9 +38,11 @@ except ImportError:  # pragma: no cover - orjson is a dependency; the standard p
 
 CONTAINER_KEYS = frozenset(
     {"resourceSpans", "scopeSpans", "instrumentationLibrarySpans", "spans", "hits", "data", "observations", "runs"}
+    | {"resourceLogs", "scopeLogs", "instrumentationLibraryLogs", "logRecords"}  # OTLP logs: GenAI content events
 )
 # Containers whose elements may themselves be huge containers: walked key by key instead of parsed whole.
 _DEEP_KEYS = frozenset({"resourceSpans", "scopeSpans", "instrumentationLibrarySpans", "hits"})
+_DEEP_KEYS |= {"resourceLogs", "scopeLogs", "instrumentationLibraryLogs"}
 _WS = re.compile(r"[ \t\n\r]*")
 _CHUNK = 1 << 16
 _BOM = b"\xef\xbb\xbf"

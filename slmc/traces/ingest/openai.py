@@ -2,7 +2,9 @@
 
 Also the Batch API shapes: ``{"custom_id", "body": request, "response": {"status_code", "body": ChatCompletion}}``
 (a batch input line joined with its output) and output-only lines. Chat Completions and the Responses API are both
-read; embedding requests are skipped.
+read; embedding requests are skipped. The SDK's own objects fit as they are: ``{"request": create_kwargs, "response":
+completion.model_dump()}``. A response object alone (``completion.model_dump()``, a stream chunk) is recognised and
+reported (E102) with what to log instead: without the request there is no prompt to learn from.
 """
 
 from __future__ import annotations
@@ -28,15 +30,35 @@ from slmc.traces.record import TraceRecord
 NAME = "openai"
 
 
+_RESPONSE_OBJECTS = {
+    "chat.completion": "choices",
+    "chat.completion.chunk": "choices",
+    "text_completion": "choices",
+    "response": "output",
+}
+_LOG_BOTH = 'log {"request": <the create() arguments>, "response": <the response>.model_dump()} per line'
+
+
 def matches(doc: Any) -> bool:
     if not isinstance(doc, dict):
         return False
     if "request" in doc and "response" in doc:
         return True
-    return "custom_id" in doc and ("body" in doc or "response" in doc)
+    if "custom_id" in doc and ("body" in doc or "response" in doc):
+        return True
+    kind = doc.get("object")
+    return isinstance(kind, str) and kind in _RESPONSE_OBJECTS and _RESPONSE_OBJECTS[kind] in doc
 
 
 def convert(doc: dict[str, Any], parents: tuple[dict[str, Any], ...] = ()) -> TraceRecord:
+    if "request" not in doc and "custom_id" not in doc:
+        kind = doc.get("object")
+        if kind == "chat.completion.chunk":
+            raise ShapeError(
+                "a streamed chunk alone has neither the prompt nor the whole answer; log the final completion "
+                f"(stream.get_final_completion()) with its request: {_LOG_BOTH}"
+            )
+        raise ShapeError(f"an OpenAI {kind} object without the request that produced it (no prompt); {_LOG_BOTH}")
     request = as_dict(doc.get("request") or doc.get("body"))
     response = as_dict(doc.get("response"))
     if "body" in response and "choices" not in response and "output" not in response:  # batch output

@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from slmc.traces.ingest import otel
 from slmc.traces.ingest._common import Skip, maybe_json, openai_messages, openai_tools, parse_arguments, text_of
-from slmc.traces.ingest.otel import Span, attributes, finish, is_span
+from slmc.traces.ingest.otel import NO_CONTENT, TRACELOOP_HINT, Deferred, Span, attributes, finish, is_span
 from slmc.traces.record import TraceRecord
 
 NAME = "openllmetry"
@@ -58,6 +59,8 @@ def _content(value: Any) -> str | None:
 
 
 def convert(doc: dict[str, Any], parents: tuple[dict[str, Any], ...] = ()) -> TraceRecord:
+    if not is_span(doc):  # a log record (read with --format openllmetry): the OTel reader joins it to its span
+        return otel.convert(doc, parents)
     span = Span(doc, parents)
     a = span.attrs
     kind = a.get("llm.request.type")
@@ -66,7 +69,9 @@ def convert(doc: dict[str, Any], parents: tuple[dict[str, Any], ...] = ()) -> Tr
     prompts = indexed(a, "gen_ai.prompt") or indexed(a, "llm.prompts")
     completions = indexed(a, "gen_ai.completion") or indexed(a, "llm.completions")
     if not prompts and not completions:
-        raise Skip("non-LLM span" if a.get("traceloop.span.kind") else "LLM span without content")
+        if a.get("traceloop.span.kind"):
+            raise Skip("non-LLM span")
+        raise Deferred(NO_CONTENT, TRACELOOP_HINT, span=(doc, parents), key=span.key)  # content may be in log events
     record = TraceRecord(source=NAME)
     span.fill_common(record)
     messages = []

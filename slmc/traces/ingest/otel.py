@@ -6,11 +6,20 @@ from every generation of the conventions: ≥1.37 ``gen_ai.input.messages``/``ge
 ``gen_ai.system_instructions`` (JSON strings or nested, on the span or on a ``gen_ai.client.inference.operation.details``
 event), ≤1.36 per-message events (``gen_ai.user.message``, ..., ``gen_ai.choice``) and the older ``gen_ai.prompt``/
 ``gen_ai.completion``. ``code.filepath``/``code.lineno``/``code.function`` become the record's ``stack``.
+
+Content sent as log events (``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=EVENT_ONLY``/``SPAN_AND_EVENT``, or
+``=true`` on the older conventions; OpenLLMetry's ``use_attributes=False``) arrives as OTLP log records
+(``resourceLogs[].scopeLogs[].logRecords[]``, or the console exporter's JSON) in the same file or another one:
+``EventJoin`` joins them to their span by trace and span id (hex, base64 or ``0x``-hex ids alike). A span whose content
+is off raises ``Skip`` with a ``hint`` naming the setting that turns it on.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import tempfile
 from typing import Any
 
 from slmc.traces.ingest._common import (
@@ -43,6 +52,33 @@ _EVENT_ROLES = {
     "gen_ai.tool.message": "tool",
 }
 _DETAILS_EVENT = "gen_ai.client.inference.operation.details"
+_ANSWER_EVENTS = frozenset({_DETAILS_EVENT, "gen_ai.choice", "gen_ai.content.completion"})  # a call's last event
+_LOG_KEYS = (
+    "eventName",
+    "event_name",
+    "severityNumber",
+    "severity_number",
+    "observedTimeUnixNano",
+    "observed_timestamp",
+)
+NO_CONTENT = "LLM span without content"
+_CAPTURE = (
+    "OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental and "
+    "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=SPAN_ONLY (opentelemetry-instrumentation-openai-v2 and the "
+    "other OpenTelemetry GenAI instrumentations record no prompts or answers by default; without the opt-in, older "
+    "releases take =true and send the content as log events)"
+)
+CONTENT_OFF_HINT = f"message content capture was off: run the agent with {_CAPTURE}, then capture again"
+CONTENT_MISSING_HINT = (
+    f"turn message content capture on: run the agent with {_CAPTURE}, then capture again; if it ran with "
+    "EVENT_ONLY (or =true without the opt-in), the content is in the OTLP logs export: give slmc that file too"
+)
+TRACELOOP_HINT = (
+    "OpenLLMetry (Traceloop) recorded no prompts or answers: run the agent with TRACELOOP_TRACE_CONTENT=true "
+    "(or without TRACELOOP_TRACE_CONTENT=false), then capture again; if it sent content as log events "
+    "(use_attributes=False), give slmc the OTLP logs export too"
+)
+_TRACELOOP_KEYS = ("traceloop.", "llm.", "gen_ai.is_streaming", "gen_ai.openai.api_base")
 
 
 # ---- OTLP values -----------------------------------------------------------------------------------------------------
@@ -74,7 +110,44 @@ def attributes(raw: Any) -> dict[str, Any]:
 
 
 def is_span(doc: Any) -> bool:
-    return isinstance(doc, dict) and "attributes" in doc and ("name" in doc or any(k in doc for k in SPAN_KEYS))
+    return (
+        isinstance(doc, dict)
+        and "attributes" in doc
+        and ("name" in doc or any(k in doc for k in SPAN_KEYS))
+        and not is_log_record(doc)
+    )
+
+
+def is_log_record(doc: Any) -> bool:
+    """An OTLP log record (``logRecords[]`` element) or the SDK console exporter's log JSON; spans are not."""
+    if not isinstance(doc, dict) or "name" in doc or "startTimeUnixNano" in doc or "start_time" in doc:
+        return False
+    if any(k in doc for k in _LOG_KEYS):
+        return True
+    return "body" in doc and any(k in doc for k in ("traceId", "trace_id", "timeUnixNano", "timestamp"))
+
+
+def hex_id(value: Any) -> str | None:
+    """A trace or span id as lower-case hex, whether written as hex (OTLP JSON, the collector), base64 (protobuf's
+    JSON mapping) or ``0x``-hex (the SDK console exporter); any other value as its text."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    text = str(value)
+    bare = text[2:] if text[:2] in ("0x", "0X") else text
+    if len(bare) in (16, 32):
+        try:
+            int(bare, 16)
+            return bare.lower()
+        except ValueError:
+            pass
+    if len(text) in (12, 24) and text.endswith("="):
+        try:
+            raw = base64.b64decode(text, validate=True)
+        except (ValueError, binascii.Error):
+            return text
+        if len(raw) in (8, 16):
+            return raw.hex()
+    return text
 
 
 class Span:
@@ -90,10 +163,11 @@ class Span:
             if isinstance(e, dict)
         ]
         context = as_dict(doc.get("context"))
-        self.trace_id = doc.get("traceId") or doc.get("trace_id") or context.get("trace_id")
-        self.span_id = doc.get("spanId") or doc.get("span_id") or context.get("span_id")
+        self.trace_id = hex_id(doc.get("traceId") or doc.get("trace_id") or context.get("trace_id"))
+        self.span_id = hex_id(doc.get("spanId") or doc.get("span_id") or context.get("span_id"))
         self.start = to_unix(doc.get("startTimeUnixNano") or doc.get("start_time") or doc.get("startTime"))
         self.end = to_unix(doc.get("endTimeUnixNano") or doc.get("end_time") or doc.get("endTime"))
+        self.key: tuple[str, str] | None = (self.trace_id, self.span_id) if self.trace_id and self.span_id else None
         self.resource: dict[str, Any] = {}
         for parent in (*parents, doc):
             if "resource" in parent:
@@ -151,15 +225,20 @@ def finish(reason: Any) -> str | None:
     if reason is None:
         return None
     reason = str(reason)
-    return ANTHROPIC_FINISH.get(reason, reason)
+    return _FINISH.get(reason, reason)
+
+
+_FINISH = {**ANTHROPIC_FINISH, "tool_call": "tool_calls"}  # semconv says tool_call; OpenAI, slmc: tool_calls
 
 
 # ---- reader ------------------------------------------------------------------------------------------------------------
 def matches(doc: Any) -> bool:
-    return is_span(doc)
+    return is_span(doc) or is_log_record(doc)
 
 
 def convert(doc: dict[str, Any], parents: tuple[dict[str, Any], ...] = ()) -> TraceRecord:
+    if is_log_record(doc):
+        raise log_event(doc)
     span = Span(doc, parents)
     a = span.attrs
     operation = a.get("gen_ai.operation.name")
@@ -180,8 +259,15 @@ def convert(doc: dict[str, Any], parents: tuple[dict[str, Any], ...] = ()) -> Tr
     if isinstance(tools, list):
         record.tools = openai_tools(tools)
     if not record.messages and record.output is None and not record.tool_calls:
-        raise Skip("LLM span without content")
+        raise Deferred(NO_CONTENT, content_hint(span, joined=bool(genai_events)), span=(doc, parents), key=span.key)
     return record
+
+
+def content_hint(span: Span, *, joined: bool) -> str:
+    """What to turn on so that spans like this one carry prompts and answers."""
+    if any(k.startswith(_TRACELOOP_KEYS) for k in span.attrs):
+        return TRACELOOP_HINT
+    return CONTENT_OFF_HINT if joined else CONTENT_MISSING_HINT
 
 
 def _from_attributes(record: TraceRecord, a: dict[str, Any]) -> None:
@@ -235,12 +321,12 @@ def _parts_output(parts: Any, content: Any = None) -> tuple[str | None, list[dic
     if parts is None:
         return text_of(content), []
     texts, calls = [], []
-    for part in _as_list(parts):
-        part = as_dict(part)
+    for raw in _as_list(parts):
+        part = as_dict(raw)
         if part.get("type") == "tool_call":
             calls.append({"name": part.get("name"), "arguments": parse_arguments(part.get("arguments"))})
         elif part.get("type") != "reasoning":
-            texts.append(_part_text(part))
+            texts.append(_part_text(raw))  # a bare string part is its text
     return ("".join(texts) if texts else None), calls
 
 
@@ -274,10 +360,15 @@ def _from_events(record: TraceRecord, events: list[tuple[str, dict[str, Any], di
     for name, attrs, event in events:
         if name in _EVENT_ROLES:
             body = _event_body(attrs, event)
-            message = {"role": body.get("role") or _EVENT_ROLES[name], "content": maybe_json(body.get("content"))}
-            for key in ("tool_calls", "id"):
-                if body.get(key):
-                    message["tool_call_id" if key == "id" else key] = maybe_json(body[key])
+            content = maybe_json(body.get("content"))
+            calls = _content_calls(body.get("tool_calls"))
+            if content is None and not calls:  # content capture off: the event says only that a message was there
+                continue
+            message = {"role": body.get("role") or _EVENT_ROLES[name], "content": content}
+            if calls:
+                message["tool_calls"] = calls
+            if body.get("id"):
+                message["tool_call_id"] = maybe_json(body["id"])
             record.messages.extend(openai_messages([message]))
         elif name == "gen_ai.choice":
             body = _event_body(attrs, event)
@@ -285,8 +376,8 @@ def _from_events(record: TraceRecord, events: list[tuple[str, dict[str, Any], di
                 continue
             message = as_dict(maybe_json(body.get("message"))) or body
             record.output = text_of(maybe_json(message.get("content")))
-            calls = maybe_json(message.get("tool_calls")) or []
-            record.tool_calls = [_record_call(c) for c in _as_list(calls)]
+            calls = _content_calls(message.get("tool_calls") or body.get("tool_calls"))  # OpenLLMetry: on the body
+            record.tool_calls = [_record_call(c) for c in calls]
             if body.get("finish_reason"):
                 record.finish_reason = finish(body["finish_reason"])
         elif name == "gen_ai.content.prompt":
@@ -301,7 +392,223 @@ def _from_events(record: TraceRecord, events: list[tuple[str, dict[str, Any], di
             record.tool_calls = [_record_call(c) for c in _as_list(maybe_json(first.get("tool_calls")))]
 
 
+def _content_calls(calls: Any) -> list[Any]:
+    """Tool calls that carry their arguments (with content capture off, events keep only the function's name)."""
+    out = []
+    for call in _as_list(maybe_json(calls)):
+        fn = as_dict(as_dict(call).get("function")) or as_dict(call)
+        if "arguments" in fn:
+            out.append(call)
+    return out
+
+
 def _record_call(call: Any) -> dict[str, Any]:
     call = as_dict(call)
     fn = as_dict(call.get("function")) or call
     return {"name": fn.get("name"), "arguments": parse_arguments(fn.get("arguments"))}
+
+
+# ---- log events joined to their spans ---------------------------------------------------------------------------------
+Key = tuple[str, str]
+Pending = tuple[dict[str, Any], tuple[dict[str, Any], ...], str, int]  # span doc, parents, path, line
+# Spans and events held in memory for a join; past it they wait in a temporary file (an export of content-off spans,
+# or spans and logs in separate files, may hold every span until the end).
+MAX_PENDING = 20_000
+MAX_DONE = 1_000_000  # hashes of the ids of spans already read, to drop the events that repeat their content
+EVENT_OF_READ_SPAN = "log event repeating its span's content"
+
+
+class Deferred(Skip):
+    """A span without content, or a GenAI log event: held by ``EventJoin`` until span and events meet.
+
+    Read without a join it is an ordinary ``Skip``."""
+
+    def __init__(
+        self,
+        reason: str,
+        hint: str | None = None,
+        *,
+        span: tuple[dict[str, Any], tuple[dict[str, Any], ...]] | None = None,
+        event: dict[str, Any] | None = None,
+        key: Key | None = None,
+    ) -> None:
+        super().__init__(reason, hint)
+        self.span = span
+        self.event = event
+        self.key = key
+
+
+def log_event(doc: dict[str, Any]) -> Skip:
+    """The exception ``convert`` raises for a log record: a ``Deferred`` GenAI event, or a ``Skip``."""
+    attrs = attributes(doc.get("attributes"))
+    name = doc.get("eventName") or doc.get("event_name") or attrs.get("event.name") or ""
+    if not isinstance(name, str) or not name.startswith("gen_ai."):
+        return Skip("non-LLM log record")
+    context = as_dict(doc.get("context"))
+    trace_id = hex_id(doc.get("traceId") or doc.get("trace_id") or context.get("trace_id"))
+    span_id = hex_id(doc.get("spanId") or doc.get("span_id") or context.get("span_id"))
+    times = ("timeUnixNano", "timestamp", "observedTimeUnixNano", "observed_timestamp")
+    when = next((doc[k] for k in times if (to_unix(doc.get(k)) or 0) > 0), None)  # OTLP writes an unset time as 0
+    event = {"name": name, "attributes": attrs, "body": doc.get("body"), "timeUnixNano": when}
+    if not (trace_id and span_id):
+        if name != _DETAILS_EVENT:  # one message of a call that cannot be told apart from others
+            return Skip("GenAI log event without a span id")
+        return Deferred("GenAI log event without its span", event=event)
+    return Deferred("GenAI log event without its span", event=event, key=(trace_id, span_id))
+
+
+class _OnDisk(tuple):
+    """(offset, length) of a value held in ``_Disk``."""
+
+
+class _Disk:
+    """Values held past ``MAX_PENDING``: JSON in an anonymous temporary file, gone when closed."""
+
+    def __init__(self) -> None:
+        self.fh = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the join
+        self.end = 0
+
+    def put(self, value: Any) -> _OnDisk:
+        data = json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        self.fh.seek(self.end)
+        self.fh.write(data)
+        where = _OnDisk((self.end, len(data)))
+        self.end += len(data)
+        return where
+
+    def get(self, where: _OnDisk) -> Any:
+        self.fh.seek(where[0])
+        return json.loads(self.fh.read(where[1]).decode("utf-8", "surrogatepass"))
+
+
+class EventJoin:
+    """Joins GenAI log events to their spans by (trace id, span id), across lines and files.
+
+    ``add`` takes what ``convert`` deferred; a span is released (to ``ready``, with its events appended to the span's
+    own) as soon as its events hold the answer, the rest at ``flush``. Events whose span never came become records of
+    their own. Events of a span that carried its content itself (``SPAN_AND_EVENT``) are dropped (``dropped``).
+    Past ``MAX_PENDING`` held values, new ones wait on disk: memory stays bounded, nothing is lost."""
+
+    def __init__(self, max_pending: int | None = None) -> None:
+        self.max_pending = max_pending or MAX_PENDING
+        self.spans: dict[Key, Pending] = {}
+        self.events: dict[Key, list[Any]] = {}
+        self.event_origin: dict[Key, tuple[str, int]] = {}
+        self.answered: set[Key] = set()
+        self.done: dict[int, None] = {}  # hash of the key: a span read with its content or joined to its events
+        self.ready: list[Pending] = []
+        self.dropped: int = 0
+        self.in_memory = 0
+        self.disk: _Disk | None = None
+
+    def add(self, item: Deferred, path: str, line: int) -> None:
+        key = item.key
+        if key is None:  # no ids: nothing to join with
+            self.ready.append(self._alone(item, path, line))
+            return
+        if hash(key) in self.done:
+            if item.event is not None:
+                self.dropped += 1
+            else:
+                self.ready.append((*item.span, path, line))
+            return
+        if item.span is not None:
+            doc, parents = item.span
+            self.spans[key] = (self._hold(doc), parents, path, line)
+        else:
+            self.events.setdefault(key, []).append(self._hold(item.event))
+            self.event_origin.setdefault(key, (path, line))
+            if item.event["name"] in _ANSWER_EVENTS:
+                self.answered.add(key)
+        if key in self.spans and key in self.answered:
+            self._join(key)
+
+    def seen(self, trace_id: str | None, span_id: str | None) -> None:
+        """A span read with its content: its log events (before or after) repeat it."""
+        if not trace_id or not span_id:
+            return
+        key = (trace_id, span_id)
+        if key in self.events:
+            self.dropped += len([self._back(e) for e in self.events.pop(key)])
+            self.event_origin.pop(key, None)
+            self.answered.discard(key)
+        self._done(key)
+
+    def flush(self) -> None:
+        """Release everything held: spans with whatever events they got, events whose span never came."""
+        for key in list(self.spans):
+            self._join(key)
+        for key in list(self.events):
+            self._orphan(key)
+        if self.disk is not None:
+            self.disk.fh.close()
+            self.disk = None
+
+    def take(self) -> list[Pending]:
+        ready, self.ready = self.ready, []
+        return ready
+
+    # ---- internals ---------------------------------------------------------------------------------------------------
+    def _hold(self, value: Any) -> Any:
+        if self.in_memory < self.max_pending:
+            self.in_memory += 1
+            return value
+        if self.disk is None:
+            self.disk = _Disk()
+        return self.disk.put(value)
+
+    def _back(self, value: Any) -> Any:
+        if isinstance(value, _OnDisk):
+            return self.disk.get(value) if self.disk is not None else {}
+        self.in_memory -= 1
+        return value
+
+    def _join(self, key: Key) -> None:
+        held, parents, path, line = self.spans.pop(key)
+        doc = self._back(held)
+        events = [self._back(e) for e in self.events.pop(key, [])]
+        self.event_origin.pop(key, None)
+        self.answered.discard(key)
+        if not events:
+            self.ready.append((doc, parents, path, line))
+            return
+        own = doc.get("events")
+        merged = {**doc, "events": [*(own if isinstance(own, list) else []), *events]}
+        self._done(key)
+        self.ready.append((merged, parents, path, line))
+
+    def _orphan(self, key: Key) -> None:
+        events = [self._back(e) for e in self.events.pop(key)]
+        path, line = self.event_origin.pop(key)
+        self.answered.discard(key)
+        self._done(key)
+        self.ready.append((event_span(key, events), (), path, line))
+
+    def _alone(self, item: Deferred, path: str, line: int) -> Pending:
+        if item.span is not None:
+            return (*item.span, path, line)
+        return (event_span(None, [item.event]), (), path, line)
+
+    def _done(self, key: Key) -> None:
+        self.done[hash(key)] = None
+        if len(self.done) > MAX_DONE:
+            del self.done[next(iter(self.done))]
+
+
+def event_span(key: Key | None, events: list[dict[str, Any]]) -> dict[str, Any]:
+    """A span made of GenAI log events whose span is not in the input: the call's attributes come from the details
+    event (or the first event), its time from the earliest event."""
+    details = next((e for e in events if e["name"] == _DETAILS_EVENT), None)
+    attrs = dict(attributes((details or events[0]).get("attributes")))
+    for key_name in ("gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.system_instructions"):
+        attrs.pop(key_name, None)  # content is read from the event itself
+    times = [t for t in (to_unix(e.get("timeUnixNano")) for e in events) if t is not None]
+    doc: dict[str, Any] = {"name": "", "attributes": attrs, "events": events}
+    operation, model = attrs.get("gen_ai.operation.name"), attrs.get("gen_ai.request.model")
+    if isinstance(operation, str) and isinstance(model, str):
+        doc["name"] = f"{operation} {model}"
+    if key is not None:
+        doc["traceId"], doc["spanId"] = key
+    if times:
+        doc["startTimeUnixNano"] = str(int(min(times) * 1e9))
+    return doc
