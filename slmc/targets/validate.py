@@ -517,8 +517,9 @@ def check_llamacpp(bundle: Path, manifest: dict[str, Any], generated: set[str]) 
                 key, _, value = argv[0].partition("=")
                 variables[key] = value
                 continue
-            if any("snapshot_download" in w for w in argv) and argv:
-                downloads.add(argv[-1])
+            if any("snapshot_download" in w for w in argv):  # python3 -c '...' HUB_ID DEST
+                dest = argv[-1]
+                downloads.add(variables.get(dest.lstrip("$").strip("{}"), dest) if dest.startswith("$") else dest)
             for script, outtypes in (
                 ("convert_lora_to_gguf.py", LLAMACPP_LORA_OUTTYPES),
                 ("convert_hf_to_gguf.py", LLAMACPP_MODEL_OUTTYPES),
@@ -540,7 +541,7 @@ def check_llamacpp(bundle: Path, manifest: dict[str, Any], generated: set[str]) 
                     continue
                 key = base.lstrip("$").strip("{}")
                 resolved = variables.get(key, base) if base.startswith("$") else base
-                downloaded = base in downloads or resolved in downloads
+                downloaded = resolved in downloads
                 if not (bundle / resolved / "config.json").is_file() and not downloaded:
                     problems.append(
                         Problem(at, f"--base {resolved} is not a folder with config.json (nor downloaded there first)")
