@@ -561,7 +561,7 @@ class _TargetView:
 
 def _check_written(tmp: Path) -> None:
     """Re-read what was written: the manifest against the schema (with files), every YAML parses, every shell script
-    passes ``bash -n``."""
+    passes ``bash -n``, and the whole bundle passes ``slmc.targets.validate.validate_bundle``."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the same safe loader, in C when libyaml is there
     problems = manifest_errors(yaml.load((tmp / MANIFEST_NAME).read_text(encoding="utf-8"), Loader=loader), tmp)
     for path in sorted(tmp.rglob("*.yaml")):
@@ -572,6 +572,10 @@ def _check_written(tmp: Path) -> None:
         except yaml.YAMLError as exc:
             problems.append(f"{path.relative_to(tmp)}: not valid YAML: {exc}")
     problems += [f"{path.relative_to(tmp)}: {msg}" for path, msg in shell_syntax_errors(tmp)]
+    if not problems:  # the static checks against the pinned upstream releases (containers, README, requests, ...)
+        from slmc.targets.validate import validate_bundle
+
+        problems += [str(p) for p in validate_bundle(tmp)]
     if problems:
         raise SlmcError("the bundle written is inconsistent:\n    " + "\n    ".join(problems))
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-import shlex
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from typing import Any
 import yaml
 
 from slmc.targets.base import Problem
-from slmc.targets.tensorrt_llm.validate import validate_trtllm_dir
+from slmc.targets.tensorrt_llm.validate import split_line, validate_trtllm_dir
 from slmc.targets.upstream import (
     CHAT_COMPLETION_FIELDS,
     LLAMA_SERVER_FLAGS,
@@ -96,7 +95,7 @@ def script_commands(script: str) -> Iterator[tuple[str | None, list[str]]]:
         if not line or line.startswith("#"):
             continue
         try:
-            argv = shlex.split(line, comments=True)
+            argv = split_line(line)
         except ValueError:
             continue
         if len(argv) == 1 and argv[0].endswith(")") and line.rstrip().endswith(")") and "(" not in argv[0]:

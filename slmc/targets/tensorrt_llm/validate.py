@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shlex
 from collections.abc import Iterable
 from pathlib import Path
@@ -274,8 +275,29 @@ def validate_build_argv(
     return problems
 
 
+_ANSI_C = re.compile(r"\$'((?:[^'\\]|\\.)*)'")
+_ANSI_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)")
+
+
+def _ansi_c_word(match: re.Match[str]) -> str:
+    """A bash ``$'...'`` word (as ``slmc.targets.base.sh`` writes one) as a POSIX single-quoted word shlex reads."""
+
+    def unescape(m: re.Match[str]) -> str:
+        code = m.group(1)
+        if code[0] in "xuU" and len(code) > 1:
+            return chr(int(code[1:], 16))
+        return {"n": "\n", "t": "\t", "r": "\r"}.get(code, code)
+
+    return shlex.quote(_ANSI_ESCAPE.sub(unescape, match.group(1)))
+
+
+def split_line(line: str) -> list[str]:
+    """One shell line's words (bash ``$'...'`` quoting understood); raises ``ValueError`` when it does not parse."""
+    return shlex.split(_ANSI_C.sub(_ansi_c_word, line), comments=True)
+
+
 def command_lines(script: str) -> list[list[str]]:
-    """Shell commands of a script (continuations joined, comments dropped), split with shlex."""
+    """Shell commands of a script (continuations joined, comments dropped), split into words."""
     joined = script.replace("\\\n", " ")
     out = []
     for line in joined.splitlines():
@@ -283,7 +305,7 @@ def command_lines(script: str) -> list[list[str]]:
         if not line or line.startswith("#"):
             continue
         try:
-            out.append(shlex.split(line, comments=True))
+            out.append(split_line(line))
         except ValueError:
             continue
     return out
