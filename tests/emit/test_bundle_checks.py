@@ -14,7 +14,10 @@ from slmc.codegen.bundle import write_bundle
 from slmc.runtime.backends import TensorRTLLMBackend
 from slmc.targets import upstream
 from slmc.targets.base import build_plan
+from slmc.targets.llamacpp.target import LLAMACPP_IMAGE
+from slmc.targets.tensorrt_llm.target import TRTLLM_IMAGE
 from slmc.targets.validate import validate_bundle
+from slmc.targets.vllm.target import VLLM_IMAGE
 
 from .graphs import TOPIC_SITE, mixed_workspace, support_workspace
 
@@ -154,9 +157,9 @@ def test_tables_are_pinned_with_their_version() -> None:
     assert upstream.LORA_MODULE_IDS["attn_qkv"] == 0  # but it is a module id (fused qkv)
     assert set(upstream.LORA_CONFIG_KEYS) >= {"lora_dir", "max_lora_rank", "max_loras", "max_cpu_loras"}
     assert upstream.TRTLLM_TABLES_VERSION == upstream.TRTLLM_VERSION == "1.2.1"
-    assert "tensorrt-llm/release:1.2.1" in __import__("slmc.targets.tensorrt_llm.target", fromlist=["x"]).TRTLLM_IMAGE
-    assert upstream.VLLM_VERSION in __import__("slmc.targets.vllm.target", fromlist=["x"]).VLLM_IMAGE
-    assert upstream.LLAMACPP_BUILD in __import__("slmc.targets.llamacpp.target", fromlist=["x"]).LLAMACPP_IMAGE
+    assert "tensorrt-llm/release:1.2.1" in TRTLLM_IMAGE
+    assert VLLM_IMAGE.endswith(f":v{upstream.VLLM_VERSION}")
+    assert LLAMACPP_IMAGE.endswith(f":server-{upstream.LLAMACPP_BUILD}")
     for image in upstream.IMAGES.values():
         assert any(v in image.source for v in ("1.2.1", "0.33.0", upstream.LLAMACPP_BUILD))
 
