@@ -393,16 +393,17 @@ def _dollars(value: Any) -> Any:
 def compose_doc(services: list[ServiceSpec], project: str) -> dict[str, Any]:
     doc: dict[str, Any] = {}
     for svc in services:
-        entry: dict[str, Any] = _dollars(
-            {
-                "image": svc.image,
-                "entrypoint": [svc.argv[0]],
-                "command": list(svc.argv[1:]),
-                "working_dir": "/bundle",
-                "ports": [f"{svc.publish_host}:{svc.port}:{svc.port}"],
-                "volumes": [*(f"./{m}:/bundle/{m}:ro" for m in svc.mounts), "hf-cache:/root/.cache/huggingface"],
-            }
-        )
+        run: dict[str, Any] = {"image": svc.image}
+        if svc.image_entrypoint:  # the image's own ENTRYPOINT runs the server: arguments only
+            run["command"] = list(svc.argv)
+        else:
+            run["entrypoint"] = [svc.argv[0]]
+            run["command"] = list(svc.argv[1:])
+        if svc.working_dir:
+            run["working_dir"] = svc.working_dir
+        run["ports"] = [f"{svc.publish_host}:{svc.port}:{svc.port}"]
+        run["volumes"] = [*(f"./{m}:/bundle/{m}:ro" for m in svc.mounts), "hf-cache:/root/.cache/huggingface"]
+        entry: dict[str, Any] = _dollars(run)
         if svc.key_env:  # the one interpolated value: compose stops with this message when the key is unset
             entry["environment"] = {
                 svc.key_env: f"${{{API_KEY_ENV}:?set {API_KEY_ENV}: the server requires an API key}}"
@@ -426,12 +427,11 @@ def compose_doc(services: list[ServiceSpec], project: str) -> dict[str, Any]:
 
 def deployment_doc(svc: ServiceSpec, name: str, project: str, claim: str, secret: str) -> dict[str, Any]:
     probe = {"httpGet": {"path": svc.health_path, "port": "http"}}
-    container: dict[str, Any] = {
-        "name": "server",
-        "image": svc.image,
-        "command": _dollars(list(svc.argv)),
-        "workingDir": "/bundle",
-    }
+    container: dict[str, Any] = {"name": "server", "image": svc.image}
+    # ``command`` replaces the image's ENTRYPOINT; ``args`` keeps it (the server binary of the image) and passes on.
+    container["args" if svc.image_entrypoint else "command"] = _dollars(list(svc.argv))
+    if svc.working_dir:
+        container["workingDir"] = svc.working_dir
     if svc.key_env:
         ref = {"secretKeyRef": {"name": secret, "key": API_KEY_ENV}}
         container["env"] = [{"name": svc.key_env, "valueFrom": ref}]
@@ -491,21 +491,41 @@ def _write_readme(
     rewritten: bool,
     tmp: Path,
 ) -> None:
+    """The README names only what was written into ``tmp``: target folders with their scripts, the adapters by kind,
+    and the steps of the targets that serve an endpoint."""
     counts = {d.value: sum(1 for r in plan.sites if r.decision == d) for d in Decision}
     adapter_names = {ep.name: [a.name for a in ep.adapters] for ep in plan.endpoints}
+    copied = [a for ep in plan.endpoints for a in ep.adapters if (tmp / a.path).is_dir()]
+    views = []
+    for t in targets:
+        own = [ep for ep in plan.endpoints if ep.target == t.name]
+        if not own:
+            continue  # the main target serves nothing here (e.g. every task is a classifier head): no step, no folder
+        folder = tmp / t.folder if t.folder else None
+        scripts = sorted(p.relative_to(tmp).as_posix() for p in folder.rglob("*") if p.is_file()) if folder else []
+        views.append(
+            _TargetView(
+                t,
+                scripts=scripts if folder is not None and folder.is_dir() else [],
+                compose=bool(t.services(plan)),
+                heads=any(a.method == "classifier-head" for ep in own for a in ep.adapters),
+                loras=any(a.method != "classifier-head" for ep in own for a in ep.adapters),
+            )
+        )
     text = (
         _env()
         .get_template("README.md.j2")
         .render(
             plan=plan,
             manifest=manifest,
-            targets=[_TargetView(t) for t in targets],
+            targets=views,
             services=services,
             claim=claim,
             rewritten=rewritten,
             counts=counts,
-            adapters=any(ep.adapters for ep in plan.endpoints),
-            models=any(ep.base_source is not None for ep in plan.endpoints),
+            lora_adapters=[a.name for a in copied if a.method != "classifier-head"],
+            heads=[a.name for a in copied if a.method == "classifier-head"],
+            models=(tmp / "models").is_dir(),
             adapter_names=adapter_names,
             secret=dns_name(f"{dns_name(f'slmc-{plan.agent_name}')}-api-key"),
             bind_host=targets[0].bind_host,
@@ -517,6 +537,10 @@ def _write_readme(
 @dataclass
 class _TargetView:
     target: Target
+    scripts: list[str] = field(default_factory=list)  # files written into the target's folder
+    compose: bool = False  # its endpoints run as containers (docker-compose.yaml, k8s/)
+    heads: bool = False  # it serves classifier heads
+    loras: bool = False  # it serves LoRA adapters
 
     @property
     def name(self) -> str:
@@ -537,7 +561,7 @@ class _TargetView:
 
 def _check_written(tmp: Path) -> None:
     """Re-read what was written: the manifest against the schema (with files), every YAML parses, every shell script
-    passes ``bash -n``."""
+    passes ``bash -n``, and the whole bundle passes ``slmc.targets.validate.validate_bundle``."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the same safe loader, in C when libyaml is there
     problems = manifest_errors(yaml.load((tmp / MANIFEST_NAME).read_text(encoding="utf-8"), Loader=loader), tmp)
     for path in sorted(tmp.rglob("*.yaml")):
@@ -548,6 +572,10 @@ def _check_written(tmp: Path) -> None:
         except yaml.YAMLError as exc:
             problems.append(f"{path.relative_to(tmp)}: not valid YAML: {exc}")
     problems += [f"{path.relative_to(tmp)}: {msg}" for path, msg in shell_syntax_errors(tmp)]
+    if not problems:  # the static checks against the pinned upstream releases (containers, README, requests, ...)
+        from slmc.targets.validate import validate_bundle
+
+        problems += [str(p) for p in validate_bundle(tmp)]
     if problems:
         raise SlmcError("the bundle written is inconsistent:\n    " + "\n    ".join(problems))
 

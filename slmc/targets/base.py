@@ -202,6 +202,18 @@ def api_of_site(graph: AgentGraph, site: LLMCall, overrides: Mapping[str, str] |
 
 
 # ---- adapters on disk ---------------------------------------------------------------------------------------------
+def sequence_classifier(folder: Path | None) -> str | None:
+    """The ``*ForSequenceClassification`` architecture of a Hugging Face model folder, None for anything else (an
+    slmc head: ``head.json`` + ``head.safetensors`` over a sentence encoder)."""
+    if folder is None or not (folder / "config.json").is_file():
+        return None
+    try:
+        arch = json.loads((folder / "config.json").read_text(encoding="utf-8")).get("architectures") or []
+    except (OSError, json.JSONDecodeError, AttributeError):
+        return None
+    return next((a for a in arch if isinstance(a, str) and a.endswith("ForSequenceClassification")), None)
+
+
 def read_adapter_config(path: Path) -> dict[str, Any] | None:
     cfg = path / "adapter_config.json"
     if not cfg.is_file():
@@ -314,7 +326,12 @@ def build_plan(graph: AgentGraph, options: Mapping[str, Any], target: str) -> Se
         method = trained_method(task)
         ep_target = target if target_cls.serves_method(method) else "hf"
         if ep_target != target:
-            notes.append(f"{task.id}: {method} is not servable by {target}; served in-process by the hf target")
+            folder = _resolve(task.eval.adapter if task.eval else None, build_dir)
+            why = target_cls.why_not_served(method, folder)
+            notes.append(
+                f"{task.id}: {method} is not servable by {target}; served in-process by the hf target"
+                + (f" ({why})" if why else "")
+            )
         base = task.slm.source
         if method not in LORA_METHODS and method != "classifier-head":
             base = (task.eval.adapter if task.eval and task.eval.adapter else None) or base  # a full fine-tune
@@ -434,7 +451,8 @@ class ServiceSpec:
 
     endpoint: str
     image: str
-    argv: tuple[str, ...]  # full command line (argv[0] is the server binary)
+    argv: tuple[str, ...]  # full command line (argv[0] is the server binary), or the arguments of the image's
+    # own ENTRYPOINT when ``image_entrypoint``
     port: int
     health_path: str
     gpu: bool
@@ -442,6 +460,8 @@ class ServiceSpec:
     health_test: tuple[str, ...] = ()  # docker healthcheck command
     key_env: str | None = None  # the server's API-key variable, filled from SLMC_API_KEY (None: no key support)
     publish_host: str = LOOPBACK  # where docker compose publishes the port on the host
+    image_entrypoint: bool = False  # argv are arguments for the image's ENTRYPOINT (compose command, k8s args)
+    working_dir: str | None = "/bundle"  # None: the image's own WORKDIR (argv then names bundle files absolutely)
 
 
 class Target:
@@ -457,6 +477,7 @@ class Target:
     health_path: ClassVar[str] = "/health"
     health_tool: ClassVar[str] = "python"  # what the image has to probe health with: python | curl
     key_env: ClassVar[str | None] = None  # the variable the server reads its API key from (None: it has no key)
+    image_entrypoint: ClassVar[bool] = False  # the image's ENTRYPOINT is the server: containers pass arguments only
 
     def __init__(self, **options: Any) -> None:
         self.options = dict(options)
@@ -506,6 +527,14 @@ class Target:
     def serves_method(cls, method: str) -> bool:
         return method in LORA_METHODS or method == "full"
 
+    @classmethod
+    def why_not_served(cls, method: str, folder: Path | None) -> str:
+        """Why this target's server does not serve a model trained with ``method`` (its trained folder, when on
+        disk), for the plan's notes."""
+        if method == "classifier-head":
+            return f"{cls.name} serves chat completions only; a classifier head answers with a label"
+        return ""
+
     # templates
     def template_env(self) -> Any:
         return _template_env(str(Path(importlib.import_module(type(self).__module__).__file__).parent))
@@ -545,8 +574,11 @@ class Target:
     def services(self, plan: ServingPlan) -> list[ServiceSpec]:
         return []
 
-    def service(self, ep: EndpointSpec, argv: list[str], extra_mounts: tuple[str, ...] = ()) -> ServiceSpec:
-        """The container of an endpoint: this target's image, ``argv``, GPU when needed, bundle folders it reads."""
+    def service(
+        self, ep: EndpointSpec, argv: list[str], extra_mounts: tuple[str, ...] = (), working_dir: str | None = "/bundle"
+    ) -> ServiceSpec:
+        """The container of an endpoint: this target's image, ``argv`` (the server's arguments only when the image's
+        ENTRYPOINT is the server), GPU when needed, bundle folders it reads (mounted under /bundle)."""
         mounts = [self.folder] if self.folder else []
         if ep.adapters:
             mounts.append("adapters")
@@ -568,6 +600,8 @@ class Target:
             health_test=test,
             key_env=self.key_env,
             publish_host=self.bind_host,
+            image_entrypoint=self.image_entrypoint,
+            working_dir=working_dir,
         )
 
 

@@ -200,3 +200,88 @@ def support_workspace(tmp: Path) -> tuple[AgentGraph, dict[str, object]]:
     write_adapter(build / "adapters" / "order-id", 8, ("q_proj", "v_proj"))
     options: dict[str, object] = {"build_dir": str(build), "root": str(root), "agent_name": "support_agent"}
     return support_graph(), options
+
+
+# ---- a plan with LoRA adapters and an encoder head ------------------------------------------------------------------
+MIXED_SOURCE = (
+    AGENT_SOURCE
+    + """
+
+def topic(ticket: str) -> str:
+    resp = client.chat.completions.create(
+        model="gpt-4o",
+        messages=[{"role": "system", "content": "Name the topic."}, {"role": "user", "content": ticket}],
+        max_tokens=4,
+    )
+    return resp.choices[0].message.content
+"""
+)
+TOPIC_SITE = "llm:topic@agent.py:33"
+ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def write_head(path: Path, classes: tuple[str, ...] = ("billing", "shipping", "other"), dim: int = 4) -> Path:
+    """An slmc classifier head: a sentence encoder named in ``head.json`` plus a linear layer in safetensors."""
+    path.mkdir(parents=True, exist_ok=True)
+    config = {"format": "slmc-head/1", "classes": list(classes), "link": "softmax", "embedder": {"name": ENCODER}}
+    (path / "head.json").write_text(json.dumps(config, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    weights = {"weight": np.zeros((len(classes), dim), np.float32), "bias": np.zeros(len(classes), np.float32)}
+    save_file(weights, str(path / "head.safetensors"))
+    return path
+
+
+def mixed_graph(lora: bool = True) -> AgentGraph:
+    """The support agent plus a topic site served by an encoder head (classifier-head); ``lora=False`` keeps the
+    LoRA tasks on the LLM, so the encoder head is all that is offloaded."""
+    g = support_graph()
+    g.add(
+        _site(
+            TOPIC_SITE,
+            SiteKind.REQUEST,
+            33,
+            "topic",
+            client="openai",
+            api="chat.completions.create",
+            model="gpt-4o",
+            options={"max_tokens": 4},
+            decision=Decision.OFFLOAD,
+            decision_reasons=("task:topic accepted: agreement 0.970 (lower bound 0.955) >= 0.95",),
+        )
+    )
+    g.add(
+        Task(
+            id="task:topic",
+            name="topic",
+            sites=(TOPIC_SITE,),
+            calls=300,
+            contract=Contract(kind="label", labels=("billing", "shipping", "other")),
+            slm=SLMChoice(model="all-MiniLM-L6-v2", source=ENCODER, params_b=0.02, method="classifier-head"),
+            eval=EvalResult(
+                metric="label",
+                agreement=0.97,
+                lower_bound=0.955,
+                n=200,
+                threshold=-0.5,
+                fallback_rate=0.05,
+                adapter="adapters/topic",
+            ),
+            decision=Decision.OFFLOAD,
+            decision_reasons=("agreement 0.970 (lower bound 0.955) >= 0.95",),
+        )
+    )
+    g.add_edge("task:topic", TOPIC_SITE, EdgeKind.SERVES)
+    if not lora:
+        for tid in ("task:intent", "task:order-id"):
+            g.update(tid, decision=Decision.KEEP, decision_reasons=("kept for this test",))
+        for sid in ("llm:classify@agent.py:16", "llm:extract@agent.py:25"):
+            g.update(sid, decision=Decision.KEEP, decision_reasons=("kept for this test",))
+    g.verify()
+    return g
+
+
+def mixed_workspace(tmp: Path, lora: bool = True) -> tuple[AgentGraph, dict[str, object]]:
+    """``support_workspace`` plus the topic site's trained encoder head (build/adapters/topic)."""
+    _graph, options = support_workspace(tmp)
+    (Path(str(options["root"])) / "agent.py").write_text(MIXED_SOURCE, encoding="utf-8")
+    write_head(Path(str(options["build_dir"])) / "adapters" / "topic")
+    return mixed_graph(lora), options

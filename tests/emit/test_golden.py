@@ -12,8 +12,9 @@ import yaml
 from slmc.codegen.bundle import write_bundle
 from slmc.codegen.manifest import validate_manifest
 from slmc.targets.tensorrt_llm.validate import validate_trtllm_dir
+from slmc.targets.validate import validate_bundle
 
-from .graphs import support_workspace
+from .graphs import mixed_workspace, support_workspace
 
 GOLDEN = Path(__file__).parent / "golden"
 TEXT_SUFFIXES = {".yaml", ".sh", ".md", ".patch", ".py", ".json"}
@@ -24,6 +25,8 @@ CASES = {
     "hf": ("hf", {}),
     "llamacpp": ("llamacpp", {}),
 }
+# The same targets for a plan holding LoRA adapters and an encoder head (classifier-head, served in-process).
+HEAD_CASES = {f"{case}+heads": spec for case, spec in CASES.items()}
 
 
 def _golden_path(golden: Path, rel: Path) -> Path:
@@ -54,20 +57,30 @@ def _compare(bundle: Path, golden: Path) -> None:
             assert p.read_text(encoding="utf-8") == expected, f"{p.relative_to(bundle)} differs from the golden file"
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("case", sorted(CASES) + sorted(HEAD_CASES))
 def test_bundle_matches_golden(case: str, tmp_path: Path) -> None:
-    target, target_options = CASES[case]
-    graph, options = support_workspace(tmp_path)
+    """Every file of every target's bundle, for the support agent and for it plus an encoder head; each bundle passes
+    the whole-bundle static validator (containers, README, requests, LoRA limits, adapter ids)."""
+    heads = case.endswith("+heads")
+    target, target_options = HEAD_CASES[case] if heads else CASES[case]
+    graph, options = mixed_workspace(tmp_path) if heads else support_workspace(tmp_path)
     bundle = tmp_path / "bundle"
     result = write_bundle(graph, {**options, "target_options": target_options}, bundle, target)
 
     _compare(bundle, GOLDEN / case)
     assert validate_manifest(bundle / "slmc-manifest.yaml") == []
-    assert [c.action for c in result.changes] == ["wrapped"] * 3  # classify, extract and the request it reaches
+    # classify, extract and the request it reaches (+ topic)
+    assert [c.action for c in result.changes] == ["wrapped"] * (4 if heads else 3)
     for script in bundle.rglob("*.sh"):
         assert os.access(script, os.X_OK), f"{script.name} is not executable"
     if target == "tensorrt-llm":
         assert validate_trtllm_dir(bundle) == []
+    assert validate_bundle(bundle) == []
+    if heads:
+        manifest = yaml.safe_load((bundle / "slmc-manifest.yaml").read_text())
+        topic = manifest["sites"]["llm:topic@agent.py:33"]
+        assert topic["adapter"]["kind"] == "classifier-head"
+        assert manifest["endpoints"][topic["endpoint"]]["target"] == "hf"
 
 
 def test_manifest_routes_each_target_its_own_way(tmp_path: Path) -> None:

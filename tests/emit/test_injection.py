@@ -230,7 +230,7 @@ def _check_yaml(bundle: Path, target: str, site_ids: list[str], n: Names) -> Non
         assert len(name) <= 63 and name[0].isalpha() and set(name) <= set("abcdefghijklmnopqrstuvwxyz0123456789-")
     for path in sorted((bundle / "trtllm").glob("*.yaml")) if target == "tensorrt-llm" else []:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        assert set(data) == {"lora_config"}
+        assert "lora_config" in data and set(data) <= {"lora_config", "enable_lora"}
         assert data["lora_config"]["lora_dir"] == [f"adapters/{to_slug(t)}" for t in (n.task, f"{n.task}-tools")]
 
 

@@ -98,7 +98,12 @@ def test_module_map_follows_lora_helper() -> None:
     modules, unknown = trtllm_modules(["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])
     assert modules == ["attn_q", "attn_k", "attn_v", "attn_dense", "mlp_h_to_4h", "mlp_4h_to_h", "mlp_gate"]
     assert unknown == []
-    assert trtllm_modules(["model.layers.0.self_attn.qkv_proj", "c_attn"]) == (["attn_qkv"], ["c_attn"])
+    # lora_helper's default map has no attn_qkv entry: a fused qkv_proj maps to nothing (TensorRT-LLM 1.2.1)
+    assert trtllm_modules(["model.layers.0.self_attn.qkv_proj", "c_attn"]) == (
+        [],
+        ["model.layers.0.self_attn.qkv_proj", "c_attn"],
+    )
+    assert trtllm_modules(["gate_up_proj"]) == (["mlp_gate_up"], [])
 
 
 def test_adapter_dir_layout(tmp_path: Path) -> None:
@@ -146,7 +151,7 @@ def _replace(argv: list[str], flag: str, *values: str) -> list[str]:
         (_replace(GOOD_BUILD, "--lora_plugin"), "--lora_dir given without --lora_plugin"),
         (_replace(GOOD_BUILD, "--lora_ckpt_source", "peft"), "--lora_ckpt_source must be hf or nemo, got 'peft'"),
         (_replace(GOOD_BUILD, "--max_lora_rank", "8"), "--max_lora_rank 8 < r=16 of adapter 'intent'"),
-        (_replace(GOOD_BUILD, "--lora_target_modules", "attn_q", "mlp_gate_up"), "invalid choices ['mlp_gate_up']"),
+        (_replace(GOOD_BUILD, "--lora_target_modules", "attn_q", "q_proj"), "invalid choices ['q_proj']"),
         (_replace(GOOD_BUILD, "--checkpoint_dir"), "--checkpoint_dir is required"),
         (_replace(GOOD_BUILD, "--max_num_tokens", "512"), "--max_num_tokens 512 < --max_input_len 1024"),
         ([*GOOD_BUILD, "--lora_rank", "8"], "unknown flag '--lora_rank'"),

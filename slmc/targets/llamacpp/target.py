@@ -14,8 +14,10 @@ from slmc.targets.base import (
     Target,
     check_adapter,
 )
+from slmc.targets.upstream import LLAMACPP_BUILD, LLAMACPP_LORA_OUTTYPES
 
-LLAMACPP_IMAGE = "ghcr.io/ggml-org/llama.cpp:server-b9603"
+LLAMACPP_IMAGE = f"ghcr.io/ggml-org/llama.cpp:server-{LLAMACPP_BUILD}"
+CONTAINER_BUNDLE = "/bundle"  # where containers mount the bundle
 EMBEDDING_MODULES = ("embed_tokens", "lm_head", "wte", "word_embeddings")
 
 
@@ -32,6 +34,7 @@ class LlamaCppTarget(Target):
     health_path = "/health"
     health_tool = "curl"
     key_env = "LLAMA_API_KEY"  # llama-server reads --api-key from it (common/arg.cpp)
+    image_entrypoint = True  # the server image's ENTRYPOINT is /app/llama-server (not on PATH): pass arguments only
 
     @property
     def outtype(self) -> str:
@@ -47,18 +50,32 @@ class LlamaCppTarget(Target):
         """llama-server numbers adapters by ``--lora`` flag order, from 0."""
         return [a.name for a in ep.adapters].index(adapter.name)
 
-    def serve_argv(self, ep: EndpointSpec, host: str = CONTAINER_HOST) -> list[str]:
-        argv = ["llama-server", "-m", self.base_gguf(ep)]
+    def server_args(self, ep: EndpointSpec, host: str = CONTAINER_HOST, root: str = "") -> list[str]:
+        """llama-server's arguments; bundle files under ``root`` (the container's mount of the bundle)."""
+        at = (lambda path: f"{root}/{path}") if root else (lambda path: path)
+        argv = ["-m", at(self.base_gguf(ep))]
         for a in ep.adapters:
-            argv += ["--lora", self.adapter_gguf(a)]
+            argv += ["--lora", at(self.adapter_gguf(a))]
         if ep.adapters:
             argv.append("--lora-init-without-apply")
         if self.options.get("ctx_size"):
             argv += ["--ctx-size", str(self.options["ctx_size"])]
         return [*argv, "--host", host, "--port", str(ep.port)]
 
+    def serve_argv(self, ep: EndpointSpec, host: str = CONTAINER_HOST) -> list[str]:
+        """The command line of ``llamacpp/serve.sh`` (run from the bundle root, llama-server on the PATH)."""
+        return ["llama-server", *self.server_args(ep, host)]
+
     def validate(self, plan: ServingPlan) -> list[Problem]:
         problems: list[Problem] = []
+        if self.outtype not in LLAMACPP_LORA_OUTTYPES:
+            problems.append(
+                Problem(
+                    "target option outtype",
+                    f"{self.outtype!r} is not an --outtype convert_lora_to_gguf.py ({LLAMACPP_BUILD}) accepts",
+                    hint=f"one of {', '.join(LLAMACPP_LORA_OUTTYPES)}",
+                )
+            )
         for ep in self.own_endpoints(plan):
             for a in ep.adapters:
                 where = f"{ep.name}/{a.name}"
@@ -110,4 +127,9 @@ class LlamaCppTarget(Target):
         return [convert, serve]
 
     def services(self, plan: ServingPlan) -> list[ServiceSpec]:
-        return [self.service(ep, self.serve_argv(ep), ("gguf",)) for ep in self.own_endpoints(plan)]
+        """Containers keep the image's ENTRYPOINT (/app/llama-server) and its WORKDIR (/app, where the server's shared
+        libraries are): the arguments name the bundle's files by their absolute mount path."""
+        return [
+            self.service(ep, self.server_args(ep, root=CONTAINER_BUNDLE), ("gguf",), working_dir=None)
+            for ep in self.own_endpoints(plan)
+        ]

@@ -17,17 +17,15 @@ from slmc.targets.base import (
     comment_text,
 )
 from slmc.targets.tensorrt_llm.validate import (
-    LORA_MODULE_IDS,
-    TRTLLM_TO_HF,
     trtllm_modules,
     validate_build_argv,
     validate_llm_api_options,
 )
+from slmc.targets.upstream import LORA_MODULE_IDS, TRTLLM_TO_HF, TRTLLM_VERSION
+from slmc.targets.upstream import TRTLLM_ENGINE_MAX_VERSION as ENGINE_MAX_VERSION
 
 # Newest stable release; its container runs the PyTorch backend and still ships the engine builder.
-TRTLLM_VERSION = "1.2.1"
 TRTLLM_IMAGE = f"nvcr.io/nvidia/tensorrt-llm/release:{TRTLLM_VERSION}"
-ENGINE_MAX_VERSION = "1.2.1"  # the TensorRT-engine backend is removed after 1.3.0rc20; newest stable with it
 CONVERT_SCRIPTS = {
     "qwen": "models/core/qwen/convert_checkpoint.py",
     "llama": "models/core/llama/convert_checkpoint.py",
@@ -72,14 +70,22 @@ class TensorRTLLMTarget(Target):
             "trtllm_modules_to_hf_modules": {m: TRTLLM_TO_HF[m] for m in modules},
         }
 
+    @property
+    def backend(self) -> str:
+        return "tensorrt" if self.engine else "pytorch"
+
     def llm_api_options(self, ep: EndpointSpec) -> dict[str, Any]:
-        return {"lora_config": self.lora_config(ep)} if ep.adapters else {}
+        """The LlmArgs fields of an endpoint: its LoRA config (the TensorRT backend also needs ``enable_lora``)."""
+        if not ep.adapters:
+            return {}
+        options = {"lora_config": self.lora_config(ep)}
+        return {"enable_lora": True, **options} if self.engine else options
 
     def llm_api_options_yaml(self, ep: EndpointSpec) -> str:
         """The endpoint's LlmArgs YAML, dumped (never templated) so no name can change its structure."""
         header = (
-            f"# TensorRT-LLM LlmArgs for `trtllm-serve --config` (PyTorch backend) — endpoint {ep.name}, "
-            f"base {comment_text(ep.model_name)}.\n"
+            f"# TensorRT-LLM {TRTLLM_VERSION} LlmArgs for `trtllm-serve --backend {self.backend} "
+            f"--extra_llm_api_options` — endpoint {ep.name}, base {comment_text(ep.model_name)}.\n"
             "# Requests pick an adapter with extra_body.lora_request {lora_name, lora_int_id, lora_path} "
             "(see slmc-manifest.yaml).\n"
         )
@@ -140,23 +146,14 @@ class TensorRTLLMTarget(Target):
         ]
 
     def serve_argv(self, plan: ServingPlan, ep: EndpointSpec, host: str = CONTAINER_HOST) -> list[str]:
+        """``trtllm-serve``: the engine (``--backend tensorrt``, tokenizer from the base) or the base model
+        (``--backend pytorch``); endpoints with adapters get their LoRA LlmArgs by ``--extra_llm_api_options``."""
         if self.engine:
-            model = self.engine_dir(ep)
-            return [
-                "trtllm-serve",
-                model,
-                "--backend",
-                "tensorrt",
-                "--tokenizer",
-                ep.base_model,
-                "--host",
-                host,
-                "--port",
-                str(ep.port),
-            ]
-        argv = ["trtllm-serve", ep.base_model, "--backend", "pytorch"]
+            argv = ["trtllm-serve", self.engine_dir(ep), "--backend", "tensorrt", "--tokenizer", ep.base_model]
+        else:
+            argv = ["trtllm-serve", ep.base_model, "--backend", "pytorch"]
         if ep.adapters:
-            argv += ["--config", self.options_file(plan, ep)]
+            argv += ["--extra_llm_api_options", self.options_file(plan, ep)]
         return [*argv, "--host", host, "--port", str(ep.port)]
 
     # ---- checks --------------------------------------------------------------------------------------------------
@@ -176,7 +173,9 @@ class TensorRTLLMTarget(Target):
                     )
             if ep.adapters:
                 problems.extend(
-                    validate_llm_api_options(self.llm_api_options(ep), ep.adapters, where=self.options_file(plan, ep))
+                    validate_llm_api_options(
+                        self.llm_api_options(ep), ep.adapters, where=self.options_file(plan, ep), backend=self.backend
+                    )
                 )
             if self.engine:
                 if ep.family not in CONVERT_SCRIPTS:
@@ -203,7 +202,7 @@ class TensorRTLLMTarget(Target):
         folder.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
         for ep in endpoints:
-            if not ep.adapters or self.engine:
+            if not ep.adapters:
                 continue
             path = out_dir / self.options_file(plan, ep)
             path.write_text(self.llm_api_options_yaml(ep), encoding="utf-8")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shlex
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,50 +19,19 @@ from typing import Any
 import yaml
 
 from slmc.targets.base import AdapterSpec, Problem, shell_syntax_errors
+from slmc.targets.upstream import (
+    LLM_API_KEYS,
+    LORA_CONFIG_KEYS,
+    LORA_MODULE_IDS,
+    TRTLLM_BACKENDS,
+    TRTLLM_ENGINE_MAX_VERSION,
+    TRTLLM_SERVE_FLAGS,
+    TRTLLM_TABLES_VERSION,
+    TRTLLM_TO_HF,
+)
 
-# tensorrt_llm/lora_helper.py default map (TRT-LLM module -> HF module).
-TRTLLM_TO_HF: dict[str, str] = {
-    "attn_q": "q_proj",
-    "attn_k": "k_proj",
-    "attn_v": "v_proj",
-    "attn_qkv": "qkv_proj",
-    "attn_dense": "o_proj",
-    "mlp_h_to_4h": "gate_proj",
-    "mlp_4h_to_h": "down_proj",
-    "mlp_gate": "up_proj",
-    "mlp_gate_up": "gate_up_proj",
-}
 HF_TO_TRTLLM: dict[str, str] = {hf: trt for trt, hf in TRTLLM_TO_HF.items()}
-# LoraManager.LORA_MODULE_IDS: the trtllm-build --lora_target_modules choices.
-LORA_MODULE_IDS: dict[str, int] = {
-    "attn_qkv": 0,
-    "attn_q": 1,
-    "attn_k": 2,
-    "attn_v": 3,
-    "attn_dense": 4,
-    "mlp_h_to_4h": 5,
-    "mlp_4h_to_h": 6,
-    "mlp_gate": 7,
-    "cross_attn_qkv": 8,
-    "cross_attn_q": 9,
-    "cross_attn_k": 10,
-    "cross_attn_v": 11,
-    "cross_attn_dense": 12,
-    "moe_h_to_4h": 13,
-    "moe_4h_to_h": 14,
-    "moe_gate": 15,
-    "moe_router": 16,
-}
 KNOWN_MODULES = set(LORA_MODULE_IDS) | set(TRTLLM_TO_HF)
-LORA_CONFIG_KEYS: dict[str, Any] = {
-    "lora_dir": list,
-    "max_lora_rank": int,
-    "max_loras": int,
-    "max_cpu_loras": int,
-    "lora_target_modules": list,
-    "trtllm_modules_to_hf_modules": dict,
-    "lora_ckpt_source": str,
-}
 ADAPTER_WEIGHTS = ("adapter_model.safetensors", "adapter_model.bin")
 
 
@@ -79,17 +49,32 @@ def trtllm_modules(hf_modules: Iterable[str]) -> tuple[list[str], list[str]]:
 
 
 def _type_name(tp: Any) -> str:
-    return {list: "a list", int: "an integer", dict: "a mapping", str: "a string"}[tp]
+    return {list: "a list", int: "an integer", dict: "a mapping", str: "a string", bool: "true or false"}[tp]
 
 
 def validate_llm_api_options(
-    data: Any, adapters: Iterable[AdapterSpec] = (), where: str = "extra_llm_api_options.yaml"
+    data: Any, adapters: Iterable[AdapterSpec] = (), where: str = "extra_llm_api_options.yaml", backend: str = "pytorch"
 ) -> list[Problem]:
-    """Check an ``LlmArgs`` YAML document's ``lora_config`` against the adapters it must serve."""
+    """Check an ``LlmArgs`` YAML document (for ``trtllm-serve --backend <backend>``): its fields, and its
+    ``lora_config`` against the adapters it must serve. The TensorRT backend serves LoRA only with ``enable_lora``."""
     if not isinstance(data, dict):
         return [Problem(where, "top level must be a mapping of LlmArgs fields")]
+    backend = "tensorrt" if backend == "trt" else backend
+    known = LLM_API_KEYS.get(backend, LLM_API_KEYS["pytorch"])
+    unknown = [
+        Problem(
+            f"{where}: {key}",
+            f"not an LlmArgs field slmc writes for the {backend} backend (pinned TensorRT-LLM {TRTLLM_TABLES_VERSION})",
+        )
+        for key in data
+        if key not in known
+    ]
     lora = data.get("lora_config")
     adapters = list(adapters)
+    if unknown:
+        return unknown
+    if backend == "tensorrt" and (lora is not None or adapters) and data.get("enable_lora") is not True:
+        return [Problem(f"{where}: enable_lora", "the TensorRT backend serves no adapter without enable_lora: true")]
     if lora is None:
         if adapters:
             return [Problem(where, "lora_config is missing but adapters must be served", hint="add lora_config")]
@@ -102,7 +87,7 @@ def validate_llm_api_options(
         expected = LORA_CONFIG_KEYS.get(key)
         if expected is None:
             problems.append(Problem(at, "unknown key", hint=f"LoraConfig keys: {', '.join(LORA_CONFIG_KEYS)}"))
-        elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        elif not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
             problems.append(Problem(at, f"must be {_type_name(expected)}, got {type(value).__name__} {value!r}"))
     if problems:
         return problems
@@ -290,8 +275,29 @@ def validate_build_argv(
     return problems
 
 
+_ANSI_C = re.compile(r"\$'((?:[^'\\]|\\.)*)'")
+_ANSI_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)")
+
+
+def _ansi_c_word(match: re.Match[str]) -> str:
+    """A bash ``$'...'`` word (as ``slmc.targets.base.sh`` writes one) as a POSIX single-quoted word shlex reads."""
+
+    def unescape(m: re.Match[str]) -> str:
+        code = m.group(1)
+        if code[0] in "xuU" and len(code) > 1:
+            return chr(int(code[1:], 16))
+        return {"n": "\n", "t": "\t", "r": "\r"}.get(code, code)
+
+    return shlex.quote(_ANSI_ESCAPE.sub(unescape, match.group(1)))
+
+
+def split_line(line: str) -> list[str]:
+    """One shell line's words (bash ``$'...'`` quoting understood); raises ``ValueError`` when it does not parse."""
+    return shlex.split(_ANSI_C.sub(_ansi_c_word, line), comments=True)
+
+
 def command_lines(script: str) -> list[list[str]]:
-    """Shell commands of a script (continuations joined, comments dropped), split with shlex."""
+    """Shell commands of a script (continuations joined, comments dropped), split into words."""
     joined = script.replace("\\\n", " ")
     out = []
     for line in joined.splitlines():
@@ -299,7 +305,7 @@ def command_lines(script: str) -> list[list[str]]:
         if not line or line.startswith("#"):
             continue
         try:
-            out.append(shlex.split(line, comments=True))
+            out.append(split_line(line))
         except ValueError:
             continue
     return out
@@ -313,16 +319,88 @@ def _find_command(script: str, program: str) -> list[str] | None:
     return None
 
 
+def serve_commands(script: str) -> list[list[str]]:
+    """Every ``trtllm-serve`` command line of a script (one per endpoint)."""
+    out = []
+    for argv in command_lines(script):
+        for i, word in enumerate(argv):
+            if word == "trtllm-serve" or word.endswith("/trtllm-serve"):
+                out.append(argv[i:])
+                break
+    return out
+
+
+def check_serve_argv(argv: list[str], where: str = "trtllm-serve") -> tuple[dict[str, str], list[Problem]]:
+    """The flags of a ``trtllm-serve MODEL [flags]`` command (flag -> value) and its problems: flags outside the
+    pinned table, a flag without its value, an unknown backend."""
+    problems: list[Problem] = []
+    flags: dict[str, str] = {}
+    if len(argv) < 2 or argv[1].startswith("-"):
+        problems.append(Problem(where, "trtllm-serve without a MODEL argument"))
+    i = 2
+    while i < len(argv):
+        word = argv[i]
+        takes = TRTLLM_SERVE_FLAGS.get(word)
+        if takes is None:
+            problems.append(
+                Problem(
+                    where,
+                    f"{word!r} is not a trtllm-serve {TRTLLM_TABLES_VERSION} flag slmc knows",
+                    hint="the LoRA docs of the pinned release pass the LlmArgs YAML with --extra_llm_api_options",
+                )
+            )
+            i += 1
+            continue
+        if takes:
+            if i + 1 >= len(argv) or argv[i + 1].startswith("--"):
+                problems.append(Problem(where, f"{word} needs a value"))
+                i += 1
+                continue
+            flags[word] = argv[i + 1]
+            i += 2
+        else:
+            flags[word] = ""
+            i += 1
+    backend = flags.get("--backend", "pytorch")
+    if backend not in TRTLLM_BACKENDS:
+        problems.append(Problem(where, f"--backend {backend!r} is not one of {', '.join(TRTLLM_BACKENDS)}"))
+    return flags, problems
+
+
 def validate_trtllm_dir(bundle: Path) -> list[Problem]:
-    """Check the ``trtllm/`` files of a bundle: every options YAML, serve.sh, and build_engine.sh when present."""
+    """Check the ``trtllm/`` files of a bundle: serve.sh (every trtllm-serve line against the pinned flags, and the
+    LlmArgs YAML it names, checked for its backend), build_engine.sh when present, and every options YAML."""
     folder = bundle / "trtllm"
     if not folder.is_dir():
         return [Problem(str(folder), "no trtllm/ folder in the bundle")]
     problems: list[Problem] = []
     yamls = sorted(folder.glob("extra_llm_api_options*.yaml"))
     engine = folder / "build_engine.sh"
-    if not yamls and not engine.is_file():
-        problems.append(Problem(str(folder), "neither extra_llm_api_options.yaml nor build_engine.sh"))
+    backend_of: dict[str, str] = {}  # options YAML -> the backend of the trtllm-serve that reads it
+    serve = folder / "serve.sh"
+    if not serve.is_file():
+        problems.append(Problem(str(serve.relative_to(bundle)), "missing"))
+    else:
+        commands = serve_commands(serve.read_text(encoding="utf-8"))
+        if not commands:
+            problems.append(Problem("trtllm/serve.sh", "runs no trtllm-serve command"))
+        for argv in commands:
+            flags, found = check_serve_argv(argv, "trtllm/serve.sh")
+            problems.extend(found)
+            backend = flags.get("--backend", "pytorch")
+            if engine.is_file() and backend not in ("tensorrt", "trt"):
+                problems.append(
+                    Problem("trtllm/serve.sh", f"serves the built engine {argv[1]} with --backend {backend}")
+                )
+            cfg = flags.get("--extra_llm_api_options")
+            if cfg is None:
+                continue
+            if cfg.startswith("$") or not (bundle / cfg).is_file():
+                problems.append(
+                    Problem("trtllm/serve.sh", f"--extra_llm_api_options {cfg} does not exist in the bundle")
+                )
+            else:
+                backend_of[str((bundle / cfg).relative_to(bundle))] = backend
     for path in yamls:
         rel = str(path.relative_to(bundle))
         try:
@@ -330,6 +408,8 @@ def validate_trtllm_dir(bundle: Path) -> list[Problem]:
         except yaml.YAMLError as exc:
             problems.append(Problem(rel, f"not valid YAML: {exc}"))
             continue
+        if rel not in backend_of:
+            problems.append(Problem(rel, "no trtllm-serve in trtllm/serve.sh reads it (--extra_llm_api_options)"))
         adapters: list[AdapterSpec] = []
         lora = data.get("lora_config") if isinstance(data, dict) else None
         for d in (lora or {}).get("lora_dir", []) if isinstance(lora, dict) else []:
@@ -339,28 +419,12 @@ def validate_trtllm_dir(bundle: Path) -> list[Problem]:
             problems.extend(found)
             if spec is not None:
                 adapters.append(spec)
-        problems.extend(validate_llm_api_options(data, adapters, where=rel))
-    serve = folder / "serve.sh"
-    if not serve.is_file():
-        problems.append(Problem(str(serve.relative_to(bundle)), "missing"))
-    else:
-        text = serve.read_text(encoding="utf-8")
-        argv = _find_command(text, "trtllm-serve")
-        if argv is None:
-            problems.append(Problem("trtllm/serve.sh", "runs no trtllm-serve command"))
-        elif not engine.is_file():
-            if "--config" not in argv and "--extra_llm_api_options" not in argv:
-                problems.append(Problem("trtllm/serve.sh", "trtllm-serve without --config"))
-            else:
-                flag = "--config" if "--config" in argv else "--extra_llm_api_options"
-                cfg = argv[argv.index(flag) + 1] if argv.index(flag) + 1 < len(argv) else ""
-                if not cfg.startswith("$") and not (bundle / cfg).is_file():
-                    problems.append(Problem("trtllm/serve.sh", f"--config {cfg} does not exist in the bundle"))
+        problems.extend(validate_llm_api_options(data, adapters, where=rel, backend=backend_of.get(rel, "pytorch")))
     if engine.is_file():
         script = engine.read_text(encoding="utf-8")
         if "nvidia-smi" not in script:
             problems.append(Problem("trtllm/build_engine.sh", "does not check for a GPU (nvidia-smi) first"))
-        if "tensorrt_llm" not in script or "1.2.1" not in script:
+        if "tensorrt_llm" not in script or TRTLLM_ENGINE_MAX_VERSION not in script:
             problems.append(Problem("trtllm/build_engine.sh", "does not check the installed tensorrt_llm version"))
         builds = [argv for argv in command_lines(script) if argv and argv[0] == "trtllm-build"]
         if not builds:

@@ -14,6 +14,7 @@ from slmc.targets.base import (
     Target,
     check_adapter,
     round_rank,
+    sequence_classifier,
 )
 
 VLLM_IMAGE = "vllm/vllm-openai:v0.33.0"
@@ -29,6 +30,22 @@ class VLLMTarget(Target):
     image = VLLM_IMAGE
     health_path = "/health"
     key_env = "VLLM_API_KEY"  # vLLM's own variable for --api-key
+
+    @classmethod
+    def why_not_served(cls, method: str, folder: Path | None) -> str:
+        """vLLM classifies only with ``*ForSequenceClassification`` models (its pooling runner, ``POST /classify``)."""
+        if method != "classifier-head":
+            return super().why_not_served(method, folder)
+        arch = sequence_classifier(folder)
+        if arch is None:
+            return (
+                "an slmc classifier head is a sentence encoder plus a linear head (head.json + head.safetensors), "
+                "not a *ForSequenceClassification model: vLLM's pooling runner cannot load it"
+            )
+        return (
+            f"vLLM's pooling runner (--runner pooling, POST /classify) could serve this {arch}, but the slmc runtime "
+            "sends chat completions only and one vLLM server runs one runner"
+        )
 
     def validate(self, plan: ServingPlan) -> list[Problem]:
         problems: list[Problem] = []

@@ -17,6 +17,7 @@ case "$endpoint" in
     exec trtllm-serve build/engine-base-0 \
       --backend tensorrt \
       --tokenizer Qwen/Qwen2.5-0.5B-Instruct \
+      --extra_llm_api_options trtllm/extra_llm_api_options.yaml \
       --host 127.0.0.1 \
       --port 8000
     ;;

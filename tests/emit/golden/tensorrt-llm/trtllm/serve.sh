@@ -12,7 +12,7 @@ case "$endpoint" in
     # base Qwen2.5-0.5B-Instruct; adapter intent (lora_int_id 1, r=16); adapter order-id (lora_int_id 2, r=8)
     exec trtllm-serve Qwen/Qwen2.5-0.5B-Instruct \
       --backend pytorch \
-      --config trtllm/extra_llm_api_options.yaml \
+      --extra_llm_api_options trtllm/extra_llm_api_options.yaml \
       --host 127.0.0.1 \
       --port 8000
     ;;
