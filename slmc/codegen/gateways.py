@@ -279,9 +279,14 @@ def semantic_router_config(gateways: Gateways) -> tuple[dict[str, Any] | None, l
         backend = {"name": to_slug(f"llm-{provider}"), "provider": provider, "api_key_env": key_env}
         providers[llm] = {"name": llm, "provider_model_id": llm, "backend_refs": [backend]}
         cards[llm] = {"name": llm}
+    taken = {d["name"] for d in decisions}
+    default_name, n = "llm-default", 1
+    while default_name in taken:  # an agent "llm" with a task "default"
+        n += 1
+        default_name = f"llm-default-{n}"
     decisions.append(
         {
-            "name": "llm-default",
+            "name": default_name,
             "description": "every other request: the LLM, as before",
             "priority": SR_DEFAULT_PRIORITY,
             "rules": {"operator": "AND", "conditions": []},

@@ -225,3 +225,23 @@ def test_nothing_for_a_gateway_without_an_http_endpoint(tmp_path: Path) -> None:
     graph = AgentGraph(GraphMeta(root="."))
     manifest = {"agent": {"name": "a"}, "endpoints": {}, "sites": {"s": {"decision": Decision.KEEP.value}}}
     assert write_gateways(graph, manifest, tmp_path / "empty") == []
+
+
+def test_the_llm_route_keeps_a_name_of_its_own(tmp_path: Path) -> None:
+    """An agent ``llm`` with a task ``default`` gives the task's decision the name ``llm-default``: the catch-all
+    LLM decision then takes another, so neither replaces the other."""
+    site_id = "llm:f@a.py:1"
+    graph = AgentGraph(GraphMeta(root="."))
+    graph.add(LLMCall(id=site_id, site=SiteKind.REQUEST, loc=Loc("a.py", 1), client="openai", model="gpt-4o"))
+    graph.add(Task(id="task:default", name="default", sites=(site_id,), keywords=("x",)))
+    manifest = {
+        "agent": {"name": "llm"},
+        "endpoints": {"base-0": {"target": "vllm", "url": "http://h:1/v1", "base_model": "m"}},
+        "sites": {site_id: {"decision": "offload", "task": "task:default", "endpoint": "base-0"}},
+    }
+    write_gateways(graph, manifest, tmp_path)
+    decisions = _load(tmp_path / SEMANTIC_ROUTER_CONFIG)["routing"]["decisions"]
+    assert [(d["name"], d["modelRefs"][0]["model"]) for d in decisions] == [
+        ("llm-default", "m"),
+        ("llm-default-2", "gpt-4o"),
+    ]
