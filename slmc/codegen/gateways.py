@@ -186,6 +186,8 @@ def litellm_config(gateways: Gateways, manifest: Mapping[str, Any]) -> dict[str,
         }
         if timeout:
             params["timeout"] = timeout
+        params["num_retries"] = 0  # a failing small model goes straight to the LLM, as in the slmc runtime: no
+        params["max_retries"] = 0  # retries by the Router (with back-off) nor by the OpenAI client
         if r.extra_body:
             params["extra_body"] = r.extra_body
         info: dict[str, Any] = {"mode": "chat", "slmc_sites": list(r.sites)}

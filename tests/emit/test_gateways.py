@@ -84,7 +84,8 @@ def test_litellm_router_serves_tasks_from_the_bundle_and_falls_back_to_the_llm(
 ) -> None:
     """LiteLLM's Router builds from the emitted config; a task name reaches the SLM server with the adapter selected
     as the runtime selects it (vLLM: the model name; llama-server: ``lora`` in the body), the key read from
-    ``$SLMC_API_KEY``; when the SLM server answers 500 the call falls back to the LLM model the site used."""
+    ``$SLMC_API_KEY``; when the SLM server answers 500 the call falls back, without retrying it, to the LLM model the
+    site used."""
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     litellm = pytest.importorskip("litellm")
     monkeypatch.setenv("SLMC_API_KEY", "slm-key")
@@ -106,7 +107,8 @@ def test_litellm_router_serves_tasks_from_the_bundle_and_falls_back_to_the_llm(
         out = router.completion(model="support_agent/intent", messages=[{"role": "user", "content": "charged twice"}])
         assert out.choices[0].message.content == "billing"  # the LLM's answer, after the SLM's 500
         assert [r["model"] for r in llm.requests] == ["gpt-4o"]
-    headers, body = seen[0]
+    (headers, body), *retries = seen
+    assert retries == []  # no retry of the small model: straight to the LLM
     assert body["model"] == "intent"  # vLLM serves the adapter under its own name
     assert headers["authorization"] == "Bearer slm-key"
 
