@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from slmc.codegen.gateways import write_gateways
 from slmc.codegen.manifest import MANIFEST_NAME, PICKLE_PATTERNS, build_manifest, dump_manifest, manifest_errors
 from slmc.codegen.rewrite import Change, SiteRewrite, rewrite_agent, rewrites_from_graph
 from slmc.compiler.diagnostics import SlmcError
@@ -294,6 +295,7 @@ def _write_all(
     claim = str(plan_options.get("pvc") or f"{project}-bundle")
     if services:
         _write_deployment(plan, services, project, claim, tmp)
+    write_gateways(graph, manifest, tmp)  # litellm/, semantic-router/ for the sites served over HTTP
     changes: list[Change] = []
     root = plan_options.get("root")
     if root is not None:

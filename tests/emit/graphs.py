@@ -122,7 +122,11 @@ def support_graph() -> AgentGraph:
     g = AgentGraph(GraphMeta(root=".", files=["agent.py"], facts=["sites", "gated"]))
     wrapper_req = "llm:ask_llm@agent.py:11"
     wrapper = "llm:ask_llm@agent.py:10"
-    g.add(_site(wrapper_req, SiteKind.REQUEST, 11, "ask_llm", client="openai", api="chat.completions.create"))
+    g.add(
+        _site(
+            wrapper_req, SiteKind.REQUEST, 11, "ask_llm", client="openai", api="chat.completions.create", model="gpt-4o"
+        )
+    )
     g.add(_site(wrapper, SiteKind.WRAPPER, 10, "ask_llm", client="openai", target=wrapper_req))
     g.add(
         _site(
@@ -169,6 +173,8 @@ def support_graph() -> AgentGraph:
             r=16,
             modules=ATTN,
             contract=Contract(kind="label", labels=("billing", "tech", "other")),
+            keywords=("invoice", "charged", "login"),
+            examples=("I was charged twice this month", "the app will not let me log in"),
         )
     )
     g.add(
@@ -179,6 +185,8 @@ def support_graph() -> AgentGraph:
             modules=("q_proj", "v_proj"),
             contract=Contract(kind="regex", pattern=r"^[A-Z]{2}-\d{6}$"),
             calls=250,
+            keywords=("order", "tracking"),
+            examples=("where is my order AB-123456?",),
         )
     )
     for tid, sid in (("task:intent", "llm:classify@agent.py:16"), ("task:order-id", "llm:extract@agent.py:25")):
