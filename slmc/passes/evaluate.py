@@ -65,4 +65,6 @@ class Evaluate(Pass):
                 "ground_truth_rows": evaluation.ground_truth_n,
             }
             graph.update(task.id, eval=evaluation.result)
+            r = evaluation.result
+            ctx.milestone(f"{task.id}: evaluated, agreement {r.agreement:.1%} on {r.n} held-out calls")
         return graph

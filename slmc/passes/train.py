@@ -45,6 +45,8 @@ class Train(Pass):
                 log=ctx.log,
                 max_seconds=float(ctx.options.get("train_budget_s") or self.max_seconds),
             )
+            how = "reused" if outcome.reused else f"{outcome.seconds:.1f}s"
+            ctx.milestone(f"{task.id}: trained {task.slm.source} ({task.finetune.method}) {how}")
             graph.update(
                 task.id,
                 eval=EvalResult(
