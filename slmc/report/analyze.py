@@ -132,9 +132,11 @@ def by_volume(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def sites_by_volume(a: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Call sites with traffic, busiest first, and those without (shown folded)."""
-    busy = sorted((s for s in a["sites"] if s["calls"]), key=lambda s: (-s["calls"], s["id"]))
-    idle = sorted((s for s in a["sites"] if not s["calls"]), key=lambda s: s["id"])
+    """Call sites with traffic, busiest first, and those without (shown folded), as the summary counts them: a
+    wrapper function's definition is not a call site (its calls are counted where it is called)."""
+    calls = [s for s in a["sites"] if s["kind"] != "wrapper"]
+    busy = sorted((s for s in calls if s["calls"]), key=lambda s: (-s["calls"], s["id"]))
+    idle = sorted((s for s in calls if not s["calls"]), key=lambda s: s["id"])
     return busy, idle
 
 
