@@ -43,7 +43,7 @@ OPTION_TYPES: dict[str, tuple[type, ...]] = {
     "llm_price_model": (str,),
     "embedder": (str,),
 }
-SUBTABLES = ("lint",)
+SUBTABLES = ("lint", "prices")
 
 LINT_KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude")
 
@@ -266,6 +266,14 @@ def parse_slmc_table(table: dict[str, Any], path: Path | None) -> tuple[dict[str
             if not isinstance(value, dict):
                 raise _error(path, "[tool.slmc] lint must be a table ([tool.slmc.lint])", key)
             lint = parse_lint_table(value, path)
+            continue
+        if key == "prices":  # [tool.slmc.prices]: model = { input = ..., output = ... } over slmc/data/prices.yaml
+            from slmc.analysis.prices import parse_overrides
+
+            try:
+                options["prices"] = parse_overrides(value)
+            except SlmcError as exc:
+                raise _error(path, exc.message, key, exc.hint) from None
             continue
         attr = key.replace("-", "_")
         if attr not in OPTION_TYPES:

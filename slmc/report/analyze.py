@@ -28,16 +28,17 @@ def build_analysis(
 ) -> dict[str, Any]:
     """Everything the report shows, as plain JSON data. ``summary``: the run's figures as the CLI prints them
     (``slmc.report.summary.summarize``; computed here when not given), shown as the report's headline."""
-    from slmc.analysis.prices import llm_price
+    from slmc.analysis.prices import LLMPrice, llm_price
     from slmc.passes.score_offload import input_tokens, output_tokens
     from slmc.report.summary import summarize
 
     traces = traces or []
     models = [r.model for r in traces if r.model]
-    price = llm_price(
-        (artifacts.get("savings") or {}).get("llm_price_model")
-        or (max(set(models), key=models.count) if models else None)
-    )
+    savings = artifacts.get("savings") or {}
+    if savings.get("llm_price"):  # the price the savings were computed with ([tool.slmc.prices] included)
+        price = LLMPrice(savings["llm_price_model"], savings["llm_price"]["input"], savings["llm_price"]["output"])
+    else:
+        price = llm_price(max(set(models), key=models.count) if models else None)
     per_site: dict[str, dict[str, float]] = defaultdict(lambda: {"calls": 0, "input_tokens": 0, "output_tokens": 0})
     for r in traces:
         row = per_site[r.site_id or "<unlinked>"]

@@ -48,6 +48,14 @@ def _load_passes(spec: str, log) -> tuple[list, list[str]]:
     return passes, skipped
 
 
+def _config_prices(sources: list[Path]) -> dict:
+    """``[tool.slmc.prices]`` of the agent's pyproject.toml, if any (merged over slmc/data/prices.yaml)."""
+    from slmc.compiler.config import load_config
+
+    prices = load_config([p.absolute() for p in sources]).options.get("prices")
+    return {"prices": prices} if prices else {}
+
+
 def run(args: argparse.Namespace) -> int:
     from slmc.compiler import passmanager as pm
     from slmc.compiler.frontend import analyze_paths
@@ -67,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     for key in ("max_params", "gpu_memory", "target", "base_model", "llm_price_model"):
         if getattr(args, key) is not None:
             options[key] = getattr(args, key)
+    options.update(_config_prices(args.sources))
 
     quiet_libraries()
     passes, skipped = _load_passes(args.pipeline or pm.ANALYZE_PIPELINE, log)

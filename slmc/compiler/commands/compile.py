@@ -44,6 +44,14 @@ def _print_diagnostic(d: Diagnostic) -> None:
         print(d.concise(), file=sys.stderr, flush=True)
 
 
+def _config_prices(sources: list[Path]) -> dict:
+    """``[tool.slmc.prices]`` of the agent's pyproject.toml, if any (merged over slmc/data/prices.yaml)."""
+    from slmc.compiler.config import load_config
+
+    prices = load_config([p.absolute() for p in sources]).options.get("prices")
+    return {"prices": prices} if prices else {}
+
+
 def run(args: argparse.Namespace) -> int:
     options = {
         "gate_target": args.gate_target,
@@ -56,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
             options[key] = value
     if args.train_budget is not None:
         options["train_budget_s"] = args.train_budget
+    options.update(_config_prices(args.sources))
     if args.base_model is None and args.cpu_only:
         options["base_model"] = "scratch:tiny"
     opts = CompileOptions(
