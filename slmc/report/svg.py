@@ -63,6 +63,8 @@ def scatter(title: str, points: list[dict], groups: list[str], width: int = 560,
         y = pad + 8 + i * 18
         parts.append(f'<rect x="{plot_w + 8}" y="{y - 9}" width="10" height="10" fill="{color(i)}"/>')
         short = name if len(name) <= 26 else name[:25] + "…"
-        parts.append(f'<text x="{plot_w + 24}" y="{y}" class="label">{escape(short)}</text>')
+        parts.append(
+            f'<text x="{plot_w + 24}" y="{y}" class="label legend"><title>{escape(name)}</title>{escape(short)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)

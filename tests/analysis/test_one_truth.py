@@ -23,6 +23,8 @@ PIPELINE = "triage,link-traces,scrub-pii,curate,cluster-tasks{embedder=tfidf},in
 
 # what the fixture breaks on purpose, per (stage, reason)
 BROKEN = {("curate", "error"): 3, ("curate", "truncated"): 2, ("curate", "empty"): 1, ("ingest", "malformed"): 1}
+SUMMARY_KEYS = ("figures", "narrow tasks (potential)", "trace records", "sites", "tasks", "calls in traces")
+SUMMARY_KEYS += ("$ per 1k calls",)
 COPIES = 4  # exact copies of kept records: curate drops them as duplicates
 
 
@@ -210,3 +212,35 @@ def test_summary_is_measured_after_the_gate():
     md = render_markdown(build_analysis(graph, ctx.traces, ctx.artifacts, summary=summary))
     for line in text.splitlines():
         assert f"- {line}" in md
+
+
+def test_report_page_in_headless_chromium(analyzed, tmp_path: Path):
+    """The page as a browser shows it: the headline is the CLI's summary, busy sites first, idle ones folded."""
+    import shutil
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if not browser:
+        pytest.skip("chromium not installed")
+    run, out = analyzed
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+    dom = subprocess.run(
+        [browser, *flags, f"--user-data-dir={tmp_path / 'p'}", "--dump-dom", (out / "report.html").as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    assert "</html>" in dom
+    headline = dom[dom.index('id="headline"') : dom.index('id="summary"')]
+    summary = [line.strip() for line in run.stdout.splitlines() if line.startswith("  ") and ": " in line]
+    summary = [line for line in summary if line.split(":")[0] in SUMMARY_KEYS]
+    assert len(summary) == len(SUMMARY_KEYS)
+    for line in summary:
+        assert line.replace("->", "-&gt;") in headline, line
+    sites = dom[dom.index('id="sites"') :]
+    sites = sites[: sites.index("</table>")]
+    calls = [int(c) for c in re.findall(r'</td><td>[\w-]+</td><td class="num">(\d+)</td>', sites)]
+    assert len(calls) == 4 and calls == sorted(calls, reverse=True) and min(calls) > 0
+    idle = dom[dom.index('id="idle-sites"') :]
+    idle = idle[: idle.index("</details>")]
+    assert "<summary>6 sites without traffic</summary>" in idle and " open" not in idle.split(">", 1)[0]
+    assert idle.count("<li>") == 6

@@ -37,6 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fresh", action="store_true", help="ignore cached stages and start over")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
+    parser.add_argument("--verbose", "-v", action="store_true", help="also show what each stage says while it runs")
 
 
 def _print_diagnostic(d: Diagnostic) -> None:
@@ -80,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
         in_place=args.in_place,
         progress=not args.no_progress,
         fresh=args.fresh,
+        verbose=args.verbose,
     )
     log = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
     result = compile_agent(opts, log=log, report=_print_diagnostic)  # warnings show as raised, before any failure
