@@ -12,6 +12,10 @@ table at its top level).
     per-file-ignores = { "tests/*" = ["SLM"] }
     exclude = ["generated/*"]           # replaces the default excludes; extend-exclude adds to them
 
+    [tool.slmc.prices]                  # $ per 1M tokens, merged over slmc/data/prices.yaml (slmc analyze / compile)
+    as-of = "2026-01"
+    gpt-4o = { input = 2.5, output = 10.0 }
+
 Every mistake names the file (and the line when it can be found) and says what is accepted.
 """
 
