@@ -173,7 +173,7 @@ def compile_agent(
                 display.index = i + 1
                 for which in ("frontend_diagnostics", "pass_diagnostics"):
                     for d in state.artifacts.get(which, []):
-                        report(_diag_from_json(d))
+                        display.outside(report, _diag_from_json(d))
                 break
 
     if state is None:
@@ -186,7 +186,7 @@ def compile_agent(
         ingest = IngestReport()
         records, trace_diags = read_traces(opts.traces, report=ingest, each=prefetch.feed if prefetch else None)
         for d in front_diags + trace_diags:
-            report(d)
+            display.outside(report, d)
         if prefetch is not None:
             services["pii-prefetch"] = prefetch
         graph.meta.trace_sources = [str(t) for t in opts.traces]
@@ -231,7 +231,7 @@ def compile_agent(
                 graph = manager.run(ctx, state.graph)
             finally:
                 for d in ctx.diagnostics:  # shown now: a later failure must not swallow them
-                    report(d)
+                    display.outside(report, d)
             ctx.artifacts["pass_diagnostics"] = [
                 *ctx.artifacts.get("pass_diagnostics", []),
                 *(_diag_json(d) for d in ctx.diagnostics),

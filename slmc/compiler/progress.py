@@ -29,22 +29,22 @@ NOISY_LOGGERS = (
 
 
 def quiet_libraries() -> None:
-    """Third-party loggers at ERROR and their progress bars off (before or after the libraries are imported)."""
-    import importlib.util
-
+    """Third-party loggers at ERROR and their progress bars off. Libraries not imported yet are set through their
+    environment variables (read when they load), so a run that never needs transformers does not import it."""
     os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # transformers' own bars follow this one
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("DATASETS_VERBOSITY", "error")
     os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.ERROR)
-    if "transformers" in sys.modules or importlib.util.find_spec("transformers") is not None:
+    if "transformers" in sys.modules:
         from transformers.utils import logging as hf_logging
 
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
-    if "datasets" in sys.modules or importlib.util.find_spec("datasets") is not None:
+    if "datasets" in sys.modules:
         from datasets.utils import logging as ds_logging
 
         ds_logging.set_verbosity_error()
@@ -111,6 +111,13 @@ class StageDisplay:
         it up)."""
         if self.bar is not None or self.verbose:
             self._write(("  " if self.current else "") + msg)
+
+    def outside(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run ``fn`` (which prints) with the bar cleared, then redraw it."""
+        if self.bar is None:
+            return fn(*args)
+        with self.bar.external_write_mode(file=sys.stderr):
+            return fn(*args)
 
     def say(self, msg: str) -> None:
         """A message that is always shown (not part of a stage)."""
