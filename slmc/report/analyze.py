@@ -187,6 +187,8 @@ def render_markdown(a: dict[str, Any]) -> str:
         out += [
             "## How much could SLMs serve?",
             "",
+            f"Potential, over the {s['calls']:,} trace records kept after curation (narrow tasks only).",
+            "",
             "| share of | narrow tasks | all | fraction |",
             "|---|---:|---:|---:|",
             f"| calls | {s['narrow_calls']:,} | {s['calls']:,} | {_pct(s['fraction_calls'])} |",
