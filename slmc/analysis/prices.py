@@ -42,6 +42,76 @@ def load_prices(path: Path | None = None) -> dict[str, Any]:
     return _load(str(path or PRICES_PATH))
 
 
+PRICE_KEYS = ("input", "output")
+META_KEYS = ("as-of",)
+
+
+def parse_overrides(table: Any, where: str = "[tool.slmc.prices]") -> dict[str, Any]:
+    """``[tool.slmc.prices]``: ``model = { input = 2.5, output = 10.0 }`` ($ per 1M tokens) and ``as-of = "2026-01"``.
+
+    A model of the shipped table may override one price; a new model needs both. Unknown keys, and prices that are
+    not non-negative numbers, are errors with a did-you-mean."""
+    import difflib
+
+    if not isinstance(table, dict):
+        raise SlmcError(f"{where} must be a table of model = {{ input = ..., output = ... }}")
+    known = load_prices()["llm"]
+    out: dict[str, Any] = {"llm": {}, "as_of": None}
+    for model, row in table.items():
+        if model in META_KEYS:
+            if not isinstance(row, str | int) or isinstance(row, bool):
+                raise SlmcError(f'{where} {model} must be a date text, e.g. "2026-01"')
+            out["as_of"] = str(row)
+            continue
+        if not isinstance(row, dict):
+            near = difflib.get_close_matches(model, list(META_KEYS), n=1)
+            hint = f"did you mean {near[0]!r}? " if near else ""
+            raise SlmcError(
+                f"{where} {model} must be a table {{ input = ..., output = ... }} ($ per 1M tokens)",
+                hint=hint + f"e.g. {model} = {{ input = 2.5, output = 10.0 }}",
+            )
+        for key, value in row.items():
+            if key not in PRICE_KEYS:
+                near = difflib.get_close_matches(key, PRICE_KEYS, n=1)
+                raise SlmcError(
+                    f"unknown key {key!r} in {where} {model}",
+                    hint=(f"did you mean {near[0]!r}? " if near else "") + "known keys: input, output",
+                )
+            if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
+                raise SlmcError(f"{where} {model}.{key} must be a non-negative number ($ per 1M tokens)")
+        if model not in known and set(row) != set(PRICE_KEYS):
+            near = difflib.get_close_matches(model, list(known), n=1)
+            raise SlmcError(
+                f"{where} {model} is not in the price table, so it needs both input and output",
+                hint=(f"did you mean {near[0]!r}? " if near else "") + f"known models: {', '.join(known)}",
+            )
+        out["llm"][model] = {k: float(v) for k, v in row.items()}
+    return out
+
+
+def merged_prices(overrides: dict[str, Any] | None) -> dict[str, Any]:
+    """The shipped table with ``overrides`` (``parse_overrides``) merged over it; ``source`` says where each came
+    from, ``as_of`` is the override's date when it gives one."""
+    base = load_prices()
+    if not overrides or not (overrides.get("llm") or overrides.get("as_of")):
+        return {**base, "source": "slmc/data/prices.yaml"}
+    llm = {name: dict(row) for name, row in base["llm"].items()}
+    for name, row in overrides.get("llm", {}).items():
+        llm[name] = {**llm.get(name, {}), **row}
+    names = ", ".join(overrides.get("llm", {})) or "no models"
+    return {
+        **base,
+        "llm": llm,
+        "as_of": overrides.get("as_of") or base.get("as_of"),
+        "source": f"slmc/data/prices.yaml with [tool.slmc.prices] ({names})",
+    }
+
+
+def prices_for(options: dict[str, Any]) -> dict[str, Any]:
+    """The price table a run uses: ``options["prices"]`` (from ``[tool.slmc.prices]``) over the shipped one."""
+    return merged_prices(options.get("prices"))
+
+
 def llm_price(model: str | None, prices: dict[str, Any] | None = None) -> LLMPrice:
     """The price of ``model`` (longest matching prefix, then aliases, else the table's default LLM)."""
     prices = prices or load_prices()

@@ -72,6 +72,7 @@ def agent_savings(costs: list[TaskCost], llm: LLMPrice, gpu: str, prices: dict[s
         "gpu": gpu,
         "slm_cost_per_1m_1.5b": round(slm_cost_per_1m(1.5, gpu, prices), 4),
         "prices_as_of": prices.get("as_of"),
+        "prices_source": prices.get("source", "slmc/data/prices.yaml"),
         "calls": calls,
         "usd_per_1k_calls_before": round(before, 4),
         "usd_per_1k_calls_after": round(after, 4),

@@ -13,6 +13,10 @@ table at its top level).
     exclude = ["generated/*"]           # replaces the default excludes; extend-exclude adds to them
     fail-on = "warning"                 # lowest severity that fails `slmc lint`: info, warning (default) or error
 
+    [tool.slmc.prices]                  # $ per 1M tokens, merged over slmc/data/prices.yaml (slmc analyze / compile)
+    as-of = "2026-01"
+    gpt-4o = { input = 2.5, output = 10.0 }
+
 Every mistake names the file (and the line when it can be found) and says what is accepted.
 """
 
@@ -44,7 +48,7 @@ OPTION_TYPES: dict[str, tuple[type, ...]] = {
     "llm_price_model": (str,),
     "embedder": (str,),
 }
-SUBTABLES = ("lint",)
+SUBTABLES = ("lint", "prices")
 
 LINT_KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude", "fail-on")
 FAIL_ON = ("info", "warning", "error")
@@ -274,6 +278,14 @@ def parse_slmc_table(table: dict[str, Any], path: Path | None) -> tuple[dict[str
             if not isinstance(value, dict):
                 raise _error(path, "[tool.slmc] lint must be a table ([tool.slmc.lint])", key)
             lint = parse_lint_table(value, path)
+            continue
+        if key == "prices":  # [tool.slmc.prices]: model = { input = ..., output = ... } over slmc/data/prices.yaml
+            from slmc.analysis.prices import parse_overrides
+
+            try:
+                options["prices"] = parse_overrides(value)
+            except SlmcError as exc:
+                raise _error(path, exc.message, key, exc.hint) from None
             continue
         attr = key.replace("-", "_")
         if attr not in OPTION_TYPES:

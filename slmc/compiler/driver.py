@@ -43,8 +43,10 @@ class CompileOptions:
     print_ir_after_all: bool = False
     options: dict[str, Any] = field(default_factory=dict)  # ctx.options: base_model, gate_target, max_params, ...
     in_place: bool = False
-    progress: bool = True
+    progress: bool = True  # a progress bar when stderr is a terminal (else one line per stage)
     fresh: bool = False  # ignore the stage cache
+    verbose: bool = False  # also show what each stage says while it runs (always shown on a terminal)
+    tty: bool | None = None  # whether stderr is a terminal (None: ask it)
 
 
 @dataclass
@@ -114,13 +116,14 @@ def compile_agent(
     found is shown even when a later stage fails. Before the train pass runs (and at the end of ``--emit plan``) the plan
     is checked against the targets and the manifest schema, as if every planned task passed the gate."""
     from slmc.compiler.frontend import analyze_paths
+    from slmc.compiler.progress import StageDisplay, quiet_libraries
     from slmc.passes.scrub_pii import ScrubPII
-    from slmc.traces.ingest import read_traces
+    from slmc.report.summary import add_dropped, ingest_dropped
+    from slmc.traces.ingest import IngestReport, read_traces
 
     root, files = _check_inputs(opts)
     out = _check_out(opts, root, files)
-    if not opts.progress:
-        _quiet_libraries()
+    quiet_libraries()
     cache = StageCache(out.parent / f".{out.name}.slmc-cache")
     work = cache.folder / "work"
     work.mkdir(parents=True, exist_ok=True)
@@ -145,6 +148,7 @@ def compile_agent(
     for p in passes:
         keys.append(hash_json([keys[-1], p.spec()]))
     names = ["frontend", *(p.name for p in passes)]
+    display = StageDisplay(len(names), write=log, progress=opts.progress, verbose=opts.verbose, tty=opts.tty)
     # Stages are cached (traces included) only once the traces are scrubbed: the cache folder never holds a raw copy of
     # them. Earlier stages are cheap and run again on a resume; without scrub-pii in the pipeline nothing is cached.
     first_cached = len(names)
@@ -165,34 +169,39 @@ def compile_agent(
                 start_index = i + 1
                 for name in names[: i + 1]:
                     stages.append((name, "cached", 0.0))
-                log(f"resuming after stage {names[i]} (cached)")
+                display.say(f"resuming after stage {names[i]} (cached)")
+                display.index = i + 1
                 for which in ("frontend_diagnostics", "pass_diagnostics"):
                     for d in state.artifacts.get(which, []):
-                        report(_diag_from_json(d))
+                        display.outside(report, _diag_from_json(d))
                 break
 
     if state is None:
+        display.start("frontend")
         t0 = time.perf_counter()
         graph, front_diags = analyze_paths(files, root=root)
         # PII detection starts in worker processes while the traces are read; scrub-pii takes the result.
         scrub = next((p for p in passes if p.name == "scrub-pii"), None)
         prefetch = scrub.prefetch() if isinstance(scrub, ScrubPII) else None
-        records, trace_diags = read_traces(opts.traces, each=prefetch.feed if prefetch else None)
+        ingest = IngestReport()
+        records, trace_diags = read_traces(opts.traces, report=ingest, each=prefetch.feed if prefetch else None)
         for d in front_diags + trace_diags:
-            report(d)
+            display.outside(report, d)
         if prefetch is not None:
             services["pii-prefetch"] = prefetch
         # No absolute path of the build machine in what is cached or written: paths relative to the agent's root.
         graph.meta.root = "."
         graph.meta.trace_sources = [display_path(t, root) for t in opts.traces]
         artifacts: dict[str, Any] = {"frontend_diagnostics": [_diag_json(d, root) for d in front_diags + trace_diags]}
+        add_dropped(artifacts, "ingest", ingest_dropped(ingest))
+        artifacts["records_in"] = len(records) + sum((artifacts.get("dropped") or {}).get("ingest", {}).values())
         state = StageState(graph, records, artifacts)
         if first_cached == 0:
             cache.save("frontend", keys[0], state)
             traces_file = cache.traces_file("frontend", keys[0])
         stages.append(("frontend", "ran", time.perf_counter() - t0))
         start_index = 1
-        log(f"frontend: {len(graph.sites())} call sites in {len(files)} files; {len(records)} trace records")
+        display.done("frontend", _frontend_note(graph, len(files), len(records), artifacts), stages[-1][2])
 
     try:
         for i in range(start_index, len(names)):
@@ -207,17 +216,24 @@ def compile_agent(
                 options={**options, "target": opts.target, "resume_training": not opts.fresh},
                 artifacts=state.artifacts,
                 services=services,
-                progress=opts.progress,
-                log=log,
+                progress=display.interactive,
+                log=display.log,
+                show=display.say,
             )
             if p.name == "train" and opts.emit == "bundle":  # fail before the expensive part
                 _preflight(state.graph, opts, root, work)
-            manager = pm.PassManager([p], print_ir_after_all=opts.print_ir_after_all, printer=log)
+            manager = pm.PassManager(
+                [p],
+                print_ir_after_all=opts.print_ir_after_all,
+                printer=log,
+                on_start=display.start,
+                on_done=display.done,
+            )
             try:
                 graph = manager.run(ctx, state.graph)
             finally:
                 for d in ctx.diagnostics:  # shown now: a later failure must not swallow them
-                    report(d)
+                    display.outside(report, d)
             ctx.artifacts["pass_diagnostics"] = [
                 *ctx.artifacts.get("pass_diagnostics", []),
                 *(_diag_json(d, root) for d in ctx.diagnostics),
@@ -228,15 +244,15 @@ def compile_agent(
                 traces_file = cache.traces_file(names[i], keys[i])
             seconds = time.perf_counter() - t0
             stages.append((names[i], "ran", seconds))
-            log(f"pass {p.spec()}: {seconds:.1f}s")
     finally:
         _close_services(services)  # what no pass took (a pipeline that stops early, a failed pass)
+        display.close()
 
     graph = state.graph
     diagnostics = [
         _diag_from_json(d) for key in ("frontend_diagnostics", "pass_diagnostics") for d in state.artifacts.get(key, [])
     ]
-    summary = summarize(graph, state.artifacts)
+    summary = summarize(graph, state.artifacts, kept=len(state.records) if state.records is not None else None)
     bundle: Path | None = None
     if opts.emit == "bundle":
         report_dir = _write_report(graph, state, opts, root, work, summary, diagnostics)
@@ -246,23 +262,6 @@ def compile_agent(
             _preflight(graph, opts, root, work)
         _emit_ir(graph, out, opts.emit)
     return CompileResult(graph, diagnostics, out, bundle, summary, stages)
-
-
-def _quiet_libraries() -> None:
-    """No progress bars from the ML libraries either (datasets map/tokenize, transformers weight loading)."""
-    import importlib.util
-    import os
-
-    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    if importlib.util.find_spec("transformers") is not None:
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-    if importlib.util.find_spec("datasets") is not None:
-        from datasets.utils.logging import disable_progress_bar
-
-        disable_progress_bar()
 
 
 def _emit_ir(graph: AgentGraph, out: Path, kind: str) -> None:
@@ -341,85 +340,32 @@ def _write_report(
         state.artifacts,
         agent=", ".join(display_path(s, root) for s in opts.sources),
         diagnostics=[d for d in diagnostics if d.severity != Severity.INFO],
+        summary=summary,
     )
-    analysis["compile"] = summary
+    analysis["compile"] = summary  # the key older readers use; the same dict as analysis["summary"]
     write_reports(folder, analysis)
     return folder
 
 
-def summarize(graph: AgentGraph, artifacts: dict[str, Any]) -> dict[str, Any]:
-    sites = [s for s in graph.sites() if s.site != SiteKind.WRAPPER]
-    offloaded = [s for s in sites if s.decision == Decision.OFFLOAD]
-    calls = sum(s.traffic.calls for s in sites if s.traffic)
-    served = sum(s.traffic.calls for s in offloaded if s.traffic)
-    tasks = graph.tasks()
-    fallback = 0.0
-    weight = 0
-    for t in tasks:
-        if t.decision == Decision.OFFLOAD and t.eval is not None:
-            fallback += t.eval.fallback_rate * t.calls
-            weight += t.calls
-    out: dict[str, Any] = {
-        "sites": len(sites),
-        "sites_offloaded": len(offloaded),
-        "sites_kept": len(sites) - len(offloaded),
-        "tasks": len(tasks),
-        "tasks_offloaded": sum(t.decision == Decision.OFFLOAD for t in tasks),
-        "calls": calls,
-        "calls_to_slm_share": (served / calls) if calls else 0.0,
-        "expected_fallback_rate": (fallback / weight) if weight else 0.0,
-    }
-    savings = artifacts.get("savings") or {}
-    if savings.get("tasks"):
-        out.update(_gated_costs(graph, savings))
-    return out
+def _frontend_note(graph: AgentGraph, files: int, records: int, artifacts: dict[str, Any]) -> str:
+    note = f"{len(graph.sites())} call sites in {files} files; {records} trace records"
+    skipped = (artifacts.get("dropped") or {}).get("ingest")
+    if skipped:
+        note += "; not read: " + ", ".join(f"{r} {n}" for r, n in sorted(skipped.items(), key=lambda kv: -kv[1]))
+    return note
 
 
-def _gated_costs(graph: AgentGraph, savings: dict[str, Any]) -> dict[str, Any]:
-    """$ per 1k calls before/after with the quality gate's decisions and measured fallback rates.
+def summarize(graph: AgentGraph, artifacts: dict[str, Any], kept: int | None = None) -> dict[str, Any]:
+    """The run's figures (``slmc.report.summary.summarize``): what the CLI prints and the report shows."""
+    from slmc.report.summary import summarize as summary_of
 
-    score-offload's estimate assumed every narrow task offloaded at a typical fallback share; here a task counts as
-    offloaded only if it passed the gate, and its fallback is the calibrated rate measured on held-out calls.
-    """
-    tasks = {t.id: t for t in graph.tasks()}
-    before = after = 0.0
-    calls = 0
-    for row in savings["tasks"]:
-        n, llm = int(row["calls"]), float(row["llm_per_1k"])
-        cost = llm
-        task = tasks.get(row["task"])
-        if task is not None and task.decision == Decision.OFFLOAD and row.get("offloaded"):
-            slm_only = float(row["after_per_1k"]) - float(row["fallback_share"]) * llm
-            measured = task.eval.fallback_rate if task.eval is not None else float(row["fallback_share"])
-            cost = slm_only + measured * llm
-        before += n * llm
-        after += n * cost
-        calls += n
-    if not calls:
-        return {}
-    return {
-        "usd_per_1k_calls_before": before / calls,
-        "usd_per_1k_calls_after": after / calls,
-        "saved_share": 1 - after / before if before else 0.0,
-        "llm_price_model": savings.get("llm_price_model"),
-        "gpu": savings.get("gpu"),
-    }
+    return summary_of(graph, artifacts, kept)
 
 
 def format_summary(summary: dict[str, Any]) -> str:
-    lines = [
-        f"sites: {summary['sites']} ({summary['sites_offloaded']} offloaded to SLMs, {summary['sites_kept']} kept on the LLM)",
-        f"tasks: {summary['tasks']} ({summary['tasks_offloaded']} offloaded)",
-        f"calls in traces: {summary['calls']}; share served by SLMs: {summary['calls_to_slm_share']:.1%}; "
-        f"expected fallback on offloaded tasks: {summary['expected_fallback_rate']:.1%}",
-    ]
-    if "usd_per_1k_calls_before" in summary:
-        lines.append(
-            f"$ per 1k calls: {summary['usd_per_1k_calls_before']:.4f} before -> "
-            f"{summary['usd_per_1k_calls_after']:.4f} after ({summary['saved_share']:.0%} saved; "
-            f"LLM {summary['llm_price_model']}, SLMs on {summary['gpu']}, fallbacks included)"
-        )
-    return "\n".join(lines)
+    from slmc.report.summary import render_summary
+
+    return "\n".join(render_summary(summary))
 
 
 def display_path(path: str | Path, root: Path) -> str:

@@ -50,9 +50,29 @@ class PassContext:
     # DetectionPrefetch fed while the traces were read; scrub-pii takes it).
     services: dict[str, Any] = field(default_factory=dict)
     log: Callable[[str], None] = lambda msg: None
+    notes: list[str] = field(default_factory=list)  # the running pass's one-line summary (counts), shown with it
+    show: Callable[[str], None] | None = None  # lines always shown (one per training, per evaluation); default: log
+
+    def milestone(self, text: str) -> None:
+        """One line for a long step inside a pass (each task's training or evaluation), shown even on a log."""
+        (self.show or self.log)(text)
+
+    def note(self, text: str) -> None:
+        """A count for the running pass's stage line (``linked 4800 of 4800``), shown once the pass ends."""
+        self.notes.append(text)
 
     def report(self, diag: Diagnostic) -> None:
         self.diagnostics.append(diag)
+
+    def count_dropped(self, stage: str, reasons: dict[str, int]) -> None:
+        """Records ``stage`` left out, per reason, added to ``artifacts["dropped"]`` (stage -> reason -> records).
+        A pass that shrinks ``ctx.traces`` without saying why gets its shortfall counted as ``unexplained``."""
+        from slmc.report.summary import add_dropped
+
+        add_dropped(self.artifacts, stage, reasons)
+
+    def dropped_by(self, stage: str) -> int:
+        return sum((self.artifacts.get("dropped") or {}).get(stage, {}).values())
 
 
 @dataclass(frozen=True)
@@ -208,6 +228,13 @@ def validate_pipeline(passes: list[Pass], available: tuple[str, ...] = FRONTEND_
         have.update(p.provides)
 
 
+def _count(traces: Any) -> int | None:
+    try:
+        return len(traces) if traces is not None else None
+    except TypeError:
+        return None
+
+
 @dataclass
 class PassRecord:
     name: str
@@ -222,7 +249,13 @@ class PassManager:
         verify: bool = True,
         print_ir_after_all: bool = False,
         printer: Callable[[str], None] = print,
+        on_start: Callable[[str], None] | None = None,
+        on_done: Callable[[str, str, float], None] | None = None,
     ) -> None:
+        """``on_start(name)`` before each pass, ``on_done(name, note, seconds)`` after it; the note gives the pass's
+        counts: records in -> out, what it dropped per reason and what it noted (``ctx.note``)."""
+        self.on_start = on_start
+        self.on_done = on_done
         self.passes = passes
         self.verify = verify
         self.print_ir_after_all = print_ir_after_all
@@ -239,13 +272,28 @@ class PassManager:
         validate_pipeline(self.passes, tuple(graph.meta.facts) or FRONTEND_FACTS)
         for p in self.passes:
             start = time.perf_counter()
-            ctx.log(f"pass {p.name}")
+            if self.on_start is not None:
+                self.on_start(p.name)
+            before, counted = _count(ctx.traces), dict((ctx.artifacts.get("dropped") or {}).get(p.name, {}))
+            ctx.notes.clear()
             graph = p.run(ctx, graph)
+            after = _count(ctx.traces)
+            if before is not None and after is not None:
+                unexplained = before - after - (ctx.dropped_by(p.name) - sum(counted.values()))
+                if unexplained > 0:  # no record vanishes without a word
+                    ctx.count_dropped(p.name, {"unexplained": unexplained})
+            now = (ctx.artifacts.get("dropped") or {}).get(p.name, {})
+            dropped = {r: n - counted.get(r, 0) for r, n in now.items() if n - counted.get(r, 0)}
             graph.meta.passes_run.append(p.spec())
             for fact in (*FRONTEND_FACTS, *p.provides):
                 if fact not in graph.meta.facts:
                     graph.meta.facts.append(fact)
             self.records.append(PassRecord(p.name, time.perf_counter() - start))
+            if self.on_done is not None:
+                from slmc.compiler.progress import stage_note
+
+                note = "; ".join(x for x in (stage_note(p.name, before, after, dropped), *ctx.notes) if x)
+                self.on_done(p.name, note, self.records[-1].seconds)
             if self.verify:
                 graph.verify()
             if self.print_ir_after_all:

@@ -56,6 +56,7 @@ class ClusterTasks(Pass):
         prompts = {s.id: graph.prompt_of(s.id) for s in graph.sites()}
         result = cluster_records(records, prompts, opts)
         ctx.log(f"cluster-tasks: {result.how()} in {result.seconds:.1f}s")
+        ctx.note(f"{len(result.clusters)} tasks from {len(records)} records")
 
         task_ids: list[str] = []
         file_names = {task_slug(t.id) for t in graph.tasks()}

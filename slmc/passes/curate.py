@@ -101,6 +101,7 @@ class Curate(Pass):
             ctx.traces = kept
         report = self._report(totals, removed, kept, splits, conflicts)
         ctx.artifacts["curation_report"] = report
+        ctx.count_dropped(self.name, report["removed"])
         self._diagnose(ctx, graph, report)
         return graph
 

@@ -48,7 +48,7 @@ class Evaluate(Pass):
         for task in graph.tasks():
             if task.finetune is None or task.eval is None or not task.eval.adapter:
                 continue
-            ctx.log(f"{task.id}: evaluating {task.eval.adapter}")
+            ctx.milestone(f"{task.id}: evaluating {task.eval.adapter}")
             evaluation = evaluate_task(
                 task,
                 build,
@@ -65,4 +65,5 @@ class Evaluate(Pass):
                 "ground_truth_rows": evaluation.ground_truth_n,
             }
             graph.update(task.id, eval=evaluation.result)
+            ctx.note(f"{task.id} agreement {evaluation.result.agreement:.1%} (n={evaluation.result.n})")
         return graph

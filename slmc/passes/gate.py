@@ -35,6 +35,7 @@ class Gate(Pass):
             graph.update(task.id, decision=verdict.decision, decision_reasons=verdict.reasons)
             ctx.log(f"{task.id}: {verdict.decision} ({'; '.join(verdict.reasons)})")
         tasks = graph.tasks()
+        ctx.note(f"{sum(t.decision == Decision.OFFLOAD for t in tasks)} of {len(tasks)} tasks offloaded")
         for site in graph.nodes(LLMCall):
             verdict = site_verdict(site.id, tasks)
             if verdict is not None:

@@ -462,6 +462,10 @@ class LinkTraces(Pass):
             "unlinked_groups": dict(groups.most_common()),
         }
         ctx.artifacts["link_stats"] = stats
+        ctx.note(
+            f"linked {linked} of {total} records"
+            + (f", {stats['unlinked']} unlinked (kept)" if stats["unlinked"] else "")
+        )
         where = graph.meta.root or "."
         by_method = ", ".join(f"{k} {v}" for k, v in stats["methods"].items()) or "none"
         ctx.report(

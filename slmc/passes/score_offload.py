@@ -127,7 +127,7 @@ class ScoreOffload(Pass):
         return Verdict.UNCLEAR, None
 
     def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
-        from slmc.analysis.prices import llm_price
+        from slmc.analysis.prices import llm_price, prices_for
 
         by_task: dict[str, list[TraceRecord]] = defaultdict(list)
         for r in ctx.traces or []:
@@ -135,7 +135,10 @@ class ScoreOffload(Pass):
                 by_task[r.task].append(r)
         per_site: dict[str, list[tuple[Task, OffloadScore, list[TraceRecord]]]] = defaultdict(list)
         models = Counter(r.model for r in ctx.traces or [] if r.model)
-        price = llm_price(ctx.options.get("llm_price_model") or (models.most_common(1)[0][0] if models else None))
+        price = llm_price(
+            ctx.options.get("llm_price_model") or (models.most_common(1)[0][0] if models else None),
+            prices_for(ctx.options),
+        )
         summary: dict[str, Any] = {"calls": 0, "tokens": 0, "usd": 0.0, "narrow": {"calls": 0, "tokens": 0, "usd": 0.0}}
         for task in graph.tasks():
             records = by_task.get(task.id, [])

@@ -93,7 +93,7 @@ class SelectSLM(Pass):
 
     def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
         from slmc.analysis.catalog import classifier_entry, find_model, load_catalog, parse_licence, parse_params
-        from slmc.analysis.prices import gpu_for, llm_price
+        from slmc.analysis.prices import gpu_for, llm_price, prices_for
         from slmc.analysis.savings import agent_savings, task_cost
 
         opts = ctx.options
@@ -168,7 +168,10 @@ class SelectSLM(Pass):
             if r.task:
                 by_task[r.task].append(r)
         models = [r.model for r in ctx.traces or [] if r.model]
-        price = llm_price(opts.get("llm_price_model") or (max(set(models), key=models.count) if models else None))
+        prices = prices_for(opts)
+        price = llm_price(
+            opts.get("llm_price_model") or (max(set(models), key=models.count) if models else None), prices
+        )
         costs = []
         for task in graph.tasks():
             o = task.offload
@@ -188,9 +191,10 @@ class SelectSLM(Pass):
                     gpu=gpu,
                     contract_kind=task.contract.kind if task.contract else None,
                     fallback_share=measured,
+                    prices=prices,
                 )
             )
-        ctx.artifacts["savings"] = agent_savings(costs, price, gpu)
+        ctx.artifacts["savings"] = agent_savings(costs, price, gpu, prices)
         if not candidates:
             ctx.report(
                 Diagnostic("<options>", 0, 0, "W401", f"no catalog SLM meets {constraint_text}; using {base_model}")

@@ -34,7 +34,7 @@ class Train(Pass):
         for task in graph.tasks():
             if task.finetune is None or task.slm is None or (self.only and task.id not in self.only):
                 continue
-            ctx.log(f"{task.id}: training {task.slm.source} ({task.finetune.method})")
+            ctx.milestone(f"{task.id}: training {task.slm.source} ({task.finetune.method})")  # a line per training
             outcome = train_task(
                 task,
                 build,
@@ -45,6 +45,7 @@ class Train(Pass):
                 log=ctx.log,
                 max_seconds=float(ctx.options.get("train_budget_s") or self.max_seconds),
             )
+            ctx.note(f"{task.id} {'reused' if outcome.reused else f'{outcome.seconds:.1f}s'}")
             graph.update(
                 task.id,
                 eval=EvalResult(

@@ -24,17 +24,21 @@ def build_analysis(
     passes: list[tuple[str, float]] | None = None,
     skipped: list[str] | None = None,
     diagnostics: list[Any] | None = None,
+    summary: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything the report shows, as plain JSON data."""
-    from slmc.analysis.prices import llm_price
+    """Everything the report shows, as plain JSON data. ``summary``: the run's figures as the CLI prints them
+    (``slmc.report.summary.summarize``; computed here when not given), shown as the report's headline."""
+    from slmc.analysis.prices import LLMPrice, llm_price
     from slmc.passes.score_offload import input_tokens, output_tokens
+    from slmc.report.summary import summarize
 
     traces = traces or []
     models = [r.model for r in traces if r.model]
-    price = llm_price(
-        (artifacts.get("savings") or {}).get("llm_price_model")
-        or (max(set(models), key=models.count) if models else None)
-    )
+    savings = artifacts.get("savings") or {}
+    if savings.get("llm_price"):  # the price the savings were computed with ([tool.slmc.prices] included)
+        price = LLMPrice(savings["llm_price_model"], savings["llm_price"]["input"], savings["llm_price"]["output"])
+    else:
+        price = llm_price(max(set(models), key=models.count) if models else None)
     per_site: dict[str, dict[str, float]] = defaultdict(lambda: {"calls": 0, "input_tokens": 0, "output_tokens": 0})
     for r in traces:
         row = per_site[r.site_id or "<unlinked>"]
@@ -84,6 +88,7 @@ def build_analysis(
         "format": "slmc.analysis",
         "version": 1,
         "agent": agent,
+        "summary": summary if summary is not None else summarize(graph, artifacts, kept=len(traces)),
         "traces": len(traces),
         "unlinked_calls": int(unlinked["calls"]) if unlinked else 0,
         "llm_price": {"model": price.model, "input": price.input, "output": price.output},
@@ -106,32 +111,59 @@ def _usd(x: float | None) -> str:
     return "–" if x is None else f"${x:,.4f}"
 
 
+def price_note(v: dict[str, Any]) -> str:
+    """Where the LLM price came from and its date."""
+    price = v.get("llm_price") or {}
+    where = v.get("prices_source") or "slmc/data/prices.yaml"
+    return (
+        f"LLM price {v.get('llm_price_model')}: ${price.get('input', '–')} / ${price.get('output', '–')} per 1M "
+        f"input / output tokens, as of {v.get('prices_as_of')} ({where}; override in `[tool.slmc.prices]`)."
+    )
+
+
 def _slm_text(slm: dict | None) -> str:
     if not slm:
         return "stays on the LLM"
     return f"{slm['model']} ({slm['method']})"
 
 
+def by_volume(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tasks busiest first (then by id)."""
+    return sorted(tasks, key=lambda t: (-t["calls"], t["id"]))
+
+
+def sites_by_volume(a: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Call sites with traffic, busiest first, and those without (shown folded), as the summary counts them: a
+    wrapper function's definition is not a call site (its calls are counted where it is called)."""
+    calls = [s for s in a["sites"] if s["kind"] != "wrapper"]
+    busy = sorted((s for s in calls if s["calls"]), key=lambda s: (-s["calls"], s["id"]))
+    idle = sorted((s for s in calls if not s["calls"]), key=lambda s: s["id"])
+    return busy, idle
+
+
+def headline(a: dict[str, Any]) -> list[str]:
+    """The summary lines, as the CLI prints them (the same dict renders the report's headline)."""
+    from slmc.report.summary import POTENTIAL, render_summary
+
+    lines = render_summary(a["summary"])
+    s = a["offload_summary"]
+    if s:
+        lines.insert(
+            1,
+            f"narrow tasks ({POTENTIAL}): {_pct(s.get('fraction_calls'))} of calls, {_pct(s.get('fraction_tokens'))} "
+            f"of tokens, {_pct(s.get('fraction_usd'))} of LLM dollars ({s.get('llm_price_model')})",
+        )
+    return lines
+
+
 def render_terminal(a: dict[str, Any]) -> str:
-    s, v = a["offload_summary"], a["savings"]
-    lines = [
-        f"slmc analyze: {a['agent']}: {len(a['sites'])} call sites, {a['traces']} trace records, {len(a['tasks'])} tasks",
-    ]
+    lines = [f"slmc analyze: {a['agent']}"]
+    lines += [f"  {line}" for line in headline(a)]
     if a["clustering"]:
         lines.append(f"  clustering: {a['clustering'].get('how', '')}")
-    if s:
-        lines.append(
-            f"  an SLM could serve {_pct(s.get('fraction_calls'))} of calls, {_pct(s.get('fraction_tokens'))} of tokens, "
-            f"{_pct(s.get('fraction_usd'))} of LLM dollars ({s.get('llm_price_model')})"
-        )
-    if v:
-        lines.append(
-            f"  $ per 1k calls: {_usd(v.get('usd_per_1k_calls_before'))} now -> {_usd(v.get('usd_per_1k_calls_after'))} "
-            f"with SLMs on {v.get('gpu')} (saves {_pct(v.get('saved_share'))}, fallbacks included)"
-        )
     lines.append("")
     lines.append(f"  {'task':34s} {'calls':>7s} {'contract':10s} {'verdict':11s} {'score':>5s}  plan")
-    for t in a["tasks"]:
+    for t in by_volume(a["tasks"]):
         o = t["offload"] or {}
         kind = (t["contract"] or {}).get("kind", "–")
         score = o.get("score")
@@ -145,15 +177,17 @@ def render_terminal(a: dict[str, Any]) -> str:
 
 
 def render_markdown(a: dict[str, Any]) -> str:
-    s, v = a["offload_summary"], a["savings"]
-    out = [f"# slmc analysis: {a['agent']}", ""]
-    out.append(f"{len(a['sites'])} call sites, {a['traces']} trace records, {len(a['tasks'])} tasks discovered.")
+    s, v, c = a["offload_summary"], a["savings"], a["summary"]
+    out = [f"# slmc analysis: {a['agent']}", "", "## Summary", ""]
+    out += [f"- {line}" for line in headline(a)]
     if a["clustering"]:
-        out.append(f"Clustering: {a['clustering'].get('how', '')}.")
+        out.append(f"- clustering: {a['clustering'].get('how', '')}")
     out.append("")
     if s:
         out += [
             "## How much could SLMs serve?",
+            "",
+            f"Potential, over the {s['calls']:,} trace records kept after curation (narrow tasks only).",
             "",
             "| share of | narrow tasks | all | fraction |",
             "|---|---:|---:|---:|",
@@ -162,19 +196,24 @@ def render_markdown(a: dict[str, Any]) -> str:
             f"| LLM $ ({s['llm_price_model']}) | {_usd(s['narrow_usd'])} | {_usd(s['usd'])} | {_pct(s['fraction_usd'])} |",
             "",
         ]
-    if v:
+    if "usd_per_1k_calls_before" in c:
+        basis = (
+            "measured after the quality gate: only tasks that passed it are offloaded, at their measured fallback rate"
+            if c["basis"] == "measured"
+            else "potential: every narrow task with an SLM offloaded, at its contract's typical fallback share"
+        )
         out += [
             "## Savings",
             "",
-            f"$ per 1k calls: **{_usd(v['usd_per_1k_calls_before'])}** on {v['llm_price_model']} now, "
-            f"**{_usd(v['usd_per_1k_calls_after'])}** with the planned SLMs served on {v['gpu']} "
-            f"(saves {_pct(v['saved_share'])}). Offloaded calls pay the SLM; the expected fallback share pays the LLM "
-            f"as well. Prices as of {v.get('prices_as_of')} (edit `slmc/data/prices.yaml`).",
+            f"$ per 1k calls: **{_usd(c['usd_per_1k_calls_before'])}** on {c['llm_price_model']} now, "
+            f"**{_usd(c['usd_per_1k_calls_after'])}** with SLMs served on {c['gpu']} "
+            f"(saves {_pct(c['saved_share'])}; {basis}). Offloaded calls pay the SLM; the fallback share pays the LLM "
+            f"as well. {price_note(v)}",
             "",
             "| task | calls | LLM $/1k | after $/1k | fallback | saved |",
             "|---|---:|---:|---:|---:|---:|",
         ]
-        for t in v["tasks"]:
+        for t in c["cost_tasks"]:
             out.append(
                 f"| {t['task']} | {t['calls']:,} | {_usd(t['llm_per_1k'])} | {_usd(t['after_per_1k'])} | "
                 f"{_pct(t['fallback_share']) if t['offloaded'] else '–'} | {_pct(t['saved_share'])} |"
@@ -182,24 +221,12 @@ def render_markdown(a: dict[str, Any]) -> str:
         out.append("")
     gated = [t for t in a["tasks"] if t.get("decision")]
     if gated:
-        c = a.get("compile") or {}
         out += ["## Quality gate (compile)", ""]
-        if c:
-            out += [
-                f"{c.get('tasks_offloaded', 0)} of {c.get('tasks', 0)} tasks offloaded; SLMs serve "
-                f"{_pct(c.get('calls_to_slm_share'))} of calls, expected fallback {_pct(c.get('expected_fallback_rate'))}"
-                + (
-                    f"; $ per 1k calls {_usd(c['usd_per_1k_calls_before'])} -> {_usd(c['usd_per_1k_calls_after'])}."
-                    if "usd_per_1k_calls_before" in c
-                    else "."
-                ),
-                "",
-            ]
         out += [
             "| task | model | metric | agreement | accepted agreement | lower bound | n | fallback | decision |",
             "|---|---|---|---:|---:|---:|---:|---:|---|",
         ]
-        for t in gated:
+        for t in by_volume(gated):
             e = t.get("eval") or {}
             model = (t.get("slm") or {}).get("model", "–")
             method = (t.get("finetune") or {}).get("method") or (t.get("slm") or {}).get("method", "")
@@ -215,7 +242,7 @@ def render_markdown(a: dict[str, Any]) -> str:
         "| task | sites | calls | contract | verdict | score | plan |",
         "|---|---|---:|---|---|---:|---|",
     ]
-    for t in a["tasks"]:
+    for t in by_volume(a["tasks"]):
         o = t["offload"] or {}
         out.append(
             f"| `{t['id']}` | {', '.join(f'`{x}`' for x in t['sites'])} | {t['calls']:,} | "
@@ -223,7 +250,7 @@ def render_markdown(a: dict[str, Any]) -> str:
             f"{_slm_text(t['slm'])} |"
         )
     out.append("")
-    for t in a["tasks"]:
+    for t in by_volume(a["tasks"]):
         out.append(f"### `{t['id']}`")
         out.append("")
         out.append(f"Keywords: {', '.join(t['keywords']) or '–'}.")
@@ -234,13 +261,23 @@ def render_markdown(a: dict[str, Any]) -> str:
             if t["slm"]["alternatives"]:
                 out.append(f"- alternatives: {', '.join(t['slm']['alternatives'])}")
         out.append("")
+    busy, idle = sites_by_volume(a)
     out += ["## Call sites", "", "| site | calls | tokens in/out | LLM $ | verdict |", "|---|---:|---:|---:|---|"]
-    for site in a["sites"]:
+    for site in busy:
         out.append(
             f"| `{site['id']}` | {site['calls']:,} | {site['input_tokens']:,} / {site['output_tokens']:,} | "
             f"{_usd(site['usd'])} | {(site['offload'] or {}).get('verdict', '–')} |"
         )
     out.append("")
+    if idle:
+        out += [
+            f"<details><summary>{len(idle)} sites without traffic</summary>",
+            "",
+            *(f"- `{site['id']}` ({site['kind']})" for site in idle),
+            "",
+            "</details>",
+            "",
+        ]
     return "\n".join(out)
 
 
@@ -261,11 +298,23 @@ def render_html(a: dict[str, Any]) -> str:
         "usd": hbar("LLM $ per call site", [(s["id"], s["usd"]) for s in busy], fmt="${:,.4f}", css="usd"),
     }
     projection = a["clustering"].get("projection") or []
-    names = [t["id"] for t in a["tasks"]]
+    names = [t["id"] for t in by_volume(a["tasks"])]
     index = {n: i for i, n in enumerate(names)}
-    points = [{"x": p["x"], "y": p["y"], "group": index.get(p.get("task"), 0)} for p in projection]
+    if any(p.get("task") not in index for p in projection):
+        names.append("(no task)")  # every colour on the map is in the legend
+    points = [{"x": p["x"], "y": p["y"], "group": index.get(p.get("task"), len(index))} for p in projection]
     plots["map"] = scatter("Cluster map (2-D PCA of the clustered sample)", points, names)
-    return env.get_template("analyze.html.j2").render(a=a, plots=plots, pct=_pct, usd=_usd, slm_text=_slm_text)
+    return env.get_template("analyze.html.j2").render(
+        a=a,
+        plots=plots,
+        pct=_pct,
+        usd=_usd,
+        slm_text=_slm_text,
+        headline=headline,
+        by_volume=by_volume,
+        sites_by_volume=sites_by_volume,
+        price_note=price_note,
+    )
 
 
 def write_reports(out: Path, analysis: dict[str, Any]) -> list[Path]:

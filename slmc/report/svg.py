@@ -38,6 +38,7 @@ def hbar(title: str, rows: list[tuple[str, float]], fmt: str = "{:,.0f}", width:
 def scatter(title: str, points: list[dict], groups: list[str], width: int = 560, height: int = 380) -> str:
     """A 2-D scatter of ``points`` ({x, y, group index}) with a legend of ``groups``."""
     pad, legend_w = 24, 190
+    height = max(height, 2 * pad + 8 + 18 * len(groups))  # the legend names every group
     plot_w = width - legend_w - pad
     parts = [
         f'<svg class="plot scatter" role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
@@ -58,10 +59,12 @@ def scatter(title: str, points: list[dict], groups: list[str], width: int = 560,
             parts.append(
                 f'<circle class="dot" cx="{cx:.1f}" cy="{cy:.1f}" r="2.6" fill="{color(p["group"])}" fill-opacity="0.75"/>'
             )
-    for i, name in enumerate(groups[:16]):
+    for i, name in enumerate(groups):
         y = pad + 8 + i * 18
         parts.append(f'<rect x="{plot_w + 8}" y="{y - 9}" width="10" height="10" fill="{color(i)}"/>')
         short = name if len(name) <= 26 else name[:25] + "…"
-        parts.append(f'<text x="{plot_w + 24}" y="{y}" class="label">{escape(short)}</text>')
+        parts.append(
+            f'<text x="{plot_w + 24}" y="{y}" class="label legend"><title>{escape(name)}</title>{escape(short)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)

@@ -218,6 +218,24 @@ def train_task(
     return TrainOutcome(out, seconds)
 
 
+def quiet_log_dicts(trainer: Any) -> None:
+    """No raw log dicts ({'loss': ...}) on the terminal: PrinterCallback (used when the bar is off) goes, and the bar's
+    ProgressCallback is replaced by one that shows the loss on the bar instead of writing each dict above it."""
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback
+
+    class BarCallback(ProgressCallback):
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            bar = self.training_bar
+            if state.is_world_process_zero and bar is not None and logs and "loss" in logs:
+                bar.set_postfix_str(f"loss {float(logs['loss']):.4g}", refresh=False)
+
+    trainer.remove_callback(PrinterCallback)
+    callbacks = trainer.callback_handler.callbacks
+    if any(type(cb) is ProgressCallback for cb in callbacks):
+        trainer.remove_callback(ProgressCallback)
+        trainer.add_callback(BarCallback())
+
+
 def _write_info(
     out: Path,
     plan: FinetunePlan,
@@ -319,10 +337,7 @@ def _sft(
         processing_class=tokenizer,
         peft_config=peft_config,
     )
-    if not progress:
-        from transformers.trainer_callback import PrinterCallback
-
-        trainer.remove_callback(PrinterCallback)  # it prints every log dict when the progress bar is off
+    quiet_log_dicts(trainer)
     if max_seconds > 0:
         trainer.add_callback(_time_budget(max_seconds, log))
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)

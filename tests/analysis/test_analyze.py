@@ -83,6 +83,13 @@ def test_html_renders_in_headless_chromium(report: Path, tmp_path: Path):
     table = table[: table.index("</table>")]
     assert table.count("<tr") == 1 + len(analysis["tasks"])
     assert "verdict-open-ended" in table and "verdict-narrow" in table
+    calls = [int(c) for c in re.findall(r'<td class="num">(\d+)</td>\s*<td>', table)]
+    assert calls == sorted(calls, reverse=True)  # busiest task first
+    legend = re.findall(r'class="label legend"><title>([^<]+)</title>', cluster_map)
+    assert sorted(legend) == sorted(t["id"] for t in analysis["tasks"])  # every task in the legend
+    headline = dom[dom.index('id="headline"') : dom.index('id="summary"')]
+    assert "figures: potential" in headline and "prices as of " + analysis["savings"]["prices_as_of"] in headline
+    assert "sites: 4 (4 with traffic, 0 without" in headline and 'id="idle-sites"' not in dom
     shot = tmp_path / "report.png"
     subprocess.run(
         [

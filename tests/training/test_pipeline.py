@@ -63,6 +63,7 @@ def test_classifier_head_and_gate_decisions(trained):
         "tfidf.json",
         "tfidf.safetensors",
         "slmc-train.json",
+        ".slmc-owned",  # slmc's mark: the folder may be replaced by a later run (slmc.safety)
     }  # safetensors + JSON, no pickle
     assert mood.decision == Decision.OFFLOAD
     site = graph.node("llm:mood@agent.py:20")

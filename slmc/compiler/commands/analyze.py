@@ -30,6 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--llm-price-model", help="price the traffic as this LLM (default: the traces' model)")
     parser.add_argument("--pipeline", help="pass pipeline (default: the analyze pipeline)")
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
+    parser.add_argument("--verbose", "-v", action="store_true", help="also show what each stage says while it runs")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar (one line per stage)")
 
 
 def _load_passes(spec: str, log) -> tuple[list, list[str]]:
@@ -48,14 +50,24 @@ def _load_passes(spec: str, log) -> tuple[list, list[str]]:
     return passes, skipped
 
 
+def _config_prices(sources: list[Path]) -> dict:
+    """``[tool.slmc.prices]`` of the agent's pyproject.toml, if any (merged over slmc/data/prices.yaml)."""
+    from slmc.compiler.config import load_config
+
+    prices = load_config([p.absolute() for p in sources]).options.get("prices")
+    return {"prices": prices} if prices else {}
+
+
 def run(args: argparse.Namespace) -> int:
     from slmc.compiler import passmanager as pm
     from slmc.compiler.driver import display_path
     from slmc.compiler.frontend import analyze_paths
+    from slmc.compiler.progress import StageDisplay, quiet_libraries
     from slmc.report.analyze import build_analysis, render_terminal, write_reports
-    from slmc.traces.ingest import read_traces
+    from slmc.report.summary import add_dropped, ingest_dropped
+    from slmc.traces.ingest import IngestReport, read_traces
 
-    log = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
+    log = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     for path in [*args.sources, *args.traces]:
         # a dangling link or a loop among the sources is an E003 diagnostic, not a missing path
         if not (os.path.lexists(path) if path in args.sources else path.exists()):
@@ -66,14 +78,29 @@ def run(args: argparse.Namespace) -> int:
     for key in ("max_params", "gpu_memory", "target", "base_model", "llm_price_model"):
         if getattr(args, key) is not None:
             options[key] = getattr(args, key)
+    options.update(_config_prices(args.sources))
 
+    quiet_libraries()
+    passes, skipped = _load_passes(args.pipeline or pm.ANALYZE_PIPELINE, log)
+    display = StageDisplay(1 + len(passes), write=log, progress=not args.no_progress, verbose=args.verbose)
+    display.start("frontend")
     graph, diagnostics = analyze_paths([p.absolute() for p in args.sources], root=root)
-    records, problems = read_traces(args.traces)
+    ingest = IngestReport()
+    records, problems = read_traces(args.traces, report=ingest)
     diagnostics = [*diagnostics, *problems]
     graph.meta.root = "."  # no absolute path of this machine in the reports: paths relative to the agent's root
     graph.meta.trace_sources = [display_path(t, root) for t in args.traces]
-    log(f"frontend: {len(graph.sites())} call sites; {len(records)} trace records")
+    artifacts: dict = {}
+    add_dropped(artifacts, "ingest", ingest_dropped(ingest))
+    artifacts["records_in"] = len(records) + sum((artifacts.get("dropped") or {}).get("ingest", {}).values())
+    not_read = ", ".join(f"{r} {n}" for r, n in (artifacts.get("dropped") or {}).get("ingest", {}).items())
+    display.done(
+        "frontend",
+        f"{len(graph.sites())} call sites; {len(records)} trace records"
+        + (f"; not read: {not_read}" if not_read else ""),
+    )
     if not records:
+        display.close()
         content_off = next((d for d in problems if d.code == "E107"), None)  # spans, but message content was off
         raise SlmcError(
             "no usable trace records in the given files",
@@ -81,11 +108,22 @@ def run(args: argparse.Namespace) -> int:
             hint=content_off.message if content_off else "record some with `slmc trace -- python agent.py`",
         )
 
-    passes, skipped = _load_passes(args.pipeline or pm.ANALYZE_PIPELINE, log)
     cache = args.out.resolve() / ".cache"
-    ctx = pm.PassContext(root=root, cache_dir=cache, traces=records, options=options, log=log)
-    manager = pm.PassManager(passes)
-    graph = manager.run(ctx, graph)
+    ctx = pm.PassContext(
+        root=root,
+        cache_dir=cache,
+        traces=records,
+        options=options,
+        log=display.log,
+        show=display.say,
+        artifacts=artifacts,
+        progress=display.interactive,
+    )
+    manager = pm.PassManager(passes, on_start=display.start, on_done=display.done)
+    try:
+        graph = manager.run(ctx, graph)
+    finally:
+        display.close()
     diagnostics += ctx.diagnostics
     diagnostics = [dataclasses.replace(d, path=display_path(d.path, root)) for d in diagnostics]
     analysis = build_analysis(

@@ -38,11 +38,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fresh", action="store_true", help="ignore cached stages and start over")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
+    parser.add_argument("--verbose", "-v", action="store_true", help="also show what each stage says while it runs")
 
 
 def _print_diagnostic(d: Diagnostic) -> None:
     if d.severity != Severity.INFO:
         print(d.concise(), file=sys.stderr, flush=True)
+
+
+def _config_prices(sources: list[Path]) -> dict:
+    """``[tool.slmc.prices]`` of the agent's pyproject.toml, if any (merged over slmc/data/prices.yaml)."""
+    from slmc.compiler.config import load_config
+
+    prices = load_config([p.absolute() for p in sources]).options.get("prices")
+    return {"prices": prices} if prices else {}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
             options[key] = value
     if args.train_budget is not None:
         options["train_budget_s"] = args.train_budget
+    options.update(_config_prices(args.sources))
     if args.base_model is None and args.cpu_only:
         options["base_model"] = "scratch:tiny"
     opts = CompileOptions(
@@ -72,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
         in_place=args.in_place,
         progress=not args.no_progress,
         fresh=args.fresh,
+        verbose=args.verbose,
     )
     log = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
     result = compile_agent(opts, log=log, report=_print_diagnostic)  # warnings show as raised, before any failure

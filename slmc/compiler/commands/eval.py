@@ -52,11 +52,14 @@ def run(args: argparse.Namespace) -> int:
     if "trained" not in graph.meta.facts:
         raise SlmcError(f"{args.plan} has not been trained", hint=f"run `slmc train {args.plan}` first")
     build = find_build_dir(args.plan, graph, args.build)
+    from slmc.compiler.progress import quiet_libraries
+
+    quiet_libraries()
     ctx = PassContext(
         out_dir=build,
         options={"gate_target": args.gate_target},
-        progress=not args.no_progress,
-        log=lambda m: print(m, file=sys.stderr),
+        progress=not args.no_progress and sys.stderr.isatty(),
+        log=lambda m: print(m, file=sys.stderr, flush=True),
     )
     passes = [Evaluate(device=args.device, batch_size=args.batch_size), Gate(max_fallback=args.max_fallback)]
     graph = PassManager(passes).run(ctx, graph)

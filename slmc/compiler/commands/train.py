@@ -39,7 +39,11 @@ def run(args: argparse.Namespace) -> int:
     command = multi_gpu_command(str(args.plan))
     if command:
         print(f"several GPUs found; to train on all of them run:\n  {command}", file=sys.stderr)
-    ctx = PassContext(out_dir=build, progress=not args.no_progress, log=lambda m: print(m, file=sys.stderr))
+    from slmc.compiler.progress import quiet_libraries
+
+    quiet_libraries()  # the training bar on a terminal is the one progress display; a log gets a line per task
+    progress = not args.no_progress and sys.stderr.isatty()
+    ctx = PassContext(out_dir=build, progress=progress, log=lambda m: print(m, file=sys.stderr, flush=True))
     train = Train(device=args.device, resume=args.resume, only=tuple(args.task))
     graph = PassManager([train]).run(ctx, graph)
     save_plan(graph, args.output or args.plan)

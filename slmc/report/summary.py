@@ -1,0 +1,175 @@
+"""The one summary of a run: computed once from the graph and the pass artifacts, stored in ``analysis.json`` under
+``summary`` and rendered by the CLI (``slmc analyze`` and ``slmc compile``), report.md and report.html alike, so they
+cannot disagree.
+
+``basis`` says what the figures are: ``potential`` (no quality gate ran: every narrow task that got an SLM is assumed
+offloaded at its contract's typical fallback share, as ``slmc analyze`` estimates) or ``measured`` (after the gate:
+only tasks that passed it are offloaded, each at the fallback rate measured on held-out calls).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slmc.ir import AgentGraph, Decision, SiteKind
+
+POTENTIAL = "potential"
+MEASURED = "measured"
+
+
+def add_dropped(artifacts: dict[str, Any], stage: str, reasons: dict[str, int]) -> None:
+    """Records ``stage`` left out, per reason, into ``artifacts["dropped"]`` (stage -> reason -> records)."""
+    table = artifacts.setdefault("dropped", {}).setdefault(stage, {})
+    for reason, n in reasons.items():
+        if n:
+            table[reason] = table.get(reason, 0) + int(n)
+    if not table:
+        artifacts["dropped"].pop(stage)
+
+
+def ingest_dropped(report: Any) -> dict[str, int]:
+    """What trace ingest left out (an ``IngestReport``): malformed lines, invalid records, skipped non-LLM records."""
+    return {"malformed": report.malformed, "invalid": report.invalid, **dict(report.skipped)}
+
+
+def summarize(graph: AgentGraph, artifacts: dict[str, Any], kept: int | None = None) -> dict[str, Any]:
+    """The run's figures. ``kept``: the trace records left after the passes (None: not known)."""
+    tasks = graph.tasks()
+    measured = any(t.decision is not None for t in tasks)
+    savings = artifacts.get("savings") or {}
+    rows = {r["task"]: r for r in savings.get("tasks", [])}
+    if measured:
+        offloaded_tasks = {t.id for t in tasks if t.decision == Decision.OFFLOAD}
+    else:
+        offloaded_tasks = {t for t, r in rows.items() if r.get("offloaded")}
+    sites = [s for s in graph.sites() if s.site != SiteKind.WRAPPER]
+    task_sites = {sid for t in tasks if t.id in offloaded_tasks for sid in t.sites}
+    if measured:
+        offloaded = [s for s in sites if s.decision == Decision.OFFLOAD]
+    else:
+        offloaded = [s for s in sites if s.id in task_sites]
+    calls = sum(s.traffic.calls for s in sites if s.traffic)
+    served = sum(s.traffic.calls for s in offloaded if s.traffic)
+    busy = sum(1 for s in sites if s.traffic and s.traffic.calls)
+    out: dict[str, Any] = {
+        "basis": MEASURED if measured else POTENTIAL,
+        "sites": len(sites),
+        "sites_with_traffic": busy,
+        "sites_without_traffic": len(sites) - busy,
+        "sites_offloaded": len(offloaded),
+        "sites_kept": len(sites) - len(offloaded),
+        "tasks": len(tasks),
+        "tasks_offloaded": len(offloaded_tasks),
+        "calls": calls,
+        "unlinked_calls": int((artifacts.get("link_stats") or {}).get("unlinked", 0)),
+        "calls_to_slm_share": (served / calls) if calls else 0.0,
+    }
+    records_in = artifacts.get("records_in")
+    dropped = {stage: dict(r) for stage, r in (artifacts.get("dropped") or {}).items()}
+    if records_in is not None:
+        out["records"] = {
+            "input": int(records_in),
+            "kept": kept,
+            "dropped": dropped,
+            "dropped_total": sum(n for r in dropped.values() for n in r.values()),
+        }
+    cost_rows = _cost_rows(graph, savings, measured)
+    weight = sum(r["calls"] for r in cost_rows if r["offloaded"])
+    out["expected_fallback_rate"] = (
+        sum(r["fallback_share"] * r["calls"] for r in cost_rows if r["offloaded"]) / weight if weight else 0.0
+    )
+    total = sum(r["calls"] for r in cost_rows)
+    if total:
+        before = sum(r["llm_per_1k"] * r["calls"] for r in cost_rows) / total
+        after = sum(r["after_per_1k"] * r["calls"] for r in cost_rows) / total
+        out.update(
+            {
+                "usd_per_1k_calls_before": round(before, 4),
+                "usd_per_1k_calls_after": round(after, 4),
+                "saved_share": round(1 - after / before, 4) if before else 0.0,
+                "llm_price_model": savings.get("llm_price_model"),
+                "gpu": savings.get("gpu"),
+                "prices_as_of": savings.get("prices_as_of"),
+                "cost_tasks": cost_rows,
+            }
+        )
+    return out
+
+
+def _cost_rows(graph: AgentGraph, savings: dict[str, Any], measured: bool) -> list[dict[str, Any]]:
+    """Per task: calls, LLM $/1k, $/1k after, fallback share, offloaded; sorted by calls (busiest first).
+
+    Potential: select-slm's estimate as is. Measured: a task counts as offloaded only if it passed the gate, and its
+    fallback is the calibrated rate measured on held-out calls."""
+    tasks = {t.id: t for t in graph.tasks()}
+    rows = []
+    for row in savings.get("tasks", []):
+        n, llm = int(row["calls"]), float(row["llm_per_1k"])
+        offloaded = bool(row.get("offloaded"))
+        fallback = float(row.get("fallback_share") or 0.0)
+        after = float(row["after_per_1k"])
+        if measured:
+            task = tasks.get(row["task"])
+            if task is not None and task.decision == Decision.OFFLOAD and offloaded:
+                slm_only = after - fallback * llm
+                fallback = task.eval.fallback_rate if task.eval is not None else fallback
+                after = slm_only + fallback * llm
+            else:
+                offloaded, after = False, llm
+        rows.append(
+            {
+                "task": row["task"],
+                "calls": n,
+                "llm_per_1k": round(llm, 6),
+                "after_per_1k": round(after, 6),
+                "fallback_share": round(fallback, 4) if offloaded else None,
+                "offloaded": offloaded,
+                "saved_share": round(1 - after / llm, 4) if llm else 0.0,
+            }
+        )
+    return sorted(rows, key=lambda r: (-r["calls"], r["task"]))
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.1f} %"
+
+
+def dropped_text(records: dict[str, Any]) -> str:
+    """``4800 read, 4548 kept; 252 dropped (curate: duplicate 200, refusal 52)``."""
+    head = f"{records['input']} read"
+    if records.get("kept") is not None:
+        head += f", {records['kept']} kept"
+    if not records["dropped_total"]:
+        return head + "; none dropped"
+    parts = [
+        f"{stage}: " + ", ".join(f"{reason} {n}" for reason, n in sorted(r.items(), key=lambda kv: (-kv[1], kv[0])))
+        for stage, r in records["dropped"].items()
+    ]
+    return f"{head}; {records['dropped_total']} dropped ({'; '.join(parts)})"
+
+
+def render_summary(s: dict[str, Any]) -> list[str]:
+    """The summary lines (plain text), shared by the CLI and the reports."""
+    label = "measured after the quality gate" if s["basis"] == MEASURED else "potential, before training and the gate"
+    lines = [f"figures: {label}"]
+    if "records" in s:
+        lines.append(f"trace records: {dropped_text(s['records'])}")
+    verb = "offloaded to SLMs" if s["basis"] == MEASURED else "could be offloaded to SLMs"
+    lines += [
+        f"sites: {s['sites']} ({s['sites_with_traffic']} with traffic, {s['sites_without_traffic']} without; "
+        f"{s['sites_offloaded']} {verb}, {s['sites_kept']} kept on the LLM)",
+        f"tasks: {s['tasks']} ({s['tasks_offloaded']} {'offloaded' if s['basis'] == MEASURED else 'could be offloaded'})",
+        f"calls in traces: {s['calls']}; share "
+        f"{'served by SLMs' if s['basis'] == MEASURED else 'SLMs could serve'}: {s['calls_to_slm_share']:.1%}; "
+        f"expected fallback on offloaded tasks: {s['expected_fallback_rate']:.1%}",
+    ]
+    if "usd_per_1k_calls_before" in s:
+        lines.append(
+            f"$ per 1k calls: {s['usd_per_1k_calls_before']:.4f} before -> {s['usd_per_1k_calls_after']:.4f} after "
+            f"({_pct(s['saved_share'])} saved; LLM {s['llm_price_model']}, SLMs on {s['gpu']}, fallbacks included; "
+            f"prices as of {s['prices_as_of']})"
+        )
+    return lines
+
+
+__all__ = ["MEASURED", "POTENTIAL", "add_dropped", "dropped_text", "ingest_dropped", "render_summary", "summarize"]

@@ -1,0 +1,33 @@
+"""Training shows at most a progress bar: no raw log dicts ({'loss': ...}) from the trainer, with the bar on (a
+terminal) or off (a log), and a line per trained task."""
+
+from __future__ import annotations
+
+import pytest
+
+from slmc.compiler.passmanager import PassContext, PassManager
+from slmc.compiler.progress import quiet_libraries
+
+from .conftest import make_graph, weather_records, weather_task
+
+
+@pytest.mark.parametrize("progress", [True, False])
+def test_training_prints_no_log_dicts(tmp_path, capfd, progress: bool):
+    quiet_libraries()  # as `slmc compile` does: the libraries' own bars (weights loading, shards) off
+    shown: list[str] = []
+    ctx = PassContext(
+        out_dir=tmp_path,
+        traces=weather_records(n=120),
+        options={"embedder": "tfidf"},
+        progress=progress,
+        show=shown.append,
+    )
+    PassManager.from_spec("plan-finetune{epochs=2},train{device=cpu}").run(ctx, make_graph([weather_task()]))
+    out, err = capfd.readouterr()
+    for text in (out, err):
+        assert "{'loss'" not in text and "'train_runtime'" not in text and "'grad_norm'" not in text
+    if progress:
+        assert "loss " in err  # on the bar, not as a dict above it
+    else:
+        assert out == "" and "it/s" not in err
+    assert shown == ["task:weather: training scratch:tiny (full)"]  # one line per training, shown even on a log
