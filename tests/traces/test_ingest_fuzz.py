@@ -93,9 +93,9 @@ def test_any_value_in_any_field_never_crashes_ingest_stats_show_or_the_passes(pl
 
         for argv in (["stats", str(src)], ["stats", str(src), "--json"], ["show", str(src), "-n", "0"]):
             code, out, err = cli("traces", *argv)
-            assert code == 0, err
+            assert code == 0 if records else (code in (0, 1) and err.strip() and "Traceback" not in err), err
         code, out, err = cli("traces", "show", str(src), "--json", "-n", "0")
-        assert code == 0, err
+        assert code == 0 if records else code in (0, 1), err
         shown = [line for line in out.split("\n") if line]  # not splitlines: U+0085 and U+2028 are text in JSON
         assert len([strict_loads(line) for line in shown]) == len(records)
 

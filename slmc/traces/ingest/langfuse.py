@@ -47,7 +47,7 @@ def _output(value: Any) -> tuple[str | None, list[dict[str, Any]], str | None]:
     if isinstance(value, list):
         value = value[-1] if value else {}
     value = as_dict(value)
-    if value.get("choices"):
+    if isinstance(value.get("choices"), list) and value["choices"]:
         choice = as_dict(value["choices"][0])
         text, calls = choice_output(choice.get("message"))
         return text, calls, choice.get("finish_reason")

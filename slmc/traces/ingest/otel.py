@@ -104,7 +104,7 @@ def attributes(raw: Any) -> dict[str, Any]:
         return raw
     out: dict[str, Any] = {}
     for kv in raw if isinstance(raw, list) else []:
-        if isinstance(kv, dict) and "key" in kv:
+        if isinstance(kv, dict) and isinstance(kv.get("key"), str):  # a key of another type is dropped
             out[kv["key"]] = any_value(kv.get("value"))
     return out
 
@@ -159,7 +159,7 @@ class Span:
         self.attrs = attributes(doc.get("attributes"))
         self.events = [
             (str(e.get("name") or ""), attributes(e.get("attributes")), e)
-            for e in doc.get("events") or []
+            for e in (doc.get("events") if isinstance(doc.get("events"), list) else [])
             if isinstance(e, dict)
         ]
         context = as_dict(doc.get("context"))

@@ -26,7 +26,9 @@ def matches(doc: Any) -> bool:
 
 def convert(doc: dict[str, Any], parents: tuple[dict[str, Any], ...] = ()) -> TraceRecord:
     for key, kind in _CONTAINERS:
-        if key in doc and not isinstance(doc[key], kind):
+        if key in doc and doc[key] is None:  # null reads as absent (other writers put null where we leave it out)
+            doc = {k: v for k, v in doc.items() if k != key}
+        elif key in doc and not isinstance(doc[key], kind):
             raise ShapeError(f"slmc record field {key!r} must be a {kind.__name__}")
     try:
         return TraceRecord.from_dict(doc)  # matches() checked that every key is a field
