@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from frontend.expectations import check_extras, expectations, fixture_cases, found  # noqa: E402
 
-from slmc.compiler.frontend import analyze_paths  # noqa: E402
+from slmc.frontend import analyze_paths  # noqa: E402
 
 
 def accuracy() -> None:

@@ -3,7 +3,7 @@
 Generates a tree of Python files (most without LLM calls, some agent modules with clients and wrappers), then times:
 
 * parse-only: read + ``libcst.parse_module`` of every file (the floor for a libcst-based linter),
-* lint API:   ``slmc.passes.lint.lint_paths`` in-process,
+* lint API:   ``slmc.lint.lint_paths`` in-process,
 * lint CLI:   ``slmc lint DIR`` in a subprocess (includes interpreter start-up),
 
 and prints seconds, files/s and the ratio lint / parse-only (target <= 1.5). ``--path DIR`` times a real tree instead.
@@ -147,7 +147,7 @@ def generate_tree(root: Path, files: int, agent_share: float = 0.08, seed: int =
 
 def python_files(root: Path) -> list[Path]:
     from slmc.compiler.config import load_config
-    from slmc.passes.lint.api import discover_files
+    from slmc.lint.api import discover_files
 
     return [f.path for f in discover_files([root], load_config([root])) if not f.problem]
 
@@ -165,7 +165,7 @@ def time_parse_only(files: list[Path]) -> float:
 
 
 def time_lint_api(root: Path, profile: bool) -> tuple[float, int]:
-    from slmc.passes.lint import lint_paths
+    from slmc.lint import lint_paths
 
     profiler = cProfile.Profile() if profile else None
     start = time.perf_counter()

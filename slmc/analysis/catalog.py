@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 
 CATALOG_PATH = Path(__file__).resolve().parents[1] / "data" / "catalog.yaml"
 BYTES_PER_PARAM = {"bf16": 2.0, "int8": 1.0, "int4": 0.55}  # int4 incl. scales/zeros

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 
 if TYPE_CHECKING:
     import numpy as np

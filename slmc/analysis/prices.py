@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 
 PRICES_PATH = Path(__file__).resolve().parents[1] / "data" / "prices.yaml"
 

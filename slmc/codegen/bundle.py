@@ -26,7 +26,7 @@ import yaml
 from slmc.codegen.gateways import write_gateways
 from slmc.codegen.manifest import MANIFEST_NAME, PICKLE_PATTERNS, build_manifest, dump_manifest, manifest_errors
 from slmc.codegen.rewrite import Change, SiteRewrite, rewrite_agent, rewrites_from_graph
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import Decision, LLMCall, SiteKind
 from slmc.safety import OWNER_MARK, UnsafePathError, is_owned, mark_owned, owned_files, remove_owned, safe_join

@@ -19,7 +19,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import Decision, LLMCall, SiteKind, parse_site_id, site_id
 from slmc.safety import UnsafePathError, safe_join

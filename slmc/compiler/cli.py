@@ -14,7 +14,7 @@ import sys
 import traceback
 
 from slmc import __version__
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 
 PYPROJECT = "pyproject.toml"
 
@@ -161,7 +161,7 @@ def path_matches(relpath: str, pattern: str, *, components: bool = False) -> boo
 
 def resolve_codes(selectors: Iterable[str], where: str = "select") -> set[str]:
     """Codes named by selectors: ``ALL``, a code, a code prefix (``SLM``, ``SLM2``) or a rule name."""
-    from slmc.passes.lint.rules import ALL_RULES, BY_NAME
+    from slmc.lint.rules import ALL_RULES, BY_NAME
 
     codes = [r.code for r in ALL_RULES]
     out: set[str] = set()

@@ -18,9 +18,9 @@ from typing import Any
 
 from slmc import __version__
 from slmc.compiler import passmanager as pm
-from slmc.compiler.diagnostics import Diagnostic, Severity, SlmcError
 from slmc.compiler.sourcefiles import SourceFile, walk_sources
 from slmc.compiler.stages import StageCache, StageState, hash_files, hash_json
+from slmc.errors import Diagnostic, Severity, SlmcError
 from slmc.ir import AgentGraph, Decision, SiteKind, dumps, print_graph
 
 EMIT_PIPELINES = {
@@ -115,8 +115,8 @@ def compile_agent(
     each pass's as that pass ends, a failed one included; a resumed run replays the cached stages' first), so what was
     found is shown even when a later stage fails. Before the train pass runs (and at the end of ``--emit plan``) the plan
     is checked against the targets and the manifest schema, as if every planned task passed the gate."""
-    from slmc.compiler.frontend import analyze_paths
     from slmc.compiler.progress import StageDisplay, quiet_libraries
+    from slmc.frontend import analyze_paths
     from slmc.passes.scrub_pii import ScrubPII
     from slmc.report.summary import add_dropped, ingest_dropped
     from slmc.traces.ingest import IngestReport, read_traces

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from slmc.compiler.diagnostics import Diagnostic, SlmcError
+from slmc.errors import Diagnostic, SlmcError
 from slmc.ir.graph import AgentGraph
 
 # Facts the static frontend provides before any pass runs.

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from slmc.compiler.diagnostics import Diagnostic, Severity
+from slmc.errors import Diagnostic, Severity
 
 FORMATS = ("full", "concise", "json", "sarif", "github")
 FAIL_ON = ("info", "warning", "error")  # --fail-on: the lowest severity that fails the run
@@ -171,7 +171,7 @@ def render_json(diagnostics: Sequence[Diagnostic], paths: PathStyle) -> str:
 
 def sarif_document(diagnostics: Sequence[Diagnostic], paths: PathStyle) -> dict[str, Any]:
     from slmc import __version__
-    from slmc.passes.lint.rules import ALL_RULES, rule_doc
+    from slmc.lint.rules import ALL_RULES, rule_doc
 
     index = {r.code: i for i, r in enumerate(ALL_RULES)}
     rules = [

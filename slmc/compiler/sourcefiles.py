@@ -1,6 +1,6 @@
 """Find and read the Python files of a tree without ever hanging or aborting (stdlib only: ``slmc lint`` imports it).
 
-Rules shared by ``slmc lint`` (``slmc.passes.lint.api``) and the frontend (``analyze_paths``, used by compile,
+Rules shared by ``slmc lint`` (``slmc.lint.api``) and the frontend (``analyze_paths``, used by compile,
 analyze and ir):
 
 * Only regular files are read. ``read_source`` opens with ``O_NONBLOCK`` and checks ``fstat`` before reading, so a

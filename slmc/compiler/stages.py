@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.ir import AgentGraph, dumps, loads
 from slmc.safety import OWNER_MARK, UnsafePathError, is_owned, mark_owned, remove_owned
 from slmc.traces.bulk import gc_paused

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from slmc.compiler.diagnostics import Diagnostic, Severity
 from slmc.compiler.passmanager import Pass, PassContext
+from slmc.errors import Diagnostic, Severity
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import EdgeKind, LLMCall, Task, slug
 from slmc.safety import task_slug

@@ -18,8 +18,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from slmc.compiler.diagnostics import Diagnostic, Severity
 from slmc.compiler.passmanager import Pass, PassContext
+from slmc.errors import Diagnostic, Severity
 from slmc.ir.graph import AgentGraph
 from slmc.traces.record import TraceRecord
 

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from slmc.compiler.diagnostics import Diagnostic, Severity
 from slmc.compiler.passmanager import Pass, PassContext
+from slmc.errors import Diagnostic, Severity
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import LLMCall, SiteKind, Traffic, parse_site_id
 from slmc.traces.bulk import gc_paused

@@ -6,8 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from slmc.compiler.diagnostics import Diagnostic, Severity, SlmcError
 from slmc.compiler.passmanager import Pass, PassContext
+from slmc.errors import Diagnostic, Severity, SlmcError
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import Task, Verdict
 from slmc.safety import safe_join

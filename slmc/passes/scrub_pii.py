@@ -12,8 +12,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from slmc.compiler.diagnostics import Diagnostic, Severity
 from slmc.compiler.passmanager import Pass, PassContext
+from slmc.errors import Diagnostic, Severity
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import LLMCall, Prompt, PromptPart, Task, Tool
 from slmc.passes.pii.scrubber import DetectionPrefetch, DetectOptions, Scrubber, default_workers, record_texts

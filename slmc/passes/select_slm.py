@@ -14,8 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from slmc.compiler.diagnostics import Diagnostic, SlmcError
 from slmc.compiler.passmanager import Pass, PassContext
+from slmc.errors import Diagnostic, SlmcError
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import SLMChoice, Task, Verdict
 

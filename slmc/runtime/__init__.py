@@ -29,7 +29,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.runtime.backends import (
     Backend,
     InMemoryBackend,

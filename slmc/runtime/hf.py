@@ -286,7 +286,7 @@ class HFBackend(Backend):
         if adapter.name not in self._heads:
             with self._load_lock:
                 if adapter.name not in self._heads:
-                    from slmc.compiler.diagnostics import SlmcError
+                    from slmc.errors import SlmcError
                     from slmc.training.classifier import HEAD_CONFIG, LEGACY_FILE, ClassifierHead
 
                     path = Path(adapter.path)

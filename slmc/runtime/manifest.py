@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.safety import UnsafePathError, resolve_within
 
 DECISIONS = ("offload", "shadow", "keep")

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
+from slmc.runtime.apis import answer_from_result, build_request, build_response, preload, request_schema
 from slmc.runtime.backends import Backend, backend_targets, make_backend
 from slmc.runtime.contracts import Contract
 from slmc.runtime.manifest import MODES, Manifest, Site
-from slmc.runtime.shapes import answer_from_result, build_request, build_response, preload, request_schema
 from slmc.runtime.types import Answer, EndpointError, SLMRequest, UnsupportedRequest
 from slmc.traces.record import TraceRecord
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import Decision, LLMCall, SiteKind, Task
 from slmc.safety import task_slug, to_slug

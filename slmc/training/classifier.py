@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.safety import safe_join
 from slmc.training.datasets import reference_answer, user_text
 from slmc.training.embed import Embedder

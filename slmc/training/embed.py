@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.safety import safe_join
 
 EMBEDDERS = ("minilm", "tfidf")

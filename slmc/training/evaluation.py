@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.ir.nodes import EvalResult, Task
 from slmc.safety import safe_join
 from slmc.training.calibration import OperatingPoint, calibrate_threshold, operating_point

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.hub import hub_kwargs
 
 # LoRA target modules per model family (``config.model_type``); never embeddings or lm_head for served adapters.

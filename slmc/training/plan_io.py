@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.ir.graph import AgentGraph
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 
 SCRATCH_PREFIX = "scratch:"
 

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.ir.nodes import FinetunePlan, Task
 from slmc.safety import OWNER_MARK, is_owned, mark_owned, remove_owned, safe_join
 from slmc.safety import task_slug as _task_slug

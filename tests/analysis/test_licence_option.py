@@ -12,7 +12,7 @@ import pytest
 from slmc.analysis.catalog import find_model
 from slmc.compiler.cli import main
 from slmc.compiler.config import load_config
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 
 from .test_select_slm import TEXT, _graph, _select
 

@@ -184,8 +184,8 @@ def test_summary_is_measured_after_the_gate():
     """After the gate the same renderer labels the figures as measured and counts only accepted tasks, at their
     measured fallback rate."""
     from slmc.compiler.driver import format_summary
-    from slmc.compiler.frontend import analyze_paths
     from slmc.compiler.passmanager import PassContext, PassManager, parse_pipeline
+    from slmc.frontend import analyze_paths
     from slmc.ir.nodes import Decision, EvalResult
     from slmc.report.analyze import build_analysis, render_markdown
     from slmc.report.summary import summarize

@@ -12,7 +12,7 @@ import pytest
 from slmc.analysis.prices import llm_price, merged_prices, parse_overrides
 from slmc.compiler.cli import main
 from slmc.compiler.config import load_config
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 
 from . import conftest as fx
 

@@ -5,8 +5,8 @@ import pytest
 from slmc.analysis.catalog import find_model, load_catalog, parse_params
 from slmc.analysis.prices import gpu_for, llm_price, slm_cost_per_1m
 from slmc.analysis.savings import task_cost
-from slmc.compiler.diagnostics import SlmcError
 from slmc.compiler.passmanager import PassContext
+from slmc.errors import SlmcError
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import Contract, OffloadScore, Task, Verdict
 from slmc.passes.cluster_tasks import ClusterTasks

@@ -90,7 +90,7 @@ def test_a_pipeline_without_scrub_pii_caches_nothing(traces, tmp_path: Path) -> 
 def test_every_pass_that_claims_to_keep_the_traces_keeps_them(traces, tmp_path: Path) -> None:
     """The stage cache links the previous trace file after such a pass: a wrong claim would resume from stale records."""
     from slmc.compiler import passmanager as pm
-    from slmc.compiler.frontend import analyze_paths
+    from slmc.frontend import analyze_paths
     from slmc.traces.ingest import read_traces
 
     path, _ = traces

@@ -23,9 +23,9 @@ from slmc.analysis.contracts import MAX_TOOLS, infer_contract
 from slmc.codegen import bundle as bundle_mod
 from slmc.codegen.manifest import MANIFEST_NAME, load_manifest
 from slmc.compiler.cli import main
-from slmc.compiler.diagnostics import SlmcError
 from slmc.compiler.driver import CompileOptions, compile_agent
 from slmc.compiler.passmanager import ANALYZE_PIPELINE, DEFAULT_PIPELINE, PassContext
+from slmc.errors import SlmcError
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import EvalResult, LLMCall, Loc, Tool
 from slmc.passes.evaluate import Evaluate

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pytest
 
 from slmc.compiler import passmanager as pm
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.ir import AgentGraph, LLMCall, Loc
 
 

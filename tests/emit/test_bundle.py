@@ -16,7 +16,7 @@ import yaml
 
 from slmc.codegen import bundle as bundle_module
 from slmc.codegen.bundle import write_bundle
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.ir.nodes import Decision, EvalResult, LLMCall, Loc, SiteKind, SLMChoice, Task
 from slmc.targets.base import build_plan
 

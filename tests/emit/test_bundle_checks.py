@@ -250,7 +250,7 @@ def test_llamacpp_checks(tmp_path: Path) -> None:
 
 
 def test_llamacpp_outtype_option_is_checked_before_writing(tmp_path: Path) -> None:
-    from slmc.compiler.diagnostics import SlmcError
+    from slmc.errors import SlmcError
 
     graph, options = support_workspace(tmp_path)
     with pytest.raises(SlmcError, match=r"'q4_k' is not an --outtype convert_lora_to_gguf\.py"):

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from slmc.codegen.bundle import write_bundle
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import Contract, Decision, EdgeKind, LLMCall, Loc, SiteKind, SLMChoice
 from slmc.safety import is_slug, to_slug

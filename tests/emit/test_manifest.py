@@ -10,7 +10,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from slmc.codegen.manifest import load_manifest, manifest_errors, manifest_schema, validate_manifest
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 
 SITE = "llm:classify@agent.py:42"
 GOOD = {

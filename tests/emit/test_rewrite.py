@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from slmc.codegen.rewrite import SiteRewrite, rewrite_agent, rewrite_source, rewrites_from_graph
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.ir.nodes import SiteKind
 
 from .graphs import AGENT_SOURCE, support_graph

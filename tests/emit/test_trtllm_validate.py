@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from slmc.codegen.bundle import write_bundle
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.targets.base import AdapterSpec
 from slmc.targets.tensorrt_llm.validate import (
     adapter_from_dir,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from slmc.compiler.frontend import analyze_paths, analyze_source
-from slmc.compiler.frontend import project as frontend_project
+from slmc.frontend import analyze_paths, analyze_source
+from slmc.frontend import project as frontend_project
 
 GOOD = "from openai import OpenAI\nclient = OpenAI()\n\ndef ask(q):\n    return client.chat.completions.create(model='m', messages=[{'role': 'user', 'content': q}])\n"
 

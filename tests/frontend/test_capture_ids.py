@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from slmc.compiler.frontend import analyze_paths
+from slmc.frontend import analyze_paths
 
 pytest.importorskip("openai")
 

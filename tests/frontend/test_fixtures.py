@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from slmc.compiler.frontend import analyze_paths
+from slmc.frontend import analyze_paths
 
 from .expectations import check_extras, expectations, fixture_cases, found
 

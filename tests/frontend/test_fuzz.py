@@ -7,7 +7,7 @@ import ast
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slmc.compiler.frontend import analyze_source
+from slmc.frontend import analyze_source
 
 from .expectations import FIXTURES
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from slmc.compiler.frontend import analyze_paths
+from slmc.frontend import analyze_paths
 from slmc.ir import loads, print_graph
 from slmc.ir.serialize import dumps
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from slmc.compiler.driver import CompileOptions, _check_inputs
-from slmc.compiler.frontend import analyze_paths
+from slmc.frontend import analyze_paths
 
 REPO = Path(__file__).resolve().parents[2]
 GOOD = (
@@ -49,7 +49,7 @@ def test_frontend_does_not_block_on_a_fifo(tmp_path: Path) -> None:
     (tmp_path / "good.py").write_text(GOOD)
     os.mkfifo(tmp_path / "x.py")
     script = (
-        "import sys\nfrom pathlib import Path\nfrom slmc.compiler.frontend import analyze_paths\n"
+        "import sys\nfrom pathlib import Path\nfrom slmc.frontend import analyze_paths\n"
         "graph, diags = analyze_paths([Path(sys.argv[1])], root=Path(sys.argv[1]))\n"
         "print([(d.path, d.code) for d in diags], sorted({s.loc.path for s in graph.sites()}))\n"
     )

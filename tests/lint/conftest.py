@@ -13,9 +13,9 @@ EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9,\s]+)")
 def frontend():
     """The static frontend; tests that need it skip while it is not in the tree."""
     try:
-        from slmc.compiler.frontend import analyze_paths, analyze_source
+        from slmc.frontend import analyze_paths, analyze_source
     except ImportError:
-        pytest.skip("slmc.compiler.frontend.analyze_paths is not available yet")
+        pytest.skip("slmc.frontend.analyze_paths is not available yet")
     return analyze_paths, analyze_source
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from slmc.compiler.config import DEFAULT_EXCLUDE, find_config, load_config, path_matches, resolve_codes
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 
 GOOD = """
 [project]

@@ -8,7 +8,7 @@ import pytest
 
 from slmc.compiler.config import Config
 from slmc.ir import SiteKind, Verdict
-from slmc.passes.lint import lint_paths
+from slmc.lint import lint_paths
 
 from .conftest import FIXTURES, expectations
 
@@ -27,7 +27,7 @@ def test_fixture_findings_match_expectations(report, name: str) -> None:
 
 
 def test_every_rule_has_a_positive_fixture() -> None:
-    from slmc.passes.lint.rules import RULES
+    from slmc.lint.rules import RULES
 
     expected = {code for name in CHECKED for _, code in expectations(FIXTURES / name)}
     assert expected == {r.code for r in RULES}

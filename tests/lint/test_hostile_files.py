@@ -129,7 +129,7 @@ def test_file_link_out_of_the_project_is_not_read(tmp_path: Path, capsys: pytest
 
 def test_permission_denied_is_a_diagnostic(project: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests run as root (chmod 000 denies nothing): the read is made to fail as it would for another user."""
-    from slmc.compiler.frontend import project as frontend_project
+    from slmc.frontend import project as frontend_project
 
     real = frontend_project.read_source
 

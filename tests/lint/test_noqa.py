@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from slmc.compiler.config import LintSettings
-from slmc.compiler.diagnostics import Diagnostic
+from slmc.errors import Diagnostic
 from slmc.ir import AgentGraph
-from slmc.passes.lint.api import is_suppressed, lint_graph, noqa_codes
+from slmc.lint.api import is_suppressed, lint_graph, noqa_codes
 
 from .builders import add_site
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from slmc.compiler.render import PathStyle, render, render_statistics, sarif_document
 from slmc.ir import AgentGraph
-from slmc.passes.lint.checker import check_graph
+from slmc.lint.checker import check_graph
 
 from .builders import add_site
 

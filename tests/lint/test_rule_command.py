@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from slmc.compiler.cli import COMMANDS, main
-from slmc.passes.lint.rules import ALL_RULES
+from slmc.lint.rules import ALL_RULES
 
 GOLDEN = Path(__file__).parent / "golden"
 REPO = Path(__file__).resolve().parents[2]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from slmc.compiler.diagnostics import Severity
+from slmc.errors import Severity
 from slmc.ir import AgentGraph, SiteKind
-from slmc.passes.lint.checker import check_graph, find_pii, find_secrets, is_pinned_model, snapshot_example
-from slmc.passes.lint.rules import ALL_RULES, BY_CODE, RULES, find_rule, rule_doc
+from slmc.lint.checker import check_graph, find_pii, find_secrets, is_pinned_model, snapshot_example
+from slmc.lint.rules import ALL_RULES, BY_CODE, RULES, find_rule, rule_doc
 
 from .builders import add_site, wrapper_graph
 

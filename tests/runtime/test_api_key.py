@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 import slmc.runtime as runtime
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.runtime.manifest import load_manifest
 
 from .servers import SITE, chat_reply, messages, write_manifest

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import slmc.runtime as runtime
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.runtime.contracts import Contract, normalise_label
 from slmc.runtime.manifest import load_manifest
 from slmc.runtime.types import Answer

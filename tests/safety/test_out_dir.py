@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from slmc.codegen.bundle import write_bundle
-from slmc.compiler.diagnostics import SlmcError
 from slmc.compiler.driver import CompileOptions, compile_agent
 from slmc.compiler.stages import StageCache
+from slmc.errors import SlmcError
 from slmc.safety import OWNER_MARK, mark_owned
 from tests.emit.graphs import support_workspace
 

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from slmc.compiler.diagnostics import SlmcError
 from slmc.compiler.driver import CompileOptions, compile_agent
+from slmc.errors import SlmcError
 from slmc.ir.nodes import Task
 from slmc.safety import is_slug
 from slmc.training import trainer

@@ -18,7 +18,7 @@ AGENTS = Path(__file__).resolve().parent / "agents"
 
 
 def test_captured_site_ids_equal_the_frontends(tmp_path, monkeypatch):
-    frontend = pytest.importorskip("slmc.compiler.frontend")
+    frontend = pytest.importorskip("slmc.frontend")
     graph, problems = frontend.analyze_paths([AGENTS / "linked_agent.py"], root=AGENTS)
     assert problems == []
     requests = {s.id for s in graph.sites() if s.site == "request"}

@@ -122,7 +122,7 @@ def _trace(tmp_path: Path, command: list[str], env: dict[str, str] | None = None
 
 
 def test_capture_in_the_agents_own_virtualenv_records_every_call_kind(tmp_path, agent_python):
-    frontend = pytest.importorskip("slmc.compiler.frontend")
+    frontend = pytest.importorskip("slmc.frontend")
     (tmp_path / "agent.py").write_text(AGENT)
     graph, problems = frontend.analyze_paths([tmp_path / "agent.py"], root=tmp_path)
     assert problems == []

@@ -124,7 +124,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
 
 @pytest.mark.parametrize("where", ["call", "outer"])
 def test_capture_and_otel_code_locations_link_to_the_same_sites_and_tasks(runs, where):
-    frontend = pytest.importorskip("slmc.compiler.frontend")
+    frontend = pytest.importorskip("slmc.frontend")
     pytest.importorskip("sklearn")
 
     def graph():

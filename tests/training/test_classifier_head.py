@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 
 np = pytest.importorskip("numpy")
 pytest.importorskip("sklearn")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.traces.record import TraceRecord
 from slmc.training import datasets as ds
 

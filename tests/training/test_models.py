@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 from slmc.ir.nodes import SLMChoice
 from slmc.training.datasets import LengthStats, build_task_dataset, corpus_texts
 from slmc.training.generate import generate

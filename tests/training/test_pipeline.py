@@ -104,7 +104,7 @@ def test_cli_reports_bad_plans(tmp_path, capsys):
 
 
 def test_unloadable_hub_base_gets_a_scratch_stand_in_with_a_warning(tmp_path):
-    from slmc.compiler.diagnostics import SlmcError
+    from slmc.errors import SlmcError
     from slmc.ir.nodes import OffloadScore, Verdict
 
     from .conftest import weather_task

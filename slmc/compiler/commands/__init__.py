@@ -13,7 +13,7 @@ LICENCE_HELP = (
 def licence_option(text: str) -> str:
     """argparse ``type`` of ``--licence``: ``slmc.analysis.catalog.parse_licence``, its error as a usage error."""
     from slmc.analysis.catalog import parse_licence
-    from slmc.compiler.diagnostics import SlmcError
+    from slmc.errors import SlmcError
 
     try:
         return parse_licence(text)

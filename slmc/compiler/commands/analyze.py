@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from slmc.compiler.commands import add_licence_argument
-from slmc.compiler.diagnostics import Severity, SlmcError
+from slmc.errors import Severity, SlmcError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,8 +61,8 @@ def _config_prices(sources: list[Path]) -> dict:
 def run(args: argparse.Namespace) -> int:
     from slmc.compiler import passmanager as pm
     from slmc.compiler.driver import display_path
-    from slmc.compiler.frontend import analyze_paths
     from slmc.compiler.progress import StageDisplay, quiet_libraries
+    from slmc.frontend import analyze_paths
     from slmc.report.analyze import build_analysis, render_terminal, write_reports
     from slmc.report.summary import add_dropped, ingest_dropped
     from slmc.traces.ingest import IngestReport, read_traces

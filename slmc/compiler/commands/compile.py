@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from slmc.compiler.commands import add_licence_argument
-from slmc.compiler.diagnostics import Diagnostic, Severity
 from slmc.compiler.driver import TARGETS, CompileOptions, compile_agent, format_summary, write_summary_json
+from slmc.errors import Diagnostic, Severity
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

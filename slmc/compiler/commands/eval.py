@@ -40,8 +40,8 @@ def format_row(task: Task) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from slmc.compiler.diagnostics import SlmcError
     from slmc.compiler.passmanager import PassContext, PassManager
+    from slmc.errors import SlmcError
     from slmc.passes.evaluate import Evaluate
     from slmc.passes.gate import Gate
     from slmc.training.plan_io import find_build_dir, load_plan, save_plan

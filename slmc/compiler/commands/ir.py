@@ -23,16 +23,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from slmc.compiler.config import load_config
-    from slmc.compiler.frontend import analyze_paths
     from slmc.compiler.passmanager import PassContext, PassManager, parse_pipeline
+    from slmc.frontend import analyze_paths
     from slmc.ir.serialize import dumps, print_graph
-    from slmc.passes.lint.api import discover_files
+    from slmc.lint.api import discover_files
 
     config = load_config(args.paths, args.config)
     passes = parse_pipeline(args.pipeline) if args.pipeline.strip() else []  # bad pipelines fail before analysing
     for path in args.paths:
         if not os.path.lexists(path):  # a dangling link or a loop is an E003 diagnostic, not a missing path
-            from slmc.compiler.diagnostics import SlmcError
+            from slmc.errors import SlmcError
 
             raise SlmcError(f"{str(path)!r}: no such file or directory")
     graph, diagnostics = analyze_paths(discover_files(args.paths, config), root=config.root)

@@ -112,8 +112,8 @@ def _read_stdin() -> bytes:
 
 
 def run(args: argparse.Namespace) -> int:
-    from slmc.compiler.diagnostics import SlmcError
-    from slmc.passes.lint.api import lint_paths
+    from slmc.errors import SlmcError
+    from slmc.lint.api import lint_paths
 
     started = time.perf_counter()
     fmt = args.output_format or default_format()
@@ -177,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write_output(path: Path, text: str) -> None:
-    from slmc.compiler.diagnostics import SlmcError
+    from slmc.errors import SlmcError
 
     try:
         if path.parent and not path.parent.exists():

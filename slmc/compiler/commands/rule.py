@@ -6,10 +6,10 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 
 if TYPE_CHECKING:
-    from slmc.passes.lint.rules import Rule
+    from slmc.lint.rules import Rule
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import difflib
 
-    from slmc.passes.lint.rules import ALL_RULES, BY_CODE, BY_NAME, find_rule, rule_doc
+    from slmc.lint.rules import ALL_RULES, BY_CODE, BY_NAME, find_rule, rule_doc
 
     if args.list:
         if args.output_format == "json":

@@ -20,7 +20,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from slmc.compiler.diagnostics import SlmcError
+from slmc.errors import SlmcError
 
 BOOT_DIR = Path(__file__).resolve().parents[2] / "traces" / "boot"
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from slmc.compiler.diagnostics import Severity, SlmcError
+from slmc.errors import Severity, SlmcError
 from slmc.traces.ingest import (
     DEFAULT_MAX_LINE_BYTES,
     ENV_MAX_LINE_BYTES,

@@ -23,8 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from slmc.compiler.diagnostics import SlmcError
     from slmc.compiler.passmanager import PassContext, PassManager
+    from slmc.errors import SlmcError
     from slmc.passes.train import Train
     from slmc.training.plan_io import find_build_dir, load_plan, save_plan
 

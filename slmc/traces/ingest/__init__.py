@@ -38,7 +38,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from slmc.compiler.diagnostics import Diagnostic, Severity
+from slmc.errors import Diagnostic, Severity
 from slmc.traces.bulk import gc_paused
 from slmc.traces.ingest._common import ShapeError, Skip
 from slmc.traces.ingest._shape import normalise

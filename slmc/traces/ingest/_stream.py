@@ -83,7 +83,7 @@ def max_line_bytes(value: int | str | None = None) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        from slmc.compiler.diagnostics import SlmcError
+        from slmc.errors import SlmcError
 
         raise SlmcError(
             f"the line-size cap must be a whole number of bytes, not {value!r}",

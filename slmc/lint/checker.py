@@ -1,5 +1,5 @@
 """Run the lint rules over a triaged agent graph and produce ``Diagnostic``s (unfiltered: selection, per-file
-ignores and ``# slmc: noqa`` are applied by ``slmc.passes.lint.api``).
+ignores and ``# slmc: noqa`` are applied by ``slmc.lint.api``).
 
 Where each finding is reported:
 
@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from slmc.compiler.diagnostics import Diagnostic
+from slmc.errors import Diagnostic
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import LLMCall, SiteKind, Verdict
-from slmc.passes.lint.rules import BY_CODE, Rule
+from slmc.lint.rules import BY_CODE, Rule
 from slmc.passes.triage import (
     ENVELOPE_CLIENTS,
     describe_tools,

@@ -1,7 +1,7 @@
 """Drive the frontend over a tree: read + pre-filter files, index them, classify calls, find wrappers, build the IR.
 
 1. Every file is read (UTF-8, else its PEP 263 cookie) and checked cheaply; only files that mention an LLM-ish name
-   (``catalog.PREFILTER``) are parsed with libcst and indexed (``index.py``). Others get a fast ``ast`` syntax check.
+   (``clients.PREFILTER``) are parsed with libcst and indexed (``index.py``). Others get a fast ``ast`` syntax check.
 2. Calls of the indexed modules are classified (``sites.py``): requests, framework tasks, calls of project functions.
 3. Wrappers are the functions that reach a request through the call graph (networkx ancestors). Files that mention a
    wrapper's name or an LLM-holding module are indexed in the next round, until nothing new turns up.
@@ -25,14 +25,14 @@ from typing import Any
 import libcst as cst
 import networkx as nx
 
-from slmc.compiler.diagnostics import Diagnostic, Severity
-from slmc.compiler.frontend import catalog
-from slmc.compiler.frontend.consumers import Consumer, find_consumers
-from slmc.compiler.frontend.evaluate import Evaluator, Project
-from slmc.compiler.frontend.index import ModuleIndex, Scope, index_module, module_name_for
-from slmc.compiler.frontend.sites import Site, classify, labels_from_prompt
-from slmc.compiler.frontend.values import Client
 from slmc.compiler.sourcefiles import SourceFile, read_source, walk_sources
+from slmc.errors import Diagnostic, Severity
+from slmc.frontend import clients
+from slmc.frontend.consumers import Consumer, find_consumers
+from slmc.frontend.index import ModuleIndex, Scope, index_module, module_name_for
+from slmc.frontend.resolve import Evaluator, Project
+from slmc.frontend.sites import Site, classify, labels_from_prompt
+from slmc.frontend.values import Client
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
     Code,
@@ -164,7 +164,7 @@ class Analysis:
     # ---- analysis --------------------------------------------------------------------------------------------------
     def run(self) -> AgentGraph:
         pending = dict(self.files)
-        pattern: re.Pattern[str] | None = catalog.PREFILTER
+        pattern: re.Pattern[str] | None = clients.PREFILTER
         later_round: set[str] = set()
         first = True
         while pattern is not None:

@@ -8,6 +8,6 @@ See docs/interfaces.md §1 for the output contract.
 
 from __future__ import annotations
 
-from slmc.compiler.frontend.project import analyze_paths, analyze_source
+from slmc.frontend.project import analyze_paths, analyze_source
 
 __all__ = ["analyze_paths", "analyze_source"]

@@ -9,10 +9,10 @@ from typing import Any
 
 import libcst as cst
 
-from slmc.compiler.frontend import catalog
-from slmc.compiler.frontend.evaluate import OPTION_NAMES, Evaluator, Resolved, arg, tool_names
-from slmc.compiler.frontend.index import CallInfo, Scope, dotted
-from slmc.compiler.frontend.values import Answer, Class, Client, Const, Function, Instance, Ref, Text
+from slmc.frontend import clients
+from slmc.frontend.index import CallInfo, Scope, dotted
+from slmc.frontend.resolve import OPTION_NAMES, Evaluator, Resolved, arg, tool_names
+from slmc.frontend.values import Answer, Class, Client, Const, Function, Instance, Ref, Text
 from slmc.ir.nodes import Message, PromptPart, SiteKind, Tool
 
 
@@ -56,15 +56,15 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     client = callee if isinstance(callee, Client) else None
     if isinstance(callee, Ref):
         client = ev.module_client(callee.qname)
-        if client is None and callee.qname in catalog.HTTP_FUNCTIONS:
+        if client is None and callee.qname in clients.HTTP_FUNCTIONS:
             client = Client("http", "http", (callee.qname.rsplit(".", 1)[-1],))
     if client is None:
         return None
     value = ev.client_call(client, call, resolved.args, scope)
     if not isinstance(value, Answer):
         return None
-    api = ".".join(p for p in client.path if p not in catalog.TRANSPARENT_SEGMENTS)
-    api = catalog.REQUEST_PATHS[client.kind].get(api, api)
+    api = ".".join(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
+    api = clients.REQUEST_PATHS[client.kind].get(api, api)
     kind = SiteKind.FRAMEWORK_TASK if client.kind == "chain" else SiteKind.REQUEST
     site = Site(info, kind, client=client.family, api=api)
     _details(ev, site, client, resolved, scope)
@@ -144,7 +144,7 @@ def _details(ev: Evaluator, site: Site, client: Client, resolved: Resolved, scop
     stream_opt = options.get("stream")
     site.stream = (
         stream_opt is True
-        or api in catalog.STREAMING_APIS
+        or api in clients.STREAMING_APIS
         or "with_streaming_response" in client.path
         or (kind == "hf-pipeline" and False)
     )
@@ -388,7 +388,7 @@ def _content(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> Text:
             elif isinstance(el, cst.Element):
                 texts.append(ev.text(el.value, rs))
         if texts:
-            from slmc.compiler.frontend.evaluate import concat
+            from slmc.frontend.resolve import concat
 
             return concat(texts, texts[0].origin)
     return ev.text(expr, scope)

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from slmc.compiler.frontend.evaluate import Evaluator
-from slmc.compiler.frontend.index import Scope, dotted
-from slmc.compiler.frontend.sites import Site
-from slmc.compiler.frontend.values import Const
+from slmc.frontend.index import Scope, dotted
+from slmc.frontend.resolve import Evaluator
+from slmc.frontend.sites import Site
+from slmc.frontend.values import Const
 from slmc.ir.nodes import Loc
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from slmc.compiler.diagnostics import Severity
+from slmc.errors import Severity
 
 
 @dataclass(frozen=True)

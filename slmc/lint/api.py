@@ -27,12 +27,12 @@ from pathlib import Path
 
 from slmc.compiler import sourcefiles
 from slmc.compiler.config import Config, LintSettings, load_config, resolve_codes
-from slmc.compiler.diagnostics import Diagnostic, Severity, SlmcError
 from slmc.compiler.passmanager import PassContext
 from slmc.compiler.sourcefiles import SourceFile
+from slmc.errors import Diagnostic, Severity, SlmcError
 from slmc.ir.graph import AgentGraph
-from slmc.passes.lint.checker import check_graph
-from slmc.passes.lint.rules import BY_CODE
+from slmc.lint.checker import check_graph
+from slmc.lint.rules import BY_CODE
 from slmc.passes.triage import Triage
 
 NOQA = re.compile(
@@ -337,7 +337,7 @@ def lint_paths(
 
     Raises ``SlmcError`` for bad configuration or missing paths; bad files become E001..E003 diagnostics.
     """
-    from slmc.compiler.frontend import analyze_paths
+    from slmc.frontend import analyze_paths
 
     path_list = [Path(stdin_filename or ".")] if stdin is not None else [Path(p) for p in paths] or [Path(".")]
     config = config or load_config(path_list, config_file)
@@ -380,7 +380,7 @@ def lint_paths(
 
 def _analyze_bytes(data: bytes, relpath: str, root: Path) -> tuple[AgentGraph, list[Diagnostic]]:
     """The frontend on one module given as bytes (stdin): decoded as a file would be (E002 when it cannot be)."""
-    from slmc.compiler.frontend.project import Analysis, decode
+    from slmc.frontend.project import Analysis, decode
 
     analysis = Analysis(root)
     source = decode(data, relpath, analysis.diagnostics)

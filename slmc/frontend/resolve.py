@@ -17,9 +17,9 @@ from typing import Any
 
 import libcst as cst
 
-from slmc.compiler.frontend import catalog
-from slmc.compiler.frontend.index import Binding, ModuleIndex, Scope, dotted
-from slmc.compiler.frontend.values import (
+from slmc.frontend import clients
+from slmc.frontend.index import Binding, ModuleIndex, Scope, dotted
+from slmc.frontend.values import (
     Answer,
     Class,
     Client,
@@ -385,7 +385,7 @@ class Evaluator:
         method = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
         if isinstance(callee, Ref):
             method = callee.qname.rsplit(".", 1)[-1]
-        index = catalog.RUNS_ARGUMENT_BY_NAME.get(method or "")
+        index = clients.RUNS_ARGUMENT_BY_NAME.get(method or "")
         if index is not None and not isinstance(callee, Client | Function) and len(args) > index:
             inner = self.value(args[index].value, scope)
             if isinstance(inner, Client | Function | Partial):
@@ -431,13 +431,13 @@ class Evaluator:
         return next((v for v in values if isinstance(v, Const | Text)), None)
 
     def client_call(self, client: Client, call: cst.Call, args: list[cst.Arg], scope: Scope) -> Value:
-        path = tuple(p for p in client.path if p not in catalog.TRANSPARENT_SEGMENTS)
+        path = tuple(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
         key = ".".join(path)
-        if key in catalog.REQUEST_PATHS.get(client.kind, {}):
+        if key in clients.REQUEST_PATHS.get(client.kind, {}):
             if client.kind == "http" and not self.is_llm_url(args, scope):
                 return None
             return Answer(frozenset({id(call)}))
-        new_kind = catalog.FACTORY_PATHS.get((client.kind, key))
+        new_kind = clients.FACTORY_PATHS.get((client.kind, key))
         if new_kind == "boto3-client":
             return self.boto3_client(call, scope)
         if new_kind is None:
@@ -458,11 +458,11 @@ class Evaluator:
         built = self.construct(qname, call, scope)
         if built is not None:
             return built
-        if qname in catalog.BOTO3_CLIENT:
+        if qname in clients.BOTO3_CLIENT:
             return self.boto3_client(call, scope)
-        if qname in catalog.PARTIAL and call.args:
+        if qname in clients.PARTIAL and call.args:
             return Partial(self.value(call.args[0].value, scope), tuple(call.args))
-        if qname in catalog.DECORATORS:
+        if qname in clients.DECORATORS:
             for a in call.args:
                 v = self.value(a.value, scope)
                 if isinstance(v, Function | Client | Partial):
@@ -470,10 +470,10 @@ class Evaluator:
             return Decorator()
         if qname in DATA_LOADERS and call.args:
             return self.load_data(call.args[0].value, scope)
-        if qname in catalog.LANGCHAIN_PROMPTS:
+        if qname in clients.LANGCHAIN_PROMPTS:
             self.keep.append(call)
             return Client("langchain", "prompt", prompt_key=id(call))
-        if qname in catalog.LANGCHAIN_CHAIN_BUILDERS:
+        if qname in clients.LANGCHAIN_CHAIN_BUILDERS:
             for a in call.args:
                 v = self.value(a.value, scope)
                 if isinstance(v, Client) and v.kind in ("chat-model", "chain"):
@@ -482,35 +482,35 @@ class Evaluator:
         module_client = self.module_client(qname)
         if module_client is not None:
             return self.client_call(module_client, call, list(call.args), scope)
-        if qname in catalog.HTTP_FUNCTIONS and self.is_llm_url(list(call.args), scope):
+        if qname in clients.HTTP_FUNCTIONS and self.is_llm_url(list(call.args), scope):
             return Answer(frozenset({id(call)}))
         return None
 
     def module_client(self, qname: str) -> Client | None:
         parts = qname.split(".")
         for i in range(len(parts) - 1, 0, -1):
-            kind = catalog.MODULE_CLIENTS.get(".".join(parts[:i]))
+            kind = clients.MODULE_CLIENTS.get(".".join(parts[:i]))
             if kind is not None:
                 return Client(kind.family, kind.kind, tuple(parts[i:]), is_async=kind.is_async)
         return None
 
     def construct(self, qname: str, call: cst.Call | None, scope: Scope) -> Client | None:
         """A client built by calling ``qname`` (a known constructor), else None."""
-        kind = catalog.CONSTRUCTORS.get(qname)
+        kind = clients.CONSTRUCTORS.get(qname)
         if kind is None:
-            lc = catalog.langchain_kind(qname)
-            li = catalog.llamaindex_kind(qname)
+            lc = clients.langchain_kind(qname)
+            li = clients.llamaindex_kind(qname)
             if lc is not None:
-                kind = catalog.ClientKind("langchain", lc)
+                kind = clients.ClientKind("langchain", lc)
             elif li is not None:
-                kind = catalog.ClientKind("llamaindex", li)
-            elif catalog.HF_GENERATIVE_MODEL.match(qname):
-                kind = catalog.ClientKind("hf", "hf-model")
-            elif qname in catalog.HF_PIPELINE:
+                kind = clients.ClientKind("llamaindex", li)
+            elif clients.HF_GENERATIVE_MODEL.match(qname):
+                kind = clients.ClientKind("hf", "hf-model")
+            elif qname in clients.HF_PIPELINE:
                 task = self.static_str(arg(call, "task", 0), scope) if call is not None else None
-                if task not in catalog.HF_TEXT_TASKS:
+                if task not in clients.HF_TEXT_TASKS:
                     return None
-                kind = catalog.ClientKind("hf", "hf-pipeline")
+                kind = clients.ClientKind("hf", "hf-pipeline")
             else:
                 return None
         if call is None:
@@ -578,7 +578,7 @@ class Evaluator:
                 else positional[0]
             )
         text = self.text(url, scope).static()
-        return any(marker in text for marker in catalog.LLM_URL_MARKERS)
+        return any(marker in text for marker in clients.LLM_URL_MARKERS)
 
     # ---- text ----------------------------------------------------------------------------------------------------
     def static_str(self, expr: cst.BaseExpression | None, scope: Scope) -> str | None:
