@@ -7,16 +7,28 @@
   the LLM modules, ``--agent-share`` of the files), timed as libcst parse-only vs ``analyze_paths``; prints the ratio
   (target <= 1.5) and where the frontend spends its time.
 
+* corpus (``--corpus``): the hand-labelled real repositories of ``bench/corpus`` (labels by
+  ``../shared/design/CALLSITES.md``; trees re-created in a cache folder outside the project, ``--cache``, exported
+  from bare mirrors with ``--mirror`` when missing). Per repository and overall: call recall, wrapper recall,
+  precision inside the labelled scope (look-alikes included), triage agreement on sites labelled narrow /
+  open-ended with the confusion matrix, the case-study figure (share of labelled sites narrow by the labels vs by
+  slmc), crashes / internal errors over the WHOLE tree and the time per repository.
+
     .venv/bin/python bench/frontend_bench.py [--files 2000] [--agent-share 0.1] [--skip-speed]
+    .venv/bin/python bench/frontend_bench.py --corpus [--cache ~/.cache/slmc/corpus] [--mirror /work/.mirror] [--repo X]
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import csv
+import hashlib
+import os
 import pstats
 import random
 import shutil
+import subprocess
 import sys
 import sysconfig
 import tempfile
@@ -118,13 +130,218 @@ def speed(files: int, agent_share: float, profile: bool) -> None:
             pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
 
 
+# ---- the real-agent corpus -------------------------------------------------------------------------------------------
+CORPUS = REPO / "bench" / "corpus"
+CALL_KINDS = ("request", "wrapper-call", "framework-task")
+VERDICTS = ("narrow", "open-ended", "unclear")
+
+
+def corpus_repos(only: list[str] | None) -> list[dict[str, str]]:
+    with open(CORPUS / "repos.csv", newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r.get("repo")]
+    return [r for r in rows if not only or r["repo"] in only or r["repo"].split("/")[-1] in only]
+
+
+def corpus_labels(repo: str) -> list[dict[str, str]]:
+    path = CORPUS / "labels" / (repo.replace("/", "__") + ".csv")
+    if not path.is_file():
+        return []
+    with open(path, newline="", encoding="utf-8") as fh:
+        return [r for r in csv.DictReader(fh) if r.get("path")]
+
+
+def tree_for(repo: str, commit: str, cache: Path, mirror: Path | None) -> Path | None:
+    """The exported tree of ``repo`` at ``commit`` in the cache; exported from a bare mirror when missing."""
+    tree = cache / repo.replace("/", "__")
+    if tree.is_dir() and any(tree.iterdir()):
+        return tree
+    if mirror is None:
+        return None
+    candidates = [p.parent for p in (mirror / repo.replace("/", "+")).rglob("HEAD") if (p.parent / "objects").is_dir()]
+    if not candidates:
+        return None
+    tree.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "--git-dir", str(candidates[0]), "archive", commit], capture_output=True, check=False
+    )
+    if archive.returncode != 0:
+        return None
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    return tree
+
+
+def line_sha1(tree: Path, path: str, line: int) -> str | None:
+    try:
+        lines = (tree / path).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    if not 1 <= line <= len(lines):
+        return None
+    return hashlib.sha1(lines[line - 1].strip().encode("utf-8")).hexdigest()
+
+
+def in_scope(path: str, scope: list[str]) -> bool:
+    return any(path == s or path.startswith(s.rstrip("/") + "/") for s in scope) if scope else True
+
+
+def score_repo(row: dict[str, str], tree: Path) -> dict:
+    """Match predictions to labels: same path, predicted line inside [line, end_line], wrappers against wrappers and
+    calls against calls; each label and each prediction used once."""
+    from slmc.frontend import analyze_paths
+    from slmc.passes.triage import multi_task_wrappers, triage_site
+
+    labels = corpus_labels(row["repo"])
+    scope = [s.strip() for s in row.get("scope", "").split(";") if s.strip()]
+    misaligned = sum(1 for lab in labels if line_sha1(tree, lab["path"], int(lab["line"])) != lab["line_sha1"])
+    t = time.perf_counter()
+    crash = None
+    try:
+        graph, diags = analyze_paths([tree], root=tree)
+        multi = multi_task_wrappers(graph)
+        sites = list(graph.sites())
+        verdicts = {}
+        for s in sites:
+            try:
+                verdicts[s.id] = str(triage_site(graph, s, multi).verdict)
+            except Exception as exc:
+                crash = crash or f"triage: {type(exc).__name__}: {exc}"
+    except Exception as exc:
+        return {"repo": row["repo"], "crash": f"{type(exc).__name__}: {exc}", "seconds": time.perf_counter() - t}
+    seconds = time.perf_counter() - t
+    internal = [d for d in diags if "internal error" in d.message]
+    preds = []
+    for s in sites:
+        cls = "wrapper" if str(s.site) == "wrapper" else "call"
+        preds.append({"path": s.loc.path, "line": s.loc.line, "cls": cls, "verdict": verdicts.get(s.id), "site": s})
+    used: set[int] = set()
+    matched: list[tuple[dict, dict | None]] = []
+    for lab in labels:
+        cls = "wrapper" if lab["kind"] == "wrapper" else "call" if lab["kind"] in CALL_KINDS else "none"
+        lo, hi = int(lab["line"]), int(lab.get("end_line") or lab["line"])
+        hit = None
+        for i, p in enumerate(preds):
+            if (
+                i not in used
+                and p["path"] == lab["path"]
+                and lo <= p["line"] <= hi
+                and (cls == "none" or p["cls"] == cls)
+            ):
+                hit = i
+                break
+        if hit is not None and cls != "none":
+            used.add(hit)
+        matched.append((lab, preds[hit] if hit is not None else None))
+    calls = [(lab, p) for lab, p in matched if lab["kind"] in CALL_KINDS]
+    wrappers = [(lab, p) for lab, p in matched if lab["kind"] == "wrapper"]
+    scoped = [i for i, p in enumerate(preds) if in_scope(p["path"], scope)]
+    true_pos = sum(1 for i in scoped if i in used)
+    confusion: Counter[tuple[str, str]] = Counter()
+    for lab, p in calls:
+        if lab["label"] in VERDICTS:
+            confusion[(lab["label"], (p["verdict"] or "?") if p else "missed")] += 1
+    return {
+        "repo": row["repo"],
+        "seconds": seconds,
+        "files": len({s.loc.path for s in sites}),
+        "labels": len(labels),
+        "misaligned": misaligned,
+        "calls": (sum(1 for _, p in calls if p), len(calls)),
+        "wrappers": (sum(1 for _, p in wrappers if p), len(wrappers)),
+        "precision": (true_pos, len(scoped)),
+        "lookalikes": sum(1 for lab, p in matched if lab["kind"] == "none" and p),
+        "confusion": confusion,
+        "internal": len(internal),
+        "crash": crash,
+        "missed": [lab for lab, p in calls + wrappers if not p],
+        "false": [preds[i] for i in scoped if i not in used],
+    }
+
+
+def _pct(pair: tuple[int, int]) -> str:
+    return f"{pair[0] / pair[1]:6.1%} ({pair[0]}/{pair[1]})" if pair[1] else "     - (0/0)"
+
+
+def _agreement(conf: Counter) -> tuple[int, int]:
+    ok = sum(n for (lab, got), n in conf.items() if lab in ("narrow", "open-ended") and lab == got)
+    return ok, sum(n for (lab, _), n in conf.items() if lab in ("narrow", "open-ended"))
+
+
+def _narrow_share(conf: Counter) -> tuple[float, float]:
+    total = sum(conf.values())
+    if not total:
+        return 0.0, 0.0
+    by_label = sum(n for (lab, _), n in conf.items() if lab == "narrow") / total
+    by_slmc = sum(n for (_, got), n in conf.items() if got == "narrow") / total
+    return by_label, by_slmc
+
+
+def corpus(cache: Path, mirror: Path | None, only: list[str] | None, show: int) -> None:
+    results = []
+    for row in corpus_repos(only):
+        tree = tree_for(row["repo"], row["commit"], cache, mirror)
+        if tree is None:
+            print(f"{row['repo']}: no tree in {cache} (give --mirror, or fetch it); skipped")
+            continue
+        results.append(score_repo(row, tree))
+    if not results:
+        print("corpus: nothing scored")
+        return
+    header = f"{'repository':34s} {'call recall':>18s} {'wrapper recall':>18s} {'precision':>18s} {'triage agree':>18s}"
+    print(header + "  narrow labels/slmc   look-alikes  internal  misaligned  seconds")
+    total: dict[str, list[int]] = {"calls": [0, 0], "wrappers": [0, 0], "precision": [0, 0]}
+    conf_all: Counter[tuple[str, str]] = Counter()
+    for r in results:
+        if "calls" not in r:
+            print(f"{r['repo']:34s} CRASH {r['crash']}")
+            continue
+        for key in total:
+            total[key][0] += r[key][0]
+            total[key][1] += r[key][1]
+        conf_all.update(r["confusion"])
+        nl, ns = _narrow_share(r["confusion"])
+        print(
+            f"{r['repo']:34s} {_pct(r['calls']):>18s} {_pct(r['wrappers']):>18s} {_pct(r['precision']):>18s} "
+            f"{_pct(_agreement(r['confusion'])):>18s}  {nl:5.0%} / {ns:4.0%}  {r['lookalikes']:11d}  "
+            f"{r['internal']:8d}  {r['misaligned']:10d}  {r['seconds']:7.1f}"
+            + (f"  CRASH {r['crash']}" if r["crash"] else "")
+        )
+    nl, ns = _narrow_share(conf_all)
+    print(
+        f"{'overall':34s} {_pct(tuple(total['calls'])):>18s} {_pct(tuple(total['wrappers'])):>18s} "
+        f"{_pct(tuple(total['precision'])):>18s} {_pct(_agreement(conf_all)):>18s}  {nl:5.0%} / {ns:4.0%}"
+    )
+    print("targets: call recall >= 97 %, wrapper recall >= 95 %, precision >= 97 %, triage agreement >= 90 %")
+    print("\ntriage confusion (rows: label, columns: slmc; 'missed' = site not found)")
+    cols = [*VERDICTS, "?", "missed"]
+    print(f"{'':12s}" + "".join(f"{c:>11s}" for c in cols))
+    for lab in VERDICTS:
+        print(f"{lab:12s}" + "".join(f"{conf_all[(lab, c)]:11d}" for c in cols))
+    if show:
+        for r in results:
+            if "missed" not in r:
+                continue
+            print(f"\n{r['repo']}: first missed sites")
+            for lab in r["missed"][:show]:
+                print(f"  miss  {lab['path']}:{lab['line']} {lab['kind']} {lab['client']} ({lab['reason']})")
+            for p in r["false"][:show]:
+                print(f"  extra {p['path']}:{p['line']} {p['cls']} {p['site'].client} {p['site'].api}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--files", type=int, default=2000)
     ap.add_argument("--agent-share", type=float, default=0.1)
     ap.add_argument("--skip-speed", action="store_true")
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--corpus", action="store_true", help="score the real-repository corpus instead")
+    ap.add_argument("--cache", type=Path, default=Path(os.path.expanduser("~/.cache/slmc/corpus")))
+    ap.add_argument("--mirror", type=Path, default=None, help="folder of bare mirrors (<owner>+<name>/...)")
+    ap.add_argument("--repo", action="append", help="only this repository (owner/name or name); repeatable")
+    ap.add_argument("--show", type=int, default=0, help="print the first N missed and extra sites per repository")
     args = ap.parse_args()
+    if args.corpus:
+        corpus(args.cache, args.mirror, args.repo, args.show)
+        return
     accuracy()
     if not args.skip_speed:
         speed(args.files, args.agent_share, args.profile)
