@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +20,7 @@ from slmc.answers import compare_tool_calls, normalize_label, parse_tool_calls, 
 from slmc.ir.nodes import Contract as IRContract
 from slmc.runtime.contracts import Contract
 from slmc.runtime.types import Answer
-from slmc.training.metrics import metric_for, score_rows
+from slmc.training.metrics import metric_for, score_rows, summarize
 
 SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -291,3 +292,20 @@ def test_teacher_arguments_that_are_empty_text_still_match():
     assert compare_tool_calls(json.dumps(call), call) == (True, True, True)
     assert compare_tool_calls('[{"name": "f", "arguments": {}}]', call) == (True, True, False)
     assert compare_tool_calls('[{"name": "f", "arguments": {}}]', [{"f": {"q": ["", "x"]}}]) == (True, True, True)
+
+
+def test_gate_scores_zero_what_the_validator_rejects():
+    spec = {"kind": "json", "schema": {"type": "object", "required": ["queue"]}}
+    predictions = ['{"queue": "billing"}', '{"q": 1}', '```json\n{"q": 1}\n```']
+    references = ['{"queue": "billing"}', '{"q": 1}', '{"q": 1}']
+    plain = score_rows("json-exact", predictions, references)
+    assert [s.value for s in plain] == [1.0, 1.0, 1.0]  # the teacher's own objects, field for field
+    gated = score_rows("json-exact", predictions, references, contract=spec)
+    assert [s.value for s in gated] == [1.0, 0.0, 0.0]  # ... but the router rejects objects without "queue"
+    assert "required" in gated[1].details["contract_error"]
+    assert summarize("json-exact", gated)["contract_ok"] == pytest.approx(1 / 3)
+    per_call = {"kind": "tool-call", "tools_per_call": True}
+    call = '[{"name": "route", "arguments": {"queue": "billing"}}]'
+    offered = json.dumps(TOOLS)  # the datasets keep a row's tools as JSON text
+    assert score_rows("tool-call", [call], [call], contract=per_call, request_tools=[offered])[0].value == 1.0
+    assert score_rows("tool-call", [call], [call], contract=per_call, request_tools=[None])[0].value == 0.0
