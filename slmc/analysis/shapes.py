@@ -16,12 +16,12 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from slmc.answers import strip_fence
 from slmc.ir.nodes import Prompt
 from slmc.traces.record import TraceRecord, content_text
 
 MIN_LITERAL = 4  # template literal pieces shorter than this are not removed (would cut words apart)
 MAX_VARIABLE_CHARS = 1200
-_FENCE = re.compile(r"^\s*```(?:json|JSON)?\s*(.*?)\s*```\s*$", re.S)
 _PREFIX = re.compile(r"^([^:\n]{1,40}:)\s")
 
 
@@ -100,15 +100,12 @@ def parse_json_answer(text: str | None) -> Any:
     """The answer as JSON (code fences allowed), or None when it is not a JSON object/array."""
     if not text:
         return None
-    stripped = text.strip()
-    fenced = _FENCE.match(stripped)
-    if fenced:
-        stripped = fenced.group(1)
+    stripped = strip_fence(text)
     if not stripped or stripped[0] not in "[{":
         return None
     try:
         return json.loads(stripped)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

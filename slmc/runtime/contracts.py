@@ -4,7 +4,8 @@ Contract shapes (``slmc.ir.nodes.Contract.to_dict``): ``{"kind": "json", "schema
 ``{"kind": "label", "labels": [...]}``, ``{"kind": "tool-call", "tools": [{"name", "parameters"}]}`` (or
 ``"tools_per_call": true``: a call is checked against the tools offered in its own request),
 ``{"kind": "regex", "pattern": "..."}``, ``{"kind": "text", "min_length": 0, "max_length": N}``.
-jsonschema is imported on the first schema check only.
+What a correct answer is (label normalisation, fences, JSON, tool-call shapes, agreement) comes from ``slmc.answers``,
+the module the quality gate scores with. jsonschema is imported on the first schema check only.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from slmc.answers import answers_agree, normalize_label, parse_tool_calls, strip_fence
 from slmc.runtime.types import Answer
 
-_QUOTES = "\"'`“”‘’"
-_FENCE = re.compile(r"^```[a-zA-Z0-9_-]*\s*\n?(.*?)\n?```$", re.S)
+normalise_label = normalize_label  # the runtime's spelling, kept for callers
 
 
 @dataclass(frozen=True)
-class Verdict:
+class CheckResult:
+    """The validator's answer for one SLM answer (not the gate's ``Verdict``, a decision with reasons)."""
+
     ok: bool
     error: str | None = None
     answer: Answer | None = None  # the normalised answer to return (canonical label, unfenced JSON, parsed tool calls)
@@ -41,71 +44,72 @@ class Contract:
 
     def __post_init__(self) -> None:
         self.kind = str(self.spec.get("kind", "text"))
-        self._labels = {normalise_label(str(label)): str(label) for label in self.spec.get("labels") or ()}
+        self._labels = {normalize_label(str(label)): str(label) for label in self.spec.get("labels") or ()}
         if self.kind == "regex":
             self._pattern = re.compile(str(self.spec.get("pattern", "")), re.S)
 
     # ---- checking ---------------------------------------------------------------------------------------------------
-    def check(self, answer: Answer, request_tools: list[dict[str, Any]] | None = None, schema: Any = None) -> Verdict:
+    def check(
+        self, answer: Answer, request_tools: list[dict[str, Any]] | None = None, schema: Any = None
+    ) -> CheckResult:
         """Validate ``answer``; ``request_tools``/``schema`` come from the request when the contract lacks them."""
         if self.kind == "tool-call":
             return self._check_tools(answer, request_tools or [])
         if answer.tool_calls:
-            return Verdict(False, f"expected text ({self.kind}), got a tool call")
+            return CheckResult(False, f"expected text ({self.kind}), got a tool call")
         text = answer.content or ""
         if self.kind == "label":
-            label = self._labels.get(normalise_label(text))
+            label = self._labels.get(normalize_label(text))
             if label is None:
-                return Verdict(False, f"label {text.strip()[:60]!r} not in the label set")
-            return Verdict(True, answer=answer.replace(content=label))
+                return CheckResult(False, f"label {text.strip()[:60]!r} not in the label set")
+            return CheckResult(True, answer=answer.replace(content=label))
         if self.kind == "json":
             cleaned = strip_fence(text)
             try:
                 value = json.loads(cleaned)
             except json.JSONDecodeError as exc:
-                return Verdict(False, f"not JSON: {exc.msg}")
+                return CheckResult(False, f"not JSON: {exc.msg}")
+            except RecursionError:
+                return CheckResult(False, "not JSON: nested too deeply")
             problem = self._schema_error("json", self.spec.get("schema") or schema, value)
             if problem:
-                return Verdict(False, problem)
-            return Verdict(True, answer=answer.replace(content=cleaned))
+                return CheckResult(False, problem)
+            return CheckResult(True, answer=answer.replace(content=cleaned))
         if self.kind == "regex":
             assert self._pattern is not None
             if not self._pattern.fullmatch(text.strip()):
-                return Verdict(False, f"answer does not match /{self._pattern.pattern}/")
-            return Verdict(True, answer=answer.replace(content=text.strip()))
+                return CheckResult(False, f"answer does not match /{self._pattern.pattern}/")
+            return CheckResult(True, answer=answer.replace(content=text.strip()))
         min_length = int(self.spec.get("min_length") or 0)
         max_length = self.spec.get("max_length")
         if len(text.strip()) < max(min_length, 1):
-            return Verdict(False, f"text shorter than {max(min_length, 1)} characters")
+            return CheckResult(False, f"text shorter than {max(min_length, 1)} characters")
         if max_length is not None and len(text) > int(max_length):
-            return Verdict(False, f"text longer than {max_length} characters")
-        return Verdict(True, answer=answer)
+            return CheckResult(False, f"text longer than {max_length} characters")
+        return CheckResult(True, answer=answer)
 
-    def _check_tools(self, answer: Answer, request_tools: list[dict[str, Any]]) -> Verdict:
-        calls = answer.tool_calls or tool_calls_from_text(answer.content)
-        if not calls:
-            return Verdict(False, "expected a tool call, got text")
+    def _check_tools(self, answer: Answer, request_tools: list[dict[str, Any]]) -> CheckResult:
+        if not answer.tool_calls and not (answer.content or "").strip():
+            return CheckResult(False, "expected a tool call, got an empty answer")
+        calls = parse_tool_calls(answer.tool_calls or answer.content)
+        if calls is None:
+            return CheckResult(
+                False, _unparsed_calls(answer.tool_calls) if answer.tool_calls else "expected a tool call, got text"
+            )
         known = {t["name"]: t.get("parameters") for t in self._tool_specs(request_tools)}
         if not known and self.spec.get("tools_per_call"):
-            return Verdict(False, "the contract checks tool calls against the request's tools, and it offered none")
+            return CheckResult(False, "the contract checks tool calls against the request's tools, and it offered none")
+        ids = [c.get("id") if isinstance(c, dict) else None for c in answer.tool_calls] or [None] * len(calls)
         parsed: list[dict[str, Any]] = []
-        for call in calls:
-            name = call.get("name")
+        for call, call_id in zip(calls, ids, strict=True):
+            name, arguments = call["name"], call["arguments"]
             if known and name not in known:
-                return Verdict(False, f"tool {name!r} is not one of {sorted(known)}")
-            arguments = call.get("arguments")
-            if isinstance(arguments, str):
-                try:
-                    arguments = json.loads(arguments or "{}")
-                except json.JSONDecodeError as exc:
-                    return Verdict(False, f"tool {name!r} arguments are not JSON: {exc.msg}")
-            if not isinstance(arguments, dict):
-                return Verdict(False, f"tool {name!r} arguments are not an object")
+                return CheckResult(False, f"tool {name!r} is not one of {sorted(map(str, known))}")
             problem = self._schema_error(f"tool:{name}", known.get(name), arguments)
             if problem:
-                return Verdict(False, f"tool {name!r}: {problem}")
-            parsed.append({"id": call.get("id"), "name": name, "arguments": json.dumps(arguments, ensure_ascii=False)})
-        return Verdict(True, answer=answer.replace(content=None, tool_calls=parsed, finish_reason="tool_calls"))
+                return CheckResult(False, f"tool {name!r}: {problem}")
+            parsed.append({"id": call_id, "name": name, "arguments": json.dumps(arguments, ensure_ascii=False)})
+        return CheckResult(True, answer=answer.replace(content=None, tool_calls=parsed, finish_reason="tool_calls"))
 
     def _tool_specs(self, request_tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
         specs = []
@@ -136,60 +140,29 @@ class Contract:
 
     # ---- agreement --------------------------------------------------------------------------------------------------
     def agree(self, slm: Answer, llm: Answer) -> bool:
-        """Do two answers mean the same under this contract (labels, parsed JSON, tool names + arguments, text)?"""
-        return canonical(self.kind, slm) == canonical(self.kind, llm)
+        """Does the SLM give the LLM's answer under this contract? The gate's binary metric asks the same question
+        (``slmc.answers.answers_agree``): labels normalised, JSON and tool-call arguments compared as values."""
+        if self.kind == "tool-call":
+            return answers_agree("tool-call", slm.tool_calls or slm.content, llm.tool_calls or llm.content)
+        if slm.tool_calls or llm.tool_calls:
+            return False
+        return answers_agree(self.kind, slm.content or "", llm.content or "")
 
 
-def canonical(kind: str, answer: Answer) -> Any:
-    """A comparable form of an answer under a contract kind."""
-    if kind == "tool-call" or answer.tool_calls:
-        calls = answer.tool_calls or tool_calls_from_text(answer.content) or []
-        out = []
-        for call in calls:
-            args = call.get("arguments")
-            if isinstance(args, str):
-                try:
-                    args = json.loads(args or "{}")
-                except json.JSONDecodeError:
-                    pass
-            out.append((call.get("name"), json.dumps(args, sort_keys=True, ensure_ascii=False)))
-        return out
-    text = answer.content or ""
-    if kind == "label":
-        return normalise_label(text)
-    if kind == "json":
-        try:
-            return json.dumps(json.loads(strip_fence(text)), sort_keys=True)
-        except json.JSONDecodeError:
-            return text.strip()
-    return " ".join(text.split())
-
-
-def normalise_label(text: str) -> str:
-    """Case, surrounding whitespace, quotes and a trailing full stop do not matter for labels."""
-    text = " ".join(text.split()).strip(_QUOTES + " ").rstrip(".").strip(_QUOTES + " ")
-    return text.casefold()
-
-
-def strip_fence(text: str) -> str:
-    text = text.strip()
-    match = _FENCE.match(text)
-    return match.group(1).strip() if match else text
-
-
-def tool_calls_from_text(text: str | None) -> list[dict[str, Any]]:
-    """Tool calls an SLM wrote as text: ``{"name", "arguments"}`` or a list of them (the training target shape)."""
-    if not text:
-        return []
-    try:
-        value = json.loads(strip_fence(text))
-    except json.JSONDecodeError:
-        return []
-    items = value if isinstance(value, list) else [value]
-    calls = []
-    for item in items:
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            return []
-        args = item.get("arguments", item.get("parameters", {}))
-        calls.append({"name": item["name"], "arguments": args if isinstance(args, str) else json.dumps(args)})
-    return calls
+def _unparsed_calls(calls: list[Any]) -> str:
+    """Why structured tool calls do not parse (``parse_tool_calls`` said None), in words."""
+    for call in calls:
+        fn = call.get("function", call) if isinstance(call, dict) else None
+        if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
+            return "a tool call has no name"
+        name, arguments = fn["name"], fn.get("arguments", fn.get("parameters"))
+        if isinstance(arguments, str) and arguments:
+            try:
+                arguments = json.loads(arguments)
+            except json.JSONDecodeError as exc:
+                return f"tool {name!r} arguments are not JSON: {exc.msg}"
+            except RecursionError:
+                return f"tool {name!r} arguments are not JSON: nested too deeply"
+        if arguments not in (None, "") and not isinstance(arguments, dict):
+            return f"tool {name!r} arguments are not an object"
+    return "tool calls do not parse"

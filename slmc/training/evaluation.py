@@ -1,7 +1,8 @@
 """Evaluate a trained SLM against the teacher on the held-out split and calibrate its confidence threshold.
 
 1. Answer the validation and test prompts (greedy generation, or the classifier head), with a confidence per answer.
-2. Score each answer against the teacher's (task-aware metric) and, where the dataset has it, against ground truth.
+2. Score each answer against the teacher's (task-aware metric) and, where the dataset has it, against ground truth;
+   an answer the router's contract validator would reject scores 0 (``metrics.score_rows(contract=...)``).
 3. On validation, pick the lowest threshold whose accepted-call agreement lower bound clears the target.
 4. On test, report agreement, the accepted-call agreement and its lower bound, and the fallback rate at that threshold.
 
@@ -97,7 +98,11 @@ def evaluate_task(
     scores: dict[str, list[RowScore]] = {}
     for split, rows in splits.items():
         texts = [p.text for p in predictions[split]]
-        scores[split] = score_rows(metric, texts, [reference_answer(r) for r in rows], labels=labels, embedder=embedder)
+        references = [reference_answer(r) for r in rows]
+        scores[split] = score_rows(
+            metric, texts, references, labels=labels, embedder=embedder, contract=task.contract,
+            request_tools=[r.get("tools") for r in rows],
+        )  # fmt: skip
     binary = metric in BINARY_METRICS
     val_conf = [p.confidence for p in predictions["validation"]]
     point = calibrate_threshold(
@@ -119,6 +124,8 @@ def evaluate_task(
             [meta[i]["label"] for i in truth_idx],
             labels=labels,
             embedder=embedder,
+            contract=task.contract,
+            request_tools=[splits["test"][i].get("tools") for i in truth_idx],
         )
         truth_acc = sum(s.value for s in truth_scores) / len(truth_scores)
     summary = summarize(metric, scores["test"])
