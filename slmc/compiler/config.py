@@ -36,7 +36,8 @@ from slmc.errors import SlmcError
 
 PYPROJECT = "pyproject.toml"
 
-# [tool.slmc] user-wide options (kebab-case in TOML, snake_case in ``Config.options`` / ``PassContext.options``).
+# [tool.slmc] user-wide options (kebab-case in TOML, snake_case in ``Config.options``): every one is a field of
+# ``slmc.compiler.settings.Settings`` (tests/compiler/test_settings.py checks it), which the command line overrides.
 OPTION_TYPES: dict[str, tuple[type, ...]] = {
     "target": (str,),
     "max_params": (int, float, str),
@@ -47,6 +48,10 @@ OPTION_TYPES: dict[str, tuple[type, ...]] = {
     "base_model": (str,),
     "llm_price_model": (str,),
     "embedder": (str,),
+    "device": (str,),
+    "train_budget": (int, float),
+    "max_fallback": (int, float),
+    "batch_size": (int,),
 }
 SUBTABLES = ("lint", "prices")
 
