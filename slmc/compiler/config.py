@@ -299,6 +299,13 @@ def parse_slmc_table(table: dict[str, Any], path: Path | None) -> tuple[dict[str
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             names = " or ".join(t.__name__ for t in types)
             raise _error(path, f"[tool.slmc] {key} must be {names}, not {type(value).__name__}", key)
+        if attr == "target":  # the serving targets registry (slmc.targets.base.TARGETS); imported only when set
+            from slmc.targets.base import TARGETS
+
+            if value not in TARGETS:
+                near = difflib.get_close_matches(value, list(TARGETS), n=1)
+                hint = (f"did you mean {near[0]!r}? " if near else "") + f"known targets: {', '.join(TARGETS)}"
+                raise _error(path, f"[tool.slmc] target: unknown target {value!r}", key, hint)
         if attr == "licence":  # the one meaning of --licence (slmc.analysis.catalog.parse_licence)
             from slmc.analysis.catalog import parse_licence
 
