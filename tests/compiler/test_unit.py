@@ -237,7 +237,9 @@ def test_compile_honours_tool_slmc_and_the_command_line_wins(tmp_path: Path, cap
     ir = json.loads((tmp_path / "b" / "ir.json").read_text(encoding="utf-8"))
     params = [n["slm"]["params_b"] for n in ir["nodes"] if n["id"].startswith("task:") and n.get("slm")]
     assert params and max(params) <= 3
-    assert "\ntraces 184 records, 184 linked" in (tmp_path / "b" / "ir.txt").read_text(encoding="utf-8")  # the unit's text form
+    assert "\ntraces 184 records, 184 linked" in (tmp_path / "b" / "ir.txt").read_text(
+        encoding="utf-8"
+    )  # the unit's text form
 
 
 @pytest.mark.parametrize("command", ["compile", "analyze", "train", "eval", "trace"])
