@@ -107,9 +107,10 @@ def merged_prices(overrides: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def prices_for(options: dict[str, Any]) -> dict[str, Any]:
-    """The price table a run uses: ``options["prices"]`` (from ``[tool.slmc.prices]``) over the shipped one."""
-    return merged_prices(options.get("prices"))
+def prices_for(overrides: dict[str, Any] | None) -> dict[str, Any]:
+    """The price table a run uses: ``overrides`` (``Settings.prices``, from ``[tool.slmc.prices]``) over the shipped
+    one."""
+    return merged_prices(overrides)
 
 
 def llm_price(model: str | None, prices: dict[str, Any] | None = None) -> LLMPrice:

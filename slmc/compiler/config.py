@@ -36,7 +36,8 @@ from slmc.errors import SlmcError
 
 PYPROJECT = "pyproject.toml"
 
-# [tool.slmc] user-wide options (kebab-case in TOML, snake_case in ``Config.options`` / ``PassContext.options``).
+# [tool.slmc] user-wide options (kebab-case in TOML, snake_case in ``Config.options``): every one is a field of
+# ``slmc.compiler.settings.Settings`` (tests/compiler/test_settings.py checks it), which the command line overrides.
 OPTION_TYPES: dict[str, tuple[type, ...]] = {
     "target": (str,),
     "max_params": (int, float, str),
@@ -47,6 +48,10 @@ OPTION_TYPES: dict[str, tuple[type, ...]] = {
     "base_model": (str,),
     "llm_price_model": (str,),
     "embedder": (str,),
+    "device": (str,),
+    "train_budget": (int, float),
+    "max_fallback": (int, float),
+    "batch_size": (int,),
 }
 SUBTABLES = ("lint", "prices")
 
@@ -294,6 +299,13 @@ def parse_slmc_table(table: dict[str, Any], path: Path | None) -> tuple[dict[str
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             names = " or ".join(t.__name__ for t in types)
             raise _error(path, f"[tool.slmc] {key} must be {names}, not {type(value).__name__}", key)
+        if attr == "target":  # the serving targets registry (slmc.targets.base.TARGETS); imported only when set
+            from slmc.targets.base import TARGETS
+
+            if value not in TARGETS:
+                near = difflib.get_close_matches(value, list(TARGETS), n=1)
+                hint = (f"did you mean {near[0]!r}? " if near else "") + f"known targets: {', '.join(TARGETS)}"
+                raise _error(path, f"[tool.slmc] target: unknown target {value!r}", key, hint)
         if attr == "licence":  # the one meaning of --licence (slmc.analysis.catalog.parse_licence)
             from slmc.analysis.catalog import parse_licence
 

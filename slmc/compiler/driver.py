@@ -8,6 +8,7 @@ written atomically at the end.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
@@ -18,17 +19,22 @@ from typing import Any
 
 from slmc import __version__
 from slmc.compiler import passmanager as pm
+from slmc.compiler.settings import Settings
 from slmc.compiler.sourcefiles import SourceFile, walk_sources
-from slmc.compiler.stages import StageCache, StageState, hash_files, hash_json
+from slmc.compiler.stages import StageCache, hash_files, hash_json
 from slmc.errors import Diagnostic, Severity, SlmcError
-from slmc.ir import AgentGraph, Decision, SiteKind, dumps, print_graph
+from slmc.ir import AgentGraph, Decision, SiteKind, dumps
+from slmc.ir.unit import (
+    UNIT_FORMAT,
+    CompileUnit,
+    Reports,
+    diag_from_json,
+    diag_to_json,
+    display_path,
+    print_unit,
+)
 
-EMIT_PIPELINES = {
-    "ir": pm.ANALYZE_PIPELINE,
-    "plan": pm.ANALYZE_PIPELINE + ",plan-finetune",
-    "bundle": pm.DEFAULT_PIPELINE,
-}
-TARGETS = ("tensorrt-llm", "vllm", "hf", "llamacpp")
+EMIT_PIPELINES = pm.EMIT_PIPELINES
 
 
 @dataclass
@@ -41,7 +47,7 @@ class CompileOptions:
     emit: str = "bundle"  # ir | plan | bundle
     pipeline: str | None = None
     print_ir_after_all: bool = False
-    options: dict[str, Any] = field(default_factory=dict)  # ctx.options: base_model, gate_target, max_params, ...
+    settings: Settings = field(default_factory=Settings)  # the run's settings (command line over [tool.slmc])
     in_place: bool = False
     progress: bool = True  # a progress bar when stderr is a terminal (else one line per stage)
     fresh: bool = False  # ignore the stage cache
@@ -72,9 +78,16 @@ def _python_files(paths: list[Path], root: Path) -> list[SourceFile]:
     return sorted(walk_sources(paths, root, exclude_dir=skip, suffixes=(".py",)), key=lambda f: f.relpath.split("/"))
 
 
+def target_names() -> tuple[str, ...]:
+    """The serving targets (the targets registry, ``slmc.targets.base.TARGETS``)."""
+    from slmc.targets.base import TARGETS
+
+    return tuple(TARGETS)
+
+
 def _check_inputs(opts: CompileOptions) -> tuple[Path, list[SourceFile]]:
-    if opts.target not in TARGETS:
-        raise SlmcError(f"unknown target {opts.target!r}", hint=f"choose one of: {', '.join(TARGETS)}")
+    if opts.target not in target_names():
+        raise SlmcError(f"unknown target {opts.target!r}", hint=f"choose one of: {', '.join(target_names())}")
     if opts.emit not in EMIT_PIPELINES:
         raise SlmcError(f"unknown --emit {opts.emit!r}", hint="choose ir, plan or bundle")
     for t in opts.traces:
@@ -98,12 +111,27 @@ def _check_out(opts: CompileOptions, root: Path, files: list[SourceFile]) -> Pat
     return out
 
 
-def _close_services(services: dict[str, Any]) -> None:
-    for service in services.values():
-        close = getattr(service, "close", None)
-        if close is not None:
-            close()
-    services.clear()
+def _stage_names(passes: list[pm.Pass]) -> list[str]:
+    return ["frontend", *(p.name for p in passes)]
+
+
+def _first_cached(passes: list[pm.Pass], has_traces: bool) -> int:
+    """The first stage written to the cache. The traces are cached only once scrubbed (the stage of the pass that
+    provides ``pii-scrubbed`` and later): the cache folder never holds a raw copy of them. Earlier stages are cheap and
+    run again on a resume; without such a pass nothing is cached. Without traces every stage is cached."""
+    if not has_traces:
+        return 0
+    scrubbing = [i for i, p in enumerate(passes) if "pii-scrubbed" in p.provides]
+    return scrubbing[0] + 1 if scrubbing else len(passes) + 1
+
+
+def _cache_key_settings(settings: Settings) -> dict[str, Any]:
+    """The settings that change what the stages compute (the serving target only changes the emit; resuming
+    training and which names the command line gave change nothing cached)."""
+    values = dataclasses.asdict(settings)
+    for name in ("target", "resume_training", "given"):
+        values.pop(name)
+    return values
 
 
 def compile_agent(
@@ -113,166 +141,146 @@ def compile_agent(
 ) -> CompileResult:
     """Run the pipeline and emit. ``report`` gets every diagnostic as soon as it is raised (frontend and ingest, then
     each pass's as that pass ends, a failed one included; a resumed run replays the cached stages' first), so what was
-    found is shown even when a later stage fails. Before the train pass runs (and at the end of ``--emit plan``) the plan
-    is checked against the targets and the manifest schema, as if every planned task passed the gate."""
+    found is shown even when a later stage fails. Before the first expensive pass runs (training; and at the end of
+    ``--emit plan``) the plan is checked against the targets and the manifest schema, as if every planned task passed
+    the gate."""
     from slmc.compiler.progress import StageDisplay, quiet_libraries
     from slmc.frontend import analyze_paths
-    from slmc.passes.scrub_pii import ScrubPII
-    from slmc.report.summary import add_dropped, ingest_dropped
+    from slmc.report.summary import ingest_dropped
     from slmc.traces.ingest import IngestReport, read_traces
 
     root, files = _check_inputs(opts)
     out = _check_out(opts, root, files)
+    # the passes see the serving target (select-slm keeps to models it serves); training resumes unless --fresh
+    settings = dataclasses.replace(opts.settings, target=opts.target, resume_training=not opts.fresh)
+    passes = pm.parse_pipeline(opts.pipeline or EMIT_PIPELINES[opts.emit], settings)
     quiet_libraries()
     cache = StageCache(out.parent / f".{out.name}.slmc-cache")
     work = cache.folder / "work"
     work.mkdir(parents=True, exist_ok=True)
     stages: list[tuple[str, str, float]] = []
 
-    passes = pm.parse_pipeline(opts.pipeline or EMIT_PIPELINES[opts.emit])
-    pm.validate_pipeline(passes)
-
     # Stage 0: frontend + trace ingest, keyed by the content of every input file.
-    options = dict(opts.options)  # the serving target is not part of the stage keys: it only changes the emit
-
     key = hash_json(
         [
             __version__,
+            f"unit{UNIT_FORMAT}",
             hash_files([f.path for f in files if not f.problem], root),
             hash_files(opts.traces),
-            options,
+            _cache_key_settings(settings),
             [(f.relpath, f.problem) for f in files],
         ]
     )
     keys = [key]
     for p in passes:
         keys.append(hash_json([keys[-1], p.spec()]))
-    names = ["frontend", *(p.name for p in passes)]
+    names = _stage_names(passes)
     display = StageDisplay(len(names), write=log, progress=opts.progress, verbose=opts.verbose, tty=opts.tty)
-    # Stages are cached (traces included) only once the traces are scrubbed: the cache folder never holds a raw copy of
-    # them. Earlier stages are cheap and run again on a resume; without scrub-pii in the pipeline nothing is cached.
-    first_cached = len(names)
-    if not opts.traces:
-        first_cached = 0
-    elif "scrub-pii" in names:
-        first_cached = names.index("scrub-pii")
+    first_cached = _first_cached(passes, bool(opts.traces))
+    traces_file: list[Path | None] = [None]  # the cached trace file of the unit in hand
+    checked = [False]
+
+    def before_pass(i: int, p: pm.Pass, unit: CompileUnit) -> None:
+        if p.expensive and opts.emit == "bundle" and not checked[0]:  # fail before the expensive part
+            _preflight(unit.graph, opts, root, work)
+            checked[0] = True
+
+    def after_pass(i: int, p: pm.Pass, unit: CompileUnit) -> None:
+        stage = i + 1
+        if stage >= first_cached:
+            cache.save(names[stage], keys[stage], unit, same_traces_as=traces_file[0] if p.keeps_traces else None)
+            traces_file[0] = cache.traces_file(names[stage], keys[stage])
+        stages.append((names[stage], "ran", manager.records[-1].seconds))
+
+    manager = pm.PassManager(
+        passes,
+        available=pm.FRONTEND_FACTS,
+        print_ir_after_all=opts.print_ir_after_all,
+        printer=log,
+        on_start=display.start,
+        on_done=display.done,
+        on_report=lambda d: display.outside(report, d),
+        before_pass=before_pass,
+        after_pass=after_pass,
+    )
+    ctx = pm.PassContext(
+        root=root,
+        out_dir=work,
+        cache_dir=cache.folder,
+        settings=settings,
+        progress=display.interactive,
+        log=display.log,
+        show=display.say,
+    )
 
     start_index = 0
-    state: StageState | None = None
-    services: dict[str, Any] = {}  # in-memory work handed from one stage to a later one (never cached)
-    traces_file: Path | None = None  # the cached trace file of the state in hand
+    unit: CompileUnit | None = None
     if not opts.fresh:
         for i in range(len(names) - 1, first_cached - 1, -1):
             if cache.has(names[i], keys[i]):
-                state = cache.load(names[i], keys[i])
-                traces_file = cache.traces_file(names[i], keys[i])
-                start_index = i + 1
+                unit = cache.load(names[i], keys[i])
+                traces_file[0] = cache.traces_file(names[i], keys[i])
+                start_index = i
                 for name in names[: i + 1]:
                     stages.append((name, "cached", 0.0))
                 display.say(f"resuming after stage {names[i]} (cached)")
                 display.index = i + 1
-                for which in ("frontend_diagnostics", "pass_diagnostics"):
-                    for d in state.artifacts.get(which, []):
-                        display.outside(report, _diag_from_json(d))
+                for d in unit.reports.diagnostics:
+                    display.outside(report, diag_from_json(d))
                 break
 
-    if state is None:
-        display.start("frontend")
-        t0 = time.perf_counter()
-        graph, front_diags = analyze_paths(files, root=root)
-        # PII detection starts in worker processes while the traces are read; scrub-pii takes the result.
-        scrub = next((p for p in passes if p.name == "scrub-pii"), None)
-        prefetch = scrub.prefetch() if isinstance(scrub, ScrubPII) else None
-        ingest = IngestReport()
-        records, trace_diags = read_traces(opts.traces, report=ingest, each=prefetch.feed if prefetch else None)
-        for d in front_diags + trace_diags:
-            display.outside(report, d)
-        if prefetch is not None:
-            services["pii-prefetch"] = prefetch
-        # No absolute path of the build machine in what is cached or written: paths relative to the agent's root.
-        graph.meta.root = "."
-        graph.meta.trace_sources = [display_path(t, root) for t in opts.traces]
-        artifacts: dict[str, Any] = {"frontend_diagnostics": [_diag_json(d, root) for d in front_diags + trace_diags]}
-        add_dropped(artifacts, "ingest", ingest_dropped(ingest))
-        artifacts["records_in"] = len(records) + sum((artifacts.get("dropped") or {}).get("ingest", {}).values())
-        state = StageState(graph, records, artifacts)
-        if first_cached == 0:
-            cache.save("frontend", keys[0], state)
-            traces_file = cache.traces_file("frontend", keys[0])
-        stages.append(("frontend", "ran", time.perf_counter() - t0))
-        start_index = 1
-        display.done("frontend", _frontend_note(graph, len(files), len(records), artifacts), stages[-1][2])
-
     try:
-        for i in range(start_index, len(names)):
-            p = passes[i - 1]
+        if unit is None:
+            display.start("frontend")
             t0 = time.perf_counter()
-            ctx = pm.PassContext(
-                root=root,
-                out_dir=work,
-                cache_dir=cache.folder,
-                traces=state.records,
-                # resume_training: finished identical training runs are reused
-                options={**options, "target": opts.target, "resume_training": not opts.fresh},
-                artifacts=state.artifacts,
-                services=services,
-                progress=display.interactive,
-                log=display.log,
-                show=display.say,
+            graph, front_diags = analyze_paths(files, root=root)
+            # Work a pass can start while the traces are read (its prefetch hook) starts now, fed record by record.
+            feed = manager.prefetch(ctx)
+            ingest = IngestReport()
+            records, trace_diags = read_traces(opts.traces, report=ingest, each=feed)
+            for d in front_diags + trace_diags:
+                display.outside(report, d)
+            # No absolute path of the build machine in what is cached or written: paths relative to the agent's root.
+            graph.meta.root = "."
+            graph.meta.trace_sources = [display_path(t, root) for t in opts.traces]
+            unit = CompileUnit(
+                graph, records, Reports(diagnostics=[diag_to_json(d, root) for d in front_diags + trace_diags])
             )
-            if p.name == "train" and opts.emit == "bundle":  # fail before the expensive part
-                _preflight(state.graph, opts, root, work)
-            manager = pm.PassManager(
-                [p],
-                print_ir_after_all=opts.print_ir_after_all,
-                printer=log,
-                on_start=display.start,
-                on_done=display.done,
-            )
-            try:
-                graph = manager.run(ctx, state.graph)
-            finally:
-                for d in ctx.diagnostics:  # shown now: a later failure must not swallow them
-                    display.outside(report, d)
-            ctx.artifacts["pass_diagnostics"] = [
-                *ctx.artifacts.get("pass_diagnostics", []),
-                *(_diag_json(d, root) for d in ctx.diagnostics),
-            ]  # kept with the stage, so a resumed run reports what the cached passes found
-            state = StageState(graph, ctx.traces, ctx.artifacts)
-            if i >= first_cached:
-                cache.save(names[i], keys[i], state, same_traces_as=traces_file if p.keeps_traces else None)
-                traces_file = cache.traces_file(names[i], keys[i])
-            seconds = time.perf_counter() - t0
-            stages.append((names[i], "ran", seconds))
+            unit.reports.count_dropped("ingest", ingest_dropped(ingest))
+            unit.reports.records_in = len(records) + unit.reports.dropped_by("ingest")
+            if first_cached == 0:
+                cache.save("frontend", keys[0], unit)
+                traces_file[0] = cache.traces_file("frontend", keys[0])
+            stages.append(("frontend", "ran", time.perf_counter() - t0))
+            display.done("frontend", _frontend_note(graph, len(files), len(records), unit.reports), stages[-1][2])
+        unit = manager.run(ctx, unit, start=start_index)
     finally:
-        _close_services(services)  # what no pass took (a pipeline that stops early, a failed pass)
+        manager.close()  # prefetched work no pass took (a pipeline resumed past it, a failed pass)
         display.close()
 
-    graph = state.graph
-    diagnostics = [
-        _diag_from_json(d) for key in ("frontend_diagnostics", "pass_diagnostics") for d in state.artifacts.get(key, [])
-    ]
-    summary = summarize(graph, state.artifacts, kept=len(state.records) if state.records is not None else None)
+    graph = unit.graph
+    diagnostics = [diag_from_json(d) for d in unit.reports.diagnostics]
+    summary = summarize(graph, unit.reports, kept=len(unit.traces) if unit.traces is not None else None)
     bundle: Path | None = None
     if opts.emit == "bundle":
-        report_dir = _write_report(graph, state, opts, root, work, summary, diagnostics)
+        report_dir = _write_report(unit, opts, root, work, summary, diagnostics)
         bundle = _emit_bundle(graph, opts, root, work, out, report_dir)
     else:
         if opts.emit == "plan":
             _preflight(graph, opts, root, work)
-        _emit_ir(graph, out, opts.emit)
+        _emit_ir(unit, out, opts.emit)
     return CompileResult(graph, diagnostics, out, bundle, summary, stages)
 
 
-def _emit_ir(graph: AgentGraph, out: Path, kind: str) -> None:
+def _emit_ir(unit: CompileUnit, out: Path, kind: str) -> None:
     from slmc.codegen.bundle import add_to_mark, check_out_dir
 
     check_out_dir(out)  # checked before the work; again now, so nothing the user put there since is overwritten
     out.mkdir(parents=True, exist_ok=True)
     names = [f"{kind}.json", f"{kind}.txt"]
     add_to_mark(out, names)
-    (out / names[0]).write_text(dumps(graph), encoding="utf-8")
-    (out / names[1]).write_text(print_graph(graph), encoding="utf-8")
+    (out / names[0]).write_text(dumps(unit.graph), encoding="utf-8")
+    (out / names[1]).write_text(print_unit(unit), encoding="utf-8")
 
 
 def routed_sites(graph: AgentGraph) -> dict[str, Decision]:
@@ -322,8 +330,7 @@ def _emit_bundle(graph: AgentGraph, opts: CompileOptions, root: Path, work: Path
 
 
 def _write_report(
-    graph: AgentGraph,
-    state: StageState,
+    unit: CompileUnit,
     opts: CompileOptions,
     root: Path,
     work: Path,
@@ -335,9 +342,9 @@ def _write_report(
 
     folder = work / "report"
     analysis = build_analysis(
-        graph,
-        state.records,
-        state.artifacts,
+        unit.graph,
+        unit.traces,
+        unit.reports,
         agent=", ".join(display_path(s, root) for s in opts.sources),
         diagnostics=[d for d in diagnostics if d.severity != Severity.INFO],
         summary=summary,
@@ -347,52 +354,25 @@ def _write_report(
     return folder
 
 
-def _frontend_note(graph: AgentGraph, files: int, records: int, artifacts: dict[str, Any]) -> str:
+def _frontend_note(graph: AgentGraph, files: int, records: int, reports: Reports) -> str:
     note = f"{len(graph.sites())} call sites in {files} files; {records} trace records"
-    skipped = (artifacts.get("dropped") or {}).get("ingest")
+    skipped = reports.dropped.get("ingest")
     if skipped:
         note += "; not read: " + ", ".join(f"{r} {n}" for r, n in sorted(skipped.items(), key=lambda kv: -kv[1]))
     return note
 
 
-def summarize(graph: AgentGraph, artifacts: dict[str, Any], kept: int | None = None) -> dict[str, Any]:
+def summarize(graph: AgentGraph, reports: Reports, kept: int | None = None) -> dict[str, Any]:
     """The run's figures (``slmc.report.summary.summarize``): what the CLI prints and the report shows."""
     from slmc.report.summary import summarize as summary_of
 
-    return summary_of(graph, artifacts, kept)
+    return summary_of(graph, reports, kept)
 
 
 def format_summary(summary: dict[str, Any]) -> str:
     from slmc.report.summary import render_summary
 
     return "\n".join(render_summary(summary))
-
-
-def display_path(path: str | Path, root: Path) -> str:
-    """``path`` as written into caches, reports and bundles: relative to the agent's root (``../traces.jsonl`` for a
-    file beside it), never the build machine's absolute path."""
-    text = str(path)
-    if not text or (not os.path.isabs(text) and ".." not in Path(text).parts):
-        return text
-    try:
-        return os.path.relpath(Path(text).resolve(), root)
-    except ValueError:  # another drive (Windows)
-        return Path(text).name
-
-
-def _diag_json(d: Diagnostic, root: Path | None = None) -> dict[str, Any]:
-    return {
-        "path": display_path(d.path, root) if root is not None else d.path,
-        "line": d.line,
-        "col": d.col,
-        "code": d.code,
-        "message": d.message,
-        "severity": str(d.severity),
-    }
-
-
-def _diag_from_json(d: dict[str, Any]) -> Diagnostic:
-    return Diagnostic(d["path"], d["line"], d["col"], d["code"], d["message"], Severity(d["severity"]))
 
 
 def write_summary_json(result: CompileResult) -> None:

@@ -1,7 +1,8 @@
 """Content-hash stage cache: every compile stage is keyed by the hash of its inputs, so a re-run resumes.
 
-A stage's state is the IR (JSON), the trace records (JSONL) and the artifacts (JSON). Each is written to a temp file
-and renamed into place, and the stage's ``done`` marker is written last, so a compile killed mid-write leaves either a
+A stage's state is the compile unit (``slmc.ir.unit.CompileUnit``): graph and reports in ``unit.json``, the trace
+table beside it in ``traces.jsonl`` (so an unchanged table is hard-linked, not written again). Each file is written to
+a temp file and renamed into place, and the stage's ``done`` marker is written last, so a compile killed mid-write leaves either a
 complete stage or none.
 """
 
@@ -11,12 +12,11 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from slmc.errors import SlmcError
-from slmc.ir import AgentGraph, dumps, loads
+from slmc.ir.unit import CompileUnit, unit_from_json, unit_to_json
 from slmc.safety import OWNER_MARK, UnsafePathError, is_owned, mark_owned, remove_owned
 from slmc.traces.bulk import gc_paused
 from slmc.traces.ingest._stream import parse_line
@@ -63,13 +63,6 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-@dataclass
-class StageState:
-    graph: AgentGraph
-    records: list[TraceRecord] | None
-    artifacts: dict[str, Any]
-
-
 class StageCache:
     """The cache folder and each stage folder in it carry slmc's mark; only marked stage folders are ever replaced."""
 
@@ -95,8 +88,8 @@ class StageCache:
     def traces_file(self, name: str, key: str) -> Path:
         return self._dir(name, key) / "traces.jsonl"
 
-    def save(self, name: str, key: str, state: StageState, same_traces_as: Path | None = None) -> None:
-        """Write a stage. ``same_traces_as``: an earlier stage's traces file holding exactly ``state.records`` (the
+    def save(self, name: str, key: str, unit: CompileUnit, same_traces_as: Path | None = None) -> None:
+        """Write a stage. ``same_traces_as``: an earlier stage's traces file holding exactly ``unit.traces`` (the
         pass did not change them): hard-linked instead of written again (100k records: seconds per stage saved)."""
         d = self._dir(name, key)
         try:
@@ -104,20 +97,18 @@ class StageCache:
         except UnsafePathError as exc:
             raise SlmcError(str(exc), path=str(d), hint="remove the stage cache folder yourself") from None
         mark_owned(d)
-        _atomic_write(d / "ir.json", dumps(state.graph))
-        if state.records is not None and not (same_traces_as and _link(same_traces_as, d / "traces.jsonl")):
+        if unit.traces is not None and not (same_traces_as and _link(same_traces_as, d / "traces.jsonl")):
             with gc_paused():
-                text = "".join([r.to_json() + "\n" for r in state.records])
+                text = "".join([r.to_json() + "\n" for r in unit.traces])
             _atomic_write(d / "traces.jsonl", text)
-        _atomic_write(d / "artifacts.json", json.dumps(state.artifacts, sort_keys=True, default=str, indent=1))
+        data = unit_to_json(unit, with_traces=False)
+        _atomic_write(d / "unit.json", json.dumps(data, sort_keys=True, default=str, indent=1, ensure_ascii=False))
         _atomic_write(d / "done", key)
 
-    def load(self, name: str, key: str) -> StageState:
+    def load(self, name: str, key: str) -> CompileUnit:
         d = self._dir(name, key)
-        graph = loads((d / "ir.json").read_text(encoding="utf-8"))
         records = None
         if (d / "traces.jsonl").exists():
             with open(d / "traces.jsonl", "rb") as fh, gc_paused():
                 records = [TraceRecord.from_dict(parse_line(line)) for line in fh if line.strip()]
-        artifacts = json.loads((d / "artifacts.json").read_text(encoding="utf-8"))
-        return StageState(graph, records, artifacts)
+        return unit_from_json(json.loads((d / "unit.json").read_text(encoding="utf-8")), records)

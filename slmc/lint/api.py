@@ -31,6 +31,7 @@ from slmc.compiler.passmanager import PassContext
 from slmc.compiler.sourcefiles import SourceFile
 from slmc.errors import Diagnostic, Severity, SlmcError
 from slmc.ir.graph import AgentGraph
+from slmc.ir.unit import CompileUnit
 from slmc.lint.checker import check_graph
 from slmc.lint.rules import BY_CODE
 from slmc.passes.triage import Triage
@@ -359,7 +360,7 @@ def lint_paths(
     else:
         files = discover_files(path_list, replace(config, lint=settings))
         graph, input_diags = analyze_paths(files, root=config.root)
-    graph = Triage().run(PassContext(root=config.root, options=dict(config.options)), graph)
+    graph = Triage().run(PassContext(root=config.root), CompileUnit(graph)).graph
     if "triage" not in graph.meta.facts:
         graph.meta.facts.append("triage")
     sources = SourceCache(config.root, (f.relpath for f in files if f.problem))

@@ -12,9 +12,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from slmc.compiler.passmanager import Pass, PassContext
+from slmc.compiler.settings import setting_field
 from slmc.errors import Diagnostic, Severity
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import EdgeKind, LLMCall, Task, slug
+from slmc.ir.unit import CompileUnit
 from slmc.safety import task_slug
 
 
@@ -25,27 +27,27 @@ class ClusterTasks(Pass):
     requires = ("curated",)
     provides = ("tasks",)
 
-    embedder: str = "auto"  # auto | minilm | tfidf (ctx.options["embedder"] applies when left at auto)
+    embedder: str = setting_field("embedder", "auto")  # auto | minilm | tfidf
     distance_threshold: float = 0.6
     shape_weight: float = 0.5
     min_size: int = 5
     sample_per_site: int = 2000
     max_sample: int = 4000
 
-    def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
+    def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
         from slmc.analysis.clustering import ClusterOptions, cluster_records
 
+        graph = unit.graph
         for old in graph.tasks():
             graph.remove(old.id)
-        records = [r for r in (ctx.traces or []) if not r.error]
+        records = [r for r in (unit.traces or []) if not r.error]
         if not records:
             ctx.report(
                 Diagnostic("<traces>", 0, 0, "W301", "no usable trace records: no tasks discovered", name="no-traces")
             )
-            return graph
-        embedder = self.embedder if self.embedder != "auto" else str(ctx.options.get("embedder") or "auto")
+            return unit
         opts = ClusterOptions(
-            embedder=embedder,
+            embedder=self.embedder,
             distance_threshold=self.distance_threshold,
             shape_weight=self.shape_weight,
             min_size=self.min_size,
@@ -97,7 +99,7 @@ class ClusterTasks(Pass):
         for record, label in zip(records, result.labels, strict=True):
             record.task = task_ids[label]
 
-        ctx.artifacts["clustering"] = {
+        unit.reports.clustering = {
             "embedder": result.embedder,
             "how": result.how(),
             "records": len(records),
@@ -110,7 +112,7 @@ class ClusterTasks(Pass):
                 {**p, "task": task_ids[p["cluster"]]} for p in result.projection if p["cluster"] < len(task_ids)
             ],
         }
-        return graph
+        return unit
 
 
 _GENERIC_FUNCTIONS = frozenset(

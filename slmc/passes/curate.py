@@ -1,6 +1,6 @@
 """curate: keep the trace records a small model should learn from, and split them train/validation/test per site.
 
-Dropped (reason in ``ctx.artifacts["curation_report"]``, counted per site): ``error`` (the call failed),
+Dropped (reason in ``unit.reports.curation``, counted per site): ``error`` (the call failed),
 ``content-filter`` (finish_reason content_filter), ``refusal`` (the model declined), ``truncated`` (finish_reason
 length), ``empty`` (no text and no tool call), ``duplicate`` (same prompt and same answer as a kept record; the kept one
 counts them in ``meta["duplicates"]``), ``conflict`` (temperature 0, same prompt, a minority answer; the majority
@@ -21,6 +21,7 @@ from typing import Any
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.errors import Diagnostic, Severity
 from slmc.ir.graph import AgentGraph
+from slmc.ir.unit import CompileUnit
 from slmc.traces.record import TraceRecord
 
 REFUSAL = re.compile(
@@ -80,8 +81,9 @@ class Curate(Pass):
     drop_refusals: bool = True
     seed: int = 0  # salt of the split hash
 
-    def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
-        records: list[TraceRecord] = list(ctx.traces or [])
+    def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
+        graph = unit.graph
+        records: list[TraceRecord] = list(unit.traces or [])
         removed: dict[str, Counter[str]] = defaultdict(Counter)
         totals: Counter[str] = Counter(site_key(r) for r in records)
         candidates: list[TraceRecord] = []
@@ -95,15 +97,12 @@ class Curate(Pass):
                 candidates.append(rec)
         kept, conflicts = self._dedupe(candidates, removed)
         splits = self._split(kept)
-        if isinstance(ctx.traces, list):
-            ctx.traces[:] = kept
-        else:
-            ctx.traces = kept
+        unit.traces = kept
         report = self._report(totals, removed, kept, splits, conflicts)
-        ctx.artifacts["curation_report"] = report
-        ctx.count_dropped(self.name, report["removed"])
+        unit.reports.curation = report
+        unit.reports.count_dropped(self.name, report["removed"])
         self._diagnose(ctx, graph, report)
-        return graph
+        return unit
 
     # ---- duplicates and conflicts ------------------------------------------------------------------------------------
     def _dedupe(

@@ -5,24 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from slmc.compiler.passmanager import Pass, PassContext
-from slmc.ir.graph import AgentGraph
+from slmc.compiler.settings import setting_field
+from slmc.ir.unit import CompileUnit
 from slmc.passes.plan_finetune import build_dir
+from slmc.training.gate import DEFAULT_TARGET
 
 
 def training_device(ctx: PassContext, device: str) -> str:
-    """The pass option, else ``ctx.options["device"]``; ``cpu_only`` forces the CPU."""
-    if ctx.options.get("cpu_only"):
-        return "cpu"
-    if device == "auto":
-        return ctx.options.get("device") or "auto"
-    return device
+    """The pass's ``device`` option (the settings' precedence already applied); ``cpu_only`` forces the CPU."""
+    return "cpu" if ctx.settings.cpu_only else device
 
 
-def gate_target(ctx: PassContext, override: float | None = None) -> float:
-    from slmc.training.gate import DEFAULT_TARGET
-
-    value = override if override is not None else ctx.options.get("gate_target", DEFAULT_TARGET)
-    return float(value if value is not None else DEFAULT_TARGET)
+def model_embedder(ctx: PassContext) -> str:
+    """The sentence encoder of classifier-head tasks: the ``embedder`` setting, MiniLM when left at auto."""
+    return ctx.settings.embedder if ctx.settings.embedder not in ("", "auto") else "minilm"
 
 
 @dataclass(frozen=True)
@@ -31,20 +27,20 @@ class Evaluate(Pass):
     summary = "measure agreement with the teacher on held-out calls and calibrate the fallback threshold"
     requires = ("trained",)
     provides = ("evaluated",)
-    device: str = "auto"
-    batch_size: int = 32
+    device: str = setting_field("device", "auto")
+    batch_size: int = setting_field("batch_size", 32)
     confidence: float = 0.95  # level of the one-sided lower confidence bound
-    target: float | None = None  # default: ctx.options["gate_target"] (0.95)
+    target: float = setting_field("gate_target", DEFAULT_TARGET)  # required agreement (lower confidence bound)
 
-    def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
+    def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
         from slmc.training.embed import Embedder
         from slmc.training.evaluation import evaluate_task
 
+        graph = unit.graph
         build = build_dir(ctx)
         device = training_device(ctx, self.device)
-        embedder = Embedder(ctx.options.get("embedder") or "minilm")
-        target = gate_target(ctx, self.target)
-        results = ctx.artifacts.setdefault("evaluations", {})
+        embedder = Embedder(model_embedder(ctx))
+        results = unit.reports.evaluations
         for task in graph.tasks():
             if task.finetune is None or task.eval is None or not task.eval.adapter:
                 continue
@@ -52,7 +48,7 @@ class Evaluate(Pass):
             evaluation = evaluate_task(
                 task,
                 build,
-                target=target,
+                target=self.target,
                 confidence=self.confidence,
                 device=None if device == "auto" else device,
                 batch_size=self.batch_size,
@@ -66,4 +62,4 @@ class Evaluate(Pass):
             }
             graph.update(task.id, eval=evaluation.result)
             ctx.note(f"{task.id} agreement {evaluation.result.agreement:.1%} (n={evaluation.result.n})")
-        return graph
+        return unit

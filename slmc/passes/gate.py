@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from slmc.compiler.passmanager import Pass, PassContext
-from slmc.ir.graph import AgentGraph
+from slmc.compiler.settings import setting_field
 from slmc.ir.nodes import Decision, LLMCall
-from slmc.passes.evaluate import gate_target
-from slmc.training.gate import DEFAULT_MAX_FALLBACK, MIN_TEST_ROWS, Verdict, judge, site_verdict
+from slmc.ir.unit import CompileUnit
+from slmc.training.gate import DEFAULT_MAX_FALLBACK, DEFAULT_TARGET, MIN_TEST_ROWS, Verdict, judge, site_verdict
 
 
 @dataclass(frozen=True)
@@ -17,12 +17,12 @@ class Gate(Pass):
     summary = "accept an SLM only if its agreement lower bound clears the target; decide each site"
     requires = ("evaluated",)
     provides = ("gated",)
-    target: float | None = None  # default: ctx.options["gate_target"] (0.95)
-    max_fallback: float = DEFAULT_MAX_FALLBACK
+    target: float = setting_field("gate_target", DEFAULT_TARGET)  # required agreement (lower confidence bound)
+    max_fallback: float = setting_field("max_fallback", DEFAULT_MAX_FALLBACK)
     min_rows: int = MIN_TEST_ROWS
 
-    def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
-        target = gate_target(ctx, self.target)
+    def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
+        graph = unit.graph
         for task in graph.tasks():
             if task.slm is None:
                 verdict = Verdict(Decision.KEEP, ("no SLM was selected for this task",))
@@ -31,7 +31,7 @@ class Gate(Pass):
             elif task.eval is None or task.eval.n == 0:
                 verdict = judge(None) if task.eval is None else Verdict(Decision.KEEP, ("trained but not evaluated",))
             else:
-                verdict = judge(task.eval, target=target, max_fallback=self.max_fallback, min_rows=self.min_rows)
+                verdict = judge(task.eval, target=self.target, max_fallback=self.max_fallback, min_rows=self.min_rows)
             graph.update(task.id, decision=verdict.decision, decision_reasons=verdict.reasons)
             ctx.log(f"{task.id}: {verdict.decision} ({'; '.join(verdict.reasons)})")
         tasks = graph.tasks()
@@ -40,4 +40,4 @@ class Gate(Pass):
             verdict = site_verdict(site.id, tasks)
             if verdict is not None:
                 graph.update(site.id, decision=verdict.decision, decision_reasons=verdict.reasons)
-        return graph
+        return unit

@@ -10,8 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from slmc.compiler.passmanager import Pass, PassContext
-from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import EdgeKind, LLMCall, Tool
+from slmc.ir.unit import CompileUnit
 from slmc.traces.record import TraceRecord
 
 
@@ -23,11 +23,12 @@ class InferContracts(Pass):
     provides = ("contracts",)
     keeps_traces = True
 
-    def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
+    def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
         from slmc.analysis.contracts import infer_contract
 
+        graph = unit.graph
         by_task: dict[str, list[TraceRecord]] = defaultdict(list)
-        for record in ctx.traces or []:
+        for record in unit.traces or []:
             if record.task and not record.error:
                 by_task[record.task].append(record)
         for task in graph.tasks():
@@ -41,4 +42,4 @@ class InferContracts(Pass):
             contract = infer_contract(by_task.get(task.id, []), sites, tools)
             graph.update(task.id, contract=contract)
             ctx.log(f"infer-contracts: {task.id}: {contract.kind} (strictness {contract.strictness:.2f})")
-        return graph
+        return unit

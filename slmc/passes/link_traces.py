@@ -35,6 +35,7 @@ from slmc.compiler.passmanager import Pass, PassContext
 from slmc.errors import Diagnostic, Severity
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import LLMCall, SiteKind, Traffic, parse_site_id
+from slmc.ir.unit import CompileUnit
 from slmc.traces.bulk import gc_paused
 from slmc.traces.record import Frame, TraceRecord, content_text
 
@@ -333,8 +334,9 @@ class LinkTraces(Pass):
     min_confidence: float = 0.6  # least template match to accept a template link
     prefer_wrapper_calls: bool = True
 
-    def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
-        records: list[TraceRecord] = list(ctx.traces or [])
+    def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
+        graph = unit.graph
+        records: list[TraceRecord] = list(unit.traces or [])
         index = SiteIndex(graph, ctx.root)
         methods: Counter[str] = Counter()
         stale = 0
@@ -356,8 +358,8 @@ class LinkTraces(Pass):
                 per_site[site].append(rec)
         for sid in index.sites:
             graph.update(sid, traffic=_traffic(per_site.get(sid, [])))
-        self._report(ctx, graph, records, methods, stale, per_site)
-        return graph
+        unit.reports.link = self._report(ctx, graph, records, methods, stale, per_site)
+        return unit
 
     # ---- one record --------------------------------------------------------------------------------------------------
     def link(self, rec: TraceRecord, index: SiteIndex) -> tuple[str, str, float] | None:
@@ -447,7 +449,7 @@ class LinkTraces(Pass):
         methods: Counter[str],
         stale: int,
         per_site: dict[str, list[TraceRecord]],
-    ) -> None:
+    ) -> dict[str, Any]:
         total = len(records)
         linked = total - methods["unlinked"]
         groups = Counter(r.meta["group"] for r in records if "group" in r.meta and "link" not in r.meta)
@@ -461,7 +463,6 @@ class LinkTraces(Pass):
             "sites_without_traffic": sorted(s.id for s in graph.sites() if s.id not in per_site),
             "unlinked_groups": dict(groups.most_common()),
         }
-        ctx.artifacts["link_stats"] = stats
         ctx.note(
             f"linked {linked} of {total} records"
             + (f", {stats['unlinked']} unlinked (kept)" if stats["unlinked"] else "")
@@ -507,6 +508,8 @@ class LinkTraces(Pass):
                         site=site.id,
                     )
                 )
+
+        return stats
 
 
 def _workload_site(workload: str | None, index: SiteIndex) -> str | None:

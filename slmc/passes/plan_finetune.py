@@ -8,8 +8,8 @@ from pathlib import Path
 
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.errors import Diagnostic, Severity, SlmcError
-from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import Task, Verdict
+from slmc.ir.unit import CompileUnit
 from slmc.safety import safe_join
 
 
@@ -42,20 +42,21 @@ class PlanFinetune(Pass):
     stand_in_cpu: str = "scratch:tiny"  # base trained when the chosen SLM cannot be loaded here (offline), on CPU
     stand_in_gpu: str = "scratch:small"  # ... and on a GPU
 
-    def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
+    def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
         from slmc.training import datasets as ds
         from slmc.training.models import bitsandbytes_available, cuda_available, load_tokenizer
         from slmc.training.presets import make_plan
         from slmc.training.scratch import is_scratch
         from slmc.training.trainer import prepare_base, task_slug
 
+        graph = unit.graph
         build = build_dir(ctx)
-        if ctx.traces is None:
+        if unit.traces is None:
             raise SlmcError("plan-finetune needs the traces", hint="give trace files (--traces) so tasks have data")
-        records = list(ctx.traces)
-        gpu = not ctx.options.get("cpu_only") and cuda_available()
+        records = list(unit.traces)
+        gpu = not ctx.settings.cpu_only and cuda_available()
         bnb = bitsandbytes_available()
-        override = ctx.options.get("base_model")
+        override = ctx.settings.base_model
         folders: dict[str, str] = {}  # task file name -> task id: two tasks never share a folder
         for task in graph.tasks():
             if task.slm is None:
@@ -136,4 +137,4 @@ class PlanFinetune(Pass):
             ctx.log(
                 f"{task.id}: {plan.method}, {plan.train_rows} rows, {plan.epochs:g} epochs, max_length {plan.max_length}"
             )
-        return graph
+        return unit

@@ -5,7 +5,7 @@ output entropy, answer length, input length, consistency of answers to equal inp
 volume. Each available signal is a number in 0..1 (1 = narrow); the score is their weighted mean, and every signal
 leaves a reason. Verdict: narrow at >= ``narrow_at`` with at least ``min_calls`` calls, open-ended below
 ``open_below``, else unclear. Also answers the paper's case-study question per agent in
-``ctx.artifacts["offload_summary"]``: the share of calls, tokens and LLM dollars in narrow tasks.
+``unit.reports.offload``: the share of calls, tokens and LLM dollars in narrow tasks.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from slmc.compiler.passmanager import Pass, PassContext
-from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import LLMCall, OffloadScore, Task, Verdict
+from slmc.ir.unit import CompileUnit
 from slmc.traces.record import TraceRecord
 
 WEIGHTS = {
@@ -126,18 +126,19 @@ class ScoreOffload(Pass):
             return Verdict.NARROW, None
         return Verdict.UNCLEAR, None
 
-    def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
+    def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
         from slmc.analysis.prices import llm_price, prices_for
 
+        graph = unit.graph
         by_task: dict[str, list[TraceRecord]] = defaultdict(list)
-        for r in ctx.traces or []:
+        for r in unit.traces or []:
             if r.task and not r.error:
                 by_task[r.task].append(r)
         per_site: dict[str, list[tuple[Task, OffloadScore, list[TraceRecord]]]] = defaultdict(list)
-        models = Counter(r.model for r in ctx.traces or [] if r.model)
+        models = Counter(r.model for r in unit.traces or [] if r.model)
         price = llm_price(
-            ctx.options.get("llm_price_model") or (models.most_common(1)[0][0] if models else None),
-            prices_for(ctx.options),
+            ctx.settings.llm_price_model or (models.most_common(1)[0][0] if models else None),
+            prices_for(ctx.settings.prices),
         )
         summary: dict[str, Any] = {"calls": 0, "tokens": 0, "usd": 0.0, "narrow": {"calls": 0, "tokens": 0, "usd": 0.0}}
         for task in graph.tasks():
@@ -161,7 +162,7 @@ class ScoreOffload(Pass):
                 per_site[sid].append((task, offload, [r for r in records if r.site_id == sid]))
         for sid, entries in per_site.items():
             graph.update(sid, offload=self._site_score(entries))
-        ctx.artifacts["offload_summary"] = {
+        unit.reports.offload = {
             "llm_price_model": price.model,
             "calls": summary["calls"],
             "tokens": summary["tokens"],
@@ -173,7 +174,7 @@ class ScoreOffload(Pass):
             "fraction_tokens": _share(summary["narrow"]["tokens"], summary["tokens"]),
             "fraction_usd": _share(summary["narrow"]["usd"], summary["usd"]),
         }
-        return graph
+        return unit
 
     def _site_score(self, entries: list[tuple[Task, OffloadScore, list[TraceRecord]]]) -> OffloadScore:
         """Calls-weighted score of the tasks a site carries; narrow only when every busy task is narrow."""

@@ -2,7 +2,7 @@
 
 Runs before anything leaves the trace store: every later pass and every output file sees scrubbed text only. The same
 value gets the same placeholder across a run (``<EMAIL_1>`` in the prompt and in the teacher's answer), so answers that
-copy a value stay learnable. ``ctx.artifacts["scrub_report"]`` counts replacements per kind; values are never stored.
+copy a value stay learnable. ``unit.reports.scrub`` counts replacements per kind; values are never stored.
 Detection is in ``slmc.passes.pii.detectors`` (see there for what is and is not scrubbed).
 """
 
@@ -16,6 +16,7 @@ from slmc.compiler.passmanager import Pass, PassContext
 from slmc.errors import Diagnostic, Severity
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import LLMCall, Prompt, PromptPart, Task, Tool
+from slmc.ir.unit import CompileUnit
 from slmc.passes.pii.scrubber import DetectionPrefetch, DetectOptions, Scrubber, default_workers, record_texts
 from slmc.traces.bulk import gc_paused
 
@@ -36,17 +37,18 @@ class ScrubPII(Pass):
     def scrubber(self) -> Scrubber:
         return Scrubber(DetectOptions(self.names, self.entropy, self.min_token_length))
 
-    def prefetch(self) -> DetectionPrefetch | None:
-        """Detection to start while the traces are read (the driver feeds it; ``run`` takes it from ctx.services).
+    def prefetch(self, ctx: PassContext) -> DetectionPrefetch | None:
+        """Detection to start while the traces are read (the manager feeds it; ``run`` gets it as ctx.prefetched).
         One worker fewer than ``workers``, as the reading process keeps a core; None when there is no core to spare."""
         workers = self.workers or default_workers()
         return DetectionPrefetch(self.scrubber().options, workers - 1) if workers > 1 else None
 
-    def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
+    def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
+        graph = unit.graph
         scrubber = self.scrubber()
-        records = list(ctx.traces or [])
+        records = list(unit.traces or [])
         workers = self.workers or default_workers()
-        prefetched = ctx.services.pop("pii-prefetch", None)
+        prefetched = ctx.prefetched
         with gc_paused():
             if isinstance(prefetched, DetectionPrefetch) and prefetched.options == scrubber.options:
                 scrubber.adopt(prefetched)
@@ -66,7 +68,7 @@ class ScrubPII(Pass):
             "total": sum(scrubber.counts.values()),
             "detectors": {"names": "cues, titles, name lists" if self.names else "off", "entropy": self.entropy},
         }
-        ctx.artifacts["scrub_report"] = report
+        unit.reports.scrub = report
         kinds = ", ".join(f"{k} {v}" for k, v in report["replacements"].items()) or "nothing found"
         ctx.report(
             Diagnostic(
@@ -80,7 +82,7 @@ class ScrubPII(Pass):
                 data=report,
             )
         )
-        return graph
+        return unit
 
 
 def scrub_graph(scrubber: Scrubber, graph: AgentGraph) -> None:

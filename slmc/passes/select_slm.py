@@ -1,11 +1,11 @@
 """select-slm (S4): pick a small model per task under the user's constraints, and explain the choice.
 
-Constraints come from ``ctx.options``: ``max_params`` ("3B"), ``licence`` ("permissive" or a licence id),
+Constraints come from ``ctx.settings``: ``max_params`` ("3B"), ``licence`` ("permissive" or a licence id),
 ``gpu_memory`` (GB), ``cpu_only``, ``target`` (tensorrt-llm | vllm | llamacpp | hf) and ``base_model`` (an override:
 a catalog name, a hub id, a local path or ``scratch:<size>``). The rule: the smallest catalog model at least as
 large as the task needs (by contract kind, label count, answer length, tools) that has the capabilities the task
 uses, fits the memory and is served by the target. For a closed-label task the plan also weighs a classifier head on
-the sentence encoder and prefers it when inputs fit its window. Also fills ``ctx.artifacts["savings"]``.
+the sentence encoder and prefers it when inputs fit its window. Also fills ``unit.reports.savings``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.errors import Diagnostic, SlmcError
-from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import SLMChoice, Task, Verdict
+from slmc.ir.unit import CompileUnit
 
 CLASSIFIER_WINDOW = 256  # tokens the sentence encoder reads
 
@@ -91,19 +91,20 @@ class SelectSLM(Pass):
     include_open_ended: bool = False  # also pick models for tasks scored open-ended
     prefer_classifier: bool = True  # closed-label tasks: prefer a classifier head when inputs fit its window
 
-    def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
+    def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
         from slmc.analysis.catalog import classifier_entry, find_model, load_catalog, parse_licence, parse_params
         from slmc.analysis.prices import gpu_for, llm_price, prices_for
         from slmc.analysis.savings import agent_savings, task_cost
 
-        opts = ctx.options
-        max_params = parse_params(opts.get("max_params"))
-        cpu_only = bool(opts.get("cpu_only"))
-        gpu_memory = float(opts["gpu_memory"]) if opts.get("gpu_memory") else None
-        licence = parse_licence(opts.get("licence"))
+        graph = unit.graph
+        opts = ctx.settings
+        max_params = parse_params(opts.max_params)
+        cpu_only = opts.cpu_only
+        gpu_memory = float(opts.gpu_memory) if opts.gpu_memory else None
+        licence = parse_licence(opts.licence)
         licences = {x.lower() for x in licence.split(",")} - {"any", "permissive"}
-        target = opts.get("target") or None
-        base_model = opts.get("base_model") or None
+        target = opts.target or None
+        base_model = opts.base_model or None
         if target and target not in ("tensorrt-llm", "vllm", "llamacpp", "hf"):
             raise SlmcError(f"unknown target {target!r}", hint="use tensorrt-llm, vllm, llamacpp or hf")
         if cpu_only and target in ("tensorrt-llm", "vllm"):
@@ -135,7 +136,7 @@ class SelectSLM(Pass):
         constraint_text = ", ".join(
             f"{k}={v}"
             for k, v in (
-                ("max_params", opts.get("max_params")),
+                ("max_params", opts.max_params),
                 ("licence", None if licence == "any" else licence),
                 ("gpu_memory", gpu_memory),
                 ("cpu_only", cpu_only or None),
@@ -164,14 +165,12 @@ class SelectSLM(Pass):
 
         # savings: offloaded tasks are the narrow ones that got an SLM
         by_task: dict[str, list[Any]] = defaultdict(list)
-        for r in ctx.traces or []:
+        for r in unit.traces or []:
             if r.task:
                 by_task[r.task].append(r)
-        models = [r.model for r in ctx.traces or [] if r.model]
-        prices = prices_for(opts)
-        price = llm_price(
-            opts.get("llm_price_model") or (max(set(models), key=models.count) if models else None), prices
-        )
+        models = [r.model for r in unit.traces or [] if r.model]
+        prices = prices_for(opts.prices)
+        price = llm_price(opts.llm_price_model or (max(set(models), key=models.count) if models else None), prices)
         costs = []
         for task in graph.tasks():
             o = task.offload
@@ -194,12 +193,12 @@ class SelectSLM(Pass):
                     prices=prices,
                 )
             )
-        ctx.artifacts["savings"] = agent_savings(costs, price, gpu, prices)
+        unit.reports.savings = agent_savings(costs, price, gpu, prices)
         if not candidates:
             ctx.report(
                 Diagnostic("<options>", 0, 0, "W401", f"no catalog SLM meets {constraint_text}; using {base_model}")
             )
-        return graph
+        return unit
 
     def _choose(
         self, task, needs: Needs, candidates, ruled_out, gpu_memory, cpu_only, gpu, constraints, clf

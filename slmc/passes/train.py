@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from slmc.compiler.passmanager import Pass, PassContext
-from slmc.ir.graph import AgentGraph
+from slmc.compiler.settings import setting_field
 from slmc.ir.nodes import EvalResult
-from slmc.passes.evaluate import training_device
+from slmc.ir.unit import CompileUnit
+from slmc.passes.evaluate import model_embedder, training_device
 from slmc.passes.plan_finetune import build_dir
 
 
@@ -20,15 +21,18 @@ class Train(Pass):
     summary = "fine-tune the planned SLMs (LoRA / QLoRA / full / classifier head)"
     requires = ("finetune-plan",)
     provides = ("trained",)
-    device: str = "auto"  # auto | cpu | cuda
+    expensive = True
+    device: str = setting_field("device", "auto")  # auto | cpu | cuda
     resume: bool = False  # reuse finished runs, continue interrupted ones from their checkpoint
     only: tuple[str, ...] = ()  # task ids to train (default: every planned task)
-    max_seconds: float = 0.0  # wall-time budget per task (0: none); the model trained so far is evaluated
+    # wall-time budget per task (0: none); the model trained so far is evaluated
+    max_seconds: float = setting_field("train_budget", 0.0)
 
-    def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
+    def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
         from slmc.training.metrics import metric_for
         from slmc.training.trainer import train_task
 
+        graph = unit.graph
         build = build_dir(ctx)
         device = training_device(ctx, self.device)
         for task in graph.tasks():
@@ -39,11 +43,11 @@ class Train(Pass):
                 task,
                 build,
                 device=device,
-                resume=self.resume or bool(ctx.options.get("resume_training")),
+                resume=self.resume or ctx.settings.resume_training,
                 progress=ctx.progress,
-                embedder=ctx.options.get("embedder") or "minilm",
+                embedder=model_embedder(ctx),
                 log=ctx.log,
-                max_seconds=float(ctx.options.get("train_budget_s") or self.max_seconds),
+                max_seconds=self.max_seconds,
             )
             ctx.note(f"{task.id} {'reused' if outcome.reused else f'{outcome.seconds:.1f}s'}")
             graph.update(
@@ -57,4 +61,4 @@ class Train(Pass):
                     train_seconds=round(outcome.seconds, 2),
                 ),
             )
-        return graph
+        return unit

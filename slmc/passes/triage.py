@@ -20,6 +20,7 @@ from slmc.compiler.passmanager import Pass, PassContext
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import LLMCall, SiteKind, Verdict
 from slmc.ir.nodes import Triage as TriageResult
+from slmc.ir.unit import CompileUnit
 
 NARROW_AT = 0.65  # score >= this: narrow
 OPEN_AT = 0.35  # score <= this: open-ended
@@ -360,8 +361,9 @@ class Triage(Pass):
     requires: ClassVar[tuple[str, ...]] = ("sites",)
     provides: ClassVar[tuple[str, ...]] = ("triage",)
 
-    def run(self, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
+    def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
+        graph = unit.graph
         multi_task = multi_task_wrappers(graph)
         for site in graph.sites():
             graph.update(site.id, triage=triage_site(graph, site, multi_task))
-        return graph
+        return unit

@@ -10,6 +10,7 @@ from typing import Any
 
 from slmc.ir.graph import AgentGraph
 from slmc.ir.serialize import to_jsonable
+from slmc.ir.unit import Reports
 from slmc.report.svg import hbar, scatter
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -18,7 +19,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 def build_analysis(
     graph: AgentGraph,
     traces: list[Any] | None,
-    artifacts: dict[str, Any],
+    reports: Reports,
     *,
     agent: str = "",
     passes: list[tuple[str, float]] | None = None,
@@ -34,7 +35,7 @@ def build_analysis(
 
     traces = traces or []
     models = [r.model for r in traces if r.model]
-    savings = artifacts.get("savings") or {}
+    savings = reports.savings or {}
     if savings.get("llm_price"):  # the price the savings were computed with ([tool.slmc.prices] included)
         price = LLMPrice(savings["llm_price_model"], savings["llm_price"]["input"], savings["llm_price"]["output"])
     else:
@@ -83,20 +84,20 @@ def build_analysis(
                 "decision_reasons": list(t.decision_reasons),
             }
         )
-    clustering = dict(artifacts.get("clustering") or {})
+    clustering = dict(reports.clustering or {})
     return {
         "format": "slmc.analysis",
         "version": 1,
         "agent": agent,
-        "summary": summary if summary is not None else summarize(graph, artifacts, kept=len(traces)),
+        "summary": summary if summary is not None else summarize(graph, reports, kept=len(traces)),
         "traces": len(traces),
         "unlinked_calls": int(unlinked["calls"]) if unlinked else 0,
         "llm_price": {"model": price.model, "input": price.input, "output": price.output},
         "sites": sites,
         "tasks": tasks,
         "clustering": clustering,
-        "offload_summary": artifacts.get("offload_summary") or {},
-        "savings": artifacts.get("savings") or {},
+        "offload_summary": reports.offload or {},
+        "savings": reports.savings or {},
         "passes": [{"name": n, "seconds": round(s, 3)} for n, s in passes or []],
         "skipped_passes": skipped or [],
         "diagnostics": [d.concise() for d in diagnostics or []],

@@ -1,4 +1,4 @@
-"""The one summary of a run: computed once from the graph and the pass artifacts, stored in ``analysis.json`` under
+"""The one summary of a run: computed once from the graph and the unit's reports, stored in ``analysis.json`` under
 ``summary`` and rendered by the CLI (``slmc analyze`` and ``slmc compile``), report.md and report.html alike, so they
 cannot disagree.
 
@@ -12,19 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from slmc.ir import AgentGraph, Decision, SiteKind
+from slmc.ir.unit import Reports
 
 POTENTIAL = "potential"
 MEASURED = "measured"
-
-
-def add_dropped(artifacts: dict[str, Any], stage: str, reasons: dict[str, int]) -> None:
-    """Records ``stage`` left out, per reason, into ``artifacts["dropped"]`` (stage -> reason -> records)."""
-    table = artifacts.setdefault("dropped", {}).setdefault(stage, {})
-    for reason, n in reasons.items():
-        if n:
-            table[reason] = table.get(reason, 0) + int(n)
-    if not table:
-        artifacts["dropped"].pop(stage)
 
 
 def ingest_dropped(report: Any) -> dict[str, int]:
@@ -32,11 +23,11 @@ def ingest_dropped(report: Any) -> dict[str, int]:
     return {"malformed": report.malformed, "invalid": report.invalid, **dict(report.skipped)}
 
 
-def summarize(graph: AgentGraph, artifacts: dict[str, Any], kept: int | None = None) -> dict[str, Any]:
+def summarize(graph: AgentGraph, reports: Reports, kept: int | None = None) -> dict[str, Any]:
     """The run's figures. ``kept``: the trace records left after the passes (None: not known)."""
     tasks = graph.tasks()
     measured = any(t.decision is not None for t in tasks)
-    savings = artifacts.get("savings") or {}
+    savings = reports.savings or {}
     rows = {r["task"]: r for r in savings.get("tasks", [])}
     if measured:
         offloaded_tasks = {t.id for t in tasks if t.decision == Decision.OFFLOAD}
@@ -61,11 +52,11 @@ def summarize(graph: AgentGraph, artifacts: dict[str, Any], kept: int | None = N
         "tasks": len(tasks),
         "tasks_offloaded": len(offloaded_tasks),
         "calls": calls,
-        "unlinked_calls": int((artifacts.get("link_stats") or {}).get("unlinked", 0)),
+        "unlinked_calls": int((reports.link or {}).get("unlinked", 0)),
         "calls_to_slm_share": (served / calls) if calls else 0.0,
     }
-    records_in = artifacts.get("records_in")
-    dropped = {stage: dict(r) for stage, r in (artifacts.get("dropped") or {}).items()}
+    records_in = reports.records_in
+    dropped = {stage: dict(r) for stage, r in reports.dropped.items()}
     if records_in is not None:
         out["records"] = {
             "input": int(records_in),
@@ -172,4 +163,4 @@ def render_summary(s: dict[str, Any]) -> list[str]:
     return lines
 
 
-__all__ = ["MEASURED", "POTENTIAL", "add_dropped", "dropped_text", "ingest_dropped", "render_summary", "summarize"]
+__all__ = ["MEASURED", "POTENTIAL", "dropped_text", "ingest_dropped", "render_summary", "summarize"]

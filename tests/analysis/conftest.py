@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from slmc.compiler.passmanager import PassContext
+from slmc.compiler.settings import Settings
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import (
     EdgeKind,
@@ -29,6 +30,7 @@ from slmc.ir.nodes import (
     Verdict,
 )
 from slmc.ir.serialize import print_graph
+from slmc.ir.unit import CompileUnit
 from slmc.traces.record import TraceRecord
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -166,9 +168,8 @@ def make_graph() -> AgentGraph:
 
 
 @pytest.fixture
-def agent() -> tuple[AgentGraph, PassContext]:
-    ctx = PassContext(traces=make_records(), options={"embedder": "tfidf"})
-    return make_graph(), ctx
+def agent() -> tuple[CompileUnit, PassContext]:
+    return CompileUnit(make_graph(), make_records()), PassContext(settings=Settings(embedder="tfidf"))
 
 
 def check_golden(name: str, text: str) -> None:

@@ -5,6 +5,7 @@ from collections import Counter
 from slmc.analysis.shapes import answer_shape, variable_parts
 from slmc.compiler.passmanager import PassContext
 from slmc.ir.nodes import EdgeKind, Task
+from slmc.ir.unit import CompileUnit
 from slmc.passes.cluster_tasks import ClusterTasks
 from slmc.traces.record import TraceRecord
 
@@ -16,19 +17,19 @@ def _truth(record: TraceRecord) -> str:
 
 
 def test_cluster_tasks_golden(agent):
-    graph, ctx = agent
-    graph = ClusterTasks().run(ctx, graph)
+    unit, ctx = agent
+    graph = ClusterTasks(embedder="tfidf").run(ctx, unit).graph
     graph.verify()
     check_golden("cluster_tasks.ir.txt", graph_text(graph))
 
 
 def test_one_site_two_tasks_and_two_sites_one_task(agent):
-    graph, ctx = agent
-    graph = ClusterTasks().run(ctx, graph)
+    unit, ctx = agent
+    graph = ClusterTasks(embedder="tfidf").run(ctx, unit).graph
     tasks = graph.tasks()
     assert len(tasks) == 4
     by_truth: dict[str, Counter] = {}
-    for r in ctx.traces:
+    for r in unit.traces:
         by_truth.setdefault(_truth(r), Counter())[r.task] += 1
     # every true task maps to exactly one discovered task and vice versa
     assert all(len(c) == 1 for c in by_truth.values())
@@ -39,9 +40,9 @@ def test_one_site_two_tasks_and_two_sites_one_task(agent):
     assert len(serving_ask) == 2
     tool_task = graph.node(next(iter(by_truth["kind:tool-call"])))
     assert tool_task.id == "task:get_weather" and tool_task.calls == 24 and tool_task.sites == (STEP,)
-    assert sum(t.calls for t in tasks) == len(ctx.traces)
-    assert ctx.artifacts["clustering"]["embedder"] == "tfidf"
-    assert ctx.artifacts["clustering"]["projection"]
+    assert sum(t.calls for t in tasks) == len(unit.traces)
+    assert unit.reports.clustering["embedder"] == "tfidf"
+    assert unit.reports.clustering["projection"]
 
 
 def test_variable_parts_drop_template_and_common_text():
@@ -59,9 +60,10 @@ def test_variable_parts_drop_template_and_common_text():
 
 def test_sampling_assigns_the_rest_by_nearest_centroid():
     records = make_records(n=60, seed=3)
-    ctx = PassContext(traces=records, options={"embedder": "tfidf"})
-    graph = ClusterTasks(sample_per_site=25, max_sample=100).run(ctx, make_graph())
-    info = ctx.artifacts["clustering"]
+    unit = ClusterTasks(embedder="tfidf", sample_per_site=25, max_sample=100).run(
+        PassContext(), CompileUnit(make_graph(), records)
+    )
+    graph, info = unit.graph, unit.reports.clustering
     assert info["assigned"] > 0 and info["sampled"] < info["distinct"]
     by_truth: dict[str, set] = {}
     for r in records:
@@ -70,8 +72,8 @@ def test_sampling_assigns_the_rest_by_nearest_centroid():
 
 
 def test_no_traces_reports_and_keeps_graph():
-    ctx = PassContext(traces=[])
-    graph = ClusterTasks().run(ctx, make_graph())
+    ctx = PassContext()
+    graph = ClusterTasks().run(ctx, CompileUnit(make_graph(), [])).graph
     assert graph.tasks() == [] and ctx.diagnostics[0].code == "W301"
 
 

@@ -108,8 +108,8 @@ def test_static_output_schema_is_used():
 
 
 def test_infer_contracts_golden(agent):
-    graph, ctx = agent
-    graph = InferContracts().run(ctx, ClusterTasks().run(ctx, graph))
+    unit, ctx = agent
+    graph = InferContracts().run(ctx, ClusterTasks(embedder="tfidf").run(ctx, unit)).graph
     graph.verify()
     kinds = {t.id: t.contract.kind for t in graph.tasks()}
     assert sorted(kinds.values()) == ["json", "label", "text", "tool-call"]

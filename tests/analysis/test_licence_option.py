@@ -12,6 +12,7 @@ import pytest
 from slmc.analysis.catalog import find_model
 from slmc.compiler.cli import main
 from slmc.compiler.config import load_config
+from slmc.compiler.settings import Settings
 from slmc.errors import SlmcError
 
 from .test_select_slm import TEXT, _graph, _select
@@ -28,7 +29,8 @@ def parse(command: str, *argv: str) -> argparse.Namespace:
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_licence_and_license_mean_the_same_on_every_command(command: str, capsys) -> None:
-    assert parse(command).licence == "any"
+    assert parse(command).licence is None  # not given: [tool.slmc] licence, else the default, any
+    assert Settings.layered({"licence": parse(command).licence}).licence == "any"
     for flag in ("--licence", "--license"):
         assert parse(command, flag, "permissive").licence == "permissive"
         assert parse(command, flag, "Permissive").licence == "permissive"

@@ -150,19 +150,21 @@ def test_every_dropped_record_is_counted_with_its_reason(analyzed, traces: Path)
 
 def test_a_pass_that_drops_records_silently_is_caught():
     from slmc.compiler import passmanager as pm
-    from slmc.ir.graph import AgentGraph
+    from slmc.ir.unit import CompileUnit
 
     class Silent(pm.Pass):
         name = "silent"
 
-        def run(self, ctx, graph):
-            ctx.traces[:] = ctx.traces[:3]
-            return graph
+        def run(self, ctx, unit):
+            unit.traces[:] = unit.traces[:3]
+            return unit
 
-    ctx = pm.PassContext(traces=list(range(10)))
+    unit = CompileUnit(traces=list(range(10)))
     notes = []
-    pm.PassManager([Silent()], verify=False, on_done=lambda name, note, s: notes.append(note)).run(ctx, AgentGraph())
-    assert ctx.artifacts["dropped"] == {"silent": {"unexplained": 7}}
+    pm.PassManager([Silent()], verify=False, on_done=lambda name, note, s: notes.append(note)).run(
+        pm.PassContext(), unit
+    )
+    assert unit.reports.dropped == {"silent": {"unexplained": 7}}
     assert notes == ["10 -> 3 records; dropped unexplained 7"]
 
 
@@ -185,31 +187,35 @@ def test_summary_is_measured_after_the_gate():
     measured fallback rate."""
     from slmc.compiler.driver import format_summary
     from slmc.compiler.passmanager import PassContext, PassManager, parse_pipeline
+    from slmc.compiler.settings import Settings
     from slmc.frontend import analyze_paths
     from slmc.ir.nodes import Decision, EvalResult
+    from slmc.ir.unit import CompileUnit
     from slmc.report.analyze import build_analysis, render_markdown
     from slmc.report.summary import summarize
     from slmc.traces.ingest import read_traces
 
     graph, _ = analyze_paths([AGENT], root=AGENT.parent)
     records, _ = read_traces([TRACES])
-    ctx = PassContext(root=AGENT.parent, traces=records[:320], options={"embedder": "tfidf"})
-    graph = PassManager(parse_pipeline(PIPELINE)).run(ctx, graph)
-    potential = summarize(graph, ctx.artifacts)
+    settings = Settings(embedder="tfidf")
+    ctx = PassContext(root=AGENT.parent, settings=settings)
+    unit = PassManager(parse_pipeline(PIPELINE, settings)).run(ctx, CompileUnit(graph, records[:320]))
+    graph = unit.graph
+    potential = summarize(graph, unit.reports)
     accepted = next(r["task"] for r in potential["cost_tasks"] if r["offloaded"])
     for t in graph.tasks():
         decision = Decision.OFFLOAD if t.id == accepted else Decision.KEEP
         graph.update(t.id, decision=decision, eval=EvalResult("exact", 0.97, 0.95, 100, fallback_rate=0.2))
     for sid in next(t for t in graph.tasks() if t.id == accepted).sites:
         graph.update(sid, decision=Decision.OFFLOAD)
-    summary = summarize(graph, ctx.artifacts)
+    summary = summarize(graph, unit.reports)
     assert potential["basis"] == "potential" and summary["basis"] == "measured" and summary["tasks_offloaded"] == 1
     row = next(r for r in summary["cost_tasks"] if r["task"] == accepted)
     assert row["fallback_share"] == 0.2 and [r["task"] for r in summary["cost_tasks"] if r["offloaded"]] == [accepted]
     assert summary["usd_per_1k_calls_after"] > potential["usd_per_1k_calls_after"]
     text = format_summary(summary)
     assert "figures: measured after the quality gate" in text and "share served by SLMs" in text
-    md = render_markdown(build_analysis(graph, ctx.traces, ctx.artifacts, summary=summary))
+    md = render_markdown(build_analysis(graph, unit.traces, unit.reports, summary=summary))
     for line in text.splitlines():
         assert f"- {line}" in md
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from slmc.compiler.passmanager import PassContext
 from slmc.ir.nodes import Contract, LLMCall, Task, Verdict
+from slmc.ir.unit import CompileUnit
 from slmc.passes.cluster_tasks import ClusterTasks
 from slmc.passes.infer_contracts import InferContracts
 from slmc.passes.score_offload import ScoreOffload, task_signals
@@ -11,11 +12,11 @@ from .conftest import ASK, REPLY, check_golden, graph_text
 
 
 def _scored(agent, **opts):
-    graph, ctx = agent
-    for p in (ClusterTasks(), InferContracts(), ScoreOffload(**opts)):
-        graph = p.run(ctx, graph)
-    graph.verify()
-    return graph, ctx
+    unit, ctx = agent
+    for p in (ClusterTasks(embedder="tfidf"), InferContracts(), ScoreOffload(**opts)):
+        unit = p.run(ctx, unit)
+    unit.graph.verify()
+    return unit.graph, unit
 
 
 def test_score_offload_golden(agent):
@@ -24,7 +25,7 @@ def test_score_offload_golden(agent):
 
 
 def test_verdicts_per_task_and_site(agent):
-    graph, ctx = _scored(agent, min_calls=20)
+    graph, unit = _scored(agent, min_calls=20)
     verdicts = {t.contract.kind: t.offload.verdict for t in graph.tasks()}
     assert verdicts == {
         "label": Verdict.NARROW,
@@ -38,7 +39,7 @@ def test_verdicts_per_task_and_site(agent):
     assert "temperature 0.70" in text_task.offload.reasons
     ask = graph.node(ASK)
     assert ask.offload.verdict == Verdict.NARROW and ask.offload.calls == 36  # 24 sentiment + 12 extraction
-    summary = ctx.artifacts["offload_summary"]
+    summary = unit.reports.offload
     assert summary["calls"] == 96 and summary["narrow_calls"] == 72
     assert summary["fraction_calls"] == 0.75
     # the e-mail replies are long: the narrow share of tokens and dollars is below the share of calls
@@ -62,11 +63,11 @@ def test_inconsistent_answers_to_equal_inputs_lower_the_score():
 
 
 def test_no_traces_still_scores_from_static_evidence():
-    ctx = PassContext(traces=[])
+    ctx = PassContext()
     from .conftest import make_graph
 
     graph = make_graph()
     graph.add(Task("task:x", sites=(REPLY,), calls=0, contract=Contract("text", strictness=0.05)))
-    graph = ScoreOffload().run(ctx, graph)
+    graph = ScoreOffload().run(ctx, CompileUnit(graph, [])).graph
     offload = graph.node("task:x").offload
     assert offload.verdict == Verdict.OPEN_ENDED and offload.score < 0.2

@@ -6,9 +6,11 @@ from slmc.analysis.catalog import find_model, load_catalog, parse_params
 from slmc.analysis.prices import gpu_for, llm_price, slm_cost_per_1m
 from slmc.analysis.savings import task_cost
 from slmc.compiler.passmanager import PassContext
+from slmc.compiler.settings import Settings
 from slmc.errors import SlmcError
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import Contract, OffloadScore, Task, Verdict
+from slmc.ir.unit import CompileUnit
 from slmc.passes.cluster_tasks import ClusterTasks
 from slmc.passes.infer_contracts import InferContracts
 from slmc.passes.score_offload import ScoreOffload
@@ -40,8 +42,8 @@ def _graph(*tasks: tuple[str, Contract, int]) -> AgentGraph:
 
 
 def _select(graph: AgentGraph, **options) -> dict[str, Task]:
-    ctx = PassContext(options=options)
-    graph = SelectSLM().run(ctx, graph)
+    ctx = PassContext(settings=Settings(**options))
+    graph = SelectSLM().run(ctx, CompileUnit(graph)).graph
     return {t.name: t for t in graph.tasks()}
 
 
@@ -150,12 +152,13 @@ def test_savings_model_formula():
 
 
 def test_select_slm_golden_and_savings(agent):
-    graph, ctx = agent
-    for p in (ClusterTasks(), InferContracts(), ScoreOffload(min_calls=20), SelectSLM()):
-        graph = p.run(ctx, graph)
+    unit, ctx = agent
+    for p in (ClusterTasks(embedder="tfidf"), InferContracts(), ScoreOffload(min_calls=20), SelectSLM()):
+        unit = p.run(ctx, unit)
+    graph = unit.graph
     graph.verify()
     check_golden("select_slm.ir.txt", graph_text(graph))
-    savings = ctx.artifacts["savings"]
+    savings = unit.reports.savings
     assert savings["llm_price_model"] == "gpt-4o" and savings["gpu"] == "L4"
     assert 0 < savings["usd_per_1k_calls_after"] < savings["usd_per_1k_calls_before"]
     kept = [t for t in savings["tasks"] if not t["offloaded"]]

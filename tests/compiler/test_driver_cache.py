@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from slmc.compiler.driver import CompileOptions, compile_agent
+from slmc.compiler.settings import Settings
+from slmc.ir.unit import CompileUnit
 from tests.curation import planted
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +46,7 @@ def _compile(traces: Path, out: Path, pipeline: str | None = None) -> list[str]:
     log: list[str] = []
     opts = CompileOptions(
         sources=[AGENT], traces=[traces], out=out, emit="ir", pipeline=pipeline, progress=False,
-        options={"embedder": "tfidf"},
+        settings=Settings(embedder="tfidf"),
     )  # fmt: skip
     compile_agent(opts, log=log.append)
     return log
@@ -96,12 +98,14 @@ def test_every_pass_that_claims_to_keep_the_traces_keeps_them(traces, tmp_path: 
     path, _ = traces
     graph, _ = analyze_paths([AGENT], root=AGENT.parent)
     records, _ = read_traces([path])
-    ctx = pm.PassContext(root=AGENT.parent, out_dir=tmp_path, traces=records, options={"embedder": "tfidf"})
-    passes = pm.parse_pipeline(pm.ANALYZE_PIPELINE + ",plan-finetune")
+    settings = Settings(embedder="tfidf")
+    ctx = pm.PassContext(root=AGENT.parent, out_dir=tmp_path, settings=settings)
+    unit = CompileUnit(graph, records)
+    passes = pm.parse_pipeline(pm.ANALYZE_PIPELINE + ",plan-finetune", settings)
     claimed = [p.name for p in passes if p.keeps_traces]
     assert {"infer-contracts", "score-offload", "select-slm", "plan-finetune"} <= set(claimed)
     for p in passes:
-        before = [r.to_json() for r in ctx.traces]
-        graph = pm.PassManager([p]).run(ctx, graph)
+        before = [r.to_json() for r in unit.traces]
+        unit = pm.PassManager([p]).run(ctx, unit)
         if p.keeps_traces:
-            assert [r.to_json() for r in ctx.traces] == before, p.name
+            assert [r.to_json() for r in unit.traces] == before, p.name

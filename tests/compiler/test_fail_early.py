@@ -26,8 +26,8 @@ from slmc.compiler.cli import main
 from slmc.compiler.driver import CompileOptions, compile_agent
 from slmc.compiler.passmanager import ANALYZE_PIPELINE, DEFAULT_PIPELINE, PassContext
 from slmc.errors import SlmcError
-from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import EvalResult, LLMCall, Loc, Tool
+from slmc.ir.unit import CompileUnit
 from slmc.passes.evaluate import Evaluate
 from slmc.passes.train import Train
 from slmc.runtime.contracts import Contract as RuntimeContract
@@ -100,8 +100,9 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Train and Evaluate replaced by fast stand-ins; returns the passes that ran, in order."""
     ran: list[str] = []
 
-    def train(self: Train, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
+    def train(self: Train, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
         ran.append("train")
+        graph = unit.graph
         for task in graph.tasks():
             if task.finetune is None or task.slm is None:
                 continue
@@ -111,10 +112,11 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             (folder / "model.safetensors").write_bytes(b"")
             rel = folder.relative_to(ctx.out_dir).as_posix()
             graph.update(task.id, eval=EvalResult(metric="tool-call", agreement=0.0, lower_bound=0.0, n=0, adapter=rel))
-        return graph
+        return unit
 
-    def evaluate(self: Evaluate, ctx: PassContext, graph: AgentGraph) -> AgentGraph:
+    def evaluate(self: Evaluate, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
         ran.append("evaluate")
+        graph = unit.graph
         for task in graph.tasks():
             if task.eval is not None:
                 graph.update(
@@ -124,7 +126,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
                         adapter=task.eval.adapter,
                     ),
                 )  # fmt: skip
-        return graph
+        return unit
 
     monkeypatch.setattr(Train, "run", train)
     monkeypatch.setattr(Evaluate, "run", evaluate)

@@ -7,6 +7,7 @@ import pytest
 from slmc.compiler import passmanager as pm
 from slmc.errors import SlmcError
 from slmc.ir import AgentGraph, LLMCall, Loc
+from slmc.ir.unit import CompileUnit
 
 
 @dataclass(frozen=True)
@@ -19,10 +20,10 @@ class Mark(pm.Pass):
     strict: bool = False
     tags: tuple[str, ...] = ()
 
-    def run(self, ctx, graph):
-        for s in graph.sites():
-            graph.update(s.id, model=f"{self.model}-{self.limit}")
-        return graph
+    def run(self, ctx, unit):
+        for s in unit.graph.sites():
+            unit.graph.update(s.id, model=f"{self.model}-{self.limit}")
+        return unit
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,8 @@ class NeedsMark(pm.Pass):
     name = "needs-mark"
     requires = ("marked",)
 
-    def run(self, ctx, graph):
-        return graph
+    def run(self, ctx, unit):
+        return unit
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +73,7 @@ def test_run_records_facts_and_prints_ir() -> None:
     g.add(LLMCall(id="llm:f@a.py:1", loc=Loc("a.py", 1)))
     printed: list[str] = []
     manager = pm.PassManager.from_spec("mark{limit=4},needs-mark", print_ir_after_all=True, printer=printed.append)
-    out = manager.run(pm.PassContext(), g)
+    out = manager.run(pm.PassContext(), CompileUnit(g)).graph
     assert out.node("llm:f@a.py:1").model == "m-4"
     assert out.meta.facts == ["sites", "marked"]
     assert out.meta.passes_run == ["mark{limit=4}", "needs-mark"]

@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from slmc.compiler.stages import StageCache, StageState, hash_files, hash_json
+from slmc.compiler.stages import StageCache, hash_files, hash_json
 from slmc.ir import AgentGraph, LLMCall, Loc
+from slmc.ir.unit import CompileUnit, Reports
 from slmc.traces.record import Frame, TraceRecord
 
 
-def _state() -> StageState:
+def _state() -> CompileUnit:
     g = AgentGraph()
     g.add(LLMCall(id="llm:f@a.py:3", loc=Loc("a.py", 3), model="gpt-4o"))
     rec = TraceRecord(id="r1", messages=[{"role": "user", "content": "hi"}], output="yo", stack=[Frame("a.py", 3, "f")])
-    return StageState(g, [rec], {"scrub_report": {"EMAIL": 2}})
+    return CompileUnit(g, [rec], Reports(scrub={"EMAIL": 2}))
 
 
 def test_save_and_load_round_trip(tmp_path: Path) -> None:
@@ -20,8 +21,8 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     assert cache.has("link-traces", "k1")
     loaded = cache.load("link-traces", "k1")
     assert loaded.graph.node("llm:f@a.py:3").model == "gpt-4o"
-    assert loaded.records[0].stack == [Frame("a.py", 3, "f")]
-    assert loaded.artifacts == {"scrub_report": {"EMAIL": 2}}
+    assert loaded.traces[0].stack == [Frame("a.py", 3, "f")]
+    assert loaded.reports == Reports(scrub={"EMAIL": 2})
 
 
 def test_a_stage_without_its_done_marker_does_not_count(tmp_path: Path) -> None:

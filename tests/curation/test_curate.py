@@ -4,6 +4,7 @@ from collections import Counter
 
 from slmc.compiler.passmanager import PassContext
 from slmc.ir import AgentGraph
+from slmc.ir.unit import CompileUnit
 from slmc.passes.curate import Curate
 from slmc.traces import TraceRecord
 
@@ -19,10 +20,9 @@ def rec(
     )
 
 
-def curate(records: list[TraceRecord], **opts) -> PassContext:
-    ctx = PassContext(traces=records)
-    Curate(**opts).run(ctx, AgentGraph())
-    return ctx
+def curate(records: list[TraceRecord], **opts) -> tuple[CompileUnit, PassContext]:
+    ctx = PassContext()
+    return Curate(**opts).run(ctx, CompileUnit(AgentGraph(), records)), ctx
 
 
 def test_bad_records_are_dropped_with_reasons() -> None:
@@ -38,9 +38,9 @@ def test_bad_records_are_dropped_with_reasons() -> None:
         rec("g", output=None),
         rec("h", output=None, tool_calls=[{"name": "route", "arguments": {"queue": "it"}}]),
     ]
-    ctx = curate(records)
-    assert ctx.traces == [good, records[-1]]
-    report = ctx.artifacts["curation_report"]
+    unit, _ctx = curate(records)
+    assert unit.traces == [good, records[-1]]
+    report = unit.reports.curation
     assert report["removed"] == {"error": 1, "content-filter": 1, "refusal": 2, "truncated": 1, "empty": 2}
     assert report["sites"][SITE]["records"] == 9 and report["sites"][SITE]["kept"] == 2
     assert report["sites"][SITE]["removed"]["refusal"] == 2
@@ -48,8 +48,8 @@ def test_bad_records_are_dropped_with_reasons() -> None:
 
 def test_refusal_words_inside_an_answer_are_not_refusals() -> None:
     answer = rec("x", output="The customer says: I can't log in. Category: account")
-    ctx = curate([answer])
-    assert ctx.traces == [answer]
+    unit, _ctx = curate([answer])
+    assert unit.traces == [answer]
 
 
 def test_duplicates_are_counted_and_conflicts_keep_the_majority() -> None:
@@ -60,13 +60,13 @@ def test_duplicates_are_counted_and_conflicts_keep_the_majority() -> None:
         rec("charged twice", output="billing"),
     ]
     sampled = [rec("write a haiku", output="one", temperature=0.9), rec("write a haiku", output="two", temperature=0.9)]
-    ctx = curate(dup + conflict + sampled)
-    kept = ctx.traces
+    unit, ctx = curate(dup + conflict + sampled)
+    kept = unit.traces
     assert dup[0] in kept and dup[1] not in kept and dup[0].meta["duplicates"] == 2
     assert [r.output for r in kept if r.messages[0]["content"] == "charged twice"] == ["billing"]
     assert conflict[0].meta["duplicates"] == 1
     assert sampled[0] in kept and sampled[1] in kept  # different samples at temperature > 0 are not conflicts
-    report = ctx.artifacts["curation_report"]
+    report = unit.reports.curation
     assert report["removed"] == {"duplicate": 3, "conflict": 1}
     assert report["conflict_groups"] == 1 and report["conflicts"][0]["kept"] == 2
     assert any(d.code == "W221" and d.site == SITE for d in ctx.diagnostics)
@@ -74,7 +74,7 @@ def test_duplicates_are_counted_and_conflicts_keep_the_majority() -> None:
 
 def test_same_prompt_at_two_sites_is_not_a_duplicate() -> None:
     a, b = rec("hello", site=SITE), rec("hello", site="llm:other@agent.py:5")
-    assert curate([a, b]).traces == [a, b]
+    assert curate([a, b])[0].traces == [a, b]
 
 
 def test_split_is_per_site_deterministic_and_proportional() -> None:
@@ -92,8 +92,8 @@ def test_split_is_per_site_deterministic_and_proportional() -> None:
 
 def test_unlinked_records_are_curated_under_their_group() -> None:
     records = [rec(f"q{i}", site=None, meta={"group": "workload:rerank"}) for i in range(10)]
-    ctx = curate(records)
-    assert ctx.artifacts["curation_report"]["sites"]["workload:rerank"]["splits"] == {
+    unit, _ctx = curate(records)
+    assert unit.reports.curation["sites"]["workload:rerank"]["splits"] == {
         "test": 1,
         "train": 8,
         "validation": 1,

@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from slmc.compiler.passmanager import PassContext, PassManager
+from slmc.compiler.settings import Settings
 from slmc.ir import AgentGraph, LLMCall, Loc, Message, Prompt, PromptPart, SiteKind, dumps, print_graph
 from slmc.ir.nodes import Decision, EdgeKind, slug
+from slmc.ir.unit import CompileUnit, dumps_unit
 from slmc.traces import Frame, TraceRecord
 
 from . import planted
@@ -192,47 +194,51 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
     out = tmp / "build"
     out.mkdir()
-    graph = build_graph()
-    ctx = PassContext(root=tmp, out_dir=out, traces=loaded, options={"embedder": "tfidf"})
-    graph = PassManager.from_spec("link-traces,scrub-pii,curate").run(ctx, graph)
+    settings = Settings(embedder="tfidf")
+    ctx = PassContext(root=tmp, out_dir=out, settings=settings)
+    unit = PassManager.from_spec("link-traces,scrub-pii,curate", settings).run(ctx, CompileUnit(build_graph(), loaded))
     writers = ["ingest:" + reader, "passes:link-traces,scrub-pii,curate"]
     try:
-        graph = PassManager.from_spec("cluster-tasks{embedder=tfidf,min-size=2}").run(ctx, graph)
+        unit = PassManager.from_spec("cluster-tasks{embedder=tfidf,min-size=2}", settings).run(ctx, unit)
         writers.append("cluster-tasks")
     except ImportError:
         pass
-    for rec in ctx.traces:
+    graph = unit.graph
+    for rec in unit.traces:
         rec.task = rec.task or "task:" + slug(rec.site_id or "unlinked")
 
     (out / "ir.json").write_text(dumps(graph), encoding="utf-8")
     (out / "ir.txt").write_text(print_graph(graph), encoding="utf-8")
-    (out / "traces.scrubbed.jsonl").write_text("".join(r.to_json() + "\n" for r in ctx.traces), encoding="utf-8")
-    (out / "artifacts.json").write_text(json.dumps(ctx.artifacts, default=str, ensure_ascii=False), encoding="utf-8")
+    (out / "traces.scrubbed.jsonl").write_text("".join(r.to_json() + "\n" for r in unit.traces), encoding="utf-8")
+    reports = json.dumps(unit.reports.to_json(), default=str, ensure_ascii=False)
+    (out / "reports.json").write_text(reports, encoding="utf-8")
+    (out / "unit.json").write_text(dumps_unit(unit), encoding="utf-8")
     (out / "diagnostics.txt").write_text(
         "\n".join(d.concise() + " " + json.dumps(d.data, default=str) for d in ctx.diagnostics), encoding="utf-8"
     )
-    writers += ["ir.dumps", "ir.print_graph", "trace store", "artifacts", "diagnostics"]
+    writers += ["ir.dumps", "ir.print_graph", "trace store", "reports", "unit", "diagnostics"]
     try:
         from slmc.training.datasets import build_task_dataset, write_task_dataset
     except ImportError:
         pass
     else:
-        for task in sorted({r.task for r in ctx.traces}):
-            write_task_dataset(build_task_dataset(ctx.traces, task), out / "datasets" / slug(task))
+        for task in sorted({r.task for r in unit.traces}):
+            write_task_dataset(build_task_dataset(unit.traces, task), out / "datasets" / slug(task))
         writers.append("training.datasets")
     # S3-S4 passes, the report and a deployment bundle: contracts (enums, labels) and examples come from answers
-    graph = PassManager.from_spec("infer-contracts,score-offload,select-slm").run(ctx, graph)
+    unit = PassManager.from_spec("infer-contracts,score-offload,select-slm", settings).run(ctx, unit)
+    graph = unit.graph
     for site in graph.sites():
         if site.site != SiteKind.WRAPPER:
             graph.update(site.id, decision=Decision.KEEP, decision_reasons=("leak test",))
     from slmc.codegen.bundle import write_bundle
     from slmc.report.analyze import build_analysis, write_reports
 
-    write_reports(out / "report", build_analysis(graph, ctx.traces, ctx.artifacts, diagnostics=ctx.diagnostics))
+    write_reports(out / "report", build_analysis(graph, unit.traces, unit.reports, diagnostics=ctx.diagnostics))
     write_bundle(graph, {"build_dir": out, "root": None, "agent_name": "leaky"}, out / "bundle", target="vllm")
     writers += ["infer-contracts,score-offload,select-slm", "report", "bundle"]
     files = sorted(p for p in out.rglob("*") if p.is_file())
-    return {"values": values, "files": files, "ctx": ctx, "graph": graph, "writers": writers, "records": records}
+    return {"values": values, "files": files, "unit": unit, "graph": graph, "writers": writers, "records": records}
 
 
 def test_enough_varied_values_were_planted(run: dict) -> None:
@@ -257,15 +263,15 @@ def test_no_planted_value_reaches_any_output(run: dict) -> None:
 
 
 def test_records_kept_their_meaning(run: dict) -> None:
-    ctx = run["ctx"]
-    report = ctx.artifacts["scrub_report"]
+    unit = run["unit"]
+    report = unit.reports.scrub
     assert report["total"] >= len(run["values"])
-    assert ctx.artifacts["link_stats"]["unlinked"] == 0
-    assert ctx.artifacts["curation_report"]["kept"] == len(run["records"])
+    assert unit.reports.link["unlinked"] == 0
+    assert unit.reports.curation["kept"] == len(run["records"])
     text = "\n".join(p.read_text(encoding="utf-8") for p in run["files"] if p.suffix == ".jsonl")
     for value in ORDINARY:  # ordinary numbers, dates, versions, order ids and UUIDs survive
         assert value in text, value
-    for rec in ctx.traces:  # structure is intact: roles, tool names, JSON outputs
+    for rec in unit.traces:  # structure is intact: roles, tool names, JSON outputs
         assert [m["role"] for m in rec.messages] == ["system", "user"]
         if rec.tool_calls:
             assert rec.tool_calls[0]["name"] == "route_ticket" and rec.tool_calls[0]["arguments"]["queue"] == "payments"
@@ -274,7 +280,7 @@ def test_records_kept_their_meaning(run: dict) -> None:
 
 
 def test_placeholders_tie_prompt_and_answer(run: dict) -> None:
-    for rec in run["ctx"].traces:
+    for rec in run["unit"].traces:
         if rec.site_id.startswith("llm:extract"):
             for value in json.loads(rec.output)["values"]:
                 if value.startswith("<") and value.endswith(">"):

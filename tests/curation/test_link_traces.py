@@ -7,6 +7,7 @@ import pytest
 from slmc.compiler.passmanager import PassContext
 from slmc.ir import AgentGraph, LLMCall, Loc, Message, Prompt, PromptPart, SiteKind
 from slmc.ir.nodes import EdgeKind
+from slmc.ir.unit import CompileUnit
 from slmc.passes.link_traces import LinkTraces
 from slmc.traces import Frame, TraceRecord
 
@@ -67,11 +68,11 @@ def rec(**kw) -> TraceRecord:
     return TraceRecord(**base)
 
 
-def link(graph: AgentGraph, records: list[TraceRecord], root: Path = Path("/proj")) -> PassContext:
-    ctx = PassContext(root=root, traces=records)
-    LinkTraces().run(ctx, graph)
+def link(graph: AgentGraph, records: list[TraceRecord], root: Path = Path("/proj")) -> tuple[CompileUnit, PassContext]:
+    ctx = PassContext(root=root)
+    unit = LinkTraces().run(ctx, CompileUnit(graph, records))
     graph.verify()
-    return ctx
+    return unit, ctx
 
 
 def test_recorded_id_with_wrapper_call_on_stack_links_to_the_task_specific_wrapper_call(graph: AgentGraph) -> None:
@@ -126,7 +127,7 @@ def test_location_from_stack_otel_code_attributes_and_stale_ids(graph: AgentGrap
     relative = rec(stack=[Frame("tools/router.py", 15, "route")])
     otel = rec(meta={"code.filepath": "/proj/tools/router.py", "code.lineno": 12})
     stale = rec(site_id="llm:summarize@agent.py:41")  # code moved by a line since capture
-    ctx = link(graph, [by_suffix, relative, otel, stale])
+    _unit, ctx = link(graph, [by_suffix, relative, otel, stale])
     assert by_suffix.site_id == "llm:summarize@agent.py:40"
     assert relative.site_id == otel.site_id == "llm:route@tools/router.py:12"
     assert stale.site_id == "llm:summarize@agent.py:40"
@@ -186,10 +187,10 @@ def test_unrelated_text_does_not_match_a_template(graph: AgentGraph) -> None:
     r = rec(
         messages=[{"role": "user", "content": "Summarise the ticket for the engineer please, route it to payments."}]
     )
-    ctx = link(graph, [r])
+    unit, _ctx = link(graph, [r])
     assert r.site_id is None and "link" not in r.meta
     assert r.meta["group"].startswith("prompt:")
-    assert ctx.artifacts["link_stats"]["unlinked"] == 1
+    assert unit.reports.link["unlinked"] == 1
 
 
 def test_workload_hint_and_unlinked_groups(graph: AgentGraph) -> None:
@@ -199,12 +200,12 @@ def test_workload_hint_and_unlinked_groups(graph: AgentGraph) -> None:
         for i in range(3)
     ]
     named = rec(workload="retriever.rerank")
-    ctx = link(graph, [hinted, *framework, named])
+    unit, _ctx = link(graph, [hinted, *framework, named])
     assert hinted.site_id == "llm:summarize@agent.py:40" and hinted.meta["link"]["method"] == "workload"
     groups = {r.meta["group"] for r in framework}
     assert len(groups) == 1 and groups.pop().startswith("system:")
     assert named.meta["group"] == "workload:retriever.rerank"
-    stats = ctx.artifacts["link_stats"]
+    stats = unit.reports.link
     assert stats["linked"] == 1 and stats["unlinked"] == 4 and len(stats["unlinked_groups"]) == 2
 
 
@@ -221,7 +222,7 @@ def test_traffic_is_filled_for_every_site(graph: AgentGraph) -> None:
         rec(site_id="llm:summarize@agent.py:40", input_tokens=80, output_tokens=0, latency_ms=100.0, error="timeout"),
         rec(messages=[{"role": "system", "content": SUMMARY_SYSTEM}, {"role": "user", "content": "Ticket #9: x"}]),
     ]
-    ctx = link(graph, records)
+    unit, ctx = link(graph, records)
     traffic = graph.node("llm:summarize@agent.py:40").traffic
     assert traffic.calls == 4 and traffic.input_tokens == 300 and traffic.output_tokens == 30
     assert traffic.errors == 1 and traffic.models == ("gpt-4o", "gpt-4o-mini")
@@ -232,12 +233,12 @@ def test_traffic_is_filled_for_every_site(graph: AgentGraph) -> None:
     assert graph.node("llm:route@tools/router.py:12").traffic.calls == 0
     info = [d for d in ctx.diagnostics if d.code == "I201"]
     assert len(info) == 1 and "linked 4 of 4" in info[0].message
-    assert "llm:route@tools/router.py:12" in ctx.artifacts["link_stats"]["sites_without_traffic"]
+    assert "llm:route@tools/router.py:12" in unit.reports.link["sites_without_traffic"]
 
 
 def test_no_traces_is_not_an_error(graph: AgentGraph) -> None:
-    ctx = link(graph, [])
-    assert ctx.artifacts["link_stats"]["records"] == 0
+    unit, _ctx = link(graph, [])
+    assert unit.reports.link["records"] == 0
     assert all(s.traffic.calls == 0 for s in graph.sites())
 
 

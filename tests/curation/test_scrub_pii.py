@@ -7,6 +7,7 @@ import pytest
 from slmc.compiler.passmanager import PassContext, parse_pipeline
 from slmc.ir import AgentGraph, LLMCall, Loc, Message, Prompt, PromptPart, Tool
 from slmc.ir.nodes import EdgeKind
+from slmc.ir.unit import CompileUnit
 from slmc.passes.scrub_pii import ScrubPII
 from slmc.traces import TraceRecord
 
@@ -21,10 +22,8 @@ def record(**kw) -> TraceRecord:
     return TraceRecord(**base)
 
 
-def scrub(records: list[TraceRecord], graph: AgentGraph | None = None, **opts) -> PassContext:
-    ctx = PassContext(traces=records)
-    ScrubPII(**opts).run(ctx, graph or AgentGraph())
-    return ctx
+def scrub(records: list[TraceRecord], graph: AgentGraph | None = None, **opts) -> CompileUnit:
+    return ScrubPII(**opts).run(PassContext(), CompileUnit(graph or AgentGraph(), records))
 
 
 def test_same_value_same_placeholder_across_prompt_output_and_records() -> None:
@@ -38,13 +37,13 @@ def test_same_value_same_placeholder_across_prompt_output_and_records() -> None:
         ),
         record(messages=[{"role": "user", "content": "other: bob@example.com, again " + EMAIL}], output=EMAIL),
     ]
-    ctx = scrub(recs)
+    unit = scrub(recs)
     first, second = recs
     assert first.messages[1]["content"] == "Reach me at <EMAIL_1> or <EMAIL_1>; card <CARD_1>."
     assert json.loads(first.output) == {"email": "<EMAIL_1>", "card": "<CARD_1>"}
     assert second.messages[0]["content"] == "other: <EMAIL_2>, again <EMAIL_1>"
     assert second.output == "<EMAIL_1>"
-    report = ctx.artifacts["scrub_report"]
+    report = unit.reports.scrub
     assert report["replacements"] == {"CARD": 2, "EMAIL": 6}
     assert report["distinct_values"] == {"CARD": 1, "EMAIL": 2}
     assert EMAIL not in json.dumps(report)
@@ -192,28 +191,28 @@ def test_detection_prefetched_while_reading_gives_the_same_result_as_serial(batc
     serial, fed = _mixed_batch(), _mixed_batch()
     scrub(serial, workers=1)
     pass_ = ScrubPII(workers=2)
-    assert ScrubPII(workers=1).prefetch() is None  # no core to spare: detection stays in the scrub stage
-    prefetch = pass_.prefetch()
+    assert ScrubPII(workers=1).prefetch(PassContext()) is None  # no core to spare: detection stays in the scrub stage
+    prefetch = pass_.prefetch(PassContext())
     assert prefetch is not None and prefetch.workers == 1  # the reading process keeps the other core
     prefetch.batch = batch
     for rec in fed:
         prefetch.feed(rec)
-    ctx = PassContext(traces=fed, services={"pii-prefetch": prefetch})
-    pass_.run(ctx, AgentGraph())
-    assert "pii-prefetch" not in ctx.services  # taken
+    assert prefetch._seen  # the texts fed, waiting for the scrub stage
+    unit = pass_.run(PassContext(prefetched=prefetch), CompileUnit(AgentGraph(), fed))
+    assert prefetch._pool is None and not prefetch._seen  # taken (its results read) and shut down
     assert [r.to_dict() for r in fed] == [r.to_dict() for r in serial]
-    assert ctx.artifacts["scrub_report"]["replacements"]["EMAIL"] > 0
+    assert unit.reports.scrub["replacements"]["EMAIL"] > 0
     assert fed[5].messages[1]["content"].startswith("My name is <NAME_1>")
 
 
 def test_a_prefetch_started_with_other_options_is_not_used() -> None:
     serial, fed = _mixed_batch(), _mixed_batch()
     scrub(serial, names=False, workers=1)
-    prefetch = ScrubPII(workers=2).prefetch()  # names on: its spans would hold names this run must keep
+    prefetch = ScrubPII(workers=2).prefetch(PassContext())  # names on: its spans would hold names this run must keep
     prefetch.batch = 100
     for rec in fed:
         prefetch.feed(rec)
-    ScrubPII(names=False, workers=1).run(PassContext(traces=fed, services={"pii-prefetch": prefetch}), AgentGraph())
+    ScrubPII(names=False, workers=1).run(PassContext(prefetched=prefetch), CompileUnit(AgentGraph(), fed))
     assert [r.to_dict() for r in fed] == [r.to_dict() for r in serial]
     assert "Olga Petrova" in fed[5].messages[1]["content"]  # names off: kept
     assert prefetch._pool is None  # shut down

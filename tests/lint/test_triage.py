@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from slmc.compiler.passmanager import PassContext, PassManager, pass_class
 from slmc.ir import AgentGraph, SiteKind, Verdict
+from slmc.ir.unit import CompileUnit
 from slmc.passes.triage import Triage, triage_site
 
 from .builders import add_site, wrapper_graph
@@ -83,7 +84,7 @@ def test_wrapper_call_takes_its_own_arguments_and_the_wrappers_request() -> None
 def test_pass_sets_triage_on_every_site_through_the_pass_manager() -> None:
     g = wrapper_graph({10: {"user": "Classify {x} into one of: a, b", "labels": ("a", "b")}})
     g.meta.facts.append("sites")
-    out = PassManager.from_spec("triage").run(PassContext(), g)
+    out = PassManager.from_spec("triage").run(PassContext(), CompileUnit(g)).graph
     assert all(s.triage is not None for s in out.sites())
     assert "triage" in out.meta.facts and out.meta.passes_run == ["triage"]
 

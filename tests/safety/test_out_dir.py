@@ -160,9 +160,8 @@ def test_stage_cache_is_written_only_into_a_folder_slmc_marked(tmp_path: Path) -
     user_stage = cache.folder / "curate-k1"  # a folder slmc did not mark, where a stage would go
     user_stage.mkdir()
     (user_stage / "x.txt").write_text("mine\n", encoding="utf-8")
-    from slmc.compiler.stages import StageState
-    from slmc.ir import AgentGraph
+    from slmc.ir.unit import CompileUnit
 
     with pytest.raises(SlmcError, match="refusing to delete"):
-        cache.save("curate", "k1", StageState(AgentGraph(), None, {}))
+        cache.save("curate", "k1", CompileUnit())
     assert (user_stage / "x.txt").read_text(encoding="utf-8") == "mine\n"

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from slmc.compiler.driver import CompileOptions, compile_agent
+from slmc.compiler.settings import Settings
 from slmc.errors import SlmcError
 from slmc.ir.nodes import Task
 from slmc.safety import is_slug
@@ -97,7 +98,7 @@ def test_tool_named_dotdot_in_traces_plans_and_claims_inside_the_cache(tmp_path:
     traces.write_text("\n".join(line.replace('"route_ticket"', '".."') for line in lines) + "\n", encoding="utf-8")
     opts = CompileOptions(
         sources=[EXAMPLE / "agent.py"], traces=[traces], out=tmp_path / "build", emit="plan", progress=False,
-        options={"embedder": "tfidf", "base_model": "scratch:tiny", "cpu_only": True},
+        settings=Settings(embedder="tfidf", base_model="scratch:tiny", cpu_only=True),
     )  # fmt: skip
     result = compile_agent(opts, log=lambda msg: None)
     work = tmp_path / ".build.slmc-cache" / "work"

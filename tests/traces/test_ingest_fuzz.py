@@ -18,8 +18,10 @@ from trace_samples import SAMPLES, SITE, paths, replaced
 
 from slmc.compiler.cli import main
 from slmc.compiler.passmanager import PassContext, PassManager
+from slmc.compiler.settings import Settings
 from slmc.ir import AgentGraph, LLMCall, Loc, Message, Prompt, PromptPart, SiteKind
 from slmc.ir.nodes import EdgeKind
+from slmc.ir.unit import CompileUnit
 from slmc.traces.ingest import read_traces
 
 JSON_VALUES = st.recursive(
@@ -109,5 +111,5 @@ def test_any_value_in_any_field_never_crashes_ingest_stats_show_or_the_passes(pl
         again, problems = read_traces([written])
         assert problems == [] and len(again) == len(records)
 
-        ctx = PassContext(root=Path(tmp), traces=again, options={"embedder": "tfidf"})
-        PassManager.from_spec("triage,link-traces,scrub-pii{workers=1},curate").run(ctx, graph())
+        ctx = PassContext(root=Path(tmp), settings=Settings(embedder="tfidf"))
+        PassManager.from_spec("triage,link-traces,scrub-pii{workers=1},curate").run(ctx, CompileUnit(graph(), again))

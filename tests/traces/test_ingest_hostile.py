@@ -278,10 +278,12 @@ def test_one_bad_line_among_good_ones_exits_0_and_names_the_line(tmp_path):
 )
 def test_odd_rows_never_stop_ingest_or_the_passes(tmp_path, row):
     from slmc.compiler.passmanager import PassContext, PassManager
+    from slmc.compiler.settings import Settings
     from slmc.ir import AgentGraph
+    from slmc.ir.unit import CompileUnit
 
     src = write_lines(tmp_path / "t.jsonl", good_line(), json.dumps(row), good_line())
     records, problems = read_traces([src])
     assert len(records) + len(problems) >= 3
-    ctx = PassContext(root=tmp_path, traces=records, options={"embedder": "tfidf"})
-    PassManager.from_spec("triage,link-traces,scrub-pii{workers=1},curate").run(ctx, AgentGraph())
+    ctx = PassContext(root=tmp_path, settings=Settings(embedder="tfidf"))
+    PassManager.from_spec("triage,link-traces,scrub-pii{workers=1},curate").run(ctx, CompileUnit(AgentGraph(), records))

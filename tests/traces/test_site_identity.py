@@ -15,6 +15,7 @@ from llm_server import LLMServer
 
 import slmc
 from slmc.compiler.passmanager import PassContext
+from slmc.ir.unit import CompileUnit
 from slmc.passes.link_traces import LinkTraces
 from slmc.traces.ingest import read_traces
 
@@ -96,9 +97,9 @@ def _link_and_cluster(graph_factory, records: list) -> dict[str, tuple[str, str 
     from slmc.passes.cluster_tasks import ClusterTasks
 
     graph = graph_factory()
-    ctx = PassContext(root=AGENTS, traces=records)
-    LinkTraces().run(ctx, graph)
-    ClusterTasks(embedder="tfidf", min_size=1, distance_threshold=0.2).run(ctx, graph)
+    ctx = PassContext(root=AGENTS)
+    unit = LinkTraces().run(ctx, CompileUnit(graph, records))
+    ClusterTasks(embedder="tfidf", min_size=1, distance_threshold=0.2).run(ctx, unit)
     return {_key(r): (r.site_id, r.task) for r in records}
 
 

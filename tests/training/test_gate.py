@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from slmc.compiler.passmanager import PassContext
+from slmc.compiler.passmanager import PassContext, parse_pipeline
+from slmc.compiler.settings import Settings
 from slmc.ir.nodes import Decision, EvalResult, FinetunePlan, SLMChoice, Task
-from slmc.passes.gate import Gate
+from slmc.ir.unit import CompileUnit
 from slmc.training.gate import judge, site_verdict
 
 from .conftest import make_graph
@@ -62,12 +63,14 @@ def test_gate_pass_sets_task_and_site_decisions():
         Task(id="task:unplanned", sites=(), calls=3, slm=slm),
     ]
     graph = make_graph(tasks)
-    graph = Gate().run(PassContext(options={"gate_target": 0.95}), graph)
+    (gate,) = parse_pipeline("gate", Settings(gate_target=0.95))
+    graph = gate.run(PassContext(), CompileUnit(graph)).graph
     assert graph.node("task:good").decision == Decision.OFFLOAD
     assert graph.node("task:bad").decision == Decision.KEEP
     assert "too few training calls" in graph.node("task:unplanned").decision_reasons[0]
     assert graph.node(solo).decision == Decision.OFFLOAD
     assert graph.node(shared).decision == Decision.SHADOW
     # A lower target from the options lets the weaker task through too.
-    graph = Gate().run(PassContext(options={"gate_target": 0.75}), graph)
+    (gate,) = parse_pipeline("gate", Settings(gate_target=0.75))
+    graph = gate.run(PassContext(), CompileUnit(graph)).graph
     assert graph.node(shared).decision == Decision.OFFLOAD

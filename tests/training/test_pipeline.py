@@ -9,8 +9,10 @@ import pytest
 
 from slmc.compiler.cli import main
 from slmc.compiler.passmanager import PassContext, PassManager
+from slmc.compiler.settings import Settings
 from slmc.ir.nodes import Decision, LLMCall
 from slmc.ir.serialize import dumps, loads
+from slmc.ir.unit import CompileUnit
 
 from .conftest import make_graph, mood_records, mood_task, weather_records, weather_task
 
@@ -19,14 +21,11 @@ from .conftest import make_graph, mood_records, mood_task, weather_records, weat
 def trained(tmp_path_factory):
     build = tmp_path_factory.mktemp("build")
     graph = make_graph([weather_task(), mood_task()])
-    ctx = PassContext(
-        out_dir=build,
-        traces=weather_records() + mood_records(),
-        options={"gate_target": 0.9, "embedder": "tfidf"},
-    )
-    manager = PassManager.from_spec("plan-finetune{epochs=12},train{device=cpu},evaluate{device=cpu},gate")
-    graph = manager.run(ctx, graph)
-    return build, graph, ctx
+    settings = Settings(gate_target=0.9, embedder="tfidf")
+    ctx = PassContext(out_dir=build, settings=settings)
+    manager = PassManager.from_spec("plan-finetune{epochs=12},train{device=cpu},evaluate{device=cpu},gate", settings)
+    unit = manager.run(ctx, CompileUnit(graph, weather_records() + mood_records()))
+    return build, unit.graph, unit
 
 
 def test_datasets_follow_the_curation_split(trained):
@@ -53,7 +52,7 @@ def test_scratch_model_learns_the_narrow_task(trained):
 
 
 def test_classifier_head_and_gate_decisions(trained):
-    build, graph, ctx = trained
+    build, graph, unit = trained
     mood = graph.node("task:mood")
     assert mood.eval.agreement == 1.0 and mood.eval.ground_truth_accuracy == 1.0
     head_dir = build / mood.eval.adapter
@@ -71,7 +70,7 @@ def test_classifier_head_and_gate_decisions(trained):
     weather = graph.node("task:weather")
     assert weather.decision_reasons and "agreement" in weather.decision_reasons[0]
     assert graph.node("llm:extract@agent.py:10").decision == weather.decision
-    assert set(ctx.artifacts["evaluations"]) == {"task:weather", "task:mood"}
+    assert set(unit.reports.evaluations) == {"task:weather", "task:mood"}
     loads(dumps(graph)).verify()  # results survive the JSON round trip
 
 
@@ -119,8 +118,10 @@ def test_unloadable_hub_base_gets_a_scratch_stand_in_with_a_warning(tmp_path):
         slm=weather_task(missing, "lora").slm,
     )
     graph = make_graph([weather_task(missing, "lora"), open_ended])
-    ctx = PassContext(out_dir=tmp_path, traces=weather_records() + mood_records(), options={"embedder": "tfidf"})
-    graph = PassManager.from_spec("plan-finetune").run(ctx, graph)
+    ctx = PassContext(out_dir=tmp_path, settings=Settings(embedder="tfidf"))
+    graph = (
+        PassManager.from_spec("plan-finetune").run(ctx, CompileUnit(graph, weather_records() + mood_records())).graph
+    )
     task = graph.node("task:weather")
     assert task.slm.source == "scratch:tiny" and task.finetune.method == "full"
     assert any(f"{missing} not loadable offline" in r for r in task.slm.reasons)
@@ -128,21 +129,19 @@ def test_unloadable_hub_base_gets_a_scratch_stand_in_with_a_warning(tmp_path):
     assert missing in codes["W503"] and "--base-model" in codes["W503"]
     assert graph.node("task:essay").finetune is None and "task:essay" in codes["I504"]
     # a base the user named explicitly is never swapped: a clear error instead
-    ctx = PassContext(out_dir=tmp_path / "b", traces=weather_records(), options={"base_model": missing})
+    ctx = PassContext(out_dir=tmp_path / "b", settings=Settings(base_model=missing))
     with pytest.raises(SlmcError, match="cannot load base model"):
-        PassManager.from_spec("plan-finetune").run(ctx, make_graph([weather_task()]))
+        PassManager.from_spec("plan-finetune").run(ctx, CompileUnit(make_graph([weather_task()]), weather_records()))
 
 
 def test_time_budget_compresses_the_schedule_and_stops(tmp_path):
     from .conftest import weather_task
 
     lines: list[str] = []
-    ctx = PassContext(
-        out_dir=tmp_path, traces=weather_records(), options={"embedder": "tfidf"}, log=lines.append, progress=False
-    )
-    graph = PassManager.from_spec("plan-finetune{epochs=200},train{device=cpu,max-seconds=8}").run(
-        ctx, make_graph([weather_task()])
-    )
+    settings = Settings(embedder="tfidf")
+    ctx = PassContext(out_dir=tmp_path, settings=settings, log=lines.append, progress=False)
+    manager = PassManager.from_spec("plan-finetune{epochs=200},train{device=cpu,max-seconds=8}", settings)
+    graph = manager.run(ctx, CompileUnit(make_graph([weather_task()]), weather_records())).graph
     info = json.loads((tmp_path / "models" / "weather" / "slmc-train.json").read_text())
     assert info["seconds"] < 8 * 1.1 + 3  # 200 epochs would take minutes
     assert any("schedule compressed" in line for line in lines), lines

@@ -7,6 +7,8 @@ import pytest
 
 from slmc.compiler.passmanager import PassContext, PassManager
 from slmc.compiler.progress import quiet_libraries
+from slmc.compiler.settings import Settings
+from slmc.ir.unit import CompileUnit
 
 from .conftest import make_graph, weather_records, weather_task
 
@@ -15,14 +17,10 @@ from .conftest import make_graph, weather_records, weather_task
 def test_training_prints_no_log_dicts(tmp_path, capfd, progress: bool):
     quiet_libraries()  # as `slmc compile` does: the libraries' own bars (weights loading, shards) off
     shown: list[str] = []
-    ctx = PassContext(
-        out_dir=tmp_path,
-        traces=weather_records(n=120),
-        options={"embedder": "tfidf"},
-        progress=progress,
-        show=shown.append,
-    )
-    PassManager.from_spec("plan-finetune{epochs=2},train{device=cpu}").run(ctx, make_graph([weather_task()]))
+    settings = Settings(embedder="tfidf")
+    ctx = PassContext(out_dir=tmp_path, settings=settings, progress=progress, show=shown.append)
+    unit = CompileUnit(make_graph([weather_task()]), weather_records(n=120))
+    PassManager.from_spec("plan-finetune{epochs=2},train{device=cpu}", settings).run(ctx, unit)
     out, err = capfd.readouterr()
     for text in (out, err):
         assert "{'loss'" not in text and "'train_runtime'" not in text and "'grad_norm'" not in text

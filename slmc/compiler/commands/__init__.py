@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from slmc.compiler.settings import Settings
 
 LICENCE_HELP = (
     "licences the SLM may have: any (default), permissive, or catalog licence ids, comma-separated "
@@ -28,7 +34,17 @@ def add_licence_argument(parser: argparse.ArgumentParser) -> None:
         "--license",
         dest="licence",
         type=licence_option,
-        default="any",
+        default=None,
         metavar="LICENCE",
         help=LICENCE_HELP,
     )
+
+
+def run_settings(paths: Sequence[Path], cli: dict[str, Any], config_file: Path | None = None) -> Settings:
+    """The run's settings: the command line (``None``: not given) over ``[tool.slmc]`` of the closest pyproject.toml
+    to ``paths`` (or ``config_file``) over the defaults. Mistakes in the table are errors naming file and line."""
+    from slmc.compiler.config import load_config
+    from slmc.compiler.settings import Settings
+
+    config = load_config([Path(p).absolute() for p in paths], config_file)
+    return Settings.layered(cli, config.options)

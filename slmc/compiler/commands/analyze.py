@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from slmc.compiler.commands import add_licence_argument
+from slmc.compiler.commands import add_licence_argument, run_settings
 from slmc.errors import Severity, SlmcError
 
 
@@ -23,10 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-params", help="largest SLM to consider, e.g. 3B")
     add_licence_argument(parser)
     parser.add_argument("--gpu-memory", type=float, help="GPU memory of the serving machine in GB")
-    parser.add_argument("--cpu-only", action="store_true", help="plan for CPU serving")
+    parser.add_argument("--cpu-only", action="store_true", default=None, help="plan for CPU serving")
     parser.add_argument("--target", choices=("tensorrt-llm", "vllm", "llamacpp", "hf"), help="serving target")
     parser.add_argument("--base-model", help="use this base for every task (catalog name, hub id, scratch:<size>)")
-    parser.add_argument("--embedder", choices=("auto", "minilm", "tfidf"), default="auto", help="clustering embedder")
+    parser.add_argument(
+        "--embedder", choices=("auto", "minilm", "tfidf"), default=None, help="clustering embedder (default: auto)"
+    )
     parser.add_argument("--llm-price-model", help="price the traffic as this LLM (default: the traces' model)")
     parser.add_argument("--pipeline", help="pass pipeline (default: the analyze pipeline)")
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
@@ -34,14 +36,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (one line per stage)")
 
 
-def _load_passes(spec: str, log) -> tuple[list, list[str]]:
+def _load_passes(spec: str, log, settings=None) -> tuple[list, list[str]]:
     """The pipeline's passes; passes that cannot be imported yet are skipped (reported), never stubbed."""
     from slmc.compiler import passmanager as pm
 
     passes, skipped = [], []
     for name in (part.strip() for part in spec.split(",") if part.strip()):
         try:
-            passes.extend(pm.parse_pipeline(name))
+            passes.extend(pm.parse_pipeline(name, settings))
         except SlmcError as exc:
             if "cannot be loaded" not in exc.message:
                 raise
@@ -50,21 +52,13 @@ def _load_passes(spec: str, log) -> tuple[list, list[str]]:
     return passes, skipped
 
 
-def _config_prices(sources: list[Path]) -> dict:
-    """``[tool.slmc.prices]`` of the agent's pyproject.toml, if any (merged over slmc/data/prices.yaml)."""
-    from slmc.compiler.config import load_config
-
-    prices = load_config([p.absolute() for p in sources]).options.get("prices")
-    return {"prices": prices} if prices else {}
-
-
 def run(args: argparse.Namespace) -> int:
     from slmc.compiler import passmanager as pm
-    from slmc.compiler.driver import display_path
     from slmc.compiler.progress import StageDisplay, quiet_libraries
     from slmc.frontend import analyze_paths
+    from slmc.ir.unit import CompileUnit, Reports, display_path
     from slmc.report.analyze import build_analysis, render_terminal, write_reports
-    from slmc.report.summary import add_dropped, ingest_dropped
+    from slmc.report.summary import ingest_dropped
     from slmc.traces.ingest import IngestReport, read_traces
 
     log = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
@@ -74,14 +68,11 @@ def run(args: argparse.Namespace) -> int:
             raise SlmcError(f"{path}: no such file or folder", hint="check the path")
     first = args.sources[0]
     root = (args.root or (first if first.is_dir() else first.parent)).resolve()
-    options = {"licence": args.licence, "cpu_only": args.cpu_only, "embedder": args.embedder}
-    for key in ("max_params", "gpu_memory", "target", "base_model", "llm_price_model"):
-        if getattr(args, key) is not None:
-            options[key] = getattr(args, key)
-    options.update(_config_prices(args.sources))
+    keys = ("licence", "cpu_only", "embedder", "max_params", "gpu_memory", "target", "base_model", "llm_price_model")
+    settings = run_settings(args.sources, {key: getattr(args, key) for key in keys})  # over [tool.slmc]
 
     quiet_libraries()
-    passes, skipped = _load_passes(args.pipeline or pm.ANALYZE_PIPELINE, log)
+    passes, skipped = _load_passes(args.pipeline or pm.ANALYZE_PIPELINE, log, settings)
     display = StageDisplay(1 + len(passes), write=log, progress=not args.no_progress, verbose=args.verbose)
     display.start("frontend")
     graph, diagnostics = analyze_paths([p.absolute() for p in args.sources], root=root)
@@ -90,10 +81,10 @@ def run(args: argparse.Namespace) -> int:
     diagnostics = [*diagnostics, *problems]
     graph.meta.root = "."  # no absolute path of this machine in the reports: paths relative to the agent's root
     graph.meta.trace_sources = [display_path(t, root) for t in args.traces]
-    artifacts: dict = {}
-    add_dropped(artifacts, "ingest", ingest_dropped(ingest))
-    artifacts["records_in"] = len(records) + sum((artifacts.get("dropped") or {}).get("ingest", {}).values())
-    not_read = ", ".join(f"{r} {n}" for r, n in (artifacts.get("dropped") or {}).get("ingest", {}).items())
+    reports = Reports()
+    reports.count_dropped("ingest", ingest_dropped(ingest))
+    reports.records_in = len(records) + reports.dropped_by("ingest")
+    not_read = ", ".join(f"{r} {n}" for r, n in reports.dropped.get("ingest", {}).items())
     display.done(
         "frontend",
         f"{len(graph.sites())} call sites; {len(records)} trace records"
@@ -112,24 +103,23 @@ def run(args: argparse.Namespace) -> int:
     ctx = pm.PassContext(
         root=root,
         cache_dir=cache,
-        traces=records,
-        options=options,
+        settings=settings,
         log=display.log,
         show=display.say,
-        artifacts=artifacts,
         progress=display.interactive,
     )
     manager = pm.PassManager(passes, on_start=display.start, on_done=display.done)
     try:
-        graph = manager.run(ctx, graph)
+        unit = manager.run(ctx, CompileUnit(graph, records, reports))
     finally:
         display.close()
+    graph = unit.graph
     diagnostics += ctx.diagnostics
     diagnostics = [dataclasses.replace(d, path=display_path(d.path, root)) for d in diagnostics]
     analysis = build_analysis(
         graph,
-        ctx.traces,
-        ctx.artifacts,
+        unit.traces,
+        unit.reports,
         agent=", ".join(display_path(s, root) for s in args.sources),
         passes=[(r.name, r.seconds) for r in manager.records],
         skipped=skipped,

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
-from slmc.compiler.commands import add_licence_argument
-from slmc.compiler.driver import TARGETS, CompileOptions, compile_agent, format_summary, write_summary_json
+from slmc.compiler.commands import add_licence_argument, run_settings
+from slmc.compiler.driver import CompileOptions, compile_agent, format_summary, target_names, write_summary_json
 from slmc.errors import Diagnostic, Severity
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("sources", nargs="+", type=Path, help="the agent's entry file(s) or package folder")
     parser.add_argument("--traces", nargs="+", type=Path, required=True, help="trace files (any supported format)")
-    parser.add_argument("--target", choices=TARGETS, default="hf", help="serving target of the bundle (default: hf)")
+    parser.add_argument(
+        "--target", choices=target_names(), default=None, help="serving target of the bundle (default: hf)"
+    )
     parser.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
     parser.add_argument("--root", type=Path, help="project root site ids are relative to (default: the agent's folder)")
     parser.add_argument("--emit", choices=("ir", "plan", "bundle"), default="bundle", help="stop after this stage")
@@ -24,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--base-model", default=None, help="SLM base for every task: hub id, local path or scratch:<size>"
     )
     parser.add_argument(
-        "--gate-target", type=float, default=0.95, help="required agreement with the LLM (default 0.95)"
+        "--gate-target", type=float, default=None, help="required agreement with the LLM (default 0.95)"
     )
     parser.add_argument(
         "--train-budget", type=float, metavar="SECONDS", help="wall-time budget per task's training (default: none)"
@@ -32,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-params", help="largest SLM to consider, e.g. 3B")
     add_licence_argument(parser)
     parser.add_argument("--gpu-memory", type=float, help="GPU memory of the serving machine in GB")
-    parser.add_argument("--cpu-only", action="store_true", help="plan for CPU serving and training")
+    parser.add_argument("--cpu-only", action="store_true", default=None, help="plan for CPU serving and training")
     parser.add_argument("--device", default=None, help="training device (cpu, cuda); default: cuda when available")
     parser.add_argument("--in-place", action="store_true", help="rewrite the agent's files in place (else into --out)")
     parser.add_argument("--fresh", action="store_true", help="ignore cached stages and start over")
@@ -46,39 +49,25 @@ def _print_diagnostic(d: Diagnostic) -> None:
         print(d.concise(), file=sys.stderr, flush=True)
 
 
-def _config_prices(sources: list[Path]) -> dict:
-    """``[tool.slmc.prices]`` of the agent's pyproject.toml, if any (merged over slmc/data/prices.yaml)."""
-    from slmc.compiler.config import load_config
-
-    prices = load_config([p.absolute() for p in sources]).options.get("prices")
-    return {"prices": prices} if prices else {}
+CLI_SETTINGS = ("target", "gate_target", "licence", "cpu_only", "base_model", "max_params", "gpu_memory", "device")
 
 
 def run(args: argparse.Namespace) -> int:
-    options = {
-        "gate_target": args.gate_target,
-        "licence": args.licence,
-        "cpu_only": args.cpu_only,
-    }
-    for key in ("base_model", "max_params", "gpu_memory", "device"):
-        value = getattr(args, key)
-        if value is not None:
-            options[key] = value
-    if args.train_budget is not None:
-        options["train_budget_s"] = args.train_budget
-    options.update(_config_prices(args.sources))
-    if args.base_model is None and args.cpu_only:
-        options["base_model"] = "scratch:tiny"
+    cli = {key: getattr(args, key) for key in CLI_SETTINGS}
+    cli["train_budget"] = args.train_budget
+    settings = run_settings(args.sources, cli)  # the command line over [tool.slmc] of the agent's pyproject.toml
+    if settings.base_model is None and settings.cpu_only:
+        settings = dataclasses.replace(settings, base_model="scratch:tiny")
     opts = CompileOptions(
         sources=args.sources,
         traces=args.traces,
         out=args.out,
         root=args.root,
-        target=args.target,
+        target=settings.target or "hf",
         emit=args.emit,
         pipeline=args.pipeline,
         print_ir_after_all=args.print_ir_after_all,
-        options=options,
+        settings=settings,
         in_place=args.in_place,
         progress=not args.no_progress,
         fresh=args.fresh,

@@ -19,10 +19,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("plan", type=Path, help="plan JSON after `slmc train`")
     parser.add_argument("--build", type=Path, default=None, help="build folder holding datasets/ and models/")
     parser.add_argument("--output", type=Path, default=None, help="where to write the updated plan (default: in place)")
-    parser.add_argument("--gate-target", type=float, default=0.95, help="required agreement with the LLM (0.95)")
-    parser.add_argument("--max-fallback", type=float, default=0.5, help="largest acceptable fallback rate (0.5)")
-    parser.add_argument("--device", default="auto", help="auto | cpu | cuda (default: auto)")
-    parser.add_argument("--batch-size", type=int, default=32, help="generation batch size")
+    parser.add_argument("--gate-target", type=float, default=None, help="required agreement with the LLM (0.95)")
+    parser.add_argument("--max-fallback", type=float, default=None, help="largest acceptable fallback rate (0.5)")
+    parser.add_argument("--device", default=None, help="auto | cpu | cuda (default: auto)")
+    parser.add_argument("--batch-size", type=int, default=None, help="generation batch size (32)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
@@ -40,14 +40,16 @@ def format_row(task: Task) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from slmc.compiler.commands import run_settings
     from slmc.compiler.passmanager import PassContext, PassManager
     from slmc.errors import SlmcError
-    from slmc.passes.evaluate import Evaluate
-    from slmc.passes.gate import Gate
+    from slmc.ir.unit import CompileUnit
     from slmc.training.plan_io import find_build_dir, load_plan, save_plan
 
-    if not 0.0 < args.gate_target <= 1.0:
+    if args.gate_target is not None and not 0.0 < args.gate_target <= 1.0:
         raise SlmcError(f"--gate-target {args.gate_target} is not in (0, 1]", hint="e.g. --gate-target 0.95")
+    keys = ("gate_target", "max_fallback", "device", "batch_size")
+    settings = run_settings([args.plan], {key: getattr(args, key) for key in keys})  # over [tool.slmc]
     graph = load_plan(args.plan)
     if "trained" not in graph.meta.facts:
         raise SlmcError(f"{args.plan} has not been trained", hint=f"run `slmc train {args.plan}` first")
@@ -57,12 +59,11 @@ def run(args: argparse.Namespace) -> int:
     quiet_libraries()
     ctx = PassContext(
         out_dir=build,
-        options={"gate_target": args.gate_target},
+        settings=settings,
         progress=not args.no_progress and sys.stderr.isatty(),
         log=lambda m: print(m, file=sys.stderr, flush=True),
     )
-    passes = [Evaluate(device=args.device, batch_size=args.batch_size), Gate(max_fallback=args.max_fallback)]
-    graph = PassManager(passes).run(ctx, graph)
+    graph = PassManager.from_spec("evaluate,gate", settings).run(ctx, CompileUnit(graph)).graph
     save_plan(graph, args.output or args.plan)
     for task in graph.tasks():
         print(format_row(task))

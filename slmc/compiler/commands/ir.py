@@ -24,12 +24,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from slmc.compiler.config import load_config
     from slmc.compiler.passmanager import PassContext, PassManager, parse_pipeline
+    from slmc.compiler.settings import Settings
     from slmc.frontend import analyze_paths
     from slmc.ir.serialize import dumps, print_graph
+    from slmc.ir.unit import CompileUnit
     from slmc.lint.api import discover_files
 
     config = load_config(args.paths, args.config)
-    passes = parse_pipeline(args.pipeline) if args.pipeline.strip() else []  # bad pipelines fail before analysing
+    settings = Settings.layered(config=config.options)
+    passes = (
+        parse_pipeline(args.pipeline, settings) if args.pipeline.strip() else []
+    )  # bad pipelines fail before analysing
     for path in args.paths:
         if not os.path.lexists(path):  # a dangling link or a loop is an E003 diagnostic, not a missing path
             from slmc.errors import SlmcError
@@ -46,11 +51,11 @@ def run(args: argparse.Namespace) -> int:
     if args.print_ir_after_all:
         dump(f"// ----- IR after frontend -----\n{print_graph(graph)}")
     if passes:
-        ctx = PassContext(root=config.root, options=dict(config.options))
+        ctx = PassContext(root=config.root, settings=settings)
         manager = PassManager(
             passes, verify=not args.no_verify, print_ir_after_all=args.print_ir_after_all, printer=dump
         )
-        graph = manager.run(ctx, graph)
+        graph = manager.run(ctx, CompileUnit(graph)).graph
         for diag in ctx.diagnostics:
             print(diag.concise(), file=sys.stderr)
     if args.json:

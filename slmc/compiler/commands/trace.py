@@ -62,6 +62,9 @@ def run(args: argparse.Namespace) -> int:
     root = (args.root or Path.cwd()).resolve()
     if not root.is_dir():
         raise SlmcError(f"--root is not a folder: {args.root}", hint="give the agent's project folder")
+    from slmc.compiler.config import load_config
+
+    load_config([root])  # [tool.slmc] is checked (a typo is an error naming file and line) before the agent runs
     out.parent.mkdir(parents=True, exist_ok=True)
     if args.fresh:
         out.write_bytes(b"")

@@ -17,17 +17,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--build", type=Path, default=None, help="build folder holding datasets/ (default: auto)")
     parser.add_argument("--output", type=Path, default=None, help="where to write the updated plan (default: in place)")
     parser.add_argument("--resume", action="store_true", help="reuse finished tasks, continue interrupted ones")
-    parser.add_argument("--device", default="auto", help="auto | cpu | cuda (default: auto)")
+    parser.add_argument("--device", default=None, help="auto | cpu | cuda (default: auto)")
+    parser.add_argument(
+        "--train-budget", type=float, metavar="SECONDS", help="wall-time budget per task (default: none)"
+    )
     parser.add_argument("--task", action="append", default=[], help="train only this task id (repeatable)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
 def run(args: argparse.Namespace) -> int:
-    from slmc.compiler.passmanager import PassContext, PassManager
+    import dataclasses
+
+    from slmc.compiler.commands import run_settings
+    from slmc.compiler.passmanager import PassContext, PassManager, parse_pipeline
     from slmc.errors import SlmcError
-    from slmc.passes.train import Train
+    from slmc.ir.unit import CompileUnit
     from slmc.training.plan_io import find_build_dir, load_plan, save_plan
 
+    # the command line over [tool.slmc] (the closest pyproject.toml to the plan) over the defaults
+    settings = run_settings([args.plan], {"device": args.device, "train_budget": args.train_budget})
     graph = load_plan(args.plan)
     build = find_build_dir(args.plan, graph, args.build)
     known = {t.id for t in graph.tasks()}
@@ -43,9 +51,11 @@ def run(args: argparse.Namespace) -> int:
 
     quiet_libraries()  # the training bar on a terminal is the one progress display; a log gets a line per task
     progress = not args.no_progress and sys.stderr.isatty()
-    ctx = PassContext(out_dir=build, progress=progress, log=lambda m: print(m, file=sys.stderr, flush=True))
-    train = Train(device=args.device, resume=args.resume, only=tuple(args.task))
-    graph = PassManager([train]).run(ctx, graph)
+    log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+    ctx = PassContext(out_dir=build, settings=settings, progress=progress, log=log)
+    (train,) = parse_pipeline("train", settings)
+    train = dataclasses.replace(train, resume=args.resume, only=tuple(args.task))
+    graph = PassManager([train]).run(ctx, CompileUnit(graph)).graph
     save_plan(graph, args.output or args.plan)
     for task in graph.tasks():
         if task.eval is not None and task.eval.adapter:
