@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from slmc.passes.pii.detectors import find_spans  # noqa: E402
+from slmc.pii.detectors import find_spans  # noqa: E402
 
 
 def banking77(folder: Path) -> list[tuple[str, list[tuple[int, int, str]]]]:

@@ -112,89 +112,89 @@ def snapshot_example(model: str) -> str:
 
 
 # ---- secrets and personal data ------------------------------------------------------------------------------------
-_SECRETS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern))
-    for kind, pattern in (
-        ("an Anthropic API key", r"\bsk-ant-[A-Za-z0-9_\-]{20,}"),
-        ("an OpenAI API key", r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}"),
-        ("an AWS access key id", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
-        ("a GitHub token", r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{40,}"),
-        ("a Slack token", r"\bxox[abposr]-[A-Za-z0-9\-]{10,}"),
-        ("a Google API key", r"\bAIza[0-9A-Za-z_\-]{35}\b"),
-        ("a Hugging Face token", r"\bhf_[A-Za-z0-9]{30,}\b"),
-        ("a JSON web token", r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),
-        ("a private key", r"-----BEGIN (?:RSA |EC |OPENSSH |DSA )?PRIVATE KEY-----"),
-        ("a bearer token", r"\bBearer\s+[A-Za-z0-9_\-.=]{24,}"),
-    )
+# One detector for lint and scrub (slmc.pii): lint names what it found, scrub replaces it.
+_SECRET_SPANS = frozenset({"API_KEY", "JWT", "PRIVATE_KEY", "TOKEN", "CREDENTIALS", "SECRET"})
+_PII_SPANS = {"EMAIL": "an email address", "PHONE": "a phone number", "CARD": "a payment card number"}
+_KEY_FAMILIES: tuple[tuple[str, str], ...] = (
+    ("sk-ant-", "an Anthropic API key"),
+    ("sk-", "an OpenAI API key"),
+    ("AKIA", "an AWS access key id"),
+    ("ASIA", "an AWS access key id"),
+    ("gh", "a GitHub token"),
+    ("github_pat_", "a GitHub token"),
+    ("xox", "a Slack token"),
+    ("AIza", "a Google API key"),
+    ("hf_", "a Hugging Face token"),
+    ("glpat-", "a GitLab token"),
+    ("npm_", "an npm token"),
 )
-
-_EMAIL = re.compile(r"\b[A-Za-z0-9._%+\-]+@([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})\b")
 _RESERVED_DOMAINS = ("example.com", "example.org", "example.net")
 _RESERVED_TLDS = (".example", ".test", ".invalid", ".localhost", ".local")
-_PHONE_NANP = re.compile(r"(?<![\w+])(?:\+?1[\s.\-]?)?\(?([2-9]\d{2})\)?[\s.\-](\d{3})[\s.\-](\d{4})(?![\w])")
-_PHONE_INTL = re.compile(r"(?<![\w+])\+[1-9]\d{0,2}(?:[\s.\-]?\(?\d{1,4}\)?){2,5}(?![\w])")
-_CARD = re.compile(r"(?<![\d\-])(?:\d[ \-]?){12,18}\d(?![\d\-])")
 _TEST_CARDS = frozenset(
     {"4111111111111111", "4242424242424242", "5555555555554444", "378282246310005", "4000056655665556"}
 )
-
-
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
 
 
 def redact(text: str, keep: int = 6) -> str:
     return text[:keep] + "…" if len(text) > keep else text
 
 
+def _secret_kind(span_kind: str, value: str, before: str) -> str:
+    if span_kind == "API_KEY":
+        return next((name for prefix, name in _KEY_FAMILIES if value.startswith(prefix)), "an API key")
+    if span_kind == "JWT":
+        return "a JSON web token"
+    if span_kind == "PRIVATE_KEY":
+        return "a private key"
+    if span_kind == "CREDENTIALS":
+        return "credentials in a URL"
+    if span_kind == "TOKEN" and before.rstrip().lower().endswith("bearer"):
+        return "a bearer token"
+    return "a secret" if span_kind == "SECRET" else "a secret-looking token"
+
+
+def _spans(text: str) -> list:
+    from slmc.pii.detectors import find_spans
+
+    # prompts are source text: no name/address guessing, no base64 decoding (too noisy for a lint)
+    return find_spans(text, names=False, addresses=False, decode=False)
+
+
 def find_secrets(text: str) -> list[tuple[str, str]]:
-    """(kind, redacted preview) for each secret-like token in ``text``."""
-    found: list[tuple[str, str]] = []
-    taken: list[tuple[int, int]] = []
-    for kind, pattern in _SECRETS:
-        for m in pattern.finditer(text):
-            if any(a <= m.start() < b for a, b in taken):
-                continue
-            taken.append(m.span())
-            found.append((kind, redact(m.group(0))))
-    return found
+    """(kind, redacted preview) for each secret-like token in ``text`` (slmc.pii's detector)."""
+    return [
+        (
+            _secret_kind(s.kind, text[s.start : s.end], text[max(0, s.start - 12) : s.start]),
+            redact(text[s.start : s.end]),
+        )
+        for s in _spans(text)
+        if s.kind in _SECRET_SPANS
+    ]
 
 
 def find_pii(text: str) -> list[tuple[str, str]]:
-    """(kind, preview) for each email address, phone number or payment card number in ``text``."""
+    """(kind, preview) for each email address, phone number or payment card number in ``text`` (slmc.pii's
+    detector); reserved example domains, fictional 555-01xx numbers and well-known test cards are not reported."""
     found: list[tuple[str, str]] = []
-    for m in _EMAIL.finditer(text):
-        domain = m.group(1).lower()
-        if domain in _RESERVED_DOMAINS or domain.endswith(tuple("." + d for d in _RESERVED_DOMAINS)):
+    for s in _spans(text):
+        kind = _PII_SPANS.get(s.kind)
+        value = text[s.start : s.end]
+        if kind is None:
             continue
-        if domain.endswith(_RESERVED_TLDS):
-            continue
-        found.append(("an email address", m.group(0)))
-    cards: list[tuple[int, int]] = []
-    for m in _CARD.finditer(text):
-        digits = re.sub(r"\D", "", m.group(0))
-        if 13 <= len(digits) <= 19 and len(set(digits)) > 1 and digits not in _TEST_CARDS and _luhn_ok(digits):
-            cards.append(m.span())
-            found.append(("a payment card number", "…" + digits[-4:]))
-    for m in _PHONE_NANP.finditer(text):
-        if any(a <= m.start() < b for a, b in cards):
-            continue
-        if m.group(2) == "555" and m.group(3).startswith("01"):
+        if s.kind == "EMAIL":
+            domain = value.rsplit("@", 1)[-1].lower()
+            if domain in _RESERVED_DOMAINS or domain.endswith(tuple("." + d for d in _RESERVED_DOMAINS)):
+                continue
+            if domain.endswith(_RESERVED_TLDS):
+                continue
+        digits = re.sub(r"\D", "", value)
+        if s.kind == "CARD":
+            if digits in _TEST_CARDS:
+                continue
+            value = "…" + digits[-4:]
+        if s.kind == "PHONE" and re.search(r"555[\s.\-]?01\d\d$", value.strip()):
             continue  # reserved fictional numbers 555-0100..0199
-        found.append(("a phone number", m.group(0).strip()))
-    for m in _PHONE_INTL.finditer(text):
-        digits = re.sub(r"\D", "", m.group(0))
-        if not 8 <= len(digits) <= 15 or any(a <= m.start() < b for a, b in cards):
-            continue
-        if any(m.group(0).strip() == p for k, p in found if k == "a phone number"):
-            continue
-        found.append(("a phone number", m.group(0).strip()))
+        found.append((kind, value.strip()))
     return found
 
 

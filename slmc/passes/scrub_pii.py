@@ -3,7 +3,7 @@
 Runs before anything leaves the trace store: every later pass and every output file sees scrubbed text only. The same
 value gets the same placeholder across a run (``<EMAIL_1>`` in the prompt and in the teacher's answer), so answers that
 copy a value stay learnable. ``unit.reports.scrub`` counts replacements per kind; values are never stored.
-Detection is in ``slmc.passes.pii.detectors`` (see there for what is and is not scrubbed).
+Detection is in ``slmc.pii.detectors`` (see there for what is and is not scrubbed).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from slmc.errors import Diagnostic, Severity
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import LLMCall, Prompt, PromptPart, Task, Tool
 from slmc.ir.unit import CompileUnit
-from slmc.passes.pii.scrubber import DetectionPrefetch, DetectOptions, Scrubber, default_workers, record_texts
+from slmc.pii.scrubber import DetectionPrefetch, DetectOptions, Scrubber, default_workers, record_texts
 from slmc.traces.bulk import gc_paused
 
 

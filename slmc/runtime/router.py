@@ -181,7 +181,7 @@ class TraceLog:
     """Appends one ``TraceRecord`` JSON line per routed call (line-buffered, thread-safe).
 
     The log of a served agent holds its users' prompts: each record is scrubbed first (PII and secrets replaced by
-    typed placeholders, consistent within the record; ``slmc.passes.pii``, stdlib only, imported on the first write)
+    typed placeholders, consistent within the record; ``slmc.pii``, stdlib only, imported on the first write)
     unless ``raw`` asks for the prompts as they were."""
 
     def __init__(self, path: str | Path, *, raw: bool = False) -> None:
@@ -212,7 +212,7 @@ class TraceLog:
 def _scrub(record: TraceRecord) -> None:
     """Prompts, answers, tool calls, params and errors scrubbed in place; of the router's own fields (site ids, endpoint
     names, reasons), only the rejected SLM answer and the failure detail."""
-    from slmc.passes.pii.scrubber import Scrubber
+    from slmc.pii.scrubber import Scrubber
 
     scrubber = Scrubber(cache_size=64)
     meta, record.meta = record.meta, {}

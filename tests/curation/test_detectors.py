@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from slmc.passes.pii.detectors import find_spans, iban_ok, luhn_ok
+from slmc.pii.detectors import find_spans, iban_ok, luhn_ok
 
 from . import planted
 

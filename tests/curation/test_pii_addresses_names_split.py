@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from slmc.passes.pii import Scrubber, find_spans
+from slmc.pii import Scrubber, find_spans
 from slmc.traces import TraceRecord
 
 from . import planted

@@ -68,6 +68,6 @@ def test_router_log_raw_on_request(tmp_path, server_factory, monkeypatch) -> Non
 def test_runtime_import_stays_light() -> None:
     import subprocess
 
-    code = "import sys, slmc.runtime; print(','.join(m for m in ('torch', 'numpy', 'networkx', 'transformers', 'slmc.passes.pii') if m in sys.modules))"
+    code = "import sys, slmc.runtime; print(','.join(m for m in ('torch', 'numpy', 'networkx', 'transformers', 'slmc.pii') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""

@@ -581,7 +581,7 @@ def name_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     sets when the files are missing (then only names after cues and titles are found)."""
     global _NAME_LISTS
     if _NAME_LISTS is None:
-        folder = Path(__file__).resolve().parents[2] / "data" / "names"
+        folder = Path(__file__).resolve().parents[1] / "data" / "names"
 
         def read(name: str) -> list[str]:
             try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slmc.passes.pii.detectors import Span, find_spans
-from slmc.passes.pii.scrubber import DetectOptions, Scrubber
+from slmc.pii.detectors import Span, find_spans
+from slmc.pii.scrubber import DetectOptions, Scrubber
 
 __all__ = ["DetectOptions", "Scrubber", "Span", "find_spans"]

@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from slmc.passes.pii.detectors import NAME_STOP, Span, find_spans, resolve_overlaps
+from slmc.pii.detectors import NAME_STOP, Span, find_spans, resolve_overlaps
 
 # Dict keys whose string values are secrets even when no detector recognises their shape.
 SECRET_KEYS = frozenset(
