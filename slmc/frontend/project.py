@@ -268,7 +268,7 @@ class Analysis:
             for key in reaching:
                 n = callers.get(key, 0)
                 scope = self.ev.scopes.get(key)
-                if n == 0 or scope is None or scope.kind != "function" or scope.name == "<lambda>":
+                if n == 0 or scope is None or scope.kind != "function":
                     continue
                 if scope.name.startswith("__") and scope.name != "__call__":  # __init__ & co. are not an API
                     continue
@@ -581,11 +581,8 @@ class Analysis:
 
 
 def _owner(scope: Scope) -> Scope | None:
-    """The def a call belongs to: lambdas belong to their enclosing def (as in ``function_name``)."""
-    fn = scope.enclosing_function()
-    while fn is not None and fn.name == "<lambda>":
-        fn = fn.parent.enclosing_function() if fn.parent is not None else None
-    return fn
+    """The function a call belongs to (a lambda is its own function, as trace capture sees it)."""
+    return scope.enclosing_function()
 
 
 _PASS_THROUGH = (cst.List, cst.Tuple, cst.Dict, cst.DictElement, cst.Element, cst.StarredElement, cst.Arg, cst.Await)
@@ -615,7 +612,8 @@ def _forwards(fn: Scope, site: Site, templated: bool = False) -> bool:
             return False
         if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
             name = dotted(node.func) or ""
-            if not name.rsplit(".", 1)[-1][:1].isupper() and name not in ("dict", "list", "tuple"):
+            builder = name.split(".", 1)[0] in ("self", "cls") and "." in name  # self.messages_for(text)
+            if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in ("dict", "list", "tuple"):
                 return False
             return any(passes(a.value, depth) for a in node.args)
         if isinstance(node, _PASS_THROUGH) or templated:
