@@ -612,7 +612,8 @@ def _forwards(fn: Scope, site: Site, templated: bool = False) -> bool:
             return False
         if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
             name = dotted(node.func) or ""
-            builder = name.split(".", 1)[0] in ("self", "cls") and "." in name  # self.messages_for(text)
+            # complete(self.messages_for(text)): a message builder applied in the call itself
+            builder = depth == 0 and name.split(".", 1)[0] in ("self", "cls") and "." in name
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in ("dict", "list", "tuple"):
                 return False
             return any(passes(a.value, depth) for a in node.args)
