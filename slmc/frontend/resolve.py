@@ -65,6 +65,7 @@ class Project:
     loader: Callable[[str], ModuleIndex | None] = lambda name: None
     known: set[str] = field(default_factory=set)  # dotted names of every module file in the tree
     aliases: dict[str, str] = field(default_factory=dict)  # src layout: "pkg.mod" -> "src.pkg.mod"
+    no_load: bool = False  # set while mapping the class hierarchy: only modules loaded already take part
     _prefixes_of: set[str] = field(default_factory=set)
     _prefix_set: set[str] = field(default_factory=set)
 
@@ -72,7 +73,7 @@ class Project:
         name = self.aliases.get(name, name)
         if name in self.modules:
             return self.modules[name]
-        if name not in self.known:
+        if name not in self.known or self.no_load:
             return None
         mod = self.loader(name)
         if mod is not None:
@@ -471,12 +472,42 @@ class Evaluator:
         self._bases[cls_key] = out
         return out
 
+    def _bases_no_memo(self, cls_key: str) -> list[str]:
+        """Bases of the tree's classes without loading modules; nothing cached (later loads may resolve more)."""
+        cls = self.scopes.get(cls_key)
+        out = []
+        for base in cls.bases if cls is not None else ():
+            name = dotted(base)
+            if name is None:
+                continue
+            head, _, rest = name.partition(".")
+            bindings = self.bindings_of(head, cls.parent or cls)
+            for b in bindings or ():
+                if b[0] == "class":
+                    key = b[1].key
+                elif b[0] == "import":
+                    qname = self.project.importable(b[1], b[2] if len(b) > 2 else None)
+                    mod, parts = self.project.split(f"{qname}.{rest}" if rest else qname)
+                    found = self.module_bindings(mod, parts[0]) if mod is not None and len(parts) == 1 else None
+                    key = next((x[1].key for x in found or () if x[0] == "class"), None)
+                else:
+                    key = None
+                if key is not None and key != cls_key:
+                    out.append(key)
+                    break
+        return out
+
     def subclasses(self, cls_key: str) -> list[str]:
         """Every class of the loaded tree that derives from ``cls_key`` (transitively), nearest first."""
-        while self._new_classes:  # classes of modules registered since the last question
-            key = self._new_classes.pop()
-            for b in self.bases_of(key):
-                self._direct_subs.setdefault(b, []).append(key)
+        if self._new_classes:  # classes of modules registered since the last question (loading nothing more)
+            self.project.no_load = True
+            try:
+                while self._new_classes:
+                    key = self._new_classes.pop()
+                    for b in self._bases_no_memo(key):
+                        self._direct_subs.setdefault(b, []).append(key)
+            finally:
+                self.project.no_load = False
         out: list[str] = []
         todo = list(self._direct_subs.get(cls_key, ()))
         while todo:
