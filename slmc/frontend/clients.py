@@ -61,6 +61,27 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "httpx.AsyncClient": ClientKind("http", "http", True),
     "aiohttp.ClientSession": ClientKind("http", "http", True),
     "boto3.Session": ClientKind("aws", "boto3-session"),
+    # ZhipuAI, Volcengine Ark, Qianfan v2 and DashScope's compatible mode speak the OpenAI client shape
+    "zhipuai.ZhipuAI": ClientKind("zhipuai", "openai"),
+    "zai.ZhipuAiClient": ClientKind("zhipuai", "openai"),
+    "zai.ZaiClient": ClientKind("zhipuai", "openai"),
+    "volcenginesdkarkruntime.Ark": ClientKind("volcengine-ark", "openai"),
+    "volcenginesdkarkruntime.AsyncArk": ClientKind("volcengine-ark", "openai", True),
+    "qianfan.ChatCompletion": ClientKind("qianfan", "qianfan"),
+    "qianfan.Completion": ClientKind("qianfan", "qianfan"),
+    "sparkai.llm.llm.ChatSparkLLM": ClientKind("spark", "chat-model"),
+    "http.client.HTTPSConnection": ClientKind("http", "http-client"),
+    "http.client.HTTPConnection": ClientKind("http", "http-client"),
+    "httplib.HTTPSConnection": ClientKind("http", "http-client"),
+    # crewAI: a Crew runs its tasks' LLM calls (kickoff is a framework wrapper); Task/Agent hold the prompt
+    "crewai.Crew": ClientKind("crewai", "crew"),
+    "crewai.Task": ClientKind("crewai", "crew-task"),
+    "crewai.LLM": ClientKind("crewai", "crewai-llm"),
+    "crewai.Task.execute_sync": ClientKind("crewai", "crew-task"),
+    # smolagents used as a library: agents run model steps (framework wrappers), model classes send requests
+    "smolagents.CodeAgent": ClientKind("smolagents", "smol-agent"),
+    "smolagents.ToolCallingAgent": ClientKind("smolagents", "smol-agent"),
+    "smolagents.MultiStepAgent": ClientKind("smolagents", "smol-agent"),
     "boto3.session.Session": ClientKind("aws", "boto3-session"),
 }
 
@@ -72,6 +93,14 @@ MODULE_CLIENTS: dict[str, ClientKind] = {
     "requests": ClientKind("http", "http"),
     "httpx": ClientKind("http", "http"),
     "openai.ChatCompletion": ClientKind("openai-v0", "openai-v0-chat"),
+    "dashscope.Generation": ClientKind("dashscope", "dashscope"),
+    "dashscope.MultiModalConversation": ClientKind("dashscope", "dashscope"),
+    "dashscope.aigc.generation.Generation": ClientKind("dashscope", "dashscope"),
+    "mlx_lm": ClientKind("mlx", "mlx-module"),
+    "mlx_lm.generate": ClientKind("mlx", "mlx-module"),
+    "mlx_vlm": ClientKind("mlx", "mlx-module"),
+    "zhipuai.model_api": ClientKind("zhipuai", "zhipuai-v1"),
+    "qianfan": ClientKind("qianfan", "qianfan-module"),
     "openai.Completion": ClientKind("openai-v0", "openai-v0-completion"),
 }
 
@@ -127,6 +156,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
         "chat_completion": "chat_completion",
         "text_generation": "text_generation",
         "chat.completions.create": "chat.completions.create",
+        "post": "post",
     },
     "hf-pipeline": {"": "pipeline"},
     "hf-model": {"generate": "generate"},
@@ -137,7 +167,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
         "create_completion": "create_completion",
     },
     "bedrock": {p: p for p in ("converse", "converse_stream", "invoke_model", "invoke_model_with_response_stream")},
-    "chat-model": _LANGCHAIN,
+    "chat-model": {**_LANGCHAIN, "": "__call__", "predict_messages": "predict_messages", "generate": "generate"},
     "chain": _LANGCHAIN,
     "llamaindex": {
         p: p
@@ -156,7 +186,25 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
         )
     },
     "http": {p: p for p in ("post", "request")},
+    "http-client": {"request": "request"},
+    "dashscope": {"call": "call", "async_call": "async_call"},
+    "qianfan": {"do": "do", "ado": "ado"},
+    "mlx-module": {p: p for p in ("generate", "stream_generate")},
+    "zhipuai-v1": {p: p for p in ("invoke", "sse_invoke", "async_invoke")},
+    "crewai-llm": {"call": "call", "acall": "acall"},
+    # framework wrappers: the call runs LLM requests the framework makes (reported as wrapper-calls)
+    "crew": {
+        p: p
+        for p in ("kickoff", "kickoff_async", "kickoff_for_each", "kickoff_for_each_async", "train", "test", "replay")
+    },
+    "crew-task": {p: p for p in ("execute", "execute_sync", "execute_async")},
+    "smol-agent": {"run": "run", "": "__call__"},
 }
+
+# Client kinds whose "requests" are calls of a framework's own wrapper (crewAI ``Crew.kickoff``).
+FRAMEWORK_WRAPPER_KINDS = frozenset({"crew", "crew-task", "smol-agent"})
+# Constructors that declare a framework task: the framework turns the object into LLM calls (crewAI ``Task(...)``).
+FRAMEWORK_TASKS = frozenset({"crewai.Task", "crewai.task.Task"})
 
 # Member paths that return another LLM object: (kind, path) -> new kind. Same kind keeps model/options.
 FACTORY_PATHS: dict[tuple[str, str], str] = {
@@ -177,6 +225,9 @@ FACTORY_PATHS: dict[tuple[str, str], str] = {
     ("anthropic", "copy"): "anthropic",
     ("boto3-session", "client"): "boto3-client",
     ("llamacpp", "from_pretrained"): "llamacpp",
+    ("crew", "copy"): "crew",
+    ("qianfan-module", "ChatCompletion"): "qianfan",
+    ("qianfan-module", "Completion"): "qianfan",
 }
 
 # Path segments that are transparent (same request, different return shape).
@@ -242,6 +293,9 @@ RUNS_ARGUMENT_BY_NAME: dict[str, int] = {
     "submit": 0,
     "call_soon_threadsafe": 0,
 }
+
+# Constructors that run a function given by keyword: qualified name -> keyword.
+RUNS_ARGUMENT_BY_KEYWORD: dict[str, str] = {"threading.Thread": "target", "multiprocessing.Process": "target"}
 
 # LangChain / LlamaIndex: classes that are LLMs by naming convention.
 LANGCHAIN_LLM_NAMES = frozenset(
@@ -313,5 +367,6 @@ HTTP_FUNCTIONS = frozenset({"requests.post", "requests.request", "httpx.post", "
 PREFILTER = re.compile(
     r"openai|anthropic|litellm|langchain|langgraph|llama_index|transformers|vllm|llama_cpp|bedrock|genai|generativeai"
     r"|vertexai|ollama|cohere|mistral|groq|huggingface_hub|/chat/completions|/completions|/v1/messages|/generate"
-    r"|/api/chat"
+    r"|/api/chat|crewai|dashscope|qianfan|zhipuai|\bzai\b|sparkai|volcengine|mlx_lm|mlx_vlm|http\.client|HTTPSConnection"
+    r"|smolagents"
 )

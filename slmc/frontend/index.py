@@ -266,6 +266,9 @@ class _Indexer(cst.CSTVisitor):
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if isinstance(node.target, cst.Name):
             self.scope.annotations[node.target.value] = node.annotation.annotation
+        elif isinstance(node.target, cst.Attribute) and isinstance(node.target.value, cst.Name):
+            # self.service: Base = injector.get(svc): the declared type stands in for a value we cannot see
+            self._bind_self_attr(node.target, node.annotation.annotation, "annot")
         if node.value is not None:
             self._bind_target(node.target, node.value)
         elif isinstance(node.target, cst.Name):
@@ -289,10 +292,10 @@ class _Indexer(cst.CSTVisitor):
         for alias in node.names:
             full = dotted(alias.name) or ""
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.scope.bind(alias.asname.name.value, ("import", full))
+                self.scope.bind(alias.asname.name.value, ("import", full, self.index))
             else:
                 head = full.split(".", 1)[0]
-                self.scope.bind(head, ("import", head))
+                self.scope.bind(head, ("import", head, self.index))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         base = dotted(node.module) if node.module is not None else ""
@@ -309,7 +312,7 @@ class _Indexer(cst.CSTVisitor):
         for alias in node.names:
             name = dotted(alias.name) or ""
             local = alias.asname.name.value if alias.asname is not None else name  # type: ignore[union-attr]
-            self.scope.bind(local, ("import", f"{base}.{name}" if base else name))
+            self.scope.bind(local, ("import", f"{base}.{name}" if base else name, self.index))
 
     # ---- uses ----------------------------------------------------------------------------------------------------
     def visit_Return(self, node: cst.Return) -> None:

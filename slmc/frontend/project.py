@@ -29,7 +29,7 @@ from slmc.compiler.sourcefiles import SourceFile, read_source, walk_sources
 from slmc.errors import Diagnostic, Severity
 from slmc.frontend import clients
 from slmc.frontend.consumers import Consumer, find_consumers
-from slmc.frontend.index import ModuleIndex, Scope, index_module, module_name_for
+from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
 from slmc.frontend.resolve import Evaluator, Project
 from slmc.frontend.sites import Site, classify, labels_from_prompt
 from slmc.frontend.values import Client
@@ -82,6 +82,11 @@ class Analysis:
             name = relpath
         self.files[name] = _File(relpath, path, source)
         self.project.known.add(name)
+        parts = name.split(".")
+        if "src" in parts[:-1]:  # src layout (also nested: app/src/pkg): imported without the folders above
+            short = ".".join(parts[len(parts) - 1 - parts[::-1].index("src") + 1 :])
+            if short and short not in self.project.known:
+                self.project.aliases.setdefault(short, name)
 
     def text(self, f: _File) -> str | None:
         if f.source is not None or f.unreadable:
@@ -213,15 +218,18 @@ class Analysis:
                             self.sites[site.key] = site
 
     def wrappers(self) -> tuple[set[str], nx.DiGraph]:
+        """Functions that reach an LLM request (through calls, and through a base method to its overrides)."""
         graph = nx.DiGraph()
         seeds = set()
         for site in self.sites.values():
-            fn = site.info.scope.enclosing_function()
+            fn = _owner(site.info.scope)
             if fn is None:
                 continue
-            if site.site == SiteKind.WRAPPER_CALL:
+            if site.site == SiteKind.WRAPPER_CALL and site.callee is not None:
                 if site.callee in self.ev.scopes:
                     graph.add_edge(fn.key, site.callee)
+                    for impl in self.ev.overrides(site.callee):  # a call on the base reaches every implementation
+                        graph.add_edge(site.callee, impl)
             else:
                 seeds.add(fn.key)
                 graph.add_node(fn.key)
@@ -229,6 +237,58 @@ class Analysis:
         for seed in seeds:
             found |= nx.ancestors(graph, seed)
         return found, graph
+
+    def api_wrappers(self) -> set[str]:
+        """The reaching functions that other code uses as its calling API (CALLSITES.md granularity).
+
+        A function is a wrapper when it is called from elsewhere in the tree (directly, or through the base method it
+        overrides) and either several places call it, or it forwards its caller's prompt: a parameter reaches a
+        request or a wrapper as it is (``messages=messages``, ``content: prompt``), not baked into a template it
+        authors. A private helper must forward, and a one-statement private forwarder to a request folds into it."""
+        reaching, _ = self.wrappers()
+        callers: dict[str, int] = {}
+        for site in self.sites.values():
+            if site.site != SiteKind.WRAPPER_CALL or site.callee not in reaching:
+                continue
+            fn = _owner(site.info.scope)
+            if fn is not None and fn.key == site.callee:
+                continue  # recursion
+            callers[site.callee] = callers.get(site.callee, 0) + 1  # type: ignore[index]
+        for key in list(callers):
+            for impl in self.ev.overrides(key):
+                callers[impl] = callers.get(impl, 0) + callers[key]
+        inside: dict[str, list[Site]] = {}
+        for site in self.sites.values():
+            fn = _owner(site.info.scope)
+            if fn is not None:
+                inside.setdefault(fn.key, []).append(site)
+        wrappers: set[str] = set()
+        for _ in range(8):  # forwarding to a wrapper depends on which callees are wrappers
+            new = set()
+            for key in reaching:
+                n = callers.get(key, 0)
+                scope = self.ev.scopes.get(key)
+                if n == 0 or scope is None or scope.kind != "function":
+                    continue
+                if scope.name.startswith("__") and scope.name != "__call__":  # __init__ & co. are not an API
+                    continue
+                own = inside.get(key, [])
+                private = scope.name.startswith("_") and not scope.name.startswith("__")
+                if not own:  # abstract / interface method: reached through its implementations
+                    if not private or n > 1:
+                        new.add(key)
+                    continue
+                direct = [s for s in own if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in wrappers]
+                forwards = any(_forwards(scope, s) for s in direct)
+                if private:
+                    if forwards and not _one_statement_forwarder(scope, own):
+                        new.add(key)
+                elif forwards or (n > 1 and any(_forwards(scope, s, templated=True) for s in direct)):
+                    new.add(key)
+            if new == wrappers:
+                break
+            wrappers = new
+        return wrappers
 
     def export_pattern(self, later_round: set[str]) -> re.Pattern[str] | None:
         """Import statements another file must contain to reach what was found so far.
@@ -262,7 +322,7 @@ class Analysis:
     def build(self) -> AgentGraph:
         graph = AgentGraph(GraphMeta(root=str(self.root), files=sorted(f.relpath for f in self.files.values())))
         graph.meta.facts = ["sites"]
-        wrappers, _ = self.wrappers()
+        wrappers = self.api_wrappers()
         ordered = sorted(self.sites.values(), key=lambda s: (s.info.scope.module.path, *_start(s)))
         ids: dict[int, str] = {}  # site key -> node id
         wrapper_ids: dict[str, str] = {}
@@ -270,9 +330,13 @@ class Analysis:
         prompts: dict[str, tuple[Message, ...]] = {}
         template_files: dict[str, str | None] = {}
         # requests and framework tasks
+        tasks = [s for s in ordered if s.site == SiteKind.FRAMEWORK_TASK]
         for s in ordered:
+            target = None
             if s.site == SiteKind.WRAPPER_CALL:
-                continue
+                if s.callee is not None:
+                    continue
+                target = self._framework_target(s, tasks)  # Crew.kickoff runs the crew's tasks
             nid = self._site_id(s)
             if nid in nodes:
                 ids[s.key] = nid
@@ -280,7 +344,8 @@ class Analysis:
             ids[s.key] = nid
             nodes[nid] = LLMCall(
                 nid,
-                site=s.site,
+                site=s.site if target is not None or s.site != SiteKind.WRAPPER_CALL else SiteKind.REQUEST,
+                target=target,
                 loc=self._loc(s),
                 function=s.info.scope.function_name,
                 client=s.client,
@@ -356,6 +421,22 @@ class Analysis:
         self._code(graph, nodes, wrapper_ids, ids)
         self._outputs(graph, nodes, consumers)
         return graph
+
+    def _framework_target(self, s: Site, tasks: list[Site]) -> str | None:
+        """The framework task a framework wrapper-call runs: the nearest in the tree (same folder first)."""
+        here = s.info.scope.module.path.split("/")
+
+        def shared(t: Site) -> int:
+            there = t.info.scope.module.path.split("/")
+            n = 0
+            while n < min(len(here), len(there)) - 1 and here[n] == there[n]:
+                n += 1
+            return n
+
+        best = max(tasks, key=shared, default=None)
+        if best is None or (shared(best) == 0 and len(here) > 1):
+            return None
+        return self._site_id(best)
 
     def _site_id(self, s: Site) -> str:
         line, _ = _start(s)
@@ -497,6 +578,74 @@ class Analysis:
                 graph.add_edge(nid, oid, EdgeKind.OUTPUT)
                 if c.flows_to and c.flows_to in nodes and c.flows_to != nid:
                     graph.add_edge(oid, c.flows_to, EdgeKind.FLOWS)
+
+
+def _owner(scope: Scope) -> Scope | None:
+    """The function a call belongs to (a lambda is its own function, as trace capture sees it)."""
+    return scope.enclosing_function()
+
+
+_PASS_THROUGH = (cst.List, cst.Tuple, cst.Dict, cst.DictElement, cst.Element, cst.StarredElement, cst.Arg, cst.Await)
+
+
+def _forwards(fn: Scope, site: Site, templated: bool = False) -> bool:
+    """Whether a parameter of ``fn`` reaches the call ``site`` as it is (possibly inside list/dict/message objects),
+    i.e. ``fn`` forwards its caller's prompt rather than authoring a template around it (``templated``: or filled
+    into a template)."""
+    params = {p.name.value for p in fn.params}
+    if fn.enclosing_class() is not None and fn.params:
+        params.discard(fn.params[0].name.value)
+    if not params:
+        return False
+    local = {
+        name: [b[1] for b in bindings if b[0] == "expr" and b[2] is fn]
+        for name, bindings in fn.bindings.items()
+        if name not in params
+    }
+
+    def passes(node: cst.CSTNode, depth: int) -> bool:
+        if isinstance(node, cst.Name):
+            if node.value in params:
+                return True
+            if depth < 3:
+                return any(passes(e, depth + 1) for e in local.get(node.value, ()))
+            return False
+        if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
+            name = dotted(node.func) or ""
+            # complete(self.messages_for(text)): a message builder applied in the call itself
+            builder = depth == 0 and name.split(".", 1)[0] in ("self", "cls") and "." in name
+            if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in ("dict", "list", "tuple"):
+                return False
+            return any(passes(a.value, depth) for a in node.args)
+        if isinstance(node, _PASS_THROUGH) or templated:
+            return any(passes(c, depth) for c in node.children)
+        return False
+
+    call = site.info.node
+    args = [a for a in call.args]
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value in ("run_in_executor", "to_thread", "submit", "run_sync"):
+        pass  # the arguments after the function are the forwarded ones; checked like any other
+    for a in args:
+        value = a.value
+        if isinstance(value, cst.Lambda):
+            value = value.body
+            if isinstance(value, cst.Call):
+                if any(passes(x.value, 0) for x in value.args):
+                    return True
+                continue
+        if passes(value, 0):
+            return True
+    return False
+
+
+def _one_statement_forwarder(fn: Scope, own: list[Site]) -> bool:
+    """A private def whose body is one statement holding its request (docstring aside): folded into the request."""
+    body = getattr(fn.node, "body", None)
+    stmts = list(getattr(body, "body", ()))
+    if stmts and fn.docstring is not None:
+        stmts = stmts[1:]
+    return len(stmts) == 1 and all(s.site == SiteKind.REQUEST for s in own)
 
 
 def _merge(parts: list[PromptPart]) -> list[PromptPart]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import os
 import string
+import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +40,13 @@ _INTERESTING = (Client, Function, Class, Instance, Partial, Module, Decorator)
 _MISSING = object()
 
 
+# Top-level names of the libraries the client catalog knows: an import of one never means a same-named module file.
+_LIBRARY_ROOTS = frozenset(
+    name.split(".", 1)[0]
+    for name in (*clients.CONSTRUCTORS, *clients.MODULE_CLIENTS, *clients.HF_PIPELINE, *clients.DECORATORS)
+) | {"transformers", "langchain_core", "langchain_openai", "langgraph", "llama_index", "pydantic", "injector"}
+
+
 @dataclass
 class Resolved:
     """How a call reaches something: the callee value and the arguments the callee receives."""
@@ -56,23 +64,57 @@ class Project:
     modules: dict[str, ModuleIndex] = field(default_factory=dict)
     loader: Callable[[str], ModuleIndex | None] = lambda name: None
     known: set[str] = field(default_factory=set)  # dotted names of every module file in the tree
+    aliases: dict[str, str] = field(default_factory=dict)  # src layout: "pkg.mod" -> "src.pkg.mod"
+    no_load: bool = False  # set while mapping the class hierarchy: only modules loaded already take part
+    _prefixes_of: set[str] = field(default_factory=set)
+    _prefix_set: set[str] = field(default_factory=set)
 
     def module(self, name: str) -> ModuleIndex | None:
+        name = self.aliases.get(name, name)
         if name in self.modules:
             return self.modules[name]
-        if name not in self.known:
+        if name not in self.known or self.no_load:
             return None
         mod = self.loader(name)
         if mod is not None:
             self.modules[name] = mod
         return mod
 
+    def importable(self, qname: str, importer: ModuleIndex | None) -> str:
+        """The tree's module an absolute import names: as written, else relative to the importing script's folder
+        (a script run from its folder, ``from crew import X``) or to a ``src`` folder above it."""
+        head = qname.split(".", 1)[0]
+        if importer is None or head in self.known or head in self.aliases or head in self._heads():
+            return qname
+        if head in _LIBRARY_ROOTS or head in sys.stdlib_module_names:  # ``import openai`` in ufo/llm/openai.py
+            return qname
+        folders = importer.name.split(".")[:-1] if not importer.is_package else importer.name.split(".")
+        while folders:
+            candidate = ".".join([*folders, qname])
+            first = ".".join([*folders, head])
+            if first in self.known or first in self._heads():
+                return candidate
+            folders = folders[:-1]
+        return qname
+
+    def _heads(self) -> set[str]:
+        """Package names of the tree (every dotted prefix of a module name)."""
+        if len(self._prefixes_of) != len(self.known):
+            heads: set[str] = set()
+            for name in self.known:
+                parts = name.split(".")
+                for i in range(1, len(parts)):
+                    heads.add(".".join(parts[:i]))
+            self._prefix_set = heads
+            self._prefixes_of = set(self.known)
+        return self._prefix_set
+
     def split(self, qname: str) -> tuple[ModuleIndex | None, list[str]]:
         """Longest prefix of ``qname`` that is a module of the tree, and the rest."""
         parts = qname.split(".")
         for i in range(len(parts), 0, -1):
             name = ".".join(parts[:i])
-            if name in self.known or name in self.modules:
+            if name in self.known or name in self.modules or name in self.aliases:
                 mod = self.module(name)
                 if mod is not None:
                     return mod, parts[i:]
@@ -86,11 +128,18 @@ class Evaluator:
         self.busy: set[int] = set()
         self.scopes: dict[str, Scope] = {}  # key -> function/class scope
         self.keep: list[Any] = []  # keeps nodes alive whose id() is used as a key
+        self._bases: dict[str, list[str]] = {}
+        self._direct_subs: dict[str, list[str]] = {}
+        self._new_classes: list[str] = []
+        self._overrides: dict[str, list[str]] = {}
+        self._called: dict[str, dict[str, int]] = {}
 
     def register(self, mod: ModuleIndex) -> None:
         for scope in mod.scopes:
             if scope.kind != "module":
                 self.scopes[scope.key] = scope
+                if scope.kind == "class" and scope.bases:
+                    self._new_classes.append(scope.key)
 
     # ---- names ---------------------------------------------------------------------------------------------------
     def lookup(self, name: str, scope: Scope) -> Value:
@@ -148,7 +197,7 @@ class Evaluator:
         if kind == "expr":
             return self.value(b[1], b[2])
         if kind == "import":
-            return self.resolve_qname(b[1])
+            return self.resolve_qname(self.project.importable(b[1], b[2] if len(b) > 2 else None))
         if kind == "def":
             return Function(b[1].key)
         if kind == "class":
@@ -239,6 +288,8 @@ class Evaluator:
         if isinstance(expr, cst.Attribute):
             return self.attribute(self.value(expr.value, scope), expr.attr.value)
         if isinstance(expr, cst.Call):
+            if isinstance(expr.func, cst.Name) and expr.func.value == "super" and self.lookup("super", scope) is None:
+                return self.super_value(scope)
             result = self.call_value(expr, scope)
             if result is None and isinstance(expr.func, cst.Attribute | cst.Name):
                 text = self.text_call(expr, scope)  # "...".format(...), open(p).read(), template.render(...)
@@ -296,6 +347,18 @@ class Evaluator:
             return self.function_for(expr, scope)
         if isinstance(expr, cst.NamedExpr):
             return self.value(expr.value, scope)
+        return None
+
+    def super_value(self, scope: Scope) -> Value:
+        """``super()`` in a method: the first base class of the tree (its methods are what the call reaches)."""
+        fn = scope.enclosing_function()
+        while fn is not None and fn.enclosing_class() is None and fn.parent is not None:
+            fn = fn.parent.enclosing_function()
+        cls = fn.enclosing_class() if fn is not None else None
+        if cls is None:
+            return None
+        for b in self.bases_of(cls.key):
+            return Instance(b)
         return None
 
     def function_for(self, node: cst.CSTNode, scope: Scope) -> Value:
@@ -362,19 +425,119 @@ class Evaluator:
         if cls is None or depth > 8:
             return None
         if attr in cls.bindings:
-            value = self.bindings_value(cls.bindings[attr])
+            bindings = cls.bindings[attr]
+            if on_instance and attr in cls.self_attrs:  # class-level ``client = None`` set in a method
+                bindings = bindings + cls.self_attrs[attr]
+            value = self.bindings_value(bindings)
             if value is None and attr in cls.annotations:  # dataclass field: client: OpenAI = field(...)
                 value = self.instance_of(cls.annotations[attr], cls)
+            if on_instance and isinstance(value, Function) and self.is_property(value.key):
+                return self.returns_of(value.key)
             return value
         if on_instance and attr in cls.self_attrs:
             return self.bindings_value(cls.self_attrs[attr])
-        for base in cls.bases:
-            b = self.value(base, cls.parent or cls)
-            if isinstance(b, Class):
-                found = self.member(b.key, attr, on_instance, depth + 1)
-                if found is not None:
-                    return found
+        for b in self.bases_of(cls_key):
+            found = self.member(b, attr, on_instance, depth + 1)
+            if found is not None:
+                return found
+        if depth == 0 and on_instance:  # set or defined only by subclasses (abstract base): the first that has it
+            for sub in self.subclasses(cls_key):
+                sub_scope = self.scopes.get(sub)
+                if sub_scope is not None and (attr in sub_scope.bindings or attr in sub_scope.self_attrs):
+                    found = self.member(sub, attr, on_instance, depth + 1)
+                    if found is not None:
+                        return found
         return None
+
+    def is_property(self, key: str) -> bool:
+        fn = self.scopes.get(key)
+        if fn is None:
+            return False
+        return any((dotted(d) or "").rsplit(".", 1)[-1] in ("property", "cached_property") for d in fn.decorators)
+
+    # ---- class hierarchy -----------------------------------------------------------------------------------------
+    def bases_of(self, cls_key: str) -> list[str]:
+        """Keys of the direct base classes of a class of the tree that are classes of the tree."""
+        cached = self._bases.get(cls_key)
+        if cached is not None:
+            return cached
+        cls = self.scopes.get(cls_key)
+        self._bases[cls_key] = []  # cycles
+        out = []
+        if cls is not None:
+            for base in cls.bases:
+                b = self.value(base, cls.parent or cls)
+                if isinstance(b, Class) and b.key != cls_key:
+                    out.append(b.key)
+        self._bases[cls_key] = out
+        return out
+
+    def _bases_no_memo(self, cls_key: str) -> list[str]:
+        """Bases of the tree's classes without loading modules; nothing cached (later loads may resolve more)."""
+        cls = self.scopes.get(cls_key)
+        out = []
+        for base in cls.bases if cls is not None else ():
+            name = dotted(base)
+            if name is None:
+                continue
+            head, _, rest = name.partition(".")
+            bindings = self.bindings_of(head, cls.parent or cls)
+            for b in bindings or ():
+                if b[0] == "class":
+                    key = b[1].key
+                elif b[0] == "import":
+                    qname = self.project.importable(b[1], b[2] if len(b) > 2 else None)
+                    mod, parts = self.project.split(f"{qname}.{rest}" if rest else qname)
+                    found = self.module_bindings(mod, parts[0]) if mod is not None and len(parts) == 1 else None
+                    key = next((x[1].key for x in found or () if x[0] == "class"), None)
+                else:
+                    key = None
+                if key is not None and key != cls_key:
+                    out.append(key)
+                    break
+        return out
+
+    def subclasses(self, cls_key: str) -> list[str]:
+        """Every class of the loaded tree that derives from ``cls_key`` (transitively), nearest first."""
+        if self._new_classes:  # classes of modules registered since the last question (loading nothing more)
+            self.project.no_load = True
+            try:
+                while self._new_classes:
+                    key = self._new_classes.pop()
+                    for b in self._bases_no_memo(key):
+                        self._direct_subs.setdefault(b, []).append(key)
+            finally:
+                self.project.no_load = False
+        out: list[str] = []
+        todo = list(self._direct_subs.get(cls_key, ()))
+        while todo:
+            k = todo.pop(0)
+            if k not in out and k != cls_key:
+                out.append(k)
+                todo.extend(self._direct_subs.get(k, ()))
+        return out
+
+    def overrides(self, fn_key: str) -> list[str]:
+        """Methods of subclasses that override the method ``fn_key`` (a call on the base reaches each of them)."""
+        if self._new_classes:
+            self._overrides.clear()
+        cached = self._overrides.get(fn_key)
+        if cached is not None and not self._new_classes:
+            return cached
+        fn = self.scopes.get(fn_key)
+        cls = fn.enclosing_class() if fn is not None and fn.kind == "function" else None
+        if fn is None or cls is None or fn.name.startswith("__"):
+            return []
+        out: list[str] = []
+        self._overrides[fn_key] = out
+        for sub in self.subclasses(cls.key):
+            scope = self.scopes.get(sub)
+            if scope is None:
+                continue
+            for b in scope.bindings.get(fn.name, ()):
+                if b[0] == "def":
+                    out.append(b[1].key)
+        return out
 
     # ---- calls ---------------------------------------------------------------------------------------------------
     def resolve_call(self, call: cst.Call, scope: Scope) -> Resolved:
@@ -390,6 +553,13 @@ class Evaluator:
             inner = self.value(args[index].value, scope)
             if isinstance(inner, Client | Function | Partial):
                 callee, args = inner, args[index + 1 :]
+        keyword = clients.RUNS_ARGUMENT_BY_KEYWORD.get(callee.qname if isinstance(callee, Ref) else "")
+        if keyword is not None:  # Thread(target=model.generate, kwargs=...)
+            target = arg(call, keyword)
+            inner = self.value(target, scope) if target is not None else None
+            if isinstance(inner, Client | Function | Partial):
+                kwargs = arg(call, "kwargs")
+                callee, args = inner, ([cst.Arg(kwargs, star="**")] if kwargs is not None else [])
         for _ in range(4):
             if isinstance(callee, Partial):
                 bound = bound + tuple(a for a in callee.args if a.keyword is not None)
@@ -398,6 +568,50 @@ class Evaluator:
             else:
                 break
         return Resolved(callee, args, bound)
+
+    def called_params(self, key: str) -> dict[str, int]:
+        """Parameters a function calls (``def retry(fn, *a): return fn(*a)``) -> their position among the params
+        a caller passes (``self``/``cls`` not counted). Computed once per function."""
+        cached = self._called.get(key)
+        if cached is not None:
+            return cached
+        out: dict[str, int] = {}
+        fn = self.scopes.get(key)
+        if fn is not None and fn.kind == "function":
+            names = [p.name.value for p in fn.params]
+            if fn.enclosing_class() is not None and names and names[0] in ("self", "cls"):
+                names = names[1:]
+            todo = [fn]
+            while todo:
+                s = todo.pop()
+                for info in s.calls:
+                    f = info.node.func
+                    if not isinstance(f, cst.Name) or f.value not in names:
+                        continue
+                    if s is fn or f.value not in s.bindings:  # the parameter itself, not a shadowing local
+                        out[f.value] = names.index(f.value)
+                todo.extend(c for c in fn.module.scopes if c.parent is s and c.kind == "function")
+        self._called[key] = out
+        return out
+
+    def passed_callable(self, fn_key: str, call: cst.Call, scope: Scope) -> tuple[Value, list[cst.Arg]] | None:
+        """A call of a higher-order function of the tree that calls what it is given: the value passed for the
+        called parameter (an SDK method, a wrapper) and the other arguments (what the callee receives)."""
+        called = self.called_params(fn_key)
+        if not called:
+            return None
+        for a_index, a in enumerate(call.args):
+            if a.star:
+                continue
+            hit = a.keyword.value in called if a.keyword is not None else a_index in called.values()
+            if not hit:
+                continue
+            v = self.value(a.value, scope)
+            if isinstance(v, Partial):
+                v = v.inner
+            if isinstance(v, Client | Function):
+                return v, [b for b in call.args if b is not a]
+        return None
 
     def call_value(self, call: cst.Call, scope: Scope) -> Value:
         resolved = self.resolve_call(call, scope)
@@ -428,13 +642,21 @@ class Evaluator:
         for v in values:
             if isinstance(v, _INTERESTING):
                 return v
-        return next((v for v in values if isinstance(v, Const | Text)), None)
+        found = next((v for v in values if isinstance(v, Const | Text)), None)
+        returns = getattr(fn.node, "returns", None)  # a factory annotated with the base type it builds
+        if found is None and isinstance(returns, cst.Annotation) and fn.parent is not None:
+            typed = self.instance_of(returns.annotation, fn.parent)
+            if isinstance(typed, Instance | Client):
+                return typed
+        return found
 
     def client_call(self, client: Client, call: cst.Call, args: list[cst.Arg], scope: Scope) -> Value:
         path = tuple(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
         key = ".".join(path)
         if key in clients.REQUEST_PATHS.get(client.kind, {}):
-            if client.kind == "http" and not self.is_llm_url(args, scope):
+            if client.kind in ("http", "http-client") and not (
+                self.is_llm_url(args, scope) or self.is_llm_body(args, scope)
+            ):
                 return None
             return Answer(frozenset({id(call)}))
         new_kind = clients.FACTORY_PATHS.get((client.kind, key))
@@ -482,7 +704,9 @@ class Evaluator:
         module_client = self.module_client(qname)
         if module_client is not None:
             return self.client_call(module_client, call, list(call.args), scope)
-        if qname in clients.HTTP_FUNCTIONS and self.is_llm_url(list(call.args), scope):
+        if qname in clients.HTTP_FUNCTIONS and (
+            self.is_llm_url(list(call.args), scope) or self.is_llm_body(list(call.args), scope)
+        ):
             return Answer(frozenset({id(call)}))
         return None
 
@@ -579,6 +803,36 @@ class Evaluator:
             )
         text = self.text(url, scope).static()
         return any(marker in text for marker in clients.LLM_URL_MARKERS)
+
+    def is_llm_body(self, args: list[cst.Arg], scope: Scope) -> bool:
+        """A request body shaped like a model request (``messages``/``prompt`` next to ``model``), whatever the URL
+        (endpoints that arrive as parameters or from a config)."""
+        body = next(
+            (a.value for a in args if a.keyword is not None and a.keyword.value in ("json", "data", "body")), None
+        )
+        if body is None:
+            positional = [a.value for a in args if a.keyword is None]
+            if len(positional) > 2 and self.static_str(positional[0], scope) in _VERBS:
+                body = positional[2]
+        if body is None:
+            return False
+        if isinstance(body, cst.Call) and dotted(body.func) in ("json.dumps", "dumps") and body.args:
+            body = body.args[0].value
+        if isinstance(body, cst.Name):
+            found = self.bindings_of(body.value, scope)
+            exprs = [b[1] for b in found or () if b[0] == "expr"]
+            body = exprs[0] if len(exprs) == 1 else body
+        if not isinstance(body, cst.Dict):
+            return False
+        keys = set()
+        for el in body.elements:
+            if isinstance(el, cst.DictElement):
+                k = self.static_str(el.key, scope)
+                if k is not None:
+                    keys.add(k)
+        return bool(keys & {"messages", "prompt", "inputs"}) and bool(
+            keys & {"model", "max_tokens", "max_new_tokens", "temperature", "stream", "parameters"}
+        )
 
     # ---- text ----------------------------------------------------------------------------------------------------
     def static_str(self, expr: cst.BaseExpression | None, scope: Scope) -> str | None:

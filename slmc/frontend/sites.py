@@ -50,10 +50,21 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     if isinstance(callee, Instance):  # obj(...) runs type(obj).__call__
         callee = ev.member(callee.cls, "__call__", True)
     if isinstance(callee, Function):
-        return Site(info, SiteKind.WRAPPER_CALL, callee=callee.key, args=resolved.args)
+        passed = ev.passed_callable(callee.key, call, scope)  # retryer(client.chat.completions.create, **kw)
+        if passed is not None and isinstance(passed[0], Function):
+            return Site(info, SiteKind.WRAPPER_CALL, callee=passed[0].key, args=passed[1])
+        if passed is not None and isinstance(passed[0], Client):
+            resolved = Resolved(passed[0], passed[1])
+            callee = passed[0]
+        else:
+            return Site(info, SiteKind.WRAPPER_CALL, callee=callee.key, args=resolved.args)
     if isinstance(callee, Class):  # Agent(...) runs __init__; a call of a class with __call__ is rare: skip
         return None
     client = callee if isinstance(callee, Client) else None
+    if isinstance(callee, Ref) and callee.qname in clients.FRAMEWORK_TASKS:  # crewAI Task(...)
+        site = Site(info, SiteKind.FRAMEWORK_TASK, client=callee.qname.split(".", 1)[0], api=callee.qname)
+        site.messages = _framework_task_prompt(ev, call, scope)
+        return site
     if isinstance(callee, Ref):
         client = ev.module_client(callee.qname)
         if client is None and callee.qname in clients.HTTP_FUNCTIONS:
@@ -66,9 +77,24 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     api = ".".join(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
     api = clients.REQUEST_PATHS[client.kind].get(api, api)
     kind = SiteKind.FRAMEWORK_TASK if client.kind == "chain" else SiteKind.REQUEST
+    if client.kind in clients.FRAMEWORK_WRAPPER_KINDS:  # Crew.kickoff, agent.run: a framework's own wrapper
+        return Site(info, SiteKind.WRAPPER_CALL, client=client.family, api=api, args=resolved.args)
     site = Site(info, kind, client=client.family, api=api)
     _details(ev, site, client, resolved, scope)
     return site
+
+
+def _framework_task_prompt(ev: Evaluator, call: cst.Call, scope: Scope) -> list[Message]:
+    """A crewAI task's visible prompt: its description and expected output (when given in Python)."""
+    parts = []
+    for name in ("description", "expected_output"):
+        expr = arg(call, name)
+        if expr is not None:
+            parts.append(ev.text(expr, scope))
+    if not parts:
+        return []
+    text = parts[0] if len(parts) == 1 else Text((*parts[0].parts, PromptPart("\n"), *parts[1].parts), "concat")
+    return [_message("user", text)]
 
 
 def _kwargs(resolved: Resolved) -> dict[str, cst.BaseExpression]:
