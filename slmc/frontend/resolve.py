@@ -17,7 +17,7 @@ from typing import Any
 
 import libcst as cst
 
-from slmc.frontend import clients
+from slmc.frontend import clients, templates
 from slmc.frontend.index import Binding, ModuleIndex, Scope, dotted
 from slmc.frontend.values import (
     Answer,
@@ -409,7 +409,7 @@ class Evaluator:
         if isinstance(callee, Class):
             return Instance(callee.key)
         if isinstance(callee, Function):
-            return self.returns_of(callee.key)
+            return self.returns_of(callee.key) or templates.loader_value(self, callee.key, call, scope)
         if isinstance(callee, Answer):  # resp.choices[0].message.content.strip()
             return callee
         if isinstance(callee, Decorator):
@@ -538,7 +538,7 @@ class Evaluator:
         reads = isinstance(target, cst.Call) and isinstance(target.func, cst.Attribute)
         if reads and target.func.attr.value in ("read", "read_text"):  # type: ignore[union-attr]
             target = target.func.value  # type: ignore[union-attr]
-        path = self.file_of(target, scope)
+        path = self.file_of(target, scope) or templates.path_of(self, target, scope)
         if path is None:
             return None
         try:
@@ -806,7 +806,7 @@ class Evaluator:
         if isinstance(expr, cst.Name):  # with open("p.txt") as f: f.read()
             bindings = self.bindings_of(expr.value, scope) or []
             target = next((b[1] for b in bindings if b[0] == "expr"), expr)
-        path = self.file_of(target, scope)
+        path = self.file_of(target, scope) or templates.path_of(self, target, scope)
         if path is None:
             return None
         try:
