@@ -208,13 +208,27 @@ def given_site(analysis, graph, lab: dict[str, str], ids: str):
     if best is None:
         return None
     info = best[1]
+    import libcst as cst_
+
+    def leaves(expr, depth: int = 0):
+        if depth < 4 and isinstance(expr, cst_.List | cst_.Tuple):
+            for el in expr.elements:
+                yield from leaves(el.value, depth + 1)
+        elif depth < 4 and isinstance(expr, cst_.Dict):
+            for el in expr.elements:
+                if isinstance(el, cst_.DictElement):
+                    yield from leaves(el.value, depth + 1)
+        else:
+            yield expr
+
     messages = []
     for a in info.node.args:
-        try:
-            text = analysis.ev.text(a.value, info.scope)
-        except Exception:
-            continue
-        messages.append(Message("user", text.parts, text.origin))
+        for expr in leaves(a.value):
+            try:
+                text = analysis.ev.text(expr, info.scope)
+            except Exception:
+                continue
+            messages.append(Message("user", text.parts, text.origin))
     sid = site_id(info.scope.function_name, lab["path"], lo) + ids
     site = LLMCall(sid, site=SiteKind.REQUEST, loc=Loc(lab["path"], lo), function=info.scope.function_name)
     graph.add(site)

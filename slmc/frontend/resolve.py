@@ -331,6 +331,8 @@ class Evaluator:
         base = self.value(expr.value, scope)
         if isinstance(base, Answer):
             return base
+        if isinstance(base, Const) and isinstance(base.value, str):  # crewAI: tasks_config = "config/tasks.yaml"
+            base = templates.config_file(self, base.value, scope) or base
         if not isinstance(base, Const) or len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
             return None
         key = self.value(expr.slice[0].slice.value, scope)
@@ -645,7 +647,7 @@ class Evaluator:
                 return Text((PromptPart(v.value),), "constant")
             if isinstance(v, Text):
                 return v if v.origin in ("template-file",) else Text(v.parts, v.origin)
-            return None
+            return templates.config_text(v)
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
             return concat([self.text(expr.left, scope), self.text(expr.right, scope)], "concat")
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):

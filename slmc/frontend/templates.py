@@ -279,3 +279,38 @@ def loader_value(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Text 
         return None
     path = find_template(ev, name, ev.scopes[key].module.path)
     return read_template(ev, path) if path is not None else None
+
+
+def config_file(ev: Evaluator, name: str, scope: Scope) -> Const | None:
+    """A static string naming a YAML/JSON file (``tasks_config = "config/tasks.yaml"``) used as a mapping: its data,
+    looked up next to the module, then in its parent folders up to the root."""
+    if not name.endswith(DATA_SUFFIXES) or len(name) > 300 or "\x00" in name:
+        return None
+    here = (ev.project.root / scope.module.path).parent
+    root = ev.project.root.resolve()
+    for folder in (here, *here.parents):
+        candidate = _within(ev, folder / name)
+        if candidate is not None and candidate.is_file():
+            data = read_template(ev, candidate)
+            return data if isinstance(data, Const) else None
+        if folder.resolve() == root:
+            break
+    return None
+
+
+def config_text(value: Any) -> Text | None:
+    """A config entry holding prompt text (a crewAI task: description, expected_output): its strings joined as one
+    template, keys as headings."""
+    if not isinstance(value, Const) or not isinstance(value.value, dict):
+        return None
+    parts: list[PromptPart] = []
+    source = None
+    for key, item in value.value.items():
+        if isinstance(item, Text):
+            parts.append(PromptPart(f"{key}: "))
+            parts.extend(item.parts)
+            parts.append(PromptPart("\n"))
+            source = source or item.template_file
+    if not parts:
+        return None
+    return Text(tuple(parts), "template-file", source)
