@@ -97,13 +97,13 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
 _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     # new content: code, documents, stories
     (
-        r"(?:write|generate|create|produce|implement|complete|fix|rewrite)\s+(?:\w+\s+){0,4}?(?:code|program|script|function|class|module|"
+        r"(?:write|generate|create|produce|implement|complete|fix|rewrite)\s+(?:[\w,'-]+\s+){0,4}?(?:code|program|script|function|class|module|"
         r"implementation|game|app|application|files?)\b(?!\s+block)|code\s+agent",
         -1.6,
         "writes code",
     ),
     (
-        r"(?:write|draft|compose|generate|create|produce)\s+(?:\w+\s+){0,4}?(?:report|article|essay|blog|story|stories|poem|chapter|novel|"
+        r"(?:write|draft|compose|generate|create|produce)\s+(?:[\w,'-]+\s+){0,4}?(?:report|article|essay|blog|story|stories|poem|chapter|novel|"
         r"document(?:ation)?|prd|trd|design|specification|proposal|section|post|letter|email|speech|content|cop(?:y|ies)|"
         r"description)s?\b",
         -1.4,
