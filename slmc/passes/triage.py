@@ -451,7 +451,7 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         evidence += option_evidence(site)
     evidence += wording_evidence(texts)
     evidence += conversation_evidence(graph, site if request is None else request)
-    evidence += agent_evidence(site)
+    evidence += agent_evidence(graph, site)
     structured = any(structured_output_of(s) for s in (site, request) if s is not None)
     evidence += [Evidence(0.0, JUDGEMENT + why) for why in judgement_cues(texts, structured)]
     return evidence
@@ -462,11 +462,12 @@ _AGENT_LOOP = re.compile(r"(?:^|\.)(?:run|step|kickoff\w*|chat|solve|execute_tas
 _AGENT_CLASS = re.compile(r"agent|crew|assistant|planner|executor|worker", re.IGNORECASE)
 
 
-def agent_evidence(site: LLMCall) -> list[Evidence]:
+def agent_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     """A call of an agent loop (``CodeAgent.run``, ``Crew.kickoff``, ``ChatAgent.step``): open steps over tools."""
     if site.site != SiteKind.WRAPPER_CALL or not site.target:
         return []
-    name = site.target.split("@", 1)[0].removeprefix("llm:")
+    wrapper = graph.get(site.target)
+    name = wrapper.function if isinstance(wrapper, LLMCall) else site.target.split("@", 1)[0].removeprefix("llm:")
     owner = name.rsplit(".", 1)[0] if "." in name else ""
     if "CodeAgent" in name or "code_agent" in name.lower():
         return [Evidence(-1.6, f"runs `{name}`: a code agent writes code")]
