@@ -110,11 +110,16 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "writes a document",
     ),
     (
-        r"(?:comprehensive|in-depth|detailed|thorough|long-form|elaborate|exhaustive|well-structured)\b",
+        r"(?:comprehensive|in-depth|in\s+detail|detailed|thorough|long-form|elaborate|exhaustive|well-structured)\b",
         -0.7,
         "detailed content",
     ),
-    (r"stor(?:y|ies)|poem|essay|blog|creative|imaginative|brainstorm|come\s+up\s+with", -0.9, "creative writing"),
+    (
+        r"stor(?:y|ies)|poem|essay|blog|creative|imaginative|vivid(?:ly)?|novel\b|brainstorm|come\s+up\s+with",
+        -0.9,
+        "creative writing",
+    ),
+    (r"(?:a\s+few|several|multiple|two|three|four|five|\d+)\s+paragraphs|in\s+paragraphs", -0.8, "several paragraphs"),
     (r"draft\b|compose\b|write\b", -0.4, "write"),
     # open reasoning: agent steps over open tool sets, free conversation, free planning
     (
@@ -394,7 +399,10 @@ def conversation_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         if any(h.startswith("*") for h in holes) or (
             message.origin == "dynamic" and len(message.parts) == 1 and holes and _HISTORY_NAME.search(holes[0])
         ):
-            return [Evidence(-0.5, "conversation history passed in (multi-turn)")]
+            out = [Evidence(-0.5, "conversation history passed in (multi-turn)")]
+            if site.tools or isinstance(site.options.get("tools"), str):
+                out.append(Evidence(-1.0, "agent loop: history plus a tool set chosen at run time"))
+            return out
     return []
 
 
