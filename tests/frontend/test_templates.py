@@ -137,3 +137,40 @@ def test_paths_out_of_the_tree_are_not_read(tmp_path: Path) -> None:
     )
     prompt = _prompt(root, 9)
     assert "secret" not in prompt.messages[0].static_text()
+
+
+def test_config_attribute_naming_a_yaml_file(tmp_path: Path) -> None:
+    """crewAI style: ``tasks_config = "config/tasks.yaml"`` used as a mapping; a whole entry reads as its fields."""
+    _write(
+        tmp_path,
+        {
+            "crew/config/tasks.yaml": """
+                digest:
+                  description: Condense the notes in {notes} into five bullet points.
+                  expected_output: Five bullet points.
+            """,
+            "crew/crew.py": """
+                from openai import OpenAI
+
+                client = OpenAI()
+
+
+                class NotesCrew:
+                    tasks_config = "config/tasks.yaml"
+
+                    def digest(self):
+                        return client.chat.completions.create(
+                            model="gpt-4o",
+                            messages=[
+                                {"role": "system", "content": self.tasks_config["digest"]["description"]},
+                                {"role": "user", "content": self.tasks_config["digest"]},
+                            ],
+                        )
+            """,
+        },
+    )
+    prompt = _prompt(tmp_path, 11)
+    system, user = prompt.messages
+    assert system.static_text().startswith("Condense the notes in ")
+    assert [p.text for p in system.parts if p.hole] == ["notes"]
+    assert "expected_output: Five bullet points." in user.static_text()
