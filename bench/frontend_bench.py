@@ -210,22 +210,29 @@ def given_site(analysis, graph, lab: dict[str, str], ids: str):
     info = best[1]
     import libcst as cst_
 
-    def leaves(expr, depth: int = 0):
-        if depth < 4 and isinstance(expr, cst_.List | cst_.Tuple):
+    def leaves(expr, scope, depth: int = 0):
+        """String leaves of an argument: list / tuple / dict items, names bound once in the function followed."""
+        if depth < 5 and isinstance(expr, cst_.List | cst_.Tuple):
             for el in expr.elements:
-                yield from leaves(el.value, depth + 1)
-        elif depth < 4 and isinstance(expr, cst_.Dict):
+                yield from leaves(el.value, scope, depth + 1)
+        elif depth < 5 and isinstance(expr, cst_.Dict):
             for el in expr.elements:
                 if isinstance(el, cst_.DictElement):
-                    yield from leaves(el.value, depth + 1)
+                    yield from leaves(el.value, scope, depth + 1)
+        elif depth < 5 and isinstance(expr, cst_.Name) and scope.kind == "function":
+            bound = [b for b in (scope.bindings.get(expr.value) or []) if b[0] == "expr"]
+            if len(bound) == 1 and isinstance(bound[0][1], cst_.List | cst_.Tuple | cst_.Dict):
+                yield from leaves(bound[0][1], bound[0][2], depth + 1)
+            else:
+                yield expr, scope
         else:
-            yield expr
+            yield expr, scope
 
     messages = []
     for a in info.node.args:
-        for expr in leaves(a.value):
+        for expr, scope in leaves(a.value, info.scope):
             try:
-                text = analysis.ev.text(expr, info.scope)
+                text = analysis.ev.text(expr, scope)
             except Exception:
                 continue
             messages.append(Message("user", text.parts, text.origin))
