@@ -135,7 +135,8 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     ),
     (r"helpful\s+assistant", -0.4, "helpful assistant"),
     (
-        r"(?:research|investigate|browse)\s+(?:and|the|for|on|about)\b|search\s+the\s+(?:web|internet)|gather\s+(?:\w+\s+)?information"
+        r"(?:(?<=^)|(?<=[.:;!\n]\s)|(?<=\byou\s)|(?<=\bto\s))(?:research|investigate|browse)\s+(?:and|the|for|on|about)\b"
+        r"|search\s+the\s+(?:web|internet)|gather\s+(?:\w+\s+)?information"
         r"|utili[sz]e\s+(?:the\s+)?(?:internet|web|tools|search)",
         -0.8,
         "open research with tools",
@@ -149,7 +150,7 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
 # A judgement call: reviews with a verdict, self-reflection, plans in a fixed schema, grounded QA. Pulls to unclear.
 _UNCLEAR_WORDING: tuple[tuple[str, str], ...] = (
     (
-        r"(?:review|critique|evaluate|assess|judge|check)\b[^.\n]{0,80}?\b(?:whether|pass|fail|approve|reject|lgtm|verdict|succe\w+)"
+        r"(?:review|critique)\b[^.\n]{0,80}?\b(?:whether|pass|fail|approve|reject|lgtm|verdict|succe\w+)"
         r"|critique|critic\b|verdict|pass/fail|pass\s+or\s+fail|approve\s+or\s+reject",
         "review with a verdict",
     ),
@@ -400,7 +401,7 @@ def conversation_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
             message.origin == "dynamic" and len(message.parts) == 1 and holes and _HISTORY_NAME.search(holes[0])
         ):
             out = [Evidence(-0.5, "conversation history passed in (multi-turn)")]
-            if site.tools or isinstance(site.options.get("tools"), str):
+            if not site.tools and isinstance(site.options.get("tools"), str):  # a closed, listed tool set: unclear
                 out.append(Evidence(-1.0, "agent loop: history plus a tool set chosen at run time"))
             return out
     return []
