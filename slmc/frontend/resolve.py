@@ -647,7 +647,7 @@ class Evaluator:
                 return Text((PromptPart(v.value),), "constant")
             if isinstance(v, Text):
                 return v if v.origin in ("template-file",) else Text(v.parts, v.origin)
-            return templates.config_text(v) or templates.bound_text(self, expr, scope)
+            return templates.config_text(v)
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
             return concat([self.text(expr.left, scope), self.text(expr.right, scope)], "concat")
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):

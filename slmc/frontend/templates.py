@@ -314,25 +314,3 @@ def config_text(value: Any) -> Text | None:
     if not parts:
         return None
     return Text(tuple(parts), "template-file", source)
-
-
-_BOUND_BUSY: set[int] = set()
-
-
-def bound_text(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> Text | None:
-    """A local name assigned once in its function (``prompt = TEMPLATE.format(...)``): the text of that expression,
-    so the prompt a call sends is carried to the call (holes where the assignment has them)."""
-    if not isinstance(expr, cst.Name) or scope.kind != "function":
-        return None
-    bound = [b for b in (scope.bindings.get(expr.value) or []) if b[0] in ("expr", "aug")]
-    if len(bound) != 1 or bound[0][0] != "expr" or not isinstance(bound[0][1], cst.BaseExpression):
-        return None
-    target = bound[0][1]
-    if id(target) in _BOUND_BUSY or isinstance(target, cst.Name | cst.List | cst.Dict | cst.Tuple):
-        return None
-    _BOUND_BUSY.add(id(target))
-    try:
-        text = ev.text(target, bound[0][2])
-    finally:
-        _BOUND_BUSY.discard(id(target))
-    return text if any(not p.hole for p in text.parts) else None

@@ -174,27 +174,3 @@ def test_config_attribute_naming_a_yaml_file(tmp_path: Path) -> None:
     assert system.static_text().startswith("Condense the notes in ")
     assert [p.text for p in system.parts if p.hole] == ["notes"]
     assert "expected_output: Five bullet points." in user.static_text()
-
-
-def test_prompt_assigned_once_in_the_function_is_carried(tmp_path: Path) -> None:
-    _write(
-        tmp_path,
-        {
-            "bot.py": """
-                from langchain_core.messages import HumanMessage
-                from langchain_openai import ChatOpenAI
-
-                TEMPLATE = "Pick the team for this ticket from: infra, app, data. Ticket: {ticket}"
-                llm = ChatOpenAI(model="gpt-4o")
-
-
-                def route(ticket):
-                    text = TEMPLATE.format(ticket=ticket)
-                    return llm.invoke([HumanMessage(content=text)])
-            """,
-        },
-    )
-    prompt = _prompt(tmp_path, 11)
-    (message,) = prompt.messages
-    assert message.static_text().startswith("Pick the team for this ticket from: infra, app, data.")
-    assert [p.text for p in message.parts if p.hole] == ["ticket"]
