@@ -184,10 +184,83 @@ def in_scope(path: str, scope: list[str]) -> bool:
     return any(path == s or path.startswith(s.rstrip("/") + "/") for s in scope) if scope else True
 
 
-def score_repo(row: dict[str, str], tree: Path) -> dict:
+def given_site(analysis, graph, lab: dict[str, str], ids: str):
+    """Site-given triage: a labelled call site the frontend did not find, rebuilt from the source at its location.
+
+    The call expression starting inside ``[line, end_line]`` of ``lab['path']`` becomes a request node whose prompt is
+    the text of each of its arguments (constants, templates and files followed by the frontend's evaluator)."""
+    from slmc.frontend.index import module_name_for
+    from slmc.ir import EdgeKind, LLMCall, Loc, Message, Prompt, SiteKind, site_id
+
+    name, _ = module_name_for(lab["path"])
+    mod = analysis.project.module(name) or analysis.project.module(lab["path"])
+    if mod is None:
+        return None
+    lo, hi = int(lab["line"]), int(lab.get("end_line") or lab["line"])
+    best = None
+    for scope in mod.scopes:
+        for info in scope.calls:
+            pos = mod.pos(info.node)
+            if pos is None or not lo <= pos.start.line <= hi:
+                continue
+            if best is None or (pos.start.line, -len(mod.code(info.node))) < best[0]:
+                best = ((pos.start.line, -len(mod.code(info.node))), info)
+    if best is None:
+        return None
+    info = best[1]
+    import libcst as cst_
+
+    def leaves(expr, scope, depth: int = 0):
+        """String leaves of an argument: list / tuple / dict items, names bound once in the function followed."""
+        if depth < 5 and isinstance(expr, cst_.List | cst_.Tuple):
+            for el in expr.elements:
+                yield from leaves(el.value, scope, depth + 1)
+        elif depth < 5 and isinstance(expr, cst_.Dict):
+            for el in expr.elements:
+                if isinstance(el, cst_.DictElement):
+                    yield from leaves(el.value, scope, depth + 1)
+        elif depth < 5 and isinstance(expr, cst_.Name) and scope.kind == "function":
+            bound = [b for b in (scope.bindings.get(expr.value) or []) if b[0] == "expr"]
+            if len(bound) == 1 and isinstance(bound[0][1], cst_.List | cst_.Tuple | cst_.Dict):
+                yield from leaves(bound[0][1], bound[0][2], depth + 1)
+            else:
+                yield expr, scope
+        else:
+            yield expr, scope
+
+    messages = []
+    for a in info.node.args:
+        for expr, scope in leaves(a.value, info.scope):
+            try:
+                text = analysis.ev.text(expr, scope)
+            except Exception:
+                continue
+            messages.append(Message("user", text.parts, text.origin))
+    sid = site_id(info.scope.function_name, lab["path"], lo) + ids
+    site = LLMCall(sid, site=SiteKind.REQUEST, loc=Loc(lab["path"], lo), function=info.scope.function_name)
+    graph.add(site)
+    prompt = Prompt(id="prompt:" + sid, messages=tuple(messages))
+    graph.add(prompt)
+    graph.add_edge(prompt.id, sid, EdgeKind.PROMPT)
+    return site
+
+
+def prompt_snippet(graph, site, width: int = 160) -> str:
+    request = graph.request_of(site.id)
+    texts = []
+    for s in (site, request):
+        p = graph.prompt_of(s.id) if s is not None else None
+        if p is not None:
+            texts += [m.template() for m in p.messages]
+    text = " | ".join(" ".join(t.split()) for t in texts)
+    return text[:width]
+
+
+def score_repo(row: dict[str, str], tree: Path, given: bool = False) -> dict:
     """Match predictions to labels: same path, predicted line inside [line, end_line], wrappers against wrappers and
-    calls against calls; each label and each prediction used once."""
-    from slmc.frontend import analyze_paths
+    calls against calls; each label and each prediction used once. ``given``: also triage every labelled call site
+    the frontend missed, rebuilt from the source at its location (``confusion_given``)."""
+    from slmc.frontend.project import Analysis, source_files
     from slmc.passes.triage import multi_task_wrappers, triage_site
 
     labels = corpus_labels(row["repo"])
@@ -196,7 +269,14 @@ def score_repo(row: dict[str, str], tree: Path) -> dict:
     t = time.perf_counter()
     crash = None
     try:
-        graph, diags = analyze_paths([tree], root=tree)
+        analysis = Analysis(tree)
+        for f in source_files([tree], tree):
+            if f.problem:
+                analysis.diag(f.relpath, 1, "E003", f.problem)
+            else:
+                analysis.add_file(f.relpath, f.path)
+        graph = analysis.run()
+        diags = analysis.diagnostics
         multi = multi_task_wrappers(graph)
         sites = list(graph.sites())
         verdicts = {}
@@ -236,9 +316,27 @@ def score_repo(row: dict[str, str], tree: Path) -> dict:
     scoped = [i for i, p in enumerate(preds) if in_scope(p["path"], scope)]
     true_pos = sum(1 for i in scoped if i in used)
     confusion: Counter[tuple[str, str]] = Counter()
+    confusion_given: Counter[tuple[str, str]] = Counter()
+    triaged: list[tuple] = []  # label, verdict, site, how found, reasons
     for lab, p in calls:
-        if lab["label"] in VERDICTS:
-            confusion[(lab["label"], (p["verdict"] or "?") if p else "missed")] += 1
+        if lab["label"] not in VERDICTS:
+            continue
+        confusion[(lab["label"], (p["verdict"] or "?") if p else "missed")] += 1
+        if not given:
+            continue
+        if p is not None:
+            confusion_given[(lab["label"], p["verdict"] or "?")] += 1
+            triaged.append((lab, p["verdict"] or "?", p["site"], "found", triage_site(graph, p["site"], multi).reasons))
+            continue
+        try:
+            site = given_site(analysis, graph, lab, f"#given{len(triaged)}")
+            result = triage_site(graph, site) if site is not None else None
+        except Exception as exc:
+            crash = crash or f"given: {type(exc).__name__}: {exc}"
+            site, result = None, None
+        verdict = str(result.verdict) if result is not None else "missed"
+        confusion_given[(lab["label"], verdict)] += 1
+        triaged.append((lab, verdict, site, "given", result.reasons if result is not None else ()))
     return {
         "repo": row["repo"],
         "seconds": seconds,
@@ -250,6 +348,10 @@ def score_repo(row: dict[str, str], tree: Path) -> dict:
         "precision": (true_pos, len(scoped)),
         "lookalikes": sum(1 for lab, p in matched if lab["kind"] == "none" and p),
         "confusion": confusion,
+        "confusion_given": confusion_given,
+        "triaged": [
+            (lab, v, s, how, why, prompt_snippet(graph, s) if s is not None else "") for lab, v, s, how, why in triaged
+        ],
         "internal": len(internal),
         "crash": crash,
         "missed": [lab for lab, p in calls + wrappers if not p],
@@ -275,14 +377,27 @@ def _narrow_share(conf: Counter) -> tuple[float, float]:
     return by_label, by_slmc
 
 
-def corpus(cache: Path, mirror: Path | None, only: list[str] | None, show: int) -> None:
+def _print_confusion(conf: Counter, cols: list[str]) -> None:
+    print(f"{'':12s}" + "".join(f"{c:>11s}" for c in cols))
+    for lab in VERDICTS:
+        print(f"{lab:12s}" + "".join(f"{conf[(lab, c)]:11d}" for c in cols))
+
+
+def _found_agreement(conf: Counter) -> tuple[int, int]:
+    ok, _ = _agreement(conf)
+    return ok, sum(n for (lab, got), n in conf.items() if lab in ("narrow", "open-ended") and got != "missed")
+
+
+def corpus(
+    cache: Path, mirror: Path | None, only: list[str] | None, show: int, given: bool = False, triage_show: bool = False
+) -> None:
     results = []
     for row in corpus_repos(only):
         tree = tree_for(row["repo"], row["commit"], cache, mirror)
         if tree is None:
             print(f"{row['repo']}: no tree in {cache} (give --mirror, or fetch it); skipped")
             continue
-        results.append(score_repo(row, tree))
+        results.append(score_repo(row, tree, given))
     if not results:
         print("corpus: nothing scored")
         return
@@ -311,11 +426,27 @@ def corpus(cache: Path, mirror: Path | None, only: list[str] | None, show: int) 
         f"{_pct(tuple(total['precision'])):>18s} {_pct(_agreement(conf_all)):>18s}  {nl:5.0%} / {ns:4.0%}"
     )
     print("targets: call recall >= 97 %, wrapper recall >= 95 %, precision >= 97 %, triage agreement >= 90 %")
+    print(f"triage agreement on found sites: {_pct(_found_agreement(conf_all))}")
     print("\ntriage confusion (rows: label, columns: slmc; 'missed' = site not found)")
-    cols = [*VERDICTS, "?", "missed"]
-    print(f"{'':12s}" + "".join(f"{c:>11s}" for c in cols))
-    for lab in VERDICTS:
-        print(f"{lab:12s}" + "".join(f"{conf_all[(lab, c)]:11d}" for c in cols))
+    _print_confusion(conf_all, [*VERDICTS, "?", "missed"])
+    if given:
+        given_all: Counter[tuple[str, str]] = Counter()
+        print("\ntriage with the site given (missed sites rebuilt from the source at the labelled line)")
+        for r in results:
+            if "confusion_given" in r:
+                given_all.update(r["confusion_given"])
+                print(f"  {r['repo']:34s} {_pct(_agreement(r['confusion_given'])):>18s}")
+        print(f"  {'overall':34s} {_pct(_agreement(given_all)):>18s}")
+        _print_confusion(given_all, [*VERDICTS, "?", "missed"])
+    if triage_show:
+        for r in results:
+            for lab, verdict, _site, how, why, snippet in r.get("triaged", []):
+                mark = "ok " if verdict == lab["label"] else "BAD"
+                reasons = "; ".join(why[:4])
+                print(
+                    f"{mark} {lab['label']:10s} -> {verdict:10s} {how:5s} {r['repo'].split('/')[-1]}:{lab['path']}:{lab['line']} "
+                    f"[{lab['reason']}] {{{reasons}}}\n      {snippet}"
+                )
     if show:
         for r in results:
             if "missed" not in r:
@@ -337,10 +468,12 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path(os.path.expanduser("~/.cache/slmc/corpus")))
     ap.add_argument("--mirror", type=Path, default=None, help="folder of bare mirrors (<owner>+<name>/...)")
     ap.add_argument("--repo", action="append", help="only this repository (owner/name or name); repeatable")
+    ap.add_argument("--given", action="store_true", help="also score triage with every labelled call site given")
+    ap.add_argument("--triage-show", action="store_true", help="print each labelled site's triage (needs --given)")
     ap.add_argument("--show", type=int, default=0, help="print the first N missed and extra sites per repository")
     args = ap.parse_args()
     if args.corpus:
-        corpus(args.cache, args.mirror, args.repo, args.show)
+        corpus(args.cache, args.mirror, args.repo, args.show, args.given, args.triage_show)
         return
     accuracy()
     if not args.skip_speed:

@@ -18,7 +18,7 @@ from typing import Any
 
 import libcst as cst
 
-from slmc.frontend import clients
+from slmc.frontend import clients, templates
 from slmc.frontend.index import Binding, ModuleIndex, Scope, dotted
 from slmc.frontend.values import (
     Answer,
@@ -394,6 +394,8 @@ class Evaluator:
         base = self.value(expr.value, scope)
         if isinstance(base, Answer):
             return base
+        if isinstance(base, Const) and isinstance(base.value, str):  # crewAI: tasks_config = "config/tasks.yaml"
+            base = templates.config_file(self, base.value, scope) or base
         if not isinstance(base, Const) or len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
             return None
         key = self.value(expr.slice[0].slice.value, scope)
@@ -623,7 +625,7 @@ class Evaluator:
         if isinstance(callee, Class):
             return Instance(callee.key)
         if isinstance(callee, Function):
-            return self.returns_of(callee.key)
+            return self.returns_of(callee.key) or templates.loader_value(self, callee.key, call, scope)
         if isinstance(callee, Answer):  # resp.choices[0].message.content.strip()
             return callee
         if isinstance(callee, Decorator):
@@ -762,7 +764,7 @@ class Evaluator:
         reads = isinstance(target, cst.Call) and isinstance(target.func, cst.Attribute)
         if reads and target.func.attr.value in ("read", "read_text"):  # type: ignore[union-attr]
             target = target.func.value  # type: ignore[union-attr]
-        path = self.file_of(target, scope)
+        path = self.file_of(target, scope) or templates.path_of(self, target, scope)
         if path is None:
             return None
         try:
@@ -899,7 +901,7 @@ class Evaluator:
                 return Text((PromptPart(v.value),), "constant")
             if isinstance(v, Text):
                 return v if v.origin in ("template-file",) else Text(v.parts, v.origin)
-            return None
+            return templates.config_text(v)
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
             return concat([self.text(expr.left, scope), self.text(expr.right, scope)], "concat")
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
@@ -1060,7 +1062,7 @@ class Evaluator:
         if isinstance(expr, cst.Name):  # with open("p.txt") as f: f.read()
             bindings = self.bindings_of(expr.value, scope) or []
             target = next((b[1] for b in bindings if b[0] == "expr"), expr)
-        path = self.file_of(target, scope)
+        path = self.file_of(target, scope) or templates.path_of(self, target, scope)
         if path is None:
             return None
         try:

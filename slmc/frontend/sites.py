@@ -9,7 +9,7 @@ from typing import Any
 
 import libcst as cst
 
-from slmc.frontend import clients
+from slmc.frontend import clients, templates
 from slmc.frontend.index import CallInfo, Scope, dotted
 from slmc.frontend.resolve import OPTION_NAMES, Evaluator, Resolved, arg, tool_names
 from slmc.frontend.values import Answer, Class, Client, Const, Function, Instance, Ref, Text
@@ -261,6 +261,7 @@ _MESSAGE_CLASSES = {
 
 
 def _message(role: str, text: Text) -> Message:
+    text = templates.with_slots(text)  # slots of a template file ({{ x }}, <$x$>, !<INPUT 0>!, $x, {x}) as holes
     return Message(role, tuple(text.parts), text.origin)
 
 

@@ -37,60 +37,154 @@ MAX_TOKEN_OPTIONS = (
     "maxOutputTokens",
 )
 
-# Prompt wording: (pattern, weight, quoted word for the reason). Word-bounded, case-insensitive.
+# Reading the prompt as a person does: what the answer is (its output space) and how much of it the input decides.
+# Each rule: (pattern, weight, reason). Word-bounded, case-insensitive; read over the prompt's literal text.
 _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
-    (r"classif(?:y|ies|ication)", 1.0, "classify"),
-    (r"categori[sz]e|categories|category", 0.8, "categorize"),
-    (r"extract(?:s|ion)?", 1.0, "extract"),
+    # a closed answer: labels, choices, yes/no, scores
+    (r"classif(?:y|ies|ication)|categori[sz]e|categori[sz]ation", 1.2, "classify"),
+    (r"(?:exactly\s+|only\s+)?one\s+of(?:\s+the)?\s*(?:following|these|:|\[|\(|\{)", 1.1, "one of a listed set"),
     (
-        r"(?:return|respond|reply|answer|output)\w*\s+(?:only\s+)?(?:with\s+)?(?:a\s+|an\s+|valid\s+)?json",
+        r"(?:choose|select|pick)\s+(?:one|the\s+(?:best|most|right|correct|single|appropriate)|from|among|between|which)"
+        r"|(?:choose|select|pick|identify)\b[^.\n]{0,60}?\b(?:from|among)\s+(?:a|the|these|this|those)\s+(?:list|options|candidates)"
+        r"|(?:remove|filter\s+out|discard)\s+(?:the\s+|any\s+)?irrelevant",
         1.0,
-        "return JSON",
+        "pick among listed items",
     ),
-    (r"json\s+(?:object|array|format)|valid\s+json", 0.8, "JSON object"),
-    (r"(?:exactly\s+)?one\s+of", 0.9, "one of"),
-    (r"yes\s+or\s+no|yes/no|true\s+or\s+false", 1.0, "yes or no"),
-    (r"labels?|labell?ing", 0.8, "label"),
-    (r"rout(?:e|ing)\s+(?:the|this|to)", 0.6, "route"),
-    (r"(?:score|rate|rating)\b[^.\n]{0,40}?\b\d+\s*(?:-|to|–)\s*\d+", 1.0, "score 1-5"),
-    (r"sentiment", 0.8, "sentiment"),
-    (r"intent", 0.6, "intent"),
+    (r"which\s+(?:of\s+the\s+following|one\s+of)", 0.9, "which of the following"),
+    (r"yes\s+or\s+no|yes/no|true\s+or\s+false|true/false|\bbool(?:ean)?\b", 1.1, "yes or no"),
+    (r"(?:decide|determine|judge|check|assess)\s+(?:whether|if)", 0.8, "decide whether"),
+    (r"labels?\b|labell?ing|sentiment|intent\b|rout(?:e|ing)\s+(?:the|this|to)", 0.8, "label"),
     (
-        r"(?:answer|respond|reply)\s+with\s+(?:only|just)|only\s+the\s+(?:label|name|number|category|word|answer)",
+        r"(?:score|rate|rating|grade)s?\b[^.\n]{0,60}?\b\d+\s*(?:-|to|–|and|/)\s*\d+|on\s+a\s+scale|\d+\s*-\s*point\s+scale",
+        1.4,
+        "score on a scale",
+    ),
+    (r"(?:rank|ranking|prefer(?:red|ence)|head[- ]to[- ]head|pairwise)\b", 0.7, "rank or compare given answers"),
+    (
+        r"(?:answer|respond|reply|output|return)\s+(?:with\s+)?(?:only|just)\b|only\s+(?:output|return|respond|the\s+(?:label|name|number|category|word|answer))",
         0.9,
         "answer with only",
     ),
-    (r"single\s+(?:word|label|number|token)", 0.9, "single word"),
-    (r"which\s+of\s+the\s+following", 0.8, "which of the following"),
-    (r"detect(?:s)?\s+(?:whether|if|the)|is\s+this\s+(?:spam|toxic|a\s)", 0.7, "detect whether"),
-    (r"pars(?:e|ing)\b", 0.5, "parse"),
-    (r"tag(?:s|ging)?\b", 0.4, "tag"),
-    (r"normali[sz]e|convert\s+(?:the|this)", 0.5, "normalize"),
-    (r"translat(?:e|ion)", 0.8, "translate"),
-    (r"search\s+query|keywords?\b", 0.7, "search query"),
+    (r"single\s+(?:word|label|number|token|line|sentence)|one\s+(?:word|line|sentence)\b", 0.9, "one-line answer"),
+    # the answer is taken from the input: extraction, reformatting, translation, queries, tool arguments
+    (r"extract(?:s|ion|ed)?|pull\s+out|identify\s+(?:all\s+)?the\s+\w+\s+(?:in|from)", 1.2, "extract"),
+    (r"pars(?:e|ing)\b|normali[sz]e|reformat|re-format|fix\s+(?:the|this)\s+json|valid\s+json", 0.8, "reformat"),
+    (r"convert\s+(?:the|this|it|them)\b|rewrite\s+(?:the|this|it)\b|rephrase|paraphrase|clean\s+up", 0.8, "rewrite"),
+    (r"translat(?:e|ion)", 0.9, "translate"),
+    (
+        r"search\s+quer(?:y|ies)|(?:generate|write|create|produce)\s+(?:\w+\s+){0,3}quer(?:y|ies)|keywords?\b|sql\s+query",
+        1.2,
+        "query generation",
+    ),
+    (r"fill\s+in\s+the\s+(?:arguments|parameters|fields)|function\s+arguments", 0.8, "argument filling"),
+    # a summary of given text, especially with a fixed outline
+    (
+        r"summari[sz]e\s+(?:the\s+|this\s+|these\s+|all\s+|a\s+|each\s+)?(?:following|given|above|provided|below|text|paper|"
+        r"article|document|content|conversation|chat|dialog\w*|page|webpage|results?|chunks?|code|file|readme|transcript|"
+        r"history|rounds?|messages?|context|notes|email|thread|trajectory|log)"
+        r"|summary\s+of\s+(?:the\s+|this\s+)?(?:following|given|above|provided|text|paper|article|document|conversation)"
+        r"|key\s+points|condense|compress(?:ion)?\b|tl;?dr",
+        1.0,
+        "summary of given text",
+    ),
+    (r"summari[sz]e|summary\b", 0.3, "summary"),
+    (
+        r"you\s+are\s+an?\s+(?:\w+\s+){0,2}(?:tool|parser|classifier|extractor|filter|grader|judge|router|tagger)\b",
+        0.9,
+        "acts as a tool",
+    ),
+    (r"\d+\s+(?:bullet\s+)?(?:sentences|words|bullets|points|items)\b|at\s+most\s+\d+", 0.5, "bounded length"),
 )
 _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
-    (r"write", -0.9, "write"),
-    (r"draft", -1.0, "draft"),
-    (r"explain(?:s|ing)?|explanation", -0.9, "explain"),
-    (r"summari[sz]e|summary", -0.8, "summarize"),
-    (r"chat(?:bot)?|conversation", -0.8, "chat"),
-    (r"stor(?:y|ies)|poem|essay|blog|creative", -1.0, "story"),
-    (r"brainstorm|ideas?\b", -0.8, "brainstorm"),
-    (r"compose|describe|elaborate|in\s+detail", -0.7, "describe"),
-    (r"helpful\s+assistant", -0.5, "helpful assistant"),
-    (r"(?:reply|respond)\s+to\s+the\s+(?:customer|user)|friendly\s+reply", -0.8, "reply to the user"),
-    (r"plan\s+(?:a|an|the)|itinerary|recommend", -0.6, "plan"),
+    # new content: code, documents, stories
+    (
+        r"(?:write|generate|create|produce|implement|complete|fix|rewrite)\s+(?:[\w,'-]+\s+){0,4}?(?:code|program|script|function|class|module|"
+        r"implementation|game|app|application|files?)\b(?!\s+block)|code\s+agent",
+        -1.6,
+        "writes code",
+    ),
+    (
+        r"(?:write|draft|compose|generate|create|produce)\s+(?:[\w,'-]+\s+){0,4}?(?:report|article|essay|blog|story|stories|poem|chapter|novel|"
+        r"document(?:ation)?|prd|trd|design|specification|proposal|section|post|letter|email|speech|content|cop(?:y|ies)|"
+        r"description)s?\b",
+        -1.4,
+        "writes a document",
+    ),
+    (
+        r"(?:comprehensive|in-depth|in\s+detail|detailed|thorough|long-form|elaborate|exhaustive|well-structured)\b",
+        -0.7,
+        "detailed content",
+    ),
+    (
+        r"stor(?:y|ies)|poem|essay|blog|creative|imaginative|vivid(?:ly)?|novel\b|brainstorm|come\s+up\s+with",
+        -0.9,
+        "creative writing",
+    ),
+    (r"(?:a\s+few|several|multiple|two|three|four|five|\d+)\s+paragraphs|in\s+paragraphs", -0.8, "several paragraphs"),
+    (r"draft\b|compose\b|write\b", -0.4, "write"),
+    # open reasoning: agent steps over open tool sets, free conversation, free planning
+    (
+        r"you\s+(?:have|has|will\s+have)\s+access\s+to\s+(?:the\s+following\s+|these\s+|a\s+set\s+of\s+)?tools"
+        r"|\bthought:|\bobservation:|final_answer|solve\s+(?:the|this|any)\s+task|use\s+(?:the\s+)?tools",
+        -1.2,
+        "agent step over tools",
+    ),
+    (
+        r"(?:chat|converse|talk)\s+with|conversation\s+with\s+the\s+user|(?:reply|respond)\s+to\s+the\s+(?:customer|user)|friendly\s+reply|chat\s*bot",
+        -1.0,
+        "conversation",
+    ),
+    (r"helpful\s+assistant", -0.4, "helpful assistant"),
+    (
+        r"(?:(?<=^)|(?<=[.:;!\n]\s)|(?<=\byou\s)|(?<=\bto\s))(?:research|investigate|browse)\s+(?:and|the|for|on|about)\b"
+        r"|search\s+the\s+(?:web|internet)|gather\s+(?:\w+\s+)?information"
+        r"|utili[sz]e\s+(?:the\s+)?(?:internet|web|tools|search)",
+        -0.8,
+        "open research with tools",
+    ),
+    (
+        r"itinerary|strateg(?:y|ies)\b|recommend(?:ation)?s?\b|explain\s+(?:how|why|what|the\s+concept)|teach",
+        -0.7,
+        "advice or explanation",
+    ),
 )
-_WORDING_CAP = 2.4  # cap on the summed wording weight in each direction
+# A judgement call: reviews with a verdict, self-reflection, plans in a fixed schema, grounded QA. Pulls to unclear.
+_UNCLEAR_WORDING: tuple[tuple[str, str], ...] = (
+    (
+        r"(?:review|critique)\b[^.\n]{0,80}?\b(?:whether|pass|fail|approve|reject|lgtm|verdict|succe\w+)"
+        r"|critique|critic\b|verdict|pass/fail|pass\s+or\s+fail|approve\s+or\s+reject",
+        "review with a verdict",
+    ),
+    (r"reflect(?:ion)?|self-?reflect|lessons?\s+learn|what\s+went\s+wrong", "self-reflection"),
+    (
+        r"decompose|sub-?tasks?|sub-?goals?|(?:next|list\s+of)\s+(?:tasks?|steps?|actions?)|step-by-step\s+plan|plan\b",
+        "planning",
+    ),
+    (
+        r"(?:answer|respond\s+to)\s+(?:the|this|a|each)\s+(?:user'?s?\s+)?question\s+(?:based\s+on|using|given|from)"
+        r"|based\s+(?:only\s+)?on\s+the\s+(?:context|documents?|sources?|passages?|following)",
+        "grounded question answering",
+    ),
+)
+_WORDING_CAP = 2.6  # cap on the summed wording weight in each direction
+_UNCLEAR_DAMP = 0.4  # each judgement-call cue keeps this share of the wording total (once)
+
+# Output-schema names that say what the answer is (``Score``, ``Queries``, ``Report``).
+_SCHEMA_NARROW = re.compile(
+    r"score|grade|rating|rank|label|categor|classif|decision|verdict|choice|select|quer(?:y|ies)|keyword|"
+    r"extract|summary|summar|clarif|bool|yes|intent|sentiment|entity|entities|relevan",
+    re.IGNORECASE,
+)
+_SCHEMA_OPEN = re.compile(r"report|section|article|essay|draft|story|code|document|content|answer", re.IGNORECASE)
 
 
 def _compile(table: tuple[tuple[str, float, str], ...]) -> list[tuple[re.Pattern[str], float, str]]:
-    return [(re.compile(rf"\b(?:{p})", re.IGNORECASE), w, word) for p, w, word in table]
+    return [(re.compile(rf"(?<![\w-])(?:{p})", re.IGNORECASE), w, word) for p, w, word in table]
 
 
 _NARROW_RES = _compile(_NARROW_WORDING)
 _OPEN_RES = _compile(_OPEN_WORDING)
+_UNCLEAR_RES = [(re.compile(rf"(?<![\w-])(?:{p})", re.IGNORECASE), why) for p, why in _UNCLEAR_WORDING]
 
 # Clients whose raw response is a JSON envelope: ``json.loads`` on it says nothing about the answer.
 ENVELOPE_CLIENTS = frozenset({"bedrock", "http"})
@@ -185,18 +279,39 @@ def describe_tools(site: LLMCall) -> str | None:
     return None
 
 
+def schema_name(site: LLMCall) -> str:
+    """The structured output's name as written (``Queries``, ``json_schema``), or ""."""
+    for key in ("response_format", "text_format", "output_type", "format", "response_model", "response_schema"):
+        value = site.options.get(key)
+        if isinstance(value, str):
+            return value.strip("<>")
+        if isinstance(value, dict):
+            inner = value.get("json_schema")
+            if isinstance(inner, dict) and isinstance(inner.get("name"), str):
+                return inner["name"]
+    return site.output_schema or ""
+
+
 def option_evidence(request: LLMCall) -> list[Evidence]:
-    """Evidence from the request's own options: structured output, tools, output length, temperature, streaming."""
+    """Evidence from the request's own options: structured output, tools, output length, temperature, streaming.
+
+    A fixed schema alone says little (an essay can sit in a JSON field): its name may say what it holds. A large
+    output limit says nothing by itself (read the prompt)."""
     out: list[Evidence] = []
     structured = structured_output_of(request)
     if structured:
-        out.append(Evidence(2.0, structured))
+        out.append(Evidence(0.5, structured))
+        name = schema_name(request).rsplit(".", 1)[-1]
+        if name and _SCHEMA_NARROW.search(name):
+            out.append(Evidence(1.0, f"schema `{name}` holds a short closed answer"))
+        elif name and _SCHEMA_OPEN.search(name):
+            out.append(Evidence(-0.6, f"schema `{name}` holds open content"))
     tools = describe_tools(request)
     if tools:
-        out.append(Evidence(1.2, f"offers {tools}"))
+        out.append(Evidence(0.3, f"offers {tools}"))
         choice = request.options.get("tool_choice")
-        if choice == "required" or isinstance(choice, dict):
-            out.append(Evidence(0.6, "tool call forced (tool_choice)"))
+        if choice == "required" or isinstance(choice, dict) or choice == "any":
+            out.append(Evidence(0.9, "tool call forced (tool_choice): argument filling"))
     limit = max_tokens_of(request.options)
     if limit:
         name, value = limit
@@ -208,23 +323,21 @@ def option_evidence(request: LLMCall) -> list[Evidence]:
                 out.append(Evidence(0.6, f"{name}={int(n)}"))
             elif n <= 256:
                 out.append(Evidence(0.2, f"{name}={int(n)}"))
-            elif n >= 1000:
-                out.append(Evidence(-0.7, f"{name}={int(n)} (long output)"))
     temp = literal_number(temperature_of(request.options))
     if temp is not None:
         if temp == 0:
-            out.append(Evidence(0.4, "temperature=0"))
+            out.append(Evidence(0.3, "temperature=0"))
         elif temp <= 0.2:
-            out.append(Evidence(0.2, f"temperature={temp:g}"))
+            out.append(Evidence(0.15, f"temperature={temp:g}"))
         elif temp >= 0.9:
-            out.append(Evidence(-0.7, f"temperature={temp:g} (sampling for variety)"))
+            out.append(Evidence(-0.5, f"temperature={temp:g} (sampling for variety)"))
     if request.stream or request.options.get("stream") is True:
-        out.append(Evidence(-1.5, "answer streamed"))
+        out.append(Evidence(-1.0, "answer streamed"))
     return out
 
 
 def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
-    """Evidence from the literal prompt text: task words in each direction, capped."""
+    """Evidence from the literal prompt text: what the task asks for, in each direction, capped."""
     text = "\n".join(texts)
     if not text.strip():
         return []
@@ -238,6 +351,24 @@ def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
                 w = max(-_WORDING_CAP - total, min(_WORDING_CAP - total, weight))
                 total += w
                 out.append(Evidence(w, f'prompt says "{word}"'))
+    return out
+
+
+_JSON_WORD = re.compile(r"\bjson\b|\{\s*\"", re.IGNORECASE)
+
+
+def judgement_cues(texts: Iterable[str], structured: bool) -> list[str]:
+    """Cues that the task is a judgement call (review with a verdict, self-reflection, a plan in a fixed schema,
+    grounded QA): they pull the verdict towards unclear. A plan counts only when it is asked in a fixed schema."""
+    text = "\n".join(texts)
+    if not text.strip():
+        return []
+    out = []
+    for pattern, why in _UNCLEAR_RES:
+        if why == "planning" and not (structured or _JSON_WORD.search(text)):
+            continue
+        if pattern.search(text):
+            out.append(why)
     return out
 
 
@@ -270,7 +401,10 @@ def conversation_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         if any(h.startswith("*") for h in holes) or (
             message.origin == "dynamic" and len(message.parts) == 1 and holes and _HISTORY_NAME.search(holes[0])
         ):
-            return [Evidence(-0.8, "conversation history passed in (multi-turn)")]
+            out = [Evidence(-0.5, "conversation history passed in (multi-turn)")]
+            if not site.tools and isinstance(site.options.get("tools"), str):  # a closed, listed tool set: unclear
+                out.append(Evidence(-1.0, "agent loop: history plus a tool set chosen at run time"))
+            return out
     return []
 
 
@@ -327,7 +461,29 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         evidence += option_evidence(site)
     evidence += wording_evidence(texts)
     evidence += conversation_evidence(graph, site if request is None else request)
+    evidence += agent_evidence(graph, site)
+    structured = any(structured_output_of(s) for s in (site, request) if s is not None)
+    evidence += [Evidence(0.0, JUDGEMENT + why) for why in judgement_cues(texts, structured)]
     return evidence
+
+
+JUDGEMENT = "prompt reads as a judgement call: "
+_AGENT_LOOP = re.compile(r"(?:^|\.)(?:run|step|kickoff\w*|chat|solve|execute_task|invoke|arun|astep)$")
+_AGENT_CLASS = re.compile(r"agent|crew|assistant|planner|executor|worker", re.IGNORECASE)
+
+
+def agent_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
+    """A call of an agent loop (``CodeAgent.run``, ``Crew.kickoff``, ``ChatAgent.step``): open steps over tools."""
+    if site.site != SiteKind.WRAPPER_CALL or not site.target:
+        return []
+    wrapper = graph.get(site.target)
+    name = wrapper.function if isinstance(wrapper, LLMCall) else site.target.split("@", 1)[0].removeprefix("llm:")
+    owner = name.rsplit(".", 1)[0] if "." in name else ""
+    if "CodeAgent" in name or "code_agent" in name.lower():
+        return [Evidence(-1.6, f"runs `{name}`: a code agent writes code")]
+    if owner and _AGENT_CLASS.search(owner) and _AGENT_LOOP.search(name):
+        return [Evidence(-0.9, f"runs `{name}`: an agent loop over tools")]
+    return []
 
 
 def triage_site(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None = None) -> TriageResult:
@@ -340,6 +496,9 @@ def triage_site(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None = 
         return TriageResult(Verdict.UNCLEAR, 0.5, (f"{what} `{name}`, which makes several LLM calls",))
     evidence = collect_evidence(graph, site)
     total = sum(e.weight for e in evidence)
+    cues = [e for e in evidence if e.weight == 0.0 and e.reason.startswith(JUDGEMENT)]
+    if cues:  # a judgement call: only strong evidence in one direction survives
+        total *= _UNCLEAR_DAMP
     score = round(1.0 / (1.0 + math.exp(-total)), 3)
     if score >= NARROW_AT:
         verdict = Verdict.NARROW
@@ -347,7 +506,8 @@ def triage_site(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None = 
         verdict = Verdict.OPEN_ENDED
     else:
         verdict = Verdict.UNCLEAR
-    ordered = sorted(evidence, key=lambda e: -abs(e.weight))
+    ordered = sorted((e for e in evidence if e not in cues), key=lambda e: -abs(e.weight))
+    ordered = cues + ordered if verdict == Verdict.UNCLEAR else ordered + cues
     reasons = tuple(dict.fromkeys(e.reason for e in ordered)) or ("no static evidence",)
     return TriageResult(verdict=verdict, score=score, reasons=reasons)
 

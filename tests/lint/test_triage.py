@@ -26,7 +26,7 @@ def test_structured_output_and_labels_are_narrow_with_reasons() -> None:
         consumers=("json.loads",),
     )
     assert t.verdict == Verdict.NARROW and t.score > 0.9
-    assert t.reasons[0] == "response_format=json_schema"
+    assert "response_format=json_schema" in t.reasons  # a fixed schema alone is weak evidence
     assert "answer parsed with json.loads" in t.reasons and "temperature=0" in t.reasons
 
     t = triage_of(labels=("a", "b", "c", "d", "e"), consumers=("label-set",))
@@ -42,7 +42,7 @@ def test_open_ended_generation() -> None:
         consumers=("print",),
     )
     assert t.verdict == Verdict.OPEN_ENDED and t.score < 0.1
-    assert "answer streamed" in t.reasons and 'prompt says "draft"' in t.reasons
+    assert "answer streamed" in t.reasons and 'prompt says "conversation"' in t.reasons
 
 
 def test_no_evidence_is_unclear() -> None:
@@ -62,7 +62,7 @@ def test_short_max_tokens_and_int_cast() -> None:
         system="Rate the answer's relevance on a score from 1 to 5.", options={"max_tokens": 2}, consumers=("int",)
     )
     assert t.verdict == Verdict.NARROW
-    assert {"max_tokens=2", "answer cast to int", 'prompt says "score 1-5"'} <= set(t.reasons)
+    assert {"max_tokens=2", "answer cast to int", 'prompt says "score on a scale"'} <= set(t.reasons)
 
 
 def test_wrapper_call_takes_its_own_arguments_and_the_wrappers_request() -> None:

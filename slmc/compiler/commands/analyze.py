@@ -1,5 +1,8 @@
 """`slmc analyze agent.py --traces FILES --out DIR`: find the tasks in an agent's traffic, score how much of it an
-SLM could serve, pick SLMs and write report.md, report.html and analysis.json."""
+SLM could serve, pick SLMs and write report.md, report.html and analysis.json.
+
+`slmc analyze PATH` (no ``--traces``): the static case-study table of a repository — LLM call sites by kind and
+client family, and the narrow / open-ended / unclear shares of its calls with their top reasons."""
 
 from __future__ import annotations
 
@@ -15,7 +18,10 @@ from slmc.errors import Severity, SlmcError
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("sources", nargs="+", type=Path, help="the agent's entry file(s) or package folder")
-    parser.add_argument("--traces", nargs="+", type=Path, required=True, help="trace files (any supported format)")
+    parser.add_argument(
+        "--traces", nargs="+", type=Path, help="trace files (any supported format); without: a static survey only"
+    )
+    parser.add_argument("--json", action="store_true", help="without --traces: print the survey as JSON")
     parser.add_argument(
         "--out", type=Path, default=Path("slmc-analysis"), help="report folder (default: slmc-analysis)"
     )
@@ -52,7 +58,37 @@ def _load_passes(spec: str, log, settings=None) -> tuple[list, list[str]]:
     return passes, skipped
 
 
+def survey(args: argparse.Namespace) -> int:
+    """No traces: find the call sites, triage them from the source and print the case-study table."""
+    import json
+
+    from slmc.frontend import analyze_paths
+    from slmc.ir.unit import display_path
+    from slmc.passes.triage import multi_task_wrappers, triage_site
+    from slmc.report.survey import build_survey, render_survey
+
+    for path in args.sources:
+        if not os.path.lexists(path):
+            raise SlmcError(f"{path}: no such file or folder", hint="check the path")
+    first = args.sources[0]
+    root = (args.root or (first if first.is_dir() else first.parent)).resolve()
+    graph, diagnostics = analyze_paths([p.absolute() for p in args.sources], root=root)
+    multi = multi_task_wrappers(graph)
+    for site in graph.sites():
+        graph.update(site.id, triage=triage_site(graph, site, multi))
+    errors = [d for d in diagnostics if d.severity == Severity.ERROR]
+    if not args.quiet:
+        for d in errors:
+            print(dataclasses.replace(d, path=display_path(d.path, root)).concise(), file=sys.stderr)
+    names = [display_path(s, root) for s in args.sources]
+    result = build_survey(graph, ", ".join(root.name if n in (".", "") else n for n in names), len(errors))
+    print(json.dumps(result.to_json(), indent=1) if args.json else render_survey(result))
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if not args.traces:
+        return survey(args)
     from slmc.compiler import passmanager as pm
     from slmc.compiler.progress import StageDisplay, quiet_libraries
     from slmc.frontend import analyze_paths

@@ -1,0 +1,316 @@
+"""Prompts outside Python: template files reached by static or config-derived paths, and their slot syntaxes.
+
+* ``slot_parts(text)``: literal text and holes for the slot syntaxes real agents use in template files — jinja
+  ``{{ x }}``, ``<$x$>``, ``!<INPUT 0>!``, ``${x}`` / ``$x`` and (when the text was not formatted yet) ``{x}``.
+* ``path_of(ev, expr, scope)``: the file a path expression names when it is built from ``__file__``,
+  ``os.path.join``, ``os.path.dirname``, ``Path(...).parent`` and ``/`` with static pieces (inside the analysed tree).
+* ``loader_value(ev, key, call, scope)``: a call of a project function that reads a file named by its argument
+  (``load_prompt("critic")`` joining a folder + name + suffix): the template file of that name in the tree — its text,
+  or for YAML/JSON its data with strings as template text.
+
+Every path is resolved inside the analysed root (``slmc.safety.resolve_within``); nothing here raises on input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+from slmc.frontend.values import Const, Text
+from slmc.ir.nodes import PromptPart
+
+if TYPE_CHECKING:
+    from slmc.frontend.index import Scope
+    from slmc.frontend.resolve import Evaluator
+
+TEXT_SUFFIXES = (".prompt", ".txt", ".md", ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl")
+DATA_SUFFIXES = (".yaml", ".yml", ".json")
+TEMPLATE_SUFFIXES = TEXT_SUFFIXES + DATA_SUFFIXES
+MAX_TEMPLATE_BYTES = 1_000_000
+MAX_LISTED = 20_000  # template-like files listed per tree
+_SKIP = {".git", "node_modules", "__pycache__", "venv", ".venv", "site-packages", "dist", "build", ".tox"}
+
+# One alternative per syntax; ``fmt`` ({x}) only where the text was not formatted yet.
+_SLOT = re.compile(
+    r"\{\{-?\s*(?P<jinja>[^{}]+?)\s*-?\}\}"
+    r"|<\$(?P<angle>[\w.]+)\$>"
+    r"|!<(?P<input>INPUT\s+\d+)>!"
+    r"|\$\{(?P<brace>[A-Za-z_]\w*)\}"
+    r"|\$(?P<dollar>[A-Za-z_]\w*)"
+    r"|(?<!\{)\{(?P<fmt>[A-Za-z_]\w*)\}(?!\})"
+)
+_READS = re.compile(r"\bopen\(|read_text\(|\.read\(\)|safe_load\(|yaml\.load\(|json\.loads?\(|read_yaml|load_yaml")
+
+
+def slot_parts(text: str, formatted: bool = False) -> tuple[PromptPart, ...]:
+    """Literal parts and holes of a template; ``formatted``: ``{x}`` was already substituted (keep it literal)."""
+    parts: list[PromptPart] = []
+    pos = 0
+    for m in _SLOT.finditer(text):
+        kind = m.lastgroup
+        if kind is None or (kind == "fmt" and formatted):
+            continue
+        parts.append(PromptPart(text[pos : m.start()]))
+        name = m.group(kind).strip()
+        parts.append(PromptPart(name, hole=True))
+        pos = m.end()
+    parts.append(PromptPart(text[pos:]))
+    return tuple(p for p in parts if p.text or p.hole)
+
+
+def with_slots(text: Text) -> Text:
+    """A template-file text with its slots as holes (``{x}`` only when nothing was substituted yet)."""
+    if not text.template_file:
+        return text
+    formatted = any(p.hole for p in text.parts)
+    parts: list[PromptPart] = []
+    for p in text.parts:
+        parts.extend((p,) if p.hole else slot_parts(p.text, formatted))
+    return Text(tuple(parts), text.origin, text.template_file)
+
+
+# ---- paths ------------------------------------------------------------------------------------------------------------
+def _within(ev: Evaluator, p: str | Path) -> Path | None:
+    from slmc.safety import resolve_within
+
+    root = ev.project.root.resolve()
+    try:
+        return resolve_within(root, os.path.relpath(Path(p).resolve(), root))
+    except Exception:  # outside the analysed tree, or not a path at all
+        return None
+
+
+def _dir_value(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Path | None:
+    """A folder or file path (absolute, inside the tree) a path expression names, static pieces only."""
+    if depth > 12:
+        return None
+    if isinstance(expr, cst.Name) and expr.value == "__file__":
+        return (ev.project.root / scope.module.path).resolve()
+    if isinstance(expr, cst.Name):
+        bindings = ev.bindings_of(expr.value, scope) or []
+        first = next((b for b in bindings if b[0] == "expr"), None)
+        if first is not None and isinstance(first[1], cst.BaseExpression):
+            found = _dir_value(ev, first[1], first[2], depth + 1)
+            if found is not None:
+                return found
+    if isinstance(expr, cst.Attribute) and expr.attr.value == "parent":
+        base = _dir_value(ev, expr.value, scope, depth + 1)
+        return base.parent if base is not None else None
+    if isinstance(expr, cst.Call):
+        name = _callee_name(expr.func)
+        args = [a.value for a in expr.args if a.keyword is None and not a.star]
+        if name in ("dirname", "os.path.dirname", "path.dirname") and args:
+            base = _dir_value(ev, args[0], scope, depth + 1)
+            return base.parent if base is not None else None
+        if name in ("abspath", "realpath", "os.path.abspath", "os.path.realpath", "resolve", "absolute") and args:
+            return _dir_value(ev, args[0], scope, depth + 1)
+        if name.endswith(("resolve", "absolute")) and isinstance(expr.func, cst.Attribute):
+            return _dir_value(ev, expr.func.value, scope, depth + 1)
+        if name in ("join", "os.path.join", "path.join") and args:
+            base = _dir_value(ev, args[0], scope, depth + 1)
+            rest = [ev.static_str(a, scope) for a in args[1:]]
+            if base is None:
+                first = ev.static_str(args[0], scope)
+                base = (ev.project.root / scope.module.path).parent / first if first else None
+            if base is None or any(r is None for r in rest):
+                return None
+            return base.joinpath(*rest)  # type: ignore[arg-type]
+        if name in ("Path", "pathlib.Path", "PurePath") and args:
+            base = _dir_value(ev, args[0], scope, depth + 1)
+            if base is None:
+                return None
+            rest = [ev.static_str(a, scope) for a in args[1:]]
+            return None if any(r is None for r in rest) else base.joinpath(*rest)  # type: ignore[arg-type]
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+        base = _dir_value(ev, expr.left, scope, depth + 1)
+        right = ev.static_str(expr.right, scope)
+        if base is None or right is None:
+            return None
+        return base / right
+    return None
+
+
+def _callee_name(func: cst.BaseExpression) -> str:
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        inner = _callee_name(func.value)
+        return f"{inner}.{func.attr.value}" if inner else func.attr.value
+    return ""
+
+
+def path_of(ev: Evaluator, expr: cst.CSTNode, scope: Scope) -> Path | None:
+    """The template file an ``open(p)`` / ``Path(p)`` / ``p`` expression names (``__file__``-relative, joined)."""
+    if not isinstance(expr, cst.BaseExpression):
+        return None
+    target: cst.BaseExpression = expr
+    if isinstance(expr, cst.Call) and _callee_name(expr.func) in ("open", "io.open", "codecs.open") and expr.args:
+        target = expr.args[0].value
+    try:
+        found = _dir_value(ev, target, scope)
+    except RecursionError:
+        return None
+    if found is None:
+        return None
+    inside = _within(ev, found)
+    if inside is None or not inside.is_file() or inside.stat().st_size > MAX_TEMPLATE_BYTES:
+        return None
+    return inside
+
+
+# ---- loaders ------------------------------------------------------------------------------------------------------------
+_LISTED: dict[str, list[Path]] = {}
+
+
+def template_files(root: Path) -> list[Path]:
+    """Template-like files of the tree (bounded; hidden, vendored and build folders skipped), listed once per root."""
+    key = str(root.resolve())
+    if key in _LISTED:
+        return _LISTED[key]
+    out: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(key, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP and not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith(TEMPLATE_SUFFIXES):
+                out.append(Path(dirpath) / name)
+        if len(out) >= MAX_LISTED:
+            break
+    _LISTED[key] = out
+    return out
+
+
+def find_template(ev: Evaluator, name: str, near: str) -> Path | None:
+    """The template file ``name`` (a stem or a relative path, with or without suffix) names; the one nearest to
+    ``near`` (a module path) wins, folders called prompts/templates first."""
+    if not name or len(name) > 200 or "\x00" in name or name.startswith(("/", "\\")) or ".." in name.split("/"):
+        return None
+    want = name.replace("\\", "/").strip("/")
+    here = (ev.project.root / near).parent.resolve()
+    best: tuple[tuple[int, int, int], Path] | None = None
+    for p in template_files(ev.project.root):
+        posix = p.as_posix()
+        stem_match = p.stem == want or p.name == want
+        path_match = "/" in want and (posix.endswith("/" + want) or posix.rsplit(".", 1)[0].endswith("/" + want))
+        if not (stem_match or path_match):
+            continue
+        folder = p.parent.as_posix().lower()
+        named = 0 if ("prompt" in folder or "template" in folder) else 1
+        try:
+            common = len(os.path.commonpath([str(here), str(p.parent)]))
+        except ValueError:
+            common = 0
+        rank = (named, -common, len(posix))
+        if best is None or rank < best[0]:
+            best = (rank, p)
+    if best is None:
+        return None
+    return _within(ev, best[1])
+
+
+def read_template(ev: Evaluator, path: Path) -> Text | Const | None:
+    """A template file's text (slots as holes) or, for YAML/JSON, its data with every string as template text."""
+    try:
+        if path.stat().st_size > MAX_TEMPLATE_BYTES:
+            return None
+        content = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    rel = ev.relpath(path)
+    if not path.name.endswith(DATA_SUFFIXES):
+        return Text((PromptPart(content),), "template-file", rel)
+    try:
+        if path.name.endswith(".json"):
+            data = json.loads(content)
+        else:
+            import yaml
+
+            data = yaml.safe_load(content)
+    except Exception:
+        return None
+    return Const(_wrap(data, rel))
+
+
+def _wrap(item: Any, rel: str, depth: int = 0) -> Any:
+    if depth > 50:
+        return None
+    if isinstance(item, str):
+        return Text((PromptPart(item),), "template-file", rel)
+    if isinstance(item, dict):
+        return {str(k): _wrap(v, rel, depth + 1) for k, v in item.items()}
+    if isinstance(item, list):
+        return tuple(_wrap(v, rel, depth + 1) for v in item)
+    return item
+
+
+def reads_file(ev: Evaluator, key: str) -> str | None:
+    """The name of the parameter a project function reads a file by (its first one), when its body reads files."""
+    fn = ev.scopes.get(key)
+    if fn is None or not fn.params:
+        return None
+    try:
+        body = fn.module.code(fn.node)
+    except Exception:
+        return None
+    if not _READS.search(body):
+        return None
+    params = [p.name.value for p in fn.params if p.name.value not in ("self", "cls")]
+    if not params:
+        return None
+    first = params[0]
+    uses = len(re.findall(rf"\b{re.escape(first)}\b", body))
+    return first if uses >= 2 else None  # the def names it once; the body must use it
+
+
+def loader_value(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Text | Const | None:
+    """``load_prompt("action_template")``: a project function that reads a file named by its argument."""
+    param = reads_file(ev, key)
+    if param is None:
+        return None
+    expr = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == param), None)
+    if expr is None:
+        expr = next((a.value for a in call.args if a.keyword is None and not a.star), None)
+    name = ev.static_str(expr, scope) if expr is not None else None
+    if not name:
+        return None
+    path = find_template(ev, name, ev.scopes[key].module.path)
+    return read_template(ev, path) if path is not None else None
+
+
+def config_file(ev: Evaluator, name: str, scope: Scope) -> Const | None:
+    """A static string naming a YAML/JSON file (``tasks_config = "config/tasks.yaml"``) used as a mapping: its data,
+    looked up next to the module, then in its parent folders up to the root."""
+    if not name.endswith(DATA_SUFFIXES) or len(name) > 300 or "\x00" in name:
+        return None
+    here = (ev.project.root / scope.module.path).parent
+    root = ev.project.root.resolve()
+    for folder in (here, *here.parents):
+        candidate = _within(ev, folder / name)
+        if candidate is not None and candidate.is_file():
+            data = read_template(ev, candidate)
+            return data if isinstance(data, Const) else None
+        if folder.resolve() == root:
+            break
+    return None
+
+
+def config_text(value: Any) -> Text | None:
+    """A config entry holding prompt text (a crewAI task: description, expected_output): its strings joined as one
+    template, keys as headings."""
+    if not isinstance(value, Const) or not isinstance(value.value, dict):
+        return None
+    parts: list[PromptPart] = []
+    source = None
+    for key, item in value.value.items():
+        if isinstance(item, Text):
+            parts.append(PromptPart(f"{key}: "))
+            parts.extend(item.parts)
+            parts.append(PromptPart("\n"))
+            source = source or item.template_file
+    if not parts:
+        return None
+    return Text(tuple(parts), "template-file", source)
