@@ -248,5 +248,7 @@ def test_report_page_in_headless_chromium(analyzed, tmp_path: Path):
     assert len(calls) == 4 and calls == sorted(calls, reverse=True) and min(calls) > 0
     idle = dom[dom.index('id="idle-sites"') :]
     idle = idle[: idle.index("</details>")]
-    assert "<summary>6 sites without traffic</summary>" in idle and " open" not in idle.split(">", 1)[0]
-    assert idle.count("<li>") == 6
+    n_idle = _cli_figures(run.stdout)["idle"]
+    assert n_idle >= 1  # the example's wrapper functions are sites without traffic of their own
+    assert f"<summary>{n_idle} sites without traffic</summary>" in idle and " open" not in idle.split(">", 1)[0]
+    assert idle.count("<li>") == n_idle
