@@ -3,7 +3,9 @@
 One base model per endpoint, loaded from ``endpoint.base_model``; LoRA adapters are loaded onto it by name on first
 use and switched per request (generation is serialised per endpoint). ``adapter.kind: classifier-head`` sites load a
 sequence-classification model from the adapter path (a full model folder, or a PEFT adapter over the base) and answer
-the argmax label; its confidence is the top label's log-probability. Causal LMs answer greedily; confidence is the
+the argmax label; its confidence is the top label's log-probability. ``adapter.kind: span-head`` sites load slmc's
+extractive JSON head (``slmc.training.span_head``: ``span_head.json`` + safetensors) and answer the JSON object it reads
+out of the input; confidence is its minimum tag / key probability. Causal LMs answer greedily; confidence is the
 mean token log-prob of the generated tokens.
 
 Loading happens in ``warm_up`` (``slmc.runtime.warm_up()`` / ``configure(..., warm=True)``) or in a background thread
