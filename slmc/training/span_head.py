@@ -48,6 +48,28 @@ class SpanSchemaError(SlmcError):
     """The answers cannot be served by an extractive head (a key is neither a span nor from a closed set)."""
 
 
+def train_span_head(
+    rows: list[dict[str, Any]], model_dir: Path, *, schema: dict[str, Any] | None = None, **fit_args: Any
+) -> FitReport:
+    """Fit on trace rows (``messages`` ending with the teacher's answer) and save into ``model_dir`` with
+    ``slmc-train.json``; the input is what a classifier head sees (the non-system prompt messages)."""
+    from slmc.training.datasets import reference_answer, user_text
+    from slmc.training.models import TRAIN_INFO
+
+    head, report = SpanHead.fit([(user_text(r), reference_answer(r)) for r in rows], schema=schema, **fit_args)
+    head.save(model_dir)
+    info = {
+        "method": SPAN_KIND,
+        "seconds": report.seconds,
+        "rows": report.rows,
+        "used": report.used,
+        "skipped": report.skipped,
+        "keys": {s.name: s.kind for s in head.specs},
+    }
+    (Path(model_dir) / TRAIN_INFO).write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return report
+
+
 # ---- the schema: which keys are spans, which are closed sets --------------------------------------------------------
 @dataclass
 class KeySpec:

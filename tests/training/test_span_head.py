@@ -19,6 +19,7 @@ from slmc.training.span_head import (
     common_template,
     infer_schema,
     strip_template,
+    train_span_head,
 )
 
 torch = pytest.importorskip("torch")
@@ -203,3 +204,26 @@ def test_a_broken_or_foreign_folder_is_a_clear_error(trained, tmp_path):
     (tmp_path / SPAN_WEIGHTS).symlink_to(outside)
     with pytest.raises(SlmcError, match="broken span head"):
         SpanHead.load(Path(tmp_path))
+
+
+def test_train_span_head_reads_trace_rows_and_records_what_it_skipped(tmp_path):
+    pairs = weather(30, seed=2)
+    rows = [
+        {
+            "messages": [
+                {"role": "system", "content": "be brief"},
+                {"role": "user", "content": t},
+                {"role": "assistant", "content": a},
+            ]
+        }
+        for t, a in [*pairs, (PROMPT.format(m="weather in oslo"), "I cannot help")]
+    ]
+    tokenizer = tokenizer_for([t for t, _ in pairs])
+    report = train_span_head(
+        rows, tmp_path / "head", tokenizer=tokenizer, encoder_config=config_for(tokenizer), epochs=1, threads=1
+    )
+    assert (report.rows, report.used) == (31, 30)
+    info = json.loads((tmp_path / "head" / "slmc-train.json").read_text())
+    assert info["method"] == "span-head" and info["skipped"] == {"answer is not a JSON object": 1}
+    assert info["keys"] == {"city": "span", "day": "span", "metric": "closed"}
+    assert SpanHead.load(tmp_path / "head").template == common_template([t for t, _ in pairs])
