@@ -117,6 +117,7 @@ def run(task: str, pairs: list[tuple[str, str]], args: argparse.Namespace) -> di
         "train_used": report.used,
         "skipped": report.skipped,
         "temperature": report.temperature,
+        "steps": f"{report.steps}/{report.planned_steps}",
         "val": len(val),
         "test": len(test),
         "agreement_all": sum(ok for _, ok in scored) / len(scored),
@@ -160,7 +161,7 @@ def main() -> None:
             f"{'MEETS' if result['meets_target'] else 'misses'} target",
             flush=True,
         )
-        print(f"  kinds {result['kinds']} skipped {result['skipped']}", flush=True)
+        print(f"  steps {result['steps']} kinds {result['kinds']} skipped {result['skipped']}", flush=True)
     if args.out:
         args.out.write_text(json.dumps(results, indent=1) + "\n")
 

@@ -232,6 +232,8 @@ class FitReport:
     skipped: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     temperature: float = 1.0
+    steps: int = 0  # optimiser steps taken
+    planned_steps: int = 0  # fewer taken: stopped by max_seconds
 
     def skip(self, why: str) -> None:
         self.skipped[why] = self.skipped.get(why, 0) + 1
@@ -326,7 +328,8 @@ class SpanHead:
             torch.set_num_threads(threads)
         start = time.perf_counter()
         try:
-            head._train(train, epochs, batch_size, lr, head_lr, seed, start, max_seconds)
+            report.planned_steps = epochs * math.ceil(len(train) / batch_size)
+            report.steps = head._train(train, epochs, batch_size, lr, head_lr, seed, start, max_seconds)
             if cal:
                 head.meta["temperature"] = report.temperature = head._calibrate(cal)
         finally:
@@ -397,7 +400,8 @@ class SpanHead:
             keys = torch.tensor([examples[i]["keys"] for i in chunk], dtype=torch.long).reshape(len(chunk), -1)
             yield ids, mask, tags, keys
 
-    def _train(self, examples, epochs, batch_size, lr, head_lr, seed, start, max_seconds) -> None:
+    def _train(self, examples, epochs, batch_size, lr, head_lr, seed, start, max_seconds) -> int:
+        """Fine-tune; returns the optimiser steps taken (fewer than planned when ``max_seconds`` ran out)."""
         import torch
 
         torch.manual_seed(seed)
@@ -416,6 +420,7 @@ class SpanHead:
             optim, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm)))
         )
         loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
+        taken = 0
         for _ in range(epochs):
             for ids, mask, tags, keys in self._batches(examples, batch_size, rng):
                 logits, key_logits = model(ids, mask)
@@ -427,10 +432,12 @@ class SpanHead:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                 optim.step()
                 sched.step()
+                taken += 1
                 if max_seconds is not None and time.perf_counter() - start > max_seconds:
                     model.eval()
-                    return
+                    return taken
         model.eval()
+        return taken
 
     def _calibrate(self, examples: list[dict[str, Any]]) -> float:
         """One temperature for all tag and key logits, minimising the held-out negative log-likelihood."""

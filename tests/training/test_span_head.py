@@ -88,6 +88,7 @@ def trained() -> tuple[SpanHead, Any, list[tuple[str, str]]]:
 def test_a_tiny_encoder_learns_spans_absent_keys_and_closed_keys(trained):
     head, report, test = trained
     assert report.used == 120 and report.skipped == {}
+    assert report.steps == report.planned_steps == 12 * 7  # 108 rows after the calibration slice, batches of 16
     assert [(s.name, s.kind) for s in head.specs] == [("city", "span"), ("day", "span"), ("metric", "closed")]
     assert head.specs[2].classes == ["false", "true"]  # JSON-encoded values; never absent in the teacher's answers
     preds = head.predict([t for t, _ in test])
