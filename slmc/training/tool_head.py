@@ -164,7 +164,9 @@ class _Encoder:
         )
         sequence_ids = enc.sequence_ids(0)
         segment = [1 if s == 1 else 0 for s in sequence_ids]
-        out = _Seq(list(enc["input_ids"]), segment, [tuple(o) for o in enc["offset_mapping"]], list(enc["token_type_ids"]))
+        out = _Seq(
+            list(enc["input_ids"]), segment, [tuple(o) for o in enc["offset_mapping"]], list(enc["token_type_ids"])
+        )
         if len(self._cache) < 200_000:
             self._cache[key] = out
         return out
@@ -438,7 +440,9 @@ class ToolCallHead:
             config = json.loads(safe_join(model_dir, TOOL_HEAD_CONFIG).read_text(encoding="utf-8"))
             tensors = load_file(str(safe_join(model_dir, TOOL_HEAD_WEIGHTS)))
         except FileNotFoundError:
-            raise SlmcError(f"{model_dir} holds no tool-call head ({TOOL_HEAD_CONFIG})", hint="run `slmc train`") from None
+            raise SlmcError(
+                f"{model_dir} holds no tool-call head ({TOOL_HEAD_CONFIG})", hint="run `slmc train`"
+            ) from None
         except Exception as exc:  # not JSON, not safetensors, a symlink out of the folder
             raise bad(str(exc)) from None
         if not isinstance(config, dict) or config.get("format") != TOOL_HEAD_FORMAT or config.get("version") != 1:
@@ -540,7 +544,7 @@ class ToolCallHead:
                     return {}, 0.0, f"no span for argument {p.name!r}"
                 value = value_from_span(text, p.kind)
                 if value is None:
-                    return {}, 0.0, f"argument {p.name!r}: {text!r} is not a{'n integer' if p.kind == 'integer' else ' number'}"
+                    return {}, 0.0, f"argument {p.name!r}: {text!r} is not one {p.kind}"
                 args[p.name] = value
                 confidence *= prob
         return args, confidence, None

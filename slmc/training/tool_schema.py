@@ -33,7 +33,8 @@ _TYPES = {
     "boolean": "boolean",
     "bool": "boolean",
 }
-_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w])")
+# a number as written in text; a unit may follow it ("5C", "100g", "300K"), a word may not hold it ("x2", "v1.2")
+_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?(?!\d)")
 
 
 def _text(value: Any, limit: int = MAX_TEXT) -> str:
@@ -200,9 +201,11 @@ def value_from_span(text: str, kind: str) -> Any:
     """The argument a predicted span gives for its kind; None when a number does not parse."""
     if kind == "span":
         return text
-    number = parse_number(text)
-    if number is None:
+    numbers = _numbers(text)
+    if len(numbers) != 1:  # a span holding no number, or several, gives no argument
         return None
+    text = text[numbers[0][0] : numbers[0][1]]
+    number = numbers[0][2]
     if kind == "integer":
         return int(number) if number.is_integer() else None
     return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number

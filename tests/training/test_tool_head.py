@@ -155,9 +155,7 @@ def test_trains_on_tool_sets_that_differ_per_call_and_round_trips(trained, tmp_p
     assert not list(folder.rglob("*.bin")) and not list(folder.rglob("*.pkl"))
     head = ToolCallHead(folder)
     preds = head.predict(test_rows)
-    choice = sum(
-        (p.call["name"] if p.call else None) == r["_expect"][0] for p, r in zip(preds, test_rows, strict=True)
-    )
+    choice = sum((p.call["name"] if p.call else None) == r["_expect"][0] for p, r in zip(preds, test_rows, strict=True))
     full = sum(_agree(p, r["_expect"]) for p, r in zip(preds, test_rows, strict=True))
     assert choice / len(test_rows) >= 0.9, choice
     assert full / len(test_rows) >= 0.75, full
@@ -260,3 +258,42 @@ def test_broken_saved_head_is_refused(trained, tmp_path: Path) -> None:
     (tmp_path / "tool_head.safetensors").write_bytes((folder / "tool_head.safetensors").read_bytes())
     with pytest.raises(SlmcError, match="broken tool-call head"):
         ToolCallHead(tmp_path)
+
+
+def test_hf_runtime_serves_the_tool_head(trained, tmp_path: Path) -> None:
+    """A manifest site with ``adapter.kind: tool-head`` answers tool calls from the head in the hf backend; a request
+    the head answers without a tool goes to the LLM."""
+    import shutil
+
+    import slmc.runtime as runtime
+    from tests.runtime.servers import SITE, write_manifest
+
+    folder, _ = trained
+    shutil.copytree(folder, tmp_path / "adapters" / "tools")
+    path = write_manifest(
+        tmp_path,
+        None,
+        target="hf",
+        adapter={"name": "tools", "path": "adapters/tools", "int_id": 0, "kind": "tool-head"},
+        contract={"kind": "tool-call", "tools_per_call": True},
+        threshold=0.0,
+    )
+    llm_calls = []
+
+    def llm(**kwargs):
+        llm_calls.append(kwargs)
+        return {"choices": [{"message": {"role": "assistant", "content": "llm"}, "finish_reason": "stop"}]}
+
+    runtime.configure(path, warm=True)
+    try:
+        tools = [{"type": "function", "function": TOOLS["get_weather"]}, TOOLS["call_friend"]]
+        messages = [{"role": "user", "content": "what is the weather in lima"}]
+        resp = runtime.call(SITE, "openai.chat", llm, model="m", messages=messages, tools=tools)
+        call = resp.choices[0].message.tool_calls[0]
+        assert call.function.name == "get_weather" and json.loads(call.function.arguments) == {"city": "lima"}
+        assert runtime.stats()["served_by_slm"] == 1 and not llm_calls
+        joke = [{"role": "user", "content": "tell me a joke"}]
+        runtime.call(SITE, "openai.chat", llm, model="m", messages=joke, tools=tools)
+        assert len(llm_calls) == 1  # the head would answer without a tool: the LLM answers
+    finally:
+        runtime.reset()
