@@ -140,6 +140,7 @@ class _Seq:
     segment: list[int]  # 1 for the request's tokens (where spans may start and end)
     offsets: list[tuple[int, int]]
     types: list[int]
+    low: Any = None  # hidden states below the trained layers (frozen: computed once in training)
 
 
 class _Encoder:
@@ -171,8 +172,7 @@ class _Encoder:
             self._cache[key] = out
         return out
 
-    def forward(self, seqs: list[_Seq]) -> tuple[Any, Any, Any, Any]:
-        """(choice scores [N], status logits [N, S], span logits [N, L, 2] masked to the request, segment mask)."""
+    def _inputs(self, seqs: list[_Seq]) -> tuple[Any, Any, Any, Any]:
         import torch
 
         device = next(self.encoder.parameters()).device
@@ -188,8 +188,58 @@ class _Encoder:
             mask[i, :n] = 1
             types[i, :n] = torch.tensor(s.types)
             segment[i, :n] = torch.tensor(s.segment, dtype=torch.bool)
-        ids, mask, types, segment = ids.to(device), mask.to(device), types.to(device), segment.to(device)
+        return ids.to(device), mask.to(device), types.to(device), segment.to(device)
+
+    def forward(self, seqs: list[_Seq]) -> tuple[Any, Any, Any, Any]:
+        """(choice scores [N], status logits [N, S], span logits [N, L, 2] masked to the request, segment mask)."""
+        ids, mask, types, segment = self._inputs(seqs)
         hidden = self.encoder(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
+        return self._heads(hidden, mask, segment)
+
+    def lower(self, seqs: list[_Seq], frozen: int) -> None:
+        """Compute (once) the hidden states after the ``frozen`` bottom layers of the sequences that lack them."""
+        import torch
+
+        todo = sorted((s for s in seqs if s.low is None), key=lambda s: len(s.ids))
+        if not todo:
+            return
+        training = self.encoder.training
+        self.encoder.eval()  # the frozen layers' states without dropout
+        with torch.no_grad():
+            for i in range(0, len(todo), 64):
+                chunk = todo[i : i + 64]
+                ids, mask, types, _ = self._inputs(chunk)
+                out = self.encoder(
+                    input_ids=ids, attention_mask=mask, token_type_ids=types, output_hidden_states=True
+                ).hidden_states[frozen]
+                for j, s in enumerate(chunk):
+                    s.low = out[j, : len(s.ids)].detach().clone()
+        self.encoder.train(training)
+
+    def forward_top(self, seqs: list[_Seq], frozen: int) -> tuple[Any, Any, Any, Any]:
+        """``forward`` from the cached states of the frozen layers through the trained top layers."""
+        import torch
+
+        self.lower(seqs, frozen)
+        _, mask, _, segment = self._inputs(seqs)
+        hidden = torch.zeros((len(seqs), mask.shape[1], seqs[0].low.shape[-1]), dtype=seqs[0].low.dtype)
+        for i, s in enumerate(seqs):
+            hidden[i, : len(s.ids)] = s.low
+        hidden = hidden.to(mask.device)
+        ext, _ = self.encoder._create_attention_masks(
+            attention_mask=mask,
+            encoder_attention_mask=None,
+            embedding_output=hidden,
+            encoder_hidden_states=None,
+            cache=None,
+        )
+        for layer in self.encoder.encoder.layer[frozen:]:
+            hidden = layer(hidden, attention_mask=ext)
+            if isinstance(hidden, tuple):
+                hidden = hidden[0]
+        return self._heads(hidden, mask, segment)
+
+    def _heads(self, hidden: Any, mask: Any, segment: Any) -> tuple[Any, Any, Any, Any]:
         weights = mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
         choice = self.heads["choice"](pooled).squeeze(-1)
@@ -291,15 +341,17 @@ def train_tool_head(
     lr: float = 8e-5,
     head_lr: float = 2e-3,
     batch_calls: int = 8,
-    max_len: int = 160,
+    max_len: int = 128,
     seed: int = 0,
     threads: int | None = None,
     time_budget: float | None = None,
+    train_layers: int | None = 2,
     progress: Callable[[int, int], None] | None = None,
 ) -> TrainInfo:
     """Fine-tune the encoder and heads on the teacher's calls (exchange rows) and save them into ``model_dir``.
 
-    ``time_budget`` (seconds) stops training early, the learning-rate schedule compressed to what fits."""
+    ``time_budget`` (seconds) stops training early. ``train_layers``: how many top transformer layers are fine-tuned
+    (the ones below are frozen and run once per input; None: all layers and the embeddings)."""
     import torch
 
     examples = [ex for ex in (example_from_row(r) for r in rows) if ex is not None]
@@ -318,13 +370,20 @@ def train_tool_head(
         torch.set_num_threads(threads or _threads_for(encoder))
         heads = _build_heads(encoder.config.hidden_size)
         enc = _Encoder(tokenizer, encoder, heads, max_len)
+        layers = len(encoder.encoder.layer) if hasattr(encoder, "encoder") and hasattr(encoder.encoder, "layer") else 0
+        frozen = max(0, layers - train_layers) if train_layers is not None and layers else 0
+        if frozen:
+            encoder.embeddings.requires_grad_(False)
+            for layer in encoder.encoder.layer[:frozen]:
+                layer.requires_grad_(False)
+        trained = [p for p in encoder.parameters() if p.requires_grad]
         rng = random.Random(seed)
         order = list(range(len(examples)))
         steps_per_epoch = math.ceil(len(examples) / batch_calls)
         total = max(1, int(steps_per_epoch * epochs))
         optim = torch.optim.AdamW(
             [
-                {"params": list(encoder.parameters()), "lr": lr},
+                {"params": trained, "lr": lr},
                 {"params": list(heads.parameters()), "lr": head_lr},
             ],
             weight_decay=0.01,
@@ -341,14 +400,14 @@ def train_tool_head(
                 batches = [order[i : i + batch_calls] for i in range(0, len(order), batch_calls)]
             batch = batches.pop(0)
             items = [it for i in batch for it in _batch_items(enc, examples[i], no_tool)]
-            loss = _loss(enc, items)
+            loss = _loss(enc, items, frozen)
             scale = min(1.0, (step + 1) / warmup) * max(0.0, (total - step) / max(1, total - warmup))
             for group, base in zip(optim.param_groups, bases, strict=True):
                 group["lr"] = base * min(1.0, scale)
             optim.zero_grad()
             if loss is not None:
                 loss.backward()
-                torch.nn.utils.clip_grad_norm_(list(encoder.parameters()) + list(heads.parameters()), 1.0)
+                torch.nn.utils.clip_grad_norm_(trained + list(heads.parameters()), 1.0)
                 optim.step()
             step += 1
             if progress is not None:
@@ -357,6 +416,7 @@ def train_tool_head(
                 break
         encoder.eval()
         heads.eval()
+        encoder.requires_grad_(True)
         seconds = time.perf_counter() - start
         _save(model_dir, tokenizer, encoder, heads, max_len=max_len, no_tool=no_tool)
     finally:
@@ -364,7 +424,7 @@ def train_tool_head(
     return TrainInfo(len(examples), skipped, no_tool, step / steps_per_epoch, step, seconds)
 
 
-def _loss(enc: _Encoder, items: list[tuple[str, Any]]) -> Any:
+def _loss(enc: _Encoder, items: list[tuple[str, Any]], frozen: int = 0) -> Any:
     import torch
     import torch.nn.functional as F
 
@@ -373,7 +433,7 @@ def _loss(enc: _Encoder, items: list[tuple[str, Any]]) -> Any:
         seqs.extend(payload[0] if what == "choice" else [payload[0]])
     if not seqs:
         return None
-    choice, status, span, _ = enc.forward(seqs)
+    choice, status, span, _ = enc.forward_top(seqs, frozen) if frozen else enc.forward(seqs)
     losses = []
     at = 0
     for what, payload in items:

@@ -297,3 +297,18 @@ def test_hf_runtime_serves_the_tool_head(trained, tmp_path: Path) -> None:
         assert len(llm_calls) == 1  # the head would answer without a tool: the LLM answers
     finally:
         runtime.reset()
+
+
+def test_frozen_layers_cached_give_the_full_forward(tmp_path: Path) -> None:
+    """Training with frozen bottom layers runs the top layers from cached states: the same numbers as the full model."""
+    from slmc.training.tool_head import _build_heads, _Encoder, _load_encoder
+
+    tokenizer, encoder = _load_encoder(_tiny_encoder(tmp_path / "tiny"))
+    encoder.eval()
+    enc = _Encoder(tokenizer, encoder, _build_heads(encoder.config.hidden_size), 64)
+    seqs = [enc.seq("get_weather: current weather of a city", "what is the weather in paris"), enc.seq("x", "hi")]
+    with torch.no_grad():
+        full = enc.forward(seqs)
+        top = enc.forward_top(seqs, 1)
+    for a, b in zip(full, top, strict=True):
+        assert torch.allclose(a.float(), b.float(), atol=1e-4)
