@@ -38,6 +38,9 @@ TOOL_HEAD_CONFIG = "tool_head.json"
 TOOL_HEAD_WEIGHTS = "tool_head.safetensors"
 TOOL_HEAD_FORMAT = "slmc-tool-head"
 ENCODER_DIR = "encoder"
+CHOICE_DIR = "choice"  # the pretrained encoder, unchanged, for the bi-encoder tool choice
+CHOICE_METHODS = ("bi", "cross")
+BI_SCALE = 20.0  # cosine similarities times this, softmaxed over the offered tools
 NO_TOOL_TEXT = "no tool: none of the offered functions fits; answer the request directly in text"
 MAX_SPAN_TOKENS = 48
 _ALLOWED = {  # statuses a parameter of each kind may take
@@ -248,6 +251,77 @@ class _Encoder:
         return choice, status, span, segment
 
 
+class _BiChoice:
+    """Tool choice by cosine of the pretrained encoder's sentence embeddings (mean pooled, as all-MiniLM-L6-v2 is
+    trained): request vs ``tool name: description``; a 2-feature logistic (best cosine, margin to the second) says
+    whether to call a tool at all when the teacher sometimes answered without one."""
+
+    def __init__(self, tokenizer: Any, model: Any, max_len: int, no_tool: dict[str, Any] | None = None) -> None:
+        self.tokenizer, self.model, self.max_len, self.no_tool = tokenizer, model.eval(), max_len, no_tool
+        self._cache: dict[str, Any] = {}
+
+    def vectors(self, texts: list[str]) -> Any:
+        import torch
+
+        todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        device = next(self.model.parameters()).device
+        with torch.no_grad():
+            for i in range(0, len(todo), 32):
+                chunk = todo[i : i + 32]
+                enc = self.tokenizer(
+                    [t or " " for t in chunk],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_len,
+                    return_tensors="pt",
+                ).to(device)
+                hidden = self.model(**enc).last_hidden_state
+                weights = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = torch.nn.functional.normalize((hidden * weights).sum(1) / weights.sum(1), dim=-1)
+                for text, vector in zip(chunk, pooled, strict=True):
+                    if len(self._cache) > 50_000:
+                        self._cache.clear()
+                    self._cache[text] = vector
+        return torch.stack([self._cache[t] for t in texts])
+
+    def similarities(self, request: str, tools: list[Tool]) -> Any:
+        vectors = self.vectors([request] + [t.text() for t in tools])
+        return vectors[1:] @ vectors[0]
+
+    @staticmethod
+    def features(sims: Any) -> list[float]:
+        top = sorted((float(x) for x in sims), reverse=True)
+        return [top[0], top[0] - (top[1] if len(top) > 1 else 0.0)]
+
+    def choose(self, request: str, tools: list[Tool]) -> tuple[int | None, float]:
+        """(index of the tool, or None for no tool; the probability of that choice)."""
+        import torch
+
+        sims = self.similarities(request, tools).float()
+        probs = torch.softmax(sims * BI_SCALE, dim=0)
+        best = int(torch.argmax(probs))
+        p_tool = 1.0
+        if self.no_tool is not None:
+            z = sum(c * f for c, f in zip(self.no_tool["coef"], self.features(sims), strict=True))
+            p_tool = 1.0 / (1.0 + math.exp(-(z + self.no_tool["intercept"])))
+            if p_tool < 0.5:
+                return None, 1.0 - p_tool
+        return best, p_tool * float(probs[best])
+
+
+def _fit_no_tool(chooser: _BiChoice, examples: list[ToolExample], seed: int) -> dict[str, Any] | None:
+    """The logistic 'call a tool at all' on the training calls' similarity features (None: always a tool)."""
+    from sklearn.linear_model import LogisticRegression
+
+    labels = [ex.choice is not None for ex in examples]
+    if all(labels) or not any(labels):
+        return None
+    features = [chooser.features(chooser.similarities(ex.request, ex.tools)) for ex in examples]
+    model = LogisticRegression(C=10.0, max_iter=1000, random_state=seed).fit(features, labels)
+    sign = 1.0 if bool(model.classes_[1]) else -1.0  # coefficients for P(tool)
+    return {"coef": [sign * float(c) for c in model.coef_[0]], "intercept": sign * float(model.intercept_[0])}
+
+
 def _token_span(seq: _Seq, chars: tuple[int, int]) -> tuple[int, int] | None:
     start = end = None
     for i, (seg, (a, b)) in enumerate(zip(seq.segment, seq.offsets, strict=True)):
@@ -310,12 +384,12 @@ class TrainInfo:
     seconds: float
 
 
-def _batch_items(enc: _Encoder, ex: ToolExample, no_tool: bool) -> list[tuple[str, Any]]:
-    """(what, payload) groups for one example; sequences are built lazily by the caller."""
+def _batch_items(enc: _Encoder, ex: ToolExample, no_tool: bool, cross: bool) -> list[tuple[str, Any]]:
+    """(what, payload) groups for one example: the tool choice (cross-encoder only), each argument, enum options."""
     items: list[tuple[str, Any]] = []
     candidates = [t.text() for t in ex.tools] + ([NO_TOOL_TEXT] if no_tool else [])
     gold = len(ex.tools) if ex.choice is None else ex.choice
-    if gold < len(candidates):
+    if cross and gold < len(candidates):
         items.append(("choice", ([enc.seq(c, ex.request) for c in candidates], gold)))
     if ex.choice is None:
         return items
@@ -346,12 +420,17 @@ def train_tool_head(
     threads: int | None = None,
     time_budget: float | None = None,
     train_layers: int | None = 2,
+    choice: str = "bi",
     progress: Callable[[int, int], None] | None = None,
 ) -> TrainInfo:
     """Fine-tune the encoder and heads on the teacher's calls (exchange rows) and save them into ``model_dir``.
 
     ``time_budget`` (seconds) stops training early. ``train_layers``: how many top transformer layers are fine-tuned
-    (the ones below are frozen and run once per input; None: all layers and the embeddings)."""
+    (the ones below are frozen and run once per input; None: all layers and the embeddings). ``choice``: ``bi``
+    (the pretrained encoder's sentence embeddings, not fine-tuned; measured better on BFCL within a CPU budget) or
+    ``cross`` (pairs scored by the fine-tuned encoder)."""
+    import copy
+
     import torch
 
     examples = [ex for ex in (example_from_row(r) for r in rows) if ex is not None]
@@ -361,6 +440,8 @@ def train_tool_head(
             f"the tool-call head needs at least two usable teacher calls, found {len(examples)} of {len(rows)}",
             hint="record more traffic of this site (one tool call or a text answer per request, tools offered)",
         )
+    if choice not in CHOICE_METHODS:
+        raise SlmcError(f"unknown tool-choice method {choice!r}", hint=f"use one of: {', '.join(CHOICE_METHODS)}")
     no_tool = any(ex.choice is None for ex in examples)
     start = time.perf_counter()
     before = torch.get_num_threads()
@@ -370,6 +451,10 @@ def train_tool_head(
         torch.set_num_threads(threads or _threads_for(encoder))
         heads = _build_heads(encoder.config.hidden_size)
         enc = _Encoder(tokenizer, encoder, heads, max_len)
+        chooser = None
+        if choice == "bi":
+            chooser = _BiChoice(tokenizer, copy.deepcopy(encoder), max_len)
+            chooser.no_tool = _fit_no_tool(chooser, examples, seed)
         layers = len(encoder.encoder.layer) if hasattr(encoder, "encoder") and hasattr(encoder.encoder, "layer") else 0
         frozen = max(0, layers - train_layers) if train_layers is not None and layers else 0
         if frozen:
@@ -399,7 +484,7 @@ def train_tool_head(
                 rng.shuffle(order)
                 batches = [order[i : i + batch_calls] for i in range(0, len(order), batch_calls)]
             batch = batches.pop(0)
-            items = [it for i in batch for it in _batch_items(enc, examples[i], no_tool)]
+            items = [it for i in batch for it in _batch_items(enc, examples[i], no_tool, chooser is None)]
             loss = _loss(enc, items, frozen)
             scale = min(1.0, (step + 1) / warmup) * max(0.0, (total - step) / max(1, total - warmup))
             for group, base in zip(optim.param_groups, bases, strict=True):
@@ -418,7 +503,7 @@ def train_tool_head(
         heads.eval()
         encoder.requires_grad_(True)
         seconds = time.perf_counter() - start
-        _save(model_dir, tokenizer, encoder, heads, max_len=max_len, no_tool=no_tool)
+        _save(model_dir, tokenizer, encoder, heads, max_len=max_len, no_tool=no_tool, chooser=chooser)
     finally:
         torch.set_num_threads(before)
     return TrainInfo(len(examples), skipped, no_tool, step / steps_per_epoch, step, seconds)
@@ -453,7 +538,9 @@ def _loss(enc: _Encoder, items: list[tuple[str, Any]], frozen: int = 0) -> Any:
     return torch.stack(losses).mean()
 
 
-def _save(model_dir: Path, tokenizer: Any, encoder: Any, heads: Any, *, max_len: int, no_tool: bool) -> None:
+def _save(
+    model_dir: Path, tokenizer: Any, encoder: Any, heads: Any, *, max_len: int, no_tool: bool, chooser: Any
+) -> None:
     from safetensors.torch import save_file
 
     model_dir = Path(model_dir)
@@ -461,6 +548,9 @@ def _save(model_dir: Path, tokenizer: Any, encoder: Any, heads: Any, *, max_len:
     target = safe_join(model_dir, ENCODER_DIR)
     encoder.save_pretrained(str(target), safe_serialization=True)
     tokenizer.save_pretrained(str(target))
+    if chooser is not None:
+        chooser.model.save_pretrained(str(safe_join(model_dir, CHOICE_DIR)), safe_serialization=True)
+        tokenizer.save_pretrained(str(safe_join(model_dir, CHOICE_DIR)))
     tensors = {k: v.detach().cpu().contiguous() for k, v in heads.state_dict().items()}
     save_file(tensors, str(safe_join(model_dir, TOOL_HEAD_WEIGHTS)))
     config = {
@@ -470,6 +560,9 @@ def _save(model_dir: Path, tokenizer: Any, encoder: Any, heads: Any, *, max_len:
         "hidden": int(encoder.config.hidden_size),
         "max_len": int(max_len),
         "no_tool": bool(no_tool),
+        "choice": {"method": "cross"}
+        if chooser is None
+        else {"method": "bi", "encoder": CHOICE_DIR, "scale": BI_SCALE, "no_tool": chooser.no_tool},
         "encoder": ENCODER_DIR,
         "confidence": "product",  # of the probabilities of every choice; the threshold is chosen on validation
     }
@@ -529,7 +622,27 @@ class ToolCallHead:
         heads.eval()
         self.model_dir = model_dir
         self.no_tool = bool(config.get("no_tool"))
+        self._chooser = self._load_chooser(model_dir, config.get("choice"), max_len, device, bad)
         self._enc = _Encoder(tokenizer, encoder, heads, max_len)
+
+    @staticmethod
+    def _load_chooser(model_dir: Path, spec: Any, max_len: int, device: str | None, bad: Any) -> _BiChoice | None:
+        if not isinstance(spec, dict) or spec.get("method") not in CHOICE_METHODS:
+            raise bad("choice must say its method (bi or cross)")
+        if spec["method"] == "cross":
+            return None
+        no_tool = spec.get("no_tool")
+        if no_tool is not None:
+            coef, intercept = (no_tool.get("coef"), no_tool.get("intercept")) if isinstance(no_tool, dict) else (0, 0)
+            numbers = [*coef, intercept] if isinstance(coef, list) and len(coef) == 2 else []
+            if not numbers or not all(isinstance(x, (int, float)) and math.isfinite(x) for x in numbers):
+                raise bad("choice.no_tool must hold two finite coefficients and an intercept")
+        if spec.get("encoder") != CHOICE_DIR or spec.get("scale") != BI_SCALE:
+            raise bad("choice encoder folder or scale differ from this slmc's")
+        tokenizer, model = _load_encoder(safe_join(model_dir, CHOICE_DIR))
+        if device:
+            model.to(device)
+        return _BiChoice(tokenizer, model, max_len, no_tool)
 
     def predict(self, rows: list[dict[str, Any]]) -> list[ToolPrediction]:
         """Predictions for exchange rows (their prompt messages and ``tools``; the last message is the answer)."""
@@ -557,11 +670,15 @@ class ToolCallHead:
             return ToolPrediction(None, 0.0, "empty request")
         enc = self._enc
         with torch.inference_mode():
-            candidates = [t.text() for t in offered] + ([NO_TOOL_TEXT] if self.no_tool else [])
-            choice, _, _, _ = enc.forward([enc.seq(c, request) for c in candidates])
-            probs = torch.softmax(choice.float(), dim=0)
-            best = int(torch.argmax(probs))
-            confidence = float(probs[best])
+            if self._chooser is not None:
+                pick, confidence = self._chooser.choose(request, offered)
+                best = len(offered) if pick is None else pick
+            else:
+                candidates = [t.text() for t in offered] + ([NO_TOOL_TEXT] if self.no_tool else [])
+                choice, _, _, _ = enc.forward([enc.seq(c, request) for c in candidates])
+                probs = torch.softmax(choice.float(), dim=0)
+                best = int(torch.argmax(probs))
+                confidence = float(probs[best])
             if best == len(offered):
                 return ToolPrediction(None, confidence)
             tool = offered[best]

@@ -136,7 +136,15 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]
     encoder = _tiny_encoder(base / "tiny")
     rows = _rows(120, seed=1)
     info = train_tool_head(
-        rows, base / "head", encoder_path=encoder, epochs=8, lr=2e-3, head_lr=5e-3, batch_calls=8, max_len=64
+        rows,
+        base / "head",
+        encoder_path=encoder,
+        epochs=8,
+        lr=2e-3,
+        head_lr=5e-3,
+        batch_calls=8,
+        max_len=64,
+        choice="cross",
     )
     assert info.examples == 120 and info.no_tool
     return base / "head", _rows(60, seed=2)
@@ -312,3 +320,20 @@ def test_frozen_layers_cached_give_the_full_forward(tmp_path: Path) -> None:
         top = enc.forward_top(seqs, 1)
     for a, b in zip(full, top, strict=True):
         assert torch.allclose(a.float(), b.float(), atol=1e-4)
+
+
+def test_bi_encoder_choice_round_trips(tmp_path: Path) -> None:
+    """The default tool choice (the pretrained encoder's sentence embeddings, saved unchanged beside the fine-tuned
+    one, with the no-tool logistic) saves, loads and predicts the same."""
+    rows = _rows(40, seed=3)
+    train_tool_head(rows, tmp_path / "head", encoder_path=_tiny_encoder(tmp_path / "tiny"), epochs=1, max_len=64)
+    config = json.loads((tmp_path / "head" / "tool_head.json").read_text())
+    assert config["choice"]["method"] == "bi" and len(config["choice"]["no_tool"]["coef"]) == 2
+    assert (tmp_path / "head" / "choice" / "model.safetensors").is_file()
+    first = [(p.call, p.confidence, p.fallback) for p in ToolCallHead(tmp_path / "head").predict(rows)]
+    assert first == [(p.call, p.confidence, p.fallback) for p in ToolCallHead(tmp_path / "head").predict(rows)]
+    assert all(0.0 <= c <= 1.0 for _, c, _ in first)
+    config["choice"]["no_tool"]["coef"] = [float("nan"), 1.0]
+    (tmp_path / "head" / "tool_head.json").write_text(json.dumps(config))
+    with pytest.raises(SlmcError, match="finite coefficients"):
+        ToolCallHead(tmp_path / "head")
