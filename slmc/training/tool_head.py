@@ -1,9 +1,12 @@
-"""Tool-call head: a pretrained sentence encoder fine-tuned as a cross-encoder to fill a tool call from a request.
+"""Tool-call head: a pretrained sentence encoder that fills a tool call from a request, fine-tuned on the CPU.
 
-The tools are those offered *in that request* (tool sets vary per call). One shared transformer encoder reads pairs:
+The tools are those offered *in that request* (tool sets vary per call).
 
-- tool choice: ``(tool name: description, request)`` for each offered tool plus a "no tool" candidate (when the
-  teacher answered without a tool in training, BFCL irrelevance) -> a score; softmax over the request's candidates;
+- tool choice (default ``bi``): the cosine of the pretrained encoder's sentence embeddings (not fine-tuned) of the
+  request and of each offered ``tool name: description``, softmaxed; a 2-feature logistic (best cosine, margin)
+  decides "no tool" when the teacher answered without one in training (BFCL irrelevance). ``cross`` instead scores
+  ``(tool name: description, request)`` pairs with the fine-tuned encoder plus a "no tool" candidate; on BFCL
+  within a CPU budget the bi-encoder chose better (``bench/heads_tools.py``), so it is the default;
 - each parameter of the chosen tool: ``(tool . param (type): description, request)`` -> a status (absent, value,
   true, false, other) from the mean-pooled pair and start / end logits over the request's tokens (the value's span;
   integers and numbers are spans parsed);
@@ -14,9 +17,12 @@ product of the probabilities of every choice made (tool, each status, each span 
 predicts as ``other`` (a value that is no span, option, number or boolean: arrays, objects, rewritten text) and a
 number span that does not parse make the call fall back (confidence 0, ``fallback`` says why).
 
+The fine-tuned encoder reads the argument pairs; only its top ``train_layers`` layers are trained (the frozen ones
+run once per input and are cached), which keeps an epoch within a CPU budget.
+
 Saved without pickle: ``encoder/`` (the fine-tuned transformer as ``model.safetensors`` + ``config.json`` and its
-tokenizer's JSON files), ``tool_head.safetensors`` (the three linear heads) and ``tool_head.json`` (format, sizes).
-torch and transformers are imported inside the functions only: importing this module is cheap.
+tokenizer's JSON files), ``choice/`` (the pretrained encoder for the bi-encoder choice), ``tool_head.safetensors``
+(the linear heads) and ``tool_head.json`` (format, sizes, the no-tool logistic). torch and transformers are imported inside the functions only: importing this module is cheap.
 """
 
 from __future__ import annotations
