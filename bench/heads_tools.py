@@ -227,7 +227,14 @@ def run_set(name: str, irrelevance: list[dict[str, Any]], args: argparse.Namespa
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         info = train_tool_head(
-            parts["train"], Path(tmp) / "head", epochs=args.epochs, time_budget=args.budget, seed=args.seed
+            parts["train"],
+            Path(tmp) / "head",
+            epochs=args.epochs,
+            time_budget=args.budget,
+            seed=args.seed,
+            train_layers=args.train_layers,
+            lr=args.lr,
+            choice=args.choice,
         )
         t1 = time.perf_counter()
         head = ToolCallHead(Path(tmp) / "head")
@@ -238,7 +245,7 @@ def run_set(name: str, irrelevance: list[dict[str, Any]], args: argparse.Namespa
     at_target, at_fallback = _threshold([p.confidence for p in val], val_ok)
     threshold = at_target if at_target is not None else at_fallback
     ok = [agrees(p.call, r["_truth"], r["tools"]) for p, r in zip(test, parts["test"], strict=True)]
-    chosen = [(p.call["name"] if p.call else None) for p in test]
+    chosen = [p.tool for p in test]
     truth = [(r["_truth"][0] if r["_truth"] else None) for r in parts["test"]]
     accepted = [threshold is not None and p.confidence >= threshold and p.fallback is None for p in test]
     n_acc = sum(accepted)
@@ -272,6 +279,9 @@ def main() -> None:
     parser.add_argument("--epochs", type=float, default=3.0)
     parser.add_argument("--budget", type=float, default=150.0, help="training seconds per set at most")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--train-layers", type=int, default=1, help="top encoder layers fine-tuned")
+    parser.add_argument("--lr", type=float, default=2e-4)
+    parser.add_argument("--choice", default="bi", choices=("bi", "cross"))
     parser.add_argument("--no-bi-encoder", dest="bi_encoder", action="store_false")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()

@@ -581,6 +581,7 @@ class ToolPrediction:
     call: dict[str, str] | None  # {"name", "arguments": json string}, None = answer without a tool
     confidence: float
     fallback: str | None = None  # why the head cannot answer this call (confidence is then 0)
+    tool: str | None = None  # the tool the head chose (also when its arguments fall back), None = no tool
 
 
 class ToolCallHead:
@@ -690,9 +691,9 @@ class ToolCallHead:
             tool = offered[best]
             args, confidence, reason = self._arguments(tool, request, confidence)
         if reason is not None:
-            return ToolPrediction(None, 0.0, reason)
+            return ToolPrediction(None, 0.0, reason, tool.name)
         call = {"name": tool.name, "arguments": json.dumps(args, ensure_ascii=False)}
-        return ToolPrediction(call, confidence)
+        return ToolPrediction(call, confidence, None, tool.name)
 
     def _arguments(self, tool: Tool, request: str, confidence: float) -> tuple[dict[str, Any], float, str | None]:
         import torch
