@@ -5,7 +5,10 @@ use and switched per request (generation is serialised per endpoint). ``adapter.
 sequence-classification model from the adapter path (a full model folder, or a PEFT adapter over the base) and answer
 the argmax label; its confidence is the top label's log-probability. ``adapter.kind: span-head`` sites load slmc's
 extractive JSON head (``slmc.training.span_head``: ``span_head.json`` + safetensors) and answer the JSON object it reads
-out of the input; confidence is its minimum tag / key probability. Causal LMs answer greedily; confidence is the
+out of the input; confidence is its minimum tag / key probability. ``adapter.kind: tool-head`` sites load slmc's
+tool-call head (``slmc.training.tool_head``: a fine-tuned encoder choosing among the request's own tools and filling
+each argument) and answer one tool call; a call it cannot fill (or one it answers without a tool) falls back with
+reason ``head-fallback``. Causal LMs answer greedily; confidence is the
 mean token log-prob of the generated tokens.
 
 Loading happens in ``warm_up`` (``slmc.runtime.warm_up()`` / ``configure(..., warm=True)``) or in a background thread
@@ -53,6 +56,7 @@ class HFBackend(Backend):
         self._adapters: set[str] = set()
         self._classifiers: dict[str, tuple[Any, Any, list[str]]] = {}
         self._heads: dict[str, Any] = {}  # adapter name -> slmc classifier head, or None (a transformers classifier)
+        self._tool_heads: dict[str, Any] = {}  # adapter name -> slmc tool-call head
         self._broken: dict[str, EndpointError] = {}  # adapter name -> why it cannot be loaded (warned once)
         self._state_lock = threading.Lock()
         self._ready: set[str] = set()  # site keys whose models are loaded
@@ -90,6 +94,8 @@ class HFBackend(Backend):
                     head.predict(
                         [{"messages": [{"role": "user", "content": "warm-up"}, {"role": "assistant", "content": ""}]}]
                     )
+            elif site.adapter is not None and site.adapter.kind == "tool-head":
+                self._tool_head(site).predict_one("warm-up", [{"name": "warm_up"}])  # the encoder runs once here
             else:
                 self._causal(site)
         except EndpointError as exc:  # refused or broken (already warned with its path): its own reason
@@ -224,6 +230,8 @@ class HFBackend(Backend):
             return self._extract(req, site, deadline)
         if site.adapter is not None and site.adapter.kind == "classifier-head":
             return self._classify(req, site, deadline)
+        if site.adapter is not None and site.adapter.kind == "tool-head":
+            return self._call_tool(req, site, deadline)
         return self._generate(req, site, deadline)
 
     def _generate(self, req: SLMRequest, site: Site, deadline: float) -> Answer:
@@ -341,6 +349,45 @@ class HFBackend(Backend):
         return Answer(
             content=pred.text,
             confidence=pred.confidence,  # min over tags and closed keys of the calibrated probability
+            prompt_tokens=0,
+            completion_tokens=1,
+            model=site.adapter.name if site.adapter else self.endpoint.name,
+        )
+
+    def _tool_head(self, site: Site) -> Any:
+        """slmc's tool-call head for the site (``tool_head.json`` + safetensors), loaded once per adapter."""
+        adapter = self._adapter_path(site)
+        if adapter.name not in self._tool_heads:
+            with self._load_lock:
+                if adapter.name not in self._tool_heads:
+                    from slmc.errors import SlmcError
+                    from slmc.training.tool_head import ToolCallHead
+
+                    path = Path(adapter.path)
+                    try:
+                        self._tool_heads[adapter.name] = ToolCallHead(path)
+                    except SlmcError as exc:
+                        self._fail(adapter.name, path, exc.message + (f"; {exc.hint}" if exc.hint else ""))
+                    except Exception as exc:  # a broken file must not pass silently
+                        self._fail(adapter.name, path, repr(exc))
+        return self._tool_heads[adapter.name]
+
+    def _call_tool(self, req: SLMRequest, site: Site, deadline: float) -> Answer:
+        import uuid
+
+        from slmc.training.tool_head import request_text
+
+        head = self._tool_head(site)
+        with self._turn(deadline):
+            pred = head.predict_one(request_text(req.messages), req.tools)
+        if pred.call is None:  # the head answers tool calls only: a text answer (or what it cannot fill) is the LLM's
+            raise EndpointError("head-fallback", pred.fallback or "the head would answer without a tool")
+        call = {"id": f"call_{uuid.uuid4().hex[:24]}", **pred.call}
+        return Answer(
+            content=None,
+            tool_calls=[call],
+            finish_reason="tool_calls",
+            confidence=pred.confidence,  # product of the head's choice probabilities; threshold from validation
             prompt_tokens=0,
             completion_tokens=1,
             model=site.adapter.name if site.adapter else self.endpoint.name,

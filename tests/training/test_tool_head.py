@@ -1,0 +1,339 @@
+"""The tool-call head on a tiny encoder built from a config (no hub, no pretrained weights): it trains on a synthetic
+tool set whose tools differ per call, round-trips save / load with identical predictions, and survives hostile
+schemas."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from slmc.errors import SlmcError
+from slmc.training.tool_schema import label_argument, read_tools
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+
+from slmc.training.tool_head import ToolCallHead, example_from_row, train_tool_head  # noqa: E402
+
+CITIES = ["paris", "berlin", "tokyo", "lima", "oslo", "cairo"]
+NAMES = ["ana", "bob", "carl", "dora", "eve"]
+TOOLS = {
+    "get_weather": {
+        "name": "get_weather",
+        "description": "current weather of a city",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "city": {"type": "string", "description": "the city"},
+                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"], "description": "temperature unit"},
+            },
+            "required": ["city"],
+        },
+    },
+    "set_alarm": {
+        "name": "set_alarm",
+        "description": "set an alarm clock at an hour",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "hour": {"type": "integer", "description": "hour of the day"},
+                "loud": {"type": "boolean", "description": "ring loudly"},
+            },
+            "required": ["hour"],
+        },
+    },
+    "call_friend": {
+        "type": "function",
+        "function": {
+            "name": "call_friend",
+            "description": "phone a friend by name",
+            "parameters": {
+                "type": "object",
+                "properties": {"who": {"type": "string", "description": "name of the friend"}},
+                "required": ["who"],
+            },
+        },
+    },
+}
+
+
+def _request(rng: random.Random) -> tuple[str, str | None, dict]:
+    kind = rng.choice(["get_weather", "set_alarm", "call_friend", None])
+    if kind == "get_weather":
+        city, unit = rng.choice(CITIES), rng.choice(["celsius", "fahrenheit", None])
+        text = f"what is the weather in {city}" + (f" in {unit}" if unit else "")
+        return text, kind, {"city": city, **({"unit": unit} if unit else {})}
+    if kind == "set_alarm":
+        hour, loud = rng.randint(1, 12), rng.choice([True, False, None])
+        text = f"wake me at {hour}" + ({True: " loudly", False: " quietly", None: ""}[loud])
+        return text, kind, {"hour": hour, **({"loud": loud} if loud is not None else {})}
+    if kind == "call_friend":
+        who = rng.choice(NAMES)
+        return f"please phone {who} now", kind, {"who": who}
+    return rng.choice(["tell me a joke", "how are you today", "thanks a lot"]), None, {}
+
+
+def _rows(n: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        text, name, args = _request(rng)
+        offered = rng.sample(sorted(TOOLS), 2)  # tool sets differ per call ...
+        if name is not None and name not in offered:
+            offered[rng.randrange(2)] = name  # ... and always hold the teacher's tool
+        answer: dict = {"role": "assistant", "content": "sure"}
+        if name is not None:
+            answer = {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [{"type": "function", "function": {"name": name, "arguments": json.dumps(args)}}],
+            }
+        rows.append(
+            {
+                "messages": [{"role": "system", "content": "you help"}, {"role": "user", "content": text}, answer],
+                "tools": [TOOLS[t] for t in offered],
+                "_expect": (name, args),
+            }
+        )
+    return rows
+
+
+def _tiny_encoder(folder: Path) -> Path:
+    """A 2-layer BERT with a word-level vocabulary of the synthetic texts, built from a config."""
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    texts = json.dumps(list(TOOLS.values())) + " ".join(CITIES + NAMES) + " ".join(str(h) for h in range(1, 13))
+    texts += "what is the weather in wake me at loudly quietly please phone now tell a joke how are you today thanks "
+    texts += "lot no tool: none of the offered functions fits; answer the request directly in text any = ( ) ."
+    words = set(re.findall(r"[a-z]+|\d+|[^\sa-z\d]", texts.lower()))
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *sorted(w for w in words if w)]
+    folder.mkdir(parents=True)
+    tokenizer = BertTokenizerFast(vocab={w: i for i, w in enumerate(vocab)}, do_lower_case=True)
+    assert tokenizer.convert_tokens_to_ids(["paris", "[SEP]"]) == [vocab.index("paris"), 3]
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=48,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=96,
+        max_position_embeddings=128,
+        hidden_dropout_prob=0.0,
+        attention_probs_dropout_prob=0.0,
+    )
+    BertModel(config).save_pretrained(str(folder), safe_serialization=True)
+    tokenizer.save_pretrained(str(folder))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
+    base = tmp_path_factory.mktemp("toolhead")
+    encoder = _tiny_encoder(base / "tiny")
+    rows = _rows(120, seed=1)
+    info = train_tool_head(
+        rows,
+        base / "head",
+        encoder_path=encoder,
+        epochs=8,
+        lr=2e-3,
+        head_lr=5e-3,
+        batch_calls=8,
+        max_len=64,
+        choice="cross",
+    )
+    assert info.examples == 120 and info.no_tool
+    return base / "head", _rows(60, seed=2)
+
+
+def _agree(pred, expect) -> bool:
+    name, args = expect
+    if name is None:
+        return pred.call is None and pred.fallback is None
+    return pred.call is not None and pred.call["name"] == name and json.loads(pred.call["arguments"]) == args
+
+
+def test_trains_on_tool_sets_that_differ_per_call_and_round_trips(trained, tmp_path: Path) -> None:
+    folder, test_rows = trained
+    assert (folder / "encoder" / "model.safetensors").is_file() and (folder / "tool_head.safetensors").is_file()
+    assert not list(folder.rglob("*.bin")) and not list(folder.rglob("*.pkl"))
+    head = ToolCallHead(folder)
+    preds = head.predict(test_rows)
+    choice = sum((p.call["name"] if p.call else None) == r["_expect"][0] for p, r in zip(preds, test_rows, strict=True))
+    full = sum(_agree(p, r["_expect"]) for p, r in zip(preds, test_rows, strict=True))
+    assert choice / len(test_rows) >= 0.9, choice
+    assert full / len(test_rows) >= 0.75, full
+    for p in preds:
+        assert 0.0 <= p.confidence <= 1.0
+        if p.call is not None:
+            assert set(p.call) == {"name", "arguments"} and isinstance(json.loads(p.call["arguments"]), dict)
+    # the tool must come from the request's own tools: the same request offered other tools never picks a missing one
+    row = test_rows[0]
+    only = [TOOLS["call_friend"]]
+    pred = head.predict_one("what is the weather in paris", only)
+    assert pred.call is None or pred.call["name"] == "call_friend"
+    # a second load gives identical predictions and confidences
+    again = ToolCallHead(folder).predict(test_rows)
+    assert [(p.call, p.confidence, p.fallback) for p in again] == [(p.call, p.confidence, p.fallback) for p in preds]
+    assert row["_expect"] is not None
+
+
+def test_hostile_schemas_never_crash(trained) -> None:
+    folder, _ = trained
+    head = ToolCallHead(folder)
+    huge = {"type": "string", "enum": [f"v{i}" for i in range(10_000)]}
+    hostile = [
+        None,
+        "get_weather",
+        {"name": 7},
+        {"function": "x"},
+        {"name": "no_params"},
+        {"name": "bad_params", "parameters": "everything"},
+        {"name": "bad_props", "parameters": {"properties": ["a", "b"], "required": "a"}},
+        {
+            "name": "weird",
+            "description": {"not": "text"},
+            "parameters": {
+                "properties": {
+                    "untyped": {},
+                    "nested": {"type": "object", "properties": {"deep": {"type": "string"}}},
+                    "huge": huge,
+                    "mixed_enum": {"enum": [1, [2], {"a": 3}, None]},
+                    "nan_enum": {"type": "number", "enum": [float("nan"), 1.0]},
+                    "listy": {"type": "array", "items": {"type": "string"}},
+                    "typelist": {"type": ["string", "null"], "description": 5},
+                    "": {"type": "string"},
+                },
+                "required": ["nested", 3, None],
+            },
+        },
+    ]
+    tools = read_tools(hostile)
+    assert [t.name for t in tools] == ["no_params", "bad_params", "bad_props", "weird"]
+    kinds = {p.name: p.kind for p in tools[-1].params}
+    assert kinds == {k: "other" for k in ("untyped", "nested", "huge", "mixed_enum", "nan_enum", "listy", "typelist")}
+    for request in ["wake me at 7", "", "x" * 5000, "\u2028\x00 emoji 🎉"]:
+        for offered in (hostile, hostile[-1:], [], "not a list", None, [huge]):
+            pred = head.predict_one(request, offered)
+            assert 0.0 <= pred.confidence <= 1.0
+            if pred.call is not None:
+                assert pred.call["name"] in {"no_params", "bad_params", "bad_props", "weird"}
+                json.loads(pred.call["arguments"])
+    # a required nested object can never be filled: the call falls back rather than invent it
+    pred = head.predict_one("wake me at 7", hostile[-1:])
+    assert pred.call is None
+
+
+def test_labels_and_unusable_rows() -> None:
+    tool = read_tools([TOOLS["set_alarm"]])[0]
+    hour = tool.param("hour")
+    assert label_argument("wake me at 1,200 or 7", hour, True, 7).span == (20, 21)
+    assert label_argument("wake me at 1,200", hour, True, 1200).span == (11, 16)
+    assert label_argument("wake me at seven", hour, True, 7).status == "other"  # not a span: fallback when present
+    assert label_argument("x", hour, False, None).status == "absent"
+    parallel = {
+        "messages": [
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "tool_calls": [{"function": {"name": "a", "arguments": "{}"}}] * 2},
+        ],
+        "tools": [TOOLS["set_alarm"]],
+    }
+    unknown = {
+        "messages": [
+            {"role": "user", "content": "wake me at 7"},
+            {"role": "assistant", "tool_calls": [{"function": {"name": "set_alarm", "arguments": '{"minute": 3}'}}]},
+        ],
+        "tools": [TOOLS["set_alarm"]],
+    }
+    for row in (parallel, unknown, {"messages": "x"}, None, {"messages": [{"role": "user", "content": "a"}]}):
+        assert example_from_row(row) is None
+
+
+def test_too_few_calls_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SlmcError, match="at least two usable teacher calls"):
+        train_tool_head([{"messages": []}], tmp_path / "h", encoder_path=tmp_path / "none")
+
+
+def test_broken_saved_head_is_refused(trained, tmp_path: Path) -> None:
+    folder, _ = trained
+    with pytest.raises(SlmcError, match="holds no tool-call head"):
+        ToolCallHead(tmp_path)
+    (tmp_path / "tool_head.json").write_text('{"format": "slmc-tool-head", "version": 1}')
+    (tmp_path / "tool_head.safetensors").write_bytes((folder / "tool_head.safetensors").read_bytes())
+    with pytest.raises(SlmcError, match="broken tool-call head"):
+        ToolCallHead(tmp_path)
+
+
+def test_hf_runtime_serves_the_tool_head(trained, tmp_path: Path) -> None:
+    """A manifest site with ``adapter.kind: tool-head`` answers tool calls from the head in the hf backend; a request
+    the head answers without a tool goes to the LLM."""
+    import shutil
+
+    import slmc.runtime as runtime
+    from tests.runtime.servers import SITE, write_manifest
+
+    folder, _ = trained
+    shutil.copytree(folder, tmp_path / "adapters" / "tools")
+    path = write_manifest(
+        tmp_path,
+        None,
+        target="hf",
+        adapter={"name": "tools", "path": "adapters/tools", "int_id": 0, "kind": "tool-head"},
+        contract={"kind": "tool-call", "tools_per_call": True},
+        threshold=0.0,
+    )
+    llm_calls = []
+
+    def llm(**kwargs):
+        llm_calls.append(kwargs)
+        return {"choices": [{"message": {"role": "assistant", "content": "llm"}, "finish_reason": "stop"}]}
+
+    runtime.configure(path, warm=True)
+    try:
+        tools = [{"type": "function", "function": TOOLS["get_weather"]}, TOOLS["call_friend"]]
+        messages = [{"role": "user", "content": "what is the weather in lima"}]
+        resp = runtime.call(SITE, "openai.chat", llm, model="m", messages=messages, tools=tools)
+        call = resp.choices[0].message.tool_calls[0]
+        assert call.function.name == "get_weather" and json.loads(call.function.arguments) == {"city": "lima"}
+        assert runtime.stats()["served_by_slm"] == 1 and not llm_calls
+        joke = [{"role": "user", "content": "tell me a joke"}]
+        runtime.call(SITE, "openai.chat", llm, model="m", messages=joke, tools=tools)
+        assert len(llm_calls) == 1  # the head would answer without a tool: the LLM answers
+    finally:
+        runtime.reset()
+
+
+def test_frozen_layers_cached_give_the_full_forward(tmp_path: Path) -> None:
+    """Training with frozen bottom layers runs the top layers from cached states: the same numbers as the full model."""
+    from slmc.training.tool_head import _build_heads, _Encoder, _load_encoder
+
+    tokenizer, encoder = _load_encoder(_tiny_encoder(tmp_path / "tiny"))
+    encoder.eval()
+    enc = _Encoder(tokenizer, encoder, _build_heads(encoder.config.hidden_size), 64)
+    seqs = [enc.seq("get_weather: current weather of a city", "what is the weather in paris"), enc.seq("x", "hi")]
+    with torch.no_grad():
+        full = enc.forward(seqs)
+        top = enc.forward_top(seqs, 1)
+    for a, b in zip(full, top, strict=True):
+        assert torch.allclose(a.float(), b.float(), atol=1e-4)
+
+
+def test_bi_encoder_choice_round_trips(tmp_path: Path) -> None:
+    """The default tool choice (the pretrained encoder's sentence embeddings, saved unchanged beside the fine-tuned
+    one, with the no-tool logistic) saves, loads and predicts the same."""
+    rows = _rows(40, seed=3)
+    train_tool_head(rows, tmp_path / "head", encoder_path=_tiny_encoder(tmp_path / "tiny"), epochs=1, max_len=64)
+    config = json.loads((tmp_path / "head" / "tool_head.json").read_text())
+    assert config["choice"]["method"] == "bi" and len(config["choice"]["no_tool"]["coef"]) == 2
+    assert (tmp_path / "head" / "choice" / "model.safetensors").is_file()
+    first = [(p.call, p.confidence, p.fallback) for p in ToolCallHead(tmp_path / "head").predict(rows)]
+    assert first == [(p.call, p.confidence, p.fallback) for p in ToolCallHead(tmp_path / "head").predict(rows)]
+    assert all(0.0 <= c <= 1.0 for _, c, _ in first)
+    config["choice"]["no_tool"]["coef"] = [float("nan"), 1.0]
+    (tmp_path / "head" / "tool_head.json").write_text(json.dumps(config))
+    with pytest.raises(SlmcError, match="finite coefficients"):
+        ToolCallHead(tmp_path / "head")
