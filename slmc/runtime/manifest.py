@@ -7,7 +7,7 @@ The shape is docs/interfaces.md §4. Extra keys the router reads (all optional):
 * ``log``: top-level alias of ``defaults.log``.
 * per site: ``timeout_s``, ``prompt_template`` (``text`` sites: a string, or a list of ``{role, content}``, with
   ``{param}`` holes named by the wrapper's parameters), ``temperature`` (0), ``adapter.kind``
-  (``lora`` default | ``classifier-head`` | ``tool-head``).
+  (``lora`` default | ``classifier-head`` | ``span-head`` | ``tool-head``).
 * per endpoint: ``model`` (the model name the server was started with; default ``base_model`` as written),
   ``api_key_env`` (an environment variable; when it is set, requests carry ``Authorization: Bearer <its value>``).
 
@@ -58,7 +58,7 @@ class Adapter:
     name: str
     path: str | None = None
     int_id: int = 0
-    kind: str = "lora"  # lora | classifier-head | tool-head
+    kind: str = "lora"  # lora | classifier-head | span-head | tool-head
     lora_request: dict[str, Any] | None = None  # trtllm-serve's lora_request as written (server-side lora_path)
     refused: str | None = None  # why the path was not taken (outside the bundle); path is None then
 
