@@ -106,3 +106,18 @@ def test_structured_calls_that_do_not_parse_are_rejected_with_a_reason(calls: li
         and problem.error
         and ("not JSON" in problem.error or "not an object" in problem.error or "no name" in problem.error)
     )
+
+
+def test_calls_in_another_order_agree_when_one_argument_is_true_and_another_1():
+    """Found by the property test: matching removed a used reference call with ==, and True == 1 in Python."""
+    from slmc.answers import compare_tool_calls
+
+    def call(args: str) -> dict[str, Any]:
+        return {"name": "route", "arguments": args}
+
+    prediction = [call('{"queue": 1}'), call('{"queue": 0}'), call('{"queue": true}')]
+    reference = [call('{"queue": 0}'), call('{"queue": true}'), call('{"queue": 1}')]
+    assert compare_tool_calls(prediction, reference) == (True, True, True)
+    assert (
+        compare_tool_calls(prediction, [call('{"queue": 0}'), call('{"queue": 1}'), call('{"queue": 1}')])[2] is False
+    )
