@@ -131,6 +131,30 @@ def test_compile_cli_summary_is_the_report(traces: Path, tmp_path: Path):
     assert "figures: potential" in run.stdout  # no gate ran: nothing here is measured
 
 
+def test_every_share_of_calls_has_one_base(analyzed):
+    """The summary's share SLMs could serve is over the same calls as its tables and its $ figures (the records kept
+    after curation), so it is the narrow share of calls the line above it gives, not a second number for it."""
+    run, out = analyzed
+    analysis = json.loads((out / "analysis.json").read_text(encoding="utf-8"))
+    summary, narrow = analysis["summary"], analysis["offload_summary"]
+    rows = summary["cost_tasks"]
+    base = sum(r["calls"] for r in rows)
+    assert base == summary["records"]["kept"] == narrow["calls"] < summary["calls"]  # duplicates etc. were dropped
+    served = sum(r["calls"] for r in rows if r["offloaded"]) / base
+    assert summary["calls_to_slm_share"] == pytest.approx(served)
+    assert {r["task"] for r in rows if r["offloaded"]} == {
+        t["id"] for t in analysis["tasks"] if (t["offload"] or {}).get("verdict") == "narrow"
+    }  # here every narrow task got an SLM: the two lines must then say the same share
+    share = re.search(r"narrow tasks \(potential\): ([\d.]+) % of calls", run.stdout).group(1)
+    line = re.search(
+        r"calls in traces: (\d+) \((\d+) in tasks after curation[^)]*\); share SLMs could serve: ([\d.]+)%", run.stdout
+    )
+    assert line, run.stdout
+    assert (int(line.group(1)), int(line.group(2))) == (summary["calls"], base) and line.group(3) == share
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert f"{share} %" in md and f"could serve: {share}%" in md
+
+
 def test_every_dropped_record_is_counted_with_its_reason(analyzed, traces: Path):
     run, out = analyzed
     records = json.loads((out / "analysis.json").read_text(encoding="utf-8"))["summary"]["records"]
