@@ -32,6 +32,14 @@ def ingest_dropped(report: Any) -> dict[str, int]:
     return {"malformed": report.malformed, "invalid": report.invalid, **dict(report.skipped)}
 
 
+def sites_text(graph: AgentGraph) -> str:
+    """``10 call sites and 6 wrapper functions``: call sites counted as the summary counts them (a wrapper function's
+    definition is not a call site), for the frontend's stage line."""
+    wrappers = sum(1 for s in graph.sites() if s.site == SiteKind.WRAPPER)
+    text = f"{len(graph.sites()) - wrappers} call sites"
+    return text + (f" and {wrappers} wrapper functions" if wrappers else "")
+
+
 def summarize(graph: AgentGraph, artifacts: dict[str, Any], kept: int | None = None) -> dict[str, Any]:
     """The run's figures. ``kept``: the trace records left after the passes (None: not known)."""
     tasks = graph.tasks()
@@ -181,4 +189,13 @@ def render_summary(s: dict[str, Any]) -> list[str]:
     return lines
 
 
-__all__ = ["MEASURED", "POTENTIAL", "add_dropped", "dropped_text", "ingest_dropped", "render_summary", "summarize"]
+__all__ = [
+    "MEASURED",
+    "POTENTIAL",
+    "add_dropped",
+    "dropped_text",
+    "ingest_dropped",
+    "render_summary",
+    "sites_text",
+    "summarize",
+]

@@ -155,6 +155,29 @@ def test_every_share_of_calls_has_one_base(analyzed):
     assert f"{share} %" in md and f"could serve: {share}%" in md
 
 
+def _stage_sites(stderr: str) -> tuple[int, int]:
+    """(call sites, wrapper functions) the frontend stage line gives."""
+    m = re.search(r"\] frontend [\d.]+s: (\d+) call sites(?: and (\d+) wrapper functions)?[ ;]", stderr)
+    assert m, stderr
+    return int(m.group(1)), int(m.group(2) or 0)
+
+
+def test_the_stage_line_counts_call_sites_as_the_summary_does(analyzed, traces: Path, tmp_path: Path):
+    """The frontend stage line said "16 call sites" (wrapper definitions included) above a summary saying "sites: 10"
+    for the same agent: both now count call sites alike, wrapper functions apart."""
+    run, out = analyzed
+    summary = json.loads((out / "analysis.json").read_text(encoding="utf-8"))["summary"]
+    sites, wrappers = _stage_sites(run.stderr)
+    assert sites == summary["sites"] == int(re.search(r"sites: (\d+) \(", run.stdout).group(1)) and wrappers > 0
+    build = tmp_path / "build"
+    pipeline = "triage,link-traces,scrub-pii,curate"
+    done = _run(
+        "compile", str(AGENT), "--traces", str(traces), "--out", str(build), "--pipeline", pipeline, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert _stage_sites(done.stderr) == (sites, wrappers)
+
+
 def test_every_dropped_record_is_counted_with_its_reason(analyzed, traces: Path):
     run, out = analyzed
     records = json.loads((out / "analysis.json").read_text(encoding="utf-8"))["summary"]["records"]

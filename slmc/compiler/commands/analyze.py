@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from slmc.compiler.progress import StageDisplay, quiet_libraries
     from slmc.frontend import analyze_paths
     from slmc.report.analyze import build_analysis, render_terminal, write_reports
-    from slmc.report.summary import add_dropped, ingest_dropped
+    from slmc.report.summary import add_dropped, ingest_dropped, sites_text
     from slmc.traces.ingest import IngestReport, read_traces
 
     log = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
@@ -96,8 +96,7 @@ def run(args: argparse.Namespace) -> int:
     not_read = ", ".join(f"{r} {n}" for r, n in (artifacts.get("dropped") or {}).get("ingest", {}).items())
     display.done(
         "frontend",
-        f"{len(graph.sites())} call sites; {len(records)} trace records"
-        + (f"; not read: {not_read}" if not_read else ""),
+        f"{sites_text(graph)}; {len(records)} trace records" + (f"; not read: {not_read}" if not_read else ""),
     )
     if not records:
         display.close()
