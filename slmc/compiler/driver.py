@@ -355,7 +355,9 @@ def _write_report(
 
 
 def _frontend_note(graph: AgentGraph, files: int, records: int, reports: Reports) -> str:
-    note = f"{len(graph.sites())} call sites in {files} files; {records} trace records"
+    from slmc.report.summary import sites_text
+
+    note = f"{sites_text(graph)} in {files} files; {records} trace records"
     skipped = reports.dropped.get("ingest")
     if skipped:
         note += "; not read: " + ", ".join(f"{r} {n}" for r, n in sorted(skipped.items(), key=lambda kv: -kv[1]))

@@ -13,7 +13,9 @@ Methods, strongest first (``record.meta["link"] = {"method", "confidence"}``):
                  wrapper-call site whose prompt the messages match: the site capture's stack would give.
 3. ``template``  the literal text of a site's prompt template, in order, is found in the record's messages;
                  confidence = matched share of the template's literal text. Candidate sites come from an index of
-                 their distinctive words, so each record is compared with a few sites only.
+                 their distinctive words, so each record is compared with a few sites only. A template found at a
+                 caller (a wrapper's def, the module-level call of ``main()``) links, as a location there does, to
+                 the request inside and out through generic wrappers: the site capture's stack gives.
 4. ``workload``  the source's workload/entity name names exactly one site's function (weak hint).
 
 Records that link to nothing are kept and grouped (``meta["group"]``: workload, else a hash of the system prompt):
@@ -86,6 +88,7 @@ class SiteIndex:
             if s.site in (SiteKind.REQUEST, SiteKind.WRAPPER_CALL):
                 self.in_function[(s.loc.path, s.function)].append(s.id)
         self._generic_cache: dict[str, bool] = {}
+        self._inner_cache: dict[str, LLMCall | None] = {}
         self.by_function: dict[str, list[str]] = defaultdict(list)
         for s in self.sites.values():
             name = s.function.rsplit(".", 1)[-1].lower()
@@ -216,6 +219,20 @@ class SiteIndex:
                 if target.site in (SiteKind.REQUEST, SiteKind.WRAPPER_CALL):
                     found.append((depth + 1, target))
         return found
+
+    def innermost_with_template(self, site: LLMCall) -> LLMCall | None:
+        """The innermost request or wrapper call inside ``site`` whose prompt template is ``site``'s own (a caller
+        carries the prompt of what it calls); None when there is none, or two at the same depth (cached: per site)."""
+        if site.id not in self._inner_cache:
+            template = self.templates.get(site.id)
+            same = [
+                (depth, inner)
+                for depth, inner in (self.inward(site) if template is not None else [])
+                if inner.id in self.templates and self.templates[inner.id].chunks == template.chunks
+            ]
+            deepest = [inner for depth, inner in same if depth == max(d for d, _ in same)]
+            self._inner_cache[site.id] = deepest[0] if len(deepest) == 1 else None
+        return self._inner_cache[site.id]
 
     def best_of(self, contents: list[str], among: list[str], min_confidence: float) -> tuple[str, float] | None:
         """The one site of ``among`` whose template the messages match best (None on a tie or below the bar)."""
@@ -379,7 +396,16 @@ class LinkTraces(Pass):
             return site, "location", min(confidence, narrowed, 0.95)
         match = index.match_template([content_text(m.get("content")) for m in rec.messages], self.min_confidence)
         if match:
-            return match[0], "template", match[1]
+            site_id, confidence = match
+            start = index.sites[site_id]
+            if start.site != SiteKind.REQUEST and self.prefer_wrapper_calls:
+                # The prompt is found at a caller too (a wrapper's def, the call of `main()`): like a location that
+                # names a caller, it links to the request inside, then out through generic wrappers, as capture does.
+                inner = index.innermost_with_template(start)
+                if inner is not None:
+                    site, narrowed = self._per_task(index, [], inner, rec)
+                    return site, "template", min(confidence, narrowed)
+            return site_id, "template", confidence
         hinted = _workload_site(rec.workload, index)
         if hinted:
             return hinted, "workload", 0.3
