@@ -391,7 +391,9 @@ class LinkTraces(Pass):
             return [], index
         from slmc.passes.trace_sites import add_trace_sites
 
-        found, _ = add_trace_sites(graph, ctx.root, [(rec, frames) for _, rec, frames in candidates])
+        found, stale = add_trace_sites(graph, ctx.root, [(rec, frames) for _, rec, frames in candidates])
+        if stale:
+            ctx.note(f"{stale} record(s) name a place in the source that holds no call now")
         if not found:
             return [], index
         if "triage" in graph.meta.facts:  # triage ran before this pass: the new sites get theirs too

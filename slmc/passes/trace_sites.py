@@ -65,7 +65,9 @@ class SourceAt:
         self.root = root.resolve()
         self._files: dict[str, Path] | None = None
         self._analysis: Any = None
-        self._calls: dict[tuple[str, int, str, int], _Call | None] = {}
+        self._calls: dict[tuple[str, int, str, int, str], _Call | None] = {}
+        self._relpaths: dict[str, str | None] = {}
+        self._prompting: dict[str, bool] = {}
 
     # ---- files -------------------------------------------------------------------------------------------------------
     def files(self) -> dict[str, Path]:
@@ -78,6 +80,13 @@ class SourceAt:
 
     def relpath(self, path: str) -> str | None:
         """A recorded path as a ``.py`` file under the root (absolute inside it, relative, or matched by suffix)."""
+        if path not in self._relpaths:
+            if len(self._relpaths) > 50_000:
+                self._relpaths.clear()
+            self._relpaths[path] = self._relpath(path)
+        return self._relpaths[path]
+
+    def _relpath(self, path: str) -> str | None:
         files = self.files()
         posix = path.replace("\\", "/")
         if posix in files:
@@ -114,10 +123,14 @@ class SourceAt:
     # ---- calls -------------------------------------------------------------------------------------------------------
     def call_at(self, frame: Frame, exact_function: bool, callee: str | None = None) -> _Call | None:
         """The call expression a frame is executing (None when the source there holds none: stale or not ours)."""
+        if not (isinstance(frame.path, str) and isinstance(frame.line, int) and isinstance(frame.end_line, int)):
+            return None  # a hand-made record: frames of another shape name nothing
         rel = self.relpath(frame.path) if frame.path else None
         if rel is None or frame.line < 1:
             return None
-        key = (rel, frame.line, frame.function if exact_function else "", frame.end_line, callee or "")
+        function = frame.function if isinstance(frame.function, str) else ""
+        frame = Frame(frame.path, frame.line, function, frame.end_line)
+        key = (rel, frame.line, function if exact_function else "", frame.end_line, callee or "")
         if key not in self._calls:
             self._calls[key] = self._call_at(rel, frame, exact_function, callee)
         return self._calls[key]
@@ -156,27 +169,28 @@ class SourceAt:
     def carries_prompt(self, call: _Call) -> bool:
         """A code location (not capture's exact stack) names the request only when the call there carries a prompt
         or the frontend sees a request in it; a location on an outer call (``main()``) names no site."""
-        if _prompt_bearing(call.info.node):
-            return True
+        if call.id not in self._prompting:
+            self._prompting[call.id] = _prompt_bearing(call.info.node) or self._frontend_request(call) is not None
+        return self._prompting[call.id]
+
+    def _frontend_request(self, call: _Call) -> Any:
+        """The frontend's own ``Site`` for the call when it classifies it as a request or framework task."""
         from slmc.frontend.sites import classify
 
         try:
             site = classify(self.analysis().ev, call.info)
         except Exception:  # a bug of the frontend on this call
-            return False
-        return site is not None and site.site in (SiteKind.REQUEST, SiteKind.FRAMEWORK_TASK)
+            return None
+        return site if site is not None and site.site in (SiteKind.REQUEST, SiteKind.FRAMEWORK_TASK) else None
 
     def request(self, call: _Call, rec: TraceRecord) -> Any:
         """A frontend ``Site`` for the call: the frontend's own classification when it resolves it, else the request
         shape of the API the record was made with."""
-        from slmc.frontend.sites import Site, classify
+        from slmc.frontend.sites import Site
 
         analysis = self.analysis()
-        try:
-            site = classify(analysis.ev, call.info)
-        except Exception:  # a bug of the frontend on this call: fall back to the record's API
-            site = None
-        if site is not None and site.site in (SiteKind.REQUEST, SiteKind.FRAMEWORK_TASK):
+        site = self._frontend_request(call)
+        if site is not None:
             return site
         client = _client_of(rec)
         site = Site(call.info, SiteKind.REQUEST, client=client.family)

@@ -179,6 +179,7 @@ def test_captured_calls_hidden_from_the_static_pass_become_sites_found_by_traces
     assert triage.triage is not None and str(triage.triage.verdict) == "narrow"
     assert triage.traffic.calls == 1
 
+    graph.verify()
     text = print_graph(graph)
     assert text.count('found_by = "traces"') == 5
     assert any(d.code == "I203" and d.site == triage.id for d in ctx.diagnostics)
