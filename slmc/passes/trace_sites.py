@@ -45,10 +45,10 @@ class _Call:
     info: Any  # frontend CallInfo
     line: int
     function: str  # the frontend's function name (qualified within the module)
+    id: str = ""
 
-    @property
-    def id(self) -> str:
-        return site_id(self.function, self.relpath, self.line)
+    def __post_init__(self) -> None:
+        self.id = site_id(self.function, self.relpath, self.line)
 
 
 @dataclass
@@ -257,6 +257,24 @@ def _literal(messages: tuple[Message, ...]) -> int:
     return sum(len(m.static_text().strip()) for m in messages)
 
 
+def _request_of(source: SourceAt, frames: list[Frame], capture: bool) -> tuple[_Call | None, _Call | None, bool]:
+    """The call a stack names (its innermost frame in the source), the call one frame out (a caller of its function,
+    or None), and whether the innermost frame of ours holds no such call (stale)."""
+    for i, frame in enumerate(frames):
+        call = source.call_at(frame, exact_function=capture)
+        if call is None or not (capture or source.carries_prompt(call)):
+            if isinstance(frame.path, str) and source.relpath(frame.path) is not None:
+                return None, None, call is None  # stale, or an outer frame (``main()``): nothing further out counts
+            continue
+        outer = [f for f in frames[i + 1 :] if (f.path, f.line) != (frame.path, frame.line)]  # a stale id's copy
+        caller = None
+        if outer:
+            caller = source.call_at(outer[0], exact_function=capture, callee=call.function.rsplit(".", 1)[-1])
+            caller = caller if caller is not None and caller.id != call.id else None
+        return call, caller, False
+    return None, None, False
+
+
 def add_trace_sites(
     graph: AgentGraph, root: Path, records: list[tuple[TraceRecord, list[Frame]]]
 ) -> tuple[list[str], int]:
@@ -265,24 +283,21 @@ def add_trace_sites(
     source = SourceAt(root)
     requests: dict[str, _Request] = {}
     unreadable = 0
+    seen: dict[tuple[Any, ...], tuple[_Call | None, _Call | None, bool]] = {}  # stacks repeat: each read once
     for rec, frames in records:
         capture = rec.source == "slmc"
-        for i, frame in enumerate(frames):
-            call = source.call_at(frame, exact_function=capture)
-            if call is None or not (capture or source.carries_prompt(call)):
-                if source.relpath(frame.path) is not None:  # stale, or an outer frame (``main()``): stop there
-                    unreadable += call is None
-                    break
-                continue
-            request = requests.setdefault(call.id, _Request(call))
-            request.records.append(rec)
-            outer = [f for f in frames[i + 1 :] if (f.path, f.line) != (frame.path, frame.line)]  # a stale id's copy
-            if outer:
-                name = call.function.rsplit(".", 1)[-1]
-                caller = source.call_at(outer[0], exact_function=capture, callee=name)
-                if caller is not None and caller.id not in graph and caller.id != call.id:
-                    request.callers.setdefault(caller.id, caller)
-            break
+        key = (capture, *((f.path, f.line, f.function, f.end_line) for f in frames))
+        hit = seen.get(key)
+        if hit is None:
+            hit = seen[key] = _request_of(source, frames, capture)
+        call, caller, stale = hit
+        unreadable += stale
+        if call is None:
+            continue
+        request = requests.setdefault(call.id, _Request(call))
+        request.records.append(rec)
+        if caller is not None and caller.id not in graph:
+            request.callers.setdefault(caller.id, caller)
     added: list[str] = []
     for rid, request in sorted(requests.items()):
         if rid in graph:
