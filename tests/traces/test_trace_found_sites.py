@@ -253,3 +253,59 @@ def test_frames_outside_the_root_add_nothing(agent, path, tmp_path):
     rec.site_id = site_id("<module>", path, 1)
     unit, _ = _compile(agent["tree"], [rec])
     assert unit.graph.sites() == [] and unit.reports.link["unlinked"] == 1
+
+
+TOOLS = """import os
+
+import openai
+
+client = openai.OpenAI(base_url=os.environ["LLM_URL"], api_key="test", max_retries=0)
+
+
+def extract(text):
+    reply = client.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[
+            {"role": "system", "content": "Extract the order number from the message. Answer with digits only."},
+            {"role": "user", "content": text},
+        ],
+        max_tokens=8,
+    )
+    return reply.choices[0].message.content
+"""
+
+
+def test_a_file_left_out_of_the_analysed_paths_is_read_by_the_frontend_at_the_frame(tmp_path, monkeypatch):
+    """`slmc analyze agent.py` analyses that file only; the request in a module it imports is found by capture and
+    read by the frontend's own classification there (client, API, model and options as a static site has them)."""
+    import slmc
+    from slmc.frontend import analyze_paths
+
+    (tmp_path / "tools.py").write_text(TOOLS)
+    (tmp_path / "agent.py").write_text("from tools import extract\n\nextract('order 42 arrived broken')\n")
+    graph = analyze_paths([tmp_path / "agent.py"], tmp_path)[0]
+    assert graph.sites() == []
+    with LLMServer() as server:
+        monkeypatch.setenv("LLM_URL", server.url + "/v1")
+        monkeypatch.syspath_prepend(str(tmp_path))
+        with slmc.trace(tmp_path / "t.jsonl", root=tmp_path):
+            runpy.run_path(str(tmp_path / "agent.py"), run_name="__main__")
+        monkeypatch.delitem(sys.modules, "tools", raising=False)
+    records, problems = read_traces([tmp_path / "t.jsonl"])
+    assert problems == [] and len(records) == 1
+    captured = records[0].site_id
+    unit = LinkTraces().run(PassContext(root=tmp_path), CompileUnit(graph, records))
+    (site,) = unit.graph.sites()
+    assert site.id == captured == "llm:extract@tools.py:9" and records[0].site_id == captured
+    assert (site.found_by, site.client, site.api, site.model) == (
+        "traces",
+        "openai",
+        "chat.completions.create",
+        "gpt-4o-mini",
+    )
+    assert site.options == {"max_tokens": 8}
+    messages = unit.graph.prompt_of(site.id).messages
+    assert [m.template() for m in messages] == [
+        "Extract the order number from the message. Answer with digits only.",
+        "{text}",
+    ]
