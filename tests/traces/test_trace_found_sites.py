@@ -309,3 +309,23 @@ def test_a_file_left_out_of_the_analysed_paths_is_read_by_the_frontend_at_the_fr
         "Extract the order number from the message. Answer with digits only.",
         "{text}",
     ]
+
+
+def test_sites_found_by_traces_are_rewritten_for_dispatch(agent):
+    """The bundle's rewriter routes a trace-found request by its place (the call goes through ``getattr``, not the SDK
+    path) and a trace-found wrapper call by its wrapper's name, under the ids the records linked to."""
+    from slmc.codegen.rewrite import rewrite_source, rewrites_from_graph
+    from slmc.ir.nodes import Decision
+
+    unit, _ = _compile(agent["tree"], [copy.deepcopy(r) for r in agent["captured"]])
+    sites = {s.function: s for s in unit.graph.sites(SiteKind.REQUEST, SiteKind.WRAPPER_CALL)}
+    routed = {sites["triage"].id: Decision.OFFLOAD, sites["classify"].id: Decision.OFFLOAD}
+    rewrites = rewrites_from_graph(unit.graph, routed)
+    code = (agent["tree"] / "plugins" / "support.py").read_text()
+    new, changes = rewrite_source(code, "plugins/support.py", rewrites)
+    assert sorted((c.site_id, c.action) for c in changes) == sorted((sid, "wrapped") for sid in routed)
+    flat = " ".join(new.split())
+    assert f'_slmc_runtime.call( "{sites["triage"].id}", "openai.chat", request, model="gpt-4o-mini",' in flat
+    assert f'_slmc_runtime.within("{sites["classify"].id}", ask, llm, "Classify the complaint' in flat
+    assert new.count("_slmc_runtime.") == 2  # the two routed sites, nothing else
+    compile(new, "support.py", "exec")
