@@ -8,6 +8,7 @@ static frontend missed (a client reached through ``getattr`` on a computed name,
   stale and adds nothing). Its prompt, model and options are read from the source there by the frontend's own
   extraction: the frontend's classification when it can resolve the call (a file that was not among the analysed
   paths), else the request shape of the API the record was made with (``meta["api"]`` from capture, the provider).
+  A prompt whose literal text the records did not send (the code there changed since) adds nothing either.
 * A code location (an OTel span's ``code.*``, not capture's exact stack) counts only where the call there carries a
   prompt (or the frontend sees a request in it): a location on an outer call (``main()``) names no site, and such
   records keep their prompt-template link. A location on a ``def`` line names the one prompt-bearing call inside.
@@ -253,6 +254,23 @@ def _client_of(rec: TraceRecord) -> Any:
     return Client(family[:40], "openai", ("chat", "completions", "create"))
 
 
+def _sent_here(messages: tuple[Message, ...], records: list[TraceRecord], least: float = 0.5) -> bool:
+    """The prompt read at the place agrees with what the records sent there: at least half of its literal text found
+    in order in one of the first records' messages (a prompt of holes agrees with anything)."""
+    from slmc.passes.link_traces import _ordered_match, _pieces, _Template
+    from slmc.traces.record import content_text
+
+    chunks = [c for m in messages for p in m.parts if not p.hole and p.text.strip() for c in _pieces(p.text)]
+    total = sum(len(c) for c in chunks)
+    if total < 12:
+        return True
+    template = _Template("", chunks, total)
+    return any(
+        _ordered_match(template, "\n".join(content_text(m.get("content")) for m in rec.messages)) >= least
+        for rec in records[:5]
+    )
+
+
 def _literal(messages: tuple[Message, ...]) -> int:
     return sum(len(m.static_text().strip()) for m in messages)
 
@@ -304,6 +322,9 @@ def add_trace_sites(
             continue
         site = source.request(request.call, request.records[0])
         messages = tuple(site.messages)
+        if not _sent_here(messages, request.records):
+            unreadable += len(request.records)  # the code there changed since: another prompt now
+            continue
         node = LLMCall(
             rid,
             site=site.site,

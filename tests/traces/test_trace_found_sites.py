@@ -329,3 +329,11 @@ def test_sites_found_by_traces_are_rewritten_for_dispatch(agent):
     assert f'_slmc_runtime.within("{sites["classify"].id}", ask, llm, "Classify the complaint' in flat
     assert new.count("_slmc_runtime.") == 2  # the two routed sites, nothing else
     compile(new, "support.py", "exec")
+
+
+def test_a_frame_whose_prompt_the_record_did_not_send_adds_no_site(agent):
+    """Same function and line, but the code there now sends another prompt (changed since capture): no site."""
+    rec = copy.deepcopy(next(r for r in agent["captured"] if r.stack[0].function == "triage"))
+    rec.messages = [{"role": "system", "content": "Write a haiku about the sea."}, {"role": "user", "content": "x"}]
+    unit, _ = _compile(agent["tree"], [rec])
+    assert unit.graph.sites() == [] and unit.reports.link["unlinked"] == 1
