@@ -393,7 +393,7 @@ class LinkTraces(Pass):
 
         found, stale = add_trace_sites(graph, ctx.root, [(rec, frames) for _, rec, frames in candidates])
         if stale:
-            ctx.note(f"{stale} record(s) name a place in the source that holds no call now")
+            ctx.note(f"{stale} record(s) name a place in the source that no longer holds their call (code changed?)")
         if not found:
             return [], index
         if "triage" in graph.meta.facts:  # triage ran before this pass: the new sites get theirs too
