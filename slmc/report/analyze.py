@@ -56,6 +56,7 @@ def build_analysis(
                 "loc": str(s.loc),
                 "client": s.client,
                 "model": s.model,
+                "found_by": s.found_by,
                 **row,
                 "usd": round(price.call_cost(row["input_tokens"], row["output_tokens"]), 6),
                 "triage": to_jsonable(s.triage),
@@ -172,9 +173,20 @@ def render_terminal(a: dict[str, Any]) -> str:
             f"  {t['id'][:34]:34s} {t['calls']:7d} {kind:10s} {o.get('verdict', '–'):11s} "
             f"{(f'{score:.2f}' if score is not None else '–'):>5s}  {_slm_text(t['slm'])}"
         )
+    found = found_by_traces(a)
+    if found:
+        lines.append("")
+        lines.append(f"  {len(found)} call site(s) found by traces (the static analysis missed them):")
+        lines += [f"    {s['id']} ({s['kind']}, {s['calls']} calls)" for s in found]
     if a["skipped_passes"]:
         lines.append(f"  skipped passes (not available): {', '.join(a['skipped_passes'])}")
     return "\n".join(lines)
+
+
+def found_by_traces(a: dict[str, Any]) -> list[dict[str, Any]]:
+    """The call sites added from the traces' stacks or code locations (wrapper definitions left out, as in the
+    call-site counts)."""
+    return [s for s in a["sites"] if s.get("found_by") == "traces" and s["kind"] != "wrapper"]
 
 
 def render_markdown(a: dict[str, Any]) -> str:
@@ -270,6 +282,15 @@ def render_markdown(a: dict[str, Any]) -> str:
             f"{_usd(site['usd'])} | {(site['offload'] or {}).get('verdict', '–')} |"
         )
     out.append("")
+    found = found_by_traces(a)
+    if found:
+        out += [
+            f"{len(found)} call site(s) found by traces (the static analysis missed them; added from the records' "
+            "stacks or code locations):",
+            "",
+            *(f"- `{site['id']}` ({site['kind']}, {site['calls']:,} calls)" for site in found),
+            "",
+        ]
     if idle:
         out += [
             f"<details><summary>{len(idle)} sites without traffic</summary>",
