@@ -53,7 +53,8 @@ LORA_MODULE_IDS: dict[str, int] = {
     "mlp_router": 17,
     "mlp_gate_up": 18,
 }
-# tensorrt_llm/lora_helper.py ``LoraConfig`` fields and their types (TensorRT-LLM 1.2.1).
+# tensorrt_llm/lora_helper.py ``LoraConfig`` fields and their types (TensorRT-LLM 1.2.1; the pydantic LoraConfig of
+# the 1.x line, whose last field is ``swap_gate_up_proj_lora_b_weight``; a strict model rejects any other key).
 LORA_CONFIG_KEYS: dict[str, type] = {
     "lora_dir": list,
     "lora_ckpt_source": str,
@@ -62,7 +63,7 @@ LORA_CONFIG_KEYS: dict[str, type] = {
     "trtllm_modules_to_hf_modules": dict,
     "max_loras": int,
     "max_cpu_loras": int,
-    "swap_gate_up_proj": bool,
+    "swap_gate_up_proj_lora_b_weight": bool,
 }
 # The LlmArgs fields slmc writes into ``--extra_llm_api_options`` per backend (tensorrt_llm/llmapi/llm_args.py,
 # 1.2.1): the PyTorch backend switches LoRA on by ``lora_config``; the TensorRT backend also needs ``enable_lora``.

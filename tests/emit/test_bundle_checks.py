@@ -165,6 +165,16 @@ def test_tables_are_pinned_with_their_version() -> None:
         assert any(v in image.source for v in ("1.2.1", "0.33.0", upstream.LLAMACPP_BUILD))
 
 
+def test_lora_config_keys_are_the_pinned_ones() -> None:
+    """LoraConfig's gate/up swap flag is ``swap_gate_up_proj_lora_b_weight``; ``swap_gate_up_proj`` is no field."""
+    from slmc.targets.tensorrt_llm.validate import validate_llm_api_options
+
+    lora = {"lora_dir": [], "max_lora_rank": 8, "max_loras": 1, "max_cpu_loras": 1, "lora_target_modules": []}
+    found = messages(validate_llm_api_options({"lora_config": {**lora, "swap_gate_up_proj": False}}))
+    assert "lora_config.swap_gate_up_proj: unknown key" in found
+    assert validate_llm_api_options({"lora_config": {**lora, "swap_gate_up_proj_lora_b_weight": False}}) == []
+
+
 def test_runtime_request_keys_are_chat_completion_fields(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """trtllm-serve's ChatCompletionRequest forbids unknown fields: what the runtime sends must be among them, and
     the lora_request path must resolve from the server's working directory."""
