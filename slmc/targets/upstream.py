@@ -223,7 +223,7 @@ def vllm_classifies(architecture: str | None) -> bool:
 
 # ---- llama.cpp ----------------------------------------------------------------------------------------------------
 LLAMACPP_BUILD = "b9603"  # ghcr.io/ggml-org/llama.cpp:server-b9603
-# convert_lora_to_gguf.py parse_args() ``--outtype`` choices (llama.cpp b9603).
+# convert_lora_to_gguf.py parse_args() ``--outtype`` choices (llama.cpp b9603; default f32, no tq1_0/tq2_0 for LoRA).
 LLAMACPP_LORA_OUTTYPES: tuple[str, ...] = ("f32", "f16", "bf16", "q8_0", "auto")
 # convert_hf_to_gguf.py ``--outtype`` choices (llama.cpp b9603).
 LLAMACPP_MODEL_OUTTYPES: tuple[str, ...] = ("f32", "f16", "bf16", "q8_0", "tq1_0", "tq2_0", "auto")
