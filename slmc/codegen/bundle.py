@@ -512,8 +512,10 @@ def _write_readme(
                 compose=bool(t.services(plan)),
                 heads=any(a.method == "classifier-head" for ep in own for a in ep.adapters),
                 loras=any(a.method != "classifier-head" for ep in own for a in ep.adapters),
+                pooling=any(ep.runner == "pooling" for ep in own),
             )
         )
+    in_process = {a.name for ep in plan.endpoints if ep.target == "hf" for a in ep.adapters}
     text = (
         _env()
         .get_template("README.md.j2")
@@ -526,7 +528,9 @@ def _write_readme(
             rewritten=rewritten,
             counts=counts,
             lora_adapters=[a.name for a in copied if a.method != "classifier-head"],
-            heads=[a.name for a in copied if a.method == "classifier-head"],
+            heads=[a.name for a in copied if a.method == "classifier-head" and a.name in in_process],
+            classifiers=[a.name for a in copied if a.method == "classifier-head" and a.name not in in_process],
+            gateways={rel: (tmp / rel).is_file() for rel in ("litellm/config.yaml", "semantic-router/config.yaml")},
             models=(tmp / "models").is_dir(),
             adapter_names=adapter_names,
             secret=dns_name(f"{dns_name(f'slmc-{plan.agent_name}')}-api-key"),
@@ -543,6 +547,7 @@ class _TargetView:
     compose: bool = False  # its endpoints run as containers (docker-compose.yaml, k8s/)
     heads: bool = False  # it serves classifier heads
     loras: bool = False  # it serves LoRA adapters
+    pooling: bool = False  # it runs classifier servers (vLLM --runner pooling)
 
     @property
     def name(self) -> str:

@@ -25,6 +25,8 @@ from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import Decision, LLMCall, SiteKind, Task
 from slmc.safety import task_slug, to_slug
 
+# The group key of a classifier served by a server of its own (vLLM's pooling runner), never a hub id or path.
+CLASSIFIER_BASE = "\0classifier:"
 # vLLM's MaxLoRARanks (1 is allowed too but never useful); adapters are rounded up to one of these.
 ALLOWED_LORA_RANKS = (8, 16, 32, 64, 128, 256, 320, 512)
 LORA_METHODS = ("lora", "qlora")
@@ -60,6 +62,7 @@ class EndpointSpec:
     port: int
     adapters: tuple[AdapterSpec, ...] = ()
     family: str | None = None  # qwen | llama | phi (for engine recipes)
+    runner: str = "generate"  # "pooling": a classifier server (its one adapter is the served model, no chat)
 
 
 @dataclass(frozen=True)
@@ -324,9 +327,9 @@ def build_plan(graph: AgentGraph, options: Mapping[str, Any], target: str) -> Se
     for task in sorted(served.values(), key=lambda t: t.id):
         assert task.slm is not None
         method = trained_method(task)
-        ep_target = target if target_cls.serves_method(method) else "hf"
+        folder = _resolve(task.eval.adapter if task.eval else None, build_dir)
+        ep_target = target if target_cls.serves(method, folder) else "hf"
         if ep_target != target:
-            folder = _resolve(task.eval.adapter if task.eval else None, build_dir)
             why = target_cls.why_not_served(method, folder)
             notes.append(
                 f"{task.id}: {method} is not servable by {target}; served in-process by the hf target"
@@ -335,6 +338,8 @@ def build_plan(graph: AgentGraph, options: Mapping[str, Any], target: str) -> Se
         base = task.slm.source
         if method not in LORA_METHODS and method != "classifier-head":
             base = (task.eval.adapter if task.eval and task.eval.adapter else None) or base  # a full fine-tune
+        elif method == "classifier-head" and ep_target != "hf":  # a server of its own: the classifier is the model
+            base = f"{CLASSIFIER_BASE}{task.id}"
         groups.setdefault((ep_target, base), []).append(task)
 
     endpoints: list[EndpointSpec] = []
@@ -343,8 +348,11 @@ def build_plan(graph: AgentGraph, options: Mapping[str, Any], target: str) -> Se
         name = f"base-{index}"
         first = tasks[0]
         assert first.slm is not None
-        base_dir = _resolve(base, build_dir)
+        pooling = base.startswith(CLASSIFIER_BASE)
+        base_dir = None if pooling else _resolve(base, build_dir)
         base_in_bundle = f"models/{name}" if base_dir is not None and base_dir.is_dir() and copy_base else base
+        if pooling:  # the server loads the classifier folder the bundle copies under adapters/
+            base_in_bundle = f"adapters/{task_slug(first.id)}"
         adapters: list[AdapterSpec] = []
         for task in tasks:
             assert task.slm is not None
@@ -387,6 +395,7 @@ def build_plan(graph: AgentGraph, options: Mapping[str, Any], target: str) -> Se
                 port=port0 + index,
                 adapters=tuple(adapters),
                 family=model_family(first.slm.model, base_dir),
+                runner="pooling" if pooling else "generate",
             )
         )
 
@@ -526,6 +535,11 @@ class Target:
     @classmethod
     def serves_method(cls, method: str) -> bool:
         return method in LORA_METHODS or method == "full"
+
+    @classmethod
+    def serves(cls, method: str, folder: Path | None) -> bool:
+        """Whether this target's server serves a model trained with ``method`` (its trained folder, when on disk)."""
+        return cls.serves_method(method)
 
     @classmethod
     def why_not_served(cls, method: str, folder: Path | None) -> str:
