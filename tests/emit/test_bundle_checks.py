@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from slmc.codegen.bundle import write_bundle
+from slmc.passes.plan_serving import lower_serving_plan
 from slmc.runtime.backends import TensorRTLLMBackend
 from slmc.targets import upstream
-from slmc.targets.base import build_plan
 from slmc.targets.llamacpp.target import LLAMACPP_IMAGE
 from slmc.targets.tensorrt_llm.target import TRTLLM_IMAGE
 from slmc.targets.validate import validate_bundle
@@ -272,21 +272,21 @@ def test_llamacpp_outtype_option_is_checked_before_writing(tmp_path: Path) -> No
 # ---- 5. encoder heads on a GPU server -------------------------------------------------------------------------------
 def test_plan_says_why_a_gpu_stack_does_not_serve_encoder_heads(tmp_path: Path) -> None:
     graph, options = mixed_workspace(tmp_path)
-    notes = " ".join(build_plan(graph, options, "vllm").notes)
+    notes = " ".join(lower_serving_plan(graph, options, "vllm").notes)
     assert "task:topic: classifier-head is not servable by vllm; served in-process by the hf target" in notes
     assert "not a *ForSequenceClassification model: vLLM's pooling runner cannot load it" in notes
-    notes = " ".join(build_plan(graph, options, "tensorrt-llm").notes)
+    notes = " ".join(lower_serving_plan(graph, options, "tensorrt-llm").notes)
     assert "tensorrt-llm serves chat completions only; a classifier head answers with a label" in notes
 
     # a sequence classifier's config without its weights and tokenizer: the plan says what vLLM would need
     head = Path(str(options["build_dir"])) / "adapters" / "topic"
     (head / "config.json").write_text(json.dumps({"architectures": ["BertForSequenceClassification"]}))
-    notes = " ".join(build_plan(graph, options, "vllm").notes)
+    notes = " ".join(lower_serving_plan(graph, options, "vllm").notes)
     assert "BertForSequenceClassification folder holds no model.safetensors or model.safetensors.index.json" in notes
     assert "holds no tokenizer (tokenizer.json or tokenizer_config.json) for vLLM to load" in notes
     # an architecture the pinned vLLM has no classifier for
     (head / "config.json").write_text(json.dumps({"architectures": ["FalconForSequenceClassification"]}))
-    notes = " ".join(build_plan(graph, options, "vllm").notes)
+    notes = " ".join(lower_serving_plan(graph, options, "vllm").notes)
     assert f"vLLM {upstream.VLLM_VERSION}'s pooling runner has no FalconForSequenceClassification" in notes
     bundle = tmp_path / "bundle"
     write_bundle(graph, options, bundle, "vllm")
@@ -300,7 +300,7 @@ def test_vllm_serves_a_sequence_classifier_with_its_pooling_runner(tmp_path: Pat
     """A *ForSequenceClassification head of the pinned vLLM gets a vLLM server of its own (--runner pooling,
     --convert classify) whose model is the classifier folder; the LoRA adapters keep their chat server."""
     graph, options = mixed_workspace(tmp_path, sequence=True)
-    plan = build_plan(graph, options, "vllm")
+    plan = lower_serving_plan(graph, options, "vllm")
     assert not any("task:topic" in n for n in plan.notes)
     bundle = tmp_path / "bundle"
     write_bundle(graph, options, bundle, "vllm")
