@@ -270,16 +270,21 @@ def compile_agent(
     else:
         if opts.emit == "plan":
             _preflight(graph, opts, root, work)
-        _emit_ir(unit, out, opts.emit)
+        _emit_ir(unit, out, opts.emit, work)
     return CompileResult(graph, diagnostics, out, bundle, summary, stages)
 
 
-def _emit_ir(unit: CompileUnit, out: Path, kind: str) -> None:
+def _emit_ir(unit: CompileUnit, out: Path, kind: str, work: Path) -> None:
+    """``ir.json`` / ``plan.json`` and their text form; a plan records where its datasets are (the build folder,
+    relative to the plan's folder), so ``slmc train`` / ``slmc eval`` read them from there."""
     from slmc.codegen.bundle import add_to_mark, check_out_dir
+    from slmc.training.plan_io import record_build
 
     check_out_dir(out)  # checked before the work; again now, so nothing the user put there since is overwritten
     out.mkdir(parents=True, exist_ok=True)
     names = [f"{kind}.json", f"{kind}.txt"]
+    if kind == "plan":
+        record_build(unit.graph, out / names[0], work)
     add_to_mark(out, names)
     (out / names[0]).write_text(dumps(unit.graph), encoding="utf-8")
     (out / names[1]).write_text(print_unit(unit), encoding="utf-8")
