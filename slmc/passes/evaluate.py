@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.compiler.settings import setting_field
-from slmc.ir.unit import CompileUnit
+from slmc.ir.unit import CompileUnit, EvaluationReport
 from slmc.passes.plan_finetune import build_dir
 from slmc.training.gate import DEFAULT_TARGET
 
@@ -55,11 +55,11 @@ class Evaluate(Pass):
                 progress=ctx.progress,
                 embedder=embedder,
             )
-            results[task.id] = {
-                "test": evaluation.test_summary,
-                "validation_operating_point": evaluation.validation_point.to_dict(),
-                "ground_truth_rows": evaluation.ground_truth_n,
-            }
+            results[task.id] = EvaluationReport(
+                test=evaluation.test_summary,
+                validation_operating_point=evaluation.validation_point.to_dict(),
+                ground_truth_rows=evaluation.ground_truth_n,
+            )
             graph.update(task.id, eval=evaluation.result)
             ctx.note(f"{task.id} agreement {evaluation.result.agreement:.1%} (n={evaluation.result.n})")
         return unit
