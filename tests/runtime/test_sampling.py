@@ -48,7 +48,9 @@ def test_a_share_of_served_calls_goes_to_the_llm_and_is_logged_with_both_answers
     client = _client(llm)
     texts = ["wifi", "x1", "x2", "x3", "invoice", "x5", "x6", "x7"]
     for text in texts:
-        resp = runtime.call(SITE, "openai.chat", client.chat.completions.create, model="gpt-4o", messages=messages(text))
+        resp = runtime.call(
+            SITE, "openai.chat", client.chat.completions.create, model="gpt-4o", messages=messages(text)
+        )
         assert resp.choices[0].message.content == SLM_SAYS.get(text, "tech")  # the agent always gets the SLM's answer
     assert runtime.drain(10)
     assert [b["messages"][-1]["content"] for b in llm.bodies()] == ["wifi", "invoice"]  # calls 1 and 5: exactly 25 %
