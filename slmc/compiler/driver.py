@@ -351,6 +351,10 @@ def _write_report(
     )
     analysis["compile"] = summary  # the key older readers use; the same dict as analysis["summary"]
     write_reports(folder, analysis)
+    from slmc.analysis.monitor import MONITOR_FILE, bundle_profile
+
+    profile = bundle_profile(unit.graph, unit.traces, opts.settings)  # what `slmc monitor` compares live traffic with
+    (folder / MONITOR_FILE).write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
     return folder
 
 

@@ -57,6 +57,8 @@ def teacher_view(record: TraceRecord, router: dict[str, Any]) -> None:
     router.setdefault("slm_output", record.output)
     router.setdefault("slm_tool_calls", record.tool_calls)
     router.setdefault("slm_model", record.model)
+    router.setdefault("slm_input_tokens", record.input_tokens)
+    router.setdefault("slm_output_tokens", record.output_tokens)
     if router.get("llm_output") is not None or router.get("llm_tool_calls"):
         calls = router.get("llm_tool_calls")
         record.output = router.get("llm_output") if isinstance(router.get("llm_output"), str) else None
