@@ -651,6 +651,15 @@ class Router:
             llm = answer_from_result(attempt.api, await _awaited(fn(*args, **kwargs)))
         except Exception as exc:
             attempt.extra["sample_error"] = f"{type(exc).__name__}: {exc}"[:300]
+        except BaseException:  # the agent's loop ended (cancelled): the slot is freed, the call logged unsampled
+            self.stats.sample_event("cancelled")
+            attempt.extra["sample_skipped"] = "cancelled (the event loop ended)"
+            try:
+                if self.log is not None:
+                    self.log.write(self._record(attempt, "slm", attempt.slm, attempt.extra.get("_elapsed", 0.0), None))
+            finally:
+                self._shadow_done()
+            raise
         finally:
             PASSTHROUGH.reset(token)
         self._sample_finished(attempt, llm, (time.perf_counter() - t0) * 1000)

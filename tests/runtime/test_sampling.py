@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -176,3 +177,26 @@ def test_policy_cost_counts_characters_when_usage_is_not_reported():
     policy = SamplePolicy(1.0, None, 1_000_000.0, 2_000_000.0)  # $1 an input token, $2 an output token
     assert policy.cost(Answer(content="abcdefgh", prompt_tokens=3, completion_tokens=5)) == 3 + 10
     assert policy.cost(Answer(content="abcdefgh"), prompt_chars=40) == 10 + 2 * 2
+
+
+def test_an_async_sample_cut_off_by_the_end_of_the_loop_frees_its_slot_and_logs_the_call(tmp_path, server_factory):
+    slm = server_factory(lambda path, body: Reply(chat_reply("tech")))
+    slow_llm = server_factory(lambda path, body: Reply(chat_reply("tech", logprob=None), delay=3.0))
+    log = tmp_path / "router.jsonl"
+    runtime.configure(write_manifest(tmp_path, slm.url, defaults={"sample": {"rate": 1.0}}), log=log)
+
+    async def main() -> str:
+        client = _client(slow_llm, "AsyncOpenAI")
+        resp = await runtime.acall(
+            SITE, "openai.chat", client.chat.completions.create, model="gpt-4o", messages=messages("wifi")
+        )
+        await asyncio.sleep(0.2)  # the sample is in flight when the agent's loop ends
+        return resp.choices[0].message.content
+
+    assert asyncio.run(main()) == "tech"
+    started = time.perf_counter()
+    assert runtime.drain(2)  # nothing left pending: shutting down does not wait for a sample that cannot finish
+    assert time.perf_counter() - started < 0.5
+    assert runtime.stats()["sample"] == {"cancelled": 1}
+    (record,) = _log(log)
+    assert record["route"] == "slm" and record["sample_skipped"].startswith("cancelled")
