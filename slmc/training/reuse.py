@@ -14,7 +14,10 @@ back) with the evidence on both sides (the old manifest's ``eval`` and reasons, 
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
+import math
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -22,10 +25,11 @@ from typing import Any
 
 from slmc.codegen.manifest import MANIFEST_NAME, PICKLE_PATTERNS
 from slmc.errors import SlmcError
-from slmc.ir.nodes import Task
+from slmc.ir.nodes import EvalResult, Task
 from slmc.safety import OWNER_MARK
 
 TRAIN_INFO = "slmc-train.json"  # = slmc.training.models.TRAIN_INFO (not imported: that module is the heavy one)
+EVAL_INFO = "slmc-eval.json"  # the evaluation of this model, keyed by what it was evaluated on
 MAX_INFO_BYTES = 1 << 20
 MAX_SCAN = 10_000  # files looked at in a bundle, at most
 
@@ -42,10 +46,23 @@ def check_bundle(bundle: Path) -> Path:
     return bundle
 
 
+def model_folders(bundle: Path) -> list[Path]:
+    """Where the deployed models are: the bundle (the models of offloaded sites), then the stage cache the compile
+    that wrote it left beside it (``.<bundle>.slmc-cache/work/models``: every task's model, kept ones too)."""
+    bundle = Path(bundle)
+    folders = [bundle]
+    cache = bundle.parent / f".{bundle.name}.slmc-cache" / "work" / "models"
+    if cache.is_dir() and not cache.is_symlink():
+        folders.append(cache)
+    return folders
+
+
 def trained_models(bundle: Path) -> dict[str, Path]:
-    """``{run_key: model folder}`` of the bundle's trained models (folders with ``slmc-train.json``)."""
+    """``{run_key: model folder}`` of the trained models of the bundle (``model_folders``; folders with
+    ``slmc-train.json``)."""
     found: dict[str, Path] = {}
-    for seen, info in enumerate(sorted(Path(bundle).rglob(TRAIN_INFO))):
+    infos = [info for folder in model_folders(bundle) for info in sorted(folder.rglob(TRAIN_INFO))]
+    for seen, info in enumerate(infos):
         if seen >= MAX_SCAN:
             break
         if info.is_symlink() or not info.is_file() or info.stat().st_size > MAX_INFO_BYTES:
@@ -140,3 +157,64 @@ def decision_diff(old_manifest: Path, graph: Any) -> dict[str, Any]:
             }
         )
     return {"changed": changed, "unchanged": same}
+
+
+# ---- the evaluation of a reused model, reused too when it would be evaluated on the same rows -----------------------
+def eval_key(build: Path, task: Task, model: Path, settings: dict[str, Any]) -> str | None:
+    """What makes two evaluations of a model the same: its run key, the validation and test rows (and their ground
+    truth), the contract and the evaluation settings. None when the model has no run key."""
+    try:
+        info = json.loads((model / TRAIN_INFO).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    plan = task.finetune
+    if plan is None or not isinstance(info, dict) or not info.get("run_key"):
+        return None
+    h = hashlib.sha256(json.dumps([info["run_key"], settings], sort_keys=True, default=str).encode())
+    h.update(json.dumps(task.contract.to_dict() if task.contract else None, sort_keys=True, default=str).encode())
+    for rel in (plan.validation, plan.test):
+        for path in (build / rel, build / rel.replace(".jsonl", ".meta.jsonl")):
+            h.update(path.read_bytes() if path.is_file() else b"-")
+    return h.hexdigest()[:24]
+
+
+def save_eval(model: Path, key: str | None, result: EvalResult, report: dict[str, Any]) -> None:
+    if key is None:
+        return
+    data = {"eval_key": key, "result": dataclasses.asdict(result), "report": report}
+    (model / EVAL_INFO).write_text(json.dumps(data, indent=1, default=str) + "\n", encoding="utf-8")
+
+
+def reused_eval(model: Path, key: str | None) -> tuple[EvalResult, dict[str, Any]] | None:
+    """The saved evaluation of a model reused from a bundle when it was made on the same rows (``eval_key``); a
+    model trained here is always evaluated. A saved evaluation is input: checked field by field."""
+    if key is None:
+        return None
+    try:
+        info = json.loads((model / TRAIN_INFO).read_text(encoding="utf-8"))
+        data = json.loads((model / EVAL_INFO).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not (isinstance(info, dict) and info.get("reused_from") == "bundle" and isinstance(data, dict)):
+        return None
+    if data.get("eval_key") != key or not isinstance(data.get("result"), dict):
+        return None
+    raw = data["result"]
+    numbers = ("agreement", "lower_bound", "fallback_rate")
+    optional = ("ground_truth_accuracy", "threshold", "accepted_agreement", "train_seconds")
+    ok = (
+        isinstance(raw.get("metric"), str)
+        and isinstance(raw.get("n"), int)
+        and all(_finite(raw.get(k)) for k in numbers)
+        and all(raw.get(k) is None or _finite(raw.get(k)) for k in optional)
+    )
+    if not ok:
+        return None
+    fields = {f.name for f in dataclasses.fields(EvalResult)}
+    result = EvalResult(**{k: v for k, v in raw.items() if k in fields and k not in ("adapter",)})
+    report = data.get("report") if isinstance(data.get("report"), dict) else {}
+    return result, report
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

@@ -12,7 +12,7 @@ import yaml
 
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import Decision, EvalResult, FinetunePlan, LLMCall, SLMChoice, Task
-from slmc.training.reuse import decision_diff, reuse_from_bundle, trained_models
+from slmc.training.reuse import decision_diff, eval_key, reuse_from_bundle, reused_eval, save_eval, trained_models
 from slmc.training.trainer import model_dir, run_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -145,3 +145,54 @@ def test_compile_from_a_folder_that_is_no_bundle_fails_before_any_work(tmp_path)
     )
     assert done.returncode == 2 and "no slmc-manifest.yaml" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "build").exists()
+
+
+def test_a_kept_task_is_reused_from_the_stage_cache_beside_the_bundle(tmp_path):
+    """Kept tasks have no model in the bundle; the compile that wrote it left every model in its stage cache."""
+    build = tmp_path / "work"
+    task = _task(build, ROWS)
+    bundle = _deployed(tmp_path, "another-task-key")
+    cached = tmp_path / ".bundle.slmc-cache" / "work" / "models" / "task-intent"
+    cached.mkdir(parents=True)
+    key = run_key(build, task.finetune, task.slm.source)
+    (cached / "slmc-train.json").write_text(json.dumps({"run_key": key, "seconds": 9.0, "base": None}), "utf-8")
+    (cached / "head.json").write_text("{}", encoding="utf-8")
+    outcome = reuse_from_bundle(task, build, trained_models(bundle))
+    assert outcome is not None and outcome.seconds == 9.0 and (outcome.model_dir / "head.json").is_file()
+
+
+def _evaluated(tmp_path: Path) -> tuple[Path, Task, Path, str]:
+    build = tmp_path / "work"
+    task = _task(build, ROWS)
+    for split in ("validation", "test"):
+        (build / "datasets" / "task-intent" / f"{split}.jsonl").write_text(json.dumps(ROWS[0]) + "\n", "utf-8")
+    model = build / "models" / "task-intent"
+    model.mkdir(parents=True)
+    (model / "slmc-train.json").write_text(json.dumps({"run_key": "k1", "reused_from": "bundle"}), "utf-8")
+    key = eval_key(build, task, model, {"target": 0.95, "confidence": 0.95})
+    result = EvalResult(metric="label", agreement=0.97, lower_bound=0.955, n=120, threshold=0.4, fallback_rate=0.05)
+    save_eval(model, key, result, {"test": {"label": 0.97}})
+    return build, task, model, key
+
+
+def test_the_evaluation_of_a_reused_model_is_reused_on_the_same_rows(tmp_path):
+    build, task, model, key = _evaluated(tmp_path)
+    result, report = reused_eval(model, key)
+    assert (result.agreement, result.lower_bound, result.n, result.threshold) == (0.97, 0.955, 120, 0.4)
+    assert report == {"test": {"label": 0.97}}
+    # a new test row: evaluated again
+    (build / "datasets" / "task-intent" / "test.jsonl").write_text(json.dumps(ROWS[1]) + "\n", "utf-8")
+    assert reused_eval(model, eval_key(build, task, model, {"target": 0.95, "confidence": 0.95})) is None
+    # another gate target: evaluated again
+    assert eval_key(build, task, model, {"target": 0.9, "confidence": 0.95}) != key
+
+
+def test_a_saved_evaluation_is_checked_and_only_trusted_for_a_model_reused_from_a_bundle(tmp_path):
+    _, _, model, key = _evaluated(tmp_path)
+    data = json.loads((model / "slmc-eval.json").read_text())
+    data["result"]["agreement"] = "perfect"
+    (model / "slmc-eval.json").write_text(json.dumps(data), encoding="utf-8")
+    assert reused_eval(model, key) is None
+    _, _, model, key = _evaluated(tmp_path / "again")
+    (model / "slmc-train.json").write_text(json.dumps({"run_key": "k1"}), "utf-8")  # trained here: evaluate it
+    assert reused_eval(model, key) is None
