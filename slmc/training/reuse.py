@@ -29,7 +29,6 @@ from slmc.ir.nodes import EvalResult, Task
 from slmc.safety import OWNER_MARK
 
 TRAIN_INFO = "slmc-train.json"  # = slmc.training.models.TRAIN_INFO (not imported: that module is the heavy one)
-EVAL_INFO = "slmc-eval.json"  # the evaluation of this model, keyed by what it was evaluated on
 MAX_INFO_BYTES = 1 << 20
 MAX_SCAN = 10_000  # files looked at in a bundle, at most
 
@@ -179,10 +178,14 @@ def eval_key(build: Path, task: Task, model: Path, settings: dict[str, Any]) -> 
 
 
 def save_eval(model: Path, key: str | None, result: EvalResult, report: dict[str, Any]) -> None:
-    if key is None:
+    """The evaluation, with what it was made on, into the model's ``slmc-train.json`` (key ``eval``): it travels
+    with the model into the bundle and the stage cache."""
+    path = model / TRAIN_INFO
+    if key is None or not path.is_file():
         return
-    data = {"eval_key": key, "result": dataclasses.asdict(result), "report": report}
-    (model / EVAL_INFO).write_text(json.dumps(data, indent=1, default=str) + "\n", encoding="utf-8")
+    info = json.loads(path.read_text(encoding="utf-8"))
+    info["eval"] = {"eval_key": key, "result": dataclasses.asdict(result), "report": report}
+    path.write_text(json.dumps(info, indent=1, default=str) + "\n", encoding="utf-8")
 
 
 def reused_eval(model: Path, key: str | None) -> tuple[EvalResult, dict[str, Any]] | None:
@@ -192,10 +195,10 @@ def reused_eval(model: Path, key: str | None) -> tuple[EvalResult, dict[str, Any
         return None
     try:
         info = json.loads((model / TRAIN_INFO).read_text(encoding="utf-8"))
-        data = json.loads((model / EVAL_INFO).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
-    if not (isinstance(info, dict) and info.get("reused_from") == "bundle" and isinstance(data, dict)):
+    data = info.get("eval") if isinstance(info, dict) else None
+    if not (info.get("reused_from") == "bundle" and isinstance(data, dict)):
         return None
     if data.get("eval_key") != key or not isinstance(data.get("result"), dict):
         return None

@@ -189,10 +189,12 @@ def test_the_evaluation_of_a_reused_model_is_reused_on_the_same_rows(tmp_path):
 
 def test_a_saved_evaluation_is_checked_and_only_trusted_for_a_model_reused_from_a_bundle(tmp_path):
     _, _, model, key = _evaluated(tmp_path)
-    data = json.loads((model / "slmc-eval.json").read_text())
-    data["result"]["agreement"] = "perfect"
-    (model / "slmc-eval.json").write_text(json.dumps(data), encoding="utf-8")
+    info = json.loads((model / "slmc-train.json").read_text())
+    info["eval"]["result"]["agreement"] = "perfect"
+    (model / "slmc-train.json").write_text(json.dumps(info), encoding="utf-8")
     assert reused_eval(model, key) is None
     _, _, model, key = _evaluated(tmp_path / "again")
-    (model / "slmc-train.json").write_text(json.dumps({"run_key": "k1"}), "utf-8")  # trained here: evaluate it
+    info = json.loads((model / "slmc-train.json").read_text())
+    del info["reused_from"]  # trained here: evaluated again
+    (model / "slmc-train.json").write_text(json.dumps(info), encoding="utf-8")
     assert reused_eval(model, key) is None
