@@ -129,7 +129,7 @@ def decision_diff(old_manifest: Path, graph: Any) -> dict[str, Any]:
     changed, same = [], 0
     for site in graph.sites():
         entry = old_sites.get(site.id) if isinstance(old_sites.get(site.id), dict) else {}
-        before = str(entry.get("decision") or "keep") if entry or site.id in old_sites else "absent"
+        before = str(entry.get("decision") or "keep")  # a site the manifest leaves out is not routed: kept
         after = site.decision.value if site.decision is not None else "keep"
         if before == after:
             same += 1

@@ -101,6 +101,7 @@ def test_decision_diff_lists_the_sites_that_changed_with_the_evidence(tmp_path):
         )
     )
     graph.add(LLMCall(id="llm:extract@agent.py:9", decision=Decision.KEEP))
+    graph.add(LLMCall(id="llm:main@agent.py:30", decision=Decision.KEEP))  # not in the manifest: kept before too
     graph.add(
         Task(
             id="task:intent",
@@ -109,7 +110,7 @@ def test_decision_diff_lists_the_sites_that_changed_with_the_evidence(tmp_path):
         )
     )
     diff = decision_diff(manifest, graph)
-    assert diff["unchanged"] == 1
+    assert diff["unchanged"] == 2
     (change,) = diff["changed"]
     assert (change["site"], change["before"], change["after"], change["task"]) == (
         "llm:classify@agent.py:3",
