@@ -129,7 +129,7 @@ def _cache_key_settings(settings: Settings) -> dict[str, Any]:
     """The settings that change what the stages compute (the serving target only changes the emit; resuming
     training and which names the command line gave change nothing cached)."""
     values = dataclasses.asdict(settings)
-    for name in ("target", "resume_training", "given"):
+    for name in ("target", "resume_training", "given", "reuse_from"):
         values.pop(name)
     return values
 
@@ -358,6 +358,15 @@ def _write_report(
     )
     analysis["compile"] = summary  # the key older readers use; the same dict as analysis["summary"]
     write_reports(folder, analysis)
+    from slmc.analysis.monitor import MONITOR_FILE, bundle_profile
+
+    profile = bundle_profile(unit.graph, unit.traces, opts.settings)  # what `slmc monitor` compares live traffic with
+    (folder / MONITOR_FILE).write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
+    if opts.settings.reuse_from:  # slmc compile --from BUNDLE: which decisions changed since the deployed bundle
+        from slmc.training.reuse import decision_diff
+
+        diff = decision_diff(Path(opts.settings.reuse_from) / "slmc-manifest.yaml", unit.graph)
+        (folder / "decision-diff.json").write_text(json.dumps(diff, indent=1, ensure_ascii=False), encoding="utf-8")
     return folder
 
 

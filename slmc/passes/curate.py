@@ -1,6 +1,7 @@
 """curate: keep the trace records a small model should learn from, and split them train/validation/test per site.
 
-Dropped (reason in ``unit.reports.curation``, counted per site): ``error`` (the call failed),
+Dropped (reason in ``unit.reports.curation``, counted per site): ``slm-answer`` (a router log record of a call only
+the SLM answered: nothing to learn from), ``error`` (the call failed),
 ``content-filter`` (finish_reason content_filter), ``refusal`` (the model declined), ``truncated`` (finish_reason
 length), ``empty`` (no text and no tool call), ``duplicate`` (same prompt and same answer as a kept record; the kept one
 counts them in ``meta["duplicates"]``), ``conflict`` (temperature 0, same prompt, a minority answer; the majority
@@ -30,7 +31,7 @@ REFUSAL = re.compile(
     r"|sorry,? (?:but )?i can(?:no|')t (?:help|assist)|as an ai(?: language model)?,? i (?:can(?:no|')t|am not able))",
     re.IGNORECASE,
 )
-REASONS = ("error", "content-filter", "refusal", "truncated", "empty", "duplicate", "conflict")
+REASONS = ("slm-answer", "error", "content-filter", "refusal", "truncated", "empty", "duplicate", "conflict")
 
 
 def site_key(rec: TraceRecord) -> str:
@@ -45,6 +46,8 @@ def input_hash(rec: TraceRecord) -> str:
 
 
 def _reject_reason(rec: TraceRecord) -> str | None:
+    if rec.meta.get("no_teacher"):  # a router log record of a call only the SLM answered
+        return "slm-answer"
     if rec.error or rec.finish_reason == "error":
         return "error"
     if rec.finish_reason == "content_filter":
