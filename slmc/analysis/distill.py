@@ -238,23 +238,31 @@ def contract_spec(records: Sequence[TraceRecord], declared: SiteSchema) -> dict[
     return None
 
 
-def contract_breaks(records: Sequence[TraceRecord], spec: dict[str, Any]) -> list[tuple[TraceRecord, str]]:
-    """The records whose teacher answer the router's validator rejects under ``spec``, with its reason."""
+def contract_breaks(
+    records: Sequence[TraceRecord], spec: dict[str, Any]
+) -> tuple[list[tuple[TraceRecord, str]], list[TraceRecord]]:
+    """The records whose teacher answer the router's validator rejects under ``spec``, with its reason; and those it
+    could not check (a schema the validator cannot use)."""
     from slmc.runtime.contracts import Contract
     from slmc.runtime.types import Answer
 
     contract = Contract(spec)
     per_call = Contract({"kind": "tool-call", "tools_per_call": True}) if spec["kind"] == "tool-call" else None
-    out = []
+    out: list[tuple[TraceRecord, str]] = []
+    unchecked: list[TraceRecord] = []
     for r in records:
         answer = Answer(content=r.output, tool_calls=list(r.tool_calls))
         check = contract
         if per_call is not None and r.tools:
             check = per_call  # the tools offered in the request are what the call had to choose from
-        result = check.check(answer, request_tools=list(r.tools) or None)
+        try:
+            result = check.check(answer, request_tools=list(r.tools) or None)
+        except Exception:  # a schema jsonschema cannot use (BFCL's "float", a bad pattern): left unchecked
+            unchecked.append(r)
+            continue
         if not result.ok:
             out.append((r, result.error or "breaks the contract"))
-    return out
+    return out, unchecked
 
 
 # ---- near-duplicates -------------------------------------------------------------------------------------------------
