@@ -78,6 +78,7 @@ class ClusterResult:
     assigned: int  # items assigned to the nearest centroid
     seconds: float
     projection: list[dict[str, Any]] = field(default_factory=list)  # 2-D points of the sample: x, y, cluster, site
+    groups: list[dict[str, Any]] = field(default_factory=list)  # why: per site part, its kind, records and task
 
     def how(self) -> str:
         return (
@@ -176,10 +177,15 @@ def cluster_records(
         items_by_site[_site_key(r)].append(record_item[i])
 
     # 2. tasks: one per call site unless prompt families or contract kinds split it; sites merge on agreement
-    raw, _ = group_records(records, [_site_key(r) for r in records], prompts, GroupOptions(min_size=opts.min_size))
+    raw, groups = group_records(records, [_site_key(r) for r in records], prompts, GroupOptions(min_size=opts.min_size))
     order = [c for c, _ in Counter(raw).most_common()]
     rank = {c: i for i, c in enumerate(order)}
     labels = [rank[c] for c in raw]
+    parts = [
+        {"site": g.site, "kind": g.kind, "records": len(g.records), "cluster": labels[g.records[0]]}
+        for g in groups
+        if g.records
+    ]
     clusters = [Cluster(index=i) for i in range(len(order))]
     item_label = np.full(len(items), -1, dtype=int)
     for i, r in enumerate(records):
@@ -232,6 +238,7 @@ def cluster_records(
         assigned=len(items) - len(sample),
         seconds=time.perf_counter() - start,
         projection=projection,
+        groups=parts,
     )
 
 

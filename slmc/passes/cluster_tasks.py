@@ -110,6 +110,10 @@ class ClusterTasks(Pass):
             "assigned": result.assigned,
             "seconds": round(result.seconds, 3),
             "tasks": dict(Counter(task_ids[label] for label in result.labels)),
+            "sites": [  # each site part (prompt family x contract kind) and the task it went to
+                {**{k: v for k, v in g.items() if k != "cluster"}, "task": task_ids[g["cluster"]]}
+                for g in result.groups
+            ],
             "projection": [
                 {**p, "task": task_ids[p["cluster"]]} for p in result.projection if p["cluster"] < len(task_ids)
             ],

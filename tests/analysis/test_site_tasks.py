@@ -143,3 +143,17 @@ def test_sites_merge_only_when_template_and_contract_agree():
     assert task["llm:slots_c@agent.py:50"] != task["llm:slots_a@agent.py:30"]  # same contract, other template
     assert task["llm:act_a@agent.py:60"] == task["llm:act_b@agent.py:70"]  # same template, tools per call
     assert len(set(task.values())) == 3
+
+
+def test_the_clustering_report_says_how_each_site_was_split_or_merged(agent):
+    from slmc.passes.cluster_tasks import ClusterTasks
+
+    from .conftest import ASK, EXTRACT
+
+    unit, ctx = agent
+    parts = ClusterTasks(embedder="tfidf").run(ctx, unit).reports.clustering["sites"]
+    ask = sorted((p["kind"], p["records"]) for p in parts if p["site"] == ASK)
+    assert ask == [("json", 12), ("text", 24)]  # a wrapper: two prompt families, two contracts
+    task_of = {(p["site"], p["kind"]): p["task"] for p in parts}
+    assert task_of[(ASK, "json")] == task_of[(EXTRACT, "json")]  # same template, same contract: merged
+    assert task_of[(ASK, "text")] != task_of[(ASK, "json")]
