@@ -1,10 +1,9 @@
 """Task discovery: one task per call site unless the traces prove otherwise.
 
-1. Within a call site, records fall into *prompt families*: the instruction lines of the site's prompts (lines of at
-   least three words found in ``family_share`` of its distinct prompts — a system prompt, the instruction line a
-   wrapper's caller writes) are each record's family signature; signatures that share half their lines are one
-   family, and families too small to stand alone join the most similar one. A prompt with no instruction line joins
-   the site's largest family.
+1. Within a call site, records fall into *prompt families*: instruction lines (lines of at least three words in the
+   system and user messages, found in ``family_share`` of the site's distinct prompts — a system prompt, the
+   instruction line a wrapper's caller writes) that appear together form one family; families too small to stand
+   alone, and prompts with no instruction line, join the site's largest family.
 2. Within a family, answers split only into clearly different contract kinds (tool calls, JSON, text or labels),
    each holding at least ``kind_share`` of the family's records; a stray minority joins the family's main kind. JSON
    keys, tool names and wording never split a task: a one-template extraction site, or a tool site offered many tools,

@@ -1,8 +1,9 @@
 """One task per call site unless the traces prove otherwise (the grouping rule of ``cluster_records``).
 
-* A site splits only where its records fall into clearly different prompt families (instruction lines that do not
-  share half their lines) or clearly different contract kinds (tool calls, JSON, text/labels), each part big enough
-  to stand alone. JSON keys, tool names and the wording of the variable part never split a site.
+* A site splits only where its records fall into clearly different prompt families (instruction lines — lines of at
+  least three words the agent writes into many of its prompts — that never appear together) or clearly different
+  contract kinds (tool calls, JSON, text/labels), each part big enough to stand alone. JSON keys, tool names, the
+  wording of the variable part, few-shot examples drawn per call and the conversation so far never split a site.
 * Sites merge only when template and contract agree: the same contract kind with overlapping label sets, JSON keys or
   tool names (or tools passed per call on both sides), and instruction lines that share half their lines or the same
   static template text.
@@ -16,10 +17,10 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from slmc.analysis.shapes import _prompt_key, answer_kind, parse_json_answer, record_lines, template_literals
+from slmc.analysis.shapes import _prompt_key, answer_kind, parse_json_answer, template_literals
 from slmc.answers import normalize_label
 from slmc.ir.nodes import Prompt
-from slmc.traces.record import TraceRecord
+from slmc.traces.record import TraceRecord, content_text
 
 MIN_WORDS = 3  # a shorter line ("Thanks,", a label list entry) is never an instruction line
 PER_CALL_TOOLS = 20  # more distinct tools called than this: the tool set is per call (as ``infer_contract`` says)
@@ -29,7 +30,7 @@ LABEL_LIKE = 0.9  # share of short answers that makes a text group a label group
 @dataclass
 class GroupOptions:
     family_share: float = 0.05  # an instruction line is in at least this share of the site's distinct prompts
-    family_jaccard: float = 0.5  # signatures sharing this share of their lines are one prompt family
+    co_share: float = 0.1  # two instruction lines in this share of the rarer one's prompts belong together
     min_size: int = 5  # a family or kind with fewer records does not stand alone
     min_share: float = 0.02  # nor one with less than this share of its site's records
     kind_share: float = 0.2  # a contract kind splits a family only with this share of its records
@@ -62,6 +63,16 @@ def _kind(record: TraceRecord) -> str | None:
     return None if kind == "empty" else "text" if kind == "short" else kind
 
 
+def prompt_lines(record: TraceRecord) -> list[str]:
+    """The lines the agent wrote into a prompt: system, developer and user messages (the conversation's earlier
+    answers and tool results are not instructions)."""
+    lines: list[str] = []
+    for message in record.messages:
+        if isinstance(message, dict) and message.get("role") not in ("assistant", "tool", "function", "ipython"):
+            lines.extend(content_text(message.get("content")).splitlines())
+    return [stripped for line in lines if (stripped := line.strip())]
+
+
 def instruction_lines(lines_by_prompt: Sequence[Sequence[str]], share: float, min_count: int) -> set[str]:
     """Lines of at least ``MIN_WORDS`` words found in ``share`` of the distinct prompts (and ``min_count``)."""
     distinct = {tuple(lines) for lines in lines_by_prompt}
@@ -71,33 +82,44 @@ def instruction_lines(lines_by_prompt: Sequence[Sequence[str]], share: float, mi
 
 
 def _families(signatures: list[frozenset[str]], opts: GroupOptions) -> list[int]:
-    """A family index per record of one site, from the records' instruction-line signatures."""
+    """A family index per record of one site, from the records' instruction-line signatures.
+
+    Instruction lines that appear together (in ``co_share`` of the prompts of the rarer one) are one family's lines:
+    a wrapper's callers write instructions that never meet, while a system prompt, few-shot examples drawn per call
+    or a recurring sign-off all meet the lines around them. A record's family is the component holding most of its
+    lines; families too small to stand alone, and records with no instruction line, join the largest family."""
     counts = Counter(signatures)
-    reps: list[frozenset[str]] = []  # the largest signature of each family
-    family_of: dict[frozenset[str], int] = {}
-    for sig, _ in sorted(counts.items(), key=lambda kv: (-kv[1], sorted(kv[0]))):
-        if not sig:
-            continue
-        scores = [_jaccard(sig, rep) for rep in reps]
-        best = max(range(len(reps)), key=lambda i: scores[i], default=-1)
-        if best >= 0 and scores[best] >= opts.family_jaccard:
-            family_of[sig] = best
-        else:
-            family_of[sig] = len(reps)
-            reps.append(sig)
-    sizes = Counter(family_of[s] for s in signatures if s)
+    df: Counter[str] = Counter()
+    co: Counter[tuple[str, str]] = Counter()
+    for sig, n in counts.items():
+        lines = sorted(sig)
+        df.update(dict.fromkeys(lines, n))
+        for i, x in enumerate(lines):
+            for y in lines[i + 1 :]:
+                co[(x, y)] += n
+    parent = {line: line for line in df}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for (x, y), n in co.items():
+        if n >= opts.co_share * min(df[x], df[y]):
+            parent[find(y)] = find(x)
+    component = {line: find(line) for line in df}
+    family_of: dict[frozenset[str], str | None] = {}
+    for sig in counts:
+        held = Counter(component[line] for line in sig)
+        family_of[sig] = max(held, key=lambda c: (held[c], c)) if held else None
+    sizes = Counter(family_of[s] for s in signatures if family_of[s] is not None)
     floor = max(opts.min_size, opts.min_share * len(signatures))
-    large = [f for f in range(len(reps)) if sizes[f] >= floor]
+    large = sorted((f for f, n in sizes.items() if n >= floor), key=lambda f: (-sizes[f], f))
     if not large:
         return [0] * len(signatures)
-    biggest = max(large, key=lambda f: sizes[f])
-    remap = {}
-    for f in range(len(reps)):
-        if f in large:
-            remap[f] = f
-        else:  # too small to stand alone: the most similar large family, the largest on a tie
-            remap[f] = max(large, key=lambda g: (_jaccard(reps[f], reps[g]), sizes[g]))
-    return [remap[family_of[s]] if s else biggest for s in signatures]
+    index = {f: i for i, f in enumerate(large)}
+    return [index.get(family_of[s], 0) for s in signatures]  # 0: the largest family
 
 
 def _describe(group: Group, records: Sequence[TraceRecord], sigs: list[frozenset[str]]) -> None:
@@ -156,7 +178,7 @@ def group_records(
         keys = [_prompt_key(records[i]) for i in idx]
         for key, i in zip(keys, idx, strict=True):
             if key not in lines_of:
-                lines_of[key] = record_lines(records[i])
+                lines_of[key] = prompt_lines(records[i])
         instr = instruction_lines(list(lines_of.values()), opts.family_share, opts.min_size)
         for key, i in zip(keys, idx, strict=True):
             sigs[i] = frozenset(line for line in lines_of[key] if line in instr)

@@ -157,3 +157,21 @@ def test_the_clustering_report_says_how_each_site_was_split_or_merged(agent):
     task_of = {(p["site"], p["kind"]): p["task"] for p in parts}
     assert task_of[(ASK, "json")] == task_of[(EXTRACT, "json")]  # same template, same contract: merged
     assert task_of[(ASK, "text")] != task_of[(ASK, "json")]
+
+
+def test_few_shot_examples_drawn_per_call_and_chat_history_do_not_split_a_site():
+    rng = random.Random(4)
+    pool = [f"Example: the {o} in {c} needs a {v}" for o, c, v in zip(OBJECTS, CITIES, VERBS, strict=True)]
+    records = []
+    for i in range(90):
+        shots = rng.sample(pool, 3)
+        system = "Classify the office request as urgent or routine.\n" + "\n".join(shots)
+        msgs = [{"role": "system", "content": system}]
+        if i % 2:  # an earlier turn of the conversation
+            msgs += [
+                {"role": "user", "content": "Is the printer on the third floor working again?"},
+                {"role": "assistant", "content": "Yes, it was fixed this morning by the team."},
+            ]
+        msgs.append({"role": "user", "content": f"Request {i}: {rng.choice(VERBS)} the {rng.choice(OBJECTS)}"})
+        records.append(_rec("llm:triage@agent.py:9", msgs, rng.choice(["urgent", "routine"])))
+    assert len(cluster_records(records, {}, OPTS).clusters) == 1
