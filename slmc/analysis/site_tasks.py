@@ -77,8 +77,10 @@ def instruction_lines(lines_by_prompt: Sequence[Sequence[str]], share: float, mi
     """Lines of at least ``MIN_WORDS`` words found in ``share`` of the distinct prompts (and ``min_count``)."""
     distinct = {tuple(lines) for lines in lines_by_prompt}
     cut = max(min_count, share * len(distinct))
-    df = Counter(line for lines in distinct for line in set(lines) if len(line.split()) >= MIN_WORDS)
-    return {line for line, n in df.items() if n >= cut}
+    df: Counter[str] = Counter()
+    for lines in distinct:
+        df.update(set(lines))
+    return {line for line, n in df.items() if n >= cut and len(line.split()) >= MIN_WORDS}
 
 
 def _families(signatures: list[frozenset[str]], opts: GroupOptions) -> list[int]:
@@ -90,14 +92,20 @@ def _families(signatures: list[frozenset[str]], opts: GroupOptions) -> list[int]
     lines; families too small to stand alone, and records with no instruction line, join the largest family."""
     counts = Counter(signatures)
     df: Counter[str] = Counter()
+    for sig, n in counts.items():
+        df.update(dict.fromkeys(sig, n))
+    # lines in nearly every prompt (a long system prompt) belong together: one of them stands for all in the pairs
+    universal = sorted(line for line, n in df.items() if n >= 0.9 * len(signatures))
+    stood_for = set(universal[1:])
     co: Counter[tuple[str, str]] = Counter()
     for sig, n in counts.items():
-        lines = sorted(sig)
-        df.update(dict.fromkeys(lines, n))
+        lines = sorted(line for line in sig if line not in stood_for)
         for i, x in enumerate(lines):
             for y in lines[i + 1 :]:
                 co[(x, y)] += n
     parent = {line: line for line in df}
+    for line in universal[1:]:
+        parent[line] = universal[0]
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -111,7 +119,9 @@ def _families(signatures: list[frozenset[str]], opts: GroupOptions) -> list[int]
     component = {line: find(line) for line in df}
     family_of: dict[frozenset[str], str | None] = {}
     for sig in counts:
-        held = Counter(component[line] for line in sig)
+        held: dict[str, int] = {}
+        for line in sig:
+            held[component[line]] = held.get(component[line], 0) + 1
         family_of[sig] = max(held, key=lambda c: (held[c], c)) if held else None
     sizes = Counter(family_of[s] for s in signatures if family_of[s] is not None)
     floor = max(opts.min_size, opts.min_share * len(signatures))
