@@ -86,6 +86,7 @@ def build_analysis(
             }
         )
     clustering = dict(reports.clustering or {})
+    curation = reports.curation or {}
     return {
         "format": "slmc.analysis",
         "version": 1,
@@ -97,6 +98,7 @@ def build_analysis(
         "sites": sites,
         "tasks": tasks,
         "clustering": clustering,
+        "distill": distill_lines(curation),
         "offload_summary": reports.offload or {},
         "savings": reports.savings or {},
         "passes": [{"name": n, "seconds": round(s, 3)} for n, s in passes or []],
@@ -158,11 +160,37 @@ def headline(a: dict[str, Any]) -> list[str]:
     return lines
 
 
+def distill_lines(curation: dict[str, Any]) -> list[str]:
+    """What curate changed in the distillation data: names renamed to the current schema, teacher answers dropped
+    for breaking the site's contract, near-duplicates (one line per site and kind of change)."""
+    lines = []
+    for site, changed in sorted((curation.get("renamed") or {}).items()):
+        pairs = [f"{a} → {b}" for key in ("tools", "fields") for a, b in (changed.get(key) or {}).items()]
+        pairs += [f"{t}.{a} → {b}" for t, m in (changed.get("arguments") or {}).items() for a, b in m.items()]
+        lines.append(
+            f"{site}: schema drift, renamed in {changed.get('records', 0)} records to the names the source declares: "
+            + ", ".join(pairs)
+        )
+    for site, row in sorted((curation.get("contract") or {}).items()):
+        if row.get("broken"):
+            what = "dropped" if row.get("enforced", True) else "kept (the declaration may be stale)"
+            why = "; ".join(f"{e} ×{n}" for e, n in (row.get("errors") or {}).items())
+            lines.append(
+                f"{site}: {row['broken']} of {row['checked']} teacher answers break its {row['kind']} contract, "
+                f"{what}: {why}"
+            )
+    near = sum((s.get("removed") or {}).get("near-duplicate", 0) for s in (curation.get("sites") or {}).values())
+    if near:
+        lines.append(f"{near} near-duplicate records dropped (same prompt and answer up to case, punctuation, spacing)")
+    return lines
+
+
 def render_terminal(a: dict[str, Any]) -> str:
     lines = [f"slmc analyze: {a['agent']}"]
     lines += [f"  {line}" for line in headline(a)]
     if a["clustering"]:
         lines.append(f"  clustering: {a['clustering'].get('how', '')}")
+    lines += [f"  distillation data: {line}" for line in a.get("distill", [])]
     lines.append("")
     lines.append(f"  {'task':34s} {'calls':>7s} {'contract':10s} {'verdict':11s} {'score':>5s}  plan")
     for t in by_volume(a["tasks"]):
@@ -196,6 +224,8 @@ def render_markdown(a: dict[str, Any]) -> str:
     if a["clustering"]:
         out.append(f"- clustering: {a['clustering'].get('how', '')}")
     out.append("")
+    if a.get("distill"):
+        out += ["## Distillation data", "", *(f"- {line}" for line in a["distill"]), ""]
     if s:
         out += [
             "## How much could SLMs serve?",
