@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -228,18 +227,9 @@ def test_the_driver_names_no_pass_and_keeps_no_target_list() -> None:
 
 
 def _project(tmp_path: Path, table: str) -> tuple[Path, Path]:
-    from tests.analysis import conftest as fx
-    from tests.analysis.test_price_overrides import FIXTURE, SITES
+    from tests.analysis.test_price_overrides import _project as shop_project
 
-    (tmp_path / "pyproject.toml").write_text(f'[project]\nname = "shop"\n\n[tool.slmc]\n{table}\n')
-    agent = tmp_path / "shop_agent.py"
-    shutil.copy(FIXTURE, agent)
-    traces = tmp_path / "traces.jsonl"
-    with traces.open("w", encoding="utf-8") as f:
-        for r in fx.make_records(n=60):
-            r.site_id, r.split = SITES[r.site_id], None
-            f.write(r.to_json() + "\n")
-    return agent, traces
+    return shop_project(tmp_path, table, table="tool.slmc")
 
 
 def test_compile_honours_tool_slmc_and_the_command_line_wins(tmp_path: Path, capsys) -> None:
