@@ -257,7 +257,7 @@ def contract_breaks(
             check = per_call  # the tools offered in the request are what the call had to choose from
         try:
             result = check.check(answer, request_tools=list(r.tools) or None)
-        except Exception:  # a schema jsonschema cannot use (BFCL's "float", a bad pattern): left unchecked
+        except Exception:  # a schema the validator cannot use: left unchecked, counted
             unchecked.append(r)
             continue
         if not result.ok:

@@ -185,10 +185,10 @@ def test_unrelated_names_are_not_renamed():
     assert json.loads(records[-1].output)["gift_wrap"] is True
 
 
-def test_a_tool_schema_the_validator_cannot_use_leaves_the_answer_unchecked_not_fatal():
+def test_a_tool_schema_in_bfcl_spelling_is_checked_not_fatal():
     params = {"type": "object", "properties": {"x": {"type": "float"}}, "required": ["x"]}  # BFCL spelling
     tools = [{"type": "function", "function": {"name": "area", "parameters": params}}]
     records = [rec(f"area {i}", tools=tools, tool_calls=[{"name": "area", "arguments": {"x": i}}]) for i in range(12)]
     unit, _ = _curate(AgentGraph(), records)
     assert unit.traces == records
-    assert unit.reports.curation["contract"][SITE] == {"kind": "tool-call", "checked": 0, "broken": 0, "unchecked": 12}
+    assert unit.reports.curation["contract"][SITE] == {"kind": "tool-call", "checked": 12, "broken": 0}
