@@ -27,12 +27,12 @@ import networkx as nx
 
 from slmc.compiler.sourcefiles import SourceFile, read_source, walk_sources
 from slmc.errors import Diagnostic, Severity
-from slmc.frontend import clients
+from slmc.frontend import clients, templates
 from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
 from slmc.frontend.resolve import Evaluator, Project
 from slmc.frontend.sites import Site, classify, labels_from_prompt
-from slmc.frontend.values import Client
+from slmc.frontend.values import Client, Text
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
     Code,
@@ -70,6 +70,7 @@ class Analysis:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sites: dict[int, Site] = field(default_factory=dict)
     scanned: set[str] = field(default_factory=set)  # modules whose calls were classified
+    config_roots: list[Path] | None = None  # folders whose YAML configs are read for agents (None: the root)
 
     def __post_init__(self) -> None:
         self.project = Project(self.root, loader=self._load)
@@ -360,6 +361,7 @@ class Analysis:
             )
             prompts[nid] = tuple(s.messages)
             template_files[nid] = s.template_file
+        self._config_agents(nodes, prompts, template_files)
         # wrappers (at their def line)
         for key in sorted(wrappers):
             scope = self.ev.scopes.get(key)
@@ -421,6 +423,36 @@ class Analysis:
         self._code(graph, nodes, wrapper_ids, ids)
         self._outputs(graph, nodes, consumers)
         return graph
+
+    def _config_agents(
+        self, nodes: dict[str, LLMCall], prompts: dict[str, tuple[Message, ...]], files: dict[str, str | None]
+    ) -> None:
+        """Agents a workflow engine of the tree builds from its YAML configs (``templates.config_agents``): framework
+        tasks at the node's line, their prompt the node's own text with its slots. Only for folders analysed as a
+        whole whose Python code makes LLM calls (the configs are that code's input)."""
+        if not any(f.path is not None for f in self.files.values()):
+            return
+        if not any(s.site != SiteKind.WRAPPER_CALL or s.callee is None for s in self.sites.values()):
+            return
+        roots = [self.root] if self.config_roots is None else self.config_roots
+        found = [agent for folder in roots for agent in templates.config_agents(folder, self.root)]
+        for rel, line, prompt, model, provider in found:
+            nid = site_id("<config>", rel, line)
+            if nid in nodes:
+                continue
+            text = Text((PromptPart(prompt),), "template-file", rel)
+            msg = Message("system", templates.with_slots(text).parts, "template-file")
+            nodes[nid] = LLMCall(
+                nid,
+                site=SiteKind.FRAMEWORK_TASK,
+                loc=Loc(rel, line),
+                function="<config>",
+                client=provider or "unknown",
+                api="config-agent",
+                model=model,
+            )
+            prompts[nid] = (msg,)
+            files[nid] = rel
 
     def _framework_target(self, s: Site, tasks: list[Site]) -> str | None:
         """The framework task a framework wrapper-call runs: the nearest in the tree (same folder first)."""
@@ -764,6 +796,7 @@ def analyze_paths(paths: Sequence[Path | SourceFile], root: Path | None = None) 
         root = first if len(paths) == 1 and first.is_dir() else first.parent
     root = Path(root)
     analysis = Analysis(root)
+    analysis.config_roots = [p for p in paths if isinstance(p, Path) and p.is_dir()]  # a file given: no configs
     given = [p for p in paths if isinstance(p, SourceFile)]
     files = given + source_files([p for p in paths if not isinstance(p, SourceFile)], root)
     for f in files:
