@@ -219,7 +219,19 @@ class Analysis:
                             self.sites[site.key] = site
 
     def wrappers(self) -> tuple[set[str], nx.DiGraph]:
-        """Functions that reach an LLM request (through calls, and through a base method to its overrides)."""
+        """Functions that reach an LLM request (through calls, and through a base method to its overrides).
+
+        A call handing a project function to a higher-order one (``retry(ask, prompt)``) is a call of the
+        higher-order function when that reaches a model by itself, else of the function it is given."""
+        found, graph = self._reach()
+        switched = False
+        for site in self.sites.values():
+            if site.passed is not None and site.callee not in found and site.passed in found:
+                site.callee, site.args, site.passed = site.passed, site.passed_args, None
+                switched = True
+        return self._reach() if switched else (found, graph)
+
+    def _reach(self) -> tuple[set[str], nx.DiGraph]:
         graph = nx.DiGraph()
         seeds = set()
         for site in self.sites.values():
@@ -227,6 +239,8 @@ class Analysis:
             if fn is None:
                 continue
             if site.site == SiteKind.WRAPPER_CALL and site.callee is not None:
+                if site.passed is not None and site.passed in self.ev.scopes:
+                    graph.add_edge(fn.key, site.passed)  # the caller reaches what it hands over
                 if site.callee in self.ev.scopes:
                     graph.add_edge(fn.key, site.callee)
                     for impl in self.ev.overrides(site.callee):  # a call on the base reaches every implementation
@@ -263,6 +277,7 @@ class Analysis:
             fn = _owner(site.info.scope)
             if fn is not None:
                 inside.setdefault(fn.key, []).append(site)
+        fwd = self._prompt_params(reaching, inside)
         wrappers: set[str] = set()
         for _ in range(8):  # forwarding to a wrapper depends on which callees are wrappers
             new = set()
@@ -280,7 +295,8 @@ class Analysis:
                         new.add(key)
                     continue
                 direct = [s for s in own if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in wrappers]
-                forwards = any(_forwards(scope, s) for s in direct)
+                direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
+                forwards = bool(fwd.get(key))
                 if private:
                     if forwards and not _one_statement_forwarder(scope, own):
                         new.add(key)
@@ -290,6 +306,42 @@ class Analysis:
                 break
             wrappers = new
         return wrappers
+
+    def _prompt_params(self, reaching: set[str], inside: dict[str, list[Site]]) -> dict[str, set[str]]:
+        """Per reaching function, the parameters that reach what a request sends as they are (``messages=messages``,
+        ``content: prompt``, or an argument of a callee's forwarding parameter): one summary per function, solved to
+        a fixed point over the call graph. An abstract method forwards every parameter when an implementation (or
+        none is known) forwards."""
+        fwd: dict[str, set[str]] = {k: set() for k in reaching}
+        for _ in range(12):
+            changed = False
+            for key in reaching:
+                scope = self.ev.scopes.get(key)
+                if scope is None or scope.kind != "function":
+                    continue
+                own = inside.get(key, [])
+                got: set[str] = set()
+                if not own:
+                    impls = [i for i in self.ev.overrides(key) if i in fwd]
+                    if not impls or any(fwd[i] for i in impls):
+                        got = set(_param_names(scope))
+                for site in own:
+                    if site.site != SiteKind.WRAPPER_CALL or site.callee is None:
+                        got |= _call_params(scope, site.info.node)
+                        continue
+                    targets = fwd.get(site.callee)
+                    callee = self.ev.scopes.get(site.callee)
+                    if not targets or callee is None:
+                        continue
+                    for a, name in _bind(callee, site.args):
+                        if name in targets:
+                            got |= _params_in(scope, a.value)
+                if got - fwd[key]:
+                    fwd[key] |= got
+                    changed = True
+            if not changed:
+                break
+        return fwd
 
     def export_pattern(self, later_round: set[str]) -> re.Pattern[str] | None:
         """Import statements another file must contain to reach what was found so far.
@@ -669,6 +721,84 @@ def _forwards(fn: Scope, site: Site, templated: bool = False) -> bool:
         if passes(value, 0):
             return True
     return False
+
+
+def _param_names(fn: Scope) -> list[str]:
+    """Parameters a caller passes (``self``/``cls`` of a method left out)."""
+    names = [p.name.value for p in fn.params]
+    if fn.enclosing_class() is not None and names and names[0] in ("self", "cls"):
+        names = names[1:]
+    return names
+
+
+def _bind(callee: Scope, args: list[cst.Arg]) -> list[tuple[cst.Arg, str]]:
+    """(argument, callee parameter it binds to); ``*x`` / ``**x`` splats bind to every parameter."""
+    names = _param_names(callee)
+    out: list[tuple[cst.Arg, str]] = []
+    i = 0
+    for a in args:
+        if a.star:
+            out.extend((a, n) for n in names)
+        elif a.keyword is not None:
+            out.append((a, a.keyword.value))
+        else:
+            if i < len(names):
+                out.append((a, names[i]))
+            elif any(p.star == "*" for p in callee.params):
+                out.append((a, callee.params[-1].name.value))
+            i += 1
+    return out
+
+
+def _params_in(fn: Scope, value: cst.CSTNode, templated: bool = False) -> set[str]:
+    """Parameters of ``fn`` that reach the expression ``value`` as they are (through list/dict/message objects and
+    locals bound once); ``templated``: or filled into a template."""
+    params = set(_param_names(fn))
+    if not params:
+        return set()
+    local = {
+        name: [b[1] for b in bindings if b[0] == "expr" and b[2] is fn]
+        for name, bindings in fn.bindings.items()
+        if name not in params
+    }
+    found: set[str] = set()
+
+    def walk(node: cst.CSTNode, depth: int) -> None:
+        if isinstance(node, cst.Name):
+            if node.value in params:
+                found.add(node.value)
+            elif depth < 3:
+                for e in local.get(node.value, ()):
+                    walk(e, depth + 1)
+            return
+        if isinstance(node, cst.Call) and not templated:
+            name = dotted(node.func) or ""
+            builder = depth == 0 and name.split(".", 1)[0] in ("self", "cls") and "." in name
+            if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in ("dict", "list", "tuple"):
+                return
+            for a in node.args:
+                walk(a.value, depth)
+            return
+        if isinstance(node, _PASS_THROUGH) or templated:
+            for c in node.children:
+                walk(c, depth)
+
+    if isinstance(value, cst.Lambda):
+        value = value.body
+        if isinstance(value, cst.Call):  # lambda: client.create(messages=msgs): what the lambda's call is given
+            for a in value.args:
+                walk(a.value, 0)
+            return found
+    walk(value, 0)
+    return found
+
+
+def _call_params(fn: Scope, call: cst.Call) -> set[str]:
+    """Parameters of ``fn`` that reach the arguments of a request ``call`` as they are."""
+    out: set[str] = set()
+    for a in call.args:
+        out |= _params_in(fn, a.value)
+    return out
 
 
 def _one_statement_forwarder(fn: Scope, own: list[Site]) -> bool:

@@ -89,6 +89,11 @@ class Project:
         if head in _LIBRARY_ROOTS or head in sys.stdlib_module_names:  # ``import openai`` in ufo/llm/openai.py
             return qname
         folders = importer.name.split(".")[:-1] if not importer.is_package else importer.name.split(".")
+        known = self._heads()
+        for i in range(len(folders), 0, -1):  # the folder under which the whole dotted name exists wins
+            candidate = ".".join([*folders[:i], qname])
+            if candidate in self.known or candidate in known:
+                return candidate
         while folders:
             candidate = ".".join([*folders, qname])
             first = ".".join([*folders, head])
@@ -172,7 +177,7 @@ class Evaluator:
         if depth > 5:
             return None
         for star in mod.scope.bindings.get("*", ()):
-            other = self.project.module(star[1])
+            other = self.project.module(self.project.importable(star[1], star[2] if len(star) > 2 else None))
             found = self.module_bindings(other, name, depth=depth + 1) if other is not None else None
             if found is not None:
                 return found
