@@ -295,8 +295,8 @@ class Analysis:
                         new.add(key)
                     continue
                 direct = [s for s in own if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in wrappers]
+                forwards = bool(fwd.get(key)) or any(_forwards(scope, s) for s in direct)  # or into a wrapper
                 direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
-                forwards = bool(fwd.get(key))
                 if private:
                     if forwards and not _one_statement_forwarder(scope, own):
                         new.add(key)
