@@ -31,6 +31,44 @@ class CheckResult:
     answer: Answer | None = None  # the normalised answer to return (canonical label, unfenced JSON, parsed tool calls)
 
 
+# Python type names some tool catalogues use (BFCL / Gorilla: "float", "dict", "tuple", "any") -> JSON Schema's
+_PY_TYPES = {
+    "float": "number",
+    "int": "integer",
+    "str": "string",
+    "bool": "boolean",
+    "dict": "object",
+    "list": "array",
+    "tuple": "array",
+}
+
+
+def standard_schema(schema: Any) -> Any:
+    """``schema`` with Python type names written as JSON Schema types and ``"any"`` types dropped (a copy; the
+    original is not changed), so a catalogue in that dialect is checked instead of crashing the validator."""
+    if isinstance(schema, list):
+        return [standard_schema(v) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "type" and isinstance(value, str):
+            if value == "any":
+                continue
+            out[key] = _PY_TYPES.get(value, value)
+        elif key == "type" and isinstance(value, list):
+            kept = (
+                [_PY_TYPES.get(v, v) for v in value if v != "any"] if all(isinstance(v, str) for v in value) else value
+            )
+            if kept:
+                out[key] = kept
+        elif key in ("properties", "patternProperties", "definitions", "$defs") and isinstance(value, dict):
+            out[key] = {k: standard_schema(v) for k, v in value.items()}
+        else:
+            out[key] = standard_schema(value) if isinstance(value, dict | list) and key != "enum" else value
+    return out
+
+
 @dataclass
 class Contract:
     """A compiled contract: label lookup table, compiled regex, cached schema validators."""
@@ -130,8 +168,16 @@ class Contract:
             import jsonschema  # lazy: only sites with schemas pay for it
 
             with self._lock:
+                schema = standard_schema(schema)
                 cls = jsonschema.validators.validator_for(schema)
-                validator = self._validators.setdefault(key, cls(schema))
+                try:
+                    cls.check_schema(schema)
+                    made: Any = cls(schema)
+                except jsonschema.exceptions.SchemaError:
+                    made = False  # a schema no validator can use (a bad pattern, ...): the arguments go unchecked
+                validator = self._validators.setdefault(key, made)
+        if validator is False:
+            return None
         error = next(iter(validator.iter_errors(value)), None)
         if error is None:
             return None

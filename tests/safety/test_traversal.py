@@ -16,6 +16,7 @@ from slmc.ir.nodes import Task
 from slmc.safety import is_slug
 from slmc.training import trainer
 from slmc.training.evaluation import write_evaluation
+from slmc.training.plan_io import find_build_dir, load_plan
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "support_agent"
@@ -117,7 +118,10 @@ def test_tool_named_dotdot_in_traces_plans_and_claims_inside_the_cache(tmp_path:
     new = set(after) - set(before)
     assert new and all(k.startswith((".build.slmc-cache/work/checkpoints/", ".build.slmc-cache/work/models/"))
                        for k in new), sorted(new)  # fmt: skip
-    assert json.loads((tmp_path / "build" / "plan.json").read_text(encoding="utf-8"))
+    plan = tmp_path / "build" / "plan.json"
+    # the plan records where its datasets are (relative to it): slmc train / eval read them from there
+    assert json.loads(plan.read_text(encoding="utf-8"))["meta"]["build"] == "../.build.slmc-cache/work"
+    assert find_build_dir(plan, load_plan(plan)) == work.resolve()
 
 
 @pytest.mark.parametrize("in_place", [True, False])
