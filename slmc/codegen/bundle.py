@@ -355,16 +355,22 @@ def _write_deployment(plan: ServingPlan, services: list[ServiceSpec], project: s
     secret = dns_name(f"{project}-api-key")
     agent = comment_text(plan.agent_name)
     (tmp / "k8s").mkdir()
+    keyed = any(svc.key_env for svc in services)
     compose_head = (
         f"# docker compose for {agent}: one service per small-model endpoint ({plan.target}).\n"
-        f"# Start: {API_KEY_ENV}=... docker compose up -d   (from this bundle's folder); the agent reads "
-        "slmc-manifest.yaml.\n"
+        f"# Start: {f'{API_KEY_ENV}=... ' if keyed else ''}docker compose up -d   (from this bundle's folder); the agent "
+        "reads slmc-manifest.yaml.\n"
     )
     _write_yaml(tmp / "docker-compose.yaml", compose_head, [compose_doc(services, project)])
     deploy_head = (
         f"# Kubernetes Deployments for {agent}'s small-model endpoints ({plan.target}).\n"
         f"# The bundle folder must be on the PersistentVolumeClaim {json.dumps(claim)}, mounted at /bundle.\n"
-        f"# API key: kubectl create secret generic {secret} --from-literal={API_KEY_ENV}=...\n"
+        + (
+            f"# API key: kubectl create secret generic {secret} --from-literal={API_KEY_ENV}=...\n"
+            if keyed
+            else "# The server takes no API key: keep its Service cluster-internal (ClusterIP, no Ingress) or put an\n"
+            "# authenticating proxy in front of it.\n"
+        )
     )
     docs = [deployment_doc(svc, names[svc.endpoint], project, claim, secret) for svc in services]
     _write_yaml(tmp / "k8s" / "deployment.yaml", deploy_head, docs)
