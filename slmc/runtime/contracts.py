@@ -32,6 +32,7 @@ class CheckResult:
 
 
 # Python type names some tool catalogues use (BFCL / Gorilla: "float", "dict", "tuple", "any") -> JSON Schema's
+MAX_VALIDATORS = 512
 _PY_TYPES = {
     "float": "number",
     "int": "integer",
@@ -53,19 +54,16 @@ def standard_schema(schema: Any) -> Any:
     out: dict[str, Any] = {}
     for key, value in schema.items():
         if key == "type" and isinstance(value, str):
-            if value == "any":
-                continue
-            out[key] = _PY_TYPES.get(value, value)
+            if value != "any":  # "any": no type constraint
+                out[key] = _PY_TYPES.get(value, value)
         elif key == "type" and isinstance(value, list):
-            kept = (
-                [_PY_TYPES.get(v, v) for v in value if v != "any"] if all(isinstance(v, str) for v in value) else value
-            )
-            if kept:
-                out[key] = kept
+            if "any" not in value:
+                out[key] = [_PY_TYPES.get(v, v) if isinstance(v, str) else v for v in value]
         elif key in ("properties", "patternProperties", "definitions", "$defs") and isinstance(value, dict):
             out[key] = {k: standard_schema(v) for k, v in value.items()}
         else:
-            out[key] = standard_schema(value) if isinstance(value, dict | list) and key != "enum" else value
+            literal = key in ("enum", "const", "default", "examples")  # values, not schemas
+            out[key] = standard_schema(value) if isinstance(value, dict | list) and not literal else value
     return out
 
 
@@ -163,6 +161,11 @@ class Contract:
     def _schema_error(self, key: str, schema: Any, value: Any) -> str | None:
         if not isinstance(schema, dict) or not schema:
             return None
+        # keyed by the schema too: with tools offered per call, two requests may give one tool name two schemas
+        try:
+            key = f"{key}\x00{json.dumps(schema, sort_keys=True, default=str)}"
+        except (TypeError, ValueError, RecursionError):
+            return None  # not a JSON schema one can write down: left unchecked
         validator = self._validators.get(key)
         if validator is None:
             import jsonschema  # lazy: only sites with schemas pay for it
@@ -173,8 +176,10 @@ class Contract:
                 try:
                     cls.check_schema(schema)
                     made: Any = cls(schema)
-                except jsonschema.exceptions.SchemaError:
+                except (jsonschema.exceptions.SchemaError, RecursionError):
                     made = False  # a schema no validator can use (a bad pattern, ...): the arguments go unchecked
+                if len(self._validators) >= MAX_VALIDATORS:
+                    self._validators.clear()  # per-call schemas are unbounded: the cache is not
                 validator = self._validators.setdefault(key, made)
         if validator is False:
             return None

@@ -144,3 +144,20 @@ def test_tool_schemas_with_python_type_names_are_checked_not_fatal():
     assert "not of type 'number'" in (check('{"x": "a"}').error or "")
     assert "required" in (check('{"z": [1]}').error or "")
     assert Contract({"kind": "json", "schema": {"type": "string", "pattern": "("}}).check(Answer(content='"a"')).ok
+
+
+def test_one_tool_name_with_two_schemas_in_two_requests_is_checked_against_each():
+    """Tools offered per call: the validator cached for the first request's ``lookup`` must not judge the second's."""
+    contract = Contract({"kind": "tool-call", "tools_per_call": True})
+
+    def tools(kind: str) -> list[dict[str, Any]]:
+        params = {"type": "object", "properties": {"q": {"type": kind}}, "required": ["q"]}
+        return [{"type": "function", "function": {"name": "lookup", "parameters": params}}]
+
+    def check(arguments: str, kind: str):
+        answer = Answer(content=None, tool_calls=[{"id": "1", "name": "lookup", "arguments": arguments}])
+        return contract.check(answer, request_tools=tools(kind))
+
+    assert check('{"q": 3}', "integer").ok
+    assert check('{"q": "three"}', "string").ok  # a validator cached by tool name alone said: not an integer
+    assert not check('{"q": "three"}', "integer").ok
