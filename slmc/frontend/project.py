@@ -672,30 +672,6 @@ def _owner(scope: Scope) -> Scope | None:
 _PASS_THROUGH = (cst.List, cst.Tuple, cst.Dict, cst.DictElement, cst.Element, cst.StarredElement, cst.Arg, cst.Await)
 
 
-def _loop_targets(fn: Scope) -> list[cst.For | cst.CompFor]:
-    """The ``for`` statements and comprehension clauses of a function (not of the functions nested in it), found once
-    per function."""
-    cached = fn.__dict__.get("_loop_targets")
-    if cached is not None:
-        return cached
-    node = fn.node
-    found: list[cst.For | cst.CompFor] = []
-
-    class Loops(cst.CSTVisitor):
-        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
-            return inner is node
-
-        def visit_For(self, loop: cst.For) -> None:
-            found.append(loop)
-
-        def visit_CompFor(self, loop: cst.CompFor) -> None:
-            found.append(loop)
-
-    node.visit(Loops())
-    fn.__dict__["_loop_targets"] = found
-    return found
-
-
 def _forwards(fn: Scope, site: Site, templated: bool = False) -> bool:
     """Whether a parameter of ``fn`` reaches the call ``site`` as it is (possibly inside list/dict/message objects),
     i.e. ``fn`` forwards its caller's prompt rather than authoring a template around it (``templated``: or filled
@@ -710,9 +686,6 @@ def _forwards(fn: Scope, site: Site, templated: bool = False) -> bool:
         for name, bindings in fn.bindings.items()
         if name not in params
     }
-    for loop in _loop_targets(fn):  # for item in items / [... for item in items]: each item is the prompt
-        if isinstance(loop.target, cst.Name) and loop.target.value not in params:
-            local.setdefault(loop.target.value, []).append(loop.iter)
 
     def passes(node: cst.CSTNode, depth: int) -> bool:
         if isinstance(node, cst.Name):
