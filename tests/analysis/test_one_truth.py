@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from slmc.testing.terminal import run_on_tty
+
 REPO = Path(__file__).resolve().parents[2]
 AGENT = REPO / "examples" / "support_agent" / "agent.py"
 TRACES = REPO / "examples" / "support_agent" / "traces.jsonl"
@@ -304,37 +306,14 @@ def test_report_page_in_headless_chromium(analyzed, tmp_path: Path):
 def test_terminal_output_is_one_bar_over_the_stages(tmp_path: Path):
     """On a terminal (a pseudo-terminal with a size, as a user's shell): one tqdm bar over the stages, redrawn in
     place, the stage lines written above it, and nothing from the ML libraries."""
-    import fcntl
-    import pty
-    import struct
-    import termios
-
     traces = tmp_path / "traces.jsonl"
     traces.write_text("\n".join(TRACES.read_text(encoding="utf-8").splitlines()[:80]) + "\n", encoding="utf-8")
-    controller, terminal = pty.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "TQDM_DISABLE")}
     args = ["analyze", str(AGENT), "--traces", str(traces), "--out", str(tmp_path / "a"), "--embedder", "tfidf"]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "slmc", *args],
-        stdout=terminal,
-        stderr=terminal,
-        cwd=tmp_path,
-        env={**env, "PYTHONPATH": str(REPO), "TERM": "xterm"},
-    )
-    os.close(terminal)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(controller, 65536)
-        except OSError:  # EIO once the child closed its side
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    assert proc.wait(timeout=300) == 0
-    os.close(controller)
-    text = b"".join(chunks).decode("utf-8", "replace")
+    env = {**env, "PYTHONPATH": str(REPO), "TERM": "xterm"}
+    rc, out = run_on_tty([sys.executable, "-m", "slmc", *args], tmp_path, env, rows=40, cols=120)
+    assert rc == 0
+    text = out.decode("utf-8", "replace")
     bars = re.findall(r"\r([\w-]+): +\d+%\|[^\r\n]*\| (\d+)/(\d+) ", text)
     assert bars and {total for _, _, total in bars} == {str(len(PIPELINE.split(",")) + 1)}  # one bar, all stages
     lines = [line.rsplit("\r", 1)[-1] for line in text.split("\r\n")]  # what stays on screen: the bar is cleared

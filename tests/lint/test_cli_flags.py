@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from slmc.compiler.cli import main
+from slmc.testing.terminal import run_on_tty
 
 pytestmark = pytest.mark.usefixtures("frontend")
 
@@ -203,27 +203,9 @@ def test_color_flag_and_no_color(project: Path, capsys: pytest.CaptureFixture[st
 
 def _on_a_tty(project: Path, env: dict[str, str]) -> bytes:
     """`slmc lint warn.py` with stdout on a pseudo-terminal (as a user's shell), its output."""
-    controller, terminal = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "slmc", "lint", "warn.py", "--output-format", "concise"],
-        stdout=terminal,
-        stderr=subprocess.DEVNULL,
-        cwd=project,
-        env={**{k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}, **env},
-    )
-    os.close(terminal)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(controller, 4096)
-        except OSError:  # EIO once the child closed its side
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    proc.wait(timeout=60)
-    os.close(controller)
-    return b"".join(chunks)
+    env = {**{k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}, **env}
+    cmd = [sys.executable, "-m", "slmc", "lint", "warn.py", "--output-format", "concise"]
+    return run_on_tty(cmd, project, env, stderr_too=False, timeout=60)[1]
 
 
 def test_color_on_a_real_terminal_unless_no_color(project: Path) -> None:

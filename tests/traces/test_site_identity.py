@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from llm_server import LLMServer
+from otel_spans import OTelSpans
 
 import slmc
 from slmc.compiler.passmanager import PassContext
@@ -27,69 +28,8 @@ AGENTS = Path(__file__).resolve().parent / "agents"
 AGENT = AGENTS / "task_agent.py"
 
 
-def _parts(messages: list[dict]) -> list[dict]:
-    return [{"role": m["role"], "parts": [{"type": "text", "content": m["content"]}]} for m in messages]
-
-
-class OTelRecorder:
-    """Wraps ``Completions.create`` as a GenAI instrumentation does and writes one OTLP-style span per call, with the
-    code location of the call: the agent's innermost frame (file, current line, qualified function name)."""
-
-    def __init__(self, out: Path, where: str = "call") -> None:
-        self.out, self.where = out, where  # where: "call" (innermost agent frame) or "outer" (outermost, <module>)
-        self.n = 0
-
-    def __enter__(self) -> OTelRecorder:
-        from openai.resources.chat.completions.completions import Completions
-
-        self.owner, self.original = Completions, Completions.create
-        recorder = self
-
-        def create(client_self, *args, **kwargs):
-            frame, found = sys._getframe(1), None
-            while frame is not None and (found is None or recorder.where == "outer"):
-                if frame.f_code.co_filename == str(AGENT):
-                    found = frame
-                frame = frame.f_back
-            frame = found
-            response = recorder.original(client_self, *args, **kwargs)
-            recorder.span(kwargs, response, frame)
-            return response
-
-        Completions.create = create
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.owner.create = self.original
-
-    def span(self, request: dict, response, frame) -> None:
-        self.n += 1
-        choice = response.choices[0]
-        attrs = {
-            "gen_ai.operation.name": "chat",
-            "gen_ai.system": "openai",
-            "gen_ai.request.model": request["model"],
-            "gen_ai.response.model": response.model,
-            "gen_ai.input.messages": json.dumps(_parts(request["messages"])),
-            "gen_ai.output.messages": json.dumps(
-                [{"role": "assistant", "parts": [{"type": "text", "content": choice.message.content}]}]
-            ),
-            "gen_ai.response.finish_reasons": [choice.finish_reason],
-            "code.file.path": frame.f_code.co_filename,
-            "code.line.number": frame.f_lineno,
-            "code.function.name": f"task_agent.{frame.f_code.co_qualname}",
-        }
-        span = {
-            "traceId": f"{self.n:032x}",
-            "spanId": f"{self.n:016x}",
-            "name": f"chat {request['model']}",
-            "kind": 3,
-            "startTimeUnixNano": str(1_731_000_000_000_000_000 + self.n),
-            "endTimeUnixNano": str(1_731_000_000_100_000_000 + self.n),
-            "attributes": attrs,
-        }
-        with open(self.out, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(span) + "\n")
+def _in_agent(frame) -> bool:
+    return frame.f_code.co_filename == str(AGENT)
 
 
 def _key(rec) -> str:
@@ -117,7 +57,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
         with slmc.trace(tmp / "slmc.jsonl", root=AGENTS):
             runpy.run_path(str(AGENT), run_name="__main__")
         for where in ("call", "outer"):
-            with OTelRecorder(tmp / f"otel-{where}.jsonl", where):
+            with OTelSpans(tmp / f"otel-{where}.jsonl", _in_agent, "task_agent", outermost=where == "outer"):
                 runpy.run_path(str(AGENT), run_name="__main__")
     for name in ("slmc", "otel-call", "otel-outer"):
         records, problems = read_traces([tmp / f"{name}.jsonl"])

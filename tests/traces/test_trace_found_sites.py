@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from llm_server import LLMServer
+from otel_spans import OTelSpans
 
 from slmc.compiler.passmanager import PassContext
 from slmc.ir import SiteKind
@@ -33,59 +34,9 @@ HIDDEN = Path(__file__).resolve().parent / "agents" / "hidden"
 ENV = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
 
 
-class OTelSpans:
-    """Records each call as an OTel GenAI span whose code location is the agent's innermost frame (absolute file path,
-    current line, qualified function name), as an SDK that records call locations does."""
-
-    def __init__(self, agent_dir: Path, out: Path) -> None:
-        self.agent_dir, self.out, self.n = str(agent_dir), out, 0
-
-    def __enter__(self) -> OTelSpans:
-        from openai.resources.chat.completions.completions import Completions
-
-        self.owner, self.original = Completions, Completions.create
-        spans = self
-
-        def create(client_self, *args, **kwargs):
-            frame = sys._getframe(1)
-            while frame is not None and not frame.f_code.co_filename.startswith(spans.agent_dir + os.sep):
-                frame = frame.f_back
-            response = spans.original(client_self, *args, **kwargs)
-            spans.write(kwargs, response.choices[0].message.content, frame)
-            return response
-
-        Completions.create = create
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.owner.create = self.original
-
-    def write(self, request: dict, answer: str, frame) -> None:
-        self.n += 1
-        parts = [{"role": m["role"], "parts": [{"type": "text", "content": m["content"]}]} for m in request["messages"]]
-        attrs = {
-            "gen_ai.operation.name": "chat",
-            "gen_ai.system": "openai",
-            "gen_ai.request.model": request["model"],
-            "gen_ai.input.messages": json.dumps(parts),
-            "gen_ai.output.messages": json.dumps(
-                [{"role": "assistant", "parts": [{"type": "text", "content": answer}]}]
-            ),
-            "code.file.path": frame.f_code.co_filename,
-            "code.line.number": frame.f_lineno,
-            "code.function.name": "support." + frame.f_code.co_qualname,
-        }
-        span = {
-            "traceId": f"{self.n:032x}",
-            "spanId": f"{self.n:016x}",
-            "name": "chat",
-            "kind": 3,
-            "startTimeUnixNano": str(1_731_000_000_000_000_000 + self.n),
-            "endTimeUnixNano": str(1_731_000_000_100_000_000 + self.n),
-            "attributes": attrs,
-        }
-        with open(self.out, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(span) + "\n")
+def _in_tree(tree: Path):
+    """Frames of the agent's own files (the copied tree), as an SDK recording call locations sees them."""
+    return lambda frame: frame.f_code.co_filename.startswith(str(tree) + os.sep)
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +53,7 @@ def agent(tmp_path_factory: pytest.TempPathFactory) -> dict:
         )
         assert proc.returncode == 0, proc.stderr
         assert "recorded 3 LLM calls" in proc.stderr
-        with pytest.MonkeyPatch.context() as mp, OTelSpans(tree, tmp / "otel.jsonl"):
+        with pytest.MonkeyPatch.context() as mp, OTelSpans(tmp / "otel.jsonl", _in_tree(tree), "support"):
             mp.setenv("LLM_URL", server.url + "/v1")
             mp.setattr(sys, "argv", ["agent.py", "server down"])
             mp.syspath_prepend(str(tree))
