@@ -21,6 +21,7 @@ is stdlib only: the MiniLM vectors come in as lists of numbers.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import zlib
@@ -59,6 +60,15 @@ def _distance(vec: Sequence[float], centroid: Sequence[float]) -> float:
 def _quantile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def inputs_digest(texts: Iterable[str]) -> str:
+    """One digest of a set of training inputs (order and repeats ignored): tells whether a profile was made on the
+    same inputs, without holding any of them."""
+    h = hashlib.sha256()
+    for text in sorted(set(texts)):
+        h.update(text.encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()[:32]
 
 
 def build_profile(texts: Iterable[str]) -> dict[str, Any] | None:

