@@ -5,13 +5,23 @@ training inputs in a fixed encoder space and the quantiles of their distances to
 inputs of the router log the same way and reports the share of them farther out than the training inputs' 95th
 percentile (about 5 % without drift).
 
-The encoder is ``hash-ngram-v1``: word unigrams and character 3-grams of the lower-cased text, hashed (CRC-32) with a
-sign into ``DIMS`` dimensions, L2-normalised: deterministic, stdlib only, the same on the build machine and wherever
-the monitor runs. A profile holds ``DIMS`` rounded numbers and counts, never text or a vocabulary.
+Two spaces:
+
+* the SLM's own encoder (``encoder_space`` of a site's profile, encoder ``minilm``): when the site's replacement is an
+  encoder head on all-MiniLM-L6-v2 (a classifier, span or tool head), its training inputs are profiled in MiniLM's
+  sentence-embedding space (384 dimensions), where a new topic or a new way of asking lies far from what the head
+  learned; the monitor embeds new inputs with the same model (``slmc.analysis.monitor``);
+* ``hash-ngram-v1``, every site's profile and the fallback wherever MiniLM is not installed: word unigrams and
+  character 3-grams of the lower-cased text, hashed (CRC-32) with a sign into ``DIMS`` dimensions, L2-normalised:
+  deterministic, stdlib only, the same on the build machine and wherever the monitor runs.
+
+A profile holds rounded numbers and counts (a centroid, distance quantiles), never text or a vocabulary. This module
+is stdlib only: the MiniLM vectors come in as lists of numbers.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import zlib
@@ -20,6 +30,10 @@ from typing import Any
 
 ENCODER = "hash-ngram-v1"
 DIMS = 256
+MINILM = "minilm"  # sentence-transformers/all-MiniLM-L6-v2, normalised sentence embeddings
+MINILM_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+MINILM_DIMS = 384
+ENCODER_SPACE = "encoder_space"  # the key of a site's profile in the SLM's encoder space
 OUTSIDE_QUANTILE = 0.95
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SPACE = re.compile(r"\s+")
@@ -48,18 +62,34 @@ def _quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def inputs_digest(texts: Iterable[str]) -> str:
+    """One digest of a set of training inputs (order and repeats ignored): tells whether a profile was made on the
+    same inputs, without holding any of them."""
+    h = hashlib.sha256()
+    for text in sorted(set(texts)):
+        h.update(text.encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()[:32]
+
+
 def build_profile(texts: Iterable[str]) -> dict[str, Any] | None:
-    """The profile of a site's training inputs; None without any."""
-    vectors = [encode(t) for t in texts if t and t.strip()]
-    if not vectors:
+    """The profile of a site's training inputs in the hashed space; None without any."""
+    return profile_vectors([encode(t) for t in texts if t and t.strip()], ENCODER)
+
+
+def profile_vectors(vectors: Sequence[Sequence[float]], encoder: str, **about: Any) -> dict[str, Any] | None:
+    """The profile of training-input vectors of one encoder (unit vectors of equal length); None without any."""
+    vectors = [[float(v) for v in vec] for vec in vectors]
+    if not vectors or not vectors[0]:
         return None
+    dims = len(vectors[0])
     mean = [sum(col) / len(vectors) for col in zip(*vectors, strict=True)]
     norm = math.sqrt(sum(v * v for v in mean)) or 1.0
     centroid = [v / norm for v in mean]
     distances = [_distance(v, centroid) for v in vectors]
     return {
-        "encoder": ENCODER,
-        "dims": DIMS,
+        "encoder": encoder,
+        **about,
+        "dims": dims,
         "n": len(vectors),
         "centroid": [round(v, 5) for v in centroid],
         "distance": {
@@ -71,26 +101,37 @@ def build_profile(texts: Iterable[str]) -> dict[str, Any] | None:
     }
 
 
-def valid_profile(profile: Any) -> bool:
-    """A profile this module can score against (a bundle is input: checked, never trusted)."""
-    if not isinstance(profile, dict) or profile.get("encoder") != ENCODER:
+def valid_profile(profile: Any, encoder: str = ENCODER, dims: int = DIMS) -> bool:
+    """A profile of ``encoder`` this module can score against (a bundle is input: checked, never trusted)."""
+    if not isinstance(profile, dict) or profile.get("encoder") != encoder:
         return False
     centroid, distance = profile.get("centroid"), profile.get("distance")
     return (
         isinstance(centroid, list)
-        and len(centroid) == DIMS
+        and len(centroid) == dims
         and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in centroid)
         and isinstance(distance, dict)
-        and all(isinstance(distance.get(k), int | float) for k in ("mean", "p95"))
+        and all(
+            isinstance(distance.get(k), int | float)
+            and not isinstance(distance.get(k), bool)
+            and math.isfinite(distance[k])
+            for k in ("mean", "p95")
+        )
     )
 
 
 def score(profile: dict[str, Any], texts: Iterable[str]) -> dict[str, Any]:
-    """How the new inputs sit against the training profile: their mean distance to the centroid and the share farther
-    out than the training inputs' 95th percentile (``expected_outside`` without drift)."""
+    """How the new inputs sit against a hashed-space profile (``score_vectors``)."""
+    return score_vectors(profile, [encode(t) for t in texts if t and t.strip()])
+
+
+def score_vectors(profile: dict[str, Any], vectors: Sequence[Sequence[float]]) -> dict[str, Any]:
+    """How new input vectors sit against the training profile of the same encoder: their mean distance to the
+    centroid and the share farther out than the training inputs' 95th percentile (``expected_outside`` without
+    drift)."""
     centroid = [float(v) for v in profile["centroid"]]
     limit = float(profile["distance"]["p95"])
-    distances = [_distance(encode(t), centroid) for t in texts if t and t.strip()]
+    distances = [_distance([float(v) for v in vec], centroid) for vec in vectors if len(vec) == len(centroid)]
     if not distances:
         return {
             "n": 0,

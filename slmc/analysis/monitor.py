@@ -8,8 +8,10 @@ Per site of the manifest that the router serves (``offload`` / ``shadow``):
   since the router chose them for being doubtful;
 * fallback rate, and the fallbacks by cause;
 * input drift: the share of new inputs farther from the training inputs than 95 % of those were
-  (``slmc.analysis.drift``, profile from the bundle's ``report/monitor.json``), and answers of the LLM the contract
-  has not seen (new labels, tool names, JSON keys);
+  (``slmc.analysis.drift``, profile from the bundle's ``report/monitor.json``), in the SLM's own encoder space when
+  the site's replacement is an encoder head on MiniLM and MiniLM is installed where the monitor runs, else in the
+  hashed n-gram space (``drift.space`` says which, ``drift.note`` why the fallback), and answers of the LLM the
+  contract has not seen (new labels, tool names, JSON keys);
 * $ per 1k calls measured from the log: the LLM's calls (fallbacks, shadow runs, samples) at the price table's rate
   for the model they asked for, plus the SLM's tokens at the serving cost compile estimated.
 
@@ -40,6 +42,7 @@ MONITOR_FILE = "monitor.json"  # in the bundle's report/ folder
 MANIFEST_NAME = "slmc-manifest.yaml"
 DEFAULT_TARGET = 0.95
 DEFAULT_MAX_FALLBACK = 0.5
+_ENCODER_FAILURES = (ImportError, OSError, RuntimeError, ValueError, SlmcError)  # MiniLM missing parts or broken
 
 
 @dataclass
@@ -199,7 +202,8 @@ def watch(bundle: Path, records: list[TraceRecord], thresholds: Thresholds | Non
         _count(site, rec, router, manifest.sites[site.site].contract, prices, llm_price)
     sites = []
     for site in watched.values():
-        sites.append(_verdict(site, site_profiles.get(site.site), target, max_fallback, limits))
+        profile = site_profiles.get(site.site)
+        sites.append(_verdict(site, profile, _input_drift(site.inputs, profile), target, max_fallback, limits))
     below = [s["site"] for s in sites if s["status"] == "below-gate"]
     drifted = [s["site"] for s in sites if s["drift"]["flagged"]]
     calls = sum(s["calls"] for s in sites)
@@ -260,7 +264,42 @@ def _count(
         site.rejected_agreed += agree
 
 
-def _verdict(site: SiteWatch, profile: Any, target: float, max_fallback: float, limits: Thresholds) -> dict[str, Any]:
+def _minilm_vectors(texts: list[str]) -> list[list[float]]:
+    """The texts in MiniLM's sentence-embedding space, as the SLM's encoder head sees them (normalised)."""
+    from slmc.training.embed import Embedder
+
+    return Embedder(drift.MINILM).encode(texts).tolist() if texts else []
+
+
+def _input_drift(inputs: list[str], profile: Any) -> dict[str, Any]:
+    """The new inputs against the site's training profile: in the SLM's encoder space when the profile has one and
+    its encoder is installed here, else in the hashed space; ``space`` names the one used (None: no profile)."""
+    from slmc.training.embed import minilm_available
+
+    texts = [t for t in inputs if t and t.strip()]
+    space = profile.get(drift.ENCODER_SPACE) if isinstance(profile, dict) else None
+    note = None
+    if drift.valid_profile(space, drift.MINILM, drift.MINILM_DIMS):
+        if minilm_available():
+            try:
+                return {"space": drift.MINILM} | drift.score_vectors(space, _minilm_vectors(texts))
+            except _ENCODER_FAILURES as exc:  # a broken install: the hashed space still answers
+                note = f"the SLM's encoder (MiniLM) failed here ({type(exc).__name__}): measured in the hashed space"
+        else:
+            note = "the SLM's encoder (MiniLM) is not installed here: measured in the hashed n-gram space"
+    if drift.valid_profile(profile):
+        found = {"space": drift.ENCODER} | drift.score(profile, texts)
+        return found | ({"note": note} if note else {})
+    return {
+        "space": None,
+        "n": len(inputs),
+        "note": "no training profile in the bundle (compiled before slmc monitor existed)",
+    }
+
+
+def _verdict(
+    site: SiteWatch, profile: Any, measured: dict[str, Any], target: float, max_fallback: float, limits: Thresholds
+) -> dict[str, Any]:
     fallbacks = site.routes.get("fallback", 0)
     served_routes = site.calls - site.routes.get("shadow", 0)  # shadow-mode calls were never the SLM's to serve
     fallback_rate = fallbacks / served_routes if served_routes else None
@@ -274,17 +313,13 @@ def _verdict(site: SiteWatch, profile: Any, target: float, max_fallback: float, 
         )
     if fallback_rate is not None and served_routes >= limits.min_calls and fallback_rate > max_fallback:
         reasons.append(f"fallback rate {fallback_rate:.0%} is above the gate's {max_fallback:.0%}")
-    drift_info: dict[str, Any] = {"flagged": False, "reasons": []}
-    if drift.valid_profile(profile):
-        drift_info |= drift.score(profile, site.inputs)
-        share = drift_info.get("outside_share")
-        if share is not None and drift_info["n"] >= limits.min_calls and share > limits.drift_share:
-            drift_info["reasons"].append(
-                f"{share:.0%} of {drift_info['n']} inputs lie outside 95% of the training inputs"
-            )
-    else:
-        drift_info["n"] = len(site.inputs)
-        drift_info["note"] = "no training profile in the bundle (compiled before slmc monitor existed)"
+    drift_info: dict[str, Any] = {"flagged": False, "reasons": [], **measured}
+    share = drift_info.get("outside_share")
+    if share is not None and drift_info["n"] >= limits.min_calls and share > limits.drift_share:
+        where = "the SLM encoder's" if drift_info["space"] == drift.MINILM else "the hashed n-gram"
+        drift_info["reasons"].append(
+            f"{share:.0%} of {drift_info['n']} inputs lie outside 95% of the training inputs ({where} space)"
+        )
     if site.new_answers:
         unseen = ", ".join(f"{k} ({v})" for k, v in site.new_answers.most_common(5))
         drift_info["reasons"].append(f"the LLM answered what the contract has not seen: {unseen}")
@@ -333,7 +368,9 @@ def _verdict(site: SiteWatch, profile: Any, target: float, max_fallback: float, 
 def bundle_profile(graph: Any, records: list[TraceRecord] | None, settings: Any) -> dict[str, Any]:
     """What ``slmc monitor`` compares live traffic with, written into the bundle at compile time (``report/
     monitor.json``): the gate's limits and, per site with training inputs, their drift profile (no text) and the SLM's
-    serving cost per 1M weighted tokens."""
+    serving cost per 1M weighted tokens. With ``--from BUNDLE`` (``settings.reuse_from``) a site whose training inputs
+    are those of the deployed bundle (the same digest) keeps the deployed encoder-space profile: MiniLM is not loaded
+    for it."""
     from slmc.analysis.prices import gpu_for, prices_for, slm_cost_per_1m
 
     prices = prices_for(getattr(settings, "prices", None))
@@ -359,10 +396,18 @@ def bundle_profile(graph: Any, records: list[TraceRecord] | None, settings: Any)
             if task.slm is not None and sid not in slm_of:
                 slm_of[sid] = task.slm
     sites: dict[str, Any] = {}
+    deployed = _deployed_spaces(getattr(settings, "reuse_from", None))
     for sid, texts in sorted(by_site.items()):
         profile = drift.build_profile(texts)
         if profile is None:
             continue
+        if _on_minilm(slm_of.get(sid), settings):
+            kept = [t for t in texts if t and t.strip()]
+            digest = drift.inputs_digest(kept)
+            old = deployed.get(sid)
+            space = dict(old) if old is not None and old.get("inputs") == digest else _encoder_profile(kept)
+            if space is not None:
+                profile[drift.ENCODER_SPACE] = space | {"inputs": digest}
         slm = slm_of.get(sid)
         if slm is not None and gpu is not None:
             try:
@@ -379,3 +424,50 @@ def bundle_profile(graph: Any, records: list[TraceRecord] | None, settings: Any)
         "gpu": gpu,
         "sites": sites,
     }
+
+
+ENCODER_HEADS = ("classifier-head", "span-head", "tool-head")  # SLM methods whose input goes through MiniLM
+
+
+def _on_minilm(slm: Any, settings: Any) -> bool:
+    """Whether a site's replacement is an encoder head on all-MiniLM-L6-v2 (a classifier head trained on MiniLM
+    embeddings, the ``embedder`` setting at auto or minilm; a span or tool head fine-tuned from it), and MiniLM is
+    installed to profile its inputs."""
+    from slmc.training.embed import minilm_available
+
+    method = getattr(slm, "method", None)
+    if method not in ENCODER_HEADS:
+        return False
+    embedder = getattr(settings, "embedder", "auto") or "auto"
+    if method == "classifier-head" and embedder not in ("auto", drift.MINILM):
+        return False
+    return minilm_available()
+
+
+def _encoder_profile(texts: list[str]) -> dict[str, Any] | None:
+    """The training inputs' profile in MiniLM's space (numbers only); None when MiniLM cannot run here."""
+    try:
+        vectors = _minilm_vectors(texts)
+    except _ENCODER_FAILURES:  # a broken install: the hashed profile still serves the monitor
+        return None
+    return drift.profile_vectors(vectors, drift.MINILM, model=drift.MINILM_MODEL)
+
+
+def _deployed_spaces(bundle: Any) -> dict[str, dict[str, Any]]:
+    """The encoder-space profiles of the deployed bundle's ``report/monitor.json`` (``--from``), checked; ``{}`` when
+    there is none or it cannot be read (then every site is profiled afresh)."""
+    if not bundle:
+        return {}
+    try:
+        data = json.loads(safe_join(Path(bundle), "report", MONITOR_FILE).read_text(encoding="utf-8"))
+    except (UnsafePathError, OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    sites = data.get("sites") if isinstance(data, dict) else None
+    if not isinstance(sites, dict):
+        return {}
+    out = {}
+    for sid, profile in sites.items():
+        space = profile.get(drift.ENCODER_SPACE) if isinstance(profile, dict) else None
+        if drift.valid_profile(space, drift.MINILM, drift.MINILM_DIMS) and isinstance(space.get("inputs"), str):
+            out[str(sid)] = space
+    return out

@@ -10,6 +10,8 @@ from typing import Any
 from slmc.report.analyze import TEMPLATES, _pct, _usd
 from slmc.report.svg import hbar
 
+SPACES = {"minilm": "SLM encoder, MiniLM", "hash-ngram-v1": "hashed n-gram"}  # where input drift was measured
+
 
 def render_terminal(m: dict[str, Any]) -> str:
     lines = []
@@ -18,10 +20,13 @@ def render_terminal(m: dict[str, Any]) -> str:
         agreement = "–" if a["rate"] is None else f"{a['rate']:.3f} (n={a['paired']})"
         fallback = "–" if s["fallback_rate"] is None else f"{s['fallback_rate']:.0%}"
         drift = s["drift"].get("outside_share")
+        space = f" ({SPACES.get(s['drift'].get('space'), s['drift'].get('space'))} space)" if drift is not None else ""
         lines.append(
             f"{s['status']:>10}  {s['site']}  calls {s['calls']}, agreement {agreement}, fallback {fallback}, "
-            f"outside {'–' if drift is None else f'{drift:.0%}'}, $/1k {_usd(s['cost']['usd_per_1k_calls'])}"
+            f"outside {'–' if drift is None else f'{drift:.0%}'}{space}, $/1k {_usd(s['cost']['usd_per_1k_calls'])}"
         )
+        if s["drift"].get("note"):
+            lines.append(f"{'':>12}  ({s['drift']['note']})")
         for reason in s["reasons"] + s["drift"]["reasons"]:
             lines.append(f"{'':>12}- {reason}")
     lines.append(

@@ -26,6 +26,7 @@ from typing import Any
 from slmc.codegen.manifest import MANIFEST_NAME, PICKLE_PATTERNS
 from slmc.errors import SlmcError
 from slmc.ir.nodes import EvalResult, Task
+from slmc.ir.unit import EvaluationReport
 from slmc.safety import OWNER_MARK
 
 TRAIN_INFO = "slmc-train.json"  # = slmc.training.models.TRAIN_INFO (not imported: that module is the heavy one)
@@ -177,18 +178,19 @@ def eval_key(build: Path, task: Task, model: Path, settings: dict[str, Any]) -> 
     return h.hexdigest()[:24]
 
 
-def save_eval(model: Path, key: str | None, result: EvalResult, report: dict[str, Any]) -> None:
+def save_eval(model: Path, key: str | None, result: EvalResult, report: EvaluationReport) -> None:
     """The evaluation, with what it was made on, into the model's ``slmc-train.json`` (key ``eval``): it travels
     with the model into the bundle and the stage cache."""
     path = model / TRAIN_INFO
     if key is None or not path.is_file():
         return
     info = json.loads(path.read_text(encoding="utf-8"))
-    info["eval"] = {"eval_key": key, "result": dataclasses.asdict(result), "report": report}
+    saved = {"eval_key": key, "result": dataclasses.asdict(result), "report": dataclasses.asdict(report)}
+    info["eval"] = saved
     path.write_text(json.dumps(info, indent=1, default=str) + "\n", encoding="utf-8")
 
 
-def reused_eval(model: Path, key: str | None) -> tuple[EvalResult, dict[str, Any]] | None:
+def reused_eval(model: Path, key: str | None) -> tuple[EvalResult, EvaluationReport] | None:
     """The saved evaluation of a model reused from a bundle when it was made on the same rows (``eval_key``); a
     model trained here is always evaluated. A saved evaluation is input: checked field by field."""
     if key is None:
@@ -215,8 +217,20 @@ def reused_eval(model: Path, key: str | None) -> tuple[EvalResult, dict[str, Any
         return None
     fields = {f.name for f in dataclasses.fields(EvalResult)}
     result = EvalResult(**{k: v for k, v in raw.items() if k in fields and k not in ("adapter",)})
-    report = data.get("report") if isinstance(data.get("report"), dict) else {}
-    return result, report
+    report = _evaluation_report(data.get("report"))
+    return None if report is None else (result, report)
+
+
+def _evaluation_report(raw: Any) -> EvaluationReport | None:
+    """The saved ``EvaluationReport`` (checked: JSON objects and a row count), else None."""
+    if not isinstance(raw, dict):
+        return None
+    test, point, rows = raw.get("test"), raw.get("validation_operating_point"), raw.get("ground_truth_rows", 0)
+    if not (
+        isinstance(test, dict) and isinstance(point, dict) and isinstance(rows, int) and not isinstance(rows, bool)
+    ):
+        return None
+    return EvaluationReport(test=test, validation_operating_point=point, ground_truth_rows=rows)
 
 
 def _finite(value: Any) -> bool:

@@ -12,6 +12,7 @@ import yaml
 
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import Decision, EvalResult, FinetunePlan, LLMCall, SLMChoice, Task
+from slmc.ir.unit import EvaluationReport, Reports
 from slmc.training.reuse import decision_diff, eval_key, reuse_from_bundle, reused_eval, save_eval, trained_models
 from slmc.training.trainer import model_dir, run_key
 
@@ -162,6 +163,9 @@ def test_a_kept_task_is_reused_from_the_stage_cache_beside_the_bundle(tmp_path):
     assert outcome is not None and outcome.seconds == 9.0 and (outcome.model_dir / "head.json").is_file()
 
 
+REPORT = EvaluationReport(test={"label": 0.97}, validation_operating_point={"threshold": 0.4}, ground_truth_rows=3)
+
+
 def _evaluated(tmp_path: Path) -> tuple[Path, Task, Path, str]:
     build = tmp_path / "work"
     task = _task(build, ROWS)
@@ -172,7 +176,7 @@ def _evaluated(tmp_path: Path) -> tuple[Path, Task, Path, str]:
     (model / "slmc-train.json").write_text(json.dumps({"run_key": "k1", "reused_from": "bundle"}), "utf-8")
     key = eval_key(build, task, model, {"target": 0.95, "confidence": 0.95})
     result = EvalResult(metric="label", agreement=0.97, lower_bound=0.955, n=120, threshold=0.4, fallback_rate=0.05)
-    save_eval(model, key, result, {"test": {"label": 0.97}})
+    save_eval(model, key, result, REPORT)
     return build, task, model, key
 
 
@@ -180,7 +184,7 @@ def test_the_evaluation_of_a_reused_model_is_reused_on_the_same_rows(tmp_path):
     build, task, model, key = _evaluated(tmp_path)
     result, report = reused_eval(model, key)
     assert (result.agreement, result.lower_bound, result.n, result.threshold) == (0.97, 0.955, 120, 0.4)
-    assert report == {"test": {"label": 0.97}}
+    assert report == REPORT
     # a new test row: evaluated again
     (build / "datasets" / "task-intent" / "test.jsonl").write_text(json.dumps(ROWS[1]) + "\n", "utf-8")
     assert reused_eval(model, eval_key(build, task, model, {"target": 0.95, "confidence": 0.95})) is None
@@ -197,5 +201,25 @@ def test_a_saved_evaluation_is_checked_and_only_trusted_for_a_model_reused_from_
     _, _, model, key = _evaluated(tmp_path / "again")
     info = json.loads((model / "slmc-train.json").read_text())
     del info["reused_from"]  # trained here: evaluated again
+    (model / "slmc-train.json").write_text(json.dumps(info), encoding="utf-8")
+    assert reused_eval(model, key) is None
+
+
+def test_a_reused_evaluation_report_is_one_the_stage_cache_can_save(tmp_path):
+    """The report went into slmc-train.json as its repr and came back as ``{}``: the stage cache's
+    ``Reports.to_json`` then failed (``asdict() should be called on dataclass instances``) in every --from compile
+    that reused a model."""
+    _, _, model, key = _evaluated(tmp_path)
+    saved = json.loads((model / "slmc-train.json").read_text())["eval"]["report"]
+    assert saved == {"test": {"label": 0.97}, "validation_operating_point": {"threshold": 0.4}, "ground_truth_rows": 3}
+    _, report = reused_eval(model, key)
+    data = Reports(evaluations={"task:intent": report}).to_json()
+    assert Reports.from_json(json.loads(json.dumps(data))).evaluations == {"task:intent": REPORT}
+
+
+def test_a_saved_evaluation_report_of_the_wrong_shape_is_evaluated_again(tmp_path):
+    _, _, model, key = _evaluated(tmp_path)
+    info = json.loads((model / "slmc-train.json").read_text())
+    info["eval"]["report"] = "EvaluationReport(test={...})"
     (model / "slmc-train.json").write_text(json.dumps(info), encoding="utf-8")
     assert reused_eval(model, key) is None

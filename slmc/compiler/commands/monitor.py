@@ -63,6 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from slmc.analysis.monitor import Thresholds, watch
+    from slmc.compiler.progress import quiet_libraries
     from slmc.errors import SlmcError
     from slmc.report.monitor import render_terminal, write_reports
     from slmc.traces.ingest import IngestReport, expand_paths, read_traces
@@ -76,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
         raise SlmcError("no trace files found in the given folders", hint="router logs end in .jsonl")
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise SlmcError(f"--out {args.out} is a file", hint="give a folder")
+    quiet_libraries()  # the SLM's encoder (drift in its space) loads without bars or warnings
     limits = Thresholds(args.gate_target, args.max_fallback, args.min_paired, args.min_calls, args.drift_share)
     report = IngestReport()
     records, problems = read_traces(args.traces, report=report)
