@@ -10,7 +10,9 @@ rate for the person running the agent)::
         usd_per_1m_input: 2.5     # the LLM's price, to cost each sampled call from the usage it reports
         usd_per_1m_output: 10.0
 
-The share is exact and even, not random: with ``rate: 0.25`` the 1st, 5th, 9th... served call of a site is sampled.
+The share is exact and spread evenly, the position random: with ``rate: 0.25`` one of the 1st-4th served calls of a
+site is sampled, one of the 5th-8th, and so on (a fixed position would line up with traffic that alternates or cycles,
+such as a loop calling the site for each of two kinds of input, and sample only one kind).
 A sampled call is answered by the SLM at once; the original function runs afterwards on a shadow worker (on a copy of
 its arguments) and the log record of the call carries both answers (``route: slm``, ``sampled: true``,
 ``llm_output``, ``agree``, ``sample_usd``). A call whose usage is not reported is costed at 4 characters a token.
@@ -21,6 +23,7 @@ Stdlib only.
 from __future__ import annotations
 
 import math
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -51,13 +54,14 @@ class SamplePolicy:
 
 
 class Sampler:
-    """Which served calls to sample (per-site even share) and what today's samples cost (reset each UTC day)."""
+    """Which served calls to sample (an exact per-site share, one call at a random place in each block) and what today's samples cost (reset each UTC day)."""
 
-    def __init__(self, policy: SamplePolicy, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, policy: SamplePolicy, clock: Callable[[], float] = time.time, seed: int | None = None) -> None:
         self.policy = policy
         self.clock = clock
         self._lock = threading.Lock()
-        self._seen: dict[str, int] = {}
+        self._random = random.Random(seed)
+        self._seen: dict[str, list[Any]] = {}  # site -> [calls seen, block index, the block's picked call or None]
         self._day = self._today()
         self.spent_usd = 0.0
 
@@ -71,9 +75,18 @@ class Sampler:
         if rate <= 0:
             return None
         with self._lock:
-            seen = self._seen.get(site_id, 0) + 1
-            self._seen[site_id] = seen
-            if math.ceil(seen * rate - 1e-9) <= math.ceil((seen - 1) * rate - 1e-9):
+            state = self._seen.setdefault(site_id, [0, 0, None])
+            state[0] += 1
+            seen = state[0]
+            while True:  # block j holds calls floor(j / rate) + 1 .. floor((j + 1) / rate): one of them is sampled
+                first = math.floor(state[1] / rate + 1e-9) + 1
+                last = max(first, math.floor((state[1] + 1) / rate + 1e-9))
+                if seen <= last:
+                    break
+                state[1], state[2] = state[1] + 1, None
+            if state[2] is None:
+                state[2] = self._random.randint(first, last)
+            if seen != state[2]:
                 return None
             today = self._today()
             if today != self._day:

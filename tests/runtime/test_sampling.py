@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -47,14 +49,14 @@ def test_a_share_of_served_calls_goes_to_the_llm_and_is_logged_with_both_answers
     sample = {"rate": 0.25, "usd_per_1m_input": 2.5, "usd_per_1m_output": 10.0}
     runtime.configure(write_manifest(tmp_path, slm.url, defaults={"sample": sample}), log=log)
     client = _client(llm)
-    texts = ["wifi", "x1", "x2", "x3", "invoice", "x5", "x6", "x7"]
+    texts = ["wifi"] * 4 + ["invoice"] * 4  # one of calls 1-4 and one of calls 5-8 is sampled
     for text in texts:
         resp = runtime.call(
             SITE, "openai.chat", client.chat.completions.create, model="gpt-4o", messages=messages(text)
         )
         assert resp.choices[0].message.content == SLM_SAYS.get(text, "tech")  # the agent always gets the SLM's answer
     assert runtime.drain(10)
-    assert [b["messages"][-1]["content"] for b in llm.bodies()] == ["wifi", "invoice"]  # calls 1 and 5: exactly 25 %
+    assert [b["messages"][-1]["content"] for b in llm.bodies()] == ["wifi", "invoice"]  # exactly 25 %, one per block
     stats = runtime.stats()
     assert stats["served_by_slm"] == 8 and stats["sample"] == {"runs": 2, "agree": 1, "disagree": 1}
     records = _log(log)
@@ -66,6 +68,21 @@ def test_a_share_of_served_calls_goes_to_the_llm_and_is_logged_with_both_answers
     assert (sampled["invoice"]["llm_input_tokens"], sampled["invoice"]["llm_output_tokens"]) == (11, 2)
     assert sampled["invoice"]["sample_usd"] == pytest.approx((11 * 2.5 + 2 * 10.0) / 1e6)
     assert runtime.active_router().sampler.spent_usd == pytest.approx(2 * (11 * 2.5 + 2 * 10.0) / 1e6)
+
+
+@pytest.mark.parametrize("rate", [0.5, 0.25, 0.3, 1.0])
+def test_the_share_is_exact_and_does_not_line_up_with_traffic_that_cycles(rate):
+    """Traffic that alternates (or cycles through a few kinds of input, as a loop over two lists does) is sampled
+    across its kinds: a sample at a fixed place in each block would see only one kind."""
+    sampler = Sampler(SamplePolicy(rate=rate), seed=3)
+    picks = [i for i in range(1, 1201) if sampler.pick(SITE) == "sample"]
+    assert len(picks) == round(1200 * rate)  # exact share
+    blocks = [math.floor(i * rate - 1e-9) for i in picks]
+    assert len(set(blocks)) == len(blocks)  # one per block, none skipped
+    for period in (2, 4):  # every kind of a cycle is sampled, each near its share
+        kinds = Counter(i % period for i in picks)
+        assert len(kinds) == period or rate == 1.0 or len(picks) < period
+        assert max(kinds.values()) - min(kinds.values()) <= 0.5 * len(picks) / period
 
 
 def test_the_daily_budget_stops_sampling_until_the_next_utc_day(tmp_path, servers):
@@ -128,7 +145,7 @@ def test_async_calls_are_sampled_on_the_agents_own_loop(tmp_path, servers):
     async def main() -> list[str]:
         client = _client(llm, "AsyncOpenAI")
         out = []
-        for text in ("wifi", "a", "invoice", "b"):
+        for text in ("wifi", "wifi", "invoice", "invoice"):
             resp = await runtime.acall(
                 SITE, "openai.chat", client.chat.completions.create, model="gpt-4o", messages=messages(text)
             )
@@ -137,7 +154,7 @@ def test_async_calls_are_sampled_on_the_agents_own_loop(tmp_path, servers):
         await asyncio.gather(*list(router._sample_tasks))
         return out
 
-    assert asyncio.run(main()) == ["tech", "tech", "billing", "tech"]
+    assert asyncio.run(main()) == ["tech", "tech", "billing", "billing"]
     assert [b["messages"][-1]["content"] for b in llm.bodies()] == ["wifi", "invoice"]
     assert runtime.stats()["sample"] == {"runs": 2, "agree": 1, "disagree": 1}
     assert sum(1 for r in _log(log) if r.get("sampled")) == 2
