@@ -128,7 +128,8 @@ def score(profile: dict[str, Any], texts: Iterable[str]) -> dict[str, Any]:
 def score_vectors(profile: dict[str, Any], vectors: Sequence[Sequence[float]]) -> dict[str, Any]:
     """How new input vectors sit against the training profile of the same encoder: their mean distance to the
     centroid and the share farther out than the training inputs' 95th percentile (``expected_outside`` without
-    drift)."""
+    drift), over all of them and over the latest quarter (``vectors`` in log order): a shift that began late in the
+    window is diluted in the whole but plain in the latest calls."""
     centroid = [float(v) for v in profile["centroid"]]
     limit = float(profile["distance"]["p95"])
     distances = [_distance([float(v) for v in vec], centroid) for vec in vectors if len(vec) == len(centroid)]
@@ -139,10 +140,13 @@ def score_vectors(profile: dict[str, Any], vectors: Sequence[Sequence[float]]) -
             "train_mean_distance": profile["distance"]["mean"],
             "outside_share": None,
         }
+    latest = distances[-max(1, len(distances) // 4) :]
     return {
         "n": len(distances),
         "mean_distance": round(sum(distances) / len(distances), 4),
         "train_mean_distance": profile["distance"]["mean"],
         "outside_share": round(sum(d > limit for d in distances) / len(distances), 4),
         "expected_outside": round(1 - OUTSIDE_QUANTILE, 4),
+        "latest_n": len(latest),
+        "latest_outside_share": round(sum(d > limit for d in latest) / len(latest), 4),
     }

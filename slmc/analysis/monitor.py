@@ -314,11 +314,16 @@ def _verdict(
     if fallback_rate is not None and served_routes >= limits.min_calls and fallback_rate > max_fallback:
         reasons.append(f"fallback rate {fallback_rate:.0%} is above the gate's {max_fallback:.0%}")
     drift_info: dict[str, Any] = {"flagged": False, "reasons": [], **measured}
-    share = drift_info.get("outside_share")
+    where = "the SLM encoder's" if drift_info.get("space") == drift.MINILM else "the hashed n-gram"
+    share, latest = drift_info.get("outside_share"), drift_info.get("latest_outside_share")
     if share is not None and drift_info["n"] >= limits.min_calls and share > limits.drift_share:
-        where = "the SLM encoder's" if drift_info["space"] == drift.MINILM else "the hashed n-gram"
         drift_info["reasons"].append(
             f"{share:.0%} of {drift_info['n']} inputs lie outside 95% of the training inputs ({where} space)"
+        )
+    elif latest is not None and drift_info.get("latest_n", 0) >= limits.min_calls and latest > limits.drift_share:
+        drift_info["reasons"].append(
+            f"{latest:.0%} of the latest {drift_info['latest_n']} inputs (of {drift_info['n']}) lie outside 95% of "
+            f"the training inputs ({where} space)"
         )
     if site.new_answers:
         unseen = ", ".join(f"{k} ({v})" for k, v in site.new_answers.most_common(5))

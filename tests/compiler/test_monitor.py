@@ -163,6 +163,21 @@ def test_fallbacks_by_cause_and_cost_per_1k_calls_from_the_log(tmp_path):
     assert watch(bundle, records, Thresholds(min_calls=5, max_fallback=0.3))["sites"][0]["status"] == "below-gate"
 
 
+def test_a_shift_late_in_the_log_is_flagged_from_the_latest_inputs(tmp_path):
+    """A log of 100 calls whose last 15 moved away from the training inputs: under the 25 % limit of the whole lies
+    outside, most of the latest quarter does. No new label: only the input drift can flag it."""
+    bundle = _bundle(tmp_path, "http://127.0.0.1:9")
+    texts = [in_distribution(i)[0] for i in range(200, 285)] + [drifted(i) for i in range(15)]
+    records = [_record("slm", text, slm_output="billing") for text in texts]
+    site = watch(bundle, records)["sites"][0]
+    found = site["drift"]
+    assert found["outside_share"] <= 0.25 and found["latest_n"] == 25 and found["latest_outside_share"] >= 0.6
+    assert found["flagged"] and site["status"] == "drift"
+    assert any("of the latest 25 inputs (of 100)" in r for r in found["reasons"])
+    settled = watch(bundle, [_record("slm", t, slm_output="billing") for t in texts[60:] + texts[:60]])["sites"][0]
+    assert not settled["drift"]["flagged"]  # the same inputs, the shift early in the window: diluted, not flagged
+
+
 def test_monitor_reads_a_log_ingested_to_slmc_jsonl_the_same(tmp_path, slm):
     bundle = _bundle(tmp_path, slm.url)
     traffic = [in_distribution(i) for i in range(8)]
