@@ -130,9 +130,13 @@ class Contract:
             import jsonschema  # lazy: only sites with schemas pay for it
 
             with self._lock:
+                schema = _standard_types(schema)
                 cls = jsonschema.validators.validator_for(schema)
                 validator = self._validators.setdefault(key, cls(schema))
-        error = next(iter(validator.iter_errors(value)), None)
+        try:
+            error = next(iter(validator.iter_errors(value)), None)
+        except Exception as exc:  # a schema the validator cannot read (unknown type, bad $ref, ...): never crash
+            return f"schema cannot be checked: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
         if error is None:
             return None
         where = "/".join(str(p) for p in error.absolute_path)
@@ -166,3 +170,38 @@ def _unparsed_calls(calls: list[Any]) -> str:
         if arguments not in (None, "") and not isinstance(arguments, dict):
             return f"tool {name!r} arguments are not an object"
     return "tool calls do not parse"
+
+
+# Python-style type names some tool schemas use (BFCL, hand-written tools) and the JSON-schema type each means.
+_TYPE_ALIASES = {
+    "float": "number",
+    "double": "number",
+    "int": "integer",
+    "long": "integer",
+    "str": "string",
+    "bool": "boolean",
+    "dict": "object",
+    "list": "array",
+    "tuple": "array",
+}
+
+
+def _standard_types(schema: Any, depth: int = 0) -> Any:
+    """``schema`` with Python-style type names as JSON-schema types (``float`` -> ``number``) and ``any`` dropped,
+    so a tool declared that way is checked rather than crashing the validator (nested up to 32 levels)."""
+    if depth > 32:
+        return schema
+    if isinstance(schema, list):
+        return [_standard_types(x, depth + 1) for x in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _standard_types(v, depth + 1) for k, v in schema.items()}
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        if kind.lower() == "any":
+            out.pop("type")
+        else:
+            out["type"] = _TYPE_ALIASES.get(kind, kind)
+    elif isinstance(kind, list):
+        out["type"] = [_TYPE_ALIASES.get(k, k) if isinstance(k, str) else k for k in kind]
+    return out

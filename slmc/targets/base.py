@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from slmc.errors import SlmcError
 from slmc.ir.graph import AgentGraph
-from slmc.ir.nodes import Decision, LLMCall, SiteKind, Task
+from slmc.ir.nodes import HEAD_METHODS, Decision, LLMCall, SiteKind, Task
 from slmc.safety import task_slug, to_slug
 
 # vLLM's MaxLoRARanks (1 is allowed too but never useful); adapters are rounded up to one of these.
@@ -333,7 +333,7 @@ def build_plan(graph: AgentGraph, options: Mapping[str, Any], target: str) -> Se
                 + (f" ({why})" if why else "")
             )
         base = task.slm.source
-        if method not in LORA_METHODS and method != "classifier-head":
+        if method not in LORA_METHODS and method not in HEAD_METHODS:
             base = (task.eval.adapter if task.eval and task.eval.adapter else None) or base  # a full fine-tune
         groups.setdefault((ep_target, base), []).append(task)
 
@@ -349,7 +349,7 @@ def build_plan(graph: AgentGraph, options: Mapping[str, Any], target: str) -> Se
         for task in tasks:
             assert task.slm is not None
             method = trained_method(task)
-            if method not in LORA_METHODS and method != "classifier-head":
+            if method not in LORA_METHODS and method not in HEAD_METHODS:
                 adapter_of_task[task.id] = (name, None)
                 continue
             source = _resolve(task.eval.adapter if task.eval else None, build_dir)
@@ -531,8 +531,9 @@ class Target:
     def why_not_served(cls, method: str, folder: Path | None) -> str:
         """Why this target's server does not serve a model trained with ``method`` (its trained folder, when on
         disk), for the plan's notes."""
-        if method == "classifier-head":
-            return f"{cls.name} serves chat completions only; a classifier head answers with a label"
+        if method in HEAD_METHODS:
+            what = {"span-head": "a span head", "tool-head": "a tool-call head"}.get(method, "a classifier head")
+            return f"{cls.name} serves chat completions only; {what} is an encoder served in-process"
         return ""
 
     # templates
@@ -608,7 +609,7 @@ class Target:
 def check_adapter(a: AdapterSpec, where: str, allowed_ranks: tuple[int, ...] = ()) -> list[Problem]:
     """Checks every LoRA-serving target shares: adapter on disk with a usable rank and no saved modules."""
     problems: list[Problem] = []
-    if a.method == "classifier-head":
+    if a.method in HEAD_METHODS:
         return problems
     if a.planned:
         pass  # not trained yet: nothing on disk to check

@@ -50,6 +50,7 @@ from slmc.targets.upstream import (
 MANIFEST = "slmc-manifest.yaml"
 BUNDLE_MOUNT = "/bundle"  # where containers see the bundle
 SERVE_DIR = {"tensorrt-llm": "trtllm", "vllm": "vllm", "llamacpp": "llamacpp"}
+HEAD_KINDS = ("classifier-head", "span-head", "tool-head")  # adapter kinds served in-process by an encoder head
 # Folders slmc writes, and the ones the target scripts create (gguf/ by convert.sh, build/ by build_engine.sh).
 BUNDLE_TOP = ("adapters", "models", "trtllm", "vllm", "llamacpp", "hf", "k8s", "agent")
 GENERATED_TOP = ("gguf", "build")
@@ -375,7 +376,7 @@ def check_trtllm_requests(bundle: Path, manifest: dict[str, Any]) -> list[Proble
                 Problem(where, f"the runtime sends {unknown}, which ChatCompletionRequest ({TRTLLM_VERSION}) rejects")
             )
         lora = body.get("lora_request")
-        if site.adapter is None or site.adapter.kind == "classifier-head":
+        if site.adapter is None or site.adapter.kind in HEAD_KINDS:
             continue
         if not isinstance(lora, dict):
             problems.append(Problem(where, "no lora_request: the adapter would not be applied"))
@@ -492,7 +493,7 @@ def check_vllm(bundle: Path, manifest: dict[str, Any]) -> list[Problem]:
     for site_id, site in manifest["sites"].items():
         ep = manifest["endpoints"].get(site.get("endpoint", ""), {})
         adapter = site.get("adapter")
-        if ep.get("target") != "vllm" or not adapter or adapter.get("kind") == "classifier-head":
+        if ep.get("target") != "vllm" or not adapter or adapter.get("kind") in HEAD_KINDS:
             continue
         if adapter["name"] not in served.get(site["endpoint"], set()):
             problems.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from slmc.ir.nodes import HEAD_METHODS
 from slmc.targets.base import (
     ALLOWED_LORA_RANKS,
     CONTAINER_HOST,
@@ -34,7 +35,7 @@ class VLLMTarget(Target):
     @classmethod
     def why_not_served(cls, method: str, folder: Path | None) -> str:
         """vLLM classifies only with ``*ForSequenceClassification`` models (its pooling runner, ``POST /classify``)."""
-        if method != "classifier-head":
+        if method not in ("classifier-head", "encoder-classifier"):
             return super().why_not_served(method, folder)
         arch = sequence_classifier(folder)
         if arch is None:
@@ -52,8 +53,8 @@ class VLLMTarget(Target):
         for ep in self.own_endpoints(plan):
             for a in ep.adapters:
                 problems.extend(check_adapter(a, f"{ep.name}/{a.name}", ALLOWED_LORA_RANKS))
-                if a.method == "classifier-head":
-                    problems.append(Problem(f"{ep.name}/{a.name}", "vLLM cannot serve a classifier head"))
+                if a.method in HEAD_METHODS:
+                    problems.append(Problem(f"{ep.name}/{a.name}", f"vLLM cannot serve a {a.method}"))
         return problems
 
     def lora_limits(self, ep: EndpointSpec) -> dict[str, int]:
