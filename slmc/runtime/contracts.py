@@ -19,6 +19,8 @@ from typing import Any
 from slmc.answers import answers_agree, normalize_label, parse_tool_calls, strip_fence
 from slmc.runtime.types import Answer
 
+MAX_VALIDATORS = 512  # compiled JSON-schema validators kept per contract
+
 normalise_label = normalize_label  # the runtime's spelling, kept for callers
 
 
@@ -125,11 +127,15 @@ class Contract:
     def _schema_error(self, key: str, schema: Any, value: Any) -> str | None:
         if not isinstance(schema, dict) or not schema:
             return None
+        # the schema is part of the key: tools offered per request may share a name and differ in parameters
+        key = f"{key}\n{json.dumps(schema, sort_keys=True, default=str)}"
         validator = self._validators.get(key)
         if validator is None:
             import jsonschema  # lazy: only sites with schemas pay for it
 
             with self._lock:
+                if len(self._validators) >= MAX_VALIDATORS:  # tools per call: a long-running router stays bounded
+                    self._validators.clear()
                 schema = _standard_types(schema)
                 cls = jsonschema.validators.validator_for(schema)
                 validator = self._validators.setdefault(key, cls(schema))
