@@ -387,10 +387,12 @@ def tool_fit(records: list[Any]) -> tuple[bool, list[str]]:
         return False, ["no traces to check the tool calls against the tools offered"]
     examples = [example_from_row(r) for r in rows]
     usable = [e for e in examples if e is not None]
+    if not any(r.get("tools") for r in rows):
+        return False, [f"none of the {len(rows)} traced requests records the tools it offered"]
     if len(usable) < MIN_HEAD_SHARE * len(rows):
         return False, [
             f"only {len(usable)} of {len(rows)} answers are one call of a tool offered in the request "
-            "(parallel calls, tools not offered, or no tools in the request)"
+            "(parallel calls, tools not offered, or arguments the tool does not declare)"
         ]
     offered = sorted({len(e.tools) for e in usable})
     names = {e.tools[e.choice].name for e in usable if e.choice is not None}

@@ -531,9 +531,11 @@ class Target:
     def why_not_served(cls, method: str, folder: Path | None) -> str:
         """Why this target's server does not serve a model trained with ``method`` (its trained folder, when on
         disk), for the plan's notes."""
-        if method in HEAD_METHODS:
-            what = {"span-head": "a span head", "tool-head": "a tool-call head"}.get(method, "a classifier head")
+        if method in ("span-head", "tool-head"):
+            what = "a span head" if method == "span-head" else "a tool-call head"
             return f"{cls.name} serves chat completions only; {what} is an encoder served in-process"
+        if method in HEAD_METHODS:
+            return f"{cls.name} serves chat completions only; a classifier head answers with a label"
         return ""
 
     # templates

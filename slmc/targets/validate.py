@@ -586,17 +586,24 @@ def check_llamacpp(bundle: Path, manifest: dict[str, Any], generated: set[str]) 
 
 # ---- classifier heads -----------------------------------------------------------------------------------------------
 def check_heads(bundle: Path, manifest: dict[str, Any]) -> list[Problem]:
-    """A classifier head is served in-process (hf): its folder holds an slmc head or a sequence-classification model."""
+    """An encoder head is served in-process (hf): a classifier head's folder holds an slmc head or a
+    sequence-classification model, a span or tool-call head's folder its config and weights."""
     problems: list[Problem] = []
     for site_id, site in manifest["sites"].items():
         adapter = site.get("adapter") or {}
-        if adapter.get("kind") != "classifier-head":
+        kind = adapter.get("kind")
+        if kind not in HEAD_KINDS:
             continue
         ep = manifest["endpoints"].get(site.get("endpoint", ""), {})
         where = f"{MANIFEST}: sites.{site_id}"
         if ep.get("target") != "hf":
-            problems.append(Problem(where, f"a classifier head routed to a {ep.get('target')} server (chat only)"))
+            problems.append(Problem(where, f"a {kind} routed to a {ep.get('target')} server (chat only)"))
         folder = bundle / adapter["path"]
+        if kind != "classifier-head":  # span_head.json + .safetensors, tool_head.json + .safetensors
+            stem = kind.replace("-", "_")
+            if not ((folder / f"{stem}.json").is_file() and (folder / f"{stem}.safetensors").is_file()):
+                problems.append(Problem(where, f"{adapter['path']} holds no {stem}.json + {stem}.safetensors"))
+            continue
         slmc_head = (folder / "head.json").is_file() and (folder / "head.safetensors").is_file()
         if not slmc_head and not (folder / "config.json").is_file():
             problems.append(Problem(where, f"{adapter['path']} holds neither head.json + head.safetensors nor a model"))
