@@ -13,8 +13,9 @@ from pathlib import Path
 
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.errors import Diagnostic, Severity, SlmcError
+from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import HEAD_METHODS, SLMChoice, Task, Verdict
-from slmc.ir.unit import CompileUnit
+from slmc.ir.unit import CompileUnit, PlanReport
 from slmc.safety import safe_join
 
 
@@ -146,6 +147,7 @@ class PlanFinetune(Pass):
             ctx.log(
                 f"{task.id}: {plan.method}, {plan.train_rows} rows, {plan.epochs:g} epochs, max_length {plan.max_length}"
             )
+        unit.reports.plan = plan_report(graph, ctx.diagnostics)
         return unit
 
     def _pilot(self, ctx: PassContext, task: Task, slm: SLMChoice, train: list, validation: list) -> SLMChoice:
@@ -178,3 +180,18 @@ class PlanFinetune(Pass):
             ),
             alternatives=(f"{slm.model} frozen head (rejected by its pilot)", *slm.alternatives),
         )
+
+
+NOT_PLANNED = ("I504", "W501", "W505")  # the diagnostics that say why a task with an SLM was not planned
+
+
+def plan_report(graph: AgentGraph, diagnostics: list[Diagnostic]) -> PlanReport:
+    """The tasks planned (their dataset folders, relative to the build folder) and those left out (the code why)."""
+    why = {d.site: d.code for d in diagnostics if d.code in NOT_PLANNED and d.site}
+    report = PlanReport()
+    for task in graph.tasks():
+        if task.finetune is not None:
+            report.datasets[task.id] = Path(task.finetune.dataset).parent.as_posix()
+        elif task.slm is not None:
+            report.skipped[task.id] = why.get(task.id, "not planned")
+    return report

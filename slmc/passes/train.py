@@ -6,10 +6,12 @@ Until ``evaluate`` runs, ``Task.eval`` holds only the training outcome (``n == 0
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.compiler.settings import setting_field
-from slmc.ir.nodes import EvalResult
+from slmc.ir.nodes import EvalResult, Task
 from slmc.ir.unit import CompileUnit
 from slmc.passes.evaluate import model_embedder, training_device
 from slmc.passes.plan_finetune import build_dir
@@ -27,6 +29,8 @@ class Train(Pass):
     only: tuple[str, ...] = ()  # task ids to train (default: every planned task)
     # wall-time budget per task (0: none); the model trained so far is evaluated
     max_seconds: float = setting_field("train_budget", 0.0)
+    # a deployed bundle (``slmc compile --from``): tasks whose plan and training data did not change reuse its model
+    reuse_from: str | None = setting_field("reuse_from", None)
 
     def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
         from slmc.training.metrics import metric_for
@@ -35,8 +39,23 @@ class Train(Pass):
         graph = unit.graph
         build = build_dir(ctx)
         device = training_device(ctx, self.device)
+        deployed: dict = {}
+        if self.reuse_from:
+            from slmc.training.reuse import check_bundle, trained_models
+
+            deployed = trained_models(check_bundle(self.reuse_from))
         for task in graph.tasks():
             if task.finetune is None or task.slm is None or (self.only and task.id not in self.only):
+                continue
+            outcome = None
+            if deployed:
+                from slmc.training.reuse import reuse_from_bundle
+
+                outcome = reuse_from_bundle(task, build, deployed, ctx.log)
+            if outcome is not None:
+                ctx.milestone(f"{task.id}: unchanged since the deployed bundle, its model reused")
+                ctx.note(f"{task.id} reused from the bundle")
+                graph.update(task.id, eval=_trained(task, build, outcome, metric_for))
                 continue
             ctx.milestone(f"{task.id}: training {task.slm.source} ({task.finetune.method})")  # a line per training
             outcome = train_task(
@@ -50,15 +69,16 @@ class Train(Pass):
                 max_seconds=self.max_seconds,
             )
             ctx.note(f"{task.id} {'reused' if outcome.reused else f'{outcome.seconds:.1f}s'}")
-            graph.update(
-                task.id,
-                eval=EvalResult(
-                    metric=metric_for(task.contract),
-                    agreement=0.0,
-                    lower_bound=0.0,
-                    n=0,
-                    adapter=outcome.model_dir.relative_to(build).as_posix(),
-                    train_seconds=round(outcome.seconds, 2),
-                ),
-            )
+            graph.update(task.id, eval=_trained(task, build, outcome, metric_for))
         return unit
+
+
+def _trained(task: Task, build: Path, outcome: Any, metric_for: Any) -> EvalResult:
+    return EvalResult(
+        metric=metric_for(task.contract),
+        agreement=0.0,
+        lower_bound=0.0,
+        n=0,
+        adapter=outcome.model_dir.relative_to(build).as_posix(),
+        train_seconds=round(outcome.seconds, 2),
+    )

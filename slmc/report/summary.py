@@ -4,7 +4,8 @@ cannot disagree.
 
 ``basis`` says what the figures are: ``potential`` (no quality gate ran: every narrow task that got an SLM is assumed
 offloaded at its contract's typical fallback share, as ``slmc analyze`` estimates) or ``measured`` (after the gate:
-only tasks that passed it are offloaded, each at the fallback rate measured on held-out calls).
+only tasks that passed it are offloaded, each at the fallback rate measured on held-out calls). The share of calls
+served by SLMs counts each offloaded site's calls less its fallbacks (calls x (1 - fallback)).
 """
 
 from __future__ import annotations
@@ -21,6 +22,14 @@ MEASURED = "measured"
 def ingest_dropped(report: Any) -> dict[str, int]:
     """What trace ingest left out (an ``IngestReport``): malformed lines, invalid records, skipped non-LLM records."""
     return {"malformed": report.malformed, "invalid": report.invalid, **dict(report.skipped)}
+
+
+def sites_text(graph: AgentGraph) -> str:
+    """``10 call sites and 6 wrapper functions``: call sites counted as the summary counts them (a wrapper function's
+    definition is not a call site), for the frontend's stage line."""
+    wrappers = sum(1 for s in graph.sites() if s.site == SiteKind.WRAPPER)
+    text = f"{len(graph.sites()) - wrappers} call sites"
+    return text + (f" and {wrappers} wrapper functions" if wrappers else "")
 
 
 def summarize(graph: AgentGraph, reports: Reports, kept: int | None = None) -> dict[str, Any]:
@@ -40,7 +49,8 @@ def summarize(graph: AgentGraph, reports: Reports, kept: int | None = None) -> d
     else:
         offloaded = [s for s in sites if s.id in task_sites]
     calls = sum(s.traffic.calls for s in sites if s.traffic)
-    served = sum(s.traffic.calls for s in offloaded if s.traffic)
+    fallback = _task_fallback(graph, savings, measured)
+    served = sum(s.traffic.calls * (1 - _site_fallback(s.id, tasks, fallback)) for s in offloaded if s.traffic)
     busy = sum(1 for s in sites if s.traffic and s.traffic.calls)
     out: dict[str, Any] = {
         "basis": MEASURED if measured else POTENTIAL,
@@ -70,7 +80,9 @@ def summarize(graph: AgentGraph, reports: Reports, kept: int | None = None) -> d
         sum(r["fallback_share"] * r["calls"] for r in cost_rows if r["offloaded"]) / weight if weight else 0.0
     )
     total = sum(r["calls"] for r in cost_rows)
-    if total:
+    if total:  # one base for every share and $ figure: the records kept after curation, as the tables count them
+        out["share_base_calls"] = total
+        out["calls_to_slm_share"] = sum(r["calls"] for r in cost_rows if r["offloaded"]) / total
         before = sum(r["llm_per_1k"] * r["calls"] for r in cost_rows) / total
         after = sum(r["after_per_1k"] * r["calls"] for r in cost_rows) / total
         out.update(
@@ -85,6 +97,24 @@ def summarize(graph: AgentGraph, reports: Reports, kept: int | None = None) -> d
             }
         )
     return out
+
+
+def _task_fallback(graph: AgentGraph, savings: dict[str, Any], measured: bool) -> dict[str, float]:
+    """Each task's share of calls that fall back to the LLM: measured on held-out calls after the gate, else the
+    contract's typical share that select-slm assumed."""
+    out = {str(r["task"]): float(r.get("fallback_share") or 0.0) for r in savings.get("tasks", [])}
+    if measured:
+        out.update({t.id: t.eval.fallback_rate for t in graph.tasks() if t.eval is not None and t.eval.n})
+    return out
+
+
+def _site_fallback(site_id: str, tasks: list[Any], fallback: dict[str, float]) -> float:
+    """The calls-weighted fallback share of the tasks serving a site (0 when none carries traffic)."""
+    serving = [t for t in tasks if site_id in t.sites]
+    weight = sum(t.calls for t in serving)
+    if weight:
+        return sum(fallback.get(t.id, 0.0) * t.calls for t in serving) / weight
+    return sum(fallback.get(t.id, 0.0) for t in serving) / len(serving) if serving else 0.0
 
 
 def _cost_rows(graph: AgentGraph, savings: dict[str, Any], measured: bool) -> list[dict[str, Any]]:
@@ -139,6 +169,13 @@ def dropped_text(records: dict[str, Any]) -> str:
     return f"{head}; {records['dropped_total']} dropped ({'; '.join(parts)})"
 
 
+def _base_text(s: dict[str, Any]) -> str:
+    """`` (5070 in tasks after curation, ...)``: the calls the shares and $ figures are over, when known."""
+    if "share_base_calls" not in s:
+        return ""
+    return f" ({s['share_base_calls']} in tasks after curation: the base of the shares and $ figures)"
+
+
 def render_summary(s: dict[str, Any]) -> list[str]:
     """The summary lines (plain text), shared by the CLI and the reports."""
     label = "measured after the quality gate" if s["basis"] == MEASURED else "potential, before training and the gate"
@@ -150,8 +187,10 @@ def render_summary(s: dict[str, Any]) -> list[str]:
         f"sites: {s['sites']} ({s['sites_with_traffic']} with traffic, {s['sites_without_traffic']} without; "
         f"{s['sites_offloaded']} {verb}, {s['sites_kept']} kept on the LLM)",
         f"tasks: {s['tasks']} ({s['tasks_offloaded']} {'offloaded' if s['basis'] == MEASURED else 'could be offloaded'})",
-        f"calls in traces: {s['calls']}; share "
-        f"{'served by SLMs' if s['basis'] == MEASURED else 'SLMs could serve'}: {s['calls_to_slm_share']:.1%}; "
+        f"calls in traces: {s['calls']}{_base_text(s)}; share "
+        f"{'served by SLMs' if s['basis'] == MEASURED else 'SLMs could serve'}: {s['calls_to_slm_share']:.1%}"
+        + (" (offloaded calls less their fallbacks)" if s["basis"] == MEASURED else "")
+        + "; "
         f"expected fallback on offloaded tasks: {s['expected_fallback_rate']:.1%}",
     ]
     if "usd_per_1k_calls_before" in s:
@@ -163,4 +202,4 @@ def render_summary(s: dict[str, Any]) -> list[str]:
     return lines
 
 
-__all__ = ["MEASURED", "POTENTIAL", "dropped_text", "ingest_dropped", "render_summary", "summarize"]
+__all__ = ["MEASURED", "POTENTIAL", "dropped_text", "ingest_dropped", "render_summary", "sites_text", "summarize"]

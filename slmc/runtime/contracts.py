@@ -19,8 +19,6 @@ from typing import Any
 from slmc.answers import answers_agree, normalize_label, parse_tool_calls, strip_fence
 from slmc.runtime.types import Answer
 
-MAX_VALIDATORS = 512  # compiled JSON-schema validators kept per contract
-
 normalise_label = normalize_label  # the runtime's spelling, kept for callers
 
 
@@ -31,6 +29,42 @@ class CheckResult:
     ok: bool
     error: str | None = None
     answer: Answer | None = None  # the normalised answer to return (canonical label, unfenced JSON, parsed tool calls)
+
+
+# Python type names some tool catalogues use (BFCL / Gorilla: "float", "dict", "tuple", "any") -> JSON Schema's
+MAX_VALIDATORS = 512
+_PY_TYPES = {
+    "float": "number",
+    "int": "integer",
+    "str": "string",
+    "bool": "boolean",
+    "dict": "object",
+    "list": "array",
+    "tuple": "array",
+}
+
+
+def standard_schema(schema: Any) -> Any:
+    """``schema`` with Python type names written as JSON Schema types and ``"any"`` types dropped (a copy; the
+    original is not changed), so a catalogue in that dialect is checked instead of crashing the validator."""
+    if isinstance(schema, list):
+        return [standard_schema(v) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "type" and isinstance(value, str):
+            if value != "any":  # "any": no type constraint
+                out[key] = _PY_TYPES.get(value, value)
+        elif key == "type" and isinstance(value, list):
+            if "any" not in value:
+                out[key] = [_PY_TYPES.get(v, v) if isinstance(v, str) else v for v in value]
+        elif key in ("properties", "patternProperties", "definitions", "$defs") and isinstance(value, dict):
+            out[key] = {k: standard_schema(v) for k, v in value.items()}
+        else:
+            literal = key in ("enum", "const", "default", "examples")  # values, not schemas
+            out[key] = standard_schema(value) if isinstance(value, dict | list) and not literal else value
+    return out
 
 
 @dataclass
@@ -127,22 +161,29 @@ class Contract:
     def _schema_error(self, key: str, schema: Any, value: Any) -> str | None:
         if not isinstance(schema, dict) or not schema:
             return None
-        # the schema is part of the key: tools offered per request may share a name and differ in parameters
-        key = f"{key}\n{json.dumps(schema, sort_keys=True, default=str)}"
+        # keyed by the schema too: with tools offered per call, two requests may give one tool name two schemas
+        try:
+            key = f"{key}\x00{json.dumps(schema, sort_keys=True, default=str)}"
+        except (TypeError, ValueError, RecursionError):
+            return None  # not a JSON schema one can write down: left unchecked
         validator = self._validators.get(key)
         if validator is None:
             import jsonschema  # lazy: only sites with schemas pay for it
 
             with self._lock:
-                if len(self._validators) >= MAX_VALIDATORS:  # tools per call: a long-running router stays bounded
-                    self._validators.clear()
-                schema = _standard_types(schema)
+                schema = standard_schema(schema)
                 cls = jsonschema.validators.validator_for(schema)
-                validator = self._validators.setdefault(key, cls(schema))
-        try:
-            error = next(iter(validator.iter_errors(value)), None)
-        except Exception as exc:  # a schema the validator cannot read (unknown type, bad $ref, ...): never crash
-            return f"schema cannot be checked: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+                try:
+                    cls.check_schema(schema)
+                    made: Any = cls(schema)
+                except (jsonschema.exceptions.SchemaError, RecursionError):
+                    made = False  # a schema no validator can use (a bad pattern, ...): the arguments go unchecked
+                if len(self._validators) >= MAX_VALIDATORS:
+                    self._validators.clear()  # per-call schemas are unbounded: the cache is not
+                validator = self._validators.setdefault(key, made)
+        if validator is False:
+            return None
+        error = next(iter(validator.iter_errors(value)), None)
         if error is None:
             return None
         where = "/".join(str(p) for p in error.absolute_path)
@@ -176,38 +217,3 @@ def _unparsed_calls(calls: list[Any]) -> str:
         if arguments not in (None, "") and not isinstance(arguments, dict):
             return f"tool {name!r} arguments are not an object"
     return "tool calls do not parse"
-
-
-# Python-style type names some tool schemas use (BFCL, hand-written tools) and the JSON-schema type each means.
-_TYPE_ALIASES = {
-    "float": "number",
-    "double": "number",
-    "int": "integer",
-    "long": "integer",
-    "str": "string",
-    "bool": "boolean",
-    "dict": "object",
-    "list": "array",
-    "tuple": "array",
-}
-
-
-def _standard_types(schema: Any, depth: int = 0) -> Any:
-    """``schema`` with Python-style type names as JSON-schema types (``float`` -> ``number``) and ``any`` dropped,
-    so a tool declared that way is checked rather than crashing the validator (nested up to 32 levels)."""
-    if depth > 32:
-        return schema
-    if isinstance(schema, list):
-        return [_standard_types(x, depth + 1) for x in schema]
-    if not isinstance(schema, dict):
-        return schema
-    out = {k: _standard_types(v, depth + 1) for k, v in schema.items()}
-    kind = schema.get("type")
-    if isinstance(kind, str):
-        if kind.lower() == "any":
-            out.pop("type")
-        else:
-            out["type"] = _TYPE_ALIASES.get(kind, kind)
-    elif isinstance(kind, list):
-        out["type"] = [_TYPE_ALIASES.get(k, k) if isinstance(k, str) else k for k in kind]
-    return out

@@ -9,7 +9,7 @@ import pytest
 
 from slmc.codegen.manifest import build_manifest
 from slmc.ir.nodes import Decision, EvalResult, LLMCall, Loc, SiteKind, SLMChoice, Task
-from slmc.targets.base import build_plan
+from slmc.passes.plan_serving import lower_serving_plan
 
 from .graphs import support_workspace
 
@@ -27,7 +27,7 @@ def test_head_methods_become_adapter_kinds_served_in_process(tmp_path: Path, tar
         result = EvalResult(metric="json-exact", agreement=0.99, lower_bound=0.97, n=300, adapter=f"models/{name}")
         graph.add(Task(id=f"task:{name}", name=name, sites=(site,), calls=90, slm=slm, eval=result,
                        decision=Decision.OFFLOAD))  # fmt: skip
-    plan = build_plan(graph, options, target)
+    plan = lower_serving_plan(graph, options, target)
     served = {a.task: (ep.target, a.method) for ep in plan.endpoints for a in ep.adapters}
     assert {t: served[f"task:{t}"] for t in HEADS} == {t: ("hf", m) for t, m in HEADS.items()}
     if target != "hf":
