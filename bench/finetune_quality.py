@@ -177,6 +177,7 @@ def run_task(name: str, args: argparse.Namespace, build: Path) -> dict[str, Any]
         cpu_only=True,
         device="cpu",
         train_budget=args.budget,
+        resume_training=args.reuse,
     )
     lines: list[str] = []
     ctx = PassContext(out_dir=build, settings=settings, log=lines.append, show=lambda m: None)
@@ -246,6 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-rows", type=int, default=0, help="at most this many training calls per task")
     parser.add_argument("--build", type=Path, default=None, help="build folder (default: a temporary one)")
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse the models a run with the same plan left in --build (eval only)"
+    )
     parser.add_argument("--why", action="store_true", help="print each plan's reasons and rejected alternatives")
     args = parser.parse_args(argv)
     if not (args.data / "banking77").is_dir():
