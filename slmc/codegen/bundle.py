@@ -28,7 +28,7 @@ from slmc.codegen.manifest import MANIFEST_NAME, PICKLE_PATTERNS, build_manifest
 from slmc.codegen.rewrite import Change, SiteRewrite, rewrite_agent, rewrites_from_graph
 from slmc.errors import SlmcError
 from slmc.ir.graph import AgentGraph
-from slmc.ir.nodes import Decision, LLMCall, SiteKind
+from slmc.ir.nodes import HEAD_METHODS, Decision, LLMCall, SiteKind
 from slmc.safety import OWNER_MARK, UnsafePathError, is_owned, mark_owned, owned_files, remove_owned, safe_join
 from slmc.targets.base import (
     API_KEY_ENV,
@@ -531,8 +531,8 @@ def _write_readme(
                 t,
                 scripts=scripts if folder is not None and folder.is_dir() else [],
                 compose=bool(t.services(plan)),
-                heads=any(a.method == "classifier-head" for ep in own for a in ep.adapters),
-                loras=any(a.method != "classifier-head" for ep in own for a in ep.adapters),
+                heads=any(a.method in HEAD_METHODS for ep in own for a in ep.adapters),
+                loras=any(a.method not in HEAD_METHODS for ep in own for a in ep.adapters),
                 pooling=any(ep.runner == "pooling" for ep in own),
             )
         )
@@ -548,8 +548,8 @@ def _write_readme(
             claim=claim,
             rewritten=rewritten,
             counts=counts,
-            lora_adapters=[a.name for a in copied if a.method != "classifier-head"],
-            heads=[a.name for a in copied if a.method == "classifier-head" and a.name in in_process],
+            lora_adapters=[a.name for a in copied if a.method not in HEAD_METHODS],
+            heads=[a.name for a in copied if a.method in HEAD_METHODS and a.name in in_process],
             classifiers=[a.name for a in copied if a.method == "classifier-head" and a.name not in in_process],
             gateways={rel: (tmp / rel).is_file() for rel in ("litellm/config.yaml", "semantic-router/config.yaml")},
             models=(tmp / "models").is_dir(),

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from slmc.errors import SlmcError
+from slmc.ir.nodes import adapter_kind
 from slmc.safety import UnsafePathError, resolve_within
 from slmc.targets.base import ServingPlan, get_target
 
@@ -54,7 +55,7 @@ def build_manifest(plan: ServingPlan, target_options: Mapping[str, Any] | None =
                     "name": adapter.name,
                     "path": adapter.path,
                     "int_id": target.adapter_id(ep, adapter),
-                    "kind": "classifier-head" if adapter.method == "classifier-head" else "lora",
+                    "kind": adapter_kind(adapter.method),
                     **target.adapter_fields(plan, ep, adapter),
                 }
         if route.contract:

@@ -176,12 +176,26 @@ class OffloadScore:
     output_tokens: int = 0
 
 
+# Replacement kinds served by an encoder with a head (in-process, the hf target), not by a generative model:
+# a linear head on frozen sentence embeddings, the encoder fine-tuned end to end with its label head (saved in the
+# classifier head's format), the extractive JSON span tagger and the tool-call head.
+HEAD_METHODS = ("classifier-head", "encoder-classifier", "span-head", "tool-head")
+
+
+def adapter_kind(method: str) -> str:
+    """The manifest's ``adapter.kind`` of a model trained with ``method`` (an end-to-end fine-tuned encoder classifier
+    is saved as a classifier head; generative methods are ``lora``)."""
+    if method == "encoder-classifier":
+        return "classifier-head"
+    return method if method in HEAD_METHODS else "lora"
+
+
 @dataclass(frozen=True)
 class SLMChoice:
     model: str  # catalog name, e.g. "Qwen2.5-0.5B-Instruct", or "scratch:2m", or "classifier:minilm"
     source: str  # hub id or local path the trainer loads
     params_b: float  # parameters in billions
-    method: str  # lora | qlora | full | classifier-head
+    method: str  # lora | qlora | full | classifier-head | encoder-classifier | span-head | tool-head
     reasons: tuple[str, ...] = ()
     alternatives: tuple[str, ...] = ()
 
@@ -191,7 +205,7 @@ class FinetunePlan:
     dataset: str  # path of the train JSONL (OpenAI fine-tuning format) relative to the build folder
     validation: str
     test: str
-    method: str  # lora | qlora | full | classifier-head
+    method: str  # lora | qlora | full | classifier-head | encoder-classifier | span-head | tool-head
     lora_r: int = 16
     lora_alpha: int = 32
     target_modules: tuple[str, ...] = ()

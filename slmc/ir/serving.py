@@ -29,7 +29,7 @@ class AdapterSpec:
     rank: int
     alpha: int
     target_modules: tuple[str, ...]
-    method: str  # lora | qlora | full | classifier-head
+    method: str  # lora | qlora | full | classifier-head | encoder-classifier | span-head | tool-head
     modules_to_save: tuple[str, ...] = ()
     planned: bool = False  # a plan checked before training: no adapter on disk yet (rank/modules from the plan)
 

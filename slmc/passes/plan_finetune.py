@@ -1,4 +1,9 @@
-"""plan-finetune: write each task's datasets from the curated traces and fill ``Task.finetune`` with a preset."""
+"""plan-finetune: write each task's datasets from the curated traces and fill ``Task.finetune`` with a preset.
+
+A label task given a classifier head is piloted first (``slmc.training.pilot``): the frozen-embedding head is fitted
+on a sample and scored on the validation calls; when no threshold lets it clear the gate's target within
+``pilot-fallback`` of the calls, the plan fine-tunes the encoder end to end (``encoder-classifier``) and says so.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from pathlib import Path
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.errors import Diagnostic, Severity, SlmcError
 from slmc.ir.graph import AgentGraph
-from slmc.ir.nodes import Task, Verdict
+from slmc.ir.nodes import HEAD_METHODS, SLMChoice, Task, Verdict
 from slmc.ir.unit import CompileUnit, PlanReport
 from slmc.safety import safe_join
 
@@ -42,6 +47,8 @@ class PlanFinetune(Pass):
     train_open_ended: bool = False  # also fine-tune tasks score-offload judged open-ended (kept on the LLM)
     stand_in_cpu: str = "scratch:tiny"  # base trained when the chosen SLM cannot be loaded here (offline), on CPU
     stand_in_gpu: str = "scratch:small"  # ... and on a GPU
+    pilot: bool = True  # label tasks: pilot the frozen classifier head; fine-tune the encoder when it cannot pass
+    pilot_fallback: float = 0.1  # the most fallback the frozen head may need in its pilot to be kept
 
     def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
         from slmc.training import datasets as ds
@@ -77,7 +84,7 @@ class PlanFinetune(Pass):
                     Severity.INFO,
                 )
                 continue
-            if override and slm.method != "classifier-head" and override != slm.source:
+            if override and slm.method not in HEAD_METHODS and override != slm.source:
                 slm = dataclasses.replace(
                     slm, model=override, source=override, reasons=(*slm.reasons, f"base_model option: {override}")
                 )
@@ -95,7 +102,9 @@ class PlanFinetune(Pass):
             ds.write_task_dataset(data, folder)
             rel = folder.relative_to(build).as_posix()
             tokenizer = None
-            if slm.method != "classifier-head" and not is_scratch(slm.source):
+            if slm.method == "classifier-head" and self.pilot:
+                slm = self._pilot(ctx, task, slm, data.rows["train"], data.rows["validation"])
+            if slm.method not in HEAD_METHODS and not is_scratch(slm.source):
                 try:
                     tokenizer = load_tokenizer(slm.source)
                 except (OSError, ValueError) as exc:  # neither a local folder, nor cached, nor downloadable
@@ -120,7 +129,7 @@ class PlanFinetune(Pass):
                         source=stand_in,
                         reasons=(*slm.reasons, f"{slm.source} not loadable offline: {stand_in} stand-in"),
                     )
-            if is_scratch(slm.source) and slm.method != "classifier-head":
+            if is_scratch(slm.source) and slm.method not in HEAD_METHODS:
                 tokenizer = load_tokenizer(prepare_base(slm.source, build, task, train_rows, seed=self.seed))
             stats = ds.length_stats(train_rows, tokenizer)
             plan = make_plan(
@@ -140,6 +149,37 @@ class PlanFinetune(Pass):
             )
         unit.reports.plan = plan_report(graph, ctx.diagnostics)
         return unit
+
+    def _pilot(self, ctx: PassContext, task: Task, slm: SLMChoice, train: list, validation: list) -> SLMChoice:
+        """The frozen head when its pilot passes; the encoder fine-tuned end to end when it cannot (and can be)."""
+        from slmc.passes.evaluate import model_embedder
+        from slmc.training.embed import minilm_available
+        from slmc.training.pilot import pilot_frozen_head
+
+        embedder = model_embedder(ctx)
+        limit = min(self.pilot_fallback, ctx.settings.max_fallback)
+        ctx.milestone(f"{task.id}: pilot of the frozen classifier head")
+        pilot = pilot_frozen_head(
+            train, validation, target=ctx.settings.gate_target, max_fallback=limit, embedder=embedder, seed=self.seed
+        )
+        if pilot is None:
+            return slm
+        if pilot.passes:
+            return dataclasses.replace(slm, reasons=(*slm.reasons, f"{pilot.text()}: the frozen head is kept"))
+        if embedder != "minilm" or not minilm_available():
+            why = f"{pilot.text()}; the encoder cannot be fine-tuned here (no MiniLM): the frozen head is kept"
+            return dataclasses.replace(slm, reasons=(*slm.reasons, why))
+        ctx.log(f"{task.id}: {pilot.text()}: fine-tuning the encoder end to end")
+        return dataclasses.replace(
+            slm,
+            model=f"encoder-classifier:{slm.model.split(':', 1)[-1]}",
+            method="encoder-classifier",
+            reasons=(
+                *slm.reasons,
+                f"{pilot.text()}: the encoder is fine-tuned end to end with its label head",
+            ),
+            alternatives=(f"{slm.model} frozen head (rejected by its pilot)", *slm.alternatives),
+        )
 
 
 NOT_PLANNED = ("I504", "W501", "W505")  # the diagnostics that say why a task with an SLM was not planned

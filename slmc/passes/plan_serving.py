@@ -28,7 +28,7 @@ from typing import Any
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.compiler.settings import setting_field
 from slmc.ir.graph import AgentGraph
-from slmc.ir.nodes import Decision, LLMCall, SiteKind, Task
+from slmc.ir.nodes import HEAD_METHODS, Decision, LLMCall, SiteKind, Task
 from slmc.ir.serving import AdapterSpec, EndpointSpec, ServingPlan, SiteRoute, agent_identity
 from slmc.ir.unit import CompileUnit
 from slmc.safety import task_slug, to_slug
@@ -208,7 +208,7 @@ def endpoint_groups(
                 + (f" ({why})" if why else "")
             )
         base = task.slm.source
-        if method not in LORA_METHODS and method != "classifier-head":
+        if method not in LORA_METHODS and method not in HEAD_METHODS:
             base = (task.eval.adapter if task.eval and task.eval.adapter else None) or base  # a full fine-tune
         elif method == "classifier-head" and ep_target != "hf":  # a server of its own: the classifier is the model
             base = f"{CLASSIFIER_BASE}{task.id}"
@@ -261,7 +261,7 @@ def build_endpoints(
         adapters: list[AdapterSpec] = []
         for task in tasks:
             method = trained_method(task)
-            if method not in LORA_METHODS and method != "classifier-head":
+            if method not in LORA_METHODS and method not in HEAD_METHODS:
                 adapter_of_task[task.id] = (name, None)
                 continue
             adapters.append(adapter_spec(task, method, len(adapters) + 1, build_dir, planned))

@@ -10,16 +10,21 @@ the sentence encoder and prefers it when inputs fit its window. Also fills ``uni
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.errors import Diagnostic, SlmcError
-from slmc.ir.nodes import SLMChoice, Task, Verdict
+from slmc.ir.nodes import HEAD_METHODS, SLMChoice, Task, Verdict
 from slmc.ir.unit import CompileUnit
 
 CLASSIFIER_WINDOW = 256  # tokens the sentence encoder reads
+HEAD_WINDOW = 128  # tokens the span and tool-call heads read
+MIN_HEAD_SHARE = 0.9  # share of a task's answers a span / tool-call head must be able to learn from
+CHECK_ROWS = 2000  # traces read per task to check a head's fit
+OUT_OF_SCOPE = ("oos", "out_of_scope", "out-of-scope", "outofscope", "other", "none", "unknown", "no_intent")
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ class SelectSLM(Pass):
 
     include_open_ended: bool = False  # also pick models for tasks scored open-ended
     prefer_classifier: bool = True  # closed-label tasks: prefer a classifier head when inputs fit its window
+    prefer_heads: bool = True  # extractive JSON and tool-call tasks: prefer the span / tool-call head when they fit
 
     def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
         from slmc.analysis.catalog import classifier_entry, find_model, load_catalog, parse_licence, parse_params
@@ -152,6 +158,10 @@ class SelectSLM(Pass):
         gpu = gpu_for(gpu_memory, cpu_only)
         clf = classifier_entry()
 
+        records: dict[str, list[Any]] = defaultdict(list)
+        for r in unit.traces or []:
+            if r.task and len(records[r.task]) < CHECK_ROWS and not r.error:
+                records[r.task].append(r)
         for task in graph.tasks():
             verdict = task.offload.verdict if task.offload else Verdict.UNCLEAR
             if verdict == Verdict.OPEN_ENDED and not self.include_open_ended:
@@ -161,7 +171,10 @@ class SelectSLM(Pass):
             choice = self._choose(task, needs, candidates, ruled_out, gpu_memory, cpu_only, gpu, constraint_text, clf)
             if base_model and base_model != choice.model:
                 choice = self._override(base_model, choice, find_model, clf)
+            else:
+                choice = self._maybe_head(task, choice, records.get(task.id, []), clf)
             graph.update(task.id, slm=choice)
+            ctx.log(f"select-slm: {task.id}: {choice.method} {choice.model}")
 
         # savings: offloaded tasks are the narrow ones that got an SLM
         by_task: dict[str, list[Any]] = defaultdict(list)
@@ -260,11 +273,18 @@ class SelectSLM(Pass):
                 (*choice.reasons, f"classifier head not preferred: {why}"),
                 (f"{clf['name']} ({clf['params_b']:g}B) classifier-head", *choice.alternatives),
             )
+        oos = [x for x in contract.labels if x.strip().lower().replace(" ", "_") in OUT_OF_SCOPE]
         reasons = (
             f"closed set of {len(contract.labels)} labels: a linear head on the {clf['params_b'] * 1000:.0f}M-parameter "
             "sentence encoder answers in one forward pass",
             f"inputs fit its {CLASSIFIER_WINDOW}-token window (~{variable_tokens} tokens of variable text)",
             "cannot emit an invalid label; the class margin gives the confidence for LLM fallback",
+            *(
+                [f"the teacher's out-of-scope answer {oos[0]!r} is a class of its own (learnt, never a fallback)"]
+                if oos
+                else []
+            ),
+            "plan-finetune pilots the frozen head and fine-tunes the encoder end to end when it cannot pass",
             f"~{choice.params_b / clf['params_b']:.0f}x fewer parameters than the smallest adequate decoder, {decoder}",
         )
         return SLMChoice(
@@ -291,3 +311,97 @@ class SelectSLM(Pass):
         return SLMChoice(
             base_model, base_model, 0.0, "lora", (*reasons, "not in the catalog: size unknown"), alternatives
         )
+
+    def _maybe_head(self, task: Task, choice: SLMChoice, records: list[Any], clf: dict) -> SLMChoice:
+        """The span head for extractive JSON, the tool-call head for tool calls, when the traces show they fit;
+        otherwise ``choice`` with the head named among the rejected alternatives and why."""
+        contract = task.contract
+        if not clf or contract is None or contract.kind not in ("json", "tool-call") or choice.method in HEAD_METHODS:
+            return choice
+        method = "span-head" if contract.kind == "json" else "tool-head"
+        head = f"{clf['name']} ({clf['params_b']:g}B) {method}"
+        decoder = f"{choice.model} ({choice.params_b:g}B) {choice.method}"
+        if not self.prefer_heads:
+            fits: tuple[bool, list[str]] = (False, ["disabled (prefer-heads=false)"])
+        elif contract.kind == "json":
+            fits = span_fit(task, records, contract.schema)
+        else:
+            fits = tool_fit(records)
+        ok, why = fits
+        if not ok:
+            return dataclasses.replace(
+                choice,
+                reasons=(*choice.reasons, f"{method} rejected: {'; '.join(why)}"),
+                alternatives=(f"{head} (rejected: {why[0]})", *choice.alternatives),
+            )
+        size = f"~{choice.params_b / clf['params_b']:.0f}x fewer parameters than" if choice.params_b else "instead of"
+        reasons = (*why, f"{size} the smallest adequate decoder, {decoder}, which may emit broken JSON")
+        model = f"{method}:{clf['name'].split(':', 1)[-1]}"
+        return SLMChoice(model, clf["hub"], float(clf["params_b"]), method, reasons, (decoder, *choice.alternatives))
+
+
+def _rows(records: list[Any]) -> list[dict[str, Any]]:
+    from slmc.training.datasets import record_to_row
+
+    return [row for row in (record_to_row(r) for r in records) if row is not None]
+
+
+def span_fit(task: Task, records: list[Any], schema: dict[str, Any] | None) -> tuple[bool, list[str]]:
+    """Whether the extractive span head can serve a JSON task, checked on its traces: every key's values are spans of
+    the input or come from a small closed set, and (nearly) every answer is such an object."""
+    from slmc.training.datasets import reference_answer, user_text
+    from slmc.training.span_head import SpanSchemaError, _as_object, infer_schema
+
+    rows = _rows(records)
+    if not rows:
+        return False, ["no traces to check that the answers are spans of the input"]
+    pairs = [(user_text(r), reference_answer(r)) for r in rows]
+    objects = sum(_as_object(a) is not None for _, a in pairs)
+    if objects < MIN_HEAD_SHARE * len(pairs):
+        return False, [f"only {objects} of {len(pairs)} answers are JSON objects"]
+    longest = max(len(t) // 4 + 1 for t, _ in pairs)
+    if longest > 4 * HEAD_WINDOW:
+        return False, [f"inputs of ~{longest} tokens are far beyond the encoder's {HEAD_WINDOW}-token window"]
+    try:
+        specs = infer_schema(pairs, schema if isinstance(schema, dict) and schema.get("properties") else None)
+    except SpanSchemaError as exc:
+        return False, [str(exc)]
+    spans = [s.name for s in specs if s.kind == "span"]
+    closed = [f"{s.name} ({len(s.classes)} values)" for s in specs if s.kind == "closed"]
+    why = [f"JSON with {len(specs)} keys checked on {len(pairs)} traces: the answers are read out of the input"]
+    if spans:
+        why.append(f"span keys (tagged in the input): {', '.join(spans[:8])}{' ...' if len(spans) > 8 else ''}")
+    if closed:
+        why.append(f"closed keys (one classifier each): {', '.join(closed[:8])}{' ...' if len(closed) > 8 else ''}")
+    why.append("keys the teacher leaves out stay absent; the least sure token or key gives the fallback confidence")
+    return True, why
+
+
+def tool_fit(records: list[Any]) -> tuple[bool, list[str]]:
+    """Whether the tool-call head can serve a tool-call task: requests carry their tools and (nearly) every teacher
+    answer is one call of an offered tool, with arguments of that tool, or a text answer."""
+    from slmc.training.tool_head import example_from_row
+
+    rows = _rows(records)
+    if not rows:
+        return False, ["no traces to check the tool calls against the tools offered"]
+    examples = [example_from_row(r) for r in rows]
+    usable = [e for e in examples if e is not None]
+    if not any(r.get("tools") for r in rows):
+        return False, [f"none of the {len(rows)} traced requests records the tools it offered"]
+    if len(usable) < MIN_HEAD_SHARE * len(rows):
+        return False, [
+            f"only {len(usable)} of {len(rows)} answers are one call of a tool offered in the request "
+            "(parallel calls, tools not offered, or arguments the tool does not declare)"
+        ]
+    offered = sorted({len(e.tools) for e in usable})
+    names = {e.tools[e.choice].name for e in usable if e.choice is not None}
+    no_tool = sum(e.choice is None for e in usable)
+    why = [
+        f"tool calls checked on {len(rows)} traces: {len(usable)} are one call of an offered tool"
+        + (f" or a text answer ({no_tool})" if no_tool else ""),
+        f"{len(names)} tools called, {offered[0]}-{offered[-1]} offered per request: the tool is chosen among the "
+        "request's own tools by the encoder, each argument by its JSON-schema kind (span, enum, boolean, number)",
+        "the answer is the API's tool-call shape; the product of the choices' probabilities gives the confidence",
+    ]
+    return True, why

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from slmc.errors import SlmcError
 from slmc.ir.graph import AgentGraph
-from slmc.ir.nodes import LLMCall, SiteKind
+from slmc.ir.nodes import HEAD_METHODS, LLMCall, SiteKind
 from slmc.ir.serving import AdapterSpec, EndpointSpec, ServingPlan
 
 # The group key of a classifier served by a server of its own (vLLM's pooling runner), never a hub id or path.
@@ -271,7 +271,10 @@ class Target:
     def why_not_served(cls, method: str, folder: Path | None) -> str:
         """Why this target's server does not serve a model trained with ``method`` (its trained folder, when on
         disk), for the plan's notes."""
-        if method == "classifier-head":
+        if method in ("span-head", "tool-head"):
+            what = "a span head" if method == "span-head" else "a tool-call head"
+            return f"{cls.name} serves chat completions only; {what} is an encoder served in-process"
+        if method in HEAD_METHODS:
             return f"{cls.name} serves chat completions only; a classifier head answers with a label"
         return ""
 
@@ -348,7 +351,7 @@ class Target:
 def check_adapter(a: AdapterSpec, where: str, allowed_ranks: tuple[int, ...] = ()) -> list[Problem]:
     """Checks every LoRA-serving target shares: adapter on disk with a usable rank and no saved modules."""
     problems: list[Problem] = []
-    if a.method == "classifier-head":
+    if a.method in HEAD_METHODS:
         return problems
     if a.planned:
         pass  # not trained yet: nothing on disk to check

@@ -55,6 +55,7 @@ from slmc.targets.upstream import (
 MANIFEST = "slmc-manifest.yaml"
 BUNDLE_MOUNT = "/bundle"  # where containers see the bundle
 SERVE_DIR = {"tensorrt-llm": "trtllm", "vllm": "vllm", "llamacpp": "llamacpp"}
+HEAD_KINDS = ("classifier-head", "span-head", "tool-head")  # adapter kinds served in-process by an encoder head
 # Folders slmc writes, and the ones the target scripts create (gguf/ by convert.sh, build/ by build_engine.sh).
 BUNDLE_TOP = ("adapters", "models", "trtllm", "vllm", "llamacpp", "hf", "k8s", "agent", "litellm", "semantic-router")
 GENERATED_TOP = ("gguf", "build")
@@ -380,7 +381,7 @@ def check_trtllm_requests(bundle: Path, manifest: dict[str, Any]) -> list[Proble
                 Problem(where, f"the runtime sends {unknown}, which ChatCompletionRequest ({TRTLLM_VERSION}) rejects")
             )
         lora = body.get("lora_request")
-        if site.adapter is None or site.adapter.kind == "classifier-head":
+        if site.adapter is None or site.adapter.kind in HEAD_KINDS:
             continue
         if not isinstance(lora, dict):
             problems.append(Problem(where, "no lora_request: the adapter would not be applied"))
@@ -501,7 +502,7 @@ def check_vllm(bundle: Path, manifest: dict[str, Any]) -> list[Problem]:
     for site_id, site in manifest["sites"].items():
         ep = manifest["endpoints"].get(site.get("endpoint", ""), {})
         adapter = site.get("adapter")
-        if ep.get("target") != "vllm" or not adapter or adapter.get("kind") == "classifier-head":
+        if ep.get("target") != "vllm" or not adapter or adapter.get("kind") in HEAD_KINDS:
             continue
         if adapter["name"] not in served.get(site["endpoint"], set()):
             problems.append(
@@ -594,27 +595,34 @@ def check_llamacpp(bundle: Path, manifest: dict[str, Any], generated: set[str]) 
 
 # ---- classifier heads -----------------------------------------------------------------------------------------------
 def check_heads(bundle: Path, manifest: dict[str, Any]) -> list[Problem]:
-    """A classifier head is served in-process (hf: an slmc head or a sequence-classification model), or, when it is
-    a ``*ForSequenceClassification`` model of the pinned vLLM, by a ``vllm serve <its folder> --runner pooling`` line
-    whose model is the endpoint's ``model``; the runtime's ``/classify`` body holds only ``ClassificationRequest``
-    fields. No other server classifies (they serve chat completions only)."""
+    """An encoder head is served in-process (hf): a classifier head's folder holds an slmc head or a
+    sequence-classification model, a span or tool-call head's folder its config and weights. A classifier head that is
+    a ``*ForSequenceClassification`` model of the pinned vLLM may instead be served by a ``vllm serve <its folder>
+    --runner pooling`` line whose model is the endpoint's ``model``; the runtime's ``/classify`` body holds only
+    ``ClassificationRequest`` fields. No other server classifies (they serve chat completions only)."""
     problems: list[Problem] = []
     pooling: dict[str, list[str]] | None = None
     for site_id, site in manifest["sites"].items():
         adapter = site.get("adapter") or {}
-        if adapter.get("kind") != "classifier-head":
+        kind = adapter.get("kind")
+        if kind not in HEAD_KINDS:
             continue
         ep = manifest["endpoints"].get(site.get("endpoint", ""), {})
         where = f"{MANIFEST}: sites.{site_id}"
         folder = bundle / adapter["path"]
         target = ep.get("target")
-        if target == "vllm":
+        if target == "vllm" and kind == "classifier-head":
             if pooling is None:
                 pooling = _pooling_commands(bundle)
             problems += _check_vllm_classifier(bundle, manifest, site_id, site, pooling)
             continue
         if target != "hf":
-            problems.append(Problem(where, f"a classifier head routed to a {target} server (chat only)"))
+            problems.append(Problem(where, f"a {kind} routed to a {target} server (chat only)"))
+        if kind != "classifier-head":  # span_head.json + .safetensors, tool_head.json + .safetensors
+            stem = kind.replace("-", "_")
+            if not ((folder / f"{stem}.json").is_file() and (folder / f"{stem}.safetensors").is_file()):
+                problems.append(Problem(where, f"{adapter['path']} holds no {stem}.json + {stem}.safetensors"))
+            continue
         slmc_head = (folder / "head.json").is_file() and (folder / "head.safetensors").is_file()
         if not slmc_head and not (folder / "config.json").is_file():
             problems.append(Problem(where, f"{adapter['path']} holds neither head.json + head.safetensors nor a model"))

@@ -129,6 +129,10 @@ class Embedder:
     def load(cls, folder: Path, spec: Any, device: str | None = None) -> Embedder:
         """The embedder a head was trained with, from its saved ``spec``; never falls back to another one."""
         name = spec.get("name") if isinstance(spec, dict) else None
+        if name == "encoder":  # an encoder fine-tuned end to end with its head, saved beside it
+            from slmc.training.encoder_classifier import EncoderEmbedder
+
+            return EncoderEmbedder(folder, spec, device=device)  # type: ignore[return-value]
         if name == "minilm":
             if not minilm_available():
                 raise SlmcError(

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from slmc.errors import SlmcError
-from slmc.ir.nodes import EvalResult, Task
+from slmc.ir.nodes import HEAD_METHODS, EvalResult, Task
 from slmc.safety import safe_join
 from slmc.training.calibration import OperatingPoint, calibrate_threshold, operating_point
 from slmc.training.classifier import Prediction
 from slmc.training.datasets import read_jsonl, read_meta, reference_answer
+from slmc.training.heads import TRAINED_HEADS, predict_head
 from slmc.training.metrics import BINARY_METRICS, RowScore, metric_for, score_rows, summarize
 from slmc.training.trainer import task_slug
 
@@ -40,6 +41,8 @@ class TaskEvaluation:
 def predict(model_path: Path, rows_by_split: dict[str, list[dict[str, Any]]], *, method: str, device: str | None,
             batch_size: int, max_new_tokens: int, progress: bool) -> dict[str, list[Prediction]]:  # fmt: skip
     """Answers for every split's rows from the model at ``model_path`` (loaded once)."""
+    if method in TRAINED_HEADS:
+        return predict_head(method, model_path, rows_by_split, device=device)
     if method == "classifier-head":
         from slmc.training.classifier import ClassifierHead
 
@@ -90,7 +93,7 @@ def evaluate_task(
     metric = metric_for(task.contract)
     labels = task.contract.labels if task.contract else ()
     train_rows = read_jsonl(build / plan.dataset)
-    max_new = max_new_tokens_for(model_path, train_rows) if plan.method != "classifier-head" else 0
+    max_new = max_new_tokens_for(model_path, train_rows) if plan.method not in HEAD_METHODS else 0
     predictions = predict(
         model_path, splits, method=plan.method, device=device, batch_size=batch_size, max_new_tokens=max_new,
         progress=progress,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from slmc.ir.nodes import FinetunePlan, SLMChoice
+from slmc.ir.nodes import HEAD_METHODS, FinetunePlan, SLMChoice
 from slmc.training.datasets import LengthStats
 from slmc.training.models import target_modules_for
 from slmc.training.scratch import is_scratch
@@ -24,9 +24,17 @@ QLORA_MIN_PARAMS_B = 1.0
 MAX_LENGTH_CAP = 4096
 
 
+# Encoder heads fine-tuned with their encoder: (epochs for < 1000 rows, epochs beyond, learning rate, batch, length).
+HEAD_PRESETS = {
+    "encoder-classifier": (4.0, 2.0, 5e-5, 32, 64),
+    "span-head": (3.0, 2.0, 3e-4, 16, 128),
+    "tool-head": (3.0, 3.0, 2e-4, 8, 128),
+}
+
+
 def choose_method(slm: SLMChoice, *, gpu: bool, bitsandbytes: bool) -> str:
-    if slm.method == "classifier-head":
-        return "classifier-head"
+    if slm.method in HEAD_METHODS:
+        return slm.method
     if is_scratch(slm.source) or slm.params_b < TINY_PARAMS_B or slm.method == "full":
         return "full"
     if gpu and bitsandbytes and slm.params_b >= QLORA_MIN_PARAMS_B:
@@ -98,6 +106,22 @@ def make_plan(
 ) -> FinetunePlan:
     """A ``FinetunePlan`` for one task (paths relative to the build folder)."""
     method = choose_method(slm, gpu=gpu, bitsandbytes=bitsandbytes)
+    if method in HEAD_PRESETS:
+        few, many, lr, batch, length = HEAD_PRESETS[method]
+        return FinetunePlan(
+            dataset=dataset,
+            validation=validation,
+            test=test,
+            method=method,
+            lora_r=0,
+            lora_alpha=0,
+            epochs=epochs if epochs else (few if stats.n < 1000 else many),
+            learning_rate=lr,
+            batch_size=batch * (2 if gpu else 1),
+            max_length=length,
+            seed=seed,
+            train_rows=stats.n,
+        )
     max_length = max_length_for(stats)
     lora = method in ("lora", "qlora")
     rank = lora_rank(stats.n)

@@ -295,6 +295,7 @@ class SpanHead:
         else:
             if tokenizer is None:
                 raise SlmcError("a span head built from a config needs its tokenizer", hint="pass tokenizer=")
+            torch.manual_seed(seed)  # its random weights: the same seed gives the same head, whatever ran before
             encoder = _encoder_from_config(encoder_config)
         usable = [(t, a) for t, a in ((t, _as_object(a)) for t, a in pairs) if a is not None]
         template = common_template([t for t, _ in usable])

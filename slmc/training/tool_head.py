@@ -49,6 +49,7 @@ CHOICE_METHODS = ("bi", "cross")
 BI_SCALE = 20.0  # cosine similarities times this, softmaxed over the offered tools
 NO_TOOL_TEXT = "no tool: none of the offered functions fits; answer the request directly in text"
 MAX_SPAN_TOKENS = 48
+SPAN_CANDIDATES = 20  # spans looked at per argument for one that parses as its kind and no other argument took
 _ALLOWED = {  # statuses a parameter of each kind may take
     "span": ("absent", "value", "other"),
     "integer": ("absent", "value", "other"),
@@ -704,6 +705,7 @@ class ToolCallHead:
         seqs = [enc.seq(p.text(tool.name), request) for p in tool.params]
         _, status, span, segment = enc.forward(seqs)
         args: dict[str, Any] = {}
+        spans: list[int] = []  # the parameters whose value is a span of the request, filled after the statuses
         for i, p in enumerate(tool.params):
             allowed = [s for s in _ALLOWED[p.kind] if not (p.required and s == "absent")]
             logits = status[i].float()
@@ -723,15 +725,30 @@ class ToolCallHead:
                 args[p.name] = value
                 confidence *= prob
             else:
-                text, prob = _decode_span(span[i], segment[i], enc.seq(p.text(tool.name), request), request)
-                if text is None:
+                spans.append(i)
+        ranked = {i: _span_candidates(span[i], segment[i], seqs[i], request) for i in spans}
+        used: list[tuple[int, int]] = []
+        # the surest parameter first; each takes its most likely span that gives a value of its kind and that no
+        # other argument of the call has taken (two arguments read from one place of the request are one mistake)
+        for i in sorted(spans, key=lambda k: -(ranked[k][0][2] if ranked[k] else 0.0)):
+            p = tool.params[i]
+            found = None
+            for a, b, prob in ranked[i]:
+                if any(a < d and c < b for c, d in used):
+                    continue
+                value = value_from_span(request[a:b], p.kind)
+                if value is not None:
+                    found = (a, b, prob, value)
+                    break
+            if found is None:
+                if not ranked[i]:
                     return {}, 0.0, f"no span for argument {p.name!r}"
-                value = value_from_span(text, p.kind)
-                if value is None:
-                    return {}, 0.0, f"argument {p.name!r}: {text!r} is not one {p.kind}"
-                args[p.name] = value
-                confidence *= prob
-        return args, confidence, None
+                return {}, 0.0, f"argument {p.name!r}: no span of the request is one {p.kind}"
+            a, b, prob, value = found
+            used.append((a, b))
+            args[p.name] = value
+            confidence *= prob
+        return {p.name: args[p.name] for p in tool.params if p.name in args}, confidence, None
 
     def _enum(self, p: Param, request: str) -> tuple[Any, float]:
         import torch
@@ -747,6 +764,17 @@ class ToolCallHead:
 
 def _decode_span(logits: Any, segment: Any, seq: _Seq, request: str) -> tuple[str | None, float]:
     """The most likely span (start <= end, at most MAX_SPAN_TOKENS) of the request's tokens, and its probability."""
+    ranked = _span_candidates(logits, segment, seq, request, top=1)
+    if not ranked:
+        return None, 0.0
+    a, b, prob = ranked[0]
+    return request[a:b], prob
+
+
+def _span_candidates(
+    logits: Any, segment: Any, seq: _Seq, request: str, top: int = SPAN_CANDIDATES
+) -> list[tuple[int, int, float]]:
+    """The ``top`` most likely spans of the request's tokens as (start char, end char, probability), surest first."""
     import torch
 
     n = len(seq.ids)
@@ -754,15 +782,16 @@ def _decode_span(logits: Any, segment: Any, seq: _Seq, request: str) -> tuple[st
     end_p = torch.softmax(logits[:n, 1].float(), dim=0)
     valid = segment[:n] & torch.tensor([b > a for a, b in seq.offsets], device=segment.device)
     if not bool(valid.any()):
-        return None, 0.0
+        return []
     s = torch.where(valid, start_p, torch.zeros_like(start_p))
     e = torch.where(valid, end_p, torch.zeros_like(end_p))
     joint = torch.triu(s.unsqueeze(1) * e.unsqueeze(0))
-    joint = torch.tril(joint, diagonal=MAX_SPAN_TOKENS - 1)
-    flat = int(torch.argmax(joint))
-    i, j = divmod(flat, n)
-    prob = float(joint[i, j])
-    if prob <= 0:
-        return None, 0.0
-    a, b = seq.offsets[i][0], seq.offsets[j][1]
-    return request[a:b], prob
+    joint = torch.tril(joint, diagonal=MAX_SPAN_TOKENS - 1).flatten()
+    values, order = torch.topk(joint, min(top, joint.numel()))
+    out = []
+    for value, flat in zip(values.tolist(), order.tolist(), strict=True):
+        if value <= 0:
+            break
+        i, j = divmod(int(flat), n)
+        out.append((seq.offsets[i][0], seq.offsets[j][1], float(value)))
+    return out

@@ -25,6 +25,7 @@ from slmc.ir.nodes import FinetunePlan, Task
 from slmc.safety import OWNER_MARK, is_owned, mark_owned, remove_owned, safe_join
 from slmc.safety import task_slug as _task_slug
 from slmc.training.datasets import corpus_texts, read_jsonl, to_prompt_completion
+from slmc.training.heads import TRAINED_HEADS, train_head
 from slmc.training.models import TRAIN_INFO, cpu_threads_for, load_base, portable_base, resolve_device
 from slmc.training.scratch import build_scratch, is_scratch
 
@@ -208,6 +209,12 @@ def train_task(
 
         fresh_folder(out)
         seconds = train_classifier(rows, out, embedder=embedder, seed=plan.seed, device=device)
+        _write_info(out, plan, slm.source, None, seconds, device, len(rows), key=key)
+        return TrainOutcome(out, seconds)
+    if plan.method in TRAINED_HEADS:  # an encoder with its head: fine-tuned by slmc.training.heads
+        fresh_folder(out)
+        schema = task.contract.schema if task.contract else None
+        seconds = train_head(plan, rows, out, schema=schema, device=device, max_seconds=max_seconds, log=log)
         _write_info(out, plan, slm.source, None, seconds, device, len(rows), key=key)
         return TrainOutcome(out, seconds)
     base = prepare_base(slm.source, build, task, rows, seed=plan.seed)

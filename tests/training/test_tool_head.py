@@ -337,3 +337,59 @@ def test_bi_encoder_choice_round_trips(tmp_path: Path) -> None:
     (tmp_path / "head" / "tool_head.json").write_text(json.dumps(config))
     with pytest.raises(SlmcError, match="finite coefficients"):
         ToolCallHead(tmp_path / "head")
+
+
+class _PeakedEncoder:
+    """Stands in for the fine-tuned encoder: every argument's status says "value" and its span logits peak on the
+    request's words given per parameter, with their logits (the pattern of an under-trained head: one number for all)."""
+
+    def __init__(self, request: str, peaks: dict[str, list[tuple[str, float]]]) -> None:
+        from slmc.training.tool_head import _Seq
+
+        self.words = [(m.start(), m.end()) for m in re.finditer(r"\S+", request)]
+        self.request, self.peaks, self._seq = request, peaks, _Seq
+        self.order: list[str] = []
+
+    def seq(self, text: str, request: str):
+        self.order.append(text.split(" . ", 1)[1].split(" ", 1)[0])  # "tool . param (type): ..." -> param
+        n = len(self.words)
+        return self._seq(list(range(n)), [1] * n, list(self.words), [1] * n)
+
+    def forward(self, seqs):
+        from slmc.training.tool_schema import STATUSES
+
+        names, self.order = self.order[-len(seqs) :], []
+        n = len(self.words)
+        status = torch.full((len(seqs), len(STATUSES)), -5.0)
+        status[:, STATUSES.index("value")] = 5.0
+        span = torch.full((len(seqs), n, 2), -10.0)
+        texts = [self.request[a:b] for a, b in self.words]
+        for row, name in enumerate(names):
+            for word, logit in self.peaks[name]:
+                span[row, texts.index(word), :] = logit
+        return None, status, span, torch.ones((len(seqs), n), dtype=torch.bool)
+
+
+def test_arguments_take_distinct_spans_that_parse_as_their_kind():
+    """An argument's span is the likeliest one that gives a value of its type and that no surer argument of the call
+    took: before, every argument of an under-trained head read the same number ("10" for temp, volume and gas) and
+    an integer whose top span was a word fell back."""
+    request = "heat capacity of air at 298 K in 10 m3 over three days"
+    props = {
+        "temp": {"type": "integer", "description": "Temperature in Kelvin."},
+        "volume": {"type": "integer", "description": "Volume in m^3."},
+        "gas": {"type": "string", "description": "The gas."},
+    }
+    tools = [{"type": "function", "function": {"name": "calc", "parameters": {"type": "object", "properties": props}}}]
+    (tool,) = read_tools(tools)
+    head = ToolCallHead.__new__(ToolCallHead)
+    peaks = {
+        "volume": [("10", 10.0), ("298", 8.0), ("air", 6.0)],
+        "temp": [("days", 8.0), ("10", 6.0), ("298", 4.0)],
+        "gas": [("10", 7.0), ("298", 5.0), ("air", 3.0)],
+    }
+    head._enc = _PeakedEncoder(request, peaks)
+    args, confidence, reason = head._arguments(tool, request, 1.0)
+    assert reason is None and 0.0 < confidence <= 1.0
+    assert args == {"temp": 298, "volume": 10, "gas": "air"}
+    assert list(args) == ["temp", "volume", "gas"]  # the tool's parameter order

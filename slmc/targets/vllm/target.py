@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from slmc.ir.nodes import HEAD_METHODS
 from slmc.targets.base import (
     ALLOWED_LORA_RANKS,
     CONTAINER_HOST,
@@ -66,7 +67,7 @@ class VLLMTarget(Target):
     @classmethod
     def why_not_served(cls, method: str, folder: Path | None) -> str:
         """vLLM classifies only with ``*ForSequenceClassification`` models (its pooling runner, ``POST /classify``)."""
-        if method != "classifier-head":
+        if method not in ("classifier-head", "encoder-classifier"):
             return super().why_not_served(method, folder)
         return "; ".join(classifier_problems(folder))
 
@@ -86,6 +87,8 @@ class VLLMTarget(Target):
                 problems.extend(check_adapter(a, f"{ep.name}/{a.name}", ALLOWED_LORA_RANKS))
                 if a.method == "classifier-head":
                     problems.append(Problem(f"{ep.name}/{a.name}", "a classifier head on a chat (generate) endpoint"))
+                elif a.method in HEAD_METHODS:
+                    problems.append(Problem(f"{ep.name}/{a.name}", f"vLLM cannot serve a {a.method}"))
         return problems
 
     def lora_limits(self, ep: EndpointSpec) -> dict[str, int]:

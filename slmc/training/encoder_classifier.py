@@ -1,0 +1,214 @@
+"""Label head with the sentence encoder fine-tuned end to end (method ``encoder-classifier``).
+
+Chosen by ``plan-finetune`` for a closed-label task whose frozen-embedding head (``slmc.training.classifier``) cannot
+pass in its pilot. The model is the classifier head's arithmetic with a trainable encoder: the bundled
+all-MiniLM-L6-v2, mean-pooled and L2-normalised (as the sentence embedding is), then a linear layer and a softmax.
+The linear layer starts from the frozen head fitted on the same rows (logistic regression), so training starts where
+the frozen head ends; the teacher's out-of-scope label, when it uses one, is a class like any other.
+
+Saved in the classifier head's format, so evaluation, the bundle and the runtime read it as a ``classifier-head``:
+``head.json`` (embedder ``{"name": "encoder", "path": "encoder"}``) + ``head.safetensors`` + ``encoder/`` (the
+fine-tuned transformer as ``model.safetensors`` + ``config.json`` and its tokenizer's JSON files). Never a pickle.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from slmc.errors import SlmcError
+from slmc.safety import safe_join
+from slmc.training.datasets import reference_answer, user_text
+
+ENCODER_DIR = "encoder"
+MAX_LENGTH = 128
+
+
+def mean_pool(hidden: Any, mask: Any) -> Any:
+    """Mean of the token vectors under ``mask``, L2-normalised (the sentence embedding of all-MiniLM-L6-v2)."""
+    import torch
+
+    weights = mask.unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+    return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+
+def train_encoder_classifier(
+    rows: list[dict[str, Any]],
+    model_dir: Path,
+    *,
+    seed: int = 0,
+    epochs: float = 3.0,
+    lr: float = 5e-5,
+    head_lr: float = 2e-3,
+    batch_size: int = 32,
+    max_length: int = MAX_LENGTH,
+    max_seconds: float = 0.0,
+    device: str = "cpu",
+    log: Callable[[str], None] = lambda msg: None,
+) -> float:
+    """Fine-tune the encoder and its label head on the teacher's labels and save them into ``model_dir``; returns the
+    training seconds (the frozen head that starts it included)."""
+    import numpy as np
+    import torch
+    from sklearn.linear_model import LogisticRegression
+
+    from slmc.training.classifier import HEAD_CONFIG, HEAD_FORMAT, HEAD_WEIGHTS
+    from slmc.training.span_head import minilm_dir
+    from slmc.training.tool_head import _load_encoder
+
+    labels = [reference_answer(r).strip() for r in rows]
+    classes = sorted(set(labels))
+    if len(classes) < 2:
+        raise SlmcError(
+            f"an encoder classifier needs at least two labels in the training data, found {classes}",
+            hint="record more varied traffic of this task",
+        )
+    texts = [user_text(r) for r in rows]
+    start = time.perf_counter()
+    torch.manual_seed(seed)
+    tokenizer, encoder = _load_encoder(minilm_dir())
+    encoder.to(device)
+    index = {c: i for i, c in enumerate(classes)}
+    targets = torch.tensor([index[x] for x in labels])
+
+    def embed(batch: list[str], grad: bool) -> Any:
+        enc = tokenizer(batch, padding=True, truncation=True, max_length=max_length, return_tensors="pt").to(device)
+        with torch.set_grad_enabled(grad):
+            out = encoder(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
+            return mean_pool(out.last_hidden_state, enc["attention_mask"])
+
+    # the frozen head on the same rows: the linear layer's starting point
+    encoder.eval()
+    frozen = torch.cat([embed(texts[i : i + 64], False) for i in range(0, len(texts), 64)]).cpu().numpy()
+    fitted = LogisticRegression(C=10.0, max_iter=2000, random_state=seed).fit(frozen, labels)
+    order = [list(fitted.classes_).index(c) for c in classes]
+    if len(classes) == 2:  # scikit-learn keeps one row for two classes: p(second) = sigmoid(w.x + b)
+        w0 = np.concatenate([np.zeros_like(fitted.coef_), fitted.coef_])
+        b0 = np.concatenate([[0.0], fitted.intercept_])
+    else:
+        w0, b0 = fitted.coef_[order], fitted.intercept_[order]
+    head = torch.nn.Linear(frozen.shape[1], len(classes)).to(device)
+    with torch.no_grad():
+        head.weight.copy_(torch.as_tensor(w0, dtype=head.weight.dtype))
+        head.bias.copy_(torch.as_tensor(b0, dtype=head.bias.dtype))
+
+    rng = random.Random(seed)
+    ids = list(range(len(texts)))
+    steps_per_epoch = math.ceil(len(ids) / batch_size)
+    total = max(1, int(steps_per_epoch * epochs))
+    optim = torch.optim.AdamW(
+        [{"params": list(encoder.parameters()), "lr": lr}, {"params": list(head.parameters()), "lr": head_lr}],
+        weight_decay=0.01,
+    )
+    bases = [lr, head_lr]
+    warmup = max(1, total // 10)
+    encoder.train()
+    step, batches = 0, []
+    while step < total:
+        if not batches:
+            rng.shuffle(ids)
+            batches = [ids[i : i + batch_size] for i in range(0, len(ids), batch_size)]
+        batch = batches.pop(0)
+        logits = head(embed([texts[i] for i in batch], True))
+        loss = torch.nn.functional.cross_entropy(logits, targets[batch].to(device))
+        scale = min(1.0, (step + 1) / warmup) * max(0.0, (total - step) / max(1, total - warmup))
+        for group, base in zip(optim.param_groups, bases, strict=True):
+            group["lr"] = base * min(1.0, scale)
+        optim.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(list(encoder.parameters()) + list(head.parameters()), 1.0)
+        optim.step()
+        step += 1
+        if max_seconds and time.perf_counter() - start > max_seconds:
+            log(f"time budget of {max_seconds:g}s: stopping at step {step}/{total}")
+            break
+    encoder.eval()
+    seconds = time.perf_counter() - start
+    save(model_dir, tokenizer, encoder, head, classes, HEAD_CONFIG, HEAD_FORMAT, HEAD_WEIGHTS, max_length)
+    return seconds
+
+
+def save(
+    model_dir: Path,
+    tokenizer: Any,
+    encoder: Any,
+    head: Any,
+    classes: list[str],
+    config_name: str,
+    head_format: str,
+    weights_name: str,
+    max_length: int,
+) -> None:
+    """The classifier head's files (a two-class head as its logistic row) with the fine-tuned encoder beside them."""
+    from safetensors.numpy import save_file
+
+    model_dir = Path(model_dir)
+    model_dir.mkdir(parents=True, exist_ok=True)
+    folder = safe_join(model_dir, ENCODER_DIR)
+    encoder.save_pretrained(str(folder), safe_serialization=True)
+    tokenizer.save_pretrained(str(folder))
+    weight = head.weight.detach().cpu().numpy().astype("float32")
+    bias = head.bias.detach().cpu().numpy().astype("float32")
+    link = "softmax"
+    if len(classes) == 2:  # softmax over two logits is the sigmoid of their difference
+        weight, bias, link = weight[1:] - weight[:1], bias[1:] - bias[:1], "logistic"
+    save_file({"weight": weight.copy(), "bias": bias.copy()}, str(safe_join(model_dir, weights_name)))
+    config = {
+        "format": head_format,
+        "version": 1,
+        "classes": classes,
+        "link": link,
+        "dim": int(weight.shape[1]),
+        "embedder": {"name": "encoder", "path": ENCODER_DIR, "max_length": int(max_length)},
+        "confidence": "margin",
+        "trained": "encoder fine-tuned end to end",
+    }
+    safe_join(model_dir, config_name).write_text(
+        json.dumps(config, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+
+
+class EncoderEmbedder:
+    """The fine-tuned encoder of an ``encoder-classifier`` head as an embedder (``encode(texts)`` -> normalised rows)."""
+
+    name = "encoder"
+
+    def __init__(self, folder: Path, spec: dict[str, Any], device: str | None = None) -> None:
+        from slmc.training.tool_head import _load_encoder
+
+        path = spec.get("path")
+        max_length = spec.get("max_length", MAX_LENGTH)
+        if path != ENCODER_DIR or not isinstance(max_length, int) or not 8 <= max_length <= 512:
+            raise SlmcError(f"{folder}: the head's encoder spec {spec!r} is not slmc's", hint="re-run `slmc compile`")
+        self.tokenizer, self.model = _load_encoder(safe_join(folder, ENCODER_DIR))
+        self.device = device or "cpu"
+        self.model.to(self.device).eval()
+        self.max_length = max_length
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> Any:
+        import numpy as np
+        import torch
+
+        from slmc.training.models import cpu_threads_for
+
+        if not texts:
+            return np.zeros((0, int(self.model.config.hidden_size)), dtype=np.float32)
+        out = []
+        with cpu_threads_for(self.model, self.device), torch.no_grad():
+            for i in range(0, len(texts), batch_size):
+                enc = self.tokenizer(
+                    texts[i : i + batch_size],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_length,
+                    return_tensors="pt",
+                ).to(self.device)
+                hidden = self.model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
+                out.append(mean_pool(hidden.last_hidden_state, enc["attention_mask"]).cpu().numpy())
+        return np.concatenate(out).astype(np.float32)
