@@ -8,13 +8,65 @@ when only some are, it runs in shadow mode; when none is, it stays on the LLM.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 from slmc.ir.nodes import Decision, EvalResult, Task
 
 DEFAULT_TARGET = 0.95
 DEFAULT_MAX_FALLBACK = 0.5
 MIN_TEST_ROWS = 10
+# What "good enough to pass" means when sizing the held-out calls: agreement halfway from the target to 1 on the calls
+# the SLM keeps, at this share of fallback (0.975 at the 0.95 target, 10 % fallback: 229 calls).
+GOOD_MARGIN = 0.5
+EXPECTED_FALLBACK = 0.10
+
+
+def wilson_bound(successes: float, n: int, confidence: float = 0.95, *, upper: bool = False) -> float:
+    """One-sided Wilson score bound (lower, or ``upper``) of a binomial proportion; pure Python (no numpy)."""
+    if n <= 0:
+        return 1.0 if upper else 0.0
+    z = NormalDist().inv_cdf(confidence)
+    p, z2 = successes / n, z * z
+    centre = p + z2 / (2 * n)
+    margin = z * math.sqrt(max(0.0, p * (1 - p) / n + z2 / (4 * n * n)))
+    value = (centre + margin if upper else centre - margin) / (1 + z2 / n)
+    return min(1.0, max(0.0, value))
+
+
+def best_lower_bound(n: int, confidence: float = 0.95) -> float:
+    """The highest lower bound ``n`` held-out calls can give: every one of them answered and agreeing."""
+    return wilson_bound(n, n, confidence)
+
+
+def good_agreement(target: float = DEFAULT_TARGET) -> float:
+    """The accepted-call agreement of a task that is good enough to pass (halfway from ``target`` to 1)."""
+    return target + GOOD_MARGIN * (1.0 - target)
+
+
+def rows_to_clear(
+    target: float = DEFAULT_TARGET,
+    *,
+    agreement: float | None = None,
+    fallback: float = EXPECTED_FALLBACK,
+    confidence: float = 0.95,
+    limit: int = 1_000_000,
+) -> int:
+    """Fewest held-out calls on which a model with ``agreement`` on the calls it keeps (default: good enough) and
+    ``fallback`` clears ``target`` (its Wilson lower bound at least the target); ``limit`` when none up to it does."""
+    agreement = good_agreement(target) if agreement is None else agreement
+    if agreement <= target:
+        return limit
+    lo, hi = 1, limit
+    while lo < hi:  # the bound grows with n at a fixed agreement: the first n that clears
+        mid = (lo + hi) // 2
+        kept = math.floor(mid * (1 - fallback))
+        if kept and wilson_bound(agreement * kept, kept, confidence) >= target:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 @dataclass(frozen=True)
@@ -38,32 +90,42 @@ def judge(
     max_fallback: float = DEFAULT_MAX_FALLBACK,
     min_rows: int = MIN_TEST_ROWS,
 ) -> Verdict:
-    """Offload or keep one task, with the reasons in words."""
+    """Offload or keep one task, with the reasons in words: each comparison names both sides
+    (``lower bound 0.948 < target 0.95``, ``fallback 62% > max 50%``) and the number of held-out calls it rests on."""
     if result is None:
         return Verdict(Decision.KEEP, ("not evaluated: no trained SLM for this task",))
     if result.n < min_rows:
         return Verdict(
             Decision.KEEP,
-            (f"too few held-out test calls to judge ({result.n} < {min_rows}); record more traffic",),
+            (f"too few held-out calls to judge (n={result.n} < {min_rows}); record more traffic",),
         )
     agreed = result.accepted_agreement if result.accepted_agreement is not None else result.agreement
     at = "" if result.threshold is None else f" at confidence >= {result.threshold:.3g}"
-    point = (
-        f"{result.metric} agreement {agreed:.3f} on accepted calls "
-        f"(lower bound {result.lower_bound:.3f}, n={result.n}){at}, fallback {_pct(result.fallback_rate)}"
-    )
+    accepted = round(result.n * (1 - result.fallback_rate))
+    point = f"{result.metric} agreement {agreed:.3f} on {accepted} accepted of n={result.n} held-out calls{at}"
     if result.fallback_rate >= 1.0:
         return Verdict(
-            Decision.KEEP, (f"the SLM would fall back on every call; overall agreement {result.agreement:.3f}",)
-        )
+            Decision.KEEP,
+            (f"the SLM would fall back on every call (n={result.n} held-out); "
+             f"overall agreement {result.agreement:.3f}",),
+        )  # fmt: skip
     if result.lower_bound < target:
-        return Verdict(Decision.KEEP, (f"{point} < target {target:.2f}",))
+        return Verdict(
+            Decision.KEEP,
+            (f"lower bound {result.lower_bound:.3f} < target {target:.2f} ({point}, fallback "
+             f"{_pct(result.fallback_rate)})",),
+        )  # fmt: skip
     if result.fallback_rate > max_fallback:
         return Verdict(
             Decision.KEEP,
-            (f"{point}: clears {target:.2f} but falls back on more than {_pct(max_fallback)} of calls",),
-        )
-    return Verdict(Decision.OFFLOAD, (f"{point} >= target {target:.2f}",))
+            (f"fallback {_pct(result.fallback_rate)} > max {_pct(max_fallback)} ({point}; lower bound "
+             f"{result.lower_bound:.3f} >= target {target:.2f})",),
+        )  # fmt: skip
+    return Verdict(
+        Decision.OFFLOAD,
+        (f"lower bound {result.lower_bound:.3f} >= target {target:.2f} ({point}, fallback "
+         f"{_pct(result.fallback_rate)} <= max {_pct(max_fallback)})",),
+    )  # fmt: skip
 
 
 def site_verdict(site_id: str, tasks: list[Task]) -> Verdict | None:
