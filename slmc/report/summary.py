@@ -4,7 +4,8 @@ cannot disagree.
 
 ``basis`` says what the figures are: ``potential`` (no quality gate ran: every narrow task that got an SLM is assumed
 offloaded at its contract's typical fallback share, as ``slmc analyze`` estimates) or ``measured`` (after the gate:
-only tasks that passed it are offloaded, each at the fallback rate measured on held-out calls).
+only tasks that passed it are offloaded, each at the fallback rate measured on held-out calls). The share of calls
+served by SLMs counts each offloaded site's calls less its fallbacks (calls x (1 - fallback)).
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def summarize(graph: AgentGraph, reports: Reports, kept: int | None = None) -> d
     else:
         offloaded = [s for s in sites if s.id in task_sites]
     calls = sum(s.traffic.calls for s in sites if s.traffic)
-    served = sum(s.traffic.calls for s in offloaded if s.traffic)
+    fallback = _task_fallback(graph, savings, measured)
+    served = sum(s.traffic.calls * (1 - _site_fallback(s.id, tasks, fallback)) for s in offloaded if s.traffic)
     busy = sum(1 for s in sites if s.traffic and s.traffic.calls)
     out: dict[str, Any] = {
         "basis": MEASURED if measured else POTENTIAL,
@@ -85,6 +87,24 @@ def summarize(graph: AgentGraph, reports: Reports, kept: int | None = None) -> d
             }
         )
     return out
+
+
+def _task_fallback(graph: AgentGraph, savings: dict[str, Any], measured: bool) -> dict[str, float]:
+    """Each task's share of calls that fall back to the LLM: measured on held-out calls after the gate, else the
+    contract's typical share that select-slm assumed."""
+    out = {str(r["task"]): float(r.get("fallback_share") or 0.0) for r in savings.get("tasks", [])}
+    if measured:
+        out.update({t.id: t.eval.fallback_rate for t in graph.tasks() if t.eval is not None and t.eval.n})
+    return out
+
+
+def _site_fallback(site_id: str, tasks: list[Any], fallback: dict[str, float]) -> float:
+    """The calls-weighted fallback share of the tasks serving a site (0 when none carries traffic)."""
+    serving = [t for t in tasks if site_id in t.sites]
+    weight = sum(t.calls for t in serving)
+    if weight:
+        return sum(fallback.get(t.id, 0.0) * t.calls for t in serving) / weight
+    return sum(fallback.get(t.id, 0.0) for t in serving) / len(serving) if serving else 0.0
 
 
 def _cost_rows(graph: AgentGraph, savings: dict[str, Any], measured: bool) -> list[dict[str, Any]]:
@@ -151,7 +171,8 @@ def render_summary(s: dict[str, Any]) -> list[str]:
         f"{s['sites_offloaded']} {verb}, {s['sites_kept']} kept on the LLM)",
         f"tasks: {s['tasks']} ({s['tasks_offloaded']} {'offloaded' if s['basis'] == MEASURED else 'could be offloaded'})",
         f"calls in traces: {s['calls']}; share "
-        f"{'served by SLMs' if s['basis'] == MEASURED else 'SLMs could serve'}: {s['calls_to_slm_share']:.1%}; "
+        f"{'served by SLMs' if s['basis'] == MEASURED else 'SLMs could serve'}: {s['calls_to_slm_share']:.1%} "
+        "(offloaded calls less their fallbacks); "
         f"expected fallback on offloaded tasks: {s['expected_fallback_rate']:.1%}",
     ]
     if "usd_per_1k_calls_before" in s:
