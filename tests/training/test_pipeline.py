@@ -23,7 +23,9 @@ def trained(tmp_path_factory):
     graph = make_graph([weather_task(), mood_task()])
     settings = Settings(gate_target=0.9, embedder="tfidf")
     ctx = PassContext(out_dir=build, settings=settings)
-    manager = PassManager.from_spec("plan-finetune{epochs=12},train{device=cpu},evaluate{device=cpu},gate", settings)
+    manager = PassManager.from_spec(
+        "plan-finetune{epochs=12,holdout=curation},train{device=cpu},evaluate{device=cpu},gate", settings
+    )
     unit = manager.run(ctx, CompileUnit(graph, weather_records() + mood_records()))
     return build, unit.graph, unit
 
