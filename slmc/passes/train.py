@@ -6,13 +6,41 @@ Until ``evaluate`` runs, ``Task.eval`` holds only the training outcome (``n == 0
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.compiler.settings import setting_field
-from slmc.ir.nodes import EvalResult
+from slmc.errors import SlmcError
+from slmc.ir.graph import AgentGraph
+from slmc.ir.nodes import EvalResult, Task
 from slmc.ir.unit import CompileUnit
 from slmc.passes.evaluate import model_embedder, training_device
 from slmc.passes.plan_finetune import build_dir
+from slmc.training.gate import DEFAULT_MAX_FALLBACK, DEFAULT_TARGET
+
+
+def selected(graph: AgentGraph, only: tuple[str, ...]) -> set[str]:
+    """Task ids that ``only`` names (a task's id, name, or id without ``task:``); every name must match a planned
+    task, or nothing is trained: the error lists the planned tasks."""
+    planned = [t for t in graph.tasks() if t.finetune is not None and t.slm is not None]
+    if not only:
+        return {t.id for t in planned}
+    aliases = {alias: t.id for t in planned for alias in (t.id, t.name, t.id.removeprefix("task:")) if alias}
+    names: list[str] = []
+    for part in only:  # a pipeline string splits tuples on ':', so only=task:classify arrives as ("task", "classify")
+        if names and names[-1] == "task":
+            names[-1] = f"task:{part}"
+        else:
+            names.append(part)
+    only = tuple(names)
+    unknown = [name for name in only if name not in aliases]
+    if unknown:
+        names = ", ".join(t.id for t in planned) or "none (run plan-finetune first)"
+        raise SlmcError(
+            f"train: only={','.join(unknown)} matches no planned task; planned tasks: {names}",
+            hint="give task ids as the plan lists them (slmc train PLAN --task ID)",
+        )
+    return {aliases[name] for name in only}
 
 
 @dataclass(frozen=True)
@@ -24,9 +52,30 @@ class Train(Pass):
     expensive = True
     device: str = setting_field("device", "auto")  # auto | cpu | cuda
     resume: bool = False  # reuse finished runs, continue interrupted ones from their checkpoint
-    only: tuple[str, ...] = ()  # task ids to train (default: every planned task)
+    only: tuple[str, ...] = ()  # tasks to train, by id or name (default: every planned task); none matching: an error
     # wall-time budget per task (0: none); the model trained so far is evaluated
     max_seconds: float = setting_field("train_budget", 0.0)
+    # generative training stops early when a pilot on a sample of validation calls shows that the gate can no longer
+    # be cleared (early_stop=false trains every planned step)
+    early_stop: bool = True
+    target: float = setting_field("gate_target", DEFAULT_TARGET)
+    max_fallback: float = setting_field("max_fallback", DEFAULT_MAX_FALLBACK)
+
+    def _unreachable(self, build: Path, task: Task) -> str | None:
+        """Why generative training cannot pay off (its held-out calls cannot clear the target even if every answer
+        agrees), or None. Cross-validated heads (every call judged) and heads that train in seconds are always trained."""
+        from slmc.passes.plan_finetune import CHEAP_METHODS
+        from slmc.training.gate import best_lower_bound
+
+        plan = task.finetune
+        if plan is None or plan.folds > 1 or plan.method in CHEAP_METHODS:
+            return None
+        test = build / plan.test
+        n = sum(1 for line in test.read_text(encoding="utf-8").splitlines() if line.strip()) if test.is_file() else 0
+        best = best_lower_bound(n)
+        if best >= self.target:
+            return None
+        return f"n={n} held-out calls cannot clear the target even if every answer agrees (lower bound {best:.3f} < target {self.target:.2f})"
 
     def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
         from slmc.training.metrics import metric_for
@@ -35,8 +84,14 @@ class Train(Pass):
         graph = unit.graph
         build = build_dir(ctx)
         device = training_device(ctx, self.device)
+        chosen = selected(graph, self.only)
         for task in graph.tasks():
-            if task.finetune is None or task.slm is None or (self.only and task.id not in self.only):
+            if task.finetune is None or task.slm is None or task.id not in chosen:
+                continue
+            hopeless = self.early_stop and self._unreachable(build, task)
+            if hopeless:
+                ctx.milestone(f"{task.id}: not trained: {hopeless}")
+                ctx.note(f"{task.id} skipped")
                 continue
             ctx.milestone(f"{task.id}: training {task.slm.source} ({task.finetune.method})")  # a line per training
             outcome = train_task(
@@ -48,8 +103,18 @@ class Train(Pass):
                 embedder=model_embedder(ctx),
                 log=ctx.log,
                 max_seconds=self.max_seconds,
+                pilot=self.early_stop,
+                target=self.target,
+                max_fallback=self.max_fallback,
             )
-            ctx.note(f"{task.id} {'reused' if outcome.reused else f'{outcome.seconds:.1f}s'}")
+            if outcome.stopped:
+                ctx.milestone(f"{task.id}: stopped early after {outcome.seconds:.0f}s ({outcome.stopped})")
+            took = (
+                "reused"
+                if outcome.reused
+                else f"{outcome.seconds:.1f}s" + (" (stopped early)" if outcome.stopped else "")
+            )
+            ctx.note(f"{task.id} {took}")
             graph.update(
                 task.id,
                 eval=EvalResult(
