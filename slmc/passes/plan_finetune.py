@@ -109,7 +109,7 @@ class PlanFinetune(Pass):
                 continue
             slm = task.slm
             rated = open_ended_by(graph, task)
-            if rated and slm.method not in CHEAP_METHODS and not self.train_open_ended:
+            if rated and not self.train_open_ended:
                 warn(
                     ctx,
                     task,
@@ -153,7 +153,7 @@ class PlanFinetune(Pass):
             n_gate = len(train_rows) if folds else len(data.rows["test"])
             if not folds and not n_gate:
                 warn(ctx, task, "W502", "no held-out test calls; the quality gate will keep it on the LLM")
-            elif not folds and best_lower_bound(n_gate, self.confidence) < self.target:
+            elif slm.method not in CHEAP_METHODS and best_lower_bound(n_gate, self.confidence) < self.target:
                 least = rows_to_clear(self.target, agreement=1.0, fallback=0.0, confidence=self.confidence)
                 warn(
                     ctx,

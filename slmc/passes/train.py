@@ -79,7 +79,7 @@ class Train(Pass):
 
     def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
         from slmc.training.metrics import metric_for
-        from slmc.training.trainer import train_task
+        from slmc.training.trainer import finished_run, train_task
 
         graph = unit.graph
         build = build_dir(ctx)
@@ -88,7 +88,8 @@ class Train(Pass):
         for task in graph.tasks():
             if task.finetune is None or task.slm is None or task.id not in chosen:
                 continue
-            hopeless = self.early_stop and self._unreachable(build, task)
+            resume = self.resume or ctx.settings.resume_training
+            hopeless = self.early_stop and not (resume and finished_run(build, task)) and self._unreachable(build, task)
             if hopeless:
                 ctx.milestone(f"{task.id}: not trained: {hopeless}")
                 ctx.note(f"{task.id} skipped")
@@ -98,7 +99,7 @@ class Train(Pass):
                 task,
                 build,
                 device=device,
-                resume=self.resume or ctx.settings.resume_training,
+                resume=resume,
                 progress=ctx.progress,
                 embedder=model_embedder(ctx),
                 log=ctx.log,

@@ -117,6 +117,13 @@ def _finished(out: Path, key: str) -> dict[str, Any] | None:
     return info if info.get("run_key") == key else None
 
 
+def finished_run(build: Path, task: Task) -> bool:
+    """Whether ``models/<task>`` holds a finished run of exactly this plan, base and training data (reusable)."""
+    if task.finetune is None or task.slm is None:
+        return False
+    return _finished(model_dir(build, task), run_key(build, task.finetune, task.slm.source)) is not None
+
+
 def _claim_checkpoints(folder: Path, key: str) -> None:
     """Checkpoints of another run (other plan or data) are not resumed from: clear them (only ever a folder slmc
     created and marked; anything else is refused, never deleted)."""
@@ -464,8 +471,6 @@ def _sft(
         peft_config=peft_config,
     )
     quiet_log_dicts(trainer)
-    if max_seconds > 0:
-        trainer.add_callback(_time_budget(max_seconds, log))
     watch = None
     if pilot is not None:
         longest = max(
@@ -476,6 +481,8 @@ def _sft(
             log=log, max_new_tokens=min(512, int(longest * 1.25) + 8),
         )  # fmt: skip
         trainer.add_callback(watch)
+    if max_seconds > 0:  # last: its clock starts when it is made
+        trainer.add_callback(_time_budget(max_seconds, log))
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
     resume_from = _latest_checkpoint(checkpoints) if resume else None
     if resume_from:

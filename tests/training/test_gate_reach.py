@@ -117,6 +117,7 @@ def test_a_head_that_trains_in_seconds_is_judged_on_every_call(tmp_path):
         assert set(labels) == {"positive", "negative"}
     assert mood.eval.n == 120 and mood.eval.agreement == 1.0 and mood.eval.lower_bound > 0.95
     assert mood.decision == Decision.OFFLOAD and "n=120" in mood.decision_reasons[0]
+    assert (tmp_path / mood.eval.adapter / "crossval.json").is_file()  # the out-of-fold answers evaluate scored
     rows = _lines(tmp_path / "eval" / "mood.jsonl")
     assert len(rows) == 120 and {r["fold"] for r in rows} == set(range(5))
 
