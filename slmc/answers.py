@@ -232,10 +232,11 @@ def compare_tool_calls(prediction: Any, reference: Any) -> tuple[bool, bool, boo
     unused = list(ref)
     try:
         for call in calls:
-            match = next((r for r in unused if _call_matches(call, r)), None)
+            # by position: list.remove compares with ==, and True == 1 in Python would drop the wrong reference call
+            match = next((i for i, r in enumerate(unused) if _call_matches(call, r)), None)
             if match is None:
                 return True, True, False
-            unused.remove(match)
+            del unused[match]
     except RecursionError:
         return True, True, False
     return True, True, True

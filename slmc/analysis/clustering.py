@@ -1,12 +1,19 @@
-"""Task discovery: cluster trace records by the variable part of their prompt plus the shape of their answer.
+"""Task discovery: one task per call site unless the traces prove otherwise.
 
-The number of tasks is discovered (agglomerative clustering, average linkage on cosine distance, cut at a distance
-threshold), not given. For speed on large trace sets identical (variable part, answer shape) pairs are deduplicated,
-a capped sample per call site is clustered, and the rest is assigned to the nearest cluster centroid (in a cheap
-TF-IDF + shape space when the clustering embedder is MiniLM, so the remainder is never run through the network).
+1. Within a call site, records fall into *prompt families*: instruction lines (lines of at least three words in the
+   system and user messages, found in ``family_share`` of the site's distinct prompts — a system prompt, the
+   instruction line a wrapper's caller writes) that appear together form one family; families too small to stand
+   alone, and prompts with no instruction line, join the site's largest family.
+2. Within a family, answers split only into clearly different contract kinds (tool calls, JSON, text or labels),
+   each holding at least ``kind_share`` of the family's records; a stray minority joins the family's main kind. JSON
+   keys, tool names and wording never split a task: a one-template extraction site, or a tool site offered many tools,
+   is one task.
+3. Across sites, groups merge only when template and contract agree: the same contract kind (with overlapping label
+   sets, JSON keys or tool names, or tools passed per call on both sides), and instruction lines that share half
+   their lines (or the same static template text).
 
-The feature row of an item is ``[sqrt(1-w) * text_embedding, sqrt(w) * shape_vector]`` with both halves unit-norm,
-so its cosine distance is ``(1-w) * d_text + w * d_shape``: tasks differ by what they produce as much as by input.
+For the report's cluster map a capped sample of (variable part, answer shape) items is embedded
+(``[sqrt(1-w) * text_embedding, sqrt(w) * shape_vector]``) and projected to 2-D; the embedding does not decide tasks.
 """
 
 from __future__ import annotations
@@ -20,20 +27,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slmc.analysis.embeddings import TfidfEmbedder, get_embedder
+from slmc.analysis.embeddings import get_embedder
 from slmc.analysis.shapes import ShapeVectorizer, answer_shape, variable_parts
+from slmc.analysis.site_tasks import GroupOptions, group_records
 from slmc.ir.nodes import Prompt
 from slmc.traces.record import TraceRecord
 
 
 @dataclass
 class ClusterOptions:
-    embedder: str = "auto"  # auto | minilm | tfidf
-    distance_threshold: float = 0.6  # average-linkage cut on the combined cosine distance
-    shape_weight: float = 0.5  # w: share of the distance given to the answer shape
-    min_size: int = 5  # clusters with fewer records join the nearest larger cluster
-    sample_per_site: int = 2000  # distinct items per site that are clustered; the rest is assigned
-    max_sample: int = 4000  # distinct items clustered in all
+    embedder: str = "auto"  # auto | minilm | tfidf: embeds the sample drawn on the cluster map
+    distance_threshold: float = 0.6  # no longer decides tasks (site rules do); kept so older pipelines still parse
+    shape_weight: float = 0.5  # w: share of the map's distance given to the answer shape
+    min_size: int = 5  # a prompt family or contract kind with fewer records does not stand alone as a task
+    sample_per_site: int = 2000  # distinct items per site embedded for the map
+    max_sample: int = 4000  # distinct items embedded in all
     common_share: float = 0.2  # lines in this share of a site's distinct prompts are template text
     seed: int = 0
     cache_dir: Path | None = None
@@ -69,11 +77,12 @@ class ClusterResult:
     assigned: int  # items assigned to the nearest centroid
     seconds: float
     projection: list[dict[str, Any]] = field(default_factory=list)  # 2-D points of the sample: x, y, cluster, site
+    groups: list[dict[str, Any]] = field(default_factory=list)  # why: per site part, its kind, records and task
 
     def how(self) -> str:
         return (
-            f"{len(self.labels)} records -> {self.distinct} distinct items; clustered a sample of {self.sampled} "
-            f"with {self.embedder} (agglomerative, average linkage), assigned {self.assigned} by nearest centroid"
+            f"{len(self.labels)} records -> {len(self.clusters)} tasks by call site, prompt family and contract "
+            f"kind; mapped a sample of {self.sampled} of {self.distinct} distinct items with {self.embedder}"
         )
 
 
@@ -89,14 +98,6 @@ def _sample(by_site: dict[str, list[int]], opts: ClusterOptions) -> list[int]:
         items = sorted(set(by_site[site]))
         chosen.update(items if len(items) <= per_site else rng.sample(items, per_site))
     return sorted(chosen)
-
-
-def _nearest(x, centroids):
-    import numpy as np
-
-    if len(x) == 0:
-        return np.zeros(0, dtype=int)
-    return np.argmax(x @ centroids.T, axis=1)
 
 
 def _centroids(x, labels: Sequence[int], k: int):
@@ -148,7 +149,6 @@ def cluster_records(
 ) -> ClusterResult:
     """Cluster ``records`` into tasks. ``prompts`` maps a site id to its static prompt template (or None)."""
     import numpy as np
-    from sklearn.cluster import AgglomerativeClustering
 
     opts = opts or ClusterOptions()
     prompts = prompts or {}
@@ -171,12 +171,38 @@ def cluster_records(
     for text, shape in zip(variable, shapes, strict=True):
         record_item.append(item_of.setdefault((text, tuple(shape)), len(item_of)))
     items = list(item_of)
-    item_count = Counter(record_item)
     items_by_site: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(records):
         items_by_site[_site_key(r)].append(record_item[i])
 
-    # 2. cluster a capped sample
+    # 2. tasks: one per call site unless prompt families or contract kinds split it; sites merge on agreement
+    raw, groups = group_records(records, [_site_key(r) for r in records], prompts, GroupOptions(min_size=opts.min_size))
+    order = [c for c, _ in Counter(raw).most_common()]
+    rank = {c: i for i, c in enumerate(order)}
+    labels = [rank[c] for c in raw]
+    parts = [
+        {"site": g.site, "kind": g.kind, "records": len(g.records), "cluster": labels[g.records[0]]}
+        for g in groups
+        if g.records
+    ]
+    clusters = [Cluster(index=i) for i in range(len(order))]
+    item_label = np.full(len(items), -1, dtype=int)
+    for i, r in enumerate(records):
+        c = clusters[labels[i]]
+        c.records += 1
+        c.sites[_site_key(r)] += 1
+        c.kinds[shapes[i][0].split(":", 1)[1]] += 1
+        for call in r.tool_calls[:1]:
+            c.tools[str(call.get("name"))] += 1
+        if item_label[record_item[i]] < 0:
+            item_label[record_item[i]] = labels[i]
+    docs: list[list[str]] = [[] for _ in clusters]
+    for item in range(len(items)):
+        docs[int(item_label[item])].append(items[item][0])
+    for c, words in zip(clusters, ctfidf_keywords(["\n".join(d[:3000]) for d in docs]), strict=True):
+        c.keywords = words
+
+    # 3. the map: embed a capped sample, examples nearest each task's centre
     sample = _sample(items_by_site, opts)
     embedder = get_embedder(opts.embedder, cache_dir=opts.cache_dir)
     sample_texts = [items[i][0] for i in sample]
@@ -186,69 +212,7 @@ def cluster_records(
         shape_vec.transform([items[i][1] for i in sample]),
         opts.shape_weight,
     )
-    if len(sample) == 1:
-        sample_labels = np.zeros(1, dtype=int)
-    else:
-        sample_labels = AgglomerativeClustering(
-            n_clusters=None, distance_threshold=opts.distance_threshold, metric="cosine", linkage="average"
-        ).fit_predict(x_sample)
-
-    # 3. small clusters join the nearest large one (sizes in records)
-    sizes = Counter()
-    for item, label in zip(sample, sample_labels, strict=True):
-        sizes[int(label)] += item_count[item]
-    large = sorted(c for c, n in sizes.items() if n >= opts.min_size)
-    if large and len(large) < len(sizes):
-        remap = {c: i for i, c in enumerate(large)}
-        cent = _centroids(x_sample, [remap.get(int(c), -1) for c in sample_labels], len(large))
-        nearest = _nearest(x_sample, cent)
-        sample_labels = np.array(
-            [remap[int(c)] if int(c) in remap else int(nearest[j]) for j, c in enumerate(sample_labels)]
-        )
-    k = int(sample_labels.max()) + 1
-
-    # 4. assign the items outside the sample by nearest centroid
-    item_label = np.full(len(items), -1, dtype=int)
-    item_label[sample] = sample_labels
-    rest = [i for i in range(len(items)) if item_label[i] < 0]
-    if rest:
-        if isinstance(embedder, TfidfEmbedder):
-            space, x_space = embedder, x_sample
-        else:  # cheap space: never run the remainder through the network
-            space = TfidfEmbedder(seed=opts.seed).fit(sample_texts)
-            x_space = _combine(
-                space.encode(sample_texts), shape_vec.transform([items[i][1] for i in sample]), opts.shape_weight
-            )
-        cent = _centroids(x_space, sample_labels, k)
-        for chunk in range(0, len(rest), 20_000):
-            part = rest[chunk : chunk + 20_000]
-            x_rest = _combine(
-                space.encode([items[i][0] for i in part]),
-                shape_vec.transform([items[i][1] for i in part]),
-                opts.shape_weight,
-            )
-            item_label[part] = _nearest(x_rest, cent)
-
-    # 5. order clusters by size, describe them
-    labels_raw = [int(item_label[it]) for it in record_item]
-    order = [c for c, _ in Counter(labels_raw).most_common()]
-    rank = {c: i for i, c in enumerate(order)}
-    labels = [rank[c] for c in labels_raw]
-    clusters = [Cluster(index=i) for i in range(len(order))]
-    for i, r in enumerate(records):
-        c = clusters[labels[i]]
-        c.records += 1
-        c.sites[_site_key(r)] += 1
-        c.kinds[shapes[i][0].split(":", 1)[1]] += 1
-        for call in r.tool_calls[:1]:
-            c.tools[str(call.get("name"))] += 1
-    docs: list[list[str]] = [[] for _ in clusters]
-    for item in range(len(items)):
-        if item_label[item] >= 0:
-            docs[rank[int(item_label[item])]].append(items[item][0])
-    for c, words in zip(clusters, ctfidf_keywords(["\n".join(d[:3000]) for d in docs]), strict=True):
-        c.keywords = words
-    sample_ranked = np.array([rank[int(c)] for c in sample_labels])
+    sample_ranked = np.array([int(item_label[i]) for i in sample], dtype=int)
     cent = _centroids(x_sample, sample_ranked, len(clusters))
     for c in clusters:
         members = np.flatnonzero(sample_ranked == c.index)
@@ -270,9 +234,10 @@ def cluster_records(
         embedder=embedder.name,
         distinct=len(items),
         sampled=len(sample),
-        assigned=len(rest),
+        assigned=len(items) - len(sample),
         seconds=time.perf_counter() - start,
         projection=projection,
+        groups=parts,
     )
 
 

@@ -35,7 +35,6 @@ from slmc.targets.base import (
     ServiceSpec,
     ServingPlan,
     Target,
-    build_plan,
     comment_text,
     get_target,
     raise_problems,
@@ -189,16 +188,23 @@ def _discard(folder: Path) -> None:
 
 
 def write_bundle(
-    graph: AgentGraph, plan_options: Mapping[str, Any], out_dir: Path, target: str = "vllm"
+    graph: AgentGraph,
+    plan_options: Mapping[str, Any],
+    out_dir: Path,
+    target: str = "vllm",
+    *,
+    plan: ServingPlan | None = None,
 ) -> BundleResult:
     """Write the bundle for ``target`` into ``out_dir`` atomically.
 
-    ``plan_options``: see ``slmc.targets.base.build_plan``; plus ``root`` (agent source root: rewrite the accepted
-    sites into ``agent/`` and ``agent.patch``), ``target_options`` (e.g. ``{"engine": True}`` for TensorRT-LLM),
-    ``pvc`` (Kubernetes claim holding the bundle).
+    ``plan``: the serving plan the ``plan-serving`` pass wrote (``unit.reports.serving``); without it (a library
+    caller with a gated graph only) it is lowered here from ``graph`` and ``plan_options`` (see
+    ``slmc.passes.plan_serving.lower_serving_plan``). ``plan_options`` also: ``root`` (agent source root: rewrite the
+    accepted sites into ``agent/`` and ``agent.patch``), ``build_dir`` (kept apart from the bundle),
+    ``target_options`` (e.g. ``{"engine": True}`` for TensorRT-LLM), ``pvc`` (Kubernetes claim holding the bundle).
     """
     out_dir = Path(out_dir)
-    plan, targets, manifest = check_plan(graph, plan_options, target)
+    plan, targets, manifest = check_plan(graph, plan_options, target, plan=plan)
     protected = [Path(p) for p in (plan_options.get("root"), plan_options.get("build_dir")) if p is not None]
     check_out_dir(out_dir, protected)
 
@@ -220,13 +226,22 @@ def write_bundle(
 
 
 def check_plan(
-    graph: AgentGraph, plan_options: Mapping[str, Any], target: str
+    graph: AgentGraph, plan_options: Mapping[str, Any], target: str, *, plan: ServingPlan | None = None
 ) -> tuple[ServingPlan, list[Target], dict[str, Any]]:
-    """The serving plan, its targets and its manifest, after every check that needs no file written: each target's
-    ``validate`` and the manifest schema. Raises ``SlmcError`` naming every problem."""
+    """The serving plan (``plan``, else lowered from ``graph``), its targets and its manifest, after every check that
+    needs no file written: each target's ``validate`` and the manifest schema. Raises ``SlmcError`` naming every
+    problem."""
     target_options = dict(plan_options.get("target_options") or {})
     main = get_target(target, **target_options)
-    plan = build_plan(graph, plan_options, main.name)
+    if plan is None:
+        from slmc.passes.plan_serving import lower_serving_plan
+
+        plan = lower_serving_plan(graph, plan_options, main.name)
+    elif plan.target != main.name:
+        raise SlmcError(
+            f"the serving plan was made for {plan.target}, not {main.name}",
+            hint=f"run the plan-serving pass with target={main.name}",
+        )
     targets = plan_targets(plan, target_options)
     for t in targets:
         raise_problems(t.name, t.validate(plan))
@@ -340,16 +355,22 @@ def _write_deployment(plan: ServingPlan, services: list[ServiceSpec], project: s
     secret = dns_name(f"{project}-api-key")
     agent = comment_text(plan.agent_name)
     (tmp / "k8s").mkdir()
+    keyed = any(svc.key_env for svc in services)
     compose_head = (
         f"# docker compose for {agent}: one service per small-model endpoint ({plan.target}).\n"
-        f"# Start: {API_KEY_ENV}=... docker compose up -d   (from this bundle's folder); the agent reads "
-        "slmc-manifest.yaml.\n"
+        f"# Start: {f'{API_KEY_ENV}=... ' if keyed else ''}docker compose up -d   (from this bundle's folder); the agent "
+        "reads slmc-manifest.yaml.\n"
     )
     _write_yaml(tmp / "docker-compose.yaml", compose_head, [compose_doc(services, project)])
     deploy_head = (
         f"# Kubernetes Deployments for {agent}'s small-model endpoints ({plan.target}).\n"
         f"# The bundle folder must be on the PersistentVolumeClaim {json.dumps(claim)}, mounted at /bundle.\n"
-        f"# API key: kubectl create secret generic {secret} --from-literal={API_KEY_ENV}=...\n"
+        + (
+            f"# API key: kubectl create secret generic {secret} --from-literal={API_KEY_ENV}=...\n"
+            if keyed
+            else "# The server takes no API key: keep its Service cluster-internal (ClusterIP, no Ingress) or put an\n"
+            "# authenticating proxy in front of it.\n"
+        )
     )
     docs = [deployment_doc(svc, names[svc.endpoint], project, claim, secret) for svc in services]
     _write_yaml(tmp / "k8s" / "deployment.yaml", deploy_head, docs)
@@ -512,8 +533,10 @@ def _write_readme(
                 compose=bool(t.services(plan)),
                 heads=any(a.method == "classifier-head" for ep in own for a in ep.adapters),
                 loras=any(a.method != "classifier-head" for ep in own for a in ep.adapters),
+                pooling=any(ep.runner == "pooling" for ep in own),
             )
         )
+    in_process = {a.name for ep in plan.endpoints if ep.target == "hf" for a in ep.adapters}
     text = (
         _env()
         .get_template("README.md.j2")
@@ -526,7 +549,9 @@ def _write_readme(
             rewritten=rewritten,
             counts=counts,
             lora_adapters=[a.name for a in copied if a.method != "classifier-head"],
-            heads=[a.name for a in copied if a.method == "classifier-head"],
+            heads=[a.name for a in copied if a.method == "classifier-head" and a.name in in_process],
+            classifiers=[a.name for a in copied if a.method == "classifier-head" and a.name not in in_process],
+            gateways={rel: (tmp / rel).is_file() for rel in ("litellm/config.yaml", "semantic-router/config.yaml")},
             models=(tmp / "models").is_dir(),
             adapter_names=adapter_names,
             secret=dns_name(f"{dns_name(f'slmc-{plan.agent_name}')}-api-key"),
@@ -543,6 +568,7 @@ class _TargetView:
     compose: bool = False  # its endpoints run as containers (docker-compose.yaml, k8s/)
     heads: bool = False  # it serves classifier heads
     loras: bool = False  # it serves LoRA adapters
+    pooling: bool = False  # it runs classifier servers (vLLM --runner pooling)
 
     @property
     def name(self) -> str:

@@ -96,6 +96,9 @@ def gateway_routes(graph: AgentGraph, manifest: Mapping[str, Any]) -> Gateways:
             notes.append(f"{site_id}: endpoint {site['endpoint']} ({ep.get('target')}) runs in-process, no URL")
             continue
         adapter = site.get("adapter") or {}
+        if adapter.get("kind") == "classifier-head":  # a vLLM pooling server answers POST /classify, not chat
+            notes.append(f"{site_id}: endpoint {site['endpoint']} is a classifier (POST /classify), not a chat model")
+            continue
         selection = _selection(ep, adapter)
         if selection is None:  # a target of a plug-in: OpenAI-compatible servers mostly take adapters as models
             selection = (str(adapter["name"]), None)

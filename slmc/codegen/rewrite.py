@@ -40,6 +40,7 @@ class SiteRewrite:
         None  # dotted suffix the called expression must end with ("chat.completions.create", "ask_llm")
     )
     is_async: bool = False
+    col: int = 0  # 1-based start column the call must have (0: any); a site found by traces is matched by place
 
 
 @dataclass(frozen=True)
@@ -94,13 +95,16 @@ def rewrites_from_graph(
         shape = (api or {}).get(s.id) or api_of_site(graph, s)
         if shape is None:
             continue
-        out[s.id] = SiteRewrite(s.id, s.site, shape, _callee(graph, s), s.is_async)
+        by_place = s.site == SiteKind.REQUEST and s.found_by == "traces"
+        out[s.id] = SiteRewrite(s.id, s.site, shape, _callee(graph, s), s.is_async, s.loc.col if by_place else 0)
     return out
 
 
 def _callee(graph: AgentGraph, s: LLMCall) -> str | None:
     if s.site == SiteKind.REQUEST:
-        return s.api or None
+        # a request found by traces is reached through a name the static analysis could not follow
+        # (``getattr(client.chat.completions, verb)(...)``): matched by its place, not by the SDK path
+        return None if s.found_by == "traces" else (s.api or None)
     wrapper = graph.get(s.target) if s.target else None
     if isinstance(wrapper, LLMCall):
         return wrapper.function.rsplit(".", 1)[-1]
@@ -185,7 +189,8 @@ class _Collector(cst.CSTVisitor):
         self.await_targets.add(id(node.expression))
 
     def visit_Call(self, node: cst.Call) -> None:
-        line = self.get_metadata(PositionProvider, node).start.line
+        start = self.get_metadata(PositionProvider, node).start
+        line = start.line
         wrapped = _helper_site(node)
         if wrapped is not None:
             self.wrapped.setdefault(wrapped, line)
@@ -193,6 +198,8 @@ class _Collector(cst.CSTVisitor):
         sid = site_id(self.functions[-1] if self.functions else "<module>", self.path, line)
         site = self.wanted.get(sid)
         if site is None or sid in self.found or not _matches(node.func, site.callee):
+            return
+        if site.col and start.column + 1 != site.col:
             return
         self.found[sid] = node
         if id(node) in self.await_targets:

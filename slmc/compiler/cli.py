@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("slmc.compiler.commands.train", "fine-tune the SLMs of a plan"),
     "eval": ("slmc.compiler.commands.eval", "evaluate trained SLMs against the teacher and apply the quality gate"),
     "compile": ("slmc.compiler.commands.compile", "source + traces -> SLMs, rewritten agent and deployment bundle"),
+    "monitor": ("slmc.compiler.commands.monitor", "live agreement, fallbacks, drift and cost of a deployed bundle"),
 }
 
 

@@ -129,7 +129,7 @@ def _cache_key_settings(settings: Settings) -> dict[str, Any]:
     """The settings that change what the stages compute (the serving target only changes the emit; resuming
     training and which names the command line gave change nothing cached)."""
     values = dataclasses.asdict(settings)
-    for name in ("target", "resume_training", "given"):
+    for name in ("target", "resume_training", "given", "reuse_from"):
         values.pop(name)
     return values
 
@@ -171,11 +171,22 @@ def compile_agent(
             [(f.relpath, f.problem) for f in files],
         ]
     )
-    keys = [key]
-    for p in passes:
-        keys.append(hash_json([keys[-1], p.spec()]))
     names = _stage_names(passes)
     display = StageDisplay(len(names), write=log, progress=opts.progress, verbose=opts.verbose, tty=opts.tty)
+    ctx = pm.PassContext(
+        root=root,
+        entry=opts.sources[0],
+        out_dir=work,
+        cache_dir=cache.folder,
+        settings=settings,
+        progress=display.interactive,
+        log=display.log,
+        show=display.say,
+    )
+    keys = [key]
+    for p in passes:
+        extra = p.context_key(ctx)  # what the pass reads from the context (the agent's name for its serving plan)
+        keys.append(hash_json([keys[-1], p.spec(), *([extra] if extra is not None else [])]))
     first_cached = _first_cached(passes, bool(opts.traces))
     traces_file: list[Path | None] = [None]  # the cached trace file of the unit in hand
     checked = [False]
@@ -202,15 +213,6 @@ def compile_agent(
         on_report=lambda d: display.outside(report, d),
         before_pass=before_pass,
         after_pass=after_pass,
-    )
-    ctx = pm.PassContext(
-        root=root,
-        out_dir=work,
-        cache_dir=cache.folder,
-        settings=settings,
-        progress=display.interactive,
-        log=display.log,
-        show=display.say,
     )
 
     start_index = 0
@@ -264,20 +266,25 @@ def compile_agent(
     bundle: Path | None = None
     if opts.emit == "bundle":
         report_dir = _write_report(unit, opts, root, work, summary, diagnostics)
-        bundle = _emit_bundle(graph, opts, root, work, out, report_dir)
+        bundle = _emit_bundle(unit, opts, root, work, out, report_dir)
     else:
         if opts.emit == "plan":
             _preflight(graph, opts, root, work)
-        _emit_ir(unit, out, opts.emit)
+        _emit_ir(unit, out, opts.emit, work)
     return CompileResult(graph, diagnostics, out, bundle, summary, stages)
 
 
-def _emit_ir(unit: CompileUnit, out: Path, kind: str) -> None:
+def _emit_ir(unit: CompileUnit, out: Path, kind: str, work: Path) -> None:
+    """``ir.json`` / ``plan.json`` and their text form; a plan records where its datasets are (the build folder,
+    relative to the plan's folder), so ``slmc train`` / ``slmc eval`` read them from there."""
     from slmc.codegen.bundle import add_to_mark, check_out_dir
+    from slmc.training.plan_io import record_build
 
     check_out_dir(out)  # checked before the work; again now, so nothing the user put there since is overwritten
     out.mkdir(parents=True, exist_ok=True)
     names = [f"{kind}.json", f"{kind}.txt"]
+    if kind == "plan":
+        record_build(unit.graph, out / names[0], work)
     add_to_mark(out, names)
     (out / names[0]).write_text(dumps(unit.graph), encoding="utf-8")
     (out / names[1]).write_text(print_unit(unit), encoding="utf-8")
@@ -301,13 +308,10 @@ def routed_sites(graph: AgentGraph) -> dict[str, Decision]:
 
 
 def _plan_options(opts: CompileOptions, root: Path, work: Path) -> dict[str, Any]:
-    entry = opts.sources[0]
-    return {
-        "build_dir": work,
-        "root": None if opts.in_place else root,
-        "agent_name": (entry.stem if entry.is_file() and entry.stem not in ("agent", "main") else root.name),
-        "agent_source": str(entry.resolve().relative_to(root)) if entry.is_file() else ".",
-    }
+    from slmc.ir.serving import agent_identity
+
+    name, source = agent_identity(opts.sources[0], root)
+    return {"build_dir": work, "root": None if opts.in_place else root, "agent_name": name, "agent_source": source}
 
 
 def _preflight(graph: AgentGraph, opts: CompileOptions, root: Path, work: Path) -> None:
@@ -317,11 +321,14 @@ def _preflight(graph: AgentGraph, opts: CompileOptions, root: Path, work: Path) 
     preflight(graph, _plan_options(opts, root, work), opts.target)
 
 
-def _emit_bundle(graph: AgentGraph, opts: CompileOptions, root: Path, work: Path, out: Path, report: Path) -> Path:
+def _emit_bundle(unit: CompileUnit, opts: CompileOptions, root: Path, work: Path, out: Path, report: Path) -> Path:
+    """The bundle of the serving plan the pipeline lowered (``unit.reports.serving``; a pipeline without the pass
+    that lowers it gets it lowered by codegen, from the gated graph)."""
     from slmc.codegen.bundle import write_bundle
 
+    graph = unit.graph
     plan_options = {**_plan_options(opts, root, work), "extra_dirs": {"report": report}}
-    result = write_bundle(graph, plan_options, out, target=opts.target)
+    result = write_bundle(graph, plan_options, out, target=opts.target, plan=unit.reports.serving)
     if opts.in_place:
         from slmc.codegen.rewrite import rewrite_agent, rewrites_from_graph
 
@@ -351,11 +358,22 @@ def _write_report(
     )
     analysis["compile"] = summary  # the key older readers use; the same dict as analysis["summary"]
     write_reports(folder, analysis)
+    from slmc.analysis.monitor import MONITOR_FILE, bundle_profile
+
+    profile = bundle_profile(unit.graph, unit.traces, opts.settings)  # what `slmc monitor` compares live traffic with
+    (folder / MONITOR_FILE).write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
+    if opts.settings.reuse_from:  # slmc compile --from BUNDLE: which decisions changed since the deployed bundle
+        from slmc.training.reuse import decision_diff
+
+        diff = decision_diff(Path(opts.settings.reuse_from) / "slmc-manifest.yaml", unit.graph)
+        (folder / "decision-diff.json").write_text(json.dumps(diff, indent=1, ensure_ascii=False), encoding="utf-8")
     return folder
 
 
 def _frontend_note(graph: AgentGraph, files: int, records: int, reports: Reports) -> str:
-    note = f"{len(graph.sites())} call sites in {files} files; {records} trace records"
+    from slmc.report.summary import sites_text
+
+    note = f"{sites_text(graph)} in {files} files; {records} trace records"
     skipped = reports.dropped.get("ingest")
     if skipped:
         note += "; not read: " + ", ".join(f"{r} {n}" for r, n in sorted(skipped.items(), key=lambda kv: -kv[1]))

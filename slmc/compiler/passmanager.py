@@ -52,6 +52,7 @@ class PassContext:
     while the traces were read (None otherwise; the manager hands it to that pass only)."""
 
     root: Path = Path(".")
+    entry: Path | None = None  # the agent's entry file or package folder as given (names the agent's serving plan)
     out_dir: Path | None = None  # build folder (datasets, adapters, bundle)
     cache_dir: Path | None = None
     settings: Settings = field(default_factory=Settings)
@@ -95,6 +96,11 @@ class Pass:
         None (the default): nothing to start."""
         return None
 
+    def context_key(self, ctx: PassContext) -> Any:
+        """What this pass reads from ``ctx`` besides its options and the unit that changes its result (JSON data; the
+        stage cache keys the pass's stage with it). None (the default): nothing."""
+        return None
+
     def spec(self) -> str:
         """The pipeline text of this pass with its non-default options."""
         opts = []
@@ -122,11 +128,12 @@ REGISTRY: dict[str, str] = {
     "train": "slmc.passes.train:Train",
     "evaluate": "slmc.passes.evaluate:Evaluate",
     "gate": "slmc.passes.gate:Gate",
+    "plan-serving": "slmc.passes.plan_serving:PlanServing",
 }
 
 DEFAULT_PIPELINE = (
     "triage,link-traces,scrub-pii,curate,cluster-tasks,infer-contracts,score-offload,select-slm,plan-finetune,"
-    "train,evaluate,gate"
+    "train,evaluate,gate,plan-serving"
 )
 ANALYZE_PIPELINE = "triage,link-traces,scrub-pii,curate,cluster-tasks,infer-contracts,score-offload,select-slm"
 PLAN_PIPELINE = ANALYZE_PIPELINE + ",plan-finetune"

@@ -34,6 +34,7 @@ class Settings:
     batch_size: int = 32  # evaluation batch size
     resume_training: bool = False  # reuse finished identical training runs, continue interrupted ones
     prices: dict[str, Any] | None = None  # [tool.slmc.prices] merged over slmc/data/prices.yaml
+    reuse_from: str | None = None  # a deployed bundle: its models are reused for tasks whose training run is unchanged
     given: frozenset[str] = frozenset()  # the names the command line gave (they win over the pipeline string)
 
     @classmethod

@@ -1,7 +1,7 @@
 """Content-hash stage cache: every compile stage is keyed by the hash of its inputs, so a re-run resumes.
 
-A stage's state is the compile unit (``slmc.ir.unit.CompileUnit``): graph and reports in ``unit.json``, the trace
-table beside it in ``traces.jsonl`` (so an unchanged table is hard-linked, not written again). Each file is written to
+A stage's state is the compile unit (``slmc.ir.unit.CompileUnit``): graph and reports in ``unit.json`` (paths under
+the build folder ``work/`` relative to it), the trace table beside it in ``traces.jsonl`` (so an unchanged table is hard-linked, not written again). Each file is written to
 a temp file and renamed into place, and the stage's ``done`` marker is written last, so a compile killed mid-write leaves either a
 complete stage or none.
 """
@@ -79,6 +79,11 @@ class StageCache:
             )
         mark_owned(folder)
 
+    @property
+    def work(self) -> Path:
+        """The build folder of the compile (datasets, models, report) inside the cache."""
+        return self.folder / "work"
+
     def _dir(self, name: str, key: str) -> Path:
         return self.folder / f"{name}-{key}"
 
@@ -101,7 +106,7 @@ class StageCache:
             with gc_paused():
                 text = "".join([r.to_json() + "\n" for r in unit.traces])
             _atomic_write(d / "traces.jsonl", text)
-        data = unit_to_json(unit, with_traces=False)
+        data = unit_to_json(unit, with_traces=False, base=self.work)
         _atomic_write(d / "unit.json", json.dumps(data, sort_keys=True, default=str, indent=1, ensure_ascii=False))
         _atomic_write(d / "done", key)
 
@@ -111,4 +116,4 @@ class StageCache:
         if (d / "traces.jsonl").exists():
             with open(d / "traces.jsonl", "rb") as fh, gc_paused():
                 records = [TraceRecord.from_dict(parse_line(line)) for line in fh if line.strip()]
-        return unit_from_json(json.loads((d / "unit.json").read_text(encoding="utf-8")), records)
+        return unit_from_json(json.loads((d / "unit.json").read_text(encoding="utf-8")), records, base=self.work)

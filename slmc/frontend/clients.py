@@ -370,3 +370,15 @@ PREFILTER = re.compile(
     r"|/api/chat|crewai|dashscope|qianfan|zhipuai|\bzai\b|sparkai|volcengine|mlx_lm|mlx_vlm|http\.client|HTTPSConnection"
     r"|smolagents"
 )
+
+# Member paths distinctive enough to mark a request on a client of unknown type (a duck-typed client passed in as a
+# parameter, ``client.models.generate_content(...)``): path -> (family, kind). Look-alikes (embeddings, images, audio,
+# moderations) have other paths.
+DUCK_PATHS: dict[str, tuple[str, str]] = {
+    "chat.completions.create": ("openai", "openai"),
+    "beta.chat.completions.parse": ("openai", "openai"),
+    "responses.create": ("openai", "openai"),
+    "models.generate_content": ("google", "genai"),
+    "models.generate_content_stream": ("google", "genai"),
+    "aio.models.generate_content": ("google", "genai"),
+}

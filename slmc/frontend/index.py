@@ -307,7 +307,7 @@ class _Indexer(cst.CSTVisitor):
             parts = parts[: len(parts) - up] if up else parts
             base = ".".join([*parts, base] if base else parts)
         if isinstance(node.names, cst.ImportStar):
-            self.index.scope.bindings.setdefault("*", []).append(("import", base))
+            self.index.scope.bindings.setdefault("*", []).append(("import", base, self.index))
             return
         for alias in node.names:
             name = dotted(alias.name) or ""

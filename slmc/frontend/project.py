@@ -27,12 +27,12 @@ import networkx as nx
 
 from slmc.compiler.sourcefiles import SourceFile, read_source, walk_sources
 from slmc.errors import Diagnostic, Severity
-from slmc.frontend import clients
+from slmc.frontend import clients, templates
 from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
 from slmc.frontend.resolve import Evaluator, Project
 from slmc.frontend.sites import Site, classify, labels_from_prompt
-from slmc.frontend.values import Client
+from slmc.frontend.values import Client, Text
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
     Code,
@@ -70,6 +70,7 @@ class Analysis:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sites: dict[int, Site] = field(default_factory=dict)
     scanned: set[str] = field(default_factory=set)  # modules whose calls were classified
+    config_roots: list[Path] | None = None  # folders whose YAML configs are read for agents (None: the root)
 
     def __post_init__(self) -> None:
         self.project = Project(self.root, loader=self._load)
@@ -218,7 +219,19 @@ class Analysis:
                             self.sites[site.key] = site
 
     def wrappers(self) -> tuple[set[str], nx.DiGraph]:
-        """Functions that reach an LLM request (through calls, and through a base method to its overrides)."""
+        """Functions that reach an LLM request (through calls, and through a base method to its overrides).
+
+        A call handing a project function to a higher-order one (``retry(ask, prompt)``) is a call of the
+        higher-order function when that reaches a model by itself, else of the function it is given."""
+        found, graph = self._reach()
+        switched = False
+        for site in self.sites.values():
+            if site.passed is not None and site.callee not in found and site.passed in found:
+                site.callee, site.args, site.passed = site.passed, site.passed_args, None
+                switched = True
+        return self._reach() if switched else (found, graph)
+
+    def _reach(self) -> tuple[set[str], nx.DiGraph]:
         graph = nx.DiGraph()
         seeds = set()
         for site in self.sites.values():
@@ -226,6 +239,8 @@ class Analysis:
             if fn is None:
                 continue
             if site.site == SiteKind.WRAPPER_CALL and site.callee is not None:
+                if site.passed is not None and site.passed in self.ev.scopes:
+                    graph.add_edge(fn.key, site.passed)  # the caller reaches what it hands over
                 if site.callee in self.ev.scopes:
                     graph.add_edge(fn.key, site.callee)
                     for impl in self.ev.overrides(site.callee):  # a call on the base reaches every implementation
@@ -262,6 +277,7 @@ class Analysis:
             fn = _owner(site.info.scope)
             if fn is not None:
                 inside.setdefault(fn.key, []).append(site)
+        fwd = self._prompt_params(reaching, inside)
         wrappers: set[str] = set()
         for _ in range(8):  # forwarding to a wrapper depends on which callees are wrappers
             new = set()
@@ -279,7 +295,8 @@ class Analysis:
                         new.add(key)
                     continue
                 direct = [s for s in own if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in wrappers]
-                forwards = any(_forwards(scope, s) for s in direct)
+                forwards = bool(fwd.get(key)) or any(_forwards(scope, s) for s in direct)  # or into a wrapper
+                direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
                 if private:
                     if forwards and not _one_statement_forwarder(scope, own):
                         new.add(key)
@@ -289,6 +306,42 @@ class Analysis:
                 break
             wrappers = new
         return wrappers
+
+    def _prompt_params(self, reaching: set[str], inside: dict[str, list[Site]]) -> dict[str, set[str]]:
+        """Per reaching function, the parameters that reach what a request sends as they are (``messages=messages``,
+        ``content: prompt``, or an argument of a callee's forwarding parameter): one summary per function, solved to
+        a fixed point over the call graph. An abstract method forwards every parameter when an implementation (or
+        none is known) forwards."""
+        fwd: dict[str, set[str]] = {k: set() for k in reaching}
+        for _ in range(12):
+            changed = False
+            for key in reaching:
+                scope = self.ev.scopes.get(key)
+                if scope is None or scope.kind != "function":
+                    continue
+                own = inside.get(key, [])
+                got: set[str] = set()
+                if not own:
+                    impls = [i for i in self.ev.overrides(key) if i in fwd]
+                    if not impls or any(fwd[i] for i in impls):
+                        got = set(_param_names(scope))
+                for site in own:
+                    if site.site != SiteKind.WRAPPER_CALL or site.callee is None:
+                        got |= _call_params(scope, site.info.node)
+                        continue
+                    targets = fwd.get(site.callee)
+                    callee = self.ev.scopes.get(site.callee)
+                    if not targets or callee is None:
+                        continue
+                    for a, name in _bind(callee, site.args):
+                        if name in targets:
+                            got |= _params_in(scope, a.value)
+                if got - fwd[key]:
+                    fwd[key] |= got
+                    changed = True
+            if not changed:
+                break
+        return fwd
 
     def export_pattern(self, later_round: set[str]) -> re.Pattern[str] | None:
         """Import statements another file must contain to reach what was found so far.
@@ -360,6 +413,7 @@ class Analysis:
             )
             prompts[nid] = tuple(s.messages)
             template_files[nid] = s.template_file
+        self._config_agents(nodes, prompts, template_files)
         # wrappers (at their def line)
         for key in sorted(wrappers):
             scope = self.ev.scopes.get(key)
@@ -421,6 +475,36 @@ class Analysis:
         self._code(graph, nodes, wrapper_ids, ids)
         self._outputs(graph, nodes, consumers)
         return graph
+
+    def _config_agents(
+        self, nodes: dict[str, LLMCall], prompts: dict[str, tuple[Message, ...]], files: dict[str, str | None]
+    ) -> None:
+        """Agents a workflow engine of the tree builds from its YAML configs (``templates.config_agents``): framework
+        tasks at the node's line, their prompt the node's own text with its slots. Only for folders analysed as a
+        whole whose Python code makes LLM calls (the configs are that code's input)."""
+        if not any(f.path is not None for f in self.files.values()):
+            return
+        if not any(s.site != SiteKind.WRAPPER_CALL or s.callee is None for s in self.sites.values()):
+            return
+        roots = [self.root] if self.config_roots is None else self.config_roots
+        found = [agent for folder in roots for agent in templates.config_agents(folder, self.root)]
+        for rel, line, prompt, model, provider in found:
+            nid = site_id("<config>", rel, line)
+            if nid in nodes:
+                continue
+            text = Text((PromptPart(prompt),), "template-file", rel)
+            msg = Message("system", templates.with_slots(text).parts, "template-file")
+            nodes[nid] = LLMCall(
+                nid,
+                site=SiteKind.FRAMEWORK_TASK,
+                loc=Loc(rel, line),
+                function="<config>",
+                client=provider or "unknown",
+                api="config-agent",
+                model=model,
+            )
+            prompts[nid] = (msg,)
+            files[nid] = rel
 
     def _framework_target(self, s: Site, tasks: list[Site]) -> str | None:
         """The framework task a framework wrapper-call runs: the nearest in the tree (same folder first)."""
@@ -639,6 +723,84 @@ def _forwards(fn: Scope, site: Site, templated: bool = False) -> bool:
     return False
 
 
+def _param_names(fn: Scope) -> list[str]:
+    """Parameters a caller passes (``self``/``cls`` of a method left out)."""
+    names = [p.name.value for p in fn.params]
+    if fn.enclosing_class() is not None and names and names[0] in ("self", "cls"):
+        names = names[1:]
+    return names
+
+
+def _bind(callee: Scope, args: list[cst.Arg]) -> list[tuple[cst.Arg, str]]:
+    """(argument, callee parameter it binds to); ``*x`` / ``**x`` splats bind to every parameter."""
+    names = _param_names(callee)
+    out: list[tuple[cst.Arg, str]] = []
+    i = 0
+    for a in args:
+        if a.star:
+            out.extend((a, n) for n in names)
+        elif a.keyword is not None:
+            out.append((a, a.keyword.value))
+        else:
+            if i < len(names):
+                out.append((a, names[i]))
+            elif any(p.star == "*" for p in callee.params):
+                out.append((a, callee.params[-1].name.value))
+            i += 1
+    return out
+
+
+def _params_in(fn: Scope, value: cst.CSTNode, templated: bool = False) -> set[str]:
+    """Parameters of ``fn`` that reach the expression ``value`` as they are (through list/dict/message objects and
+    locals bound once); ``templated``: or filled into a template."""
+    params = set(_param_names(fn))
+    if not params:
+        return set()
+    local = {
+        name: [b[1] for b in bindings if b[0] == "expr" and b[2] is fn]
+        for name, bindings in fn.bindings.items()
+        if name not in params
+    }
+    found: set[str] = set()
+
+    def walk(node: cst.CSTNode, depth: int) -> None:
+        if isinstance(node, cst.Name):
+            if node.value in params:
+                found.add(node.value)
+            elif depth < 3:
+                for e in local.get(node.value, ()):
+                    walk(e, depth + 1)
+            return
+        if isinstance(node, cst.Call) and not templated:
+            name = dotted(node.func) or ""
+            builder = depth == 0 and name.split(".", 1)[0] in ("self", "cls") and "." in name
+            if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in ("dict", "list", "tuple"):
+                return
+            for a in node.args:
+                walk(a.value, depth)
+            return
+        if isinstance(node, _PASS_THROUGH) or templated:
+            for c in node.children:
+                walk(c, depth)
+
+    if isinstance(value, cst.Lambda):
+        value = value.body
+        if isinstance(value, cst.Call):  # lambda: client.create(messages=msgs): what the lambda's call is given
+            for a in value.args:
+                walk(a.value, 0)
+            return found
+    walk(value, 0)
+    return found
+
+
+def _call_params(fn: Scope, call: cst.Call) -> set[str]:
+    """Parameters of ``fn`` that reach the arguments of a request ``call`` as they are."""
+    out: set[str] = set()
+    for a in call.args:
+        out |= _params_in(fn, a.value)
+    return out
+
+
 def _one_statement_forwarder(fn: Scope, own: list[Site]) -> bool:
     """A private def whose body is one statement holding its request (docstring aside): folded into the request."""
     body = getattr(fn.node, "body", None)
@@ -764,6 +926,7 @@ def analyze_paths(paths: Sequence[Path | SourceFile], root: Path | None = None) 
         root = first if len(paths) == 1 and first.is_dir() else first.parent
     root = Path(root)
     analysis = Analysis(root)
+    analysis.config_roots = [p for p in paths if isinstance(p, Path) and p.is_dir()]  # a file given: no configs
     given = [p for p in paths if isinstance(p, SourceFile)]
     files = given + source_files([p for p in paths if not isinstance(p, SourceFile)], root)
     for f in files:

@@ -89,6 +89,11 @@ class Project:
         if head in _LIBRARY_ROOTS or head in sys.stdlib_module_names:  # ``import openai`` in ufo/llm/openai.py
             return qname
         folders = importer.name.split(".")[:-1] if not importer.is_package else importer.name.split(".")
+        known = self._heads()
+        for i in range(len(folders), 0, -1):  # the folder under which the whole dotted name exists wins
+            candidate = ".".join([*folders[:i], qname])
+            if candidate in self.known or candidate in known:
+                return candidate
         while folders:
             candidate = ".".join([*folders, qname])
             first = ".".join([*folders, head])
@@ -137,6 +142,8 @@ class Evaluator:
     def register(self, mod: ModuleIndex) -> None:
         for scope in mod.scopes:
             if scope.kind != "module":
+                if scope.key in self.scopes and _is_accessor(scope):
+                    continue  # ``@x.setter def x``: the property's getter keeps the name (what reading x returns)
                 self.scopes[scope.key] = scope
                 if scope.kind == "class" and scope.bases:
                     self._new_classes.append(scope.key)
@@ -170,7 +177,7 @@ class Evaluator:
         if depth > 5:
             return None
         for star in mod.scope.bindings.get("*", ()):
-            other = self.project.module(star[1])
+            other = self.project.module(self.project.importable(star[1], star[2] if len(star) > 2 else None))
             found = self.module_bindings(other, name, depth=depth + 1) if other is not None else None
             if found is not None:
                 return found
@@ -399,13 +406,46 @@ class Evaluator:
         if not isinstance(base, Const) or len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
             return None
         key = self.value(expr.slice[0].slice.value, scope)
-        if not isinstance(key, Const):
-            return None
+        if not isinstance(key, Const):  # REGISTRY[config["provider"]]: whichever entry the run picks
+            return self.any_entry(base)
         try:
             item = base.value[key.value]
         except (KeyError, IndexError, TypeError):
             return None
         return item.get(self) if isinstance(item, _Lazy) else _const(item)
+
+    def any_entry(self, table: Const) -> Value:
+        """A registry entry picked at run time (``PROVIDERS[name]``, ``PROVIDERS.get(name)``): the entries' common
+        base class of the tree when they are classes (a call on it reaches every implementation), else the first
+        entry that is a client, function or class."""
+        if not isinstance(table.value, dict) or not table.value or len(table.value) > 200:
+            return None
+        values = [item.get(self) if isinstance(item, _Lazy) else _const(item) for item in table.value.values()]
+        interesting = [v for v in values if isinstance(v, _INTERESTING)]
+        if not interesting:
+            return None
+        classes = [v.key for v in interesting if isinstance(v, Class)]
+        if len(classes) == len(interesting) and len(set(classes)) > 1:
+            common = self.common_base(classes)
+            if common is not None:
+                return Class(common)
+        return interesting[0]
+
+    def common_base(self, keys: list[str]) -> str | None:
+        """The nearest class of the tree every class of ``keys`` is or derives from."""
+
+        def lineage(key: str) -> list[str]:
+            out, todo = [], [key]
+            while todo and len(out) < 50:
+                k = todo.pop(0)
+                if k not in out:
+                    out.append(k)
+                    todo.extend(self.bases_of(k))
+            return out
+
+        first, *rest = [lineage(k) for k in dict.fromkeys(keys)]
+        shared = [k for k in first if all(k in other for other in rest)]
+        return shared[0] if shared else None
 
     def attribute(self, base: Value, attr: str) -> Value:
         if base is None:
@@ -618,6 +658,14 @@ class Evaluator:
     def call_value(self, call: cst.Call, scope: Scope) -> Value:
         resolved = self.resolve_call(call, scope)
         callee = resolved.callee
+        if callee is None and isinstance(call.func, cst.Attribute) and call.func.attr.value == "get" and call.args:
+            table = self.value(call.func.value, scope)  # REGISTRY.get(name): an entry of a static table
+            if isinstance(table, Const) and isinstance(table.value, dict):
+                key = self.value(call.args[0].value, scope)
+                if isinstance(key, Const) and key.value in table.value:
+                    item = table.value[key.value]
+                    return item.get(self) if isinstance(item, _Lazy) else _const(item)
+                return self.any_entry(table) if not isinstance(key, Const) else None
         if isinstance(callee, Client):
             return self.client_call(callee, call, resolved.args, scope)
         if isinstance(callee, Ref):
@@ -1111,6 +1159,11 @@ class Evaluator:
                         (PromptPart(p.read_text(encoding="utf-8", errors="replace")),), "template-file", self.relpath(p)
                     )
         return None
+
+
+def _is_accessor(scope: Scope) -> bool:
+    """A property's setter or deleter (``@name.setter``), which shares the getter's name."""
+    return any((dotted(d) or "").endswith((".setter", ".deleter")) for d in scope.decorators)
 
 
 class _Lazy:

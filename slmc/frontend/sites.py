@@ -36,6 +36,8 @@ class Site:
     template_file: str | None = None
     callee: str | None = None  # project function key (candidate wrapper-call)
     args: list[cst.Arg] = field(default_factory=list)
+    passed: str | None = None  # a project function handed to the callee, which calls it (``retry(ask, prompt)``)
+    passed_args: list[cst.Arg] = field(default_factory=list)
 
     @property
     def key(self) -> int:
@@ -51,8 +53,10 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         callee = ev.member(callee.cls, "__call__", True)
     if isinstance(callee, Function):
         passed = ev.passed_callable(callee.key, call, scope)  # retryer(client.chat.completions.create, **kw)
-        if passed is not None and isinstance(passed[0], Function):
-            return Site(info, SiteKind.WRAPPER_CALL, callee=passed[0].key, args=passed[1])
+        if passed is not None and isinstance(passed[0], Function):  # the callee or what it is given reaches a model
+            site = Site(info, SiteKind.WRAPPER_CALL, callee=callee.key, args=resolved.args)
+            site.passed, site.passed_args = passed[0].key, passed[1]
+            return site
         if passed is not None and isinstance(passed[0], Client):
             resolved = Resolved(passed[0], passed[1])
             callee = passed[0]
@@ -69,6 +73,8 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         client = ev.module_client(callee.qname)
         if client is None and callee.qname in clients.HTTP_FUNCTIONS:
             client = Client("http", "http", (callee.qname.rsplit(".", 1)[-1],))
+    if client is None and callee is None:
+        client = _duck_client(ev, call, scope)
     if client is None:
         return None
     value = ev.client_call(client, call, resolved.args, scope)
@@ -82,6 +88,23 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     site = Site(info, kind, client=client.family, api=api)
     _details(ev, site, client, resolved, scope)
     return site
+
+
+def _duck_client(ev: Evaluator, call: cst.Call, scope: Scope) -> Client | None:
+    """A client of unknown type (a parameter, an attribute set elsewhere) called through a request path only LLM
+    clients have (``client.chat.completions.create``): the family that path belongs to."""
+    name = dotted(call.func)
+    if name is None:
+        return None
+    for path, (family, kind) in clients.DUCK_PATHS.items():
+        if name.endswith("." + path):
+            base: cst.BaseExpression = call.func
+            for _ in path.split("."):
+                base = base.value if isinstance(base, cst.Attribute) else base
+            if ev.value(base, scope) is not None:
+                return None  # a known value is classified by what it is
+            return Client(family, kind, tuple(path.split(".")))
+    return None
 
 
 def _framework_task_prompt(ev: Evaluator, call: cst.Call, scope: Scope) -> list[Message]:

@@ -314,3 +314,84 @@ def config_text(value: Any) -> Text | None:
     if not parts:
         return None
     return Text(tuple(parts), "template-file", source)
+
+
+# ---- agents declared in configs ------------------------------------------------------------------------------------------
+CONFIG_MODEL_KEYS = frozenset({"provider", "model", "model_name", "model_id", "llm"})
+CONFIG_PROMPT_KEYS = ("role", "system_prompt", "system_message", "instructions", "instruction", "prompt", "system")
+_CONFIG_HINT = re.compile(r"^[ \t-]*(?:provider|model|model_name|model_id|llm)[ \t]*:", re.MULTILINE)
+_PROMPT_HINT = re.compile(
+    r"^[ \t-]*(?:role|system_prompt|system_message|instructions?|prompt|system)[ \t]*:", re.MULTILINE
+)
+MAX_CONFIG_AGENTS = 2_000
+
+
+def config_agents(folder: Path, root: Path) -> list[tuple[str, int, str, str | None, str | None]]:
+    """LLM agents a workflow engine builds from YAML: a mapping naming a model or provider next to a prompt of its own
+    (``role:``, ``system_prompt:``, ``instructions:``, a few words at least) -> ``(relpath, line, prompt, model,
+    provider)`` for the YAML files under ``folder``, paths relative to ``root``; the line is the node's (the enclosing
+    list item, else the mapping). crewAI agents (``goal`` /
+    ``backstory``) are not sites (their Task is). Nothing here raises on input."""
+    import yaml
+
+    out: list[tuple[str, int, str, str | None, str | None]] = []
+    base = root.resolve()
+    for path in template_files(folder):
+        if not path.name.endswith((".yaml", ".yml")) or len(out) >= MAX_CONFIG_AGENTS:
+            continue
+        try:
+            if path.stat().st_size > MAX_TEMPLATE_BYTES:
+                continue
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if not _CONFIG_HINT.search(text) or not _PROMPT_HINT.search(text):
+            continue
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+        except Exception:  # not YAML, several documents, odd tags: not a config we read
+            continue
+        try:
+            rel = path.resolve().relative_to(base).as_posix()
+        except ValueError:
+            continue
+        found: list[tuple[str, int, str, str | None, str | None]] = []
+        _config_walk(node, None, rel, found, 0)
+        out.extend(found)
+    return out
+
+
+def _scalar(node: Any) -> str | None:
+    import yaml
+
+    return node.value if isinstance(node, yaml.ScalarNode) and isinstance(node.value, str) else None
+
+
+def _config_walk(node: Any, item_line: int | None, rel: str, out: list, depth: int) -> None:
+    import yaml
+
+    if depth > 40:
+        return
+    if isinstance(node, yaml.MappingNode):
+        keys: dict[str, Any] = {}
+        for k, v in node.value:
+            name = _scalar(k)
+            if name is not None:
+                keys.setdefault(name, v)
+        if keys.keys() & CONFIG_MODEL_KEYS and not keys.keys() & {"goal", "backstory"}:
+            for key in CONFIG_PROMPT_KEYS:
+                prompt = _scalar(keys.get(key)) if key in keys else None
+                if prompt and len(prompt) >= 40 and len(prompt.split()) >= 6:
+                    model = _scalar(keys.get("model") or keys.get("name") or keys.get("model_name"))
+                    provider = _scalar(keys.get("provider"))
+                    if model and "$" in model:
+                        model = None
+                    line = item_line if item_line is not None else node.start_mark.line + 1
+                    out.append((rel, line, prompt, model, provider if provider and provider.isidentifier() else None))
+                    return
+        for _, v in node.value:
+            _config_walk(v, item_line, rel, out, depth + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for v in node.value:
+            line = v.start_mark.line + 1 if isinstance(v, yaml.MappingNode) else item_line
+            _config_walk(v, line, rel, out, depth + 1)

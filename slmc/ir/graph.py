@@ -25,6 +25,8 @@ class GraphMeta:
     trace_sources: list[str] = field(default_factory=list)
     passes_run: list[str] = field(default_factory=list)
     facts: list[str] = field(default_factory=list)  # what the passes run so far provide (see passmanager)
+    # an emitted plan: its build folder (datasets/, models/), relative to the plan file's folder ("": not recorded)
+    build: str = ""
 
 
 class IRError(ValueError):

@@ -243,6 +243,7 @@ class LLMCall(Node):
     labels: tuple[str, ...] = ()  # closed label set the answer is checked against, when found statically
     consumers: tuple[str, ...] = ()  # json.loads | pydantic | label-set | return | llm-input | print | ...
     target: str | None = None  # wrapper-call: id of the wrapper site it calls; wrapper: id of the request it reaches
+    found_by: str = "source"  # source (the static frontend) | traces (a trace's stack or code location showed it)
     triage: Triage | None = None
     traffic: Traffic | None = None
     offload: OffloadScore | None = None  # score-offload: the calls-weighted verdict of the tasks this site carries

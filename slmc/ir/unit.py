@@ -4,11 +4,13 @@
       graph    the AgentGraph (sites, prompts, tools, tasks, decisions)
       traces   the trace table: TraceRecord rows (site_id once linked, task once clustered, split once curated,
                text scrubbed once ``pii-scrubbed`` is a fact of the graph); None when no traces were given
-      reports  one typed field per pass report (link, scrub, curation, clustering, offload, savings, evaluations),
-               the records dropped per stage and the diagnostics raised so far
+      reports  one typed field per pass report (link, scrub, curation, clustering, offload, savings, plan,
+               evaluations, serving), the records dropped per stage and the diagnostics raised so far
 
 It round-trips through JSON as one object (``unit_to_json`` / ``unit_from_json``; the stage cache writes the trace
-table as JSONL beside it) and prints in the IR text form: the graph, then ``traces`` and ``reports`` lines.
+table as JSONL beside it, and paths under the build folder relative to it) and prints in the IR text form: the graph,
+then ``traces`` and ``reports`` lines (one more line each for the fine-tune plan, the evaluations and the serving
+plan).
 """
 
 from __future__ import annotations
@@ -16,18 +18,39 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from slmc.errors import Diagnostic, Severity
 from slmc.ir.graph import AgentGraph
 from slmc.ir.serialize import graph_from_json, graph_to_json, print_graph
+from slmc.ir.serving import ServingPlan, serving_from_json, serving_to_json
 
 if TYPE_CHECKING:
     from slmc.traces.record import TraceRecord
 
 UNIT_FORMAT = 1
+
+
+@dataclass
+class PlanReport:
+    """plan-finetune: the tasks planned for fine-tuning and those left out."""
+
+    datasets: dict[str, str] = field(default_factory=dict)  # task id -> its dataset folder, relative to the build
+    skipped: dict[str, str] = field(default_factory=dict)  # task id -> the diagnostic code saying why not planned
+
+    def summary(self) -> str:
+        return f"{len(self.datasets)} tasks planned, {len(self.skipped)} not planned"
+
+
+@dataclass
+class EvaluationReport:
+    """evaluate: one task's held-out test summary and the operating point calibrated on its validation split."""
+
+    test: dict[str, Any] = field(default_factory=dict)
+    validation_operating_point: dict[str, Any] = field(default_factory=dict)
+    ground_truth_rows: int = 0
 
 
 @dataclass
@@ -40,7 +63,9 @@ class Reports:
     clustering: dict[str, Any] | None = None  # cluster-tasks: embedder, sample, tasks, 2-D projection
     offload: dict[str, Any] | None = None  # score-offload: share of calls, tokens and dollars in narrow tasks
     savings: dict[str, Any] | None = None  # select-slm: cost of the agent on the LLM and with its SLMs
-    evaluations: dict[str, dict[str, Any]] = field(default_factory=dict)  # evaluate: task id -> test summary
+    plan: PlanReport | None = None  # plan-finetune: tasks planned (their dataset folders), tasks left out
+    evaluations: dict[str, EvaluationReport] = field(default_factory=dict)  # evaluate: task id -> its evaluation
+    serving: ServingPlan | None = None  # plan-serving: the serving plan codegen and the targets read
     records_in: int | None = None  # trace records read (ingest), kept ones plus those it left out
     dropped: dict[str, dict[str, int]] = field(default_factory=dict)  # stage -> reason -> records left out
     diagnostics: list[dict[str, Any]] = field(default_factory=list)  # frontend, ingest and pass diagnostics (JSON)
@@ -57,15 +82,40 @@ class Reports:
     def dropped_by(self, stage: str) -> int:
         return sum(self.dropped.get(stage, {}).values())
 
-    def to_json(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+    def to_json(self, base: Path | None = None) -> dict[str, Any]:
+        """Plain JSON data; ``base``: the build folder (serving-plan paths under it are written relative to it)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["plan"] = None if self.plan is None else asdict(self.plan)
+        out["evaluations"] = {task: asdict(e) for task, e in self.evaluations.items()}
+        out["serving"] = None if self.serving is None else serving_to_json(self.serving, base)
+        return out
 
     @classmethod
-    def from_json(cls, data: Any) -> Reports:
+    def from_json(cls, data: Any, base: Path | None = None) -> Reports:
         if not isinstance(data, dict):
             return cls()
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known and v is not None})
+        values = {k: v for k, v in data.items() if k in known and v is not None}
+        if isinstance(values.get("plan"), dict):
+            values["plan"] = PlanReport(**values["plan"])
+        values["evaluations"] = {
+            task: EvaluationReport(**e) for task, e in (values.get("evaluations") or {}).items() if isinstance(e, dict)
+        }
+        if isinstance(values.get("serving"), dict):
+            values["serving"] = serving_from_json(values["serving"], base)
+        return cls(**values)
+
+    def lines(self) -> list[str]:
+        """The reports in the IR text form: which are filled, then a ``report`` line each for plan, evaluations and serving."""
+        filled = [f.name for f in fields(self) if f.name != "diagnostics" and getattr(self, f.name)]
+        out = ["reports " + " ".join(filled)] if filled else []
+        if self.plan is not None:
+            out.append(f"report plan {self.plan.summary()}")
+        if self.evaluations:
+            out.append("report evaluations " + " ".join(sorted(self.evaluations)))
+        if self.serving is not None:
+            out.append(f"report serving {self.serving.summary()}")
+        return out
 
 
 @dataclass
@@ -92,34 +142,35 @@ def trace_counts(traces: list[TraceRecord] | None) -> list[str]:
 
 def print_unit(unit: CompileUnit) -> str:
     """The graph's text form, then the trace counts and which reports are filled (``--print-ir-after-all``)."""
-    lines = trace_counts(unit.traces)
-    filled = [f.name for f in fields(unit.reports) if f.name != "diagnostics" and getattr(unit.reports, f.name)]
-    if filled:
-        lines.append("reports " + " ".join(filled))
+    lines = trace_counts(unit.traces) + unit.reports.lines()
     return print_graph(unit.graph) + "".join(line + "\n" for line in lines)
 
 
-def unit_to_json(unit: CompileUnit, *, with_traces: bool = True) -> dict[str, Any]:
+def unit_to_json(unit: CompileUnit, *, with_traces: bool = True, base: Path | None = None) -> dict[str, Any]:
+    """``base``: the build folder; paths of the serving plan under it are written relative to it."""
     out: dict[str, Any] = {
         "format": "slmc.unit",
         "version": UNIT_FORMAT,
         "graph": graph_to_json(unit.graph),
-        "reports": unit.reports.to_json(),
+        "reports": unit.reports.to_json(base),
     }
     if with_traces:
         out["traces"] = None if unit.traces is None else [r.to_dict() for r in unit.traces]
     return out
 
 
-def unit_from_json(data: dict[str, Any], traces: list[TraceRecord] | None = None) -> CompileUnit:
-    """The unit ``unit_to_json`` wrote; ``traces``: the trace table when it was kept apart (the stage cache)."""
+def unit_from_json(
+    data: dict[str, Any], traces: list[TraceRecord] | None = None, base: Path | None = None
+) -> CompileUnit:
+    """The unit ``unit_to_json`` wrote; ``traces``: the trace table when it was kept apart (the stage cache);
+    ``base``: the build folder the serving plan's relative paths are under."""
     from slmc.traces.record import TraceRecord
 
     if not isinstance(data, dict) or data.get("format") != "slmc.unit":
         raise ValueError("not a compile unit (format slmc.unit)")
     if traces is None and isinstance(data.get("traces"), list):
         traces = [TraceRecord.from_dict(r) for r in data["traces"]]
-    return CompileUnit(graph_from_json(data["graph"]), traces, Reports.from_json(data.get("reports")))
+    return CompileUnit(graph_from_json(data["graph"]), traces, Reports.from_json(data.get("reports"), base))
 
 
 def dumps_unit(unit: CompileUnit) -> str:
@@ -160,6 +211,8 @@ def diag_from_json(d: dict[str, Any]) -> Diagnostic:
 
 __all__ = [
     "CompileUnit",
+    "EvaluationReport",
+    "PlanReport",
     "Reports",
     "diag_from_json",
     "diag_to_json",

@@ -1,9 +1,11 @@
 """cluster-tasks (S3): discover the narrow tasks in the traces.
 
-Within a call site (one site may carry several tasks) and across sites (several sites may share one task): records
-are embedded by the variable part of their prompt (site template text and lines common to the site removed) plus the
-shape of their answer, clustered with a distance threshold (the number of tasks is discovered), and named by
-c-TF-IDF keywords or the dominant tool. Creates ``Task`` nodes with ``serves`` edges and sets ``record.task``.
+One task per call site unless the traces prove otherwise (``slmc.analysis.site_tasks``): a site splits only into
+clearly different prompt families (instruction lines) or contract kinds (tool calls, JSON, text/labels); a tool site
+is one task over all its tools, a one-template extraction site one task whatever keys its answers fill; sites merge
+only when template and contract agree. Tasks are named by the dominant tool, the site's function or c-TF-IDF keywords,
+and a sample is embedded for the report's cluster map. Creates ``Task`` nodes with ``serves`` edges and sets
+``record.task``.
 """
 
 from __future__ import annotations
@@ -23,13 +25,13 @@ from slmc.safety import task_slug
 @dataclass(frozen=True)
 class ClusterTasks(Pass):
     name = "cluster-tasks"
-    summary = "discover tasks by clustering traces on prompt variable parts and answer shapes"
+    summary = "discover tasks: one per call site unless prompt families or contract kinds split it"
     requires = ("curated",)
     provides = ("tasks",)
 
     embedder: str = setting_field("embedder", "auto")  # auto | minilm | tfidf
-    distance_threshold: float = 0.6
-    shape_weight: float = 0.5
+    distance_threshold: float = 0.6  # no longer decides tasks; accepted so older pipeline strings still parse
+    shape_weight: float = 0.5  # the cluster map's share of distance given to the answer shape
     min_size: int = 5
     sample_per_site: int = 2000
     max_sample: int = 4000
@@ -108,6 +110,10 @@ class ClusterTasks(Pass):
             "assigned": result.assigned,
             "seconds": round(result.seconds, 3),
             "tasks": dict(Counter(task_ids[label] for label in result.labels)),
+            "sites": [  # each site part (prompt family x contract kind) and the task it went to
+                {**{k: v for k, v in g.items() if k != "cluster"}, "task": task_ids[g["cluster"]]}
+                for g in result.groups
+            ],
             "projection": [
                 {**p, "task": task_ids[p["cluster"]]} for p in result.projection if p["cluster"] < len(task_ids)
             ],

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.compiler.settings import setting_field
-from slmc.ir.unit import CompileUnit
+from slmc.ir.unit import CompileUnit, EvaluationReport
 from slmc.passes.plan_finetune import build_dir
 from slmc.training.gate import DEFAULT_TARGET
 
@@ -35,6 +36,7 @@ class Evaluate(Pass):
     def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
         from slmc.training.embed import Embedder
         from slmc.training.evaluation import evaluate_task
+        from slmc.training.reuse import eval_key, reused_eval, save_eval
 
         graph = unit.graph
         build = build_dir(ctx)
@@ -43,6 +45,17 @@ class Evaluate(Pass):
         results = unit.reports.evaluations
         for task in graph.tasks():
             if task.finetune is None or task.eval is None or not task.eval.adapter:
+                continue
+            model = build / task.eval.adapter
+            key = eval_key(build, task, model, {"target": self.target, "confidence": self.confidence})
+            saved = reused_eval(model, key)  # a model reused from the deployed bundle, on the same rows
+            if saved is not None:
+                result, results[task.id] = saved
+                graph.update(
+                    task.id,
+                    eval=dataclasses.replace(result, adapter=task.eval.adapter, train_seconds=task.eval.train_seconds),
+                )
+                ctx.note(f"{task.id} agreement {result.agreement:.1%} (n={result.n}, as deployed)")
                 continue
             ctx.milestone(f"{task.id}: evaluating {task.eval.adapter}")
             evaluation = evaluate_task(
@@ -55,11 +68,12 @@ class Evaluate(Pass):
                 progress=ctx.progress,
                 embedder=embedder,
             )
-            results[task.id] = {
-                "test": evaluation.test_summary,
-                "validation_operating_point": evaluation.validation_point.to_dict(),
-                "ground_truth_rows": evaluation.ground_truth_n,
-            }
+            results[task.id] = EvaluationReport(
+                test=evaluation.test_summary,
+                validation_operating_point=evaluation.validation_point.to_dict(),
+                ground_truth_rows=evaluation.ground_truth_n,
+            )
             graph.update(task.id, eval=evaluation.result)
+            save_eval(model, key, evaluation.result, results[task.id])  # what `compile --from` may reuse
             ctx.note(f"{task.id} agreement {evaluation.result.agreement:.1%} (n={evaluation.result.n})")
         return unit

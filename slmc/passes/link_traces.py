@@ -13,8 +13,14 @@ Methods, strongest first (``record.meta["link"] = {"method", "confidence"}``):
                  wrapper-call site whose prompt the messages match: the site capture's stack would give.
 3. ``template``  the literal text of a site's prompt template, in order, is found in the record's messages;
                  confidence = matched share of the template's literal text. Candidate sites come from an index of
-                 their distinctive words, so each record is compared with a few sites only.
+                 their distinctive words, so each record is compared with a few sites only. A template found at a
+                 caller (a wrapper's def, the module-level call of ``main()``) links, as a location there does, to
+                 the request inside and out through generic wrappers: the site capture's stack gives.
 4. ``workload``  the source's workload/entity name names exactly one site's function (weak hint).
+
+Call sites the static frontend missed are added from the records themselves (``add-sites``, see ``trace_sites``):
+a record that no frame ties to a site but whose stack or code location names a call in the source gets a site there,
+marked ``found_by="traces"`` (a request, or the wrapper calls of a generic function it sits in), and links to it.
 
 Records that link to nothing are kept and grouped (``meta["group"]``: workload, else a hash of the system prompt):
 calls made inside frameworks whose source the graph does not show.
@@ -86,6 +92,7 @@ class SiteIndex:
             if s.site in (SiteKind.REQUEST, SiteKind.WRAPPER_CALL):
                 self.in_function[(s.loc.path, s.function)].append(s.id)
         self._generic_cache: dict[str, bool] = {}
+        self._inner_cache: dict[str, LLMCall | None] = {}
         self.by_function: dict[str, list[str]] = defaultdict(list)
         for s in self.sites.values():
             name = s.function.rsplit(".", 1)[-1].lower()
@@ -217,6 +224,20 @@ class SiteIndex:
                     found.append((depth + 1, target))
         return found
 
+    def innermost_with_template(self, site: LLMCall) -> LLMCall | None:
+        """The innermost request or wrapper call inside ``site`` whose prompt template is ``site``'s own (a caller
+        carries the prompt of what it calls); None when there is none, or two at the same depth (cached: per site)."""
+        if site.id not in self._inner_cache:
+            template = self.templates.get(site.id)
+            same = [
+                (depth, inner)
+                for depth, inner in (self.inward(site) if template is not None else [])
+                if inner.id in self.templates and self.templates[inner.id].chunks == template.chunks
+            ]
+            deepest = [inner for depth, inner in same if depth == max(d for d, _ in same)]
+            self._inner_cache[site.id] = deepest[0] if len(deepest) == 1 else None
+        return self._inner_cache[site.id]
+
     def best_of(self, contents: list[str], among: list[str], min_confidence: float) -> tuple[str, float] | None:
         """The one site of ``among`` whose template the messages match best (None on a tie or below the bar)."""
         text = "\n".join(contents)
@@ -333,6 +354,7 @@ class LinkTraces(Pass):
 
     min_confidence: float = 0.6  # least template match to accept a template link
     prefer_wrapper_calls: bool = True
+    add_sites: bool = True  # add the call sites that records' stacks or code locations show and the graph lacks
 
     def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
         graph = unit.graph
@@ -341,11 +363,14 @@ class LinkTraces(Pass):
         methods: Counter[str] = Counter()
         stale = 0
         per_site: dict[str, list[TraceRecord]] = defaultdict(list)
+        found: list[str] = []
         with gc_paused():  # many small dicts made for records that live on
-            for rec in records:
+            links = [self.link(rec, index) for rec in records]
+            if self.add_sites:
+                found, index = self._found_by_traces(ctx, graph, records, links, index)
+            for rec, link in zip(records, links, strict=True):
                 if rec.site_id and rec.site_id not in index.sites:
                     stale += 1
-                link = self.link(rec, index)
                 if link is None:
                     rec.meta["group"] = _group_of(rec)
                     rec.meta.pop("link", None)
@@ -358,8 +383,48 @@ class LinkTraces(Pass):
                 per_site[site].append(rec)
         for sid in index.sites:
             graph.update(sid, traffic=_traffic(per_site.get(sid, [])))
-        unit.reports.link = self._report(ctx, graph, records, methods, stale, per_site)
+        unit.reports.link = self._report(ctx, graph, records, methods, stale, per_site, found)
         return unit
+
+    def _found_by_traces(
+        self,
+        ctx: PassContext,
+        graph: AgentGraph,
+        records: list[TraceRecord],
+        links: list[tuple[str, str, float] | None],
+        index: SiteIndex,
+    ) -> tuple[list[str], SiteIndex]:
+        """Records that no frame ties to a site (unlinked, or linked only by prompt text or workload name) but whose
+        stack or code location names a call in the source: the sites they show are added (``trace_sites``) and those
+        records linked again, so they link by id or location, as capture's stack says."""
+        candidates: list[tuple[int, TraceRecord, list[Frame]]] = []
+        for i, (rec, link) in enumerate(zip(records, links, strict=True)):
+            if link is not None and link[1] not in ("template", "workload"):
+                continue
+            frames = _frames(rec, stale=bool(rec.site_id) and rec.site_id not in index.sites)
+            if frames:
+                candidates.append((i, rec, frames))
+        if not candidates:
+            return [], index
+        from slmc.passes.trace_sites import add_trace_sites
+
+        found, stale = add_trace_sites(graph, ctx.root, [(rec, frames) for _, rec, frames in candidates])
+        if stale:
+            ctx.note(f"{stale} record(s) name a place in the source that no longer holds their call (code changed?)")
+        if not found:
+            return [], index
+        if "triage" in graph.meta.facts:  # triage ran before this pass: the new sites get theirs too
+            from slmc.passes.triage import multi_task_wrappers, triage_site
+
+            multi = multi_task_wrappers(graph)
+            for sid in found:
+                site = graph.node(sid)
+                assert isinstance(site, LLMCall)
+                graph.update(sid, triage=triage_site(graph, site, multi))
+        index = SiteIndex(graph, ctx.root)
+        for i, rec, _ in candidates:
+            links[i] = self.link(rec, index)
+        return found, index
 
     # ---- one record --------------------------------------------------------------------------------------------------
     def link(self, rec: TraceRecord, index: SiteIndex) -> tuple[str, str, float] | None:
@@ -379,7 +444,16 @@ class LinkTraces(Pass):
             return site, "location", min(confidence, narrowed, 0.95)
         match = index.match_template([content_text(m.get("content")) for m in rec.messages], self.min_confidence)
         if match:
-            return match[0], "template", match[1]
+            site_id, confidence = match
+            start = index.sites[site_id]
+            if start.site != SiteKind.REQUEST and self.prefer_wrapper_calls:
+                # The prompt is found at a caller too (a wrapper's def, the call of `main()`): like a location that
+                # names a caller, it links to the request inside, then out through generic wrappers, as capture does.
+                inner = index.innermost_with_template(start)
+                if inner is not None:
+                    site, narrowed = self._per_task(index, [], inner, rec)
+                    return site, "template", min(confidence, narrowed)
+            return site_id, "template", confidence
         hinted = _workload_site(rec.workload, index)
         if hinted:
             return hinted, "workload", 0.3
@@ -449,6 +523,7 @@ class LinkTraces(Pass):
         methods: Counter[str],
         stale: int,
         per_site: dict[str, list[TraceRecord]],
+        found: list[str] | None = None,
     ) -> dict[str, Any]:
         total = len(records)
         linked = total - methods["unlinked"]
@@ -462,10 +537,12 @@ class LinkTraces(Pass):
             "sites": {sid: len(recs) for sid, recs in sorted(per_site.items())},
             "sites_without_traffic": sorted(s.id for s in graph.sites() if s.id not in per_site),
             "unlinked_groups": dict(groups.most_common()),
+            "sites_found_by_traces": sorted(found or []),
         }
         ctx.note(
             f"linked {linked} of {total} records"
             + (f", {stats['unlinked']} unlinked (kept)" if stats["unlinked"] else "")
+            + (f", {len(found)} call site(s) found by traces" if found else "")
         )
         where = graph.meta.root or "."
         by_method = ", ".join(f"{k} {v}" for k, v in stats["methods"].items()) or "none"
@@ -494,6 +571,22 @@ class LinkTraces(Pass):
                     name="stale-site-ids",
                 )
             )
+        for sid in sorted(found or []):
+            site = graph.node(sid)
+            if isinstance(site, LLMCall) and site.site != SiteKind.WRAPPER:
+                ctx.report(
+                    Diagnostic(
+                        site.loc.path,
+                        site.loc.line,
+                        site.loc.col,
+                        "I203",
+                        f"call site {site.id} found by traces (the static analysis missed it): added from the "
+                        f"records' stacks, {len(per_site.get(sid, []))} record(s) linked to it",
+                        severity=Severity.INFO,
+                        name="site-found-by-traces",
+                        site=site.id,
+                    )
+                )
         for site in graph.sites():
             if site.id not in per_site and site.site != SiteKind.WRAPPER and records:
                 ctx.report(

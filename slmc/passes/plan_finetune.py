@@ -12,7 +12,7 @@ from slmc.compiler.settings import setting_field
 from slmc.errors import Diagnostic, Severity, SlmcError
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import LLMCall, Task, Verdict
-from slmc.ir.unit import CompileUnit
+from slmc.ir.unit import CompileUnit, PlanReport
 from slmc.safety import safe_join
 from slmc.training.gate import DEFAULT_TARGET
 
@@ -216,4 +216,20 @@ class PlanFinetune(Pass):
                 f"; {held}"
             )
             ctx.note(f"{task.id} n={n_gate}")
+        unit.reports.plan = plan_report(graph, ctx.diagnostics)
         return unit
+
+
+NOT_PLANNED = ("I504", "W501", "W505")  # the diagnostics that say why a task with an SLM was not planned
+
+
+def plan_report(graph: AgentGraph, diagnostics: list[Diagnostic]) -> PlanReport:
+    """The tasks planned (their dataset folders, relative to the build folder) and those left out (the code why)."""
+    why = {d.site: d.code for d in diagnostics if d.code in NOT_PLANNED and d.site}
+    report = PlanReport()
+    for task in graph.tasks():
+        if task.finetune is not None:
+            report.datasets[task.id] = Path(task.finetune.dataset).parent.as_posix()
+        elif task.slm is not None:
+            report.skipped[task.id] = why.get(task.id, "not planned")
+    return report

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.compiler.settings import setting_field
@@ -55,6 +56,8 @@ class Train(Pass):
     only: tuple[str, ...] = ()  # tasks to train, by id or name (default: every planned task); none matching: an error
     # wall-time budget per task (0: none); the model trained so far is evaluated
     max_seconds: float = setting_field("train_budget", 0.0)
+    # a deployed bundle (``slmc compile --from``): tasks whose plan and training data did not change reuse its model
+    reuse_from: str | None = setting_field("reuse_from", None)
     # generative training stops early when a pilot on a sample of validation calls shows that the gate can no longer
     # be cleared (early_stop=false trains every planned step)
     early_stop: bool = True
@@ -85,6 +88,11 @@ class Train(Pass):
         build = build_dir(ctx)
         device = training_device(ctx, self.device)
         chosen = selected(graph, self.only)
+        deployed: dict = {}
+        if self.reuse_from:
+            from slmc.training.reuse import check_bundle, trained_models
+
+            deployed = trained_models(check_bundle(self.reuse_from))
         for task in graph.tasks():
             if task.finetune is None or task.slm is None or task.id not in chosen:
                 continue
@@ -93,6 +101,16 @@ class Train(Pass):
             if hopeless:
                 ctx.milestone(f"{task.id}: not trained: {hopeless}")
                 ctx.note(f"{task.id} skipped")
+                continue
+            outcome = None
+            if deployed:
+                from slmc.training.reuse import reuse_from_bundle
+
+                outcome = reuse_from_bundle(task, build, deployed, ctx.log)
+            if outcome is not None:
+                ctx.milestone(f"{task.id}: unchanged since the deployed bundle, its model reused")
+                ctx.note(f"{task.id} reused from the bundle")
+                graph.update(task.id, eval=_trained(task, build, outcome, metric_for))
                 continue
             ctx.milestone(f"{task.id}: training {task.slm.source} ({task.finetune.method})")  # a line per training
             outcome = train_task(
@@ -116,15 +134,16 @@ class Train(Pass):
                 else f"{outcome.seconds:.1f}s" + (" (stopped early)" if outcome.stopped else "")
             )
             ctx.note(f"{task.id} {took}")
-            graph.update(
-                task.id,
-                eval=EvalResult(
-                    metric=metric_for(task.contract),
-                    agreement=0.0,
-                    lower_bound=0.0,
-                    n=0,
-                    adapter=outcome.model_dir.relative_to(build).as_posix(),
-                    train_seconds=round(outcome.seconds, 2),
-                ),
-            )
+            graph.update(task.id, eval=_trained(task, build, outcome, metric_for))
         return unit
+
+
+def _trained(task: Task, build: Path, outcome: Any, metric_for: Any) -> EvalResult:
+    return EvalResult(
+        metric=metric_for(task.contract),
+        agreement=0.0,
+        lower_bound=0.0,
+        n=0,
+        adapter=outcome.model_dir.relative_to(build).as_posix(),
+        train_seconds=round(outcome.seconds, 2),
+    )

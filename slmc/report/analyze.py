@@ -56,6 +56,7 @@ def build_analysis(
                 "loc": str(s.loc),
                 "client": s.client,
                 "model": s.model,
+                "found_by": s.found_by,
                 **row,
                 "usd": round(price.call_cost(row["input_tokens"], row["output_tokens"]), 6),
                 "triage": to_jsonable(s.triage),
@@ -85,6 +86,7 @@ def build_analysis(
             }
         )
     clustering = dict(reports.clustering or {})
+    curation = reports.curation or {}
     return {
         "format": "slmc.analysis",
         "version": 1,
@@ -96,6 +98,7 @@ def build_analysis(
         "sites": sites,
         "tasks": tasks,
         "clustering": clustering,
+        "distill": distill_lines(curation),
         "offload_summary": reports.offload or {},
         "savings": reports.savings or {},
         "passes": [{"name": n, "seconds": round(s, 3)} for n, s in passes or []],
@@ -157,11 +160,37 @@ def headline(a: dict[str, Any]) -> list[str]:
     return lines
 
 
+def distill_lines(curation: dict[str, Any]) -> list[str]:
+    """What curate changed in the distillation data: names renamed to the current schema, teacher answers dropped
+    for breaking the site's contract, near-duplicates (one line per site and kind of change)."""
+    lines = []
+    for site, changed in sorted((curation.get("renamed") or {}).items()):
+        pairs = [f"{a} → {b}" for key in ("tools", "fields") for a, b in (changed.get(key) or {}).items()]
+        pairs += [f"{t}.{a} → {b}" for t, m in (changed.get("arguments") or {}).items() for a, b in m.items()]
+        lines.append(
+            f"{site}: schema drift, renamed in {changed.get('records', 0)} records to the names the source declares: "
+            + ", ".join(pairs)
+        )
+    for site, row in sorted((curation.get("contract") or {}).items()):
+        if row.get("broken"):
+            what = "dropped" if row.get("enforced", True) else "kept (the declaration may be stale)"
+            why = "; ".join(f"{e} ×{n}" for e, n in (row.get("errors") or {}).items())
+            lines.append(
+                f"{site}: {row['broken']} of {row['checked']} teacher answers break its {row['kind']} contract, "
+                f"{what}: {why}"
+            )
+    near = sum((s.get("removed") or {}).get("near-duplicate", 0) for s in (curation.get("sites") or {}).values())
+    if near:
+        lines.append(f"{near} near-duplicate records dropped (same prompt and answer up to case, punctuation, spacing)")
+    return lines
+
+
 def render_terminal(a: dict[str, Any]) -> str:
     lines = [f"slmc analyze: {a['agent']}"]
     lines += [f"  {line}" for line in headline(a)]
     if a["clustering"]:
         lines.append(f"  clustering: {a['clustering'].get('how', '')}")
+    lines += [f"  distillation data: {line}" for line in a.get("distill", [])]
     lines.append("")
     lines.append(f"  {'task':34s} {'calls':>7s} {'contract':10s} {'verdict':11s} {'score':>5s}  plan")
     for t in by_volume(a["tasks"]):
@@ -172,9 +201,20 @@ def render_terminal(a: dict[str, Any]) -> str:
             f"  {t['id'][:34]:34s} {t['calls']:7d} {kind:10s} {o.get('verdict', '–'):11s} "
             f"{(f'{score:.2f}' if score is not None else '–'):>5s}  {_slm_text(t['slm'])}"
         )
+    found = found_by_traces(a)
+    if found:
+        lines.append("")
+        lines.append(f"  {len(found)} call site(s) found by traces (the static analysis missed them):")
+        lines += [f"    {s['id']} ({s['kind']}, {s['calls']} calls)" for s in found]
     if a["skipped_passes"]:
         lines.append(f"  skipped passes (not available): {', '.join(a['skipped_passes'])}")
     return "\n".join(lines)
+
+
+def found_by_traces(a: dict[str, Any]) -> list[dict[str, Any]]:
+    """The call sites added from the traces' stacks or code locations (wrapper definitions left out, as in the
+    call-site counts)."""
+    return [s for s in a["sites"] if s.get("found_by") == "traces" and s["kind"] != "wrapper"]
 
 
 def render_markdown(a: dict[str, Any]) -> str:
@@ -184,6 +224,8 @@ def render_markdown(a: dict[str, Any]) -> str:
     if a["clustering"]:
         out.append(f"- clustering: {a['clustering'].get('how', '')}")
     out.append("")
+    if a.get("distill"):
+        out += ["## Distillation data", "", *(f"- {line}" for line in a["distill"]), ""]
     if s:
         out += [
             "## How much could SLMs serve?",
@@ -270,6 +312,15 @@ def render_markdown(a: dict[str, Any]) -> str:
             f"{_usd(site['usd'])} | {(site['offload'] or {}).get('verdict', '–')} |"
         )
     out.append("")
+    found = found_by_traces(a)
+    if found:
+        out += [
+            f"{len(found)} call site(s) found by traces (the static analysis missed them; added from the records' "
+            "stacks or code locations):",
+            "",
+            *(f"- `{site['id']}` ({site['kind']}, {site['calls']:,} calls)" for site in found),
+            "",
+        ]
     if idle:
         out += [
             f"<details><summary>{len(idle)} sites without traffic</summary>",

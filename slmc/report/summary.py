@@ -24,6 +24,14 @@ def ingest_dropped(report: Any) -> dict[str, int]:
     return {"malformed": report.malformed, "invalid": report.invalid, **dict(report.skipped)}
 
 
+def sites_text(graph: AgentGraph) -> str:
+    """``10 call sites and 6 wrapper functions``: call sites counted as the summary counts them (a wrapper function's
+    definition is not a call site), for the frontend's stage line."""
+    wrappers = sum(1 for s in graph.sites() if s.site == SiteKind.WRAPPER)
+    text = f"{len(graph.sites()) - wrappers} call sites"
+    return text + (f" and {wrappers} wrapper functions" if wrappers else "")
+
+
 def summarize(graph: AgentGraph, reports: Reports, kept: int | None = None) -> dict[str, Any]:
     """The run's figures. ``kept``: the trace records left after the passes (None: not known)."""
     tasks = graph.tasks()
@@ -72,7 +80,9 @@ def summarize(graph: AgentGraph, reports: Reports, kept: int | None = None) -> d
         sum(r["fallback_share"] * r["calls"] for r in cost_rows if r["offloaded"]) / weight if weight else 0.0
     )
     total = sum(r["calls"] for r in cost_rows)
-    if total:
+    if total:  # one base for every share and $ figure: the records kept after curation, as the tables count them
+        out["share_base_calls"] = total
+        out["calls_to_slm_share"] = sum(r["calls"] for r in cost_rows if r["offloaded"]) / total
         before = sum(r["llm_per_1k"] * r["calls"] for r in cost_rows) / total
         after = sum(r["after_per_1k"] * r["calls"] for r in cost_rows) / total
         out.update(
@@ -159,6 +169,13 @@ def dropped_text(records: dict[str, Any]) -> str:
     return f"{head}; {records['dropped_total']} dropped ({'; '.join(parts)})"
 
 
+def _base_text(s: dict[str, Any]) -> str:
+    """`` (5070 in tasks after curation, ...)``: the calls the shares and $ figures are over, when known."""
+    if "share_base_calls" not in s:
+        return ""
+    return f" ({s['share_base_calls']} in tasks after curation: the base of the shares and $ figures)"
+
+
 def render_summary(s: dict[str, Any]) -> list[str]:
     """The summary lines (plain text), shared by the CLI and the reports."""
     label = "measured after the quality gate" if s["basis"] == MEASURED else "potential, before training and the gate"
@@ -170,9 +187,10 @@ def render_summary(s: dict[str, Any]) -> list[str]:
         f"sites: {s['sites']} ({s['sites_with_traffic']} with traffic, {s['sites_without_traffic']} without; "
         f"{s['sites_offloaded']} {verb}, {s['sites_kept']} kept on the LLM)",
         f"tasks: {s['tasks']} ({s['tasks_offloaded']} {'offloaded' if s['basis'] == MEASURED else 'could be offloaded'})",
-        f"calls in traces: {s['calls']}; share "
-        f"{'served by SLMs' if s['basis'] == MEASURED else 'SLMs could serve'}: {s['calls_to_slm_share']:.1%} "
-        "(offloaded calls less their fallbacks); "
+        f"calls in traces: {s['calls']}{_base_text(s)}; share "
+        f"{'served by SLMs' if s['basis'] == MEASURED else 'SLMs could serve'}: {s['calls_to_slm_share']:.1%}"
+        + (" (offloaded calls less their fallbacks)" if s["basis"] == MEASURED else "")
+        + "; "
         f"expected fallback on offloaded tasks: {s['expected_fallback_rate']:.1%}",
     ]
     if "usd_per_1k_calls_before" in s:
@@ -184,4 +202,4 @@ def render_summary(s: dict[str, Any]) -> list[str]:
     return lines
 
 
-__all__ = ["MEASURED", "POTENTIAL", "dropped_text", "ingest_dropped", "render_summary", "summarize"]
+__all__ = ["MEASURED", "POTENTIAL", "dropped_text", "ingest_dropped", "render_summary", "sites_text", "summarize"]

@@ -623,7 +623,24 @@ def anthropic_body(answer: Answer, model: str) -> dict[str, Any]:
 
 # ---- reading the LLM's own answer (shadow scoring, logs) -----------------------------------------------------------------
 def answer_from_result(api: str, result: Any) -> Answer | None:
-    """The LLM's answer as an ``Answer``; None when it cannot be read without consuming it (streams)."""
+    """The LLM's answer as an ``Answer`` with the token usage the result reports (what the router log costs calls
+    by); None when it cannot be read without consuming it (streams)."""
+    answer = _answer_of(api, result)
+    if answer is None or api == "text":
+        return answer
+    try:
+        usage = get(result, "usage")
+        tokens_in = get(usage, "prompt_tokens", None) if usage is not None else None
+        tokens_out = get(usage, "completion_tokens", None) if usage is not None else None
+        if tokens_in is None and usage is not None:  # responses / anthropic spell them input / output
+            tokens_in, tokens_out = get(usage, "input_tokens", None), get(usage, "output_tokens", None)
+    except (AttributeError, TypeError):
+        return answer
+    counts = [n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else 0 for n in (tokens_in, tokens_out)]
+    return answer.replace(prompt_tokens=counts[0], completion_tokens=counts[1]) if any(counts) else answer
+
+
+def _answer_of(api: str, result: Any) -> Answer | None:
     try:
         if api == "text":
             return Answer(content=result if isinstance(result, str) else str(result))

@@ -1,6 +1,6 @@
 """SLM backends and their registry: one backend per endpoint ``target``.
 
-Built in: ``vllm`` (adapter chosen by ``model=<adapter name>``), ``tensorrt-llm`` (``model=<base>`` plus a top-level
+Built in: ``vllm`` (adapter chosen by ``model=<adapter name>``; a sequence classifier by ``POST /classify``), ``tensorrt-llm`` (``model=<base>`` plus a top-level
 ``lora_request: {lora_name, lora_int_id, lora_path}``, the ``extra_body`` form trtllm-serve reads), ``llamacpp``
 (llama-server, ``lora: [{"id": N, "scale": 1.0}]``), all OpenAI-compatible ``/chat/completions`` over HTTP, and ``hf``
 (in-process transformers + peft, imported on first use). ``register_backend(target, factory)`` adds or replaces one;
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import threading
 from collections.abc import Awaitable, Callable
@@ -19,6 +20,7 @@ from typing import Any
 from slmc.runtime.http import transport
 from slmc.runtime.manifest import Endpoint, Site
 from slmc.runtime.types import Answer, EndpointError, SLMRequest
+from slmc.traces.record import content_text
 
 
 class Backend:
@@ -137,10 +139,70 @@ def auth_headers(endpoint: Endpoint) -> dict[str, str] | None:
 
 
 class VLLMBackend(OpenAICompatBackend):
-    """vLLM ``--enable-lora``: every adapter is a model id."""
+    """vLLM ``--enable-lora``: every adapter is a model id. A ``classifier-head`` site is a sequence classifier on a
+    ``--runner pooling`` server: ``POST /classify`` (at the server root) with the text the in-process classifier
+    reads, the label answered, its log-probability as the confidence (as the hf backend computes it)."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        super().__init__(endpoint)
+        root = endpoint.url or ""
+        self.classify_url = (root[: -len("/v1")] if root.endswith("/v1") else root) + "/classify"
 
     def model(self, site: Site) -> str:
         return site.adapter.name if site.adapter else super().model(site)
+
+    def classify_body(self, req: SLMRequest, site: Site) -> dict[str, Any]:
+        return {"model": self.endpoint.model or "default", "input": classifier_text(req)}
+
+    def complete(self, req: SLMRequest, site: Site, timeout: float) -> Answer:
+        if not _classifies(site):
+            return super().complete(req, site, timeout)
+        body = self.classify_body(req, site)
+        return parse_classification(
+            transport().post_json(self.classify_url, body, timeout, headers=self.headers()), site
+        )
+
+    async def acomplete(self, req: SLMRequest, site: Site, timeout: float) -> Answer:
+        if not _classifies(site):
+            return await super().acomplete(req, site, timeout)
+        body = self.classify_body(req, site)
+        data = await transport().apost_json(self.classify_url, body, timeout, headers=self.headers())
+        return parse_classification(data, site)
+
+
+def _classifies(site: Site) -> bool:
+    return site.adapter is not None and site.adapter.kind == "classifier-head"
+
+
+def classifier_text(req: SLMRequest) -> str:
+    """What a sequence classifier reads: the request's non-system message texts, one per line (as in-process)."""
+    return "\n".join(
+        content_text(m.get("content")) for m in req.messages if m.get("role") not in ("system", "developer")
+    )
+
+
+def parse_classification(data: dict[str, Any], site: Site) -> Answer:
+    """A vLLM ``ClassificationResponse`` as an ``Answer``: the label (the contract's label by index when the model
+    only knows ``LABEL_i``), confidence the log of its probability; a malformed one is ``invalid-response``."""
+    rows = data.get("data")
+    if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
+        raise EndpointError("invalid-response", "no classification data")
+    probs = rows[0].get("probs")
+    if not isinstance(probs, list) or not probs or not all(isinstance(p, int | float) for p in probs):
+        raise EndpointError("invalid-response", "no class probabilities")
+    best = max(range(len(probs)), key=lambda i: probs[i])
+    labels = [str(label) for label in site.contract.get("labels") or ()]
+    label = rows[0].get("label")
+    if not isinstance(label, str) or (labels and label not in labels):
+        label = labels[best] if best < len(labels) else str(best)
+    usage = data.get("usage") or {}
+    return Answer(
+        content=label,
+        confidence=math.log(probs[best]) if probs[best] > 0 else float("-inf"),
+        prompt_tokens=int(usage.get("prompt_tokens") or 0),
+        completion_tokens=1,
+        model=data.get("model"),
+    )
 
 
 class TensorRTLLMBackend(OpenAICompatBackend):

@@ -31,6 +31,42 @@ class CheckResult:
     answer: Answer | None = None  # the normalised answer to return (canonical label, unfenced JSON, parsed tool calls)
 
 
+# Python type names some tool catalogues use (BFCL / Gorilla: "float", "dict", "tuple", "any") -> JSON Schema's
+MAX_VALIDATORS = 512
+_PY_TYPES = {
+    "float": "number",
+    "int": "integer",
+    "str": "string",
+    "bool": "boolean",
+    "dict": "object",
+    "list": "array",
+    "tuple": "array",
+}
+
+
+def standard_schema(schema: Any) -> Any:
+    """``schema`` with Python type names written as JSON Schema types and ``"any"`` types dropped (a copy; the
+    original is not changed), so a catalogue in that dialect is checked instead of crashing the validator."""
+    if isinstance(schema, list):
+        return [standard_schema(v) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "type" and isinstance(value, str):
+            if value != "any":  # "any": no type constraint
+                out[key] = _PY_TYPES.get(value, value)
+        elif key == "type" and isinstance(value, list):
+            if "any" not in value:
+                out[key] = [_PY_TYPES.get(v, v) if isinstance(v, str) else v for v in value]
+        elif key in ("properties", "patternProperties", "definitions", "$defs") and isinstance(value, dict):
+            out[key] = {k: standard_schema(v) for k, v in value.items()}
+        else:
+            literal = key in ("enum", "const", "default", "examples")  # values, not schemas
+            out[key] = standard_schema(value) if isinstance(value, dict | list) and not literal else value
+    return out
+
+
 @dataclass
 class Contract:
     """A compiled contract: label lookup table, compiled regex, cached schema validators."""
@@ -125,13 +161,28 @@ class Contract:
     def _schema_error(self, key: str, schema: Any, value: Any) -> str | None:
         if not isinstance(schema, dict) or not schema:
             return None
+        # keyed by the schema too: with tools offered per call, two requests may give one tool name two schemas
+        try:
+            key = f"{key}\x00{json.dumps(schema, sort_keys=True, default=str)}"
+        except (TypeError, ValueError, RecursionError):
+            return None  # not a JSON schema one can write down: left unchecked
         validator = self._validators.get(key)
         if validator is None:
             import jsonschema  # lazy: only sites with schemas pay for it
 
             with self._lock:
+                schema = standard_schema(schema)
                 cls = jsonschema.validators.validator_for(schema)
-                validator = self._validators.setdefault(key, cls(schema))
+                try:
+                    cls.check_schema(schema)
+                    made: Any = cls(schema)
+                except (jsonschema.exceptions.SchemaError, RecursionError):
+                    made = False  # a schema no validator can use (a bad pattern, ...): the arguments go unchecked
+                if len(self._validators) >= MAX_VALIDATORS:
+                    self._validators.clear()  # per-call schemas are unbounded: the cache is not
+                validator = self._validators.setdefault(key, made)
+        if validator is False:
+            return None
         error = next(iter(validator.iter_errors(value)), None)
         if error is None:
             return None

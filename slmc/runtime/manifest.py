@@ -3,9 +3,11 @@
 The shape is docs/interfaces.md §4. Extra keys the router reads (all optional):
 
 * ``defaults``: ``timeout_s`` (20), ``mode`` (serve | shadow | off), ``log`` (JSONL path for routed calls),
-  ``breaker: {failures: 5, reset_s: 30}``, ``shadow: {workers: 2, queue: 256}``.
+  ``breaker: {failures: 5, reset_s: 30}``, ``shadow: {workers: 2, queue: 256}``,
+  ``sample: {rate: 0, budget_usd_per_day: null, usd_per_1m_input: 0, usd_per_1m_output: 0}`` (S6: the share of the
+  calls the SLM serves that also go to the LLM in shadow, and its daily $ budget; ``slmc.runtime.sampling``).
 * ``log``: top-level alias of ``defaults.log``.
-* per site: ``timeout_s``, ``prompt_template`` (``text`` sites: a string, or a list of ``{role, content}``, with
+* per site: ``timeout_s``, ``sample_rate`` (overrides ``defaults.sample.rate``), ``prompt_template`` (``text`` sites: a string, or a list of ``{role, content}``, with
   ``{param}`` holes named by the wrapper's parameters), ``temperature`` (0), ``adapter.kind``
   (``lora`` default | ``classifier-head`` | ``span-head`` | ``tool-head``).
 * per endpoint: ``model`` (the model name the server was started with; default ``base_model`` as written),
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from slmc.errors import SlmcError
+from slmc.runtime.sampling import SamplePolicy
 from slmc.safety import UnsafePathError, resolve_within
 
 DECISIONS = ("offload", "shadow", "keep")
@@ -77,6 +80,7 @@ class Site:
     temperature: float = 0.0
     task: str | None = None
     prompt_template: Any = None
+    sample_rate: float | None = None  # None: defaults.sample.rate
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,7 @@ class Manifest:
     breaker_reset_s: float = 30.0
     shadow_workers: int = 2
     shadow_queue: int = 256
+    sample: SamplePolicy = field(default_factory=SamplePolicy)
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -129,6 +134,7 @@ def parse_manifest(data: Any, path: Path, *, allow_outside_paths: bool | None = 
     log = data.get("log", defaults.get("log"))
     breaker = _mapping(defaults.get("breaker"), "defaults.breaker", where)
     shadow = _mapping(defaults.get("shadow"), "defaults.shadow", where)
+    sample = _sample_policy(_mapping(defaults.get("sample"), "defaults.sample", where), where)
 
     endpoints: dict[str, Endpoint] = {}
     for name, entry in _mapping(data.get("endpoints"), "endpoints", where).items():
@@ -168,8 +174,35 @@ def parse_manifest(data: Any, path: Path, *, allow_outside_paths: bool | None = 
         breaker_reset_s=_number(breaker.get("reset_s", 30), "defaults.breaker.reset_s", where),
         shadow_workers=max(1, int(_number(shadow.get("workers", 2), "defaults.shadow.workers", where))),
         shadow_queue=max(1, int(_number(shadow.get("queue", 256), "defaults.shadow.queue", where))),
+        sample=sample,
         raw=data,
     )
+
+
+def _sample_policy(entry: dict[str, Any], where: str) -> SamplePolicy:
+    rate = _share(entry.get("rate", 0), "defaults.sample.rate", where)
+    budget = entry.get("budget_usd_per_day")
+    prices = [
+        _number(entry.get(k, 0), f"defaults.sample.{k}", where) for k in ("usd_per_1m_input", "usd_per_1m_output")
+    ]
+    if budget is not None:
+        budget = _number(budget, "defaults.sample.budget_usd_per_day", where)
+        if budget < 0 or not any(prices):
+            raise SlmcError(
+                "defaults.sample.budget_usd_per_day needs a budget >= 0 and the LLM's price to cost samples by",
+                path=where,
+                hint="set defaults.sample.usd_per_1m_input and usd_per_1m_output (the LLM's $ per 1M tokens)",
+            )
+    if any(p < 0 for p in prices):
+        raise SlmcError("defaults.sample prices must be >= 0", path=where)
+    return SamplePolicy(rate, budget, prices[0], prices[1])
+
+
+def _share(value: Any, name: str, where: str) -> float:
+    share = _number(value, name, where)
+    if not 0 <= share <= 1:
+        raise SlmcError(f"{name} must be between 0 and 1, got {value!r}", path=where, hint="e.g. 0.05 for 5 %")
+    return share
 
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -236,6 +269,7 @@ def _site(
         )
     threshold = entry.get("threshold")
     max_tokens = entry.get("max_tokens")
+    sample_rate = entry.get("sample_rate")
     return Site(
         id=site_id,
         decision=decision,
@@ -249,6 +283,7 @@ def _site(
         temperature=_number(entry.get("temperature", 0.0), f"sites.{site_id}.temperature", where),
         task=entry.get("task"),
         prompt_template=entry.get("prompt_template"),
+        sample_rate=None if sample_rate is None else _share(sample_rate, f"sites.{site_id}.sample_rate", where),
     )
 
 

@@ -8,14 +8,23 @@ log-probs), ``timeout``, ``http-5xx``, ``http-4xx``, ``connection``, ``invalid-j
 ``timeout_s`` is the deadline of the whole SLM attempt, counted from the call's start: the backend gets the time left,
 and an answer that arrives after the deadline is not used (fallback ``timeout``), on the sync, async and in-process
 paths alike. Models load in ``warm_up`` (``configure(..., warm=True)``), never inside a request.
+
+The trace log (one ``TraceRecord`` per routed call, ``meta.router``) is what ``slmc traces ingest`` and ``slmc monitor``
+read back: ``route`` (``slm`` | ``fallback`` | ``shadow``), ``reason`` (the fallback's cause), ``confidence``, the SLM's
+answer when the LLM's was served (``slm_output`` / ``slm_tool_calls``), the LLM's when the SLM's was served and the
+call was sampled (``sampled``, ``llm_output`` / ``llm_tool_calls``, ``llm_input_tokens`` / ``llm_output_tokens``,
+``sample_usd``; ``slmc.runtime.sampling``), ``agree`` where both answered, ``llm_model``, ``slm_latency_ms`` and
+``llm_latency_ms``. The record's own ``output`` is the answer the agent got.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import copy
 import inspect
 import json
+import os
 import threading
 import time
 import uuid
@@ -32,6 +41,7 @@ from slmc.runtime.apis import answer_from_result, build_request, build_response,
 from slmc.runtime.backends import Backend, backend_targets, make_backend
 from slmc.runtime.contracts import Contract
 from slmc.runtime.manifest import MODES, Manifest, Site
+from slmc.runtime.sampling import SamplePolicy, Sampler
 from slmc.runtime.types import Answer, EndpointError, SLMRequest, UnsupportedRequest
 from slmc.traces.record import TraceRecord
 
@@ -126,6 +136,7 @@ class Stats:
         self.llm_errors = 0
         self.fallbacks: Counter[str] = Counter()
         self.shadow: Counter[str] = Counter()
+        self.sample: Counter[str] = Counter()  # runs, agree, disagree, errors, budget, dropped, uncopyable
         self.by_site: dict[str, Counter[str]] = {}
         self._latency: deque[float] = deque(maxlen=window)
 
@@ -151,6 +162,10 @@ class Stats:
         with self._lock:
             self.shadow[name] += 1
 
+    def sample_event(self, name: str) -> None:
+        with self._lock:
+            self.sample[name] += 1
+
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
             latencies = sorted(self._latency)
@@ -163,6 +178,7 @@ class Stats:
                 "fallback_total": sum(fallbacks.values()),
                 "shadowed": self.shadowed,
                 "shadow": dict(self.shadow),
+                "sample": dict(self.sample),
                 "llm_errors": self.llm_errors,
                 "p50_latency_ms": _percentile(latencies, 0.50) * 1000,
                 "p95_latency_ms": _percentile(latencies, 0.95) * 1000,
@@ -219,7 +235,7 @@ def _scrub(record: TraceRecord) -> None:
     scrubber.record(record)
     router = meta.get("router")
     if isinstance(router, dict):
-        for key in ("slm_output", "slm_tool_calls", "detail"):
+        for key in ("slm_output", "slm_tool_calls", "llm_output", "llm_tool_calls", "detail", "sample_error"):
             if router.get(key):
                 router[key] = scrubber.value(router[key])
     record.meta = meta
@@ -237,6 +253,7 @@ class Attempt:
     stream_usage: bool = False
     slm: Answer | None = None
     slm_ms: float | None = None
+    llm_ms: float | None = None
     contract_ok: bool | None = None
     reason: str | None = None
     detail: str = ""
@@ -274,6 +291,9 @@ class Router:
         self._shadow_slots = threading.BoundedSemaphore(manifest.shadow_queue)
         self._shadow_pending = 0
         self._shadow_idle = threading.Condition()
+        self.sampler = Sampler(_sample_policy(manifest.sample))
+        self._rate_from_env = bool(os.environ.get(SAMPLE_RATE_ENV, "").strip())  # one rate for every site
+        self._sample_tasks: set[asyncio.Task[Any]] = set()
         preload({site.api for site in self.sites.values()}, imported_only=True)  # the agent's SDKs: cheap
 
     # ---- resolution ----------------------------------------------------------------------------------------------
@@ -323,13 +343,18 @@ class Router:
         except (Fallback, UnsupportedRequest) as exc:
             self._mark(attempt, exc)
             return self._fallback(attempt, fn, args, kwargs)
-        self._served(attempt, "slm", attempt.slm)
+        copied = self._pick_sample(attempt, args, kwargs)
+        self._served(attempt, "slm", attempt.slm, write=copied is None)
+        if copied is not None:
+            self._submit_sample(attempt, fn, *copied)
         return result
 
     def _fallback(self, attempt: Attempt, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         token = PASSTHROUGH.set(True)
+        t0 = time.perf_counter()
         try:
             result = fn(*args, **kwargs)
+            attempt.llm_ms = (time.perf_counter() - t0) * 1000
         except BaseException as exc:
             self._served(attempt, "llm", None, error=exc)
             raise
@@ -345,8 +370,10 @@ class Router:
         except UnsupportedRequest as exc:
             attempt.extra["shadow"] = f"unsupported: {exc}"
         token = PASSTHROUGH.set(True)
+        t0 = time.perf_counter()
         try:
             result = fn(*args, **kwargs)
+            attempt.llm_ms = (time.perf_counter() - t0) * 1000
         except BaseException as exc:
             self._served(attempt, "llm", None, error=exc)
             raise
@@ -372,13 +399,18 @@ class Router:
         except (Fallback, UnsupportedRequest) as exc:
             self._mark(attempt, exc)
             return await self._afallback(attempt, fn, args, kwargs)
-        self._served(attempt, "slm", attempt.slm)
+        copied = self._pick_sample(attempt, args, kwargs)
+        self._served(attempt, "slm", attempt.slm, write=copied is None)
+        if copied is not None:
+            self._start_async_sample(attempt, fn, *copied)
         return result
 
     async def _afallback(self, attempt: Attempt, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         token = PASSTHROUGH.set(True)
+        t0 = time.perf_counter()
         try:
             result = await _awaited(fn(*args, **kwargs))
+            attempt.llm_ms = (time.perf_counter() - t0) * 1000
         except BaseException as exc:
             self._served(attempt, "llm", None, error=exc)
             raise
@@ -394,8 +426,10 @@ class Router:
         except UnsupportedRequest as exc:
             attempt.extra["shadow"] = f"unsupported: {exc}"
         token = PASSTHROUGH.set(True)
+        t0 = time.perf_counter()
         try:
             result = await _awaited(fn(*args, **kwargs))
+            attempt.llm_ms = (time.perf_counter() - t0) * 1000
         except BaseException as exc:
             self._served(attempt, "llm", None, error=exc)
             raise
@@ -531,11 +565,133 @@ class Router:
         else:
             attempt.reason, attempt.detail = "unsupported", str(exc)
 
-    def _served(self, attempt: Attempt, by: str, answer: Answer | None, error: BaseException | None = None) -> None:
+    def _served(
+        self,
+        attempt: Attempt,
+        by: str,
+        answer: Answer | None,
+        error: BaseException | None = None,
+        *,
+        write: bool = True,
+    ) -> None:
         elapsed = time.perf_counter() - attempt.started
+        attempt.extra["_elapsed"] = elapsed
         self.stats.served(attempt.site.id, by, attempt.reason, elapsed, llm_error=error is not None)
-        if self.log is not None:
+        if self.log is not None and write:
             self.log.write(self._record(attempt, by, answer, elapsed, error))
+
+    # ---- S6 sampling: a share of the SLM-served calls also goes to the LLM, after the agent has its answer ----------
+    def _pick_sample(
+        self, attempt: Attempt, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
+        """A copy of the call's arguments when this served call is to be sampled (the agent may change its own
+        objects, such as the message list, as soon as it has its answer), else None."""
+        site = attempt.site
+        rate = None if self._rate_from_env else site.sample_rate  # None: the policy's rate
+        pick = self.sampler.pick(site.id, rate)
+        if pick is None or attempt.stream:
+            return None
+        if pick == "budget":
+            self.stats.sample_event("budget")
+            attempt.extra["sample_skipped"] = "budget"
+            return None
+        try:
+            return copy.deepcopy((args, kwargs))
+        except Exception:  # a client object that will not copy: no sample, never a failed call
+            self.stats.sample_event("uncopyable")
+            attempt.extra["sample_skipped"] = "uncopyable"
+            return None
+
+    def _submit_sample(self, attempt: Attempt, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        if not self._shadow_slots.acquire(blocking=False):
+            self._sample_dropped(attempt)
+            return
+        with self._shadow_idle:
+            self._shadow_pending += 1
+        try:
+            self._shadow_executor().submit(self._sample_job, attempt, fn, args, kwargs)
+        except RuntimeError:  # interpreter shutting down
+            self._shadow_done()
+            self._sample_dropped(attempt)
+
+    def _start_async_sample(self, attempt: Attempt, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """The async sample runs as a task on the agent's own event loop (its async client is bound to it)."""
+        if not self._shadow_slots.acquire(blocking=False):
+            self._sample_dropped(attempt)
+            return
+        with self._shadow_idle:
+            self._shadow_pending += 1
+        task = asyncio.get_running_loop().create_task(self._asample_job(attempt, fn, args, kwargs))
+        self._sample_tasks.add(task)
+        task.add_done_callback(self._sample_tasks.discard)
+
+    def _sample_dropped(self, attempt: Attempt) -> None:
+        self.stats.sample_event("dropped")
+        attempt.extra["sample_skipped"] = "dropped (queue full)"
+        if self.log is not None:
+            self.log.write(self._record(attempt, "slm", attempt.slm, attempt.extra.get("_elapsed", 0.0), None))
+
+    def _sample_job(self, attempt: Attempt, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        token = PASSTHROUGH.set(True)
+        t0 = time.perf_counter()
+        llm: Answer | None = None
+        try:
+            llm = answer_from_result(attempt.api, fn(*args, **kwargs))
+        except Exception as exc:
+            attempt.extra["sample_error"] = f"{type(exc).__name__}: {exc}"[:300]
+        finally:
+            PASSTHROUGH.reset(token)
+        self._sample_finished(attempt, llm, (time.perf_counter() - t0) * 1000)
+
+    async def _asample_job(self, attempt: Attempt, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        token = PASSTHROUGH.set(True)
+        t0 = time.perf_counter()
+        llm: Answer | None = None
+        try:
+            llm = answer_from_result(attempt.api, await _awaited(fn(*args, **kwargs)))
+        except Exception as exc:
+            attempt.extra["sample_error"] = f"{type(exc).__name__}: {exc}"[:300]
+        except BaseException:  # the agent's loop ended (cancelled): the slot is freed, the call logged unsampled
+            self.stats.sample_event("cancelled")
+            attempt.extra["sample_skipped"] = "cancelled (the event loop ended)"
+            try:
+                if self.log is not None:
+                    self.log.write(self._record(attempt, "slm", attempt.slm, attempt.extra.get("_elapsed", 0.0), None))
+            finally:
+                self._shadow_done()
+            raise
+        finally:
+            PASSTHROUGH.reset(token)
+        self._sample_finished(attempt, llm, (time.perf_counter() - t0) * 1000)
+
+    def _sample_finished(self, attempt: Attempt, llm: Answer | None, llm_ms: float) -> None:
+        try:
+            req = attempt.req
+            chars = sum(len(str(m.get("content") or "")) for m in (req.messages if req else []))
+            usd = self.sampler.policy.cost(llm, chars) if llm is not None or "sample_error" in attempt.extra else 0.0
+            self.sampler.spend(usd)
+            self.stats.sample_event("runs")
+            attempt.llm_ms = llm_ms
+            attempt.extra.update(sampled=True, sample_usd=round(usd, 8))
+            if llm is None:
+                self.stats.sample_event("errors")
+            elif attempt.slm is not None:
+                agree = self.contracts[attempt.site.id].agree(attempt.slm, llm)
+                attempt.extra["agree"] = agree
+                self.stats.sample_event("agree" if agree else "disagree")
+            if self.log is not None:
+                record = self._record(attempt, "slm", attempt.slm, attempt.extra.get("_elapsed", 0.0), None)
+                if llm is not None:
+                    router = record.meta["router"]
+                    router["llm_output"] = llm.content
+                    router["llm_tool_calls"] = _tool_calls(llm)
+                    router["llm_input_tokens"] = llm.prompt_tokens or None
+                    router["llm_output_tokens"] = llm.completion_tokens or None
+                self.log.write(record)
+        except Exception:  # a sample never breaks the agent; counted, not raised
+            self.stats.sample_event("errors")
+        finally:
+            self._shadow_done()
 
     # ---- shadow --------------------------------------------------------------------------------------------------
     def _after_shadow_teacher(self, attempt: Attempt, result: Any) -> None:
@@ -647,6 +803,7 @@ class Router:
     ) -> TraceRecord:
         site, req = attempt.site, attempt.req
         router: dict[str, Any] = {
+            "route": "slm" if by == "slm" else ("shadow" if attempt.reason == "shadow" else "fallback"),
             "site": site.id,
             "request_site": attempt.request_id,
             "api": attempt.api,
@@ -659,6 +816,8 @@ class Router:
             "contract": site.contract.get("kind"),
             "contract_ok": attempt.contract_ok,
             "slm_latency_ms": attempt.slm_ms,
+            "llm_latency_ms": attempt.llm_ms,
+            "llm_model": req.model if req else None,
         }
         if attempt.detail:
             router["detail"] = attempt.detail[:500]
@@ -669,7 +828,7 @@ class Router:
                 router["slm_tool_calls"] = _tool_calls(attempt.slm)
         if attempt.stream:
             router["stream"] = True
-        router.update(attempt.extra)
+        router.update((k, v) for k, v in attempt.extra.items() if not k.startswith("_"))
         params = dict(req.params) if req else {}
         if req and req.response_format:
             params["response_format"] = req.response_format
@@ -693,6 +852,23 @@ class Router:
             task=site.task,
             meta={"router": router},
         )
+
+
+SAMPLE_RATE_ENV = "SLMC_SAMPLE_RATE"
+
+
+def _sample_policy(policy: SamplePolicy) -> SamplePolicy:
+    """The manifest's policy, its rate replaced by ``SLMC_SAMPLE_RATE`` when the person running the agent sets it."""
+    text = os.environ.get(SAMPLE_RATE_ENV, "").strip()
+    if not text:
+        return policy
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = -1.0
+    if not 0 <= rate <= 1:
+        raise SlmcError(f"{SAMPLE_RATE_ENV}={text!r} is not a share between 0 and 1", hint="e.g. 0.05 for 5 %")
+    return SamplePolicy(rate, policy.budget_usd_per_day, policy.usd_per_1m_input, policy.usd_per_1m_output)
 
 
 _WATCHDOG: ThreadPoolExecutor | None = None

@@ -1,9 +1,9 @@
-"""Serving targets: the serving plan built from the gated IR, the ``Target`` base class and the target registry.
+"""Serving targets: the ``Target`` base class, the target registry and the checks and quoting they share.
 
-A ``ServingPlan`` is what every target and the bundle writer consume: endpoints (one per base model, each serving
-one LoRA adapter per task), and the routing entry of every decided call site. Targets add their own files
-(``emit``) and the target-specific routing fields of the manifest (``endpoint_fields`` / ``adapter_fields``).
-Import-light: jinja2 and yaml only.
+A ``ServingPlan`` (``slmc.ir.serving``, written by the ``plan-serving`` pass) is what every target and the bundle
+writer read: endpoints (one per base model, each serving one LoRA adapter per task), and the routing entry of every
+decided call site. Targets add their own files (``emit``) and the target-specific routing fields of the manifest
+(``endpoint_fields`` / ``adapter_fields``). Import-light: jinja2 and yaml only.
 """
 
 from __future__ import annotations
@@ -16,89 +16,20 @@ import re
 import shutil
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 from slmc.errors import SlmcError
 from slmc.ir.graph import AgentGraph
-from slmc.ir.nodes import Decision, LLMCall, SiteKind, Task
-from slmc.safety import task_slug, to_slug
+from slmc.ir.nodes import LLMCall, SiteKind
+from slmc.ir.serving import AdapterSpec, EndpointSpec, ServingPlan
 
+# The group key of a classifier served by a server of its own (vLLM's pooling runner), never a hub id or path.
+CLASSIFIER_BASE = "\0classifier:"
 # vLLM's MaxLoRARanks (1 is allowed too but never useful); adapters are rounded up to one of these.
 ALLOWED_LORA_RANKS = (8, 16, 32, 64, 128, 256, 320, 512)
 LORA_METHODS = ("lora", "qlora")
-
-
-# ---- plan ---------------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class AdapterSpec:
-    """One task's LoRA adapter as served by an endpoint."""
-
-    name: str  # served name (task slug), e.g. "intent"
-    task: str  # task id
-    path: str  # path inside the bundle, e.g. "adapters/intent"
-    source: Path | None  # trained adapter directory to copy into the bundle (None: not on disk)
-    int_id: int  # 1-based id (TensorRT-LLM / vLLM LoRARequest); targets may renumber (llama.cpp: flag order)
-    rank: int
-    alpha: int
-    target_modules: tuple[str, ...]
-    method: str  # lora | qlora | full | classifier-head
-    modules_to_save: tuple[str, ...] = ()
-    planned: bool = False  # a plan checked before training: no adapter on disk yet (rank/modules from the plan)
-
-
-@dataclass(frozen=True)
-class EndpointSpec:
-    """A server for one base model and the adapters it serves."""
-
-    name: str  # "base-0"
-    target: str  # target name serving it (an hf endpoint may sit in another target's bundle)
-    base_model: str  # hub id, or bundle path ("models/base-0") when the base is copied
-    model_name: str  # catalog name of the SLM
-    base_source: Path | None  # local base model directory to copy (None: hub id)
-    port: int
-    adapters: tuple[AdapterSpec, ...] = ()
-    family: str | None = None  # qwen | llama | phi (for engine recipes)
-
-
-@dataclass(frozen=True)
-class SiteRoute:
-    """The manifest entry of one decided call site."""
-
-    site_id: str
-    kind: SiteKind
-    decision: Decision
-    reasons: tuple[str, ...]
-    api: str | None
-    task: str | None = None
-    endpoint: str | None = None
-    adapter: str | None = None  # adapter name on the endpoint
-    contract: dict[str, Any] | None = None
-    threshold: float | None = None
-    max_tokens: int | None = None
-    eval: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class ServingPlan:
-    agent_name: str
-    agent_source: str
-    target: str
-    endpoints: tuple[EndpointSpec, ...]
-    sites: tuple[SiteRoute, ...]
-    defaults: dict[str, Any] = field(default_factory=lambda: {"timeout_s": 20, "mode": "serve"})
-    host: str = "localhost"
-    notes: tuple[str, ...] = ()
-
-    def endpoint(self, name: str) -> EndpointSpec:
-        for ep in self.endpoints:
-            if ep.name == name:
-                return ep
-        raise KeyError(name)
-
-    def adapters(self) -> list[AdapterSpec]:
-        return [a for ep in self.endpoints for a in ep.adapters]
 
 
 @dataclass(frozen=True)
@@ -248,202 +179,6 @@ def model_family(model_name: str, base_dir: Path | None) -> str | None:
     return None
 
 
-# ---- plan builder -------------------------------------------------------------------------------------------------
-def _resolve(path: str | None, base: Path | None) -> Path | None:
-    if not path:
-        return None
-    p = Path(path)
-    if not p.is_absolute() and base is not None:
-        p = base / p
-    return p if p.exists() else None
-
-
-def trained_method(task: Task) -> str:
-    """How the task's model was trained: the fine-tune plan's method (a scratch or tiny base is fully fine-tuned even
-    when the SLM choice said LoRA), else the SLM choice's."""
-    if task.finetune is not None:
-        return task.finetune.method
-    return task.slm.method if task.slm else "lora"
-
-
-def _primary_task(tasks: list[Task]) -> Task | None:
-    if not tasks:
-        return None
-    order = {Decision.OFFLOAD: 0, Decision.SHADOW: 1, Decision.KEEP: 2, None: 3}
-    return sorted(tasks, key=lambda t: (order.get(t.decision, 3), -t.calls, t.id))[0]
-
-
-def _max_tokens(graph: AgentGraph, site: LLMCall) -> int | None:
-    for node in (site, graph.request_of(site.id)):
-        if node is None:
-            continue
-        for key in ("max_tokens", "max_completion_tokens", "max_output_tokens"):
-            value = node.options.get(key)
-            if isinstance(value, int) and not isinstance(value, bool):
-                return value
-    return None
-
-
-def build_plan(graph: AgentGraph, options: Mapping[str, Any], target: str) -> ServingPlan:
-    """Turn the gated graph into a serving plan for ``target``.
-
-    ``options``: ``build_dir`` (resolves relative adapter / model paths), ``agent_name``, ``agent_source``, ``mode``,
-    ``timeout_s``, ``host``, ``port`` (first endpoint port), ``copy_base`` (copy local base models into the bundle,
-    default True), ``site_api`` (site id -> api override for wrapper-calls returning SDK objects), ``planned`` (the
-    plan is checked before training: an adapter not on disk yet is taken from the fine-tune plan, not a problem).
-    """
-    target_cls = target_class(target)
-    build_dir = Path(options["build_dir"]) if options.get("build_dir") else None
-    port0 = check_port(options.get("port", target_cls.default_port))
-    copy_base = bool(options.get("copy_base", True))
-    planned = bool(options.get("planned", False))
-    notes: list[str] = []
-
-    by_site: dict[str, list[Task]] = {}
-    for task in graph.tasks():
-        for sid in task.sites:
-            by_site.setdefault(sid, []).append(task)
-
-    sites = [
-        s
-        for s in graph.sites()
-        if s.decision is not None and s.site in (SiteKind.REQUEST, SiteKind.WRAPPER_CALL, SiteKind.FRAMEWORK_TASK)
-    ]
-    served: dict[str, Task] = {}  # task id -> task that needs an adapter
-    for s in sites:
-        task = _primary_task(by_site.get(s.id, []))
-        if s.decision != Decision.KEEP and task is not None and task.slm is not None:
-            served[task.id] = task
-        if len(by_site.get(s.id, [])) > 1:
-            notes.append(
-                f"{s.id}: serves {len(by_site[s.id])} tasks; routed to the primary task {task.id if task else '-'}"
-            )
-
-    # endpoints: one per (serving target, base model source)
-    groups: dict[tuple[str, str], list[Task]] = {}
-    for task in sorted(served.values(), key=lambda t: t.id):
-        assert task.slm is not None
-        method = trained_method(task)
-        ep_target = target if target_cls.serves_method(method) else "hf"
-        if ep_target != target:
-            folder = _resolve(task.eval.adapter if task.eval else None, build_dir)
-            why = target_cls.why_not_served(method, folder)
-            notes.append(
-                f"{task.id}: {method} is not servable by {target}; served in-process by the hf target"
-                + (f" ({why})" if why else "")
-            )
-        base = task.slm.source
-        if method not in LORA_METHODS and method != "classifier-head":
-            base = (task.eval.adapter if task.eval and task.eval.adapter else None) or base  # a full fine-tune
-        groups.setdefault((ep_target, base), []).append(task)
-
-    endpoints: list[EndpointSpec] = []
-    adapter_of_task: dict[str, tuple[str, str | None]] = {}
-    for index, ((ep_target, base), tasks) in enumerate(sorted(groups.items())):
-        name = f"base-{index}"
-        first = tasks[0]
-        assert first.slm is not None
-        base_dir = _resolve(base, build_dir)
-        base_in_bundle = f"models/{name}" if base_dir is not None and base_dir.is_dir() and copy_base else base
-        adapters: list[AdapterSpec] = []
-        for task in tasks:
-            assert task.slm is not None
-            method = trained_method(task)
-            if method not in LORA_METHODS and method != "classifier-head":
-                adapter_of_task[task.id] = (name, None)
-                continue
-            source = _resolve(task.eval.adapter if task.eval else None, build_dir)
-            cfg = read_adapter_config(source) if source is not None else None
-            plan = task.finetune
-            rank = int(cfg.get("r", 0)) if cfg else (plan.lora_r if plan else 0)
-            alpha = int(cfg.get("lora_alpha", 0)) if cfg else (plan.lora_alpha if plan else 0)
-            modules = cfg.get("target_modules") if cfg else (list(plan.target_modules) if plan else [])
-            if isinstance(modules, str):
-                modules = [modules]
-            adapter_name = task_slug(task.id)  # a folder name in the bundle: never '..', '/' or a dot
-            adapters.append(
-                AdapterSpec(
-                    name=adapter_name,
-                    task=task.id,
-                    path=f"adapters/{adapter_name}",
-                    source=source,
-                    int_id=len(adapters) + 1,
-                    rank=rank,
-                    alpha=alpha,
-                    target_modules=tuple(sorted(modules or ())),
-                    method=method,
-                    modules_to_save=tuple((cfg or {}).get("modules_to_save") or ()),
-                    planned=planned and source is None,
-                )
-            )
-            adapter_of_task[task.id] = (name, adapter_name)
-        endpoints.append(
-            EndpointSpec(
-                name=name,
-                target=ep_target,
-                base_model=base_in_bundle,
-                model_name=first.slm.model,
-                base_source=base_dir if base_in_bundle != base else None,
-                port=port0 + index,
-                adapters=tuple(adapters),
-                family=model_family(first.slm.model, base_dir),
-            )
-        )
-
-    overrides = options.get("site_api") or {}
-    routes: list[SiteRoute] = []
-    for s in sites:
-        task = _primary_task(by_site.get(s.id, []))
-        decision = s.decision or Decision.KEEP
-        ep_name, adapter_name = adapter_of_task.get(task.id, (None, None)) if task else (None, None)
-        if decision != Decision.KEEP and ep_name is None:
-            notes.append(f"{s.id}: {decision} without a trained SLM; kept on the LLM")
-            decision = Decision.KEEP
-        api = api_of_site(graph, s, overrides)
-        if decision != Decision.KEEP and api is None:
-            notes.append(f"{s.id}: the router cannot serve {s.client} {s.api or s.site}; kept on the LLM")
-            decision = Decision.KEEP
-        serving = decision != Decision.KEEP
-        ev = task.eval if task else None
-        routes.append(
-            SiteRoute(
-                site_id=s.id,
-                kind=s.site,
-                decision=decision,
-                reasons=s.decision_reasons or (task.decision_reasons if task else ()),
-                api=api,
-                task=task.id if task else None,
-                endpoint=ep_name if serving else None,
-                adapter=adapter_name if serving else None,
-                contract=task.contract.to_dict() if task and task.contract else None,
-                threshold=ev.threshold if ev else None,
-                max_tokens=_max_tokens(graph, s),
-                eval={
-                    "agreement": ev.agreement,
-                    "lower_bound": ev.lower_bound,
-                    "n": ev.n,
-                    "fallback_rate": ev.fallback_rate,
-                }
-                if ev
-                else None,
-            )
-        )
-
-    files = graph.meta.files
-    source = str(options.get("agent_source") or (files[0] if files else "agent.py"))
-    name = to_slug(str(options.get("agent_name") or Path(source).stem))
-    return ServingPlan(
-        agent_name=name,
-        agent_source=source,
-        target=target,
-        endpoints=tuple(endpoints),
-        sites=tuple(routes),
-        defaults={"timeout_s": options.get("timeout_s", 20), "mode": options.get("mode", "serve")},
-        host=check_host(options.get("host", "localhost"), "host"),
-        notes=tuple(notes),
-    )
-
-
 # ---- targets ------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ServiceSpec:
@@ -526,6 +261,11 @@ class Target:
     @classmethod
     def serves_method(cls, method: str) -> bool:
         return method in LORA_METHODS or method == "full"
+
+    @classmethod
+    def serves(cls, method: str, folder: Path | None) -> bool:
+        """Whether this target's server serves a model trained with ``method`` (its trained folder, when on disk)."""
+        return cls.serves_method(method)
 
     @classmethod
     def why_not_served(cls, method: str, folder: Path | None) -> str:

@@ -53,7 +53,8 @@ LORA_MODULE_IDS: dict[str, int] = {
     "mlp_router": 17,
     "mlp_gate_up": 18,
 }
-# tensorrt_llm/lora_helper.py ``LoraConfig`` fields and their types (TensorRT-LLM 1.2.1).
+# tensorrt_llm/lora_helper.py ``LoraConfig`` fields and their types (TensorRT-LLM 1.2.1; the pydantic LoraConfig of
+# the 1.x line, whose last field is ``swap_gate_up_proj_lora_b_weight``; a strict model rejects any other key).
 LORA_CONFIG_KEYS: dict[str, type] = {
     "lora_dir": list,
     "lora_ckpt_source": str,
@@ -62,7 +63,7 @@ LORA_CONFIG_KEYS: dict[str, type] = {
     "trtllm_modules_to_hf_modules": dict,
     "max_loras": int,
     "max_cpu_loras": int,
-    "swap_gate_up_proj": bool,
+    "swap_gate_up_proj_lora_b_weight": bool,
 }
 # The LlmArgs fields slmc writes into ``--extra_llm_api_options`` per backend (tensorrt_llm/llmapi/llm_args.py,
 # 1.2.1): the PyTorch backend switches LoRA on by ``lora_config``; the TensorRT backend also needs ``enable_lora``.
@@ -139,23 +140,90 @@ CHAT_COMPLETION_FIELDS: frozenset[str] = frozenset(
 LORA_REQUEST_FIELDS: frozenset[str] = frozenset({"lora_name", "lora_int_id", "lora_path", "lora_ckpt_source"})
 
 # ---- vLLM ---------------------------------------------------------------------------------------------------------
-VLLM_VERSION = "0.33.0"  # vllm/vllm-openai:v0.33.0
+VLLM_VERSION = "0.33.0"  # vllm/vllm-openai:v0.33.0; the vLLM tables below were read from the PyPI wheel vllm-0.33.0
+# (vllm/_version.py commit g4ba787ec9)
 # vllm/config/lora.py ``MaxLoRARanks`` (vLLM 0.33.0): the values --max-lora-rank accepts.
 VLLM_LORA_RANKS: tuple[int, ...] = (1, 8, 16, 32, 64, 128, 256, 320, 512)
-# vllm/engine/arg_utils.py / vllm/entrypoints/openai/cli_args.py (0.33.0): the ``vllm serve`` flags slmc passes.
+# vllm/engine/arg_utils.py and vllm/entrypoints/common/cli_args.py (0.33.0): the ``vllm serve`` flags slmc passes.
 VLLM_SERVE_FLAGS: dict[str, bool] = {
     "--host": True,
     "--port": True,
     "--enable-lora": False,
-    "--lora-modules": True,  # nargs="+": name=path items (LoRAParserAction splits each on "=")
+    # nargs="+": LoRAParserAction reads an item holding "=" and no "," as name=path (split on the first "="), any
+    # other item as JSON
+    "--lora-modules": True,
     "--max-lora-rank": True,
     "--max-loras": True,
     "--max-cpu-loras": True,
+    "--runner": True,
+    "--convert": True,
 }
+# vllm/config/model.py ``RunnerOption`` / ``ConvertOption`` (RunnerType from vllm/config/scheduler.py), 0.33.0. One
+# server runs one runner: a classifier needs its own ``--runner pooling`` server.
+VLLM_RUNNERS: tuple[str, ...] = ("auto", "generate", "pooling", "draft")
+VLLM_CONVERTS: tuple[str, ...] = ("auto", "none", "embed", "classify")
+# vllm/model_executor/models/registry.py ``_SEQUENCE_CLASSIFICATION_MODELS`` (0.33.0, text-only entries): the
+# ``*ForSequenceClassification`` architectures vLLM implements itself.
+VLLM_SEQ_CLS_NATIVE: frozenset[str] = frozenset(
+    {
+        "BertForSequenceClassification",
+        "GPT2ForSequenceClassification",
+        "GteNewForSequenceClassification",
+        "JambaForSequenceClassification",
+        "LlamaBidirectionalForSequenceClassification",
+        "ModernBertForSequenceClassification",
+        "RobertaForSequenceClassification",
+        "XLMRobertaForSequenceClassification",
+    }
+)
+# ``ModelRegistry._normalize_arch`` (registry.py, 0.33.0) serves ``<X>ForSequenceClassification`` through
+# ``as_seq_cls_model`` (models/adapters.py) when ``<X>ForCausalLM`` is a registered text-generation model; the bases
+# below are the ones slmc's catalog families use, each checked present in the 0.33.0 registry.
+VLLM_SEQ_CLS_CAUSAL_BASES: frozenset[str] = frozenset(
+    {
+        "Qwen2ForCausalLM",
+        "Qwen3ForCausalLM",
+        "LlamaForCausalLM",
+        "MistralForCausalLM",
+        "Phi3ForCausalLM",
+        "GemmaForCausalLM",
+        "Gemma2ForCausalLM",
+        "Gemma3ForCausalLM",
+        "SmolLM3ForCausalLM",
+        "GraniteForCausalLM",
+    }
+)
+# vllm/entrypoints/pooling/classify/ (0.33.0): ``POST /classify`` at the server root (not under /v1), body
+# ``ClassificationCompletionRequest`` (pooling/base/protocol.py mixins), answer ``ClassificationResponse``
+# ``data[i] = {index, label, probs, num_classes}``.
+VLLM_CLASSIFY_PATH = "/classify"
+VLLM_CLASSIFY_FIELDS: frozenset[str] = frozenset(
+    {
+        "model",
+        "user",
+        "truncate_prompt_tokens",
+        "padding",
+        "truncation_side",
+        "request_id",
+        "priority",
+        "input",
+        "add_special_tokens",
+        "use_activation",
+    }
+)
+
+
+def vllm_classifies(architecture: str | None) -> bool:
+    """Whether vLLM (pinned version) loads ``architecture`` with its pooling runner as a classifier."""
+    if not architecture or not architecture.endswith("ForSequenceClassification"):
+        return False
+    base = architecture[: -len("ForSequenceClassification")] + "ForCausalLM"
+    return architecture in VLLM_SEQ_CLS_NATIVE or base in VLLM_SEQ_CLS_CAUSAL_BASES
+
 
 # ---- llama.cpp ----------------------------------------------------------------------------------------------------
 LLAMACPP_BUILD = "b9603"  # ghcr.io/ggml-org/llama.cpp:server-b9603
-# convert_lora_to_gguf.py parse_args() ``--outtype`` choices (llama.cpp b9603).
+# convert_lora_to_gguf.py parse_args() ``--outtype`` choices (llama.cpp b9603; default f32, no tq1_0/tq2_0 for LoRA).
 LLAMACPP_LORA_OUTTYPES: tuple[str, ...] = ("f32", "f16", "bf16", "q8_0", "auto")
 # convert_hf_to_gguf.py ``--outtype`` choices (llama.cpp b9603).
 LLAMACPP_MODEL_OUTTYPES: tuple[str, ...] = ("f32", "f16", "bf16", "q8_0", "tq1_0", "tq2_0", "auto")

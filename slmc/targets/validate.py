@@ -12,7 +12,9 @@
   pinned ``ChatCompletionRequest`` accepts, ``lora_request`` holds ``LoRARequest`` keys and its ``lora_path`` resolves
   from the server's working directory (serve.sh, compose, k8s) to the adapter, listed in the endpoint's lora_dir;
 - vLLM: ``--max-lora-rank`` in the allowed set and ≥ every adapter's r, unique adapter names, no ``=`` or ``,`` in
-  adapter paths, ``--max-cpu-loras`` ≥ ``--max-loras``, every routed adapter served by name;
+  adapter paths, ``--max-cpu-loras`` ≥ ``--max-loras``, every routed adapter served by name, ``--runner`` /
+  ``--convert`` choices; a classifier served by vLLM is a ``*ForSequenceClassification`` of the pinned release on a
+  ``--runner pooling`` line of its own, and the runtime's ``/classify`` body holds only request fields;
 - llama.cpp: ``--outtype`` accepted by the converters, ``--base`` a folder with config.json, every ``--lora`` file made
   by convert.sh, adapter ids in ``--lora`` order equal to the manifest's ``int_id``.
 
@@ -41,7 +43,10 @@ from slmc.targets.upstream import (
     LORA_REQUEST_FIELDS,
     TRTLLM_SERVE_FLAGS,
     TRTLLM_VERSION,
+    VLLM_CLASSIFY_FIELDS,
+    VLLM_CONVERTS,
     VLLM_LORA_RANKS,
+    VLLM_RUNNERS,
     VLLM_SERVE_FLAGS,
     VLLM_VERSION,
     image_facts,
@@ -51,7 +56,7 @@ MANIFEST = "slmc-manifest.yaml"
 BUNDLE_MOUNT = "/bundle"  # where containers see the bundle
 SERVE_DIR = {"tensorrt-llm": "trtllm", "vllm": "vllm", "llamacpp": "llamacpp"}
 # Folders slmc writes, and the ones the target scripts create (gguf/ by convert.sh, build/ by build_engine.sh).
-BUNDLE_TOP = ("adapters", "models", "trtllm", "vllm", "llamacpp", "hf", "k8s", "agent")
+BUNDLE_TOP = ("adapters", "models", "trtllm", "vllm", "llamacpp", "hf", "k8s", "agent", "litellm", "semantic-router")
 GENERATED_TOP = ("gguf", "build")
 
 
@@ -444,6 +449,10 @@ def check_vllm(bundle: Path, manifest: dict[str, Any]) -> list[Problem]:
             continue
         _pos, flags, found = parse_flags(argv, VLLM_SERVE_FLAGS, at, f"vllm serve {VLLM_VERSION}", start=2)
         problems += found
+        for flag, choices in (("--runner", VLLM_RUNNERS), ("--convert", VLLM_CONVERTS)):
+            for value in flags.get(flag, []):
+                if value not in choices:
+                    problems.append(Problem(at, f"{flag} {value} is not one of {', '.join(choices)}"))
         items = flags.get("--lora-modules", [])
         if items and "--enable-lora" not in flags:
             problems.append(Problem(at, "--lora-modules without --enable-lora"))
@@ -585,18 +594,77 @@ def check_llamacpp(bundle: Path, manifest: dict[str, Any], generated: set[str]) 
 
 # ---- classifier heads -----------------------------------------------------------------------------------------------
 def check_heads(bundle: Path, manifest: dict[str, Any]) -> list[Problem]:
-    """A classifier head is served in-process (hf): its folder holds an slmc head or a sequence-classification model."""
+    """A classifier head is served in-process (hf: an slmc head or a sequence-classification model), or, when it is
+    a ``*ForSequenceClassification`` model of the pinned vLLM, by a ``vllm serve <its folder> --runner pooling`` line
+    whose model is the endpoint's ``model``; the runtime's ``/classify`` body holds only ``ClassificationRequest``
+    fields. No other server classifies (they serve chat completions only)."""
     problems: list[Problem] = []
+    pooling: dict[str, list[str]] | None = None
     for site_id, site in manifest["sites"].items():
         adapter = site.get("adapter") or {}
         if adapter.get("kind") != "classifier-head":
             continue
         ep = manifest["endpoints"].get(site.get("endpoint", ""), {})
         where = f"{MANIFEST}: sites.{site_id}"
-        if ep.get("target") != "hf":
-            problems.append(Problem(where, f"a classifier head routed to a {ep.get('target')} server (chat only)"))
         folder = bundle / adapter["path"]
+        target = ep.get("target")
+        if target == "vllm":
+            if pooling is None:
+                pooling = _pooling_commands(bundle)
+            problems += _check_vllm_classifier(bundle, manifest, site_id, site, pooling)
+            continue
+        if target != "hf":
+            problems.append(Problem(where, f"a classifier head routed to a {target} server (chat only)"))
         slmc_head = (folder / "head.json").is_file() and (folder / "head.safetensors").is_file()
         if not slmc_head and not (folder / "config.json").is_file():
             problems.append(Problem(where, f"{adapter['path']} holds neither head.json + head.safetensors nor a model"))
+    return problems
+
+
+def _pooling_commands(bundle: Path) -> dict[str, list[str]]:
+    serve = bundle / "vllm" / "serve.sh"
+    if not serve.is_file():
+        return {}
+    return endpoint_commands(serve.read_text(encoding="utf-8"), "vllm")
+
+
+def _check_vllm_classifier(
+    bundle: Path, manifest: dict[str, Any], site_id: str, site: dict[str, Any], commands: dict[str, list[str]]
+) -> list[Problem]:
+    from slmc.runtime.backends import VLLMBackend
+    from slmc.runtime.manifest import load_manifest
+    from slmc.runtime.types import SLMRequest
+    from slmc.targets.base import sequence_classifier
+    from slmc.targets.vllm.target import classifier_problems
+
+    where = f"{MANIFEST}: sites.{site_id}"
+    adapter = site["adapter"]
+    name = site["endpoint"]
+    path = posixpath.normpath(adapter["path"])
+    problems = [Problem(where, f"{adapter['path']}: {why}") for why in classifier_problems(bundle / path)]
+    argv = commands.get(name)
+    if argv is None:
+        return [*problems, Problem("vllm/serve.sh", f"serves no endpoint {name} (classifier {adapter['name']})")]
+    at = f"vllm/serve.sh ({name})"
+    positionals, flags, _found = parse_flags(argv, VLLM_SERVE_FLAGS, at, f"vllm serve {VLLM_VERSION}", start=2)
+    if flags.get("--runner", ["auto"])[0] != "pooling":
+        problems.append(Problem(at, f"serves the classifier {adapter['name']} without --runner pooling (chat only)"))
+    convert = flags.get("--convert", ["auto"])[0]
+    arch = sequence_classifier(bundle / path)
+    if convert not in ("classify", "auto") or (convert == "auto" and arch is None):
+        problems.append(Problem(at, f"--convert {convert}: the classifier needs --convert classify"))
+    model = posixpath.normpath(positionals[0]) if positionals else ""
+    if model != path:
+        problems.append(Problem(at, f"serves {model or 'no model'}, not the classifier {path}"))
+    if manifest["endpoints"][name].get("model") != (positionals[0] if positionals else None):
+        problems.append(
+            Problem(f"{MANIFEST}: endpoints.{name}.model", "is not the model path the server answers to (vLLM's name)")
+        )
+    loaded = load_manifest(bundle / MANIFEST)
+    body = VLLMBackend(loaded.endpoints[name]).classify_body(
+        SLMRequest(messages=[{"role": "user", "content": "x"}]), loaded.sites[site_id]
+    )
+    unknown = sorted(set(body) - VLLM_CLASSIFY_FIELDS)
+    if unknown:
+        problems.append(Problem(where, f"the runtime sends {unknown}, which vLLM {VLLM_VERSION} /classify ignores"))
     return problems

@@ -1,7 +1,7 @@
 """A small hand-made agent (IR + traces) shared by the analysis tests.
 
 Sites: ``ask`` carries two tasks (review sentiment -> label, order extraction -> JSON); ``extract_order`` shares the
-extraction task; ``agent_step`` calls a ``get_weather`` tool; ``write_reply`` writes free-text e-mails at
+extraction task (same template, same contract); ``agent_step`` calls a ``get_weather`` tool; ``write_reply`` writes free-text e-mails at
 temperature 0.7. Texts are generated from word lists (no dataset text).
 """
 
@@ -76,15 +76,12 @@ def make_records(n: int = 24, seed: int = 0) -> list[TraceRecord]:
     for i in range(n):
         qty, product, name = rng.randint(1, 9), rng.choice(PRODUCTS), rng.choice(NAMES)
         order = f"Hi, this is {name}. Please send me {qty} {product}s"
-        if i % 2:
-            msgs = [{"role": "user", "content": f"Extract the order as JSON with customer, item, quantity.\n{order}"}]
-            site = ASK
-        else:
-            msgs = [
-                {"role": "system", "content": "You turn customer e-mails into order records (JSON)."},
-                {"role": "user", "content": order},
-            ]
-            site = EXTRACT
+        # the same template from two sites (``ask`` is called with extract_order's prompt): one task
+        msgs = [
+            {"role": "system", "content": "You turn customer e-mails into order records (JSON)."},
+            {"role": "user", "content": order},
+        ]
+        site = ASK if i % 2 else EXTRACT
         answer = {"customer": name, "item": product, "quantity": qty}
         if i % 3 == 0:
             answer["notes"] = "gift wrap"

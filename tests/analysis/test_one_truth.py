@@ -131,6 +131,53 @@ def test_compile_cli_summary_is_the_report(traces: Path, tmp_path: Path):
     assert "figures: potential" in run.stdout  # no gate ran: nothing here is measured
 
 
+def test_every_share_of_calls_has_one_base(analyzed):
+    """The summary's share SLMs could serve is over the same calls as its tables and its $ figures (the records kept
+    after curation), so it is the narrow share of calls the line above it gives, not a second number for it."""
+    run, out = analyzed
+    analysis = json.loads((out / "analysis.json").read_text(encoding="utf-8"))
+    summary, narrow = analysis["summary"], analysis["offload_summary"]
+    rows = summary["cost_tasks"]
+    base = sum(r["calls"] for r in rows)
+    assert base == summary["records"]["kept"] == narrow["calls"] < summary["calls"]  # duplicates etc. were dropped
+    served = sum(r["calls"] for r in rows if r["offloaded"]) / base
+    assert summary["calls_to_slm_share"] == pytest.approx(served)
+    assert {r["task"] for r in rows if r["offloaded"]} == {
+        t["id"] for t in analysis["tasks"] if (t["offload"] or {}).get("verdict") == "narrow"
+    }  # here every narrow task got an SLM: the two lines must then say the same share
+    share = re.search(r"narrow tasks \(potential\): ([\d.]+) % of calls", run.stdout).group(1)
+    line = re.search(
+        r"calls in traces: (\d+) \((\d+) in tasks after curation[^)]*\); share SLMs could serve: ([\d.]+)%", run.stdout
+    )
+    assert line, run.stdout
+    assert (int(line.group(1)), int(line.group(2))) == (summary["calls"], base) and line.group(3) == share
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert f"{share} %" in md and f"could serve: {share}%" in md
+
+
+def _stage_sites(stderr: str) -> tuple[int, int]:
+    """(call sites, wrapper functions) the frontend stage line gives."""
+    m = re.search(r"\] frontend [\d.]+s: (\d+) call sites(?: and (\d+) wrapper functions)?[ ;]", stderr)
+    assert m, stderr
+    return int(m.group(1)), int(m.group(2) or 0)
+
+
+def test_the_stage_line_counts_call_sites_as_the_summary_does(analyzed, traces: Path, tmp_path: Path):
+    """The frontend stage line said "16 call sites" (wrapper definitions included) above a summary saying "sites: 10"
+    for the same agent: both now count call sites alike, wrapper functions apart."""
+    run, out = analyzed
+    summary = json.loads((out / "analysis.json").read_text(encoding="utf-8"))["summary"]
+    sites, wrappers = _stage_sites(run.stderr)
+    assert sites == summary["sites"] == int(re.search(r"sites: (\d+) \(", run.stdout).group(1)) and wrappers > 0
+    build = tmp_path / "build"
+    pipeline = "triage,link-traces,scrub-pii,curate"
+    done = _run(
+        "compile", str(AGENT), "--traces", str(traces), "--out", str(build), "--pipeline", pipeline, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert _stage_sites(done.stderr) == (sites, wrappers)
+
+
 def test_every_dropped_record_is_counted_with_its_reason(analyzed, traces: Path):
     run, out = analyzed
     records = json.loads((out / "analysis.json").read_text(encoding="utf-8"))["summary"]["records"]
@@ -252,3 +299,45 @@ def test_report_page_in_headless_chromium(analyzed, tmp_path: Path):
     assert n_idle >= 1  # the example's wrapper functions are sites without traffic of their own
     assert f"<summary>{n_idle} sites without traffic</summary>" in idle and " open" not in idle.split(">", 1)[0]
     assert idle.count("<li>") == n_idle
+
+
+def test_terminal_output_is_one_bar_over_the_stages(tmp_path: Path):
+    """On a terminal (a pseudo-terminal with a size, as a user's shell): one tqdm bar over the stages, redrawn in
+    place, the stage lines written above it, and nothing from the ML libraries."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    traces = tmp_path / "traces.jsonl"
+    traces.write_text("\n".join(TRACES.read_text(encoding="utf-8").splitlines()[:80]) + "\n", encoding="utf-8")
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "TQDM_DISABLE")}
+    args = ["analyze", str(AGENT), "--traces", str(traces), "--out", str(tmp_path / "a"), "--embedder", "tfidf"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "slmc", *args],
+        stdout=terminal,
+        stderr=terminal,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(REPO), "TERM": "xterm"},
+    )
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO once the child closed its side
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert proc.wait(timeout=300) == 0
+    os.close(controller)
+    text = b"".join(chunks).decode("utf-8", "replace")
+    bars = re.findall(r"\r([\w-]+): +\d+%\|[^\r\n]*\| (\d+)/(\d+) ", text)
+    assert bars and {total for _, _, total in bars} == {str(len(PIPELINE.split(",")) + 1)}  # one bar, all stages
+    lines = [line.rsplit("\r", 1)[-1] for line in text.split("\r\n")]  # what stays on screen: the bar is cleared
+    stages = [line for line in lines if re.match(r"\[\d+/\d+\] ", line)]
+    assert [s.split()[1] for s in stages] == ["frontend", *PIPELINE.replace("{embedder=tfidf}", "").split(",")]
+    assert "Traceback" not in text and "{'loss'" not in text and "Batches" not in text and "WARNING" not in text

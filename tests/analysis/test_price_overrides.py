@@ -25,8 +25,9 @@ SITES = {
 }
 
 
-def _project(tmp_path: Path, prices: str) -> tuple[Path, Path]:
-    (tmp_path / "pyproject.toml").write_text(f'[project]\nname = "shop"\n\n[tool.slmc.prices]\n{prices}\n')
+def _project(tmp_path: Path, prices: str, table: str = "tool.slmc.prices") -> tuple[Path, Path]:
+    """The shop agent with 60 traces in ``tmp_path``, its pyproject.toml holding ``[table]`` with ``prices``."""
+    (tmp_path / "pyproject.toml").write_text(f'[project]\nname = "shop"\n\n[{table}]\n{prices}\n')
     agent = tmp_path / "shop_agent.py"
     shutil.copy(FIXTURE, agent)
     traces = tmp_path / "traces.jsonl"

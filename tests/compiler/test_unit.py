@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from slmc.compiler.settings import Settings
 from slmc.compiler.stages import StageCache
 from slmc.errors import Diagnostic, SlmcError
 from slmc.ir import AgentGraph, LLMCall, Loc
-from slmc.ir.unit import CompileUnit, Reports, dumps_unit, loads_unit, print_unit
+from slmc.ir.unit import CompileUnit, EvaluationReport, PlanReport, Reports, dumps_unit, loads_unit, print_unit
 from slmc.traces.record import TraceRecord
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,6 +67,23 @@ def test_unit_text_form_is_the_graph_then_trace_counts_and_reports() -> None:
     ]
     assert "boom" not in text and '"a"' not in text  # counts only, never record content
     assert print_unit(CompileUnit(AgentGraph())) == print_unit(CompileUnit()) == "slmc.ir v1\n"
+
+
+def test_plan_and_evaluation_reports_are_typed_round_trip_and_print_a_line_each(tmp_path: Path) -> None:
+    unit = _unit()
+    unit.reports.plan = PlanReport(datasets={"task:x": "datasets/x"}, skipped={"task:y": "W501"})
+    unit.reports.evaluations["task:x"] = EvaluationReport(test={"agreement": 0.9}, ground_truth_rows=3)
+    again = loads_unit(dumps_unit(unit))
+    assert isinstance(again.reports.plan, PlanReport) and again.reports.plan == unit.reports.plan
+    assert isinstance(again.reports.evaluations["task:x"], EvaluationReport)
+    cache = StageCache(tmp_path / "c")
+    cache.save("evaluate", "k", unit)
+    assert cache.load("evaluate", "k").reports == unit.reports
+    assert print_unit(unit).splitlines()[-3:] == [
+        "reports scrub clustering plan evaluations records_in dropped",
+        "report plan 1 tasks planned, 1 not planned",
+        "report evaluations task:x",
+    ]
 
 
 def test_pass_context_is_frozen_and_has_no_bags() -> None:
@@ -211,18 +227,9 @@ def test_the_driver_names_no_pass_and_keeps_no_target_list() -> None:
 
 
 def _project(tmp_path: Path, table: str) -> tuple[Path, Path]:
-    from tests.analysis import conftest as fx
-    from tests.analysis.test_price_overrides import FIXTURE, SITES
+    from tests.analysis.test_price_overrides import _project as shop_project
 
-    (tmp_path / "pyproject.toml").write_text(f'[project]\nname = "shop"\n\n[tool.slmc]\n{table}\n')
-    agent = tmp_path / "shop_agent.py"
-    shutil.copy(FIXTURE, agent)
-    traces = tmp_path / "traces.jsonl"
-    with traces.open("w", encoding="utf-8") as f:
-        for r in fx.make_records(n=60):
-            r.site_id, r.split = SITES[r.site_id], None
-            f.write(r.to_json() + "\n")
-    return agent, traces
+    return shop_project(tmp_path, table, table="tool.slmc")
 
 
 def test_compile_honours_tool_slmc_and_the_command_line_wins(tmp_path: Path, capsys) -> None:

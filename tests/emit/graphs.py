@@ -238,6 +238,25 @@ def write_head(path: Path, classes: tuple[str, ...] = ("billing", "shipping", "o
     return path
 
 
+def write_sequence_classifier(
+    path: Path, classes: tuple[str, ...] = ("billing", "shipping", "other"), arch: str = "BertForSequenceClassification"
+) -> Path:
+    """A Hugging Face sequence classifier folder (config.json naming ``arch``, safetensors weights, a tokenizer), the
+    kind vLLM's pooling runner serves (tiny zero weights: its files are what the bundle checks)."""
+    path.mkdir(parents=True, exist_ok=True)
+    config = {
+        "architectures": [arch],
+        "model_type": "bert",
+        "id2label": {str(i): c for i, c in enumerate(classes)},
+        "label2id": {c: i for i, c in enumerate(classes)},
+        "hidden_size": 4,
+    }
+    (path / "config.json").write_text(json.dumps(config, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    (path / "tokenizer_config.json").write_text('{"tokenizer_class": "BertTokenizer"}\n', encoding="utf-8")
+    save_file({"classifier.weight": np.zeros((len(classes), 4), np.float32)}, str(path / "model.safetensors"))
+    return path
+
+
 def mixed_graph(lora: bool = True) -> AgentGraph:
     """The support agent plus a topic site served by an encoder head (classifier-head); ``lora=False`` keeps the
     LoRA tasks on the LLM, so the encoder head is all that is offloaded."""
@@ -287,9 +306,11 @@ def mixed_graph(lora: bool = True) -> AgentGraph:
     return g
 
 
-def mixed_workspace(tmp: Path, lora: bool = True) -> tuple[AgentGraph, dict[str, object]]:
-    """``support_workspace`` plus the topic site's trained encoder head (build/adapters/topic)."""
+def mixed_workspace(tmp: Path, lora: bool = True, sequence: bool = False) -> tuple[AgentGraph, dict[str, object]]:
+    """``support_workspace`` plus the topic site's trained encoder head (build/adapters/topic): an slmc head, or with
+    ``sequence`` a Hugging Face ``BertForSequenceClassification``."""
     _graph, options = support_workspace(tmp)
     (Path(str(options["root"])) / "agent.py").write_text(MIXED_SOURCE, encoding="utf-8")
-    write_head(Path(str(options["build_dir"])) / "adapters" / "topic")
+    folder = Path(str(options["build_dir"])) / "adapters" / "topic"
+    write_sequence_classifier(folder) if sequence else write_head(folder)
     return mixed_graph(lora), options

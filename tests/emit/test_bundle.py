@@ -18,7 +18,7 @@ from slmc.codegen import bundle as bundle_module
 from slmc.codegen.bundle import write_bundle
 from slmc.errors import SlmcError
 from slmc.ir.nodes import Decision, EvalResult, LLMCall, Loc, SiteKind, SLMChoice, Task
-from slmc.targets.base import build_plan
+from slmc.passes.plan_serving import lower_serving_plan
 
 from .graphs import ATTN, support_workspace, write_adapter, write_head
 
@@ -145,7 +145,7 @@ def test_plan_groups_bases_rounds_ranks_and_falls_back_to_hf(tmp_path: Path) -> 
         graph, "task:topic", "llm:topic@agent.py:70", 70, "classifier-head", "classifier:minilm", "adapters/topic"
     )
 
-    plan = build_plan(graph, options, "vllm")
+    plan = lower_serving_plan(graph, options, "vllm")
     assert [(ep.name, ep.target, ep.base_model, [a.name for a in ep.adapters]) for ep in plan.endpoints] == [
         ("base-0", "hf", "classifier:minilm", ["topic"]),
         ("base-1", "vllm", "Qwen/Qwen2.5-0.5B-Instruct", ["intent", "order-id"]),
@@ -189,7 +189,7 @@ def test_sites_the_router_cannot_serve_are_kept(tmp_path: Path) -> None:
     graph, options = support_workspace(tmp_path)
     site = graph.node("llm:classify@agent.py:16")
     graph.replace(dataclasses.replace(site, client="bedrock", api="invoke_model"))
-    plan = build_plan(graph, options, "vllm")
+    plan = lower_serving_plan(graph, options, "vllm")
     route = next(r for r in plan.sites if r.site_id == site.id)
     assert route.decision == Decision.KEEP and route.endpoint is None
     assert any("cannot serve bedrock invoke_model" in n for n in plan.notes)

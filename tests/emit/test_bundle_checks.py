@@ -5,15 +5,16 @@ plan says why an encoder head is not served by the GPU stack."""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
 import yaml
 
 from slmc.codegen.bundle import write_bundle
+from slmc.passes.plan_serving import lower_serving_plan
 from slmc.runtime.backends import TensorRTLLMBackend
 from slmc.targets import upstream
-from slmc.targets.base import build_plan
 from slmc.targets.llamacpp.target import LLAMACPP_IMAGE
 from slmc.targets.tensorrt_llm.target import TRTLLM_IMAGE
 from slmc.targets.validate import validate_bundle
@@ -164,6 +165,16 @@ def test_tables_are_pinned_with_their_version() -> None:
         assert any(v in image.source for v in ("1.2.1", "0.33.0", upstream.LLAMACPP_BUILD))
 
 
+def test_lora_config_keys_are_the_pinned_ones() -> None:
+    """LoraConfig's gate/up swap flag is ``swap_gate_up_proj_lora_b_weight``; ``swap_gate_up_proj`` is no field."""
+    from slmc.targets.tensorrt_llm.validate import validate_llm_api_options
+
+    lora = {"lora_dir": [], "max_lora_rank": 8, "max_loras": 1, "max_cpu_loras": 1, "lora_target_modules": []}
+    found = messages(validate_llm_api_options({"lora_config": {**lora, "swap_gate_up_proj": False}}))
+    assert "lora_config.swap_gate_up_proj: unknown key" in found
+    assert validate_llm_api_options({"lora_config": {**lora, "swap_gate_up_proj_lora_b_weight": False}}) == []
+
+
 def test_runtime_request_keys_are_chat_completion_fields(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """trtllm-serve's ChatCompletionRequest forbids unknown fields: what the runtime sends must be among them, and
     the lora_request path must resolve from the server's working directory."""
@@ -261,21 +272,181 @@ def test_llamacpp_outtype_option_is_checked_before_writing(tmp_path: Path) -> No
 # ---- 5. encoder heads on a GPU server -------------------------------------------------------------------------------
 def test_plan_says_why_a_gpu_stack_does_not_serve_encoder_heads(tmp_path: Path) -> None:
     graph, options = mixed_workspace(tmp_path)
-    notes = " ".join(build_plan(graph, options, "vllm").notes)
+    notes = " ".join(lower_serving_plan(graph, options, "vllm").notes)
     assert "task:topic: classifier-head is not servable by vllm; served in-process by the hf target" in notes
     assert "not a *ForSequenceClassification model: vLLM's pooling runner cannot load it" in notes
-    notes = " ".join(build_plan(graph, options, "tensorrt-llm").notes)
+    notes = " ".join(lower_serving_plan(graph, options, "tensorrt-llm").notes)
     assert "tensorrt-llm serves chat completions only; a classifier head answers with a label" in notes
 
-    # a Hugging Face sequence classifier: vLLM's pooling runner could load it, the runtime cannot ask it
+    # a sequence classifier's config without its weights and tokenizer: the plan says what vLLM would need
     head = Path(str(options["build_dir"])) / "adapters" / "topic"
     (head / "config.json").write_text(json.dumps({"architectures": ["BertForSequenceClassification"]}))
-    notes = " ".join(build_plan(graph, options, "vllm").notes)
-    assert "--runner pooling, POST /classify) could serve this BertForSequenceClassification" in notes
-    assert "the slmc runtime sends chat completions only" in notes
+    notes = " ".join(lower_serving_plan(graph, options, "vllm").notes)
+    assert "BertForSequenceClassification folder holds no model.safetensors or model.safetensors.index.json" in notes
+    assert "holds no tokenizer (tokenizer.json or tokenizer_config.json) for vLLM to load" in notes
+    # an architecture the pinned vLLM has no classifier for
+    (head / "config.json").write_text(json.dumps({"architectures": ["FalconForSequenceClassification"]}))
+    notes = " ".join(lower_serving_plan(graph, options, "vllm").notes)
+    assert f"vLLM {upstream.VLLM_VERSION}'s pooling runner has no FalconForSequenceClassification" in notes
     bundle = tmp_path / "bundle"
     write_bundle(graph, options, bundle, "vllm")
     manifest = yaml.safe_load((bundle / "slmc-manifest.yaml").read_text())
     assert manifest["endpoints"][manifest["sites"][TOPIC_SITE]["endpoint"]]["target"] == "hf"
-    assert any("ForSequenceClassification" in n for n in manifest["notes"])
+    assert any("FalconForSequenceClassification" in n for n in manifest["notes"])
     assert validate_bundle(bundle) == []
+
+
+def test_vllm_serves_a_sequence_classifier_with_its_pooling_runner(tmp_path: Path) -> None:
+    """A *ForSequenceClassification head of the pinned vLLM gets a vLLM server of its own (--runner pooling,
+    --convert classify) whose model is the classifier folder; the LoRA adapters keep their chat server."""
+    graph, options = mixed_workspace(tmp_path, sequence=True)
+    plan = lower_serving_plan(graph, options, "vllm")
+    assert not any("task:topic" in n for n in plan.notes)
+    bundle = tmp_path / "bundle"
+    write_bundle(graph, options, bundle, "vllm")
+    manifest = yaml.safe_load((bundle / "slmc-manifest.yaml").read_text())
+    site = manifest["sites"][TOPIC_SITE]
+    endpoint = manifest["endpoints"][site["endpoint"]]
+    assert site["adapter"] == {"name": "topic", "path": "adapters/topic", "int_id": 1, "kind": "classifier-head"}
+    assert (endpoint["target"], endpoint["model"], endpoint["base_model"]) == ("vllm", *("adapters/topic",) * 2)
+    serve = (bundle / "vllm" / "serve.sh").read_text()
+    assert "exec vllm serve adapters/topic \\\n      --host 127.0.0.1 \\\n      --port 8000 \\\n" in serve
+    assert "--runner pooling \\\n      --convert classify\n" in serve
+    compose = yaml.safe_load((bundle / "docker-compose.yaml").read_text())["services"][site["endpoint"]]
+    assert compose["command"][:2] == ["serve", "adapters/topic"] and compose["command"][-4:] == [
+        "--runner",
+        "pooling",
+        "--convert",
+        "classify",
+    ]
+    assert "./adapters:/bundle/adapters:ro" in compose["volumes"]
+    readme = (bundle / "README.md").read_text()
+    assert "1 sequence classifier(s), each served by a vLLM pooling server (POST /classify): topic" in readme
+    assert "served in-process" not in readme
+    litellm = (bundle / "litellm" / "config.yaml").read_text()
+    assert f"{TOPIC_SITE}: endpoint {site['endpoint']} is a classifier (POST /classify), not a chat model" in litellm
+    assert validate_bundle(bundle) == []
+
+
+def test_runtime_asks_a_vllm_classifier_with_post_classify(tmp_path: Path) -> None:
+    """The runtime posts the text the in-process classifier reads to ``/classify`` at the server root (not /v1),
+    with only ClassificationRequest fields, and serves the label with its log-probability as the confidence."""
+    import math
+
+    from slmc import runtime
+    from slmc.runtime.backends import VLLMBackend
+    from slmc.runtime.manifest import load_manifest
+    from slmc.runtime.types import SLMRequest
+
+    graph, options = mixed_workspace(tmp_path, sequence=True)
+    bundle = tmp_path / "bundle"
+    write_bundle(graph, options, bundle, "vllm")
+    answer = {
+        "id": "classify-1",
+        "object": "list",
+        "created": 0,
+        "model": "adapters/topic",
+        "data": [{"index": 0, "label": "shipping", "probs": [0.05, 0.9, 0.05], "num_classes": 3}],
+        "usage": {"prompt_tokens": 7, "total_tokens": 7},
+    }
+    server = ClassifyServer(answer)
+    try:
+        path = bundle / "slmc-manifest.yaml"
+        manifest = yaml.safe_load(path.read_text())
+        endpoint = manifest["sites"][TOPIC_SITE]["endpoint"]
+        manifest["endpoints"][endpoint]["url"] = server.url + "/v1"
+        path.write_text(yaml.safe_dump(manifest))
+        loaded = load_manifest(path)
+        backend = VLLMBackend(loaded.endpoints[endpoint])
+        request = SLMRequest(
+            messages=[{"role": "system", "content": "Name the topic."}, {"role": "user", "content": "where is it?"}]
+        )
+        got = backend.complete(request, loaded.sites[TOPIC_SITE], 5.0)
+        assert (got.content, got.prompt_tokens) == ("shipping", 7)
+        assert got.confidence == pytest.approx(math.log(0.9))
+        assert server.requests == [("/classify", {"model": "adapters/topic", "input": "where is it?"})]
+
+        calls: list[dict] = []
+
+        def llm(**request: object) -> object:
+            calls.append(request)
+            raise AssertionError("the LLM was asked")
+
+        runtime.configure(path)
+        try:
+            resp = runtime.call(TOPIC_SITE, "openai.chat", llm, model="gpt-4o", messages=request.messages)
+        finally:
+            runtime.configure(None)
+        assert resp.choices[0].message.content == "shipping" and calls == []
+
+        answer["data"][0]["label"] = "LABEL_2"  # a model that knows no label names: the contract's, by index
+        answer["data"][0]["probs"] = [0.1, 0.1, 0.8]
+        assert backend.complete(request, loaded.sites[TOPIC_SITE], 5.0).content == "other"
+    finally:
+        server.close()
+
+
+class ClassifyServer:
+    """A real HTTP server on 127.0.0.1 answering every POST with ``answer`` (404 off ``/classify``), recording
+    (path, JSON body) of each request."""
+
+    def __init__(self, answer: dict) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.requests: list[tuple[str, object]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"null")
+                outer.requests.append((self.path, body))
+                payload = json.dumps(answer).encode()
+                self.send_response(200 if self.path == "/classify" else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (("vllm/serve.sh", " \\\n      --runner pooling", ""), "without --runner pooling (chat only)"),
+        (("vllm/serve.sh", "--runner pooling", "--runner pool"), "--runner pool is not one of auto, generate"),
+        (("vllm/serve.sh", "--convert classify", "--convert embed"), "the classifier needs --convert classify"),
+        (("vllm/serve.sh", "vllm serve adapters/topic", "vllm serve adapters/intent"), "not the classifier adapters"),
+        (
+            ("adapters/topic/config.json", "BertForSequenceClassification", "FalconForSequenceClassification"),
+            "pooling runner has no FalconForSequenceClassification",
+        ),
+        (("slmc-manifest.yaml", "model: adapters/topic", "model: topic"), "is not the model path the server answers"),
+    ],
+)
+def test_validator_checks_a_vllm_classifier(tmp_path: Path, edit: tuple[str, str, str], expected: str) -> None:
+    graph, options = mixed_workspace(tmp_path, sequence=True)
+    bundle = tmp_path / "bundle"
+    write_bundle(graph, options, bundle, "vllm")
+    assert validate_bundle(bundle) == []
+    _edit(bundle / edit[0], edit[1], edit[2])
+    assert expected in messages(validate_bundle(bundle))
+
+
+def test_validator_checks_the_gateway_files_the_readme_names(tmp_path: Path) -> None:
+    bundle = bundle_of(tmp_path, "vllm")
+    (bundle / "litellm" / "config.yaml").unlink()
+    assert "README.md: names litellm/config.yaml, which the bundle does not hold" in messages(validate_bundle(bundle))

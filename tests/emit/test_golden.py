@@ -27,6 +27,8 @@ CASES = {
 }
 # The same targets for a plan holding LoRA adapters and an encoder head (classifier-head, served in-process).
 HEAD_CASES = {f"{case}+heads": spec for case, spec in CASES.items()}
+# ... and with the head a BertForSequenceClassification: vLLM serves it with its pooling runner, the others in-process.
+SEQ_CASES = {f"{case}+seqcls": spec for case, spec in CASES.items()}
 
 
 def _golden_path(golden: Path, rel: Path) -> Path:
@@ -57,13 +59,15 @@ def _compare(bundle: Path, golden: Path) -> None:
             assert p.read_text(encoding="utf-8") == expected, f"{p.relative_to(bundle)} differs from the golden file"
 
 
-@pytest.mark.parametrize("case", sorted(CASES) + sorted(HEAD_CASES))
+@pytest.mark.parametrize("case", sorted(CASES) + sorted(HEAD_CASES) + sorted(SEQ_CASES))
 def test_bundle_matches_golden(case: str, tmp_path: Path) -> None:
-    """Every file of every target's bundle, for the support agent and for it plus an encoder head; each bundle passes
-    the whole-bundle static validator (containers, README, requests, LoRA limits, adapter ids)."""
-    heads = case.endswith("+heads")
-    target, target_options = HEAD_CASES[case] if heads else CASES[case]
-    graph, options = mixed_workspace(tmp_path) if heads else support_workspace(tmp_path)
+    """Every file of every target's bundle, for the support agent and for it plus an encoder head (an slmc head, or
+    a sequence classifier); each bundle passes the whole-bundle static validator (containers, README, requests, LoRA
+    limits, adapter ids, classifier servers)."""
+    sequence = case.endswith("+seqcls")
+    heads = case.endswith("+heads") or sequence
+    target, target_options = CASES[case.split("+")[0]]
+    graph, options = mixed_workspace(tmp_path, sequence=sequence) if heads else support_workspace(tmp_path)
     bundle = tmp_path / "bundle"
     result = write_bundle(graph, {**options, "target_options": target_options}, bundle, target)
 
@@ -80,7 +84,8 @@ def test_bundle_matches_golden(case: str, tmp_path: Path) -> None:
         manifest = yaml.safe_load((bundle / "slmc-manifest.yaml").read_text())
         topic = manifest["sites"]["llm:topic@agent.py:33"]
         assert topic["adapter"]["kind"] == "classifier-head"
-        assert manifest["endpoints"][topic["endpoint"]]["target"] == "hf"
+        served_by = "vllm" if sequence and target == "vllm" else "hf"
+        assert manifest["endpoints"][topic["endpoint"]]["target"] == served_by
 
 
 def test_manifest_routes_each_target_its_own_way(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ def fixture_cases() -> list[Path]:
 
 def expectations(case: Path) -> tuple[list[Expected], int]:
     """Expected sites of a fixture and the number of ``expect: none`` lines."""
-    files = sorted(case.rglob("*.py")) if case.is_dir() else [case]
+    files = sorted([*case.rglob("*.py"), *case.rglob("*.yaml"), *case.rglob("*.yml")]) if case.is_dir() else [case]
     root = case if case.is_dir() else case.parent
     out: list[Expected] = []
     negatives = 0

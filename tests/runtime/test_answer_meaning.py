@@ -106,3 +106,58 @@ def test_structured_calls_that_do_not_parse_are_rejected_with_a_reason(calls: li
         and problem.error
         and ("not JSON" in problem.error or "not an object" in problem.error or "no name" in problem.error)
     )
+
+
+def test_calls_in_another_order_agree_when_one_argument_is_true_and_another_1():
+    """Found by the property test: matching removed a used reference call with ==, and True == 1 in Python."""
+    from slmc.answers import compare_tool_calls
+
+    def call(args: str) -> dict[str, Any]:
+        return {"name": "route", "arguments": args}
+
+    prediction = [call('{"queue": 1}'), call('{"queue": 0}'), call('{"queue": true}')]
+    reference = [call('{"queue": 0}'), call('{"queue": true}'), call('{"queue": 1}')]
+    assert compare_tool_calls(prediction, reference) == (True, True, True)
+    assert (
+        compare_tool_calls(prediction, [call('{"queue": 0}'), call('{"queue": 1}'), call('{"queue": 1}')])[2] is False
+    )
+
+
+def test_tool_schemas_with_python_type_names_are_checked_not_fatal():
+    """BFCL-style catalogues write "float", "dict", "tuple", "any": the router checks them as JSON Schema types (it raised
+    jsonschema's UnknownType before), and a schema no validator can use leaves the answer unchecked."""
+    params = {
+        "type": "dict",
+        "properties": {
+            "x": {"type": "float"},
+            "y": {"type": "any"},
+            "z": {"type": "tuple", "items": {"type": "integer"}},
+        },
+        "required": ["x"],
+    }
+    contract = Contract({"kind": "tool-call", "tools": [{"name": "f", "parameters": params}]})
+
+    def check(arguments: str):
+        return contract.check(Answer(content=None, tool_calls=[{"id": "1", "name": "f", "arguments": arguments}]))
+
+    assert check('{"x": 1.5, "y": null, "z": [1]}').ok
+    assert "not of type 'number'" in (check('{"x": "a"}').error or "")
+    assert "required" in (check('{"z": [1]}').error or "")
+    assert Contract({"kind": "json", "schema": {"type": "string", "pattern": "("}}).check(Answer(content='"a"')).ok
+
+
+def test_one_tool_name_with_two_schemas_in_two_requests_is_checked_against_each():
+    """Tools offered per call: the validator cached for the first request's ``lookup`` must not judge the second's."""
+    contract = Contract({"kind": "tool-call", "tools_per_call": True})
+
+    def tools(kind: str) -> list[dict[str, Any]]:
+        params = {"type": "object", "properties": {"q": {"type": kind}}, "required": ["q"]}
+        return [{"type": "function", "function": {"name": "lookup", "parameters": params}}]
+
+    def check(arguments: str, kind: str):
+        answer = Answer(content=None, tool_calls=[{"id": "1", "name": "lookup", "arguments": arguments}])
+        return contract.check(answer, request_tools=tools(kind))
+
+    assert check('{"q": 3}', "integer").ok
+    assert check('{"q": "three"}', "string").ok  # a validator cached by tool name alone said: not an integer
+    assert not check('{"q": "three"}', "integer").ok

@@ -5,8 +5,11 @@ a call location), links every call to the same task-specific site and lands in t
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
+import os
 import runpy
+import subprocess
 import sys
 from pathlib import Path
 
@@ -149,3 +152,49 @@ def test_capture_and_otel_code_locations_link_to_the_same_sites_and_tasks(runs, 
     }
     tasks = {task for _, task in by_capture.values()}
     assert None not in tasks and len(tasks) >= 2  # tasks follow the tickets here; the same records land in each
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(
+    not _installed("opentelemetry.instrumentation.openai_v2") or not _installed("opentelemetry.sdk"),
+    reason="opentelemetry-instrumentation-openai-v2 is not installed (pip install -e '.[dev]')",
+)
+def test_spans_of_the_official_instrumentation_link_to_the_sites_capture_gives(runs, tmp_path):
+    """The official instrumentation's spans carry no code location: linked by their prompts, the classify calls went to
+    the module-level `main()` call (`llm:<module>@task_agent.py:53`, first of the sites sharing that prompt) instead of
+    the request capture records. A template match names the request inside, as capture does."""
+    frontend = pytest.importorskip("slmc.frontend")
+    pytest.importorskip("sklearn")
+    spans = tmp_path / "spans.jsonl"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    env["OTEL_SEMCONV_STABILITY_OPT_IN"] = "gen_ai_latest_experimental"
+    env["OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"] = "SPAN_ONLY"
+    with LLMServer() as server:
+        env["LLM_URL"] = server.url + "/v1"
+        proc = subprocess.run(
+            [sys.executable, str(AGENTS / "otel_run.py"), str(AGENT), str(spans)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert proc.returncode == 0, proc.stderr
+    theirs, problems = read_traces([spans])
+    assert problems == [] and len(theirs) == 9
+    assert {r.source for r in theirs} == {"otel"} and not any(r.stack or r.site_id for r in theirs)
+
+    def graph():
+        g, found = frontend.analyze_paths([AGENT], root=AGENTS)
+        assert found == []
+        return g
+
+    by_capture = _link_and_cluster(graph, [copy.deepcopy(r) for r in runs["slmc"]])
+    by_otel = _link_and_cluster(graph, theirs)
+    assert {r.meta["link"]["method"] for r in theirs} == {"template"}
+    assert by_otel == by_capture

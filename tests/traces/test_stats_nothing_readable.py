@@ -50,3 +50,36 @@ def test_stats_still_reads_a_trace_file(tmp_path: Path, capsys: pytest.CaptureFi
     path.write_text(EXAMPLE.read_text().splitlines()[0] + "\n")
     code, out, _ = stats(capsys, str(path), "--json")
     assert code == 0 and json.loads(out)["records"] == 1
+
+
+def _otlp_span(attributes: dict[str, str]) -> str:
+    span = {
+        "traceId": "5b8efff798038103d269b633813fc60c",
+        "spanId": "eee19b7ec3c1b174",
+        "name": "span",
+        "kind": 3,
+        "startTimeUnixNano": "1731000000000000000",
+        "endTimeUnixNano": "1731000000100000000",
+        "attributes": [{"key": k, "value": {"stringValue": v}} for k, v in attributes.items()],
+    }
+    return json.dumps({"resourceSpans": [{"resource": {}, "scopeSpans": [{"scope": {"name": "s"}, "spans": [span]}]}]})
+
+
+def test_stats_says_why_records_were_skipped_and_what_to_turn_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Spans that are read but give no record: the message names the reason, and for GenAI spans recorded without
+    message content the hint is the setting to turn on, not "is this a trace file?"."""
+    llm = tmp_path / "spans.jsonl"
+    llm.write_text(_otlp_span({"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o-mini"}) + "\n")
+    code, out, err = stats(capsys, str(llm))
+    assert code == 1 and out == "" and err.count("\n") <= 3
+    assert "(1 record(s) skipped: LLM span without content)" in err
+    assert "first problem: " in err and "E107" in err
+    assert "is this a trace file?" not in err
+    assert "hint: the file holds LLM spans without prompts or answers" in err
+    assert "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT" in err
+    http = tmp_path / "http.jsonl"
+    http.write_text(_otlp_span({"http.request.method": "GET"}) + "\n")
+    code, _, err = stats(capsys, str(http))
+    assert code == 1 and "(1 record(s) skipped: non-LLM span)" in err and "hint: is this a trace file?" in err

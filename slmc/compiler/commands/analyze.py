@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     from slmc.frontend import analyze_paths
     from slmc.ir.unit import CompileUnit, Reports, display_path
     from slmc.report.analyze import build_analysis, render_terminal, write_reports
-    from slmc.report.summary import ingest_dropped
+    from slmc.report.summary import ingest_dropped, sites_text
     from slmc.traces.ingest import IngestReport, read_traces
 
     log = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
@@ -123,8 +123,7 @@ def run(args: argparse.Namespace) -> int:
     not_read = ", ".join(f"{r} {n}" for r, n in reports.dropped.get("ingest", {}).items())
     display.done(
         "frontend",
-        f"{len(graph.sites())} call sites; {len(records)} trace records"
-        + (f"; not read: {not_read}" if not_read else ""),
+        f"{sites_text(graph)}; {len(records)} trace records" + (f"; not read: {not_read}" if not_read else ""),
     )
     if not records:
         display.close()

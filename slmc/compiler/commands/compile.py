@@ -39,6 +39,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default=None, help="training device (cpu, cuda); default: cuda when available")
     parser.add_argument("--in-place", action="store_true", help="rewrite the agent's files in place (else into --out)")
     parser.add_argument("--fresh", action="store_true", help="ignore cached stages and start over")
+    parser.add_argument(
+        "--from",
+        dest="reuse_from",
+        type=Path,
+        default=None,
+        metavar="BUNDLE",
+        help="a deployed bundle: reuse its model for every task whose data and plan did not change, retrain the rest, "
+        "and write the decisions that changed (report/decision-diff.json)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
     parser.add_argument("--verbose", "-v", action="store_true", help="also show what each stage says while it runs")
@@ -49,12 +58,31 @@ def _print_diagnostic(d: Diagnostic) -> None:
         print(d.concise(), file=sys.stderr, flush=True)
 
 
+def _print_decision_diff(path: Path) -> None:
+    import json
+
+    if not path.is_file():
+        return
+    diff = json.loads(path.read_text(encoding="utf-8"))
+    for change in diff["changed"]:
+        reasons = "; ".join(change["after_reasons"][:2])
+        print(
+            f"decision changed: {change['site']}: {change['before']} -> {change['after']}"
+            + (f" ({reasons})" if reasons else "")
+        )
+    print(f"decisions: {len(diff['changed'])} changed, {diff['unchanged']} unchanged since the deployed bundle")
+
+
 CLI_SETTINGS = ("target", "gate_target", "licence", "cpu_only", "base_model", "max_params", "gpu_memory", "device")
 
 
 def run(args: argparse.Namespace) -> int:
     cli = {key: getattr(args, key) for key in CLI_SETTINGS}
     cli["train_budget"] = args.train_budget
+    if args.reuse_from is not None:
+        from slmc.training.reuse import check_bundle
+
+        cli["reuse_from"] = str(check_bundle(args.reuse_from).resolve())  # fail before any work
     settings = run_settings(args.sources, cli)  # the command line over [tool.slmc] of the agent's pyproject.toml
     if settings.base_model is None and settings.cpu_only:
         settings = dataclasses.replace(settings, base_model="scratch:tiny")
@@ -78,5 +106,7 @@ def run(args: argparse.Namespace) -> int:
     write_summary_json(result)
     print(format_summary(result.summary))
     where = result.bundle or result.out
+    if args.reuse_from is not None and result.bundle is not None:
+        _print_decision_diff(result.bundle / "report" / "decision-diff.json")
     print(f"wrote {where}")
     return 0

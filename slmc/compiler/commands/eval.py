@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("plan", type=Path, help="plan JSON after `slmc train`")
-    parser.add_argument("--build", type=Path, default=None, help="build folder holding datasets/ and models/")
+    parser.add_argument("--build", type=Path, default=None, help="build folder (default: as the plan records)")
     parser.add_argument("--output", type=Path, default=None, help="where to write the updated plan (default: in place)")
     parser.add_argument("--gate-target", type=float, default=None, help="required agreement with the LLM (0.95)")
     parser.add_argument("--max-fallback", type=float, default=None, help="largest acceptable fallback rate (0.5)")
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         log=lambda m: print(m, file=sys.stderr, flush=True),
     )
     graph = PassManager.from_spec("evaluate,gate", settings).run(ctx, CompileUnit(graph)).graph
-    save_plan(graph, args.output or args.plan)
+    save_plan(graph, args.output or args.plan, build)  # records where its build folder is, from there
     for task in graph.tasks():
         print(format_row(task))
     return 0

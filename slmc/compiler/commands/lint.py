@@ -28,6 +28,11 @@ def _codes(text: str) -> list[str]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = (
+        "suppress findings with a comment on any line of the call: `# noqa: SLM203` (ruff's form; a bare `# noqa` "
+        "suppresses all) or `# slmc: noqa: SLM2` (also prefixes and rule names); a directive that suppresses "
+        "nothing is reported as SLM901 (unused-noqa). `slmc rule CODE` explains a rule."
+    )
     parser.add_argument(
         "paths", nargs="*", type=Path, help="files or folders to lint (default: .); `-` reads the source from stdin"
     )

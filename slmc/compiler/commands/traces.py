@@ -229,6 +229,9 @@ def _nothing_readable(files: list[Path], report: IngestReport) -> str:
         )
         if n
     ]
+    if report.skipped:  # why: the reasons, most frequent first
+        why = sorted(report.skipped.items(), key=lambda kv: -kv[1])
+        counts[-1] += ": " + ", ".join(reason if len(why) == 1 else f"{reason} {n}" for reason, n in why[:3])
     if not counts and not report.diagnostics:
         what = "is empty" if len(files) == 1 else "are empty"
         text = f"slmc traces stats: error: {names} {what}: no trace records"
@@ -236,6 +239,8 @@ def _nothing_readable(files: list[Path], report: IngestReport) -> str:
         text = f"slmc traces stats: error: no trace records in {names} ({', '.join(counts) or 'nothing readable'})"
         if report.diagnostics:
             text += f"\n  first problem: {report.diagnostics[0].concise()}"
+    if any(d.code == "E107" for d in report.diagnostics[:1]):  # LLM spans, but message content capture was off
+        return text + "\n  hint: the file holds LLM spans without prompts or answers: turn on the setting above"
     return text + (
         "\n  hint: is this a trace file? Record one with `slmc trace -- python agent.py`, or name its reader with "
         f"--format ({', '.join(FORMATS)})"

@@ -1,7 +1,7 @@
 """``slmc train PLAN.json [--resume]``: fine-tune the SLM of every planned task and record the results in the plan.
 
 The plan is the IR JSON after ``plan-finetune``; dataset paths in it are relative to the build folder (``--build``,
-default: the plan's folder). Models go to ``<build>/models/<task>/``; the updated IR is written back to the plan
+default: the folder the plan records, else the plan's folder). Models go to ``<build>/models/<task>/``; the updated IR is written back to the plan
 (or ``--output``).
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("plan", type=Path, help="plan JSON (IR after plan-finetune)")
-    parser.add_argument("--build", type=Path, default=None, help="build folder holding datasets/ (default: auto)")
+    parser.add_argument("--build", type=Path, default=None, help="build folder (default: as the plan records)")
     parser.add_argument("--output", type=Path, default=None, help="where to write the updated plan (default: in place)")
     parser.add_argument("--resume", action="store_true", help="reuse finished tasks, continue interrupted ones")
     parser.add_argument("--device", default=None, help="auto | cpu | cuda (default: auto)")
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     (train,) = parse_pipeline("train", settings)
     train = dataclasses.replace(train, resume=args.resume, only=tuple(args.task))
     graph = PassManager([train]).run(ctx, CompileUnit(graph)).graph
-    save_plan(graph, args.output or args.plan)
+    save_plan(graph, args.output or args.plan, build)  # records where its build folder is, from there
     for task in graph.tasks():
         if task.eval is not None and task.eval.adapter:
             print(f"{task.id}: {task.finetune.method if task.finetune else '?'} -> {build / task.eval.adapter} "

