@@ -11,6 +11,7 @@ Layout in the build folder (``<build>``):
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
@@ -253,6 +254,9 @@ def _pilot(
 
     step = max(1, len(rows) // PILOT_SAMPLE)
     sample = rows[::step][:PILOT_SAMPLE]
+    # generation pads on the left and leaves that set on the tokenizer it is given, which training saves with the
+    # model: the pilot answers with its own copy, so a run it watched is the run it did not (weights and files)
+    tokenizer = copy.deepcopy(tokenizer)
     metric = metric_for(task.contract)
     labels = task.contract.labels if task.contract else ()
 

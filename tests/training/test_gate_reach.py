@@ -215,3 +215,22 @@ def test_pilot_stops_training_that_cannot_pass(tmp_path):
     stop = next(line for line in lines if "stopping at step" in line)
     done, planned = map(int, stop.split("stopping at step ")[1].split(":")[0].split("/"))
     assert done < 0.8 * planned  # the rest of training was not paid for
+
+
+def test_the_pilot_leaves_the_run_it_watches_as_it_was(tmp_path):
+    """A pilot that answers calls in the middle of training changes nothing of it: the same weights and the same saved
+    tokenizer as a run without it (its generation used to leave left padding on the tokenizer training saves)."""
+    records = weather_records(n=60)
+    lines: list[str] = []
+    settings = Settings(embedder="tfidf")
+    files = {}
+    for early in ("false", "true"):  # target 0: the pilot answers at every check but never stops
+        out = tmp_path / early
+        ctx = PassContext(out_dir=out, settings=settings, log=lines.append)
+        spec = f"plan-finetune{{epochs=1,holdout=curation}},train{{device=cpu,early-stop={early},target=0.0}}"
+        PassManager.from_spec(spec, settings).run(ctx, CompileUnit(make_graph([weather_task()]), records))
+        model = out / "models" / "weather"
+        files[early] = {p.name: p.read_bytes() for p in model.iterdir() if p.is_file() and p.name != "slmc-train.json"}
+    assert sum("pilot at" in line for line in lines) >= 2
+    assert "model.safetensors" in files["true"] and "tokenizer.json" in files["true"]
+    assert files["true"] == files["false"]
