@@ -202,7 +202,7 @@ def test_pilot_check_projects_the_bound_to_the_end_of_training():
 
 def test_pilot_stops_training_that_cannot_pass(tmp_path):
     rng = random.Random(5)
-    records = weather_records(n=300)
+    records = weather_records(n=400)  # 60 test calls held out: enough for the gate if every answer agreed
     for r in records:  # answers that do not follow from the prompt: nothing to learn
         r.output = json.dumps({"code": rng.randrange(10**6)})
     lines: list[str] = []
