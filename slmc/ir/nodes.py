@@ -215,6 +215,7 @@ class FinetunePlan:
     max_length: int = 1024
     seed: int = 0
     train_rows: int = 0
+    folds: int = 0  # > 1: k-fold cross-validation over every row of `dataset` (validation/test left empty)
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,37 @@ from typing import Any
 
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.compiler.settings import setting_field
+from slmc.errors import SlmcError
+from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import EvalResult, Task
 from slmc.ir.unit import CompileUnit
 from slmc.passes.evaluate import model_embedder, training_device
 from slmc.passes.plan_finetune import build_dir
+from slmc.training.gate import DEFAULT_MAX_FALLBACK, DEFAULT_TARGET
+
+
+def selected(graph: AgentGraph, only: tuple[str, ...]) -> set[str]:
+    """Task ids that ``only`` names (a task's id, name, or id without ``task:``); every name must match a planned
+    task, or nothing is trained: the error lists the planned tasks."""
+    planned = [t for t in graph.tasks() if t.finetune is not None and t.slm is not None]
+    if not only:
+        return {t.id for t in planned}
+    aliases = {alias: t.id for t in planned for alias in (t.id, t.name, t.id.removeprefix("task:")) if alias}
+    names: list[str] = []
+    for part in only:  # a pipeline string splits tuples on ':', so only=task:classify arrives as ("task", "classify")
+        if names and names[-1] == "task":
+            names[-1] = f"task:{part}"
+        else:
+            names.append(part)
+    only = tuple(names)
+    unknown = [name for name in only if name not in aliases]
+    if unknown:
+        names = ", ".join(t.id for t in planned) or "none (run plan-finetune first)"
+        raise SlmcError(
+            f"train: only={','.join(unknown)} matches no planned task; planned tasks: {names}",
+            hint="give task ids as the plan lists them (slmc train PLAN --task ID)",
+        )
+    return {aliases[name] for name in only}
 
 
 @dataclass(frozen=True)
@@ -26,26 +53,54 @@ class Train(Pass):
     expensive = True
     device: str = setting_field("device", "auto")  # auto | cpu | cuda
     resume: bool = False  # reuse finished runs, continue interrupted ones from their checkpoint
-    only: tuple[str, ...] = ()  # task ids to train (default: every planned task)
+    only: tuple[str, ...] = ()  # tasks to train, by id or name (default: every planned task); none matching: an error
     # wall-time budget per task (0: none); the model trained so far is evaluated
     max_seconds: float = setting_field("train_budget", 0.0)
     # a deployed bundle (``slmc compile --from``): tasks whose plan and training data did not change reuse its model
     reuse_from: str | None = setting_field("reuse_from", None)
+    # generative training stops early when a pilot on a sample of validation calls shows that the gate can no longer
+    # be cleared (early_stop=false trains every planned step)
+    early_stop: bool = True
+    target: float = setting_field("gate_target", DEFAULT_TARGET)
+    max_fallback: float = setting_field("max_fallback", DEFAULT_MAX_FALLBACK)
+
+    def _unreachable(self, build: Path, task: Task) -> str | None:
+        """Why generative training cannot pay off (its held-out calls cannot clear the target even if every answer
+        agrees), or None. Cross-validated heads (every call judged) and heads that train in seconds are always trained."""
+        from slmc.passes.plan_finetune import CHEAP_METHODS
+        from slmc.training.gate import best_lower_bound
+
+        plan = task.finetune
+        if plan is None or plan.folds > 1 or plan.method in CHEAP_METHODS:
+            return None
+        test = build / plan.test
+        n = sum(1 for line in test.read_text(encoding="utf-8").splitlines() if line.strip()) if test.is_file() else 0
+        best = best_lower_bound(n)
+        if best >= self.target:
+            return None
+        return f"n={n} held-out calls cannot clear the target even if every answer agrees (lower bound {best:.3f} < target {self.target:.2f})"
 
     def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
         from slmc.training.metrics import metric_for
-        from slmc.training.trainer import train_task
+        from slmc.training.trainer import finished_run, train_task
 
         graph = unit.graph
         build = build_dir(ctx)
         device = training_device(ctx, self.device)
+        chosen = selected(graph, self.only)
         deployed: dict = {}
         if self.reuse_from:
             from slmc.training.reuse import check_bundle, trained_models
 
             deployed = trained_models(check_bundle(self.reuse_from))
         for task in graph.tasks():
-            if task.finetune is None or task.slm is None or (self.only and task.id not in self.only):
+            if task.finetune is None or task.slm is None or task.id not in chosen:
+                continue
+            resume = self.resume or ctx.settings.resume_training
+            hopeless = self.early_stop and not (resume and finished_run(build, task)) and self._unreachable(build, task)
+            if hopeless:
+                ctx.milestone(f"{task.id}: not trained: {hopeless}")
+                ctx.note(f"{task.id} skipped")
                 continue
             outcome = None
             if deployed:
@@ -62,13 +117,23 @@ class Train(Pass):
                 task,
                 build,
                 device=device,
-                resume=self.resume or ctx.settings.resume_training,
+                resume=resume,
                 progress=ctx.progress,
                 embedder=model_embedder(ctx),
                 log=ctx.log,
                 max_seconds=self.max_seconds,
+                pilot=self.early_stop,
+                target=self.target,
+                max_fallback=self.max_fallback,
             )
-            ctx.note(f"{task.id} {'reused' if outcome.reused else f'{outcome.seconds:.1f}s'}")
+            if outcome.stopped:
+                ctx.milestone(f"{task.id}: stopped early after {outcome.seconds:.0f}s ({outcome.stopped})")
+            took = (
+                "reused"
+                if outcome.reused
+                else f"{outcome.seconds:.1f}s" + (" (stopped early)" if outcome.stopped else "")
+            )
+            ctx.note(f"{task.id} {took}")
             graph.update(task.id, eval=_trained(task, build, outcome, metric_for))
         return unit
 

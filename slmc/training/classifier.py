@@ -28,6 +28,7 @@ from slmc.training.models import TRAIN_INFO
 HEAD_CONFIG = "head.json"
 HEAD_WEIGHTS = "head.safetensors"
 HEAD_FORMAT = "slmc-classifier-head"
+CROSSVAL_FILE = "crossval.json"  # out-of-fold answers of a cross-validated head (rows order)
 LEGACY_FILE = "classifier.joblib"  # pickled heads of older versions: refused, never loaded
 CLASSIFIER_FILE = HEAD_CONFIG  # the file that marks a folder as holding an slmc classifier head
 LINKS = ("softmax", "logistic")
@@ -40,9 +41,17 @@ class Prediction:
 
 
 def train_classifier(
-    rows: list[dict[str, Any]], model_dir: Path, *, embedder: str = "minilm", seed: int = 0, device: str | None = None
+    rows: list[dict[str, Any]],
+    model_dir: Path,
+    *,
+    embedder: str = "minilm",
+    seed: int = 0,
+    device: str | None = None,
+    folds: list[int] | None = None,
 ) -> float:
-    """Fit and save the head; returns training seconds (embedding included)."""
+    """Fit and save the head; returns training seconds (embedding included). With ``folds`` (one fold id per row), the
+    head is also cross-validated: per fold, a head trained on the other folds answers that fold's rows, and those
+    out-of-fold answers are saved as ``crossval.json`` (what ``evaluate`` scores: every row is held out once)."""
     from sklearn.linear_model import LogisticRegression
 
     labels = [reference_answer(r).strip() for r in rows]
@@ -56,12 +65,75 @@ def train_classifier(
     encoder = Embedder(embedder, device=device).fit(texts)
     features = encoder.encode(texts)
     head = LogisticRegression(C=10.0, max_iter=2000, random_state=seed).fit(features, labels)
+    oof = None
+    if folds is not None:
+        if len(folds) != len(rows):
+            raise SlmcError(f"{len(folds)} fold ids for {len(rows)} rows", hint="re-run plan-finetune")
+        oof = out_of_fold(texts, labels, folds, encoder, features, seed=seed, device=device)
     seconds = time.perf_counter() - start
     model_dir.mkdir(parents=True, exist_ok=True)
     save_head(head, encoder, model_dir, check=features)
+    if oof is not None:
+        crossval = {"folds": len(set(folds or ())), "predictions": [[p.text, p.confidence] for p in oof]}
+        (model_dir / CROSSVAL_FILE).write_text(json.dumps(crossval, ensure_ascii=False) + "\n", encoding="utf-8")
     info = {"method": "classifier-head", "embedder": encoder.name, "seconds": seconds, "rows": len(rows)}
     (model_dir / TRAIN_INFO).write_text(json.dumps(info, indent=1) + "\n")
     return seconds
+
+
+def out_of_fold(
+    texts: list[str],
+    labels: list[str],
+    folds: list[int],
+    encoder: Embedder,
+    features: Any,
+    *,
+    seed: int = 0,
+    device: str | None = None,
+) -> list[Prediction]:
+    """Each row answered by a head trained on the other folds. A pretrained encoder's features are reused; a fitted
+    one (TF-IDF) is fitted again on each fold's training rows, so no held-out text shapes its own features."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    out: list[Prediction | None] = [None] * len(texts)
+    for fold in sorted(set(folds)):
+        held = [i for i, f in enumerate(folds) if f == fold]
+        seen = [i for i, f in enumerate(folds) if f != fold]
+        seen_labels = [labels[i] for i in seen]
+        if len(set(seen_labels)) < 2:  # nothing to learn from: the one label, at no confidence (falls back)
+            for i in held:
+                out[i] = Prediction(seen_labels[0] if seen_labels else "", 0.0)
+            continue
+        if encoder.vectorizer is not None:
+            fold_encoder = Embedder(encoder.name, device=device).fit([texts[i] for i in seen])
+            train_x, held_x = (
+                fold_encoder.encode([texts[i] for i in seen]),
+                fold_encoder.encode([texts[i] for i in held]),
+            )
+        else:
+            train_x, held_x = features[seen], features[held]
+        head = LogisticRegression(C=10.0, max_iter=2000, random_state=seed).fit(train_x, seen_labels)
+        probs = head.predict_proba(held_x)
+        order = np.argsort(-probs, axis=1)
+        for row, i in enumerate(held):
+            top = probs[row, order[row, 0]]
+            second = probs[row, order[row, 1]] if probs.shape[1] > 1 else 0.0
+            out[i] = Prediction(str(head.classes_[order[row, 0]]), float(top - second))
+    return [p if p is not None else Prediction("", 0.0) for p in out]
+
+
+def read_crossval(model_dir: Path, rows: int) -> list[Prediction]:
+    """The out-of-fold answers ``train_classifier`` saved (one per training row)."""
+    path = Path(model_dir) / CROSSVAL_FILE
+    try:
+        data = json.loads(safe_join(Path(model_dir), CROSSVAL_FILE).read_text(encoding="utf-8"))
+        preds = [Prediction(str(text), float(conf)) for text, conf in data["predictions"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SlmcError(f"{path}: no readable cross-validation answers ({exc})", hint="re-run `slmc train`") from None
+    if len(preds) != rows:
+        raise SlmcError(f"{path}: {len(preds)} answers for {rows} rows", hint="re-run `slmc train`")
+    return preds
 
 
 def save_head(head: Any, encoder: Embedder, model_dir: Path, check: Any = None) -> None:

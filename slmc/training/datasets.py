@@ -86,6 +86,81 @@ def build_task_dataset(records: Iterable[TraceRecord], task_id: str) -> TaskData
     return data
 
 
+# ---- held-out calls sized for the gate --------------------------------------------------------------------------------
+def stratum(row: dict[str, Any], *, by_answer: bool) -> str:
+    """What a split keeps in proportion: the tool names of a tool-call answer, the answer itself for a label task
+    (``by_answer``), nothing otherwise."""
+    calls = tool_calls_of(row["messages"][-1])
+    if calls:
+        return "tools:" + ",".join(sorted(str(c.get("name")) for c in calls))
+    return "answer:" + reference_answer(row).strip() if by_answer else ""
+
+
+def _prompt_key(row: dict[str, Any]) -> str:
+    return json.dumps([prompt_messages(row), row.get("tools")], sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _ordered(data: TaskDataset, by_answer: bool, seed: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Every row of the task (all splits) with its meta, grouped by stratum and shuffled inside it by a salted hash of
+    the prompt: deterministic, and independent of the order the traces came in."""
+    import hashlib
+
+    pairs = [(row, meta) for split in SPLITS for row, meta in zip(data.rows[split], data.meta[split], strict=True)]
+    salt = str(seed).encode()
+
+    def key(pair: tuple[dict[str, Any], dict[str, Any]]) -> tuple[str, bytes]:
+        return stratum(pair[0], by_answer=by_answer), hashlib.sha256(salt + _prompt_key(pair[0]).encode()).digest()
+
+    return sorted(pairs, key=key)
+
+
+def _same_prompt_together(pairs: list[tuple[dict[str, Any], dict[str, Any]]], where: list[Any]) -> list[Any]:
+    """The same prompt (answered more than once) goes where its first row went, so no prompt is on both sides."""
+    first: dict[str, Any] = {}
+    return [first.setdefault(_prompt_key(row), w) for (row, _), w in zip(pairs, where, strict=True)]
+
+
+def resplit(data: TaskDataset, *, test_rows: int, validation_rows: int, by_answer: bool = False,
+            seed: int = 0) -> TaskDataset:  # fmt: skip
+    """The task's rows split again with ``test_rows`` / ``validation_rows`` held out, stratified (``stratum``):
+    rows are taken at an even stride through the stratum-ordered list, so each label / tool keeps its share."""
+    pairs = _ordered(data, by_answer, seed)
+    n = len(pairs)
+    f_test = min(1.0, test_rows / n) if n else 0.0
+    f_val = min(1.0, validation_rows / max(1, n - test_rows)) if n > test_rows else 0.0
+    acc_test = acc_val = 0.5
+    where = []
+    for _ in pairs:
+        acc_test += f_test
+        if acc_test >= 1.0:
+            acc_test -= 1.0
+            where.append("test")
+            continue
+        acc_val += f_val
+        if acc_val >= 1.0:
+            acc_val -= 1.0
+            where.append("validation")
+        else:
+            where.append("train")
+    out = TaskDataset(dropped=data.dropped)
+    for (row, meta), split in zip(pairs, _same_prompt_together(pairs, where), strict=True):
+        out.rows[split].append(row)
+        out.meta[split].append(meta)
+    return out
+
+
+def kfold(data: TaskDataset, *, folds: int, by_answer: bool = False, seed: int = 0) -> TaskDataset:
+    """Every row of the task in ``train`` with a ``fold`` (0..folds-1) in its meta, stratified as ``resplit``: for
+    heads that train in seconds, each call is scored by a head that did not see it, so the gate rests on all calls."""
+    pairs = _ordered(data, by_answer, seed)
+    out = TaskDataset(dropped=data.dropped)
+    for (row, meta), fold in zip(pairs, _same_prompt_together(pairs, [i % folds for i in range(len(pairs))]),
+                                 strict=True):  # fmt: skip
+        out.rows["train"].append(row)
+        out.meta["train"].append({**meta, "fold": fold})
+    return out
+
+
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8") as fh:
         for row in rows:

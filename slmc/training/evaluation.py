@@ -89,6 +89,8 @@ def evaluate_task(
     if plan is None or trained is None or not trained.adapter:
         raise SlmcError(f"{task.id} has no trained SLM to evaluate", hint="run `slmc train` first")
     model_path = build / trained.adapter
+    if plan.folds > 1:
+        return evaluate_crossval(task, build, target=target, confidence=confidence, embedder=embedder)
     splits = {"validation": read_jsonl(build / plan.validation), "test": read_jsonl(build / plan.test)}
     metric = metric_for(task.contract)
     labels = task.contract.labels if task.contract else ()
@@ -154,6 +156,77 @@ def evaluate_task(
         }
         for row, pred, score in zip(splits["test"], predictions["test"], scores["test"], strict=True)
     ]
+    evaluation = TaskEvaluation(result, point, summary, len(truth_idx), per_row)
+    write_evaluation(build, task, evaluation)
+    return evaluation
+
+
+def evaluate_crossval(
+    task: Task, build: Path, *, target: float, confidence: float = 0.95, embedder: Any = None
+) -> TaskEvaluation:
+    """A cross-validated head (``plan.folds`` > 1): every training row was answered by a head that did not see it.
+
+    The threshold each fold is judged at is calibrated on the other folds' answers (cross-fitted, so no row picks its
+    own threshold); agreement, lower bound and fallback are over all rows, so the gate's ``n`` is every call. The
+    served threshold is calibrated on all out-of-fold answers."""
+    from slmc.training.calibration import lower_bound
+    from slmc.training.classifier import read_crossval
+
+    plan, trained = task.finetune, task.eval
+    assert plan is not None and trained is not None and trained.adapter
+    rows = read_jsonl(build / plan.dataset)
+    meta = read_meta(build / plan.dataset)
+    predictions = read_crossval(build / trained.adapter, len(rows))
+    folds = [int(m.get("fold", i % plan.folds)) for i, m in enumerate(meta)] if len(meta) == len(rows) else []
+    folds = folds or [i % plan.folds for i in range(len(rows))]
+    metric = metric_for(task.contract)
+    labels = task.contract.labels if task.contract else ()
+    scores = score_rows(
+        metric, [p.text for p in predictions], [reference_answer(r) for r in rows], labels=labels, embedder=embedder,
+        contract=task.contract, request_tools=[r.get("tools") for r in rows],
+    )  # fmt: skip
+    values = [s.value for s in scores]
+    conf = [p.confidence for p in predictions]
+    binary = metric in BINARY_METRICS
+    accepted = [False] * len(rows)
+    for fold in sorted(set(folds)):
+        others = [i for i, f in enumerate(folds) if f != fold]
+        cut = calibrate_threshold(
+            [conf[i] for i in others], [values[i] for i in others], target=target, binary=binary, confidence=confidence
+        ).threshold
+        for i, f in enumerate(folds):
+            if f == fold:
+                accepted[i] = cut is None or conf[i] >= cut
+    kept = [v for v, a in zip(values, accepted, strict=True) if a]
+    bound = lower_bound(kept, binary=binary, confidence=confidence)
+    fallback = 1.0 - len(kept) / len(rows) if rows else 1.0
+    point = calibrate_threshold(conf, values, target=target, binary=binary, confidence=confidence)
+    truth_idx = [i for i, m in enumerate(meta[: len(rows)]) if m.get("label") is not None]
+    truth_acc = None
+    if truth_idx:
+        truth = score_rows(
+            metric, [predictions[i].text for i in truth_idx], [meta[i]["label"] for i in truth_idx], labels=labels,
+            embedder=embedder, contract=task.contract, request_tools=[rows[i].get("tools") for i in truth_idx],
+        )  # fmt: skip
+        truth_acc = sum(t.value for t in truth) / len(truth)
+    summary = {**summarize(metric, scores), "folds": len(set(folds))}
+    result = EvalResult(
+        metric=metric,
+        agreement=round(summary["agreement"], 4),
+        lower_bound=round(bound, 4),
+        n=len(rows),
+        ground_truth_accuracy=None if truth_acc is None else round(truth_acc, 4),
+        threshold=point.threshold,
+        fallback_rate=round(fallback, 4),
+        accepted_agreement=round(sum(kept) / len(kept), 4) if kept else 0.0,
+        adapter=trained.adapter,
+        train_seconds=trained.train_seconds,
+    )
+    per_row = [
+        {"prediction": pred.text, "confidence": pred.confidence, "reference": reference_answer(row),
+         "agreement": value, "accepted": ok, "fold": fold}
+        for row, pred, value, ok, fold in zip(rows, predictions, values, accepted, folds, strict=True)
+    ]  # fmt: skip
     evaluation = TaskEvaluation(result, point, summary, len(truth_idx), per_row)
     write_evaluation(build, task, evaluation)
     return evaluation

@@ -11,8 +11,10 @@ Layout in the build folder (``<build>``):
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
+import math
 import time
 import warnings
 from collections.abc import Callable
@@ -24,7 +26,7 @@ from slmc.errors import SlmcError
 from slmc.ir.nodes import FinetunePlan, Task
 from slmc.safety import OWNER_MARK, is_owned, mark_owned, remove_owned, safe_join
 from slmc.safety import task_slug as _task_slug
-from slmc.training.datasets import corpus_texts, read_jsonl, to_prompt_completion
+from slmc.training.datasets import corpus_texts, read_jsonl, read_meta, reference_answer, to_prompt_completion
 from slmc.training.heads import TRAINED_HEADS, train_head
 from slmc.training.models import TRAIN_INFO, cpu_threads_for, load_base, portable_base, resolve_device
 from slmc.training.scratch import build_scratch, is_scratch
@@ -69,6 +71,7 @@ class TrainOutcome:
     model_dir: Path
     seconds: float
     reused: bool = False  # an earlier run already finished this exact plan (resume)
+    stopped: str | None = None  # why the pilot stopped training early (None: it ran its plan)
 
 
 def prepare_base(source: str, build: Path, task: Task, rows: list[dict[str, Any]] | None = None, seed: int = 0) -> str:
@@ -114,6 +117,13 @@ def _finished(out: Path, key: str) -> dict[str, Any] | None:
         if not (out / HEAD_CONFIG).is_file():  # a pickled head of an older slmc: train again, never load it
             return None
     return info if info.get("run_key") == key else None
+
+
+def finished_run(build: Path, task: Task) -> bool:
+    """Whether ``models/<task>`` holds a finished run of exactly this plan, base and training data (reusable)."""
+    if task.finetune is None or task.slm is None:
+        return False
+    return _finished(model_dir(build, task), run_key(build, task.finetune, task.slm.source)) is not None
 
 
 def _claim_checkpoints(folder: Path, key: str) -> None:
@@ -173,6 +183,115 @@ def _time_budget(seconds: float, log: Callable[[str], None], probe_steps: int = 
     return TimeBudget()
 
 
+PILOT_CHECKS = (0.25, 0.5, 0.75)  # shares of the planned steps where the pilot answers its sample
+PILOT_FIRST_STOP = 0.5  # no stop before this share: an early model is measured, never judged
+PILOT_SAMPLE = 48  # validation calls the pilot answers
+
+
+@dataclass(frozen=True)
+class PilotCheck:
+    """What the pilot saw at one check: the best the gate could get from the sample at this point of training."""
+
+    step: int
+    share: float  # of the planned steps
+    kept: int  # sampled calls the model would keep (the most confident, down to max_fallback)
+    agreement: float  # mean agreement on them
+    upper: float  # its one-sided upper confidence bound
+    projected: float  # ``upper`` extrapolated to the end of training along the last check's gain
+
+    def text(self, target: float) -> str:
+        return (
+            f"pilot at {self.share:.0%} of training: agreement {self.agreement:.3f} on the {self.kept} most confident "
+            f"sampled calls, upper bound {self.upper:.3f}, projected {self.projected:.3f} "
+            f"{'<' if self.projected < target else '>='} target {target:.2f}"
+        )
+
+
+def pilot_check(
+    confidences: list[float],
+    scores: list[float],
+    *,
+    step: int,
+    share: float,
+    previous: PilotCheck | None,
+    max_fallback: float,
+    confidence: float = 0.95,
+) -> PilotCheck:
+    """The most the gate could measure on these calls: the model keeps its most confident ``1 - max_fallback`` share
+    (the best case for the threshold), and the upper confidence bound of their agreement is what it could prove at
+    most. Projected to the end of training by the gain since the previous check, per remaining stretch of the same
+    length (no gain: the bound as it is)."""
+    from slmc.training.gate import wilson_bound
+
+    order = sorted(range(len(scores)), key=lambda i: -confidences[i])
+    kept = order[: max(1, math.ceil(len(order) * (1 - max_fallback)))] if order else []
+    total = sum(scores[i] for i in kept)
+    agreement = total / len(kept) if kept else 0.0
+    upper = wilson_bound(total, len(kept), confidence, upper=True)
+    projected = upper
+    if previous is not None and share > previous.share:
+        gain = max(0.0, upper - previous.upper)
+        projected = min(1.0, upper + gain * (1.0 - share) / (share - previous.share))
+    return PilotCheck(step, share, len(kept), agreement, upper, projected)
+
+
+def _pilot(
+    task: Task,
+    rows: list[dict[str, Any]],
+    tokenizer: Any,
+    *,
+    target: float,
+    max_fallback: float,
+    log: Callable[[str], None],
+    max_new_tokens: int,
+) -> Any:
+    """A callback that answers a fixed sample of validation calls at ``PILOT_CHECKS`` of training and stops it once
+    the gate's lower bound can no longer reach ``target`` (``pilot_check``: even the projected upper bound falls
+    short), so a task that cannot pass does not pay for the rest of its training."""
+    from transformers import TrainerCallback
+
+    from slmc.training.generate import generate
+    from slmc.training.metrics import metric_for, score_rows
+
+    step = max(1, len(rows) // PILOT_SAMPLE)
+    sample = rows[::step][:PILOT_SAMPLE]
+    # generation pads on the left and leaves that set on the tokenizer it is given, which training saves with the
+    # model: the pilot answers with its own copy, so a run it watched is the run it did not (weights and files)
+    tokenizer = copy.deepcopy(tokenizer)
+    metric = metric_for(task.contract)
+    labels = task.contract.labels if task.contract else ()
+
+    class Pilot(TrainerCallback):
+        def __init__(self) -> None:
+            self.checks: list[PilotCheck] = []
+            self.stopped: PilotCheck | None = None
+
+        def on_step_end(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> Any:
+            share = state.global_step / max(1, state.max_steps)
+            due = [c for c in PILOT_CHECKS if share >= c and all(abs(k.share - c) > 1e-9 for k in self.checks)]
+            if not due or model is None or control.should_training_stop:
+                return control
+            answers = generate(model, tokenizer, sample, max_new_tokens=max_new_tokens, batch_size=16)
+            model.train()
+            scores = score_rows(
+                metric, [a.text for a in answers], [reference_answer(r) for r in sample], labels=labels,
+                contract=task.contract, request_tools=[r.get("tools") for r in sample],
+            )  # fmt: skip
+            check = pilot_check(
+                [a.confidence for a in answers], [s.value for s in scores], step=state.global_step, share=due[-1],
+                previous=self.checks[-1] if self.checks else None, max_fallback=max_fallback,
+            )  # fmt: skip
+            self.checks.append(check)
+            log(f"{task.id}: {check.text(target)}")
+            if check.share >= PILOT_FIRST_STOP and check.projected < target:
+                self.stopped = check
+                log(f"{task.id}: stopping at step {state.global_step}/{state.max_steps}: the gate cannot be cleared")
+                control.should_training_stop = True
+            return control
+
+    return Pilot()
+
+
 def _latest_checkpoint(folder: Path) -> str | None:
     found = sorted(folder.glob("checkpoint-*"), key=lambda p: int(p.name.rsplit("-", 1)[-1]))
     return str(found[-1]) if found else None
@@ -188,9 +307,13 @@ def train_task(
     embedder: str = "minilm",
     log: Callable[[str], None] = lambda msg: None,
     max_seconds: float = 0.0,
+    pilot: bool = False,
+    target: float = 0.95,
+    max_fallback: float = 0.5,
 ) -> TrainOutcome:
     """Train ``task`` per its ``FinetunePlan``; with ``resume`` a finished identical run is reused and an interrupted
-    one continues from its last checkpoint."""
+    one continues from its last checkpoint. With ``pilot``, generative training answers a sample of validation calls
+    as it goes and stops when the gate (``target``, ``max_fallback``) can no longer be cleared."""
     plan, slm = task.finetune, task.slm
     if plan is None or slm is None:
         raise SlmcError(f"{task.id}: no fine-tune plan or SLM choice", hint="run select-slm and plan-finetune first")
@@ -207,8 +330,12 @@ def train_task(
     if plan.method == "classifier-head":
         from slmc.training.classifier import train_classifier
 
+        folds = None
+        if plan.folds > 1:  # cross-validated: the out-of-fold answers are what evaluate scores
+            folds = [int(m.get("fold", i % plan.folds)) for i, m in enumerate(read_meta(build / plan.dataset))]
+            folds = folds if len(folds) == len(rows) else [i % plan.folds for i in range(len(rows))]
         fresh_folder(out)
-        seconds = train_classifier(rows, out, embedder=embedder, seed=plan.seed, device=device)
+        seconds = train_classifier(rows, out, embedder=embedder, seed=plan.seed, device=device, folds=folds)
         _write_info(out, plan, slm.source, None, seconds, device, len(rows), key=key)
         return TrainOutcome(out, seconds)
     if plan.method in TRAINED_HEADS:  # an encoder with its head: fine-tuned by slmc.training.heads
@@ -220,9 +347,16 @@ def train_task(
     base = prepare_base(slm.source, build, task, rows, seed=plan.seed)
     checkpoints = checkpoint_dir(build, task)
     _claim_checkpoints(checkpoints, key)
-    seconds, params = _sft(plan, base, rows, out, checkpoints, device, resume, progress, log, max_seconds=max_seconds)
-    _write_info(out, plan, slm.source, base, seconds, device, len(rows), params, key=key)
-    return TrainOutcome(out, seconds)
+    watch = None
+    if pilot and (build / plan.validation).is_file():
+        validation = read_jsonl(build / plan.validation)
+        if validation:
+            watch = {"task": task, "rows": validation, "target": target, "max_fallback": max_fallback}
+    seconds, params, stopped = _sft(
+        plan, base, rows, out, checkpoints, device, resume, progress, log, max_seconds=max_seconds, pilot=watch
+    )
+    _write_info(out, plan, slm.source, base, seconds, device, len(rows), params, key=key, stopped=stopped)
+    return TrainOutcome(out, seconds, stopped=stopped)
 
 
 def quiet_log_dicts(trainer: Any) -> None:
@@ -253,6 +387,7 @@ def _write_info(
     rows: int,
     params: int | None = None,
     key: str | None = None,
+    stopped: str | None = None,
 ) -> None:
     info = json.loads((out / TRAIN_INFO).read_text()) if (out / TRAIN_INFO).exists() else {}
     info.update(
@@ -265,6 +400,7 @@ def _write_info(
         trainable_params=params,
         plan=json.loads(json.dumps(asdict(plan))),
         run_key=key,
+        stopped_early=stopped,
     )
     (out / TRAIN_INFO).write_text(json.dumps(info, indent=1) + "\n")
 
@@ -280,7 +416,8 @@ def _sft(
     progress: bool,
     log: Callable[[str], None],
     max_seconds: float = 0.0,
-) -> tuple[float, int]:
+    pilot: dict[str, Any] | None = None,
+) -> tuple[float, int, str | None]:
     import torch
     from datasets import Dataset
     from transformers import set_seed
@@ -345,7 +482,17 @@ def _sft(
         peft_config=peft_config,
     )
     quiet_log_dicts(trainer)
-    if max_seconds > 0:
+    watch = None
+    if pilot is not None:
+        longest = max(
+            (len(tokenizer(reference_answer(r), add_special_tokens=False)["input_ids"]) for r in rows), default=16
+        )
+        watch = _pilot(
+            pilot["task"], pilot["rows"], tokenizer, target=pilot["target"], max_fallback=pilot["max_fallback"],
+            log=log, max_new_tokens=min(512, int(longest * 1.25) + 8),
+        )  # fmt: skip
+        trainer.add_callback(watch)
+    if max_seconds > 0:  # last: its clock starts when it is made
         trainer.add_callback(_time_budget(max_seconds, log))
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
     resume_from = _latest_checkpoint(checkpoints) if resume else None
@@ -363,4 +510,5 @@ def _sft(
         tokenizer.save_pretrained(str(out))
     if is_owned(checkpoints):  # marked by _claim_checkpoints; anything else is left where it is
         remove_owned(checkpoints)
-    return seconds, trainable
+    stopped = None if watch is None or watch.stopped is None else watch.stopped.text(pilot["target"] if pilot else 0.95)
+    return seconds, trainable, stopped

@@ -23,7 +23,9 @@ def trained(tmp_path_factory):
     graph = make_graph([weather_task(), mood_task()])
     settings = Settings(gate_target=0.9, embedder="tfidf")
     ctx = PassContext(out_dir=build, settings=settings)
-    manager = PassManager.from_spec("plan-finetune{epochs=12},train{device=cpu},evaluate{device=cpu},gate", settings)
+    manager = PassManager.from_spec(
+        "plan-finetune{epochs=12,holdout=curation},train{device=cpu},evaluate{device=cpu},gate", settings
+    )
     unit = manager.run(ctx, CompileUnit(graph, weather_records() + mood_records()))
     return build, unit.graph, unit
 
@@ -140,7 +142,9 @@ def test_time_budget_compresses_the_schedule_and_stops(tmp_path):
     lines: list[str] = []
     settings = Settings(embedder="tfidf")
     ctx = PassContext(out_dir=tmp_path, settings=settings, log=lines.append, progress=False)
-    manager = PassManager.from_spec("plan-finetune{epochs=200},train{device=cpu,max-seconds=8}", settings)
+    manager = PassManager.from_spec(
+        "plan-finetune{epochs=200},train{device=cpu,max-seconds=8,early-stop=false}", settings
+    )
     graph = manager.run(ctx, CompileUnit(make_graph([weather_task()]), weather_records())).graph
     info = json.loads((tmp_path / "models" / "weather" / "slmc-train.json").read_text())
     assert info["seconds"] < 8 * 1.1 + 3  # 200 epochs would take minutes

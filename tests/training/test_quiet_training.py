@@ -20,7 +20,9 @@ def test_training_prints_no_log_dicts(tmp_path, capfd, progress: bool):
     settings = Settings(embedder="tfidf")
     ctx = PassContext(out_dir=tmp_path, settings=settings, progress=progress, show=shown.append)
     unit = CompileUnit(make_graph([weather_task()]), weather_records(n=120))
-    PassManager.from_spec("plan-finetune{epochs=2},train{device=cpu},evaluate{device=cpu}", settings).run(ctx, unit)
+    PassManager.from_spec(
+        "plan-finetune{epochs=2,holdout=curation},train{device=cpu,early-stop=false},evaluate{device=cpu}", settings
+    ).run(ctx, unit)
     out, err = capfd.readouterr()
     for text in (out, err):
         assert "{'loss'" not in text and "'train_runtime'" not in text and "'grad_norm'" not in text

@@ -83,7 +83,7 @@ def _label_task() -> Task:
 def test_plan_fine_tunes_the_encoder_when_the_frozen_head_cannot_pass(tmp_path):
     settings = Settings(gate_target=0.95, embedder="minilm", device="cpu")
     ctx = PassContext(out_dir=tmp_path, settings=settings)
-    spec = "plan-finetune{epochs=1},train{device=cpu},evaluate{device=cpu},gate"
+    spec = "plan-finetune{epochs=1,holdout=curation},train{device=cpu,early-stop=false},evaluate{device=cpu},gate"
     unit = PassManager.from_spec(spec, settings).run(ctx, CompileUnit(make_graph([_label_task()]), _parity_records()))
     task = unit.graph.node("task:parity")
     assert task.finetune.method == "encoder-classifier" and task.slm.method == "encoder-classifier"
@@ -141,7 +141,7 @@ def test_span_and_tool_heads_train_evaluate_and_gate_through_the_passes(tmp_path
     )
     settings = Settings(gate_target=0.95, embedder="minilm", device="cpu")
     ctx = PassContext(out_dir=tmp_path, settings=settings)
-    spec = "plan-finetune{epochs=1},train{device=cpu},evaluate{device=cpu},gate"
+    spec = "plan-finetune{epochs=1,holdout=curation},train{device=cpu,early-stop=false},evaluate{device=cpu},gate"
     records = weather_records(100) + _tool_records()
     unit = PassManager.from_spec(spec, settings).run(ctx, CompileUnit(make_graph([weather, tools]), records))
     weather, tools = unit.graph.node("task:weather"), unit.graph.node("task:tools")
