@@ -12,6 +12,7 @@ import yaml
 
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import Decision, EvalResult, FinetunePlan, LLMCall, SLMChoice, Task
+from slmc.ir.unit import EvaluationReport
 from slmc.training.reuse import decision_diff, eval_key, reuse_from_bundle, reused_eval, save_eval, trained_models
 from slmc.training.trainer import model_dir, run_key
 
@@ -172,7 +173,8 @@ def _evaluated(tmp_path: Path) -> tuple[Path, Task, Path, str]:
     (model / "slmc-train.json").write_text(json.dumps({"run_key": "k1", "reused_from": "bundle"}), "utf-8")
     key = eval_key(build, task, model, {"target": 0.95, "confidence": 0.95})
     result = EvalResult(metric="label", agreement=0.97, lower_bound=0.955, n=120, threshold=0.4, fallback_rate=0.05)
-    save_eval(model, key, result, {"test": {"label": 0.97}})
+    report = EvaluationReport(test={"label": 0.97}, validation_operating_point={"threshold": 0.4}, ground_truth_rows=3)
+    save_eval(model, key, result, report)  # the typed report evaluate keeps per task
     return build, task, model, key
 
 
@@ -180,7 +182,11 @@ def test_the_evaluation_of_a_reused_model_is_reused_on_the_same_rows(tmp_path):
     build, task, model, key = _evaluated(tmp_path)
     result, report = reused_eval(model, key)
     assert (result.agreement, result.lower_bound, result.n, result.threshold) == (0.97, 0.955, 120, 0.4)
-    assert report == {"test": {"label": 0.97}}
+    # the typed report comes back as it was saved (it was saved as its repr and came back as {}: the compile's
+    # report then failed with "asdict() should be called on dataclass instances")
+    assert report == EvaluationReport(
+        test={"label": 0.97}, validation_operating_point={"threshold": 0.4}, ground_truth_rows=3
+    )
     # a new test row: evaluated again
     (build / "datasets" / "task-intent" / "test.jsonl").write_text(json.dumps(ROWS[1]) + "\n", "utf-8")
     assert reused_eval(model, eval_key(build, task, model, {"target": 0.95, "confidence": 0.95})) is None
@@ -199,3 +205,12 @@ def test_a_saved_evaluation_is_checked_and_only_trusted_for_a_model_reused_from_
     del info["reused_from"]  # trained here: evaluated again
     (model / "slmc-train.json").write_text(json.dumps(info), encoding="utf-8")
     assert reused_eval(model, key) is None
+
+
+def test_a_saved_evaluation_report_that_is_not_the_report_shape_is_evaluated_again(tmp_path):
+    _, _, model, key = _evaluated(tmp_path)
+    for bad in ("EvaluationReport(test={...})", {"test": [1]}, {"ground_truth_rows": -2}, {"ground_truth_rows": 1.5}):
+        info = json.loads((model / "slmc-train.json").read_text())
+        info["eval"]["report"] = bad
+        (model / "slmc-train.json").write_text(json.dumps(info), encoding="utf-8")
+        assert reused_eval(model, key) is None, bad
