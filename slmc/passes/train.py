@@ -40,24 +40,33 @@ class Train(Pass):
         build = build_dir(ctx)
         device = training_device(ctx, self.device)
         deployed: dict = {}
+        by_task: dict = {}  # the deployed model of each task (by folder name): where a retrained task starts from
         if self.reuse_from:
             from slmc.training.reuse import check_bundle, trained_models
+            from slmc.training.warm import deployed_by_task
 
             deployed = trained_models(check_bundle(self.reuse_from))
+            by_task = deployed_by_task(self.reuse_from)
         for task in graph.tasks():
             if task.finetune is None or task.slm is None or (self.only and task.id not in self.only):
                 continue
             outcome = None
-            if deployed:
+            warm = None
+            if self.reuse_from:
                 from slmc.training.reuse import reuse_from_bundle
+                from slmc.training.trainer import task_slug
+                from slmc.training.warm import warm_start
 
                 outcome = reuse_from_bundle(task, build, deployed, ctx.log)
+                if outcome is None:
+                    warm = warm_start(task, by_task, task_slug(task))
             if outcome is not None:
                 ctx.milestone(f"{task.id}: unchanged since the deployed bundle, its model reused")
                 ctx.note(f"{task.id} reused from the bundle")
                 graph.update(task.id, eval=_trained(task, build, outcome, metric_for))
                 continue
-            ctx.milestone(f"{task.id}: training {task.slm.source} ({task.finetune.method})")  # a line per training
+            how = "" if warm is None else f"; {warm.reason}" if warm.folder else f"; from scratch: {warm.reason}"
+            ctx.milestone(f"{task.id}: training {task.slm.source} ({task.finetune.method}){how}")  # a line per training
             outcome = train_task(
                 task,
                 build,
@@ -67,8 +76,10 @@ class Train(Pass):
                 embedder=model_embedder(ctx),
                 log=ctx.log,
                 max_seconds=self.max_seconds,
+                warm=warm,
             )
-            ctx.note(f"{task.id} {'reused' if outcome.reused else f'{outcome.seconds:.1f}s'}")
+            warmed = " warm" if warm is not None and warm.folder is not None and not outcome.reused else ""
+            ctx.note(f"{task.id} {'reused' if outcome.reused else f'{outcome.seconds:.1f}s{warmed}'}")
             graph.update(task.id, eval=_trained(task, build, outcome, metric_for))
         return unit
 

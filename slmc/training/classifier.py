@@ -40,9 +40,17 @@ class Prediction:
 
 
 def train_classifier(
-    rows: list[dict[str, Any]], model_dir: Path, *, embedder: str = "minilm", seed: int = 0, device: str | None = None
+    rows: list[dict[str, Any]],
+    model_dir: Path,
+    *,
+    embedder: str = "minilm",
+    seed: int = 0,
+    device: str | None = None,
+    warm: Path | None = None,
 ) -> float:
-    """Fit and save the head; returns training seconds (embedding included)."""
+    """Fit and save the head; returns training seconds (embedding included). ``warm``: a deployed head (its folder)
+    the fit starts from when it fits the features and labels (``slmc.training.warm.grown_head``; recorded as
+    ``warm_grown`` in ``slmc-train.json``)."""
     from sklearn.linear_model import LogisticRegression
 
     labels = [reference_answer(r).strip() for r in rows]
@@ -55,11 +63,22 @@ def train_classifier(
     texts = [user_text(r) for r in rows]
     encoder = Embedder(embedder, device=device).fit(texts)
     features = encoder.encode(texts)
-    head = LogisticRegression(C=10.0, max_iter=2000, random_state=seed).fit(features, labels)
+    head = LogisticRegression(C=10.0, max_iter=2000, random_state=seed)
+    grown = None
+    if warm is not None and encoder.name == "minilm":
+        from slmc.training.warm import grown_head, start_head
+
+        init = grown_head(warm, sorted(set(labels)), features.shape[1])
+        if init is not None:
+            start_head(head, *init)
+            grown = sorted(set(labels) - set(json.loads((warm / HEAD_CONFIG).read_text(encoding="utf-8"))["classes"]))
+    head.fit(features, labels)
     seconds = time.perf_counter() - start
     model_dir.mkdir(parents=True, exist_ok=True)
     save_head(head, encoder, model_dir, check=features)
     info = {"method": "classifier-head", "embedder": encoder.name, "seconds": seconds, "rows": len(rows)}
+    if grown is not None:
+        info["warm_grown"] = grown  # labels the deployed head did not have (empty: the same labels)
     (model_dir / TRAIN_INFO).write_text(json.dumps(info, indent=1) + "\n")
     return seconds
 
