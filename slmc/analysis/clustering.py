@@ -45,6 +45,7 @@ class ClusterOptions:
     common_share: float = 0.2  # lines in this share of a site's distinct prompts are template text
     seed: int = 0
     cache_dir: Path | None = None
+    seed_caches: tuple[Path, ...] = ()  # earlier runs' embedding caches (`compile --from`), read-only
 
 
 @dataclass
@@ -77,6 +78,7 @@ class ClusterResult:
     assigned: int  # items assigned to the nearest centroid
     seconds: float
     projection: list[dict[str, Any]] = field(default_factory=list)  # 2-D points of the sample: x, y, cluster, site
+    reused: int = 0  # sample vectors taken from an earlier run's embedding cache (`compile --from`)
     groups: list[dict[str, Any]] = field(default_factory=list)  # why: per site part, its kind, records and task
 
     def how(self) -> str:
@@ -204,7 +206,7 @@ def cluster_records(
 
     # 3. the map: embed a capped sample, examples nearest each task's centre
     sample = _sample(items_by_site, opts)
-    embedder = get_embedder(opts.embedder, cache_dir=opts.cache_dir)
+    embedder = get_embedder(opts.embedder, cache_dir=opts.cache_dir, seeds=opts.seed_caches)
     sample_texts = [items[i][0] for i in sample]
     shape_vec = ShapeVectorizer().fit([items[i][1] for i in sample])
     x_sample = _combine(
@@ -238,6 +240,7 @@ def cluster_records(
         seconds=time.perf_counter() - start,
         projection=projection,
         groups=parts,
+        reused=getattr(getattr(embedder, "cache", None), "seeded", 0),
     )
 
 

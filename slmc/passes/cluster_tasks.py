@@ -56,10 +56,13 @@ class ClusterTasks(Pass):
             sample_per_site=self.sample_per_site,
             max_sample=self.max_sample,
             cache_dir=ctx.cache_dir / "embeddings" if ctx.cache_dir else None,
+            seed_caches=_deployed_embeddings(ctx),
         )
         prompts = {s.id: graph.prompt_of(s.id) for s in graph.sites()}
         result = cluster_records(records, prompts, opts)
         ctx.log(f"cluster-tasks: {result.how()} in {result.seconds:.1f}s")
+        if result.reused:
+            ctx.log(f"cluster-tasks: {result.reused} of the map's vectors from the deployed bundle's compile")
         ctx.note(f"{len(result.clusters)} tasks from {len(records)} records")
 
         task_ids: list[str] = []
@@ -119,6 +122,18 @@ class ClusterTasks(Pass):
             ],
         }
         return unit
+
+
+def _deployed_embeddings(ctx: PassContext) -> tuple:
+    """``slmc compile --from BUNDLE``: the embedding cache the deployed bundle's compile left beside it (texts it
+    embedded are not embedded again; the map is the same)."""
+    if not ctx.settings.reuse_from:
+        return ()
+    from slmc.analysis.embeddings import CACHE_FILE
+    from slmc.training.reuse import deployed_cache
+
+    found = deployed_cache(ctx.settings.reuse_from, "embeddings", CACHE_FILE)
+    return (found,) if found is not None else ()
 
 
 _GENERIC_FUNCTIONS = frozenset(

@@ -101,6 +101,7 @@ class PlanFinetune(Pass):
         from slmc.training.gate import best_lower_bound, rows_to_clear
         from slmc.training.models import bitsandbytes_available, cuda_available, load_tokenizer
         from slmc.training.presets import make_plan
+        from slmc.training.reuse import deployed_stats, save_stats, stats_key
         from slmc.training.scratch import is_scratch
         from slmc.training.trainer import prepare_base, task_slug
 
@@ -208,9 +209,16 @@ class PlanFinetune(Pass):
                         source=stand_in,
                         reasons=(*slm.reasons, f"{slm.source} not loadable offline: {stand_in} stand-in"),
                     )
-            if is_scratch(slm.source) and slm.method not in HEAD_METHODS:
-                tokenizer = load_tokenizer(prepare_base(slm.source, build, task, train_rows, seed=self.seed))
-            stats = ds.length_stats(train_rows, tokenizer)
+            key = stats_key(folder, slm.source, slm.method, self.seed)
+            # compile --from: the same rows and base measured by the deployed compile (no base built, no tokenizer)
+            stats = deployed_stats(ctx.settings.reuse_from, name, key) if ctx.settings.reuse_from else None
+            if stats is None:
+                if is_scratch(slm.source) and slm.method not in HEAD_METHODS:
+                    tokenizer = load_tokenizer(prepare_base(slm.source, build, task, train_rows, seed=self.seed))
+                stats = ds.length_stats(train_rows, tokenizer)
+            else:
+                ctx.log(f"{task.id}: training rows unchanged since the deployed bundle; their token lengths reused")
+            save_stats(folder, key, stats)
             plan = make_plan(
                 slm,
                 dataset=f"{rel}/train.jsonl",

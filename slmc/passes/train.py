@@ -89,10 +89,13 @@ class Train(Pass):
         device = training_device(ctx, self.device)
         chosen = selected(graph, self.only)
         deployed: dict = {}
+        by_task: dict = {}  # the deployed model of each task (by folder name): where a retrained task starts from
         if self.reuse_from:
             from slmc.training.reuse import check_bundle, trained_models
+            from slmc.training.warm import deployed_by_task
 
             deployed = trained_models(check_bundle(self.reuse_from))
+            by_task = deployed_by_task(self.reuse_from)
         for task in graph.tasks():
             if task.finetune is None or task.slm is None or task.id not in chosen:
                 continue
@@ -103,16 +106,22 @@ class Train(Pass):
                 ctx.note(f"{task.id} skipped")
                 continue
             outcome = None
-            if deployed:
+            warm = None
+            if self.reuse_from:
                 from slmc.training.reuse import reuse_from_bundle
+                from slmc.training.trainer import task_slug
+                from slmc.training.warm import warm_start
 
                 outcome = reuse_from_bundle(task, build, deployed, ctx.log)
+                if outcome is None:
+                    warm = warm_start(task, by_task, task_slug(task))
             if outcome is not None:
                 ctx.milestone(f"{task.id}: unchanged since the deployed bundle, its model reused")
                 ctx.note(f"{task.id} reused from the bundle")
                 graph.update(task.id, eval=_trained(task, build, outcome, metric_for))
                 continue
-            ctx.milestone(f"{task.id}: training {task.slm.source} ({task.finetune.method})")  # a line per training
+            how = "" if warm is None else f"; {warm.reason}" if warm.folder else f"; from scratch: {warm.reason}"
+            ctx.milestone(f"{task.id}: training {task.slm.source} ({task.finetune.method}){how}")  # a line per training
             outcome = train_task(
                 task,
                 build,
@@ -125,15 +134,13 @@ class Train(Pass):
                 pilot=self.early_stop,
                 target=self.target,
                 max_fallback=self.max_fallback,
+                warm=warm,
             )
             if outcome.stopped:
                 ctx.milestone(f"{task.id}: stopped early after {outcome.seconds:.0f}s ({outcome.stopped})")
-            took = (
-                "reused"
-                if outcome.reused
-                else f"{outcome.seconds:.1f}s" + (" (stopped early)" if outcome.stopped else "")
-            )
-            ctx.note(f"{task.id} {took}")
+            warmed = " warm" if warm is not None and warm.folder is not None and not outcome.reused else ""
+            stopped = " (stopped early)" if outcome.stopped else ""
+            ctx.note(f"{task.id} {'reused' if outcome.reused else f'{outcome.seconds:.1f}s{warmed}{stopped}'}")
             graph.update(task.id, eval=_trained(task, build, outcome, metric_for))
         return unit
 

@@ -48,10 +48,13 @@ def train_classifier(
     seed: int = 0,
     device: str | None = None,
     folds: list[int] | None = None,
+    warm: Path | None = None,
 ) -> float:
     """Fit and save the head; returns training seconds (embedding included). With ``folds`` (one fold id per row), the
     head is also cross-validated: per fold, a head trained on the other folds answers that fold's rows, and those
-    out-of-fold answers are saved as ``crossval.json`` (what ``evaluate`` scores: every row is held out once)."""
+    out-of-fold answers are saved as ``crossval.json`` (what ``evaluate`` scores: every row is held out once).
+    ``warm``: a deployed head (its folder) the fit starts from when it fits the features and labels
+    (``slmc.training.warm.grown_head``; recorded as ``warm_grown`` in ``slmc-train.json``)."""
     from sklearn.linear_model import LogisticRegression
 
     labels = [reference_answer(r).strip() for r in rows]
@@ -64,7 +67,16 @@ def train_classifier(
     texts = [user_text(r) for r in rows]
     encoder = Embedder(embedder, device=device).fit(texts)
     features = encoder.encode(texts)
-    head = LogisticRegression(C=10.0, max_iter=2000, random_state=seed).fit(features, labels)
+    head = LogisticRegression(C=10.0, max_iter=2000, random_state=seed)
+    grown = None
+    if warm is not None and encoder.name == "minilm":
+        from slmc.training.warm import grown_head, start_head
+
+        init = grown_head(warm, sorted(set(labels)), features.shape[1])
+        if init is not None:
+            start_head(head, *init)
+            grown = sorted(set(labels) - set(json.loads((warm / HEAD_CONFIG).read_text(encoding="utf-8"))["classes"]))
+    head.fit(features, labels)
     oof = None
     if folds is not None:
         if len(folds) != len(rows):
@@ -77,6 +89,8 @@ def train_classifier(
         crossval = {"folds": len(set(folds or ())), "predictions": [[p.text, p.confidence] for p in oof]}
         (model_dir / CROSSVAL_FILE).write_text(json.dumps(crossval, ensure_ascii=False) + "\n", encoding="utf-8")
     info = {"method": "classifier-head", "embedder": encoder.name, "seconds": seconds, "rows": len(rows)}
+    if grown is not None:
+        info["warm_grown"] = grown  # labels the deployed head did not have (empty: the same labels)
     (model_dir / TRAIN_INFO).write_text(json.dumps(info, indent=1) + "\n")
     return seconds
 

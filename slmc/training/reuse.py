@@ -8,6 +8,10 @@ instead of training; the task is then evaluated and gated again like any other. 
 copied, and a LoRA adapter whose base lies outside its own folder (a scratch base the bundle keeps elsewhere) is
 trained again rather than pointed at a base it may not match.
 
+Before that, plan-finetune takes the token-length statistics of a task whose training rows did not change from the
+deployed compile's build (``length-stats.json`` beside the dataset, keyed by ``stats_key``), so neither the scratch base
+nor the tokenizer is built for a task that will be reused; the cluster map's embeddings come from that compile's cache.
+
 Decision diff: ``decision_diff(old_manifest, graph)`` lists the sites whose decision changed (offloaded -> kept and
 back) with the evidence on both sides (the old manifest's ``eval`` and reasons, the new gate's).
 """
@@ -27,8 +31,9 @@ from slmc.codegen.manifest import MANIFEST_NAME, PICKLE_PATTERNS
 from slmc.errors import SlmcError
 from slmc.ir.nodes import EvalResult, Task
 from slmc.ir.unit import EvaluationReport
-from slmc.safety import OWNER_MARK
+from slmc.safety import OWNER_MARK, UnsafePathError, safe_join
 
+STATS_FILE = "length-stats.json"  # beside a task's datasets: its token-length statistics and what they were made on
 TRAIN_INFO = "slmc-train.json"  # = slmc.training.models.TRAIN_INFO (not imported: that module is the heavy one)
 MAX_INFO_BYTES = 1 << 20
 MAX_SCAN = 10_000  # files looked at in a bundle, at most
@@ -46,13 +51,27 @@ def check_bundle(bundle: Path) -> Path:
     return bundle
 
 
+def deployed_cache(bundle: Path, *parts: str) -> Path | None:
+    """``parts`` inside the stage cache the compile that wrote ``bundle`` left beside it (``.<bundle>.slmc-cache``),
+    when it is there, is no link and stays inside that folder; else None (a bundle copied elsewhere has none)."""
+    bundle = Path(bundle)
+    cache = bundle.parent / f".{bundle.name}.slmc-cache"
+    if not cache.is_dir() or cache.is_symlink():
+        return None
+    try:
+        path = safe_join(cache, *parts)
+    except UnsafePathError:
+        return None
+    return None if path.is_symlink() or not path.exists() else path
+
+
 def model_folders(bundle: Path) -> list[Path]:
     """Where the deployed models are: the bundle (the models of offloaded sites), then the stage cache the compile
     that wrote it left beside it (``.<bundle>.slmc-cache/work/models``: every task's model, kept ones too)."""
     bundle = Path(bundle)
     folders = [bundle]
-    cache = bundle.parent / f".{bundle.name}.slmc-cache" / "work" / "models"
-    if cache.is_dir() and not cache.is_symlink():
+    cache = deployed_cache(bundle, "work", "models")
+    if cache is not None and cache.is_dir():
         folders.append(cache)
     return folders
 
@@ -87,6 +106,42 @@ def _reusable(folder: Path) -> str | None:
     if (folder / "adapter_config.json").is_file() and isinstance(base, str) and base.startswith("."):
         return "its adapter's base is a local folder outside it"
     return None
+
+
+def stats_key(folder: Path, source: str, method: str, seed: int) -> str:
+    """What the token lengths of a task's training rows depend on: the rows (the bytes of ``train.jsonl``) and the
+    tokenizer (the base, which for a scratch base is trained on those rows with ``seed``)."""
+    h = hashlib.sha256(json.dumps(["length-stats", source, method, seed]).encode())
+    data = Path(folder) / "train.jsonl"
+    h.update(data.read_bytes() if data.is_file() else b"-")
+    return h.hexdigest()[:24]
+
+
+def save_stats(folder: Path, key: str, stats: Any) -> None:
+    """The statistics plan-finetune measured, beside the datasets (what a later ``compile --from`` may reuse)."""
+    data = {"key": key, "stats": dataclasses.asdict(stats)}
+    (Path(folder) / STATS_FILE).write_text(json.dumps(data) + "\n", encoding="utf-8")
+
+
+def deployed_stats(bundle: str | Path, name: str, key: str) -> Any:
+    """The ``LengthStats`` the deployed bundle's compile measured for the task folder ``name`` on the same rows and
+    base (``stats_key``), else None. Input: a small JSON file, each field a non-negative int."""
+    from slmc.training.datasets import LengthStats
+
+    path = deployed_cache(Path(bundle), "work", "datasets", name, STATS_FILE)
+    if path is None or not path.is_file() or path.stat().st_size > MAX_INFO_BYTES:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("stats"), dict):
+        return None
+    fields = [f.name for f in dataclasses.fields(LengthStats)]
+    raw = data["stats"]
+    if sorted(raw) != sorted(fields) or not all(type(raw[f]) is int and raw[f] >= 0 for f in fields):
+        return None
+    return LengthStats(**raw)
 
 
 def reuse_from_bundle(
@@ -226,9 +281,7 @@ def _evaluation_report(raw: Any) -> EvaluationReport | None:
     if not isinstance(raw, dict):
         return None
     test, point, rows = raw.get("test"), raw.get("validation_operating_point"), raw.get("ground_truth_rows", 0)
-    if not (
-        isinstance(test, dict) and isinstance(point, dict) and isinstance(rows, int) and not isinstance(rows, bool)
-    ):
+    if not (isinstance(test, dict) and isinstance(point, dict) and type(rows) is int and rows >= 0):
         return None
     return EvaluationReport(test=test, validation_operating_point=point, ground_truth_rows=rows)
 

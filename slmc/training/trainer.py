@@ -28,7 +28,14 @@ from slmc.safety import OWNER_MARK, is_owned, mark_owned, remove_owned, safe_joi
 from slmc.safety import task_slug as _task_slug
 from slmc.training.datasets import corpus_texts, read_jsonl, read_meta, reference_answer, to_prompt_completion
 from slmc.training.heads import TRAINED_HEADS, train_head
-from slmc.training.models import TRAIN_INFO, cpu_threads_for, load_base, portable_base, resolve_device
+from slmc.training.models import (
+    TRAIN_INFO,
+    cpu_threads_for,
+    load_base,
+    portable_base,
+    read_train_info,
+    resolve_device,
+)
 from slmc.training.scratch import build_scratch, is_scratch
 
 
@@ -310,10 +317,13 @@ def train_task(
     pilot: bool = False,
     target: float = 0.95,
     max_fallback: float = 0.5,
+    warm: Any = None,
 ) -> TrainOutcome:
     """Train ``task`` per its ``FinetunePlan``; with ``resume`` a finished identical run is reused and an interrupted
     one continues from its last checkpoint. With ``pilot``, generative training answers a sample of validation calls
-    as it goes and stops when the gate (``target``, ``max_fallback``) can no longer be cleared."""
+    as it goes and stops when the gate (``target``, ``max_fallback``) can no longer be cleared. ``warm`` (a
+    ``slmc.training.warm.WarmStart``): start from the deployed model it names (its weights copied into
+    ``warm/<task>``, safetensors only) instead of the base."""
     plan, slm = task.finetune, task.slm
     if plan is None or slm is None:
         raise SlmcError(f"{task.id}: no fine-tune plan or SLM choice", hint="run select-slm and plan-finetune first")
@@ -327,6 +337,9 @@ def train_task(
     if not rows:
         raise SlmcError(f"{task.id}: the training set {plan.dataset} is empty", hint="record more calls of this task")
     device = resolve_device(device)
+    contract = task.contract.to_dict() if task.contract else None
+    start_from = _warm_copy(warm.folder, build, task) if warm is not None and warm.folder is not None else None
+    record = warm.record() if warm is not None else None
     if plan.method == "classifier-head":
         from slmc.training.classifier import train_classifier
 
@@ -335,16 +348,31 @@ def train_task(
             folds = [int(m.get("fold", i % plan.folds)) for i, m in enumerate(read_meta(build / plan.dataset))]
             folds = folds if len(folds) == len(rows) else [i % plan.folds for i in range(len(rows))]
         fresh_folder(out)
-        seconds = train_classifier(rows, out, embedder=embedder, seed=plan.seed, device=device, folds=folds)
-        _write_info(out, plan, slm.source, None, seconds, device, len(rows), key=key)
+        seconds = train_classifier(
+            rows, out, embedder=embedder, seed=plan.seed, device=device, folds=folds, warm=start_from
+        )
+        grown = read_train_info(out).get("warm_grown") if start_from is not None else None
+        if start_from is not None and grown is None:
+            record = {**(record or {}), "from": None, "reason": "the deployed head does not fit the new features"}
+        elif grown:
+            record = {**(record or {}), "grown_labels": grown}  # the head grew a row per new label
+        _write_info(out, plan, slm.source, None, seconds, device, len(rows), key=key, contract=contract, warm=record)
         return TrainOutcome(out, seconds)
-    if plan.method in TRAINED_HEADS:  # an encoder with its head: fine-tuned by slmc.training.heads
+    if plan.method in TRAINED_HEADS:  # an encoder with its head: fine-tuned by slmc.training.heads (from scratch)
         fresh_folder(out)
         schema = task.contract.schema if task.contract else None
         seconds = train_head(plan, rows, out, schema=schema, device=device, max_seconds=max_seconds, log=log)
-        _write_info(out, plan, slm.source, None, seconds, device, len(rows), key=key)
+        if start_from is not None:
+            record = {**(record or {}), "from": None, "reason": f"a {plan.method} starts from the pretrained encoder"}
+        _write_info(out, plan, slm.source, None, seconds, device, len(rows), key=key, contract=contract, warm=record)
         return TrainOutcome(out, seconds)
-    base = prepare_base(slm.source, build, task, rows, seed=plan.seed)
+    adapter = None
+    if start_from is not None and plan.method in ("lora", "qlora"):
+        base, adapter = prepare_base(slm.source, build, task, rows, seed=plan.seed), start_from
+    elif start_from is not None:
+        base = str(start_from)  # a full model: the deployed weights (and its tokenizer) are the base
+    else:
+        base = prepare_base(slm.source, build, task, rows, seed=plan.seed)
     checkpoints = checkpoint_dir(build, task)
     _claim_checkpoints(checkpoints, key)
     watch = None
@@ -353,10 +381,27 @@ def train_task(
         if validation:
             watch = {"task": task, "rows": validation, "target": target, "max_fallback": max_fallback}
     seconds, params, stopped = _sft(
-        plan, base, rows, out, checkpoints, device, resume, progress, log, max_seconds=max_seconds, pilot=watch
-    )
-    _write_info(out, plan, slm.source, base, seconds, device, len(rows), params, key=key, stopped=stopped)
+        plan, base, rows, out, checkpoints, device, resume, progress, log, max_seconds=max_seconds, pilot=watch,
+        adapter=adapter,
+    )  # fmt: skip
+    _write_info(
+        out, plan, slm.source, base, seconds, device, len(rows), params, key=key, stopped=stopped, contract=contract,
+        warm=record,
+    )  # fmt: skip
     return TrainOutcome(out, seconds, stopped=stopped)
+
+
+def _warm_copy(folder: Path, build: Path, task: Task) -> Path:
+    """The deployed model copied into ``<build>/warm/<task>`` (no pickle, no slmc mark, no link: a folder holding one
+    is refused before this); training starts from the copy, never from the bundle in place."""
+    import shutil
+
+    from slmc.training.warm import NOT_LOADED
+
+    copy = safe_join(build, "warm", task_slug(task))
+    fresh_folder(copy)
+    shutil.copytree(folder, copy, dirs_exist_ok=True, ignore=shutil.ignore_patterns(OWNER_MARK, *NOT_LOADED))
+    return copy
 
 
 def quiet_log_dicts(trainer: Any) -> None:
@@ -388,9 +433,15 @@ def _write_info(
     params: int | None = None,
     key: str | None = None,
     stopped: str | None = None,
+    contract: dict[str, Any] | None = None,
+    warm: dict[str, Any] | None = None,
 ) -> None:
     info = json.loads((out / TRAIN_INFO).read_text()) if (out / TRAIN_INFO).exists() else {}
+    info.pop("warm_grown", None)
+    if warm is not None:
+        info["warm_start"] = warm
     info.update(
+        contract=contract,  # what a later `compile --from` checks before warm-starting from this model
         source=source,
         base=portable_base(out, base) if base else None,
         method=plan.method,
@@ -417,6 +468,7 @@ def _sft(
     log: Callable[[str], None],
     max_seconds: float = 0.0,
     pilot: dict[str, Any] | None = None,
+    adapter: Path | None = None,
 ) -> tuple[float, int, str | None]:
     import torch
     from datasets import Dataset
@@ -431,7 +483,15 @@ def _sft(
     dtype = "float32" if plan.method == "full" else "auto"
     model, tokenizer = load_base(base, device=device, dtype=dtype, quantize_4bit=qlora)
     peft_config = None
-    if plan.method in ("lora", "qlora"):
+    if adapter is not None:  # warm start: the deployed adapter (safetensors) on the base, trained further
+        from peft import PeftModel
+
+        if qlora:
+            from peft import prepare_model_for_kbit_training
+
+            model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
+        model = PeftModel.from_pretrained(model, str(adapter), is_trainable=True)  # the copy holds no .bin
+    elif plan.method in ("lora", "qlora"):
         from peft import LoraConfig
 
         if qlora:

@@ -217,9 +217,10 @@ def test_a_reused_evaluation_report_is_one_the_stage_cache_can_save(tmp_path):
     assert Reports.from_json(json.loads(json.dumps(data))).evaluations == {"task:intent": REPORT}
 
 
-def test_a_saved_evaluation_report_of_the_wrong_shape_is_evaluated_again(tmp_path):
+def test_a_saved_evaluation_report_that_is_not_the_report_shape_is_evaluated_again(tmp_path):
     _, _, model, key = _evaluated(tmp_path)
-    info = json.loads((model / "slmc-train.json").read_text())
-    info["eval"]["report"] = "EvaluationReport(test={...})"
-    (model / "slmc-train.json").write_text(json.dumps(info), encoding="utf-8")
-    assert reused_eval(model, key) is None
+    for bad in ("EvaluationReport(test={...})", {"test": [1]}, {"ground_truth_rows": -2}, {"ground_truth_rows": 1.5}):
+        info = json.loads((model / "slmc-train.json").read_text())
+        info["eval"]["report"] = bad
+        (model / "slmc-train.json").write_text(json.dumps(info), encoding="utf-8")
+        assert reused_eval(model, key) is None, bad
