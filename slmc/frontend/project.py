@@ -31,7 +31,7 @@ from slmc.frontend import clients, templates
 from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
 from slmc.frontend.resolve import Evaluator, Project
-from slmc.frontend.sites import Site, classify, labels_from_prompt
+from slmc.frontend.sites import Site, classify, input_messages, labels_from_prompt
 from slmc.frontend.values import Client, Text
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
@@ -604,14 +604,25 @@ class Analysis:
                 bound[a.keyword.value] = a.value
         if not bound:
             return msgs
-        out = []
+        out: list[Message] = []
         for m in msgs:
+            whole = m.parts[0].text.lstrip("*") if len(m.parts) == 1 and m.parts[0].hole else None
+            if whole in bound:  # the message is the parameter itself (``messages=messages``, ``*history``)
+                role = m.role if m.role in ("system", "prompt") else "user"
+                try:
+                    out.extend(input_messages(self.ev, bound[whole], call.info.scope, role=role))
+                    continue
+                except RecursionError:
+                    pass
             parts: list[PromptPart] = []
             origin = m.origin
             for p in m.parts:
-                if p.hole and p.text in bound:
-                    text = self.ev.text(bound[p.text], call.info.scope)
+                name = p.text.lstrip("*") if p.hole else None
+                if name in bound:
+                    text = self.ev.text(bound[name], call.info.scope)
                     parts.extend(text.parts)
+                    if origin == "dynamic" and any(not q.hole for q in text.parts):
+                        origin = text.origin  # the caller's text filled the hole
                 else:
                     parts.append(p)
             out.append(Message(m.role, tuple(_merge(parts)), origin))

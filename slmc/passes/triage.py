@@ -415,17 +415,32 @@ def prompt_texts(graph: AgentGraph, site: LLMCall) -> list[str]:
     return [m.static_text() for m in prompt.messages]
 
 
+_AUTHORED_CHARS = 12  # a prompt with fewer literal characters than this only forwards what the caller gives
+
+
+def _task_signature(graph: AgentGraph, site: LLMCall) -> str | None:
+    """The literal text a site authors (its prompt's static text, whitespace folded), or None when it only forwards
+    its function's arguments (a retry, a fallback engine, a provider switch: the same task sent again)."""
+    text = " ".join(" ".join(prompt_texts(graph, site)).split())
+    return text if len(text) >= _AUTHORED_CHARS else None
+
+
 def multi_task_wrappers(graph: AgentGraph) -> set[str]:
-    """Wrapper sites whose function makes more than one LLM call (directly or through the wrappers it calls).
+    """Wrapper sites whose function makes more than one LLM task (directly or through the wrappers it calls).
 
     Such a function is an orchestrator (``handle(ticket)`` classifying, extracting and replying), not one task: a
-    call of it carries no single task's evidence.
+    call of it carries no single task's evidence. Calls that only forward the function's own arguments (a retry, a
+    backup engine, one branch per provider) are one task, however many there are; so are twins sending one text.
     """
     inner: dict[tuple[str, str], list[LLMCall]] = {}
     for s in graph.sites():
         if s.site != SiteKind.WRAPPER:
             inner.setdefault((s.loc.path, s.function), []).append(s)
     memo: dict[str, bool] = {}
+
+    def tasks(sites: list[LLMCall]) -> int:
+        authored = {_task_signature(graph, s) for s in sites}
+        return len(authored - {None}) + (1 if None in authored else 0)
 
     def is_multi(wrapper_id: str) -> bool:
         if wrapper_id in memo:
@@ -435,7 +450,7 @@ def multi_task_wrappers(graph: AgentGraph) -> set[str]:
         if not isinstance(wrapper, LLMCall) or wrapper.site != SiteKind.WRAPPER:
             return False
         sites = inner.get((wrapper.loc.path, wrapper.function), [])
-        memo[wrapper_id] = len(sites) > 1 or any(
+        memo[wrapper_id] = tasks(sites) > 1 or any(
             s.site == SiteKind.WRAPPER_CALL and s.target is not None and is_multi(s.target) for s in sites
         )
         return memo[wrapper_id]
@@ -490,7 +505,8 @@ def triage_site(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None = 
     """Triage one site; ``multi_task`` is ``multi_task_wrappers(graph)`` (computed when not given)."""
     if multi_task is None:
         multi_task = multi_task_wrappers(graph)
-    if site.target in multi_task or site.id in multi_task:
+    if (site.target in multi_task or site.id in multi_task) and not agent_evidence(graph, site):
+        # an orchestrator; an agent loop (``agent.run``) makes many calls too, but they are one open task
         name = site.target.split("@", 1)[0].removeprefix("llm:") if site.target else site.function
         what = "calls" if site.site == SiteKind.WRAPPER_CALL else "is"
         return TriageResult(Verdict.UNCLEAR, 0.5, (f"{what} `{name}`, which makes several LLM calls",))

@@ -1,0 +1,307 @@
+"""Prompts carried to the site as a person reads them: framework configs, message lists built in pieces, loaders
+behind helpers, prompt-builder methods and wrapper hops; then triaged on that text. Small synthetic trees."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from slmc.frontend import analyze_paths
+from slmc.ir import AgentGraph, LLMCall, Verdict
+from slmc.passes.triage import multi_task_wrappers, triage_site
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def _graph(root: Path) -> AgentGraph:
+    graph, diags = analyze_paths([root], root=root)
+    assert not [d for d in diags if "internal error" in d.message]
+    return graph
+
+
+def _site(graph: AgentGraph, path: str, line: int) -> LLMCall:
+    found = [s for s in graph.sites() if s.loc.path == path and s.loc.line == line]
+    assert found, [(s.loc.path, s.loc.line, str(s.site)) for s in graph.sites()]
+    return found[0]
+
+
+def _text(graph: AgentGraph, site: LLMCall) -> str:
+    texts = []
+    for s in (site, graph.request_of(site.id)):
+        prompt = graph.prompt_of(s.id) if s is not None else None
+        if prompt is not None:
+            texts += [m.static_text() for m in prompt.messages]
+    return "\n".join(texts)
+
+
+def test_crewai_task_prompt_from_yaml_config_and_its_agent(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "crew/config/tasks.yaml": """
+                code_task:
+                  description: >
+                    Create the game described here: {game}
+                  expected_output: >
+                    The full python code of the game, and nothing else.
+                label_task:
+                  description: >
+                    Sort the bug report {report} into one of the following queues: ui, backend, docs.
+                  expected_output: >
+                    Only the queue name.
+            """,
+            "crew/config/agents.yaml": """
+                engineer:
+                  role: Senior Software Engineer
+                  goal: Build software as asked
+                  backstory: You write careful python.
+            """,
+            "crew/crew.py": """
+                from crewai import Agent, Crew, Task
+                from crewai.project import CrewBase, agent, task
+
+
+                @CrewBase
+                class GameCrew:
+                    agents_config = "config/agents.yaml"
+                    tasks_config = "config/tasks.yaml"
+
+                    @agent
+                    def engineer(self) -> Agent:
+                        return Agent(config=self.agents_config["engineer"], verbose=True)
+
+                    @task
+                    def code_task(self) -> Task:
+                        return Task(config=self.tasks_config["code_task"], agent=self.engineer())
+
+                    @task
+                    def label_task(self) -> Task:
+                        return Task(config=self.tasks_config["label_task"], agent=self.engineer())
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    code = _site(graph, "crew/crew.py", 17)
+    text = _text(graph, code)
+    assert "full python code" in text and "Senior Software Engineer" in text
+    assert triage_site(graph, code).verdict == Verdict.OPEN_ENDED
+    label = _site(graph, "crew/crew.py", 21)
+    assert "one of the following queues" in _text(graph, label)
+    assert triage_site(graph, label).verdict == Verdict.NARROW
+
+
+def test_crewai_task_with_agent_in_a_local(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "main.py": """
+                from crewai import Agent, Task
+
+                writer = Agent(role="Novelist", goal="Write gripping fiction", backstory="Award-winning author.")
+                chapter = Task(description="Write a long chapter of the story about {hero}.", expected_output="The chapter.", agent=writer)
+            """
+        },
+    )
+    graph = _graph(tmp_path)
+    site = _site(graph, "main.py", 5)
+    assert "Novelist" in _text(graph, site) and "long chapter" in _text(graph, site)
+    assert triage_site(graph, site).verdict == Verdict.OPEN_ENDED
+
+
+def test_messages_built_by_list_concatenation(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "agent.py": """
+                from langchain_core.messages import SystemMessage
+                from langchain_openai import ChatOpenAI
+
+                PROMPT = "Extract the dates and amounts from the conversation. Return only the extracted values."
+                llm = ChatOpenAI(model="gpt-4o")
+
+
+                def extract(history):
+                    messages = [SystemMessage(content=PROMPT)] + history
+                    return llm.invoke(messages)
+            """
+        },
+    )
+    graph = _graph(tmp_path)
+    site = _site(graph, "agent.py", 11)
+    prompt = graph.prompt_of(site.id)
+    assert prompt is not None and [m.role for m in prompt.messages] == ["system", "user"]
+    assert "Extract the dates" in prompt.messages[0].static_text()
+    assert triage_site(graph, site).verdict == Verdict.NARROW
+
+
+def test_loader_reaching_the_file_through_a_helper(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "bot/prompts/grader.txt": "Grade the answer on a scale of 1 to 5. Output the number only.\n",
+            "bot/utils.py": """
+                def load_text(*paths):
+                    with open("/".join(paths)) as fh:
+                        return fh.read()
+            """,
+            "bot/prompts/__init__.py": """
+                import pkg_resources
+                import bot.utils as U
+
+
+                def load_prompt(name):
+                    root = pkg_resources.resource_filename("bot", "")
+                    return U.load_text(f"{root}/prompts/{name}.txt")
+            """,
+            "bot/agent.py": """
+                from openai import OpenAI
+                from bot.prompts import load_prompt
+
+                client = OpenAI()
+
+
+                def grade(answer):
+                    messages = [{"role": "system", "content": load_prompt("grader")}, {"role": "user", "content": answer}]
+                    return client.chat.completions.create(model="gpt-4o", messages=messages)
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    site = _site(graph, "bot/agent.py", 10)
+    assert "scale of 1 to 5" in _text(graph, site)
+    assert triage_site(graph, site).verdict == Verdict.NARROW
+
+
+def test_prompt_builder_methods_are_read(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "agent.py": """
+                from langchain_core.messages import HumanMessage, SystemMessage
+                from langchain_openai import ChatOpenAI
+
+
+                class Curriculum:
+                    def __init__(self):
+                        self.llm = ChatOpenAI(model="gpt-4o")
+
+                    def render_system_message(self):
+                        return SystemMessage(content="Write a detailed essay about the given topic, in several paragraphs.")
+
+                    def render_human_message(self, topic):
+                        return HumanMessage(content=f"Topic: {topic}")
+
+                    def essay(self, topic):
+                        messages = [self.render_system_message(), self.render_human_message(topic)]
+                        return self.llm.invoke(messages).content
+            """
+        },
+    )
+    graph = _graph(tmp_path)
+    site = _site(graph, "agent.py", 18)
+    assert "detailed essay" in _text(graph, site)
+    assert triage_site(graph, site).verdict == Verdict.OPEN_ENDED
+
+
+def test_retry_and_backup_engine_make_one_task_not_an_orchestrator(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "llm.py": """
+                from openai import OpenAI
+
+                client = OpenAI()
+
+
+                def get_completions(messages, use_backup=True):
+                    try:
+                        return client.chat.completions.create(model="gpt-4o", messages=messages)
+                    except Exception:
+                        if use_backup:
+                            return get_completions(messages, use_backup=False)
+                        raise
+
+
+                def get_completion(messages):
+                    return get_completions(messages)
+            """,
+            "judge.py": """
+                from llm import get_completion
+
+
+                def judge(task):
+                    prompt = [{"role": "system", "content": "Decide whether the task can be executed. Answer yes or no."},
+                              {"role": "user", "content": task}]
+                    return get_completion(prompt)
+            """,
+            "flow.py": """
+                from llm import get_completion
+
+
+                def handle(ticket):
+                    kind = get_completion([{"role": "system", "content": "Classify the ticket as bug or question."}, *ticket])
+                    reply = get_completion([{"role": "system", "content": "Write a friendly reply to the customer."}, *ticket])
+                    return kind, reply
+
+
+                def main():
+                    handle([{"role": "user", "content": "printer on fire"}])
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    multi = multi_task_wrappers(graph)
+    site = _site(graph, "judge.py", 8)
+    assert "Answer yes or no" in _text(graph, site)
+    t = triage_site(graph, site, multi)
+    assert t.verdict == Verdict.NARROW, t
+    # an orchestrator authoring two different prompts is still several tasks
+    (call,) = [s for s in graph.sites() if s.loc.path == "flow.py" and s.function == "main"]
+    assert call.target in multi
+    assert triage_site(graph, call, multi).verdict == Verdict.UNCLEAR
+
+
+def test_a_run_of_an_agent_that_makes_many_calls_is_an_open_agent_loop(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "agents.py": """
+                from openai import OpenAI
+
+
+                class ToolAgent:
+                    def __init__(self, tools):
+                        self.client = OpenAI()
+                        self.tools = tools
+
+                    def plan(self, messages):
+                        msgs = [{"role": "system", "content": "Make a step by step plan for the task."}, *messages]
+                        return self.client.chat.completions.create(model="gpt-4o", messages=msgs)
+
+                    def act(self, messages):
+                        msgs = [{"role": "system", "content": "Pick the next tool to call."}, *messages]
+                        return self.client.chat.completions.create(model="gpt-4o", messages=msgs, tools=self.tools)
+
+                    def run(self, messages):
+                        self.plan(messages)
+                        return self.act(messages)
+            """,
+            "main.py": """
+                from agents import ToolAgent
+
+                agent = ToolAgent(tools=[])
+                agent.run([{"role": "user", "content": "What is the weather in Paris?"}])
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    multi = multi_task_wrappers(graph)
+    site = _site(graph, "main.py", 5)
+    assert site.target in multi
+    t = triage_site(graph, site, multi)
+    assert t.verdict == Verdict.OPEN_ENDED and any("agent loop" in r for r in t.reasons), t
