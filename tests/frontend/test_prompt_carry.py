@@ -305,3 +305,99 @@ def test_a_run_of_an_agent_that_makes_many_calls_is_an_open_agent_loop(tmp_path:
     assert site.target in multi
     t = triage_site(graph, site, multi)
     assert t.verdict == Verdict.OPEN_ENDED and any("agent loop" in r for r in t.reasons), t
+
+
+def test_prompt_filled_from_the_caller_of_a_non_wrapper_function(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "llm.py": """
+                from openai import OpenAI
+
+                client = OpenAI()
+
+
+                def ask(prompt):
+                    r = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": prompt}])
+                    return r.choices[0].message.content
+            """,
+            "writer.py": """
+                from llm import ask
+
+                TEMPLATE = "Write the complete python module implementing {spec}. Return the whole file."
+
+
+                class WriteCode:
+                    def write_code(self, prompt):
+                        return ask(prompt)
+
+                    def run(self, spec):
+                        prompt = TEMPLATE.format(spec=spec)
+                        return self.write_code(prompt)
+            """,
+            "other.py": """
+                from llm import ask
+
+
+                def label(text):
+                    return ask(f"Classify the text as spam or ham. Answer with only the label.\\n{text}")
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    site = _site(graph, "writer.py", 9)
+    assert "complete python module" in _text(graph, site)
+    assert triage_site(graph, site).verdict == Verdict.OPEN_ENDED
+    assert triage_site(graph, _site(graph, "other.py", 6)).verdict == Verdict.NARROW
+
+
+def test_caller_prompt_kept_when_the_wrapper_rebuilds_its_messages(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "base_llm.py": """
+                from openai import AsyncOpenAI
+
+
+                class LLM:
+                    def __init__(self):
+                        self.client = AsyncOpenAI()
+
+                    def _user_msg(self, msg):
+                        return {"role": "user", "content": msg}
+
+                    def compress(self, messages):
+                        return messages[-20:]
+
+                    async def completion_text(self, messages, stream=False):
+                        r = await self.client.chat.completions.create(model="gpt-4o", messages=messages, stream=stream)
+                        return r.choices[0].message.content
+
+                    async def aask(self, msg, system_msgs=None, stream=None):
+                        message = [{"role": "system", "content": s} for s in (system_msgs or [])]
+                        message.append(self._user_msg(msg))
+                        compressed = self.compress(message)
+                        return await self.completion_text(compressed, stream=stream)
+            """,
+            "actions.py": """
+                from base_llm import LLM
+
+
+                class ExtractReadme:
+                    def __init__(self):
+                        self.llm = LLM()
+
+                    async def install(self, readme):
+                        return await self.llm.aask(
+                            readme,
+                            system_msgs=["You are a tool that extracts the install commands from a README.", "Return only the commands."],
+                            stream=False,
+                        )
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    site = _site(graph, "actions.py", 10)
+    text = _text(graph, site)
+    assert "extracts the install commands" in text
+    assert triage_site(graph, site).verdict == Verdict.NARROW
