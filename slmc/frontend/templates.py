@@ -272,6 +272,9 @@ def _reads_file(ev: Evaluator, key: str, depth: int) -> str | None:
     params = [p.name.value for p in fn.params if p.name.value not in ("self", "cls")]
     if not params:
         return None
+    for name in params:  # the parameter the file is opened by (``generate_prompt(curr_input, prompt_file)``)
+        if re.search(rf"(?:\bopen|read_text|safe_load|load_yaml|read_yaml)\([^)\n]*\b{re.escape(name)}\b", body):
+            return name
     first = params[0]
     uses = len(re.findall(rf"\b{re.escape(first)}\b", body))
     return first if uses >= 2 else None  # the def names it once; the body must use it
@@ -297,7 +300,10 @@ def loader_value(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Text 
         return None
     expr = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == param), None)
     if expr is None:
-        expr = next((a.value for a in call.args if a.keyword is None and not a.star), None)
+        names = [p.name.value for p in ev.scopes[key].params if p.name.value not in ("self", "cls")]
+        index = names.index(param) if param in names else 0
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        expr = positional[index] if index < len(positional) else None
     name = ev.static_str(expr, scope) if expr is not None else None
     if not name:
         return None

@@ -51,11 +51,15 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "pick among listed items",
     ),
     (r"which\s+(?:of\s+the\s+following|one\s+of)", 0.9, "which of the following"),
-    (r"yes\s+or\s+no|yes/no|true\s+or\s+false|true/false|\bbool(?:ean)?\b", 1.1, "yes or no"),
+    (
+        r"[\"'`]?yes[\"'`]?\s+or\s+[\"'`]?no\b|yes/no|[\"'`]?true[\"'`]?\s+or\s+[\"'`]?false\b|true/false|\bbool(?:ean)?\b",
+        1.1,
+        "yes or no",
+    ),
     (r"(?:decide|determine|judge|check|assess)\s+(?:whether|if)", 0.8, "decide whether"),
     (r"labels?\b|labell?ing|sentiment|intent\b|rout(?:e|ing)\s+(?:the|this|to)", 0.8, "label"),
     (
-        r"(?:score|rate|rating|grade)s?\b[^.\n]{0,60}?\b\d+\s*(?:-|to|–|and|/)\s*\d+|on\s+a\s+scale|\d+\s*-\s*point\s+scale",
+        r"(?:score|rate|rating|grade)s?\b[^.\n]{0,60}?\b\d+\s*(?:-|to|–|and|/)\s*\d+|on\s+(?:a|the)\s+scale|\d+\s*-\s*point\s+scale",
         1.4,
         "score on a scale",
     ),
@@ -66,11 +70,24 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "answer with only",
     ),
     (r"single\s+(?:word|label|number|token|line|sentence)|one\s+(?:word|line|sentence)\b", 0.9, "one-line answer"),
+    (
+        r"(?:return|answer|output|give|reply|respond)\s+(?:with\s+)?(?:a|an|one|the)\s+(?:single\s+)?"
+        r"(?:number|integer|digit|score|word|letter|label|emoji|index|name|date|time)\b",
+        0.9,
+        "a short closed answer",
+    ),
     # the answer is taken from the input: extraction, reformatting, translation, queries, tool arguments
     (r"extract(?:s|ion|ed)?|pull\s+out|identify\s+(?:all\s+)?the\s+\w+\s+(?:in|from)", 1.2, "extract"),
     (r"pars(?:e|ing)\b|normali[sz]e|reformat|re-format|fix\s+(?:the|this)\s+json|valid\s+json", 0.8, "reformat"),
     (r"convert\s+(?:the|this|it|them)\b|rewrite\s+(?:the|this|it)\b|rephrase|paraphrase|clean\s+up", 0.8, "rewrite"),
     (r"translat(?:e|ion)", 0.9, "translate"),
+    (
+        r"(?:preserv(?:e|ing)|keep|retain)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:relevant\s+|original\s+)?"
+        r"(?:information|statements|details|facts|content|wording)|verbatim|word[- ]for[- ]word"
+        r"|do\s+not\s+(?:add|invent|make\s+up)\b",
+        0.9,
+        "output taken from the input",
+    ),
     (
         r"search\s+quer(?:y|ies)|(?:generate|write|create|produce)\s+(?:\w+\s+){0,3}quer(?:y|ies)|keywords?\b|sql\s+query",
         1.2,

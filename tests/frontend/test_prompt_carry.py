@@ -401,3 +401,45 @@ def test_caller_prompt_kept_when_the_wrapper_rebuilds_its_messages(tmp_path: Pat
     text = _text(graph, site)
     assert "extracts the install commands" in text
     assert triage_site(graph, site).verdict == Verdict.NARROW
+
+
+def test_loader_reading_the_file_named_by_its_second_parameter(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "server/persona/templates/poignancy_v1.txt": (
+                "Here is a brief description of !<INPUT 0>!.\n"
+                "On the scale of 1 to 10, rate the poignancy of the event: !<INPUT 1>!\nRate (return a number):"
+            ),
+            "server/persona/gpt.py": """
+                import openai
+
+
+                def generate_prompt(curr_input, prompt_lib_file):
+                    f = open(prompt_lib_file, "r")
+                    prompt = f.read()
+                    f.close()
+                    for count, i in enumerate(curr_input):
+                        prompt = prompt.replace(f"!<INPUT {count}>!", i)
+                    return prompt.strip()
+
+
+                def safe_generate_response(prompt, params):
+                    return openai.Completion.create(engine=params["engine"], prompt=prompt)
+
+
+                def run_gpt_prompt_poignancy(persona, event):
+                    prompt_template = "persona/templates/poignancy_v1.txt"
+                    prompt = generate_prompt([persona, event], prompt_template)
+                    return safe_generate_response(prompt, {"engine": "text-davinci-003"})
+
+
+                def run_other(persona):
+                    return safe_generate_response(f"Write a long story about {persona}.", {"engine": "text-davinci-003"})
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    site = _site(graph, "server/persona/gpt.py", 21)
+    assert "rate the poignancy" in _text(graph, site)
+    assert triage_site(graph, site).verdict == Verdict.NARROW
