@@ -511,6 +511,15 @@ def _one_message(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: i
                 return None
             text = ev.text(content, scope)
             return _message(role, _format_template(text) if "Template" in name else text)
+        pos = [a.value for a in expr.args if a.keyword is None and not a.star]
+        role_expr = arg(expr, "role") or (pos[0] if pos else None)
+        role_name = ev.static_str(role_expr, scope) if role_expr is not None else None
+        if role_name in _ROLES:  # a message helper: format_chat_message("system", text)
+            content = arg(expr, "content") or arg(expr, "message") or arg(expr, "text")
+            if content is None and role_expr is (pos[0] if pos else None) and len(pos) > 1:
+                content = pos[1]
+            if content is not None:
+                return _message(_ROLES[role_name], ev.text(content, scope))
         built = _builder_return(ev, expr, scope)
         if built is not None and depth < 4 and isinstance(built[0], cst.Call | cst.Dict | cst.Tuple):
             msg = _one_message(ev, built[0], built[1], depth + 1)  # self.render_system_message(): its message

@@ -57,7 +57,12 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "yes or no",
     ),
     (r"(?:decide|determine|judge|check|assess)\s+(?:whether|if)", 0.8, "decide whether"),
-    (r"labels?\b|labell?ing|sentiment|intent\b|rout(?:e|ing)\s+(?:the|this|to)", 0.8, "label"),
+    (
+        r"labels?\b|labell?ing|(?:the\s+)?sentiment\s+(?:of|label|score|class)|(?:classify|detect|determine)\s+(?:the\s+)?"
+        r"(?:sentiment|intent)|intent\b|rout(?:e|ing)\s+(?:the|this|to)",
+        0.8,
+        "label",
+    ),
     (
         r"(?:score|rate|rating|grade)s?\b[^.\n]{0,60}?\b\d+\s*(?:-|to|–|and|/)\s*\d+|on\s+(?:a|the)\s+scale|\d+\s*-\s*point\s+scale",
         1.4,
@@ -126,6 +131,13 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         r"description)s?\b",
         -1.4,
         "writes a document",
+    ),
+    (
+        r"(?:must|should|will|is\s+to)\s+be\s+(?:a|an)\s+(?:[\w,'-]+\s+){0,4}?(?:report|article|essay|story|chapter|document|"
+        r"proposal|recommendation|itinerary|blog\s+post)s?\b"
+        r"|(?:^|\n|:\s*)(?:a|an)\s+(?:[\w,'-]+\s+){0,3}?(?:report|article|essay|story|chapter|document)\s+(?:that|which|with|on|about|of)\b",
+        -1.2,
+        "the answer is a document",
     ),
     (
         r"(?:comprehensive|in-depth|in\s+detail|detailed|thorough|long-form|elaborate|exhaustive|well-structured)\b",

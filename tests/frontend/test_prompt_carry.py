@@ -443,3 +443,36 @@ def test_loader_reading_the_file_named_by_its_second_parameter(tmp_path: Path) -
     site = _site(graph, "server/persona/gpt.py", 21)
     assert "rate the poignancy" in _text(graph, site)
     assert triage_site(graph, site).verdict == Verdict.NARROW
+
+
+def test_message_helper_taking_the_role_and_the_text(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "agent.py": """
+                from openai import OpenAI
+
+                client = OpenAI()
+
+
+                def format_chat_message(role, message, image_urls=None):
+                    if image_urls:
+                        return {"role": role, "content": [{"type": "text", "text": message}]}
+                    return {"role": role, "content": message}
+
+
+                def summarize(chat):
+                    prompt = [
+                        format_chat_message("system", "Summarize the conversation below under the headings Errors and Preferences."),
+                        format_chat_message("user", chat),
+                    ]
+                    return client.chat.completions.create(model="gpt-4o", messages=prompt)
+            """
+        },
+    )
+    graph = _graph(tmp_path)
+    site = _site(graph, "agent.py", 18)
+    prompt = graph.prompt_of(site.id)
+    assert prompt is not None and [m.role for m in prompt.messages] == ["system", "user"]
+    assert "under the headings Errors" in prompt.messages[0].static_text()
+    assert triage_site(graph, site).verdict == Verdict.NARROW

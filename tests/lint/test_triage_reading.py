@@ -30,6 +30,7 @@ CASES = [
     ("Write a long, detailed blog article about the history of tea.", OPEN),
     ("You have access to the following tools: browser, shell, editor. Thought: decide what to do next.", OPEN),
     ("Research and gather information on the market, then write a comprehensive report.", OPEN),
+    ("Analyze the stock's market position. Your final answer must be an expanded report for the customer.", OPEN),
     # unclear: a judgement call or open content in a fixed frame
     ("Review the pull request against the checklist and say whether it should pass.", U),
     ("Reflect on the failed attempt and describe what went wrong.", U),
