@@ -31,7 +31,7 @@ from slmc.frontend import clients, templates
 from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
 from slmc.frontend.resolve import Evaluator, Project
-from slmc.frontend.sites import Site, classify, labels_from_prompt
+from slmc.frontend.sites import Site, classify, input_messages, labels_from_prompt
 from slmc.frontend.values import Client, Text
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
@@ -71,6 +71,7 @@ class Analysis:
     sites: dict[int, Site] = field(default_factory=dict)
     scanned: set[str] = field(default_factory=set)  # modules whose calls were classified
     config_roots: list[Path] | None = None  # folders whose YAML configs are read for agents (None: the root)
+    forwarded: dict[str, set[str]] = field(default_factory=dict)  # wrapper key -> parameters reaching its request
 
     def __post_init__(self) -> None:
         self.project = Project(self.root, loader=self._load)
@@ -278,6 +279,7 @@ class Analysis:
             if fn is not None:
                 inside.setdefault(fn.key, []).append(site)
         fwd = self._prompt_params(reaching, inside)
+        self.forwarded = fwd  # read again when prompts are carried through wrapper hops
         wrappers: set[str] = set()
         for _ in range(8):  # forwarding to a wrapper depends on which callees are wrappers
             new = set()
@@ -426,12 +428,15 @@ class Analysis:
         for s in calls:
             ids.setdefault(s.key, self._site_id(s))
         # targets of wrappers: first request in the body, else first wrapper-call
+        inner_calls: dict[str, str] = {}
         for key, nid in wrapper_ids.items():
             scope = self.ev.scopes[key]
             inside = [s for s in ordered if s.info.scope.enclosing_function() is scope]
             direct = [s for s in inside if s.site != SiteKind.WRAPPER_CALL]
             via = [s for s in inside if s.site == SiteKind.WRAPPER_CALL and s.callee in wrapper_ids]
             target = ids[direct[0].key] if direct else wrapper_ids[via[0].callee] if via else None  # type: ignore[index]
+            if not direct and via:
+                inner_calls[nid] = ids[via[0].key]  # its prompt: that call's, with this wrapper's arguments filled in
             if nid in nodes:  # a one-line wrapper whose request shares its id: the request stands for both
                 continue
             pos = scope.module.pos(scope.node)
@@ -455,7 +460,7 @@ class Analysis:
                 is_async=s.info.awaited,
                 target=wrapper_ids[s.callee],  # type: ignore[index]
             )
-        self._inherit(nodes, prompts, template_files, wrapper_ids, calls, ids)
+        self._inherit(nodes, prompts, template_files, wrapper_ids, calls, ids, inner_calls)
         # consumers, outputs, flows
         consumers = find_consumers(self.ev, [s for s in ordered if s.key in ids], ids)
         for nid, node in nodes.items():
@@ -540,9 +545,12 @@ class Analysis:
         wrapper_ids: dict[str, str],
         calls: list[Site],
         ids: dict[int, str],
+        inner_calls: dict[str, str] | None = None,
     ) -> None:
         """Wrappers and wrapper-calls take client/api/model/options from the request they reach; prompts with the
-        wrapper's parameters replaced by the arguments of each call."""
+        wrapper's parameters replaced by the arguments of each call. A wrapper reaching its request through another
+        wrapper sends what its call of that wrapper sends (``inner_calls``: wrapper id -> that call's id)."""
+        inner_calls = inner_calls or {}
         call_of = {ids[s.key]: s for s in calls}
         key_of = {nid: key for key, nid in wrapper_ids.items()}
         done: dict[str, tuple[Message, ...]] = {}
@@ -554,7 +562,15 @@ class Analysis:
             if node is None or nid in seen or node.site in (SiteKind.REQUEST, SiteKind.FRAMEWORK_TASK):
                 return prompts.get(nid, ())
             target = node.target
-            msgs = resolve(target, seen | {nid}) if target else ()
+            inner = inner_calls.get(nid) if node.site == SiteKind.WRAPPER else None
+            msgs = resolve(inner or target, seen | {nid}) if (inner or target) else ()
+            if not msgs and node.site == SiteKind.WRAPPER and nid in key_of:
+                # an abstract method: what its implementations send (the first that sends anything)
+                for impl in self.ev.overrides(key_of[nid]):
+                    if impl in wrapper_ids and wrapper_ids[impl] not in seen:
+                        msgs = resolve(wrapper_ids[impl], seen | {nid})
+                        if msgs:
+                            break
             if node.site == SiteKind.WRAPPER_CALL and nid in call_of:
                 msgs = self._substitute(msgs, call_of[nid], key_of.get(target or ""))
             req = nodes.get(target or "")
@@ -579,6 +595,53 @@ class Analysis:
 
         for nid in list(nodes):
             resolve(nid, frozenset())
+        self._from_callers(nodes, prompts, wrapper_ids, ids)
+
+    def _from_callers(
+        self,
+        nodes: dict[str, LLMCall],
+        prompts: dict[str, tuple[Message, ...]],
+        wrapper_ids: dict[str, str],
+        ids: dict[int, str],
+    ) -> None:
+        """A site whose prompt is a parameter of its function (``def write_code(self, prompt): self._aask(prompt)``)
+        sends what the function's callers pass: when that function is not an API wrapper (its callers are not sites
+        of their own) or has one caller only, the holes are filled from a caller's arguments, hop by hop up the
+        callers (a few hops), the caller filling the most literal text first."""
+        callers: dict[str, list[Site]] = {}
+        for s in self.sites.values():
+            if s.site == SiteKind.WRAPPER_CALL and s.callee is not None:
+                callers.setdefault(s.callee, []).append(s)
+        by_nid = {ids[s.key]: s for s in self.sites.values() if s.key in ids}
+        for nid, node in nodes.items():
+            site = by_nid.get(nid)
+            msgs = prompts.get(nid, ())
+            if site is None or node.site == SiteKind.WRAPPER or not msgs:
+                continue
+            fn = _owner(site.info.scope)
+            seen: set[str] = set()
+            for _ in range(4):
+                if fn is None or fn.key in seen:
+                    break
+                seen.add(fn.key)
+                params = set(_param_names(fn))
+                holes = {p.text.lstrip("*") for m in msgs for p in m.parts if p.hole}
+                if not params & holes:
+                    break
+                outside = [c for c in callers.get(fn.key, []) if (_owner(c.info.scope) or fn).key != fn.key]
+                if fn.key in wrapper_ids and len(outside) != 1:
+                    break  # an API wrapper: each of its callers is a site of its own
+                best: tuple[int, tuple[Message, ...], Site] | None = None
+                for caller in outside[:8]:
+                    filled = self._substitute(msgs, caller, fn.key)
+                    literal = sum(len(p.text) for m in filled for p in m.parts if not p.hole)
+                    if best is None or literal > best[0]:
+                        best = (literal, filled, caller)
+                if best is None:
+                    break
+                msgs = best[1]
+                fn = _owner(best[2].info.scope)
+            prompts[nid] = msgs
 
     def _request(self, nodes: dict[str, LLMCall], nid: str) -> LLMCall | None:
         seen: set[str] = set()
@@ -604,17 +667,57 @@ class Analysis:
                 bound[a.keyword.value] = a.value
         if not bound:
             return msgs
-        out = []
+        holes = {p.text.lstrip("*") for m in msgs for p in m.parts if p.hole}
+        if not holes & bound.keys():
+            # the chain below lost the parameters (messages rebuilt, compressed, passed through locals): what the
+            # caller hands to the wrapper's prompt parameters is what it sends, after what the wrapper adds itself
+            return msgs + self._argument_messages(fn, call, bound)
+        out: list[Message] = []
         for m in msgs:
+            whole = m.parts[0].text.lstrip("*") if len(m.parts) == 1 and m.parts[0].hole else None
+            if whole in bound:  # the message is the parameter itself (``messages=messages``, ``*history``)
+                role = m.role if m.role in ("system", "prompt") else "user"
+                try:
+                    out.extend(input_messages(self.ev, bound[whole], call.info.scope, role=role))
+                    continue
+                except RecursionError:
+                    pass
             parts: list[PromptPart] = []
             origin = m.origin
             for p in m.parts:
-                if p.hole and p.text in bound:
-                    text = self.ev.text(bound[p.text], call.info.scope)
+                name = p.text.lstrip("*") if p.hole else None
+                if name in bound:
+                    text = self.ev.text(bound[name], call.info.scope)
                     parts.extend(text.parts)
+                    if origin == "dynamic" and any(not q.hole for q in text.parts):
+                        origin = text.origin  # the caller's text filled the hole
                 else:
                     parts.append(p)
             out.append(Message(m.role, tuple(_merge(parts)), origin))
+        return tuple(out)
+
+    def _argument_messages(self, fn: Scope, call: Site, bound: dict[str, Any]) -> tuple[Message, ...]:
+        """Messages from the arguments bound to a wrapper's prompt parameters: those it forwards to its request (the
+        forwarding summary) or named like a prompt (``msg``, ``system_msgs``, ``query``); options are left out."""
+        forwarded = self.forwarded.get(fn.key, set())
+        out: list[Message] = []
+        for name, expr in bound.items():
+            if name not in forwarded and not _PROMPT_PARAM.search(name):
+                continue
+            if _OPTION_PARAM.fullmatch(name) or not isinstance(expr, cst.BaseExpression):
+                continue
+            role = "system" if "system" in name.lower() or "instruction" in name.lower() else "user"
+            scope = call.info.scope
+            try:
+                if isinstance(expr, cst.List | cst.Tuple) and all(
+                    isinstance(el, cst.Element) and isinstance(el.value, _STRING_NODES) for el in expr.elements
+                ):
+                    texts = [self.ev.text(el.value, scope) for el in expr.elements]
+                    out.extend(Message(role, tuple(t.parts), t.origin) for t in texts)
+                    continue
+                out.extend(input_messages(self.ev, expr, scope, role=role))
+            except RecursionError:
+                continue
         return tuple(out)
 
     def _tools(self, graph: AgentGraph, nodes: dict[str, LLMCall], ids: dict[int, str]) -> None:
@@ -662,6 +765,15 @@ class Analysis:
                 graph.add_edge(nid, oid, EdgeKind.OUTPUT)
                 if c.flows_to and c.flows_to in nodes and c.flows_to != nid:
                     graph.add_edge(oid, c.flows_to, EdgeKind.FLOWS)
+
+
+_PROMPT_PARAM = re.compile(
+    r"prompt|messages?$|^msgs?$|^msg_|system|instruction|query|question|^text$|content|context|^req$|request$|"
+    r"^input|task|^inputs?$|history|conversation",
+    re.IGNORECASE,
+)
+_OPTION_PARAM = re.compile(r"(?:max_)?tokens?|temperature|stream|timeout|n|model|retries|max_retries|images?|format")
+_STRING_NODES = (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)
 
 
 def _owner(scope: Scope) -> Scope | None:

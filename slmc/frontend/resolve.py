@@ -673,7 +673,11 @@ class Evaluator:
         if isinstance(callee, Class):
             return Instance(callee.key)
         if isinstance(callee, Function):
-            return self.returns_of(callee.key) or templates.loader_value(self, callee.key, call, scope)
+            found = self.returns_of(callee.key)
+            if found is None or (isinstance(found, Text) and not found.static().strip()):
+                # nothing static returned (``return prompt.strip()`` after ``prompt = f.read()``): a loader's file
+                return templates.loader_value(self, callee.key, call, scope) or found
+            return found
         if isinstance(callee, Answer):  # resp.choices[0].message.content.strip()
             return callee
         if isinstance(callee, Decorator):

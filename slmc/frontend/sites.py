@@ -107,17 +107,61 @@ def _duck_client(ev: Evaluator, call: cst.Call, scope: Scope) -> Client | None:
     return None
 
 
+_TASK_FIELDS = ("description", "expected_output")
+_AGENT_FIELDS = ("role", "goal", "backstory")
+
+
 def _framework_task_prompt(ev: Evaluator, call: cst.Call, scope: Scope) -> list[Message]:
-    """A crewAI task's visible prompt: its description and expected output (when given in Python)."""
-    parts = []
-    for name in ("description", "expected_output"):
+    """A crewAI task's prompt as the framework sends it: the agent's role, goal and backstory (system) and the task's
+    description and expected output (user), each given in Python or through ``config=`` (an entry of
+    ``tasks.yaml`` / ``agents.yaml``); ``agent=`` followed through a local, a method returning ``Agent(...)``."""
+    out: list[Message] = []
+    agent = _agent_call(ev, arg(call, "agent"), scope)
+    if agent is not None:
+        text = _fields_text(ev, agent[0], agent[1], _AGENT_FIELDS)
+        if text is not None:
+            out.append(_message("system", text))
+    text = _fields_text(ev, call, scope, _TASK_FIELDS)
+    if text is not None:
+        out.append(_message("user", text))
+    return out
+
+
+def _fields_text(ev: Evaluator, call: cst.Call, scope: Scope, names: tuple[str, ...]) -> Text | None:
+    """The prompt fields of a framework constructor as one text: keyword arguments first, else its ``config=``."""
+    parts: list[PromptPart] = []
+    for name in names:
         expr = arg(call, name)
         if expr is not None:
-            parts.append(ev.text(expr, scope))
-    if not parts:
-        return []
-    text = parts[0] if len(parts) == 1 else Text((*parts[0].parts, PromptPart("\n"), *parts[1].parts), "concat")
-    return [_message("user", text)]
+            if parts:
+                parts.append(PromptPart("\n"))
+            parts.extend(ev.text(expr, scope).parts)
+    config = arg(call, "config")
+    if not parts and config is not None:
+        text = ev.text(config, scope)
+        if text.origin == "template-file":
+            return text
+    return Text(tuple(parts), "concat") if parts else None
+
+
+def _agent_call(
+    ev: Evaluator, expr: cst.BaseExpression | None, scope: Scope, depth: int = 0
+) -> tuple[cst.Call, Scope] | None:
+    """The ``Agent(...)`` call an ``agent=`` argument stands for: the call itself, a local bound once to it, or a
+    call of a project function (``self.researcher()``) whose one return is such a call."""
+    if expr is None or depth > 3:
+        return None
+    expr, scope = _resolve_expr(ev, expr, scope)
+    if not isinstance(expr, cst.Call):
+        return None
+    callee = ev.value(expr.func, scope)
+    if isinstance(callee, Ref):
+        return (expr, scope) if callee.qname.rsplit(".", 1)[-1] == "Agent" else None
+    if isinstance(callee, Function):
+        fn = ev.scopes.get(callee.key)
+        if fn is not None and len(fn.returns) == 1:
+            return _agent_call(ev, fn.returns[0], fn, depth + 1)
+    return None
 
 
 def _kwargs(resolved: Resolved) -> dict[str, cst.BaseExpression]:
@@ -355,6 +399,9 @@ def _input_messages(
     ev: Evaluator, expr: cst.BaseExpression, scope: Scope, role: str, only_text: bool = False
 ) -> list[Message]:
     r, rs = _resolve_expr(ev, expr, scope)
+    if isinstance(r, cst.BinaryOperation) and isinstance(r.operator, cst.Add) and _is_list_sum(r):
+        # [SystemMessage(content=prompt)] + history: the messages of each side, in order
+        return _input_messages(ev, r.left, rs, role, only_text) + _input_messages(ev, r.right, rs, role, only_text)
     if isinstance(r, cst.List | cst.Tuple) and not only_text:
         out = []
         for el in r.elements:
@@ -369,7 +416,48 @@ def _input_messages(
         return out
     if isinstance(r, cst.Dict) and only_text:
         return []
+    built = _builder_return(ev, r, rs)
+    if built is not None and isinstance(built[0], cst.List | cst.Tuple | cst.BinaryOperation):
+        return _input_messages(ev, built[0], built[1], role, only_text)  # messages = self.build_messages(task)
     return [_message(role, ev.text(expr, scope))]
+
+
+def _builder_return(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> tuple[cst.BaseExpression, Scope] | None:
+    """A call of a project function that builds a prompt (``self.render_system_message()``): its one return
+    expression, in the function's scope (its parameters stay holes)."""
+    if not isinstance(expr, cst.Call):
+        return None
+    try:
+        callee = ev.value(expr.func, scope)
+    except RecursionError:
+        return None
+    if not isinstance(callee, Function):
+        return None
+    fn = ev.scopes.get(callee.key)
+    if fn is None or len(fn.returns) != 1 or fn is scope:
+        return None
+    ret, fs = _resolve_expr(ev, fn.returns[0], fn)
+    return ret, fs
+
+
+def _is_list_sum(expr: cst.BinaryOperation, depth: int = 0) -> bool:
+    """``[...] + x`` / ``x + [...]`` (chains of them): a message list built by concatenation, not string text."""
+    for side in (expr.left, expr.right):
+        if isinstance(side, cst.List | cst.ListComp):
+            return True
+        if (
+            depth < 10
+            and isinstance(side, cst.BinaryOperation)
+            and isinstance(side.operator, cst.Add)
+            and _is_list_sum(side, depth + 1)
+        ):
+            return True
+    return False
+
+
+def input_messages(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, role: str = "user") -> list[Message]:
+    """The messages an expression stands for (a message list, one message object, or text) as a request sends it."""
+    return _input_messages(ev, expr, scope, role=role)
 
 
 def _appended(ev: Evaluator, name: str, scope: Scope) -> list[Message]:
@@ -390,7 +478,7 @@ def _appended(ev: Evaluator, name: str, scope: Scope) -> list[Message]:
     return out
 
 
-def _one_message(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> Message | None:
+def _one_message(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Message | None:
     if isinstance(expr, cst.Dict):
         role, content = "user", None
         for el in expr.elements:
@@ -423,6 +511,20 @@ def _one_message(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> Messa
                 return None
             text = ev.text(content, scope)
             return _message(role, _format_template(text) if "Template" in name else text)
+        pos = [a.value for a in expr.args if a.keyword is None and not a.star]
+        role_expr = arg(expr, "role") or (pos[0] if pos else None)
+        role_name = ev.static_str(role_expr, scope) if role_expr is not None else None
+        if role_name in _ROLES:  # a message helper: format_chat_message("system", text)
+            content = arg(expr, "content") or arg(expr, "message") or arg(expr, "text")
+            if content is None and role_expr is (pos[0] if pos else None) and len(pos) > 1:
+                content = pos[1]
+            if content is not None:
+                return _message(_ROLES[role_name], ev.text(content, scope))
+        built = _builder_return(ev, expr, scope)
+        if built is not None and depth < 4 and isinstance(built[0], cst.Call | cst.Dict | cst.Tuple):
+            msg = _one_message(ev, built[0], built[1], depth + 1)  # self.render_system_message(): its message
+            if msg is not None and msg.origin != "dynamic":
+                return msg
     return Message("user", (PromptPart(ev.source(expr, scope), hole=True),), "dynamic")
 
 

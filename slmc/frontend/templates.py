@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from slmc.frontend.values import Const, Text
+from slmc.frontend.values import Const, Function, Text
 from slmc.ir.nodes import PromptPart
 
 if TYPE_CHECKING:
@@ -247,8 +247,19 @@ def _wrap(item: Any, rel: str, depth: int = 0) -> Any:
     return item
 
 
-def reads_file(ev: Evaluator, key: str) -> str | None:
-    """The name of the parameter a project function reads a file by (its first one), when its body reads files."""
+def reads_file(ev: Evaluator, key: str, depth: int = 0) -> str | None:
+    """The name of the parameter a project function reads a file by (its first one), when its body reads files —
+    itself (``open``, ``read_text``, ``yaml.safe_load``) or through a project function that does (``load_prompt``
+    calling ``utils.load_text(path)``). Memoised per evaluator."""
+    memo: dict[str, str | None] = ev.__dict__.setdefault("_reads_file", {})
+    if key in memo:
+        return memo[key]
+    memo[key] = None  # cycle guard
+    memo[key] = found = _reads_file(ev, key, depth)
+    return found
+
+
+def _reads_file(ev: Evaluator, key: str, depth: int) -> str | None:
     fn = ev.scopes.get(key)
     if fn is None or not fn.params:
         return None
@@ -256,14 +267,30 @@ def reads_file(ev: Evaluator, key: str) -> str | None:
         body = fn.module.code(fn.node)
     except Exception:
         return None
-    if not _READS.search(body):
+    if not _READS.search(body) and not (depth < 3 and _calls_a_reader(ev, fn, depth)):
         return None
     params = [p.name.value for p in fn.params if p.name.value not in ("self", "cls")]
     if not params:
         return None
+    for name in params:  # the parameter the file is opened by (``generate_prompt(curr_input, prompt_file)``)
+        if re.search(rf"(?:\bopen|read_text|safe_load|load_yaml|read_yaml)\([^)\n]*\b{re.escape(name)}\b", body):
+            return name
     first = params[0]
     uses = len(re.findall(rf"\b{re.escape(first)}\b", body))
     return first if uses >= 2 else None  # the def names it once; the body must use it
+
+
+def _calls_a_reader(ev: Evaluator, fn: Scope, depth: int) -> bool:
+    for info in fn.calls:
+        if info.scope is not fn:
+            continue
+        try:
+            callee = ev.value(info.node.func, fn)
+        except RecursionError:
+            continue
+        if isinstance(callee, Function) and callee.key != fn.key and reads_file(ev, callee.key, depth + 1):
+            return True
+    return False
 
 
 def loader_value(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Text | Const | None:
@@ -273,7 +300,10 @@ def loader_value(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Text 
         return None
     expr = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == param), None)
     if expr is None:
-        expr = next((a.value for a in call.args if a.keyword is None and not a.star), None)
+        names = [p.name.value for p in ev.scopes[key].params if p.name.value not in ("self", "cls")]
+        index = names.index(param) if param in names else 0
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        expr = positional[index] if index < len(positional) else None
     name = ev.static_str(expr, scope) if expr is not None else None
     if not name:
         return None

@@ -51,11 +51,20 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "pick among listed items",
     ),
     (r"which\s+(?:of\s+the\s+following|one\s+of)", 0.9, "which of the following"),
-    (r"yes\s+or\s+no|yes/no|true\s+or\s+false|true/false|\bbool(?:ean)?\b", 1.1, "yes or no"),
-    (r"(?:decide|determine|judge|check|assess)\s+(?:whether|if)", 0.8, "decide whether"),
-    (r"labels?\b|labell?ing|sentiment|intent\b|rout(?:e|ing)\s+(?:the|this|to)", 0.8, "label"),
     (
-        r"(?:score|rate|rating|grade)s?\b[^.\n]{0,60}?\b\d+\s*(?:-|to|–|and|/)\s*\d+|on\s+a\s+scale|\d+\s*-\s*point\s+scale",
+        r"[\"'`]?yes[\"'`]?\s+or\s+[\"'`]?no\b|yes/no|[\"'`]?true[\"'`]?\s+or\s+[\"'`]?false\b|true/false|\bbool(?:ean)?\b",
+        1.1,
+        "yes or no",
+    ),
+    (r"(?:decide|determine|judge|check|assess)\s+(?:whether|if)", 0.8, "decide whether"),
+    (
+        r"labels?\b|labell?ing|(?:the\s+)?sentiment\s+(?:of|label|score|class)|(?:classify|detect|determine)\s+(?:the\s+)?"
+        r"(?:sentiment|intent)|intent\b|rout(?:e|ing)\s+(?:the|this|to)",
+        0.8,
+        "label",
+    ),
+    (
+        r"(?:score|rate|rating|grade)s?\b[^.\n]{0,60}?\b\d+\s*(?:-|to|–|and|/)\s*\d+|on\s+(?:a|the)\s+scale|\d+\s*-\s*point\s+scale",
         1.4,
         "score on a scale",
     ),
@@ -66,11 +75,24 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "answer with only",
     ),
     (r"single\s+(?:word|label|number|token|line|sentence)|one\s+(?:word|line|sentence)\b", 0.9, "one-line answer"),
+    (
+        r"(?:return|answer|output|give|reply|respond)\s+(?:with\s+)?(?:a|an|one|the)\s+(?:single\s+)?"
+        r"(?:number|integer|digit|score|word|letter|label|emoji|index|name|date|time)\b",
+        0.9,
+        "a short closed answer",
+    ),
     # the answer is taken from the input: extraction, reformatting, translation, queries, tool arguments
     (r"extract(?:s|ion|ed)?|pull\s+out|identify\s+(?:all\s+)?the\s+\w+\s+(?:in|from)", 1.2, "extract"),
     (r"pars(?:e|ing)\b|normali[sz]e|reformat|re-format|fix\s+(?:the|this)\s+json|valid\s+json", 0.8, "reformat"),
     (r"convert\s+(?:the|this|it|them)\b|rewrite\s+(?:the|this|it)\b|rephrase|paraphrase|clean\s+up", 0.8, "rewrite"),
     (r"translat(?:e|ion)", 0.9, "translate"),
+    (
+        r"(?:preserv(?:e|ing)|keep|retain)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:relevant\s+|original\s+)?"
+        r"(?:information|statements|details|facts|content|wording)|verbatim|word[- ]for[- ]word"
+        r"|do\s+not\s+(?:add|invent|make\s+up)\b",
+        0.9,
+        "output taken from the input",
+    ),
     (
         r"search\s+quer(?:y|ies)|(?:generate|write|create|produce)\s+(?:\w+\s+){0,3}quer(?:y|ies)|keywords?\b|sql\s+query",
         1.2,
@@ -109,6 +131,13 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         r"description)s?\b",
         -1.4,
         "writes a document",
+    ),
+    (
+        r"(?:must|should|will|is\s+to)\s+be\s+(?:a|an)\s+(?:[\w,'-]+\s+){0,4}?(?:report|article|essay|story|chapter|document|"
+        r"proposal|recommendation|itinerary|blog\s+post)s?\b"
+        r"|(?:^|\n|:\s*)(?:a|an)\s+(?:[\w,'-]+\s+){0,3}?(?:report|article|essay|story|chapter|document)\s+(?:that|which|with|on|about|of)\b",
+        -1.2,
+        "the answer is a document",
     ),
     (
         r"(?:comprehensive|in-depth|in\s+detail|detailed|thorough|long-form|elaborate|exhaustive|well-structured)\b",
@@ -415,17 +444,32 @@ def prompt_texts(graph: AgentGraph, site: LLMCall) -> list[str]:
     return [m.static_text() for m in prompt.messages]
 
 
+_AUTHORED_CHARS = 12  # a prompt with fewer literal characters than this only forwards what the caller gives
+
+
+def _task_signature(graph: AgentGraph, site: LLMCall) -> str | None:
+    """The literal text a site authors (its prompt's static text, whitespace folded), or None when it only forwards
+    its function's arguments (a retry, a fallback engine, a provider switch: the same task sent again)."""
+    text = " ".join(" ".join(prompt_texts(graph, site)).split())
+    return text if len(text) >= _AUTHORED_CHARS else None
+
+
 def multi_task_wrappers(graph: AgentGraph) -> set[str]:
-    """Wrapper sites whose function makes more than one LLM call (directly or through the wrappers it calls).
+    """Wrapper sites whose function makes more than one LLM task (directly or through the wrappers it calls).
 
     Such a function is an orchestrator (``handle(ticket)`` classifying, extracting and replying), not one task: a
-    call of it carries no single task's evidence.
+    call of it carries no single task's evidence. Calls that only forward the function's own arguments (a retry, a
+    backup engine, one branch per provider) are one task, however many there are; so are twins sending one text.
     """
     inner: dict[tuple[str, str], list[LLMCall]] = {}
     for s in graph.sites():
         if s.site != SiteKind.WRAPPER:
             inner.setdefault((s.loc.path, s.function), []).append(s)
     memo: dict[str, bool] = {}
+
+    def tasks(sites: list[LLMCall]) -> int:
+        authored = {_task_signature(graph, s) for s in sites}
+        return len(authored - {None}) + (1 if None in authored else 0)
 
     def is_multi(wrapper_id: str) -> bool:
         if wrapper_id in memo:
@@ -435,7 +479,7 @@ def multi_task_wrappers(graph: AgentGraph) -> set[str]:
         if not isinstance(wrapper, LLMCall) or wrapper.site != SiteKind.WRAPPER:
             return False
         sites = inner.get((wrapper.loc.path, wrapper.function), [])
-        memo[wrapper_id] = len(sites) > 1 or any(
+        memo[wrapper_id] = tasks(sites) > 1 or any(
             s.site == SiteKind.WRAPPER_CALL and s.target is not None and is_multi(s.target) for s in sites
         )
         return memo[wrapper_id]
@@ -490,7 +534,8 @@ def triage_site(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None = 
     """Triage one site; ``multi_task`` is ``multi_task_wrappers(graph)`` (computed when not given)."""
     if multi_task is None:
         multi_task = multi_task_wrappers(graph)
-    if site.target in multi_task or site.id in multi_task:
+    if (site.target in multi_task or site.id in multi_task) and not agent_evidence(graph, site):
+        # an orchestrator; an agent loop (``agent.run``) makes many calls too, but they are one open task
         name = site.target.split("@", 1)[0].removeprefix("llm:") if site.target else site.function
         what = "calls" if site.site == SiteKind.WRAPPER_CALL else "is"
         return TriageResult(Verdict.UNCLEAR, 0.5, (f"{what} `{name}`, which makes several LLM calls",))

@@ -21,11 +21,16 @@ CASES = [
     ("Turn the question into three short web search queries.", N),
     ("Summarize the following meeting transcript under the headings Decisions, Owners and Deadlines.", N),
     ("You are a tool that picks the config file from a list of file names. Choose the path from the list below.", N),
+    ('Would the customer accept the offer? Answer in "yes" or "no".', N),
+    ("On the scale of 1 to 10, where 10 is most urgent, how urgent is this message?", N),
+    ("Find the meeting in the e-mail below. Reply with a date.", N),
+    ("Merge the two lists below into one, preserving all the details.", N),
     # open-ended: mostly new content or open reasoning
     ("Write the complete Python program for a snake game with a score board.", OPEN),
     ("Write a long, detailed blog article about the history of tea.", OPEN),
     ("You have access to the following tools: browser, shell, editor. Thought: decide what to do next.", OPEN),
     ("Research and gather information on the market, then write a comprehensive report.", OPEN),
+    ("Analyze the stock's market position. Your final answer must be an expanded report for the customer.", OPEN),
     # unclear: a judgement call or open content in a fixed frame
     ("Review the pull request against the checklist and say whether it should pass.", U),
     ("Reflect on the failed attempt and describe what went wrong.", U),

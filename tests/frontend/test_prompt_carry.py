@@ -1,0 +1,478 @@
+"""Prompts carried to the site as a person reads them: framework configs, message lists built in pieces, loaders
+behind helpers, prompt-builder methods and wrapper hops; then triaged on that text. Small synthetic trees."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from slmc.frontend import analyze_paths
+from slmc.ir import AgentGraph, LLMCall, Verdict
+from slmc.passes.triage import multi_task_wrappers, triage_site
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def _graph(root: Path) -> AgentGraph:
+    graph, diags = analyze_paths([root], root=root)
+    assert not [d for d in diags if "internal error" in d.message]
+    return graph
+
+
+def _site(graph: AgentGraph, path: str, line: int) -> LLMCall:
+    found = [s for s in graph.sites() if s.loc.path == path and s.loc.line == line]
+    assert found, [(s.loc.path, s.loc.line, str(s.site)) for s in graph.sites()]
+    return found[0]
+
+
+def _text(graph: AgentGraph, site: LLMCall) -> str:
+    texts = []
+    for s in (site, graph.request_of(site.id)):
+        prompt = graph.prompt_of(s.id) if s is not None else None
+        if prompt is not None:
+            texts += [m.static_text() for m in prompt.messages]
+    return "\n".join(texts)
+
+
+def test_crewai_task_prompt_from_yaml_config_and_its_agent(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "crew/config/tasks.yaml": """
+                code_task:
+                  description: >
+                    Create the game described here: {game}
+                  expected_output: >
+                    The full python code of the game, and nothing else.
+                label_task:
+                  description: >
+                    Sort the bug report {report} into one of the following queues: ui, backend, docs.
+                  expected_output: >
+                    Only the queue name.
+            """,
+            "crew/config/agents.yaml": """
+                engineer:
+                  role: Senior Software Engineer
+                  goal: Build software as asked
+                  backstory: You write careful python.
+            """,
+            "crew/crew.py": """
+                from crewai import Agent, Crew, Task
+                from crewai.project import CrewBase, agent, task
+
+
+                @CrewBase
+                class GameCrew:
+                    agents_config = "config/agents.yaml"
+                    tasks_config = "config/tasks.yaml"
+
+                    @agent
+                    def engineer(self) -> Agent:
+                        return Agent(config=self.agents_config["engineer"], verbose=True)
+
+                    @task
+                    def code_task(self) -> Task:
+                        return Task(config=self.tasks_config["code_task"], agent=self.engineer())
+
+                    @task
+                    def label_task(self) -> Task:
+                        return Task(config=self.tasks_config["label_task"], agent=self.engineer())
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    code = _site(graph, "crew/crew.py", 17)
+    text = _text(graph, code)
+    assert "full python code" in text and "Senior Software Engineer" in text
+    assert triage_site(graph, code).verdict == Verdict.OPEN_ENDED
+    label = _site(graph, "crew/crew.py", 21)
+    assert "one of the following queues" in _text(graph, label)
+    assert triage_site(graph, label).verdict == Verdict.NARROW
+
+
+def test_crewai_task_with_agent_in_a_local(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "main.py": """
+                from crewai import Agent, Task
+
+                writer = Agent(role="Novelist", goal="Write gripping fiction", backstory="Award-winning author.")
+                chapter = Task(description="Write a long chapter of the story about {hero}.", expected_output="The chapter.", agent=writer)
+            """
+        },
+    )
+    graph = _graph(tmp_path)
+    site = _site(graph, "main.py", 5)
+    assert "Novelist" in _text(graph, site) and "long chapter" in _text(graph, site)
+    assert triage_site(graph, site).verdict == Verdict.OPEN_ENDED
+
+
+def test_messages_built_by_list_concatenation(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "agent.py": """
+                from langchain_core.messages import SystemMessage
+                from langchain_openai import ChatOpenAI
+
+                PROMPT = "Extract the dates and amounts from the conversation. Return only the extracted values."
+                llm = ChatOpenAI(model="gpt-4o")
+
+
+                def extract(history):
+                    messages = [SystemMessage(content=PROMPT)] + history
+                    return llm.invoke(messages)
+            """
+        },
+    )
+    graph = _graph(tmp_path)
+    site = _site(graph, "agent.py", 11)
+    prompt = graph.prompt_of(site.id)
+    assert prompt is not None and [m.role for m in prompt.messages] == ["system", "user"]
+    assert "Extract the dates" in prompt.messages[0].static_text()
+    assert triage_site(graph, site).verdict == Verdict.NARROW
+
+
+def test_loader_reaching_the_file_through_a_helper(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "bot/prompts/grader.txt": "Grade the answer on a scale of 1 to 5. Output the number only.\n",
+            "bot/utils.py": """
+                def load_text(*paths):
+                    with open("/".join(paths)) as fh:
+                        return fh.read()
+            """,
+            "bot/prompts/__init__.py": """
+                import pkg_resources
+                import bot.utils as U
+
+
+                def load_prompt(name):
+                    root = pkg_resources.resource_filename("bot", "")
+                    return U.load_text(f"{root}/prompts/{name}.txt")
+            """,
+            "bot/agent.py": """
+                from openai import OpenAI
+                from bot.prompts import load_prompt
+
+                client = OpenAI()
+
+
+                def grade(answer):
+                    messages = [{"role": "system", "content": load_prompt("grader")}, {"role": "user", "content": answer}]
+                    return client.chat.completions.create(model="gpt-4o", messages=messages)
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    site = _site(graph, "bot/agent.py", 10)
+    assert "scale of 1 to 5" in _text(graph, site)
+    assert triage_site(graph, site).verdict == Verdict.NARROW
+
+
+def test_prompt_builder_methods_are_read(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "agent.py": """
+                from langchain_core.messages import HumanMessage, SystemMessage
+                from langchain_openai import ChatOpenAI
+
+
+                class Curriculum:
+                    def __init__(self):
+                        self.llm = ChatOpenAI(model="gpt-4o")
+
+                    def render_system_message(self):
+                        return SystemMessage(content="Write a detailed essay about the given topic, in several paragraphs.")
+
+                    def render_human_message(self, topic):
+                        return HumanMessage(content=f"Topic: {topic}")
+
+                    def essay(self, topic):
+                        messages = [self.render_system_message(), self.render_human_message(topic)]
+                        return self.llm.invoke(messages).content
+            """
+        },
+    )
+    graph = _graph(tmp_path)
+    site = _site(graph, "agent.py", 18)
+    assert "detailed essay" in _text(graph, site)
+    assert triage_site(graph, site).verdict == Verdict.OPEN_ENDED
+
+
+def test_retry_and_backup_engine_make_one_task_not_an_orchestrator(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "llm.py": """
+                from openai import OpenAI
+
+                client = OpenAI()
+
+
+                def get_completions(messages, use_backup=True):
+                    try:
+                        return client.chat.completions.create(model="gpt-4o", messages=messages)
+                    except Exception:
+                        if use_backup:
+                            return get_completions(messages, use_backup=False)
+                        raise
+
+
+                def get_completion(messages):
+                    return get_completions(messages)
+            """,
+            "judge.py": """
+                from llm import get_completion
+
+
+                def judge(task):
+                    prompt = [{"role": "system", "content": "Decide whether the task can be executed. Answer yes or no."},
+                              {"role": "user", "content": task}]
+                    return get_completion(prompt)
+            """,
+            "flow.py": """
+                from llm import get_completion
+
+
+                def handle(ticket):
+                    kind = get_completion([{"role": "system", "content": "Classify the ticket as bug or question."}, *ticket])
+                    reply = get_completion([{"role": "system", "content": "Write a friendly reply to the customer."}, *ticket])
+                    return kind, reply
+
+
+                def main():
+                    handle([{"role": "user", "content": "printer on fire"}])
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    multi = multi_task_wrappers(graph)
+    site = _site(graph, "judge.py", 8)
+    assert "Answer yes or no" in _text(graph, site)
+    t = triage_site(graph, site, multi)
+    assert t.verdict == Verdict.NARROW, t
+    # an orchestrator authoring two different prompts is still several tasks
+    (call,) = [s for s in graph.sites() if s.loc.path == "flow.py" and s.function == "main"]
+    assert call.target in multi
+    assert triage_site(graph, call, multi).verdict == Verdict.UNCLEAR
+
+
+def test_a_run_of_an_agent_that_makes_many_calls_is_an_open_agent_loop(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "agents.py": """
+                from openai import OpenAI
+
+
+                class ToolAgent:
+                    def __init__(self, tools):
+                        self.client = OpenAI()
+                        self.tools = tools
+
+                    def plan(self, messages):
+                        msgs = [{"role": "system", "content": "Make a step by step plan for the task."}, *messages]
+                        return self.client.chat.completions.create(model="gpt-4o", messages=msgs)
+
+                    def act(self, messages):
+                        msgs = [{"role": "system", "content": "Pick the next tool to call."}, *messages]
+                        return self.client.chat.completions.create(model="gpt-4o", messages=msgs, tools=self.tools)
+
+                    def run(self, messages):
+                        self.plan(messages)
+                        return self.act(messages)
+            """,
+            "main.py": """
+                from agents import ToolAgent
+
+                agent = ToolAgent(tools=[])
+                agent.run([{"role": "user", "content": "What is the weather in Paris?"}])
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    multi = multi_task_wrappers(graph)
+    site = _site(graph, "main.py", 5)
+    assert site.target in multi
+    t = triage_site(graph, site, multi)
+    assert t.verdict == Verdict.OPEN_ENDED and any("agent loop" in r for r in t.reasons), t
+
+
+def test_prompt_filled_from_the_caller_of_a_non_wrapper_function(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "llm.py": """
+                from openai import OpenAI
+
+                client = OpenAI()
+
+
+                def ask(prompt):
+                    r = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": prompt}])
+                    return r.choices[0].message.content
+            """,
+            "writer.py": """
+                from llm import ask
+
+                TEMPLATE = "Write the complete python module implementing {spec}. Return the whole file."
+
+
+                class WriteCode:
+                    def write_code(self, prompt):
+                        return ask(prompt)
+
+                    def run(self, spec):
+                        prompt = TEMPLATE.format(spec=spec)
+                        return self.write_code(prompt)
+            """,
+            "other.py": """
+                from llm import ask
+
+
+                def label(text):
+                    return ask(f"Classify the text as spam or ham. Answer with only the label.\\n{text}")
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    site = _site(graph, "writer.py", 9)
+    assert "complete python module" in _text(graph, site)
+    assert triage_site(graph, site).verdict == Verdict.OPEN_ENDED
+    assert triage_site(graph, _site(graph, "other.py", 6)).verdict == Verdict.NARROW
+
+
+def test_caller_prompt_kept_when_the_wrapper_rebuilds_its_messages(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "base_llm.py": """
+                from openai import AsyncOpenAI
+
+
+                class LLM:
+                    def __init__(self):
+                        self.client = AsyncOpenAI()
+
+                    def _user_msg(self, msg):
+                        return {"role": "user", "content": msg}
+
+                    def compress(self, messages):
+                        return messages[-20:]
+
+                    async def completion_text(self, messages, stream=False):
+                        r = await self.client.chat.completions.create(model="gpt-4o", messages=messages, stream=stream)
+                        return r.choices[0].message.content
+
+                    async def aask(self, msg, system_msgs=None, stream=None):
+                        message = [{"role": "system", "content": s} for s in (system_msgs or [])]
+                        message.append(self._user_msg(msg))
+                        compressed = self.compress(message)
+                        return await self.completion_text(compressed, stream=stream)
+            """,
+            "actions.py": """
+                from base_llm import LLM
+
+
+                class ExtractReadme:
+                    def __init__(self):
+                        self.llm = LLM()
+
+                    async def install(self, readme):
+                        return await self.llm.aask(
+                            readme,
+                            system_msgs=["You are a tool that extracts the install commands from a README.", "Return only the commands."],
+                            stream=False,
+                        )
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    site = _site(graph, "actions.py", 10)
+    text = _text(graph, site)
+    assert "extracts the install commands" in text
+    assert triage_site(graph, site).verdict == Verdict.NARROW
+
+
+def test_loader_reading_the_file_named_by_its_second_parameter(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "server/persona/templates/poignancy_v1.txt": (
+                "Here is a brief description of !<INPUT 0>!.\n"
+                "On the scale of 1 to 10, rate the poignancy of the event: !<INPUT 1>!\nRate (return a number):"
+            ),
+            "server/persona/gpt.py": """
+                import openai
+
+
+                def generate_prompt(curr_input, prompt_lib_file):
+                    f = open(prompt_lib_file, "r")
+                    prompt = f.read()
+                    f.close()
+                    for count, i in enumerate(curr_input):
+                        prompt = prompt.replace(f"!<INPUT {count}>!", i)
+                    return prompt.strip()
+
+
+                def safe_generate_response(prompt, params):
+                    return openai.Completion.create(engine=params["engine"], prompt=prompt)
+
+
+                def run_gpt_prompt_poignancy(persona, event):
+                    prompt_template = "persona/templates/poignancy_v1.txt"
+                    prompt = generate_prompt([persona, event], prompt_template)
+                    return safe_generate_response(prompt, {"engine": "text-davinci-003"})
+
+
+                def run_other(persona):
+                    return safe_generate_response(f"Write a long story about {persona}.", {"engine": "text-davinci-003"})
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    site = _site(graph, "server/persona/gpt.py", 21)
+    assert "rate the poignancy" in _text(graph, site)
+    assert triage_site(graph, site).verdict == Verdict.NARROW
+
+
+def test_message_helper_taking_the_role_and_the_text(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "agent.py": """
+                from openai import OpenAI
+
+                client = OpenAI()
+
+
+                def format_chat_message(role, message, image_urls=None):
+                    if image_urls:
+                        return {"role": role, "content": [{"type": "text", "text": message}]}
+                    return {"role": role, "content": message}
+
+
+                def summarize(chat):
+                    prompt = [
+                        format_chat_message("system", "Summarize the conversation below under the headings Errors and Preferences."),
+                        format_chat_message("user", chat),
+                    ]
+                    return client.chat.completions.create(model="gpt-4o", messages=prompt)
+            """
+        },
+    )
+    graph = _graph(tmp_path)
+    site = _site(graph, "agent.py", 18)
+    prompt = graph.prompt_of(site.id)
+    assert prompt is not None and [m.role for m in prompt.messages] == ["system", "user"]
+    assert "under the headings Errors" in prompt.messages[0].static_text()
+    assert triage_site(graph, site).verdict == Verdict.NARROW
