@@ -326,7 +326,8 @@ class Analysis:
         A function is a wrapper when it is called from elsewhere in the tree (directly, or through the base method it
         overrides) and it forwards its caller's prompt: a parameter reaches a request or a wrapper as it is
         (``messages=messages``, ``content: prompt``), not baked into a template it authors (an implementation that
-        several callers reach through its base may fill its caller's data into a template of no text of its own).
+        several callers reach through its base, or that functions elsewhere call, may fill its caller's data into a
+        template of no text of its own).
         Folded into the request they hold (not wrappers): a one-statement private forwarder; a private hook reached
         only through its base method; a private transport one function calls; a method only one method of its own
         class calls."""
@@ -386,9 +387,9 @@ class Analysis:
                 if private:
                     if forwards and not _one_statement_forwarder(scope, own):
                         new.add(key)
-                elif forwards or (  # an implementation several callers reach through its base, filling a template
+                elif forwards or (  # an implementation reached through its base or from other code, filling a template
                     n > 1
-                    and dispatched.get(key)
+                    and (dispatched.get(key) or len({w for w in mine if not self._same_owner(w, scope)}) > 1)
                     and any(_forwards(scope, s, templated=True) for s in direct)
                     and not any(self._authors(s) for s in direct)
                 ):
@@ -409,6 +410,15 @@ class Analysis:
             if len("".join(text.static().split())) >= _AUTHORED_CHARS:
                 return True
         return False
+
+    def _same_owner(self, who: str, scope: Scope) -> bool:
+        """Whether the calling function ``who`` is in the class of the method ``scope`` (or, for a module function,
+        in its module)."""
+        cls = scope.enclosing_class()
+        if cls is not None:
+            return self._method_of(who, cls)
+        caller = self.ev.scopes.get(who)
+        return caller is not None and caller.module is scope.module
 
     def _method_of(self, who: str, cls: Scope) -> bool:
         scope = self.ev.scopes.get(who)
