@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import io
 import re
 import signal
@@ -193,7 +194,73 @@ class Analysis:
         for f in pending.values():
             if not f.loaded and f.source is not None:
                 self.syntax_check(f)
+        self.drop_dead()
         return self.build()
+
+    def drop_dead(self) -> None:
+        """Dead code holds no call site (CALLSITES.md): a module-level function that nothing in the tree names
+        (transitively: named only inside other dead functions), a def replaced by a later def of the same name in the
+        same body, and the ``if __name__ == "__main__":`` self-test of a module that other modules import."""
+        dead: set[int] = set()  # id() of dead function / main-block nodes
+        owners: dict[int, Scope] = {}
+        for site in self.sites.values():
+            fn = _owner(site.info.scope)
+            while fn is not None and fn.parent is not None and fn.parent.kind == "function":
+                fn = fn.parent
+            if fn is not None:
+                owners[id(fn.node)] = fn
+        for fn in owners.values():  # def f ... def f: the first one is never called
+            body = getattr(fn.parent.node, "body", ()) if fn.parent is not None else ()
+            stmts = list(getattr(body, "body", body))
+            later = stmts[stmts.index(fn.node) + 1 :] if fn.node in stmts else []
+            if any(
+                isinstance(s, cst.FunctionDef) and s.name.value == fn.name and not _names_in(s.decorators, fn.name)
+                for s in later
+            ):
+                dead.add(id(fn.node))
+        texts = {name: f.source for name, f in self.files.items() if f.source is not None}
+        inits = {name for name, f in self.files.items() if f.relpath.endswith("__init__.py")}
+        imported = _imported_modules(texts)
+        candidates = [  # functions of a module the tree imports (a library module of the project, not a script)
+            fn
+            for fn in owners.values()
+            if fn.parent is not None
+            and fn.parent.kind == "module"
+            and not fn.decorators
+            and not fn.name.startswith("__")
+            and imported.get(fn.module.name.rsplit(".", 1)[-1], set()) - {fn.module.name}
+        ]
+        if candidates:
+            hits = _references(texts, {fn.name for fn in candidates}, inits)
+            while True:
+                grown = False
+                for fn in candidates:
+                    if id(fn.node) in dead:
+                        continue
+                    live = False
+                    for mod_name, line in hits.get(fn.name, ()):
+                        mod = self.project.modules.get(mod_name)
+                        inside = _top_function_at(mod, line) if mod is not None else None
+                        if inside is not None and (inside is fn or id(inside.node) in dead):
+                            continue
+                        live = True
+                        break
+                    if not live:
+                        dead.add(id(fn.node))
+                        grown = True
+                if not grown:
+                    break
+        for mod in self.project.modules.values():
+            if not imported.get(mod.name.rsplit(".", 1)[-1], set()) - {mod.name}:
+                continue
+            for stmt in getattr(mod.scope.node, "body", ()):
+                if isinstance(stmt, cst.If) and _is_main_test(stmt.test):
+                    dead.add(id(stmt))
+        if not dead:
+            return
+        for key, site in list(self.sites.items()):
+            if any(id(n) in dead for n in _enclosing_nodes(site)):
+                del self.sites[key]
 
     def scan(self) -> None:
         """Classify the calls of every loaded module not scanned yet (lazily loaded ones included)."""
@@ -258,11 +325,16 @@ class Analysis:
         """The reaching functions that other code uses as its calling API (CALLSITES.md granularity).
 
         A function is a wrapper when it is called from elsewhere in the tree (directly, or through the base method it
-        overrides) and either several places call it, or it forwards its caller's prompt: a parameter reaches a
-        request or a wrapper as it is (``messages=messages``, ``content: prompt``), not baked into a template it
-        authors. A private helper must forward, and a one-statement private forwarder to a request folds into it."""
+        overrides) and it forwards its caller's prompt: a parameter reaches a request or a wrapper as it is
+        (``messages=messages``, ``content: prompt``), not baked into a template it authors (an implementation that
+        several callers reach through its base, or that functions elsewhere call, may fill its caller's data into a
+        template of no text of its own).
+        Folded into the request they hold (not wrappers): a one-statement private forwarder; a private hook reached
+        only through its base method; a private transport one function calls; a method only one method of its own
+        class calls."""
         reaching, _ = self.wrappers()
         callers: dict[str, int] = {}
+        direct_fns: dict[str, set[str]] = {}
         for site in self.sites.values():
             if site.site != SiteKind.WRAPPER_CALL or site.callee not in reaching:
                 continue
@@ -270,9 +342,14 @@ class Analysis:
             if fn is not None and fn.key == site.callee:
                 continue  # recursion
             callers[site.callee] = callers.get(site.callee, 0) + 1  # type: ignore[index]
+            who = fn.key if fn is not None else "module:" + site.info.scope.module.name
+            direct_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
+        dispatched: dict[str, int] = {}
         for key in list(callers):
             for impl in self.ev.overrides(key):
-                callers[impl] = callers.get(impl, 0) + callers[key]
+                dispatched[impl] = dispatched.get(impl, 0) + callers[key]
+        for impl, n in dispatched.items():
+            callers[impl] = callers.get(impl, 0) + n
         inside: dict[str, list[Site]] = {}
         for site in self.sites.values():
             fn = _owner(site.info.scope)
@@ -292,6 +369,16 @@ class Analysis:
                     continue
                 own = inside.get(key, [])
                 private = scope.name.startswith("_") and not scope.name.startswith("__")
+                mine = direct_fns.get(key, set())
+                raw = any(s.site == SiteKind.REQUEST for s in own)
+                if private and not mine:
+                    continue  # a private hook reached only through its base method: the base's API calls it
+                if private and raw and len(mine) < 2:
+                    continue  # a private transport holding the request that one function calls: folded into it
+                if raw and len(mine) <= 1 and not dispatched.get(key):
+                    cls = scope.enclosing_class()
+                    if cls is not None and all(self._method_of(w, cls) for w in mine):
+                        continue  # a helper only its own class calls, holding the request: folded into it
                 if not own:  # abstract / interface method: reached through its implementations
                     if not private or n > 1:
                         new.add(key)
@@ -302,12 +389,44 @@ class Analysis:
                 if private:
                     if forwards and not _one_statement_forwarder(scope, own):
                         new.add(key)
-                elif forwards or (n > 1 and any(_forwards(scope, s, templated=True) for s in direct)):
+                elif forwards or (  # an implementation reached through its base or from other code, filling a template
+                    n > 1
+                    and (dispatched.get(key) or len({w for w in mine if not self._same_owner(w, scope)}) > 1)
+                    and any(_forwards(scope, s, templated=True) for s in direct)
+                    and not any(self._authors(s) for s in direct)
+                ):
                     new.add(key)
             if new == wrappers:
                 break
             wrappers = new
         return wrappers
+
+    def _authors(self, site: Site) -> bool:
+        """Whether the prompt a call sends holds text its function writes (a template, a literal instruction): the
+        function authors a task prompt around its caller's data rather than forwarding the caller's prompt."""
+        for a in site.info.node.args:
+            try:
+                text = self.ev.text(a.value, site.info.scope)
+            except RecursionError:
+                continue
+            if len("".join(text.static().split())) >= _AUTHORED_CHARS:
+                return True
+        return False
+
+    def _same_owner(self, who: str, scope: Scope) -> bool:
+        """Whether the calling function ``who`` is in the class of the method ``scope`` (or, for a module function,
+        in its module)."""
+        cls = scope.enclosing_class()
+        if cls is not None:
+            return self._method_of(who, cls)
+        caller = self.ev.scopes.get(who)
+        return caller is not None and caller.module is scope.module
+
+    def _method_of(self, who: str, cls: Scope) -> bool:
+        scope = self.ev.scopes.get(who)
+        while scope is not None and scope.kind == "function" and scope.enclosing_class() is None and scope.parent:
+            scope = scope.parent  # a closure inside a method belongs to the method's class
+        return scope is not None and scope.enclosing_class() is cls
 
     def _prompt_params(self, reaching: set[str], inside: dict[str, list[Site]]) -> dict[str, set[str]]:
         """Per reaching function, the parameters that reach what a request sends as they are (``messages=messages``,
@@ -429,12 +548,36 @@ class Analysis:
             ids.setdefault(s.key, self._site_id(s))
         # targets of wrappers: first request in the body, else first wrapper-call
         inner_calls: dict[str, str] = {}
+        by_fn: dict[int, list[Site]] = {}
+        for s in ordered:
+            fn = s.info.scope.enclosing_function()
+            if fn is not None:
+                by_fn.setdefault(id(fn), []).append(s)
+
+        def folded_reach(key: str, seen: set[str]) -> list[str]:
+            """Requests and wrappers a function reaches through the helpers folded into their requests (a method only
+            its own class calls, a private transport): they are no wrappers, so no wrapper-call stands for them."""
+            out: list[str] = []
+            for s in by_fn.get(id(self.ev.scopes[key]), []):
+                if s.site != SiteKind.WRAPPER_CALL:
+                    out += [ids[s.key]] if s.key in ids else []
+                elif s.callee in wrapper_ids:
+                    out.append(wrapper_ids[s.callee])  # type: ignore[index]
+                elif s.callee in self.ev.scopes and s.callee not in seen and len(seen) < 16:
+                    seen.add(s.callee)  # type: ignore[arg-type]
+                    out += folded_reach(s.callee, seen)  # type: ignore[arg-type]
+            return list(dict.fromkeys(out))
+
+        folded: dict[str, list[str]] = {}
         for key, nid in wrapper_ids.items():
             scope = self.ev.scopes[key]
-            inside = [s for s in ordered if s.info.scope.enclosing_function() is scope]
+            inside = by_fn.get(id(scope), [])
             direct = [s for s in inside if s.site != SiteKind.WRAPPER_CALL]
             via = [s for s in inside if s.site == SiteKind.WRAPPER_CALL and s.callee in wrapper_ids]
             target = ids[direct[0].key] if direct else wrapper_ids[via[0].callee] if via else None  # type: ignore[index]
+            if target is None:
+                folded[nid] = [t for t in folded_reach(key, {key}) if t != nid]
+                target = folded[nid][0] if folded[nid] else None
             if not direct and via:
                 inner_calls[nid] = ids[via[0].key]  # its prompt: that call's, with this wrapper's arguments filled in
             if nid in nodes:  # a one-line wrapper whose request shares its id: the request stands for both
@@ -472,6 +615,9 @@ class Analysis:
         for nid, node in nodes.items():
             if node.target is not None and node.target in nodes:
                 graph.add_edge(nid, node.target, EdgeKind.CALLS)
+            for other in folded.get(nid, [])[1:]:  # the other requests it reaches through folded helpers
+                if other in nodes:
+                    graph.add_edge(nid, other, EdgeKind.CALLS)
             msgs = prompts.get(nid, ())
             pid = "prompt:" + nid[len("llm:") :]
             graph.add(Prompt(pid, messages=msgs, template_file=template_files.get(nid)))
@@ -774,6 +920,82 @@ _PROMPT_PARAM = re.compile(
 )
 _OPTION_PARAM = re.compile(r"(?:max_)?tokens?|temperature|stream|timeout|n|model|retries|max_retries|images?|format")
 _STRING_NODES = (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)
+
+
+_AUTHORED_CHARS = 40  # static prompt text (non-space characters) that makes a call's prompt the function's own
+_IMPORT_STMT = re.compile(r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:\([^)]*\)|[^\n]*)", re.MULTILINE)
+
+
+def _names_in(decorators: Sequence[cst.Decorator], name: str) -> bool:
+    """A decorator naming the function (``@x.setter``, ``@f.register``): the later def extends the earlier one."""
+    return any(name in (dotted(d.decorator) or "").split(".") for d in decorators)
+
+
+def _references(texts: dict[str, str], names: set[str], inits: set[str]) -> dict[str, list[tuple[str, int]]]:
+    """Where each name occurs in the tree's sources (module, line), its own ``def`` lines and imports left out (a
+    package ``__init__`` that imports a name re-exports it: that counts)."""
+    loose = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names))) + r")\b")
+    out: dict[str, list[tuple[str, int]]] = {}
+    for mod_name, text in texts.items():
+        if not loose.search(text):
+            continue
+        skip = [] if mod_name in inits else [(m.start(), m.end()) for m in _IMPORT_STMT.finditer(text)]
+        starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        for m in loose.finditer(text):
+            if any(a <= m.start() < b for a, b in skip) or re.search(
+                r"\bdef[ \t]+$", text[max(0, m.start() - 12) : m.start()]
+            ):
+                continue
+            out.setdefault(m.group(1), []).append((mod_name, bisect.bisect_right(starts, m.start())))
+    return out
+
+
+def _top_function_at(mod: ModuleIndex, line: int) -> Scope | None:
+    """The module-level function whose body holds ``line``."""
+    for scope in mod.scopes:
+        if scope.kind != "function" or scope.parent is not mod.scope:
+            continue
+        pos = mod.pos(scope.node)
+        if pos is not None and pos.start.line <= line <= pos.end.line:
+            return scope
+    return None
+
+
+def _imported_modules(texts: dict[str, str]) -> dict[str, set[str]]:
+    """Name -> the modules whose import statements mention it (``from a.b import c`` -> a, b, c)."""
+    out: dict[str, set[str]] = {}
+    for mod_name, text in texts.items():
+        for m in _IMPORT_STMT.finditer(text):
+            for word in re.findall(r"\w+", m.group(0)):
+                out.setdefault(word, set()).add(mod_name)
+    return out
+
+
+def _is_main_test(test: cst.BaseExpression) -> bool:
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    sides = [test.left, test.comparisons[0].comparator]
+    names = {dotted(x) for x in sides}
+    strings = {x.evaluated_value for x in sides if isinstance(x, cst.SimpleString)}
+    return "__name__" in names and "__main__" in strings
+
+
+def _enclosing_nodes(site: Site) -> list[cst.CSTNode]:
+    """The def nodes around a site and the top-level statement holding it."""
+    out: list[cst.CSTNode] = []
+    scope: Scope | None = site.info.scope
+    while scope is not None:
+        out.append(scope.node)
+        scope = scope.parent
+    mod = site.info.scope.module
+    pos = mod.pos(site.info.node)
+    if pos is not None:
+        for stmt in getattr(mod.scope.node, "body", ()):
+            if isinstance(stmt, cst.If):
+                p = mod.pos(stmt)
+                if p is not None and p.start.line <= pos.start.line <= p.end.line:
+                    out.append(stmt)
+    return out
 
 
 def _owner(scope: Scope) -> Scope | None:

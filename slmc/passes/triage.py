@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.ir.graph import AgentGraph
-from slmc.ir.nodes import LLMCall, SiteKind, Verdict
+from slmc.ir.nodes import EdgeKind, LLMCall, SiteKind, Verdict
 from slmc.ir.nodes import Triage as TriageResult
 from slmc.ir.unit import CompileUnit
 
@@ -478,9 +478,13 @@ def multi_task_wrappers(graph: AgentGraph) -> set[str]:
         wrapper = graph.get(wrapper_id)
         if not isinstance(wrapper, LLMCall) or wrapper.site != SiteKind.WRAPPER:
             return False
-        sites = inner.get((wrapper.loc.path, wrapper.function), [])
-        memo[wrapper_id] = tasks(sites) > 1 or any(
-            s.site == SiteKind.WRAPPER_CALL and s.target is not None and is_multi(s.target) for s in sites
+        sites = list(inner.get((wrapper.loc.path, wrapper.function), []))
+        reached = [n for n in graph.succs(wrapper_id, EdgeKind.CALLS) if isinstance(n, LLMCall)]
+        sites += [n for n in reached if n.site == SiteKind.REQUEST and n not in sites]  # through folded helpers
+        memo[wrapper_id] = (
+            tasks(sites) > 1
+            or any(s.site == SiteKind.WRAPPER_CALL and s.target is not None and is_multi(s.target) for s in sites)
+            or (len(reached) > 1 and any(n.site == SiteKind.WRAPPER and is_multi(n.id) for n in reached))
         )
         return memo[wrapper_id]
 
