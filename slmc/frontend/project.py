@@ -251,6 +251,16 @@ class Analysis:
         found = set(seeds)
         for seed in seeds:
             found |= nx.ancestors(graph, seed)
+        # a base method reaches what its implementations reach: ``def f(llm: BaseLLM): llm.chat(...)`` calls the base
+        todo = list(found)
+        while todo:
+            key = todo.pop()
+            for base in self.ev.overridden(key):
+                graph.add_edge(base, key)
+                if base not in found:
+                    new = {base} | nx.ancestors(graph, base)
+                    todo.extend(new - found)
+                    found |= new
         return found, graph
 
     def api_wrappers(self) -> set[str]:
@@ -331,6 +341,15 @@ class Analysis:
                         continue
                     targets = fwd.get(site.callee)
                     callee = self.ev.scopes.get(site.callee)
+                    if callee is not None and _nested_in(callee, scope):
+                        # a closure called or handed to a retry helper here sends this function's parameters
+                        for inner in inside.get(callee.key, ()):
+                            if inner.site != SiteKind.WRAPPER_CALL or inner.callee is None:
+                                got |= _call_params(scope, inner.info.node)
+                            elif fwd.get(inner.callee) and (inner_callee := self.ev.scopes.get(inner.callee)):
+                                for a, name in _bind(inner_callee, inner.args):
+                                    if name in fwd[inner.callee]:
+                                        got |= _params_in(scope, a.value)
                     if not targets or callee is None:
                         continue
                     for a, name in _bind(callee, site.args):
@@ -720,6 +739,16 @@ def _forwards(fn: Scope, site: Site, templated: bool = False) -> bool:
                 continue
         if passes(value, 0):
             return True
+    return False
+
+
+def _nested_in(inner: Scope, outer: Scope) -> bool:
+    """Whether ``inner`` is a function defined inside ``outer`` (a closure, at any depth)."""
+    s = inner.parent
+    while s is not None:
+        if s is outer:
+            return True
+        s = s.parent
     return False
 
 

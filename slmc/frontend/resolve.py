@@ -138,6 +138,8 @@ class Evaluator:
         self._new_classes: list[str] = []
         self._overrides: dict[str, list[str]] = {}
         self._called: dict[str, dict[str, int]] = {}
+        self._receiver: str | None = None  # while evaluating a base class's attribute for a subclass (as_receiver)
+        self._receiver_memo: dict[str, dict[int, Value]] = {}
 
     def register(self, mod: ModuleIndex) -> None:
         for scope in mod.scopes:
@@ -219,12 +221,13 @@ class Evaluator:
         cls = scope.enclosing_class()
         if cls is not None and scope.params and scope.params[0] is param:
             names = {dotted(d) for d in scope.decorators}
+            receiver = self._receiver if self._receiver is not None and self.derives(self._receiver, cls.key) else None
             if "staticmethod" in names:
                 pass
             elif "classmethod" in names:
-                return Class(cls.key)
+                return Class(receiver or cls.key)
             else:
-                return Instance(cls.key)
+                return Instance(receiver or cls.key)
         if param.annotation is not None:
             typed = self.instance_of(param.annotation.annotation, scope)
             if typed is not None:
@@ -462,24 +465,30 @@ class Evaluator:
             return self.member(base.cls if isinstance(base, Instance) else base.key, attr, isinstance(base, Instance))
         return None
 
-    def member(self, cls_key: str, attr: str, on_instance: bool, depth: int = 0) -> Value:
+    def member(self, cls_key: str, attr: str, on_instance: bool, depth: int = 0, receiver: str | None = None) -> Value:
         cls = self.scopes.get(cls_key)
         if cls is None or depth > 8:
             return None
+        receiver = receiver or cls_key
         if attr in cls.bindings:
             bindings = cls.bindings[attr]
             if on_instance and attr in cls.self_attrs:  # class-level ``client = None`` set in a method
                 bindings = bindings + cls.self_attrs[attr]
             value = self.bindings_value(bindings)
-            if value is None and attr in cls.annotations:  # dataclass field: client: OpenAI = field(...)
-                value = self.instance_of(cls.annotations[attr], cls)
+            if on_instance and receiver != cls_key and not isinstance(value, _INTERESTING):
+                value = self.as_receiver(receiver, bindings) or value
+            if not isinstance(value, _INTERESTING) and attr in cls.annotations:  # client: Optional[LLM] = None
+                value = self.instance_of(cls.annotations[attr], cls) or value
             if on_instance and isinstance(value, Function) and self.is_property(value.key):
                 return self.returns_of(value.key)
             return value
         if on_instance and attr in cls.self_attrs:
-            return self.bindings_value(cls.self_attrs[attr])
+            value = self.bindings_value(cls.self_attrs[attr])
+            if receiver != cls_key and not isinstance(value, _INTERESTING):  # self.client = self.create_client()
+                value = self.as_receiver(receiver, cls.self_attrs[attr]) or value
+            return value
         for b in self.bases_of(cls_key):
-            found = self.member(b, attr, on_instance, depth + 1)
+            found = self.member(b, attr, on_instance, depth + 1, receiver)
             if found is not None:
                 return found
         if depth == 0 and on_instance:  # set or defined only by subclasses (abstract base): the first that has it
@@ -490,6 +499,21 @@ class Evaluator:
                     if found is not None:
                         return found
         return None
+
+    def as_receiver(self, receiver: str, bindings: list[Binding]) -> Value:
+        """Bindings of an attribute a base class sets (``self.client = self.create_client()`` in ``Base.__init__``)
+        evaluated with ``self`` an instance of the subclass ``receiver``, so ``self.<method>()`` reaches the
+        subclass's override. Memoised per receiver class; one level deep."""
+        if self._receiver is not None or not any(b[0] == "expr" for b in bindings):
+            return None
+        saved = self.memo
+        self.memo = self._receiver_memo.setdefault(receiver, {})
+        self._receiver = receiver
+        try:
+            value = self.bindings_value(bindings)
+        finally:
+            self.memo, self._receiver = saved, None
+        return value if isinstance(value, _INTERESTING) else None
 
     def is_property(self, key: str) -> bool:
         fn = self.scopes.get(key)
@@ -514,6 +538,18 @@ class Evaluator:
         self._bases[cls_key] = out
         return out
 
+    def derives(self, sub: str, base: str) -> bool:
+        """Whether the tree's class ``sub`` is ``base`` or derives from it."""
+        seen, todo = set(), [sub]
+        while todo and len(seen) < 60:
+            k = todo.pop()
+            if k == base:
+                return True
+            if k not in seen:
+                seen.add(k)
+                todo.extend(self.bases_of(k))
+        return False
+
     def _bases_no_memo(self, cls_key: str) -> list[str]:
         """Bases of the tree's classes without loading modules; nothing cached (later loads may resolve more)."""
         cls = self.scopes.get(cls_key)
@@ -525,19 +561,28 @@ class Evaluator:
             head, _, rest = name.partition(".")
             bindings = self.bindings_of(head, cls.parent or cls)
             for b in bindings or ():
-                if b[0] == "class":
-                    key = b[1].key
-                elif b[0] == "import":
-                    qname = self.project.importable(b[1], b[2] if len(b) > 2 else None)
-                    mod, parts = self.project.split(f"{qname}.{rest}" if rest else qname)
-                    found = self.module_bindings(mod, parts[0]) if mod is not None and len(parts) == 1 else None
-                    key = next((x[1].key for x in found or () if x[0] == "class"), None)
-                else:
-                    key = None
+                key = self._class_binding_key(b, rest)
                 if key is not None and key != cls_key:
                     out.append(key)
                     break
         return out
+
+    def _class_binding_key(self, b: Binding, rest: str = "", depth: int = 0) -> str | None:
+        """The key of the tree's class a binding names, following re-exports (``from .base import X`` in a package's
+        ``__init__``) through modules loaded already."""
+        if b[0] == "class":
+            return b[1].key if not rest else None
+        if b[0] != "import" or depth > 6:
+            return None
+        qname = self.project.importable(b[1], b[2] if len(b) > 2 else None)
+        mod, parts = self.project.split(f"{qname}.{rest}" if rest else qname)
+        if mod is None or len(parts) != 1:
+            return None
+        for x in self.module_bindings(mod, parts[0]) or ():
+            key = self._class_binding_key(x, "", depth + 1)
+            if key is not None:
+                return key
+        return None
 
     def subclasses(self, cls_key: str) -> list[str]:
         """Every class of the loaded tree that derives from ``cls_key`` (transitively), nearest first."""
@@ -581,6 +626,35 @@ class Evaluator:
                     out.append(b[1].key)
         return out
 
+    def overridden(self, fn_key: str) -> list[str]:
+        """Methods of the tree's base classes that the method ``fn_key`` overrides (nearest per base branch): a call
+        typed as the base (``def step(llm: BaseLLM): llm.chat(...)``) reaches this implementation. Loads nothing."""
+        fn = self.scopes.get(fn_key)
+        cls = fn.enclosing_class() if fn is not None and fn.kind == "function" else None
+        if fn is None or cls is None or fn.name.startswith("__"):
+            return []
+        out: list[str] = []
+        seen = {cls.key}
+        self.project.no_load = True
+        try:
+            todo = list(self._bases_no_memo(cls.key))
+            while todo and len(seen) < 60:
+                key = todo.pop(0)
+                if key in seen:
+                    continue
+                seen.add(key)
+                scope = self.scopes.get(key)
+                if scope is None:
+                    continue
+                found = next((b[1].key for b in scope.bindings.get(fn.name, ()) if b[0] == "def"), None)
+                if found is not None:
+                    out.append(found)
+                else:
+                    todo.extend(self._bases_no_memo(key))
+        finally:
+            self.project.no_load = False
+        return out
+
     # ---- calls ---------------------------------------------------------------------------------------------------
     def resolve_call(self, call: cst.Call, scope: Scope) -> Resolved:
         """The callee a call really reaches: through ``to_thread``/``run_in_executor``, partials and decorators."""
@@ -593,6 +667,8 @@ class Evaluator:
         index = clients.RUNS_ARGUMENT_BY_NAME.get(method or "")
         if index is not None and not isinstance(callee, Client | Function) and len(args) > index:
             inner = self.value(args[index].value, scope)
+            if isinstance(inner, Ref):  # asyncio.to_thread(litellm.completion, ...)
+                inner = self.module_client(inner.qname)
             if isinstance(inner, Client | Function | Partial):
                 callee, args = inner, args[index + 1 :]
         keyword = clients.RUNS_ARGUMENT_BY_KEYWORD.get(callee.qname if isinstance(callee, Ref) else "")
@@ -651,6 +727,8 @@ class Evaluator:
             v = self.value(a.value, scope)
             if isinstance(v, Partial):
                 v = v.inner
+            if isinstance(v, Ref):  # retryer(litellm.completion, ...)
+                v = self.module_client(v.qname)
             if isinstance(v, Client | Function):
                 return v, [b for b in call.args if b is not a]
         return None
@@ -692,6 +770,9 @@ class Evaluator:
         for v in values:
             if isinstance(v, _INTERESTING):
                 return v
+        for v in values:  # create_client() returning the ``litellm`` module / ``litellm.completion``
+            if isinstance(v, Ref) and (v.qname in clients.MODULE_CLIENTS or self.module_client(v.qname)):
+                return self.module_as_client(v.qname)
         found = next((v for v in values if isinstance(v, Const | Text)), None)
         returns = getattr(fn.node, "returns", None)  # a factory annotated with the base type it builds
         if found is None and isinstance(returns, cst.Annotation) and fn.parent is not None:
@@ -759,6 +840,13 @@ class Evaluator:
         ):
             return Answer(frozenset({id(call)}))
         return None
+
+    def module_as_client(self, qname: str) -> Client | None:
+        """A client module (``litellm``) or a member of one (``litellm.completion``) as a client value."""
+        kind = clients.MODULE_CLIENTS.get(qname)
+        if kind is not None:
+            return Client(kind.family, kind.kind, (), is_async=kind.is_async)
+        return self.module_client(qname)
 
     def module_client(self, qname: str) -> Client | None:
         parts = qname.split(".")
