@@ -289,6 +289,7 @@ class Analysis:
                 inside.setdefault(fn.key, []).append(site)
         fwd = self._prompt_params(reaching, inside)
         wrappers: set[str] = set()
+        bases = {key: self.ev.overridden(key) for key in reaching}
         for _ in range(8):  # forwarding to a wrapper depends on which callees are wrappers
             new = set()
             for key in reaching:
@@ -303,6 +304,9 @@ class Analysis:
                 if not own:  # abstract / interface method: reached through its implementations
                     if not private or n > 1:
                         new.add(key)
+                    continue
+                if not private and any(b in wrappers for b in bases.get(key, ())):
+                    new.add(key)  # an implementation of a wrapper interface (``OpenAIProvider.call_model``)
                     continue
                 direct = [s for s in own if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in wrappers]
                 forwards = bool(fwd.get(key)) or any(_forwards(scope, s) for s in direct)  # or into a wrapper

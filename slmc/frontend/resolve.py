@@ -187,9 +187,9 @@ class Evaluator:
 
     def bindings_value(self, bindings: list[Binding]) -> Value:
         values = [self.binding_value(b) for b in bindings if b[0] != "aug"]
-        for v in values:
-            if isinstance(v, _INTERESTING):
-                return v
+        interesting = [v for v in values if isinstance(v, _INTERESTING)]
+        if interesting:
+            return self.merge(interesting)
         for v in values:
             if isinstance(v, Answer):
                 return v
@@ -482,15 +482,21 @@ class Evaluator:
             if on_instance and isinstance(value, Function) and self.is_property(value.key):
                 return self.returns_of(value.key)
             return value
+        own: Value = None
         if on_instance and attr in cls.self_attrs:
-            value = self.bindings_value(cls.self_attrs[attr])
-            if receiver != cls_key and not isinstance(value, _INTERESTING):  # self.client = self.create_client()
-                value = self.as_receiver(receiver, cls.self_attrs[attr]) or value
-            return value
+            own = self.bindings_value(cls.self_attrs[attr])
+            if receiver != cls_key and not isinstance(own, _INTERESTING):  # self.client = self.create_client()
+                own = self.as_receiver(receiver, cls.self_attrs[attr]) or own
+            if isinstance(own, _INTERESTING) and not isinstance(own, Instance):
+                return own
         for b in self.bases_of(cls_key):
             found = self.member(b, attr, on_instance, depth + 1, receiver)
             if found is not None:
-                return found
+                if isinstance(own, Instance) and isinstance(found, Instance):  # a property of the base set here
+                    return self.merge([own, found])
+                return own if isinstance(own, Instance) or (own is not None and not isinstance(found, _INTERESTING)) else found
+        if own is not None:
+            return own
         if depth == 0 and on_instance:  # set or defined only by subclasses (abstract base): the first that has it
             for sub in self.subclasses(cls_key):
                 sub_scope = self.scopes.get(sub)
@@ -499,6 +505,17 @@ class Evaluator:
                     if found is not None:
                         return found
         return None
+
+    def merge(self, values: list[Value]) -> Value:
+        """One value for a name assigned several objects (``self.llm = A() if x else B()``, a setter in a subclass
+        next to a property in the base): instances of different classes of the tree become an instance of their
+        nearest common base (a call on it reaches every implementation), else the first value."""
+        classes = list(dict.fromkeys(v.cls for v in values if isinstance(v, Instance)))
+        if len(classes) > 1 and len(classes) <= 20:
+            common = self.common_base(classes)
+            if common is not None:
+                return Instance(common)
+        return values[0]
 
     def as_receiver(self, receiver: str, bindings: list[Binding]) -> Value:
         """Bindings of an attribute a base class sets (``self.client = self.create_client()`` in ``Base.__init__``)
