@@ -494,7 +494,11 @@ class Evaluator:
             if found is not None:
                 if isinstance(own, Instance) and isinstance(found, Instance):  # a property of the base set here
                     return self.merge([own, found])
-                return own if isinstance(own, Instance) or (own is not None and not isinstance(found, _INTERESTING)) else found
+                return (
+                    own
+                    if isinstance(own, Instance) or (own is not None and not isinstance(found, _INTERESTING))
+                    else found
+                )
         if own is not None:
             return own
         if depth == 0 and on_instance:  # set or defined only by subclasses (abstract base): the first that has it
