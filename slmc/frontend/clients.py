@@ -185,7 +185,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
             "structured_predict",
         )
     },
-    "http": {p: p for p in ("post", "request")},
+    "http": {p: p for p in ("post", "request", "urlopen")},
     "http-client": {"request": "request"},
     "dashscope": {"call": "call", "async_call": "async_call"},
     "qianfan": {"do": "do", "ado": "ado"},
@@ -361,14 +361,18 @@ def llamaindex_kind(qname: str) -> str | None:
 
 # Raw HTTP: URL fragments that mark an LLM endpoint.
 LLM_URL_MARKERS = ("/chat/completions", "/completions", "/v1/messages", "/generate", "/api/chat", "/api/generate")
-HTTP_FUNCTIONS = frozenset({"requests.post", "requests.request", "httpx.post", "httpx.request"})
+HTTP_FUNCTIONS = frozenset(
+    {"requests.post", "requests.request", "httpx.post", "httpx.request", "urllib.request.urlopen", "urllib2.urlopen"}
+)
+# Request objects handed to ``urlopen``: their arguments are the request's URL and body.
+HTTP_REQUEST_OBJECTS = frozenset({"urllib.request.Request", "urllib2.Request"})
 
 # Cheap text pre-filter: a file is analysed only when it mentions one of these (or a name exported by another file).
 PREFILTER = re.compile(
     r"openai|anthropic|litellm|langchain|langgraph|llama_index|transformers|vllm|llama_cpp|bedrock|genai|generativeai"
     r"|vertexai|ollama|cohere|mistral|groq|huggingface_hub|/chat/completions|/completions|/v1/messages|/generate"
     r"|/api/chat|crewai|dashscope|qianfan|zhipuai|\bzai\b|sparkai|volcengine|mlx_lm|mlx_vlm|http\.client|HTTPSConnection"
-    r"|smolagents"
+    r"|smolagents|urlopen"
 )
 
 # Member paths distinctive enough to mark a request on a client of unknown type (a duck-typed client passed in as a

@@ -243,7 +243,7 @@ class Analysis:
                     graph.add_edge(fn.key, site.passed)  # the caller reaches what it hands over
                 if site.callee in self.ev.scopes:
                     graph.add_edge(fn.key, site.callee)
-                    for impl in self.ev.overrides(site.callee):  # a call on the base reaches every implementation
+                    for impl in self.ev.implementations(site.callee):  # a call on the base reaches every implementation
                         graph.add_edge(site.callee, impl)
             else:
                 seeds.add(fn.key)
@@ -280,7 +280,7 @@ class Analysis:
                 continue  # recursion
             callers[site.callee] = callers.get(site.callee, 0) + 1  # type: ignore[index]
         for key in list(callers):
-            for impl in self.ev.overrides(key):
+            for impl in self.ev.implementations(key):
                 callers[impl] = callers.get(impl, 0) + callers[key]
         inside: dict[str, list[Site]] = {}
         for site in self.sites.values():
@@ -717,6 +717,8 @@ def _forwards(fn: Scope, site: Site, templated: bool = False) -> bool:
             if depth < 3:
                 return any(passes(e, depth + 1) for e in local.get(node.value, ()))
             return False
+        if isinstance(node, cst.Call) and _serialises(node):  # json.dumps(payload).encode(): the same request
+            return any(passes(c, depth) for c in _serialised(node))
         if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
             name = dotted(node.func) or ""
             # complete(self.messages_for(text)): a message builder applied in the call itself
@@ -754,6 +756,21 @@ def _nested_in(inner: Scope, outer: Scope) -> bool:
             return True
         s = s.parent
     return False
+
+
+def _serialises(call: cst.Call) -> bool:
+    """``json.dumps(x)`` / ``x.encode()``: the request body serialised, its content unchanged."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "encode":
+        return True
+    return (dotted(func) or "") in ("json.dumps", "dumps") and bool(call.args)
+
+
+def _serialised(call: cst.Call) -> list[cst.CSTNode]:
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "encode":
+        return [func.value]
+    return [call.args[0].value]
 
 
 def _param_names(fn: Scope) -> list[str]:
@@ -803,6 +820,10 @@ def _params_in(fn: Scope, value: cst.CSTNode, templated: bool = False) -> set[st
             elif depth < 3:
                 for e in local.get(node.value, ()):
                     walk(e, depth + 1)
+            return
+        if isinstance(node, cst.Call) and _serialises(node):
+            for c in _serialised(node):
+                walk(c, depth)
             return
         if isinstance(node, cst.Call) and not templated:
             name = dotted(node.func) or ""

@@ -138,6 +138,9 @@ class Evaluator:
         self._new_classes: list[str] = []
         self._overrides: dict[str, list[str]] = {}
         self._called: dict[str, dict[str, int]] = {}
+        self._pending_classes: set[str] = set()  # classes with a base in a module of the tree not loaded yet
+        self._pending_at = 0  # number of loaded modules when the pending classes were last mapped
+        self._siblings: dict[str, set[str]] = {}  # method -> other subclasses' methods a base-typed call reaches
         self._receiver: str | None = None  # while evaluating a base class's attribute for a subclass (as_receiver)
         self._receiver_memo: dict[str, dict[int, Value]] = {}
 
@@ -502,12 +505,21 @@ class Evaluator:
         if own is not None:
             return own
         if depth == 0 and on_instance:  # set or defined only by subclasses (abstract base): the first that has it
+            first: Value = None
             for sub in self.subclasses(cls_key):
                 sub_scope = self.scopes.get(sub)
                 if sub_scope is not None and (attr in sub_scope.bindings or attr in sub_scope.self_attrs):
                     found = self.member(sub, attr, on_instance, depth + 1)
-                    if found is not None:
-                        return found
+                    if found is None:
+                        continue
+                    if first is None:
+                        first = found
+                        if not isinstance(found, Function):
+                            return found
+                    elif isinstance(found, Function) and found != first:
+                        # a method only subclasses define: a call on the base reaches each of them
+                        self._siblings.setdefault(first.key, set()).add(found.key)  # type: ignore[union-attr]
+            return first
         return None
 
     def merge(self, values: list[Value]) -> Value:
@@ -571,8 +583,9 @@ class Evaluator:
                 todo.extend(self.bases_of(k))
         return False
 
-    def _bases_no_memo(self, cls_key: str) -> list[str]:
-        """Bases of the tree's classes without loading modules; nothing cached (later loads may resolve more)."""
+    def _bases_no_memo(self, cls_key: str, pending: list[bool] | None = None) -> list[str]:
+        """Bases of the tree's classes without loading modules; nothing cached (later loads may resolve more).
+        ``pending`` gets True appended when a base names a module of the tree that is not loaded yet."""
         cls = self.scopes.get(cls_key)
         out = []
         for base in cls.bases if cls is not None else ():
@@ -582,13 +595,15 @@ class Evaluator:
             head, _, rest = name.partition(".")
             bindings = self.bindings_of(head, cls.parent or cls)
             for b in bindings or ():
-                key = self._class_binding_key(b, rest)
+                key = self._class_binding_key(b, rest, pending=pending)
                 if key is not None and key != cls_key:
                     out.append(key)
                     break
         return out
 
-    def _class_binding_key(self, b: Binding, rest: str = "", depth: int = 0) -> str | None:
+    def _class_binding_key(
+        self, b: Binding, rest: str = "", depth: int = 0, pending: list[bool] | None = None
+    ) -> str | None:
         """The key of the tree's class a binding names, following re-exports (``from .base import X`` in a package's
         ``__init__``) through modules loaded already."""
         if b[0] == "class":
@@ -596,26 +611,26 @@ class Evaluator:
         if b[0] != "import" or depth > 6:
             return None
         qname = self.project.importable(b[1], b[2] if len(b) > 2 else None)
-        mod, parts = self.project.split(f"{qname}.{rest}" if rest else qname)
+        full = f"{qname}.{rest}" if rest else qname
+        if pending is not None:
+            parts = full.split(".")
+            prefixes = (".".join(parts[:i]) for i in range(len(parts), 0, -1))
+            if any(
+                self.project.aliases.get(n, n) in self.project.known and n not in self.project.modules for n in prefixes
+            ):
+                pending.append(True)
+        mod, parts = self.project.split(full)
         if mod is None or len(parts) != 1:
             return None
         for x in self.module_bindings(mod, parts[0]) or ():
-            key = self._class_binding_key(x, "", depth + 1)
+            key = self._class_binding_key(x, "", depth + 1, pending)
             if key is not None:
                 return key
         return None
 
     def subclasses(self, cls_key: str) -> list[str]:
         """Every class of the loaded tree that derives from ``cls_key`` (transitively), nearest first."""
-        if self._new_classes:  # classes of modules registered since the last question (loading nothing more)
-            self.project.no_load = True
-            try:
-                while self._new_classes:
-                    key = self._new_classes.pop()
-                    for b in self._bases_no_memo(key):
-                        self._direct_subs.setdefault(b, []).append(key)
-            finally:
-                self.project.no_load = False
+        self._map_new_classes()
         out: list[str] = []
         todo = list(self._direct_subs.get(cls_key, ()))
         while todo:
@@ -625,12 +640,36 @@ class Evaluator:
                 todo.extend(self._direct_subs.get(k, ()))
         return out
 
+    def _map_new_classes(self) -> None:
+        """Map the classes of modules registered since the last question to their bases (loading nothing more);
+        classes whose base names a module of the tree not loaded yet are mapped again once more modules are."""
+        retry = bool(self._pending_classes) and len(self.project.modules) != self._pending_at
+        if not self._new_classes and not retry:
+            return
+        self.project.no_load = True
+        try:
+            todo = self._new_classes + (sorted(self._pending_classes) if retry else [])
+            self._new_classes = []
+            for key in todo:
+                pending: list[bool] = []
+                for b in self._bases_no_memo(key, pending):
+                    subs = self._direct_subs.setdefault(b, [])
+                    if key not in subs:
+                        subs.append(key)
+                if pending:
+                    self._pending_classes.add(key)
+                else:
+                    self._pending_classes.discard(key)
+            self._pending_at = len(self.project.modules)
+            self._overrides.clear()
+        finally:
+            self.project.no_load = False
+
     def overrides(self, fn_key: str) -> list[str]:
         """Methods of subclasses that override the method ``fn_key`` (a call on the base reaches each of them)."""
-        if self._new_classes:
-            self._overrides.clear()
+        self._map_new_classes()
         cached = self._overrides.get(fn_key)
-        if cached is not None and not self._new_classes:
+        if cached is not None:
             return cached
         fn = self.scopes.get(fn_key)
         cls = fn.enclosing_class() if fn is not None and fn.kind == "function" else None
@@ -646,6 +685,13 @@ class Evaluator:
                 if b[0] == "def":
                     out.append(b[1].key)
         return out
+
+    def implementations(self, fn_key: str) -> list[str]:
+        """What a call resolved to ``fn_key`` may run: the overrides of subclasses, and for a method only subclasses
+        define (``model.generate_stream`` on the base type) the other subclasses' methods of that name."""
+        out = self.overrides(fn_key)
+        siblings = self._siblings.get(fn_key)
+        return out + sorted(siblings - set(out)) if siblings else out
 
     def overridden(self, fn_key: str) -> list[str]:
         """Methods of the tree's base classes that the method ``fn_key`` overrides (nearest per base branch): a call
@@ -806,10 +852,10 @@ class Evaluator:
         path = tuple(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
         key = ".".join(path)
         if key in clients.REQUEST_PATHS.get(client.kind, {}):
-            if client.kind in ("http", "http-client") and not (
-                self.is_llm_url(args, scope) or self.is_llm_body(args, scope)
-            ):
-                return None
+            if client.kind in ("http", "http-client"):
+                req_args, req_scope = self.request_object_args(args, scope) if key == "urlopen" else (args, scope)
+                if not (self.is_llm_url(req_args, req_scope) or self.is_llm_body(req_args, req_scope)):
+                    return None
             return Answer(frozenset({id(call)}))
         new_kind = clients.FACTORY_PATHS.get((client.kind, key))
         if new_kind == "boto3-client":
@@ -856,10 +902,10 @@ class Evaluator:
         module_client = self.module_client(qname)
         if module_client is not None:
             return self.client_call(module_client, call, list(call.args), scope)
-        if qname in clients.HTTP_FUNCTIONS and (
-            self.is_llm_url(list(call.args), scope) or self.is_llm_body(list(call.args), scope)
-        ):
-            return Answer(frozenset({id(call)}))
+        if qname in clients.HTTP_FUNCTIONS:
+            req_args, req_scope = self.request_object_args(list(call.args), scope)
+            if self.is_llm_url(req_args, req_scope) or self.is_llm_body(req_args, req_scope):
+                return Answer(frozenset({id(call)}))
         return None
 
     def module_as_client(self, qname: str) -> Client | None:
@@ -949,6 +995,25 @@ class Evaluator:
             return None
         return Client("bedrock", "bedrock")
 
+    def request_object_args(self, args: list[cst.Arg], scope: Scope) -> tuple[list[cst.Arg], Scope]:
+        """``urlopen(req)`` with ``req = urllib.request.Request(url, data=..., method="POST")``: the Request's
+        arguments (where the URL and body are), else the call's own."""
+        positional = [a.value for a in args if a.keyword is None and not a.star]
+        target, target_scope = (positional[0], scope) if positional else (None, scope)
+        if isinstance(target, cst.Name):
+            found = [b for b in self.bindings_of(target.value, scope) or () if b[0] == "expr"]
+            if len(found) == 1:
+                target, target_scope = found[0][1], found[0][2]
+        if isinstance(target, cst.Call):
+            callee = self.value(target.func, target_scope)
+            if isinstance(callee, Ref) and callee.qname in clients.HTTP_REQUEST_OBJECTS:
+                out = list(target.args)
+                given = [a for a in out if a.keyword is None and not a.star]
+                if len(given) > 1 and arg(target, "data") is None:  # Request(url, payload)
+                    out.append(cst.Arg(value=given[1].value, keyword=cst.Name("data")))
+                return out, target_scope
+        return args, scope
+
     def is_llm_url(self, args: list[cst.Arg], scope: Scope) -> bool:
         url = next((a.value for a in args if a.keyword is not None and a.keyword.value == "url"), None)
         if url is None:
@@ -975,12 +1040,19 @@ class Evaluator:
                 body = positional[2]
         if body is None:
             return False
-        if isinstance(body, cst.Call) and dotted(body.func) in ("json.dumps", "dumps") and body.args:
-            body = body.args[0].value
-        if isinstance(body, cst.Name):
-            found = self.bindings_of(body.value, scope)
-            exprs = [b[1] for b in found or () if b[0] == "expr"]
-            body = exprs[0] if len(exprs) == 1 else body
+        for _ in range(3):  # payload = json.dumps({...}).encode("utf-8")
+            if isinstance(body, cst.Call) and isinstance(body.func, cst.Attribute) and body.func.attr.value == "encode":
+                body = body.func.value
+            if isinstance(body, cst.Call) and dotted(body.func) in ("json.dumps", "dumps") and body.args:
+                body = body.args[0].value
+            if isinstance(body, cst.Name):
+                found = self.bindings_of(body.value, scope)
+                exprs = [b[1] for b in found or () if b[0] == "expr"]
+                if len(exprs) != 1:
+                    break
+                body = exprs[0]
+            else:
+                break
         if not isinstance(body, cst.Dict):
             return False
         keys = set()
