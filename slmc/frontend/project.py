@@ -224,12 +224,30 @@ class Analysis:
         A call handing a project function to a higher-order one (``retry(ask, prompt)``) is a call of the
         higher-order function when that reaches a model by itself, else of the function it is given."""
         found, graph = self._reach()
+        if self._resolve_by_name(found):
+            found, graph = self._reach()
         switched = False
         for site in self.sites.values():
             if site.passed is not None and site.callee not in found and site.passed in found:
                 site.callee, site.args, site.passed = site.passed, site.passed_args, None
                 switched = True
         return self._reach() if switched else (found, graph)
+
+    def _resolve_by_name(self, reaching: set[str]) -> bool:
+        """Calls ``obj.method(...)`` on objects of unknown type (``self.llm = llm`` from an untyped parameter) whose
+        method name belongs to one interface of the tree that reaches a model: calls of that interface's method.
+        Returns whether a site was added."""
+        added = False
+        for info in self.ev.unresolved:
+            if id(info.node) in self.sites or not isinstance(info.node.func, cst.Attribute):
+                continue
+            key = self.ev.method_by_name(info.node.func.attr.value)
+            if key is None or key not in reaching:
+                continue
+            site = Site(info, SiteKind.WRAPPER_CALL, callee=key, args=list(info.node.args))
+            self.sites[site.key] = site
+            added = True
+        return added
 
     def _reach(self) -> tuple[set[str], nx.DiGraph]:
         graph = nx.DiGraph()

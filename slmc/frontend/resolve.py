@@ -138,6 +138,9 @@ class Evaluator:
         self._new_classes: list[str] = []
         self._overrides: dict[str, list[str]] = {}
         self._called: dict[str, dict[str, int]] = {}
+        self.unresolved: list[Any] = []  # CallInfo of obj.method(...) calls on objects of unknown type
+        self._methods_by_name: dict[str, list[str]] = {}
+        self._methods_at = -1
         self._pending_classes: set[str] = set()  # classes with a base in a module of the tree not loaded yet
         self._pending_at = 0  # number of loaded modules when the pending classes were last mapped
         self._siblings: dict[str, set[str]] = {}  # method -> other subclasses' methods a base-typed call reaches
@@ -692,6 +695,38 @@ class Evaluator:
         out = self.overrides(fn_key)
         siblings = self._siblings.get(fn_key)
         return out + sorted(siblings - set(out)) if siblings else out
+
+    def method_by_name(self, name: str) -> str | None:
+        """The one interface method a call ``obj.name(...)`` on an object of unknown type (an untyped parameter, an
+        attribute set from one) can reach: every method of that name in the tree's classes overrides the same
+        topmost base method, which is returned; None when the name is defined by unrelated classes (ambiguous), by
+        none, or is a dunder or a name that common library objects also have."""
+        if name.startswith("__") or name in _COMMON_METHOD_NAMES:
+            return None
+        if self._methods_at != len(self.scopes):
+            index: dict[str, list[str]] = {}
+            for key, scope in self.scopes.items():
+                if scope.kind == "function" and scope.parent is not None and scope.parent.kind == "class":
+                    index.setdefault(scope.name, []).append(key)
+            self._methods_by_name, self._methods_at = index, len(self.scopes)
+        defs = self._methods_by_name.get(name)
+        if not defs or len(defs) > 50:
+            return None
+        tops: set[str] = set()
+        for key in defs:
+            cur, seen = key, {key}
+            while True:
+                up = [b for b in self.overridden(cur) if b not in seen]
+                if len(up) != 1:
+                    if len(up) > 1:
+                        return None  # several base branches: ambiguous
+                    break
+                cur = up[0]
+                seen.add(cur)
+            tops.add(cur)
+            if len(tops) > 1:
+                return None
+        return tops.pop() if tops else None
 
     def overridden(self, fn_key: str) -> list[str]:
         """Methods of the tree's base classes that the method ``fn_key`` overrides (nearest per base branch): a call
@@ -1345,6 +1380,21 @@ class Evaluator:
 def _is_accessor(scope: Scope) -> bool:
     """A property's setter or deleter (``@name.setter``), which shares the getter's name."""
     return any((dotted(d) or "").endswith((".setter", ".deleter")) for d in scope.decorators)
+
+
+# Method names that objects of libraries (containers, files, sockets, loggers, threads, HTTP sessions, ...) have too:
+# a call of one on an object of unknown type is not taken for the tree's method of that name.
+_COMMON_METHOD_NAMES = frozenset(
+    """
+    append extend insert remove pop clear copy get set setdefault update items keys values add discard sort
+    index count format join split strip replace lower upper startswith endswith encode decode read write
+    readline readlines close open flush seek send recv put get_nowait put_nowait start stop wait notify acquire
+    release submit result cancel done debug info warning error exception critical log json raise_for_status
+    dict model_dump to_dict parse load loads dump dumps exists mkdir execute fetchall fetchone commit rollback
+    query filter first all delete save render match search sub group apply map reset register emit connect
+    disconnect bind run __call__
+    """.split()  # noqa: SIM905 (a word list reads better than 95 quoted names)
+)
 
 
 class _Lazy:

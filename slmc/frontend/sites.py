@@ -75,6 +75,8 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
             client = Client("http", "http", (callee.qname.rsplit(".", 1)[-1],))
     if client is None and callee is None:
         client = _duck_client(ev, call, scope)
+        if client is None and isinstance(call.func, cst.Attribute) and ev.value(call.func.value, scope) is None:
+            ev.unresolved.append(info)  # obj.method(...) on an object of unknown type: resolved by name later
     if client is None:
         return None
     value = ev.client_call(client, call, resolved.args, scope)
