@@ -32,7 +32,7 @@ from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
 from slmc.frontend.resolve import Evaluator, Project
 from slmc.frontend.sites import Site, classify, labels_from_prompt
-from slmc.frontend.values import Client, Text
+from slmc.frontend.values import Client, Function, Instance, Text
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
     Code,
@@ -224,7 +224,7 @@ class Analysis:
         A call handing a project function to a higher-order one (``retry(ask, prompt)``) is a call of the
         higher-order function when that reaches a model by itself, else of the function it is given."""
         found, graph = self._reach()
-        if self._resolve_by_name(found):
+        if self._resolve_unknown(found):
             found, graph = self._reach()
         switched = False
         for site in self.sites.values():
@@ -233,21 +233,110 @@ class Analysis:
                 switched = True
         return self._reach() if switched else (found, graph)
 
-    def _resolve_by_name(self, reaching: set[str]) -> bool:
-        """Calls ``obj.method(...)`` on objects of unknown type (``self.llm = llm`` from an untyped parameter) whose
-        method name belongs to one interface of the tree that reaches a model: calls of that interface's method.
-        Returns whether a site was added."""
+    def _resolve_unknown(self, reaching: set[str]) -> bool:
+        """Calls of values the scan could not type, resolved once every call is classified: ``llm(prompt)`` of a
+        parameter or ``self._llm(prompt)`` of an attribute set from a constructor parameter is a call of what the
+        callers / constructors pass (``DialogueEngine(llm=provider.complete)``); ``obj.method(...)`` on an object of
+        unknown type reaches the object passed in, else the tree's one interface of that name. Returns whether a
+        site was added."""
+        callers: dict[str, list[Site]] = {}
+        for s in self.sites.values():
+            if s.site == SiteKind.WRAPPER_CALL and s.callee is not None:
+                callers.setdefault(s.callee, []).append(s)
+        memo: dict[tuple[str, str], list[Any]] = {}
         added = False
         for info in self.ev.unresolved:
-            if id(info.node) in self.sites or not isinstance(info.node.func, cst.Attribute):
+            if id(info.node) in self.sites:
                 continue
-            key = self.ev.method_by_name(info.node.func.attr.value)
-            if key is None or key not in reaching:
+            try:
+                candidates = self._unknown_callees(info, callers, memo)
+            except RecursionError:
+                continue
+            key = next((k for k in candidates if k in reaching), None)
+            if key is None:
                 continue
             site = Site(info, SiteKind.WRAPPER_CALL, callee=key, args=list(info.node.args))
             self.sites[site.key] = site
             added = True
         return added
+
+    def _unknown_callees(self, info: Any, callers: dict[str, list[Site]], memo: dict) -> list[str]:
+        func, scope = info.node.func, info.scope
+        if isinstance(func, cst.Name):
+            fn = scope.enclosing_function()
+            params = set(_param_names(fn)) if fn is not None else set()
+            if all(a.star or (isinstance(a.value, cst.Name) and a.value.value in params) for a in info.node.args):
+                return []  # retry(fn, *args): a higher-order helper's forwarding call; its callers' calls count
+            return [v.key for v in self._sources(func, scope, callers, memo, 0) if isinstance(v, Function)]
+        if not isinstance(func, cst.Attribute):
+            return []
+        out = [v.key for v in self._sources(func, scope, callers, memo, 0) if isinstance(v, Function)]  # self._llm()
+        if self.ev.value(func.value, scope) is not None:
+            return out
+        for v in self._sources(func.value, scope, callers, memo, 0):
+            if isinstance(v, Instance):
+                m = self.ev.member(v.cls, func.attr.value, True)
+                if isinstance(m, Function):
+                    out.append(m.key)
+        by_name = self.ev.method_by_name(func.attr.value)
+        return out + ([by_name] if by_name else [])
+
+    def _sources(self, expr: cst.CSTNode, scope: Scope, callers: dict, memo: dict, depth: int) -> list[Any]:
+        """Values an untyped name or ``self.attr`` may hold: what callers pass for the parameter it comes from."""
+        if depth > 3:
+            return []
+        if isinstance(expr, cst.Name):
+            out: list[Any] = []
+            for b in self.ev.bindings_of(expr.value, scope) or ():
+                if b[0] == "param" and b[2] is not None:
+                    out += self._param_sources(b[2], b[1].name.value, callers, memo, depth)
+                elif b[0] == "expr" and isinstance(b[1], cst.Name | cst.Attribute):
+                    out += self._sources(b[1], b[2], callers, memo, depth + 1)
+            return out
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            fn = scope.enclosing_function()
+            while fn is not None and fn.enclosing_class() is None and fn.parent is not None:
+                fn = fn.parent.enclosing_function()  # a closure inside a method
+            cls = fn.enclosing_class() if fn is not None else None
+            if cls is None or not fn.params or fn.params[0].name.value != expr.value.value:
+                return []
+            out = []
+            todo, seen = [cls.key], set()
+            while todo and len(seen) < 20:
+                key = todo.pop(0)
+                if key in seen:
+                    continue
+                seen.add(key)
+                owner = self.ev.scopes.get(key)
+                for b in owner.self_attrs.get(expr.attr.value, ()) if owner is not None else ():
+                    if b[0] == "expr" and isinstance(b[1], cst.Name):
+                        out += self._sources(b[1], b[2], callers, memo, depth + 1)
+                todo.extend(self.ev.bases_of(key))
+            return out
+        return []
+
+    def _param_sources(self, fn: Scope, name: str, callers: dict, memo: dict, depth: int) -> list[Any]:
+        key = (fn.key, name)
+        if key in memo:
+            return memo[key]
+        memo[key] = []
+        calls: list[tuple[list[cst.Arg], Scope]] = [(s.args, s.info.scope) for s in callers.get(fn.key, ())]
+        cls = fn.enclosing_class()
+        if fn.name == "__init__" and cls is not None:
+            for sub in [cls.key, *self.ev.subclasses(cls.key)]:
+                calls += [(list(c.node.args), c.scope) for c in self.ev.constructions.get(sub, ())]
+        out: list[Any] = []
+        for args, where in calls[:50]:
+            for a, bound in _bind(fn, args):
+                if bound != name or a.star:
+                    continue
+                v = self.ev.value(a.value, where)
+                if isinstance(v, Function | Instance):
+                    out.append(v)
+                elif v is None:
+                    out += self._sources(a.value, where, callers, memo, depth + 1)
+        memo[key] = out
+        return out
 
     def _reach(self) -> tuple[set[str], nx.DiGraph]:
         graph = nx.DiGraph()
@@ -320,7 +409,7 @@ class Analysis:
                 own = inside.get(key, [])
                 private = scope.name.startswith("_") and not scope.name.startswith("__")
                 if not own:  # abstract / interface method: reached through its implementations
-                    if not private or n > 1:
+                    if (not private or n > 1) and fwd.get(key):  # ... that forward their caller's prompt
                         new.add(key)
                     continue
                 if not private and any(b in wrappers for b in bases.get(key, ())):
@@ -740,7 +829,7 @@ def _forwards(fn: Scope, site: Site, templated: bool = False) -> bool:
         if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
             name = dotted(node.func) or ""
             # complete(self.messages_for(text)): a message builder applied in the call itself
-            builder = depth == 0 and name.split(".", 1)[0] in ("self", "cls") and "." in name
+            builder = depth <= 1 and name.split(".", 1)[0] in ("self", "cls") and "." in name
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in ("dict", "list", "tuple"):
                 return False
             return any(passes(a.value, depth) for a in node.args)
@@ -845,7 +934,7 @@ def _params_in(fn: Scope, value: cst.CSTNode, templated: bool = False) -> set[st
             return
         if isinstance(node, cst.Call) and not templated:
             name = dotted(node.func) or ""
-            builder = depth == 0 and name.split(".", 1)[0] in ("self", "cls") and "." in name
+            builder = depth <= 1 and name.split(".", 1)[0] in ("self", "cls") and "." in name
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in ("dict", "list", "tuple"):
                 return
             for a in node.args:

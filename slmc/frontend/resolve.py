@@ -139,8 +139,10 @@ class Evaluator:
         self._overrides: dict[str, list[str]] = {}
         self._called: dict[str, dict[str, int]] = {}
         self.unresolved: list[Any] = []  # CallInfo of obj.method(...) calls on objects of unknown type
+        self.constructions: dict[str, list[Any]] = {}  # class key -> CallInfo of the calls constructing it
         self._methods_by_name: dict[str, list[str]] = {}
         self._methods_at = -1
+        self._by_name: dict[str, str | None] = {}
         self._pending_classes: set[str] = set()  # classes with a base in a module of the tree not loaded yet
         self._pending_at = 0  # number of loaded modules when the pending classes were last mapped
         self._siblings: dict[str, set[str]] = {}  # method -> other subclasses' methods a base-typed call reaches
@@ -703,12 +705,18 @@ class Evaluator:
         none, or is a dunder or a name that common library objects also have."""
         if name.startswith("__") or name in _COMMON_METHOD_NAMES:
             return None
-        if self._methods_at != len(self.scopes):
+        if self._methods_at != len(self.scopes) + len(self.project.modules):
             index: dict[str, list[str]] = {}
             for key, scope in self.scopes.items():
                 if scope.kind == "function" and scope.parent is not None and scope.parent.kind == "class":
                     index.setdefault(scope.name, []).append(key)
-            self._methods_by_name, self._methods_at = index, len(self.scopes)
+            self._methods_by_name, self._methods_at = index, len(self.scopes) + len(self.project.modules)
+            self._by_name.clear()
+        if name not in self._by_name:
+            self._by_name[name] = self._interface_method(name)
+        return self._by_name[name]
+
+    def _interface_method(self, name: str) -> str | None:
         defs = self._methods_by_name.get(name)
         if not defs or len(defs) > 50:
             return None
@@ -869,9 +877,9 @@ class Evaluator:
         if fn is None:
             return None
         values = [self.value(r, fn) for r in fn.returns]
-        for v in values:
-            if isinstance(v, _INTERESTING):
-                return v
+        interesting = [v for v in values if isinstance(v, _INTERESTING)]
+        if interesting:  # a factory returning one of several providers: their common base
+            return self.merge(interesting)
         for v in values:  # create_client() returning the ``litellm`` module / ``litellm.completion``
             if isinstance(v, Ref) and (v.qname in clients.MODULE_CLIENTS or self.module_client(v.qname)):
                 return self.module_as_client(v.qname)
