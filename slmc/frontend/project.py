@@ -799,6 +799,8 @@ def _owner(scope: Scope) -> Scope | None:
     return scope.enclosing_function()
 
 
+# Calls that keep their arguments as they are (a prompt inside stays the caller's prompt).
+_KEEPS_ARGUMENTS = frozenset({"dict", "list", "tuple", "partial", "functools.partial"})
 _PASS_THROUGH = (cst.List, cst.Tuple, cst.Dict, cst.DictElement, cst.Element, cst.StarredElement, cst.Arg, cst.Await)
 
 
@@ -830,7 +832,7 @@ def _forwards(fn: Scope, site: Site, templated: bool = False) -> bool:
             name = dotted(node.func) or ""
             # complete(self.messages_for(text)): a message builder applied in the call itself
             builder = depth <= 1 and name.split(".", 1)[0] in ("self", "cls") and "." in name
-            if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in ("dict", "list", "tuple"):
+            if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
                 return False
             return any(passes(a.value, depth) for a in node.args)
         if isinstance(node, _PASS_THROUGH) or templated:
@@ -935,7 +937,7 @@ def _params_in(fn: Scope, value: cst.CSTNode, templated: bool = False) -> set[st
         if isinstance(node, cst.Call) and not templated:
             name = dotted(node.func) or ""
             builder = depth <= 1 and name.split(".", 1)[0] in ("self", "cls") and "." in name
-            if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in ("dict", "list", "tuple"):
+            if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
                 return
             for a in node.args:
                 walk(a.value, depth)

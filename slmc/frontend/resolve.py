@@ -1033,10 +1033,37 @@ class Evaluator:
         return Const(wrap(data))
 
     def boto3_client(self, call: cst.Call, scope: Scope) -> Client | None:
-        service = self.static_str(arg(call, "service_name", 0), scope)
-        if service is None or "bedrock" not in service or "agent" in service:
+        expr = arg(call, "service_name", 0)
+        service = self.static_str(expr, scope)
+        services = [service] if service is not None else self.local_arguments(expr, scope)
+        if not any("bedrock" in s and "agent" not in s for s in services):
             return None
         return Client("bedrock", "bedrock")
+
+    def local_arguments(self, expr: cst.BaseExpression | None, scope: Scope) -> list[str]:
+        """Static strings the module's own calls pass for a parameter of the enclosing function
+        (``self._init_client("bedrock-runtime")`` for ``def _init_client(self, service_name)``)."""
+        fn = scope.enclosing_function()
+        if not isinstance(expr, cst.Name) or fn is None:
+            return []
+        names = [p.name.value for p in fn.params]
+        if fn.enclosing_class() is not None and names and names[0] in ("self", "cls"):
+            names = names[1:]
+        bindings = self.bindings_of(expr.value, scope) or []
+        if expr.value not in names or not any(b[0] == "param" and b[2] is fn for b in bindings):
+            return []
+        index = names.index(expr.value)
+        out: list[str] = []
+        for other in fn.module.scopes:
+            for info in other.calls:
+                f = info.node.func
+                called = f.attr.value if isinstance(f, cst.Attribute) else f.value if isinstance(f, cst.Name) else ""
+                if called != fn.name:
+                    continue
+                v = self.static_str(arg(info.node, expr.value, index), info.scope)
+                if v is not None:
+                    out.append(v)
+        return out[:20]
 
     def request_object_args(self, args: list[cst.Arg], scope: Scope) -> tuple[list[cst.Arg], Scope]:
         """``urlopen(req)`` with ``req = urllib.request.Request(url, data=..., method="POST")``: the Request's
