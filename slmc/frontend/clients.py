@@ -102,6 +102,7 @@ MODULE_CLIENTS: dict[str, ClientKind] = {
     "zhipuai.model_api": ClientKind("zhipuai", "zhipuai-v1"),
     "qianfan": ClientKind("qianfan", "qianfan-module"),
     "openai.Completion": ClientKind("openai-v0", "openai-v0-completion"),
+    "google.generativeai": ClientKind("google", "palm"),  # PaLM module functions (generate_text, chat)
 }
 
 # Member paths of a client kind that send a request: path -> api name recorded on the site.
@@ -151,6 +152,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
         )
     },
     "gemini-model": {p: p for p in ("generate_content", "generate_content_async")},
+    "palm": {p: p for p in ("generate_text", "chat", "chat_async")},
     "chat-session": {p: p for p in ("send_message", "send_message_async", "send_message_stream")},
     "hf-inference": {
         "chat_completion": "chat_completion",
