@@ -444,8 +444,7 @@ class Analysis:
                 got: set[str] = set()
                 if not own:
                     impls = [i for i in self.ev.overrides(key) if i in fwd]
-                    # a prompt interface when most implementations forward (not an agent step like Role.reply)
-                    if not impls or 2 * sum(1 for i in impls if fwd[i]) >= len(impls):
+                    if not impls or any(fwd[i] for i in impls):
                         got = set(_param_names(scope))
                 for site in own:
                     if site.site != SiteKind.WRAPPER_CALL or site.callee is None:
