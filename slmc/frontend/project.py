@@ -409,7 +409,7 @@ class Analysis:
                 own = inside.get(key, [])
                 private = scope.name.startswith("_") and not scope.name.startswith("__")
                 if not own:  # abstract / interface method: reached through its implementations
-                    if (not private or n > 1) and fwd.get(key):  # ... that forward their caller's prompt
+                    if not private or n > 1:
                         new.add(key)
                     continue
                 if not private and any(b in wrappers for b in bases.get(key, ())):
