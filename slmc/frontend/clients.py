@@ -102,6 +102,7 @@ MODULE_CLIENTS: dict[str, ClientKind] = {
     "zhipuai.model_api": ClientKind("zhipuai", "zhipuai-v1"),
     "qianfan": ClientKind("qianfan", "qianfan-module"),
     "openai.Completion": ClientKind("openai-v0", "openai-v0-completion"),
+    "google.generativeai": ClientKind("google", "palm"),  # PaLM module functions (generate_text, chat)
 }
 
 # Member paths of a client kind that send a request: path -> api name recorded on the site.
@@ -151,6 +152,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
         )
     },
     "gemini-model": {p: p for p in ("generate_content", "generate_content_async")},
+    "palm": {p: p for p in ("generate_text", "chat", "chat_async")},
     "chat-session": {p: p for p in ("send_message", "send_message_async", "send_message_stream")},
     "hf-inference": {
         "chat_completion": "chat_completion",
@@ -185,7 +187,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
             "structured_predict",
         )
     },
-    "http": {p: p for p in ("post", "request")},
+    "http": {p: p for p in ("post", "request", "urlopen")},
     "http-client": {"request": "request"},
     "dashscope": {"call": "call", "async_call": "async_call"},
     "qianfan": {"do": "do", "ado": "ado"},
@@ -361,14 +363,18 @@ def llamaindex_kind(qname: str) -> str | None:
 
 # Raw HTTP: URL fragments that mark an LLM endpoint.
 LLM_URL_MARKERS = ("/chat/completions", "/completions", "/v1/messages", "/generate", "/api/chat", "/api/generate")
-HTTP_FUNCTIONS = frozenset({"requests.post", "requests.request", "httpx.post", "httpx.request"})
+HTTP_FUNCTIONS = frozenset(
+    {"requests.post", "requests.request", "httpx.post", "httpx.request", "urllib.request.urlopen", "urllib2.urlopen"}
+)
+# Request objects handed to ``urlopen``: their arguments are the request's URL and body.
+HTTP_REQUEST_OBJECTS = frozenset({"urllib.request.Request", "urllib2.Request"})
 
 # Cheap text pre-filter: a file is analysed only when it mentions one of these (or a name exported by another file).
 PREFILTER = re.compile(
     r"openai|anthropic|litellm|langchain|langgraph|llama_index|transformers|vllm|llama_cpp|bedrock|genai|generativeai"
     r"|vertexai|ollama|cohere|mistral|groq|huggingface_hub|/chat/completions|/completions|/v1/messages|/generate"
     r"|/api/chat|crewai|dashscope|qianfan|zhipuai|\bzai\b|sparkai|volcengine|mlx_lm|mlx_vlm|http\.client|HTTPSConnection"
-    r"|smolagents"
+    r"|smolagents|urlopen"
 )
 
 # Member paths distinctive enough to mark a request on a client of unknown type (a duck-typed client passed in as a

@@ -252,11 +252,15 @@ class _Indexer(cst.CSTVisitor):
     def _bind_self_attr(self, target: cst.Attribute, value: cst.BaseExpression | None, kind: str) -> None:
         func = self.scope.enclosing_function()
         cls = func.enclosing_class() if func is not None else None
-        if func is None or cls is None or not func.params:
-            return
-        if target.value.value != func.params[0].name.value:  # type: ignore[union-attr]
+        if func is None or cls is None:
             return
         binding = (kind, value, self.scope) if value is not None else ("unknown",)
+        if target.value.value == cls.name:  # type: ignore[union-attr]
+            # ``Service.client = Anthropic()`` in a method: the class attribute (``client = None``) is set
+            cls.bindings.setdefault(target.attr.value, []).append(binding)
+            return
+        if not func.params or target.value.value != func.params[0].name.value:  # type: ignore[union-attr]
+            return
         cls.self_attrs.setdefault(target.attr.value, []).append(binding)
 
     def visit_Assign(self, node: cst.Assign) -> None:

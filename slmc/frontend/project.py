@@ -33,7 +33,7 @@ from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
 from slmc.frontend.resolve import Evaluator, Project
 from slmc.frontend.sites import Site, classify, input_messages, labels_from_prompt
-from slmc.frontend.values import Client, Text
+from slmc.frontend.values import Client, Function, Instance, Text
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
     Code,
@@ -292,12 +292,119 @@ class Analysis:
         A call handing a project function to a higher-order one (``retry(ask, prompt)``) is a call of the
         higher-order function when that reaches a model by itself, else of the function it is given."""
         found, graph = self._reach()
+        if self._resolve_unknown(found):
+            found, graph = self._reach()
         switched = False
         for site in self.sites.values():
             if site.passed is not None and site.callee not in found and site.passed in found:
                 site.callee, site.args, site.passed = site.passed, site.passed_args, None
                 switched = True
         return self._reach() if switched else (found, graph)
+
+    def _resolve_unknown(self, reaching: set[str]) -> bool:
+        """Calls of values the scan could not type, resolved once every call is classified: ``llm(prompt)`` of a
+        parameter or ``self._llm(prompt)`` of an attribute set from a constructor parameter is a call of what the
+        callers / constructors pass (``DialogueEngine(llm=provider.complete)``); ``obj.method(...)`` on an object of
+        unknown type reaches the object passed in, else the tree's one interface of that name. Returns whether a
+        site was added."""
+        callers: dict[str, list[Site]] = {}
+        for s in self.sites.values():
+            if s.site == SiteKind.WRAPPER_CALL and s.callee is not None:
+                callers.setdefault(s.callee, []).append(s)
+        memo: dict[tuple[str, str], list[Any]] = {}
+        added = False
+        for info in self.ev.unresolved:
+            if id(info.node) in self.sites:
+                continue
+            try:
+                candidates = self._unknown_callees(info, callers, memo)
+            except RecursionError:
+                continue
+            key = next((k for k in candidates if k in reaching), None)
+            if key is None:
+                continue
+            site = Site(info, SiteKind.WRAPPER_CALL, callee=key, args=list(info.node.args))
+            self.sites[site.key] = site
+            added = True
+        return added
+
+    def _unknown_callees(self, info: Any, callers: dict[str, list[Site]], memo: dict) -> list[str]:
+        func, scope = info.node.func, info.scope
+        if isinstance(func, cst.Name):
+            fn = scope.enclosing_function()
+            params = set(_param_names(fn)) if fn is not None else set()
+            if all(a.star or (isinstance(a.value, cst.Name) and a.value.value in params) for a in info.node.args):
+                return []  # retry(fn, *args): a higher-order helper's forwarding call; its callers' calls count
+            return [v.key for v in self._sources(func, scope, callers, memo, 0) if isinstance(v, Function)]
+        if not isinstance(func, cst.Attribute):
+            return []
+        out = [v.key for v in self._sources(func, scope, callers, memo, 0) if isinstance(v, Function)]  # self._llm()
+        if self.ev.value(func.value, scope) is not None:
+            return out
+        for v in self._sources(func.value, scope, callers, memo, 0):
+            if isinstance(v, Instance):
+                m = self.ev.member(v.cls, func.attr.value, True)
+                if isinstance(m, Function):
+                    out.append(m.key)
+        by_name = self.ev.method_by_name(func.attr.value)
+        return out + ([by_name] if by_name else [])
+
+    def _sources(self, expr: cst.CSTNode, scope: Scope, callers: dict, memo: dict, depth: int) -> list[Any]:
+        """Values an untyped name or ``self.attr`` may hold: what callers pass for the parameter it comes from."""
+        if depth > 3:
+            return []
+        if isinstance(expr, cst.Name):
+            out: list[Any] = []
+            for b in self.ev.bindings_of(expr.value, scope) or ():
+                if b[0] == "param" and b[2] is not None:
+                    out += self._param_sources(b[2], b[1].name.value, callers, memo, depth)
+                elif b[0] == "expr" and isinstance(b[1], cst.Name | cst.Attribute):
+                    out += self._sources(b[1], b[2], callers, memo, depth + 1)
+            return out
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            fn = scope.enclosing_function()
+            while fn is not None and fn.enclosing_class() is None and fn.parent is not None:
+                fn = fn.parent.enclosing_function()  # a closure inside a method
+            cls = fn.enclosing_class() if fn is not None else None
+            if cls is None or not fn.params or fn.params[0].name.value != expr.value.value:
+                return []
+            out = []
+            todo, seen = [cls.key], set()
+            while todo and len(seen) < 20:
+                key = todo.pop(0)
+                if key in seen:
+                    continue
+                seen.add(key)
+                owner = self.ev.scopes.get(key)
+                for b in owner.self_attrs.get(expr.attr.value, ()) if owner is not None else ():
+                    if b[0] == "expr" and isinstance(b[1], cst.Name):
+                        out += self._sources(b[1], b[2], callers, memo, depth + 1)
+                todo.extend(self.ev.bases_of(key))
+            return out
+        return []
+
+    def _param_sources(self, fn: Scope, name: str, callers: dict, memo: dict, depth: int) -> list[Any]:
+        key = (fn.key, name)
+        if key in memo:
+            return memo[key]
+        memo[key] = []
+        calls: list[tuple[list[cst.Arg], Scope]] = [(s.args, s.info.scope) for s in callers.get(fn.key, ())]
+        cls = fn.enclosing_class()
+        if fn.name == "__init__" and cls is not None:
+            for sub in [cls.key, *self.ev.subclasses(cls.key)]:
+                calls += [(list(c.node.args), c.scope) for c in self.ev.constructions.get(sub, ())]
+        out: list[Any] = []
+        for args, where in calls[:50]:
+            for a, bound in _bind(fn, args):
+                if bound != name or a.star:
+                    continue
+                v = self.ev.value(a.value, where)
+                if isinstance(v, Function | Instance):
+                    out.append(v)
+                elif v is None:
+                    out += self._sources(a.value, where, callers, memo, depth + 1)
+        memo[key] = out
+        return out
 
     def _reach(self) -> tuple[set[str], nx.DiGraph]:
         graph = nx.DiGraph()
@@ -311,7 +418,7 @@ class Analysis:
                     graph.add_edge(fn.key, site.passed)  # the caller reaches what it hands over
                 if site.callee in self.ev.scopes:
                     graph.add_edge(fn.key, site.callee)
-                    for impl in self.ev.overrides(site.callee):  # a call on the base reaches every implementation
+                    for impl in self.ev.implementations(site.callee):  # a call on the base reaches every implementation
                         graph.add_edge(site.callee, impl)
             else:
                 seeds.add(fn.key)
@@ -319,6 +426,16 @@ class Analysis:
         found = set(seeds)
         for seed in seeds:
             found |= nx.ancestors(graph, seed)
+        # a base method reaches what its implementations reach: ``def f(llm: BaseLLM): llm.chat(...)`` calls the base
+        todo = list(found)
+        while todo:
+            key = todo.pop()
+            for base in self.ev.overridden(key):
+                graph.add_edge(base, key)
+                if base not in found:
+                    new = {base} | nx.ancestors(graph, base)
+                    todo.extend(new - found)
+                    found |= new
         return found, graph
 
     def api_wrappers(self) -> set[str]:
@@ -346,7 +463,7 @@ class Analysis:
             direct_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
         dispatched: dict[str, int] = {}
         for key in list(callers):
-            for impl in self.ev.overrides(key):
+            for impl in self.ev.implementations(key):
                 dispatched[impl] = dispatched.get(impl, 0) + callers[key]
         for impl, n in dispatched.items():
             callers[impl] = callers.get(impl, 0) + n
@@ -358,6 +475,7 @@ class Analysis:
         fwd = self._prompt_params(reaching, inside)
         self.forwarded = fwd  # read again when prompts are carried through wrapper hops
         wrappers: set[str] = set()
+        bases = {key: self.ev.overridden(key) for key in reaching}
         for _ in range(8):  # forwarding to a wrapper depends on which callees are wrappers
             new = set()
             for key in reaching:
@@ -382,6 +500,9 @@ class Analysis:
                 if not own:  # abstract / interface method: reached through its implementations
                     if not private or n > 1:
                         new.add(key)
+                    continue
+                if not private and any(b in wrappers for b in bases.get(key, ())):
+                    new.add(key)  # an implementation of a wrapper interface (``OpenAIProvider.call_model``)
                     continue
                 direct = [s for s in own if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in wrappers]
                 forwards = bool(fwd.get(key)) or any(_forwards(scope, s) for s in direct)  # or into a wrapper
@@ -452,6 +573,15 @@ class Analysis:
                         continue
                     targets = fwd.get(site.callee)
                     callee = self.ev.scopes.get(site.callee)
+                    if callee is not None and _nested_in(callee, scope):
+                        # a closure called or handed to a retry helper here sends this function's parameters
+                        for inner in inside.get(callee.key, ()):
+                            if inner.site != SiteKind.WRAPPER_CALL or inner.callee is None:
+                                got |= _call_params(scope, inner.info.node)
+                            elif fwd.get(inner.callee) and (inner_callee := self.ev.scopes.get(inner.callee)):
+                                for a, name in _bind(inner_callee, inner.args):
+                                    if name in fwd[inner.callee]:
+                                        got |= _params_in(scope, a.value)
                     if not targets or callee is None:
                         continue
                     for a, name in _bind(callee, site.args):
@@ -1003,6 +1133,8 @@ def _owner(scope: Scope) -> Scope | None:
     return scope.enclosing_function()
 
 
+# Calls that keep their arguments as they are (a prompt inside stays the caller's prompt).
+_KEEPS_ARGUMENTS = frozenset({"dict", "list", "tuple", "partial", "functools.partial"})
 _PASS_THROUGH = (cst.List, cst.Tuple, cst.Dict, cst.DictElement, cst.Element, cst.StarredElement, cst.Arg, cst.Await)
 
 
@@ -1028,11 +1160,13 @@ def _forwards(fn: Scope, site: Site, templated: bool = False) -> bool:
             if depth < 3:
                 return any(passes(e, depth + 1) for e in local.get(node.value, ()))
             return False
+        if isinstance(node, cst.Call) and _serialises(node):  # json.dumps(payload).encode(): the same request
+            return any(passes(c, depth) for c in _serialised(node))
         if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
             name = dotted(node.func) or ""
             # complete(self.messages_for(text)): a message builder applied in the call itself
-            builder = depth == 0 and name.split(".", 1)[0] in ("self", "cls") and "." in name
-            if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in ("dict", "list", "tuple"):
+            builder = depth <= 1 and name.split(".", 1)[0] in ("self", "cls") and "." in name
+            if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
                 return False
             return any(passes(a.value, depth) for a in node.args)
         if isinstance(node, _PASS_THROUGH) or templated:
@@ -1055,6 +1189,31 @@ def _forwards(fn: Scope, site: Site, templated: bool = False) -> bool:
         if passes(value, 0):
             return True
     return False
+
+
+def _nested_in(inner: Scope, outer: Scope) -> bool:
+    """Whether ``inner`` is a function defined inside ``outer`` (a closure, at any depth)."""
+    s = inner.parent
+    while s is not None:
+        if s is outer:
+            return True
+        s = s.parent
+    return False
+
+
+def _serialises(call: cst.Call) -> bool:
+    """``json.dumps(x)`` / ``x.encode()``: the request body serialised, its content unchanged."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "encode":
+        return True
+    return (dotted(func) or "") in ("json.dumps", "dumps") and bool(call.args)
+
+
+def _serialised(call: cst.Call) -> list[cst.CSTNode]:
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "encode":
+        return [func.value]
+    return [call.args[0].value]
 
 
 def _param_names(fn: Scope) -> list[str]:
@@ -1105,10 +1264,14 @@ def _params_in(fn: Scope, value: cst.CSTNode, templated: bool = False) -> set[st
                 for e in local.get(node.value, ()):
                     walk(e, depth + 1)
             return
+        if isinstance(node, cst.Call) and _serialises(node):
+            for c in _serialised(node):
+                walk(c, depth)
+            return
         if isinstance(node, cst.Call) and not templated:
             name = dotted(node.func) or ""
-            builder = depth == 0 and name.split(".", 1)[0] in ("self", "cls") and "." in name
-            if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in ("dict", "list", "tuple"):
+            builder = depth <= 1 and name.split(".", 1)[0] in ("self", "cls") and "." in name
+            if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
                 return
             for a in node.args:
                 walk(a.value, depth)

@@ -138,6 +138,16 @@ class Evaluator:
         self._new_classes: list[str] = []
         self._overrides: dict[str, list[str]] = {}
         self._called: dict[str, dict[str, int]] = {}
+        self.unresolved: list[Any] = []  # CallInfo of obj.method(...) calls on objects of unknown type
+        self.constructions: dict[str, list[Any]] = {}  # class key -> CallInfo of the calls constructing it
+        self._methods_by_name: dict[str, list[str]] = {}
+        self._methods_at = -1
+        self._by_name: dict[str, str | None] = {}
+        self._pending_classes: set[str] = set()  # classes with a base in a module of the tree not loaded yet
+        self._pending_at = 0  # number of loaded modules when the pending classes were last mapped
+        self._siblings: dict[str, set[str]] = {}  # method -> other subclasses' methods a base-typed call reaches
+        self._receiver: str | None = None  # while evaluating a base class's attribute for a subclass (as_receiver)
+        self._receiver_memo: dict[str, dict[int, Value]] = {}
 
     def register(self, mod: ModuleIndex) -> None:
         for scope in mod.scopes:
@@ -185,9 +195,9 @@ class Evaluator:
 
     def bindings_value(self, bindings: list[Binding]) -> Value:
         values = [self.binding_value(b) for b in bindings if b[0] != "aug"]
-        for v in values:
-            if isinstance(v, _INTERESTING):
-                return v
+        interesting = [v for v in values if isinstance(v, _INTERESTING)]
+        if interesting:
+            return self.merge(interesting)
         for v in values:
             if isinstance(v, Answer):
                 return v
@@ -219,12 +229,13 @@ class Evaluator:
         cls = scope.enclosing_class()
         if cls is not None and scope.params and scope.params[0] is param:
             names = {dotted(d) for d in scope.decorators}
+            receiver = self._receiver if self._receiver is not None and self.derives(self._receiver, cls.key) else None
             if "staticmethod" in names:
                 pass
             elif "classmethod" in names:
-                return Class(cls.key)
+                return Class(receiver or cls.key)
             else:
-                return Instance(cls.key)
+                return Instance(receiver or cls.key)
         if param.annotation is not None:
             typed = self.instance_of(param.annotation.annotation, scope)
             if typed is not None:
@@ -462,34 +473,85 @@ class Evaluator:
             return self.member(base.cls if isinstance(base, Instance) else base.key, attr, isinstance(base, Instance))
         return None
 
-    def member(self, cls_key: str, attr: str, on_instance: bool, depth: int = 0) -> Value:
+    def member(self, cls_key: str, attr: str, on_instance: bool, depth: int = 0, receiver: str | None = None) -> Value:
         cls = self.scopes.get(cls_key)
         if cls is None or depth > 8:
             return None
+        receiver = receiver or cls_key
         if attr in cls.bindings:
             bindings = cls.bindings[attr]
             if on_instance and attr in cls.self_attrs:  # class-level ``client = None`` set in a method
                 bindings = bindings + cls.self_attrs[attr]
             value = self.bindings_value(bindings)
-            if value is None and attr in cls.annotations:  # dataclass field: client: OpenAI = field(...)
-                value = self.instance_of(cls.annotations[attr], cls)
+            if on_instance and receiver != cls_key and not isinstance(value, _INTERESTING):
+                value = self.as_receiver(receiver, bindings) or value
+            if not isinstance(value, _INTERESTING) and attr in cls.annotations:  # client: Optional[LLM] = None
+                value = self.instance_of(cls.annotations[attr], cls) or value
             if on_instance and isinstance(value, Function) and self.is_property(value.key):
                 return self.returns_of(value.key)
             return value
+        own: Value = None
         if on_instance and attr in cls.self_attrs:
-            return self.bindings_value(cls.self_attrs[attr])
+            own = self.bindings_value(cls.self_attrs[attr])
+            if receiver != cls_key and not isinstance(own, _INTERESTING):  # self.client = self.create_client()
+                own = self.as_receiver(receiver, cls.self_attrs[attr]) or own
+            if isinstance(own, _INTERESTING) and not isinstance(own, Instance):
+                return own
         for b in self.bases_of(cls_key):
-            found = self.member(b, attr, on_instance, depth + 1)
+            found = self.member(b, attr, on_instance, depth + 1, receiver)
             if found is not None:
-                return found
+                if isinstance(own, Instance) and isinstance(found, Instance):  # a property of the base set here
+                    return self.merge([own, found])
+                return (
+                    own
+                    if isinstance(own, Instance) or (own is not None and not isinstance(found, _INTERESTING))
+                    else found
+                )
+        if own is not None:
+            return own
         if depth == 0 and on_instance:  # set or defined only by subclasses (abstract base): the first that has it
+            first: Value = None
             for sub in self.subclasses(cls_key):
                 sub_scope = self.scopes.get(sub)
                 if sub_scope is not None and (attr in sub_scope.bindings or attr in sub_scope.self_attrs):
                     found = self.member(sub, attr, on_instance, depth + 1)
-                    if found is not None:
-                        return found
+                    if found is None:
+                        continue
+                    if first is None:
+                        first = found
+                        if not isinstance(found, Function):
+                            return found
+                    elif isinstance(found, Function) and found != first:
+                        # a method only subclasses define: a call on the base reaches each of them
+                        self._siblings.setdefault(first.key, set()).add(found.key)  # type: ignore[union-attr]
+            return first
         return None
+
+    def merge(self, values: list[Value]) -> Value:
+        """One value for a name assigned several objects (``self.llm = A() if x else B()``, a setter in a subclass
+        next to a property in the base): instances of different classes of the tree become an instance of their
+        nearest common base (a call on it reaches every implementation), else the first value."""
+        classes = list(dict.fromkeys(v.cls for v in values if isinstance(v, Instance)))
+        if len(classes) > 1 and len(classes) <= 20:
+            common = self.common_base(classes)
+            if common is not None:
+                return Instance(common)
+        return values[0]
+
+    def as_receiver(self, receiver: str, bindings: list[Binding]) -> Value:
+        """Bindings of an attribute a base class sets (``self.client = self.create_client()`` in ``Base.__init__``)
+        evaluated with ``self`` an instance of the subclass ``receiver``, so ``self.<method>()`` reaches the
+        subclass's override. Memoised per receiver class; one level deep."""
+        if self._receiver is not None or not any(b[0] == "expr" for b in bindings):
+            return None
+        saved = self.memo
+        self.memo = self._receiver_memo.setdefault(receiver, {})
+        self._receiver = receiver
+        try:
+            value = self.bindings_value(bindings)
+        finally:
+            self.memo, self._receiver = saved, None
+        return value if isinstance(value, _INTERESTING) else None
 
     def is_property(self, key: str) -> bool:
         fn = self.scopes.get(key)
@@ -514,8 +576,21 @@ class Evaluator:
         self._bases[cls_key] = out
         return out
 
-    def _bases_no_memo(self, cls_key: str) -> list[str]:
-        """Bases of the tree's classes without loading modules; nothing cached (later loads may resolve more)."""
+    def derives(self, sub: str, base: str) -> bool:
+        """Whether the tree's class ``sub`` is ``base`` or derives from it."""
+        seen, todo = set(), [sub]
+        while todo and len(seen) < 60:
+            k = todo.pop()
+            if k == base:
+                return True
+            if k not in seen:
+                seen.add(k)
+                todo.extend(self.bases_of(k))
+        return False
+
+    def _bases_no_memo(self, cls_key: str, pending: list[bool] | None = None) -> list[str]:
+        """Bases of the tree's classes without loading modules; nothing cached (later loads may resolve more).
+        ``pending`` gets True appended when a base names a module of the tree that is not loaded yet."""
         cls = self.scopes.get(cls_key)
         out = []
         for base in cls.bases if cls is not None else ():
@@ -525,31 +600,42 @@ class Evaluator:
             head, _, rest = name.partition(".")
             bindings = self.bindings_of(head, cls.parent or cls)
             for b in bindings or ():
-                if b[0] == "class":
-                    key = b[1].key
-                elif b[0] == "import":
-                    qname = self.project.importable(b[1], b[2] if len(b) > 2 else None)
-                    mod, parts = self.project.split(f"{qname}.{rest}" if rest else qname)
-                    found = self.module_bindings(mod, parts[0]) if mod is not None and len(parts) == 1 else None
-                    key = next((x[1].key for x in found or () if x[0] == "class"), None)
-                else:
-                    key = None
+                key = self._class_binding_key(b, rest, pending=pending)
                 if key is not None and key != cls_key:
                     out.append(key)
                     break
         return out
 
+    def _class_binding_key(
+        self, b: Binding, rest: str = "", depth: int = 0, pending: list[bool] | None = None
+    ) -> str | None:
+        """The key of the tree's class a binding names, following re-exports (``from .base import X`` in a package's
+        ``__init__``) through modules loaded already."""
+        if b[0] == "class":
+            return b[1].key if not rest else None
+        if b[0] != "import" or depth > 6:
+            return None
+        qname = self.project.importable(b[1], b[2] if len(b) > 2 else None)
+        full = f"{qname}.{rest}" if rest else qname
+        if pending is not None:
+            parts = full.split(".")
+            prefixes = (".".join(parts[:i]) for i in range(len(parts), 0, -1))
+            if any(
+                self.project.aliases.get(n, n) in self.project.known and n not in self.project.modules for n in prefixes
+            ):
+                pending.append(True)
+        mod, parts = self.project.split(full)
+        if mod is None or len(parts) != 1:
+            return None
+        for x in self.module_bindings(mod, parts[0]) or ():
+            key = self._class_binding_key(x, "", depth + 1, pending)
+            if key is not None:
+                return key
+        return None
+
     def subclasses(self, cls_key: str) -> list[str]:
         """Every class of the loaded tree that derives from ``cls_key`` (transitively), nearest first."""
-        if self._new_classes:  # classes of modules registered since the last question (loading nothing more)
-            self.project.no_load = True
-            try:
-                while self._new_classes:
-                    key = self._new_classes.pop()
-                    for b in self._bases_no_memo(key):
-                        self._direct_subs.setdefault(b, []).append(key)
-            finally:
-                self.project.no_load = False
+        self._map_new_classes()
         out: list[str] = []
         todo = list(self._direct_subs.get(cls_key, ()))
         while todo:
@@ -559,12 +645,36 @@ class Evaluator:
                 todo.extend(self._direct_subs.get(k, ()))
         return out
 
+    def _map_new_classes(self) -> None:
+        """Map the classes of modules registered since the last question to their bases (loading nothing more);
+        classes whose base names a module of the tree not loaded yet are mapped again once more modules are."""
+        retry = bool(self._pending_classes) and len(self.project.modules) != self._pending_at
+        if not self._new_classes and not retry:
+            return
+        self.project.no_load = True
+        try:
+            todo = self._new_classes + (sorted(self._pending_classes) if retry else [])
+            self._new_classes = []
+            for key in todo:
+                pending: list[bool] = []
+                for b in self._bases_no_memo(key, pending):
+                    subs = self._direct_subs.setdefault(b, [])
+                    if key not in subs:
+                        subs.append(key)
+                if pending:
+                    self._pending_classes.add(key)
+                else:
+                    self._pending_classes.discard(key)
+            self._pending_at = len(self.project.modules)
+            self._overrides.clear()
+        finally:
+            self.project.no_load = False
+
     def overrides(self, fn_key: str) -> list[str]:
         """Methods of subclasses that override the method ``fn_key`` (a call on the base reaches each of them)."""
-        if self._new_classes:
-            self._overrides.clear()
+        self._map_new_classes()
         cached = self._overrides.get(fn_key)
-        if cached is not None and not self._new_classes:
+        if cached is not None:
             return cached
         fn = self.scopes.get(fn_key)
         cls = fn.enclosing_class() if fn is not None and fn.kind == "function" else None
@@ -581,6 +691,80 @@ class Evaluator:
                     out.append(b[1].key)
         return out
 
+    def implementations(self, fn_key: str) -> list[str]:
+        """What a call resolved to ``fn_key`` may run: the overrides of subclasses, and for a method only subclasses
+        define (``model.generate_stream`` on the base type) the other subclasses' methods of that name."""
+        out = self.overrides(fn_key)
+        siblings = self._siblings.get(fn_key)
+        return out + sorted(siblings - set(out)) if siblings else out
+
+    def method_by_name(self, name: str) -> str | None:
+        """The one interface method a call ``obj.name(...)`` on an object of unknown type (an untyped parameter, an
+        attribute set from one) can reach: every method of that name in the tree's classes overrides the same
+        topmost base method, which is returned; None when the name is defined by unrelated classes (ambiguous), by
+        none, or is a dunder or a name that common library objects also have."""
+        if name.startswith("__") or name in _COMMON_METHOD_NAMES:
+            return None
+        if self._methods_at != len(self.scopes) + len(self.project.modules):
+            index: dict[str, list[str]] = {}
+            for key, scope in self.scopes.items():
+                if scope.kind == "function" and scope.parent is not None and scope.parent.kind == "class":
+                    index.setdefault(scope.name, []).append(key)
+            self._methods_by_name, self._methods_at = index, len(self.scopes) + len(self.project.modules)
+            self._by_name.clear()
+        if name not in self._by_name:
+            self._by_name[name] = self._interface_method(name)
+        return self._by_name[name]
+
+    def _interface_method(self, name: str) -> str | None:
+        defs = self._methods_by_name.get(name)
+        if not defs or len(defs) > 50:
+            return None
+        tops: set[str] = set()
+        for key in defs:
+            cur, seen = key, {key}
+            while True:
+                up = [b for b in self.overridden(cur) if b not in seen]
+                if len(up) != 1:
+                    if len(up) > 1:
+                        return None  # several base branches: ambiguous
+                    break
+                cur = up[0]
+                seen.add(cur)
+            tops.add(cur)
+            if len(tops) > 1:
+                return None
+        return tops.pop() if tops else None
+
+    def overridden(self, fn_key: str) -> list[str]:
+        """Methods of the tree's base classes that the method ``fn_key`` overrides (nearest per base branch): a call
+        typed as the base (``def step(llm: BaseLLM): llm.chat(...)``) reaches this implementation. Loads nothing."""
+        fn = self.scopes.get(fn_key)
+        cls = fn.enclosing_class() if fn is not None and fn.kind == "function" else None
+        if fn is None or cls is None or fn.name.startswith("__"):
+            return []
+        out: list[str] = []
+        seen = {cls.key}
+        self.project.no_load = True
+        try:
+            todo = list(self._bases_no_memo(cls.key))
+            while todo and len(seen) < 60:
+                key = todo.pop(0)
+                if key in seen:
+                    continue
+                seen.add(key)
+                scope = self.scopes.get(key)
+                if scope is None:
+                    continue
+                found = next((b[1].key for b in scope.bindings.get(fn.name, ()) if b[0] == "def"), None)
+                if found is not None:
+                    out.append(found)
+                else:
+                    todo.extend(self._bases_no_memo(key))
+        finally:
+            self.project.no_load = False
+        return out
+
     # ---- calls ---------------------------------------------------------------------------------------------------
     def resolve_call(self, call: cst.Call, scope: Scope) -> Resolved:
         """The callee a call really reaches: through ``to_thread``/``run_in_executor``, partials and decorators."""
@@ -593,6 +777,8 @@ class Evaluator:
         index = clients.RUNS_ARGUMENT_BY_NAME.get(method or "")
         if index is not None and not isinstance(callee, Client | Function) and len(args) > index:
             inner = self.value(args[index].value, scope)
+            if isinstance(inner, Ref):  # asyncio.to_thread(litellm.completion, ...)
+                inner = self.module_client(inner.qname)
             if isinstance(inner, Client | Function | Partial):
                 callee, args = inner, args[index + 1 :]
         keyword = clients.RUNS_ARGUMENT_BY_KEYWORD.get(callee.qname if isinstance(callee, Ref) else "")
@@ -651,6 +837,8 @@ class Evaluator:
             v = self.value(a.value, scope)
             if isinstance(v, Partial):
                 v = v.inner
+            if isinstance(v, Ref):  # retryer(litellm.completion, ...)
+                v = self.module_client(v.qname)
             if isinstance(v, Client | Function):
                 return v, [b for b in call.args if b is not a]
         return None
@@ -693,9 +881,12 @@ class Evaluator:
         if fn is None:
             return None
         values = [self.value(r, fn) for r in fn.returns]
-        for v in values:
-            if isinstance(v, _INTERESTING):
-                return v
+        interesting = [v for v in values if isinstance(v, _INTERESTING)]
+        if interesting:  # a factory returning one of several providers: their common base
+            return self.merge(interesting)
+        for v in values:  # create_client() returning the ``litellm`` module / ``litellm.completion``
+            if isinstance(v, Ref) and (v.qname in clients.MODULE_CLIENTS or self.module_client(v.qname)):
+                return self.module_as_client(v.qname)
         found = next((v for v in values if isinstance(v, Const | Text)), None)
         returns = getattr(fn.node, "returns", None)  # a factory annotated with the base type it builds
         if found is None and isinstance(returns, cst.Annotation) and fn.parent is not None:
@@ -708,10 +899,10 @@ class Evaluator:
         path = tuple(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
         key = ".".join(path)
         if key in clients.REQUEST_PATHS.get(client.kind, {}):
-            if client.kind in ("http", "http-client") and not (
-                self.is_llm_url(args, scope) or self.is_llm_body(args, scope)
-            ):
-                return None
+            if client.kind in ("http", "http-client"):
+                req_args, req_scope = self.request_object_args(args, scope) if key == "urlopen" else (args, scope)
+                if not (self.is_llm_url(req_args, req_scope) or self.is_llm_body(req_args, req_scope)):
+                    return None
             return Answer(frozenset({id(call)}))
         new_kind = clients.FACTORY_PATHS.get((client.kind, key))
         if new_kind == "boto3-client":
@@ -758,11 +949,18 @@ class Evaluator:
         module_client = self.module_client(qname)
         if module_client is not None:
             return self.client_call(module_client, call, list(call.args), scope)
-        if qname in clients.HTTP_FUNCTIONS and (
-            self.is_llm_url(list(call.args), scope) or self.is_llm_body(list(call.args), scope)
-        ):
-            return Answer(frozenset({id(call)}))
+        if qname in clients.HTTP_FUNCTIONS:
+            req_args, req_scope = self.request_object_args(list(call.args), scope)
+            if self.is_llm_url(req_args, req_scope) or self.is_llm_body(req_args, req_scope):
+                return Answer(frozenset({id(call)}))
         return None
+
+    def module_as_client(self, qname: str) -> Client | None:
+        """A client module (``litellm``) or a member of one (``litellm.completion``) as a client value."""
+        kind = clients.MODULE_CLIENTS.get(qname)
+        if kind is not None:
+            return Client(kind.family, kind.kind, (), is_async=kind.is_async)
+        return self.module_client(qname)
 
     def module_client(self, qname: str) -> Client | None:
         parts = qname.split(".")
@@ -839,10 +1037,56 @@ class Evaluator:
         return Const(wrap(data))
 
     def boto3_client(self, call: cst.Call, scope: Scope) -> Client | None:
-        service = self.static_str(arg(call, "service_name", 0), scope)
-        if service is None or "bedrock" not in service or "agent" in service:
+        expr = arg(call, "service_name", 0)
+        service = self.static_str(expr, scope)
+        services = [service] if service is not None else self.local_arguments(expr, scope)
+        if not any("bedrock" in s and "agent" not in s for s in services):
             return None
         return Client("bedrock", "bedrock")
+
+    def local_arguments(self, expr: cst.BaseExpression | None, scope: Scope) -> list[str]:
+        """Static strings the module's own calls pass for a parameter of the enclosing function
+        (``self._init_client("bedrock-runtime")`` for ``def _init_client(self, service_name)``)."""
+        fn = scope.enclosing_function()
+        if not isinstance(expr, cst.Name) or fn is None:
+            return []
+        names = [p.name.value for p in fn.params]
+        if fn.enclosing_class() is not None and names and names[0] in ("self", "cls"):
+            names = names[1:]
+        bindings = self.bindings_of(expr.value, scope) or []
+        if expr.value not in names or not any(b[0] == "param" and b[2] is fn for b in bindings):
+            return []
+        index = names.index(expr.value)
+        out: list[str] = []
+        for other in fn.module.scopes:
+            for info in other.calls:
+                f = info.node.func
+                called = f.attr.value if isinstance(f, cst.Attribute) else f.value if isinstance(f, cst.Name) else ""
+                if called != fn.name:
+                    continue
+                v = self.static_str(arg(info.node, expr.value, index), info.scope)
+                if v is not None:
+                    out.append(v)
+        return out[:20]
+
+    def request_object_args(self, args: list[cst.Arg], scope: Scope) -> tuple[list[cst.Arg], Scope]:
+        """``urlopen(req)`` with ``req = urllib.request.Request(url, data=..., method="POST")``: the Request's
+        arguments (where the URL and body are), else the call's own."""
+        positional = [a.value for a in args if a.keyword is None and not a.star]
+        target, target_scope = (positional[0], scope) if positional else (None, scope)
+        if isinstance(target, cst.Name):
+            found = [b for b in self.bindings_of(target.value, scope) or () if b[0] == "expr"]
+            if len(found) == 1:
+                target, target_scope = found[0][1], found[0][2]
+        if isinstance(target, cst.Call):
+            callee = self.value(target.func, target_scope)
+            if isinstance(callee, Ref) and callee.qname in clients.HTTP_REQUEST_OBJECTS:
+                out = list(target.args)
+                given = [a for a in out if a.keyword is None and not a.star]
+                if len(given) > 1 and arg(target, "data") is None:  # Request(url, payload)
+                    out.append(cst.Arg(value=given[1].value, keyword=cst.Name("data")))
+                return out, target_scope
+        return args, scope
 
     def is_llm_url(self, args: list[cst.Arg], scope: Scope) -> bool:
         url = next((a.value for a in args if a.keyword is not None and a.keyword.value == "url"), None)
@@ -870,12 +1114,19 @@ class Evaluator:
                 body = positional[2]
         if body is None:
             return False
-        if isinstance(body, cst.Call) and dotted(body.func) in ("json.dumps", "dumps") and body.args:
-            body = body.args[0].value
-        if isinstance(body, cst.Name):
-            found = self.bindings_of(body.value, scope)
-            exprs = [b[1] for b in found or () if b[0] == "expr"]
-            body = exprs[0] if len(exprs) == 1 else body
+        for _ in range(3):  # payload = json.dumps({...}).encode("utf-8")
+            if isinstance(body, cst.Call) and isinstance(body.func, cst.Attribute) and body.func.attr.value == "encode":
+                body = body.func.value
+            if isinstance(body, cst.Call) and dotted(body.func) in ("json.dumps", "dumps") and body.args:
+                body = body.args[0].value
+            if isinstance(body, cst.Name):
+                found = self.bindings_of(body.value, scope)
+                exprs = [b[1] for b in found or () if b[0] == "expr"]
+                if len(exprs) != 1:
+                    break
+                body = exprs[0]
+            else:
+                break
         if not isinstance(body, cst.Dict):
             return False
         keys = set()
@@ -1168,6 +1419,21 @@ class Evaluator:
 def _is_accessor(scope: Scope) -> bool:
     """A property's setter or deleter (``@name.setter``), which shares the getter's name."""
     return any((dotted(d) or "").endswith((".setter", ".deleter")) for d in scope.decorators)
+
+
+# Method names that objects of libraries (containers, files, sockets, loggers, threads, HTTP sessions, ...) have too:
+# a call of one on an object of unknown type is not taken for the tree's method of that name.
+_COMMON_METHOD_NAMES = frozenset(
+    """
+    append extend insert remove pop clear copy get set setdefault update items keys values add discard sort
+    index count format join split strip replace lower upper startswith endswith encode decode read write
+    readline readlines close open flush seek send recv put get_nowait put_nowait start stop wait notify acquire
+    release submit result cancel done debug info warning error exception critical log json raise_for_status
+    dict model_dump to_dict parse load loads dump dumps exists mkdir execute fetchall fetchone commit rollback
+    query filter first all delete save render match search sub group apply map reset register emit connect
+    disconnect bind run __call__
+    """.split()  # noqa: SIM905 (a word list reads better than 95 quoted names)
+)
 
 
 class _Lazy:

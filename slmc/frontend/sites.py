@@ -63,6 +63,7 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         else:
             return Site(info, SiteKind.WRAPPER_CALL, callee=callee.key, args=resolved.args)
     if isinstance(callee, Class):  # Agent(...) runs __init__; a call of a class with __call__ is rare: skip
+        ev.constructions.setdefault(callee.key, []).append(info)  # what the constructor is given (injection)
         return None
     client = callee if isinstance(callee, Client) else None
     if isinstance(callee, Ref) and callee.qname in clients.FRAMEWORK_TASKS:  # crewAI Task(...)
@@ -75,6 +76,8 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
             client = Client("http", "http", (callee.qname.rsplit(".", 1)[-1],))
     if client is None and callee is None:
         client = _duck_client(ev, call, scope)
+        if client is None and isinstance(call.func, cst.Name | cst.Attribute):
+            ev.unresolved.append(info)  # llm(prompt) / obj.method(...) on unknown values: resolved after the scan
     if client is None:
         return None
     value = ev.client_call(client, call, resolved.args, scope)
