@@ -6,7 +6,8 @@ or an enum too large or not of scalars gets the kind ``other`` (its value cannot
 falls back to the LLM). Accepts the OpenAI shape (``{"type": "function", "function": {...}}``) and the bare one.
 
 Argument kinds: ``span`` (a string copied from the request), ``integer`` / ``number`` (a span of the request,
-parsed), ``boolean``, ``enum`` (one of the schema's values), ``other``. Each parameter of the chosen tool has a status
+parsed), ``boolean``, ``enum`` (one of the schema's values; an integer with a small ``minimum``-``maximum`` range too),
+``other``. Each parameter of the chosen tool has a status
 the head predicts: absent, a value (span / enum / parsed number), true, false, or other (not predictable: fallback).
 """
 
@@ -89,6 +90,11 @@ def _param(name: str, schema: Any, required: bool) -> Param:
         if ok:
             return Param(name, "enum", description, type_name, tuple(enum), required)
         return Param(name, "other", description, type_name, (), required)
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if kind == "integer" and all(type(v) is int for v in (low, high)) and 1 < high - low + 1 <= MAX_ENUM:
+        # a small closed range (a priority 1-3, a rating 1-5) is a choice among its values: the value is seldom
+        # written in the request ("Urgency: high" -> priority 1), so it is chosen as an enum, not read as a span
+        return Param(name, "enum", description, type_name, tuple(range(low, high + 1)), required)
     return Param(name, kind, description, type_name, (), required)
 
 

@@ -393,3 +393,25 @@ def test_arguments_take_distinct_spans_that_parse_as_their_kind():
     assert reason is None and 0.0 < confidence <= 1.0
     assert args == {"temp": 298, "volume": 10, "gas": "air"}
     assert list(args) == ["temp", "volume", "gas"]  # the tool's parameter order
+
+
+def test_a_small_closed_integer_range_is_chosen_as_an_enum():
+    """A priority 1-3 is seldom written in the request ("Urgency: high" -> 1): read as a span it can never be filled;
+    the schema's closed range makes it a choice among its values. A wide range stays a number read from the text."""
+    route = {
+        "name": "route_ticket",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "priority": {"type": "integer", "minimum": 1, "maximum": 3},
+                "count": {"type": "integer", "minimum": 0, "maximum": 1000},
+                "queue": {"type": "string", "enum": ["it", "accounts"]},
+            },
+        },
+    }
+    (tool,) = read_tools([route])
+    priority, count = tool.param("priority"), tool.param("count")
+    assert (priority.kind, priority.enum) == ("enum", (1, 2, 3)) and count.kind == "integer"
+    label = label_argument("Intent: account\nUrgency: high", priority, True, 1)
+    assert (label.status, label.enum_index) == ("value", 0)
+    assert label_argument("Urgency: high", priority, True, 7).status == "other"  # outside its range: fallback
