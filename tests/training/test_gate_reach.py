@@ -17,7 +17,6 @@ from slmc.errors import SlmcError
 from slmc.ir.nodes import Contract, Decision, EvalResult, LLMCall, OffloadScore, Task, Traffic, Triage, Verdict
 from slmc.ir.unit import CompileUnit
 from slmc.traces.record import TraceRecord
-from slmc.training.gate import judge
 
 from .conftest import make_graph, mood_records, mood_task, weather_records, weather_task
 
@@ -31,27 +30,6 @@ def _plan(tmp_path, tasks, records, spec="plan-finetune", settings=None):
 
 def _lines(path):
     return [json.loads(x) for x in path.read_text().splitlines()]
-
-
-# ---- gate text ----------------------------------------------------------------------------------------------------
-def test_judge_says_what_it_compares_and_on_how_many_calls():
-    low = EvalResult(metric="label", agreement=0.95, lower_bound=0.948, n=400, threshold=0.3, fallback_rate=0.16,
-                     accepted_agreement=0.97)  # fmt: skip
-    reason = judge(low, target=0.95).reasons[0]
-    assert reason.startswith("lower bound 0.948 < target 0.95")
-    assert "n=400" in reason and "336 accepted" in reason and "fallback 16%" in reason
-    ok = judge(EvalResult(metric="label", agreement=0.99, lower_bound=0.97, n=400), target=0.95).reasons[0]
-    assert ok.startswith("lower bound 0.970 >= target 0.95") and "n=400" in ok
-
-
-def test_rows_to_clear_is_the_first_n_that_clears():
-    from slmc.training.gate import best_lower_bound, rows_to_clear
-
-    assert best_lower_bound(52) >= 0.95 > best_lower_bound(51)
-    assert rows_to_clear(0.95, agreement=1.0, fallback=0.0) == 52
-    need = rows_to_clear(0.95)  # good enough: 0.975 on accepted calls at 10 % fallback
-    assert 200 <= need <= 260
-    assert rows_to_clear(0.95, agreement=0.95) == 1_000_000  # at the target itself: never provable
 
 
 # ---- held-out sizing ----------------------------------------------------------------------------------------------
