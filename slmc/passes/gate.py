@@ -27,7 +27,7 @@ class Gate(Pass):
             if task.slm is None:
                 verdict = Verdict(Decision.KEEP, ("no SLM was selected for this task",))
             elif task.finetune is None:
-                verdict = Verdict(Decision.KEEP, ("no fine-tune plan (too few training calls)",))
+                verdict = Verdict(Decision.KEEP, (_why_not_planned(unit, task.id),))
             elif task.eval is None or task.eval.n == 0:
                 verdict = judge(None) if task.eval is None else Verdict(Decision.KEEP, ("trained but not evaluated",))
             else:
@@ -41,3 +41,16 @@ class Gate(Pass):
             if verdict is not None:
                 graph.update(site.id, decision=verdict.decision, decision_reasons=verdict.reasons)
         return unit
+
+
+NOT_PLANNED = ("I504", "W501", "W505")  # plan-finetune's reasons for leaving a task untrained
+
+
+def _why_not_planned(unit: CompileUnit, task_id: str) -> str:
+    """Why plan-finetune left a task without a plan, as it said it (open-ended, too few calls, a name taken)."""
+    prefix = f"{task_id}: "
+    for d in unit.reports.diagnostics:
+        message = d.get("message") if isinstance(d, dict) else None
+        if d.get("code") in NOT_PLANNED and isinstance(message, str) and message.startswith(prefix):
+            return "not trained: " + message[len(prefix) :]
+    return "no fine-tune plan"

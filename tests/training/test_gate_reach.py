@@ -122,11 +122,14 @@ def test_open_ended_by_the_static_triage_is_not_trained_unless_asked(tmp_path):
     graph.update(site.id, triage=Triage(Verdict.OPEN_ENDED, 0.2, ("free prose",)))
     graph.update(task.id, offload=OffloadScore(0.5, Verdict.UNCLEAR, (), 300, 0, 0))
     settings = Settings(embedder="tfidf")
-    unit = PassManager.from_spec("plan-finetune{epochs=1}", settings).run(
+    unit = PassManager.from_spec("plan-finetune{epochs=1},train,evaluate,gate", settings).run(
         PassContext(out_dir=tmp_path / "a", settings=settings), CompileUnit(graph, records)
     )
-    assert unit.graph.node(task.id).finetune is None
+    kept = unit.graph.node(task.id)
+    assert kept.finetune is None
     assert any("open-ended (static triage" in d["message"] for d in unit.reports.diagnostics)
+    # the gate says why it was not trained (it said "too few training calls" of a task with 300)
+    assert kept.decision == Decision.KEEP and kept.decision_reasons[0].startswith("not trained: open-ended (static")
     asked = PassManager.from_spec("plan-finetune{epochs=1,train-open-ended=true}", settings).run(
         PassContext(out_dir=tmp_path / "b", settings=settings), CompileUnit(graph, weather_records(n=300))
     )
