@@ -64,10 +64,13 @@ def test_gate_pass_sets_task_and_site_decisions():
     ]
     graph = make_graph(tasks)
     (gate,) = parse_pipeline("gate", Settings(gate_target=0.95))
-    graph = gate.run(PassContext(), CompileUnit(graph)).graph
+    unit = CompileUnit(graph)
+    said = "task:unplanned: only 3 training calls (< 20); not planned"  # as plan-finetune reports it
+    unit.reports.diagnostics.append({"path": "", "line": 0, "col": 0, "code": "W501", "message": said})
+    graph = gate.run(PassContext(), unit).graph
     assert graph.node("task:good").decision == Decision.OFFLOAD
     assert graph.node("task:bad").decision == Decision.KEEP
-    assert "too few training calls" in graph.node("task:unplanned").decision_reasons[0]
+    assert graph.node("task:unplanned").decision_reasons[0] == "not trained: only 3 training calls (< 20); not planned"
     assert graph.node(solo).decision == Decision.OFFLOAD
     assert graph.node(shared).decision == Decision.SHADOW
     # A lower target from the options lets the weaker task through too.
