@@ -179,6 +179,7 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict:
     cmd = [
         *(sys.executable, "-m", "slmc", "compile", str(agent / "agent.py"), "--traces", str(traces)),
         *("--out", str(out), "--target", "hf", "--cpu-only", "--train-budget", "1", "--no-progress"),
+        *("--gate-target", "0.6"),  # 160 calls: at 0.95 no held-out set could clear the gate and nothing would train
     ]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, cwd=tmp)
     assert proc.returncode == 0, proc.stderr[-3000:]
