@@ -14,7 +14,7 @@ import pytest
 from slmc.compiler.passmanager import PassContext, PassManager
 from slmc.compiler.settings import Settings
 from slmc.errors import SlmcError
-from slmc.ir.nodes import Contract, Decision, EvalResult, LLMCall, OffloadScore, Task, Traffic, Triage, Verdict
+from slmc.ir.nodes import Decision, OffloadScore, Triage, Verdict
 from slmc.ir.unit import CompileUnit
 from slmc.traces.record import TraceRecord
 
@@ -150,22 +150,6 @@ def test_train_only_that_names_no_task_is_an_error(tmp_path):
         CompileUnit(make_graph([mood_task()]), mood_records(60)),
     )
     assert one.graph.node("task:mood").eval.adapter
-
-
-# ---- the share served -------------------------------------------------------------------------------------------------
-def test_share_served_counts_fallback():
-    from slmc.report.summary import summarize
-
-    task = Task(id="task:mood", sites=("llm:mood@agent.py:20",), calls=100, contract=Contract(kind="label"),
-                decision=Decision.OFFLOAD,
-                eval=EvalResult(metric="label", agreement=0.99, lower_bound=0.97, n=100, fallback_rate=0.2))  # fmt: skip
-    graph = make_graph([task])
-    graph.update("llm:mood@agent.py:20", decision=Decision.OFFLOAD, traffic=Traffic(calls=100))
-    graph.add(LLMCall(id="llm:other@agent.py:30", traffic=Traffic(calls=100)))
-    from slmc.ir.unit import Reports
-
-    summary = summarize(graph, Reports())
-    assert summary["calls_to_slm_share"] == pytest.approx(0.4)  # 100 offloaded calls x (1 - 0.2) of 200
 
 
 # ---- the pilot ------------------------------------------------------------------------------------------------------
