@@ -51,6 +51,6 @@ def _why_not_planned(unit: CompileUnit, task_id: str) -> str:
     prefix = f"{task_id}: "
     for d in unit.reports.diagnostics:
         message = d.get("message") if isinstance(d, dict) else None
-        if d.get("code") in NOT_PLANNED and isinstance(message, str) and message.startswith(prefix):
+        if isinstance(message, str) and d.get("code") in NOT_PLANNED and message.startswith(prefix):
             return "not trained: " + message[len(prefix) :]
     return "no fine-tune plan"

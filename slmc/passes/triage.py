@@ -484,7 +484,7 @@ def multi_task_wrappers(graph: AgentGraph) -> set[str]:
         memo[wrapper_id] = (
             tasks(sites) > 1
             or any(s.site == SiteKind.WRAPPER_CALL and s.target is not None and is_multi(s.target) for s in sites)
-            or (len(reached) > 1 and any(n.site == SiteKind.WRAPPER and is_multi(n.id) for n in reached))
+            or any(n.site == SiteKind.WRAPPER and is_multi(n.id) for n in reached)  # a wrapper a folded helper calls
         )
         return memo[wrapper_id]
 

@@ -338,8 +338,14 @@ def train_task(
         raise SlmcError(f"{task.id}: the training set {plan.dataset} is empty", hint="record more calls of this task")
     device = resolve_device(device)
     contract = task.contract.to_dict() if task.contract else None
-    start_from = _warm_copy(warm.folder, build, task) if warm is not None and warm.folder is not None else None
+    deployed = warm.folder if warm is not None else None
     record = warm.record() if warm is not None else None
+    if deployed is not None and plan.method in TRAINED_HEADS:  # not copied: nothing would read the copy
+        deployed, record = (
+            None,
+            {**(record or {}), "from": None, "reason": f"a {plan.method} starts from the pretrained encoder"},
+        )
+    start_from = _warm_copy(deployed, build, task) if deployed is not None else None
     if plan.method == "classifier-head":
         from slmc.training.classifier import train_classifier
 
@@ -362,8 +368,6 @@ def train_task(
         fresh_folder(out)
         schema = task.contract.schema if task.contract else None
         seconds = train_head(plan, rows, out, schema=schema, device=device, max_seconds=max_seconds, log=log)
-        if start_from is not None:
-            record = {**(record or {}), "from": None, "reason": f"a {plan.method} starts from the pretrained encoder"}
         _write_info(out, plan, slm.source, None, seconds, device, len(rows), key=key, contract=contract, warm=record)
         return TrainOutcome(out, seconds)
     adapter = None
