@@ -63,6 +63,30 @@ def test_sigkill_loses_at_most_the_record_in_flight(tmp_path):
     assert report.malformed <= 1 and all(d.code == "E103" for d in report.diagnostics)
 
 
+def test_a_torn_last_line_after_a_first_line_longer_than_the_sniffed_head_is_e103(tmp_path):
+    # the first record is larger than the chunk the format sniffer reads: the file is still read as JSONL, and the
+    # torn last line is reported as torn (E103), not as malformed JSON (E101) — the SIGKILL test's rare failure
+    path = tmp_path / "traces.jsonl"
+    write_records(
+        path, [TraceRecord(source="slmc", id=f"r{i}", output="x" * (70_000 if i == 0 else 20)) for i in range(3)]
+    )
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write('{"source": "slmc", "id": "torn", "output": "xxxx')
+    report = IngestReport()
+    records = list(iter_traces([path], report))
+    assert [r.id for r in records] == ["r0", "r1", "r2"]
+    assert [(d.code, d.line) for d in report.diagnostics] == [("E103", 4)]
+
+
+def test_a_torn_value_at_the_end_of_a_json_array_file_is_e103(tmp_path):
+    path = tmp_path / "traces.json"
+    path.write_text('[{"source": "slmc", "id": "a", "output": "1"},\n{"source": "slmc", "id": "b", "output": "2')
+    report = IngestReport()
+    records = list(iter_traces([path], report))
+    assert [r.id for r in records] == ["a"]
+    assert [d.code for d in report.diagnostics] == ["E103"]
+
+
 def test_a_torn_line_is_isolated_from_the_next_append(tmp_path):
     path = tmp_path / "traces.jsonl"
     write_records(path, [TraceRecord(source="slmc", id="a", output="1")])

@@ -54,6 +54,7 @@ _LONG_RUN = b"0" * 19
 _GZIP_MAGIC = b"\x1f\x8b"
 MAX_DEPTH = 128  # nesting levels of one record; deeper values are refused (E106): passes walk values recursively
 DEFAULT_MAX_LINE_BYTES = 16 << 20
+_TORN = "incomplete last line (the writer was probably killed mid-write)"
 ENV_MAX_LINE_BYTES = "SLMC_MAX_LINE_BYTES"
 
 
@@ -180,6 +181,11 @@ def iter_documents(path: str | Path, max_line: int | None = None) -> Iterator[Do
             head = raw.read(_CHUNK)
             if head.startswith(_BOM):  # written by some Windows tools
                 head = head[len(_BOM) :]
+            while b"\n" not in head and len(head) <= cap:  # a first line longer than one chunk: sniff all of it
+                more = raw.read(_CHUNK)
+                if not more:
+                    break
+                head += more
             if _looks_like_jsonl(head.decode("utf-8", "replace")):
                 yield from _iter_jsonl(head, raw, cap)
                 return
@@ -305,7 +311,7 @@ def _jsonl_value(raw: bytes, number: int, *, last: bool) -> Any:
         return Problem(number, "E106", f"JSON {exc}; skipped")
     except ValueError as exc:
         if last:
-            return Problem(number, "E103", "incomplete last line (the writer was probably killed mid-write); skipped")
+            return Problem(number, "E103", f"{_TORN}; skipped")
         return Problem(number, "E101", f"malformed JSON: {_short(exc)}")
 
 
@@ -384,6 +390,8 @@ class _Scanner:
                 truncated = exc.msg.startswith("Unterminated") or exc.pos >= len(self.buf) - 8
                 if truncated and self._grow():
                     continue
+                if truncated and self.eof and "\n" not in self.buf[self.pos :].rstrip():
+                    raise _Malformed(_TORN, line, "E103") from None
                 raise _Malformed(f"malformed JSON: {exc.msg}", line) from None
             if end >= len(self.buf) and self.buf[end - 1] not in '}]"' and self._grow():
                 continue  # a number at the buffer's end may go on
