@@ -476,3 +476,72 @@ def test_message_helper_taking_the_role_and_the_text(tmp_path: Path) -> None:
     assert prompt is not None and [m.role for m in prompt.messages] == ["system", "user"]
     assert "under the headings Errors" in prompt.messages[0].static_text()
     assert triage_site(graph, site).verdict == Verdict.NARROW
+
+
+def test_wrapper_call_through_an_abstract_chain_sends_its_own_arguments(tmp_path: Path) -> None:
+    """The wrapper's prompt is lost below it (a compressed message list handed to an abstract provider method): the
+    call still sends what it passes to the wrapper's prompt parameters, and is triaged on that text."""
+    _write(
+        tmp_path,
+        {
+            "llm/base.py": """
+                from abc import ABC, abstractmethod
+
+
+                class BaseLLM(ABC):
+                    @abstractmethod
+                    async def _achat(self, messages):
+                        \"\"\"provider call\"\"\"
+
+                    async def acompletion_text(self, messages, stream=False):
+                        return await self._achat(messages)
+
+                    async def aask(self, msg, system_msgs=None, stream=None):
+                        message = [{"role": "system", "content": s} for s in (system_msgs or ["You are helpful."])]
+                        message.append({"role": "user", "content": msg})
+                        compressed = self.compress(message)
+                        return await self.acompletion_text(compressed, stream=stream)
+
+                    def compress(self, messages):
+                        return messages[-20:]
+            """,
+            "llm/openai_llm.py": """
+                from openai import AsyncOpenAI
+
+                from llm.base import BaseLLM
+
+
+                class OpenAILLM(BaseLLM):
+                    def __init__(self):
+                        self.client = AsyncOpenAI()
+
+                    async def _achat(self, messages):
+                        rsp = await self.client.chat.completions.create(model="gpt-4o", messages=messages)
+                        return rsp.choices[0].message.content
+            """,
+            "actions/readme.py": """
+                from llm.openai_llm import OpenAILLM
+
+                DETECT = "Detect the language of the requirement below. Answer with only the language name.\\n{req}"
+
+
+                class ExtractReadme:
+                    def __init__(self):
+                        self.llm = OpenAILLM()
+
+                    async def summary(self, readme):
+                        return await self.llm.aask(
+                            readme,
+                            system_msgs=["You are a tool that summarizes the given README file.", "Return it only."],
+                        )
+
+                    async def language(self, req):
+                        return await self.llm.aask(DETECT.format(req=req))
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    summary, language = _site(graph, "actions/readme.py", 12), _site(graph, "actions/readme.py", 18)
+    assert "summarizes the given README file" in _text(graph, summary)
+    assert "Detect the language of the requirement" in _text(graph, language)
+    assert triage_site(graph, language).verdict == Verdict.NARROW
