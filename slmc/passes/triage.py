@@ -730,18 +730,14 @@ def triage_site(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None = 
     if multi_task is None:
         multi_task = multi_task_wrappers(graph)
     if (site.target in multi_task or site.id in multi_task) and not agent_evidence(graph, site):
-        # an orchestrator; an agent loop (``agent.run``) makes many calls too, but they are one open task. Only what
-        # the call itself says (its own prompt, names, how its answer is used) can still decide it.
+        # an orchestrator; an agent loop (``agent.run``) makes many calls too, but they are one open task. Its prompt
+        # is the first inner task's, its answer the orchestrator's: only the names around the call can still hint.
         name = site.target.split("@", 1)[0].removeprefix("llm:") if site.target else site.function
         what = "calls" if site.site == SiteKind.WRAPPER_CALL else "is"
         multi = f"{what} `{name}`, which makes several LLM calls"
         if site.site != SiteKind.WRAPPER_CALL:
             return TriageResult(Verdict.UNCLEAR, 0.5, (multi,))
-        own = wording_evidence(prompt_texts(graph, site)) + name_evidence(
-            graph, site
-        )  # its answer is the orchestrator's
-        own += conversation_evidence(graph, site)
-        return _verdict([*own, Evidence(0.0, multi)], judgement_cues(prompt_texts(graph, site), False))
+        return _verdict([*name_evidence(graph, site), Evidence(0.0, multi)])
     evidence = collect_evidence(graph, site)
     return _verdict(evidence)
 

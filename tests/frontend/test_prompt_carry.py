@@ -545,3 +545,56 @@ def test_wrapper_call_through_an_abstract_chain_sends_its_own_arguments(tmp_path
     assert "summarizes the given README file" in _text(graph, summary)
     assert "Detect the language of the requirement" in _text(graph, language)
     assert triage_site(graph, language).verdict == Verdict.NARROW
+
+
+def test_prompt_read_next_to_the_caller_and_rewritten_in_place(tmp_path: Path) -> None:
+    """``read_prompt(__file__, "write_code.txt")`` reads a file next to the caller; ``prompt = prompt.replace(...)``
+    rewrites that text in place: the site's prompt is the file's text with the replaced slots as holes."""
+    _write(
+        tmp_path,
+        {
+            "helper/prompt_reader.py": """
+                from pathlib import Path
+
+
+                class PromptReader:
+                    @staticmethod
+                    def read_tools_prompt(current_file: str, prompt_file: str) -> str:
+                        file_path = str(Path(current_file).resolve().parent) + "/prompts/" + prompt_file
+                        f = open(file_path, "r")
+                        file_content = f.read()
+                        f.close()
+                        return file_content
+            """,
+            "tools/code/prompts/write_code.txt": "Write the complete python code for {code_description}.\n",
+            "tools/code/prompts/label.txt": "Classify the ticket into one of the following queues: {queues}.\n",
+            "tools/code/tool.py": """
+                from openai import OpenAI
+
+                from helper.prompt_reader import PromptReader
+
+                client = OpenAI()
+
+
+                def write_code(code_description):
+                    prompt = PromptReader.read_tools_prompt(__file__, "write_code.txt")
+                    prompt = prompt.replace("{code_description}", code_description)
+                    return client.chat.completions.create(model="m", messages=[{"role": "system", "content": prompt}])
+
+
+                def route(ticket):
+                    prompt = PromptReader.read_tools_prompt(__file__, "label.txt").replace("{queues}", "a, b, c")
+                    return client.chat.completions.create(model="m", messages=[{"role": "user", "content": prompt}])
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    code, route = _site(graph, "tools/code/tool.py", 12), _site(graph, "tools/code/tool.py", 17)
+    prompt = graph.prompt_of(code.id)
+    assert (
+        prompt is not None
+        and prompt.messages[0].template() == "Write the complete python code for {code_description}.\n"
+    )
+    assert "one of the following queues: a, b, c." in _text(graph, route)
+    assert triage_site(graph, code).verdict == Verdict.OPEN_ENDED
+    assert triage_site(graph, route).verdict == Verdict.NARROW
