@@ -121,7 +121,8 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"article|document|content|conversation|chat|dialog\w*|page|webpage|results?|chunks?|code|file|readme|transcript|"
         r"history|rounds?|messages?|context|notes|email|thread|trajectory|log)"
         r"|summary\s+of\s+(?:the\s+|this\s+)?(?:following|given|above|provided|text|paper|article|document|conversation)"
-        r"|key\s+points|condense|compress(?:ion)?\b|tl;?dr",
+        r"|key\s+points|condense|compress(?:ion)?\b|tl;?dr"
+        r"|given\s+the\s+(?:\w+\s+){0,2}(?:above|below)[^.\n]{0,80}?\b(?:summari[sz]e|remember|list|which|what)\b",
         1.0,
         "summary of given text",
     ),
@@ -189,7 +190,7 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "open research with tools",
     ),
     (
-        r"itinerary|strateg(?:y|ies)\b|recommend(?:ation)?s?\b|explain\s+(?:how|why|what|the\s+concept)|teach",
+        r"itinerary|strateg(?:y|ies)\b|recommend(?:ation)?s?\b|explain\s+(?:how|why|what|the\s+concept)|teach\b(?!ing)",
         -0.7,
         "advice or explanation",
     ),
@@ -401,6 +402,24 @@ def option_evidence(request: LLMCall) -> list[Evidence]:
     return out
 
 
+# A completion prompt ending in the one field the model fills (``Emoji:``, ``...'s wake up hour:``); a list to go on
+# (``1)``), a quoted line or a reasoning field (``Thought:``) is no such field.
+_FIELD_END = re.compile(r"(?:^|\n)[^\n\"]{0,40}?\b([A-Za-z][\w' ()-]{1,40}):\s*$")
+_OPEN_FIELDS = re.compile(
+    r"(?:thought|thoughts|reasoning|reason|response|answer|assistant|ai|human|user|bot|output|reply|a|q|content|text)$",
+    re.IGNORECASE,
+)
+
+
+def field_evidence(templates: Iterable[str]) -> list[Evidence]:
+    """Evidence from a completion prompt that ends in one named field for the model to fill."""
+    for text in templates:
+        m = _FIELD_END.search(text.rstrip()[-200:])
+        if m and not _OPEN_FIELDS.search(m.group(1).strip()):
+            return [Evidence(0.8, f"completion fills one field (`{m.group(1).strip()}:`)")]
+    return []
+
+
 def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
     """Evidence from the literal prompt text: what the task asks for, in each direction, capped."""
     text = "\n".join(texts)
@@ -551,6 +570,8 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     else:
         evidence += option_evidence(site)
     evidence += wording_evidence(texts)
+    own = graph.prompt_of(site.id)
+    evidence += field_evidence(m.template() for m in own.messages) if own is not None else []
     # a wrapper-call's own prompt says whether it hands in a conversation; the ``messages`` parameter of the request
     # its wrapper reaches is only the transport
     evidence += conversation_evidence(graph, site if request is None or site.site == SiteKind.WRAPPER_CALL else request)
@@ -669,15 +690,22 @@ _NAME_SPLIT = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _PROMPT_VAR = re.compile(r"prompt|template|instruction|system", re.IGNORECASE)
 
 
+_NAME_INPUT = frozenset(
+    ["on", "of", "from", "about", "for", "with", "given"]
+)  # ``memo_on_convo``: what follows is the input
+
+
 def _name_words(name: str) -> list[str]:
-    return [w.lower() for w in _NAME_SPLIT.findall(name)]
+    words = [w.lower() for w in _NAME_SPLIT.findall(name)]
+    cut = next((i for i, w in enumerate(words) if i and w in _NAME_INPUT), len(words))
+    return words[:cut]
 
 
 def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     """Hints from names: the function making the call, prompt variables (``summarize_prompt``), the template file."""
     names: list[str] = []
-    if site.function and site.function != "<module>":
-        names.append(site.function)
+    if site.function and site.function != "<module>" and site.site != SiteKind.FRAMEWORK_TASK:
+        names.append(site.function)  # a config agent's "function" is its file, not a task name
     prompt = graph.prompt_of(site.id)
     if prompt is not None:
         if prompt.template_file:
