@@ -117,7 +117,8 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     (r"fill\s+in\s+the\s+(?:arguments|parameters|fields)|function\s+arguments", 0.8, "argument filling"),
     # a summary of given text, especially with a fixed outline
     (
-        r"summari[sz]e\s+(?:the\s+|this\s+|these\s+|all\s+|a\s+|each\s+)?(?:following|given|above|provided|below|text|paper|"
+        r"summari[sz](?:e|es|ing)\s+(?:the\s+|this\s+|these\s+|all\s+|a\s+|each\s+)?(?:raw\s+|full\s+|whole\s+)?"
+        r"(?:following|given|above|provided|below|text|paper|"
         r"article|document|content|conversation|chat|dialog\w*|page|webpage|results?|chunks?|code|file|readme|transcript|"
         r"history|rounds?|messages?|context|notes|email|thread|trajectory|log)"
         r"|summary\s+of\s+(?:the\s+|this\s+)?(?:following|given|above|provided|text|paper|article|document|conversation)"
@@ -406,7 +407,8 @@ def option_evidence(request: LLMCall) -> list[Evidence]:
 # (``1)``), a quoted line or a reasoning field (``Thought:``) is no such field.
 _FIELD_END = re.compile(r"(?:^|\n)[^\n\"]{0,40}?\b([A-Za-z][\w' ()-]{1,40}):\s*$")
 _OPEN_FIELDS = re.compile(
-    r"(?:thought|thoughts|reasoning|reason|response|answer|assistant|ai|human|user|bot|output|reply|a|q|content|text)$",
+    r"(?:thought|thoughts|reasoning|reason|response|answer|assistant|ai|human|user|bot|output|reply|a|q|content|text|"
+    r"observation|action|action input|final answer|question)$",
     re.IGNORECASE,
 )
 
@@ -414,18 +416,45 @@ _OPEN_FIELDS = re.compile(
 def field_evidence(templates: Iterable[str]) -> list[Evidence]:
     """Evidence from a completion prompt that ends in one named field for the model to fill."""
     for text in templates:
+        if text.strip().count("\n") < 1:
+            continue  # a bare ``Observation:`` part (a stop word, a separator) is no completion prompt
         m = _FIELD_END.search(text.rstrip()[-200:])
         if m and not _OPEN_FIELDS.search(m.group(1).strip()):
             return [Evidence(0.8, f"completion fills one field (`{m.group(1).strip()}:`)")]
     return []
 
 
+_EXAMPLE_FIELD = re.compile(r"^[ \t]*([A-Za-z][\w' -]{0,30}):[ \t]*(.*)$", re.MULTILINE)
+
+
+def without_examples(text: str) -> tuple[str, bool]:
+    """The prompt's instructions without its few-shot examples: lines whose ``Label:`` repeats three times or more
+    (``Input:`` / ``Output:``, ``Action description:`` / ``Emoji:``) are examples, not what the task asks. Also says
+    whether the examples' answers are all short (a few-shot prompt for a short closed answer)."""
+    fields: dict[str, list[str]] = {}
+    for m in _EXAMPLE_FIELD.finditer(text):
+        fields.setdefault(m.group(1).strip().lower(), []).append(m.group(2))
+    repeated = {k for k, v in fields.items() if len(v) >= 3}
+    if not repeated:
+        return text, False
+    kept = [
+        line
+        for line in text.split("\n")
+        if not ((m := _EXAMPLE_FIELD.match(line)) and m.group(1).strip().lower() in repeated)
+    ]
+    values = [v.strip() for k in repeated for v in fields[k] if v.strip()]
+    short = bool(values) and max(len(v) for v in values) <= 80
+    return "\n".join(kept), short
+
+
 def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
     """Evidence from the literal prompt text: what the task asks for, in each direction, capped."""
-    text = "\n".join(texts)
+    text, short_examples = without_examples("\n".join(texts))
     if not text.strip():
         return []
     out: list[Evidence] = []
+    if short_examples:
+        out.append(Evidence(0.6, "few-shot examples with short answers"))
     cjk = bool(_CJK.search(text))
     for table in (_NARROW_RES, _OPEN_RES):
         if cjk:
@@ -719,14 +748,22 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     for name in dict.fromkeys(names):
         for part in reversed(name.split(".")):  # the method's own name first, then its class
             words = _name_words(part)
-            says_narrow = bool(set(words) & _NAME_NARROW) or bool(words and words[0] in _NAME_PREDICATE)
-            says_open = bool(set(words) & _NAME_OPEN)
-            if says_narrow != says_open:
-                if says_narrow and narrow is None:
-                    narrow = name
-                if says_open and open_ is None:
-                    open_ = name
-                break
+            # the first word that says anything decides (``summarize_chat``: a summary, ``write_code``: code)
+            cue = next(
+                (
+                    w
+                    for i, w in enumerate(words)
+                    if w in _NAME_NARROW or w in _NAME_OPEN or (i == 0 and w in _NAME_PREDICATE)
+                ),
+                None,
+            )
+            if cue is None:
+                continue
+            if cue in _NAME_OPEN and cue not in _NAME_NARROW:
+                open_ = open_ or name
+            else:
+                narrow = narrow or name
+            break
     if narrow and not open_:
         out.append(Evidence(0.7, f"named `{narrow}`: a closed task"))
     elif open_ and not narrow:

@@ -110,7 +110,10 @@ def test_names_around_an_unread_prompt_are_a_hint(function: str, template: str |
 def test_the_wrappers_transport_message_list_is_no_conversation() -> None:
     """``ask(prompt)`` sends ``messages=[...]`` built from its parameter: that list is the transport, not a history."""
     g = AgentGraph()
-    request = add_site(g, "LLM._chat", 5, user="{messages}")
+    request = add_site(g, "LLM._chat", 5, user=None)
+    transport = Prompt("prompt:chat", messages=(Message("user", parts("{messages}"), origin="dynamic"),))
+    g.add(transport)
+    g.add_edge(transport.id, request.id, EdgeKind.PROMPT)
     wrapper = add_site(g, "LLM.ask", 4, kind=SiteKind.WRAPPER, user=None, target=request.id)
     call = add_site(
         g,
@@ -124,3 +127,44 @@ def test_the_wrappers_transport_message_list_is_no_conversation() -> None:
     t = triage_site(g, call)
     assert t.verdict == N, t
     assert "conversation history passed in (multi-turn)" not in t.reasons
+
+
+FEW_SHOT_TRIPLE = """Task: Turn the input into (subject, predicate, object).
+
+Input: Sam Johnson is eating breakfast.
+Output: (Sam Johnson, eat, breakfast)
+---
+Input: Michael Bernstein is writing email on a computer.
+Output: (Michael Bernstein, write, email)
+---
+Input: Percy Liang is teaching students in a classroom.
+Output: (Percy Liang, teach, students)
+---
+Input: {name} is {action}.
+Output: ({name},"""
+
+
+def test_few_shot_examples_are_examples_not_instructions() -> None:
+    """Words inside the examples (``write``, ``teach``) are no instructions; short example answers say narrow."""
+    g = AgentGraph()
+    site = add_site(g, "f", 10, system=None, user=FEW_SHOT_TRIPLE)
+    t = triage_site(g, site)
+    assert t.verdict == N, t
+    assert "few-shot examples with short answers" in t.reasons
+    assert not any(r in t.reasons for r in ('prompt says "write"', 'prompt says "advice or explanation"'))
+
+
+@pytest.mark.parametrize(
+    ("prompt", "want"),
+    [
+        ("{identity}\nIn general, {lifestyle}\n{name}'s wake up hour:", N),  # one field to fill
+        ("Convert the action to emojis.\nAction description: {action}\nEmoji:", N),
+        ("You have access to the following tools: {tools}\nQuestion: {q}\nThought:", OPEN),  # a reasoning field
+    ],
+)
+def test_a_completion_prompt_ending_in_one_field(prompt: str, want: Verdict) -> None:
+    g = AgentGraph()
+    site = add_site(g, "f", 10, system=None, user=prompt)
+    t = triage_site(g, site)
+    assert t.verdict == want, t
+    assert any(r.startswith("completion fills one field") for r in t.reasons) == (want == N)
