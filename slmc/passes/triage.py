@@ -605,7 +605,11 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     # its wrapper reaches is only the transport
     evidence += conversation_evidence(graph, site if request is None or site.site == SiteKind.WRAPPER_CALL else request)
     evidence += agent_evidence(graph, site)
-    evidence += name_evidence(graph, site)
+    # a hint, left out where the prompt already says as much in that direction
+    said = [e.weight for e in evidence if e.reason.startswith("prompt says")]
+    for e in name_evidence(graph, site):
+        if abs(sum(w for w in said if (w > 0) == (e.weight > 0))) < 1.0:
+            evidence.append(e)
     structured = any(structured_output_of(s) for s in (site, request) if s is not None)
     evidence += [Evidence(0.0, JUDGEMENT + why) for why in judgement_cues(texts, structured)]
     return evidence
