@@ -789,6 +789,9 @@ def agent_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     owner = name.rsplit(".", 1)[0] if "." in name else ""
     if "CodeAgent" in name or "code_agent" in name.lower():
         return [Evidence(-1.6, f"runs `{name}`: a code agent writes code")]
+    caller = site.function.rsplit(".", 1)[0] if "." in site.function else ""
+    if caller and _AGENT_CLASS.search(caller):
+        return []  # one step an agent's own method makes (``SearchAgent.summarize`` calling ``self.step``): read it
     if owner and _AGENT_CLASS.search(owner) and _AGENT_LOOP.search(name):
         return [Evidence(-0.9, f"runs `{name}`: an agent loop over tools")]
     return []

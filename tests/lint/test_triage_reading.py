@@ -168,3 +168,23 @@ def test_a_completion_prompt_ending_in_one_field(prompt: str, want: Verdict) -> 
     t = triage_site(g, site)
     assert t.verdict == want, t
     assert any(r.startswith("completion fills one field") for r in t.reasons) == (want == N)
+
+
+def test_an_agents_own_method_calling_its_step_is_read_not_taken_for_an_agent_loop() -> None:
+    """``SearchAgent.summarize_text`` calling ``self.step(...)`` is that agent's one task; a run from outside is a loop."""
+    g = AgentGraph()
+    request = add_site(g, "ChatAgent._step", 5, user="{messages}")
+    step = add_site(g, "ChatAgent.step", 4, kind=SiteKind.WRAPPER, user=None, target=request.id)
+    own = add_site(
+        g,
+        "SearchAgent.summarize_text",
+        20,
+        path="search_agent.py",
+        kind=SiteKind.WRAPPER_CALL,
+        target=step.id,
+        user="Extract the sentences relevant to the query from the text below. Reply with only those sentences. {text}",
+    )
+    outside = add_site(g, "<module>", 30, path="main.py", kind=SiteKind.WRAPPER_CALL, target=step.id, user="{task}")
+    t = triage_site(g, own)
+    assert t.verdict == N and not any("agent loop" in r for r in t.reasons), t
+    assert any("an agent loop over tools" in r for r in triage_site(g, outside).reasons)
