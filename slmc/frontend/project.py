@@ -929,7 +929,7 @@ class Analysis:
 
     def _substitute(self, msgs: tuple[Message, ...], call: Site, wrapper_key: str | None) -> tuple[Message, ...]:
         fn = self.ev.scopes.get(wrapper_key or "")
-        if fn is None or not msgs:
+        if fn is None:
             return msgs
         params = [p.name.value for p in fn.params]
         if fn.enclosing_class() is not None and params and params[0] in ("self", "cls"):
@@ -945,8 +945,9 @@ class Analysis:
             return msgs
         holes = {p.text.lstrip("*") for m in msgs for p in m.parts if p.hole}
         if not holes & bound.keys():
-            # the chain below lost the parameters (messages rebuilt, compressed, passed through locals): what the
-            # caller hands to the wrapper's prompt parameters is what it sends, after what the wrapper adds itself
+            # no prompt followed below the wrapper (an abstract chain, a compressed message list), or one that lost
+            # the parameters (messages rebuilt, passed through locals): what the caller hands to the wrapper's prompt
+            # parameters is what it sends, after what the wrapper adds itself
             return msgs + self._argument_messages(fn, call, bound)
         out: list[Message] = []
         for m in msgs:

@@ -201,6 +201,9 @@ class Evaluator:
         for v in values:
             if isinstance(v, Answer):
                 return v
+        rewritten = self.rewritten_text(bindings)
+        if rewritten is not None:
+            return rewritten
         augs = [b for b in bindings if b[0] == "aug"]
         if augs and len(values) == 1 and isinstance(values[0], Const | Text):
             texts = [self.as_text_value(values[0])] + [self.text(b[1], b[2]) for b in augs]
@@ -208,6 +211,62 @@ class Evaluator:
         if augs or not values or any(v != values[0] for v in values):
             return None  # assigned different values: not static
         return values[0]
+
+    def rewritten_text(self, bindings: list[Binding]) -> Text | None:
+        """``prompt = read(...)`` then ``prompt = prompt.replace("{goal}", goal)`` (or ``.format``, ``.strip``): one
+        text rewritten in place, in source order; the replaced slots become holes. None for any other shape."""
+        exprs = [b for b in bindings if b[0] == "expr"]
+        if len(exprs) < 2 or len(exprs) != len(bindings) or len(exprs) > 32:
+            return None
+
+        def rewrites(b: Binding) -> bool:
+            e = b[1]
+            return (
+                isinstance(e, cst.Call)
+                and isinstance(e.func, cst.Attribute)
+                and isinstance(e.func.value, cst.Name)
+                and e.func.attr.value in ("replace", "format", "strip", "lstrip", "rstrip")
+                and self.bindings_of(e.func.value.value, b[2]) is bindings
+            )
+
+        base, rest = exprs[0], exprs[1:]
+        if rewrites(base) or not all(rewrites(b) for b in rest):
+            return None
+        text = self.as_text_value(self.value(base[1], base[2]))
+        for b in rest:
+            if text is None:
+                return None
+            call, scope = b[1], b[2]
+            method = call.func.attr.value
+            if method == "format":
+                text = self.format_call(call, text, scope)
+            elif method == "replace":
+                text = self.replace_text(text, call, scope)
+            elif not call.args:
+                text = _map_static(text, getattr(str, method))
+        return text
+
+    def replace_text(self, text: Text, call: cst.Call, scope: Scope) -> Text | None:
+        """``text.replace("{goal}", goal)``: each static occurrence of the old string becomes the new text."""
+        args = [a for a in call.args if a.keyword is None and not a.star]
+        if len(args) != 2:
+            return None
+        old = self.static_str(args[0].value, scope)
+        if not old:
+            return None
+        new = self.text(args[1].value, scope)
+        pieces: list[Text | None] = []
+        for p in text.parts:
+            if p.hole or old not in p.text:
+                pieces.append(Text((p,), text.origin))
+                continue
+            chunks = p.text.split(old)
+            for i, chunk in enumerate(chunks):
+                if i:
+                    pieces.append(new)
+                pieces.append(Text((PromptPart(chunk),), text.origin) if chunk else None)
+        out = concat(pieces, text.origin)
+        return Text(out.parts, text.origin, text.template_file)
 
     def binding_value(self, b: Binding) -> Value:
         kind = b[0]
@@ -1276,6 +1335,9 @@ class Evaluator:
             if method in ("strip", "lstrip", "rstrip") and not call.args:
                 inner = self.text(func.value, scope)
                 return _map_static(inner, getattr(str, method))
+            if method == "replace":
+                inner = self.text(func.value, scope)
+                return self.replace_text(inner, call, scope) if any(not p.hole for p in inner.parts) else None
             if method in ("read", "read_text"):
                 return self.read_file(func.value, scope)
             if method == "render":

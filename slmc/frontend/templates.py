@@ -305,10 +305,22 @@ def loader_value(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Text 
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
         expr = positional[index] if index < len(positional) else None
     name = ev.static_str(expr, scope) if expr is not None else None
+    near = ev.scopes[key].module.path
+    if not name:
+        # ``read_prompt(__file__, "write_code.txt")``: the folder comes from the caller's file, the name from the
+        # argument that names a file
+        if not any(isinstance(a.value, cst.Name) and a.value.value == "__file__" for a in call.args):
+            return None
+        names = [ev.static_str(a.value, scope) for a in call.args]
+        name = next((n for n in names if n and _FILE_NAME.fullmatch(n)), None)
+        near = scope.module.path
     if not name:
         return None
-    path = find_template(ev, name, ev.scopes[key].module.path)
+    path = find_template(ev, name, near)
     return read_template(ev, path) if path is not None else None
+
+
+_FILE_NAME = re.compile(r"[\w./-]{1,200}\.(?:txt|md|prompt|j2|jinja2?|ya?ml|json|tmpl|tpl)")
 
 
 def config_file(ev: Evaluator, name: str, scope: Scope) -> Const | None:

@@ -50,7 +50,12 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         1.0,
         "pick among listed items",
     ),
-    (r"which\s+(?:of\s+the\s+following|one\s+of)", 0.9, "which of the following"),
+    (
+        r"which\s+(?:of\s+the\s+following|one\s+of|option)|of\s+the\s+following\s+(?:two|three|four|five|\d+)\s+options"
+        r"|[\"'`][A-Z][A-Z_ -]{1,24}[\"'`]\s*(?:,\s*[\"'`][A-Z][A-Z_ -]{1,24}[\"'`]\s*)*,?\s+or\s+[\"'`][A-Z][A-Z_ -]{1,24}[\"'`]",
+        0.9,
+        "which of the following",
+    ),
     (
         r"[\"'`]?yes[\"'`]?\s+or\s+[\"'`]?no\b|yes/no|[\"'`]?true[\"'`]?\s+or\s+[\"'`]?false\b|true/false|\bbool(?:ean)?\b",
         1.1,
@@ -84,7 +89,18 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     # the answer is taken from the input: extraction, reformatting, translation, queries, tool arguments
     (r"extract(?:s|ion|ed)?|pull\s+out|identify\s+(?:all\s+)?the\s+\w+\s+(?:in|from)", 1.2, "extract"),
     (r"pars(?:e|ing)\b|normali[sz]e|reformat|re-format|fix\s+(?:the|this)\s+json|valid\s+json", 0.8, "reformat"),
-    (r"convert\s+(?:the|this|it|them)\b|rewrite\s+(?:the|this|it)\b|rephrase|paraphrase|clean\s+up", 0.8, "rewrite"),
+    (
+        r"(?:convert|turn|transform|map)\s+(?:the\s+|this\s+|these\s+|an?\s+|each\s+)?(?:[\w'-]+\s+){0,3}?(?:in)?to\b"
+        r"|convert\s+(?:the|this|it|them)\b|rewrite\s+(?:the|this|it)\b|rephrase|paraphrase|clean\s+up",
+        0.8,
+        "rewrite",
+    ),
+    (
+        r"(?:respond|reply|answer|output|return|say)\s+(?:with\s+)?(?:only\s+|exactly\s+)?[\"'`][^\"'`\n]{1,30}[\"'`]"
+        r"|(?:reply|respond|answer)\s+with\s+exactly\s+one",
+        1.1,
+        "a fixed literal answer",
+    ),
     (r"translat(?:e|ion)", 0.9, "translate"),
     (
         r"(?:preserv(?:e|ing)|keep|retain)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:relevant\s+|original\s+)?"
@@ -101,11 +117,13 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     (r"fill\s+in\s+the\s+(?:arguments|parameters|fields)|function\s+arguments", 0.8, "argument filling"),
     # a summary of given text, especially with a fixed outline
     (
-        r"summari[sz]e\s+(?:the\s+|this\s+|these\s+|all\s+|a\s+|each\s+)?(?:following|given|above|provided|below|text|paper|"
+        r"summari[sz](?:e|es|ing)\s+(?:the\s+|this\s+|these\s+|all\s+|a\s+|each\s+)?(?:raw\s+|full\s+|whole\s+)?"
+        r"(?:following|given|above|provided|below|text|paper|"
         r"article|document|content|conversation|chat|dialog\w*|page|webpage|results?|chunks?|code|file|readme|transcript|"
         r"history|rounds?|messages?|context|notes|email|thread|trajectory|log)"
         r"|summary\s+of\s+(?:the\s+|this\s+)?(?:following|given|above|provided|text|paper|article|document|conversation)"
-        r"|key\s+points|condense|compress(?:ion)?\b|tl;?dr",
+        r"|key\s+points|condense|compress(?:ion)?\b|tl;?dr"
+        r"|given\s+the\s+(?:\w+\s+){0,2}(?:above|below)[^.\n]{0,80}?\b(?:summari[sz]e|remember|list|which|what)\b",
         1.0,
         "summary of given text",
     ),
@@ -120,13 +138,14 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
 _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     # new content: code, documents, stories
     (
-        r"(?:write|generate|create|produce|implement|complete|fix|rewrite)\s+(?:[\w,'-]+\s+){0,4}?(?:code|program|script|function|class|module|"
-        r"implementation|game|app|application|files?)\b(?!\s+block)|code\s+agent",
+        r"(?:write|generate|create|produce|implement|complete|fix|rewrite|modify|edit)(?:/\w+)?\s+(?:[\w,'/-]+\s+){0,4}?"
+        r"(?:code|codes|program|programs|script|function|class|module|implementation|game|app|application|software|"
+        r"files?)\b(?!\s+block)|code\s+agent|(?:coding|programming)\s+experience|programmer\b",
         -1.6,
         "writes code",
     ),
     (
-        r"(?:write|draft|compose|generate|create|produce)\s+(?:[\w,'-]+\s+){0,4}?(?:report|article|essay|blog|story|stories|poem|chapter|novel|"
+        r"(?:write|draft|compose|generate|create|produce|expand(?:ing)?|polish(?:ing)?)\s+(?:[\w,'-]+\s+){0,4}?(?:report|article|essay|blog|story|stories|poem|chapter|novel|"
         r"document(?:ation)?|prd|trd|design|specification|proposal|section|post|letter|email|speech|content|cop(?:y|ies)|"
         r"description)s?\b",
         -1.4,
@@ -172,7 +191,7 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "open research with tools",
     ),
     (
-        r"itinerary|strateg(?:y|ies)\b|recommend(?:ation)?s?\b|explain\s+(?:how|why|what|the\s+concept)|teach",
+        r"itinerary|strateg(?:y|ies)\b|recommend(?:ation)?s?\b|explain\s+(?:how|why|what|the\s+concept)|teach\b(?!ing)",
         -0.7,
         "advice or explanation",
     ),
@@ -195,6 +214,22 @@ _UNCLEAR_WORDING: tuple[tuple[str, str], ...] = (
         "grounded question answering",
     ),
 )
+# The same reading for prompts written in Chinese (no word boundaries there): (pattern, weight, reason).
+_CJK_WORDING: tuple[tuple[str, float, str], ...] = (
+    (r"分类|归类|类别", 1.2, "classify"),
+    (r"是否|判断|判定", 0.8, "decide whether"),
+    (r"打分|评分|分数", 1.0, "score on a scale"),
+    (r"提取|抽取|摘录", 1.2, "extract"),
+    (r"总结|摘要|概括|汇总|整合", 1.0, "summary of given text"),
+    (r"翻译|改写|润色格式|格式化|转换为", 0.8, "rewrite"),
+    (r"不添加新信息|不篡改|不要添加|保持原", 0.9, "output taken from the input"),
+    (r"关键词|检索词|搜索词|查询语句", 1.2, "query generation"),
+    (r"只输出|仅输出|只返回|仅返回|只回答", 0.9, "answer with only"),
+    (r"写代码|编写代码|生成代码|代码|脚本|程序", -1.6, "writes code"),
+    (r"文章|报告|小说|故事|诗|方案|策划|文案", -1.2, "writes a document"),
+    (r"推理|分析|建议|思路", -0.7, "advice or explanation"),
+    (r"聊天|对话|陪伴", -1.0, "conversation"),
+)
 _WORDING_CAP = 2.6  # cap on the summed wording weight in each direction
 _UNCLEAR_DAMP = 0.4  # each judgement-call cue keeps this share of the wording total (once)
 
@@ -213,6 +248,9 @@ def _compile(table: tuple[tuple[str, float, str], ...]) -> list[tuple[re.Pattern
 
 _NARROW_RES = _compile(_NARROW_WORDING)
 _OPEN_RES = _compile(_OPEN_WORDING)
+_CJK_NARROW_RES = [(re.compile(p), w, word) for p, w, word in _CJK_WORDING if w > 0]
+_CJK_OPEN_RES = [(re.compile(p), w, word) for p, w, word in _CJK_WORDING if w < 0]
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _UNCLEAR_RES = [(re.compile(rf"(?<![\w-])(?:{p})", re.IGNORECASE), why) for p, why in _UNCLEAR_WORDING]
 
 # Clients whose raw response is a JSON envelope: ``json.loads`` on it says nothing about the answer.
@@ -365,20 +403,73 @@ def option_evidence(request: LLMCall) -> list[Evidence]:
     return out
 
 
+# A completion prompt ending in the one field the model fills (``Emoji:``, ``...'s wake up hour:``); a list to go on
+# (``1)``), a quoted line or a reasoning field (``Thought:``) is no such field.
+_FIELD_END = re.compile(r"(?:^|\n)[^\n\"]{0,40}?\b([A-Za-z][\w' ()-]{1,40}):\s*$")
+_OPEN_FIELDS = re.compile(
+    r"(?:thought|thoughts|reasoning|reason|response|answer|assistant|ai|human|user|bot|output|reply|a|q|content|text|"
+    r"observation|action|action input|final answer|question)$",
+    re.IGNORECASE,
+)
+
+
+def field_evidence(templates: Iterable[str]) -> list[Evidence]:
+    """Evidence from a completion prompt that ends in one named field for the model to fill."""
+    for text in templates:
+        if text.strip().count("\n") < 1:
+            continue  # a bare ``Observation:`` part (a stop word, a separator) is no completion prompt
+        m = _FIELD_END.search(text.rstrip()[-200:])
+        if m and not _OPEN_FIELDS.search(m.group(1).strip()):
+            return [Evidence(0.8, f"completion fills one field (`{m.group(1).strip()}:`)")]
+    return []
+
+
+_EXAMPLE_FIELD = re.compile(r"^[ \t]*([A-Za-z][\w' -]{0,30}):[ \t]*(.*)$", re.MULTILINE)
+
+
+def without_examples(text: str) -> tuple[str, bool]:
+    """The prompt's instructions without its few-shot examples: lines whose ``Label:`` repeats three times or more
+    (``Input:`` / ``Output:``, ``Action description:`` / ``Emoji:``) are examples, not what the task asks. Also says
+    whether the examples' answers are all short (a few-shot prompt for a short closed answer)."""
+    fields: dict[str, list[str]] = {}
+    for m in _EXAMPLE_FIELD.finditer(text):
+        fields.setdefault(m.group(1).strip().lower(), []).append(m.group(2))
+    repeated = {k for k, v in fields.items() if len(v) >= 3}
+    if not repeated:
+        return text, False
+    kept = [
+        line
+        for line in text.split("\n")
+        if not ((m := _EXAMPLE_FIELD.match(line)) and m.group(1).strip().lower() in repeated)
+    ]
+    values = [v.strip() for k in repeated for v in fields[k] if v.strip()]
+    short = bool(values) and max(len(v) for v in values) <= 80
+    return "\n".join(kept), short
+
+
 def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
     """Evidence from the literal prompt text: what the task asks for, in each direction, capped."""
-    text = "\n".join(texts)
+    text, short_examples = without_examples("\n".join(texts))
     if not text.strip():
         return []
     out: list[Evidence] = []
+    if short_examples:
+        out.append(Evidence(0.6, "few-shot examples with short answers"))
+    cjk = bool(_CJK.search(text))
     for table in (_NARROW_RES, _OPEN_RES):
+        if cjk:
+            table = table + (_CJK_NARROW_RES if table is _NARROW_RES else _CJK_OPEN_RES)
         total = 0.0
+        seen: set[str] = set()
         for pattern, weight, word in table:
+            if word in seen:
+                continue
             if abs(total) >= _WORDING_CAP:
                 break
             if pattern.search(text):
                 w = max(-_WORDING_CAP - total, min(_WORDING_CAP - total, weight))
                 total += w
+                seen.add(word)
                 out.append(Evidence(w, f'prompt says "{word}"'))
     return out
 
@@ -508,11 +599,180 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     else:
         evidence += option_evidence(site)
     evidence += wording_evidence(texts)
-    evidence += conversation_evidence(graph, site if request is None else request)
+    own = graph.prompt_of(site.id)
+    evidence += field_evidence(m.template() for m in own.messages) if own is not None else []
+    # a wrapper-call's own prompt says whether it hands in a conversation; the ``messages`` parameter of the request
+    # its wrapper reaches is only the transport
+    evidence += conversation_evidence(graph, site if request is None or site.site == SiteKind.WRAPPER_CALL else request)
     evidence += agent_evidence(graph, site)
+    # a hint, left out where the prompt already says as much in that direction
+    said = [e.weight for e in evidence if e.reason.startswith("prompt says")]
+    for e in name_evidence(graph, site):
+        if abs(sum(w for w in said if (w > 0) == (e.weight > 0))) < 1.0:
+            evidence.append(e)
     structured = any(structured_output_of(s) for s in (site, request) if s is not None)
     evidence += [Evidence(0.0, JUDGEMENT + why) for why in judgement_cues(texts, structured)]
     return evidence
+
+
+# What a person reads in the names around the call: the function making it, the prompt variables, the template file
+# (``WritePRD._is_related``, ``summarize_prompt``, ``generate_event_triple_v1.txt``). A hint the prompt outweighs.
+_NAME_NARROW = frozenset(
+    [
+        "classify",
+        "classifier",
+        "classification",
+        "categorize",
+        "categorise",
+        "category",
+        "extract",
+        "extractor",
+        "extraction",
+        "parse",
+        "parser",
+        "detect",
+        "detector",
+        "rank",
+        "ranker",
+        "rerank",
+        "ranking",
+        "score",
+        "scorer",
+        "scoring",
+        "rate",
+        "rating",
+        "grade",
+        "grader",
+        "select",
+        "selector",
+        "choose",
+        "pick",
+        "filter",
+        "summarize",
+        "summarise",
+        "summary",
+        "summarizer",
+        "summarization",
+        "compress",
+        "compression",
+        "condense",
+        "translate",
+        "translator",
+        "rephrase",
+        "reformulate",
+        "reformulator",
+        "query",
+        "queries",
+        "keyword",
+        "keywords",
+        "route",
+        "router",
+        "routing",
+        "intent",
+        "label",
+        "labels",
+        "vote",
+        "decide",
+        "decision",
+        "triple",
+        "triples",
+        "emoji",
+        "emojis",
+        "relevance",
+        "relevant",
+        "repair",
+        "reformat",
+        "tag",
+        "tagger",
+        "sentiment",
+        "language",
+    ]
+)
+_NAME_OPEN = frozenset(
+    [
+        "code",
+        "coding",
+        "prd",
+        "trd",
+        "design",
+        "report",
+        "essay",
+        "article",
+        "story",
+        "stories",
+        "tutorial",
+        "chapter",
+        "novel",
+        "poem",
+        "convo",
+        "conversation",
+        "chat",
+        "talk",
+        "dialogue",
+        "dialog",
+        "brainstorm",
+        "implement",
+        "engineer",
+        "programmer",
+        "caption",
+        "blog",
+    ]
+)
+_NAME_PREDICATE = frozenset(["is", "has", "should", "can", "does", "needs"])  # ``_is_related``: a yes/no question
+_NAME_SPLIT = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_PROMPT_VAR = re.compile(r"prompt|template|instruction|system", re.IGNORECASE)
+
+
+_NAME_INPUT = frozenset(
+    ["on", "of", "from", "about", "for", "with", "given"]
+)  # ``memo_on_convo``: what follows is the input
+
+
+def _name_words(name: str) -> list[str]:
+    words = [w.lower() for w in _NAME_SPLIT.findall(name)]
+    cut = next((i for i, w in enumerate(words) if i and w in _NAME_INPUT), len(words))
+    return words[:cut]
+
+
+def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
+    """Hints from names: the function making the call, prompt variables (``summarize_prompt``), the template file."""
+    names: list[str] = []
+    if site.function and site.function != "<module>" and site.site != SiteKind.FRAMEWORK_TASK:
+        names.append(site.function)  # a config agent's "function" is its file, not a task name
+    prompt = graph.prompt_of(site.id)
+    if prompt is not None:
+        if prompt.template_file:
+            names.append(prompt.template_file.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+        for m in prompt.messages:
+            for p in m.parts:
+                if p.hole and _PROMPT_VAR.search(p.text) and re.fullmatch(r"[\w.]+", p.text):
+                    names.append(p.text.rsplit(".", 1)[-1])
+    out: list[Evidence] = []
+    narrow = open_ = None
+    for name in dict.fromkeys(names):
+        for part in reversed(name.split(".")):  # the method's own name first, then its class
+            words = _name_words(part)
+            # the first word that says anything decides (``summarize_chat``: a summary, ``write_code``: code)
+            cue = next(
+                (
+                    w
+                    for i, w in enumerate(words)
+                    if w in _NAME_NARROW or w in _NAME_OPEN or (i == 0 and w in _NAME_PREDICATE)
+                ),
+                None,
+            )
+            if cue is None:
+                continue
+            if cue in _NAME_OPEN and cue not in _NAME_NARROW:
+                open_ = open_ or name
+            else:
+                narrow = narrow or name
+            break
+    if narrow and not open_:
+        out.append(Evidence(0.7, f"named `{narrow}`: a closed task"))
+    elif open_ and not narrow:
+        out.append(Evidence(-0.7, f"named `{open_}`: writes new content"))
+    return out
 
 
 JUDGEMENT = "prompt reads as a judgement call: "
@@ -529,6 +789,9 @@ def agent_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     owner = name.rsplit(".", 1)[0] if "." in name else ""
     if "CodeAgent" in name or "code_agent" in name.lower():
         return [Evidence(-1.6, f"runs `{name}`: a code agent writes code")]
+    caller = site.function.rsplit(".", 1)[0] if "." in site.function else ""
+    if caller and _AGENT_CLASS.search(caller):
+        return []  # one step an agent's own method makes (``SearchAgent.summarize`` calling ``self.step``): read it
     if owner and _AGENT_CLASS.search(owner) and _AGENT_LOOP.search(name):
         return [Evidence(-0.9, f"runs `{name}`: an agent loop over tools")]
     return []
@@ -539,11 +802,21 @@ def triage_site(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None = 
     if multi_task is None:
         multi_task = multi_task_wrappers(graph)
     if (site.target in multi_task or site.id in multi_task) and not agent_evidence(graph, site):
-        # an orchestrator; an agent loop (``agent.run``) makes many calls too, but they are one open task
+        # an orchestrator; an agent loop (``agent.run``) makes many calls too, but they are one open task. Its prompt
+        # is the first inner task's, its answer the orchestrator's: only the names around the call can still hint.
         name = site.target.split("@", 1)[0].removeprefix("llm:") if site.target else site.function
         what = "calls" if site.site == SiteKind.WRAPPER_CALL else "is"
-        return TriageResult(Verdict.UNCLEAR, 0.5, (f"{what} `{name}`, which makes several LLM calls",))
+        multi = f"{what} `{name}`, which makes several LLM calls"
+        if site.site != SiteKind.WRAPPER_CALL:
+            return TriageResult(Verdict.UNCLEAR, 0.5, (multi,))
+        return _verdict([*name_evidence(graph, site), Evidence(0.0, multi)])
     evidence = collect_evidence(graph, site)
+    return _verdict(evidence)
+
+
+def _verdict(evidence: list[Evidence], cues_found: list[str] | None = None) -> TriageResult:
+    """The verdict from summed evidence; judgement-call cues damp the total; reasons strongest first."""
+    evidence = evidence + [Evidence(0.0, JUDGEMENT + why) for why in cues_found or ()]
     total = sum(e.weight for e in evidence)
     cues = [e for e in evidence if e.weight == 0.0 and e.reason.startswith(JUDGEMENT)]
     if cues:  # a judgement call: only strong evidence in one direction survives

@@ -476,3 +476,125 @@ def test_message_helper_taking_the_role_and_the_text(tmp_path: Path) -> None:
     assert prompt is not None and [m.role for m in prompt.messages] == ["system", "user"]
     assert "under the headings Errors" in prompt.messages[0].static_text()
     assert triage_site(graph, site).verdict == Verdict.NARROW
+
+
+def test_wrapper_call_through_an_abstract_chain_sends_its_own_arguments(tmp_path: Path) -> None:
+    """The wrapper's prompt is lost below it (a compressed message list handed to an abstract provider method): the
+    call still sends what it passes to the wrapper's prompt parameters, and is triaged on that text."""
+    _write(
+        tmp_path,
+        {
+            "llm/base.py": """
+                from abc import ABC, abstractmethod
+
+
+                class BaseLLM(ABC):
+                    @abstractmethod
+                    async def _achat(self, messages):
+                        \"\"\"provider call\"\"\"
+
+                    async def acompletion_text(self, messages, stream=False):
+                        return await self._achat(messages)
+
+                    async def aask(self, msg, system_msgs=None, stream=None):
+                        message = [{"role": "system", "content": s} for s in (system_msgs or ["You are helpful."])]
+                        message.append({"role": "user", "content": msg})
+                        compressed = self.compress(message)
+                        return await self.acompletion_text(compressed, stream=stream)
+
+                    def compress(self, messages):
+                        return messages[-20:]
+            """,
+            "llm/openai_llm.py": """
+                from openai import AsyncOpenAI
+
+                from llm.base import BaseLLM
+
+
+                class OpenAILLM(BaseLLM):
+                    def __init__(self):
+                        self.client = AsyncOpenAI()
+
+                    async def _achat(self, messages):
+                        rsp = await self.client.chat.completions.create(model="gpt-4o", messages=messages)
+                        return rsp.choices[0].message.content
+            """,
+            "actions/readme.py": """
+                from llm.openai_llm import OpenAILLM
+
+                DETECT = "Detect the language of the requirement below. Answer with only the language name.\\n{req}"
+
+
+                class ExtractReadme:
+                    def __init__(self):
+                        self.llm = OpenAILLM()
+
+                    async def summary(self, readme):
+                        return await self.llm.aask(
+                            readme,
+                            system_msgs=["You are a tool that summarizes the given README file.", "Return it only."],
+                        )
+
+                    async def language(self, req):
+                        return await self.llm.aask(DETECT.format(req=req))
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    summary, language = _site(graph, "actions/readme.py", 12), _site(graph, "actions/readme.py", 18)
+    assert "summarizes the given README file" in _text(graph, summary)
+    assert "Detect the language of the requirement" in _text(graph, language)
+    assert triage_site(graph, language).verdict == Verdict.NARROW
+
+
+def test_prompt_read_next_to_the_caller_and_rewritten_in_place(tmp_path: Path) -> None:
+    """``read_prompt(__file__, "write_code.txt")`` reads a file next to the caller; ``prompt = prompt.replace(...)``
+    rewrites that text in place: the site's prompt is the file's text with the replaced slots as holes."""
+    _write(
+        tmp_path,
+        {
+            "helper/prompt_reader.py": """
+                from pathlib import Path
+
+
+                class PromptReader:
+                    @staticmethod
+                    def read_tools_prompt(current_file: str, prompt_file: str) -> str:
+                        file_path = str(Path(current_file).resolve().parent) + "/prompts/" + prompt_file
+                        f = open(file_path, "r")
+                        file_content = f.read()
+                        f.close()
+                        return file_content
+            """,
+            "tools/code/prompts/write_code.txt": "Write the complete python code for {code_description}.\n",
+            "tools/code/prompts/label.txt": "Classify the ticket into one of the following queues: {queues}.\n",
+            "tools/code/tool.py": """
+                from openai import OpenAI
+
+                from helper.prompt_reader import PromptReader
+
+                client = OpenAI()
+
+
+                def write_code(code_description):
+                    prompt = PromptReader.read_tools_prompt(__file__, "write_code.txt")
+                    prompt = prompt.replace("{code_description}", code_description)
+                    return client.chat.completions.create(model="m", messages=[{"role": "system", "content": prompt}])
+
+
+                def route(ticket):
+                    prompt = PromptReader.read_tools_prompt(__file__, "label.txt").replace("{queues}", "a, b, c")
+                    return client.chat.completions.create(model="m", messages=[{"role": "user", "content": prompt}])
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    code, route = _site(graph, "tools/code/tool.py", 12), _site(graph, "tools/code/tool.py", 17)
+    prompt = graph.prompt_of(code.id)
+    assert (
+        prompt is not None
+        and prompt.messages[0].template() == "Write the complete python code for {code_description}.\n"
+    )
+    assert "one of the following queues: a, b, c." in _text(graph, route)
+    assert triage_site(graph, code).verdict == Verdict.OPEN_ENDED
+    assert triage_site(graph, route).verdict == Verdict.NARROW
