@@ -73,6 +73,7 @@ class Analysis:
     scanned: set[str] = field(default_factory=set)  # modules whose calls were classified
     config_roots: list[Path] | None = None  # folders whose YAML configs are read for agents (None: the root)
     forwarded: dict[str, set[str]] = field(default_factory=dict)  # wrapper key -> parameters reaching its request
+    transports: dict[str, set[str]] = field(default_factory=dict)  # fn key -> its endpoint parameters (HTTP helper)
 
     def __post_init__(self) -> None:
         self.project = Project(self.root, loader=self._load)
@@ -291,6 +292,7 @@ class Analysis:
 
         A call handing a project function to a higher-order one (``retry(ask, prompt)``) is a call of the
         higher-order function when that reaches a model by itself, else of the function it is given."""
+        self._resolve_endpoints()
         found, graph = self._reach()
         if self._resolve_unknown(found):
             found, graph = self._reach()
@@ -300,6 +302,52 @@ class Analysis:
                 site.callee, site.args, site.passed = site.passed, site.passed_args, None
                 switched = True
         return self._reach() if switched else (found, graph)
+
+    def _resolve_endpoints(self) -> None:
+        """HTTP calls whose URL is built from a parameter (``_request_api(self, api_path, payload)``): a request when
+        a caller passes a model endpoint for it (``"/api/chat"``), whatever other callers pass (embeddings)."""
+        if not self.ev.endpoint_calls:
+            return
+        callers: dict[str, list[Site]] = {}
+        for s in self.sites.values():
+            if s.site == SiteKind.WRAPPER_CALL and s.callee is not None:
+                callers.setdefault(s.callee, []).append(s)
+        pending, self.ev.endpoint_calls = self.ev.endpoint_calls, []
+        for info in pending:
+            fn = info.scope.enclosing_function()
+            if fn is None or id(info.node) in self.sites:
+                continue
+            names = self.ev.url_params(list(info.node.args), info.scope)
+            hit = False
+            for caller in callers.get(fn.key, [])[:50]:
+                for a, name in _bind(fn, caller.args):
+                    if name in names and not a.star:
+                        text = self.ev.text(a.value, caller.info.scope).static()
+                        hit = hit or any(m in text for m in clients.LLM_URL_MARKERS)
+            if not hit:
+                self.ev.endpoint_calls.append(info)  # a later round may load the callers
+                continue
+            self.ev.llm_endpoints.add(id(info.node))
+            self.transports.setdefault(fn.key, set()).update(names)
+            try:
+                site = classify(self.ev, info)
+            except RecursionError:
+                site = None
+            if site is not None:
+                self.sites[site.key] = site
+
+    def _model_endpoint(self, site: Site) -> bool:
+        """Whether a call of an HTTP helper passes a model endpoint (or one not known statically) for its URL."""
+        callee = self.ev.scopes.get(site.callee or "")
+        names = self.transports.get(site.callee or "", set())
+        if callee is None:
+            return True
+        for a, name in _bind(callee, site.args):
+            if name in names and not a.star:
+                text = self.ev.text(a.value, site.info.scope).static()
+                if text.strip() and not any(m in text for m in clients.LLM_URL_MARKERS):
+                    return False
+        return True
 
     def _resolve_unknown(self, reaching: set[str]) -> bool:
         """Calls of values the scan could not type, resolved once every call is classified: ``llm(prompt)`` of a
@@ -414,6 +462,8 @@ class Analysis:
             if fn is None:
                 continue
             if site.site == SiteKind.WRAPPER_CALL and site.callee is not None:
+                if site.callee in self.transports and not self._model_endpoint(site):
+                    continue  # _request_api("/api/embeddings", ...): this caller does not reach a model
                 if site.passed is not None and site.passed in self.ev.scopes:
                     graph.add_edge(fn.key, site.passed)  # the caller reaches what it hands over
                 if site.callee in self.ev.scopes:
@@ -488,7 +538,9 @@ class Analysis:
                 own = inside.get(key, [])
                 private = scope.name.startswith("_") and not scope.name.startswith("__")
                 mine = direct_fns.get(key, set())
-                raw = any(s.site == SiteKind.REQUEST for s in own)
+                if key in self.transports:
+                    continue  # an HTTP helper whose callers pass the model endpoint: folded into their calls
+                raw = any(s.site == SiteKind.REQUEST or s.callee in self.transports for s in own)
                 if private and not mine:
                     continue  # a private hook reached only through its base method: the base's API calls it
                 if private and raw and len(mine) < 2:

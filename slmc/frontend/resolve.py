@@ -148,6 +148,11 @@ class Evaluator:
         self._siblings: dict[str, set[str]] = {}  # method -> other subclasses' methods a base-typed call reaches
         self._receiver: str | None = None  # while evaluating a base class's attribute for a subclass (as_receiver)
         self._receiver_memo: dict[str, dict[int, Value]] = {}
+        self._sdk_bases: dict[str, Client | None] = {}
+        self.llm_endpoints: set[int] = (
+            set()
+        )  # id() of HTTP calls whose endpoint parameter callers fill with a model URL
+        self.endpoint_calls: list[Any] = []  # CallInfo of HTTP calls whose URL is built from a parameter
 
     def register(self, mod: ModuleIndex) -> None:
         for scope in mod.scopes:
@@ -201,6 +206,9 @@ class Evaluator:
         for v in values:
             if isinstance(v, Answer):
                 return v
+        refs = {v.qname for v in values if isinstance(v, Ref)}
+        if len(refs) == 1 and all(isinstance(v, Ref) or v == Const(None) for v in values):
+            return Ref(refs.pop())  # ``dashscope = None`` declared in the class body, the module stored in a method
         augs = [b for b in bindings if b[0] == "aug"]
         if augs and len(values) == 1 and isinstance(values[0], Const | Text):
             texts = [self.as_text_value(values[0])] + [self.text(b[1], b[2]) for b in augs]
@@ -470,8 +478,37 @@ class Evaluator:
         if isinstance(base, Answer):
             return base
         if isinstance(base, Instance | Class):
-            return self.member(base.cls if isinstance(base, Instance) else base.key, attr, isinstance(base, Instance))
+            key = base.cls if isinstance(base, Instance) else base.key
+            found = self.member(key, attr, isinstance(base, Instance))
+            if found is None:  # not defined by the tree: what the SDK class it subclasses has
+                sdk = self.sdk_base(key)
+                return sdk.member(attr) if sdk is not None else None
+            return found
         return None
+
+    def sdk_base(self, cls_key: str) -> Client | None:
+        """The client an SDK class the tree's class derives from makes (``class Model(GenerativeModel)``,
+        ``class AGeneration(Generation)``): members the tree does not define are the SDK's. Memoised."""
+        if cls_key in self._sdk_bases:
+            return self._sdk_bases[cls_key]
+        self._sdk_bases[cls_key] = None
+        found: Client | None = None
+        todo, seen = [cls_key], set()
+        while todo and found is None and len(seen) < 30:
+            key = todo.pop(0)
+            cls = self.scopes.get(key)
+            if key in seen or cls is None:
+                continue
+            seen.add(key)
+            for base in cls.bases:
+                b = self.value(base, cls.parent or cls)
+                if isinstance(b, Ref):
+                    found = self.construct(b.qname, None, cls) or self.module_as_client(b.qname)
+                    if found is not None:
+                        break
+            todo.extend(self.bases_of(key))
+        self._sdk_bases[cls_key] = found
+        return found
 
     def member(self, cls_key: str, attr: str, on_instance: bool, depth: int = 0, receiver: str | None = None) -> Value:
         cls = self.scopes.get(cls_key)
@@ -885,6 +922,8 @@ class Evaluator:
         if interesting:  # a factory returning one of several providers: their common base
             return self.merge(interesting)
         for v in values:  # create_client() returning the ``litellm`` module / ``litellm.completion``
+            if isinstance(v, Ref) and any(c.startswith(v.qname + ".") for c in clients.CONSTRUCTORS):
+                return v  # a module whose classes build clients (``genai.GenerativeModel(...)`` on the returned module)
             if isinstance(v, Ref) and (v.qname in clients.MODULE_CLIENTS or self.module_client(v.qname)):
                 return self.module_as_client(v.qname)
         found = next((v for v in values if isinstance(v, Const | Text)), None)
@@ -899,7 +938,7 @@ class Evaluator:
         path = tuple(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
         key = ".".join(path)
         if key in clients.REQUEST_PATHS.get(client.kind, {}):
-            if client.kind in ("http", "http-client"):
+            if client.kind in ("http", "http-client") and id(call) not in self.llm_endpoints:
                 req_args, req_scope = self.request_object_args(args, scope) if key == "urlopen" else (args, scope)
                 if not (self.is_llm_url(req_args, req_scope) or self.is_llm_body(req_args, req_scope)):
                     return None
@@ -951,7 +990,9 @@ class Evaluator:
             return self.client_call(module_client, call, list(call.args), scope)
         if qname in clients.HTTP_FUNCTIONS:
             req_args, req_scope = self.request_object_args(list(call.args), scope)
-            if self.is_llm_url(req_args, req_scope) or self.is_llm_body(req_args, req_scope):
+            if id(call) in self.llm_endpoints or self.is_llm_url(req_args, req_scope):
+                return Answer(frozenset({id(call)}))
+            if self.is_llm_body(req_args, req_scope):
                 return Answer(frozenset({id(call)}))
         return None
 
@@ -1088,19 +1129,48 @@ class Evaluator:
                 return out, target_scope
         return args, scope
 
-    def is_llm_url(self, args: list[cst.Arg], scope: Scope) -> bool:
+    def url_expr(self, args: list[cst.Arg], scope: Scope) -> cst.BaseExpression | None:
         url = next((a.value for a in args if a.keyword is not None and a.keyword.value == "url"), None)
         if url is None:
             positional = [a.value for a in args if a.keyword is None]
             if not positional:
-                return False
+                return None
             url = (
                 positional[1]
                 if len(positional) > 1 and self.static_str(positional[0], scope) in _VERBS
                 else positional[0]
             )
+        return url
+
+    def is_llm_url(self, args: list[cst.Arg], scope: Scope) -> bool:
+        url = self.url_expr(args, scope)
+        if url is None:
+            return False
         text = self.text(url, scope).static()
         return any(marker in text for marker in clients.LLM_URL_MARKERS)
+
+    def url_params(self, args: list[cst.Arg], scope: Scope) -> set[str]:
+        """Parameters of the enclosing function the URL of an HTTP call is built from (``f"{base}{api_path}"``):
+        the endpoint arrives from the callers, which decide whether the call reaches a model."""
+        url = self.url_expr(args, scope)
+        fn = scope.enclosing_function()
+        if url is None or fn is None:
+            return set()
+        params = {p.name.value for p in fn.params}
+        found: set[str] = set()
+        todo: list[tuple[cst.CSTNode, int]] = [(url, 0)]
+        while todo:
+            node, depth = todo.pop()
+            if isinstance(node, cst.Name):
+                if node.value in params:
+                    found.add(node.value)
+                elif depth < 3:
+                    todo += [(b[1], depth + 1) for b in fn.bindings.get(node.value, ()) if b[0] == "expr"]
+                continue
+            if isinstance(node, cst.Attribute):  # self.config.api_base: not a parameter's value
+                continue
+            todo += [(c, depth) for c in node.children]
+        return found
 
     def is_llm_body(self, args: list[cst.Arg], scope: Scope) -> bool:
         """A request body shaped like a model request (``messages``/``prompt`` next to ``model``), whatever the URL
@@ -1127,16 +1197,29 @@ class Evaluator:
                 body = exprs[0]
             else:
                 break
-        if not isinstance(body, cst.Dict):
-            return False
+        return isinstance(body, cst.Dict) and self._llm_payload(body, scope)
+
+    def _llm_payload(self, body: cst.Dict, scope: Scope, depth: int = 0) -> bool:
+        """A dict shaped like a model request, or wrapping one (``{"input_data": {"input_string": ...,
+        "parameters": ...}}`` of a managed endpoint)."""
         keys = set()
         for el in body.elements:
             if isinstance(el, cst.DictElement):
                 k = self.static_str(el.key, scope)
                 if k is not None:
                     keys.add(k)
-        return bool(keys & {"messages", "prompt", "inputs"}) and bool(
-            keys & {"model", "max_tokens", "max_new_tokens", "temperature", "stream", "parameters"}
+        if keys & {"messages", "prompt", "inputs", "input_string"} and keys & {
+            "model",
+            "max_tokens",
+            "max_new_tokens",
+            "temperature",
+            "stream",
+            "parameters",
+        }:
+            return True
+        return depth == 0 and any(
+            isinstance(el, cst.DictElement) and isinstance(el.value, cst.Dict) and self._llm_payload(el.value, scope, 1)
+            for el in body.elements
         )
 
     # ---- text ----------------------------------------------------------------------------------------------------

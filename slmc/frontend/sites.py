@@ -82,6 +82,8 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         return None
     value = ev.client_call(client, call, resolved.args, scope)
     if not isinstance(value, Answer):
+        if client.kind in ("http", "http-client") and ev.url_params(resolved.args, scope):
+            ev.endpoint_calls.append(info)  # the endpoint arrives as a parameter: the callers decide (after the scan)
         return None
     api = ".".join(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
     api = clients.REQUEST_PATHS[client.kind].get(api, api)
