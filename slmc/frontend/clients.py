@@ -249,6 +249,8 @@ FACTORY_PATHS: dict[tuple[str, str], str] = {
     ("qianfan-module", "ChatCompletion"): "qianfan",
     ("qianfan-module", "Completion"): "qianfan",
     ("xai", "chat.create"): "xai-chat",
+    ("palm", "GenerativeModel"): "gemini-model",  # the google.generativeai module held as a value
+    ("palm", "generative_models.GenerativeModel"): "gemini-model",
 }
 
 # Path segments that are transparent (same request, different return shape).

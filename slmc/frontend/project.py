@@ -364,6 +364,11 @@ class Analysis:
         for info in self.ev.unresolved:
             if id(info.node) in self.sites:
                 continue
+            site = self._client_param_call(info)
+            if site is not None:  # def _call_client(self, call, *a): return call(*a), given client.chat.create
+                self.sites[site.key] = site
+                added = True
+                continue
             try:
                 candidates = self._unknown_callees(info, callers, memo)
             except RecursionError:
@@ -375,6 +380,21 @@ class Analysis:
             self.sites[site.key] = site
             added = True
         return added
+
+    def _client_param_call(self, info: Any) -> Site | None:
+        """The call of a called parameter (``call(*args, **kwargs)``) inside a higher-order helper that callers hand
+        an SDK request method: a request of that client."""
+        func = info.node.func
+        fn = info.scope.enclosing_function()
+        if not isinstance(func, cst.Name) or fn is None:
+            return None
+        client = self.ev.client_params.get(fn.key)
+        if client is None or func.value not in self.ev.called_params(fn.key):
+            return None
+        api = ".".join(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
+        site = Site(info, SiteKind.REQUEST, client=client.family, api=clients.REQUEST_PATHS[client.kind].get(api, api))
+        site.is_async = client.is_async or info.awaited
+        return site
 
     def _unknown_callees(self, info: Any, callers: dict[str, list[Site]], memo: dict) -> list[str]:
         func, scope = info.node.func, info.scope

@@ -58,6 +58,7 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
             site.passed, site.passed_args = passed[0].key, passed[1]
             return site
         if passed is not None and isinstance(passed[0], Client):
+            ev.client_params.setdefault(callee.key, passed[0])  # its ``call(*args)`` sends what callers hand over
             resolved = Resolved(passed[0], passed[1])
             callee = passed[0]
         else:
