@@ -313,11 +313,31 @@ class Analysis:
             if s.site == SiteKind.WRAPPER_CALL and s.callee is not None:
                 callers.setdefault(s.callee, []).append(s)
         pending, self.ev.endpoint_calls = self.ev.endpoint_calls, []
+        model_urls = {  # (class, URL source) of the HTTP requests found: another POST to the same URL is one too
+            (cls.key, s.info.scope.module.code(url))
+            for s in self.sites.values()
+            if s.site == SiteKind.REQUEST and s.client == "http"
+            for cls in [_class_of(s.info.scope)]
+            if cls is not None
+            for url in [self.ev.url_expr(list(s.info.node.args), s.info.scope)]
+            if isinstance(url, cst.Attribute)
+        }
         for info in pending:
             fn = info.scope.enclosing_function()
             if fn is None or id(info.node) in self.sites:
                 continue
             names = self.ev.url_params(list(info.node.args), info.scope)
+            url = self.ev.url_expr(list(info.node.args), info.scope)
+            cls = _class_of(info.scope)
+            if not names and isinstance(url, cst.Attribute) and cls is not None:
+                if (cls.key, info.scope.module.code(url)) in model_urls:
+                    self.ev.llm_endpoints.add(id(info.node))
+                    site = classify(self.ev, info)
+                    if site is not None:
+                        self.sites[site.key] = site
+                else:
+                    self.ev.endpoint_calls.append(info)
+                continue
             hit = False
             for caller in callers.get(fn.key, [])[:50]:
                 for a, name in _bind(fn, caller.args):
@@ -1198,6 +1218,14 @@ def _enclosing_nodes(site: Site) -> list[cst.CSTNode]:
                 if p is not None and p.start.line <= pos.start.line <= p.end.line:
                     out.append(stmt)
     return out
+
+
+def _class_of(scope: Scope) -> Scope | None:
+    """The class whose method (or a closure inside one) ``scope`` is."""
+    fn = scope.enclosing_function()
+    while fn is not None and fn.enclosing_class() is None and fn.parent is not None:
+        fn = fn.parent.enclosing_function()
+    return fn.enclosing_class() if fn is not None else None
 
 
 def _owner(scope: Scope) -> Scope | None:

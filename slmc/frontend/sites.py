@@ -83,8 +83,17 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         return None
     value = ev.client_call(client, call, resolved.args, scope)
     if not isinstance(value, Answer):
-        if client.kind in ("http", "http-client") and ev.url_params(resolved.args, scope):
+        sends = ".".join(client.path) in clients.REQUEST_PATHS.get(client.kind, {})
+        if sends and client.kind in ("http", "http-client") and ev.url_params(resolved.args, scope):
             ev.endpoint_calls.append(info)  # the endpoint arrives as a parameter: the callers decide (after the scan)
+        elif (
+            sends
+            and client.kind in ("http", "http-client")
+            and isinstance(ev.url_expr(resolved.args, scope), cst.Attribute)
+        ):
+            ev.endpoint_calls.append(
+                info
+            )  # self.end_point: a request when another request posts to it (after the scan)
         return None
     api = ".".join(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
     api = clients.REQUEST_PATHS[client.kind].get(api, api)
