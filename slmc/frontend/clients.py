@@ -203,6 +203,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "zhipuai-v1": {p: p for p in ("invoke", "sse_invoke", "async_invoke")},
     "crewai-llm": {"call": "call", "acall": "acall"},
     "replicate": {p: p for p in ("run", "async_run", "stream", "async_stream")},
+    "llamaindex-engine": {p: p for p in ("query", "aquery", "chat", "achat", "stream_chat", "astream_chat")},
     "reka": {p: p for p in ("chat.create", "chat.create_stream")},
     "xai-chat": {p: p for p in ("sample", "stream")},  # xai_sdk: ``client.chat.create`` builds, these send
     "watsonx": {
@@ -249,6 +250,8 @@ FACTORY_PATHS: dict[tuple[str, str], str] = {
     ("qianfan-module", "ChatCompletion"): "qianfan",
     ("qianfan-module", "Completion"): "qianfan",
     ("xai", "chat.create"): "xai-chat",
+    ("llamaindex-index", "as_query_engine"): "llamaindex-engine",
+    ("llamaindex-index", "as_chat_engine"): "llamaindex-engine",
     ("palm", "GenerativeModel"): "gemini-model",  # the google.generativeai module held as a value
     ("palm", "generative_models.GenerativeModel"): "gemini-model",
 }
@@ -376,9 +379,16 @@ def langchain_kind(qname: str) -> str | None:
     return None
 
 
+_LLAMAINDEX_INDEX = re.compile(r"^llama_index(?:\.core)?(?:\.indices(?:\.\w+)*)?\.\w+Index(?:\.from_\w+)?$")
+
+
 def llamaindex_kind(qname: str) -> str | None:
+    """``llamaindex`` for a LlamaIndex LLM class; ``llamaindex-index`` for an index (built from documents or a vector
+    store: embeddings, no model request), whose query / chat engines answer with the LLM."""
     if qname.startswith("llama_index.llms.") and "Embedding" not in qname:
         return "llamaindex"
+    if _LLAMAINDEX_INDEX.match(qname):
+        return "llamaindex-index"
     return None
 
 

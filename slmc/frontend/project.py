@@ -412,7 +412,9 @@ class Analysis:
         if client is None or func.value not in self.ev.called_params(fn.key):
             return None
         api = ".".join(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
-        site = Site(info, SiteKind.REQUEST, client=client.family, api=clients.REQUEST_PATHS[client.kind].get(api, api))
+        site = Site(
+            info, SiteKind.REQUEST, client=client.family, api=clients.REQUEST_PATHS.get(client.kind, {}).get(api, api)
+        )
         site.is_async = client.is_async or info.awaited
         return site
 

@@ -47,6 +47,7 @@ class Site:
 def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     """What a call is: an LLM request, a framework task, a call of a project function (candidate), or nothing."""
     scope, call = info.scope, info.node
+    helper: str | None = None
     resolved = ev.resolve_call(call, scope)
     callee = resolved.callee
     if isinstance(callee, Instance):  # obj(...) runs type(obj).__call__
@@ -58,7 +59,7 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
             site.passed, site.passed_args = passed[0].key, passed[1]
             return site
         if passed is not None and isinstance(passed[0], Client):
-            ev.client_params.setdefault(callee.key, passed[0])  # its ``call(*args)`` sends what callers hand over
+            helper = callee.key  # its ``call(*args)`` sends what callers hand over, when that is a request
             resolved = Resolved(passed[0], passed[1])
             callee = passed[0]
         else:
@@ -95,6 +96,8 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
                 info
             )  # self.end_point: a request when another request posts to it (after the scan)
         return None
+    if helper is not None:
+        ev.client_params.setdefault(helper, client)
     api = ".".join(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
     api = clients.REQUEST_PATHS[client.kind].get(api, api)
     kind = SiteKind.FRAMEWORK_TASK if client.kind == "chain" else SiteKind.REQUEST
