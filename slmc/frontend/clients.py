@@ -83,6 +83,13 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "smolagents.ToolCallingAgent": ClientKind("smolagents", "smol-agent"),
     "smolagents.MultiStepAgent": ClientKind("smolagents", "smol-agent"),
     "boto3.session.Session": ClientKind("aws", "boto3-session"),
+    # the same classes under the module paths an SDK subclass imports them from
+    "google.generativeai.generative_models.GenerativeModel": ClientKind("google", "gemini-model"),
+    "reka.client.Reka": ClientKind("reka", "reka"),
+    "reka.client.AsyncReka": ClientKind("reka", "reka", True),
+    "xai_sdk.Client": ClientKind("xai", "xai"),
+    "xai_sdk.AsyncClient": ClientKind("xai", "xai", True),
+    "ibm_watsonx_ai.foundation_models.ModelInference": ClientKind("watsonx", "watsonx"),
 }
 
 # Modules whose import makes their functions reachable as module-level request functions / client modules.
@@ -103,6 +110,7 @@ MODULE_CLIENTS: dict[str, ClientKind] = {
     "qianfan": ClientKind("qianfan", "qianfan-module"),
     "openai.Completion": ClientKind("openai-v0", "openai-v0-completion"),
     "google.generativeai": ClientKind("google", "palm"),  # PaLM module functions (generate_text, chat)
+    "replicate": ClientKind("replicate", "replicate"),
 }
 
 # Member paths of a client kind that send a request: path -> api name recorded on the site.
@@ -194,6 +202,17 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "mlx-module": {p: p for p in ("generate", "stream_generate")},
     "zhipuai-v1": {p: p for p in ("invoke", "sse_invoke", "async_invoke")},
     "crewai-llm": {"call": "call", "acall": "acall"},
+    "replicate": {p: p for p in ("run", "async_run", "stream", "async_stream")},
+    "llamaindex-engine": {p: p for p in ("query", "aquery", "chat", "achat", "stream_chat", "astream_chat")},
+    "reka": {p: p for p in ("chat.create", "chat.create_stream")},
+    "xai-chat": {p: p for p in ("sample", "stream")},  # xai_sdk: ``client.chat.create`` builds, these send
+    "watsonx": {
+        p: p
+        for p in (
+            *("chat", "achat", "chat_stream", "achat_stream"),
+            *("generate", "agenerate", "generate_text", "generate_text_stream"),
+        )
+    },
     # framework wrappers: the call runs LLM requests the framework makes (reported as wrapper-calls)
     "crew": {
         p: p
@@ -230,6 +249,11 @@ FACTORY_PATHS: dict[tuple[str, str], str] = {
     ("crew", "copy"): "crew",
     ("qianfan-module", "ChatCompletion"): "qianfan",
     ("qianfan-module", "Completion"): "qianfan",
+    ("xai", "chat.create"): "xai-chat",
+    ("llamaindex-index", "as_query_engine"): "llamaindex-engine",
+    ("llamaindex-index", "as_chat_engine"): "llamaindex-engine",
+    ("palm", "GenerativeModel"): "gemini-model",  # the google.generativeai module held as a value
+    ("palm", "generative_models.GenerativeModel"): "gemini-model",
 }
 
 # Path segments that are transparent (same request, different return shape).
@@ -355,9 +379,16 @@ def langchain_kind(qname: str) -> str | None:
     return None
 
 
+_LLAMAINDEX_INDEX = re.compile(r"^llama_index(?:\.core)?(?:\.indices(?:\.\w+)*)?\.\w+Index(?:\.from_\w+)?$")
+
+
 def llamaindex_kind(qname: str) -> str | None:
+    """``llamaindex`` for a LlamaIndex LLM class; ``llamaindex-index`` for an index (built from documents or a vector
+    store: embeddings, no model request), whose query / chat engines answer with the LLM."""
     if qname.startswith("llama_index.llms.") and "Embedding" not in qname:
         return "llamaindex"
+    if _LLAMAINDEX_INDEX.match(qname):
+        return "llamaindex-index"
     return None
 
 
@@ -374,7 +405,7 @@ PREFILTER = re.compile(
     r"openai|anthropic|litellm|langchain|langgraph|llama_index|transformers|vllm|llama_cpp|bedrock|genai|generativeai"
     r"|vertexai|ollama|cohere|mistral|groq|huggingface_hub|/chat/completions|/completions|/v1/messages|/generate"
     r"|/api/chat|crewai|dashscope|qianfan|zhipuai|\bzai\b|sparkai|volcengine|mlx_lm|mlx_vlm|http\.client|HTTPSConnection"
-    r"|smolagents|urlopen"
+    r"|smolagents|urlopen|\breplicate\b|\breka\b|xai_sdk|watsonx"
 )
 
 # Member paths distinctive enough to mark a request on a client of unknown type (a duck-typed client passed in as a

@@ -73,6 +73,7 @@ class Analysis:
     scanned: set[str] = field(default_factory=set)  # modules whose calls were classified
     config_roots: list[Path] | None = None  # folders whose YAML configs are read for agents (None: the root)
     forwarded: dict[str, set[str]] = field(default_factory=dict)  # wrapper key -> parameters reaching its request
+    transports: dict[str, set[str]] = field(default_factory=dict)  # fn key -> its endpoint parameters (HTTP helper)
 
     def __post_init__(self) -> None:
         self.project = Project(self.root, loader=self._load)
@@ -291,6 +292,7 @@ class Analysis:
 
         A call handing a project function to a higher-order one (``retry(ask, prompt)``) is a call of the
         higher-order function when that reaches a model by itself, else of the function it is given."""
+        self._resolve_endpoints()
         found, graph = self._reach()
         if self._resolve_unknown(found):
             found, graph = self._reach()
@@ -300,6 +302,72 @@ class Analysis:
                 site.callee, site.args, site.passed = site.passed, site.passed_args, None
                 switched = True
         return self._reach() if switched else (found, graph)
+
+    def _resolve_endpoints(self) -> None:
+        """HTTP calls whose URL is built from a parameter (``_request_api(self, api_path, payload)``): a request when
+        a caller passes a model endpoint for it (``"/api/chat"``), whatever other callers pass (embeddings)."""
+        if not self.ev.endpoint_calls:
+            return
+        callers: dict[str, list[Site]] = {}
+        for s in self.sites.values():
+            if s.site == SiteKind.WRAPPER_CALL and s.callee is not None:
+                callers.setdefault(s.callee, []).append(s)
+        pending, self.ev.endpoint_calls = self.ev.endpoint_calls, []
+        model_urls = {  # (class, URL source) of the HTTP requests found: another POST to the same URL is one too
+            (cls.key, s.info.scope.module.code(url))
+            for s in self.sites.values()
+            if s.site == SiteKind.REQUEST and s.client == "http"
+            for cls in [_class_of(s.info.scope)]
+            if cls is not None
+            for url in [self.ev.url_expr(list(s.info.node.args), s.info.scope)]
+            if isinstance(url, cst.Attribute)
+        }
+        for info in pending:
+            fn = info.scope.enclosing_function()
+            if fn is None or id(info.node) in self.sites:
+                continue
+            names = self.ev.url_params(list(info.node.args), info.scope)
+            url = self.ev.url_expr(list(info.node.args), info.scope)
+            cls = _class_of(info.scope)
+            if not names and isinstance(url, cst.Attribute) and cls is not None:
+                if (cls.key, info.scope.module.code(url)) in model_urls:
+                    self.ev.llm_endpoints.add(id(info.node))
+                    site = classify(self.ev, info)
+                    if site is not None:
+                        self.sites[site.key] = site
+                else:
+                    self.ev.endpoint_calls.append(info)
+                continue
+            hit = False
+            for caller in callers.get(fn.key, [])[:50]:
+                for a, name in _bind(fn, caller.args):
+                    if name in names and not a.star:
+                        text = self.ev.text(a.value, caller.info.scope).static()
+                        hit = hit or any(m in text for m in clients.LLM_URL_MARKERS)
+            if not hit:
+                self.ev.endpoint_calls.append(info)  # a later round may load the callers
+                continue
+            self.ev.llm_endpoints.add(id(info.node))
+            self.transports.setdefault(fn.key, set()).update(names)
+            try:
+                site = classify(self.ev, info)
+            except RecursionError:
+                site = None
+            if site is not None:
+                self.sites[site.key] = site
+
+    def _model_endpoint(self, site: Site) -> bool:
+        """Whether a call of an HTTP helper passes a model endpoint (or one not known statically) for its URL."""
+        callee = self.ev.scopes.get(site.callee or "")
+        names = self.transports.get(site.callee or "", set())
+        if callee is None:
+            return True
+        for a, name in _bind(callee, site.args):
+            if name in names and not a.star:
+                text = self.ev.text(a.value, site.info.scope).static()
+                if text.strip() and not any(m in text for m in clients.LLM_URL_MARKERS):
+                    return False
+        return True
 
     def _resolve_unknown(self, reaching: set[str]) -> bool:
         """Calls of values the scan could not type, resolved once every call is classified: ``llm(prompt)`` of a
@@ -316,6 +384,11 @@ class Analysis:
         for info in self.ev.unresolved:
             if id(info.node) in self.sites:
                 continue
+            site = self._client_param_call(info)
+            if site is not None:  # def _call_client(self, call, *a): return call(*a), given client.chat.create
+                self.sites[site.key] = site
+                added = True
+                continue
             try:
                 candidates = self._unknown_callees(info, callers, memo)
             except RecursionError:
@@ -327,6 +400,23 @@ class Analysis:
             self.sites[site.key] = site
             added = True
         return added
+
+    def _client_param_call(self, info: Any) -> Site | None:
+        """The call of a called parameter (``call(*args, **kwargs)``) inside a higher-order helper that callers hand
+        an SDK request method: a request of that client."""
+        func = info.node.func
+        fn = info.scope.enclosing_function()
+        if not isinstance(func, cst.Name) or fn is None:
+            return None
+        client = self.ev.client_params.get(fn.key)
+        if client is None or func.value not in self.ev.called_params(fn.key):
+            return None
+        api = ".".join(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
+        site = Site(
+            info, SiteKind.REQUEST, client=client.family, api=clients.REQUEST_PATHS.get(client.kind, {}).get(api, api)
+        )
+        site.is_async = client.is_async or info.awaited
+        return site
 
     def _unknown_callees(self, info: Any, callers: dict[str, list[Site]], memo: dict) -> list[str]:
         func, scope = info.node.func, info.scope
@@ -414,6 +504,8 @@ class Analysis:
             if fn is None:
                 continue
             if site.site == SiteKind.WRAPPER_CALL and site.callee is not None:
+                if site.callee in self.transports and not self._model_endpoint(site):
+                    continue  # _request_api("/api/embeddings", ...): this caller does not reach a model
                 if site.passed is not None and site.passed in self.ev.scopes:
                     graph.add_edge(fn.key, site.passed)  # the caller reaches what it hands over
                 if site.callee in self.ev.scopes:
@@ -488,7 +580,9 @@ class Analysis:
                 own = inside.get(key, [])
                 private = scope.name.startswith("_") and not scope.name.startswith("__")
                 mine = direct_fns.get(key, set())
-                raw = any(s.site == SiteKind.REQUEST for s in own)
+                if key in self.transports:
+                    continue  # an HTTP helper whose callers pass the model endpoint: folded into their calls
+                raw = any(s.site == SiteKind.REQUEST or s.callee in self.transports for s in own)
                 if private and not mine:
                     continue  # a private hook reached only through its base method: the base's API calls it
                 if private and raw and len(mine) < 2:
@@ -1127,6 +1221,14 @@ def _enclosing_nodes(site: Site) -> list[cst.CSTNode]:
                 if p is not None and p.start.line <= pos.start.line <= p.end.line:
                     out.append(stmt)
     return out
+
+
+def _class_of(scope: Scope) -> Scope | None:
+    """The class whose method (or a closure inside one) ``scope`` is."""
+    fn = scope.enclosing_function()
+    while fn is not None and fn.enclosing_class() is None and fn.parent is not None:
+        fn = fn.parent.enclosing_function()
+    return fn.enclosing_class() if fn is not None else None
 
 
 def _owner(scope: Scope) -> Scope | None:

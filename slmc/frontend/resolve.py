@@ -148,6 +148,12 @@ class Evaluator:
         self._siblings: dict[str, set[str]] = {}  # method -> other subclasses' methods a base-typed call reaches
         self._receiver: str | None = None  # while evaluating a base class's attribute for a subclass (as_receiver)
         self._receiver_memo: dict[str, dict[int, Value]] = {}
+        self._sdk_bases: dict[str, Client | None] = {}
+        self.llm_endpoints: set[int] = (
+            set()
+        )  # id() of HTTP calls whose endpoint parameter callers fill with a model URL
+        self.endpoint_calls: list[Any] = []  # CallInfo of HTTP calls whose URL is built from a parameter
+        self.client_params: dict[str, Client] = {}  # fn key -> an SDK method a caller passes for a called parameter
 
     def register(self, mod: ModuleIndex) -> None:
         for scope in mod.scopes:
@@ -204,6 +210,9 @@ class Evaluator:
         rewritten = self.rewritten_text(bindings)
         if rewritten is not None:
             return rewritten
+        refs = {v.qname for v in values if isinstance(v, Ref)}
+        if len(refs) == 1 and all(isinstance(v, Ref) or v == Const(None) for v in values):
+            return Ref(refs.pop())  # ``dashscope = None`` declared in the class body, the module stored in a method
         augs = [b for b in bindings if b[0] == "aug"]
         if augs and len(values) == 1 and isinstance(values[0], Const | Text):
             texts = [self.as_text_value(values[0])] + [self.text(b[1], b[2]) for b in augs]
@@ -471,6 +480,49 @@ class Evaluator:
         base = self.value(expr.value, scope)
         if isinstance(base, Answer):
             return base
+        found = self._subscript(expr, base, scope)
+        if found is None and not isinstance(base, Client):  # executors[node.type] of a ``Dict[str, Executor]``
+            return self.element_of(expr.value, scope)
+        return found
+
+    def element_of(self, expr: cst.BaseExpression, scope: Scope) -> Value:
+        """An item of a container whose declared type names the tree's item class: ``Dict[str, NodeExecutor]`` /
+        ``List[Agent]`` as the return annotation of the factory that built it, or as its own annotation."""
+        bindings: list[Binding] = []
+        if isinstance(expr, cst.Name):
+            bindings = list(self.bindings_of(expr.value, scope) or ())
+        elif isinstance(expr, cst.Attribute):
+            owner = self.value(expr.value, scope)
+            todo = [owner.cls] if isinstance(owner, Instance) else []
+            seen: set[str] = set()
+            while todo and len(seen) < 20:
+                key = todo.pop(0)
+                cls = self.scopes.get(key)
+                if key in seen or cls is None:
+                    continue
+                seen.add(key)
+                bindings += cls.self_attrs.get(expr.attr.value, []) + cls.bindings.get(expr.attr.value, [])
+                todo.extend(self.bases_of(key))
+        elif isinstance(expr, cst.Call):
+            bindings = [("expr", expr, scope)]
+        for b in bindings[:20]:
+            annotation, where = None, None
+            if b[0] == "annot":
+                annotation, where = b[1], b[2]
+            elif b[0] == "expr" and isinstance(b[1], cst.Call):
+                callee = self.resolve_call(b[1], b[2]).callee
+                fn = self.scopes.get(callee.key) if isinstance(callee, Function) else None
+                returns = getattr(fn.node, "returns", None) if fn is not None else None
+                if isinstance(returns, cst.Annotation) and fn.parent is not None:
+                    annotation, where = returns.annotation, fn.parent
+            item = _item_annotation(annotation) if annotation is not None else None
+            if item is not None:
+                value = self.instance_of(item, where)
+                if isinstance(value, Instance | Client):
+                    return value
+        return None
+
+    def _subscript(self, expr: cst.Subscript, base: Value, scope: Scope) -> Value:
         if isinstance(base, Const) and isinstance(base.value, str):  # crewAI: tasks_config = "config/tasks.yaml"
             base = templates.config_file(self, base.value, scope) or base
         if not isinstance(base, Const) or len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
@@ -529,8 +581,37 @@ class Evaluator:
         if isinstance(base, Answer):
             return base
         if isinstance(base, Instance | Class):
-            return self.member(base.cls if isinstance(base, Instance) else base.key, attr, isinstance(base, Instance))
+            key = base.cls if isinstance(base, Instance) else base.key
+            found = self.member(key, attr, isinstance(base, Instance))
+            if found is None:  # not defined by the tree: what the SDK class it subclasses has
+                sdk = self.sdk_base(key)
+                return sdk.member(attr) if sdk is not None else None
+            return found
         return None
+
+    def sdk_base(self, cls_key: str) -> Client | None:
+        """The client an SDK class the tree's class derives from makes (``class Model(GenerativeModel)``,
+        ``class AGeneration(Generation)``): members the tree does not define are the SDK's. Memoised."""
+        if cls_key in self._sdk_bases:
+            return self._sdk_bases[cls_key]
+        self._sdk_bases[cls_key] = None
+        found: Client | None = None
+        todo, seen = [cls_key], set()
+        while todo and found is None and len(seen) < 30:
+            key = todo.pop(0)
+            cls = self.scopes.get(key)
+            if key in seen or cls is None:
+                continue
+            seen.add(key)
+            for base in cls.bases:
+                b = self.value(base, cls.parent or cls)
+                if isinstance(b, Ref):
+                    found = self.construct(b.qname, None, cls) or self.module_as_client(b.qname)
+                    if found is not None:
+                        break
+            todo.extend(self.bases_of(key))
+        self._sdk_bases[cls_key] = found
+        return found
 
     def member(self, cls_key: str, attr: str, on_instance: bool, depth: int = 0, receiver: str | None = None) -> Value:
         cls = self.scopes.get(cls_key)
@@ -958,7 +1039,7 @@ class Evaluator:
         path = tuple(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
         key = ".".join(path)
         if key in clients.REQUEST_PATHS.get(client.kind, {}):
-            if client.kind in ("http", "http-client"):
+            if client.kind in ("http", "http-client") and id(call) not in self.llm_endpoints:
                 req_args, req_scope = self.request_object_args(args, scope) if key == "urlopen" else (args, scope)
                 if not (self.is_llm_url(req_args, req_scope) or self.is_llm_body(req_args, req_scope)):
                     return None
@@ -1010,7 +1091,9 @@ class Evaluator:
             return self.client_call(module_client, call, list(call.args), scope)
         if qname in clients.HTTP_FUNCTIONS:
             req_args, req_scope = self.request_object_args(list(call.args), scope)
-            if self.is_llm_url(req_args, req_scope) or self.is_llm_body(req_args, req_scope):
+            if id(call) in self.llm_endpoints or self.is_llm_url(req_args, req_scope):
+                return Answer(frozenset({id(call)}))
+            if self.is_llm_body(req_args, req_scope):
                 return Answer(frozenset({id(call)}))
         return None
 
@@ -1147,19 +1230,48 @@ class Evaluator:
                 return out, target_scope
         return args, scope
 
-    def is_llm_url(self, args: list[cst.Arg], scope: Scope) -> bool:
+    def url_expr(self, args: list[cst.Arg], scope: Scope) -> cst.BaseExpression | None:
         url = next((a.value for a in args if a.keyword is not None and a.keyword.value == "url"), None)
         if url is None:
             positional = [a.value for a in args if a.keyword is None]
             if not positional:
-                return False
+                return None
             url = (
                 positional[1]
                 if len(positional) > 1 and self.static_str(positional[0], scope) in _VERBS
                 else positional[0]
             )
+        return url
+
+    def is_llm_url(self, args: list[cst.Arg], scope: Scope) -> bool:
+        url = self.url_expr(args, scope)
+        if url is None:
+            return False
         text = self.text(url, scope).static()
         return any(marker in text for marker in clients.LLM_URL_MARKERS)
+
+    def url_params(self, args: list[cst.Arg], scope: Scope) -> set[str]:
+        """Parameters of the enclosing function the URL of an HTTP call is built from (``f"{base}{api_path}"``):
+        the endpoint arrives from the callers, which decide whether the call reaches a model."""
+        url = self.url_expr(args, scope)
+        fn = scope.enclosing_function()
+        if url is None or fn is None:
+            return set()
+        params = {p.name.value for p in fn.params}
+        found: set[str] = set()
+        todo: list[tuple[cst.CSTNode, int]] = [(url, 0)]
+        while todo:
+            node, depth = todo.pop()
+            if isinstance(node, cst.Name):
+                if node.value in params:
+                    found.add(node.value)
+                elif depth < 3:
+                    todo += [(b[1], depth + 1) for b in fn.bindings.get(node.value, ()) if b[0] == "expr"]
+                continue
+            if isinstance(node, cst.Attribute):  # self.config.api_base: not a parameter's value
+                continue
+            todo += [(c, depth) for c in node.children]
+        return found
 
     def is_llm_body(self, args: list[cst.Arg], scope: Scope) -> bool:
         """A request body shaped like a model request (``messages``/``prompt`` next to ``model``), whatever the URL
@@ -1186,16 +1298,29 @@ class Evaluator:
                 body = exprs[0]
             else:
                 break
-        if not isinstance(body, cst.Dict):
-            return False
+        return isinstance(body, cst.Dict) and self._llm_payload(body, scope)
+
+    def _llm_payload(self, body: cst.Dict, scope: Scope, depth: int = 0) -> bool:
+        """A dict shaped like a model request, or wrapping one (``{"input_data": {"input_string": ...,
+        "parameters": ...}}`` of a managed endpoint)."""
         keys = set()
         for el in body.elements:
             if isinstance(el, cst.DictElement):
                 k = self.static_str(el.key, scope)
                 if k is not None:
                     keys.add(k)
-        return bool(keys & {"messages", "prompt", "inputs"}) and bool(
-            keys & {"model", "max_tokens", "max_new_tokens", "temperature", "stream", "parameters"}
+        if keys & {"messages", "prompt", "inputs", "input_string"} and keys & {
+            "model",
+            "max_tokens",
+            "max_new_tokens",
+            "temperature",
+            "stream",
+            "parameters",
+        }:
+            return True
+        return depth == 0 and any(
+            isinstance(el, cst.DictElement) and isinstance(el.value, cst.Dict) and self._llm_payload(el.value, scope, 1)
+            for el in body.elements
         )
 
     # ---- text ----------------------------------------------------------------------------------------------------
@@ -1476,6 +1601,24 @@ class Evaluator:
                         (PromptPart(p.read_text(encoding="utf-8", errors="replace")),), "template-file", self.relpath(p)
                     )
         return None
+
+
+def _item_annotation(annotation: cst.BaseExpression) -> cst.BaseExpression | None:
+    """The item type of a container annotation: V of ``Dict[K, V]`` / ``Mapping[K, V]``, X of ``List[X]``."""
+    if isinstance(annotation, cst.SimpleString):
+        try:
+            annotation = cst.parse_expression(str(annotation.evaluated_value))
+        except Exception:
+            return None
+    if not isinstance(annotation, cst.Subscript):
+        return None
+    name = (dotted(annotation.value) or "").rsplit(".", 1)[-1].lower()
+    items = [el.slice.value for el in annotation.slice if isinstance(el.slice, cst.Index)]
+    if name in ("dict", "mapping", "mutablemapping", "ordereddict", "defaultdict") and len(items) == 2:
+        return items[1]
+    if name in ("list", "sequence", "tuple", "set", "iterable") and items:
+        return items[0]
+    return None
 
 
 def _is_accessor(scope: Scope) -> bool:

@@ -47,6 +47,7 @@ class Site:
 def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     """What a call is: an LLM request, a framework task, a call of a project function (candidate), or nothing."""
     scope, call = info.scope, info.node
+    helper: str | None = None
     resolved = ev.resolve_call(call, scope)
     callee = resolved.callee
     if isinstance(callee, Instance):  # obj(...) runs type(obj).__call__
@@ -58,6 +59,7 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
             site.passed, site.passed_args = passed[0].key, passed[1]
             return site
         if passed is not None and isinstance(passed[0], Client):
+            helper = callee.key  # its ``call(*args)`` sends what callers hand over, when that is a request
             resolved = Resolved(passed[0], passed[1])
             callee = passed[0]
         else:
@@ -82,7 +84,20 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         return None
     value = ev.client_call(client, call, resolved.args, scope)
     if not isinstance(value, Answer):
+        sends = ".".join(client.path) in clients.REQUEST_PATHS.get(client.kind, {})
+        if sends and client.kind in ("http", "http-client") and ev.url_params(resolved.args, scope):
+            ev.endpoint_calls.append(info)  # the endpoint arrives as a parameter: the callers decide (after the scan)
+        elif (
+            sends
+            and client.kind in ("http", "http-client")
+            and isinstance(ev.url_expr(resolved.args, scope), cst.Attribute)
+        ):
+            ev.endpoint_calls.append(
+                info
+            )  # self.end_point: a request when another request posts to it (after the scan)
         return None
+    if helper is not None:
+        ev.client_params.setdefault(helper, client)
     api = ".".join(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
     api = clients.REQUEST_PATHS[client.kind].get(api, api)
     kind = SiteKind.FRAMEWORK_TASK if client.kind == "chain" else SiteKind.REQUEST
