@@ -187,23 +187,26 @@ class MiniLMEmbedder:
         import numpy as np
         import torch
 
+        from slmc.training.models import cpu_threads_for
+
         tokenizer, model = self._load()
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out = np.zeros((len(texts), MINILM_DIM), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
-            batch = tokenizer(
-                [texts[i] for i in idx],
-                padding=True,
-                truncation=True,
-                max_length=MINILM_MAX_TOKENS,
-                return_tensors="pt",
-            )
-            with torch.inference_mode():
-                hidden = model(**batch).last_hidden_state
-            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            out[idx] = torch.nn.functional.normalize(mean, p=2, dim=1).numpy()
+        with cpu_threads_for(model, model.device.type):  # one intra-op thread: a small model on shared cores
+            for start in range(0, len(order), self.batch_size):
+                idx = order[start : start + self.batch_size]
+                batch = tokenizer(
+                    [texts[i] for i in idx],
+                    padding=True,
+                    truncation=True,
+                    max_length=MINILM_MAX_TOKENS,
+                    return_tensors="pt",
+                )
+                with torch.inference_mode():
+                    hidden = model(**batch).last_hidden_state
+                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                out[idx] = torch.nn.functional.normalize(mean, p=2, dim=1).numpy()
         return out
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
