@@ -140,6 +140,15 @@ class TfidfEmbedder:
             self._svd.fit(matrix)
         return self
 
+    def encode_inputs(self, texts: Sequence[str]) -> np.ndarray:
+        """``encode`` as an encoder head sees its inputs (``slmc.training.embed.Embedder("minilm")``, the same vectors
+        to ~1e-8): an empty text is embedded as it is (``encode`` maps it to ``<empty>``), outside the cache."""
+        out = self.encode(texts)
+        empty = [i for i, t in enumerate(texts) if not t]
+        if empty:
+            out[empty] = self._embed([""] * len(empty))
+        return out
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         import numpy as np
         from sklearn.preprocessing import normalize
@@ -209,6 +218,15 @@ class MiniLMEmbedder:
                 out[idx] = torch.nn.functional.normalize(mean, p=2, dim=1).numpy()
         return out
 
+    def encode_inputs(self, texts: Sequence[str]) -> np.ndarray:
+        """``encode`` as an encoder head sees its inputs (``slmc.training.embed.Embedder("minilm")``, the same vectors
+        to ~1e-8): an empty text is embedded as it is (``encode`` maps it to ``<empty>``), outside the cache."""
+        out = self.encode(texts)
+        empty = [i for i, t in enumerate(texts) if not t]
+        if empty:
+            out[empty] = self._embed([""] * len(empty))
+        return out
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         import numpy as np
 
@@ -222,6 +240,21 @@ class MiniLMEmbedder:
             if self.cache:
                 self.cache.put_many(self.name, fresh)
         return np.stack([np.frombuffer(cached[k], dtype=np.float32) for k in keys]) if keys else np.zeros((0, 384))
+
+
+def shared_minilm(cache_dir: Path | None, reuse_from: str | Path | None = None) -> MiniLMEmbedder | None:
+    """The compile's MiniLM with its one digest-keyed cache (``<stage cache>/embeddings``), shared by the cluster map,
+    classifier-head training and the monitor profile (they embed with the same model and pooling), seeded under
+    ``--from`` by the cache the deployed bundle's compile left beside it; None without a cache folder or MiniLM."""
+    if cache_dir is None or not minilm_available():
+        return None
+    seeds: list[Path] = []
+    if reuse_from:
+        from slmc.training.reuse import deployed_cache
+
+        found = deployed_cache(Path(reuse_from), "embeddings", CACHE_FILE)
+        seeds = [found] if found is not None else []
+    return MiniLMEmbedder(cache_dir=Path(cache_dir), seeds=seeds)
 
 
 def get_embedder(

@@ -370,12 +370,15 @@ def _verdict(
     }
 
 
-def bundle_profile(graph: Any, records: list[TraceRecord] | None, settings: Any) -> dict[str, Any]:
+def bundle_profile(
+    graph: Any, records: list[TraceRecord] | None, settings: Any, cache_dir: Path | None = None
+) -> dict[str, Any]:
     """What ``slmc monitor`` compares live traffic with, written into the bundle at compile time (``report/
     monitor.json``): the gate's limits and, per site with training inputs, their drift profile (no text) and the SLM's
     serving cost per 1M weighted tokens. With ``--from BUNDLE`` (``settings.reuse_from``) a site whose training inputs
     are those of the deployed bundle (the same digest) keeps the deployed encoder-space profile: MiniLM is not loaded
-    for it; one whose training inputs are the same list (``inputs_list``: order and repeats) keeps its hashed profile."""
+    for it; one whose training inputs are the same list (``inputs_list``: order and repeats) keeps its hashed profile.
+    ``cache_dir``: the compile's embedding cache (``shared_minilm``): inputs embedded before are not embedded again."""
     from slmc.analysis.prices import gpu_for, prices_for, slm_cost_per_1m
 
     prices = prices_for(getattr(settings, "prices", None))
@@ -404,6 +407,7 @@ def bundle_profile(graph: Any, records: list[TraceRecord] | None, settings: Any)
     deployed_sites = _deployed_sites(getattr(settings, "reuse_from", None))
     deployed = _deployed_spaces(deployed_sites)
     hashed = _deployed_hashed(deployed_sites)
+    cache: Any = False  # the compile's cached MiniLM, opened for the first site profiled in its space
     for sid, texts in sorted(by_site.items()):
         listed = drift.inputs_list_digest(t or "" for t in texts)
         old_hashed = hashed.get(sid)
@@ -417,7 +421,14 @@ def bundle_profile(graph: Any, records: list[TraceRecord] | None, settings: Any)
             kept = [t for t in texts if t and t.strip()]
             digest = drift.inputs_digest(kept)
             old = deployed.get(sid)
-            space = dict(old) if old is not None and old.get("inputs") == digest else _encoder_profile(kept)
+            if old is not None and old.get("inputs") == digest:
+                space = dict(old)
+            else:
+                if cache is False:
+                    from slmc.analysis.embeddings import shared_minilm
+
+                    cache = shared_minilm(cache_dir, getattr(settings, "reuse_from", None))
+                space = _encoder_profile(kept, cache)
             if space is not None:
                 profile[drift.ENCODER_SPACE] = space | {"inputs": digest}
         slm = slm_of.get(sid)
@@ -456,10 +467,11 @@ def _on_minilm(slm: Any, settings: Any) -> bool:
     return minilm_available()
 
 
-def _encoder_profile(texts: list[str]) -> dict[str, Any] | None:
-    """The training inputs' profile in MiniLM's space (numbers only); None when MiniLM cannot run here."""
+def _encoder_profile(texts: list[str], cache: Any = None) -> dict[str, Any] | None:
+    """The training inputs' profile in MiniLM's space (numbers only); None when MiniLM cannot run here. ``cache``: the
+    compile's cached MiniLM (``shared_minilm``), else none."""
     try:
-        vectors = _minilm_vectors(texts)
+        vectors = cache.encode_inputs(texts).tolist() if cache is not None else _minilm_vectors(texts)
     except _ENCODER_FAILURES:  # a broken install: the hashed profile still serves the monitor
         return None
     return drift.profile_vectors(vectors, drift.MINILM, model=drift.MINILM_MODEL)
