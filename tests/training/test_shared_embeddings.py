@@ -87,3 +87,19 @@ def test_the_monitor_profile_reads_the_compiles_cache(tmp_path, monkeypatch):
 
 def test_no_cache_folder_no_shared_embedder(tmp_path: Path):
     assert shared_minilm(None) is None
+
+
+def test_only_texts_not_in_the_cache_are_embedded_by_the_heads_own_minilm_and_kept(tmp_path):
+    vectors = _separable()
+    _seed_cache(tmp_path / "cache" / CACHE_FILE, TEXTS[:12], vectors[:12])
+    calls: list[list[str]] = []
+
+    def embed(batch: list[str]) -> np.ndarray:  # the head's MiniLM, on its own device
+        calls.append(list(batch))
+        return np.stack([vectors[TEXTS.index(t)] if t else np.ones(MINILM_DIM, np.float32) for t in batch])
+
+    got = _NoModel(cache_dir=tmp_path / "cache").encode_inputs([*TEXTS, ""], embed=embed)
+    assert sorted(calls[0]) == sorted(TEXTS[12:]) and calls[1:] == [[""]]  # each new text once; "" as it is
+    assert np.array_equal(got[:-1], vectors) and np.array_equal(got[-1], np.ones(MINILM_DIM))
+    again = _NoModel(cache_dir=tmp_path / "cache")
+    assert np.array_equal(again.encode_inputs(TEXTS), vectors)  # every text now in the cache: nothing embedded
