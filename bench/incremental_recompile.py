@@ -22,6 +22,20 @@ On this session's final main (2026-12-03, default --train-budget 20, 2 cores sha
 bundle 148.2 s, full compile of the new traces 145.5 s, --from 61.7 s (42 %): classify retrained (warm start), the
 other tasks reused. The full compile itself got faster (encoder heads train in seconds, open-ended draft_reply is not
 trained, extract_fields is stopped by its pilot), so the fixed cost of --from now weighs more: target not met.
+Later session (2026-12-03, --train-budget 20; the 2 cores under load average 12-14 before, 25 after; one run each):
+with --cpu-only every task is scratch:tiny (full): classify retrains a decoder here, not a classifier head.
+before: full 343.9 s, --from 137.3 s (40 %). --from stages: cluster-tasks 72.4 s (MiniLM load + the 392 new texts of
+  the changed site on the map), train 27.4 s (classify: 20 s budget + trl's dataset preparation), plan-finetune 4.3 s,
+  evaluate 5.8 s, ~20 s outside the passes (imports, stage cache, report); full: cluster-tasks 161.8 s (1971 texts),
+  train 88.5 s (3 tasks), evaluate 52.0 s.
+after (the map's MiniLM on one intra-op thread, as every small model; --from keeps the deployed hashed drift profile
+  of each unchanged site; one MiniLM cache per compile shared by the map, classifier-head training and the monitor's
+  encoder-space profile, which this bench does not exercise): full 277.2 s, --from 133.3 s (48 %). --from
+  cluster-tasks 60.6 s, train 32.3 s; full cluster-tasks 99.9 s: one thread sped up the full compile's 1971 texts more
+  than --from's 392, so the ratio rose. What --from still pays is needed: the same imports (torch, transformers, trl,
+  scikit-learn), MiniLM for the genuinely new texts, and one of the three trained tasks trained with the same per-task
+  budget (its training alone is about a third of the full compile's): 25 % needs a shorter budget for a warm-started
+  retrain (a training decision, not a cache).
 """
 
 from __future__ import annotations

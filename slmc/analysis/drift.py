@@ -34,6 +34,8 @@ MINILM = "minilm"  # sentence-transformers/all-MiniLM-L6-v2, normalised sentence
 MINILM_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 MINILM_DIMS = 384
 ENCODER_SPACE = "encoder_space"  # the key of a site's profile in the SLM's encoder space
+INPUTS_LIST = "inputs_list"  # a hashed profile's ``inputs_list_digest`` of the inputs it was made on
+HASHED_KEYS = ("encoder", "dims", "n", "centroid", "distance")  # what ``build_profile`` writes
 OUTSIDE_QUANTILE = 0.95
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SPACE = re.compile(r"\s+")
@@ -68,6 +70,15 @@ def inputs_digest(texts: Iterable[str]) -> str:
     h = hashlib.sha256()
     for text in sorted(set(texts)):
         h.update(text.encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()[:32]
+
+
+def inputs_list_digest(texts: Iterable[str]) -> str:
+    """One digest of a list of training inputs, in order and with repeats: the hashed profile of the same list is the
+    same to the last digit (``slmc compile --from`` reuses the deployed one)."""
+    h = hashlib.sha256(b"inputs-list\0")
+    for text in texts:
+        h.update(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest())
     return h.hexdigest()[:32]
 
 

@@ -20,7 +20,7 @@ import os
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slmc.errors import SlmcError
 
@@ -140,6 +140,31 @@ class TfidfEmbedder:
             self._svd.fit(matrix)
         return self
 
+    def encode_inputs(self, texts: Sequence[str], embed: Any = None) -> np.ndarray:
+        """``encode`` as an encoder head sees its inputs (``slmc.training.embed.Embedder("minilm")``, the same vectors
+        to ~1e-8): texts found in the cache are read from it; ``embed`` (default: this model) embeds the others, which
+        are kept there; an empty text is embedded as it is (``encode`` maps it to ``<empty>``), outside the cache."""
+        import numpy as np
+
+        embed = embed or self._embed
+        keys = [text_hash(t) for t in texts]
+        found = self.cache.get_many(self.name, keys, dim=MINILM_DIM) if self.cache else {}
+        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if t and k not in found}.items())
+        if missing:
+            vectors = np.asarray(embed([t for _, t in missing]), dtype=np.float32)
+            fresh = {k: v.tobytes() for (k, _), v in zip(missing, vectors, strict=True)}
+            found.update(fresh)
+            if self.cache:
+                self.cache.put_many(self.name, fresh)
+        out = np.zeros((len(texts), MINILM_DIM), dtype=np.float32)
+        for i, key in enumerate(keys):
+            if texts[i]:
+                out[i] = np.frombuffer(found[key], dtype=np.float32)
+        empty = [i for i, t in enumerate(texts) if not t]
+        if empty:
+            out[empty] = np.asarray(embed([""] * len(empty)), dtype=np.float32)
+        return out
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         import numpy as np
         from sklearn.preprocessing import normalize
@@ -187,23 +212,51 @@ class MiniLMEmbedder:
         import numpy as np
         import torch
 
+        from slmc.training.models import cpu_threads_for
+
         tokenizer, model = self._load()
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out = np.zeros((len(texts), MINILM_DIM), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
-            batch = tokenizer(
-                [texts[i] for i in idx],
-                padding=True,
-                truncation=True,
-                max_length=MINILM_MAX_TOKENS,
-                return_tensors="pt",
-            )
-            with torch.inference_mode():
-                hidden = model(**batch).last_hidden_state
-            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            out[idx] = torch.nn.functional.normalize(mean, p=2, dim=1).numpy()
+        with cpu_threads_for(model, model.device.type):  # one intra-op thread: a small model on shared cores
+            for start in range(0, len(order), self.batch_size):
+                idx = order[start : start + self.batch_size]
+                batch = tokenizer(
+                    [texts[i] for i in idx],
+                    padding=True,
+                    truncation=True,
+                    max_length=MINILM_MAX_TOKENS,
+                    return_tensors="pt",
+                )
+                with torch.inference_mode():
+                    hidden = model(**batch).last_hidden_state
+                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                out[idx] = torch.nn.functional.normalize(mean, p=2, dim=1).numpy()
+        return out
+
+    def encode_inputs(self, texts: Sequence[str], embed: Any = None) -> np.ndarray:
+        """``encode`` as an encoder head sees its inputs (``slmc.training.embed.Embedder("minilm")``, the same vectors
+        to ~1e-8): texts found in the cache are read from it; ``embed`` (default: this model) embeds the others, which
+        are kept there; an empty text is embedded as it is (``encode`` maps it to ``<empty>``), outside the cache."""
+        import numpy as np
+
+        embed = embed or self._embed
+        keys = [text_hash(t) for t in texts]
+        found = self.cache.get_many(self.name, keys, dim=MINILM_DIM) if self.cache else {}
+        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if t and k not in found}.items())
+        if missing:
+            vectors = np.asarray(embed([t for _, t in missing]), dtype=np.float32)
+            fresh = {k: v.tobytes() for (k, _), v in zip(missing, vectors, strict=True)}
+            found.update(fresh)
+            if self.cache:
+                self.cache.put_many(self.name, fresh)
+        out = np.zeros((len(texts), MINILM_DIM), dtype=np.float32)
+        for i, key in enumerate(keys):
+            if texts[i]:
+                out[i] = np.frombuffer(found[key], dtype=np.float32)
+        empty = [i for i, t in enumerate(texts) if not t]
+        if empty:
+            out[empty] = np.asarray(embed([""] * len(empty)), dtype=np.float32)
         return out
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -219,6 +272,21 @@ class MiniLMEmbedder:
             if self.cache:
                 self.cache.put_many(self.name, fresh)
         return np.stack([np.frombuffer(cached[k], dtype=np.float32) for k in keys]) if keys else np.zeros((0, 384))
+
+
+def shared_minilm(cache_dir: Path | None, reuse_from: str | Path | None = None) -> MiniLMEmbedder | None:
+    """The compile's MiniLM with its one digest-keyed cache (``<stage cache>/embeddings``), shared by the cluster map,
+    classifier-head training and the monitor profile (they embed with the same model and pooling), seeded under
+    ``--from`` by the cache the deployed bundle's compile left beside it; None without a cache folder or MiniLM."""
+    if cache_dir is None or not minilm_available():
+        return None
+    seeds: list[Path] = []
+    if reuse_from:
+        from slmc.training.reuse import deployed_cache
+
+        found = deployed_cache(Path(reuse_from), "embeddings", CACHE_FILE)
+        seeds = [found] if found is not None else []
+    return MiniLMEmbedder(cache_dir=Path(cache_dir), seeds=seeds)
 
 
 def get_embedder(

@@ -370,12 +370,15 @@ def _verdict(
     }
 
 
-def bundle_profile(graph: Any, records: list[TraceRecord] | None, settings: Any) -> dict[str, Any]:
+def bundle_profile(
+    graph: Any, records: list[TraceRecord] | None, settings: Any, cache_dir: Path | None = None
+) -> dict[str, Any]:
     """What ``slmc monitor`` compares live traffic with, written into the bundle at compile time (``report/
     monitor.json``): the gate's limits and, per site with training inputs, their drift profile (no text) and the SLM's
     serving cost per 1M weighted tokens. With ``--from BUNDLE`` (``settings.reuse_from``) a site whose training inputs
     are those of the deployed bundle (the same digest) keeps the deployed encoder-space profile: MiniLM is not loaded
-    for it."""
+    for it; one whose training inputs are the same list (``inputs_list``: order and repeats) keeps its hashed profile.
+    ``cache_dir``: the compile's embedding cache (``shared_minilm``): inputs embedded before are not embedded again."""
     from slmc.analysis.prices import gpu_for, prices_for, slm_cost_per_1m
 
     prices = prices_for(getattr(settings, "prices", None))
@@ -401,16 +404,31 @@ def bundle_profile(graph: Any, records: list[TraceRecord] | None, settings: Any)
             if task.slm is not None and sid not in slm_of:
                 slm_of[sid] = task.slm
     sites: dict[str, Any] = {}
-    deployed = _deployed_spaces(getattr(settings, "reuse_from", None))
+    deployed_sites = _deployed_sites(getattr(settings, "reuse_from", None))
+    deployed = _deployed_spaces(deployed_sites)
+    hashed = _deployed_hashed(deployed_sites)
+    cache: Any = False  # the compile's cached MiniLM, opened for the first site profiled in its space
     for sid, texts in sorted(by_site.items()):
-        profile = drift.build_profile(texts)
+        listed = drift.inputs_list_digest(t or "" for t in texts)
+        old_hashed = hashed.get(sid)
+        # the same inputs in the same order as the deployed bundle's: its hashed profile is this one, byte for byte
+        reused = old_hashed is not None and old_hashed.get(drift.INPUTS_LIST) == listed
+        profile = {k: old_hashed[k] for k in drift.HASHED_KEYS} if reused else drift.build_profile(texts)
         if profile is None:
             continue
+        profile[drift.INPUTS_LIST] = listed
         if _on_minilm(slm_of.get(sid), settings):
             kept = [t for t in texts if t and t.strip()]
             digest = drift.inputs_digest(kept)
             old = deployed.get(sid)
-            space = dict(old) if old is not None and old.get("inputs") == digest else _encoder_profile(kept)
+            if old is not None and old.get("inputs") == digest:
+                space = dict(old)
+            else:
+                if cache is False:
+                    from slmc.analysis.embeddings import shared_minilm
+
+                    cache = shared_minilm(cache_dir, getattr(settings, "reuse_from", None))
+                space = _encoder_profile(kept, cache)
             if space is not None:
                 profile[drift.ENCODER_SPACE] = space | {"inputs": digest}
         slm = slm_of.get(sid)
@@ -449,18 +467,19 @@ def _on_minilm(slm: Any, settings: Any) -> bool:
     return minilm_available()
 
 
-def _encoder_profile(texts: list[str]) -> dict[str, Any] | None:
-    """The training inputs' profile in MiniLM's space (numbers only); None when MiniLM cannot run here."""
+def _encoder_profile(texts: list[str], cache: Any = None) -> dict[str, Any] | None:
+    """The training inputs' profile in MiniLM's space (numbers only); None when MiniLM cannot run here. ``cache``: the
+    compile's cached MiniLM (``shared_minilm``), else none."""
     try:
-        vectors = _minilm_vectors(texts)
+        vectors = cache.encode_inputs(texts).tolist() if cache is not None else _minilm_vectors(texts)
     except _ENCODER_FAILURES:  # a broken install: the hashed profile still serves the monitor
         return None
     return drift.profile_vectors(vectors, drift.MINILM, model=drift.MINILM_MODEL)
 
 
-def _deployed_spaces(bundle: Any) -> dict[str, dict[str, Any]]:
-    """The encoder-space profiles of the deployed bundle's ``report/monitor.json`` (``--from``), checked; ``{}`` when
-    there is none or it cannot be read (then every site is profiled afresh)."""
+def _deployed_sites(bundle: Any) -> dict[str, Any]:
+    """The site profiles of the deployed bundle's ``report/monitor.json`` (``--from``), unchecked; ``{}`` when there
+    is none or it cannot be read (then every site is profiled afresh)."""
     if not bundle:
         return {}
     try:
@@ -468,8 +487,29 @@ def _deployed_spaces(bundle: Any) -> dict[str, dict[str, Any]]:
     except (UnsafePathError, OSError, UnicodeDecodeError, json.JSONDecodeError):
         return {}
     sites = data.get("sites") if isinstance(data, dict) else None
-    if not isinstance(sites, dict):
-        return {}
+    return sites if isinstance(sites, dict) else {}
+
+
+def _deployed_hashed(sites: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The deployed hashed-space profiles that say which inputs they were made on (``inputs_list``), checked."""
+    out = {}
+    for sid, profile in sites.items():
+        if not drift.valid_profile(profile) or not isinstance(profile.get(drift.INPUTS_LIST), str):
+            continue
+        n, dims, distance = profile.get("n"), profile.get("dims"), profile["distance"]
+        numbers = [distance.get(k) for k in ("mean", "p50", "p95", "max")]
+        if (
+            type(n) is int
+            and n > 0
+            and dims == drift.DIMS
+            and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in numbers)
+        ):
+            out[str(sid)] = profile
+    return out
+
+
+def _deployed_spaces(sites: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The encoder-space profiles among the deployed bundle's site profiles (``_deployed_sites``), checked."""
     out = {}
     for sid, profile in sites.items():
         space = profile.get(drift.ENCODER_SPACE) if isinstance(profile, dict) else None

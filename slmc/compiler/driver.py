@@ -360,7 +360,8 @@ def _write_report(
     write_reports(folder, analysis)
     from slmc.analysis.monitor import MONITOR_FILE, bundle_profile
 
-    profile = bundle_profile(unit.graph, unit.traces, opts.settings)  # what `slmc monitor` compares live traffic with
+    # what `slmc monitor` compares live traffic with; MiniLM vectors from the compile's embedding cache
+    profile = bundle_profile(unit.graph, unit.traces, opts.settings, cache_dir=work.parent / "embeddings")
     (folder / MONITOR_FILE).write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
     if opts.settings.reuse_from:  # slmc compile --from BUNDLE: which decisions changed since the deployed bundle
         from slmc.training.reuse import decision_diff

@@ -90,6 +90,13 @@ class Train(Pass):
         chosen = selected(graph, self.only)
         deployed: dict = {}
         by_task: dict = {}  # the deployed model of each task (by folder name): where a retrained task starts from
+        embed_cache = None  # the compile's cached MiniLM: classifier heads read the features embedded before from it
+        if model_embedder(ctx) == "minilm" and any(
+            t.id in chosen and t.finetune is not None and t.finetune.method == "classifier-head" for t in graph.tasks()
+        ):
+            from slmc.analysis.embeddings import shared_minilm
+
+            embed_cache = shared_minilm(ctx.cache_dir / "embeddings" if ctx.cache_dir else None, self.reuse_from)
         if self.reuse_from:
             from slmc.training.reuse import check_bundle, trained_models
             from slmc.training.warm import deployed_by_task
@@ -135,6 +142,7 @@ class Train(Pass):
                 target=self.target,
                 max_fallback=self.max_fallback,
                 warm=warm,
+                embed_cache=embed_cache,
             )
             if outcome.stopped:
                 ctx.milestone(f"{task.id}: stopped early after {outcome.seconds:.0f}s ({outcome.stopped})")

@@ -49,12 +49,15 @@ def train_classifier(
     device: str | None = None,
     folds: list[int] | None = None,
     warm: Path | None = None,
+    cache: Any = None,
 ) -> float:
     """Fit and save the head; returns training seconds (embedding included). With ``folds`` (one fold id per row), the
     head is also cross-validated: per fold, a head trained on the other folds answers that fold's rows, and those
     out-of-fold answers are saved as ``crossval.json`` (what ``evaluate`` scores: every row is held out once).
     ``warm``: a deployed head (its folder) the fit starts from when it fits the features and labels
-    (``slmc.training.warm.grown_head``; recorded as ``warm_grown`` in ``slmc-train.json``)."""
+    (``slmc.training.warm.grown_head``; recorded as ``warm_grown`` in ``slmc-train.json``). ``cache``: the compile's
+    MiniLM with its embedding cache (``slmc.analysis.embeddings.shared_minilm``): MiniLM features of texts embedded
+    before (by the map, an earlier fit or the deployed compile) are read from it, the rest embedded and kept there."""
     from sklearn.linear_model import LogisticRegression
 
     labels = [reference_answer(r).strip() for r in rows]
@@ -66,7 +69,10 @@ def train_classifier(
     start = time.perf_counter()
     texts = [user_text(r) for r in rows]
     encoder = Embedder(embedder, device=device).fit(texts)
-    features = encoder.encode(texts)
+    if cache is not None and encoder.name == "minilm":  # new texts embedded by the head's own MiniLM (its device)
+        features = cache.encode_inputs(texts, embed=encoder.encode)
+    else:
+        features = encoder.encode(texts)
     head = LogisticRegression(C=10.0, max_iter=2000, random_state=seed)
     grown = None
     if warm is not None and encoder.name == "minilm":

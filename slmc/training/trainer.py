@@ -318,12 +318,14 @@ def train_task(
     target: float = 0.95,
     max_fallback: float = 0.5,
     warm: Any = None,
+    embed_cache: Any = None,
 ) -> TrainOutcome:
     """Train ``task`` per its ``FinetunePlan``; with ``resume`` a finished identical run is reused and an interrupted
     one continues from its last checkpoint. With ``pilot``, generative training answers a sample of validation calls
     as it goes and stops when the gate (``target``, ``max_fallback``) can no longer be cleared. ``warm`` (a
     ``slmc.training.warm.WarmStart``): start from the deployed model it names (its weights copied into
-    ``warm/<task>``, safetensors only) instead of the base."""
+    ``warm/<task>``, safetensors only) instead of the base. ``embed_cache``: the compile's cached MiniLM, what a
+    classifier head's features are read from (``train_classifier``)."""
     plan, slm = task.finetune, task.slm
     if plan is None or slm is None:
         raise SlmcError(f"{task.id}: no fine-tune plan or SLM choice", hint="run select-slm and plan-finetune first")
@@ -355,7 +357,7 @@ def train_task(
             folds = folds if len(folds) == len(rows) else [i % plan.folds for i in range(len(rows))]
         fresh_folder(out)
         seconds = train_classifier(
-            rows, out, embedder=embedder, seed=plan.seed, device=device, folds=folds, warm=start_from
+            rows, out, embedder=embedder, seed=plan.seed, device=device, folds=folds, warm=start_from, cache=embed_cache
         )
         grown = read_train_info(out).get("warm_grown") if start_from is not None else None
         if start_from is not None and grown is None:
