@@ -129,3 +129,18 @@ def test_a_small_label_task_trains_end_to_end_and_answers_from_the_saved_files(t
     answers = head.predict([_row(t, "") for t in ("refund my order please", "my card got stolen", "tell me a joke")])
     assert [a.text for a in answers] == ["refund", "card", "out_of_scope"]
     assert all(0.0 <= a.confidence <= 1.0 for a in answers)
+
+
+@pytest.mark.parametrize(("rows", "epochs"), [(300, 6.0), (1000, 6.0), (2000, 3.0), (4000, 1.5), (20000, 1.0)])
+def test_the_label_head_plans_about_a_fixed_number_of_example_updates(rows, epochs):
+    from slmc.ir.nodes import SLMChoice
+    from slmc.training.datasets import LengthStats
+    from slmc.training.presets import make_plan
+
+    slm = SLMChoice("encoder-classifier:minilm", "sentence-transformers/all-MiniLM-L6-v2", 0.0227, "encoder-classifier")
+    plan = make_plan(slm, dataset="d", validation="v", test="t", stats=LengthStats(rows, 12, 30, 60, 3))
+    assert plan.method == "encoder-classifier" and plan.epochs == epochs and plan.max_length == 64
+    assert (
+        make_plan(slm, dataset="d", validation="v", test="t", stats=LengthStats(rows, 12, 30, 60, 3), epochs=2).epochs
+        == 2
+    )
