@@ -27,6 +27,8 @@ from slmc.training.datasets import reference_answer, user_text
 
 ENCODER_DIR = "encoder"
 MAX_LENGTH = 128
+INIT_ROWS = 2000  # rows the frozen start is fitted on at most
+CENTROID_SCALE = 20.0  # logits of a centroid start: cosine similarity x this
 PROBE_STEPS = 5  # steps timed before the schedule is fitted to a time budget
 
 
@@ -37,6 +39,49 @@ def mean_pool(hidden: Any, mask: Any) -> Any:
     weights = mask.unsqueeze(-1).to(hidden.dtype)
     pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
     return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+
+def init_sample(targets: list[int], limit: int, seed: int) -> list[int]:
+    """At most ``limit`` row indices (all when there are fewer), every class among them: the rows the frozen start is
+    fitted on (embedding every row of a large set would spend the budget before training starts)."""
+    if len(targets) <= limit:
+        return list(range(len(targets)))
+    ids = list(range(len(targets)))
+    random.Random(seed).shuffle(ids)
+    first: dict[int, int] = {}
+    for i in ids:
+        first.setdefault(targets[i], i)
+    chosen = set(first.values())
+    for i in ids:
+        if len(chosen) >= limit:
+            break
+        chosen.add(i)
+    return sorted(chosen)
+
+
+def start_weights(features: Any, y: Any, classes: int, *, init: str = "logistic", seed: int = 0) -> tuple[Any, Any]:
+    """The linear layer's starting weight [classes, dim] and bias from frozen sentence embeddings ``features`` with class
+    indices ``y`` (each class present): ``logistic``, the frozen head (multinomial logistic regression, as
+    ``slmc.training.classifier`` fits it); ``centroids``, the class means of the normalised embeddings, scaled (a
+    cosine nearest-centroid classifier: no fit at all)."""
+    import numpy as np
+
+    if init == "logistic":
+        from sklearn.linear_model import LogisticRegression
+
+        fitted = LogisticRegression(C=10.0, max_iter=2000, random_state=seed).fit(features, y)
+        if classes == 2:  # scikit-learn keeps one row for two classes: p(second) = sigmoid(w.x + b)
+            return (
+                np.concatenate([np.zeros_like(fitted.coef_), fitted.coef_]),
+                np.concatenate([[0.0], fitted.intercept_]),
+            )
+        order = [list(fitted.classes_).index(c) for c in range(classes)]
+        return fitted.coef_[order], fitted.intercept_[order]
+    if init != "centroids":
+        raise ValueError(f"unknown start {init!r}: logistic or centroids")
+    centroids = np.stack([features[y == c].mean(0) for c in range(classes)])
+    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True).clip(1e-9)
+    return CENTROID_SCALE * centroids, np.zeros(classes)
 
 
 def lr_factor(step: int, total: int, warmup: int) -> float:
@@ -129,16 +174,10 @@ def train_encoder_classifier(
     label_smoothing: float = 0.0,
     bucket: bool = True,
     threads: int = 0,
-    scale: float = 0.0,
 ) -> float:
     """Fine-tune the encoder and its label head on the teacher's labels and save them into ``model_dir``; returns the
     training seconds (the frozen head that starts it included)."""
-    import numpy as np
     import torch
-
-    from slmc.training.classifier import HEAD_CONFIG, HEAD_FORMAT, HEAD_WEIGHTS
-    from slmc.training.span_head import minilm_dir
-    from slmc.training.tool_head import _load_encoder
 
     labels = [reference_answer(r).strip() for r in rows]
     classes = sorted(set(labels))
@@ -153,6 +192,43 @@ def train_encoder_classifier(
     before_threads = torch.get_num_threads()
     if threads > 0 and device == "cpu":
         torch.set_num_threads(threads)
+    try:
+        return _fine_tune(
+            texts, labels, classes, model_dir, seed=seed, epochs=epochs, lr=lr, head_lr=head_lr,
+            batch_size=batch_size, max_length=max_length, max_seconds=max_seconds, device=device, log=log, init=init,
+            label_smoothing=label_smoothing, bucket=bucket, start=start, cpu0=cpu0,
+        )  # fmt: skip
+    finally:
+        torch.set_num_threads(before_threads)
+
+
+def _fine_tune(
+    texts: list[str],
+    labels: list[str],
+    classes: list[str],
+    model_dir: Path,
+    *,
+    seed: int,
+    epochs: float,
+    lr: float,
+    head_lr: float,
+    batch_size: int,
+    max_length: int,
+    max_seconds: float,
+    device: str,
+    log: Callable[[str], None],
+    init: str,
+    label_smoothing: float,
+    bucket: bool,
+    start: float,
+    cpu0: float,
+) -> float:
+    import torch
+
+    from slmc.training.classifier import HEAD_CONFIG, HEAD_FORMAT, HEAD_WEIGHTS
+    from slmc.training.span_head import minilm_dir
+    from slmc.training.tool_head import _load_encoder
+
     torch.manual_seed(seed)
     tokenizer, encoder = _load_encoder(minilm_dir())
     encoder.to(device)
@@ -169,30 +245,15 @@ def train_encoder_classifier(
             out = encoder(input_ids=ids, attention_mask=mask)
             return mean_pool(out.last_hidden_state, mask)
 
-    # the frozen head on the same rows: the linear layer's starting point
+    # the frozen head on (a sample of) the same rows: the linear layer's starting point
     encoder.eval()
-    by_length = sorted(range(len(texts)), key=lambda i: lengths[i])
-    frozen_sorted = torch.cat([embed(by_length[i : i + 64], False) for i in range(0, len(texts), 64)]).cpu().numpy()
-    frozen = np.empty_like(frozen_sorted)
-    frozen[by_length] = frozen_sorted
-    if init == "logistic":
-        from sklearn.linear_model import LogisticRegression
-
-        fitted = LogisticRegression(C=10.0, max_iter=2000, random_state=seed).fit(frozen, labels)
-        order = [list(fitted.classes_).index(c) for c in classes]
-        if len(classes) == 2:  # scikit-learn keeps one row for two classes: p(second) = sigmoid(w.x + b)
-            w0 = np.concatenate([np.zeros_like(fitted.coef_), fitted.coef_])
-            b0 = np.concatenate([[0.0], fitted.intercept_])
-        else:
-            w0, b0 = fitted.coef_[order], fitted.intercept_[order]
-    else:  # class centroids of the normalised embeddings, scaled: a cosine nearest-centroid start
-        y = np.array([index[x] for x in labels])
-        cent = np.stack([frozen[y == c].mean(0) for c in range(len(classes))])
-        cent /= np.linalg.norm(cent, axis=1, keepdims=True).clip(1e-9)
-        w0, b0 = (scale or 20.0) * cent, np.zeros(len(classes))
+    sample = init_sample(targets.tolist(), INIT_ROWS, seed)
+    by_length = sorted(sample, key=lambda i: lengths[i])
+    frozen = torch.cat([embed(by_length[i : i + 64], False) for i in range(0, len(by_length), 64)]).cpu().numpy()
+    w0, b0 = start_weights(frozen, targets[by_length].numpy(), len(classes), init=init, seed=seed)
     init_seconds = time.perf_counter() - start
     init_cpu = time.process_time() - cpu0
-    head = torch.nn.Linear(frozen.shape[1], len(classes)).to(device)
+    head = torch.nn.Linear(w0.shape[1], len(classes)).to(device)
     with torch.no_grad():
         head.weight.copy_(torch.as_tensor(w0, dtype=head.weight.dtype))
         head.bias.copy_(torch.as_tensor(b0, dtype=head.bias.dtype))
@@ -241,7 +302,6 @@ def train_encoder_classifier(
         f" cpu {time.process_time() - cpu0 - init_cpu:.1f}s"
     )
     encoder.eval()
-    torch.set_num_threads(before_threads)
     seconds = time.perf_counter() - start
     save(model_dir, tokenizer, encoder, head, classes, HEAD_CONFIG, HEAD_FORMAT, HEAD_WEIGHTS, max_length)
     return seconds

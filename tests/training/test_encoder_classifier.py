@@ -144,3 +144,31 @@ def test_the_label_head_plans_about_a_fixed_number_of_example_updates(rows, epoc
         make_plan(slm, dataset="d", validation="v", test="t", stats=LengthStats(rows, 12, 30, 60, 3), epochs=2).epochs
         == 2
     )
+
+
+def test_the_frozen_start_is_fitted_on_a_sample_holding_every_class():
+    from slmc.training.encoder_classifier import init_sample
+
+    targets = [0] * 5000 + [1] * 3 + [2]  # a rare class and a single-row one
+    sample = init_sample(targets, 200, seed=0)
+    assert len(sample) == 200 and len(set(sample)) == 200 and {targets[i] for i in sample} == {0, 1, 2}
+    assert init_sample(targets, 200, seed=0) == sample and init_sample(targets[:50], 200, seed=0) == list(range(50))
+
+
+@pytest.mark.parametrize("init", ["logistic", "centroids"])
+@pytest.mark.parametrize("classes", [2, 3])
+def test_the_start_weights_classify_separable_embeddings(init, classes):
+    import numpy as np
+
+    from slmc.training.encoder_classifier import start_weights
+
+    rng = np.random.default_rng(0)
+    centres = np.eye(8)[:classes] * 3
+    y = np.repeat(np.arange(classes), 30)
+    features = centres[y] + rng.normal(scale=0.3, size=(len(y), 8))
+    features /= np.linalg.norm(features, axis=1, keepdims=True)
+    weight, bias = start_weights(features, y, classes, init=init)
+    assert weight.shape == (classes, 8) and bias.shape == (classes,)
+    assert ((features @ weight.T + bias).argmax(1) == y).all()
+    with pytest.raises(ValueError, match="unknown start"):
+        start_weights(features, y, classes, init="zeros")
