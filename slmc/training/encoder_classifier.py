@@ -27,6 +27,9 @@ from slmc.training.datasets import reference_answer, user_text
 
 ENCODER_DIR = "encoder"
 MAX_LENGTH = 128
+INIT_ROWS = 2000  # rows the frozen start is fitted on at most
+CENTROID_SCALE = 20.0  # logits of a centroid start: cosine similarity x this
+PROBE_STEPS = 5  # steps timed before the schedule is fitted to a time budget
 
 
 def mean_pool(hidden: Any, mask: Any) -> Any:
@@ -36,6 +39,122 @@ def mean_pool(hidden: Any, mask: Any) -> Any:
     weights = mask.unsqueeze(-1).to(hidden.dtype)
     pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
     return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+
+def init_sample(targets: list[int], limit: int, seed: int) -> list[int]:
+    """At most ``limit`` row indices (all when there are fewer), every class among them: the rows the frozen start is
+    fitted on (embedding every row of a large set would spend the budget before training starts)."""
+    if len(targets) <= limit:
+        return list(range(len(targets)))
+    ids = list(range(len(targets)))
+    random.Random(seed).shuffle(ids)
+    first: dict[int, int] = {}
+    for i in ids:
+        first.setdefault(targets[i], i)
+    chosen = set(first.values())
+    for i in ids:
+        if len(chosen) >= limit:
+            break
+        chosen.add(i)
+    return sorted(chosen)
+
+
+def start_weights(features: Any, y: Any, classes: int, *, init: str = "logistic", seed: int = 0) -> tuple[Any, Any]:
+    """The linear layer's starting weight [classes, dim] and bias from frozen sentence embeddings ``features`` with class
+    indices ``y`` (each class present): ``logistic``, the frozen head (multinomial logistic regression, as
+    ``slmc.training.classifier`` fits it); ``centroids``, the class means of the normalised embeddings, scaled (a
+    cosine nearest-centroid classifier: no fit at all)."""
+    import numpy as np
+
+    if init == "logistic":
+        from sklearn.linear_model import LogisticRegression
+
+        fitted = LogisticRegression(C=10.0, max_iter=2000, random_state=seed).fit(features, y)
+        if classes == 2:  # scikit-learn keeps one row for two classes: p(second) = sigmoid(w.x + b)
+            return (
+                np.concatenate([np.zeros_like(fitted.coef_), fitted.coef_]),
+                np.concatenate([[0.0], fitted.intercept_]),
+            )
+        order = [list(fitted.classes_).index(c) for c in range(classes)]
+        return fitted.coef_[order], fitted.intercept_[order]
+    if init != "centroids":
+        raise ValueError(f"unknown start {init!r}: logistic or centroids")
+    centroids = np.stack([features[y == c].mean(0) for c in range(classes)])
+    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True).clip(1e-9)
+    return CENTROID_SCALE * centroids, np.zeros(classes)
+
+
+def lr_factor(step: int, total: int, warmup: int) -> float:
+    """The learning rate's share at ``step`` (0-based) of ``total``: a linear warmup over ``warmup`` steps, then a
+    linear decay that reaches zero at ``total``."""
+    if step < warmup:
+        return (step + 1) / max(1, warmup)
+    return max(0.0, (total - step) / max(1, total - warmup))
+
+
+class StepBudget:
+    """Fits the training steps into ``seconds`` of wall time counted from ``start``: after ``PROBE_STEPS`` steps
+    (timed from ``first``), the steps that fit in the time left at the mean step time so far become the schedule's
+    end (never more than planned), so the learning rate decays to zero within the budget instead of being cut at a
+    high value. A hard stop remains when the time is up."""
+
+    def __init__(
+        self,
+        seconds: float,
+        start: float,
+        first: float,
+        planned: int,
+        log: Callable[[str], None] = lambda msg: None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.seconds, self.start, self.first, self.planned = seconds, start, first, planned
+        self.log, self.clock = log, clock
+        self.stopped = False
+        self.shortened = False
+
+    def after(self, step: int, total: int) -> int:
+        """The schedule's end after ``step`` steps done (``stopped`` set when the time is up)."""
+        now = self.clock()
+        if now - self.start > self.seconds:
+            self.stopped = True
+            self.log(f"time budget of {self.seconds:g}s: stopping at step {step}/{total}")
+            return total
+        if step < PROBE_STEPS or step >= total:
+            return total
+        fit = step + int((self.seconds - (now - self.start)) / ((now - self.first) / step))
+        if fit >= total:
+            return total
+        if not self.shortened:
+            self.shortened = True
+            self.log(f"time budget of {self.seconds:g}s: about {fit} of {self.planned} steps fit; schedule shortened")
+        return max(step + 1, fit)
+
+
+def length_batches(lengths: list[int], batch_size: int, rng: random.Random, pool: int = 16) -> list[list[int]]:
+    """One epoch of batches of rows of similar length (little padding): the rows shuffled, each pool of ``pool``
+    batches sorted by length and cut into batches, the batches shuffled."""
+    ids = list(range(len(lengths)))
+    rng.shuffle(ids)
+    batches = []
+    step = max(1, batch_size) * max(1, pool)
+    for i in range(0, len(ids), step):
+        chunk = sorted(ids[i : i + step], key=lambda j: lengths[j])
+        batches.extend(chunk[k : k + batch_size] for k in range(0, len(chunk), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+def _pad(encoded: list[list[int]], batch: list[int], pad_id: int) -> tuple[Any, Any]:
+    """Token ids and attention mask of ``batch``'s rows, padded to the batch's longest row."""
+    import torch
+
+    width = max(len(encoded[i]) for i in batch)
+    ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    for row, i in enumerate(batch):
+        ids[row, : len(encoded[i])] = torch.tensor(encoded[i], dtype=torch.long)
+        mask[row, : len(encoded[i])] = 1
+    return ids, mask
 
 
 def train_encoder_classifier(
@@ -51,16 +170,14 @@ def train_encoder_classifier(
     max_seconds: float = 0.0,
     device: str = "cpu",
     log: Callable[[str], None] = lambda msg: None,
+    init: str = "logistic",
+    label_smoothing: float = 0.0,
+    bucket: bool = True,
+    threads: int = 0,
 ) -> float:
     """Fine-tune the encoder and its label head on the teacher's labels and save them into ``model_dir``; returns the
     training seconds (the frozen head that starts it included)."""
-    import numpy as np
     import torch
-    from sklearn.linear_model import LogisticRegression
-
-    from slmc.training.classifier import HEAD_CONFIG, HEAD_FORMAT, HEAD_WEIGHTS
-    from slmc.training.span_head import minilm_dir
-    from slmc.training.tool_head import _load_encoder
 
     labels = [reference_answer(r).strip() for r in rows]
     classes = sorted(set(labels))
@@ -71,29 +188,72 @@ def train_encoder_classifier(
         )
     texts = [user_text(r) for r in rows]
     start = time.perf_counter()
+    cpu0 = time.process_time()
+    before_threads = torch.get_num_threads()
+    if threads > 0 and device == "cpu":
+        torch.set_num_threads(threads)
+    try:
+        return _fine_tune(
+            texts, labels, classes, model_dir, seed=seed, epochs=epochs, lr=lr, head_lr=head_lr,
+            batch_size=batch_size, max_length=max_length, max_seconds=max_seconds, device=device, log=log, init=init,
+            label_smoothing=label_smoothing, bucket=bucket, start=start, cpu0=cpu0,
+        )  # fmt: skip
+    finally:
+        torch.set_num_threads(before_threads)
+
+
+def _fine_tune(
+    texts: list[str],
+    labels: list[str],
+    classes: list[str],
+    model_dir: Path,
+    *,
+    seed: int,
+    epochs: float,
+    lr: float,
+    head_lr: float,
+    batch_size: int,
+    max_length: int,
+    max_seconds: float,
+    device: str,
+    log: Callable[[str], None],
+    init: str,
+    label_smoothing: float,
+    bucket: bool,
+    start: float,
+    cpu0: float,
+) -> float:
+    import torch
+
+    from slmc.training.classifier import HEAD_CONFIG, HEAD_FORMAT, HEAD_WEIGHTS
+    from slmc.training.span_head import minilm_dir
+    from slmc.training.tool_head import _load_encoder
+
     torch.manual_seed(seed)
     tokenizer, encoder = _load_encoder(minilm_dir())
     encoder.to(device)
     index = {c: i for i, c in enumerate(classes)}
     targets = torch.tensor([index[x] for x in labels])
+    encoded = tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]
+    lengths = [len(e) for e in encoded]
+    pad_id = int(tokenizer.pad_token_id or 0)
 
-    def embed(batch: list[str], grad: bool) -> Any:
-        enc = tokenizer(batch, padding=True, truncation=True, max_length=max_length, return_tensors="pt").to(device)
+    def embed(batch: list[int], grad: bool) -> Any:
+        ids, mask = _pad(encoded, batch, pad_id)
+        ids, mask = ids.to(device), mask.to(device)
         with torch.set_grad_enabled(grad):
-            out = encoder(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
-            return mean_pool(out.last_hidden_state, enc["attention_mask"])
+            out = encoder(input_ids=ids, attention_mask=mask)
+            return mean_pool(out.last_hidden_state, mask)
 
-    # the frozen head on the same rows: the linear layer's starting point
+    # the frozen head on (a sample of) the same rows: the linear layer's starting point
     encoder.eval()
-    frozen = torch.cat([embed(texts[i : i + 64], False) for i in range(0, len(texts), 64)]).cpu().numpy()
-    fitted = LogisticRegression(C=10.0, max_iter=2000, random_state=seed).fit(frozen, labels)
-    order = [list(fitted.classes_).index(c) for c in classes]
-    if len(classes) == 2:  # scikit-learn keeps one row for two classes: p(second) = sigmoid(w.x + b)
-        w0 = np.concatenate([np.zeros_like(fitted.coef_), fitted.coef_])
-        b0 = np.concatenate([[0.0], fitted.intercept_])
-    else:
-        w0, b0 = fitted.coef_[order], fitted.intercept_[order]
-    head = torch.nn.Linear(frozen.shape[1], len(classes)).to(device)
+    sample = init_sample(targets.tolist(), INIT_ROWS, seed)
+    by_length = sorted(sample, key=lambda i: lengths[i])
+    frozen = torch.cat([embed(by_length[i : i + 64], False) for i in range(0, len(by_length), 64)]).cpu().numpy()
+    w0, b0 = start_weights(frozen, targets[by_length].numpy(), len(classes), init=init, seed=seed)
+    init_seconds = time.perf_counter() - start
+    init_cpu = time.process_time() - cpu0
+    head = torch.nn.Linear(w0.shape[1], len(classes)).to(device)
     with torch.no_grad():
         head.weight.copy_(torch.as_tensor(w0, dtype=head.weight.dtype))
         head.bias.copy_(torch.as_tensor(b0, dtype=head.bias.dtype))
@@ -101,7 +261,7 @@ def train_encoder_classifier(
     rng = random.Random(seed)
     ids = list(range(len(texts)))
     steps_per_epoch = math.ceil(len(ids) / batch_size)
-    total = max(1, int(steps_per_epoch * epochs))
+    planned = total = max(1, int(steps_per_epoch * epochs))
     optim = torch.optim.AdamW(
         [{"params": list(encoder.parameters()), "lr": lr}, {"params": list(head.parameters()), "lr": head_lr}],
         weight_decay=0.01,
@@ -110,24 +270,37 @@ def train_encoder_classifier(
     warmup = max(1, total // 10)
     encoder.train()
     step, batches = 0, []
+    seen = 0
+    t_train = time.perf_counter()
+    budget = StepBudget(max_seconds, start, t_train, planned, log) if max_seconds else None
     while step < total:
         if not batches:
-            rng.shuffle(ids)
-            batches = [ids[i : i + batch_size] for i in range(0, len(ids), batch_size)]
+            if bucket:
+                batches = length_batches(lengths, batch_size, rng)
+            else:
+                rng.shuffle(ids)
+                batches = [ids[i : i + batch_size] for i in range(0, len(ids), batch_size)]
         batch = batches.pop(0)
-        logits = head(embed([texts[i] for i in batch], True))
-        loss = torch.nn.functional.cross_entropy(logits, targets[batch].to(device))
-        scale = min(1.0, (step + 1) / warmup) * max(0.0, (total - step) / max(1, total - warmup))
+        logits = head(embed(batch, True))
+        loss = torch.nn.functional.cross_entropy(logits, targets[batch].to(device), label_smoothing=label_smoothing)
+        factor = lr_factor(step, total, warmup)
         for group, base in zip(optim.param_groups, bases, strict=True):
-            group["lr"] = base * min(1.0, scale)
+            group["lr"] = base * factor
         optim.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(list(encoder.parameters()) + list(head.parameters()), 1.0)
         optim.step()
         step += 1
-        if max_seconds and time.perf_counter() - start > max_seconds:
-            log(f"time budget of {max_seconds:g}s: stopping at step {step}/{total}")
-            break
+        seen += len(batch)
+        if budget is not None:
+            total = budget.after(step, total)
+            if budget.stopped:
+                break
+    rate = seen / max(1e-9, time.perf_counter() - t_train)
+    log(
+        f"init {init_seconds:.1f}s cpu {init_cpu:.1f}s; {step}/{total} steps, {seen} examples, {rate:.0f} examples/s"
+        f" cpu {time.process_time() - cpu0 - init_cpu:.1f}s"
+    )
     encoder.eval()
     seconds = time.perf_counter() - start
     save(model_dir, tokenizer, encoder, head, classes, HEAD_CONFIG, HEAD_FORMAT, HEAD_WEIGHTS, max_length)
@@ -199,16 +372,15 @@ class EncoderEmbedder:
 
         if not texts:
             return np.zeros((0, int(self.model.config.hidden_size)), dtype=np.float32)
-        out = []
+        encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)["input_ids"]
+        order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))  # batches of similar length: little padding
+        pad_id = int(self.tokenizer.pad_token_id or 0)
+        out = np.zeros((len(texts), int(self.model.config.hidden_size)), dtype=np.float32)
         with cpu_threads_for(self.model, self.device), torch.no_grad():
             for i in range(0, len(texts), batch_size):
-                enc = self.tokenizer(
-                    texts[i : i + batch_size],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.max_length,
-                    return_tensors="pt",
-                ).to(self.device)
-                hidden = self.model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
-                out.append(mean_pool(hidden.last_hidden_state, enc["attention_mask"]).cpu().numpy())
-        return np.concatenate(out).astype(np.float32)
+                batch = order[i : i + batch_size]
+                ids, mask = _pad(encoded, batch, pad_id)
+                ids, mask = ids.to(self.device), mask.to(self.device)
+                hidden = self.model(input_ids=ids, attention_mask=mask)
+                out[batch] = mean_pool(hidden.last_hidden_state, mask).cpu().numpy()
+        return out

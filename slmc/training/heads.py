@@ -50,6 +50,7 @@ def train_head(
             max_seconds=max_seconds,
             device=device,
             log=log,
+            threads=HEAD_THREADS if device == "cpu" else 0,
         )
     if plan.method == "span-head":
         from slmc.training.span_head import train_span_head

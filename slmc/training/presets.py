@@ -26,10 +26,13 @@ MAX_LENGTH_CAP = 4096
 
 # Encoder heads fine-tuned with their encoder: (epochs for < 1000 rows, epochs beyond, learning rate, batch, length).
 HEAD_PRESETS = {
-    "encoder-classifier": (4.0, 2.0, 5e-5, 32, 64),
+    "encoder-classifier": (6.0, 1.0, 5e-5, 32, 64),  # epochs: LABEL_UPDATES examples, within these bounds
     "span-head": (3.0, 2.0, 3e-4, 16, 128),
     "tool-head": (3.0, 3.0, 2e-4, 8, 128),
 }
+# The encoder-classifier trains for about this many example-updates (few rows per label learn from more passes: 3
+# epochs of 2000 rows, 6 of 1000 or fewer, one of 6000 or more); a time budget shortens the schedule to what fits.
+LABEL_UPDATES = 6000
 
 
 def choose_method(slm: SLMChoice, *, gpu: bool, bitsandbytes: bool) -> str:
@@ -108,6 +111,9 @@ def make_plan(
     method = choose_method(slm, gpu=gpu, bitsandbytes=bitsandbytes)
     if method in HEAD_PRESETS:
         few, many, lr, batch, length = HEAD_PRESETS[method]
+        planned = few if stats.n < 1000 else many
+        if method == "encoder-classifier":
+            planned = min(few, max(many, round(LABEL_UPDATES / max(1, stats.n), 1)))
         return FinetunePlan(
             dataset=dataset,
             validation=validation,
@@ -115,7 +121,7 @@ def make_plan(
             method=method,
             lora_r=0,
             lora_alpha=0,
-            epochs=epochs if epochs else (few if stats.n < 1000 else many),
+            epochs=epochs if epochs else planned,
             learning_rate=lr,
             batch_size=batch * (2 if gpu else 1),
             max_length=length,

@@ -1,0 +1,174 @@
+"""The end-to-end label head (``slmc.training.encoder_classifier``): batches of similar length, the learning-rate
+schedule fitted to a time budget, the fine-tuned encoder answering in input order, and a small task trained."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+
+import pytest
+
+from slmc.training.embed import minilm_available
+from slmc.training.encoder_classifier import PROBE_STEPS, StepBudget, length_batches, lr_factor
+
+needs_minilm = pytest.mark.skipif(not minilm_available(), reason="the bundled MiniLM encoder is not installed")
+
+
+def test_lr_factor_warms_up_then_decays_linearly_to_zero_at_the_schedules_end():
+    factors = [lr_factor(step, 20, 4) for step in range(20)]
+    assert factors[:4] == [0.25, 0.5, 0.75, 1.0]
+    assert all(a >= b for a, b in itertools.pairwise(factors[3:]))  # never rises after the warmup
+    assert factors[-1] == pytest.approx(1 / 16) and lr_factor(20, 20, 4) == 0.0
+
+
+def test_length_batches_cover_every_row_once_per_epoch_with_little_padding():
+    rng = random.Random(0)
+    lengths = [rng.randrange(5, 90) for _ in range(1000)]
+    batches = length_batches(lengths, 32, random.Random(1))
+    assert sorted(i for b in batches for i in b) == list(range(1000))
+    assert all(len(b) <= 32 for b in batches)
+
+    def padded(bs: list[list[int]]) -> int:
+        return sum(len(b) * max(lengths[i] for i in b) for b in bs)
+
+    ids = list(range(1000))
+    random.Random(1).shuffle(ids)
+    shuffled = [ids[i : i + 32] for i in range(0, 1000, 32)]
+    assert padded(batches) < 0.6 * padded(shuffled)  # far fewer padded tokens than random batches
+    assert length_batches(lengths, 32, random.Random(1)) == batches  # seeded
+    first = [b[0] for b in batches[:5]]
+    assert first != sorted(first, key=lambda i: lengths[i]) or len(set(first)) < 5  # batches come in random order
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_step_budget_ends_the_schedule_at_the_steps_that_fit_instead_of_cutting_it():
+    clock, lines = _Clock(), []
+    clock.now = 10.0  # 10 s of loading and the frozen start before the first step
+    budget = StepBudget(60.0, 0.0, 10.0, 1000, lines.append, clock=clock)
+    total = 1000
+    for step in range(1, PROBE_STEPS):
+        clock.now += 1.0
+        total = budget.after(step, total)
+    assert total == 1000 and not lines  # not judged before the probe steps
+    step = PROBE_STEPS
+    while step < total:
+        clock.now += 1.0  # one second a step: 50 s left at the probe -> 50 steps in all
+        total = budget.after(step, total)
+        step += 1
+    assert total == 50 and step == 50 and not budget.stopped
+    assert lines == ["time budget of 60s: about 50 of 1000 steps fit; schedule shortened"]
+    assert clock.now <= 60.0
+
+
+def test_step_budget_keeps_a_schedule_that_fits_and_stops_hard_when_time_is_up():
+    clock = _Clock()
+    budget = StepBudget(100.0, 0.0, 0.0, 20, clock=clock)
+    total = 20
+    for step in range(1, 21):
+        clock.now += 1.0
+        total = budget.after(step, total)
+    assert total == 20 and not budget.stopped and not budget.shortened
+    clock.now = 101.0
+    assert budget.after(21, 40) == 40 and budget.stopped
+
+
+@needs_minilm
+def test_the_fine_tuned_encoder_embeds_in_input_order_whatever_the_lengths(tmp_path):
+    import numpy as np
+
+    from slmc.training.encoder_classifier import ENCODER_DIR, EncoderEmbedder
+    from slmc.training.span_head import minilm_dir
+    from slmc.training.tool_head import _load_encoder
+
+    tokenizer, encoder = _load_encoder(minilm_dir())
+    encoder.save_pretrained(str(tmp_path / ENCODER_DIR), safe_serialization=True)
+    tokenizer.save_pretrained(str(tmp_path / ENCODER_DIR))
+    embedder = EncoderEmbedder(tmp_path, {"name": "encoder", "path": ENCODER_DIR, "max_length": 64})
+    texts = ["a much longer message about a card that never arrived in the post", "hi", "refund please", "x " * 40]
+    together = embedder.encode(texts, batch_size=3)  # sorted by length inside, padded per batch
+    alone = np.concatenate([embedder.encode([t]) for t in texts])  # one row per batch: no padding at all
+    assert together.shape == (4, 384)
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+    assert embedder.encode([]).shape == (0, 384)
+
+
+def _row(text: str, label: str) -> dict:
+    return {"messages": [{"role": "user", "content": text}, {"role": "assistant", "content": label}]}
+
+
+@needs_minilm
+@pytest.mark.parametrize("init", ["centroids", "logistic"])
+def test_a_small_label_task_trains_end_to_end_and_answers_from_the_saved_files(tmp_path, init):
+    import torch
+
+    from slmc.training.classifier import ClassifierHead
+    from slmc.training.encoder_classifier import train_encoder_classifier
+
+    words = {
+        "refund": ["I want my money back", "please refund my order", "return the cash to me"],
+        "card": ["my card was stolen", "I lost my debit card", "send me a new card"],
+        "out_of_scope": ["what is the capital of France", "tell me a joke", "how tall is mount everest"],
+    }
+    rows = [_row(text, label) for label, texts in words.items() for text in texts] * 4
+    threads = torch.get_num_threads()
+    lines: list[str] = []
+    seconds = train_encoder_classifier(rows, tmp_path, epochs=2, batch_size=8, init=init, threads=1, log=lines.append)
+    assert seconds > 0 and torch.get_num_threads() == threads  # the caller's thread count is restored
+    assert any("examples/s" in line for line in lines)
+    config = json.loads((tmp_path / "head.json").read_text())
+    assert config["classes"] == ["card", "out_of_scope", "refund"] and config["link"] == "softmax"
+    head = ClassifierHead(tmp_path)
+    answers = head.predict([_row(t, "") for t in ("refund my order please", "my card got stolen", "tell me a joke")])
+    assert [a.text for a in answers] == ["refund", "card", "out_of_scope"]
+    assert all(0.0 <= a.confidence <= 1.0 for a in answers)
+
+
+@pytest.mark.parametrize(("rows", "epochs"), [(300, 6.0), (1000, 6.0), (2000, 3.0), (4000, 1.5), (20000, 1.0)])
+def test_the_label_head_plans_about_a_fixed_number_of_example_updates(rows, epochs):
+    from slmc.ir.nodes import SLMChoice
+    from slmc.training.datasets import LengthStats
+    from slmc.training.presets import make_plan
+
+    slm = SLMChoice("encoder-classifier:minilm", "sentence-transformers/all-MiniLM-L6-v2", 0.0227, "encoder-classifier")
+    plan = make_plan(slm, dataset="d", validation="v", test="t", stats=LengthStats(rows, 12, 30, 60, 3))
+    assert plan.method == "encoder-classifier" and plan.epochs == epochs and plan.max_length == 64
+    assert (
+        make_plan(slm, dataset="d", validation="v", test="t", stats=LengthStats(rows, 12, 30, 60, 3), epochs=2).epochs
+        == 2
+    )
+
+
+def test_the_frozen_start_is_fitted_on_a_sample_holding_every_class():
+    from slmc.training.encoder_classifier import init_sample
+
+    targets = [0] * 5000 + [1] * 3 + [2]  # a rare class and a single-row one
+    sample = init_sample(targets, 200, seed=0)
+    assert len(sample) == 200 and len(set(sample)) == 200 and {targets[i] for i in sample} == {0, 1, 2}
+    assert init_sample(targets, 200, seed=0) == sample and init_sample(targets[:50], 200, seed=0) == list(range(50))
+
+
+@pytest.mark.parametrize("init", ["logistic", "centroids"])
+@pytest.mark.parametrize("classes", [2, 3])
+def test_the_start_weights_classify_separable_embeddings(init, classes):
+    import numpy as np
+
+    from slmc.training.encoder_classifier import start_weights
+
+    rng = np.random.default_rng(0)
+    centres = np.eye(8)[:classes] * 3
+    y = np.repeat(np.arange(classes), 30)
+    features = centres[y] + rng.normal(scale=0.3, size=(len(y), 8))
+    features /= np.linalg.norm(features, axis=1, keepdims=True)
+    weight, bias = start_weights(features, y, classes, init=init)
+    assert weight.shape == (classes, 8) and bias.shape == (classes,)
+    assert ((features @ weight.T + bias).argmax(1) == y).all()
+    with pytest.raises(ValueError, match="unknown start"):
+        start_weights(features, y, classes, init="zeros")
