@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -84,8 +83,8 @@ def run(args: argparse.Namespace) -> int:
 
         cli["reuse_from"] = str(check_bundle(args.reuse_from).resolve())  # fail before any work
     settings = run_settings(args.sources, cli)  # the command line over [tool.slmc] of the agent's pyproject.toml
-    if settings.base_model is None and settings.cpu_only:
-        settings = dataclasses.replace(settings, base_model="scratch:tiny")
+    # --cpu-only is a constraint, not a base: encoder heads stay the choice where they fit, and a generative task whose
+    # chosen SLM cannot be loaded here trains plan-finetune's CPU stand-in (scratch:tiny)
     opts = CompileOptions(
         sources=args.sources,
         traces=args.traces,
