@@ -3,8 +3,13 @@
 Chosen by ``plan-finetune`` for a closed-label task whose frozen-embedding head (``slmc.training.classifier``) cannot
 pass in its pilot. The model is the classifier head's arithmetic with a trainable encoder: the bundled
 all-MiniLM-L6-v2, mean-pooled and L2-normalised (as the sentence embedding is), then a linear layer and a softmax.
-The linear layer starts from the frozen head fitted on the same rows (logistic regression), so training starts where
-the frozen head ends; the teacher's out-of-scope label, when it uses one, is a class like any other.
+The linear layer starts from the frozen head fitted on (at most ``INIT_ROWS`` of) the same rows (logistic regression),
+so training starts where the frozen head ends; the teacher's out-of-scope label, when it uses one, is a class like any
+other.
+
+Throughput on the CPU: the rows are tokenised once and trained in batches of similar length (``length_batches``: a
+random batch of short messages pads to its longest one, ~3x the tokens); with a time budget the linear decay of the
+learning rate ends at the steps that fit (``StepBudget``) rather than being cut at a high rate.
 
 Saved in the classifier head's format, so evaluation, the bundle and the runtime read it as a ``classifier-head``:
 ``head.json`` (embedder ``{"name": "encoder", "path": "encoder"}``) + ``head.safetensors`` + ``encoder/`` (the
