@@ -480,49 +480,6 @@ class Evaluator:
         base = self.value(expr.value, scope)
         if isinstance(base, Answer):
             return base
-        found = self._subscript(expr, base, scope)
-        if found is None and not isinstance(base, Client):  # executors[node.type] of a ``Dict[str, Executor]``
-            return self.element_of(expr.value, scope)
-        return found
-
-    def element_of(self, expr: cst.BaseExpression, scope: Scope) -> Value:
-        """An item of a container whose declared type names the tree's item class: ``Dict[str, NodeExecutor]`` /
-        ``List[Agent]`` as the return annotation of the factory that built it, or as its own annotation."""
-        bindings: list[Binding] = []
-        if isinstance(expr, cst.Name):
-            bindings = list(self.bindings_of(expr.value, scope) or ())
-        elif isinstance(expr, cst.Attribute):
-            owner = self.value(expr.value, scope)
-            todo = [owner.cls] if isinstance(owner, Instance) else []
-            seen: set[str] = set()
-            while todo and len(seen) < 20:
-                key = todo.pop(0)
-                cls = self.scopes.get(key)
-                if key in seen or cls is None:
-                    continue
-                seen.add(key)
-                bindings += cls.self_attrs.get(expr.attr.value, []) + cls.bindings.get(expr.attr.value, [])
-                todo.extend(self.bases_of(key))
-        elif isinstance(expr, cst.Call):
-            bindings = [("expr", expr, scope)]
-        for b in bindings[:20]:
-            annotation, where = None, None
-            if b[0] == "annot":
-                annotation, where = b[1], b[2]
-            elif b[0] == "expr" and isinstance(b[1], cst.Call):
-                callee = self.resolve_call(b[1], b[2]).callee
-                fn = self.scopes.get(callee.key) if isinstance(callee, Function) else None
-                returns = getattr(fn.node, "returns", None) if fn is not None else None
-                if isinstance(returns, cst.Annotation) and fn.parent is not None:
-                    annotation, where = returns.annotation, fn.parent
-            item = _item_annotation(annotation) if annotation is not None else None
-            if item is not None:
-                value = self.instance_of(item, where)
-                if isinstance(value, Instance | Client):
-                    return value
-        return None
-
-    def _subscript(self, expr: cst.Subscript, base: Value, scope: Scope) -> Value:
         if isinstance(base, Const) and isinstance(base.value, str):  # crewAI: tasks_config = "config/tasks.yaml"
             base = templates.config_file(self, base.value, scope) or base
         if not isinstance(base, Const) or len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
@@ -1601,24 +1558,6 @@ class Evaluator:
                         (PromptPart(p.read_text(encoding="utf-8", errors="replace")),), "template-file", self.relpath(p)
                     )
         return None
-
-
-def _item_annotation(annotation: cst.BaseExpression) -> cst.BaseExpression | None:
-    """The item type of a container annotation: V of ``Dict[K, V]`` / ``Mapping[K, V]``, X of ``List[X]``."""
-    if isinstance(annotation, cst.SimpleString):
-        try:
-            annotation = cst.parse_expression(str(annotation.evaluated_value))
-        except Exception:
-            return None
-    if not isinstance(annotation, cst.Subscript):
-        return None
-    name = (dotted(annotation.value) or "").rsplit(".", 1)[-1].lower()
-    items = [el.slice.value for el in annotation.slice if isinstance(el.slice, cst.Index)]
-    if name in ("dict", "mapping", "mutablemapping", "ordereddict", "defaultdict") and len(items) == 2:
-        return items[1]
-    if name in ("list", "sequence", "tuple", "set", "iterable") and items:
-        return items[0]
-    return None
 
 
 def _is_accessor(scope: Scope) -> bool:
