@@ -9,7 +9,7 @@ The tools are those offered *in that request* (tool sets vary per call).
   within a CPU budget the bi-encoder chose better (``bench/heads_tools.py``), so it is the default;
 - each parameter of the chosen tool: ``(tool . param (type): description, request)`` -> a status (absent, value,
   true, false, other) from the mean-pooled pair and start / end logits over the request's tokens (the value's span;
-  integers and numbers are spans parsed);
+  integers and numbers are spans parsed, a list of strings or numbers is one span split into its items);
 - enum parameters: ``(param: description = option, request)`` for each option -> a score, softmax over the options.
 
 Output is the OpenAI tool-call shape ``{"name": ..., "arguments": "<json>"}`` (or no call). The confidence is the
@@ -54,6 +54,7 @@ _ALLOWED = {  # statuses a parameter of each kind may take
     "span": ("absent", "value", "other"),
     "integer": ("absent", "value", "other"),
     "number": ("absent", "value", "other"),
+    "list": ("absent", "value", "other"),
     "enum": ("absent", "value", "other"),
     "boolean": ("absent", "true", "false", "other"),
     "other": ("absent", "other"),
@@ -736,7 +737,7 @@ class ToolCallHead:
             for a, b, prob in ranked[i]:
                 if any(a < d and c < b for c, d in used):
                     continue
-                value = value_from_span(request[a:b], p.kind)
+                value = value_from_span(request[a:b], p.kind, p.item)
                 if value is not None:
                     found = (a, b, prob, value)
                     break
