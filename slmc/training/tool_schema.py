@@ -77,6 +77,22 @@ class Param:
     def enum_text(self, value: Any) -> str:
         return f"{self.name}: {self.description} = {value}"
 
+    def options_text(self, tool: str) -> tuple[str, list[tuple[int, int]]]:
+        """``text(tool)`` followed by the enum's options (``| options: a | b``) and each option's characters in it:
+        the head reads the parameter, its options and the request in one pass and scores each option there."""
+        text = self.text(tool)
+        if self.kind != "enum" or len(self.enum) < 2:
+            return text, []
+        text += " | options:"
+        places = []
+        for value in self.enum:
+            shown = value if isinstance(value, str) else repr(value).lower() if isinstance(value, bool) else str(value)
+            shown = shown if shown.strip() else '""'
+            text += " " if not places else " | "
+            places.append((len(text), len(text) + len(shown)))
+            text += shown
+        return text, places
+
 
 @dataclass(frozen=True)
 class Tool:
