@@ -233,31 +233,43 @@ def tool_breakdown(build: Path, name: str) -> dict[str, Any]:
     or its first wrong argument by kind and error (missing, extra, value; ``normalisation`` when the value matches
     after BFCL normalisation of case, quotes and number type but the head's kind could not write it). ``reachable``
     counts the calls whose every teacher argument the head can express (label other than ``other``)."""
-    from slmc.answers import values_equal
+    from slmc.answers import parse_tool_calls, values_equal
     from slmc.safety import task_slug
     from slmc.training.datasets import read_jsonl
-    from slmc.training.tool_head import ToolCallHead, example_from_row, request_text, teacher_call
+    from slmc.training.tool_head import ToolCallHead, ToolPrediction, example_from_row, request_text, teacher_call
     from slmc.training.tool_schema import read_tools
+
+    def parse_call(text: str) -> dict[str, Any] | None:
+        calls = parse_tool_calls(text) if text else None
+        return {"name": calls[0]["name"], "arguments": json.dumps(calls[0]["arguments"])} if calls else None
 
     slug = task_slug(f"task:{name}")
     folder = build / "models" / slug
     if not (folder / "tool_head.json").is_file():
         return {}
-    head = ToolCallHead(folder)
-    # the gate's rows: the test split, or every call when the task was cross-validated
+    # the gate's rows: the test split answered again by the head, or every call as its fold's head answered it
     rows = read_jsonl(build / "datasets" / slug / "test.jsonl")
+    if rows:
+        head = ToolCallHead(folder)
+        preds = [head.predict_one(request_text(r["messages"][:-1]), r.get("tools")) for r in rows]
+    else:
+        rows = read_jsonl(build / "datasets" / slug / "train.jsonl")
+        crossval = json.loads((folder / "crossval.json").read_text())
+        preds = [
+            ToolPrediction(parse_call(text), conf, why, tool)
+            for (text, conf), (tool, why) in zip(crossval["predictions"], crossval["tools"], strict=True)
+        ]
     causes: dict[str, int] = {}
     reachable = 0
 
     def count(cause: str) -> None:
         causes[cause] = causes.get(cause, 0) + 1
 
-    for row in rows:
+    for row, pred in zip(rows, preds, strict=True):
         _, tname, targs = teacher_call(row["messages"][-1])
         ex = example_from_row(row)
         if ex is not None and ex.choice is not None and all(lab.status != "other" for lab in ex.args.values()):
             reachable += 1
-        pred = head.predict_one(request_text(row["messages"][:-1]), row.get("tools"))
         tools = {t.name: t for t in read_tools(row.get("tools"))}
         tool = tools.get(tname or "")
         if pred.tool != tname:

@@ -22,6 +22,9 @@ from slmc.safety import safe_join
 from slmc.training.gate import DEFAULT_TARGET
 
 CHEAP_METHODS = ("classifier-head",)  # heads that train in seconds: cross-validated over every call
+# heads that train within a minute: cross-validated over every call when a held-out split would be too small for a
+# good-enough head to clear the gate (BFCL multiple: 200 calls, 30 held out; all 200 judged out of fold instead)
+FOLD_WHEN_SMALL = ("tool-head",)
 
 
 def build_dir(ctx: PassContext) -> Path:
@@ -152,9 +155,23 @@ class PlanFinetune(Pass):
                         total, target=self.target, confidence=self.confidence, share=self.holdout_share,
                         floor=self.holdout_floor,
                     )  # fmt: skip
-                    data = ds.resplit(
-                        data, test_rows=n_test, validation_rows=n_val, by_answer=by_answer, seed=self.seed
-                    )
+                    if (
+                        slm.method in FOLD_WHEN_SMALL
+                        and self.folds > 1
+                        and total >= 2 * self.folds
+                        and n_test < rows_to_clear(self.target, confidence=self.confidence)
+                    ):
+                        folds = self.folds
+                        data = ds.kfold(data, folds=folds, by_answer=by_answer, seed=self.seed)
+                        ctx.log(
+                            f"{task.id}: {n_test} held-out calls of {total} are too few to clear the gate (a good "
+                            f"head needs {rows_to_clear(self.target, confidence=self.confidence)}); {folds}-fold "
+                            "cross-validation judges every call"
+                        )
+                    else:
+                        data = ds.resplit(
+                            data, test_rows=n_test, validation_rows=n_val, by_answer=by_answer, seed=self.seed
+                        )
             elif self.holdout != "curation":
                 raise SlmcError(
                     f"plan-finetune: unknown holdout {self.holdout!r}", hint="use holdout=auto or holdout=curation"
