@@ -40,7 +40,7 @@ def test_a_small_tool_task_is_cross_validated_over_every_call(tmp_path: Path, mo
     task = unit.graph.node("task:tools")
     assert task.finetune.folds == 5
     assert not [d for d in ctx.diagnostics if d.code == "W506"]  # trained, not skipped
-    assert any("5-fold cross-validation judges every call" in line for line in lines)
+    assert any("5-fold cross-validation judges all 60 calls" in line for line in lines)
     assert task.eval.n == 60  # the gate's n: every call, each answered out of fold
     crossval = json.loads((tmp_path / "build" / task.eval.adapter / "crossval.json").read_text())
     assert crossval["folds"] == 5 and len(crossval["predictions"]) == 60 and len(crossval["tools"]) == 60
@@ -50,12 +50,13 @@ def test_a_small_tool_task_is_cross_validated_over_every_call(tmp_path: Path, mo
 
 
 def test_a_tool_task_with_enough_calls_keeps_a_held_out_split() -> None:
+    """The README's route_ticket (1200 calls: 180 held out) keeps one training; BFCL's 200-400 calls are folded."""
     from slmc.passes.plan_finetune import holdout_sizes
     from slmc.training.gate import rows_to_clear
 
-    need = rows_to_clear(0.95, confidence=0.95)
-    assert holdout_sizes(200, target=0.95, confidence=0.95, share=0.2, floor=0.1)[0] < need  # folds
-    assert holdout_sizes(4000, target=0.95, confidence=0.95, share=0.2, floor=0.1)[0] >= need  # a held-out split
+    perfect = rows_to_clear(0.95, agreement=1.0, fallback=0.2, confidence=0.95)
+    for calls, folded in ((200, True), (400, True), (1200, False)):
+        assert (holdout_sizes(calls, target=0.95, confidence=0.95, share=0.2, floor=0.1)[0] < perfect) is folded
 
 
 if __name__ == "__main__":
