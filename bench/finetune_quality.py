@@ -222,6 +222,87 @@ def run_task(name: str, args: argparse.Namespace, build: Path) -> dict[str, Any]
     }
 
 
+# ---- why tool calls fail ------------------------------------------------------------------------------------------------
+def _arg_kind(param: Any) -> str:
+    return param.kind if param is not None else "undeclared"
+
+
+def tool_breakdown(build: Path, name: str) -> dict[str, Any]:
+    """Each test call of a tool task put in one cause: the head answers it again (its fallback reasons and chosen tool
+    are not in the eval rows); a failing call is blamed on the tool choice, a fallback (why, by the argument's kind),
+    or its first wrong argument by kind and error (missing, extra, value; ``normalisation`` when the value matches
+    after BFCL normalisation of case, quotes and number type but the head's kind could not write it). ``reachable``
+    counts the calls whose every teacher argument the head can express (label other than ``other``)."""
+    from slmc.answers import parse_tool_calls, values_equal
+    from slmc.safety import task_slug
+    from slmc.training.datasets import read_jsonl
+    from slmc.training.tool_head import ToolCallHead, ToolPrediction, example_from_row, request_text, teacher_call
+    from slmc.training.tool_schema import read_tools
+
+    def parse_call(text: str) -> dict[str, Any] | None:
+        calls = parse_tool_calls(text) if text else None
+        return {"name": calls[0]["name"], "arguments": json.dumps(calls[0]["arguments"])} if calls else None
+
+    slug = task_slug(f"task:{name}")
+    folder = build / "models" / slug
+    if not (folder / "tool_head.json").is_file():
+        return {}
+    # the gate's rows: the test split answered again by the head, or every call as its fold's head answered it
+    rows = read_jsonl(build / "datasets" / slug / "test.jsonl")
+    if rows:
+        head = ToolCallHead(folder)
+        preds = [head.predict_one(request_text(r["messages"][:-1]), r.get("tools")) for r in rows]
+    else:
+        rows = read_jsonl(build / "datasets" / slug / "train.jsonl")
+        crossval = json.loads((folder / "crossval.json").read_text())
+        preds = [
+            ToolPrediction(parse_call(text), conf, why, tool)
+            for (text, conf), (tool, why) in zip(crossval["predictions"], crossval["tools"], strict=True)
+        ]
+    causes: dict[str, int] = {}
+    reachable = 0
+
+    def count(cause: str) -> None:
+        causes[cause] = causes.get(cause, 0) + 1
+
+    for row, pred in zip(rows, preds, strict=True):
+        _, tname, targs = teacher_call(row["messages"][-1])
+        ex = example_from_row(row)
+        if ex is not None and ex.choice is not None and all(lab.status != "other" for lab in ex.args.values()):
+            reachable += 1
+        tools = {t.name: t for t in read_tools(row.get("tools"))}
+        tool = tools.get(tname or "")
+        if pred.tool != tname:
+            count("tool choice")
+            continue
+        if pred.fallback:
+            param = next((p for p in tool.params if repr(p.name) in pred.fallback), None) if tool else None
+            what = pred.fallback.split(":")[0] if param is None else f"{_arg_kind(param)} ({param.type_name or 'any'})"
+            label = ex.args.get(param.name) if ex is not None and param is not None else None
+            teacher = (
+                f", teacher {'unreachable' if label and label.status == 'other' else 'reachable'}" if label else ""
+            )
+            count(f"fallback: {what}{teacher}")
+            continue
+        got = json.loads(pred.call["arguments"]) if pred.call else {}
+        wrong = None
+        for p in tool.params if tool else ():
+            present, mine = p.name in (targs or {}), p.name in got
+            if present and not mine:
+                wrong = f"{_arg_kind(p)} missing"
+            elif mine and not present:
+                wrong = f"{_arg_kind(p)} extra"
+            elif present and got[p.name] != targs[p.name]:
+                norm = values_equal(got[p.name], targs[p.name])
+                if norm:
+                    continue  # the gate accepts it
+                wrong = f"{_arg_kind(p)} value"
+            if wrong:
+                break
+        count(f"argument: {wrong}" if wrong else "agrees")
+    return {"n": len(rows), "reachable": reachable, "causes": dict(sorted(causes.items(), key=lambda kv: -kv[1]))}
+
+
 def _print_row(name: str, r: dict[str, Any]) -> None:
     def pct(x: float | None) -> str:
         return "-" if x is None else f"{100 * x:.1f}%"
@@ -285,6 +366,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"    rejected: {line}")
             for line in results[name]["decision_reasons"]:
                 print(f"    gate: {line}")
+            if results[name]["contract"] == "tool-call":
+                why = tool_breakdown(build, name)
+                if why:
+                    print(
+                        f"    test calls {why['n']}, every teacher argument expressible by the head: {why['reachable']}"
+                    )
+                    for cause, k in why["causes"].items():
+                        print(f"    {k:4d}  {cause}")
+                    results[name]["breakdown"] = why
         if args.out:
             args.out.parent.mkdir(parents=True, exist_ok=True)
             payload = {

@@ -22,6 +22,10 @@ from slmc.safety import safe_join
 from slmc.training.gate import DEFAULT_TARGET
 
 CHEAP_METHODS = ("classifier-head",)  # heads that train in seconds: cross-validated over every call
+# heads that train within a minute: cross-validated over every call when a held-out split would be too small for even
+# a perfect head to clear the gate at the allowed fallback (BFCL multiple: 200 calls, 30 held out; all 200 judged
+# out of fold instead); larger tasks keep one held-out split (one training)
+FOLD_WHEN_SMALL = ("tool-head",)
 
 
 def build_dir(ctx: PassContext) -> Path:
@@ -152,9 +156,27 @@ class PlanFinetune(Pass):
                         total, target=self.target, confidence=self.confidence, share=self.holdout_share,
                         floor=self.holdout_floor,
                     )  # fmt: skip
-                    data = ds.resplit(
-                        data, test_rows=n_test, validation_rows=n_val, by_answer=by_answer, seed=self.seed
+                    # a perfect head falling back on the allowed share: the fewest held-out calls it clears on
+                    perfect = rows_to_clear(
+                        self.target, agreement=1.0, fallback=ctx.settings.max_fallback, confidence=self.confidence
                     )
+                    if (
+                        slm.method in FOLD_WHEN_SMALL
+                        and self.folds > 1
+                        and total >= 2 * self.folds
+                        and n_test < perfect
+                    ):
+                        folds = self.folds
+                        data = ds.kfold(data, folds=folds, by_answer=by_answer, seed=self.seed)
+                        ctx.log(
+                            f"{task.id}: {n_test} held-out calls of {total} cannot clear target {self.target:.2f} even "
+                            f"if every answer agrees at {ctx.settings.max_fallback:.0%} fallback (needs {perfect}); "
+                            f"{folds}-fold cross-validation judges all {total} calls"
+                        )
+                    else:
+                        data = ds.resplit(
+                            data, test_rows=n_test, validation_rows=n_val, by_answer=by_answer, seed=self.seed
+                        )
             elif self.holdout != "curation":
                 raise SlmcError(
                     f"plan-finetune: unknown holdout {self.holdout!r}", hint="use holdout=auto or holdout=curation"

@@ -33,8 +33,15 @@ def train_head(
     device: str = "cpu",
     max_seconds: float = 0.0,
     log: Callable[[str], None] = lambda msg: None,
+    folds: list[int] | None = None,
 ) -> float:
-    """Train the head ``plan.method`` names on ``rows`` into ``out``; returns the training seconds."""
+    """Train the head ``plan.method`` names on ``rows`` into ``out``; returns the training seconds. ``folds`` (one
+    fold id per row; the tool-call head only): each fold is also answered by a head trained on the other folds, and
+    those out-of-fold answers are saved for evaluation (``crossval.json``, as the classifier head's)."""
+    if folds is not None and plan.method == "tool-head":
+        return _crossval_tool_head(plan, rows, out, folds, device=device, max_seconds=max_seconds, log=log)
+    if folds is not None:
+        raise ValueError(f"{plan.method} is not cross-validated")
     budget = max_seconds if max_seconds > 0 else None
     if plan.method == "encoder-classifier":
         from slmc.training.encoder_classifier import train_encoder_classifier
@@ -88,6 +95,56 @@ def train_head(
             log(f"tool-call head: {info.examples} of {len(rows)} rows used; {info.skipped} skipped")
         return info.seconds
     raise ValueError(f"not an encoder head: {plan.method!r}")
+
+
+def _crossval_tool_head(
+    plan: FinetunePlan,
+    rows: list[dict[str, Any]],
+    out: Path,
+    folds: list[int],
+    *,
+    device: str,
+    max_seconds: float,
+    log: Callable[[str], None],
+) -> float:
+    """Per fold a tool-call head trained on the other folds answers the fold's rows (in a temporary folder); then the
+    served head is trained on every row into ``out`` and the out-of-fold answers saved beside it. The time budget is
+    shared: each of the folds + 1 trainings gets its part."""
+    import dataclasses
+    import tempfile
+    import time
+
+    from slmc.errors import SlmcError
+    from slmc.training.classifier import CROSSVAL_FILE
+    from slmc.training.tool_head import ToolCallHead
+
+    if len(folds) != len(rows):
+        raise SlmcError(f"{len(folds)} fold ids for {len(rows)} rows", hint="re-run plan-finetune")
+    start = time.perf_counter()
+    ids = sorted(set(folds))
+    share = max_seconds / (len(ids) + 1) if max_seconds > 0 else 0.0
+    answers: list[Prediction | None] = [None] * len(rows)
+    chosen: list[list[Any]] = [[None, "not answered"]] * len(rows)  # (tool chosen, why it fell back) per row
+    single = dataclasses.replace(plan, folds=0)
+    with tempfile.TemporaryDirectory(prefix="slmc-tool-fold-") as tmp:
+        for fold in ids:
+            seen = [r for r, f in zip(rows, folds, strict=True) if f != fold]
+            held = [i for i, f in enumerate(folds) if f == fold]
+            folder = Path(tmp) / f"fold{fold}"
+            train_head(single, seen, folder, device=device, max_seconds=share, log=log)
+            head = ToolCallHead(folder, device=device)
+            for i, p in zip(held, head.predict([rows[i] for i in held]), strict=True):
+                answers[i] = Prediction(tool_answer_text(p.call), 0.0 if p.fallback else p.confidence)
+                chosen[i] = [p.tool, p.fallback]
+            log(f"tool-call head: fold {fold + 1} of {len(ids)} answered {len(held)} held-out calls")
+    train_head(single, rows, out, device=device, max_seconds=share, log=log)
+    crossval = {
+        "folds": len(ids),
+        "predictions": [[a.text, a.confidence] if a else ["", 0.0] for a in answers],
+        "tools": chosen,
+    }
+    (Path(out) / CROSSVAL_FILE).write_text(json.dumps(crossval, ensure_ascii=False) + "\n", encoding="utf-8")
+    return time.perf_counter() - start
 
 
 def tool_answer_text(call: dict[str, str] | None) -> str:

@@ -6,8 +6,10 @@ or an enum too large or not of scalars gets the kind ``other`` (its value cannot
 falls back to the LLM). Accepts the OpenAI shape (``{"type": "function", "function": {...}}``) and the bare one.
 
 Argument kinds: ``span`` (a string copied from the request), ``integer`` / ``number`` (a span of the request,
-parsed), ``boolean``, ``enum`` (one of the schema's values; an integer with a small ``minimum``-``maximum`` range too),
-``other``. Each parameter of the chosen tool has a status
+parsed: thousands commas, a scale word such as ``213 million`` or ``$1.2M``, a number word such as ``five``),
+``list`` (an array of strings or numbers written in the request as one span: ``[5, 3, 4]``, ``85, 90 and 88``,
+``Santa Barbara and Monterey``; its items are read by ``split_list``), ``boolean``, ``enum`` (one of the schema's
+values; an integer with a small ``minimum``-``maximum`` range too), ``other``. Each parameter of the chosen tool has a status
 the head predicts: absent, a value (span / enum / parsed number), true, false, or other (not predictable: fallback).
 """
 
@@ -23,7 +25,8 @@ MAX_PARAMS = 64
 MAX_ENUM = 32  # an enum with more values is scored as `other` (fallback when present)
 MAX_TEXT = 400  # characters of a tool / parameter description kept
 STATUSES = ("absent", "value", "true", "false", "other")
-KINDS = ("span", "integer", "number", "boolean", "enum", "other")
+KINDS = ("span", "integer", "number", "list", "boolean", "enum", "other")
+MAX_LIST = 64  # items of a list argument read from one span
 _TYPES = {
     "string": "span",
     "str": "span",
@@ -36,6 +39,21 @@ _TYPES = {
 }
 # a number as written in text; a unit may follow it ("5C", "100g", "300K"), a word may not hold it ("x2", "v1.2")
 _NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?(?!\d)")
+# a scale right after a number: "213 million", "$1.2M", "5k" (the letter forms only glued to the number)
+_SCALE = re.compile(r"(?:\s*(thousand|million|billion|trillion)\b|(k|K|M|B|bn)\b)")
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6, "b": 1e9, "bn": 1e9}
+_ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
+_WORDS = {w: i for i, w in enumerate((_ONES + " seventeen eighteen nineteen twenty").split(" "))}
+_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90})
+_WORDS.update({"hundred": 100, "dozen": 12, "a dozen": 12, "a hundred": 100, "a thousand": 1000})
+_NUMBER_WORD = re.compile(
+    r"\b(?:a (?:dozen|hundred|thousand)|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")\b", re.I
+)
+_LIST_ITEMS = {"string": "span", "str": "span", "integer": "integer", "int": "integer", "number": "number"}
+_LIST_ITEMS["float"] = "number"
+_LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bor\b|\n)\s*(?:and\b|or\b)?\s*")
+_BRACKETS = {"[": "]", "(": ")", "{": "}"}
+_QUOTES = "'\"`“”‘’"
 
 
 def _text(value: Any, limit: int = MAX_TEXT) -> str:
@@ -50,6 +68,7 @@ class Param:
     type_name: str = ""
     enum: tuple[Any, ...] = ()
     required: bool = False
+    item: str = ""  # the kind of a list's items: span, integer or number
 
     def text(self, tool: str) -> str:
         kind = self.type_name or "any"
@@ -57,6 +76,22 @@ class Param:
 
     def enum_text(self, value: Any) -> str:
         return f"{self.name}: {self.description} = {value}"
+
+    def options_text(self, tool: str) -> tuple[str, list[tuple[int, int]]]:
+        """``text(tool)`` followed by the enum's options (``| options: a | b``) and each option's characters in it:
+        the head reads the parameter, its options and the request in one pass and scores each option there."""
+        text = self.text(tool)
+        if self.kind != "enum" or len(self.enum) < 2:
+            return text, []
+        text += " | options:"
+        places = []
+        for value in self.enum:
+            shown = value if isinstance(value, str) else repr(value).lower() if isinstance(value, bool) else str(value)
+            shown = shown if shown.strip() else '""'
+            text += " " if not places else " | "
+            places.append((len(text), len(text) + len(shown)))
+            text += shown
+        return text, places
 
 
 @dataclass(frozen=True)
@@ -89,6 +124,13 @@ def _param(name: str, schema: Any, required: bool) -> Param:
         )
         if ok:
             return Param(name, "enum", description, type_name, tuple(enum), required)
+        return Param(name, "other", description, type_name, (), required)
+    if type_name.lower() in ("array", "list", "tuple"):
+        items = schema.get("items")
+        item_type = items.get("type") if isinstance(items, dict) else None
+        item = _LIST_ITEMS.get(item_type.lower(), "") if isinstance(item_type, str) else ""
+        if item and not (isinstance(items, dict) and ("enum" in items or "properties" in items)):
+            return Param(name, "list", description, type_name, (), required, item)
         return Param(name, "other", description, type_name, (), required)
     low, high = schema.get("minimum"), schema.get("maximum")
     if kind == "integer" and all(type(v) is int for v in (low, high)) and 1 < high - low + 1 <= MAX_ENUM:
@@ -144,15 +186,30 @@ class ArgLabel:
     enum_index: int | None = None
 
 
-def _numbers(text: str) -> list[tuple[int, int, float]]:
+def _numbers(text: str, scaled: bool = False) -> list[tuple[int, int, float]]:
+    """(start, end, value) of each number written in ``text``, in order; with ``scaled`` a scale word after a number
+    is read with it (``213 million`` = 213000000, the span then ends after the word) and number words count."""
     out = []
     for m in _NUMBER.finditer(text):
         s = m.group(0)
         if not any(ch.isdigit() for ch in s):
             continue
         value = parse_number(s)
-        if value is not None:
-            out.append((m.start(), m.end(), value))
+        if value is None:
+            continue
+        end = m.end()
+        if scaled:
+            scale = _SCALE.match(text, end)
+            if scale is not None:
+                value *= _SCALES[(scale.group(1) or scale.group(2)).lower()]
+                end = scale.end()
+        out.append((m.start(), end, value))
+    if scaled:
+        taken = [(a, b) for a, b, _ in out]
+        for m in _NUMBER_WORD.finditer(text):
+            if not any(a < m.end() and m.start() < b for a, b in taken):
+                out.append((m.start(), m.end(), float(_WORDS[m.group(0).lower()])))
+        out.sort()
     return out
 
 
@@ -166,14 +223,21 @@ def parse_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def find_span(request: str, value: Any, kind: str) -> tuple[int, int] | None:
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def find_span(request: str, value: Any, kind: str, item: str = "") -> tuple[int, int] | None:
     """Where the teacher's value is written in the request (first occurrence), or None."""
+    if kind == "list":
+        return find_list_span(request, value, item)
     if kind in ("integer", "number"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if not _is_number(value):
             return None
-        for start, end, number in _numbers(request):
-            if number == float(value):
-                return start, end
+        for plain in (False, True):  # the number as written first, then with a scale word or as a word
+            for start, end, number in _numbers(request, scaled=plain):
+                if number == float(value):
+                    return start, end
         return None
     if not isinstance(value, str) or not value.strip():
         return None
@@ -194,24 +258,102 @@ def label_argument(request: str, param: Param, present: bool, value: Any) -> Arg
             if option == value and type(option) is type(value):
                 return ArgLabel("value", enum_index=i)
         return ArgLabel("other")
-    if param.kind in ("span", "integer", "number"):
+    if param.kind in ("span", "integer", "number", "list"):
         if param.kind == "integer" and isinstance(value, float) and not value.is_integer():
             return ArgLabel("other")
-        span = find_span(request, value, param.kind)
+        span = find_span(request, value, param.kind, param.item)
         if span is not None:
             return ArgLabel("value", span=span)
     return ArgLabel("other")
 
 
-def value_from_span(text: str, kind: str) -> Any:
-    """The argument a predicted span gives for its kind; None when a number does not parse."""
+def value_from_span(text: str, kind: str, item: str = "") -> Any:
+    """The argument a predicted span gives for its kind; None when a number (or a list's item) does not parse."""
     if kind == "span":
         return text
-    numbers = _numbers(text)
+    if kind == "list":
+        return split_list(text, item)
+    numbers = _numbers(text, scaled=True)
     if len(numbers) != 1:  # a span holding no number, or several, gives no argument
         return None
     text = text[numbers[0][0] : numbers[0][1]]
     number = numbers[0][2]
     if kind == "integer":
         return int(number) if number.is_integer() else None
-    return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+    plain = "." not in text and "e" not in text.lower()
+    return int(number) if number.is_integer() and plain else number
+
+
+def split_list(text: str, item: str) -> list[Any] | None:
+    """The items of a list written as one span: enclosing brackets dropped, split at commas, semicolons, line breaks,
+    ``and`` / ``or``, each item unquoted and read as its kind; None when an item does not parse or none is there."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] in _BRACKETS and text[-1] == _BRACKETS[text[0]]:
+        text = text[1:-1].strip()
+    if item in ("integer", "number"):
+        numbers = _numbers(text)
+        rest = _NUMBER.sub(" ", text)
+        if not numbers or len(numbers) > MAX_LIST or _LIST_SPLIT.sub("", rest).strip(" \t") not in ("",):
+            return None  # something else than numbers and separators between them
+        values = [n for _, _, n in numbers]
+        if item == "integer":
+            return [int(v) for v in values] if all(v.is_integer() for v in values) else None
+        plain = ["." not in text[a:b] for a, b, _ in numbers]
+        return [int(v) if v.is_integer() and p else v for v, p in zip(values, plain, strict=True)]
+    parts = [p.strip().strip(_QUOTES).strip() for p in _LIST_SPLIT.split(text)]
+    parts = [p for p in parts if p]
+    if not parts or len(parts) > MAX_LIST:
+        return None
+    return parts
+
+
+def _same_list(got: list[Any] | None, value: list[Any]) -> bool:
+    if got is None or len(got) != len(value):
+        return False
+    for a, b in zip(got, value, strict=True):
+        if _is_number(b):
+            if not _is_number(a) or not math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12):
+                return False
+        elif not isinstance(b, str) or not isinstance(a, str) or a.lower() != b.lower():
+            return False
+    return True
+
+
+def find_list_span(request: str, value: Any, item: str) -> tuple[int, int] | None:
+    """The span of the request whose items (``split_list``) are the teacher's list, or None: from each place the
+    first item is written, the later items are looked up in order; enclosing brackets are taken with them."""
+    if not isinstance(value, list) or not value or len(value) > MAX_LIST:
+        return None
+    numeric = item in ("integer", "number")
+    if numeric and not all(_is_number(v) for v in value):
+        return None
+    if not numeric and not all(isinstance(v, str) and v.strip() for v in value):
+        return None
+    lower = request.lower()
+
+    def places(v: Any, after: int) -> list[tuple[int, int]]:
+        if numeric:
+            return [(a, b) for a, b, n in _numbers(request) if a >= after and n == float(v)]
+        out, at = [], lower.find(v.lower(), after)
+        while at >= 0 and len(out) < 8:
+            out.append((at, at + len(v)))
+            at = lower.find(v.lower(), at + 1)
+        return out
+
+    for start, end in places(value[0], 0)[:8]:
+        for v in value[1:]:
+            nxt = places(v, end)
+            if not nxt:
+                break
+            end = nxt[0][1]
+        else:
+            a, b = start, end
+            while a > 0 and request[a - 1] in _QUOTES:
+                a -= 1
+            while b < len(request) and request[b] in _QUOTES:
+                b += 1
+            if a > 0 and request[a - 1] in _BRACKETS and b < len(request) and request[b] == _BRACKETS[request[a - 1]]:
+                a, b = a - 1, b + 1
+            if _same_list(split_list(request[a:b], item), value):
+                return a, b
+    return None

@@ -369,7 +369,13 @@ def train_task(
     if plan.method in TRAINED_HEADS:  # an encoder with its head: fine-tuned by slmc.training.heads (from scratch)
         fresh_folder(out)
         schema = task.contract.schema if task.contract else None
-        seconds = train_head(plan, rows, out, schema=schema, device=device, max_seconds=max_seconds, log=log)
+        folds = None
+        if plan.folds > 1:  # cross-validated: the out-of-fold answers are what evaluate scores
+            folds = [int(m.get("fold", i % plan.folds)) for i, m in enumerate(read_meta(build / plan.dataset))]
+            folds = folds if len(folds) == len(rows) else [i % plan.folds for i in range(len(rows))]
+        seconds = train_head(
+            plan, rows, out, schema=schema, device=device, max_seconds=max_seconds, log=log, folds=folds
+        )
         _write_info(out, plan, slm.source, None, seconds, device, len(rows), key=key, contract=contract, warm=record)
         return TrainOutcome(out, seconds)
     adapter = None

@@ -204,7 +204,7 @@ def test_hostile_schemas_never_crash(trained) -> None:
                     "huge": huge,
                     "mixed_enum": {"enum": [1, [2], {"a": 3}, None]},
                     "nan_enum": {"type": "number", "enum": [float("nan"), 1.0]},
-                    "listy": {"type": "array", "items": {"type": "string"}},
+                    "listy": {"type": "array", "items": {"type": "object"}},
                     "typelist": {"type": ["string", "null"], "description": 5},
                     "": {"type": "string"},
                 },
@@ -233,7 +233,8 @@ def test_labels_and_unusable_rows() -> None:
     hour = tool.param("hour")
     assert label_argument("wake me at 1,200 or 7", hour, True, 7).span == (20, 21)
     assert label_argument("wake me at 1,200", hour, True, 1200).span == (11, 16)
-    assert label_argument("wake me at seven", hour, True, 7).status == "other"  # not a span: fallback when present
+    assert label_argument("wake me at seven", hour, True, 7).span == (11, 16)  # a number word
+    assert label_argument("wake me at noon", hour, True, 12).status == "other"  # not a span: fallback when present
     assert label_argument("x", hour, False, None).status == "absent"
     parallel = {
         "messages": [
@@ -318,8 +319,12 @@ def test_frozen_layers_cached_give_the_full_forward(tmp_path: Path) -> None:
     with torch.no_grad():
         full = enc.forward(seqs)
         top = enc.forward_top(seqs, 1)
-    for a, b in zip(full, top, strict=True):
+    *outputs, hidden = full
+    *outputs_top, hidden_top = top
+    for a, b in zip(outputs, outputs_top, strict=True):
         assert torch.allclose(a.float(), b.float(), atol=1e-4)
+    for i, s in enumerate(seqs):  # the hidden states of the real tokens (padding differs and is never read)
+        assert torch.allclose(hidden[i, : len(s.ids)], hidden_top[i, : len(s.ids)], atol=1e-4)
 
 
 def test_bi_encoder_choice_round_trips(tmp_path: Path) -> None:
@@ -350,7 +355,7 @@ class _PeakedEncoder:
         self.request, self.peaks, self._seq = request, peaks, _Seq
         self.order: list[str] = []
 
-    def seq(self, text: str, request: str):
+    def seq(self, text: str, request: str, places=None):
         self.order.append(text.split(" . ", 1)[1].split(" ", 1)[0])  # "tool . param (type): ..." -> param
         n = len(self.words)
         return self._seq(list(range(n)), [1] * n, list(self.words), [1] * n)
@@ -367,7 +372,7 @@ class _PeakedEncoder:
         for row, name in enumerate(names):
             for word, logit in self.peaks[name]:
                 span[row, texts.index(word), :] = logit
-        return None, status, span, torch.ones((len(seqs), n), dtype=torch.bool)
+        return None, status, span, torch.ones((len(seqs), n), dtype=torch.bool), None
 
 
 def test_arguments_take_distinct_spans_that_parse_as_their_kind():
@@ -415,3 +420,47 @@ def test_a_small_closed_integer_range_is_chosen_as_an_enum():
     label = label_argument("Intent: account\nUrgency: high", priority, True, 1)
     assert (label.status, label.enum_index) == ("value", 0)
     assert label_argument("Urgency: high", priority, True, 7).status == "other"  # outside its range: fallback
+
+
+def test_enum_options_are_read_in_the_parameter_s_own_pass(tmp_path: Path) -> None:
+    """An enum parameter is one sequence (its name, description and options, paired with the request) whose option
+    tokens are scored: before, each option was a sequence of its own (route_ticket: 9 encoder passes per call, now 2),
+    which made most of the tool head's training time."""
+    from slmc.training.tool_head import _batch_items, _build_heads, _Encoder, _load_encoder
+
+    tokenizer, encoder = _load_encoder(_tiny_encoder(tmp_path / "tiny"))
+    enc = _Encoder(tokenizer, encoder, _build_heads(encoder.config.hidden_size), 64)
+    row = _rows(1, seed=0)[0]
+    row["tools"] = [TOOLS["get_weather"]]
+    row["messages"][1]["content"] = "what is the weather in oslo in fahrenheit"
+    row["messages"][-1] = {
+        "role": "assistant",
+        "tool_calls": [{"function": {"name": "get_weather", "arguments": '{"city": "oslo", "unit": "fahrenheit"}'}}],
+    }
+    ex = example_from_row(row)
+    items = _batch_items(enc, ex, no_tool=False, cross=False)
+    assert [what for what, _ in items] == ["param", "param"]  # one sequence per parameter, none per option
+    seq, _, _, option = items[1][1]
+    assert option == 1 and len(seq.options) == 2 and all(seq.options)
+    text = tokenizer.decode([seq.ids[i] for i in seq.options[1]])
+    assert text == "fahrenheit"
+    _, _, _, _, hidden = enc.forward([seq])
+    assert enc.option_scores(hidden[0], seq).shape == (2,)
+
+
+def test_training_stops_early_on_held_out_calls_and_keeps_the_best_weights(tmp_path: Path, monkeypatch) -> None:
+    """With enough calls some are held out of training; their loss, looked at twice an epoch, stops training when it
+    no longer improves (the planned epochs are a ceiling, not a cost) and the best look's weights are kept."""
+    import slmc.training.tool_head as tool_head
+
+    monkeypatch.setattr(tool_head, "DEV_MIN_CALLS", 50)
+    rows = _rows(120, seed=1)
+    encoder = _tiny_encoder(tmp_path / "tiny")
+    info = train_tool_head(
+        rows, tmp_path / "head", encoder_path=encoder, epochs=40, lr=2e-3, head_lr=5e-3, max_len=64, choice="cross"
+    )
+    assert info.held_out == 12 and info.held_out_loss is not None
+    assert info.steps < 40 * 14  # 108 training calls, 14 batches an epoch: stopped well before 40 epochs
+    head = ToolCallHead(tmp_path / "head")
+    test = _rows(60, seed=2)
+    assert sum(_agree(p, r["_expect"]) for p, r in zip(head.predict(test), test, strict=True)) >= 45

@@ -1,0 +1,60 @@
+"""Argument kinds the tool-call head reads from the request: lists written as one span, numbers with scale words and
+number words (no torch: tool_schema is what the runtime and the labels share)."""
+
+from __future__ import annotations
+
+from slmc.training.tool_schema import find_span, label_argument, read_tools, split_list, value_from_span
+
+
+def _params(props: dict) -> dict:
+    (tool,) = read_tools([{"name": "f", "parameters": {"type": "object", "properties": props}}])
+    return {p.name: p for p in tool.params}
+
+
+def test_arrays_of_scalars_are_lists_read_from_one_span() -> None:
+    params = _params(
+        {
+            "nums": {"type": "array", "items": {"type": "integer"}},
+            "names": {"type": "array", "items": {"type": "string"}},
+            "points": {"type": "array", "items": {"type": "number"}},
+            "nested": {"type": "array", "items": {"type": "array"}},
+            "objects": {"type": "array", "items": {"type": "object", "properties": {}}},
+            "bare": {"type": "array"},
+        }
+    )
+    assert (params["nums"].kind, params["nums"].item) == ("list", "integer")
+    assert (params["names"].kind, params["names"].item) == ("list", "span")
+    assert (params["points"].kind, params["points"].item) == ("list", "number")
+    assert {params[k].kind for k in ("nested", "objects", "bare")} == {"other"}
+
+    request = "Sort the list [5, 3, 4, 1, 2] then stop at Santa Barbara and Monterey; scores: 85, 90, 88.5"
+    label = label_argument(request, params["nums"], True, [5, 3, 4, 1, 2])
+    assert label.status == "value" and request[slice(*label.span)] == "[5, 3, 4, 1, 2]"
+    assert value_from_span("[5, 3, 4, 1, 2]", "list", "integer") == [5, 3, 4, 1, 2]
+    label = label_argument(request, params["names"], True, ["Santa Barbara", "Monterey"])
+    assert label.status == "value" and request[slice(*label.span)] == "Santa Barbara and Monterey"
+    assert value_from_span("Santa Barbara and Monterey", "list", "span") == ["Santa Barbara", "Monterey"]
+    assert find_span(request, [85, 90, 88.5], "list", "number") is not None
+    assert value_from_span("85, 90, 88.5", "list", "number") == [85, 90, 88.5]
+    assert split_list("['Sam', 'Alice', 'Jack']", "span") == ["Sam", "Alice", "Jack"]
+    # a list the request does not spell out, items of the wrong kind, text between numbers: no value
+    assert label_argument(request, params["nums"], True, [7, 8]).status == "other"
+    assert split_list("5 apples, 3 pears", "integer") is None
+    assert split_list("1.5, 2", "integer") is None
+    assert split_list("", "span") is None
+
+
+def test_numbers_with_scale_words_and_number_words() -> None:
+    params = _params({"population": {"type": "integer"}, "rolls": {"type": "integer"}, "rate": {"type": "number"}})
+    request = "Population 213 million over two dice with a revenue of $1.2M"
+    label = label_argument(request, params["population"], True, 213000000)
+    assert label.status == "value" and request[slice(*label.span)] == "213 million"
+    assert value_from_span("213 million", "integer") == 213000000
+    label = label_argument(request, params["rolls"], True, 2)
+    assert label.status == "value" and request[slice(*label.span)] == "two"
+    assert value_from_span("two", "integer") == 2
+    assert value_from_span("1.2M", "number") == 1200000
+    assert label_argument(request, params["rate"], True, 1200000.0).status == "value"
+    # a plain number still reads as written; a word inside another word is no number
+    assert value_from_span("213", "integer") == 213
+    assert value_from_span("someone", "integer") is None
