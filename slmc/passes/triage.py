@@ -604,7 +604,10 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     # a wrapper-call's own prompt says whether it hands in a conversation; the ``messages`` parameter of the request
     # its wrapper reaches is only the transport
     evidence += conversation_evidence(graph, site if request is None or site.site == SiteKind.WRAPPER_CALL else request)
-    evidence += agent_evidence(graph, site)
+    agent = agent_evidence(graph, site)
+    if agent:  # the text handed to an agent loop is the user's request, not a closed answer's format
+        evidence = [e for e in evidence if not (e.weight > 0 and e.reason.startswith("prompt says"))]
+    evidence += agent
     # a hint, left out where the prompt already says as much in that direction
     said = [e.weight for e in evidence if e.reason.startswith("prompt says")]
     for e in name_evidence(graph, site):

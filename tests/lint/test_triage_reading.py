@@ -188,3 +188,21 @@ def test_an_agents_own_method_calling_its_step_is_read_not_taken_for_an_agent_lo
     t = triage_site(g, own)
     assert t.verdict == N and not any("agent loop" in r for r in t.reasons), t
     assert any("an agent loop over tools" in r for r in triage_site(g, outside).reasons)
+
+
+def test_the_task_handed_to_an_agent_loop_is_a_request_not_an_answer_format() -> None:
+    """``agent.run("Convert 5000 dollars to Euros")``: the words of the user's request do not close the output."""
+    g = AgentGraph()
+    request = add_site(g, "MultiStepAgent._step", 5, user="{messages}")
+    run = add_site(g, "MultiStepAgent.run", 4, kind=SiteKind.WRAPPER, user=None, target=request.id)
+    call = add_site(
+        g,
+        "<module>",
+        30,
+        path="main.py",
+        kind=SiteKind.WRAPPER_CALL,
+        target=run.id,
+        user="Convert 5000 dollars to Euros",
+    )
+    t = triage_site(g, call)
+    assert t.verdict == OPEN and not any(r == 'prompt says "rewrite"' for r in t.reasons), t
