@@ -294,6 +294,37 @@ class FitReport:
         self.skipped[why] = self.skipped.get(why, 0) + 1
 
 
+def bio_decode(probs: list[list[float]], n_keys: int, active: list[bool] | None = None) -> list[Any]:
+    """The most probable valid BIO sequence (tags 0 = O, 2k+1 = B of key k, 2k+2 = I of key k; an ``I`` only after the
+    ``B`` or ``I`` of its key) over the active positions; None elsewhere."""
+    n_tags = 1 + 2 * n_keys
+    active = [True] * len(probs) if active is None else active
+    prevs = [list(range(n_tags)) if cur == 0 or cur % 2 else [cur - 1, cur] for cur in range(n_tags)]
+    positions = [i for i, a in enumerate(active) if a]
+    tags: list[Any] = [None] * len(active)
+    if not positions:
+        return tags
+
+    def logs(i: int) -> list[float]:
+        return [math.log(max(p, 1e-12)) for p in probs[i]]
+
+    score = [x if t == 0 or t % 2 else -math.inf for t, x in enumerate(logs(positions[0]))]
+    back: list[list[int]] = []
+    for i in positions[1:]:
+        logp = logs(i)
+        ptr = [max(prevs[cur], key=score.__getitem__) for cur in range(n_tags)]
+        score = [score[ptr[cur]] + logp[cur] for cur in range(n_tags)]
+        back.append(ptr)
+    cur = max(range(n_tags), key=score.__getitem__)
+    path = [cur]
+    for ptr in reversed(back):
+        cur = ptr[cur]
+        path.append(cur)
+    for i, t in zip(positions, reversed(path), strict=True):
+        tags[i] = t
+    return tags
+
+
 class SpanHead:
     """An extractive JSON head: ``fit`` (or ``load``), ``predict(texts)``, ``save(folder)``."""
 
@@ -556,42 +587,6 @@ class SpanHead:
             for key, spans in found.items()
         }
 
-    def _decode(self, probs: list[list[float]], active: list[bool]) -> list[Any]:
-        """The most probable valid BIO sequence over the active positions (``I`` of key k only after ``B`` / ``I``
-        of k); None elsewhere."""
-        n_tags = 1 + 2 * len(self.span_keys)
-        tiny = 1e-12
-        allowed = [[True] * n_tags for _ in range(n_tags)]  # allowed[prev][cur]
-        for prev in range(n_tags):
-            for cur in range(2, n_tags, 2):
-                allowed[prev][cur] = prev in (cur - 1, cur)
-        positions = [i for i, a in enumerate(active) if a]
-        tags: list[Any] = [None] * len(active)
-        if not positions:
-            return tags
-        first = probs[positions[0]]
-        score = [math.log(max(first[t], tiny)) if t % 2 == 1 or t == 0 else -math.inf for t in range(n_tags)]
-        back: list[list[int]] = []
-        for i in positions[1:]:
-            logp = [math.log(max(p, tiny)) for p in probs[i]]
-            new, ptr = [], []
-            for cur in range(n_tags):
-                best, arg = -math.inf, 0
-                for prev in range(n_tags):
-                    if allowed[prev][cur] and score[prev] > best:
-                        best, arg = score[prev], prev
-                new.append(best + logp[cur])
-                ptr.append(arg)
-            score, back = new, [*back, ptr]
-        cur = max(range(n_tags), key=score.__getitem__)
-        path = [cur]
-        for ptr in reversed(back):
-            cur = ptr[cur]
-            path.append(cur)
-        for i, t in zip(positions, reversed(path), strict=True):
-            tags[i] = t
-        return tags
-
     def predict(self, texts: list[str], batch_size: int = 32) -> list[Extraction]:
         import torch
 
@@ -619,7 +614,8 @@ class SpanHead:
                 mask = enc["attention_mask"][row].tolist()
                 offsets = enc["offset_mapping"][row].tolist()
                 probs = tag_probs[row].tolist()
-                tags = self._decode(probs, [bool(m) and tid not in special for tid, m in zip(ids, mask, strict=True)])
+                active = [bool(m) and tid not in special for tid, m in zip(ids, mask, strict=True)]
+                tags = bio_decode(probs, len(self.span_keys), active)
                 confidence = min([probs[i][t] for i, t in enumerate(tags) if t is not None] or [1.0])
                 spans = self._spans(body, offsets, probs, tags)
                 value: dict[str, Any] = {}
