@@ -15,8 +15,8 @@ For a call site whose answers are JSON objects with fixed keys, each key gets a 
 
 The answer is assembled by the schema: keys in schema order, a key absent when the model tags nothing for it (or
 predicts ``absent``), or written as the teacher writes an empty key. Tags are decoded as the most probable valid BIO
-sequence (an ``I`` tag only continues a span of its key). The per-answer confidence is the minimum over the tokens' tag probabilities and the closed keys'
-class probabilities (temperature-scaled on a held-out slice of the training rows): one unsure token or key is enough
+sequence (an ``I`` tag only continues a span of its key). The per-answer confidence is the minimum over the tokens' tag
+probabilities and the closed keys' class probabilities (temperature-scaled on a held-out slice of the training rows): one unsure token or key is enough
 to fall back. An input longer than the encoder's window is never guessed at: confidence 0.
 
 The constant part of the prompt (the longest common prefix and suffix of the training inputs, cut at whitespace) is
@@ -97,10 +97,6 @@ EMPTY_VALUES = ("null", '""', "[]")  # JSON a teacher writes for a key it has no
 
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == []
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def find_span(text: str, value: str, start: int = 0) -> tuple[int, int] | None:
