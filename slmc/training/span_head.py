@@ -17,7 +17,8 @@ The answer is assembled by the schema: keys in schema order, a key absent when t
 predicts ``absent``), or written as the teacher writes an empty key. Tags are decoded as the most probable valid BIO
 sequence (an ``I`` tag only continues a span of its key). The per-answer confidence is the minimum over the tokens' tag
 probabilities and the closed keys' class probabilities (temperature-scaled on a held-out slice of the training rows):
-one unsure token or key is enough to fall back. An input longer than the encoder's window is never guessed at: confidence 0.
+one unsure token or key is enough to fall back. An input longer than the encoder's window is never guessed at:
+confidence 0.
 
 The constant part of the prompt (the longest common prefix and suffix of the training inputs, cut at whitespace) is
 stripped before tagging when an input carries it, so the encoder sees the varying text only.
