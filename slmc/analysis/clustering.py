@@ -41,7 +41,7 @@ class ClusterOptions:
     shape_weight: float = 0.5  # w: share of the map's distance given to the answer shape
     min_size: int = 5  # a prompt family or contract kind with fewer records does not stand alone as a task
     sample_per_site: int = 2000  # distinct items per site embedded for the map
-    max_sample: int = 4000  # distinct items embedded in all
+    max_sample: int = 1500  # distinct items embedded in all: the map draws at most 1,500 points (``_project``)
     common_share: float = 0.2  # lines in this share of a site's distinct prompts are template text
     seed: int = 0
     cache_dir: Path | None = None

@@ -34,7 +34,7 @@ class ClusterTasks(Pass):
     shape_weight: float = 0.5  # the cluster map's share of distance given to the answer shape
     min_size: int = 5
     sample_per_site: int = 2000
-    max_sample: int = 4000
+    max_sample: int = 1500  # the map draws at most 1,500 points: embedding more only costs time
 
     def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
         from slmc.analysis.clustering import ClusterOptions, cluster_records

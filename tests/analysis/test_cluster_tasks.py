@@ -94,3 +94,23 @@ def test_embedding_cache_round_trip(tmp_path):
     assert cached._model is None  # served from the cache, the network was never loaded
     assert (again == first).all()
     assert float(first[0] @ first[1]) < 0.5
+
+
+def test_the_cluster_map_embeds_no_more_items_than_it_draws():
+    """Tasks are decided without embeddings; the map draws at most 1,500 points, so no more are embedded (embedding
+    4,000 of the README example's calls with MiniLM was most of cluster-tasks' time)."""
+    from slmc.analysis.clustering import ClusterOptions, cluster_records
+
+    records = [
+        TraceRecord(
+            id=f"r{site}{i}",
+            site_id=f"llm:f{site}@a.py:{site}",
+            messages=[{"role": "user", "content": f"ticket {i} about item {i * 7 % 1000} from site {site}"}],
+            output=f"answer {i % 3}",
+        )
+        for site in (1, 2)
+        for i in range(1600)
+    ]
+    result = cluster_records(records, opts=ClusterOptions(embedder="tfidf"))
+    assert result.distinct == 3200 and len(result.clusters) == 2
+    assert result.sampled <= 1500 and len(result.projection) == result.sampled
