@@ -73,6 +73,9 @@ class Analysis:
     scanned: set[str] = field(default_factory=set)  # modules whose calls were classified
     config_roots: list[Path] | None = None  # folders whose YAML configs are read for agents (None: the root)
     forwarded: dict[str, set[str]] = field(default_factory=dict)  # wrapper key -> parameters reaching its request
+    why: dict[str, str] = field(default_factory=dict)  # wrapper key / site key -> the rule that reported it (bench)
+    by_name: set[int] = field(default_factory=set)  # sites of ``obj.m()`` on untyped objects, resolved by name
+    _authored: dict[int, bool] = field(default_factory=dict)  # site key -> whether its prompt holds authored text
 
     def __post_init__(self) -> None:
         self.project = Project(self.root, loader=self._load)
@@ -325,6 +328,11 @@ class Analysis:
                 continue
             site = Site(info, SiteKind.WRAPPER_CALL, callee=key, args=list(info.node.args))
             self.sites[site.key] = site
+            func = info.node.func
+            by_name = isinstance(func, cst.Attribute) and key == self.ev.method_by_name(func.attr.value)
+            self.why[str(site.key)] = "untyped obj.method(): the one interface of that name" if by_name else "untyped"
+            if by_name:
+                self.by_name.add(site.key)
             added = True
         return added
 
@@ -450,11 +458,19 @@ class Analysis:
         only through its base method; a private transport one function calls; a method only one method of its own
         class calls."""
         reaching, _ = self.wrappers()
+        inside: dict[str, list[Site]] = {}
+        for site in self.sites.values():
+            fn = _owner(site.info.scope)
+            if fn is not None:
+                inside.setdefault(fn.key, []).append(site)
+        fwd = self._prompt_params(reaching, inside)
         callers: dict[str, int] = {}
         direct_fns: dict[str, set[str]] = {}
         for site in self.sites.values():
             if site.site != SiteKind.WRAPPER_CALL or site.callee not in reaching:
                 continue
+            if site.key in self.by_name and not fwd.get(site.callee):  # type: ignore[arg-type]
+                continue  # ``obj.reply(memory)`` on an untyped object: the interface is no API unless it forwards
             fn = _owner(site.info.scope)
             if fn is not None and fn.key == site.callee:
                 continue  # recursion
@@ -467,12 +483,6 @@ class Analysis:
                 dispatched[impl] = dispatched.get(impl, 0) + callers[key]
         for impl, n in dispatched.items():
             callers[impl] = callers.get(impl, 0) + n
-        inside: dict[str, list[Site]] = {}
-        for site in self.sites.values():
-            fn = _owner(site.info.scope)
-            if fn is not None:
-                inside.setdefault(fn.key, []).append(site)
-        fwd = self._prompt_params(reaching, inside)
         self.forwarded = fwd  # read again when prompts are carried through wrapper hops
         wrappers: set[str] = set()
         bases = {key: self.ev.overridden(key) for key in reaching}
@@ -500,16 +510,21 @@ class Analysis:
                 if not own:  # abstract / interface method: reached through its implementations
                     if not private or n > 1:
                         new.add(key)
+                        self.why[key] = "interface method without a body, called"
                     continue
                 if not private and any(b in wrappers for b in bases.get(key, ())):
                     new.add(key)  # an implementation of a wrapper interface (``OpenAIProvider.call_model``)
+                    self.why[key] = "implements a wrapper interface"
                     continue
                 direct = [s for s in own if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in wrappers]
-                forwards = bool(fwd.get(key)) or any(_forwards(scope, s) for s in direct)  # or into a wrapper
+                forwards = bool(fwd.get(key)) or any(  # or into a wrapper
+                    _forwards(scope, s, builders=not self._writes_prompt(s)) for s in direct
+                )
                 direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
                 if private:
                     if forwards and not _one_statement_forwarder(scope, own):
                         new.add(key)
+                        self.why[key] = "private, forwards its caller's prompt"
                 elif forwards or (  # an implementation reached through its base or from other code, filling a template
                     n > 1
                     and (dispatched.get(key) or len({w for w in mine if not self._same_owner(w, scope)}) > 1)
@@ -517,6 +532,9 @@ class Analysis:
                     and not any(self._authors(s) for s in direct)
                 ):
                     new.add(key)
+                    self.why[key] = (
+                        "forwards its caller's prompt" if forwards else "fills a template, called from elsewhere"
+                    )
             if new == wrappers:
                 break
             wrappers = new
@@ -525,14 +543,26 @@ class Analysis:
     def _authors(self, site: Site) -> bool:
         """Whether the prompt a call sends holds text its function writes (a template, a literal instruction): the
         function authors a task prompt around its caller's data rather than forwarding the caller's prompt."""
+        if site.key in self._authored:
+            return self._authored[site.key]
+        self._authored[site.key] = False
         for a in site.info.node.args:
             try:
                 text = self.ev.text(a.value, site.info.scope)
             except RecursionError:
                 continue
             if len("".join(text.static().split())) >= _AUTHORED_CHARS:
-                return True
-        return False
+                self._authored[site.key] = True
+                break
+        return self._authored[site.key]
+
+    def _writes_prompt(self, site: Site) -> bool:
+        """``_authors``, or the messages the request sends (as the scan assembled them: system prompts loaded from
+        template files, literal messages) hold text its function writes."""
+        if self._authors(site):
+            return True
+        static = "".join(p.text for m in site.messages for p in m.parts if not p.hole)
+        return len("".join(static.split())) >= _AUTHORED_CHARS
 
     def _same_owner(self, who: str, scope: Scope) -> bool:
         """Whether the calling function ``who`` is in the class of the method ``scope`` (or, for a module function,
@@ -569,7 +599,7 @@ class Analysis:
                         got = set(_param_names(scope))
                 for site in own:
                     if site.site != SiteKind.WRAPPER_CALL or site.callee is None:
-                        got |= _call_params(scope, site.info.node)
+                        got |= _call_params(scope, site.info.node, builders=not self._writes_prompt(site))
                         continue
                     targets = fwd.get(site.callee)
                     callee = self.ev.scopes.get(site.callee)
@@ -1138,10 +1168,12 @@ _KEEPS_ARGUMENTS = frozenset({"dict", "list", "tuple", "partial", "functools.par
 _PASS_THROUGH = (cst.List, cst.Tuple, cst.Dict, cst.DictElement, cst.Element, cst.StarredElement, cst.Arg, cst.Await)
 
 
-def _forwards(fn: Scope, site: Site, templated: bool = False) -> bool:
+def _forwards(fn: Scope, site: Site, templated: bool = False, builders: bool = True) -> bool:
     """Whether a parameter of ``fn`` reaches the call ``site`` as it is (possibly inside list/dict/message objects),
     i.e. ``fn`` forwards its caller's prompt rather than authoring a template around it (``templated``: or filled
-    into a template)."""
+    into a template). ``builders``: a parameter handed to a message builder of its own class
+    (``self.messages_for(text)``) counts as kept; off where the call's prompt holds text the function authors (a
+    system prompt of its own next to ``self.render_human_message(events)``: a task prompt, not a forwarded one)."""
     params = {p.name.value for p in fn.params}
     if fn.enclosing_class() is not None and fn.params:
         params.discard(fn.params[0].name.value)
@@ -1165,7 +1197,7 @@ def _forwards(fn: Scope, site: Site, templated: bool = False) -> bool:
         if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
             name = dotted(node.func) or ""
             # complete(self.messages_for(text)): a message builder applied in the call itself
-            builder = depth <= 1 and name.split(".", 1)[0] in ("self", "cls") and "." in name
+            builder = builders and depth <= 1 and name.split(".", 1)[0] in ("self", "cls") and "." in name
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
                 return False
             return any(passes(a.value, depth) for a in node.args)
@@ -1243,9 +1275,9 @@ def _bind(callee: Scope, args: list[cst.Arg]) -> list[tuple[cst.Arg, str]]:
     return out
 
 
-def _params_in(fn: Scope, value: cst.CSTNode, templated: bool = False) -> set[str]:
+def _params_in(fn: Scope, value: cst.CSTNode, templated: bool = False, builders: bool = True) -> set[str]:
     """Parameters of ``fn`` that reach the expression ``value`` as they are (through list/dict/message objects and
-    locals bound once); ``templated``: or filled into a template."""
+    locals bound once); ``templated``: or filled into a template; ``builders``: as in ``_forwards``."""
     params = set(_param_names(fn))
     if not params:
         return set()
@@ -1270,7 +1302,7 @@ def _params_in(fn: Scope, value: cst.CSTNode, templated: bool = False) -> set[st
             return
         if isinstance(node, cst.Call) and not templated:
             name = dotted(node.func) or ""
-            builder = depth <= 1 and name.split(".", 1)[0] in ("self", "cls") and "." in name
+            builder = builders and depth <= 1 and name.split(".", 1)[0] in ("self", "cls") and "." in name
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
                 return
             for a in node.args:
@@ -1290,11 +1322,11 @@ def _params_in(fn: Scope, value: cst.CSTNode, templated: bool = False) -> set[st
     return found
 
 
-def _call_params(fn: Scope, call: cst.Call) -> set[str]:
+def _call_params(fn: Scope, call: cst.Call, builders: bool = True) -> set[str]:
     """Parameters of ``fn`` that reach the arguments of a request ``call`` as they are."""
     out: set[str] = set()
     for a in call.args:
-        out |= _params_in(fn, a.value)
+        out |= _params_in(fn, a.value, builders=builders)
     return out
 
 
