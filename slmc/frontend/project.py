@@ -503,10 +503,10 @@ class Analysis:
                     continue  # a private hook reached only through its base method: the base's API calls it
                 if private and raw and len(mine) < 2:
                     continue  # a private transport holding the request that one function calls: folded into it
-                if raw and len(mine) <= 1 and not dispatched.get(key):
+                if raw and mine and (private or not dispatched.get(key)):
                     cls = scope.enclosing_class()
                     if cls is not None and all(self._method_of(w, cls) for w in mine):
-                        continue  # a helper only its own class calls, holding the request: folded into it
+                        continue  # a helper only its own class calls (once or more), holding the request: folded
                 if not own:  # abstract / interface method: reached through its implementations
                     if not private or n > 1:
                         new.add(key)
