@@ -474,6 +474,8 @@ class Analysis:
             fn = _owner(site.info.scope)
             if fn is not None and fn.key == site.callee:
                 continue  # recursion
+            if fn is not None and _super_same_name(site.info.node, fn.name):
+                continue  # an override extending its base (``super()._run(...)`` in ``_run``): not other code's call
             callers[site.callee] = callers.get(site.callee, 0) + 1  # type: ignore[index]
             who = fn.key if fn is not None else "module:" + site.info.scope.module.name
             direct_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
@@ -1221,6 +1223,18 @@ def _forwards(fn: Scope, site: Site, templated: bool = False, builders: bool = T
         if passes(value, 0):
             return True
     return False
+
+
+def _super_same_name(call: cst.Call, name: str) -> bool:
+    """``super().name(...)`` (or ``super(Cls, self).name(...)``) called inside the method ``name``."""
+    func = call.func
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == name
+        and isinstance(func.value, cst.Call)
+        and isinstance(func.value.func, cst.Name)
+        and func.value.func.value == "super"
+    )
 
 
 def _nested_in(inner: Scope, outer: Scope) -> bool:
