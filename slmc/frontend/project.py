@@ -500,7 +500,7 @@ class Analysis:
                 own = inside.get(key, [])
                 private = scope.name.startswith("_") and not scope.name.startswith("__")
                 mine = direct_fns.get(key, set())
-                raw = any(s.site == SiteKind.REQUEST for s in own)
+                raw = any(s.site != SiteKind.WRAPPER_CALL or s.callee is None for s in own)  # or a framework call
                 if private and not mine:
                     continue  # a private hook reached only through its base method: the base's API calls it
                 if private and raw and len(mine) < 2:
