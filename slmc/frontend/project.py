@@ -520,8 +520,7 @@ class Analysis:
                     continue
                 direct = [s for s in own if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in wrappers]
                 forwards = bool(fwd.get(key)) or any(  # or into a wrapper
-                    _forwards(scope, s, builders=not self._writes_prompt(s), args=self._prompt_args(s, fwd))
-                    for s in direct
+                    _forwards(scope, s, builders=not self._writes_prompt(s)) for s in direct
                 )
                 direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
                 if private:
@@ -558,15 +557,6 @@ class Analysis:
                 self._authored[site.key] = True
                 break
         return self._authored[site.key]
-
-    def _prompt_args(self, site: Site, fwd: dict[str, set[str]]) -> list[cst.Arg] | None:
-        """The arguments of a wrapper-call that reach its wrapper's prompt (those bound to its forwarding parameters),
-        so ``run_task(prompt, verbose)`` does not forward its caller's ``verbose`` flag as a prompt; None (all of them)
-        for a request or a wrapper whose forwarding parameters are not known."""
-        callee = self.ev.scopes.get(site.callee or "") if site.site == SiteKind.WRAPPER_CALL else None
-        if callee is None or not fwd.get(site.callee or ""):
-            return None
-        return [a for a, name in _bind(callee, site.args) if name in fwd[site.callee or ""]]
 
     def _writes_prompt(self, site: Site) -> bool:
         """``_authors``, or the messages the request sends (as the scan assembled them: system prompts loaded from
@@ -1180,15 +1170,12 @@ _KEEPS_ARGUMENTS = frozenset({"dict", "list", "tuple", "partial", "functools.par
 _PASS_THROUGH = (cst.List, cst.Tuple, cst.Dict, cst.DictElement, cst.Element, cst.StarredElement, cst.Arg, cst.Await)
 
 
-def _forwards(
-    fn: Scope, site: Site, templated: bool = False, builders: bool = True, args: list[cst.Arg] | None = None
-) -> bool:
+def _forwards(fn: Scope, site: Site, templated: bool = False, builders: bool = True) -> bool:
     """Whether a parameter of ``fn`` reaches the call ``site`` as it is (possibly inside list/dict/message objects),
     i.e. ``fn`` forwards its caller's prompt rather than authoring a template around it (``templated``: or filled
     into a template). ``builders``: a parameter handed to a message builder of its own class
     (``self.messages_for(text)``) counts as kept; off where the call's prompt holds text the function authors (a
-    system prompt of its own next to ``self.render_human_message(events)``: a task prompt, not a forwarded one).
-    ``args``: only these arguments of the call are looked at (those a wrapper forwards into its prompt)."""
+    system prompt of its own next to ``self.render_human_message(events)``: a task prompt, not a forwarded one)."""
     params = {p.name.value for p in fn.params}
     if fn.enclosing_class() is not None and fn.params:
         params.discard(fn.params[0].name.value)
@@ -1221,7 +1208,7 @@ def _forwards(
         return False
 
     call = site.info.node
-    args = list(call.args) if args is None else args
+    args = [a for a in call.args]
     func = call.func
     if isinstance(func, cst.Attribute) and func.attr.value in ("run_in_executor", "to_thread", "submit", "run_sync"):
         pass  # the arguments after the function are the forwarded ones; checked like any other
