@@ -314,6 +314,9 @@ def score_repo(row: dict[str, str], tree: Path, given: bool = False) -> dict:
     calls = [(lab, p) for lab, p in matched if lab["kind"] in CALL_KINDS]
     wrappers = [(lab, p) for lab, p in matched if lab["kind"] == "wrapper"]
     scoped = [i for i, p in enumerate(preds) if in_scope(p["path"], scope)]
+    lookalike = {id(p): lab for lab, p in matched if lab["kind"] == "none" and p}
+    for p in preds:
+        p["why"] = f"look-alike: {lookalike[id(p)]['reason']}" if id(p) in lookalike else _why(analysis, p["site"])
     true_pos = sum(1 for i in scoped if i in used)
     confusion: Counter[tuple[str, str]] = Counter()
     confusion_given: Counter[tuple[str, str]] = Counter()
@@ -359,6 +362,26 @@ def score_repo(row: dict[str, str], tree: Path, given: bool = False) -> dict:
     }
 
 
+def _why(analysis, site) -> str:
+    """Why slmc reported ``site`` (an IR node): the wrapper rule that made a function a wrapper; for a wrapper-call
+    its callee and whether the call was typed or resolved late from an untyped object; for a request its API."""
+    kind = str(site.site)
+    if kind == "wrapper":
+        for key, why in analysis.why.items():
+            scope = analysis.ev.scopes.get(key)
+            if scope is not None and scope.module.path == site.loc.path and scope.line == site.loc.line:
+                return f"wrapper: {why}"
+        return "wrapper"
+    for s in analysis.sites.values():
+        pos = s.info.scope.module.pos(s.info.node)
+        if pos is None or s.info.scope.module.path != site.loc.path or pos.start.line != site.loc.line:
+            continue
+        if s.callee is not None:
+            return f"calls {s.callee} ({analysis.why.get(str(s.key), 'typed')})"
+        return f"{s.site} {s.client} {s.api}"
+    return kind
+
+
 def _pct(pair: tuple[int, int]) -> str:
     return f"{pair[0] / pair[1]:6.1%} ({pair[0]}/{pair[1]})" if pair[1] else "     - (0/0)"
 
@@ -389,7 +412,13 @@ def _found_agreement(conf: Counter) -> tuple[int, int]:
 
 
 def corpus(
-    cache: Path, mirror: Path | None, only: list[str] | None, show: int, given: bool = False, triage_show: bool = False
+    cache: Path,
+    mirror: Path | None,
+    only: list[str] | None,
+    show: int,
+    given: bool = False,
+    triage_show: bool = False,
+    false_show: bool = False,
 ) -> None:
     results = []
     for row in corpus_repos(only):
@@ -456,6 +485,11 @@ def corpus(
                 print(f"  miss  {lab['path']}:{lab['line']} {lab['kind']} {lab['client']} ({lab['reason']})")
             for p in r["false"][:show]:
                 print(f"  extra {p['path']}:{p['line']} {p['cls']} {p['site'].client} {p['site'].api}")
+    if false_show:
+        for r in results:
+            print(f"\n{r['repo']}: false positives in scope ({len(r.get('false', []))})")
+            for p in r.get("false", []):
+                print(f"  fp {p['path']}:{p['line']} {p['site'].site} {p['site'].function} -- {p['why']}")
 
 
 def main() -> None:
@@ -471,9 +505,12 @@ def main() -> None:
     ap.add_argument("--given", action="store_true", help="also score triage with every labelled call site given")
     ap.add_argument("--triage-show", action="store_true", help="print each labelled site's triage (needs --given)")
     ap.add_argument("--show", type=int, default=0, help="print the first N missed and extra sites per repository")
+    ap.add_argument(
+        "--false-positives", action="store_true", help="list every false positive in scope: path:line, kind, why"
+    )
     args = ap.parse_args()
     if args.corpus:
-        corpus(args.cache, args.mirror, args.repo, args.show, args.given, args.triage_show)
+        corpus(args.cache, args.mirror, args.repo, args.show, args.given, args.triage_show, args.false_positives)
         return
     accuracy()
     if not args.skip_speed:

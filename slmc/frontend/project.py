@@ -74,6 +74,9 @@ class Analysis:
     config_roots: list[Path] | None = None  # folders whose YAML configs are read for agents (None: the root)
     forwarded: dict[str, set[str]] = field(default_factory=dict)  # wrapper key -> parameters reaching its request
     transports: dict[str, set[str]] = field(default_factory=dict)  # fn key -> its endpoint parameters (HTTP helper)
+    why: dict[str, str] = field(default_factory=dict)  # wrapper key / site key -> the rule that reported it (bench)
+    by_name: set[int] = field(default_factory=set)  # sites of ``obj.m()`` on untyped objects, resolved by name
+    _authored: dict[int, bool] = field(default_factory=dict)  # site key -> whether its prompt holds authored text
 
     def __post_init__(self) -> None:
         self.project = Project(self.root, loader=self._load)
@@ -398,6 +401,11 @@ class Analysis:
                 continue
             site = Site(info, SiteKind.WRAPPER_CALL, callee=key, args=list(info.node.args))
             self.sites[site.key] = site
+            func = info.node.func
+            by_name = isinstance(func, cst.Attribute) and key == self.ev.method_by_name(func.attr.value)
+            self.why[str(site.key)] = "untyped obj.method(): the one interface of that name" if by_name else "untyped"
+            if by_name:
+                self.by_name.add(site.key)
             added = True
         return added
 
@@ -542,14 +550,24 @@ class Analysis:
         only through its base method; a private transport one function calls; a method only one method of its own
         class calls."""
         reaching, _ = self.wrappers()
+        inside: dict[str, list[Site]] = {}
+        for site in self.sites.values():
+            fn = _owner(site.info.scope)
+            if fn is not None:
+                inside.setdefault(fn.key, []).append(site)
+        fwd = self._prompt_params(reaching, inside)
         callers: dict[str, int] = {}
         direct_fns: dict[str, set[str]] = {}
         for site in self.sites.values():
             if site.site != SiteKind.WRAPPER_CALL or site.callee not in reaching:
                 continue
+            if site.key in self.by_name and not fwd.get(site.callee):  # type: ignore[arg-type]
+                continue  # ``obj.reply(memory)`` on an untyped object: the interface is no API unless it forwards
             fn = _owner(site.info.scope)
             if fn is not None and fn.key == site.callee:
                 continue  # recursion
+            if fn is not None and _super_same_name(site.info.node, fn.name):
+                continue  # an override extending its base (``super()._run(...)`` in ``_run``): not other code's call
             callers[site.callee] = callers.get(site.callee, 0) + 1  # type: ignore[index]
             who = fn.key if fn is not None else "module:" + site.info.scope.module.name
             direct_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
@@ -559,12 +577,6 @@ class Analysis:
                 dispatched[impl] = dispatched.get(impl, 0) + callers[key]
         for impl, n in dispatched.items():
             callers[impl] = callers.get(impl, 0) + n
-        inside: dict[str, list[Site]] = {}
-        for site in self.sites.values():
-            fn = _owner(site.info.scope)
-            if fn is not None:
-                inside.setdefault(fn.key, []).append(site)
-        fwd = self._prompt_params(reaching, inside)
         self.forwarded = fwd  # read again when prompts are carried through wrapper hops
         wrappers: set[str] = set()
         bases = {key: self.ev.overridden(key) for key in reaching}
@@ -582,28 +594,35 @@ class Analysis:
                 mine = direct_fns.get(key, set())
                 if key in self.transports:
                     continue  # an HTTP helper whose callers pass the model endpoint: folded into their calls
-                raw = any(s.site == SiteKind.REQUEST or s.callee in self.transports for s in own)
+                raw = any(  # a request or a framework call it holds itself, or a call of an HTTP helper
+                    s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in self.transports for s in own
+                )
                 if private and not mine:
                     continue  # a private hook reached only through its base method: the base's API calls it
                 if private and raw and len(mine) < 2:
                     continue  # a private transport holding the request that one function calls: folded into it
-                if raw and len(mine) <= 1 and not dispatched.get(key):
+                if raw and mine and (private or not dispatched.get(key)):
                     cls = scope.enclosing_class()
                     if cls is not None and all(self._method_of(w, cls) for w in mine):
-                        continue  # a helper only its own class calls, holding the request: folded into it
+                        continue  # a helper only its own class calls (once or more), holding the request: folded
                 if not own:  # abstract / interface method: reached through its implementations
                     if not private or n > 1:
                         new.add(key)
+                        self.why[key] = "interface method without a body, called"
                     continue
                 if not private and any(b in wrappers for b in bases.get(key, ())):
                     new.add(key)  # an implementation of a wrapper interface (``OpenAIProvider.call_model``)
+                    self.why[key] = "implements a wrapper interface"
                     continue
                 direct = [s for s in own if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in wrappers]
-                forwards = bool(fwd.get(key)) or any(_forwards(scope, s) for s in direct)  # or into a wrapper
+                forwards = bool(fwd.get(key)) or any(  # or into a wrapper
+                    _forwards(scope, s, builders=not self._writes_prompt(s)) for s in direct
+                )
                 direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
                 if private:
                     if forwards and not _one_statement_forwarder(scope, own):
                         new.add(key)
+                        self.why[key] = "private, forwards its caller's prompt"
                 elif forwards or (  # an implementation reached through its base or from other code, filling a template
                     n > 1
                     and (dispatched.get(key) or len({w for w in mine if not self._same_owner(w, scope)}) > 1)
@@ -611,6 +630,9 @@ class Analysis:
                     and not any(self._authors(s) for s in direct)
                 ):
                     new.add(key)
+                    self.why[key] = (
+                        "forwards its caller's prompt" if forwards else "fills a template, called from elsewhere"
+                    )
             if new == wrappers:
                 break
             wrappers = new
@@ -619,14 +641,26 @@ class Analysis:
     def _authors(self, site: Site) -> bool:
         """Whether the prompt a call sends holds text its function writes (a template, a literal instruction): the
         function authors a task prompt around its caller's data rather than forwarding the caller's prompt."""
+        if site.key in self._authored:
+            return self._authored[site.key]
+        self._authored[site.key] = False
         for a in site.info.node.args:
             try:
                 text = self.ev.text(a.value, site.info.scope)
             except RecursionError:
                 continue
             if len("".join(text.static().split())) >= _AUTHORED_CHARS:
-                return True
-        return False
+                self._authored[site.key] = True
+                break
+        return self._authored[site.key]
+
+    def _writes_prompt(self, site: Site) -> bool:
+        """``_authors``, or the messages the request sends (as the scan assembled them: system prompts loaded from
+        template files, literal messages) hold text its function writes."""
+        if self._authors(site):
+            return True
+        static = "".join(p.text for m in site.messages for p in m.parts if not p.hole)
+        return len("".join(static.split())) >= _AUTHORED_CHARS
 
     def _same_owner(self, who: str, scope: Scope) -> bool:
         """Whether the calling function ``who`` is in the class of the method ``scope`` (or, for a module function,
@@ -663,7 +697,7 @@ class Analysis:
                         got = set(_param_names(scope))
                 for site in own:
                     if site.site != SiteKind.WRAPPER_CALL or site.callee is None:
-                        got |= _call_params(scope, site.info.node)
+                        got |= _call_params(scope, site.info.node, builders=not self._writes_prompt(site))
                         continue
                     targets = fwd.get(site.callee)
                     callee = self.ev.scopes.get(site.callee)
@@ -1241,10 +1275,12 @@ _KEEPS_ARGUMENTS = frozenset({"dict", "list", "tuple", "partial", "functools.par
 _PASS_THROUGH = (cst.List, cst.Tuple, cst.Dict, cst.DictElement, cst.Element, cst.StarredElement, cst.Arg, cst.Await)
 
 
-def _forwards(fn: Scope, site: Site, templated: bool = False) -> bool:
+def _forwards(fn: Scope, site: Site, templated: bool = False, builders: bool = True) -> bool:
     """Whether a parameter of ``fn`` reaches the call ``site`` as it is (possibly inside list/dict/message objects),
     i.e. ``fn`` forwards its caller's prompt rather than authoring a template around it (``templated``: or filled
-    into a template)."""
+    into a template). ``builders``: a parameter handed to a message builder of its own class
+    (``self.messages_for(text)``) counts as kept; off where the call's prompt holds text the function authors (a
+    system prompt of its own next to ``self.render_human_message(events)``: a task prompt, not a forwarded one)."""
     params = {p.name.value for p in fn.params}
     if fn.enclosing_class() is not None and fn.params:
         params.discard(fn.params[0].name.value)
@@ -1268,7 +1304,7 @@ def _forwards(fn: Scope, site: Site, templated: bool = False) -> bool:
         if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
             name = dotted(node.func) or ""
             # complete(self.messages_for(text)): a message builder applied in the call itself
-            builder = depth <= 1 and name.split(".", 1)[0] in ("self", "cls") and "." in name
+            builder = builders and depth <= 1 and name.split(".", 1)[0] in ("self", "cls") and "." in name
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
                 return False
             return any(passes(a.value, depth) for a in node.args)
@@ -1292,6 +1328,18 @@ def _forwards(fn: Scope, site: Site, templated: bool = False) -> bool:
         if passes(value, 0):
             return True
     return False
+
+
+def _super_same_name(call: cst.Call, name: str) -> bool:
+    """``super().name(...)`` (or ``super(Cls, self).name(...)``) called inside the method ``name``."""
+    func = call.func
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == name
+        and isinstance(func.value, cst.Call)
+        and isinstance(func.value.func, cst.Name)
+        and func.value.func.value == "super"
+    )
 
 
 def _nested_in(inner: Scope, outer: Scope) -> bool:
@@ -1346,9 +1394,9 @@ def _bind(callee: Scope, args: list[cst.Arg]) -> list[tuple[cst.Arg, str]]:
     return out
 
 
-def _params_in(fn: Scope, value: cst.CSTNode, templated: bool = False) -> set[str]:
+def _params_in(fn: Scope, value: cst.CSTNode, templated: bool = False, builders: bool = True) -> set[str]:
     """Parameters of ``fn`` that reach the expression ``value`` as they are (through list/dict/message objects and
-    locals bound once); ``templated``: or filled into a template."""
+    locals bound once); ``templated``: or filled into a template; ``builders``: as in ``_forwards``."""
     params = set(_param_names(fn))
     if not params:
         return set()
@@ -1373,7 +1421,7 @@ def _params_in(fn: Scope, value: cst.CSTNode, templated: bool = False) -> set[st
             return
         if isinstance(node, cst.Call) and not templated:
             name = dotted(node.func) or ""
-            builder = depth <= 1 and name.split(".", 1)[0] in ("self", "cls") and "." in name
+            builder = builders and depth <= 1 and name.split(".", 1)[0] in ("self", "cls") and "." in name
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
                 return
             for a in node.args:
@@ -1393,11 +1441,11 @@ def _params_in(fn: Scope, value: cst.CSTNode, templated: bool = False) -> set[st
     return found
 
 
-def _call_params(fn: Scope, call: cst.Call) -> set[str]:
+def _call_params(fn: Scope, call: cst.Call, builders: bool = True) -> set[str]:
     """Parameters of ``fn`` that reach the arguments of a request ``call`` as they are."""
     out: set[str] = set()
     for a in call.args:
-        out |= _params_in(fn, a.value)
+        out |= _params_in(fn, a.value, builders=builders)
     return out
 
 
