@@ -140,31 +140,6 @@ class TfidfEmbedder:
             self._svd.fit(matrix)
         return self
 
-    def encode_inputs(self, texts: Sequence[str], embed: Any = None) -> np.ndarray:
-        """``encode`` as an encoder head sees its inputs (``slmc.training.embed.Embedder("minilm")``, the same vectors
-        to ~1e-8): texts found in the cache are read from it; ``embed`` (default: this model) embeds the others, which
-        are kept there; an empty text is embedded as it is (``encode`` maps it to ``<empty>``), outside the cache."""
-        import numpy as np
-
-        embed = embed or self._embed
-        keys = [text_hash(t) for t in texts]
-        found = self.cache.get_many(self.name, keys, dim=MINILM_DIM) if self.cache else {}
-        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if t and k not in found}.items())
-        if missing:
-            vectors = np.asarray(embed([t for _, t in missing]), dtype=np.float32)
-            fresh = {k: v.tobytes() for (k, _), v in zip(missing, vectors, strict=True)}
-            found.update(fresh)
-            if self.cache:
-                self.cache.put_many(self.name, fresh)
-        out = np.zeros((len(texts), MINILM_DIM), dtype=np.float32)
-        for i, key in enumerate(keys):
-            if texts[i]:
-                out[i] = np.frombuffer(found[key], dtype=np.float32)
-        empty = [i for i, t in enumerate(texts) if not t]
-        if empty:
-            out[empty] = np.asarray(embed([""] * len(empty)), dtype=np.float32)
-        return out
-
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         import numpy as np
         from sklearn.preprocessing import normalize
