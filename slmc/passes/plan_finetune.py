@@ -273,8 +273,19 @@ class PlanFinetune(Pass):
         embedder = model_embedder(ctx)
         limit = min(self.pilot_fallback, ctx.settings.max_fallback)
         ctx.milestone(f"{task.id}: pilot of the frozen classifier head")
+        cache = None
+        if embedder == "minilm":  # the texts the map (or the deployed compile) embedded are read, not embedded again
+            from slmc.analysis.embeddings import shared_minilm
+
+            cache = shared_minilm(ctx.cache_dir / "embeddings" if ctx.cache_dir else None, ctx.settings.reuse_from)
         pilot = pilot_frozen_head(
-            train, validation, target=ctx.settings.gate_target, max_fallback=limit, embedder=embedder, seed=self.seed
+            train,
+            validation,
+            target=ctx.settings.gate_target,
+            max_fallback=limit,
+            embedder=embedder,
+            seed=self.seed,
+            cache=cache,
         )
         if pilot is None:
             return slm

@@ -59,8 +59,12 @@ def pilot_frozen_head(
     embedder: str = "minilm",
     seed: int = 0,
     confidence: float = 0.95,
+    cache: Any = None,
 ) -> Pilot | None:
-    """The frozen head's pilot, or None when the rows cannot make one (fewer than two labels, no rows to score)."""
+    """The frozen head's pilot, or None when the rows cannot make one (fewer than two labels, no rows to score).
+
+    ``cache``: the compile's MiniLM with its embedding cache (``slmc.analysis.embeddings.shared_minilm``), as the
+    classifier head reads it: texts the cluster map or the deployed compile embedded are not embedded again."""
     from sklearn.linear_model import LogisticRegression
 
     from slmc.training.calibration import calibrate_threshold
@@ -78,8 +82,14 @@ def pilot_frozen_head(
     start = time.perf_counter()
     texts = [user_text(r) for r in train]
     encoder = Embedder(embedder).fit(texts)
-    head = LogisticRegression(C=10.0, max_iter=2000, random_state=seed).fit(encoder.encode(texts), labels)
-    probs = head.predict_proba(encoder.encode([user_text(r) for r in held]))
+
+    def features(batch: list[str]) -> Any:
+        if cache is not None and encoder.name == "minilm":
+            return cache.encode_inputs(batch, embed=encoder.encode)
+        return encoder.encode(batch)
+
+    head = LogisticRegression(C=10.0, max_iter=2000, random_state=seed).fit(features(texts), labels)
+    probs = head.predict_proba(features([user_text(r) for r in held]))
     order = probs.argsort(axis=1)
     top = probs[range(len(held)), order[:, -1]]
     second = probs[range(len(held)), order[:, -2]] if probs.shape[1] > 1 else 0.0 * top

@@ -103,3 +103,19 @@ def test_only_texts_not_in_the_cache_are_embedded_by_the_heads_own_minilm_and_ke
     assert np.array_equal(got[:-1], vectors) and np.array_equal(got[-1], np.ones(MINILM_DIM))
     again = _NoModel(cache_dir=tmp_path / "cache")
     assert np.array_equal(again.encode_inputs(TEXTS), vectors)  # every text now in the cache: nothing embedded
+
+
+@needs_minilm
+def test_the_label_pilot_reads_the_compiles_cache(tmp_path, monkeypatch):
+    """plan-finetune's pilot of the frozen head embedded every sampled text again (10 s of a --from recompile)."""
+    from slmc.training import embed
+    from slmc.training.pilot import pilot_frozen_head
+
+    def never(*args, **kwargs):
+        raise AssertionError("MiniLM loaded by the pilot: a text was embedded again")
+
+    monkeypatch.setattr(embed, "_minilm", never)
+    _seed_cache(tmp_path / "cache" / CACHE_FILE, TEXTS, _separable())
+    cache = _NoModel(cache_dir=tmp_path / "cache")
+    pilot = pilot_frozen_head(_rows(), _rows(), target=0.5, max_fallback=0.5, embedder="minilm", cache=cache)
+    assert pilot is not None and pilot.agreement == 1.0 and pilot.passes
