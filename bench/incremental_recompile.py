@@ -37,7 +37,7 @@ after (the map's MiniLM on one intra-op thread, as every small model; --from kee
   scikit-learn), MiniLM for the genuinely new texts, and one of the three trained tasks trained with the same per-task
   budget (its training alone is about a third of the full compile's): 25 % needs a shorter budget for a warm-started
   retrain (a training decision, not a cache).
-Final main of that session (2026-12-03, --train-budget 20, load average 3-7; one run each): --cpu-only no longer
+Final main of that session (2026-12-03, --train-budget 20, 2 cores with little else running; one run each): --cpu-only no longer
 forces scratch:tiny on every task (it was applied as a base-model override), so classify is the MiniLM classifier
 head, extract_fields the span head and route_ticket the tool-call head, as in the README job; the map embeds at most
 the 1,500 items it draws.
