@@ -37,10 +37,10 @@ after (the map's MiniLM on one intra-op thread, as every small model; --from kee
   scikit-learn), MiniLM for the genuinely new texts, and one of the three trained tasks trained with the same per-task
   budget (its training alone is about a third of the full compile's): 25 % needs a shorter budget for a warm-started
   retrain (a training decision, not a cache).
-Final main of that session (2026-12-03, --train-budget 20, 2 cores with little else running; one run each): --cpu-only no longer
-forces scratch:tiny on every task (it was applied as a base-model override), so classify is the MiniLM classifier
-head, extract_fields the span head and route_ticket the tool-call head, as in the README job; the map embeds at most
-the 1,500 items it draws.
+Final main of that session (2026-12-03, --train-budget 20, 2 cores with little else running; one run each):
+--cpu-only no longer forces scratch:tiny on every task (it was applied as a base-model override), so classify is the
+MiniLM classifier head, extract_fields the span head and route_ticket the tool-call head, as in the README job; the
+map embeds at most the 1,500 items it draws.
   run A: deployed 99.9 s, full 109.0 s, --from 31.6 s (29 %); --from stages: cluster-tasks 10.4 s, plan-finetune
   10.1 s (the classify pilot embedded its 1,000 sampled texts again), train 4.0 s (classify, warm start).
   run B (the pilot reads the compile's MiniLM cache too): deployed 92.3 s, full 97.3 s, --from 22.0 s (23 %): target
