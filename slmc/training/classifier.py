@@ -69,10 +69,7 @@ def train_classifier(
     start = time.perf_counter()
     texts = [user_text(r) for r in rows]
     encoder = Embedder(embedder, device=device).fit(texts)
-    if cache is not None and encoder.name == "minilm":  # new texts embedded by the head's own MiniLM (its device)
-        features = cache.encode_inputs(texts, embed=encoder.encode)
-    else:
-        features = encoder.encode(texts)
+    features = encoder.encode_cached(texts, cache)  # new texts embedded by the head's own MiniLM (its device)
     head = LogisticRegression(C=10.0, max_iter=2000, random_state=seed)
     grown = None
     if warm is not None and encoder.name == "minilm":

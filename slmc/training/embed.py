@@ -102,6 +102,13 @@ class Embedder:
 
         return normalize(self.vectorizer.transform(texts)).toarray().astype(np.float32)
 
+    def encode_cached(self, texts: list[str], cache: Any = None) -> Any:
+        """``encode``, reading MiniLM features of texts embedded before from ``cache`` (the compile's
+        ``slmc.analysis.embeddings.shared_minilm``) and keeping the new ones there; without it, plain ``encode``."""
+        if cache is not None and self.name == "minilm":
+            return cache.encode_inputs(texts, embed=self.encode)
+        return self.encode(texts)
+
     # ---- saving and loading without pickle ---------------------------------------------------------------------
     def save(self, folder: Path) -> dict[str, Any]:
         """Write what ``load`` needs into ``folder``; returns the spec to record in the head's config."""

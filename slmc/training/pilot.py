@@ -82,14 +82,8 @@ def pilot_frozen_head(
     start = time.perf_counter()
     texts = [user_text(r) for r in train]
     encoder = Embedder(embedder).fit(texts)
-
-    def features(batch: list[str]) -> Any:
-        if cache is not None and encoder.name == "minilm":
-            return cache.encode_inputs(batch, embed=encoder.encode)
-        return encoder.encode(batch)
-
-    head = LogisticRegression(C=10.0, max_iter=2000, random_state=seed).fit(features(texts), labels)
-    probs = head.predict_proba(features([user_text(r) for r in held]))
+    head = LogisticRegression(C=10.0, max_iter=2000, random_state=seed).fit(encoder.encode_cached(texts, cache), labels)
+    probs = head.predict_proba(encoder.encode_cached([user_text(r) for r in held], cache))
     order = probs.argsort(axis=1)
     top = probs[range(len(held)), order[:, -1]]
     second = probs[range(len(held)), order[:, -2]] if probs.shape[1] > 1 else 0.0 * top
