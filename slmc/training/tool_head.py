@@ -245,13 +245,11 @@ class _Encoder:
         for i, s in enumerate(seqs):
             hidden[i, : len(s.ids)] = s.low
         hidden = hidden.to(mask.device)
-        ext, _ = self.encoder._create_attention_masks(
-            attention_mask=mask,
-            encoder_attention_mask=None,
-            embedding_output=hidden,
-            encoder_hidden_states=None,
-            cache=None,
-        )
+        # the public mask builder the encoder itself uses (BertModel's own wrapper is private and its
+        # signature changed in transformers 5.25); None when no position is padded
+        from transformers.masking_utils import create_bidirectional_mask
+
+        ext = create_bidirectional_mask(config=self.encoder.config, inputs_embeds=hidden, attention_mask=mask)
         for layer in self.encoder.encoder.layer[frozen:]:
             hidden = layer(hidden, attention_mask=ext)
             if isinstance(hidden, tuple):
