@@ -146,9 +146,11 @@ def _claim_checkpoints(folder: Path, key: str) -> None:
 def _time_budget(seconds: float, log: Callable[[str], None], probe_steps: int = 8) -> Any:
     """A callback that fits training into ``seconds`` of wall time.
 
-    After ``probe_steps`` steps it projects the run's length; when the plan would overrun, it compresses the
-    learning-rate schedule (same warmup, cosine decay ending at the affordable step) and stops there, so the model
-    finishes its schedule instead of being cut at a high learning rate. A hard stop at 1.1x the budget remains.
+    After ``probe_steps`` steps (or sooner, once a quarter of the budget is spent: on a slow or loaded machine the
+    hard stop would otherwise come before the projection) it projects the run's length; when the plan would overrun,
+    it compresses the learning-rate schedule (same warmup, cosine decay ending at the affordable step) and stops
+    there, so the model finishes its schedule instead of being cut at a high learning rate. A hard stop at 1.1x the
+    budget remains.
     """
     import math
 
@@ -161,7 +163,8 @@ def _time_budget(seconds: float, log: Callable[[str], None], probe_steps: int = 
 
         def on_step_end(self, args: Any, state: Any, control: Any, lr_scheduler: Any = None, **kwargs: Any) -> Any:
             elapsed = time.perf_counter() - self.start
-            if self.stop_at is None and state.global_step >= probe_steps:
+            probed = state.global_step >= probe_steps or elapsed >= 0.25 * seconds
+            if self.stop_at is None and state.global_step > 0 and probed:
                 affordable = int(seconds / (elapsed / state.global_step))
                 self.stop_at = state.max_steps
                 if affordable < state.max_steps:

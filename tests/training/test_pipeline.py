@@ -150,3 +150,24 @@ def test_time_budget_compresses_the_schedule_and_stops(tmp_path):
     assert info["seconds"] < 8 * 1.1 + 3  # 200 epochs would take minutes
     assert any("schedule compressed" in line for line in lines), lines
     assert graph.node("task:weather").eval is not None
+
+
+def test_a_slow_start_is_projected_before_the_hard_stop():
+    """On a loaded machine the first steps can take a quarter of the budget: the projection (and the compressed
+    schedule) must come then, not only after the fixed probe steps, or the hard stop cuts training mid-schedule."""
+    import time
+    from types import SimpleNamespace
+
+    from transformers import TrainerControl
+
+    from slmc.training.trainer import _time_budget
+
+    lines: list[str] = []
+    budget = _time_budget(1.0, lines.append, probe_steps=8)
+    time.sleep(0.3)
+    state = SimpleNamespace(global_step=2, max_steps=1000)
+    scheduler = SimpleNamespace(lr_lambdas=[lambda step: 1.0])
+    budget.on_step_end(SimpleNamespace(warmup_steps=0), state, TrainerControl(), lr_scheduler=scheduler)
+    assert any("schedule compressed" in line for line in lines), lines
+    assert budget.stop_at is not None and 2 < budget.stop_at < 1000
+    assert scheduler.lr_lambdas[0](budget.stop_at) == 0.0  # the cosine ends at the affordable step
