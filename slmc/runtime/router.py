@@ -9,6 +9,10 @@ log-probs), ``timeout``, ``http-5xx``, ``http-4xx``, ``connection``, ``invalid-j
 and an answer that arrives after the deadline is not used (fallback ``timeout``), on the sync, async and in-process
 paths alike. Models load in ``warm_up`` (``configure(..., warm=True)``), never inside a request.
 
+The SLM reads the request with its PII masked as its training rows were (``slmc.pii.masking``: ``<PHONE_1>`` for the
+first phone number); the request's values are put back where its answer copies a placeholder, and an answer holding a
+placeholder the request did not have falls back (``contract``). The original call always gets the request unchanged.
+
 The trace log (one ``TraceRecord`` per routed call, ``meta.router``) is what ``slmc traces ingest`` and ``slmc monitor``
 read back: ``route`` (``slm`` | ``fallback`` | ``shadow``), ``reason`` (the fallback's cause), ``confidence``, the SLM's
 answer when the LLM's was served (``slm_output`` / ``slm_tool_calls``), the LLM's when the SLM's was served and the
@@ -442,29 +446,31 @@ class Router:
     def _ask(self, backend: Backend, site: Site, req: SLMRequest, deadline: float) -> Answer:
         """The backend's answer by ``deadline`` (``time.perf_counter()`` seconds), else ``Fallback``."""
         breaker = self._allow(site, deadline)
+        masked, masking = _masked(req)
         try:
             if backend.inline:
-                answer = backend.complete(req, site, deadline - time.perf_counter())
+                answer = backend.complete(masked, site, deadline - time.perf_counter())
             else:
-                answer = _on_watchdog(backend, req, site, deadline - time.perf_counter())
+                answer = _on_watchdog(backend, masked, site, deadline - time.perf_counter())
         except EndpointError as exc:
             raise self._failed(breaker, exc.reason, exc.detail) from None
         except Exception as exc:  # a broken backend must not lose the call
             raise self._failed(breaker, "backend-error", repr(exc)) from None
-        return self._in_time(breaker, site, answer, deadline)
+        return _unmasked(self._in_time(breaker, site, answer, deadline), masking)
 
     async def _aask(self, backend: Backend, site: Site, req: SLMRequest, deadline: float) -> Answer:
         breaker = self._allow(site, deadline)
+        masked, masking = _masked(req)
         left = deadline - time.perf_counter()
         try:
-            answer = await asyncio.wait_for(backend.acomplete(req, site, left), left)
+            answer = await asyncio.wait_for(backend.acomplete(masked, site, left), left)
         except EndpointError as exc:
             raise self._failed(breaker, exc.reason, exc.detail) from None
         except TimeoutError:
             raise self._failed(breaker, "timeout", f"no answer in {site.timeout_s}s") from None
         except Exception as exc:
             raise self._failed(breaker, "backend-error", repr(exc)) from None
-        return self._in_time(breaker, site, answer, deadline)
+        return _unmasked(self._in_time(breaker, site, answer, deadline), masking)
 
     def _allow(self, site: Site, deadline: float) -> CircuitBreaker:
         breaker = self.breakers[site.endpoint or ""]
@@ -501,6 +507,9 @@ class Router:
         back to the LLM. HTTP endpoints have nothing to load here. The SDK types answers are built as are imported too.
         """
         preload({site.api for site in self.sites.values()})
+        from slmc.pii.masking import detector  # the SLM's input is masked: the detectors load here, not in a call
+
+        detector().spans("warm-up: call +1 415 555 0100")
         by_endpoint: dict[str, list[Site]] = {}
         for site in self.sites.values():
             if self.decision(site) is not None and (site.endpoint or "") in self.manifest.endpoints:
@@ -873,6 +882,25 @@ def _sample_policy(policy: SamplePolicy) -> SamplePolicy:
 
 _WATCHDOG: ThreadPoolExecutor | None = None
 _WATCHDOG_LOCK = threading.Lock()
+
+
+def _masked(req: SLMRequest) -> tuple[SLMRequest, Any]:
+    """The request as the SLM reads it: PII masked as in its training rows (``slmc.pii.masking``, stdlib only,
+    imported on the first SLM attempt or in ``warm_up``); and the masking that gives the values back."""
+    from slmc.pii.masking import mask_request
+
+    return mask_request(req)
+
+
+def _unmasked(answer: Answer, masking: Any) -> Answer:
+    """The SLM's answer with the request's own values back where it copied a placeholder; an answer holding a
+    placeholder the request did not have falls back (``contract``): it cannot be given to the agent."""
+    from slmc.pii.masking import restore_answer
+
+    answer, unknown = restore_answer(answer, masking)
+    if unknown:
+        raise Fallback("contract", f"the answer holds {', '.join(sorted(set(unknown)))}, which the request did not")
+    return answer
 
 
 def _on_watchdog(backend: Backend, req: SLMRequest, site: Site, left: float) -> Answer:

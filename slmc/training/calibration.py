@@ -104,12 +104,19 @@ def calibrate_threshold(
 ) -> OperatingPoint:
     """The lowest threshold whose accepted-set agreement lower bound clears ``target``.
 
-    Returns threshold None when answering every call already clears it; when no threshold does, the operating point
-    with the highest lower bound (``clears`` False) so the report can say how far off it is.
+    When answering every call already clears it, the threshold is the lowest confidence measured (``floor``): the
+    held-out calls are all answered, and a served call the model is less sure of than of any call the gate measured
+    (an input unlike the traces) falls back instead of being answered unmeasured. When no threshold clears, the
+    operating point with the highest lower bound (``clears`` False) so the report can say how far off it is.
     """
     everything = operating_point(confidences, scores, None, binary=binary, target=target, confidence=confidence)
-    if everything.clears or everything.n == 0:
+    if everything.n == 0:
         return everything
+    if everything.clears:
+        low = floor(confidences)
+        if low is None:
+            return everything
+        return operating_point(confidences, scores, low, binary=binary, target=target, confidence=confidence)
     candidates = np.unique(np.asarray(confidences, dtype=np.float64))
     if binary:
         first = _first_clearing_binary(confidences, scores, candidates, target, confidence)
@@ -127,6 +134,12 @@ def calibrate_threshold(
         if point.lower_bound > best.lower_bound:
             best = point
     return best
+
+
+def floor(confidences: Sequence[float]) -> float | None:
+    """The lowest confidence measured (None when one is not finite: no threshold could keep every call)."""
+    conf = np.asarray(confidences, dtype=np.float64)
+    return float(conf.min()) if conf.size and np.isfinite(conf).all() else None
 
 
 def _first_clearing_binary(

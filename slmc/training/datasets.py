@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from slmc.errors import SlmcError
+from slmc.pii.masking import Masking, mask_messages
 from slmc.traces.record import TraceRecord, content_text
 
 SPLITS = ("train", "validation", "test")
@@ -53,8 +54,13 @@ def _tool_call_message(calls: list[dict[str, Any]]) -> dict[str, Any]:
     return {"role": "assistant", "content": None, "tool_calls": out}
 
 
-def record_to_row(record: TraceRecord) -> dict[str, Any] | None:
-    """One exchange-format row for a trace record; None when the record carries no usable answer."""
+def record_to_row(record: TraceRecord, masking: Masking | None = None) -> dict[str, Any] | None:
+    """One exchange-format row for a trace record; None when the record carries no usable answer.
+
+    Its messages and answer are masked as the router masks a served request (``slmc.pii.masking``: PII detected, and
+    every placeholder numbered per kind by first appearance in the row), so a model is trained and evaluated on inputs
+    shaped like those it serves. ``masking``: an empty ``Masking`` to use (the caller reads its values), else a new one.
+    """
     if record.error or (not record.tool_calls and not record.output):
         return None
     messages = [dict(m) for m in record.messages]
@@ -64,7 +70,7 @@ def record_to_row(record: TraceRecord) -> dict[str, Any] | None:
         messages.append(_tool_call_message(record.tool_calls))
     else:
         messages.append({"role": "assistant", "content": record.output})
-    row: dict[str, Any] = {"messages": messages}
+    row: dict[str, Any] = {"messages": mask_messages(messages, masking if masking is not None else Masking())}
     if record.tools:
         row["tools"] = record.tools
     return row
@@ -77,12 +83,13 @@ def build_task_dataset(records: Iterable[TraceRecord], task_id: str) -> TaskData
         if record.task != task_id:
             continue
         split = record.split if record.split in SPLITS else "train"
-        row = record_to_row(record)
+        masking = Masking()
+        row = record_to_row(record, masking)
         if row is None:
             data.dropped += 1
             continue
         data.rows[split].append(row)
-        data.meta[split].append({"id": record.id, "label": record.label})
+        data.meta[split].append({"id": record.id, "label": masking.value(record.label)})
     return data
 
 

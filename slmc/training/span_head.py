@@ -2,7 +2,11 @@
 
 For a call site whose answers are JSON objects with fixed keys, each key gets a kind from the traces:
 
-- ``span``: every value the teacher gave is a string found verbatim in the input -> tagged B-key / I-key;
+- ``span``: every value the teacher gave is a string found in the input (verbatim, or up to case and spacing: the
+  head then answers the input's text, which the answer module's string comparison treats as equal) -> tagged
+  B-key / I-key. The teacher's way of saying "nothing" is kept: the key left out, or written as ``null`` / ``""``
+  (``KeySpec.missing``); a key the teacher gives as a list of spans when it occurs more than once is answered the
+  same way (``KeySpec.many``: one span -> a string, several -> a list);
 - ``closed``: the values come from a small closed set (at most ``MAX_CLASSES`` distinct, each seen twice or more)
   -> a classifier over the pooled encoding, with an ``absent`` class when the teacher sometimes leaves the key out;
 - anything else makes the task unusable for this head (``SpanSchemaError``); a record whose answer is not a JSON
@@ -10,9 +14,11 @@ For a call site whose answers are JSON objects with fixed keys, each key gets a 
   skipped (``SpanHead.fit`` returns the counts).
 
 The answer is assembled by the schema: keys in schema order, a key absent when the model tags nothing for it (or
-predicts ``absent``). The per-answer confidence is the minimum over the tokens' tag probabilities and the closed keys'
-class probabilities (temperature-scaled on a held-out slice of the training rows): one unsure token or key is enough
-to fall back. An input longer than the encoder's window is never guessed at: confidence 0.
+predicts ``absent``), or written as the teacher writes an empty key. Tags are decoded as the most probable valid BIO
+sequence (an ``I`` tag only continues a span of its key). The per-answer confidence is the minimum over the tokens' tag
+probabilities and the closed keys' class probabilities (temperature-scaled on a held-out slice of the training rows):
+one unsure token or key is enough to fall back. An input longer than the encoder's window is never guessed at:
+confidence 0.
 
 The constant part of the prompt (the longest common prefix and suffix of the training inputs, cut at whitespace) is
 stripped before tagging when an input carries it, so the encoder sees the varying text only.
@@ -27,6 +33,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,9 +83,46 @@ class KeySpec:
     name: str
     kind: str  # "span" | "closed"
     classes: list[str] = field(default_factory=list)  # closed: JSON-encoded values (+ ABSENT when optional)
+    missing: str = ""  # span: the JSON the teacher writes for "no value" ("null", '""'); "" = the key is left out
+    many: bool = False  # span: the teacher gives a list of spans when the key occurs more than once
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "kind": self.kind, "classes": list(self.classes)}
+        out: dict[str, Any] = {"name": self.name, "kind": self.kind, "classes": list(self.classes)}
+        if self.kind == "span":
+            out.update(missing=self.missing, many=self.many)
+        return out
+
+
+EMPTY_VALUES = ("null", '""', "[]")  # JSON a teacher writes for a key it has no value for
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def find_span(text: str, value: str, start: int = 0) -> tuple[int, int] | None:
+    """Where ``value`` occurs in ``text`` from ``start`` on: verbatim first, else up to case and runs of whitespace
+    (the answer module compares strings that way). (begin, end) in ``text``, or None."""
+    if not value or value.strip() != value:
+        return None
+    at = text.find(value, start)
+    if at >= 0:
+        return at, at + len(value)
+    words = value.split()
+    if not words:
+        return None
+    pattern = r"\s+".join(re.escape(w) for w in words)
+    match = re.compile(pattern, re.IGNORECASE).search(text, start)
+    return (match.start(), match.end()) if match else None
+
+
+def _span_values(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _is_span(text: str, value: Any) -> bool:
+    items = _span_values(value)
+    return bool(items) and all(isinstance(v, str) and find_span(text, v) is not None for v in items)
 
 
 def _as_object(answer: Any) -> dict[str, Any] | None:
@@ -106,9 +150,17 @@ def infer_schema(pairs: list[tuple[str, Any]], schema: dict[str, Any] | None = N
         values = [(text, a[key]) for text, a in zip(texts, answers, strict=True) if key in a]
         if not values:
             continue
-        spans = [isinstance(v, str) and v != "" and v.strip() == v and v in text for text, v in values]
-        if sum(spans) >= 0.95 * len(values):
-            specs.append(KeySpec(key, "span"))
+        filled = [(text, v) for text, v in values if not _empty(v)]
+        if filled and sum(_is_span(text, v) for text, v in filled) >= 0.95 * len(filled):
+            # "no value" is written the way the teacher mostly writes it: left out, null, or an empty string
+            ways: dict[str, int] = {"": len(answers) - len(values)}
+            for _, v in values:
+                if _empty(v):
+                    encoded = json.dumps(v)
+                    ways[encoded] = ways.get(encoded, 0) + 1
+            missing = max(ways, key=lambda w: (ways[w], w == ""))
+            many = any(isinstance(v, list) for _, v in filled)
+            specs.append(KeySpec(key, "span", missing=missing, many=many))
             continue
         counts: dict[str, int] = {}
         for _, v in values:
@@ -239,6 +291,37 @@ class FitReport:
         self.skipped[why] = self.skipped.get(why, 0) + 1
 
 
+def bio_decode(probs: list[list[float]], n_keys: int, active: list[bool] | None = None) -> list[Any]:
+    """The most probable valid BIO sequence (tags 0 = O, 2k+1 = B of key k, 2k+2 = I of key k; an ``I`` only after the
+    ``B`` or ``I`` of its key) over the active positions; None elsewhere."""
+    n_tags = 1 + 2 * n_keys
+    active = [True] * len(probs) if active is None else active
+    prevs = [list(range(n_tags)) if cur == 0 or cur % 2 else [cur - 1, cur] for cur in range(n_tags)]
+    positions = [i for i, a in enumerate(active) if a]
+    tags: list[Any] = [None] * len(active)
+    if not positions:
+        return tags
+
+    def logs(i: int) -> list[float]:
+        return [math.log(max(p, 1e-12)) for p in probs[i]]
+
+    score = [x if t == 0 or t % 2 else -math.inf for t, x in enumerate(logs(positions[0]))]
+    back: list[list[int]] = []
+    for i in positions[1:]:
+        logp = logs(i)
+        ptr = [max(prevs[cur], key=score.__getitem__) for cur in range(n_tags)]
+        score = [score[ptr[cur]] + logp[cur] for cur in range(n_tags)]
+        back.append(ptr)
+    cur = max(range(n_tags), key=score.__getitem__)
+    path = [cur]
+    for ptr in reversed(back):
+        cur = ptr[cur]
+        path.append(cur)
+    for i, t in zip(positions, reversed(path), strict=True):
+        tags[i] = t
+    return tags
+
+
 class SpanHead:
     """An extractive JSON head: ``fit`` (or ``load``), ``predict(texts)``, ``save(folder)``."""
 
@@ -351,21 +434,31 @@ class SpanHead:
         offsets = enc["offset_mapping"]
         special = set(self.tokenizer.all_special_ids)
         tags = [0 if tid not in special else -100 for tid in enc["input_ids"]]
+        want: dict[str, Any] = {}
         for i, key in enumerate(self.span_keys):
-            if key not in obj:
+            if key not in obj or _empty(obj[key]):
                 continue
+            spec = self.specs[[s.name for s in self.specs].index(key)]
             value = obj[key]
-            if not isinstance(value, str):
+            if isinstance(value, list) and not spec.many:
+                return None, f"span key {key} has a list value"
+            items = _span_values(value)
+            if not all(isinstance(v, str) for v in items):
                 return None, f"span key {key} has a non-string value"
-            at = body.find(value)
-            if at < 0 or not value:
-                return None, f"value of {key} is not in the input"
-            end = at + len(value)
-            hit = [j for j, (s, e) in enumerate(offsets) if tags[j] != -100 and e > s and s < end and e > at]
-            if not hit or any(tags[j] != 0 for j in hit):
-                return None, f"value of {key} cannot be tagged"
-            for n, j in enumerate(hit):
-                tags[j] = 1 + 2 * i + (1 if n else 0)
+            read, start = [], 0
+            for item in items:
+                where = find_span(body, item, start) or find_span(body, item)
+                if where is None:
+                    return None, f"value of {key} is not in the input"
+                at, end = where
+                hit = [j for j, (s, e) in enumerate(offsets) if tags[j] != -100 and e > s and s < end and e > at]
+                if not hit or any(tags[j] != 0 for j in hit):
+                    return None, f"value of {key} cannot be tagged"
+                for n, j in enumerate(hit):
+                    tags[j] = 1 + 2 * i + (1 if n else 0)
+                read.append(body[at:end])
+                start = end
+            want[key] = read
         example = {"ids": enc["input_ids"], "tags": tags, "keys": []}
         for spec in self.closed:
             cls = ABSENT if spec.name not in obj else json.dumps(obj[spec.name], sort_keys=True, ensure_ascii=False)
@@ -375,8 +468,7 @@ class SpanHead:
         # the tags must read back the teacher's exact answer (token boundaries inside a value would not)
         probs = [[1.0 if t == k else 0.0 for k in range(1 + 2 * len(self.span_keys))] for t in tags]
         got = self._spans(body, offsets, probs, tags)
-        want = {k: obj[k] for k in self.span_keys if k in obj}
-        if {k: v for k, (v, _) in got.items()} != want:
+        if {k: [v for v, _ in found] for k, found in got.items()} != want:
             return None, "span boundaries fall inside a token"
         return example, ""
 
@@ -465,9 +557,10 @@ class SpanHead:
         return round(best, 3)
 
     # ---- inference --------------------------------------------------------------------------------------------------
-    def _spans(self, body: str, offsets: list, probs: list, tags: list) -> dict[str, tuple[str, float]]:
-        """Per span key, its best-scoring tagged span: (text of ``body``, min tag probability over its tokens)."""
-        found: dict[str, tuple[str, float, float]] = {}
+    def _spans(self, body: str, offsets: list, probs: list, tags: list) -> dict[str, list[tuple[str, float]]]:
+        """Per span key, its tagged spans: [(text of ``body``, min tag probability over its tokens)]; all of them in
+        input order for a key the teacher lists (``many``), else the best-scoring one."""
+        found: dict[str, list[tuple[str, float, float]]] = {}
         j, n = 0, len(tags)
         while j < n:
             tag = tags[j]
@@ -481,11 +574,15 @@ class SpanHead:
                 j += 1
             value = body[offsets[first][0] : offsets[j - 1][1]]
             span_probs = [probs[i][tags[i]] for i in range(first, j)]
-            mean, low = sum(span_probs) / len(span_probs), min(span_probs)
-            key = self.span_keys[k]
-            if value and (key not in found or mean > found[key][1]):
-                found[key] = (value, mean, low)
-        return {k: (v, low) for k, (v, _, low) in found.items()}
+            if value:
+                found.setdefault(self.span_keys[k], []).append(
+                    (value, sum(span_probs) / len(span_probs), min(span_probs))
+                )
+        many = {s.name for s in self.specs if s.kind == "span" and s.many}
+        return {
+            key: [(v, low) for v, _, low in (spans if key in many else [max(spans, key=lambda x: x[1])])]
+            for key, spans in found.items()
+        }
 
     def predict(self, texts: list[str], batch_size: int = 32) -> list[Extraction]:
         import torch
@@ -514,21 +611,18 @@ class SpanHead:
                 mask = enc["attention_mask"][row].tolist()
                 offsets = enc["offset_mapping"][row].tolist()
                 probs = tag_probs[row].tolist()
-                tags: list[Any] = [
-                    None if (not m or tid in special) else max(range(len(p)), key=p.__getitem__)
-                    for tid, m, p in zip(ids, mask, probs, strict=True)
-                ]
-                # an I tag right after O (or after another key) starts a span: read as B
-                for i, t in enumerate(tags):
-                    if t and t % 2 == 0 and (i == 0 or tags[i - 1] not in (t, t - 1)):
-                        tags[i] = t - 1
-                confidence = min([max(probs[i]) for i, t in enumerate(tags) if t is not None] or [1.0])
+                active = [bool(m) and tid not in special for tid, m in zip(ids, mask, strict=True)]
+                tags = bio_decode(probs, len(self.span_keys), active)
+                confidence = min([probs[i][t] for i, t in enumerate(tags) if t is not None] or [1.0])
                 spans = self._spans(body, offsets, probs, tags)
                 value: dict[str, Any] = {}
                 for spec in self.specs:
                     if spec.kind == "span":
                         if spec.name in spans:
-                            value[spec.name] = spans[spec.name][0]
+                            found = [v for v, _ in spans[spec.name]]
+                            value[spec.name] = found if len(found) > 1 else found[0]
+                        elif spec.missing:
+                            value[spec.name] = json.loads(spec.missing)
                     else:
                         p = key_probs[self.closed.index(spec)][row]
                         best = int(torch.argmax(p))
@@ -586,7 +680,13 @@ class SpanHead:
             raise bad(f"{SPAN_CONFIG} is not an slmc span head (version 1)")
         try:
             specs = [
-                KeySpec(str(k["name"]), str(k["kind"]), [str(c) for c in k.get("classes") or []])
+                KeySpec(
+                    str(k["name"]),
+                    str(k["kind"]),
+                    [str(c) for c in k.get("classes") or []],
+                    missing=str(k.get("missing") or ""),
+                    many=k.get("many") is True,
+                )
                 for k in config["keys"]
             ]
             template = (str(config["template"][0]), str(config["template"][1]))
@@ -597,6 +697,8 @@ class SpanHead:
             raise bad(f"{SPAN_CONFIG}: {exc!r}") from None
         if not specs or any(s.kind not in ("span", "closed") for s in specs):
             raise bad("keys must be a non-empty list of span / closed keys")
+        if any(s.missing not in ("", *EMPTY_VALUES) for s in specs):
+            raise bad(f"a span key's missing value must be one of {EMPTY_VALUES} or empty")
         if any(s.kind == "closed" and len(s.classes) < 2 for s in specs) or not (0.05 <= temperature <= 100):
             raise bad("a closed key needs two classes; the temperature must be positive")
         try:

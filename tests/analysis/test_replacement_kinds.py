@@ -91,3 +91,20 @@ def test_out_of_scope_label_is_a_class_of_its_own_and_the_pilot_is_announced():
     assert slm.method == "classifier-head"
     assert any("out-of-scope answer 'oos' is a class of its own" in r for r in slm.reasons)
     assert any("pilots the frozen head" in r for r in slm.reasons)
+
+
+def test_json_with_null_for_missing_values_and_a_closed_key_gets_the_span_head():
+    # the README's extract_fields shape: order_id / product are spans of the ticket or null, urgency a closed set
+    schema = {"type": "object", "properties": {k: {"type": ["string", "null"]} for k in ("order_id", "product")}}
+    schema["properties"]["urgency"] = {"type": "string", "enum": ["low", "medium", "high"]}
+    records = []
+    for i, c in enumerate(CITIES * 8):
+        order = f"AB-{10000 + i}" if i % 3 else None
+        product = f"Phone {c}" if i % 2 else None
+        text = "my " + (product or "parcel") + " is late" + (f", order {order}" if order else "")
+        answer = {"order_id": order, "product": product, "urgency": ["low", "medium", "high"][i % 3]}
+        records.append(_record("extract", i, text, output=json.dumps(answer)))
+    slm = _select([_task("extract", Contract("json", schema=schema))], records)["extract"].slm
+    assert slm.method == "span-head", slm.reasons
+    assert any("span keys (tagged in the input): order_id, product" in r for r in slm.reasons)
+    assert any("closed keys (one classifier each): urgency (3 values)" in r for r in slm.reasons)

@@ -68,11 +68,25 @@ def test_calibration_picks_the_lowest_threshold_that_clears_the_target():
 def test_calibration_without_need_or_chance():
     conf = [0.1 * i for i in range(100)]
     perfect = calibrate_threshold(conf, [1.0] * 100, target=0.95, binary=True)
-    assert perfect.threshold is None and perfect.fallback_rate == 0.0 and perfect.clears
+    assert perfect.threshold == 0.0 and perfect.fallback_rate == 0.0 and perfect.clears  # the lowest measured
     hopeless = calibrate_threshold(conf, [0.0, 1.0] * 50, target=0.95, binary=True)
     assert not hopeless.clears
     empty = calibrate_threshold([], [], target=0.95, binary=True)
     assert empty.n == 0 and not empty.clears
+
+
+def test_a_held_out_set_answered_perfectly_still_gets_a_serving_threshold():
+    """100 % agreement used to give threshold None (serve everything): a served input unlike every held-out call
+    (the span head on raw PII it was never trained on) was answered whatever its confidence. The floor is the lowest
+    confidence the gate measured: every held-out call is still answered, a less sure one falls back."""
+    conf = [0.62 + 0.003 * i for i in range(120)]
+    for binary, scores in ((True, [1.0] * 120), (False, [1.0] * 119 + [0.9])):
+        point = calibrate_threshold(conf, scores, target=0.95, binary=binary)
+        assert point.threshold == pytest.approx(0.62)
+        assert point.clears and point.fallback_rate == 0.0 and point.accepted == 120
+        assert point.threshold > 0.31  # an out-of-distribution answer at 0.31 falls back
+    with_inf = calibrate_threshold([float("-inf"), -0.2, -0.1], [1.0, 1.0, 1.0], target=0.5, binary=True)
+    assert with_inf.threshold is None and with_inf.fallback_rate == 0.0  # no finite floor keeps every call
 
 
 def test_operating_point_on_non_binary_scores_uses_bootstrap():
