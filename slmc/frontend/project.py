@@ -1,9 +1,10 @@
 """Drive the frontend over a tree: read + pre-filter files, index them, classify calls, find wrappers, build the IR.
 
 1. Every file is read (UTF-8, else its PEP 263 cookie) and checked cheaply; only files that mention an LLM-ish name
-   (``clients.PREFILTER``) are parsed with libcst and indexed (``index.py``). Others get a fast ``ast`` syntax check.
+   (``clients.PREFILTER``) are parsed (``syntax.py``: the stdlib parser, in libcst's node shapes) and indexed
+   (``index.py``). Others get a fast ``ast`` syntax check.
 2. Calls of the indexed modules are classified (``sites.py``): requests, framework tasks, calls of project functions.
-3. Wrappers are the functions that reach a request through the call graph (networkx ancestors). Files that mention a
+3. Wrappers are the functions that reach a request through the call graph (its ancestors). Files that mention a
    wrapper's name or an LLM-holding module are indexed in the next round, until nothing new turns up.
 4. The graph is built: LLMCall/Prompt/Tool/Code/Output nodes and their edges.
 """
@@ -23,18 +24,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import libcst as cst
-import networkx as nx
-
 from slmc.compiler.sourcefiles import SourceFile, read_source, walk_sources
 from slmc.errors import Diagnostic, Severity
 from slmc.frontend import clients, templates
+from slmc.frontend import syntax as cst
 from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
 from slmc.frontend.resolve import Evaluator, Project
 from slmc.frontend.sites import Site, classify, input_messages, labels_from_prompt
 from slmc.frontend.values import Client, Function, Instance, Text
-from slmc.ir.graph import AgentGraph, GraphMeta
+from slmc.ir.graph import AgentGraph, DiGraph, GraphMeta
 from slmc.ir.nodes import (
     Code,
     EdgeKind,
@@ -290,7 +289,7 @@ class Analysis:
                         if site is not None:
                             self.sites[site.key] = site
 
-    def wrappers(self) -> tuple[set[str], nx.DiGraph]:
+    def wrappers(self) -> tuple[set[str], DiGraph]:
         """Functions that reach an LLM request (through calls, and through a base method to its overrides).
 
         A call handing a project function to a higher-order one (``retry(ask, prompt)``) is a call of the
@@ -504,8 +503,8 @@ class Analysis:
         memo[key] = out
         return out
 
-    def _reach(self) -> tuple[set[str], nx.DiGraph]:
-        graph = nx.DiGraph()
+    def _reach(self) -> tuple[set[str], DiGraph]:
+        graph = DiGraph()
         seeds = set()
         for site in self.sites.values():
             fn = _owner(site.info.scope)
@@ -525,7 +524,7 @@ class Analysis:
                 graph.add_node(fn.key)
         found = set(seeds)
         for seed in seeds:
-            found |= nx.ancestors(graph, seed)
+            found |= _ancestors(graph, seed)
         # a base method reaches what its implementations reach: ``def f(llm: BaseLLM): llm.chat(...)`` calls the base
         todo = list(found)
         while todo:
@@ -533,7 +532,7 @@ class Analysis:
             for base in self.ev.overridden(key):
                 graph.add_edge(base, key)
                 if base not in found:
-                    new = {base} | nx.ancestors(graph, base)
+                    new = {base} | _ancestors(graph, base)
                     todo.extend(new - found)
                     found |= new
         return found, graph
@@ -1472,6 +1471,19 @@ def _replace(node: LLMCall, **changes: Any) -> LLMCall:
     import dataclasses
 
     return dataclasses.replace(node, **changes)
+
+
+def _ancestors(graph: DiGraph, node: str) -> set[str]:
+    """The nodes with a path to ``node`` (networkx's ``ancestors``)."""
+    found: set[str] = set()
+    todo = [node]
+    while todo:
+        for p in graph.predecessors(todo.pop()):
+            if p not in found:
+                found.add(p)
+                todo.append(p)
+    found.discard(node)
+    return found
 
 
 def _start(s: Site) -> tuple[int, int]:
