@@ -4,7 +4,7 @@
    (``clients.PREFILTER``) are parsed (``syntax.py``: the stdlib parser, in libcst's node shapes) and indexed
    (``index.py``). Others get a fast ``ast`` syntax check.
 2. Calls of the indexed modules are classified (``sites.py``): requests, framework tasks, calls of project functions.
-3. Wrappers are the functions that reach a request through the call graph (its ancestors). Files that mention a
+3. Wrappers are the functions that reach a request through the call graph (networkx ancestors). Files that mention a
    wrapper's name or an LLM-holding module are indexed in the next round, until nothing new turns up.
 4. The graph is built: LLMCall/Prompt/Tool/Code/Output nodes and their edges.
 """
@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
+
 from slmc.compiler.sourcefiles import SourceFile, read_source, walk_sources
 from slmc.errors import Diagnostic, Severity
 from slmc.frontend import clients, templates
@@ -33,7 +35,7 @@ from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module
 from slmc.frontend.resolve import Evaluator, Project
 from slmc.frontend.sites import Site, classify, input_messages, labels_from_prompt
 from slmc.frontend.values import Client, Function, Instance, Text
-from slmc.ir.graph import AgentGraph, DiGraph, GraphMeta
+from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
     Code,
     EdgeKind,
@@ -289,7 +291,7 @@ class Analysis:
                         if site is not None:
                             self.sites[site.key] = site
 
-    def wrappers(self) -> tuple[set[str], DiGraph]:
+    def wrappers(self) -> tuple[set[str], nx.DiGraph]:
         """Functions that reach an LLM request (through calls, and through a base method to its overrides).
 
         A call handing a project function to a higher-order one (``retry(ask, prompt)``) is a call of the
@@ -503,8 +505,8 @@ class Analysis:
         memo[key] = out
         return out
 
-    def _reach(self) -> tuple[set[str], DiGraph]:
-        graph = DiGraph()
+    def _reach(self) -> tuple[set[str], nx.DiGraph]:
+        graph = nx.DiGraph()
         seeds = set()
         for site in self.sites.values():
             fn = _owner(site.info.scope)
@@ -524,7 +526,7 @@ class Analysis:
                 graph.add_node(fn.key)
         found = set(seeds)
         for seed in seeds:
-            found |= _ancestors(graph, seed)
+            found |= nx.ancestors(graph, seed)
         # a base method reaches what its implementations reach: ``def f(llm: BaseLLM): llm.chat(...)`` calls the base
         todo = list(found)
         while todo:
@@ -532,7 +534,7 @@ class Analysis:
             for base in self.ev.overridden(key):
                 graph.add_edge(base, key)
                 if base not in found:
-                    new = {base} | _ancestors(graph, base)
+                    new = {base} | nx.ancestors(graph, base)
                     todo.extend(new - found)
                     found |= new
         return found, graph
@@ -1471,19 +1473,6 @@ def _replace(node: LLMCall, **changes: Any) -> LLMCall:
     import dataclasses
 
     return dataclasses.replace(node, **changes)
-
-
-def _ancestors(graph: DiGraph, node: str) -> set[str]:
-    """The nodes with a path to ``node`` (networkx's ``ancestors``)."""
-    found: set[str] = set()
-    todo = [node]
-    while todo:
-        for p in graph.predecessors(todo.pop()):
-            if p not in found:
-                found.add(p)
-                todo.append(p)
-    found.discard(node)
-    return found
 
 
 def _start(s: Site) -> tuple[int, int]:

@@ -1,5 +1,4 @@
-"""AgentGraph: the typed agent graph (a small directed graph of its own: ``slmc lint`` builds one and must not pay
-for importing networkx).
+"""AgentGraph: the typed agent graph on networkx.
 
 Nodes are frozen dataclasses keyed by their id; edges carry an ``EdgeKind``. Passes never mutate a node in place:
 they ``replace`` it with an updated copy (``dataclasses.replace``).
@@ -11,6 +10,8 @@ import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+
+import networkx as nx
 
 from slmc.ir.nodes import NODE_TYPES, Code, EdgeKind, LLMCall, Node, Prompt, SiteKind, Task, Tool
 
@@ -28,120 +29,13 @@ class GraphMeta:
     build: str = ""
 
 
-class DiGraph:
-    """The part of networkx's ``DiGraph`` the agent graph uses: nodes and edges with attribute dicts, in insertion
-    order (``nodes``/``edges`` views callable with ``data=True``, ``edges[a, b]``, predecessors/successors)."""
-
-    def __init__(self) -> None:
-        self._node: dict[Any, dict[str, Any]] = {}
-        self._succ: dict[Any, dict[Any, dict[str, Any]]] = {}
-        self._pred: dict[Any, dict[Any, dict[str, Any]]] = {}
-
-    @property
-    def nodes(self) -> _NodeView:
-        return _NodeView(self._node)
-
-    @property
-    def edges(self) -> _EdgeView:
-        return _EdgeView(self._succ)
-
-    def __contains__(self, n: object) -> bool:
-        try:
-            return n in self._node
-        except TypeError:
-            return False
-
-    def add_node(self, n: Any, **attr: Any) -> None:
-        if n not in self._node:
-            self._node[n], self._succ[n], self._pred[n] = {}, {}, {}
-        self._node[n].update(attr)
-
-    def remove_node(self, n: Any) -> None:
-        if n not in self._node:
-            raise KeyError(f"the node {n!r} is not in the graph")
-        for s in self._succ.pop(n):
-            del self._pred[s][n]
-        for p in self._pred.pop(n):
-            del self._succ[p][n]
-        del self._node[n]
-
-    def add_edge(self, u: Any, v: Any, **attr: Any) -> None:
-        for n in (u, v):
-            if n not in self._node:
-                self.add_node(n)
-        data = self._succ[u].get(v)
-        if data is None:
-            data = self._succ[u][v] = self._pred[v][u] = {}
-        data.update(attr)
-
-    def predecessors(self, n: Any) -> Iterator[Any]:
-        return iter(self._pred[n])
-
-    def successors(self, n: Any) -> Iterator[Any]:
-        return iter(self._succ[n])
-
-    def number_of_nodes(self) -> int:
-        return len(self._node)
-
-    def number_of_edges(self) -> int:
-        return sum(len(s) for s in self._succ.values())
-
-    def copy(self) -> DiGraph:
-        other = DiGraph()
-        for n, data in self._node.items():
-            other.add_node(n, **data)
-        for u, targets in self._succ.items():
-            for v, data in targets.items():
-                other.add_edge(u, v, **data)
-        return other
-
-
-class _NodeView:
-    def __init__(self, nodes: dict[Any, dict[str, Any]]) -> None:
-        self._nodes = nodes
-
-    def __getitem__(self, n: Any) -> dict[str, Any]:
-        return self._nodes[n]
-
-    def get(self, n: Any, default: Any = None) -> Any:
-        return self._nodes.get(n, default)
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._nodes)
-
-    def __len__(self) -> int:
-        return len(self._nodes)
-
-    def __contains__(self, n: object) -> bool:
-        return n in self._nodes
-
-    def __call__(self, data: bool = False) -> Iterator[Any]:
-        return iter(list(self._nodes.items()) if data else list(self._nodes))
-
-
-class _EdgeView:
-    def __init__(self, succ: dict[Any, dict[Any, dict[str, Any]]]) -> None:
-        self._succ = succ
-
-    def __getitem__(self, edge: tuple[Any, Any]) -> dict[str, Any]:
-        return self._succ[edge[0]][edge[1]]
-
-    def __iter__(self) -> Iterator[tuple[Any, Any]]:
-        return self()
-
-    def __call__(self, data: bool = False) -> Iterator[Any]:
-        if data:
-            return iter([(u, v, d) for u, targets in self._succ.items() for v, d in targets.items()])
-        return iter([(u, v) for u, targets in self._succ.items() for v in targets])
-
-
 class IRError(ValueError):
     """The graph breaks an invariant (raised by ``verify``)."""
 
 
 class AgentGraph:
     def __init__(self, meta: GraphMeta | None = None) -> None:
-        self.g: DiGraph = DiGraph()
+        self.g: nx.DiGraph = nx.DiGraph()
         self.meta = meta or GraphMeta()
 
     # ---- nodes ---------------------------------------------------------------------------------------------------
