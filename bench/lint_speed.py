@@ -6,10 +6,15 @@ Generates a tree of Python files (most without LLM calls, some agent modules wit
 * lint API:   ``slmc.lint.lint_paths`` in-process,
 * lint CLI:   ``slmc lint DIR`` in a subprocess (includes interpreter start-up),
 
-and prints seconds, files/s and the ratio lint / parse-only (target <= 1.5). ``--path DIR`` times a real tree instead.
-``--profile`` prints the top functions of the in-process lint run.
+* semgrep:    ``semgrep scan`` with one call-site rule (``client.chat.completions.create(...)``) in a subprocess, when
+  semgrep is found (``--semgrep PATH``, else on PATH or next to this Python),
+* cold start: ``slmc lint`` (the console script, else ``python -m slmc``) on one small file, next to a bare ``python``,
 
-    .venv/bin/python bench/lint_speed.py [--files 2000] [--path DIR] [--repeat 3] [--profile]
+and prints seconds, files/s and the ratios lint / parse-only (target <= 1.5) and lint CLI / semgrep (target <= 1.0),
+as wall time and as CPU time (user + system, children included: steadier on a shared machine). ``--path DIR`` times a
+real tree instead. ``--profile`` prints the top functions of the in-process lint run.
+
+    .venv/bin/python bench/lint_speed.py [--files 2000] [--path DIR] [--repeat 3] [--semgrep PATH] [--profile]
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ import cProfile
 import io
 import pstats
 import random
+import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -152,50 +159,98 @@ def python_files(root: Path) -> list[Path]:
     return [f.path for f in discover_files([root], load_config([root])) if not f.problem]
 
 
-def time_parse_only(files: list[Path]) -> float:
+SEMGREP_RULE = """rules:
+  - id: llm-call-site
+    languages: [python]
+    severity: INFO
+    message: LLM call site
+    pattern: $CLIENT.chat.completions.create(...)
+"""
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_command(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """(wall seconds, CPU seconds of the child, result) of one subprocess run."""
+    cpu = _children_cpu()
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=cwd)
+    return time.perf_counter() - start, _children_cpu() - cpu, done
+
+
+def time_parse_only(files: list[Path]) -> tuple[float, float]:
     import libcst
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for path in files:
         try:
             libcst.parse_module(path.read_bytes())
         except Exception:  # a real tree may hold files libcst rejects; they still cost time
             pass
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
-def time_lint_api(root: Path, profile: bool) -> tuple[float, int]:
+def time_lint_api(root: Path, profile: bool) -> tuple[float, int, float]:
     from slmc.lint import lint_paths
 
     profiler = cProfile.Profile() if profile else None
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
     report = lint_paths([root])
     if profiler:
         profiler.disable()
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
         print(out.getvalue())
-    return seconds, len(report.diagnostics)
+    return seconds, len(report.diagnostics), cpu
 
 
-def time_lint_cli(root: Path) -> float:
+def slmc_command() -> list[str]:
     exe = Path(sys.executable).with_name("slmc")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "slmc.compiler.cli"]
-    start = time.perf_counter()
-    done = subprocess.run(
-        [*cmd, "lint", str(root), "--output-format", "concise", "--exit-zero"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    seconds = time.perf_counter() - start
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "slmc"]
+
+
+def time_lint_cli(root: Path) -> tuple[float, float]:
+    wall, cpu, done = time_command([*slmc_command(), "lint", str(root), "--output-format", "concise", "--exit-zero"])
     if done.returncode != 0:
         print(f"slmc lint CLI exited {done.returncode}: {done.stderr.strip()[:500]}")
-    return seconds
+    return wall, cpu
+
+
+def find_semgrep(given: str | None) -> str | None:
+    if given:
+        return given
+    here = Path(sys.executable).with_name("semgrep")
+    return str(here) if here.exists() else shutil.which("semgrep")
+
+
+def time_semgrep(semgrep: str, root: Path, rule: Path) -> tuple[float, float, int]:
+    cmd = [semgrep, "scan", "--config", str(rule), "--metrics", "off", "--disable-version-check", "--json", "--quiet"]
+    wall, cpu, done = time_command([*cmd, str(root)])
+    try:
+        import json
+
+        found = len(json.loads(done.stdout).get("results", []))
+    except ValueError:
+        print(f"semgrep exited {done.returncode}: {done.stderr.strip()[:500]}")
+        found = -1
+    return wall, cpu, found
+
+
+def time_cold_start(tmp: Path, repeat: int) -> tuple[float, float, float, float]:
+    """Best (wall, CPU) of ``slmc lint`` on one small file, and of a bare ``python -c pass``."""
+    small = tmp / "cold"
+    small.mkdir()
+    (small / "f.py").write_text("import os\n\n\ndef f(x):\n    return os.path.join(x, 'y')\n")
+    lint = [time_command([*slmc_command(), "lint", "f.py"], cwd=small)[:2] for _ in range(repeat)]
+    bare = [time_command([sys.executable, "-c", "pass"], cwd=small)[:2] for _ in range(repeat)]
+    return min(w for w, _ in lint), min(c for _, c in lint), min(w for w, _ in bare), min(c for _, c in bare)
 
 
 def main() -> int:
@@ -205,6 +260,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best is reported")
     parser.add_argument("--profile", action="store_true", help="profile one in-process lint run")
     parser.add_argument("--no-cli", action="store_true", help="skip the subprocess CLI timing")
+    parser.add_argument("--semgrep", help="the semgrep executable (default: on PATH or next to this Python)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="slmc-lint-bench-") as tmp:
@@ -219,21 +275,48 @@ def main() -> int:
         size_mb = sum(f.stat().st_size for f in files) / 1e6
         print(f"files: {len(files)} Python files, {size_mb:.1f} MB")
 
-        parse = min(time_parse_only(files) for _ in range(args.repeat))
+        parses = [time_parse_only(files) for _ in range(args.repeat)]
+        parse, parse_cpu = min(w for w, _ in parses), min(c for _, c in parses)
         runs = [time_lint_api(root, profile=False) for _ in range(args.repeat)]
-        lint = min(s for s, _ in runs)
+        lint, lint_cpu = min(r[0] for r in runs), min(r[2] for r in runs)
         findings = runs[0][1]
-        cli = None if args.no_cli else min(time_lint_cli(root) for _ in range(max(1, args.repeat - 1)))
+        clis = [] if args.no_cli else [time_lint_cli(root) for _ in range(max(1, args.repeat - 1))]
+        cli = min((w for w, _ in clis), default=None)
+        cli_cpu = min((c for _, c in clis), default=None)
+        semgrep = find_semgrep(args.semgrep)
+        sg = None
+        if semgrep:
+            rule = Path(tmp) / "rule.yaml"
+            rule.write_text(SEMGREP_RULE)
+            sgs = [time_semgrep(semgrep, root, rule) for _ in range(max(1, args.repeat - 1))]
+            sg = (min(r[0] for r in sgs), min(r[1] for r in sgs), sgs[0][2])
+        cold = time_cold_start(Path(tmp), max(3, args.repeat))
 
-        def row(label: str, seconds: float) -> str:
-            return f"{label:<24} {seconds:8.3f} s   {len(files) / seconds:9.0f} files/s   {seconds / parse:5.2f}x parse"
+        def row(label: str, seconds: float, cpu: float) -> str:
+            return (
+                f"{label:<24} {seconds:8.3f} s   {len(files) / seconds:9.0f} files/s   {seconds / parse:5.2f}x parse"
+                f"   cpu {cpu:8.3f} s"
+            )
 
-        print(row("libcst parse-only", parse))
-        print(row("slmc lint (API)", lint) + f"   {findings} findings")
-        if cli is not None:
-            print(row("slmc lint (CLI)", cli))
+        print(row("libcst parse-only", parse, parse_cpu))
+        print(row("slmc lint (API)", lint, lint_cpu) + f"   {findings} findings")
+        if cli is not None and cli_cpu is not None:
+            print(row("slmc lint (CLI)", cli, cli_cpu))
+        if sg is not None:
+            print(row("semgrep, 1 rule (CLI)", sg[0], sg[1]) + f"   {sg[2]} results   ({semgrep})")
         verdict = "meets" if lint <= 1.5 * parse else "misses"
-        print(f"ratio lint API / parse-only: {lint / parse:.2f} ({verdict} the <= 1.5x target)")
+        print(
+            f"ratio lint API / parse-only: {lint / parse:.2f} wall, {lint_cpu / parse_cpu:.2f} cpu ({verdict} <= 1.5x)"
+        )
+        if sg is not None and cli is not None and cli_cpu is not None:
+            verdict = "meets" if cli <= sg[0] else "misses"
+            print(f"ratio lint CLI / semgrep:    {cli / sg[0]:.2f} wall, {cli_cpu / sg[1]:.2f} cpu ({verdict} <= 1.0x)")
+        elif not semgrep:
+            print("semgrep: not found (pip install semgrep, or --semgrep PATH)")
+        print(
+            f"cold start, slmc lint on one small file: {cold[0]:.3f} s wall, {cold[1]:.3f} s cpu"
+            f" (bare python: {cold[2]:.3f} s wall, {cold[3]:.3f} s cpu; target <= 0.15 s)"
+        )
         if args.profile:
             time_lint_api(root, profile=True)
     return 0

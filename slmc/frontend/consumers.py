@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-import libcst as cst
-
+from slmc.frontend import syntax as cst
 from slmc.frontend.index import Scope, dotted
 from slmc.frontend.resolve import Evaluator
 from slmc.frontend.sites import Site

@@ -1,8 +1,8 @@
-"""Per-file pass: parse one module with libcst and index its scopes, bindings, calls and returns.
+"""Per-file pass: index one parsed module's scopes, bindings, calls and returns.
 
-Independent of every other file (so it can run in parallel or be cached). Only ``PositionProvider`` metadata is
-resolved: scopes, parents and import names are tracked by this one visitor, which is several times cheaper than
-libcst's ``ScopeProvider``/``QualifiedNameProvider``/``ParentNodeProvider`` on real code.
+The tree is ``slmc.frontend.syntax``'s (the stdlib parser, in libcst's node shapes, with libcst's positions).
+Independent of every other file (so it can run in parallel or be cached): scopes, parents and import names are
+tracked by this one visitor.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from slmc.frontend import syntax as cst
+from slmc.frontend.syntax import CodeRange
 
 # Binding kinds: ("expr", expr, scope) | ("aug", expr, scope) | ("import", qname) | ("def", Scope) | ("class", Scope)
 #                ("param", Param, scope) | ("unknown",)
@@ -333,7 +333,7 @@ class _Indexer(cst.CSTVisitor):
 def index_module(relpath: str, source: str, tree: cst.Module) -> ModuleIndex:
     """Index a parsed module (positions resolved once, on the shared tree)."""
     name, is_package = module_name_for(relpath)
-    positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = cst.positions(tree)
     index = ModuleIndex(name, relpath, is_package, source, tree, positions)
     index.scope = Scope("module", "<module>", "", None, tree, index, line=1)
     index.scopes.append(index.scope)

@@ -1,7 +1,8 @@
 """Drive the frontend over a tree: read + pre-filter files, index them, classify calls, find wrappers, build the IR.
 
 1. Every file is read (UTF-8, else its PEP 263 cookie) and checked cheaply; only files that mention an LLM-ish name
-   (``clients.PREFILTER``) are parsed with libcst and indexed (``index.py``). Others get a fast ``ast`` syntax check.
+   (``clients.PREFILTER``) are parsed (``syntax.py``: the stdlib parser, in libcst's node shapes) and indexed
+   (``index.py``). Others get a fast ``ast`` syntax check.
 2. Calls of the indexed modules are classified (``sites.py``): requests, framework tasks, calls of project functions.
 3. Wrappers are the functions that reach a request through the call graph (networkx ancestors). Files that mention a
    wrapper's name or an LLM-holding module are indexed in the next round, until nothing new turns up.
@@ -23,12 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import libcst as cst
 import networkx as nx
 
 from slmc.compiler.sourcefiles import SourceFile, read_source, walk_sources
 from slmc.errors import Diagnostic, Severity
 from slmc.frontend import clients, templates
+from slmc.frontend import syntax as cst
 from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
 from slmc.frontend.resolve import Evaluator, Project

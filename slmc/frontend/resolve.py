@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import libcst as cst
-
 from slmc.frontend import clients, templates
+from slmc.frontend import syntax as cst
 from slmc.frontend.index import Binding, ModuleIndex, Scope, dotted
 from slmc.frontend.values import (
     Answer,

@@ -7,9 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import libcst as cst
-
 from slmc.frontend import clients, templates
+from slmc.frontend import syntax as cst
 from slmc.frontend.index import CallInfo, Scope, dotted
 from slmc.frontend.resolve import OPTION_NAMES, Evaluator, Resolved, arg, tool_names
 from slmc.frontend.values import Answer, Class, Client, Const, Function, Instance, Ref, Text

@@ -19,8 +19,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import libcst as cst
-
+from slmc.frontend import syntax as cst
 from slmc.frontend.values import Const, Function, Text
 from slmc.ir.nodes import PromptPart
 
