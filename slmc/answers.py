@@ -12,7 +12,9 @@ runtime imports it.
   JSON string or an object), bare ``{"name", "arguments" | "parameters"}`` objects, a list of them, an OpenAI message
   ``{"tool_calls": [...]}``, ``<tool_call>…</tool_call>`` blocks (Qwen, Hermes and SmolLM chat templates; text around
   them is ignored), a ``<|python_tag|>`` or ``[TOOL_CALLS]`` lead-in, and each of these inside a fence. Calls agree
-  when the multisets agree: same names, every argument equal to an accepted value, no extra argument.
+  when the multisets agree: same names, every argument equal to an accepted value, no extra argument. Given the
+  request's tools, an argument equal to its schema's ``default`` is the argument left out (``f(x, unit="metric")``
+  where ``unit`` defaults to ``"metric"`` is ``f(x)``).
 """
 
 from __future__ import annotations
@@ -204,27 +206,50 @@ def accepted_calls(reference: Any) -> list[Accepted] | None:
     return out
 
 
-def _call_matches(call: dict[str, Any], accepted: Accepted) -> bool:
+_NO_DEFAULT: Any = object()
+
+
+def tool_defaults(tools: Any) -> dict[str, dict[str, Any]]:
+    """``{tool name: {argument: default}}`` of the tools a request offered (OpenAI ``{"type": "function", "function":
+    {...}}`` or bare ``{"name", "parameters"}``), from each property's JSON-schema ``default``; anything else skipped."""
+    out: dict[str, dict[str, Any]] = {}
+    for tool in tools if isinstance(tools, list | tuple) else ():
+        fn = tool.get("function", tool) if isinstance(tool, dict) else None
+        if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
+            continue
+        params = fn.get("parameters", fn.get("input_schema"))
+        props = params.get("properties") if isinstance(params, dict) else None
+        if isinstance(props, dict):
+            found = {k: p["default"] for k, p in props.items() if isinstance(p, dict) and "default" in p}
+            out.setdefault(fn["name"], found)
+    return out
+
+
+def _call_matches(call: dict[str, Any], accepted: Accepted, defaults: dict[str, dict[str, Any]] | None = None) -> bool:
     name, expected = accepted
     if call["name"] != name:
         return False
     args = call["arguments"]
-    if any(key not in expected for key in args):
-        return False
+    default = (defaults or {}).get(name, {})
+    for key in args:
+        if key not in expected and not values_equal(args[key], default.get(key, _NO_DEFAULT)):
+            return False
     for key, (values, optional) in expected.items():
         if key not in args:
-            if not optional:
+            if not optional and not any(values_equal(v, default.get(key, _NO_DEFAULT)) for v in values):
                 return False
         elif not any(values_equal(args[key], v) for v in values):
             return False
     return True
 
 
-def compare_tool_calls(prediction: Any, reference: Any) -> tuple[bool, bool, bool]:
+def compare_tool_calls(prediction: Any, reference: Any, tools: Any = None) -> tuple[bool, bool, bool]:
     """(prediction parses as tool calls, the function names agree as a multiset, every call matches a reference call
-    one to one: names and arguments)."""
+    one to one: names and arguments). ``tools``: the request's tools, whose schema defaults stand for arguments
+    left out (``tool_defaults``)."""
     calls = parse_tool_calls(prediction)
     ref = accepted_calls(reference)
+    defaults = tool_defaults(tools) if tools else None
     if calls is None or ref is None:
         return calls is not None, False, False
     if sorted(c["name"] for c in calls) != sorted(r[0] for r in ref) or len(calls) != len(ref):
@@ -233,7 +258,7 @@ def compare_tool_calls(prediction: Any, reference: Any) -> tuple[bool, bool, boo
     try:
         for call in calls:
             # by position: list.remove compares with ==, and True == 1 in Python would drop the wrong reference call
-            match = next((i for i, r in enumerate(unused) if _call_matches(call, r)), None)
+            match = next((i for i, r in enumerate(unused) if _call_matches(call, r, defaults)), None)
             if match is None:
                 return True, True, False
             del unused[match]
@@ -243,11 +268,12 @@ def compare_tool_calls(prediction: Any, reference: Any) -> tuple[bool, bool, boo
 
 
 # ---- one verdict per contract kind ---------------------------------------------------------------------------------
-def answers_agree(kind: str, prediction: Any, reference: Any) -> bool:
+def answers_agree(kind: str, prediction: Any, reference: Any, tools: Any = None) -> bool:
     """Does ``prediction`` give the same answer as ``reference`` under a contract kind? The gate's binary metrics and
-    the router's shadow agreement both ask this (contract validity is the validator's part)."""
+    the router's shadow agreement both ask this (contract validity is the validator's part). ``tools``: the request's
+    tools (tool calls: schema defaults stand for arguments left out)."""
     if kind == "tool-call":
-        return compare_tool_calls(prediction, reference)[2]
+        return compare_tool_calls(prediction, reference, tools)[2]
     if not isinstance(prediction, str):
         return False
     if kind == "label":

@@ -190,11 +190,13 @@ class Contract:
         return f"schema: {error.message}" + (f" at /{where}" if where else "")
 
     # ---- agreement --------------------------------------------------------------------------------------------------
-    def agree(self, slm: Answer, llm: Answer) -> bool:
+    def agree(self, slm: Answer, llm: Answer, request_tools: list[dict[str, Any]] | None = None) -> bool:
         """Does the SLM give the LLM's answer under this contract? The gate's binary metric asks the same question
-        (``slmc.answers.answers_agree``): labels normalised, JSON and tool-call arguments compared as values."""
+        (``slmc.answers.answers_agree``): labels normalised, JSON and tool-call arguments compared as values (an
+        argument equal to its schema default in the request's tools counts as left out)."""
         if self.kind == "tool-call":
-            return answers_agree("tool-call", slm.tool_calls or slm.content, llm.tool_calls or llm.content)
+            tools = self._tool_specs(request_tools or [])
+            return answers_agree("tool-call", slm.tool_calls or slm.content, llm.tool_calls or llm.content, tools)
         if slm.tool_calls or llm.tool_calls:
             return False
         return answers_agree(self.kind, slm.content or "", llm.content or "")

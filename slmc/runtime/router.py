@@ -685,7 +685,7 @@ class Router:
             if llm is None:
                 self.stats.sample_event("errors")
             elif attempt.slm is not None:
-                agree = self.contracts[attempt.site.id].agree(attempt.slm, llm)
+                agree = self.contracts[attempt.site.id].agree(attempt.slm, llm, req.tools if req else None)
                 attempt.extra["agree"] = agree
                 self.stats.sample_event("agree" if agree else "disagree")
             if self.log is not None:
@@ -748,7 +748,7 @@ class Router:
             verdict = contract.check(slm, attempt.req.tools, request_schema(attempt.req))  # type: ignore[union-attr]
             attempt.contract_ok = verdict.ok
             checked = verdict.answer if verdict.ok and verdict.answer is not None else slm
-            agree = verdict.ok and contract.agree(checked, llm)
+            agree = verdict.ok and contract.agree(checked, llm, attempt.req.tools if attempt.req else None)
             attempt.extra["agree"] = agree
             if site.threshold is not None and slm.confidence is not None:
                 attempt.extra["would_serve"] = verdict.ok and slm.confidence >= site.threshold

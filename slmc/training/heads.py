@@ -77,24 +77,41 @@ def train_head(
             log(f"span head: {report.used} of {report.rows} rows used; skipped {report.skipped}")
         return report.seconds
     if plan.method == "tool-head":
-        from slmc.training.tool_head import train_tool_head
-
-        info = train_tool_head(
-            rows,
-            out,
-            epochs=plan.epochs,
-            lr=plan.learning_rate,
-            batch_calls=plan.batch_size,
-            max_len=plan.max_length,
-            seed=plan.seed,
-            threads=HEAD_THREADS if device == "cpu" else None,
-            time_budget=budget,
-            train_layers=1,
-        )
-        if info.skipped:
-            log(f"tool-call head: {info.examples} of {len(rows)} rows used; {info.skipped} skipped")
-        return info.seconds
+        return _train_tool_head(plan, rows, out, device=device, budget=budget, log=log)
     raise ValueError(f"not an encoder head: {plan.method!r}")
+
+
+TOOL_TRAIN_LAYERS = 1  # top encoder layers the tool-call head fine-tunes (the frozen ones run once per call)
+
+
+def _train_tool_head(
+    plan: FinetunePlan,
+    rows: list[dict[str, Any]],
+    out: Path,
+    *,
+    device: str,
+    budget: float | None,
+    log: Callable[[str], None],
+    cache: Any = None,
+) -> float:
+    from slmc.training.tool_head import train_tool_head
+
+    info = train_tool_head(
+        rows,
+        out,
+        epochs=plan.epochs,
+        lr=plan.learning_rate,
+        batch_calls=plan.batch_size,
+        max_len=plan.max_length,
+        seed=plan.seed,
+        threads=HEAD_THREADS if device == "cpu" else None,
+        time_budget=budget,
+        train_layers=TOOL_TRAIN_LAYERS,
+        cache=cache,
+    )
+    if info.skipped:
+        log(f"tool-call head: {info.examples} of {len(rows)} rows used; {info.skipped} skipped")
+    return info.seconds
 
 
 def _crossval_tool_head(
@@ -108,36 +125,52 @@ def _crossval_tool_head(
     log: Callable[[str], None],
 ) -> float:
     """Per fold a tool-call head trained on the other folds answers the fold's rows (in a temporary folder); then the
-    served head is trained on every row into ``out`` and the out-of-fold answers saved beside it. The time budget is
-    shared: each of the folds + 1 trainings gets its part."""
+    served head is trained on every row into ``out`` and the out-of-fold answers saved beside it. The frozen layers
+    run once over every call for all the trainings (``FrozenCache``); the time budget left after that is shared:
+    each training gets an equal part of what remains when it starts."""
     import dataclasses
     import tempfile
     import time
 
     from slmc.errors import SlmcError
     from slmc.training.classifier import CROSSVAL_FILE
-    from slmc.training.tool_head import ToolCallHead
+    from slmc.training.tool_head import FrozenCache, ToolCallHead, prime_tool_cache
 
     if len(folds) != len(rows):
         raise SlmcError(f"{len(folds)} fold ids for {len(rows)} rows", hint="re-run plan-finetune")
     start = time.perf_counter()
     ids = sorted(set(folds))
-    share = max_seconds / (len(ids) + 1) if max_seconds > 0 else 0.0
+    cache = FrozenCache()
+    primed = prime_tool_cache(
+        rows,
+        cache,
+        max_len=plan.max_length,
+        train_layers=TOOL_TRAIN_LAYERS,
+        threads=HEAD_THREADS if device == "cpu" else None,
+    )
+    log(f"tool-call head: frozen layers run once over {len(rows)} calls for {len(ids) + 1} trainings ({primed:.0f}s)")
+
+    def share(left: int) -> float | None:
+        if max_seconds <= 0:
+            return None
+        return max(1.0, (max_seconds - (time.perf_counter() - start)) / left)
+
     answers: list[Prediction | None] = [None] * len(rows)
     chosen: list[list[Any]] = [[None, "not answered"]] * len(rows)  # (tool chosen, why it fell back) per row
     single = dataclasses.replace(plan, folds=0)
     with tempfile.TemporaryDirectory(prefix="slmc-tool-fold-") as tmp:
-        for fold in ids:
+        for k, fold in enumerate(ids):
             seen = [r for r, f in zip(rows, folds, strict=True) if f != fold]
             held = [i for i, f in enumerate(folds) if f == fold]
             folder = Path(tmp) / f"fold{fold}"
-            train_head(single, seen, folder, device=device, max_seconds=share, log=log)
+            left = len(ids) + 1 - k
+            _train_tool_head(single, seen, folder, device=device, budget=share(left), log=log, cache=cache)
             head = ToolCallHead(folder, device=device)
             for i, p in zip(held, head.predict([rows[i] for i in held]), strict=True):
                 answers[i] = Prediction(tool_answer_text(p.call), 0.0 if p.fallback else p.confidence)
                 chosen[i] = [p.tool, p.fallback]
             log(f"tool-call head: fold {fold + 1} of {len(ids)} answered {len(held)} held-out calls")
-    train_head(single, rows, out, device=device, max_seconds=share, log=log)
+    _train_tool_head(single, rows, out, device=device, budget=share(1), log=log, cache=cache)
     crossval = {
         "folds": len(ids),
         "predictions": [[a.text, a.confidence] if a else ["", 0.0] for a in answers],

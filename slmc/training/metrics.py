@@ -79,9 +79,10 @@ def score_json_exact(prediction: Any, reference: Any) -> RowScore:
     return RowScore(float(bool(fields.details.get("exact"))), {**fields.details, "fields": fields.value})
 
 
-def score_tool_call(prediction: Any, reference: Any) -> RowScore:
-    """1 when every call has the right function and arguments (calls matched one to one, in any order), else 0."""
-    parsed, names, right = compare_tool_calls(prediction, reference)
+def score_tool_call(prediction: Any, reference: Any, tools: Any = None) -> RowScore:
+    """1 when every call has the right function and arguments (calls matched one to one, in any order), else 0;
+    ``tools``: the request's tools (an argument equal to its schema default is the argument left out)."""
+    parsed, names, right = compare_tool_calls(prediction, reference, tools)
     return RowScore(float(right), {"parsed": parsed, "name": names})
 
 
@@ -105,6 +106,14 @@ def similarity_scores(predictions: list[str], references: list[str], embedder: A
     return out
 
 
+def _row_tools(request_tools: Sequence[Any] | None, i: int) -> list[dict[str, Any]] | None:
+    """Row ``i``'s offered tools (a list, or the JSON text the datasets store); None when it has none."""
+    tools = request_tools[i] if request_tools is not None and i < len(request_tools) else None
+    if isinstance(tools, str):
+        tools = parse_json(tools)
+    return [t for t in tools if isinstance(t, dict)] if isinstance(tools, list) else None
+
+
 def contract_checks(
     contract: Contract | dict[str, Any],
     predictions: Sequence[Any],
@@ -119,10 +128,7 @@ def contract_checks(
     validator = Validator(contract.to_dict() if isinstance(contract, Contract) else dict(contract))
     out: list[str | None] = []
     for i, prediction in enumerate(predictions):
-        tools = request_tools[i] if request_tools is not None and i < len(request_tools) else None
-        if isinstance(tools, str):
-            tools = parse_json(tools)
-        tools = [t for t in tools if isinstance(t, dict)] if isinstance(tools, list) else None
+        tools = _row_tools(request_tools, i)
         if isinstance(prediction, str) or prediction is None:
             answer = Answer(content=prediction)
         else:
@@ -149,6 +155,9 @@ def score_rows(
     if metric == "similarity":
         refs = [r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in references]
         scores = similarity_scores(predictions, refs, embedder)
+    elif metric == "tool-call":  # with each request's tools: their schema defaults stand for arguments left out
+        tools = [_row_tools(request_tools, i) for i in range(len(predictions))]
+        scores = [score_tool_call(*row) for row in zip(predictions, references, tools, strict=True)]
     else:
         scorer = {
             "exact": score_exact,

@@ -219,7 +219,7 @@ class _Encoder:
         """Compute (once) the hidden states after the ``frozen`` bottom layers of the sequences that lack them."""
         import torch
 
-        todo = sorted((s for s in seqs if s.low is None), key=lambda s: len(s.ids))
+        todo = sorted({id(s): s for s in seqs if s.low is None}.values(), key=lambda s: len(s.ids))
         if not todo:
             return
         training = self.encoder.training
@@ -404,6 +404,22 @@ def default_encoder_path() -> Path:
 
 # ---- training -----------------------------------------------------------------------------------------------------
 @dataclass
+class FrozenCache:
+    """What the trainings of one task share (the cross-validation folds and the served head): each (text, request)
+    pair tokenized with the frozen layers' hidden states (valid for one encoder, ``max_len`` and number of frozen
+    layers: ``key``), and the choice encoder's sentence vectors. Computed once, not once per fold (on BFCL simple the
+    frozen pass took a whole fold's share of the budget, which left each fold one training step)."""
+
+    key: tuple[Any, ...] = ()
+    seqs: dict[tuple[str, str], Any] = field(default_factory=dict)
+    vectors: dict[str, Any] = field(default_factory=dict)
+
+    def bind(self, key: tuple[Any, ...]) -> None:
+        if key != self.key:
+            self.key, self.seqs, self.vectors = key, {}, {}
+
+
+@dataclass
 class TrainInfo:
     examples: int
     skipped: int
@@ -459,13 +475,15 @@ def train_tool_head(
     train_layers: int | None = 2,
     choice: str = "bi",
     progress: Callable[[int, int], None] | None = None,
+    cache: FrozenCache | None = None,
 ) -> TrainInfo:
     """Fine-tune the encoder and heads on the teacher's calls (exchange rows) and save them into ``model_dir``.
 
     ``time_budget`` (seconds) stops training early. ``train_layers``: how many top transformer layers are fine-tuned
     (the ones below are frozen and run once per input; None: all layers and the embeddings). ``choice``: ``bi``
     (the pretrained encoder's sentence embeddings, not fine-tuned; measured better on BFCL within a CPU budget) or
-    ``cross`` (pairs scored by the fine-tuned encoder)."""
+    ``cross`` (pairs scored by the fine-tuned encoder). ``cache``: the frozen layers' states and choice vectors
+    shared with other trainings of the same calls (``prime_tool_cache`` fills it; cross-validation folds reuse it)."""
     import copy
 
     import torch
@@ -484,16 +502,22 @@ def train_tool_head(
     before = torch.get_num_threads()
     try:
         torch.manual_seed(seed)
-        tokenizer, encoder = _load_encoder(encoder_path or default_encoder_path())
+        path = encoder_path or default_encoder_path()
+        tokenizer, encoder = _load_encoder(path)
         torch.set_num_threads(threads or _threads_for(encoder))
         heads = _build_heads(encoder.config.hidden_size)
         enc = _Encoder(tokenizer, encoder, heads, max_len)
+        frozen = _frozen_layers(encoder, train_layers)
         chooser = None
         if choice == "bi":
             chooser = _BiChoice(tokenizer, copy.deepcopy(encoder), max_len)
+        if cache is not None:  # before anything is tokenized or encoded
+            cache.bind(_cache_key(path, max_len, frozen))
+            enc._cache = cache.seqs
+            if chooser is not None:
+                chooser._cache = cache.vectors
+        if chooser is not None:
             chooser.no_tool = _fit_no_tool(chooser, examples, seed)
-        layers = len(encoder.encoder.layer) if hasattr(encoder, "encoder") and hasattr(encoder.encoder, "layer") else 0
-        frozen = max(0, layers - train_layers) if train_layers is not None and layers else 0
         if frozen:
             encoder.embeddings.requires_grad_(False)
             for layer in encoder.encoder.layer[:frozen]:
@@ -551,6 +575,55 @@ def train_tool_head(
     finally:
         torch.set_num_threads(before)
     return TrainInfo(len(examples), skipped, no_tool, step / steps_per_epoch, step, seconds, len(dev), watch.best)
+
+
+def _frozen_layers(encoder: Any, train_layers: int | None) -> int:
+    layers = len(encoder.encoder.layer) if hasattr(encoder, "encoder") and hasattr(encoder.encoder, "layer") else 0
+    return max(0, layers - train_layers) if train_layers is not None and layers else 0
+
+
+def _cache_key(path: Path, max_len: int, frozen: int) -> tuple[Any, ...]:
+    return (str(Path(path).resolve()), int(max_len), int(frozen))
+
+
+def prime_tool_cache(
+    rows: list[dict[str, Any]],
+    cache: FrozenCache,
+    *,
+    encoder_path: Path | None = None,
+    max_len: int = 128,
+    train_layers: int | None = 2,
+    choice: str = "bi",
+    threads: int | None = None,
+) -> float:
+    """Fill ``cache`` for ``rows`` once (every argument pair through the frozen layers, every request and tool text
+    through the choice encoder) before several trainings share it; returns the seconds it took."""
+    import torch
+
+    start = time.perf_counter()
+    examples = [ex for ex in (example_from_row(r) for r in rows) if ex is not None]
+    if not examples:
+        return 0.0
+    before = torch.get_num_threads()
+    try:
+        path = encoder_path or default_encoder_path()
+        tokenizer, encoder = _load_encoder(path)
+        torch.set_num_threads(threads or _threads_for(encoder))
+        frozen = _frozen_layers(encoder, train_layers)
+        cache.bind(_cache_key(path, max_len, frozen))
+        enc = _Encoder(tokenizer, encoder, _build_heads(encoder.config.hidden_size), max_len)
+        enc._cache = cache.seqs
+        no_tool = any(ex.choice is None for ex in examples)
+        items = [it for ex in examples for it in _batch_items(enc, ex, no_tool, choice != "bi")]
+        if frozen:
+            enc.lower(_item_seqs(items), frozen)
+        if choice == "bi":
+            chooser = _BiChoice(tokenizer, encoder, max_len)
+            chooser._cache = cache.vectors
+            chooser.vectors([text for ex in examples for text in (ex.request, *(t.text() for t in ex.tools))])
+    finally:
+        torch.set_num_threads(before)
+    return time.perf_counter() - start
 
 
 # held-out calls of the training set for early stopping; below DEV_MIN_CALLS an epoch takes seconds and every call

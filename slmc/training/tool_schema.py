@@ -6,7 +6,8 @@ or an enum too large or not of scalars gets the kind ``other`` (its value cannot
 falls back to the LLM). Accepts the OpenAI shape (``{"type": "function", "function": {...}}``) and the bare one.
 
 Argument kinds: ``span`` (a string copied from the request), ``integer`` / ``number`` (a span of the request,
-parsed: thousands commas, a scale word such as ``213 million`` or ``$1.2M``, a number word such as ``five``),
+parsed: thousands commas, a scale word such as ``213 million`` or ``$1.2M``, a number word such as ``five``, a percent
+as its fraction when the span takes the sign: ``5%`` -> 0.05, ``5`` of ``5%`` -> 5),
 ``list`` (an array of strings or numbers written in the request as one span: ``[5, 3, 4]``, ``85, 90 and 88``,
 ``Santa Barbara and Monterey``; its items are read by ``split_list``), ``boolean``, ``enum`` (one of the schema's
 values; an integer with a small ``minimum``-``maximum`` range too), ``other``. Each parameter of the chosen tool has a status
@@ -41,6 +42,7 @@ _TYPES = {
 _NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?(?!\d)")
 # a scale right after a number: "213 million", "$1.2M", "5k" (the letter forms only glued to the number)
 _SCALE = re.compile(r"(?:\s*(thousand|million|billion|trillion)\b|(k|K|M|B|bn)\b)")
+_PERCENT = re.compile(r" ?%|\s*(?:percent|per cent)\b")  # "5%" / "5 percent" read as the fraction 0.05
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6, "b": 1e9, "bn": 1e9}
 _ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
 _WORDS = {w: i for i, w in enumerate((_ONES + " seventeen eighteen nineteen twenty").split(" "))}
@@ -187,8 +189,9 @@ class ArgLabel:
 
 
 def _numbers(text: str, scaled: bool = False) -> list[tuple[int, int, float]]:
-    """(start, end, value) of each number written in ``text``, in order; with ``scaled`` a scale word after a number
-    is read with it (``213 million`` = 213000000, the span then ends after the word) and number words count."""
+    """(start, end, value) of each number written in ``text``, in order; with ``scaled`` a scale word or a percent
+    sign after a number is read with it (``213 million`` = 213000000, ``5%`` = 0.05: the span then ends after the
+    word or sign) and number words count."""
     out = []
     for m in _NUMBER.finditer(text):
         s = m.group(0)
@@ -200,9 +203,13 @@ def _numbers(text: str, scaled: bool = False) -> list[tuple[int, int, float]]:
         end = m.end()
         if scaled:
             scale = _SCALE.match(text, end)
+            percent = _PERCENT.match(text, end)
             if scale is not None:
                 value *= _SCALES[(scale.group(1) or scale.group(2)).lower()]
                 end = scale.end()
+            elif percent is not None:
+                value = round(value / 100, 12)  # 7% -> 0.07, not 0.07000000000000001
+                end = percent.end()
         out.append((m.start(), end, value))
     if scaled:
         taken = [(a, b) for a, b, _ in out]

@@ -49,5 +49,37 @@ def test_a_small_tool_task_is_cross_validated_over_every_call(tmp_path: Path, mo
     assert (tmp_path / "build" / task.eval.adapter / "tool_head.json").is_file()  # the served head: every call
 
 
+def test_the_folds_and_the_served_head_share_one_frozen_pass(tmp_path: Path, monkeypatch) -> None:
+    """Each argument pair runs through the frozen layers once for all 5 folds + the served head (it ran once per
+    training: on BFCL simple that pass took a fold's whole budget share, leaving each fold one training step)."""
+    import slmc.training.tool_head as tool_head
+    from slmc.ir.nodes import FinetunePlan
+    from slmc.training.heads import train_head
+
+    from .test_tool_head import _rows
+
+    encoder = _tiny_encoder(tmp_path / "tiny")
+    monkeypatch.setattr(tool_head, "default_encoder_path", lambda: encoder)
+    lowered: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    original = tool_head._Encoder.lower
+
+    def counting(self, seqs, frozen):
+        todo = {id(s): s for s in seqs if s.low is None}.values()  # one pair may stand in two calls' batches
+        lowered.extend((tuple(s.ids), tuple(s.types)) for s in todo)
+        return original(self, seqs, frozen)
+
+    monkeypatch.setattr(tool_head._Encoder, "lower", counting)
+    rows = [r for r in _rows(40, seed=3) if r["_expect"][0] is not None]
+    plan = FinetunePlan("d", "v", "t", method="tool-head", epochs=1, batch_size=8, max_length=64, learning_rate=1e-3)
+    folds = [i % 5 for i in range(len(rows))]
+    lines: list[str] = []
+    train_head(plan, rows, tmp_path / "head", folds=folds, log=lines.append, max_seconds=60)
+    assert lowered, "the frozen layers ran"
+    assert len(lowered) == len(set(lowered)), f"{len(lowered) - len(set(lowered))} pairs went through them again"
+    assert any("frozen layers run once" in line for line in lines)
+    crossval = json.loads((tmp_path / "head" / "crossval.json").read_text())
+    assert len(crossval["predictions"]) == len(rows)
+
+
 if __name__ == "__main__":
     pytest.main([__file__])

@@ -58,3 +58,17 @@ def test_numbers_with_scale_words_and_number_words() -> None:
     # a plain number still reads as written; a word inside another word is no number
     assert value_from_span("213", "integer") == 213
     assert value_from_span("someone", "integer") is None
+
+
+def test_a_percent_is_its_fraction_when_the_span_takes_the_sign() -> None:
+    """BFCL simple: 16 rates written "5%" are 0.05 in the call; they were no span (the whole call fell back)."""
+    request = "an annual interest rate of 5% for 3 years, a discount of 7 percent and growth of 12.5 %"
+    (rate,) = read_tools([{"name": "f", "parameters": {"properties": {"rate": {"type": "float"}}}}])[0].params
+    assert label_argument(request, rate, True, 0.05).status == "value"
+    a, b = find_span(request, 0.05, "number")
+    assert request[a:b] == "5%" and value_from_span(request[a:b], "number") == 0.05
+    a, b = find_span(request, 5, "number")  # a teacher that writes 5 for 5%: the span leaves the sign out
+    assert request[a:b] == "5" and value_from_span(request[a:b], "number") == 5
+    assert value_from_span(request[slice(*find_span(request, 0.07, "number"))], "number") == 0.07
+    assert value_from_span("12.5 %", "number") == 0.125
+    assert value_from_span("5%", "integer") is None  # a fraction is no integer
