@@ -161,7 +161,7 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     (
         r"(?:must|should|will|is\s+to)\s+be\s+(?:a|an)\s+(?:[\w,'-]+\s+){0,4}?(?:report|article|essay|story|chapter|document|"
         r"proposal|recommendation|itinerary|blog\s+post)s?\b"
-        r"|(?:^|\n|:\s*)(?:a|an)\s+(?:[\w,'-]+\s+){0,3}?(?:report|article|essay|story|chapter|document)\s+(?:that|which|with|on|about|of)\b",
+        r"|(?:^|\n|(?<=:)\s*)(?:a|an)\s+(?:[\w,'-]+\s+){0,3}?(?:report|article|essay|story|chapter|document)\s+(?:that|which|with|on|about|of)\b",
         -1.2,
         "the answer is a document",
     ),

@@ -308,3 +308,12 @@ def test_extracting_as_one_step_of_an_open_task_is_no_extraction() -> None:
     assert 'prompt says "extract"' not in triage_site(g, site).reasons
     asked = add_site(g, "pull", 20, system=None, user="Extract the invoice number from the e-mail. {mail}")
     assert 'prompt says "extract"' in triage_site(g, asked).reasons
+
+
+def test_a_config_field_whose_value_is_a_document() -> None:
+    """crewAI-style ``expected_output: A report that includes ...`` (keys joined as headings) is a document."""
+    g = AgentGraph()
+    task = "description: Collect the recent news about {company}.\nexpected_output: A report that includes the news.\n"
+    site = add_site(g, "crew", 10, system=None, user=task, kind=SiteKind.FRAMEWORK_TASK)
+    t = triage_site(g, site)
+    assert t.verdict == OPEN and 'prompt says "the answer is a document"' in t.reasons, t
