@@ -145,7 +145,7 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
 _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     # new content: code, documents, stories
     (
-        r"(?:write|generate|create|produce|implement|complete|fix|rewrite|modify|edit)(?:/\w+)?\s+(?:[\w,'/-]+\s+){0,4}?"
+        r"(?:write|generate|create|produce|implement|complete|fix|rewrite|modify|edit)(?:s)?(?:/\w+)?\s+(?:[\w,'/-]+\s+){0,4}?"
         r"(?:code|codes|program|programs|script|function|class|module|implementation|game|app|application|software|"
         r"files?|unit\s+tests?|test\s+cases?)\b(?!\s+block)|code\s+agent|(?:coding|programming)\s+experience|programmer\b",
         -1.6,

@@ -280,6 +280,7 @@ def test_a_debug_print_of_an_answer_the_program_uses_says_nothing() -> None:
         ("The line below was sent to a chatbot. Rate on a scale of 1 to 10 how personal it is. {line}", N),
         ("You are {name}, talking face-to-face with {other}. Say your next line.", OPEN),
         ("Please generate unit tests based on the following specification: {spec}", OPEN),
+        ("You are an engineer who writes the Python code for the feature described below. {feature}", OPEN),
     ],
 )
 def test_reads_more_of_the_task(prompt: str, want: Verdict) -> None:
