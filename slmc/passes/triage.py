@@ -484,6 +484,7 @@ def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
 
 
 _JSON_WORD = re.compile(r"\bjson\b|\{\s*\"", re.IGNORECASE)
+_QUESTION_WORD = re.compile(r"\b(?:answer|answers|answering|question|questions|query|queries|ask(?:s|ed)?)\b", re.I)
 
 
 def judgement_cues(texts: Iterable[str], structured: bool) -> list[str]:
@@ -496,6 +497,8 @@ def judgement_cues(texts: Iterable[str], structured: bool) -> list[str]:
     for pattern, why in _UNCLEAR_RES:
         if why == "planning" and not (structured or _JSON_WORD.search(text)):
             continue
+        if why == "grounded question answering" and not _QUESTION_WORD.search(text):
+            continue  # "based on the following specification" with no question to answer: grounded generation
         if pattern.search(text):
             out.append(why)
     return out

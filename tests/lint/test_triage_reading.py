@@ -318,3 +318,13 @@ def test_a_config_field_whose_value_is_a_document() -> None:
     site = add_site(g, "crew", 10, system=None, user=task, kind=SiteKind.FRAMEWORK_TASK)
     t = triage_site(g, site)
     assert t.verdict == OPEN and 'prompt says "the answer is a document"' in t.reasons, t
+
+
+def test_grounded_generation_is_no_grounded_question_answering() -> None:
+    """ "Based on the following specification" with no question to answer is generation from a given input."""
+    g = AgentGraph()
+    gen = add_site(g, "f", 10, system=None, user="Generate the migration script based on the following schema: {s}")
+    qa = add_site(g, "g", 20, system=None, user="Answer the question based on the following documents: {docs} {q}")
+    cue = "prompt reads as a judgement call: grounded question answering"
+    assert cue not in triage_site(g, gen).reasons
+    assert cue in triage_site(g, qa).reasons
