@@ -42,7 +42,11 @@ MAX_TOKEN_OPTIONS = (
 _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     # a closed answer: labels, choices, yes/no, scores
     (r"classif(?:y|ies|ication)|categori[sz]e|categori[sz]ation", 1.2, "classify"),
-    (r"(?:exactly\s+|only\s+)?one\s+of(?:\s+the)?\s*(?:following|these|:|\[|\(|\{)", 1.1, "one of a listed set"),
+    (
+        r"(?:exactly\s+|only\s+)?one\s+of(?:\s+the)?\s*(?:following|these|:|\[|\(|\{|(?:below|above|listed|given)\s+\w+)",
+        1.1,
+        "one of a listed set",
+    ),
     (
         r"(?:choose|select|pick)\s+(?:one|the\s+(?:best|most|right|correct|single|appropriate)|from|among|between|which)"
         r"|(?:choose|select|pick|identify)\b[^.\n]{0,60}?\b(?:from|among)\s+(?:a|the|these|this|those)\s+(?:list|options|candidates)"
@@ -87,11 +91,13 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "a short closed answer",
     ),
     # the answer is taken from the input: extraction, reformatting, translation, queries, tool arguments
-    (r"extract(?:s|ion|ed)?|pull\s+out|identify\s+(?:all\s+)?the\s+\w+\s+(?:in|from)", 1.2, "extract"),
+    (r"extract(?:s|ion|ed)?\b|pull\s+out|identify\s+(?:all\s+)?the\s+\w+\s+(?:in|from)", 1.2, "extract"),
     (r"pars(?:e|ing)\b|normali[sz]e|reformat|re-format|fix\s+(?:the|this)\s+json|valid\s+json", 0.8, "reformat"),
     (
         r"(?:convert|turn|transform|map)\s+(?:the\s+|this\s+|these\s+|an?\s+|each\s+)?(?:[\w'-]+\s+){0,3}?(?:in)?to\b"
-        r"|convert\s+(?:the|this|it|them)\b|rewrite\s+(?:the|this|it)\b|rephrase|paraphrase|clean\s+up",
+        r"|convert\s+(?:the|this|it|them)\b|rewrite\s+(?:the|this|it)\b|rephrase|paraphrase|clean\s+up"
+        r"|(?:re-?)?(?:organi[sz]e|structure|arrange)\s+(?:the\s+|this\s+|these\s+)?[^.\n]{0,60}?\binto\s+(?:the\s+|a\s+)?"
+        r"(?:format|structure|outline|sections?|template)\b",
         0.8,
         "rewrite",
     ),
@@ -103,7 +109,8 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     ),
     (r"translat(?:e|ion)", 0.9, "translate"),
     (
-        r"(?:preserv(?:e|ing)|keep|retain)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:relevant\s+|original\s+)?"
+        r"(?:preserv(?:e|es|ing)|keeps?|retain(?:s|ing)?)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:most\s+)?"
+        r"(?:relevant\s+|original\s+|important\s+|key\s+|essential\s+)?"
         r"(?:information|statements|details|facts|content|wording)|verbatim|word[- ]for[- ]word"
         r"|do\s+not\s+(?:add|invent|make\s+up)\b",
         0.9,
@@ -123,7 +130,7 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"history|rounds?|messages?|context|notes|email|thread|trajectory|log)"
         r"|summary\s+of\s+(?:the\s+|this\s+)?(?:following|given|above|provided|text|paper|article|document|conversation)"
         r"|key\s+points|condense|compress(?:ion)?\b|tl;?dr"
-        r"|given\s+the\s+(?:\w+\s+){0,2}(?:above|below)[^.\n]{0,80}?\b(?:summari[sz]e|remember|list|which|what)\b",
+        r"|(?:given|based\s+on)\s+the\s+(?:\w+\s+){0,2}(?:above|below)[^.\n]{0,80}?\b(?:summari[sz]e|remember|list|which|what)\b",
         1.0,
         "summary of given text",
     ),
@@ -138,9 +145,9 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
 _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     # new content: code, documents, stories
     (
-        r"(?:write|generate|create|produce|implement|complete|fix|rewrite|modify|edit)(?:/\w+)?\s+(?:[\w,'/-]+\s+){0,4}?"
+        r"(?:write|generate|create|produce|implement|complete|fix|rewrite|modify|edit)(?:s)?(?:/\w+)?\s+(?:[\w,'/-]+\s+){0,4}?"
         r"(?:code|codes|program|programs|script|function|class|module|implementation|game|app|application|software|"
-        r"files?)\b(?!\s+block)|code\s+agent|(?:coding|programming)\s+experience|programmer\b",
+        r"files?|unit\s+tests?|test\s+cases?)\b(?!\s+block)|code\s+agent|(?:coding|programming)\s+experience|programmer\b",
         -1.6,
         "writes code",
     ),
@@ -154,7 +161,7 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     (
         r"(?:must|should|will|is\s+to)\s+be\s+(?:a|an)\s+(?:[\w,'-]+\s+){0,4}?(?:report|article|essay|story|chapter|document|"
         r"proposal|recommendation|itinerary|blog\s+post)s?\b"
-        r"|(?:^|\n|:\s*)(?:a|an)\s+(?:[\w,'-]+\s+){0,3}?(?:report|article|essay|story|chapter|document)\s+(?:that|which|with|on|about|of)\b",
+        r"|(?:^|\n|(?<=:)\s*)(?:a|an)\s+(?:[\w,'-]+\s+){0,3}?(?:report|article|essay|story|chapter|document)\s+(?:that|which|with|on|about|of)\b",
         -1.2,
         "the answer is a document",
     ),
@@ -164,7 +171,8 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "detailed content",
     ),
     (
-        r"stor(?:y|ies)|poem|essay|blog|creative|imaginative|vivid(?:ly)?|novel\b|brainstorm|come\s+up\s+with",
+        r"stor(?:y|ies)|poem|essay|blog|creative|imaginative|vivid(?:ly)?|novel\b|brainstorm"
+        r"|come\s+up\s+with\s+(?:\w+\s+){0,2}(?:ideas?|names?|stor(?:y|ies)|slogans?|jokes?|titles?)",
         -0.9,
         "creative writing",
     ),
@@ -173,12 +181,13 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     # open reasoning: agent steps over open tool sets, free conversation, free planning
     (
         r"you\s+(?:have|has|will\s+have)\s+access\s+to\s+(?:the\s+following\s+|these\s+|a\s+set\s+of\s+)?tools"
-        r"|\bthought:|\bobservation:|final_answer|solve\s+(?:the|this|any)\s+task|use\s+(?:the\s+)?tools",
+        r"|\bthought:(?=[\s\S]*\b(?:action|observation|final\s+answer)\s*:)|\bobservation:|final_answer"
+        r"|solve\s+(?:the|this|any)\s+task|use\s+(?:the\s+)?tools",
         -1.2,
         "agent step over tools",
     ),
     (
-        r"(?:chat|converse|talk)\s+with|conversation\s+with\s+the\s+user|(?:reply|respond)\s+to\s+the\s+(?:customer|user)|friendly\s+reply|chat\s*bot",
+        r"(?:chat|convers|talk)(?:e|ing)?\s+(?:[\w-]+\s+)?with|conversation\s+with\s+the\s+user|(?:reply|respond)\s+to\s+the\s+(?:customer|user)|friendly\s+reply|(?:you\s+are|act\s+as)\s+an?\s+(?:\w+\s+)?chat\s*bot",
         -1.0,
         "conversation",
     ),
@@ -405,7 +414,7 @@ def option_evidence(request: LLMCall) -> list[Evidence]:
 
 # A completion prompt ending in the one field the model fills (``Emoji:``, ``...'s wake up hour:``); a list to go on
 # (``1)``), a quoted line or a reasoning field (``Thought:``) is no such field.
-_FIELD_END = re.compile(r"(?:^|\n)[^\n\"]{0,40}?\b([A-Za-z][\w' ()-]{1,40}):\s*$")
+_FIELD_END = re.compile(r"(?:^|\n)[^\n\"]{0,40}?\b([A-Za-z][\w' ()-]{1,40}):[ \t]*[\"']?\s*$")
 _OPEN_FIELDS = re.compile(
     r"(?:thought|thoughts|reasoning|reason|response|answer|assistant|ai|human|user|bot|output|reply|a|q|content|text|"
     r"observation|action|action input|final answer|question)$",
@@ -475,6 +484,7 @@ def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
 
 
 _JSON_WORD = re.compile(r"\bjson\b|\{\s*\"", re.IGNORECASE)
+_QUESTION_WORD = re.compile(r"\b(?:answer|answers|answering|question|questions|query|queries|ask(?:s|ed)?)\b", re.I)
 
 
 def judgement_cues(texts: Iterable[str], structured: bool) -> list[str]:
@@ -487,6 +497,8 @@ def judgement_cues(texts: Iterable[str], structured: bool) -> list[str]:
     for pattern, why in _UNCLEAR_RES:
         if why == "planning" and not (structured or _JSON_WORD.search(text)):
             continue
+        if why == "grounded question answering" and not _QUESTION_WORD.search(text):
+            continue  # "based on the following specification" with no question to answer: grounded generation
         if pattern.search(text):
             out.append(why)
     return out
@@ -502,6 +514,8 @@ def use_evidence(site: LLMCall) -> list[Evidence]:
             continue
         if consumer == "json.loads" and site.client in ENVELOPE_CLIENTS:
             continue  # the JSON parsed is the response envelope, not the model's answer
+        if consumer == "print" and set(site.consumers) - {"print", "unused"}:
+            continue  # a debug print of an answer the program also returns or uses: not what the answer is for
         if consumer in _CONSUMERS:
             weight, reason = _CONSUMERS[consumer]
             out.append(Evidence(weight, reason))
@@ -528,11 +542,41 @@ def conversation_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     return []
 
 
+# A template file's own notes, which are not what the model is asked: a comment block its loader cuts off at a marker
+# (``<commentblockmarker>###</commentblockmarker>``) and lines documenting its slots (``!<INPUT 0>! -- persona name``,
+# read here with the slot already dropped).
+_COMMENT_BLOCK_END = re.compile(r"<commentblockmarker>[^<\n]{0,40}</commentblockmarker>", re.IGNORECASE)
+_SLOT_NOTE = re.compile(r"^[ \t]*--[ \t][^\n]*(?:\n|$)", re.MULTILINE)
+
+
+def without_notes(text: str) -> str:
+    """The prompt text without its template notes (a comment block cut at its marker, slot documentation lines)."""
+    ends = [m.end() for m in _COMMENT_BLOCK_END.finditer(text)]
+    if ends:
+        text = text[ends[-1] :]
+    return _SLOT_NOTE.sub("", text)
+
+
 def prompt_texts(graph: AgentGraph, site: LLMCall) -> list[str]:
     prompt = graph.prompt_of(site.id)
     if prompt is None:
         return []
-    return [m.static_text() for m in prompt.messages]
+    return [without_notes(m.static_text()) for m in prompt.messages]
+
+
+_PROBE_CHARS = 30  # a user turn this short, with no input at all, is a probe (``Hi!``), not a task on data
+
+
+def probe_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
+    """A prompt of fixed literals only, whose user turn is a few words (a key check, a health check, a warm-up): the
+    input decides the answer entirely and nothing from the program's data reaches the model."""
+    prompt = graph.prompt_of(site.id)
+    if prompt is None or not prompt.messages or any(p.hole for m in prompt.messages for p in m.parts):
+        return []
+    users = [m.static_text().strip() for m in prompt.messages if m.role != "system"]
+    if not users or not all(users) or max(len(u) for u in users) > _PROBE_CHARS:
+        return []
+    return [Evidence(1.2, "a fixed probe prompt with no input (a key or health check)")]
 
 
 _AUTHORED_CHARS = 12  # a prompt with fewer literal characters than this only forwards what the caller gives
@@ -608,6 +652,8 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     if agent:  # the text handed to an agent loop is the user's request, not a closed answer's format
         evidence = [e for e in evidence if not (e.weight > 0 and e.reason.startswith("prompt says"))]
     evidence += agent
+    if not agent and not any(e.weight < 0 and e.reason.startswith("prompt says") for e in evidence):
+        evidence += probe_evidence(graph, site)  # a user's short request to an agent loop is no probe
     # a hint, left out where the prompt already says as much in that direction
     said = [e.weight for e in evidence if e.reason.startswith("prompt says")]
     for e in name_evidence(graph, site):
@@ -721,6 +767,14 @@ _NAME_OPEN = frozenset(
         "blog",
     ]
 )
+# Verbs of a closed task: in a name they say what is done to the nouns around them (``chat_summarize``: a summary).
+_NAME_NARROW_VERBS = frozenset(
+    (
+        *("classify", "categorize", "categorise", "extract", "parse", "detect", "rank", "rerank", "score", "rate"),
+        *("grade", "select", "choose", "pick", "filter", "summarize", "summarise", "compress", "condense"),
+        *("translate", "rephrase", "reformulate", "route", "vote", "decide", "repair", "reformat", "tag"),
+    )
+)
 _NAME_PREDICATE = frozenset(["is", "has", "should", "can", "does", "needs"])  # ``_is_related``: a yes/no question
 _NAME_SPLIT = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _PROMPT_VAR = re.compile(r"prompt|template|instruction|system", re.IGNORECASE)
@@ -756,7 +810,7 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         for part in reversed(name.split(".")):  # the method's own name first, then its class
             words = _name_words(part)
             # the first word that says anything decides (``summarize_chat``: a summary, ``write_code``: code)
-            cue = next(
+            cue = next((w for w in words if w in _NAME_NARROW_VERBS), None) or next(
                 (
                     w
                     for i, w in enumerate(words)

@@ -206,3 +206,125 @@ def test_the_task_handed_to_an_agent_loop_is_a_request_not_an_answer_format() ->
     )
     t = triage_site(g, call)
     assert t.verdict == OPEN and not any(r == 'prompt says "rewrite"' for r in t.reasons), t
+
+
+# ---- template notes, completion fields, probes, debug prints, wording (corpus-measured rules) -----------------------
+NOTED_TEMPLATE = """refund_check_v1.txt
+
+Variables:
+{INPUT 0} -- a detailed essay the customer wrote
+{INPUT 1} -- customer name
+
+<commentblockmarker>###</commentblockmarker>
+Does the message below from {INPUT 1} ask for a refund? Answer yes or no.
+Message: {INPUT 0}"""
+
+
+def test_a_templates_own_notes_are_not_read_as_the_task() -> None:
+    """The comment block a loader cuts at its marker and the ``slot -- what it holds`` lines are not sent."""
+    g = AgentGraph()
+    site = add_site(g, "f", 10, system=None, user=NOTED_TEMPLATE)
+    t = triage_site(g, site)
+    assert t.verdict == N, t
+    assert not any(r in t.reasons for r in ('prompt says "creative writing"', 'prompt says "detailed content"'))
+
+
+def test_a_completion_field_opened_with_a_quote_and_a_lone_thought_field() -> None:
+    """``Statement: "`` is the one field to fill; a quoted ``Thought:`` input with no Action/Observation is no agent step."""
+    g = AgentGraph()
+    site = add_site(
+        g,
+        "f",
+        10,
+        system=None,
+        user='Translate the thought into a statement about {name}.\nThought: "{thought}"\nStatement: "',
+    )
+    t = triage_site(g, site)
+    assert t.verdict == N, t
+    assert "completion fills one field (`Statement:`)" in t.reasons
+    assert 'prompt says "agent step over tools"' not in t.reasons
+    react = add_site(
+        g, "g", 20, system=None, user="Question: {q}\nThought: {t}\nAction: {a}\nObservation: {o}\nThought:"
+    )
+    assert 'prompt says "agent step over tools"' in triage_site(g, react).reasons
+
+
+def test_a_fixed_probe_prompt_is_narrow_but_not_a_short_creative_request() -> None:
+    g = AgentGraph()
+    probe = add_site(g, "check_key", 10, system="You are an AI assistant. Give response in JSON format", user="Hi!")
+    t = triage_site(g, probe)
+    assert t.verdict == N and "a fixed probe prompt with no input (a key or health check)" in t.reasons, t
+    poem = add_site(g, "poem", 20, system=None, user="Write a poem.")
+    assert "a fixed probe prompt with no input (a key or health check)" not in triage_site(g, poem).reasons
+    data = add_site(g, "ask", 30, system=None, user="Hi {name}")  # the program's data reaches the model
+    assert "a fixed probe prompt with no input (a key or health check)" not in triage_site(g, data).reasons
+
+
+def test_a_debug_print_of_an_answer_the_program_uses_says_nothing() -> None:
+    g = AgentGraph()
+    prompt = "Rate the safety of the message on a scale of 1 to 10. Message: {text}"
+    used = add_site(g, "f", 10, system=None, user=prompt, consumers=("print", "return"))
+    shown = add_site(g, "g", 20, system=None, user="Tell me about {topic}.", consumers=("print",))
+    t = triage_site(g, used)
+    assert t.verdict == N and "answer printed" not in t.reasons, t
+    assert "answer printed" in triage_site(g, shown).reasons
+
+
+@pytest.mark.parametrize(
+    ("prompt", "want"),
+    [
+        ("Analyze the tool output and respond with one of the below outputs: {options}", N),
+        ("Based on the statements above, summarize the relationship of {a} and {b}.\n{statements}", N),
+        ("Organize the notes below into the format of Summary + Actions + Risks.\n{notes}", N),
+        ("Summarize the web page in a concise summary that preserves the most important information. {page}", N),
+        ("The line below was sent to a chatbot. Rate on a scale of 1 to 10 how personal it is. {line}", N),
+        ("You are {name}, talking face-to-face with {other}. Say your next line.", OPEN),
+        ("Please generate unit tests based on the following specification: {spec}", OPEN),
+        ("You are an engineer who writes the Python code for the feature described below. {feature}", OPEN),
+    ],
+)
+def test_reads_more_of_the_task(prompt: str, want: Verdict) -> None:
+    g = AgentGraph()
+    site = add_site(g, "f", 10, system=None, user=prompt)
+    t = triage_site(g, site)
+    assert t.verdict == want, (prompt, t)
+
+
+def test_a_narrow_verb_in_a_name_decides_over_the_noun_it_works_on() -> None:
+    """``agent_chat_summarize_relationship`` summarizes a chat: a closed task, not a conversation."""
+    g = AgentGraph()
+    site = add_site(g, "run_prompt_agent_chat_summarize_relationship", 10, user=None)
+    prompt = Prompt("prompt:x", messages=(Message("user", parts("{context}")),))
+    g.add(prompt)
+    g.add_edge(prompt.id, site.id, EdgeKind.PROMPT)
+    t = triage_site(g, site)
+    assert t.verdict == N and any(r.startswith("named `") and "closed task" in r for r in t.reasons), t
+
+
+def test_extracting_as_one_step_of_an_open_task_is_no_extraction() -> None:
+    g = AgentGraph()
+    site = add_site(
+        g, "think", 10, system=None, user="Perform the task by understanding the problem, extracting variables. {task}"
+    )
+    assert 'prompt says "extract"' not in triage_site(g, site).reasons
+    asked = add_site(g, "pull", 20, system=None, user="Extract the invoice number from the e-mail. {mail}")
+    assert 'prompt says "extract"' in triage_site(g, asked).reasons
+
+
+def test_a_config_field_whose_value_is_a_document() -> None:
+    """crewAI-style ``expected_output: A report that includes ...`` (keys joined as headings) is a document."""
+    g = AgentGraph()
+    task = "description: Collect the recent news about {company}.\nexpected_output: A report that includes the news.\n"
+    site = add_site(g, "crew", 10, system=None, user=task, kind=SiteKind.FRAMEWORK_TASK)
+    t = triage_site(g, site)
+    assert t.verdict == OPEN and 'prompt says "the answer is a document"' in t.reasons, t
+
+
+def test_grounded_generation_is_no_grounded_question_answering() -> None:
+    """ "Based on the following specification" with no question to answer is generation from a given input."""
+    g = AgentGraph()
+    gen = add_site(g, "f", 10, system=None, user="Generate the migration script based on the following schema: {s}")
+    qa = add_site(g, "g", 20, system=None, user="Answer the question based on the following documents: {docs} {q}")
+    cue = "prompt reads as a judgement call: grounded question answering"
+    assert cue not in triage_site(g, gen).reasons
+    assert cue in triage_site(g, qa).reasons
