@@ -697,7 +697,7 @@ class Analysis:
         if site.key in self._authored_call:
             return self._authored_call[site.key]
         self._authored_call[site.key] = False
-        if self._authors(site):  # a template / literal instruction of its own among the arguments
+        if self._authors(site) or self._writes_main_prompt(site):  # a template / literal instruction of its own
             self._authored_call[site.key] = True
             return True
         scope = site.info.scope
@@ -716,6 +716,33 @@ class Analysis:
             return False
         self._authored_call[site.key] = budget[0] <= 0
         return self._authored_call[site.key]
+
+    def _writes_main_prompt(self, site: Site) -> bool:
+        """``self._aask(prompt, [system_text])`` with ``prompt`` built here (from a template, a generator, chunks of a
+        page): the argument for the callee's main prompt parameter carries none of the function's parameters, which
+        reach only its system / instruction parameters. The function writes the task; the system text it passes on
+        is an option of it."""
+        callee = self.ev.scopes.get(site.callee or "")
+        fn = _owner(site.info.scope)
+        if callee is None or fn is None:
+            return False
+        names = [n for n in _param_names(callee) if _PROMPT_PARAM.search(n)]
+        if not names:
+            return False
+        main, carried = False, False
+        for a, name in _bind(callee, site.args):
+            if a.star:
+                return False
+            params = _params_in(fn, a.value)
+            if name == names[0]:
+                if params:
+                    return False
+                main = True
+            elif params:
+                if not _PROMPT_PARAM.search(name):
+                    return False  # a parameter reaches an option of the callee (format, tools): not this shape
+                carried = True
+        return main and carried
 
     def _definitions(self, name: str, scope: Scope, depth: int = 0) -> list[tuple[cst.CSTNode, Scope]]:
         """The expressions a name (a local, a module constant, an imported module constant) is assigned, followed
