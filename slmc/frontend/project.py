@@ -621,7 +621,8 @@ class Analysis:
                     not raw
                     and inner
                     and len(prod) == 1
-                    and (private or not dispatched.get(key))
+                    and not private  # a private forwarder (a retry loop around the wrapper) is its class's API
+                    and not dispatched.get(key)
                     and not _one_statement(scope)
                 ):
                     cls = scope.enclosing_class()
