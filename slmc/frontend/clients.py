@@ -60,6 +60,9 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "httpx.Client": ClientKind("http", "http"),
     "httpx.AsyncClient": ClientKind("http", "http", True),
     "aiohttp.ClientSession": ClientKind("http", "http", True),
+    # DashScope's request entities, built by hand in SDK subclasses (``AioHttpRequest(url=...).aio_call()``)
+    "dashscope.api_entities.aiohttp_request.AioHttpRequest": ClientKind("dashscope", "dashscope-request", True),
+    "dashscope.api_entities.http_request.HttpRequest": ClientKind("dashscope", "dashscope-request"),
     "boto3.Session": ClientKind("aws", "boto3-session"),
     # ZhipuAI, Volcengine Ark, Qianfan v2 and DashScope's compatible mode speak the OpenAI client shape
     "zhipuai.ZhipuAI": ClientKind("zhipuai", "openai"),
@@ -177,7 +180,13 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
         "create_completion": "create_completion",
     },
     "bedrock": {p: p for p in ("converse", "converse_stream", "invoke_model", "invoke_model_with_response_stream")},
-    "chat-model": {**_LANGCHAIN, "": "__call__", "predict_messages": "predict_messages", "generate": "generate"},
+    "chat-model": {
+        **_LANGCHAIN,
+        "": "__call__",
+        "predict_messages": "predict_messages",
+        "generate": "generate",
+        "agenerate": "agenerate",  # the async twin of generate (BaseChatModel.agenerate([messages]))
+    },
     "chain": _LANGCHAIN,
     "llamaindex": {
         p: p
@@ -198,6 +207,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "http": {p: p for p in ("post", "request", "urlopen")},
     "http-client": {"request": "request"},
     "dashscope": {"call": "call", "async_call": "async_call"},
+    "dashscope-request": {"call": "call", "aio_call": "aio_call"},  # the SDK's request entity, built by hand
     "qianfan": {"do": "do", "ado": "ado"},
     "mlx-module": {p: p for p in ("generate", "stream_generate")},
     "zhipuai-v1": {p: p for p in ("invoke", "sse_invoke", "async_invoke")},

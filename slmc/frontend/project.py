@@ -78,6 +78,7 @@ class Analysis:
     why: dict[str, str] = field(default_factory=dict)  # wrapper key / site key -> the rule that reported it (bench)
     by_name: set[int] = field(default_factory=set)  # sites of ``obj.m()`` on untyped objects, resolved by name
     _authored: dict[int, bool] = field(default_factory=dict)  # site key -> whether its prompt holds authored text
+    _authored_call: dict[int, bool] = field(default_factory=dict)  # wrapper-call key -> whether it writes a task prompt
 
     def __post_init__(self) -> None:
         self.project = Project(self.root, loader=self._load)
@@ -559,6 +560,7 @@ class Analysis:
         fwd = self._prompt_params(reaching, inside)
         callers: dict[str, int] = {}
         direct_fns: dict[str, set[str]] = {}
+        prod_fns: dict[str, set[str]] = {}  # the same, tests left out
         for site in self.sites.values():
             if site.site != SiteKind.WRAPPER_CALL or site.callee not in reaching:
                 continue
@@ -569,9 +571,13 @@ class Analysis:
                 continue  # recursion
             if fn is not None and _super_same_name(site.info.node, fn.name):
                 continue  # an override extending its base (``super()._run(...)`` in ``_run``): not other code's call
+            if _is_test_module(site.info.scope.module.path) and _is_private(site.callee):  # type: ignore[arg-type]
+                continue  # a test (or a test's mock subclass) poking at a private method: no use as a calling API
             callers[site.callee] = callers.get(site.callee, 0) + 1  # type: ignore[index]
             who = fn.key if fn is not None else "module:" + site.info.scope.module.name
             direct_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
+            if not _is_test_module(site.info.scope.module.path):
+                prod_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
         dispatched: dict[str, int] = {}
         for key in list(callers):
             for impl in self.ev.implementations(key):
@@ -580,9 +586,11 @@ class Analysis:
             callers[impl] = callers.get(impl, 0) + n
         self.forwarded = fwd  # read again when prompts are carried through wrapper hops
         wrappers: set[str] = set()
+        folded: set[str] = set()  # helpers folded into the wrapper-call they hold, forwarding their caller's prompt
         bases = {key: self.ev.overridden(key) for key in reaching}
         for _ in range(8):  # forwarding to a wrapper depends on which callees are wrappers
             new = set()
+            new_folded = set()
             for key in reaching:
                 n = callers.get(key, 0)
                 scope = self.ev.scopes.get(key)
@@ -606,6 +614,26 @@ class Analysis:
                     cls = scope.enclosing_class()
                     if cls is not None and all(self._method_of(w, cls) for w in mine):
                         continue  # a helper only its own class calls (once or more), holding the request: folded
+                inner = [
+                    s for s in own if s.site == SiteKind.WRAPPER_CALL and (s.callee in wrappers or s.callee in folded)
+                ]
+                prod = prod_fns.get(key, set())
+                if (
+                    not raw
+                    and inner
+                    and len(prod) == 1
+                    and not private  # a private forwarder (a retry loop around the wrapper) is its class's API
+                    and not dispatched.get(key)
+                    and not _one_statement(scope)
+                ):
+                    cls = scope.enclosing_class()
+                    if cls is not None and all(self._method_of(w, cls) for w in prod):
+                        # a helper one method of its own class calls, holding a wrapper-call: that call is the site
+                        if bool(fwd.get(key)) or any(
+                            _forwards(scope, s) for s in inner if not self._authors_wrapper_call(s)
+                        ):
+                            new_folded.add(key)  # its caller forwards through it what it hands over
+                        continue
                 if not own:  # abstract / interface method: reached through its implementations
                     if not private or n > 1:
                         new.add(key)
@@ -615,9 +643,15 @@ class Analysis:
                     new.add(key)  # an implementation of a wrapper interface (``OpenAIProvider.call_model``)
                     self.why[key] = "implements a wrapper interface"
                     continue
-                direct = [s for s in own if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in wrappers]
+                direct = [
+                    s
+                    for s in own
+                    if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in wrappers or s.callee in folded
+                ]
                 forwards = bool(fwd.get(key)) or any(  # or into a wrapper
-                    _forwards(scope, s, builders=not self._writes_prompt(s)) for s in direct
+                    _forwards(scope, s, builders=not self._writes_prompt(s))
+                    for s in direct
+                    if not self._authors_wrapper_call(s)
                 )
                 direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
                 if private:
@@ -628,15 +662,15 @@ class Analysis:
                     n > 1
                     and (dispatched.get(key) or len({w for w in mine if not self._same_owner(w, scope)}) > 1)
                     and any(_forwards(scope, s, templated=True) for s in direct)
-                    and not any(self._authors(s) for s in direct)
+                    and not any(self._authors(s) or self._authors_wrapper_call(s) for s in direct)
                 ):
                     new.add(key)
                     self.why[key] = (
                         "forwards its caller's prompt" if forwards else "fills a template, called from elsewhere"
                     )
-            if new == wrappers:
+            if new == wrappers and new_folded == folded:
                 break
-            wrappers = new
+            wrappers, folded = new, new_folded
         return wrappers
 
     def _authors(self, site: Site) -> bool:
@@ -654,6 +688,106 @@ class Analysis:
                 self._authored[site.key] = True
                 break
         return self._authored[site.key]
+
+    def _authors_wrapper_call(self, site: Site) -> bool:
+        """Whether a call of a project wrapper sends a task prompt its function writes next to the caller's data: a
+        literal system prompt / instruction list among its arguments (``aask(msg=text, system_msgs=["Extract ..."])``)
+        or a prompt-bearing object it is called on, built with literal instructions (``QUESTIONS.fill(req=text)`` on a
+        module-level ``QUESTIONS = Node(instruction="...")``)."""
+        if site.site != SiteKind.WRAPPER_CALL or site.callee is None:
+            return False
+        if site.key in self._authored_call:
+            return self._authored_call[site.key]
+        self._authored_call[site.key] = False
+        if self._authors(site) or self._writes_main_prompt(site):  # a template / literal instruction of its own
+            self._authored_call[site.key] = True
+            return True
+        scope = site.info.scope
+        budget = [_AUTHORED_CHARS]
+        try:
+            for a in site.info.node.args:
+                if isinstance(a.value, cst.List | cst.Tuple) and self._literal_chars(a.value, scope, 0, budget):
+                    break
+            else:
+                func = site.info.node.func
+                if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+                    for expr, where in self._definitions(func.value.value, scope):
+                        if isinstance(expr, cst.Call) and self._literal_chars(expr, where, 0, budget):
+                            break
+        except RecursionError:
+            return False
+        self._authored_call[site.key] = budget[0] <= 0
+        return self._authored_call[site.key]
+
+    def _writes_main_prompt(self, site: Site) -> bool:
+        """``self._aask(prompt, [system_text])`` with ``prompt`` built here (from a template, a generator, chunks of a
+        page): the argument for the callee's main prompt parameter carries none of the function's parameters, which
+        reach only its system / instruction parameters. The function writes the task; the system text it passes on
+        is an option of it."""
+        callee = self.ev.scopes.get(site.callee or "")
+        fn = _owner(site.info.scope)
+        if callee is None or fn is None:
+            return False
+        names = [n for n in _param_names(callee) if _PROMPT_PARAM.search(n)]
+        if not names:
+            return False
+        main, carried = False, False
+        for a, name in _bind(callee, site.args):
+            if a.star:
+                return False
+            params = _params_in(fn, a.value)
+            if name == names[0]:
+                if params:
+                    return False
+                main = True
+            elif params:
+                if not _PROMPT_PARAM.search(name):
+                    return False  # a parameter reaches an option of the callee (format, tools): not this shape
+                carried = True
+        return main and carried
+
+    def _definitions(self, name: str, scope: Scope, depth: int = 0) -> list[tuple[cst.CSTNode, Scope]]:
+        """The expressions a name (a local, a module constant, an imported module constant) is assigned, followed
+        through ``from x import NAME`` into the defining module."""
+        if name in ("self", "cls") or depth > 6:
+            return []
+        out: list[tuple[cst.CSTNode, Scope]] = []
+        for b in self.ev.bindings_of(name, scope) or ():
+            if b[0] == "expr":
+                out.append((b[1], b[2]))
+            elif b[0] == "import":
+                mod, rest = self.project.split(self.project.importable(b[1], b[2] if len(b) > 2 else None))
+                if mod is not None and len(rest) == 1:
+                    out += self._definitions(rest[0], mod.scope, depth + 1)
+        return out[:4]
+
+    def _literal_chars(self, expr: cst.CSTNode, scope: Scope, depth: int, budget: list[int]) -> bool:
+        """Count the literal text (non-space characters) written in ``expr`` against ``budget``: strings, list / tuple
+        / dict items, the arguments of a constructor (``Node(instruction="...")``, ``Node.from_children(...)``), names
+        followed to their definitions. True once the budget is spent."""
+        if depth > 8 or budget[0] <= 0:
+            return budget[0] <= 0
+        if isinstance(expr, _STRING_NODES):
+            budget[0] -= len("".join(self.ev.text(expr, scope).static().split()))
+        elif isinstance(expr, cst.List | cst.Tuple | cst.Set):
+            for el in expr.elements[:64]:
+                if self._literal_chars(el.value, scope, depth + 1, budget):
+                    break
+        elif isinstance(expr, cst.Dict):
+            for el in expr.elements[:64]:
+                if isinstance(el, cst.DictElement) and self._literal_chars(el.value, scope, depth + 1, budget):
+                    break
+        elif isinstance(expr, cst.Call):
+            name = dotted(expr.func) or ""
+            if name[:1].isupper() or name.rsplit(".", 1)[-1][:1].isupper():  # a constructor / class factory
+                for a in expr.args[:32]:
+                    if self._literal_chars(a.value, scope, depth + 1, budget):
+                        break
+        elif isinstance(expr, cst.Name):
+            for d, where in self._definitions(expr.value, scope):
+                if self._literal_chars(d, where, depth + 1, budget):
+                    break
+        return budget[0] <= 0
 
     def _writes_prompt(self, site: Site) -> bool:
         """``_authors``, or the messages the request sends (as the scan assembled them: system prompts loaded from
@@ -700,6 +834,8 @@ class Analysis:
                     if site.site != SiteKind.WRAPPER_CALL or site.callee is None:
                         got |= _call_params(scope, site.info.node, builders=not self._writes_prompt(site))
                         continue
+                    if self._authors_wrapper_call(site):
+                        continue  # the caller's data goes into a task prompt this function writes: not forwarded
                     targets = fwd.get(site.callee)
                     callee = self.ev.scopes.get(site.callee)
                     if callee is not None and _nested_in(callee, scope):
@@ -1331,6 +1467,24 @@ def _forwards(fn: Scope, site: Site, templated: bool = False, builders: bool = T
     return False
 
 
+def _is_private(key: str) -> bool:
+    """Whether the function of a scope key (``module:Class.name``) has a private name (``_x``, not ``__x__``)."""
+    name = key.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+    return name.startswith("_") and not name.endswith("__")
+
+
+def _is_test_module(path: str) -> bool:
+    """A test file of the tree (``tests/...``, ``test_x.py``, ``x_test.py``, ``conftest.py``)."""
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1]
+    return (
+        any(p in ("tests", "test") for p in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )
+
+
 def _super_same_name(call: cst.Call, name: str) -> bool:
     """``super().name(...)`` (or ``super(Cls, self).name(...)``) called inside the method ``name``."""
     func = call.func
@@ -1448,6 +1602,15 @@ def _call_params(fn: Scope, call: cst.Call, builders: bool = True) -> set[str]:
     for a in call.args:
         out |= _params_in(fn, a.value, builders=builders)
     return out
+
+
+def _one_statement(fn: Scope) -> bool:
+    """A def whose body is one statement (docstring aside): a thin interface (``return await self.llm.aask(...)``)."""
+    body = getattr(fn.node, "body", None)
+    stmts = list(getattr(body, "body", ()))
+    if stmts and fn.docstring is not None:
+        stmts = stmts[1:]
+    return len(stmts) == 1
 
 
 def _one_statement_forwarder(fn: Scope, own: list[Site]) -> bool:
