@@ -601,6 +601,10 @@ class Analysis:
                     continue  # a private hook reached only through its base method: the base's API calls it
                 if private and raw and len(mine) < 2:
                     continue  # a private transport holding the request that one function calls: folded into it
+                if own and all(self._calls_own_param(key, s) for s in own):
+                    continue  # ``_call_client(call, *a)``: its callers' lines, which pass the SDK method, are requests
+                if private and self._private_step(scope, mine, fwd):
+                    continue  # the private body of the one forwarding API that calls it (``step`` -> ``_step_impl``)
                 if raw and mine and (private or not dispatched.get(key)):
                     cls = scope.enclosing_class()
                     if cls is not None and all(self._method_of(w, cls) for w in mine):
@@ -637,6 +641,30 @@ class Analysis:
                 break
             wrappers = new
         return wrappers
+
+    def _calls_own_param(self, key: str, site: Site) -> bool:
+        """Whether a site is the request a higher-order helper makes by calling the SDK method it is given."""
+        func = site.info.node.func
+        return (
+            site.site == SiteKind.REQUEST
+            and isinstance(func, cst.Name)
+            and key in self.ev.client_params
+            and func.value in self.ev.called_params(key)
+        )
+
+    def _private_step(self, scope: Scope, mine: set[str], fwd: dict[str, set[str]]) -> bool:
+        """Whether a private method is one step of the one function that calls it, and that function is itself a
+        forwarding API of the same class (``step`` handing its input to ``_step_impl`` / ``_stream``): the API is
+        the caller's; the step is folded into it. A private helper whose one caller authors the prompt (a retry
+        helper under a strategy's prompt builder) stays the code's calling API."""
+        if len(mine) != 1:
+            return False
+        (who,) = mine
+        cls = scope.enclosing_class()
+        caller = self.ev.scopes.get(who)
+        if cls is None or caller is None or caller.kind != "function" or not self._method_of(who, cls):
+            return False
+        return bool(fwd.get(who))
 
     def _authors(self, site: Site) -> bool:
         """Whether the prompt a call sends holds text its function writes (a template, a literal instruction): the
