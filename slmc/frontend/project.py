@@ -487,6 +487,8 @@ class Analysis:
             return memo[key]
         memo[key] = []
         calls: list[tuple[list[cst.Arg], Scope]] = [(s.args, s.info.scope) for s in callers.get(fn.key, ())]
+        for base in self.ev.overridden(fn.key):  # an implementation receives what calls of its base method pass
+            calls += [(s.args, s.info.scope) for s in callers.get(base, ())]
         cls = fn.enclosing_class()
         if fn.name == "__init__" and cls is not None:
             for sub in [cls.key, *self.ev.subclasses(cls.key)]:
@@ -1626,3 +1628,4 @@ def analyze_source(code: str, path: str = "agent.py") -> tuple[AgentGraph, list[
 
 
 __all__ = ["analyze_paths", "analyze_source"]
+
