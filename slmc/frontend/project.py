@@ -580,6 +580,7 @@ class Analysis:
         for impl, n in dispatched.items():
             callers[impl] = callers.get(impl, 0) + n
         self.forwarded = fwd  # read again when prompts are carried through wrapper hops
+        unfed = self._optional_prompt_never_given(reaching, fwd, dispatched)
         wrappers: set[str] = set()
         bases = {key: self.ev.overridden(key) for key in reaching}
         for _ in range(8):  # forwarding to a wrapper depends on which callees are wrappers
@@ -599,6 +600,8 @@ class Analysis:
                 raw = any(  # a request or a framework call it holds itself, or a call of an HTTP helper
                     s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in self.transports for s in own
                 )
+                if key in unfed:
+                    continue  # ``summarize(summary_prompt=None)`` that no caller gives a prompt: it authors its own
                 if private and not mine:
                     continue  # a private hook reached only through its base method: the base's API calls it
                 if private and raw and len(mine) < 2:
@@ -643,6 +646,38 @@ class Analysis:
                 break
             wrappers = new
         return wrappers
+
+    def _optional_prompt_never_given(
+        self, reaching: set[str], fwd: dict[str, set[str]], dispatched: dict[str, int]
+    ) -> set[str]:
+        """Functions that take no required parameter (``summarize(summary_prompt=None, ...)``) and that no call
+        gives any of the parameters they forward: they send a prompt they write themselves around their own state, so they are not the calling
+        API of the code that calls them (CALLSITES.md: called with prompt-bearing arguments)."""
+        fed: set[str] = set()
+        called: set[str] = set()
+        for site in self.sites.values():
+            key = site.callee
+            if site.site != SiteKind.WRAPPER_CALL or key not in reaching or not fwd.get(key):  # type: ignore[arg-type]
+                continue
+            called.add(key)  # type: ignore[arg-type]
+            callee = self.ev.scopes.get(key)  # type: ignore[arg-type]
+            if callee is None or any(a.star for a in site.args):
+                fed.add(key)  # type: ignore[arg-type]
+                continue
+            if any(name in fwd[key] for _, name in _bind(callee, site.args)):  # type: ignore[index]
+                fed.add(key)  # type: ignore[arg-type]
+        out = set()
+        for key in called - fed:
+            scope = self.ev.scopes.get(key)
+            if scope is None or dispatched.get(key) or self.ev.overridden(key):
+                continue
+            names = _param_names(scope)
+            required = [
+                p for p in scope.params if p.name.value in names and p.default is None and p.star not in ("*", "**")
+            ]
+            if not required:  # callable with no argument at all, and none of its callers gives the prompt
+                out.add(key)
+        return out
 
     def _calls_own_param(self, key: str, site: Site) -> bool:
         """Whether a site is the request a higher-order helper makes by calling the SDK method it is given."""
@@ -1628,4 +1663,3 @@ def analyze_source(code: str, path: str = "agent.py") -> tuple[AgentGraph, list[
 
 
 __all__ = ["analyze_paths", "analyze_source"]
-
