@@ -583,8 +583,10 @@ class Analysis:
         unfed = self._optional_prompt_never_given(reaching, fwd, dispatched)
         wrappers: set[str] = set()
         bases = {key: self.ev.overridden(key) for key in reaching}
+        folded: set[str] = set()  # private steps folded into the API that calls them (last round)
         for _ in range(8):  # forwarding to a wrapper depends on which callees are wrappers
             new = set()
+            new_folded: set[str] = set()
             for key in reaching:
                 n = callers.get(key, 0)
                 scope = self.ev.scopes.get(key)
@@ -608,7 +610,8 @@ class Analysis:
                     continue  # a private transport holding the request that one function calls: folded into it
                 if own and all(self._calls_own_param(key, s) for s in own):
                     continue  # ``_call_client(call, *a)``: its callers' lines, which pass the SDK method, are requests
-                if private and self._private_step(scope, mine, fwd):
+                if private and self._private_step(scope, mine, fwd, wrappers | folded):
+                    new_folded.add(key)
                     continue  # the private body of the one forwarding API that calls it (``step`` -> ``_step_impl``)
                 if raw and mine and (private or not dispatched.get(key)):
                     cls = scope.enclosing_class()
@@ -642,9 +645,9 @@ class Analysis:
                     self.why[key] = (
                         "forwards its caller's prompt" if forwards else "fills a template, called from elsewhere"
                     )
-            if new == wrappers:
+            if new == wrappers and new_folded == folded:
                 break
-            wrappers = new
+            wrappers, folded = new, new_folded
         return wrappers
 
     def _optional_prompt_never_given(
@@ -689,7 +692,7 @@ class Analysis:
             and func.value in self.ev.called_params(key)
         )
 
-    def _private_step(self, scope: Scope, mine: set[str], fwd: dict[str, set[str]]) -> bool:
+    def _private_step(self, scope: Scope, mine: set[str], fwd: dict[str, set[str]], apis: set[str]) -> bool:
         """Whether a private method is one step of the one function that calls it, and that function is itself a
         forwarding API of the same class (``step`` handing its input to ``_step_impl`` / ``_stream``): the API is
         the caller's; the step is folded into it. A private helper whose one caller authors the prompt (a retry
@@ -701,7 +704,7 @@ class Analysis:
         caller = self.ev.scopes.get(who)
         if cls is None or caller is None or caller.kind != "function" or not self._method_of(who, cls):
             return False
-        return bool(fwd.get(who))
+        return bool(fwd.get(who)) and who in apis  # the caller is a wrapper (or a step folded into one)
 
     def _authors(self, site: Site) -> bool:
         """Whether the prompt a call sends holds text its function writes (a template, a literal instruction): the
