@@ -264,8 +264,36 @@ class _Indexer(cst.CSTVisitor):
         cls.self_attrs.setdefault(target.attr.value, []).append(binding)
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        narrowed = self._isinstance_narrowed(node.value)
         for t in node.targets:
-            self._bind_target(t.target, node.value)
+            if narrowed is not None:  # ``if isinstance(model, Manager): self.backend = model``: a Manager
+                self._bind_target(t.target, narrowed, "annot")
+            else:
+                self._bind_target(t.target, node.value)
+
+    def _isinstance_narrowed(self, value: cst.BaseExpression) -> cst.BaseExpression | None:
+        """The class a plain name is narrowed to where it is assigned: inside the body of an enclosing
+        ``if isinstance(name, Cls):`` of the same function (one class, not a tuple)."""
+        if not isinstance(value, cst.Name):
+            return None
+        for i in range(len(self.stack) - 1, 0, -1):
+            node = self.stack[i - 1]
+            if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+                return None
+            if not isinstance(node, cst.If) or self.stack[i] is not node.body:
+                continue
+            test = node.test
+            if (
+                isinstance(test, cst.Call)
+                and isinstance(test.func, cst.Name)
+                and test.func.value == "isinstance"
+                and len(test.args) == 2
+                and isinstance(test.args[0].value, cst.Name)
+                and test.args[0].value.value == value.value
+                and isinstance(test.args[1].value, cst.Name | cst.Attribute)
+            ):
+                return test.args[1].value
+        return None
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if isinstance(node.target, cst.Name):

@@ -489,6 +489,8 @@ class Analysis:
             return memo[key]
         memo[key] = []
         calls: list[tuple[list[cst.Arg], Scope]] = [(s.args, s.info.scope) for s in callers.get(fn.key, ())]
+        for base in self.ev.overridden(fn.key):  # an implementation receives what calls of its base method pass
+            calls += [(s.args, s.info.scope) for s in callers.get(base, ())]
         cls = fn.enclosing_class()
         if fn.name == "__init__" and cls is not None:
             for sub in [cls.key, *self.ev.subclasses(cls.key)]:
@@ -585,12 +587,15 @@ class Analysis:
         for impl, n in dispatched.items():
             callers[impl] = callers.get(impl, 0) + n
         self.forwarded = fwd  # read again when prompts are carried through wrapper hops
+        unfed = self._optional_prompt_never_given(reaching, fwd, dispatched)
         wrappers: set[str] = set()
-        folded: set[str] = set()  # helpers folded into the wrapper-call they hold, forwarding their caller's prompt
         bases = {key: self.ev.overridden(key) for key in reaching}
+        folded: set[str] = set()  # helpers folded into the wrapper-call they hold, forwarding their caller's prompt
+        steps: set[str] = set()  # private steps folded into the API that calls them (last round)
         for _ in range(8):  # forwarding to a wrapper depends on which callees are wrappers
             new = set()
-            new_folded = set()
+            new_folded: set[str] = set()
+            new_steps: set[str] = set()
             for key in reaching:
                 n = callers.get(key, 0)
                 scope = self.ev.scopes.get(key)
@@ -606,10 +611,17 @@ class Analysis:
                 raw = any(  # a request or a framework call it holds itself, or a call of an HTTP helper
                     s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in self.transports for s in own
                 )
+                if key in unfed:
+                    continue  # ``summarize(summary_prompt=None)`` that no caller gives a prompt: it authors its own
                 if private and not mine:
                     continue  # a private hook reached only through its base method: the base's API calls it
                 if private and raw and len(mine) < 2:
                     continue  # a private transport holding the request that one function calls: folded into it
+                if own and all(self._calls_own_param(key, s) for s in own):
+                    continue  # ``_call_client(call, *a)``: its callers' lines, which pass the SDK method, are requests
+                if private and self._private_step(scope, mine, fwd, wrappers | steps):
+                    new_steps.add(key)
+                    continue  # the private body of the one forwarding API that calls it (``step`` -> ``_step_impl``)
                 if raw and mine and (private or not dispatched.get(key)):
                     cls = scope.enclosing_class()
                     if cls is not None and all(self._method_of(w, cls) for w in mine):
@@ -668,10 +680,66 @@ class Analysis:
                     self.why[key] = (
                         "forwards its caller's prompt" if forwards else "fills a template, called from elsewhere"
                     )
-            if new == wrappers and new_folded == folded:
+            if new == wrappers and new_folded == folded and new_steps == steps:
                 break
-            wrappers, folded = new, new_folded
+            wrappers, folded, steps = new, new_folded, new_steps
         return wrappers
+
+    def _optional_prompt_never_given(
+        self, reaching: set[str], fwd: dict[str, set[str]], dispatched: dict[str, int]
+    ) -> set[str]:
+        """Functions that take no required parameter (``summarize(summary_prompt=None, ...)``) and that no call
+        gives any of the parameters they forward: they send a prompt they write themselves around their own state, so they are not the calling
+        API of the code that calls them (CALLSITES.md: called with prompt-bearing arguments)."""
+        fed: set[str] = set()
+        called: set[str] = set()
+        for site in self.sites.values():
+            key = site.callee
+            if site.site != SiteKind.WRAPPER_CALL or key not in reaching or not fwd.get(key):  # type: ignore[arg-type]
+                continue
+            called.add(key)  # type: ignore[arg-type]
+            callee = self.ev.scopes.get(key)  # type: ignore[arg-type]
+            if callee is None or any(a.star for a in site.args):
+                fed.add(key)  # type: ignore[arg-type]
+                continue
+            if any(name in fwd[key] for _, name in _bind(callee, site.args)):  # type: ignore[index]
+                fed.add(key)  # type: ignore[arg-type]
+        out = set()
+        for key in called - fed:
+            scope = self.ev.scopes.get(key)
+            if scope is None or dispatched.get(key) or self.ev.overridden(key):
+                continue
+            names = _param_names(scope)
+            required = [
+                p for p in scope.params if p.name.value in names and p.default is None and p.star not in ("*", "**")
+            ]
+            if not required:  # callable with no argument at all, and none of its callers gives the prompt
+                out.add(key)
+        return out
+
+    def _calls_own_param(self, key: str, site: Site) -> bool:
+        """Whether a site is the request a higher-order helper makes by calling the SDK method it is given."""
+        func = site.info.node.func
+        return (
+            site.site == SiteKind.REQUEST
+            and isinstance(func, cst.Name)
+            and key in self.ev.client_params
+            and func.value in self.ev.called_params(key)
+        )
+
+    def _private_step(self, scope: Scope, mine: set[str], fwd: dict[str, set[str]], apis: set[str]) -> bool:
+        """Whether a private method is one step of the one function that calls it, and that function is itself a
+        forwarding API of the same class (``step`` handing its input to ``_step_impl`` / ``_stream``): the API is
+        the caller's; the step is folded into it. A private helper whose one caller authors the prompt (a retry
+        helper under a strategy's prompt builder) stays the code's calling API."""
+        if len(mine) != 1:
+            return False
+        (who,) = mine
+        cls = scope.enclosing_class()
+        caller = self.ev.scopes.get(who)
+        if cls is None or caller is None or caller.kind != "function" or not self._method_of(who, cls):
+            return False
+        return bool(fwd.get(who)) and who in apis  # the caller is a wrapper (or a step folded into one)
 
     def _authors(self, site: Site) -> bool:
         """Whether the prompt a call sends holds text its function writes (a template, a literal instruction): the

@@ -153,6 +153,9 @@ class Evaluator:
         )  # id() of HTTP calls whose endpoint parameter callers fill with a model URL
         self.endpoint_calls: list[Any] = []  # CallInfo of HTTP calls whose URL is built from a parameter
         self.client_params: dict[str, Client] = {}  # fn key -> an SDK method a caller passes for a called parameter
+        self._meta_users: dict[str, list[str]] = {}  # metaclass key -> classes declared with it
+        self._meta_at = -1
+        self._replacements: dict[str, str] | None = None  # metaclass replacement function -> the method it replaces
 
     def register(self, mod: ModuleIndex) -> None:
         for scope in mod.scopes:
@@ -444,7 +447,8 @@ class Evaluator:
             return None
         for b in self.bases_of(cls.key):
             return Instance(b)
-        return None
+        following = self._mixin_followers(cls.key)  # a mixin: what follows it in the bases of the classes mixing it in
+        return self.merge([Instance(k) for k in following]) if following else None
 
     def function_for(self, node: cst.CSTNode, scope: Scope) -> Value:
         for s in scope.module.scopes:
@@ -476,6 +480,10 @@ class Evaluator:
         return None
 
     def subscript(self, expr: cst.Subscript, scope: Scope) -> Value:
+        if isinstance(expr.value, cst.Name):
+            entry = self.namespace_entry(expr, scope)
+            if entry is not None:
+                return entry
         base = self.value(expr.value, scope)
         if isinstance(base, Answer):
             return base
@@ -785,6 +793,11 @@ class Evaluator:
             for b in scope.bindings.get(fn.name, ()):
                 if b[0] == "def":
                     out.append(b[1].key)
+            for mixin in self._mixins_before(sub, cls.key):  # class M(Mixin, Base): Mixin.run runs for M().run()
+                for b in self.scopes[mixin].bindings.get(fn.name, ()):
+                    if b[0] == "def" and b[1].key not in out:
+                        out.append(b[1].key)
+        out += [k for k, target in self.metaclass_replacements().items() if target == fn_key and k not in out]
         return out
 
     def implementations(self, fn_key: str) -> list[str]:
@@ -836,6 +849,9 @@ class Evaluator:
         """Methods of the tree's base classes that the method ``fn_key`` overrides (nearest per base branch): a call
         typed as the base (``def step(llm: BaseLLM): llm.chat(...)``) reaches this implementation. Loads nothing."""
         fn = self.scopes.get(fn_key)
+        replaced = self.metaclass_replacements().get(fn_key)
+        if replaced is not None:  # ``namespace["run"] = wrapped_run`` in a metaclass: it replaces ``run``
+            return [replaced]
         cls = fn.enclosing_class() if fn is not None and fn.kind == "function" else None
         if fn is None or cls is None or fn.name.startswith("__"):
             return []
@@ -843,7 +859,7 @@ class Evaluator:
         seen = {cls.key}
         self.project.no_load = True
         try:
-            todo = list(self._bases_no_memo(cls.key))
+            todo = list(self._bases_no_memo(cls.key)) or self._mixin_followers(cls.key)
             while todo and len(seen) < 60:
                 key = todo.pop(0)
                 if key in seen:
@@ -859,6 +875,143 @@ class Evaluator:
                     todo.extend(self._bases_no_memo(key))
         finally:
             self.project.no_load = False
+        return out
+
+    # ---- mixins and metaclasses ---------------------------------------------------------------------------------
+    def _mixin_followers(self, cls_key: str) -> list[str]:
+        """For a mixin (a class of the tree with no base of the tree), the classes that follow it in the bases of the
+        tree's classes mixing it in (``class M(Mixin, Base)``: ``Base``): what ``super()`` in the mixin reaches.
+        Loads nothing."""
+        self._map_new_classes()
+        out: list[str] = []
+        self.project.no_load = True
+        try:
+            for sub in self._direct_subs.get(cls_key, ()):
+                bases = self._bases_no_memo(sub)
+                if cls_key in bases:
+                    out += [b for b in bases[bases.index(cls_key) + 1 :] if b not in out]
+        finally:
+            self.project.no_load = False
+        return out
+
+    def _mixins_before(self, sub: str, base: str) -> list[str]:
+        """Direct bases of ``sub`` listed before the branch that derives from ``base`` and not deriving from it:
+        mixins whose methods come first in ``sub``'s MRO. Loads nothing."""
+        self.project.no_load = True
+        try:
+            out = []
+            for b in self._bases_no_memo(sub):
+                if self._derives_no_load(b, base):
+                    return out
+                if b in self.scopes:
+                    out.append(b)
+            return []
+        finally:
+            self.project.no_load = False
+
+    def _derives_no_load(self, sub: str, base: str) -> bool:
+        seen, todo = set(), [sub]
+        while todo and len(seen) < 60:
+            k = todo.pop()
+            if k == base:
+                return True
+            if k not in seen:
+                seen.add(k)
+                todo.extend(self._bases_no_memo(k))
+        return False
+
+    def metaclass_users(self) -> dict[str, list[str]]:
+        """Metaclass key -> the tree's classes declared with ``metaclass=`` it. Recomputed as modules load."""
+        at = len(self.scopes)
+        if self._meta_at != at:
+            users: dict[str, list[str]] = {}
+            for key, scope in list(self.scopes.items()):
+                if scope.kind != "class" or not isinstance(scope.node, cst.ClassDef):
+                    continue
+                for kw in scope.node.keywords:
+                    if kw.keyword is not None and kw.keyword.value == "metaclass":
+                        meta = self.value(kw.value, scope.parent or scope)
+                        if isinstance(meta, Class):
+                            users.setdefault(meta.key, []).append(key)
+            self._meta_users, self._meta_at = users, len(self.scopes)
+            self._replacements = None
+        return self._meta_users
+
+    def _namespace_param(self, name: str, scope: Scope) -> tuple[Scope, list[str]] | None:
+        """``namespace`` of a metaclass's ``__new__(mcs, name, bases, namespace)`` (or ``__init__``): the method scope
+        and the classes built with that metaclass."""
+        for b in self.bindings_of(name, scope) or ():
+            if b[0] != "param" or b[2] is None:
+                continue
+            fn = b[2]
+            meta = fn.enclosing_class()
+            if fn.name not in ("__new__", "__init__") or meta is None or len(fn.params) < 4 or fn.params[3] is not b[1]:
+                return None
+            users = self.metaclass_users().get(meta.key)
+            return (fn, users) if users else None
+        return None
+
+    def _method_of_users(self, users: list[str], name: str) -> str | None:
+        for cls_key in users:
+            cls = self.scopes.get(cls_key)
+            for b in cls.bindings.get(name, ()) if cls is not None else ():
+                if b[0] == "def":
+                    return b[1].key
+        return None
+
+    def namespace_entry(self, expr: cst.Subscript, scope: Scope) -> Value:
+        """``namespace["run"]`` inside a metaclass's ``__new__``: the method ``run`` of the classes built with it
+        (``original_run = namespace["run"]`` called in the replacement is a call of that method)."""
+        assert isinstance(expr.value, cst.Name)
+        if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+            return None
+        found = self._namespace_param(expr.value.value, scope)
+        if found is None:
+            return None
+        key = self.value(expr.slice[0].slice.value, scope)
+        if not isinstance(key, Const) or not isinstance(key.value, str):
+            return None
+        method = self._method_of_users(found[1], key.value)
+        return Function(method) if method is not None else None
+
+    def metaclass_replacements(self) -> dict[str, str]:
+        """Nested function key -> the method it replaces: ``namespace["run"] = wrapped_run`` in a metaclass's
+        ``__new__`` (every class built with it runs ``wrapped_run`` for ``run``)."""
+        users = self.metaclass_users()
+        if self._replacements is not None:
+            return self._replacements
+        out: dict[str, str] = {}
+        self._replacements = out
+        for meta_key, classes in users.items():
+            meta = self.scopes.get(meta_key)
+            if meta is None:
+                continue
+            for b in [x for name in ("__new__", "__init__") for x in meta.bindings.get(name, ())]:
+                if b[0] != "def" or len(b[1].params) < 4:
+                    continue
+                fn: Scope = b[1]
+                ns = fn.params[3].name.value
+                for stmt in _walk_assigns(fn.node):
+                    for t in stmt.targets:
+                        target = t.target
+                        if not (
+                            isinstance(target, cst.Subscript)
+                            and isinstance(target.value, cst.Name)
+                            and target.value.value == ns
+                            and isinstance(stmt.value, cst.Name)
+                            and len(target.slice) == 1
+                            and isinstance(target.slice[0].slice, cst.Index)
+                        ):
+                            continue
+                        name = self.value(target.slice[0].slice.value, fn)
+                        method = (
+                            self._method_of_users(classes, name.value)
+                            if isinstance(name, Const) and isinstance(name.value, str)
+                            else None
+                        )
+                        repl = next((x for x in fn.bindings.get(stmt.value.value, ()) if x[0] == "def"), None)
+                        if method is not None and repl is not None:
+                            out[repl[1].key] = method
         return out
 
     # ---- calls ---------------------------------------------------------------------------------------------------
@@ -1557,6 +1710,19 @@ class Evaluator:
                         (PromptPart(p.read_text(encoding="utf-8", errors="replace")),), "template-file", self.relpath(p)
                     )
         return None
+
+
+def _walk_assigns(node: cst.CSTNode, depth: int = 0) -> list[cst.Assign]:
+    """Assignments in a function body (nested blocks included, nested functions and classes not)."""
+    out: list[cst.Assign] = []
+    if depth > 30:
+        return out
+    for child in node.children:
+        if isinstance(child, cst.Assign):
+            out.append(child)
+        elif not isinstance(child, cst.FunctionDef | cst.ClassDef | cst.BaseExpression):
+            out += _walk_assigns(child, depth + 1)
+    return out
 
 
 def _is_accessor(scope: Scope) -> bool:
