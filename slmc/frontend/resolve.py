@@ -680,8 +680,10 @@ class Evaluator:
         self._bases[cls_key] = out
         return out
 
-    def derives(self, sub: str, base: str) -> bool:
-        """Whether the tree's class ``sub`` is ``base`` or derives from it."""
+    def derives(self, sub: str, base: str, bases: Callable[[str], list[str]] | None = None) -> bool:
+        """Whether the tree's class ``sub`` is ``base`` or derives from it (``bases``: how a class's bases are read;
+        default ``bases_of``)."""
+        bases = bases or self.bases_of
         seen, todo = set(), [sub]
         while todo and len(seen) < 60:
             k = todo.pop()
@@ -689,7 +691,7 @@ class Evaluator:
                 return True
             if k not in seen:
                 seen.add(k)
-                todo.extend(self.bases_of(k))
+                todo.extend(bases(k))
         return False
 
     def _bases_no_memo(self, cls_key: str, pending: list[bool] | None = None) -> list[str]:
@@ -910,15 +912,7 @@ class Evaluator:
             self.project.no_load = False
 
     def _derives_no_load(self, sub: str, base: str) -> bool:
-        seen, todo = set(), [sub]
-        while todo and len(seen) < 60:
-            k = todo.pop()
-            if k == base:
-                return True
-            if k not in seen:
-                seen.add(k)
-                todo.extend(self._bases_no_memo(k))
-        return False
+        return self.derives(sub, base, self._bases_no_memo)
 
     def metaclass_users(self) -> dict[str, list[str]]:
         """Metaclass key -> the tree's classes declared with ``metaclass=`` it. Recomputed as modules load."""
