@@ -49,6 +49,10 @@ map embeds at most the 1,500 items it draws.
   (warm start), extract_fields and route_ticket reused, no decision changed.
   run C (final main: the span head's null-key schema reverted, so extract_fields is again a scratch stand-in stopped
   by its pilot): deployed 96.9 s, full 99.0 s, --from 20.8 s (21 %): target met; same reuse, no decision changed.
+Next session's final main (2026-12-03, span head back, inputs PII-masked alike in training and serving, the tool
+head's folds sharing one frozen pass; 2 cores with little else running; one run): deployed 115.5 s, full 119.5 s,
+--from 28.8 s (24 %): target met; classify retrained (warm start), extract_fields and route_ticket reused, no decision
+changed.
 """
 
 from __future__ import annotations
