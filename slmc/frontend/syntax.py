@@ -1160,6 +1160,15 @@ def _parse(source: str, mode: str) -> ast.AST:
         return ast.parse(source, mode=mode)
     except SyntaxError as exc:
         raise ParserSyntaxError(exc.msg, (exc.filename, exc.lineno, exc.offset, exc.text)) from None
+    except SystemError as exc:
+        # CPython 3.11 turns an exception raised while it builds the tree (the large-file alarm's TimeoutError when
+        # a garbage collection runs its handler, a RecursionError) into "AST constructor recursion depth mismatch":
+        # give the caller the error it handles (a file too large or too deeply nested), not a parse failure
+        if isinstance(exc.__context__, (TimeoutError, RecursionError, MemoryError)):
+            raise exc.__context__ from None
+        if "recursion depth" in str(exc):
+            raise RecursionError(str(exc)) from exc
+        raise
 
 
 def parse_module(source: str) -> Any:
