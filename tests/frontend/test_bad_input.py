@@ -98,5 +98,5 @@ def test_an_alarm_inside_the_tree_builder_is_a_skipped_file(tmp_path: Path, monk
 
     _write(tmp_path, "agent.py", "from openai import OpenAI\nclient = OpenAI()\n")
     monkeypatch.setattr(ast, "parse", interrupted)
-    graph, diags = analyze_paths([tmp_path], root=tmp_path)
+    _, diags = analyze_paths([tmp_path], root=tmp_path)
     assert [(d.path, d.code) for d in diags] == [("agent.py", "E003")], [d.message for d in diags]
