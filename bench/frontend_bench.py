@@ -164,10 +164,42 @@ def tree_for(repo: str, commit: str, cache: Path, mirror: Path | None) -> Path |
     archive = subprocess.run(
         ["git", "--git-dir", str(candidates[0]), "archive", commit], capture_output=True, check=False
     )
-    if archive.returncode != 0:
-        return None
-    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
-    return tree
+    if archive.returncode == 0:
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+        return tree
+    # snapshots may lack some blobs (large binaries): export blob by blob, skipping the missing ones
+    written = export_present_blobs(candidates[0], commit, tree)
+    print(f"{repo}: git archive failed ({archive.stderr.decode(errors='replace').strip().splitlines()[0]}); "
+          f"exported {written} files blob by blob, skipping blobs missing from the mirror")
+    return tree if written else None
+
+
+def export_present_blobs(git_dir: Path, commit: str, tree: Path) -> int:
+    """Write every regular-file blob of ``commit`` that the mirror holds under ``tree``; returns the count."""
+    listing = subprocess.run(
+        ["git", "--git-dir", str(git_dir), "ls-tree", "-r", "-z", commit], capture_output=True, check=False
+    )
+    if listing.returncode != 0:
+        return 0
+    root = tree.resolve()
+    written = 0
+    for entry in listing.stdout.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, name = entry.partition(b"\t")
+        mode, kind, sha = meta.decode().split()
+        if kind != "blob" or mode not in ("100644", "100755"):
+            continue
+        target = (root / name.decode("utf-8", errors="replace")).resolve()
+        if not target.is_relative_to(root):
+            continue
+        blob = subprocess.run(["git", "--git-dir", str(git_dir), "cat-file", "blob", sha], capture_output=True)
+        if blob.returncode != 0:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(blob.stdout)
+        written += 1
+    return written
 
 
 def line_sha1(tree: Path, path: str, line: int) -> str | None:
