@@ -29,6 +29,13 @@ def hub_reachable(timeout: float = 3.0) -> bool:
     return True
 
 
+# transformers >= 5 "kernelizes" a model loaded on a GPU by default whenever the `kernels` package is installed (trl
+# needs it): the first model.train() / model.eval() on CUDA then fetches compiled layers from the Hub and, offline,
+# fails ("Version 2 of 'kernels-community/rotary' is not available in the local cache"; seen on an H200 with
+# HF_HUB_OFFLINE=1). slmc trains and serves offline-first, so every model it loads is loaded with hub kernels off.
+NO_HUB_KERNELS: dict[str, Any] = {"use_kernels": False}
+
+
 def hub_kwargs(source: str | Path) -> dict[str, Any]:
     """``{"local_files_only": True}`` for a hub id when the hub cannot be reached, else nothing."""
     if Path(source).exists() or hub_reachable():

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from slmc.errors import SlmcError
+from slmc.hub import NO_HUB_KERNELS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -177,7 +178,7 @@ class MiniLMEmbedder:
         path = str(get_model_path())
         self._model = (
             AutoTokenizer.from_pretrained(path),
-            AutoModel.from_pretrained(path, use_safetensors=True).eval(),
+            AutoModel.from_pretrained(path, use_safetensors=True, **NO_HUB_KERNELS).eval(),
         )
         return self._model
 

@@ -99,6 +99,7 @@ class PlanFinetune(Pass):
     holdout_floor: float = 0.1
     target: float = setting_field("gate_target", DEFAULT_TARGET)
     confidence: float = 0.95
+    device: str = setting_field("device", "auto")  # the training device: a plan for the CPU when it is the CPU
 
     def run(self, ctx: PassContext, unit: CompileUnit) -> CompileUnit:
         from slmc.training import datasets as ds
@@ -114,7 +115,7 @@ class PlanFinetune(Pass):
         if unit.traces is None:
             raise SlmcError("plan-finetune needs the traces", hint="give trace files (--traces) so tasks have data")
         records = list(unit.traces)
-        gpu = not ctx.settings.cpu_only and cuda_available()
+        gpu = not ctx.settings.cpu_only and self.device != "cpu" and cuda_available()
         bnb = bitsandbytes_available()
         override = ctx.settings.base_model
         folders: dict[str, str] = {}  # task file name -> task id: two tasks never share a folder

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
-from slmc.hub import hub_kwargs
+from slmc.hub import NO_HUB_KERNELS, hub_kwargs
 from slmc.runtime.backends import Backend
 from slmc.runtime.manifest import Adapter, Endpoint, Site
 from slmc.runtime.types import Answer, EndpointError, SLMRequest
@@ -145,7 +145,7 @@ class HFBackend(Backend):
         offline = hub_kwargs(self.endpoint.base_model)
         try:
             self._tokenizer = AutoTokenizer.from_pretrained(self.endpoint.base_model, **offline)
-            self._base = AutoModelForCausalLM.from_pretrained(self.endpoint.base_model, **offline)
+            self._base = AutoModelForCausalLM.from_pretrained(self.endpoint.base_model, **offline, **NO_HUB_KERNELS)
         except Exception as exc:  # reported with its path, then the call falls back
             where = self.endpoint.base_model
             warnings.warn(f"slmc.runtime: cannot load {where}: {exc!r}; calls fall back to the LLM", RuntimeWarning, 2)
@@ -198,11 +198,16 @@ class HFBackend(Backend):
                     from peft import PeftModel
 
                     base = AutoModelForSequenceClassification.from_pretrained(
-                        self.endpoint.base_model, num_labels=len(labels), **hub_kwargs(self.endpoint.base_model)
+                        self.endpoint.base_model,
+                        num_labels=len(labels),
+                        **hub_kwargs(self.endpoint.base_model),
+                        **NO_HUB_KERNELS,
                     )
                     model = PeftModel.from_pretrained(base, str(path))
                 else:
-                    model = AutoModelForSequenceClassification.from_pretrained(str(path), use_safetensors=True)
+                    model = AutoModelForSequenceClassification.from_pretrained(
+                        str(path), use_safetensors=True, **NO_HUB_KERNELS
+                    )
                 tokenizer_dir = path if (path / "tokenizer_config.json").exists() else self.endpoint.base_model
                 tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir, **hub_kwargs(tokenizer_dir))
             except Exception as exc:  # a broken model folder: reported with its path, never silent

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from slmc.errors import SlmcError
-from slmc.hub import hub_kwargs
+from slmc.hub import NO_HUB_KERNELS, hub_kwargs
 
 # LoRA target modules per model family (``config.model_type``); never embeddings or lm_head for served adapters.
 LLAMA_STYLE = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
@@ -99,7 +99,7 @@ def load_base(source: str, *, device: str | None = None, dtype: str = "auto", qu
         kwargs["device_map"] = {"": 0}
     try:
         tokenizer = load_tokenizer(source)
-        model = AutoModelForCausalLM.from_pretrained(source, **kwargs, **hub_kwargs(source))
+        model = AutoModelForCausalLM.from_pretrained(source, **kwargs, **hub_kwargs(source), **NO_HUB_KERNELS)
     except OSError as exc:
         raise SlmcError(
             f"cannot load base model {source!r}: {str(exc).splitlines()[0]}",

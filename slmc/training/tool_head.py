@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from slmc.errors import SlmcError
+from slmc.hub import NO_HUB_KERNELS
 from slmc.safety import safe_join
 from slmc.training.tool_schema import STATUSES, ArgLabel, Param, Tool, label_argument, read_tools, value_from_span
 
@@ -370,7 +371,7 @@ def _load_encoder(path: Path) -> tuple[Any, Any]:
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True, use_fast=True)
-        encoder = AutoModel.from_pretrained(str(path), local_files_only=True, use_safetensors=True)
+        encoder = AutoModel.from_pretrained(str(path), local_files_only=True, use_safetensors=True, **NO_HUB_KERNELS)
     except (OSError, ValueError, KeyError) as exc:
         raise SlmcError(f"{path}: cannot load the encoder: {exc}", hint="re-run `slmc compile`") from None
     if not getattr(tokenizer, "is_fast", False):

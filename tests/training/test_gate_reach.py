@@ -22,7 +22,7 @@ from .conftest import make_graph, mood_records, mood_task, weather_records, weat
 
 
 def _plan(tmp_path, tasks, records, spec="plan-finetune", settings=None):
-    settings = settings or Settings(embedder="tfidf")
+    settings = settings or Settings(embedder="tfidf", device="cpu")
     ctx = PassContext(out_dir=tmp_path, settings=settings)
     unit = PassManager.from_spec(spec, settings).run(ctx, CompileUnit(make_graph(tasks), records))
     return unit, [d["message"] for d in unit.reports.diagnostics]
@@ -55,7 +55,7 @@ def _tool_records(n: int) -> list[TraceRecord]:
 
 def test_held_out_calls_are_sized_for_the_gate_and_stratified_by_tool(tmp_path):
     records = _tool_records(500)  # curation held out 50 test calls
-    settings = Settings(embedder="tfidf", gate_target=0.9)
+    settings = Settings(embedder="tfidf", gate_target=0.9, device="cpu")
     unit, _ = _plan(tmp_path, [weather_task()], records, "plan-finetune{epochs=1}", settings)
     plan = unit.graph.node("task:weather").finetune
     test = _lines(tmp_path / plan.test)
@@ -81,7 +81,7 @@ def test_generative_training_keeps_four_fifths_of_the_calls(tmp_path):
 
 def test_too_few_calls_for_the_gate_are_not_trained(tmp_path):
     shown: list[str] = []
-    settings = Settings(embedder="tfidf")
+    settings = Settings(embedder="tfidf", device="cpu")
     ctx = PassContext(out_dir=tmp_path, settings=settings, show=shown.append)
     spec = "plan-finetune{epochs=1},train{device=cpu}"
     unit = PassManager.from_spec(spec, settings).run(
@@ -97,7 +97,7 @@ def test_too_few_calls_for_the_gate_are_not_trained(tmp_path):
 
 def test_a_head_that_trains_in_seconds_is_judged_on_every_call(tmp_path):
     records = mood_records(n=120)  # curation held out 24 test calls: too few for the gate, even at 100 %
-    settings = Settings(embedder="tfidf")
+    settings = Settings(embedder="tfidf", device="cpu")
     unit, _ = _plan(tmp_path, [mood_task()], records, "plan-finetune,train{device=cpu},evaluate,gate", settings)
     mood = unit.graph.node("task:mood")
     assert mood.finetune.folds == 5
@@ -121,7 +121,7 @@ def test_open_ended_by_the_static_triage_is_not_trained_unless_asked(tmp_path):
     site = graph.node("llm:extract@agent.py:10")
     graph.update(site.id, triage=Triage(Verdict.OPEN_ENDED, 0.2, ("free prose",)))
     graph.update(task.id, offload=OffloadScore(0.5, Verdict.UNCLEAR, (), 300, 0, 0))
-    settings = Settings(embedder="tfidf")
+    settings = Settings(embedder="tfidf", device="cpu")
     unit = PassManager.from_spec("plan-finetune{epochs=1},train,evaluate,gate", settings).run(
         PassContext(out_dir=tmp_path / "a", settings=settings), CompileUnit(graph, records)
     )
@@ -137,7 +137,7 @@ def test_open_ended_by_the_static_triage_is_not_trained_unless_asked(tmp_path):
 
 
 def test_train_only_that_names_no_task_is_an_error(tmp_path):
-    settings = Settings(embedder="tfidf")
+    settings = Settings(embedder="tfidf", device="cpu")
     spec = "plan-finetune,train{device=cpu,only=task:wether}"
     with pytest.raises(SlmcError) as err:
         PassManager.from_spec(spec, settings).run(
@@ -171,7 +171,7 @@ def test_pilot_stops_training_that_cannot_pass(tmp_path):
     for r in records:  # answers that do not follow from the prompt: nothing to learn
         r.output = json.dumps({"code": rng.randrange(10**6)})
     lines: list[str] = []
-    settings = Settings(embedder="tfidf")
+    settings = Settings(embedder="tfidf", device="cpu")
     ctx = PassContext(out_dir=tmp_path, settings=settings, log=lines.append)
     spec = "plan-finetune{epochs=2},train{device=cpu}"
     PassManager.from_spec(spec, settings).run(ctx, CompileUnit(make_graph([weather_task()]), records))
@@ -187,7 +187,7 @@ def test_the_pilot_leaves_the_run_it_watches_as_it_was(tmp_path):
     tokenizer as a run without it (its generation used to leave left padding on the tokenizer training saves)."""
     records = weather_records(n=60)
     lines: list[str] = []
-    settings = Settings(embedder="tfidf")
+    settings = Settings(embedder="tfidf", device="cpu")
     files = {}
     for early in ("false", "true"):  # target 0: the pilot answers at every check but never stops
         out = tmp_path / early

@@ -116,3 +116,14 @@ def test_presets_follow_data_and_model():
     assert plan.lora_r == 32 and plan.lora_alpha == 64 and "q_proj" in plan.target_modules
     tiny = make_plan(scratch, dataset="d", validation="v", test="t", stats=LengthStats(200, 20, 30, 40, 10))
     assert tiny.method == "full" and tiny.lora_r == 0 and tiny.learning_rate == 1e-3 and tiny.epochs == 15
+
+
+@pytest.mark.parametrize(
+    ("rows", "gpu", "batch"), [(150, False, 16), (150, True, 16), (600, True, 37), (5000, True, 64)]
+)
+def test_a_gpu_batch_grows_only_while_an_epoch_keeps_enough_steps(rows, gpu, batch):
+    from slmc.training.presets import GPU_MIN_STEPS_PER_EPOCH, batch_size_for
+
+    size = batch_size_for(128, "full", gpu, rows)
+    assert size == batch
+    assert not gpu or rows // size >= min(GPU_MIN_STEPS_PER_EPOCH, rows // 16)

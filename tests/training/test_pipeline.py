@@ -21,7 +21,7 @@ from .conftest import make_graph, mood_records, mood_task, weather_records, weat
 def trained(tmp_path_factory):
     build = tmp_path_factory.mktemp("build")
     graph = make_graph([weather_task(), mood_task()])
-    settings = Settings(gate_target=0.9, embedder="tfidf")
+    settings = Settings(gate_target=0.9, embedder="tfidf", device="cpu")
     ctx = PassContext(out_dir=build, settings=settings)
     manager = PassManager.from_spec(
         "plan-finetune{epochs=12,holdout=curation},train{device=cpu},evaluate{device=cpu},gate", settings
@@ -120,10 +120,9 @@ def test_unloadable_hub_base_gets_a_scratch_stand_in_with_a_warning(tmp_path):
         slm=weather_task(missing, "lora").slm,
     )
     graph = make_graph([weather_task(missing, "lora"), open_ended])
-    ctx = PassContext(out_dir=tmp_path, settings=Settings(embedder="tfidf"))
-    graph = (
-        PassManager.from_spec("plan-finetune").run(ctx, CompileUnit(graph, weather_records() + mood_records())).graph
-    )
+    ctx = PassContext(out_dir=tmp_path, settings=Settings(embedder="tfidf", device="cpu"))
+    manager = PassManager.from_spec("plan-finetune", ctx.settings)
+    graph = manager.run(ctx, CompileUnit(graph, weather_records() + mood_records())).graph
     task = graph.node("task:weather")
     assert task.slm.source == "scratch:tiny" and task.finetune.method == "full"
     assert any(f"{missing} not loadable offline" in r for r in task.slm.reasons)
@@ -131,7 +130,7 @@ def test_unloadable_hub_base_gets_a_scratch_stand_in_with_a_warning(tmp_path):
     assert missing in codes["W503"] and "--base-model" in codes["W503"]
     assert graph.node("task:essay").finetune is None and "task:essay" in codes["I504"]
     # a base the user named explicitly is never swapped: a clear error instead
-    ctx = PassContext(out_dir=tmp_path / "b", settings=Settings(base_model=missing))
+    ctx = PassContext(out_dir=tmp_path / "b", settings=Settings(base_model=missing, device="cpu"))
     with pytest.raises(SlmcError, match="cannot load base model"):
         PassManager.from_spec("plan-finetune").run(ctx, CompileUnit(make_graph([weather_task()]), weather_records()))
 
@@ -140,7 +139,7 @@ def test_time_budget_compresses_the_schedule_and_stops(tmp_path):
     from .conftest import weather_task
 
     lines: list[str] = []
-    settings = Settings(embedder="tfidf")
+    settings = Settings(embedder="tfidf", device="cpu")
     ctx = PassContext(out_dir=tmp_path, settings=settings, log=lines.append, progress=False)
     manager = PassManager.from_spec(
         "plan-finetune{epochs=200},train{device=cpu,max-seconds=8,early-stop=false}", settings
@@ -171,3 +170,19 @@ def test_a_slow_start_is_projected_before_the_hard_stop():
     assert any("schedule compressed" in line for line in lines), lines
     assert budget.stop_at is not None and 2 < budget.stop_at < 1000
     assert scheduler.lr_lambdas[0](budget.stop_at) == 0.0  # the cosine ends at the affordable step
+
+
+@pytest.mark.parametrize(("device", "stand_in"), [("cpu", "scratch:tiny"), ("auto", "scratch:small")])
+def test_the_plan_is_for_the_device_that_trains(tmp_path, monkeypatch, device, stand_in):
+    """On a machine with a GPU, `--device cpu` plans for the CPU (the small stand-in, CPU batch sizes): a plan made
+    for the GPU and trained on the CPU learned nothing in its budget (seen on an H200 machine)."""
+    import slmc.training.models as models
+
+    from .conftest import weather_task
+
+    monkeypatch.setattr(models, "cuda_available", lambda: True)
+    ctx = PassContext(out_dir=tmp_path, settings=Settings(embedder="tfidf", device=device))
+    graph = make_graph([weather_task("no-such-org/no-such-model-7b", "lora")])
+    manager = PassManager.from_spec("plan-finetune", ctx.settings)
+    graph = manager.run(ctx, CompileUnit(graph, weather_records())).graph
+    assert graph.node("task:weather").slm.source == stand_in
