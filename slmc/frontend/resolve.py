@@ -1539,7 +1539,7 @@ class Evaluator:
                 k = self.static_str(el.key, scope)
                 if k is not None:
                     keys.add(k)
-        if keys & {"messages", "prompt", "inputs", "input_string"} and keys & {
+        if keys & _PROMPT_KEYS and keys & {
             "model",
             "max_tokens",
             "max_new_tokens",
@@ -1548,9 +1548,18 @@ class Evaluator:
             "parameters",
         }:
             return True
-        return depth == 0 and any(
-            isinstance(el, cst.DictElement) and isinstance(el.value, cst.Dict) and self._llm_payload(el.value, scope, 1)
-            for el in body.elements
+        if depth:
+            return False
+        nested = [d for el in body.elements if isinstance(el, cst.DictElement) for d in [_dict_inside(el.value)] if d]
+        if any(self._llm_payload(d, scope, 1) for d in nested):
+            return True
+        # an envelope: the conversation serialised in one field, the generation parameters in another
+        # (``{"instance": json.dumps({"messages": msgs}), "params": {...}}``)
+        return bool(keys & {"params", "parameters"}) and any(
+            self.static_str(el.key, scope) in _PROMPT_KEYS
+            for d in nested
+            for el in d.elements
+            if isinstance(el, cst.DictElement)
         )
 
     # ---- text ----------------------------------------------------------------------------------------------------
@@ -1892,6 +1901,15 @@ def _const(item: Any) -> Value:
 
 
 _VERBS = {"POST", "post", "GET", "get", "PUT", "put"}
+_PROMPT_KEYS = frozenset({"messages", "prompt", "inputs", "input_string"})
+
+
+def _dict_inside(expr: cst.BaseExpression) -> cst.Dict | None:
+    """A dict literal, also serialised in place (``json.dumps({...})``)."""
+    if isinstance(expr, cst.Call) and dotted(expr.func) in ("json.dumps", "dumps") and expr.args:
+        expr = expr.args[0].value
+    return expr if isinstance(expr, cst.Dict) else None
+
 
 OPTION_NAMES = frozenset(
     {
