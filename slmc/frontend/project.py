@@ -352,12 +352,59 @@ class Analysis:
             self.transports.setdefault(fn.key, set()).update(names)
             for key, relayed in relays.items():  # arequest(url) -> arequest_raw(url) -> session.request(...)
                 self.relays.setdefault(key, set()).update(relayed)
-            try:
-                site = classify(self.ev, info)
-            except RecursionError:
-                site = None
-            if site is not None:
-                self.sites[site.key] = site
+            self._add_endpoint_site(info)
+        # the sync twin of a transport found above: the same class builds its URL with the same builder
+        # (``abs_url, headers, data = self._prepare_request_raw(url, ...)`` in ``request_raw`` and ``arequest_raw``)
+        built = {
+            (cls.key, builder)
+            for s in self.sites.values()
+            if s.site == SiteKind.REQUEST and s.client == "http" and id(s.info.node) in self.ev.llm_endpoints
+            for cls in [_class_of(s.info.scope)]
+            for builder in [self._url_builder(s.info)]
+            if cls is not None and builder is not None
+        }
+        if not built:
+            return
+        waiting, self.ev.endpoint_calls = self.ev.endpoint_calls, []
+        for info in waiting:
+            cls = _class_of(info.scope)
+            fn = info.scope.enclosing_function()
+            builder = self._url_builder(info)
+            if fn is None or cls is None or builder is None or (cls.key, builder) not in built:
+                self.ev.endpoint_calls.append(info)
+                continue
+            names = self.ev.url_params(list(info.node.args), info.scope)
+            self.ev.llm_endpoints.add(id(info.node))
+            self.transports.setdefault(fn.key, set()).update(names)
+            for caller in callers.get(fn.key, [])[:50]:  # ``request(url)`` -> ``self.request_raw(url)``: a relay
+                outer = caller.info.scope.enclosing_function()
+                if outer is None or outer.key == fn.key:
+                    continue
+                for a, name in _bind(fn, caller.args):
+                    relayed = isinstance(a.value, cst.Name) and a.value.value in _param_names(outer)
+                    if name in names and not a.star and relayed:
+                        self.relays.setdefault(outer.key, set()).add(a.value.value)  # type: ignore[attr-defined]
+            self._add_endpoint_site(info)
+
+    def _add_endpoint_site(self, info: Any) -> None:
+        try:
+            site = classify(self.ev, info)
+        except RecursionError:
+            site = None
+        if site is not None:
+            self.sites[site.key] = site
+
+    def _url_builder(self, info: Any) -> str | None:
+        """The function whose returned tuple an HTTP call's URL is unpacked from (``url, headers = self._build(p)``)."""
+        url = self.ev.url_expr(list(info.node.args), info.scope)
+        if not isinstance(url, cst.Name):
+            return None
+        for b in info.scope.bindings.get(url.value, ()):
+            if b[0] == "unpack" and isinstance(b[1], cst.Call):
+                callee = self.ev.value(b[1].func, b[2])
+                if isinstance(callee, Function):
+                    return callee.key
+        return None
 
     def _passes_model_url(
         self, fn: Any, names: set[str], callers: dict[str, list[Site]], relays: dict[str, set[str]], depth: int = 0
@@ -596,6 +643,8 @@ class Analysis:
                 continue
             if site.key in self.by_name and not fwd.get(site.callee):  # type: ignore[arg-type]
                 continue  # ``obj.reply(memory)`` on an untyped object: the interface is no API unless it forwards
+            if site.callee in self.relays and not self._model_endpoint(site):
+                continue  # ``requestor.request(url="/search")``: this caller does not reach a model through it
             fn = _owner(site.info.scope)
             if fn is not None and fn.key == site.callee:
                 continue  # recursion
