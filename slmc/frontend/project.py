@@ -383,7 +383,7 @@ class Analysis:
                 for a, name in _bind(fn, caller.args):
                     relayed = isinstance(a.value, cst.Name) and a.value.value in _param_names(outer)
                     if name in names and not a.star and relayed:
-                        self.relays.setdefault(outer.key, set()).add(a.value.value)  # type: ignore[attr-defined]
+                        self.relays.setdefault(outer.key, set()).add(a.value.value)
             self._add_endpoint_site(info)
 
     def _add_endpoint_site(self, info: Any) -> None:
