@@ -384,6 +384,8 @@ def langchain_kind(qname: str) -> str | None:
         return None
     if name.startswith(("Chat", "AzureChat")) or name.endswith("LLM") or name in LANGCHAIN_LLM_NAMES:
         return "chat-model"
+    if name in ("BaseChatModel", "BaseLanguageModel", "SimpleChatModel"):  # the base types, in annotations
+        return "chat-model"
     if qname.endswith("init_chat_model"):
         return "chat-model"
     return None
@@ -429,3 +431,7 @@ DUCK_PATHS: dict[str, tuple[str, str]] = {
     "models.generate_content_stream": ("google", "genai"),
     "aio.models.generate_content": ("google", "genai"),
 }
+
+# Keywords only a local text-generation engine's ``generate`` takes (transformers, LLaVA-style models): a
+# ``model.generate(...)`` given one of them on a model of unknown type is a local engine request.
+LOCAL_GENERATE_KEYWORDS = frozenset({"max_new_tokens", "do_sample"})

@@ -14,7 +14,7 @@ from slmc.frontend import syntax as cst
 from slmc.frontend.syntax import CodeRange
 
 # Binding kinds: ("expr", expr, scope) | ("aug", expr, scope) | ("import", qname) | ("def", Scope) | ("class", Scope)
-#                ("param", Param, scope) | ("unknown",)
+#                ("param", Param, scope) | ("unpack", expr, scope, index) | ("unknown",)
 Binding = tuple[Any, ...]
 
 
@@ -37,6 +37,8 @@ class Scope:
     decorators: list[cst.BaseExpression] = field(default_factory=list)
     bases: list[cst.BaseExpression] = field(default_factory=list)  # classes
     self_attrs: dict[str, list[Binding]] = field(default_factory=dict)  # classes: self.x = ... in methods
+    obj_attrs: dict[str, list[Binding]] = field(default_factory=dict)  # module: ``g.x = ...`` of a global ``g``
+    yields: list[cst.BaseExpression] = field(default_factory=list)  # functions: the values of ``yield x``
     docstring: str | None = None
 
     @property
@@ -247,14 +249,22 @@ class _Indexer(cst.CSTVisitor):
             values = value.elements if isinstance(value, cst.Tuple | cst.List) else None
             for i, el in enumerate(target.elements):
                 inner = values[i].value if values is not None and i < len(values) else None
+                if inner is None and value is not None and kind == "expr" and isinstance(el.value, cst.Name):
+                    # ``url, headers = self._prepare(path)``: element i of what the call returns
+                    self.scope.bind(el.value.value, ("unpack", value, self.scope, i))
+                    continue
                 self._bind_target(el.value, inner, kind)
 
     def _bind_self_attr(self, target: cst.Attribute, value: cst.BaseExpression | None, kind: str) -> None:
         func = self.scope.enclosing_function()
         cls = func.enclosing_class() if func is not None else None
+        binding = (kind, value, self.scope) if value is not None else ("unknown",)
+        name = target.value.value  # type: ignore[union-attr]
+        if func is not None and (name in func.globals_ or not _is_local(func, name)):
+            # ``_state.session = make_session()`` on a module-level object (``threading.local()``), set in a function
+            self.index.scope.obj_attrs.setdefault(f"{name}.{target.attr.value}", []).append(binding)
         if func is None or cls is None:
             return
-        binding = (kind, value, self.scope) if value is not None else ("unknown",)
         if target.value.value == cls.name:  # type: ignore[union-attr]
             # ``Service.client = Anthropic()`` in a method: the class attribute (``client = None``) is set
             cls.bindings.setdefault(target.attr.value, []).append(binding)
@@ -351,11 +361,26 @@ class _Indexer(cst.CSTVisitor):
         if node.value is not None:
             self.scope.returns.append(node.value)
 
+    def visit_Yield(self, node: cst.Yield) -> None:
+        if isinstance(node.value, cst.BaseExpression):
+            self.scope.yields.append(node.value)
+
     def visit_Call(self, node: cst.Call) -> None:
         parent = self.stack[-2] if len(self.stack) > 1 else None
         self.index.parents[id(node)] = parent  # type: ignore[assignment]
         stmt = self.statements[-1] if self.statements else None
         self.scope.calls.append(CallInfo(node, self.scope, isinstance(parent, cst.Await), stmt))
+
+
+def _is_local(func: Scope, name: str) -> bool:
+    """Whether ``name`` is a parameter or a name the function (or one enclosing it) binds before or where it is used:
+    anything else read in a function is a module global."""
+    scope: Scope | None = func
+    while scope is not None and scope.kind != "module":
+        if name in scope.bindings:
+            return True
+        scope = scope.parent
+    return False
 
 
 def index_module(relpath: str, source: str, tree: cst.Module) -> ModuleIndex:

@@ -75,6 +75,7 @@ class Analysis:
     config_roots: list[Path] | None = None  # folders whose YAML configs are read for agents (None: the root)
     forwarded: dict[str, set[str]] = field(default_factory=dict)  # wrapper key -> parameters reaching its request
     transports: dict[str, set[str]] = field(default_factory=dict)  # fn key -> its endpoint parameters (HTTP helper)
+    relays: dict[str, set[str]] = field(default_factory=dict)  # fn key -> URL parameters it hands to a transport
     why: dict[str, str] = field(default_factory=dict)  # wrapper key / site key -> the rule that reported it (bench)
     by_name: set[int] = field(default_factory=set)  # sites of ``obj.m()`` on untyped objects, resolved by name
     _authored: dict[int, bool] = field(default_factory=dict)  # site key -> whether its prompt holds authored text
@@ -343,28 +344,102 @@ class Analysis:
                 else:
                     self.ev.endpoint_calls.append(info)
                 continue
-            hit = False
-            for caller in callers.get(fn.key, [])[:50]:
-                for a, name in _bind(fn, caller.args):
-                    if name in names and not a.star:
-                        text = self.ev.text(a.value, caller.info.scope).static()
-                        hit = hit or any(m in text for m in clients.LLM_URL_MARKERS)
-            if not hit:
+            relays: dict[str, set[str]] = {}
+            if not self._passes_model_url(fn, names, callers, relays):
                 self.ev.endpoint_calls.append(info)  # a later round may load the callers
                 continue
             self.ev.llm_endpoints.add(id(info.node))
             self.transports.setdefault(fn.key, set()).update(names)
-            try:
-                site = classify(self.ev, info)
-            except RecursionError:
-                site = None
-            if site is not None:
-                self.sites[site.key] = site
+            for key, relayed in relays.items():  # arequest(url) -> arequest_raw(url) -> session.request(...)
+                self.relays.setdefault(key, set()).update(relayed)
+            self._add_endpoint_site(info)
+        # the sync twin of a transport found above: the same class builds its URL with the same builder
+        # (``abs_url, headers, data = self._prepare_request_raw(url, ...)`` in ``request_raw`` and ``arequest_raw``)
+        built = {
+            (cls.key, builder)
+            for s in self.sites.values()
+            if s.site == SiteKind.REQUEST and s.client == "http" and id(s.info.node) in self.ev.llm_endpoints
+            for cls in [_class_of(s.info.scope)]
+            for builder in [self._url_builder(s.info)]
+            if cls is not None and builder is not None
+        }
+        if not built:
+            return
+        waiting, self.ev.endpoint_calls = self.ev.endpoint_calls, []
+        for info in waiting:
+            cls = _class_of(info.scope)
+            fn = info.scope.enclosing_function()
+            builder = self._url_builder(info)
+            if fn is None or cls is None or builder is None or (cls.key, builder) not in built:
+                self.ev.endpoint_calls.append(info)
+                continue
+            names = self.ev.url_params(list(info.node.args), info.scope)
+            self.ev.llm_endpoints.add(id(info.node))
+            self.transports.setdefault(fn.key, set()).update(names)
+            for caller in callers.get(fn.key, [])[:50]:  # ``request(url)`` -> ``self.request_raw(url)``: a relay
+                outer = caller.info.scope.enclosing_function()
+                if outer is None or outer.key == fn.key:
+                    continue
+                for a, name in _bind(fn, caller.args):
+                    relayed = isinstance(a.value, cst.Name) and a.value.value in _param_names(outer)
+                    if name in names and not a.star and relayed:
+                        self.relays.setdefault(outer.key, set()).add(a.value.value)
+            self._add_endpoint_site(info)
+
+    def _add_endpoint_site(self, info: Any) -> None:
+        try:
+            site = classify(self.ev, info)
+        except RecursionError:
+            site = None
+        if site is not None:
+            self.sites[site.key] = site
+
+    def _url_builder(self, info: Any) -> str | None:
+        """The function whose returned tuple an HTTP call's URL is unpacked from (``url, headers = self._build(p)``)."""
+        url = self.ev.url_expr(list(info.node.args), info.scope)
+        if not isinstance(url, cst.Name):
+            return None
+        for b in info.scope.bindings.get(url.value, ()):
+            if b[0] == "unpack" and isinstance(b[1], cst.Call):
+                callee = self.ev.value(b[1].func, b[2])
+                if isinstance(callee, Function):
+                    return callee.key
+        return None
+
+    def _passes_model_url(
+        self, fn: Any, names: set[str], callers: dict[str, list[Site]], relays: dict[str, set[str]], depth: int = 0
+    ) -> bool:
+        """Whether a caller of ``fn`` passes a model endpoint (``"/chat/completions"``) for one of its URL parameters
+        ``names``, directly or through callers that hand over a parameter of their own (``def arequest(self, url):
+        return self.arequest_raw(url)``, up to 4 hops); ``relays`` gets those relaying functions' URL parameters."""
+        hit = False
+        for caller in callers.get(fn.key, [])[:50]:
+            outer = caller.info.scope.enclosing_function()
+            for a, name in _bind(fn, caller.args):
+                if name not in names or a.star:
+                    continue
+                text = self.ev.text(a.value, caller.info.scope).static()
+                if any(m in text for m in clients.LLM_URL_MARKERS):
+                    hit = True
+                elif (
+                    depth < 4
+                    and outer is not None
+                    and outer.key not in relays
+                    and outer.key != fn.key
+                    and isinstance(a.value, cst.Name)
+                    and a.value.value in _param_names(outer)
+                ):
+                    relays[outer.key] = {a.value.value}
+                    if self._passes_model_url(outer, {a.value.value}, callers, relays, depth + 1):
+                        hit = True
+                    else:
+                        del relays[outer.key]
+        return hit
 
     def _model_endpoint(self, site: Site) -> bool:
         """Whether a call of an HTTP helper passes a model endpoint (or one not known statically) for its URL."""
         callee = self.ev.scopes.get(site.callee or "")
-        names = self.transports.get(site.callee or "", set())
+        names = self.transports.get(site.callee or "", set()) | self.relays.get(site.callee or "", set())
         if callee is None:
             return True
         for a, name in _bind(callee, site.args):
@@ -516,7 +591,7 @@ class Analysis:
             if fn is None:
                 continue
             if site.site == SiteKind.WRAPPER_CALL and site.callee is not None:
-                if site.callee in self.transports and not self._model_endpoint(site):
+                if (site.callee in self.transports or site.callee in self.relays) and not self._model_endpoint(site):
                     continue  # _request_api("/api/embeddings", ...): this caller does not reach a model
                 if site.passed is not None and site.passed in self.ev.scopes:
                     graph.add_edge(fn.key, site.passed)  # the caller reaches what it hands over
@@ -568,6 +643,8 @@ class Analysis:
                 continue
             if site.key in self.by_name and not fwd.get(site.callee):  # type: ignore[arg-type]
                 continue  # ``obj.reply(memory)`` on an untyped object: the interface is no API unless it forwards
+            if site.callee in self.relays and not self._model_endpoint(site):
+                continue  # ``requestor.request(url="/search")``: this caller does not reach a model through it
             fn = _owner(site.info.scope)
             if fn is not None and fn.key == site.callee:
                 continue  # recursion
@@ -592,10 +669,12 @@ class Analysis:
         bases = {key: self.ev.overridden(key) for key in reaching}
         folded: set[str] = set()  # helpers folded into the wrapper-call they hold, forwarding their caller's prompt
         steps: set[str] = set()  # private steps folded into the API that calls them (last round)
+        held: set[str] = set()  # public helpers of a class holding its request, folded: their calls are the request
         for _ in range(8):  # forwarding to a wrapper depends on which callees are wrappers
             new = set()
             new_folded: set[str] = set()
             new_steps: set[str] = set()
+            new_held: set[str] = set()
             for key in reaching:
                 n = callers.get(key, 0)
                 scope = self.ev.scopes.get(key)
@@ -608,8 +687,14 @@ class Analysis:
                 mine = direct_fns.get(key, set())
                 if key in self.transports:
                     continue  # an HTTP helper whose callers pass the model endpoint: folded into their calls
-                raw = any(  # a request or a framework call it holds itself, or a call of an HTTP helper
-                    s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in self.transports for s in own
+                raw = any(  # a request or a framework call it holds itself, or a call of an HTTP helper (or of a
+                    # requestor handing the endpoint on to one: ``self.client.arequest(url="/chat", params=...)``)
+                    s.site != SiteKind.WRAPPER_CALL
+                    or s.callee is None
+                    or s.callee in self.transports
+                    or s.callee in self.relays
+                    or s.callee in held
+                    for s in own
                 )
                 if key in unfed:
                     continue  # ``summarize(summary_prompt=None)`` that no caller gives a prompt: it authors its own
@@ -624,7 +709,10 @@ class Analysis:
                     continue  # the private body of the one forwarding API that calls it (``step`` -> ``_step_impl``)
                 if raw and mine and (private or not dispatched.get(key)):
                     cls = scope.enclosing_class()
-                    if cls is not None and all(self._method_of(w, cls) for w in mine):
+                    users = prod_fns.get(key) or mine  # tests poking at the helper do not make it an API
+                    if cls is not None and all(self._method_of(w, cls) for w in users):
+                        if not private:  # ``acreate`` -> ``self.arequest(...)``: its callers hold the request
+                            new_held.add(key)
                         continue  # a helper only its own class calls (once or more), holding the request: folded
                 inner = [
                     s for s in own if s.site == SiteKind.WRAPPER_CALL and (s.callee in wrappers or s.callee in folded)
@@ -680,9 +768,9 @@ class Analysis:
                     self.why[key] = (
                         "forwards its caller's prompt" if forwards else "fills a template, called from elsewhere"
                     )
-            if new == wrappers and new_folded == folded and new_steps == steps:
+            if new == wrappers and new_folded == folded and new_steps == steps and new_held == held:
                 break
-            wrappers, folded, steps = new, new_folded, new_steps
+            wrappers, folded, steps, held = new, new_folded, new_steps, new_held
         return wrappers
 
     def _optional_prompt_never_given(
@@ -900,7 +988,9 @@ class Analysis:
                         got = set(_param_names(scope))
                 for site in own:
                     if site.site != SiteKind.WRAPPER_CALL or site.callee is None:
-                        got |= _call_params(scope, site.info.node, builders=not self._writes_prompt(site))
+                        got |= _call_params(
+                            scope, site.info.node, builders=not self._writes_prompt(site), unpack=site.client == "http"
+                        )
                         continue
                     if self._authors_wrapper_call(site):
                         continue  # the caller's data goes into a task prompt this function writes: not forwarded
@@ -1601,13 +1691,17 @@ def _param_names(fn: Scope) -> list[str]:
 def _bind(callee: Scope, args: list[cst.Arg]) -> list[tuple[cst.Arg, str]]:
     """(argument, callee parameter it binds to); ``*x`` / ``**x`` splats bind to every parameter."""
     names = _param_names(callee)
+    rest = next((p.name.value for p in callee.params if p.star == "**"), None)
     out: list[tuple[cst.Arg, str]] = []
     i = 0
     for a in args:
         if a.star:
             out.extend((a, n) for n in names)
         elif a.keyword is not None:
-            out.append((a, a.keyword.value))
+            if a.keyword.value not in names and rest is not None:
+                out.append((a, rest))  # ``f(model=m)`` of ``def f(**fields)``: part of ``fields``
+            else:
+                out.append((a, a.keyword.value))
         else:
             if i < len(names):
                 out.append((a, names[i]))
@@ -1617,9 +1711,12 @@ def _bind(callee: Scope, args: list[cst.Arg]) -> list[tuple[cst.Arg, str]]:
     return out
 
 
-def _params_in(fn: Scope, value: cst.CSTNode, templated: bool = False, builders: bool = True) -> set[str]:
+def _params_in(
+    fn: Scope, value: cst.CSTNode, templated: bool = False, builders: bool = True, unpack: bool = False
+) -> set[str]:
     """Parameters of ``fn`` that reach the expression ``value`` as they are (through list/dict/message objects and
-    locals bound once); ``templated``: or filled into a template; ``builders``: as in ``_forwards``."""
+    locals bound once); ``templated``: or filled into a template; ``builders``: as in ``_forwards``; ``unpack``: and
+    through a local unpacked from a builder's tuple (the body of a raw HTTP request, ``url, data = self._prepare(p)``)."""
     params = set(_param_names(fn))
     if not params:
         return set()
@@ -1628,7 +1725,13 @@ def _params_in(fn: Scope, value: cst.CSTNode, templated: bool = False, builders:
         for name, bindings in fn.bindings.items()
         if name not in params
     }
+    unpacked = {  # ``url, headers, data = self._prepare(url, params)``: the call the tuple comes from
+        name: [b[1] for b in bindings if b[0] == "unpack" and b[2] is fn]
+        for name, bindings in fn.bindings.items()
+        if name not in params and unpack
+    }
     found: set[str] = set()
+    seen: set[int] = set()
 
     def walk(node: cst.CSTNode, depth: int) -> None:
         if isinstance(node, cst.Name):
@@ -1637,6 +1740,10 @@ def _params_in(fn: Scope, value: cst.CSTNode, templated: bool = False, builders:
             elif depth < 3:
                 for e in local.get(node.value, ()):
                     walk(e, depth + 1)
+                for e in unpacked.get(node.value, ()):
+                    if id(e) not in seen:  # ``a, b = step(a, b)`` in a loop: once
+                        seen.add(id(e))
+                        walk(e, min(depth, 1))  # the builder call stands for the local itself
             return
         if isinstance(node, cst.Call) and _serialises(node):
             for c in _serialised(node):
@@ -1664,11 +1771,11 @@ def _params_in(fn: Scope, value: cst.CSTNode, templated: bool = False, builders:
     return found
 
 
-def _call_params(fn: Scope, call: cst.Call, builders: bool = True) -> set[str]:
+def _call_params(fn: Scope, call: cst.Call, builders: bool = True, unpack: bool = False) -> set[str]:
     """Parameters of ``fn`` that reach the arguments of a request ``call`` as they are."""
     out: set[str] = set()
     for a in call.args:
-        out |= _params_in(fn, a.value, builders=builders)
+        out |= _params_in(fn, a.value, builders=builders, unpack=unpack)
     return out
 
 

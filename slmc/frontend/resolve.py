@@ -36,6 +36,9 @@ from slmc.frontend.values import (
 from slmc.ir.nodes import PromptPart
 
 _INTERESTING = (Client, Function, Class, Instance, Partial, Module, Decorator)
+_CONTEXT_MANAGERS = frozenset(
+    {"contextmanager", "asynccontextmanager", "contextlib.contextmanager", "contextlib.asynccontextmanager"}
+)
 _MISSING = object()
 
 
@@ -156,6 +159,7 @@ class Evaluator:
         self._meta_users: dict[str, list[str]] = {}  # metaclass key -> classes declared with it
         self._meta_at = -1
         self._replacements: dict[str, str] | None = None  # metaclass replacement function -> the method it replaces
+        self._passed: dict[int, Client | None] = {}  # id(param) -> the client the module's calls pass for it
 
     def register(self, mod: ModuleIndex) -> None:
         for scope in mod.scopes:
@@ -314,7 +318,47 @@ class Evaluator:
             default = self.value(param.default, scope)
             if isinstance(default, _INTERESTING):
                 return default
+        elif param.annotation is None and param.star == "":
+            return self.passed_client(param, scope)
         return None
+
+    def passed_client(self, param: cst.Param, scope: Scope) -> Client | None:
+        """An untyped parameter that the module's own calls of the function fill with an HTTP session / connection
+        (``session`` handed from ``arequest`` to ``self.arequest_raw(method, url, session)``): that client, whose
+        ``request``/``post`` is then judged by its URL and body like any raw HTTP call. One client kind, else None."""
+        if id(param) in self._passed:
+            return self._passed[id(param)]
+        self._passed[id(param)] = None  # while computing (recursion through the callers' own parameters)
+        fn = scope if scope.kind == "function" else scope.enclosing_function()
+        if fn is None or fn.name == "<lambda>":
+            return None
+        names = [p.name.value for p in fn.params]
+        if fn.enclosing_class() is not None and names and names[0] in ("self", "cls"):
+            names = names[1:]
+        if param.name.value not in names:
+            return None
+        index = names.index(param.name.value)
+        found: list[Client] = []
+        for other in fn.module.scopes:
+            for info in other.calls:
+                f = info.node.func
+                if isinstance(f, cst.Attribute):
+                    receiver = f.value.value if isinstance(f.value, cst.Name) else ""
+                    if f.attr.value != fn.name or receiver not in ("self", "cls"):
+                        continue
+                elif not (isinstance(f, cst.Name) and f.value == fn.name and fn.enclosing_class() is None):
+                    continue
+                if any(a.star for a in info.node.args):
+                    continue
+                given = arg(info.node, param.name.value, index)
+                v = self.value(given, info.scope) if given is not None else None
+                if isinstance(v, Client) and v.kind in ("http", "http-client"):
+                    found.append(v)
+                if len(found) > 8:
+                    break
+        kinds = {(c.family, c.kind, c.path) for c in found}
+        self._passed[id(param)] = found[0] if len(kinds) == 1 else None
+        return self._passed[id(param)]
 
     def instance_of(self, annotation: cst.BaseExpression, scope: Scope) -> Value:
         """The value of an object whose type is ``annotation`` (``OpenAI``, ``Optional[Agent]``, ``"Agent"``)."""
@@ -374,7 +418,10 @@ class Evaluator:
                 return Const({"True": True, "False": False, "None": None}[expr.value])
             return self.lookup(expr.value, scope)
         if isinstance(expr, cst.Attribute):
-            return self.attribute(self.value(expr.value, scope), expr.attr.value)
+            found = self.attribute(self.value(expr.value, scope), expr.attr.value)
+            if found is None and isinstance(expr.value, cst.Name):
+                found = self.global_attr(expr.value.value, expr.attr.value, scope)
+            return found
         if isinstance(expr, cst.Call):
             if isinstance(expr.func, cst.Name) and expr.func.value == "super" and self.lookup("super", scope) is None:
                 return self.super_value(scope)
@@ -436,6 +483,18 @@ class Evaluator:
         if isinstance(expr, cst.NamedExpr):
             return self.value(expr.value, scope)
         return None
+
+    def global_attr(self, name: str, attr: str, scope: Scope) -> Value:
+        """``_state.session`` where the module-level ``_state`` (``threading.local()``, a namespace) gets the attribute
+        assigned in a function (``_state.session = make_session()``): what is assigned there, when it is a client."""
+        bindings = self.bindings_of(name, scope)
+        if not bindings or not all(b[0] == "expr" and b[2].kind == "module" for b in bindings):
+            return None
+        found = scope.module.scope.obj_attrs.get(f"{name}.{attr}")
+        if not found:
+            return None
+        value = self.bindings_value(found)
+        return value if isinstance(value, Client) else None
 
     def super_value(self, scope: Scope) -> Value:
         """``super()`` in a method: the first base class of the tree (its methods are what the call reaches)."""
@@ -1087,6 +1146,11 @@ class Evaluator:
         return None
 
     def call_value(self, call: cst.Call, scope: Scope) -> Value:
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("__enter__", "__aenter__") and not call.args:
+            inner = self.value(func.value, scope)  # ctx.__aenter__(): what ``async with ctx as x`` binds
+            if isinstance(inner, Client):
+                return inner
         resolved = self.resolve_call(call, scope)
         callee = resolved.callee
         if callee is None and isinstance(call.func, cst.Attribute) and call.func.attr.value == "get" and call.args:
@@ -1124,6 +1188,9 @@ class Evaluator:
         if fn is None:
             return None
         values = [self.value(r, fn) for r in fn.returns]
+        if not fn.returns and fn.yields and _CONTEXT_MANAGERS & {dotted(d) for d in fn.decorators}:
+            # @asynccontextmanager def session(): async with ClientSession() as s: yield s
+            values = [v for v in (self.value(y, fn) for y in fn.yields) if isinstance(v, Client)]
         interesting = [v for v in values if isinstance(v, _INTERESTING)]
         if interesting:  # a factory returning one of several providers: their common base
             return self.merge(interesting)
@@ -1333,18 +1400,44 @@ class Evaluator:
                 return out, target_scope
         return args, scope
 
+    def splat_entry(self, args: list[cst.Arg], keys: tuple[str, ...], scope: Scope) -> cst.BaseExpression | None:
+        """``session.request(**request_kwargs)`` with ``request_kwargs = {"url": ..., "data": ...}`` built once in the
+        function: the expression given for the first of ``keys``."""
+        for a in args:
+            if a.star != "**":
+                continue
+            target = a.value
+            if isinstance(target, cst.Name):
+                exprs = [b[1] for b in self.bindings_of(target.value, scope) or () if b[0] == "expr"]
+                target = exprs[0] if len(exprs) == 1 else None
+            if not isinstance(target, cst.Dict):
+                continue
+            for key in keys:
+                for el in target.elements:
+                    if isinstance(el, cst.DictElement) and self.static_str(el.key, scope) == key:
+                        return el.value
+        return None
+
     def url_expr(self, args: list[cst.Arg], scope: Scope) -> cst.BaseExpression | None:
         url = next((a.value for a in args if a.keyword is not None and a.keyword.value == "url"), None)
+        if url is None:
+            url = self.splat_entry(args, ("url",), scope)
         if url is None:
             positional = [a.value for a in args if a.keyword is None]
             if not positional:
                 return None
-            url = (
-                positional[1]
-                if len(positional) > 1 and self.static_str(positional[0], scope) in _VERBS
-                else positional[0]
-            )
+            url = positional[1] if len(positional) > 1 and self.is_verb(positional[0], scope) else positional[0]
         return url
+
+    def is_verb(self, expr: cst.BaseExpression, scope: Scope) -> bool:
+        """The HTTP method in ``request(method, url, ...)``: a static verb, or a name that says it is one
+        (``method``, ``http_method``, ``method.lower()``) when the verb arrives from the callers."""
+        if self.static_str(expr, scope) in _VERBS:
+            return True
+        while isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and not expr.args:
+            expr = expr.func.value  # method.lower()
+        name = expr.value if isinstance(expr, cst.Name) else expr.attr.value if isinstance(expr, cst.Attribute) else ""
+        return name.lower().endswith(("method", "verb"))
 
     def is_llm_url(self, args: list[cst.Arg], scope: Scope) -> bool:
         url = self.url_expr(args, scope)
@@ -1369,12 +1462,44 @@ class Evaluator:
                 if node.value in params:
                     found.add(node.value)
                 elif depth < 3:
-                    todo += [(b[1], depth + 1) for b in fn.bindings.get(node.value, ()) if b[0] == "expr"]
+                    for b in fn.bindings.get(node.value, ()):
+                        if b[0] == "expr":
+                            todo.append((b[1], depth + 1))
+                        elif b[0] == "unpack" and isinstance(b[1], cst.Call):
+                            todo += [(e, depth + 1) for e in self.unpacked_from(b[1], b[3], scope)]
                 continue
             if isinstance(node, cst.Attribute):  # self.config.api_base: not a parameter's value
                 continue
             todo += [(c, depth) for c in node.children]
         return found
+
+    def unpacked_from(self, call: cst.Call, index: int, scope: Scope) -> list[cst.BaseExpression]:
+        """``url, headers = self._prepare(path, params)``: the arguments of the call that element ``index`` of what
+        the called function returns is built from (``return f"{self.base}{path}", {...}`` -> the ``path`` given)."""
+        callee = self.value(call.func, scope)
+        fn = self.scopes.get(callee.key) if isinstance(callee, Function) else None
+        if fn is None or not fn.returns:
+            return []
+        names = [p.name.value for p in fn.params]
+        if fn.enclosing_class() is not None and names and names[0] in ("self", "cls"):
+            names = names[1:]
+        wanted: set[str] = set()
+        for r in fn.returns:
+            if isinstance(r, cst.Tuple) and index < len(r.elements):
+                wanted |= self.url_params([cst.Arg(value=r.elements[index].value, keyword=cst.Name("url"))], fn)
+        out: list[cst.BaseExpression] = []
+        positional = 0
+        for a in call.args:
+            if a.star:
+                continue
+            if a.keyword is not None:
+                name = a.keyword.value
+            else:
+                name = names[positional] if positional < len(names) else ""
+                positional += 1
+            if name in wanted:
+                out.append(a.value)
+        return out
 
     def is_llm_body(self, args: list[cst.Arg], scope: Scope) -> bool:
         """A request body shaped like a model request (``messages``/``prompt`` next to ``model``), whatever the URL
@@ -1383,8 +1508,10 @@ class Evaluator:
             (a.value for a in args if a.keyword is not None and a.keyword.value in ("json", "data", "body")), None
         )
         if body is None:
+            body = self.splat_entry(args, ("json", "data", "body"), scope)
+        if body is None:
             positional = [a.value for a in args if a.keyword is None]
-            if len(positional) > 2 and self.static_str(positional[0], scope) in _VERBS:
+            if len(positional) > 2 and self.is_verb(positional[0], scope):
                 body = positional[2]
         if body is None:
             return False
@@ -1412,7 +1539,7 @@ class Evaluator:
                 k = self.static_str(el.key, scope)
                 if k is not None:
                     keys.add(k)
-        if keys & {"messages", "prompt", "inputs", "input_string"} and keys & {
+        if keys & _PROMPT_KEYS and keys & {
             "model",
             "max_tokens",
             "max_new_tokens",
@@ -1421,9 +1548,18 @@ class Evaluator:
             "parameters",
         }:
             return True
-        return depth == 0 and any(
-            isinstance(el, cst.DictElement) and isinstance(el.value, cst.Dict) and self._llm_payload(el.value, scope, 1)
-            for el in body.elements
+        if depth:
+            return False
+        nested = [d for el in body.elements if isinstance(el, cst.DictElement) for d in [_dict_inside(el.value)] if d]
+        if any(self._llm_payload(d, scope, 1) for d in nested):
+            return True
+        # an envelope: the conversation serialised in one field, the generation parameters in another
+        # (``{"instance": json.dumps({"messages": msgs}), "params": {...}}``)
+        return bool(keys & {"params", "parameters"}) and any(
+            self.static_str(el.key, scope) in _PROMPT_KEYS
+            for d in nested
+            for el in d.elements
+            if isinstance(el, cst.DictElement)
         )
 
     # ---- text ----------------------------------------------------------------------------------------------------
@@ -1765,6 +1901,15 @@ def _const(item: Any) -> Value:
 
 
 _VERBS = {"POST", "post", "GET", "get", "PUT", "put"}
+_PROMPT_KEYS = frozenset({"messages", "prompt", "inputs", "input_string"})
+
+
+def _dict_inside(expr: cst.BaseExpression) -> cst.Dict | None:
+    """A dict literal, also serialised in place (``json.dumps({...})``)."""
+    if isinstance(expr, cst.Call) and dotted(expr.func) in ("json.dumps", "dumps") and expr.args:
+        expr = expr.args[0].value
+    return expr if isinstance(expr, cst.Dict) else None
+
 
 OPTION_NAMES = frozenset(
     {

@@ -113,6 +113,12 @@ def _duck_client(ev: Evaluator, call: cst.Call, scope: Scope) -> Client | None:
     name = dotted(call.func)
     if name is None:
         return None
+    keywords = {a.keyword.value for a in call.args if a.keyword is not None}
+    if name.endswith(".generate") and keywords & clients.LOCAL_GENERATE_KEYWORDS:
+        # ``self.model.generate(inputs=ids, do_sample=True, max_new_tokens=n)`` on a model loaded out of sight
+        if ev.value(call.func.value, scope) is None:  # type: ignore[union-attr]
+            return Client("hf", "hf-model", ("generate",))
+        return None
     for path, (family, kind) in clients.DUCK_PATHS.items():
         if name.endswith("." + path):
             base: cst.BaseExpression = call.func
