@@ -592,10 +592,12 @@ class Analysis:
         bases = {key: self.ev.overridden(key) for key in reaching}
         folded: set[str] = set()  # helpers folded into the wrapper-call they hold, forwarding their caller's prompt
         steps: set[str] = set()  # private steps folded into the API that calls them (last round)
+        passing: set[str] = set()  # wrappers that forward their caller's prompt (last round)
         for _ in range(8):  # forwarding to a wrapper depends on which callees are wrappers
             new = set()
             new_folded: set[str] = set()
             new_steps: set[str] = set()
+            new_passing: set[str] = set()
             for key in reaching:
                 n = callers.get(key, 0)
                 scope = self.ev.scopes.get(key)
@@ -619,7 +621,7 @@ class Analysis:
                     continue  # a private transport holding the request that one function calls: folded into it
                 if own and all(self._calls_own_param(key, s) for s in own):
                     continue  # ``_call_client(call, *a)``: its callers' lines, which pass the SDK method, are requests
-                if private and self._private_step(scope, mine, fwd, wrappers | steps):
+                if private and self._private_step(scope, mine, fwd, wrappers | steps, passing):
                     new_steps.add(key)
                     continue  # the private body of the one forwarding API that calls it (``step`` -> ``_step_impl``)
                 if raw and mine and (private or not dispatched.get(key)):
@@ -647,6 +649,10 @@ class Analysis:
                             new_folded.add(key)  # its caller forwards through it what it hands over
                         continue
                 if not own:  # abstract / interface method: reached through its implementations
+                    cls = scope.enclosing_class()
+                    if private and n > 1 and cls is not None and all(self._method_of(w, cls) for w in mine):
+                        new_folded.add(key)  # a private hook its own class's methods call (``_step``): folded into them
+                        continue
                     if not private or n > 1:
                         new.add(key)
                         self.why[key] = "interface method without a body, called"
@@ -661,7 +667,7 @@ class Analysis:
                     if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in wrappers or s.callee in folded
                 ]
                 forwards = bool(fwd.get(key)) or any(  # or into a wrapper
-                    _forwards(scope, s, builders=not self._writes_prompt(s))
+                    _forwards(scope, s, builders=not self._writes_prompt(s), args=self._prompt_args(s, fwd))
                     for s in direct
                     if not self._authors_wrapper_call(s)
                 )
@@ -669,6 +675,7 @@ class Analysis:
                 if private:
                     if forwards and not _one_statement_forwarder(scope, own):
                         new.add(key)
+                        new_passing.add(key)
                         self.why[key] = "private, forwards its caller's prompt"
                 elif forwards or (  # an implementation reached through its base or from other code, filling a template
                     n > 1
@@ -677,12 +684,14 @@ class Analysis:
                     and not any(self._authors(s) or self._authors_wrapper_call(s) for s in direct)
                 ):
                     new.add(key)
+                    if forwards:
+                        new_passing.add(key)
                     self.why[key] = (
                         "forwards its caller's prompt" if forwards else "fills a template, called from elsewhere"
                     )
-            if new == wrappers and new_folded == folded and new_steps == steps:
+            if new == wrappers and new_folded == folded and new_steps == steps and new_passing == passing:
                 break
-            wrappers, folded, steps = new, new_folded, new_steps
+            wrappers, folded, steps, passing = new, new_folded, new_steps, new_passing
         return wrappers
 
     def _optional_prompt_never_given(
@@ -717,6 +726,18 @@ class Analysis:
                 out.add(key)
         return out
 
+    def _prompt_args(self, site: Site, fwd: dict[str, set[str]]) -> list[cst.Arg] | None:
+        """The arguments of a call of a project wrapper that carry a prompt: those bound to a parameter the callee
+        forwards, or named like a prompt (``run(agent, messages)``: the agent handed over is no prompt). ``None``
+        for a request, a callee of unknown signature or one with no such parameter (every argument counts)."""
+        callee = self.ev.scopes.get(site.callee or "") if site.site == SiteKind.WRAPPER_CALL else None
+        if callee is None or callee.kind != "function":
+            return None
+        keep = fwd.get(callee.key, set()) | {n for n in _param_names(callee) if _PROMPT_PARAM.search(n)}
+        if not keep:
+            return None  # ``_step(memory_step)``: no parameter tells where the prompt goes; every argument counts
+        return [a for a, name in _bind(callee, site.args) if a.star or name in keep]
+
     def _calls_own_param(self, key: str, site: Site) -> bool:
         """Whether a site is the request a higher-order helper makes by calling the SDK method it is given."""
         func = site.info.node.func
@@ -727,7 +748,9 @@ class Analysis:
             and func.value in self.ev.called_params(key)
         )
 
-    def _private_step(self, scope: Scope, mine: set[str], fwd: dict[str, set[str]], apis: set[str]) -> bool:
+    def _private_step(
+        self, scope: Scope, mine: set[str], fwd: dict[str, set[str]], apis: set[str], passing: set[str]
+    ) -> bool:
         """Whether a private method is one step of the one function that calls it, and that function is itself a
         forwarding API of the same class (``step`` handing its input to ``_step_impl`` / ``_stream``): the API is
         the caller's; the step is folded into it. A private helper whose one caller authors the prompt (a retry
@@ -739,7 +762,8 @@ class Analysis:
         caller = self.ev.scopes.get(who)
         if cls is None or caller is None or caller.kind != "function" or not self._method_of(who, cls):
             return False
-        return bool(fwd.get(who)) and who in apis  # the caller is a wrapper (or a step folded into one)
+        # the caller is a wrapper (or a step folded into one) forwarding its own caller's prompt
+        return (bool(fwd.get(who)) or who in passing) and who in apis
 
     def _authors(self, site: Site) -> bool:
         """Whether the prompt a call sends holds text its function writes (a template, a literal instruction): the
@@ -1480,12 +1504,23 @@ _KEEPS_ARGUMENTS = frozenset({"dict", "list", "tuple", "partial", "functools.par
 _PASS_THROUGH = (cst.List, cst.Tuple, cst.Dict, cst.DictElement, cst.Element, cst.StarredElement, cst.Arg, cst.Await)
 
 
-def _forwards(fn: Scope, site: Site, templated: bool = False, builders: bool = True) -> bool:
+def _own_builder(name: str) -> bool:
+    """``self.messages_for`` / ``cls.build``: a message builder of the function's own class (not a method of an object
+    it holds, ``self.agent.message_constructor``, which writes that object's own prompt around the data)."""
+    parts = name.split(".")
+    return len(parts) == 2 and parts[0] in ("self", "cls")
+
+
+def _forwards(
+    fn: Scope, site: Site, templated: bool = False, builders: bool = True, args: list[cst.Arg] | None = None
+) -> bool:
     """Whether a parameter of ``fn`` reaches the call ``site`` as it is (possibly inside list/dict/message objects),
     i.e. ``fn`` forwards its caller's prompt rather than authoring a template around it (``templated``: or filled
     into a template). ``builders``: a parameter handed to a message builder of its own class
     (``self.messages_for(text)``) counts as kept; off where the call's prompt holds text the function authors (a
-    system prompt of its own next to ``self.render_human_message(events)``: a task prompt, not a forwarded one)."""
+    system prompt of its own next to ``self.render_human_message(events)``: a task prompt, not a forwarded one); only
+    parameters named like a prompt count as carried through such a builder. ``args``: the arguments to look at
+    (default: all of the call's)."""
     params = {p.name.value for p in fn.params}
     if fn.enclosing_class() is not None and fn.params:
         params.discard(fn.params[0].name.value)
@@ -1497,28 +1532,36 @@ def _forwards(fn: Scope, site: Site, templated: bool = False, builders: bool = T
         if name not in params
     }
 
-    def passes(node: cst.CSTNode, depth: int) -> bool:
+    attrs: dict[str, list[cst.CSTNode]] | None = None
+
+    def passes(node: cst.CSTNode, depth: int, built: bool = False) -> bool:
+        nonlocal attrs
+        if isinstance(node, cst.Attribute) and _is_self(fn, node.value) and depth < 3:
+            if attrs is None:  # ``self.task = task`` ... ``self._run(task=self.task)``: kept through an attribute
+                attrs = _self_assigned(fn)
+            return any(passes(e, depth + 1, built) for e in attrs.get(node.attr.value, ()))
         if isinstance(node, cst.Name):
             if node.value in params:
-                return True
+                return not built or bool(_PROMPT_PARAM.search(node.value))
             if depth < 3:
-                return any(passes(e, depth + 1) for e in local.get(node.value, ()))
+                return any(passes(e, depth + 1, built) for e in local.get(node.value, ()))
             return False
         if isinstance(node, cst.Call) and _serialises(node):  # json.dumps(payload).encode(): the same request
-            return any(passes(c, depth) for c in _serialised(node))
+            return any(passes(c, depth, built) for c in _serialised(node))
         if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
             name = dotted(node.func) or ""
             # complete(self.messages_for(text)): a message builder applied in the call itself
-            builder = builders and depth <= 1 and name.split(".", 1)[0] in ("self", "cls") and "." in name
+            builder = builders and depth <= 1 and _own_builder(name)
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
                 return False
-            return any(passes(a.value, depth) for a in node.args)
+            return any(passes(a.value, depth, built or builder) for a in node.args)
         if isinstance(node, _PASS_THROUGH) or templated:
-            return any(passes(c, depth) for c in node.children)
+            return any(passes(c, depth, built) for c in node.children)
         return False
 
     call = site.info.node
-    args = [a for a in call.args]
+    if args is None:  # ``args``: only these arguments of the call (those bound to the callee's prompt parameters)
+        args = list(call.args)
     func = call.func
     if isinstance(func, cst.Attribute) and func.attr.value in ("run_in_executor", "to_thread", "submit", "run_sync"):
         pass  # the arguments after the function are the forwarded ones; checked like any other
@@ -1533,6 +1576,39 @@ def _forwards(fn: Scope, site: Site, templated: bool = False, builders: bool = T
         if passes(value, 0):
             return True
     return False
+
+
+def _is_self(fn: Scope, node: cst.CSTNode) -> bool:
+    """``node`` is the first parameter (``self``) of the method ``fn``."""
+    return (
+        fn.enclosing_class() is not None
+        and bool(fn.params)
+        and isinstance(node, cst.Name)
+        and node.value == fn.params[0].name.value
+    )
+
+
+def _self_assigned(fn: Scope) -> dict[str, list[cst.CSTNode]]:
+    """The values the method ``fn`` itself assigns to attributes of ``self`` (``self.task = task``, ``+=`` too), by
+    attribute name; nested defs and classes left out."""
+    out: dict[str, list[cst.CSTNode]] = {}
+    todo: list[cst.CSTNode] = list(getattr(getattr(fn.node, "body", None), "body", ()))
+    seen = 0
+    while todo and seen < 5000:
+        node = todo.pop()
+        seen += 1
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        targets: list[cst.CSTNode] = []
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, cst.AnnAssign | cst.AugAssign) and node.value is not None:
+            targets = [node.target]
+        for t in targets:
+            if isinstance(t, cst.Attribute) and _is_self(fn, t.value):
+                out.setdefault(t.attr.value, []).append(node.value)
+        todo.extend(node.children)
+    return out
 
 
 def _is_private(key: str) -> bool:
@@ -1618,8 +1694,8 @@ def _bind(callee: Scope, args: list[cst.Arg]) -> list[tuple[cst.Arg, str]]:
 
 
 def _params_in(fn: Scope, value: cst.CSTNode, templated: bool = False, builders: bool = True) -> set[str]:
-    """Parameters of ``fn`` that reach the expression ``value`` as they are (through list/dict/message objects and
-    locals bound once); ``templated``: or filled into a template; ``builders``: as in ``_forwards``."""
+    """Parameters of ``fn`` that reach the expression ``value`` as they are (through list/dict/message objects, locals
+    bound once and attributes of ``self`` it sets); ``templated``: or filled into a template; ``builders``: as in ``_forwards``."""
     params = set(_param_names(fn))
     if not params:
         return set()
@@ -1630,29 +1706,39 @@ def _params_in(fn: Scope, value: cst.CSTNode, templated: bool = False, builders:
     }
     found: set[str] = set()
 
-    def walk(node: cst.CSTNode, depth: int) -> None:
+    attrs: dict[str, list[cst.CSTNode]] | None = None
+
+    def walk(node: cst.CSTNode, depth: int, built: bool = False) -> None:
+        nonlocal attrs
+        if isinstance(node, cst.Attribute) and _is_self(fn, node.value) and depth < 3:
+            if attrs is None:
+                attrs = _self_assigned(fn)
+            for e in attrs.get(node.attr.value, ()):
+                walk(e, depth + 1, built)
+            return
         if isinstance(node, cst.Name):
             if node.value in params:
-                found.add(node.value)
+                if not built or _PROMPT_PARAM.search(node.value):
+                    found.add(node.value)
             elif depth < 3:
                 for e in local.get(node.value, ()):
-                    walk(e, depth + 1)
+                    walk(e, depth + 1, built)
             return
         if isinstance(node, cst.Call) and _serialises(node):
             for c in _serialised(node):
-                walk(c, depth)
+                walk(c, depth, built)
             return
         if isinstance(node, cst.Call) and not templated:
             name = dotted(node.func) or ""
-            builder = builders and depth <= 1 and name.split(".", 1)[0] in ("self", "cls") and "." in name
+            builder = builders and depth <= 1 and _own_builder(name)
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
                 return
             for a in node.args:
-                walk(a.value, depth)
+                walk(a.value, depth, built or builder)
             return
         if isinstance(node, _PASS_THROUGH) or templated:
             for c in node.children:
-                walk(c, depth)
+                walk(c, depth, built)
 
     if isinstance(value, cst.Lambda):
         value = value.body
