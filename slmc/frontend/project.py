@@ -563,6 +563,7 @@ class Analysis:
         callers: dict[str, int] = {}
         direct_fns: dict[str, set[str]] = {}
         prod_fns: dict[str, set[str]] = {}  # the same, tests left out
+        prod_calls: dict[str, list[Site]] = {}  # the calls themselves, tests left out
         for site in self.sites.values():
             if site.site != SiteKind.WRAPPER_CALL or site.callee not in reaching:
                 continue
@@ -580,6 +581,7 @@ class Analysis:
             direct_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
             if not _is_test_module(site.info.scope.module.path):
                 prod_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
+                prod_calls.setdefault(site.callee, []).append(site)  # type: ignore[arg-type]
         dispatched: dict[str, int] = {}
         for key in list(callers):
             for impl in self.ev.implementations(key):
@@ -593,11 +595,13 @@ class Analysis:
         folded: set[str] = set()  # helpers folded into the wrapper-call they hold, forwarding their caller's prompt
         steps: set[str] = set()  # private steps folded into the API that calls them (last round)
         passing: set[str] = set()  # wrappers that forward their caller's prompt (last round)
+        tasked: set[str] = set()  # private helpers whose callers write the prompt they send (last round)
         for _ in range(8):  # forwarding to a wrapper depends on which callees are wrappers
             new = set()
             new_folded: set[str] = set()
             new_steps: set[str] = set()
             new_passing: set[str] = set()
+            new_tasked: set[str] = set()
             for key in reaching:
                 n = callers.get(key, 0)
                 scope = self.ev.scopes.get(key)
@@ -621,6 +625,9 @@ class Analysis:
                     continue  # a private transport holding the request that one function calls: folded into it
                 if own and all(self._calls_own_param(key, s) for s in own):
                     continue  # ``_call_client(call, *a)``: its callers' lines, which pass the SDK method, are requests
+                if private and self._task_helper(scope, mine, prod_calls.get(key, []), own, tasked):
+                    new_tasked.add(key)
+                    continue  # ``_write(prompt)`` under ``run`` filling PROMPT: a step of the task, not an API
                 if private and self._private_step(scope, mine, fwd, wrappers | steps, passing):
                     new_steps.add(key)
                     continue  # the private body of the one forwarding API that calls it (``step`` -> ``_step_impl``)
@@ -689,9 +696,9 @@ class Analysis:
                     self.why[key] = (
                         "forwards its caller's prompt" if forwards else "fills a template, called from elsewhere"
                     )
-            if new == wrappers and new_folded == folded and new_steps == steps and new_passing == passing:
+            if (new, new_folded, new_steps, new_passing, new_tasked) == (wrappers, folded, steps, passing, tasked):
                 break
-            wrappers, folded, steps, passing = new, new_folded, new_steps, new_passing
+            wrappers, folded, steps, passing, tasked = new, new_folded, new_steps, new_passing, new_tasked
         return wrappers
 
     def _optional_prompt_never_given(
@@ -747,6 +754,32 @@ class Analysis:
             and key in self.ev.client_params
             and func.value in self.ev.called_params(key)
         )
+
+    def _task_helper(self, scope: Scope, mine: set[str], calls: list[Site], own: list[Site], tasked: set[str]) -> bool:
+        """Whether a private method is a step of the one or two methods of its class (or subclasses) that call it,
+        each call sending a prompt its caller writes (``run`` fills ``PROMPT`` and hands it to ``self._write``, a
+        retry / parse helper around the model call) — or of a helper that is such a step itself (``_vote`` ->
+        ``_evaluate``): the call inside it is the site. A helper handed the agent or model it calls
+        (``_with_retry(agent, messages)``) is a prompt-agnostic calling API and stays one."""
+        cls = scope.enclosing_class()
+        if cls is None or not mine or len(mine) > 2:
+            return False
+        family = {cls.key, *self.ev.subclasses(cls.key)}
+        for who in mine:
+            caller = self.ev.scopes.get(who)
+            owner = caller.enclosing_class() if caller is not None else None
+            if owner is None or owner.key not in family:
+                return False
+        if any(_calls_on_param(scope, s) for s in own):
+            return False
+        if all(who in tasked for who in mine):
+            return True
+
+        def of_task(call: Site) -> bool:  # the caller writes the prompt, or is such a step itself
+            owner = _owner(call.info.scope)
+            return self._authors_wrapper_call(call) or (owner is not None and owner.key in tasked)
+
+        return bool(calls) and all(of_task(c) for c in calls)
 
     def _private_step(
         self, scope: Scope, mine: set[str], fwd: dict[str, set[str]], apis: set[str], passing: set[str]
@@ -1575,6 +1608,20 @@ def _forwards(
                 continue
         if passes(value, 0):
             return True
+    return False
+
+
+def _calls_on_param(fn: Scope, site: Site) -> bool:
+    """The call ``site`` in ``fn`` is made on an object ``fn`` is handed (``agent.respond(...)``, or
+    ``agent.respond`` passed as a value to an executor), not on one of its own."""
+    params = set(_param_names(fn))
+    call = site.info.node
+    nodes = [call.func, *(a.value for a in call.args)]
+    for node in nodes:
+        while isinstance(node, cst.Attribute):
+            node = node.value
+            if isinstance(node, cst.Name) and node.value in params:
+                return True
     return False
 
 
