@@ -446,8 +446,51 @@ class Analysis:
                 m = self.ev.member(v.cls, func.attr.value, True)
                 if isinstance(m, Function):
                     out.append(m.key)
+        if self._library_object(func.value, scope):
+            return out  # ``self.client.predict(...)`` on a library's object (``Client(url)``): not the tree's interface
         by_name = self.ev.method_by_name(func.attr.value)
         return out + ([by_name] if by_name else [])
+
+    def _library_object(self, expr: cst.CSTNode, scope: Scope) -> bool:
+        """Whether a name or ``self.attr`` is only ever assigned an object built by a class imported from outside the
+        tree (``self.client = Client(endpoint)`` with ``from some_library import Client``)."""
+        bindings: list[tuple] = []
+        if isinstance(expr, cst.Name):
+            bindings = list(self.ev.bindings_of(expr.value, scope) or ())
+        elif isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            fn = scope.enclosing_function()
+            while fn is not None and fn.enclosing_class() is None and fn.parent is not None:
+                fn = fn.parent.enclosing_function()
+            cls = fn.enclosing_class() if fn is not None else None
+            if cls is None or not fn.params or fn.params[0].name.value != expr.value.value:
+                return False
+            todo, seen = [cls.key], set()
+            while todo and len(seen) < 20:
+                key = todo.pop(0)
+                if key in seen:
+                    continue
+                seen.add(key)
+                owner = self.ev.scopes.get(key)
+                bindings += list(owner.self_attrs.get(expr.attr.value, ())) if owner is not None else []
+                todo.extend(self.ev.bases_of(key))
+        if not bindings:
+            return False
+        for b in bindings:
+            if b[0] != "expr" or not isinstance(b[1], cst.Call):
+                return False
+            root = b[1].func
+            while isinstance(root, cst.Attribute):
+                root = root.value
+            if not isinstance(root, cst.Name):
+                return False
+            imports = list(self.ev.bindings_of(root.value, b[2]) or ())
+            if not imports or any(i[0] != "import" for i in imports):
+                return False
+            for i in imports:
+                mod, _ = self.project.split(self.project.importable(i[1], i[2] if len(i) > 2 else None))
+                if mod is not None:
+                    return False
+        return True
 
     def _sources(self, expr: cst.CSTNode, scope: Scope, callers: dict, memo: dict, depth: int) -> list[Any]:
         """Values an untyped name or ``self.attr`` may hold: what callers pass for the parameter it comes from."""
@@ -576,6 +619,8 @@ class Analysis:
                 continue  # an override extending its base (``super()._run(...)`` in ``_run``): not other code's call
             if _is_test_module(site.info.scope.module.path) and _is_private(site.callee):  # type: ignore[arg-type]
                 continue  # a test (or a test's mock subclass) poking at a private method: no use as a calling API
+            if _is_private(site.callee) and self._outside_class(fn, site.callee):  # type: ignore[arg-type]
+                continue  # a script or another class poking at a private method: the same
             callers[site.callee] = callers.get(site.callee, 0) + 1  # type: ignore[index]
             who = fn.key if fn is not None else "module:" + site.info.scope.module.name
             direct_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
@@ -625,6 +670,8 @@ class Analysis:
                     continue  # a private transport holding the request that one function calls: folded into it
                 if own and all(self._calls_own_param(key, s) for s in own):
                     continue  # ``_call_client(call, *a)``: its callers' lines, which pass the SDK method, are requests
+                if private and self._step_of_hook(scope, mine, direct_fns):
+                    continue  # ``_run`` (reached through its base's ``run``) -> ``_request_parse``: the hook's own step
                 if private and self._task_helper(scope, mine, prod_calls.get(key, []), own, tasked):
                     new_tasked.add(key)
                     continue  # ``_write(prompt)`` under ``run`` filling PROMPT: a step of the task, not an API
@@ -753,6 +800,39 @@ class Analysis:
             and isinstance(func, cst.Name)
             and key in self.ev.client_params
             and func.value in self.ev.called_params(key)
+        )
+
+    def _outside_class(self, fn: Scope | None, key: str) -> bool:
+        """Whether a call from ``fn`` (``None``: module-level code) of the method ``key`` comes from outside the
+        method's class and its subclasses."""
+        callee = self.ev.scopes.get(key)
+        cls = callee.enclosing_class() if callee is not None else None
+        if cls is None:
+            return False
+        if fn is None:
+            return True
+        while fn is not None and fn.kind == "function" and fn.enclosing_class() is None and fn.parent is not None:
+            fn = fn.parent  # a closure inside a method belongs to the method's class
+        owner = fn.enclosing_class() if fn is not None else None
+        return owner is None or owner.key not in {cls.key, *self.ev.subclasses(cls.key)}
+
+    def _step_of_hook(self, scope: Scope, mine: set[str], direct_fns: dict[str, set[str]]) -> bool:
+        """A private method only one private method of its class calls, that one being a hook no code calls but
+        through its base method (``_run`` under ``BaseBackend.run``): a step of the hook, whose own calls are the
+        sites."""
+        if len(mine) != 1:
+            return False
+        (who,) = mine
+        cls = scope.enclosing_class()
+        caller = self.ev.scopes.get(who)
+        return (
+            cls is not None
+            and caller is not None
+            and caller.kind == "function"
+            and caller.enclosing_class() is cls
+            and _is_private(who)
+            and not direct_fns.get(who)
+            and bool(self.ev.overridden(who))
         )
 
     def _task_helper(self, scope: Scope, mine: set[str], calls: list[Site], own: list[Site], tasked: set[str]) -> bool:
