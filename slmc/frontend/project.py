@@ -734,6 +734,7 @@ class Analysis:
                 elif forwards or (  # an implementation reached through its base or from other code, filling a template
                     n > 1
                     and (dispatched.get(key) or len({w for w in mine if not self._same_owner(w, scope)}) > 1)
+                    and not all(self._inherited_call(scope, s) for s in direct)
                     and any(_forwards(scope, s, templated=True) for s in direct)
                     and not any(self._authors(s) or self._authors_wrapper_call(s) for s in direct)
                 ):
@@ -800,6 +801,22 @@ class Analysis:
             and isinstance(func, cst.Name)
             and key in self.ev.client_params
             and func.value in self.ev.called_params(key)
+        )
+
+    def _inherited_call(self, scope: Scope, site: Site) -> bool:
+        """``self.step(...)`` in a method of an agent subclass, calling the wrapper its base class defines: the method
+        is a task the agent runs through its own inherited API (``TaskAgent.run`` filling its template), not an API."""
+        func = site.info.node.func
+        cls = scope.enclosing_class()
+        callee = self.ev.scopes.get(site.callee or "")
+        return (
+            site.site == SiteKind.WRAPPER_CALL
+            and cls is not None
+            and callee is not None
+            and isinstance(func, cst.Attribute)
+            and _is_self(scope, func.value)
+            and callee.enclosing_class() is not None
+            and callee.enclosing_class() is not cls
         )
 
     def _outside_class(self, fn: Scope | None, key: str) -> bool:
