@@ -985,8 +985,8 @@ class Analysis:
 
     def _literal_chars(self, expr: cst.CSTNode, scope: Scope, depth: int, budget: list[int]) -> bool:
         """Count the literal text (non-space characters) written in ``expr`` against ``budget``: strings, list / tuple
-        / dict items, the arguments of a constructor (``Node(instruction="...")``, ``Node.from_children(...)``), names
-        followed to their definitions. True once the budget is spent."""
+        / dict items, the arguments of a constructor (``Node(instruction="...")``, ``Node.from_children(...)``), the
+        template of ``TEMPLATE.format(...)``, names followed to their definitions. True once the budget is spent."""
         if depth > 8 or budget[0] <= 0:
             return budget[0] <= 0
         if isinstance(expr, _STRING_NODES):
@@ -1001,6 +1001,8 @@ class Analysis:
                     break
         elif isinstance(expr, cst.Call):
             name = dotted(expr.func) or ""
+            if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format":
+                return self._literal_chars(expr.func.value, scope, depth + 1, budget)  # TEMPLATE.format(...)
             if name[:1].isupper() or name.rsplit(".", 1)[-1][:1].isupper():  # a constructor / class factory
                 for a in expr.args[:32]:
                     if self._literal_chars(a.value, scope, depth + 1, budget):
