@@ -521,8 +521,51 @@ class Analysis:
                 m = self.ev.member(v.cls, func.attr.value, True)
                 if isinstance(m, Function):
                     out.append(m.key)
+        if self._library_object(func.value, scope):
+            return out  # ``self.client.predict(...)`` on a library's object (``Client(url)``): not the tree's interface
         by_name = self.ev.method_by_name(func.attr.value)
         return out + ([by_name] if by_name else [])
+
+    def _library_object(self, expr: cst.CSTNode, scope: Scope) -> bool:
+        """Whether a name or ``self.attr`` is only ever assigned an object built by a class imported from outside the
+        tree (``self.client = Client(endpoint)`` with ``from some_library import Client``)."""
+        bindings: list[tuple] = []
+        if isinstance(expr, cst.Name):
+            bindings = list(self.ev.bindings_of(expr.value, scope) or ())
+        elif isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            fn = scope.enclosing_function()
+            while fn is not None and fn.enclosing_class() is None and fn.parent is not None:
+                fn = fn.parent.enclosing_function()
+            cls = fn.enclosing_class() if fn is not None else None
+            if cls is None or not fn.params or fn.params[0].name.value != expr.value.value:
+                return False
+            todo, seen = [cls.key], set()
+            while todo and len(seen) < 20:
+                key = todo.pop(0)
+                if key in seen:
+                    continue
+                seen.add(key)
+                owner = self.ev.scopes.get(key)
+                bindings += list(owner.self_attrs.get(expr.attr.value, ())) if owner is not None else []
+                todo.extend(self.ev.bases_of(key))
+        if not bindings:
+            return False
+        for b in bindings:
+            if b[0] != "expr" or not isinstance(b[1], cst.Call):
+                return False
+            root = b[1].func
+            while isinstance(root, cst.Attribute):
+                root = root.value
+            if not isinstance(root, cst.Name):
+                return False
+            imports = list(self.ev.bindings_of(root.value, b[2]) or ())
+            if not imports or any(i[0] != "import" for i in imports):
+                return False
+            for i in imports:
+                mod, _ = self.project.split(self.project.importable(i[1], i[2] if len(i) > 2 else None))
+                if mod is not None:
+                    return False
+        return True
 
     def _sources(self, expr: cst.CSTNode, scope: Scope, callers: dict, memo: dict, depth: int) -> list[Any]:
         """Values an untyped name or ``self.attr`` may hold: what callers pass for the parameter it comes from."""
@@ -638,6 +681,7 @@ class Analysis:
         callers: dict[str, int] = {}
         direct_fns: dict[str, set[str]] = {}
         prod_fns: dict[str, set[str]] = {}  # the same, tests left out
+        prod_calls: dict[str, list[Site]] = {}  # the calls themselves, tests left out
         for site in self.sites.values():
             if site.site != SiteKind.WRAPPER_CALL or site.callee not in reaching:
                 continue
@@ -652,11 +696,14 @@ class Analysis:
                 continue  # an override extending its base (``super()._run(...)`` in ``_run``): not other code's call
             if _is_test_module(site.info.scope.module.path) and _is_private(site.callee):  # type: ignore[arg-type]
                 continue  # a test (or a test's mock subclass) poking at a private method: no use as a calling API
+            if _is_private(site.callee) and self._outside_class(fn, site.callee):  # type: ignore[arg-type]
+                continue  # a script or another class poking at a private method: the same
             callers[site.callee] = callers.get(site.callee, 0) + 1  # type: ignore[index]
             who = fn.key if fn is not None else "module:" + site.info.scope.module.name
             direct_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
             if not _is_test_module(site.info.scope.module.path):
                 prod_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
+                prod_calls.setdefault(site.callee, []).append(site)  # type: ignore[arg-type]
         dispatched: dict[str, int] = {}
         for key in list(callers):
             for impl in self.ev.implementations(key):
@@ -670,11 +717,15 @@ class Analysis:
         folded: set[str] = set()  # helpers folded into the wrapper-call they hold, forwarding their caller's prompt
         steps: set[str] = set()  # private steps folded into the API that calls them (last round)
         held: set[str] = set()  # public helpers of a class holding its request, folded: their calls are the request
+        passing: set[str] = set()  # wrappers that forward their caller's prompt (last round)
+        tasked: set[str] = set()  # private helpers whose callers write the prompt they send (last round)
         for _ in range(8):  # forwarding to a wrapper depends on which callees are wrappers
             new = set()
             new_folded: set[str] = set()
             new_steps: set[str] = set()
             new_held: set[str] = set()
+            new_passing: set[str] = set()
+            new_tasked: set[str] = set()
             for key in reaching:
                 n = callers.get(key, 0)
                 scope = self.ev.scopes.get(key)
@@ -704,7 +755,12 @@ class Analysis:
                     continue  # a private transport holding the request that one function calls: folded into it
                 if own and all(self._calls_own_param(key, s) for s in own):
                     continue  # ``_call_client(call, *a)``: its callers' lines, which pass the SDK method, are requests
-                if private and self._private_step(scope, mine, fwd, wrappers | steps):
+                if private and self._step_of_hook(scope, mine, direct_fns):
+                    continue  # ``_run`` (reached through its base's ``run``) -> ``_request_parse``: the hook's own step
+                if private and self._task_helper(scope, mine, prod_calls.get(key, []), own, tasked):
+                    new_tasked.add(key)
+                    continue  # ``_write(prompt)`` under ``run`` filling PROMPT: a step of the task, not an API
+                if private and self._private_step(scope, mine, fwd, wrappers | steps, passing):
                     new_steps.add(key)
                     continue  # the private body of the one forwarding API that calls it (``step`` -> ``_step_impl``)
                 if raw and mine and (private or not dispatched.get(key)):
@@ -735,6 +791,10 @@ class Analysis:
                             new_folded.add(key)  # its caller forwards through it what it hands over
                         continue
                 if not own:  # abstract / interface method: reached through its implementations
+                    cls = scope.enclosing_class()
+                    if private and n > 1 and cls is not None and all(self._method_of(w, cls) for w in mine):
+                        new_folded.add(key)  # a private hook its own class's methods call (``_step``): folded into them
+                        continue
                     if not private or n > 1:
                         new.add(key)
                         self.why[key] = "interface method without a body, called"
@@ -749,7 +809,7 @@ class Analysis:
                     if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in wrappers or s.callee in folded
                 ]
                 forwards = bool(fwd.get(key)) or any(  # or into a wrapper
-                    _forwards(scope, s, builders=not self._writes_prompt(s))
+                    _forwards(scope, s, builders=not self._writes_prompt(s), args=self._prompt_args(s, fwd))
                     for s in direct
                     if not self._authors_wrapper_call(s)
                 )
@@ -757,20 +817,25 @@ class Analysis:
                 if private:
                     if forwards and not _one_statement_forwarder(scope, own):
                         new.add(key)
+                        new_passing.add(key)
                         self.why[key] = "private, forwards its caller's prompt"
                 elif forwards or (  # an implementation reached through its base or from other code, filling a template
                     n > 1
                     and (dispatched.get(key) or len({w for w in mine if not self._same_owner(w, scope)}) > 1)
+                    and not all(self._inherited_call(scope, s) for s in direct)
                     and any(_forwards(scope, s, templated=True) for s in direct)
                     and not any(self._authors(s) or self._authors_wrapper_call(s) for s in direct)
                 ):
                     new.add(key)
+                    if forwards:
+                        new_passing.add(key)
                     self.why[key] = (
                         "forwards its caller's prompt" if forwards else "fills a template, called from elsewhere"
                     )
-            if new == wrappers and new_folded == folded and new_steps == steps and new_held == held:
+            after = (new, new_folded, new_steps, new_held, new_passing, new_tasked)
+            if after == (wrappers, folded, steps, held, passing, tasked):
                 break
-            wrappers, folded, steps, held = new, new_folded, new_steps, new_held
+            wrappers, folded, steps, held, passing, tasked = after
         return wrappers
 
     def _optional_prompt_never_given(
@@ -805,6 +870,20 @@ class Analysis:
                 out.add(key)
         return out
 
+    def _prompt_args(self, site: Site, fwd: dict[str, set[str]]) -> list[cst.Arg] | None:
+        """The arguments of a call of a project wrapper that carry a prompt: those bound to a parameter the callee
+        forwards, or named like a prompt (``run(agent, messages)``: the agent handed over is no prompt). ``None``
+        for a request, a callee of unknown signature or one with no such parameter (every argument counts)."""
+        callee = self.ev.scopes.get(site.callee or "") if site.site == SiteKind.WRAPPER_CALL else None
+        if callee is None or callee.kind != "function":
+            return None
+        keep = fwd.get(callee.key, set()) | {
+            n for n in _param_names(callee) if _PROMPT_PARAM.search(n) or _BODY_PARAM.match(n)
+        }
+        if not keep:
+            return None  # ``_step(memory_step)``: no parameter tells where the prompt goes; every argument counts
+        return [a for a, name in _bind(callee, site.args) if a.star or name in keep]
+
     def _calls_own_param(self, key: str, site: Site) -> bool:
         """Whether a site is the request a higher-order helper makes by calling the SDK method it is given."""
         func = site.info.node.func
@@ -815,7 +894,84 @@ class Analysis:
             and func.value in self.ev.called_params(key)
         )
 
-    def _private_step(self, scope: Scope, mine: set[str], fwd: dict[str, set[str]], apis: set[str]) -> bool:
+    def _inherited_call(self, scope: Scope, site: Site) -> bool:
+        """``self.step(...)`` in a method of an agent subclass, calling the wrapper its base class defines: the method
+        is a task the agent runs through its own inherited API (``TaskAgent.run`` filling its template), not an API."""
+        func = site.info.node.func
+        cls = scope.enclosing_class()
+        callee = self.ev.scopes.get(site.callee or "")
+        return (
+            site.site == SiteKind.WRAPPER_CALL
+            and cls is not None
+            and callee is not None
+            and isinstance(func, cst.Attribute)
+            and _is_self(scope, func.value)
+            and callee.enclosing_class() is not None
+            and callee.enclosing_class() is not cls
+        )
+
+    def _outside_class(self, fn: Scope | None, key: str) -> bool:
+        """Whether a call from ``fn`` (``None``: module-level code) of the method ``key`` comes from outside the
+        method's class and its subclasses."""
+        callee = self.ev.scopes.get(key)
+        cls = callee.enclosing_class() if callee is not None else None
+        if cls is None:
+            return False
+        if fn is None:
+            return True
+        while fn is not None and fn.kind == "function" and fn.enclosing_class() is None and fn.parent is not None:
+            fn = fn.parent  # a closure inside a method belongs to the method's class
+        owner = fn.enclosing_class() if fn is not None else None
+        return owner is None or owner.key not in {cls.key, *self.ev.subclasses(cls.key)}
+
+    def _step_of_hook(self, scope: Scope, mine: set[str], direct_fns: dict[str, set[str]]) -> bool:
+        """A private method only one private method of its class calls, that one being a hook no code calls but
+        through its base method (``_run`` under ``BaseBackend.run``): a step of the hook, whose own calls are the
+        sites."""
+        if len(mine) != 1:
+            return False
+        (who,) = mine
+        cls = scope.enclosing_class()
+        caller = self.ev.scopes.get(who)
+        return (
+            cls is not None
+            and caller is not None
+            and caller.kind == "function"
+            and caller.enclosing_class() is cls
+            and _is_private(who)
+            and not direct_fns.get(who)
+            and bool(self.ev.overridden(who))
+        )
+
+    def _task_helper(self, scope: Scope, mine: set[str], calls: list[Site], own: list[Site], tasked: set[str]) -> bool:
+        """Whether a private method is a step of the one or two methods of its class (or subclasses) that call it,
+        each call sending a prompt its caller writes (``run`` fills ``PROMPT`` and hands it to ``self._write``, a
+        retry / parse helper around the model call) — or of a helper that is such a step itself (``_vote`` ->
+        ``_evaluate``): the call inside it is the site. A helper handed the agent or model it calls
+        (``_with_retry(agent, messages)``) is a prompt-agnostic calling API and stays one."""
+        cls = scope.enclosing_class()
+        if cls is None or not mine or len(mine) > 2:
+            return False
+        family = {cls.key, *self.ev.subclasses(cls.key)}
+        for who in mine:
+            caller = self.ev.scopes.get(who)
+            owner = caller.enclosing_class() if caller is not None else None
+            if owner is None or owner.key not in family:
+                return False
+        if any(_calls_on_param(scope, s) for s in own):
+            return False
+        if all(who in tasked for who in mine):
+            return True
+
+        def of_task(call: Site) -> bool:  # the caller writes the prompt, or is such a step itself
+            owner = _owner(call.info.scope)
+            return self._authors_wrapper_call(call) or (owner is not None and owner.key in tasked)
+
+        return bool(calls) and all(of_task(c) for c in calls)
+
+    def _private_step(
+        self, scope: Scope, mine: set[str], fwd: dict[str, set[str]], apis: set[str], passing: set[str]
+    ) -> bool:
         """Whether a private method is one step of the one function that calls it, and that function is itself a
         forwarding API of the same class (``step`` handing its input to ``_step_impl`` / ``_stream``): the API is
         the caller's; the step is folded into it. A private helper whose one caller authors the prompt (a retry
@@ -827,7 +983,8 @@ class Analysis:
         caller = self.ev.scopes.get(who)
         if cls is None or caller is None or caller.kind != "function" or not self._method_of(who, cls):
             return False
-        return bool(fwd.get(who)) and who in apis  # the caller is a wrapper (or a step folded into one)
+        # the caller is a wrapper (or a step folded into one) forwarding its own caller's prompt
+        return (bool(fwd.get(who)) or who in passing) and who in apis
 
     def _authors(self, site: Site) -> bool:
         """Whether the prompt a call sends holds text its function writes (a template, a literal instruction): the
@@ -919,8 +1076,8 @@ class Analysis:
 
     def _literal_chars(self, expr: cst.CSTNode, scope: Scope, depth: int, budget: list[int]) -> bool:
         """Count the literal text (non-space characters) written in ``expr`` against ``budget``: strings, list / tuple
-        / dict items, the arguments of a constructor (``Node(instruction="...")``, ``Node.from_children(...)``), names
-        followed to their definitions. True once the budget is spent."""
+        / dict items, the arguments of a constructor (``Node(instruction="...")``, ``Node.from_children(...)``), the
+        template of ``TEMPLATE.format(...)``, names followed to their definitions. True once the budget is spent."""
         if depth > 8 or budget[0] <= 0:
             return budget[0] <= 0
         if isinstance(expr, _STRING_NODES):
@@ -935,6 +1092,8 @@ class Analysis:
                     break
         elif isinstance(expr, cst.Call):
             name = dotted(expr.func) or ""
+            if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format":
+                return self._literal_chars(expr.func.value, scope, depth + 1, budget)  # TEMPLATE.format(...)
             if name[:1].isupper() or name.rsplit(".", 1)[-1][:1].isupper():  # a constructor / class factory
                 for a in expr.args[:32]:
                     if self._literal_chars(a.value, scope, depth + 1, budget):
@@ -1467,6 +1626,8 @@ class Analysis:
                     graph.add_edge(oid, c.flows_to, EdgeKind.FLOWS)
 
 
+# the request body a raw HTTP transport sends (``asend("post", path, payload=body)``): it carries the prompt
+_BODY_PARAM = re.compile(r"(payload|body|data|json|params|fields)$", re.IGNORECASE)
 _PROMPT_PARAM = re.compile(
     r"prompt|messages?$|^msgs?$|^msg_|system|instruction|query|question|^text$|content|context|^req$|request$|"
     r"^input|task|^inputs?$|history|conversation",
@@ -1570,12 +1731,23 @@ _KEEPS_ARGUMENTS = frozenset({"dict", "list", "tuple", "partial", "functools.par
 _PASS_THROUGH = (cst.List, cst.Tuple, cst.Dict, cst.DictElement, cst.Element, cst.StarredElement, cst.Arg, cst.Await)
 
 
-def _forwards(fn: Scope, site: Site, templated: bool = False, builders: bool = True) -> bool:
+def _own_builder(name: str) -> bool:
+    """``self.messages_for`` / ``cls.build``: a message builder of the function's own class (not a method of an object
+    it holds, ``self.agent.message_constructor``, which writes that object's own prompt around the data)."""
+    parts = name.split(".")
+    return len(parts) == 2 and parts[0] in ("self", "cls")
+
+
+def _forwards(
+    fn: Scope, site: Site, templated: bool = False, builders: bool = True, args: list[cst.Arg] | None = None
+) -> bool:
     """Whether a parameter of ``fn`` reaches the call ``site`` as it is (possibly inside list/dict/message objects),
     i.e. ``fn`` forwards its caller's prompt rather than authoring a template around it (``templated``: or filled
     into a template). ``builders``: a parameter handed to a message builder of its own class
     (``self.messages_for(text)``) counts as kept; off where the call's prompt holds text the function authors (a
-    system prompt of its own next to ``self.render_human_message(events)``: a task prompt, not a forwarded one)."""
+    system prompt of its own next to ``self.render_human_message(events)``: a task prompt, not a forwarded one); only
+    parameters named like a prompt count as carried through such a builder. ``args``: the arguments to look at
+    (default: all of the call's)."""
     params = {p.name.value for p in fn.params}
     if fn.enclosing_class() is not None and fn.params:
         params.discard(fn.params[0].name.value)
@@ -1587,28 +1759,36 @@ def _forwards(fn: Scope, site: Site, templated: bool = False, builders: bool = T
         if name not in params
     }
 
-    def passes(node: cst.CSTNode, depth: int) -> bool:
+    attrs: dict[str, list[cst.CSTNode]] | None = None
+
+    def passes(node: cst.CSTNode, depth: int, built: bool = False) -> bool:
+        nonlocal attrs
+        if isinstance(node, cst.Attribute) and _is_self(fn, node.value) and depth < 3:
+            if attrs is None:  # ``self.task = task`` ... ``self._run(task=self.task)``: kept through an attribute
+                attrs = _self_assigned(fn)
+            return any(passes(e, depth + 1, built) for e in attrs.get(node.attr.value, ()))
         if isinstance(node, cst.Name):
             if node.value in params:
-                return True
+                return not built or bool(_PROMPT_PARAM.search(node.value))
             if depth < 3:
-                return any(passes(e, depth + 1) for e in local.get(node.value, ()))
+                return any(passes(e, depth + 1, built) for e in local.get(node.value, ()))
             return False
         if isinstance(node, cst.Call) and _serialises(node):  # json.dumps(payload).encode(): the same request
-            return any(passes(c, depth) for c in _serialised(node))
+            return any(passes(c, depth, built) for c in _serialised(node))
         if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
             name = dotted(node.func) or ""
             # complete(self.messages_for(text)): a message builder applied in the call itself
-            builder = builders and depth <= 1 and name.split(".", 1)[0] in ("self", "cls") and "." in name
+            builder = builders and depth <= 1 and _own_builder(name)
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
                 return False
-            return any(passes(a.value, depth) for a in node.args)
+            return any(passes(a.value, depth, built or builder) for a in node.args)
         if isinstance(node, _PASS_THROUGH) or templated:
-            return any(passes(c, depth) for c in node.children)
+            return any(passes(c, depth, built) for c in node.children)
         return False
 
     call = site.info.node
-    args = [a for a in call.args]
+    if args is None:  # ``args``: only these arguments of the call (those bound to the callee's prompt parameters)
+        args = list(call.args)
     func = call.func
     if isinstance(func, cst.Attribute) and func.attr.value in ("run_in_executor", "to_thread", "submit", "run_sync"):
         pass  # the arguments after the function are the forwarded ones; checked like any other
@@ -1623,6 +1803,53 @@ def _forwards(fn: Scope, site: Site, templated: bool = False, builders: bool = T
         if passes(value, 0):
             return True
     return False
+
+
+def _calls_on_param(fn: Scope, site: Site) -> bool:
+    """The call ``site`` in ``fn`` is made on an object ``fn`` is handed (``agent.respond(...)``, or
+    ``agent.respond`` passed as a value to an executor), not on one of its own."""
+    params = set(_param_names(fn))
+    call = site.info.node
+    nodes = [call.func, *(a.value for a in call.args)]
+    for node in nodes:
+        while isinstance(node, cst.Attribute):
+            node = node.value
+            if isinstance(node, cst.Name) and node.value in params:
+                return True
+    return False
+
+
+def _is_self(fn: Scope, node: cst.CSTNode) -> bool:
+    """``node`` is the first parameter (``self``) of the method ``fn``."""
+    return (
+        fn.enclosing_class() is not None
+        and bool(fn.params)
+        and isinstance(node, cst.Name)
+        and node.value == fn.params[0].name.value
+    )
+
+
+def _self_assigned(fn: Scope) -> dict[str, list[cst.CSTNode]]:
+    """The values the method ``fn`` itself assigns to attributes of ``self`` (``self.task = task``, ``+=`` too), by
+    attribute name; nested defs and classes left out."""
+    out: dict[str, list[cst.CSTNode]] = {}
+    todo: list[cst.CSTNode] = list(getattr(getattr(fn.node, "body", None), "body", ()))
+    seen = 0
+    while todo and seen < 5000:
+        node = todo.pop()
+        seen += 1
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        targets: list[cst.CSTNode] = []
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, cst.AnnAssign | cst.AugAssign) and node.value is not None:
+            targets = [node.target]
+        for t in targets:
+            if isinstance(t, cst.Attribute) and _is_self(fn, t.value):
+                out.setdefault(t.attr.value, []).append(node.value)
+        todo.extend(node.children)
+    return out
 
 
 def _is_private(key: str) -> bool:
@@ -1714,9 +1941,10 @@ def _bind(callee: Scope, args: list[cst.Arg]) -> list[tuple[cst.Arg, str]]:
 def _params_in(
     fn: Scope, value: cst.CSTNode, templated: bool = False, builders: bool = True, unpack: bool = False
 ) -> set[str]:
-    """Parameters of ``fn`` that reach the expression ``value`` as they are (through list/dict/message objects and
-    locals bound once); ``templated``: or filled into a template; ``builders``: as in ``_forwards``; ``unpack``: and
-    through a local unpacked from a builder's tuple (the body of a raw HTTP request, ``url, data = self._prepare(p)``)."""
+    """Parameters of ``fn`` that reach the expression ``value`` as they are (through list/dict/message objects, locals
+    bound once and attributes of ``self`` it sets); ``templated``: or filled into a template; ``builders``: as in
+    ``_forwards``; ``unpack``: and through a local unpacked from a builder's tuple (the body of a raw HTTP request,
+    ``url, data = self._prepare(p)``)."""
     params = set(_param_names(fn))
     if not params:
         return set()
@@ -1733,13 +1961,23 @@ def _params_in(
     found: set[str] = set()
     seen: set[int] = set()
 
-    def walk(node: cst.CSTNode, depth: int) -> None:
+    attrs: dict[str, list[cst.CSTNode]] | None = None
+
+    def walk(node: cst.CSTNode, depth: int, built: bool = False) -> None:
+        nonlocal attrs
+        if isinstance(node, cst.Attribute) and _is_self(fn, node.value) and depth < 3:
+            if attrs is None:
+                attrs = _self_assigned(fn)
+            for e in attrs.get(node.attr.value, ()):
+                walk(e, depth + 1, built)
+            return
         if isinstance(node, cst.Name):
             if node.value in params:
-                found.add(node.value)
+                if not built or _PROMPT_PARAM.search(node.value):
+                    found.add(node.value)
             elif depth < 3:
                 for e in local.get(node.value, ()):
-                    walk(e, depth + 1)
+                    walk(e, depth + 1, built)
                 for e in unpacked.get(node.value, ()):
                     if id(e) not in seen:  # ``a, b = step(a, b)`` in a loop: once
                         seen.add(id(e))
@@ -1747,19 +1985,19 @@ def _params_in(
             return
         if isinstance(node, cst.Call) and _serialises(node):
             for c in _serialised(node):
-                walk(c, depth)
+                walk(c, depth, built)
             return
         if isinstance(node, cst.Call) and not templated:
             name = dotted(node.func) or ""
-            builder = builders and depth <= 1 and name.split(".", 1)[0] in ("self", "cls") and "." in name
+            builder = builders and depth <= 1 and _own_builder(name)
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
                 return
             for a in node.args:
-                walk(a.value, depth)
+                walk(a.value, depth, built or builder)
             return
         if isinstance(node, _PASS_THROUGH) or templated:
             for c in node.children:
-                walk(c, depth)
+                walk(c, depth, built)
 
     if isinstance(value, cst.Lambda):
         value = value.body
