@@ -244,6 +244,8 @@ class Evaluator:
         if rewrites(base) or not all(rewrites(b) for b in rest):
             return None
         text = self.as_text_value(self.value(base[1], base[2]))
+        if text is None and isinstance(base[1], cst.Call):
+            text = self.text_call(base[1], base[2])  # ``prompt = TextPrompt("...")`` then ``prompt.format(...)``
         for b in rest:
             if text is None:
                 return None
@@ -477,6 +479,10 @@ class Evaluator:
         if isinstance(expr.operator, cst.Add | cst.Modulo):
             text = self.text(expr, scope)
             return Const(text.static()) if text.is_static() else text
+        if isinstance(expr.operator, cst.Multiply):
+            repeated = self._text(expr, scope)  # ``(f"..." "=") * 40``: the text, read once; None for numbers
+            if repeated is not None:
+                return Const(repeated.static()) if repeated.is_static() else repeated
         return None
 
     def subscript(self, expr: cst.Subscript, scope: Scope) -> Value:
@@ -1491,11 +1497,29 @@ class Evaluator:
                 return Text((PromptPart(v.value),), "constant")
             if isinstance(v, Text):
                 return v if v.origin in ("template-file",) else Text(v.parts, v.origin)
+            if isinstance(v, Instance) and isinstance(expr, cst.Name):
+                # ``prompt = TextPrompt("...")`` (then ``prompt = prompt.format(...)``): a str-like prompt object
+                bindings = self.bindings_of(expr.value, scope) or []
+                rewritten = self.rewritten_text(bindings)
+                if rewritten is not None:
+                    return rewritten
+                exprs = [b for b in bindings if b[0] == "expr"]
+                if len(exprs) == 1 and len(bindings) == 1 and isinstance(exprs[0][1], cst.Call):
+                    made = self.text_call(exprs[0][1], exprs[0][2])
+                    if made is not None:
+                        return made
             return templates.config_text(v)
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
             return concat([self.text(expr.left, scope), self.text(expr.right, scope)], "concat")
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
             return self.percent(expr, scope)
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Multiply):
+            # ``"=" * 60`` / ``(f"..." "---") * 2``: the text repeated; read once (a rule line, a doubled banner)
+            for text_side, count in ((expr.left, expr.right), (expr.right, expr.left)):
+                if isinstance(count, cst.Integer) and isinstance(
+                    text_side, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString
+                ):
+                    return self.text(text_side, scope)
         if isinstance(expr, cst.Call):
             return self.text_call(expr, scope)
         if isinstance(expr, cst.Await):
@@ -1571,6 +1595,10 @@ class Evaluator:
             if method == "render":
                 return self.render(func.value, call, scope)
         callee = self.value(func, scope)
+        if isinstance(callee, Class) and len(call.args) == 1 and call.args[0].keyword is None and not call.args[0].star:
+            inner = self._text(call.args[0].value, scope)  # ``TextPrompt(text)``: a project class wrapping one text
+            if inner is not None and any(not p.hole and p.text.strip() for p in inner.parts):
+                return inner
         if isinstance(callee, Ref) and callee.qname in ("textwrap.dedent", "inspect.cleandoc") and call.args:
             inner = self.text(call.args[0].value, scope)
             fn = textwrap.dedent if callee.qname == "textwrap.dedent" else _cleandoc

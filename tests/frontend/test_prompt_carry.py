@@ -598,3 +598,153 @@ def test_prompt_read_next_to_the_caller_and_rewritten_in_place(tmp_path: Path) -
     assert "one of the following queues: a, b, c." in _text(graph, route)
     assert triage_site(graph, code).verdict == Verdict.OPEN_ENDED
     assert triage_site(graph, route).verdict == Verdict.NARROW
+
+
+def test_message_objects_built_by_factories_and_str_like_prompts(tmp_path: Path) -> None:
+    """``make_user_message(content=prompt)`` / ``UserMessage(PROMPT)`` handed to an agent's step, a prompt object
+    wrapping one literal (``Prompt("...")``) rewritten by ``.format``, a message list passed through a helper and a
+    text in a ``system_msgs`` list: the text a person reads at the call."""
+    _write(
+        tmp_path,
+        {
+            "bot/core.py": """
+                from openai import OpenAI
+
+                client = OpenAI()
+
+                PICK = "Sort the request into one of the following queues: billing, tech, other. Output the queue only."
+                PERSONA = "You are {who}. Reply in the user's language."
+
+
+                class Prompt(str):
+                    pass
+
+
+                class Note:
+                    def __init__(self, role, content):
+                        self.role = role
+                        self.content = content
+
+                    @classmethod
+                    def make_user_message(cls, role_name, content):
+                        return cls("user", content)
+
+
+                class UserMessage(Note):
+                    def __init__(self, content):
+                        super().__init__("user", content)
+
+
+                class BaseAgent:
+                    def step(self, input_message):
+                        r = client.chat.completions.create(
+                            model="m", messages=[{"role": "user", "content": input_message.content}]
+                        )
+                        return r.choices[0].message.content
+
+
+                class CheckAgent(BaseAgent):
+                    def enough(self, question, answer):
+                        prompt = Prompt("Can the ANSWER settle the QUESTION? Reply yes or no.\\n{question}\\n{answer}")
+                        prompt = prompt.format(question=question, answer=answer)
+                        msg = Note.make_user_message(role_name="User", content=prompt)
+                        return self.step(msg)
+
+
+                class StoryAgent(BaseAgent):
+                    def tell(self, topic):
+                        return self.step(Note.make_user_message(role_name="User", content=f"Tell a story on {topic}."))
+
+
+                class Gateway:
+                    def tidy(self, messages):
+                        out = []
+                        for m in messages:
+                            out.append({"role": m.role, "content": m.content})
+                        return out
+
+                    def ask(self, msg, system_msgs=None):
+                        messages = [{"role": "system", "content": s} for s in system_msgs or []] + msg
+                        return client.chat.completions.create(model="m", messages=messages)
+
+
+                class Desk:
+                    def __init__(self):
+                        self.llm = Gateway()
+
+                    def route(self, memory):
+                        return self.llm.ask(
+                            self.llm.tidy(memory + [UserMessage(PICK)]), system_msgs=[PERSONA.format(who="a router")]
+                        )
+
+                    def chat(self, memory):
+                        return self.llm.ask(self.llm.tidy(memory), system_msgs=[PERSONA.format(who="a friend")])
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    enough = next(s for s in graph.sites() if s.function == "CheckAgent.enough")
+    assert "Can the ANSWER settle the QUESTION? Reply yes or no." in _text(graph, enough)
+    assert triage_site(graph, enough).verdict == Verdict.NARROW
+    route = next(s for s in graph.sites() if s.function == "Desk.route")
+    text = _text(graph, route)
+    assert "one of the following queues: billing, tech, other" in text, text
+    assert triage_site(graph, route).verdict == Verdict.NARROW
+
+
+def test_a_repeated_text_is_read_once(tmp_path: Path) -> None:
+    """``(f"..." "=") * 40`` (a banner line, or a text repeated by a misplaced bracket) is still the text."""
+    _write(
+        tmp_path,
+        {
+            "talk.py": """
+                from openai import OpenAI
+
+                client = OpenAI()
+
+
+                def say(me, you, history):
+                    head = (f"You are {me}, talking face-to-face with {you}.\\n" "=") * 40
+                    prompt = head + f"\\nSo far:\\n{history}\\nNow reply as {me}."
+                    return client.chat.completions.create(model="m", messages=[{"role": "user", "content": prompt}])
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    site = next(s for s in graph.sites() if s.function == "say")
+    assert "talking face-to-face with" in _text(graph, site)
+    assert triage_site(graph, site).verdict == Verdict.OPEN_ENDED
+
+
+def test_an_http_request_sends_its_inputs_field_not_its_url(tmp_path: Path) -> None:
+    """A raw HTTP call to a hosted model: the prompt is the body's ``inputs`` (text-generation endpoints), never the
+    URL passed positionally."""
+    _write(
+        tmp_path,
+        {
+            "hosted.py": """
+                import json
+
+                import requests
+
+                URL = "http://localhost:8080/generate"  # a text-generation server
+
+
+                def ping(headers):
+                    data = json.dumps({"inputs": "ping"})
+                    return requests.post(URL, headers=headers, data=data).json()
+
+
+                def tag(text, headers):
+                    body = {"inputs": f"Label the sentiment of the review as positive or negative: {text}"}
+                    return requests.post(URL, headers=headers, json=body).json()
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    ping = next(s for s in graph.sites() if s.function == "ping")
+    tag = next(s for s in graph.sites() if s.function == "tag")
+    prompt = graph.prompt_of(ping.id)
+    assert prompt is not None and [m.static_text() for m in prompt.messages] == ["ping"]
+    assert "localhost" not in _text(graph, tag) and "Label the sentiment" in _text(graph, tag)
+    assert triage_site(graph, ping).verdict == Verdict.NARROW
