@@ -56,7 +56,9 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     ),
     (
         r"which\s+(?:of\s+the\s+following|one\s+of|option)|of\s+the\s+following\s+(?:two|three|four|five|\d+)\s+options"
-        r"|[\"'`][A-Z][A-Z_ -]{1,24}[\"'`]\s*(?:,\s*[\"'`][A-Z][A-Z_ -]{1,24}[\"'`]\s*)*,?\s+or\s+[\"'`][A-Z][A-Z_ -]{1,24}[\"'`]",
+        r"|[\"'`][A-Z][A-Z_ -]{1,24}[\"'`]\s*(?:,\s*[\"'`][A-Z][A-Z_ -]{1,24}[\"'`]\s*)*,?\s+or\s+[\"'`][A-Z][A-Z_ -]{1,24}[\"'`]"
+        # labels in capitals listed with "or": ``category: QUICK, SEARCH, TASK, or AMBIGUOUS``
+        r"|(?-i:\b[A-Z][A-Z_]{2,}(?:,\s*[A-Z][A-Z_]{2,}){2,},?\s+or\s+[A-Z][A-Z_]{2,}\b)",
         0.9,
         "which of the following",
     ),
@@ -83,7 +85,12 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         0.9,
         "answer with only",
     ),
-    (r"single\s+(?:word|label|number|token|line|sentence)|one\s+(?:word|line|sentence)\b", 0.9, "one-line answer"),
+    (
+        r"single\s+(?:word|label|number|token|line|sentence)|one\s+(?:word|line|sentence)\b"
+        r"|(?:in|as)\s+(?:a|one)\s+(?:full\s+|single\s+|short\s+|complete\s+)?sentence\b",
+        0.9,
+        "one-line answer",
+    ),
     (
         r"(?:return|answer|output|give|reply|respond)\s+(?:with\s+)?(?:a|an|one|the)\s+(?:single\s+)?"
         r"(?:number|integer|digit|score|word|letter|label|emoji|index|name|date|time)\b",
@@ -136,7 +143,8 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     ),
     (r"summari[sz]e|summary\b", 0.3, "summary"),
     (
-        r"you\s+are\s+an?\s+(?:\w+\s+){0,2}(?:tool|parser|classifier|extractor|filter|grader|judge|router|tagger)\b",
+        r"you\s+are\s+an?\s+(?:\w+\s+){0,2}(?:tool|parser|classifier|extractor|filter|grader|judge|router|tagger)\b"
+        r"(?!\s+(?:that|which|to)\s+(?:generates?|writes?|creates?|produces?|builds?|implements?)\b)",
         0.9,
         "acts as a tool",
     ),
@@ -145,7 +153,7 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
 _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     # new content: code, documents, stories
     (
-        r"(?:write|generate|create|produce|implement|complete|fix|rewrite|modify|edit)(?:s)?(?:/\w+)?\s+(?:[\w,'/-]+\s+){0,4}?"
+        r"(?:writing|generating|implementing|write|generate|create|produce|implement|complete|fix|rewrite|modify|edit)(?:s)?(?:/\w+)?\s+(?:[\w,'/-]+\s+){0,4}?"
         r"(?:code|codes|program|programs|script|function|class|module|implementation|game|app|application|software|"
         r"files?|unit\s+tests?|test\s+cases?)\b(?!\s+block)|code\s+agent|(?:coding|programming)\s+experience|programmer\b",
         -1.6,
@@ -177,7 +185,7 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "creative writing",
     ),
     (r"(?:a\s+few|several|multiple|two|three|four|five|\d+)\s+paragraphs|in\s+paragraphs", -0.8, "several paragraphs"),
-    (r"draft\b|compose\b|write\b", -0.4, "write"),
+    (r"draft\b|compose\b|write\b(?!\s+(?:down|(?:the|your)\s+(?:response|answer|reply)))", -0.4, "write"),
     # open reasoning: agent steps over open tool sets, free conversation, free planning
     (
         r"you\s+(?:have|has|will\s+have)\s+access\s+to\s+(?:the\s+following\s+|these\s+|a\s+set\s+of\s+)?tools"
@@ -200,6 +208,12 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "open research with tools",
     ),
     (
+        r"\bplan\s+(?:for\s+)?(?:today|tomorrow|the\s+day|the\s+week)\b|(?:daily|weekly)\s+(?:plan|schedule|agenda)\b"
+        r"|broad[- ]strokes",
+        -0.8,
+        "free-form planning",
+    ),
+    (
         r"itinerary|strateg(?:y|ies)\b|recommend(?:ation)?s?\b|explain\s+(?:how|why|what|the\s+concept)|teach\b(?!ing)",
         -0.7,
         "advice or explanation",
@@ -212,7 +226,10 @@ _UNCLEAR_WORDING: tuple[tuple[str, str], ...] = (
         r"|critique|critic\b|verdict|pass/fail|pass\s+or\s+fail|approve\s+or\s+reject",
         "review with a verdict",
     ),
-    (r"reflect(?:ion)?|self-?reflect|lessons?\s+learn|what\s+went\s+wrong", "self-reflection"),
+    (
+        r"reflection|reflect\s+(?:on|upon)\b|self-?reflect|lessons?\s+learn|what\s+went\s+wrong",
+        "self-reflection",
+    ),
     (
         r"decompose|sub-?tasks?|sub-?goals?|(?:next|list\s+of)\s+(?:tasks?|steps?|actions?)|step-by-step\s+plan|plan\b",
         "planning",
@@ -475,12 +492,27 @@ def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
                 continue
             if abs(total) >= _WORDING_CAP:
                 break
-            if pattern.search(text):
+            if affirmed(pattern, text):
                 w = max(-_WORDING_CAP - total, min(_WORDING_CAP - total, weight))
                 total += w
                 seen.add(word)
                 out.append(Evidence(w, f'prompt says "{word}"'))
     return out
+
+
+# A prohibition before the words in the same clause (``Do NOT write your name as a label``): not what is asked.
+_NEGATED = re.compile(r"\b(?:do\s+not|don'?t|never|must\s+not|mustn'?t|should\s+not|shouldn'?t|avoid)\b", re.I)
+_CLAUSE_END = re.compile(r"[.;!?\n]")
+
+
+def affirmed(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether the pattern occurs outside a prohibition: the clause before the match has no ``do not`` / ``never``."""
+    for m in pattern.finditer(text):
+        start = max(0, m.start() - 200)
+        before = _CLAUSE_END.split(text[start : m.start()])[-1]
+        if not _NEGATED.search(before):
+            return True
+    return False
 
 
 _JSON_WORD = re.compile(r"\bjson\b|\{\s*\"", re.IGNORECASE)
@@ -573,7 +605,9 @@ def probe_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     prompt = graph.prompt_of(site.id)
     if prompt is None or not prompt.messages or any(p.hole for m in prompt.messages for p in m.parts):
         return []
-    users = [m.static_text().strip() for m in prompt.messages if m.role != "system"]
+    users = [m.static_text().strip() for m in prompt.messages if m.role != "system"] or [
+        m.static_text().strip() for m in prompt.messages
+    ]  # a greeting sent as the only (system) message is a probe too
     if not users or not all(users) or max(len(u) for u in users) > _PROBE_CHARS:
         return []
     return [Evidence(1.2, "a fixed probe prompt with no input (a key or health check)")]
@@ -659,9 +693,36 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     for e in name_evidence(graph, site):
         if abs(sum(w for w in said if (w > 0) == (e.weight > 0))) < 1.0:
             evidence.append(e)
+    step = own_step_evidence(site, evidence)
+    if step:
+        evidence += step
+    if step:  # the parse reads tool calls out of an agent step: how the answer is carried, not that it is closed
+        evidence = [e for e in evidence if e.reason not in _CARRIER_PARSES]
+    elif any(e.weight < 0 and "writes code" in e.reason for e in evidence):
+        # code read out of its fences (a regex) or, where the prompt itself asks for code, out of a JSON of files
+        said = any(e.weight < 0 and e.reason.startswith("prompt says") and "writes code" in e.reason for e in evidence)
+        carriers = _CARRIER_PARSES if said else {_CONSUMERS["regex"][1]}
+        evidence = [e for e in evidence if e.reason not in carriers]
     structured = any(structured_output_of(s) for s in (site, request) if s is not None)
     evidence += [Evidence(0.0, JUDGEMENT + why) for why in judgement_cues(texts, structured)]
     return evidence
+
+
+_CARRIER_PARSES = frozenset(_CONSUMERS[k][1] for k in ("json.loads", "regex", "label-set"))
+_STEP_METHOD = re.compile(r"^_*(?:a?step|step_stream|run_step|a?step_\w+)$")
+
+
+def own_step_evidence(site: LLMCall, evidence: list[Evidence]) -> list[Evidence]:
+    """A call an agent class's own step method makes with the conversation so far (``ToolCallingAgent._step_stream``
+    sending the memory as messages): one step of an agent loop, an open task."""
+    if site.site == SiteKind.WRAPPER or "." not in site.function:
+        return []
+    owner, method = site.function.rsplit(".", 1)
+    if not (_AGENT_CLASS.search(owner.rsplit(".", 1)[-1]) and _STEP_METHOD.match(method)):
+        return []
+    if not any(e.reason.startswith("conversation history passed in") for e in evidence):
+        return []
+    return [Evidence(-0.9, f"made in `{site.function}` with the conversation so far: an agent loop step")]
 
 
 # What a person reads in the names around the call: the function making it, the prompt variables, the template file
@@ -731,6 +792,7 @@ _NAME_NARROW = frozenset(
         "relevant",
         "repair",
         "reformat",
+        "format",
         "tag",
         "tagger",
         "sentiment",
@@ -772,9 +834,10 @@ _NAME_NARROW_VERBS = frozenset(
     (
         *("classify", "categorize", "categorise", "extract", "parse", "detect", "rank", "rerank", "score", "rate"),
         *("grade", "select", "choose", "pick", "filter", "summarize", "summarise", "compress", "condense"),
-        *("translate", "rephrase", "reformulate", "route", "vote", "decide", "repair", "reformat", "tag"),
+        *("translate", "rephrase", "reformulate", "route", "vote", "decide", "repair", "reformat", "format", "tag"),
     )
 )
+_NAME_CODE = frozenset(["code", "coding", "implement", "engineer", "programmer"])
 _NAME_PREDICATE = frozenset(["is", "has", "should", "can", "does", "needs"])  # ``_is_related``: a yes/no question
 _NAME_SPLIT = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _PROMPT_VAR = re.compile(r"prompt|template|instruction|system", re.IGNORECASE)
@@ -806,6 +869,7 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
                     names.append(p.text.rsplit(".", 1)[-1])
     out: list[Evidence] = []
     narrow = open_ = None
+    open_cue = ""
     for name in dict.fromkeys(names):
         for part in reversed(name.split(".")):  # the method's own name first, then its class
             words = _name_words(part)
@@ -821,14 +885,16 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
             if cue is None:
                 continue
             if cue in _NAME_OPEN and cue not in _NAME_NARROW:
-                open_ = open_ or name
+                if open_ is None:
+                    open_, open_cue = name, cue
             else:
                 narrow = narrow or name
             break
     if narrow and not open_:
         out.append(Evidence(0.7, f"named `{narrow}`: a closed task"))
     elif open_ and not narrow:
-        out.append(Evidence(-0.7, f"named `{open_}`: writes new content"))
+        what = "writes code" if open_cue in _NAME_CODE else "writes new content"
+        out.append(Evidence(-0.7, f"named `{open_}`: {what}"))
     return out
 
 
