@@ -223,6 +223,20 @@ class Evaluator:
             return None  # assigned different values: not static
         return values[0]
 
+    def reaching_text(self, use: cst.Name, scope: Scope) -> Value:
+        """A local assigned several texts in a row (``prompt = build(a)`` ... ``prompt = build(b)``): the text of the
+        last assignment above the use, in the same function. Texts only (a prompt, a template path); None otherwise."""
+        bindings = scope.bindings.get(use.value) if scope.kind != "class" else None
+        line = _line_of(use)
+        if not bindings or len(bindings) < 2 or line is None or scope.enclosing_function() is None:
+            return None
+        above = [b for b in bindings if b[0] == "expr" and (_line_of(b[1]) or line) < line]
+        if not above:
+            return None
+        last = max(above, key=lambda b: _line_of(b[1]) or 0)
+        v = self.value(last[1], last[2])
+        return v if isinstance(v, Text) or (isinstance(v, Const) and isinstance(v.value, str)) else None
+
     def rewritten_text(self, bindings: list[Binding]) -> Text | None:
         """``prompt = read(...)`` then ``prompt = prompt.replace("{goal}", goal)`` (or ``.format``, ``.strip``): one
         text rewritten in place, in source order; the replaced slots become holes. None for any other shape."""
@@ -374,7 +388,8 @@ class Evaluator:
         if isinstance(expr, cst.Name):
             if expr.value in ("True", "False", "None"):
                 return Const({"True": True, "False": False, "None": None}[expr.value])
-            return self.lookup(expr.value, scope)
+            found = self.lookup(expr.value, scope)
+            return found if found is not None else self.reaching_text(expr, scope)
         if isinstance(expr, cst.Attribute):
             return self.attribute(self.value(expr.value, scope), expr.attr.value)
         if isinstance(expr, cst.Call):
@@ -462,9 +477,13 @@ class Evaluator:
         if isinstance(expr.operator, cst.BitOr):  # LangChain: prompt | llm | parser
             left, right = self.value(expr.left, scope), self.value(expr.right, scope)
             llm = next((v for v in (left, right) if isinstance(v, Client) and v.kind in ("chat-model", "chain")), None)
-            if llm is None:
-                return None
             prompt = next((v for v in (left, right) if isinstance(v, Client) and v.kind == "prompt"), None)
+            if llm is None:  # ``RunnableMap(inputs) | prompt``: inputs fed into the prompt, which stays the prompt
+                return (
+                    prompt
+                    if prompt is not None and not any(isinstance(v, Client) and v is not prompt for v in (left, right))
+                    else None
+                )
             return Client(
                 "langchain",
                 "chain",
@@ -1826,6 +1845,12 @@ OPTION_NAMES = frozenset(
         "num_predict",
     }
 )
+
+
+def _line_of(node: Any) -> int | None:
+    """The first line of a node the converter placed (names it made up have none)."""
+    pos = getattr(node, "_pos", None)  # slmc's own syntax nodes (slmc.frontend.syntax), not a third-party object
+    return pos[0] if pos else None
 
 
 def arg(call: cst.Call | None, name: str, position: int | None = None) -> cst.BaseExpression | None:

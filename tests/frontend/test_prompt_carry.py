@@ -748,3 +748,79 @@ def test_an_http_request_sends_its_inputs_field_not_its_url(tmp_path: Path) -> N
     assert prompt is not None and [m.static_text() for m in prompt.messages] == ["ping"]
     assert "localhost" not in _text(graph, tag) and "Label the sentiment" in _text(graph, tag)
     assert triage_site(graph, ping).verdict == Verdict.NARROW
+
+
+def test_a_local_assigned_twice_is_read_at_each_use(tmp_path: Path) -> None:
+    """``template = "a.txt"; prompt = fill(template)`` ... ``template = "b.txt"; prompt = fill(template)``: each call
+    sends the text assigned last above it (a first try and its fallback with another template)."""
+    _write(
+        tmp_path,
+        {
+            "prompts/short_v2.txt": "Give the mood of the note below in one word.\n!<INPUT 0>!\n",
+            "prompts/short_v1.txt": "Name the mood of the note below with a single word.\n!<INPUT 0>!\n",
+            "gen.py": """
+                from openai import OpenAI
+
+                client = OpenAI()
+
+
+                def fill(inputs, path):
+                    with open("prompts/" + path) as f:
+                        text = f.read()
+                    for i, x in enumerate(inputs):
+                        text = text.replace(f"!<INPUT {i}>!", x)
+                    return text
+
+
+                def ask(prompt):
+                    return client.chat.completions.create(model="m", messages=[{"role": "user", "content": prompt}])
+
+
+                def mood(note):
+                    template = "short_v2.txt"
+                    prompt = fill([note], template)
+                    first = ask(prompt)
+                    if first:
+                        return first
+                    template = "short_v1.txt"
+                    prompt = fill([note], template)
+                    return ask(prompt)
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    first, second = sorted((s for s in graph.sites() if s.function == "mood"), key=lambda s: s.loc.line)
+    assert "Give the mood" in _text(graph, first) and "Name the mood" not in _text(graph, first)
+    assert "Name the mood" in _text(graph, second) and "Give the mood" not in _text(graph, second)
+    assert triage_site(graph, second).verdict == Verdict.NARROW
+
+
+def test_a_chain_fed_by_an_input_map_keeps_its_prompt(tmp_path: Path) -> None:
+    """``RunnableMap(inputs) | prompt | model | parser``: the map fills the prompt's slots; the prompt is still what
+    the model is sent."""
+    _write(
+        tmp_path,
+        {
+            "sql.py": """
+                from operator import itemgetter
+
+                from langchain_core.output_parsers import StrOutputParser
+                from langchain_core.prompts import ChatPromptTemplate
+                from langchain_core.runnables import RunnableMap
+                from langchain_openai import ChatOpenAI
+
+
+                def to_sql(question, schema):
+                    template = "Given the tables below, write one SQL query for the question.\\n{schema}\\nQ: {question}"
+                    prompt = ChatPromptTemplate.from_template(template)
+                    model = ChatOpenAI(model="m", temperature=0)
+                    inputs = {"schema": lambda _: schema, "question": itemgetter("question")}
+                    chain = RunnableMap(inputs) | prompt | model.bind(stop=["\\nResult:"]) | StrOutputParser()
+                    return chain.invoke({"question": question})
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    site = next(s for s in graph.sites() if s.function == "to_sql")
+    assert "write one SQL query for the question" in _text(graph, site)
+    assert triage_site(graph, site).verdict == Verdict.NARROW
