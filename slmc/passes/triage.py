@@ -93,12 +93,20 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     ),
     (
         r"(?:return|answer|output|give|reply|respond)\s+(?:with\s+)?(?:a|an|one|the)\s+(?:single\s+)?"
-        r"(?:number|integer|digit|score|word|letter|label|emoji|index|name|date|time)\b",
+        r"(?:number|integer|digit|score|word|letter|label|emoji|index|name|date|time)\b"
+        r"|(?:answer|output|response|reply)\s+(?:should|must|will)\s+be\s+(?:a|an|one)\s+(?:single\s+)?"
+        r"(?:number|integer|digit|word|letter|label|name|date)\b|as\s+few\s+words\s+as\s+possible",
         0.9,
         "a short closed answer",
     ),
     # the answer is taken from the input: extraction, reformatting, translation, queries, tool arguments
-    (r"extract(?:s|ion|ed)?\b|pull\s+out|identify\s+(?:all\s+)?the\s+\w+\s+(?:in|from)", 1.2, "extract"),
+    (
+        r"extract(?:s|ion|ed)?\b|pull\s+out|identify\s+(?:all\s+)?the\s+\w+\s+(?:in|from)"
+        r"|(?:gather|collect|find)\s+(?:the\s+|all\s+)?(?:\w+\s+)?(?:information|details|facts)\s+from\s+"
+        r"(?:this|the|these|each)\s+(?:\w+\s+)?(?:text|document|passage|page|chunk|content)",
+        1.2,
+        "extract",
+    ),
     (r"pars(?:e|ing)\b|normali[sz]e|reformat|re-format|fix\s+(?:the|this)\s+json|valid\s+json", 0.8, "reformat"),
     (
         r"(?:convert|turn|transform|map)\s+(?:the\s+|this\s+|these\s+|an?\s+|each\s+)?(?:[\w'-]+\s+){0,3}?(?:in)?to\b"
@@ -136,7 +144,8 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"article|document|content|conversation|chat|dialog\w*|page|webpage|results?|chunks?|code|file|readme|transcript|"
         r"history|rounds?|messages?|context|notes|email|thread|trajectory|log)"
         r"|summary\s+of\s+(?:the\s+|this\s+)?(?:following|given|above|provided|text|paper|article|document|conversation)"
-        r"|key\s+points|condense|compress(?:ion)?\b|tl;?dr"
+        r"|(?:create|write|produce|give|provide|make)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}summary\s+(?:of|based\s+on)\b"
+        r"|(?:key|main)\s+points|condense|compress(?:ion)?\b|tl;?dr"
         r"|(?:given|based\s+on)\s+the\s+(?:\w+\s+){0,2}(?:above|below)[^.\n]{0,80}?\b(?:summari[sz]e|remember|list|which|what)\b",
         1.0,
         "summary of given text",
@@ -155,7 +164,7 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     (
         r"(?:writing|generating|implementing|write|generate|create|produce|implement|complete|fix|rewrite|modify|edit)(?:s)?(?:/\w+)?\s+(?:[\w,'/-]+\s+){0,4}?"
         r"(?:code|codes|program|programs|script|function|class|module|implementation|game|app|application|software|"
-        r"files?|unit\s+tests?|test\s+cases?)\b(?!\s+block)|code\s+agent|(?:coding|programming)\s+experience|programmer\b",
+        r"(?:code|source|python|script|program)\s+files?|unit\s+tests?|test\s+cases?)\b(?!\s+block)|code\s+agent|(?:coding|programming)\s+experience|programmer\b",
         -1.6,
         "writes code",
     ),
@@ -174,7 +183,8 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "the answer is a document",
     ),
     (
-        r"(?:comprehensive|in-depth|in\s+detail|detailed|thorough|long-form|elaborate|exhaustive|well-structured)\b",
+        r"(?:comprehensive|in-depth|in\s+detail|detailed|thorough|long-form|elaborate|exhaustive|well-structured)\b"
+        r"(?!\s+(?:\w+\s+)?(?:summary|summaries|recap|overview)\b)",  # a comprehensive summary is still a summary
         -0.7,
         "detailed content",
     ),
@@ -190,7 +200,8 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     (
         r"you\s+(?:have|has|will\s+have)\s+access\s+to\s+(?:the\s+following\s+|these\s+|a\s+set\s+of\s+)?tools"
         r"|\bthought:(?=[\s\S]*\b(?:action|observation|final\s+answer)\s*:)|\bobservation:|final_answer"
-        r"|solve\s+(?:the|this|any)\s+task|use\s+(?:the\s+)?tools",
+        r"|solve\s+(?:the|this|any)\s+task|use\s+(?:the\s+)?tools"
+        r"|(?:use|call)\s+(?:any\s+of\s+)?(?:the\s+)?available\s+(?:tools|commands|functions)",
         -1.2,
         "agent step over tools",
     ),
@@ -202,7 +213,8 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     (r"helpful\s+assistant", -0.4, "helpful assistant"),
     (
         r"(?:(?<=^)|(?<=[.:;!\n]\s)|(?<=\byou\s)|(?<=\bto\s))(?:research|investigate|browse)\s+(?:and|the|for|on|about)\b"
-        r"|search\s+the\s+(?:web|internet)|gather\s+(?:\w+\s+)?information"
+        r"|search\s+the\s+(?:web|internet)"
+        r"|gather\s+(?:\w+\s+)?information(?!\s+from\s+(?:this|the|these|each)\s+(?:\w+\s+)?(?:text|document|passage|page|chunk|content))"
         r"|utili[sz]e\s+(?:the\s+)?(?:internet|web|tools|search)",
         -0.8,
         "open research with tools",
@@ -843,13 +855,21 @@ _NAME_SPLIT = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _PROMPT_VAR = re.compile(r"prompt|template|instruction|system", re.IGNORECASE)
 
 
+def _unasync(word: str) -> str:
+    """``aformat`` / ``asummarize``: the async twin's name says what the plain one says."""
+    rest = word[1:]
+    if word.startswith("a") and len(rest) > 3 and (rest in _NAME_NARROW or rest in _NAME_OPEN):
+        return rest
+    return word
+
+
 _NAME_INPUT = frozenset(
     ["on", "of", "from", "about", "for", "with", "given"]
 )  # ``memo_on_convo``: what follows is the input
 
 
 def _name_words(name: str) -> list[str]:
-    words = [w.lower() for w in _NAME_SPLIT.findall(name)]
+    words = [_unasync(w.lower()) for w in _NAME_SPLIT.findall(name)]
     cut = next((i for i, w in enumerate(words) if i and w in _NAME_INPUT), len(words))
     return words[:cut]
 

@@ -392,6 +392,9 @@ def test_a_formatting_method_is_a_closed_task_and_a_code_name_says_code() -> Non
     g.add(prompt)
     g.add_edge(prompt.id, fmt.id, EdgeKind.PROMPT)
     assert triage_site(g, fmt).verdict == N
+    twin = add_site(g, "Agent._aformat_response_if_needed", 30, user=None)  # the async twin reads the same
+    g.add_edge(prompt.id, twin.id, EdgeKind.PROMPT)
+    assert triage_site(g, twin).verdict == N, triage_site(g, twin)
     code = add_site(g, "write_code", 20, user="{req}")
     assert any(r.endswith("writes code") for r in triage_site(g, code).reasons)
 
@@ -426,3 +429,24 @@ def test_a_prohibited_word_is_no_cue_but_an_asked_one_is() -> None:
     asked = add_site(g, "g", 20, system=None, user="Give the label of the review. {review}")
     assert 'prompt says "label"' not in triage_site(g, banned).reasons
     assert 'prompt says "label"' in triage_site(g, asked).reasons
+
+
+@pytest.mark.parametrize(
+    ("prompt", "want"),
+    [
+        # a comprehensive summary of given text is still a summary
+        ("Use the notes below. Provide a comprehensive summary of the notes. {notes}", N),
+        ("You get an old recap and new messages. Create a summary based on both; keep the main points. {msgs}", N),
+        # information gathered from a given text is extraction, not research
+        ("Gather information from this text that bears on the question. question: {q} text: {t}", N),
+        # the answer's form is fixed
+        ("Read the log and give the result. Your answer should be a number, with no units. {log}", N),
+        # open agent steps name their command set
+        ("{history}\nYou may use any of the available commands to reach the goal. Commands: {commands}", OPEN),
+    ],
+)
+def test_reads_summaries_answers_and_command_steps(prompt: str, want: Verdict) -> None:
+    g = AgentGraph()
+    site = add_site(g, "f", 10, system=None, user=prompt)
+    t = triage_site(g, site)
+    assert t.verdict == want, (prompt, t)
