@@ -175,6 +175,7 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         -1.4,
         "writes a document",
     ),
+    (r"(?:provide|output|give)\s+(?:an?|the)\s+(?:\w+\s+){0,2}draft\b", -1.0, "writes a draft"),
     (
         r"(?:must|should|will|is\s+to)\s+be\s+(?:a|an)\s+(?:[\w,'-]+\s+){0,4}?(?:report|article|essay|story|chapter|document|"
         r"proposal|recommendation|itinerary|blog\s+post)s?\b"
@@ -200,7 +201,7 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     (
         r"you\s+(?:have|has|will\s+have)\s+access\s+to\s+(?:the\s+following\s+|these\s+|a\s+set\s+of\s+)?tools"
         r"|\bthought:(?=[\s\S]*\b(?:action|observation|final\s+answer)\s*:)|\bobservation:|final_answer"
-        r"|solve\s+(?:the|this|any)\s+task|use\s+(?:the\s+)?tools"
+        r"|solve\s+(?:the|this|any)\s+task|(?:use|call)\s+(?:the\s+|these\s+|your\s+)?tools\b"
         r"|(?:use|call)\s+(?:any\s+of\s+)?(?:the\s+)?available\s+(?:tools|commands|functions)",
         -1.2,
         "agent step over tools",
@@ -226,7 +227,8 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "free-form planning",
     ),
     (
-        r"itinerary|strateg(?:y|ies)\b|recommend(?:ation)?s?\b|explain\s+(?:how|why|what|the\s+concept)|teach\b(?!ing)",
+        r"itinerary|strateg(?:y|ies)\b|recommend(?:ation)?s?\b|explain\s+(?:how|why|what|the\s+concept)|teach\b(?!ing)"
+        r"|descriptive\s+(?:response|answer|reply)",
         -0.7,
         "advice or explanation",
     ),
@@ -485,9 +487,32 @@ def without_examples(text: str) -> tuple[str, bool]:
     return "\n".join(kept), short
 
 
+_EXAMPLE_HEADING = re.compile(r"^[ \t]*(#{1,6})[ \t]*examples?\b[^\n]*$", re.IGNORECASE | re.MULTILINE)
+_SECTION_END = re.compile(r"^[ \t]*(?:(#{1,6})[ \t]+\S|-{4,}[ \t]*$|={4,}[ \t]*$)", re.MULTILINE)
+
+
+def without_example_sections(text: str) -> str:
+    """The prompt without its markdown example sections (``# Example`` ... up to the next heading of the same or a
+    higher level, or a ``----`` rule): what the examples say is not what the task asks."""
+    out, pos = [], 0
+    for m in _EXAMPLE_HEADING.finditer(text):
+        if m.start() < pos:
+            continue
+        level = len(m.group(1))
+        end = len(text)
+        for e in _SECTION_END.finditer(text, m.end()):
+            if e.group(1) is None or len(e.group(1)) <= level:
+                end = e.start()
+                break
+        out.append(text[pos : m.start()])
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
     """Evidence from the literal prompt text: what the task asks for, in each direction, capped."""
-    text, short_examples = without_examples("\n".join(texts))
+    text, short_examples = without_examples(without_example_sections("\n".join(texts)))
     if not text.strip():
         return []
     out: list[Evidence] = []

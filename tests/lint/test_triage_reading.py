@@ -450,3 +450,30 @@ def test_reads_summaries_answers_and_command_steps(prompt: str, want: Verdict) -
     site = add_site(g, "f", 10, system=None, user=prompt)
     t = triage_site(g, site)
     assert t.verdict == want, (prompt, t)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "want"),
+    [
+        ("You are the writer. Using the notes, provide a first draft of the campaign. {notes}", OPEN),
+        ("Work the problem out yourself and provide a descriptive response. {problem}", OPEN),
+        ("Write one chapter of the report. You must call the tools to save it. {outline}", OPEN),
+    ],
+)
+def test_reads_drafts_prose_and_tool_use(prompt: str, want: Verdict) -> None:
+    g = AgentGraph()
+    site = add_site(g, "f", 10, system=None, user=prompt)
+    t = triage_site(g, site)
+    assert t.verdict == want, (prompt, t)
+
+
+def test_a_markdown_example_section_is_not_the_task() -> None:
+    """``# Example`` sections show other inputs and answers (here ones that ask for code): the task is what follows."""
+    g = AgentGraph()
+    prompt = (
+        "# Example\nInput: write me a snake game program in python\nOutput: [Language] English\n----\n"
+        "# Input\n{request}\n# Instruction\nExtract the language the request is written in. Output only the name."
+    )
+    site = add_site(g, "f", 10, system=None, user=prompt)
+    t = triage_site(g, site)
+    assert t.verdict == N and 'prompt says "writes code"' not in t.reasons, t
