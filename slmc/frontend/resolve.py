@@ -223,6 +223,12 @@ class Evaluator:
             return None  # assigned different values: not static
         return values[0]
 
+    def made_text(self, bindings: list[Binding]) -> Text | None:
+        """The text of a str-like prompt object assigned once by a call (``TextPrompt(text)``, ``p.format(...)``)."""
+        if len(bindings) != 1 or bindings[0][0] != "expr" or not isinstance(bindings[0][1], cst.Call):
+            return None
+        return self.text_call(bindings[0][1], bindings[0][2])
+
     def reaching_text(self, use: cst.Name, scope: Scope) -> Value:
         """A local assigned several texts in a row (``prompt = build(a)`` ... ``prompt = build(b)``): the text of the
         last assignment above the use, in the same function. Texts only (a prompt, a template path); None otherwise."""
@@ -1522,9 +1528,15 @@ class Evaluator:
                 rewritten = self.rewritten_text(bindings)
                 if rewritten is not None:
                     return rewritten
-                exprs = [b for b in bindings if b[0] == "expr"]
-                if len(exprs) == 1 and len(bindings) == 1 and isinstance(exprs[0][1], cst.Call):
-                    made = self.text_call(exprs[0][1], exprs[0][2])
+                made = self.made_text(bindings)
+                if made is not None:
+                    return made
+            if isinstance(v, Instance) and isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+                # ``self.prompt = TextPrompt("...").format(goal=goal)`` set once in ``__init__``, read in a method
+                fn = scope.enclosing_function()
+                cls = fn.enclosing_class() if fn is not None else None
+                if cls is not None and fn.params and fn.params[0].name.value == expr.value.value:
+                    made = self.made_text(cls.self_attrs.get(expr.attr.value) or [])
                     if made is not None:
                         return made
             return templates.config_text(v)
@@ -1630,10 +1642,23 @@ class Evaluator:
         return None
 
     def format_call(self, call: cst.Call, template: Text, scope: Scope) -> Text | None:
-        if not template.is_static():
-            return None
         kwargs = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        if not template.is_static():
+            # formatted in two steps (``p = T.format(goal=g)`` ... ``p.format(tasks=t)``): the slots left in the
+            # literal parts are filled by name; the holes of the first step stay holes
+            if positional or any(a.star for a in call.args) or not any(not p.hole for p in template.parts):
+                return None
+            out: list[PromptPart] = []
+            for p in template.parts:
+                if p.hole:
+                    out.append(p)
+                    continue
+                done = self.format_call(call, Text((p,), "format"), scope)
+                if done is None:
+                    return None
+                out.extend(done.parts)
+            return Text(tuple(out), "template-file" if template.template_file else "format", template.template_file)
         parts: list[PromptPart] = []
         auto = 0
         try:

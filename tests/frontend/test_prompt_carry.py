@@ -824,3 +824,47 @@ def test_a_chain_fed_by_an_input_map_keeps_its_prompt(tmp_path: Path) -> None:
     site = next(s for s in graph.sites() if s.function == "to_sql")
     assert "write one SQL query for the question" in _text(graph, site)
     assert triage_site(graph, site).verdict == Verdict.NARROW
+
+
+def test_a_prompt_object_set_in_init_and_formatted_again_in_a_method(tmp_path: Path) -> None:
+    """``self.prompt = Prompt("... {goal} ... {items}").format(goal=goal)`` in ``__init__``, then
+    ``self.prompt.format(items=items)`` in the method that sends it: the text with both slots filled."""
+    _write(
+        tmp_path,
+        {
+            "order.py": """
+                from openai import OpenAI
+
+                client = OpenAI()
+
+
+                class Prompt(str):
+                    pass
+
+
+                class Agent:
+                    def step(self, text):
+                        r = client.chat.completions.create(model="m", messages=[{"role": "user", "content": text}])
+                        return r.choices[0].message.content
+
+
+                class SortAgent(Agent):
+                    def __init__(self, goal):
+                        template = Prompt("Sort these items by how much they help {goal}: {items}. One item per line.")
+                        self.sort_prompt = template.format(goal=goal)
+
+                    def run(self, items):
+                        prompt = self.sort_prompt.format(items=items)
+                        return self.step(prompt)
+
+
+                class ChatAgent(Agent):
+                    def run(self, line):
+                        return self.step(f"Chat with the user about: {line}")
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    site = next(s for s in graph.sites() if s.function == "SortAgent.run")
+    text = _text(graph, site)
+    assert "Sort these items by how much they help" in text and "One item per line." in text, text
