@@ -79,7 +79,12 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         1.4,
         "score on a scale",
     ),
-    (r"(?:rank|ranking|prefer(?:red|ence)|head[- ]to[- ]head|pairwise)\b", 0.7, "rank or compare given answers"),
+    (
+        r"(?:rank|ranking|prefer(?:red|ence)|head[- ]to[- ]head|pairwise)\b|prioriti[sz]e\s+(?:the|these|this)\b"
+        r"|re-?order\s+(?:the|these)\b|sort(?:ed)?\s+(?:\w+\s+){0,3}?from\s+(?:highest|lowest|most|least)\b",
+        0.7,
+        "rank or compare given answers",
+    ),
     (
         r"(?:answer|respond|reply|output|return)\s+(?:with\s+)?(?:only|just)\b|only\s+(?:output|return|respond|the\s+(?:label|name|number|category|word|answer))",
         0.9,
@@ -127,7 +132,7 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"(?:preserv(?:e|es|ing)|keeps?|retain(?:s|ing)?)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:most\s+)?"
         r"(?:relevant\s+|original\s+|important\s+|key\s+|essential\s+)?"
         r"(?:information|statements|details|facts|content|wording)|verbatim|word[- ]for[- ]word"
-        r"|do\s+not\s+(?:add|invent|make\s+up)\b",
+        r"|do\s+not\s+(?:add|invent|make\s+up|remove\s+or\s+modify|drop)\b",
         0.9,
         "output taken from the input",
     ),

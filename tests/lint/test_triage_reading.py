@@ -477,3 +477,15 @@ def test_a_markdown_example_section_is_not_the_task() -> None:
     site = add_site(g, "f", 10, system=None, user=prompt)
     t = triage_site(g, site)
     assert t.verdict == N and 'prompt says "writes code"' not in t.reasons, t
+
+
+def test_reordering_given_items_is_closed() -> None:
+    g = AgentGraph()
+    prompt = (
+        "Prioritize these steps for the goal {goal}: {steps}. Order them from most to least urgent. Do not drop any."
+    )
+    site = add_site(g, "f", 10, system=None, user=prompt)
+    t = triage_site(g, site)
+    assert t.verdict == N, t
+    story = add_site(g, "g", 20, system=None, user="Write a story about {topic}, its scenes sorted by theme.")
+    assert 'prompt says "rank or compare given answers"' not in triage_site(g, story).reasons
