@@ -227,6 +227,26 @@ class Evaluator:
             return None  # assigned different values: not static
         return values[0]
 
+    def made_text(self, bindings: list[Binding]) -> Text | None:
+        """The text of a str-like prompt object assigned once by a call (``TextPrompt(text)``, ``p.format(...)``)."""
+        if len(bindings) != 1 or bindings[0][0] != "expr" or not isinstance(bindings[0][1], cst.Call):
+            return None
+        return self.text_call(bindings[0][1], bindings[0][2])
+
+    def reaching_text(self, use: cst.Name, scope: Scope) -> Value:
+        """A local assigned several texts in a row (``prompt = build(a)`` ... ``prompt = build(b)``): the text of the
+        last assignment above the use, in the same function. Texts only (a prompt, a template path); None otherwise."""
+        bindings = scope.bindings.get(use.value) if scope.kind != "class" else None
+        line = _line_of(use)
+        if not bindings or len(bindings) < 2 or line is None or scope.enclosing_function() is None:
+            return None
+        above = [b for b in bindings if b[0] == "expr" and (_line_of(b[1]) or line) < line]
+        if not above:
+            return None
+        last = max(above, key=lambda b: _line_of(b[1]) or 0)
+        v = self.value(last[1], last[2])
+        return v if isinstance(v, Text) or (isinstance(v, Const) and isinstance(v.value, str)) else None
+
     def rewritten_text(self, bindings: list[Binding]) -> Text | None:
         """``prompt = read(...)`` then ``prompt = prompt.replace("{goal}", goal)`` (or ``.format``, ``.strip``): one
         text rewritten in place, in source order; the replaced slots become holes. None for any other shape."""
@@ -248,6 +268,8 @@ class Evaluator:
         if rewrites(base) or not all(rewrites(b) for b in rest):
             return None
         text = self.as_text_value(self.value(base[1], base[2]))
+        if text is None and isinstance(base[1], cst.Call):
+            text = self.text_call(base[1], base[2])  # ``prompt = TextPrompt("...")`` then ``prompt.format(...)``
         for b in rest:
             if text is None:
                 return None
@@ -416,7 +438,8 @@ class Evaluator:
         if isinstance(expr, cst.Name):
             if expr.value in ("True", "False", "None"):
                 return Const({"True": True, "False": False, "None": None}[expr.value])
-            return self.lookup(expr.value, scope)
+            found = self.lookup(expr.value, scope)
+            return found if found is not None else self.reaching_text(expr, scope)
         if isinstance(expr, cst.Attribute):
             found = self.attribute(self.value(expr.value, scope), expr.attr.value)
             if found is None and isinstance(expr.value, cst.Name):
@@ -519,9 +542,13 @@ class Evaluator:
         if isinstance(expr.operator, cst.BitOr):  # LangChain: prompt | llm | parser
             left, right = self.value(expr.left, scope), self.value(expr.right, scope)
             llm = next((v for v in (left, right) if isinstance(v, Client) and v.kind in ("chat-model", "chain")), None)
-            if llm is None:
-                return None
             prompt = next((v for v in (left, right) if isinstance(v, Client) and v.kind == "prompt"), None)
+            if llm is None:  # ``RunnableMap(inputs) | prompt``: inputs fed into the prompt, which stays the prompt
+                return (
+                    prompt
+                    if prompt is not None and not any(isinstance(v, Client) and v is not prompt for v in (left, right))
+                    else None
+                )
             return Client(
                 "langchain",
                 "chain",
@@ -536,6 +563,10 @@ class Evaluator:
         if isinstance(expr.operator, cst.Add | cst.Modulo):
             text = self.text(expr, scope)
             return Const(text.static()) if text.is_static() else text
+        if isinstance(expr.operator, cst.Multiply):
+            repeated = self._text(expr, scope)  # ``(f"..." "=") * 40``: the text, read once; None for numbers
+            if repeated is not None:
+                return Const(repeated.static()) if repeated.is_static() else repeated
         return None
 
     def subscript(self, expr: cst.Subscript, scope: Scope) -> Value:
@@ -1627,11 +1658,35 @@ class Evaluator:
                 return Text((PromptPart(v.value),), "constant")
             if isinstance(v, Text):
                 return v if v.origin in ("template-file",) else Text(v.parts, v.origin)
+            if isinstance(v, Instance) and isinstance(expr, cst.Name):
+                # ``prompt = TextPrompt("...")`` (then ``prompt = prompt.format(...)``): a str-like prompt object
+                bindings = self.bindings_of(expr.value, scope) or []
+                rewritten = self.rewritten_text(bindings)
+                if rewritten is not None:
+                    return rewritten
+                made = self.made_text(bindings)
+                if made is not None:
+                    return made
+            if isinstance(v, Instance) and isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+                # ``self.prompt = TextPrompt("...").format(goal=goal)`` set once in ``__init__``, read in a method
+                fn = scope.enclosing_function()
+                cls = fn.enclosing_class() if fn is not None else None
+                if cls is not None and fn.params and fn.params[0].name.value == expr.value.value:
+                    made = self.made_text(cls.self_attrs.get(expr.attr.value) or [])
+                    if made is not None:
+                        return made
             return templates.config_text(v)
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
             return concat([self.text(expr.left, scope), self.text(expr.right, scope)], "concat")
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
             return self.percent(expr, scope)
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Multiply):
+            # ``"=" * 60`` / ``(f"..." "---") * 2``: the text repeated; read once (a rule line, a doubled banner)
+            for text_side, count in ((expr.left, expr.right), (expr.right, expr.left)):
+                if isinstance(count, cst.Integer) and isinstance(
+                    text_side, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString
+                ):
+                    return self.text(text_side, scope)
         if isinstance(expr, cst.Call):
             return self.text_call(expr, scope)
         if isinstance(expr, cst.Await):
@@ -1707,6 +1762,10 @@ class Evaluator:
             if method == "render":
                 return self.render(func.value, call, scope)
         callee = self.value(func, scope)
+        if isinstance(callee, Class) and len(call.args) == 1 and call.args[0].keyword is None and not call.args[0].star:
+            inner = self._text(call.args[0].value, scope)  # ``TextPrompt(text)``: a project class wrapping one text
+            if inner is not None and any(not p.hole and p.text.strip() for p in inner.parts):
+                return inner
         if isinstance(callee, Ref) and callee.qname in ("textwrap.dedent", "inspect.cleandoc") and call.args:
             inner = self.text(call.args[0].value, scope)
             fn = textwrap.dedent if callee.qname == "textwrap.dedent" else _cleandoc
@@ -1719,10 +1778,23 @@ class Evaluator:
         return None
 
     def format_call(self, call: cst.Call, template: Text, scope: Scope) -> Text | None:
-        if not template.is_static():
-            return None
         kwargs = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        if not template.is_static():
+            # formatted in two steps (``p = T.format(goal=g)`` ... ``p.format(tasks=t)``): the slots left in the
+            # literal parts are filled by name; the holes of the first step stay holes
+            if positional or any(a.star for a in call.args) or not any(not p.hole for p in template.parts):
+                return None
+            out: list[PromptPart] = []
+            for p in template.parts:
+                if p.hole:
+                    out.append(p)
+                    continue
+                done = self.format_call(call, Text((p,), "format"), scope)
+                if done is None:
+                    return None
+                out.extend(done.parts)
+            return Text(tuple(out), "template-file" if template.template_file else "format", template.template_file)
         parts: list[PromptPart] = []
         auto = 0
         try:
@@ -1943,6 +2015,12 @@ OPTION_NAMES = frozenset(
         "num_predict",
     }
 )
+
+
+def _line_of(node: Any) -> int | None:
+    """The first line of a node the converter placed (names it made up have none)."""
+    pos = getattr(node, "_pos", None)  # slmc's own syntax nodes (slmc.frontend.syntax), not a third-party object
+    return pos[0] if pos else None
 
 
 def arg(call: cst.Call | None, name: str, position: int | None = None) -> cst.BaseExpression | None:

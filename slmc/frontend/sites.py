@@ -225,9 +225,9 @@ def _details(ev: Evaluator, site: Site, client: Client, resolved: Resolved, scop
     if kind == "http":
         body = kw.get("json")
         if body is None and "data" in kw:
-            body = _json_dumps_arg(kw["data"])
+            body = _json_dumps_arg(_resolve_expr(ev, kw["data"], scope)[0])  # data=json.dumps(...) or a local of it
     if kind == "bedrock" and "body" in kw:
-        body = _json_dumps_arg(kw["body"])
+        body = _json_dumps_arg(_resolve_expr(ev, kw["body"], scope)[0])
     body_items = _dict_items(ev, body, scope) if body is not None else {}
     if body_items:
         if site.model is None and "model" in body_items:
@@ -394,9 +394,10 @@ def _prompt(
         or body.get("prompt")
         or body.get("inputText")
         or body.get("input")
+        or body.get("inputs")
         or body.get("contents")
     )
-    if source is None and pos:
+    if source is None and pos and kind not in ("http", "http-client"):  # an HTTP call's positional is its URL
         index = 1 if kind in ("litellm-module", "litellm-router") and len(pos) > 1 else 0
         source = pos[index] if kind not in ("litellm-module", "litellm-router") or len(pos) > 1 else None
     if source is None:
@@ -432,6 +433,14 @@ def _input_messages(
                 out.append(Message("user", (PromptPart(ev.source(el, rs), hole=True),), "dynamic"))
                 continue
             msg = _one_message(ev, el.value, rs)
+            if (
+                msg is not None
+                and msg.origin == "dynamic"
+                and isinstance(el.value, cst.Name | cst.Call | cst.Attribute)
+            ):
+                text = ev.text(el.value, rs)  # a text in the list (``system_msgs=[PROMPT.format(...)]``): one message
+                if any(not p.hole and p.text.strip() for p in text.parts):
+                    msg = _message(role, text)
             if msg is not None:
                 out.append(msg)
         if isinstance(expr, cst.Name) and r is not expr:
@@ -439,9 +448,25 @@ def _input_messages(
         return out
     if isinstance(r, cst.Dict) and only_text:
         return []
+    if (
+        isinstance(r, cst.Call)
+        and not only_text
+        and len(r.args) == 1
+        and r.args[0].keyword is None
+        and not (isinstance(r.func, cst.Attribute) and r.func.attr.value in ("join", "format"))  # text, not messages
+    ):
+        inner = r.args[0].value  # ``llm.format_msg(memory + [UserMessage(PROMPT)])``: a list handed through a helper
+        if isinstance(inner, cst.List) or (
+            isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.Add) and _is_list_sum(inner)
+        ):
+            return _input_messages(ev, inner, rs, role, only_text)
     built = _builder_return(ev, r, rs)
     if built is not None and isinstance(built[0], cst.List | cst.Tuple | cst.BinaryOperation):
         return _input_messages(ev, built[0], built[1], role, only_text)  # messages = self.build_messages(task)
+    if isinstance(r, cst.Call) and not only_text and "message" in (dotted(r.func) or "").lower():
+        msg = _one_message(ev, r, rs)  # one message object handed over: ``step(make_user_message(content=...))``
+        if msg is not None and msg.origin != "dynamic":
+            return [msg]
     return [_message(role, ev.text(expr, scope))]
 
 
@@ -543,6 +568,13 @@ def _one_message(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: i
                 content = pos[1]
             if content is not None:
                 return _message(_ROLES[role_name], ev.text(content, scope))
+        content = arg(expr, "content", 0 if name.endswith("Message") else None)
+        if content is not None and "message" in name.lower():
+            # a message factory of the project or a framework (``make_user_message(role_name=..., content=text)``,
+            # ``UserMessage(content=text)``): the role its name says, the text its ``content``
+            low = name.lower()
+            guess = "system" if "system" in low else "assistant" if "assistant" in low else "user"
+            return _message(guess, ev.text(content, scope))
         built = _builder_return(ev, expr, scope)
         if built is not None and depth < 4 and isinstance(built[0], cst.Call | cst.Dict | cst.Tuple):
             msg = _one_message(ev, built[0], built[1], depth + 1)  # self.render_system_message(): its message

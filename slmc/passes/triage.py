@@ -56,7 +56,9 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     ),
     (
         r"which\s+(?:of\s+the\s+following|one\s+of|option)|of\s+the\s+following\s+(?:two|three|four|five|\d+)\s+options"
-        r"|[\"'`][A-Z][A-Z_ -]{1,24}[\"'`]\s*(?:,\s*[\"'`][A-Z][A-Z_ -]{1,24}[\"'`]\s*)*,?\s+or\s+[\"'`][A-Z][A-Z_ -]{1,24}[\"'`]",
+        r"|[\"'`][A-Z][A-Z_ -]{1,24}[\"'`]\s*(?:,\s*[\"'`][A-Z][A-Z_ -]{1,24}[\"'`]\s*)*,?\s+or\s+[\"'`][A-Z][A-Z_ -]{1,24}[\"'`]"
+        # labels in capitals listed with "or": ``category: QUICK, SEARCH, TASK, or AMBIGUOUS``
+        r"|(?-i:\b[A-Z][A-Z_]{2,}(?:,\s*[A-Z][A-Z_]{2,}){2,},?\s+or\s+[A-Z][A-Z_]{2,}\b)",
         0.9,
         "which of the following",
     ),
@@ -77,21 +79,39 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         1.4,
         "score on a scale",
     ),
-    (r"(?:rank|ranking|prefer(?:red|ence)|head[- ]to[- ]head|pairwise)\b", 0.7, "rank or compare given answers"),
+    (
+        r"(?:rank|ranking|prefer(?:red|ence)|head[- ]to[- ]head|pairwise)\b|prioriti[sz]e\s+(?:the|these|this)\b"
+        r"|re-?order\s+(?:the|these)\b|sort(?:ed)?\s+(?:\w+\s+){0,3}?from\s+(?:highest|lowest|most|least)\b",
+        0.7,
+        "rank or compare given answers",
+    ),
     (
         r"(?:answer|respond|reply|output|return)\s+(?:with\s+)?(?:only|just)\b|only\s+(?:output|return|respond|the\s+(?:label|name|number|category|word|answer))",
         0.9,
         "answer with only",
     ),
-    (r"single\s+(?:word|label|number|token|line|sentence)|one\s+(?:word|line|sentence)\b", 0.9, "one-line answer"),
+    (
+        r"single\s+(?:word|label|number|token|line|sentence)|one\s+(?:word|line|sentence)\b"
+        r"|(?:in|as)\s+(?:a|one)\s+(?:full\s+|single\s+|short\s+|complete\s+)?sentence\b",
+        0.9,
+        "one-line answer",
+    ),
     (
         r"(?:return|answer|output|give|reply|respond)\s+(?:with\s+)?(?:a|an|one|the)\s+(?:single\s+)?"
-        r"(?:number|integer|digit|score|word|letter|label|emoji|index|name|date|time)\b",
+        r"(?:number|integer|digit|score|word|letter|label|emoji|index|name|date|time)\b"
+        r"|(?:answer|output|response|reply)\s+(?:should|must|will)\s+be\s+(?:a|an|one)\s+(?:single\s+)?"
+        r"(?:number|integer|digit|word|letter|label|name|date)\b|as\s+few\s+words\s+as\s+possible",
         0.9,
         "a short closed answer",
     ),
     # the answer is taken from the input: extraction, reformatting, translation, queries, tool arguments
-    (r"extract(?:s|ion|ed)?\b|pull\s+out|identify\s+(?:all\s+)?the\s+\w+\s+(?:in|from)", 1.2, "extract"),
+    (
+        r"extract(?:s|ion|ed)?\b|pull\s+out|identify\s+(?:all\s+)?the\s+\w+\s+(?:in|from)"
+        r"|(?:gather|collect|find)\s+(?:the\s+|all\s+)?(?:\w+\s+)?(?:information|details|facts)\s+from\s+"
+        r"(?:this|the|these|each)\s+(?:\w+\s+)?(?:text|document|passage|page|chunk|content)",
+        1.2,
+        "extract",
+    ),
     (r"pars(?:e|ing)\b|normali[sz]e|reformat|re-format|fix\s+(?:the|this)\s+json|valid\s+json", 0.8, "reformat"),
     (
         r"(?:convert|turn|transform|map)\s+(?:the\s+|this\s+|these\s+|an?\s+|each\s+)?(?:[\w'-]+\s+){0,3}?(?:in)?to\b"
@@ -112,7 +132,7 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"(?:preserv(?:e|es|ing)|keeps?|retain(?:s|ing)?)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:most\s+)?"
         r"(?:relevant\s+|original\s+|important\s+|key\s+|essential\s+)?"
         r"(?:information|statements|details|facts|content|wording)|verbatim|word[- ]for[- ]word"
-        r"|do\s+not\s+(?:add|invent|make\s+up)\b",
+        r"|do\s+not\s+(?:add|invent|make\s+up|remove\s+or\s+modify|drop)\b",
         0.9,
         "output taken from the input",
     ),
@@ -129,14 +149,16 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"article|document|content|conversation|chat|dialog\w*|page|webpage|results?|chunks?|code|file|readme|transcript|"
         r"history|rounds?|messages?|context|notes|email|thread|trajectory|log)"
         r"|summary\s+of\s+(?:the\s+|this\s+)?(?:following|given|above|provided|text|paper|article|document|conversation)"
-        r"|key\s+points|condense|compress(?:ion)?\b|tl;?dr"
+        r"|(?:create|write|produce|give|provide|make)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}summary\s+(?:of|based\s+on)\b"
+        r"|(?:key|main)\s+points|condense|compress(?:ion)?\b|tl;?dr"
         r"|(?:given|based\s+on)\s+the\s+(?:\w+\s+){0,2}(?:above|below)[^.\n]{0,80}?\b(?:summari[sz]e|remember|list|which|what)\b",
         1.0,
         "summary of given text",
     ),
     (r"summari[sz]e|summary\b", 0.3, "summary"),
     (
-        r"you\s+are\s+an?\s+(?:\w+\s+){0,2}(?:tool|parser|classifier|extractor|filter|grader|judge|router|tagger)\b",
+        r"you\s+are\s+an?\s+(?:\w+\s+){0,2}(?:tool|parser|classifier|extractor|filter|grader|judge|router|tagger)\b"
+        r"(?!\s+(?:that|which|to)\s+(?:generates?|writes?|creates?|produces?|builds?|implements?)\b)",
         0.9,
         "acts as a tool",
     ),
@@ -145,9 +167,9 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
 _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     # new content: code, documents, stories
     (
-        r"(?:write|generate|create|produce|implement|complete|fix|rewrite|modify|edit)(?:s)?(?:/\w+)?\s+(?:[\w,'/-]+\s+){0,4}?"
+        r"(?:writing|generating|implementing|write|generate|create|produce|implement|complete|fix|rewrite|modify|edit)(?:s)?(?:/\w+)?\s+(?:[\w,'/-]+\s+){0,4}?"
         r"(?:code|codes|program|programs|script|function|class|module|implementation|game|app|application|software|"
-        r"files?|unit\s+tests?|test\s+cases?)\b(?!\s+block)|code\s+agent|(?:coding|programming)\s+experience|programmer\b",
+        r"(?:code|source|python|script|program)\s+files?|unit\s+tests?|test\s+cases?)\b(?!\s+block)|code\s+agent|(?:coding|programming)\s+experience|programmer\b",
         -1.6,
         "writes code",
     ),
@@ -158,6 +180,7 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         -1.4,
         "writes a document",
     ),
+    (r"(?:provide|output|give)\s+(?:an?|the)\s+(?:\w+\s+){0,2}draft\b", -1.0, "writes a draft"),
     (
         r"(?:must|should|will|is\s+to)\s+be\s+(?:a|an)\s+(?:[\w,'-]+\s+){0,4}?(?:report|article|essay|story|chapter|document|"
         r"proposal|recommendation|itinerary|blog\s+post)s?\b"
@@ -166,7 +189,8 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "the answer is a document",
     ),
     (
-        r"(?:comprehensive|in-depth|in\s+detail|detailed|thorough|long-form|elaborate|exhaustive|well-structured)\b",
+        r"(?:comprehensive|in-depth|in\s+detail|detailed|thorough|long-form|elaborate|exhaustive|well-structured)\b"
+        r"(?!\s+(?:\w+\s+)?(?:summary|summaries|recap|overview)\b)",  # a comprehensive summary is still a summary
         -0.7,
         "detailed content",
     ),
@@ -177,12 +201,13 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "creative writing",
     ),
     (r"(?:a\s+few|several|multiple|two|three|four|five|\d+)\s+paragraphs|in\s+paragraphs", -0.8, "several paragraphs"),
-    (r"draft\b|compose\b|write\b", -0.4, "write"),
+    (r"draft\b|compose\b|write\b(?!\s+(?:down|(?:the|your)\s+(?:response|answer|reply)))", -0.4, "write"),
     # open reasoning: agent steps over open tool sets, free conversation, free planning
     (
         r"you\s+(?:have|has|will\s+have)\s+access\s+to\s+(?:the\s+following\s+|these\s+|a\s+set\s+of\s+)?tools"
         r"|\bthought:(?=[\s\S]*\b(?:action|observation|final\s+answer)\s*:)|\bobservation:|final_answer"
-        r"|solve\s+(?:the|this|any)\s+task|use\s+(?:the\s+)?tools",
+        r"|solve\s+(?:the|this|any)\s+task|(?:use|call)\s+(?:the\s+|these\s+|your\s+)?tools\b"
+        r"|(?:use|call)\s+(?:any\s+of\s+)?(?:the\s+)?available\s+(?:tools|commands|functions)",
         -1.2,
         "agent step over tools",
     ),
@@ -194,13 +219,21 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     (r"helpful\s+assistant", -0.4, "helpful assistant"),
     (
         r"(?:(?<=^)|(?<=[.:;!\n]\s)|(?<=\byou\s)|(?<=\bto\s))(?:research|investigate|browse)\s+(?:and|the|for|on|about)\b"
-        r"|search\s+the\s+(?:web|internet)|gather\s+(?:\w+\s+)?information"
+        r"|search\s+the\s+(?:web|internet)"
+        r"|gather\s+(?:\w+\s+)?information(?!\s+from\s+(?:this|the|these|each)\s+(?:\w+\s+)?(?:text|document|passage|page|chunk|content))"
         r"|utili[sz]e\s+(?:the\s+)?(?:internet|web|tools|search)",
         -0.8,
         "open research with tools",
     ),
     (
-        r"itinerary|strateg(?:y|ies)\b|recommend(?:ation)?s?\b|explain\s+(?:how|why|what|the\s+concept)|teach\b(?!ing)",
+        r"\bplan\s+(?:for\s+)?(?:today|tomorrow|the\s+day|the\s+week)\b|(?:daily|weekly)\s+(?:plan|schedule|agenda)\b"
+        r"|broad[- ]strokes",
+        -0.8,
+        "free-form planning",
+    ),
+    (
+        r"itinerary|strateg(?:y|ies)\b|recommend(?:ation)?s?\b|explain\s+(?:how|why|what|the\s+concept)|teach\b(?!ing)"
+        r"|descriptive\s+(?:response|answer|reply)",
         -0.7,
         "advice or explanation",
     ),
@@ -212,7 +245,10 @@ _UNCLEAR_WORDING: tuple[tuple[str, str], ...] = (
         r"|critique|critic\b|verdict|pass/fail|pass\s+or\s+fail|approve\s+or\s+reject",
         "review with a verdict",
     ),
-    (r"reflect(?:ion)?|self-?reflect|lessons?\s+learn|what\s+went\s+wrong", "self-reflection"),
+    (
+        r"reflection|reflect\s+(?:on|upon)\b|self-?reflect|lessons?\s+learn|what\s+went\s+wrong",
+        "self-reflection",
+    ),
     (
         r"decompose|sub-?tasks?|sub-?goals?|(?:next|list\s+of)\s+(?:tasks?|steps?|actions?)|step-by-step\s+plan|plan\b",
         "planning",
@@ -456,9 +492,32 @@ def without_examples(text: str) -> tuple[str, bool]:
     return "\n".join(kept), short
 
 
+_EXAMPLE_HEADING = re.compile(r"^[ \t]*(#{1,6})[ \t]*examples?\b[^\n]*$", re.IGNORECASE | re.MULTILINE)
+_SECTION_END = re.compile(r"^[ \t]*(?:(#{1,6})[ \t]+\S|-{4,}[ \t]*$|={4,}[ \t]*$)", re.MULTILINE)
+
+
+def without_example_sections(text: str) -> str:
+    """The prompt without its markdown example sections (``# Example`` ... up to the next heading of the same or a
+    higher level, or a ``----`` rule): what the examples say is not what the task asks."""
+    out, pos = [], 0
+    for m in _EXAMPLE_HEADING.finditer(text):
+        if m.start() < pos:
+            continue
+        level = len(m.group(1))
+        end = len(text)
+        for e in _SECTION_END.finditer(text, m.end()):
+            if e.group(1) is None or len(e.group(1)) <= level:
+                end = e.start()
+                break
+        out.append(text[pos : m.start()])
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
     """Evidence from the literal prompt text: what the task asks for, in each direction, capped."""
-    text, short_examples = without_examples("\n".join(texts))
+    text, short_examples = without_examples(without_example_sections("\n".join(texts)))
     if not text.strip():
         return []
     out: list[Evidence] = []
@@ -475,12 +534,27 @@ def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
                 continue
             if abs(total) >= _WORDING_CAP:
                 break
-            if pattern.search(text):
+            if affirmed(pattern, text):
                 w = max(-_WORDING_CAP - total, min(_WORDING_CAP - total, weight))
                 total += w
                 seen.add(word)
                 out.append(Evidence(w, f'prompt says "{word}"'))
     return out
+
+
+# A prohibition before the words in the same clause (``Do NOT write your name as a label``): not what is asked.
+_NEGATED = re.compile(r"\b(?:do\s+not|don'?t|never|must\s+not|mustn'?t|should\s+not|shouldn'?t|avoid)\b", re.I)
+_CLAUSE_END = re.compile(r"[.;!?\n]")
+
+
+def affirmed(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether the pattern occurs outside a prohibition: the clause before the match has no ``do not`` / ``never``."""
+    for m in pattern.finditer(text):
+        start = max(0, m.start() - 200)
+        before = _CLAUSE_END.split(text[start : m.start()])[-1]
+        if not _NEGATED.search(before):
+            return True
+    return False
 
 
 _JSON_WORD = re.compile(r"\bjson\b|\{\s*\"", re.IGNORECASE)
@@ -573,7 +647,9 @@ def probe_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     prompt = graph.prompt_of(site.id)
     if prompt is None or not prompt.messages or any(p.hole for m in prompt.messages for p in m.parts):
         return []
-    users = [m.static_text().strip() for m in prompt.messages if m.role != "system"]
+    users = [m.static_text().strip() for m in prompt.messages if m.role != "system"] or [
+        m.static_text().strip() for m in prompt.messages
+    ]  # a greeting sent as the only (system) message is a probe too
     if not users or not all(users) or max(len(u) for u in users) > _PROBE_CHARS:
         return []
     return [Evidence(1.2, "a fixed probe prompt with no input (a key or health check)")]
@@ -659,9 +735,36 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     for e in name_evidence(graph, site):
         if abs(sum(w for w in said if (w > 0) == (e.weight > 0))) < 1.0:
             evidence.append(e)
+    step = own_step_evidence(site, evidence)
+    if step:
+        evidence += step
+    if step:  # the parse reads tool calls out of an agent step: how the answer is carried, not that it is closed
+        evidence = [e for e in evidence if e.reason not in _CARRIER_PARSES]
+    elif any(e.weight < 0 and "writes code" in e.reason for e in evidence):
+        # code read out of its fences (a regex) or, where the prompt itself asks for code, out of a JSON of files
+        said = any(e.weight < 0 and e.reason.startswith("prompt says") and "writes code" in e.reason for e in evidence)
+        carriers = _CARRIER_PARSES if said else {_CONSUMERS["regex"][1]}
+        evidence = [e for e in evidence if e.reason not in carriers]
     structured = any(structured_output_of(s) for s in (site, request) if s is not None)
     evidence += [Evidence(0.0, JUDGEMENT + why) for why in judgement_cues(texts, structured)]
     return evidence
+
+
+_CARRIER_PARSES = frozenset(_CONSUMERS[k][1] for k in ("json.loads", "regex", "label-set"))
+_STEP_METHOD = re.compile(r"^_*(?:a?step|step_stream|run_step|a?step_\w+)$")
+
+
+def own_step_evidence(site: LLMCall, evidence: list[Evidence]) -> list[Evidence]:
+    """A call an agent class's own step method makes with the conversation so far (``ToolCallingAgent._step_stream``
+    sending the memory as messages): one step of an agent loop, an open task."""
+    if site.site == SiteKind.WRAPPER or "." not in site.function:
+        return []
+    owner, method = site.function.rsplit(".", 1)
+    if not (_AGENT_CLASS.search(owner.rsplit(".", 1)[-1]) and _STEP_METHOD.match(method)):
+        return []
+    if not any(e.reason.startswith("conversation history passed in") for e in evidence):
+        return []
+    return [Evidence(-0.9, f"made in `{site.function}` with the conversation so far: an agent loop step")]
 
 
 # What a person reads in the names around the call: the function making it, the prompt variables, the template file
@@ -731,6 +834,7 @@ _NAME_NARROW = frozenset(
         "relevant",
         "repair",
         "reformat",
+        "format",
         "tag",
         "tagger",
         "sentiment",
@@ -772,12 +876,21 @@ _NAME_NARROW_VERBS = frozenset(
     (
         *("classify", "categorize", "categorise", "extract", "parse", "detect", "rank", "rerank", "score", "rate"),
         *("grade", "select", "choose", "pick", "filter", "summarize", "summarise", "compress", "condense"),
-        *("translate", "rephrase", "reformulate", "route", "vote", "decide", "repair", "reformat", "tag"),
+        *("translate", "rephrase", "reformulate", "route", "vote", "decide", "repair", "reformat", "format", "tag"),
     )
 )
+_NAME_CODE = frozenset(["code", "coding", "implement", "engineer", "programmer"])
 _NAME_PREDICATE = frozenset(["is", "has", "should", "can", "does", "needs"])  # ``_is_related``: a yes/no question
 _NAME_SPLIT = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _PROMPT_VAR = re.compile(r"prompt|template|instruction|system", re.IGNORECASE)
+
+
+def _unasync(word: str) -> str:
+    """``aformat`` / ``asummarize``: the async twin's name says what the plain one says."""
+    rest = word[1:]
+    if word.startswith("a") and len(rest) > 3 and (rest in _NAME_NARROW or rest in _NAME_OPEN):
+        return rest
+    return word
 
 
 _NAME_INPUT = frozenset(
@@ -786,7 +899,7 @@ _NAME_INPUT = frozenset(
 
 
 def _name_words(name: str) -> list[str]:
-    words = [w.lower() for w in _NAME_SPLIT.findall(name)]
+    words = [_unasync(w.lower()) for w in _NAME_SPLIT.findall(name)]
     cut = next((i for i, w in enumerate(words) if i and w in _NAME_INPUT), len(words))
     return words[:cut]
 
@@ -806,6 +919,7 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
                     names.append(p.text.rsplit(".", 1)[-1])
     out: list[Evidence] = []
     narrow = open_ = None
+    open_cue = ""
     for name in dict.fromkeys(names):
         for part in reversed(name.split(".")):  # the method's own name first, then its class
             words = _name_words(part)
@@ -821,14 +935,16 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
             if cue is None:
                 continue
             if cue in _NAME_OPEN and cue not in _NAME_NARROW:
-                open_ = open_ or name
+                if open_ is None:
+                    open_, open_cue = name, cue
             else:
                 narrow = narrow or name
             break
     if narrow and not open_:
         out.append(Evidence(0.7, f"named `{narrow}`: a closed task"))
     elif open_ and not narrow:
-        out.append(Evidence(-0.7, f"named `{open_}`: writes new content"))
+        what = "writes code" if open_cue in _NAME_CODE else "writes new content"
+        out.append(Evidence(-0.7, f"named `{open_}`: {what}"))
     return out
 
 

@@ -598,3 +598,273 @@ def test_prompt_read_next_to_the_caller_and_rewritten_in_place(tmp_path: Path) -
     assert "one of the following queues: a, b, c." in _text(graph, route)
     assert triage_site(graph, code).verdict == Verdict.OPEN_ENDED
     assert triage_site(graph, route).verdict == Verdict.NARROW
+
+
+def test_message_objects_built_by_factories_and_str_like_prompts(tmp_path: Path) -> None:
+    """``make_user_message(content=prompt)`` / ``UserMessage(PROMPT)`` handed to an agent's step, a prompt object
+    wrapping one literal (``Prompt("...")``) rewritten by ``.format``, a message list passed through a helper and a
+    text in a ``system_msgs`` list: the text a person reads at the call."""
+    _write(
+        tmp_path,
+        {
+            "bot/core.py": """
+                from openai import OpenAI
+
+                client = OpenAI()
+
+                PICK = "Sort the request into one of the following queues: billing, tech, other. Output the queue only."
+                PERSONA = "You are {who}. Reply in the user's language."
+
+
+                class Prompt(str):
+                    pass
+
+
+                class Note:
+                    def __init__(self, role, content):
+                        self.role = role
+                        self.content = content
+
+                    @classmethod
+                    def make_user_message(cls, role_name, content):
+                        return cls("user", content)
+
+
+                class UserMessage(Note):
+                    def __init__(self, content):
+                        super().__init__("user", content)
+
+
+                class BaseAgent:
+                    def step(self, input_message):
+                        r = client.chat.completions.create(
+                            model="m", messages=[{"role": "user", "content": input_message.content}]
+                        )
+                        return r.choices[0].message.content
+
+
+                class CheckAgent(BaseAgent):
+                    def enough(self, question, answer):
+                        prompt = Prompt("Can the ANSWER settle the QUESTION? Reply yes or no.\\n{question}\\n{answer}")
+                        prompt = prompt.format(question=question, answer=answer)
+                        msg = Note.make_user_message(role_name="User", content=prompt)
+                        return self.step(msg)
+
+
+                class StoryAgent(BaseAgent):
+                    def tell(self, topic):
+                        return self.step(Note.make_user_message(role_name="User", content=f"Tell a story on {topic}."))
+
+
+                class Gateway:
+                    def tidy(self, messages):
+                        out = []
+                        for m in messages:
+                            out.append({"role": m.role, "content": m.content})
+                        return out
+
+                    def ask(self, msg, system_msgs=None):
+                        messages = [{"role": "system", "content": s} for s in system_msgs or []] + msg
+                        return client.chat.completions.create(model="m", messages=messages)
+
+
+                class Desk:
+                    def __init__(self):
+                        self.llm = Gateway()
+
+                    def route(self, memory):
+                        return self.llm.ask(
+                            self.llm.tidy(memory + [UserMessage(PICK)]), system_msgs=[PERSONA.format(who="a router")]
+                        )
+
+                    def chat(self, memory):
+                        return self.llm.ask(self.llm.tidy(memory), system_msgs=[PERSONA.format(who="a friend")])
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    enough = next(s for s in graph.sites() if s.function == "CheckAgent.enough")
+    assert "Can the ANSWER settle the QUESTION? Reply yes or no." in _text(graph, enough)
+    assert triage_site(graph, enough).verdict == Verdict.NARROW
+    route = next(s for s in graph.sites() if s.function == "Desk.route")
+    text = _text(graph, route)
+    assert "one of the following queues: billing, tech, other" in text, text
+    assert triage_site(graph, route).verdict == Verdict.NARROW
+
+
+def test_a_repeated_text_is_read_once(tmp_path: Path) -> None:
+    """``(f"..." "=") * 40`` (a banner line, or a text repeated by a misplaced bracket) is still the text."""
+    _write(
+        tmp_path,
+        {
+            "talk.py": """
+                from openai import OpenAI
+
+                client = OpenAI()
+
+
+                def say(me, you, history):
+                    head = (f"You are {me}, talking face-to-face with {you}.\\n" "=") * 40
+                    prompt = head + f"\\nSo far:\\n{history}\\nNow reply as {me}."
+                    return client.chat.completions.create(model="m", messages=[{"role": "user", "content": prompt}])
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    site = next(s for s in graph.sites() if s.function == "say")
+    assert "talking face-to-face with" in _text(graph, site)
+    assert triage_site(graph, site).verdict == Verdict.OPEN_ENDED
+
+
+def test_an_http_request_sends_its_inputs_field_not_its_url(tmp_path: Path) -> None:
+    """A raw HTTP call to a hosted model: the prompt is the body's ``inputs`` (text-generation endpoints), never the
+    URL passed positionally."""
+    _write(
+        tmp_path,
+        {
+            "hosted.py": """
+                import json
+
+                import requests
+
+                URL = "http://localhost:8080/generate"  # a text-generation server
+
+
+                def ping(headers):
+                    data = json.dumps({"inputs": "ping"})
+                    return requests.post(URL, headers=headers, data=data).json()
+
+
+                def tag(text, headers):
+                    body = {"inputs": f"Label the sentiment of the review as positive or negative: {text}"}
+                    return requests.post(URL, headers=headers, json=body).json()
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    ping = next(s for s in graph.sites() if s.function == "ping")
+    tag = next(s for s in graph.sites() if s.function == "tag")
+    prompt = graph.prompt_of(ping.id)
+    assert prompt is not None and [m.static_text() for m in prompt.messages] == ["ping"]
+    assert "localhost" not in _text(graph, tag) and "Label the sentiment" in _text(graph, tag)
+    assert triage_site(graph, ping).verdict == Verdict.NARROW
+
+
+def test_a_local_assigned_twice_is_read_at_each_use(tmp_path: Path) -> None:
+    """``template = "a.txt"; prompt = fill(template)`` ... ``template = "b.txt"; prompt = fill(template)``: each call
+    sends the text assigned last above it (a first try and its fallback with another template)."""
+    _write(
+        tmp_path,
+        {
+            "prompts/short_v2.txt": "Give the mood of the note below in one word.\n!<INPUT 0>!\n",
+            "prompts/short_v1.txt": "Name the mood of the note below with a single word.\n!<INPUT 0>!\n",
+            "gen.py": """
+                from openai import OpenAI
+
+                client = OpenAI()
+
+
+                def fill(inputs, path):
+                    with open("prompts/" + path) as f:
+                        text = f.read()
+                    for i, x in enumerate(inputs):
+                        text = text.replace(f"!<INPUT {i}>!", x)
+                    return text
+
+
+                def ask(prompt):
+                    return client.chat.completions.create(model="m", messages=[{"role": "user", "content": prompt}])
+
+
+                def mood(note):
+                    template = "short_v2.txt"
+                    prompt = fill([note], template)
+                    first = ask(prompt)
+                    if first:
+                        return first
+                    template = "short_v1.txt"
+                    prompt = fill([note], template)
+                    return ask(prompt)
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    first, second = sorted((s for s in graph.sites() if s.function == "mood"), key=lambda s: s.loc.line)
+    assert "Give the mood" in _text(graph, first) and "Name the mood" not in _text(graph, first)
+    assert "Name the mood" in _text(graph, second) and "Give the mood" not in _text(graph, second)
+    assert triage_site(graph, second).verdict == Verdict.NARROW
+
+
+def test_a_chain_fed_by_an_input_map_keeps_its_prompt(tmp_path: Path) -> None:
+    """``RunnableMap(inputs) | prompt | model | parser``: the map fills the prompt's slots; the prompt is still what
+    the model is sent."""
+    _write(
+        tmp_path,
+        {
+            "sql.py": """
+                from operator import itemgetter
+
+                from langchain_core.output_parsers import StrOutputParser
+                from langchain_core.prompts import ChatPromptTemplate
+                from langchain_core.runnables import RunnableMap
+                from langchain_openai import ChatOpenAI
+
+
+                def to_sql(question, schema):
+                    template = "Given the tables below, write one SQL query for the question.\\n{schema}\\nQ: {question}"
+                    prompt = ChatPromptTemplate.from_template(template)
+                    model = ChatOpenAI(model="m", temperature=0)
+                    inputs = {"schema": lambda _: schema, "question": itemgetter("question")}
+                    chain = RunnableMap(inputs) | prompt | model.bind(stop=["\\nResult:"]) | StrOutputParser()
+                    return chain.invoke({"question": question})
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    site = next(s for s in graph.sites() if s.function == "to_sql")
+    assert "write one SQL query for the question" in _text(graph, site)
+    assert triage_site(graph, site).verdict == Verdict.NARROW
+
+
+def test_a_prompt_object_set_in_init_and_formatted_again_in_a_method(tmp_path: Path) -> None:
+    """``self.prompt = Prompt("... {goal} ... {items}").format(goal=goal)`` in ``__init__``, then
+    ``self.prompt.format(items=items)`` in the method that sends it: the text with both slots filled."""
+    _write(
+        tmp_path,
+        {
+            "order.py": """
+                from openai import OpenAI
+
+                client = OpenAI()
+
+
+                class Prompt(str):
+                    pass
+
+
+                class Agent:
+                    def step(self, text):
+                        r = client.chat.completions.create(model="m", messages=[{"role": "user", "content": text}])
+                        return r.choices[0].message.content
+
+
+                class SortAgent(Agent):
+                    def __init__(self, goal):
+                        template = Prompt("Sort these items by how much they help {goal}: {items}. One item per line.")
+                        self.sort_prompt = template.format(goal=goal)
+
+                    def run(self, items):
+                        prompt = self.sort_prompt.format(items=items)
+                        return self.step(prompt)
+
+
+                class ChatAgent(Agent):
+                    def run(self, line):
+                        return self.step(f"Chat with the user about: {line}")
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    site = next(s for s in graph.sites() if s.function == "SortAgent.run")
+    text = _text(graph, site)
+    assert "Sort these items by how much they help" in text and "One item per line." in text, text

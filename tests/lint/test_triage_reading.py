@@ -328,3 +328,164 @@ def test_grounded_generation_is_no_grounded_question_answering() -> None:
     cue = "prompt reads as a judgement call: grounded question answering"
     assert cue not in triage_site(g, gen).reasons
     assert cue in triage_site(g, qa).reasons
+
+
+@pytest.mark.parametrize(
+    ("prompt", "want"),
+    [
+        # "reflect" meaning "show" is no self-reflection; "writing code" is code
+        ("Update the home page so that it reflects the product below. Keep the imports. {product}", U),
+        ("Before writing code, load the data file. Make the chart labels readable. {spec}", OPEN),
+        # a note of one sentence, "write down" / "write the response" are no composition
+        ("{talk}\nWrite down anything from the talk that {name} must remember, in a full sentence.", N),
+        # a tool that writes code is a code writer, not a closed tool
+        ("You are a tool that generates the service code described below. {spec}", OPEN),
+    ],
+)
+def test_reads_the_task_without_false_cues(prompt: str, want: Verdict) -> None:
+    g = AgentGraph()
+    site = add_site(g, "f", 10, system=None, user=prompt)
+    t = triage_site(g, site)
+    assert t.verdict == want, (prompt, t)
+
+
+def test_a_cue_for_reflection_only_where_the_model_reflects() -> None:
+    g = AgentGraph()
+    shows = add_site(g, "f", 10, system=None, user="Rewrite the status so that it reflects the notes. {notes}")
+    looks_back = add_site(g, "g", 20, system=None, user="Reflect on the failed attempt. {attempt}")
+    cue = "prompt reads as a judgement call: self-reflection"
+    assert cue not in triage_site(g, shows).reasons
+    assert cue in triage_site(g, looks_back).reasons
+
+
+def test_parsing_code_out_of_the_answer_does_not_make_code_writing_closed() -> None:
+    """A regex pulling code out of its fences (or ``json.loads`` of a JSON of files) carries the code, it does not
+    close the answer; the same parse on a classification still counts."""
+    g = AgentGraph()
+    tests = add_site(
+        g, "f", 10, system=None, user="Please generate unit tests for the spec below. {spec}", consumers=("regex",)
+    )
+    named = add_site(g, "ImproveCodeTool.execute", 20, user="{prompt}", consumers=("regex", "return"))
+    label = add_site(g, "h", 30, system=None, user="Classify the ticket. {ticket}", consumers=("regex",))
+    assert triage_site(g, tests).verdict == OPEN
+    assert "answer matched with a regex" not in triage_site(g, tests).reasons
+    assert triage_site(g, named).verdict == OPEN, triage_site(g, named)
+    assert "answer matched with a regex" in triage_site(g, label).reasons
+
+
+def test_an_agent_classes_own_step_over_the_conversation_is_open() -> None:
+    """``SearchAgent._step_stream`` sending the memory as messages is a step of an agent loop; reading tool calls out
+    of its answer (json, a set of tool names) does not make it closed."""
+    g = AgentGraph()
+    plain = add_site(g, "ToolAgent._step_stream", 10, user="{*memory_messages}")
+    parsed = add_site(g, "ToolAgent.step", 20, user="{*memory_messages}", consumers=("json.loads", "label-set"))
+    helper = add_site(g, "ToolAgent.summarize", 30, user="{*memory_messages}", consumers=("json.loads",))
+    assert triage_site(g, plain).verdict == OPEN, triage_site(g, plain)
+    assert triage_site(g, parsed).verdict == OPEN, triage_site(g, parsed)
+    assert triage_site(g, helper).verdict != OPEN  # not the step method: read as before
+
+
+def test_a_formatting_method_is_a_closed_task_and_a_code_name_says_code() -> None:
+    g = AgentGraph()
+    fmt = add_site(g, "Agent.format_response_if_needed", 10, user=None)
+    prompt = Prompt("prompt:fmt", messages=(Message("user", parts("{content}")),))
+    g.add(prompt)
+    g.add_edge(prompt.id, fmt.id, EdgeKind.PROMPT)
+    assert triage_site(g, fmt).verdict == N
+    twin = add_site(g, "Agent._aformat_response_if_needed", 30, user=None)  # the async twin reads the same
+    g.add_edge(prompt.id, twin.id, EdgeKind.PROMPT)
+    assert triage_site(g, twin).verdict == N, triage_site(g, twin)
+    code = add_site(g, "write_code", 20, user="{req}")
+    assert any(r.endswith("writes code") for r in triage_site(g, code).reasons)
+
+
+def test_a_greeting_sent_as_the_only_system_message_is_a_probe() -> None:
+    g = AgentGraph()
+    probe = add_site(g, "check", 10, system="Hey!", user=None)
+    assert triage_site(g, probe).verdict == N, triage_site(g, probe)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "want"),
+    [
+        # labels listed in capitals are a choice among them
+        ("Read the last message, think briefly, then give its kind: GREETING, BUG, FEATURE, or OTHER. {msg}", N),
+        # free-form planning of a day is open
+        ("{bio}\nToday is {date}. Write {name}'s daily plan, from waking up to going to bed.", OPEN),
+        # what a prompt forbids is not what it asks
+        ("You are {a}, talking with {b}. Do not write your own name as a label. Say your next line.", OPEN),
+    ],
+)
+def test_reads_choices_plans_and_prohibitions(prompt: str, want: Verdict) -> None:
+    g = AgentGraph()
+    site = add_site(g, "f", 10, system=None, user=prompt)
+    t = triage_site(g, site)
+    assert t.verdict == want, (prompt, t)
+
+
+def test_a_prohibited_word_is_no_cue_but_an_asked_one_is() -> None:
+    g = AgentGraph()
+    banned = add_site(g, "f", 10, system=None, user="Tell {b} about your day. Never use a label or a category.")
+    asked = add_site(g, "g", 20, system=None, user="Give the label of the review. {review}")
+    assert 'prompt says "label"' not in triage_site(g, banned).reasons
+    assert 'prompt says "label"' in triage_site(g, asked).reasons
+
+
+@pytest.mark.parametrize(
+    ("prompt", "want"),
+    [
+        # a comprehensive summary of given text is still a summary
+        ("Use the notes below. Provide a comprehensive summary of the notes. {notes}", N),
+        ("You get an old recap and new messages. Create a summary based on both; keep the main points. {msgs}", N),
+        # information gathered from a given text is extraction, not research
+        ("Gather information from this text that bears on the question. question: {q} text: {t}", N),
+        # the answer's form is fixed
+        ("Read the log and give the result. Your answer should be a number, with no units. {log}", N),
+        # open agent steps name their command set
+        ("{history}\nYou may use any of the available commands to reach the goal. Commands: {commands}", OPEN),
+    ],
+)
+def test_reads_summaries_answers_and_command_steps(prompt: str, want: Verdict) -> None:
+    g = AgentGraph()
+    site = add_site(g, "f", 10, system=None, user=prompt)
+    t = triage_site(g, site)
+    assert t.verdict == want, (prompt, t)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "want"),
+    [
+        ("You are the writer. Using the notes, provide a first draft of the campaign. {notes}", OPEN),
+        ("Work the problem out yourself and provide a descriptive response. {problem}", OPEN),
+        ("Write one chapter of the report. You must call the tools to save it. {outline}", OPEN),
+    ],
+)
+def test_reads_drafts_prose_and_tool_use(prompt: str, want: Verdict) -> None:
+    g = AgentGraph()
+    site = add_site(g, "f", 10, system=None, user=prompt)
+    t = triage_site(g, site)
+    assert t.verdict == want, (prompt, t)
+
+
+def test_a_markdown_example_section_is_not_the_task() -> None:
+    """``# Example`` sections show other inputs and answers (here ones that ask for code): the task is what follows."""
+    g = AgentGraph()
+    prompt = (
+        "# Example\nInput: write me a snake game program in python\nOutput: [Language] English\n----\n"
+        "# Input\n{request}\n# Instruction\nExtract the language the request is written in. Output only the name."
+    )
+    site = add_site(g, "f", 10, system=None, user=prompt)
+    t = triage_site(g, site)
+    assert t.verdict == N and 'prompt says "writes code"' not in t.reasons, t
+
+
+def test_reordering_given_items_is_closed() -> None:
+    g = AgentGraph()
+    prompt = (
+        "Prioritize these steps for the goal {goal}: {steps}. Order them from most to least urgent. Do not drop any."
+    )
+    site = add_site(g, "f", 10, system=None, user=prompt)
+    t = triage_site(g, site)
+    assert t.verdict == N, t
+    story = add_site(g, "g", 20, system=None, user="Write a story about {topic}, its scenes sorted by theme.")
+    assert 'prompt says "rank or compare given answers"' not in triage_site(g, story).reasons
