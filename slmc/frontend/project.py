@@ -4,7 +4,7 @@
    (``clients.PREFILTER``) are parsed (``syntax.py``: the stdlib parser, in libcst's node shapes) and indexed
    (``index.py``). Others get a fast ``ast`` syntax check.
 2. Calls of the indexed modules are classified (``sites.py``): requests, framework tasks, calls of project functions.
-3. Wrappers are the functions that reach a request through the call graph (networkx ancestors). Files that mention a
+3. Wrappers are the functions that reach a request through the call graph (its ancestors). Files that mention a
    wrapper's name or an LLM-holding module are indexed in the next round, until nothing new turns up.
 4. The graph is built: LLMCall/Prompt/Tool/Code/Output nodes and their edges.
 """
@@ -23,8 +23,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import networkx as nx
 
 from slmc.compiler.sourcefiles import SourceFile, read_source, walk_sources
 from slmc.errors import Diagnostic, Severity
@@ -292,7 +290,7 @@ class Analysis:
                         if site is not None:
                             self.sites[site.key] = site
 
-    def wrappers(self) -> tuple[set[str], nx.DiGraph]:
+    def wrappers(self) -> tuple[set[str], dict[str, set[str]]]:
         """Functions that reach an LLM request (through calls, and through a base method to its overrides).
 
         A call handing a project function to a higher-order one (``retry(ask, prompt)``) is a call of the
@@ -508,8 +506,14 @@ class Analysis:
         memo[key] = out
         return out
 
-    def _reach(self) -> tuple[set[str], nx.DiGraph]:
-        graph = nx.DiGraph()
+    def _reach(self) -> tuple[set[str], dict[str, set[str]]]:
+        """The functions that reach a request, and the call graph they were found in (callee -> its callers)."""
+        graph: dict[str, set[str]] = {}
+
+        def add_edge(caller: str, callee: str) -> None:
+            graph.setdefault(caller, set())
+            graph.setdefault(callee, set()).add(caller)
+
         seeds = set()
         for site in self.sites.values():
             fn = _owner(site.info.scope)
@@ -519,25 +523,23 @@ class Analysis:
                 if site.callee in self.transports and not self._model_endpoint(site):
                     continue  # _request_api("/api/embeddings", ...): this caller does not reach a model
                 if site.passed is not None and site.passed in self.ev.scopes:
-                    graph.add_edge(fn.key, site.passed)  # the caller reaches what it hands over
+                    add_edge(fn.key, site.passed)  # the caller reaches what it hands over
                 if site.callee in self.ev.scopes:
-                    graph.add_edge(fn.key, site.callee)
+                    add_edge(fn.key, site.callee)
                     for impl in self.ev.implementations(site.callee):  # a call on the base reaches every implementation
-                        graph.add_edge(site.callee, impl)
+                        add_edge(site.callee, impl)
             else:
                 seeds.add(fn.key)
-                graph.add_node(fn.key)
-        found = set(seeds)
-        for seed in seeds:
-            found |= nx.ancestors(graph, seed)
+                graph.setdefault(fn.key, set())
+        found = _ancestors(graph, seeds) | seeds
         # a base method reaches what its implementations reach: ``def f(llm: BaseLLM): llm.chat(...)`` calls the base
         todo = list(found)
         while todo:
             key = todo.pop()
             for base in self.ev.overridden(key):
-                graph.add_edge(base, key)
+                add_edge(base, key)
                 if base not in found:
-                    new = {base} | nx.ancestors(graph, base)
+                    new = {base} | _ancestors(graph, {base})
                     todo.extend(new - found)
                     found |= new
         return found, graph
@@ -1393,6 +1395,18 @@ _IMPORT_STMT = re.compile(r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:\([
 def _names_in(decorators: Sequence[cst.Decorator], name: str) -> bool:
     """A decorator naming the function (``@x.setter``, ``@f.register``): the later def extends the earlier one."""
     return any(name in (dotted(d.decorator) or "").split(".") for d in decorators)
+
+
+def _ancestors(callers: dict[str, set[str]], starts: Iterable[str]) -> set[str]:
+    """The nodes with a path of one edge or more to one of ``starts`` (``callers``: node -> its predecessors)."""
+    out: set[str] = set()
+    todo = [c for s in starts for c in callers.get(s, ())]
+    while todo:
+        node = todo.pop()
+        if node not in out:
+            out.add(node)
+            todo.extend(callers.get(node, ()))
+    return out
 
 
 def _references(texts: dict[str, str], names: set[str], inits: set[str]) -> dict[str, list[tuple[str, int]]]:
