@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from slmc.lazyre import lazy
+
 
 @dataclass(frozen=True)
 class ClientKind:
@@ -300,7 +302,7 @@ HF_PIPELINE = frozenset({"transformers.pipeline"})
 HF_TEXT_TASKS = frozenset(
     {"text-generation", "text2text-generation", "summarization", "translation", "conversational", "image-text-to-text"}
 )
-HF_GENERATIVE_MODEL = re.compile(
+HF_GENERATIVE_MODEL = lazy(
     r"^transformers\.(AutoModelFor(CausalLM|Seq2SeqLM|VisionText2Text)|\w+For(CausalLM|ConditionalGeneration))\.from_pretrained$"
 )
 
@@ -389,7 +391,7 @@ def langchain_kind(qname: str) -> str | None:
     return None
 
 
-_LLAMAINDEX_INDEX = re.compile(r"^llama_index(?:\.core)?(?:\.indices(?:\.\w+)*)?\.\w+Index(?:\.from_\w+)?$")
+_LLAMAINDEX_INDEX = lazy(r"^llama_index(?:\.core)?(?:\.indices(?:\.\w+)*)?\.\w+Index(?:\.from_\w+)?$")
 
 
 def llamaindex_kind(qname: str) -> str | None:

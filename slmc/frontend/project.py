@@ -47,6 +47,7 @@ from slmc.ir.nodes import (
     located_id,
     site_id,
 )
+from slmc.lazyre import lazy
 
 MAX_BYTES = 2_000_000
 MAX_LINES = 50_000
@@ -61,6 +62,7 @@ class _File:
     source: str | None = None  # decoded text (None until read, or unreadable)
     loaded: bool = False
     unreadable: bool = False
+    imports: frozenset[str] | None = None  # the words of its import lines (``_import_words``), once read
 
 
 @dataclass
@@ -176,14 +178,27 @@ class Analysis:
     # ---- analysis --------------------------------------------------------------------------------------------------
     def run(self) -> AgentGraph:
         pending = dict(self.files)
-        pattern: re.Pattern[str] | None = clients.PREFILTER
+        names: set[str] = set()  # after the first round: the module names an import must mention (export_names)
         later_round: set[str] = set()
         first = True
-        while pattern is not None:
+        while True:
             picked = []
+            # later rounds compare each file's import words (computed once) with the names; the regex of
+            # ``export_pattern`` decides the same, and is the fallback for a name \w+ does not spell
+            regex = None if first or all(_WORD.fullmatch(n) for n in names) else export_pattern(names)
             for name, f in list(pending.items()):
                 text = self.text(f)
-                if text is not None and pattern.search(text):
+                if text is None:
+                    continue
+                if first:
+                    hit = clients.PREFILTER.search(text) is not None
+                elif regex is not None:
+                    hit = regex.search(text) is not None
+                else:
+                    if f.imports is None:
+                        f.imports = _import_words(text)
+                    hit = not names.isdisjoint(f.imports)
+                if hit:
                     picked.append(name)
                     del pending[name]
             for name in picked:
@@ -194,7 +209,9 @@ class Analysis:
             self.scan()
             if not picked:
                 break
-            pattern = self.export_pattern(later_round)
+            names = self.export_names(later_round)
+            if not names:
+                break
         for f in pending.values():
             if not f.loaded and f.source is not None:
                 self.syntax_check(f)
@@ -929,8 +946,8 @@ class Analysis:
                 break
         return fwd
 
-    def export_pattern(self, later_round: set[str]) -> re.Pattern[str] | None:
-        """Import statements another file must contain to reach what was found so far.
+    def export_names(self, later_round: set[str]) -> set[str]:
+        """The module names another file's imports must mention to reach what was found so far (``export_pattern``).
 
         A module exports when it defines a wrapper or a module-level client, or was itself picked in a later round
         (it imports one and may re-export it). Files can only reach those through an import naming the module.
@@ -947,15 +964,7 @@ class Analysis:
                     exporting.add(mod.name)
                     break
         names = {n.rsplit(".", 1)[-1] for n in exporting}
-        names = {n for n in names if n.isidentifier()}
-        if not names:
-            return None
-        alt = "(?:" + "|".join(sorted(map(re.escape, names))) + ")"
-        return re.compile(
-            rf"^[ \t]*(?:from[ \t]+[\w.]*\b{alt}\b|import[ \t]+[^\n]*\b{alt}\b"
-            rf"|from[ \t]+[\w.]+[ \t]+import[ \t]+(?:\([^)]*|[^\n]*)\b{alt}\b)",
-            re.MULTILINE,
-        )
+        return {n for n in names if n.isidentifier()}
 
     # ---- graph -----------------------------------------------------------------------------------------------------
     def build(self) -> AgentGraph:
@@ -1379,22 +1388,57 @@ class Analysis:
                     graph.add_edge(oid, c.flows_to, EdgeKind.FLOWS)
 
 
-_PROMPT_PARAM = re.compile(
+_PROMPT_PARAM = lazy(
     r"prompt|messages?$|^msgs?$|^msg_|system|instruction|query|question|^text$|content|context|^req$|request$|"
     r"^input|task|^inputs?$|history|conversation",
     re.IGNORECASE,
 )
-_OPTION_PARAM = re.compile(r"(?:max_)?tokens?|temperature|stream|timeout|n|model|retries|max_retries|images?|format")
+_OPTION_PARAM = lazy(r"(?:max_)?tokens?|temperature|stream|timeout|n|model|retries|max_retries|images?|format")
 _STRING_NODES = (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)
 
 
 _AUTHORED_CHARS = 40  # static prompt text (non-space characters) that makes a call's prompt the function's own
-_IMPORT_STMT = re.compile(r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:\([^)]*\)|[^\n]*)", re.MULTILINE)
+_IMPORT_STMT = lazy(r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:\([^)]*\)|[^\n]*)", re.MULTILINE)
 
 
 def _names_in(decorators: Sequence[cst.Decorator], name: str) -> bool:
     """A decorator naming the function (``@x.setter``, ``@f.register``): the later def extends the earlier one."""
     return any(name in (dotted(d.decorator) or "").split(".") for d in decorators)
+
+
+def export_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    """The import lines that mention one of ``names``: a ``from`` line whose module path has it, an ``import`` line
+    that names it, a ``from ... import`` of it (in a parenthesised list too)."""
+    alt = "(?:" + "|".join(sorted(map(re.escape, names))) + ")"
+    return re.compile(
+        rf"^[ \t]*(?:from[ \t]+[\w.]*\b{alt}\b|import[ \t]+[^\n]*\b{alt}\b"
+        rf"|from[ \t]+[\w.]+[ \t]+import[ \t]+(?:\([^)]*|[^\n]*)\b{alt}\b)",
+        re.MULTILINE,
+    )
+
+
+_WORD = re.compile(r"\w+")
+_FROM_MODULE = re.compile(r"^[ \t]*from[ \t]+([\w.]*)", re.MULTILINE)
+_IMPORT_REST = re.compile(r"^[ \t]*import[ \t]+([^\n]*)", re.MULTILINE)
+_FROM_IMPORT_REST = re.compile(r"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+([^\n]*)", re.MULTILINE)
+
+
+def _import_words(text: str) -> frozenset[str]:
+    """The words (``\\w+``) of the import lines as ``export_pattern`` reads them: ``export_pattern(names)`` finds a
+    line in ``text`` exactly when one of ``names`` (each a ``\\w+`` word) is among these. They are the module path of
+    a ``from`` line, the rest of an ``import`` line, and what a ``from ... import`` imports, up to the closing
+    parenthesis of a parenthesised list. Read once per file; each later round is a set intersection."""
+    words: set[str] = set()
+    for m in _FROM_MODULE.finditer(text):
+        words.update(_WORD.findall(m.group(1)))
+    for m in _IMPORT_REST.finditer(text):
+        words.update(_WORD.findall(m.group(1)))
+    for m in _FROM_IMPORT_REST.finditer(text):
+        words.update(_WORD.findall(m.group(1)))
+        if m.group(1).startswith("("):
+            end = text.find(")", m.start(1))
+            words.update(_WORD.findall(text, m.start(1), end if end >= 0 else len(text)))
+    return frozenset(words)
 
 
 def _ancestors(callers: dict[str, set[str]], starts: Iterable[str]) -> set[str]:
