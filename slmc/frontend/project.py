@@ -1,7 +1,7 @@
 """Drive the frontend over a tree: read + pre-filter files, index them, classify calls, find wrappers, build the IR.
 
 1. Every file is read (UTF-8, else its PEP 263 cookie) and checked cheaply; only files that mention an LLM-ish name
-   (``clients.PREFILTER``) are parsed (``syntax.py``: the stdlib parser, in libcst's node shapes) and indexed
+   (``clients.prefilter``) are parsed (``syntax.py``: the stdlib parser, in libcst's node shapes) and indexed
    (``index.py``). Others get a fast ``ast`` syntax check.
 2. Calls of the indexed modules are classified (``sites.py``): requests, framework tasks, calls of project functions.
 3. Wrappers are the functions that reach a request through the call graph (its ancestors). Files that mention a
@@ -191,7 +191,7 @@ class Analysis:
                 if text is None:
                     continue
                 if first:
-                    hit = clients.PREFILTER.search(text) is not None
+                    hit = clients.prefilter(text)
                 elif regex is not None:
                     hit = regex.search(text) is not None
                 else:
@@ -1456,19 +1456,28 @@ def _ancestors(callers: dict[str, set[str]], starts: Iterable[str]) -> set[str]:
 def _references(texts: dict[str, str], names: set[str], inits: set[str]) -> dict[str, list[tuple[str, int]]]:
     """Where each name occurs in the tree's sources (module, line), its own ``def`` lines and imports left out (a
     package ``__init__`` that imports a name re-exports it: that counts)."""
-    loose = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names))) + r")\b")
     out: dict[str, list[tuple[str, int]]] = {}
+    # an occurrence is a whole word (\b on both sides) that is one of the names: found by reading the words, or by
+    # the regex when a name is not all \w (the same occurrences, slower)
+    plain = all(_WORD.fullmatch(n) for n in names)
+    loose = None if plain else re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
     for mod_name, text in texts.items():
-        if not loose.search(text):
-            continue
+        if loose is None:
+            if names.isdisjoint(_WORD.findall(text)):
+                continue
+            found = [m for m in _WORD.finditer(text) if m.group() in names]
+        else:
+            found = list(loose.finditer(text))
+            if not found:
+                continue
         skip = [] if mod_name in inits else [(m.start(), m.end()) for m in _IMPORT_STMT.finditer(text)]
         starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        for m in loose.finditer(text):
+        for m in found:
             if any(a <= m.start() < b for a, b in skip) or re.search(
                 r"\bdef[ \t]+$", text[max(0, m.start() - 12) : m.start()]
             ):
                 continue
-            out.setdefault(m.group(1), []).append((mod_name, bisect.bisect_right(starts, m.start())))
+            out.setdefault(m.group(), []).append((mod_name, bisect.bisect_right(starts, m.start())))
     return out
 
 

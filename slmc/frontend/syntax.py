@@ -1067,8 +1067,13 @@ def _split_strings(text: str) -> list[str]:
         if quote is None:  # not a string: give up on splitting
             return [text]
         i += len(quote)
-        while i < n and not text.startswith(quote, i):
-            i += 2 if text[i] == "\\" else 1
+        while i < n:  # to the closing quote, a backslash escaping the character after it
+            close = text.find(quote, i)
+            escape = text.find("\\", i, n if close < 0 else close)
+            if escape < 0:
+                i = n if close < 0 else close
+                break
+            i = escape + 2
         i += len(quote)
         out.append(text[start:i])
     return out
