@@ -307,7 +307,7 @@ class Analysis:
                         if site is not None:
                             self.sites[site.key] = site
 
-    def wrappers(self) -> tuple[set[str], dict[str, set[str]]]:
+    def wrappers(self) -> tuple[set[str], dict[str, dict[str, None]]]:
         """Functions that reach an LLM request (through calls, and through a base method to its overrides).
 
         A call handing a project function to a higher-order one (``retry(ask, prompt)``) is a call of the
@@ -523,13 +523,14 @@ class Analysis:
         memo[key] = out
         return out
 
-    def _reach(self) -> tuple[set[str], dict[str, set[str]]]:
-        """The functions that reach a request, and the call graph they were found in (callee -> its callers)."""
-        graph: dict[str, set[str]] = {}
+    def _reach(self) -> tuple[set[str], dict[str, dict[str, None]]]:
+        """The functions that reach a request, and the call graph they were found in (callee -> its callers, in the
+        order the edges were added)."""
+        graph: dict[str, dict[str, None]] = {}
 
         def add_edge(caller: str, callee: str) -> None:
-            graph.setdefault(caller, set())
-            graph.setdefault(callee, set()).add(caller)
+            graph.setdefault(caller, {})
+            graph.setdefault(callee, {})[caller] = None
 
         seeds = set()
         for site in self.sites.values():
@@ -547,8 +548,10 @@ class Analysis:
                         add_edge(site.callee, impl)
             else:
                 seeds.add(fn.key)
-                graph.setdefault(fn.key, set())
-        found = _ancestors(graph, seeds) | seeds
+                graph.setdefault(fn.key, {})
+        found = set(seeds)
+        for seed in seeds:
+            found |= _ancestors(graph, seed)
         # a base method reaches what its implementations reach: ``def f(llm: BaseLLM): llm.chat(...)`` calls the base
         todo = list(found)
         while todo:
@@ -556,7 +559,7 @@ class Analysis:
             for base in self.ev.overridden(key):
                 add_edge(base, key)
                 if base not in found:
-                    new = {base} | _ancestors(graph, {base})
+                    new = {base} | _ancestors(graph, base)
                     todo.extend(new - found)
                     found |= new
         return found, graph
@@ -1441,15 +1444,22 @@ def _import_words(text: str) -> frozenset[str]:
     return frozenset(words)
 
 
-def _ancestors(callers: dict[str, set[str]], starts: Iterable[str]) -> set[str]:
-    """The nodes with a path of one edge or more to one of ``starts`` (``callers``: node -> its predecessors)."""
+def _ancestors(callers: dict[str, dict[str, None]], start: str) -> set[str]:
+    """The nodes with a path to ``start`` (``callers``: node -> its predecessors), breadth-first as networkx's
+    ``ancestors``: the set is filled in the same order, so later loops over it run in the same order (the wrapper
+    fixed points stop after a few rounds, so that order can matter)."""
+    seen = {start}
     out: set[str] = set()
-    todo = [c for s in starts for c in callers.get(s, ())]
-    while todo:
-        node = todo.pop()
-        if node not in out:
-            out.add(node)
-            todo.extend(callers.get(node, ()))
+    frontier = [start]
+    while frontier:
+        later = []
+        for node in frontier:
+            for caller in callers.get(node, ()):
+                if caller not in seen:
+                    seen.add(caller)
+                    out.add(caller)
+                    later.append(caller)
+        frontier = later
     return out
 
 
