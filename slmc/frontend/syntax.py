@@ -396,16 +396,32 @@ _CMP = {
 
 # ---- visitor ---------------------------------------------------------------------------------------------------------
 class CSTVisitor:
-    """``visit_<Node>`` (return False to skip the children) and ``leave_<Node>``, as libcst's visitor."""
+    """``visit_<Node>`` (return False to skip the children) and ``leave_<Node>``, as libcst's visitor (methods of the
+    visitor's class, looked up once per node type)."""
+
+    _visits: dict[type, Any] = {}
+    _leaves: dict[type, Any] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._visits, cls._leaves = {}, {}  # node type -> the class's visit_ / leave_ function (None: none)
 
     def on_visit(self, node: CSTNode) -> bool:
-        func = getattr(self, "visit_" + type(node).__name__, None)
-        return func is None or func(node) is not False
+        kind = type(node)
+        try:
+            func = self._visits[kind]
+        except KeyError:
+            func = self._visits[kind] = getattr(type(self), "visit_" + kind.__name__, None)
+        return func is None or func(self, node) is not False
 
     def on_leave(self, original_node: CSTNode) -> None:
-        func = getattr(self, "leave_" + type(original_node).__name__, None)
+        kind = type(original_node)
+        try:
+            func = self._leaves[kind]
+        except KeyError:
+            func = self._leaves[kind] = getattr(type(self), "leave_" + kind.__name__, None)
         if func is not None:
-            func(original_node)
+            func(self, original_node)
 
 
 # ---- positions and code ----------------------------------------------------------------------------------------------
