@@ -678,8 +678,8 @@ class _Converter:
             indent = text[: len(text) - len(text.lstrip(" \t\f"))]
             for number in range(start, end + 1):
                 self.indents[number] = indent
-        method = getattr(self, "s_" + type(node).__name__, None)
-        out = method(node) if method is not None else Other([self.any(c) for c in ast.iter_child_nodes(node)])
+        method = _handler(_STMT_METHODS, "s_", type(node))
+        out = method(self, node) if method is not None else Other([self.any(c) for c in ast.iter_child_nodes(node)])
         return self.at(out, node)
 
     def s_FunctionDef(self, node: Any, is_async: bool = False) -> CSTNode:
@@ -845,8 +845,8 @@ class _Converter:
     def expr(self, node: Any) -> Any:
         if node is None:
             return None
-        method = getattr(self, "e_" + type(node).__name__, None)
-        out = Other([self.any(c) for c in ast.iter_child_nodes(node)]) if method is None else method(node)
+        method = _handler(_EXPR_METHODS, "e_", type(node))
+        out = Other([self.any(c) for c in ast.iter_child_nodes(node)]) if method is None else method(self, node)
         if out._pos is None:
             self.at(out, node)
         return out
@@ -1212,6 +1212,19 @@ def _spec_end(body: str, i: int) -> int:
             depth -= 1
         i += 1
     return i
+
+
+# ast node type -> the converter's method for it (None: none), found once per type
+_STMT_METHODS: dict[type, Any] = {}
+_EXPR_METHODS: dict[type, Any] = {}
+
+
+def _handler(methods: dict[type, Any], prefix: str, kind: type) -> Any:
+    try:
+        return methods[kind]
+    except KeyError:
+        method = methods[kind] = getattr(_Converter, prefix + kind.__name__, None)
+        return method
 
 
 # ---- entry points ---------------------------------------------------------------------------------------------------------
