@@ -10,11 +10,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -51,6 +49,8 @@ def to_slug(text: str, max_len: int = 64) -> str:
     slug (``a.b`` and ``a/b`` differ) and ``..`` or ``''`` still give a usable, harmless name."""
     if is_slug(text) and len(text) <= max_len:
         return text
+    import hashlib  # here, not at import: `slmc lint` imports this module on every start
+
     digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     base = _NOT_SLUG.sub("-", text).strip("-_")[: max(1, max_len - 9)].rstrip("-_")
     return f"{base}-{digest}" if base else f"x-{digest}"
@@ -133,6 +133,8 @@ def remove_owned(folder: str | os.PathLike[str], *, missing_ok: bool = True) -> 
         raise UnsafePathError(f"{folder} does not exist")
     if not is_owned(folder):
         raise UnsafePathError(f"refusing to delete {folder}: slmc did not create it (no {OWNER_MARK} mark)")
+    import shutil
+
     shutil.rmtree(folder)
 
 

@@ -1,6 +1,6 @@
 """Call-site ids, ``llm:<function>@<path>:<line>``: the one spelling the static frontend, trace capture and trace
 linking share. Stdlib only: trace capture imports it inside the user's agent, whatever that interpreter has installed
-(``slmc.ir`` pulls networkx)."""
+(``slmc.ir`` pulls the rest of slmc)."""
 
 from __future__ import annotations
 

@@ -22,11 +22,9 @@ Every mistake names the file (and the line when it can be found) and says what i
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -180,7 +178,7 @@ def resolve_codes(selectors: Iterable[str], where: str = "select") -> set[str]:
             continue
         matched = {c for c in codes if c.startswith(text.upper())} if text else set()
         if not matched:
-            near = difflib.get_close_matches(text.upper(), codes + list(BY_NAME), n=1)
+            near = _close_matches(text.upper(), codes + list(BY_NAME))
             hint = (f"did you mean {near[0]}? " if near else "") + "`slmc rule --list` lists the codes"
             raise SlmcError(f"{where}: unknown rule code or name {text!r}", hint=hint)
         out |= matched
@@ -207,12 +205,20 @@ def _error(path: Path | None, message: str, key: str | None = None, hint: str | 
 
 def _unknown_key(path: Path | None, table: str, key: str, known: Iterable[str]) -> SlmcError:
     known = list(known)
-    near = difflib.get_close_matches(key, known, n=1)
+    near = _close_matches(key, known)
     hint = (f"did you mean {near[0]!r}? " if near else "") + f"known keys: {', '.join(known)}"
     return _error(path, f"unknown key {key!r} in [{table}]", key, hint)
 
 
+def _close_matches(word: str, choices: list[str]) -> list[str]:
+    import difflib  # only for error messages: not paid on every start
+
+    return difflib.get_close_matches(word, choices, n=1)
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when there is a config file to read
+
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
@@ -303,7 +309,7 @@ def parse_slmc_table(table: dict[str, Any], path: Path | None) -> tuple[dict[str
             from slmc.targets.base import TARGETS
 
             if value not in TARGETS:
-                near = difflib.get_close_matches(value, list(TARGETS), n=1)
+                near = _close_matches(value, list(TARGETS))
                 hint = (f"did you mean {near[0]!r}? " if near else "") + f"known targets: {', '.join(TARGETS)}"
                 raise _error(path, f"[tool.slmc] target: unknown target {value!r}", key, hint)
         if attr == "licence":  # the one meaning of --licence (slmc.analysis.catalog.parse_licence)

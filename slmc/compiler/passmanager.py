@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import re
 import time
 import typing
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from typing import Any, ClassVar
 from slmc.compiler.settings import Settings, setting_of
 from slmc.errors import Diagnostic, SlmcError
 from slmc.ir.unit import CompileUnit, diag_to_json
+from slmc.lazyre import lazy
 
 # Facts the static frontend provides before any pass runs.
 FRONTEND_FACTS = ("sites",)
@@ -189,7 +189,7 @@ def _convert(tp: Any, text: str, where: str) -> Any:
     return text
 
 
-_PASS_SPEC = re.compile(r"\s*([a-z][a-z0-9-]*)\s*(?:\{([^{}]*)\})?\s*(?:,|$)")
+_PASS_SPEC = lazy(r"\s*([a-z][a-z0-9-]*)\s*(?:\{([^{}]*)\})?\s*(?:,|$)")
 
 
 def parse_pipeline(spec: str, settings: Settings | None = None) -> list[Pass]:

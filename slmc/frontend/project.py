@@ -1,10 +1,10 @@
 """Drive the frontend over a tree: read + pre-filter files, index them, classify calls, find wrappers, build the IR.
 
 1. Every file is read (UTF-8, else its PEP 263 cookie) and checked cheaply; only files that mention an LLM-ish name
-   (``clients.PREFILTER``) are parsed (``syntax.py``: the stdlib parser, in libcst's node shapes) and indexed
+   (``clients.prefilter``) are parsed (``syntax.py``: the stdlib parser, in libcst's node shapes) and indexed
    (``index.py``). Others get a fast ``ast`` syntax check.
 2. Calls of the indexed modules are classified (``sites.py``): requests, framework tasks, calls of project functions.
-3. Wrappers are the functions that reach a request through the call graph (networkx ancestors). Files that mention a
+3. Wrappers are the functions that reach a request through the call graph (its ancestors). Files that mention a
    wrapper's name or an LLM-holding module are indexed in the next round, until nothing new turns up.
 4. The graph is built: LLMCall/Prompt/Tool/Code/Output nodes and their edges.
 """
@@ -23,8 +23,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import networkx as nx
 
 from slmc.compiler.sourcefiles import SourceFile, read_source, walk_sources
 from slmc.errors import Diagnostic, Severity
@@ -49,6 +47,7 @@ from slmc.ir.nodes import (
     located_id,
     site_id,
 )
+from slmc.lazyre import lazy
 
 MAX_BYTES = 2_000_000
 MAX_LINES = 50_000
@@ -63,6 +62,7 @@ class _File:
     source: str | None = None  # decoded text (None until read, or unreadable)
     loaded: bool = False
     unreadable: bool = False
+    imports: frozenset[str] | None = None  # the words of its import lines (``_import_words``), once read
 
 
 @dataclass
@@ -179,14 +179,27 @@ class Analysis:
     # ---- analysis --------------------------------------------------------------------------------------------------
     def run(self) -> AgentGraph:
         pending = dict(self.files)
-        pattern: re.Pattern[str] | None = clients.PREFILTER
+        names: set[str] = set()  # after the first round: the module names an import must mention (export_names)
         later_round: set[str] = set()
         first = True
-        while pattern is not None:
+        while True:
             picked = []
+            # later rounds compare each file's import words (computed once) with the names; the regex of
+            # ``export_pattern`` decides the same, and is the fallback for a name \w+ does not spell
+            regex = None if first or all(_WORD.fullmatch(n) for n in names) else export_pattern(names)
             for name, f in list(pending.items()):
                 text = self.text(f)
-                if text is not None and pattern.search(text):
+                if text is None:
+                    continue
+                if first:
+                    hit = clients.prefilter(text)
+                elif regex is not None:
+                    hit = regex.search(text) is not None
+                else:
+                    if f.imports is None:
+                        f.imports = _import_words(text)
+                    hit = not names.isdisjoint(f.imports)
+                if hit:
                     picked.append(name)
                     del pending[name]
             for name in picked:
@@ -197,7 +210,9 @@ class Analysis:
             self.scan()
             if not picked:
                 break
-            pattern = self.export_pattern(later_round)
+            names = self.export_names(later_round)
+            if not names:
+                break
         for f in pending.values():
             if not f.loaded and f.source is not None:
                 self.syntax_check(f)
@@ -293,7 +308,7 @@ class Analysis:
                         if site is not None:
                             self.sites[site.key] = site
 
-    def wrappers(self) -> tuple[set[str], nx.DiGraph]:
+    def wrappers(self) -> tuple[set[str], dict[str, dict[str, None]]]:
         """Functions that reach an LLM request (through calls, and through a base method to its overrides).
 
         A call handing a project function to a higher-order one (``retry(ask, prompt)``) is a call of the
@@ -626,8 +641,15 @@ class Analysis:
         memo[key] = out
         return out
 
-    def _reach(self) -> tuple[set[str], nx.DiGraph]:
-        graph = nx.DiGraph()
+    def _reach(self) -> tuple[set[str], dict[str, dict[str, None]]]:
+        """The functions that reach a request, and the call graph they were found in (callee -> its callers, in the
+        order the edges were added)."""
+        graph: dict[str, dict[str, None]] = {}
+
+        def add_edge(caller: str, callee: str) -> None:
+            graph.setdefault(caller, {})
+            graph.setdefault(callee, {})[caller] = None
+
         seeds = set()
         for site in self.sites.values():
             fn = _owner(site.info.scope)
@@ -637,25 +659,25 @@ class Analysis:
                 if (site.callee in self.transports or site.callee in self.relays) and not self._model_endpoint(site):
                     continue  # _request_api("/api/embeddings", ...): this caller does not reach a model
                 if site.passed is not None and site.passed in self.ev.scopes:
-                    graph.add_edge(fn.key, site.passed)  # the caller reaches what it hands over
+                    add_edge(fn.key, site.passed)  # the caller reaches what it hands over
                 if site.callee in self.ev.scopes:
-                    graph.add_edge(fn.key, site.callee)
+                    add_edge(fn.key, site.callee)
                     for impl in self.ev.implementations(site.callee):  # a call on the base reaches every implementation
-                        graph.add_edge(site.callee, impl)
+                        add_edge(site.callee, impl)
             else:
                 seeds.add(fn.key)
-                graph.add_node(fn.key)
+                graph.setdefault(fn.key, {})
         found = set(seeds)
         for seed in seeds:
-            found |= nx.ancestors(graph, seed)
+            found |= _ancestors(graph, seed)
         # a base method reaches what its implementations reach: ``def f(llm: BaseLLM): llm.chat(...)`` calls the base
         todo = list(found)
         while todo:
             key = todo.pop()
             for base in self.ev.overridden(key):
-                graph.add_edge(base, key)
+                add_edge(base, key)
                 if base not in found:
-                    new = {base} | nx.ancestors(graph, base)
+                    new = {base} | _ancestors(graph, base)
                     todo.extend(new - found)
                     found |= new
         return found, graph
@@ -1176,8 +1198,8 @@ class Analysis:
                 break
         return fwd
 
-    def export_pattern(self, later_round: set[str]) -> re.Pattern[str] | None:
-        """Import statements another file must contain to reach what was found so far.
+    def export_names(self, later_round: set[str]) -> set[str]:
+        """The module names another file's imports must mention to reach what was found so far (``export_pattern``).
 
         A module exports when it defines a wrapper or a module-level client, or was itself picked in a later round
         (it imports one and may re-export it). Files can only reach those through an import naming the module.
@@ -1194,15 +1216,7 @@ class Analysis:
                     exporting.add(mod.name)
                     break
         names = {n.rsplit(".", 1)[-1] for n in exporting}
-        names = {n for n in names if n.isidentifier()}
-        if not names:
-            return None
-        alt = "(?:" + "|".join(sorted(map(re.escape, names))) + ")"
-        return re.compile(
-            rf"^[ \t]*(?:from[ \t]+[\w.]*\b{alt}\b|import[ \t]+[^\n]*\b{alt}\b"
-            rf"|from[ \t]+[\w.]+[ \t]+import[ \t]+(?:\([^)]*|[^\n]*)\b{alt}\b)",
-            re.MULTILINE,
-        )
+        return {n for n in names if n.isidentifier()}
 
     # ---- graph -----------------------------------------------------------------------------------------------------
     def build(self) -> AgentGraph:
@@ -1627,18 +1641,18 @@ class Analysis:
 
 
 # the request body a raw HTTP transport sends (``asend("post", path, payload=body)``): it carries the prompt
-_BODY_PARAM = re.compile(r"(payload|body|data|json|params|fields)$", re.IGNORECASE)
-_PROMPT_PARAM = re.compile(
+_BODY_PARAM = lazy(r"(payload|body|data|json|params|fields)$", re.IGNORECASE)
+_PROMPT_PARAM = lazy(
     r"prompt|messages?$|^msgs?$|^msg_|system|instruction|query|question|^text$|content|context|^req$|request$|"
     r"^input|task|^inputs?$|history|conversation",
     re.IGNORECASE,
 )
-_OPTION_PARAM = re.compile(r"(?:max_)?tokens?|temperature|stream|timeout|n|model|retries|max_retries|images?|format")
+_OPTION_PARAM = lazy(r"(?:max_)?tokens?|temperature|stream|timeout|n|model|retries|max_retries|images?|format")
 _STRING_NODES = (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)
 
 
 _AUTHORED_CHARS = 40  # static prompt text (non-space characters) that makes a call's prompt the function's own
-_IMPORT_STMT = re.compile(r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:\([^)]*\)|[^\n]*)", re.MULTILINE)
+_IMPORT_STMT = lazy(r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:\([^)]*\)|[^\n]*)", re.MULTILINE)
 
 
 def _names_in(decorators: Sequence[cst.Decorator], name: str) -> bool:
@@ -1646,22 +1660,85 @@ def _names_in(decorators: Sequence[cst.Decorator], name: str) -> bool:
     return any(name in (dotted(d.decorator) or "").split(".") for d in decorators)
 
 
+def export_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    """The import lines that mention one of ``names``: a ``from`` line whose module path has it, an ``import`` line
+    that names it, a ``from ... import`` of it (in a parenthesised list too)."""
+    alt = "(?:" + "|".join(sorted(map(re.escape, names))) + ")"
+    return re.compile(
+        rf"^[ \t]*(?:from[ \t]+[\w.]*\b{alt}\b|import[ \t]+[^\n]*\b{alt}\b"
+        rf"|from[ \t]+[\w.]+[ \t]+import[ \t]+(?:\([^)]*|[^\n]*)\b{alt}\b)",
+        re.MULTILINE,
+    )
+
+
+_WORD = re.compile(r"\w+")
+_FROM_MODULE = re.compile(r"^[ \t]*from[ \t]+([\w.]*)", re.MULTILINE)
+_IMPORT_REST = re.compile(r"^[ \t]*import[ \t]+([^\n]*)", re.MULTILINE)
+_FROM_IMPORT_REST = re.compile(r"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+([^\n]*)", re.MULTILINE)
+
+
+def _import_words(text: str) -> frozenset[str]:
+    """The words (``\\w+``) of the import lines as ``export_pattern`` reads them: ``export_pattern(names)`` finds a
+    line in ``text`` exactly when one of ``names`` (each a ``\\w+`` word) is among these. They are the module path of
+    a ``from`` line, the rest of an ``import`` line, and what a ``from ... import`` imports, up to the closing
+    parenthesis of a parenthesised list. Read once per file; each later round is a set intersection."""
+    words: set[str] = set()
+    for m in _FROM_MODULE.finditer(text):
+        words.update(_WORD.findall(m.group(1)))
+    for m in _IMPORT_REST.finditer(text):
+        words.update(_WORD.findall(m.group(1)))
+    for m in _FROM_IMPORT_REST.finditer(text):
+        words.update(_WORD.findall(m.group(1)))
+        if m.group(1).startswith("("):
+            end = text.find(")", m.start(1))
+            words.update(_WORD.findall(text, m.start(1), end if end >= 0 else len(text)))
+    return frozenset(words)
+
+
+def _ancestors(callers: dict[str, dict[str, None]], start: str) -> set[str]:
+    """The nodes with a path to ``start`` (``callers``: node -> its predecessors), breadth-first as networkx's
+    ``ancestors``: the set is filled in the same order, so later loops over it run in the same order (the wrapper
+    fixed points stop after a few rounds, so that order can matter)."""
+    seen = {start}
+    out: set[str] = set()
+    frontier = [start]
+    while frontier:
+        later = []
+        for node in frontier:
+            for caller in callers.get(node, ()):
+                if caller not in seen:
+                    seen.add(caller)
+                    out.add(caller)
+                    later.append(caller)
+        frontier = later
+    return out
+
+
 def _references(texts: dict[str, str], names: set[str], inits: set[str]) -> dict[str, list[tuple[str, int]]]:
     """Where each name occurs in the tree's sources (module, line), its own ``def`` lines and imports left out (a
     package ``__init__`` that imports a name re-exports it: that counts)."""
-    loose = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names))) + r")\b")
     out: dict[str, list[tuple[str, int]]] = {}
+    # an occurrence is a whole word (\b on both sides) that is one of the names: found by reading the words, or by
+    # the regex when a name is not all \w (the same occurrences, slower)
+    plain = all(_WORD.fullmatch(n) for n in names)
+    loose = None if plain else re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
     for mod_name, text in texts.items():
-        if not loose.search(text):
-            continue
+        if loose is None:
+            if names.isdisjoint(_WORD.findall(text)):
+                continue
+            found = [m for m in _WORD.finditer(text) if m.group() in names]
+        else:
+            found = list(loose.finditer(text))
+            if not found:
+                continue
         skip = [] if mod_name in inits else [(m.start(), m.end()) for m in _IMPORT_STMT.finditer(text)]
         starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        for m in loose.finditer(text):
+        for m in found:
             if any(a <= m.start() < b for a, b in skip) or re.search(
                 r"\bdef[ \t]+$", text[max(0, m.start() - 12) : m.start()]
             ):
                 continue
-            out.setdefault(m.group(1), []).append((mod_name, bisect.bisect_right(starts, m.start())))
+            out.setdefault(m.group(), []).append((mod_name, bisect.bisect_right(starts, m.start())))
     return out
 
 

@@ -13,6 +13,7 @@ from slmc.frontend.index import CallInfo, Scope, dotted
 from slmc.frontend.resolve import OPTION_NAMES, Evaluator, Resolved, arg, tool_names
 from slmc.frontend.values import Answer, Class, Client, Const, Function, Instance, Ref, Text
 from slmc.ir.nodes import Message, PromptPart, SiteKind, Tool
+from slmc.lazyre import lazy
 
 
 @dataclass
@@ -665,7 +666,7 @@ def _walk_exprs(node: cst.CSTNode, depth: int = 0) -> list[cst.CSTNode]:
 
 
 # ---- labels, tools ---------------------------------------------------------------------------------------------------
-_ONE_OF = re.compile(
+_ONE_OF = lazy(
     r"\bone of(?: the following)?(?: \w+)?\s*[:\-]?\s*(\[?[\"'`]?[\w\-]+[\"'`]?(?:\s*(?:,|\||/|\bor\b)\s*[\"'`]?[\w\- ]+?[\"'`]?)+)\]?\s*(?:[.;)\n]|$)",
     re.IGNORECASE,
 )

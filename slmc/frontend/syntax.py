@@ -66,6 +66,11 @@ class CSTNode:
         for name in fields[len(args) :]:
             object.__setattr__(self, name, kwargs.get(name, _DEFAULTS.get(name)))
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" not in cls.__dict__:
+            cls.__init__ = _first_init  # type: ignore[method-assign]
+
     @property
     def children(self) -> list[CSTNode]:
         out: list[CSTNode] = []
@@ -89,6 +94,28 @@ class CSTNode:
     def __repr__(self) -> str:
         inner = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
         return f"{type(self).__name__}({inner})"
+
+
+def _first_init(self: CSTNode, *args: Any, **kwargs: Any) -> None:
+    """A node class's first construction: give the class an ``__init__`` of its own fields (what ``CSTNode.__init__``
+    does, without looping over the field names: a parse builds about a hundred nodes per line of code)."""
+    cls = type(self)
+    if cls.__dict__.get("__init__") is _first_init:
+        cls.__init__ = _fields_init(cls)  # type: ignore[method-assign]
+    cls.__init__(self, *args, **kwargs)  # type: ignore[misc]
+
+
+def _fields_init(cls: type[CSTNode]) -> Any:
+    fields = cls._fields
+    assert all(name.isidentifier() and not name.startswith("_") for name in fields), fields  # our own names only
+    defaults = {f"_d_{name}": _DEFAULTS.get(name) for name in fields}
+    params = "".join(f", {name}=_d_{name}" for name in fields)
+    body = "".join(f"\n    self.{name} = {name}" for name in fields)
+    namespace: dict[str, Any] = {}
+    exec(f"def __init__(self{params}, *_extra, **_unknown):\n    self._pos = None{body}", defaults, namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__name__}.__init__"
+    return init
 
 
 _DEFAULTS: dict[str, Any] = {
@@ -369,16 +396,32 @@ _CMP = {
 
 # ---- visitor ---------------------------------------------------------------------------------------------------------
 class CSTVisitor:
-    """``visit_<Node>`` (return False to skip the children) and ``leave_<Node>``, as libcst's visitor."""
+    """``visit_<Node>`` (return False to skip the children) and ``leave_<Node>``, as libcst's visitor (methods of the
+    visitor's class, looked up once per node type)."""
+
+    _visits: dict[type, Any] = {}
+    _leaves: dict[type, Any] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._visits, cls._leaves = {}, {}  # node type -> the class's visit_ / leave_ function (None: none)
 
     def on_visit(self, node: CSTNode) -> bool:
-        func = getattr(self, "visit_" + type(node).__name__, None)
-        return func is None or func(node) is not False
+        kind = type(node)
+        try:
+            func = self._visits[kind]
+        except KeyError:
+            func = self._visits[kind] = getattr(type(self), "visit_" + kind.__name__, None)
+        return func is None or func(self, node) is not False
 
     def on_leave(self, original_node: CSTNode) -> None:
-        func = getattr(self, "leave_" + type(original_node).__name__, None)
+        kind = type(original_node)
+        try:
+            func = self._leaves[kind]
+        except KeyError:
+            func = self._leaves[kind] = getattr(type(self), "leave_" + kind.__name__, None)
         if func is not None:
-            func(original_node)
+            func(self, original_node)
 
 
 # ---- positions and code ----------------------------------------------------------------------------------------------
@@ -536,9 +579,12 @@ class _Converter:
         self.string_lines = self.source.string_lines
         self.parent_parens = self.source.parent_parens
         self.encoded: dict[int, bytes] = {}
+        self.ascii = all(line.isascii() for line in lines)  # then a column is the parser's byte offset
 
     # positions
     def col(self, line: int, offset: int) -> int:
+        if self.ascii:
+            return offset
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         if text.isascii():
             return offset
@@ -550,7 +596,16 @@ class _Converter:
     def at(self, out: CSTNode, node: Any) -> CSTNode:
         line = node.lineno
         end = node.end_lineno or line
-        out._pos = (line, self.col(line, node.col_offset), end, self.col(end, node.end_col_offset or 0), self.source)
+        if self.ascii:  # character columns are the parser's byte offsets
+            out._pos = (line, node.col_offset, end, node.end_col_offset or 0, self.source)
+        else:
+            out._pos = (
+                line,
+                self.col(line, node.col_offset),
+                end,
+                self.col(end, node.end_col_offset or 0),
+                self.source,
+            )
         return out
 
     def segment(self, node: Any) -> str:
@@ -623,8 +678,8 @@ class _Converter:
             indent = text[: len(text) - len(text.lstrip(" \t\f"))]
             for number in range(start, end + 1):
                 self.indents[number] = indent
-        method = getattr(self, "s_" + type(node).__name__, None)
-        out = method(node) if method is not None else Other([self.any(c) for c in ast.iter_child_nodes(node)])
+        method = _handler(_STMT_METHODS, "s_", type(node))
+        out = method(self, node) if method is not None else Other([self.any(c) for c in ast.iter_child_nodes(node)])
         return self.at(out, node)
 
     def s_FunctionDef(self, node: Any, is_async: bool = False) -> CSTNode:
@@ -790,8 +845,8 @@ class _Converter:
     def expr(self, node: Any) -> Any:
         if node is None:
             return None
-        method = getattr(self, "e_" + type(node).__name__, None)
-        out = Other([self.any(c) for c in ast.iter_child_nodes(node)]) if method is None else method(node)
+        method = _handler(_EXPR_METHODS, "e_", type(node))
+        out = Other([self.any(c) for c in ast.iter_child_nodes(node)]) if method is None else method(self, node)
         if out._pos is None:
             self.at(out, node)
         return out
@@ -1067,8 +1122,13 @@ def _split_strings(text: str) -> list[str]:
         if quote is None:  # not a string: give up on splitting
             return [text]
         i += len(quote)
-        while i < n and not text.startswith(quote, i):
-            i += 2 if text[i] == "\\" else 1
+        while i < n:  # to the closing quote, a backslash escaping the character after it
+            close = text.find(quote, i)
+            escape = text.find("\\", i, n if close < 0 else close)
+            if escape < 0:
+                i = n if close < 0 else close
+                break
+            i = escape + 2
         i += len(quote)
         out.append(text[start:i])
     return out
@@ -1152,6 +1212,19 @@ def _spec_end(body: str, i: int) -> int:
             depth -= 1
         i += 1
     return i
+
+
+# ast node type -> the converter's method for it (None: none), found once per type
+_STMT_METHODS: dict[type, Any] = {}
+_EXPR_METHODS: dict[type, Any] = {}
+
+
+def _handler(methods: dict[type, Any], prefix: str, kind: type) -> Any:
+    try:
+        return methods[kind]
+    except KeyError:
+        method = methods[kind] = getattr(_Converter, prefix + kind.__name__, None)
+        return method
 
 
 # ---- entry points ---------------------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from slmc.frontend import syntax as cst
 from slmc.frontend.values import Const, Function, Text
 from slmc.ir.nodes import PromptPart
+from slmc.lazyre import lazy
 
 if TYPE_CHECKING:
     from slmc.frontend.index import Scope
@@ -35,7 +36,7 @@ MAX_LISTED = 20_000  # template-like files listed per tree
 _SKIP = {".git", "node_modules", "__pycache__", "venv", ".venv", "site-packages", "dist", "build", ".tox"}
 
 # One alternative per syntax; ``fmt`` ({x}) only where the text was not formatted yet.
-_SLOT = re.compile(
+_SLOT = lazy(
     r"\{\{-?\s*(?P<jinja>[^{}]+?)\s*-?\}\}"
     r"|<\$(?P<angle>[\w.]+)\$>"
     r"|!<(?P<input>INPUT\s+\d+)>!"
@@ -43,7 +44,7 @@ _SLOT = re.compile(
     r"|\$(?P<dollar>[A-Za-z_]\w*)"
     r"|(?<!\{)\{(?P<fmt>[A-Za-z_]\w*)\}(?!\})"
 )
-_READS = re.compile(r"\bopen\(|read_text\(|\.read\(\)|safe_load\(|yaml\.load\(|json\.loads?\(|read_yaml|load_yaml")
+_READS = lazy(r"\bopen\(|read_text\(|\.read\(\)|safe_load\(|yaml\.load\(|json\.loads?\(|read_yaml|load_yaml")
 
 
 def slot_parts(text: str, formatted: bool = False) -> tuple[PromptPart, ...]:
@@ -319,7 +320,7 @@ def loader_value(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Text 
     return read_template(ev, path) if path is not None else None
 
 
-_FILE_NAME = re.compile(r"[\w./-]{1,200}\.(?:txt|md|prompt|j2|jinja2?|ya?ml|json|tmpl|tpl)")
+_FILE_NAME = lazy(r"[\w./-]{1,200}\.(?:txt|md|prompt|j2|jinja2?|ya?ml|json|tmpl|tpl)")
 
 
 def config_file(ev: Evaluator, name: str, scope: Scope) -> Const | None:
@@ -360,10 +361,8 @@ def config_text(value: Any) -> Text | None:
 # ---- agents declared in configs ------------------------------------------------------------------------------------------
 CONFIG_MODEL_KEYS = frozenset({"provider", "model", "model_name", "model_id", "llm"})
 CONFIG_PROMPT_KEYS = ("role", "system_prompt", "system_message", "instructions", "instruction", "prompt", "system")
-_CONFIG_HINT = re.compile(r"^[ \t-]*(?:provider|model|model_name|model_id|llm)[ \t]*:", re.MULTILINE)
-_PROMPT_HINT = re.compile(
-    r"^[ \t-]*(?:role|system_prompt|system_message|instructions?|prompt|system)[ \t]*:", re.MULTILINE
-)
+_CONFIG_HINT = lazy(r"^[ \t-]*(?:provider|model|model_name|model_id|llm)[ \t]*:", re.MULTILINE)
+_PROMPT_HINT = lazy(r"^[ \t-]*(?:role|system_prompt|system_message|instructions?|prompt|system)[ \t]*:", re.MULTILINE)
 MAX_CONFIG_AGENTS = 2_000
 
 

@@ -18,11 +18,11 @@ Results of passes are typed fields (``Triage``, ``Traffic``, ``Contract``, ...),
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from slmc.lazyre import lazy
 from slmc.site_ids import parse_site_id, site_id  # noqa: F401 - re-exported: the stdlib-only home of site ids
 
 
@@ -326,7 +326,7 @@ NODE_TYPES: dict[str, type[Node]] = {
     "task": Task,
 }
 
-_SLUG = re.compile(r"[^A-Za-z0-9_.\-<>]+")
+_SLUG = lazy(r"[^A-Za-z0-9_.\-<>]+")
 
 
 def slug(text: str) -> str:

@@ -32,16 +32,17 @@ from slmc.compiler.sourcefiles import SourceFile
 from slmc.errors import Diagnostic, Severity, SlmcError
 from slmc.ir.graph import AgentGraph
 from slmc.ir.unit import CompileUnit
+from slmc.lazyre import lazy
 from slmc.lint.checker import check_graph
 from slmc.lint.rules import BY_CODE
 from slmc.passes.triage import Triage
 
-NOQA = re.compile(
+NOQA = lazy(
     r"#\s*slmc:\s*noqa(?P<sep>:\s*(?P<codes>[A-Za-z][A-Za-z0-9\-]*(?:\s*,\s*[A-Za-z][A-Za-z0-9\-]*)*))?",
     re.IGNORECASE,
 )
 # Both forms: the slmc comment and ruff's (see the module docstring).
-DIRECTIVE = re.compile(
+DIRECTIVE = lazy(
     r"#\s*(?P<slmc>slmc:\s*)?noqa(?![\w-])"
     r"(?::\s*(?P<codes>[A-Za-z][A-Za-z0-9\-]*(?:\s*,\s*[A-Za-z][A-Za-z0-9\-]*)*))?",
     re.IGNORECASE,

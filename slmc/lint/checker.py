@@ -20,6 +20,7 @@ from typing import Any
 from slmc.errors import Diagnostic
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import LLMCall, SiteKind, Verdict
+from slmc.lazyre import lazy
 from slmc.lint.rules import BY_CODE, Rule
 from slmc.passes.triage import (
     ENVELOPE_CLIENTS,
@@ -85,7 +86,7 @@ KNOWN_SNAPSHOTS = {
     "mistral-small-latest": "mistral-small-2409",
 }
 
-_PINNED = re.compile(
+_PINNED = lazy(
     r"\d{4}-\d{2}-\d{2}"  # 2024-08-06
     r"|\d{8}"  # 20241022, @20240620
     r"|(?:^|[-_@.])\d{4}(?:$|[-_:])"  # -0613, -2411, -1106-preview
@@ -300,7 +301,7 @@ def _request_findings(request: LLMCall, narrow: bool, lines_of: LinesOf | None) 
     yield Finding(BY_CODE["SLM301"], request, {"problem": problem, "example": "gpt-4o-2024-08-06", "model": source})
 
 
-_MODEL_KWARG = re.compile(r"\bmodel\s*=\s*([^,\n]+?)\s*(?:,|\)\s*$|$)")
+_MODEL_KWARG = lazy(r"\bmodel\s*=\s*([^,\n]+?)\s*(?:,|\)\s*$|$)")
 
 
 def _model_source(request: LLMCall, lines_of: LinesOf | None) -> str:

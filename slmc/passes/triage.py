@@ -21,6 +21,7 @@ from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import EdgeKind, LLMCall, SiteKind, Verdict
 from slmc.ir.nodes import Triage as TriageResult
 from slmc.ir.unit import CompileUnit
+from slmc.lazyre import lazy
 
 NARROW_AT = 0.65  # score >= this: narrow
 OPEN_AT = 0.35  # score <= this: open-ended
@@ -279,24 +280,24 @@ _WORDING_CAP = 2.6  # cap on the summed wording weight in each direction
 _UNCLEAR_DAMP = 0.4  # each judgement-call cue keeps this share of the wording total (once)
 
 # Output-schema names that say what the answer is (``Score``, ``Queries``, ``Report``).
-_SCHEMA_NARROW = re.compile(
+_SCHEMA_NARROW = lazy(
     r"score|grade|rating|rank|label|categor|classif|decision|verdict|choice|select|quer(?:y|ies)|keyword|"
     r"extract|summary|summar|clarif|bool|yes|intent|sentiment|entity|entities|relevan",
     re.IGNORECASE,
 )
-_SCHEMA_OPEN = re.compile(r"report|section|article|essay|draft|story|code|document|content|answer", re.IGNORECASE)
+_SCHEMA_OPEN = lazy(r"report|section|article|essay|draft|story|code|document|content|answer", re.IGNORECASE)
 
 
 def _compile(table: tuple[tuple[str, float, str], ...]) -> list[tuple[re.Pattern[str], float, str]]:
-    return [(re.compile(rf"(?<![\w-])(?:{p})", re.IGNORECASE), w, word) for p, w, word in table]
+    return [(lazy(rf"(?<![\w-])(?:{p})", re.IGNORECASE), w, word) for p, w, word in table]
 
 
 _NARROW_RES = _compile(_NARROW_WORDING)
 _OPEN_RES = _compile(_OPEN_WORDING)
-_CJK_NARROW_RES = [(re.compile(p), w, word) for p, w, word in _CJK_WORDING if w > 0]
-_CJK_OPEN_RES = [(re.compile(p), w, word) for p, w, word in _CJK_WORDING if w < 0]
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_UNCLEAR_RES = [(re.compile(rf"(?<![\w-])(?:{p})", re.IGNORECASE), why) for p, why in _UNCLEAR_WORDING]
+_CJK_NARROW_RES = [(lazy(p), w, word) for p, w, word in _CJK_WORDING if w > 0]
+_CJK_OPEN_RES = [(lazy(p), w, word) for p, w, word in _CJK_WORDING if w < 0]
+_CJK = lazy(r"[\u4e00-\u9fff]")
+_UNCLEAR_RES = [(lazy(rf"(?<![\w-])(?:{p})", re.IGNORECASE), why) for p, why in _UNCLEAR_WORDING]
 
 # Clients whose raw response is a JSON envelope: ``json.loads`` on it says nothing about the answer.
 ENVELOPE_CLIENTS = frozenset({"bedrock", "http"})
@@ -450,8 +451,8 @@ def option_evidence(request: LLMCall) -> list[Evidence]:
 
 # A completion prompt ending in the one field the model fills (``Emoji:``, ``...'s wake up hour:``); a list to go on
 # (``1)``), a quoted line or a reasoning field (``Thought:``) is no such field.
-_FIELD_END = re.compile(r"(?:^|\n)[^\n\"]{0,40}?\b([A-Za-z][\w' ()-]{1,40}):[ \t]*[\"']?\s*$")
-_OPEN_FIELDS = re.compile(
+_FIELD_END = lazy(r"(?:^|\n)[^\n\"]{0,40}?\b([A-Za-z][\w' ()-]{1,40}):[ \t]*[\"']?\s*$")
+_OPEN_FIELDS = lazy(
     r"(?:thought|thoughts|reasoning|reason|response|answer|assistant|ai|human|user|bot|output|reply|a|q|content|text|"
     r"observation|action|action input|final answer|question)$",
     re.IGNORECASE,
@@ -469,7 +470,7 @@ def field_evidence(templates: Iterable[str]) -> list[Evidence]:
     return []
 
 
-_EXAMPLE_FIELD = re.compile(r"^[ \t]*([A-Za-z][\w' -]{0,30}):[ \t]*(.*)$", re.MULTILINE)
+_EXAMPLE_FIELD = lazy(r"^[ \t]*([A-Za-z][\w' -]{0,30}):[ \t]*(.*)$", re.MULTILINE)
 
 
 def without_examples(text: str) -> tuple[str, bool]:
@@ -492,8 +493,8 @@ def without_examples(text: str) -> tuple[str, bool]:
     return "\n".join(kept), short
 
 
-_EXAMPLE_HEADING = re.compile(r"^[ \t]*(#{1,6})[ \t]*examples?\b[^\n]*$", re.IGNORECASE | re.MULTILINE)
-_SECTION_END = re.compile(r"^[ \t]*(?:(#{1,6})[ \t]+\S|-{4,}[ \t]*$|={4,}[ \t]*$)", re.MULTILINE)
+_EXAMPLE_HEADING = lazy(r"^[ \t]*(#{1,6})[ \t]*examples?\b[^\n]*$", re.IGNORECASE | re.MULTILINE)
+_SECTION_END = lazy(r"^[ \t]*(?:(#{1,6})[ \t]+\S|-{4,}[ \t]*$|={4,}[ \t]*$)", re.MULTILINE)
 
 
 def without_example_sections(text: str) -> str:
@@ -543,8 +544,8 @@ def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
 
 
 # A prohibition before the words in the same clause (``Do NOT write your name as a label``): not what is asked.
-_NEGATED = re.compile(r"\b(?:do\s+not|don'?t|never|must\s+not|mustn'?t|should\s+not|shouldn'?t|avoid)\b", re.I)
-_CLAUSE_END = re.compile(r"[.;!?\n]")
+_NEGATED = lazy(r"\b(?:do\s+not|don'?t|never|must\s+not|mustn'?t|should\s+not|shouldn'?t|avoid)\b", re.I)
+_CLAUSE_END = lazy(r"[.;!?\n]")
 
 
 def affirmed(pattern: re.Pattern[str], text: str) -> bool:
@@ -557,8 +558,8 @@ def affirmed(pattern: re.Pattern[str], text: str) -> bool:
     return False
 
 
-_JSON_WORD = re.compile(r"\bjson\b|\{\s*\"", re.IGNORECASE)
-_QUESTION_WORD = re.compile(r"\b(?:answer|answers|answering|question|questions|query|queries|ask(?:s|ed)?)\b", re.I)
+_JSON_WORD = lazy(r"\bjson\b|\{\s*\"", re.IGNORECASE)
+_QUESTION_WORD = lazy(r"\b(?:answer|answers|answering|question|questions|query|queries|ask(?:s|ed)?)\b", re.I)
 
 
 def judgement_cues(texts: Iterable[str], structured: bool) -> list[str]:
@@ -596,7 +597,7 @@ def use_evidence(site: LLMCall) -> list[Evidence]:
     return out
 
 
-_HISTORY_NAME = re.compile(r"history|messages|conversation|chat|memory|turns", re.IGNORECASE)
+_HISTORY_NAME = lazy(r"history|messages|conversation|chat|memory|turns", re.IGNORECASE)
 
 
 def conversation_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
@@ -619,8 +620,8 @@ def conversation_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
 # A template file's own notes, which are not what the model is asked: a comment block its loader cuts off at a marker
 # (``<commentblockmarker>###</commentblockmarker>``) and lines documenting its slots (``!<INPUT 0>! -- persona name``,
 # read here with the slot already dropped).
-_COMMENT_BLOCK_END = re.compile(r"<commentblockmarker>[^<\n]{0,40}</commentblockmarker>", re.IGNORECASE)
-_SLOT_NOTE = re.compile(r"^[ \t]*--[ \t][^\n]*(?:\n|$)", re.MULTILINE)
+_COMMENT_BLOCK_END = lazy(r"<commentblockmarker>[^<\n]{0,40}</commentblockmarker>", re.IGNORECASE)
+_SLOT_NOTE = lazy(r"^[ \t]*--[ \t][^\n]*(?:\n|$)", re.MULTILINE)
 
 
 def without_notes(text: str) -> str:
@@ -751,7 +752,7 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
 
 
 _CARRIER_PARSES = frozenset(_CONSUMERS[k][1] for k in ("json.loads", "regex", "label-set"))
-_STEP_METHOD = re.compile(r"^_*(?:a?step|step_stream|run_step|a?step_\w+)$")
+_STEP_METHOD = lazy(r"^_*(?:a?step|step_stream|run_step|a?step_\w+)$")
 
 
 def own_step_evidence(site: LLMCall, evidence: list[Evidence]) -> list[Evidence]:
@@ -881,8 +882,8 @@ _NAME_NARROW_VERBS = frozenset(
 )
 _NAME_CODE = frozenset(["code", "coding", "implement", "engineer", "programmer"])
 _NAME_PREDICATE = frozenset(["is", "has", "should", "can", "does", "needs"])  # ``_is_related``: a yes/no question
-_NAME_SPLIT = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-_PROMPT_VAR = re.compile(r"prompt|template|instruction|system", re.IGNORECASE)
+_NAME_SPLIT = lazy(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_PROMPT_VAR = lazy(r"prompt|template|instruction|system", re.IGNORECASE)
 
 
 def _unasync(word: str) -> str:
@@ -949,8 +950,8 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
 
 
 JUDGEMENT = "prompt reads as a judgement call: "
-_AGENT_LOOP = re.compile(r"(?:^|\.)(?:run|step|kickoff\w*|chat|solve|execute_task|invoke|arun|astep)$")
-_AGENT_CLASS = re.compile(r"agent|crew|assistant|planner|executor|worker", re.IGNORECASE)
+_AGENT_LOOP = lazy(r"(?:^|\.)(?:run|step|kickoff\w*|chat|solve|execute_task|invoke|arun|astep)$")
+_AGENT_CLASS = lazy(r"agent|crew|assistant|planner|executor|worker", re.IGNORECASE)
 
 
 def agent_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:

@@ -151,3 +151,20 @@ def test_constructed_nodes_take_libcst_positional_fields() -> None:
     wrapped = syntax.List([syntax.Element(name)])
     assert wrapped.elements[0].value is name and wrapped.children == [wrapped.elements[0]]
     assert syntax.Module([]).code_for_node(name) == "tools"
+
+
+def test_every_node_class_sets_its_fields() -> None:
+    """Node classes get a generated ``__init__`` on first use: defaults, positional order and keywords as before."""
+
+    def subclasses(cls: type) -> list[type]:
+        return [c for sub in cls.__subclasses__() for c in (sub, *subclasses(sub))]
+
+    classes = set(subclasses(syntax.CSTNode))
+    assert len(classes) > 100
+    for cls in classes:
+        blank = cls()
+        assert [getattr(blank, f) for f in cls._fields] == [syntax._DEFAULTS.get(f) for f in cls._fields], cls
+        values = list(range(len(cls._fields)))
+        assert [getattr(cls(*values), f) for f in cls._fields] == values, cls
+        assert [getattr(cls(**dict(zip(cls._fields, values, strict=True))), f) for f in cls._fields] == values, cls
+        assert cls(*values, "extra", unknown=1)._pos is None  # extra arguments are ignored, as before

@@ -91,6 +91,35 @@ def test_duplicate_ids_with_different_content_are_rejected() -> None:
         g.add(LLMCall(id="llm:classify@agent.py:12", loc=Loc("agent.py", 99)))
 
 
+def test_edges_follow_add_remove_and_copy() -> None:
+    g = small_graph()
+    req = "llm:classify@agent.py:12"
+    other = g.copy()
+    assert [n.id for n in g.preds(req)] == ["llm:main@main.py:3", "prompt:classify@agent.py:12", "task:intent"]
+    assert [n.id for n in g.preds(req, EdgeKind.PROMPT)] == ["prompt:classify@agent.py:12"]
+    g.add_edge("llm:main@main.py:3", req, EdgeKind.FLOWS)  # an existing edge takes the new kind
+    assert ("llm:main@main.py:3", req, EdgeKind.FLOWS) in g.edges() and len(g.edges()) == 3
+    g.remove("prompt:classify@agent.py:12")
+    assert "prompt:classify@agent.py:12" not in g and g.prompt_of(req) is None
+    assert [e[0] for e in g.edges()] == ["llm:main@main.py:3", "task:intent"]
+    assert len(other.edges()) == 3 and other.prompt_of(req) is not None  # the copy kept its own edges
+    assert ("llm:main@main.py:3", req, EdgeKind.CALLS) in other.edges()
+    with pytest.raises(IRError):
+        g.remove("prompt:classify@agent.py:12")
+    with pytest.raises(IRError):
+        g.succs("no:such")
+
+
+def test_to_networkx_is_a_copy_with_the_same_nodes_and_edges() -> None:
+    g = small_graph()
+    nxg = g.to_networkx()
+    assert sorted(nxg.nodes) == sorted(n.id for n in g.nodes())
+    assert all(nxg.nodes[n.id]["node"] == n for n in g.nodes())
+    assert sorted((a, b, d["kind"]) for a, b, d in nxg.edges(data=True)) == g.edges()
+    nxg.remove_node("task:intent")
+    assert "task:intent" in g
+
+
 def test_site_id_parse() -> None:
     assert parse_site_id(site_id("pkg.mod.f", "a/b.py", 7)) == ("f", "a/b.py", 7)
     assert parse_site_id("task:x") is None

@@ -1,6 +1,6 @@
 """`slmc lint` starts cold without the heavy libraries: linting a project with LLM calls (parsed, indexed, triaged)
-imports no libcst, torch or numpy, whether run as ``python -m slmc`` or by importing the lint modules. (networkx
-stays: the IR's agent graph is a networkx graph, by the design card.)"""
+imports no libcst, networkx, torch or numpy, whether run as ``python -m slmc`` or by importing the lint modules. (The
+agent graph keeps its own adjacency dicts; ``AgentGraph.to_networkx()`` imports networkx when a caller wants it.)"""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-HEAVY = ("libcst", "torch", "numpy", "transformers", "sklearn")
+HEAVY = ("libcst", "networkx", "torch", "numpy", "transformers", "sklearn")
 
 AGENT = """from openai import OpenAI
 
