@@ -1963,7 +1963,9 @@ def _params_in(
 
     attrs: dict[str, list[cst.CSTNode]] | None = None
 
-    def walk(node: cst.CSTNode, depth: int, built: bool = False) -> None:
+    def walk(node: cst.CSTNode, depth: int, built: bool = False, composed: bool = False) -> None:
+        """``built``: inside a message builder's arguments (only prompt-named parameters count there); ``composed``:
+        ``node`` is the call a raw request's URL / headers / body tuple is unpacked from."""
         nonlocal attrs
         if isinstance(node, cst.Attribute) and _is_self(fn, node.value) and depth < 3:
             if attrs is None:
@@ -1981,7 +1983,7 @@ def _params_in(
                 for e in unpacked.get(node.value, ()):
                     if id(e) not in seen:  # ``a, b = step(a, b)`` in a loop: once
                         seen.add(id(e))
-                        walk(e, min(depth, 1))  # the builder call stands for the local itself
+                        walk(e, min(depth, 1), composed=True)  # the builder call stands for the local itself
             return
         if isinstance(node, cst.Call) and _serialises(node):
             for c in _serialised(node):
@@ -1992,8 +1994,8 @@ def _params_in(
             builder = builders and depth <= 1 and _own_builder(name)
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
                 return
-            for a in node.args:
-                walk(a.value, depth, built or builder)
+            for a in node.args:  # a request composer (``self._compose(path, payload)``) writes no prompt around
+                walk(a.value, depth, built or (builder and not composed))  # its arguments: the body is sent as is
             return
         if isinstance(node, _PASS_THROUGH) or templated:
             for c in node.children:
