@@ -877,9 +877,7 @@ class Analysis:
         callee = self.ev.scopes.get(site.callee or "") if site.site == SiteKind.WRAPPER_CALL else None
         if callee is None or callee.kind != "function":
             return None
-        keep = fwd.get(callee.key, set()) | {
-            n for n in _param_names(callee) if _PROMPT_PARAM.search(n) or _BODY_PARAM.match(n)
-        }
+        keep = fwd.get(callee.key, set()) | {n for n in _param_names(callee) if _PROMPT_PARAM.search(n)}
         if not keep:
             return None  # ``_step(memory_step)``: no parameter tells where the prompt goes; every argument counts
         return [a for a, name in _bind(callee, site.args) if a.star or name in keep]
@@ -1626,8 +1624,6 @@ class Analysis:
                     graph.add_edge(oid, c.flows_to, EdgeKind.FLOWS)
 
 
-# the request body a raw HTTP transport sends (``asend("post", path, payload=body)``): it carries the prompt
-_BODY_PARAM = re.compile(r"(payload|body|data|json|params|fields)$", re.IGNORECASE)
 _PROMPT_PARAM = re.compile(
     r"prompt|messages?$|^msgs?$|^msg_|system|instruction|query|question|^text$|content|context|^req$|request$|"
     r"^input|task|^inputs?$|history|conversation",
