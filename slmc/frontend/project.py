@@ -899,9 +899,7 @@ class Analysis:
         callee = self.ev.scopes.get(site.callee or "") if site.site == SiteKind.WRAPPER_CALL else None
         if callee is None or callee.kind != "function":
             return None
-        keep = fwd.get(callee.key, set()) | {
-            n for n in _param_names(callee) if _PROMPT_PARAM.search(n) or _BODY_PARAM.match(n)
-        }
+        keep = fwd.get(callee.key, set()) | {n for n in _param_names(callee) if _PROMPT_PARAM.search(n)}
         if not keep:
             return None  # ``_step(memory_step)``: no parameter tells where the prompt goes; every argument counts
         return [a for a, name in _bind(callee, site.args) if a.star or name in keep]
@@ -1640,8 +1638,6 @@ class Analysis:
                     graph.add_edge(oid, c.flows_to, EdgeKind.FLOWS)
 
 
-# the request body a raw HTTP transport sends (``asend("post", path, payload=body)``): it carries the prompt
-_BODY_PARAM = lazy(r"(payload|body|data|json|params|fields)$", re.IGNORECASE)
 _PROMPT_PARAM = lazy(
     r"prompt|messages?$|^msgs?$|^msg_|system|instruction|query|question|^text$|content|context|^req$|request$|"
     r"^input|task|^inputs?$|history|conversation",
@@ -2040,7 +2036,9 @@ def _params_in(
 
     attrs: dict[str, list[cst.CSTNode]] | None = None
 
-    def walk(node: cst.CSTNode, depth: int, built: bool = False) -> None:
+    def walk(node: cst.CSTNode, depth: int, built: bool = False, composed: bool = False) -> None:
+        """``built``: inside a message builder's arguments (only prompt-named parameters count there); ``composed``:
+        ``node`` is the call a raw request's URL / headers / body tuple is unpacked from."""
         nonlocal attrs
         if isinstance(node, cst.Attribute) and _is_self(fn, node.value) and depth < 3:
             if attrs is None:
@@ -2058,7 +2056,7 @@ def _params_in(
                 for e in unpacked.get(node.value, ()):
                     if id(e) not in seen:  # ``a, b = step(a, b)`` in a loop: once
                         seen.add(id(e))
-                        walk(e, min(depth, 1))  # the builder call stands for the local itself
+                        walk(e, min(depth, 1), composed=True)  # the builder call stands for the local itself
             return
         if isinstance(node, cst.Call) and _serialises(node):
             for c in _serialised(node):
@@ -2069,8 +2067,8 @@ def _params_in(
             builder = builders and depth <= 1 and _own_builder(name)
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
                 return
-            for a in node.args:
-                walk(a.value, depth, built or builder)
+            for a in node.args:  # a request composer (``self._compose(path, payload)``) writes no prompt around
+                walk(a.value, depth, built or (builder and not composed))  # its arguments: the body is sent as is
             return
         if isinstance(node, _PASS_THROUGH) or templated:
             for c in node.children:
