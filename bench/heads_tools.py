@@ -280,7 +280,7 @@ def components(head: Any, rows: list[dict[str, Any]], preds: list[Any], ok: list
     auroc = sum((a > b) + 0.5 * (a == b) for a in pos for b in neg) / (len(pos) * len(neg)) if pos and neg else None
     return {
         "tool_choice_calls": choice / n_calls if n_calls else None,
-        "no_tool_right": (sum(p.call is None for _, p in no_tool_rows) / len(no_tool_rows)) if no_tool_rows else None,
+        "no_tool_right": (sum(p.tool is None for _, p in no_tool_rows) / len(no_tool_rows)) if no_tool_rows else None,
         "presence_calls": presence_calls / n_calls if n_calls else None,
         "presence_params": presence_params / n_params if n_params else None,
         "unfillable_params": unfillable / n_params if n_params else None,

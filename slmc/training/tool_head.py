@@ -42,13 +42,18 @@ from slmc.training.tool_schema import STATUSES, ArgLabel, Param, Tool, label_arg
 from slmc.training.tool_values import (
     ENUM_FEATURES,
     NUMBER_FEATURES,
+    PRESENCE_FEATURES,
     SPAN_FEATURES,
     enum_features,
+    fit_presence,
     fit_ranker,
     number_candidates,
     number_features,
+    presence,
+    presence_features,
     rank,
     ranker_ok,
+    score,
     span_candidates,
     span_features,
 )
@@ -438,11 +443,38 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
                 picked = [gold, *rng.sample(others, min(SPAN_NEGATIVES, len(others)))]
                 cosine = _param_cosines(chooser, p, ex.request, picked)
                 strings.append((span_features(ex.request, tool, p, picked, cosine), 0))
-    return {
+    rankers = {
         "number": fit_ranker(numbers, NUMBER_FEATURES, seed),
         "enum": fit_ranker(enums, ENUM_FEATURES, seed),
         "span": fit_ranker(strings, SPAN_FEATURES, seed) if chooser is not None else None,
     }
+    given = []
+    for ex in examples:
+        if ex.choice is None:
+            continue
+        tool = ex.tools[ex.choice]
+        for p in tool.params:
+            label = ex.args.get(p.name)
+            if p.required or label is None or label.status == "other":
+                continue
+            best = _best_score(rankers, chooser, tool, p, ex.request)
+            given.append((presence_features(ex.request, tool, p, best), label.status != "absent"))
+    rankers["presence"] = fit_presence(given, seed)
+    return rankers
+
+
+def _best_score(rankers: dict[str, Any], chooser: _BiChoice | None, tool: Tool, p: Param, request: str) -> float:
+    """The best raw score the parameter's value ranker gives a candidate of the request (0: no ranker, no candidate)."""
+    if p.kind in ("integer", "number"):
+        cands = number_candidates(request, p.kind)
+        return score(rankers.get("number"), number_features(request, tool, p, cands))
+    if p.kind == "enum" and len(p.enum) > 1:
+        return score(rankers.get("enum"), enum_features(request, p))
+    if p.kind == "span" and rankers.get("span") is not None and chooser is not None:
+        cands = span_candidates(request)
+        cosine = _param_cosines(chooser, p, request, cands)
+        return score(rankers["span"], span_features(request, tool, p, cands, cosine))
+    return 0.0
 
 
 def _token_span(seq: _Seq, chars: tuple[int, int]) -> tuple[int, int] | None:
@@ -862,7 +894,7 @@ def _save(
         if chooser is None
         else {"method": "bi", "encoder": CHOICE_DIR, "scale": BI_SCALE, "no_tool": chooser.no_tool},
         "encoder": ENCODER_DIR,
-        "values": rankers or {"number": None, "enum": None, "span": None},
+        "values": rankers or {"number": None, "enum": None, "span": None, "presence": None},
         "confidence": "product",  # of the probabilities of every choice; the threshold is chosen on validation
     }
     safe_join(model_dir, TOOL_HEAD_CONFIG).write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
@@ -946,9 +978,12 @@ class ToolCallHead:
             or not ranker_ok(values.get("number"), NUMBER_FEATURES)
             or not ranker_ok(values.get("enum"), ENUM_FEATURES)
             or not ranker_ok(values.get("span"), SPAN_FEATURES)
+            or not ranker_ok(values.get("presence"), PRESENCE_FEATURES)
         ):
-            raise bad("values must hold the number, enum and span rankers (features and finite weights, or null)")
-        self._rankers = {"number": values.get("number"), "enum": values.get("enum"), "span": values.get("span")}
+            raise bad(
+                "values must hold the number, enum, span and presence models (features and finite weights, or null)"
+            )
+        self._rankers = {k: values.get(k) for k in ("number", "enum", "span", "presence")}
         self._chooser = self._load_chooser(model_dir, config.get("choice"), max_len, device, bad)
         self._enc = _Encoder(tokenizer, encoder, heads, max_len)
 
@@ -1041,11 +1076,19 @@ class ToolCallHead:
             spans: list[tuple[int, float]] = []  # parameters whose value is a span, filled after the statuses
             for i, p in enumerate(tool.params):
                 allowed = [s for s in _ALLOWED[p.kind] if not (p.required and s == "absent")]
+                given = None  # P(an optional parameter is given), from the presence model
+                if not p.required and self._rankers["presence"] is not None and len(allowed) > 1:
+                    best = _best_score(self._rankers, self._chooser, tool, p, request)
+                    given = presence(self._rankers["presence"], presence_features(request, tool, p, best))
+                    if given < 0.5:
+                        out[i] = ArgDecision(p.name, p.kind, "absent", None, 1.0 - given)
+                        continue
+                    allowed = [s for s in allowed if s != "absent"]
                 logits = status[i].float()
                 idx = [STATUSES.index(s) for s in allowed]
                 probs = torch.softmax(logits[idx], dim=0)
                 pick = int(torch.argmax(probs))
-                state, prob = allowed[pick], float(probs[pick])
+                state, prob = allowed[pick], float(probs[pick]) * (1.0 if given is None else given)
                 if state == "absent":
                     out[i] = ArgDecision(p.name, p.kind, state, None, prob)
                 elif state == "other":

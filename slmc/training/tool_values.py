@@ -245,6 +245,8 @@ SPAN_FEATURES = (
     "order_distance",  # |relative place of the candidate - relative place of the parameter among the strings|
     "after_preposition",  # right after in / at / from / to / for / of / by / on / with / near / named / called
     "first_word",  # starts the request (a capital there says nothing)
+    "names_parameter",  # a word of the parameter's name: the request names what it gives, not its value
+    "description_quotes",  # the description quotes it (its examples, its options)
 )
 MAX_SPAN_WORDS = 8
 MAX_SPAN_CANDIDATES = 400
@@ -325,6 +327,8 @@ def span_features(
     rel_p = k / (len(strings) - 1) if len(strings) > 1 else 0.0
     cue = set(_words(param.name)) | _content(_words(param.description))
     desc_words = set(_words(param.description))
+    name_words = set(_words(param.name)) - _STOP
+    desc_quoted = {param.description[x:y].lower() for x, y in _quoted(param.description)}
     best = max(cosine) if cosine else 0.0
     quoted = set(_quoted(request))
     out = []
@@ -362,6 +366,72 @@ def span_features(
                 abs(a / n - rel_p) if len(strings) > 1 else 0.0,
                 float(bool(before) and before[-1] in _PREPOSITIONS),
                 float(a == (tokens[0][0] if tokens else 0)),
+                float(bool(cand_words & name_words)),
+                float(request[a:b].lower() in desc_quoted),
             ]
         )
     return out
+
+
+# ---- whether an optional parameter is given -------------------------------------------------------------------------
+PRESENCE_FEATURES = (
+    "bias",
+    "default",  # the description names a default
+    "optional",  # the description says optional
+    "default_written",  # the default it names is written in the request
+    "name_written",  # a word of the parameter's name is in the request
+    "best",  # the value ranker's best score for it (0 for a boolean)
+    "spare_numbers",  # numbers of the request beyond the required numeric parameters (numeric parameters)
+    "boolean",
+    "enum",
+    "number",
+    "string",
+)
+_DEFAULT = re.compile(r"(?i)default(?:s)?(?: value)?(?: is| to|:| =)?\s*['\"`]?([^'\"`.,;)]{1,40})")
+
+
+def presence_features(request: str, tool: Tool, param: Param, best: float) -> list[float]:
+    """The PRESENCE_FEATURES of an optional parameter; ``best``: its value ranker's best candidate score."""
+    desc = param.description
+    default = _DEFAULT.search(desc)
+    low = request.lower()
+    written = bool(default) and default.group(1).strip().lower() in low if default else False
+    req_words = set(_words(request))
+    numeric_required = sum(p.required and p.kind in ("integer", "number") for p in tool.params)
+    spare = len(_numbers(request, scaled=True)) - numeric_required
+    return [
+        1.0,
+        float(bool(re.search(r"(?i)\bdefault", desc))),
+        float(bool(re.search(r"(?i)\boptional", desc))),
+        float(written),
+        float(bool((set(_words(param.name)) - _STOP) & req_words)),
+        best,
+        float(spare > 0) if param.kind in ("integer", "number") else 0.0,
+        float(param.kind == "boolean"),
+        float(param.kind == "enum"),
+        float(param.kind in ("integer", "number")),
+        float(param.kind in ("span", "list")),
+    ]
+
+
+def fit_presence(rows: list[tuple[list[float], bool]], seed: int = 0) -> dict[str, Any] | None:
+    """A logistic P(given) of optional parameters (features, whether the teacher gave it), or None."""
+    if len({y for _, y in rows}) < 2:
+        return None
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=1.0, max_iter=2000, random_state=seed, fit_intercept=False)
+    model.fit([x for x, _ in rows], [int(y) for _, y in rows])
+    return {"features": list(PRESENCE_FEATURES), "coef": [float(c) for c in model.coef_[0]]}
+
+
+def presence(spec: dict[str, Any], feats: list[float]) -> float:
+    z = sum(c * x for c, x in zip(spec["coef"], feats, strict=True))
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def score(spec: dict[str, Any] | None, feats: list[list[float]]) -> float:
+    """The best raw score of the candidates (0 without a model or candidates)."""
+    if spec is None or not feats:
+        return 0.0
+    return max(sum(c * x for c, x in zip(spec["coef"], f, strict=True)) for f in feats)
