@@ -75,7 +75,7 @@ _ALLOWED = {  # statuses a parameter of each kind may take
     "number": ("absent", "value", "other"),
     "list": ("absent", "value", "other"),
     "enum": ("absent", "value", "other"),
-    "boolean": ("absent", "true", "false", "other"),
+    "boolean": ("absent", "true", "false"),  # a boolean is always fillable (an under-trained head said "other")
     "other": ("absent", "other"),
 }
 

@@ -36,6 +36,7 @@ NUMBER_FEATURES = (
     "after",  # a word of the name / description among the 2 words after it ("5 years", "10 meters")
     "kind_fit",  # written as the kind: no "." for an integer, a "." or scale for a float
     "only",  # the only number of the request
+    "word",  # written as a word ("two numbers, say 36 and 48": seldom the value when digits are there too)
 )
 ENUM_FEATURES = (
     "literal",  # the option written whole in the request
@@ -146,6 +147,7 @@ def number_features(request: str, tool: Tool, param: Param, cands: list[tuple[in
                 float(bool((name | desc) & set(after))),
                 float(kind_fit),
                 float(n_c == 1),
+                float(not any(ch.isdigit() for ch in text)),
             ]
         )
     return out

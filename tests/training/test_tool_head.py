@@ -394,6 +394,8 @@ def test_arguments_take_distinct_spans_that_parse_as_their_kind():
         "gas": [("10", 7.0), ("298", 5.0), ("air", 3.0)],
     }
     head._enc = _PeakedEncoder(request, peaks)
+    head._chooser = None
+    head._rankers = dict.fromkeys(("number", "enum", "span", "presence"))  # the encoder's spans alone
     args, confidence, reason = head._arguments(tool, request, 1.0)
     assert reason is None and 0.0 < confidence <= 1.0
     assert args == {"temp": 298, "volume": 10, "gas": "air"}
