@@ -358,7 +358,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=float, default=3.0)
     parser.add_argument("--budget", type=float, default=150.0, help="training seconds per set at most")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--train-layers", type=int, default=1, help="top encoder layers fine-tuned")
+    parser.add_argument("--train-layers", type=int, default=0, help="top encoder layers fine-tuned")
     parser.add_argument("--lr", type=float, default=2e-4)
     parser.add_argument("--choice", default="bi", choices=("bi", "cross"))
     parser.add_argument("--no-bi-encoder", dest="bi_encoder", action="store_false")
