@@ -267,6 +267,18 @@ def test_broken_saved_head_is_refused(trained, tmp_path: Path) -> None:
     (tmp_path / "tool_head.safetensors").write_bytes((folder / "tool_head.safetensors").read_bytes())
     with pytest.raises(SlmcError, match="broken tool-call head"):
         ToolCallHead(tmp_path)
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    config = json.loads((copy / "tool_head.json").read_text())
+    assert set(config["values"]) == {"number", "enum", "span", "presence"}
+    from slmc.training.tool_values import NUMBER_FEATURES
+
+    config["values"]["number"] = {"features": list(NUMBER_FEATURES), "coef": ["1"] * len(NUMBER_FEATURES)}  # strings
+    (copy / "tool_head.json").write_text(json.dumps(config))
+    with pytest.raises(SlmcError, match="values must hold"):
+        ToolCallHead(copy)
 
 
 def test_hf_runtime_serves_the_tool_head(trained, tmp_path: Path) -> None:
