@@ -10,7 +10,11 @@ The tools are those offered *in that request* (tool sets vary per call).
 - each parameter of the chosen tool: ``(tool . param (type): description, request)`` -> a status (absent, value,
   true, false, other) from the mean-pooled pair and start / end logits over the request's tokens (the value's span;
   integers and numbers are spans parsed, a list of strings or numbers is one span split into its items);
-- enum parameters: ``(param: description = option, request)`` for each option -> a score, softmax over the options.
+- enum parameters: ``(param: description = option, request)`` for each option -> a score, softmax over the options;
+- the values themselves, where the rankers of ``slmc.training.tool_values`` were fitted (they are, from the teacher's
+  calls): numbers among the request's numbers, enum options, strings among candidate spans (the pretrained encoder's
+  contextual cosine is one of their features), and whether an optional parameter is given at all; these features
+  hold across tools, which the encoder's span pointers, trained a few CPU epochs, did not (BFCL: most tools unseen).
 
 Output is the OpenAI tool-call shape ``{"name": ..., "arguments": "<json>"}`` (or no call). The confidence is the
 product of the probabilities of every choice made (tool, each status, each span / option). A parameter the head
