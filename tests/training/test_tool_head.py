@@ -478,3 +478,33 @@ def test_training_stops_early_on_held_out_calls_and_keeps_the_best_weights(tmp_p
     head = ToolCallHead(tmp_path / "head")
     test = _rows(60, seed=2)
     assert sum(_agree(p, r["_expect"]) for p, r in zip(head.predict(test), test, strict=True)) >= 45
+
+
+def test_heads_only_training_runs_its_epochs_past_the_budget(tmp_path: Path) -> None:
+    """With no encoder layer trained a step is the linear heads on cached states: the frozen pass may spend the whole
+    budget (2 loaded cores: BFCL simple stopped after 0.03 epochs, 42 % of its parameters called unfillable), the
+    planned epochs still run. With a layer trained the budget stops training."""
+    rows = _rows(40, seed=3)
+    encoder = _tiny_encoder(tmp_path / "tiny")
+    heads_only = train_tool_head(
+        rows,
+        tmp_path / "a",
+        encoder_path=encoder,
+        epochs=2,
+        max_len=64,
+        choice="cross",
+        train_layers=0,
+        time_budget=0.0,
+    )
+    assert heads_only.epochs == pytest.approx(2.0, abs=0.2)
+    one_layer = train_tool_head(
+        rows,
+        tmp_path / "b",
+        encoder_path=encoder,
+        epochs=2,
+        max_len=64,
+        choice="cross",
+        train_layers=1,
+        time_budget=0.0,
+    )
+    assert one_layer.steps == 1
