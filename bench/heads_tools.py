@@ -219,16 +219,92 @@ def _fillable(row: dict[str, Any]) -> bool:
     return example is not None and all(label.status != "other" for label in example.args.values())
 
 
+def components(head: Any, rows: list[dict[str, Any]], preds: list[Any], ok: list[bool]) -> dict[str, Any]:
+    """Per-component accuracy on test calls. Arguments are judged with the teacher's tool given (whatever the head
+    chose): ``presence`` = the head's set of filled parameters is the teacher's (per call, and per parameter);
+    ``value_<kind>`` = among parameters both fill, the value is acceptable (BFCL matching), all / where the teacher's
+    value is one the head can express; ``other`` = parameters the head declared unfillable. ``confidence``: call-level
+    agreement by confidence quartile (of calls the head answered) and the AUROC of confidence for agreement."""
+    from slmc.training.tool_head import example_from_row, request_text
+
+    calls = [(r, p) for r, p in zip(rows, preds, strict=True) if r["_truth"] is not None]
+    n_calls = len(calls)
+    choice = sum(p.tool == r["_truth"][0] for r, p in calls)
+    no_tool_rows = [(r, p) for r, p in zip(rows, preds, strict=True) if r["_truth"] is None]
+    presence_calls = presence_params = n_params = unfillable = 0
+    value: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # ok, n, ok reachable, n reachable
+    status_confusion: Counter[str] = Counter()
+    for row, _ in calls:
+        answer = row["_truth"][1]
+        example = example_from_row(row)
+        if example is None or example.choice is None:
+            continue
+        tool = example.tools[example.choice]
+        decisions = head.decide_arguments(request_text(row["messages"][:-1]), tool)
+        teacher = json.loads(row["messages"][-1]["tool_calls"][0]["function"]["arguments"])
+        mine = {d.name for d in decisions if d.status not in ("absent", "other")}
+        presence_calls += mine == set(teacher)
+        for d in decisions:
+            n_params += 1
+            presence_params += (d.status not in ("absent", "other")) == (d.name in teacher)
+            label = example.args.get(d.name)
+            gold = label.status if label is not None else "absent"
+            status_confusion[f"{gold}->{d.status}"] += 1
+            if d.status == "other" or d.reason is not None:
+                unfillable += 1
+            if d.name in teacher and d.status not in ("absent", "other") and d.reason is None:
+                good = _value_ok(d.value, answer.get(d.name, []))
+                cell = value[d.kind]
+                cell[0] += good
+                cell[1] += 1
+                if label is not None and label.status != "other":
+                    cell[2] += good
+                    cell[3] += 1
+    answered = sorted(
+        ((p.confidence, o) for p, o in zip(preds, ok, strict=True) if p.fallback is None), key=lambda x: x[0]
+    )
+    quartiles = []
+    for q in range(4):
+        part = answered[q * len(answered) // 4 : (q + 1) * len(answered) // 4]
+        if part:
+            quartiles.append(
+                {
+                    "conf_from": round(part[0][0], 4),
+                    "conf_to": round(part[-1][0], 4),
+                    "agree": sum(o for _, o in part) / len(part),
+                    "n": len(part),
+                }
+            )
+    pos = [c for c, o in answered if o]
+    neg = [c for c, o in answered if not o]
+    auroc = sum((a > b) + 0.5 * (a == b) for a in pos for b in neg) / (len(pos) * len(neg)) if pos and neg else None
+    return {
+        "tool_choice_calls": choice / n_calls if n_calls else None,
+        "no_tool_right": (sum(p.tool is None for _, p in no_tool_rows) / len(no_tool_rows)) if no_tool_rows else None,
+        "presence_calls": presence_calls / n_calls if n_calls else None,
+        "presence_params": presence_params / n_params if n_params else None,
+        "unfillable_params": unfillable / n_params if n_params else None,
+        **{
+            f"value_{k}": [round(v[0] / v[1], 3) if v[1] else None, v[1], round(v[2] / v[3], 3) if v[3] else None, v[3]]
+            for k, v in sorted(value.items())
+        },
+        "status_confusion": dict(status_confusion.most_common()),
+        "confidence_quartiles": quartiles,
+        "confidence_auroc": auroc,
+    }
+
+
 def run_set(name: str, irrelevance: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
     from slmc.training.tool_head import ToolCallHead, train_tool_head
 
     rows = load_set(name, irrelevance)
     parts = split(rows, args.seed)
     with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep / name if args.keep else Path(tmp) / "head"
         t0 = time.perf_counter()
         info = train_tool_head(
             parts["train"],
-            Path(tmp) / "head",
+            folder,
             epochs=args.epochs,
             time_budget=args.budget,
             seed=args.seed,
@@ -237,10 +313,12 @@ def run_set(name: str, irrelevance: list[dict[str, Any]], args: argparse.Namespa
             choice=args.choice,
         )
         t1 = time.perf_counter()
-        head = ToolCallHead(Path(tmp) / "head")
+        head = ToolCallHead(folder)
         val = head.predict(parts["validation"])
         test = head.predict(parts["test"])
         t2 = time.perf_counter()
+        ok = [agrees(p.call, r["_truth"], r["tools"]) for p, r in zip(test, parts["test"], strict=True)]
+        parts_components = components(head, parts["test"], test, ok)
     val_ok = [agrees(p.call, r["_truth"], r["tools"]) for p, r in zip(val, parts["validation"], strict=True)]
     at_target, at_fallback = _threshold([p.confidence for p in val], val_ok)
     threshold = at_target if at_target is not None else at_fallback
@@ -267,6 +345,7 @@ def run_set(name: str, irrelevance: list[dict[str, Any]], args: argparse.Namespa
         "eval_seconds": round(t2 - t1, 1),
         "epochs": round(info.epochs, 2),
         "skipped_rows": info.skipped,
+        "components": parts_components,
     }
     if args.bi_encoder:
         result["bi_encoder_zero_shot_choice"] = bi_encoder_choice(parts["test"])
@@ -279,11 +358,12 @@ def main() -> None:
     parser.add_argument("--epochs", type=float, default=3.0)
     parser.add_argument("--budget", type=float, default=150.0, help="training seconds per set at most")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--train-layers", type=int, default=1, help="top encoder layers fine-tuned")
+    parser.add_argument("--train-layers", type=int, default=0, help="top encoder layers fine-tuned")
     parser.add_argument("--lr", type=float, default=2e-4)
     parser.add_argument("--choice", default="bi", choices=("bi", "cross"))
     parser.add_argument("--no-bi-encoder", dest="bi_encoder", action="store_false")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--keep", type=Path, help="save each set's trained head in this folder (under the set's name)")
     args = parser.parse_args()
     irrelevance = _jsonl(DATA / "BFCL_v4_irrelevance.json")
     random.Random(args.seed).shuffle(irrelevance)

@@ -10,7 +10,11 @@ The tools are those offered *in that request* (tool sets vary per call).
 - each parameter of the chosen tool: ``(tool . param (type): description, request)`` -> a status (absent, value,
   true, false, other) from the mean-pooled pair and start / end logits over the request's tokens (the value's span;
   integers and numbers are spans parsed, a list of strings or numbers is one span split into its items);
-- enum parameters: ``(param: description = option, request)`` for each option -> a score, softmax over the options.
+- enum parameters: ``(param: description = option, request)`` for each option -> a score, softmax over the options;
+- the values themselves, where the rankers of ``slmc.training.tool_values`` were fitted (they are, from the teacher's
+  calls): numbers among the request's numbers, enum options, strings among candidate spans (the pretrained encoder's
+  contextual cosine is one of their features), and whether an optional parameter is given at all; these features
+  hold across tools, which the encoder's span pointers, trained a few CPU epochs, did not (BFCL: most tools unseen).
 
 Output is the OpenAI tool-call shape ``{"name": ..., "arguments": "<json>"}`` (or no call). The confidence is the
 product of the probabilities of every choice made (tool, each status, each span / option). A parameter the head
@@ -40,11 +44,29 @@ from slmc.errors import SlmcError
 from slmc.hub import NO_HUB_KERNELS
 from slmc.safety import safe_join
 from slmc.training.tool_schema import STATUSES, ArgLabel, Param, Tool, label_argument, read_tools, value_from_span
+from slmc.training.tool_values import (
+    ENUM_FEATURES,
+    NUMBER_FEATURES,
+    PRESENCE_FEATURES,
+    SPAN_FEATURES,
+    enum_features,
+    fit_presence,
+    fit_ranker,
+    number_candidates,
+    number_features,
+    presence,
+    presence_features,
+    rank,
+    ranker_ok,
+    score,
+    span_candidates,
+    span_features,
+)
 
 TOOL_HEAD_CONFIG = "tool_head.json"
 TOOL_HEAD_WEIGHTS = "tool_head.safetensors"
 TOOL_HEAD_FORMAT = "slmc-tool-head"
-TOOL_HEAD_VERSION = 2  # 2: enum options scored in the parameter's own sequence
+TOOL_HEAD_VERSION = 3  # 2: enum options scored in the parameter's own sequence; 3: number / enum value rankers
 ENCODER_DIR = "encoder"
 CHOICE_DIR = "choice"  # the pretrained encoder, unchanged, for the bi-encoder tool choice
 CHOICE_METHODS = ("bi", "cross")
@@ -58,7 +80,7 @@ _ALLOWED = {  # statuses a parameter of each kind may take
     "number": ("absent", "value", "other"),
     "list": ("absent", "value", "other"),
     "enum": ("absent", "value", "other"),
-    "boolean": ("absent", "true", "false", "other"),
+    "boolean": ("absent", "true", "false"),  # a boolean is always fillable (an under-trained head said "other")
     "other": ("absent", "other"),
 }
 
@@ -312,6 +334,38 @@ class _BiChoice:
                     self._cache[text] = vector
         return torch.stack([self._cache[t] for t in texts])
 
+    def span_vectors(self, request: str, spans: list[tuple[int, int]]) -> Any:
+        """A vector per character span of ``request``: its tokens' states in one pass over the request, mean pooled
+        and normalised (a span cut off by truncation, or of no token, gets zeros)."""
+        import torch
+
+        key = "\x00tokens\x00" + request
+        cached = self._cache.get(key)
+        if cached is None:
+            device = next(self.model.parameters()).device
+            enc = self.tokenizer(
+                request or " ",
+                truncation=True,
+                max_length=self.max_len,
+                return_offsets_mapping=True,
+                return_tensors="pt",
+            )
+            offsets = [tuple(o) for o in enc.pop("offset_mapping")[0].tolist()]
+            with torch.no_grad():
+                hidden = self.model(**enc.to(device)).last_hidden_state[0]
+            cached = (offsets, hidden)
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            self._cache[key] = cached
+        offsets, hidden = cached
+        rows = []
+        for a, b in spans:
+            idx = [i for i, (x, y) in enumerate(offsets) if y > x and x < b and a < y]
+            rows.append(hidden[idx].mean(0) if idx else hidden.new_zeros(hidden.shape[-1]))
+        if not rows:
+            return hidden.new_zeros((0, hidden.shape[-1]))
+        return torch.nn.functional.normalize(torch.stack(rows), dim=-1)
+
     def similarities(self, request: str, tools: list[Tool]) -> Any:
         vectors = self.vectors([request] + [t.text() for t in tools])
         return vectors[1:] @ vectors[0]
@@ -350,6 +404,82 @@ def _fit_no_tool(chooser: _BiChoice, examples: list[ToolExample], seed: int) -> 
     model = LogisticRegression(C=10.0, max_iter=1000, random_state=seed).fit(features, labels)
     sign = 1.0 if bool(model.classes_[1]) else -1.0  # coefficients for P(tool)
     return {"coef": [sign * float(c) for c in model.coef_[0]], "intercept": sign * float(model.intercept_[0])}
+
+
+SPAN_NEGATIVES = 40  # wrong candidates a teacher's string argument is fitted against (at random: they are many)
+
+
+def _param_cosines(chooser: _BiChoice | None, p: Param, request: str, spans: list[tuple[int, int]]) -> list[float]:
+    """The pretrained encoder's cosine of the parameter's text and each span of the request read in context (zeros
+    without the encoder)."""
+    if chooser is None or not spans:
+        return [0.0] * len(spans)
+    param = chooser.vectors([f"{p.name.replace('_', ' ')}: {p.description}"])[0]
+    return [float(x) for x in chooser.span_vectors(request, spans) @ param]
+
+
+def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiChoice | None = None) -> dict[str, Any]:
+    """The number, enum and string rankers (``tool_values``) fitted on the teacher's calls: for each numeric argument
+    the teacher wrote as a number of the request, which of the request's numbers; for each enum argument, which
+    option; for each string argument written in the request, which candidate span (against SPAN_NEGATIVES others)."""
+    numbers, enums, strings = [], [], []
+    rng = random.Random(seed)
+    for ex in examples:
+        if ex.choice is None:
+            continue
+        tool = ex.tools[ex.choice]
+        for p in tool.params:
+            label = ex.args.get(p.name)
+            if label is None or label.status != "value":
+                continue
+            if p.kind in ("integer", "number") and label.span is not None:
+                cands = number_candidates(ex.request, p.kind)
+                gold = next((j for j, (a, b, _) in enumerate(cands) if a <= label.span[0] < b), -1)
+                if gold >= 0:
+                    numbers.append((number_features(ex.request, tool, p, cands), gold))
+            elif p.kind == "enum" and label.enum_index is not None and len(p.enum) > 1:
+                enums.append((enum_features(ex.request, p), label.enum_index))
+            elif p.kind == "span" and label.span is not None:
+                cands = span_candidates(ex.request)
+                if tuple(label.span) not in cands:
+                    continue
+                gold = tuple(label.span)
+                others = [c for c in cands if c != gold]
+                picked = [gold, *rng.sample(others, min(SPAN_NEGATIVES, len(others)))]
+                cosine = _param_cosines(chooser, p, ex.request, picked)
+                strings.append((span_features(ex.request, tool, p, picked, cosine), 0))
+    rankers = {
+        "number": fit_ranker(numbers, NUMBER_FEATURES, seed),
+        "enum": fit_ranker(enums, ENUM_FEATURES, seed),
+        "span": fit_ranker(strings, SPAN_FEATURES, seed) if chooser is not None else None,
+    }
+    given = []
+    for ex in examples:
+        if ex.choice is None:
+            continue
+        tool = ex.tools[ex.choice]
+        for p in tool.params:
+            label = ex.args.get(p.name)
+            if p.required or label is None or label.status == "other":
+                continue
+            best = _best_score(rankers, chooser, tool, p, ex.request)
+            given.append((presence_features(ex.request, tool, p, best), label.status != "absent"))
+    rankers["presence"] = fit_presence(given, seed)
+    return rankers
+
+
+def _best_score(rankers: dict[str, Any], chooser: _BiChoice | None, tool: Tool, p: Param, request: str) -> float:
+    """The best raw score the parameter's value ranker gives a candidate of the request (0: no ranker, no candidate)."""
+    if p.kind in ("integer", "number"):
+        cands = number_candidates(request, p.kind)
+        return score(rankers.get("number"), number_features(request, tool, p, cands))
+    if p.kind == "enum" and len(p.enum) > 1:
+        return score(rankers.get("enum"), enum_features(request, p))
+    if p.kind == "span" and rankers.get("span") is not None and chooser is not None:
+        cands = span_candidates(request)
+        cosine = _param_cosines(chooser, p, request, cands)
+        return score(rankers["span"], span_features(request, tool, p, cands, cosine))
+    return 0.0
 
 
 def _token_span(seq: _Seq, chars: tuple[int, int]) -> tuple[int, int] | None:
@@ -519,10 +649,13 @@ def train_tool_head(
                 chooser._cache = cache.vectors
         if chooser is not None:
             chooser.no_tool = _fit_no_tool(chooser, examples, seed)
+        rankers = fit_value_rankers(examples, seed, chooser)
         if frozen:
             encoder.embeddings.requires_grad_(False)
             for layer in encoder.encoder.layer[:frozen]:
                 layer.requires_grad_(False)
+            if frozen >= len(encoder.encoder.layer):
+                encoder.requires_grad_(False)  # the pooler too (the heads read the token states): nothing trained
         trained = [p for p in encoder.parameters() if p.requires_grad]
         rng = random.Random(seed)
         fit, dev = _dev_split(len(examples), rng)
@@ -563,7 +696,10 @@ def train_tool_head(
             step += 1
             if progress is not None:
                 progress(step, total)
-            if time_budget is not None and time.perf_counter() - start > time_budget:
+            if time_budget is not None and time.perf_counter() - start > time_budget and trained:
+                # with no encoder layer trained a step is the linear heads on cached states (milliseconds): the
+                # planned epochs run even past the budget, which the frozen pass spent (on 2 loaded cores: BFCL
+                # simple 0.03 epochs, 42 % of its parameters "other")
                 break
             if step % every == 0 and step < total and watch.stop():
                 break
@@ -572,7 +708,7 @@ def train_tool_head(
         heads.eval()
         encoder.requires_grad_(True)
         seconds = time.perf_counter() - start
-        _save(model_dir, tokenizer, encoder, heads, max_len=max_len, no_tool=no_tool, chooser=chooser)
+        _save(model_dir, tokenizer, encoder, heads, max_len=max_len, no_tool=no_tool, chooser=chooser, rankers=rankers)
     finally:
         torch.set_num_threads(before)
     return TrainInfo(len(examples), skipped, no_tool, step / steps_per_epoch, step, seconds, len(dev), watch.best)
@@ -735,7 +871,15 @@ def _loss(enc: _Encoder, items: list[tuple[str, Any]], frozen: int = 0) -> Any:
 
 
 def _save(
-    model_dir: Path, tokenizer: Any, encoder: Any, heads: Any, *, max_len: int, no_tool: bool, chooser: Any
+    model_dir: Path,
+    tokenizer: Any,
+    encoder: Any,
+    heads: Any,
+    *,
+    max_len: int,
+    no_tool: bool,
+    chooser: Any,
+    rankers: dict[str, Any] | None = None,
 ) -> None:
     from safetensors.torch import save_file
 
@@ -760,6 +904,7 @@ def _save(
         if chooser is None
         else {"method": "bi", "encoder": CHOICE_DIR, "scale": BI_SCALE, "no_tool": chooser.no_tool},
         "encoder": ENCODER_DIR,
+        "values": rankers or {"number": None, "enum": None, "span": None, "presence": None},
         "confidence": "product",  # of the probabilities of every choice; the threshold is chosen on validation
     }
     safe_join(model_dir, TOOL_HEAD_CONFIG).write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
@@ -772,6 +917,18 @@ class ToolPrediction:
     confidence: float
     fallback: str | None = None  # why the head cannot answer this call (confidence is then 0)
     tool: str | None = None  # the tool the head chose (also when its arguments fall back), None = no tool
+
+
+@dataclass(frozen=True)
+class ArgDecision:
+    """The head's decision for one parameter of the chosen tool."""
+
+    name: str
+    kind: str
+    status: str  # one of STATUSES
+    value: Any  # the argument (None when absent or not fillable)
+    probability: float  # of this decision (status, and the span / option taken)
+    reason: str | None = None  # why it cannot be filled (the call falls back)
 
 
 class ToolCallHead:
@@ -825,6 +982,18 @@ class ToolCallHead:
         heads.eval()
         self.model_dir = model_dir
         self.no_tool = bool(config.get("no_tool"))
+        values = config.get("values")
+        if (
+            not isinstance(values, dict)
+            or not ranker_ok(values.get("number"), NUMBER_FEATURES)
+            or not ranker_ok(values.get("enum"), ENUM_FEATURES)
+            or not ranker_ok(values.get("span"), SPAN_FEATURES)
+            or not ranker_ok(values.get("presence"), PRESENCE_FEATURES)
+        ):
+            raise bad(
+                "values must hold the number, enum, span and presence models (features and finite weights, or null)"
+            )
+        self._rankers = {k: values.get(k) for k in ("number", "enum", "span", "presence")}
         self._chooser = self._load_chooser(model_dir, config.get("choice"), max_len, device, bad)
         self._enc = _Encoder(tokenizer, encoder, heads, max_len)
 
@@ -892,64 +1061,156 @@ class ToolCallHead:
         return ToolPrediction(call, confidence, None, tool.name)
 
     def _arguments(self, tool: Tool, request: str, confidence: float) -> tuple[dict[str, Any], float, str | None]:
+        decisions = self.decide_arguments(request, tool)
+        for d in decisions:
+            if d.reason is not None:
+                return {}, 0.0, d.reason
+            confidence *= d.probability
+        return {d.name: d.value for d in decisions if d.status != "absent"}, confidence, None
+
+    def decide_arguments(self, request: str, tool: Tool) -> list[ArgDecision]:
+        """What the head decides for each parameter of ``tool`` (whichever was chosen): its status, value and the
+        probability of that decision; ``reason`` says why a parameter cannot be filled (the call then falls back).
+        In the tool's parameter order."""
         import torch
 
         enc = self._enc
         if not tool.params:
-            return {}, confidence, None
-        seqs = [enc.seq(text, request, places) for text, places in (_param_text(tool, p) for p in tool.params)]
-        _, status, span, segment, hidden = enc.forward(seqs)
-        args: dict[str, Any] = {}
-        spans: list[int] = []  # the parameters whose value is a span of the request, filled after the statuses
-        for i, p in enumerate(tool.params):
-            allowed = [s for s in _ALLOWED[p.kind] if not (p.required and s == "absent")]
-            logits = status[i].float()
-            idx = [STATUSES.index(s) for s in allowed]
-            probs = torch.softmax(logits[idx], dim=0)
-            pick = int(torch.argmax(probs))
-            state = allowed[pick]
-            confidence *= float(probs[pick])
-            if state == "absent":
-                continue
-            if state == "other":
-                return {}, 0.0, f"argument {p.name!r} is not a span, option, number or boolean"
-            if state in ("true", "false"):
-                args[p.name] = state == "true"
-            elif p.kind == "enum":
-                value, prob = self._enum(p, hidden[i], seqs[i])
-                args[p.name] = value
-                confidence *= prob
-            else:
-                spans.append(i)
-        ranked = {i: _span_candidates(span[i], segment[i], seqs[i], request) for i in spans}
+            return []
+        out: dict[int, ArgDecision] = {}
+        numbers: list[tuple[int, float]] = []  # numeric parameters, each given one of the request's numbers
+        strings: list[tuple[int, float]] = []  # string parameters, each given a candidate span by the span ranker
+        with torch.inference_mode():
+            seqs = [enc.seq(text, request, places) for text, places in (_param_text(tool, p) for p in tool.params)]
+            _, status, span, segment, hidden = enc.forward(seqs)
+            spans: list[tuple[int, float]] = []  # parameters whose value is a span, filled after the statuses
+            for i, p in enumerate(tool.params):
+                allowed = [s for s in _ALLOWED[p.kind] if not (p.required and s == "absent")]
+                given = None  # P(an optional parameter is given), from the presence model
+                if not p.required and self._rankers["presence"] is not None and len(allowed) > 1:
+                    best = _best_score(self._rankers, self._chooser, tool, p, request)
+                    given = presence(self._rankers["presence"], presence_features(request, tool, p, best))
+                    if given < 0.5:
+                        out[i] = ArgDecision(p.name, p.kind, "absent", None, 1.0 - given)
+                        continue
+                    allowed = [s for s in allowed if s != "absent"]
+                logits = status[i].float()
+                idx = [STATUSES.index(s) for s in allowed]
+                probs = torch.softmax(logits[idx], dim=0)
+                pick = int(torch.argmax(probs))
+                state, prob = allowed[pick], float(probs[pick]) * (1.0 if given is None else given)
+                if state == "absent":
+                    out[i] = ArgDecision(p.name, p.kind, state, None, prob)
+                elif state == "other":
+                    why = f"argument {p.name!r} is not a span, option, number or boolean"
+                    out[i] = ArgDecision(p.name, p.kind, state, None, 0.0, why)
+                elif state in ("true", "false"):
+                    out[i] = ArgDecision(p.name, p.kind, state, state == "true", prob)
+                elif p.kind == "enum":
+                    value, option_prob = self._enum(p, hidden[i], seqs[i], request)
+                    out[i] = ArgDecision(p.name, p.kind, state, value, prob * option_prob)
+                elif p.kind in ("integer", "number") and self._rankers["number"] is not None:
+                    numbers.append((i, prob))
+                elif p.kind == "span" and self._rankers["span"] is not None and self._chooser is not None:
+                    strings.append((i, prob))
+                else:
+                    spans.append((i, prob))
+            ranked = {i: _span_candidates(span[i], segment[i], seqs[i], request) for i, _ in spans}
         used: list[tuple[int, int]] = []
+        self._numbers(tool, request, numbers, out, used)
+        self._strings(tool, request, strings, out, used)
         # the surest parameter first; each takes its most likely span that gives a value of its kind and that no
         # other argument of the call has taken (two arguments read from one place of the request are one mistake)
-        for i in sorted(spans, key=lambda k: -(ranked[k][0][2] if ranked[k] else 0.0)):
+        for i, prob in sorted(spans, key=lambda k: -(ranked[k[0]][0][2] if ranked[k[0]] else 0.0)):
             p = tool.params[i]
             found = None
-            for a, b, prob in ranked[i]:
+            for a, b, span_prob in ranked[i]:
                 if any(a < d and c < b for c, d in used):
                     continue
                 value = value_from_span(request[a:b], p.kind, p.item)
                 if value is not None:
-                    found = (a, b, prob, value)
+                    found = (a, b, span_prob, value)
                     break
             if found is None:
-                if not ranked[i]:
-                    return {}, 0.0, f"no span for argument {p.name!r}"
-                return {}, 0.0, f"argument {p.name!r}: no span of the request is one {p.kind}"
-            a, b, prob, value = found
+                why = (
+                    f"no span for argument {p.name!r}"
+                    if not ranked[i]
+                    else f"argument {p.name!r}: no span of the request is one {p.kind}"
+                )
+                out[i] = ArgDecision(p.name, p.kind, "value", None, 0.0, why)
+                continue
+            a, b, span_prob, value = found
             used.append((a, b))
-            args[p.name] = value
-            confidence *= prob
-        return {p.name: args[p.name] for p in tool.params if p.name in args}, confidence, None
+            out[i] = ArgDecision(p.name, p.kind, "value", value, prob * span_prob)
+        return [out[i] for i in range(len(tool.params))]
 
-    def _enum(self, p: Param, hidden: Any, seq: _Seq) -> tuple[Any, float]:
+    def _numbers(
+        self,
+        tool: Tool,
+        request: str,
+        numbers: list[tuple[int, float]],
+        out: dict[int, ArgDecision],
+        used: list[tuple[int, int]],
+    ) -> None:
+        """Each numeric parameter given the request's number the number ranker puts first among those no surer
+        parameter took (the surest parameter first)."""
+        ranked = {}
+        for i, _ in numbers:
+            p = tool.params[i]
+            cands = number_candidates(request, p.kind)
+            probs = rank(self._rankers["number"], number_features(request, tool, p, cands))
+            ranked[i] = sorted(zip(probs, cands, strict=True), key=lambda x: -x[0])
+        for i, prob in sorted(numbers, key=lambda k: -(ranked[k[0]][0][0] if ranked[k[0]] else 0.0)):
+            p = tool.params[i]
+            pick = next(((q, c) for q, c in ranked[i] if not any(c[0] < d and a < c[1] for a, d in used)), None)
+            if pick is None:
+                out[i] = ArgDecision(p.name, p.kind, "value", None, 0.0, f"argument {p.name!r}: no number left")
+                continue
+            q, (a, b, value) = pick
+            used.append((a, b))
+            number = (
+                int(value) if p.kind == "integer" or (float(value).is_integer() and "." not in request[a:b]) else value
+            )
+            out[i] = ArgDecision(p.name, p.kind, "value", number, prob * q)
+
+    def _strings(
+        self,
+        tool: Tool,
+        request: str,
+        strings: list[tuple[int, float]],
+        out: dict[int, ArgDecision],
+        used: list[tuple[int, int]],
+    ) -> None:
+        """Each string parameter given the candidate span the span ranker puts first among those that overlap no
+        value taken by a surer parameter (the surest first)."""
+        if not strings:
+            return
+        cands = span_candidates(request)
+        ranked = {}
+        for i, _ in strings:
+            p = tool.params[i]
+            cosine = _param_cosines(self._chooser, p, request, cands)
+            probs = rank(self._rankers["span"], span_features(request, tool, p, cands, cosine))
+            ranked[i] = sorted(zip(probs, cands, strict=True), key=lambda x: -x[0])
+        for i, prob in sorted(strings, key=lambda k: -(ranked[k[0]][0][0] if ranked[k[0]] else 0.0)):
+            p = tool.params[i]
+            pick = next(((q, c) for q, c in ranked[i] if not any(c[0] < d and a < c[1] for a, d in used)), None)
+            if pick is None:
+                out[i] = ArgDecision(p.name, p.kind, "value", None, 0.0, f"no span for argument {p.name!r}")
+                continue
+            q, (a, b) = pick
+            used.append((a, b))
+            out[i] = ArgDecision(p.name, p.kind, "value", request[a:b], prob * q)
+
+    def _enum(self, p: Param, hidden: Any, seq: _Seq, request: str) -> tuple[Any, float]:
         import torch
 
         if len(p.enum) == 1:
             return p.enum[0], 1.0
+        if self._rankers["enum"] is not None:
+            probs = rank(self._rankers["enum"], enum_features(request, p))
+            best = max(range(len(probs)), key=probs.__getitem__)
+            return p.enum[best], probs[best]
         probs = torch.softmax(self._enc.option_scores(hidden, seq).float(), dim=0)
         best = int(torch.argmax(probs))
         return p.enum[best], float(probs[best])

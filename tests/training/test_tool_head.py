@@ -267,6 +267,18 @@ def test_broken_saved_head_is_refused(trained, tmp_path: Path) -> None:
     (tmp_path / "tool_head.safetensors").write_bytes((folder / "tool_head.safetensors").read_bytes())
     with pytest.raises(SlmcError, match="broken tool-call head"):
         ToolCallHead(tmp_path)
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    config = json.loads((copy / "tool_head.json").read_text())
+    assert set(config["values"]) == {"number", "enum", "span", "presence"}
+    from slmc.training.tool_values import NUMBER_FEATURES
+
+    config["values"]["number"] = {"features": list(NUMBER_FEATURES), "coef": ["1"] * len(NUMBER_FEATURES)}  # strings
+    (copy / "tool_head.json").write_text(json.dumps(config))
+    with pytest.raises(SlmcError, match="values must hold"):
+        ToolCallHead(copy)
 
 
 def test_hf_runtime_serves_the_tool_head(trained, tmp_path: Path) -> None:
@@ -394,6 +406,8 @@ def test_arguments_take_distinct_spans_that_parse_as_their_kind():
         "gas": [("10", 7.0), ("298", 5.0), ("air", 3.0)],
     }
     head._enc = _PeakedEncoder(request, peaks)
+    head._chooser = None
+    head._rankers = dict.fromkeys(("number", "enum", "span", "presence"))  # the encoder's spans alone
     args, confidence, reason = head._arguments(tool, request, 1.0)
     assert reason is None and 0.0 < confidence <= 1.0
     assert args == {"temp": 298, "volume": 10, "gas": "air"}
@@ -464,3 +478,33 @@ def test_training_stops_early_on_held_out_calls_and_keeps_the_best_weights(tmp_p
     head = ToolCallHead(tmp_path / "head")
     test = _rows(60, seed=2)
     assert sum(_agree(p, r["_expect"]) for p, r in zip(head.predict(test), test, strict=True)) >= 45
+
+
+def test_heads_only_training_runs_its_epochs_past_the_budget(tmp_path: Path) -> None:
+    """With no encoder layer trained a step is the linear heads on cached states: the frozen pass may spend the whole
+    budget (2 loaded cores: BFCL simple stopped after 0.03 epochs, 42 % of its parameters called unfillable), the
+    planned epochs still run. With a layer trained the budget stops training."""
+    rows = _rows(40, seed=3)
+    encoder = _tiny_encoder(tmp_path / "tiny")
+    heads_only = train_tool_head(
+        rows,
+        tmp_path / "a",
+        encoder_path=encoder,
+        epochs=2,
+        max_len=64,
+        choice="cross",
+        train_layers=0,
+        time_budget=0.0,
+    )
+    assert heads_only.epochs == pytest.approx(2.0, abs=0.2)
+    one_layer = train_tool_head(
+        rows,
+        tmp_path / "b",
+        encoder_path=encoder,
+        epochs=2,
+        max_len=64,
+        choice="cross",
+        train_layers=1,
+        time_budget=0.0,
+    )
+    assert one_layer.steps == 1

@@ -1,0 +1,157 @@
+"""The tool-call head's value rankers (slmc.training.tool_values): fitted on synthetic teacher calls whose tools differ
+per call, they choose numbers, enum options and strings of unseen tools by cues that hold across tools. No model."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from slmc.training.tool_schema import read_tools
+from slmc.training.tool_values import (
+    ENUM_FEATURES,
+    NUMBER_FEATURES,
+    PRESENCE_FEATURES,
+    SPAN_FEATURES,
+    enum_features,
+    fit_presence,
+    fit_ranker,
+    number_candidates,
+    number_features,
+    presence,
+    presence_features,
+    rank,
+    ranker_ok,
+    span_candidates,
+    span_features,
+)
+
+pytest.importorskip("sklearn")
+
+SHAPES = ["rectangle", "box", "frame", "panel", "tile", "plate", "board", "sheet"]
+
+
+def _tool(name: str, props: dict, required: list[str]) -> dict:
+    return {"name": name, "parameters": {"type": "object", "properties": props, "required": required}}
+
+
+def _number_groups(n: int, seed: int) -> list[tuple[list[list[float]], int]]:
+    """Two integer parameters named per call; the request writes them as `name=value`, in either order."""
+    rng = random.Random(seed)
+    groups = []
+    for _ in range(n):
+        first, second = rng.sample(["width", "height", "depth", "count", "size", "limit", "offset"], 2)
+        (tool,) = read_tools(
+            [_tool(rng.choice(SHAPES), {first: {"type": "integer"}, second: {"type": "integer"}}, [first, second])]
+        )
+        a, b = rng.sample(range(2, 99), 2)
+        parts = [f"{first}={a}", f"{second}={b}"]
+        if rng.random() < 0.5:
+            parts.reverse()
+        request = f"make one with {parts[0]} and {parts[1]}"
+        for param, value in ((tool.params[0], a), (tool.params[1], b)):
+            cands = number_candidates(request, param.kind)
+            gold = next(j for j, c in enumerate(cands) if c[2] == value)
+            groups.append((number_features(request, tool, param, cands), gold))
+    return groups
+
+
+def test_number_ranker_reads_the_named_number_not_the_first() -> None:
+    """Fitted on calls whose numbers are written `name=value` in any order, it picks the named number of an unseen
+    tool whose parameters are written in reverse order (order alone would swap them)."""
+    spec = fit_ranker(_number_groups(60, seed=0), NUMBER_FEATURES)
+    assert spec is not None and ranker_ok(spec, NUMBER_FEATURES)
+    (tool,) = read_tools([_tool("crate", {"rows": {"type": "integer"}, "cols": {"type": "integer"}}, ["rows", "cols"])])
+    request = "build a crate with cols=7 and rows=12"
+    cands = number_candidates(request, "integer")
+    assert [v for _, _, v in cands] == [7.0, 12.0]
+    for param, want in ((tool.params[0], 12.0), (tool.params[1], 7.0)):
+        probs = rank(spec, number_features(request, tool, param, cands))
+        assert cands[max(range(len(probs)), key=probs.__getitem__)][2] == want
+        assert abs(sum(probs) - 1.0) < 1e-9
+
+
+def test_number_candidates_read_scales_and_keep_integers_for_integers() -> None:
+    request = "invest $1.5M over 3 years at 7% with 2.5 points"
+    assert [v for _, _, v in number_candidates(request, "integer")] == [1500000.0, 3.0]
+    assert [v for _, _, v in number_candidates(request, "number")] == [1500000.0, 3.0, 0.07, 2.5]
+
+
+def test_enum_ranker_picks_the_option_the_request_spells() -> None:
+    rng = random.Random(1)
+    groups = []
+    for _ in range(40):
+        options = rng.sample(["celsius", "kelvin", "fahrenheit", "metric", "imperial", "json", "xml", "csv"], 3)
+        (tool,) = read_tools([_tool("t", {"mode": {"type": "string", "enum": options}}, ["mode"])])
+        gold = rng.randrange(3)
+        request = f"please answer in {options[gold]} for me"
+        groups.append((enum_features(request, tool.params[0]), gold))
+    spec = fit_ranker(groups, ENUM_FEATURES)
+    assert spec is not None
+    (tool,) = read_tools([_tool("u", {"fmt": {"type": "string", "enum": ["yaml", "toml", "ini"]}}, ["fmt"])])
+    probs = rank(spec, enum_features("convert it to TOML please", tool.params[0]))
+    assert max(range(3), key=probs.__getitem__) == 1 and probs[1] > 0.5
+
+
+def test_span_candidates_keep_quoted_strings_whole_and_skip_stop_word_edges() -> None:
+    request = (
+        "What's the rating of the weapon 'Guardian Sword+' in 'Legend of Zelda: Breath of the Wild'? Go to New York."
+    )
+    texts = [request[a:b] for a, b in span_candidates(request)]
+    assert "Guardian Sword+" in texts and "Legend of Zelda: Breath of the Wild" in texts and "New York" in texts
+    assert not any(t.split()[0].lower() in ("the", "of", "to", "in") for t in texts)
+    assert not any("'" in t.strip("'") and t.count("'") == 1 and not t.startswith("What") for t in texts)
+    assert not any("Wild" in t and "Go" in t for t in texts)  # no candidate crosses a sentence end
+
+
+def test_span_ranker_prefers_the_quoted_name_to_the_word_naming_the_parameter() -> None:
+    rng = random.Random(2)
+    groups = []
+    for _ in range(60):
+        param = rng.choice(["title", "player", "city", "game", "item"])
+        value = rng.choice(["Star Player", "Blue Moon", "Rio", "Mage", "Old Oak Tree"])
+        request = f"set the {param} to '{value}' now"
+        (tool,) = read_tools([_tool("t", {param: {"type": "string"}}, [param])])
+        cands = span_candidates(request)
+        gold = next(j for j, (a, b) in enumerate(cands) if request[a:b] == value)
+        groups.append((span_features(request, tool, tool.params[0], cands, [0.0] * len(cands)), gold))
+    spec = fit_ranker(groups, SPAN_FEATURES)
+    request = "rename the project to 'Red Fox' please"
+    (tool,) = read_tools([_tool("t", {"project": {"type": "string"}}, ["project"])])
+    cands = span_candidates(request)
+    probs = rank(spec, span_features(request, tool, tool.params[0], cands, [0.0] * len(cands)))
+    a, b = cands[max(range(len(cands)), key=probs.__getitem__)]
+    assert request[a:b] == "Red Fox"
+
+
+def test_presence_model_leaves_out_what_the_request_does_not_mention() -> None:
+    (tool,) = read_tools(
+        [
+            _tool(
+                "area",
+                {"radius": {"type": "integer"}, "unit": {"type": "string", "description": "Default 'cm'."}},
+                ["radius"],
+            )
+        ]
+    )
+    unit = tool.params[1]
+    rows = []
+    for i in range(30):
+        rows.append((presence_features(f"area of a circle of radius {i + 2} in cm", tool, unit, 1.0), True))
+        rows.append((presence_features(f"area of a circle of radius {i + 2}", tool, unit, -1.0), False))
+    spec = fit_presence(rows)
+    assert spec is not None and ranker_ok(spec, PRESENCE_FEATURES)
+    assert presence(spec, presence_features("radius 9 in cm please", tool, unit, 1.0)) > 0.5
+    assert presence(spec, presence_features("radius 9 please", tool, unit, -1.0)) < 0.5
+
+
+def test_saved_rankers_are_checked() -> None:
+    assert ranker_ok(None, NUMBER_FEATURES)
+    good = {"features": list(ENUM_FEATURES), "coef": [0.5] * len(ENUM_FEATURES)}
+    assert ranker_ok(good, ENUM_FEATURES)
+    assert not ranker_ok({**good, "coef": [float("nan")] * len(ENUM_FEATURES)}, ENUM_FEATURES)
+    assert not ranker_ok({**good, "coef": [1.0]}, ENUM_FEATURES)
+    assert not ranker_ok({**good, "features": list(NUMBER_FEATURES)}, ENUM_FEATURES)
+    assert not ranker_ok(json.loads('{"features": "x", "coef": true}'), ENUM_FEATURES)
+    assert fit_ranker([([[1.0] * len(ENUM_FEATURES)], 0)], ENUM_FEATURES) is None  # no choice to learn from
