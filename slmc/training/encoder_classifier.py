@@ -101,7 +101,9 @@ class StepBudget:
     """Fits the training steps into ``seconds`` of wall time counted from ``start``: after ``PROBE_STEPS`` steps
     (timed from ``first``), the steps that fit in the time left at the mean step time so far become the schedule's
     end (never more than planned), so the learning rate decays to zero within the budget instead of being cut at a
-    high value. A hard stop remains when the time is up."""
+    high value. The end is estimated again after every step and may move back out (to at most ``planned``) when the
+    steps get faster: on cores shared with other work a slow start would otherwise end the schedule early for good
+    and leave the budget unspent. A hard stop remains when the time is up."""
 
     def __init__(
         self,
@@ -127,8 +129,8 @@ class StepBudget:
         if step < PROBE_STEPS or step >= total:
             return total
         fit = step + int((self.seconds - (now - self.start)) / ((now - self.first) / step))
-        if fit >= total:
-            return total
+        if fit >= self.planned:
+            return self.planned
         if not self.shortened:
             self.shortened = True
             self.log(f"time budget of {self.seconds:g}s: about {fit} of {self.planned} steps fit; schedule shortened")
@@ -179,6 +181,7 @@ def train_encoder_classifier(
     label_smoothing: float = 0.0,
     bucket: bool = True,
     threads: int = 0,
+    freeze_embeddings: bool = False,
 ) -> float:
     """Fine-tune the encoder and its label head on the teacher's labels and save them into ``model_dir``; returns the
     training seconds (the frozen head that starts it included)."""
@@ -202,6 +205,7 @@ def train_encoder_classifier(
             texts, labels, classes, model_dir, seed=seed, epochs=epochs, lr=lr, head_lr=head_lr,
             batch_size=batch_size, max_length=max_length, max_seconds=max_seconds, device=device, log=log, init=init,
             label_smoothing=label_smoothing, bucket=bucket, start=start, cpu0=cpu0,
+            freeze_embeddings=freeze_embeddings,
         )  # fmt: skip
     finally:
         torch.set_num_threads(before_threads)
@@ -227,6 +231,7 @@ def _fine_tune(
     bucket: bool,
     start: float,
     cpu0: float,
+    freeze_embeddings: bool,
 ) -> float:
     import torch
 
@@ -267,9 +272,11 @@ def _fine_tune(
     ids = list(range(len(texts)))
     steps_per_epoch = math.ceil(len(ids) / batch_size)
     planned = total = max(1, int(steps_per_epoch * epochs))
+    if freeze_embeddings:  # the word vectors stay pretrained: no dense gradient and update of the largest matrix
+        encoder.get_input_embeddings().weight.requires_grad_(False)
+    body = [p for p in encoder.parameters() if p.requires_grad]
     optim = torch.optim.AdamW(
-        [{"params": list(encoder.parameters()), "lr": lr}, {"params": list(head.parameters()), "lr": head_lr}],
-        weight_decay=0.01,
+        [{"params": body, "lr": lr}, {"params": list(head.parameters()), "lr": head_lr}], weight_decay=0.01
     )
     bases = [lr, head_lr]
     warmup = max(1, total // 10)
@@ -293,7 +300,7 @@ def _fine_tune(
             group["lr"] = base * factor
         optim.zero_grad()
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(list(encoder.parameters()) + list(head.parameters()), 1.0)
+        torch.nn.utils.clip_grad_norm_(body + list(head.parameters()), 1.0)
         optim.step()
         step += 1
         seen += len(batch)

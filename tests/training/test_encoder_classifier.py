@@ -68,6 +68,20 @@ def test_step_budget_ends_the_schedule_at_the_steps_that_fit_instead_of_cutting_
     assert clock.now <= 60.0
 
 
+def test_step_budget_moves_the_end_back_out_when_the_steps_get_faster():
+    clock = _Clock()
+    budget = StepBudget(100.0, 0.0, 0.0, 1000, clock=clock)
+    total, step = 1000, 0
+    while step < total:
+        clock.now += 5.0 if step < 10 else 0.5  # another process held the cores for the first ten steps
+        step += 1
+        total = budget.after(step, total)
+    # after ten 5 s steps only 20 steps seemed to fit; the faster steps since then move the end out again, so the
+    # schedule ends near the budget (at a 5 s start it would have stopped at step 20, 45 s early)
+    assert step == total and not budget.stopped
+    assert step > 100 and 95.0 <= clock.now <= 100.0
+
+
 def test_step_budget_keeps_a_schedule_that_fits_and_stops_hard_when_time_is_up():
     clock = _Clock()
     budget = StepBudget(100.0, 0.0, 0.0, 20, clock=clock)
