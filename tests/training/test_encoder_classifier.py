@@ -143,6 +143,16 @@ def test_a_small_label_task_trains_end_to_end_and_answers_from_the_saved_files(t
     answers = head.predict([_row(t, "") for t in ("refund my order please", "my card got stolen", "tell me a joke")])
     assert [a.text for a in answers] == ["refund", "card", "out_of_scope"]
     assert all(0.0 <= a.confidence <= 1.0 for a in answers)
+    # the word vectors stay the pretrained ones (frozen); the transformer layers were fine-tuned
+    from transformers import AutoModel
+
+    from slmc.training.encoder_classifier import ENCODER_DIR
+    from slmc.training.span_head import minilm_dir
+
+    tuned = AutoModel.from_pretrained(str(tmp_path / ENCODER_DIR), local_files_only=True, use_safetensors=True)
+    base = AutoModel.from_pretrained(str(minilm_dir()), local_files_only=True, use_safetensors=True)
+    assert torch.equal(tuned.get_input_embeddings().weight, base.get_input_embeddings().weight)
+    assert not torch.equal(tuned.encoder.layer[0].output.dense.weight, base.encoder.layer[0].output.dense.weight)
 
 
 @pytest.mark.parametrize(("rows", "epochs"), [(300, 6.0), (1000, 6.0), (2000, 3.0), (4000, 1.5), (20000, 1.0)])
