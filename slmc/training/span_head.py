@@ -495,8 +495,9 @@ class SpanHead:
             yield ids, mask, tags, keys
 
     def _train(self, examples, epochs, batch_size, lr, head_lr, seed, start, max_seconds) -> tuple[int, bool]:
-        """Fine-tune; returns the optimiser steps taken and whether the time ran out first. With ``max_seconds`` the learning rate's linear decay ends at
-        the steps that fit in the time (``StepBudget``) rather than being cut at a high rate when the time is up."""
+        """Fine-tune; returns the optimiser steps taken and whether the time ran out first. With ``max_seconds`` the
+        learning rate's linear decay ends at the steps that fit in the time (``StepBudget``, as the label head's)
+        rather than being cut at a high rate when the time is up."""
         import torch
 
         from slmc.training.encoder_classifier import StepBudget, lr_factor
