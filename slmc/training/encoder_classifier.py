@@ -90,8 +90,10 @@ def start_weights(features: Any, y: Any, classes: int, *, init: str = "logistic"
 
 
 def lr_factor(step: int, total: int, warmup: int) -> float:
-    """The learning rate's share at ``step`` (0-based) of ``total``: a linear warmup over ``warmup`` steps, then a
-    linear decay that reaches zero at ``total``."""
+    """The learning rate's share at ``step`` (0-based) of ``total``: a linear warmup over ``warmup`` steps (at most half
+    of ``total``: a schedule a time budget shortened below its warmup still decays), then a linear decay that reaches
+    zero at ``total``."""
+    warmup = min(warmup, max(1, total // 2))
     if step < warmup:
         return (step + 1) / max(1, warmup)
     return max(0.0, (total - step) / max(1, total - warmup))

@@ -20,6 +20,10 @@ def test_lr_factor_warms_up_then_decays_linearly_to_zero_at_the_schedules_end():
     assert factors[:4] == [0.25, 0.5, 0.75, 1.0]
     assert all(a >= b for a, b in itertools.pairwise(factors[3:]))  # never rises after the warmup
     assert factors[-1] == pytest.approx(1 / 16) and lr_factor(20, 20, 4) == 0.0
+    # a schedule shortened to 6 steps by a time budget, its warmup planned for 10: it still peaks and decays to zero
+    short = [lr_factor(step, 6, 10) for step in range(6)]
+    assert short[:3] == [pytest.approx(1 / 3), pytest.approx(2 / 3), 1.0] and short[-1] == pytest.approx(1 / 3)
+    assert lr_factor(6, 6, 10) == 0.0
 
 
 def test_length_batches_cover_every_row_once_per_epoch_with_little_padding():
