@@ -21,7 +21,10 @@ from slmc.ir.nodes import FinetunePlan
 from slmc.training.classifier import Prediction
 
 TRAINED_HEADS = ("encoder-classifier", "span-head", "tool-head")
-HEAD_THREADS = 2  # intra-op threads for the encoders while training on the CPU
+# intra-op threads for the encoders while training on the CPU: one, as for every small model (``cpu_threads_for``).
+# With two, each of the many small ops of a MiniLM step waits on both workers, and any other process on the cores
+# stalls them: the span head on snips-weather took 6 steps in 30 s with two threads, 116 with one (load ~2).
+HEAD_THREADS = 1
 
 
 def train_head(

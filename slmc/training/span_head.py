@@ -285,7 +285,8 @@ class FitReport:
     seconds: float = 0.0
     temperature: float = 1.0
     steps: int = 0  # optimiser steps taken
-    planned_steps: int = 0  # fewer taken: stopped by max_seconds
+    planned_steps: int = 0  # fewer taken: the schedule fitted to max_seconds (or stopped by it)
+    stopped: bool = False  # the time ran out before the learning rate's decay ended (a hard stop)
 
     def skip(self, why: str) -> None:
         self.skipped[why] = self.skipped.get(why, 0) + 1
@@ -413,7 +414,7 @@ class SpanHead:
         start = time.perf_counter()
         try:
             report.planned_steps = epochs * math.ceil(len(train) / batch_size)
-            report.steps = head._train(train, epochs, batch_size, lr, head_lr, seed, start, max_seconds)
+            report.steps, report.stopped = head._train(train, epochs, batch_size, lr, head_lr, seed, start, max_seconds)
             if cal:
                 head.meta["temperature"] = report.temperature = head._calibrate(cal)
         finally:
@@ -493,9 +494,13 @@ class SpanHead:
             keys = torch.tensor([examples[i]["keys"] for i in chunk], dtype=torch.long).reshape(len(chunk), -1)
             yield ids, mask, tags, keys
 
-    def _train(self, examples, epochs, batch_size, lr, head_lr, seed, start, max_seconds) -> int:
-        """Fine-tune; returns the optimiser steps taken (fewer than planned when ``max_seconds`` ran out)."""
+    def _train(self, examples, epochs, batch_size, lr, head_lr, seed, start, max_seconds) -> tuple[int, bool]:
+        """Fine-tune; returns the optimiser steps taken and whether the time ran out first. With ``max_seconds`` the
+        learning rate's linear decay ends at the steps that fit in the time (``StepBudget``, as the label head's)
+        rather than being cut at a high rate when the time is up."""
         import torch
+
+        from slmc.training.encoder_classifier import StepBudget, lr_factor
 
         torch.manual_seed(seed)
         rng = random.Random(seed)
@@ -507,30 +512,35 @@ class SpanHead:
             if "word_embeddings" in n:
                 p.requires_grad_(False)  # frozen: faster, and unseen words keep their pretrained vectors
         optim = torch.optim.AdamW([{"params": body, "lr": lr}, {"params": heads, "lr": head_lr}], weight_decay=0.01)
-        steps = epochs * math.ceil(len(examples) / batch_size)
-        warm = max(1, steps // 10)
-        sched = torch.optim.lr_scheduler.LambdaLR(
-            optim, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm)))
-        )
+        bases = [lr, head_lr]
+        total = planned = epochs * math.ceil(len(examples) / batch_size)
+        warm = max(1, planned // 10)
+        now = time.perf_counter
+        budget = StepBudget(max_seconds, start, now(), planned, clock=now) if max_seconds else None
         loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
         taken = 0
-        for _ in range(epochs):
+        while taken < total:
             for ids, mask, tags, keys in self._batches(examples, batch_size, rng):
                 logits, key_logits = model(ids, mask)
                 loss = loss_fn(logits.reshape(-1, logits.shape[-1]), tags.reshape(-1))
                 for k, kl in enumerate(key_logits):
                     loss = loss + loss_fn(kl, keys[:, k])
+                factor = lr_factor(taken, total, warm)
+                for group, base in zip(optim.param_groups, bases, strict=True):
+                    group["lr"] = base * factor
                 optim.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                 optim.step()
-                sched.step()
                 taken += 1
-                if max_seconds is not None and time.perf_counter() - start > max_seconds:
-                    model.eval()
-                    return taken
+                if budget is not None:
+                    total = budget.after(taken, total)
+                    if budget.stopped:
+                        total = taken
+                if taken >= total:
+                    break
         model.eval()
-        return taken
+        return taken, budget is not None and budget.stopped
 
     def _calibrate(self, examples: list[dict[str, Any]]) -> float:
         """One temperature for all tag and key logits, minimising the held-out negative log-likelihood."""

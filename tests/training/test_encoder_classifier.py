@@ -20,6 +20,10 @@ def test_lr_factor_warms_up_then_decays_linearly_to_zero_at_the_schedules_end():
     assert factors[:4] == [0.25, 0.5, 0.75, 1.0]
     assert all(a >= b for a, b in itertools.pairwise(factors[3:]))  # never rises after the warmup
     assert factors[-1] == pytest.approx(1 / 16) and lr_factor(20, 20, 4) == 0.0
+    # a schedule shortened to 6 steps by a time budget, its warmup planned for 10: it still peaks and decays to zero
+    short = [lr_factor(step, 6, 10) for step in range(6)]
+    assert short[:3] == [pytest.approx(1 / 3), pytest.approx(2 / 3), 1.0] and short[-1] == pytest.approx(1 / 3)
+    assert lr_factor(6, 6, 10) == 0.0
 
 
 def test_length_batches_cover_every_row_once_per_epoch_with_little_padding():
@@ -66,6 +70,20 @@ def test_step_budget_ends_the_schedule_at_the_steps_that_fit_instead_of_cutting_
     assert total == 50 and step == 50 and not budget.stopped
     assert lines == ["time budget of 60s: about 50 of 1000 steps fit; schedule shortened"]
     assert clock.now <= 60.0
+
+
+def test_step_budget_moves_the_end_back_out_when_the_steps_get_faster():
+    clock = _Clock()
+    budget = StepBudget(100.0, 0.0, 0.0, 1000, clock=clock)
+    total, step = 1000, 0
+    while step < total:
+        clock.now += 5.0 if step < 10 else 0.5  # another process held the cores for the first ten steps
+        step += 1
+        total = budget.after(step, total)
+    # after ten 5 s steps only 20 steps seemed to fit; the faster steps since then move the end out again, so the
+    # schedule ends near the budget (at a 5 s start it would have stopped at step 20, 45 s early)
+    assert step == total and not budget.stopped
+    assert step > 100 and 95.0 <= clock.now <= 100.0
 
 
 def test_step_budget_keeps_a_schedule_that_fits_and_stops_hard_when_time_is_up():
@@ -129,6 +147,16 @@ def test_a_small_label_task_trains_end_to_end_and_answers_from_the_saved_files(t
     answers = head.predict([_row(t, "") for t in ("refund my order please", "my card got stolen", "tell me a joke")])
     assert [a.text for a in answers] == ["refund", "card", "out_of_scope"]
     assert all(0.0 <= a.confidence <= 1.0 for a in answers)
+    # the word vectors stay the pretrained ones (frozen); the transformer layers were fine-tuned
+    from transformers import AutoModel
+
+    from slmc.training.encoder_classifier import ENCODER_DIR
+    from slmc.training.span_head import minilm_dir
+
+    tuned = AutoModel.from_pretrained(str(tmp_path / ENCODER_DIR), local_files_only=True, use_safetensors=True)
+    base = AutoModel.from_pretrained(str(minilm_dir()), local_files_only=True, use_safetensors=True)
+    assert torch.equal(tuned.get_input_embeddings().weight, base.get_input_embeddings().weight)
+    assert not torch.equal(tuned.encoder.layer[0].output.dense.weight, base.encoder.layer[0].output.dense.weight)
 
 
 @pytest.mark.parametrize(("rows", "epochs"), [(300, 6.0), (1000, 6.0), (2000, 3.0), (4000, 1.5), (20000, 1.0)])

@@ -101,6 +101,23 @@ def test_a_tiny_encoder_learns_spans_absent_keys_and_closed_keys(trained):
     assert all(isinstance(p.value.get("metric"), bool) for p in preds)  # closed keys give the teacher's JSON type
 
 
+def test_a_time_budget_ends_the_learning_rate_decay_at_the_steps_that_fit(monkeypatch):
+    import itertools
+    import time
+
+    pairs = weather(60)
+    tokenizer = tokenizer_for([t for t, _ in pairs])
+    ticks = itertools.count()
+    monkeypatch.setattr(time, "perf_counter", lambda: 0.5 * next(ticks))  # the clock moves half a second a look
+    _, report = SpanHead.fit(
+        pairs, tokenizer=tokenizer, encoder_config=config_for(tokenizer), epochs=40, batch_size=8, max_seconds=10.0,
+        threads=1,
+    )  # fmt: skip
+    assert report.planned_steps == 40 * 7  # 54 rows after the calibration slice
+    # about 20 steps fit in 10 s: the schedule ends there (its rate decayed to zero), not cut when the time is up
+    assert 10 <= report.steps <= 20 and not report.stopped
+
+
 def test_save_and_load_round_trip_gives_identical_predictions(trained, tmp_path):
     head, _, test = trained
     head.save(tmp_path)

@@ -1,0 +1,132 @@
+"""Why a trained span head (``slmc.training.span_head``) disagrees with the teacher, key by key.
+
+Reads the head and the test rows that ``bench/finetune_quality.py --build`` left (``models/<task>`` and
+``datasets/<task>/test.jsonl``) and prints per key: the test answers holding it (teacher or head), how many agree,
+and each disagreement put in one cause: ``missing`` (the teacher has the key, the head not), ``extra`` (the reverse),
+``boundary`` (both spans overlap in the input: too long or too short), ``wrong span`` (no overlap), ``list`` (one
+side lists several spans); then the share of wrong answers among those the head was most and least sure of.
+
+    .venv/bin/python bench/span_errors.py --build /tmp/b --task snips-weather
+    .venv/bin/python bench/span_errors.py --build /tmp/b --task snips-weather --budget 90 '{}' '{"lr": 1e-4}'
+
+With variants (JSON objects of ``SpanHead.fit`` keyword arguments), a head is trained on the build's training rows for
+each (``--budget`` seconds) and judged instead of the saved one, with the fallback the validation split calibrates
+(lowest threshold whose Wilson lower bound clears ``--target``, as the gate does) applied to the test rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def cause(text: str, mine: Any, theirs: Any) -> str:
+    from slmc.answers import values_equal
+    from slmc.training.span_head import find_span
+
+    if mine is None:
+        return "missing"
+    if theirs is None:
+        return "extra"
+    if values_equal(mine, theirs):
+        return "agrees"
+    if isinstance(mine, list) or isinstance(theirs, list):
+        return "list"
+    a, b = find_span(text, str(mine)), find_span(text, str(theirs))
+    if a and b and a[0] < b[1] and b[0] < a[1]:
+        return "boundary"
+    return "wrong span"
+
+
+def judge(head: Any, rows: dict[str, list[dict[str, Any]]], show: int, target: float) -> None:
+    import numpy as np
+
+    from slmc.answers import parse_json
+    from slmc.training.calibration import calibrate_threshold, operating_point
+    from slmc.training.datasets import reference_answer, user_text
+
+    scored: dict[str, tuple[list[float], list[bool]]] = {}
+    per_key: dict[str, dict[str, int]] = {}
+    shown = 0
+    for split in ("validation", "test"):
+        texts = [user_text(r) for r in rows[split]]
+        confs, oks = [], []
+        for text, row, pred in zip(texts, rows[split], head.predict(texts), strict=True):
+            teacher = parse_json(reference_answer(row))
+            teacher = teacher if isinstance(teacher, dict) else {}
+            whole = True
+            for key in sorted(set(teacher) | set(pred.value)):
+                why = cause(text, pred.value.get(key), teacher.get(key))
+                whole = whole and why == "agrees"
+                if split != "test":
+                    continue
+                counts = per_key.setdefault(key, {})
+                counts[why] = counts.get(why, 0) + 1
+                if why in ("boundary", "wrong span") and shown < show:
+                    shown += 1
+                    print(f"  {key}: head {pred.value.get(key)!r} teacher {teacher.get(key)!r} | {text[-100:]!r}")
+            confs.append(pred.confidence)
+            oks.append(whole)
+        scored[split] = (confs, oks)
+    for key, counts in sorted(per_key.items(), key=lambda kv: -sum(kv[1].values())):
+        wrong = ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]) if k != "agrees")
+        print(f"  {key:24s} {sum(counts.values()):4d} answers, {counts.get('agrees', 0):4d} agree; {wrong}")
+    point = calibrate_threshold(*scored["validation"], target=target, binary=True)
+    test = operating_point(*scored["test"], point.threshold, binary=True, target=target)
+    conf, ok = (np.asarray(x) for x in scored["test"])
+    order = np.argsort(-conf, kind="stable")
+    kept = np.cumsum(ok[order]) / np.arange(1, len(ok) + 1)
+    good = np.nonzero(kept >= 0.97)[0]
+    print(
+        f"  test all {ok.mean():.3f} accepted {test.accepted_agreement:.3f} fallback {test.fallback_rate:.3f}"
+        f" lb {test.lower_bound:.3f} | acc@10% {kept[round(0.9 * len(ok)) - 1]:.3f}"
+        f" fb@97% {1 - (good.max() + 1) / len(ok) if good.size else 1.0:.3f} | val all"
+        f" {np.mean(scored['validation'][1]):.3f}",
+        flush=True,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    from slmc.training.datasets import read_jsonl, reference_answer, user_text
+    from slmc.training.span_head import SpanHead
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--build", type=Path, required=True)
+    parser.add_argument("--task", default="snips-weather")
+    parser.add_argument("--show", type=int, default=0, help="print this many boundary / wrong-span examples")
+    parser.add_argument("--budget", type=float, default=90.0, help="training seconds of a variant (0: none)")
+    parser.add_argument("--target", type=float, default=0.95)
+    parser.add_argument("variants", nargs="*")
+    args = parser.parse_args(argv)
+    slug = next(
+        p.name for p in (args.build / "datasets").iterdir() if args.task.replace("-", "_") in p.name.replace("-", "_")
+    )
+    rows = {s: read_jsonl(args.build / "datasets" / slug / f"{s}.jsonl") for s in ("train", "validation", "test")}
+    if not args.variants:
+        print(f"{slug}: the saved head")
+        judge(SpanHead.load(args.build / "models" / slug), rows, args.show, args.target)
+        return 0
+    pairs = [(user_text(r), reference_answer(r)) for r in rows["train"]]
+    for spec in args.variants:
+        kwargs = {"epochs": 3, "batch_size": 16, "lr": 3e-4, "threads": 2, **json.loads(spec)}
+        head, report = SpanHead.fit(pairs, max_seconds=args.budget or None, **kwargs)
+        print(
+            f"{slug} {spec}: {report.steps}/{report.planned_steps} steps, {report.seconds:.0f}s,"
+            f" temperature {report.temperature:g}",
+            flush=True,
+        )
+        judge(head, rows, args.show, args.target)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
