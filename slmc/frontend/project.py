@@ -839,7 +839,18 @@ class Analysis:
             for key in reaching:
                 n = callers.get(key, 0)
                 scope = self.ev.scopes.get(key)
-                if n == 0 or scope is None or scope.kind != "function":
+                if scope is None or scope.kind != "function":
+                    continue
+                if n == 0:
+                    impls = [i for i in self.ev.overrides(key) if i in reaching]
+                    if (
+                        impls
+                        and not inside.get(key)
+                        and not scope.name.startswith("_")
+                        and all(i in wrappers for i in impls)
+                    ):  # ``@abstractmethod def step(...)``: the interface its wrappers implement, whoever calls it
+                        new.add(key)
+                        self.why[key] = "interface method its wrappers implement"
                     continue
                 if scope.name.startswith("__") and scope.name != "__call__":  # __init__ & co. are not an API
                     continue
