@@ -626,6 +626,8 @@ class Analysis:
                     out.append(m.key)
         if self._library_object(func.value, scope):
             return out  # ``self.client.predict(...)`` on a library's object (``Client(url)``): not the tree's interface
+        if _probed(func, scope):
+            return out  # ``if hasattr(tool, "run"): tool.run(**a)``: a duck-typed object of any kind, no interface
         by_name = self.ev.method_by_name(func.attr.value)
         return out + ([by_name] if by_name else [])
 
@@ -1988,6 +1990,26 @@ def _calls_on_param(fn: Scope, site: Site) -> bool:
             node = node.value
             if isinstance(node, cst.Name) and node.value in params:
                 return True
+    return False
+
+
+def _probed(func: cst.Attribute, scope: Scope) -> bool:
+    """Whether the function holding ``obj.m(...)`` asks ``hasattr(obj, "m")`` (the object's type is not known to the
+    code itself)."""
+    receiver = dotted(func.value)
+    if receiver is None:
+        return False
+    for info in scope.calls:
+        call = info.node
+        if not (isinstance(call.func, cst.Name) and call.func.value == "hasattr" and len(call.args) == 2):
+            continue
+        name = call.args[1].value
+        if (
+            dotted(call.args[0].value) == receiver
+            and isinstance(name, cst.SimpleString)
+            and name.evaluated_value == func.attr.value
+        ):
+            return True
     return False
 
 
