@@ -314,6 +314,7 @@ class Analysis:
         A call handing a project function to a higher-order one (``retry(ask, prompt)``) is a call of the
         higher-order function when that reaches a model by itself, else of the function it is given."""
         self._resolve_endpoints()
+        self._narrow_injected()
         found, graph = self._reach()
         if self._resolve_unknown(found):
             found, graph = self._reach()
@@ -323,6 +324,93 @@ class Analysis:
                 site.callee, site.args, site.passed = site.passed, site.passed_args, None
                 switched = True
         return self._reach() if switched else (found, graph)
+
+    def _narrow_injected(self) -> None:
+        """A call on an attribute that a constructor parameter typed as a base class fills (``def __init__(self,
+        backend: Backend): self.backend = backend`` ... ``self.backend.complete(x)``) reaches every implementation of
+        the base; when every construction of the class in the tree passes an instance of one class deriving from it
+        (``Reader(backend=Detector(url))``), the call reaches that class's method only. Runs after the scan, when
+        the constructions are known."""
+        memo: dict[tuple[str, str], str | None] = {}
+        for site in self.sites.values():
+            if site.site != SiteKind.WRAPPER_CALL or site.callee is None or site.passed is not None:
+                continue
+            f = site.info.node.func
+            if not (
+                isinstance(f, cst.Attribute)
+                and isinstance(f.value, cst.Attribute)
+                and isinstance(f.value.value, cst.Name)
+            ):
+                continue
+            fn = site.info.scope if site.info.scope.kind == "function" else site.info.scope.enclosing_function()
+            cls = fn.enclosing_class() if fn is not None else None
+            if cls is None or not fn.params or fn.params[0].name.value != f.value.value.value:
+                continue
+            base_method = self.ev.scopes.get(site.callee)
+            base_cls = base_method.enclosing_class() if base_method is not None else None
+            if base_cls is None:
+                continue
+            key = (cls.key, f.value.attr.value)
+            if key not in memo:
+                memo[key] = self._injected_class(cls.key, f.value.attr.value)
+            concrete = memo[key]
+            if concrete is None or concrete == base_cls.key or not self.ev.derives(concrete, base_cls.key):
+                continue
+            target = self.ev.member(concrete, f.attr.value, True)
+            if isinstance(target, Function) and target.key in self.ev.scopes:
+                site.callee = target.key
+
+    def _injected_class(self, cls_key: str, attr: str) -> str | None:
+        """The one class of the tree whose instances every construction passes for the ``__init__`` parameter that
+        ``self.<attr>`` of ``cls_key`` is set from (its one assignment in the class's lineage), else None."""
+        lineage = [cls_key, *self.ev.subclasses(cls_key)]
+        todo = list(self.ev.bases_of(cls_key))
+        while todo and len(lineage) < 40:
+            k = todo.pop(0)
+            if k not in lineage:
+                lineage.append(k)
+                todo.extend(self.ev.bases_of(k))
+        assigned = []
+        for k in lineage:
+            scope = self.ev.scopes.get(k)
+            if scope is not None:
+                if attr in scope.bindings:
+                    return None
+                assigned += [(k, b) for b in scope.self_attrs.get(attr, ())]
+        if len(assigned) != 1:
+            return None
+        owner, b = assigned[0]
+        if b[0] != "expr" or not isinstance(b[1], cst.Name) or b[2].kind != "function" or b[2].name != "__init__":
+            return None
+        init = b[2]
+        if init.enclosing_class() is None or init.enclosing_class().key != owner:
+            return None
+        name = b[1].value
+        params = [x for x in self.ev.bindings_of(name, init) or ()]
+        if len(params) != 1 or params[0][0] != "param" or params[0][1].annotation is None:
+            return None
+        typed = self.ev.instance_of(params[0][1].annotation.annotation, init)
+        if not isinstance(typed, Instance):
+            return None
+        builders = [owner]
+        for sub in self.ev.subclasses(owner):
+            scope = self.ev.scopes.get(sub)
+            if scope is not None and "__init__" in scope.bindings:
+                return None  # a subclass builds itself with its own parameters
+            builders.append(sub)
+        found: set[str] = set()
+        count = 0
+        for k in builders:
+            for c in self.ev.constructions.get(k, ()):
+                count += 1
+                bound = [a for a, p in _bind(init, list(c.node.args)) if p == name]
+                if len(bound) != 1 or bound[0].star:
+                    return None
+                v = self.ev.value(bound[0].value, c.scope)
+                if not isinstance(v, Instance) or not self.ev.derives(v.cls, typed.cls):
+                    return None
+                found.add(v.cls)
+        return found.pop() if count and len(found) == 1 else None
 
     def _resolve_endpoints(self) -> None:
         """HTTP calls whose URL is built from a parameter (``_request_api(self, api_path, payload)``): a request when
@@ -538,6 +626,8 @@ class Analysis:
                     out.append(m.key)
         if self._library_object(func.value, scope):
             return out  # ``self.client.predict(...)`` on a library's object (``Client(url)``): not the tree's interface
+        if _probed(func, scope):
+            return out  # ``if hasattr(tool, "run"): tool.run(**a)``: a duck-typed object of any kind, no interface
         by_name = self.ev.method_by_name(func.attr.value)
         return out + ([by_name] if by_name else [])
 
@@ -751,7 +841,18 @@ class Analysis:
             for key in reaching:
                 n = callers.get(key, 0)
                 scope = self.ev.scopes.get(key)
-                if n == 0 or scope is None or scope.kind != "function":
+                if scope is None or scope.kind != "function":
+                    continue
+                if n == 0:
+                    impls = [i for i in self.ev.overrides(key) if i in reaching]
+                    if (
+                        impls
+                        and not inside.get(key)
+                        and not scope.name.startswith("_")
+                        and all(i in wrappers for i in impls)
+                    ):  # ``@abstractmethod def step(...)``: the interface its wrappers implement, whoever calls it
+                        new.add(key)
+                        self.why[key] = "interface method its wrappers implement"
                     continue
                 if scope.name.startswith("__") and scope.name != "__call__":  # __init__ & co. are not an API
                     continue
@@ -1889,6 +1990,26 @@ def _calls_on_param(fn: Scope, site: Site) -> bool:
             node = node.value
             if isinstance(node, cst.Name) and node.value in params:
                 return True
+    return False
+
+
+def _probed(func: cst.Attribute, scope: Scope) -> bool:
+    """Whether the function holding ``obj.m(...)`` asks ``hasattr(obj, "m")`` (the object's type is not known to the
+    code itself)."""
+    receiver = dotted(func.value)
+    if receiver is None:
+        return False
+    for info in scope.calls:
+        call = info.node
+        if not (isinstance(call.func, cst.Name) and call.func.value == "hasattr" and len(call.args) == 2):
+            continue
+        name = call.args[1].value
+        if (
+            dotted(call.args[0].value) == receiver
+            and isinstance(name, cst.SimpleString)
+            and name.evaluated_value == func.attr.value
+        ):
+            return True
     return False
 
 
