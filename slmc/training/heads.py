@@ -13,6 +13,7 @@ the head's own confidence, so ``slmc.answers`` and the gate judge them like ever
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,10 +22,20 @@ from slmc.ir.nodes import FinetunePlan
 from slmc.training.classifier import Prediction
 
 TRAINED_HEADS = ("encoder-classifier", "span-head", "tool-head")
-# intra-op threads for the encoders while training on the CPU: one, as for every small model (``cpu_threads_for``).
-# With two, each of the many small ops of a MiniLM step waits on both workers, and any other process on the cores
-# stalls them: the span head on snips-weather took 6 steps in 30 s with two threads, 116 with one (load ~2).
-HEAD_THREADS = 1
+HEAD_THREADS = 2  # intra-op threads for the encoders while training on an otherwise idle CPU
+
+
+def head_threads() -> int:
+    """Intra-op threads for training a head on the CPU: two on idle cores (a MiniLM step measured 0.27 s with two
+    threads against 0.48 s with one, load ~1.7 on 2 cores), one when other processes already hold the cores — then
+    each of the many small ops of a step waits on both workers and training stalls (the span head on snips-weather
+    took 6 steps in 30 s with two threads, 116 with one, on 2 cores busy with other work)."""
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # not offered on this platform
+        load = 0.0
+    return min(HEAD_THREADS, cores) if load <= cores - 1 else 1
 
 
 def train_head(
@@ -60,7 +71,7 @@ def train_head(
             max_seconds=max_seconds,
             device=device,
             log=log,
-            threads=HEAD_THREADS if device == "cpu" else 0,
+            threads=head_threads() if device == "cpu" else 0,
         )
     if plan.method == "span-head":
         from slmc.training.span_head import train_span_head
@@ -74,7 +85,7 @@ def train_head(
             lr=plan.learning_rate,
             seed=plan.seed,
             max_seconds=budget,
-            threads=HEAD_THREADS if device == "cpu" else None,
+            threads=head_threads() if device == "cpu" else None,
         )
         if report.skipped:
             log(f"span head: {report.used} of {report.rows} rows used; skipped {report.skipped}")
@@ -109,7 +120,7 @@ def _train_tool_head(
         batch_calls=plan.batch_size,
         max_len=plan.max_length,
         seed=plan.seed,
-        threads=HEAD_THREADS if device == "cpu" else None,
+        threads=head_threads() if device == "cpu" else None,
         time_budget=budget,
         train_layers=TOOL_TRAIN_LAYERS,
         cache=cache,
@@ -151,7 +162,7 @@ def _crossval_tool_head(
         cache,
         max_len=plan.max_length,
         train_layers=TOOL_TRAIN_LAYERS,
-        threads=HEAD_THREADS if device == "cpu" else None,
+        threads=head_threads() if device == "cpu" else None,
     )
     log(f"tool-call head: frozen layers run once over {len(rows)} calls for {len(ids) + 1} trainings ({primed:.0f}s)")
 
