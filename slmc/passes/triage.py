@@ -516,9 +516,26 @@ def without_example_sections(text: str) -> str:
     return "".join(out)
 
 
+# A fenced block (```...```) and the program statements that make it source code handed in as data
+_FENCED = lazy(r"```[^\n`]*\n?(.*?)```", re.DOTALL)
+_CODE_LINE = lazy(
+    r"^[ \t]*(?:def\s+\w+\s*\(|class\s+\w+\s*[(:]|import\s+[\w.]+|from\s+[\w.]+\s+import\b"
+    r"|(?:export\s+)?(?:async\s+)?function\s+\w+\s*\(|(?:const|let|var)\s+\w+\s*=|#include\s*[<\"]"
+    r"|(?:public|private|protected|static)\s+[\w<>\[\]]+\s+\w+\s*\()",
+    re.MULTILINE,
+)
+
+
+def without_code_blocks(text: str) -> str:
+    """The prompt without the fenced blocks that hold program source (a definition, an import): code handed in to
+    work on is the task's input, and its string literals (``return "It's higher."``) are not what the model is asked
+    to answer. Fenced blocks with no program statement (a JSON answer format, a table) are kept."""
+    return _FENCED.sub(lambda m: "\n" if _CODE_LINE.search(m.group(1)) else m.group(0), text)
+
+
 def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
     """Evidence from the literal prompt text: what the task asks for, in each direction, capped."""
-    text, short_examples = without_examples(without_example_sections("\n".join(texts)))
+    text, short_examples = without_examples(without_example_sections(without_code_blocks("\n".join(texts))))
     if not text.strip():
         return []
     out: list[Evidence] = []

@@ -489,3 +489,20 @@ def test_reordering_given_items_is_closed() -> None:
     assert t.verdict == N, t
     story = add_site(g, "g", 20, system=None, user="Write a story about {topic}, its scenes sorted by theme.")
     assert 'prompt says "rank or compare given answers"' not in triage_site(g, story).reasons
+
+
+def test_source_code_handed_in_is_input_not_the_task() -> None:
+    """A fenced block of program source is the code to work on: its string literals (``return "Too cold."``) are no
+    fixed answer. A fenced answer format without program statements still counts."""
+    g = AgentGraph()
+    code = (
+        "Rewrite the module below with type hints and write the complete code for the new file.\n"
+        "## Current file\n```python\nimport random\n\ndef guess(n: int) -> str:\n"
+        '    if n < random.randint(1, 9):\n        return "Too cold."\n    return "Warm."\n```\n'
+    )
+    site = add_site(g, "f", 10, system=None, user=code)
+    t = triage_site(g, site)
+    assert t.verdict == OPEN and 'prompt says "a fixed literal answer"' not in t.reasons, t
+    fmt = "Tell whether the review below is spam. Answer in this form:\n```\nspam: yes or no\n```\n{review}"
+    kept = triage_site(g, add_site(g, "g", 20, system=None, user=fmt))
+    assert kept.verdict == N and 'prompt says "yes or no"' in kept.reasons, kept
