@@ -143,6 +143,12 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "query generation",
     ),
     (r"fill\s+in\s+the\s+(?:arguments|parameters|fields)|function\s+arguments", 0.8, "argument filling"),
+    # a rule table: three or more listed conditions, each with the answer it gives (``- If X is below 10: say Y``)
+    (
+        r"(?m:(?:^[ \t]*(?:[-*\u2022]|\d+[.)])[ \t]*(?:if|when)\b[^:\n]{3,80}:[ \t]*\S[^\n]*(?:\n|\Z)){3})",
+        1.0,
+        "answer decided by listed rules",
+    ),
     # a summary of given text, especially with a fixed outline
     (
         r"summari[sz](?:e|es|ing)\s+(?:the\s+|this\s+|these\s+|all\s+|a\s+|each\s+)?(?:raw\s+|full\s+|whole\s+)?"

@@ -506,3 +506,19 @@ def test_source_code_handed_in_is_input_not_the_task() -> None:
     fmt = "Tell whether the review below is spam. Answer in this form:\n```\nspam: yes or no\n```\n{review}"
     kept = triage_site(g, add_site(g, "g", 20, system=None, user=fmt))
     assert kept.verdict == N and 'prompt says "yes or no"' in kept.reasons, kept
+
+
+def test_a_table_of_condition_answer_rules_decides_the_answer() -> None:
+    """Three or more listed ``If <condition>: <answer>`` rules map the input onto a fixed answer: a closed task."""
+    g = AgentGraph()
+    rules = (
+        "You help a gardener. Given the soil moisture reading, say what to do.\n"
+        "- If the reading is under 20%: Water the bed today.\n"
+        "- If the reading is between 20% and 60%: Leave it for now.\n"
+        "- If the reading is over 60%: Open the drainage channel.\n"
+        "Reading: {reading}"
+    )
+    t = triage_site(g, add_site(g, "f", 10, system=None, user=rules))
+    assert t.verdict == N and 'prompt says "answer decided by listed rules"' in t.reasons, t
+    two = "Tend the garden.\n- If it rains: stay inside.\n- If it is sunny: mow the lawn.\n{weather}"
+    assert 'prompt says "answer decided by listed rules"' not in triage_site(g, add_site(g, "g", 20, user=two)).reasons
