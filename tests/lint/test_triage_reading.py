@@ -522,3 +522,18 @@ def test_a_table_of_condition_answer_rules_decides_the_answer() -> None:
     assert t.verdict == N and 'prompt says "answer decided by listed rules"' in t.reasons, t
     two = "Tend the garden.\n- If it rains: stay inside.\n- If it is sunny: mow the lawn.\n{weather}"
     assert 'prompt says "answer decided by listed rules"' not in triage_site(g, add_site(g, "g", 20, user=two)).reasons
+
+
+def test_an_answer_spelled_out_after_a_colon_is_a_fixed_literal() -> None:
+    """``Output: "Backup done."`` on its own line gives the answer word for word; a placeholder or a JSON object after
+    the colon is a format, not the answer."""
+    g = AgentGraph()
+    fixed = (
+        "Look at the backup folder listing below.\n"
+        "If the newest archive is from today:\n    Output: \"Backup done.\"\nOtherwise:\n    Output: 'Backup missing.'\n"
+        "{listing}"
+    )
+    t = triage_site(g, add_site(g, "f", 10, system=None, user=fixed))
+    assert 'prompt says "a fixed literal answer"' in t.reasons and t.verdict == N, t
+    shape = 'Read the ticket below and reply.\nOutput: "<your reply to the customer>"\n{ticket}'
+    assert 'prompt says "a fixed literal answer"' not in triage_site(g, add_site(g, "g", 20, user=shape)).reasons
