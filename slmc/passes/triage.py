@@ -316,6 +316,7 @@ _CONSUMERS: dict[str, tuple[float, str]] = {
     "pydantic": (1.5, "answer validated by a pydantic model"),
     "label-set": (1.5, "answer checked for membership in a label set"),
     "regex": (1.0, "answer matched with a regex"),
+    "marker-split": (0.8, "answer cut at a fixed marker"),
     "int": (1.5, "answer cast to int"),
     "float": (1.3, "answer cast to float"),
     "bool": (1.2, "answer cast to bool"),
@@ -776,7 +777,7 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     return evidence
 
 
-_CARRIER_PARSES = frozenset(_CONSUMERS[k][1] for k in ("json.loads", "regex", "label-set"))
+_CARRIER_PARSES = frozenset(_CONSUMERS[k][1] for k in ("json.loads", "regex", "marker-split", "label-set"))
 _STEP_METHOD = lazy(r"^_*(?:a?step|step_stream|run_step|a?step_\w+)$")
 
 
