@@ -7,6 +7,7 @@ uses of tainted expressions are matched against consumer patterns.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ from slmc.ir.nodes import Loc
 
 @dataclass(frozen=True)
 class Consumer:
-    kind: str  # json.loads | pydantic | label-set | regex | int | float | bool | return | llm-input | print | append | unused
+    kind: str  # json.loads | pydantic | label-set | regex | marker-split | int | float | bool | return | llm-input | print | append | unused
     loc: Loc
     labels: tuple[str, ...] = ()
     flows_to: str | None = None  # llm-input: the site the answer feeds
@@ -31,6 +32,8 @@ _PYDANTIC = {"model_validate_json", "parse_raw", "model_validate", "parse_obj", 
 _CASTS = {"int", "float", "bool"}
 _REGEX = {"search", "match", "fullmatch", "findall", "finditer"}
 _APPEND = {"append", "extend", "add", "put", "put_nowait"}
+_SPLIT = {"split", "rsplit", "partition", "rpartition"}
+_MARKER = re.compile(r"[A-Za-z]{3}")
 
 
 def find_consumers(ev: Evaluator, sites: list[Site], ids: dict[int, str]) -> dict[str, list[Consumer]]:
@@ -163,10 +166,19 @@ class _Walker(cst.CSTVisitor):
             self._add(args, name, node)
         elif method in _REGEX:
             self._add(args, "regex", node)
+        elif method in _SPLIT and isinstance(node.func, cst.Attribute) and self._is_marker(node):
+            self._add(self.mentions(node.func.value), "marker-split", node)
         elif name == "print":
             self._add(args, "print", node)
         elif method in _APPEND:
             self._add(args, "append", node)
+
+    def _is_marker(self, node: cst.Call) -> bool:
+        """``answer.split("FINAL ANSWER:")``: cut at a fixed marker with words in it (not a newline, a comma or a
+        code fence), so the answer's form is fixed around it."""
+        first = node.args[0] if node.args and node.args[0].keyword is None and not node.args[0].star else None
+        marker = self.ev.static_str(first.value, self.scope) if first is not None else None
+        return marker is not None and _MARKER.search(marker) is not None and "`" not in marker
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if self.collect and node.attr.value in ("parsed", "output_parsed"):

@@ -131,7 +131,9 @@ class Project:
 class Evaluator:
     def __init__(self, project: Project) -> None:
         self.project = project
-        self.memo: dict[int, Value] = {}
+        # id(expr) -> (expr, its value): the entry holds the node, so a node built on the fly (a string annotation
+        # parsed, a schema name) stays alive and no later node can reuse its id() and read its value
+        self.memo: dict[int, tuple[cst.CSTNode, Value]] = {}
         self.busy: set[int] = set()
         self.scopes: dict[str, Scope] = {}  # key -> function/class scope
         self.keep: list[Any] = []  # keeps nodes alive whose id() is used as a key
@@ -149,7 +151,7 @@ class Evaluator:
         self._pending_at = 0  # number of loaded modules when the pending classes were last mapped
         self._siblings: dict[str, set[str]] = {}  # method -> other subclasses' methods a base-typed call reaches
         self._receiver: str | None = None  # while evaluating a base class's attribute for a subclass (as_receiver)
-        self._receiver_memo: dict[str, dict[int, Value]] = {}
+        self._receiver_memo: dict[str, dict[int, tuple[cst.CSTNode, Value]]] = {}
         self._sdk_bases: dict[str, Client | None] = {}
         self.llm_endpoints: set[int] = (
             set()
@@ -421,7 +423,7 @@ class Evaluator:
             return None
         key = id(expr)
         if key in self.memo:
-            return self.memo[key]
+            return self.memo[key][1]
         if key in self.busy:
             return None
         self.busy.add(key)
@@ -431,7 +433,7 @@ class Evaluator:
             result = None
         finally:
             self.busy.discard(key)
-        self.memo[key] = result
+        self.memo[key] = (expr, result)
         return result
 
     def _value(self, expr: cst.CSTNode, scope: Scope) -> Value:

@@ -124,7 +124,9 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     ),
     (
         r"(?:respond|reply|answer|output|return|say)\s+(?:with\s+)?(?:only\s+|exactly\s+)?[\"'`][^\"'`\n]{1,30}[\"'`]"
-        r"|(?:reply|respond|answer)\s+with\s+exactly\s+one",
+        r"|(?:reply|respond|answer)\s+with\s+exactly\s+one"
+        # ``Output: "Done. Nothing to change."``: the answer itself given after a colon, a sentence at most
+        r"|(?:respond|reply|answer|output|say)\s*:[ \t]*[\"'][^\"'`\n{}\[\]<>]{1,50}[\"'][ \t]*(?=\n|\Z)",
         1.1,
         "a fixed literal answer",
     ),
@@ -143,6 +145,12 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "query generation",
     ),
     (r"fill\s+in\s+the\s+(?:arguments|parameters|fields)|function\s+arguments", 0.8, "argument filling"),
+    # a rule table: three or more listed conditions, each with the answer it gives (``- If X is below 10: say Y``)
+    (
+        r"(?m:(?:^[ \t]*(?:[-*\u2022]|\d+[.)])[ \t]*(?:if|when)\b[^:\n]{3,80}:[ \t]*\S[^\n]*(?:\n|\Z)){3})",
+        1.0,
+        "answer decided by listed rules",
+    ),
     # a summary of given text, especially with a fixed outline
     (
         r"summari[sz](?:e|es|ing)\s+(?:the\s+|this\s+|these\s+|all\s+|a\s+|each\s+)?(?:raw\s+|full\s+|whole\s+)?"
@@ -308,6 +316,7 @@ _CONSUMERS: dict[str, tuple[float, str]] = {
     "pydantic": (1.5, "answer validated by a pydantic model"),
     "label-set": (1.5, "answer checked for membership in a label set"),
     "regex": (1.0, "answer matched with a regex"),
+    "marker-split": (0.8, "answer cut at a fixed marker"),
     "int": (1.5, "answer cast to int"),
     "float": (1.3, "answer cast to float"),
     "bool": (1.2, "answer cast to bool"),
@@ -516,9 +525,26 @@ def without_example_sections(text: str) -> str:
     return "".join(out)
 
 
+# A fenced block (```...```) and the program statements that make it source code handed in as data
+_FENCED = lazy(r"```[^\n`]*\n?(.*?)```", re.DOTALL)
+_CODE_LINE = lazy(
+    r"^[ \t]*(?:def\s+\w+\s*\(|class\s+\w+\s*[(:]|import\s+[\w.]+|from\s+[\w.]+\s+import\b"
+    r"|(?:export\s+)?(?:async\s+)?function\s+\w+\s*\(|(?:const|let|var)\s+\w+\s*=|#include\s*[<\"]"
+    r"|(?:public|private|protected|static)\s+[\w<>\[\]]+\s+\w+\s*\()",
+    re.MULTILINE,
+)
+
+
+def without_code_blocks(text: str) -> str:
+    """The prompt without the fenced blocks that hold program source (a definition, an import): code handed in to
+    work on is the task's input, and its string literals (``return "It's higher."``) are not what the model is asked
+    to answer. Fenced blocks with no program statement (a JSON answer format, a table) are kept."""
+    return _FENCED.sub(lambda m: "\n" if _CODE_LINE.search(m.group(1)) else m.group(0), text)
+
+
 def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
     """Evidence from the literal prompt text: what the task asks for, in each direction, capped."""
-    text, short_examples = without_examples(without_example_sections("\n".join(texts)))
+    text, short_examples = without_examples(without_example_sections(without_code_blocks("\n".join(texts))))
     if not text.strip():
         return []
     out: list[Evidence] = []
@@ -751,7 +777,7 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     return evidence
 
 
-_CARRIER_PARSES = frozenset(_CONSUMERS[k][1] for k in ("json.loads", "regex", "label-set"))
+_CARRIER_PARSES = frozenset(_CONSUMERS[k][1] for k in ("json.loads", "regex", "marker-split", "label-set"))
 _STEP_METHOD = lazy(r"^_*(?:a?step|step_stream|run_step|a?step_\w+)$")
 
 

@@ -489,3 +489,51 @@ def test_reordering_given_items_is_closed() -> None:
     assert t.verdict == N, t
     story = add_site(g, "g", 20, system=None, user="Write a story about {topic}, its scenes sorted by theme.")
     assert 'prompt says "rank or compare given answers"' not in triage_site(g, story).reasons
+
+
+def test_source_code_handed_in_is_input_not_the_task() -> None:
+    """A fenced block of program source is the code to work on: its string literals (``return "Too cold."``) are no
+    fixed answer. A fenced answer format without program statements still counts."""
+    g = AgentGraph()
+    code = (
+        "Rewrite the module below with type hints and write the complete code for the new file.\n"
+        "## Current file\n```python\nimport random\n\ndef guess(n: int) -> str:\n"
+        '    if n < random.randint(1, 9):\n        return "Too cold."\n    return "Warm."\n```\n'
+    )
+    site = add_site(g, "f", 10, system=None, user=code)
+    t = triage_site(g, site)
+    assert t.verdict == OPEN and 'prompt says "a fixed literal answer"' not in t.reasons, t
+    fmt = "Tell whether the review below is spam. Answer in this form:\n```\nspam: yes or no\n```\n{review}"
+    kept = triage_site(g, add_site(g, "g", 20, system=None, user=fmt))
+    assert kept.verdict == N and 'prompt says "yes or no"' in kept.reasons, kept
+
+
+def test_a_table_of_condition_answer_rules_decides_the_answer() -> None:
+    """Three or more listed ``If <condition>: <answer>`` rules map the input onto a fixed answer: a closed task."""
+    g = AgentGraph()
+    rules = (
+        "You help a gardener. Given the soil moisture reading, say what to do.\n"
+        "- If the reading is under 20%: Water the bed today.\n"
+        "- If the reading is between 20% and 60%: Leave it for now.\n"
+        "- If the reading is over 60%: Open the drainage channel.\n"
+        "Reading: {reading}"
+    )
+    t = triage_site(g, add_site(g, "f", 10, system=None, user=rules))
+    assert t.verdict == N and 'prompt says "answer decided by listed rules"' in t.reasons, t
+    two = "Tend the garden.\n- If it rains: stay inside.\n- If it is sunny: mow the lawn.\n{weather}"
+    assert 'prompt says "answer decided by listed rules"' not in triage_site(g, add_site(g, "g", 20, user=two)).reasons
+
+
+def test_an_answer_spelled_out_after_a_colon_is_a_fixed_literal() -> None:
+    """``Output: "Backup done."`` on its own line gives the answer word for word; a placeholder or a JSON object after
+    the colon is a format, not the answer."""
+    g = AgentGraph()
+    fixed = (
+        "Look at the backup folder listing below.\n"
+        "If the newest archive is from today:\n    Output: \"Backup done.\"\nOtherwise:\n    Output: 'Backup missing.'\n"
+        "{listing}"
+    )
+    t = triage_site(g, add_site(g, "f", 10, system=None, user=fixed))
+    assert 'prompt says "a fixed literal answer"' in t.reasons and t.verdict == N, t
+    shape = 'Read the ticket below and reply.\nOutput: "<your reply to the customer>"\n{ticket}'
+    assert 'prompt says "a fixed literal answer"' not in triage_site(g, add_site(g, "g", 20, user=shape)).reasons
