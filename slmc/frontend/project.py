@@ -631,6 +631,29 @@ class Analysis:
         by_name = self.ev.method_by_name(func.attr.value)
         return out + ([by_name] if by_name else [])
 
+    def _self_attr_bindings(self, expr: cst.Attribute, scope: Scope) -> list[tuple] | None:
+        """What ``self.attr`` is assigned in the method's class and its bases (a closure inside a method included),
+        class first; None when ``expr`` is not an attribute of the method's ``self``."""
+        fn = scope.enclosing_function()
+        while fn is not None and fn.enclosing_class() is None and fn.parent is not None:
+            fn = fn.parent.enclosing_function()  # a closure inside a method
+        cls = fn.enclosing_class() if fn is not None else None
+        if cls is None or not fn.params or not isinstance(expr.value, cst.Name):
+            return None
+        if fn.params[0].name.value != expr.value.value:
+            return None
+        out: list[tuple] = []
+        todo, seen = [cls.key], set()
+        while todo and len(seen) < 20:
+            key = todo.pop(0)
+            if key in seen:
+                continue
+            seen.add(key)
+            owner = self.ev.scopes.get(key)
+            out += list(owner.self_attrs.get(expr.attr.value, ())) if owner is not None else []
+            todo.extend(self.ev.bases_of(key))
+        return out
+
     def _library_object(self, expr: cst.CSTNode, scope: Scope) -> bool:
         """Whether a name or ``self.attr`` is only ever assigned an object built by a class imported from outside the
         tree (``self.client = Client(endpoint)`` with ``from some_library import Client``)."""
@@ -638,21 +661,7 @@ class Analysis:
         if isinstance(expr, cst.Name):
             bindings = list(self.ev.bindings_of(expr.value, scope) or ())
         elif isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
-            fn = scope.enclosing_function()
-            while fn is not None and fn.enclosing_class() is None and fn.parent is not None:
-                fn = fn.parent.enclosing_function()
-            cls = fn.enclosing_class() if fn is not None else None
-            if cls is None or not fn.params or fn.params[0].name.value != expr.value.value:
-                return False
-            todo, seen = [cls.key], set()
-            while todo and len(seen) < 20:
-                key = todo.pop(0)
-                if key in seen:
-                    continue
-                seen.add(key)
-                owner = self.ev.scopes.get(key)
-                bindings += list(owner.self_attrs.get(expr.attr.value, ())) if owner is not None else []
-                todo.extend(self.ev.bases_of(key))
+            bindings = self._self_attr_bindings(expr, scope) or []
         if not bindings:
             return False
         for b in bindings:
@@ -685,24 +694,10 @@ class Analysis:
                     out += self._sources(b[1], b[2], callers, memo, depth + 1)
             return out
         if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
-            fn = scope.enclosing_function()
-            while fn is not None and fn.enclosing_class() is None and fn.parent is not None:
-                fn = fn.parent.enclosing_function()  # a closure inside a method
-            cls = fn.enclosing_class() if fn is not None else None
-            if cls is None or not fn.params or fn.params[0].name.value != expr.value.value:
-                return []
             out = []
-            todo, seen = [cls.key], set()
-            while todo and len(seen) < 20:
-                key = todo.pop(0)
-                if key in seen:
-                    continue
-                seen.add(key)
-                owner = self.ev.scopes.get(key)
-                for b in owner.self_attrs.get(expr.attr.value, ()) if owner is not None else ():
-                    if b[0] == "expr" and isinstance(b[1], cst.Name):
-                        out += self._sources(b[1], b[2], callers, memo, depth + 1)
-                todo.extend(self.ev.bases_of(key))
+            for b in self._self_attr_bindings(expr, scope) or ():
+                if b[0] == "expr" and isinstance(b[1], cst.Name):
+                    out += self._sources(b[1], b[2], callers, memo, depth + 1)
             return out
         return []
 
