@@ -26,16 +26,17 @@ HEAD_THREADS = 2  # intra-op threads for the encoders while training on an other
 
 
 def head_threads() -> int:
-    """Intra-op threads for training a head on the CPU: two on idle cores (a MiniLM step measured 0.27 s with two
-    threads against 0.48 s with one, load ~1.7 on 2 cores), one when other processes already hold the cores — then
-    each of the many small ops of a step waits on both workers and training stalls (the span head on snips-weather
-    took 6 steps in 30 s with two threads, 116 with one, on 2 cores busy with other work)."""
+    """Intra-op threads for training a head on the CPU: two (a MiniLM step measured 0.27 s with two threads against
+    0.48 s with one, load ~1.7 on 2 cores), but one when other processes oversubscribe the cores — then each of the
+    many small ops of a step waits on both workers and training stalls (the span head on snips-weather took 6 steps in
+    30 s with two threads, 116 with one, on 2 cores at load 6-16). The load average counts this compile's own work
+    too (up to a core or two), hence the margin above the core count."""
     cores = os.cpu_count() or 1
     try:
         load = os.getloadavg()[0]
     except OSError:  # not offered on this platform
         load = 0.0
-    return min(HEAD_THREADS, cores) if load <= cores - 1 else 1
+    return min(HEAD_THREADS, cores) if load <= cores + 1 else 1
 
 
 def train_head(
@@ -95,9 +96,10 @@ def train_head(
     raise ValueError(f"not an encoder head: {plan.method!r}")
 
 
-TOOL_TRAIN_LAYERS = 0  # top encoder layers the tool-call head fine-tunes: none (its status heads train on the frozen
-# states; numbers, options and strings are chosen by tool_values rankers): with one layer, BFCL simple on 2 loaded cores
-# spent its 90 s budget on the frozen pass (0.03 epochs, all-calls agreement 0.288 against 0.44 with none)
+TOOL_TRAIN_LAYERS = 1  # top encoder layers the tool-call head fine-tunes (the frozen ones run once per call): with
+# none, a site's own recurring tool lost what its options mean (the support example's route_ticket fell from 100 % to
+# 26.5 %: "Intent: account" -> queue "accounts", "Urgency: medium" -> priority 2); on BFCL at load 6-18, none did better
+# (all-calls 0.44 vs 0.288) because the frozen pass ate the 90 s budget
 
 
 def _train_tool_head(

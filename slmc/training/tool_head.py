@@ -1207,13 +1207,17 @@ class ToolCallHead:
 
         if len(p.enum) == 1:
             return p.enum[0], 1.0
-        if self._rankers["enum"] is not None:
-            probs = rank(self._rankers["enum"], enum_features(request, p))
-            best = max(range(len(probs)), key=probs.__getitem__)
-            return p.enum[best], probs[best]
-        probs = torch.softmax(self._enc.option_scores(hidden, seq).float(), dim=0)
-        best = int(torch.argmax(probs))
-        return p.enum[best], float(probs[best])
+        learned = torch.softmax(self._enc.option_scores(hidden, seq).float(), dim=0).tolist()
+        if self._rankers["enum"] is not None and len(learned) == len(p.enum):
+            # two experts, multiplied: the ranker reads what the request writes (an option named in it: tools that
+            # differ per call), the option head what the teacher's calls taught for this parameter (a site's own
+            # tool, where "Intent: account" means queue "accounts"); the surer one decides
+            ranked = rank(self._rankers["enum"], enum_features(request, p))
+            joint = [a * b for a, b in zip(learned, ranked, strict=True)]
+            total = sum(joint) or 1.0
+            learned = [x / total for x in joint]
+        best = max(range(len(learned)), key=learned.__getitem__)
+        return p.enum[best], float(learned[best])
 
 
 def _decode_span(logits: Any, segment: Any, seq: _Seq, request: str) -> tuple[str | None, float]:
