@@ -35,7 +35,7 @@ import json
 import math
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -1160,14 +1160,12 @@ class ToolCallHead:
             cands = number_candidates(request, p.kind)
             probs = rank(self._rankers["number"], number_features(request, tool, p, cands))
             ranked[i] = sorted(zip(probs, cands, strict=True), key=lambda x: -x[0])
-        for i, prob in sorted(numbers, key=lambda k: -(ranked[k[0]][0][0] if ranked[k[0]] else 0.0)):
+        for i, prob, q, pick in _surest_first(ranked, numbers, used):
             p = tool.params[i]
-            pick = next(((q, c) for q, c in ranked[i] if not any(c[0] < d and a < c[1] for a, d in used)), None)
             if pick is None:
                 out[i] = ArgDecision(p.name, p.kind, "value", None, 0.0, f"argument {p.name!r}: no number left")
                 continue
-            q, (a, b, value) = pick
-            used.append((a, b))
+            a, b, value = pick
             number = (
                 int(value) if p.kind == "integer" or (float(value).is_integer() and "." not in request[a:b]) else value
             )
@@ -1192,14 +1190,12 @@ class ToolCallHead:
             cosine = _param_cosines(self._chooser, p, request, cands)
             probs = rank(self._rankers["span"], span_features(request, tool, p, cands, cosine))
             ranked[i] = sorted(zip(probs, cands, strict=True), key=lambda x: -x[0])
-        for i, prob in sorted(strings, key=lambda k: -(ranked[k[0]][0][0] if ranked[k[0]] else 0.0)):
+        for i, prob, q, pick in _surest_first(ranked, strings, used):
             p = tool.params[i]
-            pick = next(((q, c) for q, c in ranked[i] if not any(c[0] < d and a < c[1] for a, d in used)), None)
             if pick is None:
                 out[i] = ArgDecision(p.name, p.kind, "value", None, 0.0, f"no span for argument {p.name!r}")
                 continue
-            q, (a, b) = pick
-            used.append((a, b))
+            a, b = pick
             out[i] = ArgDecision(p.name, p.kind, "value", request[a:b], prob * q)
 
     def _enum(self, p: Param, hidden: Any, seq: _Seq, request: str) -> tuple[Any, float]:
@@ -1218,6 +1214,21 @@ class ToolCallHead:
             learned = [x / total for x in joint]
         best = max(range(len(learned)), key=learned.__getitem__)
         return p.enum[best], float(learned[best])
+
+
+def _surest_first(
+    ranked: dict[int, list[tuple[float, Any]]], wanted: list[tuple[int, float]], used: list[tuple[int, int]]
+) -> Iterator[tuple[int, float, float, Any]]:
+    """``(parameter index, its probability, candidate probability, candidate)`` for each wanted parameter, the one
+    whose best candidate scores highest first; each gets its best candidate (``(start, end, ...)``) that overlaps no
+    place a surer parameter took, and that place is then taken (appended to ``used``); ``None`` when none is left."""
+    for i, prob in sorted(wanted, key=lambda k: -(ranked[k[0]][0][0] if ranked[k[0]] else 0.0)):
+        pick = next(((q, c) for q, c in ranked[i] if not any(c[0] < d and a < c[1] for a, d in used)), None)
+        if pick is None:
+            yield i, prob, 0.0, None
+            continue
+        used.append((pick[1][0], pick[1][1]))
+        yield i, prob, pick[0], pick[1]
 
 
 def _decode_span(logits: Any, segment: Any, seq: _Seq, request: str) -> tuple[str | None, float]:
