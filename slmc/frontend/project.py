@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import ast
 import bisect
+import gc
 import io
 import re
 import signal
 import threading
 import time
 import tokenize
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,23 @@ MAX_BYTES = 2_000_000
 MAX_LINES = 50_000
 LARGE_FILE_SECONDS = 20.0
 SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", "node_modules", ".tox", ".mypy_cache", "build", "dist", ".eggs"}
+
+
+@contextmanager
+def young_collections_only(threshold: int = 50_000) -> Iterator[None]:
+    """Cyclic garbage collection of young objects only, and less often, while a tree is analysed.
+
+    The analysis keeps every parsed tree and index alive (about a hundred nodes per line of code); with the default
+    thresholds, each burst of allocations makes the collector walk all of them again in a full collection, about a
+    third of the CPU time of a large tree (camel, 1,142 files: 14.8 s -> 10.7 s). Young collections still run (every
+    ``threshold`` allocations), so cyclic garbage made on the way is freed as it goes; the old thresholds are back on
+    the way out, also after an exception."""
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], threshold), max(old[1], 20), max(old[2], 1_000_000))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 @dataclass
@@ -178,6 +197,10 @@ class Analysis:
 
     # ---- analysis --------------------------------------------------------------------------------------------------
     def run(self) -> AgentGraph:
+        with young_collections_only():
+            return self._run()
+
+    def _run(self) -> AgentGraph:
         pending = dict(self.files)
         names: set[str] = set()  # after the first round: the module names an import must mention (export_names)
         later_round: set[str] = set()

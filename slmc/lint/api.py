@@ -339,8 +339,37 @@ def lint_paths(
 
     Raises ``SlmcError`` for bad configuration or missing paths; bad files become E001..E003 diagnostics.
     """
-    from slmc.frontend import analyze_paths
+    from slmc.frontend.project import analyze_paths, young_collections_only
 
+    with young_collections_only():  # the trees, the graph and the triage's tables stay alive the whole run
+        return _lint_paths(
+            paths,
+            config,
+            config_file,
+            select,
+            extend_select,
+            ignore,
+            exclude,
+            extend_exclude,
+            stdin,
+            stdin_filename,
+            analyze_paths,
+        )
+
+
+def _lint_paths(
+    paths: Sequence[Path | str],
+    config: Config | None,
+    config_file: Path | None,
+    select: Sequence[str] | None,
+    extend_select: Sequence[str],
+    ignore: Sequence[str],
+    exclude: Sequence[str] | None,
+    extend_exclude: Sequence[str],
+    stdin: bytes | None,
+    stdin_filename: str | None,
+    analyze_paths: Callable[..., tuple[AgentGraph, list[Diagnostic]]],
+) -> LintReport:
     path_list = [Path(stdin_filename or ".")] if stdin is not None else [Path(p) for p in paths] or [Path(".")]
     config = config or load_config(path_list, config_file)
     settings = replace(
