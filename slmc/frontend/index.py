@@ -139,6 +139,39 @@ class _Indexer(cst.CSTVisitor):
         self.statements: list[cst.CSTNode] = []
 
     # ---- generic: parent stack and dead code ---------------------------------------------------------------------
+    def walk(self, node: cst.CSTNode) -> None:
+        """``node.visit(self)``, in one function: the tree's hundred nodes per line each cost a call of ``on_visit``,
+        ``on_leave`` and ``children`` on the generic path. The same order, stacks and dead-code rule."""
+        kind = type(node)
+        try:
+            visit, leave, statement = _HOOKS[kind]
+        except KeyError:
+            visit, leave, statement = _HOOKS[kind] = (
+                getattr(_Indexer, "visit_" + kind.__name__, None),
+                getattr(_Indexer, "leave_" + kind.__name__, None),
+                issubclass(kind, _STATEMENTS),
+            )
+        self.stack.append(node)
+        if statement:
+            self.statements.append(node)
+        live = id(node) not in self.dead
+        if live and (visit is None or visit(self, node) is not False):
+            for name in kind._kids:
+                value = getattr(node, name)
+                if value is None:
+                    continue
+                if isinstance(value, cst.CSTNode):
+                    self.walk(value)
+                else:
+                    for item in value:
+                        if isinstance(item, cst.CSTNode):
+                            self.walk(item)
+        if live and leave is not None:
+            leave(self, node)
+        self.stack.pop()
+        if self.statements and self.statements[-1] is node:
+            self.statements.pop()
+
     def on_visit(self, node: cst.CSTNode) -> bool:
         self.stack.append(node)
         if isinstance(node, cst.BaseStatement | cst.BaseSmallStatement):
@@ -169,10 +202,10 @@ class _Indexer(cst.CSTVisitor):
         if const is None:
             return True
         if const:
-            node.test.visit(self)
-            node.body.visit(self)
+            self.walk(node.test)
+            self.walk(node.body)
         elif node.orelse is not None:
-            node.orelse.visit(self)
+            self.walk(node.orelse)
         return False
 
     def visit_While(self, node: cst.While) -> bool:
@@ -372,6 +405,11 @@ class _Indexer(cst.CSTVisitor):
         self.scope.calls.append(CallInfo(node, self.scope, isinstance(parent, cst.Await), stmt))
 
 
+# node type -> (the indexer's visit_ and leave_ functions, or None; whether it is a statement), found once per type
+_HOOKS: dict[type, tuple[Any, Any, bool]] = {}
+_STATEMENTS = (cst.BaseStatement, cst.BaseSmallStatement)
+
+
 def _is_local(func: Scope, name: str) -> bool:
     """Whether ``name`` is a parameter or a name the function (or one enclosing it) binds before or where it is used:
     anything else read in a function is a module global."""
@@ -390,5 +428,5 @@ def index_module(relpath: str, source: str, tree: cst.Module) -> ModuleIndex:
     index = ModuleIndex(name, relpath, is_package, source, tree, positions)
     index.scope = Scope("module", "<module>", "", None, tree, index, line=1)
     index.scopes.append(index.scope)
-    tree.visit(_Indexer(index))
+    _Indexer(index).walk(tree)
     return index
