@@ -108,7 +108,9 @@ def test_dead_code_stays_out_of_the_walk() -> None:
     walked = _index("snippet.py", SNIPPETS["dead_after_return"], generic=False)
     called = sorted(c.node.func.value for s in walked.scopes for c in s.calls if isinstance(c.node.func, syntax.Name))
     assert "h" not in called  # after ``raise``: dead
-    attrs = [c.node.func.attr.value for s in walked.scopes for c in s.calls if isinstance(c.node.func, syntax.Attribute)]
+    attrs = [
+        c.node.func.attr.value for s in walked.scopes for c in s.calls if isinstance(c.node.func, syntax.Attribute)
+    ]
     assert attrs == ["create"]  # only the call before ``return``
     constant = _index("snippet.py", SNIPPETS["constant_if"], generic=False)
     names = sorted(c.node.func.value for s in constant.scopes for c in s.calls)
