@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import ast
-import bisect
 import gc
 import io
 import re
@@ -1838,23 +1837,42 @@ def _references(texts: dict[str, str], names: set[str], inits: set[str]) -> dict
     plain = all(_WORD.fullmatch(n) for n in names)
     loose = None if plain else re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
     for mod_name, text in texts.items():
+        found: list[tuple[int, str]]  # (offset, name), in text order
         if loose is None:
-            if names.isdisjoint(_WORD.findall(text)):
+            present = names.intersection(_WORD.findall(text))
+            if not present:
                 continue
-            found = [m for m in _WORD.finditer(text) if m.group() in names]
+            found = sorted(_word_offsets(text, present))
         else:
-            found = list(loose.finditer(text))
+            found = [(m.start(), m.group()) for m in loose.finditer(text)]
             if not found:
                 continue
         skip = [] if mod_name in inits else [(m.start(), m.end()) for m in _IMPORT_STMT.finditer(text)]
-        starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        for m in found:
-            if any(a <= m.start() < b for a, b in skip) or re.search(
-                r"\bdef[ \t]+$", text[max(0, m.start() - 12) : m.start()]
-            ):
+        line, counted = 1, 0  # the line of offset ``counted``
+        for start, name in found:
+            if any(a <= start < b for a, b in skip) or re.search(r"\bdef[ \t]+$", text[max(0, start - 12) : start]):
                 continue
-            out.setdefault(m.group(), []).append((mod_name, bisect.bisect_right(starts, m.start())))
+            line += text.count("\n", counted, start)
+            counted = start
+            out.setdefault(name, []).append((mod_name, line))
     return out
+
+
+def _word_offsets(text: str, words: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """(offset, word) of every whole-word occurrence (a maximal ``\\w+`` run) of each of ``words`` in ``text``: what
+    ``_WORD.finditer`` finds equal to one of them, by ``str.find`` (no match object per word of the text)."""
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if (at == 0 or not _is_word_char(text[at - 1])) and (end == len(text) or not _is_word_char(text[end])):
+                yield at, word
+            at = text.find(word, end)
+
+
+def _is_word_char(ch: str) -> bool:
+    """Whether ``ch`` is a ``\\w`` character (the re module's rule: alphanumeric in Unicode, or the underscore)."""
+    return ch.isalnum() or ch == "_"
 
 
 def _top_function_at(mod: ModuleIndex, line: int) -> Scope | None:

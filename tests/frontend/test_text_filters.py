@@ -99,14 +99,17 @@ def _references_by_regex(texts: dict[str, str], names: set[str], inits: set[str]
 
 
 REF_TOKENS = st.sampled_from(
-    ["ask", "ask_llm", "_ask", "run", "def ", "import ", "from m ", " ", "\n", ".", "(", "é", "·", "ask·x"]
+    [
+        *("ask", "ask_llm", "_ask", "run", "def ", "import ", "from m ", " ", "\n", ".", "(", "é", "·", "ask·x"),
+        *("1", "²", "askask", "sss", "ss"),  # a digit the regex reads as \\w; names inside longer runs of themselves
+    ]
 )
 
 
 @SETTINGS
 @given(
     st.dictionaries(st.sampled_from(["a", "b", "pkg.__init__"]), st.lists(REF_TOKENS, max_size=30).map("".join)),
-    st.sets(st.sampled_from(["ask", "ask_llm", "run", "éask", "ask·x"]), min_size=1),  # "·" is not \\w: the regex
+    st.sets(st.sampled_from(["ask", "ask_llm", "run", "éask", "ask·x", "ss"]), min_size=1),  # "·" is not \\w: the regex
 )
 def test_references_are_the_regex_occurrences(texts: dict[str, str], names: set[str]) -> None:
     inits = {"pkg.__init__"}
