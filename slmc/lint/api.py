@@ -339,26 +339,26 @@ def lint_paths(
 
     Raises ``SlmcError`` for bad configuration or missing paths; bad files become E001..E003 diagnostics.
     """
-    from slmc.frontend.project import analyze_paths, young_collections_only
+    from slmc.frontend.project import young_collections_only
 
     with young_collections_only():  # the trees, the graph and the triage's tables stay alive the whole run
         return _lint_paths(
             paths,
-            config,
-            config_file,
-            select,
-            extend_select,
-            ignore,
-            exclude,
-            extend_exclude,
-            stdin,
-            stdin_filename,
-            analyze_paths,
+            config=config,
+            config_file=config_file,
+            select=select,
+            extend_select=extend_select,
+            ignore=ignore,
+            exclude=exclude,
+            extend_exclude=extend_exclude,
+            stdin=stdin,
+            stdin_filename=stdin_filename,
         )
 
 
 def _lint_paths(
     paths: Sequence[Path | str],
+    *,
     config: Config | None,
     config_file: Path | None,
     select: Sequence[str] | None,
@@ -368,8 +368,10 @@ def _lint_paths(
     extend_exclude: Sequence[str],
     stdin: bytes | None,
     stdin_filename: str | None,
-    analyze_paths: Callable[..., tuple[AgentGraph, list[Diagnostic]]],
 ) -> LintReport:
+    """``lint_paths``'s work (its arguments, all given)."""
+    from slmc.frontend import analyze_paths
+
     path_list = [Path(stdin_filename or ".")] if stdin is not None else [Path(p) for p in paths] or [Path(".")]
     config = config or load_config(path_list, config_file)
     settings = replace(
