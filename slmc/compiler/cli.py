@@ -8,6 +8,7 @@ Errors the user can fix (``SlmcError``) print one message and exit 2; never a tr
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -56,6 +57,7 @@ def _take_debug(argv: list[str]) -> tuple[list[str], bool]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    program = argv is None  # run as ``slmc`` / ``python -m slmc``: the process ends when this returns
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     # Parse only the global part; the subcommand builds its own parser lazily. ``--debug`` is accepted before or
@@ -76,7 +78,12 @@ def main(argv: list[str] | None = None) -> int:
             sub.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
         args = sub.parse_args(argv[cmd_index + 1 :])
         args.debug = debug
-        return int(module.run(args) or 0)
+        code = int(module.run(args) or 0)
+        if program and name == "lint":
+            # the process ends next; its last garbage collection would walk every object the analysis left (about
+            # 2 s of CPU on a 1,000-file tree): moved out of the collector's sight, they are freed with the process
+            gc.freeze()
+        return code
     except SlmcError as exc:
         print(f"slmc {name}: error: {exc}", file=sys.stderr)
         return 2
