@@ -259,7 +259,9 @@ _UNCLEAR_WORDING: tuple[tuple[str, str], ...] = (
         "self-reflection",
     ),
     (
-        r"decompose|sub-?tasks?|sub-?goals?|(?:next|list\s+of)\s+(?:tasks?|steps?|actions?)|step-by-step\s+plan|plan\b",
+        # sub-tasks the answer lists (``break it into subtasks``), not one the input mentions (``a failed subtask``)
+        r"decompose|(?:into|list\s+of|next|generate|create|output|produce|propose)\s+(?:[\w-]+\s+){0,2}?sub-?(?:tasks?|goals?)\b"
+        r"|(?:next|list\s+of)\s+(?:tasks?|steps?|actions?)|step-by-step\s+plan|plan\b",
         "planning",
     ),
     (
