@@ -1026,13 +1026,19 @@ def triage_site(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None = 
     return _verdict(evidence)
 
 
+def rules_total(evidence: list[Evidence]) -> float:
+    """The summed weights (log-odds of narrow); judgement-call cues damp the total."""
+    total = sum(e.weight for e in evidence)
+    if any(e.weight == 0.0 and e.reason.startswith(JUDGEMENT) for e in evidence):
+        total *= _UNCLEAR_DAMP  # a judgement call: only strong evidence in one direction survives
+    return total
+
+
 def _verdict(evidence: list[Evidence], cues_found: list[str] | None = None) -> TriageResult:
     """The verdict from summed evidence; judgement-call cues damp the total; reasons strongest first."""
     evidence = evidence + [Evidence(0.0, JUDGEMENT + why) for why in cues_found or ()]
-    total = sum(e.weight for e in evidence)
+    total = rules_total(evidence)
     cues = [e for e in evidence if e.weight == 0.0 and e.reason.startswith(JUDGEMENT)]
-    if cues:  # a judgement call: only strong evidence in one direction survives
-        total *= _UNCLEAR_DAMP
     score = round(1.0 / (1.0 + math.exp(-total)), 3)
     if score >= NARROW_AT:
         verdict = Verdict.NARROW
@@ -1109,10 +1115,7 @@ def site_features(graph: AgentGraph, site: LLMCall, evidence: list[Evidence]) ->
     for e in evidence:
         kind = feature_kind(e.reason)
         out[kind] = out.get(kind, 0.0) + (e.weight if e.weight else 1.0)
-    total = sum(e.weight for e in evidence)
-    if any(e.weight == 0.0 and e.reason.startswith(JUDGEMENT) for e in evidence):
-        total *= _UNCLEAR_DAMP
-    out["rules:total"] = total
+    out["rules:total"] = rules_total(evidence)
     request = graph.request_of(site.id) if site.site != SiteKind.REQUEST else site
     texts = prompt_texts(graph, site) + (
         prompt_texts(graph, request) if request is not None and request is not site else []
