@@ -17,8 +17,9 @@ Measured on 2026-12-04 (tree of commit 4b8dc9f, 346 labelled call sites, 11 repo
   all three classes        rules 81.2% (281/346)   model 78.0% (270/346)
 The model's gain is the rules' unclear band made narrower (band 0.20 alone gives 233/253 with 36/93 unclear kept;
 saying unclear never gives 235/253): it trades sites labelled unclear for narrow/open ones and reads no better.
-Picking C by three-class accuracy instead gave 227/253 and 274/346; class-balanced weights 220/253; the evidence
-kinds without the rules' total 163/253. Not adopted: slmc keeps the rules; no weights are shipped.
+Variants tried once on the rows of main 1e658dd (rules 227/253, 281/346 there): C picked by three-class accuracy
+227/253 and 274/346; class-balanced weights 220/253; the evidence kinds without the rules' total 163/253.
+Not adopted: slmc keeps the rules; no weights are shipped.
 
     .venv/bin/python bench/triage_model.py --cache ~/.cache/slmc/corpus [--dump rows.json | --rows rows.json]
     .venv/bin/python bench/triage_model.py --rows rows.json --write slmc/passes/triage_model.json
