@@ -288,12 +288,13 @@ def prompt_snippet(graph, site, width: int = 160) -> str:
     return text[:width]
 
 
-def score_repo(row: dict[str, str], tree: Path, given: bool = False) -> dict:
+def score_repo(row: dict[str, str], tree: Path, given: bool = False, evidence: bool = False) -> dict:
     """Match predictions to labels: same path, predicted line inside [line, end_line], wrappers against wrappers and
     calls against calls; each label and each prediction used once. ``given``: also triage every labelled call site
-    the frontend missed, rebuilt from the source at its location (``confusion_given``)."""
+    the frontend missed, rebuilt from the source at its location (``confusion_given``); ``evidence``: also keep each
+    triaged site's evidence features (``evidence``, parallel to ``triaged``) for bench/triage_model.py."""
     from slmc.frontend.project import Analysis, source_files
-    from slmc.passes.triage import multi_task_wrappers, triage_site
+    from slmc.passes.triage import multi_task_wrappers, site_evidence, site_features, triage_site
 
     labels = corpus_labels(row["repo"])
     scope = [s.strip() for s in row.get("scope", "").split(";") if s.strip()]
@@ -353,6 +354,7 @@ def score_repo(row: dict[str, str], tree: Path, given: bool = False) -> dict:
     confusion: Counter[tuple[str, str]] = Counter()
     confusion_given: Counter[tuple[str, str]] = Counter()
     triaged: list[tuple] = []  # label, verdict, site, how found, reasons
+    weighed: list[dict[str, float]] = []  # each triaged site's features (slmc.passes.triage.site_features)
     for lab, p in calls:
         if lab["label"] not in VERDICTS:
             continue
@@ -362,6 +364,8 @@ def score_repo(row: dict[str, str], tree: Path, given: bool = False) -> dict:
         if p is not None:
             confusion_given[(lab["label"], p["verdict"] or "?")] += 1
             triaged.append((lab, p["verdict"] or "?", p["site"], "found", triage_site(graph, p["site"], multi).reasons))
+            if evidence:
+                weighed.append(site_features(graph, p["site"], site_evidence(graph, p["site"], multi)))
             continue
         try:
             site = given_site(analysis, graph, lab, f"#given{len(triaged)}")
@@ -372,6 +376,8 @@ def score_repo(row: dict[str, str], tree: Path, given: bool = False) -> dict:
         verdict = str(result.verdict) if result is not None else "missed"
         confusion_given[(lab["label"], verdict)] += 1
         triaged.append((lab, verdict, site, "given", result.reasons if result is not None else ()))
+        if evidence:
+            weighed.append(site_features(graph, site, site_evidence(graph, site)) if site is not None else {})
     return {
         "repo": row["repo"],
         "seconds": seconds,
@@ -387,6 +393,7 @@ def score_repo(row: dict[str, str], tree: Path, given: bool = False) -> dict:
         "triaged": [
             (lab, v, s, how, why, prompt_snippet(graph, s) if s is not None else "") for lab, v, s, how, why in triaged
         ],
+        "evidence": weighed,
         "internal": len(internal),
         "crash": crash,
         "missed": [lab for lab, p in calls + wrappers if not p],

@@ -31,7 +31,7 @@ from slmc.frontend import clients, templates
 from slmc.frontend import syntax as cst
 from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
-from slmc.frontend.resolve import Evaluator, Project
+from slmc.frontend.resolve import Evaluator, Project, tool_names
 from slmc.frontend.sites import Site, classify, input_messages, labels_from_prompt
 from slmc.frontend.values import Client, Function, Instance, Text
 from slmc.ir.graph import AgentGraph, GraphMeta
@@ -54,6 +54,14 @@ MAX_BYTES = 2_000_000
 MAX_LINES = 50_000
 LARGE_FILE_SECONDS = 20.0
 SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", "node_modules", ".tox", ".mypy_cache", "build", "dist", ".eggs"}
+# Request options a wrapper-call may pass for its wrapper to forward (what the answer is: tools, a schema, a limit);
+# ``format`` and the like are left out: a wrapper's own ``format=`` parameter seldom means the request's.
+_CARRIED_OPTIONS = frozenset(
+    {
+        *("tools", "functions", "tool_choice", "function_call", "response_format", "response_model", "text_format"),
+        *("json_schema", "max_tokens", "max_completion_tokens", "max_output_tokens", "max_new_tokens", "temperature"),
+    }
+)
 
 
 @contextmanager
@@ -1575,6 +1583,8 @@ class Analysis:
                     tools=seen_req.tools,
                     labels=seen_req.labels or tuple(labels_from_prompt(list(msgs))),
                 )
+                if node.site == SiteKind.WRAPPER_CALL and nid in call_of:
+                    nodes[nid] = self._call_options(nodes[nid], call_of[nid])
                 files[nid] = files.get(seen_req.id)
             del req
             done[nid] = msgs
@@ -1584,6 +1594,24 @@ class Analysis:
         for nid in list(nodes):
             resolve(nid, frozenset())
         self._from_callers(nodes, prompts, wrapper_ids, ids)
+
+    def _call_options(self, node: LLMCall, call: Site) -> LLMCall:
+        """A wrapper-call's own request options (``llm.ask(prompt, tools=TOOLS, tool_choice="required")``): what the
+        wrapper forwards for this call, over what its request writes for every call (often just the parameter)."""
+        own = {
+            a.keyword.value: self.ev.option_value(a.value, call.info.scope)
+            for a in call.args
+            if a.keyword is not None and a.keyword.value in _CARRIED_OPTIONS
+        }
+        if not own:
+            return node
+        tools = node.tools
+        expr = next(
+            (a.value for a in call.args if a.keyword is not None and a.keyword.value in ("tools", "functions")), None
+        )
+        if expr is not None:
+            tools = tuple(dict.fromkeys(tool_names(self.ev, expr, call.info.scope))) or tools
+        return _replace(node, options={**node.options, **own}, tools=tools)
 
     def _from_callers(
         self,
@@ -1618,18 +1646,48 @@ class Analysis:
                     break
                 outside = [c for c in callers.get(fn.key, []) if (_owner(c.info.scope) or fn).key != fn.key]
                 if fn.key in wrapper_ids and len(outside) != 1:
+                    msgs = self._fill_defaults(msgs, fn, set())
                     break  # an API wrapper: each of its callers is a site of its own
                 best: tuple[int, tuple[Message, ...], Site] | None = None
                 for caller in outside[:8]:
-                    filled = self._substitute(msgs, caller, fn.key)
+                    passed = {name for _, name in _bind(fn, list(caller.args))}
+                    filled = self._substitute(self._fill_defaults(msgs, fn, passed), caller, fn.key)
                     literal = sum(len(p.text) for m in filled for p in m.parts if not p.hole)
                     if best is None or literal > best[0]:
                         best = (literal, filled, caller)
                 if best is None:
+                    msgs = self._fill_defaults(msgs, fn, set())
                     break
                 msgs = best[1]
                 fn = _owner(best[2].info.scope)
             prompts[nid] = msgs
+
+    def _fill_defaults(self, msgs: tuple[Message, ...], fn: Scope, passed: set[str]) -> tuple[Message, ...]:
+        """Holes naming a parameter of ``fn`` that the caller does not pass (``passed``) and whose default is text
+        (``def run(self, req, instructions=INSTRUCTIONS)``): the default is what is sent."""
+        defaults: dict[str, tuple[PromptPart, ...]] = {}
+        for p in fn.params:
+            name = p.name.value
+            if p.default is None or p.star or name in passed:
+                continue
+            try:
+                text = self.ev.text(p.default, fn)
+            except RecursionError:
+                continue
+            if any(not q.hole and q.text.strip() for q in text.parts):
+                defaults[name] = text.parts
+        if not defaults:
+            return msgs
+        out: list[Message] = []
+        for m in msgs:
+            if not any(q.hole and q.text in defaults for q in m.parts):
+                out.append(m)
+                continue
+            parts: list[PromptPart] = []
+            for q in m.parts:
+                parts.extend(defaults[q.text] if q.hole and q.text in defaults else (q,))
+            out.append(Message(m.role, tuple(_merge(parts)), m.origin))
+        return tuple(out)
 
     def _request(self, nodes: dict[str, LLMCall], nid: str) -> LLMCall | None:
         seen: set[str] = set()

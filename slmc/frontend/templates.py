@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from slmc.frontend import syntax as cst
-from slmc.frontend.values import Const, Function, Text
+from slmc.frontend.values import Const, Function, Instance, Text
 from slmc.ir.nodes import PromptPart
 from slmc.lazyre import lazy
 
@@ -101,9 +101,24 @@ def _dir_value(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: int
     if isinstance(expr, cst.Attribute) and expr.attr.value == "parent":
         base = _dir_value(ev, expr.value, scope, depth + 1)
         return base.parent if base is not None else None
+    if isinstance(expr, cst.Attribute):
+        # ``self.config.prompt_path``: what the object's class (or a base) assigns ``self.prompt_path`` in a method
+        owner = ev.value(expr.value, scope)
+        if isinstance(owner, Instance):
+            for key in [owner.cls, *ev.bases_of(owner.cls)][:8]:
+                cls = ev.scopes.get(key)
+                for b in cls.self_attrs.get(expr.attr.value, ()) if cls is not None else ():
+                    if b[0] == "expr" and isinstance(b[1], cst.BaseExpression):
+                        found = _dir_value(ev, b[1], b[2], depth + 1)
+                        if found is not None:
+                            return found
+        return None
     if isinstance(expr, cst.Call):
         name = _callee_name(expr.func)
         args = [a.value for a in expr.args if a.keyword is None and not a.star]
+        default = _getter_default(ev, expr, args, scope)
+        if default is not None:
+            return _dir_value(ev, default, scope, depth + 1)
         if name in ("dirname", "os.path.dirname", "path.dirname") and args:
             base = _dir_value(ev, args[0], scope, depth + 1)
             return base.parent if base is not None else None
@@ -133,6 +148,23 @@ def _dir_value(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: int
             return None
         return base / right
     return None
+
+
+_GETTER = lazy(r"^_*get(?:_\w+)?$")
+
+
+def _getter_default(
+    ev: Evaluator, call: cst.Call, args: list[cst.BaseExpression], scope: Scope
+) -> cst.BaseExpression | None:
+    """The fallback of a settings getter called with a literal key (``config.get_path("prompt_path", default)``,
+    ``os.environ.get("PROMPT_FILE", "prompts/x.txt")``): what is read unless a deployment overrides it."""
+    if not isinstance(call.func, cst.Attribute | cst.Name):
+        return None
+    method = call.func.attr.value if isinstance(call.func, cst.Attribute) else call.func.value
+    if not _GETTER.match(method) or not args or ev.static_str(args[0], scope) is None:
+        return None
+    keyword = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "default"), None)
+    return keyword if keyword is not None else args[1] if len(args) == 2 else None
 
 
 def _callee_name(func: cst.BaseExpression) -> str:
@@ -306,6 +338,10 @@ def loader_value(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Text 
         expr = positional[index] if index < len(positional) else None
     name = ev.static_str(expr, scope) if expr is not None else None
     near = ev.scopes[key].module.path
+    if not name and expr is not None:
+        found = path_of(ev, expr, scope)  # a path built in code (``os.path.join(dirname(__file__), "x.yaml")``)
+        if found is not None and found.name.endswith(TEMPLATE_SUFFIXES):  # not the caller's own ``__file__``
+            return read_template(ev, found)
     if not name:
         # ``read_prompt(__file__, "write_code.txt")``: the folder comes from the caller's file, the name from the
         # argument that names a file

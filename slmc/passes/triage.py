@@ -259,7 +259,9 @@ _UNCLEAR_WORDING: tuple[tuple[str, str], ...] = (
         "self-reflection",
     ),
     (
-        r"decompose|sub-?tasks?|sub-?goals?|(?:next|list\s+of)\s+(?:tasks?|steps?|actions?)|step-by-step\s+plan|plan\b",
+        # sub-tasks the answer lists (``break it into subtasks``), not one the input mentions (``a failed subtask``)
+        r"decompose|(?:into|list\s+of|next|generate|create|output|produce|propose)\s+(?:[\w-]+\s+){0,2}?sub-?(?:tasks?|goals?)\b"
+        r"|(?:next|list\s+of)\s+(?:tasks?|steps?|actions?)|step-by-step\s+plan|plan\b",
         "planning",
     ),
     (
@@ -997,8 +999,11 @@ def agent_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     return []
 
 
-def triage_site(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None = None) -> TriageResult:
-    """Triage one site; ``multi_task`` is ``multi_task_wrappers(graph)`` (computed when not given)."""
+MULTI_TASK = "which makes several LLM calls"
+
+
+def site_evidence(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None = None) -> list[Evidence]:
+    """The evidence ``triage_site`` weighs for one site; ``multi_task`` is ``multi_task_wrappers(graph)``."""
     if multi_task is None:
         multi_task = multi_task_wrappers(graph)
     if (site.target in multi_task or site.id in multi_task) and not agent_evidence(graph, site):
@@ -1006,21 +1011,34 @@ def triage_site(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None = 
         # is the first inner task's, its answer the orchestrator's: only the names around the call can still hint.
         name = site.target.split("@", 1)[0].removeprefix("llm:") if site.target else site.function
         what = "calls" if site.site == SiteKind.WRAPPER_CALL else "is"
-        multi = f"{what} `{name}`, which makes several LLM calls"
+        multi = Evidence(0.0, f"{what} `{name}`, {MULTI_TASK}")
         if site.site != SiteKind.WRAPPER_CALL:
-            return TriageResult(Verdict.UNCLEAR, 0.5, (multi,))
-        return _verdict([*name_evidence(graph, site), Evidence(0.0, multi)])
-    evidence = collect_evidence(graph, site)
+            return [multi]
+        return [*name_evidence(graph, site), multi]
+    return collect_evidence(graph, site)
+
+
+def triage_site(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None = None) -> TriageResult:
+    """Triage one site; ``multi_task`` is ``multi_task_wrappers(graph)`` (computed when not given)."""
+    evidence = site_evidence(graph, site, multi_task)
+    if site.site != SiteKind.WRAPPER_CALL and len(evidence) == 1 and evidence[0].reason.endswith(MULTI_TASK):
+        return TriageResult(Verdict.UNCLEAR, 0.5, (evidence[0].reason,))
     return _verdict(evidence)
+
+
+def rules_total(evidence: list[Evidence]) -> float:
+    """The summed weights (log-odds of narrow); judgement-call cues damp the total."""
+    total = sum(e.weight for e in evidence)
+    if any(e.weight == 0.0 and e.reason.startswith(JUDGEMENT) for e in evidence):
+        total *= _UNCLEAR_DAMP  # a judgement call: only strong evidence in one direction survives
+    return total
 
 
 def _verdict(evidence: list[Evidence], cues_found: list[str] | None = None) -> TriageResult:
     """The verdict from summed evidence; judgement-call cues damp the total; reasons strongest first."""
     evidence = evidence + [Evidence(0.0, JUDGEMENT + why) for why in cues_found or ()]
-    total = sum(e.weight for e in evidence)
+    total = rules_total(evidence)
     cues = [e for e in evidence if e.weight == 0.0 and e.reason.startswith(JUDGEMENT)]
-    if cues:  # a judgement call: only strong evidence in one direction survives
-        total *= _UNCLEAR_DAMP
     score = round(1.0 / (1.0 + math.exp(-total)), 3)
     if score >= NARROW_AT:
         verdict = Verdict.NARROW
@@ -1049,3 +1067,61 @@ class Triage(Pass):
         for site in graph.sites():
             graph.update(site.id, triage=triage_site(graph, site, multi_task))
         return unit
+
+
+# The evidence as features for a learned reading (bench/triage_model.py): each reason's kind, the rules' own total
+# and a few facts of the prompt. Names and numbers inside a reason are dropped, so a feature is a kind of evidence.
+_FEATURE_KINDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (lazy(p), k)
+    for p, k in (
+        (r'^prompt says "([^"]+)"', r"says:\1"),
+        (r"^prompt reads as a judgement call: (.+)$", r"judge:\1"),
+        (r"^named `[^`]*`: a closed task", "name:closed"),
+        (r"^named `[^`]*`: writes code", "name:code"),
+        (r"^named `[^`]*`: writes new content", "name:open"),
+        (r"^schema `[^`]*` holds a short closed answer", "schema:closed"),
+        (r"^schema `[^`]*` holds open content", "schema:open"),
+        (
+            r"^(?:response_format|text_format|output_type|format|response_model|response_schema)=|^output schema ",
+            "structured",
+        ),
+        (r"^offers ", "tools"),
+        (r"^tool call forced", "tool-forced"),
+        ("^(?:" + "|".join(MAX_TOKEN_OPTIONS) + ")=", "max-tokens"),
+        (r"^temperature=", "temperature"),
+        (r"^answer checked against \d+ labels", "labels"),
+        (r"^runs `[^`]*`: a code agent", "agent:code"),
+        (r"^runs `[^`]*`: an agent loop", "agent:loop"),
+        (r"^made in `[^`]*` with the conversation so far", "agent:step"),
+        (MULTI_TASK + "$", "multi-task"),
+        (r"^completion fills one field", "field"),
+    )
+)
+
+
+def feature_kind(reason: str) -> str:
+    """The kind of one evidence reason (``prompt says "extract"`` -> ``says:extract``)."""
+    for pattern, kind in _FEATURE_KINDS:
+        m = pattern.search(reason)
+        if m:
+            return m.expand(kind) if "\\" in kind else kind
+    return reason
+
+
+def site_features(graph: AgentGraph, site: LLMCall, evidence: list[Evidence]) -> dict[str, float]:
+    """Features of one site for a learned reading: each evidence kind (its weight, 1.0 for a cue without one), the
+    rules' damped total and how much of the prompt the frontend could read."""
+    out: dict[str, float] = {}
+    for e in evidence:
+        kind = feature_kind(e.reason)
+        out[kind] = out.get(kind, 0.0) + (e.weight if e.weight else 1.0)
+    out["rules:total"] = rules_total(evidence)
+    request = graph.request_of(site.id) if site.site != SiteKind.REQUEST else site
+    texts = prompt_texts(graph, site) + (
+        prompt_texts(graph, request) if request is not None and request is not site else []
+    )
+    chars = len(" ".join(" ".join(texts).split()))
+    out["prompt:chars"] = math.log1p(chars) / 8.0
+    if chars < _AUTHORED_CHARS:
+        out["prompt:unread"] = 1.0
+    return out

@@ -1,0 +1,28 @@
+"""A plan is a judgement call when the answer is the plan (sub-tasks to list); a sub-task the input only mentions
+(``the step that failed``) does not make a summary of a log a planning task."""
+
+from __future__ import annotations
+
+from slmc.ir import AgentGraph, Verdict
+from slmc.passes.triage import JUDGEMENT, triage_site
+
+from .builders import add_site
+
+
+def _triage(prompt: str):
+    g = AgentGraph()
+    return triage_site(g, add_site(g, "f", 10, system=prompt, user="{log}"))
+
+
+def test_subtask_mentioned_in_the_input_is_no_plan() -> None:
+    t = _triage(
+        "Below is the log of a run. A failure of a sub-task is marked FAILED. "
+        'Return valid JSON with the keys "errors" and "fixes", extracting each error message from the log.'
+    )
+    assert not any(r.startswith(JUDGEMENT) for r in t.reasons), t
+    assert t.verdict == Verdict.NARROW, t
+
+
+def test_subtasks_the_answer_lists_are_a_plan() -> None:
+    t = _triage("Break the goal below into subtasks and return them as a JSON list of strings.")
+    assert JUDGEMENT + "planning" in t.reasons, t
