@@ -701,6 +701,13 @@ class Analysis:
             return out
         return []
 
+    def _annotated_param(self, expr: cst.CSTNode, scope: Scope) -> bool:
+        """``expr`` is a name bound only to an annotated parameter of its function (``tool: TextTool``)."""
+        if not isinstance(expr, cst.Name):
+            return False
+        bindings = self.ev.bindings_of(expr.value, scope) or ()
+        return bool(bindings) and all(b[0] == "param" and b[1].annotation is not None for b in bindings)
+
     def _param_sources(self, fn: Scope, name: str, callers: dict, memo: dict, depth: int) -> list[Any]:
         key = (fn.key, name)
         if key in memo:
@@ -721,7 +728,8 @@ class Analysis:
                 v = self.ev.value(a.value, where)
                 if isinstance(v, Function | Instance):
                     out.append(v)
-                elif v is None:
+                if v is None or (isinstance(v, Instance) and self._annotated_param(a.value, where)):
+                    # an annotation is the author's hint: what the callers really pass counts as well
                     out += self._sources(a.value, where, callers, memo, depth + 1)
         memo[key] = out
         return out
