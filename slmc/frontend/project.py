@@ -202,6 +202,10 @@ class Analysis:
                 if hit:
                     picked.append(name)
                     del pending[name]
+            if not picked and not first:
+                picked = self._slot_files(pending)  # files declaring a callable parameter like a fed one
+                for name in picked:
+                    del pending[name]
             for name in picked:
                 self.project.module(name)
             if not first:
@@ -211,8 +215,6 @@ class Analysis:
             if not picked:
                 break
             names = self.export_names(later_round)
-            if not names:
-                break
         for f in pending.values():
             if not f.loaded and f.source is not None:
                 self.syntax_check(f)
@@ -564,8 +566,13 @@ class Analysis:
                 callers.setdefault(s.callee, []).append(s)
         memo: dict[tuple[str, str], list[Any]] = {}
         added = False
+        slots: dict[tuple[str, str], str] = {}  # (parameter name, declared callable type) -> a function it is fed
+        unfed: list[tuple[Any, tuple[str, str]]] = []
         for info in self.ev.unresolved:
             if id(info.node) in self.sites:
+                done = self.sites[id(info.node)]
+                if done.callee in reaching and (slot := self._callable_slot(info)) is not None:
+                    slots.setdefault(slot, done.callee)  # type: ignore[arg-type]
                 continue
             site = self._client_param_call(info)
             if site is not None:  # def _call_client(self, call, *a): return call(*a), given client.chat.create
@@ -576,9 +583,14 @@ class Analysis:
                 candidates = self._unknown_callees(info, callers, memo)
             except RecursionError:
                 continue
+            slot = self._callable_slot(info)
+            if slot is not None and all(self._in_test(k) for k in candidates):
+                unfed.append((info, slot))  # nothing but a test's stand-in fills it
             key = next((k for k in candidates if k in reaching), None)
             if key is None:
                 continue
+            if slot is not None:
+                slots.setdefault(slot, key)
             site = Site(info, SiteKind.WRAPPER_CALL, callee=key, args=list(info.node.args))
             self.sites[site.key] = site
             func = info.node.func
@@ -587,7 +599,118 @@ class Analysis:
             if by_name:
                 self.by_name.add(site.key)
             added = True
+        for info, slot in unfed:  # ``llm: Callable[[str], str]`` that nothing in the tree fills: declared like the
+            key = slots.get(slot)  # parameters of that name and type that are fed a model-reaching function
+            if key is None:
+                continue
+            site = Site(info, SiteKind.WRAPPER_CALL, callee=key, args=list(info.node.args))
+            self.sites[site.key] = site
+            self.why[str(site.key)] = "callable parameter declared like those fed a model function"
+            added = True
         return added
+
+    def _slot_files(self, pending: dict[str, _File]) -> list[str]:
+        """Files not loaded yet that declare a parameter of the name of a ``Callable`` parameter the tree feeds a
+        model-reaching function (``llm: Callable[[str], str]`` in a module importing nothing of the tree's LLM
+        code): loaded, so that their calls of it are resolved by the declaration (``_resolve_unknown``)."""
+        declaring = {
+            name: text
+            for name, f in pending.items()
+            if name not in self.project.modules and (text := self.text(f)) and "Callable[" in text
+        }
+        if not declaring:
+            return []
+        reaching, _ = self._reach()
+        callers: dict[str, list[Site]] = {}
+        for s in self.sites.values():
+            if s.site == SiteKind.WRAPPER_CALL and s.callee is not None:
+                callers.setdefault(s.callee, []).append(s)
+        memo: dict[tuple[str, str], list[Any]] = {}
+        names = set()
+        for info in self.ev.unresolved:
+            slot = self._callable_slot(info)
+            if slot is None or slot[0] in names:
+                continue
+            site = self.sites.get(id(info.node))
+            try:
+                keys = [site.callee] if site is not None else self._unknown_callees(info, callers, memo)
+            except RecursionError:
+                continue
+            if any(k in reaching for k in keys):
+                names.add(slot[0])
+        if not names:
+            return []
+        pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\s*:[^=\n]*\S")
+        return [name for name, text in declaring.items() if pattern.search(text)]
+
+    def _in_test(self, key: str) -> bool:
+        scope = self.ev.scopes.get(key)
+        return scope is not None and _is_test_module(scope.module.path)
+
+    def _callable_slot(self, info: Any) -> tuple[str, str] | None:
+        """(parameter name, declared type) of a called parameter (``llm(prompt)``) or of the constructor parameter a
+        called attribute is set from (``self._llm = llm`` ... ``self._llm(prompt)``), when that parameter is declared
+        a ``Callable[...]`` (through a type alias, ``Optional`` / ``| None`` left out); else None."""
+        func, scope = info.node.func, info.scope
+        param = None
+        if isinstance(func, cst.Name):
+            bindings = self.ev.bindings_of(func.value, scope) or ()
+            if len(bindings) == 1 and bindings[0][0] == "param":
+                param = bindings[0][1]
+        elif isinstance(func, cst.Attribute):
+            names = [b for b in self._self_attr_bindings(func, scope) or () if b[0] == "expr"]
+            if len(names) == 1 and isinstance(names[0][1], cst.Name):
+                bindings = self.ev.bindings_of(names[0][1].value, names[0][2]) or ()
+                if len(bindings) == 1 and bindings[0][0] == "param":
+                    param = bindings[0][1]
+        if param is None or param.annotation is None:
+            return None
+        declared = self._type_text(param.annotation.annotation, info.scope, 0)
+        return (param.name.value, declared) if declared and declared.startswith("Callable[") else None
+
+    def _type_text(self, node: cst.CSTNode, scope: Scope, depth: int) -> str | None:
+        """A declared type spelled canonically: aliases (``LLMCallable = Callable[[str], str]``) expanded, the last
+        segment of a dotted name, ``Optional[X]`` / ``X | None`` as ``X``; None when it cannot be spelled."""
+        if depth > 4:
+            return None
+        if isinstance(node, cst.SimpleString):  # a quoted annotation: ``"Hook | None"``
+            try:
+                node = cst.parse_expression(str(node.evaluated_value))
+            except Exception:
+                return None
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            parts = [self._type_text(x, scope, depth + 1) for x in (node.left, node.right)]
+            kept = [x for x in parts if x != "None"]
+            return kept[0] if len(kept) == 1 else None
+        if isinstance(node, cst.Subscript):
+            head = dotted(node.value)
+            items = []
+            for el in node.slice:
+                inner = el.slice
+                if not isinstance(inner, cst.Index):
+                    return None
+                items.append(self._type_text(inner.value, scope, depth + 1))
+            if head is None or any(x is None for x in items):
+                return None
+            head = head.rsplit(".", 1)[-1]
+            if head == "Optional" and len(items) == 1:
+                return items[0]
+            return f"{head}[{', '.join(items)}]"  # type: ignore[arg-type]
+        if isinstance(node, cst.List):
+            items = [self._type_text(e.value, scope, depth + 1) for e in node.elements]
+            return None if any(x is None for x in items) else f"[{', '.join(items)}]"  # type: ignore[arg-type]
+        if isinstance(node, cst.Name) and node.value == "None":
+            return "None"
+        if isinstance(node, cst.Ellipsis):
+            return "..."
+        name = dotted(node)
+        if name is None:
+            return None
+        if isinstance(node, cst.Name):
+            bindings = self.ev.bindings_of(node.value, scope) or ()
+            if len(bindings) == 1 and bindings[0][0] == "expr" and isinstance(bindings[0][1], cst.Subscript):
+                return self._type_text(bindings[0][1], bindings[0][2], depth + 1)  # a type alias
+        return name.rsplit(".", 1)[-1]
 
     def _client_param_call(self, info: Any) -> Site | None:
         """The call of a called parameter (``call(*args, **kwargs)``) inside a higher-order helper that callers hand
@@ -695,9 +818,15 @@ class Analysis:
             return out
         if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
             out = []
-            for b in self._self_attr_bindings(expr, scope) or ():
+            bindings = self._self_attr_bindings(expr, scope)
+            for b in bindings or ():
                 if b[0] == "expr" and isinstance(b[1], cst.Name):
                     out += self._sources(b[1], b[2], callers, memo, depth + 1)
+            if bindings is None:  # ``provider.complete`` of an untyped name: that method of what the name holds
+                for v in self._sources(expr.value, scope, callers, memo, depth):  # (the same value: no step)
+                    m = self.ev.member(v.cls, expr.attr.value, True) if isinstance(v, Instance) else None
+                    if isinstance(m, Function):
+                        out.append(m)
             return out
         return []
 
