@@ -78,6 +78,7 @@ class Analysis:
     relays: dict[str, set[str]] = field(default_factory=dict)  # fn key -> URL parameters it hands to a transport
     why: dict[str, str] = field(default_factory=dict)  # wrapper key / site key -> the rule that reported it (bench)
     by_name: set[int] = field(default_factory=set)  # sites of ``obj.m()`` on untyped objects, resolved by name
+    dispatched: set[int] = field(default_factory=set)  # calls on a base narrowed to its one reaching implementation
     _authored: dict[int, bool] = field(default_factory=dict)  # site key -> whether its prompt holds authored text
     _authored_call: dict[int, bool] = field(default_factory=dict)  # wrapper-call key -> whether it writes a task prompt
 
@@ -320,12 +321,61 @@ class Analysis:
         found, graph = self._reach()
         if self._resolve_unknown(found):
             found, graph = self._reach()
+        if self._pick_dispatch(found):
+            found, graph = self._reach()
         switched = False
         for site in self.sites.values():
             if site.passed is not None and site.callee not in found and site.passed in found:
                 site.callee, site.args, site.passed = site.passed, site.passed_args, None
                 switched = True
         return self._reach() if switched else (found, graph)
+
+    def _pick_dispatch(self, found: set[str]) -> bool:
+        """A call on a base method that holds no call of its own and of whose three or more implementations only one
+        reaches a model (``executor.execute(node)`` over agent, human, literal, loop ... executors): a call of that
+        implementation, made only when the data picks it, so the calling function does not reach a model through it
+        (``_reach`` adds no edge for it: the generic dispatcher is no wrapper). Returns whether a site changed."""
+        holding = {fn.key for s in self.sites.values() if (fn := _owner(s.info.scope)) is not None}
+        changed = False
+        for site in self.sites.values():
+            if site.site != SiteKind.WRAPPER_CALL or site.callee is None or site.key in self.dispatched:
+                continue
+            if site.callee not in found or site.callee in holding:
+                continue
+            impls = [i for i in self.ev.implementations(site.callee) if i in self.ev.scopes]
+            reach = [i for i in impls if i in found]
+            if not reach or not _minority(len(reach), len(impls)):
+                continue
+            if len(reach) > 1:  # the others reach a model through this very dispatch (a subgraph runner): not counted
+                reach = [i for i in reach if not self._reaches_only_through(i, site.callee)]
+            if len(reach) != 1:
+                continue
+            site.callee = reach[0]
+            self.dispatched.add(site.key)
+            self.why[str(site.key)] = "dispatch on a base: its one model-reaching implementation"
+            changed = True
+        return changed
+
+    def _reaches_only_through(self, key: str, base: str) -> bool:
+        """Whether every path from ``key`` to a model passes through a call of ``base`` (a walk of the call sites)."""
+        by_fn: dict[str, list[Site]] = {}
+        for s in self.sites.values():
+            fn = _owner(s.info.scope)
+            if fn is not None:
+                by_fn.setdefault(fn.key, []).append(s)
+        todo, seen = [key], {key}
+        while todo and len(seen) < 500:
+            cur = todo.pop()
+            for s in by_fn.get(cur, ()):
+                if s.site != SiteKind.WRAPPER_CALL or s.callee is None:
+                    return False  # a request of its own on the way
+                if s.callee == base or s.callee in seen:
+                    continue
+                for nxt in [s.callee, *self.ev.implementations(s.callee)]:
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        todo.append(nxt)
+        return True
 
     def _narrow_injected(self) -> None:
         """A call on an attribute that a constructor parameter typed as a base class fills (``def __init__(self,
@@ -882,6 +932,9 @@ class Analysis:
                     continue  # _request_api("/api/embeddings", ...): this caller does not reach a model
                 if site.passed is not None and site.passed in self.ev.scopes:
                     add_edge(fn.key, site.passed)  # the caller reaches what it hands over
+                if site.key in self.dispatched:
+                    graph.setdefault(site.callee, {})
+                    continue  # reached only when the data picks that implementation (``_pick_dispatch``)
                 if site.callee in self.ev.scopes:
                     add_edge(fn.key, site.callee)
                     for impl in self.ev.implementations(site.callee):  # a call on the base reaches every implementation
@@ -976,9 +1029,11 @@ class Analysis:
                 if scope is None or scope.kind != "function":
                     continue
                 if n == 0:
-                    impls = [i for i in self.ev.overrides(key) if i in reaching]
+                    every = self.ev.overrides(key)
+                    impls = [i for i in every if i in reaching]
                     if (
                         impls
+                        and not _minority(len(impls), len(every))  # a generic step most of whose kinds reach none
                         and not inside.get(key)
                         and not scope.name.startswith("_")
                         and all(i in wrappers for i in impls)
@@ -1882,6 +1937,11 @@ _STRING_NODES = (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)
 
 _AUTHORED_CHARS = 40  # static prompt text (non-space characters) that makes a call's prompt the function's own
 _IMPORT_STMT = lazy(r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:\([^)]*\)|[^\n]*)", re.MULTILINE)
+
+
+def _minority(reaching: int, implementations: int) -> bool:
+    """Of three or more implementations of a base method, fewer than half reach a model."""
+    return implementations >= 3 and 2 * reaching < implementations
 
 
 def _names_in(decorators: Sequence[cst.Decorator], name: str) -> bool:
