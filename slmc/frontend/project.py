@@ -79,6 +79,9 @@ class Analysis:
     why: dict[str, str] = field(default_factory=dict)  # wrapper key / site key -> the rule that reported it (bench)
     by_name: set[int] = field(default_factory=set)  # sites of ``obj.m()`` on untyped objects, resolved by name
     dispatched: set[int] = field(default_factory=set)  # calls on a base narrowed to its one reaching implementation
+    _returned: dict[str, set[str]] = field(default_factory=dict)  # fn key -> parameters it returns as they are
+    _unpassed_memo: dict[str, frozenset[str]] = field(default_factory=dict)  # fn key -> defaults no call gives
+    _calls_index: tuple[int, dict[str, list[Site]]] | None = None  # (sites seen, callee key -> its calls)
     _authored: dict[int, bool] = field(default_factory=dict)  # site key -> whether its prompt holds authored text
     _authored_call: dict[int, bool] = field(default_factory=dict)  # wrapper-call key -> whether it writes a task prompt
 
@@ -1096,7 +1099,7 @@ class Analysis:
                     if cls is not None and all(self._method_of(w, cls) for w in prod):
                         # a helper one method of its own class calls, holding a wrapper-call: that call is the site
                         if bool(fwd.get(key)) or any(
-                            _forwards(scope, s) for s in inner if not self._authors_wrapper_call(s)
+                            _forwards(scope, s, flow=self.flow) for s in inner if not self._authors_wrapper_call(s)
                         ):
                             new_folded.add(key)  # its caller forwards through it what it hands over
                         continue
@@ -1119,7 +1122,13 @@ class Analysis:
                     if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in wrappers or s.callee in folded
                 ]
                 forwards = bool(fwd.get(key)) or any(  # or into a wrapper
-                    _forwards(scope, s, builders=not self._writes_prompt(s), args=self._prompt_args(s, fwd))
+                    _forwards(
+                        scope,
+                        s,
+                        builders=not self._writes_prompt(s),
+                        args=self._prompt_args(s, fwd),
+                        flow=self.flow,
+                    )
                     for s in direct
                     if not self._authors_wrapper_call(s)
                 )
@@ -1435,6 +1444,60 @@ class Analysis:
             scope = scope.parent  # a closure inside a method belongs to the method's class
         return scope is not None and scope.enclosing_class() is cls
 
+    @property
+    def flow(self) -> _Flow:
+        return _Flow(self._kept_args, self._unpassed)
+
+    def _unpassed(self, fn: Scope) -> frozenset[str]:
+        """Parameters of ``fn`` with a default that none of its calls in the tree gives (``template=REVIEW_TEMPLATE``
+        that every caller leaves as it is): the function's own text. Empty when nothing calls it, a call splats its
+        arguments, or it overrides / is overridden (calls through the base are not all seen)."""
+        calls = self._calls_of().get(fn.key, [])
+        if fn.key in self._unpassed_memo:
+            return self._unpassed_memo[fn.key]
+        out: frozenset[str] = frozenset()
+        if fn.kind == "function" and calls and not self.ev.overridden(fn.key) and not self.ev.overrides(fn.key):
+            given: set[str] = set()
+            for site in calls:
+                if any(a.star for a in site.args):
+                    given = set(_param_names(fn))
+                    break
+                given |= {name for _, name in _bind(fn, site.args)}
+            out = frozenset(
+                p.name.value
+                for p in fn.params
+                if p.default is not None and p.star not in ("*", "**") and p.name.value not in given
+            )
+        self._unpassed_memo[fn.key] = out
+        return out
+
+    def _calls_of(self) -> dict[str, list[Site]]:
+        if self._calls_index is None or self._calls_index[0] != len(self.sites):
+            index: dict[str, list[Site]] = {}
+            for site in self.sites.values():
+                if site.site == SiteKind.WRAPPER_CALL and site.callee is not None:
+                    index.setdefault(site.callee, []).append(site)
+            self._calls_index = (len(self.sites), index)
+            self._unpassed_memo.clear()
+        return self._calls_index[1]
+
+    def _kept_args(self, call: cst.Call) -> list[cst.CSTNode]:
+        """The arguments of a call of a project function that it returns as they are, possibly inside a list, dict
+        or message object (``format_message("user", text)`` -> ``{"role": role, "content": text}``): such a helper
+        keeps a forwarded prompt what it is. One summary per function."""
+        site = self.sites.get(id(call))
+        callee = self.ev.scopes.get(site.callee) if site is not None and site.callee is not None else None
+        if callee is None or callee.kind != "function" or site.site != SiteKind.WRAPPER_CALL:  # type: ignore[union-attr]
+            return []
+        if callee.key not in self._returned:
+            self._returned[callee.key] = set()  # while computing (recursion)
+            got: set[str] = set()
+            for r in callee.returns:
+                got |= _params_in(callee, r, builders=False, flow=self.flow)
+            self._returned[callee.key] = got
+        keep = self._returned[callee.key]
+        return [a.value for a, name in _bind(callee, site.args) if name in keep and not a.star] if keep else []
+
     def _prompt_params(self, reaching: set[str], inside: dict[str, list[Site]]) -> dict[str, set[str]]:
         """Per reaching function, the parameters that reach what a request sends as they are (``messages=messages``,
         ``content: prompt``, or an argument of a callee's forwarding parameter): one summary per function, solved to
@@ -1456,7 +1519,11 @@ class Analysis:
                 for site in own:
                     if site.site != SiteKind.WRAPPER_CALL or site.callee is None:
                         got |= _call_params(
-                            scope, site.info.node, builders=not self._writes_prompt(site), unpack=site.client == "http"
+                            scope,
+                            site.info.node,
+                            builders=not self._writes_prompt(site),
+                            unpack=site.client == "http",
+                            flow=self.flow,
                         )
                         continue
                     if self._authors_wrapper_call(site):
@@ -1467,16 +1534,16 @@ class Analysis:
                         # a closure called or handed to a retry helper here sends this function's parameters
                         for inner in inside.get(callee.key, ()):
                             if inner.site != SiteKind.WRAPPER_CALL or inner.callee is None:
-                                got |= _call_params(scope, inner.info.node)
+                                got |= _call_params(scope, inner.info.node, flow=self.flow)
                             elif fwd.get(inner.callee) and (inner_callee := self.ev.scopes.get(inner.callee)):
                                 for a, name in _bind(inner_callee, inner.args):
                                     if name in fwd[inner.callee]:
-                                        got |= _params_in(scope, a.value)
+                                        got |= _params_in(scope, a.value, flow=self.flow)
                     if not targets or callee is None:
                         continue
                     for a, name in _bind(callee, site.args):
                         if name in targets:
-                            got |= _params_in(scope, a.value)
+                            got |= _params_in(scope, a.value, flow=self.flow)
                 if got - fwd[key]:
                     fwd[key] |= got
                     changed = True
@@ -2093,6 +2160,17 @@ def _owner(scope: Scope) -> Scope | None:
 
 
 # Calls that keep their arguments as they are (a prompt inside stays the caller's prompt).
+@dataclass(frozen=True)
+class _Flow:
+    """What the prompt-flow walks (``_forwards``, ``_params_in``) ask of the whole program: ``kept(call)``, the
+    arguments a project function returns as they are; ``unpassed(fn)``, the parameters with a default that no call
+    in the tree gives (the function's own text, not its caller's)."""
+
+    kept: Callable[[cst.Call], list[cst.CSTNode]]
+    unpassed: Callable[[Scope], frozenset[str]]
+
+
+_TEMPLATE_FILLS = frozenset({"format", "format_map", "substitute", "safe_substitute"})
 _KEEPS_ARGUMENTS = frozenset({"dict", "list", "tuple", "partial", "functools.partial"})
 _PASS_THROUGH = (cst.List, cst.Tuple, cst.Dict, cst.DictElement, cst.Element, cst.StarredElement, cst.Arg, cst.Await)
 
@@ -2105,7 +2183,12 @@ def _own_builder(name: str) -> bool:
 
 
 def _forwards(
-    fn: Scope, site: Site, templated: bool = False, builders: bool = True, args: list[cst.Arg] | None = None
+    fn: Scope,
+    site: Site,
+    templated: bool = False,
+    builders: bool = True,
+    args: list[cst.Arg] | None = None,
+    flow: _Flow | None = None,
 ) -> bool:
     """Whether a parameter of ``fn`` reaches the call ``site`` as it is (possibly inside list/dict/message objects),
     i.e. ``fn`` forwards its caller's prompt rather than authoring a template around it (``templated``: or filled
@@ -2113,7 +2196,8 @@ def _forwards(
     (``self.messages_for(text)``) counts as kept; off where the call's prompt holds text the function authors (a
     system prompt of its own next to ``self.render_human_message(events)``: a task prompt, not a forwarded one); only
     parameters named like a prompt count as carried through such a builder. ``args``: the arguments to look at
-    (default: all of the call's)."""
+    (default: all of the call's). ``kept``: the arguments of a call of a project function that it returns as they
+    are (``format_message("user", text)`` building the message dict), see ``_params_in``."""
     params = {p.name.value for p in fn.params}
     if fn.enclosing_class() is not None and fn.params:
         params.discard(fn.params[0].name.value)
@@ -2141,12 +2225,14 @@ def _forwards(
             return False
         if isinstance(node, cst.Call) and _serialises(node):  # json.dumps(payload).encode(): the same request
             return any(passes(c, depth, built) for c in _serialised(node))
+        if isinstance(node, cst.Call) and not templated and (receiver := _filled_template(node, fn, flow)) is not None:
+            return passes(receiver, depth, built)  # template.format(...) of a template the caller hands in
         if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
             name = dotted(node.func) or ""
             # complete(self.messages_for(text)): a message builder applied in the call itself
             builder = builders and depth <= 1 and _own_builder(name)
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
-                return False
+                return any(passes(a, depth, built) for a in (flow.kept(node) if flow is not None else ()))
             return any(passes(a.value, depth, built or builder) for a in node.args)
         if isinstance(node, _PASS_THROUGH) or templated:
             return any(passes(c, depth, built) for c in node.children)
@@ -2325,12 +2411,18 @@ def _bind(callee: Scope, args: list[cst.Arg]) -> list[tuple[cst.Arg, str]]:
 
 
 def _params_in(
-    fn: Scope, value: cst.CSTNode, templated: bool = False, builders: bool = True, unpack: bool = False
+    fn: Scope,
+    value: cst.CSTNode,
+    templated: bool = False,
+    builders: bool = True,
+    unpack: bool = False,
+    flow: _Flow | None = None,
 ) -> set[str]:
     """Parameters of ``fn`` that reach the expression ``value`` as they are (through list/dict/message objects, locals
     bound once and attributes of ``self`` it sets); ``templated``: or filled into a template; ``builders``: as in
     ``_forwards``; ``unpack``: and through a local unpacked from a builder's tuple (the body of a raw HTTP request,
-    ``url, data = self._prepare(p)``)."""
+    ``url, data = self._prepare(p)``); ``kept``: given a call of a project function that is no builder by its name,
+    the arguments it returns as they are (``format_message("user", text)``)."""
     params = set(_param_names(fn))
     if not params:
         return set()
@@ -2375,10 +2467,15 @@ def _params_in(
             for c in _serialised(node):
                 walk(c, depth, built)
             return
+        if isinstance(node, cst.Call) and not templated and (receiver := _filled_template(node, fn, flow)) is not None:
+            walk(receiver, depth, built)  # template.format(...) of a template the caller hands in
+            return
         if isinstance(node, cst.Call) and not templated:
             name = dotted(node.func) or ""
             builder = builders and depth <= 1 and _own_builder(name)
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
+                for a in flow.kept(node) if flow is not None else ():
+                    walk(a, depth, built)
                 return
             for a in node.args:  # a request composer (``self._compose(path, payload)``) writes no prompt around
                 walk(a.value, depth, built or (builder and not composed))  # its arguments: the body is sent as is
@@ -2397,12 +2494,34 @@ def _params_in(
     return found
 
 
-def _call_params(fn: Scope, call: cst.Call, builders: bool = True, unpack: bool = False) -> set[str]:
+def _call_params(
+    fn: Scope,
+    call: cst.Call,
+    builders: bool = True,
+    unpack: bool = False,
+    flow: _Flow | None = None,
+) -> set[str]:
     """Parameters of ``fn`` that reach the arguments of a request ``call`` as they are."""
     out: set[str] = set()
     for a in call.args:
-        out |= _params_in(fn, a.value, builders=builders, unpack=unpack)
+        out |= _params_in(fn, a.value, builders=builders, unpack=unpack, flow=flow)
     return out
+
+
+def _filled_template(call: cst.Call, fn: Scope, flow: _Flow | None) -> cst.CSTNode | None:
+    """The template of ``template.format(...)`` / ``.format_map`` / ``.substitute`` (a name or attribute, not a
+    literal the function writes itself): the filled text is the caller's template, unless it is a parameter whose
+    default no caller replaces (``template=REVIEW_TEMPLATE``: the function's own text)."""
+    func = call.func
+    if not (
+        isinstance(func, cst.Attribute)
+        and func.attr.value in _TEMPLATE_FILLS
+        and isinstance(func.value, cst.Name | cst.Attribute)
+    ):
+        return None
+    if isinstance(func.value, cst.Name) and (flow is None or func.value.value in flow.unpassed(fn)):
+        return None
+    return func.value
 
 
 def _one_statement(fn: Scope) -> bool:
