@@ -2170,7 +2170,10 @@ class _Flow:
     unpassed: Callable[[Scope], frozenset[str]]
 
 
-_TEMPLATE_FILLS = frozenset({"format", "format_map", "substitute", "safe_substitute"})
+_TEMPLATE_FILLS = frozenset({"format", "format_map", "substitute", "safe_substitute", "replace", "strip"})
+_PAYLOAD_FIELDS = frozenset({"prompt", "prompts", "messages", "inputs", "input", "text", "content"})
+_TENSOR_MOVES = ("to", "unsqueeze", "cuda")
+_TOKENIZES = lazy(r"^tokeni[sz]er$|^tokeni[sz]e|_token$")
 _KEEPS_ARGUMENTS = frozenset({"dict", "list", "tuple", "partial", "functools.partial"})
 _PASS_THROUGH = (cst.List, cst.Tuple, cst.Dict, cst.DictElement, cst.Element, cst.StarredElement, cst.Arg, cst.Await)
 
@@ -2225,6 +2228,8 @@ def _forwards(
             return False
         if isinstance(node, cst.Call) and _serialises(node):  # json.dumps(payload).encode(): the same request
             return any(passes(c, depth, built) for c in _serialised(node))
+        if isinstance(node, cst.Subscript) and _payload_field(node):
+            return passes(node.value, depth, built)  # params["prompt"]: the prompt field of the payload handed in
         if isinstance(node, cst.Call) and not templated and (receiver := _filled_template(node, fn, flow)) is not None:
             return passes(receiver, depth, built)  # template.format(...) of a template the caller hands in
         if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
@@ -2365,17 +2370,24 @@ def _nested_in(inner: Scope, outer: Scope) -> bool:
 
 
 def _serialises(call: cst.Call) -> bool:
-    """``json.dumps(x)`` / ``x.encode()``: the request body serialised, its content unchanged."""
+    """``json.dumps(x)`` / ``x.encode()``: the request body serialised, its content unchanged; for a local engine
+    the prompt tokenized (``tokenizer(prompt, return_tensors="pt")``, ``tokenize_image_prompt(prompt, tok)``) and
+    the tensor moved or reshaped (``ids.unsqueeze(0).to(device)``)."""
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value == "encode":
+    if isinstance(func, cst.Attribute) and func.attr.value in ("encode", *_TENSOR_MOVES):
         return True
-    return (dotted(func) or "") in ("json.dumps", "dumps") and bool(call.args)
+    name = dotted(func) or ""
+    if _TOKENIZES.search(name.rsplit(".", 1)[-1]) and call.args:
+        return True
+    return name in ("json.dumps", "dumps") and bool(call.args)
 
 
 def _serialised(call: cst.Call) -> list[cst.CSTNode]:
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value == "encode":
+    if isinstance(func, cst.Attribute) and func.attr.value in ("encode", *_TENSOR_MOVES):
         return [func.value]
+    if _TOKENIZES.search((dotted(func) or "").rsplit(".", 1)[-1]):
+        return [a.value for a in call.args if a.keyword is None or _PROMPT_PARAM.search(a.keyword.value)]
     return [call.args[0].value]
 
 
@@ -2467,6 +2479,9 @@ def _params_in(
             for c in _serialised(node):
                 walk(c, depth, built)
             return
+        if isinstance(node, cst.Subscript) and _payload_field(node):
+            walk(node.value, depth, built)  # params["prompt"]: the prompt field of the payload the caller hands in
+            return
         if isinstance(node, cst.Call) and not templated and (receiver := _filled_template(node, fn, flow)) is not None:
             walk(receiver, depth, built)  # template.format(...) of a template the caller hands in
             return
@@ -2506,6 +2521,15 @@ def _call_params(
     for a in call.args:
         out |= _params_in(fn, a.value, builders=builders, unpack=unpack, flow=flow)
     return out
+
+
+def _payload_field(node: cst.Subscript) -> bool:
+    """``params["prompt"]`` / ``payload["messages"]``: the field of a request payload that holds
+    the prompt (the request fields of chat and completion APIs), read from a name."""
+    if not isinstance(node.value, cst.Name) or len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return False
+    key = node.slice[0].slice.value
+    return isinstance(key, cst.SimpleString) and key.value.strip("\"'") in _PAYLOAD_FIELDS
 
 
 def _filled_template(call: cst.Call, fn: Scope, flow: _Flow | None) -> cst.CSTNode | None:

@@ -128,6 +128,16 @@ class Project:
         return None, parts
 
 
+def _method_like(fn: Scope) -> bool:
+    """A method of a class, or a module-level function written as one (first parameter ``self``: bound to a class
+    or an object elsewhere, ``Worker.generate = generate``)."""
+    if fn.parent is not None and fn.parent.kind == "class":
+        return True
+    return (
+        fn.parent is not None and fn.parent.kind == "module" and bool(fn.params) and fn.params[0].name.value == "self"
+    )
+
+
 _MAPPINGS = frozenset({"Dict", "dict", "Mapping", "MutableMapping", "OrderedDict", "DefaultDict", "defaultdict"})
 _SEQUENCES = frozenset({"List", "list", "Sequence", "MutableSequence", "Iterable"})
 
@@ -981,7 +991,7 @@ class Evaluator:
         if self._methods_at != len(self.scopes) + len(self.project.modules):
             index: dict[str, list[str]] = {}
             for key, scope in self.scopes.items():
-                if scope.kind == "function" and scope.parent is not None and scope.parent.kind == "class":
+                if scope.kind == "function" and scope.parent is not None and _method_like(scope):
                     index.setdefault(scope.name, []).append(key)
             self._methods_by_name, self._methods_at = index, len(self.scopes) + len(self.project.modules)
             self._by_name.clear()
