@@ -79,6 +79,7 @@ class Analysis:
     why: dict[str, str] = field(default_factory=dict)  # wrapper key / site key -> the rule that reported it (bench)
     by_name: set[int] = field(default_factory=set)  # sites of ``obj.m()`` on untyped objects, resolved by name
     dispatched: set[int] = field(default_factory=set)  # calls on a base narrowed to its one reaching implementation
+    unconverged: list[str] = field(default_factory=list)  # fixed-point loops stopped by a cycle or their round cap
     _returned: dict[str, set[str]] = field(default_factory=dict)  # fn key -> parameters it returns as they are
     _unpassed_memo: dict[str, frozenset[str]] = field(default_factory=dict)  # fn key -> defaults no call gives
     _calls_index: tuple[int, dict[str, list[Site]]] | None = None  # (sites seen, callee key -> its calls)
@@ -1019,7 +1020,8 @@ class Analysis:
         held: set[str] = set()  # public helpers of a class holding its request, folded: their calls are the request
         passing: set[str] = set()  # wrappers that forward their caller's prompt (last round)
         tasked: set[str] = set()  # private helpers whose callers write the prompt they send (last round)
-        for _ in range(8):  # forwarding to a wrapper depends on which callees are wrappers
+        states: set[tuple[frozenset[str], ...]] = set()  # the rounds' results: a repeat is a cycle, not progress
+        for _ in range(64):  # forwarding to a wrapper depends on which callees are wrappers; runs to a fixed point
             new = set()
             new_folded: set[str] = set()
             new_steps: set[str] = set()
@@ -1119,7 +1121,11 @@ class Analysis:
                 direct = [
                     s
                     for s in own
-                    if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in wrappers or s.callee in folded
+                    if s.site != SiteKind.WRAPPER_CALL
+                    or s.callee is None
+                    or s.callee in wrappers
+                    or s.callee in folded
+                    or s.callee in steps
                 ]
                 forwards = bool(fwd.get(key)) or any(  # or into a wrapper
                     _forwards(
@@ -1154,7 +1160,15 @@ class Analysis:
             after = (new, new_folded, new_steps, new_held, new_passing, new_tasked)
             if after == (wrappers, folded, steps, held, passing, tasked):
                 break
+            state = tuple(frozenset(x) for x in after)
+            if state in states:  # the rules feed back on each other in a loop: keep this round, say so
+                self.unconverged.append("wrappers (cycle)")
+                wrappers = new
+                break
+            states.add(state)
             wrappers, folded, steps, held, passing, tasked = after
+        else:
+            self.unconverged.append("wrappers")
         return wrappers
 
     def _optional_prompt_never_given(
@@ -1504,7 +1518,7 @@ class Analysis:
         a fixed point over the call graph. An abstract method forwards every parameter when an implementation (or
         none is known) forwards."""
         fwd: dict[str, set[str]] = {k: set() for k in reaching}
-        for _ in range(12):
+        for _ in range(64):  # grows only (a union per function): stops at its fixed point
             changed = False
             for key in reaching:
                 scope = self.ev.scopes.get(key)
@@ -1549,6 +1563,8 @@ class Analysis:
                     changed = True
             if not changed:
                 break
+        else:
+            self.unconverged.append("prompt parameters")
         return fwd
 
     def export_names(self, later_round: set[str]) -> set[str]:
