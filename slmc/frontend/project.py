@@ -104,6 +104,11 @@ class Analysis:
     relays: dict[str, set[str]] = field(default_factory=dict)  # fn key -> URL parameters it hands to a transport
     why: dict[str, str] = field(default_factory=dict)  # wrapper key / site key -> the rule that reported it (bench)
     by_name: set[int] = field(default_factory=set)  # sites of ``obj.m()`` on untyped objects, resolved by name
+    dispatched: set[int] = field(default_factory=set)  # calls on a base narrowed to its one reaching implementation
+    unconverged: list[str] = field(default_factory=list)  # fixed-point loops stopped by a cycle or their round cap
+    _returned: dict[str, set[str]] = field(default_factory=dict)  # fn key -> parameters it returns as they are
+    _unpassed_memo: dict[str, frozenset[str]] = field(default_factory=dict)  # fn key -> defaults no call gives
+    _calls_index: tuple[int, dict[str, list[Site]]] | None = None  # (sites seen, callee key -> its calls)
     _authored: dict[int, bool] = field(default_factory=dict)  # site key -> whether its prompt holds authored text
     _authored_call: dict[int, bool] = field(default_factory=dict)  # wrapper-call key -> whether it writes a task prompt
 
@@ -232,6 +237,10 @@ class Analysis:
                 if hit:
                     picked.append(name)
                     del pending[name]
+            if not picked and not first:
+                picked = self._slot_files(pending)  # files declaring a callable parameter like a fed one
+                for name in picked:
+                    del pending[name]
             for name in picked:
                 self.project.module(name)
             if not first:
@@ -241,8 +250,6 @@ class Analysis:
             if not picked:
                 break
             names = self.export_names(later_round)
-            if not names:
-                break
         for f in pending.values():
             if not f.loaded and f.source is not None:
                 self.syntax_check(f)
@@ -348,12 +355,61 @@ class Analysis:
         found, graph = self._reach()
         if self._resolve_unknown(found):
             found, graph = self._reach()
+        if self._pick_dispatch(found):
+            found, graph = self._reach()
         switched = False
         for site in self.sites.values():
             if site.passed is not None and site.callee not in found and site.passed in found:
                 site.callee, site.args, site.passed = site.passed, site.passed_args, None
                 switched = True
         return self._reach() if switched else (found, graph)
+
+    def _pick_dispatch(self, found: set[str]) -> bool:
+        """A call on a base method that holds no call of its own and of whose three or more implementations only one
+        reaches a model (``executor.execute(node)`` over agent, human, literal, loop ... executors): a call of that
+        implementation, made only when the data picks it, so the calling function does not reach a model through it
+        (``_reach`` adds no edge for it: the generic dispatcher is no wrapper). Returns whether a site changed."""
+        holding = {fn.key for s in self.sites.values() if (fn := _owner(s.info.scope)) is not None}
+        changed = False
+        for site in self.sites.values():
+            if site.site != SiteKind.WRAPPER_CALL or site.callee is None or site.key in self.dispatched:
+                continue
+            if site.callee not in found or site.callee in holding:
+                continue
+            impls = [i for i in self.ev.implementations(site.callee) if i in self.ev.scopes]
+            reach = [i for i in impls if i in found]
+            if not reach or not _minority(len(reach), len(impls)):
+                continue
+            if len(reach) > 1:  # the others reach a model through this very dispatch (a subgraph runner): not counted
+                reach = [i for i in reach if not self._reaches_only_through(i, site.callee)]
+            if len(reach) != 1:
+                continue
+            site.callee = reach[0]
+            self.dispatched.add(site.key)
+            self.why[str(site.key)] = "dispatch on a base: its one model-reaching implementation"
+            changed = True
+        return changed
+
+    def _reaches_only_through(self, key: str, base: str) -> bool:
+        """Whether every path from ``key`` to a model passes through a call of ``base`` (a walk of the call sites)."""
+        by_fn: dict[str, list[Site]] = {}
+        for s in self.sites.values():
+            fn = _owner(s.info.scope)
+            if fn is not None:
+                by_fn.setdefault(fn.key, []).append(s)
+        todo, seen = [key], {key}
+        while todo and len(seen) < 500:
+            cur = todo.pop()
+            for s in by_fn.get(cur, ()):
+                if s.site != SiteKind.WRAPPER_CALL or s.callee is None:
+                    return False  # a request of its own on the way
+                if s.callee == base or s.callee in seen:
+                    continue
+                for nxt in [s.callee, *self.ev.implementations(s.callee)]:
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        todo.append(nxt)
+        return True
 
     def _narrow_injected(self) -> None:
         """A call on an attribute that a constructor parameter typed as a base class fills (``def __init__(self,
@@ -594,8 +650,13 @@ class Analysis:
                 callers.setdefault(s.callee, []).append(s)
         memo: dict[tuple[str, str], list[Any]] = {}
         added = False
+        slots: dict[tuple[str, str], str] = {}  # (parameter name, declared callable type) -> a function it is fed
+        unfed: list[tuple[Any, tuple[str, str]]] = []
         for info in self.ev.unresolved:
             if id(info.node) in self.sites:
+                done = self.sites[id(info.node)]
+                if done.callee in reaching and (slot := self._callable_slot(info)) is not None:
+                    slots.setdefault(slot, done.callee)  # type: ignore[arg-type]
                 continue
             site = self._client_param_call(info)
             if site is not None:  # def _call_client(self, call, *a): return call(*a), given client.chat.create
@@ -606,9 +667,14 @@ class Analysis:
                 candidates = self._unknown_callees(info, callers, memo)
             except RecursionError:
                 continue
+            slot = self._callable_slot(info)
+            if slot is not None and all(self._in_test(k) for k in candidates):
+                unfed.append((info, slot))  # nothing but a test's stand-in fills it
             key = next((k for k in candidates if k in reaching), None)
             if key is None:
                 continue
+            if slot is not None:
+                slots.setdefault(slot, key)
             site = Site(info, SiteKind.WRAPPER_CALL, callee=key, args=list(info.node.args))
             self.sites[site.key] = site
             func = info.node.func
@@ -617,7 +683,118 @@ class Analysis:
             if by_name:
                 self.by_name.add(site.key)
             added = True
+        for info, slot in unfed:  # ``llm: Callable[[str], str]`` that nothing in the tree fills: declared like the
+            key = slots.get(slot)  # parameters of that name and type that are fed a model-reaching function
+            if key is None:
+                continue
+            site = Site(info, SiteKind.WRAPPER_CALL, callee=key, args=list(info.node.args))
+            self.sites[site.key] = site
+            self.why[str(site.key)] = "callable parameter declared like those fed a model function"
+            added = True
         return added
+
+    def _slot_files(self, pending: dict[str, _File]) -> list[str]:
+        """Files not loaded yet that declare a parameter of the name of a ``Callable`` parameter the tree feeds a
+        model-reaching function (``llm: Callable[[str], str]`` in a module importing nothing of the tree's LLM
+        code): loaded, so that their calls of it are resolved by the declaration (``_resolve_unknown``)."""
+        declaring = {
+            name: text
+            for name, f in pending.items()
+            if name not in self.project.modules and (text := self.text(f)) and "Callable[" in text
+        }
+        if not declaring:
+            return []
+        reaching, _ = self._reach()
+        callers: dict[str, list[Site]] = {}
+        for s in self.sites.values():
+            if s.site == SiteKind.WRAPPER_CALL and s.callee is not None:
+                callers.setdefault(s.callee, []).append(s)
+        memo: dict[tuple[str, str], list[Any]] = {}
+        names = set()
+        for info in self.ev.unresolved:
+            slot = self._callable_slot(info)
+            if slot is None or slot[0] in names:
+                continue
+            site = self.sites.get(id(info.node))
+            try:
+                keys = [site.callee] if site is not None else self._unknown_callees(info, callers, memo)
+            except RecursionError:
+                continue
+            if any(k in reaching for k in keys):
+                names.add(slot[0])
+        if not names:
+            return []
+        pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\s*:[^=\n]*\S")
+        return [name for name, text in declaring.items() if pattern.search(text)]
+
+    def _in_test(self, key: str) -> bool:
+        scope = self.ev.scopes.get(key)
+        return scope is not None and _is_test_module(scope.module.path)
+
+    def _callable_slot(self, info: Any) -> tuple[str, str] | None:
+        """(parameter name, declared type) of a called parameter (``llm(prompt)``) or of the constructor parameter a
+        called attribute is set from (``self._llm = llm`` ... ``self._llm(prompt)``), when that parameter is declared
+        a ``Callable[...]`` (through a type alias, ``Optional`` / ``| None`` left out); else None."""
+        func, scope = info.node.func, info.scope
+        param = None
+        if isinstance(func, cst.Name):
+            bindings = self.ev.bindings_of(func.value, scope) or ()
+            if len(bindings) == 1 and bindings[0][0] == "param":
+                param = bindings[0][1]
+        elif isinstance(func, cst.Attribute):
+            names = [b for b in self._self_attr_bindings(func, scope) or () if b[0] == "expr"]
+            if len(names) == 1 and isinstance(names[0][1], cst.Name):
+                bindings = self.ev.bindings_of(names[0][1].value, names[0][2]) or ()
+                if len(bindings) == 1 and bindings[0][0] == "param":
+                    param = bindings[0][1]
+        if param is None or param.annotation is None:
+            return None
+        declared = self._type_text(param.annotation.annotation, info.scope, 0)
+        return (param.name.value, declared) if declared and declared.startswith("Callable[") else None
+
+    def _type_text(self, node: cst.CSTNode, scope: Scope, depth: int) -> str | None:
+        """A declared type spelled canonically: aliases (``LLMCallable = Callable[[str], str]``) expanded, the last
+        segment of a dotted name, ``Optional[X]`` / ``X | None`` as ``X``; None when it cannot be spelled."""
+        if depth > 4:
+            return None
+        if isinstance(node, cst.SimpleString):  # a quoted annotation: ``"Hook | None"``
+            try:
+                node = cst.parse_expression(str(node.evaluated_value))
+            except Exception:
+                return None
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            parts = [self._type_text(x, scope, depth + 1) for x in (node.left, node.right)]
+            kept = [x for x in parts if x != "None"]
+            return kept[0] if len(kept) == 1 else None
+        if isinstance(node, cst.Subscript):
+            head = dotted(node.value)
+            items = []
+            for el in node.slice:
+                inner = el.slice
+                if not isinstance(inner, cst.Index):
+                    return None
+                items.append(self._type_text(inner.value, scope, depth + 1))
+            if head is None or any(x is None for x in items):
+                return None
+            head = head.rsplit(".", 1)[-1]
+            if head == "Optional" and len(items) == 1:
+                return items[0]
+            return f"{head}[{', '.join(items)}]"  # type: ignore[arg-type]
+        if isinstance(node, cst.List):
+            items = [self._type_text(e.value, scope, depth + 1) for e in node.elements]
+            return None if any(x is None for x in items) else f"[{', '.join(items)}]"  # type: ignore[arg-type]
+        if isinstance(node, cst.Name) and node.value == "None":
+            return "None"
+        if isinstance(node, cst.Ellipsis):
+            return "..."
+        name = dotted(node)
+        if name is None:
+            return None
+        if isinstance(node, cst.Name):
+            bindings = self.ev.bindings_of(node.value, scope) or ()
+            if len(bindings) == 1 and bindings[0][0] == "expr" and isinstance(bindings[0][1], cst.Subscript):
+                return self._type_text(bindings[0][1], bindings[0][2], depth + 1)  # a type alias
+        return name.rsplit(".", 1)[-1]
 
     def _client_param_call(self, info: Any) -> Site | None:
         """The call of a called parameter (``call(*args, **kwargs)``) inside a higher-order helper that callers hand
@@ -725,11 +902,24 @@ class Analysis:
             return out
         if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
             out = []
-            for b in self._self_attr_bindings(expr, scope) or ():
+            bindings = self._self_attr_bindings(expr, scope)
+            for b in bindings or ():
                 if b[0] == "expr" and isinstance(b[1], cst.Name):
                     out += self._sources(b[1], b[2], callers, memo, depth + 1)
+            if bindings is None:  # ``provider.complete`` of an untyped name: that method of what the name holds
+                for v in self._sources(expr.value, scope, callers, memo, depth):  # (the same value: no step)
+                    m = self.ev.member(v.cls, expr.attr.value, True) if isinstance(v, Instance) else None
+                    if isinstance(m, Function):
+                        out.append(m)
             return out
         return []
+
+    def _annotated_param(self, expr: cst.CSTNode, scope: Scope) -> bool:
+        """``expr`` is a name bound only to an annotated parameter of its function (``tool: TextTool``)."""
+        if not isinstance(expr, cst.Name):
+            return False
+        bindings = self.ev.bindings_of(expr.value, scope) or ()
+        return bool(bindings) and all(b[0] == "param" and b[1].annotation is not None for b in bindings)
 
     def _param_sources(self, fn: Scope, name: str, callers: dict, memo: dict, depth: int) -> list[Any]:
         key = (fn.key, name)
@@ -751,7 +941,8 @@ class Analysis:
                 v = self.ev.value(a.value, where)
                 if isinstance(v, Function | Instance):
                     out.append(v)
-                elif v is None:
+                if v is None or (isinstance(v, Instance) and self._annotated_param(a.value, where)):
+                    # an annotation is the author's hint: what the callers really pass counts as well
                     out += self._sources(a.value, where, callers, memo, depth + 1)
         memo[key] = out
         return out
@@ -775,6 +966,9 @@ class Analysis:
                     continue  # _request_api("/api/embeddings", ...): this caller does not reach a model
                 if site.passed is not None and site.passed in self.ev.scopes:
                     add_edge(fn.key, site.passed)  # the caller reaches what it hands over
+                if site.key in self.dispatched:
+                    graph.setdefault(site.callee, {})
+                    continue  # reached only when the data picks that implementation (``_pick_dispatch``)
                 if site.callee in self.ev.scopes:
                     add_edge(fn.key, site.callee)
                     for impl in self.ev.implementations(site.callee):  # a call on the base reaches every implementation
@@ -856,7 +1050,8 @@ class Analysis:
         held: set[str] = set()  # public helpers of a class holding its request, folded: their calls are the request
         passing: set[str] = set()  # wrappers that forward their caller's prompt (last round)
         tasked: set[str] = set()  # private helpers whose callers write the prompt they send (last round)
-        for _ in range(8):  # forwarding to a wrapper depends on which callees are wrappers
+        states: set[tuple[frozenset[str], ...]] = set()  # the rounds' results: a repeat is a cycle, not progress
+        for _ in range(64):  # forwarding to a wrapper depends on which callees are wrappers; runs to a fixed point
             new = set()
             new_folded: set[str] = set()
             new_steps: set[str] = set()
@@ -869,9 +1064,11 @@ class Analysis:
                 if scope is None or scope.kind != "function":
                     continue
                 if n == 0:
-                    impls = [i for i in self.ev.overrides(key) if i in reaching]
+                    every = self.ev.overrides(key)
+                    impls = [i for i in every if i in reaching]
                     if (
                         impls
+                        and not _minority(len(impls), len(every))  # a generic step most of whose kinds reach none
                         and not inside.get(key)
                         and not scope.name.startswith("_")
                         and all(i in wrappers for i in impls)
@@ -934,7 +1131,7 @@ class Analysis:
                     if cls is not None and all(self._method_of(w, cls) for w in prod):
                         # a helper one method of its own class calls, holding a wrapper-call: that call is the site
                         if bool(fwd.get(key)) or any(
-                            _forwards(scope, s) for s in inner if not self._authors_wrapper_call(s)
+                            _forwards(scope, s, flow=self.flow) for s in inner if not self._authors_wrapper_call(s)
                         ):
                             new_folded.add(key)  # its caller forwards through it what it hands over
                         continue
@@ -954,10 +1151,20 @@ class Analysis:
                 direct = [
                     s
                     for s in own
-                    if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in wrappers or s.callee in folded
+                    if s.site != SiteKind.WRAPPER_CALL
+                    or s.callee is None
+                    or s.callee in wrappers
+                    or s.callee in folded
+                    or s.callee in steps
                 ]
                 forwards = bool(fwd.get(key)) or any(  # or into a wrapper
-                    _forwards(scope, s, builders=not self._writes_prompt(s), args=self._prompt_args(s, fwd))
+                    _forwards(
+                        scope,
+                        s,
+                        builders=not self._writes_prompt(s),
+                        args=self._prompt_args(s, fwd),
+                        flow=self.flow,
+                    )
                     for s in direct
                     if not self._authors_wrapper_call(s)
                 )
@@ -983,7 +1190,15 @@ class Analysis:
             after = (new, new_folded, new_steps, new_held, new_passing, new_tasked)
             if after == (wrappers, folded, steps, held, passing, tasked):
                 break
+            state = tuple(frozenset(x) for x in after)
+            if state in states:  # the rules feed back on each other in a loop: keep this round, say so
+                self.unconverged.append("wrappers (cycle)")
+                wrappers = new
+                break
+            states.add(state)
             wrappers, folded, steps, held, passing, tasked = after
+        else:
+            self.unconverged.append("wrappers")
         return wrappers
 
     def _optional_prompt_never_given(
@@ -1273,13 +1488,67 @@ class Analysis:
             scope = scope.parent  # a closure inside a method belongs to the method's class
         return scope is not None and scope.enclosing_class() is cls
 
+    @property
+    def flow(self) -> _Flow:
+        return _Flow(self._kept_args, self._unpassed)
+
+    def _unpassed(self, fn: Scope) -> frozenset[str]:
+        """Parameters of ``fn`` with a default that none of its calls in the tree gives (``template=REVIEW_TEMPLATE``
+        that every caller leaves as it is): the function's own text. Empty when nothing calls it, a call splats its
+        arguments, or it overrides / is overridden (calls through the base are not all seen)."""
+        calls = self._calls_of().get(fn.key, [])
+        if fn.key in self._unpassed_memo:
+            return self._unpassed_memo[fn.key]
+        out: frozenset[str] = frozenset()
+        if fn.kind == "function" and calls and not self.ev.overridden(fn.key) and not self.ev.overrides(fn.key):
+            given: set[str] = set()
+            for site in calls:
+                if any(a.star for a in site.args):
+                    given = set(_param_names(fn))
+                    break
+                given |= {name for _, name in _bind(fn, site.args)}
+            out = frozenset(
+                p.name.value
+                for p in fn.params
+                if p.default is not None and p.star not in ("*", "**") and p.name.value not in given
+            )
+        self._unpassed_memo[fn.key] = out
+        return out
+
+    def _calls_of(self) -> dict[str, list[Site]]:
+        if self._calls_index is None or self._calls_index[0] != len(self.sites):
+            index: dict[str, list[Site]] = {}
+            for site in self.sites.values():
+                if site.site == SiteKind.WRAPPER_CALL and site.callee is not None:
+                    index.setdefault(site.callee, []).append(site)
+            self._calls_index = (len(self.sites), index)
+            self._unpassed_memo.clear()
+        return self._calls_index[1]
+
+    def _kept_args(self, call: cst.Call) -> list[cst.CSTNode]:
+        """The arguments of a call of a project function that it returns as they are, possibly inside a list, dict
+        or message object (``format_message("user", text)`` -> ``{"role": role, "content": text}``): such a helper
+        keeps a forwarded prompt what it is. One summary per function."""
+        site = self.sites.get(id(call))
+        callee = self.ev.scopes.get(site.callee) if site is not None and site.callee is not None else None
+        if callee is None or callee.kind != "function" or site.site != SiteKind.WRAPPER_CALL:  # type: ignore[union-attr]
+            return []
+        if callee.key not in self._returned:
+            self._returned[callee.key] = set()  # while computing (recursion)
+            got: set[str] = set()
+            for r in callee.returns:
+                got |= _params_in(callee, r, builders=False, flow=self.flow)
+            self._returned[callee.key] = got
+        keep = self._returned[callee.key]
+        return [a.value for a, name in _bind(callee, site.args) if name in keep and not a.star] if keep else []
+
     def _prompt_params(self, reaching: set[str], inside: dict[str, list[Site]]) -> dict[str, set[str]]:
         """Per reaching function, the parameters that reach what a request sends as they are (``messages=messages``,
         ``content: prompt``, or an argument of a callee's forwarding parameter): one summary per function, solved to
         a fixed point over the call graph. An abstract method forwards every parameter when an implementation (or
         none is known) forwards."""
         fwd: dict[str, set[str]] = {k: set() for k in reaching}
-        for _ in range(12):
+        for _ in range(64):  # grows only (a union per function): stops at its fixed point
             changed = False
             for key in reaching:
                 scope = self.ev.scopes.get(key)
@@ -1294,7 +1563,11 @@ class Analysis:
                 for site in own:
                     if site.site != SiteKind.WRAPPER_CALL or site.callee is None:
                         got |= _call_params(
-                            scope, site.info.node, builders=not self._writes_prompt(site), unpack=site.client == "http"
+                            scope,
+                            site.info.node,
+                            builders=not self._writes_prompt(site),
+                            unpack=site.client == "http",
+                            flow=self.flow,
                         )
                         continue
                     if self._authors_wrapper_call(site):
@@ -1305,21 +1578,23 @@ class Analysis:
                         # a closure called or handed to a retry helper here sends this function's parameters
                         for inner in inside.get(callee.key, ()):
                             if inner.site != SiteKind.WRAPPER_CALL or inner.callee is None:
-                                got |= _call_params(scope, inner.info.node)
+                                got |= _call_params(scope, inner.info.node, flow=self.flow)
                             elif fwd.get(inner.callee) and (inner_callee := self.ev.scopes.get(inner.callee)):
                                 for a, name in _bind(inner_callee, inner.args):
                                     if name in fwd[inner.callee]:
-                                        got |= _params_in(scope, a.value)
+                                        got |= _params_in(scope, a.value, flow=self.flow)
                     if not targets or callee is None:
                         continue
                     for a, name in _bind(callee, site.args):
                         if name in targets:
-                            got |= _params_in(scope, a.value)
+                            got |= _params_in(scope, a.value, flow=self.flow)
                 if got - fwd[key]:
                     fwd[key] |= got
                     changed = True
             if not changed:
                 break
+        else:
+            self.unconverged.append("prompt parameters")
         return fwd
 
     def export_names(self, later_round: set[str]) -> set[str]:
@@ -1827,6 +2102,11 @@ _AUTHORED_CHARS = 40  # static prompt text (non-space characters) that makes a c
 _IMPORT_STMT = lazy(r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:\([^)]*\)|[^\n]*)", re.MULTILINE)
 
 
+def _minority(reaching: int, implementations: int) -> bool:
+    """Of three or more implementations of a base method, fewer than half reach a model."""
+    return implementations >= 3 and 2 * reaching < implementations
+
+
 def _names_in(decorators: Sequence[cst.Decorator], name: str) -> bool:
     """A decorator naming the function (``@x.setter``, ``@f.register``): the later def extends the earlier one."""
     return any(name in (dotted(d.decorator) or "").split(".") for d in decorators)
@@ -1995,6 +2275,20 @@ def _owner(scope: Scope) -> Scope | None:
 
 
 # Calls that keep their arguments as they are (a prompt inside stays the caller's prompt).
+@dataclass(frozen=True)
+class _Flow:
+    """What the prompt-flow walks (``_forwards``, ``_params_in``) ask of the whole program: ``kept(call)``, the
+    arguments a project function returns as they are; ``unpassed(fn)``, the parameters with a default that no call
+    in the tree gives (the function's own text, not its caller's)."""
+
+    kept: Callable[[cst.Call], list[cst.CSTNode]]
+    unpassed: Callable[[Scope], frozenset[str]]
+
+
+_TEMPLATE_FILLS = frozenset({"format", "format_map", "substitute", "safe_substitute", "replace", "strip"})
+_PAYLOAD_FIELDS = frozenset({"prompt", "prompts", "messages", "inputs", "input", "text", "content"})
+_TENSOR_MOVES = ("to", "unsqueeze", "cuda")
+_TOKENIZES = lazy(r"^tokeni[sz]er$|^tokeni[sz]e|_token$")
 _KEEPS_ARGUMENTS = frozenset({"dict", "list", "tuple", "partial", "functools.partial"})
 _PASS_THROUGH = (cst.List, cst.Tuple, cst.Dict, cst.DictElement, cst.Element, cst.StarredElement, cst.Arg, cst.Await)
 
@@ -2007,7 +2301,12 @@ def _own_builder(name: str) -> bool:
 
 
 def _forwards(
-    fn: Scope, site: Site, templated: bool = False, builders: bool = True, args: list[cst.Arg] | None = None
+    fn: Scope,
+    site: Site,
+    templated: bool = False,
+    builders: bool = True,
+    args: list[cst.Arg] | None = None,
+    flow: _Flow | None = None,
 ) -> bool:
     """Whether a parameter of ``fn`` reaches the call ``site`` as it is (possibly inside list/dict/message objects),
     i.e. ``fn`` forwards its caller's prompt rather than authoring a template around it (``templated``: or filled
@@ -2015,7 +2314,8 @@ def _forwards(
     (``self.messages_for(text)``) counts as kept; off where the call's prompt holds text the function authors (a
     system prompt of its own next to ``self.render_human_message(events)``: a task prompt, not a forwarded one); only
     parameters named like a prompt count as carried through such a builder. ``args``: the arguments to look at
-    (default: all of the call's)."""
+    (default: all of the call's). ``kept``: the arguments of a call of a project function that it returns as they
+    are (``format_message("user", text)`` building the message dict), see ``_params_in``."""
     params = {p.name.value for p in fn.params}
     if fn.enclosing_class() is not None and fn.params:
         params.discard(fn.params[0].name.value)
@@ -2043,12 +2343,16 @@ def _forwards(
             return False
         if isinstance(node, cst.Call) and _serialises(node):  # json.dumps(payload).encode(): the same request
             return any(passes(c, depth, built) for c in _serialised(node))
+        if isinstance(node, cst.Subscript) and _payload_field(node):
+            return passes(node.value, depth, built)  # params["prompt"]: the prompt field of the payload handed in
+        if isinstance(node, cst.Call) and not templated and (receiver := _filled_template(node, fn, flow)) is not None:
+            return passes(receiver, depth, built)  # template.format(...) of a template the caller hands in
         if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
             name = dotted(node.func) or ""
             # complete(self.messages_for(text)): a message builder applied in the call itself
             builder = builders and depth <= 1 and _own_builder(name)
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
-                return False
+                return any(passes(a, depth, built) for a in (flow.kept(node) if flow is not None else ()))
             return any(passes(a.value, depth, built or builder) for a in node.args)
         if isinstance(node, _PASS_THROUGH) or templated:
             return any(passes(c, depth, built) for c in node.children)
@@ -2181,17 +2485,24 @@ def _nested_in(inner: Scope, outer: Scope) -> bool:
 
 
 def _serialises(call: cst.Call) -> bool:
-    """``json.dumps(x)`` / ``x.encode()``: the request body serialised, its content unchanged."""
+    """``json.dumps(x)`` / ``x.encode()``: the request body serialised, its content unchanged; for a local engine
+    the prompt tokenized (``tokenizer(prompt, return_tensors="pt")``, ``tokenize_image_prompt(prompt, tok)``) and
+    the tensor moved or reshaped (``ids.unsqueeze(0).to(device)``)."""
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value == "encode":
+    if isinstance(func, cst.Attribute) and func.attr.value in ("encode", *_TENSOR_MOVES):
         return True
-    return (dotted(func) or "") in ("json.dumps", "dumps") and bool(call.args)
+    name = dotted(func) or ""
+    if _TOKENIZES.search(name.rsplit(".", 1)[-1]) and call.args:
+        return True
+    return name in ("json.dumps", "dumps") and bool(call.args)
 
 
 def _serialised(call: cst.Call) -> list[cst.CSTNode]:
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value == "encode":
+    if isinstance(func, cst.Attribute) and func.attr.value in ("encode", *_TENSOR_MOVES):
         return [func.value]
+    if _TOKENIZES.search((dotted(func) or "").rsplit(".", 1)[-1]):
+        return [a.value for a in call.args if a.keyword is None or _PROMPT_PARAM.search(a.keyword.value)]
     return [call.args[0].value]
 
 
@@ -2227,12 +2538,18 @@ def _bind(callee: Scope, args: list[cst.Arg]) -> list[tuple[cst.Arg, str]]:
 
 
 def _params_in(
-    fn: Scope, value: cst.CSTNode, templated: bool = False, builders: bool = True, unpack: bool = False
+    fn: Scope,
+    value: cst.CSTNode,
+    templated: bool = False,
+    builders: bool = True,
+    unpack: bool = False,
+    flow: _Flow | None = None,
 ) -> set[str]:
     """Parameters of ``fn`` that reach the expression ``value`` as they are (through list/dict/message objects, locals
     bound once and attributes of ``self`` it sets); ``templated``: or filled into a template; ``builders``: as in
     ``_forwards``; ``unpack``: and through a local unpacked from a builder's tuple (the body of a raw HTTP request,
-    ``url, data = self._prepare(p)``)."""
+    ``url, data = self._prepare(p)``); ``kept``: given a call of a project function that is no builder by its name,
+    the arguments it returns as they are (``format_message("user", text)``)."""
     params = set(_param_names(fn))
     if not params:
         return set()
@@ -2277,10 +2594,18 @@ def _params_in(
             for c in _serialised(node):
                 walk(c, depth, built)
             return
+        if isinstance(node, cst.Subscript) and _payload_field(node):
+            walk(node.value, depth, built)  # params["prompt"]: the prompt field of the payload the caller hands in
+            return
+        if isinstance(node, cst.Call) and not templated and (receiver := _filled_template(node, fn, flow)) is not None:
+            walk(receiver, depth, built)  # template.format(...) of a template the caller hands in
+            return
         if isinstance(node, cst.Call) and not templated:
             name = dotted(node.func) or ""
             builder = builders and depth <= 1 and _own_builder(name)
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
+                for a in flow.kept(node) if flow is not None else ():
+                    walk(a, depth, built)
                 return
             for a in node.args:  # a request composer (``self._compose(path, payload)``) writes no prompt around
                 walk(a.value, depth, built or (builder and not composed))  # its arguments: the body is sent as is
@@ -2299,12 +2624,43 @@ def _params_in(
     return found
 
 
-def _call_params(fn: Scope, call: cst.Call, builders: bool = True, unpack: bool = False) -> set[str]:
+def _call_params(
+    fn: Scope,
+    call: cst.Call,
+    builders: bool = True,
+    unpack: bool = False,
+    flow: _Flow | None = None,
+) -> set[str]:
     """Parameters of ``fn`` that reach the arguments of a request ``call`` as they are."""
     out: set[str] = set()
     for a in call.args:
-        out |= _params_in(fn, a.value, builders=builders, unpack=unpack)
+        out |= _params_in(fn, a.value, builders=builders, unpack=unpack, flow=flow)
     return out
+
+
+def _payload_field(node: cst.Subscript) -> bool:
+    """``params["prompt"]`` / ``payload["messages"]``: the field of a request payload that holds
+    the prompt (the request fields of chat and completion APIs), read from a name."""
+    if not isinstance(node.value, cst.Name) or len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return False
+    key = node.slice[0].slice.value
+    return isinstance(key, cst.SimpleString) and key.value.strip("\"'") in _PAYLOAD_FIELDS
+
+
+def _filled_template(call: cst.Call, fn: Scope, flow: _Flow | None) -> cst.CSTNode | None:
+    """The template of ``template.format(...)`` / ``.format_map`` / ``.substitute`` (a name or attribute, not a
+    literal the function writes itself): the filled text is the caller's template, unless it is a parameter whose
+    default no caller replaces (``template=REVIEW_TEMPLATE``: the function's own text)."""
+    func = call.func
+    if not (
+        isinstance(func, cst.Attribute)
+        and func.attr.value in _TEMPLATE_FILLS
+        and isinstance(func.value, cst.Name | cst.Attribute)
+    ):
+        return None
+    if isinstance(func.value, cst.Name) and (flow is None or func.value.value in flow.unpassed(fn)):
+        return None
+    return func.value
 
 
 def _one_statement(fn: Scope) -> bool:

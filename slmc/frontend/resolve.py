@@ -128,6 +128,20 @@ class Project:
         return None, parts
 
 
+def _method_like(fn: Scope) -> bool:
+    """A method of a class, or a module-level function written as one (first parameter ``self``: bound to a class
+    or an object elsewhere, ``Worker.generate = generate``)."""
+    if fn.parent is not None and fn.parent.kind == "class":
+        return True
+    return (
+        fn.parent is not None and fn.parent.kind == "module" and bool(fn.params) and fn.params[0].name.value == "self"
+    )
+
+
+_MAPPINGS = frozenset({"Dict", "dict", "Mapping", "MutableMapping", "OrderedDict", "DefaultDict", "defaultdict"})
+_SEQUENCES = frozenset({"List", "list", "Sequence", "MutableSequence", "Iterable"})
+
+
 class Evaluator:
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -572,6 +586,72 @@ class Evaluator:
         return None
 
     def subscript(self, expr: cst.Subscript, scope: Scope) -> Value:
+        found = self._subscript(expr, scope)
+        return found if found is not None else self.declared_item(expr.value, scope)
+
+    def declared_item(self, expr: cst.CSTNode, scope: Scope) -> Value:
+        """An entry of a container whose declared type names its entries: ``executors[kind]`` where ``executors`` is
+        built by a factory annotated ``-> Dict[str, Executor]`` (or is a parameter or attribute so annotated, or set
+        from such a factory in a method): an instance of the entry type (a call on a base class reaches every
+        implementation). None when no declaration names an entry class."""
+        if isinstance(expr, cst.Call):
+            return self._item_of_call(expr, scope)
+        bindings: list = []
+        declared: list[tuple[cst.CSTNode, Scope]] = []
+        if isinstance(expr, cst.Name):
+            bindings = list(self.bindings_of(expr.value, scope) or ())
+        elif isinstance(expr, cst.Attribute):
+            base = self.value(expr.value, scope)
+            if isinstance(base, Instance):
+                for key in [base.cls, *self.bases_of(base.cls)][:10]:
+                    cls = self.scopes.get(key)
+                    if cls is None:
+                        continue
+                    bindings += cls.self_attrs.get(expr.attr.value, []) + cls.bindings.get(expr.attr.value, [])
+                    if expr.attr.value in cls.annotations:
+                        declared.append((cls.annotations[expr.attr.value], cls))
+        for b in bindings:
+            if b[0] == "param" and b[1].annotation is not None and b[2] is not None:
+                declared.append((b[1].annotation.annotation, b[2]))
+            elif b[0] == "expr" and isinstance(b[1], cst.Call) and b[2] is not None:
+                found = self._item_of_call(b[1], b[2])
+                if found is not None:
+                    return found
+        for annotation, where in declared:
+            found = self.item_type(annotation, where)
+            if found is not None:
+                return found
+        return None
+
+    def _item_of_call(self, call: cst.Call, scope: Scope) -> Value:
+        fn = self.value(call.func, scope)
+        target = self.scopes.get(fn.key) if isinstance(fn, Function) else None
+        returns = getattr(target.node, "returns", None) if target is not None else None
+        if not isinstance(returns, cst.Annotation) or target is None or target.parent is None:
+            return None
+        return self.item_type(returns.annotation, target.parent)
+
+    def item_type(self, annotation: cst.CSTNode, scope: Scope) -> Value:
+        """``Dict[str, X]`` / ``Mapping[str, X]`` / ``List[X]`` / ``Sequence[X]`` (``Optional`` around it allowed):
+        an instance of ``X`` when ``X`` is a class of the tree, else None."""
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+            return self.item_type(annotation.left, scope) or self.item_type(annotation.right, scope)
+        if not isinstance(annotation, cst.Subscript):
+            return None
+        head = (dotted(annotation.value) or "").rsplit(".", 1)[-1]
+        items = [el.slice.value for el in annotation.slice if isinstance(el.slice, cst.Index)]
+        if head == "Optional" and len(items) == 1:
+            return self.item_type(items[0], scope)
+        if head in _MAPPINGS and len(items) == 2:
+            entry = items[1]
+        elif head in _SEQUENCES and len(items) == 1:
+            entry = items[0]
+        else:
+            return None
+        typed = self.instance_of(entry, scope)
+        return typed if isinstance(typed, Instance) else None
+
+    def _subscript(self, expr: cst.Subscript, scope: Scope) -> Value:
         if isinstance(expr.value, cst.Name):
             entry = self.namespace_entry(expr, scope)
             if entry is not None:
@@ -911,7 +991,7 @@ class Evaluator:
         if self._methods_at != len(self.scopes) + len(self.project.modules):
             index: dict[str, list[str]] = {}
             for key, scope in self.scopes.items():
-                if scope.kind == "function" and scope.parent is not None and scope.parent.kind == "class":
+                if scope.kind == "function" and scope.parent is not None and _method_like(scope):
                     index.setdefault(scope.name, []).append(key)
             self._methods_by_name, self._methods_at = index, len(self.scopes) + len(self.project.modules)
             self._by_name.clear()
