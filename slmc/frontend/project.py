@@ -826,7 +826,9 @@ class Analysis:
         held: set[str] = set()  # public helpers of a class holding its request, folded: their calls are the request
         passing: set[str] = set()  # wrappers that forward their caller's prompt (last round)
         tasked: set[str] = set()  # private helpers whose callers write the prompt they send (last round)
-        for _ in range(8):  # forwarding to a wrapper depends on which callees are wrappers
+        banned: set[str] = set()  # general interfaces (``Tool.forward``), found once the rounds settle: left out
+        rounds = 0
+        for _ in range(32):  # forwarding to a wrapper depends on which callees are wrappers (8 rounds at most)
             new = set()
             new_folded: set[str] = set()
             new_steps: set[str] = set()
@@ -834,6 +836,8 @@ class Analysis:
             new_passing: set[str] = set()
             new_tasked: set[str] = set()
             for key in reaching:
+                if key in banned:
+                    continue
                 n = callers.get(key, 0)
                 scope = self.ev.scopes.get(key)
                 if scope is None or scope.kind != "function":
@@ -917,8 +921,11 @@ class Analysis:
                         new.add(key)
                         self.why[key] = "interface method without a body, called"
                     continue
-                if not private and any(b in wrappers for b in bases.get(key, ())):
-                    new.add(key)  # an implementation of a wrapper interface (``OpenAIProvider.call_model``)
+                if not private and any(
+                    b in wrappers and self._holds_model_call(key, inside, wrappers | folded | held, b, reaching)
+                    for b in bases.get(key, ())
+                ):  # an implementation of a wrapper interface (``OpenAIProvider.call_model``) calling a model itself
+                    new.add(key)
                     self.why[key] = "implements a wrapper interface"
                     continue
                 direct = [
@@ -951,10 +958,67 @@ class Analysis:
                         "forwards its caller's prompt" if forwards else "fills a template, called from elsewhere"
                     )
             after = (new, new_folded, new_steps, new_held, new_passing, new_tasked)
-            if after == (wrappers, folded, steps, held, passing, tasked):
-                break
+            settled = after == (wrappers, folded, steps, held, passing, tasked)
             wrappers, folded, steps, held, passing, tasked = after
+            rounds += 1
+            if settled or rounds == 8:
+                more = self._general_interfaces(new, reaching, inside, new | new_folded | new_held) - banned
+                if not more:
+                    break
+                banned |= more  # the rounds start again without them (and what was a wrapper only through them)
+                wrappers, folded, steps, held, passing, tasked = set(), set(), set(), set(), set(), set()
+                rounds = 0
         return wrappers
+
+    def _general_interfaces(
+        self, wrappers: set[str], reaching: set[str], inside: dict[str, list[Site]], apis: set[str]
+    ) -> set[str]:
+        """Wrappers that are methods without a body of their own (an interface called through its base) whose
+        implementations are mostly no model calls: not an API for reaching a model (``_model_interface``)."""
+        return {
+            key for key in wrappers if not inside.get(key) and not self._model_interface(key, reaching, inside, apis)
+        }
+
+    def _holds_model_call(
+        self, key: str, inside: dict[str, list[Site]], apis: set[str], iface: str, reaching: set[str], depth: int = 0
+    ) -> bool:
+        """Whether the implementation ``key`` of the interface method ``iface`` reaches a model by a call of its own:
+        a request, a framework call, a call of a calling API (``apis``: the wrappers and the helpers folded into
+        their requests) or of the interface itself (a retrying or voting decorator around other implementations), or
+        a call of a private helper that does so (``self._achat_completion(...)``) or of a function sending a request
+        itself — not only through public functions that are no such API (``session.send_message(...)`` running a
+        whole agent session, ``self.react()`` running the agent's whole loop)."""
+        for s in inside.get(key, ()):
+            callee = s.callee
+            if (
+                s.site != SiteKind.WRAPPER_CALL
+                or callee is None
+                or callee in self.transports
+                or callee in self.relays
+                or callee in apis
+                or callee == iface
+                or iface in self.ev.overridden(callee)
+            ):
+                return True
+            if depth < 3 and callee in reaching:
+                if _is_private(callee) and self._holds_model_call(callee, inside, apis, iface, reaching, depth + 1):
+                    return True
+                if any(t.site != SiteKind.WRAPPER_CALL for t in inside.get(callee, ())):
+                    return True  # ``self.aclient.acall(...)``: a vendored client's method sending the request itself
+        return False
+
+    def _model_interface(self, key: str, reaching: set[str], inside: dict[str, list[Site]], apis: set[str]) -> bool:
+        """Whether a method without a body of its own is an interface for reaching a model: half at least of its
+        implementations outside the tests (of all of them when only tests implement it) hold a model call of their own.
+        ``Tool.forward``, which three of sixty tools implement with a model call, is a general interface; so is a hook
+        whose one implementation reaches the model only through an agent session that is no calling API."""
+        impls = self.ev.implementations(key)
+        if not impls:
+            return True
+        kept = [i for i in impls if i in self.ev.scopes and not _is_test_module(self.ev.scopes[i].module.path)]
+        impls = kept or impls
+        live = [i for i in impls if i in reaching and self._holds_model_call(i, inside, apis, key, reaching)]
+        return 2 * len(live) >= len(impls)
 
     def _optional_prompt_never_given(
         self, reaching: set[str], fwd: dict[str, set[str]], dispatched: dict[str, int]
