@@ -801,14 +801,14 @@ class Analysis:
                 continue  # recursion
             if fn is not None and _super_same_name(site.info.node, fn.name):
                 continue  # an override extending its base (``super()._run(...)`` in ``_run``): not other code's call
-            if _is_test_module(site.info.scope.module.path) and _is_private(site.callee):  # type: ignore[arg-type]
+            if _is_test_file(site.info.scope.module) and _is_private(site.callee):  # type: ignore[arg-type]
                 continue  # a test (or a test's mock subclass) poking at a private method: no use as a calling API
             if _is_private(site.callee) and self._outside_class(fn, site.callee):  # type: ignore[arg-type]
                 continue  # a script or another class poking at a private method: the same
             callers[site.callee] = callers.get(site.callee, 0) + 1  # type: ignore[index]
             who = fn.key if fn is not None else "module:" + site.info.scope.module.name
             direct_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
-            if not _is_test_module(site.info.scope.module.path):
+            if not _is_test_file(site.info.scope.module):
                 prod_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
                 prod_calls.setdefault(site.callee, []).append(site)  # type: ignore[arg-type]
         dispatched: dict[str, int] = {}
@@ -1015,7 +1015,7 @@ class Analysis:
         impls = self.ev.implementations(key)
         if not impls:
             return True
-        kept = [i for i in impls if i in self.ev.scopes and not _is_test_module(self.ev.scopes[i].module.path)]
+        kept = [i for i in impls if i in self.ev.scopes and not _is_test_file(self.ev.scopes[i].module)]
         impls = kept or impls
         live = [i for i in impls if i in reaching and self._holds_model_call(i, inside, apis, key, reaching)]
         return 2 * len(live) >= len(impls)
@@ -2120,6 +2120,23 @@ def _is_test_module(path: str) -> bool:
         or name.startswith("test_")
         or name.endswith("_test.py")
         or name == "conftest.py"
+    )
+
+
+def _is_test_file(module: Any) -> bool:
+    """A test module of the tree: in a tests folder, ``test_x.py``, ``conftest.py``, or ``x_test.py`` that holds
+    a test (a ``test_...`` function or a ``Test...`` class; ``write_test.py`` of a code generator is no test)."""
+    path = module.path.replace("\\", "/")
+    if not _is_test_module(path):
+        return False
+    parts = path.split("/")
+    if any(p in ("tests", "test") for p in parts[:-1]) or not parts[-1].endswith("_test.py"):
+        return True  # a tests folder, test_x.py, conftest.py
+    scope = getattr(module, "scope", None)
+    names = getattr(scope, "bindings", None) or {}
+    return any(
+        n.startswith(("test_", "Test")) and any(b[0] in ("def", "class") for b in bindings)
+        for n, bindings in names.items()
     )
 
 
