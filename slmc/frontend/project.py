@@ -619,6 +619,8 @@ class Analysis:
         out = [v.key for v in self._sources(func, scope, callers, memo, 0) if isinstance(v, Function)]  # self._llm()
         if self.ev.value(func.value, scope) is not None:
             return out
+        if _probed(func, scope):
+            return out  # ``if hasattr(llm, "completion"): llm.completion(...)``: whatever the callers pass may lack it
         for v in self._sources(func.value, scope, callers, memo, 0):
             if isinstance(v, Instance):
                 m = self.ev.member(v.cls, func.attr.value, True)
@@ -626,8 +628,6 @@ class Analysis:
                     out.append(m.key)
         if self._library_object(func.value, scope):
             return out  # ``self.client.predict(...)`` on a library's object (``Client(url)``): not the tree's interface
-        if _probed(func, scope):
-            return out  # ``if hasattr(tool, "run"): tool.run(**a)``: a duck-typed object of any kind, no interface
         by_name = self.ev.method_by_name(func.attr.value)
         return out + ([by_name] if by_name else [])
 
@@ -789,6 +789,7 @@ class Analysis:
         direct_fns: dict[str, set[str]] = {}
         prod_fns: dict[str, set[str]] = {}  # the same, tests left out
         prod_calls: dict[str, list[Site]] = {}  # the calls themselves, tests left out
+        used: dict[str, int] = {}  # calls outside the tests, per callee (and below: through a base or a sibling)
         for site in self.sites.values():
             if site.site != SiteKind.WRAPPER_CALL or site.callee not in reaching:
                 continue
@@ -809,6 +810,7 @@ class Analysis:
             who = fn.key if fn is not None else "module:" + site.info.scope.module.name
             direct_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
             if not _is_test_file(site.info.scope.module):
+                used[site.callee] = used.get(site.callee, 0) + 1  # type: ignore[index]
                 prod_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
                 prod_calls.setdefault(site.callee, []).append(site)  # type: ignore[arg-type]
         dispatched: dict[str, int] = {}
@@ -817,6 +819,9 @@ class Analysis:
                 dispatched[impl] = dispatched.get(impl, 0) + callers[key]
         for impl, n in dispatched.items():
             callers[impl] = callers.get(impl, 0) + n
+        for key in list(used):
+            for impl in self.ev.implementations(key):
+                used[impl] = used.get(impl, 0) + 1
         self.forwarded = fwd  # read again when prompts are carried through wrapper hops
         unfed = self._optional_prompt_never_given(reaching, fwd, dispatched)
         wrappers: set[str] = set()
@@ -855,6 +860,9 @@ class Analysis:
                     continue
                 if scope.name.startswith("__") and scope.name != "__call__":  # __init__ & co. are not an API
                     continue
+                if not used.get(key) and not bases.get(key) and scope.enclosing_class() is not None:
+                    continue  # a method of its class's own that only the tests call (``llm.completion`` beside the
+                    # ``acompletion`` its base declares), nor any other method of that name: no API the code uses
                 own = inside.get(key, [])
                 private = scope.name.startswith("_") and not scope.name.startswith("__")
                 mine = direct_fns.get(key, set())
