@@ -823,8 +823,11 @@ class Analysis:
             return [v.key for v in self._sources(func, scope, callers, memo, 0) if isinstance(v, Function)]
         if not isinstance(func, cst.Attribute):
             return []
+        known = self.ev.value(func.value, scope) is not None
+        if not known and _probed(func, scope):
+            return []  # ``if hasattr(llm, "completion"): llm.completion(...)``: whatever the callers pass may lack it
         out = [v.key for v in self._sources(func, scope, callers, memo, 0) if isinstance(v, Function)]  # self._llm()
-        if self.ev.value(func.value, scope) is not None:
+        if known:
             return out
         for v in self._sources(func.value, scope, callers, memo, 0):
             if isinstance(v, Instance):
@@ -833,8 +836,6 @@ class Analysis:
                     out.append(m.key)
         if self._library_object(func.value, scope):
             return out  # ``self.client.predict(...)`` on a library's object (``Client(url)``): not the tree's interface
-        if _probed(func, scope):
-            return out  # ``if hasattr(tool, "run"): tool.run(**a)``: a duck-typed object of any kind, no interface
         by_name = self.ev.method_by_name(func.attr.value)
         return out + ([by_name] if by_name else [])
 
@@ -1013,6 +1014,7 @@ class Analysis:
         direct_fns: dict[str, set[str]] = {}
         prod_fns: dict[str, set[str]] = {}  # the same, tests left out
         prod_calls: dict[str, list[Site]] = {}  # the calls themselves, tests left out
+        used: dict[str, int] = {}  # calls outside the tests, per callee (and below: through a base or a sibling)
         for site in self.sites.values():
             if site.site != SiteKind.WRAPPER_CALL or site.callee not in reaching:
                 continue
@@ -1025,14 +1027,15 @@ class Analysis:
                 continue  # recursion
             if fn is not None and _super_same_name(site.info.node, fn.name):
                 continue  # an override extending its base (``super()._run(...)`` in ``_run``): not other code's call
-            if _is_test_module(site.info.scope.module.path) and _is_private(site.callee):  # type: ignore[arg-type]
+            if _is_test_file(site.info.scope.module) and _is_private(site.callee):  # type: ignore[arg-type]
                 continue  # a test (or a test's mock subclass) poking at a private method: no use as a calling API
             if _is_private(site.callee) and self._outside_class(fn, site.callee):  # type: ignore[arg-type]
                 continue  # a script or another class poking at a private method: the same
             callers[site.callee] = callers.get(site.callee, 0) + 1  # type: ignore[index]
             who = fn.key if fn is not None else "module:" + site.info.scope.module.name
             direct_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
-            if not _is_test_module(site.info.scope.module.path):
+            if not _is_test_file(site.info.scope.module):
+                used[site.callee] = used.get(site.callee, 0) + 1  # type: ignore[index]
                 prod_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
                 prod_calls.setdefault(site.callee, []).append(site)  # type: ignore[arg-type]
         dispatched: dict[str, int] = {}
@@ -1041,6 +1044,9 @@ class Analysis:
                 dispatched[impl] = dispatched.get(impl, 0) + callers[key]
         for impl, n in dispatched.items():
             callers[impl] = callers.get(impl, 0) + n
+        for key in list(used):
+            for impl in self.ev.implementations(key):
+                used[impl] = used.get(impl, 0) + 1
         self.forwarded = fwd  # read again when prompts are carried through wrapper hops
         unfed = self._optional_prompt_never_given(reaching, fwd, dispatched)
         wrappers: set[str] = set()
@@ -1050,8 +1056,14 @@ class Analysis:
         held: set[str] = set()  # public helpers of a class holding its request, folded: their calls are the request
         passing: set[str] = set()  # wrappers that forward their caller's prompt (last round)
         tasked: set[str] = set()  # private helpers whose callers write the prompt they send (last round)
+        banned: set[str] = set()  # general interfaces (``Tool.forward``), found once the rounds settle: left out
         states: set[tuple[frozenset[str], ...]] = set()  # the rounds' results: a repeat is a cycle, not progress
-        for _ in range(64):  # forwarding to a wrapper depends on which callees are wrappers; runs to a fixed point
+        rounds = 0
+        while True:  # forwarding to a wrapper depends on which callees are wrappers; runs to a fixed point
+            rounds += 1
+            if rounds > 64:
+                self.unconverged.append("wrappers")
+                break
             new = set()
             new_folded: set[str] = set()
             new_steps: set[str] = set()
@@ -1059,6 +1071,8 @@ class Analysis:
             new_passing: set[str] = set()
             new_tasked: set[str] = set()
             for key in reaching:
+                if key in banned:
+                    continue
                 n = callers.get(key, 0)
                 scope = self.ev.scopes.get(key)
                 if scope is None or scope.kind != "function":
@@ -1078,6 +1092,9 @@ class Analysis:
                     continue
                 if scope.name.startswith("__") and scope.name != "__call__":  # __init__ & co. are not an API
                     continue
+                if not used.get(key) and not bases.get(key) and scope.enclosing_class() is not None:
+                    continue  # a method of its class's own that only the tests call (``llm.completion`` beside the
+                    # ``acompletion`` its base declares), nor any other method of that name: no API the code uses
                 own = inside.get(key, [])
                 private = scope.name.startswith("_") and not scope.name.startswith("__")
                 mine = direct_fns.get(key, set())
@@ -1144,8 +1161,11 @@ class Analysis:
                         new.add(key)
                         self.why[key] = "interface method without a body, called"
                     continue
-                if not private and any(b in wrappers for b in bases.get(key, ())):
-                    new.add(key)  # an implementation of a wrapper interface (``OpenAIProvider.call_model``)
+                if not private and any(
+                    b in wrappers and self._holds_model_call(key, inside, wrappers | folded | held, b, reaching)
+                    for b in bases.get(key, ())
+                ):  # an implementation of a wrapper interface (``OpenAIProvider.call_model``) calling a model itself
+                    new.add(key)
                     self.why[key] = "implements a wrapper interface"
                     continue
                 direct = [
@@ -1188,18 +1208,72 @@ class Analysis:
                         "forwards its caller's prompt" if forwards else "fills a template, called from elsewhere"
                     )
             after = (new, new_folded, new_steps, new_held, new_passing, new_tasked)
-            if after == (wrappers, folded, steps, held, passing, tasked):
-                break
+            settled = after == (wrappers, folded, steps, held, passing, tasked)
             state = tuple(frozenset(x) for x in after)
-            if state in states:  # the rules feed back on each other in a loop: keep this round, say so
-                self.unconverged.append("wrappers (cycle)")
-                wrappers = new
-                break
+            cycled = not settled and state in states  # the rules feed back on each other in a loop: keep this round
             states.add(state)
             wrappers, folded, steps, held, passing, tasked = after
-        else:
-            self.unconverged.append("wrappers")
+            if settled or cycled:
+                more = self._general_interfaces(new, reaching, inside, new | new_folded | new_held) - banned
+                if not more:
+                    if cycled:
+                        self.unconverged.append("wrappers (cycle)")
+                    break
+                banned |= more  # the rounds start again without them (and what was a wrapper only through them)
+                wrappers, folded, steps, held, passing, tasked = set(), set(), set(), set(), set(), set()
+                states = set()
+                rounds = 0
         return wrappers
+
+    def _general_interfaces(
+        self, wrappers: set[str], reaching: set[str], inside: dict[str, list[Site]], apis: set[str]
+    ) -> set[str]:
+        """Wrappers that are methods without a body of their own (an interface called through its base) whose
+        implementations are mostly no model calls: not an API for reaching a model (``_model_interface``)."""
+        return {
+            key for key in wrappers if not inside.get(key) and not self._model_interface(key, reaching, inside, apis)
+        }
+
+    def _holds_model_call(
+        self, key: str, inside: dict[str, list[Site]], apis: set[str], iface: str, reaching: set[str], depth: int = 0
+    ) -> bool:
+        """Whether the implementation ``key`` of the interface method ``iface`` reaches a model by a call of its own:
+        a request, a framework call, a call of a calling API (``apis``: the wrappers and the helpers folded into
+        their requests) or of the interface itself (a retrying or voting decorator around other implementations), or
+        a call of a private helper that does so (``self._achat_completion(...)``) or of a function sending a request
+        itself — not only through public functions that are no such API (``session.send_message(...)`` running a
+        whole agent session, ``self.react()`` running the agent's whole loop)."""
+        for s in inside.get(key, ()):
+            callee = s.callee
+            if (
+                s.site != SiteKind.WRAPPER_CALL
+                or callee is None
+                or callee in self.transports
+                or callee in self.relays
+                or callee in apis
+                or callee == iface
+                or iface in self.ev.overridden(callee)
+            ):
+                return True
+            if depth < 3 and callee in reaching:
+                if _is_private(callee) and self._holds_model_call(callee, inside, apis, iface, reaching, depth + 1):
+                    return True
+                if any(t.site != SiteKind.WRAPPER_CALL for t in inside.get(callee, ())):
+                    return True  # ``self.aclient.acall(...)``: a vendored client's method sending the request itself
+        return False
+
+    def _model_interface(self, key: str, reaching: set[str], inside: dict[str, list[Site]], apis: set[str]) -> bool:
+        """Whether a method without a body of its own is an interface for reaching a model: half at least of its
+        implementations outside the tests (of all of them when only tests implement it) hold a model call of their own.
+        ``Tool.forward``, which three of sixty tools implement with a model call, is a general interface; so is a hook
+        whose one implementation reaches the model only through an agent session that is no calling API."""
+        impls = self.ev.implementations(key)
+        if not impls:
+            return True
+        kept = [i for i in impls if i in self.ev.scopes and not _is_test_file(self.ev.scopes[i].module)]
+        impls = kept or impls
+        live = [i for i in impls if i in reaching and self._holds_model_call(i, inside, apis, key, reaching)]
+        return 2 * len(live) >= len(impls)
 
     def _optional_prompt_never_given(
         self, reaching: set[str], fwd: dict[str, set[str]], dispatched: dict[str, int]
@@ -2459,6 +2533,23 @@ def _is_test_module(path: str) -> bool:
         or name.startswith("test_")
         or name.endswith("_test.py")
         or name == "conftest.py"
+    )
+
+
+def _is_test_file(module: Any) -> bool:
+    """A test module of the tree: in a tests folder, ``test_x.py``, ``conftest.py``, or ``x_test.py`` that holds
+    a test (a ``test_...`` function or a ``Test...`` class; ``write_test.py`` of a code generator is no test)."""
+    path = module.path.replace("\\", "/")
+    if not _is_test_module(path):
+        return False
+    parts = path.split("/")
+    if any(p in ("tests", "test") for p in parts[:-1]) or not parts[-1].endswith("_test.py"):
+        return True  # a tests folder, test_x.py, conftest.py
+    scope = getattr(module, "scope", None)
+    names = getattr(scope, "bindings", None) or {}
+    return any(
+        n.startswith(("test_", "Test")) and any(b[0] in ("def", "class") for b in bindings)
+        for n, bindings in names.items()
     )
 
 
