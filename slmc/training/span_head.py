@@ -6,7 +6,8 @@ For a call site whose answers are JSON objects with fixed keys, each key gets a 
   head then answers the input's text, which the answer module's string comparison treats as equal) -> tagged
   B-key / I-key. The teacher's way of saying "nothing" is kept: the key left out, or written as ``null`` / ``""``
   (``KeySpec.missing``); a key the teacher gives as a list of spans when it occurs more than once is answered the
-  same way (``KeySpec.many``: one span -> a string, several -> a list);
+  same way (``KeySpec.many``: one span -> a string, several -> a list) when it does so in at least ``MIN_LISTS``
+  answers and ``MIN_LIST_SHARE`` of them (a record listing another key is skipped);
 - ``closed``: the values come from a small closed set (at most ``MAX_CLASSES`` distinct, each seen twice or more)
   -> a classifier over the pooled encoding, with an ``absent`` class when the teacher sometimes leaves the key out;
 - anything else makes the task unusable for this head (``SpanSchemaError``); a record whose answer is not a JSON
@@ -48,6 +49,7 @@ SPAN_FORMAT = "slmc-span-head"
 SPAN_KIND = "span-head"  # the adapter kind in the manifest
 ABSENT = "\u0000absent"  # the closed-key class for "the teacher left the key out" (never a JSON-encoded value)
 MAX_CLASSES = 20
+MIN_LISTS, MIN_LIST_SHARE = 2, 0.02  # a span key is listed (``many``) when this many / this share of its answers are
 MAX_LENGTH = 128
 
 
@@ -159,7 +161,10 @@ def infer_schema(pairs: list[tuple[str, Any]], schema: dict[str, Any] | None = N
                     encoded = json.dumps(v)
                     ways[encoded] = ways.get(encoded, 0) + 1
             missing = max(ways, key=lambda w: (ways[w], w == ""))
-            many = any(isinstance(v, list) for _, v in filled)
+            # listed when the teacher lists it as a habit, not once by accident: one list among a thousand answers
+            # made every second span of a key a list (SNIPS playlist: 8 of 196 test answers wrong that way)
+            lists = sum(isinstance(v, list) for _, v in filled)
+            many = lists >= max(MIN_LISTS, MIN_LIST_SHARE * len(filled))
             specs.append(KeySpec(key, "span", missing=missing, many=many))
             continue
         counts: dict[str, int] = {}

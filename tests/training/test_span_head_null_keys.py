@@ -57,6 +57,16 @@ def test_values_are_found_up_to_case_and_spacing_and_listed_keys_are_spans():
     assert (spec.kind, spec.many) == ("span", True)
 
 
+def test_a_key_listed_once_by_accident_is_answered_as_one_span():
+    pairs = [(f"play {a} and {b}", json.dumps({"artist": a})) for a, b in zip(PRODUCTS * 50, PRODUCTS[1:] * 50)]
+    once = [*pairs, ("play streamstick and thermomug", json.dumps({"artist": ["streamstick", "thermomug"]}))]
+    assert infer_schema(once)[0].many is False  # one list in 201 answers: a slip, not the teacher's habit
+    twice = [*once, ("play thermomug and streamstick", json.dumps({"artist": ["thermomug", "streamstick"]}))]
+    assert infer_schema(twice)[0].many is False  # 2 of 202 < 2 %
+    habit = twice + [("play homehub mini and thermomug", json.dumps({"artist": ["homehub mini", "thermomug"]}))] * 3
+    assert infer_schema(habit)[0].many is True
+
+
 def test_a_tiny_encoder_learns_null_keys_and_its_answers_agree_with_the_teacher(tmp_path):
     pairs = tickets(160)
     tokenizer = tokenizer_for([t for t, _ in pairs])
