@@ -14,6 +14,7 @@ with a request to re-run the compile.
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ HEAD_CONFIG = "head.json"
 HEAD_WEIGHTS = "head.safetensors"
 HEAD_FORMAT = "slmc-classifier-head"
 CROSSVAL_FILE = "crossval.json"  # out-of-fold answers of a cross-validated head (rows order)
+HELDOUT_FILE = "heldout.json"  # a head's answers on training rows it held out (threshold calibration)
 LEGACY_FILE = "classifier.joblib"  # pickled heads of older versions: refused, never loaded
 CLASSIFIER_FILE = HEAD_CONFIG  # the file that marks a folder as holding an slmc classifier head
 LINKS = ("softmax", "logistic")
@@ -151,6 +153,30 @@ def read_crossval(model_dir: Path, rows: int) -> list[Prediction]:
     if len(preds) != rows:
         raise SlmcError(f"{path}: {len(preds)} answers for {rows} rows", hint="re-run `slmc train`")
     return preds
+
+
+def write_heldout(model_dir: Path, predictions: list[Prediction], references: list[str]) -> None:
+    """A head's answers on the training rows it held out from its own fit (the span head's calibration slice), with
+    the teacher's answers: ``evaluate`` calibrates the threshold on them together with the validation split."""
+    data = {"predictions": [[p.text, p.confidence] for p in predictions], "references": list(references)}
+    safe_join(Path(model_dir), HELDOUT_FILE).write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def read_heldout(model_dir: Path) -> tuple[list[Prediction], list[str]]:
+    """What ``write_heldout`` saved; nothing when the head saved none or the file is unreadable (the validation split
+    alone then calibrates)."""
+    path = Path(model_dir) / HELDOUT_FILE
+    if not path.is_file():
+        return [], []
+    try:
+        data = json.loads(safe_join(Path(model_dir), HELDOUT_FILE).read_text(encoding="utf-8"))
+        preds = [Prediction(str(text), float(conf)) for text, conf in data["predictions"]]
+        refs = [str(r) for r in data["references"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return [], []
+    if len(preds) != len(refs) or not all(math.isfinite(p.confidence) for p in preds):
+        return [], []
+    return preds, refs
 
 
 def save_head(head: Any, encoder: Embedder, model_dir: Path, check: Any = None) -> None:
