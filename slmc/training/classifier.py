@@ -278,6 +278,24 @@ class ClassifierHead:
         self.link = str(link)
         self.weight, self.bias = weight, bias.astype(weight.dtype)
         self.embedder = Embedder.load(model_dir, config.get("embedder"), device=device)
+        # an encoder fine-tuned end to end may be averaged with the frozen head it started from (``ensemble``)
+        self.member: tuple[Embedder, Any, Any, float] | None = None
+        ensemble = config.get("ensemble")
+        if ensemble is not None:
+            try:
+                share = float(ensemble["share"])
+                member = load_file(str(safe_join(model_dir, str(ensemble["weights"]))))
+                m_weight, m_bias = member["weight"], member["bias"]
+            except Exception as exc:  # not an object, no share, unreadable weights, a symlink out of the folder
+                raise bad(f"ensemble: {exc!r}") from None
+            if not 0.0 < share < 1.0:
+                raise bad(f"ensemble share {share!r} is not in (0, 1)")
+            if m_weight.shape[0] != rows or m_weight.dtype.kind != "f" or m_bias.shape != (rows,):
+                raise bad(f"the ensemble's weight must be a float matrix with {rows} row(s) and its bias {rows} values")
+            if not (np.isfinite(m_weight).all() and np.isfinite(m_bias).all()):
+                raise bad("the ensemble's weights are not finite")
+            member_embedder = Embedder.load(model_dir, ensemble.get("embedder"), device=device)
+            self.member = (member_embedder, m_weight, m_bias.astype(m_weight.dtype), share)
 
     def predict_proba(self, texts: list[str]) -> Any:
         """Probabilities per class (columns in ``self.classes`` order) for the given input texts."""
@@ -288,7 +306,18 @@ class ClassifierHead:
                 f"{self.weight.shape[1]}",
                 hint="re-run `slmc compile` with the embedder the head was trained with",
             )
-        return _probabilities(features, self.weight, self.bias, self.link)
+        probs = _probabilities(features, self.weight, self.bias, self.link)
+        if self.member is None:
+            return probs
+        embedder, weight, bias, share = self.member
+        other = embedder.encode(texts)
+        if other.shape[1] != weight.shape[1]:
+            raise SlmcError(
+                f"{self.model_dir}: the ensemble's embedder gives {other.shape[1]} features, its head expects "
+                f"{weight.shape[1]}",
+                hint="re-run `slmc compile`",
+            )
+        return (1.0 - share) * probs + share * _probabilities(other, weight, bias, self.link)
 
     def predict(self, rows: list[dict[str, Any]]) -> list[Prediction]:
         import numpy as np
