@@ -245,3 +245,14 @@ def test_the_fine_tuned_head_answers_averaged_with_the_frozen_head_it_started_fr
     train_encoder_classifier(rows, tmp_path / "both", epochs=1, batch_size=8, threads=1, ensemble=0.0)
     assert "ensemble" not in json.loads((tmp_path / "both" / "head.json").read_text())
     assert not (tmp_path / "both" / FROZEN_WEIGHTS).exists()
+
+
+@pytest.mark.parametrize(("rows", "epochs"), [(300, 3.0), (999, 3.0), (1000, 5.0), (1600, 3.1), (5000, 2.0)])
+def test_the_span_head_plans_about_a_fixed_number_of_example_updates_on_large_sets(rows, epochs):
+    from slmc.ir.nodes import SLMChoice
+    from slmc.training.datasets import LengthStats
+    from slmc.training.presets import make_plan
+
+    slm = SLMChoice("span-head:minilm", "sentence-transformers/all-MiniLM-L6-v2", 0.0227, "span-head")
+    plan = make_plan(slm, dataset="d", validation="v", test="t", stats=LengthStats(rows, 12, 30, 60, 3))
+    assert plan.method == "span-head" and plan.epochs == epochs
