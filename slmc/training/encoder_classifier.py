@@ -37,6 +37,7 @@ CENTROID_SCALE = 20.0  # logits of a centroid start: cosine similarity x this
 PROBE_STEPS = 5  # steps timed before the schedule is fitted to a time budget
 FROZEN_WEIGHTS = "frozen.safetensors"  # the frozen head the fine-tuned one is averaged with (``ensemble``)
 FROZEN_SHARE = 0.5  # its share of the answered probabilities
+PRETRAINED = ""  # an encoder spec's path for the bundled all-MiniLM-L6-v2 itself (not fine-tuned)
 
 
 def mean_pool(hidden: Any, mask: Any) -> Any:
@@ -377,12 +378,10 @@ def save(
         "trained": "encoder fine-tuned end to end",
     }
     if frozen is not None:
-        from slmc.training.embed import MINILM_MODEL, MINILM_PACKAGE
-
         w, b = rows(frozen[0], frozen[1])
         save_file({"weight": w.copy(), "bias": b.copy()}, str(safe_join(model_dir, FROZEN_WEIGHTS)))
-        config["ensemble"] = {
-            "embedder": {"name": "minilm", "model": MINILM_MODEL, "package": MINILM_PACKAGE},
+        config["ensemble"] = {  # the features the frozen head was fitted on: the bundled encoder as it was
+            "embedder": {"name": "encoder", "path": PRETRAINED, "max_length": int(max_length)},
             "weights": FROZEN_WEIGHTS,
             "share": float(frozen[2]),
         }
@@ -392,7 +391,8 @@ def save(
 
 
 class EncoderEmbedder:
-    """The fine-tuned encoder of an ``encoder-classifier`` head as an embedder (``encode(texts)`` -> normalised rows)."""
+    """The fine-tuned encoder of an ``encoder-classifier`` head as an embedder (``encode(texts)`` -> normalised rows);
+    with the spec's path ``PRETRAINED``, the bundled encoder itself (the frozen member of an ensemble)."""
 
     name = "encoder"
 
@@ -401,9 +401,14 @@ class EncoderEmbedder:
 
         path = spec.get("path")
         max_length = spec.get("max_length", MAX_LENGTH)
-        if path != ENCODER_DIR or not isinstance(max_length, int) or not 8 <= max_length <= 512:
+        if path not in (ENCODER_DIR, PRETRAINED) or not isinstance(max_length, int) or not 8 <= max_length <= 512:
             raise SlmcError(f"{folder}: the head's encoder spec {spec!r} is not slmc's", hint="re-run `slmc compile`")
-        self.tokenizer, self.model = _load_encoder(safe_join(folder, ENCODER_DIR))
+        if path == PRETRAINED:  # the bundled encoder, as the frozen head of an ensemble was fitted on it
+            from slmc.training.span_head import minilm_dir
+
+            self.tokenizer, self.model = _load_encoder(minilm_dir())
+        else:
+            self.tokenizer, self.model = _load_encoder(safe_join(folder, ENCODER_DIR))
         self.device = device or "cpu"
         self.model.to(self.device).eval()
         self.max_length = max_length

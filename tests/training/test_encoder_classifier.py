@@ -230,7 +230,8 @@ def test_the_fine_tuned_head_answers_averaged_with_the_frozen_head_it_started_fr
     (tmp_path / "alone" / "head.json").write_text(json.dumps({k: v for k, v in config.items() if k != "ensemble"}))
     alone = ClassifierHead(tmp_path / "alone").predict_proba(texts)
     frozen = load_file(str(tmp_path / "both" / FROZEN_WEIGHTS))
-    pretrained = _probabilities(Embedder("minilm").encode(texts), frozen["weight"], frozen["bias"], "softmax")
+    features = Embedder("minilm").encode(texts)  # the sentence embedding the frozen head was fitted on
+    pretrained = _probabilities(features, frozen["weight"], frozen["bias"], "softmax")
     np.testing.assert_allclose(both, 0.5 * alone + 0.5 * pretrained, atol=1e-5)
     assert not np.allclose(alone, pretrained, atol=1e-3)  # two different heads were averaged
     assert [config["classes"][i] for i in both.argmax(1)[:3]] == ["refund", "card", "other"]
