@@ -13,7 +13,10 @@ learning rate ends at the steps that fit (``StepBudget``) rather than being cut 
 
 Saved in the classifier head's format, so evaluation, the bundle and the runtime read it as a ``classifier-head``:
 ``head.json`` (embedder ``{"name": "encoder", "path": "encoder"}``) + ``head.safetensors`` + ``encoder/`` (the
-fine-tuned transformer as ``model.safetensors`` + ``config.json`` and its tokenizer's JSON files). Never a pickle.
+fine-tuned transformer as ``model.safetensors`` + ``config.json`` and its tokenizer's JSON files), and the frozen start
+as ``frozen.safetensors``: the answers average the fine-tuned head's probabilities with the frozen head's on the
+bundled encoder (``ensemble`` in ``head.json``; a short fine-tuning on loaded cores can end below its own start).
+Never a pickle.
 """
 
 from __future__ import annotations
