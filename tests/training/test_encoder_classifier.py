@@ -222,7 +222,7 @@ def test_the_fine_tuned_head_answers_averaged_with_the_frozen_head_it_started_fr
     rows = [_row(text, label) for label, texts in words.items() for text in texts] * 3
     train_encoder_classifier(rows, tmp_path / "both", epochs=1, batch_size=8, threads=1)
     config = json.loads((tmp_path / "both" / "head.json").read_text())
-    assert config["ensemble"]["share"] == 0.5 and (tmp_path / "both" / FROZEN_WEIGHTS).is_file()
+    assert config["ensemble"]["share"] == 0.25 and (tmp_path / "both" / FROZEN_WEIGHTS).is_file()
     texts = ["refund my order please", "my card got stolen", "tell me a joke", "is it raining"]
     both = ClassifierHead(tmp_path / "both").predict_proba(texts)
     # the same files without the ensemble: the fine-tuned head alone
@@ -232,7 +232,7 @@ def test_the_fine_tuned_head_answers_averaged_with_the_frozen_head_it_started_fr
     frozen = load_file(str(tmp_path / "both" / FROZEN_WEIGHTS))
     features = Embedder("minilm").encode(texts)  # the sentence embedding the frozen head was fitted on
     pretrained = _probabilities(features, frozen["weight"], frozen["bias"], "softmax")
-    np.testing.assert_allclose(both, 0.5 * alone + 0.5 * pretrained, atol=1e-5)
+    np.testing.assert_allclose(both, 0.75 * alone + 0.25 * pretrained, atol=1e-5)
     assert not np.allclose(alone, pretrained, atol=1e-3)  # two different heads were averaged
     assert [config["classes"][i] for i in both.argmax(1)[:3]] == ["refund", "card", "other"]
     # a share outside (0, 1) or missing weights: a broken head, never a silent single answer
