@@ -612,8 +612,11 @@ class SpanHead:
             key = self.span_keys[k]
             if key not in many and len(spans) > 1:
                 a, b = self._one_span(k, spans, probs, tags)
-                for i in range(spans[0][0], spans[-1][1]):  # the tags now read: that span, O around it
-                    tags[i] = (1 + 2 * k + (i > a)) if a <= i < b else 0
+                for i in range(spans[0][0], spans[-1][1]):  # the tags now read: that span, O for the key's others
+                    if a <= i < b:
+                        tags[i] = 1 + 2 * k + (i > a)
+                    elif tags[i] in (1 + 2 * k, 2 + 2 * k):
+                        tags[i] = 0
                 spans = [(a, b)]
             out[key] = [
                 (body[offsets[a][0] : offsets[b - 1][1]], min(probs[i][1 + 2 * k + (i > a)] for i in range(a, b)))
