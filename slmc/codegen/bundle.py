@@ -337,8 +337,9 @@ def codegen_rewrites(graph: AgentGraph, plan: ServingPlan) -> dict[str, SiteRewr
 
 def _copy_models(plan: ServingPlan, tmp: Path) -> None:
     """Trained models into the bundle; a pickle (an old ``classifier.joblib``) never travels: the runtime loads none,
-    and the build folder's ownership marks and a head's cross-validation answers (``crossval.json``) stay behind."""
-    skip = shutil.ignore_patterns(OWNER_MARK, "crossval.json", *PICKLE_PATTERNS)
+    and the build folder's ownership marks and a head's cross-validation or held-out answers (``crossval.json``,
+    ``heldout.json``) stay behind."""
+    skip = shutil.ignore_patterns(OWNER_MARK, "crossval.json", "heldout.json", *PICKLE_PATTERNS)
     for ep in plan.endpoints:
         if ep.base_source is not None:
             shutil.copytree(ep.base_source, safe_join(tmp, ep.base_model), ignore=skip)

@@ -14,6 +14,7 @@ with a request to re-run the compile.
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ HEAD_CONFIG = "head.json"
 HEAD_WEIGHTS = "head.safetensors"
 HEAD_FORMAT = "slmc-classifier-head"
 CROSSVAL_FILE = "crossval.json"  # out-of-fold answers of a cross-validated head (rows order)
+HELDOUT_FILE = "heldout.json"  # a head's answers on training rows it held out (threshold calibration)
 LEGACY_FILE = "classifier.joblib"  # pickled heads of older versions: refused, never loaded
 CLASSIFIER_FILE = HEAD_CONFIG  # the file that marks a folder as holding an slmc classifier head
 LINKS = ("softmax", "logistic")
@@ -153,6 +155,30 @@ def read_crossval(model_dir: Path, rows: int) -> list[Prediction]:
     return preds
 
 
+def write_heldout(model_dir: Path, predictions: list[Prediction], references: list[str]) -> None:
+    """A head's answers on the training rows it held out from its own fit (the span head's calibration slice), with
+    the teacher's answers: ``evaluate`` calibrates the threshold on them together with the validation split."""
+    data = {"predictions": [[p.text, p.confidence] for p in predictions], "references": list(references)}
+    safe_join(Path(model_dir), HELDOUT_FILE).write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def read_heldout(model_dir: Path) -> tuple[list[Prediction], list[str]]:
+    """What ``write_heldout`` saved; nothing when the head saved none or the file is unreadable (the validation split
+    alone then calibrates)."""
+    path = Path(model_dir) / HELDOUT_FILE
+    if not path.is_file():
+        return [], []
+    try:
+        data = json.loads(safe_join(Path(model_dir), HELDOUT_FILE).read_text(encoding="utf-8"))
+        preds = [Prediction(str(text), float(conf)) for text, conf in data["predictions"]]
+        refs = [str(r) for r in data["references"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return [], []
+    if len(preds) != len(refs) or not all(math.isfinite(p.confidence) for p in preds):
+        return [], []
+    return preds, refs
+
+
 def save_head(head: Any, encoder: Embedder, model_dir: Path, check: Any = None) -> None:
     """Write a fitted scikit-learn ``LogisticRegression`` and its embedder as safetensors + JSON. With ``check`` (a
     feature matrix), the saved head must give the model's own ``predict_proba`` on it, or nothing is kept."""
@@ -252,6 +278,24 @@ class ClassifierHead:
         self.link = str(link)
         self.weight, self.bias = weight, bias.astype(weight.dtype)
         self.embedder = Embedder.load(model_dir, config.get("embedder"), device=device)
+        # an encoder fine-tuned end to end may be averaged with the frozen head it started from (``ensemble``)
+        self.member: tuple[Embedder, Any, Any, float] | None = None
+        ensemble = config.get("ensemble")
+        if ensemble is not None:
+            try:
+                share = float(ensemble["share"])
+                member = load_file(str(safe_join(model_dir, str(ensemble["weights"]))))
+                m_weight, m_bias = member["weight"], member["bias"]
+            except Exception as exc:  # not an object, no share, unreadable weights, a symlink out of the folder
+                raise bad(f"ensemble: {exc!r}") from None
+            if not 0.0 < share < 1.0:
+                raise bad(f"ensemble share {share!r} is not in (0, 1)")
+            if m_weight.shape[0] != rows or m_weight.dtype.kind != "f" or m_bias.shape != (rows,):
+                raise bad(f"the ensemble's weight must be a float matrix with {rows} row(s) and its bias {rows} values")
+            if not (np.isfinite(m_weight).all() and np.isfinite(m_bias).all()):
+                raise bad("the ensemble's weights are not finite")
+            member_embedder = Embedder.load(model_dir, ensemble.get("embedder"), device=device)
+            self.member = (member_embedder, m_weight, m_bias.astype(m_weight.dtype), share)
 
     def predict_proba(self, texts: list[str]) -> Any:
         """Probabilities per class (columns in ``self.classes`` order) for the given input texts."""
@@ -262,7 +306,18 @@ class ClassifierHead:
                 f"{self.weight.shape[1]}",
                 hint="re-run `slmc compile` with the embedder the head was trained with",
             )
-        return _probabilities(features, self.weight, self.bias, self.link)
+        probs = _probabilities(features, self.weight, self.bias, self.link)
+        if self.member is None:
+            return probs
+        embedder, weight, bias, share = self.member
+        other = embedder.encode(texts)
+        if other.shape[1] != weight.shape[1]:
+            raise SlmcError(
+                f"{self.model_dir}: the ensemble's embedder gives {other.shape[1]} features, its head expects "
+                f"{weight.shape[1]}",
+                hint="re-run `slmc compile`",
+            )
+        return (1.0 - share) * probs + share * _probabilities(other, weight, bias, self.link)
 
     def predict(self, rows: list[dict[str, Any]]) -> list[Prediction]:
         import numpy as np

@@ -3,7 +3,9 @@
 1. Answer the validation and test prompts (greedy generation, or the classifier head), with a confidence per answer.
 2. Score each answer against the teacher's (task-aware metric) and, where the dataset has it, against ground truth;
    an answer the router's contract validator would reject scores 0 (``metrics.score_rows(contract=...)``).
-3. On validation, pick the lowest threshold whose accepted-call agreement lower bound clears the target.
+3. On validation, pick the lowest threshold whose accepted-call agreement lower bound clears the target (with the
+   answers a head saved on training rows it held out from its own fit, ``heldout.json``: the span head's calibration
+   slice, so a 65-call validation split does not set the threshold alone).
 4. On test, report agreement, the accepted-call agreement and its lower bound, and the fallback rate at that threshold.
 
 Per-row results go to ``<build>/eval/<task>.jsonl`` and figures to ``<build>/eval/<task>.summary.json``.
@@ -20,7 +22,7 @@ from slmc.errors import SlmcError
 from slmc.ir.nodes import HEAD_METHODS, EvalResult, Task
 from slmc.safety import safe_join
 from slmc.training.calibration import OperatingPoint, calibrate_threshold, operating_point
-from slmc.training.classifier import Prediction
+from slmc.training.classifier import Prediction, read_heldout
 from slmc.training.datasets import read_jsonl, read_meta, reference_answer
 from slmc.training.heads import TRAINED_HEADS, predict_head
 from slmc.training.metrics import BINARY_METRICS, RowScore, metric_for, score_rows, summarize
@@ -110,9 +112,17 @@ def evaluate_task(
         )  # fmt: skip
     binary = metric in BINARY_METRICS
     val_conf = [p.confidence for p in predictions["validation"]]
-    point = calibrate_threshold(
-        val_conf, [s.value for s in scores["validation"]], target=target, binary=binary, confidence=confidence
-    )
+    val_vals = [s.value for s in scores["validation"]]
+    held, held_refs = read_heldout(model_path) if plan.method in TRAINED_HEADS else ([], [])
+    if held:  # the training rows the head held out from its own fit: a steadier threshold than ~65 validation calls
+        val_conf += [p.confidence for p in held]
+        val_vals += [
+            s.value
+            for s in score_rows(
+                metric, [p.text for p in held], held_refs, labels=labels, embedder=embedder, contract=task.contract
+            )
+        ]
+    point = calibrate_threshold(val_conf, val_vals, target=target, binary=binary, confidence=confidence)
     test_conf = [p.confidence for p in predictions["test"]]
     test_vals = [s.value for s in scores["test"]]
     at_test = operating_point(

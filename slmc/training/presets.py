@@ -27,12 +27,16 @@ MAX_LENGTH_CAP = 4096
 # Encoder heads fine-tuned with their encoder: (epochs for < 1000 rows, epochs beyond, learning rate, batch, length).
 HEAD_PRESETS = {
     "encoder-classifier": (6.0, 1.0, 5e-5, 32, 64),  # epochs: LABEL_UPDATES examples, within these bounds
-    "span-head": (3.0, 2.0, 3e-4, 16, 128),
+    "span-head": (3.0, 5.0, 3e-4, 16, 128),  # beyond: SPAN_UPDATES examples, at least 2 epochs
     "tool-head": (3.0, 3.0, 2e-4, 8, 128),
 }
 # The encoder-classifier trains for about this many example-updates (few rows per label learn from more passes: 3
 # epochs of 2000 rows, 6 of 1000 or fewer, one of 6000 or more); a time budget shortens the schedule to what fits.
 LABEL_UPDATES = 6000
+# The span head on 1000 rows or more trains for about this many example-updates (5 epochs of 1000 rows): on SNIPS
+# GetWeather (935 rows after its calibration slice) 2 epochs agreed on 88.1 % of 194 test answers, 5 epochs 92.8 %
+# (97 % accepted needs 18 % fallback instead of 46 %); a time budget shortens the schedule to what fits.
+SPAN_UPDATES = 5000
 
 
 def choose_method(slm: SLMChoice, *, gpu: bool, bitsandbytes: bool) -> str:
@@ -123,6 +127,8 @@ def make_plan(
         planned = few if stats.n < 1000 else many
         if method == "encoder-classifier":
             planned = min(few, max(many, round(LABEL_UPDATES / max(1, stats.n), 1)))
+        elif method == "span-head" and stats.n >= 1000:
+            planned = min(many, max(2.0, round(SPAN_UPDATES / stats.n, 1)))
         return FinetunePlan(
             dataset=dataset,
             validation=validation,

@@ -6,7 +6,8 @@ For a call site whose answers are JSON objects with fixed keys, each key gets a 
   head then answers the input's text, which the answer module's string comparison treats as equal) -> tagged
   B-key / I-key. The teacher's way of saying "nothing" is kept: the key left out, or written as ``null`` / ``""``
   (``KeySpec.missing``); a key the teacher gives as a list of spans when it occurs more than once is answered the
-  same way (``KeySpec.many``: one span -> a string, several -> a list);
+  same way (``KeySpec.many``: one span -> a string, several -> a list) when it does so in at least ``MIN_LISTS``
+  answers and ``MIN_LIST_SHARE`` of them (a record listing another key is skipped);
 - ``closed``: the values come from a small closed set (at most ``MAX_CLASSES`` distinct, each seen twice or more)
   -> a classifier over the pooled encoding, with an ``absent`` class when the teacher sometimes leaves the key out;
 - anything else makes the task unusable for this head (``SpanSchemaError``); a record whose answer is not a JSON
@@ -48,6 +49,7 @@ SPAN_FORMAT = "slmc-span-head"
 SPAN_KIND = "span-head"  # the adapter kind in the manifest
 ABSENT = "\u0000absent"  # the closed-key class for "the teacher left the key out" (never a JSON-encoded value)
 MAX_CLASSES = 20
+MIN_LISTS, MIN_LIST_SHARE = 2, 0.02  # a span key is listed (``many``) when this many / this share of its answers are
 MAX_LENGTH = 128
 
 
@@ -63,8 +65,19 @@ def train_span_head(
     from slmc.training.datasets import reference_answer, user_text
     from slmc.training.models import TRAIN_INFO
 
-    head, report = SpanHead.fit([(user_text(r), reference_answer(r)) for r in rows], schema=schema, **fit_args)
+    pairs = [(user_text(r), reference_answer(r)) for r in rows]
+    head, report = SpanHead.fit(pairs, schema=schema, **fit_args)
     head.save(model_dir)
+    if report.held_out:  # the calibration slice no training step saw: evaluation calibrates the threshold on it too
+        from slmc.training.classifier import Prediction, write_heldout
+
+        held = [pairs[i] for i in report.held_out]
+        answers = head.predict([text for text, _ in held])
+        write_heldout(
+            Path(model_dir),
+            [Prediction(a.text, a.confidence) for a in answers],
+            [answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False) for _, answer in held],
+        )
     info = {
         "method": SPAN_KIND,
         "seconds": report.seconds,
@@ -159,7 +172,10 @@ def infer_schema(pairs: list[tuple[str, Any]], schema: dict[str, Any] | None = N
                     encoded = json.dumps(v)
                     ways[encoded] = ways.get(encoded, 0) + 1
             missing = max(ways, key=lambda w: (ways[w], w == ""))
-            many = any(isinstance(v, list) for _, v in filled)
+            # listed when the teacher lists it as a habit, not once by accident: one list among a thousand answers
+            # made every second span of a key a list (SNIPS playlist: 8 of 196 test answers wrong that way)
+            lists = sum(isinstance(v, list) for _, v in filled)
+            many = lists >= max(MIN_LISTS, MIN_LIST_SHARE * len(filled))
             specs.append(KeySpec(key, "span", missing=missing, many=many))
             continue
         counts: dict[str, int] = {}
@@ -287,6 +303,7 @@ class FitReport:
     steps: int = 0  # optimiser steps taken
     planned_steps: int = 0  # fewer taken: the schedule fitted to max_seconds (or stopped by it)
     stopped: bool = False  # the time ran out before the learning rate's decay ended (a hard stop)
+    held_out: list[int] = field(default_factory=list)  # the pairs of the calibration slice (never trained on)
 
     def skip(self, why: str) -> None:
         self.skipped[why] = self.skipped.get(why, 0) + 1
@@ -388,7 +405,7 @@ class SpanHead:
         model = _build_model(encoder, 1 + 2 * len(span_keys), [s for s in specs if s.kind == "closed"])
         head = cls(tokenizer, model, specs, template, meta)
         examples = []
-        for text, answer in pairs:
+        for row, (text, answer) in enumerate(pairs):
             obj = _as_object(answer)
             if obj is None:
                 report.skip("answer is not a JSON object")
@@ -397,6 +414,7 @@ class SpanHead:
             if example is None:
                 report.skip(why)
                 continue
+            example["row"] = row
             examples.append(example)
         report.used = len(examples)
         if len(examples) < 4:
@@ -408,6 +426,7 @@ class SpanHead:
         rng.shuffle(examples)
         n_cal = int(len(examples) * calibrate) if len(examples) >= 50 else 0
         cal, train = examples[:n_cal], examples[n_cal:]
+        report.held_out = sorted(e["row"] for e in cal)
         before = torch.get_num_threads()
         if threads:
             torch.set_num_threads(threads)
@@ -468,7 +487,7 @@ class SpanHead:
             example["keys"].append(spec.classes.index(cls))
         # the tags must read back the teacher's exact answer (token boundaries inside a value would not)
         probs = [[1.0 if t == k else 0.0 for k in range(1 + 2 * len(self.span_keys))] for t in tags]
-        got = self._spans(body, offsets, probs, tags)
+        got = self._spans(body, offsets, probs, list(tags))
         if {k: [v for v, _ in found] for k, found in got.items()} != want:
             return None, "span boundaries fall inside a token"
         return example, ""
@@ -569,8 +588,11 @@ class SpanHead:
     # ---- inference --------------------------------------------------------------------------------------------------
     def _spans(self, body: str, offsets: list, probs: list, tags: list) -> dict[str, list[tuple[str, float]]]:
         """Per span key, its tagged spans: [(text of ``body``, min tag probability over its tokens)]; all of them in
-        input order for a key the teacher lists (``many``), else the best-scoring one."""
-        found: dict[str, list[tuple[str, float, float]]] = {}
+        input order for a key the teacher lists (``many``). A key the teacher answers with one span but tagged more
+        than once gets the most probable single span over the tokens those spans reach: one of them (the others read
+        as O) or one span covering them all (the tagger split a value at an inner word: "just dance [by] aftercluv"),
+        when no other key's tag lies between; ``tags`` is rewritten to read that way."""
+        found: dict[int, list[tuple[int, int]]] = {}  # key -> [(first token, end token)]
         j, n = 0, len(tags)
         while j < n:
             tag = tags[j]
@@ -582,17 +604,41 @@ class SpanHead:
             j += 1
             while j < n and tags[j] == 2 + 2 * k:
                 j += 1
-            value = body[offsets[first][0] : offsets[j - 1][1]]
-            span_probs = [probs[i][tags[i]] for i in range(first, j)]
-            if value:
-                found.setdefault(self.span_keys[k], []).append(
-                    (value, sum(span_probs) / len(span_probs), min(span_probs))
-                )
+            if body[offsets[first][0] : offsets[j - 1][1]]:
+                found.setdefault(k, []).append((first, j))
         many = {s.name for s in self.specs if s.kind == "span" and s.many}
-        return {
-            key: [(v, low) for v, _, low in (spans if key in many else [max(spans, key=lambda x: x[1])])]
-            for key, spans in found.items()
-        }
+        out: dict[str, list[tuple[str, float]]] = {}
+        for k, spans in found.items():
+            key = self.span_keys[k]
+            if key not in many and len(spans) > 1:
+                a, b = self._one_span(k, spans, probs, tags)
+                for i in range(spans[0][0], spans[-1][1]):  # the tags now read: that span, O for the key's others
+                    if a <= i < b:
+                        tags[i] = 1 + 2 * k + (i > a)
+                    elif tags[i] in (1 + 2 * k, 2 + 2 * k):
+                        tags[i] = 0
+                spans = [(a, b)]
+            out[key] = [
+                (body[offsets[a][0] : offsets[b - 1][1]], min(probs[i][1 + 2 * k + (i > a)] for i in range(a, b)))
+                for a, b in spans
+            ]
+        return out
+
+    @staticmethod
+    def _one_span(k: int, spans: list[tuple[int, int]], probs: list, tags: list) -> tuple[int, int]:
+        """The most probable single span of key ``k`` over the tokens from its first tagged span to its last."""
+        lo, hi = spans[0][0], spans[-1][1]
+
+        def logp(i: int, tag: int) -> float:
+            return math.log(max(probs[i][tag], 1e-12))
+
+        def score(a: int, b: int) -> float:  # key k on [a, b), O on the rest of the region
+            return sum(logp(i, (1 + 2 * k + (i > a)) if a <= i < b else 0) for i in range(lo, hi))
+
+        options = list(spans)
+        if all(tags[i] in (0, 1 + 2 * k, 2 + 2 * k) for i in range(lo, hi)):
+            options.append((lo, hi))
+        return max(options, key=lambda ab: score(*ab))
 
     def predict(self, texts: list[str], batch_size: int = 32) -> list[Extraction]:
         import torch
@@ -623,8 +669,8 @@ class SpanHead:
                 probs = tag_probs[row].tolist()
                 active = [bool(m) and tid not in special for tid, m in zip(ids, mask, strict=True)]
                 tags = bio_decode(probs, len(self.span_keys), active)
-                confidence = min([probs[i][t] for i, t in enumerate(tags) if t is not None] or [1.0])
                 spans = self._spans(body, offsets, probs, tags)
+                confidence = min([probs[i][t] for i, t in enumerate(tags) if t is not None] or [1.0])
                 value: dict[str, Any] = {}
                 for spec in self.specs:
                     if spec.kind == "span":

@@ -200,3 +200,60 @@ def test_the_start_weights_classify_separable_embeddings(init, classes):
     assert ((features @ weight.T + bias).argmax(1) == y).all()
     with pytest.raises(ValueError, match="unknown start"):
         start_weights(features, y, classes, init="zeros")
+
+
+@needs_minilm
+def test_the_fine_tuned_head_answers_averaged_with_the_frozen_head_it_started_from(tmp_path):
+    import shutil
+
+    import numpy as np
+    from safetensors.numpy import load_file
+
+    from slmc.errors import SlmcError
+    from slmc.training.classifier import ClassifierHead, _probabilities
+    from slmc.training.embed import Embedder
+    from slmc.training.encoder_classifier import FROZEN_WEIGHTS, train_encoder_classifier
+
+    words = {
+        "refund": ["I want my money back", "please refund my order", "return the cash to me"],
+        "card": ["my card was stolen", "I lost my debit card", "send me a new card"],
+        "other": ["what is the capital of France", "tell me a joke", "how tall is mount everest"],
+    }
+    rows = [_row(text, label) for label, texts in words.items() for text in texts] * 3
+    train_encoder_classifier(rows, tmp_path / "both", epochs=1, batch_size=8, threads=1)
+    config = json.loads((tmp_path / "both" / "head.json").read_text())
+    assert config["ensemble"]["share"] == 0.25 and (tmp_path / "both" / FROZEN_WEIGHTS).is_file()
+    texts = ["refund my order please", "my card got stolen", "tell me a joke", "is it raining"]
+    both = ClassifierHead(tmp_path / "both").predict_proba(texts)
+    # the same files without the ensemble: the fine-tuned head alone
+    shutil.copytree(tmp_path / "both", tmp_path / "alone")
+    (tmp_path / "alone" / "head.json").write_text(json.dumps({k: v for k, v in config.items() if k != "ensemble"}))
+    alone = ClassifierHead(tmp_path / "alone").predict_proba(texts)
+    frozen = load_file(str(tmp_path / "both" / FROZEN_WEIGHTS))
+    features = Embedder("minilm").encode(texts)  # the sentence embedding the frozen head was fitted on
+    pretrained = _probabilities(features, frozen["weight"], frozen["bias"], "softmax")
+    np.testing.assert_allclose(both, 0.75 * alone + 0.25 * pretrained, atol=1e-5)
+    assert not np.allclose(alone, pretrained, atol=1e-3)  # two different heads were averaged
+    assert [config["classes"][i] for i in both.argmax(1)[:3]] == ["refund", "card", "other"]
+    # a share outside (0, 1) or missing weights: a broken head, never a silent single answer
+    for broken in ({"share": 1.5}, {"weights": "missing.safetensors"}):
+        (tmp_path / "alone" / "head.json").write_text(
+            json.dumps({**config, "ensemble": {**config["ensemble"], **broken}})
+        )
+        with pytest.raises(SlmcError, match="broken classifier head"):
+            ClassifierHead(tmp_path / "alone")
+    # ensemble=0: the fine-tuned head alone, no frozen weights left from an earlier training
+    train_encoder_classifier(rows, tmp_path / "both", epochs=1, batch_size=8, threads=1, ensemble=0.0)
+    assert "ensemble" not in json.loads((tmp_path / "both" / "head.json").read_text())
+    assert not (tmp_path / "both" / FROZEN_WEIGHTS).exists()
+
+
+@pytest.mark.parametrize(("rows", "epochs"), [(300, 3.0), (999, 3.0), (1000, 5.0), (1600, 3.1), (5000, 2.0)])
+def test_the_span_head_plans_about_a_fixed_number_of_example_updates_on_large_sets(rows, epochs):
+    from slmc.ir.nodes import SLMChoice
+    from slmc.training.datasets import LengthStats
+    from slmc.training.presets import make_plan
+
+    slm = SLMChoice("span-head:minilm", "sentence-transformers/all-MiniLM-L6-v2", 0.0227, "span-head")
+    plan = make_plan(slm, dataset="d", validation="v", test="t", stats=LengthStats(rows, 12, 30, 60, 3))
+    assert plan.method == "span-head" and plan.epochs == epochs

@@ -148,6 +148,12 @@ def test_span_and_tool_heads_train_evaluate_and_gate_through_the_passes(tmp_path
     assert weather.finetune.method == "span-head" and weather.finetune.max_length == 128
     assert (tmp_path / weather.eval.adapter / "span_head.json").is_file()
     assert weather.eval.metric == "json-exact" and weather.eval.n == 20 and weather.decision is not None
+    # the span head's calibration slice (rows no training step saw) calibrates the threshold with the validation split
+    held = json.loads((tmp_path / weather.eval.adapter / "heldout.json").read_text())
+    assert len(held["predictions"]) == len(held["references"]) > 0
+    validation = len((tmp_path / weather.finetune.validation).read_text().splitlines())
+    summary = json.loads((tmp_path / "eval" / "weather.summary.json").read_text())
+    assert summary["validation_operating_point"]["n"] == validation + len(held["references"])
     for row in (tmp_path / "eval" / "weather.jsonl").read_text().splitlines():
         prediction = json.loads(json.loads(row)["prediction"])
         assert isinstance(prediction, dict) and set(prediction) <= {"city", "day"}  # keys from the schema only
