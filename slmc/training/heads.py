@@ -87,6 +87,7 @@ def train_head(
             seed=plan.seed,
             max_seconds=budget,
             threads=head_threads() if device == "cpu" else None,
+            device=device,
         )
         if report.skipped:
             log(f"span head: {report.used} of {report.rows} rows used; skipped {report.skipped}")
@@ -126,6 +127,7 @@ def _train_tool_head(
         time_budget=budget,
         train_layers=TOOL_TRAIN_LAYERS,
         cache=cache,
+        device=device,
     )
     if info.skipped:
         log(f"tool-call head: {info.examples} of {len(rows)} rows used; {info.skipped} skipped")
@@ -165,6 +167,7 @@ def _crossval_tool_head(
         max_len=plan.max_length,
         train_layers=TOOL_TRAIN_LAYERS,
         threads=head_threads() if device == "cpu" else None,
+        device=device,
     )
     log(f"tool-call head: frozen layers run once over {len(rows)} calls for {len(ids) + 1} trainings ({primed:.0f}s)")
 
@@ -223,7 +226,7 @@ def predict_head(
     if method == "span-head":
         from slmc.training.span_head import SpanHead
 
-        span = SpanHead.load(model_path)
+        span = SpanHead.load(model_path, device=device)
         return {
             split: [Prediction(e.text, e.confidence) for e in span.predict([user_text(r) for r in rows])]
             for split, rows in rows_by_split.items()

@@ -264,10 +264,10 @@ class _Encoder:
 
         self.lower(seqs, frozen)
         _, mask, _, segment = self._inputs(seqs)
-        hidden = torch.zeros((len(seqs), mask.shape[1], seqs[0].low.shape[-1]), dtype=seqs[0].low.dtype)
+        low = seqs[0].low
+        hidden = torch.zeros((len(seqs), mask.shape[1], low.shape[-1]), dtype=low.dtype, device=mask.device)
         for i, s in enumerate(seqs):
-            hidden[i, : len(s.ids)] = s.low
-        hidden = hidden.to(mask.device)
+            hidden[i, : len(s.ids)] = s.low.to(mask.device)
         # the public mask builder the encoder itself uses (BertModel's own wrapper is private and its
         # signature changed in transformers 5.25); None when no position is padded
         from transformers.masking_utils import create_bidirectional_mask
@@ -607,6 +607,7 @@ def train_tool_head(
     choice: str = "bi",
     progress: Callable[[int, int], None] | None = None,
     cache: FrozenCache | None = None,
+    device: str = "cpu",
 ) -> TrainInfo:
     """Fine-tune the encoder and heads on the teacher's calls (exchange rows) and save them into ``model_dir``.
 
@@ -614,7 +615,9 @@ def train_tool_head(
     (the ones below are frozen and run once per input; None: all layers and the embeddings). ``choice``: ``bi``
     (the pretrained encoder's sentence embeddings, not fine-tuned; measured better on BFCL within a CPU budget) or
     ``cross`` (pairs scored by the fine-tuned encoder). ``cache``: the frozen layers' states and choice vectors
-    shared with other trainings of the same calls (``prime_tool_cache`` fills it; cross-validation folds reuse it)."""
+    shared with other trainings of the same calls (``prime_tool_cache`` fills it; cross-validation folds reuse it).
+    ``device``: where the encoders and heads train (``cpu``, ``cuda``, ``cuda:1``: what torch accepts); the saved
+    head loads on any device."""
     import copy
 
     import torch
@@ -637,13 +640,15 @@ def train_tool_head(
         tokenizer, encoder = _load_encoder(path)
         torch.set_num_threads(threads or _threads_for(encoder))
         heads = _build_heads(encoder.config.hidden_size)
+        encoder.to(device)
+        heads.to(device)
         enc = _Encoder(tokenizer, encoder, heads, max_len)
         frozen = _frozen_layers(encoder, train_layers)
         chooser = None
         if choice == "bi":
             chooser = _BiChoice(tokenizer, copy.deepcopy(encoder), max_len)
         if cache is not None:  # before anything is tokenized or encoded
-            cache.bind(_cache_key(path, max_len, frozen))
+            cache.bind(_cache_key(path, max_len, frozen, device))
             enc._cache = cache.seqs
             if chooser is not None:
                 chooser._cache = cache.vectors
@@ -719,8 +724,8 @@ def _frozen_layers(encoder: Any, train_layers: int | None) -> int:
     return max(0, layers - train_layers) if train_layers is not None and layers else 0
 
 
-def _cache_key(path: Path, max_len: int, frozen: int) -> tuple[Any, ...]:
-    return (str(Path(path).resolve()), int(max_len), int(frozen))
+def _cache_key(path: Path, max_len: int, frozen: int, device: str) -> tuple[Any, ...]:
+    return (str(Path(path).resolve()), int(max_len), int(frozen), str(device))  # states live on that device
 
 
 def prime_tool_cache(
@@ -732,6 +737,7 @@ def prime_tool_cache(
     train_layers: int | None = 2,
     choice: str = "bi",
     threads: int | None = None,
+    device: str = "cpu",
 ) -> float:
     """Fill ``cache`` for ``rows`` once (every argument pair through the frozen layers, every request and tool text
     through the choice encoder) before several trainings share it; returns the seconds it took."""
@@ -746,8 +752,9 @@ def prime_tool_cache(
         path = encoder_path or default_encoder_path()
         tokenizer, encoder = _load_encoder(path)
         torch.set_num_threads(threads or _threads_for(encoder))
+        encoder.to(device)
         frozen = _frozen_layers(encoder, train_layers)
-        cache.bind(_cache_key(path, max_len, frozen))
+        cache.bind(_cache_key(path, max_len, frozen, device))
         enc = _Encoder(tokenizer, encoder, _build_heads(encoder.config.hidden_size), max_len)
         enc._cache = cache.seqs
         no_tool = any(ex.choice is None for ex in examples)
