@@ -66,7 +66,8 @@ from slmc.training.tool_values import (
 TOOL_HEAD_CONFIG = "tool_head.json"
 TOOL_HEAD_WEIGHTS = "tool_head.safetensors"
 TOOL_HEAD_FORMAT = "slmc-tool-head"
-TOOL_HEAD_VERSION = 3  # 2: enum options scored in the parameter's own sequence; 3: number / enum value rankers
+TOOL_HEAD_VERSION = 4  # 2: enum options scored in the parameter's own sequence; 3: number / enum value rankers;
+# 4: the number ranker reads the order among digit-written numbers
 ENCODER_DIR = "encoder"
 CHOICE_DIR = "choice"  # the pretrained encoder, unchanged, for the bi-encoder tool choice
 CHOICE_METHODS = ("bi", "cross")
