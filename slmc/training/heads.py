@@ -178,6 +178,7 @@ def _crossval_tool_head(
 
     answers: list[Prediction | None] = [None] * len(rows)
     chosen: list[list[Any]] = [[None, "not answered"]] * len(rows)  # (tool chosen, why it fell back) per row
+    parts: list[tuple[float, ...]] = [()] * len(rows)  # each answered call's features for the calibration
     single = dataclasses.replace(plan, folds=0)
     with tempfile.TemporaryDirectory(prefix="slmc-tool-fold-") as tmp:
         for k, fold in enumerate(ids):
@@ -190,8 +191,10 @@ def _crossval_tool_head(
             for i, p in zip(held, head.predict([rows[i] for i in held]), strict=True):
                 answers[i] = Prediction(tool_answer_text(p.call), 0.0 if p.fallback else p.confidence)
                 chosen[i] = [p.tool, p.fallback]
+                parts[i] = p.parts
             log(f"tool-call head: fold {fold + 1} of {len(ids)} answered {len(held)} held-out calls")
     _train_tool_head(single, rows, out, device=device, budget=share(1), log=log, cache=cache)
+    answers = _calibrate_tool_head(rows, folds, answers, parts, out, log)
     crossval = {
         "folds": len(ids),
         "predictions": [[a.text, a.confidence] if a else ["", 0.0] for a in answers],
@@ -199,6 +202,46 @@ def _crossval_tool_head(
     }
     (Path(out) / CROSSVAL_FILE).write_text(json.dumps(crossval, ensure_ascii=False) + "\n", encoding="utf-8")
     return time.perf_counter() - start
+
+
+def _calibrate_tool_head(
+    rows: list[dict[str, Any]],
+    folds: list[int],
+    answers: list[Prediction | None],
+    parts: list[tuple[float, ...]],
+    out: Path,
+    log: Callable[[str], None],
+) -> list[Prediction | None]:
+    """The call confidence calibrated on the out-of-fold answers (``tool_head.fit_calibration``: P(the call agrees
+    with the teacher) from what it rests on). Cross-fitted: each fold's answers get the calibration fitted on the other
+    folds' (no row is judged by a confidence fitted on itself); the served head gets the one fitted on every fold,
+    written into its config. Where a fit is not possible (too few calls, one outcome) the product stays."""
+    from slmc.answers import answers_agree
+    from slmc.training.datasets import reference_answer
+    from slmc.training.tool_head import TOOL_HEAD_CONFIG, calibrate_call, fit_calibration
+
+    agree = [
+        a is not None and bool(q) and answers_agree("tool-call", a.text, reference_answer(r), r.get("tools"))
+        for r, a, q in zip(rows, answers, parts, strict=True)
+    ]
+    answered = [i for i, q in enumerate(parts) if q]
+    out_answers = list(answers)
+    for fold in sorted(set(folds)):
+        others = [i for i in answered if folds[i] != fold]
+        spec = fit_calibration([parts[i] for i in others], [agree[i] for i in others])
+        if spec is None:
+            continue
+        for i in answered:
+            if folds[i] == fold and answers[i] is not None:
+                out_answers[i] = Prediction(answers[i].text, calibrate_call(spec, parts[i]))
+    spec = fit_calibration([parts[i] for i in answered], [agree[i] for i in answered])
+    if spec is not None:
+        path = Path(out) / TOOL_HEAD_CONFIG
+        config = json.loads(path.read_text(encoding="utf-8"))
+        config["calibration"], config["confidence"] = spec, "calibration"
+        path.write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
+        log(f"tool-call head: confidence calibrated on {spec['calls']} held-out calls ({sum(agree)} agree)")
+    return out_answers
 
 
 def tool_answer_text(call: dict[str, str] | None) -> str:

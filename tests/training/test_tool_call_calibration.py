@@ -1,0 +1,105 @@
+"""The tool-call head's call confidence, calibrated on held-out calls: a logistic P(the call agrees) over what the call
+rests on (tool choice, each decision by kind, the least sure one), fitted on cross-validation's out-of-fold answers,
+cross-fitted for the gate and saved for the served head."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+from slmc.training.tool_head import (
+    CALL_FEATURES,
+    ArgDecision,
+    calibrate_call,
+    calibration_ok,
+    call_features,
+    fit_calibration,
+)
+
+pytest.importorskip("sklearn")
+
+
+def test_call_features_read_each_decision_by_its_kind() -> None:
+    decisions = [
+        ArgDecision("city", "span", "value", "Paris", 0.5),
+        ArgDecision("days", "integer", "value", 3, 0.8),
+        ArgDecision("unit", "enum", "value", "celsius", 0.9),
+        ArgDecision("loud", "boolean", "true", True, 0.7),
+        ArgDecision("note", "span", "absent", None, 0.6),
+    ]
+    parts = dict(zip(CALL_FEATURES, call_features(0.95, decisions), strict=True))
+    assert parts["log_string"] == pytest.approx(math.log(0.5))
+    assert parts["log_number"] == pytest.approx(math.log(0.8))
+    assert parts["log_status"] == pytest.approx(math.log(0.7 * 0.6))
+    assert parts["log_min"] == pytest.approx(math.log(0.5))
+    assert parts["filled"] == 4 and parts["params"] == 5 and parts["no_tool"] == 0
+    assert call_features(0.0, [], no_tool=True)[0] == -30.0  # a zero probability is floored, never -inf
+
+
+def test_the_calibration_trusts_what_predicts_agreement_not_the_product() -> None:
+    """Held-out calls whose string pick is unsure disagree, whatever their tool probability; calls with a sure string
+    agree even when the tool choice was close. The product ranks them by the tool; the calibration by the string."""
+    rng = random.Random(0)
+    parts, agree = [], []
+    for _ in range(200):
+        tool_p, string_p = rng.uniform(0.3, 1.0), rng.uniform(0.05, 1.0)
+        decisions = [ArgDecision("q", "span", "value", "x", string_p)]
+        parts.append(call_features(tool_p, decisions))
+        agree.append(string_p > 0.5)
+    spec = fit_calibration(parts, agree)
+    assert spec is not None and calibration_ok(spec) and spec["calls"] == 200
+    sure_string = call_features(0.35, [ArgDecision("q", "span", "value", "x", 0.95)])
+    unsure_string = call_features(0.99, [ArgDecision("q", "span", "value", "x", 0.1)])
+    assert calibrate_call(spec, sure_string) > 0.8 > 0.2 > calibrate_call(spec, unsure_string)
+    assert calibrate_call(spec, ()) == 0.0  # a call that fell back has no features: never accepted
+    # too few calls, or one outcome only: no calibration (the product stays)
+    assert fit_calibration(parts[:20], agree[:20]) is None
+    assert fit_calibration(parts, [True] * len(parts)) is None
+
+
+def test_a_saved_calibration_is_checked(tmp_path: Path) -> None:
+    good = {"features": list(CALL_FEATURES), "coef": [0.1] * len(CALL_FEATURES), "intercept": 0.0}
+    assert calibration_ok(good)
+    assert not calibration_ok({**good, "coef": [0.1] * 3})
+    assert not calibration_ok({**good, "intercept": float("nan")})
+    assert not calibration_ok({**good, "features": ["other"]})
+    assert not calibration_ok("product")
+
+
+def test_cross_validation_calibrates_out_of_fold_and_saves_it_for_the_served_head(tmp_path: Path, monkeypatch) -> None:
+    import slmc.training.tool_head as tool_head
+    from slmc.ir.nodes import FinetunePlan
+    from slmc.training.heads import train_head
+    from slmc.training.tool_head import ToolCallHead
+
+    from .test_tool_head import _rows, _tiny_encoder
+
+    encoder = _tiny_encoder(tmp_path / "tiny")
+    monkeypatch.setattr(tool_head, "default_encoder_path", lambda: encoder)
+    monkeypatch.setattr(tool_head, "CALIBRATION_MIN_CALLS", 10)
+    fitted: list[int] = []
+    original = tool_head.fit_calibration
+    monkeypatch.setattr(tool_head, "fit_calibration", lambda p, a, seed=0: fitted.append(len(p)) or original(p, a))
+    rows = _rows(60, seed=4)
+    plan = FinetunePlan("d", "v", "t", method="tool-head", epochs=2, batch_size=8, max_length=64, learning_rate=1e-3)
+    folds = [i % 3 for i in range(len(rows))]
+    lines: list[str] = []
+    train_head(plan, rows, tmp_path / "head", folds=folds, log=lines.append, max_seconds=120)
+    answered = len(fitted) and fitted[-1]
+    assert len(fitted) == 4  # one per fold (on the two others) and one on every fold for the served head
+    assert all(n < answered for n in fitted[:3])  # a fold's calibration never saw that fold's calls
+    crossval = json.loads((tmp_path / "head" / "crossval.json").read_text())
+    confidences = [c for _, c in crossval["predictions"]]
+    assert all(0.0 <= c <= 1.0 for c in confidences)
+    config = json.loads((tmp_path / "head" / "tool_head.json").read_text())
+    assert config["confidence"] == "calibration" and calibration_ok(config["calibration"])  # both outcomes held out
+    assert any("confidence calibrated on" in line for line in lines)
+    head = ToolCallHead(tmp_path / "head")
+    served = [p for p in head.predict(rows[:10]) if p.fallback is None]
+    assert served
+    for pred in served:
+        assert pred.confidence == pytest.approx(calibrate_call(config["calibration"], pred.parts))
