@@ -1200,7 +1200,11 @@ class ToolCallHead:
                 logits = status[i].float()
                 idx = [STATUSES.index(s) for s in allowed]
                 probs = torch.softmax(logits[idx], dim=0)
-                pick = int(torch.argmax(probs))
+                # "other" (a value the head cannot write) lowers the confidence but does not decide alone: an
+                # under-trained status head said it for most fillable arguments (BFCL simple, five folds in 90 s on
+                # loaded cores: 200 of 400 calls fell back so); only a parameter of no fillable kind falls back
+                fillable = [j for j, s in enumerate(allowed) if s != "other"] or list(range(len(allowed)))
+                pick = max(fillable, key=lambda j: float(probs[j]))
                 state, prob = allowed[pick], float(probs[pick]) * (1.0 if given is None else given)
                 if state == "absent":
                     out[i] = ArgDecision(p.name, p.kind, state, None, prob)
