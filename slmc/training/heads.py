@@ -215,7 +215,9 @@ def _calibrate_tool_head(
     """The call confidence calibrated on the out-of-fold answers (``tool_head.fit_calibration``: P(the call agrees
     with the teacher) from what it rests on). Cross-fitted: each fold's answers get the calibration fitted on the other
     folds' (no row is judged by a confidence fitted on itself); the served head gets the one fitted on every fold,
-    written into its config. Where a fit is not possible (too few calls, one outcome) the product stays."""
+    written into its config. Where a fit is not possible (too few calls, one outcome), or where the cross-fitted
+    calibration ranks the held-out calls no better than the product (AUROC for agreement: BFCL simple and multiple in
+    five 90 s folds, 15 % agreeing, were ranked worse by it), the product stays."""
     from slmc.answers import answers_agree
     from slmc.training.datasets import reference_answer
     from slmc.training.tool_head import TOOL_HEAD_CONFIG, calibrate_call, fit_calibration
@@ -234,14 +236,39 @@ def _calibrate_tool_head(
         for i in answered:
             if folds[i] == fold and answers[i] is not None:
                 out_answers[i] = Prediction(answers[i].text, calibrate_call(spec, parts[i]))
-    spec = fit_calibration([parts[i] for i in answered], [agree[i] for i in answered])
+    product = [answers[i].confidence if answers[i] is not None else 0.0 for i in answered]
+    fitted = [out_answers[i].confidence if out_answers[i] is not None else 0.0 for i in answered]
+    outcomes = [agree[i] for i in answered]
+    before, after = auroc(product, outcomes), auroc(fitted, outcomes)
+    if before is None or after is None or after <= before:
+        if after is not None:
+            log(f"tool-call head: calibration not kept (held-out AUROC {after:.3f} <= product {before:.3f})")
+        return answers
+    spec = fit_calibration([parts[i] for i in answered], outcomes)
     if spec is not None:
         path = Path(out) / TOOL_HEAD_CONFIG
         config = json.loads(path.read_text(encoding="utf-8"))
         config["calibration"], config["confidence"] = spec, "calibration"
         path.write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
-        log(f"tool-call head: confidence calibrated on {spec['calls']} held-out calls ({sum(agree)} agree)")
+        log(
+            f"tool-call head: confidence calibrated on {spec['calls']} held-out calls ({sum(outcomes)} agree; "
+            f"AUROC {before:.3f} -> {after:.3f})"
+        )
     return out_answers
+
+
+def auroc(scores: list[float], positive: list[bool]) -> float | None:
+    """The probability that a call that agrees scores above one that does not (ties half); None without both."""
+    pos = sorted(s for s, p in zip(scores, positive, strict=True) if p)
+    neg = sorted(s for s, p in zip(scores, positive, strict=True) if not p)
+    if not pos or not neg:
+        return None
+    import bisect
+
+    wins = sum(
+        bisect.bisect_left(neg, s) + 0.5 * (bisect.bisect_right(neg, s) - bisect.bisect_left(neg, s)) for s in pos
+    )
+    return wins / (len(pos) * len(neg))
 
 
 def tool_answer_text(call: dict[str, str] | None) -> str:

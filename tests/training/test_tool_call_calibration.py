@@ -70,11 +70,21 @@ def test_a_saved_calibration_is_checked(tmp_path: Path) -> None:
     assert not calibration_ok("product")
 
 
-def test_cross_validation_calibrates_out_of_fold_and_saves_it_for_the_served_head(tmp_path: Path, monkeypatch) -> None:
+def test_auroc_counts_agreeing_calls_ranked_above_the_others() -> None:
+    from slmc.training.heads import auroc
+
+    assert auroc([0.9, 0.8, 0.1], [True, True, False]) == 1.0
+    assert auroc([0.1, 0.8, 0.9], [True, True, False]) == 0.0
+    assert auroc([0.5, 0.5], [True, False]) == 0.5
+    assert auroc([0.5, 0.4], [True, True]) is None
+
+
+def _cross_validate(tmp_path: Path, monkeypatch, rankings: list[float]) -> tuple[dict, list[str], list[int], list]:
+    """Cross-validate a tiny tool-call head in 3 folds; ``rankings``: what the AUROC comparison returns for the product
+    and then for the calibrated confidences (the choice between them is what is tested)."""
+    import slmc.training.heads as heads
     import slmc.training.tool_head as tool_head
     from slmc.ir.nodes import FinetunePlan
-    from slmc.training.heads import train_head
-    from slmc.training.tool_head import ToolCallHead
 
     from .test_tool_head import _rows, _tiny_encoder
 
@@ -84,22 +94,42 @@ def test_cross_validation_calibrates_out_of_fold_and_saves_it_for_the_served_hea
     fitted: list[int] = []
     original = tool_head.fit_calibration
     monkeypatch.setattr(tool_head, "fit_calibration", lambda p, a, seed=0: fitted.append(len(p)) or original(p, a))
+    answers = iter(rankings)
+    monkeypatch.setattr(heads, "auroc", lambda scores, positive: next(answers))
     rows = _rows(60, seed=4)
     plan = FinetunePlan("d", "v", "t", method="tool-head", epochs=2, batch_size=8, max_length=64, learning_rate=1e-3)
-    folds = [i % 3 for i in range(len(rows))]
     lines: list[str] = []
-    train_head(plan, rows, tmp_path / "head", folds=folds, log=lines.append, max_seconds=120)
-    answered = len(fitted) and fitted[-1]
-    assert len(fitted) == 4  # one per fold (on the two others) and one on every fold for the served head
-    assert all(n < answered for n in fitted[:3])  # a fold's calibration never saw that fold's calls
-    crossval = json.loads((tmp_path / "head" / "crossval.json").read_text())
-    confidences = [c for _, c in crossval["predictions"]]
-    assert all(0.0 <= c <= 1.0 for c in confidences)
+    heads.train_head(plan, rows, tmp_path / "head", folds=[i % 3 for i in range(60)], log=lines.append, max_seconds=120)
     config = json.loads((tmp_path / "head" / "tool_head.json").read_text())
-    assert config["confidence"] == "calibration" and calibration_ok(config["calibration"])  # both outcomes held out
-    assert any("confidence calibrated on" in line for line in lines)
+    return config, lines, fitted, rows
+
+
+def test_cross_validation_calibrates_out_of_fold_and_saves_it_for_the_served_head(tmp_path: Path, monkeypatch) -> None:
+    from slmc.training.tool_head import ToolCallHead
+
+    config, lines, fitted, rows = _cross_validate(tmp_path, monkeypatch, [0.6, 0.8])
+    assert len(fitted) == 4  # one per fold (on the two others) and one on every fold for the served head
+    assert all(n < fitted[-1] for n in fitted[:3])  # a fold's calibration never saw that fold's calls
+    crossval = json.loads((tmp_path / "head" / "crossval.json").read_text())
+    assert all(0.0 <= c <= 1.0 for _, c in crossval["predictions"])
+    assert config["confidence"] == "calibration" and calibration_ok(config["calibration"])
+    assert any("confidence calibrated on" in line and "0.600 -> 0.800" in line for line in lines)
     head = ToolCallHead(tmp_path / "head")
     served = [p for p in head.predict(rows[:10]) if p.fallback is None]
     assert served
     for pred in served:
         assert pred.confidence == pytest.approx(calibrate_call(config["calibration"], pred.parts))
+
+
+def test_a_calibration_that_ranks_held_out_calls_no_better_is_not_kept(tmp_path: Path, monkeypatch) -> None:
+    from slmc.training.tool_head import ToolCallHead
+
+    config, lines, fitted, rows = _cross_validate(tmp_path, monkeypatch, [0.7, 0.7])
+    assert len(fitted) == 3  # the folds' calibrations were fitted and compared; none for the served head
+    assert config["calibration"] is None and config["confidence"] == "product"
+    assert any("calibration not kept (held-out AUROC 0.700 <= product 0.700)" in line for line in lines)
+    head = ToolCallHead(tmp_path / "head")
+    crossval = json.loads((tmp_path / "head" / "crossval.json").read_text())
+    assert len(crossval["predictions"]) == len(rows)
+    for pred in head.predict(rows[:5]):  # the served head's confidence: the product of its choices
+        assert pred.fallback is not None or 0.0 < pred.confidence <= 1.0
