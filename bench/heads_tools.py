@@ -219,6 +219,48 @@ def _fillable(row: dict[str, Any]) -> bool:
     return example is not None and all(label.status != "other" for label in example.args.values())
 
 
+def unreachable_causes(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the data allows, without a model: the share of calls the head can represent at all (no tool, or every
+    teacher argument a span / number / option / boolean of the request) and, per argument it cannot, why: ``nested``
+    (an object, or a list of objects), ``list`` (a list whose items are not written as one run of the request),
+    ``not in request`` (a string or number the request does not spell: rewritten, converted, inferred, a default)."""
+    from slmc.training.tool_head import example_from_row
+
+    causes: Counter[str] = Counter()
+    representable = 0
+    for row in rows:
+        example = example_from_row(row)
+        if example is None or example.choice is None:
+            representable += example is not None
+            continue
+        teacher = json.loads(row["messages"][-1]["tool_calls"][0]["function"]["arguments"])
+        fine = True
+        for param in example.tools[example.choice].params:
+            if example.args[param.name].status != "other":
+                continue
+            fine = False
+            value = teacher.get(param.name)
+            if isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, dict) for v in value)):
+                causes["nested"] += 1
+            elif isinstance(value, list):
+                causes["list"] += 1
+            else:
+                causes[f"{param.kind} not in request"] += 1
+        representable += fine
+    return {"calls": len(rows), "representable": representable / len(rows) if rows else None, **causes}
+
+
+def curve(preds: list[Any], ok: list[bool]) -> list[dict[str, Any]]:
+    """Accepted agreement of the most confident test calls at each fallback share (an oracle threshold set on test:
+    the best the confidence's ranking allows, not what a validation threshold gives)."""
+    order = sorted(range(len(preds)), key=lambda i: -(0.0 if preds[i].fallback else preds[i].confidence))
+    out = []
+    for fallback in (0.0, 0.2, 0.4, 0.6, 0.8):
+        keep = order[: max(1, round(len(order) * (1 - fallback)))]
+        out.append({"fallback": fallback, "accepted": round(sum(ok[i] for i in keep) / len(keep), 3)})
+    return out
+
+
 def components(head: Any, rows: list[dict[str, Any]], preds: list[Any], ok: list[bool]) -> dict[str, Any]:
     """Per-component accuracy on test calls. Arguments are judged with the teacher's tool given (whatever the head
     chose): ``presence`` = the head's set of filled parameters is the teacher's (per call, and per parameter);
@@ -340,6 +382,8 @@ def run_set(name: str, irrelevance: list[dict[str, Any]], args: argparse.Namespa
         "at_95_on_validation": {**_at(at_target, test, ok), "validation": _at(at_target, val, val_ok)},
         "at_20_fallback_on_validation": {**_at(at_fallback, test, ok), "validation": _at(at_fallback, val, val_ok)},
         "ceiling_all_args_fillable": sum(_fillable(r) for r in parts["test"]) / len(parts["test"]),
+        "ceiling_causes_all_calls": unreachable_causes(rows),
+        "curve_oracle_on_test": curve(test, ok),
         "head_fallbacks": dict(reasons),
         "train_seconds": round(t1 - t0, 1),
         "eval_seconds": round(t2 - t1, 1),
@@ -364,7 +408,14 @@ def main() -> None:
     parser.add_argument("--no-bi-encoder", dest="bi_encoder", action="store_false")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--keep", type=Path, help="save each set's trained head in this folder (under the set's name)")
+    parser.add_argument(
+        "--ceiling", action="store_true", help="only what the data allows (no model): representable calls and causes"
+    )
     args = parser.parse_args()
+    if args.ceiling:
+        for name in args.sets:
+            print(json.dumps({"set": name, **unreachable_causes(load_set(name, []))}))
+        return
     irrelevance = _jsonl(DATA / "BFCL_v4_irrelevance.json")
     random.Random(args.seed).shuffle(irrelevance)
     sizes = {"simple_python": 100, "multiple": 50, "live_simple": 65}

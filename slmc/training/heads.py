@@ -87,6 +87,7 @@ def train_head(
             seed=plan.seed,
             max_seconds=budget,
             threads=head_threads() if device == "cpu" else None,
+            device=device,
         )
         if report.skipped:
             log(f"span head: {report.used} of {report.rows} rows used; skipped {report.skipped}")
@@ -126,6 +127,7 @@ def _train_tool_head(
         time_budget=budget,
         train_layers=TOOL_TRAIN_LAYERS,
         cache=cache,
+        device=device,
     )
     if info.skipped:
         log(f"tool-call head: {info.examples} of {len(rows)} rows used; {info.skipped} skipped")
@@ -165,6 +167,7 @@ def _crossval_tool_head(
         max_len=plan.max_length,
         train_layers=TOOL_TRAIN_LAYERS,
         threads=head_threads() if device == "cpu" else None,
+        device=device,
     )
     log(f"tool-call head: frozen layers run once over {len(rows)} calls for {len(ids) + 1} trainings ({primed:.0f}s)")
 
@@ -175,6 +178,7 @@ def _crossval_tool_head(
 
     answers: list[Prediction | None] = [None] * len(rows)
     chosen: list[list[Any]] = [[None, "not answered"]] * len(rows)  # (tool chosen, why it fell back) per row
+    parts: list[tuple[float, ...]] = [()] * len(rows)  # each answered call's features for the calibration
     single = dataclasses.replace(plan, folds=0)
     with tempfile.TemporaryDirectory(prefix="slmc-tool-fold-") as tmp:
         for k, fold in enumerate(ids):
@@ -187,8 +191,10 @@ def _crossval_tool_head(
             for i, p in zip(held, head.predict([rows[i] for i in held]), strict=True):
                 answers[i] = Prediction(tool_answer_text(p.call), 0.0 if p.fallback else p.confidence)
                 chosen[i] = [p.tool, p.fallback]
+                parts[i] = p.parts
             log(f"tool-call head: fold {fold + 1} of {len(ids)} answered {len(held)} held-out calls")
     _train_tool_head(single, rows, out, device=device, budget=share(1), log=log, cache=cache)
+    answers = _calibrate_tool_head(rows, folds, answers, parts, out, log)
     crossval = {
         "folds": len(ids),
         "predictions": [[a.text, a.confidence] if a else ["", 0.0] for a in answers],
@@ -196,6 +202,73 @@ def _crossval_tool_head(
     }
     (Path(out) / CROSSVAL_FILE).write_text(json.dumps(crossval, ensure_ascii=False) + "\n", encoding="utf-8")
     return time.perf_counter() - start
+
+
+def _calibrate_tool_head(
+    rows: list[dict[str, Any]],
+    folds: list[int],
+    answers: list[Prediction | None],
+    parts: list[tuple[float, ...]],
+    out: Path,
+    log: Callable[[str], None],
+) -> list[Prediction | None]:
+    """The call confidence calibrated on the out-of-fold answers (``tool_head.fit_calibration``: P(the call agrees
+    with the teacher) from what it rests on). Cross-fitted: each fold's answers get the calibration fitted on the other
+    folds' (no row is judged by a confidence fitted on itself); the served head gets the one fitted on every fold,
+    written into its config. Where a fit is not possible (too few calls, one outcome), or where the cross-fitted
+    calibration ranks the held-out calls no better than the product (AUROC for agreement; kept always, it lowered
+    the gate's lower bound on BFCL simple and multiple in five 90 s folds, 15 % agreeing), the product stays."""
+    from slmc.answers import answers_agree
+    from slmc.training.datasets import reference_answer
+    from slmc.training.tool_head import TOOL_HEAD_CONFIG, calibrate_call, fit_calibration
+
+    agree = [
+        a is not None and bool(q) and answers_agree("tool-call", a.text, reference_answer(r), r.get("tools"))
+        for r, a, q in zip(rows, answers, parts, strict=True)
+    ]
+    answered = [i for i, q in enumerate(parts) if q]
+    out_answers = list(answers)
+    for fold in sorted(set(folds)):
+        others = [i for i in answered if folds[i] != fold]
+        spec = fit_calibration([parts[i] for i in others], [agree[i] for i in others])
+        if spec is None:
+            continue
+        for i in answered:
+            if folds[i] == fold and answers[i] is not None:
+                out_answers[i] = Prediction(answers[i].text, calibrate_call(spec, parts[i]))
+    product = [answers[i].confidence if answers[i] is not None else 0.0 for i in answered]
+    fitted = [out_answers[i].confidence if out_answers[i] is not None else 0.0 for i in answered]
+    outcomes = [agree[i] for i in answered]
+    before, after = auroc(product, outcomes), auroc(fitted, outcomes)
+    if before is None or after is None or after <= before:
+        if after is not None:
+            log(f"tool-call head: calibration not kept (held-out AUROC {after:.3f} <= product {before:.3f})")
+        return answers
+    spec = fit_calibration([parts[i] for i in answered], outcomes)
+    if spec is not None:
+        path = Path(out) / TOOL_HEAD_CONFIG
+        config = json.loads(path.read_text(encoding="utf-8"))
+        config["calibration"], config["confidence"] = spec, "calibration"
+        path.write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
+        log(
+            f"tool-call head: confidence calibrated on {spec['calls']} held-out calls ({sum(outcomes)} agree; "
+            f"AUROC {before:.3f} -> {after:.3f})"
+        )
+    return out_answers
+
+
+def auroc(scores: list[float], positive: list[bool]) -> float | None:
+    """The probability that a call that agrees scores above one that does not (ties half); None without both."""
+    pos = sorted(s for s, p in zip(scores, positive, strict=True) if p)
+    neg = sorted(s for s, p in zip(scores, positive, strict=True) if not p)
+    if not pos or not neg:
+        return None
+    import bisect
+
+    wins = sum(
+        bisect.bisect_left(neg, s) + 0.5 * (bisect.bisect_right(neg, s) - bisect.bisect_left(neg, s)) for s in pos
+    )
+    return wins / (len(pos) * len(neg))
 
 
 def tool_answer_text(call: dict[str, str] | None) -> str:
@@ -223,7 +296,7 @@ def predict_head(
     if method == "span-head":
         from slmc.training.span_head import SpanHead
 
-        span = SpanHead.load(model_path)
+        span = SpanHead.load(model_path, device=device)
         return {
             split: [Prediction(e.text, e.confidence) for e in span.predict([user_text(r) for r in rows])]
             for split, rows in rows_by_split.items()

@@ -352,6 +352,11 @@ class SpanHead:
         self.span_keys = [s.name for s in specs if s.kind == "span"]
         self.closed = [s for s in specs if s.kind == "closed"]
 
+    @property
+    def device(self) -> Any:
+        """Where the head's weights are (its inputs are moved there)."""
+        return next(self.model.parameters()).device
+
     # ---- training ---------------------------------------------------------------------------------------------------
     @classmethod
     def fit(
@@ -369,9 +374,11 @@ class SpanHead:
         calibrate: float = 0.1,
         max_seconds: float | None = None,
         threads: int | None = None,
+        device: str = "cpu",
     ) -> tuple[SpanHead, FitReport]:
         """Fine-tune on (input text, teacher answer) pairs. With ``encoder_config`` (a ``BertConfig`` dict) the encoder
-        is built from scratch (tests); otherwise it is the bundled all-MiniLM-L6-v2 and its tokenizer."""
+        is built from scratch (tests); otherwise it is the bundled all-MiniLM-L6-v2 and its tokenizer. ``device``: where
+        it trains (``cpu``, ``cuda``: what torch accepts); the head answers on that device until moved (``to``)."""
         import torch
         from safetensors.torch import load_file
         from transformers import AutoTokenizer
@@ -402,7 +409,7 @@ class SpanHead:
         template = common_template([t for t, _ in usable])
         meta = {"encoder": encoder_config, "temperature": 1.0, "max_length": MAX_LENGTH}
         span_keys = [s.name for s in specs if s.kind == "span"]
-        model = _build_model(encoder, 1 + 2 * len(span_keys), [s for s in specs if s.kind == "closed"])
+        model = _build_model(encoder, 1 + 2 * len(span_keys), [s for s in specs if s.kind == "closed"]).to(device)
         head = cls(tokenizer, model, specs, template, meta)
         examples = []
         for row, (text, answer) in enumerate(pairs):
@@ -500,6 +507,7 @@ class SpanHead:
         if rng is not None:
             rng.shuffle(chunks)
         pad = self.tokenizer.pad_token_id or 0
+        device = self.device
         for chunk in chunks:
             width = max(len(examples[i]["ids"]) for i in chunk)
             ids = torch.full((len(chunk), width), pad, dtype=torch.long)
@@ -511,7 +519,7 @@ class SpanHead:
                 mask[row, :n] = 1
                 tags[row, :n] = torch.tensor(examples[i]["tags"])
             keys = torch.tensor([examples[i]["keys"] for i in chunk], dtype=torch.long).reshape(len(chunk), -1)
-            yield ids, mask, tags, keys
+            yield ids.to(device), mask.to(device), tags.to(device), keys.to(device)
 
     def _train(self, examples, epochs, batch_size, lr, head_lr, seed, start, max_seconds) -> tuple[int, bool]:
         """Fine-tune; returns the optimiser steps taken and whether the time ran out first. With ``max_seconds`` the
@@ -659,7 +667,9 @@ class SpanHead:
                 return_tensors="pt",
             )
             with torch.inference_mode():
-                tag_logits, key_logits = self.model(enc["input_ids"], enc["attention_mask"])
+                tag_logits, key_logits = self.model(
+                    enc["input_ids"].to(self.device), enc["attention_mask"].to(self.device)
+                )
                 tag_probs = torch.softmax(tag_logits.float() / temperature, dim=-1)
                 key_probs = [torch.softmax(kl.float() / temperature, dim=-1) for kl in key_logits]
             for row, body in enumerate(bodies):
@@ -696,7 +706,7 @@ class SpanHead:
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        tensors = {name: t.detach().contiguous().clone() for name, t in self.model.state_dict().items()}
+        tensors = {name: t.detach().cpu().contiguous().clone() for name, t in self.model.state_dict().items()}
         save_file(tensors, str(folder / SPAN_WEIGHTS))
         self.tokenizer.backend_tokenizer.save(str(folder / SPAN_TOKENIZER))
         special = {
@@ -719,8 +729,9 @@ class SpanHead:
         (folder / SPAN_CONFIG).write_text(json.dumps(config, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: Path) -> SpanHead:
-        """A saved head; anything malformed is an ``SlmcError`` naming the folder (nothing is unpickled)."""
+    def load(cls, folder: Path, device: str | None = None) -> SpanHead:
+        """A saved head (on ``device``, the CPU by default); anything malformed is an ``SlmcError`` naming the folder
+        (nothing is unpickled)."""
         folder = Path(folder)
 
         def bad(problem: str) -> SlmcError:
@@ -778,7 +789,7 @@ class SpanHead:
             raise
         except Exception as exc:  # unreadable, wrong shapes, missing tensors, a symlink out of the folder
             raise bad(repr(exc)) from None
-        model.eval()
+        model.to(device or "cpu").eval()
         meta = {"encoder": encoder_config, "temperature": temperature, "max_length": MAX_LENGTH}
         return cls(tokenizer, model, specs, template, meta)
 

@@ -66,7 +66,8 @@ from slmc.training.tool_values import (
 TOOL_HEAD_CONFIG = "tool_head.json"
 TOOL_HEAD_WEIGHTS = "tool_head.safetensors"
 TOOL_HEAD_FORMAT = "slmc-tool-head"
-TOOL_HEAD_VERSION = 3  # 2: enum options scored in the parameter's own sequence; 3: number / enum value rankers
+TOOL_HEAD_VERSION = 4  # 2: enum options scored in the parameter's own sequence; 3: number / enum value rankers;
+# 4: the number ranker reads the order among digit-written numbers
 ENCODER_DIR = "encoder"
 CHOICE_DIR = "choice"  # the pretrained encoder, unchanged, for the bi-encoder tool choice
 CHOICE_METHODS = ("bi", "cross")
@@ -264,10 +265,10 @@ class _Encoder:
 
         self.lower(seqs, frozen)
         _, mask, _, segment = self._inputs(seqs)
-        hidden = torch.zeros((len(seqs), mask.shape[1], seqs[0].low.shape[-1]), dtype=seqs[0].low.dtype)
+        low = seqs[0].low
+        hidden = torch.zeros((len(seqs), mask.shape[1], low.shape[-1]), dtype=low.dtype, device=mask.device)
         for i, s in enumerate(seqs):
-            hidden[i, : len(s.ids)] = s.low
-        hidden = hidden.to(mask.device)
+            hidden[i, : len(s.ids)] = s.low.to(mask.device)
         # the public mask builder the encoder itself uses (BertModel's own wrapper is private and its
         # signature changed in transformers 5.25); None when no position is padded
         from transformers.masking_utils import create_bidirectional_mask
@@ -607,6 +608,7 @@ def train_tool_head(
     choice: str = "bi",
     progress: Callable[[int, int], None] | None = None,
     cache: FrozenCache | None = None,
+    device: str = "cpu",
 ) -> TrainInfo:
     """Fine-tune the encoder and heads on the teacher's calls (exchange rows) and save them into ``model_dir``.
 
@@ -614,7 +616,9 @@ def train_tool_head(
     (the ones below are frozen and run once per input; None: all layers and the embeddings). ``choice``: ``bi``
     (the pretrained encoder's sentence embeddings, not fine-tuned; measured better on BFCL within a CPU budget) or
     ``cross`` (pairs scored by the fine-tuned encoder). ``cache``: the frozen layers' states and choice vectors
-    shared with other trainings of the same calls (``prime_tool_cache`` fills it; cross-validation folds reuse it)."""
+    shared with other trainings of the same calls (``prime_tool_cache`` fills it; cross-validation folds reuse it).
+    ``device``: where the encoders and heads train (``cpu``, ``cuda``, ``cuda:1``: what torch accepts); the saved
+    head loads on any device."""
     import copy
 
     import torch
@@ -637,13 +641,15 @@ def train_tool_head(
         tokenizer, encoder = _load_encoder(path)
         torch.set_num_threads(threads or _threads_for(encoder))
         heads = _build_heads(encoder.config.hidden_size)
+        encoder.to(device)
+        heads.to(device)
         enc = _Encoder(tokenizer, encoder, heads, max_len)
         frozen = _frozen_layers(encoder, train_layers)
         chooser = None
         if choice == "bi":
             chooser = _BiChoice(tokenizer, copy.deepcopy(encoder), max_len)
         if cache is not None:  # before anything is tokenized or encoded
-            cache.bind(_cache_key(path, max_len, frozen))
+            cache.bind(_cache_key(path, max_len, frozen, device))
             enc._cache = cache.seqs
             if chooser is not None:
                 chooser._cache = cache.vectors
@@ -719,8 +725,8 @@ def _frozen_layers(encoder: Any, train_layers: int | None) -> int:
     return max(0, layers - train_layers) if train_layers is not None and layers else 0
 
 
-def _cache_key(path: Path, max_len: int, frozen: int) -> tuple[Any, ...]:
-    return (str(Path(path).resolve()), int(max_len), int(frozen))
+def _cache_key(path: Path, max_len: int, frozen: int, device: str) -> tuple[Any, ...]:
+    return (str(Path(path).resolve()), int(max_len), int(frozen), str(device))  # states live on that device
 
 
 def prime_tool_cache(
@@ -732,6 +738,7 @@ def prime_tool_cache(
     train_layers: int | None = 2,
     choice: str = "bi",
     threads: int | None = None,
+    device: str = "cpu",
 ) -> float:
     """Fill ``cache`` for ``rows`` once (every argument pair through the frozen layers, every request and tool text
     through the choice encoder) before several trainings share it; returns the seconds it took."""
@@ -746,8 +753,9 @@ def prime_tool_cache(
         path = encoder_path or default_encoder_path()
         tokenizer, encoder = _load_encoder(path)
         torch.set_num_threads(threads or _threads_for(encoder))
+        encoder.to(device)
         frozen = _frozen_layers(encoder, train_layers)
-        cache.bind(_cache_key(path, max_len, frozen))
+        cache.bind(_cache_key(path, max_len, frozen, device))
         enc = _Encoder(tokenizer, encoder, _build_heads(encoder.config.hidden_size), max_len)
         enc._cache = cache.seqs
         no_tool = any(ex.choice is None for ex in examples)
@@ -905,7 +913,8 @@ def _save(
         else {"method": "bi", "encoder": CHOICE_DIR, "scale": BI_SCALE, "no_tool": chooser.no_tool},
         "encoder": ENCODER_DIR,
         "values": rankers or {"number": None, "enum": None, "span": None, "presence": None},
-        "confidence": "product",  # of the probabilities of every choice; the threshold is chosen on validation
+        "confidence": "product",  # of every choice's probability, or "calibration" (written after cross-validation)
+        "calibration": None,
     }
     safe_join(model_dir, TOOL_HEAD_CONFIG).write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
 
@@ -917,6 +926,7 @@ class ToolPrediction:
     confidence: float
     fallback: str | None = None  # why the head cannot answer this call (confidence is then 0)
     tool: str | None = None  # the tool the head chose (also when its arguments fall back), None = no tool
+    parts: tuple[float, ...] = ()  # the call's CALL_FEATURES (what the calibration reads); empty when it fell back
 
 
 @dataclass(frozen=True)
@@ -929,6 +939,91 @@ class ArgDecision:
     value: Any  # the argument (None when absent or not fillable)
     probability: float  # of this decision (status, and the span / option taken)
     reason: str | None = None  # why it cannot be filled (the call falls back)
+
+
+# ---- the call's confidence ------------------------------------------------------------------------------------------
+# What one call's answer rests on, for a calibration fitted on held-out calls (cross-validation folds): the product
+# of every choice's probability weighs each the same, where a string picked among hundreds of spans and a tool
+# picked among two are not as sure at the same probability.
+CALL_FEATURES = (
+    "log_choice",  # log P(the tool, or no tool)
+    "no_tool",  # the head answers without a tool
+    "log_status",  # sum of log P over parameters left out or set to a boolean
+    "log_string",  # sum of log P over string values (status and span)
+    "log_number",  # ... numbers
+    "log_enum",  # ... enum options
+    "log_list",  # ... lists
+    "log_min",  # the least sure decision
+    "filled",  # arguments given
+    "params",  # parameters of the tool
+)
+_LOG_FLOOR = -30.0
+
+
+def _log(p: float) -> float:
+    return max(_LOG_FLOOR, math.log(p)) if p > 0 else _LOG_FLOOR
+
+
+def call_features(choice: float, decisions: list[ArgDecision], no_tool: bool = False) -> tuple[float, ...]:
+    """The CALL_FEATURES of one answered call."""
+    sums = {"status": 0.0, "string": 0.0, "number": 0.0, "enum": 0.0, "list": 0.0}
+    for d in decisions:
+        given = d.status == "value"
+        kind = {"span": "string", "integer": "number", "number": "number"}.get(d.kind, d.kind) if given else "status"
+        sums[kind if kind in sums else "status"] += _log(d.probability)
+    low = min([_log(choice), *(_log(d.probability) for d in decisions)])
+    filled = sum(d.status != "absent" for d in decisions)
+    return (
+        _log(choice),
+        float(no_tool),
+        sums["status"],
+        sums["string"],
+        sums["number"],
+        sums["enum"],
+        sums["list"],
+        low,
+        float(filled),
+        float(len(decisions)),
+    )
+
+
+CALIBRATION_MIN_CALLS = 40  # held-out calls (with both outcomes) below which the product stays the confidence
+
+
+def fit_calibration(parts: list[tuple[float, ...]], agree: list[bool], seed: int = 0) -> dict[str, Any] | None:
+    """A logistic P(the call agrees with the teacher) over the CALL_FEATURES of held-out calls the head answered, or
+    None when they are too few or all agree / all disagree."""
+    rows = [(list(p), bool(a)) for p, a in zip(parts, agree, strict=True) if len(p) == len(CALL_FEATURES)]
+    outcomes = [a for _, a in rows]
+    if len(rows) < CALIBRATION_MIN_CALLS or all(outcomes) or not any(outcomes):
+        return None
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=1.0, max_iter=2000, random_state=seed).fit([x for x, _ in rows], outcomes)
+    sign = 1.0 if bool(model.classes_[1]) else -1.0
+    return {
+        "features": list(CALL_FEATURES),
+        "coef": [sign * float(c) for c in model.coef_[0]],
+        "intercept": sign * float(model.intercept_[0]),
+        "calls": len(rows),
+    }
+
+
+def calibration_ok(spec: Any) -> bool:
+    if not isinstance(spec, dict) or spec.get("features") != list(CALL_FEATURES):
+        return False
+    numbers = [*spec.get("coef", []), spec.get("intercept")] if isinstance(spec.get("coef"), list) else []
+    return len(numbers) == len(CALL_FEATURES) + 1 and all(
+        isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in numbers
+    )
+
+
+def calibrate_call(spec: dict[str, Any], parts: tuple[float, ...]) -> float:
+    """P(the call agrees) by the calibration; 0 for a call without features (it fell back)."""
+    if len(parts) != len(CALL_FEATURES):
+        return 0.0
+    z = spec["intercept"] + sum(c * x for c, x in zip(spec["coef"], parts, strict=True))
+    return 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
 
 
 class ToolCallHead:
@@ -994,6 +1089,9 @@ class ToolCallHead:
                 "values must hold the number, enum, span and presence models (features and finite weights, or null)"
             )
         self._rankers = {k: values.get(k) for k in ("number", "enum", "span", "presence")}
+        self._calibration = config.get("calibration")
+        if self._calibration is not None and not calibration_ok(self._calibration):
+            raise bad("calibration must hold the call features, finite weights and an intercept (or be null)")
         self._chooser = self._load_chooser(model_dir, config.get("choice"), max_len, device, bad)
         self._enc = _Encoder(tokenizer, encoder, heads, max_len)
 
@@ -1052,21 +1150,26 @@ class ToolCallHead:
                 best = int(torch.argmax(probs))
                 confidence = float(probs[best])
             if best == len(offered):
-                return ToolPrediction(None, confidence)
+                parts = call_features(confidence, [], no_tool=True)
+                return ToolPrediction(None, self._calibrated(confidence, parts), parts=parts)
             tool = offered[best]
-            args, confidence, reason = self._arguments(tool, request, confidence)
+            choice_p = confidence
+            decisions = self.decide_arguments(request, tool)
+            args, confidence, reason = _combine(decisions, confidence)
         if reason is not None:
             return ToolPrediction(None, 0.0, reason, tool.name)
         call = {"name": tool.name, "arguments": json.dumps(args, ensure_ascii=False)}
-        return ToolPrediction(call, confidence, None, tool.name)
+        parts = call_features(choice_p, decisions)
+        return ToolPrediction(call, self._calibrated(confidence, parts), None, tool.name, parts)
+
+    def _calibrated(self, product: float, parts: tuple[float, ...]) -> float:
+        """The call's confidence: the calibration's P(the call agrees) where the head has one, else the product."""
+        if self._calibration is None:
+            return product
+        return calibrate_call(self._calibration, parts)
 
     def _arguments(self, tool: Tool, request: str, confidence: float) -> tuple[dict[str, Any], float, str | None]:
-        decisions = self.decide_arguments(request, tool)
-        for d in decisions:
-            if d.reason is not None:
-                return {}, 0.0, d.reason
-            confidence *= d.probability
-        return {d.name: d.value for d in decisions if d.status != "absent"}, confidence, None
+        return _combine(self.decide_arguments(request, tool), confidence)
 
     def decide_arguments(self, request: str, tool: Tool) -> list[ArgDecision]:
         """What the head decides for each parameter of ``tool`` (whichever was chosen): its status, value and the
@@ -1097,7 +1200,11 @@ class ToolCallHead:
                 logits = status[i].float()
                 idx = [STATUSES.index(s) for s in allowed]
                 probs = torch.softmax(logits[idx], dim=0)
-                pick = int(torch.argmax(probs))
+                # "other" (a value the head cannot write) lowers the confidence but does not decide alone: an
+                # under-trained status head said it for most fillable arguments (BFCL simple, five folds in 90 s on
+                # loaded cores: 200 of 400 calls fell back so); only a parameter of no fillable kind falls back
+                fillable = [j for j, s in enumerate(allowed) if s != "other"] or list(range(len(allowed)))
+                pick = max(fillable, key=lambda j: float(probs[j]))
                 state, prob = allowed[pick], float(probs[pick]) * (1.0 if given is None else given)
                 if state == "absent":
                     out[i] = ArgDecision(p.name, p.kind, state, None, prob)
@@ -1214,6 +1321,15 @@ class ToolCallHead:
             learned = [x / total for x in joint]
         best = max(range(len(learned)), key=learned.__getitem__)
         return p.enum[best], float(learned[best])
+
+
+def _combine(decisions: list[ArgDecision], confidence: float) -> tuple[dict[str, Any], float, str | None]:
+    """(the arguments, the product of the choice's and every decision's probability, why the call falls back)."""
+    for d in decisions:
+        if d.reason is not None:
+            return {}, 0.0, d.reason
+        confidence *= d.probability
+    return {d.name: d.value for d in decisions if d.status != "absent"}, confidence, None
 
 
 def _surest_first(

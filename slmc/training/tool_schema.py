@@ -38,8 +38,9 @@ _TYPES = {
     "boolean": "boolean",
     "bool": "boolean",
 }
-# a number as written in text; a unit may follow it ("5C", "100g", "300K"), a word may not hold it ("x2", "v1.2")
-_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?(?!\d)")
+# a number as written in text; a unit may follow it ("5C", "100g", "300K"), a word may not hold it ("x2", "v1.2");
+# a script written without spaces may ("买10个": Latin letters and digits only are a word here)
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?(?!\d)")
 # a scale right after a number: "213 million", "$1.2M", "5k" (the letter forms only glued to the number)
 _SCALE = re.compile(r"(?:\s*(thousand|million|billion|trillion)\b|(k|K|M|B|bn)\b)")
 _PERCENT = re.compile(r" ?%|\s*(?:percent|per cent)\b")  # "5%" / "5 percent" read as the fraction 0.05

@@ -37,6 +37,7 @@ NUMBER_FEATURES = (
     "kind_fit",  # written as the kind: no "." for an integer, a "." or scale for a float
     "only",  # the only number of the request
     "word",  # written as a word ("two numbers, say 36 and 48": seldom the value when digits are there too)
+    "order_digits",  # the k-th number written in digits for the k-th numeric parameter (number words skipped)
 )
 ENUM_FEATURES = (
     "literal",  # the option written whole in the request
@@ -127,6 +128,7 @@ def number_features(request: str, tool: Tool, param: Param, cands: list[tuple[in
     )
     out = []
     n_c, n_p = len(cands), max(1, len(numeric))
+    digits = [any(ch.isdigit() for ch in request[a:b]) for a, b, _ in cands]
     for j, (a, b, _) in enumerate(cands):
         before = _words(request[max(0, a - 60) : a])
         after = _words(request[b : b + 30])[:2]
@@ -147,7 +149,8 @@ def number_features(request: str, tool: Tool, param: Param, cands: list[tuple[in
                 float(bool((name | desc) & set(after))),
                 float(kind_fit),
                 float(n_c == 1),
-                float(not any(ch.isdigit() for ch in text)),
+                float(not digits[j]),
+                float(digits[j] and sum(digits[:j]) == k),
             ]
         )
     return out

@@ -414,6 +414,42 @@ def test_arguments_take_distinct_spans_that_parse_as_their_kind():
     assert list(args) == ["temp", "volume", "gas"]  # the tool's parameter order
 
 
+class _DoubtfulEncoder(_PeakedEncoder):
+    """The peaked stand-in whose status head leans to "other" (the value cannot be written) for every argument."""
+
+    def forward(self, seqs):
+        from slmc.training.tool_schema import STATUSES
+
+        choice, status, span, segment, hidden = super().forward(seqs)
+        status[:, STATUSES.index("other")] = 6.0
+        return choice, status, span, segment, hidden
+
+
+def test_an_unsure_other_lowers_the_confidence_but_a_fillable_argument_is_still_filled():
+    """An under-trained status head that says "other" for fillable arguments (BFCL simple in five folds: half the calls
+    fell back so) no longer makes the call fall back: the argument is read, the call's confidence carries the doubt;
+    a required parameter of no fillable kind (an object) still falls back."""
+    request = "heat capacity of air at 298 K"
+    props = {"temp": {"type": "integer", "description": "Temperature in Kelvin."}}
+    tools = [{"type": "function", "function": {"name": "calc", "parameters": {"type": "object", "properties": props}}}]
+    (tool,) = read_tools(tools)
+    head = ToolCallHead.__new__(ToolCallHead)
+    head._chooser = None
+    head._rankers = dict.fromkeys(("number", "enum", "span", "presence"))
+    head._enc = _PeakedEncoder(request, {"temp": [("298", 8.0)]})
+    _, sure, _ = head._arguments(tool, request, 1.0)
+    head._enc = _DoubtfulEncoder(request, {"temp": [("298", 8.0)]})
+    args, doubtful, reason = head._arguments(tool, request, 1.0)
+    assert reason is None and args == {"temp": 298}
+    assert 0.0 < doubtful < 0.5 < sure
+    props = {"filter": {"type": "object", "description": "Fields to match."}}
+    schema = {"type": "object", "properties": props, "required": ["filter"]}
+    (tool,) = read_tools([{"type": "function", "function": {"name": "find", "parameters": schema}}])
+    head._enc = _DoubtfulEncoder(request, {"filter": []})
+    args, confidence, reason = head._arguments(tool, request, 1.0)
+    assert reason is not None and "filter" in reason and confidence == 0.0
+
+
 def test_a_small_closed_integer_range_is_chosen_as_an_enum():
     """A priority 1-3 is seldom written in the request ("Urgency: high" -> 1): read as a span it can never be filled;
     the schema's closed range makes it a choice among its values. A wide range stays a number read from the text."""

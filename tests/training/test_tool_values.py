@@ -78,6 +78,37 @@ def test_number_candidates_read_scales_and_keep_integers_for_integers() -> None:
     assert [v for _, _, v in number_candidates(request, "number")] == [1500000.0, 3.0, 0.07, 2.5]
 
 
+def test_numbers_glued_to_a_script_without_spaces_are_read_but_not_inside_latin_words() -> None:
+    assert [v for _, _, v in number_candidates("我想买10个汉堡和50杯可乐", "integer")] == [10.0, 50.0]
+    assert number_candidates("use model x2 or v1.2", "number") == []
+
+
+def test_number_ranker_counts_digit_numbers_past_a_number_word() -> None:
+    """Fitted on calls that may name a count in words before the values ("three values: 36, 41 and 48"), each
+    parameter of an unseen tool gets its number written in digits, in order: the word is never a value."""
+    rng = random.Random(2)
+    groups = []
+    props = {k: {"type": "integer"} for k in ("a", "b", "c")}
+    for _ in range(60):
+        (tool,) = read_tools([_tool("f", props, ["a", "b", "c"])])
+        values = rng.sample(range(10, 99), 3)
+        request = f"take {rng.choice(['three', 'these', 'the'])} values: {values[0]}, {values[1]} and {values[2]}"
+        for param, value in zip(tool.params, values, strict=True):
+            cands = number_candidates(request, param.kind)
+            gold = next(j for j, c in enumerate(cands) if c[2] == value)
+            groups.append((number_features(request, tool, param, cands), gold))
+    spec = fit_ranker(groups, NUMBER_FEATURES)
+    (tool,) = read_tools([_tool("g", {k: {"type": "integer"} for k in ("p", "q", "r")}, ["p", "q", "r"])])
+    request = "sum three numbers: 36, 41 and 48"
+    cands = number_candidates(request, "integer")
+    assert [v for _, _, v in cands] == [3.0, 36.0, 41.0, 48.0]
+    picks = []
+    for param in tool.params:
+        probs = rank(spec, number_features(request, tool, param, cands))
+        picks.append(cands[max(range(len(cands)), key=probs.__getitem__)][2])
+    assert picks == [36.0, 41.0, 48.0]
+
+
 def test_enum_ranker_picks_the_option_the_request_spells() -> None:
     rng = random.Random(1)
     groups = []
