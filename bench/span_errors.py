@@ -28,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from label_curve import curve  # noqa: E402  (bench/ is this script's folder: the same curve as the label head's)
+
 
 def cause(text: str, mine: Any, theirs: Any) -> str:
     from slmc.answers import values_equal
@@ -83,13 +85,11 @@ def judge(head: Any, rows: dict[str, list[dict[str, Any]]], show: int, target: f
     point = calibrate_threshold(*scored["validation"], target=target, binary=True)
     test = operating_point(*scored["test"], point.threshold, binary=True, target=target)
     conf, ok = (np.asarray(x) for x in scored["test"])
-    order = np.argsort(-conf, kind="stable")
-    kept = np.cumsum(ok[order]) / np.arange(1, len(ok) + 1)
-    good = np.nonzero(kept >= 0.97)[0]
+    at = curve(conf, ok)
     print(
         f"  test all {ok.mean():.3f} accepted {test.accepted_agreement:.3f} fallback {test.fallback_rate:.3f}"
-        f" lb {test.lower_bound:.3f} | acc@10% {kept[round(0.9 * len(ok)) - 1]:.3f}"
-        f" fb@97% {1 - (good.max() + 1) / len(ok) if good.size else 1.0:.3f} | val all"
+        f" lb {test.lower_bound:.3f} | acc@10% {at['acc@10']:.3f}"
+        f" fb@97% {at['fb@97']:.3f} | val all"
         f" {np.mean(scored['validation'][1]):.3f}",
         flush=True,
     )
