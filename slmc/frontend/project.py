@@ -729,7 +729,7 @@ class Analysis:
 
     def _in_test(self, key: str) -> bool:
         scope = self.ev.scopes.get(key)
-        return scope is not None and _is_test_module(scope.module.path)
+        return scope is not None and _is_test_file(scope.module)
 
     def _callable_slot(self, info: Any) -> tuple[str, str] | None:
         """(parameter name, declared type) of a called parameter (``llm(prompt)``) or of the constructor parameter a
