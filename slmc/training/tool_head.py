@@ -999,12 +999,12 @@ def fit_calibration(parts: list[tuple[float, ...]], agree: list[bool], seed: int
         return None
     from sklearn.linear_model import LogisticRegression
 
+    # both outcomes occur, so the classes are [False, True] and the coefficients score agreement
     model = LogisticRegression(C=1.0, max_iter=2000, random_state=seed).fit([x for x, _ in rows], outcomes)
-    sign = 1.0 if bool(model.classes_[1]) else -1.0
     return {
         "features": list(CALL_FEATURES),
-        "coef": [sign * float(c) for c in model.coef_[0]],
-        "intercept": sign * float(model.intercept_[0]),
+        "coef": [float(c) for c in model.coef_[0]],
+        "intercept": float(model.intercept_[0]),
         "calls": len(rows),
     }
 
