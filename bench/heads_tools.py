@@ -317,9 +317,9 @@ def components(head: Any, rows: list[dict[str, Any]], preds: list[Any], ok: list
                     "n": len(part),
                 }
             )
-    pos = [c for c, o in answered if o]
-    neg = [c for c, o in answered if not o]
-    auroc = sum((a > b) + 0.5 * (a == b) for a in pos for b in neg) / (len(pos) * len(neg)) if pos and neg else None
+    from slmc.training.heads import auroc as auroc_of
+
+    auroc = auroc_of([c for c, _ in answered], [bool(o) for _, o in answered]) if answered else None
     return {
         "tool_choice_calls": choice / n_calls if n_calls else None,
         "no_tool_right": (sum(p.tool is None for _, p in no_tool_rows) / len(no_tool_rows)) if no_tool_rows else None,

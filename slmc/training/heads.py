@@ -259,16 +259,11 @@ def _calibrate_tool_head(
 
 def auroc(scores: list[float], positive: list[bool]) -> float | None:
     """The probability that a call that agrees scores above one that does not (ties half); None without both."""
-    pos = sorted(s for s, p in zip(scores, positive, strict=True) if p)
-    neg = sorted(s for s, p in zip(scores, positive, strict=True) if not p)
-    if not pos or not neg:
+    if all(positive) or not any(positive):
         return None
-    import bisect
+    from sklearn.metrics import roc_auc_score
 
-    wins = sum(
-        bisect.bisect_left(neg, s) + 0.5 * (bisect.bisect_right(neg, s) - bisect.bisect_left(neg, s)) for s in pos
-    )
-    return wins / (len(pos) * len(neg))
+    return float(roc_auc_score([int(p) for p in positive], scores))
 
 
 def tool_answer_text(call: dict[str, str] | None) -> str:
