@@ -164,6 +164,7 @@ class Evaluator:
         self._pending_classes: set[str] = set()  # classes with a base in a module of the tree not loaded yet
         self._pending_at = 0  # number of loaded modules when the pending classes were last mapped
         self._siblings: dict[str, set[str]] = {}  # method -> other subclasses' methods a base-typed call reaches
+        self._peers: dict[str, set[str]] = {}  # class -> unrelated classes sharing a run-time picked table with it
         self._receiver: str | None = None  # while evaluating a base class's attribute for a subclass (as_receiver)
         self._receiver_memo: dict[str, dict[int, tuple[cst.CSTNode, Value]]] = {}
         self._sdk_bases: dict[str, Client | None] = {}
@@ -687,7 +688,19 @@ class Evaluator:
             common = self.common_base(classes)
             if common is not None:
                 return Class(common)
+        self._duck_table(interesting)
         return interesting[0]
+
+    def _duck_table(self, entries: list[Value]) -> None:
+        """A table of objects of unrelated classes of the tree (``{"a": ProviderA(), "b": ProviderB()}[name]``, no
+        shared base): the entry stands for the first, and a method call on it reaches the same-named method of every
+        other entry's class too (``implementations``)."""
+        keys = [v.cls if isinstance(v, Instance) else v.key for v in entries if isinstance(v, Instance | Class)]
+        keys = list(dict.fromkeys(k for k in keys if k in self.scopes))
+        if len(keys) < 2 or len(keys) > 20 or self.common_base(keys) is not None:
+            return
+        for k in keys:
+            self._peers.setdefault(k, set()).update(o for o in keys if o != k)
 
     def common_base(self, keys: list[str]) -> str | None:
         """The nearest class of the tree every class of ``keys`` is or derives from."""
@@ -978,8 +991,23 @@ class Evaluator:
         """What a call resolved to ``fn_key`` may run: the overrides of subclasses, and for a method only subclasses
         define (``model.generate_stream`` on the base type) the other subclasses' methods of that name."""
         out = self.overrides(fn_key)
-        siblings = self._siblings.get(fn_key)
+        siblings = set(self._siblings.get(fn_key, ())) | self._peer_methods(fn_key)
         return out + sorted(siblings - set(out)) if siblings else out
+
+    def _peer_methods(self, fn_key: str) -> set[str]:
+        """The same-named methods of the classes that share a run-time picked table with the method's class."""
+        if not self._peers:
+            return set()
+        fn = self.scopes.get(fn_key)
+        cls = fn.enclosing_class() if fn is not None and fn.kind == "function" else None
+        if cls is None or cls.key not in self._peers or fn.name.startswith("__"):
+            return set()
+        out = set()
+        for peer in self._peers[cls.key]:
+            found = self.member(peer, fn.name, True)
+            if isinstance(found, Function) and found.key != fn_key:
+                out.add(found.key)
+        return out
 
     def method_by_name(self, name: str) -> str | None:
         """The one interface method a call ``obj.name(...)`` on an object of unknown type (an untyped parameter, an
