@@ -2009,7 +2009,8 @@ class Evaluator:
         callee = self.value(expr.func, scope)
         name = callee.qname if isinstance(callee, Ref) else ""
         method = expr.func.attr.value if isinstance(expr.func, cst.Attribute) else ""
-        if name.endswith("Template") or name.endswith("from_string"):
+        if name.endswith("Template") or name.endswith("from_string") or (method == "from_string" and not name):
+            # ``Environment(loader=BaseLoader()).from_string(TEXT)``: the environment object need not resolve
             t = self.text(expr.args[0].value, scope)
             return t if t.is_static() else None
         if method == "get_template":
