@@ -600,11 +600,40 @@ def judgement_cues(texts: Iterable[str], structured: bool) -> list[str]:
     for pattern, why in _UNCLEAR_RES:
         if why == "planning" and not (structured or _JSON_WORD.search(text)):
             continue
+        if why == "planning" and not _plan_asked(pattern, text):
+            continue  # "for the provided plan, write search queries": the plan is the input, not the answer
         if why == "grounded question answering" and not _QUESTION_WORD.search(text):
             continue  # "based on the following specification" with no question to answer: grounded generation
         if pattern.search(text):
             out.append(why)
     return out
+
+
+# A plan the prompt hands in (``the provided step-by-step plan``, ``# Current Plan``) and a plan it asks for.
+_PLAN_GIVEN = lazy(
+    r"\b(?:provided|given|above|following|below|current|existing|previous|original|attached)\s+(?:[\w-]+\s+){0,2}$",
+    re.I,
+)
+_PLAN_ASKED = lazy(
+    r"\b(?:create|write|make|generate|produce|output|propose|devise|draft|update|revise|formulate|give|return|build"
+    r"|come\s+up\s+with|break\s+(?:\w+\s+)?down)\s+(?:[\w,'-]+\s+){0,4}$",
+    re.I,
+)
+
+
+def _plan_asked(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether the planning cue is about the answer: always, unless the prompt hands a plan in as its input; then only
+    a plan (or sub-task list) it asks to be written counts, and mentions of the given plan do not."""
+    found = list(pattern.finditer(text))
+    if not any(_PLAN_GIVEN.search(text[max(0, m.start() - 60) : m.start()]) for m in found):
+        return True
+    for m in found:
+        if "plan" not in m.group(0).lower():
+            return True  # decompose / sub-tasks / next steps: asked of the model
+        before = text[max(0, m.start() - 60) : m.start()]
+        if _PLAN_ASKED.search(before) and not _PLAN_GIVEN.search(before):
+            return True
+    return False
 
 
 def use_evidence(site: LLMCall) -> list[Evidence]:

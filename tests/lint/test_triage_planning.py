@@ -26,3 +26,20 @@ def test_subtask_mentioned_in_the_input_is_no_plan() -> None:
 def test_subtasks_the_answer_lists_are_a_plan() -> None:
     t = _triage("Break the goal below into subtasks and return them as a JSON list of strings.")
     assert JUDGEMENT + "planning" in t.reasons, t
+
+
+def test_a_plan_handed_in_as_input_is_no_planning_task() -> None:
+    t = _triage(
+        "Read the given migration plan below. For every step of the plan, name the database tables it touches.\n"
+        "Migration plan:\n{plan}\n"
+        'Return only JSON of the form {"tables": ["<TABLE>", ...]}.'
+    )
+    assert JUDGEMENT + "planning" not in t.reasons, t
+
+
+def test_a_plan_handed_in_and_asked_to_be_revised_stays_planning() -> None:
+    t = _triage(
+        "Here is the current plan of the project:\n{plan}\n"
+        "A step failed. Revise the plan and return the updated list of steps as JSON."
+    )
+    assert JUDGEMENT + "planning" in t.reasons, t
