@@ -106,8 +106,13 @@ def calibrate_threshold(
 
     When answering every call already clears it, the threshold is the lowest confidence measured (``floor``): the
     held-out calls are all answered, and a served call the model is less sure of than of any call the gate measured
-    (an input unlike the traces) falls back instead of being answered unmeasured. When no threshold clears, the
-    operating point with the highest lower bound (``clears`` False) so the report can say how far off it is.
+    (an input unlike the traces) falls back instead of being answered unmeasured.
+
+    When no threshold clears (``clears`` False: the gate keeps the task), the point that serves the most calls at the
+    target: the lowest threshold whose accepted agreement itself reaches ``target`` (its lower bound, short of it, says
+    how far off the evidence is); only when no threshold reaches even that, the point with the highest lower bound.
+    The highest lower bound alone goes to extremes (a handful of sure calls all agreeing: SNIPS AddToPlaylist
+    reported 100 % accepted at 84 % fallback) and says nothing about what the head could serve.
     """
     everything = operating_point(confidences, scores, None, binary=binary, target=target, confidence=confidence)
     if everything.n == 0:
@@ -125,15 +130,18 @@ def calibrate_threshold(
     elif candidates.size > MAX_CANDIDATES:  # bootstrap per candidate is costly: try quantiles of the confidences
         candidates = np.unique(np.quantile(candidates, np.linspace(0.0, 1.0, MAX_CANDIDATES)))
     best = everything
-    for threshold in candidates:
+    served = None
+    for threshold in candidates:  # ascending: the first point at the target serves the most calls
         point = operating_point(
             confidences, scores, float(threshold), binary=binary, target=target, confidence=confidence
         )
         if point.clears:
             return point
+        if served is None and point.accepted and point.accepted_agreement >= target:
+            served = point
         if point.lower_bound > best.lower_bound:
             best = point
-    return best
+    return served or best
 
 
 def floor(confidences: Sequence[float]) -> float | None:

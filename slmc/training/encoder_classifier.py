@@ -146,6 +146,18 @@ class StepBudget:
             self.log(f"time budget of {self.seconds:g}s: about {fit} of {self.planned} steps fit; schedule shortened")
         return max(step + 1, fit)
 
+    def note(self, steps: int) -> str | None:
+        """What the budget did to a training that took ``steps`` steps (None: it ran every planned step)."""
+        return cap_note(self.seconds, steps, self.planned)
+
+
+def cap_note(seconds: float | None, steps: int, planned: int) -> str | None:
+    """The line a compile reports when a wall-time budget (a safety cap) ended training before its planned steps: the
+    model then depends on how fast the machine was, not only on the plan (None when every planned step ran)."""
+    if not seconds or steps >= planned:
+        return None
+    return f"time budget of {seconds:g}s fired: {steps} of {planned} planned steps trained"
+
 
 def length_batches(lengths: list[int], batch_size: int, rng: random.Random, pool: int = 16) -> list[list[int]]:
     """One epoch of batches of rows of similar length (little padding): the rows shuffled, each pool of ``pool``
@@ -193,6 +205,7 @@ def train_encoder_classifier(
     threads: int = 0,
     freeze_embeddings: bool = True,
     ensemble: float = FROZEN_SHARE,
+    on_cap: Callable[[str], None] | None = None,
 ) -> float:
     """Fine-tune the encoder and its label head on the teacher's labels and save them into ``model_dir``; returns the
     training seconds (the frozen head that starts it included). ``freeze_embeddings``: the word vectors keep their
@@ -201,7 +214,8 @@ def train_encoder_classifier(
     ``ensemble``: the share the frozen head (the logistic start, on the pretrained sentence embedding) keeps in the
     answered probabilities (0: the fine-tuned head alone): a fine-tuning the time budget cut short on loaded cores can
     end below its own start (Banking77: 89.5 % against a frozen head's 90.4 %); the average is not far below the better
-    of the two, whichever it is on the day (``FROZEN_SHARE``)."""
+    of the two, whichever it is on the day (``FROZEN_SHARE``). ``on_cap``: called with ``cap_note``'s line when the
+    ``max_seconds`` budget ended training before its planned steps."""
     import torch
 
     labels = [reference_answer(r).strip() for r in rows]
@@ -222,7 +236,7 @@ def train_encoder_classifier(
             texts, labels, classes, model_dir, seed=seed, epochs=epochs, lr=lr, head_lr=head_lr,
             batch_size=batch_size, max_length=max_length, max_seconds=max_seconds, device=device, log=log, init=init,
             label_smoothing=label_smoothing, bucket=bucket, start=start, cpu0=cpu0,
-            freeze_embeddings=freeze_embeddings, ensemble=ensemble,
+            freeze_embeddings=freeze_embeddings, ensemble=ensemble, on_cap=on_cap,
         )  # fmt: skip
     finally:
         torch.set_num_threads(before_threads)
@@ -250,6 +264,7 @@ def _fine_tune(
     cpu0: float,
     freeze_embeddings: bool,
     ensemble: float,
+    on_cap: Callable[[str], None] | None = None,
 ) -> float:
     import torch
 
@@ -326,6 +341,9 @@ def _fine_tune(
             total = budget.after(step, total)
             if budget.stopped:
                 break
+    capped = budget.note(step) if budget is not None else None
+    if capped and on_cap is not None:
+        on_cap(capped)
     rate = seen / max(1e-9, time.perf_counter() - t_train)
     log(
         f"init {init_seconds:.1f}s cpu {init_cpu:.1f}s; {step}/{total} steps, {seen} examples, {rate:.0f} examples/s"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,16 @@ from slmc.ir.nodes import FinetunePlan
 from slmc.training.classifier import Prediction
 
 TRAINED_HEADS = ("encoder-classifier", "span-head", "tool-head")
+
+
+@dataclass(frozen=True)
+class HeadTrained:
+    seconds: float
+    # the wall-time budget's line when it ended training before the planned steps (None: the plan's steps ran, so the
+    # head depends on the work done, not on how busy the machine was)
+    capped: str | None = None
+
+
 HEAD_THREADS = 2  # intra-op threads for the encoders while training on an otherwise idle CPU
 
 
@@ -49,10 +60,12 @@ def train_head(
     max_seconds: float = 0.0,
     log: Callable[[str], None] = lambda msg: None,
     folds: list[int] | None = None,
-) -> float:
-    """Train the head ``plan.method`` names on ``rows`` into ``out``; returns the training seconds. ``folds`` (one
-    fold id per row; the tool-call head only): each fold is also answered by a head trained on the other folds, and
-    those out-of-fold answers are saved for evaluation (``crossval.json``, as the classifier head's)."""
+) -> HeadTrained:
+    """Train the head ``plan.method`` names on ``rows`` into ``out``; returns the training seconds and, when the
+    ``max_seconds`` budget (a safety cap: 0 for none) ended a training before its planned steps, the line saying so.
+    ``folds`` (one fold id per row; the tool-call head only): each fold is also answered by a head trained on the
+    other folds, and those out-of-fold answers are saved for evaluation (``crossval.json``, as the classifier
+    head's)."""
     if folds is not None and plan.method == "tool-head":
         return _crossval_tool_head(plan, rows, out, folds, device=device, max_seconds=max_seconds, log=log)
     if folds is not None:
@@ -61,7 +74,8 @@ def train_head(
     if plan.method == "encoder-classifier":
         from slmc.training.encoder_classifier import train_encoder_classifier
 
-        return train_encoder_classifier(
+        caps: list[str] = []
+        seconds = train_encoder_classifier(
             rows,
             out,
             seed=plan.seed,
@@ -73,7 +87,9 @@ def train_head(
             device=device,
             log=log,
             threads=head_threads() if device == "cpu" else 0,
+            on_cap=caps.append,
         )
+        return HeadTrained(seconds, caps[0] if caps else None)
     if plan.method == "span-head":
         from slmc.training.span_head import train_span_head
 
@@ -91,9 +107,10 @@ def train_head(
         )
         if report.skipped:
             log(f"span head: {report.used} of {report.rows} rows used; skipped {report.skipped}")
-        return report.seconds
+        return HeadTrained(report.seconds, report.capped(budget))
     if plan.method == "tool-head":
-        return _train_tool_head(plan, rows, out, device=device, budget=budget, log=log)
+        info = _train_tool_head(plan, rows, out, device=device, budget=budget, log=log)
+        return HeadTrained(info.seconds, _tool_cap(budget, [info]))
     raise ValueError(f"not an encoder head: {plan.method!r}")
 
 
@@ -112,7 +129,7 @@ def _train_tool_head(
     budget: float | None,
     log: Callable[[str], None],
     cache: Any = None,
-) -> float:
+) -> Any:
     from slmc.training.tool_head import train_tool_head
 
     info = train_tool_head(
@@ -131,7 +148,18 @@ def _train_tool_head(
     )
     if info.skipped:
         log(f"tool-call head: {info.examples} of {len(rows)} rows used; {info.skipped} skipped")
-    return info.seconds
+    return info
+
+
+def _tool_cap(budget: float | None, infos: list[Any]) -> str | None:
+    """The cap's line when the time budget ended any of the tool-call head's trainings (the folds' and the served
+    one) before its planned steps."""
+    cut = [i for i in infos if i.capped]
+    if not cut:
+        return None
+    steps, planned = sum(i.steps for i in cut), sum(i.planned_steps for i in cut)
+    which = f"{len(cut)} of {len(infos)} trainings" if len(infos) > 1 else "training"
+    return f"time budget of {budget:g}s fired: {which} cut short, {steps} of {planned} planned steps trained"
 
 
 def _crossval_tool_head(
@@ -143,7 +171,7 @@ def _crossval_tool_head(
     device: str,
     max_seconds: float,
     log: Callable[[str], None],
-) -> float:
+) -> HeadTrained:
     """Per fold a tool-call head trained on the other folds answers the fold's rows (in a temporary folder); then the
     served head is trained on every row into ``out`` and the out-of-fold answers saved beside it. The frozen layers
     run once over every call for all the trainings (``FrozenCache``); the time budget left after that is shared:
@@ -180,20 +208,23 @@ def _crossval_tool_head(
     chosen: list[list[Any]] = [[None, "not answered"]] * len(rows)  # (tool chosen, why it fell back) per row
     parts: list[tuple[float, ...]] = [()] * len(rows)  # each answered call's features for the calibration
     single = dataclasses.replace(plan, folds=0)
+    infos: list[Any] = []
     with tempfile.TemporaryDirectory(prefix="slmc-tool-fold-") as tmp:
         for k, fold in enumerate(ids):
             seen = [r for r, f in zip(rows, folds, strict=True) if f != fold]
             held = [i for i, f in enumerate(folds) if f == fold]
             folder = Path(tmp) / f"fold{fold}"
             left = len(ids) + 1 - k
-            _train_tool_head(single, seen, folder, device=device, budget=share(left), log=log, cache=cache)
+            infos.append(
+                _train_tool_head(single, seen, folder, device=device, budget=share(left), log=log, cache=cache)
+            )
             head = ToolCallHead(folder, device=device)
             for i, p in zip(held, head.predict([rows[i] for i in held]), strict=True):
                 answers[i] = Prediction(tool_answer_text(p.call), 0.0 if p.fallback else p.confidence)
                 chosen[i] = [p.tool, p.fallback]
                 parts[i] = p.parts
             log(f"tool-call head: fold {fold + 1} of {len(ids)} answered {len(held)} held-out calls")
-    _train_tool_head(single, rows, out, device=device, budget=share(1), log=log, cache=cache)
+    infos.append(_train_tool_head(single, rows, out, device=device, budget=share(1), log=log, cache=cache))
     answers = _calibrate_tool_head(rows, folds, answers, parts, out, log)
     crossval = {
         "folds": len(ids),
@@ -201,7 +232,7 @@ def _crossval_tool_head(
         "tools": chosen,
     }
     (Path(out) / CROSSVAL_FILE).write_text(json.dumps(crossval, ensure_ascii=False) + "\n", encoding="utf-8")
-    return time.perf_counter() - start
+    return HeadTrained(time.perf_counter() - start, _tool_cap(max_seconds, infos))
 
 
 def _calibrate_tool_head(

@@ -28,7 +28,7 @@ class Pilot:
     validation: int
     agreement: float  # on all scored calls
     accepted_agreement: float
-    fallback_rate: float  # at the lowest threshold that clears the target (or the best one when none does)
+    fallback_rate: float  # at the lowest threshold that clears the target (none does: the most served at the target)
     lower_bound: float
     clears: bool  # some threshold clears the target
     passes: bool  # ... within max_fallback
@@ -39,7 +39,10 @@ class Pilot:
     def text(self) -> str:
         where = f"{self.train} train / {self.validation} held-out calls, {self.seconds:.0f}s"
         if not self.clears:
-            verdict = f"no threshold reaches lower bound {self.target:g} (best {self.lower_bound:.3f})"
+            verdict = (
+                f"no threshold reaches lower bound {self.target:g} (at best {self.accepted_agreement:.1%} on accepted "
+                f"calls at {self.fallback_rate:.0%} fallback, lower bound {self.lower_bound:.3f})"
+            )
         else:
             verdict = (
                 f"{self.accepted_agreement:.1%} on accepted calls at {self.fallback_rate:.0%} fallback "

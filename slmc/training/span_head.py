@@ -305,6 +305,12 @@ class FitReport:
     stopped: bool = False  # the time ran out before the learning rate's decay ended (a hard stop)
     held_out: list[int] = field(default_factory=list)  # the pairs of the calibration slice (never trained on)
 
+    def capped(self, max_seconds: float | None) -> str | None:
+        """The cap's line when ``max_seconds`` ended training before its planned steps (None: the plan ran)."""
+        from slmc.training.encoder_classifier import cap_note
+
+        return cap_note(max_seconds, self.steps, self.planned_steps)
+
     def skip(self, why: str) -> None:
         self.skipped[why] = self.skipped.get(why, 0) + 1
 

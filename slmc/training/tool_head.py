@@ -561,6 +561,8 @@ class TrainInfo:
     seconds: float
     held_out: int = 0  # training calls held out to stop early
     held_out_loss: float | None = None  # their best summed loss
+    planned_steps: int = 0  # the steps the epochs plan (fewer taken: early stopping on the held-out loss, or the cap)
+    capped: bool = False  # the time budget (a safety cap) ended training before its planned steps
 
 
 def _batch_items(enc: _Encoder, ex: ToolExample, no_tool: bool, cross: bool) -> list[tuple[str, Any]]:
@@ -685,6 +687,7 @@ def train_tool_head(
         encoder.train()
         heads.train()
         step = 0
+        capped = False
         batches: list[list[int]] = []
         while step < total:
             if not batches:
@@ -706,6 +709,7 @@ def train_tool_head(
                 # with no encoder layer trained a step is the linear heads on cached states (milliseconds): the
                 # planned epochs run even past the budget, which the frozen pass spent (on 2 loaded cores: BFCL
                 # simple 0.03 epochs, 42 % of its parameters "other")
+                capped = step < total
                 break
             if step % every == 0 and step < total and watch.stop():
                 break
@@ -717,7 +721,9 @@ def train_tool_head(
         _save(model_dir, tokenizer, encoder, heads, max_len=max_len, no_tool=no_tool, chooser=chooser, rankers=rankers)
     finally:
         torch.set_num_threads(before)
-    return TrainInfo(len(examples), skipped, no_tool, step / steps_per_epoch, step, seconds, len(dev), watch.best)
+    return TrainInfo(
+        len(examples), skipped, no_tool, step / steps_per_epoch, step, seconds, len(dev), watch.best, total, capped
+    )
 
 
 def _frozen_layers(encoder: Any, train_layers: int | None) -> int:

@@ -78,7 +78,7 @@ class TrainOutcome:
     model_dir: Path
     seconds: float
     reused: bool = False  # an earlier run already finished this exact plan (resume)
-    stopped: str | None = None  # why the pilot stopped training early (None: it ran its plan)
+    stopped: str | None = None  # why training stopped early: the pilot, or the time budget (None: it ran its plan)
 
 
 def prepare_base(source: str, build: Path, task: Task, rows: list[dict[str, Any]] | None = None, seed: int = 0) -> str:
@@ -156,10 +156,13 @@ def _time_budget(seconds: float, log: Callable[[str], None], probe_steps: int = 
 
     from transformers import TrainerCallback
 
+    from slmc.training.encoder_classifier import cap_note
+
     class TimeBudget(TrainerCallback):
         def __init__(self) -> None:
             self.start = time.perf_counter()
             self.stop_at: int | None = None
+            self.fired: str | None = None  # ``cap_note``'s line when the budget ended training before its plan
 
         def on_step_end(self, args: Any, state: Any, control: Any, lr_scheduler: Any = None, **kwargs: Any) -> Any:
             elapsed = time.perf_counter() - self.start
@@ -188,6 +191,7 @@ def _time_budget(seconds: float, log: Callable[[str], None], probe_steps: int = 
             if (over or elapsed > 1.1 * seconds) and not control.should_training_stop:
                 log(f"time budget of {seconds:g}s: stopping at step {state.global_step}/{state.max_steps}")
                 control.should_training_stop = True
+                self.fired = cap_note(seconds, state.global_step, state.max_steps)
             return control
 
     return TimeBudget()
@@ -376,11 +380,15 @@ def train_task(
         if plan.folds > 1:  # cross-validated: the out-of-fold answers are what evaluate scores
             folds = [int(m.get("fold", i % plan.folds)) for i, m in enumerate(read_meta(build / plan.dataset))]
             folds = folds if len(folds) == len(rows) else [i % plan.folds for i in range(len(rows))]
-        seconds = train_head(
+        done_head = train_head(
             plan, rows, out, schema=schema, device=device, max_seconds=max_seconds, log=log, folds=folds
         )
-        _write_info(out, plan, slm.source, None, seconds, device, len(rows), key=key, contract=contract, warm=record)
-        return TrainOutcome(out, seconds)
+        seconds, capped = done_head.seconds, done_head.capped
+        _write_info(
+            out, plan, slm.source, None, seconds, device, len(rows), key=key, stopped=capped, contract=contract,
+            warm=record,
+        )  # fmt: skip
+        return TrainOutcome(out, seconds, stopped=capped)
     adapter = None
     if start_from is not None and plan.method in ("lora", "qlora"):
         base, adapter = prepare_base(slm.source, build, task, rows, seed=plan.seed), start_from
@@ -567,8 +575,9 @@ def _sft(
             log=log, max_new_tokens=min(512, int(longest * 1.25) + 8),
         )  # fmt: skip
         trainer.add_callback(watch)
-    if max_seconds > 0:  # last: its clock starts when it is made
-        trainer.add_callback(_time_budget(max_seconds, log))
+    budget = _time_budget(max_seconds, log) if max_seconds > 0 else None
+    if budget is not None:  # last: its clock starts when it is made
+        trainer.add_callback(budget)
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
     resume_from = _latest_checkpoint(checkpoints) if resume else None
     if resume_from:
@@ -586,4 +595,6 @@ def _sft(
     if is_owned(checkpoints):  # marked by _claim_checkpoints; anything else is left where it is
         remove_owned(checkpoints)
     stopped = None if watch is None or watch.stopped is None else watch.stopped.text(pilot["target"] if pilot else 0.95)
+    if stopped is None and budget is not None:
+        stopped = budget.fired
     return seconds, trainable, stopped

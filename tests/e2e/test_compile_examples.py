@@ -41,11 +41,16 @@ class Example:
     name: str
     url_env: str  # where the agent reads its LLM base URL
     dir_env: str  # where the example's tests read the agent folder
-    offloaded: str  # a site that must clear the gate even on a short CPU budget (closed label set)
+    offloaded: tuple[str, ...]  # sites that must clear the gate (the README's claim for the main example)
     kept: str  # a free-text site that must stay on the LLM
     run: Callable[[Any, list[str]], list[dict]]  # the agent on a batch of inputs
     inputs: Callable[[Any, int], list[str]]  # (teacher module, n) -> the first n traced inputs
-    train_budget_s: str = "45"  # per task: keeps the suite short
+    min_share: float  # calls the SLMs serve in the replay run at least (the offloaded sites' share less fallback)
+    # per task: a wall-time cap makes the trained models depend on how busy the machine is (under load the heads
+    # trained fewer steps and a task the README offloads was kept), so the main example trains its planned steps as the
+    # README's command does (None: no --train-budget); the second example keeps a cap only its generative extractors
+    # reach, and asserts only the classifier-head site, which no budget touches
+    train_budget_s: str | None = None
 
     @property
     def folder(self) -> Path:
@@ -61,19 +66,22 @@ EXAMPLES = {
         "support_agent",
         "SUPPORT_LLM_URL",
         "SUPPORT_AGENT_DIR",
-        offloaded="llm:classify@agent.py:58",
+        offloaded=("llm:classify@agent.py:58", "llm:extract_fields@agent.py:72", "llm:route@agent.py:87"),
         kept="llm:draft_reply@agent.py:105",
         run=lambda agent, xs: [agent.handle(x) for x in xs],
         inputs=lambda truth, n: [t["ticket"] for t in truth.make_tickets(n, seed=0)],
+        min_share=0.7,  # 3 of a ticket's 4 calls, a few percent falling back
     ),
     "trip_planner": Example(
         "trip_planner",
         "TRIP_LLM_URL",
         "TRIP_AGENT_DIR",
-        offloaded="llm:dispatch@agent.py:49",
+        offloaded=("llm:dispatch@agent.py:49",),
         kept="llm:write_itinerary@agent.py:64",
         run=lambda agent, xs: asyncio.run(agent.plan_many(xs)),
         inputs=lambda truth, n: [r["request"] for r in truth.make_requests(n, seed=0)],
+        min_share=0.2,
+        train_budget_s="45",
     ),
 }
 
@@ -82,7 +90,8 @@ def _compile_cmd(ex: Example, out: Path) -> list[str]:
     return [
         *(sys.executable, "-m", "slmc", "compile", str(ex.folder / "agent.py")),
         *("--traces", str(ex.traces), "--target", "hf", "--out", str(out)),
-        *("--train-budget", ex.train_budget_s, "--no-progress"),
+        *(("--train-budget", ex.train_budget_s) if ex.train_budget_s else ()),
+        "--no-progress",
     ]
 
 
@@ -133,7 +142,8 @@ def compile_twice(ex: Example, work: Path) -> dict:
     proc.wait()
     killed_bundle = out.exists()
     started = time.perf_counter()
-    second = subprocess.run(_compile_cmd(ex, out), capture_output=True, text=True, env=_env(), cwd=work, timeout=1500)
+    # no training cap: the time depends on the load (the support example: 1.5 min on 2 idle cores, 27 min at load 9-10)
+    second = subprocess.run(_compile_cmd(ex, out), capture_output=True, text=True, env=_env(), cwd=work, timeout=3600)
     seconds = time.perf_counter() - started
     assert second.returncode == 0, second.stderr[-4000:]
     return {
@@ -159,8 +169,10 @@ def test_bundle_holds_manifest_rewritten_agent_report_and_models(compiled: dict)
     out: Path = compiled["out"]
     manifest = load_manifest(out / "slmc-manifest.yaml")  # the runtime's own validation
     offloaded = {sid for sid, site in manifest.sites.items() if site.decision == "offload"}
-    assert ex.offloaded in offloaded  # a closed label set: the classifier head clears the gate
+    assert set(ex.offloaded) <= offloaded, compiled["summary"]  # each one's head clears the gate
     assert ex.kept not in offloaded  # free text from a 2M-parameter model: kept on the LLM
+    if ex.train_budget_s is None:  # no cap: every task trained its planned steps, none was cut short by the clock
+        assert "time budget" not in compiled["log"]
     rewritten = (out / "agent" / "agent.py").read_text()
     assert "import slmc.runtime as _slmc_runtime" in rewritten
     for sid in offloaded:
@@ -168,7 +180,8 @@ def test_bundle_holds_manifest_rewritten_agent_report_and_models(compiled: dict)
     assert f'"{ex.kept}"' not in rewritten  # kept sites are not touched
     assert (out / "agent.patch").read_text().startswith("--- a/agent.py")
     report = (out / "report" / "report.md").read_text()
-    assert "## Quality gate (compile)" in report and ex.offloaded.split("@")[0][4:] in report
+    assert "## Quality gate (compile)" in report
+    assert all(sid.split("@")[0][4:] in report for sid in ex.offloaded)
     assert json.loads((out / "report" / "analysis.json").read_text())["compile"]["tasks_offloaded"] >= 1
     raw = yaml.safe_load((out / "slmc-manifest.yaml").read_text())
     for site in raw["sites"].values():
@@ -247,6 +260,6 @@ def test_replay_run_serves_narrow_calls_from_slms(compiled: dict, monkeypatch: p
     (compiled["out"].parent / "figures.txt").write_text(line + "\n")  # printed in the terminal summary
     with capsys.disabled():
         print("\n" + line)
-    assert share >= 0.2
+    assert share >= ex.min_share
     assert fallback <= 0.2
     assert agree >= 0.9

@@ -97,3 +97,27 @@ def test_operating_point_on_non_binary_scores_uses_bootstrap():
     assert point.accepted_agreement == 1.0 and point.lower_bound == 1.0 and point.clears
     with pytest.raises(ValueError):
         operating_point([1.0], [1.0, 0.0], None, binary=True, target=0.9)
+
+
+def test_when_no_threshold_clears_the_point_serving_the_most_calls_at_the_target_is_reported():
+    """Too few calls for the bound to clear 0.95 at any threshold: the point reported is the lowest threshold whose
+    accepted agreement reaches the target (the most calls served there), not the extreme point of highest lower
+    bound (the surest few calls, all agreeing)."""
+    # 60 calls by confidence, ascending: 10 wrong, then 50 with one wrong among them at the 20th
+    conf = [i / 100 for i in range(60)]
+    vals = [0.0] * 10 + [1.0] * 50
+    vals[19] = 0.0
+    point = calibrate_threshold(conf, vals, target=0.95, binary=True)
+    assert not point.clears  # at best 51 calls at 96 %: lower bound < 0.95
+    # the 9th wrong call is accepted too: 49 of 51 = 96.1 % >= 95 %; one more (49 of 52, 94.2 %) would not
+    assert point.threshold == pytest.approx(0.09) and point.accepted == 51
+    assert point.accepted_agreement == pytest.approx(49 / 51) and point.fallback_rate == pytest.approx(9 / 60)
+    highest = max((operating_point(conf, vals, c, binary=True, target=0.95) for c in conf), key=lambda p: p.lower_bound)
+    assert highest.accepted < point.accepted  # the old answer: the 40 calls after the wrong one, fallback 33 %
+    # nothing reaches the target even as a point estimate: the highest lower bound, as before
+    weak = calibrate_threshold(conf, [float(i % 3 != 2) for i in range(60)], target=0.95, binary=True)
+    assert not weak.clears and weak.accepted_agreement < 0.95
+    assert weak.lower_bound == max(
+        operating_point(conf, [float(i % 3 != 2) for i in range(60)], c, binary=True, target=0.95).lower_bound
+        for c in [None, *conf]
+    )

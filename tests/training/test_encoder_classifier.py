@@ -70,6 +70,8 @@ def test_step_budget_ends_the_schedule_at_the_steps_that_fit_instead_of_cutting_
     assert total == 50 and step == 50 and not budget.stopped
     assert lines == ["time budget of 60s: about 50 of 1000 steps fit; schedule shortened"]
     assert clock.now <= 60.0
+    # the head now depends on how fast the machine was: the line a compile reports
+    assert budget.note(step) == "time budget of 60s fired: 50 of 1000 planned steps trained"
 
 
 def test_step_budget_moves_the_end_back_out_when_the_steps_get_faster():
@@ -94,6 +96,7 @@ def test_step_budget_keeps_a_schedule_that_fits_and_stops_hard_when_time_is_up()
         clock.now += 1.0
         total = budget.after(step, total)
     assert total == 20 and not budget.stopped and not budget.shortened
+    assert budget.note(20) is None  # every planned step ran: the outcome is the work done, nothing to report
     clock.now = 101.0
     assert budget.after(21, 40) == 40 and budget.stopped
 

@@ -32,8 +32,11 @@ def test_train_head_hands_its_device_to_the_span_and_tool_heads(monkeypatch, tmp
     class Report:
         skipped, used, rows, seconds = 0, 1, 1, 0.0
 
+        def capped(self, budget):
+            return None
+
     class Info:
-        skipped, examples, seconds = 0, 1, 0.0
+        skipped, examples, seconds, steps, planned_steps, capped = 0, 1, 0.0, 1, 1, False
 
     monkeypatch.setattr(span_mod, "train_span_head", lambda *a, **k: seen["span"].append(k["device"]) or Report())
     monkeypatch.setattr(tool_mod, "train_tool_head", lambda *a, **k: seen["tool"].append(k["device"]) or Info())

@@ -89,6 +89,7 @@ def test_a_tiny_encoder_learns_spans_absent_keys_and_closed_keys(trained):
     head, report, test = trained
     assert report.used == 120 and report.skipped == {}
     assert report.steps == report.planned_steps == 12 * 7  # 108 rows after the calibration slice, batches of 16
+    assert report.capped(None) is None and report.capped(600.0) is None  # the plan ran: no cap to report
     assert [(s.name, s.kind) for s in head.specs] == [("city", "span"), ("day", "span"), ("metric", "closed")]
     assert head.specs[2].classes == ["false", "true"]  # JSON-encoded values; never absent in the teacher's answers
     preds = head.predict([t for t, _ in test])
@@ -116,6 +117,8 @@ def test_a_time_budget_ends_the_learning_rate_decay_at_the_steps_that_fit(monkey
     assert report.planned_steps == 40 * 7  # 54 rows after the calibration slice
     # about 20 steps fit in 10 s: the schedule ends there (its rate decayed to zero), not cut when the time is up
     assert 10 <= report.steps <= 20 and not report.stopped
+    # fewer steps than planned because of the clock: the compile reports the line (``heads.HeadTrained.capped``)
+    assert report.capped(10.0) == f"time budget of 10s fired: {report.steps} of 280 planned steps trained"
 
 
 def test_save_and_load_round_trip_gives_identical_predictions(trained, tmp_path):

@@ -533,6 +533,7 @@ def test_heads_only_training_runs_its_epochs_past_the_budget(tmp_path: Path) -> 
         time_budget=0.0,
     )
     assert heads_only.epochs == pytest.approx(2.0, abs=0.2)
+    assert not heads_only.capped and heads_only.steps == heads_only.planned_steps  # the plan ran: nothing to report
     one_layer = train_tool_head(
         rows,
         tmp_path / "b",
@@ -544,3 +545,4 @@ def test_heads_only_training_runs_its_epochs_past_the_budget(tmp_path: Path) -> 
         time_budget=0.0,
     )
     assert one_layer.steps == 1
+    assert one_layer.capped and one_layer.planned_steps > 1  # the cap fired: the compile reports it (heads._tool_cap)
