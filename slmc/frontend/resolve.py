@@ -2119,6 +2119,18 @@ def arg(call: cst.Call | None, name: str, position: int | None = None) -> cst.Ba
     return None
 
 
+def run_target(call: cst.Call) -> tuple[cst.BaseExpression, list[cst.Arg]] | None:
+    """The function a runner call is handed (``asyncio.to_thread(fn, *a)``, ``loop.run_in_executor(None, fn, *a)``,
+    ``pool.submit(fn, *a)``) and the arguments it is called with; None for any other call."""
+    func = call.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+    index = clients.RUNS_ARGUMENT_BY_NAME.get(name or "")
+    args = list(call.args)
+    if index is None or len(args) <= index or any(a.star or a.keyword is not None for a in args[: index + 1]):
+        return None
+    return args[index].value, args[index + 1 :]
+
+
 def tool_names(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> list[str]:
     """Names of tools in a ``tools=[...]`` / ``bind_tools([...])`` argument (dict schemas or functions)."""
     if isinstance(expr, cst.Name):

@@ -10,7 +10,7 @@ from typing import Any
 from slmc.frontend import clients, templates
 from slmc.frontend import syntax as cst
 from slmc.frontend.index import CallInfo, Scope, dotted
-from slmc.frontend.resolve import OPTION_NAMES, Evaluator, Resolved, arg, tool_names
+from slmc.frontend.resolve import OPTION_NAMES, Evaluator, Resolved, arg, run_target, tool_names
 from slmc.frontend.values import Answer, Class, Client, Const, Function, Instance, Ref, Text
 from slmc.ir.nodes import Message, PromptPart, SiteKind, Tool
 from slmc.lazyre import lazy
@@ -76,6 +76,10 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         client = ev.module_client(callee.qname)
         if client is None and callee.qname in clients.HTTP_FUNCTIONS:
             client = Client("http", "http", (callee.qname.rsplit(".", 1)[-1],))
+    run = run_target(call) if client is None and isinstance(callee, Ref) else None
+    if run is not None and isinstance(run[0], cst.Name | cst.Attribute) and ev.value(run[0], scope) is None:
+        ev.unresolved.append(info)  # asyncio.to_thread(self.llm.generate, ...): resolved as a call of the method
+        return None
     if client is None and callee is None:
         client = _duck_client(ev, call, scope)
         if client is None and isinstance(call.func, cst.Name | cst.Attribute):
