@@ -834,8 +834,9 @@ class Analysis:
                 m = self.ev.member(v.cls, func.attr.value, True)
                 if isinstance(m, Function):
                     out.append(m.key)
-        if self._library_object(func.value, scope):
+        if any(self._library_object(r, scope) for r in _object_roots(func.value)):
             return out  # ``self.client.predict(...)`` on a library's object (``Client(url)``): not the tree's interface
+            # (also ``self.client.models.rerank(...)``: a member path of that object)
         by_name = self.ev.method_by_name(func.attr.value)
         return out + ([by_name] if by_name else [])
 
@@ -2463,6 +2464,16 @@ def _calls_on_param(fn: Scope, site: Site) -> bool:
             if isinstance(node, cst.Name) and node.value in params:
                 return True
     return False
+
+
+def _object_roots(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The objects a member path may start from: ``self.client`` of ``self.client.models.v2``, ``client`` of
+    ``client.models`` (one attribute of a name, and the name itself)."""
+    while isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Attribute):
+        expr = expr.value
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        return [expr, expr.value]
+    return [expr]
 
 
 def _called(info: Any) -> tuple[cst.BaseExpression, list[cst.Arg]]:
