@@ -104,12 +104,26 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         ev.client_params.setdefault(helper, client)
     api = ".".join(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
     api = clients.REQUEST_PATHS[client.kind].get(api, api)
+    if client.kind == "bedrock" and api.startswith("invoke_model") and _embedding_invocation(ev, call, scope):
+        return None  # the generic invoke endpoint on an embedding model: a look-alike
     kind = SiteKind.FRAMEWORK_TASK if client.kind == "chain" else SiteKind.REQUEST
     if client.kind in clients.FRAMEWORK_WRAPPER_KINDS:  # Crew.kickoff, agent.run: a framework's own wrapper
         return Site(info, SiteKind.WRAPPER_CALL, client=client.family, api=api, args=resolved.args)
     site = Site(info, kind, client=client.family, api=api)
     _details(ev, site, client, resolved, scope)
     return site
+
+
+def _embedding_invocation(ev: Evaluator, call: cst.Call, scope: Scope) -> bool:
+    """A generic model-invocation call (Bedrock ``invoke_model``, where the model id picks the task) that computes
+    embeddings: the model id names an embedding model (``amazon.titan-embed-text-v2:0``), or the function or class
+    making the call is named for embeddings (``_get_embedding``, ``BedrockEmbedder``)."""
+    model = ev.static_str(arg(call, "modelId"), scope)
+    if model is not None and "embed" in model.lower():
+        return True
+    fn = scope.enclosing_function()
+    owner = fn.enclosing_class() if fn is not None else None
+    return any(s is not None and "embed" in s.name.lower() for s in (fn, owner))
 
 
 def _duck_client(ev: Evaluator, call: cst.Call, scope: Scope) -> Client | None:
