@@ -1769,6 +1769,13 @@ class Evaluator:
                     text_side, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString
                 ):
                     return self.text(text_side, scope)
+        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+            # ``prompt or DEFAULT_PROMPT``: the caller's override when given, else the default the code writes
+            for side in (expr.left, expr.right):
+                t = self._text(side, scope)
+                if t is not None and t.static().strip():
+                    return t
+            return None
         if isinstance(expr, cst.Call):
             return self.text_call(expr, scope)
         if isinstance(expr, cst.Await):
