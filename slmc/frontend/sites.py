@@ -78,8 +78,11 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
             client = Client("http", "http", (callee.qname.rsplit(".", 1)[-1],))
     run = run_target(call) if client is None and isinstance(callee, Ref) else None
     if run is not None and isinstance(run[0], cst.Name | cst.Attribute) and ev.value(run[0], scope) is None:
-        ev.unresolved.append(info)  # asyncio.to_thread(self.llm.generate, ...): resolved as a call of the method
-        return None
+        client = _duck_langchain(ev, run[0], run[1], scope)  # asyncio.to_thread(llm.invoke, input=lc_messages)
+        if client is None:
+            ev.unresolved.append(info)  # asyncio.to_thread(self.llm.generate, ...): resolved as a call of the method
+            return None
+        resolved = Resolved(client, run[1])
     if client is None and callee is None:
         client = _duck_client(ev, call, scope)
         if client is None and isinstance(call.func, cst.Name | cst.Attribute):
@@ -126,12 +129,50 @@ def _embedding_invocation(ev: Evaluator, call: cst.Call, scope: Scope) -> bool:
     return any(s is not None and "embed" in s.name.lower() for s in (fn, owner))
 
 
+_LC_MESSAGE_BUILDERS = frozenset({"HumanMessage", "SystemMessage", "AIMessage", "ChatMessage", "convert_to_messages"})
+_LC_SENDS = frozenset({"invoke", "ainvoke", "stream", "astream"})
+
+
+def _duck_langchain(ev: Evaluator, func: cst.BaseExpression, args: list[cst.Arg], scope: Scope) -> Client | None:
+    """``llm.invoke(messages)`` on an object of unknown type (a model handed in as a parameter) whose input is a
+    list of LangChain chat messages (``HumanMessage(...)``, ``convert_to_messages(...)``): a LangChain chat model
+    request. Tools and compiled graphs are invoked with dicts or strings, not message lists."""
+    if not (isinstance(func, cst.Attribute) and func.attr.value in _LC_SENDS):
+        return None
+    keyed = [a.value for a in args if a.keyword is not None and a.keyword.value == "input"]
+    given = keyed[0] if keyed else next((a.value for a in args if a.keyword is None and not a.star), None)
+    if given is None or ev.value(func.value, scope) is not None:
+        return None
+    if not _langchain_messages(ev, given, scope, 0):
+        return None
+    return Client("langchain", "chat-model", (func.attr.value,))
+
+
+def _langchain_messages(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: int) -> bool:
+    if depth > 3:
+        return False
+    if isinstance(expr, cst.Call):
+        v = ev.value(expr.func, scope)
+        qname = v.qname if isinstance(v, Ref) else ""
+        return qname.startswith("langchain") and qname.rsplit(".", 1)[-1] in _LC_MESSAGE_BUILDERS
+    if isinstance(expr, cst.List | cst.Tuple):
+        return any(_langchain_messages(ev, el.value, scope, depth + 1) for el in expr.elements[:16])
+    if isinstance(expr, cst.Name):
+        for b in ev.bindings_of(expr.value, scope) or ():
+            if b[0] == "expr" and _langchain_messages(ev, b[1], b[2] if len(b) > 2 else scope, depth + 1):
+                return True
+    return False
+
+
 def _duck_client(ev: Evaluator, call: cst.Call, scope: Scope) -> Client | None:
     """A client of unknown type (a parameter, an attribute set elsewhere) called through a request path only LLM
     clients have (``client.chat.completions.create``): the family that path belongs to."""
     name = dotted(call.func)
     if name is None:
         return None
+    lc = _duck_langchain(ev, call.func, list(call.args), scope)
+    if lc is not None:
+        return lc
     keywords = {a.keyword.value for a in call.args if a.keyword is not None}
     if name.endswith(".generate") and keywords & clients.LOCAL_GENERATE_KEYWORDS:
         # ``self.model.generate(inputs=ids, do_sample=True, max_new_tokens=n)`` on a model loaded out of sight
