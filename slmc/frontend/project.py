@@ -834,9 +834,10 @@ class Analysis:
                 m = self.ev.member(v.cls, func.attr.value, True)
                 if isinstance(m, Function):
                     out.append(m.key)
+        # ``self.client.predict(...)`` / ``self.client.models.rerank(...)`` on a library's object (``Client(url)``) or
+        # a member path of it: not the tree's interface
         if any(self._library_object(r, scope) for r in _object_roots(func.value)):
-            return out  # ``self.client.predict(...)`` on a library's object (``Client(url)``): not the tree's interface
-            # (also ``self.client.models.rerank(...)``: a member path of that object)
+            return out
         by_name = self.ev.method_by_name(func.attr.value)
         return out + ([by_name] if by_name else [])
 
