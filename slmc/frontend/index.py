@@ -117,6 +117,37 @@ def dotted(node: cst.CSTNode) -> str | None:
     return None
 
 
+def _guarded_class(block: cst.CSTNode, stmt: cst.CSTNode, value: cst.BaseExpression) -> cst.BaseExpression | None:
+    """The class ``value`` is known to be after a guard statement before ``stmt`` in ``block``:
+    ``if not isinstance(value, Cls): raise ...`` (one class, a body that ends by raising)."""
+    name = dotted(value)
+    if name is None:
+        return None
+    for prev in block.body:  # type: ignore[attr-defined]
+        if prev is stmt:
+            return None
+        if not isinstance(prev, cst.If) or prev.orelse is not None:
+            continue
+        test = prev.test
+        if not (isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)):
+            continue
+        call = test.expression
+        if not (
+            isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Name)
+            and call.func.value == "isinstance"
+            and len(call.args) == 2
+            and dotted(call.args[0].value) == name
+            and isinstance(call.args[1].value, cst.Name | cst.Attribute)
+        ):
+            continue
+        last = prev.body.body[-1] if isinstance(prev.body, cst.IndentedBlock) and prev.body.body else prev.body
+        small = last.body if isinstance(last, cst.SimpleStatementLine) else ()
+        if any(isinstance(x, cst.Raise) for x in small):
+            return call.args[1].value
+    return None
+
+
 def _is_const_false(test: cst.BaseExpression) -> bool | None:
     """True/False when an ``if`` test is a literal constant, else None."""
     if isinstance(test, cst.Name) and test.value in ("True", "False"):
@@ -316,14 +347,20 @@ class _Indexer(cst.CSTVisitor):
 
     def _isinstance_narrowed(self, value: cst.BaseExpression) -> cst.BaseExpression | None:
         """The class a plain name is narrowed to where it is assigned: inside the body of an enclosing
-        ``if isinstance(name, Cls):`` of the same function (one class, not a tuple)."""
-        if not isinstance(value, cst.Name):
+        ``if isinstance(name, Cls):`` of the same function (one class, not a tuple), or after a guard
+        ``if not isinstance(name, Cls): raise ...`` earlier in an enclosing block of the function (the name may
+        be an attribute path there: ``self.config.model``)."""
+        if not isinstance(value, cst.Name | cst.Attribute):
             return None
         for i in range(len(self.stack) - 1, 0, -1):
             node = self.stack[i - 1]
             if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
                 return None
-            if not isinstance(node, cst.If) or self.stack[i] is not node.body:
+            if isinstance(node, cst.IndentedBlock):
+                guarded = _guarded_class(node, self.stack[i], value)
+                if guarded is not None:
+                    return guarded
+            if not isinstance(value, cst.Name) or not isinstance(node, cst.If) or self.stack[i] is not node.body:
                 continue
             test = node.test
             if (

@@ -31,7 +31,7 @@ from slmc.frontend import clients, templates
 from slmc.frontend import syntax as cst
 from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
-from slmc.frontend.resolve import Evaluator, Project, tool_names
+from slmc.frontend.resolve import Evaluator, Project, run_target, tool_names
 from slmc.frontend.sites import Site, classify, input_messages, labels_from_prompt
 from slmc.frontend.values import Client, Function, Instance, Text
 from slmc.ir.graph import AgentGraph, GraphMeta
@@ -675,9 +675,9 @@ class Analysis:
                 continue
             if slot is not None:
                 slots.setdefault(slot, key)
-            site = Site(info, SiteKind.WRAPPER_CALL, callee=key, args=list(info.node.args))
+            func, args = _called(info)
+            site = Site(info, SiteKind.WRAPPER_CALL, callee=key, args=args)
             self.sites[site.key] = site
-            func = info.node.func
             by_name = isinstance(func, cst.Attribute) and key == self.ev.method_by_name(func.attr.value)
             self.why[str(site.key)] = "untyped obj.method(): the one interface of that name" if by_name else "untyped"
             if by_name:
@@ -814,11 +814,11 @@ class Analysis:
         return site
 
     def _unknown_callees(self, info: Any, callers: dict[str, list[Site]], memo: dict) -> list[str]:
-        func, scope = info.node.func, info.scope
+        (func, args), scope = _called(info), info.scope
         if isinstance(func, cst.Name):
             fn = scope.enclosing_function()
             params = set(_param_names(fn)) if fn is not None else set()
-            if all(a.star or (isinstance(a.value, cst.Name) and a.value.value in params) for a in info.node.args):
+            if all(a.star or (isinstance(a.value, cst.Name) and a.value.value in params) for a in args):
                 return []  # retry(fn, *args): a higher-order helper's forwarding call; its callers' calls count
             return [v.key for v in self._sources(func, scope, callers, memo, 0) if isinstance(v, Function)]
         if not isinstance(func, cst.Attribute):
@@ -834,8 +834,10 @@ class Analysis:
                 m = self.ev.member(v.cls, func.attr.value, True)
                 if isinstance(m, Function):
                     out.append(m.key)
-        if self._library_object(func.value, scope):
-            return out  # ``self.client.predict(...)`` on a library's object (``Client(url)``): not the tree's interface
+        # ``self.client.predict(...)`` / ``self.client.models.rerank(...)`` on a library's object (``Client(url)``) or
+        # a member path of it: not the tree's interface
+        if any(self._library_object(r, scope) for r in _object_roots(func.value)):
+            return out
         by_name = self.ev.method_by_name(func.attr.value)
         return out + ([by_name] if by_name else [])
 
@@ -2463,6 +2465,25 @@ def _calls_on_param(fn: Scope, site: Site) -> bool:
             if isinstance(node, cst.Name) and node.value in params:
                 return True
     return False
+
+
+def _object_roots(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The objects a member path may start from: ``self.client`` of ``self.client.models.v2``, ``client`` of
+    ``client.models`` (one attribute of a name, and the name itself)."""
+    while isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Attribute):
+        expr = expr.value
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        return [expr, expr.value]
+    return [expr]
+
+
+def _called(info: Any) -> tuple[cst.BaseExpression, list[cst.Arg]]:
+    """What an unresolved call calls and with which arguments: the function a runner is handed
+    (``asyncio.to_thread(self.llm.generate, msgs)`` calls ``self.llm.generate(msgs)``), else the call itself."""
+    run = run_target(info.node)
+    if run is not None and isinstance(run[0], cst.Name | cst.Attribute):
+        return run
+    return info.node.func, list(info.node.args)
 
 
 def _probed(func: cst.Attribute, scope: Scope) -> bool:

@@ -1797,6 +1797,13 @@ class Evaluator:
                     text_side, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString
                 ):
                     return self.text(text_side, scope)
+        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+            # ``prompt or DEFAULT_PROMPT``: the caller's override when given, else the default the code writes
+            for side in (expr.left, expr.right):
+                t = self._text(side, scope)
+                if t is not None and t.static().strip():
+                    return t
+            return None
         if isinstance(expr, cst.Call):
             return self.text_call(expr, scope)
         if isinstance(expr, cst.Await):
@@ -2146,6 +2153,18 @@ def arg(call: cst.Call | None, name: str, position: int | None = None) -> cst.Ba
         if position < len(positional):
             return positional[position]
     return None
+
+
+def run_target(call: cst.Call) -> tuple[cst.BaseExpression, list[cst.Arg]] | None:
+    """The function a runner call is handed (``asyncio.to_thread(fn, *a)``, ``loop.run_in_executor(None, fn, *a)``,
+    ``pool.submit(fn, *a)``) and the arguments it is called with; None for any other call."""
+    func = call.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+    index = clients.RUNS_ARGUMENT_BY_NAME.get(name or "")
+    args = list(call.args)
+    if index is None or len(args) <= index or any(a.star or a.keyword is not None for a in args[: index + 1]):
+        return None
+    return args[index].value, args[index + 1 :]
 
 
 def tool_names(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> list[str]:

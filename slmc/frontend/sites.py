@@ -10,7 +10,7 @@ from typing import Any
 from slmc.frontend import clients, templates
 from slmc.frontend import syntax as cst
 from slmc.frontend.index import CallInfo, Scope, dotted
-from slmc.frontend.resolve import OPTION_NAMES, Evaluator, Resolved, arg, tool_names
+from slmc.frontend.resolve import OPTION_NAMES, Evaluator, Resolved, arg, run_target, tool_names
 from slmc.frontend.values import Answer, Class, Client, Const, Function, Instance, Ref, Text
 from slmc.ir.nodes import Message, PromptPart, SiteKind, Tool
 from slmc.lazyre import lazy
@@ -76,6 +76,13 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         client = ev.module_client(callee.qname)
         if client is None and callee.qname in clients.HTTP_FUNCTIONS:
             client = Client("http", "http", (callee.qname.rsplit(".", 1)[-1],))
+    run = run_target(call) if client is None and isinstance(callee, Ref) else None
+    if run is not None and isinstance(run[0], cst.Name | cst.Attribute) and ev.value(run[0], scope) is None:
+        client = _duck_langchain(ev, run[0], run[1], scope)  # asyncio.to_thread(llm.invoke, input=lc_messages)
+        if client is None:
+            ev.unresolved.append(info)  # asyncio.to_thread(self.llm.generate, ...): resolved as a call of the method
+            return None
+        resolved = Resolved(client, run[1])
     if client is None and callee is None:
         client = _duck_client(ev, call, scope)
         if client is None and isinstance(call.func, cst.Name | cst.Attribute):
@@ -100,6 +107,8 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         ev.client_params.setdefault(helper, client)
     api = ".".join(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
     api = clients.REQUEST_PATHS[client.kind].get(api, api)
+    if client.kind == "bedrock" and api.startswith("invoke_model") and _embedding_invocation(ev, call, scope):
+        return None  # the generic invoke endpoint on an embedding model: a look-alike
     kind = SiteKind.FRAMEWORK_TASK if client.kind == "chain" else SiteKind.REQUEST
     if client.kind in clients.FRAMEWORK_WRAPPER_KINDS:  # Crew.kickoff, agent.run: a framework's own wrapper
         return Site(info, SiteKind.WRAPPER_CALL, client=client.family, api=api, args=resolved.args)
@@ -108,12 +117,62 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     return site
 
 
+def _embedding_invocation(ev: Evaluator, call: cst.Call, scope: Scope) -> bool:
+    """A generic model-invocation call (Bedrock ``invoke_model``, where the model id picks the task) that computes
+    embeddings: the model id names an embedding model (``amazon.titan-embed-text-v2:0``), or the function or class
+    making the call is named for embeddings (``_get_embedding``, ``BedrockEmbedder``)."""
+    model = ev.static_str(arg(call, "modelId"), scope)
+    if model is not None and "embed" in model.lower():
+        return True
+    fn = scope.enclosing_function()
+    owner = fn.enclosing_class() if fn is not None else None
+    return any(s is not None and "embed" in s.name.lower() for s in (fn, owner))
+
+
+_LC_MESSAGE_BUILDERS = frozenset({"HumanMessage", "SystemMessage", "AIMessage", "ChatMessage", "convert_to_messages"})
+_LC_SENDS = frozenset({"invoke", "ainvoke", "stream", "astream"})
+
+
+def _duck_langchain(ev: Evaluator, func: cst.BaseExpression, args: list[cst.Arg], scope: Scope) -> Client | None:
+    """``llm.invoke(messages)`` on an object of unknown type (a model handed in as a parameter) whose input is a
+    list of LangChain chat messages (``HumanMessage(...)``, ``convert_to_messages(...)``): a LangChain chat model
+    request. Tools and compiled graphs are invoked with dicts or strings, not message lists."""
+    if not (isinstance(func, cst.Attribute) and func.attr.value in _LC_SENDS):
+        return None
+    keyed = [a.value for a in args if a.keyword is not None and a.keyword.value == "input"]
+    given = keyed[0] if keyed else next((a.value for a in args if a.keyword is None and not a.star), None)
+    if given is None or ev.value(func.value, scope) is not None:
+        return None
+    if not _langchain_messages(ev, given, scope, 0):
+        return None
+    return Client("langchain", "chat-model", (func.attr.value,))
+
+
+def _langchain_messages(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: int) -> bool:
+    if depth > 3:
+        return False
+    if isinstance(expr, cst.Call):
+        v = ev.value(expr.func, scope)
+        qname = v.qname if isinstance(v, Ref) else ""
+        return qname.startswith("langchain") and qname.rsplit(".", 1)[-1] in _LC_MESSAGE_BUILDERS
+    if isinstance(expr, cst.List | cst.Tuple):
+        return any(_langchain_messages(ev, el.value, scope, depth + 1) for el in expr.elements[:16])
+    if isinstance(expr, cst.Name):
+        for b in ev.bindings_of(expr.value, scope) or ():
+            if b[0] == "expr" and _langchain_messages(ev, b[1], b[2] if len(b) > 2 else scope, depth + 1):
+                return True
+    return False
+
+
 def _duck_client(ev: Evaluator, call: cst.Call, scope: Scope) -> Client | None:
     """A client of unknown type (a parameter, an attribute set elsewhere) called through a request path only LLM
     clients have (``client.chat.completions.create``): the family that path belongs to."""
     name = dotted(call.func)
     if name is None:
         return None
+    lc = _duck_langchain(ev, call.func, list(call.args), scope)
+    if lc is not None:
+        return lc
     keywords = {a.keyword.value for a in call.args if a.keyword is not None}
     if name.endswith(".generate") and keywords & clients.LOCAL_GENERATE_KEYWORDS:
         # ``self.model.generate(inputs=ids, do_sample=True, max_new_tokens=n)`` on a model loaded out of sight

@@ -337,6 +337,12 @@ def is_expression(value: Any) -> bool:
     return isinstance(value, str) and len(value) >= 2 and value.startswith("<") and value.endswith(">")
 
 
+def passed_through(key: str, value: Any) -> bool:
+    """``response_format=response_format`` / ``tools=tools``: the option is the enclosing function's own parameter
+    of that name, handed on as it is. The caller's choice, often left at None: no evidence of what the site asks."""
+    return isinstance(value, str) and value.strip("<>").strip() == key
+
+
 def literal_number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
@@ -384,6 +390,8 @@ def structured_output_of(site: LLMCall) -> str | None:
         value = site.options.get(key)
         if value in (None, "", "text") or (isinstance(value, dict) and value.get("type") == "text"):
             continue
+        if passed_through(key, value):
+            continue
         return f"{key}={_describe_response_format(value)}"
     if site.output_schema:
         return f"output schema {site.output_schema}"
@@ -396,6 +404,8 @@ def describe_tools(site: LLMCall) -> str | None:
         return f"{len(site.tools)} tool{'s' if len(site.tools) != 1 else ''}: {', '.join(site.tools)}"
     for key in ("tools", "functions"):
         value = site.options.get(key)
+        if passed_through(key, value):
+            continue
         if isinstance(value, str) and value:
             return f"tools (`{value.strip('<>')}`)"
         if isinstance(value, list) and value:

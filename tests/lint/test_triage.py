@@ -119,3 +119,20 @@ def test_calls_of_an_orchestrator_are_unclear() -> None:
     t = triage_site(g, outer)
     assert t.verdict == Verdict.UNCLEAR and t.reasons == ("calls `handle`, which makes several LLM calls",)
     assert triage_site(g, spam).verdict == Verdict.NARROW
+
+
+def test_options_handed_on_from_the_callers_are_no_evidence() -> None:
+    # ``create(..., response_format=response_format, tools=tools)`` inside a facade: whatever its caller picks
+    handed = triage_of(
+        system="Answer the user's question from the memories listed below.",
+        options={"response_format": "<response_format>", "tools": "tools", "tool_choice": "tool_choice"},
+    )
+    assert not any(r.startswith("response_format=") or r.startswith("offers tools") for r in handed.reasons)
+    # a schema or a tool list the code names itself still counts
+    named = triage_of(
+        system="Answer the user's question from the memories listed below.",
+        options={"response_format": "<MemoryAnswer>", "tools": "<MEMORY_TOOLS>"},
+    )
+    assert "response_format=MemoryAnswer" in named.reasons
+    assert any(r.startswith("offers tools") for r in named.reasons)
+    assert named.score > handed.score
