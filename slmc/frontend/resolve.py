@@ -464,6 +464,10 @@ class Evaluator:
         if isinstance(expr, cst.Call):
             if isinstance(expr.func, cst.Name) and expr.func.value == "super" and self.lookup("super", scope) is None:
                 return self.super_value(scope)
+            if isinstance(expr.func, cst.Name) and expr.func.value == "getattr" and len(expr.args) >= 2:
+                member = self.module_getattr(expr, scope) if self.lookup("getattr", scope) is None else None
+                if member is not None:
+                    return member
             result = self.call_value(expr, scope)
             if result is None and isinstance(expr.func, cst.Attribute | cst.Name):
                 text = self.text_call(expr, scope)  # "...".format(...), open(p).read(), template.render(...)
@@ -1378,6 +1382,20 @@ class Evaluator:
                 return Answer(frozenset({id(call)}))
             if self.is_llm_body(req_args, req_scope):
                 return Answer(frozenset({id(call)}))
+        return None
+
+    def module_getattr(self, call: cst.Call, scope: Scope) -> Value:
+        """``getattr(transformers, name)``: a member of an outside module looked up by name. A static name is that
+        member; a computed one in ``transformers`` (``config.architectures[0]``) is the model class the checkpoint
+        names, taken as a generative model class (only its ``generate`` calls become requests)."""
+        base = self.value(call.args[0].value, scope)
+        if not isinstance(base, Ref):
+            return None
+        name = self.static_str(call.args[1].value, scope)
+        if name:
+            return Ref(f"{base.qname}.{name}")
+        if base.qname == "transformers":
+            return Ref("transformers.AutoModelForCausalLM")
         return None
 
     def module_as_client(self, qname: str) -> Client | None:
