@@ -1352,6 +1352,9 @@ class Evaluator:
         built = self.construct(qname, call, scope)
         if built is not None:
             return built
+        if qname == "importlib.import_module" and call.args:  # import_module("pkg.providers"): that module
+            name = self.static_str(call.args[0].value, scope)
+            return self.resolve_qname(name) if name and not name.startswith(".") else None
         if qname in clients.BOTO3_CLIENT:
             return self.boto3_client(call, scope)
         if qname in clients.PARTIAL and call.args:
@@ -1389,14 +1392,33 @@ class Evaluator:
         member; a computed one in ``transformers`` (``config.architectures[0]``) is the model class the checkpoint
         names, taken as a generative model class (only its ``generate`` calls become requests)."""
         base = self.value(call.args[0].value, scope)
+        name = self.static_str(call.args[1].value, scope)
+        if isinstance(base, Module):  # a module of the tree: the member, or any class it holds (picked by name)
+            return self.resolve_qname(f"{base.name}.{name}") if name else self.any_class_of(base.name)
         if not isinstance(base, Ref):
             return None
-        name = self.static_str(call.args[1].value, scope)
         if name:
             return Ref(f"{base.qname}.{name}")
         if base.qname == "transformers":
             return Ref("transformers.AutoModelForCausalLM")
         return None
+
+    def any_class_of(self, module: str) -> Value:
+        """``getattr(strategies, config.name)``: the class a name picks among those a module of the tree defines or
+        imports, as their nearest common base (a call on it reaches every implementation); None when they share
+        none."""
+        mod = self.project.module(module)
+        if mod is None:
+            return None
+        keys = []
+        for name in list(mod.scope.bindings)[:200]:
+            if name == "*" or name.startswith("_"):
+                continue
+            value = self.resolve_qname(f"{module}.{name}")
+            if isinstance(value, Class):
+                keys.append(value.key)
+        common = self.common_base(keys) if keys else None
+        return Class(common) if common is not None else None
 
     def module_as_client(self, qname: str) -> Client | None:
         """A client module (``litellm``) or a member of one (``litellm.completion``) as a client value."""
