@@ -676,6 +676,17 @@ class Evaluator:
             return None
         return item.get(self) if isinstance(item, _Lazy) else _const(item)
 
+    @staticmethod
+    def any_text_entry(keys: list[Any], values: list[Value]) -> Value:
+        """``TEMPLATES[lang]`` over a table of texts only (one prompt per language or variant): the entry the run
+        picks is unknown, so one stands for all: the English one where the keys name languages, else the first."""
+        if not values or not all(
+            isinstance(v, Text) or (isinstance(v, Const) and isinstance(v.value, str)) for v in values
+        ):
+            return None
+        by_key = {str(k).lower(): v for k, v in zip(keys, values, strict=True)}
+        return next((by_key[k] for k in ("en", "en_us", "english") if k in by_key), values[0])
+
     def any_entry(self, table: Const) -> Value:
         """A registry entry picked at run time (``PROVIDERS[name]``, ``PROVIDERS.get(name)``): the entries' common
         base class of the tree when they are classes (a call on it reaches every implementation), else the first
@@ -685,7 +696,7 @@ class Evaluator:
         values = [item.get(self) if isinstance(item, _Lazy) else _const(item) for item in table.value.values()]
         interesting = [v for v in values if isinstance(v, _INTERESTING)]
         if not interesting:
-            return None
+            return self.any_text_entry(list(table.value), values)
         classes = [v.key for v in interesting if isinstance(v, Class)]
         if len(classes) == len(interesting) and len(set(classes)) > 1:
             common = self.common_base(classes)
