@@ -266,6 +266,11 @@ FACTORY_PATHS: dict[tuple[str, str], str] = {
     ("llamaindex-index", "as_chat_engine"): "llamaindex-engine",
     ("palm", "GenerativeModel"): "gemini-model",  # the google.generativeai module held as a value
     ("palm", "generative_models.GenerativeModel"): "gemini-model",
+    # torch ``nn.Module`` methods that return the module itself: ``from_pretrained(...).to(device).eval()``
+    **{
+        ("hf-model", m): "hf-model"
+        for m in ("to", "cuda", "cpu", "eval", "half", "float", "bfloat16", "requires_grad_")
+    },
 }
 
 # Path segments that are transparent (same request, different return shape).
@@ -304,6 +309,8 @@ HF_TEXT_TASKS = frozenset(
 )
 HF_GENERATIVE_MODEL = lazy(
     r"^transformers\.(AutoModelFor(CausalLM|Seq2SeqLM|VisionText2Text)|\w+For(CausalLM|ConditionalGeneration))\.from_pretrained$"
+    # optimum's exported-model classes keep the transformers API (OpenVINO, ONNX Runtime, IPEX, ...)
+    r"|^optimum(\.\w+)*\.\w*ModelFor(CausalLM|Seq2SeqLM|VisualCausalLM)\.from_pretrained$"
 )
 
 # Decorator factories and wrappers that return the function they wrap (retries, caching).

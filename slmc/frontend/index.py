@@ -39,6 +39,8 @@ class Scope:
     self_attrs: dict[str, list[Binding]] = field(default_factory=dict)  # classes: self.x = ... in methods
     obj_attrs: dict[str, list[Binding]] = field(default_factory=dict)  # module: ``g.x = ...`` of a global ``g``
     yields: list[cst.BaseExpression] = field(default_factory=list)  # functions: the values of ``yield x``
+    # functions: ``messages[-1]["content"] = text`` / ``messages[0] = msg``: (target, value) by the name written into
+    item_writes: dict[str, list[tuple[cst.BaseExpression, cst.BaseExpression]]] = field(default_factory=dict)
     docstring: str | None = None
 
     @property
@@ -146,6 +148,20 @@ def _guarded_class(block: cst.CSTNode, stmt: cst.CSTNode, value: cst.BaseExpress
         if any(isinstance(x, cst.Raise) for x in small):
             return call.args[1].value
     return None
+
+
+def _item_root(target: cst.BaseExpression) -> str | None:
+    """``messages[-1]["content"]`` / ``messages[-1].content`` / ``messages[0]``: the plain name an assignment writes
+    an item (or an item's field) into, else None."""
+    node, subscripted = target, False
+    for _ in range(6):
+        if isinstance(node, cst.Subscript):
+            node, subscripted = node.value, True
+        elif isinstance(node, cst.Attribute) and subscripted is False and isinstance(node.value, cst.Subscript):
+            node = node.value
+        else:
+            break
+    return node.value if subscripted and isinstance(node, cst.Name) else None
 
 
 def _is_const_false(test: cst.BaseExpression) -> bool | None:
@@ -344,6 +360,9 @@ class _Indexer(cst.CSTVisitor):
                 self._bind_target(t.target, narrowed, "annot")
             else:
                 self._bind_target(t.target, node.value)
+            root = _item_root(t.target)
+            if root is not None and self.scope.kind == "function":
+                self.scope.item_writes.setdefault(root, []).append((t.target, node.value))
 
     def _isinstance_narrowed(self, value: cst.BaseExpression) -> cst.BaseExpression | None:
         """The class a plain name is narrowed to where it is assigned: inside the body of an enclosing

@@ -465,6 +465,10 @@ class Evaluator:
         if isinstance(expr, cst.Call):
             if isinstance(expr.func, cst.Name) and expr.func.value == "super" and self.lookup("super", scope) is None:
                 return self.super_value(scope)
+            if isinstance(expr.func, cst.Name) and expr.func.value == "getattr" and len(expr.args) >= 2:
+                member = self.module_getattr(expr, scope) if self.lookup("getattr", scope) is None else None
+                if member is not None:
+                    return member
             result = self.call_value(expr, scope)
             if result is None and isinstance(expr.func, cst.Attribute | cst.Name):
                 text = self.text_call(expr, scope)  # "...".format(...), open(p).read(), template.render(...)
@@ -673,6 +677,17 @@ class Evaluator:
             return None
         return item.get(self) if isinstance(item, _Lazy) else _const(item)
 
+    @staticmethod
+    def any_text_entry(keys: list[Any], values: list[Value]) -> Value:
+        """``TEMPLATES[lang]`` over a table of texts only (one prompt per language or variant): the entry the run
+        picks is unknown, so one stands for all: the English one where the keys name languages, else the first."""
+        if not values or not all(
+            isinstance(v, Text) or (isinstance(v, Const) and isinstance(v.value, str)) for v in values
+        ):
+            return None
+        by_key = {str(k).lower(): v for k, v in zip(keys, values, strict=True)}
+        return next((by_key[k] for k in ("en", "en_us", "english") if k in by_key), values[0])
+
     def any_entry(self, table: Const) -> Value:
         """A registry entry picked at run time (``PROVIDERS[name]``, ``PROVIDERS.get(name)``): the entries' common
         base class of the tree when they are classes (a call on it reaches every implementation), else the first
@@ -682,7 +697,7 @@ class Evaluator:
         values = [item.get(self) if isinstance(item, _Lazy) else _const(item) for item in table.value.values()]
         interesting = [v for v in values if isinstance(v, _INTERESTING)]
         if not interesting:
-            return None
+            return self.any_text_entry(list(table.value), values)
         classes = [v.key for v in interesting if isinstance(v, Class)]
         if len(classes) == len(interesting) and len(set(classes)) > 1:
             common = self.common_base(classes)
@@ -1376,6 +1391,9 @@ class Evaluator:
         built = self.construct(qname, call, scope)
         if built is not None:
             return built
+        if qname == "importlib.import_module" and call.args:  # import_module("pkg.providers"): that module
+            name = self.static_str(call.args[0].value, scope)
+            return self.resolve_qname(name) if name and not name.startswith(".") else None
         if qname in clients.BOTO3_CLIENT:
             return self.boto3_client(call, scope)
         if qname in clients.PARTIAL and call.args:
@@ -1407,6 +1425,39 @@ class Evaluator:
             if self.is_llm_body(req_args, req_scope):
                 return Answer(frozenset({id(call)}))
         return None
+
+    def module_getattr(self, call: cst.Call, scope: Scope) -> Value:
+        """``getattr(transformers, name)``: a member of an outside module looked up by name. A static name is that
+        member; a computed one in ``transformers`` (``config.architectures[0]``) is the model class the checkpoint
+        names, taken as a generative model class (only its ``generate`` calls become requests)."""
+        base = self.value(call.args[0].value, scope)
+        name = self.static_str(call.args[1].value, scope)
+        if isinstance(base, Module):  # a module of the tree: the member, or any class it holds (picked by name)
+            return self.resolve_qname(f"{base.name}.{name}") if name else self.any_class_of(base.name)
+        if not isinstance(base, Ref):
+            return None
+        if name:
+            return Ref(f"{base.qname}.{name}")
+        if base.qname == "transformers":
+            return Ref("transformers.AutoModelForCausalLM")
+        return None
+
+    def any_class_of(self, module: str) -> Value:
+        """``getattr(strategies, config.name)``: the class a name picks among those a module of the tree defines or
+        imports, as their nearest common base (a call on it reaches every implementation); None when they share
+        none."""
+        mod = self.project.module(module)
+        if mod is None:
+            return None
+        keys = []
+        for name in list(mod.scope.bindings)[:200]:
+            if name == "*" or name.startswith("_"):
+                continue
+            value = self.resolve_qname(f"{module}.{name}")
+            if isinstance(value, Class):
+                keys.append(value.key)
+        common = self.common_base(keys) if keys else None
+        return Class(common) if common is not None else None
 
     def module_as_client(self, qname: str) -> Client | None:
         """A client module (``litellm``) or a member of one (``litellm.completion``) as a client value."""

@@ -527,7 +527,26 @@ def _input_messages(
         msg = _one_message(ev, r, rs)  # one message object handed over: ``step(make_user_message(content=...))``
         if msg is not None and msg.origin != "dynamic":
             return [msg]
+    if isinstance(expr, cst.Name) and not only_text:
+        written = _item_written(ev, expr.value, scope)
+        if written:  # the history handed in, its last turn rewritten with the function's own template
+            return [_message(role, ev.text(expr, scope)), *written]
     return [_message(role, ev.text(expr, scope))]
+
+
+def _item_written(ev: Evaluator, name: str, scope: Scope) -> list[Message]:
+    """Messages a function writes into a message list it then sends: ``messages[-1]["content"] = TEMPLATE.format(q)``
+    or ``messages[-1] = Message("user", text)`` (only writes that hold text of the function's own)."""
+    fn = scope.enclosing_function() or scope
+    out = []
+    for target, value in fn.item_writes.get(name, ())[:8]:
+        whole = isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name)
+        msg = _one_message(ev, value, scope) if whole else None
+        if msg is None or msg.origin == "dynamic":
+            msg = _message("user", ev.text(value, scope))
+        if any(not p.hole and p.text.strip() for p in msg.parts):
+            out.append(msg)
+    return out
 
 
 def _builder_return(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> tuple[cst.BaseExpression, Scope] | None:
