@@ -2417,8 +2417,8 @@ def _forwards(
             return False
         if isinstance(node, cst.Call) and _serialises(node):  # json.dumps(payload).encode(): the same request
             return any(passes(c, depth, built) for c in _serialised(node))
-        if isinstance(node, cst.Subscript) and _payload_field(node):
-            return passes(node.value, depth, built)  # params["prompt"]: the prompt field of the payload handed in
+        if isinstance(node, cst.Subscript | cst.Attribute) and _payload_field(node):
+            return passes(node.value, depth, built)  # params["prompt"] / convo.messages: the payload's prompt field
         if isinstance(node, cst.Call) and not templated and (receiver := _filled_template(node, fn, flow)) is not None:
             return passes(receiver, depth, built)  # template.format(...) of a template the caller hands in
         if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
@@ -2685,8 +2685,8 @@ def _params_in(
             for c in _serialised(node):
                 walk(c, depth, built)
             return
-        if isinstance(node, cst.Subscript) and _payload_field(node):
-            walk(node.value, depth, built)  # params["prompt"]: the prompt field of the payload the caller hands in
+        if isinstance(node, cst.Subscript | cst.Attribute) and _payload_field(node):
+            walk(node.value, depth, built)  # params["prompt"] / convo.messages: the prompt field of what is handed in
             return
         if isinstance(node, cst.Call) and not templated and (receiver := _filled_template(node, fn, flow)) is not None:
             walk(receiver, depth, built)  # template.format(...) of a template the caller hands in
@@ -2729,9 +2729,11 @@ def _call_params(
     return out
 
 
-def _payload_field(node: cst.Subscript) -> bool:
-    """``params["prompt"]`` / ``payload["messages"]``: the field of a request payload that holds
-    the prompt (the request fields of chat and completion APIs), read from a name."""
+def _payload_field(node: cst.Subscript | cst.Attribute) -> bool:
+    """``params["prompt"]`` / ``payload["messages"]`` / ``convo.messages``: the field of a request payload (or of a
+    conversation object) that holds the prompt (the request fields of chat and completion APIs), read from a name."""
+    if isinstance(node, cst.Attribute):
+        return isinstance(node.value, cst.Name) and node.attr.value in _PAYLOAD_FIELDS
     if not isinstance(node.value, cst.Name) or len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
         return False
     key = node.slice[0].slice.value
