@@ -800,8 +800,28 @@ class Evaluator:
                     elif isinstance(found, Function) and found != first:
                         # a method only subclasses define: a call on the base reaches each of them
                         self._siblings.setdefault(first.key, set()).add(found.key)  # type: ignore[union-attr]
+            if first is None and not self.bases_of(cls_key):
+                first = self._mixed_in_member(cls_key, attr)
             return first
         return None
+
+    def _mixed_in_member(self, cls_key: str, attr: str) -> Value:
+        """``self.<attr>`` in a mixin (a class with no base of the tree) that neither it nor a subclass defines: what
+        the classes mixing it in inherit from their other bases (``class Dev(ChatMixin, BaseAgent)``: ``self.get_llm``
+        in ``ChatMixin`` is ``BaseAgent.get_llm``), the first method found; the others a call may reach are kept as
+        its siblings, like a method only subclasses define."""
+        first: Value = None
+        for sub in self.subclasses(cls_key)[:40]:
+            found = self.member(sub, attr, True, 1)
+            if found is None:
+                continue
+            if first is None:
+                first = found
+                if not isinstance(found, Function):
+                    return found
+            elif isinstance(found, Function) and found != first:
+                self._siblings.setdefault(first.key, set()).add(found.key)  # type: ignore[union-attr]
+        return first
 
     def merge(self, values: list[Value]) -> Value:
         """One value for a name assigned several objects (``self.llm = A() if x else B()``, a setter in a subclass
