@@ -282,6 +282,8 @@ def read_template(ev: Evaluator, path: Path) -> Text | Const | None:
         return None
     rel = ev.relpath(path)
     if not path.name.endswith(DATA_SUFFIXES):
+        if "{%" in content:
+            content = _jinja_inlined(ev, content, 0)
         return Text((PromptPart(content),), "template-file", rel)
     try:
         if path.name.endswith(".json"):
@@ -293,6 +295,35 @@ def read_template(ev: Evaluator, path: Path) -> Text | Const | None:
     except Exception:
         return None
     return Const(_wrap(data, rel))
+
+
+_JINJA_PULL = lazy(r"""\{%-?\s*(?:extends|include)\s+["']([^"'\n]{1,200})["'][^%]*%\}""")
+
+
+def _jinja_inlined(ev: Evaluator, content: str, depth: int, budget: list[int] | None = None) -> str:
+    """A jinja template with the files it ``{% extends %}`` / ``{% include %}`` by a literal name put in place (found
+    by their path under the template folders, as a ``FileSystemLoader`` would), a few levels deep and within
+    ``MAX_TEMPLATE_BYTES`` of pulled text in all."""
+    budget = budget if budget is not None else [MAX_TEMPLATE_BYTES]
+
+    def pull(m: re.Match[str]) -> str:
+        want = m.group(1).replace("\\", "/").strip("/")
+        if depth >= 4 or budget[0] <= 0 or ".." in want.split("/"):
+            return m.group(0)
+        for p in template_files(ev.project.root):
+            if p.as_posix().endswith("/" + want) and p.name.endswith(TEXT_SUFFIXES):
+                inside = _within(ev, p)
+                try:
+                    text = inside.read_text(encoding="utf-8") if inside is not None else None
+                except (OSError, UnicodeDecodeError):
+                    text = None
+                if text is None or len(text) > budget[0]:
+                    return m.group(0)
+                budget[0] -= len(text)
+                return _jinja_inlined(ev, text, depth + 1, budget) if "{%" in text else text
+        return m.group(0)
+
+    return _JINJA_PULL.sub(pull, content)
 
 
 def _wrap(item: Any, rel: str, depth: int = 0) -> Any:
