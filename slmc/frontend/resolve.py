@@ -307,7 +307,17 @@ class Evaluator:
             return None
         self._building.add(key)
         try:
-            for _, call, where in sorted(steps, key=lambda t: t[0], reverse=True)[:16]:
+            lines = scope.module.source.splitlines()
+
+            def indent(at: int) -> int:
+                text = lines[at - 1] if 0 < at <= len(lines) else ""
+                return len(text) - len(text.lstrip())
+
+            # steps nested in a block the use is not in (``if feedback: convo.template("rework")``) run only some of
+            # the time: the steps at the use's own level or above come first
+            level = indent(line)
+            ordered = sorted(steps, key=lambda t: (indent(t[0]) <= level, t[0]), reverse=True)[:16]
+            for _, call, where in ordered:
                 func = call.func
                 callee = self.value(func, where)
                 if not isinstance(callee, Function):
