@@ -166,6 +166,7 @@ class Evaluator:
         self._siblings: dict[str, set[str]] = {}  # method -> other subclasses' methods a base-typed call reaches
         self._receiver: str | None = None  # while evaluating a base class's attribute for a subclass (as_receiver)
         self._building: set[tuple[int, int]] = set()  # uses whose built conversation is being read (built_text)
+        self._lines: dict[str, list[str]] = {}  # module path -> its source lines (built_text)
         self._receiver_memo: dict[str, dict[int, tuple[cst.CSTNode, Value]]] = {}
         self._sdk_bases: dict[str, Client | None] = {}
         self.llm_endpoints: set[int] = (
@@ -307,16 +308,23 @@ class Evaluator:
             return None
         self._building.add(key)
         try:
-            lines = scope.module.source.splitlines()
+            lines = self._lines.get(scope.module.path)
+            if lines is None:
+                lines = self._lines[scope.module.path] = scope.module.source.splitlines()
+            statements = {id(info.node): info.statement for info in fn.calls}
 
-            def indent(at: int) -> int:
+            def indent(node: cst.CSTNode) -> int:
+                """The indentation of the statement holding ``node`` (its first line, not a continuation line)."""
+                stmt = statements.get(id(node))
+                at = (_line_of(stmt) if stmt is not None else None) or _line_of(node) or 0
                 text = lines[at - 1] if 0 < at <= len(lines) else ""
                 return len(text) - len(text.lstrip())
 
             # steps nested in a block the use is not in (``if feedback: convo.template("rework")``) run only some of
             # the time: the steps at the use's own level or above come first
-            level = indent(line)
-            ordered = sorted(steps, key=lambda t: (indent(t[0]) <= level, t[0]), reverse=True)[:16]
+            holder = next((i.node for i in fn.calls if any(a.value is use for a in i.node.args)), None)
+            level = indent(holder) if holder is not None else indent(use)
+            ordered = sorted(steps, key=lambda t: (indent(t[1]) <= level, t[0]), reverse=True)[:16]
             for _, call, where in ordered:
                 func = call.func
                 callee = self.value(func, where)
