@@ -309,6 +309,7 @@ class Analysis:
                         grown = True
                 if not grown:
                     break
+        dead |= self._uncalled_methods(owners, texts, inits, imported)
         for mod in self.project.modules.values():
             if not imported.get(mod.name.rsplit(".", 1)[-1], set()) - {mod.name}:
                 continue
@@ -320,6 +321,51 @@ class Analysis:
         for key, site in list(self.sites.items()):
             if any(id(n) in dead for n in _enclosing_nodes(site)):
                 del self.sites[key]
+
+    def _uncalled_methods(
+        self, owners: dict[int, Scope], texts: dict[str, str], inits: set[str], imported: dict[str, set[str]]
+    ) -> set[int]:
+        """Methods whose calls were all commented out (``# spec = await self.analyze_spec(d)``: named in a comment
+        and nowhere else outside their own body), and private methods named nowhere: dead, when their class lives in
+        a module other modules import and derives from classes of the tree only (no library base or metaclass may
+        call them by name), and they are not decorated, dunder, overridden or an override. A public method named
+        nowhere is kept (a library's API, called by its users); so is one named in a string (``getattr`` dispatch, a
+        config key)."""
+        candidates = []
+        for fn in owners.values():
+            cls = fn.parent
+            if cls is None or cls.kind != "class" or fn.decorators or fn.name.startswith("__"):
+                continue
+            if not imported.get(fn.module.name.rsplit(".", 1)[-1], set()) - {fn.module.name}:
+                continue
+            plain = [b for b in cls.bases if (dotted(b) or "") != "object"]
+            if len(plain) != len(self.ev.bases_of(cls.key)) or getattr(cls.node, "keywords", None):
+                continue
+            if self.ev.overridden(fn.key) or self.ev.overrides(fn.key):
+                continue
+            candidates.append(fn)
+        if not candidates:
+            return set()
+        hits = _references(texts, {fn.name for fn in candidates}, inits)
+        lines: dict[str, list[str]] = {}
+        out: set[int] = set()
+        for fn in candidates:
+            pos = fn.module.pos(fn.node)
+            live, commented = False, False
+            for mod_name, line in hits.get(fn.name, ()):
+                if mod_name == fn.module.name and pos is not None and pos.start.line <= line <= pos.end.line:
+                    continue  # its own body (recursion, a local of the same name)
+                if mod_name not in lines:
+                    lines[mod_name] = texts.get(mod_name, "").splitlines()
+                text = lines[mod_name][line - 1] if 0 < line <= len(lines[mod_name]) else ""
+                if _only_in_comment(text, fn.name):
+                    commented = True
+                    continue
+                live = True
+                break
+            if not live and (commented or _is_private(fn.key)):
+                out.add(id(fn.node))
+        return out
 
     def scan(self) -> None:
         """Classify the calls of every loaded module not scanned yet (lazily loaded ones included)."""
@@ -2272,6 +2318,24 @@ def _references(texts: dict[str, str], names: set[str], inits: set[str]) -> dict
     return out
 
 
+def _only_in_comment(line: str, name: str) -> bool:
+    """Whether every whole-word occurrence of ``name`` on a source line follows a ``#`` outside quotes."""
+    hash_at = -1
+    quote = ""
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote and line[i - 1 : i] != "\\":
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            hash_at = i
+            break
+    if hash_at < 0:
+        return False
+    return all(start > hash_at for start, _ in _word_offsets(line, [name]))
+
+
 def _word_offsets(text: str, words: Iterable[str]) -> Iterator[tuple[int, str]]:
     """(offset, word) of every whole-word occurrence (a maximal ``\\w+`` run) of each of ``words`` in ``text``: what
     ``_WORD.finditer`` finds equal to one of them, by ``str.find`` (no match object per word of the text)."""
@@ -2419,8 +2483,8 @@ def _forwards(
             return False
         if isinstance(node, cst.Call) and _serialises(node):  # json.dumps(payload).encode(): the same request
             return any(passes(c, depth, built) for c in _serialised(node))
-        if isinstance(node, cst.Subscript) and _payload_field(node):
-            return passes(node.value, depth, built)  # params["prompt"]: the prompt field of the payload handed in
+        if isinstance(node, cst.Subscript | cst.Attribute) and _payload_field(node):
+            return passes(node.value, depth, built)  # params["prompt"] / convo.messages: the payload's prompt field
         if isinstance(node, cst.Call) and not templated and (receiver := _filled_template(node, fn, flow)) is not None:
             return passes(receiver, depth, built)  # template.format(...) of a template the caller hands in
         if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
@@ -2706,8 +2770,8 @@ def _params_in(
             for c in _serialised(node):
                 walk(c, depth, built)
             return
-        if isinstance(node, cst.Subscript) and _payload_field(node):
-            walk(node.value, depth, built)  # params["prompt"]: the prompt field of the payload the caller hands in
+        if isinstance(node, cst.Subscript | cst.Attribute) and _payload_field(node):
+            walk(node.value, depth, built)  # params["prompt"] / convo.messages: the prompt field of what is handed in
             return
         if isinstance(node, cst.Call) and not templated and (receiver := _filled_template(node, fn, flow)) is not None:
             walk(receiver, depth, built)  # template.format(...) of a template the caller hands in
@@ -2750,9 +2814,11 @@ def _call_params(
     return out
 
 
-def _payload_field(node: cst.Subscript) -> bool:
-    """``params["prompt"]`` / ``payload["messages"]``: the field of a request payload that holds
-    the prompt (the request fields of chat and completion APIs), read from a name."""
+def _payload_field(node: cst.Subscript | cst.Attribute) -> bool:
+    """``params["prompt"]`` / ``payload["messages"]`` / ``convo.messages``: the field of a request payload (or of a
+    conversation object) that holds the prompt (the request fields of chat and completion APIs), read from a name."""
+    if isinstance(node, cst.Attribute):
+        return isinstance(node.value, cst.Name) and node.attr.value in _PAYLOAD_FIELDS
     if not isinstance(node.value, cst.Name) or len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
         return False
     key = node.slice[0].slice.value

@@ -166,6 +166,8 @@ class Evaluator:
         self._siblings: dict[str, set[str]] = {}  # method -> other subclasses' methods a base-typed call reaches
         self._peers: dict[str, set[str]] = {}  # class -> unrelated classes sharing a run-time picked table with it
         self._receiver: str | None = None  # while evaluating a base class's attribute for a subclass (as_receiver)
+        self._building: set[tuple[int, int]] = set()  # uses whose built conversation is being read (built_text)
+        self._lines: dict[str, list[str]] = {}  # module path -> its source lines (built_text)
         self._receiver_memo: dict[str, dict[int, tuple[cst.CSTNode, Value]]] = {}
         self._sdk_bases: dict[str, Client | None] = {}
         self.llm_endpoints: set[int] = (
@@ -249,6 +251,107 @@ class Evaluator:
         if len(bindings) != 1 or bindings[0][0] != "expr" or not isinstance(bindings[0][1], cst.Call):
             return None
         return self.text_call(bindings[0][1], bindings[0][2])
+
+    def returns_self(self, key: str, depth: int = 0) -> bool:
+        """A method every ``return`` of which hands back its own object (``return self``, or ``return self.add(...)``
+        of such a method): a fluent builder step."""
+        fn = self.scopes.get(key)
+        if fn is None or fn.enclosing_class() is None or not fn.params or not fn.returns or depth > 3:
+            return False
+        me = fn.params[0].name.value
+        for r in fn.returns:
+            if isinstance(r, cst.Name) and r.value == me:
+                continue
+            if isinstance(r, cst.Call) and isinstance(r.func, cst.Attribute) and isinstance(r.func.value, cst.Name):
+                inner = self.value(r.func, fn) if r.func.value.value == me else None
+                if isinstance(inner, Function) and inner.key != key and self.returns_self(inner.key, depth + 1):
+                    continue
+            return False
+        return True
+
+    def step_text(self, key: str, call: cst.Call, scope: Scope) -> Text | None:
+        """What a fluent builder step adds to a conversation: the template file it loads by name
+        (``.template("plan")``), else a message written in the call (``.user("Reply with DONE only.")``)."""
+        loaded = templates.loader_value(self, key, call, scope)
+        if isinstance(loaded, Text):
+            return loaded
+        for a in call.args[:1]:
+            if a.keyword is None and not a.star:
+                t = self.text(a.value, scope)
+                if len("".join(t.static().split())) >= 20:
+                    return t
+        return None
+
+    def built_text(self, use: cst.Name, scope: Scope) -> Text | None:
+        """A conversation object a function builds in steps (``convo = Convo(agent).template("plan")``, later
+        ``convo.template("parse")`` on its own line, or assigned again): the template the last step above the use
+        loads (``text_call`` of a fluent builder method), in the same function. None when no step loads one."""
+        line = _line_of(use)
+        fn = scope.enclosing_function()
+        if line is None or fn is None or scope.kind == "class" or len(self._building) > 4:
+            return None
+        steps: list[tuple[int, cst.Call, Scope]] = []
+        for b in scope.bindings.get(use.value) or ():
+            if b[0] == "expr" and isinstance(b[1], cst.Call) and (_line_of(b[1]) or line) < line:
+                steps.append((_line_of(b[1]) or 0, b[1], b[2]))
+        for info in fn.calls:
+            node = info.node
+            at = _line_of(node)
+            if at is None or at >= line or not isinstance(node.func, cst.Attribute):
+                continue
+            root = node.func.value
+            while isinstance(root, cst.Call) and isinstance(root.func, cst.Attribute):
+                root = root.func.value
+            if isinstance(root, cst.Name) and root.value == use.value:
+                steps.append((at, node, info.scope))
+        key = (id(use), line)
+        if key in self._building:
+            return None
+        self._building.add(key)
+        try:
+            lines = self._lines.get(scope.module.path)
+            if lines is None:
+                lines = self._lines[scope.module.path] = scope.module.source.splitlines()
+            statements = {id(info.node): info.statement for info in fn.calls}
+
+            def indent(node: cst.CSTNode) -> int:
+                """The indentation of the statement holding ``node`` (its first line, not a continuation line)."""
+                stmt = statements.get(id(node))
+                at = (_line_of(stmt) if stmt is not None else None) or _line_of(node) or 0
+                text = lines[at - 1] if 0 < at <= len(lines) else ""
+                return len(text) - len(text.lstrip())
+
+            # steps nested in a block the use is not in (``if feedback: convo.template("rework")``) run only some of
+            # the time: the steps at the use's own level or above come first
+            holder = next((i.node for i in fn.calls if any(a.value is use for a in i.node.args)), None)
+            level = indent(holder) if holder is not None else indent(use)
+            ordered = sorted(steps, key=lambda t: (indent(t[1]) <= level, t[0]), reverse=True)[:16]
+            for _, call, where in ordered:
+                func = call.func
+                callee = self.value(func, where)
+                if not isinstance(callee, Function):
+                    continue
+                if not (isinstance(func, cst.Attribute) and self.returns_self(callee.key)):
+                    made = self.returned_text(callee.key)  # ``convo = self.build_convo()``: what the helper built
+                    if made is not None:
+                        return made
+                    continue
+                found = self.step_text(callee.key, call, where)
+                if found is None and not isinstance(func.value, cst.Name):
+                    found = self._text(func.value, where)
+                if found is not None and any(not p.hole for p in found.parts):
+                    return found
+            return None
+        finally:
+            self._building.discard(key)
+
+    def returned_text(self, key: str) -> Text | None:
+        """The conversation a helper builds and returns by name (``return convo``): its ``built_text``."""
+        fn = self.scopes.get(key)
+        if fn is None or len(fn.returns) != 1 or not isinstance(fn.returns[0], cst.Name):
+            return None
+        found = self._text(fn.returns[0], fn)
+        return found if found is not None and any(not p.hole for p in found.parts) else None
 
     def reaching_text(self, use: cst.Name, scope: Scope) -> Value:
         """A local assigned several texts in a row (``prompt = build(a)`` ... ``prompt = build(b)``): the text of the
@@ -828,8 +931,28 @@ class Evaluator:
                     elif isinstance(found, Function) and found != first:
                         # a method only subclasses define: a call on the base reaches each of them
                         self._siblings.setdefault(first.key, set()).add(found.key)  # type: ignore[union-attr]
+            if first is None and not self.bases_of(cls_key):
+                first = self._mixed_in_member(cls_key, attr)
             return first
         return None
+
+    def _mixed_in_member(self, cls_key: str, attr: str) -> Value:
+        """``self.<attr>`` in a mixin (a class with no base of the tree) that neither it nor a subclass defines: what
+        the classes mixing it in inherit from their other bases (``class Dev(ChatMixin, BaseAgent)``: ``self.get_llm``
+        in ``ChatMixin`` is ``BaseAgent.get_llm``), the first method found; the others a call may reach are kept as
+        its siblings, like a method only subclasses define."""
+        first: Value = None
+        for sub in self.subclasses(cls_key)[:40]:
+            found = self.member(sub, attr, True, 1)
+            if found is None:
+                continue
+            if first is None:
+                first = found
+                if not isinstance(found, Function):
+                    return found
+            elif isinstance(found, Function) and found != first:
+                self._siblings.setdefault(first.key, set()).add(found.key)  # type: ignore[union-attr]
+        return first
 
     def merge(self, values: list[Value]) -> Value:
         """One value for a name assigned several objects (``self.llm = A() if x else B()``, a setter in a subclass
@@ -1825,6 +1948,9 @@ class Evaluator:
                 rewritten = self.rewritten_text(bindings)
                 if rewritten is not None:
                     return rewritten
+                built = self.built_text(expr, scope)
+                if built is not None:
+                    return built
                 made = self.made_text(bindings)
                 if made is not None:
                     return made
@@ -1938,6 +2064,10 @@ class Evaluator:
             inner = self.text(call.args[0].value, scope)
             fn = textwrap.dedent if callee.qname == "textwrap.dedent" else _cleandoc
             return _map_static(inner, fn, whole=True)
+        if isinstance(callee, Function) and isinstance(func, cst.Attribute) and self.returns_self(callee.key):
+            # a conversation builder's fluent method: ``Convo(agent).template("plan", ...)`` adds the template file it
+            # names; any other (``.require_schema(Model)`` after it) keeps the prompt built so far
+            return self.step_text(callee.key, call, scope) or self._text(func.value, scope)
         v = self.value(call, scope)
         if isinstance(v, Const) and isinstance(v.value, str):
             return Text((PromptPart(v.value),), "constant")

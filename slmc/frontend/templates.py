@@ -44,7 +44,9 @@ _SLOT = lazy(
     r"|\$(?P<dollar>[A-Za-z_]\w*)"
     r"|(?<!\{)\{(?P<fmt>[A-Za-z_]\w*)\}(?!\})"
 )
-_READS = lazy(r"\bopen\(|read_text\(|\.read\(\)|safe_load\(|yaml\.load\(|json\.loads?\(|read_yaml|load_yaml")
+_READS = lazy(
+    r"\bopen\(|read_text\(|\.read\(\)|safe_load\(|yaml\.load\(|json\.loads?\(|read_yaml|load_yaml|\.get_template\("
+)
 
 
 def slot_parts(text: str, formatted: bool = False) -> tuple[PromptPart, ...]:
@@ -216,9 +218,10 @@ def template_files(root: Path) -> list[Path]:
     return out
 
 
-def find_template(ev: Evaluator, name: str, near: str) -> Path | None:
+def find_template(ev: Evaluator, name: str, near: str, hints: frozenset[str] = frozenset()) -> Path | None:
     """The template file ``name`` (a stem or a relative path, with or without suffix) names; the one nearest to
-    ``near`` (a module path) wins, folders called prompts/templates first."""
+    ``near`` (a module path) wins, folders called prompts/templates first, then one in a folder named after the
+    caller (``hints``: ``folder_hints``; ``prompts/bug-hunter/iteration.prompt`` for the bug hunter's call)."""
     if not name or len(name) > 200 or "\x00" in name or name.startswith(("/", "\\")) or ".." in name.split("/"):
         return None
     want = name.replace("\\", "/").strip("/")
@@ -236,12 +239,37 @@ def find_template(ev: Evaluator, name: str, near: str) -> Path | None:
             common = len(os.path.commonpath([str(here), str(p.parent)]))
         except ValueError:
             common = 0
-        rank = (named, -common, len(posix))
+        hinted = 0 if hints and any(_word(part) in hints for part in p.parent.parts[-4:]) else 1
+        rank = (named, hinted, -common, len(posix))
         if best is None or rank < best[0]:
             best = (rank, p)
     if best is None:
         return None
     return _within(ev, best[1])
+
+
+def _word(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def folder_hints(ev: Evaluator, scope: Scope) -> frozenset[str]:
+    """Words naming the caller of a template loader, to pick among template files of the same name kept one folder per
+    agent: its module's name, its class's name and the short strings its class (or a base) declares in the class
+    body (``agent_type = "bug-hunter"``), lower-cased with separators dropped."""
+    words = {_word(Path(scope.module.path).stem)}
+    fn = scope.enclosing_function()
+    cls = fn.enclosing_class() if fn is not None else None
+    if cls is not None:
+        words.add(_word(cls.name))
+        for key in [cls.key, *ev.bases_of(cls.key)][:6]:
+            owner = ev.scopes.get(key)
+            for bindings in owner.bindings.values() if owner is not None else ():
+                for b in bindings[:1]:
+                    if b[0] == "expr" and isinstance(b[1], cst.SimpleString):
+                        v = b[1].evaluated_value
+                        if isinstance(v, str) and 0 < len(v) <= 40:
+                            words.add(_word(v))
+    return frozenset(w for w in words if len(w) >= 3)
 
 
 def read_template(ev: Evaluator, path: Path) -> Text | Const | None:
@@ -254,6 +282,8 @@ def read_template(ev: Evaluator, path: Path) -> Text | Const | None:
         return None
     rel = ev.relpath(path)
     if not path.name.endswith(DATA_SUFFIXES):
+        if "{%" in content:
+            content = _jinja_inlined(ev, content, 0)
         return Text((PromptPart(content),), "template-file", rel)
     try:
         if path.name.endswith(".json"):
@@ -265,6 +295,35 @@ def read_template(ev: Evaluator, path: Path) -> Text | Const | None:
     except Exception:
         return None
     return Const(_wrap(data, rel))
+
+
+_JINJA_PULL = lazy(r"""\{%-?\s*(?:extends|include)\s+["']([^"'\n]{1,200})["'][^%]*%\}""")
+
+
+def _jinja_inlined(ev: Evaluator, content: str, depth: int, budget: list[int] | None = None) -> str:
+    """A jinja template with the files it ``{% extends %}`` / ``{% include %}`` by a literal name put in place (found
+    by their path under the template folders, as a ``FileSystemLoader`` would), a few levels deep and within
+    ``MAX_TEMPLATE_BYTES`` of pulled text in all."""
+    budget = budget if budget is not None else [MAX_TEMPLATE_BYTES]
+
+    def pull(m: re.Match[str]) -> str:
+        want = m.group(1).replace("\\", "/").strip("/")
+        if depth >= 4 or budget[0] <= 0 or ".." in want.split("/"):
+            return m.group(0)
+        for p in template_files(ev.project.root):
+            if p.as_posix().endswith("/" + want) and p.name.endswith(TEXT_SUFFIXES):
+                inside = _within(ev, p)
+                try:
+                    text = inside.read_text(encoding="utf-8") if inside is not None else None
+                except (OSError, UnicodeDecodeError):
+                    text = None
+                if text is None or len(text) > budget[0]:
+                    return m.group(0)
+                budget[0] -= len(text)
+                return _jinja_inlined(ev, text, depth + 1, budget) if "{%" in text else text
+        return m.group(0)
+
+    return _JINJA_PULL.sub(pull, content)
 
 
 def _wrap(item: Any, rel: str, depth: int = 0) -> Any:
@@ -305,7 +364,9 @@ def _reads_file(ev: Evaluator, key: str, depth: int) -> str | None:
     if not params:
         return None
     for name in params:  # the parameter the file is opened by (``generate_prompt(curr_input, prompt_file)``)
-        if re.search(rf"(?:\bopen|read_text|safe_load|load_yaml|read_yaml)\([^)\n]*\b{re.escape(name)}\b", body):
+        if re.search(
+            rf"(?:\bopen|read_text|safe_load|load_yaml|read_yaml|get_template)\([^)\n]*\b{re.escape(name)}\b", body
+        ):
             return name
     first = params[0]
     uses = len(re.findall(rf"\b{re.escape(first)}\b", body))
@@ -320,6 +381,9 @@ def _calls_a_reader(ev: Evaluator, fn: Scope, depth: int) -> bool:
             callee = ev.value(info.node.func, fn)
         except RecursionError:
             continue
+        if isinstance(callee, Instance):  # ``self.loader(name)``: an object of the tree called as a function
+            called = ev.member(callee.cls, "__call__", False)
+            callee = called if isinstance(called, Function) else None
         if isinstance(callee, Function) and callee.key != fn.key and reads_file(ev, callee.key, depth + 1):
             return True
     return False
@@ -352,7 +416,7 @@ def loader_value(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Text 
         near = scope.module.path
     if not name:
         return None
-    path = find_template(ev, name, near)
+    path = find_template(ev, name, near, folder_hints(ev, scope))
     return read_template(ev, path) if path is not None else None
 
 

@@ -91,6 +91,12 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         0.9,
         "answer with only",
     ),
+    (  # the same said through a prohibition: ``Do not reply with anything else but the command``
+        r"(?:do\s+not|don'?t|never)\s+(?:reply|respond|answer|output|return|say|write|include|add)\s+(?:with\s+)?"
+        r"anything\s+(?:else\s+)?(?:but|except|other\s+than|besides)\b|\band\s+nothing\s+else\b",
+        0.9,
+        "answer with only",
+    ),
     (
         r"single\s+(?:word|label|number|token|line|sentence)|one\s+(?:word|line|sentence)\b"
         r"|(?:in|as)\s+(?:a|one)\s+(?:full\s+|single\s+|short\s+|complete\s+)?sentence\b",

@@ -28,6 +28,8 @@ CASES = [
     ("Convert an action description to an emoji (use three or less emojis).", N),
     ('Your core task is to determine whether the next step is "CLEAN" or "VISUALIZE" based on the report.', N),
     ("You are a helpful assistant. Respond with 'Option A'", N),
+    ("Which port does the service listen on? Do not reply with anything else but the port.", N),
+    ("Name the capital of the country in the note below and nothing else.", N),
     ("Task -- given the context and three options, determine which option is the most acceptable.", N),
     ("请把下面的工单分类，只输出类别名称。", N),
     ("整合所有部门结果，总结成一段回答。不添加新信息，不篡改内容。", N),
