@@ -1317,7 +1317,8 @@ class Analysis:
         keep = fwd.get(callee.key, set()) | {n for n in _param_names(callee) if _PROMPT_PARAM.search(n)}
         if not keep:
             return None  # ``_step(memory_step)``: no parameter tells where the prompt goes; every argument counts
-        return [a for a, name in _bind(callee, site.args) if a.star or name in keep]
+        kept = {id(a): a for a, name in _bind(callee, site.args) if name in keep and _carries(callee, a, name)}
+        return list(kept.values())
 
     def _calls_own_param(self, key: str, site: Site) -> bool:
         """Whether a site is the request a higher-order helper makes by calling the SDK method it is given."""
@@ -1642,6 +1643,7 @@ class Analysis:
                             builders=not self._writes_prompt(site),
                             unpack=site.client == "http",
                             flow=self.flow,
+                            http=site.client == "http",
                         )
                         continue
                     if self._authors_wrapper_call(site):
@@ -1652,7 +1654,7 @@ class Analysis:
                         # a closure called or handed to a retry helper here sends this function's parameters
                         for inner in inside.get(callee.key, ()):
                             if inner.site != SiteKind.WRAPPER_CALL or inner.callee is None:
-                                got |= _call_params(scope, inner.info.node, flow=self.flow)
+                                got |= _call_params(scope, inner.info.node, flow=self.flow, http=inner.client == "http")
                             elif fwd.get(inner.callee) and (inner_callee := self.ev.scopes.get(inner.callee)):
                                 for a, name in _bind(inner_callee, inner.args):
                                     if name in fwd[inner.callee]:
@@ -1660,7 +1662,7 @@ class Analysis:
                     if not targets or callee is None:
                         continue
                     for a, name in _bind(callee, site.args):
-                        if name in targets:
+                        if name in targets and _carries(callee, a, name):
                             got |= _params_in(scope, a.value, flow=self.flow)
                 if got - fwd[key]:
                     fwd[key] |= got
@@ -2606,14 +2608,18 @@ def _param_names(fn: Scope) -> list[str]:
 
 
 def _bind(callee: Scope, args: list[cst.Arg]) -> list[tuple[cst.Arg, str]]:
-    """(argument, callee parameter it binds to); ``*x`` / ``**x`` splats bind to every parameter."""
+    """(argument, callee parameter it binds to); ``*x`` / ``**x`` splats bind to every parameter the call does not
+    give explicitly (Python refuses a second value for one)."""
     names = _param_names(callee)
     rest = next((p.name.value for p in callee.params if p.star == "**"), None)
     out: list[tuple[cst.Arg, str]] = []
+    plain = [a for a in args if not a.star]
+    explicit = {a.keyword.value for a in plain if a.keyword is not None}
+    explicit.update(names[: sum(1 for a in plain if a.keyword is None)])
     i = 0
     for a in args:
         if a.star:
-            out.extend((a, n) for n in names)
+            out.extend((a, n) for n in names if n not in explicit)
         elif a.keyword is not None:
             if a.keyword.value not in names and rest is not None:
                 out.append((a, rest))  # ``f(model=m)`` of ``def f(**fields)``: part of ``fields``
@@ -2626,6 +2632,15 @@ def _bind(callee: Scope, args: list[cst.Arg]) -> list[tuple[cst.Arg, str]]:
                 out.append((a, callee.params[-1].name.value))
             i += 1
     return out
+
+
+def _carries(callee: Scope, a: cst.Arg, name: str) -> bool:
+    """Whether the argument ``a`` bound to ``name`` may carry a prompt: a ``*x`` / ``**x`` splat only where it fills
+    a parameter named like a prompt or the callee's ``**rest`` (``ask(q, **options)`` passing on ``temperature``
+    carries none); any other argument is judged by what it holds."""
+    if not a.star:
+        return True
+    return bool(_PROMPT_PARAM.search(name)) or any(p.star == "**" and p.name.value == name for p in callee.params)
 
 
 def _params_in(
@@ -2721,12 +2736,35 @@ def _call_params(
     builders: bool = True,
     unpack: bool = False,
     flow: _Flow | None = None,
+    http: bool = False,
 ) -> set[str]:
-    """Parameters of ``fn`` that reach the arguments of a request ``call`` as they are."""
+    """Parameters of ``fn`` that reach the arguments of a request ``call`` as they are. A ``**options`` splat next to
+    the prompt the call gives itself (``create(messages=msgs, **options)``, ``llm.ainvoke(messages, **kwargs)``)
+    cannot hold the prompt: it is left out (not for raw HTTP, whose first argument is the URL)."""
     out: set[str] = set()
+    given = not http and _gives_prompt(call)
     for a in call.args:
+        if a.star == "**" and given:
+            continue
         out |= _params_in(fn, a.value, builders=builders, unpack=unpack, flow=flow)
     return out
+
+
+def _gives_prompt(call: cst.Call) -> bool:
+    """A call that passes its input itself: a positional argument (not through an executor, whose first argument
+    is the function it runs) or a keyword named like a prompt."""
+    func = call.func
+    runner = isinstance(func, cst.Attribute) and func.attr.value in (
+        "run_in_executor",
+        "to_thread",
+        "submit",
+        "run_sync",
+    )
+    return any(
+        not a.star
+        and ((a.keyword is None and not runner) or (a.keyword is not None and _PROMPT_PARAM.search(a.keyword.value)))
+        for a in call.args
+    )
 
 
 def _payload_field(node: cst.Subscript) -> bool:
