@@ -1534,6 +1534,10 @@ class Analysis:
                 for a in expr.args[:32]:
                     if self._literal_chars(a.value, scope, depth + 1, budget):
                         break
+            else:  # a prompt method of the tree filling its own template (``prompts.summary_prompt(q, ctx)``)
+                text = self.ev.value(expr, scope)
+                if isinstance(text, Text):
+                    budget[0] -= len("".join(text.static().split()))
         elif isinstance(expr, cst.Name):
             for d, where in self._definitions(expr.value, scope):
                 if self._literal_chars(d, where, depth + 1, budget):
