@@ -1186,7 +1186,7 @@ class Analysis:
                         flow=self.flow,
                     )
                     for s in direct
-                    if not self._authors_wrapper_call(s)
+                    if not self._authors_wrapper_call(s) and not self._fills_own_template(s)
                 )
                 direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
                 if private:
@@ -1199,7 +1199,9 @@ class Analysis:
                     and (dispatched.get(key) or len({w for w in mine if not self._same_owner(w, scope)}) > 1)
                     and not all(self._inherited_call(scope, s) for s in direct)
                     and any(_forwards(scope, s, templated=True) for s in direct)
-                    and not any(self._authors(s) or self._authors_wrapper_call(s) for s in direct)
+                    and not any(
+                        self._authors(s) or self._authors_wrapper_call(s) or self._fills_own_template(s) for s in direct
+                    )
                 ):
                     new.add(key)
                     if forwards:
@@ -1552,6 +1554,19 @@ class Analysis:
         static = "".join(p.text for m in site.messages for p in m.parts if not p.hole)
         return len("".join(static.split())) >= _AUTHORED_CHARS
 
+    def _fills_own_template(self, site: Site) -> bool:
+        """``chain.ainvoke({"task": task, "data": data})`` on a prompt template whose text the function's code
+        writes (``_writes_prompt``): the dict's keys are slots of that template, so the parameters are data filled
+        into a task prompt, not a prompt forwarded as it is."""
+        if site.site == SiteKind.WRAPPER_CALL or not site.messages or not self._writes_prompt(site):
+            return False
+        first = next((a.value for a in site.info.node.args if not a.star), None)
+        if not isinstance(first, cst.Dict):
+            return False
+        keys = [self.ev.static_str(el.key, site.info.scope) for el in first.elements if isinstance(el, cst.DictElement)]
+        slots = {p.text for m in site.messages for p in m.parts if p.hole}
+        return bool(keys) and all(k is not None and k in slots for k in keys)
+
     def _same_owner(self, who: str, scope: Scope) -> bool:
         """Whether the calling function ``who`` is in the class of the method ``scope`` (or, for a module function,
         in its module)."""
@@ -1641,6 +1656,8 @@ class Analysis:
                         got = set(_param_names(scope))
                 for site in own:
                     if site.site != SiteKind.WRAPPER_CALL or site.callee is None:
+                        if self._fills_own_template(site):
+                            continue  # the parameters fill the slots of a prompt template the function writes
                         got |= _call_params(
                             scope,
                             site.info.node,
