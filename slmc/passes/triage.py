@@ -183,7 +183,8 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "writes code",
     ),
     (
-        r"(?:write|draft|compose|generate|create|produce|expand(?:ing)?|polish(?:ing)?)\s+(?:[\w,'-]+\s+){0,4}?(?:report|article|essay|blog|story|stories|poem|chapter|novel|"
+        r"(?:write|draft|compose|generate|create|produce|expand(?:ing)?|polish(?:ing)?)\s+(?:[\w,'-]+\s+){0,4}?"
+        r"(?:report|article|essay|blog|story|stories|poem|chapter|novel|draft|"
         r"document(?:ation)?|prd|trd|design|specification|proposal|section|post|letter|email|speech|content|cop(?:y|ies)|"
         r"description)s?\b",
         -1.4,

@@ -458,6 +458,7 @@ def test_reads_summaries_answers_and_command_steps(prompt: str, want: Verdict) -
         ("You are the writer. Using the notes, provide a first draft of the campaign. {notes}", OPEN),
         ("Work the problem out yourself and provide a descriptive response. {problem}", OPEN),
         ("Write one chapter of the report. You must call the tools to save it. {outline}", OPEN),
+        ("Given the draft and the reviewer's notes, write a new draft that answers every note. {draft} {notes}", OPEN),
     ],
 )
 def test_reads_drafts_prose_and_tool_use(prompt: str, want: Verdict) -> None:
