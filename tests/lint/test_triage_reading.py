@@ -538,3 +538,21 @@ def test_an_answer_spelled_out_after_a_colon_is_a_fixed_literal() -> None:
     assert 'prompt says "a fixed literal answer"' in t.reasons and t.verdict == N, t
     shape = 'Read the ticket below and reply.\nOutput: "<your reply to the customer>"\n{ticket}'
     assert 'prompt says "a fixed literal answer"' not in triage_site(g, add_site(g, "g", 20, user=shape)).reasons
+
+
+def test_a_placeholder_in_a_json_answer_format_is_no_task_wording() -> None:
+    prompt = (
+        "Select the most relevant two datasets from the list below for the question.\n"
+        "Catalogue: {catalogue}\nQuestion: {question}\n"
+        'Return JSON: {"picked": [{"index": 0, "why": "Detailed explanation of the fit"}], '
+        '"summary_of_choice": "Overall strategy behind the selection"}'
+    )
+    g = AgentGraph()
+    site = add_site(g, "f", 10, system=None, user=prompt)
+    t = triage_site(g, site)
+    assert t.verdict == N, t
+    assert not any("detailed content" in r or "advice or explanation" in r for r in t.reasons), t
+    # the same words as the task itself still count
+    g = AgentGraph()
+    site = add_site(g, "f", 10, system=None, user="Write a detailed explanation of the strategy behind {plan}.")
+    assert any("detailed content" in r for r in triage_site(g, site).reasons)
