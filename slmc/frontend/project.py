@@ -2089,8 +2089,10 @@ class Analysis:
         if not holes & bound.keys():
             # no prompt followed below the wrapper (an abstract chain, a compressed message list), or one that lost
             # the parameters (messages rebuilt, passed through locals): what the caller hands to the wrapper's prompt
-            # parameters is what it sends, after what the wrapper adds itself
-            return msgs + self._argument_messages(fn, call, bound)
+            # parameters is what it sends, after what the wrapper adds itself; a message that is a local converted
+            # from those very arguments (``lc = convert_openai_messages(prompt)``) stands for them: left out
+            kept = tuple(m for m in msgs if not _converted_from(fn, m, bound))
+            return kept + self._argument_messages(fn, call, bound)
         out: list[Message] = []
         for m in msgs:
             whole = m.parts[0].text.lstrip("*") if len(m.parts) == 1 and m.parts[0].hole else None
@@ -2386,8 +2388,33 @@ _TEMPLATE_FILLS = frozenset({"format", "format_map", "substitute", "safe_substit
 _PAYLOAD_FIELDS = frozenset({"prompt", "prompts", "messages", "inputs", "input", "text", "content"})
 _TENSOR_MOVES = ("to", "unsqueeze", "cuda")
 _TOKENIZES = lazy(r"^tokeni[sz]er$|^tokeni[sz]e|_token$")
-_KEEPS_ARGUMENTS = frozenset({"dict", "list", "tuple", "partial", "functools.partial"})
+_KEEPS_ARGUMENTS = frozenset(
+    {
+        "dict",
+        "list",
+        "tuple",
+        "partial",
+        "functools.partial",
+        # LangChain's message converters: the same messages in another shape
+        "convert_openai_messages",
+        "convert_to_messages",
+        "convert_to_openai_messages",
+    }
+)
 _PASS_THROUGH = (cst.List, cst.Tuple, cst.Dict, cst.DictElement, cst.Element, cst.StarredElement, cst.Arg, cst.Await)
+
+
+def _converted_from(fn: Scope, m: Message, bound: dict[str, Any]) -> bool:
+    """A message that is one hole naming a local of ``fn`` assigned once from a call given a parameter the caller
+    binds (``lc_messages = convert_openai_messages(prompt)``): the caller's argument, converted."""
+    if len(m.parts) != 1 or not m.parts[0].hole:
+        return False
+    exprs = [b[1] for b in fn.bindings.get(m.parts[0].text.lstrip("*"), ()) if b[0] == "expr" and b[2] is fn]
+    return (
+        len(exprs) == 1
+        and isinstance(exprs[0], cst.Call)
+        and any(isinstance(a.value, cst.Name) and a.value.value in bound for a in exprs[0].args)
+    )
 
 
 def _own_builder(name: str) -> bool:
