@@ -307,6 +307,14 @@ HF_PIPELINE = frozenset({"transformers.pipeline"})
 HF_TEXT_TASKS = frozenset(
     {"text-generation", "text2text-generation", "summarization", "translation", "conversational", "image-text-to-text"}
 )
+# Models that make no text (CALLSITES.md: image generation, speech, embeddings are not counted) though they are
+# reached through a text-generation API (``client.models.generate_content(model="gemini-2.5-flash-image", ...)``).
+NON_TEXT_MODEL = lazy(
+    r"imagen|dall-?e|gpt-image|stable-diffusion|sdxl|(?:^|[-_/.])image(?:[-_.]|$)|image-generation|"
+    r"(?:^|[-_/.])tts(?:[-_.]|$)|whisper|embed",
+    re.IGNORECASE,
+)
+
 HF_GENERATIVE_MODEL = lazy(
     r"^transformers\.(AutoModelFor(CausalLM|Seq2SeqLM|VisionText2Text)|\w+For(CausalLM|ConditionalGeneration))\.from_pretrained$"
     # optimum's exported-model classes keep the transformers API (OpenVINO, ONNX Runtime, IPEX, ...)

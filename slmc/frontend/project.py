@@ -1234,7 +1234,7 @@ class Analysis:
                         flow=self.flow,
                     )
                     for s in direct
-                    if not self._authors_wrapper_call(s)
+                    if not self._authors_wrapper_call(s) and not self._fills_own_template(s)
                 )
                 direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
                 if private:
@@ -1247,7 +1247,9 @@ class Analysis:
                     and (dispatched.get(key) or len({w for w in mine if not self._same_owner(w, scope)}) > 1)
                     and not all(self._inherited_call(scope, s) for s in direct)
                     and any(_forwards(scope, s, templated=True) for s in direct)
-                    and not any(self._authors(s) or self._authors_wrapper_call(s) for s in direct)
+                    and not any(
+                        self._authors(s) or self._authors_wrapper_call(s) or self._fills_own_template(s) for s in direct
+                    )
                 ):
                     new.add(key)
                     if forwards:
@@ -1365,7 +1367,8 @@ class Analysis:
         keep = fwd.get(callee.key, set()) | {n for n in _param_names(callee) if _PROMPT_PARAM.search(n)}
         if not keep:
             return None  # ``_step(memory_step)``: no parameter tells where the prompt goes; every argument counts
-        return [a for a, name in _bind(callee, site.args) if a.star or name in keep]
+        kept = {id(a): a for a, name in _bind(callee, site.args) if name in keep and _carries(callee, a, name)}
+        return list(kept.values())
 
     def _calls_own_param(self, key: str, site: Site) -> bool:
         """Whether a site is the request a higher-order helper makes by calling the SDK method it is given."""
@@ -1581,6 +1584,10 @@ class Analysis:
                 for a in expr.args[:32]:
                     if self._literal_chars(a.value, scope, depth + 1, budget):
                         break
+            else:  # a prompt method of the tree filling its own template (``prompts.summary_prompt(q, ctx)``)
+                text = self.ev.value(expr, scope)
+                if isinstance(text, Text):
+                    budget[0] -= len("".join(text.static().split()))
         elif isinstance(expr, cst.Name):
             for d, where in self._definitions(expr.value, scope):
                 if self._literal_chars(d, where, depth + 1, budget):
@@ -1594,6 +1601,19 @@ class Analysis:
             return True
         static = "".join(p.text for m in site.messages for p in m.parts if not p.hole)
         return len("".join(static.split())) >= _AUTHORED_CHARS
+
+    def _fills_own_template(self, site: Site) -> bool:
+        """``chain.ainvoke({"task": task, "data": data})`` on a prompt template whose text the function's code
+        writes (``_writes_prompt``): the dict's keys are slots of that template, so the parameters are data filled
+        into a task prompt, not a prompt forwarded as it is."""
+        if site.site == SiteKind.WRAPPER_CALL or not site.messages or not self._writes_prompt(site):
+            return False
+        first = next((a.value for a in site.info.node.args if not a.star), None)
+        if not isinstance(first, cst.Dict):
+            return False
+        keys = [self.ev.static_str(el.key, site.info.scope) for el in first.elements if isinstance(el, cst.DictElement)]
+        slots = {p.text for m in site.messages for p in m.parts if p.hole}
+        return bool(keys) and all(k is not None and k in slots for k in keys)
 
     def _same_owner(self, who: str, scope: Scope) -> bool:
         """Whether the calling function ``who`` is in the class of the method ``scope`` (or, for a module function,
@@ -1684,12 +1704,15 @@ class Analysis:
                         got = set(_param_names(scope))
                 for site in own:
                     if site.site != SiteKind.WRAPPER_CALL or site.callee is None:
+                        if self._fills_own_template(site):
+                            continue  # the parameters fill the slots of a prompt template the function writes
                         got |= _call_params(
                             scope,
                             site.info.node,
                             builders=not self._writes_prompt(site),
                             unpack=site.client == "http",
                             flow=self.flow,
+                            http=site.client == "http",
                         )
                         continue
                     if self._authors_wrapper_call(site):
@@ -1700,7 +1723,7 @@ class Analysis:
                         # a closure called or handed to a retry helper here sends this function's parameters
                         for inner in inside.get(callee.key, ()):
                             if inner.site != SiteKind.WRAPPER_CALL or inner.callee is None:
-                                got |= _call_params(scope, inner.info.node, flow=self.flow)
+                                got |= _call_params(scope, inner.info.node, flow=self.flow, http=inner.client == "http")
                             elif fwd.get(inner.callee) and (inner_callee := self.ev.scopes.get(inner.callee)):
                                 for a, name in _bind(inner_callee, inner.args):
                                     if name in fwd[inner.callee]:
@@ -1708,7 +1731,7 @@ class Analysis:
                     if not targets or callee is None:
                         continue
                     for a, name in _bind(callee, site.args):
-                        if name in targets:
+                        if name in targets and _carries(callee, a, name):
                             got |= _params_in(scope, a.value, flow=self.flow)
                 if got - fwd[key]:
                     fwd[key] |= got
@@ -2114,8 +2137,10 @@ class Analysis:
         if not holes & bound.keys():
             # no prompt followed below the wrapper (an abstract chain, a compressed message list), or one that lost
             # the parameters (messages rebuilt, passed through locals): what the caller hands to the wrapper's prompt
-            # parameters is what it sends, after what the wrapper adds itself
-            return msgs + self._argument_messages(fn, call, bound)
+            # parameters is what it sends, after what the wrapper adds itself; a message that is a local converted
+            # from those very arguments (``lc = convert_openai_messages(prompt)``) stands for them: left out
+            kept = tuple(m for m in msgs if not _converted_from(fn, m, bound))
+            return kept + self._argument_messages(fn, call, bound)
         out: list[Message] = []
         for m in msgs:
             whole = m.parts[0].text.lstrip("*") if len(m.parts) == 1 and m.parts[0].hole else None
@@ -2429,8 +2454,33 @@ _TEMPLATE_FILLS = frozenset({"format", "format_map", "substitute", "safe_substit
 _PAYLOAD_FIELDS = frozenset({"prompt", "prompts", "messages", "inputs", "input", "text", "content"})
 _TENSOR_MOVES = ("to", "unsqueeze", "cuda")
 _TOKENIZES = lazy(r"^tokeni[sz]er$|^tokeni[sz]e|_token$")
-_KEEPS_ARGUMENTS = frozenset({"dict", "list", "tuple", "partial", "functools.partial"})
+_KEEPS_ARGUMENTS = frozenset(
+    {
+        "dict",
+        "list",
+        "tuple",
+        "partial",
+        "functools.partial",
+        # LangChain's message converters: the same messages in another shape
+        "convert_openai_messages",
+        "convert_to_messages",
+        "convert_to_openai_messages",
+    }
+)
 _PASS_THROUGH = (cst.List, cst.Tuple, cst.Dict, cst.DictElement, cst.Element, cst.StarredElement, cst.Arg, cst.Await)
+
+
+def _converted_from(fn: Scope, m: Message, bound: dict[str, Any]) -> bool:
+    """A message that is one hole naming a local of ``fn`` assigned once from a call given a parameter the caller
+    binds (``lc_messages = convert_openai_messages(prompt)``): the caller's argument, converted."""
+    if len(m.parts) != 1 or not m.parts[0].hole:
+        return False
+    exprs = [b[1] for b in fn.bindings.get(m.parts[0].text.lstrip("*"), ()) if b[0] == "expr" and b[2] is fn]
+    return (
+        len(exprs) == 1
+        and isinstance(exprs[0], cst.Call)
+        and any(isinstance(a.value, cst.Name) and a.value.value in bound for a in exprs[0].args)
+    )
 
 
 def _own_builder(name: str) -> bool:
@@ -2691,14 +2741,18 @@ def _param_names(fn: Scope) -> list[str]:
 
 
 def _bind(callee: Scope, args: list[cst.Arg]) -> list[tuple[cst.Arg, str]]:
-    """(argument, callee parameter it binds to); ``*x`` / ``**x`` splats bind to every parameter."""
+    """(argument, callee parameter it binds to); ``*x`` / ``**x`` splats bind to every parameter the call does not
+    give explicitly (Python refuses a second value for one)."""
     names = _param_names(callee)
     rest = next((p.name.value for p in callee.params if p.star == "**"), None)
     out: list[tuple[cst.Arg, str]] = []
+    plain = [a for a in args if not a.star]
+    explicit = {a.keyword.value for a in plain if a.keyword is not None}
+    explicit.update(names[: sum(1 for a in plain if a.keyword is None)])
     i = 0
     for a in args:
         if a.star:
-            out.extend((a, n) for n in names)
+            out.extend((a, n) for n in names if n not in explicit)
         elif a.keyword is not None:
             if a.keyword.value not in names and rest is not None:
                 out.append((a, rest))  # ``f(model=m)`` of ``def f(**fields)``: part of ``fields``
@@ -2711,6 +2765,15 @@ def _bind(callee: Scope, args: list[cst.Arg]) -> list[tuple[cst.Arg, str]]:
                 out.append((a, callee.params[-1].name.value))
             i += 1
     return out
+
+
+def _carries(callee: Scope, a: cst.Arg, name: str) -> bool:
+    """Whether the argument ``a`` bound to ``name`` may carry a prompt: a ``*x`` / ``**x`` splat only where it fills
+    a parameter named like a prompt or the callee's ``**rest`` (``ask(q, **options)`` passing on ``temperature``
+    carries none); any other argument is judged by what it holds."""
+    if not a.star:
+        return True
+    return bool(_PROMPT_PARAM.search(name)) or any(p.star == "**" and p.name.value == name for p in callee.params)
 
 
 def _params_in(
@@ -2806,12 +2869,35 @@ def _call_params(
     builders: bool = True,
     unpack: bool = False,
     flow: _Flow | None = None,
+    http: bool = False,
 ) -> set[str]:
-    """Parameters of ``fn`` that reach the arguments of a request ``call`` as they are."""
+    """Parameters of ``fn`` that reach the arguments of a request ``call`` as they are. A ``**options`` splat next to
+    the prompt the call gives itself (``create(messages=msgs, **options)``, ``llm.ainvoke(messages, **kwargs)``)
+    cannot hold the prompt: it is left out (not for raw HTTP, whose first argument is the URL)."""
     out: set[str] = set()
+    given = not http and _gives_prompt(call)
     for a in call.args:
+        if a.star == "**" and given:
+            continue
         out |= _params_in(fn, a.value, builders=builders, unpack=unpack, flow=flow)
     return out
+
+
+def _gives_prompt(call: cst.Call) -> bool:
+    """A call that passes its input itself: a positional argument (not through an executor, whose first argument
+    is the function it runs) or a keyword named like a prompt."""
+    func = call.func
+    runner = isinstance(func, cst.Attribute) and func.attr.value in (
+        "run_in_executor",
+        "to_thread",
+        "submit",
+        "run_sync",
+    )
+    return any(
+        not a.star
+        and ((a.keyword is None and not runner) or (a.keyword is not None and _PROMPT_PARAM.search(a.keyword.value)))
+        for a in call.args
+    )
 
 
 def _payload_field(node: cst.Subscript | cst.Attribute) -> bool:

@@ -467,7 +467,9 @@ class Evaluator:
     def passed_client(self, param: cst.Param, scope: Scope) -> Client | None:
         """An untyped parameter that the module's own calls of the function fill with an HTTP session / connection
         (``session`` handed from ``arequest`` to ``self.arequest_raw(method, url, session)``): that client, whose
-        ``request``/``post`` is then judged by its URL and body like any raw HTTP call. One client kind, else None."""
+        ``request``/``post`` is then judged by its URL and body like any raw HTTP call. An untyped ``__init__``
+        parameter takes any client the module's constructions of the class pass (``return cls(llm)`` in a factory
+        classmethod, ``Provider(ChatOpenAI(...))``). One client kind, else None."""
         if id(param) in self._passed:
             return self._passed[id(param)]
         self._passed[id(param)] = None  # while computing (recursion through the callers' own parameters)
@@ -480,6 +482,7 @@ class Evaluator:
         if param.name.value not in names:
             return None
         index = names.index(param.name.value)
+        owner = fn.enclosing_class() if fn.name == "__init__" else None
         found: list[Client] = []
         for other in fn.module.scopes:
             for info in other.calls:
@@ -488,19 +491,31 @@ class Evaluator:
                     receiver = f.value.value if isinstance(f.value, cst.Name) else ""
                     if f.attr.value != fn.name or receiver not in ("self", "cls"):
                         continue
+                elif owner is not None and isinstance(f, cst.Name) and f.value in (owner.name, "cls"):
+                    if not self._builds(self.value(f, info.scope), owner.key, fn.key):
+                        continue
                 elif not (isinstance(f, cst.Name) and f.value == fn.name and fn.enclosing_class() is None):
                     continue
                 if any(a.star for a in info.node.args):
                     continue
                 given = arg(info.node, param.name.value, index)
                 v = self.value(given, info.scope) if given is not None else None
-                if isinstance(v, Client) and v.kind in ("http", "http-client"):
+                if isinstance(v, Client) and (owner is not None or v.kind in ("http", "http-client")):
                     found.append(v)
                 if len(found) > 8:
                     break
         kinds = {(c.family, c.kind, c.path) for c in found}
         self._passed[id(param)] = found[0] if len(kinds) == 1 else None
         return self._passed[id(param)]
+
+    def _builds(self, built: Value, cls_key: str, init_key: str) -> bool:
+        """``built`` is a class whose construction runs the ``__init__`` ``init_key`` of ``cls_key`` (the class
+        itself, or a subclass that inherits that ``__init__``: ``cls`` in a factory classmethod)."""
+        if not isinstance(built, Class):
+            return False
+        return built.key == cls_key or (
+            self.derives(built.key, cls_key) and self.member(built.key, "__init__", True) == Function(init_key)
+        )
 
     def instance_of(self, annotation: cst.BaseExpression, scope: Scope) -> Value:
         """The value of an object whose type is ``annotation`` (``OpenAI``, ``Optional[Agent]``, ``"Agent"``)."""

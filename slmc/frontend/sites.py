@@ -114,6 +114,8 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         return Site(info, SiteKind.WRAPPER_CALL, client=client.family, api=api, args=resolved.args)
     site = Site(info, kind, client=client.family, api=api)
     _details(ev, site, client, resolved, scope)
+    if site.model and clients.NON_TEXT_MODEL.search(site.model):
+        return None  # an image / speech / embedding model behind a generation API: no LLM call
     return site
 
 

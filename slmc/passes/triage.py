@@ -189,7 +189,8 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "writes code",
     ),
     (
-        r"(?:write|draft|compose|generate|create|produce|expand(?:ing)?|polish(?:ing)?)\s+(?:[\w,'-]+\s+){0,4}?(?:report|article|essay|blog|story|stories|poem|chapter|novel|"
+        r"(?:write|draft|compose|generate|create|produce|expand(?:ing)?|polish(?:ing)?)\s+(?:[\w,'-]+\s+){0,4}?"
+        r"(?:report|article|essay|blog|story|stories|poem|chapter|novel|draft|"
         r"document(?:ation)?|prd|trd|design|specification|proposal|section|post|letter|email|speech|content|cop(?:y|ies)|"
         r"description)s?\b",
         -1.4,
@@ -560,6 +561,16 @@ def without_code_blocks(text: str) -> str:
     return _FENCED.sub(lambda m: "\n" if _CODE_LINE.search(m.group(1)) else m.group(0), text)
 
 
+# ``"reason": "Detailed explanation of why ..."`` inside a JSON answer format: the quoted value describes a field
+_FIELD_DESCRIPTION = lazy(r"(\"[\w ]{1,40}\"\s*:\s*)\"[^\"\n]{0,200}\"")
+
+
+def without_field_descriptions(text: str) -> str:
+    """The prompt with the quoted values of a JSON answer format emptied: what a field's placeholder says (``"reason":
+    "Detailed explanation of why this tool fits"``) describes one value of a fixed answer, not what the task asks."""
+    return _FIELD_DESCRIPTION.sub(lambda m: m.group(1) + '""', text)
+
+
 def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
     """Evidence from the literal prompt text: what the task asks for, in each direction, capped."""
     text, short_examples = without_examples(without_example_sections(without_code_blocks("\n".join(texts))))
@@ -570,6 +581,7 @@ def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
         out.append(Evidence(0.6, "few-shot examples with short answers"))
     cjk = bool(_CJK.search(text))
     for table in (_NARROW_RES, _OPEN_RES):
+        read = text if table is _NARROW_RES else without_field_descriptions(text)
         if cjk:
             table = table + (_CJK_NARROW_RES if table is _NARROW_RES else _CJK_OPEN_RES)
         total = 0.0
@@ -579,7 +591,7 @@ def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
                 continue
             if abs(total) >= _WORDING_CAP:
                 break
-            if affirmed(pattern, text):
+            if affirmed(pattern, read):
                 w = max(-_WORDING_CAP - total, min(_WORDING_CAP - total, weight))
                 total += w
                 seen.add(word)

@@ -868,3 +868,40 @@ def test_a_prompt_object_set_in_init_and_formatted_again_in_a_method(tmp_path: P
     site = next(s for s in graph.sites() if s.function == "SortAgent.run")
     text = _text(graph, site)
     assert "Sort these items by how much they help" in text and "One item per line." in text, text
+
+
+def test_a_wrapper_converting_the_callers_message_list_adds_no_conversation(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "llm.py": """
+                from langchain_community.adapters.openai import convert_openai_messages
+                from langchain_openai import ChatOpenAI
+
+
+                async def ask_model(prompt, model):
+                    converted = convert_openai_messages(prompt)
+                    answer = await ChatOpenAI(model=model).ainvoke(converted)
+                    return answer.content
+            """,
+            "editor.py": """
+                from llm import ask_model
+
+
+                async def retitle(headers, rules):
+                    prompt = [
+                        {"role": "system", "content": "You rename section headers and keep the JSON keys."},
+                        {"role": "user", "content": f"Rename these headers by the rules. Rules: {rules} Headers: {headers}"},
+                    ]
+                    return await ask_model(prompt, "gpt-4o-mini")
+            """,
+        },
+    )
+    graph = _graph(tmp_path)
+    site = _site(graph, "editor.py", 10)
+    prompt = graph.prompt_of(site.id)
+    assert prompt is not None
+    holes = [p.text for m in prompt.messages if len(m.parts) == 1 for p in m.parts if p.hole]
+    assert "converted" not in holes  # the converted list is the caller's two messages, not a history
+    assert "rename section headers" in _text(graph, site)
+    assert not any("conversation history" in r for r in triage_site(graph, site).reasons)

@@ -460,6 +460,7 @@ def test_reads_summaries_answers_and_command_steps(prompt: str, want: Verdict) -
         ("You are the writer. Using the notes, provide a first draft of the campaign. {notes}", OPEN),
         ("Work the problem out yourself and provide a descriptive response. {problem}", OPEN),
         ("Write one chapter of the report. You must call the tools to save it. {outline}", OPEN),
+        ("Given the draft and the reviewer's notes, write a new draft that answers every note. {draft} {notes}", OPEN),
     ],
 )
 def test_reads_drafts_prose_and_tool_use(prompt: str, want: Verdict) -> None:
@@ -539,3 +540,21 @@ def test_an_answer_spelled_out_after_a_colon_is_a_fixed_literal() -> None:
     assert 'prompt says "a fixed literal answer"' in t.reasons and t.verdict == N, t
     shape = 'Read the ticket below and reply.\nOutput: "<your reply to the customer>"\n{ticket}'
     assert 'prompt says "a fixed literal answer"' not in triage_site(g, add_site(g, "g", 20, user=shape)).reasons
+
+
+def test_a_placeholder_in_a_json_answer_format_is_no_task_wording() -> None:
+    prompt = (
+        "Select the most relevant two datasets from the list below for the question.\n"
+        "Catalogue: {catalogue}\nQuestion: {question}\n"
+        'Return JSON: {"picked": [{"index": 0, "why": "Detailed explanation of the fit"}], '
+        '"summary_of_choice": "Overall strategy behind the selection"}'
+    )
+    g = AgentGraph()
+    site = add_site(g, "f", 10, system=None, user=prompt)
+    t = triage_site(g, site)
+    assert t.verdict == N, t
+    assert not any("detailed content" in r or "advice or explanation" in r for r in t.reasons), t
+    # the same words as the task itself still count
+    g = AgentGraph()
+    site = add_site(g, "f", 10, system=None, user="Write a detailed explanation of the strategy behind {plan}.")
+    assert any("detailed content" in r for r in triage_site(g, site).reasons)
