@@ -1143,15 +1143,19 @@ class Analysis:
                     and not private  # a private forwarder (a retry loop around the wrapper) is its class's API
                     and not dispatched.get(key)
                     and not _one_statement(scope)
+                    and (  # a helper one method of its own class calls, holding a wrapper-call: that call is the site
+                        self._method_of(next(iter(prod)), scope.enclosing_class())  # type: ignore[arg-type]
+                        if scope.enclosing_class() is not None
+                        # one function of its own module (a script's ``run_task(prompt)`` under ``main``) calls,
+                        # holding one model step: no API either (two steps there are an orchestrator of tasks)
+                        else len(inner) == 1 and self._same_owner(next(iter(prod)), scope)
+                    )
                 ):
-                    cls = scope.enclosing_class()
-                    if cls is not None and all(self._method_of(w, cls) for w in prod):
-                        # a helper one method of its own class calls, holding a wrapper-call: that call is the site
-                        if bool(fwd.get(key)) or any(
-                            _forwards(scope, s, flow=self.flow) for s in inner if not self._authors_wrapper_call(s)
-                        ):
-                            new_folded.add(key)  # its caller forwards through it what it hands over
-                        continue
+                    if bool(fwd.get(key)) or any(
+                        _forwards(scope, s, flow=self.flow) for s in inner if not self._authors_wrapper_call(s)
+                    ):
+                        new_folded.add(key)  # its caller forwards through it what it hands over
+                    continue
                 if not own:  # abstract / interface method: reached through its implementations
                     cls = scope.enclosing_class()
                     if private and n > 1 and cls is not None and all(self._method_of(w, cls) for w in mine):
