@@ -834,7 +834,7 @@ class Analysis:
                 m = self.ev.member(v.cls, func.attr.value, True)
                 if isinstance(m, Function):
                     out.append(m.key)
-        if self._library_object(func.value, scope):
+        if self._library_object(func.value, scope) or self._pretrained_object(func.value, scope):
             return out  # ``self.client.predict(...)`` on a library's object (``Client(url)``): not the tree's interface
         by_name = self.ev.method_by_name(func.attr.value)
         return out + ([by_name] if by_name else [])
@@ -888,6 +888,26 @@ class Analysis:
                 if mod is not None:
                     return False
         return True
+
+    def _pretrained_object(self, expr: cst.CSTNode, scope: Scope) -> bool:
+        """Whether a name or ``self.attr`` is somewhere assigned a checkpoint loaded by a library's
+        ``X.from_pretrained(...)`` (the pretrained-model loader convention; ``X`` no class of the tree): a library's
+        model object (a speech or vision model as well as a text one), whose ``generate`` is not the tree's interface
+        of that name, whatever else the attribute may hold before it is loaded (the checkpoint's name)."""
+        bindings: list[tuple] = []
+        if isinstance(expr, cst.Name):
+            bindings = list(self.ev.bindings_of(expr.value, scope) or ())
+        elif isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            bindings = self._self_attr_bindings(expr, scope) or []
+        for b in bindings:
+            if b[0] != "expr" or not isinstance(b[1], cst.Call) or len(b) < 3:
+                continue
+            loader = b[1].func
+            if not isinstance(loader, cst.Attribute) or loader.attr.value != "from_pretrained":
+                continue
+            if not isinstance(self.ev.value(loader, b[2]), Function):
+                return True
+        return False
 
     def _sources(self, expr: cst.CSTNode, scope: Scope, callers: dict, memo: dict, depth: int) -> list[Any]:
         """Values an untyped name or ``self.attr`` may hold: what callers pass for the parameter it comes from."""
