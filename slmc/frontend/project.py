@@ -1569,7 +1569,43 @@ class Analysis:
         if self._authors(site):
             return True
         static = "".join(p.text for m in site.messages for p in m.parts if not p.hole)
-        return len("".join(static.split())) >= _AUTHORED_CHARS
+        return len("".join(static.split())) >= _AUTHORED_CHARS or self._builder_delegates(site)
+
+    def _builder_delegates(self, site: Site) -> bool:
+        """Whether the call's arguments come from a message builder of the function's own class
+        (``message = self.message_constructor(request=request)``) that hands its parameters on to a method of a
+        project object it holds and keeps the result (``x = self.prompter.user_content(request=request)``): that object
+        writes its own prompt around the data, as when the function called it itself (``_own_builder``); the builder
+        keeps nothing as it is."""
+        fn = site.info.scope.enclosing_function()
+        if fn is None:
+            return False
+        todo: list[cst.CSTNode] = [a.value for a in site.info.node.args]
+        seen = 0
+        while todo and seen < 40:
+            node = todo.pop()
+            seen += 1
+            if isinstance(node, cst.Name):
+                todo += [b[1] for b in fn.bindings.get(node.value, ()) if b[0] == "expr" and b[2] is fn]
+                continue
+            if not isinstance(node, cst.Call) or not _own_builder(dotted(node.func) or ""):
+                continue
+            target = self.ev.value(node.func, fn)
+            builder = self.ev.scopes.get(target.key) if isinstance(target, Function) else None
+            if builder is None:
+                continue
+            params = {name for name in _param_names(builder) if _PROMPT_PARAM.search(name)}
+            kept = {id(b[1]) for bs in builder.bindings.values() for b in bs if b[0] == "expr"}
+            kept |= {id(r) for r in builder.returns}
+            for info in builder.calls:
+                parts = (dotted(info.node.func) or "").split(".")
+                if len(parts) != 3 or parts[0] != builder.params[0].name.value or id(info.node) not in kept:
+                    continue  # only ``x = self.<held>.<method>(...)`` (or returned): not a log line beside it
+                if not any(_mentions(a.value, params) for a in info.node.args):
+                    continue  # the caller's prompt is handed on, not only the node or flags
+                if isinstance(self.ev.value(info.node.func, builder), Function):
+                    return True
+        return False
 
     def _same_owner(self, who: str, scope: Scope) -> bool:
         """Whether the calling function ``who`` is in the class of the method ``scope`` (or, for a module function,
@@ -1683,9 +1719,10 @@ class Analysis:
                                         got |= _params_in(scope, a.value, flow=self.flow)
                     if not targets or callee is None:
                         continue
+                    built = not self._builder_delegates(site)  # a builder whose held prompter writes the prompt
                     for a, name in _bind(callee, site.args):
                         if name in targets:
-                            got |= _params_in(scope, a.value, flow=self.flow)
+                            got |= _params_in(scope, a.value, builders=built, flow=self.flow)
                 if got - fwd[key]:
                     fwd[key] |= got
                     changed = True
@@ -2619,6 +2656,15 @@ def _serialised(call: cst.Call) -> list[cst.CSTNode]:
     if _TOKENIZES.search((dotted(func) or "").rsplit(".", 1)[-1]):
         return [a.value for a in call.args if a.keyword is None or _PROMPT_PARAM.search(a.keyword.value)]
     return [call.args[0].value]
+
+
+def _mentions(node: cst.CSTNode, names: set[str], depth: int = 0) -> bool:
+    """Whether the expression uses one of ``names`` (a bare name anywhere inside it, a few levels deep)."""
+    if isinstance(node, cst.Name):
+        return node.value in names
+    if depth > 6:
+        return False
+    return any(_mentions(c, names, depth + 1) for c in node.children)
 
 
 def _param_names(fn: Scope) -> list[str]:
