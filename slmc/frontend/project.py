@@ -1459,7 +1459,38 @@ class Analysis:
             if len("".join(text.static().split())) >= _AUTHORED_CHARS:
                 self._authored[site.key] = True
                 break
+        else:
+            self._authored[site.key] = self._authors_inside(site)
         return self._authored[site.key]
+
+    def _authors_inside(self, site: Site) -> bool:
+        """Whether an argument of the call is built, through locals of its function and the arguments of calls
+        (``msg = base.create_new_instance(text)`` of ``text = self.flatten_options(items)``), from a value holding
+        text the tree writes: the object carries that prompt even where its constructor's result has no text."""
+        fn = site.info.scope.enclosing_function()
+        if fn is None:
+            return False
+        todo: list[tuple[cst.CSTNode, int]] = [(a.value, 0) for a in site.info.node.args]
+        seen = 0
+        while todo and seen < 40:
+            node, depth = todo.pop()
+            seen += 1
+            if isinstance(node, cst.Name):
+                for b in fn.bindings.get(node.value, ()):
+                    if b[0] != "expr" or b[2] is not fn:
+                        continue
+                    if depth:  # the call's own argument values were read as text above
+                        try:
+                            text = self.ev.text(b[1], fn)
+                        except RecursionError:
+                            continue
+                        if len("".join(text.static().split())) >= _AUTHORED_CHARS:
+                            return True
+                    if depth < 3:
+                        todo.append((b[1], depth))
+            elif isinstance(node, cst.Call) and depth < 3:
+                todo += [(a.value, depth + 1) for a in node.args]
+        return False
 
     def _authors_wrapper_call(self, site: Site) -> bool:
         """Whether a call of a project wrapper sends a task prompt its function writes next to the caller's data: a
