@@ -1623,7 +1623,7 @@ class Analysis:
                 continue
             target = self.ev.value(node.func, fn)
             builder = self.ev.scopes.get(target.key) if isinstance(target, Function) else None
-            if builder is None:
+            if builder is None or not builder.params:
                 continue
             params = {name for name in _param_names(builder) if _PROMPT_PARAM.search(name)}
             kept = {id(b[1]) for bs in builder.bindings.values() for b in bs if b[0] == "expr"}

@@ -782,7 +782,7 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
 
 # Asking for the task broken into sub-tasks / sub-goals (not a sub-task the input mentions).
 _DECOMPOSE = lazy(
-    r"\bdecompose\b|\b(?:divide|break|split)\s+(?:[\w-]+\s+){0,3}?into\s+(?:[\w-]+\s+){0,2}?sub-?(?:tasks?|goals?)\b",
+    r"\b(?:divide|break|split|decompose)\s+(?:[\w-]+\s+){0,3}?into\s+(?:[\w-]+\s+){0,2}?sub-?(?:tasks?|goals?)\b",
     re.IGNORECASE,
 )
 
