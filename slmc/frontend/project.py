@@ -881,8 +881,10 @@ class Analysis:
                 if isinstance(m, Function):
                     out.append(m.key)
         # ``self.client.predict(...)`` / ``self.client.models.rerank(...)`` on a library's object (``Client(url)``) or
-        # a member path of it: not the tree's interface
-        if any(self._library_object(r, scope) for r in _object_roots(func.value)):
+        # a member path of it, or on a library checkpoint (``X.from_pretrained(...)``): not the tree's interface
+        if any(self._library_object(r, scope) for r in _object_roots(func.value)) or self._pretrained_object(
+            func.value, scope
+        ):
             return out
         by_name = self.ev.method_by_name(func.attr.value)
         return out + ([by_name] if by_name else [])
@@ -936,6 +938,26 @@ class Analysis:
                 if mod is not None:
                     return False
         return True
+
+    def _pretrained_object(self, expr: cst.CSTNode, scope: Scope) -> bool:
+        """Whether a name or ``self.attr`` is somewhere assigned a checkpoint loaded by a library's
+        ``X.from_pretrained(...)`` (the pretrained-model loader convention; ``X`` no class of the tree): a library's
+        model object (a speech or vision model as well as a text one), whose ``generate`` is not the tree's interface
+        of that name, whatever else the attribute may hold before it is loaded (the checkpoint's name)."""
+        bindings: list[tuple] = []
+        if isinstance(expr, cst.Name):
+            bindings = list(self.ev.bindings_of(expr.value, scope) or ())
+        elif isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            bindings = self._self_attr_bindings(expr, scope) or []
+        for b in bindings:
+            if b[0] != "expr" or not isinstance(b[1], cst.Call) or len(b) < 3:
+                continue
+            loader = b[1].func
+            if not isinstance(loader, cst.Attribute) or loader.attr.value != "from_pretrained":
+                continue
+            if not isinstance(self.ev.value(loader, b[2]), Function):
+                return True
+        return False
 
     def _sources(self, expr: cst.CSTNode, scope: Scope, callers: dict, memo: dict, depth: int) -> list[Any]:
         """Values an untyped name or ``self.attr`` may hold: what callers pass for the parameter it comes from."""
@@ -1191,15 +1213,19 @@ class Analysis:
                     and not private  # a private forwarder (a retry loop around the wrapper) is its class's API
                     and not dispatched.get(key)
                     and not _one_statement(scope)
+                    and (  # a helper one method of its own class calls, holding a wrapper-call: that call is the site
+                        self._method_of(next(iter(prod)), scope.enclosing_class())  # type: ignore[arg-type]
+                        if scope.enclosing_class() is not None
+                        # one function of its own module (a script's ``run_task(prompt)`` under ``main``) calls,
+                        # holding one model step: no API either (two steps there are an orchestrator of tasks)
+                        else len(inner) == 1 and self._same_owner(next(iter(prod)), scope)
+                    )
                 ):
-                    cls = scope.enclosing_class()
-                    if cls is not None and all(self._method_of(w, cls) for w in prod):
-                        # a helper one method of its own class calls, holding a wrapper-call: that call is the site
-                        if bool(fwd.get(key)) or any(
-                            _forwards(scope, s, flow=self.flow) for s in inner if not self._authors_wrapper_call(s)
-                        ):
-                            new_folded.add(key)  # its caller forwards through it what it hands over
-                        continue
+                    if bool(fwd.get(key)) or any(
+                        _forwards(scope, s, flow=self.flow) for s in inner if not self._authors_wrapper_call(s)
+                    ):
+                        new_folded.add(key)  # its caller forwards through it what it hands over
+                    continue
                 if not own:  # abstract / interface method: reached through its implementations
                     cls = scope.enclosing_class()
                     if private and n > 1 and cls is not None and all(self._method_of(w, cls) for w in mine):
@@ -1486,7 +1512,38 @@ class Analysis:
             if len("".join(text.static().split())) >= _AUTHORED_CHARS:
                 self._authored[site.key] = True
                 break
+        else:
+            self._authored[site.key] = self._authors_inside(site)
         return self._authored[site.key]
+
+    def _authors_inside(self, site: Site) -> bool:
+        """Whether an argument of the call is built, through locals of its function and the arguments of calls
+        (``msg = base.create_new_instance(text)`` of ``text = self.flatten_options(items)``), from a value holding
+        text the tree writes: the object carries that prompt even where its constructor's result has no text."""
+        fn = site.info.scope.enclosing_function()
+        if fn is None:
+            return False
+        todo: list[tuple[cst.CSTNode, int]] = [(a.value, 0) for a in site.info.node.args]
+        seen = 0
+        while todo and seen < 40:
+            node, depth = todo.pop()
+            seen += 1
+            if isinstance(node, cst.Name):
+                for b in fn.bindings.get(node.value, ()):
+                    if b[0] != "expr" or b[2] is not fn:
+                        continue
+                    if depth:  # the call's own argument values were read as text above
+                        try:
+                            text = self.ev.text(b[1], fn)
+                        except RecursionError:
+                            continue
+                        if len("".join(text.static().split())) >= _AUTHORED_CHARS:
+                            return True
+                    if depth < 3:
+                        todo.append((b[1], depth))
+            elif isinstance(node, cst.Call) and depth < 3:
+                todo += [(a.value, depth + 1) for a in node.args]
+        return False
 
     def _authors_wrapper_call(self, site: Site) -> bool:
         """Whether a call of a project wrapper sends a task prompt its function writes next to the caller's data: a
@@ -1600,7 +1657,43 @@ class Analysis:
         if self._authors(site):
             return True
         static = "".join(p.text for m in site.messages for p in m.parts if not p.hole)
-        return len("".join(static.split())) >= _AUTHORED_CHARS
+        return len("".join(static.split())) >= _AUTHORED_CHARS or self._builder_delegates(site)
+
+    def _builder_delegates(self, site: Site) -> bool:
+        """Whether the call's arguments come from a message builder of the function's own class
+        (``message = self.message_constructor(request=request)``) that hands its parameters on to a method of a
+        project object it holds and keeps the result (``x = self.prompter.user_content(request=request)``): that object
+        writes its own prompt around the data, as when the function called it itself (``_own_builder``); the builder
+        keeps nothing as it is."""
+        fn = site.info.scope.enclosing_function()
+        if fn is None:
+            return False
+        todo: list[cst.CSTNode] = [a.value for a in site.info.node.args]
+        seen = 0
+        while todo and seen < 40:
+            node = todo.pop()
+            seen += 1
+            if isinstance(node, cst.Name):
+                todo += [b[1] for b in fn.bindings.get(node.value, ()) if b[0] == "expr" and b[2] is fn]
+                continue
+            if not isinstance(node, cst.Call) or not _own_builder(dotted(node.func) or ""):
+                continue
+            target = self.ev.value(node.func, fn)
+            builder = self.ev.scopes.get(target.key) if isinstance(target, Function) else None
+            if builder is None or not builder.params:
+                continue
+            params = {name for name in _param_names(builder) if _PROMPT_PARAM.search(name)}
+            kept = {id(b[1]) for bs in builder.bindings.values() for b in bs if b[0] == "expr"}
+            kept |= {id(r) for r in builder.returns}
+            for info in builder.calls:
+                parts = (dotted(info.node.func) or "").split(".")
+                if len(parts) != 3 or parts[0] != builder.params[0].name.value or id(info.node) not in kept:
+                    continue  # only ``x = self.<held>.<method>(...)`` (or returned): not a log line beside it
+                if not any(_mentions(a.value, params) for a in info.node.args):
+                    continue  # the caller's prompt is handed on, not only the node or flags
+                if isinstance(self.ev.value(info.node.func, builder), Function):
+                    return True
+        return False
 
     def _fills_own_template(self, site: Site) -> bool:
         """``chain.ainvoke({"task": task, "data": data})`` on a prompt template whose text the function's code
@@ -1730,9 +1823,10 @@ class Analysis:
                                         got |= _params_in(scope, a.value, flow=self.flow)
                     if not targets or callee is None:
                         continue
+                    built = not self._builder_delegates(site)  # a builder whose held prompter writes the prompt
                     for a, name in _bind(callee, site.args):
                         if name in targets and _carries(callee, a, name):
-                            got |= _params_in(scope, a.value, flow=self.flow)
+                            got |= _params_in(scope, a.value, builders=built, flow=self.flow)
                 if got - fwd[key]:
                     fwd[key] |= got
                     changed = True
@@ -2730,6 +2824,15 @@ def _serialised(call: cst.Call) -> list[cst.CSTNode]:
     if _TOKENIZES.search((dotted(func) or "").rsplit(".", 1)[-1]):
         return [a.value for a in call.args if a.keyword is None or _PROMPT_PARAM.search(a.keyword.value)]
     return [call.args[0].value]
+
+
+def _mentions(node: cst.CSTNode, names: set[str], depth: int = 0) -> bool:
+    """Whether the expression uses one of ``names`` (a bare name anywhere inside it, a few levels deep)."""
+    if isinstance(node, cst.Name):
+        return node.value in names
+    if depth > 6:
+        return False
+    return any(_mentions(c, names, depth + 1) for c in node.children)
 
 
 def _param_names(fn: Scope) -> list[str]:

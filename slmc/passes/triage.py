@@ -833,7 +833,27 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         evidence = [e for e in evidence if e.reason not in carriers]
     structured = any(structured_output_of(s) for s in (site, request) if s is not None)
     evidence += [Evidence(0.0, JUDGEMENT + why) for why in judgement_cues(texts, structured)]
+    evidence += free_plan_evidence(texts, structured, evidence)
     return evidence
+
+
+# Asking for the task broken into sub-tasks / sub-goals (not a sub-task the input mentions).
+_DECOMPOSE = lazy(
+    r"\b(?:divide|break|split|decompose)\s+(?:[\w-]+\s+){0,3}?into\s+(?:[\w-]+\s+){0,2}?sub-?(?:tasks?|goals?)\b",
+    re.IGNORECASE,
+)
+
+
+def free_plan_evidence(texts: Iterable[str], structured: bool, evidence: list[Evidence]) -> list[Evidence]:
+    """A prompt asking for the task broken into sub-tasks with no fixed schema (no structured output, no JSON asked
+    for): a free-form plan, open-ended (CALLSITES.md); in a fixed schema it is the judgement call of
+    ``judgement_cues``. Left out where the prompt already reads as free-form planning."""
+    text = "\n".join(texts)
+    if structured or _JSON_WORD.search(text) or not affirmed(_DECOMPOSE, text):
+        return []
+    if any(e.reason == 'prompt says "free-form planning"' for e in evidence):
+        return []
+    return [Evidence(-0.8, 'prompt says "free-form planning"')]
 
 
 _CARRIER_PARSES = frozenset(_CONSUMERS[k][1] for k in ("json.loads", "regex", "marker-split", "label-set"))

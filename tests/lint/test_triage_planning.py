@@ -43,3 +43,15 @@ def test_a_plan_handed_in_and_asked_to_be_revised_stays_planning() -> None:
         "A step failed. Revise the plan and return the updated list of steps as JSON."
     )
     assert JUDGEMENT + "planning" in t.reasons, t
+
+
+def test_subtasks_asked_with_no_schema_are_a_free_form_plan() -> None:
+    t = _triage("Split the goal below into subtasks. Keep it short.")
+    assert 'prompt says "free-form planning"' in t.reasons, t
+    assert not any(r.startswith(JUDGEMENT) for r in t.reasons), t
+    assert t.verdict == Verdict.OPEN_ENDED, t
+
+
+def test_forbidden_decomposition_is_no_plan() -> None:
+    t = _triage("Do not divide the request into subtasks; label it as billing or shipping.")
+    assert 'prompt says "free-form planning"' not in t.reasons, t
