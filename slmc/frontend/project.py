@@ -1186,7 +1186,7 @@ class Analysis:
                         flow=self.flow,
                     )
                     for s in direct
-                    if not self._authors_wrapper_call(s)
+                    if not self._authors_wrapper_call(s) and not s.declared
                 )
                 direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
                 if private:
@@ -1426,7 +1426,9 @@ class Analysis:
         function authors a task prompt around its caller's data rather than forwarding the caller's prompt."""
         if site.key in self._authored:
             return self._authored[site.key]
-        self._authored[site.key] = False
+        self._authored[site.key] = site.declared  # a DSPy Signature: the prompt is written where it is declared
+        if site.declared:
+            return True
         for a in site.info.node.args:
             try:
                 text = self.ev.text(a.value, site.info.scope)
@@ -1635,6 +1637,8 @@ class Analysis:
                     if not impls or any(fwd[i] for i in impls):
                         got = set(_param_names(scope))
                 for site in own:
+                    if site.declared:
+                        continue  # ``self.predict(question=q)``: fills the fields of a prompt the framework declares
                     if site.site != SiteKind.WRAPPER_CALL or site.callee is None:
                         got |= _call_params(
                             scope,

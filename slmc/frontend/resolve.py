@@ -1428,7 +1428,11 @@ class Evaluator:
             for a in call.args
             if a.keyword is not None and a.keyword.value in OPTION_NAMES
         )
-        return Client(kind.family, kind.kind, (), model, kind.is_async, options)
+        prompt_key = None
+        if kind.kind in clients.DECLARED_PROMPT_KINDS:  # ``dspy.Predict(Sig)``: the Signature is its calls' prompt
+            self.keep.append(call)
+            prompt_key = id(call)
+        return Client(kind.family, kind.kind, (), model, kind.is_async, options, prompt_key=prompt_key)
 
     def load_data(self, expr: cst.BaseExpression, scope: Scope) -> Value:
         """``yaml.safe_load(open("prompts.yaml"))`` / ``json.load(f)``: the file's data, strings as template text."""

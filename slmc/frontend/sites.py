@@ -37,6 +37,7 @@ class Site:
     callee: str | None = None  # project function key (candidate wrapper-call)
     args: list[cst.Arg] = field(default_factory=list)
     passed: str | None = None  # a project function handed to the callee, which calls it (``retry(ask, prompt)``)
+    declared: bool = False  # the prompt is declared on the framework object called (a DSPy Signature), not forwarded
     passed_args: list[cst.Arg] = field(default_factory=list)
 
     @property
@@ -102,10 +103,55 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     api = clients.REQUEST_PATHS[client.kind].get(api, api)
     kind = SiteKind.FRAMEWORK_TASK if client.kind == "chain" else SiteKind.REQUEST
     if client.kind in clients.FRAMEWORK_WRAPPER_KINDS:  # Crew.kickoff, agent.run: a framework's own wrapper
-        return Site(info, SiteKind.WRAPPER_CALL, client=client.family, api=api, args=resolved.args)
+        site = Site(info, SiteKind.WRAPPER_CALL, client=client.family, api=api, args=resolved.args)
+        if client.kind in clients.DECLARED_PROMPT_KINDS:  # ``self.predict(question=q)`` on ``dspy.Predict(Sig)``
+            site.declared = True
+            site.messages = _signature_prompt(ev, client, call, scope)
+        return site
     site = Site(info, kind, client=client.family, api=api)
     _details(ev, site, client, resolved, scope)
     return site
+
+
+def _signature_prompt(ev: Evaluator, client: Client, call: cst.Call, scope: Scope) -> list[Message]:
+    """A DSPy predictor's prompt as the framework lays it out: the Signature's docstring (its instructions, as the
+    system message), then per input field its prefix (or name) and the value this call passes for it, then per output
+    field its prefix and description (the output contract). The Signature is the predictor constructor's first
+    argument: a class (fields declared in its body) or a string (``"question, context -> answer"``: names only)."""
+    ctor = next((n for n in ev.keep if id(n) == client.prompt_key), None)
+    if not isinstance(ctor, cst.Call):
+        return []
+    owner = _scope_of(ev, ctor) or scope
+    signature = arg(ctor, "signature", 0)
+    value = ev.value(signature, owner) if signature is not None else None
+    doc = ""
+    fields: list[tuple[str, str, str]] = []  # (name, "input" | "output", prefix and description)
+    if isinstance(value, Class) and (cls := ev.scopes.get(value.key)) is not None:
+        doc = cls.docstring or ""
+        for name, bindings in cls.bindings.items():
+            expr = next((b[1] for b in bindings if b[0] == "expr" and isinstance(b[1], cst.Call)), None)
+            io = clients.SIGNATURE_FIELDS.get((dotted(expr.func) or "").rsplit(".", 1)[-1]) if expr else None
+            if expr is None or io is None:
+                continue
+            said = [ev.static_str(arg(expr, key), cls) or "" for key in ("prefix", "desc")]
+            fields.append((name, io, " ".join(t.strip() for t in said if t.strip())))
+    elif isinstance(value, Const) and isinstance(value.value, str) and "->" in value.value:
+        ins, _, outs = value.value.partition("->")
+        for io, names in (("input", ins), ("output", outs)):
+            fields += [(n.split(":")[0].strip(), io, "") for n in names.split(",") if n.split(":")[0].strip()]
+    if not doc and not fields:
+        return []
+    given = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    parts: list[PromptPart] = []
+    for name, io, said in fields:
+        if parts:
+            parts.append(PromptPart("\n"))
+        parts.append(PromptPart((said or name.replace("_", " ").capitalize() + ":") + " "))
+        if io == "input":
+            expr = given.get(name)
+            parts.extend(ev.text(expr, scope).parts if expr is not None else (PromptPart(name, hole=True),))
+    out = [Message("system", (PromptPart(doc.strip()),))] if doc.strip() else []
+    return out + ([Message("user", tuple(parts))] if parts else [])
 
 
 def _duck_client(ev: Evaluator, call: cst.Call, scope: Scope) -> Client | None:
