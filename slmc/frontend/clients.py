@@ -249,6 +249,14 @@ FRAMEWORK_WRAPPER_KINDS = frozenset({"crew", "crew-task", "smol-agent", "dspy-pr
 # Framework wrappers whose prompt is declared on the object they are called on (a DSPy Signature: docstring and
 # fields): the call's arguments fill the declared fields, so no caller forwards a prompt through such a call.
 DECLARED_PROMPT_KINDS = frozenset({"dspy-predict"})
+# Language-model base classes of a framework whose predictors call a method of every LM they are configured with:
+# a subclass's ``__call__`` / ``forward`` is a calling API although no code of the tree calls it (``dspy.LM``,
+# the legacy ``dspy.OpenAI`` / ``dspy.HFModel`` / ``dspy.dsp.modules.lm.LM`` families).
+FRAMEWORK_LM_BASES = lazy(
+    r"^dspy\.(?:\w+\.)*(?:LM|BaseLM|GPT3|OpenAI|AzureOpenAI|HFModel|HFClientTGI|HFClientVLLM|OllamaLocal|Together"
+    r"|Anthropic|Claude|Google|GoogleVertexAI|Cohere|Databricks|Mistral|Bedrock|AWSModel)$"
+)
+FRAMEWORK_LM_ENTRIES = frozenset({"__call__", "forward", "aforward"})
 # DSPy Signature fields: class-level ``name = dspy.InputField(prefix=..., desc=...)`` / ``dspy.OutputField(...)``.
 SIGNATURE_FIELDS = {"InputField": "input", "OutputField": "output"}
 # Constructors that declare a framework task: the framework turns the object into LLM calls (crewAI ``Task(...)``).
