@@ -148,8 +148,8 @@ def _signature_prompt(ev: Evaluator, client: Client, call: cst.Call, scope: Scop
             parts.append(PromptPart("\n"))
         parts.append(PromptPart((said or name.replace("_", " ").capitalize() + ":") + " "))
         if io == "input":
-            expr = given.get(name)
-            parts.extend(ev.text(expr, scope).parts if expr is not None else (PromptPart(name, hole=True),))
+            value = [p for p in ev.text(given[name], scope).parts if p.text] if name in given else []
+            parts.extend(value or (PromptPart(name, hole=True),))  # nothing static known: the field's name as the hole
     out = [Message("system", (PromptPart(doc.strip()),))] if doc.strip() else []
     return out + ([Message("user", tuple(parts))] if parts else [])
 
