@@ -1640,7 +1640,11 @@ class Evaluator:
             if isinstance(body, cst.Name):
                 found = self.bindings_of(body.value, scope)
                 exprs = [b[1] for b in found or () if b[0] == "expr"]
-                if len(exprs) != 1:
+                if len(exprs) > 1:  # ``body = {...chat...}`` / ``else: body = {...completion...}``: every branch
+                    return len(exprs) <= 4 and all(
+                        isinstance(e, cst.Dict) and self._llm_payload(e, scope) for e in exprs
+                    )
+                if not exprs:
                     break
                 body = exprs[0]
             else:
