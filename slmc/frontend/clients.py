@@ -257,6 +257,8 @@ FRAMEWORK_LM_BASES = lazy(
     r"|Anthropic|Claude|Google|GoogleVertexAI|Cohere|Databricks|Mistral|Bedrock|AWSModel)$"
 )
 FRAMEWORK_LM_ENTRIES = frozenset({"__call__", "forward", "aforward"})
+# Their inherited transport methods: ``self.request(prompt)`` in a subclass that does not define it sends the request.
+FRAMEWORK_LM_TRANSPORTS = frozenset({"request", "basic_request"})
 # DSPy Signature fields: class-level ``name = dspy.InputField(prefix=..., desc=...)`` / ``dspy.OutputField(...)``.
 SIGNATURE_FIELDS = {"InputField": "input", "OutputField": "output"}
 # Constructors that declare a framework task: the framework turns the object into LLM calls (crewAI ``Task(...)``).

@@ -33,7 +33,7 @@ from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
 from slmc.frontend.resolve import Evaluator, Project, tool_names
 from slmc.frontend.sites import Site, classify, input_messages, labels_from_prompt
-from slmc.frontend.values import Class, Client, Function, Instance, Ref, Text
+from slmc.frontend.values import Client, Function, Instance, Text
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
     Code,
@@ -1240,22 +1240,10 @@ class Analysis:
 
     def _framework_lm_entry(self, scope: Scope) -> bool:
         """Whether ``scope`` is the method a framework calls on its language models (``__call__`` / ``forward``) in a
-        class deriving, directly or through classes of the tree, from that framework's LM base class (``dspy.LM``):
-        the framework's predictors call it, so it is a calling API even when no code of the tree does."""
+        class deriving from that framework's LM base class (``dspy.LM``): the framework's predictors call it, so it
+        is a calling API even when no code of the tree does."""
         cls = scope.enclosing_class()
-        if cls is None or scope.name not in clients.FRAMEWORK_LM_ENTRIES:
-            return False
-        todo, seen = [cls], 0
-        while todo and seen < 8:
-            here = todo.pop()
-            seen += 1
-            for base in here.bases:
-                value = self.ev.value(base, here.parent or here)
-                if isinstance(value, Ref) and clients.FRAMEWORK_LM_BASES.match(value.qname):
-                    return True
-                if isinstance(value, Class) and (found := self.ev.scopes.get(value.key)) is not None:
-                    todo.append(found)
-        return False
+        return cls is not None and scope.name in clients.FRAMEWORK_LM_ENTRIES and self.ev.framework_lm_class(cls)
 
     def _holds_model_call(
         self, key: str, inside: dict[str, list[Site]], apis: set[str], iface: str, reaching: set[str], depth: int = 0

@@ -1019,6 +1019,21 @@ class Evaluator:
                 return None
         return tops.pop() if tops else None
 
+    def framework_lm_class(self, cls: Scope) -> bool:
+        """Whether the class ``cls`` derives, directly or through classes of the tree, from a framework's language-model
+        base class (``clients.FRAMEWORK_LM_BASES``: ``dspy.LM``, ``dspy.OpenAI``, ...)."""
+        todo, seen = [cls], 0
+        while todo and seen < 8:
+            here = todo.pop()
+            seen += 1
+            for base in here.bases:
+                value = self.value(base, here.parent or here)
+                if isinstance(value, Ref) and clients.FRAMEWORK_LM_BASES.match(value.qname):
+                    return True
+                if isinstance(value, Class) and (found := self.scopes.get(value.key)) is not None:
+                    todo.append(found)
+        return False
+
     def overridden(self, fn_key: str) -> list[str]:
         """Methods of the tree's base classes that the method ``fn_key`` overrides (nearest per base branch): a call
         typed as the base (``def step(llm: BaseLLM): llm.chat(...)``) reaches this implementation. Loads nothing."""

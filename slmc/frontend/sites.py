@@ -77,6 +77,8 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         client = ev.module_client(callee.qname)
         if client is None and callee.qname in clients.HTTP_FUNCTIONS:
             client = Client("http", "http", (callee.qname.rsplit(".", 1)[-1],))
+    if client is None and callee is None and (inherited := _framework_transport(ev, call, scope)) is not None:
+        return Site(info, SiteKind.REQUEST, client=inherited[0], api=inherited[1])
     if client is None and callee is None:
         client = _duck_client(ev, call, scope)
         if client is None and isinstance(call.func, cst.Name | cst.Attribute):
@@ -152,6 +154,26 @@ def _signature_prompt(ev: Evaluator, client: Client, call: cst.Call, scope: Scop
             parts.extend(value or (PromptPart(name, hole=True),))  # nothing static known: the field's name as the hole
     out = [Message("system", (PromptPart(doc.strip()),))] if doc.strip() else []
     return out + ([Message("user", tuple(parts))] if parts else [])
+
+
+def _framework_transport(ev: Evaluator, call: cst.Call, scope: Scope) -> tuple[str, str] | None:
+    """``self.request(prompt)`` in a subclass of a framework's LM base that defines no such method: the framework's
+    inherited transport sends the request (family from the base's qualified name, the method as the api)."""
+    func = call.func
+    fn = scope.enclosing_function()
+    if not (
+        isinstance(func, cst.Attribute)
+        and isinstance(func.value, cst.Name)
+        and func.attr.value in clients.FRAMEWORK_LM_TRANSPORTS
+        and fn is not None
+        and fn.params
+        and func.value.value == fn.params[0].name.value
+    ):
+        return None
+    cls = fn.enclosing_class()
+    if cls is None or not ev.framework_lm_class(cls):
+        return None
+    return "dspy", func.attr.value
 
 
 def _duck_client(ev: Evaluator, call: cst.Call, scope: Scope) -> Client | None:
