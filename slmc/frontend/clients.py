@@ -87,6 +87,8 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "smolagents.CodeAgent": ClientKind("smolagents", "smol-agent"),
     "smolagents.ToolCallingAgent": ClientKind("smolagents", "smol-agent"),
     "smolagents.MultiStepAgent": ClientKind("smolagents", "smol-agent"),
+    # DSPy's LM client: ``lm("prompt")`` / ``lm(messages=[...])`` sends a request (LiteLLM underneath)
+    **{name: ClientKind("dspy", "dspy-lm") for name in ("dspy.LM", "dspy.clients.LM", "dspy.clients.lm.LM")},
     # DSPy predictors: calling one runs its Signature (docstring + fields) as a prompt on the configured LM
     **{
         f"dspy.{name}": ClientKind("dspy", "dspy-predict")
@@ -242,6 +244,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "crew-task": {p: p for p in ("execute", "execute_sync", "execute_async")},
     "smol-agent": {"run": "run", "": "__call__"},
     "dspy-predict": {p or "": p or "__call__" for p in ("", "forward", "acall", "aforward")},
+    "dspy-lm": {p or "": p or "__call__" for p in ("", "forward", "acall", "aforward")},
 }
 
 # Client kinds whose "requests" are calls of a framework's own wrapper (crewAI ``Crew.kickoff``).
