@@ -37,8 +37,8 @@ class Site:
     callee: str | None = None  # project function key (candidate wrapper-call)
     args: list[cst.Arg] = field(default_factory=list)
     passed: str | None = None  # a project function handed to the callee, which calls it (``retry(ask, prompt)``)
-    declared: bool = False  # the prompt is declared on the framework object called (a DSPy Signature), not forwarded
     passed_args: list[cst.Arg] = field(default_factory=list)
+    declared: bool = False  # the prompt is declared on the framework object called (a DSPy Signature), not forwarded
 
     @property
     def key(self) -> int:
@@ -150,15 +150,15 @@ def _signature_prompt(ev: Evaluator, client: Client, call: cst.Call, scope: Scop
             parts.append(PromptPart("\n"))
         parts.append(PromptPart((said or name.replace("_", " ").capitalize() + ":") + " "))
         if io == "input":
-            value = [p for p in ev.text(given[name], scope).parts if p.text] if name in given else []
-            parts.extend(value or (PromptPart(name, hole=True),))  # nothing static known: the field's name as the hole
+            filled = [p for p in ev.text(given[name], scope).parts if p.text] if name in given else []
+            parts.extend(filled or (PromptPart(name, hole=True),))  # nothing static known: the field's name as the hole
     out = [Message("system", (PromptPart(doc.strip()),))] if doc.strip() else []
     return out + ([Message("user", tuple(parts))] if parts else [])
 
 
 def _framework_transport(ev: Evaluator, call: cst.Call, scope: Scope) -> tuple[str, str] | None:
     """``self.request(prompt)`` in a subclass of a framework's LM base that defines no such method: the framework's
-    inherited transport sends the request (family from the base's qualified name, the method as the api)."""
+    inherited transport sends the request (the method is the api)."""
     func = call.func
     fn = scope.enclosing_function()
     if not (
