@@ -87,6 +87,17 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "smolagents.CodeAgent": ClientKind("smolagents", "smol-agent"),
     "smolagents.ToolCallingAgent": ClientKind("smolagents", "smol-agent"),
     "smolagents.MultiStepAgent": ClientKind("smolagents", "smol-agent"),
+    # DSPy's LM client: ``lm("prompt")`` / ``lm(messages=[...])`` sends a request (LiteLLM underneath)
+    **{name: ClientKind("dspy", "dspy-lm") for name in ("dspy.LM", "dspy.clients.LM", "dspy.clients.lm.LM")},
+    # DSPy predictors: calling one runs its Signature (docstring + fields) as a prompt on the configured LM
+    **{
+        f"dspy.{name}": ClientKind("dspy", "dspy-predict")
+        for name in (
+            *("Predict", "ChainOfThought", "ChainOfThoughtWithHint", "ReAct", "ProgramOfThought", "CodeAct"),
+            *("MultiChainComparison", "TypedPredictor", "TypedChainOfThought", "predict.Predict"),
+            *("predict.ChainOfThought", "predict.ReAct", "functional.TypedPredictor"),
+        )
+    },
     "boto3.session.Session": ClientKind("aws", "boto3-session"),
     # the same classes under the module paths an SDK subclass imports them from
     "google.generativeai.generative_models.GenerativeModel": ClientKind("google", "gemini-model"),
@@ -232,10 +243,27 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     },
     "crew-task": {p: p for p in ("execute", "execute_sync", "execute_async")},
     "smol-agent": {"run": "run", "": "__call__"},
+    "dspy-predict": {p or "": p or "__call__" for p in ("", "forward", "acall", "aforward")},
+    "dspy-lm": {p or "": p or "__call__" for p in ("", "forward", "acall", "aforward")},
 }
 
 # Client kinds whose "requests" are calls of a framework's own wrapper (crewAI ``Crew.kickoff``).
-FRAMEWORK_WRAPPER_KINDS = frozenset({"crew", "crew-task", "smol-agent"})
+FRAMEWORK_WRAPPER_KINDS = frozenset({"crew", "crew-task", "smol-agent", "dspy-predict"})
+# Framework wrappers whose prompt is declared on the object they are called on (a DSPy Signature: docstring and
+# fields): the call's arguments fill the declared fields, so no caller forwards a prompt through such a call.
+DECLARED_PROMPT_KINDS = frozenset({"dspy-predict"})
+# Language-model base classes of a framework whose predictors call a method of every LM they are configured with:
+# a subclass's ``__call__`` / ``forward`` is a calling API although no code of the tree calls it (``dspy.LM``,
+# the legacy ``dspy.OpenAI`` / ``dspy.HFModel`` / ``dspy.dsp.modules.lm.LM`` families).
+FRAMEWORK_LM_BASES = lazy(
+    r"^dspy\.(?:\w+\.)*(?:LM|BaseLM|GPT3|OpenAI|AzureOpenAI|HFModel|HFClientTGI|HFClientVLLM|OllamaLocal|Together"
+    r"|Anthropic|Claude|Google|GoogleVertexAI|Cohere|Databricks|Mistral|Bedrock|AWSModel)$"
+)
+FRAMEWORK_LM_ENTRIES = frozenset({"__call__", "forward", "aforward"})
+# Their inherited transport methods: ``self.request(prompt)`` in a subclass that does not define it sends the request.
+FRAMEWORK_LM_TRANSPORTS = frozenset({"request", "basic_request"})
+# DSPy Signature fields: class-level ``name = dspy.InputField(prefix=..., desc=...)`` / ``dspy.OutputField(...)``.
+SIGNATURE_FIELDS = {"InputField": "input", "OutputField": "output"}
 # Constructors that declare a framework task: the framework turns the object into LLM calls (crewAI ``Task(...)``).
 FRAMEWORK_TASKS = frozenset({"crewai.Task", "crewai.task.Task"})
 
@@ -436,7 +464,7 @@ PREFILTER_TEXTS = (
     "bedrock", "genai", "generativeai", "vertexai", "ollama", "cohere", "mistral", "groq", "huggingface_hub",
     "/chat/completions", "/completions", "/v1/messages", "/generate", "/api/chat", "crewai", "dashscope", "qianfan",
     "zhipuai", "sparkai", "volcengine", "mlx_lm", "mlx_vlm", "http.client", "HTTPSConnection", "smolagents", "urlopen",
-    "xai_sdk", "watsonx",
+    "xai_sdk", "watsonx", "dspy",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")
 _WHOLE_WORDS = lazy("|".join(rf"\b{re.escape(w)}\b" for w in PREFILTER_WORDS))

@@ -1147,6 +1147,10 @@ class Analysis:
                 scope = self.ev.scopes.get(key)
                 if scope is None or scope.kind != "function":
                     continue
+                if n == 0 and inside.get(key) and self._framework_lm_entry(scope):
+                    new.add(key)  # ``class MyLM(dspy.LM): def __call__(self, prompt)``: the framework calls it
+                    self.why[key] = "entry method a framework's LM base class calls"
+                    continue
                 if n == 0:
                     every = self.ev.overrides(key)
                     impls = [i for i in every if i in reaching]
@@ -1260,7 +1264,7 @@ class Analysis:
                         flow=self.flow,
                     )
                     for s in direct
-                    if not self._authors_wrapper_call(s) and not self._fills_own_template(s)
+                    if not self._authors_wrapper_call(s) and not self._fills_own_template(s) and not s.declared
                 )
                 direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
                 if private:
@@ -1309,6 +1313,13 @@ class Analysis:
         return {
             key for key in wrappers if not inside.get(key) and not self._model_interface(key, reaching, inside, apis)
         }
+
+    def _framework_lm_entry(self, scope: Scope) -> bool:
+        """Whether ``scope`` is the method a framework calls on its language models (``__call__`` / ``forward``) in a
+        class deriving from that framework's LM base class (``dspy.LM``): the framework's predictors call it, so it
+        is a calling API even when no code of the tree does."""
+        cls = scope.enclosing_class()
+        return cls is not None and scope.name in clients.FRAMEWORK_LM_ENTRIES and self.ev.framework_lm_class(cls)
 
     def _holds_model_call(
         self, key: str, inside: dict[str, list[Site]], apis: set[str], iface: str, reaching: set[str], depth: int = 0
@@ -1503,7 +1514,9 @@ class Analysis:
         function authors a task prompt around its caller's data rather than forwarding the caller's prompt."""
         if site.key in self._authored:
             return self._authored[site.key]
-        self._authored[site.key] = False
+        self._authored[site.key] = site.declared  # a DSPy Signature: the prompt is written where it is declared
+        if site.declared:
+            return True
         for a in site.info.node.args:
             try:
                 text = self.ev.text(a.value, site.info.scope)
@@ -1796,6 +1809,8 @@ class Analysis:
                     if not impls or any(fwd[i] for i in impls):
                         got = set(_param_names(scope))
                 for site in own:
+                    if site.declared:
+                        continue  # ``self.predict(question=q)``: fills the fields of a prompt the framework declares
                     if site.site != SiteKind.WRAPPER_CALL or site.callee is None:
                         if self._fills_own_template(site):
                             continue  # the parameters fill the slots of a prompt template the function writes

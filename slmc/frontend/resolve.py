@@ -1200,6 +1200,21 @@ class Evaluator:
                 return None
         return tops.pop() if tops else None
 
+    def framework_lm_class(self, cls: Scope) -> bool:
+        """Whether the class ``cls`` derives, directly or through classes of the tree, from a framework's language-model
+        base class (``clients.FRAMEWORK_LM_BASES``: ``dspy.LM``, ``dspy.OpenAI``, ...)."""
+        todo, seen = [cls], 0
+        while todo and seen < 8:
+            here = todo.pop()
+            seen += 1
+            for base in here.bases:
+                value = self.value(base, here.parent or here)
+                if isinstance(value, Ref) and clients.FRAMEWORK_LM_BASES.match(value.qname):
+                    return True
+                if isinstance(value, Class) and (found := self.scopes.get(value.key)) is not None:
+                    todo.append(found)
+        return False
+
     def overridden(self, fn_key: str) -> list[str]:
         """Methods of the tree's base classes that the method ``fn_key`` overrides (nearest per base branch): a call
         typed as the base (``def step(llm: BaseLLM): llm.chat(...)``) reaches this implementation. Loads nothing."""
@@ -1645,7 +1660,11 @@ class Evaluator:
             for a in call.args
             if a.keyword is not None and a.keyword.value in OPTION_NAMES
         )
-        return Client(kind.family, kind.kind, (), model, kind.is_async, options)
+        prompt_key = None
+        if kind.kind in clients.DECLARED_PROMPT_KINDS:  # ``dspy.Predict(Sig)``: the Signature is its calls' prompt
+            self.keep.append(call)
+            prompt_key = id(call)
+        return Client(kind.family, kind.kind, (), model, kind.is_async, options, prompt_key=prompt_key)
 
     def load_data(self, expr: cst.BaseExpression, scope: Scope) -> Value:
         """``yaml.safe_load(open("prompts.yaml"))`` / ``json.load(f)``: the file's data, strings as template text."""
@@ -1853,7 +1872,11 @@ class Evaluator:
             if isinstance(body, cst.Name):
                 found = self.bindings_of(body.value, scope)
                 exprs = [b[1] for b in found or () if b[0] == "expr"]
-                if len(exprs) != 1:
+                if len(exprs) > 1:  # ``body = {...chat...}`` / ``else: body = {...completion...}``: every branch
+                    return len(exprs) <= 4 and all(
+                        isinstance(e, cst.Dict) and self._llm_payload(e, scope) for e in exprs
+                    )
+                if not exprs:
                     break
                 body = exprs[0]
             else:

@@ -38,6 +38,7 @@ class Site:
     args: list[cst.Arg] = field(default_factory=list)
     passed: str | None = None  # a project function handed to the callee, which calls it (``retry(ask, prompt)``)
     passed_args: list[cst.Arg] = field(default_factory=list)
+    declared: bool = False  # the prompt is declared on the framework object called (a DSPy Signature), not forwarded
 
     @property
     def key(self) -> int:
@@ -76,6 +77,8 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         client = ev.module_client(callee.qname)
         if client is None and callee.qname in clients.HTTP_FUNCTIONS:
             client = Client("http", "http", (callee.qname.rsplit(".", 1)[-1],))
+    if client is None and callee is None and (inherited := _framework_transport(ev, call, scope)) is not None:
+        return Site(info, SiteKind.REQUEST, client=inherited[0], api=inherited[1])
     run = run_target(call) if client is None and isinstance(callee, Ref) else None
     if run is not None and isinstance(run[0], cst.Name | cst.Attribute) and ev.value(run[0], scope) is None:
         client = _duck_langchain(ev, run[0], run[1], scope)  # asyncio.to_thread(llm.invoke, input=lc_messages)
@@ -111,7 +114,11 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         return None  # the generic invoke endpoint on an embedding model: a look-alike
     kind = SiteKind.FRAMEWORK_TASK if client.kind == "chain" else SiteKind.REQUEST
     if client.kind in clients.FRAMEWORK_WRAPPER_KINDS:  # Crew.kickoff, agent.run: a framework's own wrapper
-        return Site(info, SiteKind.WRAPPER_CALL, client=client.family, api=api, args=resolved.args)
+        site = Site(info, SiteKind.WRAPPER_CALL, client=client.family, api=api, args=resolved.args)
+        if client.kind in clients.DECLARED_PROMPT_KINDS:  # ``self.predict(question=q)`` on ``dspy.Predict(Sig)``
+            site.declared = True
+            site.messages = _signature_prompt(ev, client, call, scope)
+        return site
     site = Site(info, kind, client=client.family, api=api)
     _details(ev, site, client, resolved, scope)
     if site.model and clients.NON_TEXT_MODEL.search(site.model):
@@ -164,6 +171,67 @@ def _langchain_messages(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, d
             if b[0] == "expr" and _langchain_messages(ev, b[1], b[2] if len(b) > 2 else scope, depth + 1):
                 return True
     return False
+
+
+def _signature_prompt(ev: Evaluator, client: Client, call: cst.Call, scope: Scope) -> list[Message]:
+    """A DSPy predictor's prompt as the framework lays it out: the Signature's docstring (its instructions, as the
+    system message), then per input field its prefix (or name) and the value this call passes for it, then per output
+    field its prefix and description (the output contract). The Signature is the predictor constructor's first
+    argument: a class (fields declared in its body) or a string (``"question, context -> answer"``: names only)."""
+    ctor = next((n for n in ev.keep if id(n) == client.prompt_key), None)
+    if not isinstance(ctor, cst.Call):
+        return []
+    owner = _scope_of(ev, ctor) or scope
+    signature = arg(ctor, "signature", 0)
+    value = ev.value(signature, owner) if signature is not None else None
+    doc = ""
+    fields: list[tuple[str, str, str]] = []  # (name, "input" | "output", prefix and description)
+    if isinstance(value, Class) and (cls := ev.scopes.get(value.key)) is not None:
+        doc = cls.docstring or ""
+        for name, bindings in cls.bindings.items():
+            expr = next((b[1] for b in bindings if b[0] == "expr" and isinstance(b[1], cst.Call)), None)
+            io = clients.SIGNATURE_FIELDS.get((dotted(expr.func) or "").rsplit(".", 1)[-1]) if expr else None
+            if expr is None or io is None:
+                continue
+            said = [ev.static_str(arg(expr, key), cls) or "" for key in ("prefix", "desc")]
+            fields.append((name, io, " ".join(t.strip() for t in said if t.strip())))
+    elif isinstance(value, Const) and isinstance(value.value, str) and "->" in value.value:
+        ins, _, outs = value.value.partition("->")
+        for io, names in (("input", ins), ("output", outs)):
+            fields += [(n.split(":")[0].strip(), io, "") for n in names.split(",") if n.split(":")[0].strip()]
+    if not doc and not fields:
+        return []
+    given = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    parts: list[PromptPart] = []
+    for name, io, said in fields:
+        if parts:
+            parts.append(PromptPart("\n"))
+        parts.append(PromptPart((said or name.replace("_", " ").capitalize() + ":") + " "))
+        if io == "input":
+            filled = [p for p in ev.text(given[name], scope).parts if p.text] if name in given else []
+            parts.extend(filled or (PromptPart(name, hole=True),))  # nothing static known: the field's name as the hole
+    out = [Message("system", (PromptPart(doc.strip()),))] if doc.strip() else []
+    return out + ([Message("user", tuple(parts))] if parts else [])
+
+
+def _framework_transport(ev: Evaluator, call: cst.Call, scope: Scope) -> tuple[str, str] | None:
+    """``self.request(prompt)`` in a subclass of a framework's LM base that defines no such method: the framework's
+    inherited transport sends the request (the method is the api)."""
+    func = call.func
+    fn = scope.enclosing_function()
+    if not (
+        isinstance(func, cst.Attribute)
+        and isinstance(func.value, cst.Name)
+        and func.attr.value in clients.FRAMEWORK_LM_TRANSPORTS
+        and fn is not None
+        and fn.params
+        and func.value.value == fn.params[0].name.value
+    ):
+        return None
+    cls = fn.enclosing_class()
+    if cls is None or not ev.framework_lm_class(cls):
+        return None
+    return "dspy", func.attr.value
 
 
 def _duck_client(ev: Evaluator, call: cst.Call, scope: Scope) -> Client | None:
