@@ -401,6 +401,9 @@ class Analysis:
             if site.callee not in found or site.callee in holding:
                 continue
             impls = [i for i in self.ev.implementations(site.callee) if i in self.ev.scopes]
+            owner = _owner(site.info.scope)
+            if owner is not None and not self._in_test(owner.key):
+                impls = [i for i in impls if not self._in_test(i)]  # test doubles make no base a dispatcher
             reach = [i for i in impls if i in found]
             if not reach or not _minority(len(reach), len(impls)):
                 continue
