@@ -32,7 +32,7 @@ from slmc.frontend import syntax as cst
 from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
 from slmc.frontend.resolve import Evaluator, Project, run_target, tool_names
-from slmc.frontend.sites import Site, classify, input_messages, labels_from_prompt
+from slmc.frontend.sites import Site, classify, fluent_messages, input_messages, labels_from_prompt
 from slmc.frontend.values import Client, Function, Instance, Text
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
@@ -1462,6 +1462,14 @@ class Analysis:
             except RecursionError:
                 continue
             if len("".join(text.static().split())) >= _AUTHORED_CHARS:
+                self._authored[site.key] = True
+                break
+            try:  # messages from a fluent builder (``Builder().add_system_message(TEMPLATE.format(...))...build()``)
+                built = fluent_messages(self.ev, a.value, site.info.scope) or []
+            except RecursionError:
+                continue
+            static = "".join(p.text for m in built for p in m.parts if not p.hole)
+            if len("".join(static.split())) >= _AUTHORED_CHARS:
                 self._authored[site.key] = True
                 break
         return self._authored[site.key]

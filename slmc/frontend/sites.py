@@ -562,6 +562,12 @@ def _fluent_messages(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> l
     return [_message(role, ev.text(text, s)) for role, text, s in reversed(found)]
 
 
+def fluent_messages(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> list[Message] | None:
+    """The messages of a fluent builder chain an expression (or the local it names) holds; None when it is none."""
+    r, rs = _resolve_expr(ev, expr, scope)
+    return _fluent_messages(ev, r, rs)
+
+
 def _builder_return(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> tuple[cst.BaseExpression, Scope] | None:
     """A call of a project function that builds a prompt (``self.render_system_message()``): its one return
     expression, in the function's scope (its parameters stay holes)."""
