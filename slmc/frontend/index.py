@@ -333,12 +333,26 @@ class _Indexer(cst.CSTVisitor):
                     # ``url, headers = self._prepare(path)``: element i of what the call returns
                     self.scope.bind(el.value.value, ("unpack", value, self.scope, i))
                     continue
+                if (
+                    inner is None
+                    and isinstance(value, cst.Call)
+                    and kind == "expr"
+                    and isinstance(el.value, cst.Attribute)
+                    and isinstance(el.value.value, cst.Name)
+                ):
+                    # ``self._send, self._send_async = make_senders(cfg)``: element i of what the call returns
+                    self._bind_self_attr(el.value, value, "unpack", i)
+                    continue
                 self._bind_target(el.value, inner, kind)
 
-    def _bind_self_attr(self, target: cst.Attribute, value: cst.BaseExpression | None, kind: str) -> None:
+    def _bind_self_attr(
+        self, target: cst.Attribute, value: cst.BaseExpression | None, kind: str, index: int | None = None
+    ) -> None:
         func = self.scope.enclosing_function()
         cls = func.enclosing_class() if func is not None else None
-        binding = (kind, value, self.scope) if value is not None else ("unknown",)
+        binding: Binding = (kind, value, self.scope) if value is not None else ("unknown",)
+        if index is not None and value is not None:
+            binding = (kind, value, self.scope, index)
         name = target.value.value  # type: ignore[union-attr]
         if func is not None and (name in func.globals_ or not _is_local(func, name)):
             # ``_state.session = make_session()`` on a module-level object (``threading.local()``), set in a function

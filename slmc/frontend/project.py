@@ -22,7 +22,7 @@ import tokenize
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from slmc.compiler.sourcefiles import SourceFile, read_source, walk_sources
@@ -32,7 +32,7 @@ from slmc.frontend import syntax as cst
 from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
 from slmc.frontend.resolve import Evaluator, Project, run_target, tool_names
-from slmc.frontend.sites import Site, classify, input_messages, labels_from_prompt
+from slmc.frontend.sites import Site, classify, fluent_messages, input_messages, labels_from_prompt
 from slmc.frontend.values import Client, Function, Instance, Text
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
@@ -54,6 +54,7 @@ MAX_BYTES = 2_000_000
 MAX_LINES = 50_000
 LARGE_FILE_SECONDS = 20.0
 SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", "node_modules", ".tox", ".mypy_cache", "build", "dist", ".eggs"}
+_DISTRIBUTION_FILES = ("pyproject.toml", "setup.py", "setup.cfg")  # a folder holding one is an import root
 # Request options a wrapper-call may pass for its wrapper to forward (what the answer is: tools, a schema, a limit);
 # ``format`` and the like are left out: a wrapper's own ``format=`` parameter seldom means the request's.
 _CARRIED_OPTIONS = frozenset(
@@ -111,6 +112,7 @@ class Analysis:
     _calls_index: tuple[int, dict[str, list[Site]]] | None = None  # (sites seen, callee key -> its calls)
     _authored: dict[int, bool] = field(default_factory=dict)  # site key -> whether its prompt holds authored text
     _authored_call: dict[int, bool] = field(default_factory=dict)  # wrapper-call key -> whether it writes a task prompt
+    _dist_dirs: dict[str, bool] = field(default_factory=dict)  # folder (relative) -> whether it holds a build file
 
     def __post_init__(self) -> None:
         self.project = Project(self.root, loader=self._load)
@@ -128,6 +130,28 @@ class Analysis:
             short = ".".join(parts[len(parts) - 1 - parts[::-1].index("src") + 1 :])
             if short and short not in self.project.known:
                 self.project.aliases.setdefault(short, name)
+        elif path is not None:  # a monorepo: packages/<dist>/<pkg>/..., each <dist> with its own pyproject.toml
+            depth = self._distribution_depth(relpath)
+            short = ".".join(parts[depth:]) if 0 < depth < len(parts) else ""
+            if short and short not in self.project.known:
+                self.project.aliases.setdefault(short, name)
+
+    def _distribution_depth(self, relpath: str) -> int:
+        """How many leading folders of ``relpath`` lie above the module's import root: the deepest folder below the
+        analysed root that holds a distribution's build file (``pyproject.toml``, ``setup.py``, ``setup.cfg``); 0 when
+        none does. Folders are looked at once."""
+        folders = PurePosixPath(relpath).parts[:-1]
+        for depth in range(len(folders), 0, -1):
+            key = "/".join(folders[:depth])
+            if key not in self._dist_dirs:
+                folder = self.root.joinpath(*folders[:depth])
+                try:
+                    self._dist_dirs[key] = any((folder / n).is_file() for n in _DISTRIBUTION_FILES)
+                except OSError:
+                    self._dist_dirs[key] = False
+            if self._dist_dirs[key]:
+                return depth
+        return 0
 
     def text(self, f: _File) -> str | None:
         if f.source is not None or f.unreadable:
@@ -423,6 +447,9 @@ class Analysis:
             if site.callee not in found or site.callee in holding:
                 continue
             impls = [i for i in self.ev.implementations(site.callee) if i in self.ev.scopes]
+            owner = _owner(site.info.scope)
+            if owner is not None and not self._in_test(owner.key):
+                impls = [i for i in impls if not self._in_test(i)]  # test doubles make no base a dispatcher
             reach = [i for i in impls if i in found]
             if not reach or not _minority(len(reach), len(impls)):
                 continue
@@ -1523,6 +1550,14 @@ class Analysis:
             except RecursionError:
                 continue
             if len("".join(text.static().split())) >= _AUTHORED_CHARS:
+                self._authored[site.key] = True
+                break
+            try:  # messages from a fluent builder (``Builder().add_system_message(TEMPLATE.format(...))...build()``)
+                built = fluent_messages(self.ev, a.value, site.info.scope) or []
+            except RecursionError:
+                continue
+            static = "".join(p.text for m in built for p in m.parts if not p.hole)
+            if len("".join(static.split())) >= _AUTHORED_CHARS:
                 self._authored[site.key] = True
                 break
         else:

@@ -439,7 +439,26 @@ class Evaluator:
             return self.param_value(b[1], b[2])
         if kind == "annot":
             return self.instance_of(b[1], b[2])
+        if kind == "unpack" and len(b) > 3 and isinstance(b[1], cst.Call):
+            return self.unpacked_value(b[1], b[2], b[3])
         return None
+
+    def unpacked_value(self, call: cst.Call, scope: Scope, index: int) -> Value:
+        """Element ``index`` of the tuple a project function returns (``send, send_async = make_senders(cfg)`` with
+        ``return (_send, _send_async)``): only objects worth following (functions, clients, instances)."""
+        callee = self.resolve_call(call, scope).callee
+        fn = self.scopes.get(callee.key) if isinstance(callee, Function) else None
+        if fn is None:
+            return None
+        values = [
+            self.value(r.elements[index].value, fn)
+            for r in fn.returns
+            if isinstance(r, cst.Tuple)
+            and len(r.elements) > index
+            and not isinstance(r.elements[index], cst.StarredElement)
+        ]
+        interesting = [v for v in values if isinstance(v, _INTERESTING)]
+        return self.merge(interesting) if interesting else None
 
     def param_value(self, param: cst.Param, scope: Scope) -> Value:
         cls = scope.enclosing_class()

@@ -590,6 +590,9 @@ def _input_messages(
             isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.Add) and _is_list_sum(inner)
         ):
             return _input_messages(ev, inner, rs, role, only_text)
+    chained = _fluent_messages(ev, r, rs) if not only_text else None
+    if chained:
+        return chained
     built = _builder_return(ev, r, rs)
     if built is not None and isinstance(built[0], cst.List | cst.Tuple | cst.BinaryOperation):
         return _input_messages(ev, built[0], built[1], role, only_text)  # messages = self.build_messages(task)
@@ -617,6 +620,41 @@ def _item_written(ev: Evaluator, name: str, scope: Scope) -> list[Message]:
         if any(not p.hole and p.text.strip() for p in msg.parts):
             out.append(msg)
     return out
+
+
+# ``add_system_message`` / ``with_user_msg`` / ``append_assistant_message``: one message of a role added by a builder
+_ROLE_METHOD = re.compile(
+    r"(?:add|with|append|push)_?(system|user|human|assistant|ai|developer)_?(?:message|msg)", re.I
+)
+
+
+def _fluent_messages(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> list[Message] | None:
+    """A fluent message builder (``Builder().add_system_message(a).add_user_message(b).build()``, also when the
+    chain is kept in a local first): one message per role method with its text, in order; None when there is none."""
+    found: list[tuple[str, cst.BaseExpression, Scope]] = []
+    cur, cs = expr, scope
+    for _ in range(40):
+        if isinstance(cur, cst.Call) and isinstance(cur.func, cst.Attribute):
+            m = _ROLE_METHOD.fullmatch(cur.func.attr.value)
+            if m is not None and cur.args and not cur.args[0].star:
+                found.append((_ROLES[m.group(1).lower()], cur.args[0].value, cs))
+            cur = cur.func.value
+        elif isinstance(cur, cst.Name):
+            nxt, ns = _resolve_expr(ev, cur, cs)
+            if nxt is cur:
+                break
+            cur, cs = nxt, ns
+        else:
+            break
+    if not found:
+        return None
+    return [_message(role, ev.text(text, s)) for role, text, s in reversed(found)]
+
+
+def fluent_messages(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> list[Message] | None:
+    """The messages of a fluent builder chain an expression (or the local it names) holds; None when it is none."""
+    r, rs = _resolve_expr(ev, expr, scope)
+    return _fluent_messages(ev, r, rs)
 
 
 def _builder_return(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> tuple[cst.BaseExpression, Scope] | None:
