@@ -45,6 +45,14 @@ ENUM_FEATURES = (
     "default",  # the description names it as the default
     "first",  # the first option
 )
+OPTIONS_FEATURES = (  # each option of an ``options`` parameter (an array of an enum's values), chosen or not
+    "bias",
+    "literal",  # the option written whole in the request
+    "words",  # share of the option's words in the request
+    "stems",  # share of the option's words whose first four letters start a request word ("carbs": Carbohydrates)
+    "default",  # the description names it as the default
+    "share",  # 1 / the number of options (a long list's option is seldom taken)
+)
 _WORD = re.compile(r"[A-Za-z]+|\d+")
 _STOP = frozenset(
     [
@@ -182,6 +190,48 @@ def enum_features(request: str, param: Param) -> list[list[float]]:
             ]
         )
     return out
+
+
+def options_features(request: str, param: Param) -> list[list[float]]:
+    """The OPTIONS_FEATURES of each option of ``param`` (an ``options`` parameter)."""
+    enum = enum_features(request, param)
+    stems = {w[:4] for w in _words(request) if len(w) >= 4}
+    out = []
+    for option, (literal, words, default, _) in zip(param.enum, enum, strict=True):
+        own = [w for w in _words(_option_text(option)) if w not in _STOP] or _words(_option_text(option))
+        stem = (sum(w[:4] in stems for w in own if len(w) >= 4) / len(own)) if own else 0.0
+        out.append([1.0, literal, words, max(stem, words), default, 1.0 / len(param.enum)])
+    return out
+
+
+def mention_order(request: str, param: Param, picks: list[int]) -> list[int]:
+    """``picks`` (options of ``param``) in the order the request first writes a word of each (the word, or its first
+    four letters for a word of four or more: "rebound" for Rebounds); options it does not write last, in order."""
+    words = _words(request)
+
+    def first(j: int) -> int:
+        own = _words(_option_text(param.enum[j]))
+        at = [i for i, w in enumerate(words) for o in own if w == o or (len(o) >= 4 and w[:4] == o[:4])]
+        return min(at) if at else len(words)
+
+    return sorted(picks, key=lambda j: (first(j), j))
+
+
+def options_taken(spec: dict[str, Any], feats: list[list[float]]) -> list[float]:
+    """P(each option is taken) under the options model."""
+    return [presence(spec, f) for f in feats]
+
+
+def fit_options(rows: list[tuple[list[float], bool]], seed: int = 0) -> dict[str, Any] | None:
+    """A logistic P(an option is taken) over OPTIONS_FEATURES (each option of the teacher's ``options`` arguments,
+    whether the teacher took it), or None when the rows hold one outcome only."""
+    if len({y for _, y in rows}) < 2:
+        return None
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=1.0, max_iter=2000, random_state=seed, fit_intercept=False)
+    model.fit([x for x, _ in rows], [int(y) for _, y in rows])
+    return {"features": list(OPTIONS_FEATURES), "coef": [float(c) for c in model.coef_[0]]}
 
 
 def fit_ranker(
@@ -388,7 +438,7 @@ PRESENCE_FEATURES = (
     "best",  # the value ranker's best score for it (0 for a boolean)
     "spare_numbers",  # numbers of the request beyond the required numeric parameters (numeric parameters)
     "boolean",
-    "enum",
+    "enum",  # an enum or options parameter
     "number",
     "string",
 )
@@ -413,7 +463,7 @@ def presence_features(request: str, tool: Tool, param: Param, best: float) -> li
         best,
         float(spare > 0) if param.kind in ("integer", "number") else 0.0,
         float(param.kind == "boolean"),
-        float(param.kind == "enum"),
+        float(param.kind in ("enum", "options")),
         float(param.kind in ("integer", "number")),
         float(param.kind in ("span", "list")),
     ]

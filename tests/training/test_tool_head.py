@@ -544,3 +544,60 @@ def test_heads_only_training_runs_its_epochs_past_the_budget(tmp_path: Path) -> 
         time_budget=0.0,
     )
     assert one_layer.steps == 1
+
+
+def test_date_arguments_are_rewritten_in_the_format_their_description_names():
+    """A span the head points into a date is written as the date in the parameter's format (its year read where the
+    request gives it); the string ranker chooses a date parameter's value among the request's dates only."""
+    from slmc.training.tool_head import _string_candidates
+    from slmc.training.tool_values import span_candidates
+
+    request = "move it from Oct 2nd to Oct 9th, 2019 for ana"
+    fmt = "in the format of 'YYYY-MM-DD'"
+    props = {
+        "start": {"type": "string", "description": f"First day, {fmt}."},
+        "end": {"type": "string", "description": f"Last day, {fmt}."},
+        "who": {"type": "string", "description": "Who moves."},
+    }
+    tools = [{"type": "function", "function": {"name": "move", "parameters": {"type": "object", "properties": props}}}]
+    (tool,) = read_tools(tools)
+    head = ToolCallHead.__new__(ToolCallHead)
+    head._enc = _PeakedEncoder(request, {"start": [("2nd", 8.0)], "end": [("9th,", 8.0)], "who": [("ana", 8.0)]})
+    head._chooser = None
+    head._rankers = dict.fromkeys(("number", "enum", "span", "presence"))
+    args, confidence, reason = head._arguments(tool, request, 1.0)
+    assert reason is None and confidence > 0.0
+    assert args == {"start": "2019-10-02", "end": "2019-10-09", "who": "ana"}
+    general = span_candidates(request)
+    dates = _string_candidates(request, tool.param("start"), general)
+    assert [request[a:b] for a, b in dates] == ["Oct 2nd", "Oct 9th, 2019"]
+    assert _string_candidates(request, tool.param("who"), general) == general
+    assert _string_candidates("move it for ana", tool.param("start"), general) == general  # no date written
+
+
+def test_options_arguments_take_the_options_the_request_names():
+    """An array of an enum's values is filled with each option the options model takes, in the order the request
+    names them; the call's confidence carries every option's decision; without an options model it falls back."""
+    from slmc.training.tool_values import fit_options, options_features
+
+    props = {
+        "where": {"type": "string", "description": "The city."},
+        "extras": {"type": "array", "items": {"type": "string", "enum": ["Patio", "Wi-Fi", "Parking"]}},
+    }
+    schema = {"type": "object", "properties": props, "required": ["where", "extras"]}
+    (tool,) = read_tools([{"type": "function", "function": {"name": "find_cafe", "parameters": schema}}])
+    extras = tool.param("extras")
+    rows = []
+    for text, picks in [("a patio", {0}), ("parking and wi-fi", {1, 2}), ("parking", {2}), ("wi-fi, patio", {0, 1})]:
+        rows += [(f, j in picks) for j, f in enumerate(options_features(text, extras))]
+    request = "a cafe in lima with parking and a patio"
+    head = ToolCallHead.__new__(ToolCallHead)
+    head._enc = _PeakedEncoder(request, {"where": [("lima", 8.0)], "extras": []})
+    head._chooser = None
+    head._rankers = {**dict.fromkeys(("number", "enum", "span", "presence")), "options": fit_options(rows)}
+    args, confidence, reason = head._arguments(tool, request, 1.0)
+    assert reason is None and args == {"where": "lima", "extras": ["Parking", "Patio"]}
+    assert 0.0 < confidence < 1.0
+    head._rankers["options"] = None
+    _, confidence, reason = head._arguments(tool, request, 1.0)
+    assert confidence == 0.0 and "extras" in reason

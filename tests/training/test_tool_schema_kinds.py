@@ -72,3 +72,25 @@ def test_a_percent_is_its_fraction_when_the_span_takes_the_sign() -> None:
     assert value_from_span(request[slice(*find_span(request, 0.07, "number"))], "number") == 0.07
     assert value_from_span("12.5 %", "number") == 0.125
     assert value_from_span("5%", "integer") is None  # a fraction is no integer
+
+
+def test_arrays_of_an_enum_s_values_are_options_chosen_several_at_a_time() -> None:
+    params = _params(
+        {
+            "extras": {"type": "array", "items": {"type": "string", "enum": ["Patio", "Wi-Fi", "Parking"]}},
+            "dupes": {"type": "array", "items": {"type": "string", "enum": ["a", "a"]}},
+            "objects": {"type": "array", "items": {"type": "object", "enum": ["a"], "properties": {}}},
+        }
+    )
+    extras = params["extras"]
+    assert (extras.kind, extras.enum) == ("options", ("Patio", "Wi-Fi", "Parking"))
+    assert params["dupes"].kind == params["objects"].kind == "other"
+    request = "a cafe with free wi-fi and a patio"
+    assert label_argument(request, extras, True, ["Wi-Fi", "Patio"]).picks == (1, 0)
+    assert label_argument(request, extras, True, ["Wi-Fi", "Pool"]).status == "other"  # not an option
+    assert label_argument(request, extras, True, ["Patio", "Patio"]).status == "other"
+    assert label_argument(request, extras, True, []).status == "other"
+    assert label_argument(request, extras, True, "Patio").status == "other"
+    assert label_argument(request, extras, False, None).status == "absent"
+    text, places = extras.options_text("f")
+    assert [text[a:b] for a, b in places] == ["Patio", "Wi-Fi", "Parking"]

@@ -186,3 +186,44 @@ def test_saved_rankers_are_checked() -> None:
     assert not ranker_ok({**good, "features": list(NUMBER_FEATURES)}, ENUM_FEATURES)
     assert not ranker_ok(json.loads('{"features": "x", "coef": true}'), ENUM_FEATURES)
     assert fit_ranker([([[1.0] * len(ENUM_FEATURES)], 0)], ENUM_FEATURES) is None  # no choice to learn from
+
+
+def test_options_are_taken_by_what_the_request_names_and_ordered_as_it_names_them() -> None:
+    from slmc.training.tool_values import fit_options, mention_order, options_features, options_taken
+
+    (tool,) = read_tools(
+        [
+            {
+                "name": "find_place",
+                "parameters": {
+                    "type": "object",
+                    "properties": {
+                        "extras": {
+                            "type": "array",
+                            "items": {"type": "string", "enum": ["Patio", "Wi-Fi", "Parking", "Rebounds"]},
+                        }
+                    },
+                },
+            }
+        ]
+    )
+    extras = tool.param("extras")
+    feats = options_features("a cafe with wifi, rebound stats and a patio", extras)
+    assert [f[1] for f in feats] == [1.0, 0.0, 0.0, 0.0]  # "patio" written whole
+    assert feats[3][3] == 1.0 and feats[2][3] == 0.0  # "rebound" starts like Rebounds; nothing like Parking
+    rows = []
+    for request, picks in [
+        ("a cafe with a patio", {0}),
+        ("somewhere with parking and wi-fi", {1, 2}),
+        ("parking please", {2}),
+        ("a patio and parking", {0, 2}),
+        ("wi-fi only", {1}),
+    ]:
+        rows += [(f, j in picks) for j, f in enumerate(options_features(request, extras))]
+    spec = fit_options(rows)
+    assert spec is not None and spec["features"][0] == "bias"
+    probs = options_taken(spec, options_features("I need parking and a patio", extras))
+    assert [p >= 0.5 for p in probs] == [True, False, True, False]
+    assert mention_order("I need parking and a patio", extras, [0, 2]) == [2, 0]
+    assert mention_order("rebound stats, patio", extras, [0, 1, 3]) == [3, 0, 1]  # Wi-Fi unwritten: last
+    assert fit_options([(f, False) for f, _ in rows]) is None  # one outcome: nothing to learn
