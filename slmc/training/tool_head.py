@@ -47,19 +47,21 @@ from slmc.training.tool_dates import find_dates
 from slmc.training.tool_schema import STATUSES, ArgLabel, Param, Tool, argument_value, label_argument, read_tools
 from slmc.training.tool_values import (
     ENUM_FEATURES,
+    ITEM_FEATURES,
     NUMBER_FEATURES,
     OPTIONS_FEATURES,
     PRESENCE_FEATURES,
     SPAN_FEATURES,
     enum_features,
+    fit_items,
     fit_options,
     fit_presence,
     fit_ranker,
+    item_features,
     mention_order,
     number_candidates,
     number_features,
     options_features,
-    options_taken,
     presence,
     presence_features,
     rank,
@@ -67,6 +69,7 @@ from slmc.training.tool_values import (
     score,
     span_candidates,
     span_features,
+    taken_probs,
 )
 
 TOOL_HEAD_CONFIG = "tool_head.json"
@@ -74,7 +77,8 @@ TOOL_HEAD_WEIGHTS = "tool_head.safetensors"
 TOOL_HEAD_FORMAT = "slmc-tool-head"
 TOOL_HEAD_VERSION = 5  # 2: enum options scored in the parameter's own sequence; 3: number / enum value rankers;
 # 4: the number ranker reads the order among digit-written numbers; 5: the options model (arrays of an enum's values)
-VALUE_MODELS = ("number", "enum", "span", "presence", "options")  # the value models of the head's JSON config
+# and the items model (lists of numbers, their items written apart or together)
+VALUE_MODELS = ("number", "enum", "span", "presence", "options", "items")  # the value models of the head's JSON config
 ENCODER_DIR = "encoder"
 CHOICE_DIR = "choice"  # the pretrained encoder, unchanged, for the bi-encoder tool choice
 CHOICE_METHODS = ("bi", "cross")
@@ -433,6 +437,7 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
     option; for each string argument written in the request, which candidate span (against SPAN_NEGATIVES others)."""
     numbers, enums, strings = [], [], []
     taken: list[tuple[list[float], bool]] = []  # each option of an options argument, and whether the teacher took it
+    members: list[tuple[list[float], bool]] = []  # each number of the request for a list of numbers: an item or not
     rng = random.Random(seed)
     for ex in examples:
         if ex.choice is None:
@@ -452,6 +457,11 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
             elif p.kind == "options" and label.picks:
                 for j, feats in enumerate(options_features(ex.request, p)):
                     taken.append((feats, j in label.picks))
+            elif p.kind == "list" and p.item in ("integer", "number") and (label.items or label.span):
+                cands = number_candidates(ex.request, p.item)
+                inside = [label.span] if label.span is not None else list(label.items)
+                for (a, b, _), feats in zip(cands, item_features(ex.request, p, cands), strict=True):
+                    members.append((feats, any(x <= a and b <= y for x, y in inside)))
             elif p.kind == "span" and label.span is not None:
                 cands = _string_candidates(ex.request, p, span_candidates(ex.request))
                 if tuple(label.span) not in cands:
@@ -466,6 +476,7 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
         "enum": fit_ranker(enums, ENUM_FEATURES, seed),
         "span": fit_ranker(strings, SPAN_FEATURES, seed) if chooser is not None else None,
         "options": fit_options(taken, seed),
+        "items": fit_items(members, seed),
     }
     given = []
     for ex in examples:
@@ -1111,10 +1122,11 @@ class ToolCallHead:
             or not ranker_ok(values.get("span"), SPAN_FEATURES)
             or not ranker_ok(values.get("presence"), PRESENCE_FEATURES)
             or not ranker_ok(values.get("options"), OPTIONS_FEATURES)
+            or not ranker_ok(values.get("items"), ITEM_FEATURES)
         ):
             raise bad(
-                "values must hold the number, enum, span, presence and options models (features and finite weights, "
-                "or null)"
+                "values must hold the number, enum, span, presence, options and items models (features and finite "
+                "weights, or null)"
             )
         self._rankers = {k: values.get(k) for k in VALUE_MODELS}
         self._calibration = config.get("calibration")
@@ -1210,6 +1222,7 @@ class ToolCallHead:
             return []
         out: dict[int, ArgDecision] = {}
         numbers: list[tuple[int, float]] = []  # numeric parameters, each given one of the request's numbers
+        lists: list[tuple[int, float]] = []  # lists of numbers, their items among the numbers the others left
         strings: list[tuple[int, float]] = []  # string parameters, each given a candidate span by the span ranker
         with torch.inference_mode():
             seqs = [enc.seq(text, request, places) for text, places in (_param_text(tool, p) for p in tool.params)]
@@ -1248,6 +1261,8 @@ class ToolCallHead:
                     out[i] = self._options(p, request, prob)
                 elif p.kind in ("integer", "number") and self._rankers["number"] is not None:
                     numbers.append((i, prob))
+                elif p.kind == "list" and p.item in ("integer", "number") and self._rankers.get("items") is not None:
+                    lists.append((i, prob))
                 elif p.kind == "span" and self._rankers["span"] is not None and self._chooser is not None:
                     strings.append((i, prob))
                 else:
@@ -1255,6 +1270,8 @@ class ToolCallHead:
             ranked = {i: _span_candidates(span[i], segment[i], seqs[i], request) for i, _ in spans}
         used: list[tuple[int, int]] = []
         self._numbers(tool, request, numbers, out, used)
+        for i, prob in lists:
+            out[i] = self._number_list(tool.params[i], request, prob, used)
         self._strings(tool, request, strings, out, used)
         # the surest parameter first; each takes its most likely span that gives a value of its kind and that no
         # other argument of the call has taken (two arguments read from one place of the request are one mistake)
@@ -1336,6 +1353,25 @@ class ToolCallHead:
             a, b = pick
             out[i] = ArgDecision(p.name, p.kind, "value", argument_value(request, a, b, p), prob * q)
 
+    def _number_list(self, p: Param, request: str, prob: float, used: list[tuple[int, int]]) -> ArgDecision:
+        """A list of numbers: each number of the request no scalar parameter took that the items model gives
+        P >= 0.5 (the likeliest one when none does), in the request's order; the probability is ``prob`` times that
+        of every number's decision, taken or left."""
+        cands = [c for c in number_candidates(request, p.item) if not any(c[0] < d and a < c[1] for a, d in used)]
+        if not cands:
+            return ArgDecision(p.name, p.kind, "value", None, 0.0, f"argument {p.name!r}: no number left")
+        probs = taken_probs(self._rankers["items"], item_features(request, p, cands))
+        picks = [j for j, q in enumerate(probs) if q >= 0.5] or [max(range(len(probs)), key=probs.__getitem__)]
+        values = []
+        for j, q in enumerate(probs):
+            prob *= q if j in picks else 1.0 - q
+        for j in picks:
+            a, b, v = cands[j]
+            used.append((a, b))
+            plain = float(v).is_integer() and (p.item == "integer" or "." not in request[a:b])
+            values.append(int(v) if plain else v)
+        return ArgDecision(p.name, p.kind, "value", values, prob)
+
     def _options(self, p: Param, request: str, prob: float) -> ArgDecision:
         """An options argument: each option the options model gives P >= 0.5 (the likeliest one when none does), in
         the order the request names them (unnamed ones after, in the schema's order); the probability is ``prob``
@@ -1343,7 +1379,7 @@ class ToolCallHead:
         spec = self._rankers.get("options")
         if spec is None:
             return ArgDecision(p.name, p.kind, "value", None, 0.0, f"argument {p.name!r}: no options model")
-        probs = options_taken(spec, options_features(request, p))
+        probs = taken_probs(spec, options_features(request, p))
         picks = [j for j, q in enumerate(probs) if q >= 0.5] or [max(range(len(probs)), key=probs.__getitem__)]
         for j, q in enumerate(probs):
             prob *= q if j in picks else 1.0 - q

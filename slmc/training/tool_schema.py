@@ -209,6 +209,7 @@ class ArgLabel:
     span: tuple[int, int] | None = None  # characters of the request, for span / integer / number values
     enum_index: int | None = None
     picks: tuple[int, ...] = ()  # the options an ``options`` argument holds (indices into the parameter's enum)
+    items: tuple[tuple[int, int], ...] = ()  # a list of numbers written apart: each item's characters, in order
 
 
 def _numbers(text: str, scaled: bool = False) -> list[tuple[int, int, float]]:
@@ -296,6 +297,10 @@ def label_argument(request: str, param: Param, present: bool, value: Any) -> Arg
         if param.kind == "integer" and isinstance(value, float) and not value.is_integer():
             return ArgLabel("other")
         span = find_span(request, value, param.kind, param.item)
+        if span is None and param.kind == "list" and param.item in ("integer", "number"):
+            items = find_number_items(request, value, param.item)
+            if items:
+                return ArgLabel("value", items=items)
         if span is None and param.date and isinstance(value, str):
             # a date the request writes its own way, rewritten in the format the description asks for
             span = next((ab for *ab, d in find_dates(request) if render(param.date, d) == value.strip()), None)
@@ -303,6 +308,25 @@ def label_argument(request: str, param: Param, present: bool, value: Any) -> Arg
         if span is not None:
             return ArgLabel("value", span=span)
     return ArgLabel("other")
+
+
+def find_number_items(request: str, value: Any, item: str) -> tuple[tuple[int, int], ...]:
+    """Where each number of the teacher's list is written in the request, in order (each after the one before:
+    "from x=1 to x=3" for [1, 3]), or () when one is not there."""
+    if not isinstance(value, list) or not value or len(value) > MAX_LIST or not all(_is_number(v) for v in value):
+        return ()
+    if item == "integer" and not all(float(v).is_integer() for v in value):
+        return ()
+    numbers = _numbers(request, scaled=True)
+    out: list[tuple[int, int]] = []
+    at = 0
+    for v in value:
+        hit = next(((a, b) for a, b, n in numbers if a >= at and n == float(v)), None)
+        if hit is None:
+            return ()
+        out.append(hit)
+        at = hit[1]
+    return tuple(out)
 
 
 def _option_index(param: Param, value: Any) -> int | None:

@@ -53,6 +53,17 @@ OPTIONS_FEATURES = (  # each option of an ``options`` parameter (an array of an 
     "default",  # the description names it as the default
     "share",  # 1 / the number of options (a long list's option is seldom taken)
 )
+ITEM_FEATURES = (  # each number of the request for a list of numbers: one of its items or not
+    "bias",
+    "cue_before",  # a word of the parameter's name / description (its first four letters) among the 4 words before
+    "cue_after",  # ... among the 2 words after
+    "bracketed",  # inside brackets or parentheses
+    "run",  # next to another number with only a comma, "and", "to" or "-" between them
+    "kind_fit",  # written as the items' kind (no "." for integers)
+    "word",  # written as a word
+    "share",  # 1 / the numbers of the request
+)
+_RUN = re.compile(r"^\s*(?:,|;|and|to|-|–|or|&)?\s*(?:and\s+)?(?:[a-z]\s*=\s*)?$", re.I)
 _WORD = re.compile(r"[A-Za-z]+|\d+")
 _STOP = frozenset(
     [
@@ -192,6 +203,42 @@ def enum_features(request: str, param: Param) -> list[list[float]]:
     return out
 
 
+def item_features(request: str, param: Param, cands: list[tuple[int, int, float]]) -> list[list[float]]:
+    """The ITEM_FEATURES of each number of the request (``cands``: ``number_candidates``) for a list parameter."""
+    cue = {w[:4] for w in _content(_words(param.name)) | _content(_words(param.description))}
+    out = []
+    for j, (a, b, _) in enumerate(cands):
+        before = [w[:4] for w in _words(request[max(0, a - 50) : a])[-4:]]
+        after = [w[:4] for w in _words(request[b : b + 30])[:2]]
+        depth = sum(request[:a].count(o) - request[:a].count(c) for o, c in ("[]", "()", "{}"))
+        gaps = []
+        if j > 0:
+            gaps.append(request[cands[j - 1][1] : a])
+        if j + 1 < len(cands):
+            gaps.append(request[b : cands[j + 1][0]])
+        text = request[a:b]
+        digits = any(ch.isdigit() for ch in text)
+        written_float = "." in text or any(ch.isalpha() for ch in text)
+        out.append(
+            [
+                1.0,
+                float(bool(cue & set(before))),
+                float(bool(cue & set(after))),
+                float(depth > 0),
+                float(any(_RUN.match(g) for g in gaps)),
+                float(not written_float if param.item == "integer" else True),
+                float(not digits),
+                1.0 / len(cands),
+            ]
+        )
+    return out
+
+
+def fit_items(rows: list[tuple[list[float], bool]], seed: int = 0) -> dict[str, Any] | None:
+    """A logistic P(a number of the request is an item of the list) over ITEM_FEATURES, or None (one outcome)."""
+    return _fit_binary(rows, ITEM_FEATURES, seed)
+
+
 def options_features(request: str, param: Param) -> list[list[float]]:
     """The OPTIONS_FEATURES of each option of ``param`` (an ``options`` parameter)."""
     enum = enum_features(request, param)
@@ -217,21 +264,25 @@ def mention_order(request: str, param: Param, picks: list[int]) -> list[int]:
     return sorted(picks, key=lambda j: (first(j), j))
 
 
-def options_taken(spec: dict[str, Any], feats: list[list[float]]) -> list[float]:
-    """P(each option is taken) under the options model."""
+def taken_probs(spec: dict[str, Any], feats: list[list[float]]) -> list[float]:
+    """P(each candidate is taken) under a binary model (options, list items): each row's logistic on its own."""
     return [presence(spec, f) for f in feats]
 
 
 def fit_options(rows: list[tuple[list[float], bool]], seed: int = 0) -> dict[str, Any] | None:
     """A logistic P(an option is taken) over OPTIONS_FEATURES (each option of the teacher's ``options`` arguments,
     whether the teacher took it), or None when the rows hold one outcome only."""
+    return _fit_binary(rows, OPTIONS_FEATURES, seed)
+
+
+def _fit_binary(rows: list[tuple[list[float], bool]], names: tuple[str, ...], seed: int) -> dict[str, Any] | None:
     if len({y for _, y in rows}) < 2:
         return None
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(C=1.0, max_iter=2000, random_state=seed, fit_intercept=False)
     model.fit([x for x, _ in rows], [int(y) for _, y in rows])
-    return {"features": list(OPTIONS_FEATURES), "coef": [float(c) for c in model.coef_[0]]}
+    return {"features": list(names), "coef": [float(c) for c in model.coef_[0]]}
 
 
 def fit_ranker(

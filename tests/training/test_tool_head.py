@@ -601,3 +601,30 @@ def test_options_arguments_take_the_options_the_request_names():
     head._rankers["options"] = None
     _, confidence, reason = head._arguments(tool, request, 1.0)
     assert confidence == 0.0 and "extras" in reason
+
+
+def test_a_list_of_numbers_takes_the_items_the_items_model_picks_among_numbers_left():
+    """A list of numbers is read item by item among the numbers no scalar argument took ("from x=1 to x=3" is
+    [1, 3], not one span), in the request's order, the call's confidence carrying every number's decision."""
+    from slmc.training.tool_values import fit_items, item_features, number_candidates
+
+    props = {
+        "n": {"type": "integer", "description": "Number of steps."},
+        "bounds": {"type": "array", "items": {"type": "number"}, "description": "Lower and upper bound."},
+    }
+    schema = {"type": "object", "properties": props, "required": ["n", "bounds"]}
+    (tool,) = read_tools([{"type": "function", "function": {"name": "integrate", "parameters": schema}}])
+    bounds = tool.param("bounds")
+    rows = []
+    for text, items in [("bound 1 to 3 in 9 steps", {"1", "3"}), ("in 4 steps, bounds 2.5 and 6", {"2.5", "6"})]:
+        cands = number_candidates(text, "number")
+        feats = item_features(text, bounds, cands)
+        rows += [(f, text[a:b] in items) for (a, b, _), f in zip(cands, feats, strict=True)]
+    request = "use 50 steps with bounds 0.5 to 2"
+    head = ToolCallHead.__new__(ToolCallHead)
+    head._enc = _PeakedEncoder(request, {"n": [("50", 8.0)], "bounds": []})
+    head._chooser = None
+    head._rankers = {**dict.fromkeys(("number", "enum", "span", "presence")), "items": fit_items(rows)}
+    args, confidence, reason = head._arguments(tool, request, 1.0)
+    assert reason is None and args == {"n": 50, "bounds": [0.5, 2]}
+    assert 0.0 < confidence < 1.0

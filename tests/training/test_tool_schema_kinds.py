@@ -94,3 +94,16 @@ def test_arrays_of_an_enum_s_values_are_options_chosen_several_at_a_time() -> No
     assert label_argument(request, extras, False, None).status == "absent"
     text, places = extras.options_text("f")
     assert [text[a:b] for a, b in places] == ["Patio", "Wi-Fi", "Parking"]
+
+
+def test_a_list_of_numbers_written_apart_is_labelled_item_by_item() -> None:
+    params = _params({"bounds": {"type": "array", "items": {"type": "integer"}}})
+    request = "integrate from x=2 to x=7, then stop"
+    label = label_argument(request, params["bounds"], True, [2, 7])
+    assert label.status == "value" and label.span is None
+    assert [request[a:b] for a, b in label.items] == ["2", "7"]
+    assert label_argument(request, params["bounds"], True, [7, 2]).status == "other"  # not in the request's order
+    assert label_argument(request, params["bounds"], True, [2, 9]).status == "other"
+    together = "the list [4, 5, 6]"
+    label = label_argument(together, params["bounds"], True, [4, 5, 6])
+    assert together[slice(*label.span)] == "[4, 5, 6]" and label.items == ()  # one span: read as before

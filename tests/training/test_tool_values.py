@@ -189,7 +189,7 @@ def test_saved_rankers_are_checked() -> None:
 
 
 def test_options_are_taken_by_what_the_request_names_and_ordered_as_it_names_them() -> None:
-    from slmc.training.tool_values import fit_options, mention_order, options_features, options_taken
+    from slmc.training.tool_values import fit_options, mention_order, options_features, taken_probs
 
     (tool,) = read_tools(
         [
@@ -222,7 +222,7 @@ def test_options_are_taken_by_what_the_request_names_and_ordered_as_it_names_the
         rows += [(f, j in picks) for j, f in enumerate(options_features(request, extras))]
     spec = fit_options(rows)
     assert spec is not None and spec["features"][0] == "bias"
-    probs = options_taken(spec, options_features("I need parking and a patio", extras))
+    probs = taken_probs(spec, options_features("I need parking and a patio", extras))
     assert [p >= 0.5 for p in probs] == [True, False, True, False]
     assert mention_order("I need parking and a patio", extras, [0, 2]) == [2, 0]
     assert mention_order("rebound stats, patio", extras, [0, 1, 3]) == [3, 0, 1]  # Wi-Fi unwritten: last
