@@ -272,12 +272,18 @@ def test_broken_saved_head_is_refused(trained, tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(folder, copy)
     config = json.loads((copy / "tool_head.json").read_text())
-    assert set(config["values"]) == {"number", "enum", "span", "presence"}
-    from slmc.training.tool_values import NUMBER_FEATURES
+    assert set(config["values"]) == {"number", "enum", "span", "presence", "options", "items"}
+    from slmc.training.tool_values import ITEM_FEATURES, NUMBER_FEATURES
 
+    good = json.dumps(config)
     config["values"]["number"] = {"features": list(NUMBER_FEATURES), "coef": ["1"] * len(NUMBER_FEATURES)}  # strings
     (copy / "tool_head.json").write_text(json.dumps(config))
     with pytest.raises(SlmcError, match="values must hold"):
+        ToolCallHead(copy)
+    config = json.loads(good)
+    config["values"]["items"] = {"features": list(ITEM_FEATURES)[1:], "coef": [1.0] * (len(ITEM_FEATURES) - 1)}
+    (copy / "tool_head.json").write_text(json.dumps(config))
+    with pytest.raises(SlmcError, match="values must hold"):  # another slmc's features
         ToolCallHead(copy)
 
 
