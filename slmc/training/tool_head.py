@@ -13,7 +13,9 @@ The tools are those offered *in that request* (tool sets vary per call).
 - enum parameters: ``(param: description = option, request)`` for each option -> a score, softmax over the options;
 - the values themselves, where the rankers of ``slmc.training.tool_values`` were fitted (they are, from the teacher's
   calls): numbers among the request's numbers, enum options, strings among candidate spans (the pretrained encoder's
-  contextual cosine is one of their features), and whether an optional parameter is given at all; these features
+  contextual cosine is one of their features; a date parameter's among the request's dates, rewritten in the format
+  its description names), the options of an array of an enum's values, the items of a list of numbers, and whether
+  an optional parameter is given at all; these features
   hold across tools, which the encoder's span pointers, trained a few CPU epochs, did not (BFCL: most tools unseen).
 
 Output is the OpenAI tool-call shape ``{"name": ..., "arguments": "<json>"}`` (or no call). The confidence is the

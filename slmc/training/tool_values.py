@@ -13,6 +13,11 @@ candidates by a logistic model over such features, fitted on the teacher's calls
 - an enum parameter: each option; features: the option written in the request (whole, or the share of its words),
   the option named as the default in the description, the first option.
 
+- an ``options`` parameter (an array of an enum's values): each option taken or not (OPTIONS_FEATURES: written
+  whole, its words or their first four letters written), the taken ones in the order the request names them;
+- a list of numbers: each number of the request an item or not (ITEM_FEATURES: the name's words near it, brackets,
+  a run of numbers), for lists written apart ("from x=1 to x=3") as well as together ("[1, 3]").
+
 The model is a handful of weights saved in the head's JSON config; its probability (softmax of the scores over the
 candidates) is the value's confidence.
 """
