@@ -64,6 +64,7 @@ from slmc.training.tool_values import (
     number_candidates,
     number_features,
     options_features,
+    pick_items,
     presence,
     presence_features,
     rank,
@@ -462,7 +463,7 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
             elif p.kind == "list" and p.item in ("integer", "number") and (label.items or label.span):
                 cands = number_candidates(ex.request, p.item)
                 inside = [label.span] if label.span is not None else list(label.items)
-                for (a, b, _), feats in zip(cands, item_features(ex.request, p, cands), strict=True):
+                for (a, b, _), feats in zip(cands, item_features(ex.request, p, cands, tool), strict=True):
                     members.append((feats, any(x <= a and b <= y for x, y in inside)))
             elif p.kind == "span" and label.span is not None:
                 cands = _string_candidates(ex.request, p, span_candidates(ex.request))
@@ -1273,7 +1274,7 @@ class ToolCallHead:
         used: list[tuple[int, int]] = []
         self._numbers(tool, request, numbers, out, used)
         for i, prob in lists:
-            out[i] = self._number_list(tool.params[i], request, prob, used)
+            out[i] = self._number_list(tool, tool.params[i], request, prob, used)
         self._strings(tool, request, strings, out, used)
         # the surest parameter first; each takes its most likely span that gives a value of its kind and that no
         # other argument of the call has taken (two arguments read from one place of the request are one mistake)
@@ -1355,15 +1356,15 @@ class ToolCallHead:
             a, b = pick
             out[i] = ArgDecision(p.name, p.kind, "value", argument_value(request, a, b, p), prob * q)
 
-    def _number_list(self, p: Param, request: str, prob: float, used: list[tuple[int, int]]) -> ArgDecision:
-        """A list of numbers: each number of the request no scalar parameter took that the items model gives
-        P >= 0.5 (the likeliest one when none does), in the request's order; the probability is ``prob`` times that
-        of every number's decision, taken or left."""
+    def _number_list(self, tool: Tool, p: Param, request: str, prob: float, used: list[tuple[int, int]]) -> ArgDecision:
+        """A list of numbers among the numbers of the request no scalar parameter took: the run of numbers the items
+        model finds likeliest, or the likely numbers that stand alone (``tool_values.pick_items``), in the request's
+        order; the probability is ``prob`` times that of every number's decision, taken or left."""
         cands = [c for c in number_candidates(request, p.item) if not any(c[0] < d and a < c[1] for a, d in used)]
         if not cands:
             return ArgDecision(p.name, p.kind, "value", None, 0.0, f"argument {p.name!r}: no number left")
-        probs = taken_probs(self._rankers["items"], item_features(request, p, cands))
-        picks = [j for j, q in enumerate(probs) if q >= 0.5] or [max(range(len(probs)), key=probs.__getitem__)]
+        probs = taken_probs(self._rankers["items"], item_features(request, p, cands, tool))
+        picks = pick_items(request, cands, probs)
         values = []
         for j, q in enumerate(probs):
             prob *= q if j in picks else 1.0 - q

@@ -67,6 +67,8 @@ ITEM_FEATURES = (  # each number of the request for a list of numbers: one of it
     "kind_fit",  # written as the items' kind (no "." for integers)
     "word",  # written as a word
     "share",  # 1 / the numbers of the request
+    "run_order",  # in the k-th run of numbers for the k-th list of numbers of the tool ("A [3, 4] and B [5, 6]")
+    "run_distance",  # |relative place of its run - relative place of the parameter among the tool's lists|
 )
 _RUN = re.compile(r"^\s*(?:,|;|and|to|-|–|or|&)?\s*(?:and\s+)?(?:[a-z]\s*=\s*)?$", re.I)
 _WORD = re.compile(r"[A-Za-z]+|\d+")
@@ -208,9 +210,17 @@ def enum_features(request: str, param: Param) -> list[list[float]]:
     return out
 
 
-def item_features(request: str, param: Param, cands: list[tuple[int, int, float]]) -> list[list[float]]:
-    """The ITEM_FEATURES of each number of the request (``cands``: ``number_candidates``) for a list parameter."""
+def item_features(
+    request: str, param: Param, cands: list[tuple[int, int, float]], tool: Tool | None = None
+) -> list[list[float]]:
+    """The ITEM_FEATURES of each number of the request (``cands``: ``number_candidates``) for a list parameter of
+    ``tool`` (its place among the tool's lists of numbers: the first without a tool)."""
     cue = {w[:4] for w in _content(_words(param.name)) | _content(_words(param.description))}
+    lists = [p.name for p in tool.params if p.kind == "list" and p.item in ("integer", "number")] if tool else []
+    k = lists.index(param.name) if param.name in lists else 0
+    rel_p = k / (len(lists) - 1) if len(lists) > 1 else 0.0
+    run = [r for r, members in enumerate(number_runs(request, cands)) for _ in members]
+    n_runs = run[-1] + 1 if cands else 1
     out = []
     for j, (a, b, _) in enumerate(cands):
         before = [w[:4] for w in _words(request[max(0, a - 50) : a])[-4:]]
@@ -234,9 +244,37 @@ def item_features(request: str, param: Param, cands: list[tuple[int, int, float]
                 float(not written_float if param.item == "integer" else True),
                 float(not digits),
                 1.0 / len(cands),
+                float(run[j] == k),
+                abs(run[j] / (n_runs - 1) - rel_p) if n_runs > 1 else 0.0,
             ]
         )
     return out
+
+
+def number_runs(request: str, cands: list[tuple[int, int, float]]) -> list[list[int]]:
+    """The runs of the request's numbers (indices into ``cands``, in order): numbers joined by nothing but a comma,
+    "and", "to", "-" ... ("[3, 4, 5]", "from x=1 to x=3") are one run."""
+    runs: list[list[int]] = []
+    for j in range(len(cands)):
+        if runs and _RUN.match(request[cands[j - 1][1] : cands[j][0]]):
+            runs[-1].append(j)
+        else:
+            runs.append([j])
+    return runs
+
+
+def pick_items(request: str, cands: list[tuple[int, int, float]], probs: list[float]) -> list[int]:
+    """The items of a list of numbers (indices into ``cands``, in order) given each number's P(item): the run of
+    numbers ("[3, 4, 5]", "1 to 3") whose numbers are likeliest on average, or, when every likely number (P >= 0.5)
+    stands alone, those numbers (a list written apart: "five burgers and six wings" -> [5, 6])."""
+    if not cands:
+        return []
+    runs = number_runs(request, cands)
+    likely = [j for j, q in enumerate(probs) if q >= 0.5]
+    alone = {r[0] for r in runs if len(r) == 1}
+    if len(likely) > 1 and all(j in alone for j in likely):
+        return likely
+    return max(runs, key=lambda r: sum(probs[j] for j in r) / len(r))
 
 
 def fit_items(rows: list[tuple[list[float], bool]], seed: int = 0) -> dict[str, Any] | None:
