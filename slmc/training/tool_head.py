@@ -13,7 +13,9 @@ The tools are those offered *in that request* (tool sets vary per call).
 - enum parameters: ``(param: description = option, request)`` for each option -> a score, softmax over the options;
 - the values themselves, where the rankers of ``slmc.training.tool_values`` were fitted (they are, from the teacher's
   calls): numbers among the request's numbers, enum options, strings among candidate spans (the pretrained encoder's
-  contextual cosine is one of their features), and whether an optional parameter is given at all; these features
+  contextual cosine is one of their features; a date parameter's among the request's dates, rewritten in the format
+  its description names), the options of an array of an enum's values, the items of a list of numbers, and whether
+  an optional parameter is given at all; these features
   hold across tools, which the encoder's span pointers, trained a few CPU epochs, did not (BFCL: most tools unseen).
 
 Output is the OpenAI tool-call shape ``{"name": ..., "arguments": "<json>"}`` (or no call). The confidence is the
@@ -43,17 +45,26 @@ from typing import Any
 from slmc.errors import SlmcError
 from slmc.hub import NO_HUB_KERNELS
 from slmc.safety import safe_join
-from slmc.training.tool_schema import STATUSES, ArgLabel, Param, Tool, label_argument, read_tools, value_from_span
+from slmc.training.tool_dates import find_dates
+from slmc.training.tool_schema import STATUSES, ArgLabel, Param, Tool, argument_value, label_argument, read_tools
 from slmc.training.tool_values import (
     ENUM_FEATURES,
+    ITEM_FEATURES,
     NUMBER_FEATURES,
+    OPTIONS_FEATURES,
     PRESENCE_FEATURES,
     SPAN_FEATURES,
     enum_features,
+    fit_items,
+    fit_options,
     fit_presence,
     fit_ranker,
+    item_features,
+    mention_order,
     number_candidates,
     number_features,
+    options_features,
+    pick_items,
     presence,
     presence_features,
     rank,
@@ -61,13 +72,16 @@ from slmc.training.tool_values import (
     score,
     span_candidates,
     span_features,
+    taken_probs,
 )
 
 TOOL_HEAD_CONFIG = "tool_head.json"
 TOOL_HEAD_WEIGHTS = "tool_head.safetensors"
 TOOL_HEAD_FORMAT = "slmc-tool-head"
-TOOL_HEAD_VERSION = 4  # 2: enum options scored in the parameter's own sequence; 3: number / enum value rankers;
-# 4: the number ranker reads the order among digit-written numbers
+TOOL_HEAD_VERSION = 5  # 2: enum options scored in the parameter's own sequence; 3: number / enum value rankers;
+# 4: the number ranker reads the order among digit-written numbers; 5: the options model (arrays of an enum's values)
+# and the items model (lists of numbers, their items written apart or together)
+VALUE_MODELS = ("number", "enum", "span", "presence", "options", "items")  # the value models of the head's JSON config
 ENCODER_DIR = "encoder"
 CHOICE_DIR = "choice"  # the pretrained encoder, unchanged, for the bi-encoder tool choice
 CHOICE_METHODS = ("bi", "cross")
@@ -80,6 +94,7 @@ _ALLOWED = {  # statuses a parameter of each kind may take
     "integer": ("absent", "value", "other"),
     "number": ("absent", "value", "other"),
     "list": ("absent", "value", "other"),
+    "options": ("absent", "value", "other"),
     "enum": ("absent", "value", "other"),
     "boolean": ("absent", "true", "false"),  # a boolean is always fillable (an under-trained head said "other")
     "other": ("absent", "other"),
@@ -424,6 +439,8 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
     the teacher wrote as a number of the request, which of the request's numbers; for each enum argument, which
     option; for each string argument written in the request, which candidate span (against SPAN_NEGATIVES others)."""
     numbers, enums, strings = [], [], []
+    taken: list[tuple[list[float], bool]] = []  # each option of an options argument, and whether the teacher took it
+    members: list[tuple[list[float], bool]] = []  # each number of the request for a list of numbers: an item or not
     rng = random.Random(seed)
     for ex in examples:
         if ex.choice is None:
@@ -440,8 +457,16 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
                     numbers.append((number_features(ex.request, tool, p, cands), gold))
             elif p.kind == "enum" and label.enum_index is not None and len(p.enum) > 1:
                 enums.append((enum_features(ex.request, p), label.enum_index))
+            elif p.kind == "options" and label.picks:
+                for j, feats in enumerate(options_features(ex.request, p)):
+                    taken.append((feats, j in label.picks))
+            elif p.kind == "list" and p.item in ("integer", "number") and (label.items or label.span):
+                cands = number_candidates(ex.request, p.item)
+                inside = [label.span] if label.span is not None else list(label.items)
+                for (a, b, _), feats in zip(cands, item_features(ex.request, p, cands, tool), strict=True):
+                    members.append((feats, any(x <= a and b <= y for x, y in inside)))
             elif p.kind == "span" and label.span is not None:
-                cands = span_candidates(ex.request)
+                cands = _string_candidates(ex.request, p, span_candidates(ex.request))
                 if tuple(label.span) not in cands:
                     continue
                 gold = tuple(label.span)
@@ -453,6 +478,8 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
         "number": fit_ranker(numbers, NUMBER_FEATURES, seed),
         "enum": fit_ranker(enums, ENUM_FEATURES, seed),
         "span": fit_ranker(strings, SPAN_FEATURES, seed) if chooser is not None else None,
+        "options": fit_options(taken, seed),
+        "items": fit_items(members, seed),
     }
     given = []
     for ex in examples:
@@ -469,6 +496,16 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
     return rankers
 
 
+def _string_candidates(request: str, p: Param, general: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans a string parameter's value is chosen among: the request's dates when its description names a date
+    format and the request writes one (the value is then the date rewritten), else the ``general`` candidates."""
+    if p.date:
+        dates = [(a, b) for a, b, _ in find_dates(request)]
+        if dates:
+            return dates
+    return general
+
+
 def _best_score(rankers: dict[str, Any], chooser: _BiChoice | None, tool: Tool, p: Param, request: str) -> float:
     """The best raw score the parameter's value ranker gives a candidate of the request (0: no ranker, no candidate)."""
     if p.kind in ("integer", "number"):
@@ -476,8 +513,10 @@ def _best_score(rankers: dict[str, Any], chooser: _BiChoice | None, tool: Tool, 
         return score(rankers.get("number"), number_features(request, tool, p, cands))
     if p.kind == "enum" and len(p.enum) > 1:
         return score(rankers.get("enum"), enum_features(request, p))
+    if p.kind == "options" and rankers.get("options") is not None:
+        return score(rankers["options"], options_features(request, p))
     if p.kind == "span" and rankers.get("span") is not None and chooser is not None:
-        cands = span_candidates(request)
+        cands = _string_candidates(request, p, span_candidates(request))
         cosine = _param_cosines(chooser, p, request, cands)
         return score(rankers["span"], span_features(request, tool, p, cands, cosine))
     return 0.0
@@ -918,7 +957,7 @@ def _save(
         if chooser is None
         else {"method": "bi", "encoder": CHOICE_DIR, "scale": BI_SCALE, "no_tool": chooser.no_tool},
         "encoder": ENCODER_DIR,
-        "values": rankers or {"number": None, "enum": None, "span": None, "presence": None},
+        "values": rankers or dict.fromkeys(VALUE_MODELS),
         "confidence": "product",  # of every choice's probability, or "calibration" (written after cross-validation)
         "calibration": None,
     }
@@ -975,7 +1014,8 @@ def call_features(choice: float, decisions: list[ArgDecision], no_tool: bool = F
     sums = {"status": 0.0, "string": 0.0, "number": 0.0, "enum": 0.0, "list": 0.0}
     for d in decisions:
         given = d.status == "value"
-        kind = {"span": "string", "integer": "number", "number": "number"}.get(d.kind, d.kind) if given else "status"
+        kind = {"span": "string", "integer": "number", "number": "number", "options": "list"}.get(d.kind, d.kind)
+        kind = kind if given else "status"
         sums[kind if kind in sums else "status"] += _log(d.probability)
     low = min([_log(choice), *(_log(d.probability) for d in decisions)])
     filled = sum(d.status != "absent" for d in decisions)
@@ -1090,11 +1130,14 @@ class ToolCallHead:
             or not ranker_ok(values.get("enum"), ENUM_FEATURES)
             or not ranker_ok(values.get("span"), SPAN_FEATURES)
             or not ranker_ok(values.get("presence"), PRESENCE_FEATURES)
+            or not ranker_ok(values.get("options"), OPTIONS_FEATURES)
+            or not ranker_ok(values.get("items"), ITEM_FEATURES)
         ):
             raise bad(
-                "values must hold the number, enum, span and presence models (features and finite weights, or null)"
+                "values must hold the number, enum, span, presence, options and items models (features and finite "
+                "weights, or null)"
             )
-        self._rankers = {k: values.get(k) for k in ("number", "enum", "span", "presence")}
+        self._rankers = {k: values.get(k) for k in VALUE_MODELS}
         self._calibration = config.get("calibration")
         if self._calibration is not None and not calibration_ok(self._calibration):
             raise bad("calibration must hold the call features, finite weights and an intercept (or be null)")
@@ -1188,6 +1231,7 @@ class ToolCallHead:
             return []
         out: dict[int, ArgDecision] = {}
         numbers: list[tuple[int, float]] = []  # numeric parameters, each given one of the request's numbers
+        lists: list[tuple[int, float]] = []  # lists of numbers, their items among the numbers the others left
         strings: list[tuple[int, float]] = []  # string parameters, each given a candidate span by the span ranker
         with torch.inference_mode():
             seqs = [enc.seq(text, request, places) for text, places in (_param_text(tool, p) for p in tool.params)]
@@ -1222,8 +1266,12 @@ class ToolCallHead:
                 elif p.kind == "enum":
                     value, option_prob = self._enum(p, hidden[i], seqs[i], request)
                     out[i] = ArgDecision(p.name, p.kind, state, value, prob * option_prob)
+                elif p.kind == "options":
+                    out[i] = self._options(p, request, prob)
                 elif p.kind in ("integer", "number") and self._rankers["number"] is not None:
                     numbers.append((i, prob))
+                elif p.kind == "list" and p.item in ("integer", "number") and self._rankers.get("items") is not None:
+                    lists.append((i, prob))
                 elif p.kind == "span" and self._rankers["span"] is not None and self._chooser is not None:
                     strings.append((i, prob))
                 else:
@@ -1231,6 +1279,8 @@ class ToolCallHead:
             ranked = {i: _span_candidates(span[i], segment[i], seqs[i], request) for i, _ in spans}
         used: list[tuple[int, int]] = []
         self._numbers(tool, request, numbers, out, used)
+        for i, prob in lists:
+            out[i] = self._number_list(tool, tool.params[i], request, prob, used)
         self._strings(tool, request, strings, out, used)
         # the surest parameter first; each takes its most likely span that gives a value of its kind and that no
         # other argument of the call has taken (two arguments read from one place of the request are one mistake)
@@ -1240,7 +1290,7 @@ class ToolCallHead:
             for a, b, span_prob in ranked[i]:
                 if any(a < d and c < b for c, d in used):
                     continue
-                value = value_from_span(request[a:b], p.kind, p.item)
+                value = argument_value(request, a, b, p)
                 if value is not None:
                     found = (a, b, span_prob, value)
                     break
@@ -1296,10 +1346,11 @@ class ToolCallHead:
         value taken by a surer parameter (the surest first)."""
         if not strings:
             return
-        cands = span_candidates(request)
+        general = span_candidates(request)
         ranked = {}
         for i, _ in strings:
             p = tool.params[i]
+            cands = _string_candidates(request, p, general)
             cosine = _param_cosines(self._chooser, p, request, cands)
             probs = rank(self._rankers["span"], span_features(request, tool, p, cands, cosine))
             ranked[i] = sorted(zip(probs, cands, strict=True), key=lambda x: -x[0])
@@ -1309,7 +1360,39 @@ class ToolCallHead:
                 out[i] = ArgDecision(p.name, p.kind, "value", None, 0.0, f"no span for argument {p.name!r}")
                 continue
             a, b = pick
-            out[i] = ArgDecision(p.name, p.kind, "value", request[a:b], prob * q)
+            out[i] = ArgDecision(p.name, p.kind, "value", argument_value(request, a, b, p), prob * q)
+
+    def _number_list(self, tool: Tool, p: Param, request: str, prob: float, used: list[tuple[int, int]]) -> ArgDecision:
+        """A list of numbers among the numbers of the request no scalar parameter took: the run of numbers the items
+        model finds likeliest, or the likely numbers that stand alone (``tool_values.pick_items``), in the request's
+        order; the probability is ``prob`` times that of every number's decision, taken or left."""
+        cands = [c for c in number_candidates(request, p.item) if not any(c[0] < d and a < c[1] for a, d in used)]
+        if not cands:
+            return ArgDecision(p.name, p.kind, "value", None, 0.0, f"argument {p.name!r}: no number left")
+        probs = taken_probs(self._rankers["items"], item_features(request, p, cands, tool))
+        picks = pick_items(request, cands, probs)
+        values = []
+        for j, q in enumerate(probs):
+            prob *= q if j in picks else 1.0 - q
+        for j in picks:
+            a, b, v = cands[j]
+            used.append((a, b))
+            plain = float(v).is_integer() and (p.item == "integer" or "." not in request[a:b])
+            values.append(int(v) if plain else v)
+        return ArgDecision(p.name, p.kind, "value", values, prob)
+
+    def _options(self, p: Param, request: str, prob: float) -> ArgDecision:
+        """An options argument: each option the options model gives P >= 0.5 (the likeliest one when none does), in
+        the order the request names them (unnamed ones after, in the schema's order); the probability is ``prob``
+        times that of every option's decision, taken or left."""
+        spec = self._rankers.get("options")
+        if spec is None:
+            return ArgDecision(p.name, p.kind, "value", None, 0.0, f"argument {p.name!r}: no options model")
+        probs = taken_probs(spec, options_features(request, p))
+        picks = [j for j, q in enumerate(probs) if q >= 0.5] or [max(range(len(probs)), key=probs.__getitem__)]
+        for j, q in enumerate(probs):
+            prob *= q if j in picks else 1.0 - q
+        return ArgDecision(p.name, p.kind, "value", [p.enum[j] for j in mention_order(request, p, picks)], prob)
 
     def _enum(self, p: Param, hidden: Any, seq: _Seq, request: str) -> tuple[Any, float]:
         import torch

@@ -5,11 +5,13 @@ not an object or has no string name is skipped; a parameter with a missing or un
 or an enum too large or not of scalars gets the kind ``other`` (its value cannot be predicted: a call that needs one
 falls back to the LLM). Accepts the OpenAI shape (``{"type": "function", "function": {...}}``) and the bare one.
 
-Argument kinds: ``span`` (a string copied from the request), ``integer`` / ``number`` (a span of the request,
+Argument kinds: ``span`` (a string copied from the request; a date rewritten in the format the parameter's
+description names, ``tool_dates``), ``integer`` / ``number`` (a span of the request,
 parsed: thousands commas, a scale word such as ``213 million`` or ``$1.2M``, a number word such as ``five``, a percent
 as its fraction when the span takes the sign: ``5%`` -> 0.05, ``5`` of ``5%`` -> 5),
 ``list`` (an array of strings or numbers written in the request as one span: ``[5, 3, 4]``, ``85, 90 and 88``,
-``Santa Barbara and Monterey``; its items are read by ``split_list``), ``boolean``, ``enum`` (one of the schema's
+``Santa Barbara and Monterey``; its items are read by ``split_list``), ``options`` (an array whose items are an
+enum's values: several options chosen), ``boolean``, ``enum`` (one of the schema's
 values; an integer with a small ``minimum``-``maximum`` range too), ``other``. Each parameter of the chosen tool has a status
 the head predicts: absent, a value (span / enum / parsed number), true, false, or other (not predictable: fallback).
 """
@@ -21,12 +23,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from slmc.training.tool_dates import date_at, date_format, find_dates, render
+
 MAX_TOOLS = 128  # tools offered in one request beyond this are not scored (the call falls back)
 MAX_PARAMS = 64
 MAX_ENUM = 32  # an enum with more values is scored as `other` (fallback when present)
 MAX_TEXT = 400  # characters of a tool / parameter description kept
 STATUSES = ("absent", "value", "true", "false", "other")
-KINDS = ("span", "integer", "number", "list", "boolean", "enum", "other")
+KINDS = ("span", "integer", "number", "list", "options", "boolean", "enum", "other")
 MAX_LIST = 64  # items of a list argument read from one span
 _TYPES = {
     "string": "span",
@@ -72,6 +76,7 @@ class Param:
     enum: tuple[Any, ...] = ()
     required: bool = False
     item: str = ""  # the kind of a list's items: span, integer or number
+    date: str = ""  # a string parameter whose description names a date format: the format (``tool_dates``)
 
     def text(self, tool: str) -> str:
         kind = self.type_name or "any"
@@ -84,7 +89,7 @@ class Param:
         """``text(tool)`` followed by the enum's options (``| options: a | b``) and each option's characters in it:
         the head reads the parameter, its options and the request in one pass and scores each option there."""
         text = self.text(tool)
-        if self.kind != "enum" or len(self.enum) < 2:
+        if self.kind not in ("enum", "options") or len(self.enum) < 2:
             return text, []
         text += " | options:"
         places = []
@@ -130,6 +135,10 @@ def _param(name: str, schema: Any, required: bool) -> Param:
         return Param(name, "other", description, type_name, (), required)
     if type_name.lower() in ("array", "list", "tuple"):
         items = schema.get("items")
+        options = _options(items.get("enum")) if isinstance(items, dict) and "properties" not in items else None
+        if options is not None:
+            # an array of a closed set's values ("amenities": any of Patio / Wi-Fi / ...): a choice of several options
+            return Param(name, "options", description, type_name, options, required)
         item_type = items.get("type") if isinstance(items, dict) else None
         item = _LIST_ITEMS.get(item_type.lower(), "") if isinstance(item_type, str) else ""
         if item and not (isinstance(items, dict) and ("enum" in items or "properties" in items)):
@@ -140,7 +149,19 @@ def _param(name: str, schema: Any, required: bool) -> Param:
         # a small closed range (a priority 1-3, a rating 1-5) is a choice among its values: the value is seldom
         # written in the request ("Urgency: high" -> priority 1), so it is chosen as an enum, not read as a span
         return Param(name, "enum", description, type_name, tuple(range(low, high + 1)), required)
-    return Param(name, kind, description, type_name, (), required)
+    date = date_format(description) if kind == "span" else ""
+    return Param(name, kind, description, type_name, (), required, date=date)
+
+
+def _options(enum: Any) -> tuple[Any, ...] | None:
+    """An enum's values when usable (a list of 1..MAX_ENUM distinct scalars), else None."""
+    ok = (
+        isinstance(enum, list)
+        and 0 < len(enum) <= MAX_ENUM
+        and all(_scalar(v) for v in enum)
+        and len({repr(v) for v in enum}) == len(enum)
+    )
+    return tuple(enum) if ok else None
 
 
 def _scalar(v: Any) -> bool:
@@ -187,6 +208,8 @@ class ArgLabel:
     status: str  # one of STATUSES
     span: tuple[int, int] | None = None  # characters of the request, for span / integer / number values
     enum_index: int | None = None
+    picks: tuple[int, ...] = ()  # the options an ``options`` argument holds (indices into the parameter's enum)
+    items: tuple[tuple[int, int], ...] = ()  # a list of numbers written apart: each item's characters, in order
 
 
 def _numbers(text: str, scaled: bool = False) -> list[tuple[int, int, float]]:
@@ -262,17 +285,62 @@ def label_argument(request: str, param: Param, present: bool, value: Any) -> Arg
     if param.kind == "boolean" and isinstance(value, bool):
         return ArgLabel("true" if value else "false")
     if param.kind == "enum":
-        for i, option in enumerate(param.enum):
-            if option == value and type(option) is type(value):
-                return ArgLabel("value", enum_index=i)
-        return ArgLabel("other")
+        index = _option_index(param, value)
+        return ArgLabel("other") if index is None else ArgLabel("value", enum_index=index)
+    if param.kind == "options":
+        indices = [_option_index(param, v) for v in value] if isinstance(value, list) else []
+        picks = tuple(i for i in indices if i is not None)
+        if not picks or len(picks) != len(indices) or len(set(picks)) != len(picks):
+            return ArgLabel("other")  # not a list of distinct options (an empty list is not learnt either)
+        return ArgLabel("value", picks=picks)
     if param.kind in ("span", "integer", "number", "list"):
         if param.kind == "integer" and isinstance(value, float) and not value.is_integer():
             return ArgLabel("other")
         span = find_span(request, value, param.kind, param.item)
+        if span is None and param.kind == "list" and param.item in ("integer", "number"):
+            items = find_number_items(request, value, param.item)
+            if items:
+                return ArgLabel("value", items=items)
+        if span is None and param.date and isinstance(value, str):
+            # a date the request writes its own way, rewritten in the format the description asks for
+            span = next((ab for *ab, d in find_dates(request) if render(param.date, d) == value.strip()), None)
+            span = tuple(span) if span is not None else None
         if span is not None:
             return ArgLabel("value", span=span)
     return ArgLabel("other")
+
+
+def find_number_items(request: str, value: Any, item: str) -> tuple[tuple[int, int], ...]:
+    """Where each number of the teacher's list is written in the request, in order (each after the one before:
+    "from x=1 to x=3" for [1, 3]), or () when one is not there."""
+    if not isinstance(value, list) or not value or len(value) > MAX_LIST or not all(_is_number(v) for v in value):
+        return ()
+    if item == "integer" and not all(float(v).is_integer() for v in value):
+        return ()
+    numbers = _numbers(request, scaled=True)
+    out: list[tuple[int, int]] = []
+    at = 0
+    for v in value:
+        hit = next(((a, b) for a, b, n in numbers if a >= at and n == float(v)), None)
+        if hit is None:
+            return ()
+        out.append(hit)
+        at = hit[1]
+    return tuple(out)
+
+
+def _option_index(param: Param, value: Any) -> int | None:
+    return next((i for i, o in enumerate(param.enum) if o == value and type(o) is type(value)), None)
+
+
+def argument_value(request: str, start: int, end: int, param: Param) -> Any:
+    """The argument ``request[start:end]`` gives ``param``: a date rewritten in the format the parameter's
+    description names (its year possibly read elsewhere in the request), else ``value_from_span``."""
+    if param.kind == "span" and param.date:
+        date = date_at(request, start, end)
+        if date is not None:
+            return render(param.date, date)
+    return value_from_span(request[start:end], param.kind, param.item)
 
 
 def value_from_span(text: str, kind: str, item: str = "") -> Any:

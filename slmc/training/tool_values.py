@@ -13,6 +13,11 @@ candidates by a logistic model over such features, fitted on the teacher's calls
 - an enum parameter: each option; features: the option written in the request (whole, or the share of its words),
   the option named as the default in the description, the first option.
 
+- an ``options`` parameter (an array of an enum's values): each option taken or not (OPTIONS_FEATURES: written
+  whole, its words or their first four letters written), the taken ones in the order the request names them;
+- a list of numbers: each number of the request an item or not (ITEM_FEATURES: the name's words near it, brackets,
+  a run of numbers), for lists written apart ("from x=1 to x=3") as well as together ("[1, 3]").
+
 The model is a handful of weights saved in the head's JSON config; its probability (softmax of the scores over the
 candidates) is the value's confidence.
 """
@@ -45,6 +50,27 @@ ENUM_FEATURES = (
     "default",  # the description names it as the default
     "first",  # the first option
 )
+OPTIONS_FEATURES = (  # each option of an ``options`` parameter (an array of an enum's values), chosen or not
+    "bias",
+    "literal",  # the option written whole in the request
+    "words",  # share of the option's words in the request
+    "stems",  # share of the option's words whose first four letters start a request word ("carbs": Carbohydrates)
+    "default",  # the description names it as the default
+    "share",  # 1 / the number of options (a long list's option is seldom taken)
+)
+ITEM_FEATURES = (  # each number of the request for a list of numbers: one of its items or not
+    "bias",
+    "cue_before",  # a word of the parameter's name / description (its first four letters) among the 4 words before
+    "cue_after",  # ... among the 2 words after
+    "bracketed",  # inside brackets or parentheses
+    "run",  # next to another number with only a comma, "and", "to" or "-" between them
+    "kind_fit",  # written as the items' kind (no "." for integers)
+    "word",  # written as a word
+    "share",  # 1 / the numbers of the request
+    "run_order",  # in the k-th run of numbers for the k-th list of numbers of the tool ("A [3, 4] and B [5, 6]")
+    "run_distance",  # |relative place of its run - relative place of the parameter among the tool's lists|
+)
+_RUN = re.compile(r"^\s*(?:,|;|and|to|-|–|or|&)?\s*(?:and\s+)?(?:[a-z]\s*=\s*)?$", re.I)
 _WORD = re.compile(r"[A-Za-z]+|\d+")
 _STOP = frozenset(
     [
@@ -182,6 +208,124 @@ def enum_features(request: str, param: Param) -> list[list[float]]:
             ]
         )
     return out
+
+
+def item_features(
+    request: str, param: Param, cands: list[tuple[int, int, float]], tool: Tool | None = None
+) -> list[list[float]]:
+    """The ITEM_FEATURES of each number of the request (``cands``: ``number_candidates``) for a list parameter of
+    ``tool`` (its place among the tool's lists of numbers: the first without a tool)."""
+    cue = {w[:4] for w in _content(_words(param.name)) | _content(_words(param.description))}
+    lists = [p.name for p in tool.params if p.kind == "list" and p.item in ("integer", "number")] if tool else []
+    k = lists.index(param.name) if param.name in lists else 0
+    rel_p = k / (len(lists) - 1) if len(lists) > 1 else 0.0
+    run = [r for r, members in enumerate(number_runs(request, cands)) for _ in members]
+    n_runs = run[-1] + 1 if cands else 1
+    out = []
+    for j, (a, b, _) in enumerate(cands):
+        before = [w[:4] for w in _words(request[max(0, a - 50) : a])[-4:]]
+        after = [w[:4] for w in _words(request[b : b + 30])[:2]]
+        depth = sum(request[:a].count(o) - request[:a].count(c) for o, c in ("[]", "()", "{}"))
+        gaps = []
+        if j > 0:
+            gaps.append(request[cands[j - 1][1] : a])
+        if j + 1 < len(cands):
+            gaps.append(request[b : cands[j + 1][0]])
+        text = request[a:b]
+        digits = any(ch.isdigit() for ch in text)
+        written_float = "." in text or any(ch.isalpha() for ch in text)
+        out.append(
+            [
+                1.0,
+                float(bool(cue & set(before))),
+                float(bool(cue & set(after))),
+                float(depth > 0),
+                float(any(_RUN.match(g) for g in gaps)),
+                float(not written_float if param.item == "integer" else True),
+                float(not digits),
+                1.0 / len(cands),
+                float(run[j] == k),
+                abs(run[j] / (n_runs - 1) - rel_p) if n_runs > 1 else 0.0,
+            ]
+        )
+    return out
+
+
+def number_runs(request: str, cands: list[tuple[int, int, float]]) -> list[list[int]]:
+    """The runs of the request's numbers (indices into ``cands``, in order): numbers joined by nothing but a comma,
+    "and", "to", "-" ... ("[3, 4, 5]", "from x=1 to x=3") are one run."""
+    runs: list[list[int]] = []
+    for j in range(len(cands)):
+        if runs and _RUN.match(request[cands[j - 1][1] : cands[j][0]]):
+            runs[-1].append(j)
+        else:
+            runs.append([j])
+    return runs
+
+
+def pick_items(request: str, cands: list[tuple[int, int, float]], probs: list[float]) -> list[int]:
+    """The items of a list of numbers (indices into ``cands``, in order) given each number's P(item): the run of
+    numbers ("[3, 4, 5]", "1 to 3") whose numbers are likeliest on average, or, when every likely number (P >= 0.5)
+    stands alone, those numbers (a list written apart: "five burgers and six wings" -> [5, 6])."""
+    if not cands:
+        return []
+    runs = number_runs(request, cands)
+    likely = [j for j, q in enumerate(probs) if q >= 0.5]
+    alone = {r[0] for r in runs if len(r) == 1}
+    if len(likely) > 1 and all(j in alone for j in likely):
+        return likely
+    return max(runs, key=lambda r: sum(probs[j] for j in r) / len(r))
+
+
+def fit_items(rows: list[tuple[list[float], bool]], seed: int = 0) -> dict[str, Any] | None:
+    """A logistic P(a number of the request is an item of the list) over ITEM_FEATURES, or None (one outcome)."""
+    return _fit_binary(rows, ITEM_FEATURES, seed)
+
+
+def options_features(request: str, param: Param) -> list[list[float]]:
+    """The OPTIONS_FEATURES of each option of ``param`` (an ``options`` parameter)."""
+    enum = enum_features(request, param)
+    stems = {w[:4] for w in _words(request) if len(w) >= 4}
+    out = []
+    for option, (literal, words, default, _) in zip(param.enum, enum, strict=True):
+        own = [w for w in _words(_option_text(option)) if w not in _STOP] or _words(_option_text(option))
+        stem = (sum(w[:4] in stems for w in own if len(w) >= 4) / len(own)) if own else 0.0
+        out.append([1.0, literal, words, max(stem, words), default, 1.0 / len(param.enum)])
+    return out
+
+
+def mention_order(request: str, param: Param, picks: list[int]) -> list[int]:
+    """``picks`` (options of ``param``) in the order the request first writes a word of each (the word, or its first
+    four letters for a word of four or more: "rebound" for Rebounds); options it does not write last, in order."""
+    words = _words(request)
+
+    def first(j: int) -> int:
+        own = _words(_option_text(param.enum[j]))
+        at = [i for i, w in enumerate(words) for o in own if w == o or (len(o) >= 4 and w[:4] == o[:4])]
+        return min(at) if at else len(words)
+
+    return sorted(picks, key=lambda j: (first(j), j))
+
+
+def taken_probs(spec: dict[str, Any], feats: list[list[float]]) -> list[float]:
+    """P(each candidate is taken) under a binary model (options, list items): each row's logistic on its own."""
+    return [presence(spec, f) for f in feats]
+
+
+def fit_options(rows: list[tuple[list[float], bool]], seed: int = 0) -> dict[str, Any] | None:
+    """A logistic P(an option is taken) over OPTIONS_FEATURES (each option of the teacher's ``options`` arguments,
+    whether the teacher took it), or None when the rows hold one outcome only."""
+    return _fit_binary(rows, OPTIONS_FEATURES, seed)
+
+
+def _fit_binary(rows: list[tuple[list[float], bool]], names: tuple[str, ...], seed: int) -> dict[str, Any] | None:
+    if len({y for _, y in rows}) < 2:
+        return None
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=1.0, max_iter=2000, random_state=seed, fit_intercept=False)
+    model.fit([x for x, _ in rows], [int(y) for _, y in rows])
+    return {"features": list(names), "coef": [float(c) for c in model.coef_[0]]}
 
 
 def fit_ranker(
@@ -388,7 +532,7 @@ PRESENCE_FEATURES = (
     "best",  # the value ranker's best score for it (0 for a boolean)
     "spare_numbers",  # numbers of the request beyond the required numeric parameters (numeric parameters)
     "boolean",
-    "enum",
+    "enum",  # an enum or options parameter
     "number",
     "string",
 )
@@ -413,7 +557,7 @@ def presence_features(request: str, tool: Tool, param: Param, best: float) -> li
         best,
         float(spare > 0) if param.kind in ("integer", "number") else 0.0,
         float(param.kind == "boolean"),
-        float(param.kind == "enum"),
+        float(param.kind in ("enum", "options")),
         float(param.kind in ("integer", "number")),
         float(param.kind in ("span", "list")),
     ]

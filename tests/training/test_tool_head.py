@@ -272,12 +272,18 @@ def test_broken_saved_head_is_refused(trained, tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(folder, copy)
     config = json.loads((copy / "tool_head.json").read_text())
-    assert set(config["values"]) == {"number", "enum", "span", "presence"}
-    from slmc.training.tool_values import NUMBER_FEATURES
+    assert set(config["values"]) == {"number", "enum", "span", "presence", "options", "items"}
+    from slmc.training.tool_values import ITEM_FEATURES, NUMBER_FEATURES
 
+    good = json.dumps(config)
     config["values"]["number"] = {"features": list(NUMBER_FEATURES), "coef": ["1"] * len(NUMBER_FEATURES)}  # strings
     (copy / "tool_head.json").write_text(json.dumps(config))
     with pytest.raises(SlmcError, match="values must hold"):
+        ToolCallHead(copy)
+    config = json.loads(good)
+    config["values"]["items"] = {"features": list(ITEM_FEATURES)[1:], "coef": [1.0] * (len(ITEM_FEATURES) - 1)}
+    (copy / "tool_head.json").write_text(json.dumps(config))
+    with pytest.raises(SlmcError, match="values must hold"):  # another slmc's features
         ToolCallHead(copy)
 
 
@@ -546,3 +552,87 @@ def test_heads_only_training_runs_its_epochs_past_the_budget(tmp_path: Path) -> 
     )
     assert one_layer.steps == 1
     assert one_layer.capped and one_layer.planned_steps > 1  # the cap fired: the compile reports it (heads._tool_cap)
+
+
+def test_date_arguments_are_rewritten_in_the_format_their_description_names():
+    """A span the head points into a date is written as the date in the parameter's format (its year read where the
+    request gives it); the string ranker chooses a date parameter's value among the request's dates only."""
+    from slmc.training.tool_head import _string_candidates
+    from slmc.training.tool_values import span_candidates
+
+    request = "move it from Oct 2nd to Oct 9th, 2019 for ana"
+    fmt = "in the format of 'YYYY-MM-DD'"
+    props = {
+        "start": {"type": "string", "description": f"First day, {fmt}."},
+        "end": {"type": "string", "description": f"Last day, {fmt}."},
+        "who": {"type": "string", "description": "Who moves."},
+    }
+    tools = [{"type": "function", "function": {"name": "move", "parameters": {"type": "object", "properties": props}}}]
+    (tool,) = read_tools(tools)
+    head = ToolCallHead.__new__(ToolCallHead)
+    head._enc = _PeakedEncoder(request, {"start": [("2nd", 8.0)], "end": [("9th,", 8.0)], "who": [("ana", 8.0)]})
+    head._chooser = None
+    head._rankers = dict.fromkeys(("number", "enum", "span", "presence"))
+    args, confidence, reason = head._arguments(tool, request, 1.0)
+    assert reason is None and confidence > 0.0
+    assert args == {"start": "2019-10-02", "end": "2019-10-09", "who": "ana"}
+    general = span_candidates(request)
+    dates = _string_candidates(request, tool.param("start"), general)
+    assert [request[a:b] for a, b in dates] == ["Oct 2nd", "Oct 9th, 2019"]
+    assert _string_candidates(request, tool.param("who"), general) == general
+    assert _string_candidates("move it for ana", tool.param("start"), general) == general  # no date written
+
+
+def test_options_arguments_take_the_options_the_request_names():
+    """An array of an enum's values is filled with each option the options model takes, in the order the request
+    names them; the call's confidence carries every option's decision; without an options model it falls back."""
+    from slmc.training.tool_values import fit_options, options_features
+
+    props = {
+        "where": {"type": "string", "description": "The city."},
+        "extras": {"type": "array", "items": {"type": "string", "enum": ["Patio", "Wi-Fi", "Parking"]}},
+    }
+    schema = {"type": "object", "properties": props, "required": ["where", "extras"]}
+    (tool,) = read_tools([{"type": "function", "function": {"name": "find_cafe", "parameters": schema}}])
+    extras = tool.param("extras")
+    rows = []
+    for text, picks in [("a patio", {0}), ("parking and wi-fi", {1, 2}), ("parking", {2}), ("wi-fi, patio", {0, 1})]:
+        rows += [(f, j in picks) for j, f in enumerate(options_features(text, extras))]
+    request = "a cafe in lima with parking and a patio"
+    head = ToolCallHead.__new__(ToolCallHead)
+    head._enc = _PeakedEncoder(request, {"where": [("lima", 8.0)], "extras": []})
+    head._chooser = None
+    head._rankers = {**dict.fromkeys(("number", "enum", "span", "presence")), "options": fit_options(rows)}
+    args, confidence, reason = head._arguments(tool, request, 1.0)
+    assert reason is None and args == {"where": "lima", "extras": ["Parking", "Patio"]}
+    assert 0.0 < confidence < 1.0
+    head._rankers["options"] = None
+    _, confidence, reason = head._arguments(tool, request, 1.0)
+    assert confidence == 0.0 and "extras" in reason
+
+
+def test_a_list_of_numbers_takes_the_items_the_items_model_picks_among_numbers_left():
+    """A list of numbers is read item by item among the numbers no scalar argument took ("from x=1 to x=3" is
+    [1, 3], not one span), in the request's order, the call's confidence carrying every number's decision."""
+    from slmc.training.tool_values import fit_items, item_features, number_candidates
+
+    props = {
+        "n": {"type": "integer", "description": "Number of steps."},
+        "bounds": {"type": "array", "items": {"type": "number"}, "description": "Lower and upper bound."},
+    }
+    schema = {"type": "object", "properties": props, "required": ["n", "bounds"]}
+    (tool,) = read_tools([{"type": "function", "function": {"name": "integrate", "parameters": schema}}])
+    bounds = tool.param("bounds")
+    rows = []
+    for text, items in [("bound 1 to 3 in 9 steps", {"1", "3"}), ("in 4 steps, bounds 2.5 and 6", {"2.5", "6"})]:
+        cands = number_candidates(text, "number")
+        feats = item_features(text, bounds, cands)
+        rows += [(f, text[a:b] in items) for (a, b, _), f in zip(cands, feats, strict=True)]
+    request = "use 50 steps with bounds 0.5 to 2"
+    head = ToolCallHead.__new__(ToolCallHead)
+    head._enc = _PeakedEncoder(request, {"n": [("50", 8.0)], "bounds": []})
+    head._chooser = None
+    head._rankers = {**dict.fromkeys(("number", "enum", "span", "presence")), "items": fit_items(rows)}
+    args, confidence, reason = head._arguments(tool, request, 1.0)
+    assert reason is None and args == {"n": 50, "bounds": [0.5, 2]}
+    assert 0.0 < confidence < 1.0

@@ -72,3 +72,38 @@ def test_a_percent_is_its_fraction_when_the_span_takes_the_sign() -> None:
     assert value_from_span(request[slice(*find_span(request, 0.07, "number"))], "number") == 0.07
     assert value_from_span("12.5 %", "number") == 0.125
     assert value_from_span("5%", "integer") is None  # a fraction is no integer
+
+
+def test_arrays_of_an_enum_s_values_are_options_chosen_several_at_a_time() -> None:
+    params = _params(
+        {
+            "extras": {"type": "array", "items": {"type": "string", "enum": ["Patio", "Wi-Fi", "Parking"]}},
+            "dupes": {"type": "array", "items": {"type": "string", "enum": ["a", "a"]}},
+            "objects": {"type": "array", "items": {"type": "object", "enum": ["a"], "properties": {}}},
+        }
+    )
+    extras = params["extras"]
+    assert (extras.kind, extras.enum) == ("options", ("Patio", "Wi-Fi", "Parking"))
+    assert params["dupes"].kind == params["objects"].kind == "other"
+    request = "a cafe with free wi-fi and a patio"
+    assert label_argument(request, extras, True, ["Wi-Fi", "Patio"]).picks == (1, 0)
+    assert label_argument(request, extras, True, ["Wi-Fi", "Pool"]).status == "other"  # not an option
+    assert label_argument(request, extras, True, ["Patio", "Patio"]).status == "other"
+    assert label_argument(request, extras, True, []).status == "other"
+    assert label_argument(request, extras, True, "Patio").status == "other"
+    assert label_argument(request, extras, False, None).status == "absent"
+    text, places = extras.options_text("f")
+    assert [text[a:b] for a, b in places] == ["Patio", "Wi-Fi", "Parking"]
+
+
+def test_a_list_of_numbers_written_apart_is_labelled_item_by_item() -> None:
+    params = _params({"bounds": {"type": "array", "items": {"type": "integer"}}})
+    request = "integrate from x=2 to x=7, then stop"
+    label = label_argument(request, params["bounds"], True, [2, 7])
+    assert label.status == "value" and label.span is None
+    assert [request[a:b] for a, b in label.items] == ["2", "7"]
+    assert label_argument(request, params["bounds"], True, [7, 2]).status == "other"  # not in the request's order
+    assert label_argument(request, params["bounds"], True, [2, 9]).status == "other"
+    together = "the list [4, 5, 6]"
+    label = label_argument(together, params["bounds"], True, [4, 5, 6])
+    assert together[slice(*label.span)] == "[4, 5, 6]" and label.items == ()  # one span: read as before

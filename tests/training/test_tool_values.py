@@ -186,3 +186,76 @@ def test_saved_rankers_are_checked() -> None:
     assert not ranker_ok({**good, "features": list(NUMBER_FEATURES)}, ENUM_FEATURES)
     assert not ranker_ok(json.loads('{"features": "x", "coef": true}'), ENUM_FEATURES)
     assert fit_ranker([([[1.0] * len(ENUM_FEATURES)], 0)], ENUM_FEATURES) is None  # no choice to learn from
+
+
+def test_options_are_taken_by_what_the_request_names_and_ordered_as_it_names_them() -> None:
+    from slmc.training.tool_values import fit_options, mention_order, options_features, taken_probs
+
+    (tool,) = read_tools(
+        [
+            {
+                "name": "find_place",
+                "parameters": {
+                    "type": "object",
+                    "properties": {
+                        "extras": {
+                            "type": "array",
+                            "items": {"type": "string", "enum": ["Patio", "Wi-Fi", "Parking", "Rebounds"]},
+                        }
+                    },
+                },
+            }
+        ]
+    )
+    extras = tool.param("extras")
+    feats = options_features("a cafe with wifi, rebound stats and a patio", extras)
+    assert [f[1] for f in feats] == [1.0, 0.0, 0.0, 0.0]  # "patio" written whole
+    assert feats[3][3] == 1.0 and feats[2][3] == 0.0  # "rebound" starts like Rebounds; nothing like Parking
+    rows = []
+    for request, picks in [
+        ("a cafe with a patio", {0}),
+        ("somewhere with parking and wi-fi", {1, 2}),
+        ("parking please", {2}),
+        ("a patio and parking", {0, 2}),
+        ("wi-fi only", {1}),
+    ]:
+        rows += [(f, j in picks) for j, f in enumerate(options_features(request, extras))]
+    spec = fit_options(rows)
+    assert spec is not None and spec["features"][0] == "bias"
+    probs = taken_probs(spec, options_features("I need parking and a patio", extras))
+    assert [p >= 0.5 for p in probs] == [True, False, True, False]
+    assert mention_order("I need parking and a patio", extras, [0, 2]) == [2, 0]
+    assert mention_order("rebound stats, patio", extras, [0, 1, 3]) == [3, 0, 1]  # Wi-Fi unwritten: last
+    assert fit_options([(f, False) for f, _ in rows]) is None  # one outcome: nothing to learn
+
+
+def test_a_list_of_numbers_is_one_run_of_numbers_or_the_likely_numbers_that_stand_alone() -> None:
+    from slmc.training.tool_values import item_features, number_candidates, number_runs, pick_items
+
+    request = "group A [3, 4, 5] and group B [7, 8] from x=1 to x=2"
+    cands = number_candidates(request, "integer")
+    assert [[int(cands[j][2]) for j in r] for r in number_runs(request, cands)] == [[3, 4, 5], [7, 8], [1, 2]]
+    # two numbers of the first run look likely, one of the second: the first run is taken whole
+    probs = [0.6, 0.6, 0.3, 0.55, 0.2, 0.1, 0.1]
+    assert [int(cands[j][2]) for j in pick_items(request, cands, probs)] == [3, 4, 5]
+    apart = "buy five apples, then later six pears"
+    cands = number_candidates(apart, "integer")
+    assert pick_items(apart, cands, [0.9, 0.8]) == [0, 1]  # each likely number stands alone: a list written apart
+    assert pick_items(apart, [], []) == []
+    (tool,) = read_tools(
+        [
+            {
+                "name": "t_test",
+                "parameters": {
+                    "type": "object",
+                    "properties": {
+                        "first": {"type": "array", "items": {"type": "integer"}},
+                        "second": {"type": "array", "items": {"type": "integer"}},
+                    },
+                },
+            }
+        ]
+    )
+    cands = number_candidates(request, "integer")
+    second = item_features(request, tool.param("second"), cands, tool)
+    assert [row[-2] for row in second] == [0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0]  # the 2nd list, the 2nd run
