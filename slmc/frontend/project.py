@@ -1841,8 +1841,8 @@ class Analysis:
         reach: Callable[[str, set[str]], list[str]],
     ) -> dict[int, str]:
         """Calls of a private step that stand for a wrapper reaching a wrapper (site key -> the wrapper reached): a
-        calling API running an abstract hook its subclasses implement on its own object (``run`` -> ``self._run(...)``), and
-        overrides extending that hook (``super()._run(...)`` in ``_run``), when the hook reaches the model only
+        calling API running an abstract hook its subclasses implement on its own object (``run`` ->
+        ``self._run(...)``), and overrides extending that hook (``super()._run(...)`` in ``_run``), when the hook reaches the model only
         through other wrappers (``_run`` -> ``self._call_llm(...)``). The hook itself stays folded (no wrapper row).
         Not for a hook holding its request (or reaching it through folded helpers): that request is the site
         (``override_chains.py``); nor for a step no API dispatches to directly (a deeper step of a loop)."""
