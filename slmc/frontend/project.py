@@ -2005,6 +2005,11 @@ class Analysis:
                 is_async=scope.is_async,
                 target=target,
             )
+        step_targets = self._step_calls(ordered, wrapper_ids, ids, folded_reach)  # ``run`` -> ``self._run(...)``
+        for s in ordered:
+            if s.key in step_targets:
+                ids[s.key] = self._site_id(s)
+                calls.append(s)
         for s in calls:
             nid = ids[s.key]
             if nid in nodes:
@@ -2015,7 +2020,7 @@ class Analysis:
                 loc=self._loc(s),
                 function=s.info.scope.function_name,
                 is_async=s.info.awaited,
-                target=wrapper_ids[s.callee],  # type: ignore[index]
+                target=step_targets.get(s.key) or wrapper_ids[s.callee],  # type: ignore[index]
             )
         self._inherit(nodes, prompts, template_files, wrapper_ids, calls, ids, inner_calls)
         # consumers, outputs, flows
@@ -2040,6 +2045,72 @@ class Analysis:
         self._code(graph, nodes, wrapper_ids, ids)
         self._outputs(graph, nodes, consumers)
         return graph
+
+    def _step_calls(
+        self,
+        ordered: list[Site],
+        wrapper_ids: dict[str, str],
+        ids: dict[int, str],
+        reach: Callable[[str, set[str]], list[str]],
+    ) -> dict[int, str]:
+        """Calls of a private step that stand for a wrapper reaching a wrapper (site key -> the wrapper reached): a
+        calling API running an abstract hook its subclasses implement on its own object (``run`` ->
+        ``self._run(...)``), and overrides extending that hook (``super()._run(...)`` in ``_run``), when the hook reaches the model only
+        through other wrappers (``_run`` -> ``self._call_llm(...)``). The hook itself stays folded (no wrapper row).
+        Not for a hook holding its request (or reaching it through folded helpers): that request is the site
+        (``override_chains.py``); nor for a step no API dispatches to directly (a deeper step of a loop)."""
+        apis = set(wrapper_ids.values())
+
+        def through_wrappers(keys: list[str]) -> str | None:
+            first = None
+            for key in keys:
+                found = reach(key, {key}) if key in self.ev.scopes else []
+                if found and not all(t in apis for t in found):
+                    return None
+                first = first or (found[0] if found else None)
+            return first
+
+        out: dict[int, str] = {}
+        hooks: set[str] = set()
+        extending: list[tuple[Site, str]] = []
+        for s in ordered:
+            callee = s.callee or ""
+            node = s.info.node
+            fn = _owner(s.info.scope)
+            if s.site != SiteKind.WRAPPER_CALL or callee in wrapper_ids or s.key in ids or fn is None:
+                continue
+            if callee not in self.ev.scopes or not _is_private(callee) or not isinstance(node, cst.Call):
+                continue
+            if _super_same_name(node, fn.name):
+                extending.append((s, callee))
+                continue
+            func = node.func
+            on_self = (
+                isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"
+            )
+            impls = self.ev.implementations(callee)
+            if on_self and fn.key in wrapper_ids and impls and not reach(callee, {callee}):  # an abstract hook
+                target = through_wrappers(impls)
+                if target is not None:
+                    out[s.key] = target
+                    hooks.add(callee)
+
+        def above(key: str) -> set[str]:  # the methods ``key`` overrides, all the way up
+            seen: set[str] = set()
+            todo = [key]
+            while todo and len(seen) < 32:
+                for base in self.ev.overridden(todo.pop()):
+                    if base not in seen:
+                        seen.add(base)
+                        todo.append(base)
+            return seen
+
+        for s, callee in extending:
+            if callee in hooks or hooks & above(callee):
+                target = through_wrappers([callee])
+                if target is not None:
+                    out[s.key] = target
+        return out
 
     def _config_agents(
         self, nodes: dict[str, LLMCall], prompts: dict[str, tuple[Message, ...]], files: dict[str, str | None]

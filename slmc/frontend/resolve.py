@@ -752,6 +752,15 @@ class Evaluator:
                     bindings += cls.self_attrs.get(expr.attr.value, []) + cls.bindings.get(expr.attr.value, [])
                     if expr.attr.value in cls.annotations:
                         declared.append((cls.annotations[expr.attr.value], cls))
+                    prop = self.scopes.get(f"{key}.{expr.attr.value}")  # ``@property def agents(self) -> List[X]``
+                    returns = getattr(prop.node, "returns", None) if prop is not None else None
+                    if (
+                        prop is not None
+                        and prop.parent is not None
+                        and isinstance(returns, cst.Annotation)
+                        and self.is_property(prop.key)
+                    ):
+                        declared.append((returns.annotation, prop.parent))
         for b in bindings:
             if b[0] == "param" and b[1].annotation is not None and b[2] is not None:
                 declared.append((b[1].annotation.annotation, b[2]))
@@ -1525,13 +1534,14 @@ class Evaluator:
         for v in values:  # create_client() returning the ``litellm`` module / ``litellm.completion``
             if isinstance(v, Ref) and (v.qname in clients.MODULE_CLIENTS or self.module_client(v.qname)):
                 return self.module_as_client(v.qname)
-        found = next((v for v in values if isinstance(v, Const | Text)), None)
+        found = next((v for v in values if isinstance(v, Const | Text) and not _is_none(v)), None)
         returns = getattr(fn.node, "returns", None)  # a factory annotated with the base type it builds
+        # (``-> Optional[Agent]`` returning None when nothing fits: the annotation still names what it returns)
         if found is None and isinstance(returns, cst.Annotation) and fn.parent is not None:
             typed = self.instance_of(returns.annotation, fn.parent)
             if isinstance(typed, Instance | Client):
                 return typed
-        return found
+        return found if found is not None else next((v for v in values if isinstance(v, Const | Text)), None)
 
     def client_call(self, client: Client, call: cst.Call, args: list[cst.Arg], scope: Scope) -> Value:
         path = tuple(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
@@ -2314,6 +2324,10 @@ class _Lazy:
 
 
 DATA_LOADERS = frozenset({"yaml.safe_load", "yaml.load", "yaml.full_load", "json.load", "tomllib.load"})
+
+
+def _is_none(v: Value) -> bool:
+    return isinstance(v, Const) and v.value is None
 
 
 def _const(item: Any) -> Value:
