@@ -695,7 +695,9 @@ def conversation_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         if any(h.startswith("*") for h in holes) or (
             message.origin == "dynamic" and len(message.parts) == 1 and holes and _HISTORY_NAME.search(holes[0])
         ):
-            out = [Evidence(-0.5, "conversation history passed in (multi-turn)")]
+            # with no instruction of its own beside the history, the model just carries the conversation on
+            bare = not any(m.static_text().strip() for m in prompt.messages)
+            out = [Evidence(-0.7 if bare else -0.5, "conversation history passed in (multi-turn)")]
             if not site.tools and isinstance(site.options.get("tools"), str):  # a closed, listed tool set: unclear
                 out.append(Evidence(-1.0, "agent loop: history plus a tool set chosen at run time"))
             return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from slmc.ir import AgentGraph, EdgeKind, Message, Prompt, SiteKind, Verdict
+from slmc.ir import AgentGraph, EdgeKind, LLMCall, Message, Prompt, SiteKind, Verdict
 from slmc.passes.triage import triage_site
 
 from .builders import add_site, parts
@@ -558,3 +558,24 @@ def test_a_placeholder_in_a_json_answer_format_is_no_task_wording() -> None:
     g = AgentGraph()
     site = add_site(g, "f", 10, system=None, user="Write a detailed explanation of the strategy behind {plan}.")
     assert any("detailed content" in r for r in triage_site(g, site).reasons)
+
+
+def _history_site(g: AgentGraph, function: str, line: int, extra: tuple[Message, ...] = ()) -> LLMCall:
+    site = add_site(g, function, line, user=None)
+    prompt = Prompt(f"prompt:{function}", messages=(*extra, Message("user", parts("{history}"), origin="dynamic")))
+    g.add(prompt)
+    g.add_edge(prompt.id, site.id, EdgeKind.PROMPT)
+    return site
+
+
+def test_a_bare_conversation_with_no_instruction_of_its_own_reads_open() -> None:
+    """Only the running dialogue is sent, with no text of the caller's own: the model carries the talk on, an open
+    task; the same dialogue under a fixed instruction of the caller's stays for that instruction to decide."""
+    g = AgentGraph()
+    bare = triage_site(g, _history_site(g, "Helper.reply", 10))
+    assert bare.verdict == OPEN, bare
+    assert "conversation history passed in (multi-turn)" in bare.reasons
+    note = (Message("system", parts("Keep it polite.")),)
+    guided = triage_site(g, _history_site(g, "Helper.respond", 30, note))
+    assert guided.verdict == U, guided
+    assert guided.score > bare.score
