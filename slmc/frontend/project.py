@@ -2023,6 +2023,7 @@ class Analysis:
                 target=step_targets.get(s.key) or wrapper_ids[s.callee],  # type: ignore[index]
             )
         self._inherit(nodes, prompts, template_files, wrapper_ids, calls, ids, inner_calls)
+        steps = self._receiver_steps(ordered, calls, ids)
         # consumers, outputs, flows
         consumers = find_consumers(self.ev, [s for s in ordered if s.key in ids], ids)
         for nid, node in nodes.items():
@@ -2034,6 +2035,8 @@ class Analysis:
         for nid, node in nodes.items():
             if node.target is not None and node.target in nodes:
                 graph.add_edge(nid, node.target, EdgeKind.CALLS)
+            if nid in steps and steps[nid] in nodes and steps[nid] != nid:
+                graph.add_edge(nid, steps[nid], EdgeKind.STEP)
             for other in folded.get(nid, [])[1:]:  # the other requests it reaches through folded helpers
                 if other in nodes:
                     graph.add_edge(nid, other, EdgeKind.CALLS)
@@ -2045,6 +2048,52 @@ class Analysis:
         self._code(graph, nodes, wrapper_ids, ids)
         self._outputs(graph, nodes, consumers)
         return graph
+
+    def _receiver_steps(self, ordered: list[Site], calls: list[Site], ids: dict[int, str]) -> dict[str, str]:
+        """Wrapper-calls of a method a subclass object inherits (``GenKeyword(llm).run(q)``, ``self.host.run(m)``
+        with ``run`` defined on the base): the one LLM site the receiver's own class holds (its override of the step
+        ``run`` dispatches to, with that sub-agent's own prompt), by wrapper-call id. None where the object's type is
+        unknown, where the called method is its class's own, or where its class holds no site or several."""
+        own: dict[str, dict[str, str]] = {}  # class key -> LLM site id in its own methods -> the method's name
+        for s in ordered:
+            fn = s.info.scope.enclosing_function()
+            cls = fn.enclosing_class() if fn is not None else None
+            if cls is not None and s.key in ids:
+                own.setdefault(cls.key, {})[ids[s.key]] = fn.name  # type: ignore[union-attr]
+        out: dict[str, str] = {}
+        for s in calls:
+            func = s.info.node.func
+            callee = self.ev.scopes.get(s.callee or "")
+            if not isinstance(func, cst.Attribute) or callee is None or s.key not in ids:
+                continue
+            if isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+                continue  # its own object: the caller's class, not a sub-agent
+            defining = callee.enclosing_class()
+            try:
+                receiver = self.ev.value(func.value, s.info.scope)
+            except RecursionError:
+                continue
+            if not isinstance(receiver, Instance) or defining is None or receiver.cls == defining.key:
+                continue
+            if not self.ev.derives(receiver.cls, defining.key):
+                continue  # an object typed by a common base, the method found on one subclass: no one class
+            hooks = {  # the methods the called one dispatches to on its own object (``run`` -> ``self._run(...)``)
+                f.attr.value
+                for c in callee.calls
+                if isinstance(f := c.node.func, cst.Attribute)
+                and isinstance(f.value, cst.Name)
+                and f.value.value == "self"
+            }
+            found = {  # in the receiver's override of such a hook
+                nid
+                for nid, name in own.get(receiver.cls, {}).items()
+                if nid != ids[s.key]
+                and name in hooks
+                and isinstance(self.ev.member(defining.key, name, True), Function)
+            }
+            if len(found) == 1:
+                out[ids[s.key]] = next(iter(found))
+        return out
 
     def _step_calls(
         self,

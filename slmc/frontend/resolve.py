@@ -368,14 +368,18 @@ class Evaluator:
         return v if isinstance(v, Text) or (isinstance(v, Const) and isinstance(v.value, str)) else None
 
     def rewritten_text(self, bindings: list[Binding]) -> Text | None:
-        """``prompt = read(...)`` then ``prompt = prompt.replace("{goal}", goal)`` (or ``.format``, ``.strip``): one
-        text rewritten in place, in source order; the replaced slots become holes. None for any other shape."""
+        """``prompt = read(...)`` then ``prompt = prompt.replace("{goal}", goal)`` (or ``.format``, ``.strip``, or a
+        tail appended: ``prompt = prompt + extra``): one text rewritten in place, in source order; the replaced slots
+        become holes. None for any other shape."""
         exprs = [b for b in bindings if b[0] == "expr"]
         if len(exprs) < 2 or len(exprs) != len(bindings) or len(exprs) > 32:
             return None
 
         def rewrites(b: Binding) -> bool:
             e = b[1]
+            if isinstance(e, cst.BinaryOperation) and isinstance(e.operator, cst.Add):  # prompt = prompt + tail
+                head = _appended(e)[0]
+                return isinstance(head, cst.Name) and self.bindings_of(head.value, b[2]) is bindings
             return (
                 isinstance(e, cst.Call)
                 and isinstance(e.func, cst.Attribute)
@@ -394,6 +398,9 @@ class Evaluator:
             if text is None:
                 return None
             call, scope = b[1], b[2]
+            if isinstance(call, cst.BinaryOperation):
+                text = concat([text, *(self.text(t, scope) for t in _appended(call)[1])], "concat")
+                continue
             method = call.func.attr.value
             if method == "format":
                 text = self.format_call(call, text, scope)
@@ -2460,6 +2467,16 @@ def _dict_tool_name(ev: Evaluator, d: cst.Dict, scope: Scope) -> str | None:
         if key in ("function", "toolSpec") and isinstance(el.value, cst.Dict):
             return _dict_tool_name(ev, el.value, scope)
     return None
+
+
+def _appended(expr: cst.BinaryOperation) -> tuple[cst.BaseExpression, list[cst.BaseExpression]]:
+    """``a + b + c`` (parsed ``(a + b) + c``): the leftmost operand and the operands appended to it, in order."""
+    tails: list[cst.BaseExpression] = []
+    head: cst.BaseExpression = expr
+    while isinstance(head, cst.BinaryOperation) and isinstance(head.operator, cst.Add):
+        tails.append(head.right)
+        head = head.left
+    return head, tails[::-1]
 
 
 def concat(texts: list[Text | None], origin: str) -> Text:

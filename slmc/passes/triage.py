@@ -182,7 +182,8 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
 _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     # new content: code, documents, stories
     (
-        r"(?:writing|generating|implementing|write|generate|create|produce|implement|complete|fix|rewrite|modify|edit)(?:s)?(?:/\w+)?\s+(?:[\w,'/-]+\s+){0,4}?"
+        r"(?:writing|generating|implementing|fixing|improving|write|generate|create|produce|implement|complete|fix|"
+        r"improve|rewrite|modify|edit)(?:s)?(?:/\w+)?\s+(?:[\w,'/-]+\s+){0,4}?"
         r"(?:code|codes|program|programs|script|function|class|module|implementation|game|app|application|software|"
         r"(?:code|source|python|script|program)\s+files?|unit\s+tests?|test\s+cases?)\b(?!\s+block)|code\s+agent|(?:coding|programming)\s+experience|programmer\b",
         -1.6,
@@ -1081,10 +1082,29 @@ def agent_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
 MULTI_TASK = "which makes several LLM calls"
 
 
+def receiver_step(graph: AgentGraph, site: LLMCall) -> LLMCall | None:
+    """The LLM site a wrapper-call's receiver's own class holds (``keygen.run(q)`` on a ``GenKeyword`` that
+    inherits ``run`` and overrides the step it dispatches to), followed through sub-agents of sub-agents."""
+    seen = {site.id}
+    cur = site
+    while cur.site == SiteKind.WRAPPER_CALL:
+        nxt = next((n for n in graph.succs(cur.id, EdgeKind.STEP) if isinstance(n, LLMCall)), None)
+        if nxt is None or nxt.id in seen:
+            break
+        seen.add(nxt.id)
+        cur = nxt
+    return cur if cur is not site else None
+
+
 def site_evidence(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None = None) -> list[Evidence]:
     """The evidence ``triage_site`` weighs for one site; ``multi_task`` is ``multi_task_wrappers(graph)``."""
     if multi_task is None:
         multi_task = multi_task_wrappers(graph)
+    step = receiver_step(graph, site)
+    if step is not None:  # a sub-agent's inherited ``run``: its own step's prompt says what it does, not the base loop
+        inner = site_evidence(graph, step, multi_task)
+        said = {e.reason for e in inner}
+        return inner + [e for e in use_evidence(site) if e.reason not in said]
     if (site.target in multi_task or site.id in multi_task) and not agent_evidence(graph, site):
         # an orchestrator; an agent loop (``agent.run``) makes many calls too, but they are one open task. Its prompt
         # is the first inner task's, its answer the orchestrator's: only the names around the call can still hint.
