@@ -2053,7 +2053,8 @@ class Analysis:
         """Wrapper-calls of a method a subclass object inherits (``GenKeyword(llm).run(q)``, ``self.host.run(m)``
         with ``run`` defined on the base): the one LLM site the receiver's own class holds (its override of the step
         ``run`` dispatches to, with that sub-agent's own prompt), by wrapper-call id. None where the object's type is
-        unknown, where the called method is its class's own, or where its class holds no site or several."""
+        unknown, where the called method is its class's own, where it calls on ``self`` no hook the receiver's class
+        overrides, or where those overrides hold no site or several."""
         own: dict[str, dict[str, str]] = {}  # class key -> LLM site id in its own methods -> the method's name
         for s in ordered:
             fn = s.info.scope.enclosing_function()
