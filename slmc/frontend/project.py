@@ -1429,10 +1429,11 @@ class Analysis:
         if callee is None or callee.kind != "function":
             return None
         keep = fwd.get(callee.key, set()) | {n for n in _param_names(callee) if _PROMPT_PARAM.search(n)}
-        if not keep:
-            return None  # ``_step(memory_step)``: no parameter tells where the prompt goes; every argument counts
+        named = _named_into_rest(callee, site.args)
+        if not keep:  # ``_step(memory_step)``: no parameter tells where the prompt goes; every argument counts
+            return None if named is None else list(named)
         kept = {id(a): a for a, name in _bind(callee, site.args) if name in keep and _carries(callee, a, name)}
-        return list(kept.values())
+        return [a for a in kept.values() if named is None or any(a is b for b in named)]
 
     def _calls_own_param(self, key: str, site: Site) -> bool:
         """Whether a site is the request a higher-order helper makes by calling the SDK method it is given."""
@@ -2989,6 +2990,25 @@ def _bind(callee: Scope, args: list[cst.Arg]) -> list[tuple[cst.Arg, str]]:
                 out.append((a, callee.params[-1].name.value))
             i += 1
     return out
+
+
+def _named_into_rest(callee: Scope, args: list[cst.Arg]) -> list[cst.Arg] | None:
+    """The arguments of a call of ``def complete(self, **kwargs)`` (no parameter named like a prompt) that may carry
+    a prompt, where the call names its prompt itself (``complete(messages=msgs, json_mode=flag, **options)``): the
+    keywords into ``**kwargs`` say what they carry, so ``json_mode=flag`` is an option, and a ``**options`` splat
+    beside an explicit ``messages=`` cannot hold the messages (Python refuses a second value). ``None`` (every
+    argument counts) when no keyword into ``**kwargs`` is named like a prompt."""
+    names = set(_param_names(callee))
+    if not any(p.star == "**" for p in callee.params):
+        return None
+    into_rest = [a for a in args if not a.star and a.keyword is not None and a.keyword.value not in names]
+    if not any(_PROMPT_PARAM.search(a.keyword.value) for a in into_rest):  # type: ignore[union-attr]
+        return None
+    return [  # positional arguments and declared parameters are left to the caller's rules
+        a
+        for a in args
+        if a.star != "**" and (a.keyword is None or a.keyword.value in names or _PROMPT_PARAM.search(a.keyword.value))
+    ]
 
 
 def _carries(callee: Scope, a: cst.Arg, name: str) -> bool:
