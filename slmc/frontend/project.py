@@ -1253,7 +1253,7 @@ class Analysis:
                     )
                 ):
                     if bool(fwd.get(key)) or any(
-                        _forwards(scope, s, flow=self.flow) for s in inner if not self._authors_wrapper_call(s)
+                        _forwards(scope, s, flow=self.flow) for s in inner if not self._authors_sent(s)
                     ):
                         new_folded.add(key)  # its caller forwards through it what it hands over
                     continue
@@ -1291,7 +1291,7 @@ class Analysis:
                         flow=self.flow,
                     )
                     for s in direct
-                    if not self._authors_wrapper_call(s) and not self._fills_own_template(s) and not s.declared
+                    if not self._authors_sent(s) and not self._fills_own_template(s) and not s.declared
                 )
                 direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
                 if private:
@@ -1624,6 +1624,36 @@ class Analysis:
         self._authored_call[site.key] = budget[0] <= 0
         return self._authored_call[site.key]
 
+    def _authors_sent(self, site: Site) -> bool:
+        """``_authors_wrapper_call``, or the call is given a local message list the function writes with literal
+        instructions (``messages = [{"role": "user", "content": "Describe the image ..."}]``, then
+        ``llm.generate(messages=messages)``), on one of its paths at least (the other may send a message its caller
+        built, ``messages = [given]``): the function's own task, so its parameters are not a prompt it forwards.
+        (Whether a private helper is a step of its caller's task, ``_task_helper``, still reads only the former.)"""
+        if self._authors_wrapper_call(site):
+            return True
+        if site.site != SiteKind.WRAPPER_CALL:
+            return False
+        fn = site.info.scope.enclosing_function()
+        if fn is None:
+            return False
+        try:
+            return any(
+                isinstance(a.value, cst.Name) and self._literal_local(a.value.value, fn) for a in site.info.node.args
+            )
+        except RecursionError:
+            return False
+
+    def _literal_local(self, name: str, fn: Scope) -> bool:
+        """A local of ``fn`` bound (on some path) to a list / tuple holding literal prompt text (``_literal_chars``)."""
+        return any(
+            b[0] == "expr"
+            and b[2] is fn
+            and isinstance(b[1], cst.List | cst.Tuple)
+            and self._literal_chars(b[1], fn, 0, [_AUTHORED_CHARS])
+            for b in fn.bindings.get(name, ())[:8]
+        )
+
     def _writes_main_prompt(self, site: Site) -> bool:
         """``self._aask(prompt, [system_text])`` with ``prompt`` built here (from a template, a generator, chunks of a
         page): the argument for the callee's main prompt parameter carries none of the function's parameters, which
@@ -1859,7 +1889,7 @@ class Analysis:
                             http=site.client == "http",
                         )
                         continue
-                    if self._authors_wrapper_call(site):
+                    if self._authors_sent(site):
                         continue  # the caller's data goes into a task prompt this function writes: not forwarded
                     targets = fwd.get(site.callee)
                     callee = self.ev.scopes.get(site.callee)
