@@ -1728,7 +1728,41 @@ class Analysis:
             for d, where in self._definitions(expr.value, scope):
                 if self._literal_chars(d, where, depth + 1, budget):
                     break
+        elif isinstance(expr, cst.IfExp | cst.BooleanOperation):  # ``given if given else self._DEFAULT`` / ``a or b``
+            for side in (expr.body, expr.orelse) if isinstance(expr, cst.IfExp) else (expr.left, expr.right):
+                if self._literal_chars(side, scope, depth + 1, budget):
+                    break
+        elif isinstance(expr, cst.Attribute):
+            for d, where in self._own_attr_values(expr, scope):
+                if self._literal_chars(d, where, depth + 1, budget):
+                    break
         return budget[0] <= 0
+
+    def _own_attr_values(self, expr: cst.Attribute, scope: Scope) -> list[tuple[cst.CSTNode, Scope]]:
+        """The values ``self.x`` read in a method may hold: what the methods of its class (or its bases) assign to
+        ``self.x`` and what the class body binds to ``x`` (``self._system = self._DEFAULT_SYSTEM`` in ``__init__``,
+        ``_DEFAULT_SYSTEM = "..."`` in the class), a few at most."""
+        fn = scope.enclosing_function()
+        while fn is not None and fn.enclosing_class() is None and fn.parent is not None:
+            fn = fn.parent.enclosing_function() if fn.parent.kind == "function" else None  # a closure in a method
+        cls = fn.enclosing_class() if fn is not None else None
+        if cls is None or not _is_self(fn, expr.value):  # type: ignore[arg-type]
+            return []
+        out: list[tuple[cst.CSTNode, Scope]] = []
+        todo, seen = [cls.key], set()
+        while todo and len(seen) < 8 and len(out) < 6:
+            key = todo.pop(0)
+            if key in seen:
+                continue
+            seen.add(key)
+            owner = self.ev.scopes.get(key)
+            if owner is None:
+                continue
+            for b in owner.self_attrs.get(expr.attr.value, []) + owner.bindings.get(expr.attr.value, []):
+                if b[0] == "expr":
+                    out.append((b[1], b[2]))
+            todo += self.ev.bases_of(key)
+        return out[:6]
 
     def _writes_prompt(self, site: Site) -> bool:
         """``_authors``, or the messages the request sends (as the scan assembled them: system prompts loaded from
