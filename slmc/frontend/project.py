@@ -1253,7 +1253,7 @@ class Analysis:
                     )
                 ):
                     if bool(fwd.get(key)) or any(
-                        _forwards(scope, s, flow=self.flow) for s in inner if not self._authors_wrapper_call(s)
+                        _forwards(scope, s, flow=self.flow) for s in inner if not self._authors_sent(s)
                     ):
                         new_folded.add(key)  # its caller forwards through it what it hands over
                     continue
@@ -1291,7 +1291,7 @@ class Analysis:
                         flow=self.flow,
                     )
                     for s in direct
-                    if not self._authors_wrapper_call(s) and not self._fills_own_template(s) and not s.declared
+                    if not self._authors_sent(s) and not self._fills_own_template(s) and not s.declared
                 )
                 direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
                 if private:
@@ -1429,10 +1429,11 @@ class Analysis:
         if callee is None or callee.kind != "function":
             return None
         keep = fwd.get(callee.key, set()) | {n for n in _param_names(callee) if _PROMPT_PARAM.search(n)}
-        if not keep:
-            return None  # ``_step(memory_step)``: no parameter tells where the prompt goes; every argument counts
+        named = _named_into_rest(callee, site.args)
+        if not keep:  # ``_step(memory_step)``: no parameter tells where the prompt goes; every argument counts
+            return None if named is None else list(named)
         kept = {id(a): a for a, name in _bind(callee, site.args) if name in keep and _carries(callee, a, name)}
-        return list(kept.values())
+        return [a for a in kept.values() if named is None or any(a is b for b in named)]
 
     def _calls_own_param(self, key: str, site: Site) -> bool:
         """Whether a site is the request a higher-order helper makes by calling the SDK method it is given."""
@@ -1623,6 +1624,36 @@ class Analysis:
         self._authored_call[site.key] = budget[0] <= 0
         return self._authored_call[site.key]
 
+    def _authors_sent(self, site: Site) -> bool:
+        """``_authors_wrapper_call``, or the call is given a local message list the function writes with literal
+        instructions (``messages = [{"role": "user", "content": "Describe the image ..."}]``, then
+        ``llm.generate(messages=messages)``), on one of its paths at least (the other may send a message its caller
+        built, ``messages = [given]``): the function's own task, so its parameters are not a prompt it forwards.
+        (Whether a private helper is a step of its caller's task, ``_task_helper``, still reads only the former.)"""
+        if self._authors_wrapper_call(site):
+            return True
+        if site.site != SiteKind.WRAPPER_CALL:
+            return False
+        fn = site.info.scope.enclosing_function()
+        if fn is None:
+            return False
+        try:
+            return any(
+                isinstance(a.value, cst.Name) and self._literal_local(a.value.value, fn) for a in site.info.node.args
+            )
+        except RecursionError:
+            return False
+
+    def _literal_local(self, name: str, fn: Scope) -> bool:
+        """A local of ``fn`` bound (on some path) to a list / tuple holding literal prompt text (``_literal_chars``)."""
+        return any(
+            b[0] == "expr"
+            and b[2] is fn
+            and isinstance(b[1], cst.List | cst.Tuple)
+            and self._literal_chars(b[1], fn, 0, [_AUTHORED_CHARS])
+            for b in fn.bindings.get(name, ())[:8]
+        )
+
     def _writes_main_prompt(self, site: Site) -> bool:
         """``self._aask(prompt, [system_text])`` with ``prompt`` built here (from a template, a generator, chunks of a
         page): the argument for the callee's main prompt parameter carries none of the function's parameters, which
@@ -1697,7 +1728,41 @@ class Analysis:
             for d, where in self._definitions(expr.value, scope):
                 if self._literal_chars(d, where, depth + 1, budget):
                     break
+        elif isinstance(expr, cst.IfExp | cst.BooleanOperation):  # ``given if given else self._DEFAULT`` / ``a or b``
+            for side in (expr.body, expr.orelse) if isinstance(expr, cst.IfExp) else (expr.left, expr.right):
+                if self._literal_chars(side, scope, depth + 1, budget):
+                    break
+        elif isinstance(expr, cst.Attribute):
+            for d, where in self._own_attr_values(expr, scope):
+                if self._literal_chars(d, where, depth + 1, budget):
+                    break
         return budget[0] <= 0
+
+    def _own_attr_values(self, expr: cst.Attribute, scope: Scope) -> list[tuple[cst.CSTNode, Scope]]:
+        """The values ``self.x`` read in a method may hold: what the methods of its class (or its bases) assign to
+        ``self.x`` and what the class body binds to ``x`` (``self._system = self._DEFAULT_SYSTEM`` in ``__init__``,
+        ``_DEFAULT_SYSTEM = "..."`` in the class), a few at most."""
+        fn = scope.enclosing_function()
+        while fn is not None and fn.enclosing_class() is None and fn.parent is not None:
+            fn = fn.parent.enclosing_function() if fn.parent.kind == "function" else None  # a closure in a method
+        cls = fn.enclosing_class() if fn is not None else None
+        if cls is None or not _is_self(fn, expr.value):  # type: ignore[arg-type]
+            return []
+        out: list[tuple[cst.CSTNode, Scope]] = []
+        todo, seen = [cls.key], set()
+        while todo and len(seen) < 8 and len(out) < 6:
+            key = todo.pop(0)
+            if key in seen:
+                continue
+            seen.add(key)
+            owner = self.ev.scopes.get(key)
+            if owner is None:
+                continue
+            for b in owner.self_attrs.get(expr.attr.value, []) + owner.bindings.get(expr.attr.value, []):
+                if b[0] == "expr":
+                    out.append((b[1], b[2]))
+            todo += self.ev.bases_of(key)
+        return out[:6]
 
     def _writes_prompt(self, site: Site) -> bool:
         """``_authors``, or the messages the request sends (as the scan assembled them: system prompts loaded from
@@ -1858,7 +1923,7 @@ class Analysis:
                             http=site.client == "http",
                         )
                         continue
-                    if self._authors_wrapper_call(site):
+                    if self._authors_sent(site):
                         continue  # the caller's data goes into a task prompt this function writes: not forwarded
                     targets = fwd.get(site.callee)
                     callee = self.ev.scopes.get(site.callee)
@@ -3039,6 +3104,25 @@ def _bind(callee: Scope, args: list[cst.Arg]) -> list[tuple[cst.Arg, str]]:
                 out.append((a, callee.params[-1].name.value))
             i += 1
     return out
+
+
+def _named_into_rest(callee: Scope, args: list[cst.Arg]) -> list[cst.Arg] | None:
+    """The arguments of a call of ``def complete(self, **kwargs)`` (no parameter named like a prompt) that may carry
+    a prompt, where the call names its prompt itself (``complete(messages=msgs, json_mode=flag, **options)``): the
+    keywords into ``**kwargs`` say what they carry, so ``json_mode=flag`` is an option, and a ``**options`` splat
+    beside an explicit ``messages=`` cannot hold the messages (Python refuses a second value). ``None`` (every
+    argument counts) when no keyword into ``**kwargs`` is named like a prompt."""
+    names = set(_param_names(callee))
+    if not any(p.star == "**" for p in callee.params):
+        return None
+    into_rest = [a for a in args if not a.star and a.keyword is not None and a.keyword.value not in names]
+    if not any(_PROMPT_PARAM.search(a.keyword.value) for a in into_rest):  # type: ignore[union-attr]
+        return None
+    return [  # positional arguments and declared parameters are left to the caller's rules
+        a
+        for a in args
+        if a.star != "**" and (a.keyword is None or a.keyword.value in names or _PROMPT_PARAM.search(a.keyword.value))
+    ]
 
 
 def _carries(callee: Scope, a: cst.Arg, name: str) -> bool:
