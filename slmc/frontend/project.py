@@ -31,7 +31,7 @@ from slmc.frontend import clients, templates
 from slmc.frontend import syntax as cst
 from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
-from slmc.frontend.resolve import Evaluator, Project, run_target, tool_names
+from slmc.frontend.resolve import JSON_DUMPS, JSON_LOADS, Evaluator, Project, run_target, tool_names
 from slmc.frontend.sites import Site, classify, fluent_messages, input_messages, labels_from_prompt
 from slmc.frontend.values import Client, Function, Instance, Text
 from slmc.ir.graph import AgentGraph, GraphMeta
@@ -2926,16 +2926,18 @@ def _nested_in(inner: Scope, outer: Scope) -> bool:
 
 
 def _serialises(call: cst.Call) -> bool:
-    """``json.dumps(x)`` / ``x.encode()``: the request body serialised, its content unchanged; for a local engine
-    the prompt tokenized (``tokenizer(prompt, return_tensors="pt")``, ``tokenize_image_prompt(prompt, tok)``) and
-    the tensor moved or reshaped (``ids.unsqueeze(0).to(device)``)."""
+    """``json.dumps(x)`` / ``x.encode()``: the request body serialised (or parsed back: ``json.loads(key)``), its
+    content unchanged (``ujson`` / ``orjson`` the same); for a local engine the prompt tokenized
+    (``tokenizer(prompt, return_tensors="pt")``, ``tokenize_image_prompt(prompt, tok)``) and the tensor moved or
+    reshaped (``ids.unsqueeze(0).to(device)``)."""
     func = call.func
     if isinstance(func, cst.Attribute) and func.attr.value in ("encode", *_TENSOR_MOVES):
         return True
     name = dotted(func) or ""
     if _TOKENIZES.search(name.rsplit(".", 1)[-1]) and call.args:
         return True
-    return name in ("json.dumps", "dumps") and bool(call.args)
+    # the text read back (``body = json.loads(key)`` of a request serialised into a cache key): the same request
+    return (name in JSON_DUMPS or name in JSON_LOADS) and bool(call.args)
 
 
 def _serialised(call: cst.Call) -> list[cst.CSTNode]:
@@ -3026,6 +3028,13 @@ def _params_in(
         for name, bindings in fn.bindings.items()
         if name not in params and unpack
     }
+    # ``messages = messages or [{"role": "user", "content": prompt}]``: a parameter the function binds anew from
+    # others (a default built from the prompt it is handed) carries those too
+    rebound = {
+        name: [b[1] for b in bindings if b[0] == "expr" and b[2] is fn]
+        for name, bindings in fn.bindings.items()
+        if name in params
+    }
     found: set[str] = set()
     seen: set[int] = set()
 
@@ -3045,6 +3054,10 @@ def _params_in(
             if node.value in params:
                 if not built or _PROMPT_PARAM.search(node.value):
                     found.add(node.value)
+                for e in rebound.get(node.value, ()) if depth < 3 else ():
+                    if id(e) not in seen:
+                        seen.add(id(e))
+                        walk(e, depth + 1, built)
             elif depth < 3:
                 for e in local.get(node.value, ()):
                     walk(e, depth + 1, built)
@@ -3055,6 +3068,10 @@ def _params_in(
             return
         if isinstance(node, cst.Call) and _serialises(node):
             for c in _serialised(node):
+                walk(c, depth, built)
+            return
+        if isinstance(node, cst.BooleanOperation | cst.IfExp):  # ``messages or [default]``: either value is sent
+            for c in (node.left, node.right) if isinstance(node, cst.BooleanOperation) else (node.body, node.orelse):
                 walk(c, depth, built)
             return
         if isinstance(node, cst.Subscript | cst.Attribute) and _payload_field(node):
