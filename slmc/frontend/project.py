@@ -1178,6 +1178,11 @@ class Analysis:
                     new.add(key)  # ``class MyLM(dspy.LM): def __call__(self, prompt)``: the framework calls it
                     self.why[key] = "entry method a framework's LM base class calls"
                     continue
+                if n == 0 and inside.get(key) and self._callable_model(scope, fwd):
+                    # ``settings.configure(lm=ChatLM(...))``: the object is handed on and called there
+                    new.add(key)
+                    self.why[key] = "callable model object, forwards its caller's prompt"
+                    continue
                 if n == 0:
                     every = self.ev.overrides(key)
                     impls = [i for i in every if i in reaching]
@@ -1347,6 +1352,19 @@ class Analysis:
         is a calling API even when no code of the tree does."""
         cls = scope.enclosing_class()
         return cls is not None and scope.name in clients.FRAMEWORK_LM_ENTRIES and self.ev.framework_lm_class(cls)
+
+    def _callable_model(self, scope: Scope, fwd: dict[str, set[str]]) -> bool:
+        """``__call__(self, prompt=None, messages=None)`` of a public class, outside the tests, forwarding a prompt
+        parameter to the model: its instances are language models handed to other code (a framework's settings),
+        which calls them, even when no code of the tree does."""
+        cls = scope.enclosing_class()
+        return (
+            cls is not None
+            and scope.name == "__call__"
+            and not cls.name.startswith("_")
+            and not _is_test_file(scope.module)
+            and any(_PROMPT_PARAM.search(p) for p in fwd.get(scope.key, ()))
+        )
 
     def _holds_model_call(
         self, key: str, inside: dict[str, list[Site]], apis: set[str], iface: str, reaching: set[str], depth: int = 0
