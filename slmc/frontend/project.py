@@ -1206,6 +1206,18 @@ class Analysis:
                 mine = direct_fns.get(key, set())
                 if key in self.transports:
                     continue  # an HTTP helper whose callers pass the model endpoint: folded into their calls
+                users = prod_fns.get(key, set())
+                if (
+                    scope.enclosing_class() is None
+                    and users
+                    and fwd.get(key)
+                    and not dispatched.get(key)
+                    and all(self._same_owner(w, scope) and (w in wrappers or w in folded) for w in users)
+                    and all(self._hands_whole_request(c, folded) for c in prod_calls.get(key, ()))
+                ):  # a module function only its own module's calling APIs call, handing it the whole request they
+                    # built (``cached_send(json.dumps(dict(model=self.model, messages=messages)))``): their transport,
+                    new_folded.add(key)  # folded into the request it holds
+                    continue
                 raw = any(  # a request or a framework call it holds itself, or a call of an HTTP helper (or of a
                     # requestor handing the endpoint on to one: ``self.client.arequest(url="/chat", params=...)``)
                     s.site != SiteKind.WRAPPER_CALL
@@ -1352,6 +1364,19 @@ class Analysis:
         is a calling API even when no code of the tree does."""
         cls = scope.enclosing_class()
         return cls is not None and scope.name in clients.FRAMEWORK_LM_ENTRIES and self.ev.framework_lm_class(cls)
+
+    def _hands_whole_request(self, site: Site, folded: set[str]) -> bool:
+        """The call hands its callee a whole request (``dict(model=..., messages=...)``, as JSON text too), or is made
+        by a transport folded already, handing on the request it was given (``send(request)``)."""
+        args = [a.value for a in site.info.node.args]
+        if any(_whole_request(v) for v in args):
+            return True
+        fn = _owner(site.info.scope)
+        return (
+            fn is not None
+            and fn.key in folded
+            and any(isinstance(v, cst.Name) and v.value in _param_names(fn) for v in args)
+        )
 
     def _callable_model(self, scope: Scope, fwd: dict[str, set[str]]) -> bool:
         """``__call__(self, prompt=None, messages=None)`` of a public class, outside the tests, forwarding a prompt
@@ -3193,6 +3218,22 @@ def _one_statement(fn: Scope) -> bool:
     if stmts and fn.docstring is not None:
         stmts = stmts[1:]
     return len(stmts) == 1
+
+
+def _whole_request(value: cst.BaseExpression) -> bool:
+    """``dict(model=..., messages=...)`` / ``{"model": ..., "messages": ...}``, also as JSON text
+    (``json.dumps(...)``): a whole request, model and all, handed down as one value."""
+    for _ in range(2):
+        if isinstance(value, cst.Call) and (dotted(value.func) or "") in JSON_DUMPS and value.args:
+            value = value.args[0].value
+    if isinstance(value, cst.Call) and dotted(value.func) == "dict":
+        return any(a.keyword is not None and a.keyword.value == "model" for a in value.args)
+    if isinstance(value, cst.Dict):
+        return any(
+            isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value == "model"
+            for e in value.elements
+        )
+    return False
 
 
 def _one_statement_forwarder(fn: Scope, own: list[Site]) -> bool:
