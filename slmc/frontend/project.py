@@ -31,7 +31,7 @@ from slmc.frontend import clients, templates
 from slmc.frontend import syntax as cst
 from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
-from slmc.frontend.resolve import Evaluator, Project, run_target, tool_names
+from slmc.frontend.resolve import JSON_DUMPS, JSON_LOADS, Evaluator, Project, run_target, tool_names
 from slmc.frontend.sites import Site, classify, fluent_messages, input_messages, labels_from_prompt
 from slmc.frontend.values import Client, Function, Instance, Text
 from slmc.ir.graph import AgentGraph, GraphMeta
@@ -1178,6 +1178,11 @@ class Analysis:
                     new.add(key)  # ``class MyLM(dspy.LM): def __call__(self, prompt)``: the framework calls it
                     self.why[key] = "entry method a framework's LM base class calls"
                     continue
+                if n == 0 and inside.get(key) and self._callable_model(scope, fwd):
+                    # ``settings.configure(lm=ChatLM(...))``: the object is handed on and called there
+                    new.add(key)
+                    self.why[key] = "callable model object, forwards its caller's prompt"
+                    continue
                 if n == 0:
                     every = self.ev.overrides(key)
                     impls = [i for i in every if i in reaching]
@@ -1201,6 +1206,18 @@ class Analysis:
                 mine = direct_fns.get(key, set())
                 if key in self.transports:
                     continue  # an HTTP helper whose callers pass the model endpoint: folded into their calls
+                users = prod_fns.get(key, set())
+                if (
+                    scope.enclosing_class() is None
+                    and users
+                    and fwd.get(key)
+                    and not dispatched.get(key)
+                    and all(self._same_owner(w, scope) and (w in wrappers or w in folded) for w in users)
+                    and all(self._hands_whole_request(c, folded) for c in prod_calls.get(key, ()))
+                ):  # a module function only its own module's calling APIs call, handing it the whole request they
+                    # built (``cached_send(json.dumps(dict(model=self.model, messages=messages)))``): their transport,
+                    new_folded.add(key)  # folded into the request it holds
+                    continue
                 raw = any(  # a request or a framework call it holds itself, or a call of an HTTP helper (or of a
                     # requestor handing the endpoint on to one: ``self.client.arequest(url="/chat", params=...)``)
                     s.site != SiteKind.WRAPPER_CALL
@@ -1347,6 +1364,32 @@ class Analysis:
         is a calling API even when no code of the tree does."""
         cls = scope.enclosing_class()
         return cls is not None and scope.name in clients.FRAMEWORK_LM_ENTRIES and self.ev.framework_lm_class(cls)
+
+    def _hands_whole_request(self, site: Site, folded: set[str]) -> bool:
+        """The call hands its callee a whole request (``dict(model=..., messages=...)``, as JSON text too), or is made
+        by a transport folded already, handing on the request it was given (``send(request)``)."""
+        args = [a.value for a in site.info.node.args]
+        if any(_whole_request(v) for v in args):
+            return True
+        fn = _owner(site.info.scope)
+        return (
+            fn is not None
+            and fn.key in folded
+            and any(isinstance(v, cst.Name) and v.value in _param_names(fn) for v in args)
+        )
+
+    def _callable_model(self, scope: Scope, fwd: dict[str, set[str]]) -> bool:
+        """``__call__(self, prompt=None, messages=None)`` of a public class, outside the tests, forwarding a prompt
+        parameter to the model: its instances are language models handed to other code (a framework's settings),
+        which calls them, even when no code of the tree does."""
+        cls = scope.enclosing_class()
+        return (
+            cls is not None
+            and scope.name == "__call__"
+            and not cls.name.startswith("_")
+            and not _is_test_file(scope.module)
+            and any(_PROMPT_PARAM.search(p) for p in fwd.get(scope.key, ()))
+        )
 
     def _holds_model_call(
         self, key: str, inside: dict[str, list[Site]], apis: set[str], iface: str, reaching: set[str], depth: int = 0
@@ -3041,16 +3084,18 @@ def _nested_in(inner: Scope, outer: Scope) -> bool:
 
 
 def _serialises(call: cst.Call) -> bool:
-    """``json.dumps(x)`` / ``x.encode()``: the request body serialised, its content unchanged; for a local engine
-    the prompt tokenized (``tokenizer(prompt, return_tensors="pt")``, ``tokenize_image_prompt(prompt, tok)``) and
-    the tensor moved or reshaped (``ids.unsqueeze(0).to(device)``)."""
+    """``json.dumps(x)`` / ``x.encode()``: the request body serialised (or parsed back: ``json.loads(key)``), its
+    content unchanged (``ujson`` / ``orjson`` the same); for a local engine the prompt tokenized
+    (``tokenizer(prompt, return_tensors="pt")``, ``tokenize_image_prompt(prompt, tok)``) and the tensor moved or
+    reshaped (``ids.unsqueeze(0).to(device)``)."""
     func = call.func
     if isinstance(func, cst.Attribute) and func.attr.value in ("encode", *_TENSOR_MOVES):
         return True
     name = dotted(func) or ""
     if _TOKENIZES.search(name.rsplit(".", 1)[-1]) and call.args:
         return True
-    return name in ("json.dumps", "dumps") and bool(call.args)
+    # the text read back (``body = json.loads(key)`` of a request serialised into a cache key): the same request
+    return (name in JSON_DUMPS or name in JSON_LOADS) and bool(call.args)
 
 
 def _serialised(call: cst.Call) -> list[cst.CSTNode]:
@@ -3160,6 +3205,13 @@ def _params_in(
         for name, bindings in fn.bindings.items()
         if name not in params and unpack
     }
+    # ``messages = messages or [{"role": "user", "content": prompt}]``: a parameter the function binds anew from
+    # others (a default built from the prompt it is handed) carries those too
+    rebound = {
+        name: [b[1] for b in bindings if b[0] == "expr" and b[2] is fn]
+        for name, bindings in fn.bindings.items()
+        if name in params
+    }
     found: set[str] = set()
     seen: set[int] = set()
 
@@ -3179,6 +3231,10 @@ def _params_in(
             if node.value in params:
                 if not built or _PROMPT_PARAM.search(node.value):
                     found.add(node.value)
+                for e in rebound.get(node.value, ()) if depth < 3 else ():
+                    if id(e) not in seen:
+                        seen.add(id(e))
+                        walk(e, depth + 1, built)
             elif depth < 3:
                 for e in local.get(node.value, ()):
                     walk(e, depth + 1, built)
@@ -3189,6 +3245,10 @@ def _params_in(
             return
         if isinstance(node, cst.Call) and _serialises(node):
             for c in _serialised(node):
+                walk(c, depth, built)
+            return
+        if isinstance(node, cst.BooleanOperation | cst.IfExp):  # ``messages or [default]``: either value is sent
+            for c in (node.left, node.right) if isinstance(node, cst.BooleanOperation) else (node.body, node.orelse):
                 walk(c, depth, built)
             return
         if isinstance(node, cst.Subscript | cst.Attribute) and _payload_field(node):
@@ -3292,6 +3352,22 @@ def _one_statement(fn: Scope) -> bool:
     if stmts and fn.docstring is not None:
         stmts = stmts[1:]
     return len(stmts) == 1
+
+
+def _whole_request(value: cst.BaseExpression) -> bool:
+    """``dict(model=..., messages=...)`` / ``{"model": ..., "messages": ...}``, also as JSON text
+    (``json.dumps(...)``): a whole request, model and all, handed down as one value."""
+    for _ in range(2):
+        if isinstance(value, cst.Call) and (dotted(value.func) or "") in JSON_DUMPS and value.args:
+            value = value.args[0].value
+    if isinstance(value, cst.Call) and dotted(value.func) == "dict":
+        return any(a.keyword is not None and a.keyword.value == "model" for a in value.args)
+    if isinstance(value, cst.Dict):
+        return any(
+            isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value == "model"
+            for e in value.elements
+        )
+    return False
 
 
 def _one_statement_forwarder(fn: Scope, own: list[Site]) -> bool:

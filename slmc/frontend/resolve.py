@@ -1903,7 +1903,7 @@ class Evaluator:
         for _ in range(3):  # payload = json.dumps({...}).encode("utf-8")
             if isinstance(body, cst.Call) and isinstance(body.func, cst.Attribute) and body.func.attr.value == "encode":
                 body = body.func.value
-            if isinstance(body, cst.Call) and dotted(body.func) in ("json.dumps", "dumps") and body.args:
+            if isinstance(body, cst.Call) and dotted(body.func) in JSON_DUMPS and body.args:
                 body = body.args[0].value
             if isinstance(body, cst.Name):
                 found = self.bindings_of(body.value, scope)
@@ -2350,12 +2350,15 @@ def _const(item: Any) -> Value:
 
 
 _VERBS = {"POST", "post", "GET", "get", "PUT", "put"}
+# serialising a request body to JSON text: the stdlib and its drop-in replacements (the content is unchanged)
+JSON_DUMPS = frozenset({"json.dumps", "dumps", "ujson.dumps", "orjson.dumps", "simplejson.dumps", "rapidjson.dumps"})
+JSON_LOADS = frozenset({"json.loads", "ujson.loads", "orjson.loads", "simplejson.loads", "rapidjson.loads"})
 _PROMPT_KEYS = frozenset({"messages", "prompt", "inputs", "input_string"})
 
 
 def _dict_inside(expr: cst.BaseExpression) -> cst.Dict | None:
     """A dict literal, also serialised in place (``json.dumps({...})``)."""
-    if isinstance(expr, cst.Call) and dotted(expr.func) in ("json.dumps", "dumps") and expr.args:
+    if isinstance(expr, cst.Call) and dotted(expr.func) in JSON_DUMPS and expr.args:
         expr = expr.args[0].value
     return expr if isinstance(expr, cst.Dict) else None
 

@@ -10,7 +10,7 @@ from typing import Any
 from slmc.frontend import clients, templates
 from slmc.frontend import syntax as cst
 from slmc.frontend.index import CallInfo, Scope, dotted
-from slmc.frontend.resolve import OPTION_NAMES, Evaluator, Resolved, arg, run_target, tool_names
+from slmc.frontend.resolve import JSON_DUMPS, OPTION_NAMES, Evaluator, Resolved, arg, run_target, tool_names
 from slmc.frontend.values import Answer, Class, Client, Const, Function, Instance, Ref, Text
 from slmc.ir.nodes import Message, PromptPart, SiteKind, Tool
 from slmc.lazyre import lazy
@@ -412,7 +412,7 @@ _ASYNC_NAMES = {"acreate", "acompletion", "atext_completion", "ainvoke", "abatch
 
 
 def _json_dumps_arg(expr: cst.BaseExpression) -> cst.BaseExpression | None:
-    if isinstance(expr, cst.Call) and dotted(expr.func) in ("json.dumps", "dumps") and expr.args:
+    if isinstance(expr, cst.Call) and dotted(expr.func) in JSON_DUMPS and expr.args:
         return expr.args[0].value
     return expr if isinstance(expr, cst.Dict) else None
 

@@ -602,14 +602,25 @@ def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
 
 # A prohibition before the words in the same clause (``Do NOT write your name as a label``): not what is asked.
 _NEGATED = lazy(r"\b(?:do\s+not|don'?t|never|must\s+not|mustn'?t|should\s+not|shouldn'?t|avoid)\b", re.I)
-_CLAUSE_END = lazy(r"[.;!?\n]")
+# The prohibition's clause ends at a sentence end, or at a comma that a new instruction follows (``Do not add notes,
+# comments or greetings, reply with only the sum``); a comma list of more things not to do stays inside it.
+_CLAUSE_END = lazy(
+    r"[.;!?\n]|,\s*(?:(?:and|but|then|instead)\s+)?(?=(?:return|respond|reply|answer|output|give|write|provide|"
+    r"print|produce|generate|just|only|simply|instead)\b)",
+    re.IGNORECASE,
+)
 
 
 def affirmed(pattern: re.Pattern[str], text: str) -> bool:
     """Whether the pattern occurs outside a prohibition: the clause before the match has no ``do not`` / ``never``."""
     for m in pattern.finditer(text):
         start = max(0, m.start() - 200)
-        before = _CLAUSE_END.split(text[start : m.start()])[-1]
+        # split with the match itself in view (a comma before it ends the clause when the match is a new instruction)
+        clause = _CLAUSE_END.split(text[start : m.end()])[-1]
+        if len(clause) >= m.end() - m.start():
+            before = clause[: len(clause) - (m.end() - m.start())]
+        else:  # the match runs over a clause end itself: the clause it starts in
+            before = _CLAUSE_END.split(text[start : m.start()])[-1]
         if not _NEGATED.search(before):
             return True
     return False

@@ -579,3 +579,17 @@ def test_a_bare_conversation_with_no_instruction_of_its_own_reads_open() -> None
     guided = triage_site(g, _history_site(g, "Helper.respond", 30, note))
     assert guided.verdict == U, guided
     assert guided.score > bare.score
+
+
+def test_a_prohibition_ends_where_a_new_instruction_follows_its_comma() -> None:
+    """``Never add greetings, notes or apologies, reply with only the total``: the list after the prohibition is still
+    prohibited, but the instruction after the comma is asked again; a comma list with no new instruction stays
+    prohibited."""
+    g = AgentGraph()
+    asked = add_site(
+        g, "f", 10, system=None, user="Never add greetings, notes or apologies, reply with only the total. {bill}"
+    )
+    assert 'prompt says "answer with only"' in triage_site(g, asked).reasons
+    banned = add_site(g, "g", 20, system=None, user="Tell me about {town}. Do not use a label, a score or a category.")
+    reasons = triage_site(g, banned).reasons
+    assert 'prompt says "label"' not in reasons and 'prompt says "score"' not in reasons, reasons
