@@ -27,6 +27,11 @@ BASE = """
 
         @abstractmethod
         def _run(self, messages): ...
+
+
+    class Chat(Agent):
+        def _run(self, messages):
+            return self.ask_model(messages)
 """
 
 LABELLER = """
