@@ -11,7 +11,7 @@ import os
 import string
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -967,20 +967,12 @@ class Evaluator:
         if own is not None:
             return own
         if depth == 0 and on_instance:  # set or defined only by subclasses (abstract base): the first that has it
-            first: Value = None
-            for sub in self.subclasses(cls_key):
-                sub_scope = self.scopes.get(sub)
-                if sub_scope is not None and (attr in sub_scope.bindings or attr in sub_scope.self_attrs):
-                    found = self.member(sub, attr, on_instance, depth + 1)
-                    if found is None:
-                        continue
-                    if first is None:
-                        first = found
-                        if not isinstance(found, Function):
-                            return found
-                    elif isinstance(found, Function) and found != first:
-                        # a method only subclasses define: a call on the base reaches each of them
-                        self._siblings.setdefault(first.key, set()).add(found.key)  # type: ignore[union-attr]
+            first = self._first_member(
+                self.member(sub, attr, on_instance, depth + 1)
+                for sub in self.subclasses(cls_key)
+                if (sub_scope := self.scopes.get(sub)) is not None
+                and (attr in sub_scope.bindings or attr in sub_scope.self_attrs)
+            )
             if first is None and not self.bases_of(cls_key):
                 first = self._mixed_in_member(cls_key, attr)
             return first
@@ -991,17 +983,21 @@ class Evaluator:
         the classes mixing it in inherit from their other bases (``class Dev(ChatMixin, BaseAgent)``: ``self.get_llm``
         in ``ChatMixin`` is ``BaseAgent.get_llm``), the first method found; the others a call may reach are kept as
         its siblings, like a method only subclasses define."""
+        return self._first_member(self.member(sub, attr, True, 1) for sub in self.subclasses(cls_key)[:40])
+
+    def _first_member(self, found: Iterable[Value]) -> Value:
+        """The first member a lookup over several classes finds (a value that is no method: at once); each other
+        method found is kept as a sibling of the first: a call on the base reaches each of them."""
         first: Value = None
-        for sub in self.subclasses(cls_key)[:40]:
-            found = self.member(sub, attr, True, 1)
-            if found is None:
+        for value in found:
+            if value is None:
                 continue
             if first is None:
-                first = found
-                if not isinstance(found, Function):
-                    return found
-            elif isinstance(found, Function) and found != first:
-                self._siblings.setdefault(first.key, set()).add(found.key)  # type: ignore[union-attr]
+                first = value
+                if not isinstance(value, Function):
+                    return value
+            elif isinstance(value, Function) and value != first:
+                self._siblings.setdefault(first.key, set()).add(value.key)  # type: ignore[union-attr]
         return first
 
     def merge(self, values: list[Value]) -> Value:
