@@ -3,31 +3,14 @@ behind helpers, prompt-builder methods and wrapper hops; then triaged on that te
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from slmc.frontend import analyze_paths
 from slmc.ir import AgentGraph, LLMCall, Verdict
 from slmc.passes.triage import multi_task_wrappers, triage_site
 
-
-def _write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(textwrap.dedent(text), encoding="utf-8")
-
-
-def _graph(root: Path) -> AgentGraph:
-    graph, diags = analyze_paths([root], root=root)
-    assert not [d for d in diags if "internal error" in d.message]
-    return graph
-
-
-def _site(graph: AgentGraph, path: str, line: int) -> LLMCall:
-    found = [s for s in graph.sites() if s.loc.path == path and s.loc.line == line]
-    assert found, [(s.loc.path, s.loc.line, str(s.site)) for s in graph.sites()]
-    return found[0]
+from .trees import analysed_graph as _graph
+from .trees import site_at as _site
+from .trees import write_tree as _write
 
 
 def _text(graph: AgentGraph, site: LLMCall) -> str:

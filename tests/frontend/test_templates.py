@@ -3,19 +3,13 @@ slot syntax attached to the site's prompt as holes."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 from slmc.frontend import analyze_paths
 from slmc.frontend.templates import slot_parts
 from slmc.ir import SiteKind
 
-
-def _write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(textwrap.dedent(text), encoding="utf-8")
+from .trees import write_tree as _write
 
 
 def _prompt(root: Path, line: int):

@@ -1,0 +1,31 @@
+"""Small synthetic source trees for frontend tests: write them, analyse them, find a site by path and line."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from slmc.frontend import analyze_paths
+from slmc.ir import AgentGraph, LLMCall
+
+
+def write_tree(root: Path, files: dict[str, str]) -> None:
+    """Write ``{relative path: source}`` under ``root``, each source dedented."""
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def analysed_graph(root: Path) -> AgentGraph:
+    """The agent graph of the tree under ``root``; no file may end in an internal error."""
+    graph, diags = analyze_paths([root], root=root)
+    assert not [d for d in diags if "internal error" in d.message]
+    return graph
+
+
+def site_at(graph: AgentGraph, path: str, line: int) -> LLMCall:
+    """The site reported at ``path:line`` (the failure lists every site found)."""
+    found = [s for s in graph.sites() if s.loc.path == path and s.loc.line == line]
+    assert found, [(s.loc.path, s.loc.line, str(s.site)) for s in graph.sites()]
+    return found[0]
