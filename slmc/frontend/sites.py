@@ -110,7 +110,7 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         ev.client_params.setdefault(helper, client)
     api = ".".join(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
     api = clients.REQUEST_PATHS[client.kind].get(api, api)
-    if client.kind == "bedrock" and api.startswith("invoke_model") and _embedding_invocation(ev, call, scope):
+    if client.kind == "bedrock" and api.startswith("invoke_model") and _embedding_invocation(scope):
         return None  # the generic invoke endpoint on an embedding model: a look-alike
     kind = SiteKind.FRAMEWORK_TASK if client.kind == "chain" else SiteKind.REQUEST
     if client.kind in clients.FRAMEWORK_WRAPPER_KINDS:  # Crew.kickoff, agent.run: a framework's own wrapper
@@ -126,13 +126,10 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     return site
 
 
-def _embedding_invocation(ev: Evaluator, call: cst.Call, scope: Scope) -> bool:
-    """A generic model-invocation call (Bedrock ``invoke_model``, where the model id picks the task) that computes
-    embeddings: the model id names an embedding model (``amazon.titan-embed-text-v2:0``), or the function or class
-    making the call is named for embeddings (``_get_embedding``, ``BedrockEmbedder``)."""
-    model = ev.static_str(arg(call, "modelId"), scope)
-    if model is not None and "embed" in model.lower():
-        return True
+def _embedding_invocation(scope: Scope) -> bool:
+    """A generic model-invocation call (Bedrock ``invoke_model``, where the model id picks the task) made by a function
+    or class named for embeddings (``_get_embedding``, ``BedrockEmbedder``). A model id that names an embedding model
+    (``amazon.titan-embed-text-v2:0``) is ``NON_TEXT_MODEL``'s, checked on every request once its model is read."""
     fn = scope.enclosing_function()
     owner = fn.enclosing_class() if fn is not None else None
     return any(s is not None and "embed" in s.name.lower() for s in (fn, owner))
