@@ -1593,7 +1593,7 @@ class Analysis:
                 text = self.ev.text(a.value, site.info.scope)
             except RecursionError:
                 continue
-            if len("".join(text.static().split())) >= _AUTHORED_CHARS:
+            if _enough_text(text.static()):
                 self._authored[site.key] = True
                 break
             try:  # messages from a fluent builder (``Builder().add_system_message(TEMPLATE.format(...))...build()``)
@@ -1601,7 +1601,7 @@ class Analysis:
             except RecursionError:
                 continue
             static = "".join(p.text for m in built for p in m.parts if not p.hole)
-            if len("".join(static.split())) >= _AUTHORED_CHARS:
+            if _enough_text(static):
                 self._authored[site.key] = True
                 break
         else:
@@ -1629,7 +1629,7 @@ class Analysis:
                             text = self.ev.text(b[1], fn)
                         except RecursionError:
                             continue
-                        if len("".join(text.static().split())) >= _AUTHORED_CHARS:
+                        if _enough_text(text.static()):
                             return True
                     if depth < 3:
                         todo.append((b[1], depth))
@@ -1813,7 +1813,7 @@ class Analysis:
         if self._authors(site):
             return True
         static = "".join(p.text for m in site.messages for p in m.parts if not p.hole)
-        return len("".join(static.split())) >= _AUTHORED_CHARS or self._builder_delegates(site)
+        return _enough_text(static) or self._builder_delegates(site)
 
     def _builder_delegates(self, site: Site) -> bool:
         """Whether the call's arguments come from a message builder of the function's own class
@@ -2619,6 +2619,13 @@ _STRING_NODES = (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)
 
 
 _AUTHORED_CHARS = 40  # static prompt text (non-space characters) that makes a call's prompt the function's own
+
+
+def _enough_text(static: str) -> bool:
+    """Whether static prompt text is long enough (``_AUTHORED_CHARS`` non-space characters) to be the function's own."""
+    return len("".join(static.split())) >= _AUTHORED_CHARS
+
+
 _IMPORT_STMT = lazy(r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:\([^)]*\)|[^\n]*)", re.MULTILINE)
 
 
