@@ -151,6 +151,8 @@ class Evaluator:
         self.busy: set[int] = set()
         self.scopes: dict[str, Scope] = {}  # key -> function/class scope
         self.keep: list[Any] = []  # keeps nodes alive whose id() is used as a key
+        # id(call) -> (call, scope) of the prompt-template constructors met (``PromptTemplate.from_template("...")``)
+        self.prompt_ctors: dict[int, tuple[cst.Call, Scope]] = {}
         self._bases: dict[str, list[str]] = {}
         self._direct_subs: dict[str, list[str]] = {}
         self._new_classes: list[str] = []
@@ -1593,6 +1595,7 @@ class Evaluator:
             return self.load_data(call.args[0].value, scope)
         if qname in clients.LANGCHAIN_PROMPTS:
             self.keep.append(call)
+            self.prompt_ctors[id(call)] = (call, scope)
             return Client("langchain", "prompt", prompt_key=id(call))
         if qname in clients.LANGCHAIN_CHAIN_BUILDERS:
             for a in call.args:
@@ -2032,6 +2035,8 @@ class Evaluator:
                     made = self.made_text(cls.self_attrs.get(expr.attr.value) or [])
                     if made is not None:
                         return made
+            if isinstance(v, Client) and v.kind == "prompt" and v.prompt_key is not None:
+                return self.template_ctor_text(v.prompt_key)
             return templates.config_text(v)
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
             return concat([self.text(expr.left, scope), self.text(expr.right, scope)], "concat")
@@ -2056,6 +2061,19 @@ class Evaluator:
         if isinstance(expr, cst.Await):
             return None
         return None
+
+    def template_ctor_text(self, key: int) -> Text | None:
+        """The text of a one-template prompt object (``PromptTemplate.from_template("...{x}...")`` kept in a module
+        constant, later ``.format(x=...)``-ed like a string): its template argument, where the constructor was met.
+        None for a message-list template (``from_messages``), whose text is no one string."""
+        got = self.prompt_ctors.get(key)
+        if got is None:
+            return None
+        call, owner = got
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "from_messages":
+            return None
+        template = arg(call, "template", 0)
+        return self._text(template, owner) if template is not None else None
 
     def fstring(self, expr: cst.FormattedString, scope: Scope) -> Text:
         parts: list[PromptPart] = []
