@@ -108,6 +108,7 @@ class Analysis:
     dispatched: set[int] = field(default_factory=set)  # calls on a base narrowed to its one reaching implementation
     unconverged: list[str] = field(default_factory=list)  # fixed-point loops stopped by a cycle or their round cap
     _returned: dict[str, set[str]] = field(default_factory=dict)  # fn key -> parameters it returns as they are
+    _call_infos: tuple[int, dict[int, Any]] | None = None  # (modules seen, id(call) -> its CallInfo)
     _unpassed_memo: dict[str, frozenset[str]] = field(default_factory=dict)  # fn key -> defaults no call gives
     _calls_index: tuple[int, dict[str, list[Site]]] | None = None  # (sites seen, callee key -> its calls)
     _authored: dict[int, bool] = field(default_factory=dict)  # site key -> whether its prompt holds authored text
@@ -1921,17 +1922,46 @@ class Analysis:
         or message object (``format_message("user", text)`` -> ``{"role": role, "content": text}``): such a helper
         keeps a forwarded prompt what it is. One summary per function."""
         site = self.sites.get(id(call))
-        callee = self.ev.scopes.get(site.callee) if site is not None and site.callee is not None else None
-        if callee is None or callee.kind != "function" or site.site != SiteKind.WRAPPER_CALL:  # type: ignore[union-attr]
+        if site is None:
+            callee = self._helper_called(call)
+            args = list(call.args)
+        else:
+            callee = self.ev.scopes.get(site.callee) if site.callee is not None else None
+            args = site.args
+            if site.site != SiteKind.WRAPPER_CALL:
+                return []
+        if callee is None or callee.kind != "function":
             return []
         if callee.key not in self._returned:
             self._returned[callee.key] = set()  # while computing (recursion)
             got: set[str] = set()
             for r in callee.returns:
-                got |= _params_in(callee, r, builders=False, flow=self.flow)
+                got |= _params_in(callee, r, builders=False, flow=self.flow, loops=True)
             self._returned[callee.key] = got
         keep = self._returned[callee.key]
-        return [a.value for a, name in _bind(callee, site.args) if name in keep and not a.star] if keep else []
+        return [a.value for a, name in _bind(callee, args) if name in keep and not a.star] if keep else []
+
+    def _helper_called(self, call: cst.Call) -> Scope | None:
+        """The module-level project function a call that is no site calls by its name (``shape(msgs)``,
+        ``utils.shape(msgs)``): a helper reaching no model, whose kept arguments ``_kept_args`` reads all the same."""
+        if not isinstance(call.func, cst.Name | cst.Attribute):
+            return None
+        modules = self.project.modules
+        if self._call_infos is None or self._call_infos[0] != len(modules):
+            index: dict[int, Any] = {}
+            for mod in list(modules.values()):
+                for scope in mod.scopes:
+                    for info in scope.calls:
+                        index[id(info.node)] = info
+            self._call_infos = (len(modules), index)
+        info = self._call_infos[1].get(id(call))
+        if info is None:
+            return None
+        v = self.ev.value(call.func, info.scope)
+        callee = self.ev.scopes.get(v.key) if isinstance(v, Function) else None
+        if callee is None or callee.kind != "function" or callee.enclosing_class() is not None:
+            return None
+        return callee
 
     def _prompt_params(self, reaching: set[str], inside: dict[str, list[Site]]) -> dict[str, set[str]]:
         """Per reaching function, the parameters that reach what a request sends as they are (``messages=messages``,
@@ -2841,6 +2871,12 @@ _KEEPS_ARGUMENTS = frozenset(
         "tuple",
         "partial",
         "functools.partial",
+        # copies and reorderings of a message list: the same items
+        "deepcopy",
+        "copy.deepcopy",
+        "copy.copy",
+        "reversed",
+        "sorted",
         # LangChain's message converters: the same messages in another shape
         "convert_openai_messages",
         "convert_to_messages",
@@ -2861,6 +2897,44 @@ def _converted_from(fn: Scope, m: Message, bound: dict[str, Any]) -> bool:
         and isinstance(exprs[0], cst.Call)
         and any(isinstance(a.value, cst.Name) and a.value.value in bound for a in exprs[0].args)
     )
+
+
+_COLLECTS = frozenset({"append", "extend", "insert", "appendleft"})
+
+
+def _local_sources(fn: Scope, params: set[str], loops: bool = False) -> dict[str, list[cst.CSTNode]]:
+    """Per local of ``fn`` (not a parameter), the expressions its value is made of: what it is assigned
+    (``msgs = [...]``), the items added to it as a list (``msgs += [...]``, ``msgs.append(x)`` / ``.extend(xs)`` /
+    ``.insert(0, x)`` in ``fn`` itself), and with ``loops`` for a loop variable the iterable it walks (``for m in
+    raw_messages``: each ``m`` is an item of it): a converter that reshapes a message list item by item into a new list
+    returns its caller's messages (read for what a helper returns, not for what a function sends: one request per
+    item of a list is a task of its own). Text grown with ``+=`` (``obs += data``) is a template the function writes
+    around the data, left out."""
+    out: dict[str, list[cst.CSTNode]] = {
+        name: [
+            b[1]
+            for b in bindings
+            if (
+                b[0] == "expr"
+                or (b[0] == "for" and loops)
+                or (b[0] == "aug" and isinstance(b[1], cst.List | cst.Tuple))
+            )
+            and b[2] is fn
+        ]
+        for name, bindings in fn.bindings.items()
+        if name not in params
+    }
+    for ci in fn.calls:
+        f = ci.node.func
+        if (
+            isinstance(f, cst.Attribute)
+            and f.attr.value in _COLLECTS
+            and isinstance(f.value, cst.Name)
+            and f.value.value in out
+            and ci.node.args
+        ):
+            out[f.value.value].append(ci.node.args[-1].value)
+    return out
 
 
 def _own_builder(name: str) -> bool:
@@ -2891,11 +2965,7 @@ def _forwards(
         params.discard(fn.params[0].name.value)
     if not params:
         return False
-    local = {
-        name: [b[1] for b in bindings if b[0] == "expr" and b[2] is fn]
-        for name, bindings in fn.bindings.items()
-        if name not in params
-    }
+    local = _local_sources(fn, params)
 
     attrs: dict[str, list[cst.CSTNode]] | None = None
 
@@ -3193,6 +3263,7 @@ def _params_in(
     builders: bool = True,
     unpack: bool = False,
     flow: _Flow | None = None,
+    loops: bool = False,
 ) -> set[str]:
     """Parameters of ``fn`` that reach the expression ``value`` as they are (through list/dict/message objects, locals
     bound once and attributes of ``self`` it sets); ``templated``: or filled into a template; ``builders``: as in
@@ -3202,11 +3273,7 @@ def _params_in(
     params = set(_param_names(fn))
     if not params:
         return set()
-    local = {
-        name: [b[1] for b in bindings if b[0] == "expr" and b[2] is fn]
-        for name, bindings in fn.bindings.items()
-        if name not in params
-    }
+    local = _local_sources(fn, params, loops)
     unpacked = {  # ``url, headers, data = self._prepare(url, params)``: the call the tuple comes from
         name: [b[1] for b in bindings if b[0] == "unpack" and b[2] is fn]
         for name, bindings in fn.bindings.items()
