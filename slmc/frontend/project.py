@@ -1072,6 +1072,8 @@ class Analysis:
                     add_edge(fn.key, site.callee)
                     for impl in self.ev.implementations(site.callee):  # a call on the base reaches every implementation
                         add_edge(site.callee, impl)
+                for alt in site.alternatives:  # or on an attribute holding one of several unrelated classes
+                    add_edge(fn.key, alt)
             else:
                 seeds.add(fn.key)
                 graph.setdefault(fn.key, {})
@@ -1136,6 +1138,14 @@ class Analysis:
                 used[site.callee] = used.get(site.callee, 0) + 1  # type: ignore[index]
                 prod_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
                 prod_calls.setdefault(site.callee, []).append(site)  # type: ignore[arg-type]
+            for alt in site.alternatives:  # the other classes the receiver attribute may hold: called here as well
+                if alt in reaching and alt != (fn.key if fn is not None else None):
+                    callers[alt] = callers.get(alt, 0) + 1
+                    direct_fns.setdefault(alt, set()).add(who)
+                    if not _is_test_file(site.info.scope.module):
+                        used[alt] = used.get(alt, 0) + 1
+                        prod_fns.setdefault(alt, set()).add(who)
+                        prod_calls.setdefault(alt, []).append(site)
         dispatched: dict[str, int] = {}
         for key in list(callers):
             for impl in self.ev.implementations(key):

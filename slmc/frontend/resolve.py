@@ -740,6 +740,25 @@ class Evaluator:
         found = self._subscript(expr, scope)
         return found if found is not None else self.declared_item(expr.value, scope)
 
+    def attr_classes(self, expr: cst.Attribute, scope: Scope) -> list[str]:
+        """The project classes whose instances an attribute of an object holds, over every assignment its class (and
+        the classes it derives from) makes: ``self.grounder = SlowGrounder(...)`` in one branch of ``__init__`` and
+        ``self.grounder = FastGrounder(...)`` in the other (no common base to dispatch on). In assignment order."""
+        base = self.value(expr.value, scope)
+        if not isinstance(base, Instance):
+            return []
+        out: list[str] = []
+        for key in [base.cls, *self.bases_of(base.cls)][:10]:
+            cls = self.scopes.get(key)
+            if cls is None:
+                continue
+            for b in cls.self_attrs.get(expr.attr.value, [])[:16]:
+                if b[0] == "expr" and isinstance(b[1], cst.Call) and len(b) > 2 and b[2] is not None:
+                    made = self.value(b[1].func, b[2])
+                    if isinstance(made, Class) and made.key not in out:
+                        out.append(made.key)
+        return out
+
     def declared_item(self, expr: cst.CSTNode, scope: Scope) -> Value:
         """An entry of a container whose declared type names its entries: ``executors[kind]`` where ``executors`` is
         built by a factory annotated ``-> Dict[str, Executor]`` (or is a parameter or attribute so annotated, or set

@@ -39,6 +39,9 @@ class Site:
     passed: str | None = None  # a project function handed to the callee, which calls it (``retry(ask, prompt)``)
     passed_args: list[cst.Arg] = field(default_factory=list)
     declared: bool = False  # the prompt is declared on the framework object called (a DSPy Signature), not forwarded
+    # the same-named methods of the other classes the receiver attribute may hold (``self.grounder.act(...)`` where
+    # ``__init__`` builds one of two unrelated classes): the call reaches each of them too
+    alternatives: tuple[str, ...] = ()
 
     @property
     def key(self) -> int:
@@ -64,7 +67,9 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
             resolved = Resolved(passed[0], passed[1])
             callee = passed[0]
         else:
-            return Site(info, SiteKind.WRAPPER_CALL, callee=callee.key, args=resolved.args)
+            site = Site(info, SiteKind.WRAPPER_CALL, callee=callee.key, args=resolved.args)
+            site.alternatives = _alternatives(ev, call, scope, callee.key)
+            return site
     if isinstance(callee, Class):  # Agent(...) runs __init__; a call of a class with __call__ is rare: skip
         ev.constructions.setdefault(callee.key, []).append(info)  # what the constructor is given (injection)
         return None
@@ -168,6 +173,19 @@ def _langchain_messages(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, d
             if b[0] == "expr" and _langchain_messages(ev, b[1], b[2] if len(b) > 2 else scope, depth + 1):
                 return True
     return False
+
+
+def _alternatives(ev: Evaluator, call: cst.Call, scope: Scope, callee: str) -> tuple[str, ...]:
+    """For ``self.attr.method(...)``: the ``method`` of each other class an assignment of ``self.attr`` builds."""
+    func = call.func
+    if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute)):
+        return ()
+    out: list[str] = []
+    for cls in ev.attr_classes(func.value, scope):
+        m = ev.member(cls, func.attr.value, True)
+        if isinstance(m, Function) and m.key != callee and m.key in ev.scopes and m.key not in out:
+            out.append(m.key)
+    return tuple(out)
 
 
 def _signature_prompt(ev: Evaluator, client: Client, call: cst.Call, scope: Scope) -> list[Message]:
