@@ -128,7 +128,36 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     _details(ev, site, client, resolved, scope)
     if site.model and clients.NON_TEXT_MODEL.search(site.model):
         return None  # an image / speech / embedding model behind a generation API: no LLM call
+    if _non_text_output(ev, call, scope):
+        return None  # ``generate_content(config=GenerateContentConfig(response_modalities=["IMAGE"]))``: an image
     return site
+
+
+_OUTPUT_CONFIGS = ("config", "generation_config")
+_MODALITY_KEYS = ("response_modalities", "modalities")
+
+
+def _non_text_output(ev: Evaluator, call: cst.Call, scope: Scope) -> bool:
+    """The request asks only for non-text output: its generation config (given in the call, or a local it builds,
+    on any path) lists response modalities and none of them is text (``["IMAGE"]``, ``["AUDIO"]``)."""
+    said: list[str | None] = []
+    for a in call.args:
+        if a.keyword is None or a.keyword.value not in _OUTPUT_CONFIGS:
+            continue
+        exprs: list[cst.BaseExpression] = [a.value]
+        if isinstance(a.value, cst.Name):
+            exprs = [b[1] for b in (ev.bindings_of(a.value.value, scope) or ())[:8] if b[0] == "expr" and len(b) > 2]
+        for expr in exprs:
+            modalities: cst.BaseExpression | None = None
+            if isinstance(expr, cst.Call):
+                modalities = next((x.value for x in expr.args if x.keyword and x.keyword.value in _MODALITY_KEYS), None)
+            elif isinstance(expr, cst.Dict):
+                for el in expr.elements:
+                    if isinstance(el, cst.DictElement) and ev.static_str(el.key, scope) in _MODALITY_KEYS:
+                        modalities = el.value
+            if isinstance(modalities, cst.List | cst.Tuple):
+                said += [ev.static_str(el.value, scope) for el in modalities.elements if isinstance(el, cst.Element)]
+    return bool(said) and all(n is not None and "text" not in n.lower() for n in said)
 
 
 def _embedding_invocation(scope: Scope) -> bool:
