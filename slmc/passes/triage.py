@@ -695,6 +695,8 @@ def use_evidence(site: LLMCall) -> list[Evidence]:
 
 
 _HISTORY_NAME = lazy(r"history|messages|conversation|chat|memory|turns", re.IGNORECASE)
+# ... unless the name says it is one message's content (``grounding_messages_content``, ``chat_text``)
+_CONTENT_NAME = lazy(r"(?:content|text|prompt|body)$", re.IGNORECASE)
 
 
 def conversation_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
@@ -705,7 +707,11 @@ def conversation_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     for message in prompt.messages:
         holes = [p.text for p in message.parts if p.hole]
         if any(h.startswith("*") for h in holes) or (
-            message.origin == "dynamic" and len(message.parts) == 1 and holes and _HISTORY_NAME.search(holes[0])
+            message.origin == "dynamic"
+            and len(message.parts) == 1
+            and holes
+            and _HISTORY_NAME.search(holes[0])
+            and not _CONTENT_NAME.search(holes[0])
         ):
             # with no instruction of its own beside the history, the model just carries the conversation on
             bare = not any(m.static_text().strip() for m in prompt.messages)

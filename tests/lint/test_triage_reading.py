@@ -593,3 +593,18 @@ def test_a_prohibition_ends_where_a_new_instruction_follows_its_comma() -> None:
     banned = add_site(g, "g", 20, system=None, user="Tell me about {town}. Do not use a label, a score or a category.")
     reasons = triage_site(g, banned).reasons
     assert 'prompt says "label"' not in reasons and 'prompt says "score"' not in reasons, reasons
+
+
+@pytest.mark.parametrize(("hole", "history"), [("chat_history", True), ("screen_messages_content", False)])
+def test_one_messages_content_named_after_messages_is_no_history(hole: str, history: bool) -> None:
+    """A user message that is one hole named like a history (``chat_history``) carries the conversation on; one named
+    as a message's content (``screen_messages_content``: an instruction plus screenshots) is a single turn."""
+    g = AgentGraph()
+    site = add_site(g, "Locator.locate", 12, user=None, options={"tool_choice": "required", "tools": "self.tools"})
+    prompt = Prompt("prompt:locate", messages=(Message("user", parts("{" + hole + "}"), origin="dynamic"),))
+    g.add(prompt)
+    g.add_edge(prompt.id, site.id, EdgeKind.PROMPT)
+    t = triage_site(g, site)
+    assert ("conversation history passed in (multi-turn)" in t.reasons) is history, t
+    if not history:
+        assert t.verdict == N, t  # a forced tool call over one turn: argument filling
