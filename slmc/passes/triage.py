@@ -165,7 +165,15 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         1.2,
         "query generation",
     ),
-    (r"fill\s+in\s+the\s+(?:arguments|parameters|fields)|function\s+arguments", 0.8, "argument filling"),
+    (
+        r"fill\s+in\s+the\s+(?:arguments|parameters|fields)|function\s+arguments"
+        # the input names the tool to call: only its arguments are left to fill
+        r"|(?:call|invoke)\s+the\s+(?:corresponding|specified|requested|named|given|selected)\s+(?:function|tool)",
+        0.8,
+        "argument filling",
+    ),
+    # the answer's whole format given inline as one short line (``in the format: City: Temperature``)
+    (r"in\s+the\s+(?:following\s+)?format\s*:[ \t]*[^\n]{1,40}(?=\n|\Z)", 0.8, "a one-line answer format"),
     # a rule table: three or more listed conditions, each with the answer it gives (``- If X is below 10: say Y``)
     (
         r"(?m:(?:^[ \t]*(?:[-*\u2022]|\d+[.)])[ \t]*(?:if|when)\b[^:\n]{3,80}:[ \t]*\S[^\n]*(?:\n|\Z)){3})",
@@ -239,6 +247,12 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         r"|come\s+up\s+with\s+(?:\w+\s+){0,2}(?:ideas?|names?|stor(?:y|ies)|slogans?|jokes?|titles?)",
         -0.9,
         "creative writing",
+    ),
+    (
+        r"(?:hypothetical|fictional|fictitious|made-up|imaginary)\s+(?:\w+\s+)?"
+        r"(?:answers?|documents?|passages?|responses?|stor(?:y|ies)|scenarios?|dialogues?)\b",
+        -1.2,
+        "invented content",
     ),
     (
         r"(?:a\s+few|several|multiple|two|three|four|five|\d+(?:\s*[-–]\s*\d+)?)\s+paragraphs|in\s+paragraphs",

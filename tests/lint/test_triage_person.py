@@ -71,6 +71,20 @@ CASES = [
         OPEN,
         'prompt says "writes code"',
     ),
+    # the input names the tool: only its arguments are left; an answer format given as one short line
+    (
+        "You run tools for the planner. Read the tool name and input from the last message and invoke the named "
+        "tool with that input.",
+        N,
+        'prompt says "argument filling"',
+    ),
+    (
+        "The user gives a stock ticker. Look up its price and reply in the format: TICKER: price",
+        N,
+        'prompt says "a one-line answer format"',
+    ),
+    # invented content: an answer made up to match the query
+    ("Create a hypothetical answer to the question below, as an expert would.", OPEN, 'prompt says "invented content"'),
     # research that the prompt asks for, not research it describes
     ("Conduct thorough research on the solar panel market.", OPEN, 'prompt says "open research with tools"'),
 ]
