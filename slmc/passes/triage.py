@@ -902,8 +902,11 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         evidence += probe_evidence(graph, site)  # a user's short request to an agent loop is no probe
     # a hint, left out where the prompt already says as much in that direction, or already reads clearly the other way
     said = [e.weight for e in evidence if e.reason.startswith("prompt says")]
+    net = sum(said)
     for e in name_evidence(graph, site):
-        if abs(sum(w for w in said if (w > 0) == (e.weight > 0))) < 1.0 and -sum(said) * e.weight < 1.0 * abs(e.weight):
+        same_way = abs(sum(w for w in said if (w > 0) == (e.weight > 0)))
+        other_way = abs(net) if (net > 0) != (e.weight > 0) else 0.0
+        if same_way < 1.0 and other_way < 1.0:
             evidence.append(e)
     step = own_step_evidence(site, evidence)
     if step:
