@@ -51,12 +51,14 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     (
         r"(?:choose|select|pick)\s+(?:one|the\s+(?:best|most|right|correct|single|appropriate)|from|among|between|which)"
         r"|(?:choose|select|pick|identify)\b[^.\n]{0,60}?\b(?:from|among)\s+(?:a|the|these|this|those)\s+(?:list|options|candidates)"
-        r"|(?:remove|filter\s+out|discard)\s+(?:the\s+|any\s+)?irrelevant",
+        r"|(?:remove|filter\s+out|discard)\s+(?:the\s+|any\s+)?irrelevant"
+        r"|(?:determine|decide|choose|select|identify|pick)\s+which\b|can\s+only\s+be\s+one\b",
         1.0,
         "pick among listed items",
     ),
     (
-        r"which\s+(?:of\s+the\s+following|one\s+of|option)|of\s+the\s+following\s+(?:two|three|four|five|\d+)\s+options"
+        r"which\s+(?:of\s+the\s+(?:following|listed|given|above|below|provided|available)|one\s+of|option)"
+        r"|of\s+the\s+following\s+(?:two|three|four|five|\d+)\s+options"
         r"|[\"'`][A-Z][A-Z_ -]{1,24}[\"'`]\s*(?:,\s*[\"'`][A-Z][A-Z_ -]{1,24}[\"'`]\s*)*,?\s+or\s+[\"'`][A-Z][A-Z_ -]{1,24}[\"'`]"
         # labels in capitals listed with "or": ``category: QUICK, SEARCH, TASK, or AMBIGUOUS``
         r"|(?-i:\b[A-Z][A-Z_]{2,}(?:,\s*[A-Z][A-Z_]{2,}){2,},?\s+or\s+[A-Z][A-Z_]{2,}\b)",
@@ -64,11 +66,14 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "which of the following",
     ),
     (
-        r"[\"'`]?yes[\"'`]?\s+or\s+[\"'`]?no\b|yes/no|[\"'`]?true[\"'`]?\s+or\s+[\"'`]?false\b|true/false|\bbool(?:ean)?\b",
+        r"[\"'`]?yes[\"'`]?\s+or\s+[\"'`]?no\b|yes/no|[\"'`]?true[\"'`]?\s+or\s+[\"'`]?false\b|true/false",
         1.1,
         "yes or no",
     ),
-    (r"(?:decide|determine|judge|check|assess)\s+(?:whether|if)", 0.8, "decide whether"),
+    (r"(?:decide|determine|judge|check|assess|tell\s+(?:me|us))\s+(?:whether|if)", 0.8, "decide whether"),
+    # a boolean is often one field beside others (a verdict beside its reasons): weaker than a yes/no answer
+    (r"bool(?:ean)?\b", 0.4, "a true/false field"),
+    (r"(?:connectivity|connection|health|smoke|sanity|liveness)\s+(?:test|check)", 1.2, "a probe"),
     (
         r"labels?\b|labell?ing|(?:the\s+)?sentiment\s+(?:of|label|score|class)|(?:classify|detect|determine)\s+(?:the\s+)?"
         r"(?:sentiment|intent)|intent\b|rout(?:e|ing)\s+(?:the|this|to)",
@@ -104,6 +109,12 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "one-line answer",
     ),
     (
+        r"(?:very|extremely)\s+(?:short|brief)\b|(?:a|one)\s+(?:very\s+)?(?:short|brief)\s+(?:[\w-]+\s+){0,2}?"
+        r"(?:response|answer|reply|note)\b",
+        0.7,
+        "a short answer",
+    ),
+    (
         r"(?:return|answer|output|give|reply|respond)\s+(?:with\s+)?(?:a|an|one|the)\s+(?:single\s+)?"
         r"(?:number|integer|digit|score|word|letter|label|emoji|index|name|date|time)\b"
         r"|(?:answer|output|response|reply)\s+(?:should|must|will)\s+be\s+(?:a|an|one)\s+(?:single\s+)?"
@@ -123,6 +134,7 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     (
         r"(?:convert|turn|transform|map)\s+(?:the\s+|this\s+|these\s+|an?\s+|each\s+)?(?:[\w'-]+\s+){0,3}?(?:in)?to\b"
         r"|convert\s+(?:the|this|it|them)\b|rewrite\s+(?:the|this|it)\b|rephrase|paraphrase|clean\s+up"
+        r"|(?:revise|edit|correct)\s+(?:the|this|these)\s+(?:given|provided|following|above|below|input)\b"
         r"|(?:re-?)?(?:organi[sz]e|structure|arrange)\s+(?:the\s+|this\s+|these\s+)?[^.\n]{0,60}?\binto\s+(?:the\s+|a\s+)?"
         r"(?:format|structure|outline|sections?|template)\b",
         0.8,
@@ -141,7 +153,10 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"(?:preserv(?:e|es|ing)|keeps?|retain(?:s|ing)?)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:most\s+)?"
         r"(?:relevant\s+|original\s+|important\s+|key\s+|essential\s+)?"
         r"(?:information|statements|details|facts|content|wording)|verbatim|word[- ]for[- ]word"
-        r"|do\s+not\s+(?:add|invent|make\s+up|remove\s+or\s+modify|drop)\b",
+        r"|do\s+not\s+(?:add|invent|make\s+up|remove\s+or\s+modify|drop)\b|(?:do\s+not|don'?t|never|without)\s+omit(?:ting)?\b"
+        r"|in\s+the\s+same\s+(?:format|structure)\s+as\b|(?:delet|remov)(?:e|es|ing)\s+(?:the\s+|any\s+|all\s+)?"
+        r"(?:repeated|repetitive|duplicated?|redundant)\b"
+        r"|(?:keep|preserve|retain)s?\s+(?:the\s+|all\s+)?(?:[\w-]+\s+)?(?:citations|structure|formatting|meaning)\b",
         0.9,
         "output taken from the input",
     ),
@@ -150,7 +165,15 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         1.2,
         "query generation",
     ),
-    (r"fill\s+in\s+the\s+(?:arguments|parameters|fields)|function\s+arguments", 0.8, "argument filling"),
+    (
+        r"fill\s+in\s+the\s+(?:arguments|parameters|fields)|function\s+arguments"
+        # the input names the tool to call: only its arguments are left to fill
+        r"|(?:call|invoke)\s+the\s+(?:corresponding|specified|requested|named|given|selected)\s+(?:function|tool)",
+        0.8,
+        "argument filling",
+    ),
+    # the answer's whole format given inline as one short line (``in the format: City: Temperature``)
+    (r"in\s+the\s+(?:following\s+)?format\s*:[ \t]*[^\n]{1,40}(?=\n|\Z)", 0.8, "a one-line answer format"),
     # a rule table: three or more listed conditions, each with the answer it gives (``- If X is below 10: say Y``)
     (
         r"(?m:(?:^[ \t]*(?:[-*\u2022]|\d+[.)])[ \t]*(?:if|when)\b[^:\n]{3,80}:[ \t]*\S[^\n]*(?:\n|\Z)){3})",
@@ -159,14 +182,15 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     ),
     # a summary of given text, especially with a fixed outline
     (
-        r"summari[sz](?:e|es|ing)\s+(?:the\s+|this\s+|these\s+|all\s+|a\s+|each\s+)?(?:raw\s+|full\s+|whole\s+)?"
+        r"summari[sz](?:e|es|ing)\s+(?:(?:the|this|these|those|all|a|each|your|its|their)\s+(?:[\w-]+\s+)?)?"
         r"(?:following|given|above|provided|below|text|paper|"
         r"article|document|content|conversation|chat|dialog\w*|page|webpage|results?|chunks?|code|file|readme|transcript|"
-        r"history|rounds?|messages?|context|notes|email|thread|trajectory|log)"
+        r"history|rounds?|messages?|context|notes|email|thread|trajectory|log|memories|observations|statements|events"
+        r"|entries|records|descriptions|reviews|comments|feedback|findings|discussion|meeting)\b"
         r"|summary\s+of\s+(?:the\s+|this\s+)?(?:following|given|above|provided|text|paper|article|document|conversation)"
         r"|(?:create|write|produce|give|provide|make)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}summary\s+(?:of|based\s+on)\b"
-        r"|(?:key|main)\s+points|condense|compress(?:ion)?\b|tl;?dr"
-        r"|(?:given|based\s+on)\s+the\s+(?:\w+\s+){0,2}(?:above|below)[^.\n]{0,80}?\b(?:summari[sz]e|remember|list|which|what)\b",
+        r"|(?:key|main|most\s+important)\s+points|condense|compress(?:ion)?\b|tl;?dr"
+        r"|(?:given|based\s+on)\s+the\s+(?:\w+\s+){0,2}(?:above|below)[^.\n]{0,80}?\b(?:summari[sz]e|remember|list|which|what\b(?![^.?\n]{0,60}\bsay\b))",
         1.0,
         "summary of given text",
     ),
@@ -177,21 +201,27 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         0.9,
         "acts as a tool",
     ),
-    (r"\d+\s+(?:bullet\s+)?(?:sentences|words|bullets|points|items)\b|at\s+most\s+\d+", 0.5, "bounded length"),
+    (
+        r"\d+(?:\s*[-–]\s*\d+)?\s+(?:[\w-]+\s+){0,2}?(?:sentences|words|bullets|points|items)\b"
+        r"|at\s+most\s+\d+|(?:a\s+)?maximum\s+of\s+\d+",
+        0.5,
+        "bounded length",
+    ),
 )
 _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     # new content: code, documents, stories
     (
-        r"(?:writing|generating|implementing|fixing|improving|write|generate|create|produce|implement|complete|fix|"
-        r"improve|rewrite|modify|edit)(?:s)?(?:/\w+)?\s+(?:[\w,'/-]+\s+){0,4}?"
+        r"(?:writing|generating|implementing|fixing|improving|continuing|write|generate|create|produce|implement|complete|"
+        r"fix|improve|rewrite|modify|edit|continue)(?:s)?(?:/\w+)?\s+(?:[\w,'/-]+\s+){0,4}?"
         r"(?:code|codes|program|programs|script|function|class|module|implementation|game|app|application|software|"
         r"(?:code|source|python|script|program)\s+files?|unit\s+tests?|test\s+cases?)\b(?!\s+block)|code\s+agent|(?:coding|programming)\s+experience|programmer\b",
         -1.6,
         "writes code",
     ),
     (
-        r"(?:write|draft|compose|generate|create|produce|expand(?:ing)?|polish(?:ing)?)\s+(?:[\w,'-]+\s+){0,4}?"
-        r"(?:report|article|essay|blog|story|stories|poem|chapter|novel|draft|"
+        r"(?:write|(?<!the\s)(?<!your\s)(?<!this\s)(?<!a\s)draft|compose|generate|create|produce|expand(?:ing)?|polish(?:ing)?)"
+        r"\s+(?:[\w,'-]+\s+){0,4}?"
+        r"(?:report|article|essay|blog|story|stories|poem|chapter|novel|draft|conclusion|introduction|abstract|"
         r"document(?:ation)?|prd|trd|design|specification|proposal|section|post|letter|email|speech|content|cop(?:y|ies)|"
         r"description)s?\b",
         -1.4,
@@ -199,7 +229,8 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     ),
     (r"(?:provide|output|give)\s+(?:an?|the)\s+(?:\w+\s+){0,2}draft\b", -1.0, "writes a draft"),
     (
-        r"(?:must|should|will|is\s+to)\s+be\s+(?:a|an)\s+(?:[\w,'-]+\s+){0,4}?(?:report|article|essay|story|chapter|document|"
+        r"(?:must|should|will|is\s+to)\s+be\s+(?:a|an)\s+(?!(?:valid\s+|well-formed\s+|single\s+)*(?:json|yaml|xml|html|csv)\b)"
+        r"(?:[\w,'-]+\s+){0,4}?(?:report|article|essay|story|chapter|document|"
         r"proposal|recommendation|itinerary|blog\s+post)s?\b"
         r"|(?:^|\n|(?<=:)\s*)(?:a|an)\s+(?:[\w,'-]+\s+){0,3}?(?:report|article|essay|story|chapter|document)\s+(?:that|which|with|on|about|of)\b",
         -1.2,
@@ -207,7 +238,7 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     ),
     (
         r"(?:comprehensive|in-depth|in\s+detail|detailed|thorough|long-form|elaborate|exhaustive|well-structured)\b"
-        r"(?!\s+(?:\w+\s+)?(?:summary|summaries|recap|overview)\b)",  # a comprehensive summary is still a summary
+        r"(?!\s+(?:\w+\s+)?(?:summary|summaries|recap|overview|captions?)\b)",  # a detailed summary is still a summary
         -0.7,
         "detailed content",
     ),
@@ -217,8 +248,23 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         -0.9,
         "creative writing",
     ),
-    (r"(?:a\s+few|several|multiple|two|three|four|five|\d+)\s+paragraphs|in\s+paragraphs", -0.8, "several paragraphs"),
-    (r"draft\b|compose\b|write\b(?!\s+(?:down|(?:the|your)\s+(?:response|answer|reply)))", -0.4, "write"),
+    (
+        r"(?:hypothetical|fictional|fictitious|made-up|imaginary)\s+(?:\w+\s+)?"
+        r"(?:answers?|documents?|passages?|responses?|stor(?:y|ies)|scenarios?|dialogues?)\b",
+        -1.2,
+        "invented content",
+    ),
+    (
+        r"(?:a\s+few|several|multiple|two|three|four|five|\d+(?:\s*[-–]\s*\d+)?)\s+paragraphs|in\s+paragraphs",
+        -0.8,
+        "several paragraphs",
+    ),
+    (
+        r"(?<!the\s)(?<!your\s)(?<!this\s)(?<!a\s)draft\b|compose\b"
+        r"|write\b(?!\s+(?:down|(?:the|your)\s+(?:response|answer|reply)))",
+        -0.4,
+        "write",
+    ),
     # open reasoning: agent steps over open tool sets, free conversation, free planning
     (
         r"you\s+(?:have|has|will\s+have)\s+access\s+to\s+(?:the\s+following\s+|these\s+|a\s+set\s+of\s+)?tools"
@@ -229,7 +275,8 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "agent step over tools",
     ),
     (
-        r"(?:chat|convers|talk)(?:e|ing)?\s+(?:[\w-]+\s+)?with|conversation\s+with\s+the\s+user|(?:reply|respond)\s+to\s+the\s+(?:customer|user)|friendly\s+reply|(?:you\s+are|act\s+as)\s+an?\s+(?:\w+\s+)?chat\s*bot",
+        r"(?:chat(?:ting)?|convers(?:e|ing)|talk(?:ing)?)\s+(?:[\w-]+\s+)?with|conversation\s+with\s+the\s+user|(?:reply|respond)\s+to\s+the\s+(?:customer|user)|friendly\s+reply|(?:you\s+are|act\s+as)\s+an?\s+(?:\w+\s+)?chat\s*bot"
+        r"|(?:what|how)\s+(?:should|would|will|might)\s+[^.?\n]{1,40}?\s+(?:say|reply|respond)\b|next\s+in\s+the\s+conversation",
         -1.0,
         "conversation",
     ),
@@ -237,6 +284,7 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     (
         r"(?:(?<=^)|(?<=[.:;!\n]\s)|(?<=\byou\s)|(?<=\bto\s))(?:research|investigate|browse)\s+(?:and|the|for|on|about)\b"
         r"|search\s+the\s+(?:web|internet)"
+        r"|(?:(?<=^)|(?<=[.:;!,\n]\s)|(?<=\n)|(?<=please\s)|(?<=\byou\s))conduct\s+(?:[\w-]+\s+){0,2}(?:research|searches)\b"
         r"|gather\s+(?:\w+\s+)?information(?!\s+from\s+(?:this|the|these|each)\s+(?:\w+\s+)?(?:text|document|passage|page|chunk|content))"
         r"|utili[sz]e\s+(?:the\s+)?(?:internet|web|tools|search)",
         -0.8,
@@ -250,7 +298,8 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     ),
     (
         r"itinerary|strateg(?:y|ies)\b|recommend(?:ation)?s?\b|explain\s+(?:how|why|what|the\s+concept)|teach\b(?!ing)"
-        r"|descriptive\s+(?:response|answer|reply)",
+        r"|descriptive\s+(?:response|answer|reply)|tell\s+(?:me|us)\s+(?:more|something)\b"
+        r"|how\s+(?:can|could|should|would|do|to)\s+(?:we\s+|i\s+|you\s+)?(?:implement|fix|solve|approach|build)\b",
         -0.7,
         "advice or explanation",
     ),
@@ -269,7 +318,7 @@ _UNCLEAR_WORDING: tuple[tuple[str, str], ...] = (
     (
         # sub-tasks the answer lists (``break it into subtasks``), not one the input mentions (``a failed subtask``)
         r"decompose|(?:into|list\s+of|next|generate|create|output|produce|propose)\s+(?:[\w-]+\s+){0,2}?sub-?(?:tasks?|goals?)\b"
-        r"|(?:next|list\s+of)\s+(?:tasks?|steps?|actions?)|step-by-step\s+plan|plan\b",
+        r"|(?:next|list\s+of)\s+(?:tasks?|steps?|actions?)\b|step-by-step\s+plan|plan\b",
         "planning",
     ),
     (
@@ -488,13 +537,23 @@ _OPEN_FIELDS = lazy(
 )
 
 
+# The whole last line read as a person reads it: an instruction to write (``Write the conclusion:``) or a field whose
+# head noun is an open answer (``Next question for the expert:``, ``Your reply to Bob:``) is no closed field.
+_OPEN_LABEL = lazy(
+    r"(?:write|generate|compose|draft|create|produce|continue|describe|explain|discuss)\b"
+    r"|(?:(?:your|the|my|next|final|new|first|follow-up|\w+'s)\s+){0,2}"
+    r"(?:questions?|answers?|responses?|reply|replies|utterances?|messages?)\b",
+    re.IGNORECASE,
+)
+
+
 def field_evidence(templates: Iterable[str]) -> list[Evidence]:
     """Evidence from a completion prompt that ends in one named field for the model to fill."""
     for text in templates:
         if text.strip().count("\n") < 1:
             continue  # a bare ``Observation:`` part (a stop word, a separator) is no completion prompt
         m = _FIELD_END.search(text.rstrip()[-200:])
-        if m and not _OPEN_FIELDS.search(m.group(1).strip()):
+        if m and not _OPEN_FIELDS.search(m.group(1).strip()) and not _OPEN_LABEL.match(m.group(0).strip()):
             return [Evidence(0.8, f"completion fills one field (`{m.group(1).strip()}:`)")]
     return []
 
@@ -528,7 +587,8 @@ _SECTION_END = lazy(r"^[ \t]*(?:(#{1,6})[ \t]+\S|-{4,}[ \t]*$|={4,}[ \t]*$)", re
 
 def without_example_sections(text: str) -> str:
     """The prompt without its markdown example sections (``# Example`` ... up to the next heading of the same or a
-    higher level, or a ``----`` rule): what the examples say is not what the task asks."""
+    higher level, or a ``----`` rule) and its delimited examples (``<example>`` tags, ``---start_of_example---``
+    ... ``---end_of_example---`` rules): what the examples say is not what the task asks."""
     out, pos = [], 0
     for m in _EXAMPLE_HEADING.finditer(text):
         if m.start() < pos:
@@ -542,7 +602,17 @@ def without_example_sections(text: str) -> str:
         out.append(text[pos : m.start()])
         pos = end
     out.append(text[pos:])
-    return "".join(out)
+    return _DELIMITED_EXAMPLE.sub("\n", "".join(out))
+
+
+# An example fenced by its own markers: ``<example>...</example>`` or a rule line naming it
+# (``----start_of_example_1----`` ... ``----end_of_example_1----``, ``---example_2---`` ... ``---end_of_example_2---``)
+_DELIMITED_EXAMPLE = lazy(
+    r"<(examples?)\b[^>\n]*>.*?</\1\s*>"
+    r"|^[ \t]*[-=*#~]{3,}[ \t]*(?:start[_ ]of[_ ])?examples?(?:[_ ]?\d+)?[ \t]*[-=*#~]{3,}[ \t]*$"
+    r".*?^[ \t]*[-=*#~]{3,}[ \t]*end[_ ]of[_ ]examples?(?:[_ ]?\d+)?[ \t]*[-=*#~]{3,}[ \t]*$",
+    re.IGNORECASE | re.MULTILINE | re.DOTALL,
+)
 
 
 # A fenced block (```...```) and the program statements that make it source code handed in as data
@@ -836,10 +906,13 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     evidence += agent
     if not agent and not any(e.weight < 0 and e.reason.startswith("prompt says") for e in evidence):
         evidence += probe_evidence(graph, site)  # a user's short request to an agent loop is no probe
-    # a hint, left out where the prompt already says as much in that direction
+    # a hint, left out where the prompt already says as much in that direction, or already reads clearly the other way
     said = [e.weight for e in evidence if e.reason.startswith("prompt says")]
+    net = sum(said)
     for e in name_evidence(graph, site):
-        if abs(sum(w for w in said if (w > 0) == (e.weight > 0))) < 1.0:
+        same_way = abs(sum(w for w in said if (w > 0) == (e.weight > 0)))
+        other_way = abs(net) if (net > 0) != (e.weight > 0) else 0.0
+        if same_way < 1.0 and other_way < 1.0:
             evidence.append(e)
     step = own_step_evidence(site, evidence)
     if step:
