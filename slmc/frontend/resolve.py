@@ -1896,14 +1896,22 @@ class Evaluator:
                 body = positional[2]
         if body is None:
             return False
-        for _ in range(3):  # payload = json.dumps({...}).encode("utf-8")
+        for _ in range(4):  # payload = json.dumps({...}).encode("utf-8")
             if isinstance(body, cst.Call) and isinstance(body.func, cst.Attribute) and body.func.attr.value == "encode":
                 body = body.func.value
             if isinstance(body, cst.Call) and dotted(body.func) in JSON_DUMPS and body.args:
                 body = body.args[0].value
             if isinstance(body, cst.Name):
                 found = self.bindings_of(body.value, scope)
-                exprs = [b[1] for b in found or () if b[0] == "expr"]
+                unpacked = [b for b in found or () if b[0] == "unpack" and len(b) > 3 and isinstance(b[1], cst.Call)]
+                if unpacked and len(found or ()) == 1:  # ``headers, body = self._build(...)``: what it returns there
+                    returned = self.returned_element(unpacked[0][1], unpacked[0][3], scope)
+                    if returned is None:
+                        break
+                    body, scope = returned
+                    continue
+                # an empty ``body = {}`` set before the branches that fill it holds no request of its own
+                exprs = [b[1] for b in found or () if b[0] == "expr" and not _empty_dict(b[1])]
                 if len(exprs) > 1:  # ``body = {...chat...}`` / ``else: body = {...completion...}``: every branch
                     return len(exprs) <= 4 and all(
                         isinstance(e, cst.Dict) and self._llm_payload(e, scope) for e in exprs
@@ -1914,6 +1922,24 @@ class Evaluator:
             else:
                 break
         return isinstance(body, cst.Dict) and self._llm_payload(body, scope)
+
+    def returned_element(self, call: cst.Call, index: int, scope: Scope) -> tuple[cst.BaseExpression, Scope] | None:
+        """Element ``index`` of the tuple the function called by ``call`` returns, with that function's scope, when
+        every tuple it returns agrees on that element's name (``return headers, body`` on each path)."""
+        callee = self.value(call.func, scope)
+        fn = self.scopes.get(callee.key) if isinstance(callee, Function) else None
+        if fn is None or not fn.returns:
+            return None
+        elements = [
+            r.elements[index].value
+            for r in fn.returns
+            if isinstance(r, cst.Tuple) and index < len(r.elements) and not _literal(r.elements[index].value)
+        ]  # an early ``return "", ""`` bail-out sends nothing
+        if not elements:
+            return None
+        if len({self.source(e, fn) for e in elements}) != 1:
+            return None
+        return elements[0], fn
 
     def _llm_payload(self, body: cst.Dict, scope: Scope, depth: int = 0) -> bool:
         """A dict shaped like a model request, or wrapping one (``{"input_data": {"input_string": ...,
@@ -2350,6 +2376,15 @@ _VERBS = {"POST", "post", "GET", "get", "PUT", "put"}
 JSON_DUMPS = frozenset({"json.dumps", "dumps", "ujson.dumps", "orjson.dumps", "simplejson.dumps", "rapidjson.dumps"})
 JSON_LOADS = frozenset({"json.loads", "ujson.loads", "orjson.loads", "simplejson.loads", "rapidjson.loads"})
 _PROMPT_KEYS = frozenset({"messages", "prompt", "inputs", "input_string"})
+
+
+def _empty_dict(expr: cst.CSTNode) -> bool:
+    return isinstance(expr, cst.Dict) and not expr.elements
+
+
+def _literal(expr: cst.BaseExpression) -> bool:
+    """A plain string or ``None``: a placeholder, not a value built for the request."""
+    return isinstance(expr, cst.SimpleString) or (isinstance(expr, cst.Name) and expr.value == "None")
 
 
 def _dict_inside(expr: cst.BaseExpression) -> cst.Dict | None:
