@@ -106,6 +106,15 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "xai_sdk.Client": ClientKind("xai", "xai"),
     "xai_sdk.AsyncClient": ClientKind("xai", "xai", True),
     "ibm_watsonx_ai.foundation_models.ModelInference": ClientKind("watsonx", "watsonx"),
+    # LMDeploy: the local inference pipeline (an engine; ``generate`` is the async engine's), the OpenAI-style
+    # client of its api_server (``serve`` starts one and returns that client), the legacy Triton chatbot
+    "lmdeploy.pipeline": ClientKind("lmdeploy", "lmdeploy-pipeline"),
+    "lmdeploy.api.pipeline": ClientKind("lmdeploy", "lmdeploy-pipeline"),
+    "lmdeploy.serve": ClientKind("lmdeploy", "lmdeploy-api"),
+    "lmdeploy.api.serve": ClientKind("lmdeploy", "lmdeploy-api"),
+    "lmdeploy.client": ClientKind("lmdeploy", "lmdeploy-api"),
+    "lmdeploy.serve.openai.api_client.APIClient": ClientKind("lmdeploy", "lmdeploy-api"),
+    "lmdeploy.serve.turbomind.chatbot.Chatbot": ClientKind("lmdeploy", "lmdeploy-chatbot"),
 }
 
 # Modules whose import makes their functions reachable as module-level request functions / client modules.
@@ -187,6 +196,12 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "hf-pipeline": {"": "pipeline"},
     "hf-model": {"generate": "generate"},
     "vllm": {p: p for p in ("generate", "chat")},
+    "lmdeploy-pipeline": {
+        "": "__call__",
+        **{p: p for p in ("batch_infer", "stream_infer", "infer", "generate", "chat", "async_batch_infer")},
+    },
+    "lmdeploy-api": {p: p for p in ("completions_v1", "chat_completions_v1", "chat_interactive_v1")},
+    "lmdeploy-chatbot": {p: p for p in ("stream_infer", "_stream_infer", "infer")},
     "llamacpp": {
         "": "__call__",
         "create_chat_completion": "create_chat_completion",
@@ -464,7 +479,7 @@ PREFILTER_TEXTS = (
     "bedrock", "genai", "generativeai", "vertexai", "ollama", "cohere", "mistral", "groq", "huggingface_hub",
     "/chat/completions", "/completions", "/v1/messages", "/generate", "/api/chat", "crewai", "dashscope", "qianfan",
     "zhipuai", "sparkai", "volcengine", "mlx_lm", "mlx_vlm", "http.client", "HTTPSConnection", "smolagents", "urlopen",
-    "xai_sdk", "watsonx", "dspy",
+    "xai_sdk", "watsonx", "dspy", "lmdeploy",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")
 _WHOLE_WORDS = lazy("|".join(rf"\b{re.escape(w)}\b" for w in PREFILTER_WORDS))

@@ -1,0 +1,56 @@
+"""Local and self-served inference engines as client families: an LMDeploy pipeline (batch and async-engine
+generation), the OpenAI-style client of an LMDeploy api_server, built inside the methods that use them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from frontend.trees import analysed_graph, site_at, write_tree
+
+LMDEPLOY = """
+    class LocalEngine:
+        def __init__(self, path):
+            from lmdeploy import GenerationConfig, pipeline
+
+            self.engine = pipeline(path)
+            self.config = GenerationConfig(max_new_tokens=128)
+
+        def complete(self, prompts):
+            outs = self.engine.batch_infer(prompts, gen_config=self.config)
+            return [o.text for o in outs]
+
+        async def complete_async(self, prompt, session):
+            text = ""
+            async for piece in self.engine.generate(prompt, session, self.config, stream_response=True):
+                text += piece.response
+            return text
+
+        def shutdown(self):
+            self.engine.close()
+
+
+    class ServedEngine:
+        def __init__(self, url, name):
+            from lmdeploy.serve.openai.api_client import APIClient
+
+            self.api = APIClient(url)
+            self.name = name
+
+        def complete(self, prompt):
+            for chunk in self.api.completions_v1(self.name, prompt, stream=False):
+                return chunk["choices"][0]["text"]
+
+        def models(self):
+            return self.api.available_models
+"""
+
+
+def test_lmdeploy_pipeline_and_api_client_requests(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"eng/local.py": LMDEPLOY})
+    graph = analysed_graph(tmp_path)
+    for line in (10, 15, 31):
+        site = site_at(graph, "eng/local.py", line)
+        assert str(site.site) == "request"
+        assert site.client == "lmdeploy"
+    lines = {s.loc.line for s in graph.sites() if str(s.site) == "request"}
+    assert 20 not in lines  # close() ends the engine, sends nothing
