@@ -54,6 +54,11 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "huggingface_hub.InferenceClient": ClientKind("hf", "hf-inference"),
     "huggingface_hub.AsyncInferenceClient": ClientKind("hf", "hf-inference", True),
     "vllm.LLM": ClientKind("vllm", "vllm"),
+    # the async serving engine (``generate`` yields the request's outputs as they grow)
+    "vllm.AsyncLLMEngine": ClientKind("vllm", "vllm", True),
+    "vllm.AsyncLLMEngine.from_engine_args": ClientKind("vllm", "vllm", True),
+    "vllm.engine.async_llm_engine.AsyncLLMEngine": ClientKind("vllm", "vllm", True),
+    "vllm.engine.async_llm_engine.AsyncLLMEngine.from_engine_args": ClientKind("vllm", "vllm", True),
     "llama_cpp.Llama": ClientKind("llamacpp", "llamacpp"),
     "llama_cpp.Llama.from_pretrained": ClientKind("llamacpp", "llamacpp"),
     "langchain.chat_models.init_chat_model": ClientKind("langchain", "chat-model"),

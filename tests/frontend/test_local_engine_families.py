@@ -54,3 +54,30 @@ def test_lmdeploy_pipeline_and_api_client_requests(tmp_path: Path) -> None:
         assert site.client == "lmdeploy"
     lines = {s.loc.line for s in graph.sites() if str(s.site) == "request"}
     assert 20 not in lines  # close() ends the engine, sends nothing
+
+
+VLLM_ASYNC = """
+    class AsyncServer:
+        def __init__(self, path):
+            from vllm import AsyncEngineArgs, AsyncLLMEngine
+
+            self.engine = AsyncLLMEngine.from_engine_args(AsyncEngineArgs(model=path))
+
+        async def complete(self, prompt, params, rid):
+            last, stream = None, self.engine.generate(prompt, sampling_params=params, request_id=rid)
+            async for out in stream:
+                last = out.outputs[0]
+            return last.text
+
+        async def cancel(self, rid):
+            await self.engine.abort(rid)
+"""
+
+
+def test_vllm_async_engine_generate_is_a_request(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"eng/served.py": VLLM_ASYNC})
+    graph = analysed_graph(tmp_path)
+    site = site_at(graph, "eng/served.py", 9)
+    assert str(site.site) == "request"
+    assert site.client == "vllm"
+    assert not [s for s in graph.sites() if s.loc.line == 15]  # abort() cancels, sends nothing
