@@ -1913,15 +1913,21 @@ class Evaluator:
                 # an empty ``body = {}`` set before the branches that fill it holds no request of its own
                 exprs = [b[1] for b in found or () if b[0] == "expr" and not _empty_dict(b[1])]
                 if len(exprs) > 1:  # ``body = {...chat...}`` / ``else: body = {...completion...}``: every branch
-                    return len(exprs) <= 4 and all(
-                        isinstance(e, cst.Dict) and self._llm_payload(e, scope) for e in exprs
-                    )
+                    return len(exprs) <= 4 and all(self._llm_body_value(e, scope) for e in exprs)
                 if not exprs:
                     break
                 body = exprs[0]
             else:
                 break
-        return isinstance(body, cst.Dict) and self._llm_payload(body, scope)
+        return self._llm_body_value(body, scope)
+
+    def _llm_body_value(self, body: cst.BaseExpression, scope: Scope) -> bool:
+        """A dict display or a ``dict(model=..., prompt=..., **params)`` call shaped like a model request."""
+        if isinstance(body, cst.Dict):
+            return self._llm_payload(body, scope)
+        if isinstance(body, cst.Call) and dotted(body.func) == "dict" and all(a.keyword or a.star for a in body.args):
+            return _request_keys({a.keyword.value for a in body.args if a.keyword is not None})
+        return False
 
     def returned_element(self, call: cst.Call, index: int, scope: Scope) -> tuple[cst.BaseExpression, Scope] | None:
         """Element ``index`` of the tuple the function called by ``call`` returns, with that function's scope, when
@@ -1950,14 +1956,7 @@ class Evaluator:
                 k = self.static_str(el.key, scope)
                 if k is not None:
                     keys.add(k)
-        if keys & _PROMPT_KEYS and keys & {
-            "model",
-            "max_tokens",
-            "max_new_tokens",
-            "temperature",
-            "stream",
-            "parameters",
-        }:
+        if _request_keys(keys):
             return True
         if depth:
             return False
@@ -2376,6 +2375,13 @@ _VERBS = {"POST", "post", "GET", "get", "PUT", "put"}
 JSON_DUMPS = frozenset({"json.dumps", "dumps", "ujson.dumps", "orjson.dumps", "simplejson.dumps", "rapidjson.dumps"})
 JSON_LOADS = frozenset({"json.loads", "ujson.loads", "orjson.loads", "simplejson.loads", "rapidjson.loads"})
 _PROMPT_KEYS = frozenset({"messages", "prompt", "inputs", "input_string"})
+
+
+def _request_keys(keys: set[str]) -> bool:
+    """Keys of a model request: the prompt next to the model or a generation parameter."""
+    return bool(
+        keys & _PROMPT_KEYS and keys & {"model", "max_tokens", "max_new_tokens", "temperature", "stream", "parameters"}
+    )
 
 
 def _empty_dict(expr: cst.CSTNode) -> bool:

@@ -64,3 +64,34 @@ def test_helper_tuple_without_model_payload_is_not_a_request(tmp_path: Path) -> 
     write_tree(tmp_path, {"pkg/track.py": LOOKALIKE})
     graph = analysed_graph(tmp_path)
     assert not [s for s in graph.sites() if s.loc.path == "pkg/track.py"]
+
+
+DICT_CALL = """
+    import aiohttp
+
+
+    class Completer:  # talks to a self-hosted openai-compatible server at an address from the config
+        def __init__(self, base, alerts, name):
+            self.base, self.alerts = base, alerts
+            self.name = name
+
+        async def complete(self, text, **params):
+            body = dict(model=self.name, prompt=text, stream=False, **params)
+            async with aiohttp.ClientSession() as session:
+                async with session.post(self.base, json=body) as resp:
+                    return (await resp.json())["choices"][0]["text"]
+
+        async def report(self, text):
+            note = dict(title=text, severity="low")
+            async with aiohttp.ClientSession() as session:
+                async with session.post(self.alerts, json=note) as resp:
+                    return resp.status
+"""
+
+
+def test_body_built_with_dict_call_is_a_model_request(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"pkg/complete.py": DICT_CALL})
+    graph = analysed_graph(tmp_path)
+    site = site_at(graph, "pkg/complete.py", 13)
+    assert str(site.site) == "request"
+    assert not [s for s in graph.sites() if s.loc.line == 19]  # the same call with a non-model body
