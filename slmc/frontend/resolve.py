@@ -650,6 +650,11 @@ class Evaluator:
                     return None
                 out[k.value] = _Lazy(el.value, scope)
             return Const(out)
+        if isinstance(expr, cst.DictComp):
+            # ``{key: Client(api_key=key) for key in keys}``: a table of clients, one per key; an entry looked up
+            # by a key the run picks (``self.clients[key]``) is any of them
+            built = self.value(expr.value, scope)
+            return Const({_ANY_KEY: _Lazy(expr.value, scope)}) if isinstance(built, _INTERESTING) else None
         if isinstance(expr, cst.BinaryOperation):
             return self.binary(expr, scope)
         if isinstance(expr, cst.BooleanOperation):
@@ -2374,6 +2379,7 @@ _VERBS = {"POST", "post", "GET", "get", "PUT", "put"}
 # serialising a request body to JSON text: the stdlib and its drop-in replacements (the content is unchanged)
 JSON_DUMPS = frozenset({"json.dumps", "dumps", "ujson.dumps", "orjson.dumps", "simplejson.dumps", "rapidjson.dumps"})
 JSON_LOADS = frozenset({"json.loads", "ujson.loads", "orjson.loads", "simplejson.loads", "rapidjson.loads"})
+_ANY_KEY = "<any key>"  # the one key of a table built by a dict comprehension
 _PROMPT_KEYS = frozenset({"messages", "prompt", "inputs", "input_string"})
 
 
