@@ -199,7 +199,9 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
         "post": "post",
     },
     "hf-pipeline": {"": "pipeline"},
-    "hf-model": {"generate": "generate"},
+    # ``chat`` / ``stream_chat``: the chat API that remote-code checkpoints bring (``model.chat(tokenizer, query,
+    # history=history)``)
+    "hf-model": {p: p for p in ("generate", "chat", "stream_chat")},
     "vllm": {p: p for p in ("generate", "chat")},
     "lmdeploy-pipeline": {
         "": "__call__",
@@ -368,6 +370,10 @@ HF_GENERATIVE_MODEL = lazy(
     # optimum's exported-model classes keep the transformers API (OpenVINO, ONNX Runtime, IPEX, ...)
     r"|^optimum(\.\w+)*\.\w*ModelFor(CausalLM|Seq2SeqLM|VisualCausalLM)\.from_pretrained$"
 )
+
+# The generic auto class: a generative model only when the checkpoint's own code is trusted (it brings ``chat``);
+# otherwise mostly encoders used for embeddings.
+HF_REMOTE_CODE_MODEL = frozenset({"transformers.AutoModel.from_pretrained"})
 
 # Decorator factories and wrappers that return the function they wrap (retries, caching).
 DECORATORS = frozenset(

@@ -1674,7 +1674,9 @@ class Evaluator:
                 kind = clients.ClientKind("langchain", lc)
             elif li is not None:
                 kind = clients.ClientKind("llamaindex", li)
-            elif clients.HF_GENERATIVE_MODEL.match(qname):
+            elif clients.HF_GENERATIVE_MODEL.match(qname) or (
+                qname in clients.HF_REMOTE_CODE_MODEL and call is not None and _remote_code(call, self, scope)
+            ):
                 kind = clients.ClientKind("hf", "hf-model")
             elif qname in clients.HF_PIPELINE:
                 task = self.static_str(arg(call, "task", 0), scope) if call is not None else None
@@ -2381,6 +2383,13 @@ JSON_DUMPS = frozenset({"json.dumps", "dumps", "ujson.dumps", "orjson.dumps", "s
 JSON_LOADS = frozenset({"json.loads", "ujson.loads", "orjson.loads", "simplejson.loads", "rapidjson.loads"})
 _ANY_KEY = "<any key>"  # the one key of a table built by a dict comprehension
 _PROMPT_KEYS = frozenset({"messages", "prompt", "inputs", "input_string"})
+
+
+def _remote_code(call: cst.Call, ev: Evaluator, scope: Scope) -> bool:
+    """``trust_remote_code=True`` given: the checkpoint's own model class, which brings its ``chat`` API."""
+    flag = arg(call, "trust_remote_code")
+    v = ev.value(flag, scope) if flag is not None else None
+    return isinstance(v, Const) and v.value is True
 
 
 def _request_keys(keys: set[str]) -> bool:

@@ -81,3 +81,46 @@ def test_vllm_async_engine_generate_is_a_request(tmp_path: Path) -> None:
     assert str(site.site) == "request"
     assert site.client == "vllm"
     assert not [s for s in graph.sites() if s.loc.line == 15]  # abort() cancels, sends nothing
+
+
+REMOTE_CODE = """
+    from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer
+
+
+    class ChatCheckpoint:
+        def __init__(self, path):
+            self.tok = AutoTokenizer.from_pretrained(path, trust_remote_code=True)
+            self.model = AutoModel.from_pretrained(path, trust_remote_code=True).eval()
+
+        def reply(self, query, history):
+            answer, history = self.model.chat(self.tok, query, history=history)
+            return answer
+
+
+    class Encoder:
+        def __init__(self, path):
+            self.model = AutoModel.from_pretrained(path)
+
+        def chat(self, text):
+            return self.model.chat(text)
+
+
+    class Causal:
+        def __init__(self, path):
+            self.model = AutoModelForCausalLM.from_pretrained(path, trust_remote_code=True)
+
+        def stream(self, tok, query):
+            for part in self.model.stream_chat(tok, query, history=[]):
+                yield part
+"""
+
+
+def test_remote_code_chat_api_is_a_local_request(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"eng/hf.py": REMOTE_CODE})
+    graph = analysed_graph(tmp_path)
+    for line in (11, 28):
+        site = site_at(graph, "eng/hf.py", line)
+        assert str(site.site) == "request"
+        assert site.client == "hf"
+    # a plain AutoModel without the checkpoint's own code is an encoder: no chat API, no request
+    assert not [s for s in graph.sites() if s.loc.line == 20 and str(s.site) == "request"]
