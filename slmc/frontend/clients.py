@@ -374,6 +374,9 @@ HF_GENERATIVE_MODEL = lazy(
 # The generic auto class: a generative model only when the checkpoint's own code is trusted (it brings ``chat``);
 # otherwise mostly encoders used for embeddings.
 HF_REMOTE_CODE_MODEL = frozenset({"transformers.AutoModel.from_pretrained"})
+# The step a hand-rolled sampling loop shares with ``generate``: a forward call of the model in a function that
+# prepares its inputs this way is one decoding step of a generation (scoring and embedding calls do not).
+HF_DECODING_STEP = "prepare_inputs_for_generation"
 
 # Decorator factories and wrappers that return the function they wrap (retries, caching).
 DECORATORS = frozenset(

@@ -1554,6 +1554,8 @@ class Evaluator:
     def client_call(self, client: Client, call: cst.Call, args: list[cst.Arg], scope: Scope) -> Value:
         path = tuple(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
         key = ".".join(path)
+        if client.kind == "hf-model" and key == "" and self.decoding_loop(scope):
+            return Answer(frozenset({id(call)}))  # one forward step of a hand-rolled generation loop
         if key in clients.REQUEST_PATHS.get(client.kind, {}):
             if client.kind in ("http", "http-client") and id(call) not in self.llm_endpoints:
                 req_args, req_scope = self.request_object_args(args, scope) if key == "urlopen" else (args, scope)
@@ -1935,6 +1937,12 @@ class Evaluator:
         if isinstance(body, cst.Call) and dotted(body.func) == "dict" and all(a.keyword or a.star for a in body.args):
             return _request_keys({a.keyword.value for a in body.args if a.keyword is not None})
         return False
+
+    def decoding_loop(self, scope: Scope) -> bool:
+        """Whether the function calling a generative model object directly (its forward pass) runs its own token
+        loop: it prepares each step's inputs the way ``generate`` does (``prepare_inputs_for_generation``)."""
+        fn = scope if scope.kind == "function" else scope.enclosing_function()
+        return fn is not None and clients.HF_DECODING_STEP in self.source(fn.node, fn)
 
     def returned_element(self, call: cst.Call, index: int, scope: Scope) -> tuple[cst.BaseExpression, Scope] | None:
         """Element ``index`` of the tuple the function called by ``call`` returns, with that function's scope, when

@@ -124,3 +124,36 @@ def test_remote_code_chat_api_is_a_local_request(tmp_path: Path) -> None:
         assert site.client == "hf"
     # a plain AutoModel without the checkpoint's own code is an encoder: no chat API, no request
     assert not [s for s in graph.sites() if s.loc.line == 20 and str(s.site) == "request"]
+
+
+MANUAL_LOOP = """
+    import torch
+    from transformers import AutoModelForCausalLM
+
+
+    class Sampler:
+        def __init__(self, path):
+            self.model = AutoModelForCausalLM.from_pretrained(path)
+
+        def sample(self, ids, steps):
+            kwargs = {}
+            for _ in range(steps):
+                inputs = self.model.prepare_inputs_for_generation(ids, **kwargs)
+                out = self.model(**inputs, return_dict=True)
+                nxt = torch.argmax(out.logits[:, -1, :], dim=-1)
+                ids = torch.cat([ids, nxt[:, None]], dim=-1)
+            return ids
+
+        def score(self, ids):
+            return self.model(input_ids=ids).logits.log_softmax(-1)
+"""
+
+
+def test_forward_step_of_a_hand_rolled_generation_loop_is_a_request(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"eng/loop.py": MANUAL_LOOP})
+    graph = analysed_graph(tmp_path)
+    site = site_at(graph, "eng/loop.py", 14)
+    assert str(site.site) == "request"
+    assert site.client == "hf"
+    # a forward pass outside a decoding loop (scoring) is no generation request
+    assert not [s for s in graph.sites() if s.loc.line == 20 and str(s.site) == "request"]
