@@ -54,6 +54,11 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "huggingface_hub.InferenceClient": ClientKind("hf", "hf-inference"),
     "huggingface_hub.AsyncInferenceClient": ClientKind("hf", "hf-inference", True),
     "vllm.LLM": ClientKind("vllm", "vllm"),
+    # the async serving engine (``generate`` yields the request's outputs as they grow)
+    "vllm.AsyncLLMEngine": ClientKind("vllm", "vllm", True),
+    "vllm.AsyncLLMEngine.from_engine_args": ClientKind("vllm", "vllm", True),
+    "vllm.engine.async_llm_engine.AsyncLLMEngine": ClientKind("vllm", "vllm", True),
+    "vllm.engine.async_llm_engine.AsyncLLMEngine.from_engine_args": ClientKind("vllm", "vllm", True),
     "llama_cpp.Llama": ClientKind("llamacpp", "llamacpp"),
     "llama_cpp.Llama.from_pretrained": ClientKind("llamacpp", "llamacpp"),
     "langchain.chat_models.init_chat_model": ClientKind("langchain", "chat-model"),
@@ -106,6 +111,15 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "xai_sdk.Client": ClientKind("xai", "xai"),
     "xai_sdk.AsyncClient": ClientKind("xai", "xai", True),
     "ibm_watsonx_ai.foundation_models.ModelInference": ClientKind("watsonx", "watsonx"),
+    # LMDeploy: the local inference pipeline (an engine; ``generate`` is the async engine's), the OpenAI-style
+    # client of its api_server (``serve`` starts one and returns that client), the legacy Triton chatbot
+    "lmdeploy.pipeline": ClientKind("lmdeploy", "lmdeploy-pipeline"),
+    "lmdeploy.api.pipeline": ClientKind("lmdeploy", "lmdeploy-pipeline"),
+    "lmdeploy.serve": ClientKind("lmdeploy", "lmdeploy-api"),
+    "lmdeploy.api.serve": ClientKind("lmdeploy", "lmdeploy-api"),
+    "lmdeploy.client": ClientKind("lmdeploy", "lmdeploy-api"),
+    "lmdeploy.serve.openai.api_client.APIClient": ClientKind("lmdeploy", "lmdeploy-api"),
+    "lmdeploy.serve.turbomind.chatbot.Chatbot": ClientKind("lmdeploy", "lmdeploy-chatbot"),
 }
 
 # Modules whose import makes their functions reachable as module-level request functions / client modules.
@@ -185,8 +199,16 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
         "post": "post",
     },
     "hf-pipeline": {"": "pipeline"},
-    "hf-model": {"generate": "generate"},
+    # ``chat`` / ``stream_chat``: the chat API that remote-code checkpoints bring (``model.chat(tokenizer, query,
+    # history=history)``)
+    "hf-model": {p: p for p in ("generate", "chat", "stream_chat")},
     "vllm": {p: p for p in ("generate", "chat")},
+    "lmdeploy-pipeline": {
+        "": "__call__",
+        **{p: p for p in ("batch_infer", "stream_infer", "infer", "generate", "chat", "async_batch_infer")},
+    },
+    "lmdeploy-api": {p: p for p in ("completions_v1", "chat_completions_v1", "chat_interactive_v1")},
+    "lmdeploy-chatbot": {p: p for p in ("stream_infer", "_stream_infer", "infer")},
     "llamacpp": {
         "": "__call__",
         "create_chat_completion": "create_chat_completion",
@@ -349,6 +371,13 @@ HF_GENERATIVE_MODEL = lazy(
     r"|^optimum(\.\w+)*\.\w*ModelFor(CausalLM|Seq2SeqLM|VisualCausalLM)\.from_pretrained$"
 )
 
+# The generic auto class: a generative model only when the checkpoint's own code is trusted (it brings ``chat``);
+# otherwise mostly encoders used for embeddings.
+HF_REMOTE_CODE_MODEL = frozenset({"transformers.AutoModel.from_pretrained"})
+# The step a hand-rolled sampling loop shares with ``generate``: a forward call of the model in a function that
+# prepares its inputs this way is one decoding step of a generation (scoring and embedding calls do not).
+HF_DECODING_STEP = "prepare_inputs_for_generation"
+
 # Decorator factories and wrappers that return the function they wrap (retries, caching).
 DECORATORS = frozenset(
     {
@@ -464,7 +493,7 @@ PREFILTER_TEXTS = (
     "bedrock", "genai", "generativeai", "vertexai", "ollama", "cohere", "mistral", "groq", "huggingface_hub",
     "/chat/completions", "/completions", "/v1/messages", "/generate", "/api/chat", "crewai", "dashscope", "qianfan",
     "zhipuai", "sparkai", "volcengine", "mlx_lm", "mlx_vlm", "http.client", "HTTPSConnection", "smolagents", "urlopen",
-    "xai_sdk", "watsonx", "dspy",
+    "xai_sdk", "watsonx", "dspy", "lmdeploy",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")
 _WHOLE_WORDS = lazy("|".join(rf"\b{re.escape(w)}\b" for w in PREFILTER_WORDS))

@@ -1272,6 +1272,9 @@ class Analysis:
                     and not private  # a private forwarder (a retry loop around the wrapper) is its class's API
                     and not dispatched.get(key)
                     and not _one_statement(scope)
+                    # a hook with a default body that subclasses override as wrappers (``forward`` under ``__call__``):
+                    # the family's interface, not a helper of the one method calling it
+                    and not any(i in wrappers for i in self.ev.implementations(key))
                     and (  # a helper one method of its own class calls, holding a wrapper-call: that call is the site
                         self._method_of(next(iter(prod)), scope.enclosing_class())  # type: ignore[arg-type]
                         if scope.enclosing_class() is not None

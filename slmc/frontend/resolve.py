@@ -652,6 +652,11 @@ class Evaluator:
                     return None
                 out[k.value] = _Lazy(el.value, scope)
             return Const(out)
+        if isinstance(expr, cst.DictComp):
+            # ``{key: Client(api_key=key) for key in keys}``: a table of clients, one per key; an entry looked up
+            # by a key the run picks (``self.clients[key]``) is any of them
+            built = self.value(expr.value, scope)
+            return Const({_ANY_KEY: _Lazy(expr.value, scope)}) if isinstance(built, _INTERESTING) else None
         if isinstance(expr, cst.BinaryOperation):
             return self.binary(expr, scope)
         if isinstance(expr, cst.BooleanOperation):
@@ -1570,6 +1575,8 @@ class Evaluator:
     def client_call(self, client: Client, call: cst.Call, args: list[cst.Arg], scope: Scope) -> Value:
         path = tuple(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
         key = ".".join(path)
+        if client.kind == "hf-model" and key == "" and self.decoding_loop(scope):
+            return Answer(frozenset({id(call)}))  # one forward step of a hand-rolled generation loop
         if key in clients.REQUEST_PATHS.get(client.kind, {}):
             if client.kind in ("http", "http-client") and id(call) not in self.llm_endpoints:
                 req_args, req_scope = self.request_object_args(args, scope) if key == "urlopen" else (args, scope)
@@ -1691,7 +1698,9 @@ class Evaluator:
                 kind = clients.ClientKind("langchain", lc)
             elif li is not None:
                 kind = clients.ClientKind("llamaindex", li)
-            elif clients.HF_GENERATIVE_MODEL.match(qname):
+            elif clients.HF_GENERATIVE_MODEL.match(qname) or (
+                qname in clients.HF_REMOTE_CODE_MODEL and call is not None and _remote_code(call, self, scope)
+            ):
                 kind = clients.ClientKind("hf", "hf-model")
             elif qname in clients.HF_PIPELINE:
                 task = self.static_str(arg(call, "task", 0), scope) if call is not None else None
@@ -1918,24 +1927,62 @@ class Evaluator:
                 body = positional[2]
         if body is None:
             return False
-        for _ in range(3):  # payload = json.dumps({...}).encode("utf-8")
+        for _ in range(4):  # payload = json.dumps({...}).encode("utf-8")
             if isinstance(body, cst.Call) and isinstance(body.func, cst.Attribute) and body.func.attr.value == "encode":
                 body = body.func.value
             if isinstance(body, cst.Call) and dotted(body.func) in JSON_DUMPS and body.args:
                 body = body.args[0].value
             if isinstance(body, cst.Name):
                 found = self.bindings_of(body.value, scope)
-                exprs = [b[1] for b in found or () if b[0] == "expr"]
+                unpacked = [b for b in found or () if b[0] == "unpack" and len(b) > 3 and isinstance(b[1], cst.Call)]
+                if unpacked and len(found or ()) == 1:  # ``headers, body = self._build(...)``: what it returns there
+                    returned = self.returned_element(unpacked[0][1], unpacked[0][3], scope)
+                    if returned is None:
+                        break
+                    body, scope = returned
+                    continue
+                # an empty ``body = {}`` set before the branches that fill it holds no request of its own
+                exprs = [b[1] for b in found or () if b[0] == "expr" and not _empty_dict(b[1])]
                 if len(exprs) > 1:  # ``body = {...chat...}`` / ``else: body = {...completion...}``: every branch
-                    return len(exprs) <= 4 and all(
-                        isinstance(e, cst.Dict) and self._llm_payload(e, scope) for e in exprs
-                    )
+                    return len(exprs) <= 4 and all(self._llm_body_value(e, scope) for e in exprs)
                 if not exprs:
                     break
                 body = exprs[0]
             else:
                 break
-        return isinstance(body, cst.Dict) and self._llm_payload(body, scope)
+        return self._llm_body_value(body, scope)
+
+    def _llm_body_value(self, body: cst.BaseExpression, scope: Scope) -> bool:
+        """A dict display or a ``dict(model=..., prompt=..., **params)`` call shaped like a model request."""
+        if isinstance(body, cst.Dict):
+            return self._llm_payload(body, scope)
+        if isinstance(body, cst.Call) and dotted(body.func) == "dict" and all(a.keyword or a.star for a in body.args):
+            return _request_keys({a.keyword.value for a in body.args if a.keyword is not None})
+        return False
+
+    def decoding_loop(self, scope: Scope) -> bool:
+        """Whether the function calling a generative model object directly (its forward pass) runs its own token
+        loop: it prepares each step's inputs the way ``generate`` does (``prepare_inputs_for_generation``)."""
+        fn = scope if scope.kind == "function" else scope.enclosing_function()
+        return fn is not None and clients.HF_DECODING_STEP in self.source(fn.node, fn)
+
+    def returned_element(self, call: cst.Call, index: int, scope: Scope) -> tuple[cst.BaseExpression, Scope] | None:
+        """Element ``index`` of the tuple the function called by ``call`` returns, with that function's scope, when
+        every tuple it returns agrees on that element's name (``return headers, body`` on each path)."""
+        callee = self.value(call.func, scope)
+        fn = self.scopes.get(callee.key) if isinstance(callee, Function) else None
+        if fn is None or not fn.returns:
+            return None
+        elements = [
+            r.elements[index].value
+            for r in fn.returns
+            if isinstance(r, cst.Tuple) and index < len(r.elements) and not _literal(r.elements[index].value)
+        ]  # an early ``return "", ""`` bail-out sends nothing
+        if not elements:
+            return None
+        if len({self.source(e, fn) for e in elements}) != 1:
+            return None
+        return elements[0], fn
 
     def _llm_payload(self, body: cst.Dict, scope: Scope, depth: int = 0) -> bool:
         """A dict shaped like a model request, or wrapping one (``{"input_data": {"input_string": ...,
@@ -1946,14 +1993,7 @@ class Evaluator:
                 k = self.static_str(el.key, scope)
                 if k is not None:
                     keys.add(k)
-        if keys & _PROMPT_KEYS and keys & {
-            "model",
-            "max_tokens",
-            "max_new_tokens",
-            "temperature",
-            "stream",
-            "parameters",
-        }:
+        if _request_keys(keys):
             return True
         if depth:
             return False
@@ -2386,7 +2426,31 @@ _VERBS = {"POST", "post", "GET", "get", "PUT", "put"}
 # serialising a request body to JSON text: the stdlib and its drop-in replacements (the content is unchanged)
 JSON_DUMPS = frozenset({"json.dumps", "dumps", "ujson.dumps", "orjson.dumps", "simplejson.dumps", "rapidjson.dumps"})
 JSON_LOADS = frozenset({"json.loads", "ujson.loads", "orjson.loads", "simplejson.loads", "rapidjson.loads"})
+_ANY_KEY = "<any key>"  # the one key of a table built by a dict comprehension
 _PROMPT_KEYS = frozenset({"messages", "prompt", "inputs", "input_string"})
+
+
+def _remote_code(call: cst.Call, ev: Evaluator, scope: Scope) -> bool:
+    """``trust_remote_code=True`` given: the checkpoint's own model class, which brings its ``chat`` API."""
+    flag = arg(call, "trust_remote_code")
+    v = ev.value(flag, scope) if flag is not None else None
+    return isinstance(v, Const) and v.value is True
+
+
+def _request_keys(keys: set[str]) -> bool:
+    """Keys of a model request: the prompt next to the model or a generation parameter."""
+    return bool(
+        keys & _PROMPT_KEYS and keys & {"model", "max_tokens", "max_new_tokens", "temperature", "stream", "parameters"}
+    )
+
+
+def _empty_dict(expr: cst.CSTNode) -> bool:
+    return isinstance(expr, cst.Dict) and not expr.elements
+
+
+def _literal(expr: cst.BaseExpression) -> bool:
+    """A plain string or ``None``: a placeholder, not a value built for the request."""
+    return isinstance(expr, cst.SimpleString) or (isinstance(expr, cst.Name) and expr.value == "None")
 
 
 def _dict_inside(expr: cst.BaseExpression) -> cst.Dict | None:
