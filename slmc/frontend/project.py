@@ -304,35 +304,7 @@ class Analysis:
         texts = {name: f.source for name, f in self.files.items() if f.source is not None}
         inits = {name for name, f in self.files.items() if f.relpath.endswith("__init__.py")}
         imported = _imported_modules(texts)
-        candidates = [  # functions of a module the tree imports (a library module of the project, not a script)
-            fn
-            for fn in owners.values()
-            if fn.parent is not None
-            and fn.parent.kind == "module"
-            and not fn.decorators
-            and not fn.name.startswith("__")
-            and imported.get(fn.module.name.rsplit(".", 1)[-1], set()) - {fn.module.name}
-        ]
-        if candidates:
-            hits = _references(texts, {fn.name for fn in candidates}, inits)
-            while True:
-                grown = False
-                for fn in candidates:
-                    if id(fn.node) in dead:
-                        continue
-                    live = False
-                    for mod_name, line in hits.get(fn.name, ()):
-                        mod = self.project.modules.get(mod_name)
-                        inside = _top_function_at(mod, line) if mod is not None else None
-                        if inside is not None and (inside is fn or id(inside.node) in dead):
-                            continue
-                        live = True
-                        break
-                    if not live:
-                        dead.add(id(fn.node))
-                        grown = True
-                if not grown:
-                    break
+        dead |= self._unreached_functions(texts, inits, imported)
         dead |= self._uncalled_methods(owners, texts, inits, imported)
         for mod in self.project.modules.values():
             if not imported.get(mod.name.rsplit(".", 1)[-1], set()) - {mod.name}:
@@ -340,11 +312,97 @@ class Analysis:
             for stmt in getattr(mod.scope.node, "body", ()):
                 if isinstance(stmt, cst.If) and _is_main_test(stmt.test):
                     dead.add(id(stmt))
-        if not dead:
+        unreachable = self._repeated_branches()
+        if not dead and not unreachable:
             return
         for key, site in list(self.sites.items()):
             if any(id(n) in dead for n in _enclosing_nodes(site)):
                 del self.sites[key]
+                continue
+            mod = site.info.scope.module
+            pos = mod.pos(site.info.node) if mod.name in unreachable else None
+            if pos is not None and any(a <= pos.start.line <= b for a, b in unreachable[mod.name]):
+                del self.sites[key]
+
+    def _repeated_branches(self) -> dict[str, list[tuple[int, int]]]:
+        """Per module holding a site, the line spans of ``elif`` branches that repeat the test of an earlier branch
+        of their chain (``if b == "more": ... elif b == "more": ...``): the earlier branch takes every case, so the
+        later body never runs. Only tests without calls (names, attributes, constants, comparisons, subscripts),
+        which give the same answer when asked twice."""
+        out: dict[str, list[tuple[int, int]]] = {}
+        for name in {site.info.scope.module.name for site in self.sites.values()}:
+            f = self.files.get(name)
+            if f is None or f.source is None or "elif" not in f.source:
+                continue
+            try:
+                tree = ast.parse(f.source)
+            except (SyntaxError, ValueError, RecursionError):
+                continue
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.If):
+                    continue
+                seen: set[str] = set()
+                branch: ast.If | None = node
+                while branch is not None:
+                    if _plain_test(branch.test):
+                        test = ast.dump(branch.test)
+                        if test in seen and branch.body:
+                            out.setdefault(name, []).append(
+                                (branch.body[0].lineno, branch.body[-1].end_lineno or branch.body[-1].lineno)
+                            )
+                        seen.add(test)
+                    nxt = branch.orelse
+                    branch = nxt[0] if len(nxt) == 1 and isinstance(nxt[0], ast.If) else None
+        return out
+
+    def _unreached_functions(self, texts: dict[str, str], inits: set[str], imported: dict[str, set[str]]) -> set[int]:
+        """Module-level functions of modules the tree imports (a library module of the project, not a script) that
+        no live code names: live are the ones named outside every such function (at module level, in a class, in a
+        script, in a package ``__init__``), then, to a fixed point, the ones named inside a live one. So a chain of
+        helpers whose head nothing calls is dead along its whole length, helpers that only name each other are dead,
+        and a name that occurs only in a comment (``# convo = old_step(...)``) is no use. Decorated functions (a
+        registry, a route) and dunders are kept."""
+        candidates: dict[str, list[Scope]] = {}
+        for mod in self.project.modules.values():
+            if not imported.get(mod.name.rsplit(".", 1)[-1], set()) - {mod.name}:
+                continue
+            for fn in mod.scopes:
+                if (
+                    fn.kind == "function"
+                    and fn.parent is mod.scope
+                    and not fn.decorators
+                    and not fn.name.startswith("__")
+                ):
+                    candidates.setdefault(fn.name, []).append(fn)
+        if not candidates:
+            return set()
+        hits = _references(texts, set(candidates), inits)
+        lines: dict[str, list[str]] = {}
+        named_in: dict[int, set[int]] = {}  # id(fn) -> id() of the candidates whose bodies name it
+        live: set[int] = set()
+        for name, fns in candidates.items():
+            for mod_name, line in hits.get(name, ()):
+                if mod_name not in lines:
+                    lines[mod_name] = texts.get(mod_name, "").splitlines()
+                text = lines[mod_name][line - 1] if 0 < line <= len(lines[mod_name]) else ""
+                if _only_in_comment(text, name) or _only_in_file_names(text, name):
+                    continue
+                mod = self.project.modules.get(mod_name)
+                inside = _top_function_at(mod, line) if mod is not None else None
+                where = inside if inside is not None and inside in candidates.get(inside.name, ()) else None
+                for fn in fns:
+                    if where is None:
+                        live.add(id(fn.node))
+                    elif where is not fn:
+                        named_in.setdefault(id(fn.node), set()).add(id(where.node))
+        grown = True
+        while grown:
+            grown = False
+            for target, holders in named_in.items():
+                if target not in live and holders & live:
+                    live.add(target)
+                    grown = True
+        return {id(fn.node) for fns in candidates.values() for fn in fns if id(fn.node) not in live}
 
     def _uncalled_methods(
         self, owners: dict[int, Scope], texts: dict[str, str], inits: set[str], imported: dict[str, set[str]]
@@ -2739,6 +2797,49 @@ def _only_in_comment(line: str, name: str) -> bool:
     if hash_at < 0:
         return False
     return all(start > hash_at for start, _ in _word_offsets(line, [name]))
+
+
+_PLAIN_TEST = (
+    ast.Name, ast.Attribute, ast.Constant, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Subscript, ast.Tuple,
+    ast.Load, ast.cmpop, ast.boolop, ast.unaryop,
+)  # fmt: skip
+
+
+def _plain_test(test: ast.expr) -> bool:
+    """A branch test that calls nothing: asked twice in a row, it gives the same answer."""
+    return all(isinstance(n, _PLAIN_TEST) for n in ast.walk(test))
+
+
+def _only_in_file_names(line: str, name: str) -> bool:
+    """Whether every whole-word occurrence of ``name`` on a source line is part of a file name written in a string
+    (``"prompts/v2/plan_step.txt"``: a path component after ``/``, or a stem, not after a dot, before an extension
+    closing the string or followed by ``/``): a template named after a function is no call of it."""
+    spans: list[tuple[int, int]] = []  # the quoted strings of the line (a string left open runs to its end)
+    quote, start = "", 0
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote and line[i - 1 : i] != "\\":
+                spans.append((start, i))
+                quote = ""
+        elif ch in "\"'":
+            quote, start = ch, i + 1
+        elif ch == "#":
+            break
+    if quote:
+        spans.append((start, len(line)))
+    found = list(_word_offsets(line, [name]))
+    if not found:
+        return False
+    for at, _ in found:
+        end = at + len(name)
+        span = next(((a, b) for a, b in spans if a <= at and end <= b), None)
+        if span is None:
+            return False
+        after = re.match(r"\.[A-Za-z0-9]{1,8}(?=$|[/\\])", line[end : span[1]])
+        before = line[at - 1 : at] if at > span[0] else ""
+        if not (before in ("/", "\\") or (after is not None and before != ".")):
+            return False
+    return True
 
 
 def _word_offsets(text: str, words: Iterable[str]) -> Iterator[tuple[int, str]]:
