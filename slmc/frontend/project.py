@@ -305,6 +305,7 @@ class Analysis:
         inits = {name for name, f in self.files.items() if f.relpath.endswith("__init__.py")}
         imported = _imported_modules(texts)
         dead |= self._unreached_functions(texts, inits, imported)
+        dead |= self._unread_closures(texts, inits)
         dead |= self._uncalled_methods(owners, texts, inits, imported)
         for mod in self.project.modules.values():
             if not imported.get(mod.name.rsplit(".", 1)[-1], set()) - {mod.name}:
@@ -403,6 +404,51 @@ class Analysis:
                     live.add(target)
                     grown = True
         return {id(fn.node) for fns in candidates.values() for fn in fns if id(fn.node) not in live}
+
+    def _unread_closures(self, texts: dict[str, str], inits: set[str]) -> set[int]:
+        """Nested functions holding a site whose function only stores them in attributes (``self._send = _send``)
+        that nothing in the tree reads (every occurrence of the attribute's name is such a store): dead. A closure
+        returned, called, passed on or stored in an attribute that is read somewhere stays."""
+        closures: dict[int, Scope] = {}
+        for site in self.sites.values():
+            fn = _owner(site.info.scope)
+            while fn is not None and fn.parent is not None and fn.parent.kind == "function":
+                closures[id(fn.node)] = fn
+                fn = fn.parent
+        stored: dict[int, set[str]] = {}  # id(closure) -> the attributes its function stores it in
+        for fn in closures.values():
+            holder, mod = fn.parent, fn.module
+            pos, own = mod.pos(holder.node), mod.pos(fn.node)
+            text = texts.get(mod.name)
+            if pos is None or own is None or text is None:
+                continue
+            lines = text.splitlines()[pos.start.line - 1 : pos.end.line]
+            attrs: set[str] = set()
+            for number, line in enumerate(lines, pos.start.line):
+                if own.start.line <= number <= own.end.line:
+                    continue
+                bare = [at for at, _ in _word_offsets(line, [fn.name]) if line[at - 1 : at] != "."]
+                if not bare:
+                    continue  # ``self.<name> = other``: an attribute of that name, not the closure
+                m = _STORE_IN_ATTR.match(line)
+                if m is None or m.group(2) != fn.name or len(bare) != 1:
+                    attrs = set()
+                    break
+                attrs.add(m.group(1))
+            if attrs:
+                stored[id(fn.node)] = attrs
+        if not stored:
+            return set()
+        names = set().union(*stored.values())
+        hits = _references(texts, names, inits)
+        read: set[str] = set()
+        for name in names:
+            for mod_name, line in hits.get(name, ()):
+                text = texts.get(mod_name, "").splitlines()
+                if not 0 < line <= len(text) or _attr_read(text[line - 1], name):
+                    read.add(name)
+                    break
+        return {key for key, attrs in stored.items() if not attrs & read}
 
     def _uncalled_methods(
         self, owners: dict[int, Scope], texts: dict[str, str], inits: set[str], imported: dict[str, set[str]]
@@ -2797,6 +2843,24 @@ def _only_in_comment(line: str, name: str) -> bool:
     if hash_at < 0:
         return False
     return all(start > hash_at for start, _ in _word_offsets(line, [name]))
+
+
+_STORE_IN_ATTR = re.compile(r"^[ \t]*\w+\.(\w+)[ \t]*=[ \t]*(\w+)[ \t]*(?:#.*)?$")  # ``self._send = _send``
+
+
+def _attr_read(line: str, name: str) -> bool:
+    """Whether a source line may read the attribute ``name``: an occurrence that is neither a store into it
+    (``self.<name> = ...``) nor the stored closure's own name on the right of ``self.<attr> = <name>``."""
+    store = _STORE_IN_ATTR.match(line)
+    for at, _ in _word_offsets(line, [name]):
+        if line[at - 1 : at] == ".":
+            if re.match(r"[ \t]*=(?!=)", line[at + len(name) :]):
+                continue
+            return True
+        if store is not None and store.group(2) == name and line.rstrip().endswith(name):
+            continue
+        return True
+    return False
 
 
 _PLAIN_TEST = (
