@@ -106,6 +106,7 @@ class Analysis:
     why: dict[str, str] = field(default_factory=dict)  # wrapper key / site key -> the rule that reported it (bench)
     by_name: set[int] = field(default_factory=set)  # sites of ``obj.m()`` on untyped objects, resolved by name
     dispatched: set[int] = field(default_factory=set)  # calls on a base narrowed to its one reaching implementation
+    alternatives: dict[int, list[str]] = field(default_factory=dict)  # site key -> the other functions a name holds
     unconverged: list[str] = field(default_factory=list)  # fixed-point loops stopped by a cycle or their round cap
     _returned: dict[str, set[str]] = field(default_factory=dict)  # fn key -> parameters it returns as they are
     _unpassed_memo: dict[str, frozenset[str]] = field(default_factory=dict)  # fn key -> defaults no call gives
@@ -526,6 +527,7 @@ class Analysis:
         higher-order function when that reaches a model by itself, else of the function it is given."""
         self._resolve_endpoints()
         self._narrow_injected()
+        self._find_alternatives()
         found, graph = self._reach()
         if self._resolve_unknown(found):
             found, graph = self._reach()
@@ -1149,6 +1151,44 @@ class Analysis:
         memo[key] = out
         return out
 
+    def _find_alternatives(self) -> None:
+        """Calls of a local name bound to different project functions (``send = cached_send if cache else send_now``,
+        or one function in each branch of an ``if``): the evaluator gives the call one callee, the first; the others
+        are kept here, so the call counts as a call of each of them (``_reach``, ``api_wrappers``)."""
+        self.alternatives = {}
+        for site in self.sites.values():
+            if site.site != SiteKind.WRAPPER_CALL or site.callee is None or site.passed is not None:
+                continue
+            func = site.info.node.func
+            if not isinstance(func, cst.Name):
+                continue
+            scope = site.info.scope
+            bindings = self.ev.bindings_of(func.value, scope) or ()
+            if not bindings or any(b[0] != "expr" or len(b) < 3 or b[2] is not scope for b in bindings):
+                continue  # locals of the calling function only, each bound to an expression
+            keys: list[str] = []
+            todo = [b[1] for b in bindings]
+            while todo and len(keys) <= 8:
+                expr = todo.pop(0)
+                if isinstance(expr, cst.IfExp):
+                    todo += [expr.body, expr.orelse]
+                    continue
+                value = self.ev.value(expr, scope)
+                if isinstance(value, Function) and value.key in self.ev.scopes and value.key not in keys:
+                    keys.append(value.key)
+            others = [k for k in keys if k != site.callee]
+            if others and site.callee in keys:
+                self.alternatives[site.key] = others
+
+    def _calls_of_reaching(self, reaching: set[str]) -> Iterator[tuple[Site, str]]:
+        """Each call of a reaching function, with that function: a call's callee, then its alternatives."""
+        for site in self.sites.values():
+            if site.site != SiteKind.WRAPPER_CALL:
+                continue
+            for callee in (site.callee, *self.alternatives.get(site.key, ())):
+                if callee in reaching:
+                    yield site, callee  # type: ignore[misc]
+
     def _reach(self) -> tuple[set[str], dict[str, dict[str, None]]]:
         """The functions that reach a request, and the call graph they were found in (callee -> its callers, in the
         order the edges were added)."""
@@ -1175,6 +1215,8 @@ class Analysis:
                     add_edge(fn.key, site.callee)
                     for impl in self.ev.implementations(site.callee):  # a call on the base reaches every implementation
                         add_edge(site.callee, impl)
+                for other in self.alternatives.get(site.key, ()):
+                    add_edge(fn.key, other)  # ``send = cached_send if cache else send_now``: either one is called
             else:
                 seeds.add(fn.key)
                 graph.setdefault(fn.key, {})
@@ -1216,29 +1258,27 @@ class Analysis:
         prod_fns: dict[str, set[str]] = {}  # the same, tests left out
         prod_calls: dict[str, list[Site]] = {}  # the calls themselves, tests left out
         used: dict[str, int] = {}  # calls outside the tests, per callee (and below: through a base or a sibling)
-        for site in self.sites.values():
-            if site.site != SiteKind.WRAPPER_CALL or site.callee not in reaching:
-                continue
-            if site.key in self.by_name and not fwd.get(site.callee):  # type: ignore[arg-type]
+        for site, callee in self._calls_of_reaching(reaching):
+            if site.key in self.by_name and not fwd.get(callee):
                 continue  # ``obj.reply(memory)`` on an untyped object: the interface is no API unless it forwards
-            if site.callee in self.relays and not self._model_endpoint(site):
+            if callee in self.relays and not self._model_endpoint(site):
                 continue  # ``requestor.request(url="/search")``: this caller does not reach a model through it
             fn = _owner(site.info.scope)
-            if fn is not None and fn.key == site.callee:
+            if fn is not None and fn.key == callee:
                 continue  # recursion
             if fn is not None and _super_same_name(site.info.node, fn.name):
                 continue  # an override extending its base (``super()._run(...)`` in ``_run``): not other code's call
-            if _is_test_file(site.info.scope.module) and _is_private(site.callee):  # type: ignore[arg-type]
+            if _is_test_file(site.info.scope.module) and _is_private(callee):
                 continue  # a test (or a test's mock subclass) poking at a private method: no use as a calling API
-            if _is_private(site.callee) and self._outside_class(fn, site.callee):  # type: ignore[arg-type]
+            if _is_private(callee) and self._outside_class(fn, callee):
                 continue  # a script or another class poking at a private method: the same
-            callers[site.callee] = callers.get(site.callee, 0) + 1  # type: ignore[index]
+            callers[callee] = callers.get(callee, 0) + 1
             who = fn.key if fn is not None else "module:" + site.info.scope.module.name
-            direct_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
+            direct_fns.setdefault(callee, set()).add(who)
             if not _is_test_file(site.info.scope.module):
-                used[site.callee] = used.get(site.callee, 0) + 1  # type: ignore[index]
-                prod_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
-                prod_calls.setdefault(site.callee, []).append(site)  # type: ignore[arg-type]
+                used[callee] = used.get(callee, 0) + 1
+                prod_fns.setdefault(callee, set()).add(who)
+                prod_calls.setdefault(callee, []).append(site)
         dispatched: dict[str, int] = {}
         for key in list(callers):
             for impl in self.ev.implementations(key):
@@ -3426,6 +3466,14 @@ def _params_in(
         if isinstance(node, cst.Subscript | cst.Attribute) and _payload_field(node):
             walk(node.value, depth, built)  # params["prompt"] / convo.messages: the prompt field of what is handed in
             return
+        if isinstance(node, cst.Call) and _payload_read(node) and node.func.value.value not in params:
+            # body.pop("messages") of a local payload (``body = json.loads(request)``): the field, taken out of it (not
+            # of a ``**kwargs`` parameter, whose keywords the callers give one by one)
+            walk(node.func.value, depth, built)
+            return
+        if isinstance(node, cst.Call) and (joined := _joined_contents(node)) is not None:
+            walk(joined, depth, built)  # "\n\n".join([m["content"] for m in messages]): the messages as one text
+            return
         if isinstance(node, cst.Call) and not templated and (receiver := _filled_template(node, fn, flow)) is not None:
             walk(receiver, depth, built)  # template.format(...) of a template the caller hands in
             return
@@ -3499,6 +3547,52 @@ def _payload_field(node: cst.Subscript | cst.Attribute) -> bool:
         return False
     key = node.slice[0].slice.value
     return isinstance(key, cst.SimpleString) and key.value.strip("\"'") in _PAYLOAD_FIELDS
+
+
+def _payload_read(call: cst.Call) -> bool:
+    """``body.pop("messages")`` / ``body.get("prompt")``: the prompt field of a payload held in a name."""
+    func = call.func
+    if not (isinstance(func, cst.Attribute) and func.attr.value in ("pop", "get") and isinstance(func.value, cst.Name)):
+        return False
+    first = call.args[0].value if call.args and call.args[0].keyword is None else None
+    return isinstance(first, cst.SimpleString) and first.value.strip("\"'") in _PAYLOAD_FIELDS
+
+
+def _joined_contents(call: cst.Call) -> cst.CSTNode | None:
+    """``"\n\n".join([m["content"] for m in messages])`` (a list display may follow: ``+ ["Answer:"]``): the contents
+    of a list of messages joined into one text, the messages' own prompt; the iterable they come from."""
+    func = call.func
+    if not (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "join"
+        and isinstance(func.value, cst.SimpleString)
+        and len(call.args) == 1
+        and call.args[0].keyword is None
+        and not call.args[0].star
+    ):
+        return None
+    parts = call.args[0].value
+    if (
+        isinstance(parts, cst.BinaryOperation)
+        and type(parts.operator).__name__ == "Add"
+        and isinstance(parts.right, cst.List)
+    ):
+        parts = parts.left
+    if not isinstance(parts, cst.ListComp | cst.GeneratorExp) or parts.for_in.inner_for_in is not None:
+        return None
+    target, elt = parts.for_in.target, parts.elt
+    if not isinstance(target, cst.Name) or not isinstance(elt, cst.Subscript | cst.Attribute):
+        return None
+    if not (isinstance(elt.value, cst.Name) and elt.value.value == target.value):
+        return None
+    if isinstance(elt, cst.Attribute):
+        field_name: str | None = elt.attr.value
+    elif len(elt.slice) == 1 and isinstance(elt.slice[0].slice, cst.Index):
+        key = elt.slice[0].slice.value
+        field_name = key.value.strip("\"'") if isinstance(key, cst.SimpleString) else None
+    else:
+        field_name = None
+    return parts.for_in.iter if field_name in _PAYLOAD_FIELDS else None
 
 
 def _filled_template(call: cst.Call, fn: Scope, flow: _Flow | None) -> cst.CSTNode | None:
