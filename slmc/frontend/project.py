@@ -282,9 +282,11 @@ class Analysis:
         return self.build()
 
     def drop_dead(self) -> None:
-        """Dead code holds no call site (CALLSITES.md): a module-level function that nothing in the tree names
-        (transitively: named only inside other dead functions), a def replaced by a later def of the same name in the
-        same body, and the ``if __name__ == "__main__":`` self-test of a module that other modules import."""
+        """Dead code holds no call site (CALLSITES.md): a module-level function that no live code names
+        (``_unreached_functions``), a closure stored only in attributes nothing reads (``_unread_closures``), an
+        uncalled method (``_uncalled_methods``), a def replaced by a later def of the same name in the same body, the
+        ``if __name__ == "__main__":`` self-test of a module that other modules import, and an ``elif`` body that
+        repeats an earlier test of its chain (``_repeated_branches``)."""
         dead: set[int] = set()  # id() of dead function / main-block nodes
         owners: dict[int, Scope] = {}
         for site in self.sites.values():
@@ -3559,7 +3561,7 @@ def _payload_read(call: cst.Call) -> bool:
 
 
 def _joined_contents(call: cst.Call) -> cst.CSTNode | None:
-    """``"\n\n".join([m["content"] for m in messages])`` (a list display may follow: ``+ ["Answer:"]``): the contents
+    """``"\\n\\n".join([m["content"] for m in messages])`` (a list display may follow: ``+ ["Answer:"]``): the contents
     of a list of messages joined into one text, the messages' own prompt; the iterable they come from."""
     func = call.func
     if not (
