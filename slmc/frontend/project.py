@@ -106,6 +106,7 @@ class Analysis:
     why: dict[str, str] = field(default_factory=dict)  # wrapper key / site key -> the rule that reported it (bench)
     by_name: set[int] = field(default_factory=set)  # sites of ``obj.m()`` on untyped objects, resolved by name
     dispatched: set[int] = field(default_factory=set)  # calls on a base narrowed to its one reaching implementation
+    alternatives: dict[int, list[str]] = field(default_factory=dict)  # site key -> the other functions a name holds
     unconverged: list[str] = field(default_factory=list)  # fixed-point loops stopped by a cycle or their round cap
     _returned: dict[str, set[str]] = field(default_factory=dict)  # fn key -> parameters it returns as they are
     _call_infos: tuple[int, dict[int, Any]] | None = None  # (modules seen, id(call) -> its CallInfo)
@@ -282,9 +283,11 @@ class Analysis:
         return self.build()
 
     def drop_dead(self) -> None:
-        """Dead code holds no call site (CALLSITES.md): a module-level function that nothing in the tree names
-        (transitively: named only inside other dead functions), a def replaced by a later def of the same name in the
-        same body, and the ``if __name__ == "__main__":`` self-test of a module that other modules import."""
+        """Dead code holds no call site (CALLSITES.md): a module-level function that no live code names
+        (``_unreached_functions``), a closure stored only in attributes nothing reads (``_unread_closures``), an
+        uncalled method (``_uncalled_methods``), a def replaced by a later def of the same name in the same body, the
+        ``if __name__ == "__main__":`` self-test of a module that other modules import, and an ``elif`` body that
+        repeats an earlier test of its chain (``_repeated_branches``)."""
         dead: set[int] = set()  # id() of dead function / main-block nodes
         owners: dict[int, Scope] = {}
         for site in self.sites.values():
@@ -305,35 +308,8 @@ class Analysis:
         texts = {name: f.source for name, f in self.files.items() if f.source is not None}
         inits = {name for name, f in self.files.items() if f.relpath.endswith("__init__.py")}
         imported = _imported_modules(texts)
-        candidates = [  # functions of a module the tree imports (a library module of the project, not a script)
-            fn
-            for fn in owners.values()
-            if fn.parent is not None
-            and fn.parent.kind == "module"
-            and not fn.decorators
-            and not fn.name.startswith("__")
-            and imported.get(fn.module.name.rsplit(".", 1)[-1], set()) - {fn.module.name}
-        ]
-        if candidates:
-            hits = _references(texts, {fn.name for fn in candidates}, inits)
-            while True:
-                grown = False
-                for fn in candidates:
-                    if id(fn.node) in dead:
-                        continue
-                    live = False
-                    for mod_name, line in hits.get(fn.name, ()):
-                        mod = self.project.modules.get(mod_name)
-                        inside = _top_function_at(mod, line) if mod is not None else None
-                        if inside is not None and (inside is fn or id(inside.node) in dead):
-                            continue
-                        live = True
-                        break
-                    if not live:
-                        dead.add(id(fn.node))
-                        grown = True
-                if not grown:
-                    break
+        dead |= self._unreached_functions(texts, inits, imported)
+        dead |= self._unread_closures(texts, inits)
         dead |= self._uncalled_methods(owners, texts, inits, imported)
         for mod in self.project.modules.values():
             if not imported.get(mod.name.rsplit(".", 1)[-1], set()) - {mod.name}:
@@ -341,11 +317,142 @@ class Analysis:
             for stmt in getattr(mod.scope.node, "body", ()):
                 if isinstance(stmt, cst.If) and _is_main_test(stmt.test):
                     dead.add(id(stmt))
-        if not dead:
+        unreachable = self._repeated_branches()
+        if not dead and not unreachable:
             return
         for key, site in list(self.sites.items()):
             if any(id(n) in dead for n in _enclosing_nodes(site)):
                 del self.sites[key]
+                continue
+            mod = site.info.scope.module
+            pos = mod.pos(site.info.node) if mod.name in unreachable else None
+            if pos is not None and any(a <= pos.start.line <= b for a, b in unreachable[mod.name]):
+                del self.sites[key]
+
+    def _repeated_branches(self) -> dict[str, list[tuple[int, int]]]:
+        """Per module holding a site, the line spans of ``elif`` branches that repeat the test of an earlier branch
+        of their chain (``if b == "more": ... elif b == "more": ...``): the earlier branch takes every case, so the
+        later body never runs. Only tests without calls (names, attributes, constants, comparisons, subscripts),
+        which give the same answer when asked twice."""
+        out: dict[str, list[tuple[int, int]]] = {}
+        for name in {site.info.scope.module.name for site in self.sites.values()}:
+            f = self.files.get(name)
+            if f is None or f.source is None or "elif" not in f.source:
+                continue
+            try:
+                tree = ast.parse(f.source)
+            except (SyntaxError, ValueError, RecursionError):
+                continue
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.If):
+                    continue
+                seen: set[str] = set()
+                branch: ast.If | None = node
+                while branch is not None:
+                    if _plain_test(branch.test):
+                        test = ast.dump(branch.test)
+                        if test in seen and branch.body:
+                            out.setdefault(name, []).append(
+                                (branch.body[0].lineno, branch.body[-1].end_lineno or branch.body[-1].lineno)
+                            )
+                        seen.add(test)
+                    nxt = branch.orelse
+                    branch = nxt[0] if len(nxt) == 1 and isinstance(nxt[0], ast.If) else None
+        return out
+
+    def _unreached_functions(self, texts: dict[str, str], inits: set[str], imported: dict[str, set[str]]) -> set[int]:
+        """Module-level functions of modules the tree imports (a library module of the project, not a script) that
+        no live code names: live are the ones named outside every such function (at module level, in a class, in a
+        script, in a package ``__init__``), then, to a fixed point, the ones named inside a live one. So a chain of
+        helpers whose head nothing calls is dead along its whole length, helpers that only name each other are dead,
+        and a name that occurs only in a comment (``# convo = old_step(...)``) is no use. Decorated functions (a
+        registry, a route) and dunders are kept."""
+        candidates: dict[str, list[Scope]] = {}
+        for mod in self.project.modules.values():
+            if not imported.get(mod.name.rsplit(".", 1)[-1], set()) - {mod.name}:
+                continue
+            for fn in mod.scopes:
+                if (
+                    fn.kind == "function"
+                    and fn.parent is mod.scope
+                    and not fn.decorators
+                    and not fn.name.startswith("__")
+                ):
+                    candidates.setdefault(fn.name, []).append(fn)
+        if not candidates:
+            return set()
+        hits = _references(texts, set(candidates), inits)
+        lines: dict[str, list[str]] = {}
+        named_in: dict[int, set[int]] = {}  # id(fn) -> id() of the candidates whose bodies name it
+        live: set[int] = set()
+        for name, fns in candidates.items():
+            for mod_name, line in hits.get(name, ()):
+                if mod_name not in lines:
+                    lines[mod_name] = texts.get(mod_name, "").splitlines()
+                text = lines[mod_name][line - 1] if 0 < line <= len(lines[mod_name]) else ""
+                if _only_in_comment(text, name) or _only_in_file_names(text, name):
+                    continue
+                mod = self.project.modules.get(mod_name)
+                inside = _top_function_at(mod, line) if mod is not None else None
+                where = inside if inside is not None and inside in candidates.get(inside.name, ()) else None
+                for fn in fns:
+                    if where is None:
+                        live.add(id(fn.node))
+                    elif where is not fn:
+                        named_in.setdefault(id(fn.node), set()).add(id(where.node))
+        grown = True
+        while grown:
+            grown = False
+            for target, holders in named_in.items():
+                if target not in live and holders & live:
+                    live.add(target)
+                    grown = True
+        return {id(fn.node) for fns in candidates.values() for fn in fns if id(fn.node) not in live}
+
+    def _unread_closures(self, texts: dict[str, str], inits: set[str]) -> set[int]:
+        """Nested functions holding a site whose function only stores them in attributes (``self._send = _send``)
+        that nothing in the tree reads (every occurrence of the attribute's name is such a store): dead. A closure
+        returned, called, passed on or stored in an attribute that is read somewhere stays."""
+        closures: dict[int, Scope] = {}
+        for site in self.sites.values():
+            fn = _owner(site.info.scope)
+            while fn is not None and fn.parent is not None and fn.parent.kind == "function":
+                closures[id(fn.node)] = fn
+                fn = fn.parent
+        stored: dict[int, set[str]] = {}  # id(closure) -> the attributes its function stores it in
+        for fn in closures.values():
+            holder, mod = fn.parent, fn.module
+            pos, own = mod.pos(holder.node), mod.pos(fn.node)
+            text = texts.get(mod.name)
+            if pos is None or own is None or text is None:
+                continue
+            lines = text.splitlines()[pos.start.line - 1 : pos.end.line]
+            attrs: set[str] = set()
+            for number, line in enumerate(lines, pos.start.line):
+                if own.start.line <= number <= own.end.line:
+                    continue
+                bare = [at for at, _ in _word_offsets(line, [fn.name]) if line[at - 1 : at] != "."]
+                if not bare:
+                    continue  # ``self.<name> = other``: an attribute of that name, not the closure
+                m = _STORE_IN_ATTR.match(line)
+                if m is None or m.group(2) != fn.name or len(bare) != 1:
+                    attrs = set()
+                    break
+                attrs.add(m.group(1))
+            if attrs:
+                stored[id(fn.node)] = attrs
+        if not stored:
+            return set()
+        names = set().union(*stored.values())
+        hits = _references(texts, names, inits)
+        read: set[str] = set()
+        for name in names:
+            for mod_name, line in hits.get(name, ()):
+                text = texts.get(mod_name, "").splitlines()
+                if not 0 < line <= len(text) or _attr_read(text[line - 1], name):
+                    read.add(name)
+                    break
+        return {key for key, attrs in stored.items() if not attrs & read}
 
     def _uncalled_methods(
         self, owners: dict[int, Scope], texts: dict[str, str], inits: set[str], imported: dict[str, set[str]]
@@ -423,6 +530,7 @@ class Analysis:
         higher-order function when that reaches a model by itself, else of the function it is given."""
         self._resolve_endpoints()
         self._narrow_injected()
+        self._find_alternatives()
         found, graph = self._reach()
         if self._resolve_unknown(found):
             found, graph = self._reach()
@@ -1046,6 +1154,46 @@ class Analysis:
         memo[key] = out
         return out
 
+    def _find_alternatives(self) -> None:
+        """Calls of a local name bound to different project functions (``send = cached_send if cache else send_now``,
+        or one function in each branch of an ``if``): the evaluator gives the call one callee, the first; the others
+        are kept here, so the call counts as a call of each of them (``_reach``, ``api_wrappers``)."""
+        self.alternatives = {}
+        for site in self.sites.values():
+            if site.site != SiteKind.WRAPPER_CALL or site.callee is None or site.passed is not None:
+                continue
+            func = site.info.node.func
+            if not isinstance(func, cst.Name):
+                continue
+            scope = site.info.scope
+            bindings = self.ev.bindings_of(func.value, scope) or ()
+            if not bindings or any(b[0] != "expr" or len(b) < 3 or b[2] is not scope for b in bindings):
+                continue  # locals of the calling function only, each bound to an expression
+            keys: list[str] = []
+            todo = [b[1] for b in bindings]
+            while todo and len(keys) <= 8:
+                expr = todo.pop(0)
+                if isinstance(expr, cst.IfExp):
+                    todo += [expr.body, expr.orelse]
+                    continue
+                value = self.ev.value(expr, scope)
+                if isinstance(value, Function) and value.key in self.ev.scopes and value.key not in keys:
+                    keys.append(value.key)
+            others = [k for k in keys if k != site.callee]
+            if others and site.callee in keys:
+                self.alternatives[site.key] = others
+
+    def _calls_of_reaching(self, reaching: set[str]) -> Iterator[tuple[Site, str]]:
+        """Each call of a reaching function, with that function: a call's callee, then its alternatives (a local bound to
+        several functions, an attribute holding one of several classes)."""
+        for site in self.sites.values():
+            if site.site != SiteKind.WRAPPER_CALL:
+                continue
+            # the names a local may hold, and the other classes a receiver attribute may hold
+            for callee in dict.fromkeys((site.callee, *self.alternatives.get(site.key, ()), *site.alternatives)):
+                if callee in reaching:
+                    yield site, callee  # type: ignore[misc]
+
     def _reach(self) -> tuple[set[str], dict[str, dict[str, None]]]:
         """The functions that reach a request, and the call graph they were found in (callee -> its callers, in the
         order the edges were added)."""
@@ -1074,6 +1222,8 @@ class Analysis:
                         add_edge(site.callee, impl)
                 for alt in site.alternatives:  # or on an attribute holding one of several unrelated classes
                     add_edge(fn.key, alt)
+                for other in self.alternatives.get(site.key, ()):
+                    add_edge(fn.key, other)  # ``send = cached_send if cache else send_now``: either one is called
             else:
                 seeds.add(fn.key)
                 graph.setdefault(fn.key, {})
@@ -1115,37 +1265,27 @@ class Analysis:
         prod_fns: dict[str, set[str]] = {}  # the same, tests left out
         prod_calls: dict[str, list[Site]] = {}  # the calls themselves, tests left out
         used: dict[str, int] = {}  # calls outside the tests, per callee (and below: through a base or a sibling)
-        for site in self.sites.values():
-            if site.site != SiteKind.WRAPPER_CALL or site.callee not in reaching:
-                continue
-            if site.key in self.by_name and not fwd.get(site.callee):  # type: ignore[arg-type]
+        for site, callee in self._calls_of_reaching(reaching):
+            if site.key in self.by_name and not fwd.get(callee):
                 continue  # ``obj.reply(memory)`` on an untyped object: the interface is no API unless it forwards
-            if site.callee in self.relays and not self._model_endpoint(site):
+            if callee in self.relays and not self._model_endpoint(site):
                 continue  # ``requestor.request(url="/search")``: this caller does not reach a model through it
             fn = _owner(site.info.scope)
-            if fn is not None and fn.key == site.callee:
+            if fn is not None and fn.key == callee:
                 continue  # recursion
             if fn is not None and _super_same_name(site.info.node, fn.name):
                 continue  # an override extending its base (``super()._run(...)`` in ``_run``): not other code's call
-            if _is_test_file(site.info.scope.module) and _is_private(site.callee):  # type: ignore[arg-type]
+            if _is_test_file(site.info.scope.module) and _is_private(callee):
                 continue  # a test (or a test's mock subclass) poking at a private method: no use as a calling API
-            if _is_private(site.callee) and self._outside_class(fn, site.callee):  # type: ignore[arg-type]
+            if _is_private(callee) and self._outside_class(fn, callee):
                 continue  # a script or another class poking at a private method: the same
-            callers[site.callee] = callers.get(site.callee, 0) + 1  # type: ignore[index]
+            callers[callee] = callers.get(callee, 0) + 1
             who = fn.key if fn is not None else "module:" + site.info.scope.module.name
-            direct_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
+            direct_fns.setdefault(callee, set()).add(who)
             if not _is_test_file(site.info.scope.module):
-                used[site.callee] = used.get(site.callee, 0) + 1  # type: ignore[index]
-                prod_fns.setdefault(site.callee, set()).add(who)  # type: ignore[arg-type]
-                prod_calls.setdefault(site.callee, []).append(site)  # type: ignore[arg-type]
-            for alt in site.alternatives:  # the other classes the receiver attribute may hold: called here as well
-                if alt in reaching and alt != (fn.key if fn is not None else None):
-                    callers[alt] = callers.get(alt, 0) + 1
-                    direct_fns.setdefault(alt, set()).add(who)
-                    if not _is_test_file(site.info.scope.module):
-                        used[alt] = used.get(alt, 0) + 1
-                        prod_fns.setdefault(alt, set()).add(who)
-                        prod_calls.setdefault(alt, []).append(site)
+                used[callee] = used.get(callee, 0) + 1
+                prod_fns.setdefault(callee, set()).add(who)
+                prod_calls.setdefault(callee, []).append(site)
         dispatched: dict[str, int] = {}
         for key in list(callers):
             for impl in self.ev.implementations(key):
@@ -2784,6 +2924,67 @@ def _only_in_comment(line: str, name: str) -> bool:
     return all(start > hash_at for start, _ in _word_offsets(line, [name]))
 
 
+_STORE_IN_ATTR = re.compile(r"^[ \t]*\w+\.(\w+)[ \t]*=[ \t]*(\w+)[ \t]*(?:#.*)?$")  # ``self._send = _send``
+
+
+def _attr_read(line: str, name: str) -> bool:
+    """Whether a source line may read the attribute ``name``: an occurrence that is neither a store into it
+    (``self.<name> = ...``) nor the stored closure's own name on the right of ``self.<attr> = <name>``."""
+    store = _STORE_IN_ATTR.match(line)
+    for at, _ in _word_offsets(line, [name]):
+        if line[at - 1 : at] == ".":
+            if re.match(r"[ \t]*=(?!=)", line[at + len(name) :]):
+                continue
+            return True
+        if store is not None and store.group(2) == name and line.rstrip().endswith(name):
+            continue
+        return True
+    return False
+
+
+_PLAIN_TEST = (
+    ast.Name, ast.Attribute, ast.Constant, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Subscript, ast.Tuple,
+    ast.Load, ast.cmpop, ast.boolop, ast.unaryop,
+)  # fmt: skip
+
+
+def _plain_test(test: ast.expr) -> bool:
+    """A branch test that calls nothing: asked twice in a row, it gives the same answer."""
+    return all(isinstance(n, _PLAIN_TEST) for n in ast.walk(test))
+
+
+def _only_in_file_names(line: str, name: str) -> bool:
+    """Whether every whole-word occurrence of ``name`` on a source line is part of a file name written in a string
+    (``"prompts/v2/plan_step.txt"``: a path component after ``/``, or a stem, not after a dot, before an extension
+    closing the string or followed by ``/``): a template named after a function is no call of it."""
+    spans: list[tuple[int, int]] = []  # the quoted strings of the line (a string left open runs to its end)
+    quote, start = "", 0
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote and line[i - 1 : i] != "\\":
+                spans.append((start, i))
+                quote = ""
+        elif ch in "\"'":
+            quote, start = ch, i + 1
+        elif ch == "#":
+            break
+    if quote:
+        spans.append((start, len(line)))
+    found = list(_word_offsets(line, [name]))
+    if not found:
+        return False
+    for at, _ in found:
+        end = at + len(name)
+        span = next(((a, b) for a, b in spans if a <= at and end <= b), None)
+        if span is None:
+            return False
+        after = re.match(r"\.[A-Za-z0-9]{1,8}(?=$|[/\\])", line[end : span[1]])
+        before = line[at - 1 : at] if at > span[0] else ""
+        if not (before in ("/", "\\") or (after is not None and before != ".")):
+            return False
+    return True
+
+
 def _word_offsets(text: str, words: Iterable[str]) -> Iterator[tuple[int, str]]:
     """(offset, word) of every whole-word occurrence (a maximal ``\\w+`` run) of each of ``words`` in ``text``: what
     ``_WORD.finditer`` finds equal to one of them, by ``str.find`` (no match object per word of the text)."""
@@ -3341,6 +3542,14 @@ def _params_in(
         if isinstance(node, cst.Subscript | cst.Attribute) and _payload_field(node):
             walk(node.value, depth, built)  # params["prompt"] / convo.messages: the prompt field of what is handed in
             return
+        if isinstance(node, cst.Call) and _payload_read(node) and node.func.value.value not in params:
+            # body.pop("messages") of a local payload (``body = json.loads(request)``): the field, taken out of it (not
+            # of a ``**kwargs`` parameter, whose keywords the callers give one by one)
+            walk(node.func.value, depth, built)
+            return
+        if isinstance(node, cst.Call) and (joined := _joined_contents(node)) is not None:
+            walk(joined, depth, built)  # "\n\n".join([m["content"] for m in messages]): the messages as one text
+            return
         if isinstance(node, cst.Call) and not templated and (receiver := _filled_template(node, fn, flow)) is not None:
             walk(receiver, depth, built)  # template.format(...) of a template the caller hands in
             return
@@ -3414,6 +3623,52 @@ def _payload_field(node: cst.Subscript | cst.Attribute) -> bool:
         return False
     key = node.slice[0].slice.value
     return isinstance(key, cst.SimpleString) and key.value.strip("\"'") in _PAYLOAD_FIELDS
+
+
+def _payload_read(call: cst.Call) -> bool:
+    """``body.pop("messages")`` / ``body.get("prompt")``: the prompt field of a payload held in a name."""
+    func = call.func
+    if not (isinstance(func, cst.Attribute) and func.attr.value in ("pop", "get") and isinstance(func.value, cst.Name)):
+        return False
+    first = call.args[0].value if call.args and call.args[0].keyword is None else None
+    return isinstance(first, cst.SimpleString) and first.value.strip("\"'") in _PAYLOAD_FIELDS
+
+
+def _joined_contents(call: cst.Call) -> cst.CSTNode | None:
+    """``"\\n\\n".join([m["content"] for m in messages])`` (a list display may follow: ``+ ["Answer:"]``): the contents
+    of a list of messages joined into one text, the messages' own prompt; the iterable they come from."""
+    func = call.func
+    if not (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "join"
+        and isinstance(func.value, cst.SimpleString)
+        and len(call.args) == 1
+        and call.args[0].keyword is None
+        and not call.args[0].star
+    ):
+        return None
+    parts = call.args[0].value
+    if (
+        isinstance(parts, cst.BinaryOperation)
+        and type(parts.operator).__name__ == "Add"
+        and isinstance(parts.right, cst.List)
+    ):
+        parts = parts.left
+    if not isinstance(parts, cst.ListComp | cst.GeneratorExp) or parts.for_in.inner_for_in is not None:
+        return None
+    target, elt = parts.for_in.target, parts.elt
+    if not isinstance(target, cst.Name) or not isinstance(elt, cst.Subscript | cst.Attribute):
+        return None
+    if not (isinstance(elt.value, cst.Name) and elt.value.value == target.value):
+        return None
+    if isinstance(elt, cst.Attribute):
+        field_name: str | None = elt.attr.value
+    elif len(elt.slice) == 1 and isinstance(elt.slice[0].slice, cst.Index):
+        key = elt.slice[0].slice.value
+        field_name = key.value.strip("\"'") if isinstance(key, cst.SimpleString) else None
+    else:
+        field_name = None
+    return parts.for_in.iter if field_name in _PAYLOAD_FIELDS else None
 
 
 def _filled_template(call: cst.Call, fn: Scope, flow: _Flow | None) -> cst.CSTNode | None:
