@@ -453,6 +453,8 @@ class Analysis:
             reach = [i for i in impls if i in found]
             if not reach or not _minority(len(reach), len(impls)):
                 continue
+            if _model_named(self.ev.scopes.get(site.callee)):
+                continue  # ``self.model.query(...)`` over a model and its stand-ins: the model's own interface
             if len(reach) > 1:  # the others reach a model through this very dispatch (a subgraph runner): not counted
                 reach = [i for i in reach if not self._reaches_only_through(i, site.callee)]
             if len(reach) != 1:
@@ -1430,6 +1432,8 @@ class Analysis:
         kept = [i for i in impls if i in self.ev.scopes and not _is_test_file(self.ev.scopes[i].module)]
         impls = kept or impls
         live = [i for i in impls if i in reaching and self._holds_model_call(i, inside, apis, key, reaching)]
+        if live and _model_named(self.ev.scopes.get(key)):
+            return True  # ``AbstractModel.query``: the model's own interface, beside human / replay / test stand-ins
         return 2 * len(live) >= len(impls)
 
     def _optional_prompt_never_given(
@@ -2627,6 +2631,20 @@ def _enough_text(static: str) -> bool:
 
 
 _IMPORT_STMT = lazy(r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:\([^)]*\)|[^\n]*)", re.MULTILINE)
+
+
+_MODEL_WORDS = frozenset({"model", "llm", "lm", "llms"})
+_CAMEL_WORD = lazy(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def _model_named(fn: Scope | None) -> bool:
+    """Whether a method's class is named as a language model (``AbstractModel``, ``BaseLLM``, ``ChatLM``): its
+    interface is how callers reach the model even where most implementations are stand-ins (a person typing, a
+    recorded run, a test double)."""
+    cls = fn.enclosing_class() if fn is not None else None
+    if cls is None:
+        return False
+    return any(w.lower() in _MODEL_WORDS for w in _CAMEL_WORD.findall(cls.name))
 
 
 def _minority(reaching: int, implementations: int) -> bool:
