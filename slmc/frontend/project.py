@@ -1389,7 +1389,9 @@ class Analysis:
         todo, seen = [key], {key}
         while todo and len(seen) < 40:
             cur = todo.pop()
-            fn = self.ev.scopes[cur]
+            fn = self.ev.scopes.get(cur)
+            if fn is None:
+                return False
             for s in inside.get(cur, ()):
                 if s.site == SiteKind.WRAPPER_CALL and s.callee is not None and s.callee not in reaching:
                     continue  # a step that reaches no model (bookkeeping)
