@@ -101,6 +101,8 @@ class Analysis:
     scanned: set[str] = field(default_factory=set)  # modules whose calls were classified
     config_roots: list[Path] | None = None  # folders whose YAML configs are read for agents (None: the root)
     forwarded: dict[str, set[str]] = field(default_factory=dict)  # wrapper key -> parameters reaching its request
+    reaching: set[str] = field(default_factory=set)  # functions reaching a model (set with the wrappers)
+    loop_entries: set[str] = field(default_factory=set)  # wrappers that are the entry of a class's model steps
     transports: dict[str, set[str]] = field(default_factory=dict)  # fn key -> its endpoint parameters (HTTP helper)
     relays: dict[str, set[str]] = field(default_factory=dict)  # fn key -> URL parameters it hands to a transport
     why: dict[str, str] = field(default_factory=dict)  # wrapper key / site key -> the rule that reported it (bench)
@@ -562,6 +564,8 @@ class Analysis:
             reach = [i for i in impls if i in found]
             if not reach or not _minority(len(reach), len(impls)):
                 continue
+            if _model_named(self.ev.scopes.get(site.callee)):
+                continue  # ``self.model.query(...)`` over a model and its stand-ins: the model's own interface
             if len(reach) > 1:  # the others reach a model through this very dispatch (a subgraph runner): not counted
                 reach = [i for i in reach if not self._reaches_only_through(i, site.callee)]
             if len(reach) != 1:
@@ -1296,6 +1300,7 @@ class Analysis:
             for impl in self.ev.implementations(key):
                 used[impl] = used.get(impl, 0) + 1
         self.forwarded = fwd  # read again when prompts are carried through wrapper hops
+        self.reaching = reaching
         unfed = self._optional_prompt_never_given(reaching, fwd, dispatched)
         wrappers: set[str] = set()
         bases = {key: self.ev.overridden(key) for key in reaching}
@@ -1318,6 +1323,7 @@ class Analysis:
             new_held: set[str] = set()
             new_passing: set[str] = set()
             new_tasked: set[str] = set()
+            self.loop_entries = set()
             for key in reaching:
                 if key in banned:
                     continue
@@ -1444,6 +1450,11 @@ class Analysis:
                     new.add(key)
                     self.why[key] = "implements a wrapper interface"
                     continue
+                if not private and self._loop_entry(key, inside, prod_fns, wrappers | folded | held, reaching, passing):
+                    new.add(key)
+                    self.why[key] = "entry of its class's model steps, called from elsewhere"
+                    self.loop_entries.add(key)
+                    continue
                 direct = [
                     s
                     for s in own
@@ -1502,6 +1513,78 @@ class Analysis:
                 states = set()
                 rounds = 0
         return wrappers
+
+    def _loop_entry(
+        self,
+        key: str,
+        inside: dict[str, list[Site]],
+        prod_fns: dict[str, set[str]],
+        apis: set[str],
+        reaching: set[str],
+        passing: set[str],
+        depth: int = 0,
+    ) -> bool:
+        """``Agent.run(task)`` -> ``self.step()`` -> ... -> ``self.model.query(history)``: a public method that other
+        code (functions outside its class) calls, whose own model-reaching calls are all calls of its own class's
+        methods that are no calling API themselves (the steps building the prompt from the object's state), until
+        they reach a request or a wrapper forwarding its caller's prompt as it is (a model interface), every call on
+        the way handing on only its own parameters or the object's state (``self.forward(self.messages)``): the
+        class's calling API. Not when a step on the way builds what it sends (a task prompt of its own: its call is
+        the site), nor when what those steps reach is another such entry (``runner.main()`` -> ``self._run_one()``
+        -> ``agent.run(...)``: an orchestrator)."""
+        scope = self.ev.scopes.get(key)
+        cls = scope.enclosing_class() if scope is not None else None
+        users = prod_fns.get(key, set())
+        if scope is None or cls is None or not users or scope.name.startswith("_"):
+            return False
+        if all(self._method_of(w, cls) for w in users):
+            return False  # only its own class calls it: a step, not the API
+        frontier: list[Site] = []
+        todo, seen = [key], {key}
+        while todo and len(seen) < 40:
+            cur = todo.pop()
+            fn = self.ev.scopes.get(cur)
+            if fn is None:
+                return False
+            for s in inside.get(cur, ()):
+                if s.site == SiteKind.WRAPPER_CALL and s.callee is not None and s.callee not in reaching:
+                    continue  # a step that reaches no model (bookkeeping)
+                if not _hands_on_state(fn, s):
+                    return False  # a step building what it sends (a task prompt of its own): that call is the site
+                if (
+                    s.site == SiteKind.WRAPPER_CALL
+                    and s.callee is not None
+                    and s.callee not in apis
+                    and s.callee not in self.transports
+                    and s.callee not in self.relays
+                    and self._method_of(s.callee, cls)
+                    and (cur != key or _is_self(fn, _receiver(s)))
+                ):
+                    if s.callee not in seen:
+                        seen.add(s.callee)
+                        todo.append(s.callee)
+                    continue
+                if cur == key:
+                    return False  # a call of its own that is an API already: the existing rules decide
+                frontier.append(s)
+        if not frontier or depth > 2:
+            return False
+
+        def forwarding(callee: str) -> bool:  # a wrapper sending its caller's prompt as it is, or its interface
+            if callee in passing or self.forwarded.get(callee):
+                return True
+            impls = self.ev.implementations(callee)
+            return not inside.get(callee) and any(i in passing or self.forwarded.get(i) for i in impls)
+
+        return all(
+            s.site != SiteKind.WRAPPER_CALL
+            or s.callee is None
+            or (
+                forwarding(s.callee)
+                and not self._loop_entry(s.callee, inside, prod_fns, apis, reaching, passing, depth + 1)
+            )
+            for s in frontier
+        )
 
     def _general_interfaces(
         self, wrappers: set[str], reaching: set[str], inside: dict[str, list[Site]], apis: set[str]
@@ -1584,6 +1667,8 @@ class Analysis:
         kept = [i for i in impls if i in self.ev.scopes and not _is_test_file(self.ev.scopes[i].module)]
         impls = kept or impls
         live = [i for i in impls if i in reaching and self._holds_model_call(i, inside, apis, key, reaching)]
+        if live and _model_named(self.ev.scopes.get(key)):
+            return True  # ``AbstractModel.query``: the model's own interface, beside human / replay / test stand-ins
         return 2 * len(live) >= len(impls)
 
     def _optional_prompt_never_given(
@@ -2259,18 +2344,25 @@ class Analysis:
             if fn is not None:
                 by_fn.setdefault(id(fn), []).append(s)
 
-        def folded_reach(key: str, seen: set[str]) -> list[str]:
+        def folded_reach(key: str, seen: set[str], reaching: set[str] | None = None) -> list[str]:
             """Requests and wrappers a function reaches through the helpers folded into their requests (a method only
-            its own class calls, a private transport): they are no wrappers, so no wrapper-call stands for them."""
+            its own class calls, a private transport): they are no wrappers, so no wrapper-call stands for them.
+            With ``reaching``, only through the functions that reach a model (the walk spends no budget on the
+            bookkeeping methods an agent's loop also calls)."""
             out: list[str] = []
             for s in by_fn.get(id(self.ev.scopes[key]), []):
                 if s.site != SiteKind.WRAPPER_CALL:
                     out += [ids[s.key]] if s.key in ids else []
                 elif s.callee in wrapper_ids:
                     out.append(wrapper_ids[s.callee])  # type: ignore[index]
-                elif s.callee in self.ev.scopes and s.callee not in seen and len(seen) < 16:
+                elif (
+                    s.callee in self.ev.scopes
+                    and s.callee not in seen
+                    and len(seen) < 16
+                    and (reaching is None or s.callee in reaching)
+                ):
                     seen.add(s.callee)  # type: ignore[arg-type]
-                    out += folded_reach(s.callee, seen)  # type: ignore[arg-type]
+                    out += folded_reach(s.callee, seen, reaching)  # type: ignore[arg-type]
             return list(dict.fromkeys(out))
 
         folded: dict[str, list[str]] = {}
@@ -2282,6 +2374,8 @@ class Analysis:
             target = ids[direct[0].key] if direct else wrapper_ids[via[0].callee] if via else None  # type: ignore[index]
             if target is None:
                 folded[nid] = [t for t in folded_reach(key, {key}) if t != nid]
+                if not folded[nid] and key in self.loop_entries:  # its steps, past the object's bookkeeping
+                    folded[nid] = [t for t in folded_reach(key, {key}, self.reaching) if t != nid]
                 target = folded[nid][0] if folded[nid] else None
             if not direct and via:
                 inner_calls[nid] = ids[via[0].key]  # its prompt: that call's, with this wrapper's arguments filled in
@@ -2812,6 +2906,20 @@ def _enough_text(static: str) -> bool:
 _IMPORT_STMT = lazy(r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:\([^)]*\)|[^\n]*)", re.MULTILINE)
 
 
+_MODEL_WORDS = frozenset({"model", "llm", "lm", "llms"})
+_CAMEL_WORD = lazy(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def _model_named(fn: Scope | None) -> bool:
+    """Whether a method's class is named as a language model (``AbstractModel``, ``BaseLLM``, ``ChatLM``): its
+    interface is how callers reach the model even where most implementations are stand-ins (a person typing, a
+    recorded run, a test double)."""
+    cls = fn.enclosing_class() if fn is not None else None
+    if cls is None:
+        return False
+    return any(w.lower() in _MODEL_WORDS for w in _CAMEL_WORD.findall(cls.name))
+
+
 def _minority(reaching: int, implementations: int) -> bool:
     """Of three or more implementations of a base method, fewer than half reach a model."""
     return implementations >= 3 and 2 * reaching < implementations
@@ -3253,6 +3361,26 @@ def _object_roots(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
     if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
         return [expr, expr.value]
     return [expr]
+
+
+def _hands_on_state(fn: Scope, site: Site) -> bool:
+    """Whether every argument of the call is a parameter of its function or an attribute of the object
+    (``self.forward(history)``, ``self.step(self.messages)``): nothing built there, no literal text."""
+    params = {p.name.value for p in fn.params}
+    for a in site.info.node.args:
+        v = a.value
+        if isinstance(v, cst.Name) and v.value in params:
+            continue
+        if isinstance(v, cst.Attribute) and _is_self(fn, v.value):
+            continue
+        return False
+    return True
+
+
+def _receiver(site: Site) -> cst.CSTNode | None:
+    """The object a method call is made on (``self`` in ``self.step()``), None for a plain function call."""
+    func = _called(site.info)[0]
+    return func.value if isinstance(func, cst.Attribute) else None
 
 
 def _called(info: Any) -> tuple[cst.BaseExpression, list[cst.Arg]]:

@@ -667,6 +667,8 @@ class Evaluator:
             return left if left is not None else right
         if isinstance(expr, cst.IfExp):
             body, orelse = self.value(expr.body, scope), self.value(expr.orelse, scope)
+            if isinstance(body, Instance) and isinstance(orelse, Instance) and body.cls != orelse.cls:
+                return self.merge([body, orelse])  # ``A() if x else B()``: either one, so their common base
             for v in (body, orelse):
                 if isinstance(v, _INTERESTING):
                     return v

@@ -461,8 +461,14 @@ def config_text(value: Any) -> Text | None:
 # ---- agents declared in configs ------------------------------------------------------------------------------------------
 CONFIG_MODEL_KEYS = frozenset({"provider", "model", "model_name", "model_id", "llm"})
 CONFIG_PROMPT_KEYS = ("role", "system_prompt", "system_message", "instructions", "instruction", "prompt", "system")
+# an agent definition without a model of its own (the model comes from the command line): its templates next to its tools
+CONFIG_TEMPLATE_KEYS = ("system_template", "system_prompt", "instructions")
+CONFIG_TASK_KEYS = ("instance_template", "task_template", "user_template")  # the per-task message the agent starts with
+CONFIG_TEMPLATE_GROUPS = ("templates", "prompts", "prompt_templates")
+_HUMAN_MODEL = lazy(r"^human(?:[_-]\w*)?$", re.IGNORECASE)
 _CONFIG_HINT = lazy(r"^[ \t-]*(?:provider|model|model_name|model_id|llm)[ \t]*:", re.MULTILINE)
 _PROMPT_HINT = lazy(r"^[ \t-]*(?:role|system_prompt|system_message|instructions?|prompt|system)[ \t]*:", re.MULTILINE)
+_TOOLED_HINT = lazy(r"^[ \t]*(?:system_template|system_prompt|instructions)[ \t]*:", re.MULTILINE)
 MAX_CONFIG_AGENTS = 2_000
 
 
@@ -485,7 +491,7 @@ def config_agents(folder: Path, root: Path) -> list[tuple[str, int, str, str | N
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        if not _CONFIG_HINT.search(text) or not _PROMPT_HINT.search(text):
+        if not (_CONFIG_HINT.search(text) and _PROMPT_HINT.search(text)) and not _TOOLED_HINT.search(text):
             continue
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -529,9 +535,39 @@ def _config_walk(node: Any, item_line: int | None, rel: str, out: list, depth: i
                     line = item_line if item_line is not None else node.start_mark.line + 1
                     out.append((rel, line, prompt, model, provider if provider and provider.isidentifier() else None))
                     return
+        if "tools" in keys and (found := _tooled_agent(keys)) is not None:
+            line = item_line if item_line is not None else node.start_mark.line + 1
+            out.append((rel, line, found, None, None))
+            return
         for _, v in node.value:
             _config_walk(v, item_line, rel, out, depth + 1)
     elif isinstance(node, yaml.SequenceNode):
         for v in node.value:
             line = v.start_mark.line + 1 if isinstance(v, yaml.MappingNode) else item_line
             _config_walk(v, line, rel, out, depth + 1)
+
+
+def _tooled_agent(keys: dict[str, Any]) -> str | None:
+    """An agent definition a framework runs from its config with no model named there (``agent: {templates:
+    {system_template, instance_template}, tools: ...}``, the model given at run time): the system template (and the
+    per-task template after it) when the mapping, or its ``templates:`` group, holds one of a few words at least, and
+    the mapping holds tools; None for a person standing in for the model (``model: {name: human}``)."""
+    import yaml
+
+    model = keys.get("model")
+    if isinstance(model, yaml.MappingNode):
+        model = next((v for k, v in model.value if _scalar(k) in ("name", "model", "model_name")), None)
+    name = _scalar(model) if model is not None else None
+    if name and _HUMAN_MODEL.match(name.strip()):
+        return None
+    groups = [keys] + [
+        {_scalar(k): v for k, v in g.value if _scalar(k) is not None}
+        for key in CONFIG_TEMPLATE_GROUPS
+        if isinstance(g := keys.get(key), yaml.MappingNode)
+    ]
+    for group in groups:
+        system = next((t for key in CONFIG_TEMPLATE_KEYS if (t := _scalar(group.get(key))) is not None), None)
+        if system and len(system) >= 40 and len(system.split()) >= 6:
+            task = next((t for key in CONFIG_TASK_KEYS if (t := _scalar(group.get(key))) is not None), None)
+            return system + ("\n\n" + task if task else "")
+    return None
