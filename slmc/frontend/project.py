@@ -998,19 +998,42 @@ class Analysis:
                 elif b[0] == "expr" and isinstance(b[1], cst.Name | cst.Attribute):
                     out += self._sources(b[1], b[2], callers, memo, depth + 1)
             return out
-        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        if isinstance(expr, cst.Attribute):
             out = []
-            bindings = self._self_attr_bindings(expr, scope)
+            bindings = self._self_attr_bindings(expr, scope) if isinstance(expr.value, cst.Name) else None
             for b in bindings or ():
                 if b[0] == "expr" and isinstance(b[1], cst.Name):
                     out += self._sources(b[1], b[2], callers, memo, depth + 1)
-            if bindings is None:  # ``provider.complete`` of an untyped name: that method of what the name holds
+            if bindings is None:  # ``provider.complete`` of an untyped name: that member of what the name holds,
+                # through a chain of back-references (``self.owner.llm.run`` with ``self.owner = owner`` given ``self``)
                 for v in self._sources(expr.value, scope, callers, memo, depth):  # (the same value: no step)
-                    m = self.ev.member(v.cls, expr.attr.value, True) if isinstance(v, Instance) else None
-                    if isinstance(m, Function):
-                        out.append(m)
+                    if isinstance(v, Instance):
+                        out += self._member_sources(v.cls, expr.attr.value, callers, memo, depth)
             return out
         return []
+
+    def _member_sources(self, cls_key: str, attr: str, callers: dict, memo: dict, depth: int) -> list[Any]:
+        """What ``attr`` of an instance of ``cls_key`` holds: the member the evaluator knows (a method, an object the
+        class builds), else what the callers pass for the constructor parameter it is set from (``self.owner =
+        owner``)."""
+        m = self.ev.member(cls_key, attr, True)
+        if isinstance(m, Function | Instance):
+            return [m]
+        if m is not None:
+            return []
+        out: list[Any] = []
+        todo, seen = [cls_key], set()
+        while todo and len(seen) < 20:
+            key = todo.pop(0)
+            if key in seen:
+                continue
+            seen.add(key)
+            owner = self.ev.scopes.get(key)
+            for b in owner.self_attrs.get(attr, ()) if owner is not None else ():
+                if b[0] == "expr" and isinstance(b[1], cst.Name):
+                    out += self._sources(b[1], b[2], callers, memo, depth + 1)
+            todo.extend(self.ev.bases_of(key))
+        return out
 
     def _annotated_param(self, expr: cst.CSTNode, scope: Scope) -> bool:
         """``expr`` is a name bound only to an annotated parameter of its function (``tool: TextTool``)."""
