@@ -185,7 +185,8 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
         "post": "post",
     },
     "hf-pipeline": {"": "pipeline"},
-    "hf-model": {"generate": "generate"},
+    # remote-code checkpoints (``trust_remote_code=True``) add their own answer methods beside ``generate``
+    "hf-model": {p: p for p in ("generate", "chat", "stream_chat", "answer_question")},
     "vllm": {p: p for p in ("generate", "chat")},
     "llamacpp": {
         "": "__call__",
