@@ -1001,8 +1001,8 @@ class Analysis:
         if isinstance(expr, cst.Attribute):
             out = []
             bindings = self._self_attr_bindings(expr, scope) if isinstance(expr.value, cst.Name) else None
-            for b in bindings or ():
-                if b[0] == "expr" and isinstance(b[1], cst.Name):
+            for b in bindings or ():  # ``self.describe = owner.vision.query``: a method reached through the chain
+                if b[0] == "expr" and isinstance(b[1], cst.Name | cst.Attribute):
                     out += self._sources(b[1], b[2], callers, memo, depth + 1)
             if bindings is None:  # ``provider.complete`` of an untyped name: that member of what the name holds,
                 # through a chain of back-references (``self.owner.llm.run`` with ``self.owner = owner`` given ``self``)

@@ -113,3 +113,38 @@ def test_chain_follows_the_owner_actually_passed(tmp_path: Path) -> None:
     found = {(s.loc.path, s.loc.line) for s in graph.sites()}
     assert ("bot/panel.py", 16) not in found
     assert ("bot/panel.py", 20) in found
+
+
+def test_bound_method_stored_from_an_owner_chain(tmp_path: Path) -> None:
+    # ``self.ask = session.brain.ask`` in the constructor: calling the attribute calls the model wrapper
+    write_tree(
+        tmp_path,
+        {
+            "bot/brain.py": _BRAIN,
+            "bot/canned.py": _CANNED,
+            "bot/session.py": """
+                from .brain import Brain
+                from .canned import Canned
+                from .tools import Tools
+
+
+                class Session:
+                    def __init__(self):
+                        self.brain = Brain(self)
+                        self.fallback = Canned()
+                        self.tools = Tools(self)
+            """,
+            "bot/tools.py": """
+                class Tools:
+                    def __init__(self, session):
+                        self.session = session
+                        self.ask = session.brain.ask
+
+                    def topic(self, text):
+                        prompt = "Give the topic of this text in one word: " + text
+                        return self.ask([{"role": "user", "content": prompt}])
+            """,
+        },
+    )
+    graph = analysed_graph(tmp_path)
+    assert site_at(graph, "bot/tools.py", 9).site == SiteKind.WRAPPER_CALL
