@@ -1956,12 +1956,54 @@ class Analysis:
         keep = self._returned[callee.key]
         return [a.value for a, name in _bind(callee, site.args) if name in keep and not a.star] if keep else []
 
+    def _attrs_read(
+        self, start: str, reaching: set[str], inside: dict[str, list[Site]], memo: dict[str, set[str]]
+    ) -> set[str]:
+        """Names of the attributes the function ``start`` and the model-reaching functions it calls (a few hops down)
+        read (``interpreter.messages``, ``self.history``); one only assigned or added to (``self.log.append(x)``) is
+        not read."""
+        if start in memo:
+            return memo[start]
+        keys, todo = {start}, [(start, 0)]
+        while todo:
+            key, depth = todo.pop()
+            for s in inside.get(key, ()) if depth < 4 else ():
+                if s.site == SiteKind.WRAPPER_CALL and s.callee in reaching and s.callee not in keys:
+                    keys.add(s.callee)  # type: ignore[arg-type]
+                    todo.append((s.callee, depth + 1))  # type: ignore[arg-type]
+        out: set[str] = set()
+        for key in keys:
+            scope = self.ev.scopes.get(key)
+            if scope is None or scope.kind != "function":
+                continue
+            todo: list[cst.CSTNode] = list(getattr(getattr(scope.node, "body", None), "body", ()))
+            seen = 0
+            while todo and seen < 20000:
+                node = todo.pop()
+                seen += 1
+                if isinstance(node, cst.Assign | cst.AugAssign | cst.AnnAssign):
+                    targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+                    todo.extend(t.value if isinstance(t, cst.Attribute) else t for t in targets)
+                    if node.value is not None:
+                        todo.append(node.value)
+                    continue
+                if _adds_to_attribute(node):
+                    todo.append(node.func.value.value)  # type: ignore[attr-defined]
+                    todo.extend(a.value for a in node.args)  # type: ignore[attr-defined]
+                    continue
+                if isinstance(node, cst.Attribute):
+                    out.add(node.attr.value)
+                todo.extend(node.children)
+        memo[start] = out
+        return out
+
     def _prompt_params(self, reaching: set[str], inside: dict[str, list[Site]]) -> dict[str, set[str]]:
         """Per reaching function, the parameters that reach what a request sends as they are (``messages=messages``,
         ``content: prompt``, or an argument of a callee's forwarding parameter): one summary per function, solved to
         a fixed point over the call graph. An abstract method forwards every parameter when an implementation (or
         none is known) forwards."""
         fwd: dict[str, set[str]] = {k: set() for k in reaching}
+        reads: dict[str, set[str]] = {}  # function -> attribute names it and the model-reaching calls below it read
         for _ in range(64):  # grows only (a union per function): stops at its fixed point
             changed = False
             for key in reaching:
@@ -1992,6 +2034,16 @@ class Analysis:
                     if self._authors_sent(site):
                         continue  # the caller's data goes into a task prompt this function writes: not forwarded
                     targets = fwd.get(site.callee)
+                    if not targets and site.callee in reaching and _hands_self(scope, site.info.node):
+                        # ``self.history.append(text)`` then ``self._reply()``: the prompt goes through the object's
+                        # state, read by the model-reaching code it hands ``self`` to
+                        read = self._attrs_read(site.callee, reaching, inside, reads)
+                        at = _line(scope, site.info.node)
+                        for attr, values in _self_fed(scope).items():
+                            if attr in read:
+                                for v in values:
+                                    if _line(scope, v) < at:
+                                        got |= _params_in(scope, v, flow=self.flow)
                     callee = self.ev.scopes.get(site.callee)
                     if callee is not None and _nested_in(callee, scope):
                         # a closure called or handed to a retry helper here sends this function's parameters
@@ -3054,6 +3106,50 @@ def _self_assigned(fn: Scope) -> dict[str, list[cst.CSTNode]]:
                 out.setdefault(t.attr.value, []).append(node.value)
         todo.extend(node.children)
     return out
+
+
+_STATE_APPENDS = frozenset({"append", "extend", "insert", "appendleft"})
+
+
+def _self_fed(fn: Scope) -> dict[str, list[cst.CSTNode]]:
+    """What the method ``fn`` adds to lists held in attributes of ``self`` (``self.messages.append({"role": "user",
+    "content": text})``, ``extend``, ``insert``), by attribute name: a conversation it keeps. (An attribute assigned
+    a parameter holds an object as often as a prompt: a client, a tree, a store.)"""
+    out: dict[str, list[cst.CSTNode]] = {}
+    todo: list[cst.CSTNode] = list(getattr(getattr(fn.node, "body", None), "body", ()))
+    seen = 0
+    while todo and seen < 5000:
+        node = todo.pop()
+        seen += 1
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        if _adds_to_attribute(node) and _is_self(fn, node.func.value.value):  # type: ignore[attr-defined]
+            out.setdefault(node.func.value.attr.value, []).extend(a.value for a in node.args)  # type: ignore[attr-defined]
+        todo.extend(node.children)
+    return out
+
+
+def _line(fn: Scope, node: cst.CSTNode) -> int:
+    pos = fn.module.pos(node)
+    return pos.start.line if pos is not None else 0
+
+
+def _adds_to_attribute(node: cst.CSTNode) -> bool:
+    """``obj.attr.append(x)`` (``extend``, ``insert``, ``appendleft``): adds to a list held in an attribute."""
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in _STATE_APPENDS
+        and isinstance(node.func.value, cst.Attribute)
+    )
+
+
+def _hands_self(fn: Scope, call: cst.Call) -> bool:
+    """The call ``call`` in the method ``fn`` runs on ``self`` or hands it over (``self._reply()``, ``respond(self)``):
+    what it reaches reads the object's state."""
+    if isinstance(call.func, cst.Attribute) and _is_self(fn, call.func.value):
+        return True
+    return any(_is_self(fn, a.value) for a in call.args)
 
 
 def _is_private(key: str) -> bool:
