@@ -1235,8 +1235,14 @@ class Analysis:
                     and users
                     and fwd.get(key)
                     and not dispatched.get(key)
-                    and all(self._same_owner(w, scope) and (w in wrappers or w in folded) for w in users)
-                    and all(self._hands_whole_request(c, folded) for c in prod_calls.get(key, ()))
+                    and all(w in wrappers or w in folded for w in users)
+                    and (
+                        (
+                            all(self._same_owner(w, scope) for w in users)
+                            and all(self._hands_whole_request(c, folded) for c in prod_calls.get(key, ()))
+                        )  # or a stage module of its own that one calling API hands the request it built
+                        or (len(users) == 1 and all(self._hands_built_request(c) for c in prod_calls.get(key, ())))
+                    )
                 ):  # a module function only its own module's calling APIs call, handing it the whole request they
                     # built (``cached_send(json.dumps(dict(model=self.model, messages=messages)))``): their transport,
                     new_folded.add(key)  # folded into the request it holds
@@ -1388,12 +1394,25 @@ class Analysis:
         cls = scope.enclosing_class()
         return cls is not None and scope.name in clients.FRAMEWORK_LM_ENTRIES and self.ev.framework_lm_class(cls)
 
-    def _hands_whole_request(self, site: Site, folded: set[str]) -> bool:
-        """The call hands its callee a whole request (``dict(model=..., messages=...)``, as JSON text too), or is made
-        by a transport folded already, handing on the request it was given (``send(request)``)."""
+    def _hands_built_request(self, site: Site) -> bool:
+        """The call hands its callee a whole request it built: a ``dict(model=..., messages=...)`` literal (as JSON
+        text too), or a local bound only to one (``params = {"model": model, ...}`` ... ``run_stage(self, params)``)."""
         args = [a.value for a in site.info.node.args]
         if any(_whole_request(v) for v in args):
             return True
+        fn = _owner(site.info.scope)
+        for v in args:
+            bound = (fn.bindings.get(v.value) or []) if fn is not None and isinstance(v, cst.Name) else []
+            if bound and all(b[0] == "expr" and b[2] is fn and _whole_request(b[1]) for b in bound):
+                return True
+        return False
+
+    def _hands_whole_request(self, site: Site, folded: set[str]) -> bool:
+        """The call hands its callee a whole request (``dict(model=..., messages=...)``, as JSON text too), or is made
+        by a transport folded already, handing on the request it was given (``send(request)``)."""
+        if self._hands_built_request(site):
+            return True
+        args = [a.value for a in site.info.node.args]
         fn = _owner(site.info.scope)
         return (
             fn is not None
