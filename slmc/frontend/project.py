@@ -2608,9 +2608,16 @@ class Analysis:
             # from those very arguments (``lc = convert_openai_messages(prompt)``) stands for them: left out
             kept = tuple(m for m in msgs if not _converted_from(fn, m, bound))
             return kept + self._argument_messages(fn, call, bound)
+        unpassed = {  # ``def chat(self, text, image=None)`` called without ``image``: nothing is sent for it
+            p.name.value
+            for p in fn.params
+            if isinstance(p.default, cst.Name) and p.default.value == "None" and p.name.value not in bound
+        }
         out: list[Message] = []
         for m in msgs:
             whole = m.parts[0].text.lstrip("*") if len(m.parts) == 1 and m.parts[0].hole else None
+            if whole in unpassed:
+                continue  # a message holding only an optional parameter the caller leaves out
             if whole in bound:  # the message is the parameter itself (``messages=messages``, ``*history``)
                 role = m.role if m.role in ("system", "prompt") else "user"
                 try:
