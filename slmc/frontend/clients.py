@@ -199,9 +199,9 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
         "post": "post",
     },
     "hf-pipeline": {"": "pipeline"},
-    # ``chat`` / ``stream_chat``: the chat API that remote-code checkpoints bring (``model.chat(tokenizer, query,
-    # history=history)``)
-    "hf-model": {p: p for p in ("generate", "chat", "stream_chat")},
+    # remote-code checkpoints (``trust_remote_code=True``) bring their own chat / answer methods beside ``generate``
+    # (``model.chat(tokenizer, query, history=history)``)
+    "hf-model": {p: p for p in ("generate", "chat", "stream_chat", "answer_question")},
     "vllm": {p: p for p in ("generate", "chat")},
     "lmdeploy-pipeline": {
         "": "__call__",

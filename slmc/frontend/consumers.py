@@ -32,6 +32,8 @@ _PYDANTIC = {"model_validate_json", "parse_raw", "model_validate", "parse_obj", 
 _CASTS = {"int", "float", "bool"}
 _REGEX = {"search", "match", "fullmatch", "findall", "finditer"}
 _APPEND = {"append", "extend", "add", "put", "put_nowait"}
+# Kind fields of streamed events / chat messages (``{"type": "code", "role": "assistant", ...}``)
+_EVENT_FIELDS = frozenset({"type", "role", "format", "recipient", "event", "object", "finish_reason"})
 _SPLIT = {"split", "rsplit", "partition", "rpartition"}
 _MARKER = re.compile(r"[A-Za-z]{3}")
 
@@ -184,8 +186,25 @@ class _Walker(cst.CSTVisitor):
         if self.collect and node.attr.value in ("parsed", "output_parsed"):
             self._add(self.mentions(node.value), "pydantic", node)
 
+    def _event_field(self, expr: cst.BaseExpression) -> bool:
+        """``chunk["type"]`` / ``event.get("role")``: the kind field of a streamed event or message the answer comes
+        in, by which code dispatches the pieces (``chunk["type"] in ["code", "console"]``), not the answer's text."""
+        key: cst.BaseExpression | None = None
+        if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+            key = expr.slice[0].slice.value
+        elif (
+            isinstance(expr, cst.Call)
+            and isinstance(expr.func, cst.Attribute)
+            and expr.func.attr.value == "get"
+            and expr.args
+            and expr.args[0].keyword is None
+        ):
+            key = expr.args[0].value
+        name = self.ev.static_str(key, self.scope) if key is not None else None
+        return name in _EVENT_FIELDS
+
     def visit_Comparison(self, node: cst.Comparison) -> None:
-        if not self.collect:
+        if not self.collect or self._event_field(node.left):
             return
         left = self.mentions(node.left)
         for target in node.comparisons:

@@ -1111,19 +1111,42 @@ class Analysis:
                 elif b[0] == "expr" and isinstance(b[1], cst.Name | cst.Attribute):
                     out += self._sources(b[1], b[2], callers, memo, depth + 1)
             return out
-        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        if isinstance(expr, cst.Attribute):
             out = []
-            bindings = self._self_attr_bindings(expr, scope)
-            for b in bindings or ():
-                if b[0] == "expr" and isinstance(b[1], cst.Name):
+            bindings = self._self_attr_bindings(expr, scope) if isinstance(expr.value, cst.Name) else None
+            for b in bindings or ():  # ``self.describe = owner.vision.query``: a method reached through the chain
+                if b[0] == "expr" and isinstance(b[1], cst.Name | cst.Attribute):
                     out += self._sources(b[1], b[2], callers, memo, depth + 1)
-            if bindings is None:  # ``provider.complete`` of an untyped name: that method of what the name holds
+            if bindings is None:  # ``provider.complete`` of an untyped name: that member of what the name holds,
+                # through a chain of back-references (``self.owner.llm.run`` with ``self.owner = owner`` given ``self``)
                 for v in self._sources(expr.value, scope, callers, memo, depth):  # (the same value: no step)
-                    m = self.ev.member(v.cls, expr.attr.value, True) if isinstance(v, Instance) else None
-                    if isinstance(m, Function):
-                        out.append(m)
+                    if isinstance(v, Instance):
+                        out += self._member_sources(v.cls, expr.attr.value, callers, memo, depth)
             return out
         return []
+
+    def _member_sources(self, cls_key: str, attr: str, callers: dict, memo: dict, depth: int) -> list[Any]:
+        """What ``attr`` of an instance of ``cls_key`` holds: the member the evaluator knows (a method, an object the
+        class builds), else what the callers pass for the constructor parameter it is set from (``self.owner =
+        owner``)."""
+        m = self.ev.member(cls_key, attr, True)
+        if isinstance(m, Function | Instance):
+            return [m]
+        if m is not None:
+            return []
+        out: list[Any] = []
+        todo, seen = [cls_key], set()
+        while todo and len(seen) < 20:
+            key = todo.pop(0)
+            if key in seen:
+                continue
+            seen.add(key)
+            owner = self.ev.scopes.get(key)
+            for b in owner.self_attrs.get(attr, ()) if owner is not None else ():
+                if b[0] == "expr" and isinstance(b[1], cst.Name):
+                    out += self._sources(b[1], b[2], callers, memo, depth + 1)
+            todo.extend(self.ev.bases_of(key))
+        return out
 
     def _annotated_param(self, expr: cst.CSTNode, scope: Scope) -> bool:
         """``expr`` is a name bound only to an annotated parameter of its function (``tool: TextTool``)."""
@@ -1369,8 +1392,14 @@ class Analysis:
                     and users
                     and fwd.get(key)
                     and not dispatched.get(key)
-                    and all(self._same_owner(w, scope) and (w in wrappers or w in folded) for w in users)
-                    and all(self._hands_whole_request(c, folded) for c in prod_calls.get(key, ()))
+                    and all(w in wrappers or w in folded for w in users)
+                    and (
+                        (
+                            all(self._same_owner(w, scope) for w in users)
+                            and all(self._hands_whole_request(c, folded) for c in prod_calls.get(key, ()))
+                        )  # or a stage module of its own that one calling API hands the request it built
+                        or (len(users) == 1 and all(self._hands_built_request(c) for c in prod_calls.get(key, ())))
+                    )
                 ):  # a module function only its own module's calling APIs call, handing it the whole request they
                     # built (``cached_send(json.dumps(dict(model=self.model, messages=messages)))``): their transport,
                     new_folded.add(key)  # folded into the request it holds
@@ -1602,12 +1631,25 @@ class Analysis:
         cls = scope.enclosing_class()
         return cls is not None and scope.name in clients.FRAMEWORK_LM_ENTRIES and self.ev.framework_lm_class(cls)
 
-    def _hands_whole_request(self, site: Site, folded: set[str]) -> bool:
-        """The call hands its callee a whole request (``dict(model=..., messages=...)``, as JSON text too), or is made
-        by a transport folded already, handing on the request it was given (``send(request)``)."""
+    def _hands_built_request(self, site: Site) -> bool:
+        """The call hands its callee a whole request it built: a ``dict(model=..., messages=...)`` literal (as JSON
+        text too), or a local bound only to one (``params = {"model": model, ...}`` ... ``run_stage(self, params)``)."""
         args = [a.value for a in site.info.node.args]
         if any(_whole_request(v) for v in args):
             return True
+        fn = _owner(site.info.scope)
+        for v in args:
+            bound = (fn.bindings.get(v.value) or []) if fn is not None and isinstance(v, cst.Name) else []
+            if bound and all(b[0] == "expr" and b[2] is fn and _whole_request(b[1]) for b in bound):
+                return True
+        return False
+
+    def _hands_whole_request(self, site: Site, folded: set[str]) -> bool:
+        """The call hands its callee a whole request (``dict(model=..., messages=...)``, as JSON text too), or is made
+        by a transport folded already, handing on the request it was given (``send(request)``)."""
+        if self._hands_built_request(site):
+            return True
+        args = [a.value for a in site.info.node.args]
         fn = _owner(site.info.scope)
         return (
             fn is not None
@@ -2201,12 +2243,54 @@ class Analysis:
             return None
         return callee
 
+    def _attrs_read(
+        self, start: str, reaching: set[str], inside: dict[str, list[Site]], memo: dict[str, set[str]]
+    ) -> set[str]:
+        """Names of the attributes the function ``start`` and the model-reaching functions it calls (a few hops down)
+        read (``interpreter.messages``, ``self.history``); one only assigned or added to (``self.log.append(x)``) is
+        not read."""
+        if start in memo:
+            return memo[start]
+        keys, todo = {start}, [(start, 0)]
+        while todo:
+            key, depth = todo.pop()
+            for s in inside.get(key, ()) if depth < 4 else ():
+                if s.site == SiteKind.WRAPPER_CALL and s.callee in reaching and s.callee not in keys:
+                    keys.add(s.callee)  # type: ignore[arg-type]
+                    todo.append((s.callee, depth + 1))  # type: ignore[arg-type]
+        out: set[str] = set()
+        for key in keys:
+            scope = self.ev.scopes.get(key)
+            if scope is None or scope.kind != "function":
+                continue
+            todo: list[cst.CSTNode] = list(getattr(getattr(scope.node, "body", None), "body", ()))
+            seen = 0
+            while todo and seen < 20000:
+                node = todo.pop()
+                seen += 1
+                if isinstance(node, cst.Assign | cst.AugAssign | cst.AnnAssign):
+                    targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+                    todo.extend(t.value if isinstance(t, cst.Attribute) else t for t in targets)
+                    if node.value is not None:
+                        todo.append(node.value)
+                    continue
+                if _adds_to_attribute(node):
+                    todo.append(node.func.value.value)  # type: ignore[attr-defined]
+                    todo.extend(a.value for a in node.args)  # type: ignore[attr-defined]
+                    continue
+                if isinstance(node, cst.Attribute):
+                    out.add(node.attr.value)
+                todo.extend(node.children)
+        memo[start] = out
+        return out
+
     def _prompt_params(self, reaching: set[str], inside: dict[str, list[Site]]) -> dict[str, set[str]]:
         """Per reaching function, the parameters that reach what a request sends as they are (``messages=messages``,
         ``content: prompt``, or an argument of a callee's forwarding parameter): one summary per function, solved to
         a fixed point over the call graph. An abstract method forwards every parameter when an implementation (or
         none is known) forwards."""
         fwd: dict[str, set[str]] = {k: set() for k in reaching}
+        reads: dict[str, set[str]] = {}  # function -> attribute names it and the model-reaching calls below it read
         for _ in range(64):  # grows only (a union per function): stops at its fixed point
             changed = False
             for key in reaching:
@@ -2237,6 +2321,16 @@ class Analysis:
                     if self._authors_sent(site):
                         continue  # the caller's data goes into a task prompt this function writes: not forwarded
                     targets = fwd.get(site.callee)
+                    if not targets and site.callee in reaching and _hands_self(scope, site.info.node):
+                        # ``self.history.append(text)`` then ``self._reply()``: the prompt goes through the object's
+                        # state, read by the model-reaching code it hands ``self`` to
+                        read = self._attrs_read(site.callee, reaching, inside, reads)
+                        at = _line(scope, site.info.node)
+                        for attr, values in _self_fed(scope).items():
+                            if attr in read:
+                                for v in values:
+                                    if _line(scope, v) < at:
+                                        got |= _params_in(scope, v, flow=self.flow)
                     callee = self.ev.scopes.get(site.callee)
                     if callee is not None and _nested_in(callee, scope):
                         # a closure called or handed to a retry helper here sends this function's parameters
@@ -2791,9 +2885,16 @@ class Analysis:
             # from those very arguments (``lc = convert_openai_messages(prompt)``) stands for them: left out
             kept = tuple(m for m in msgs if not _converted_from(fn, m, bound))
             return kept + self._argument_messages(fn, call, bound)
+        unpassed = {  # ``def chat(self, text, image=None)`` called without ``image``: nothing is sent for it
+            p.name.value
+            for p in fn.params
+            if isinstance(p.default, cst.Name) and p.default.value == "None" and p.name.value not in bound
+        }
         out: list[Message] = []
         for m in msgs:
             whole = m.parts[0].text.lstrip("*") if len(m.parts) == 1 and m.parts[0].hole else None
+            if whole in unpassed:
+                continue  # a message holding only an optional parameter the caller leaves out
             if whole in bound:  # the message is the parameter itself (``messages=messages``, ``*history``)
                 role = m.role if m.role in ("system", "prompt") else "user"
                 try:
@@ -3443,6 +3544,50 @@ def _self_assigned(fn: Scope) -> dict[str, list[cst.CSTNode]]:
                 out.setdefault(t.attr.value, []).append(node.value)
         todo.extend(node.children)
     return out
+
+
+_STATE_APPENDS = frozenset({"append", "extend", "insert", "appendleft"})
+
+
+def _self_fed(fn: Scope) -> dict[str, list[cst.CSTNode]]:
+    """What the method ``fn`` adds to lists held in attributes of ``self`` (``self.messages.append({"role": "user",
+    "content": text})``, ``extend``, ``insert``), by attribute name: a conversation it keeps. (An attribute assigned
+    a parameter holds an object as often as a prompt: a client, a tree, a store.)"""
+    out: dict[str, list[cst.CSTNode]] = {}
+    todo: list[cst.CSTNode] = list(getattr(getattr(fn.node, "body", None), "body", ()))
+    seen = 0
+    while todo and seen < 5000:
+        node = todo.pop()
+        seen += 1
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        if _adds_to_attribute(node) and _is_self(fn, node.func.value.value):  # type: ignore[attr-defined]
+            out.setdefault(node.func.value.attr.value, []).extend(a.value for a in node.args)  # type: ignore[attr-defined]
+        todo.extend(node.children)
+    return out
+
+
+def _line(fn: Scope, node: cst.CSTNode) -> int:
+    pos = fn.module.pos(node)
+    return pos.start.line if pos is not None else 0
+
+
+def _adds_to_attribute(node: cst.CSTNode) -> bool:
+    """``obj.attr.append(x)`` (``extend``, ``insert``, ``appendleft``): adds to a list held in an attribute."""
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in _STATE_APPENDS
+        and isinstance(node.func.value, cst.Attribute)
+    )
+
+
+def _hands_self(fn: Scope, call: cst.Call) -> bool:
+    """The call ``call`` in the method ``fn`` runs on ``self`` or hands it over (``self._reply()``, ``respond(self)``):
+    what it reaches reads the object's state."""
+    if isinstance(call.func, cst.Attribute) and _is_self(fn, call.func.value):
+        return True
+    return any(_is_self(fn, a.value) for a in call.args)
 
 
 def _is_private(key: str) -> bool:

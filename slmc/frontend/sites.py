@@ -371,8 +371,31 @@ def _positional(resolved: Resolved) -> list[cst.BaseExpression]:
     return [a.value for a in resolved.args if a.keyword is None and not a.star]
 
 
+def _splat_kwargs(ev: Evaluator, resolved: Resolved, scope: Scope) -> dict[str, cst.BaseExpression]:
+    """``client.create(**params)`` with ``params = {"model": ..., "messages": ...}`` (or ``dict(...)``) bound once
+    where the call can see it: its entries by static key, as if passed by keyword."""
+    out: dict[str, cst.BaseExpression] = {}
+    for a in resolved.args:
+        if a.star != "**" or not isinstance(a.value, cst.Name):
+            continue
+        bindings = ev.bindings_of(a.value.value, scope) or []
+        if len(bindings) != 1 or bindings[0][0] != "expr":
+            continue
+        built = bindings[0][1]
+        if isinstance(built, cst.Dict):
+            for el in built.elements:
+                key = ev.static_str(el.key, scope) if isinstance(el, cst.DictElement) else None
+                if key is not None:
+                    out.setdefault(key, el.value)
+        elif isinstance(built, cst.Call) and isinstance(built.func, cst.Name) and built.func.value == "dict":
+            for arg in built.args:
+                if arg.keyword is not None:
+                    out.setdefault(arg.keyword.value, arg.value)
+    return out
+
+
 def _details(ev: Evaluator, site: Site, client: Client, resolved: Resolved, scope: Scope) -> None:
-    kw = _kwargs(resolved)
+    kw = {**_splat_kwargs(ev, resolved, scope), **_kwargs(resolved)}
     pos = _positional(resolved)
     kind, api = client.kind, site.api
     # model
