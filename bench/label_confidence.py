@@ -10,7 +10,7 @@ confidence is scored on the test rows:
 * ``gate``: the threshold calibrated on the validation rows as ``evaluate`` does (lower bound >= 0.95), applied to the
   test rows: accepted agreement, fallback, lower bound.
 
-Confidences: the fine-tuned head's margin (what the head serves with ``--share 0``), its max probability, both after
+Confidences: the fine-tuned head's margin (without the frozen head's average), its max probability, both after
 temperature scaling fitted on validation, the average with the frozen logistic head (``share``), agreement with the
 frozen head / a kNN (k=10) / class centroids on the fine-tuned embeddings (a disagreement ranks below every agreement).
 
