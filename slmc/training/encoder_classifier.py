@@ -17,6 +17,13 @@ fine-tuned transformer as ``model.safetensors`` + ``config.json`` and its tokeni
 as ``frozen.safetensors``: the answers average the fine-tuned head's probabilities with the frozen head's on the
 bundled encoder (``ensemble`` in ``head.json``; a short fine-tuning on loaded cores can end below its own start).
 Never a pickle.
+
+The confidence is the probability margin (top-1 minus top-2). Measured on Banking77 against the alternatives
+(``bench/label_confidence.py``'s rows and confidences, 600 test rows, lr 5e-5 x 3 epochs): agreement on the 90 % each
+confidence ranks highest was 95.7 % for the margin, 95.2 % for the max probability, 95.6-95.7 % after temperature
+scaling fitted on the validation rows, 95.4 % averaged with the frozen head, 94.8 / 93.5 / 95.2 % with a disagreement
+with the frozen head / a 10-nearest-neighbour vote / the class centroids of the fine-tuned embeddings ranked below every
+agreement.
 """
 
 from __future__ import annotations
