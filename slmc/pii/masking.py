@@ -84,32 +84,67 @@ class Masking:
         out.append(text[pos:])
         return "".join(out)
 
-    def value(self, obj: Any) -> Any:
-        """Strings inside JSON-like data masked (keys kept)."""
+    def answer_text(self, text: str) -> str:
+        """An answer's text masked only as its input was: the input's values where the answer copies them (as written
+        or JSON-escaped) and the placeholders it already holds; nothing is newly detected. A served answer meets only
+        the masking of its request, so a value the detectors find in the answer alone (a place that reads as a name
+        once out of its sentence) stays as the teacher wrote it, and the model is not taught a placeholder its input
+        never shows."""
+        if not isinstance(text, str) or not text:
+            return text
+        marks = [(m.start(), m.end(), "\u0000" + m.group(0), m.group(1)) for m in PLACEHOLDER.finditer(text)]
+        for ph, original in self.values.items():
+            if len(original) < 2:
+                continue
+            for form in dict.fromkeys((original, json.dumps(original)[1:-1])):
+                i = text.find(form)
+                while i != -1:
+                    j = i + len(form)
+                    if (i == 0 or not text[i - 1].isalnum()) and (j == len(text) or not text[j].isalnum()):
+                        marks.append((i, j, ph, ""))
+                    i = text.find(form, j)
+        if not marks:
+            return text
+        marks.sort(key=lambda m: (m[0], m[0] - m[1]))  # leftmost first, the longer of two at one place
+        out, pos = [], 0
+        for start, end, what, kind in marks:
+            if start < pos:
+                continue
+            out.append(text[pos:start])
+            # an old placeholder is renumbered by the input's table; a copied value becomes the input's placeholder
+            out.append(self._placeholder(kind, what, text[start:end]) if kind else what)
+            pos = end
+        out.append(text[pos:])
+        return "".join(out)
+
+    def value(self, obj: Any, *, answer: bool = False) -> Any:
+        """Strings inside JSON-like data masked (keys kept); with ``answer``, as ``answer_text`` masks them."""
         if isinstance(obj, str):
-            return self.text(obj)
+            return self.answer_text(obj) if answer else self.text(obj)
         if isinstance(obj, dict):
-            return {k: self.value(v) for k, v in obj.items()}
+            return {k: self.value(v, answer=answer) for k, v in obj.items()}
         if isinstance(obj, list):
-            return [self.value(v) for v in obj]
+            return [self.value(v, answer=answer) for v in obj]
         return obj
 
-    def message(self, message: Any) -> Any:
-        """A chat message with its text content (a string or text parts) and tool-call arguments masked."""
+    def message(self, message: Any, *, answer: bool = False) -> Any:
+        """A chat message with its text content (a string or text parts) and tool-call arguments masked; with
+        ``answer`` (the reply a model is trained or checked on), as ``answer_text`` masks them."""
         if not isinstance(message, dict):
             return message
+        mask = self.answer_text if answer else self.text
         out = dict(message)
         content = message.get("content")
         if isinstance(content, str):
-            out["content"] = self.text(content)
+            out["content"] = mask(content)
         elif isinstance(content, list):
             out["content"] = [
-                {**p, "text": self.text(p["text"])} if isinstance(p, dict) and isinstance(p.get("text"), str) else p
+                {**p, "text": mask(p["text"])} if isinstance(p, dict) and isinstance(p.get("text"), str) else p
                 for p in content
             ]
         calls = message.get("tool_calls")
         if isinstance(calls, list):
-            out["tool_calls"] = [_call_arguments(c, self.text) for c in calls]
+            out["tool_calls"] = [_call_arguments(c, mask) for c in calls]
         return out
 
     # ---- back to the input's own values ------------------------------------------------------------------------------

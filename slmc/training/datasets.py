@@ -70,7 +70,11 @@ def record_to_row(record: TraceRecord, masking: Masking | None = None) -> dict[s
         messages.append(_tool_call_message(record.tool_calls))
     else:
         messages.append({"role": "assistant", "content": record.output})
-    row: dict[str, Any] = {"messages": mask_messages(messages, masking if masking is not None else Masking())}
+    masking = masking if masking is not None else Masking()
+    # the input as the router masks a served request; the answer only with the input's values (nothing new found)
+    row: dict[str, Any] = {
+        "messages": [*mask_messages(messages[:-1], masking), masking.message(messages[-1], answer=True)]
+    }
     if record.tools:
         row["tools"] = record.tools
     return row
@@ -89,7 +93,7 @@ def build_task_dataset(records: Iterable[TraceRecord], task_id: str) -> TaskData
             data.dropped += 1
             continue
         data.rows[split].append(row)
-        data.meta[split].append({"id": record.id, "label": masking.value(record.label)})
+        data.meta[split].append({"id": record.id, "label": masking.value(record.label, answer=True)})
     return data
 
 

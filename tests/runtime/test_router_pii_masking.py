@@ -57,3 +57,39 @@ def test_training_rows_number_placeholders_as_a_served_call_does() -> None:
     assert row is not None
     assert row["messages"][1]["content"] == "Order AB-12345. Call me on <PHONE_1>, or <PHONE_2>, or mail <EMAIL_1>."
     assert json.loads(row["messages"][2]["content"]) == {"order_id": "AB-12345", "phone": "<PHONE_2>"}
+
+
+def test_a_value_found_only_in_the_answer_stays_as_the_input_shows_it() -> None:
+    """The detectors read "Maple Hills" as a name inside the JSON answer but not inside the question; a served call
+    is masked only through its request, so the training row must not teach a placeholder its input never shows."""
+    from slmc.pii.masking import detector
+
+    question = "Will it be chilly at 4 in Maple Hills Norway"
+    answer = json.dumps({"city": "Maple Hills", "country": "Norway"})
+    assert detector().spans(answer) and not detector().spans(question)  # the case this test is about
+    record = TraceRecord(
+        id="r2",
+        site_id=SITE,
+        messages=[
+            {"role": "system", "content": "Extract the weather fields as JSON."},
+            {"role": "user", "content": question},
+        ],
+        output=answer,
+        label={"city": "Maple Hills", "country": "Norway"},
+    )
+    row = record_to_row(record)
+    assert row is not None and row["messages"][1]["content"] == question
+    assert json.loads(row["messages"][2]["content"]) == {"city": "Maple Hills", "country": "Norway"}
+
+
+def test_an_answer_copying_a_masked_input_value_gets_its_placeholder_even_json_escaped() -> None:
+    """A value the input's masking replaced is replaced in the answer too, by the same placeholder, also where the
+    answer is JSON written with ASCII escapes (``Ren\\u00e9e``)."""
+    from slmc.pii.masking import Masking
+
+    masking = Masking()
+    masked = masking.text("Please ask Dr. Renée Dubé about it, or mail renee.bere@example.com")
+    assert masked == "Please ask Dr. <NAME_1> about it, or mail <EMAIL_1>"
+    answer = json.dumps({"contact": "Renée Dubé", "email": "renee.bere@example.com", "topic": "it"})
+    assert "\\u00e9" in answer  # ensure_ascii: the name is written escaped
+    assert json.loads(masking.answer_text(answer)) == {"contact": "<NAME_1>", "email": "<EMAIL_1>", "topic": "it"}
