@@ -1287,6 +1287,7 @@ class Analysis:
             if fn is not None:
                 inside.setdefault(fn.key, []).append(site)
         fwd = self._prompt_params(reaching, inside)
+        fed = self._state_fed(reaching, fwd, inside)  # no prompt parameter: the callers fill the object's state
         callers: dict[str, int] = {}
         direct_fns: dict[str, set[str]] = {}
         prod_fns: dict[str, set[str]] = {}  # the same, tests left out
@@ -1493,16 +1494,20 @@ class Analysis:
                     or s.callee in folded
                     or s.callee in steps
                 ]
-                forwards = bool(fwd.get(key)) or any(  # or into a wrapper
-                    _forwards(
-                        scope,
-                        s,
-                        builders=not self._writes_prompt(s),
-                        args=self._prompt_args(s, fwd),
-                        flow=self.flow,
+                forwards = (
+                    bool(fwd.get(key))
+                    or key in fed
+                    or any(  # or into a wrapper
+                        _forwards(
+                            scope,
+                            s,
+                            builders=not self._writes_prompt(s),
+                            args=self._prompt_args(s, fwd),
+                            flow=self.flow,
+                        )
+                        for s in direct
+                        if not self._authors_sent(s) and not self._fills_own_template(s) and not s.declared
                     )
-                    for s in direct
-                    if not self._authors_sent(s) and not self._fills_own_template(s) and not s.declared
                 )
                 direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
                 if private:
@@ -2242,6 +2247,66 @@ class Analysis:
         if callee is None or callee.kind != "function" or callee.enclosing_class() is not None:
             return None
         return callee
+
+    def _state_fed(self, reaching: set[str], fwd: dict[str, set[str]], inside: dict[str, list[Site]]) -> set[str]:
+        """Methods that take no prompt but run a model-reaching step over the object's state, which a caller fills
+        with its own data just before calling them (``self.messages.append({... text})`` or ``self.add(chunk)``, then
+        ``self.respond()`` or ``Thread(target=self.respond)``): the prompt travels through the object, so each
+        forwards its caller's prompt. The caller must write an attribute that the method (or the model-reaching code
+        below it) reads, from one of its own parameters, on the same object, earlier in its body."""
+        out: set[str] = set()
+        reads: dict[str, set[str]] = {}
+        for site, callee in self._calls_of_reaching(reaching):
+            if callee in out or fwd.get(callee):
+                continue
+            target = self.ev.scopes.get(callee)
+            fn = _owner(site.info.scope)
+            if target is None or fn is None or target.enclosing_class() is None or fn.key == callee:
+                continue
+            receiver = _receiver_of(site.info.node, target.name)
+            if not isinstance(receiver, cst.Name):
+                continue
+            written = self._written_state(fn, receiver.value, callee, _line(fn, site.info.node))
+            if written and written & self._attrs_read(callee, reaching, inside, reads):
+                out.add(callee)
+        return out
+
+    def _written_state(self, fn: Scope, obj: str, method: str, before: int) -> set[str]:
+        """Attributes of the object named ``obj`` that the function ``fn`` fills from its parameters before the line
+        ``before``: lists added to (``obj.history.append(text)``), or added to by a method of the class of ``method``
+        that it calls with them (``obj.add(chunk)``, which appends to ``self.history``). An attribute assigned a
+        parameter (``self.computer = computer`` in ``__init__``) holds an object as often as a prompt: left out."""
+        out: set[str] = set()
+        prefix = method.rsplit(".", 1)[0]
+        todo: list[cst.CSTNode] = list(getattr(getattr(fn.node, "body", None), "body", ()))
+        seen = 0
+        while todo and seen < 5000:
+            node = todo.pop()
+            seen += 1
+            if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+                continue
+            todo.extend(node.children)
+            pairs: list[tuple[str, list[cst.CSTNode]]] = []
+            if _adds_to_attribute(node):
+                holder = node.func.value  # type: ignore[attr-defined]
+                if isinstance(holder.value, cst.Name) and holder.value.value == obj:
+                    pairs.append((holder.attr.value, [a.value for a in node.args]))  # type: ignore[attr-defined]
+            elif (
+                isinstance(node, cst.Call)
+                and isinstance(node.func, cst.Attribute)
+                and isinstance(node.func.value, cst.Name)
+                and node.func.value.value == obj
+            ):
+                helper = self.ev.scopes.get(f"{prefix}.{node.func.attr.value}")
+                if helper is not None and helper.key != method and helper.kind == "function":
+                    for attr in _self_fed(helper):
+                        pairs.append((attr, [a.value for a in node.args]))
+            if not pairs or _line(fn, node) >= before:
+                continue
+            for attr, values in pairs:
+                if any(_params_in(fn, v, flow=self.flow) - {obj} for v in values):
+                    out.add(attr)
+        return out
 
     def _attrs_read(
         self, start: str, reaching: set[str], inside: dict[str, list[Site]], memo: dict[str, set[str]]
@@ -3580,6 +3645,19 @@ def _adds_to_attribute(node: cst.CSTNode) -> bool:
         and node.func.attr.value in _STATE_APPENDS
         and isinstance(node.func.value, cst.Attribute)
     )
+
+
+def _receiver_of(call: cst.CSTNode, name: str) -> cst.CSTNode | None:
+    """The object whose method ``name`` the call ``call`` runs or hands over (``obj`` in ``obj.name()`` or in
+    ``Thread(target=obj.name)``)."""
+    if not isinstance(call, cst.Call):
+        return None
+    if isinstance(call.func, cst.Attribute) and call.func.attr.value == name:
+        return call.func.value
+    for a in call.args:
+        if isinstance(a.value, cst.Attribute) and a.value.attr.value == name:
+            return a.value.value
+    return None
 
 
 def _hands_self(fn: Scope, call: cst.Call) -> bool:
