@@ -1387,6 +1387,8 @@ class Analysis:
                 mine = direct_fns.get(key, set())
                 if key in self.transports:
                     continue  # an HTTP helper whose callers pass the model endpoint: folded into their calls
+                if self._reenters(key, mine, inside):
+                    continue  # ``chat`` -> its display loop -> ``chat(...)`` again: a layer of that API, no API itself
                 users = prod_fns.get(key, set())
                 if (
                     scope.enclosing_class() is None
@@ -2247,6 +2249,39 @@ class Analysis:
         if callee is None or callee.kind != "function" or callee.enclosing_class() is not None:
             return None
         return callee
+
+    def _reenters(self, key: str, callers: set[str], inside: dict[str, list[Site]]) -> bool:
+        """Whether the function ``key`` is called only from inside the implementation of a model-reaching function
+        it calls back (``chat(message)`` -> ``_stream(message)`` -> ``display_loop(self, message)`` ->
+        ``self.chat(message, display=False)``): a layer the API runs its own calls through (a display or
+        interactive loop), not a calling API of its own; the call it makes back is where the prompt is sent. The call
+        back must run on the object the layer was handed (``display_loop(self, ...)``): a method calling its own
+        object's steps, or an agent that builds another of its kind and asks it (a summariser step), is no layer."""
+        fn = self.ev.scopes.get(key)
+        if not callers or key in callers or fn is None:
+            return False
+        own = set(_param_names(fn))  # ``self.step()`` in a method is its own object's next step, not a way back
+        down: set[str] = set()
+        todo: list[tuple[str | None, int]] = []
+        for s in inside.get(key, ()):  # the calls back on the object it was handed (``bot.talk(...)``)
+            target = self.ev.scopes.get(s.callee or "")
+            if s.site != SiteKind.WRAPPER_CALL or target is None or s.callee == key:
+                continue
+            receiver = _receiver_of(s.info.node, target.name)
+            if isinstance(receiver, cst.Name) and receiver.value in own:
+                todo.append((s.callee, 0))
+        while todo:
+            fn, depth = todo.pop()
+            if fn in down or fn is None:
+                continue
+            down.add(fn)
+            if depth < 4:
+                todo += [
+                    (s.passed or s.callee, depth + 1)
+                    for s in inside.get(fn, ())
+                    if s.site == SiteKind.WRAPPER_CALL and (s.passed or s.callee) not in (None, key)
+                ]
+        return callers <= down
 
     def _state_fed(self, reaching: set[str], fwd: dict[str, set[str]], inside: dict[str, list[Site]]) -> set[str]:
         """Methods that take no prompt but run a model-reaching step over the object's state, which a caller fills
