@@ -2271,14 +2271,14 @@ class Analysis:
             if isinstance(receiver, cst.Name) and receiver.value in own:
                 todo.append((s.callee, 0))
         while todo:
-            fn, depth = todo.pop()
-            if fn in down or fn is None:
+            at, depth = todo.pop()
+            if at in down or at is None:
                 continue
-            down.add(fn)
+            down.add(at)
             if depth < 4:
                 todo += [
                     (s.passed or s.callee, depth + 1)
-                    for s in inside.get(fn, ())
+                    for s in inside.get(at, ())
                     if s.site == SiteKind.WRAPPER_CALL and (s.passed or s.callee) not in (None, key)
                 ]
         return callers <= down
