@@ -1287,6 +1287,7 @@ class Analysis:
             if fn is not None:
                 inside.setdefault(fn.key, []).append(site)
         fwd = self._prompt_params(reaching, inside)
+        fed = self._state_fed(reaching, fwd, inside)  # no prompt parameter: the callers fill the object's state
         callers: dict[str, int] = {}
         direct_fns: dict[str, set[str]] = {}
         prod_fns: dict[str, set[str]] = {}  # the same, tests left out
@@ -1386,6 +1387,8 @@ class Analysis:
                 mine = direct_fns.get(key, set())
                 if key in self.transports:
                     continue  # an HTTP helper whose callers pass the model endpoint: folded into their calls
+                if self._reenters(key, mine, inside):
+                    continue  # ``chat`` -> its display loop -> ``chat(...)`` again: a layer of that API, no API itself
                 users = prod_fns.get(key, set())
                 if (
                     scope.enclosing_class() is None
@@ -1493,16 +1496,20 @@ class Analysis:
                     or s.callee in folded
                     or s.callee in steps
                 ]
-                forwards = bool(fwd.get(key)) or any(  # or into a wrapper
-                    _forwards(
-                        scope,
-                        s,
-                        builders=not self._writes_prompt(s),
-                        args=self._prompt_args(s, fwd),
-                        flow=self.flow,
+                forwards = (
+                    bool(fwd.get(key))
+                    or key in fed
+                    or any(  # or into a wrapper
+                        _forwards(
+                            scope,
+                            s,
+                            builders=not self._writes_prompt(s),
+                            args=self._prompt_args(s, fwd),
+                            flow=self.flow,
+                        )
+                        for s in direct
+                        if not self._authors_sent(s) and not self._fills_own_template(s) and not s.declared
                     )
-                    for s in direct
-                    if not self._authors_sent(s) and not self._fills_own_template(s) and not s.declared
                 )
                 direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
                 if private:
@@ -2242,6 +2249,99 @@ class Analysis:
         if callee is None or callee.kind != "function" or callee.enclosing_class() is not None:
             return None
         return callee
+
+    def _reenters(self, key: str, callers: set[str], inside: dict[str, list[Site]]) -> bool:
+        """Whether the function ``key`` is called only from inside the implementation of a model-reaching function
+        it calls back (``chat(message)`` -> ``_stream(message)`` -> ``display_loop(self, message)`` ->
+        ``self.chat(message, display=False)``): a layer the API runs its own calls through (a display or
+        interactive loop), not a calling API of its own; the call it makes back is where the prompt is sent. The call
+        back must run on the object the layer was handed (``display_loop(self, ...)``): a method calling its own
+        object's steps, or an agent that builds another of its kind and asks it (a summariser step), is no layer."""
+        fn = self.ev.scopes.get(key)
+        if not callers or key in callers or fn is None:
+            return False
+        own = set(_param_names(fn))  # ``self.step()`` in a method is its own object's next step, not a way back
+        down: set[str] = set()
+        todo: list[tuple[str | None, int]] = []
+        for s in inside.get(key, ()):  # the calls back on the object it was handed (``bot.talk(...)``)
+            target = self.ev.scopes.get(s.callee or "")
+            if s.site != SiteKind.WRAPPER_CALL or target is None or s.callee == key:
+                continue
+            receiver = _receiver_of(s.info.node, target.name)
+            if isinstance(receiver, cst.Name) and receiver.value in own:
+                todo.append((s.callee, 0))
+        while todo:
+            at, depth = todo.pop()
+            if at in down or at is None:
+                continue
+            down.add(at)
+            if depth < 4:
+                todo += [
+                    (s.passed or s.callee, depth + 1)
+                    for s in inside.get(at, ())
+                    if s.site == SiteKind.WRAPPER_CALL and (s.passed or s.callee) not in (None, key)
+                ]
+        return callers <= down
+
+    def _state_fed(self, reaching: set[str], fwd: dict[str, set[str]], inside: dict[str, list[Site]]) -> set[str]:
+        """Methods that take no prompt but run a model-reaching step over the object's state, which a caller fills
+        with its own data just before calling them (``self.messages.append({... text})`` or ``self.add(chunk)``, then
+        ``self.respond()`` or ``Thread(target=self.respond)``): the prompt travels through the object, so each
+        forwards its caller's prompt. The caller must write an attribute that the method (or the model-reaching code
+        below it) reads, from one of its own parameters, on the same object, earlier in its body."""
+        out: set[str] = set()
+        reads: dict[str, set[str]] = {}
+        for site, callee in self._calls_of_reaching(reaching):
+            if callee in out or fwd.get(callee):
+                continue
+            target = self.ev.scopes.get(callee)
+            fn = _owner(site.info.scope)
+            if target is None or fn is None or target.enclosing_class() is None or fn.key == callee:
+                continue
+            receiver = _receiver_of(site.info.node, target.name)
+            if not isinstance(receiver, cst.Name):
+                continue
+            written = self._written_state(fn, receiver.value, callee, _line(fn, site.info.node))
+            if written and written & self._attrs_read(callee, reaching, inside, reads):
+                out.add(callee)
+        return out
+
+    def _written_state(self, fn: Scope, obj: str, method: str, before: int) -> set[str]:
+        """Attributes of the object named ``obj`` that the function ``fn`` fills from its parameters before the line
+        ``before``: lists added to (``obj.history.append(text)``), or added to by a method of the class of ``method``
+        that it calls with them (``obj.add(chunk)``, which appends to ``self.history``). An attribute assigned a
+        parameter (``self.computer = computer`` in ``__init__``) holds an object as often as a prompt: left out."""
+        out: set[str] = set()
+        prefix = method.rsplit(".", 1)[0]
+        todo: list[cst.CSTNode] = list(getattr(getattr(fn.node, "body", None), "body", ()))
+        seen = 0
+        while todo and seen < 5000:
+            node = todo.pop()
+            seen += 1
+            if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+                continue
+            todo.extend(node.children)
+            pairs: list[tuple[str, list[cst.CSTNode]]] = []
+            if _adds_to_attribute(node):
+                holder = node.func.value  # type: ignore[attr-defined]
+                if isinstance(holder.value, cst.Name) and holder.value.value == obj:
+                    pairs.append((holder.attr.value, [a.value for a in node.args]))  # type: ignore[attr-defined]
+            elif (
+                isinstance(node, cst.Call)
+                and isinstance(node.func, cst.Attribute)
+                and isinstance(node.func.value, cst.Name)
+                and node.func.value.value == obj
+            ):
+                helper = self.ev.scopes.get(f"{prefix}.{node.func.attr.value}")
+                if helper is not None and helper.key != method and helper.kind == "function":
+                    for attr in _self_fed(helper):
+                        pairs.append((attr, [a.value for a in node.args]))
+            if not pairs or _line(fn, node) >= before:
+                continue
+            for attr, values in pairs:
+                if any(_params_in(fn, v, flow=self.flow) - {obj} for v in values):
+                    out.add(attr)
+        return out
 
     def _attrs_read(
         self, start: str, reaching: set[str], inside: dict[str, list[Site]], memo: dict[str, set[str]]
@@ -3580,6 +3680,19 @@ def _adds_to_attribute(node: cst.CSTNode) -> bool:
         and node.func.attr.value in _STATE_APPENDS
         and isinstance(node.func.value, cst.Attribute)
     )
+
+
+def _receiver_of(call: cst.CSTNode, name: str) -> cst.CSTNode | None:
+    """The object whose method ``name`` the call ``call`` runs or hands over (``obj`` in ``obj.name()`` or in
+    ``Thread(target=obj.name)``)."""
+    if not isinstance(call, cst.Call):
+        return None
+    if isinstance(call.func, cst.Attribute) and call.func.attr.value == name:
+        return call.func.value
+    for a in call.args:
+        if isinstance(a.value, cst.Attribute) and a.value.attr.value == name:
+            return a.value.value
+    return None
 
 
 def _hands_self(fn: Scope, call: cst.Call) -> bool:
