@@ -170,7 +170,7 @@ def rename_drift(records: Sequence[TraceRecord], declared: SiteSchema) -> dict[s
             name = str(call.get("name"))
             if name in tool_map:
                 call["name"], touched = tool_map[name], True
-            mapping = arg_map.get(call["name"], {})
+            mapping = arg_map.get(str(call.get("name")), {})  # a call without a name (a bad record) renames nothing
             args = _call_args(call)
             if mapping and isinstance(args, dict) and any(k in mapping and mapping[k] not in args for k in args):
                 renamed = {mapping[k] if k in mapping and mapping[k] not in args else k: v for k, v in args.items()}

@@ -192,3 +192,18 @@ def test_a_tool_schema_in_bfcl_spelling_is_checked_not_fatal():
     unit, _ = _curate(AgentGraph(), records)
     assert unit.traces == records
     assert unit.reports.curation["contract"][SITE] == {"kind": "tool-call", "checked": 12, "broken": 0}
+
+
+def test_a_tool_call_without_a_name_is_left_alone_by_the_drift_renaming() -> None:
+    """A bad record (a tool call that is an empty object) is counted as it is, never a crash of the curate pass."""
+    from slmc.analysis.distill import SiteSchema, rename_drift
+
+    records = [
+        TraceRecord(id="r1", messages=[{"role": "user", "content": "Find flights"}], tool_calls=[{}]),
+        TraceRecord(id="r2", messages=[{"role": "user", "content": "Find trains"}], tool_calls=[{"name": "trains"}]),
+    ]
+    declared = SiteSchema(
+        tools={"trains": Tool(id="tool:trains", name="trains", description="rail", parameters={"type": "object"})}
+    )
+    rename_drift(records, declared)
+    assert records[0].tool_calls == [{}] and records[1].tool_calls == [{"name": "trains"}]
