@@ -1047,6 +1047,22 @@ class Evaluator:
             self.memo, self._receiver = saved, None
         return value if isinstance(value, _INTERESTING) else None
 
+    def receiving(self, receiver: str, read: Callable[[], Any]) -> Any:
+        """``read()`` evaluated with ``self`` in every method of ``receiver``'s bases an instance of ``receiver`` (a
+        base method's prompt reading ``self.PROMPT`` that the subclass overrides), in a memo of its own. None when
+        already evaluating for a receiver (one level deep) or when ``read`` fails on the input."""
+        if self._receiver is not None:
+            return None
+        saved = self.memo
+        self.memo = self._receiver_memo.setdefault(receiver, {})
+        self._receiver = receiver
+        try:
+            return read()
+        except RecursionError:
+            return None
+        finally:
+            self.memo, self._receiver = saved, None
+
     def is_property(self, key: str) -> bool:
         fn = self.scopes.get(key)
         if fn is None:
