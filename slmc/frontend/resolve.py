@@ -2091,6 +2091,14 @@ class Evaluator:
                 if t is not None and t.static().strip():
                     return t
             return None
+        if isinstance(expr, cst.IfExp):
+            # ``(JSON_PROMPT if json_mode else PLAIN_PROMPT).format(...)``: one of the templates the code writes (the
+            # first with text); both ask the same task, worded for the two answer forms
+            for side in (expr.body, expr.orelse):
+                t = self._text(side, scope)
+                if t is not None and t.static().strip():
+                    return t
+            return None
         if isinstance(expr, cst.Call):
             return self.text_call(expr, scope)
         if isinstance(expr, cst.Await):
