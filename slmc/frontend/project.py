@@ -2601,7 +2601,7 @@ class Analysis:
                 is_async=s.info.awaited,
                 target=step_targets.get(s.key) or wrapper_ids[s.callee],  # type: ignore[index]
             )
-        self._inherit(nodes, prompts, template_files, wrapper_ids, calls, ids, inner_calls)
+        self._inherit(nodes, prompts, template_files, wrapper_ids, calls, ids, inner_calls, by_fn)
         steps = self._receiver_steps(ordered, calls, ids)
         # consumers, outputs, flows
         consumers = find_consumers(self.ev, [s for s in ordered if s.key in ids], ids)
@@ -2627,6 +2627,55 @@ class Analysis:
         self._code(graph, nodes, wrapper_ids, ids)
         self._outputs(graph, nodes, consumers)
         return graph
+
+    def _subclass_read(
+        self,
+        s: Site,
+        ids: dict[int, str],
+        by_fn: dict[int, list[Site]],
+        wrapper_ids: dict[str, str],
+        resolved: Callable[[str], tuple[Message, ...]],
+    ) -> tuple[Message, ...] | None:
+        """A subclass method calling a base-class method on its own object (``super()._run(...)``, ``self.run(...)``
+        defined on the base) whose one LLM site reads through ``self`` what the subclass overrides (a class-level
+        ``PROMPT_TEMPLATE``): that site's prompt read with ``self`` an instance of the subclass, the call's arguments
+        filled in, not the base's own text. None where the literal text reads the same either way (nothing
+        overridden), or where the base method holds no site or several. ``resolved``: a site's prompt by id."""
+        func = s.info.node.func
+        if not isinstance(func, cst.Attribute) or s.key not in ids:
+            return None
+        recv = func.value
+        own_object = (isinstance(recv, cst.Name) and recv.value == "self") or (
+            isinstance(recv, cst.Call) and isinstance(recv.func, cst.Name) and recv.func.value == "super"
+        )
+        fn = _owner(s.info.scope)
+        cls = fn.enclosing_class() if fn is not None and own_object else None
+        callee = self.ev.scopes.get(s.callee or "")
+        defining = callee.enclosing_class() if callee is not None else None
+        if cls is None or callee is None or defining is None or cls.key == defining.key:
+            return None
+        if not self.ev.derives(cls.key, defining.key):
+            return None
+        inside = [t for t in by_fn.get(id(callee), []) if t.key in ids]
+        if len(inside) != 1:
+            return None
+        inner = inside[0]
+        base = resolved(ids[inner.key])
+        wrapper = wrapper_ids.get(inner.callee or "") if inner.site == SiteKind.WRAPPER_CALL else None
+        if not base or (inner.site == SiteKind.WRAPPER_CALL and wrapper is None):
+            return None
+        sent = resolved(wrapper) if wrapper is not None else ()
+
+        def read() -> tuple[Message, ...] | None:
+            if wrapper is not None:
+                return self._substitute(sent, inner, inner.callee)
+            again = classify(self.ev, inner.info)
+            return tuple(again.messages) if again is not None else None
+
+        read_as_subclass = self.ev.receiving(cls.key, read)
+        if not read_as_subclass or _literal_text(read_as_subclass) == _literal_text(base):
+            return None
+        return self._substitute(tuple(read_as_subclass), s, callee.key)
 
     def _receiver_steps(self, ordered: list[Site], calls: list[Site], ids: dict[int, str]) -> dict[str, str]:
         """Wrapper-calls of a method a subclass object inherits (``GenKeyword(llm).run(q)``, ``self.host.run(m)``
@@ -2806,10 +2855,13 @@ class Analysis:
         calls: list[Site],
         ids: dict[int, str],
         inner_calls: dict[str, str] | None = None,
+        by_fn: dict[int, list[Site]] | None = None,
     ) -> None:
         """Wrappers and wrapper-calls take client/api/model/options from the request they reach; prompts with the
         wrapper's parameters replaced by the arguments of each call. A wrapper reaching its request through another
-        wrapper sends what its call of that wrapper sends (``inner_calls``: wrapper id -> that call's id)."""
+        wrapper sends what its call of that wrapper sends (``inner_calls``: wrapper id -> that call's id). A subclass
+        calling a base method on its own object sends that method's prompt read as the subclass (``by_fn``: the
+        sites inside each function, by id of its scope; ``_subclass_read``)."""
         inner_calls = inner_calls or {}
         call_of = {ids[s.key]: s for s in calls}
         key_of = {nid: key for key, nid in wrapper_ids.items()}
@@ -2833,6 +2885,11 @@ class Analysis:
                             break
             if node.site == SiteKind.WRAPPER_CALL and nid in call_of:
                 msgs = self._substitute(msgs, call_of[nid], key_of.get(target or ""))
+                if by_fn is not None:
+                    again = self._subclass_read(
+                        call_of[nid], ids, by_fn, wrapper_ids, lambda other: resolve(other, seen | {nid})
+                    )
+                    msgs = again if again is not None else msgs
             req = nodes.get(target or "")
             seen_req = self._request(nodes, nid)
             if seen_req is not None:
@@ -3736,6 +3793,11 @@ def _is_test_file(module: Any) -> bool:
         n.startswith(("test_", "Test")) and any(b[0] in ("def", "class") for b in bindings)
         for n, bindings in names.items()
     )
+
+
+def _literal_text(msgs: Iterable[Message]) -> tuple[tuple[str, str], ...]:
+    """The roles and literal text of a prompt, holes left out (how they are spelled differs along a chain)."""
+    return tuple((m.role, m.static_text()) for m in msgs)
 
 
 def _super_same_name(call: cst.Call, name: str) -> bool:

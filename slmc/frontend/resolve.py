@@ -1054,6 +1054,22 @@ class Evaluator:
             self.memo, self._receiver = saved, None
         return value if isinstance(value, _INTERESTING) else None
 
+    def receiving(self, receiver: str, read: Callable[[], Any]) -> Any:
+        """``read()`` evaluated with ``self`` in every method of ``receiver``'s bases an instance of ``receiver`` (a
+        base method's prompt reading ``self.PROMPT`` that the subclass overrides), in a memo of its own. None when
+        already evaluating for a receiver (one level deep) or when ``read`` fails on the input."""
+        if self._receiver is not None:
+            return None
+        saved = self.memo
+        self.memo = self._receiver_memo.setdefault(receiver, {})
+        self._receiver = receiver
+        try:
+            return read()
+        except RecursionError:
+            return None
+        finally:
+            self.memo, self._receiver = saved, None
+
     def is_property(self, key: str) -> bool:
         fn = self.scopes.get(key)
         if fn is None:
@@ -2113,6 +2129,14 @@ class Evaluator:
         if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
             # ``prompt or DEFAULT_PROMPT``: the caller's override when given, else the default the code writes
             for side in (expr.left, expr.right):
+                t = self._text(side, scope)
+                if t is not None and t.static().strip():
+                    return t
+            return None
+        if isinstance(expr, cst.IfExp):
+            # ``(JSON_PROMPT if json_mode else PLAIN_PROMPT).format(...)``: one of the templates the code writes (the
+            # first with text); both ask the same task, worded for the two answer forms
+            for side in (expr.body, expr.orelse):
                 t = self._text(side, scope)
                 if t is not None and t.static().strip():
                     return t
