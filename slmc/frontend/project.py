@@ -2313,14 +2313,7 @@ class Analysis:
         parameter (``self.computer = computer`` in ``__init__``) holds an object as often as a prompt: left out."""
         out: set[str] = set()
         prefix = method.rsplit(".", 1)[0]
-        todo: list[cst.CSTNode] = list(getattr(getattr(fn.node, "body", None), "body", ()))
-        seen = 0
-        while todo and seen < 5000:
-            node = todo.pop()
-            seen += 1
-            if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
-                continue
-            todo.extend(node.children)
+        for node in _own_nodes(fn):
             pairs: list[tuple[str, list[cst.CSTNode]]] = []
             if _adds_to_attribute(node):
                 holder = node.func.value  # type: ignore[attr-defined]
@@ -3680,17 +3673,25 @@ def _is_self(fn: Scope, node: cst.CSTNode) -> bool:
     )
 
 
-def _self_assigned(fn: Scope) -> dict[str, list[cst.CSTNode]]:
-    """The values the method ``fn`` itself assigns to attributes of ``self`` (``self.task = task``, ``+=`` too), by
-    attribute name; nested defs and classes left out."""
-    out: dict[str, list[cst.CSTNode]] = {}
+def _own_nodes(fn: Scope, cap: int = 5000) -> Iterator[cst.CSTNode]:
+    """The nodes of the function ``fn``'s own body, last statement first (nested defs, classes and lambdas left out;
+    at most ``cap`` visited)."""
     todo: list[cst.CSTNode] = list(getattr(getattr(fn.node, "body", None), "body", ()))
     seen = 0
-    while todo and seen < 5000:
+    while todo and seen < cap:
         node = todo.pop()
         seen += 1
         if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
             continue
+        todo.extend(node.children)
+        yield node
+
+
+def _self_assigned(fn: Scope) -> dict[str, list[cst.CSTNode]]:
+    """The values the method ``fn`` itself assigns to attributes of ``self`` (``self.task = task``, ``+=`` too), by
+    attribute name; nested defs and classes left out."""
+    out: dict[str, list[cst.CSTNode]] = {}
+    for node in _own_nodes(fn):
         targets: list[cst.CSTNode] = []
         if isinstance(node, cst.Assign):
             targets = [t.target for t in node.targets]
@@ -3699,7 +3700,6 @@ def _self_assigned(fn: Scope) -> dict[str, list[cst.CSTNode]]:
         for t in targets:
             if isinstance(t, cst.Attribute) and _is_self(fn, t.value):
                 out.setdefault(t.attr.value, []).append(node.value)
-        todo.extend(node.children)
     return out
 
 
@@ -3711,16 +3711,9 @@ def _self_fed(fn: Scope) -> dict[str, list[cst.CSTNode]]:
     "content": text})``, ``extend``, ``insert``), by attribute name: a conversation it keeps. (An attribute assigned
     a parameter holds an object as often as a prompt: a client, a tree, a store.)"""
     out: dict[str, list[cst.CSTNode]] = {}
-    todo: list[cst.CSTNode] = list(getattr(getattr(fn.node, "body", None), "body", ()))
-    seen = 0
-    while todo and seen < 5000:
-        node = todo.pop()
-        seen += 1
-        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
-            continue
+    for node in _own_nodes(fn):
         if _adds_to_attribute(node) and _is_self(fn, node.func.value.value):  # type: ignore[attr-defined]
             out.setdefault(node.func.value.attr.value, []).extend(a.value for a in node.args)  # type: ignore[attr-defined]
-        todo.extend(node.children)
     return out
 
 
