@@ -36,6 +36,8 @@ from slmc.frontend.values import (
 from slmc.ir.nodes import PromptPart
 
 _INTERESTING = (Client, Function, Class, Instance, Partial, Module, Decorator)
+# words a text an object keeps in its state needs to read as a prompt (not a model name, a URL, a path)
+_PROMPT_WORDS = 8
 _CONTEXT_MANAGERS = frozenset(
     {"contextmanager", "asynccontextmanager", "contextlib.contextmanager", "contextlib.asynccontextmanager"}
 )
@@ -604,9 +606,12 @@ class Evaluator:
             found = self.lookup(expr.value, scope)
             return found if found is not None else self.reaching_text(expr, scope)
         if isinstance(expr, cst.Attribute):
-            found = self.attribute(self.value(expr.value, scope), expr.attr.value)
+            base = self.value(expr.value, scope)
+            found = self.attribute(base, expr.attr.value)
             if found is None and isinstance(expr.value, cst.Name):
                 found = self.global_attr(expr.value.value, expr.attr.value, scope)
+            if found is None and isinstance(base, Instance):
+                found = self.state_text(base.cls, expr.attr.value)
             return found
         if isinstance(expr, cst.Call):
             if isinstance(expr.func, cst.Name) and expr.func.value == "super" and self.lookup("super", scope) is None:
@@ -1004,6 +1009,38 @@ class Evaluator:
             if first is None and not self.bases_of(cls_key):
                 first = self._mixed_in_member(cls_key, attr)
             return first
+        return None
+
+    def state_text(self, cls_key: str, attr: str, depth: int = 0) -> Text | None:
+        """The prompt an object keeps in its state (``self.system_message = system_message`` in ``__init__``, whose
+        parameter defaults to a long prompt constant; or ``self.instructions = BASE_PROMPT``): the text of the first
+        such assignment in the class or its bases, as the object holds it when the caller passes nothing. Only text
+        of several words (a prompt, not a model name or a URL); None when the attribute holds no such text."""
+        cls = self.scopes.get(cls_key)
+        if cls is None or depth > 8:
+            return None
+        for b in cls.self_attrs.get(attr, [])[:8]:
+            if b[0] != "expr" or not isinstance(b[1], cst.BaseExpression):
+                continue
+            rhs, owner = b[1], b[2]
+            if isinstance(rhs, cst.Name):
+                param = next((p for p in owner.params if p.name.value == rhs.value), None)
+                if param is not None:
+                    if param.default is None or param.star:
+                        continue
+                    rhs = param.default
+            if isinstance(rhs, cst.Attribute) and isinstance(rhs.value, cst.Name) and rhs.value.value == "self":
+                continue  # another attribute of the object: followed where it is read, not here
+            try:
+                text = self._text(rhs, owner)
+            except RecursionError:
+                continue
+            if text is not None and len(text.static().split()) >= _PROMPT_WORDS:
+                return text
+        for base in self.bases_of(cls_key):
+            found = self.state_text(base, attr, depth + 1)
+            if found is not None:
+                return found
         return None
 
     def _mixed_in_member(self, cls_key: str, attr: str) -> Value:
