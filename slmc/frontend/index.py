@@ -41,6 +41,8 @@ class Scope:
     yields: list[cst.BaseExpression] = field(default_factory=list)  # functions: the values of ``yield x``
     # functions: ``messages[-1]["content"] = text`` / ``messages[0] = msg``: (target, value) by the name written into
     item_writes: dict[str, list[tuple[cst.BaseExpression, cst.BaseExpression]]] = field(default_factory=dict)
+    # classes: what methods put into a container held in ``self.x`` (``self.x[key] = v`` / ``self.x.append(v)``)
+    self_items: dict[str, list[Binding]] = field(default_factory=dict)
     docstring: str | None = None
 
     @property
@@ -374,6 +376,8 @@ class _Indexer(cst.CSTVisitor):
                 self._bind_target(t.target, narrowed, "annot")
             else:
                 self._bind_target(t.target, node.value)
+            if isinstance(t.target, cst.Subscript):
+                self._bind_self_item(t.target.value, node.value)
             root = _item_root(t.target)
             if root is not None and self.scope.kind == "function":
                 self.scope.item_writes.setdefault(root, []).append((t.target, node.value))
@@ -473,6 +477,24 @@ class _Indexer(cst.CSTVisitor):
         self.index.parents[id(node)] = parent  # type: ignore[assignment]
         stmt = self.statements[-1] if self.statements else None
         self.scope.calls.append(CallInfo(node, self.scope, isinstance(parent, cst.Await), stmt))
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("append", "add") and len(node.args) == 1:
+            self._bind_self_item(func.value, node.args[0].value)  # ``self.agents.append(agent)``
+
+    def _bind_self_item(self, container: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """``self.x[key] = value`` / ``self.x.append(value)`` in a method: ``value`` is an entry of ``self.x``."""
+        func = self.scope.enclosing_function()
+        cls = func.enclosing_class() if func is not None else None
+        if (
+            func is None
+            or cls is None
+            or not func.params
+            or not isinstance(container, cst.Attribute)
+            or not isinstance(container.value, cst.Name)
+            or container.value.value != func.params[0].name.value
+        ):
+            return
+        cls.self_items.setdefault(container.attr.value, []).append(("expr", value, self.scope))
 
 
 # node type -> (the indexer's visit_ and leave_ functions, or None; whether it is a statement), found once per type
