@@ -14,7 +14,8 @@ from slmc.frontend import syntax as cst
 from slmc.frontend.syntax import CodeRange
 
 # Binding kinds: ("expr", expr, scope) | ("aug", expr, scope) | ("import", qname) | ("def", Scope) | ("class", Scope)
-#                ("param", Param, scope) | ("unpack", expr, scope, index) | ("unknown",)
+#                ("param", Param, scope) | ("unpack", expr, scope, index) | ("for", iterable, scope)
+#                | ("entry", container, scope) (``v`` of ``for k, v in X.items()``) | ("unknown",)
 Binding = tuple[Any, ...]
 
 
@@ -149,6 +150,23 @@ def _guarded_class(block: cst.CSTNode, stmt: cst.CSTNode, value: cst.BaseExpress
         small = last.body if isinstance(last, cst.SimpleStatementLine) else ()
         if any(isinstance(x, cst.Raise) for x in small):
             return call.args[1].value
+    return None
+
+
+def _paired_container(target: cst.BaseExpression, it: cst.BaseExpression) -> cst.BaseExpression | None:
+    """The container whose entries the second of two loop names takes: ``X`` in ``for k, v in X.items()`` and in
+    ``for i, v in enumerate(X)``; None for any other loop."""
+    if not (
+        isinstance(target, cst.Tuple)
+        and len(target.elements) == 2
+        and all(isinstance(el, cst.Element) and isinstance(el.value, cst.Name) for el in target.elements)
+        and isinstance(it, cst.Call)
+    ):
+        return None
+    if isinstance(it.func, cst.Attribute) and it.func.attr.value == "items" and not it.args:
+        return it.func.value
+    if isinstance(it.func, cst.Name) and it.func.value == "enumerate" and it.args and not it.args[0].star:
+        return it.args[0].value
     return None
 
 
@@ -435,7 +453,14 @@ class _Indexer(cst.CSTVisitor):
             self._bind_target(node.asname.name, node.item)
 
     def visit_For(self, node: cst.For) -> None:
-        self._bind_target(node.target, node.iter, "for")  # the evaluator gives loop variables no value
+        container = _paired_container(node.target, node.iter)
+        if container is not None and isinstance(node.target, cst.Tuple):
+            # ``for name, agent in self.agents.items()`` / ``for i, agent in enumerate(agents)``: the second name is
+            # an entry of the container (the evaluator types it from what the container holds)
+            self._bind_target(node.target.elements[0].value, None, "for")
+            self.scope.bind(node.target.elements[1].value.value, ("entry", container, self.scope))  # type: ignore[union-attr]
+            return
+        self._bind_target(node.target, node.iter, "for")  # a loop variable: an entry of what the loop walks
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:

@@ -452,7 +452,7 @@ class Evaluator:
             return self.instance_of(b[1], b[2])
         if kind == "unpack" and len(b) > 3 and isinstance(b[1], cst.Call):
             return self.unpacked_value(b[1], b[2], b[3])
-        if kind == "for" and len(b) > 2 and b[2] is not None:
+        if kind in ("for", "entry") and len(b) > 2 and b[2] is not None:
             return self.element_of(b[1], b[2])  # ``for agent in self.agents``: an entry of the container
         return None
 

@@ -129,3 +129,37 @@ def test_loop_over_plain_values_is_no_site(tmp_path: Path) -> None:
     )
     graph = analysed_graph(tmp_path)
     assert not [s for s in graph.sites() if s.loc.path == "tools.py"]
+
+
+def test_entry_of_items_and_enumerate_loops(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "base.py": _BASE,
+            "board.py": """
+                from base import Worker
+
+
+                class Board:
+                    def __init__(self):
+                        self.by_name = {}
+                        self.order = []
+
+                    def seat(self, name, w: Worker):
+                        self.by_name[name] = w
+                        self.order.append(w)
+
+                    def poll(self, text):
+                        for name, member in self.by_name.items():
+                            print(name, member(text))
+
+                    def rounds(self, text):
+                        for i, member in enumerate(self.order):
+                            text = member.reply(text + str(i))
+                        return text
+            """,
+        },
+    )
+    graph = analysed_graph(tmp_path)
+    assert site_at(graph, "board.py", 16).site == SiteKind.WRAPPER_CALL
+    assert site_at(graph, "board.py", 20).site == SiteKind.WRAPPER_CALL
