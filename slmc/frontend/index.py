@@ -14,7 +14,8 @@ from slmc.frontend import syntax as cst
 from slmc.frontend.syntax import CodeRange
 
 # Binding kinds: ("expr", expr, scope) | ("aug", expr, scope) | ("import", qname) | ("def", Scope) | ("class", Scope)
-#                ("param", Param, scope) | ("unpack", expr, scope, index) | ("unknown",)
+#                ("param", Param, scope) | ("unpack", expr, scope, index) | ("for", iterable, scope)
+#                | ("entry", container, scope) (``v`` of ``for k, v in X.items()``) | ("unknown",)
 Binding = tuple[Any, ...]
 
 
@@ -41,6 +42,8 @@ class Scope:
     yields: list[cst.BaseExpression] = field(default_factory=list)  # functions: the values of ``yield x``
     # functions: ``messages[-1]["content"] = text`` / ``messages[0] = msg``: (target, value) by the name written into
     item_writes: dict[str, list[tuple[cst.BaseExpression, cst.BaseExpression]]] = field(default_factory=dict)
+    # classes: what methods put into a container held in ``self.x`` (``self.x[key] = v`` / ``self.x.append(v)``)
+    self_items: dict[str, list[Binding]] = field(default_factory=dict)
     docstring: str | None = None
 
     @property
@@ -147,6 +150,23 @@ def _guarded_class(block: cst.CSTNode, stmt: cst.CSTNode, value: cst.BaseExpress
         small = last.body if isinstance(last, cst.SimpleStatementLine) else ()
         if any(isinstance(x, cst.Raise) for x in small):
             return call.args[1].value
+    return None
+
+
+def _paired_container(target: cst.BaseExpression, it: cst.BaseExpression) -> cst.BaseExpression | None:
+    """The container whose entries the second of two loop names takes: ``X`` in ``for k, v in X.items()`` and in
+    ``for i, v in enumerate(X)``; None for any other loop."""
+    if not (
+        isinstance(target, cst.Tuple)
+        and len(target.elements) == 2
+        and all(isinstance(el, cst.Element) and isinstance(el.value, cst.Name) for el in target.elements)
+        and isinstance(it, cst.Call)
+    ):
+        return None
+    if isinstance(it.func, cst.Attribute) and it.func.attr.value == "items" and not it.args:
+        return it.func.value
+    if isinstance(it.func, cst.Name) and it.func.value == "enumerate" and it.args and not it.args[0].star:
+        return it.args[0].value
     return None
 
 
@@ -374,6 +394,8 @@ class _Indexer(cst.CSTVisitor):
                 self._bind_target(t.target, narrowed, "annot")
             else:
                 self._bind_target(t.target, node.value)
+            if isinstance(t.target, cst.Subscript):
+                self._bind_self_item(t.target.value, node.value)
             root = _item_root(t.target)
             if root is not None and self.scope.kind == "function":
                 self.scope.item_writes.setdefault(root, []).append((t.target, node.value))
@@ -431,7 +453,14 @@ class _Indexer(cst.CSTVisitor):
             self._bind_target(node.asname.name, node.item)
 
     def visit_For(self, node: cst.For) -> None:
-        self._bind_target(node.target, node.iter, "for")  # the evaluator gives loop variables no value
+        container = _paired_container(node.target, node.iter)
+        if container is not None and isinstance(node.target, cst.Tuple):
+            # ``for name, agent in self.agents.items()`` / ``for i, agent in enumerate(agents)``: the second name is
+            # an entry of the container (the evaluator types it from what the container holds)
+            self._bind_target(node.target.elements[0].value, None, "for")
+            self.scope.bind(node.target.elements[1].value.value, ("entry", container, self.scope))  # type: ignore[union-attr]
+            return
+        self._bind_target(node.target, node.iter, "for")  # a loop variable: an entry of what the loop walks
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
@@ -473,6 +502,24 @@ class _Indexer(cst.CSTVisitor):
         self.index.parents[id(node)] = parent  # type: ignore[assignment]
         stmt = self.statements[-1] if self.statements else None
         self.scope.calls.append(CallInfo(node, self.scope, isinstance(parent, cst.Await), stmt))
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("append", "add") and len(node.args) == 1:
+            self._bind_self_item(func.value, node.args[0].value)  # ``self.agents.append(agent)``
+
+    def _bind_self_item(self, container: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """``self.x[key] = value`` / ``self.x.append(value)`` in a method: ``value`` is an entry of ``self.x``."""
+        func = self.scope.enclosing_function()
+        cls = func.enclosing_class() if func is not None else None
+        if (
+            func is None
+            or cls is None
+            or not func.params
+            or not isinstance(container, cst.Attribute)
+            or not isinstance(container.value, cst.Name)
+            or container.value.value != func.params[0].name.value
+        ):
+            return
+        cls.self_items.setdefault(container.attr.value, []).append(("expr", value, self.scope))
 
 
 # node type -> (the indexer's visit_ and leave_ functions, or None; whether it is a statement), found once per type

@@ -142,6 +142,8 @@ def _method_like(fn: Scope) -> bool:
 
 _MAPPINGS = frozenset({"Dict", "dict", "Mapping", "MutableMapping", "OrderedDict", "DefaultDict", "defaultdict"})
 _SEQUENCES = frozenset({"List", "list", "Sequence", "MutableSequence", "Iterable"})
+# calls whose result iterates the entries of their first argument
+_ITERATOR_WRAPPERS = frozenset({"iter", "cycle", "sorted", "reversed", "list", "tuple"})
 
 
 class Evaluator:
@@ -452,6 +454,60 @@ class Evaluator:
             return self.instance_of(b[1], b[2])
         if kind == "unpack" and len(b) > 3 and isinstance(b[1], cst.Call):
             return self.unpacked_value(b[1], b[2], b[3])
+        if kind in ("for", "entry") and len(b) > 2 and b[2] is not None:
+            return self.element_of(b[1], b[2])  # ``for agent in self.agents``: an entry of the container
+        return None
+
+    def element_of(self, expr: cst.CSTNode, scope: Scope, depth: int = 0) -> Value:
+        """An entry of the container ``expr`` iterates, when entries are objects worth following (instances of the
+        tree, clients): ``self.agents`` filled by ``self.agents.append(agent)`` / ``self.agents[k] = agent`` in a
+        method or declared ``List[Agent]``, ``agents.values()``, a list literal ``[a, b]``, and iterators over them
+        (``iter(x)``, ``cycle(x)``, ``chain.from_iterable(repeat(x))``, ``sorted(x)``). None otherwise."""
+        if depth > 6:
+            return None
+        if isinstance(expr, cst.Call):
+            tail = (dotted(expr.func) or "").rsplit(".", 1)[-1]
+            args = [a.value for a in expr.args if not a.star and a.keyword is None]
+            if tail in ("values", "copy") and not args and isinstance(expr.func, cst.Attribute):
+                return self.element_of(expr.func.value, scope, depth + 1)
+            if tail in _ITERATOR_WRAPPERS and args:
+                return self.element_of(args[0], scope, depth + 1)
+            if tail in ("from_iterable", "repeat") and args:
+                inner = args[0]  # repeat(x) yields x itself: flattened by from_iterable, entries of x
+                if tail == "from_iterable" and isinstance(inner, cst.Call):
+                    head = (dotted(inner.func) or "").rsplit(".", 1)[-1]
+                    if head in ("repeat", *_ITERATOR_WRAPPERS) and inner.args and not inner.args[0].star:
+                        return self.element_of(inner.args[0].value, scope, depth + 1)
+                return None
+            return self.declared_item(expr, scope)
+        if isinstance(expr, cst.List | cst.Tuple | cst.Set):
+            found = [self.value(el.value, scope) for el in expr.elements[:16] if isinstance(el, cst.Element)]
+            kept = [v for v in found if isinstance(v, _INTERESTING)]
+            return self.merge(kept) if kept and len(kept) == len(found) else None
+        if isinstance(expr, cst.Name):
+            bindings = list(self.bindings_of(expr.value, scope) or ())[:8]
+            if len(bindings) == 1 and bindings[0][0] == "expr" and bindings[0][2] is not None:
+                found = self.element_of(bindings[0][1], bindings[0][2], depth + 1)
+                if found is not None:
+                    return found
+            return self.declared_item(expr, scope)
+        if isinstance(expr, cst.Attribute):
+            base = self.value(expr.value, scope)
+            if isinstance(base, Instance):
+                stored: list[Value] = []
+                for key in [base.cls, *self.bases_of(base.cls)][:10]:
+                    cls = self.scopes.get(key)
+                    if cls is None:
+                        continue
+                    for b in cls.self_items.get(expr.attr.value, [])[:16]:
+                        stored.append(self.binding_value(b))
+                    for b in cls.self_attrs.get(expr.attr.value, [])[:8]:
+                        if b[0] == "expr" and isinstance(b[1], cst.Name | cst.List | cst.Tuple) and b[2] is not None:
+                            stored.append(self.element_of(b[1], b[2], depth + 1))  # self.agents = agents
+                kept = [v for v in stored if isinstance(v, _INTERESTING)]
+                if kept:
+                    return self.merge(kept)
+            return self.declared_item(expr, scope)
         return None
 
     def unpacked_value(self, call: cst.Call, scope: Scope, index: int) -> Value:
@@ -621,6 +677,14 @@ class Evaluator:
                 if member is not None:
                     return member
             result = self.call_value(expr, scope)
+            if (
+                result is None
+                and isinstance(expr.func, cst.Name)
+                and expr.func.value == "next"
+                and expr.args
+                and self.lookup("next", scope) is None
+            ):
+                result = self.element_of(expr.args[0].value, scope)  # ``agent = next(it)``: an entry of ``it``
             if result is None and isinstance(expr.func, cst.Attribute | cst.Name):
                 text = self.text_call(expr, scope)  # "...".format(...), open(p).read(), template.render(...)
                 if text is not None:
