@@ -1040,15 +1040,19 @@ class Analysis:
             return None
         if fn.params[0].name.value != expr.value.value:
             return None
+        return self._lineage_self_attrs(cls.key, expr.attr.value)
+
+    def _lineage_self_attrs(self, cls_key: str, attr: str) -> list[tuple]:
+        """The bindings of ``self.<attr>`` in the class ``cls_key`` and its bases, nearest first (20 classes at most)."""
         out: list[tuple] = []
-        todo, seen = [cls.key], set()
+        todo, seen = [cls_key], set()
         while todo and len(seen) < 20:
             key = todo.pop(0)
             if key in seen:
                 continue
             seen.add(key)
             owner = self.ev.scopes.get(key)
-            out += list(owner.self_attrs.get(expr.attr.value, ())) if owner is not None else []
+            out += list(owner.self_attrs.get(attr, ())) if owner is not None else []
             todo.extend(self.ev.bases_of(key))
         return out
 
@@ -1135,17 +1139,9 @@ class Analysis:
         if m is not None:
             return []
         out: list[Any] = []
-        todo, seen = [cls_key], set()
-        while todo and len(seen) < 20:
-            key = todo.pop(0)
-            if key in seen:
-                continue
-            seen.add(key)
-            owner = self.ev.scopes.get(key)
-            for b in owner.self_attrs.get(attr, ()) if owner is not None else ():
-                if b[0] == "expr" and isinstance(b[1], cst.Name):
-                    out += self._sources(b[1], b[2], callers, memo, depth + 1)
-            todo.extend(self.ev.bases_of(key))
+        for b in self._lineage_self_attrs(cls_key, attr):
+            if b[0] == "expr" and isinstance(b[1], cst.Name):
+                out += self._sources(b[1], b[2], callers, memo, depth + 1)
         return out
 
     def _annotated_param(self, expr: cst.CSTNode, scope: Scope) -> bool:
