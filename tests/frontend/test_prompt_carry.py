@@ -5,21 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from slmc.ir import AgentGraph, LLMCall, Verdict
+from slmc.ir import Verdict
 from slmc.passes.triage import multi_task_wrappers, triage_site
 
 from .trees import analysed_graph as _graph
+from .trees import carried_text as _text
 from .trees import site_at as _site
 from .trees import write_tree as _write
-
-
-def _text(graph: AgentGraph, site: LLMCall) -> str:
-    texts = []
-    for s in (site, graph.request_of(site.id)):
-        prompt = graph.prompt_of(s.id) if s is not None else None
-        if prompt is not None:
-            texts += [m.static_text() for m in prompt.messages]
-    return "\n".join(texts)
 
 
 def test_crewai_task_prompt_from_yaml_config_and_its_agent(tmp_path: Path) -> None:

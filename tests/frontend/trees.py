@@ -29,3 +29,13 @@ def site_at(graph: AgentGraph, path: str, line: int) -> LLMCall:
     found = [s for s in graph.sites() if s.loc.path == path and s.loc.line == line]
     assert found, [(s.loc.path, s.loc.line, str(s.site)) for s in graph.sites()]
     return found[0]
+
+
+def carried_text(graph: AgentGraph, site: LLMCall) -> str:
+    """The static text of a site's prompt and of the prompt of the request it reaches, one message a line."""
+    texts: list[str] = []
+    for s in (site, graph.request_of(site.id)):
+        prompt = graph.prompt_of(s.id) if s is not None else None
+        if prompt is not None:
+            texts += [m.static_text() for m in prompt.messages]
+    return "\n".join(texts)
