@@ -1045,15 +1045,9 @@ class Analysis:
     def _lineage_self_attrs(self, cls_key: str, attr: str) -> list[tuple]:
         """The bindings of ``self.<attr>`` in the class ``cls_key`` and its bases, nearest first (20 classes at most)."""
         out: list[tuple] = []
-        todo, seen = [cls_key], set()
-        while todo and len(seen) < 20:
-            key = todo.pop(0)
-            if key in seen:
-                continue
-            seen.add(key)
+        for key in self.ev.lineage(cls_key, 20):
             owner = self.ev.scopes.get(key)
             out += list(owner.self_attrs.get(attr, ())) if owner is not None else []
-            todo.extend(self.ev.bases_of(key))
         return out
 
     def _library_object(self, expr: cst.CSTNode, scope: Scope) -> bool:
@@ -2076,19 +2070,15 @@ class Analysis:
         if cls is None or not _is_self(fn, expr.value):  # type: ignore[arg-type]
             return []
         out: list[tuple[cst.CSTNode, Scope]] = []
-        todo, seen = [cls.key], set()
-        while todo and len(seen) < 8 and len(out) < 6:
-            key = todo.pop(0)
-            if key in seen:
-                continue
-            seen.add(key)
+        for key in self.ev.lineage(cls.key, 8):
+            if len(out) >= 6:
+                break
             owner = self.ev.scopes.get(key)
             if owner is None:
                 continue
             for b in owner.self_attrs.get(expr.attr.value, []) + owner.bindings.get(expr.attr.value, []):
                 if b[0] == "expr":
                     out.append((b[1], b[2]))
-            todo += self.ev.bases_of(key)
         return out[:6]
 
     def _writes_prompt(self, site: Site) -> bool:

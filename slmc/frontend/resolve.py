@@ -967,19 +967,19 @@ class Evaluator:
         for k in keys:
             self._peers.setdefault(k, set()).update(o for o in keys if o != k)
 
+    def lineage(self, cls_key: str, cap: int = 50) -> list[str]:
+        """The class ``cls_key`` and the classes of the tree it derives from, nearest first (``cap`` at most)."""
+        out, todo = [], [cls_key]
+        while todo and len(out) < cap:
+            k = todo.pop(0)
+            if k not in out:
+                out.append(k)
+                todo.extend(self.bases_of(k))
+        return out
+
     def common_base(self, keys: list[str]) -> str | None:
         """The nearest class of the tree every class of ``keys`` is or derives from."""
-
-        def lineage(key: str) -> list[str]:
-            out, todo = [], [key]
-            while todo and len(out) < 50:
-                k = todo.pop(0)
-                if k not in out:
-                    out.append(k)
-                    todo.extend(self.bases_of(k))
-            return out
-
-        first, *rest = [lineage(k) for k in dict.fromkeys(keys)]
+        first, *rest = [self.lineage(k) for k in dict.fromkeys(keys)]
         shared = [k for k in first if all(k in other for other in rest)]
         return shared[0] if shared else None
 
