@@ -63,7 +63,7 @@ class Masking:
         """``text`` with detected PII and existing placeholders replaced by this masking's placeholders."""
         if not isinstance(text, str) or not text:
             return text
-        marks = [(m.start(), m.end(), m.group(1), "\u0000" + m.group(0)) for m in PLACEHOLDER.finditer(text)]
+        marks = _placeholder_marks(text)
         if self.detect and len(text) >= 6:
             spans = detector().spans(text)
             marks += [
@@ -71,18 +71,7 @@ class Masking:
                 for s in spans
                 if not any(a < s.end and s.start < b for a, b, _, _ in marks)  # a placeholder wins over a detection
             ]
-        if not marks:
-            return text
-        marks.sort()
-        out, pos = [], 0
-        for start, end, kind, key in marks:
-            if start < pos:
-                continue
-            out.append(text[pos:start])
-            out.append(self._placeholder(kind, key, text[start:end]))
-            pos = end
-        out.append(text[pos:])
-        return "".join(out)
+        return self._replace(text, marks)
 
     def answer_text(self, text: str) -> str:
         """An answer's text masked only as its input was: the input's values where the answer copies them (as written
@@ -92,7 +81,8 @@ class Masking:
         never shows."""
         if not isinstance(text, str) or not text:
             return text
-        marks = [(m.start(), m.end(), "\u0000" + m.group(0), m.group(1)) for m in PLACEHOLDER.finditer(text)]
+        marks = _placeholder_marks(text)
+        keys = {ph: kind_key for kind_key, ph in self._by_key.items()}  # a copied value gets the input's placeholder
         for ph, original in self.values.items():
             if len(original) < 2:
                 continue
@@ -101,18 +91,22 @@ class Masking:
                 while i != -1:
                     j = i + len(form)
                     if (i == 0 or not text[i - 1].isalnum()) and (j == len(text) or not text[j].isalnum()):
-                        marks.append((i, j, ph, ""))
+                        marks.append((i, j, *keys[ph]))
                     i = text.find(form, j)
+        return self._replace(text, marks)
+
+    def _replace(self, text: str, marks: list[tuple[int, int, str, str]]) -> str:
+        """``text`` with each ``(start, end, kind, key)`` mark replaced by its placeholder; of overlapping marks the
+        leftmost wins, and of two at one place the longer."""
         if not marks:
             return text
-        marks.sort(key=lambda m: (m[0], m[0] - m[1]))  # leftmost first, the longer of two at one place
+        marks.sort(key=lambda m: (m[0], -m[1]))
         out, pos = [], 0
-        for start, end, what, kind in marks:
+        for start, end, kind, key in marks:
             if start < pos:
                 continue
             out.append(text[pos:start])
-            # an old placeholder is renumbered by the input's table; a copied value becomes the input's placeholder
-            out.append(self._placeholder(kind, what, text[start:end]) if kind else what)
+            out.append(self._placeholder(kind, key, text[start:end]))
             pos = end
         out.append(text[pos:])
         return "".join(out)
@@ -164,6 +158,11 @@ class Masking:
         if not isinstance(text, str) or "<" not in text:
             return text, unknown
         return PLACEHOLDER.sub(put, text), unknown
+
+
+def _placeholder_marks(text: str) -> list[tuple[int, int, str, str]]:
+    """The placeholders ``text`` already holds, as marks keyed by themselves (renumbered by the row's table)."""
+    return [(m.start(), m.end(), m.group(1), "\u0000" + m.group(0)) for m in PLACEHOLDER.finditer(text)]
 
 
 def _call_arguments(call: Any, change: Any) -> Any:
