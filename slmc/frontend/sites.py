@@ -382,15 +382,11 @@ def _splat_kwargs(ev: Evaluator, resolved: Resolved, scope: Scope) -> dict[str, 
         if len(bindings) != 1 or bindings[0][0] != "expr":
             continue
         built = bindings[0][1]
-        if isinstance(built, cst.Dict):
-            for el in built.elements:
-                key = ev.static_str(el.key, scope) if isinstance(el, cst.DictElement) else None
-                if key is not None:
-                    out.setdefault(key, el.value)
-        elif isinstance(built, cst.Call) and isinstance(built.func, cst.Name) and built.func.value == "dict":
-            for arg in built.args:
-                if arg.keyword is not None:
-                    out.setdefault(arg.keyword.value, arg.value)
+        if isinstance(built, cst.Dict) or (
+            isinstance(built, cst.Call) and isinstance(built.func, cst.Name) and built.func.value == "dict"
+        ):
+            for key, value in _dict_items(ev, built, scope).items():
+                out.setdefault(key, value)
     return out
 
 
