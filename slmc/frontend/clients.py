@@ -480,6 +480,16 @@ def llamaindex_kind(qname: str) -> str | None:
 
 # Raw HTTP: URL fragments that mark an LLM endpoint.
 LLM_URL_MARKERS = ("/chat/completions", "/completions", "/v1/messages", "/generate", "/api/chat", "/api/generate")
+# The same endpoints under other spellings: a served model's or agent's ``/chat_completion`` /
+# ``/inference/chat-completion`` route, a llama.cpp-style server's ``/completion``.
+_LLM_URL_SPELLINGS = lazy(r"/(?:chat[_-])?completions?(?![\w-])")
+
+
+def llm_url(text: str) -> bool:
+    """Whether the static text of a URL names a model endpoint."""
+    return any(m in text for m in LLM_URL_MARKERS) or _LLM_URL_SPELLINGS.search(text) is not None
+
+
 HTTP_FUNCTIONS = frozenset(
     {"requests.post", "requests.request", "httpx.post", "httpx.request", "urllib.request.urlopen", "urllib2.urlopen"}
 )
@@ -491,7 +501,8 @@ HTTP_REQUEST_OBJECTS = frozenset({"urllib.request.Request", "urllib2.Request"})
 PREFILTER_TEXTS = (
     "openai", "anthropic", "litellm", "langchain", "langgraph", "llama_index", "transformers", "vllm", "llama_cpp",
     "bedrock", "genai", "generativeai", "vertexai", "ollama", "cohere", "mistral", "groq", "huggingface_hub",
-    "/chat/completions", "/completions", "/v1/messages", "/generate", "/api/chat", "crewai", "dashscope", "qianfan",
+    "/completion", "/chat_completion", "/chat-completion", "/v1/messages", "/generate", "/api/chat", "crewai",
+    "dashscope", "qianfan",
     "zhipuai", "sparkai", "volcengine", "mlx_lm", "mlx_vlm", "http.client", "HTTPSConnection", "smolagents", "urlopen",
     "xai_sdk", "watsonx", "dspy", "lmdeploy",
 )  # fmt: skip
