@@ -1173,13 +1173,17 @@ class Analysis:
 
     def _find_alternatives(self) -> None:
         """Calls of a local name bound to different project functions (``send = cached_send if cache else send_now``,
-        or one function in each branch of an ``if``): the evaluator gives the call one callee, the first; the others
-        are kept here, so the call counts as a call of each of them (``_reach``, ``api_wrappers``)."""
+        or one function in each branch of an ``if``), or to instances of different classes (``agent(task)`` /
+        ``agent.run(task)`` after ``agent = Plain(...)`` and later ``agent = Streaming(...)``: each class's
+        ``__call__`` / ``run``): the evaluator gives the call one callee, the first; the others are kept here, so the call counts as a call of each of them (``_reach``, ``api_wrappers``)."""
         self.alternatives = {}
         for site in self.sites.values():
             if site.site != SiteKind.WRAPPER_CALL or site.callee is None or site.passed is not None:
                 continue
             func = site.info.node.func
+            method = None  # ``obj.method(...)``: the method of each class the name is bound to an instance of
+            if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+                func, method = func.value, func.attr.value
             if not isinstance(func, cst.Name):
                 continue
             scope = site.info.scope
@@ -1194,6 +1198,10 @@ class Analysis:
                     todo += [expr.body, expr.orelse]
                     continue
                 value = self.ev.value(expr, scope)
+                if isinstance(value, Instance):  # ``server = AsyncServer(...)`` after ``server = Server(...)``
+                    value = self.ev.member(value.cls, method or "__call__", True)
+                elif method is not None:
+                    continue
                 if isinstance(value, Function) and value.key in self.ev.scopes and value.key not in keys:
                     keys.append(value.key)
             others = [k for k in keys if k != site.callee]
