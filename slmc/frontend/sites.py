@@ -637,7 +637,11 @@ def _input_messages(
             if msg is not None:
                 out.append(msg)
         if isinstance(expr, cst.Name) and r is not expr:
-            out.extend(_appended(ev, expr.value, scope))
+            appended = _appended(ev, expr.value, scope)
+            if any(m.role == "assistant" for m in appended):
+                # the model's own answers are appended too: a conversation the list carries from turn to turn
+                out.append(Message("user", (PromptPart(f"*{expr.value}", hole=True),), "dynamic"))
+            out.extend(appended)
         return out
     if isinstance(r, cst.Dict) and only_text:
         return []
