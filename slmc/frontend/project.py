@@ -2447,7 +2447,7 @@ class Analysis:
         """The module names another file's imports must mention to reach what was found so far (``export_pattern``).
 
         A module exports when it defines a wrapper or a module-level client, or was itself picked in a later round
-        (it imports one and may re-export it). Files can only reach those through an import naming the module.
+        (it imports one and may re-export it), or is a package whose ``__init__`` imports from one that exports. Files can only reach those through an import naming the module.
         """
         wrappers, _ = self.wrappers()
         exporting = {self.ev.scopes[key].module.name for key in wrappers if key in self.ev.scopes}
@@ -2461,6 +2461,14 @@ class Analysis:
                     exporting.add(mod.name)
                     break
         names = {n.rsplit(".", 1)[-1] for n in exporting}
+        packages = [m for m in self.project.modules.values() if m.is_package and m.name not in exporting]
+        while packages:  # a package re-exporting them (``from .local_model import LocalModel`` in ``__init__.py``)
+            words = {m.name: _import_words(m.source) for m in packages}
+            more = [m for m in packages if not names.isdisjoint(words[m.name])]
+            if not more:
+                break
+            names |= {m.name.rsplit(".", 1)[-1] for m in more}
+            packages = [m for m in packages if m not in more]
         return {n for n in names if n.isidentifier()}
 
     # ---- graph -----------------------------------------------------------------------------------------------------
