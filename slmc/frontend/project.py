@@ -1434,6 +1434,11 @@ class Analysis:
                     cls = scope.enclosing_class()
                     users = prod_fns.get(key) or mine  # tests poking at the helper do not make it an API
                     if cls is not None and all(self._method_of(w, cls) for w in users):
+                        if not private and self._declared_interface(bases.get(key, ()), inside):
+                            # ``generate`` looping over ``self.stream_generate(...)``, which the family's base declares
+                            new.add(key)
+                            self.why[key] = "implements a method its base declares, holding the request"
+                            continue
                         if not private:  # ``acreate`` -> ``self.arequest(...)``: its callers hold the request
                             new_held.add(key)
                         continue  # a helper only its own class calls (once or more), holding the request: folded
@@ -1547,6 +1552,16 @@ class Analysis:
                 states = set()
                 rounds = 0
         return wrappers
+
+    def _declared_interface(self, overridden: Iterable[str], inside: dict[str, list[Site]]) -> bool:
+        """Whether a method implements one its class's base declares without a body (``def stream_generate(self,
+        inputs): raise NotImplementedError``): the model family's calling API, even where only the class's own
+        methods call it (``generate`` looping over ``self.stream_generate(...)``)."""
+        for base in overridden:
+            fn = self.ev.scopes.get(base)
+            if fn is not None and fn.kind == "function" and not inside.get(base) and _abstract_body(fn):
+                return True
+        return False
 
     def _loop_entry(
         self,
@@ -4137,6 +4152,30 @@ def _one_statement(fn: Scope) -> bool:
     if stmts and fn.docstring is not None:
         stmts = stmts[1:]
     return len(stmts) == 1
+
+
+def _abstract_body(fn: Scope) -> bool:
+    """A def whose body (docstring aside) is only ``raise NotImplementedError``, ``pass`` or ``...``."""
+    body = getattr(fn.node, "body", None)
+    stmts = list(getattr(body, "body", ()))
+    if stmts and fn.docstring is not None:
+        stmts = stmts[1:]
+    if len(stmts) > 1:
+        return False
+    if not stmts:
+        return fn.docstring is not None
+    small = list(getattr(stmts[0], "body", ())) if isinstance(stmts[0], cst.SimpleStatementLine) else []
+    if len(small) != 1:
+        return False
+    one = small[0]
+    if isinstance(one, cst.Pass):
+        return True
+    if isinstance(one, cst.Expr):
+        return isinstance(one.value, cst.Ellipsis)
+    if isinstance(one, cst.Raise):
+        exc = one.exc.func if isinstance(one.exc, cst.Call) else one.exc
+        return (dotted(exc) or "").rsplit(".", 1)[-1] == "NotImplementedError" if exc is not None else False
+    return False
 
 
 def _whole_request(value: cst.BaseExpression) -> bool:
