@@ -615,6 +615,14 @@ def _system(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> list[Messa
 def _input_messages(
     ev: Evaluator, expr: cst.BaseExpression, scope: Scope, role: str, only_text: bool = False
 ) -> list[Message]:
+    extended = _self_extended(ev, expr, scope) if not only_text else None
+    if extended is not None:  # ``msgs = history.copy()`` then ``msgs = [system] + msgs``: each side, the name as before
+        last, before, bs = extended
+        out = []
+        for side in (last.left, last.right):
+            same = isinstance(side, cst.Name) and side.value == expr.value  # type: ignore[union-attr]
+            out += _input_messages(ev, before, bs, role) if same else _input_messages(ev, side, scope, role)
+        return out
     r, rs = _resolve_expr(ev, expr, scope)
     if isinstance(r, cst.BinaryOperation) and isinstance(r.operator, cst.Add) and _is_list_sum(r):
         # [SystemMessage(content=prompt)] + history: the messages of each side, in order
@@ -742,6 +750,35 @@ def _builder_return(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> tu
     return ret, fs
 
 
+def _self_extended(
+    ev: Evaluator, expr: cst.BaseExpression, scope: Scope
+) -> tuple[cst.BinaryOperation, cst.BaseExpression, Scope] | None:
+    """A local message list last rebound to itself with messages added (``msgs = [system] + msgs`` /
+    ``msgs = msgs + [turn]``) after one plain assignment: that last list sum, and the expression the name held
+    before it (``history.copy()``), which the sum's own mention of the name stands for."""
+    if not isinstance(expr, cst.Name):
+        return None
+    fn = scope.enclosing_function()
+    bindings = [b for b in (ev.bindings_of(expr.value, scope) or ()) if b[0] == "expr" and len(b) > 2]
+    if fn is None or len(bindings) != 2 or any(b[2] is not fn for b in bindings):
+        return None
+    (_, before, bs), (_, last, _) = bindings
+    if not (isinstance(last, cst.BinaryOperation) and isinstance(last.operator, cst.Add) and _is_list_sum(last)):
+        return None
+    sides = [last.left, last.right]
+    if not any(isinstance(x, cst.Name) and x.value == expr.value for x in sides) or _mentions_name(before, expr.value):
+        return None
+    return last, before, bs
+
+
+def _mentions_name(node: cst.CSTNode, name: str, depth: int = 0) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value == name
+    if depth > 12:
+        return False
+    return any(_mentions_name(c, name, depth + 1) for c in node.children)
+
+
 def _is_list_sum(expr: cst.BinaryOperation, depth: int = 0) -> bool:
     """``[...] + x`` / ``x + [...]`` (chains of them): a message list built by concatenation, not string text."""
     for side in (expr.left, expr.right):
@@ -781,6 +818,12 @@ def _appended(ev: Evaluator, name: str, scope: Scope) -> list[Message]:
 
 
 def _one_message(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Message | None:
+    if isinstance(expr, cst.Name) and depth < 4:  # ``[system] + msgs`` where ``system = {"role": ..., ...}``
+        held = [b for b in (ev.bindings_of(expr.value, scope) or ()) if b[0] == "expr" and len(b) > 2]
+        if held and isinstance(held[-1][1], cst.Dict) and held[-1][2] is scope.enclosing_function():
+            msg = _one_message(ev, held[-1][1], held[-1][2], depth + 1)  # the message dict it is last bound to
+            if msg is not None:
+                return msg
     if isinstance(expr, cst.Dict):
         role, content = "user", None
         for el in expr.elements:
