@@ -1175,7 +1175,8 @@ class Analysis:
         """Calls of a local name bound to different project functions (``send = cached_send if cache else send_now``,
         or one function in each branch of an ``if``), or to instances of different classes (``agent(task)`` /
         ``agent.run(task)`` after ``agent = Plain(...)`` and later ``agent = Streaming(...)``: each class's
-        ``__call__`` / ``run``): the evaluator gives the call one callee, the first; the others are kept here, so the call counts as a call of each of them (``_reach``, ``api_wrappers``)."""
+        ``__call__`` / ``run``): the evaluator gives the call one callee, the first; the others are kept here, so
+        the call counts as a call of each of them (``_reach``, ``api_wrappers``)."""
         self.alternatives = {}
         for site in self.sites.values():
             if site.site != SiteKind.WRAPPER_CALL or site.callee is None or site.passed is not None:
@@ -1696,7 +1697,8 @@ class Analysis:
         """Whether the implementation ``key`` of the interface method ``iface`` reaches a model by a call of its own:
         a request, a framework call, a call of a calling API (``apis``: the wrappers and the helpers folded into
         their requests) or of the interface itself (a retrying or voting decorator around other implementations), or
-        a call of a private helper that does so (``self._achat_completion(...)``) or of a function sending a request
+        a call of a private helper or of a closure of its own that does so (``self._achat_completion(...)``,
+        ``asyncio.run(run_all())`` over the requests its nested ``run_all`` gathers) or of a function sending a request
         itself — not only through public functions that are no such API (``session.send_message(...)`` running a
         whole agent session, ``self.react()`` running the agent's whole loop)."""
         for s in inside.get(key, ()):
@@ -1712,7 +1714,8 @@ class Analysis:
             ):
                 return True
             if depth < 3 and callee in reaching:
-                if _is_private(callee) and self._holds_model_call(callee, inside, apis, iface, reaching, depth + 1):
+                own_step = _is_private(callee) or callee.startswith(key + ".<locals>.")  # or a closure of its own
+                if own_step and self._holds_model_call(callee, inside, apis, iface, reaching, depth + 1):
                     return True
                 if any(t.site != SiteKind.WRAPPER_CALL for t in inside.get(callee, ())):
                     return True  # ``self.aclient.acall(...)``: a vendored client's method sending the request itself
@@ -2462,7 +2465,8 @@ class Analysis:
         """The module names another file's imports must mention to reach what was found so far (``export_pattern``).
 
         A module exports when it defines a wrapper or a module-level client, or was itself picked in a later round
-        (it imports one and may re-export it), or is a package whose ``__init__`` imports from one that exports. Files can only reach those through an import naming the module.
+        (it imports one and may re-export it), or is a package whose ``__init__`` imports from one that exports.
+        Files can only reach those through an import naming the module.
         """
         wrappers, _ = self.wrappers()
         exporting = {self.ev.scopes[key].module.name for key in wrappers if key in self.ev.scopes}

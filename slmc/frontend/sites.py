@@ -763,6 +763,8 @@ def _self_extended(
     if fn is None or len(bindings) != 2 or any(b[2] is not fn for b in bindings):
         return None
     (_, before, bs), (_, last, _) = bindings
+    if isinstance(before, cst.Name):
+        return None  # ``msgs = other`` then ``msgs = [x] + msgs``: followed no further (two such lists may loop)
     if not (isinstance(last, cst.BinaryOperation) and isinstance(last.operator, cst.Add) and _is_list_sum(last)):
         return None
     sides = [last.left, last.right]
