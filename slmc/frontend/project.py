@@ -33,7 +33,7 @@ from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
 from slmc.frontend.resolve import JSON_DUMPS, JSON_LOADS, Evaluator, Project, run_target, tool_names
 from slmc.frontend.sites import Site, classify, fluent_messages, input_messages, labels_from_prompt
-from slmc.frontend.values import Client, Function, Instance, Text
+from slmc.frontend.values import Client, Function, Instance, Ref, Text
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
     Code,
@@ -2449,11 +2449,22 @@ class Analysis:
                 continue
             for name, bindings in list(mod.scope.bindings.items()):
                 assigned = name != "*" and any(b[0] == "expr" for b in bindings)
-                if assigned and isinstance(self.ev.bindings_value(bindings), Client):
+                value = self.ev.bindings_value(bindings) if assigned else None
+                if isinstance(value, Client) or (isinstance(value, Instance) and self._client_proxy(value.cls)):
                     exporting.add(mod.name)
                     break
         names = {n.rsplit(".", 1)[-1] for n in exporting}
         return {n for n in names if n.isidentifier()}
+
+    def _client_proxy(self, cls_key: str) -> bool:
+        """Whether the tree's class forwards missing attributes (``__getattr__``) to a client or a client module: an
+        instance of it stands for that SDK (a lazy-loading proxy of ``litellm``)."""
+        for held in self.ev.forwarding_targets(cls_key):
+            if isinstance(held, Client):
+                return True
+            if isinstance(held, Ref) and self.ev.module_as_client(held.qname) is not None:
+                return True
+        return False
 
     # ---- graph -----------------------------------------------------------------------------------------------------
     def build(self) -> AgentGraph:
