@@ -3504,7 +3504,19 @@ def _local_sources(fn: Scope, params: set[str], loops: bool = False) -> dict[str
             and ci.node.args
         ):
             out[f.value.value].append(ci.node.args[-1].value)
+    for name, writes in fn.item_writes.items():  # ``kwargs["messages"] = messages`` into a payload built before
+        if name in out:
+            out[name].extend(value for target, value in writes if _keyed_write(target, name))
     return out
+
+
+def _keyed_write(target: cst.BaseExpression, name: str) -> bool:
+    """``name["key"] = ...``: an entry of a dict held in ``name`` set by a literal key (not an item of an entry)."""
+    if not (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and target.value.value == name):
+        return False
+    if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
+        return False
+    return isinstance(target.slice[0].slice.value, cst.SimpleString)
 
 
 def _own_builder(name: str) -> bool:
