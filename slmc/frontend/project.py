@@ -117,6 +117,7 @@ class Analysis:
     _authored: dict[int, bool] = field(default_factory=dict)  # site key -> whether its prompt holds authored text
     _authored_call: dict[int, bool] = field(default_factory=dict)  # wrapper-call key -> whether it writes a task prompt
     _dist_dirs: dict[str, bool] = field(default_factory=dict)  # folder (relative) -> whether it holds a build file
+    _self_read_memo: dict[tuple[str, int], set[str]] = field(default_factory=dict)  # (fn key, id(expr)) -> attrs
 
     def __post_init__(self) -> None:
         self.project = Project(self.root, loader=self._load)
@@ -2322,6 +2323,59 @@ class Analysis:
                     out.add(attr)
         return out
 
+    def _state_params(self, fn: Scope, arg: cst.BaseExpression, fed: dict[str, list[cst.CSTNode]], at: int) -> set[str]:
+        """Parameters of the method ``fn`` that reach a forwarded argument ``arg`` through the object's state: ``fn``
+        adds them to a list held in ``self`` (``fed``) before the call at line ``at``, and ``arg`` is built by methods
+        of ``self`` that read that list (``messages = self.format_messages()``)."""
+        read = self._self_reads(fn, arg)
+        out: set[str] = set()
+        for attr, values in fed.items():
+            if attr in read:
+                for v in values:
+                    if _line(fn, v) < at:
+                        out |= _params_in(fn, v, flow=self.flow)
+        return out
+
+    def _self_reads(self, fn: Scope, expr: cst.BaseExpression) -> set[str]:
+        """Attributes of ``self`` that ``expr`` in the method ``fn`` reads, through the locals it is built from and the
+        methods of ``self`` it calls (three hops down, methods of the class and its bases). Memoised."""
+        memo_key = (fn.key, id(expr))
+        if memo_key not in self._self_read_memo:
+            self._self_read_memo[memo_key] = self._self_reads_no_memo(fn, expr)
+        return self._self_read_memo[memo_key]
+
+    def _self_reads_no_memo(self, fn: Scope, expr: cst.BaseExpression) -> set[str]:
+        cls = fn.enclosing_class()
+        if cls is None or not fn.params:
+            return set()
+        local = _local_sources(fn, set(_param_names(fn)))
+        out: set[str] = set()
+        methods: list[tuple[Scope, cst.CSTNode, int]] = []
+        todo: list[tuple[Scope, cst.CSTNode, int]] = [(fn, expr, 0)]
+        seen: set[int] = set()
+        while (todo or methods) and len(seen) < 4000:
+            scope, node, depth = todo.pop() if todo else methods.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, cst.Attribute) and _is_self(scope, node.value):
+                out.add(node.attr.value)
+                member = self.ev.member(cls.key, node.attr.value, True)
+                target = self.ev.scopes.get(member.key) if isinstance(member, Function) else None
+                if target is not None and depth < 3 and target.kind == "function":
+                    methods.append((target, target.node, depth + 1))
+                continue
+            if isinstance(node, cst.Name) and scope is fn and depth == 0:
+                todo.extend((fn, e, 0) for e in local.get(node.value, ()))
+                continue
+            if isinstance(node, cst.FunctionDef):
+                todo.extend((scope, c, depth) for c in getattr(getattr(node, "body", None), "body", ()))
+                continue
+            if isinstance(node, cst.ClassDef | cst.Lambda):
+                continue
+            todo.extend((scope, c, depth) for c in node.children)
+        return out
+
     def _attrs_read(
         self, start: str, reaching: set[str], inside: dict[str, list[Site]], memo: dict[str, set[str]]
     ) -> set[str]:
@@ -2423,9 +2477,14 @@ class Analysis:
                     if not targets or callee is None:
                         continue
                     built = not self._builder_delegates(site)  # a builder whose held prompter writes the prompt
+                    fed: dict[str, list[cst.CSTNode]] | None = None
                     for a, name in _bind(callee, site.args):
                         if name in targets and _carries(callee, a, name):
                             got |= _params_in(scope, a.value, builders=built, flow=self.flow)
+                            if fed is None:
+                                fed = _self_fed(scope)
+                            if fed:  # ``self.turns += [user(text)]`` then ``self.send(self.render())``
+                                got |= self._state_params(scope, a.value, fed, _line(scope, site.info.node))
                 if got - fwd[key]:
                     fwd[key] |= got
                     changed = True
@@ -3723,6 +3782,14 @@ def _self_fed(fn: Scope) -> dict[str, list[cst.CSTNode]]:
     for node in _own_nodes(fn):
         if _adds_to_attribute(node) and _is_self(fn, node.func.value.value):  # type: ignore[attr-defined]
             out.setdefault(node.func.value.attr.value, []).extend(a.value for a in node.args)  # type: ignore[attr-defined]
+        elif (  # ``self.messages += [{"role": "user", "content": text}]``
+            isinstance(node, cst.AugAssign)
+            and isinstance(node.operator, cst.AddAssign)
+            and isinstance(node.target, cst.Attribute)
+            and _is_self(fn, node.target.value)
+            and isinstance(node.value, cst.List | cst.Tuple)
+        ):
+            out.setdefault(node.target.attr.value, []).append(node.value)
     return out
 
 
