@@ -484,6 +484,11 @@ class Evaluator:
         if isinstance(expr, cst.List | cst.Tuple | cst.Set):
             found = [self.value(el.value, scope) for el in expr.elements[:16] if isinstance(el, cst.Element)]
             kept = [v for v in found if isinstance(v, _INTERESTING)]
+            if kept and len(kept) == len(found) and all(isinstance(v, Class) for v in kept):
+                # ``for cls in [ChatAgent, CodeAgent]``: a class picked among several, their nearest common base
+                keys = list(dict.fromkeys(v.key for v in kept))  # type: ignore[union-attr]
+                common = self.common_base(keys) if len(keys) > 1 else keys[0]
+                return Class(common) if common is not None else kept[0]
             return self.merge(kept) if kept and len(kept) == len(found) else None
         if isinstance(expr, cst.Name):
             bindings = list(self.bindings_of(expr.value, scope) or ())[:8]
@@ -494,6 +499,11 @@ class Evaluator:
             return self.declared_item(expr, scope)
         if isinstance(expr, cst.Attribute):
             base = self.value(expr.value, scope)
+            if isinstance(base, Module):  # ``for cls in registry.ALL``: the list a module of the tree binds once
+                mod = self.project.module(base.name)
+                bindings = mod.scope.bindings.get(expr.attr.value, []) if mod is not None else []
+                if len(bindings) == 1 and bindings[0][0] == "expr" and bindings[0][2] is not None:
+                    return self.element_of(bindings[0][1], bindings[0][2], depth + 1)
             if isinstance(base, Instance):
                 stored: list[Value] = []
                 for key in [base.cls, *self.bases_of(base.cls)][:10]:
