@@ -3572,6 +3572,18 @@ def _local_sources(fn: Scope, params: set[str], loops: bool = False) -> dict[str
     return out
 
 
+def _parses_command_line(call: cst.Call) -> bool:
+    """``parser.parse_args(argv)`` / ``parse_known_args`` / ``parse_intermixed_args``: an argparse parser reading a
+    command line."""
+    func = call.func
+    return isinstance(func, cst.Attribute) and func.attr.value in (
+        "parse_args",
+        "parse_known_args",
+        "parse_intermixed_args",
+        "parse_known_intermixed_args",
+    )
+
+
 def _keyed_write(target: cst.BaseExpression, name: str) -> bool:
     """``name["key"] = ...``: an entry of a dict held in ``name`` set by a literal key (not an item of an entry)."""
     if not (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and target.value.value == name):
@@ -3625,6 +3637,8 @@ def _forwards(
             if depth < 3:
                 return any(passes(e, depth + 1, built) for e in local.get(node.value, ()))
             return False
+        if isinstance(node, cst.Call) and _parses_command_line(node):
+            return False  # ``args = parser.parse_args(argv)``: options of a command line, no prompt handed in
         if isinstance(node, cst.Call) and _serialises(node):  # json.dumps(payload).encode(): the same request
             return any(passes(c, depth, built) for c in _serialised(node))
         if isinstance(node, cst.Subscript | cst.Attribute) and _payload_field(node):
@@ -4051,6 +4065,8 @@ def _params_in(
                         seen.add(id(e))
                         walk(e, min(depth, 1), composed=True)  # the builder call stands for the local itself
             return
+        if isinstance(node, cst.Call) and _parses_command_line(node):
+            return  # ``args = parser.parse_args(argv)``: options of a command line, no prompt handed in
         if isinstance(node, cst.Call) and _serialises(node):
             for c in _serialised(node):
                 walk(c, depth, built)
