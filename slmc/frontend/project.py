@@ -33,7 +33,7 @@ from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
 from slmc.frontend.resolve import JSON_DUMPS, JSON_LOADS, Evaluator, Project, run_target, tool_names
 from slmc.frontend.sites import Site, classify, fluent_messages, input_messages, labels_from_prompt
-from slmc.frontend.values import Client, Function, Instance, Text
+from slmc.frontend.values import Client, Function, Instance, Ref, Text
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
     Code,
@@ -117,6 +117,7 @@ class Analysis:
     _authored: dict[int, bool] = field(default_factory=dict)  # site key -> whether its prompt holds authored text
     _authored_call: dict[int, bool] = field(default_factory=dict)  # wrapper-call key -> whether it writes a task prompt
     _dist_dirs: dict[str, bool] = field(default_factory=dict)  # folder (relative) -> whether it holds a build file
+    _self_read_memo: dict[tuple[str, int], set[str]] = field(default_factory=dict)  # (fn key, id(expr)) -> attrs
 
     def __post_init__(self) -> None:
         self.project = Project(self.root, loader=self._load)
@@ -2348,6 +2349,59 @@ class Analysis:
                     out.add(attr)
         return out
 
+    def _state_params(self, fn: Scope, arg: cst.BaseExpression, fed: dict[str, list[cst.CSTNode]], at: int) -> set[str]:
+        """Parameters of the method ``fn`` that reach a forwarded argument ``arg`` through the object's state: ``fn``
+        adds them to a list held in ``self`` (``fed``) before the call at line ``at``, and ``arg`` is built by methods
+        of ``self`` that read that list (``messages = self.format_messages()``)."""
+        read = self._self_reads(fn, arg)
+        out: set[str] = set()
+        for attr, values in fed.items():
+            if attr in read:
+                for v in values:
+                    if _line(fn, v) < at:
+                        out |= _params_in(fn, v, flow=self.flow)
+        return out
+
+    def _self_reads(self, fn: Scope, expr: cst.BaseExpression) -> set[str]:
+        """Attributes of ``self`` that ``expr`` in the method ``fn`` reads, through the locals it is built from and the
+        methods of ``self`` it calls (three hops down, methods of the class and its bases). Memoised."""
+        memo_key = (fn.key, id(expr))
+        if memo_key not in self._self_read_memo:
+            self._self_read_memo[memo_key] = self._self_reads_no_memo(fn, expr)
+        return self._self_read_memo[memo_key]
+
+    def _self_reads_no_memo(self, fn: Scope, expr: cst.BaseExpression) -> set[str]:
+        cls = fn.enclosing_class()
+        if cls is None or not fn.params:
+            return set()
+        local = _local_sources(fn, set(_param_names(fn)))
+        out: set[str] = set()
+        methods: list[tuple[Scope, cst.CSTNode, int]] = []
+        todo: list[tuple[Scope, cst.CSTNode, int]] = [(fn, expr, 0)]
+        seen: set[int] = set()
+        while (todo or methods) and len(seen) < 4000:
+            scope, node, depth = todo.pop() if todo else methods.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, cst.Attribute) and _is_self(scope, node.value):
+                out.add(node.attr.value)
+                member = self.ev.member(cls.key, node.attr.value, True)
+                target = self.ev.scopes.get(member.key) if isinstance(member, Function) else None
+                if target is not None and depth < 3 and target.kind == "function":
+                    methods.append((target, target.node, depth + 1))
+                continue
+            if isinstance(node, cst.Name) and scope is fn and depth == 0:
+                todo.extend((fn, e, 0) for e in local.get(node.value, ()))
+                continue
+            if isinstance(node, cst.FunctionDef):
+                todo.extend((scope, c, depth) for c in getattr(getattr(node, "body", None), "body", ()))
+                continue
+            if isinstance(node, cst.ClassDef | cst.Lambda):
+                continue
+            todo.extend((scope, c, depth) for c in node.children)
+        return out
+
     def _attrs_read(
         self, start: str, reaching: set[str], inside: dict[str, list[Site]], memo: dict[str, set[str]]
     ) -> set[str]:
@@ -2449,9 +2503,14 @@ class Analysis:
                     if not targets or callee is None:
                         continue
                     built = not self._builder_delegates(site)  # a builder whose held prompter writes the prompt
+                    fed: dict[str, list[cst.CSTNode]] | None = None
                     for a, name in _bind(callee, site.args):
                         if name in targets and _carries(callee, a, name):
                             got |= _params_in(scope, a.value, builders=built, flow=self.flow)
+                            if fed is None:
+                                fed = _self_fed(scope)
+                            if fed:  # ``self.turns += [user(text)]`` then ``self.send(self.render())``
+                                got |= self._state_params(scope, a.value, fed, _line(scope, site.info.node))
                 if got - fwd[key]:
                     fwd[key] |= got
                     changed = True
@@ -2476,7 +2535,8 @@ class Analysis:
                 continue
             for name, bindings in list(mod.scope.bindings.items()):
                 assigned = name != "*" and any(b[0] == "expr" for b in bindings)
-                if assigned and isinstance(self.ev.bindings_value(bindings), Client):
+                value = self.ev.bindings_value(bindings) if assigned else None
+                if isinstance(value, Client) or (isinstance(value, Instance) and self._client_proxy(value.cls)):
                     exporting.add(mod.name)
                     break
         names = {n.rsplit(".", 1)[-1] for n in exporting}
@@ -2489,6 +2549,16 @@ class Analysis:
             names |= {m.name.rsplit(".", 1)[-1] for m in more}
             packages = [m for m in packages if m not in more]
         return {n for n in names if n.isidentifier()}
+
+    def _client_proxy(self, cls_key: str) -> bool:
+        """Whether the tree's class forwards missing attributes (``__getattr__``) to a client or a client module: an
+        instance of it stands for that SDK (a lazy-loading proxy of ``litellm``)."""
+        for held in self.ev.forwarding_targets(cls_key):
+            if isinstance(held, Client):
+                return True
+            if isinstance(held, Ref) and self.ev.module_as_client(held.qname) is not None:
+                return True
+        return False
 
     # ---- graph -----------------------------------------------------------------------------------------------------
     def build(self) -> AgentGraph:
@@ -2970,6 +3040,7 @@ class Analysis:
             if site is None or node.site == SiteKind.WRAPPER or not msgs:
                 continue
             fn = _owner(site.info.scope)
+            in_test = _is_test_file(site.info.scope.module)
             seen: set[str] = set()
             for _ in range(4):
                 if fn is None or fn.key in seen:
@@ -2980,6 +3051,8 @@ class Analysis:
                 if not params & holes:
                     break
                 outside = [c for c in callers.get(fn.key, []) if (_owner(c.info.scope) or fn).key != fn.key]
+                if not in_test:  # a test's stand-in text (``"test prompt"``) is not what the program sends
+                    outside = [c for c in outside if not _is_test_file(c.info.scope.module)]
                 if fn.key in wrapper_ids and len(outside) != 1:
                     msgs = self._fill_defaults(msgs, fn, set())
                     break  # an API wrapper: each of its callers is a site of its own
@@ -3528,7 +3601,31 @@ def _local_sources(fn: Scope, params: set[str], loops: bool = False) -> dict[str
             and ci.node.args
         ):
             out[f.value.value].append(ci.node.args[-1].value)
+    for name, writes in fn.item_writes.items():  # ``kwargs["messages"] = messages`` into a payload built before
+        if name in out:
+            out[name].extend(value for target, value in writes if _keyed_write(target, name))
     return out
+
+
+def _parses_command_line(call: cst.Call) -> bool:
+    """``parser.parse_args(argv)`` / ``parse_known_args`` / ``parse_intermixed_args``: an argparse parser reading a
+    command line."""
+    func = call.func
+    return isinstance(func, cst.Attribute) and func.attr.value in (
+        "parse_args",
+        "parse_known_args",
+        "parse_intermixed_args",
+        "parse_known_intermixed_args",
+    )
+
+
+def _keyed_write(target: cst.BaseExpression, name: str) -> bool:
+    """``name["key"] = ...``: an entry of a dict held in ``name`` set by a literal key (not an item of an entry)."""
+    if not (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and target.value.value == name):
+        return False
+    if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
+        return False
+    return isinstance(target.slice[0].slice.value, cst.SimpleString)
 
 
 def _own_builder(name: str) -> bool:
@@ -3575,6 +3672,8 @@ def _forwards(
             if depth < 3:
                 return any(passes(e, depth + 1, built) for e in local.get(node.value, ()))
             return False
+        if isinstance(node, cst.Call) and _parses_command_line(node):
+            return False  # ``args = parser.parse_args(argv)``: options of a command line, no prompt handed in
         if isinstance(node, cst.Call) and _serialises(node):  # json.dumps(payload).encode(): the same request
             return any(passes(c, depth, built) for c in _serialised(node))
         if isinstance(node, cst.Subscript | cst.Attribute) and _payload_field(node):
@@ -3735,6 +3834,14 @@ def _self_fed(fn: Scope) -> dict[str, list[cst.CSTNode]]:
     for node in _own_nodes(fn):
         if _adds_to_attribute(node) and _is_self(fn, node.func.value.value):  # type: ignore[attr-defined]
             out.setdefault(node.func.value.attr.value, []).extend(a.value for a in node.args)  # type: ignore[attr-defined]
+        elif (  # ``self.messages += [{"role": "user", "content": text}]``
+            isinstance(node, cst.AugAssign)
+            and isinstance(node.operator, cst.AddAssign)
+            and isinstance(node.target, cst.Attribute)
+            and _is_self(fn, node.target.value)
+            and isinstance(node.value, cst.List | cst.Tuple)
+        ):
+            out.setdefault(node.target.attr.value, []).append(node.value)
     return out
 
 
@@ -3993,6 +4100,8 @@ def _params_in(
                         seen.add(id(e))
                         walk(e, min(depth, 1), composed=True)  # the builder call stands for the local itself
             return
+        if isinstance(node, cst.Call) and _parses_command_line(node):
+            return  # ``args = parser.parse_args(argv)``: options of a command line, no prompt handed in
         if isinstance(node, cst.Call) and _serialises(node):
             for c in _serialised(node):
                 walk(c, depth, built)

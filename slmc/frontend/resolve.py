@@ -183,6 +183,7 @@ class Evaluator:
         self.client_params: dict[str, Client] = {}  # fn key -> an SDK method a caller passes for a called parameter
         self._meta_users: dict[str, list[str]] = {}  # metaclass key -> classes declared with it
         self._meta_at = -1
+        self._forwarding: set[tuple[str, str]] = set()  # (class, attr) pairs forwarded_attr is resolving
         self._replacements: dict[str, str] | None = None  # metaclass replacement function -> the method it replaces
         self._passed: dict[int, Client | None] = {}  # id(param) -> the client the module's calls pass for it
 
@@ -483,6 +484,11 @@ class Evaluator:
         if isinstance(expr, cst.List | cst.Tuple | cst.Set):
             found = [self.value(el.value, scope) for el in expr.elements[:16] if isinstance(el, cst.Element)]
             kept = [v for v in found if isinstance(v, _INTERESTING)]
+            if kept and len(kept) == len(found) and all(isinstance(v, Class) for v in kept):
+                # ``for cls in [ChatAgent, CodeAgent]``: a class picked among several, their nearest common base
+                keys = list(dict.fromkeys(v.key for v in kept))  # type: ignore[union-attr]
+                common = self.common_base(keys) if len(keys) > 1 else keys[0]
+                return Class(common) if common is not None else kept[0]
             return self.merge(kept) if kept and len(kept) == len(found) else None
         if isinstance(expr, cst.Name):
             bindings = list(self.bindings_of(expr.value, scope) or ())[:8]
@@ -493,6 +499,11 @@ class Evaluator:
             return self.declared_item(expr, scope)
         if isinstance(expr, cst.Attribute):
             base = self.value(expr.value, scope)
+            if isinstance(base, Module):  # ``for cls in registry.ALL``: the list a module of the tree binds once
+                mod = self.project.module(base.name)
+                bindings = mod.scope.bindings.get(expr.attr.value, []) if mod is not None else []
+                if len(bindings) == 1 and bindings[0][0] == "expr" and bindings[0][2] is not None:
+                    return self.element_of(bindings[0][1], bindings[0][2], depth + 1)
             if isinstance(base, Instance):
                 stored: list[Value] = []
                 for key in [base.cls, *self.bases_of(base.cls)][:10]:
@@ -999,9 +1010,55 @@ class Evaluator:
             found = self.member(key, attr, isinstance(base, Instance))
             if found is None:  # not defined by the tree: what the SDK class it subclasses has
                 sdk = self.sdk_base(key)
-                return sdk.member(attr) if sdk is not None else None
+                if sdk is not None:
+                    return sdk.member(attr)
+                return self.forwarded_attr(key, attr) if isinstance(base, Instance) else None
             return found
         return None
+
+    def forwarded_attr(self, cls_key: str, attr: str) -> Value:
+        """``obj.<attr>`` that the tree's class does not define, on a class whose ``__getattr__`` forwards every
+        missing name to an object it holds (``return getattr(self._module, name)``: a lazy proxy of a module loaded
+        with ``importlib.import_module``, a thin wrapper around a client): that object's member."""
+        if (cls_key, attr) in self._forwarding:
+            return None  # proxies forwarding to each other
+        self._forwarding.add((cls_key, attr))
+        try:
+            return self._forwarded_attr(cls_key, attr)
+        finally:
+            self._forwarding.discard((cls_key, attr))
+
+    def _forwarded_attr(self, cls_key: str, attr: str) -> Value:
+        for held in self.forwarding_targets(cls_key):
+            found = self.attribute(held, attr)
+            if found is not None:
+                return found
+        return None
+
+    def forwarding_targets(self, cls_key: str) -> list[Value]:
+        """What the nearest ``__getattr__`` of the tree's class ``cls_key`` (or of a base) forwards missing names to:
+        the objects ``held`` of its ``return getattr(held, name)`` statements (the class itself left out)."""
+        for key in self.lineage(cls_key, cap=8):
+            fn = self.scopes.get(f"{key}.__getattr__")
+            if fn is None or len(fn.params) < 2:
+                continue
+            name = fn.params[1].name.value
+            out: list[Value] = []
+            for ret in fn.returns:
+                if (
+                    isinstance(ret, cst.Call)
+                    and isinstance(ret.func, cst.Name)
+                    and ret.func.value == "getattr"
+                    and len(ret.args) == 2
+                    and isinstance(ret.args[1].value, cst.Name)
+                    and ret.args[1].value.value == name
+                    and self.lookup("getattr", fn) is None
+                ):
+                    held = self.value(ret.args[0].value, fn)
+                    if held is not None and not (isinstance(held, Instance) and held.cls == cls_key):
+                        out.append(held)
+            return out
+        return []
 
     def sdk_base(self, cls_key: str) -> Client | None:
         """The client an SDK class the tree's class derives from makes (``class Model(GenerativeModel)``,
