@@ -239,7 +239,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
             "structured_predict",
         )
     },
-    "http": {p: p for p in ("post", "request", "urlopen")},
+    "http": {p: p for p in ("post", "request", "urlopen", "stream")},  # ``httpx`` ``client.stream("POST", url)``
     "http-client": {"request": "request"},
     "dashscope": {"call": "call", "async_call": "async_call"},
     "dashscope-request": {"call": "call", "aio_call": "aio_call"},  # the SDK's request entity, built by hand
@@ -480,6 +480,20 @@ def llamaindex_kind(qname: str) -> str | None:
 
 # Raw HTTP: URL fragments that mark an LLM endpoint.
 LLM_URL_MARKERS = ("/chat/completions", "/completions", "/v1/messages", "/generate", "/api/chat", "/api/generate")
+# URL endings that mark one too, tested at the end of the path only (a word common inside other URLs): OpenAI's
+# Responses API (``/v1/responses``) and the services that copy it.
+LLM_URL_ENDINGS = ("/responses",)
+
+
+def is_llm_url_text(text: str) -> bool:
+    """Whether the static text of a URL names a model endpoint: a marker anywhere, or an ending at the end of its path
+    (query and trailing slash left out)."""
+    if any(m in text for m in LLM_URL_MARKERS):
+        return True
+    path = text.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    return path.endswith(LLM_URL_ENDINGS)
+
+
 HTTP_FUNCTIONS = frozenset(
     {"requests.post", "requests.request", "httpx.post", "httpx.request", "urllib.request.urlopen", "urllib2.urlopen"}
 )
@@ -491,9 +505,9 @@ HTTP_REQUEST_OBJECTS = frozenset({"urllib.request.Request", "urllib2.Request"})
 PREFILTER_TEXTS = (
     "openai", "anthropic", "litellm", "langchain", "langgraph", "llama_index", "transformers", "vllm", "llama_cpp",
     "bedrock", "genai", "generativeai", "vertexai", "ollama", "cohere", "mistral", "groq", "huggingface_hub",
-    "/chat/completions", "/completions", "/v1/messages", "/generate", "/api/chat", "crewai", "dashscope", "qianfan",
-    "zhipuai", "sparkai", "volcengine", "mlx_lm", "mlx_vlm", "http.client", "HTTPSConnection", "smolagents", "urlopen",
-    "xai_sdk", "watsonx", "dspy", "lmdeploy",
+    "/chat/completions", "/completions", "/v1/messages", "/generate", "/api/chat", "/responses", "crewai", "dashscope",
+    "qianfan", "zhipuai", "sparkai", "volcengine", "mlx_lm", "mlx_vlm", "http.client", "HTTPSConnection", "smolagents",
+    "urlopen", "xai_sdk", "watsonx", "dspy", "lmdeploy",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")
 _WHOLE_WORDS = lazy("|".join(rf"\b{re.escape(w)}\b" for w in PREFILTER_WORDS))

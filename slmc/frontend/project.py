@@ -794,7 +794,7 @@ class Analysis:
                 if name not in names or a.star:
                     continue
                 text = self.ev.text(a.value, caller.info.scope).static()
-                if any(m in text for m in clients.LLM_URL_MARKERS):
+                if clients.is_llm_url_text(text):
                     hit = True
                 elif (
                     depth < 4
@@ -820,7 +820,7 @@ class Analysis:
         for a, name in _bind(callee, site.args):
             if name in names and not a.star:
                 text = self.ev.text(a.value, site.info.scope).static()
-                if text.strip() and not any(m in text for m in clients.LLM_URL_MARKERS):
+                if text.strip() and not clients.is_llm_url_text(text):
                     return False
         return True
 

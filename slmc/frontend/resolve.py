@@ -1975,7 +1975,7 @@ class Evaluator:
         if url is None:
             return False
         text = self.text(url, scope).static()
-        return any(marker in text for marker in clients.LLM_URL_MARKERS)
+        return clients.is_llm_url_text(text)
 
     def url_params(self, args: list[cst.Arg], scope: Scope) -> set[str]:
         """Parameters of the enclosing function the URL of an HTTP call is built from (``f"{base}{api_path}"``):
