@@ -168,6 +168,9 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
             "beta.messages.stream",
             "beta.messages.parse",
             "completions.create",
+            # Message Batches: one call hands the service many ``messages.create`` parameter sets, each a generation
+            "messages.batches.create",
+            "beta.messages.batches.create",
         )
     },
     "litellm-module": {p: p for p in ("completion", "acompletion", "text_completion", "atext_completion")},
