@@ -3422,6 +3422,10 @@ class _Flow:
 _TEMPLATE_FILLS = frozenset({"format", "format_map", "substitute", "safe_substitute", "replace", "strip"})
 _PAYLOAD_FIELDS = frozenset({"prompt", "prompts", "messages", "inputs", "input", "text", "content"})
 _TENSOR_MOVES = ("to", "unsqueeze", "cuda")
+# Methods of a request object that return its content as it is in another shape (a pydantic model dumped to the dict
+# an SDK takes): ``create(**req.model_dump(exclude_none=True))`` sends what the caller put in ``req``. (A ``copy()``
+# is left out: an object's state copied before the function adds its own messages to it is no request handed in.)
+_SAME_CONTENT = ("model_dump", "dict", "to_dict")
 _TOKENIZES = lazy(r"^tokeni[sz]er$|^tokeni[sz]e|_token$")
 _KEEPS_ARGUMENTS = frozenset(
     {
@@ -3544,6 +3548,10 @@ def _forwards(
             return any(passes(c, depth, built) for c in _serialised(node))
         if isinstance(node, cst.Subscript | cst.Attribute) and _payload_field(node):
             return passes(node.value, depth, built)  # params["prompt"] / convo.messages: the payload's prompt field
+        if isinstance(node, cst.Subscript) and _sliced(node):
+            return passes(node.value, depth, built)  # messages[1:cut]: a run of the caller's own messages
+        if _joins_sequences(node):  # history + new_messages: the caller's messages, one run after the other
+            return passes(node.left, depth, built) or passes(node.right, depth, built)
         if isinstance(node, cst.Call) and not templated and (receiver := _filled_template(node, fn, flow)) is not None:
             return passes(receiver, depth, built)  # template.format(...) of a template the caller hands in
         if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
@@ -3807,7 +3815,7 @@ def _serialises(call: cst.Call) -> bool:
     (``tokenizer(prompt, return_tensors="pt")``, ``tokenize_image_prompt(prompt, tok)``) and the tensor moved or
     reshaped (``ids.unsqueeze(0).to(device)``)."""
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value in ("encode", *_TENSOR_MOVES):
+    if isinstance(func, cst.Attribute) and func.attr.value in ("encode", *_TENSOR_MOVES, *_SAME_CONTENT):
         return True
     name = dotted(func) or ""
     if _TOKENIZES.search(name.rsplit(".", 1)[-1]) and call.args:
@@ -3818,7 +3826,7 @@ def _serialises(call: cst.Call) -> bool:
 
 def _serialised(call: cst.Call) -> list[cst.CSTNode]:
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value in ("encode", *_TENSOR_MOVES):
+    if isinstance(func, cst.Attribute) and func.attr.value in ("encode", *_TENSOR_MOVES, *_SAME_CONTENT):
         return [func.value]
     if _TOKENIZES.search((dotted(func) or "").rsplit(".", 1)[-1]):
         return [a.value for a in call.args if a.keyword is None or _PROMPT_PARAM.search(a.keyword.value)]
@@ -3969,6 +3977,13 @@ def _params_in(
         if isinstance(node, cst.Subscript | cst.Attribute) and _payload_field(node):
             walk(node.value, depth, built)  # params["prompt"] / convo.messages: the prompt field of what is handed in
             return
+        if isinstance(node, cst.Subscript) and _sliced(node):
+            walk(node.value, depth, built)  # messages[1:cut]: a run of the messages handed in
+            return
+        if _joins_sequences(node):  # history + new_messages: both runs handed on
+            walk(node.left, depth, built)
+            walk(node.right, depth, built)
+            return
         if isinstance(node, cst.Call) and _payload_read(node) and node.func.value.value not in params:
             # body.pop("messages") of a local payload (``body = json.loads(request)``): the field, taken out of it (not
             # of a ``**kwargs`` parameter, whose keywords the callers give one by one)
@@ -4038,6 +4053,35 @@ def _gives_prompt(call: cst.Call) -> bool:
         not a.star
         and ((a.keyword is None and not runner) or (a.keyword is not None and _PROMPT_PARAM.search(a.keyword.value)))
         for a in call.args
+    )
+
+
+_MESSAGE_RUN = lazy(r"messages|msgs|history|conversation|dialog|turns", re.IGNORECASE)
+
+
+def _joins_sequences(node: cst.CSTNode) -> bool:
+    """``in_context_messages + new_messages``: two message runs the function holds joined, one after the other, with
+    nothing of its own between them. Neither side may be written in place (a string, f-string or list display is text
+    or a message the function adds around the value: a template), and one side must be named as a message run (two
+    texts added, ``context + review_prompt``, compose a prompt)."""
+    if not isinstance(node, cst.BinaryOperation) or not isinstance(node.operator, cst.Add):
+        return False
+    sides = (node.left, node.right)
+    if not all(isinstance(x, cst.Name | cst.Attribute | cst.Subscript) for x in sides):
+        return False
+    names = [
+        x.value if isinstance(x, cst.Name) else x.attr.value if isinstance(x, cst.Attribute) else "" for x in sides
+    ]
+    return any(_MESSAGE_RUN.search(n) for n in names)
+
+
+def _sliced(node: cst.Subscript) -> bool:
+    """``messages[1:cut]`` / ``history[-10:]``: a slice of a sequence (the same items, fewer of them), read from a name
+    or an attribute; an index (``messages[0]``) is no slice."""
+    return (
+        isinstance(node.value, cst.Name | cst.Attribute)
+        and len(node.slice) == 1
+        and isinstance(node.slice[0].slice, cst.Slice)
     )
 
 
