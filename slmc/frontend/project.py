@@ -1866,7 +1866,11 @@ class Analysis:
         self._authored[site.key] = site.declared  # a DSPy Signature: the prompt is written where it is declared
         if site.declared:
             return True
+        fn = site.info.scope.enclosing_function()
         for a in site.info.node.args:
+            if fn is not None and _param_attribute(fn, a.value):
+                continue  # ``prompt=settings.prompt`` of a config object the caller hands in: the caller's text (the
+                # text read there is only the default its class declares)
             try:
                 text = self.ev.text(a.value, site.info.scope)
             except RecursionError:
@@ -4073,6 +4077,16 @@ def _joins_sequences(node: cst.CSTNode) -> bool:
         x.value if isinstance(x, cst.Name) else x.attr.value if isinstance(x, cst.Attribute) else "" for x in sides
     ]
     return any(_MESSAGE_RUN.search(n) for n in names)
+
+
+def _param_attribute(fn: Scope, node: cst.CSTNode) -> bool:
+    """``settings.prompt`` / ``cfg.summary.prompt``: a field read from an object a parameter of ``fn`` holds (not
+    ``self``), i.e. a value its caller decides."""
+    if not isinstance(node, cst.Attribute):
+        return False
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name) and node.value in _param_names(fn)
 
 
 def _sliced(node: cst.Subscript) -> bool:
