@@ -313,6 +313,7 @@ class Analysis:
         dead |= self._unreached_functions(texts, inits, imported)
         dead |= self._unread_closures(texts, inits)
         dead |= self._uncalled_methods(owners, texts, inits, imported)
+        dead |= self._commented_classes(owners, texts, inits)
         for mod in self.project.modules.values():
             if not imported.get(mod.name.rsplit(".", 1)[-1], set()) - {mod.name}:
                 continue
@@ -455,6 +456,41 @@ class Analysis:
                     read.add(name)
                     break
         return {key for key, attrs in stored.items() if not attrs & read}
+
+    def _commented_classes(self, owners: dict[int, Scope], texts: dict[str, str], inits: set[str]) -> set[int]:
+        """The methods of a class whose construction was commented out (``# client = BetaClient(...)``): named in a
+        comment and nowhere else outside its own body, so nothing builds, subclasses or hands it on; dead like a
+        method whose calls were all commented out. A class named nowhere at all is kept (a library's API)."""
+        classes: dict[str, list[Scope]] = {}
+        for fn in owners.values():
+            cls = fn.parent
+            if cls is not None and cls.kind == "class" and cls.parent is not None and cls.parent.kind == "module":
+                classes.setdefault(cls.key, []).append(fn)
+        if not classes:
+            return set()
+        scopes = {key: fns[0].parent for key, fns in classes.items()}
+        hits = _references(texts, {c.name for c in scopes.values() if c is not None}, inits)
+        lines: dict[str, list[str]] = {}
+        out: set[int] = set()
+        for key, cls in scopes.items():
+            if cls is None:
+                continue
+            pos = cls.module.pos(cls.node)
+            live, commented = False, False
+            for mod_name, line in hits.get(cls.name, ()):
+                if mod_name == cls.module.name and pos is not None and pos.start.line <= line <= pos.end.line:
+                    continue  # its own body
+                if mod_name not in lines:
+                    lines[mod_name] = texts.get(mod_name, "").splitlines()
+                text = lines[mod_name][line - 1] if 0 < line <= len(lines[mod_name]) else ""
+                if _only_in_comment(text, cls.name):
+                    commented = True
+                    continue
+                live = True
+                break
+            if commented and not live:
+                out |= {id(fn.node) for fn in classes[key]}
+        return out
 
     def _uncalled_methods(
         self, owners: dict[int, Scope], texts: dict[str, str], inits: set[str], imported: dict[str, set[str]]
