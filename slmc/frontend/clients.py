@@ -168,6 +168,9 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
             "beta.messages.stream",
             "beta.messages.parse",
             "completions.create",
+            # Message Batches: one call hands the service many ``messages.create`` parameter sets, each a generation
+            "messages.batches.create",
+            "beta.messages.batches.create",
         )
     },
     "litellm-module": {p: p for p in ("completion", "acompletion", "text_completion", "atext_completion")},
@@ -239,7 +242,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
             "structured_predict",
         )
     },
-    "http": {p: p for p in ("post", "request", "urlopen")},
+    "http": {p: p for p in ("post", "request", "urlopen", "stream")},  # ``httpx`` ``client.stream("POST", url)``
     "http-client": {"request": "request"},
     "dashscope": {"call": "call", "async_call": "async_call"},
     "dashscope-request": {"call": "call", "aio_call": "aio_call"},  # the SDK's request entity, built by hand
@@ -483,11 +486,18 @@ LLM_URL_MARKERS = ("/chat/completions", "/completions", "/v1/messages", "/genera
 # The same endpoints under other spellings: a served model's or agent's ``/chat_completion`` /
 # ``/inference/chat-completion`` route, a llama.cpp-style server's ``/completion``.
 _LLM_URL_SPELLINGS = lazy(r"/(?:chat[_-])?completions?(?![\w-])")
+# URL endings that mark one too, tested at the end of the path only (a word common inside other URLs): OpenAI's
+# Responses API (``/v1/responses``) and the services that copy it.
+LLM_URL_ENDINGS = ("/responses",)
 
 
 def llm_url(text: str) -> bool:
-    """Whether the static text of a URL names a model endpoint."""
-    return any(m in text for m in LLM_URL_MARKERS) or _LLM_URL_SPELLINGS.search(text) is not None
+    """Whether the static text of a URL names a model endpoint: a marker or another spelling of one anywhere, or an
+    ending at the end of its path (query and trailing slash left out)."""
+    if any(m in text for m in LLM_URL_MARKERS) or _LLM_URL_SPELLINGS.search(text) is not None:
+        return True
+    path = text.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    return path.endswith(LLM_URL_ENDINGS)
 
 
 HTTP_FUNCTIONS = frozenset(
@@ -501,10 +511,9 @@ HTTP_REQUEST_OBJECTS = frozenset({"urllib.request.Request", "urllib2.Request"})
 PREFILTER_TEXTS = (
     "openai", "anthropic", "litellm", "langchain", "langgraph", "llama_index", "transformers", "vllm", "llama_cpp",
     "bedrock", "genai", "generativeai", "vertexai", "ollama", "cohere", "mistral", "groq", "huggingface_hub",
-    "/completion", "/chat_completion", "/chat-completion", "/v1/messages", "/generate", "/api/chat", "crewai",
-    "dashscope", "qianfan",
-    "zhipuai", "sparkai", "volcengine", "mlx_lm", "mlx_vlm", "http.client", "HTTPSConnection", "smolagents", "urlopen",
-    "xai_sdk", "watsonx", "dspy", "lmdeploy",
+    "/completion", "/chat_completion", "/chat-completion", "/v1/messages", "/generate", "/api/chat", "/responses",
+    "crewai", "dashscope", "qianfan", "zhipuai", "sparkai", "volcengine", "mlx_lm", "mlx_vlm", "http.client",
+    "HTTPSConnection", "smolagents", "urlopen", "xai_sdk", "watsonx", "dspy", "lmdeploy",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")
 _WHOLE_WORDS = lazy("|".join(rf"\b{re.escape(w)}\b" for w in PREFILTER_WORDS))

@@ -35,6 +35,13 @@ _APPEND = {"append", "extend", "add", "put", "put_nowait"}
 # Kind fields of streamed events / chat messages (``{"type": "code", "role": "assistant", ...}``)
 _EVENT_FIELDS = frozenset({"type", "role", "format", "recipient", "event", "object", "finish_reason"})
 _SPLIT = {"split", "rsplit", "partition", "rpartition"}
+
+
+def _kind_field(name: str) -> bool:
+    """A field naming what kind of event or message a piece is (``type``, ``role``, ``message_type``)."""
+    return name in _EVENT_FIELDS or name.endswith("_type")
+
+
 _MARKER = re.compile(r"[A-Za-z]{3}")
 
 
@@ -187,9 +194,12 @@ class _Walker(cst.CSTVisitor):
             self._add(self.mentions(node.value), "pydantic", node)
 
     def _event_field(self, expr: cst.BaseExpression) -> bool:
-        """``chunk["type"]`` / ``event.get("role")``: the kind field of a streamed event or message the answer comes
-        in, by which code dispatches the pieces (``chunk["type"] in ["code", "console"]``), not the answer's text."""
+        """``chunk["type"]`` / ``event.get("role")`` / ``chunk.message_type``: the kind field of a streamed event or
+        message the answer comes in, by which code dispatches the pieces (``chunk["type"] in ["code", "console"]``),
+        not the answer's text."""
         key: cst.BaseExpression | None = None
+        if isinstance(expr, cst.Attribute):
+            return _kind_field(expr.attr.value)
         if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
             key = expr.slice[0].slice.value
         elif (
@@ -201,7 +211,7 @@ class _Walker(cst.CSTVisitor):
         ):
             key = expr.args[0].value
         name = self.ev.static_str(key, self.scope) if key is not None else None
-        return name in _EVENT_FIELDS
+        return name is not None and _kind_field(name)
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
         if not self.collect or self._event_field(node.left):

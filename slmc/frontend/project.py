@@ -314,6 +314,7 @@ class Analysis:
         dead |= self._unreached_functions(texts, inits, imported)
         dead |= self._unread_closures(texts, inits)
         dead |= self._uncalled_methods(owners, texts, inits, imported)
+        dead |= self._commented_classes(owners, texts, inits)
         for mod in self.project.modules.values():
             if not imported.get(mod.name.rsplit(".", 1)[-1], set()) - {mod.name}:
                 continue
@@ -456,6 +457,41 @@ class Analysis:
                     read.add(name)
                     break
         return {key for key, attrs in stored.items() if not attrs & read}
+
+    def _commented_classes(self, owners: dict[int, Scope], texts: dict[str, str], inits: set[str]) -> set[int]:
+        """The methods of a class whose construction was commented out (``# client = BetaClient(...)``): named in a
+        comment and nowhere else outside its own body, so nothing builds, subclasses or hands it on; dead like a
+        method whose calls were all commented out. A class named nowhere at all is kept (a library's API)."""
+        classes: dict[str, list[Scope]] = {}
+        for fn in owners.values():
+            cls = fn.parent
+            if cls is not None and cls.kind == "class" and cls.parent is not None and cls.parent.kind == "module":
+                classes.setdefault(cls.key, []).append(fn)
+        if not classes:
+            return set()
+        scopes = {key: fns[0].parent for key, fns in classes.items()}
+        hits = _references(texts, {c.name for c in scopes.values() if c is not None}, inits)
+        lines: dict[str, list[str]] = {}
+        out: set[int] = set()
+        for key, cls in scopes.items():
+            if cls is None:
+                continue
+            pos = cls.module.pos(cls.node)
+            live, commented = False, False
+            for mod_name, line in hits.get(cls.name, ()):
+                if mod_name == cls.module.name and pos is not None and pos.start.line <= line <= pos.end.line:
+                    continue  # its own body
+                if mod_name not in lines:
+                    lines[mod_name] = texts.get(mod_name, "").splitlines()
+                text = lines[mod_name][line - 1] if 0 < line <= len(lines[mod_name]) else ""
+                if _only_in_comment(text, cls.name):
+                    commented = True
+                    continue
+                live = True
+                break
+            if commented and not live:
+                out |= {id(fn.node) for fn in classes[key]}
+        return out
 
     def _uncalled_methods(
         self, owners: dict[int, Scope], texts: dict[str, str], inits: set[str], imported: dict[str, set[str]]
@@ -1893,7 +1929,11 @@ class Analysis:
         self._authored[site.key] = site.declared  # a DSPy Signature: the prompt is written where it is declared
         if site.declared:
             return True
+        fn = site.info.scope.enclosing_function()
         for a in site.info.node.args:
+            if fn is not None and _param_attribute(fn, a.value):
+                continue  # ``prompt=settings.prompt`` of a config object the caller hands in: the caller's text (the
+                # text read there is only the default its class declares)
             try:
                 text = self.ev.text(a.value, site.info.scope)
             except RecursionError:
@@ -3530,6 +3570,10 @@ class _Flow:
 _TEMPLATE_FILLS = frozenset({"format", "format_map", "substitute", "safe_substitute", "replace", "strip"})
 _PAYLOAD_FIELDS = frozenset({"prompt", "prompts", "messages", "inputs", "input", "text", "content"})
 _TENSOR_MOVES = ("to", "unsqueeze", "cuda")
+# Methods of a request object that return its content as it is in another shape (a pydantic model dumped to the dict
+# an SDK takes): ``create(**req.model_dump(exclude_none=True))`` sends what the caller put in ``req``. (A ``copy()``
+# is left out: an object's state copied before the function adds its own messages to it is no request handed in.)
+_SAME_CONTENT = ("model_dump", "dict", "to_dict")
 _TOKENIZES = lazy(r"^tokeni[sz]er$|^tokeni[sz]e|_token$")
 _KEEPS_ARGUMENTS = frozenset(
     {
@@ -3678,6 +3722,10 @@ def _forwards(
             return any(passes(c, depth, built) for c in _serialised(node))
         if isinstance(node, cst.Subscript | cst.Attribute) and _payload_field(node):
             return passes(node.value, depth, built)  # params["prompt"] / convo.messages: the payload's prompt field
+        if isinstance(node, cst.Subscript) and _sliced(node):
+            return passes(node.value, depth, built)  # messages[1:cut]: a run of the caller's own messages
+        if _joins_sequences(node):  # history + new_messages: the caller's messages, one run after the other
+            return passes(node.left, depth, built) or passes(node.right, depth, built)
         if isinstance(node, cst.Call) and not templated and (receiver := _filled_template(node, fn, flow)) is not None:
             return passes(receiver, depth, built)  # template.format(...) of a template the caller hands in
         if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
@@ -3949,7 +3997,7 @@ def _serialises(call: cst.Call) -> bool:
     (``tokenizer(prompt, return_tensors="pt")``, ``tokenize_image_prompt(prompt, tok)``) and the tensor moved or
     reshaped (``ids.unsqueeze(0).to(device)``)."""
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value in ("encode", *_TENSOR_MOVES):
+    if isinstance(func, cst.Attribute) and func.attr.value in ("encode", *_TENSOR_MOVES, *_SAME_CONTENT):
         return True
     name = dotted(func) or ""
     if _TOKENIZES.search(name.rsplit(".", 1)[-1]) and call.args:
@@ -3960,7 +4008,7 @@ def _serialises(call: cst.Call) -> bool:
 
 def _serialised(call: cst.Call) -> list[cst.CSTNode]:
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value in ("encode", *_TENSOR_MOVES):
+    if isinstance(func, cst.Attribute) and func.attr.value in ("encode", *_TENSOR_MOVES, *_SAME_CONTENT):
         return [func.value]
     if _TOKENIZES.search((dotted(func) or "").rsplit(".", 1)[-1]):
         return [a.value for a in call.args if a.keyword is None or _PROMPT_PARAM.search(a.keyword.value)]
@@ -4113,6 +4161,13 @@ def _params_in(
         if isinstance(node, cst.Subscript | cst.Attribute) and _payload_field(node):
             walk(node.value, depth, built)  # params["prompt"] / convo.messages: the prompt field of what is handed in
             return
+        if isinstance(node, cst.Subscript) and _sliced(node):
+            walk(node.value, depth, built)  # messages[1:cut]: a run of the messages handed in
+            return
+        if _joins_sequences(node):  # history + new_messages: both runs handed on
+            walk(node.left, depth, built)
+            walk(node.right, depth, built)
+            return
         if isinstance(node, cst.Call) and _payload_read(node) and node.func.value.value not in params:
             # body.pop("messages") of a local payload (``body = json.loads(request)``): the field, taken out of it (not
             # of a ``**kwargs`` parameter, whose keywords the callers give one by one)
@@ -4182,6 +4237,45 @@ def _gives_prompt(call: cst.Call) -> bool:
         not a.star
         and ((a.keyword is None and not runner) or (a.keyword is not None and _PROMPT_PARAM.search(a.keyword.value)))
         for a in call.args
+    )
+
+
+_MESSAGE_RUN = lazy(r"messages|msgs|history|conversation|dialog|turns", re.IGNORECASE)
+
+
+def _joins_sequences(node: cst.CSTNode) -> bool:
+    """``in_context_messages + new_messages``: two message runs the function holds joined, one after the other, with
+    nothing of its own between them. Neither side may be written in place (a string, f-string or list display is text
+    or a message the function adds around the value: a template), and one side must be named as a message run (two
+    texts added, ``context + review_prompt``, compose a prompt)."""
+    if not isinstance(node, cst.BinaryOperation) or not isinstance(node.operator, cst.Add):
+        return False
+    sides = (node.left, node.right)
+    if not all(isinstance(x, cst.Name | cst.Attribute | cst.Subscript) for x in sides):
+        return False
+    names = [
+        x.value if isinstance(x, cst.Name) else x.attr.value if isinstance(x, cst.Attribute) else "" for x in sides
+    ]
+    return any(_MESSAGE_RUN.search(n) for n in names)
+
+
+def _param_attribute(fn: Scope, node: cst.CSTNode) -> bool:
+    """``settings.prompt`` / ``cfg.summary.prompt``: a field read from an object a parameter of ``fn`` holds (not
+    ``self``), i.e. a value its caller decides."""
+    if not isinstance(node, cst.Attribute):
+        return False
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name) and node.value in _param_names(fn)
+
+
+def _sliced(node: cst.Subscript) -> bool:
+    """``messages[1:cut]`` / ``history[-10:]``: a slice of a sequence (the same items, fewer of them), read from a name
+    or an attribute; an index (``messages[0]``) is no slice."""
+    return (
+        isinstance(node.value, cst.Name | cst.Attribute)
+        and len(node.slice) == 1
+        and isinstance(node.slice[0].slice, cst.Slice)
     )
 
 

@@ -1060,7 +1060,10 @@ def build_tools(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> list[T
             continue
         v = el.value
         if isinstance(v, cst.Dict):
-            data = plain(ev, v, rs)
+            try:
+                data = plain(ev, v, rs, lenient=True)
+            except ValueError:
+                continue  # a key that is not static (``{name: ...}``): no tool read from this entry
             if isinstance(data, dict):
                 spec = data.get("function") or data.get("toolSpec") or data
                 if isinstance(spec, dict) and isinstance(spec.get("name"), str):
@@ -1125,25 +1128,36 @@ def function_tool(ev: Evaluator, key: str) -> Tool | None:
     return Tool(f"tool:{fn.name}", name=fn.name, description=doc, parameters=schema, loc=loc)
 
 
-def plain(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Any:
-    """A JSON-like Python value of a literal expression (constants followed); raises ValueError when not static."""
+def plain(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: int = 0, lenient: bool = False) -> Any:
+    """A JSON-like Python value of a literal expression (constants followed); raises ValueError when not static.
+    ``lenient``: a value inside a dict display that is not static (``"parameters": schema`` with ``schema`` a
+    function's parameter) reads as None instead, so the dict's static keys (a tool's name and description) are kept;
+    the dict keys themselves must still be static."""
     if depth > 20:
         raise ValueError("too deep")
     if isinstance(expr, cst.Dict):
         out = {}
         for el in expr.elements:
             if not isinstance(el, cst.DictElement):
+                if lenient:
+                    continue  # ``**base``: its keys are unknown, the literal ones beside it still count
                 raise ValueError("splat")
-            out[plain(ev, el.key, scope, depth + 1)] = plain(ev, el.value, scope, depth + 1)
+            key = plain(ev, el.key, scope, depth + 1)
+            try:
+                out[key] = plain(ev, el.value, scope, depth + 1, lenient)
+            except ValueError:
+                if not lenient:
+                    raise
+                out[key] = None
         return out
     if isinstance(expr, cst.List | cst.Tuple | cst.Set):
-        return [plain(ev, el.value, scope, depth + 1) for el in expr.elements if isinstance(el, cst.Element)]
+        return [plain(ev, el.value, scope, depth + 1, lenient) for el in expr.elements if isinstance(el, cst.Element)]
     if isinstance(expr, cst.Call) and dotted(expr.func) in ("list", "tuple", "sorted") and len(expr.args) == 1:
-        return list(plain(ev, expr.args[0].value, scope, depth + 1))
+        return list(plain(ev, expr.args[0].value, scope, depth + 1, lenient))
     if isinstance(expr, cst.Name):
         r, rs = _resolve_expr(ev, expr, scope)
         if r is not expr:
-            return plain(ev, r, rs, depth + 1)
+            return plain(ev, r, rs, depth + 1, lenient)
     v = ev.value(expr, scope)
     if isinstance(v, Const) and not isinstance(v.value, dict):
         return list(v.value) if isinstance(v.value, tuple) else v.value

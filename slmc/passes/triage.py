@@ -189,6 +189,9 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"|entries|records|descriptions|reviews|comments|feedback|findings|discussion|meeting)\b"
         r"|summary\s+of\s+(?:the\s+|this\s+)?(?:following|given|above|provided|text|paper|article|document|conversation)"
         r"|(?:create|write|produce|give|provide|make)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}summary\s+(?:of|based\s+on)\b"
+        # ``Write a detailed summary that captures what happened in these messages``
+        r"|(?:create|write|produce|generate)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}summary\s+(?:that|which)\s+"
+        r"(?:captures?|covers?|describes?|records?)\b"
         r"|(?:key|main|most\s+important)\s+points|condense|compress(?:ion)?\b|tl;?dr"
         r"|(?:given|based\s+on)\s+the\s+(?:\w+\s+){0,2}(?:above|below)[^.\n]{0,80}?\b(?:summari[sz]e|remember|list|which|what\b(?![^.?\n]{0,60}\bsay\b))",
         1.0,
@@ -220,6 +223,8 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     ),
     (
         r"(?:write|(?<!the\s)(?<!your\s)(?<!this\s)(?<!a\s)draft|compose|generate|create|produce|expand(?:ing)?|polish(?:ing)?)"
+        # what is made is a summary (``Generate the summary with each section``): the sections are the summary's
+        r"(?!\s+(?:(?:a|an|the|your|this)\s+)?(?:[\w-]+\s+)?(?:summary|summaries|recap)\b)"
         r"\s+(?:[\w,'-]+\s+){0,4}?"
         r"(?:report|article|essay|blog|story|stories|poem|chapter|novel|draft|conclusion|introduction|abstract|"
         r"document(?:ation)?|prd|trd|design|specification|proposal|section|post|letter|email|speech|content|cop(?:y|ies)|"

@@ -37,3 +37,34 @@ def test_event_kind_dispatch_is_no_label_check() -> None:
     assert "label-set" not in by_line[10].consumers
     assert by_line[18].labels == ("billing", "bug", "other")
     assert "label-set" in by_line[18].consumers
+
+
+_ATTRIBUTE_SOURCE = """
+import litellm
+
+
+def ask(text):
+    return litellm.completion(model="gpt-4o-mini", messages=[{"role": "user", "content": text}], stream=True)
+
+
+def relay(question, wanted):
+    for piece in ask(question):
+        if piece.message_type in wanted:
+            yield piece
+
+
+def pick(question):
+    reply = ask("Reply yes or no: " + question)
+    if reply.content in ("yes", "no"):
+        return reply.content
+    return "no"
+"""
+
+
+def test_event_kind_read_as_an_attribute_is_no_label_check() -> None:
+    """``piece.message_type in wanted``: the kind of a streamed piece, read as an attribute (``*_type`` or a known
+    kind field), filters the pieces; a check of the reply's content still is a label check."""
+    graph, _ = analyze_source(_ATTRIBUTE_SOURCE, path="relay.py")
+    by_line = {s.loc.line: s for s in graph.sites()}
+    assert "label-set" not in by_line[10].consumers
+    assert "label-set" in by_line[16].consumers

@@ -162,3 +162,20 @@ def test_a_name_hint_yields_to_a_prompt_that_reads_clearly_the_other_way() -> No
     g2 = AgentGraph()
     hint = triage_site(g2, add_site(g2, "CodeHelper.describe", 10, system=None, user="{text}"))
     assert any(r.startswith("named `CodeHelper.describe`") for r in hint.reasons), hint
+
+
+def test_a_summary_with_sections_is_no_document() -> None:
+    """Producing a summary laid out in named sections is a summary of the given text: the sections belong to it, no
+    document is written; ``write a summary that captures ...`` says the same as ``a summary of``."""
+    prompt = (
+        "The older turns below are about to be dropped from memory. Write a concise summary that captures what was "
+        "decided in them.\nYou MUST use these sections:\n1. Aims\n2. Decisions\n3. Open questions\n"
+        "Generate the summary with each section as listed, and nothing else."
+    )
+    reasons = _reasons(prompt)
+    assert 'prompt says "writes a document"' not in reasons
+    assert 'prompt says "summary of given text"' in reasons
+    g = AgentGraph()
+    assert triage_site(g, add_site(g, "handle", 10, system=prompt, user="{text}")).verdict == N
+    # a report still is a document, summary or not around it
+    assert 'prompt says "writes a document"' in _reasons("Generate a full market report on the sector described below.")

@@ -1,0 +1,160 @@
+"""A calling API forwards its caller's prompt also when it hands it on in another shape: a request object dumped to
+the SDK's keyword dict by a helper (``prepare(req)`` returning ``req.model_dump()``), a slice of the caller's
+messages (``msgs[1:cut]``) or two message runs joined (``history + new``). Each function on the way is a wrapper and
+each call of it a wrapper-call; text the function writes around the value (a string literal added to it) still
+makes the call the site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .trees import analysed_graph, write_tree
+
+
+def _found(root: Path, path: str) -> set[tuple[int, str]]:
+    graph = analysed_graph(root)
+    return {(s.loc.line, str(s.site)) for s in graph.sites() if s.loc.path == path}
+
+
+def test_request_object_dumped_by_a_helper(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "relay.py": """
+                from openai import OpenAI
+
+
+                def to_payload(req):
+                    body = req.model_dump(exclude_none=True)
+                    body.pop("user", None)
+                    return body
+
+
+                def send_chat(base_url, key, req):
+                    client = OpenAI(api_key=key, base_url=base_url)
+                    return client.chat.completions.create(**to_payload(req))
+
+
+                def run(cfg, req):
+                    return send_chat(cfg.url, cfg.key, req)
+            """,
+        },
+    )
+    found = _found(tmp_path, "relay.py")
+    assert {(11, "wrapper"), (13, "request"), (17, "wrapper-call")} <= found  # run() has no caller: no API
+
+
+def test_sliced_and_joined_message_runs(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "memo.py": """
+                from openai import AsyncOpenAI
+
+                client = AsyncOpenAI()
+                OUTLINE = "Summarize the transcript in three parts: goals, events, open items."
+
+
+                async def digest(messages):
+                    text = "\\n".join(m["content"] for m in messages)
+                    out = await client.chat.completions.create(
+                        model="gpt-4o-mini",
+                        messages=[{"role": "system", "content": OUTLINE}, {"role": "user", "content": text}],
+                    )
+                    return out.choices[0].message.content
+
+
+                class Trimmer:
+                    def __init__(self, keep):
+                        self.keep = keep
+
+                    async def shrink(self, older, newer):
+                        return await self._evict(older, newer)
+
+                    async def _evict(self, older_messages, newer_messages):
+                        everything = older_messages + newer_messages
+                        head = everything[1 : -self.keep]
+                        note = await digest(head)
+                        return [everything[0], {"role": "user", "content": note}] + everything[-self.keep :]
+
+
+                class Bot:
+                    def __init__(self):
+                        self.trimmer = Trimmer(6)
+
+                    async def overflow(self, history):
+                        return await self.trimmer.shrink(history, [])
+            """,
+        },
+    )
+    found = _found(tmp_path, "memo.py")
+    assert (8, "wrapper") in found and (21, "wrapper") in found  # digest and Trimmer.shrink
+    assert (36, "wrapper-call") in found  # the bot's call of the trimmer
+
+
+def test_text_added_to_the_value_is_a_template(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "ask.py": """
+                from openai import OpenAI
+
+                client = OpenAI()
+
+
+                def complete(prompt):
+                    return client.completions.create(model="gpt-3.5-turbo-instruct", prompt=prompt)
+
+
+                def title_for(article):
+                    return complete("Write a five-word title for this article:\\n" + article)
+
+
+                def main(doc):
+                    return title_for(doc)
+            """,
+        },
+    )
+    found = _found(tmp_path, "ask.py")
+    assert (7, "wrapper") in found and (12, "wrapper-call") in found
+    assert (11, "wrapper") not in found and (16, "wrapper-call") not in found
+
+
+def test_joined_texts_and_added_messages_are_the_function_own_prompt(tmp_path: Path) -> None:
+    """Two texts added (``context + review_request``) compose a prompt, and a message list with a message written in
+    place (``req + [{"role": "user", "content": RETRY}]``) adds the function's own instruction: both calls are the
+    sites, neither function is a wrapper."""
+    write_tree(
+        tmp_path,
+        {
+            "review.py": """
+                from openai import OpenAI
+
+                client = OpenAI()
+                RETRY = "Your last answer repeated itself. Answer again, differently."
+
+
+                def chat(messages):
+                    return client.chat.completions.create(model="gpt-4o", messages=messages)
+
+
+                def ask(text):
+                    return chat([{"role": "user", "content": text}])
+
+
+                def review(context, review_request):
+                    return ask(context + review_request)
+
+
+                def retry(req):
+                    return chat(req + [{"role": "user", "content": RETRY}])
+
+
+                def main(a, b, req):
+                    return review(a, b), retry(req)
+            """,
+        },
+    )
+    found = _found(tmp_path, "review.py")
+    assert (17, "wrapper-call") in found and (21, "wrapper-call") in found
+    assert (16, "wrapper") not in found and (20, "wrapper") not in found
