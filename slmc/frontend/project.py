@@ -117,6 +117,7 @@ class Analysis:
     _authored: dict[int, bool] = field(default_factory=dict)  # site key -> whether its prompt holds authored text
     _authored_call: dict[int, bool] = field(default_factory=dict)  # wrapper-call key -> whether it writes a task prompt
     _dist_dirs: dict[str, bool] = field(default_factory=dict)  # folder (relative) -> whether it holds a build file
+    _importers: dict[str, set[str]] | None = None  # name -> modules whose imports mention it (``_imported_modules``)
 
     def __post_init__(self) -> None:
         self.project = Project(self.root, loader=self._load)
@@ -1354,6 +1355,11 @@ class Analysis:
                     new.add(key)
                     self.why[key] = "callable model object, forwards its caller's prompt"
                     continue
+                if not used.get(key) and self._library_entry(scope, fwd, inside, reaching, wrappers):
+                    new.add(key)
+                    new_passing.add(key)
+                    self.why[key] = "public method of a library class no code of the tree calls, forwarding its prompt"
+                    continue
                 if n == 0:
                     every = self.ev.overrides(key)
                     impls = [i for i in every if i in reaching]
@@ -1620,6 +1626,51 @@ class Analysis:
         return {
             key for key in wrappers if not inside.get(key) and not self._model_interface(key, reaching, inside, apis)
         }
+
+    def _library_entry(
+        self, scope: Scope, fwd: dict[str, set[str]], inside: dict[str, list[Site]], reaching: set[str], apis: set[str]
+    ) -> bool:
+        """A public method of a public class in a library module (one other modules import, the tests included)
+        that no production code of the tree calls (the library's API, called by its users), taking a prompt
+        parameter (``prompt``, ``messages``) that it hands on as it is, and either a convenience over its class's own
+        calling API: every model-reaching call it makes is ``self.<wrapper>(...)`` handed that parameter
+        (``quick_chat(prompt)`` -> ``self.chat(messages=[...prompt...])``), or the only method reaching a model of a
+        class deriving from nothing (``Completions.create(messages)`` of an OpenAI-style facade; a subclass's lone
+        model method may be a hook its base or a framework calls). A public method holding a request of its own
+        beside its class's calling API (a sync twin nothing calls) is left out, and so is an override (its base
+        decides), a method with no model call of its own and one of a script no other module imports."""
+        cls = scope.enclosing_class()
+        own = inside.get(scope.key, [])
+        if (
+            cls is None
+            or not own
+            or scope.name.startswith("_")
+            or cls.name.startswith("_")
+            or self.ev.overridden(scope.key)
+            or _is_test_file(scope.module)
+        ):
+            return False
+        if self._importers is None:
+            self._importers = _imported_modules({n: f.source for n, f in self.files.items() if f.source is not None})
+        name = scope.module.name
+        if not self._importers.get(name.rsplit(".", 1)[-1], set()) - {name}:
+            return False
+        prompts = {p for p in _param_names(scope) if _PROMPT_PARAM.search(p)}
+        if not prompts:
+            return False
+        if all(
+            s.site == SiteKind.WRAPPER_CALL
+            and s.callee in apis
+            and self._method_of(s.callee, cls)
+            and _is_self(scope, _receiver(s))
+            for s in own
+        ):
+            handed = {a.value.value for s in own for a in s.info.node.args if isinstance(a.value, cst.Name)}
+            return bool(prompts & (fwd.get(scope.key, set()) | handed))
+        if any((dotted(b) or "") != "object" for b in cls.bases):
+            return False
+        siblings = [k for k in reaching if k != scope.key and self._method_of(k, cls)]
+        return not siblings and bool(prompts & fwd.get(scope.key, set()))
 
     def _framework_lm_entry(self, scope: Scope) -> bool:
         """Whether ``scope`` is the method a framework calls on its language models (``__call__`` / ``forward``) in a
