@@ -118,6 +118,7 @@ class Analysis:
     _authored_call: dict[int, bool] = field(default_factory=dict)  # wrapper-call key -> whether it writes a task prompt
     _dist_dirs: dict[str, bool] = field(default_factory=dict)  # folder (relative) -> whether it holds a build file
     _importers: dict[str, set[str]] | None = None  # name -> modules whose imports mention it (``_imported_modules``)
+    shims: dict[str, Site] = field(default_factory=dict)  # private SDK-signature stand-in -> the request it holds
 
     def __post_init__(self) -> None:
         self.project = Project(self.root, loader=self._load)
@@ -543,6 +544,7 @@ class Analysis:
         for site in self.sites.values():
             if site.passed is not None and site.callee not in found and site.passed in found:
                 site.callee, site.args, site.passed = site.passed, site.passed_args, None
+                site.handed = True
                 switched = True
         return self._reach() if switched else (found, graph)
 
@@ -1508,6 +1510,10 @@ class Analysis:
                     )
                 )
                 direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
+                if private and forwards and _signature_shim(scope, own):
+                    self.shims[key] = own[0]  # ``_create(*args, **kwargs)`` standing in for the SDK method: its
+                    new_held.add(key)  # calls are requests of that SDK method, as calls of the method itself are
+                    continue
                 if private:
                     if forwards and not _one_statement_forwarder(scope, own):
                         new.add(key)
@@ -2521,7 +2527,9 @@ class Analysis:
         tasks = [s for s in ordered if s.site == SiteKind.FRAMEWORK_TASK]
         for s in ordered:
             target = None
-            if s.site == SiteKind.WRAPPER_CALL:
+            # a call of an SDK stand-in is a request of the SDK method (not one handing the stand-in on)
+            shim = self.shims.get(s.callee or "") if s.site == SiteKind.WRAPPER_CALL and not s.handed else None
+            if s.site == SiteKind.WRAPPER_CALL and shim is None:
                 if s.callee is not None:
                     continue
                 target = self._framework_target(s, tasks)  # Crew.kickoff runs the crew's tasks
@@ -2536,8 +2544,8 @@ class Analysis:
                 target=target,
                 loc=self._loc(s),
                 function=s.info.scope.function_name,
-                client=s.client,
-                api=s.api,
+                client=shim.client if shim is not None else s.client,
+                api=shim.api if shim is not None else s.api,
                 model=s.model,
                 is_async=s.is_async,
                 stream=s.stream,
@@ -4197,6 +4205,23 @@ def _one_statement_forwarder(fn: Scope, own: list[Site]) -> bool:
     if stmts and fn.docstring is not None:
         stmts = stmts[1:]
     return len(stmts) == 1 and all(s.site == SiteKind.REQUEST for s in own)
+
+
+def _signature_shim(fn: Scope, own: list[Site]) -> bool:
+    """A private def taking ``*args, **kwargs`` and nothing else, handing them whole to the one request it holds
+    (``def _create(*args, **kwargs): ...; return client.chat.completions.create(*args, **kwargs)``): a stand-in for
+    the SDK method with the SDK's whole signature, adjusting options on the way. It is no wrapper (CALLSITES.md: a
+    private helper that only forwards to a request); a call of it is a request of that SDK method. A sender taking
+    keywords only (``_send(**kw)`` fixing the model) is a helper of its own, folded as before."""
+    params = list(fn.params)
+    if sorted(p.star for p in params) != ["*", "**"] or len(own) != 1:
+        return False
+    (site,) = own
+    if site.site != SiteKind.REQUEST:
+        return False
+    names = {p.name.value for p in params}
+    handed = {a.value.value for a in site.info.node.args if a.star and isinstance(a.value, cst.Name)}
+    return names <= handed
 
 
 def _merge(parts: list[PromptPart]) -> list[PromptPart]:

@@ -38,6 +38,7 @@ class Site:
     args: list[cst.Arg] = field(default_factory=list)
     passed: str | None = None  # a project function handed to the callee, which calls it (``retry(ask, prompt)``)
     passed_args: list[cst.Arg] = field(default_factory=list)
+    handed: bool = False  # the callee is the function this call hands to a higher-order one (``retry(ask, ...)``)
     declared: bool = False  # the prompt is declared on the framework object called (a DSPy Signature), not forwarded
     # the same-named methods of the other classes the receiver attribute may hold (``self.grounder.act(...)`` where
     # ``__init__`` builds one of two unrelated classes): the call reaches each of them too
