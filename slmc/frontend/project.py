@@ -118,6 +118,8 @@ class Analysis:
     _authored_call: dict[int, bool] = field(default_factory=dict)  # wrapper-call key -> whether it writes a task prompt
     _dist_dirs: dict[str, bool] = field(default_factory=dict)  # folder (relative) -> whether it holds a build file
     _self_read_memo: dict[tuple[str, int], set[str]] = field(default_factory=dict)  # (fn key, id(expr)) -> attrs
+    _importers: dict[str, set[str]] | None = None  # name -> modules whose imports mention it (``_imported_modules``)
+    shims: dict[str, Site] = field(default_factory=dict)  # private SDK-signature stand-in -> the request it holds
 
     def __post_init__(self) -> None:
         self.project = Project(self.root, loader=self._load)
@@ -579,6 +581,7 @@ class Analysis:
         for site in self.sites.values():
             if site.passed is not None and site.callee not in found and site.passed in found:
                 site.callee, site.args, site.passed = site.passed, site.passed_args, None
+                site.handed = True
                 switched = True
         return self._reach() if switched else (found, graph)
 
@@ -1400,6 +1403,11 @@ class Analysis:
                     new.add(key)
                     self.why[key] = "callable model object, forwards its caller's prompt"
                     continue
+                if not used.get(key) and self._library_entry(scope, fwd, inside, reaching, wrappers):
+                    new.add(key)
+                    new_passing.add(key)
+                    self.why[key] = "public method of a library class no code of the tree calls, forwarding its prompt"
+                    continue
                 if n == 0:
                     every = self.ev.overrides(key)
                     impls = [i for i in every if i in reaching]
@@ -1553,6 +1561,10 @@ class Analysis:
                     )
                 )
                 direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
+                if private and forwards and _signature_shim(scope, own):
+                    self.shims[key] = own[0]  # ``_create(*args, **kwargs)`` standing in for the SDK method: its
+                    new_held.add(key)  # calls are requests of that SDK method, as calls of the method itself are
+                    continue
                 if private:
                     if forwards and not _one_statement_forwarder(scope, own):
                         new.add(key)
@@ -1681,6 +1693,51 @@ class Analysis:
         return {
             key for key in wrappers if not inside.get(key) and not self._model_interface(key, reaching, inside, apis)
         }
+
+    def _library_entry(
+        self, scope: Scope, fwd: dict[str, set[str]], inside: dict[str, list[Site]], reaching: set[str], apis: set[str]
+    ) -> bool:
+        """A public method of a public class in a library module (one other modules import, the tests included)
+        that no production code of the tree calls (the library's API, called by its users), taking a prompt
+        parameter (``prompt``, ``messages``) that it hands on as it is, and either a convenience over its class's own
+        calling API: every model-reaching call it makes is ``self.<wrapper>(...)`` handed that parameter
+        (``quick_chat(prompt)`` -> ``self.chat(messages=[...prompt...])``), or the only method reaching a model of a
+        class deriving from nothing (``Completions.create(messages)`` of an OpenAI-style facade; a subclass's lone
+        model method may be a hook its base or a framework calls). A public method holding a request of its own
+        beside its class's calling API (a sync twin nothing calls) is left out, and so is an override (its base
+        decides), a method with no model call of its own and one of a script no other module imports."""
+        cls = scope.enclosing_class()
+        own = inside.get(scope.key, [])
+        if (
+            cls is None
+            or not own
+            or scope.name.startswith("_")
+            or cls.name.startswith("_")
+            or self.ev.overridden(scope.key)
+            or _is_test_file(scope.module)
+        ):
+            return False
+        if self._importers is None:
+            self._importers = _imported_modules({n: f.source for n, f in self.files.items() if f.source is not None})
+        name = scope.module.name
+        if not self._importers.get(name.rsplit(".", 1)[-1], set()) - {name}:
+            return False
+        prompts = {p for p in _param_names(scope) if _PROMPT_PARAM.search(p)}
+        if not prompts:
+            return False
+        if all(
+            s.site == SiteKind.WRAPPER_CALL
+            and s.callee in apis
+            and self._method_of(s.callee, cls)
+            and _is_self(scope, _receiver(s))
+            for s in own
+        ):
+            handed = {a.value.value for s in own for a in s.info.node.args if isinstance(a.value, cst.Name)}
+            return bool(prompts & (fwd.get(scope.key, set()) | handed))
+        if any((dotted(b) or "") != "object" for b in cls.bases):
+            return False
+        siblings = [k for k in reaching if k != scope.key and self._method_of(k, cls)]
+        return not siblings and bool(prompts & fwd.get(scope.key, set()))
 
     def _framework_lm_entry(self, scope: Scope) -> bool:
         """Whether ``scope`` is the method a framework calls on its language models (``__call__`` / ``forward``) in a
@@ -2615,7 +2672,9 @@ class Analysis:
         tasks = [s for s in ordered if s.site == SiteKind.FRAMEWORK_TASK]
         for s in ordered:
             target = None
-            if s.site == SiteKind.WRAPPER_CALL:
+            # a call of an SDK stand-in is a request of the SDK method (not one handing the stand-in on)
+            shim = self.shims.get(s.callee or "") if s.site == SiteKind.WRAPPER_CALL and not s.handed else None
+            if s.site == SiteKind.WRAPPER_CALL and shim is None:
                 if s.callee is not None:
                     continue
                 target = self._framework_target(s, tasks)  # Crew.kickoff runs the crew's tasks
@@ -2630,8 +2689,8 @@ class Analysis:
                 target=target,
                 loc=self._loc(s),
                 function=s.info.scope.function_name,
-                client=s.client,
-                api=s.api,
+                client=shim.client if shim is not None else s.client,
+                api=shim.api if shim is not None else s.api,
                 model=s.model,
                 is_async=s.is_async,
                 stream=s.stream,
@@ -4408,6 +4467,23 @@ def _one_statement_forwarder(fn: Scope, own: list[Site]) -> bool:
     if stmts and fn.docstring is not None:
         stmts = stmts[1:]
     return len(stmts) == 1 and all(s.site == SiteKind.REQUEST for s in own)
+
+
+def _signature_shim(fn: Scope, own: list[Site]) -> bool:
+    """A private def taking ``*args, **kwargs`` and nothing else, handing them whole to the one request it holds
+    (``def _create(*args, **kwargs): ...; return client.chat.completions.create(*args, **kwargs)``): a stand-in for
+    the SDK method with the SDK's whole signature, adjusting options on the way. It is no wrapper (CALLSITES.md: a
+    private helper that only forwards to a request); a call of it is a request of that SDK method. A sender taking
+    keywords only (``_send(**kw)`` fixing the model) is a helper of its own, folded as before."""
+    params = list(fn.params)
+    if sorted(p.star for p in params) != ["*", "**"] or len(own) != 1:
+        return False
+    (site,) = own
+    if site.site != SiteKind.REQUEST:
+        return False
+    names = {p.name.value for p in params}
+    handed = {a.value.value for a in site.info.node.args if a.star and isinstance(a.value, cst.Name)}
+    return names <= handed
 
 
 def _merge(parts: list[PromptPart]) -> list[PromptPart]:

@@ -38,6 +38,7 @@ class Site:
     args: list[cst.Arg] = field(default_factory=list)
     passed: str | None = None  # a project function handed to the callee, which calls it (``retry(ask, prompt)``)
     passed_args: list[cst.Arg] = field(default_factory=list)
+    handed: bool = False  # the callee is the function this call hands to a higher-order one (``retry(ask, ...)``)
     declared: bool = False  # the prompt is declared on the framework object called (a DSPy Signature), not forwarded
     # the same-named methods of the other classes the receiver attribute may hold (``self.grounder.act(...)`` where
     # ``__init__`` builds one of two unrelated classes): the call reaches each of them too
@@ -82,6 +83,8 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         client = ev.module_client(callee.qname)
         if client is None and callee.qname in clients.HTTP_FUNCTIONS:
             client = Client("http", "http", (callee.qname.rsplit(".", 1)[-1],))
+        if client is None and _library_http_helper(ev, callee.qname, call, scope):
+            client = Client("http", "http", ("post",))
     if client is None and callee is None and (inherited := _framework_transport(ev, call, scope)) is not None:
         return Site(info, SiteKind.REQUEST, client=inherited[0], api=inherited[1])
     run = run_target(call) if client is None and isinstance(callee, Ref) else None
@@ -131,6 +134,28 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     if _non_text_output(ev, call, scope):
         return None  # ``generate_content(config=GenerateContentConfig(response_modalities=["IMAGE"]))``: an image
     return site
+
+
+_BODY_KEYWORDS = ("json", "data")
+
+
+def _library_http_helper(ev: Evaluator, qname: str, call: cst.Call, scope: Scope) -> bool:
+    """A third-party library's request helper (``send_tgi_request(f"{base}/generate", json=payload)``: a function
+    named for requests, not one of the tree's) called with a model endpoint for its URL (first positional or
+    ``url=``) and a request body (``json=`` / ``data=``): a raw HTTP model request made through a vendored helper.
+    A class named for requests (``urllib.request.Request``) builds the request object another call sends."""
+    name = qname.rsplit(".", 1)[-1]
+    if "request" not in name.lower() or "." not in qname or name[:1].isupper() or qname in clients.HTTP_REQUEST_OBJECTS:
+        return False  # a request helper's function; a class (``urllib.request.Request``) only builds the request
+    if not any(a.keyword is not None and a.keyword.value in _BODY_KEYWORDS for a in call.args):
+        return False
+    url = next((a.value for a in call.args if a.keyword is None and not a.star), None)
+    if url is None:
+        url = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "url"), None)
+    if url is None:
+        return False
+    text = ev.text(url, scope).static()
+    return any(m in text for m in clients.LLM_URL_MARKERS)
 
 
 _OUTPUT_CONFIGS = ("config", "generation_config")
