@@ -117,6 +117,7 @@ class Analysis:
     _authored: dict[int, bool] = field(default_factory=dict)  # site key -> whether its prompt holds authored text
     _authored_call: dict[int, bool] = field(default_factory=dict)  # wrapper-call key -> whether it writes a task prompt
     _dist_dirs: dict[str, bool] = field(default_factory=dict)  # folder (relative) -> whether it holds a build file
+    _family_words: set[str] = field(default_factory=set)  # packages holding an exporting module (last name part)
 
     def __post_init__(self) -> None:
         self.project = Project(self.root, loader=self._load)
@@ -262,6 +263,10 @@ class Analysis:
                     if f.imports is None:
                         f.imports = _import_words(text)
                     hit = not names.isdisjoint(f.imports)
+                if not hit and not first and "import_module" in text and self._family_words:
+                    # ``import_module(f".{kind}", "app.providers")``: a module picked by name in a package that
+                    # holds a wrapper, named by the package, not on an import line
+                    hit = not self._family_words.isdisjoint(_WORD.findall(text))
                 if hit:
                     picked.append(name)
                     del pending[name]
@@ -2453,6 +2458,7 @@ class Analysis:
                     exporting.add(mod.name)
                     break
         names = {n.rsplit(".", 1)[-1] for n in exporting}
+        self._family_words = {n.rsplit(".", 2)[-2] for n in exporting if n.count(".") >= 1} - names
         return {n for n in names if n.isidentifier()}
 
     # ---- graph -----------------------------------------------------------------------------------------------------
