@@ -188,6 +188,7 @@ class Evaluator:
         self._passed: dict[int, Client | None] = {}  # id(param) -> the client the module's calls pass for it
         # fn key -> the same-named functions of the other modules of a package a run-time import picks among
         self.family_alternatives: dict[str, tuple[str, ...]] = {}
+        self._shadowing: set[str] = set()  # package attributes being read (package_binding)
 
     def register(self, mod: ModuleIndex) -> None:
         for scope in mod.scopes:
@@ -630,7 +631,8 @@ class Evaluator:
         if mod is None:
             return Ref(qname)
         if not rest:
-            return Module(mod.name)
+            shadow = self.package_binding(qname)
+            return shadow if shadow is not None else Module(mod.name)
         bindings = self.module_bindings(mod, rest[0])
         value: Value = self.bindings_value(bindings) if bindings else None
         if value is None and not bindings:
@@ -638,6 +640,24 @@ class Evaluator:
         for attr in rest[1:]:
             value = self.attribute(value, attr)
         return value
+
+    def package_binding(self, qname: str) -> Value:
+        """``from pkg import name`` where ``pkg/__init__.py`` rebinds ``name`` (``from .manager import manager``: the
+        object, not the submodule ``pkg.manager``): Python reads the package's attribute, so the binding wins over the
+        submodule of the same name. None when the package does not bind the name, or binds the submodule itself."""
+        parent, _, last = qname.rpartition(".")
+        if not parent or qname in self._shadowing:
+            return None
+        pkg = self.project.module(parent)
+        bindings = pkg.scope.bindings.get(last) if pkg is not None and pkg.is_package else None
+        if not bindings or any(b[0] == "import" and self.project.importable(b[1], pkg) == qname for b in bindings):
+            return None
+        self._shadowing.add(qname)
+        try:
+            value = self.bindings_value(bindings)
+        finally:
+            self._shadowing.discard(qname)
+        return value if isinstance(value, _INTERESTING) and not isinstance(value, Module) else None
 
     # ---- expressions ---------------------------------------------------------------------------------------------
     def value(self, expr: cst.CSTNode | None, scope: Scope) -> Value:
