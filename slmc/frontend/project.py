@@ -3470,11 +3470,11 @@ _COLLECTS = frozenset({"append", "extend", "insert", "appendleft"})
 def _local_sources(fn: Scope, params: set[str], loops: bool = False) -> dict[str, list[cst.CSTNode]]:
     """Per local of ``fn`` (not a parameter), the expressions its value is made of: what it is assigned
     (``msgs = [...]``), the items added to it as a list (``msgs += [...]``, ``msgs.append(x)`` / ``.extend(xs)`` /
-    ``.insert(0, x)`` in ``fn`` itself), and with ``loops`` for a loop variable the iterable it walks (``for m in
-    raw_messages``: each ``m`` is an item of it): a converter that reshapes a message list item by item into a new list
-    returns its caller's messages (read for what a helper returns, not for what a function sends: one request per
-    item of a list is a task of its own). Text grown with ``+=`` (``obs += data``) is a template the function writes
-    around the data, left out."""
+    ``.insert(0, x)`` in ``fn`` itself), the mapping merged into it as a dict (``kw.update(options)``), and with
+    ``loops`` for a loop variable the iterable it walks (``for m in raw_messages``: each ``m`` is an item of it): a
+    converter that reshapes a message list item by item into a new list returns its caller's messages (read for what
+    a helper returns, not for what a function sends: one request per item of a list is a task of its own). Text grown
+    with ``+=`` (``obs += data``) is a template the function writes around the data, left out."""
     out: dict[str, list[cst.CSTNode]] = {
         name: [
             b[1]
@@ -3499,6 +3499,16 @@ def _local_sources(fn: Scope, params: set[str], loops: bool = False) -> dict[str
             and ci.node.args
         ):
             out[f.value.value].append(ci.node.args[-1].value)
+        elif (
+            isinstance(f, cst.Attribute)
+            and f.attr.value == "update"
+            and isinstance(f.value, cst.Name)
+            and f.value.value in out
+            and len(ci.node.args) == 1
+            and not ci.node.args[0].star
+            and ci.node.args[0].keyword is None
+        ):  # ``request.update(kwargs)``: a dict of request options merged with the caller's (``**kwargs``) entries
+            out[f.value.value].append(ci.node.args[0].value)
     return out
 
 
