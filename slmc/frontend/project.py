@@ -1113,6 +1113,12 @@ class Analysis:
                     out += self._param_sources(b[2], b[1].name.value, callers, memo, depth)
                 elif b[0] == "expr" and isinstance(b[1], cst.Name | cst.Attribute):
                     out += self._sources(b[1], b[2], callers, memo, depth + 1)
+                elif b[0] == "expr" and isinstance(b[1], cst.Call):
+                    # ``agent = dispatcher.dispatch(...)`` on an untyped object: what the method it resolves to by
+                    # name is declared (or seen) to return (``-> BaseAgent``)
+                    built = self._made_by_name(b[1], b[2])
+                    if built is not None:
+                        out.append(built)
             return out
         if isinstance(expr, cst.Attribute):
             out = []
@@ -1127,6 +1133,18 @@ class Analysis:
                         out += self._member_sources(v.cls, expr.attr.value, callers, memo, depth)
             return out
         return []
+
+    def _made_by_name(self, call: cst.Call, scope: Scope) -> Instance | None:
+        """The object a call of a method on an untyped object returns, the method taken as the site the scan found
+        for the call, else as the tree's one interface of that name: an instance of the class its return annotation
+        (or its returned value) names. None when nothing names a class of the tree."""
+        made = self.sites.get(id(call))
+        key = made.callee if made is not None else None
+        func = call.func
+        if key is None and isinstance(func, cst.Attribute) and self.ev.value(func.value, scope) is None:
+            key = self.ev.method_by_name(func.attr.value)
+        built = self.ev.returns_of(key) if key is not None else None
+        return built if isinstance(built, Instance) else None
 
     def _member_sources(self, cls_key: str, attr: str, callers: dict, memo: dict, depth: int) -> list[Any]:
         """What ``attr`` of an instance of ``cls_key`` holds: the member the evaluator knows (a method, an object the
@@ -1327,7 +1345,7 @@ class Analysis:
         steps: set[str] = set()  # private steps folded into the API that calls them (last round)
         held: set[str] = set()  # public helpers of a class holding its request, folded: their calls are the request
         passing: set[str] = set()  # wrappers that forward their caller's prompt (last round)
-        filling: set[str] = set()  # wrappers that fill their caller's data into a template, forwarding none (last round)
+        filling: set[str] = set()  # wrappers filling their caller's data into a template, no prompt forwarded
         tasked: set[str] = set()  # private helpers whose callers write the prompt they send (last round)
         banned: set[str] = set()  # general interfaces (``Tool.forward``), found once the rounds settle: left out
         states: set[tuple[frozenset[str], ...]] = set()  # the rounds' results: a repeat is a cycle, not progress
