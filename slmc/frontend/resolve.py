@@ -1598,13 +1598,13 @@ class Evaluator:
             inner = self.value(args[index].value, scope)
             if isinstance(inner, Ref):  # asyncio.to_thread(litellm.completion, ...)
                 inner = self.module_client(inner.qname)
-            if isinstance(inner, Client | Function | Partial):
-                callee, args = inner, args[index + 1 :]
+            if isinstance(inner, Client | Function | Partial) or self._callable_object(inner):
+                callee, args = inner, args[index + 1 :]  # (an object with ``__call__``: ``pool.submit(runner, ...)``)
         keyword = clients.RUNS_ARGUMENT_BY_KEYWORD.get(callee.qname if isinstance(callee, Ref) else "")
         if keyword is not None:  # Thread(target=model.generate, kwargs=...)
             target = arg(call, keyword)
             inner = self.value(target, scope) if target is not None else None
-            if isinstance(inner, Client | Function | Partial):
+            if isinstance(inner, Client | Function | Partial) or self._callable_object(inner):
                 kwargs = arg(call, "kwargs")
                 callee, args = inner, ([cst.Arg(kwargs, star="**")] if kwargs is not None else [])
         for _ in range(4):
@@ -1615,6 +1615,10 @@ class Evaluator:
             else:
                 break
         return Resolved(callee, args, bound)
+
+    def _callable_object(self, value: Value) -> bool:
+        """An instance of a class of the tree that defines (or inherits) ``__call__``."""
+        return isinstance(value, Instance) and isinstance(self.member(value.cls, "__call__", True), Function)
 
     def called_params(self, key: str) -> dict[str, int]:
         """Parameters a function calls (``def retry(fn, *a): return fn(*a)``) -> their position among the params
