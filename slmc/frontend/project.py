@@ -120,6 +120,7 @@ class Analysis:
     _self_read_memo: dict[tuple[str, int], set[str]] = field(default_factory=dict)  # (fn key, id(expr)) -> attrs
     _importers: dict[str, set[str]] | None = None  # name -> modules whose imports mention it (``_imported_modules``)
     shims: dict[str, Site] = field(default_factory=dict)  # private SDK-signature stand-in -> the request it holds
+    _family_words: set[str] = field(default_factory=set)  # packages holding an exporting module (last name part)
 
     def __post_init__(self) -> None:
         self.project = Project(self.root, loader=self._load)
@@ -265,6 +266,10 @@ class Analysis:
                     if f.imports is None:
                         f.imports = _import_words(text)
                     hit = not names.isdisjoint(f.imports)
+                if not hit and not first and "import_module" in text and self._family_words:
+                    # ``import_module(f".{kind}", "app.providers")``: a module picked by name in a package that
+                    # holds a wrapper, named by the package, not on an import line
+                    hit = not self._family_words.isdisjoint(_WORD.findall(text))
                 if hit:
                     picked.append(name)
                     del pending[name]
@@ -1148,6 +1153,12 @@ class Analysis:
                     out += self._param_sources(b[2], b[1].name.value, callers, memo, depth)
                 elif b[0] == "expr" and isinstance(b[1], cst.Name | cst.Attribute):
                     out += self._sources(b[1], b[2], callers, memo, depth + 1)
+                elif b[0] == "expr" and isinstance(b[1], cst.Call):
+                    # ``agent = dispatcher.dispatch(...)`` on an untyped object: what the method it resolves to by
+                    # name is declared (or seen) to return (``-> BaseAgent``)
+                    built = self._made_by_name(b[1], b[2])
+                    if built is not None:
+                        out.append(built)
             return out
         if isinstance(expr, cst.Attribute):
             out = []
@@ -1162,6 +1173,18 @@ class Analysis:
                         out += self._member_sources(v.cls, expr.attr.value, callers, memo, depth)
             return out
         return []
+
+    def _made_by_name(self, call: cst.Call, scope: Scope) -> Instance | None:
+        """The object a call of a method on an untyped object returns, the method taken as the site the scan found
+        for the call, else as the tree's one interface of that name: an instance of the class its return annotation
+        (or its returned value) names. None when nothing names a class of the tree."""
+        made = self.sites.get(id(call))
+        key = made.callee if made is not None else None
+        func = call.func
+        if key is None and isinstance(func, cst.Attribute) and self.ev.value(func.value, scope) is None:
+            key = self.ev.method_by_name(func.attr.value)
+        built = self.ev.returns_of(key) if key is not None else None
+        return built if isinstance(built, Instance) else None
 
     def _member_sources(self, cls_key: str, attr: str, callers: dict, memo: dict, depth: int) -> list[Any]:
         """What ``attr`` of an instance of ``cls_key`` holds: the member the evaluator knows (a method, an object the
@@ -1371,6 +1394,7 @@ class Analysis:
         steps: set[str] = set()  # private steps folded into the API that calls them (last round)
         held: set[str] = set()  # public helpers of a class holding its request, folded: their calls are the request
         passing: set[str] = set()  # wrappers that forward their caller's prompt (last round)
+        filling: set[str] = set()  # wrappers filling their caller's data into a template, no prompt forwarded
         tasked: set[str] = set()  # private helpers whose callers write the prompt they send (last round)
         banned: set[str] = set()  # general interfaces (``Tool.forward``), found once the rounds settle: left out
         states: set[tuple[frozenset[str], ...]] = set()  # the rounds' results: a repeat is a cycle, not progress
@@ -1385,6 +1409,7 @@ class Analysis:
             new_steps: set[str] = set()
             new_held: set[str] = set()
             new_passing: set[str] = set()
+            new_filling: set[str] = set()
             new_tasked: set[str] = set()
             self.loop_entries = set()
             for key in reaching:
@@ -1499,6 +1524,8 @@ class Analysis:
                     and not private  # a private forwarder (a retry loop around the wrapper) is its class's API
                     and not dispatched.get(key)
                     and not _one_statement(scope)
+                    # the one caller is an alias other code calls it through (``__call__`` returning ``self.run(...)``)
+                    and self._past_aliases(key, prod, direct_fns) == prod
                     # a hook with a default body that subclasses override as wrappers (``forward`` under ``__call__``):
                     # the family's interface, not a helper of the one method calling it
                     and not any(i in wrappers for i in self.ev.implementations(key))
@@ -1557,7 +1584,11 @@ class Analysis:
                             flow=self.flow,
                         )
                         for s in direct
-                        if not self._authors_sent(s) and not self._fills_own_template(s) and not s.declared
+                        if not self._authors_sent(s)
+                        and not self._fills_own_template(s)
+                        and not s.declared
+                        # what a template-filling wrapper is handed fills its slots: no prompt forwarded through it
+                        and not (s.site == SiteKind.WRAPPER_CALL and s.callee in filling)
                     )
                 )
                 direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
@@ -1571,17 +1602,28 @@ class Analysis:
                         new_passing.add(key)
                         self.why[key] = "private, forwards its caller's prompt"
                 elif forwards or (  # an implementation reached through its base or from other code, filling a template
-                    n > 1
-                    and (dispatched.get(key) or len({w for w in mine if not self._same_owner(w, scope)}) > 1)
+                    (n > 1 or len(self._past_aliases(key, mine, direct_fns)) > 1)
+                    and (
+                        dispatched.get(key)
+                        or len({w for w in self._past_aliases(key, mine, direct_fns) if not self._same_owner(w, scope)})
+                        > 1
+                    )
                     and not all(self._inherited_call(scope, s) for s in direct)
                     and any(_forwards(scope, s, templated=True) for s in direct)
                     and not any(
-                        self._authors(s) or self._authors_wrapper_call(s) or self._fills_own_template(s) for s in direct
+                        self._authors(s)
+                        or self._authors_wrapper_call(s)
+                        or self._fills_own_template(s)
+                        # ``manager("summarize", text=t)``: it names the task of a template-filling wrapper itself
+                        or (s.callee in filling and _names_task(s.info.node))
+                        for s in direct
                     )
                 ):
                     new.add(key)
                     if forwards:
                         new_passing.add(key)
+                    else:
+                        new_filling.add(key)
                     self.why[key] = (
                         "forwards its caller's prompt" if forwards else "fills a template, called from elsewhere"
                     )
@@ -1591,6 +1633,7 @@ class Analysis:
             cycled = not settled and state in states  # the rules feed back on each other in a loop: keep this round
             states.add(state)
             wrappers, folded, steps, held, passing, tasked = after
+            filling = new_filling
             if settled or cycled:
                 more = self._general_interfaces(new, reaching, inside, new | new_folded | new_held) - banned
                 if not more:
@@ -1599,6 +1642,7 @@ class Analysis:
                     break
                 banned |= more  # the rounds start again without them (and what was a wrapper only through them)
                 wrappers, folded, steps, held, passing, tasked = set(), set(), set(), set(), set(), set()
+                filling = set()
                 states = set()
                 rounds = 0
         return wrappers
@@ -2262,6 +2306,30 @@ class Analysis:
         slots = {p.text for m in site.messages for p in m.parts if p.hole}
         return bool(keys) and all(k is not None and k in slots for k in keys)
 
+    def _past_aliases(self, key: str, users: set[str], direct_fns: dict[str, set[str]]) -> set[str]:
+        """The functions calling ``key``, a caller that is a public one-statement alias of it in its own class
+        (``def __call__(self, name, **kw): return self.execute(name, **kw)``: its own parameters handed on as they
+        are) standing for the functions that call the alias: other code reaches the method through it."""
+        scope = self.ev.scopes.get(key)
+        cls = scope.enclosing_class() if scope is not None else None
+        if cls is None:
+            return users
+        out: set[str] = set()
+        for who in users:
+            alias = self.ev.scopes.get(who)
+            if (
+                alias is not None
+                and alias.kind == "function"
+                and alias.parent is cls
+                and (not alias.name.startswith("_") or alias.name in _CALL_ALIASES)
+                and _passes_params_to(alias, scope.name)
+                and direct_fns.get(who)
+            ):
+                out |= direct_fns[who]
+            else:
+                out.add(who)
+        return out
+
     def _same_owner(self, who: str, scope: Scope) -> bool:
         """Whether the calling function ``who`` is in the class of the method ``scope`` (or, for a module function,
         in its module)."""
@@ -2637,6 +2705,7 @@ class Analysis:
                     exporting.add(mod.name)
                     break
         names = {n.rsplit(".", 1)[-1] for n in exporting}
+        self._family_words = {n.rsplit(".", 2)[-2] for n in exporting if n.count(".") >= 1} - names
         packages = [m for m in self.project.modules.values() if m.is_package and m.name not in exporting]
         while packages:  # a package re-exporting them (``from .local_model import LocalModel`` in ``__init__.py``)
             words = {m.name: _import_words(m.source) for m in packages}
@@ -3670,16 +3739,18 @@ def _converted_from(fn: Scope, m: Message, bound: dict[str, Any]) -> bool:
 
 
 _COLLECTS = frozenset({"append", "extend", "insert", "appendleft"})
+# dunders through which other code calls an object's method (``obj(...)``, ``obj[name]``)
+_CALL_ALIASES = frozenset({"__call__", "__getitem__"})
 
 
 def _local_sources(fn: Scope, params: set[str], loops: bool = False) -> dict[str, list[cst.CSTNode]]:
     """Per local of ``fn`` (not a parameter), the expressions its value is made of: what it is assigned
     (``msgs = [...]``), the items added to it as a list (``msgs += [...]``, ``msgs.append(x)`` / ``.extend(xs)`` /
-    ``.insert(0, x)`` in ``fn`` itself), and with ``loops`` for a loop variable the iterable it walks (``for m in
-    raw_messages``: each ``m`` is an item of it): a converter that reshapes a message list item by item into a new list
-    returns its caller's messages (read for what a helper returns, not for what a function sends: one request per
-    item of a list is a task of its own). Text grown with ``+=`` (``obs += data``) is a template the function writes
-    around the data, left out."""
+    ``.insert(0, x)`` in ``fn`` itself), the mapping merged into it as a dict (``kw.update(options)``), and with
+    ``loops`` for a loop variable the iterable it walks (``for m in raw_messages``: each ``m`` is an item of it): a
+    converter that reshapes a message list item by item into a new list returns its caller's messages (read for what
+    a helper returns, not for what a function sends: one request per item of a list is a task of its own). Text grown
+    with ``+=`` (``obs += data``) is a template the function writes around the data, left out."""
     out: dict[str, list[cst.CSTNode]] = {
         name: [
             b[1]
@@ -3704,6 +3775,16 @@ def _local_sources(fn: Scope, params: set[str], loops: bool = False) -> dict[str
             and ci.node.args
         ):
             out[f.value.value].append(ci.node.args[-1].value)
+        elif (
+            isinstance(f, cst.Attribute)
+            and f.attr.value == "update"
+            and isinstance(f.value, cst.Name)
+            and f.value.value in out
+            and len(ci.node.args) == 1
+            and not ci.node.args[0].star
+            and ci.node.args[0].keyword is None
+        ):  # ``request.update(kwargs)``: a dict of request options merged with the caller's (``**kwargs``) entries
+            out[f.value.value].append(ci.node.args[0].value)
     for name, writes in fn.item_writes.items():  # ``kwargs["messages"] = messages`` into a payload built before
         if name in out:
             out[name].extend(value for target, value in writes if _keyed_write(target, name))
@@ -4409,6 +4490,33 @@ def _filled_template(call: cst.Call, fn: Scope, flow: _Flow | None) -> cst.CSTNo
     if isinstance(func.value, cst.Name) and (flow is None or func.value.value in flow.unpassed(fn)):
         return None
     return func.value
+
+
+def _passes_params_to(fn: Scope, method: str) -> bool:
+    """``fn``'s body is one statement calling ``self.<method>(...)`` (returned or not) with its own parameters as they
+    are (``return self.run(task, **slots)``), nothing of its own added."""
+    body = getattr(fn.node, "body", None)
+    stmts = list(getattr(body, "body", ()))
+    if stmts and fn.docstring is not None:
+        stmts = stmts[1:]
+    if len(stmts) != 1 or not isinstance(stmts[0], cst.SimpleStatementLine) or len(stmts[0].body) != 1:
+        return False
+    small = stmts[0].body[0]
+    call = small.value if isinstance(small, cst.Return | cst.Expr) else None
+    if isinstance(call, cst.Await):
+        call = call.expression
+    if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute) or call.func.attr.value != method:
+        return False
+    if not _is_self(fn, call.func.value):
+        return False
+    params = set(_param_names(fn))
+    return all(isinstance(a.value, cst.Name) and a.value.value in params for a in call.args)
+
+
+def _names_task(call: cst.Call) -> bool:
+    """A call handing a string literal as an argument (``run("summarize_action", text=t)``): the name of the task or
+    template its callee fills, picked by the caller."""
+    return any(not a.star and isinstance(a.value, cst.SimpleString | cst.ConcatenatedString) for a in call.args)
 
 
 def _one_statement(fn: Scope) -> bool:

@@ -28,6 +28,7 @@ from slmc.frontend.values import (
     Function,
     Instance,
     Module,
+    ModuleFamily,
     Partial,
     Ref,
     Text,
@@ -35,7 +36,7 @@ from slmc.frontend.values import (
 )
 from slmc.ir.nodes import PromptPart
 
-_INTERESTING = (Client, Function, Class, Instance, Partial, Module, Decorator)
+_INTERESTING = (Client, Function, Class, Instance, Partial, Module, ModuleFamily, Decorator)
 # words a text an object keeps in its state needs to read as a prompt (not a model name, a URL, a path)
 _PROMPT_WORDS = 8
 _CONTEXT_MANAGERS = frozenset(
@@ -186,6 +187,9 @@ class Evaluator:
         self._forwarding: set[tuple[str, str]] = set()  # (class, attr) pairs forwarded_attr is resolving
         self._replacements: dict[str, str] | None = None  # metaclass replacement function -> the method it replaces
         self._passed: dict[int, Client | None] = {}  # id(param) -> the client the module's calls pass for it
+        # fn key -> the same-named functions of the other modules of a package a run-time import picks among
+        self.family_alternatives: dict[str, tuple[str, ...]] = {}
+        self._shadowing: set[str] = set()  # package attributes being read (package_binding)
 
     def register(self, mod: ModuleIndex) -> None:
         for scope in mod.scopes:
@@ -638,7 +642,8 @@ class Evaluator:
         if mod is None:
             return Ref(qname)
         if not rest:
-            return Module(mod.name)
+            shadow = self.package_binding(qname)
+            return shadow if shadow is not None else Module(mod.name)
         bindings = self.module_bindings(mod, rest[0])
         value: Value = self.bindings_value(bindings) if bindings else None
         if value is None and not bindings:
@@ -646,6 +651,24 @@ class Evaluator:
         for attr in rest[1:]:
             value = self.attribute(value, attr)
         return value
+
+    def package_binding(self, qname: str) -> Value:
+        """``from pkg import name`` where ``pkg/__init__.py`` rebinds ``name`` (``from .manager import manager``: the
+        object, not the submodule ``pkg.manager``): Python reads the package's attribute, so the binding wins over the
+        submodule of the same name. None when the package does not bind the name, or binds the submodule itself."""
+        parent, _, last = qname.rpartition(".")
+        if not parent or qname in self._shadowing:
+            return None
+        pkg = self.project.module(parent)
+        bindings = pkg.scope.bindings.get(last) if pkg is not None and pkg.is_package else None
+        if not bindings or any(b[0] == "import" and self.project.importable(b[1], pkg) == qname for b in bindings):
+            return None
+        self._shadowing.add(qname)
+        try:
+            value = self.bindings_value(bindings)
+        finally:
+            self._shadowing.discard(qname)
+        return value if isinstance(value, _INTERESTING) and not isinstance(value, Module) else None
 
     # ---- expressions ---------------------------------------------------------------------------------------------
     def value(self, expr: cst.CSTNode | None, scope: Scope) -> Value:
@@ -825,7 +848,14 @@ class Evaluator:
 
     def subscript(self, expr: cst.Subscript, scope: Scope) -> Value:
         found = self._subscript(expr, scope)
-        return found if found is not None else self.declared_item(expr.value, scope)
+        if found is None:
+            found = self.declared_item(expr.value, scope)
+        if found is None and isinstance(expr.value, cst.Attribute) and len(expr.slice) == 1:
+            # ``self.cache[kind]`` on a dict the object fills by item with functions (``self.cache[kind] =
+            # getattr(mod, "send")``): a cache of callables; objects kept by item are left to their own rules
+            entry = self.element_of(expr.value, scope)
+            found = entry if isinstance(entry, Function | Partial) else None
+        return found
 
     def attr_classes(self, expr: cst.Attribute, scope: Scope) -> list[str]:
         """The project classes whose instances an attribute of an object holds, over every assignment its class (and
@@ -1001,6 +1031,8 @@ class Evaluator:
             return Ref(f"{base.qname}.{attr}")
         if isinstance(base, Module):
             return self.resolve_qname(f"{base.name}.{attr}")
+        if isinstance(base, ModuleFamily):
+            return self.family_member(base, attr)
         if isinstance(base, Client):
             return base.member(attr)
         if isinstance(base, Answer):
@@ -1623,13 +1655,13 @@ class Evaluator:
             inner = self.value(args[index].value, scope)
             if isinstance(inner, Ref):  # asyncio.to_thread(litellm.completion, ...)
                 inner = self.module_client(inner.qname)
-            if isinstance(inner, Client | Function | Partial):
-                callee, args = inner, args[index + 1 :]
+            if isinstance(inner, Client | Function | Partial) or self._callable_object(inner):
+                callee, args = inner, args[index + 1 :]  # (an object with ``__call__``: ``pool.submit(runner, ...)``)
         keyword = clients.RUNS_ARGUMENT_BY_KEYWORD.get(callee.qname if isinstance(callee, Ref) else "")
         if keyword is not None:  # Thread(target=model.generate, kwargs=...)
             target = arg(call, keyword)
             inner = self.value(target, scope) if target is not None else None
-            if isinstance(inner, Client | Function | Partial):
+            if isinstance(inner, Client | Function | Partial) or self._callable_object(inner):
                 kwargs = arg(call, "kwargs")
                 callee, args = inner, ([cst.Arg(kwargs, star="**")] if kwargs is not None else [])
         for _ in range(4):
@@ -1640,6 +1672,10 @@ class Evaluator:
             else:
                 break
         return Resolved(callee, args, bound)
+
+    def _callable_object(self, value: Value) -> bool:
+        """An instance of a class of the tree that defines (or inherits) ``__call__``."""
+        return isinstance(value, Instance) and isinstance(self.member(value.cls, "__call__", True), Function)
 
     def called_params(self, key: str) -> dict[str, int]:
         """Parameters a function calls (``def retry(fn, *a): return fn(*a)``) -> their position among the params
@@ -1781,8 +1817,7 @@ class Evaluator:
         if built is not None:
             return built
         if qname == "importlib.import_module" and call.args:  # import_module("pkg.providers"): that module
-            name = self.static_str(call.args[0].value, scope)
-            return self.resolve_qname(name) if name and not name.startswith(".") else None
+            return self.imported_module(call, scope)
         if qname in clients.BOTO3_CLIENT:
             return self.boto3_client(call, scope)
         if qname in clients.PARTIAL and call.args:
@@ -1816,12 +1851,68 @@ class Evaluator:
                 return Answer(frozenset({id(call)}))
         return None
 
+    def imported_module(self, call: cst.Call, scope: Scope) -> Value:
+        """``importlib.import_module(name, package)``: the tree's module a static name gives (relative names against
+        ``package``); a name computed at run time under a static package prefix (``f".{kind}"`` with a package,
+        ``f"app.providers.{kind}"``) is one of the modules directly under that package (``ModuleFamily``)."""
+        package_expr = arg(call, "package", 1)
+        package = None
+        if isinstance(package_expr, cst.Name) and package_expr.value == "__package__":
+            mod = scope.module
+            package = mod.name if mod.is_package else mod.name.rpartition(".")[0]
+        elif package_expr is not None:
+            package = self.static_str(package_expr, scope)
+        named = self.value(call.args[0].value, scope)
+        if isinstance(named, Const) and isinstance(named.value, str):
+            full = _absolute_module(named.value, package)
+            return self.resolve_qname(full) if full else None
+        if not isinstance(named, Text):
+            return None
+        head = ""
+        for i, part in enumerate(named.parts):
+            if part.hole:
+                if any(not p.hole and "." in p.text for p in named.parts[i:]):
+                    return None  # a computed name in the middle of the path: no single package holds the pick
+                break
+            head += part.text
+        if not head.endswith("."):
+            return None
+        prefix = _absolute_module(head[:-1] if head.strip(".") else head, package)
+        if not prefix or not any(k.startswith(prefix + ".") for k in self.project.known):
+            return None
+        return ModuleFamily(prefix)
+
+    def family_member(self, family: ModuleFamily, name: str) -> Value:
+        """``getattr(module, "send")`` on a module picked at run time among a package's modules: the functions (or
+        classes) of that name the package's modules define. A function is the first one, the others recorded in
+        ``family_alternatives`` so a call of it reaches each; classes are their nearest common base."""
+        depth = family.prefix.count(".") + 1
+        found: list[Value] = []
+        for key in sorted(self.project.known)[:5000]:
+            if not key.startswith(family.prefix + ".") or key.count(".") != depth:
+                continue
+            value = self.resolve_qname(f"{key}.{name}")
+            if isinstance(value, Function | Class) and value not in found:
+                found.append(value)
+            if len(found) >= 20:
+                break
+        functions = [v.key for v in found if isinstance(v, Function)]
+        if functions:
+            for key in functions:
+                self.family_alternatives[key] = tuple(k for k in functions if k != key)
+            return Function(functions[0])
+        classes = [v.key for v in found if isinstance(v, Class)]
+        common = self.common_base(classes) if len(classes) > 1 else (classes[0] if classes else None)
+        return Class(common) if common is not None else None
+
     def module_getattr(self, call: cst.Call, scope: Scope) -> Value:
         """``getattr(transformers, name)``: a member of an outside module looked up by name. A static name is that
         member; a computed one in ``transformers`` (``config.architectures[0]``) is the model class the checkpoint
         names, taken as a generative model class (only its ``generate`` calls become requests)."""
         base = self.value(call.args[0].value, scope)
         name = self.static_str(call.args[1].value, scope)
+        if isinstance(base, ModuleFamily):
+            return self.family_member(base, name) if name else None
         if isinstance(base, Module):  # a module of the tree: the member, or any class it holds (picked by name)
             return self.resolve_qname(f"{base.name}.{name}") if name else self.any_class_of(base.name)
         if not isinstance(base, Ref):
@@ -2588,6 +2679,21 @@ class _Lazy:
 
 
 DATA_LOADERS = frozenset({"yaml.safe_load", "yaml.load", "yaml.full_load", "json.load", "tomllib.load"})
+
+
+def _absolute_module(name: str, package: str | None) -> str | None:
+    """``import_module``'s reading of a module name: ``.x`` relative to ``package`` (each further dot one package
+    up), an absolute name as it is; None for a relative name with no package."""
+    if not name.startswith("."):
+        return name
+    if not package:
+        return None
+    dots = len(name) - len(name.lstrip("."))
+    base = package.split(".")
+    if dots > 1:
+        base = base[: -(dots - 1)]
+    rest = name[dots:]
+    return ".".join([*base, rest] if rest else base) or None
 
 
 def _is_none(v: Value) -> bool:

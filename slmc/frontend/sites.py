@@ -11,7 +11,7 @@ from slmc.frontend import clients, templates
 from slmc.frontend import syntax as cst
 from slmc.frontend.index import CallInfo, Scope, dotted
 from slmc.frontend.resolve import JSON_DUMPS, OPTION_NAMES, Evaluator, Resolved, arg, run_target, tool_names
-from slmc.frontend.values import Answer, Class, Client, Const, Function, Instance, Ref, Text
+from slmc.frontend.values import Answer, Class, Client, Const, Function, Instance, Module, Ref, Text
 from slmc.ir.nodes import Message, PromptPart, SiteKind, Tool
 from slmc.lazyre import lazy
 
@@ -70,6 +70,9 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         else:
             site = Site(info, SiteKind.WRAPPER_CALL, callee=callee.key, args=resolved.args)
             site.alternatives = _alternatives(ev, call, scope, callee.key)
+            family = ev.family_alternatives.get(callee.key, ())
+            if family and not _names_directly(ev, call.func, callee.key, scope):
+                site.alternatives = tuple(dict.fromkeys((*site.alternatives, *family)))
             return site
     if isinstance(callee, Class):  # Agent(...) runs __init__; a call of a class with __call__ is rare: skip
         ev.constructions.setdefault(callee.key, []).append(info)  # what the constructor is given (injection)
@@ -226,6 +229,17 @@ def _langchain_messages(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, d
         for b in ev.bindings_of(expr.value, scope) or ():
             if b[0] == "expr" and _langchain_messages(ev, b[1], b[2] if len(b) > 2 else scope, depth + 1):
                 return True
+    return False
+
+
+def _names_directly(ev: Evaluator, func: cst.BaseExpression, callee: str, scope: Scope) -> bool:
+    """Whether a call names its function as imported (``send(...)``, ``remote.send(...)`` on a module), not through a
+    value a run-time import picked (``self._pick(kind)(...)``, ``fn(...)``, ``mod.send(...)`` on a picked module)."""
+    name = callee.rpartition(":")[2].rpartition(".")[2]
+    if isinstance(func, cst.Name):
+        return func.value == name
+    if isinstance(func, cst.Attribute) and func.attr.value == name:
+        return isinstance(ev.value(func.value, scope), Module)
     return False
 
 

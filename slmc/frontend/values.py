@@ -110,3 +110,11 @@ class Module:
     """A module of the analysed tree (``import agent.llm as llm``)."""
 
     name: str
+
+
+@dataclass(frozen=True)
+class ModuleFamily:
+    """``importlib.import_module(f".{kind}", "pkg.backends")``: one of the tree's modules directly under the package
+    ``prefix``, picked by a name computed at run time (a plugin folder whose modules share one entry point)."""
+
+    prefix: str

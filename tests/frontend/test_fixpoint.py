@@ -51,6 +51,11 @@ def main() -> None:
 """
 
 
+# ``__call__`` adding to what it hands on (no plain alias of ``run``): ``run`` folded into ``__call__`` and
+# ``_run_stream`` folded into ``run`` still feed back on each other
+AGENT_CYCLE = AGENT.replace("return self.run(task)", "return self.run(task.strip())")
+
+
 def _analyse(root: Path, files: dict[str, str] | None = None) -> Analysis:
     analysis = Analysis(root)
     if files is None:
@@ -66,16 +71,19 @@ def _analyse(root: Path, files: dict[str, str] | None = None) -> Analysis:
 
 
 def test_a_cycle_of_the_rules_is_cut_at_its_first_repeat_and_reported(tmp_path: Path) -> None:
-    analysis = _analyse(tmp_path, {"agent.py": AGENT})
+    analysis = _analyse(tmp_path, {"agent.py": AGENT_CYCLE})
     assert analysis.unconverged == ["wrappers (cycle)"]
     first = analysis.api_wrappers()
     assert analysis.api_wrappers() == first  # the same answer each time, whatever a round count would land on
     assert {k.rsplit(":", 1)[-1] for k in first} >= {"Model.generate", "Agent.__call__"}
 
 
-@pytest.mark.xfail(strict=True, reason="run folded into __call__ vs _run_stream folded into run: rules still cycle")
 def test_step_folded_into_its_api_reaches_a_fixed_point(tmp_path: Path) -> None:
-    assert _analyse(tmp_path, {"agent.py": AGENT}).unconverged == []
+    # ``__call__`` handing its parameter to ``run`` as it is: an alias other code reaches ``run`` through, so ``run``
+    # is not folded into it and the rounds settle, both calling APIs
+    analysis = _analyse(tmp_path, {"agent.py": AGENT})
+    assert analysis.unconverged == []
+    assert {k.rsplit(":", 1)[-1] for k in analysis.api_wrappers()} >= {"Model.generate", "Agent.run", "Agent.__call__"}
 
 
 @pytest.mark.parametrize("case", fixture_cases(), ids=lambda p: p.name)
