@@ -1237,7 +1237,7 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
 
 
 JUDGEMENT = "prompt reads as a judgement call: "
-_AGENT_LOOP = lazy(r"(?:^|\.)(?:run|step|kickoff\w*|chat|solve|execute_task|invoke|arun|astep)$")
+_AGENT_LOOP = lazy(r"(?:^|\.)(?:run|step|act|kickoff\w*|chat|solve|execute_task|invoke|arun|astep|aact)$")
 _AGENT_CLASS = lazy(r"agent|crew|assistant|planner|executor|worker", re.IGNORECASE)
 
 

@@ -127,3 +127,13 @@ def test_a_class_name_is_read_by_its_head_noun() -> None:
     assert "named `TeamChatRouter.run`: a closed task" in reasons["TeamChatRouter.run"]
     assert "named `SummarizeChat.run`: a closed task" in reasons["SummarizeChat.run"]
     assert "named `ChatWriter.run`: writes new content" in reasons["ChatWriter.run"]
+
+
+def test_an_agents_act_method_is_an_agent_loop_step() -> None:
+    """``browser_agent.act(goal)`` from outside the agent: one open step toward the user's goal."""
+    g = AgentGraph()
+    request = add_site(g, "BrowserAgent._ask_model", 5, user="{messages}")
+    act = add_site(g, "BrowserAgent.act", 4, kind=SiteKind.WRAPPER, user=None, target=request.id)
+    call = add_site(g, "operate", 20, path="main.py", kind=SiteKind.WRAPPER_CALL, target=act.id, user="{goal}")
+    t = triage_site(g, call)
+    assert t.verdict == OPEN and "runs `BrowserAgent.act`: an agent loop over tools" in t.reasons, t
