@@ -566,8 +566,10 @@ def field_evidence(templates: Iterable[str]) -> list[Evidence]:
         if text.strip().count("\n") < 1:
             continue  # a bare ``Observation:`` part (a stop word, a separator) is no completion prompt
         m = _FIELD_END.search(text.rstrip()[-200:])
-        if m and not _OPEN_FIELDS.search(m.group(1).strip()) and not _OPEN_LABEL.match(m.group(0).strip()):
-            return [Evidence(0.8, f"completion fills one field (`{m.group(1).strip()}:`)")]
+        label = m.group(1).strip() if m else ""
+        # neither the line nor the label itself may read as an open answer (``answer according to the rules:``)
+        if m and not _OPEN_FIELDS.search(label) and not any(_OPEN_LABEL.match(t) for t in (m.group(0).strip(), label)):
+            return [Evidence(0.8, f"completion fills one field (`{label}:`)")]
     return []
 
 
@@ -1185,7 +1187,7 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     called = ""
     if site.site == SiteKind.WRAPPER_CALL and site.target:
         # the wrapper called says what the call does (``compress_rounds``, ``extract_keywords``); its class is only
-        # where it lives, and a name of the transport (``chat``, ``run``, ``query``) says nothing
+        # where it lives, and a name of the transport (``chat``, ``ask``, ``query``) says nothing
         wrapper = graph.get(site.target)
         called = wrapper.function if isinstance(wrapper, LLMCall) else site.target.split("@", 1)[0].removeprefix("llm:")
         called = called.rsplit(".", 1)[-1]
@@ -1358,6 +1360,7 @@ _FEATURE_KINDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (lazy(p), k)
     for p, k in (
         (r'^prompt says "([^"]+)"', r"says:\1"),
+        (r'^the task statement says "([^"]+)"', r"task:\1"),
         (r"^prompt reads as a judgement call: (.+)$", r"judge:\1"),
         (r"^named `[^`]*`: a closed task", "name:closed"),
         (r"^named `[^`]*`: writes code", "name:code"),

@@ -4,7 +4,13 @@ for these tests."""
 from __future__ import annotations
 
 from slmc.ir import AgentGraph, SiteKind, Verdict
-from slmc.passes.triage import task_statement_evidence, triage_site, without_field_descriptions, wording_evidence
+from slmc.passes.triage import (
+    field_evidence,
+    task_statement_evidence,
+    triage_site,
+    without_field_descriptions,
+    wording_evidence,
+)
 
 from .builders import add_site
 
@@ -137,3 +143,11 @@ def test_an_agents_act_method_is_an_agent_loop_step() -> None:
     call = add_site(g, "operate", 20, path="main.py", kind=SiteKind.WRAPPER_CALL, target=act.id, user="{goal}")
     t = triage_site(g, call)
     assert t.verdict == OPEN and "runs `BrowserAgent.act`: an agent loop over tools" in t.reasons, t
+
+
+def test_a_field_label_that_is_itself_an_instruction_to_answer_is_no_closed_field() -> None:
+    """``... answer following the rules of the house:`` ends a prompt the way ``Mood:`` does, but asks for an open
+    answer; the line as a whole starts with other words, so only the label itself shows it."""
+    assert field_evidence(["Notes:\n{notes}\nNow please give your answer following the rules of the house:"]) == []
+    closed = field_evidence(["Notes:\n{notes}\nMood of the writer:"])
+    assert [e.reason for e in closed] == ["completion fills one field (`Mood of the writer:`)"]
