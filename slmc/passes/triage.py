@@ -38,6 +38,10 @@ MAX_TOKEN_OPTIONS = (
     "maxOutputTokens",
 )
 
+# One option of a menu: a list item that opens with a quoted or backticked name and a dash or colon before its meaning.
+_OPTION_ITEM = r"^[ \t]*(?:[-*\u2022]|\d+[.)])[ \t]*([`'\"])[\w .-]{1,30}\1[ \t]*[-:\u2013\u2014][ \t]*(\S[^\n]*)"
+_OPTION_MENU = rf"(?m:(?:{_OPTION_ITEM}(?:\n|\Z)){{3}})"
+
 # Reading the prompt as a person does: what the answer is (its output space) and how much of it the input decides.
 # Each rule: (pattern, weight, reason). Word-bounded, case-insensitive; read over the prompt's literal text.
 _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
@@ -98,7 +102,14 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     ),
     (  # the same said through a prohibition: ``Do not reply with anything else but the command``
         r"(?:do\s+not|don'?t|never)\s+(?:reply|respond|answer|output|return|say|write|include|add)\s+(?:with\s+)?"
-        r"anything\s+(?:else\s+)?(?:but|except|other\s+than|besides)\b|\band\s+nothing\s+else\b",
+        r"anything\s+(?:else\s+)?(?:but|except|other\s+than|besides)\b|\band\s+nothing\s+else\b"
+        # ``do not include any additional text``, ``Do not reply any other content``: nothing beside the answer
+        r"|(?:do\s+not|don'?t|never)\s+(?:reply|respond|answer|output|return|say|write|include|add|provide|give|print)"
+        r"\s+(?:with\s+)?(?:any\s+)?(?:additional|extra|other|further|more)\s+(?:text|content|words|commentary"
+        r"|comments?|explanations?|notes?|remarks?|prose)\b"
+        # ... unless what is left is just "the answer", which says nothing of how closed it is
+        r"(?!\s+(?:other\s+than|except|besides|beyond|apart\s+from|but)\s+(?:the\s+|your\s+)?(?:final\s+)?"
+        r"(?:answer|response|reply|output|result)\b)",
         0.9,
         "answer with only",
     ),
@@ -180,6 +191,8 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         1.0,
         "answer decided by listed rules",
     ),
+    # a menu: three or more quoted option names listed one a line, each with what it means (``- `run` - Run it``)
+    (_OPTION_MENU, 0.6, "a menu of listed options"),
     # a summary of given text, especially with a fixed outline
     (
         r"summari[sz](?:e|es|ing)\s+(?:(?:the|this|these|those|all|a|each|your|its|their)\s+(?:[\w-]+\s+)?)?"
@@ -558,8 +571,10 @@ def field_evidence(templates: Iterable[str]) -> list[Evidence]:
         if text.strip().count("\n") < 1:
             continue  # a bare ``Observation:`` part (a stop word, a separator) is no completion prompt
         m = _FIELD_END.search(text.rstrip()[-200:])
-        if m and not _OPEN_FIELDS.search(m.group(1).strip()) and not _OPEN_LABEL.match(m.group(0).strip()):
-            return [Evidence(0.8, f"completion fills one field (`{m.group(1).strip()}:`)")]
+        label = m.group(1).strip() if m else ""
+        # neither the line nor the label itself may read as an open answer (``answer according to the rules:``)
+        if m and not _OPEN_FIELDS.search(label) and not any(_OPEN_LABEL.match(t) for t in (m.group(0).strip(), label)):
+            return [Evidence(0.8, f"completion fills one field (`{label}:`)")]
     return []
 
 
@@ -637,14 +652,25 @@ def without_code_blocks(text: str) -> str:
     return _FENCED.sub(lambda m: "\n" if _CODE_LINE.search(m.group(1)) else m.group(0), text)
 
 
+_OPTION_MENU_RE = lazy(_OPTION_MENU)
+_OPTION_ITEM_RE = lazy(_OPTION_ITEM, re.MULTILINE)
 # ``"reason": "Detailed explanation of why ..."`` inside a JSON answer format: the quoted value describes a field
 _FIELD_DESCRIPTION = lazy(r"(\"[\w ]{1,40}\"\s*:\s*)\"[^\"\n]{0,200}\"")
 
 
 def without_field_descriptions(text: str) -> str:
     """The prompt with the quoted values of a JSON answer format emptied: what a field's placeholder says (``"reason":
-    "Detailed explanation of why this tool fits"``) describes one value of a fixed answer, not what the task asks."""
-    return _FIELD_DESCRIPTION.sub(lambda m: m.group(1) + '""', text)
+    "Detailed explanation of why this tool fits"``) describes one value of a fixed answer, not what the task asks.
+    Likewise the meanings in a menu of options (``- `report` - Generate a report``): each says what one choice
+    stands for, and the answer is the choice."""
+    text = _FIELD_DESCRIPTION.sub(lambda m: m.group(1) + '""', text)
+    return _OPTION_MENU_RE.sub(
+        lambda m: _OPTION_ITEM_RE.sub(lambda i: i.group(0)[: i.start(2) - i.start(0)], m.group(0)), text
+    )
+
+
+# Markdown emphasis around words (``**one chapter**``, ``__only__``, ``*not*``): a person reads through the marks.
+_EMPHASIS = lazy(r"(?<![*\w])(?:\*\*|__|\*)(?=\S)([^*_\n]{1,80}?)(?<=\S)(?:\*\*|__|\*)(?![*\w])")
 
 
 def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
@@ -652,6 +678,7 @@ def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
     text, short_examples = without_examples(without_example_sections(without_code_blocks("\n".join(texts))))
     if not text.strip():
         return []
+    text = _EMPHASIS.sub(r"\1", text)  # ``write **one specific chapter**`` reads as the words, not the marks
     out: list[Evidence] = []
     if short_examples:
         out.append(Evidence(0.6, "few-shot examples with short answers"))
@@ -672,7 +699,35 @@ def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
                 total += w
                 seen.add(word)
                 out.append(Evidence(w, f'prompt says "{word}"'))
-    return out
+    return out + task_statement_evidence(text)
+
+
+# The sentence that states the task (``Your task is to ...``, ``You are a researcher responsible for ...``,
+# ``Task: ...``): where a prompt says both things, what it says the job *is* outweighs the steps around it.
+_TASK_STATEMENT = lazy(
+    r"(?:\byour\s+(?:\w+\s+)?(?:task|job|goal|responsibility|purpose|objective|mission)\s+(?:is|will\s+be)\s+"
+    r"|\byou\s+are\s+[^.\n]{0,80}?\b(?:responsible\s+for|tasked\s+with|in\s+charge\s+of)\s+"
+    r"|^[ \t*#]*task[ \t*]*:[ \t*]*)([^.!?\n]{8,240})",
+    re.IGNORECASE | re.MULTILINE,
+)
+_TASK_WEIGHT = 0.6  # what the task statement says, once per direction, beside the same words read anywhere
+_TASK_CUE = 0.8
+
+
+def task_statement_evidence(text: str) -> list[Evidence]:
+    """The task statement read on its own: when its words lean one way only, that way gets a little more weight."""
+    statements = [m.group(1) for m in _TASK_STATEMENT.finditer(text)]
+    if not statements:
+        return []
+    said = "\n".join(statements)
+    # strong cues only: a bare "write" or "summary" in the statement says too little of what is written
+    narrow = next((word for p, w, word in _NARROW_RES if w >= _TASK_CUE and affirmed(p, said)), None)
+    open_ = next((word for p, w, word in _OPEN_RES if -w >= _TASK_CUE and affirmed(p, said)), None)
+    if narrow and not open_:
+        return [Evidence(_TASK_WEIGHT, f'the task statement says "{narrow}"')]
+    if open_ and not narrow:
+        return [Evidence(-_TASK_WEIGHT, f'the task statement says "{open_}"')]
+    return []
 
 
 # A prohibition before the words in the same clause (``Do NOT write your name as a label``): not what is asked.
@@ -790,7 +845,7 @@ def conversation_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         ):
             # with no instruction of its own beside the history, the model just carries the conversation on
             bare = not any(m.static_text().strip() for m in prompt.messages)
-            out = [Evidence(-0.7 if bare else -0.5, "conversation history passed in (multi-turn)")]
+            out = [Evidence(-0.7 if bare else -0.5, HISTORY)]
             if not site.tools and isinstance(site.options.get("tools"), str):  # a closed, listed tool set: unclear
                 out.append(Evidence(-1.0, "agent loop: history plus a tool set chosen at run time"))
             return out
@@ -929,10 +984,30 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         said = any(e.weight < 0 and e.reason.startswith("prompt says") and "writes code" in e.reason for e in evidence)
         carriers = _CARRIER_PARSES if said else {_CONSUMERS["regex"][1]}
         evidence = [e for e in evidence if e.reason not in carriers]
+    evidence = history_as_input(evidence)
     structured = any(structured_output_of(s) for s in (site, request) if s is not None)
     evidence += [Evidence(0.0, JUDGEMENT + why) for why in judgement_cues(texts, structured)]
     evidence += free_plan_evidence(texts, structured, evidence)
     return evidence
+
+
+HISTORY = "conversation history passed in (multi-turn)"
+_CLOSED_ON_ITS_OWN = 0.7  # what the rest of the evidence must add up to for the history to be a closed task's input
+
+
+def history_as_input(evidence: list[Evidence]) -> list[Evidence]:
+    """A conversation handed to a task that reads closed on everything else (``compress_rounds(history)``, a router
+    picking the next speaker from the dialogue so far) is that task's input, not a conversation to carry on: the
+    history then weighs nothing, and the reason says so."""
+    if not any(e.reason == HISTORY for e in evidence):
+        return evidence
+    rest = sum(e.weight for e in evidence if e.reason != HISTORY)
+    if rest < _CLOSED_ON_ITS_OWN:
+        return evidence
+    return [
+        Evidence(0.0, "conversation history passed in as the input of a closed task") if e.reason == HISTORY else e
+        for e in evidence
+    ]
 
 
 # Asking for the task broken into sub-tasks / sub-goals (not a sub-task the input mentions).
@@ -1083,6 +1158,9 @@ _NAME_NARROW_VERBS = frozenset(
         *("translate", "rephrase", "reformulate", "route", "vote", "decide", "repair", "reformat", "format", "tag"),
     )
 )
+_NAME_TRANSPORT = frozenset(
+    ["chat", "talk", "completion", "completions", "generate", "call", "request", "llm", "query", "ask", "invoke"]
+)
 _NAME_CODE = frozenset(["code", "coding", "implement", "engineer", "programmer"])
 _NAME_PREDICATE = frozenset(["is", "has", "should", "can", "does", "needs"])  # ``_is_related``: a yes/no question
 _NAME_SPLIT = lazy(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -1111,6 +1189,17 @@ def _name_words(name: str) -> list[str]:
 def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     """Hints from names: the function making the call, prompt variables (``summarize_prompt``), the template file."""
     names: list[str] = []
+    called = ""
+    if site.site == SiteKind.WRAPPER_CALL and site.target:
+        # the wrapper called says what the call does (``compress_rounds``, ``extract_keywords``); its class is only
+        # where it lives, and a name of the transport (``chat``, ``ask``, ``query``) says nothing
+        wrapper = graph.get(site.target)
+        called = wrapper.function if isinstance(wrapper, LLMCall) else site.target.split("@", 1)[0].removeprefix("llm:")
+        called = called.rsplit(".", 1)[-1]
+        if set(_name_words(called)) & _NAME_TRANSPORT:
+            called = ""
+        else:
+            names.append(called)
     if site.function and site.function != "<module>" and site.site != SiteKind.FRAMEWORK_TASK:
         names.append(site.function)  # a config agent's "function" is its file, not a task name
     prompt = graph.prompt_of(site.id)
@@ -1127,13 +1216,13 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     for name in dict.fromkeys(names):
         for part in reversed(name.split(".")):  # the method's own name first, then its class
             words = _name_words(part)
-            # the first word that says anything decides (``summarize_chat``: a summary, ``write_code``: code)
+            # the first word that says anything decides (``summarize_chat``: a summary, ``write_code``: code); in a
+            # class's name a verb still comes first, then its head noun, which English puts last (``ChatRouter``)
+            nouns = list(enumerate(words))
+            if part[:1].isupper():
+                nouns.reverse()
             cue = next((w for w in words if w in _NAME_NARROW_VERBS), None) or next(
-                (
-                    w
-                    for i, w in enumerate(words)
-                    if w in _NAME_NARROW or w in _NAME_OPEN or (i == 0 and w in _NAME_PREDICATE)
-                ),
+                (w for i, w in nouns if w in _NAME_NARROW or w in _NAME_OPEN or (i == 0 and w in _NAME_PREDICATE)),
                 None,
             )
             if cue is None:
@@ -1144,6 +1233,8 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
             else:
                 narrow = narrow or name
             break
+        if called and name == called and (narrow or open_):
+            break  # the wrapper's own name decides over the caller's and the prompt variables'
     if narrow and not open_:
         out.append(Evidence(0.7, f"named `{narrow}`: a closed task"))
     elif open_ and not narrow:
@@ -1153,7 +1244,7 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
 
 
 JUDGEMENT = "prompt reads as a judgement call: "
-_AGENT_LOOP = lazy(r"(?:^|\.)(?:run|step|kickoff\w*|chat|solve|execute_task|invoke|arun|astep)$")
+_AGENT_LOOP = lazy(r"(?:^|\.)(?:run|step|act|kickoff\w*|chat|solve|execute_task|invoke|arun|astep|aact)$")
 _AGENT_CLASS = lazy(r"agent|crew|assistant|planner|executor|worker", re.IGNORECASE)
 
 
@@ -1170,8 +1261,13 @@ def agent_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     if caller and _AGENT_CLASS.search(caller):
         return []  # one step an agent's own method makes (``SearchAgent.summarize`` calling ``self.step``): read it
     if owner and _AGENT_CLASS.search(owner) and _AGENT_LOOP.search(name):
+        if set(site.consumers) & _DATA_CONSUMERS:  # the program reads the loop's answer as data: a closed sub-task
+            return [Evidence(-0.5, f"runs `{name}`: an agent loop over tools, its answer parsed as data")]
         return [Evidence(-0.9, f"runs `{name}`: an agent loop over tools")]
     return []
+
+
+_DATA_CONSUMERS = frozenset(["json.loads", "pydantic", "int", "float", "bool", "label-set"])
 
 
 MULTI_TASK = "which makes several LLM calls"
@@ -1269,6 +1365,7 @@ _FEATURE_KINDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (lazy(p), k)
     for p, k in (
         (r'^prompt says "([^"]+)"', r"says:\1"),
+        (r'^the task statement says "([^"]+)"', r"task:\1"),
         (r"^prompt reads as a judgement call: (.+)$", r"judge:\1"),
         (r"^named `[^`]*`: a closed task", "name:closed"),
         (r"^named `[^`]*`: writes code", "name:code"),

@@ -13,6 +13,7 @@ from .builders import add_site
 
 def test_reasons_map_to_kinds_without_names_or_numbers() -> None:
     assert feature_kind('prompt says "classify"') == "says:classify"
+    assert feature_kind('the task statement says "extract"') == "task:extract"
     assert feature_kind("named `Router.pick_queue`: a closed task") == "name:closed"
     assert feature_kind("named `CodeWriter.run`: writes code") == "name:code"
     assert feature_kind("max_tokens=12") == "max-tokens"
