@@ -401,6 +401,8 @@ MAX_SPAN_WORDS = 8
 MAX_SPAN_CANDIDATES = 400
 _TOKEN = re.compile(r"\S+")
 _EDGE = "\"'`“”‘’()[]{}<>,.;:!?"
+_APOSTROPHES = "'’"
+_ABBREVIATION = re.compile(r"^[A-Z][a-z]{0,2}\.$")  # Mr. / Dr. / St. / Inc.: no sentence end before a capital
 _PREPOSITIONS = frozenset(
     ["in", "at", "from", "to", "for", "of", "by", "on", "with", "near", "named", "called", "about"]
 )
@@ -417,14 +419,16 @@ def _tokens(request: str) -> list[tuple[int, int, str]]:
             a += 1
         while b > a and request[b - 1] in _EDGE:
             b -= 1
+        if b - a > 2 and request[b - 2] in _APOSTROPHES and request[b - 1] in "sS":
+            b -= 2  # a possessive ("Einstein's concert"): the name is the value, its 's is not
         if b > a:
             out.append((a, b, m.group(0)))
     return out
 
 
 _QUOTE_CHARS = "\"'`“”‘’"
-_QUOTED = re.compile(
-    r"(?<!\w)(?:'([^'\n]{1,200})'|\"([^\"\n]{1,200})\"|“([^”\n]{1,200})”|‘([^’\n]{1,200})’|`([^`\n]{1,200})`)(?!\w)"
+_QUOTED = re.compile(  # an apostrophe between letters (It's) does not close a single-quoted string
+    r"(?<!\w)(?:'((?:[^'\n]|(?<=\w)'(?=\w)){1,200})'|\"([^\"\n]{1,200})\"|“([^”\n]{1,200})”|‘([^’\n]{1,200})’|`([^`\n]{1,200})`)(?!\w)"
 )
 
 
@@ -440,14 +444,18 @@ def _quoted(request: str) -> list[tuple[int, int]]:
 
 def span_candidates(request: str) -> list[tuple[int, int]]:
     """Candidate string values of the request as character spans: runs of up to MAX_SPAN_WORDS words that do not
-    start or end with a stop word nor cross a sentence end, and every quoted string."""
+    start or end with a stop word (a capital "The" before a capital may start one) nor cross a sentence end (a short
+    capitalised abbreviation before a capital, "Mr. X", ends none), a word's possessive ``'s`` left out; and every
+    quoted string."""
     tokens = _tokens(request)
     out: dict[tuple[int, int], None] = {}
     for a, b in _quoted(request):
         out[(a, b)] = None
     for i, (a, _, _) in enumerate(tokens):
         first = request[a : tokens[i][1]].lower()
-        if first in _STOP or first in _JOINERS:
+        # a name may start with a capital "The" ("The British Museum", "The Weeknd"): lower-case stop words do not
+        named = tokens[i][2] == "The" and i + 1 < len(tokens) and request[tokens[i + 1][0]].isupper()
+        if (first in _STOP or first in _JOINERS) and not named:
             continue
         for j in range(i, min(len(tokens), i + MAX_SPAN_WORDS)):
             if j > i and tokens[j][2][:1] in _QUOTE_CHARS:
@@ -456,7 +464,12 @@ def span_candidates(request: str) -> list[tuple[int, int]]:
             if last not in _STOP and last not in _JOINERS:
                 out[(a, tokens[j][1])] = None
             raw = tokens[j][2].rstrip(",.;:!?")
-            if tokens[j][2][-1:] in ".?!;" or raw[-1:] in _QUOTE_CHARS:
+            abbreviation = (
+                _ABBREVIATION.match(tokens[j][2]) is not None
+                and j + 1 < len(tokens)
+                and request[tokens[j + 1][0]].isupper()
+            )
+            if (tokens[j][2][-1:] in ".?!;" and not abbreviation) or raw[-1:] in _QUOTE_CHARS:
                 break  # a sentence or a quoted string ends after this word
             if len(out) >= MAX_SPAN_CANDIDATES:
                 return list(out)

@@ -136,6 +136,24 @@ def test_span_candidates_keep_quoted_strings_whole_and_skip_stop_word_edges() ->
     assert not any("Wild" in t and "Go" in t for t in texts)  # no candidate crosses a sentence end
 
 
+def test_span_candidates_hold_names_written_with_a_possessive_a_title_or_an_article() -> None:
+    request = "What was Albert Einstein's view of Mr. X at The British Museum? The end."
+    texts = [request[a:b] for a, b in span_candidates(request)]
+    assert "Albert Einstein" in texts and "Einstein" in texts
+    assert not any(t.endswith("'s") for t in texts)  # the possessive is no part of a value
+    assert "Mr. X" in texts  # "Mr." before a capital ends no sentence
+    assert "The British Museum" in texts and "British Museum" in texts
+    assert not any(t.startswith("the ") for t in texts)  # a lower-case article still starts no candidate
+    assert not any("Museum" in t and "end" in t for t in texts)  # a real sentence end still cuts
+
+
+def test_span_candidates_keep_a_quoted_string_with_an_apostrophe_inside_whole() -> None:
+    request = "Send the body 'Let's meet at 10 AM tomorrow' and the review 'I love it! It's fresh.'."
+    texts = [request[a:b] for a, b in span_candidates(request)]
+    assert "Let's meet at 10 AM tomorrow" in texts
+    assert "I love it! It's fresh." in texts
+
+
 def test_span_ranker_prefers_the_quoted_name_to_the_word_naming_the_parameter() -> None:
     rng = random.Random(2)
     groups = []
