@@ -1547,6 +1547,9 @@ class Analysis:
                     if private and n > 1 and cls is not None and all(self._method_of(w, cls) for w in mine):
                         new_folded.add(key)  # a private hook its own class's methods call (``_step``): folded into them
                         continue
+                    if cls is not None and mine and _bare_method(scope) and all(self._method_of(w, cls) for w in mine):
+                        continue  # ``self.on_reply_done()`` from its own class's send step: a hook taking no input
+                        # from its caller, so no prompt passes through it; its overrides stand on their own
                     if not private or n > 1:
                         new.add(key)
                         self.why[key] = "interface method without a body, called"
@@ -4517,6 +4520,16 @@ def _names_task(call: cst.Call) -> bool:
     """A call handing a string literal as an argument (``run("summarize_action", text=t)``): the name of the task or
     template its callee fills, picked by the caller."""
     return any(not a.star and isinstance(a.value, cst.SimpleString | cst.ConcatenatedString) for a in call.args)
+
+
+def _bare_method(fn: Scope) -> bool:
+    """A method taking nothing but its instance (``def on_done(self)``): a caller cannot hand it any input."""
+    return (
+        fn.enclosing_class() is not None
+        and len(fn.params) == 1
+        and fn.params[0].star not in ("*", "**")
+        and not any(isinstance(d, cst.Name) and d.value == "staticmethod" for d in fn.decorators)
+    )
 
 
 def _one_statement(fn: Scope) -> bool:
