@@ -744,16 +744,25 @@ def _filled_parts(ev: Evaluator, expr: cst.BinaryOperation, scope: Scope, role: 
     me = fn.params[0].name.value
     if not all(isinstance(x, cst.Attribute) and isinstance(x.value, cst.Name) and x.value.value == me for x in leaves):
         return None
-    out: list[Message] = []
-    found = False
-    for leaf in leaves:
-        written = ev.filled_attr(cls.key, leaf.attr.value)  # type: ignore[attr-defined]
-        if not written:
-            out.append(Message("user", (PromptPart(ev.source(leaf, scope), hole=True),), "dynamic"))
-            continue
-        found = True
-        out += _input_messages(ev, written[0][1], written[0][2], role)
+    if stack or (id(ev), cls.key) in _FILLING:  # too many parts, or a part filled from the same join: no reading
+        return None
+    _FILLING.add((id(ev), cls.key))
+    try:
+        out: list[Message] = []
+        found = False
+        for leaf in leaves:
+            written = ev.filled_attr(cls.key, leaf.attr.value)  # type: ignore[attr-defined]
+            if not written:
+                out.append(Message("user", (PromptPart(ev.source(leaf, scope), hole=True),), "dynamic"))
+                continue
+            found = True
+            out += _input_messages(ev, written[0][1], written[0][2], role)
+    finally:
+        _FILLING.discard((id(ev), cls.key))
     return out if found else None
+
+
+_FILLING: set[tuple[int, str]] = set()  # (evaluator, class) whose joined parts are being read
 
 
 def _item_written(ev: Evaluator, name: str, scope: Scope) -> list[Message]:

@@ -80,3 +80,28 @@ def test_parts_not_filled_from_outside_stay_holes(tmp_path: Path) -> None:
     graph = analysed_graph(tmp_path)
     text = carried_text(graph, site_at(graph, "lessons/tutor.py", 18))
     assert "long division" not in text
+
+
+def test_a_part_filled_from_its_own_join_ends(tmp_path: Path) -> None:
+    # the object's method builds another object of the same class from its own parts: read once, no endless loop
+    looped = """
+import openai
+
+
+class Pair:
+    def __init__(self):
+        self.first = []
+        self.second = []
+
+    def both(self):
+        return self.first + self.second
+
+    def doubled(self):
+        copy = Pair()
+        copy.first = self.first + self.second
+        copy.second = [dict(role="user", content="Say the two lists again, merged into one short list.")]
+        return openai.OpenAI().chat.completions.create(model="gpt-4o", messages=copy.both())
+"""
+    write_tree(tmp_path, {"pairs.py": looped})
+    graph = analysed_graph(tmp_path)
+    assert "merged into one short list" in carried_text(graph, site_at(graph, "pairs.py", 17))
