@@ -44,6 +44,8 @@ class Scope:
     item_writes: dict[str, list[tuple[cst.BaseExpression, cst.BaseExpression]]] = field(default_factory=dict)
     # classes: what methods put into a container held in ``self.x`` (``self.x[key] = v`` / ``self.x.append(v)``)
     self_items: dict[str, list[Binding]] = field(default_factory=dict)
+    # functions: ``parts.head = [...]`` on a local object (not the method's own ``self``), by ``"parts.head"``
+    local_attrs: dict[str, list[Binding]] = field(default_factory=dict)
     docstring: str | None = None
 
     @property
@@ -377,6 +379,9 @@ class _Indexer(cst.CSTVisitor):
         if func is not None and (name in func.globals_ or not _is_local(func, name)):
             # ``_state.session = make_session()`` on a module-level object (``threading.local()``), set in a function
             self.index.scope.obj_attrs.setdefault(f"{name}.{target.attr.value}", []).append(binding)
+        elif func is not None and not (func.params and name == func.params[0].name.value and cls is not None):
+            # ``parts = Parts()`` then ``parts.head = [...]``: what the function puts into an object it builds
+            func.local_attrs.setdefault(f"{name}.{target.attr.value}", []).append(binding)
         if func is None or cls is None:
             return
         if target.value.value == cls.name:  # type: ignore[union-attr]

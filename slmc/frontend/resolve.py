@@ -1164,6 +1164,21 @@ class Evaluator:
             return first
         return None
 
+    def filled_attr(self, cls_key: str, attr: str) -> list[Binding]:
+        """What the functions that build an object of the class put into its attribute from outside
+        (``parts = Parts()`` then ``parts.head = [system_message]``): the first such assignment of each function
+        that constructs it, in the order the constructions were seen."""
+        out: list[Binding] = []
+        for ci in self.constructions.get(cls_key, ())[:16]:
+            fn = ci.scope.enclosing_function() or ci.scope
+            for name, bindings in fn.bindings.items():
+                if not any(b[0] == "expr" and len(b) > 1 and b[1] is ci.node for b in bindings):
+                    continue
+                written = [b for b in fn.local_attrs.get(f"{name}.{attr}", ()) if b[0] == "expr"]
+                if written:
+                    out.append(written[0])
+        return out
+
     def state_text(self, cls_key: str, attr: str, depth: int = 0) -> Text | None:
         """The prompt an object keeps in its state (``self.system_message = system_message`` in ``__init__``, whose
         parameter defaults to a long prompt constant; or ``self.instructions = BASE_PROMPT``): the text of the first

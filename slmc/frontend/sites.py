@@ -666,6 +666,10 @@ def _input_messages(
     if isinstance(r, cst.BinaryOperation) and isinstance(r.operator, cst.Add) and _is_list_sum(r):
         # [SystemMessage(content=prompt)] + history: the messages of each side, in order
         return _input_messages(ev, r.left, rs, role, only_text) + _input_messages(ev, r.right, rs, role, only_text)
+    if isinstance(r, cst.BinaryOperation) and isinstance(r.operator, cst.Add) and not only_text:
+        filled = _filled_parts(ev, r, rs, role)
+        if filled is not None:
+            return filled
     if isinstance(r, cst.List | cst.Tuple) and not only_text:
         out = []
         for el in r.elements:
@@ -719,6 +723,46 @@ def _input_messages(
         if written:  # the history handed in, its last turn rewritten with the function's own template
             return [_message(role, ev.text(expr, scope)), *written]
     return [_message(role, ev.text(expr, scope))]
+
+
+def _filled_parts(ev: Evaluator, expr: cst.BinaryOperation, scope: Scope, role: str) -> list[Message] | None:
+    """A method that joins message lists its object holds (``return self.head + self.body``) whose attributes the
+    code that builds the object fills from outside (``parts = Parts()``, ``parts.head = [system]``): the messages of
+    each part in order, the ones filled as written there; None when no part is filled that way."""
+    leaves: list[cst.BaseExpression] = []
+    stack: list[cst.BaseExpression] = [expr]
+    while stack and len(leaves) < 32:
+        e = stack.pop()
+        if isinstance(e, cst.BinaryOperation) and isinstance(e.operator, cst.Add):
+            stack += [e.right, e.left]
+        else:
+            leaves.append(e)
+    fn = scope.enclosing_function()
+    cls = fn.enclosing_class() if fn is not None else None
+    if cls is None or not fn.params:
+        return None
+    me = fn.params[0].name.value
+    if not all(isinstance(x, cst.Attribute) and isinstance(x.value, cst.Name) and x.value.value == me for x in leaves):
+        return None
+    if stack or (id(ev), cls.key) in _FILLING:  # too many parts, or a part filled from the same join: no reading
+        return None
+    _FILLING.add((id(ev), cls.key))
+    try:
+        out: list[Message] = []
+        found = False
+        for leaf in leaves:
+            written = ev.filled_attr(cls.key, leaf.attr.value)  # type: ignore[attr-defined]
+            if not written:
+                out.append(Message("user", (PromptPart(ev.source(leaf, scope), hole=True),), "dynamic"))
+                continue
+            found = True
+            out += _input_messages(ev, written[0][1], written[0][2], role)
+    finally:
+        _FILLING.discard((id(ev), cls.key))
+    return out if found else None
+
+
+_FILLING: set[tuple[int, str]] = set()  # (evaluator, class) whose joined parts are being read
 
 
 def _item_written(ev: Evaluator, name: str, scope: Scope) -> list[Message]:
