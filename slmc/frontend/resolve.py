@@ -94,14 +94,17 @@ class Project:
             return qname
         folders = importer.name.split(".")[:-1] if not importer.is_package else importer.name.split(".")
         known = self._heads()
+        own = importer.name
         for i in range(len(folders), 0, -1):  # the folder under which the whole dotted name exists wins
             candidate = ".".join([*folders[:i], qname])
-            if candidate in self.known or candidate in known:
+            # a module named like the package it imports (``surreal.py`` doing ``from surreal import X``) does not
+            # import itself: the name is the installed package
+            if (candidate in self.known or candidate in known) and not _within(own, candidate):
                 return candidate
         while folders:
             candidate = ".".join([*folders, qname])
             first = ".".join([*folders, head])
-            if first in self.known or first in self._heads():
+            if (first in self.known or first in self._heads()) and not _within(own, candidate):
                 return candidate
             folders = folders[:-1]
         return qname
@@ -130,6 +133,11 @@ class Project:
         return None, parts
 
 
+def _within(module: str, qname: str) -> bool:
+    """``qname`` names ``module`` itself or something defined in it."""
+    return qname == module or qname.startswith(module + ".")
+
+
 def _method_like(fn: Scope) -> bool:
     """A method of a class, or a module-level function written as one (first parameter ``self``: bound to a class
     or an object elsewhere, ``Worker.generate = generate``)."""
@@ -153,6 +161,7 @@ class Evaluator:
         # parsed, a schema name) stays alive and no later node can reuse its id() and read its value
         self.memo: dict[int, tuple[cst.CSTNode, Value]] = {}
         self.busy: set[int] = set()
+        self._resolving: set[str] = set()  # qnames being resolved (import cycles)
         self.scopes: dict[str, Scope] = {}  # key -> function/class scope
         self.keep: list[Any] = []  # keeps nodes alive whose id() is used as a key
         # id(call) -> (call, scope) of the prompt-template constructors met (``PromptTemplate.from_template("...")``)
@@ -629,7 +638,13 @@ class Evaluator:
         if not rest:
             return Module(mod.name)
         bindings = self.module_bindings(mod, rest[0])
-        value: Value = self.bindings_value(bindings) if bindings else None
+        if qname in self._resolving:  # import cycle (a re-exports b's name, b re-exports a's): no value
+            return None
+        self._resolving.add(qname)
+        try:
+            value: Value = self.bindings_value(bindings) if bindings else None
+        finally:
+            self._resolving.discard(qname)
         if value is None and not bindings:
             return None
         for attr in rest[1:]:
