@@ -133,6 +133,9 @@ class Project:
         return None, parts
 
 
+_COPIES = frozenset({"copy.copy", "copy.deepcopy"})  # a copy of an object is an object of the same class
+
+
 def _within(module: str, qname: str) -> bool:
     """``qname`` names ``module`` itself or something defined in it."""
     return qname == module or qname.startswith(module + ".")
@@ -1738,6 +1741,9 @@ class Evaluator:
         built = self.construct(qname, call, scope)
         if built is not None:
             return built
+        if qname in _COPIES and call.args and not call.args[0].star:  # model_copy = deepcopy(self.model)
+            copied = self.value(call.args[0].value, scope)
+            return copied if isinstance(copied, Instance | Client) else None
         if qname == "importlib.import_module" and call.args:  # import_module("pkg.providers"): that module
             name = self.static_str(call.args[0].value, scope)
             return self.resolve_qname(name) if name and not name.startswith(".") else None
