@@ -133,6 +133,12 @@ class Project:
         return None, parts
 
 
+def _self_attribute(b: Binding) -> bool:
+    """An assignment from another attribute of the same object (``self.client = self._kept_client``)."""
+    node = b[1] if b[0] == "expr" and len(b) > 1 else None
+    return isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self"
+
+
 _COPIES = frozenset({"copy.copy", "copy.deepcopy"})  # a copy of an object is an object of the same class
 
 
@@ -243,7 +249,8 @@ class Evaluator:
         return None
 
     def bindings_value(self, bindings: list[Binding]) -> Value:
-        values = [self.binding_value(b) for b in bindings if b[0] != "aug"]
+        kept = [b for b in bindings if b[0] != "aug"]
+        values = [self.binding_value(b) for b in kept]
         interesting = [v for v in values if isinstance(v, _INTERESTING)]
         if interesting:
             return self.merge(interesting)
@@ -254,8 +261,13 @@ class Evaluator:
         if rewritten is not None:
             return rewritten
         refs = {v.qname for v in values if isinstance(v, Ref)}
-        if len(refs) == 1 and all(isinstance(v, Ref) or v == Const(None) for v in values):
-            return Ref(refs.pop())  # ``dashscope = None`` declared in the class body, the module stored in a method
+        if len(refs) == 1 and all(
+            isinstance(v, Ref) or v == Const(None) or (v is None and _self_attribute(b))
+            for v, b in zip(values, kept, strict=True)
+        ):
+            # ``dashscope = None`` declared in the class body, the module stored in a method; a copy of another
+            # attribute of the object (``self.client = self._original_client``) adds no other kind of value
+            return Ref(refs.pop())
         augs = [b for b in bindings if b[0] == "aug"]
         if augs and len(values) == 1 and isinstance(values[0], Const | Text):
             texts = [self.as_text_value(values[0])] + [self.text(b[1], b[2]) for b in augs]
