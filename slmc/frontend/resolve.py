@@ -618,6 +618,39 @@ class Evaluator:
         self._passed[id(param)] = found[0] if len(kinds) == 1 else None
         return self._passed[id(param)]
 
+    def passed_strings(self, expr: cst.BaseExpression, scope: Scope) -> list[str]:
+        """The string constants the module's own calls of the enclosing function pass for the parameter ``expr``
+        names (``_try(models, "response", kw)`` and ``_try(models, "aresponse", kw)`` for ``method_name``), first
+        seen first; empty when ``expr`` is no parameter."""
+        fn = scope if scope.kind == "function" else scope.enclosing_function()
+        if not isinstance(expr, cst.Name) or fn is None or fn.name == "<lambda>":
+            return []
+        names = [p.name.value for p in fn.params]
+        if fn.enclosing_class() is not None and names and names[0] in ("self", "cls"):
+            names = names[1:]
+        if expr.value not in names or any(b[0] != "param" for b in fn.bindings.get(expr.value, ())):
+            return []
+        index = names.index(expr.value)
+        found: list[str] = []
+        for other in fn.module.scopes:
+            for info in other.calls:
+                f = info.node.func
+                if isinstance(f, cst.Attribute):
+                    if f.attr.value != fn.name or not (
+                        isinstance(f.value, cst.Name) and f.value.value in ("self", "cls")
+                    ):
+                        continue
+                elif not (isinstance(f, cst.Name) and f.value == fn.name and fn.enclosing_class() is None):
+                    continue
+                if any(a.star for a in info.node.args):
+                    continue
+                text = self.static_str(arg(info.node, expr.value, index), info.scope)
+                if text and text not in found:
+                    found.append(text)
+                if len(found) >= 8:
+                    return found
+        return found
+
     def _builds(self, built: Value, cls_key: str, init_key: str) -> bool:
         """``built`` is a class whose construction runs the ``__init__`` ``init_key`` of ``cls_key`` (the class
         itself, or a subclass that inherits that ``__init__``: ``cls`` in a factory classmethod)."""
@@ -1800,6 +1833,12 @@ class Evaluator:
         name = self.static_str(call.args[1].value, scope)
         if isinstance(base, Module):  # a module of the tree: the member, or any class it holds (picked by name)
             return self.resolve_qname(f"{base.name}.{name}") if name else self.any_class_of(base.name)
+        if isinstance(base, Instance):  # getattr(model, method_name): a method named by the caller
+            for picked in [name] if name else self.passed_strings(call.args[1].value, scope):
+                member = self.attribute(base, picked)
+                if isinstance(member, Function):
+                    return member
+            return None
         if not isinstance(base, Ref):
             return None
         if name:
