@@ -94,7 +94,7 @@ class Project:
             return qname
         folders = importer.name.split(".")[:-1] if not importer.is_package else importer.name.split(".")
         known = self._heads()
-        own = importer.name
+        own = importer.name if not importer.is_package else ""  # a package's own submodules stay importable
         for i in range(len(folders), 0, -1):  # the folder under which the whole dotted name exists wins
             candidate = ".".join([*folders[:i], qname])
             # a module named like the package it imports (``surreal.py`` doing ``from surreal import X``) does not
@@ -143,8 +143,8 @@ _COPIES = frozenset({"copy.copy", "copy.deepcopy"})  # a copy of an object is an
 
 
 def _within(module: str, qname: str) -> bool:
-    """``qname`` names ``module`` itself or something defined in it."""
-    return qname == module or qname.startswith(module + ".")
+    """``qname`` names ``module`` itself or something defined in it (never, for no module)."""
+    return bool(module) and (qname == module or qname.startswith(module + "."))
 
 
 def _method_like(fn: Scope) -> bool:
