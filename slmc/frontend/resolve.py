@@ -95,14 +95,17 @@ class Project:
             return qname
         folders = importer.name.split(".")[:-1] if not importer.is_package else importer.name.split(".")
         known = self._heads()
+        own = importer.name if not importer.is_package else ""  # a package's own submodules stay importable
         for i in range(len(folders), 0, -1):  # the folder under which the whole dotted name exists wins
             candidate = ".".join([*folders[:i], qname])
-            if candidate in self.known or candidate in known:
+            # a module named like the package it imports (``surreal.py`` doing ``from surreal import X``) does not
+            # import itself: the name is the installed package
+            if (candidate in self.known or candidate in known) and not _within(own, candidate):
                 return candidate
         while folders:
             candidate = ".".join([*folders, qname])
             first = ".".join([*folders, head])
-            if first in self.known or first in self._heads():
+            if (first in self.known or first in self._heads()) and not _within(own, candidate):
                 return candidate
             folders = folders[:-1]
         return qname
@@ -131,6 +134,20 @@ class Project:
         return None, parts
 
 
+def _self_attribute(b: Binding) -> bool:
+    """An assignment from another attribute of the same object (``self.client = self._kept_client``)."""
+    node = b[1] if b[0] == "expr" and len(b) > 1 else None
+    return isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self"
+
+
+_COPIES = frozenset({"copy.copy", "copy.deepcopy"})  # a copy of an object is an object of the same class
+
+
+def _within(module: str, qname: str) -> bool:
+    """``qname`` names ``module`` itself or something defined in it (never, for no module)."""
+    return bool(module) and (qname == module or qname.startswith(module + "."))
+
+
 def _method_like(fn: Scope) -> bool:
     """A method of a class, or a module-level function written as one (first parameter ``self``: bound to a class
     or an object elsewhere, ``Worker.generate = generate``)."""
@@ -154,6 +171,7 @@ class Evaluator:
         # parsed, a schema name) stays alive and no later node can reuse its id() and read its value
         self.memo: dict[int, tuple[cst.CSTNode, Value]] = {}
         self.busy: set[int] = set()
+        self._resolving: set[str] = set()  # qnames being resolved (import cycles)
         self.scopes: dict[str, Scope] = {}  # key -> function/class scope
         self.keep: list[Any] = []  # keeps nodes alive whose id() is used as a key
         # id(call) -> (call, scope) of the prompt-template constructors met (``PromptTemplate.from_template("...")``)
@@ -236,7 +254,8 @@ class Evaluator:
         return None
 
     def bindings_value(self, bindings: list[Binding]) -> Value:
-        values = [self.binding_value(b) for b in bindings if b[0] != "aug"]
+        kept = [b for b in bindings if b[0] != "aug"]
+        values = [self.binding_value(b) for b in kept]
         interesting = [v for v in values if isinstance(v, _INTERESTING)]
         if interesting:
             return self.merge(interesting)
@@ -247,8 +266,13 @@ class Evaluator:
         if rewritten is not None:
             return rewritten
         refs = {v.qname for v in values if isinstance(v, Ref)}
-        if len(refs) == 1 and all(isinstance(v, Ref) or v == Const(None) for v in values):
-            return Ref(refs.pop())  # ``dashscope = None`` declared in the class body, the module stored in a method
+        if len(refs) == 1 and all(
+            isinstance(v, Ref) or v == Const(None) or (v is None and _self_attribute(b))
+            for v, b in zip(values, kept, strict=True)
+        ):
+            # ``dashscope = None`` declared in the class body, the module stored in a method; a copy of another
+            # attribute of the object (``self.client = self._original_client``) adds no other kind of value
+            return Ref(refs.pop())
         augs = [b for b in bindings if b[0] == "aug"]
         if augs and len(values) == 1 and isinstance(values[0], Const | Text):
             texts = [self.as_text_value(values[0])] + [self.text(b[1], b[2]) for b in augs]
@@ -609,6 +633,39 @@ class Evaluator:
         self._passed[id(param)] = found[0] if len(kinds) == 1 else None
         return self._passed[id(param)]
 
+    def passed_strings(self, expr: cst.BaseExpression, scope: Scope) -> list[str]:
+        """The string constants the module's own calls of the enclosing function pass for the parameter ``expr``
+        names (``_try(models, "response", kw)`` and ``_try(models, "aresponse", kw)`` for ``method_name``), first
+        seen first; empty when ``expr`` is no parameter."""
+        fn = scope if scope.kind == "function" else scope.enclosing_function()
+        if not isinstance(expr, cst.Name) or fn is None or fn.name == "<lambda>":
+            return []
+        names = [p.name.value for p in fn.params]
+        if fn.enclosing_class() is not None and names and names[0] in ("self", "cls"):
+            names = names[1:]
+        if expr.value not in names or any(b[0] != "param" for b in fn.bindings.get(expr.value, ())):
+            return []
+        index = names.index(expr.value)
+        found: list[str] = []
+        for other in fn.module.scopes:
+            for info in other.calls:
+                f = info.node.func
+                if isinstance(f, cst.Attribute):
+                    if f.attr.value != fn.name or not (
+                        isinstance(f.value, cst.Name) and f.value.value in ("self", "cls")
+                    ):
+                        continue
+                elif not (isinstance(f, cst.Name) and f.value == fn.name and fn.enclosing_class() is None):
+                    continue
+                if any(a.star for a in info.node.args):
+                    continue
+                text = self.static_str(arg(info.node, expr.value, index), info.scope)
+                if text and text not in found:
+                    found.append(text)
+                if len(found) >= 8:
+                    return found
+        return found
+
     def _builds(self, built: Value, cls_key: str, init_key: str) -> bool:
         """``built`` is a class whose construction runs the ``__init__`` ``init_key`` of ``cls_key`` (the class
         itself, or a subclass that inherits that ``__init__``: ``cls`` in a factory classmethod)."""
@@ -645,7 +702,13 @@ class Evaluator:
             shadow = self.package_binding(qname)
             return shadow if shadow is not None else Module(mod.name)
         bindings = self.module_bindings(mod, rest[0])
-        value: Value = self.bindings_value(bindings) if bindings else None
+        if qname in self._resolving:  # import cycle (a re-exports b's name, b re-exports a's): no value
+            return None
+        self._resolving.add(qname)
+        try:
+            value: Value = self.bindings_value(bindings) if bindings else None
+        finally:
+            self._resolving.discard(qname)
         if value is None and not bindings:
             return None
         for attr in rest[1:]:
@@ -1831,6 +1894,9 @@ class Evaluator:
         built = self.construct(qname, call, scope)
         if built is not None:
             return built
+        if qname in _COPIES and call.args and not call.args[0].star:  # model_copy = deepcopy(self.model)
+            copied = self.value(call.args[0].value, scope)
+            return copied if isinstance(copied, Instance | Client) else None
         if qname == "importlib.import_module" and call.args:  # import_module("pkg.providers"): that module
             return self.imported_module(call, scope)
         if qname in clients.BOTO3_CLIENT:
@@ -1930,6 +1996,12 @@ class Evaluator:
             return self.family_member(base, name) if name else None
         if isinstance(base, Module):  # a module of the tree: the member, or any class it holds (picked by name)
             return self.resolve_qname(f"{base.name}.{name}") if name else self.any_class_of(base.name)
+        if isinstance(base, Instance):  # getattr(model, method_name): a method named by the caller
+            for picked in [name] if name else self.passed_strings(call.args[1].value, scope):
+                member = self.attribute(base, picked)
+                if isinstance(member, Function):
+                    return member
+            return None
         if not isinstance(base, Ref):
             return None
         if name:
