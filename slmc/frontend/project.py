@@ -483,19 +483,7 @@ class Analysis:
         for key, cls in scopes.items():
             if cls is None:
                 continue
-            pos = cls.module.pos(cls.node)
-            live, commented = False, False
-            for mod_name, line in hits.get(cls.name, ()):
-                if mod_name == cls.module.name and pos is not None and pos.start.line <= line <= pos.end.line:
-                    continue  # its own body
-                if mod_name not in lines:
-                    lines[mod_name] = texts.get(mod_name, "").splitlines()
-                text = lines[mod_name][line - 1] if 0 < line <= len(lines[mod_name]) else ""
-                if _only_in_comment(text, cls.name):
-                    commented = True
-                    continue
-                live = True
-                break
+            live, commented = _named_outside(cls, hits, texts, lines)
             if commented and not live:
                 out |= {id(fn.node) for fn in classes[key]}
         return out
@@ -528,19 +516,7 @@ class Analysis:
         lines: dict[str, list[str]] = {}
         out: set[int] = set()
         for fn in candidates:
-            pos = fn.module.pos(fn.node)
-            live, commented = False, False
-            for mod_name, line in hits.get(fn.name, ()):
-                if mod_name == fn.module.name and pos is not None and pos.start.line <= line <= pos.end.line:
-                    continue  # its own body (recursion, a local of the same name)
-                if mod_name not in lines:
-                    lines[mod_name] = texts.get(mod_name, "").splitlines()
-                text = lines[mod_name][line - 1] if 0 < line <= len(lines[mod_name]) else ""
-                if _only_in_comment(text, fn.name):
-                    commented = True
-                    continue
-                live = True
-                break
+            live, commented = _named_outside(fn, hits, texts, lines)
             if not live and (commented or _is_private(fn.key)):
                 out.add(id(fn.node))
         return out
@@ -3528,6 +3504,26 @@ def _references(texts: dict[str, str], names: set[str], inits: set[str]) -> dict
             counted = start
             out.setdefault(name, []).append((mod_name, line))
     return out
+
+
+def _named_outside(
+    scope: Scope, hits: dict[str, list[tuple[str, int]]], texts: dict[str, str], lines: dict[str, list[str]]
+) -> tuple[bool, bool]:
+    """Whether a class or function is named outside its own body (recursion, a local of the same name) in live code,
+    and whether it is named in a comment there; ``hits`` are the references ``_references`` found, ``lines`` a cache of
+    the modules' lines, filled as they are read."""
+    pos = scope.module.pos(scope.node)
+    commented = False
+    for mod_name, line in hits.get(scope.name, ()):
+        if mod_name == scope.module.name and pos is not None and pos.start.line <= line <= pos.end.line:
+            continue
+        if mod_name not in lines:
+            lines[mod_name] = texts.get(mod_name, "").splitlines()
+        text = lines[mod_name][line - 1] if 0 < line <= len(lines[mod_name]) else ""
+        if not _only_in_comment(text, scope.name):
+            return True, commented
+        commented = True
+    return False, commented
 
 
 def _only_in_comment(line: str, name: str) -> bool:
