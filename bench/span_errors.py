@@ -2,9 +2,12 @@
 
 Reads the head and the test rows that ``bench/finetune_quality.py --build`` left (``models/<task>`` and
 ``datasets/<task>/test.jsonl``) and prints per key: the test answers holding it (teacher or head), how many agree,
-and each disagreement put in one cause: ``missing`` (the teacher has the key, the head not), ``extra`` (the reverse),
-``boundary`` (both spans overlap in the input: too long or too short), ``wrong span`` (no overlap), ``list`` (one
-side lists several spans); then the share of wrong answers among those the head was most and least sure of.
+and each disagreement put in one cause: ``wrong key`` (a value the other side gives under another key: the right span,
+the wrong key), ``missing`` (the teacher has the key, the head not), ``extra`` (the reverse), ``boundary +word`` /
+``-word`` / ``shifted`` (both spans overlap in the input: the head's is longer / shorter / moved), ``not a span`` (the
+teacher's value is not in the input), ``wrong span`` (no overlap), ``list`` (one side lists several spans); then how
+well the per-call confidence separates right from wrong answers (AUROC, accepted agreement at 10 / 20 / 30 % fallback)
+and the operating point the validation split calibrates.
 
     .venv/bin/python bench/span_errors.py --build /tmp/b --task snips-weather
     .venv/bin/python bench/span_errors.py --build /tmp/b --task snips-weather --budget 90 '{}' '{"lr": 1e-4}'
@@ -31,22 +34,59 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from label_curve import curve  # noqa: E402  (bench/ is this script's folder: the same curve as the label head's)
 
 
-def cause(text: str, mine: Any, theirs: Any) -> str:
+def cause(
+    text: str, mine: Any, theirs: Any, head: dict[str, Any] | None = None, teacher: dict[str, Any] | None = None
+) -> str:
+    """One key's disagreement; with both whole answers, ``wrong key`` when the head's value is one the teacher gave
+    under another key (or the teacher's value one the head gave under another key), and the boundary cause says which
+    side is off: ``boundary +word`` / ``-word`` (the head's span is longer / shorter by whole words at one end)."""
     from slmc.answers import values_equal
     from slmc.training.span_head import find_span
 
+    def elsewhere(value: Any, other: dict[str, Any] | None) -> bool:
+        return value is not None and any(values_equal(value, v) for v in (other or {}).values())
+
+    if mine is not None and theirs is not None and values_equal(mine, theirs):
+        return "agrees"
+    if elsewhere(mine, teacher) or elsewhere(theirs, head):
+        return "wrong key"
     if mine is None:
         return "missing"
     if theirs is None:
         return "extra"
-    if values_equal(mine, theirs):
-        return "agrees"
     if isinstance(mine, list) or isinstance(theirs, list):
         return "list"
     a, b = find_span(text, str(mine)), find_span(text, str(theirs))
+    if b is None:
+        return "not a span"
     if a and b and a[0] < b[1] and b[0] < a[1]:
-        return "boundary"
+        if a[0] <= b[0] and a[1] >= b[1]:
+            return "boundary +word"
+        if a[0] >= b[0] and a[1] <= b[1]:
+            return "boundary -word"
+        return "boundary shifted"
     return "wrong span"
+
+
+def auroc(conf: Any, ok: Any) -> float:
+    """Probability that a right answer has a higher confidence than a wrong one (ties count half)."""
+    import numpy as np
+
+    conf, ok = np.asarray(conf, dtype=float), np.asarray(ok, dtype=bool)
+    right, wrong = conf[ok], conf[~ok]
+    if not right.size or not wrong.size:
+        return float("nan")
+    above = (right[:, None] > wrong[None, :]).sum() + 0.5 * (right[:, None] == wrong[None, :]).sum()
+    return float(above / (right.size * wrong.size))
+
+
+def accepted_at(conf: Any, ok: Any, fallback: float) -> float:
+    """Agreement of the (1 - fallback) share of answers the head is surest of."""
+    import numpy as np
+
+    order = np.argsort(-np.asarray(conf, dtype=float), kind="stable")
+    keep = max(1, round((1 - fallback) * len(order)))
+    return float(np.asarray(ok, dtype=float)[order][:keep].mean())
 
 
 def judge(head: Any, rows: dict[str, list[dict[str, Any]]], show: int, target: float) -> None:
@@ -67,13 +107,13 @@ def judge(head: Any, rows: dict[str, list[dict[str, Any]]], show: int, target: f
             teacher = teacher if isinstance(teacher, dict) else {}
             whole = True
             for key in sorted(set(teacher) | set(pred.value)):
-                why = cause(text, pred.value.get(key), teacher.get(key))
+                why = cause(text, pred.value.get(key), teacher.get(key), pred.value, teacher)
                 whole = whole and why == "agrees"
                 if split != "test":
                     continue
                 counts = per_key.setdefault(key, {})
                 counts[why] = counts.get(why, 0) + 1
-                if why in ("boundary", "wrong span") and shown < show:
+                if why not in ("agrees", "missing", "extra") and shown < show:
                     shown += 1
                     print(f"  {key}: head {pred.value.get(key)!r} teacher {teacher.get(key)!r} | {text[-100:]!r}")
             confs.append(pred.confidence)
@@ -86,6 +126,10 @@ def judge(head: Any, rows: dict[str, list[dict[str, Any]]], show: int, target: f
     test = operating_point(*scored["test"], point.threshold, binary=True, target=target)
     conf, ok = (np.asarray(x) for x in scored["test"])
     at = curve(conf, ok)
+    print(
+        f"  test AUROC of the confidence (right vs wrong answers) {auroc(conf, ok):.3f}; accepted at fallback "
+        + ", ".join(f"{f}% {accepted_at(conf, ok, f / 100):.3f}" for f in (10, 20, 30))
+    )
     print(
         f"  test all {ok.mean():.3f} accepted {test.accepted_agreement:.3f} fallback {test.fallback_rate:.3f}"
         f" lb {test.lower_bound:.3f} | acc@10% {at['acc@10']:.3f}"
