@@ -20,6 +20,7 @@ import signal
 import threading
 import time
 import tokenize
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -356,7 +357,7 @@ class Analysis:
                 tree = ast.parse(f.source)
             except (SyntaxError, ValueError, RecursionError):
                 continue
-            for node in ast.walk(tree):
+            for node in _statements(tree):
                 if not isinstance(node, ast.If):
                     continue
                 seen: set[str] = set()
@@ -3613,6 +3614,16 @@ _PLAIN_TEST = (
     ast.Name, ast.Attribute, ast.Constant, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Subscript, ast.Tuple,
     ast.Load, ast.cmpop, ast.boolop, ast.unaryop,
 )  # fmt: skip
+
+
+def _statements(tree: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of ``tree`` that are not expressions nor inside one, in ``ast.walk``'s order (breadth first): every
+    statement (no statement sits inside an expression), without walking the expressions' many nodes."""
+    todo = deque([tree])
+    while todo:
+        node = todo.popleft()
+        todo.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, ast.expr))
+        yield node
 
 
 def _plain_test(test: ast.expr) -> bool:
