@@ -4060,7 +4060,14 @@ def _own_nodes(fn: Scope, cap: int = 5000) -> Iterator[cst.CSTNode]:
 
 def _self_assigned(fn: Scope) -> dict[str, list[cst.CSTNode]]:
     """The values the method ``fn`` itself assigns to attributes of ``self`` (``self.task = task``, ``+=`` too), by
-    attribute name; nested defs and classes left out."""
+    attribute name; nested defs and classes left out. Read once per function (``Scope.derived``); not to be changed."""
+    out = fn.derived.get("self_assigned")
+    if out is None:
+        out = fn.derived["self_assigned"] = _self_assigned_no_memo(fn)
+    return out
+
+
+def _self_assigned_no_memo(fn: Scope) -> dict[str, list[cst.CSTNode]]:
     out: dict[str, list[cst.CSTNode]] = {}
     for node in _own_nodes(fn):
         targets: list[cst.CSTNode] = []
@@ -4080,7 +4087,15 @@ _STATE_APPENDS = frozenset({"append", "extend", "insert", "appendleft"})
 def _self_fed(fn: Scope) -> dict[str, list[cst.CSTNode]]:
     """What the method ``fn`` adds to lists held in attributes of ``self`` (``self.messages.append({"role": "user",
     "content": text})``, ``extend``, ``insert``), by attribute name: a conversation it keeps. (An attribute assigned
-    a parameter holds an object as often as a prompt: a client, a tree, a store.)"""
+    a parameter holds an object as often as a prompt: a client, a tree, a store.) Read once per function
+    (``Scope.derived``); not to be changed."""
+    out = fn.derived.get("self_fed")
+    if out is None:
+        out = fn.derived["self_fed"] = _self_fed_no_memo(fn)
+    return out
+
+
+def _self_fed_no_memo(fn: Scope) -> dict[str, list[cst.CSTNode]]:
     out: dict[str, list[cst.CSTNode]] = {}
     for node in _own_nodes(fn):
         if _adds_to_attribute(node) and _is_self(fn, node.func.value.value):  # type: ignore[attr-defined]
