@@ -47,6 +47,8 @@ class Scope:
     # functions: ``parts.head = [...]`` on a local object (not the method's own ``self``), by ``"parts.head"``
     local_attrs: dict[str, list[Binding]] = field(default_factory=dict)
     docstring: str | None = None
+    # facts read from this scope's own (immutable) tree, kept by the functions that compute them (name -> value)
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def key(self) -> str:

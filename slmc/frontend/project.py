@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import gc
 import io
 import re
@@ -19,6 +20,7 @@ import signal
 import threading
 import time
 import tokenize
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -121,6 +123,7 @@ class Analysis:
     _importers: dict[str, set[str]] | None = None  # name -> modules whose imports mention it (``_imported_modules``)
     shims: dict[str, Site] = field(default_factory=dict)  # private SDK-signature stand-in -> the request it holds
     _family_words: set[str] = field(default_factory=set)  # packages holding an exporting module (last name part)
+    _import_spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # module -> its import statements
 
     def __post_init__(self) -> None:
         self.project = Project(self.root, loader=self._load)
@@ -317,7 +320,7 @@ class Analysis:
                 dead.add(id(fn.node))
         texts = {name: f.source for name, f in self.files.items() if f.source is not None}
         inits = {name for name, f in self.files.items() if f.relpath.endswith("__init__.py")}
-        imported = _imported_modules(texts)
+        imported = _imported_modules(texts, self._import_spans)
         dead |= self._unreached_functions(texts, inits, imported)
         dead |= self._unread_closures(texts, inits)
         dead |= self._uncalled_methods(owners, texts, inits, imported)
@@ -354,7 +357,7 @@ class Analysis:
                 tree = ast.parse(f.source)
             except (SyntaxError, ValueError, RecursionError):
                 continue
-            for node in ast.walk(tree):
+            for node in _statements(tree):
                 if not isinstance(node, ast.If):
                     continue
                 seen: set[str] = set()
@@ -392,9 +395,10 @@ class Analysis:
                     candidates.setdefault(fn.name, []).append(fn)
         if not candidates:
             return set()
-        hits = _references(texts, set(candidates), inits)
+        hits = _references(texts, set(candidates), inits, self._import_spans)
         lines: dict[str, list[str]] = {}
         named_in: dict[int, set[int]] = {}  # id(fn) -> id() of the candidates whose bodies name it
+        tops: dict[str, list[tuple[int, int, Scope]]] = {}  # module -> its module-level functions' line spans
         live: set[int] = set()
         for name, fns in candidates.items():
             for mod_name, line in hits.get(name, ()):
@@ -404,7 +408,9 @@ class Analysis:
                 if _only_in_comment(text, name) or _only_in_file_names(text, name):
                     continue
                 mod = self.project.modules.get(mod_name)
-                inside = _top_function_at(mod, line) if mod is not None else None
+                if mod is not None and mod_name not in tops:
+                    tops[mod_name] = _top_functions(mod)
+                inside = next((fn for a, b, fn in tops[mod_name] if a <= line <= b), None) if mod is not None else None
                 where = inside if inside is not None and inside in candidates.get(inside.name, ()) else None
                 for fn in fns:
                     if where is None:
@@ -455,7 +461,7 @@ class Analysis:
         if not stored:
             return set()
         names = set().union(*stored.values())
-        hits = _references(texts, names, inits)
+        hits = _references(texts, names, inits, self._import_spans)
         read: set[str] = set()
         for name in names:
             for mod_name, line in hits.get(name, ()):
@@ -477,7 +483,7 @@ class Analysis:
         if not classes:
             return set()
         scopes = {key: fns[0].parent for key, fns in classes.items()}
-        hits = _references(texts, {c.name for c in scopes.values() if c is not None}, inits)
+        hits = _references(texts, {c.name for c in scopes.values() if c is not None}, inits, self._import_spans)
         lines: dict[str, list[str]] = {}
         out: set[int] = set()
         for key, cls in scopes.items():
@@ -512,7 +518,7 @@ class Analysis:
             candidates.append(fn)
         if not candidates:
             return set()
-        hits = _references(texts, {fn.name for fn in candidates}, inits)
+        hits = _references(texts, {fn.name for fn in candidates}, inits, self._import_spans)
         lines: dict[str, list[str]] = {}
         out: set[int] = set()
         for fn in candidates:
@@ -1741,7 +1747,8 @@ class Analysis:
         ):
             return False
         if self._importers is None:
-            self._importers = _imported_modules({n: f.source for n, f in self.files.items() if f.source is not None})
+            texts = {n: f.source for n, f in self.files.items() if f.source is not None}
+            self._importers = _imported_modules(texts, self._import_spans)
         name = scope.module.name
         if not self._importers.get(name.rsplit(".", 1)[-1], set()) - {name}:
             return False
@@ -3476,18 +3483,28 @@ def _ancestors(callers: dict[str, dict[str, None]], start: str) -> set[str]:
     return out
 
 
-def _references(texts: dict[str, str], names: set[str], inits: set[str]) -> dict[str, list[tuple[str, int]]]:
+def _references(
+    texts: dict[str, str],
+    names: set[str],
+    inits: set[str],
+    spans: dict[str, list[tuple[int, int]]] | None = None,
+) -> dict[str, list[tuple[str, int]]]:
     """Where each name occurs in the tree's sources (module, line), its own ``def`` lines and imports left out (a
-    package ``__init__`` that imports a name re-exports it: that counts)."""
+    package ``__init__`` that imports a name re-exports it: that counts). ``spans``: a cache of each module's import
+    statements (``_import_spans``), kept by the caller across calls."""
     out: dict[str, list[tuple[str, int]]] = {}
+    spans = {} if spans is None else spans
     # an occurrence is a whole word (\b on both sides) that is one of the names: found by reading the words, or by
-    # the regex when a name is not all \w (the same occurrences, slower)
-    plain = all(_WORD.fullmatch(n) for n in names)
-    loose = None if plain else re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
+    # the regex when a name is not all \w (the same occurrences, slower). The regex is needed only in a text where
+    # such a name (``<lambda>``) occurs: elsewhere it finds what the words of the \w names give.
+    words = {n for n in names if _WORD.fullmatch(n)}
+    odd = sorted(names - words)
+    loose = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b") if odd else None
+    odd_regex = re.compile(r"\b(?:" + "|".join(map(re.escape, odd)) + r")\b") if odd else None
     for mod_name, text in texts.items():
         found: list[tuple[int, str]]  # (offset, name), in text order
-        if loose is None:
-            present = names.intersection(_WORD.findall(text))
+        if loose is None or not any(n in text for n in odd) or not odd_regex.search(text):  # type: ignore[union-attr]
+            present = words.intersection(_WORD.findall(text))
             if not present:
                 continue
             found = sorted(_word_offsets(text, present))
@@ -3495,14 +3512,45 @@ def _references(texts: dict[str, str], names: set[str], inits: set[str]) -> dict
             found = [(m.start(), m.group()) for m in loose.finditer(text)]
             if not found:
                 continue
-        skip = [] if mod_name in inits else [(m.start(), m.end()) for m in _IMPORT_STMT.finditer(text)]
+        skip = [] if mod_name in inits else _module_import_spans(mod_name, text, spans)
+        starts = [a for a, _ in skip]
         line, counted = 1, 0  # the line of offset ``counted``
         for start, name in found:
-            if any(a <= start < b for a, b in skip) or re.search(r"\bdef[ \t]+$", text[max(0, start - 12) : start]):
+            i = bisect.bisect_right(starts, start) - 1  # the import statement starting last at or before it
+            if (i >= 0 and start < skip[i][1]) or _DEF_BEFORE.search(text[max(0, start - 12) : start]):
                 continue
             line += text.count("\n", counted, start)
             counted = start
             out.setdefault(name, []).append((mod_name, line))
+    return out
+
+
+_DEF_BEFORE = re.compile(r"\bdef[ \t]+$")  # searched in the 12 characters before a name: its own ``def`` line
+
+
+def _module_import_spans(mod_name: str, text: str, spans: dict[str, list[tuple[int, int]]]) -> list[tuple[int, int]]:
+    """``_import_spans(text)``, read once per module into ``spans``."""
+    out = spans.get(mod_name)
+    if out is None:
+        out = spans[mod_name] = _import_spans(text)
+    return out
+
+
+def _import_spans(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of every import statement of ``text``: what ``_IMPORT_STMT.finditer`` finds, in order, tried
+    only at the starts of the lines that hold the word ``import`` (a match starts a line and has ``import`` on it),
+    not at every offset of the text."""
+    out: list[tuple[int, int]] = []
+    end = 0  # where the last match ended: the next one starts at or after it
+    at = text.find("import")
+    while at >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        if start >= end:
+            m = _IMPORT_STMT.match(text, start)
+            if m is not None:
+                out.append(m.span())
+                end = m.end()
+        at = text.find("import", at + 1)
     return out
 
 
@@ -3568,6 +3616,16 @@ _PLAIN_TEST = (
 )  # fmt: skip
 
 
+def _statements(tree: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of ``tree`` that are not expressions nor inside one, in ``ast.walk``'s order (breadth first): every
+    statement (no statement sits inside an expression), without walking the expressions' many nodes."""
+    todo = deque([tree])
+    while todo:
+        node = todo.popleft()
+        todo.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, ast.expr))
+        yield node
+
+
 def _plain_test(test: ast.expr) -> bool:
     """A branch test that calls nothing: asked twice in a row, it gives the same answer."""
     return all(isinstance(n, _PLAIN_TEST) for n in ast.walk(test))
@@ -3622,23 +3680,29 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def _top_function_at(mod: ModuleIndex, line: int) -> Scope | None:
-    """The module-level function whose body holds ``line``."""
+def _top_functions(mod: ModuleIndex) -> list[tuple[int, int, Scope]]:
+    """The module-level functions of ``mod`` with their first and last lines, in the order of ``mod.scopes``: the
+    first one holding a line is the function whose body holds it."""
+    out: list[tuple[int, int, Scope]] = []
     for scope in mod.scopes:
         if scope.kind != "function" or scope.parent is not mod.scope:
             continue
         pos = mod.pos(scope.node)
-        if pos is not None and pos.start.line <= line <= pos.end.line:
-            return scope
-    return None
+        if pos is not None:
+            out.append((pos.start.line, pos.end.line, scope))
+    return out
 
 
-def _imported_modules(texts: dict[str, str]) -> dict[str, set[str]]:
-    """Name -> the modules whose import statements mention it (``from a.b import c`` -> a, b, c)."""
+def _imported_modules(
+    texts: dict[str, str], spans: dict[str, list[tuple[int, int]]] | None = None
+) -> dict[str, set[str]]:
+    """Name -> the modules whose import statements mention it (``from a.b import c`` -> a, b, c); ``spans`` as in
+    ``_references``."""
     out: dict[str, set[str]] = {}
+    spans = {} if spans is None else spans
     for mod_name, text in texts.items():
-        for m in _IMPORT_STMT.finditer(text):
-            for word in re.findall(r"\w+", m.group(0)):
+        for a, b in _module_import_spans(mod_name, text, spans):
+            for word in _WORD.findall(text, a, b):
                 out.setdefault(word, set()).add(mod_name)
     return out
 
@@ -3996,7 +4060,14 @@ def _own_nodes(fn: Scope, cap: int = 5000) -> Iterator[cst.CSTNode]:
 
 def _self_assigned(fn: Scope) -> dict[str, list[cst.CSTNode]]:
     """The values the method ``fn`` itself assigns to attributes of ``self`` (``self.task = task``, ``+=`` too), by
-    attribute name; nested defs and classes left out."""
+    attribute name; nested defs and classes left out. Read once per function (``Scope.derived``); not to be changed."""
+    out = fn.derived.get("self_assigned")
+    if out is None:
+        out = fn.derived["self_assigned"] = _self_assigned_no_memo(fn)
+    return out
+
+
+def _self_assigned_no_memo(fn: Scope) -> dict[str, list[cst.CSTNode]]:
     out: dict[str, list[cst.CSTNode]] = {}
     for node in _own_nodes(fn):
         targets: list[cst.CSTNode] = []
@@ -4016,7 +4087,15 @@ _STATE_APPENDS = frozenset({"append", "extend", "insert", "appendleft"})
 def _self_fed(fn: Scope) -> dict[str, list[cst.CSTNode]]:
     """What the method ``fn`` adds to lists held in attributes of ``self`` (``self.messages.append({"role": "user",
     "content": text})``, ``extend``, ``insert``), by attribute name: a conversation it keeps. (An attribute assigned
-    a parameter holds an object as often as a prompt: a client, a tree, a store.)"""
+    a parameter holds an object as often as a prompt: a client, a tree, a store.) Read once per function
+    (``Scope.derived``); not to be changed."""
+    out = fn.derived.get("self_fed")
+    if out is None:
+        out = fn.derived["self_fed"] = _self_fed_no_memo(fn)
+    return out
+
+
+def _self_fed_no_memo(fn: Scope) -> dict[str, list[cst.CSTNode]]:
     out: dict[str, list[cst.CSTNode]] = {}
     for node in _own_nodes(fn):
         if _adds_to_attribute(node) and _is_self(fn, node.func.value.value):  # type: ignore[attr-defined]

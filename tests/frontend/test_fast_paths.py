@@ -1,0 +1,133 @@
+"""The whole-program analysis' faster ways to read the same facts give what the plain ways give.
+
+drop_dead's name search finds import statements from the lines holding ``import`` (``_import_spans``) instead of
+trying the regex at every offset, keeps them per module across its searches, and uses the slow ``\\b`` regex only in
+texts where a non-word name (``<lambda>``) occurs; ``_repeated_branches`` walks statements only (``_statements``);
+``_self_fed`` / ``_self_assigned`` are read once per function (``Scope.derived``)."""
+
+from __future__ import annotations
+
+import ast
+import random
+import re
+import textwrap
+
+from slmc.frontend import syntax as cst
+from slmc.frontend.index import index_module
+from slmc.frontend.project import (
+    _IMPORT_STMT,
+    _import_spans,
+    _references,
+    _self_assigned,
+    _self_assigned_no_memo,
+    _self_fed,
+    _self_fed_no_memo,
+    _statements,
+)
+
+TRICKY = [
+    "",
+    "import os",
+    "import os\nimport sys\n",
+    "x = 1\n  import a.b as c  # important\n",
+    'from pkg.sub import (\n    one,\n    two,\n)\nprint("import this")\n',
+    "from pkg import (a,\n b\nimport c\n",  # a parenthesis left open: the regex's other branch
+    "def important(): pass\nreimport = 2\nfrom x import y; import z\n",
+    "text = 'import'\n\timport  json\r\nfrom . import mod\r\n",
+    "from a import b import c\nimport import\n",
+    "# import nothing\n    from    .   import   x\nimportlib.import_module('m')\n",
+]
+
+
+def _finditer_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _IMPORT_STMT.finditer(text)]
+
+
+def test_import_spans_equal_the_regex_scan() -> None:
+    for text in TRICKY:
+        assert _import_spans(text) == _finditer_spans(text), text
+    rng = random.Random(13)
+    pieces = ["import", "from", " ", "\t", "\n", "(", ")", "a", ".", "x.y", "#", "é", "\r\n"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        assert _import_spans(text) == _finditer_spans(text), repr(text)
+
+
+def _references_by_regex(texts: dict[str, str], names: set[str], inits: set[str]) -> dict[str, list[tuple[str, int]]]:
+    """The plain way: one ``\\b(?:names)\\b`` regex over every text, imports found by the regex scan."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    loose = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
+    for mod_name, text in texts.items():
+        skip = [] if mod_name in inits else _finditer_spans(text)
+        for m in loose.finditer(text):
+            start = m.start()
+            if any(a <= start < b for a, b in skip) or re.search(r"\bdef[ \t]+$", text[max(0, start - 12) : start]):
+                continue
+            out.setdefault(m.group(), []).append((mod_name, text.count("\n", 0, start) + 1))
+    return out
+
+
+def test_references_with_a_lambda_name_equal_the_regex_search() -> None:
+    texts = {
+        "a": "from b import helper\n\ndef helper(x):\n    return run(x)\n\nrun = lambda y: y\n",
+        "b": "import a\nx<lambda>y = 1\nprint(helper, run)  # helper\n",
+        "c": "def run():\n    pass\nvalue = run() + helper()\n",
+        "pkg": "from .a import run\n",
+    }
+    for names in ({"run", "helper"}, {"run", "helper", "<lambda>"}, {"<lambda>"}):
+        for inits in (set(), {"pkg"}):
+            spans: dict[str, list[tuple[int, int]]] = {}
+            got = _references(texts, names, inits, spans)
+            assert got == _references_by_regex(texts, names, inits), (names, inits)
+            assert _references(texts, names, inits, spans) == got  # the kept import spans give the same answer
+
+
+def test_statements_are_every_statement_in_walk_order() -> None:
+    source = textwrap.dedent(
+        """
+        if a == 1:
+            x = [y for y in z if y]
+        elif a == 2:
+            f = lambda: (b if c else d)
+        else:
+            class K:
+                def m(self):
+                    while True:
+                        if self.x:
+                            break
+                    try:
+                        pass
+                    except E:
+                        if q:
+                            pass
+            match v:
+                case 1:
+                    if w:
+                        pass
+        """
+    )
+    tree = ast.parse(source)
+    expected = [n for n in ast.walk(tree) if not isinstance(n, ast.expr)]
+    got = list(_statements(tree))
+    assert [id(n) for n in got if isinstance(n, ast.stmt)] == [id(n) for n in expected if isinstance(n, ast.stmt)]
+    assert sum(isinstance(n, ast.If) for n in got) == 5
+
+
+def test_self_state_reads_are_kept_per_function_and_equal_a_fresh_read() -> None:
+    source = textwrap.dedent(
+        """
+        class Chat:
+            def ask(self, text):
+                self.task = text
+                self.history.append({"role": "user", "content": text})
+                self.history += [text]
+                return self.send()
+        """
+    )
+    mod = index_module("chat.py", source, cst.parse_module(source))
+    fn = next(s for s in mod.scopes if s.name == "ask")
+    fed, assigned = _self_fed(fn), _self_assigned(fn)
+    assert set(fed) == {"history"} and len(fed["history"]) == 2
+    assert set(assigned) == {"task", "history"}  # ``+=`` assigns too
+    assert _self_fed(fn) is fed and _self_assigned(fn) is assigned  # read once
+    assert fed == _self_fed_no_memo(fn) and assigned == _self_assigned_no_memo(fn)
