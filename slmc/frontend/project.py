@@ -1323,7 +1323,8 @@ class Analysis:
         template of no text of its own).
         Folded into the request they hold (not wrappers): a one-statement private forwarder; a private hook reached
         only through its base method; a private transport one function calls; a method only one method of its own
-        class calls."""
+        class calls; a method, private or public, that only its own class body calls, passing on what it was handed
+        (``_internal_steps``: an internal step of the outward-facing methods, bench/corpus/README.md)."""
         reaching, _ = self.wrappers()
         inside: dict[str, list[Site]] = {}
         for site in self.sites.values():
@@ -1369,6 +1370,7 @@ class Analysis:
                 used[impl] = used.get(impl, 0) + 1
         self.forwarded = fwd  # read again when prompts are carried through wrapper hops
         self.reaching = reaching
+        internal = self._internal_steps(reaching, prod_fns, prod_calls, dispatched, fed)
         unfed = self._optional_prompt_never_given(reaching, fwd, dispatched)
         wrappers: set[str] = set()
         bases = {key: self.ev.overridden(key) for key in reaching}
@@ -1612,6 +1614,10 @@ class Analysis:
                     self.why[key] = (
                         "forwards its caller's prompt" if forwards else "fills a template, called from elsewhere"
                     )
+            # a method the rules above make a wrapper that only its own class calls, passing on what it was handed:
+            # a step of the class's outward-facing methods, which are the wrappers (CALLSITES.md granularity)
+            new_folded |= new & internal
+            new -= internal
             after = (new, new_folded, new_steps, new_held, new_passing, new_tasked)
             settled = after == (wrappers, folded, steps, held, passing, tasked)
             state = tuple(frozenset(x) for x in after)
@@ -1631,6 +1637,70 @@ class Analysis:
                 states = set()
                 rounds = 0
         return wrappers
+
+    def _internal_steps(
+        self,
+        reaching: set[str],
+        prod_fns: dict[str, set[str]],
+        prod_calls: dict[str, list[Site]],
+        dispatched: dict[str, int],
+        fed: set[str],
+    ) -> set[str]:
+        """Methods, private or public, that only their own class body calls (tests left out), each call passing on
+        what the calling method was handed rather than a prompt written at the call: internal steps of the class's
+        outward-facing methods, not a calling API of their own (``step`` -> ``self._get_response(msgs)``). Not
+        decided here (left to the other rules): a method of an override family (a base declares it or a subclass
+        redefines it: reached through dispatch), one no code calls, one a subclass or other code calls or names
+        (``tools=[self.ask]`` hands it on; a thread target is a call), dunders, one its callers feed through the
+        object's state (``fed``: no prompt parameter, the callers write the turn first), and one that a call in its
+        own class body hands a prompt written right there (``[{"role": "user", "content": FORMAT.format(...)}]``):
+        that call is a prompt site, and the method the class's calling API for it."""
+        candidates: dict[str, tuple[Scope, Scope]] = {}
+        for key in reaching:
+            scope = self.ev.scopes.get(key)
+            if scope is None or scope.kind != "function" or scope.name.startswith("__"):
+                continue
+            cls = scope.enclosing_class()
+            users = prod_fns.get(key)
+            if cls is None or scope.parent is not cls or not users or key in fed:
+                continue
+            if dispatched.get(key) or self.ev.overridden(key) or self.ev.implementations(key):
+                continue
+            if not all(self._method_of(w, cls) for w in users):
+                continue
+            calls = prod_calls.get(key, [])
+            if any(not _hands_on_call(c.info.node) or self._authors_sent(c) or self._writes_prompt(c) for c in calls):
+                continue  # a call writing what it sends (a string, a message list, a template filled at the call)
+            candidates[key] = (scope, cls)
+        if not candidates:
+            return set()
+        texts = {name: f.source for name, f in self.files.items() if f.source is not None}
+        inits = {name for name, f in self.files.items() if f.relpath.endswith("__init__.py")}
+        hits = _references(texts, {scope.name for scope, _ in candidates.values()}, inits)
+        out: set[str] = set()
+        for key, (scope, cls) in candidates.items():
+            pos = cls.module.pos(cls.node)
+            if pos is None:
+                continue
+            call_lines: set[int] = set()  # the lines of its own class's calls (``Thread(target=self.step, ...)``)
+            for c in prod_calls.get(key, []):
+                at = cls.module.pos(c.info.node) if c.info.scope.module is cls.module else None
+                call_lines |= set(range(at.start.line, at.end.line + 1)) if at is not None else {c.loc.line}
+            named_elsewhere = False
+            for mod_name, line in hits.get(scope.name, ()):
+                f = self.files.get(mod_name)
+                if f is None or _is_test_module(f.relpath):
+                    continue
+                if mod_name == cls.module.name and pos.start.line <= line <= pos.end.line and line in call_lines:
+                    continue  # one of its own class's calls
+                text = (f.source or "").splitlines()[line - 1] if f.source else ""
+                if _only_in_comment(text, scope.name) or not re.search(r"\.\s*" + re.escape(scope.name) + r"\b", text):
+                    continue  # a comment, or a word in prose: code reaches a method as ``obj.name`` / ``Cls.name``
+                named_elsewhere = True  # another class or module names it, or its class hands it on as a value
+                break
+            if not named_elsewhere:
+                out.add(key)
+        return out
 
     def _declared_interface(self, overridden: Iterable[str], inside: dict[str, list[Site]]) -> bool:
         """Whether a method implements one its class's base declares without a body (``def stream_generate(self,
@@ -3552,6 +3622,34 @@ def _import_spans(text: str) -> list[tuple[int, int]]:
                 end = m.end()
         at = text.find("import", at + 1)
     return out
+
+
+def _hands_on(expr: Any) -> bool:
+    """An argument handing on what the calling function holds (a name, an attribute, ``args.strip()``, a builder's
+    result): it writes no prompt text of its own, i.e. it holds no string with words in it (a mode or key such as
+    ``"ask"`` is no text), no f-string, no message list or dict built there, no ALL_CAPS template filled."""
+    todo = [expr]
+    while todo:
+        node = todo.pop()
+        if node is None:
+            continue
+        if isinstance(node, cst.SimpleString):
+            if not re.fullmatch(r"[rbuRBU]*(['\"])[\w.-]{0,32}\1", node.value):
+                return False
+            continue
+        if isinstance(node, (cst.FormattedString, cst.ConcatenatedString, cst.List, cst.Dict)):
+            return False
+        if isinstance(node, cst.Name) and len(node.value) > 3 and node.value.isupper():
+            return False  # ``REVIEW_PROMPT`` (filled or handed as it is): a template of the caller's
+        todo.extend(getattr(node, "children", ()))
+    return True
+
+
+def _hands_on_call(node: Any) -> bool:
+    """Whether every argument of a call hands on what its function holds (``self._turn(messages, stream=True)``):
+    the call passes on a prompt its function was handed or keeps, it writes none of its own."""
+    args = getattr(node, "args", None) if isinstance(node, cst.Call) else None
+    return args is not None and all(_hands_on(a.value) for a in args)
 
 
 def _named_outside(
