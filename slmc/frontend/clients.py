@@ -547,6 +547,13 @@ DUCK_PATHS: dict[str, tuple[str, str]] = {
     "models.generate_content_stream": ("google", "genai"),
     "aio.models.generate_content": ("google", "genai"),
 }
+# Member paths too common to mark a request by themselves, marking one on a client of unknown type when the call
+# also passes the keywords that family's request requires: Anthropic's ``messages.create`` takes both ``messages`` and
+# ``max_tokens`` (an Assistants thread's ``beta.threads.messages.create(thread_id=..., role=..., content=...)`` neither).
+DUCK_KEYWORD_PATHS: dict[str, tuple[str, str, frozenset[str]]] = {
+    p: ("anthropic", "anthropic", frozenset({"messages", "max_tokens"}))
+    for p in ("messages.create", "messages.stream", "messages.parse")
+}
 
 # Keywords only a local text-generation engine's ``generate`` takes (transformers, LLaVA-style models): a
 # ``model.generate(...)`` given one of them on a model of unknown type is a local engine request.
