@@ -92,6 +92,12 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "smolagents.CodeAgent": ClientKind("smolagents", "smol-agent"),
     "smolagents.ToolCallingAgent": ClientKind("smolagents", "smol-agent"),
     "smolagents.MultiStepAgent": ClientKind("smolagents", "smol-agent"),
+    # aider used as a library: a coder (``Coder.create(main_model=..., fnames=...)``) edits files through its model;
+    # ``coder.run(prompt)`` is the framework's own wrapper
+    **{
+        f"aider.coders.{name}": ClientKind("aider", "aider-coder")
+        for name in ("Coder", "Coder.create", "base_coder.Coder", "base_coder.Coder.create")
+    },
     # DSPy's LM client: ``lm("prompt")`` / ``lm(messages=[...])`` sends a request (LiteLLM underneath)
     **{name: ClientKind("dspy", "dspy-lm") for name in ("dspy.LM", "dspy.clients.LM", "dspy.clients.lm.LM")},
     # DSPy predictors: calling one runs its Signature (docstring + fields) as a prompt on the configured LM
@@ -268,12 +274,13 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     },
     "crew-task": {p: p for p in ("execute", "execute_sync", "execute_async")},
     "smol-agent": {"run": "run", "": "__call__"},
+    "aider-coder": {p: p for p in ("run", "run_stream", "run_one")},
     "dspy-predict": {p or "": p or "__call__" for p in ("", "forward", "acall", "aforward")},
     "dspy-lm": {p or "": p or "__call__" for p in ("", "forward", "acall", "aforward")},
 }
 
 # Client kinds whose "requests" are calls of a framework's own wrapper (crewAI ``Crew.kickoff``).
-FRAMEWORK_WRAPPER_KINDS = frozenset({"crew", "crew-task", "smol-agent", "dspy-predict"})
+FRAMEWORK_WRAPPER_KINDS = frozenset({"crew", "crew-task", "smol-agent", "dspy-predict", "aider-coder"})
 # Framework wrappers whose prompt is declared on the object they are called on (a DSPy Signature: docstring and
 # fields): the call's arguments fill the declared fields, so no caller forwards a prompt through such a call.
 DECLARED_PROMPT_KINDS = frozenset({"dspy-predict"})
@@ -513,7 +520,7 @@ PREFILTER_TEXTS = (
     "bedrock", "genai", "generativeai", "vertexai", "ollama", "cohere", "mistral", "groq", "huggingface_hub",
     "/completion", "/chat_completion", "/chat-completion", "/v1/messages", "/generate", "/api/chat", "/responses",
     "crewai", "dashscope", "qianfan", "zhipuai", "sparkai", "volcengine", "mlx_lm", "mlx_vlm", "http.client",
-    "HTTPSConnection", "smolagents", "urlopen", "xai_sdk", "watsonx", "dspy", "lmdeploy",
+    "HTTPSConnection", "smolagents", "urlopen", "xai_sdk", "watsonx", "dspy", "lmdeploy", "aider.coders",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")
 _WHOLE_WORDS = lazy("|".join(rf"\b{re.escape(w)}\b" for w in PREFILTER_WORDS))
@@ -539,6 +546,13 @@ DUCK_PATHS: dict[str, tuple[str, str]] = {
     "models.generate_content": ("google", "genai"),
     "models.generate_content_stream": ("google", "genai"),
     "aio.models.generate_content": ("google", "genai"),
+}
+# Member paths too common to mark a request by themselves, marking one on a client of unknown type when the call
+# also passes the keywords that family's request requires: Anthropic's ``messages.create`` takes both ``messages`` and
+# ``max_tokens`` (an Assistants thread's ``beta.threads.messages.create(thread_id=..., role=..., content=...)`` neither).
+DUCK_KEYWORD_PATHS: dict[str, tuple[str, str, frozenset[str]]] = {
+    p: ("anthropic", "anthropic", frozenset({"messages", "max_tokens"}))
+    for p in ("messages.create", "messages.stream", "messages.parse")
 }
 
 # Keywords only a local text-generation engine's ``generate`` takes (transformers, LLaVA-style models): a

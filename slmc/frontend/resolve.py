@@ -205,6 +205,8 @@ class Evaluator:
         self._forwarding: set[tuple[str, str]] = set()  # (class, attr) pairs forwarded_attr is resolving
         self._replacements: dict[str, str] | None = None  # metaclass replacement function -> the method it replaces
         self._passed: dict[int, Client | None] = {}  # id(param) -> the client the module's calls pass for it
+        self._calls_by_name: dict[str, list[Any]] = {}  # called name -> CallInfo of the loaded modules' calls
+        self._calls_indexed: set[str] = set()  # modules whose calls _calls_by_name holds
         # fn key -> the same-named functions of the other modules of a package a run-time import picks among
         self.family_alternatives: dict[str, tuple[str, ...]] = {}
         self._shadowing: set[str] = set()  # package attributes being read (package_binding)
@@ -629,9 +631,43 @@ class Evaluator:
                     found.append(v)
                 if len(found) > 8:
                     break
+        if not found and fn.enclosing_class() is None and fn.parent is not None and fn.parent.kind == "module":
+            found = self._imported_passes(fn, param.name.value, index)
         kinds = {(c.family, c.kind, c.path) for c in found}
         self._passed[id(param)] = found[0] if len(kinds) == 1 else None
         return self._passed[id(param)]
+
+    def _imported_passes(self, fn: Scope, name: str, index: int) -> list[Client]:
+        """The clients other loaded modules pass for parameter ``name`` of the module-level function ``fn`` when they
+        call it by import (``coder = Coder.create(...)`` in a launcher, then ``run_stage(idea, coder)`` of a stage
+        module that calls ``coder.run(prompt)``): a framework's own agent object, or a whole client object, never an
+        SDK method (those are the higher-order helpers' business)."""
+        for mod in list(self.project.modules.values()):
+            if mod.name in self._calls_indexed:
+                continue
+            self._calls_indexed.add(mod.name)
+            for other in mod.scopes:
+                for info in other.calls:
+                    f = info.node.func
+                    called = (
+                        f.value if isinstance(f, cst.Name) else f.attr.value if isinstance(f, cst.Attribute) else None
+                    )
+                    if called is not None:
+                        self._calls_by_name.setdefault(called, []).append(info)
+        found: list[Client] = []
+        for info in self._calls_by_name.get(fn.name, ())[:64]:
+            if info.scope.module is fn.module or any(a.star for a in info.node.args):
+                continue
+            callee = self.value(info.node.func, info.scope)
+            if not isinstance(callee, Function) or callee.key != fn.key:
+                continue
+            given = arg(info.node, name, index)
+            v = self.value(given, info.scope) if given is not None else None
+            if isinstance(v, Client) and (v.kind in clients.FRAMEWORK_WRAPPER_KINDS or not v.path):
+                found.append(v)
+            if len(found) > 8:
+                break
+        return found
 
     def passed_strings(self, expr: cst.BaseExpression, scope: Scope) -> list[str]:
         """The string constants the module's own calls of the enclosing function pass for the parameter ``expr``

@@ -332,7 +332,8 @@ def _duck_client(ev: Evaluator, call: cst.Call, scope: Scope) -> Client | None:
         if ev.value(call.func.value, scope) is None:  # type: ignore[union-attr]
             return Client("hf", "hf-model", ("generate",))
         return None
-    for path, (family, kind) in clients.DUCK_PATHS.items():
+    shaped = {p: (f, k) for p, (f, k, needs) in clients.DUCK_KEYWORD_PATHS.items() if needs <= keywords}
+    for path, (family, kind) in (clients.DUCK_PATHS | shaped).items():
         if name.endswith("." + path):
             base: cst.BaseExpression = call.func
             for _ in path.split("."):
