@@ -1244,7 +1244,11 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
 
 
 JUDGEMENT = "prompt reads as a judgement call: "
-_AGENT_LOOP = lazy(r"(?:^|\.)(?:run|step|act|kickoff\w*|chat|solve|execute_task|invoke|arun|astep|aact)$")
+# The entry points of an agent loop; an agent object called as a function (``agent(message)``: ``__call__``, which
+# hands on to ``forward``) is the same loop entered.
+_AGENT_LOOP = lazy(
+    r"(?:^|\.)(?:run|step|act|kickoff\w*|chat|solve|execute_task|invoke|arun|astep|aact|__call__|a?forward)$"
+)
 _AGENT_CLASS = lazy(r"agent|crew|assistant|planner|executor|worker", re.IGNORECASE)
 
 
@@ -1258,8 +1262,15 @@ def agent_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     if "CodeAgent" in name or "code_agent" in name.lower():
         return [Evidence(-1.6, f"runs `{name}`: a code agent writes code")]
     caller = site.function.rsplit(".", 1)[0] if "." in site.function else ""
-    if caller and _AGENT_CLASS.search(caller):
-        return []  # one step an agent's own method makes (``SearchAgent.summarize`` calling ``self.step``): read it
+    if (
+        caller
+        and _AGENT_CLASS.search(caller)
+        and (not _AGENT_LOOP.search(site.function) or _task_signature(graph, site) is not None)
+    ):
+        # one task an agent's own method makes (``SearchAgent.summarize`` calling ``self.step``): read it. An agent's
+        # own loop (``forward`` / ``run``) handing the message it got on to an inner agent's loop, with no text of
+        # its own, is a turn of that loop.
+        return []
     if owner and _AGENT_CLASS.search(owner) and _AGENT_LOOP.search(name):
         if set(site.consumers) & _DATA_CONSUMERS:  # the program reads the loop's answer as data: a closed sub-task
             return [Evidence(-0.5, f"runs `{name}`: an agent loop over tools, its answer parsed as data")]

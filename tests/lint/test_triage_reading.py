@@ -210,6 +210,42 @@ def test_the_task_handed_to_an_agent_loop_is_a_request_not_an_answer_format() ->
     assert t.verdict == OPEN and not any(r == 'prompt says "rewrite"' for r in t.reasons), t
 
 
+def test_an_agent_object_called_as_a_function_enters_its_loop() -> None:
+    """``helper(message)`` on an agent class (``__call__`` handing on to ``forward``) is the agent loop entered, from
+    outside and from another agent's own loop passing each turn's message on; an agent's ``run`` that writes its own
+    instruction is still that one task, read from its words."""
+    g = AgentGraph()
+    request = add_site(g, "Planner.generate", 5, user="{history}")
+    entry = add_site(g, "ToolAgent.__call__", 4, kind=SiteKind.WRAPPER, user=None, target=request.id)
+    outside = add_site(
+        g, "<module>", 20, path="main.py", kind=SiteKind.WRAPPER_CALL, target=entry.id, user="{question}"
+    )
+    t = triage_site(g, outside)
+    assert t.verdict == OPEN and any("an agent loop over tools" in r for r in t.reasons), t
+    # a loop agent's own ``forward`` handing the message it got to its inner agent, turn after turn
+    turn = add_site(
+        g, "LoopAgent.forward", 30, path="loop.py", kind=SiteKind.WRAPPER_CALL, target=entry.id, user="{message}"
+    )
+    t = triage_site(g, turn)
+    assert t.verdict == OPEN and any("an agent loop over tools" in r for r in t.reasons), t
+    # an agent's ``run`` that authors its own closed instruction: read as that task, not as a loop
+    own = add_site(
+        g,
+        "TaggingAgent.run",
+        40,
+        path="tagging.py",
+        kind=SiteKind.WRAPPER_CALL,
+        target=entry.id,
+        user="Classify the ticket below into one of the following queues: billing, bugs, other. {ticket}",
+    )
+    t = triage_site(g, own)
+    assert t.verdict == N and not any("agent loop" in r for r in t.reasons), t
+    # a method named ``forward`` on a class that is no agent is not an agent loop
+    layer = add_site(g, "Encoder.forward", 50, path="enc.py", kind=SiteKind.WRAPPER, user=None, target=request.id)
+    plain = add_site(g, "<module>", 60, path="main.py", kind=SiteKind.WRAPPER_CALL, target=layer.id, user="{question}")
+    assert not any("agent loop" in r for r in triage_site(g, plain).reasons)
+
+
 # ---- template notes, completion fields, probes, debug prints, wording (corpus-measured rules) -----------------------
 NOTED_TEMPLATE = """refund_check_v1.txt
 
