@@ -1259,7 +1259,9 @@ def agent_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     wrapper = graph.get(site.target)
     name = wrapper.function if isinstance(wrapper, LLMCall) else site.target.split("@", 1)[0].removeprefix("llm:")
     owner = name.rsplit(".", 1)[0] if "." in name else ""
-    if "CodeAgent" in name or "code_agent" in name.lower():
+    # a coding agent: ``CodeAgent`` anywhere, or the loop entry (``run`` / ``chat``) of a class named a coder
+    coder = "coder" in _name_words(owner.rsplit(".", 1)[-1]) and _AGENT_LOOP.search(name)
+    if "CodeAgent" in name or "code_agent" in name.lower() or coder:
         return [Evidence(-1.6, f"runs `{name}`: a code agent writes code")]
     caller = site.function.rsplit(".", 1)[0] if "." in site.function else ""
     if (

@@ -86,6 +86,21 @@ def test_a_call_of_a_code_agent_is_open_ended() -> None:
     assert t.verdict == OPEN and any("code agent" in r for r in t.reasons)
 
 
+def test_the_loop_of_a_class_named_a_coder_is_a_code_agent() -> None:
+    """``EditCoder.run(request)``: a coding agent's loop writes code, however the user's request reads; a ``Decoder``
+    is no coder, and a coder's helper method that is no loop entry is read like any call."""
+    g = AgentGraph()
+    request = add_site(g, "EditCoder.send", 5, user="{messages}")
+    run = add_site(g, "EditCoder.run", 4, kind=SiteKind.WRAPPER, user=None, target=request.id)
+    call = add_site(g, "main", 20, path="cli.py", kind=SiteKind.WRAPPER_CALL, target=run.id, user="{args.message}")
+    t = triage_site(g, call)
+    assert t.verdict == OPEN and any("code agent" in r for r in t.reasons), t
+    for owner in ("Decoder.run", "EditCoder.count_tokens"):
+        other = add_site(g, owner, 30 + len(owner), path="x.py", kind=SiteKind.WRAPPER, user=None, target=request.id)
+        plain = add_site(g, "main", 60 + len(owner), path="cli.py", kind=SiteKind.WRAPPER_CALL, target=other.id)
+        assert not any("code agent" in r for r in triage_site(g, plain).reasons), owner
+
+
 @pytest.mark.parametrize(
     ("function", "template", "want"),
     [
