@@ -974,7 +974,8 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         other_way = abs(net) if (net > 0) != (e.weight > 0) else 0.0
         if same_way < 1.0 and other_way < 1.0:
             evidence.append(e)
-    step = own_step_evidence(site, evidence)
+    unread = _task_signature(graph, site) is None and (request is None or _task_signature(graph, request) is None)
+    step = own_step_evidence(site, evidence, unread)
     if step:
         evidence += step
     if step:  # the parse reads tool calls out of an agent step: how the answer is carried, not that it is closed
@@ -1033,17 +1034,21 @@ _CARRIER_PARSES = frozenset(_CONSUMERS[k][1] for k in ("json.loads", "regex", "m
 _STEP_METHOD = lazy(r"^_*(?:a?step|step_stream|run_step|a?step_\w+)$")
 
 
-def own_step_evidence(site: LLMCall, evidence: list[Evidence]) -> list[Evidence]:
+def own_step_evidence(site: LLMCall, evidence: list[Evidence], unread: bool = False) -> list[Evidence]:
     """A call an agent class's own step method makes with the conversation so far (``ToolCallingAgent._step_stream``
-    sending the memory as messages): one step of an agent loop, an open task."""
+    sending the memory as messages): one step of an agent loop, an open task. ``unread``: the prompt has no text of
+    its own anywhere it was followed (the messages are assembled at run time from the agent's state), which in a
+    step method is the same step."""
     if site.site == SiteKind.WRAPPER or "." not in site.function:
         return []
     owner, method = site.function.rsplit(".", 1)
     if not (_AGENT_CLASS.search(owner.rsplit(".", 1)[-1]) and _STEP_METHOD.match(method)):
         return []
-    if not any(e.reason.startswith("conversation history passed in") for e in evidence):
-        return []
-    return [Evidence(-0.9, f"made in `{site.function}` with the conversation so far: an agent loop step")]
+    if any(e.reason.startswith("conversation history passed in") for e in evidence):
+        return [Evidence(-0.9, f"made in `{site.function}` with the conversation so far: an agent loop step")]
+    if unread and not any(e.weight for e in evidence):
+        return [Evidence(-0.9, f"made in `{site.function}` with messages built at run time: an agent loop step")]
+    return []
 
 
 # What a person reads in the names around the call: the function making it, the prompt variables, the template file
@@ -1396,7 +1401,7 @@ _FEATURE_KINDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^answer checked against \d+ labels", "labels"),
         (r"^runs `[^`]*`: a code agent", "agent:code"),
         (r"^runs `[^`]*`: an agent loop", "agent:loop"),
-        (r"^made in `[^`]*` with the conversation so far", "agent:step"),
+        (r"^made in `[^`]*` with (?:the conversation so far|messages built at run time)", "agent:step"),
         (MULTI_TASK + "$", "multi-task"),
         (r"^completion fills one field", "field"),
     )

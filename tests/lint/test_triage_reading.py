@@ -438,6 +438,21 @@ def test_an_agent_classes_own_step_over_the_conversation_is_open() -> None:
     assert triage_site(g, helper).verdict != OPEN  # not the step method: read as before
 
 
+def test_an_agent_classes_own_step_with_messages_built_at_run_time_is_open() -> None:
+    """``ToolAgent._step`` sending a request whose messages are all assembled from the agent's state (no text of its
+    own anywhere) is a step of the agent loop; a helper method sending the same is not read so, and a step method
+    that writes its own closed instruction is read from its words."""
+    g = AgentGraph()
+    step = add_site(g, "ToolAgent._step", 10, user="{request_data}")
+    helper = add_site(g, "ToolAgent.rename", 20, user="{request_data}")
+    own = add_site(g, "ToolAgent.step_once", 30, user="Answer yes or no: is the ticket below about billing? {ticket}")
+    t = triage_site(g, step)
+    assert t.verdict == OPEN and any("messages built at run time" in r for r in t.reasons), t
+    assert triage_site(g, helper).verdict == U, triage_site(g, helper)
+    t = triage_site(g, own)
+    assert t.verdict == N and not any("agent loop" in r for r in t.reasons), t
+
+
 def test_a_formatting_method_is_a_closed_task_and_a_code_name_says_code() -> None:
     g = AgentGraph()
     fmt = add_site(g, "Agent.format_response_if_needed", 10, user=None)
