@@ -975,7 +975,9 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         if same_way < 1.0 and other_way < 1.0:
             evidence.append(e)
     unread = _task_signature(graph, site) is None and (request is None or _task_signature(graph, request) is None)
-    step = own_step_evidence(site, evidence, unread)
+    # a step method calling a wrapper whose own name says it is a closed task (``summarize_history(messages)``) makes
+    # that task, not the loop's step
+    step = [] if calls_closed_task(graph, site, evidence) else own_step_evidence(site, evidence, unread)
     if step:
         evidence += step
     if step:  # the parse reads tool calls out of an agent step: how the answer is carried, not that it is closed
@@ -1032,6 +1034,16 @@ def free_plan_evidence(texts: Iterable[str], structured: bool, evidence: list[Ev
 
 _CARRIER_PARSES = frozenset(_CONSUMERS[k][1] for k in ("json.loads", "regex", "marker-split", "label-set"))
 _STEP_METHOD = lazy(r"^_*(?:a?step|step_stream|run_step|a?step_\w+)$")
+
+
+def calls_closed_task(graph: AgentGraph, site: LLMCall, evidence: list[Evidence]) -> bool:
+    """A wrapper-call whose called wrapper's own name reads as a closed task (``summarize_history``), as weighed."""
+    if site.site != SiteKind.WRAPPER_CALL or not site.target:
+        return False
+    wrapper = graph.get(site.target)
+    called = wrapper.function if isinstance(wrapper, LLMCall) else site.target.split("@", 1)[0].removeprefix("llm:")
+    called = called.rsplit(".", 1)[-1]
+    return any(e.weight > 0 and e.reason.startswith(f"named `{called}`: a closed task") for e in evidence)
 
 
 def own_step_evidence(site: LLMCall, evidence: list[Evidence], unread: bool = False) -> list[Evidence]:

@@ -453,6 +453,21 @@ def test_an_agent_classes_own_step_with_messages_built_at_run_time_is_open() -> 
     assert t.verdict == N and not any("agent loop" in r for r in t.reasons), t
 
 
+def test_a_step_method_calling_a_wrapper_named_for_a_closed_task_makes_that_task() -> None:
+    """``ToolAgent.step`` handing the conversation to ``condense_history(messages)`` asks for that summary, not for the
+    loop's next step; the same step handing it to a wrapper with a transport's name is the step."""
+    g = AgentGraph()
+    request = add_site(g, "send", 5, user="{*messages}")
+    condense = add_site(g, "condense_history", 4, path="memory.py", kind=SiteKind.WRAPPER, user=None, target=request.id)
+    ask = add_site(g, "ask_model", 4, path="client.py", kind=SiteKind.WRAPPER, user=None, target=request.id)
+    summary = add_site(g, "ToolAgent.step", 20, kind=SiteKind.WRAPPER_CALL, target=condense.id, user="{*messages}")
+    turn = add_site(g, "ToolAgent.step", 30, kind=SiteKind.WRAPPER_CALL, target=ask.id, user="{*messages}")
+    t = triage_site(g, summary)
+    assert t.verdict != OPEN and not any("agent loop step" in r for r in t.reasons), t
+    t = triage_site(g, turn)
+    assert t.verdict == OPEN and any("agent loop step" in r for r in t.reasons), t
+
+
 def test_a_formatting_method_is_a_closed_task_and_a_code_name_says_code() -> None:
     g = AgentGraph()
     fmt = add_site(g, "Agent.format_response_if_needed", 10, user=None)
