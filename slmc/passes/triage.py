@@ -1231,7 +1231,9 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     narrow = open_ = None
     open_cue = ""
     for name in dict.fromkeys(names):
-        for part in reversed(name.split(".")):  # the method's own name first, then its class
+        # the method's own name first, then its class; a closure's enclosing function (``make_app.<locals>.reply``)
+        # only built it and says nothing of what it asks
+        for part in reversed(name.rsplit("<locals>.", 1)[-1].split(".")):
             words = _name_words(part)
             # the first word that says anything decides (``summarize_chat``: a summary, ``write_code``: code); in a
             # class's name a verb still comes first, then its head noun, which English puts last (``ChatRouter``)

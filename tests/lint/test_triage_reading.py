@@ -468,6 +468,18 @@ def test_a_step_method_calling_a_wrapper_named_for_a_closed_task_makes_that_task
     assert t.verdict == OPEN and any("agent loop step" in r for r in t.reasons), t
 
 
+def test_a_closures_enclosing_function_name_is_no_hint() -> None:
+    """``build_router.<locals>.handle``: the factory that made the closure says nothing of the task; the closure's own
+    name still does (``make_tools.<locals>.classify_ticket``)."""
+    g = AgentGraph()
+    handle = add_site(g, "build_router.<locals>.handle", 10, user="{body}")
+    own = add_site(g, "make_tools.<locals>.classify_ticket", 20, user="{body}")
+    t = triage_site(g, handle)
+    assert t.verdict == U and not any(r.startswith("named") for r in t.reasons), t
+    t = triage_site(g, own)
+    assert t.verdict == N and "named `make_tools.<locals>.classify_ticket`: a closed task" in t.reasons, t
+
+
 def test_a_formatting_method_is_a_closed_task_and_a_code_name_says_code() -> None:
     g = AgentGraph()
     fmt = add_site(g, "Agent.format_response_if_needed", 10, user=None)
