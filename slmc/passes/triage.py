@@ -974,7 +974,10 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         other_way = abs(net) if (net > 0) != (e.weight > 0) else 0.0
         if same_way < 1.0 and other_way < 1.0:
             evidence.append(e)
-    step = own_step_evidence(site, evidence)
+    unread = _task_signature(graph, site) is None and (request is None or _task_signature(graph, request) is None)
+    # a step method calling a wrapper whose own name says it is a closed task (``summarize_history(messages)``) makes
+    # that task, not the loop's step
+    step = [] if calls_closed_task(graph, site, evidence) else own_step_evidence(site, evidence, unread)
     if step:
         evidence += step
     if step:  # the parse reads tool calls out of an agent step: how the answer is carried, not that it is closed
@@ -1033,17 +1036,31 @@ _CARRIER_PARSES = frozenset(_CONSUMERS[k][1] for k in ("json.loads", "regex", "m
 _STEP_METHOD = lazy(r"^_*(?:a?step|step_stream|run_step|a?step_\w+)$")
 
 
-def own_step_evidence(site: LLMCall, evidence: list[Evidence]) -> list[Evidence]:
+def calls_closed_task(graph: AgentGraph, site: LLMCall, evidence: list[Evidence]) -> bool:
+    """A wrapper-call whose called wrapper's own name reads as a closed task (``summarize_history``), as weighed."""
+    if site.site != SiteKind.WRAPPER_CALL or not site.target:
+        return False
+    wrapper = graph.get(site.target)
+    called = wrapper.function if isinstance(wrapper, LLMCall) else site.target.split("@", 1)[0].removeprefix("llm:")
+    called = called.rsplit(".", 1)[-1]
+    return any(e.weight > 0 and e.reason.startswith(f"named `{called}`: a closed task") for e in evidence)
+
+
+def own_step_evidence(site: LLMCall, evidence: list[Evidence], unread: bool = False) -> list[Evidence]:
     """A call an agent class's own step method makes with the conversation so far (``ToolCallingAgent._step_stream``
-    sending the memory as messages): one step of an agent loop, an open task."""
+    sending the memory as messages): one step of an agent loop, an open task. ``unread``: the prompt has no text of
+    its own anywhere it was followed (the messages are assembled at run time from the agent's state), which in a
+    step method is the same step."""
     if site.site == SiteKind.WRAPPER or "." not in site.function:
         return []
     owner, method = site.function.rsplit(".", 1)
     if not (_AGENT_CLASS.search(owner.rsplit(".", 1)[-1]) and _STEP_METHOD.match(method)):
         return []
-    if not any(e.reason.startswith("conversation history passed in") for e in evidence):
-        return []
-    return [Evidence(-0.9, f"made in `{site.function}` with the conversation so far: an agent loop step")]
+    if any(e.reason.startswith("conversation history passed in") for e in evidence):
+        return [Evidence(-0.9, f"made in `{site.function}` with the conversation so far: an agent loop step")]
+    if unread and not any(e.weight for e in evidence):
+        return [Evidence(-0.9, f"made in `{site.function}` with messages built at run time: an agent loop step")]
+    return []
 
 
 # What a person reads in the names around the call: the function making it, the prompt variables, the template file
@@ -1214,7 +1231,9 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     narrow = open_ = None
     open_cue = ""
     for name in dict.fromkeys(names):
-        for part in reversed(name.split(".")):  # the method's own name first, then its class
+        # the method's own name first, then its class; a closure's enclosing function (``make_app.<locals>.reply``)
+        # only built it and says nothing of what it asks
+        for part in reversed(name.rsplit("<locals>.", 1)[-1].split(".")):
             words = _name_words(part)
             # the first word that says anything decides (``summarize_chat``: a summary, ``write_code``: code); in a
             # class's name a verb still comes first, then its head noun, which English puts last (``ChatRouter``)
@@ -1244,7 +1263,11 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
 
 
 JUDGEMENT = "prompt reads as a judgement call: "
-_AGENT_LOOP = lazy(r"(?:^|\.)(?:run|step|act|kickoff\w*|chat|solve|execute_task|invoke|arun|astep|aact)$")
+# The entry points of an agent loop; an agent object called as a function (``agent(message)``: ``__call__``, which
+# hands on to ``forward``) is the same loop entered.
+_AGENT_LOOP = lazy(
+    r"(?:^|\.)(?:run|step|act|kickoff\w*|chat|solve|execute_task|invoke|arun|astep|aact|__call__|a?forward)$"
+)
 _AGENT_CLASS = lazy(r"agent|crew|assistant|planner|executor|worker", re.IGNORECASE)
 
 
@@ -1255,11 +1278,20 @@ def agent_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     wrapper = graph.get(site.target)
     name = wrapper.function if isinstance(wrapper, LLMCall) else site.target.split("@", 1)[0].removeprefix("llm:")
     owner = name.rsplit(".", 1)[0] if "." in name else ""
-    if "CodeAgent" in name or "code_agent" in name.lower():
+    # a coding agent: ``CodeAgent`` anywhere, or the loop entry (``run`` / ``chat``) of a class named a coder
+    coder = "coder" in _name_words(owner.rsplit(".", 1)[-1]) and _AGENT_LOOP.search(name)
+    if "CodeAgent" in name or "code_agent" in name.lower() or coder:
         return [Evidence(-1.6, f"runs `{name}`: a code agent writes code")]
     caller = site.function.rsplit(".", 1)[0] if "." in site.function else ""
-    if caller and _AGENT_CLASS.search(caller):
-        return []  # one step an agent's own method makes (``SearchAgent.summarize`` calling ``self.step``): read it
+    if (
+        caller
+        and _AGENT_CLASS.search(caller)
+        and (not _AGENT_LOOP.search(site.function) or _task_signature(graph, site) is not None)
+    ):
+        # one task an agent's own method makes (``SearchAgent.summarize`` calling ``self.step``): read it. An agent's
+        # own loop (``forward`` / ``run``) handing the message it got on to an inner agent's loop, with no text of
+        # its own, is a turn of that loop.
+        return []
     if owner and _AGENT_CLASS.search(owner) and _AGENT_LOOP.search(name):
         if set(site.consumers) & _DATA_CONSUMERS:  # the program reads the loop's answer as data: a closed sub-task
             return [Evidence(-0.5, f"runs `{name}`: an agent loop over tools, its answer parsed as data")]
@@ -1383,7 +1415,7 @@ _FEATURE_KINDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^answer checked against \d+ labels", "labels"),
         (r"^runs `[^`]*`: a code agent", "agent:code"),
         (r"^runs `[^`]*`: an agent loop", "agent:loop"),
-        (r"^made in `[^`]*` with the conversation so far", "agent:step"),
+        (r"^made in `[^`]*` with (?:the conversation so far|messages built at run time)", "agent:step"),
         (MULTI_TASK + "$", "multi-task"),
         (r"^completion fills one field", "field"),
     )

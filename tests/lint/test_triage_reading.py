@@ -86,6 +86,21 @@ def test_a_call_of_a_code_agent_is_open_ended() -> None:
     assert t.verdict == OPEN and any("code agent" in r for r in t.reasons)
 
 
+def test_the_loop_of_a_class_named_a_coder_is_a_code_agent() -> None:
+    """``EditCoder.run(request)``: a coding agent's loop writes code, however the user's request reads; a ``Decoder``
+    is no coder, and a coder's helper method that is no loop entry is read like any call."""
+    g = AgentGraph()
+    request = add_site(g, "EditCoder.send", 5, user="{messages}")
+    run = add_site(g, "EditCoder.run", 4, kind=SiteKind.WRAPPER, user=None, target=request.id)
+    call = add_site(g, "main", 20, path="cli.py", kind=SiteKind.WRAPPER_CALL, target=run.id, user="{args.message}")
+    t = triage_site(g, call)
+    assert t.verdict == OPEN and any("code agent" in r for r in t.reasons), t
+    for owner in ("Decoder.run", "EditCoder.count_tokens"):
+        other = add_site(g, owner, 30 + len(owner), path="x.py", kind=SiteKind.WRAPPER, user=None, target=request.id)
+        plain = add_site(g, "main", 60 + len(owner), path="cli.py", kind=SiteKind.WRAPPER_CALL, target=other.id)
+        assert not any("code agent" in r for r in triage_site(g, plain).reasons), owner
+
+
 @pytest.mark.parametrize(
     ("function", "template", "want"),
     [
@@ -208,6 +223,42 @@ def test_the_task_handed_to_an_agent_loop_is_a_request_not_an_answer_format() ->
     )
     t = triage_site(g, call)
     assert t.verdict == OPEN and not any(r == 'prompt says "rewrite"' for r in t.reasons), t
+
+
+def test_an_agent_object_called_as_a_function_enters_its_loop() -> None:
+    """``helper(message)`` on an agent class (``__call__`` handing on to ``forward``) is the agent loop entered, from
+    outside and from another agent's own loop passing each turn's message on; an agent's ``run`` that writes its own
+    instruction is still that one task, read from its words."""
+    g = AgentGraph()
+    request = add_site(g, "Planner.generate", 5, user="{history}")
+    entry = add_site(g, "ToolAgent.__call__", 4, kind=SiteKind.WRAPPER, user=None, target=request.id)
+    outside = add_site(
+        g, "<module>", 20, path="main.py", kind=SiteKind.WRAPPER_CALL, target=entry.id, user="{question}"
+    )
+    t = triage_site(g, outside)
+    assert t.verdict == OPEN and any("an agent loop over tools" in r for r in t.reasons), t
+    # a loop agent's own ``forward`` handing the message it got to its inner agent, turn after turn
+    turn = add_site(
+        g, "LoopAgent.forward", 30, path="loop.py", kind=SiteKind.WRAPPER_CALL, target=entry.id, user="{message}"
+    )
+    t = triage_site(g, turn)
+    assert t.verdict == OPEN and any("an agent loop over tools" in r for r in t.reasons), t
+    # an agent's ``run`` that authors its own closed instruction: read as that task, not as a loop
+    own = add_site(
+        g,
+        "TaggingAgent.run",
+        40,
+        path="tagging.py",
+        kind=SiteKind.WRAPPER_CALL,
+        target=entry.id,
+        user="Classify the ticket below into one of the following queues: billing, bugs, other. {ticket}",
+    )
+    t = triage_site(g, own)
+    assert t.verdict == N and not any("agent loop" in r for r in t.reasons), t
+    # a method named ``forward`` on a class that is no agent is not an agent loop
+    layer = add_site(g, "Encoder.forward", 50, path="enc.py", kind=SiteKind.WRAPPER, user=None, target=request.id)
+    plain = add_site(g, "<module>", 60, path="main.py", kind=SiteKind.WRAPPER_CALL, target=layer.id, user="{question}")
+    assert not any("agent loop" in r for r in triage_site(g, plain).reasons)
 
 
 # ---- template notes, completion fields, probes, debug prints, wording (corpus-measured rules) -----------------------
@@ -385,6 +436,48 @@ def test_an_agent_classes_own_step_over_the_conversation_is_open() -> None:
     assert triage_site(g, plain).verdict == OPEN, triage_site(g, plain)
     assert triage_site(g, parsed).verdict == OPEN, triage_site(g, parsed)
     assert triage_site(g, helper).verdict != OPEN  # not the step method: read as before
+
+
+def test_an_agent_classes_own_step_with_messages_built_at_run_time_is_open() -> None:
+    """``ToolAgent._step`` sending a request whose messages are all assembled from the agent's state (no text of its
+    own anywhere) is a step of the agent loop; a helper method sending the same is not read so, and a step method
+    that writes its own closed instruction is read from its words."""
+    g = AgentGraph()
+    step = add_site(g, "ToolAgent._step", 10, user="{request_data}")
+    helper = add_site(g, "ToolAgent.rename", 20, user="{request_data}")
+    own = add_site(g, "ToolAgent.step_once", 30, user="Answer yes or no: is the ticket below about billing? {ticket}")
+    t = triage_site(g, step)
+    assert t.verdict == OPEN and any("messages built at run time" in r for r in t.reasons), t
+    assert triage_site(g, helper).verdict == U, triage_site(g, helper)
+    t = triage_site(g, own)
+    assert t.verdict == N and not any("agent loop" in r for r in t.reasons), t
+
+
+def test_a_step_method_calling_a_wrapper_named_for_a_closed_task_makes_that_task() -> None:
+    """``ToolAgent.step`` handing the conversation to ``condense_history(messages)`` asks for that summary, not for the
+    loop's next step; the same step handing it to a wrapper with a transport's name is the step."""
+    g = AgentGraph()
+    request = add_site(g, "send", 5, user="{*messages}")
+    condense = add_site(g, "condense_history", 4, path="memory.py", kind=SiteKind.WRAPPER, user=None, target=request.id)
+    ask = add_site(g, "ask_model", 4, path="client.py", kind=SiteKind.WRAPPER, user=None, target=request.id)
+    summary = add_site(g, "ToolAgent.step", 20, kind=SiteKind.WRAPPER_CALL, target=condense.id, user="{*messages}")
+    turn = add_site(g, "ToolAgent.step", 30, kind=SiteKind.WRAPPER_CALL, target=ask.id, user="{*messages}")
+    t = triage_site(g, summary)
+    assert t.verdict != OPEN and not any("agent loop step" in r for r in t.reasons), t
+    t = triage_site(g, turn)
+    assert t.verdict == OPEN and any("agent loop step" in r for r in t.reasons), t
+
+
+def test_a_closures_enclosing_function_name_is_no_hint() -> None:
+    """``build_router.<locals>.handle``: the factory that made the closure says nothing of the task; the closure's own
+    name still does (``make_tools.<locals>.classify_ticket``)."""
+    g = AgentGraph()
+    handle = add_site(g, "build_router.<locals>.handle", 10, user="{body}")
+    own = add_site(g, "make_tools.<locals>.classify_ticket", 20, user="{body}")
+    t = triage_site(g, handle)
+    assert t.verdict == U and not any(r.startswith("named") for r in t.reasons), t
+    t = triage_site(g, own)
+    assert t.verdict == N and "named `make_tools.<locals>.classify_ticket`: a closed task" in t.reasons, t
 
 
 def test_a_formatting_method_is_a_closed_task_and_a_code_name_says_code() -> None:
