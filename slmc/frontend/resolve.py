@@ -918,10 +918,9 @@ class Evaluator:
             found = self.declared_item(expr.value, scope)
         if found is None and isinstance(expr.value, cst.Attribute) and len(expr.slice) == 1:
             # ``self.cache[kind]`` on a dict the object fills by item with functions (``self.cache[kind] =
-            # getattr(mod, "send")``): a cache of callables; or with objects of the tree (``self.workers[name] =
-            # deepcopy(agent)``): an instance of their class
+            # getattr(mod, "send")``): a cache of callables; objects kept by item are left to their own rules
             entry = self.element_of(expr.value, scope)
-            found = entry if isinstance(entry, Function | Partial | Instance) else None
+            found = entry if isinstance(entry, Function | Partial) else None
         return found
 
     def attr_classes(self, expr: cst.Attribute, scope: Scope) -> list[str]:
