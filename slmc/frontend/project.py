@@ -1424,11 +1424,6 @@ class Analysis:
                     ):  # ``@abstractmethod def step(...)``: the interface its wrappers implement, whoever calls it
                         new.add(key)
                         self.why[key] = "interface method its wrappers implement"
-                    elif not scope.name.startswith("_") and self._twin_of_wrapper(
-                        scope, wrappers, bool(inside.get(key))
-                    ):
-                        new.add(key)  # ``def step`` beside a wrapper ``async def astep``: the same API, called or not
-                        self.why[key] = "sync or async twin of a wrapper of its class"
                     continue
                 if scope.name.startswith("__") and scope.name != "__call__":  # __init__ & co. are not an API
                     continue
@@ -1633,29 +1628,6 @@ class Analysis:
                 states = set()
                 rounds = 0
         return wrappers
-
-    def _twin_of_wrapper(self, scope: Scope, wrappers: set[str], reaches: bool) -> bool:
-        """Whether a method no code calls has a twin in its class (or a base it derives from) that is a wrapper:
-        ``step`` beside ``astep`` (``a`` + name, name + ``_async``, ``async_`` + name, or the other way round), the
-        method being the family's interface (abstract, or overriding a base's method), and it either reaches a model
-        itself (``reaches``) or is an abstract interface (``@abstractmethod def step``; a ``pass`` stub that
-        subclasses leave as it is reaches nothing)."""
-        cls = scope.enclosing_class()
-        if cls is None:
-            return False
-        name = scope.name
-        twins = {"a" + name, name + "_async", "async_" + name}
-        for prefix, suffix in (("a", ""), ("", "_async"), ("async_", "")):
-            if name.startswith(prefix) and name.endswith(suffix) and len(name) > len(prefix) + len(suffix) + 1:
-                twins.add(name[len(prefix) : len(name) - len(suffix) if suffix else None])
-        twins.discard(name)
-        decorators = getattr(scope.node, "decorators", ())
-        abstract = any((dotted(d.decorator) or "").endswith("abstractmethod") for d in decorators)
-        if not reaches and not (abstract and _abstract_body(scope)):
-            return False
-        if not abstract and not self.ev.overridden(scope.key):
-            return False  # a twin of the family's interface (declared in a base), not a class's own extra method
-        return any(f"{key}.{t}" in wrappers for key in [cls.key, *self.ev.bases_of(cls.key)][:10] for t in twins)
 
     def _declared_interface(self, overridden: Iterable[str], inside: dict[str, list[Site]]) -> bool:
         """Whether a method implements one its class's base declares without a body (``def stream_generate(self,
