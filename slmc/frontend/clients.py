@@ -160,6 +160,10 @@ _OPENAI = {
     "responses.parse": "responses.parse",
     "responses.stream": "responses.stream",
     "completions.create": "completions.create",
+    # the v0 async spelling left on a v1 client after a half-done migration (``await client.chat.completions.acreate(
+    # ...)``): the code means a model request there, whatever the installed SDK then makes of it
+    "chat.completions.acreate": "chat.completions.acreate",
+    "completions.acreate": "completions.acreate",
 }
 _LANGCHAIN = {m: m for m in ("invoke", "ainvoke", "batch", "abatch", "stream", "astream", "predict", "apredict")}
 REQUEST_PATHS: dict[str, dict[str, str]] = {

@@ -469,6 +469,12 @@ class _Indexer(cst.CSTVisitor):
             return
         self._bind_target(node.target, node.iter, "for")  # a loop variable: an entry of what the loop walks
 
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        # ``[agent.step(x) for agent in agents[1:]]``: the comprehension's variable (kept in its enclosing def's
+        # scope, as the comprehension's calls are) is an entry of what it walks, as a loop variable is
+        if isinstance(node.target, cst.Name):
+            self._bind_target(node.target, node.iter, "for")
+
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
             full = dotted(alias.name) or ""

@@ -1403,6 +1403,9 @@ class Analysis:
                 scope = self.ev.scopes.get(key)
                 if scope is None or scope.kind != "function":
                     continue
+                if _BOOKKEEPING.match(scope.name):
+                    continue  # ``memory.add_message(m)`` summarising as it stores: its model call is the site, and
+                    # the callers keep the object's state through it rather than ask the model anything
                 if n == 0 and inside.get(key) and self._framework_lm_entry(scope):
                     new.add(key)  # ``class MyLM(dspy.LM): def __call__(self, prompt)``: the framework calls it
                     self.why[key] = "entry method a framework's LM base class calls"
@@ -4535,8 +4538,28 @@ def _call_params(
     for a in call.args:
         if a.star == "**" and given:
             continue
+        if given and a.keyword is not None and a.keyword.value in _SETTING_KEYWORDS:
+            continue  # ``create(messages=[...], model=model)``: the caller picks the model, not what is asked of it
         out |= _params_in(fn, a.value, builders=builders, unpack=unpack, flow=flow)
     return out
+
+
+# Names of methods that keep an object's state (a memory's ``add_message``, ``update_summary``, ``save``): when one
+# reaches a model (summarising or extracting as it stores), that call is the site; the method is no calling API.
+_BOOKKEEPING = lazy(
+    r"_?(?:add|append|insert|save|store|put|push|record|remember|update|reset|clear|delete|remove)(?:_|$)"
+)
+
+
+# Request settings that choose how, or by which model, a prompt is answered, never what is asked: a parameter that
+# reaches only these (beside a prompt the function writes itself) is no prompt its callers forward.
+_SETTING_KEYWORDS = frozenset(
+    {
+        *("model", "model_name", "engine", "deployment_id", "temperature", "top_p", "top_k", "seed", "n", "stop"),
+        *("max_tokens", "max_completion_tokens", "max_output_tokens", "max_new_tokens", "presence_penalty"),
+        *("frequency_penalty", "timeout", "request_timeout", "stream", "api_key", "api_base", "base_url"),
+    }
+)
 
 
 def _gives_prompt(call: cst.Call) -> bool:

@@ -511,6 +511,9 @@ class Evaluator:
                         return self.element_of(inner.args[0].value, scope, depth + 1)
                 return None
             return self.declared_item(expr, scope)
+        if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Slice):
+            # ``for critic in agents[1:]``: a slice of a container holds the same kind of entries
+            return self.element_of(expr.value, scope, depth + 1)
         if isinstance(expr, cst.List | cst.Tuple | cst.Set):
             found = [self.value(el.value, scope) for el in expr.elements[:16] if isinstance(el, cst.Element)]
             kept = [v for v in found if isinstance(v, _INTERESTING)]
