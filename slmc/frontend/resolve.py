@@ -1849,7 +1849,8 @@ class Evaluator:
             values = [v for v in (self.value(y, fn) for y in fn.yields) if isinstance(v, Client)]
         interesting = [v for v in values if isinstance(v, _INTERESTING)]
         if interesting:  # a factory returning one of several providers: their common base
-            return self.merge(interesting)
+            declared = self.declared_base(fn, values, interesting)
+            return self.merge([*interesting, declared] if declared is not None else interesting)
         for v in values:  # create_client() returning the ``litellm`` module / ``litellm.completion``
             if isinstance(v, Ref) and (v.qname in clients.MODULE_CLIENTS or self.module_client(v.qname)):
                 return self.module_as_client(v.qname)
@@ -1861,6 +1862,26 @@ class Evaluator:
             if isinstance(typed, Instance | Client):
                 return typed
         return found if found is not None else next((v for v in values if isinstance(v, Const | Text)), None)
+
+    def declared_base(self, fn: Scope, values: list[Value], interesting: list[Value]) -> Instance | None:
+        """A factory annotated ``-> Optional["Base"]`` whose returns the evaluator only partly knows (``return
+        Stub(cfg)`` known, ``return cls(cfg)`` with ``cls`` picked from a table not): an instance of the annotated
+        class of the tree when every known instance derives from it, so a call on the result reaches every
+        implementation and not only the one return that happened to resolve. None otherwise."""
+        if not any(v is None for v in values):
+            return None
+        returns = getattr(fn.node, "returns", None)
+        if not isinstance(returns, cst.Annotation) or fn.parent is None:
+            return None
+        typed = self.instance_of(returns.annotation, fn.parent)
+        if not isinstance(typed, Instance):
+            return None
+        known = [v for v in interesting if isinstance(v, Instance)]
+        if not known or len(known) != len(interesting):
+            return None
+        if not all(typed.cls in self.lineage(v.cls) for v in known):
+            return None
+        return typed
 
     def client_call(self, client: Client, call: cst.Call, args: list[cst.Arg], scope: Scope) -> Value:
         path = tuple(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
