@@ -564,6 +564,16 @@ class Analysis:
                 site.callee, site.args, site.passed = site.passed, site.passed_args, None
                 site.handed = True
                 switched = True
+            elif site.callee is not None and site.callee not in found and self.ev.table_alternatives.get(site.callee):
+                # ``handler = table[kind]; handler(msg)`` over a dispatch table whose first entry reaches no model:
+                # the call is a call of the entry that does (the others stay its alternatives)
+                reach = [
+                    a for a in site.alternatives if a in found and a in self.ev.table_alternatives.get(site.callee)
+                ]
+                if reach:
+                    site.alternatives = tuple(a for a in (site.callee, *site.alternatives) if a != reach[0])
+                    site.callee = reach[0]
+                    switched = True
         return self._reach() if switched else (found, graph)
 
     def _pick_dispatch(self, found: set[str]) -> bool:
