@@ -164,6 +164,22 @@ _OPENAI = {
     # ...)``): the code means a model request there, whatever the installed SDK then makes of it
     "chat.completions.acreate": "chat.completions.acreate",
     "completions.acreate": "completions.acreate",
+    # Assistants API: a run (or a resumed run, given the tool outputs it waits for) is the assistant generating on
+    # the thread; creating threads, messages, assistants or files sends nothing to a model
+    **{
+        f"beta.threads.{p}": f"beta.threads.{p}"
+        for p in (
+            "runs.create",
+            "runs.create_and_poll",
+            "runs.stream",
+            "runs.submit_tool_outputs",
+            "runs.submit_tool_outputs_and_poll",
+            "runs.submit_tool_outputs_stream",
+            "create_and_run",
+            "create_and_run_poll",
+            "create_and_run_stream",
+        )
+    },
 }
 _LANGCHAIN = {m: m for m in ("invoke", "ainvoke", "batch", "abatch", "stream", "astream", "predict", "apredict")}
 REQUEST_PATHS: dict[str, dict[str, str]] = {

@@ -570,6 +570,16 @@ class Analysis:
                 site.callee, site.args, site.passed = site.passed, site.passed_args, None
                 site.handed = True
                 switched = True
+            elif site.callee is not None and site.callee not in found and self.ev.table_alternatives.get(site.callee):
+                # ``handler = table[kind]; handler(msg)`` over a dispatch table whose first entry reaches no model:
+                # the call is a call of the entry that does (the others stay its alternatives)
+                reach = [
+                    a for a in site.alternatives if a in found and a in self.ev.table_alternatives.get(site.callee)
+                ]
+                if reach:
+                    site.alternatives = tuple(a for a in (site.callee, *site.alternatives) if a != reach[0])
+                    site.callee = reach[0]
+                    switched = True
         return self._reach() if switched else (found, graph)
 
     def _pick_dispatch(self, found: set[str]) -> bool:
@@ -1440,6 +1450,10 @@ class Analysis:
                     # ``acompletion`` its base declares), nor any other method of that name: no API the code uses
                 own = inside.get(key, [])
                 private = scope.name.startswith("_") and not scope.name.startswith("__")
+                # a function defined inside another and only called there (``@retry def call_with_backoff(**kw)`` in
+                # ``generate``) is as private as a leading underscore: no other code can name it (one returned or
+                # stored escapes; a lambda bound to a local is left to the rules for locals)
+                private = private or _local_only(scope)
                 mine = direct_fns.get(key, set())
                 if key in self.transports:
                     continue  # an HTTP helper whose callers pass the model endpoint: folded into their calls
@@ -4726,6 +4740,27 @@ def _bare_method(fn: Scope) -> bool:
         and fn.params[0].star not in ("*", "**")
         and not any(isinstance(d, cst.Name) and d.value == "staticmethod" for d in fn.decorators)
     )
+
+
+def _local_only(fn: Scope) -> bool:
+    """A ``def`` nested in a function whose name that function only calls (``backoff(**kw)``): never returned, stored,
+    passed on or decorated into something else, so no code outside the enclosing function can reach it."""
+    parent = fn.parent
+    if parent is None or parent.kind != "function" or fn.name == "<lambda>" or parent.node is None:
+        return False
+    called: set[int] = set()
+    names: list[cst.Name] = []
+    todo: list[cst.CSTNode] = list(getattr(parent.node, "body", None).children) if hasattr(parent.node, "body") else []
+    while todo:
+        node = todo.pop()
+        if node is fn.node:
+            continue
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == fn.name:
+            called.add(id(node.func))
+        elif isinstance(node, cst.Name) and node.value == fn.name:
+            names.append(node)
+        todo.extend(node.children)
+    return bool(called) and all(id(n) in called for n in names)
 
 
 def _one_statement(fn: Scope) -> bool:

@@ -209,6 +209,9 @@ class Evaluator:
         self._calls_indexed: set[str] = set()  # modules whose calls _calls_by_name holds
         # fn key -> the same-named functions of the other modules of a package a run-time import picks among
         self.family_alternatives: dict[str, tuple[str, ...]] = {}
+        # fn key -> the other functions of a dispatch table it sits in (``{"llm": self.reply, "tool": self.act}``):
+        # a call of an entry looked up by a run-time key reaches each of them
+        self.table_alternatives: dict[str, tuple[str, ...]] = {}
         self._shadowing: set[str] = set()  # package attributes being read (package_binding)
 
     def register(self, mod: ModuleIndex) -> None:
@@ -258,6 +261,12 @@ class Evaluator:
     def bindings_value(self, bindings: list[Binding]) -> Value:
         kept = [b for b in bindings if b[0] != "aug"]
         values = [self.binding_value(b) for b in kept]
+        if any(b[0] == "annot" for b in kept):
+            # ``self.handlers: Dict[Kind, Callable] = {...}``: the table assigned is the value; the annotation only
+            # describes it (read as a type it would stand for an instance of the key class)
+            pairs = [(b, v) for b, v in zip(kept, values, strict=True) if b[0] != "annot"]
+            if pairs and all(isinstance(v, Const) and isinstance(v.value, dict) and v == pairs[0][1] for _, v in pairs):
+                kept, values = [b for b, _ in pairs], [v for _, v in pairs]
         interesting = [v for v in values if isinstance(v, _INTERESTING)]
         if interesting:
             return self.merge(interesting)
@@ -816,6 +825,16 @@ class Evaluator:
             if (
                 result is None
                 and isinstance(expr.func, cst.Name)
+                and expr.func.value == "dict"
+                and len(expr.args) == 1
+                and not expr.args[0].keyword
+                and not expr.args[0].star
+                and self.lookup("dict", scope) is None
+            ):  # ``dict(agent.responders())`` over (key, bound method) pairs: a dispatch table
+                result = self.pair_table(expr.args[0].value, scope)
+            if (
+                result is None
+                and isinstance(expr.func, cst.Name)
                 and expr.func.value == "next"
                 and expr.args
                 and self.lookup("next", scope) is None
@@ -1096,8 +1115,50 @@ class Evaluator:
             common = self.common_base(classes)
             if common is not None:
                 return Class(common)
+        functions = list(dict.fromkeys(v.key for v in interesting if isinstance(v, Function)))
+        if len(functions) > 1 and len(functions) <= 20 and all(isinstance(v, Function) for v in interesting):
+            for key in functions:  # a dispatch table of functions or bound methods: whichever one the key picks
+                others = (*self.table_alternatives.get(key, ()), *(k for k in functions if k != key))
+                self.table_alternatives[key] = tuple(dict.fromkeys(others))
         self._duck_table(interesting)
         return interesting[0]
+
+    def pair_table(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Value:
+        """The table ``dict(pairs)`` builds from a sequence of ``(key, value)`` pairs written in the code (a static or
+        dotted key: a string, an enum member): a list literal, a name bound once to one, or a call of a function of
+        the tree returning one (``def responders(self): return [("llm", self.reply), ("tool", self.act)]``, evaluated
+        in that function). Values stay unevaluated (as in a dict literal); None when any pair is not of that shape."""
+        if depth > 3:
+            return None
+        if isinstance(expr, cst.List | cst.Tuple):
+            out: dict[Any, Any] = {}
+            for el in expr.elements:
+                pair = el.value if isinstance(el, cst.Element) else None
+                if not isinstance(pair, cst.Tuple) or len(pair.elements) != 2:
+                    return None
+                if not all(isinstance(e, cst.Element) for e in pair.elements):
+                    return None
+                key = self.value(pair.elements[0].value, scope)
+                if isinstance(key, Const) and not isinstance(key.value, dict):
+                    out[key.value] = _Lazy(pair.elements[1].value, scope)
+                    continue
+                spelled = dotted(pair.elements[0].value)  # ``(Role.LLM, self.reply)``: an enum member names the key
+                if spelled is None:
+                    return None
+                out[spelled] = _Lazy(pair.elements[1].value, scope)
+            return Const(out) if out and len(out) <= 50 else None
+        if isinstance(expr, cst.Name):
+            found = self.bindings_of(expr.value, scope)
+            if found and len(found) == 1 and found[0][0] == "expr" and found[0][1] is not None:
+                return self.pair_table(found[0][1], found[0][2] or scope, depth + 1)
+            return None
+        if isinstance(expr, cst.Call):
+            fn = self.resolve_call(expr, scope).callee
+            body = self.scopes.get(fn.key) if isinstance(fn, Function) else None
+            if body is None or len(body.returns) != 1:
+                return None
+            return self.pair_table(body.returns[0], body, depth + 1)
+        return None
 
     def _duck_table(self, entries: list[Value]) -> None:
         """A table of objects of unrelated classes of the tree (``{"a": ProviderA(), "b": ProviderB()}[name]``, no
@@ -1888,7 +1949,8 @@ class Evaluator:
             values = [v for v in (self.value(y, fn) for y in fn.yields) if isinstance(v, Client)]
         interesting = [v for v in values if isinstance(v, _INTERESTING)]
         if interesting:  # a factory returning one of several providers: their common base
-            return self.merge(interesting)
+            declared = self.declared_base(fn, values, interesting)
+            return self.merge([*interesting, declared] if declared is not None else interesting)
         for v in values:  # create_client() returning the ``litellm`` module / ``litellm.completion``
             if isinstance(v, Ref) and (v.qname in clients.MODULE_CLIENTS or self.module_client(v.qname)):
                 return self.module_as_client(v.qname)
@@ -1900,6 +1962,26 @@ class Evaluator:
             if isinstance(typed, Instance | Client):
                 return typed
         return found if found is not None else next((v for v in values if isinstance(v, Const | Text)), None)
+
+    def declared_base(self, fn: Scope, values: list[Value], interesting: list[Value]) -> Instance | None:
+        """A factory annotated ``-> Optional["Base"]`` whose returns the evaluator only partly knows (``return
+        Stub(cfg)`` known, ``return cls(cfg)`` with ``cls`` picked from a table not): an instance of the annotated
+        class of the tree when every known instance derives from it, so a call on the result reaches every
+        implementation and not only the one return that happened to resolve. None otherwise."""
+        if not any(v is None for v in values):
+            return None
+        returns = getattr(fn.node, "returns", None)
+        if not isinstance(returns, cst.Annotation) or fn.parent is None:
+            return None
+        typed = self.instance_of(returns.annotation, fn.parent)
+        if not isinstance(typed, Instance):
+            return None
+        known = [v for v in interesting if isinstance(v, Instance)]
+        if not known or len(known) != len(interesting):
+            return None
+        if not all(typed.cls in self.lineage(v.cls) for v in known):
+            return None
+        return typed
 
     def client_call(self, client: Client, call: cst.Call, args: list[cst.Arg], scope: Scope) -> Value:
         path = tuple(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)

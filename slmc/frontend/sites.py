@@ -73,6 +73,9 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
             family = ev.family_alternatives.get(callee.key, ())
             if family and not _names_directly(ev, call.func, callee.key, scope):
                 site.alternatives = tuple(dict.fromkeys((*site.alternatives, *family)))
+            table = ev.table_alternatives.get(callee.key, ())
+            if table and not _spells_name(call.func, callee.key):
+                site.alternatives = tuple(dict.fromkeys((*site.alternatives, *table)))
             return site
     if isinstance(callee, Class):  # Agent(...) runs __init__; a call of a class with __call__ is rare: skip
         ev.constructions.setdefault(callee.key, []).append(info)  # what the constructor is given (injection)
@@ -241,6 +244,15 @@ def _names_directly(ev: Evaluator, func: cst.BaseExpression, callee: str, scope:
     if isinstance(func, cst.Attribute) and func.attr.value == name:
         return isinstance(ev.value(func.value, scope), Module)
     return False
+
+
+def _spells_name(func: cst.BaseExpression, callee: str) -> bool:
+    """Whether a call spells its function's own name (``reply(...)``, ``self.reply(...)``), not a value looked up in a
+    dispatch table (``handler(...)`` after ``handler = table[kind]``, ``table[kind](...)``)."""
+    name = callee.rpartition(":")[2].rpartition(".")[2]
+    if isinstance(func, cst.Name):
+        return func.value == name
+    return isinstance(func, cst.Attribute) and func.attr.value == name
 
 
 def _alternatives(ev: Evaluator, call: cst.Call, scope: Scope, callee: str) -> tuple[str, ...]:
