@@ -1499,6 +1499,9 @@ class Analysis:
                     and len(prod) == 1
                     and not private  # a private forwarder (a retry loop around the wrapper) is its class's API
                     and not dispatched.get(key)
+                    # a public method handing on its caller's prompt, which only a private method of its own class
+                    # calls (``_output_with_retry`` -> ``get_output(messages)``): the public one is the calling API
+                    and not (fwd.get(key) and _private_name(self.ev.scopes.get(next(iter(prod)))))
                     and not _one_statement(scope)
                     # the one caller is an alias other code calls it through (``__call__`` returning ``self.run(...)``)
                     and self._past_aliases(key, prod, direct_fns) == prod
@@ -4525,6 +4528,16 @@ def _bare_method(fn: Scope) -> bool:
         and len(fn.params) == 1
         and fn.params[0].star not in ("*", "**")
         and not any(isinstance(d, cst.Name) and d.value == "staticmethod" for d in fn.decorators)
+    )
+
+
+def _private_name(scope: Scope | None) -> bool:
+    """Whether ``scope`` is a function whose name marks it private (one leading underscore, not a dunder)."""
+    return (
+        scope is not None
+        and scope.kind == "function"
+        and scope.name.startswith("_")
+        and not scope.name.startswith("__")
     )
 
 
