@@ -1993,7 +1993,9 @@ class Analysis:
         """Whether a private method is one step of the one function that calls it, and that function is itself a
         forwarding API of the same class (``step`` handing its input to ``_step_impl`` / ``_stream``): the API is
         the caller's; the step is folded into it. A private helper whose one caller authors the prompt (a retry
-        helper under a strategy's prompt builder) stays the code's calling API."""
+        helper under a strategy's prompt builder) stays the code's calling API. A caller implementing a wrapper
+        interface its base declares (a provider's ``ainvoke`` -> ``self._structured(converted, schema)``) is such an
+        API too, whatever it converts the prompt into first."""
         if len(mine) != 1:
             return False
         (who,) = mine
@@ -2001,8 +2003,11 @@ class Analysis:
         caller = self.ev.scopes.get(who)
         if cls is None or caller is None or caller.kind != "function" or not self._method_of(who, cls):
             return False
-        # the caller is a wrapper (or a step folded into one) forwarding its own caller's prompt
-        return (bool(fwd.get(who)) or who in passing) and who in apis
+        # the caller is a wrapper (or a step folded into one) forwarding its own caller's prompt, or implementing
+        # the family's calling API
+        if who not in apis:
+            return False
+        return bool(fwd.get(who)) or who in passing or any(b in apis for b in self.ev.overridden(who))
 
     def _authors(self, site: Site) -> bool:
         """Whether the prompt a call sends holds text its function writes (a template, a literal instruction): the
