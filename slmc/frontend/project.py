@@ -1404,6 +1404,11 @@ class Analysis:
                     new.add(key)
                     self.why[key] = "callable model object, forwards its caller's prompt"
                     continue
+                if n == 0 and inside.get(key) and fwd.get(key) and self._patched_in(scope, wrappers):
+                    # ``obj.ainvoke = counted`` in the function defining ``counted(messages)``: callers reach it as
+                    new.add(key)  # that method
+                    self.why[key] = "installed on an object in place of a wrapper method, forwarding its prompt"
+                    continue
                 if not used.get(key) and self._library_entry(scope, fwd, inside, reaching, wrappers):
                     new.add(key)
                     new_passing.add(key)
@@ -1797,6 +1802,42 @@ class Analysis:
             and fn.key in folded
             and any(isinstance(v, cst.Name) and v.value in _param_names(fn) for v in args)
         )
+
+    def _patched_in(self, scope: Scope, wrappers: set[str]) -> bool:
+        """Whether the nested function ``scope`` is installed by the function defining it on an object under the name
+        of a wrapper method (``setattr(llm, "ainvoke", tracked)``, ``object.__setattr__(...)``, ``llm.ainvoke =
+        tracked``): a decorator patching a model object (usage counting, tracing), which the object's callers reach
+        through that method."""
+        outer = scope.parent
+        if outer is None or outer.kind != "function":
+            return False
+        names = {w.name for w in (self.ev.scopes.get(k) for k in wrappers) if w is not None and w.kind == "function"}
+        if not names:
+            return False
+        todo: list[cst.CSTNode] = [outer.node]
+        while todo:
+            node = todo.pop()
+            todo.extend(node.children)
+            if (
+                isinstance(node, cst.Assign)
+                and isinstance(node.value, cst.Name)
+                and node.value.value == scope.name
+                and any(isinstance(t.target, cst.Attribute) and t.target.attr.value in names for t in node.targets)
+            ):
+                return True
+            if not isinstance(node, cst.Call) or len(node.args) != 3:
+                continue
+            func = dotted(node.func)
+            attr, value = node.args[1].value, node.args[2].value
+            if (
+                func in ("setattr", "object.__setattr__")
+                and isinstance(attr, cst.SimpleString)
+                and attr.evaluated_value in names
+                and isinstance(value, cst.Name)
+                and value.value == scope.name
+            ):
+                return True
+        return False
 
     def _callable_model(self, scope: Scope, fwd: dict[str, set[str]]) -> bool:
         """``__call__(self, prompt=None, messages=None)`` of a public class, outside the tests, forwarding a prompt
