@@ -1706,14 +1706,27 @@ class Analysis:
             impls = self.ev.implementations(callee)
             return not inside.get(callee) and any(i in passing or self.forwarded.get(i) for i in impls)
 
-        return all(
+        # a side task the object runs on the way (``self.memory.compact(llm=self.llm)``: another class's function that
+        # is no calling API, authoring what it sends, so its own model call is the site) does not make the entry less
+        # of one, as long as its main step hands the object's state to a wrapper forwarding it
+        side = [
+            s
+            for s in frontier
+            if s.site == SiteKind.WRAPPER_CALL
+            and s.callee is not None
+            and s.callee not in apis
+            and not forwarding(s.callee)
+            and not self._method_of(s.callee, cls)
+        ]
+        main = [s for s in frontier if s not in side]
+        return bool(main) and all(
             s.site != SiteKind.WRAPPER_CALL
             or s.callee is None
             or (
                 forwarding(s.callee)
                 and not self._loop_entry(s.callee, inside, prod_fns, apis, reaching, passing, depth + 1)
             )
-            for s in frontier
+            for s in main
         )
 
     def _general_interfaces(
@@ -3972,7 +3985,9 @@ def _object_roots(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
 
 def _hands_on_state(fn: Scope, site: Site) -> bool:
     """Whether every argument of the call is a parameter of its function or an attribute of the object
-    (``self.forward(history)``, ``self.step(self.messages)``): nothing built there, no literal text."""
+    (``self.forward(history)``, ``self.step(self.messages)``), a number, or a local the function computed without
+    writing any text (``messages = self.memory.get_messages()``, a loop counter, ``info = StepInfo(n, limit)``):
+    nothing built there, no literal text."""
     params = {p.name.value for p in fn.params}
     for a in site.info.node.args:
         v = a.value
@@ -3980,8 +3995,59 @@ def _hands_on_state(fn: Scope, site: Site) -> bool:
             continue
         if isinstance(v, cst.Attribute) and _is_self(fn, v.value):
             continue
+        if isinstance(v, cst.Integer | cst.Float) or (isinstance(v, cst.Name) and v.value in ("True", "False", "None")):
+            continue
+        if isinstance(v, cst.Name) and _textless_local(fn, v.value):
+            continue
         return False
     return True
+
+
+def _textless_local(fn: Scope, name: str) -> bool:
+    """Whether ``name`` is a local of ``fn`` whose every binding is an assignment or a loop over an expression
+    holding no text: no string literal (dictionary keys aside: ``{"format": Schema}`` names an option, it writes no
+    text), no template filled (``PROMPT.format(...)``), no constant of text (a module-level string, an imported
+    upper-case name)."""
+    bound = fn.bindings.get(name) or []
+    if not bound:
+        return False
+    module = fn.module.scope
+    for b in bound:
+        if b[0] not in ("expr", "annot", "for", "unpack") or b[1] is None:
+            return False
+        todo: list[cst.CSTNode] = [b[1]]
+        while todo:
+            node = todo.pop()
+            if isinstance(node, cst.BaseString):
+                return False
+            if isinstance(node, cst.Attribute) and node.attr.value in _FILLS:
+                return False
+            if isinstance(node, cst.Name) and _text_constant(module, node.value):
+                return False
+            if isinstance(node, cst.DictElement):
+                todo.append(node.value)
+                continue
+            todo.extend(node.children)
+    return True
+
+
+_FILLS = frozenset({"format", "format_map", "substitute", "safe_substitute", "render"})
+
+
+def _text_constant(module: Scope, name: str) -> bool:
+    """Whether ``name`` is a module-level constant holding text, or an upper-case name the module imports (a prompt
+    kept in a prompts module)."""
+    for b in module.bindings.get(name) or ():
+        if b[0] == "import":
+            return name.isupper()
+        if b[0] == "expr" and b[1] is not None:
+            todo: list[cst.CSTNode] = [b[1]]
+            while todo:
+                node = todo.pop()
+                if isinstance(node, cst.BaseString):
+                    return True
+                todo.extend(node.children)
+    return False
 
 
 def _receiver(site: Site) -> cst.CSTNode | None:
