@@ -117,6 +117,11 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "xai_sdk.Client": ClientKind("xai", "xai"),
     "xai_sdk.AsyncClient": ClientKind("xai", "xai", True),
     "ibm_watsonx_ai.foundation_models.ModelInference": ClientKind("watsonx", "watsonx"),
+    # Oracle Cloud's Generative AI inference client (``client.chat(ChatDetails(...))``; ``embed_text`` is a look-alike)
+    "oci.generative_ai_inference.GenerativeAiInferenceClient": ClientKind("oci", "oci-genai"),
+    "oci.generative_ai_inference.generative_ai_inference_client.GenerativeAiInferenceClient": ClientKind(
+        "oci", "oci-genai"
+    ),
     # LMDeploy: the local inference pipeline (an engine; ``generate`` is the async engine's), the OpenAI-style
     # client of its api_server (``serve`` starts one and returns that client), the legacy Triton chatbot
     "lmdeploy.pipeline": ClientKind("lmdeploy", "lmdeploy-pipeline"),
@@ -276,6 +281,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "mlx-module": {p: p for p in ("generate", "stream_generate")},
     "zhipuai-v1": {p: p for p in ("invoke", "sse_invoke", "async_invoke")},
     "crewai-llm": {"call": "call", "acall": "acall"},
+    "oci-genai": {p: p for p in ("chat", "generate_text", "summarize_text")},
     "replicate": {p: p for p in ("run", "async_run", "stream", "async_stream")},
     "llamaindex-engine": {p: p for p in ("query", "aquery", "chat", "achat", "stream_chat", "astream_chat")},
     "reka": {p: p for p in ("chat.create", "chat.create_stream")},
@@ -541,6 +547,7 @@ PREFILTER_TEXTS = (
     "/completion", "/chat_completion", "/chat-completion", "/v1/messages", "/generate", "/api/chat", "/responses",
     "crewai", "dashscope", "qianfan", "zhipuai", "sparkai", "volcengine", "mlx_lm", "mlx_vlm", "http.client",
     "HTTPSConnection", "smolagents", "urlopen", "xai_sdk", "watsonx", "dspy", "lmdeploy", "aider.coders",
+    "generative_ai_inference",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")
 _WHOLE_WORDS = lazy("|".join(rf"\b{re.escape(w)}\b" for w in PREFILTER_WORDS))

@@ -1425,6 +1425,11 @@ class Analysis:
                     new.add(key)
                     self.why[key] = "callable model object, forwards its caller's prompt"
                     continue
+                if n == 0 and inside.get(key) and fwd.get(key) and self._patched_in(scope, wrappers):
+                    # ``obj.ainvoke = counted`` in the function defining ``counted(messages)``: callers reach it as
+                    new.add(key)  # that method
+                    self.why[key] = "installed on an object in place of a wrapper method, forwarding its prompt"
+                    continue
                 if not used.get(key) and self._library_entry(scope, fwd, inside, reaching, wrappers):
                     new.add(key)
                     new_passing.add(key)
@@ -1524,6 +1529,9 @@ class Analysis:
                     and len(prod) == 1
                     and not private  # a private forwarder (a retry loop around the wrapper) is its class's API
                     and not dispatched.get(key)
+                    # a public method handing on its caller's prompt, which only a private method of its own class
+                    # calls (``_output_with_retry`` -> ``get_output(messages)``): the public one is the calling API
+                    and not (fwd.get(key) and _private_name(self.ev.scopes.get(next(iter(prod)))))
                     and not _one_statement(scope)
                     # the one caller is an alias other code calls it through (``__call__`` returning ``self.run(...)``)
                     and self._past_aliases(key, prod, direct_fns) == prod
@@ -1791,14 +1799,27 @@ class Analysis:
             impls = self.ev.implementations(callee)
             return not inside.get(callee) and any(i in passing or self.forwarded.get(i) for i in impls)
 
-        return all(
+        # a side task the object runs on the way (``self.memory.compact(llm=self.llm)``: another class's function that
+        # is no calling API, authoring what it sends, so its own model call is the site) does not make the entry less
+        # of one, as long as its main step hands the object's state to a wrapper forwarding it
+        side = [
+            s
+            for s in frontier
+            if s.site == SiteKind.WRAPPER_CALL
+            and s.callee is not None
+            and s.callee not in apis
+            and not forwarding(s.callee)
+            and not self._method_of(s.callee, cls)
+        ]
+        main = [s for s in frontier if s not in side]
+        return bool(main) and all(
             s.site != SiteKind.WRAPPER_CALL
             or s.callee is None
             or (
                 forwarding(s.callee)
                 and not self._loop_entry(s.callee, inside, prod_fns, apis, reaching, passing, depth + 1)
             )
-            for s in frontier
+            for s in main
         )
 
     def _general_interfaces(
@@ -1888,6 +1909,42 @@ class Analysis:
             and fn.key in folded
             and any(isinstance(v, cst.Name) and v.value in _param_names(fn) for v in args)
         )
+
+    def _patched_in(self, scope: Scope, wrappers: set[str]) -> bool:
+        """Whether the nested function ``scope`` is installed by the function defining it on an object under the name
+        of a wrapper method (``setattr(llm, "ainvoke", tracked)``, ``object.__setattr__(...)``, ``llm.ainvoke =
+        tracked``): a decorator patching a model object (usage counting, tracing), which the object's callers reach
+        through that method."""
+        outer = scope.parent
+        if outer is None or outer.kind != "function":
+            return False
+        names = {w.name for w in (self.ev.scopes.get(k) for k in wrappers) if w is not None and w.kind == "function"}
+        if not names:
+            return False
+        todo: list[cst.CSTNode] = [outer.node]
+        while todo:
+            node = todo.pop()
+            todo.extend(node.children)
+            if (
+                isinstance(node, cst.Assign)
+                and isinstance(node.value, cst.Name)
+                and node.value.value == scope.name
+                and any(isinstance(t.target, cst.Attribute) and t.target.attr.value in names for t in node.targets)
+            ):
+                return True
+            if not isinstance(node, cst.Call) or len(node.args) != 3:
+                continue
+            func = dotted(node.func)
+            attr, value = node.args[1].value, node.args[2].value
+            if (
+                func in ("setattr", "object.__setattr__")
+                and isinstance(attr, cst.SimpleString)
+                and attr.evaluated_value in names
+                and isinstance(value, cst.Name)
+                and value.value == scope.name
+            ):
+                return True
+        return False
 
     def _callable_model(self, scope: Scope, fwd: dict[str, set[str]]) -> bool:
         """``__call__(self, prompt=None, messages=None)`` of a public class, outside the tests, forwarding a prompt
@@ -2084,7 +2141,9 @@ class Analysis:
         """Whether a private method is one step of the one function that calls it, and that function is itself a
         forwarding API of the same class (``step`` handing its input to ``_step_impl`` / ``_stream``): the API is
         the caller's; the step is folded into it. A private helper whose one caller authors the prompt (a retry
-        helper under a strategy's prompt builder) stays the code's calling API."""
+        helper under a strategy's prompt builder) stays the code's calling API. A caller implementing a wrapper
+        interface its base declares (a provider's ``ainvoke`` -> ``self._structured(converted, schema)``) is such an
+        API too, whatever it converts the prompt into first."""
         if len(mine) != 1:
             return False
         (who,) = mine
@@ -2092,8 +2151,11 @@ class Analysis:
         caller = self.ev.scopes.get(who)
         if cls is None or caller is None or caller.kind != "function" or not self._method_of(who, cls):
             return False
-        # the caller is a wrapper (or a step folded into one) forwarding its own caller's prompt
-        return (bool(fwd.get(who)) or who in passing) and who in apis
+        # the caller is a wrapper (or a step folded into one) forwarding its own caller's prompt, or implementing
+        # the family's calling API
+        if who not in apis:
+            return False
+        return bool(fwd.get(who)) or who in passing or any(b in apis for b in self.ev.overridden(who))
 
     def _authors(self, site: Site) -> bool:
         """Whether the prompt a call sends holds text its function writes (a template, a literal instruction): the
@@ -4102,7 +4164,9 @@ def _object_roots(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
 
 def _hands_on_state(fn: Scope, site: Site) -> bool:
     """Whether every argument of the call is a parameter of its function or an attribute of the object
-    (``self.forward(history)``, ``self.step(self.messages)``): nothing built there, no literal text."""
+    (``self.forward(history)``, ``self.step(self.messages)``), a number, or a local the function computed without
+    writing any text (``messages = self.memory.get_messages()``, a loop counter, ``info = StepInfo(n, limit)``):
+    nothing built there, no literal text."""
     params = {p.name.value for p in fn.params}
     for a in site.info.node.args:
         v = a.value
@@ -4110,8 +4174,59 @@ def _hands_on_state(fn: Scope, site: Site) -> bool:
             continue
         if isinstance(v, cst.Attribute) and _is_self(fn, v.value):
             continue
+        if isinstance(v, cst.Integer | cst.Float) or (isinstance(v, cst.Name) and v.value in ("True", "False", "None")):
+            continue
+        if isinstance(v, cst.Name) and _textless_local(fn, v.value):
+            continue
         return False
     return True
+
+
+def _textless_local(fn: Scope, name: str) -> bool:
+    """Whether ``name`` is a local of ``fn`` whose every binding is an assignment or a loop over an expression
+    holding no text: no string literal (dictionary keys aside: ``{"format": Schema}`` names an option, it writes no
+    text), no template filled (``PROMPT.format(...)``), no constant of text (a module-level string, an imported
+    upper-case name)."""
+    bound = fn.bindings.get(name) or []
+    if not bound:
+        return False
+    module = fn.module.scope
+    for b in bound:
+        if b[0] not in ("expr", "annot", "for", "unpack") or b[1] is None:
+            return False
+        todo: list[cst.CSTNode] = [b[1]]
+        while todo:
+            node = todo.pop()
+            if isinstance(node, cst.BaseString):
+                return False
+            if isinstance(node, cst.Attribute) and node.attr.value in _FILLS:
+                return False
+            if isinstance(node, cst.Name) and _text_constant(module, node.value):
+                return False
+            if isinstance(node, cst.DictElement):
+                todo.append(node.value)
+                continue
+            todo.extend(node.children)
+    return True
+
+
+_FILLS = frozenset({"format", "format_map", "substitute", "safe_substitute", "render"})
+
+
+def _text_constant(module: Scope, name: str) -> bool:
+    """Whether ``name`` is a module-level constant holding text, or an upper-case name the module imports (a prompt
+    kept in a prompts module)."""
+    for b in module.bindings.get(name) or ():
+        if b[0] == "import":
+            return name.isupper()
+        if b[0] == "expr" and b[1] is not None:
+            todo: list[cst.CSTNode] = [b[1]]
+            while todo:
+                node = todo.pop()
+                if isinstance(node, cst.BaseString):
+                    return True
+                todo.extend(node.children)
+    return False
 
 
 def _receiver(site: Site) -> cst.CSTNode | None:
@@ -4761,6 +4876,16 @@ def _local_only(fn: Scope) -> bool:
             names.append(node)
         todo.extend(node.children)
     return bool(called) and all(id(n) in called for n in names)
+
+
+def _private_name(scope: Scope | None) -> bool:
+    """Whether ``scope`` is a function whose name marks it private (one leading underscore, not a dunder)."""
+    return (
+        scope is not None
+        and scope.kind == "function"
+        and scope.name.startswith("_")
+        and not scope.name.startswith("__")
+    )
 
 
 def _one_statement(fn: Scope) -> bool:

@@ -195,10 +195,11 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     (_OPTION_MENU, 0.6, "a menu of listed options"),
     # a summary of given text, especially with a fixed outline
     (
-        r"summari[sz](?:e|es|ing)\s+(?:(?:the|this|these|those|all|a|each|your|its|their)\s+(?:[\w-]+\s+)?)?"
+        r"summari[sz](?:e|es|ing)\s+(?:(?:the|this|these|those|all|a|an|each|your|its|their)\s+(?:[\w-]+\s+)?)?"
         r"(?:following|given|above|provided|below|text|paper|"
         r"article|document|content|conversation|chat|dialog\w*|page|webpage|results?|chunks?|code|file|readme|transcript|"
-        r"history|rounds?|messages?|context|notes|email|thread|trajectory|log|memories|observations|statements|events"
+        r"history|rounds?|runs?|sessions?|episodes?|messages?|context|notes|email|thread|trajectory|log|memories"
+        r"|observations|statements|events"
         r"|entries|records|descriptions|reviews|comments|feedback|findings|discussion|meeting)\b"
         r"|summary\s+of\s+(?:the\s+|this\s+)?(?:following|given|above|provided|text|paper|article|document|conversation)"
         r"|(?:create|write|produce|give|provide|make)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}summary\s+(?:of|based\s+on)\b"
@@ -768,8 +769,8 @@ def judgement_cues(texts: Iterable[str], structured: bool) -> list[str]:
         return []
     out = []
     for pattern, why in _UNCLEAR_RES:
-        if why == "planning" and not (structured or _JSON_WORD.search(text)):
-            continue
+        if why == "planning" and not (structured or affirmed(_JSON_WORD, text)):
+            continue  # "... next steps. Do not include JSON.": a JSON the prompt forbids is no fixed schema
         if why == "planning" and not _plan_asked(pattern, text):
             continue  # "for the provided plan, write search queries": the plan is the input, not the answer
         if why == "grounded question answering" and not _QUESTION_WORD.search(text):
