@@ -660,11 +660,8 @@ class Evaluator:
             self._calls_indexed.add(mod.name)
             for other in mod.scopes:
                 for info in other.calls:
-                    f = info.node.func
-                    called = (
-                        f.value if isinstance(f, cst.Name) else f.attr.value if isinstance(f, cst.Attribute) else None
-                    )
-                    if called is not None:
+                    called = called_name(info.node.func)
+                    if called:
                         self._calls_by_name.setdefault(called, []).append(info)
         found: list[Client] = []
         for info in self._calls_by_name.get(fn.name, ())[:64]:
@@ -2259,8 +2256,7 @@ class Evaluator:
         out: list[str] = []
         for other in fn.module.scopes:
             for info in other.calls:
-                f = info.node.func
-                called = f.attr.value if isinstance(f, cst.Attribute) else f.value if isinstance(f, cst.Name) else ""
+                called = called_name(info.node.func)
                 if called != fn.name:
                     continue
                 v = self.static_str(arg(info.node, expr.value, index), info.scope)
@@ -2996,6 +2992,13 @@ def _line_of(node: Any) -> int | None:
     """The first line of a node the converter placed (names it made up have none)."""
     pos = getattr(node, "_pos", None)  # slmc's own syntax nodes (slmc.frontend.syntax), not a third-party object
     return pos[0] if pos else None
+
+
+def called_name(func: cst.BaseExpression) -> str:
+    """The last name a call spells for its function: ``f`` of ``f(...)``, ``m`` of ``x.m(...)``; "" otherwise."""
+    if isinstance(func, cst.Name):
+        return func.value
+    return func.attr.value if isinstance(func, cst.Attribute) else ""
 
 
 def arg(call: cst.Call | None, name: str, position: int | None = None) -> cst.BaseExpression | None:

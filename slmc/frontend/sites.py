@@ -10,7 +10,16 @@ from typing import Any
 from slmc.frontend import clients, templates
 from slmc.frontend import syntax as cst
 from slmc.frontend.index import CallInfo, Scope, dotted
-from slmc.frontend.resolve import JSON_DUMPS, OPTION_NAMES, Evaluator, Resolved, arg, run_target, tool_names
+from slmc.frontend.resolve import (
+    JSON_DUMPS,
+    OPTION_NAMES,
+    Evaluator,
+    Resolved,
+    arg,
+    called_name,
+    run_target,
+    tool_names,
+)
 from slmc.frontend.values import Answer, Class, Client, Const, Function, Instance, Module, Ref, Text
 from slmc.ir.nodes import Message, PromptPart, SiteKind, Tool
 from slmc.lazyre import lazy
@@ -249,10 +258,7 @@ def _names_directly(ev: Evaluator, func: cst.BaseExpression, callee: str, scope:
 def _spells_name(func: cst.BaseExpression, callee: str) -> bool:
     """Whether a call spells its function's own name (``reply(...)``, ``self.reply(...)``), not a value looked up in a
     dispatch table (``handler(...)`` after ``handler = table[kind]``, ``table[kind](...)``)."""
-    name = callee.rpartition(":")[2].rpartition(".")[2]
-    if isinstance(func, cst.Name):
-        return func.value == name
-    return isinstance(func, cst.Attribute) and func.attr.value == name
+    return called_name(func) == callee.rpartition(":")[2].rpartition(".")[2]
 
 
 def _alternatives(ev: Evaluator, call: cst.Call, scope: Scope, callee: str) -> tuple[str, ...]:
