@@ -973,7 +973,23 @@ class Evaluator:
             # getattr(mod, "send")``): a cache of callables; objects kept by item are left to their own rules
             entry = self.element_of(expr.value, scope)
             found = entry if isinstance(entry, Function | Partial) else None
+        if found is None:
+            found = self._prompt_file_entry(expr, scope)
         return found
+
+    def _prompt_file_entry(self, expr: cst.Subscript, scope: Scope) -> Value:
+        """``preprompts["generate"]`` with a literal key on a table whose name says prompts or templates and whose
+        entries the code cannot see (read from a folder at run time): the prompt file the key names."""
+        if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+            return None
+        index = expr.slice[0].slice.value
+        if not isinstance(index, cst.SimpleString):
+            return None
+        name = (dotted(expr.value) or "").rsplit(".", 1)[-1].lower()
+        if "prompt" not in name and "template" not in name:
+            return None
+        key = index.evaluated_value
+        return templates.keyed_prompt_file(self, key, scope.module.path) if isinstance(key, str) else None
 
     def attr_classes(self, expr: cst.Attribute, scope: Scope) -> list[str]:
         """The project classes whose instances an attribute of an object holds, over every assignment its class (and

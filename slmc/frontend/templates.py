@@ -248,6 +248,56 @@ def find_template(ev: Evaluator, name: str, near: str, hints: frozenset[str] = f
     return _within(ev, best[1])
 
 
+_PROMPT_FOLDER_FILES: dict[str, list[Path]] = {}
+_KEY_NAME = lazy(r"[A-Za-z_][\w.-]{0,79}")
+
+
+def prompt_folder_files(root: Path) -> list[Path]:
+    """Plain-text files kept in folders whose name says prompt or template (``preprompts/``, ``prompt_templates/``),
+    with no suffix or a text one (a folder of prompt files named only by their key), listed once per root."""
+    key = str(root.resolve())
+    if key in _PROMPT_FOLDER_FILES:
+        return _PROMPT_FOLDER_FILES[key]
+    out: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(key, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP and not d.startswith("."))
+        folder = Path(dirpath).name.lower()
+        if "prompt" not in folder and "template" not in folder:
+            continue
+        for name in sorted(filenames):
+            if not name.startswith(".") and ("." not in name or name.endswith(TEXT_SUFFIXES)):
+                out.append(Path(dirpath) / name)
+        if len(out) >= MAX_LISTED:
+            break
+    _PROMPT_FOLDER_FILES[key] = out
+    return out
+
+
+def keyed_prompt_file(ev: Evaluator, key: str, near: str) -> Text | None:
+    """``prompts["roadmap"]`` on a table the code fills at run time from a folder of prompt files (one file per key,
+    often with no suffix): the text of the file named by the key in a prompt/template folder, the nearest to the
+    reading module winning (then the shorter path). None when the key names no such file."""
+    if not _KEY_NAME.fullmatch(key):
+        return None
+    here = (ev.project.root / near).parent.resolve()
+    best: tuple[tuple[int, int], Path] | None = None
+    for p in prompt_folder_files(ev.project.root):
+        if p.name != key and p.stem != key:
+            continue
+        try:
+            common = len(os.path.commonpath([str(here), str(p.parent)]))
+        except ValueError:
+            common = 0
+        rank = (-common, len(p.as_posix()))
+        if best is None or rank < best[0]:
+            best = (rank, p)
+    if best is None:
+        return None
+    path = _within(ev, best[1])
+    found = read_template(ev, path) if path is not None else None
+    return found if isinstance(found, Text) else None
+
+
 def _word(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
