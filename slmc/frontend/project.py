@@ -35,7 +35,7 @@ from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
 from slmc.frontend.resolve import JSON_DUMPS, JSON_LOADS, Evaluator, Project, run_target, tool_names
 from slmc.frontend.sites import Site, classify, fluent_messages, input_messages, labels_from_prompt
-from slmc.frontend.values import Client, Function, Instance, Ref, Text
+from slmc.frontend.values import Client, Const, Function, Instance, Ref, Text
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
     Code,
@@ -2116,8 +2116,10 @@ class Analysis:
         ``_evaluate``): the call inside it is the site. A helper handed the agent or model it calls
         (``_with_retry(agent, messages)``) is a prompt-agnostic calling API and stays one."""
         cls = scope.enclosing_class()
-        if cls is None or not mine or len(mine) > 2:
+        if not mine or len(mine) > 2:
             return False
+        if cls is None:
+            return self._module_task_helper(scope, mine, calls, tasked)
         family = {cls.key, *self.ev.subclasses(cls.key)}
         for who in mine:
             caller = self.ev.scopes.get(who)
@@ -2134,6 +2136,24 @@ class Analysis:
             return self._authors_wrapper_call(call) or (owner is not None and owner.key in tasked)
 
         return bool(calls) and all(of_task(c) for c in calls)
+
+    def _module_task_helper(self, scope: Scope, mine: set[str], calls: list[Site], tasked: set[str]) -> bool:
+        """``_task_helper`` for a private module-level function: one or two functions of its own module call it, each
+        handing it the message list it wrote (``revise`` builds ``[system EDITOR, document, request]`` and hands it
+        to ``_revise_until_valid(chat, messages)``, a retry loop around the model step). A module function has no
+        ``self``, so the model object it calls arrives as a parameter: that alone does not make it an API. The calls
+        inside it are the sites (the first send and each retry)."""
+        if scope.kind != "function" or scope.parent is None or scope.parent.kind != "module":
+            return False
+        for who in mine:
+            caller = self.ev.scopes.get(who)
+            if caller is None or caller.module.path != scope.module.path or caller.enclosing_class() is not None:
+                return False
+        if all(who in tasked for who in mine):
+            return True
+        return bool(calls) and all(
+            self._authors_sent(c) or getattr(_owner(c.info.scope), "key", None) in tasked for c in calls
+        )
 
     def _private_step(
         self, scope: Scope, mine: set[str], fwd: dict[str, set[str]], apis: set[str], passing: set[str]
@@ -2348,6 +2368,8 @@ class Analysis:
                 text = self.ev.value(expr, scope)
                 if isinstance(text, Text):
                     budget[0] -= len("".join(text.static().split()))
+                elif isinstance(text, Const) and isinstance(text.value, str):  # its text is all static (files read)
+                    budget[0] -= len("".join(text.value.split()))
         elif isinstance(expr, cst.Name):
             for d, where in self._definitions(expr.value, scope):
                 if self._literal_chars(d, where, depth + 1, budget):
