@@ -3483,6 +3483,11 @@ class Analysis:
                 else:
                     parts.append(p)
             out.append(Message(m.role, tuple(_merge(parts)), origin))
+        # ``def next(self, messages, prompt=None)`` that does ``messages.append(HumanMessage(content=prompt))``
+        # before sending ``messages``: the turn the caller adds goes after the history it hands over
+        added = {n: e for n, e in bound.items() if n not in holes and n in _appended_params(fn)}
+        if added:
+            out.extend(self._argument_messages(fn, call, added))
         return tuple(out)
 
     def _argument_messages(self, fn: Scope, call: Site, bound: dict[str, Any]) -> tuple[Message, ...]:
@@ -4555,6 +4560,41 @@ def _carries(callee: Scope, a: cst.Arg, name: str) -> bool:
     if not a.star:
         return True
     return bool(_PROMPT_PARAM.search(name)) or any(p.star == "**" and p.name.value == name for p in callee.params)
+
+
+def _appended_params(fn: Scope) -> frozenset[str]:
+    """Parameters of ``fn`` that it adds to a message list it was handed, as a new turn:
+    ``messages.append(HumanMessage(content=prompt))`` / ``history.append({"role": "user", "content": text})`` where
+    ``messages`` / ``history`` are parameters too (the appended value names the parameter)."""
+    params = set(_param_names(fn))
+    if len(params) < 2 or not isinstance(fn.node, cst.FunctionDef):
+        return frozenset()
+    out: set[str] = set()
+    body = fn.node.body
+    todo: list[cst.CSTNode] = [body] if isinstance(body, cst.CSTNode) else list(body or [])
+    seen = 0
+    while todo and seen < 4000:
+        node = todo.pop()
+        seen += 1
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue  # a nested scope has its own names
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in ("append", "insert")
+            and isinstance(node.func.value, cst.Name)
+            and node.func.value.value in params
+        ):
+            inner: list[cst.CSTNode] = [a.value for a in node.args]
+            while inner and seen < 4000:
+                item = inner.pop()
+                seen += 1
+                if isinstance(item, cst.Name) and item.value in params and item.value != node.func.value.value:
+                    out.add(item.value)
+                elif isinstance(item, cst.Call | cst.Dict | cst.DictElement | cst.Arg | cst.List | cst.Tuple | cst.Element):
+                    inner.extend(item.children)
+        todo.extend(node.children)
+    return frozenset(out)
 
 
 def _params_in(
