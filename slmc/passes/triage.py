@@ -235,6 +235,12 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         -1.6,
         "writes code",
     ),
+    (  # a project's files in full, one block each (``output the content of each file necessary, including ALL code``)
+        r"(?:output|write|return|provide|give)\s+(?:out\s+)?(?:the\s+)?(?:full\s+|complete\s+|entire\s+|whole\s+)?"
+        r"(?:content|contents|code|source)\s+of\s+(?:each|every|all)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?files?\b",
+        -1.4,
+        "writes whole files",
+    ),
     (
         r"(?:write|(?<!the\s)(?<!your\s)(?<!this\s)(?<!a\s)draft|compose|generate|create|produce|expand(?:ing)?|polish(?:ing)?)"
         # what is made is a summary (``Generate the summary with each section``): the sections are the summary's

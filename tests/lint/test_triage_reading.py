@@ -25,6 +25,7 @@ CASES = [
     ("On the scale of 1 to 10, where 10 is most urgent, how urgent is this message?", N),
     ("Find the meeting in the e-mail below. Reply with a date.", N),
     ("Merge the two lists below into one, preserving all the details.", N),
+    ("Summarize the content of each file below in one sentence.", N),
     ("Convert an action description to an emoji (use three or less emojis).", N),
     ('Your core task is to determine whether the next step is "CLEAN" or "VISUALIZE" based on the report.', N),
     ("You are a helpful assistant. Respond with 'Option A'", N),
@@ -35,6 +36,7 @@ CASES = [
     ("整合所有部门结果，总结成一段回答。不添加新信息，不篡改内容。", N),
     # open-ended: mostly new content or open reasoning
     ("Write the complete Python program for a snake game with a score board.", OPEN),
+    ("Output the full content of each file the project needs, one fenced block per file.", OPEN),
     ("Write a long, detailed blog article about the history of tea.", OPEN),
     ("You have access to the following tools: browser, shell, editor. Thought: decide what to do next.", OPEN),
     ("Research and gather information on the market, then write a comprehensive report.", OPEN),
