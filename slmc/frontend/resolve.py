@@ -810,6 +810,11 @@ class Evaluator:
                 found = self.global_attr(expr.value.value, expr.attr.value, scope)
             if found is None and isinstance(base, Instance):
                 found = self.state_text(base.cls, expr.attr.value)
+            if (found is None or isinstance(found, Ref)) and isinstance(expr.value, cst.Attribute):
+                # ``get_settings().review_prompt.system``: an entry of a settings table the tree's TOML files hold
+                table = self.value(expr.value.value, scope)
+                if not isinstance(table, Const | Text | Instance | Class | Function):
+                    found = templates.settings_entry(self, expr.value.attr.value, expr.attr.value) or found
             return found
         if isinstance(expr, cst.Call):
             if isinstance(expr.func, cst.Name) and expr.func.value == "super" and self.lookup("super", scope) is None:
