@@ -1899,6 +1899,8 @@ class Evaluator:
                 v = v.inner
             if isinstance(v, Ref):  # retryer(litellm.completion, ...)
                 v = self.module_client(v.qname)
+            if self._callable_object(v):  # retryer(Preparer(prompts), ...): the helper calls the object's __call__
+                v = self.member(v.cls, "__call__", True)
             if isinstance(v, Client | Function):
                 return v, [b for b in call.args if b is not a]
         return None
