@@ -274,7 +274,7 @@ def _settings_tables(root: Path) -> dict[tuple[str, str], tuple[str, str] | None
             seen += 1
             path = Path(dirpath) / name
             try:
-                if path.stat().st_size > MAX_TEMPLATE_BYTES:
+                if path.is_symlink() or path.stat().st_size > MAX_TEMPLATE_BYTES:  # no file outside the tree
                     continue
                 data = tomllib.loads(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, ValueError):
