@@ -2784,6 +2784,10 @@ class Analysis:
                     impls = [i for i in self.ev.overrides(key) if i in fwd]
                     if not impls or any(fwd[i] for i in impls):
                         got = set(_param_names(scope))
+                        # not a request setting (``model``, ``temperature``) that no implementation forwards: it
+                        # picks how the prompt is answered, it is no prompt
+                        kept = {p for p in got if p not in _SETTING_KEYWORDS or any(p in fwd[i] for i in impls)}
+                        got = kept or got
                 for site in own:
                     if site.declared:
                         continue  # ``self.predict(question=q)``: fills the fields of a prompt the framework declares
@@ -4053,9 +4057,26 @@ def _local_sources(fn: Scope, params: set[str], loops: bool = False) -> dict[str
         ):  # ``request.update(kwargs)``: a dict of request options merged with the caller's (``**kwargs``) entries
             out[f.value.value].append(ci.node.args[0].value)
     for name, writes in fn.item_writes.items():  # ``kwargs["messages"] = messages`` into a payload built before
-        if name in out:
-            out[name].extend(value for target, value in writes if _keyed_write(target, name))
+        if name in out:  # (not ``kwargs["temperature"] = temperature``: a request setting, no prompt)
+            out[name].extend(
+                value for target, value in writes if _keyed_write(target, name) and not _setting_write(target)
+            )
     return out
+
+
+def _setting_key(key: cst.BaseExpression) -> bool:
+    """A literal dict key naming a request setting (``"model"``, ``"temperature"``): see ``_SETTING_KEYWORDS``."""
+    return isinstance(key, cst.SimpleString) and key.evaluated_value in _SETTING_KEYWORDS
+
+
+def _setting_entry(element: cst.CSTNode) -> bool:
+    """``"model": model`` in a dict display: an entry choosing how the prompt is answered, not what is asked."""
+    return isinstance(element, cst.DictElement) and _setting_key(element.key)
+
+
+def _setting_write(target: cst.BaseExpression) -> bool:
+    """``kwargs["temperature"] = ...``: a keyed write (see ``_keyed_write``) of a request setting."""
+    return isinstance(target, cst.Subscript) and _setting_key(target.slice[0].slice.value)  # type: ignore[union-attr]
 
 
 def _parses_command_line(call: cst.Call) -> bool:
@@ -4698,6 +4719,11 @@ def _params_in(
                 return
             for a in node.args:  # a request composer (``self._compose(path, payload)``) writes no prompt around
                 walk(a.value, depth, built or (builder and not composed))  # its arguments: the body is sent as is
+            return
+        if isinstance(node, cst.Dict) and not templated:
+            for e in node.elements:  # ``{"model": model, "messages": messages}``: the entry choosing the model (or
+                if not _setting_entry(e):  # another request setting) carries no prompt of the caller
+                    walk(e, depth, built)
             return
         if isinstance(node, _PASS_THROUGH) or templated:
             for c in node.children:

@@ -810,6 +810,11 @@ class Evaluator:
                 found = self.global_attr(expr.value.value, expr.attr.value, scope)
             if found is None and isinstance(base, Instance):
                 found = self.state_text(base.cls, expr.attr.value)
+            if (found is None or isinstance(found, Ref)) and isinstance(expr.value, cst.Attribute):
+                # ``get_settings().review_prompt.system``: an entry of a settings table the tree's TOML files hold
+                table = self.value(expr.value.value, scope)
+                if not isinstance(table, Const | Text | Instance | Class | Function):
+                    found = templates.settings_entry(self, expr.value.attr.value, expr.attr.value) or found
             return found
         if isinstance(expr, cst.Call):
             if isinstance(expr.func, cst.Name) and expr.func.value == "super" and self.lookup("super", scope) is None:
@@ -1910,6 +1915,8 @@ class Evaluator:
                 v = v.inner
             if isinstance(v, Ref):  # retryer(litellm.completion, ...)
                 v = self.module_client(v.qname)
+            if self._callable_object(v):  # retryer(Preparer(prompts), ...): the helper calls the object's __call__
+                v = self.member(v.cls, "__call__", True)
             if isinstance(v, Client | Function):
                 return v, [b for b in call.args if b is not a]
         return None

@@ -298,6 +298,66 @@ def keyed_prompt_file(ev: Evaluator, key: str, near: str) -> Text | None:
     return found if isinstance(found, Text) else None
 
 
+# ---- settings tables ------------------------------------------------------------------------------------------------
+# A settings object merged from TOML files (Dynaconf and the like): ``settings.<table>.<key>`` reads ``[table] key``.
+MAX_SETTINGS_FILES = 200
+_SETTINGS: dict[str, dict[tuple[str, str], tuple[str, str] | None]] = {}
+_NOT_SETTINGS = ("pyproject.toml", "cargo.toml", "poetry.lock", "pixi.toml")
+
+
+def _settings_tables(root: Path) -> dict[tuple[str, str], tuple[str, str] | None]:
+    """``(table, key)`` (lower-cased) -> ``(text, file)`` for every string entry of a top-level table in the tree's
+    TOML files (build manifests left out), read once per root; ``None`` where two files give one entry different
+    texts. Files that do not parse, or are too big, are skipped."""
+    key = str(root.resolve())
+    if key in _SETTINGS:
+        return _SETTINGS[key]
+    import tomllib
+
+    out: dict[tuple[str, str], tuple[str, str] | None] = {}
+    seen = 0
+    for dirpath, dirnames, filenames in os.walk(key, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP and not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.endswith(".toml") or name.lower() in _NOT_SETTINGS or seen >= MAX_SETTINGS_FILES:
+                continue
+            seen += 1
+            path = Path(dirpath) / name
+            try:
+                if path.is_symlink() or path.stat().st_size > MAX_TEMPLATE_BYTES:  # no file outside the tree
+                    continue
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, ValueError):
+                continue
+            rel = path.relative_to(key).as_posix()
+            for table, entries in data.items():
+                if not isinstance(entries, dict):
+                    continue
+                for k, v in entries.items():
+                    if not isinstance(v, str):
+                        continue
+                    slot = (str(table).lower(), str(k).lower())
+                    if slot in out and (out[slot] is None or out[slot][0] != v):  # type: ignore[index]
+                        out[slot] = None
+                    else:
+                        out[slot] = (v, rel)
+    _SETTINGS[key] = out
+    return out
+
+
+def settings_entry(ev: Evaluator, table: str, entry: str) -> Text | None:
+    """The text of ``[table] entry`` in the tree's TOML settings files (``get_settings().review_prompt.system``), with
+    jinja ``{% include %}`` pulled in like a template file's; ``None`` when no file (or more than one, differing)
+    holds it."""
+    found = _settings_tables(ev.project.root).get((table.lower(), entry.lower()))
+    if found is None:
+        return None
+    text, rel = found
+    if "{%" in text:
+        text = _jinja_inlined(ev, text, 0)
+    return Text((PromptPart(text),), "template-file", rel)
+
+
 def _word(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
