@@ -924,10 +924,9 @@ def _appended(ev: Evaluator, name: str, scope: Scope) -> list[Message]:
 def _one_message(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Message | None:
     if isinstance(expr, cst.Name) and depth < 4:  # ``[system] + msgs`` where ``system = {"role": ..., ...}``
         held = [b for b in (ev.bindings_of(expr.value, scope) or ()) if b[0] == "expr" and len(b) > 2]
-        if held and isinstance(held[-1][1], cst.Dict | cst.Call) and held[-1][2] is scope.enclosing_function():
-            # the message dict it is last bound to, or a message object built there (``Message.user_message(text)``)
-            msg = _one_message(ev, held[-1][1], held[-1][2], depth + 1)
-            if msg is not None and (isinstance(held[-1][1], cst.Dict) or msg.origin != "dynamic"):
+        if held and isinstance(held[-1][1], cst.Dict) and held[-1][2] is scope.enclosing_function():
+            msg = _one_message(ev, held[-1][1], held[-1][2], depth + 1)  # the message dict it is last bound to
+            if msg is not None:
                 return msg
     if isinstance(expr, cst.Dict):
         role, content = "user", None
@@ -970,9 +969,7 @@ def _one_message(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: i
                 content = pos[1]
             if content is not None:
                 return _message(_ROLES[role_name], ev.text(content, scope))
-        # ``UserMessage(text)``, and a role-named factory taking the text first (``Message.user_message(text)``)
-        first = name.endswith("Message") or bool(_ROLE_FACTORY.fullmatch(name))
-        content = arg(expr, "content", 0 if first else None)
+        content = arg(expr, "content", 0 if name.endswith("Message") else None)
         if content is not None and "message" in name.lower():
             # a message factory of the project or a framework (``make_user_message(role_name=..., content=text)``,
             # ``UserMessage(content=text)``): the role its name says, the text its ``content``
@@ -985,9 +982,6 @@ def _one_message(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: i
             if msg is not None and msg.origin != "dynamic":
                 return msg
     return Message("user", (PromptPart(ev.source(expr, scope), hole=True),), "dynamic")
-
-
-_ROLE_FACTORY = re.compile(r"(?:make_|create_|new_|build_)?(?:system|user|assistant|human|ai)_message", re.IGNORECASE)
 
 
 def _content(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> Text:
