@@ -2664,41 +2664,6 @@ class Analysis:
                     out.add(attr)
         return out
 
-    def _helper_fed(self, fn: Scope) -> dict[str, list[cst.CSTNode]]:
-        """What the method ``fn`` stores in the object through a method of its class (``self.update_memory("user",
-        request)``, whose body runs ``self.memory.add_message(...)`` on a store the object holds, or appends to a list
-        held in ``self``), by the attribute the helper stores into: the arguments ``fn`` hands the helper."""
-        cls = fn.enclosing_class()
-        if cls is None or not fn.params:
-            return {}
-        out: dict[str, list[cst.CSTNode]] = {}
-        for node in _own_nodes(fn):
-            if not (
-                isinstance(node, cst.Call)
-                and isinstance(node.func, cst.Attribute)
-                and _is_self(fn, node.func.value)
-                and node.args
-            ):
-                continue
-            member = self.ev.member(cls.key, node.func.attr.value, True)
-            helper = self.ev.scopes.get(member.key) if isinstance(member, Function) else None
-            if helper is None or helper.kind != "function" or helper.key == fn.key:
-                continue
-            attrs = set(_self_fed(helper))
-            for inner in _own_nodes(helper):
-                if (  # ``self.memory.add_message(m)``: a store the object holds, filled by a method of its own
-                    isinstance(inner, cst.Call)
-                    and isinstance(inner.func, cst.Attribute)
-                    and _BOOKKEEPING.match(inner.func.attr.value)
-                    and isinstance(inner.func.value, cst.Attribute)
-                    and _is_self(helper, inner.func.value.value)
-                    and inner.args
-                ):
-                    attrs.add(inner.func.value.attr.value)
-            for attr in attrs:
-                out.setdefault(attr, []).extend(a.value for a in node.args)
-        return out
-
     def _state_params(self, fn: Scope, arg: cst.BaseExpression, fed: dict[str, list[cst.CSTNode]], at: int) -> set[str]:
         """Parameters of the method ``fn`` that reach a forwarded argument ``arg`` through the object's state: ``fn``
         adds them to a list held in ``self`` (``fed``) before the call at line ``at``, and ``arg`` is built by methods
@@ -2767,12 +2732,6 @@ class Analysis:
                 if s.site == SiteKind.WRAPPER_CALL and s.callee in reaching and s.callee not in keys:
                     keys.add(s.callee)  # type: ignore[arg-type]
                     todo.append((s.callee, depth + 1))  # type: ignore[arg-type]
-            if depth < 4 and not inside.get(key):
-                # an abstract hook (``self.step()`` declared in the base): what its implementations read
-                for impl in self.ev.implementations(key):
-                    if impl in reaching and impl not in keys:
-                        keys.add(impl)
-                        todo.append((impl, depth + 1))
         out: set[str] = set()
         for key in keys:
             scope = self.ev.scopes.get(key)
@@ -2841,10 +2800,7 @@ class Analysis:
                         # state, read by the model-reaching code it hands ``self`` to
                         read = self._attrs_read(site.callee, reaching, inside, reads)
                         at = _line(scope, site.info.node)
-                        stored = dict(_self_fed(scope))
-                        for attr, values in self._helper_fed(scope).items():
-                            stored[attr] = stored.get(attr, []) + values
-                        for attr, values in stored.items():
+                        for attr, values in _self_fed(scope).items():
                             if attr in read:
                                 for v in values:
                                     if _line(scope, v) < at:
