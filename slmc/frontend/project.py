@@ -1780,12 +1780,16 @@ class Analysis:
                     and s.callee not in apis
                     and s.callee not in self.transports
                     and s.callee not in self.relays
-                    and self._method_of(s.callee, cls)
+                    and self._family_method(s.callee, cls)
                     and (cur != key or _is_self(fn, _receiver(s)))
                 ):
-                    if s.callee not in seen:
-                        seen.add(s.callee)
-                        todo.append(s.callee)
+                    # ``self.step()`` on an abstract hook of the class: the subclasses' implementations run it
+                    # (``run`` -> ``step`` -> ``think``, each declared above and written below): steps as well
+                    nxt = [s.callee, *(i for i in self.ev.implementations(s.callee) if i in reaching)]
+                    for callee in nxt:
+                        if callee not in seen and self._family_method(callee, cls):
+                            seen.add(callee)
+                            todo.append(callee)
                     continue
                 if cur == key:
                     return False  # a call of its own that is an API already: the existing rules decide
@@ -2495,6 +2499,17 @@ class Analysis:
             return self._method_of(who, cls)
         caller = self.ev.scopes.get(who)
         return caller is not None and caller.module is scope.module
+
+    def _family_method(self, who: str, cls: Scope) -> bool:
+        """Whether ``who`` is a method of ``cls``, of a class deriving from it (a hook the subclasses implement) or of
+        one of its bases (``super().think()`` from an override): a step of one object, whichever class wrote it."""
+        if self._method_of(who, cls):
+            return True
+        scope = self.ev.scopes.get(who)
+        owner = scope.enclosing_class() if scope is not None and scope.kind == "function" else None
+        if owner is None:
+            return False
+        return owner.key in self.ev.subclasses(cls.key) or cls.key in self.ev.subclasses(owner.key)
 
     def _method_of(self, who: str, cls: Scope) -> bool:
         scope = self.ev.scopes.get(who)
@@ -4225,6 +4240,63 @@ def _hands_on_state(fn: Scope, site: Site) -> bool:
         if isinstance(v, cst.Integer | cst.Float) or (isinstance(v, cst.Name) and v.value in ("True", "False", "None")):
             continue
         if isinstance(v, cst.Name) and _textless_local(fn, v.value):
+            continue
+        if _state_wrapped(fn, v):
+            continue
+        return False
+    return True
+
+
+def _state_wrapped(fn: Scope, expr: cst.BaseExpression) -> bool:
+    """Whether ``expr`` only wraps the object's state and the function's parameters into the shapes a model call
+    takes, writing no text: ``[Message.system_message(self.system_prompt)] if self.system_prompt else None``,
+    ``self.tools.to_params()``. Calls allowed are constructors and factory methods of a class (a capitalised name)
+    and methods of an object the instance holds (``self.tools.to_params()``); a function or a method of the class
+    itself may write a prompt of its own (``self.build_prompt(task)``), so it is not taken."""
+    params = {p.name.value for p in fn.params}
+    module = fn.module.scope
+    todo: list[cst.CSTNode] = [expr]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, cst.BaseString):
+            return False
+        if isinstance(node, cst.Attribute) and node.attr.value in _FILLS:
+            return False
+        if isinstance(node, cst.Name):
+            if node.value in params or node.value in ("True", "False", "None"):
+                continue
+            if _text_constant(module, node.value) or not node.value[:1].isupper():
+                return False  # a text constant, or a name of no known shape (a local, a global helper)
+            continue
+        if isinstance(node, cst.Call):
+            func = node.func
+            chain: list[str] = []
+            while isinstance(func, cst.Attribute):
+                chain.append(func.attr.value)
+                func = func.value
+            if not isinstance(func, cst.Name):
+                return False
+            if func.value in params and not _is_self(fn, func):
+                return False  # a callable handed in: it may build anything
+            if _is_self(fn, func) and len(chain) < 2:
+                return False  # ``self.build_prompt(...)``: the class's own method may write text
+            if not _is_self(fn, func) and not func.value[:1].isupper():
+                return False  # a plain function (a prompt builder, a template filler)
+            todo.extend(a.value for a in node.args)
+            continue
+        if isinstance(node, cst.Attribute):
+            todo.append(node.value)
+            continue
+        if isinstance(node, cst.DictElement):
+            todo.append(node.value)
+            continue
+        if isinstance(node, cst.IfExp):
+            todo.extend((node.body, node.orelse))
+            continue
+        if isinstance(node, cst.List | cst.Tuple | cst.Element | cst.Dict | cst.StarredElement):
+            todo.extend(node.children)
+            continue
+        if isinstance(node, cst.Integer | cst.Float):
             continue
         return False
     return True

@@ -1278,7 +1278,7 @@ _AGENT_LOOP = lazy(
 _AGENT_CLASS = lazy(r"agent|crew|assistant|planner|executor|worker", re.IGNORECASE)
 
 
-def agent_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
+def agent_evidence(graph: AgentGraph, site: LLMCall, _depth: int = 0) -> list[Evidence]:
     """A call of an agent loop (``CodeAgent.run``, ``Crew.kickoff``, ``ChatAgent.step``): open steps over tools."""
     if site.site != SiteKind.WRAPPER_CALL or not site.target:
         return []
@@ -1303,6 +1303,17 @@ def agent_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         if set(site.consumers) & _DATA_CONSUMERS:  # the program reads the loop's answer as data: a closed sub-task
             return [Evidence(-0.5, f"runs `{name}`: an agent loop over tools, its answer parsed as data")]
         return [Evidence(-0.9, f"runs `{name}`: an agent loop over tools")]
+    if isinstance(wrapper, LLMCall) and wrapper.site == SiteKind.WRAPPER and not _depth:
+        # a runner's method handing what it is given on to an agent loop (``run_single_prompt(prompt)`` ->
+        # ``self.agent.run(prompt)``): the caller runs that loop
+        inner = [
+            s
+            for s in graph.sites(SiteKind.WRAPPER_CALL)
+            if s.function == wrapper.function and s.loc.path == wrapper.loc.path and s.id != site.id
+        ]
+        loops = [agent_evidence(graph, s, _depth=1) for s in inner]
+        if inner and all(e and e[0].weight < 0 for e in loops):
+            return [Evidence(-0.9, f"runs `{name}`, which hands it to an agent loop over tools")]
     return []
 
 

@@ -703,3 +703,21 @@ def test_one_messages_content_named_after_messages_is_no_history(hole: str, hist
     assert ("conversation history passed in (multi-turn)" in t.reasons) is history, t
     if not history:
         assert t.verdict == N, t  # a forced tool call over one turn: argument filling
+
+
+def test_a_runner_method_handing_the_prompt_to_an_agent_loop_is_that_loop() -> None:
+    """``runner.run_once(args.prompt)``, where the runner's method only hands the prompt to ``self.agent.run``: the
+    call runs the agent loop; a runner method whose own calls are no agent loop gives no such evidence."""
+    g = AgentGraph()
+    request = add_site(g, "Model.complete", 5, user="{messages}")
+    run = add_site(g, "ShellAgent.run", 4, path="agent.py", kind=SiteKind.WRAPPER, user=None, target=request.id)
+    once = add_site(g, "Runner.run_once", 10, path="cli.py", kind=SiteKind.WRAPPER, user=None, target=request.id)
+    add_site(g, "Runner.run_once", 11, path="cli.py", kind=SiteKind.WRAPPER_CALL, target=run.id, user="{prompt}")
+    call = add_site(g, "main", 30, path="cli.py", kind=SiteKind.WRAPPER_CALL, target=once.id, user="{args.prompt}")
+    t = triage_site(g, call)
+    assert t.verdict == OPEN and any("hands it to an agent loop" in r for r in t.reasons), t
+    # the same runner shape over a plain model method: nothing said about a loop
+    plain = add_site(g, "Runner.ask", 40, path="cli.py", kind=SiteKind.WRAPPER, user=None, target=request.id)
+    add_site(g, "Runner.ask", 41, path="cli.py", kind=SiteKind.WRAPPER_CALL, target=request.id, user="{prompt}")
+    other = add_site(g, "main", 50, path="cli.py", kind=SiteKind.WRAPPER_CALL, target=plain.id, user="{args.prompt}")
+    assert not any("agent loop" in r for r in triage_site(g, other).reasons)
