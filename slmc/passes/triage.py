@@ -1104,6 +1104,8 @@ _NAME_NARROW = frozenset(
         "summarization",
         "compress",
         "compression",
+        "compact",
+        "compaction",
         "condense",
         "translate",
         "translator",
@@ -1172,7 +1174,7 @@ _NAME_OPEN = frozenset(
 _NAME_NARROW_VERBS = frozenset(
     (
         *("classify", "categorize", "categorise", "extract", "parse", "detect", "rank", "rerank", "score", "rate"),
-        *("grade", "select", "choose", "pick", "filter", "summarize", "summarise", "compress", "condense"),
+        *("grade", "select", "choose", "pick", "filter", "summarize", "summarise", "compress", "compact", "condense"),
         *("translate", "rephrase", "reformulate", "route", "vote", "decide", "repair", "reformat", "format", "tag"),
     )
 )

@@ -1,0 +1,28 @@
+"""Triage hints from names: what a function, its class or the wrapper it calls is named (prompts and names written
+for these tests)."""
+
+from __future__ import annotations
+
+from slmc.ir import AgentGraph, SiteKind, Verdict
+from slmc.passes.triage import name_evidence, triage_site
+
+from .builders import add_site
+
+N, OPEN, U = Verdict.NARROW, Verdict.OPEN_ENDED, Verdict.UNCLEAR
+
+
+def _wrapper_call(g: AgentGraph, wrapper_name: str, caller: str, line: int = 20):
+    request = add_site(g, f"{wrapper_name}.send", line - 15, user="{prompt}")
+    wrapper = add_site(g, wrapper_name, line - 16, kind=SiteKind.WRAPPER, user=None, target=request.id)
+    return add_site(g, caller, line, path="main.py", kind=SiteKind.WRAPPER_CALL, target=wrapper.id, user="{notes}")
+
+
+def test_compacting_a_context_is_a_closed_task() -> None:
+    """``compact_history(...)`` / ``Memory.compaction``: squeezing the context down, like compress or condense."""
+    g = AgentGraph()
+    site = _wrapper_call(g, "compact_history", "Loop.tick")
+    t = triage_site(g, site)
+    assert t.verdict == N and "named `compact_history`: a closed task" in t.reasons, t
+    g2 = AgentGraph()
+    own = add_site(g2, "Memory.compaction", 10, user="{notes}")
+    assert [e.reason for e in name_evidence(g2, own)] == ["named `Memory.compaction`: a closed task"]
