@@ -1181,6 +1181,7 @@ _NAME_NARROW_VERBS = frozenset(
 _NAME_TRANSPORT = frozenset(
     ["chat", "talk", "completion", "completions", "generate", "call", "request", "llm", "query", "ask", "invoke"]
 )
+_NAME_CARRIER = frozenset(["agent", "assistant", "model", "client", "llm", "bot"])  # what a class is, not its task
 _NAME_CODE = frozenset(["code", "coding", "implement", "engineer", "programmer"])
 _NAME_PREDICATE = frozenset(["is", "has", "should", "can", "does", "needs"])  # ``_is_related``: a yes/no question
 _NAME_SPLIT = lazy(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -1243,6 +1244,10 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
             nouns = list(enumerate(words))
             if part[:1].isupper():
                 nouns.reverse()
+                # an agent or model class named for how it reaches the model (``ChatAgent``, ``DocChatAgent``,
+                # ``ChatModel``) says nothing of the task its methods ask: every agent of such a framework is one
+                if words and words[-1] in _NAME_CARRIER:
+                    nouns = [(i, w) for i, w in nouns if w not in _NAME_TRANSPORT]
             cue = next((w for w in words if w in _NAME_NARROW_VERBS), None) or next(
                 (w for i, w in nouns if w in _NAME_NARROW or w in _NAME_OPEN or (i == 0 and w in _NAME_PREDICATE)),
                 None,

@@ -26,3 +26,21 @@ def test_compacting_a_context_is_a_closed_task() -> None:
     g2 = AgentGraph()
     own = add_site(g2, "Memory.compaction", 10, user="{notes}")
     assert [e.reason for e in name_evidence(g2, own)] == ["named `Memory.compaction`: a closed task"]
+
+
+def test_an_agent_class_named_for_its_transport_gives_no_hint() -> None:
+    """``NotesChatAgent.fallback_reply``: *chat* says how the agent reaches the model, not what the method asks; a class
+    whose head noun is itself the conversation (``GroupTalk``, ``TalkAction``) still reads as one."""
+    g = AgentGraph()
+    transport = add_site(g, "NotesChatAgent.fallback_reply", 10, user="{message}")
+    assert name_evidence(g, transport) == []
+    assert triage_site(g, transport).verdict == U
+    # the method's own name is still read, and the class's other words too
+    summarise = add_site(g, "NotesChatAgent.summarize_notes", 20, user="{message}")
+    assert [e.reason for e in name_evidence(g, summarise)] == ["named `NotesChatAgent.summarize_notes`: a closed task"]
+    coder = add_site(g, "CodeChatAgent.reply", 30, user="{message}")
+    assert [e.reason for e in name_evidence(g, coder)] == ["named `CodeChatAgent.reply`: writes code"]
+    # a class that is a conversation keeps the hint
+    for owner in ("GroupTalk", "TalkAction"):
+        talk = add_site(g, f"{owner}.reply", 40 + len(owner), user="{message}")
+        assert [e.reason for e in name_evidence(g, talk)] == [f"named `{owner}.reply`: writes new content"], owner
