@@ -142,6 +142,15 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "extract",
     ),
     (r"pars(?:e|ing)\b|normali[sz]e|reformat|re-format|fix\s+(?:the|this)\s+json|valid\s+json", 0.8, "reformat"),
+    (  # a re-ask after an answer that failed its format: the same answer again, repaired (``Please resubmit with the
+        # correct schema``, ``Your previous attempt to make a tool call appears to have failed``)
+        r"(?:re-?submit|re-?send|redo|retry|try\s+again|correct\s+(?:it|this|your\s+(?:\w+\s+)?(?:answer|response|reply|output|call)))"
+        r"\b[^.\n]{0,40}?\b(?:correct|right|required|expected|valid|proper)\s+(?:json\s+)?(?:schema|format)\b"
+        r"|(?:previous|last|prior)\s+(?:attempt|response|answer|reply|output)\b[^.\n]{0,60}?\b(?:failed|was\s+(?:invalid|malformed)"
+        r"|could\s+not\s+be\s+parsed|did\s+not\s+(?:parse|match|conform))",
+        0.9,
+        "re-ask to repair a failed answer",
+    ),
     (
         r"(?:convert|turn|transform|map)\s+(?:the\s+|this\s+|these\s+|an?\s+|each\s+)?(?:[\w'-]+\s+){0,3}?(?:in)?to\b"
         r"|convert\s+(?:the|this|it|them)\b|rewrite\s+(?:the|this|it)\b|rephrase|paraphrase|clean\s+up"

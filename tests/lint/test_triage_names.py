@@ -44,3 +44,20 @@ def test_an_agent_class_named_for_its_transport_gives_no_hint() -> None:
     for owner in ("GroupTalk", "TalkAction"):
         talk = add_site(g, f"{owner}.reply", 40 + len(owner), user="{message}")
         assert [e.reason for e in name_evidence(g, talk)] == [f"named `{owner}.reply`: writes new content"], owner
+
+
+def test_a_re_ask_for_a_failed_format_is_a_repair() -> None:
+    """Sending the answer back because it broke its format asks for the same answer repaired: narrow."""
+    for prompt in (
+        "The reply did not match the expected layout {layout}. Please resubmit it with the correct JSON schema.",
+        "Your last answer could not be parsed. Retry using the required format, keeping every value you gave.",
+        "Your previous attempt to call the booking tool appears to have failed. Respond with the call you intended.",
+    ):
+        g = AgentGraph()
+        t = triage_site(g, add_site(g, "Loop.recover", 10, system=prompt, user="{message}"))
+        assert t.verdict == N and 'prompt says "re-ask to repair a failed answer"' in t.reasons, (prompt, t)
+    # a failed attempt at writing code, asked again, is still code writing
+    g = AgentGraph()
+    prompt = "The previous attempt failed because the tests broke. Write the complete Python module again."
+    t = triage_site(g, add_site(g, "Loop.recover", 10, system=prompt, user="{message}"))
+    assert t.verdict == OPEN, t
