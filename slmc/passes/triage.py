@@ -1190,6 +1190,8 @@ _NAME_NARROW_VERBS = frozenset(
 _NAME_TRANSPORT = frozenset(
     ["chat", "talk", "completion", "completions", "generate", "call", "request", "llm", "query", "ask", "invoke"]
 )
+_NAME_FIX = frozenset(["fix", "fixes", "fixer", "fixing", "correct", "correction"])
+_NAME_FORMAT = frozenset(["json", "yaml", "xml", "csv", "schema", "args", "arguments"])
 _NAME_CARRIER = frozenset(["agent", "assistant", "model", "client", "llm", "bot"])  # what a class is, not its task
 _NAME_CODE = frozenset(["code", "coding", "implement", "engineer", "programmer"])
 _NAME_PREDICATE = frozenset(["is", "has", "should", "can", "does", "needs"])  # ``_is_related``: a yes/no question
@@ -1257,9 +1259,15 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
                 # ``ChatModel``) says nothing of the task its methods ask: every agent of such a framework is one
                 if words and words[-1] in _NAME_CARRIER:
                     nouns = [(i, w) for i, w in nouns if w not in _NAME_TRANSPORT]
-            cue = next((w for w in words if w in _NAME_NARROW_VERBS), None) or next(
-                (w for i, w in nouns if w in _NAME_NARROW or w in _NAME_OPEN or (i == 0 and w in _NAME_PREDICATE)),
-                None,
+            # fixing a format (``dynamic_json_fixes``, ``fix_yaml``) is a repair of given text; fixing code is not
+            repair = set(words) & _NAME_FIX and set(words) & _NAME_FORMAT
+            cue = (
+                ("repair" if repair else None)
+                or next((w for w in words if w in _NAME_NARROW_VERBS), None)
+                or next(
+                    (w for i, w in nouns if w in _NAME_NARROW or w in _NAME_OPEN or (i == 0 and w in _NAME_PREDICATE)),
+                    None,
+                )
             )
             if cue is None:
                 continue

@@ -61,3 +61,17 @@ def test_a_re_ask_for_a_failed_format_is_a_repair() -> None:
     prompt = "The previous attempt failed because the tests broke. Write the complete Python module again."
     t = triage_site(g, add_site(g, "Loop.recover", 10, system=prompt, user="{message}"))
     assert t.verdict == OPEN, t
+
+
+def test_a_wrapper_named_for_fixing_a_format_is_a_repair() -> None:
+    """``json_fixes(...)``, ``fix_yaml``: a format fixed is given text repaired; ``fix_code`` is
+    code written, and a history handed to the repair is its input."""
+    g = AgentGraph()
+    request = add_site(g, "send", 5, user="{prompt}")
+    fixer = add_site(g, "repair_utils.json_fixes", 4, kind=SiteKind.WRAPPER, user=None, target=request.id)
+    coder = add_site(g, "fix_code", 6, kind=SiteKind.WRAPPER, user=None, target=request.id)
+    fix = add_site(g, "Loader.load", 20, path="main.py", kind=SiteKind.WRAPPER_CALL, target=fixer.id, user="{history}")
+    t = triage_site(g, fix)
+    assert t.verdict == N and "named `json_fixes`: a closed task" in t.reasons, t
+    code = add_site(g, "Loader.load", 30, path="main.py", kind=SiteKind.WRAPPER_CALL, target=coder.id, user="{text}")
+    assert "named `fix_code`: writes code" in triage_site(g, code).reasons
