@@ -1043,7 +1043,7 @@ def free_plan_evidence(texts: Iterable[str], structured: bool, evidence: list[Ev
 
 
 _CARRIER_PARSES = frozenset(_CONSUMERS[k][1] for k in ("json.loads", "regex", "marker-split", "label-set"))
-_STEP_METHOD = lazy(r"^_*(?:a?step|step_stream|run_step|a?step_\w+)$")
+_STEP_METHOD = lazy(r"^_*(?:a?step|step_stream|run_step|a?step_\w+|a?run)$")
 
 
 def calls_closed_task(graph: AgentGraph, site: LLMCall, evidence: list[Evidence]) -> bool:

@@ -75,3 +75,21 @@ def test_a_wrapper_named_for_fixing_a_format_is_a_repair() -> None:
     assert t.verdict == N and "named `json_fixes`: a closed task" in t.reasons, t
     code = add_site(g, "Loader.load", 30, path="main.py", kind=SiteKind.WRAPPER_CALL, target=coder.id, user="{text}")
     assert "named `fix_code`: writes code" in triage_site(g, code).reasons
+
+
+def test_an_agent_classes_own_run_method_is_its_step() -> None:
+    """Frameworks that name the agent's step ``_run`` / ``run`` (``HelperAssistant._run`` sending messages assembled
+    from its state): the same loop step as ``_step``; a run method with a closed instruction of its own is read from
+    its words, and a ``run`` on a class that is no agent is not read so."""
+    g = AgentGraph()
+    step = add_site(g, "HelperAssistant._run", 10, user="{state_messages}")
+    t = triage_site(g, step)
+    assert (
+        t.verdict == OPEN
+        and "made in `HelperAssistant._run` with messages built at run time: an agent loop step" in (t.reasons)
+    ), t
+    closed = add_site(g, "HelperAssistant.run", 20, user="Reply yes or no: does the note below name a city? {note}")
+    t = triage_site(g, closed)
+    assert t.verdict == N and not any("agent loop" in r for r in t.reasons), t
+    plain = add_site(g, "NightlyJob._run", 30, user="{state_messages}")
+    assert not any("agent loop" in r for r in triage_site(g, plain).reasons), triage_site(g, plain)
