@@ -1293,7 +1293,7 @@ JUDGEMENT = "prompt reads as a judgement call: "
 _AGENT_LOOP = lazy(
     r"(?:^|\.)(?:run|step|act|kickoff\w*|chat|solve|execute_task|invoke|arun|astep|aact|__call__|a?forward)$"
 )
-_AGENT_CLASS = lazy(r"agent|crew|assistant|planner|executor|worker", re.IGNORECASE)
+_AGENT_CLASS = lazy(r"agent|crew|assistant|planner|executor|worker|interpreter", re.IGNORECASE)
 
 
 def agent_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:

@@ -93,3 +93,18 @@ def test_an_agent_classes_own_run_method_is_its_step() -> None:
     assert t.verdict == N and not any("agent loop" in r for r in t.reasons), t
     plain = add_site(g, "NightlyJob._run", 30, user="{state_messages}")
     assert not any("agent loop" in r for r in triage_site(g, plain).reasons), triage_site(g, plain)
+
+
+def test_the_loop_entry_of_an_interpreter_class_is_an_agent_loop() -> None:
+    """A code interpreter (``ShellInterpreter.chat(message)``) runs the model in a loop over code it executes: entering
+    that loop with the user's message is an open agent turn; a helper method of the class that is no loop entry is
+    read like any call."""
+    g = AgentGraph()
+    request = add_site(g, "ShellInterpreter.send", 5, user="{messages}")
+    chat = add_site(g, "ShellInterpreter.chat", 4, kind=SiteKind.WRAPPER, user=None, target=request.id)
+    call = add_site(g, "main", 20, path="cli.py", kind=SiteKind.WRAPPER_CALL, target=chat.id, user="{user_input}")
+    t = triage_site(g, call)
+    assert t.verdict == OPEN and "runs `ShellInterpreter.chat`: an agent loop over tools" in t.reasons, t
+    helper = add_site(g, "ShellInterpreter.title_for", 6, kind=SiteKind.WRAPPER, user=None, target=request.id)
+    plain = add_site(g, "main", 30, path="cli.py", kind=SiteKind.WRAPPER_CALL, target=helper.id, user="{user_input}")
+    assert not any("agent loop" in r for r in triage_site(g, plain).reasons)
