@@ -1212,8 +1212,19 @@ _NAME_INPUT = frozenset(
 )  # ``memo_on_convo``: what follows is the input
 
 
+def _singular(word: str) -> str:
+    """``extracts`` / ``summaries``: a plural names what its singular names (when only the singular is a cue)."""
+    known = _NAME_NARROW | _NAME_OPEN | _NAME_NARROW_VERBS
+    if word in known or len(word) < 5 or not word.endswith("s"):
+        return word
+    for stem in (word[:-3] + "y" if word.endswith("ies") else "", word[:-2] if word.endswith("es") else "", word[:-1]):
+        if stem in known:
+            return stem
+    return word
+
+
 def _name_words(name: str) -> list[str]:
-    words = [_unasync(w.lower()) for w in _NAME_SPLIT.findall(name)]
+    words = [_singular(_unasync(w.lower())) for w in _NAME_SPLIT.findall(name)]
     cut = next((i for i, w in enumerate(words) if i and w in _NAME_INPUT), len(words))
     return words[:cut]
 

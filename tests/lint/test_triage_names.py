@@ -108,3 +108,15 @@ def test_the_loop_entry_of_an_interpreter_class_is_an_agent_loop() -> None:
     helper = add_site(g, "ShellInterpreter.title_for", 6, kind=SiteKind.WRAPPER, user=None, target=request.id)
     plain = add_site(g, "main", 30, path="cli.py", kind=SiteKind.WRAPPER_CALL, target=helper.id, user="{user_input}")
     assert not any("agent loop" in r for r in triage_site(g, plain).reasons)
+
+
+def test_a_plural_in_a_name_reads_as_its_singular() -> None:
+    """``collect_extracts`` / ``Board.gather_summaries`` name the same closed task as ``extract`` / ``summary``; a
+    plural whose singular is no cue (``notes``) still says nothing."""
+    g = AgentGraph()
+    for line, name in ((10, "Reader.collect_extracts"), (20, "Board.gather_summaries"), (30, "Panel.rankings")):
+        site = add_site(g, name, line, user="{text}")
+        assert [e.reason for e in name_evidence(g, site)] == [f"named `{name}`: a closed task"], name
+    stories = add_site(g, "Desk.stories", 40, user="{text}")
+    assert [e.reason for e in name_evidence(g, stories)] == ["named `Desk.stories`: writes new content"]
+    assert name_evidence(g, add_site(g, "Desk.keep_notes", 50, user="{text}")) == []
