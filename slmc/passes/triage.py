@@ -980,6 +980,8 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     said = [e.weight for e in evidence if e.reason.startswith("prompt says")]
     net = sum(said)
     for e in name_evidence(graph, site):
+        if agent and e.reason.startswith(f"named `{site.function}`"):
+            continue  # the method entering an agent's loop is named for its own job, not for the agent's task
         same_way = abs(sum(w for w in said if (w > 0) == (e.weight > 0)))
         other_way = abs(net) if (net > 0) != (e.weight > 0) else 0.0
         if same_way < 1.0 and other_way < 1.0:

@@ -120,3 +120,17 @@ def test_a_plural_in_a_name_reads_as_its_singular() -> None:
     stories = add_site(g, "Desk.stories", 40, user="{text}")
     assert [e.reason for e in name_evidence(g, stories)] == ["named `Desk.stories`: writes new content"]
     assert name_evidence(g, add_site(g, "Desk.keep_notes", 50, user="{text}")) == []
+
+
+def test_the_method_entering_an_agent_loop_gives_no_name_hint() -> None:
+    """``ScoreBoard.decide_round`` calling ``player_agent.step(...)``: the caller is named for its own job (running a
+    round), the agent's loop is what the call asks; the same method calling a plain wrapper keeps the hint."""
+    g = AgentGraph()
+    request = add_site(g, "PlayerAgent.send", 5, user="{messages}")
+    step = add_site(g, "PlayerAgent.step", 4, kind=SiteKind.WRAPPER, user=None, target=request.id)
+    ask = add_site(g, "ask_model", 6, kind=SiteKind.WRAPPER, user=None, target=request.id)
+    call = add_site(g, "ScoreBoard.decide_round", 20, path="game.py", kind=SiteKind.WRAPPER_CALL, target=step.id)
+    t = triage_site(g, call)
+    assert t.verdict == OPEN and not any(r.startswith("named `") for r in t.reasons), t
+    plain = add_site(g, "ScoreBoard.decide_round", 30, path="game.py", kind=SiteKind.WRAPPER_CALL, target=ask.id)
+    assert "named `ScoreBoard.decide_round`: a closed task" in triage_site(g, plain).reasons
