@@ -1311,6 +1311,12 @@ _AGENT_CLASS = lazy(r"agent|crew|assistant|planner|executor|worker|interpreter",
 
 def agent_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     """A call of an agent loop (``CodeAgent.run``, ``Crew.kickoff``, ``ChatAgent.step``): open steps over tools."""
+    framework = _FRAMEWORK_AGENTS.get(site.client or "")
+    if site.site == SiteKind.REQUEST and framework and (site.api or "") in framework[1]:
+        # a framework's agent used as a library (``coder.run(msg)`` on an aider coder): no source of its loop to follow
+        if framework[0] == "code":
+            return [Evidence(-1.6, f"runs `{site.client}.{site.api or '__call__'}`: a code agent writes code")]
+        return [Evidence(-0.9, f"runs `{site.client}.{site.api or '__call__'}`: an agent loop over tools")]
     if site.site != SiteKind.WRAPPER_CALL or not site.target:
         return []
     wrapper = graph.get(site.target)
@@ -1337,6 +1343,12 @@ def agent_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     return []
 
 
+# Client families whose request is a framework's agent loop entered (slmc/frontend/clients.py): what the loop is, and
+# the loop's entry methods. aider's coders edit files (code); a smolagents agent runs steps over its tools.
+_FRAMEWORK_AGENTS: dict[str, tuple[str, frozenset[str]]] = {
+    "aider": ("code", frozenset({"run", "run_stream", "run_one"})),
+    "smolagents": ("loop", frozenset({"run", "", "__call__"})),
+}
 _DATA_CONSUMERS = frozenset(["json.loads", "pydantic", "int", "float", "bool", "label-set"])
 
 

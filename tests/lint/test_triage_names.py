@@ -4,7 +4,7 @@ for these tests)."""
 from __future__ import annotations
 
 from slmc.ir import AgentGraph, SiteKind, Verdict
-from slmc.passes.triage import name_evidence, triage_site
+from slmc.passes.triage import feature_kind, name_evidence, triage_site
 
 from .builders import add_site
 
@@ -134,3 +134,19 @@ def test_the_method_entering_an_agent_loop_gives_no_name_hint() -> None:
     assert t.verdict == OPEN and not any(r.startswith("named `") for r in t.reasons), t
     plain = add_site(g, "ScoreBoard.decide_round", 30, path="game.py", kind=SiteKind.WRAPPER_CALL, target=ask.id)
     assert "named `ScoreBoard.decide_round`: a closed task" in triage_site(g, plain).reasons
+
+
+def test_a_framework_agent_used_as_a_library_is_its_loop() -> None:
+    """``coder.run("...")`` on an aider coder, ``agent.run(task)`` on a smolagents agent: the request enters the
+    framework's agent loop (a code agent edits files; an agent steps over tools); other calls of those clients are not
+    read so."""
+    g = AgentGraph()
+    coder = add_site(g, "edit_paper", 10, client="aider", api="run", user="{instructions}")
+    t = triage_site(g, coder)
+    assert t.verdict == OPEN and "runs `aider.run`: a code agent writes code" in t.reasons, t
+    agent = add_site(g, "solve", 20, client="smolagents", api="run", user="{task}")
+    t = triage_site(g, agent)
+    assert t.verdict == OPEN and "runs `smolagents.run`: an agent loop over tools" in t.reasons, t
+    other = add_site(g, "tokens", 30, client="aider", api="count_tokens", user="{task}")
+    assert not any("runs `" in r for r in triage_site(g, other).reasons)
+    assert feature_kind("runs `aider.run`: a code agent writes code") == "agent:code"
