@@ -142,6 +142,15 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "extract",
     ),
     (r"pars(?:e|ing)\b|normali[sz]e|reformat|re-format|fix\s+(?:the|this)\s+json|valid\s+json", 0.8, "reformat"),
+    (  # a re-ask after an answer that failed its format: the same answer again, repaired (``Please resubmit with the
+        # correct schema``, ``Your previous attempt to make a tool call appears to have failed``)
+        r"(?:re-?submit|re-?send|redo|retry|try\s+again|correct\s+(?:it|this|your\s+(?:\w+\s+)?(?:answer|response|reply|output|call)))"
+        r"\b[^.\n]{0,40}?\b(?:correct|right|required|expected|valid|proper)\s+(?:json\s+)?(?:schema|format)\b"
+        r"|(?:previous|last|prior)\s+(?:attempt|response|answer|reply|output)\b[^.\n]{0,60}?\b(?:failed|was\s+(?:invalid|malformed)"
+        r"|could\s+not\s+be\s+parsed|did\s+not\s+(?:parse|match|conform))",
+        0.9,
+        "re-ask to repair a failed answer",
+    ),
     (
         r"(?:convert|turn|transform|map)\s+(?:the\s+|this\s+|these\s+|an?\s+|each\s+)?(?:[\w'-]+\s+){0,3}?(?:in)?to\b"
         r"|convert\s+(?:the|this|it|them)\b|rewrite\s+(?:the|this|it)\b|rephrase|paraphrase|clean\s+up"
@@ -977,6 +986,8 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     said = [e.weight for e in evidence if e.reason.startswith("prompt says")]
     net = sum(said)
     for e in name_evidence(graph, site):
+        if agent and e.reason.startswith(f"named `{site.function}`"):
+            continue  # the method entering an agent's loop is named for its own job, not for the agent's task
         same_way = abs(sum(w for w in said if (w > 0) == (e.weight > 0)))
         other_way = abs(net) if (net > 0) != (e.weight > 0) else 0.0
         if same_way < 1.0 and other_way < 1.0:
@@ -1040,7 +1051,7 @@ def free_plan_evidence(texts: Iterable[str], structured: bool, evidence: list[Ev
 
 
 _CARRIER_PARSES = frozenset(_CONSUMERS[k][1] for k in ("json.loads", "regex", "marker-split", "label-set"))
-_STEP_METHOD = lazy(r"^_*(?:a?step|step_stream|run_step|a?step_\w+)$")
+_STEP_METHOD = lazy(r"^_*(?:a?step|step_stream|run_step|a?step_\w+|a?run)$")
 
 
 def calls_closed_task(graph: AgentGraph, site: LLMCall, evidence: list[Evidence]) -> bool:
@@ -1110,6 +1121,8 @@ _NAME_NARROW = frozenset(
         "summarization",
         "compress",
         "compression",
+        "compact",
+        "compaction",
         "condense",
         "translate",
         "translator",
@@ -1178,13 +1191,16 @@ _NAME_OPEN = frozenset(
 _NAME_NARROW_VERBS = frozenset(
     (
         *("classify", "categorize", "categorise", "extract", "parse", "detect", "rank", "rerank", "score", "rate"),
-        *("grade", "select", "choose", "pick", "filter", "summarize", "summarise", "compress", "condense"),
+        *("grade", "select", "choose", "pick", "filter", "summarize", "summarise", "compress", "compact", "condense"),
         *("translate", "rephrase", "reformulate", "route", "vote", "decide", "repair", "reformat", "format", "tag"),
     )
 )
 _NAME_TRANSPORT = frozenset(
     ["chat", "talk", "completion", "completions", "generate", "call", "request", "llm", "query", "ask", "invoke"]
 )
+_NAME_FIX = frozenset(["fix", "fixes", "fixer", "fixing", "correct", "correction"])
+_NAME_FORMAT = frozenset(["json", "yaml", "xml", "csv", "schema", "args", "arguments"])
+_NAME_CARRIER = frozenset(["agent", "assistant", "model", "client", "llm", "bot"])  # what a class is, not its task
 _NAME_CODE = frozenset(["code", "coding", "implement", "engineer", "programmer"])
 _NAME_PREDICATE = frozenset(["is", "has", "should", "can", "does", "needs"])  # ``_is_related``: a yes/no question
 _NAME_SPLIT = lazy(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -1204,8 +1220,19 @@ _NAME_INPUT = frozenset(
 )  # ``memo_on_convo``: what follows is the input
 
 
+def _singular(word: str) -> str:
+    """``extracts`` / ``summaries``: a plural names what its singular names (when only the singular is a cue)."""
+    known = _NAME_NARROW | _NAME_OPEN | _NAME_NARROW_VERBS
+    if word in known or len(word) < 5 or not word.endswith("s"):
+        return word
+    for stem in (word[:-3] + "y" if word.endswith("ies") else "", word[:-2] if word.endswith("es") else "", word[:-1]):
+        if stem in known:
+            return stem
+    return word
+
+
 def _name_words(name: str) -> list[str]:
-    words = [_unasync(w.lower()) for w in _NAME_SPLIT.findall(name)]
+    words = [_singular(_unasync(w.lower())) for w in _NAME_SPLIT.findall(name)]
     cut = next((i for i, w in enumerate(words) if i and w in _NAME_INPUT), len(words))
     return words[:cut]
 
@@ -1247,9 +1274,19 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
             nouns = list(enumerate(words))
             if part[:1].isupper():
                 nouns.reverse()
-            cue = next((w for w in words if w in _NAME_NARROW_VERBS), None) or next(
-                (w for i, w in nouns if w in _NAME_NARROW or w in _NAME_OPEN or (i == 0 and w in _NAME_PREDICATE)),
-                None,
+                # an agent or model class named for how it reaches the model (``ChatAgent``, ``DocChatAgent``,
+                # ``ChatModel``) says nothing of the task its methods ask: every agent of such a framework is one
+                if words and words[-1] in _NAME_CARRIER:
+                    nouns = [(i, w) for i, w in nouns if w not in _NAME_TRANSPORT]
+            # fixing a format (``dynamic_json_fixes``, ``fix_yaml``) is a repair of given text; fixing code is not
+            repair = set(words) & _NAME_FIX and set(words) & _NAME_FORMAT
+            cue = (
+                ("repair" if repair else None)
+                or next((w for w in words if w in _NAME_NARROW_VERBS), None)
+                or next(
+                    (w for i, w in nouns if w in _NAME_NARROW or w in _NAME_OPEN or (i == 0 and w in _NAME_PREDICATE)),
+                    None,
+                )
             )
             if cue is None:
                 continue
@@ -1275,11 +1312,17 @@ JUDGEMENT = "prompt reads as a judgement call: "
 _AGENT_LOOP = lazy(
     r"(?:^|\.)(?:run|step|act|kickoff\w*|chat|solve|execute_task|invoke|arun|astep|aact|__call__|a?forward)$"
 )
-_AGENT_CLASS = lazy(r"agent|crew|assistant|planner|executor|worker", re.IGNORECASE)
+_AGENT_CLASS = lazy(r"agent|crew|assistant|planner|executor|worker|interpreter", re.IGNORECASE)
 
 
 def agent_evidence(graph: AgentGraph, site: LLMCall, _depth: int = 0) -> list[Evidence]:
     """A call of an agent loop (``CodeAgent.run``, ``Crew.kickoff``, ``ChatAgent.step``): open steps over tools."""
+    framework = _FRAMEWORK_AGENTS.get(site.client or "")
+    if site.site == SiteKind.REQUEST and framework and (site.api or "") in framework[1]:
+        # a framework's agent used as a library (``coder.run(msg)`` on an aider coder): no source of its loop to follow
+        if framework[0] == "code":
+            return [Evidence(-1.6, f"runs `{site.client}.{site.api or '__call__'}`: a code agent writes code")]
+        return [Evidence(-0.9, f"runs `{site.client}.{site.api or '__call__'}`: an agent loop over tools")]
     if site.site != SiteKind.WRAPPER_CALL or not site.target:
         return []
     wrapper = graph.get(site.target)
@@ -1317,6 +1360,12 @@ def agent_evidence(graph: AgentGraph, site: LLMCall, _depth: int = 0) -> list[Ev
     return []
 
 
+# Client families whose request is a framework's agent loop entered (slmc/frontend/clients.py): what the loop is, and
+# the loop's entry methods. aider's coders edit files (code); a smolagents agent runs steps over its tools.
+_FRAMEWORK_AGENTS: dict[str, tuple[str, frozenset[str]]] = {
+    "aider": ("code", frozenset({"run", "run_stream", "run_one"})),
+    "smolagents": ("loop", frozenset({"run", "", "__call__"})),
+}
 _DATA_CONSUMERS = frozenset(["json.loads", "pydantic", "int", "float", "bool", "label-set"])
 
 
