@@ -1902,7 +1902,10 @@ class Analysis:
         by a transport folded already, handing on the request it was given (``send(request)``)."""
         if self._hands_built_request(site):
             return True
-        args = [a.value for a in site.info.node.args]
+        # only the arguments bound to the callee's prompt (``llm(text + ">", model=model)`` handing on its own
+        # ``model`` name hands on no request: the prompt is built there)
+        chosen = self._prompt_args(site, self.forwarded)
+        args = [a.value for a in (site.info.node.args if chosen is None else chosen)]
         fn = _owner(site.info.scope)
         return (
             fn is not None
