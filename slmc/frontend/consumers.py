@@ -121,12 +121,43 @@ class _Walker(cst.CSTVisitor):
             found |= self.taint.get(node.value, set())
         elif isinstance(node, cst.Call) and id(node) in self.ids:
             found.add(self.ids[id(node)])
+        elif isinstance(node, cst.Call) and self._mixes(node):
+            if self.collect:
+                self.memo[id(node)] = found
+            return found
         if not isinstance(node, cst.Lambda | cst.FunctionDef):
             for child in node.children:
                 found |= self.mentions(child)
         if self.collect:
             self.memo[id(node)] = found
         return found
+
+    def _mixes(self, call: cst.Call) -> bool:
+        """``run_tests(code, tests)`` / ``checker.evaluate(entry, code, cases)``: a call handed the answer beside other
+        data of the program (a variable that carries no answer and is no constant text) computes a new value from
+        both (running generated code against its tests): what it returns is no form of the answer, so no consumer
+        of that result (``int(passed)``) says what the answer looks like. A parse of the answer with constant options
+        (``re.search(PATTERN, text)``, ``json.loads(text, strict=False)``) or a method of the answer keeps it."""
+        tainted = False
+        other = False
+        for a in call.args:
+            if a.star:
+                return False
+            got = self.mentions(a.value)
+            if got:
+                tainted = True
+            elif isinstance(a.value, cst.Name | cst.Attribute | cst.Subscript) and not self._constant(a.value):
+                other = True
+        return tainted and other
+
+    def _constant(self, expr: cst.BaseExpression) -> bool:
+        """A constant of the program (text, a number, a module-level value), not data computed at run time."""
+        if isinstance(expr, cst.Name) and expr.value in ("True", "False", "None"):
+            return True
+        try:
+            return isinstance(self.ev.value(expr, self.scope), Const)
+        except RecursionError:
+            return False
 
     def _taint_target(self, target: cst.CSTNode, sites: set[str]) -> None:
         if not sites:
