@@ -1,7 +1,8 @@
 """What a call computes from the answer together with other data of the program (generated code run against its
 tests: ``passed = checker.run(code, cases)``) is no form of the answer: a cast of that result
 (``int(passed)``) says nothing about the answer's shape. A parse of the answer alone, or with constant options,
-still does (``int(re.search(DIGITS, reply).group())``)."""
+still does (``int(re.search(DIGITS, reply).group())``), and a prompt built from the answer with other data still
+feeds the answer to the next model call."""
 
 from __future__ import annotations
 
@@ -33,6 +34,16 @@ def solve_all(problems, checker):
 def rate(review):
     reply = ask("Rate this review from 1 to 5, digits only: " + review)
     return int(re.search(DIGITS, reply).group())
+
+
+def refine(spec, notes):
+    draft = ask("Write a short plan for: " + spec)
+    prompt = with_notes(draft, notes)
+    return ask(prompt)
+
+
+def with_notes(draft, notes):
+    return "Improve this plan: " + draft + " Reviewer notes: " + notes
 """
 
 
@@ -41,3 +52,4 @@ def test_cast_of_a_result_computed_with_other_data_is_no_answer_cast() -> None:
     by_line = {s.loc.line: s for s in graph.sites()}
     assert "int" not in by_line[17].consumers  # the code is run against its cases; the count is cast, not the code
     assert "int" in by_line[25].consumers  # the rating parsed out of the reply is the answer cast
+    assert "llm-input" in by_line[30].consumers  # a prompt built from the answer and other data still feeds a call
