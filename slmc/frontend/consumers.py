@@ -70,15 +70,17 @@ def _taint_from_bindings(walker: _Walker, scope: Scope) -> None:
         for b in bindings
         if b[0] in ("expr", "aug", "for") and b[2] is scope
     ]
-    for _ in range(len(own) + 1):
-        changed = False
-        for name, expr in own:
-            sites = walker.mentions(expr)
-            if sites - walker.taint.get(name, set()):
-                walker.taint[name] |= sites
-                changed = True
-        if not changed:
-            return
+    for whole in (False, True):
+        taint = walker.taint_all if whole else walker.taint
+        for _ in range(len(own) + 1):
+            changed = False
+            for name, expr in own:
+                sites = walker.mentions(expr, whole)
+                if sites - taint.get(name, set()):
+                    taint[name] |= sites
+                    changed = True
+            if not changed:
+                break
 
 
 def _body(scope: Scope) -> cst.CSTNode:
@@ -95,9 +97,11 @@ class _Walker(cst.CSTVisitor):
         super().__init__()
         self.ev, self.scope, self.ids = ev, scope, ids
         self.taint: dict[str, set[str]] = defaultdict(set)
+        self.taint_all: dict[str, set[str]] = defaultdict(set)  # the same, through calls mixing in other data
         self.collect = False
         self.found: list[tuple[str, Consumer]] = []
         self.memo: dict[int, set[str]] = {}
+        self.memo_all: dict[int, set[str]] = {}  # the same, through calls mixing in other data (``whole``)
 
     # nested scopes have their own walk
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
@@ -110,43 +114,78 @@ class _Walker(cst.CSTVisitor):
         return node is self.scope.node
 
     # ---- taint ---------------------------------------------------------------------------------------------------
-    def mentions(self, node: cst.CSTNode | None) -> set[str]:
-        """Sites whose answer an expression carries (through tainted names or nested site calls)."""
+    def mentions(self, node: cst.CSTNode | None, whole: bool = False) -> set[str]:
+        """Sites whose answer an expression carries (through tainted names or nested site calls); ``whole``: also
+        through a call mixing the answer with other data (what a prompt built from it holds, ``_mixes``)."""
         if node is None:
             return set()
-        if self.collect and id(node) in self.memo:  # taint is final while collecting
-            return self.memo[id(node)]
+        memo = self.memo_all if whole else self.memo
+        if self.collect and id(node) in memo:  # taint is final while collecting
+            return memo[id(node)]
         found: set[str] = set()
         if isinstance(node, cst.Name):
-            found |= self.taint.get(node.value, set())
+            found |= (self.taint_all if whole else self.taint).get(node.value, set())
         elif isinstance(node, cst.Call) and id(node) in self.ids:
             found.add(self.ids[id(node)])
+        elif isinstance(node, cst.Call) and not whole and self._mixes(node):
+            if self.collect:
+                memo[id(node)] = found
+            return found
         if not isinstance(node, cst.Lambda | cst.FunctionDef):
             for child in node.children:
-                found |= self.mentions(child)
+                found |= self.mentions(child, whole)
         if self.collect:
-            self.memo[id(node)] = found
+            memo[id(node)] = found
         return found
 
-    def _taint_target(self, target: cst.CSTNode, sites: set[str]) -> None:
+    def _mixes(self, call: cst.Call) -> bool:
+        """``run_tests(code, tests)`` / ``checker.evaluate(entry, code, cases)``: a call handed the answer beside other
+        data of the program (a variable that carries no answer and is no constant text) computes a new value from
+        both (running generated code against its tests): what it returns is no form of the answer, so no consumer
+        of that result (``int(passed)``) says what the answer looks like. A parse of the answer with constant options
+        (``re.search(PATTERN, text)``, ``json.loads(text, strict=False)``) or a method of the answer keeps it."""
+        tainted = False
+        other = False
+        for a in call.args:
+            if a.star:
+                return False
+            got = self.mentions(a.value)
+            if got:
+                tainted = True
+            elif isinstance(a.value, cst.Name | cst.Attribute | cst.Subscript) and not self._constant(a.value):
+                other = True
+        return tainted and other
+
+    def _constant(self, expr: cst.BaseExpression) -> bool:
+        """A constant of the program (text, a number, a module-level value), not data computed at run time."""
+        if isinstance(expr, cst.Name) and expr.value in ("True", "False", "None"):
+            return True
+        try:
+            return isinstance(self.ev.value(expr, self.scope), Const)
+        except RecursionError:
+            return False
+
+    def _taint_target(self, target: cst.CSTNode, sites: set[str], whole: bool = False) -> None:
         if not sites:
             return
+        taint = self.taint_all if whole else self.taint
         if isinstance(target, cst.Name):
-            self.taint[target.value] |= sites
+            taint[target.value] |= sites
         elif isinstance(target, cst.Tuple | cst.List):
             for el in target.elements:
-                self._taint_target(el.value, sites)
+                self._taint_target(el.value, sites, whole)
         elif isinstance(target, cst.Attribute | cst.Subscript):
             base = target.value
             while isinstance(base, cst.Attribute | cst.Subscript):
                 base = base.value
             if isinstance(base, cst.Name) and base.value != "self":
-                self.taint[base.value] |= sites
+                taint[base.value] |= sites
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for t in node.targets:  # obj.field = answer / data["k"] = answer taint obj / data
             if isinstance(t.target, cst.Attribute | cst.Subscript):
                 self._taint_target(t.target, self.mentions(node.value))
+                self._taint_target(t.target, self.mentions(node.value, True), True)
 
     # ---- consumers -----------------------------------------------------------------------------------------------
     def _add(self, sites: set[str], kind: str, node: cst.CSTNode, labels: tuple[str, ...] = (), to: str | None = None):
@@ -165,7 +204,9 @@ class _Walker(cst.CSTVisitor):
         method = node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
         if id(node) in self.ids:
             me = self.ids[id(node)]
-            self._add(args - {me}, "llm-input", node, to=me)
+            # a prompt built from the answer with other data still feeds it to this call
+            fed = set().union(*(self.mentions(a.value, True) for a in node.args)) if node.args else set()
+            self._add(fed - {me}, "llm-input", node, to=me)
             return
         if name in _JSON or method == "loads":
             self._add(args, "json.loads", node)

@@ -1906,7 +1906,10 @@ class Analysis:
         by a transport folded already, handing on the request it was given (``send(request)``)."""
         if self._hands_built_request(site):
             return True
-        args = [a.value for a in site.info.node.args]
+        # only the arguments bound to the callee's prompt (``llm(text + ">", model=model)`` handing on its own
+        # ``model`` name hands on no request: the prompt is built there)
+        chosen = self._prompt_args(site, self.forwarded)
+        args = [a.value for a in (site.info.node.args if chosen is None else chosen)]
         fn = _owner(site.info.scope)
         return (
             fn is not None
@@ -2050,6 +2053,12 @@ class Analysis:
         keep = fwd.get(callee.key, set()) | {n for n in _param_names(callee) if _PROMPT_PARAM.search(n)}
         named = _named_into_rest(callee, site.args)
         if not keep:  # ``_step(memory_step)``: no parameter tells where the prompt goes; every argument counts
+            if named is None:
+                # but the model object (or its name) handed on beside the data is no prompt: ``solve(item["q"],
+                # model, "simple")`` of ``def solve(question_sig, model: Model, mode)``
+                bound = _bind(callee, site.args)
+                if len(bound) == len(site.args) and any(_MODEL_PARAM.search(name) for _, name in bound):
+                    return [a for a, name in bound if not _MODEL_PARAM.search(name)]
             return None if named is None else list(named)
         kept = {id(a): a for a, name in _bind(callee, site.args) if name in keep and _carries(callee, a, name)}
         return [a for a in kept.values() if named is None or any(a is b for b in named)]
@@ -3580,6 +3589,8 @@ class Analysis:
                     graph.add_edge(oid, c.flows_to, EdgeKind.FLOWS)
 
 
+# a parameter holding the model (client object, engine or its name), never the prompt
+_MODEL_PARAM = lazy(r"^(model|llm|lm|client|engine)$|_(model|llm|client)$|^(model|llm)_?(name|id)$", re.IGNORECASE)
 _PROMPT_PARAM = lazy(
     r"prompt|messages?$|^msgs?$|^msg_|system|instruction|query|question|^text$|content|context|^req$|request$|"
     r"^input|task|^inputs?$|history|conversation",
