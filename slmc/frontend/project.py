@@ -104,6 +104,7 @@ class Analysis:
     config_roots: list[Path] | None = None  # folders whose YAML configs are read for agents (None: the root)
     forwarded: dict[str, set[str]] = field(default_factory=dict)  # wrapper key -> parameters reaching its request
     reaching: set[str] = field(default_factory=set)  # functions reaching a model (set with the wrappers)
+    state_fed: set[str] = field(default_factory=set)  # methods whose callers hand the prompt through the object
     loop_entries: set[str] = field(default_factory=set)  # wrappers that are the entry of a class's model steps
     transports: dict[str, set[str]] = field(default_factory=dict)  # fn key -> its endpoint parameters (HTTP helper)
     relays: dict[str, set[str]] = field(default_factory=dict)  # fn key -> URL parameters it hands to a transport
@@ -1343,6 +1344,7 @@ class Analysis:
                 inside.setdefault(fn.key, []).append(site)
         fwd = self._prompt_params(reaching, inside)
         fed = self._state_fed(reaching, fwd, inside)  # no prompt parameter: the callers fill the object's state
+        self.state_fed = fed
         callers: dict[str, int] = {}
         direct_fns: dict[str, set[str]] = {}
         prod_fns: dict[str, set[str]] = {}  # the same, tests left out
@@ -1599,6 +1601,8 @@ class Analysis:
                         if not self._authors_sent(s)
                         and not self._fills_own_template(s)
                         and not s.declared
+                        # what an agent is handed fills the prompt it writes itself: no prompt forwarded through it
+                        and not (s.callee in wrappers and self._agent_run(s))
                         # what a template-filling wrapper is handed fills its slots: no prompt forwarded through it
                         and not (s.site == SiteKind.WRAPPER_CALL and s.callee in filling)
                     )
@@ -1621,7 +1625,11 @@ class Analysis:
                         > 1
                     )
                     and not all(self._inherited_call(scope, s) for s in direct)
-                    and any(_forwards(scope, s, templated=True) for s in direct)
+                    and any(
+                        _forwards(scope, s, templated=True)
+                        for s in direct
+                        if not (s.callee in wrappers and self._agent_run(s))  # an agent's slots: no template of its own
+                    )
                     and not any(
                         self._authors(s)
                         or self._authors_wrapper_call(s)
@@ -1971,6 +1979,8 @@ class Analysis:
         whole agent session, ``self.react()`` running the agent's whole loop)."""
         for s in inside.get(key, ()):
             callee = s.callee
+            if callee is not None and callee in apis and callee != iface and self._agent_run(s):
+                continue  # ``agent.astep(plan, advice)``: it runs an agent that writes its own prompt, not a model
             if (
                 s.site != SiteKind.WRAPPER_CALL
                 or callee is None
@@ -1988,6 +1998,31 @@ class Analysis:
                 if any(t.site != SiteKind.WRAPPER_CALL for t in inside.get(callee, ())):
                     return True  # ``self.aclient.acall(...)``: a vendored client's method sending the request itself
         return False
+
+    def _agent_run(self, site: Site) -> bool:
+        """Whether a wrapper-call runs an agent rather than asks a model: a method called on another object
+        (``agent.astep(plan, advice)``, ``self.agents[i].astep(...)``; not ``self``'s own steps) none of whose
+        override family forwards a prompt it is handed (each writes its own from its templates and memory, the
+        arguments filling its slots) and none of whose callers feeds one through the object's state. A method
+        reaching a model only through such calls orchestrates agents, and what it hands them is no prompt: it is no
+        calling API itself (CALLSITES.md: a wrapper is what other code uses to reach a model)."""
+        key = site.callee
+        if site.site != SiteKind.WRAPPER_CALL or key is None:
+            return False
+        scope = self.ev.scopes.get(key)
+        if scope is None or scope.kind != "function" or scope.enclosing_class() is None:
+            return False
+        receiver = _receiver(site)
+        owner = site.info.scope
+        if receiver is None or (owner is not None and owner.kind == "function" and _is_self(owner, receiver)):
+            return False
+        family = {key, *self.ev.implementations(key), *self.ev.overridden(key)}
+        for k in family:
+            member = self.ev.scopes.get(k)
+            named = [p for p in member.params if p.name.value not in ("self", "cls")] if member is not None else []
+            if named and all(p.star in ("*", "**") for p in named):
+                return False  # ``complete(self, /, **kwargs)``: what it takes is open, the prompt may be among it
+        return not any(self.forwarded.get(k) or k in self.state_fed for k in family)
 
     def _model_interface(self, key: str, reaching: set[str], inside: dict[str, list[Site]], apis: set[str]) -> bool:
         """Whether a method without a body of its own is an interface for reaching a model: half at least of its
