@@ -1279,10 +1279,15 @@ _AGENT_LOOP = lazy(
     r"(?:^|\.)(?:run|step|act|kickoff\w*|chat|solve|execute_task|invoke|arun|astep|aact|__call__|a?forward)$"
 )
 _AGENT_CLASS = lazy(r"agent|crew|assistant|planner|executor|worker", re.IGNORECASE)
+# Client families whose call is one turn of a coding assistant editing files (aider's ``Coder.run``).
+_CODE_AGENT_CLIENTS = frozenset({"aider"})
 
 
 def agent_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     """A call of an agent loop (``CodeAgent.run``, ``Crew.kickoff``, ``ChatAgent.step``): open steps over tools."""
+    if site.site == SiteKind.REQUEST and site.client in _CODE_AGENT_CLIENTS:
+        # ``coder.run(prompt)`` on a coding assistant used as a library: it edits the files it was given
+        return [Evidence(-1.6, f"runs `{site.client} {site.api}`: a code agent edits files")]
     if site.site != SiteKind.WRAPPER_CALL or not site.target:
         return []
     wrapper = graph.get(site.target)
