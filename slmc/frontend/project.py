@@ -105,6 +105,7 @@ class Analysis:
     forwarded: dict[str, set[str]] = field(default_factory=dict)  # wrapper key -> parameters reaching its request
     reaching: set[str] = field(default_factory=set)  # functions reaching a model (set with the wrappers)
     state_fed: set[str] = field(default_factory=set)  # methods whose callers hand the prompt through the object
+    _holding: tuple[int, set[str]] | None = None  # (sites seen, functions holding a request of their own)
     loop_entries: set[str] = field(default_factory=set)  # wrappers that are the entry of a class's model steps
     transports: dict[str, set[str]] = field(default_factory=dict)  # fn key -> its endpoint parameters (HTTP helper)
     relays: dict[str, set[str]] = field(default_factory=dict)  # fn key -> URL parameters it hands to a transport
@@ -2022,6 +2023,15 @@ class Analysis:
             named = [p for p in member.params if p.name.value not in ("self", "cls")] if member is not None else []
             if named and all(p.star in ("*", "**") for p in named):
                 return False  # ``complete(self, /, **kwargs)``: what it takes is open, the prompt may be among it
+        if any(_REQUEST_PARAM.match(name) for _, name in _bind(scope, site.args)):
+            return False  # ``agent.run(task)``: the caller hands the agent the request it is to carry out
+        if self._holding is None or self._holding[0] != len(self.sites):
+            held = {
+                fn.key for x in self.sites.values() if x.site != SiteKind.WRAPPER_CALL and (fn := _owner(x.info.scope))
+            }
+            self._holding = (len(self.sites), held)
+        if family & self._holding[1]:
+            return False  # ``llm_client.send_batch(...)``: a model client sending the request itself, no agent
         return not any(self.forwarded.get(k) or k in self.state_fed for k in family)
 
     def _model_interface(self, key: str, reaching: set[str], inside: dict[str, list[Site]], apis: set[str]) -> bool:
@@ -3569,6 +3579,11 @@ class Analysis:
                     graph.add_edge(oid, c.flows_to, EdgeKind.FLOWS)
 
 
+# A parameter that is the request itself (an agent's ``run(task)``, ``chat(message)``), not data for its template.
+_REQUEST_PARAM = lazy(
+    r"^(?:task|prompt|messages?|query|question|input|instruction|request|user_(?:message|input|request))$",
+    re.IGNORECASE,
+)
 _PROMPT_PARAM = lazy(
     r"prompt|messages?$|^msgs?$|^msg_|system|instruction|query|question|^text$|content|context|^req$|request$|"
     r"^input|task|^inputs?$|history|conversation",

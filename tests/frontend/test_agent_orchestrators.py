@@ -185,3 +185,47 @@ def test_a_turn_is_not_read_by_the_orchestrator_name(tmp_path: Path) -> None:
         assert not any("DecisionRound" in r for r in t.reasons), t
         assert any("an agent loop" in r for r in t.reasons), t
         assert t.verdict == Verdict.OPEN_ENDED, t
+
+
+_RUNNER = """
+    from model import ChatModel
+
+
+    class ToolAgent:
+        def __init__(self, model: ChatModel):
+            self.model = model
+            self.steps = []
+
+        async def run(self, task: str, reset: bool = True):
+            if reset:
+                self.steps = []
+            self.steps.append({"role": "user", "content": task})
+            return await self.model.complete("Solve the task with your tools.", self.steps)
+
+
+    async def run_and_show(agent: ToolAgent, task: str):
+        answer = await agent.run(task, reset=False)
+        print(answer)
+        return answer
+"""
+
+_APP = """
+    from runner import ToolAgent, run_and_show
+
+
+    async def flights(agent: ToolAgent):
+        return await run_and_show(agent, "find the cheapest flight to Oslo")
+
+
+    async def hotels(agent: ToolAgent):
+        return await run_and_show(agent, "find a quiet hotel near the station")
+"""
+
+
+def test_handing_an_agent_its_task_forwards_it(tmp_path: Path) -> None:
+    # ``agent.run(task)``: the helper hands the agent the request itself, so it is a calling API of its callers
+    write_tree(tmp_path, {"model.py": _MODEL, "runner.py": _RUNNER, "app.py": _APP})
+    graph = analysed_graph(tmp_path)
+    sites = {(s.loc.path, s.loc.line): s.site for s in graph.sites()}
+    assert sites.get(("runner.py", 17)) == SiteKind.WRAPPER, sites  # run_and_show
+    assert sites.get(("app.py", 6)) == SiteKind.WRAPPER_CALL and sites.get(("app.py", 10)) == SiteKind.WRAPPER_CALL
