@@ -307,6 +307,8 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
 
 # Client kinds whose "requests" are calls of a framework's own wrapper (crewAI ``Crew.kickoff``).
 FRAMEWORK_WRAPPER_KINDS = frozenset({"crew", "crew-task", "smol-agent", "dspy-predict", "aider-coder"})
+# Framework wrappers handed the user's message as an argument: its keyword names (else the first positional).
+FRAMEWORK_MESSAGE_ARGS = {"aider-coder": ("with_message", "user_message"), "smol-agent": ("task",)}
 # Framework wrappers whose prompt is declared on the object they are called on (a DSPy Signature: docstring and
 # fields): the call's arguments fill the declared fields, so no caller forwards a prompt through such a call.
 DECLARED_PROMPT_KINDS = frozenset({"dspy-predict"})

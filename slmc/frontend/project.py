@@ -104,6 +104,8 @@ class Analysis:
     config_roots: list[Path] | None = None  # folders whose YAML configs are read for agents (None: the root)
     forwarded: dict[str, set[str]] = field(default_factory=dict)  # wrapper key -> parameters reaching its request
     reaching: set[str] = field(default_factory=set)  # functions reaching a model (set with the wrappers)
+    state_fed: set[str] = field(default_factory=set)  # methods whose callers hand the prompt through the object
+    _holding: tuple[int, set[str]] | None = None  # (sites seen, functions holding a request of their own)
     loop_entries: set[str] = field(default_factory=set)  # wrappers that are the entry of a class's model steps
     transports: dict[str, set[str]] = field(default_factory=dict)  # fn key -> its endpoint parameters (HTTP helper)
     relays: dict[str, set[str]] = field(default_factory=dict)  # fn key -> URL parameters it hands to a transport
@@ -1343,6 +1345,7 @@ class Analysis:
                 inside.setdefault(fn.key, []).append(site)
         fwd = self._prompt_params(reaching, inside)
         fed = self._state_fed(reaching, fwd, inside)  # no prompt parameter: the callers fill the object's state
+        self.state_fed = fed
         callers: dict[str, int] = {}
         direct_fns: dict[str, set[str]] = {}
         prod_fns: dict[str, set[str]] = {}  # the same, tests left out
@@ -1599,6 +1602,8 @@ class Analysis:
                         if not self._authors_sent(s)
                         and not self._fills_own_template(s)
                         and not s.declared
+                        # what an agent is handed fills the prompt it writes itself: no prompt forwarded through it
+                        and not (s.callee in wrappers and self._agent_run(s))
                         # what a template-filling wrapper is handed fills its slots: no prompt forwarded through it
                         and not (s.site == SiteKind.WRAPPER_CALL and s.callee in filling)
                     )
@@ -1621,7 +1626,11 @@ class Analysis:
                         > 1
                     )
                     and not all(self._inherited_call(scope, s) for s in direct)
-                    and any(_forwards(scope, s, templated=True) for s in direct)
+                    and any(
+                        _forwards(scope, s, templated=True)
+                        for s in direct
+                        if not (s.callee in wrappers and self._agent_run(s))  # an agent's slots: no template of its own
+                    )
                     and not any(
                         self._authors(s)
                         or self._authors_wrapper_call(s)
@@ -1978,6 +1987,8 @@ class Analysis:
         whole agent session, ``self.react()`` running the agent's whole loop)."""
         for s in inside.get(key, ()):
             callee = s.callee
+            if callee is not None and callee in apis and callee != iface and self._agent_run(s):
+                continue  # ``agent.astep(plan, advice)``: it runs an agent that writes its own prompt, not a model
             if (
                 s.site != SiteKind.WRAPPER_CALL
                 or callee is None
@@ -1995,6 +2006,40 @@ class Analysis:
                 if any(t.site != SiteKind.WRAPPER_CALL for t in inside.get(callee, ())):
                     return True  # ``self.aclient.acall(...)``: a vendored client's method sending the request itself
         return False
+
+    def _agent_run(self, site: Site) -> bool:
+        """Whether a wrapper-call runs an agent rather than asks a model: a method called on another object
+        (``agent.astep(plan, advice)``, ``self.agents[i].astep(...)``; not ``self``'s own steps) none of whose
+        override family forwards a prompt it is handed (each writes its own from its templates and memory, the
+        arguments filling its slots) and none of whose callers feeds one through the object's state. A method
+        reaching a model only through such calls orchestrates agents, and what it hands them is no prompt: it is no
+        calling API itself (CALLSITES.md: a wrapper is what other code uses to reach a model)."""
+        key = site.callee
+        if site.site != SiteKind.WRAPPER_CALL or key is None:
+            return False
+        scope = self.ev.scopes.get(key)
+        if scope is None or scope.kind != "function" or scope.enclosing_class() is None:
+            return False
+        receiver = _receiver(site)
+        owner = site.info.scope
+        if receiver is None or (owner is not None and owner.kind == "function" and _is_self(owner, receiver)):
+            return False
+        family = {key, *self.ev.implementations(key), *self.ev.overridden(key)}
+        for k in family:
+            member = self.ev.scopes.get(k)
+            named = [p for p in member.params if p.name.value not in ("self", "cls")] if member is not None else []
+            if named and all(p.star in ("*", "**") for p in named):
+                return False  # ``complete(self, /, **kwargs)``: what it takes is open, the prompt may be among it
+        if any(_REQUEST_PARAM.match(name) for _, name in _bind(scope, site.args)):
+            return False  # ``agent.run(task)``: the caller hands the agent the request it is to carry out
+        if self._holding is None or self._holding[0] != len(self.sites):
+            held = {
+                fn.key for x in self.sites.values() if x.site != SiteKind.WRAPPER_CALL and (fn := _owner(x.info.scope))
+            }
+            self._holding = (len(self.sites), held)
+        if family & self._holding[1]:
+            return False  # ``llm_client.send_batch(...)``: a model client sending the request itself, no agent
+        return not any(self.forwarded.get(k) or k in self.state_fed for k in family)
 
     def _model_interface(self, key: str, reaching: set[str], inside: dict[str, list[Site]], apis: set[str]) -> bool:
         """Whether a method without a body of its own is an interface for reaching a model: half at least of its
@@ -3591,6 +3636,11 @@ class Analysis:
 
 # a parameter holding the model (client object, engine or its name), never the prompt
 _MODEL_PARAM = lazy(r"^(model|llm|lm|client|engine)$|_(model|llm|client)$|^(model|llm)_?(name|id)$", re.IGNORECASE)
+# A parameter that is the request itself (an agent's ``run(task)``, ``chat(message)``), not data for its template.
+_REQUEST_PARAM = lazy(
+    r"^(?:task|prompt|messages?|query|question|input|instruction|request|user_(?:message|input|request))$",
+    re.IGNORECASE,
+)
 _PROMPT_PARAM = lazy(
     r"prompt|messages?$|^msgs?$|^msg_|system|instruction|query|question|^text$|content|context|^req$|request$|"
     r"^input|task|^inputs?$|history|conversation",
@@ -4695,7 +4745,9 @@ def _appended_params(fn: Scope) -> frozenset[str]:
                 seen += 1
                 if isinstance(item, cst.Name) and item.value in params and item.value != node.func.value.value:
                     out.add(item.value)
-                elif isinstance(item, cst.Call | cst.Dict | cst.DictElement | cst.Arg | cst.List | cst.Tuple | cst.Element):
+                elif isinstance(
+                    item, cst.Call | cst.Dict | cst.DictElement | cst.Arg | cst.List | cst.Tuple | cst.Element
+                ):
                     inner.extend(item.children)
         todo.extend(node.children)
     return frozenset(out)

@@ -2704,6 +2704,10 @@ class Evaluator:
                 return self.read_file(func.value, scope)
             if method == "render":
                 return self.render(func.value, call, scope)
+            if method in ("substitute", "safe_substitute"):
+                filled = self.substitute(func.value, scope)
+                if filled is not None:
+                    return filled
         callee = self.value(func, scope)
         if isinstance(callee, Class) and len(call.args) == 1 and call.args[0].keyword is None and not call.args[0].star:
             inner = self._text(call.args[0].value, scope)  # ``TextPrompt(text)``: a project class wrapping one text
@@ -2835,6 +2839,14 @@ class Evaluator:
             pos = m.end()
         parts.append(PromptPart(text[pos:]))
         return Text(tuple(p for p in parts if p.text or p.hole), tpl.origin, tpl.template_file)
+
+    def substitute(self, template_expr: cst.BaseExpression, scope: Scope) -> Text | None:
+        """``Template(TEXT).safe_substitute(...)`` (``string.Template``): its ``$x`` / ``${x}`` slots become holes."""
+        tpl = self.template_source(template_expr, scope)
+        if tpl is None:
+            return None
+        parts = tuple(q for p in tpl.parts for q in ((p,) if p.hole else templates.slot_parts(p.text, formatted=True)))
+        return Text(parts, tpl.origin, tpl.template_file)
 
     def template_source(self, expr: cst.BaseExpression, scope: Scope) -> Text | None:
         if isinstance(expr, cst.Name):

@@ -141,6 +141,8 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         if client.kind in clients.DECLARED_PROMPT_KINDS:  # ``self.predict(question=q)`` on ``dspy.Predict(Sig)``
             site.declared = True
             site.messages = _signature_prompt(ev, client, call, scope)
+        elif client.kind in clients.FRAMEWORK_MESSAGE_ARGS:  # ``coder.run(prompt)``: the user's turn it is handed
+            site.messages = _framework_message(ev, client, resolved, scope)
         return site
     site = Site(info, kind, client=client.family, api=api)
     _details(ev, site, client, resolved, scope)
@@ -152,6 +154,20 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
 
 
 _BODY_KEYWORDS = ("json", "data")
+
+
+def _framework_message(ev: Evaluator, client: Client, resolved: Resolved, scope: Scope) -> list[Message]:
+    """The user's turn a framework wrapper is handed as its message (``coder.run(prompt)`` on an aider coder,
+    ``agent.run(task)`` on a smolagents agent): the keyword the framework names it by, else the first positional."""
+    kw = _kwargs(resolved)
+    names = clients.FRAMEWORK_MESSAGE_ARGS[client.kind]
+    expr = next((kw[n] for n in names if n in kw), None)
+    if expr is None:
+        pos = _positional(resolved)
+        expr = pos[0] if pos else None
+    if expr is None:
+        return []
+    return _input_messages(ev, expr, scope, role="user", only_text=True)
 
 
 def _library_http_helper(ev: Evaluator, qname: str, call: cst.Call, scope: Scope) -> bool:

@@ -1252,7 +1252,11 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         else:
             names.append(called)
     if site.function and site.function != "<module>" and site.site != SiteKind.FRAMEWORK_TASK:
-        names.append(site.function)  # a config agent's "function" is its file, not a task name
+        # a config agent's "function" is its file, not a task name; a method handing an agent of another class its
+        # turn (``DecisionMaker.astep`` running ``agent.astep(...)``) is named for what it orchestrates, not for that
+        # turn: only the method's own name is read
+        runs_agent = site.site == SiteKind.WRAPPER_CALL and _runs_agent_loop(graph, site)
+        names.append(site.function.rsplit(".", 1)[-1] if runs_agent else site.function)
     prompt = graph.prompt_of(site.id)
     if prompt is not None:
         if prompt.template_file:
@@ -1304,6 +1308,11 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         what = "writes code" if open_cue in _NAME_CODE else "writes new content"
         out.append(Evidence(-0.7, f"named `{open_}`: {what}"))
     return out
+
+
+def _runs_agent_loop(graph: AgentGraph, site: LLMCall) -> bool:
+    """Whether a wrapper-call hands an agent loop of another class its turn (what ``agent_evidence`` reads so)."""
+    return any(": an agent loop over tools" in e.reason for e in agent_evidence(graph, site))
 
 
 JUDGEMENT = "prompt reads as a judgement call: "
