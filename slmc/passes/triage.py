@@ -985,8 +985,9 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     # a hint, left out where the prompt already says as much in that direction, or already reads clearly the other way
     said = [e.weight for e in evidence if e.reason.startswith("prompt says")]
     net = sum(said)
+    own_names = {f"named `{site.function}`", f"named `{(site.function or '').rsplit('.', 1)[-1]}`"}
     for e in name_evidence(graph, site):
-        if agent and e.reason.startswith(f"named `{site.function}`"):
+        if agent and any(e.reason.startswith(n) for n in own_names):
             continue  # the method entering an agent's loop is named for its own job, not for the agent's task
         same_way = abs(sum(w for w in said if (w > 0) == (e.weight > 0)))
         other_way = abs(net) if (net > 0) != (e.weight > 0) else 0.0

@@ -71,7 +71,7 @@ def test_a_coder_turn_is_open_ended_a_model_call_is_read(tmp_path: Path) -> None
     for line in (8, 12, 13):
         t = triage_site(graph, site_at(graph, "steps.py", line), multi)
         assert t.verdict == Verdict.OPEN_ENDED, (line, t)
-        assert any("a code agent edits files" in r for r in t.reasons), t
+        assert any("a code agent" in r for r in t.reasons), t
     plain = triage_site(graph, site_at(graph, "plain.py", 6), multi)
     assert plain.verdict != Verdict.OPEN_ENDED, plain
     assert not any("code agent" in r for r in plain.reasons), plain
