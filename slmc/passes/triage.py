@@ -142,6 +142,16 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "extract",
     ),
     (r"pars(?:e|ing)\b|normali[sz]e|reformat|re-format|fix\s+(?:the|this)\s+json|valid\s+json", 0.8, "reformat"),
+    # a recovery turn: the model's last answer broke the required shape, and it is asked to send it again in that shape
+    (
+        r"(?:resubmit|re-?send|send\s+it\s+again|try\s+again|redo)\b[^.\n]{0,40}?\b(?:correct|valid|proper|right|required|"
+        r"expected)\s+(?:schema|format|json|syntax|structure)"
+        # ``your previous attempt to make a tool call failed``: the shape it broke is named before the failure
+        r"|\b(?:previous|last)\s+(?:attempt|response|reply|answer|output)\b[^.\n]{0,60}?\b(?:tool|function|json|schema|"
+        r"format)\b[^.\n]{0,40}?\b(?:failed|was\s+invalid|was\s+malformed|could\s+not\s+be\s+parsed)",
+        1.0,
+        "re-ask after a format error",
+    ),
     (
         r"(?:convert|turn|transform|map)\s+(?:the\s+|this\s+|these\s+|an?\s+|each\s+)?(?:[\w'-]+\s+){0,3}?(?:in)?to\b"
         r"|convert\s+(?:the|this|it|them)\b|rewrite\s+(?:the|this|it)\b|rephrase|paraphrase|clean\s+up"
