@@ -35,7 +35,7 @@ from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
 from slmc.frontend.resolve import JSON_DUMPS, JSON_LOADS, Evaluator, Project, run_target, tool_names
 from slmc.frontend.sites import Site, classify, fluent_messages, input_messages, labels_from_prompt
-from slmc.frontend.values import Client, Const, Function, Instance, Ref, Text
+from slmc.frontend.values import Class, Client, Const, Function, Instance, Ref, Text
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
     Code,
@@ -572,6 +572,16 @@ class Analysis:
                 site.callee, site.args, site.passed = site.passed, site.passed_args, None
                 site.handed = True
                 switched = True
+            elif (
+                site.passed is not None
+                and site.passed not in found
+                and site.callee in found
+                and self._reaches_only_through_given(site.callee, found)
+            ):  # ``run_batch(agent, agent.tool_reply, items)`` to a runner that reaches a model only by calling the
+                # method it is given: this caller's method reaches none, so neither does the call
+                site.callee, site.args, site.passed = site.passed, site.passed_args, None
+                site.handed = True
+                switched = True
             elif site.callee is not None and site.callee not in found and self.ev.table_alternatives.get(site.callee):
                 # ``handler = table[kind]; handler(msg)`` over a dispatch table whose first entry reaches no model:
                 # the call is a call of the entry that does (the others stay its alternatives)
@@ -614,6 +624,34 @@ class Analysis:
             self.why[str(site.key)] = "dispatch on a base: its one model-reaching implementation"
             changed = True
         return changed
+
+    def _reaches_only_through_given(self, key: str, found: set[str]) -> bool:
+        """Whether the higher-order function ``key`` reaches a model only by calling what its callers hand it: every
+        model-reaching call in it and in the closures it defines is a call of a called parameter (or of the method of
+        that name fetched again from another object, ``getattr(copy, method.__name__)(...)``), or of such a closure."""
+        called = self.ev.called_params(key)
+        if not called:
+            return False
+        reaching = 0
+        for s in self.sites.values():
+            fn = _owner(s.info.scope)
+            if fn is None or not (fn.key == key or fn.key.startswith(key + ".<locals>.")):
+                continue
+            if s.site == SiteKind.WRAPPER_CALL and s.callee is not None and s.callee not in found:
+                continue
+            if s.site == SiteKind.WRAPPER_CALL and (s.callee or "").startswith(key + ".<locals>."):
+                continue  # a closure of its own: its calls are walked here too
+            func = s.info.node.func
+            if not isinstance(func, cst.Name):
+                return False
+            given = func.value in called or any(
+                b[0] == "expr" and (held := self.ev.fetched_param(b[1], b[2])) is not None and held.value in called
+                for b in self.ev.bindings_of(func.value, s.info.scope) or ()
+            )
+            if not given:
+                return False
+            reaching += 1
+        return reaching > 0
 
     def _reaches_only_through(self, key: str, base: str) -> bool:
         """Whether every path from ``key`` to a model passes through a call of ``base`` (a walk of the call sites)."""
@@ -1043,7 +1081,11 @@ class Analysis:
         if isinstance(func, cst.Name):
             fn = scope.enclosing_function()
             params = set(_param_names(fn)) if fn is not None else set()
-            if all(a.star or (isinstance(a.value, cst.Name) and a.value.value in params) for a in args):
+            fetched = any(
+                b[0] == "expr" and self.ev.fetched_param(b[1], b[2]) is not None
+                for b in self.ev.bindings_of(func.value, scope) or ()
+            )  # ``getattr(agent_copy, method.__name__)(msg)``: the method called on an object of its own, not handed on
+            if not fetched and all(a.star or (isinstance(a.value, cst.Name) and a.value.value in params) for a in args):
                 return []  # retry(fn, *args): a higher-order helper's forwarding call; its callers' calls count
             return [v.key for v in self._sources(func, scope, callers, memo, 0) if isinstance(v, Function)]
         if not isinstance(func, cst.Attribute):
@@ -1147,6 +1189,9 @@ class Analysis:
                     out += self._param_sources(b[2], b[1].name.value, callers, memo, depth)
                 elif b[0] == "expr" and isinstance(b[1], cst.Name | cst.Attribute):
                     out += self._sources(b[1], b[2], callers, memo, depth + 1)
+                elif b[0] == "expr" and (held := self.ev.fetched_param(b[1], b[2])) is not None:
+                    # ``method_i = getattr(agent_copy, method.__name__)``: the method the caller passed, on a copy
+                    out += self._sources(held, b[2], callers, memo, depth + 1)
                 elif b[0] == "expr" and isinstance(b[1], cst.Call):
                     # ``agent = dispatcher.dispatch(...)`` on an untyped object: what the method it resolves to by
                     # name is declared (or seen) to return (``-> BaseAgent``)
@@ -1338,6 +1383,7 @@ class Analysis:
         class calls; a method, private or public, that only its own class body calls, passing on what it was handed
         (``_internal_steps``: an internal step of the outward-facing methods, bench/corpus/README.md)."""
         reaching, _ = self.wrappers()
+        self.reaching = reaching  # (read by ``_built_runner`` while the prompt parameters are found)
         inside: dict[str, list[Site]] = {}
         for site in self.sites.values():
             fn = _owner(site.info.scope)
@@ -1496,6 +1542,9 @@ class Analysis:
                 )
                 if key in unfed:
                     continue  # ``summarize(summary_prompt=None)`` that no caller gives a prompt: it authors its own
+                if self._handed_closure(scope, prod_fns.get(key, set()), prod_calls.get(key, [])):
+                    new_steps.add(key)  # ``run_batched(items, do_task=_do_task)`` under ``run_batch``: the closure
+                    continue  # is a step of the function defining it and handing it on, which is the calling API
                 if private and not mine:
                     continue  # a private hook reached only through its base method: the base's API calls it
                 if private and raw and len(mine) < 2:
@@ -1638,6 +1687,9 @@ class Analysis:
                         # ``manager("summarize", text=t)``: it names the task of a template-filling wrapper itself
                         or (s.callee in filling and _names_task(s.info.node))
                         for s in direct
+                        # what a closure handed to a runner gets is the runner's (the text beside it, a status line,
+                        # is no prompt); the closure's own calls tell what it sends
+                        if not (s.handed and s.callee in steps)
                     )
                 ):
                     new.add(key)
@@ -2213,6 +2265,29 @@ class Analysis:
             self._authors_sent(c) or getattr(_owner(c.info.scope), "key", None) in tasked for c in calls
         )
 
+    @staticmethod
+    def _handed_closure(scope: Scope, users: set[str], calls: list[Site]) -> bool:
+        """Whether ``scope`` is a function defined inside another that reaches the model only by being handed, as a
+        value, to a higher-order function (a batch or retry runner) by the function defining it: every call of it
+        outside the tests is such a handing in that function."""
+        parent = scope.parent
+        return (
+            parent is not None
+            and parent.kind == "function"
+            and scope.name != "<lambda>"
+            # a pipeline stage taking the prompt (template) it runs over rows is no generic runner: left to the rules
+            # that decide stages (``summarize(rows, prompt, model)`` handing ``run_one`` to a row mapper)
+            and not any(_TEMPLATE_PARAM.search(p) for p in _param_names(parent))
+            # ``@functools.wraps(func) def inner(...)``: a decorator's replacement for the function it wraps, no step
+            and not any(
+                (dotted(d.func if isinstance(d, cst.Call) else d) or "").rsplit(".", 1)[-1] == "wraps"
+                for d in scope.decorators
+            )
+            and users == {parent.key}
+            and bool(calls)
+            and all(c.handed for c in calls)
+        )
+
     def _private_step(
         self, scope: Scope, mine: set[str], fwd: dict[str, set[str]], apis: set[str], passing: set[str]
     ) -> bool:
@@ -2341,10 +2416,34 @@ class Analysis:
             return False
         try:
             return any(
-                isinstance(a.value, cst.Name) and self._literal_local(a.value.value, fn) for a in site.info.node.args
+                isinstance(a.value, cst.Name)
+                and (self._literal_local(a.value.value, fn) or self._built_runner(a.value.value, fn))
+                for a in site.info.node.args
             )
         except RecursionError:
             return False
+
+    def _built_runner(self, name: str, fn: Scope) -> bool:
+        """A local of ``fn`` bound only to a new object of a class of the tree whose methods reach a model (``agent =
+        ExtractorAgent(cfg)``, ``task = Task(agent)``), handed as an argument to the call: the function sets up a
+        model task of its own and has a runner run it over its data, rather than forwarding its caller's prompt."""
+        reaching = getattr(self, "reaching", None)
+        bindings = fn.bindings.get(name, ())
+        if not reaching or len(bindings) != 1 or bindings[0][0] != "expr" or bindings[0][2] is not fn:
+            return False
+        made = bindings[0][1]
+        if not isinstance(made, cst.Call):
+            return False
+        cls = self.ev.value(made.func, fn)
+        if not isinstance(cls, Class):
+            return False
+        for key in self.ev.lineage(cls.key):
+            owner = self.ev.scopes.get(key)
+            if owner is None:
+                continue
+            if any(m.parent is owner and m.key in reaching for m in owner.module.scopes if m.kind == "function"):
+                return True
+        return False
 
     def _literal_local(self, name: str, fn: Scope) -> bool:
         """A local of ``fn`` bound (on some path) to a list / tuple holding literal prompt text (``_literal_chars``)."""
@@ -3641,6 +3740,8 @@ _REQUEST_PARAM = lazy(
     r"^(?:task|prompt|messages?|query|question|input|instruction|request|user_(?:message|input|request))$",
     re.IGNORECASE,
 )
+# a parameter holding the prompt text or template a stage runs (not the data it runs it over)
+_TEMPLATE_PARAM = lazy(r"prompt|template|instruction", re.IGNORECASE)
 _PROMPT_PARAM = lazy(
     r"prompt|messages?$|^msgs?$|^msg_|system|instruction|query|question|^text$|content|context|^req$|request$|"
     r"^input|task|^inputs?$|history|conversation",

@@ -1880,6 +1880,7 @@ class Evaluator:
         if cached is not None:
             return cached
         out: dict[str, int] = {}
+        self._called[key] = out  # while computing (a helper handing the parameter back to itself)
         fn = self.scopes.get(key)
         if fn is not None and fn.kind == "function":
             names = [p.name.value for p in fn.params]
@@ -1890,13 +1891,65 @@ class Evaluator:
                 s = todo.pop()
                 for info in s.calls:
                     f = info.node.func
-                    if not isinstance(f, cst.Name) or f.value not in names:
+                    name = f.value if isinstance(f, cst.Name) else None
+                    if name is not None and name not in names:
+                        name = self._fetched_by_name(name, names, s)  # ``getattr(copy, method.__name__)(...)``
+                    if name is not None and name in names and (s is fn or name not in s.bindings):
+                        out[name] = names.index(name)  # the parameter itself, not a shadowing local
                         continue
-                    if s is fn or f.value not in s.bindings:  # the parameter itself, not a shadowing local
-                        out[f.value] = names.index(f.value)
+                    for handed in self._handed_to_caller(info.node, names, fn, s):
+                        out[handed] = names.index(handed)
                 todo.extend(c for c in fn.module.scopes if c.parent is s and c.kind == "function")
-        self._called[key] = out
         return out
+
+    def _fetched_by_name(self, local: str, names: list[str], scope: Scope) -> str | None:
+        """The parameter ``p`` whose method a local fetches again by its name from another object
+        (``m = getattr(agent_copy, p.__name__)``), so that calling the local calls what the caller passed for ``p``."""
+        bindings = scope.bindings.get(local) or []
+        if len(bindings) != 1 or bindings[0][0] != "expr":
+            return None
+        held = self.fetched_param(bindings[0][1], scope)
+        return held.value if held is not None and held.value in names else None
+
+    def fetched_param(self, expr: cst.CSTNode, scope: Scope) -> cst.Name | None:
+        """``getattr(obj, p.__name__[, default])`` (directly, or through a local holding ``p.__name__``): the name
+        ``p`` whose method is fetched again by its name, else None."""
+        if not (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "getattr"):
+            return None
+        if len(expr.args) < 2 or self.lookup("getattr", scope) is not None:
+            return None
+        named = expr.args[1].value
+        if isinstance(named, cst.Name):  # ``method_name = p.__name__`` first
+            held = self.bindings_of(named.value, scope) or []
+            named = held[0][1] if len(held) == 1 and held[0][0] == "expr" else named
+        if isinstance(named, cst.Attribute) and named.attr.value == "__name__" and isinstance(named.value, cst.Name):
+            return named.value
+        return None
+
+    def _handed_to_caller(self, call: cst.Call, names: list[str], fn: Scope, scope: Scope) -> list[str]:
+        """Parameters handed as they are to a function of the tree that calls what it is given there
+        (``return _run_all(items, do_task)`` where ``_run_all`` calls ``do_task(...)``): called here too."""
+        handed = [
+            (i, a)
+            for i, a in enumerate(call.args)
+            if not a.star
+            and isinstance(a.value, cst.Name)
+            and a.value.value in names
+            and (scope is fn or a.value.value not in scope.bindings)
+        ]
+        if not handed:
+            return []
+        callee = self.value(call.func, scope)
+        if not isinstance(callee, Function) or callee.key.startswith(fn.key + ".<locals>."):
+            return []  # ``decorator(_func)`` inside a decorator factory: it wraps the function, it does not run it
+        called = self.called_params(callee.key)
+        if not called:
+            return []
+        return [
+            a.value.value  # type: ignore[attr-defined]
+            for i, a in handed
+            if (a.keyword.value in called if a.keyword is not None else i in called.values())
+        ]
 
     def passed_callable(self, fn_key: str, call: cst.Call, scope: Scope) -> tuple[Value, list[cst.Arg]] | None:
         """A call of a higher-order function of the tree that calls what it is given: the value passed for the

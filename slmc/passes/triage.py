@@ -144,10 +144,13 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     (r"pars(?:e|ing)\b|normali[sz]e|reformat|re-format|fix\s+(?:the|this)\s+json|valid\s+json", 0.8, "reformat"),
     (  # a re-ask after an answer that failed its format: the same answer again, repaired (``Please resubmit with the
         # correct schema``, ``Your previous attempt to make a tool call appears to have failed``)
-        r"(?:re-?submit|re-?send|redo|retry|try\s+again|correct\s+(?:it|this|your\s+(?:\w+\s+)?(?:answer|response|reply|output|call)))"
-        r"\b[^.\n]{0,40}?\b(?:correct|right|required|expected|valid|proper)\s+(?:json\s+)?(?:schema|format)\b"
-        r"|(?:previous|last|prior)\s+(?:attempt|response|answer|reply|output)\b[^.\n]{0,60}?\b(?:failed|was\s+(?:invalid|malformed)"
-        r"|could\s+not\s+be\s+parsed|did\s+not\s+(?:parse|match|conform))",
+        r"(?:re-?submit|re-?send|send\s+it\s+again|redo|retry|try\s+again|"
+        r"correct\s+(?:it|this|your\s+(?:\w+\s+)?(?:answer|response|reply|output|call)))"
+        r"\b[^.\n]{0,40}?\b(?:correct|right|required|expected|valid|proper)\s+(?:json\s+)?(?:schema|format|json|syntax|structure)\b"
+        # the shape it broke is named before the failure (a failed attempt at the work itself is no format repair)
+        r"|(?:previous|last|prior)\s+(?:attempt|response|answer|reply|output)\b[^.\n]{0,60}?\b(?:tool|function|json|"
+        r"schema|format)\b[^.\n]{0,40}?\b(?:failed|was\s+(?:invalid|malformed)|could\s+not\s+be\s+parsed"
+        r"|did\s+not\s+(?:parse|match|conform))",
         0.9,
         "re-ask to repair a failed answer",
     ),
