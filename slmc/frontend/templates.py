@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -198,24 +199,28 @@ def path_of(ev: Evaluator, expr: cst.CSTNode, scope: Scope) -> Path | None:
 
 
 # ---- loaders ------------------------------------------------------------------------------------------------------------
-_LISTED: dict[str, list[Path]] = {}
+_LISTED: dict[tuple[str, str], list[Path]] = {}
 
 
-def template_files(root: Path) -> list[Path]:
-    """Template-like files of the tree (bounded; hidden, vendored and build folders skipped), listed once per root."""
+def _tree_files(root: Path, kind: str, keep: Callable[[str, str], bool]) -> list[Path]:
+    """The files of the tree that ``keep(folder, name)`` takes (bounded; hidden, vendored and build folders skipped,
+    links not followed), listed once per root and ``kind``."""
     key = str(root.resolve())
-    if key in _LISTED:
-        return _LISTED[key]
+    if (key, kind) in _LISTED:
+        return _LISTED[key, kind]
     out: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(key, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP and not d.startswith("."))
-        for name in sorted(filenames):
-            if name.endswith(TEMPLATE_SUFFIXES):
-                out.append(Path(dirpath) / name)
+        out.extend(Path(dirpath) / name for name in sorted(filenames) if keep(dirpath, name))
         if len(out) >= MAX_LISTED:
             break
-    _LISTED[key] = out
+    _LISTED[key, kind] = out
     return out
+
+
+def template_files(root: Path) -> list[Path]:
+    """Template-like files of the tree, by suffix."""
+    return _tree_files(root, "template", lambda _folder, name: name.endswith(TEMPLATE_SUFFIXES))
 
 
 def find_template(ev: Evaluator, name: str, near: str, hints: frozenset[str] = frozenset()) -> Path | None:
@@ -248,29 +253,22 @@ def find_template(ev: Evaluator, name: str, near: str, hints: frozenset[str] = f
     return _within(ev, best[1])
 
 
-_PROMPT_FOLDER_FILES: dict[str, list[Path]] = {}
 _KEY_NAME = lazy(r"[A-Za-z_][\w.-]{0,79}")
+
+
+def _in_prompt_folder(folder: str, name: str) -> bool:
+    here = Path(folder).name.lower()
+    return (
+        ("prompt" in here or "template" in here)
+        and not name.startswith(".")
+        and ("." not in name or name.endswith(TEXT_SUFFIXES))
+    )
 
 
 def prompt_folder_files(root: Path) -> list[Path]:
     """Plain-text files kept in folders whose name says prompt or template (``preprompts/``, ``prompt_templates/``),
-    with no suffix or a text one (a folder of prompt files named only by their key), listed once per root."""
-    key = str(root.resolve())
-    if key in _PROMPT_FOLDER_FILES:
-        return _PROMPT_FOLDER_FILES[key]
-    out: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(key, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP and not d.startswith("."))
-        folder = Path(dirpath).name.lower()
-        if "prompt" not in folder and "template" not in folder:
-            continue
-        for name in sorted(filenames):
-            if not name.startswith(".") and ("." not in name or name.endswith(TEXT_SUFFIXES)):
-                out.append(Path(dirpath) / name)
-        if len(out) >= MAX_LISTED:
-            break
-    _PROMPT_FOLDER_FILES[key] = out
-    return out
+    with no suffix or a text one (a folder of prompt files named only by their key)."""
+    return _tree_files(root, "prompt-folder", _in_prompt_folder)
 
 
 def keyed_prompt_file(ev: Evaluator, key: str, near: str) -> Text | None:
