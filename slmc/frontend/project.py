@@ -382,17 +382,21 @@ class Analysis:
         script, in a package ``__init__``), then, to a fixed point, the ones named inside a live one. So a chain of
         helpers whose head nothing calls is dead along its whole length, helpers that only name each other are dead,
         and a name that occurs only in a comment (``# convo = old_step(...)``) is no use. Decorated functions (a
-        registry, a route) and dunders are kept."""
+        registry, a route) and dunders are kept, and so is the public API a package ``__init__`` re-exports with
+        ``from .module import *`` (its public names, or those its ``__all__`` lists): the package's users call it."""
         candidates: dict[str, list[Scope]] = {}
+        starred = self._star_exported(inits)
         for mod in self.project.modules.values():
             if not imported.get(mod.name.rsplit(".", 1)[-1], set()) - {mod.name}:
                 continue
+            api = starred.get(mod.name)
             for fn in mod.scopes:
                 if (
                     fn.kind == "function"
                     and fn.parent is mod.scope
                     and not fn.decorators
                     and not fn.name.startswith("__")
+                    and not (api is not None and not fn.name.startswith("_") and (not api or fn.name in api))
                 ):
                     candidates.setdefault(fn.name, []).append(fn)
         if not candidates:
@@ -427,6 +431,24 @@ class Analysis:
                     live.add(target)
                     grown = True
         return {id(fn.node) for fns in candidates.values() for fn in fns if id(fn.node) not in live}
+
+    def _star_exported(self, inits: set[str]) -> dict[str, frozenset[str]]:
+        """Modules a package ``__init__`` re-exports whole (``from .utils import *``) -> the names their ``__all__``
+        lists (empty: no ``__all__``, every public name goes)."""
+        out: dict[str, frozenset[str]] = {}
+        for init in inits:
+            pkg = self.project.modules.get(init)
+            for star in pkg.scope.bindings.get("*", ()) if pkg is not None else ():
+                name = self.project.importable(star[1], star[2] if len(star) > 2 else None)
+                mod = self.project.modules.get(name)
+                if mod is None or mod.name in out:
+                    continue
+                listed = (
+                    self.ev.bindings_value(mod.scope.bindings["__all__"]) if "__all__" in mod.scope.bindings else None
+                )
+                names = listed.value if isinstance(listed, Const) and isinstance(listed.value, tuple) else ()
+                out[mod.name] = frozenset(n for n in names if isinstance(n, str))
+        return out
 
     def _unread_closures(self, texts: dict[str, str], inits: set[str]) -> set[int]:
         """Nested functions holding a site whose function only stores them in attributes (``self._send = _send``)
