@@ -4442,15 +4442,13 @@ def _state_wrapped(fn: Scope, expr: cst.BaseExpression) -> bool:
     todo: list[cst.CSTNode] = [expr]
     while todo:
         node = todo.pop()
-        if isinstance(node, cst.BaseString):
-            return False
-        if isinstance(node, cst.Attribute) and node.attr.value in _FILLS:
+        if isinstance(node, cst.Name) and (node.value in params or node.value in ("True", "False", "None")):
+            continue
+        if _writes_text(module, node):
             return False
         if isinstance(node, cst.Name):
-            if node.value in params or node.value in ("True", "False", "None"):
-                continue
-            if _text_constant(module, node.value) or not node.value[:1].isupper():
-                return False  # a text constant, or a name of no known shape (a local, a global helper)
+            if not node.value[:1].isupper():
+                return False  # a name of no known shape (a local, a global helper)
             continue
         if isinstance(node, cst.Call):
             func = node.func
@@ -4501,11 +4499,7 @@ def _textless_local(fn: Scope, name: str) -> bool:
         todo: list[cst.CSTNode] = [b[1]]
         while todo:
             node = todo.pop()
-            if isinstance(node, cst.BaseString):
-                return False
-            if isinstance(node, cst.Attribute) and node.attr.value in _FILLS:
-                return False
-            if isinstance(node, cst.Name) and _text_constant(module, node.value):
+            if _writes_text(module, node):
                 return False
             if isinstance(node, cst.DictElement):
                 todo.append(node.value)
@@ -4515,6 +4509,16 @@ def _textless_local(fn: Scope, name: str) -> bool:
 
 
 _FILLS = frozenset({"format", "format_map", "substitute", "safe_substitute", "render"})
+
+
+def _writes_text(module: Scope, node: cst.CSTNode) -> bool:
+    """Whether a node of an expression writes text itself: a string literal, a template filled (``PROMPT.format(...)``)
+    or a text constant of the module (a module-level string, an imported upper-case name)."""
+    return (
+        isinstance(node, cst.BaseString)
+        or (isinstance(node, cst.Attribute) and node.attr.value in _FILLS)
+        or (isinstance(node, cst.Name) and _text_constant(module, node.value))
+    )
 
 
 def _text_constant(module: Scope, name: str) -> bool:

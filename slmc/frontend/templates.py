@@ -313,32 +313,28 @@ def _settings_tables(root: Path) -> dict[tuple[str, str], tuple[str, str] | None
     import tomllib
 
     out: dict[tuple[str, str], tuple[str, str] | None] = {}
-    seen = 0
-    for dirpath, dirnames, filenames in os.walk(key, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP and not d.startswith("."))
-        for name in sorted(filenames):
-            if not name.endswith(".toml") or name.lower() in _NOT_SETTINGS or seen >= MAX_SETTINGS_FILES:
+    listed = _tree_files(
+        root, "settings", lambda _folder, name: name.endswith(".toml") and name.lower() not in _NOT_SETTINGS
+    )
+    for path in listed[:MAX_SETTINGS_FILES]:
+        try:
+            if path.is_symlink() or path.stat().st_size > MAX_TEMPLATE_BYTES:  # no file outside the tree
                 continue
-            seen += 1
-            path = Path(dirpath) / name
-            try:
-                if path.is_symlink() or path.stat().st_size > MAX_TEMPLATE_BYTES:  # no file outside the tree
-                    continue
-                data = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, ValueError):
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
+        rel = path.relative_to(key).as_posix()
+        for table, entries in data.items():
+            if not isinstance(entries, dict):
                 continue
-            rel = path.relative_to(key).as_posix()
-            for table, entries in data.items():
-                if not isinstance(entries, dict):
+            for k, v in entries.items():
+                if not isinstance(v, str):
                     continue
-                for k, v in entries.items():
-                    if not isinstance(v, str):
-                        continue
-                    slot = (str(table).lower(), str(k).lower())
-                    if slot in out and (out[slot] is None or out[slot][0] != v):  # type: ignore[index]
-                        out[slot] = None
-                    else:
-                        out[slot] = (v, rel)
+                slot = (str(table).lower(), str(k).lower())
+                if slot in out and (out[slot] is None or out[slot][0] != v):  # type: ignore[index]
+                    out[slot] = None
+                else:
+                    out[slot] = (v, rel)
     _SETTINGS[key] = out
     return out
 
