@@ -355,7 +355,8 @@ def fit_listwise(
     choice among all of its group's candidates (L2-penalised), or None when no group holds a choice. ``rank`` reads
     it as ``fit_ranker``'s. Where candidates are many (a string among every span of the request) a binary logistic
     over the teacher's candidate and sampled others learns to tell a value from a random span, not from the
-    runner-up: fitted on the whole list, BFCL string arguments were read right more often (``bench/heads_tools.py``)."""
+    runner-up: fitted on the whole list, BFCL string arguments were read right more often (out of fold, with the
+    ``alone`` cosines: simple 232 -> 245 of 449 ranked first, live_simple 98 -> 112 of 225)."""
     import numpy as np
     from scipy.optimize import minimize
 
