@@ -13,7 +13,8 @@ The tools are those offered *in that request* (tool sets vary per call).
 - enum parameters: ``(param: description = option, request)`` for each option -> a score, softmax over the options;
 - the values themselves, where the rankers of ``slmc.training.tool_values`` were fitted (they are, from the teacher's
   calls): numbers among the request's numbers, enum options, strings among candidate spans (the pretrained encoder's
-  contextual cosine is one of their features; a date parameter's among the request's dates, rewritten in the format
+  cosines of the parameter's text and the span, read in the request and read alone, are among their features, the
+  weights fitted against every other candidate; a date parameter's among the request's dates, rewritten in the format
   its description names), the options of an array of an enum's values, the items of a list of numbers, and whether
   an optional parameter is given at all; these features
   hold across tools, which the encoder's span pointers, trained a few CPU epochs, did not (BFCL: most tools unseen).
@@ -56,6 +57,7 @@ from slmc.training.tool_values import (
     SPAN_FEATURES,
     enum_features,
     fit_items,
+    fit_listwise,
     fit_options,
     fit_presence,
     fit_ranker,
@@ -78,9 +80,10 @@ from slmc.training.tool_values import (
 TOOL_HEAD_CONFIG = "tool_head.json"
 TOOL_HEAD_WEIGHTS = "tool_head.safetensors"
 TOOL_HEAD_FORMAT = "slmc-tool-head"
-TOOL_HEAD_VERSION = 5  # 2: enum options scored in the parameter's own sequence; 3: number / enum value rankers;
+TOOL_HEAD_VERSION = 6  # 2: enum options scored in the parameter's own sequence; 3: number / enum value rankers;
 # 4: the number ranker reads the order among digit-written numbers; 5: the options model (arrays of an enum's values)
-# and the items model (lists of numbers, their items written apart or together)
+# and the items model (lists of numbers, their items written apart or together); 6: the string ranker reads each
+# candidate encoded alone too, fitted listwise (SPAN_FEATURES grew)
 VALUE_MODELS = ("number", "enum", "span", "presence", "options", "items")  # the value models of the head's JSON config
 ENCODER_DIR = "encoder"
 CHOICE_DIR = "choice"  # the pretrained encoder, unchanged, for the bi-encoder tool choice
@@ -422,26 +425,26 @@ def _fit_no_tool(chooser: _BiChoice, examples: list[ToolExample], seed: int) -> 
     return {"coef": [sign * float(c) for c in model.coef_[0]], "intercept": sign * float(model.intercept_[0])}
 
 
-SPAN_NEGATIVES = 40  # wrong candidates a teacher's string argument is fitted against (at random: they are many)
-
-
-def _param_cosines(chooser: _BiChoice | None, p: Param, request: str, spans: list[tuple[int, int]]) -> list[float]:
-    """The pretrained encoder's cosine of the parameter's text and each span of the request read in context (zeros
-    without the encoder)."""
+def _param_cosines(
+    chooser: _BiChoice | None, p: Param, request: str, spans: list[tuple[int, int]]
+) -> tuple[list[float], list[float]]:
+    """The pretrained encoder's cosines of the parameter's text and each span of the request: the span read in context
+    (its tokens' states in the request), and its text encoded alone (zeros without the encoder)."""
     if chooser is None or not spans:
-        return [0.0] * len(spans)
+        return [0.0] * len(spans), [0.0] * len(spans)
     param = chooser.vectors([f"{p.name.replace('_', ' ')}: {p.description}"])[0]
-    return [float(x) for x in chooser.span_vectors(request, spans) @ param]
+    alone = chooser.vectors([request[a:b] for a, b in spans]) @ param
+    return [float(x) for x in chooser.span_vectors(request, spans) @ param], [float(x) for x in alone]
 
 
 def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiChoice | None = None) -> dict[str, Any]:
     """The number, enum and string rankers (``tool_values``) fitted on the teacher's calls: for each numeric argument
     the teacher wrote as a number of the request, which of the request's numbers; for each enum argument, which
-    option; for each string argument written in the request, which candidate span (against SPAN_NEGATIVES others)."""
+    option; for each string argument written in the request, which candidate span (against all the others: a
+    conditional logit, ``tool_values.fit_listwise``)."""
     numbers, enums, strings = [], [], []
     taken: list[tuple[list[float], bool]] = []  # each option of an options argument, and whether the teacher took it
     members: list[tuple[list[float], bool]] = []  # each number of the request for a list of numbers: an item or not
-    rng = random.Random(seed)
     for ex in examples:
         if ex.choice is None:
             continue
@@ -469,15 +472,14 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
                 cands = _string_candidates(ex.request, p, span_candidates(ex.request))
                 if tuple(label.span) not in cands:
                     continue
-                gold = tuple(label.span)
-                others = [c for c in cands if c != gold]
-                picked = [gold, *rng.sample(others, min(SPAN_NEGATIVES, len(others)))]
-                cosine = _param_cosines(chooser, p, ex.request, picked)
-                strings.append((span_features(ex.request, tool, p, picked, cosine), 0))
+                cosine, alone = _param_cosines(chooser, p, ex.request, cands)
+                strings.append(
+                    (span_features(ex.request, tool, p, cands, cosine, alone), cands.index(tuple(label.span)))
+                )
     rankers = {
         "number": fit_ranker(numbers, NUMBER_FEATURES, seed),
         "enum": fit_ranker(enums, ENUM_FEATURES, seed),
-        "span": fit_ranker(strings, SPAN_FEATURES, seed) if chooser is not None else None,
+        "span": fit_listwise(strings, SPAN_FEATURES) if chooser is not None else None,
         "options": fit_options(taken, seed),
         "items": fit_items(members, seed),
     }
@@ -517,8 +519,8 @@ def _best_score(rankers: dict[str, Any], chooser: _BiChoice | None, tool: Tool, 
         return score(rankers["options"], options_features(request, p))
     if p.kind == "span" and rankers.get("span") is not None and chooser is not None:
         cands = _string_candidates(request, p, span_candidates(request))
-        cosine = _param_cosines(chooser, p, request, cands)
-        return score(rankers["span"], span_features(request, tool, p, cands, cosine))
+        cosine, alone = _param_cosines(chooser, p, request, cands)
+        return score(rankers["span"], span_features(request, tool, p, cands, cosine, alone))
     return 0.0
 
 
@@ -1351,8 +1353,8 @@ class ToolCallHead:
         for i, _ in strings:
             p = tool.params[i]
             cands = _string_candidates(request, p, general)
-            cosine = _param_cosines(self._chooser, p, request, cands)
-            probs = rank(self._rankers["span"], span_features(request, tool, p, cands, cosine))
+            cosine, alone = _param_cosines(self._chooser, p, request, cands)
+            probs = rank(self._rankers["span"], span_features(request, tool, p, cands, cosine, alone))
             ranked[i] = sorted(zip(probs, cands, strict=True), key=lambda x: -x[0])
         for i, prob, q, pick in _surest_first(ranked, strings, used):
             p = tool.params[i]

@@ -348,6 +348,42 @@ def fit_ranker(
     return {"features": list(names), "coef": [float(c) for c in model.coef_[0]]}
 
 
+def fit_listwise(
+    groups: list[tuple[list[list[float]], int]], names: tuple[str, ...], l2: float = 1.0
+) -> dict[str, Any] | None:
+    """A conditional logit over candidate features: the weights that make the teacher's candidate the softmax's
+    choice among all of its group's candidates (L2-penalised), or None when no group holds a choice. ``rank`` reads
+    it as ``fit_ranker``'s. Where candidates are many (a string among every span of the request) a binary logistic
+    over the teacher's candidate and sampled others learns to tell a value from a random span, not from the
+    runner-up: fitted on the whole list, BFCL string arguments were read right more often (out of fold, with the
+    ``alone`` cosines: simple 232 -> 245 of 449 ranked first, live_simple 98 -> 112 of 225)."""
+    import numpy as np
+    from scipy.optimize import minimize
+
+    kept = [(np.asarray(f, dtype=np.float64), g) for f, g in groups if len(f) >= 2 and 0 <= g < len(f)]
+    if not kept:
+        return None
+    feats = np.concatenate([f for f, _ in kept])
+    starts = np.cumsum([0] + [len(f) for f, _ in kept[:-1]])
+    gold = feats[starts + np.asarray([g for _, g in kept])]
+    owner = np.repeat(np.arange(len(kept)), [len(f) for f, _ in kept])
+
+    def loss(w: Any) -> tuple[float, Any]:
+        scores = feats @ w
+        top = np.maximum.reduceat(scores, starts)
+        exps = np.exp(scores - top[owner])
+        total = np.add.reduceat(exps, starts)
+        probs = exps / total[owner]
+        value = -float(np.sum(gold @ w - top - np.log(total))) + l2 * float(w @ w) / 2
+        grad = -(gold.sum(0) - probs @ feats) + l2 * w
+        return value, grad
+
+    weights = minimize(loss, np.zeros(feats.shape[1]), jac=True, method="L-BFGS-B").x
+    if not np.all(np.isfinite(weights)):
+        return None
+    return {"features": list(names), "coef": [float(c) for c in weights]}
+
+
 def ranker_ok(spec: Any, names: tuple[str, ...]) -> bool:
     """Whether a saved ranker (from a head's JSON) is usable with this slmc's features."""
     if spec is None:
@@ -396,6 +432,8 @@ SPAN_FEATURES = (
     "first_word",  # starts the request (a capital there says nothing)
     "names_parameter",  # a word of the parameter's name: the request names what it gives, not its value
     "description_quotes",  # the description quotes it (its examples, its options)
+    "alone",  # the pretrained encoder's cosine of the parameter's text and the candidate's text read alone
+    "alone_gap",  # ... minus the best candidate's
 )
 MAX_SPAN_WORDS = 8
 MAX_SPAN_CANDIDATES = 400
@@ -477,10 +515,18 @@ def span_candidates(request: str) -> list[tuple[int, int]]:
 
 
 def span_features(
-    request: str, tool: Tool, param: Param, cands: list[tuple[int, int]], cosine: list[float]
+    request: str,
+    tool: Tool,
+    param: Param,
+    cands: list[tuple[int, int]],
+    cosine: list[float],
+    alone: list[float] | None = None,
 ) -> list[list[float]]:
     """The SPAN_FEATURES of each candidate of a string parameter; ``cosine``: the pretrained encoder's cosine of the
-    parameter's text and each candidate (zeros without it)."""
+    parameter's text and each candidate read in the request, ``alone``: ... and each candidate's text encoded on its
+    own (what the words mean, not what the sentence around them does; zeros without them)."""
+    alone = alone if alone is not None and len(alone) == len(cands) else [0.0] * len(cands)
+    best_alone = max(alone) if alone else 0.0
     tokens = _tokens(request)
     starts = {a: i for i, (a, _, _) in enumerate(tokens)}
     ends = {b: i for i, (_, b, _) in enumerate(tokens)}
@@ -530,6 +576,8 @@ def span_features(
                 float(a == (tokens[0][0] if tokens else 0)),
                 float(bool(cand_words & name_words)),
                 float(request[a:b].lower() in desc_quoted),
+                alone[c],
+                alone[c] - best_alone,
             ]
         )
     return out

@@ -277,3 +277,49 @@ def test_a_list_of_numbers_is_one_run_of_numbers_or_the_likely_numbers_that_stan
     cands = number_candidates(request, "integer")
     second = item_features(request, tool.param("second"), cands, tool)
     assert [row[-2] for row in second] == [0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0]  # the 2nd list, the 2nd run
+
+
+def _offset_groups(n: int, seed: int) -> list[tuple[list[list[float]], int]]:
+    """Groups of 40 candidates over (x, y): x is the value's only sure mark, but only within its group (every
+    candidate's x carries the group's own offset, as a cosine does the request's); y is a weak mark across groups."""
+    rng = random.Random(seed)
+    groups = []
+    for _ in range(n):
+        base = rng.uniform(0, 4)
+        feats = [[base + rng.uniform(0, 0.45), float(rng.random() < 0.3)] for _ in range(39)]
+        gold = rng.randrange(40)
+        feats.insert(gold, [base + 0.5, float(rng.random() < 0.6)])
+        groups.append((feats, gold))
+    return groups
+
+
+def test_listwise_fit_reads_what_tells_the_value_apart_within_its_group() -> None:
+    from slmc.training.tool_values import fit_listwise
+
+    names = ("x", "y")
+    train, held = _offset_groups(80, seed=0), _offset_groups(100, seed=1)
+
+    def right(spec: dict) -> int:
+        return sum(max(range(len(f)), key=rank(spec, f).__getitem__) == gold for f, gold in held)
+
+    listwise = fit_listwise(train, names)
+    assert listwise is not None and ranker_ok(listwise, names)
+    pooled = fit_ranker(train, names)  # one binary logistic over every candidate of every group
+    assert listwise["coef"][0] > 5 * pooled["coef"][0]
+    assert right(listwise) >= 75 and right(listwise) >= right(pooled) + 5
+    assert fit_listwise([([[1.0, 0.0]], 0)], names) is None  # no choice to learn from
+
+
+def test_span_features_read_each_candidate_alone_when_given() -> None:
+    request = "play some jazz for me in Seattle"
+    (tool,) = read_tools([_tool("t", {"genre": {"type": "string", "description": "Music genre"}}, ["genre"])])
+    cands = span_candidates(request)
+    alone = [0.9 if request[a:b] == "jazz" else 0.1 for a, b in cands]
+    feats = span_features(request, tool, tool.params[0], cands, [0.0] * len(cands), alone)
+    at, gap = SPAN_FEATURES.index("alone"), SPAN_FEATURES.index("alone_gap")
+    assert all(len(f) == len(SPAN_FEATURES) for f in feats)
+    jazz = next(j for j, (a, b) in enumerate(cands) if request[a:b] == "jazz")
+    assert feats[jazz][at] == 0.9 and feats[jazz][gap] == 0.0
+    assert all(f[gap] == pytest.approx(-0.8) for j, f in enumerate(feats) if j != jazz)
+    without = span_features(request, tool, tool.params[0], cands, [0.0] * len(cands))
+    assert all(f[at] == 0.0 and f[gap] == 0.0 for f in without)
