@@ -1966,6 +1966,8 @@ class Analysis:
             for s in own
         ):
             handed = {a.value.value for s in own for a in s.info.node.args if isinstance(a.value, cst.Name)}
+            # ``[self.run(task) for task in tasks]``: a batch convenience hands on each item of its prompt list
+            handed |= _walked_by(scope, handed)
             return bool(prompts & (fwd.get(scope.key, set()) | handed))
         if any((dotted(b) or "") != "object" for b in cls.bases):
             return False
@@ -3987,6 +3989,35 @@ def _named_outside(
             return True, commented
         commented = True
     return False, commented
+
+
+def _walked_by(fn: Scope, names: set[str]) -> set[str]:
+    """The names whose items the loops and comprehensions of ``fn`` bind to any of ``names``: ``tasks`` for ``for
+    task in tasks`` / ``[f(task) for task in tasks]``, ``tasks`` and ``imgs`` for ``for task, img in zip(tasks,
+    imgs)`` (``enumerate`` and ``zip`` walk the lists they are given)."""
+    out: set[str] = set()
+    todo: list[Any] = [fn.node]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (cst.For, cst.CompFor)):
+            target = node.target
+            bound = (
+                {target.value}
+                if isinstance(target, cst.Name)
+                else {e.value.value for e in target.elements if isinstance(e.value, cst.Name)}
+                if isinstance(target, cst.Tuple | cst.List)
+                else set()
+            )
+            if bound & names:
+                walked = node.iter
+                if isinstance(walked, cst.Call) and dotted(walked.func) in ("zip", "enumerate"):
+                    out |= {a.value.value for a in walked.args if isinstance(a.value, cst.Name)}
+                elif isinstance(walked, cst.Name):
+                    out.add(walked.value)
+        if node is not fn.node and isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            continue  # a nested def's loops are its own
+        todo.extend(getattr(node, "children", ()))
+    return out
 
 
 def _own_self_call(lines: list[str], line: int, name: str) -> bool:
