@@ -1786,6 +1786,7 @@ class Analysis:
         inits = {name for name, f in self.files.items() if f.relpath.endswith("__init__.py")}
         hits = _references(texts, {scope.name for scope, _ in candidates.values()}, inits)
         out: set[str] = set()
+        strings: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}  # module -> its string literals' spans
         for key, (scope, cls) in candidates.items():
             pos = cls.module.pos(cls.node)
             if pos is None:
@@ -1804,6 +1805,13 @@ class Analysis:
                 text = (f.source or "").splitlines()[line - 1] if f.source else ""
                 if _only_in_comment(text, scope.name) or not re.search(r"\.\s*" + re.escape(scope.name) + r"\b", text):
                     continue  # a comment, or a word in prose: code reaches a method as ``obj.name`` / ``Cls.name``
+                if mod_name not in strings:
+                    strings[mod_name] = _string_spans(f.source or "")
+                if _only_in_strings(text, line, scope.name, strings[mod_name]):
+                    continue  # ``>>> agent.step(task)`` in a docstring, a usage line in a log message: no code
+                outside = mod_name != cls.module.name or not pos.start.line <= line <= pos.end.line
+                if outside and _own_self_call((f.source or "").splitlines(), line, scope.name):
+                    continue  # ``self._run(...)`` in another class that defines a ``_run`` of its own
                 named_elsewhere = True  # another class or module names it, or its class hands it on as a value
                 break
             if not named_elsewhere:
@@ -1958,6 +1966,8 @@ class Analysis:
             for s in own
         ):
             handed = {a.value.value for s in own for a in s.info.node.args if isinstance(a.value, cst.Name)}
+            # ``[self.run(task) for task in tasks]``: a batch convenience hands on each item of its prompt list
+            handed |= _walked_by(scope, handed)
             return bool(prompts & (fwd.get(scope.key, set()) | handed))
         if any((dotted(b) or "") != "object" for b in cls.bases):
             return False
@@ -3979,6 +3989,90 @@ def _named_outside(
             return True, commented
         commented = True
     return False, commented
+
+
+def _walked_by(fn: Scope, names: set[str]) -> set[str]:
+    """The names whose items the loops and comprehensions of ``fn`` bind to any of ``names``: ``tasks`` for ``for
+    task in tasks`` / ``[f(task) for task in tasks]``, ``tasks`` and ``imgs`` for ``for task, img in zip(tasks,
+    imgs)`` (``enumerate`` and ``zip`` walk the lists they are given)."""
+    out: set[str] = set()
+    todo: list[Any] = [fn.node]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (cst.For, cst.CompFor)):
+            target = node.target
+            bound = (
+                {target.value}
+                if isinstance(target, cst.Name)
+                else {e.value.value for e in target.elements if isinstance(e.value, cst.Name)}
+                if isinstance(target, cst.Tuple | cst.List)
+                else set()
+            )
+            if bound & names:
+                walked = node.iter
+                if isinstance(walked, cst.Call) and dotted(walked.func) in ("zip", "enumerate"):
+                    out |= {a.value.value for a in walked.args if isinstance(a.value, cst.Name)}
+                elif isinstance(walked, cst.Name):
+                    out.add(walked.value)
+        if node is not fn.node and isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            continue  # a nested def's loops are its own
+        todo.extend(getattr(node, "children", ()))
+    return out
+
+
+def _own_self_call(lines: list[str], line: int, name: str) -> bool:
+    """Whether every ``.name`` on line ``line`` of a module (its ``lines``) is ``self.name`` inside a top-level class
+    whose body defines a method ``name`` itself: that class reaches its own method (``self._run(...)`` in a class
+    with a ``def _run``), not a same-named method of another class. Read from the text: the class is the nearest
+    ``class`` line above at the margin, its body runs to the next statement at the margin."""
+    if not 0 < line <= len(lines):
+        return False
+    every = list(re.finditer(r"(\w*)\s*\.\s*" + re.escape(name) + r"\b", lines[line - 1]))
+    if not every or any(m.group(1) != "self" for m in every):
+        return False
+    start = None
+    for i in range(line - 2, -1, -1):
+        text = lines[i]
+        if not text or text[0] in " \t#":
+            continue
+        if re.match(r"class\s", text):
+            start = i
+        break  # a statement at the margin: the class holding the line, or none
+    if start is None:
+        return False
+    define = re.compile(r"\s+(?:async\s+)?def\s+" + re.escape(name) + r"\s*\(")
+    for text in lines[start + 1 :]:
+        if text and text[0] not in " \t#)]}\"'":
+            break  # the class body ends at the next statement at the margin
+        if define.match(text):
+            return True
+    return False
+
+
+def _string_spans(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The (start, end) positions (line, column) of a module's string literals, docstrings included, in text order;
+    none when the text does not tokenize (a module the parser kept anyway reads as all code)."""
+    out: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.STRING:
+                out.append((tok.start, tok.end))
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return []
+    return out
+
+
+def _only_in_strings(text: str, line: int, name: str, spans: list[tuple[tuple[int, int], tuple[int, int]]]) -> bool:
+    """Whether every ``.name`` on source line ``line`` (its text ``text``) lies inside a string literal (``spans``,
+    from ``_string_spans``): a usage example in a docstring or a message, not a reference the code makes."""
+    found = [m.start() for m in re.finditer(r"\.\s*" + re.escape(name) + r"\b", text)]
+    if not found or not spans:
+        return False
+    # literals do not nest: the last one starting before the line, and those starting on it, are all that can hold it
+    first = max(0, bisect.bisect_left(spans, ((line, 0), (0, 0))) - 1)
+    last = bisect.bisect_right(spans, ((line, len(text) + 1), (0, 0)))
+    inside = spans[first:last]
+    return all(any(a <= (line, col) < b for a, b in inside) for col in found)
 
 
 def _only_in_comment(line: str, name: str) -> bool:
