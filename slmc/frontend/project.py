@@ -2632,14 +2632,19 @@ class Analysis:
     def _fills_own_template(self, site: Site) -> bool:
         """``chain.ainvoke({"task": task, "data": data})`` on a prompt template whose text the function's code
         writes (``_writes_prompt``): the dict's keys are slots of that template, so the parameters are data filled
-        into a task prompt, not a prompt forwarded as it is."""
+        into a task prompt, not a prompt forwarded as it is. The same for the slots given as keywords
+        (``LLMChain(llm=chat, prompt=template).run(question=q, tools=t)``)."""
         if site.site == SiteKind.WRAPPER_CALL or not site.messages or not self._writes_prompt(site):
             return False
-        first = next((a.value for a in site.info.node.args if not a.star), None)
+        args = [a for a in site.info.node.args if not a.star]
+        first = args[0].value if args and args[0].keyword is None else None
+        slots = {p.text for m in site.messages for p in m.parts if p.hole}
+        if first is None and args and all(a.keyword is not None for a in args):
+            # (a keyword the template has no slot for is not sent at all)
+            return any(a.keyword is not None and a.keyword.value in slots for a in args)
         if not isinstance(first, cst.Dict):
             return False
         keys = [self.ev.static_str(el.key, site.info.scope) for el in first.elements if isinstance(el, cst.DictElement)]
-        slots = {p.text for m in site.messages for p in m.parts if p.hole}
         return bool(keys) and all(k is not None and k in slots for k in keys)
 
     def _past_aliases(self, key: str, users: set[str], direct_fns: dict[str, set[str]]) -> set[str]:

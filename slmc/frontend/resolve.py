@@ -2105,15 +2105,18 @@ class Evaluator:
             return Decorator()
         if qname in DATA_LOADERS and call.args:
             return self.load_data(call.args[0].value, scope)
-        if qname in clients.LANGCHAIN_PROMPTS:
+        if clients.langchain_prompt(qname):
             self.keep.append(call)
             self.prompt_ctors[id(call)] = (call, scope)
             return Client("langchain", "prompt", prompt_key=id(call))
-        if qname in clients.LANGCHAIN_CHAIN_BUILDERS:
-            for a in call.args:
-                v = self.value(a.value, scope)
+        if clients.langchain_chain_builder(qname):
+            values = [self.value(a.value, scope) for a in call.args]
+            # ``LLMChain(llm=chat, prompt=template)``: the template handed beside the model is the chain's prompt
+            prompt = next((v for v in values if isinstance(v, Client) and v.kind == "prompt"), None)
+            for v in values:
                 if isinstance(v, Client) and v.kind in ("chat-model", "chain"):
-                    return Client("langchain", "chain", (), v.model, v.is_async, v.options, v.schema, v.tools)
+                    key = prompt.prompt_key if prompt is not None else v.prompt_key
+                    return Client("langchain", "chain", (), v.model, v.is_async, v.options, v.schema, v.tools, key)
             return None
         module_client = self.module_client(qname)
         if module_client is not None:

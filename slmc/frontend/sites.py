@@ -944,6 +944,12 @@ def _one_message(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: i
             msg = _one_message(ev, held[-1][1], held[-1][2], depth + 1)  # the message dict it is last bound to
             if msg is not None:
                 return msg
+        if held and isinstance(held[-1][1], cst.Call) and held[-1][2] is scope.enclosing_function():
+            # ``human = HumanMessagePromptTemplate.from_template("...")`` then ``from_messages([system, human])``:
+            # the message object it is last bound to, when that call is a message the code writes
+            msg = _one_message(ev, held[-1][1], held[-1][2], depth + 1)
+            if msg is not None and msg.origin != "dynamic":
+                return msg
     if isinstance(expr, cst.Dict):
         role, content = "user", None
         for el in expr.elements:
