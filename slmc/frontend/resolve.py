@@ -2463,9 +2463,8 @@ class Evaluator:
                 out.append(a.value)
         return out
 
-    def is_llm_body(self, args: list[cst.Arg], scope: Scope) -> bool:
-        """A request body shaped like a model request (``messages``/``prompt`` next to ``model``), whatever the URL
-        (endpoints that arrive as parameters or from a config)."""
+    def body_expr(self, args: list[cst.Arg], scope: Scope) -> cst.BaseExpression | None:
+        """The body an HTTP call sends (``json=`` / ``data=`` / ``body=``, or the third positional after a verb)."""
         body = next(
             (a.value for a in args if a.keyword is not None and a.keyword.value in ("json", "data", "body")), None
         )
@@ -2475,6 +2474,33 @@ class Evaluator:
             positional = [a.value for a in args if a.keyword is None]
             if len(positional) > 2 and self.is_verb(positional[0], scope):
                 body = positional[2]
+        return body
+
+    def body_param(self, args: list[cst.Arg], scope: Scope) -> str | None:
+        """The parameter of the enclosing function an HTTP call sends as its body (``requests.post(url, json=data)``
+        in ``def send(data)``, the name rebound only to what is made of it, ``data = convert(data)``): the callers'
+        payloads decide whether the call reaches a model."""
+        body = self.body_expr(args, scope)
+        fn = scope.enclosing_function()
+        for _ in range(3):  # json.dumps(data).encode()
+            if isinstance(body, cst.Call) and isinstance(body.func, cst.Attribute) and body.func.attr.value == "encode":
+                body = body.func.value
+            if isinstance(body, cst.Call) and dotted(body.func) in JSON_DUMPS and body.args:
+                body = body.args[0].value
+        if not isinstance(body, cst.Name) or fn is None or body.value not in {p.name.value for p in fn.params}:
+            return None
+        name = body.value
+        for b in fn.bindings.get(name, ()):
+            if b[0] == "param":
+                continue
+            if b[0] != "expr" or not any(isinstance(n, cst.Name) and n.value == name for n in _subnodes(b[1])):
+                return None
+        return name
+
+    def is_llm_body(self, args: list[cst.Arg], scope: Scope) -> bool:
+        """A request body shaped like a model request (``messages``/``prompt`` next to ``model``), whatever the URL
+        (endpoints that arrive as parameters or from a config)."""
+        body = self.body_expr(args, scope)
         if body is None:
             return False
         for _ in range(4):  # payload = json.dumps({...}).encode("utf-8")
@@ -2494,15 +2520,15 @@ class Evaluator:
                 # an empty ``body = {}`` set before the branches that fill it holds no request of its own
                 exprs = [b[1] for b in found or () if b[0] == "expr" and not _empty_dict(b[1])]
                 if len(exprs) > 1:  # ``body = {...chat...}`` / ``else: body = {...completion...}``: every branch
-                    return len(exprs) <= 4 and all(self._llm_body_value(e, scope) for e in exprs)
+                    return len(exprs) <= 4 and all(self.llm_body_value(e, scope) for e in exprs)
                 if not exprs:
                     break
                 body = exprs[0]
             else:
                 break
-        return self._llm_body_value(body, scope)
+        return self.llm_body_value(body, scope)
 
-    def _llm_body_value(self, body: cst.BaseExpression, scope: Scope) -> bool:
+    def llm_body_value(self, body: cst.BaseExpression, scope: Scope) -> bool:
         """A dict display or a ``dict(model=..., prompt=..., **params)`` call shaped like a model request."""
         if isinstance(body, cst.Dict):
             return self._llm_payload(body, scope)
@@ -3020,6 +3046,16 @@ def _remote_code(call: cst.Call, ev: Evaluator, scope: Scope) -> bool:
     flag = arg(call, "trust_remote_code")
     v = ev.value(flag, scope) if flag is not None else None
     return isinstance(v, Const) and v.value is True
+
+
+def _subnodes(node: cst.CSTNode, limit: int = 200) -> list[cst.CSTNode]:
+    """The nodes under ``node`` (itself included), breadth first, at most ``limit``."""
+    out: list[cst.CSTNode] = [node]
+    i = 0
+    while i < len(out) and len(out) < limit:
+        out += list(out[i].children)
+        i += 1
+    return out
 
 
 def _request_keys(keys: set[str]) -> bool:

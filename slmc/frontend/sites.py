@@ -120,6 +120,8 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         sends = ".".join(client.path) in clients.REQUEST_PATHS.get(client.kind, {})
         if sends and client.kind in ("http", "http-client") and ev.url_params(resolved.args, scope):
             ev.endpoint_calls.append(info)  # the endpoint arrives as a parameter: the callers decide (after the scan)
+        elif sends and client.kind in ("http", "http-client") and ev.body_param(resolved.args, scope):
+            ev.endpoint_calls.append(info)  # so does the payload: a request when a caller hands it a model payload
         elif (
             sends
             and client.kind in ("http", "http-client")
