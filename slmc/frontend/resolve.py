@@ -808,6 +808,8 @@ class Evaluator:
             found = self.attribute(base, expr.attr.value)
             if found is None and isinstance(expr.value, cst.Name):
                 found = self.global_attr(expr.value.value, expr.attr.value, scope)
+            if found is None and base is None and isinstance(expr.value, cst.Name):
+                found = self.cli_default(expr.value.value, expr.attr.value, scope)
             if found is None and isinstance(base, Instance):
                 found = self.state_text(base.cls, expr.attr.value)
             if (found is None or isinstance(found, Ref)) and isinstance(expr.value, cst.Attribute):
@@ -1204,6 +1206,67 @@ class Evaluator:
         first, *rest = [self.lineage(k) for k in dict.fromkeys(keys)]
         shared = [k for k in first if all(k in other for other in rest)]
         return shared[0] if shared else None
+
+    def fills_first_param(self, key: str) -> bool:
+        """Whether the project function ``key`` only fills its first parameter (a text) in place and returns it:
+        every other binding of that name is ``text = text.replace(...)`` (or ``.format`` / ``.strip``) and every
+        ``return`` gives the name back."""
+        fn = self.scopes.get(key)
+        if fn is None or fn.kind != "function" or not fn.params or not fn.returns:
+            return False
+        first = fn.params[0].name.value
+        if first in ("self", "cls"):
+            return False
+        if not all(isinstance(r, cst.Name) and r.value == first for r in fn.returns):
+            return False
+        for b in fn.bindings.get(first, ()):
+            if b[0] == "param":
+                continue
+            e = b[1] if b[0] == "expr" else None
+            while isinstance(e, cst.Call) and isinstance(e.func, cst.Attribute):
+                if e.func.attr.value not in ("replace", "format", "strip"):
+                    return False
+                e = e.func.value
+            if not (isinstance(e, cst.Name) and e.value == first):
+                return False
+        return True
+
+    def cli_default(self, name: str, attr: str, scope: Scope) -> Value:
+        """``args.config`` of ``args = parser.parse_args()``: the static default its ``parser.add_argument("--config",
+        default="configs/default.yaml")`` gives (a prompt file or a config holding prompts picked on the command
+        line, read where no option is given)."""
+        bindings = [b for b in self.bindings_of(name, scope) or () if b[0] == "expr"]
+        if len(bindings) != 1 or not isinstance(bindings[0][1], cst.Call):
+            return None
+        parsed, where = bindings[0][1], bindings[0][2]
+        func = parsed.func
+        if not (
+            isinstance(func, cst.Attribute) and func.attr.value == "parse_args" and isinstance(func.value, cst.Name)
+        ):
+            return None
+        parser = func.value.value
+        owner = where if where is not None else scope.module.scope
+        for info in owner.calls:
+            call = info.node
+            f = call.func
+            if not (
+                isinstance(f, cst.Attribute)
+                and f.attr.value == "add_argument"
+                and isinstance(f.value, cst.Name)
+                and f.value.value == parser
+            ):
+                continue
+            flags = [self.static_str(a.value, owner) or "" for a in call.args if a.keyword is None and not a.star]
+            dest = self.static_str(arg(call, "dest"), owner) if arg(call, "dest") is not None else None
+            if dest is None:
+                longs = [f for f in flags if f.startswith("--")] or flags
+                dest = longs[0].lstrip("-").replace("-", "_") if longs else None
+            if dest != attr:
+                continue
+            default = arg(call, "default")
+            value = self.value(default, owner) if default is not None else None
+            return value if isinstance(value, Const) and isinstance(value.value, str) else None
+        return None
 
     def attribute(self, base: Value, attr: str) -> Value:
         if base is None:
@@ -2799,6 +2862,12 @@ class Evaluator:
             inner = self.text(call.args[0].value, scope)
             fn = textwrap.dedent if callee.qname == "textwrap.dedent" else _cleandoc
             return _map_static(inner, fn, whole=True)
+        if isinstance(callee, Function) and call.args and self.fills_first_param(callee.key):
+            # ``replace_slot(TEMPLATE, {"input": text})``: a helper filling slots of the text it is handed and
+            # returning it: the template, its slots read as holes where it is sent
+            first = call.args[0]
+            if first.keyword is None and not first.star:
+                return self.text(first.value, scope)
         if isinstance(callee, Function) and isinstance(func, cst.Attribute) and self.returns_self(callee.key):
             # a conversation builder's fluent method: ``Convo(agent).template("plan", ...)`` adds the template file it
             # names; any other (``.require_schema(Model)`` after it) keeps the prompt built so far
