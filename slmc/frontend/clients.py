@@ -521,6 +521,8 @@ def langchain_prompt(qname: str) -> bool:
     if not _langchain_name(qname):
         return False
     parts = qname.split(".")
+    if len(parts) < 2:  # the package itself called (``langchain()``): no class of it
+        return False
     return (parts[-2], parts[-1]) in _PROMPT_TAILS or ("", parts[-1]) in _PROMPT_TAILS
 
 

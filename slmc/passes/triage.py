@@ -692,9 +692,9 @@ def without_field_descriptions(text: str) -> str:
 
 # A run of four or more quoted identifiers (``"summarization", "translation", "text-to-image", ...``): the names of
 # the options an answer picks among, each one value of a closed answer, not a task the prompt asks for.
-_OPTION_NAME = r"([\"'`])[a-z0-9]+(?:[-_.][a-z0-9]+)*\1"
-_OPTION_NAMES = lazy(rf"(?:{_OPTION_NAME}\s*,\s*){{3,}}{_OPTION_NAME.replace('1', '2')}")
-_ONE_OPTION_NAME = lazy(_OPTION_NAME)
+_OPTION_NAME = r"([\"'`])[a-z0-9]+(?:[-_.][a-z0-9]+)*\{group}"
+_OPTION_NAMES = lazy(rf"(?:{_OPTION_NAME.format(group=1)}\s*,\s*){{3,}}{_OPTION_NAME.format(group=2)}")
+_ONE_OPTION_NAME = lazy(_OPTION_NAME.format(group=1))
 
 
 def without_option_names(text: str) -> str:
