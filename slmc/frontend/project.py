@@ -2659,7 +2659,7 @@ class Analysis:
         args = [a for a in site.info.node.args if not a.star]
         first = args[0].value if args and args[0].keyword is None else None
         slots = {p.text for m in site.messages for p in m.parts if p.hole}
-        if first is None and args and all(a.keyword is not None for a in args):
+        if first is None and args and all(a.keyword is not None for a in args) and site.site == SiteKind.FRAMEWORK_TASK:
             # (a keyword the template has no slot for is not sent at all)
             return any(a.keyword is not None and a.keyword.value in slots for a in args)
         if not isinstance(first, cst.Dict):
