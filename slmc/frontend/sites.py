@@ -766,9 +766,11 @@ def _input_messages(
         and not isinstance(r, cst.List | cst.Tuple)
         and fn is not None
         and expr.value not in {p.name.value for p in fn.params}
+        and isinstance(r, cst.Call)
+        and (dotted(r.func) or "") in ("json.loads", "json.load")
     ):
         # ``messages = json.loads(demos)`` then ``messages.insert(0, {system})`` / ``messages.append({user})``: the
-        # list it starts from (not known here), with the messages the function puts around it (a parameter's list
+        # list loaded at run time (not known here), with the messages the function puts around it (a parameter's list
         # is the caller's, see ``_substitute``)
         before, after = _inserted(ev, expr.value, scope), _appended(ev, expr.value, scope)
         if before or after:
@@ -1013,7 +1015,12 @@ def _one_message(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: i
             msg = _one_message(ev, held[-1][1], held[-1][2], depth + 1)  # the message dict it is last bound to
             if msg is not None:
                 return msg
-        if held and isinstance(held[-1][1], cst.Call) and held[-1][2] is scope.enclosing_function():
+        if (
+            held
+            and isinstance(held[-1][1], cst.Call)
+            and held[-1][2] is scope.enclosing_function()
+            and "PromptTemplate" in (dotted(held[-1][1].func) or "")
+        ):
             # ``human = HumanMessagePromptTemplate.from_template("...")`` then ``from_messages([system, human])``:
             # the message object it is last bound to, when that call is a message the code writes
             msg = _one_message(ev, held[-1][1], held[-1][2], depth + 1)
