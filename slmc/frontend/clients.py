@@ -256,7 +256,8 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
         "generate": "generate",
         "agenerate": "agenerate",  # the async twin of generate (BaseChatModel.agenerate([messages]))
     },
-    "chain": _LANGCHAIN,
+    # a chain also answers through the legacy ``Chain`` API (``LLMChain(...).run(question=q)``, ``.arun``)
+    "chain": {**_LANGCHAIN, "run": "run", "arun": "arun"},
     "llamaindex": {
         p: p
         for p in (
@@ -485,6 +486,44 @@ LANGCHAIN_PROMPTS = frozenset(
         "langchain.prompts.PromptTemplate",
     }
 )
+
+# The last two components of those names: LangChain re-exports its classes from several modules over its versions
+# (``from langchain import LLMChain, PromptTemplate``, ``langchain.chains.llm.LLMChain``,
+# ``langchain.prompts.chat.ChatPromptTemplate``), so a LangChain name ending the same way is the same class.
+_CHAIN_BUILDER_TAILS = frozenset({"LLMChain", "ConversationChain"})
+_PROMPT_TAILS = frozenset(
+    {
+        ("ChatPromptTemplate", "from_messages"),
+        ("ChatPromptTemplate", "from_template"),
+        ("PromptTemplate", "from_template"),
+        ("", "PromptTemplate"),
+    }
+)
+
+
+def _langchain_name(qname: str) -> bool:
+    return qname.split(".", 1)[0] in ("langchain", "langchain_core", "langchain_classic")
+
+
+def langchain_chain_builder(qname: str) -> bool:
+    """Whether ``qname`` builds a LangChain chain from an LLM (and a prompt): a listed builder, or an ``LLMChain`` /
+    ``ConversationChain`` under any of LangChain's module paths."""
+    if qname in LANGCHAIN_CHAIN_BUILDERS:
+        return True
+    return _langchain_name(qname) and qname.rsplit(".", 1)[-1] in _CHAIN_BUILDER_TAILS
+
+
+def langchain_prompt(qname: str) -> bool:
+    """Whether ``qname`` builds a LangChain prompt template: a listed constructor, or the same class and method under
+    another of LangChain's module paths (a ``HumanMessagePromptTemplate`` is one message of a prompt, not one)."""
+    if qname in LANGCHAIN_PROMPTS:
+        return True
+    if not _langchain_name(qname):
+        return False
+    parts = qname.split(".")
+    if len(parts) < 2:  # the package itself called (``langchain()``): no class of it
+        return False
+    return (parts[-2], parts[-1]) in _PROMPT_TAILS or ("", parts[-1]) in _PROMPT_TAILS
 
 
 def langchain_kind(qname: str) -> str | None:

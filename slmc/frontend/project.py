@@ -820,6 +820,11 @@ class Analysis:
                 continue
             relays: dict[str, set[str]] = {}
             if not self._passes_model_url(fn, names, callers, relays):
+                body = self.ev.body_param(list(info.node.args), info.scope)
+                if body is not None and self._passes_model_body(fn, body, callers):
+                    self.ev.llm_endpoints.add(id(info.node))
+                    self._add_endpoint_site(info)
+                    continue
                 self.ev.endpoint_calls.append(info)  # a later round may load the callers
                 continue
             self.ev.llm_endpoints.add(id(info.node))
@@ -909,6 +914,21 @@ class Analysis:
                     else:
                         del relays[outer.key]
         return hit
+
+    def _passes_model_body(self, fn: Any, name: str, callers: dict[str, list[Site]]) -> bool:
+        """Whether a caller of ``fn`` hands it, for the parameter ``name`` it posts as its HTTP body, a payload shaped
+        like a model request (``send(data)`` with ``data = {"model": m, "messages": msgs, ...}`` built there)."""
+        for caller in callers.get(fn.key, [])[:50]:
+            where = caller.info.scope
+            for a, bound in _bind(fn, caller.args):
+                if bound != name or a.star:
+                    continue
+                exprs: list[cst.BaseExpression] = [a.value]
+                if isinstance(a.value, cst.Name):
+                    exprs = [b[1] for b in self.ev.bindings_of(a.value.value, where) or () if b[0] == "expr"]
+                if any(isinstance(e, cst.Dict | cst.Call) and self.ev.llm_body_value(e, where) for e in exprs[:4]):
+                    return True
+        return False
 
     def _model_endpoint(self, site: Site) -> bool:
         """Whether a call of an HTTP helper passes a model endpoint (or one not known statically) for its URL."""
@@ -2642,14 +2662,19 @@ class Analysis:
     def _fills_own_template(self, site: Site) -> bool:
         """``chain.ainvoke({"task": task, "data": data})`` on a prompt template whose text the function's code
         writes (``_writes_prompt``): the dict's keys are slots of that template, so the parameters are data filled
-        into a task prompt, not a prompt forwarded as it is."""
+        into a task prompt, not a prompt forwarded as it is. The same for the slots given as keywords
+        (``LLMChain(llm=chat, prompt=template).run(question=q, tools=t)``)."""
         if site.site == SiteKind.WRAPPER_CALL or not site.messages or not self._writes_prompt(site):
             return False
-        first = next((a.value for a in site.info.node.args if not a.star), None)
+        args = [a for a in site.info.node.args if not a.star]
+        first = args[0].value if args and args[0].keyword is None else None
+        slots = {p.text for m in site.messages for p in m.parts if p.hole}
+        if first is None and args and all(a.keyword is not None for a in args) and site.site == SiteKind.FRAMEWORK_TASK:
+            # (a keyword the template has no slot for is not sent at all)
+            return any(a.keyword is not None and a.keyword.value in slots for a in args)
         if not isinstance(first, cst.Dict):
             return False
         keys = [self.ev.static_str(el.key, site.info.scope) for el in first.elements if isinstance(el, cst.DictElement)]
-        slots = {p.text for m in site.messages for p in m.parts if p.hole}
         return bool(keys) and all(k is not None and k in slots for k in keys)
 
     def _past_aliases(self, key: str, users: set[str], direct_fns: dict[str, set[str]]) -> set[str]:
@@ -4456,11 +4481,15 @@ def _forwards(
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
                 return any(passes(a, depth, built) for a in (flow.kept(node) if flow is not None else ()))
             return any(passes(a.value, depth, built or builder) for a in node.args)
+        if isinstance(node, cst.Dict) and not templated:  # as in ``_params_in``: a setting entry holds no prompt
+            return any(passes(e, depth, built) for e in node.elements if not _setting_entry(e))
         if isinstance(node, _PASS_THROUGH) or templated:
             return any(passes(c, depth, built) for c in node.children)
         return False
 
     call = site.info.node
+    if args is None and site.client == "http" and site.site == SiteKind.REQUEST:
+        args = _http_sent_args(call)  # the body it posts, not the address or the headers
     if args is None:  # ``args``: only these arguments of the call (those bound to the callee's prompt parameters)
         args = list(call.args)
     func = call.func
@@ -5108,7 +5137,7 @@ def _call_params(
     cannot hold the prompt: it is left out (not for raw HTTP, whose first argument is the URL)."""
     out: set[str] = set()
     given = not http and _gives_prompt(call)
-    for a in call.args:
+    for a in _http_sent_args(call) if http else call.args:
         if a.star == "**" and given:
             continue
         if given and a.keyword is not None and a.keyword.value in _SETTING_KEYWORDS:
@@ -5131,8 +5160,42 @@ _SETTING_KEYWORDS = frozenset(
         *("model", "model_name", "engine", "deployment_id", "temperature", "top_p", "top_k", "seed", "n", "stop"),
         *("max_tokens", "max_completion_tokens", "max_output_tokens", "max_new_tokens", "presence_penalty"),
         *("frequency_penalty", "timeout", "request_timeout", "stream", "api_key", "api_base", "base_url"),
+        # where and how the payload is sent (``{"messages": msgs, "api_type": t, "api_endpoint": url}`` handed to a
+        # transport that pops them off before posting)
+        *("api_type", "api_endpoint", "api_url", "api_version", "endpoint", "organization", "proxies", "logit_bias"),
     }
 )
+
+
+# Keywords of an HTTP call that say where and how it is sent, never what: a parameter reaching only these (the
+# endpoint, the auth headers) is no prompt its callers forward.
+_HTTP_TRANSPORT_KEYWORDS = frozenset(
+    {
+        *("url", "headers", "timeout", "auth", "proxies", "proxy", "verify", "cert", "cookies", "allow_redirects"),
+        *("ssl", "method"),
+    }
+)
+
+
+def _http_sent_args(call: cst.Call) -> list[cst.Arg]:
+    """The arguments of a raw HTTP request that may carry what it sends: all but the URL (the first positional, or
+    the second after a static verb: ``request("POST", url, ...)``) and the transport keywords. ``urlopen(req)``
+    is handed the whole request object, body included: its first argument stays."""
+    out: list[cst.Arg] = []
+    positional = 0
+    first_verb = False
+    whole = (dotted(call.func) or "").rsplit(".", 1)[-1] == "urlopen"
+    for a in call.args:
+        if a.keyword is None and not a.star and not whole:
+            if positional == 0 and isinstance(a.value, cst.SimpleString):
+                first_verb = a.value.evaluated_value.upper() in ("GET", "POST", "PUT", "PATCH")
+            positional += 1
+            if positional == 1 or (first_verb and positional == 2):
+                continue
+        elif a.keyword is not None and a.keyword.value in _HTTP_TRANSPORT_KEYWORDS:
+            continue
+        out.append(a)
+    return out
 
 
 def _gives_prompt(call: cst.Call) -> bool:

@@ -808,6 +808,8 @@ class Evaluator:
             found = self.attribute(base, expr.attr.value)
             if found is None and isinstance(expr.value, cst.Name):
                 found = self.global_attr(expr.value.value, expr.attr.value, scope)
+            if found is None and base is None and isinstance(expr.value, cst.Name):
+                found = self.cli_default(expr.value.value, expr.attr.value, scope)
             if found is None and isinstance(base, Instance):
                 found = self.state_text(base.cls, expr.attr.value)
             if (found is None or isinstance(found, Ref)) and isinstance(expr.value, cst.Attribute):
@@ -1204,6 +1206,67 @@ class Evaluator:
         first, *rest = [self.lineage(k) for k in dict.fromkeys(keys)]
         shared = [k for k in first if all(k in other for other in rest)]
         return shared[0] if shared else None
+
+    def fills_first_param(self, key: str) -> bool:
+        """Whether the project function ``key`` only fills its first parameter (a text) in place and returns it:
+        every other binding of that name is ``text = text.replace(...)`` (or ``.format`` / ``.strip``) and every
+        ``return`` gives the name back."""
+        fn = self.scopes.get(key)
+        if fn is None or fn.kind != "function" or not fn.params or not fn.returns:
+            return False
+        first = fn.params[0].name.value
+        if first in ("self", "cls"):
+            return False
+        if not all(isinstance(r, cst.Name) and r.value == first for r in fn.returns):
+            return False
+        for b in fn.bindings.get(first, ()):
+            if b[0] == "param":
+                continue
+            e = b[1] if b[0] == "expr" else None
+            while isinstance(e, cst.Call) and isinstance(e.func, cst.Attribute):
+                if e.func.attr.value not in ("replace", "format", "strip"):
+                    return False
+                e = e.func.value
+            if not (isinstance(e, cst.Name) and e.value == first):
+                return False
+        return True
+
+    def cli_default(self, name: str, attr: str, scope: Scope) -> Value:
+        """``args.config`` of ``args = parser.parse_args()``: the static default its ``parser.add_argument("--config",
+        default="configs/default.yaml")`` gives (a prompt file or a config holding prompts picked on the command
+        line, read where no option is given)."""
+        bindings = [b for b in self.bindings_of(name, scope) or () if b[0] == "expr"]
+        if len(bindings) != 1 or not isinstance(bindings[0][1], cst.Call):
+            return None
+        parsed, where = bindings[0][1], bindings[0][2]
+        func = parsed.func
+        if not (
+            isinstance(func, cst.Attribute) and func.attr.value == "parse_args" and isinstance(func.value, cst.Name)
+        ):
+            return None
+        parser = func.value.value
+        owner = where if where is not None else scope.module.scope
+        for info in owner.calls:
+            call = info.node
+            f = call.func
+            if not (
+                isinstance(f, cst.Attribute)
+                and f.attr.value == "add_argument"
+                and isinstance(f.value, cst.Name)
+                and f.value.value == parser
+            ):
+                continue
+            flags = [self.static_str(a.value, owner) or "" for a in call.args if a.keyword is None and not a.star]
+            dest = self.static_str(arg(call, "dest"), owner) if arg(call, "dest") is not None else None
+            if dest is None:
+                longs = [f for f in flags if f.startswith("--")] or flags
+                dest = longs[0].lstrip("-").replace("-", "_") if longs else None
+            if dest != attr:
+                continue
+            default = arg(call, "default")
+            value = self.value(default, owner) if default is not None else None
+            return value if isinstance(value, Const) and isinstance(value.value, str) else None
+        return None
 
     def attribute(self, base: Value, attr: str) -> Value:
         if base is None:
@@ -2105,15 +2168,18 @@ class Evaluator:
             return Decorator()
         if qname in DATA_LOADERS and call.args:
             return self.load_data(call.args[0].value, scope)
-        if qname in clients.LANGCHAIN_PROMPTS:
+        if clients.langchain_prompt(qname):
             self.keep.append(call)
             self.prompt_ctors[id(call)] = (call, scope)
             return Client("langchain", "prompt", prompt_key=id(call))
-        if qname in clients.LANGCHAIN_CHAIN_BUILDERS:
-            for a in call.args:
-                v = self.value(a.value, scope)
+        if clients.langchain_chain_builder(qname):
+            values = [self.value(a.value, scope) for a in call.args]
+            # ``LLMChain(llm=chat, prompt=template)``: the template handed beside the model is the chain's prompt
+            prompt = next((v for v in values if isinstance(v, Client) and v.kind == "prompt"), None)
+            for v in values:
                 if isinstance(v, Client) and v.kind in ("chat-model", "chain"):
-                    return Client("langchain", "chain", (), v.model, v.is_async, v.options, v.schema, v.tools)
+                    key = prompt.prompt_key if prompt is not None else v.prompt_key
+                    return Client("langchain", "chain", (), v.model, v.is_async, v.options, v.schema, v.tools, key)
             return None
         module_client = self.module_client(qname)
         if module_client is not None:
@@ -2460,9 +2526,8 @@ class Evaluator:
                 out.append(a.value)
         return out
 
-    def is_llm_body(self, args: list[cst.Arg], scope: Scope) -> bool:
-        """A request body shaped like a model request (``messages``/``prompt`` next to ``model``), whatever the URL
-        (endpoints that arrive as parameters or from a config)."""
+    def body_expr(self, args: list[cst.Arg], scope: Scope) -> cst.BaseExpression | None:
+        """The body an HTTP call sends (``json=`` / ``data=`` / ``body=``, or the third positional after a verb)."""
         body = next(
             (a.value for a in args if a.keyword is not None and a.keyword.value in ("json", "data", "body")), None
         )
@@ -2472,6 +2537,33 @@ class Evaluator:
             positional = [a.value for a in args if a.keyword is None]
             if len(positional) > 2 and self.is_verb(positional[0], scope):
                 body = positional[2]
+        return body
+
+    def body_param(self, args: list[cst.Arg], scope: Scope) -> str | None:
+        """The parameter of the enclosing function an HTTP call sends as its body (``requests.post(url, json=data)``
+        in ``def send(data)``, the name rebound only to what is made of it, ``data = convert(data)``): the callers'
+        payloads decide whether the call reaches a model."""
+        body = self.body_expr(args, scope)
+        fn = scope.enclosing_function()
+        for _ in range(3):  # json.dumps(data).encode()
+            if isinstance(body, cst.Call) and isinstance(body.func, cst.Attribute) and body.func.attr.value == "encode":
+                body = body.func.value
+            if isinstance(body, cst.Call) and dotted(body.func) in JSON_DUMPS and body.args:
+                body = body.args[0].value
+        if not isinstance(body, cst.Name) or fn is None or body.value not in {p.name.value for p in fn.params}:
+            return None
+        name = body.value
+        for b in fn.bindings.get(name, ()):
+            if b[0] == "param":
+                continue
+            if b[0] != "expr" or not any(isinstance(n, cst.Name) and n.value == name for n in _subnodes(b[1])):
+                return None
+        return name
+
+    def is_llm_body(self, args: list[cst.Arg], scope: Scope) -> bool:
+        """A request body shaped like a model request (``messages``/``prompt`` next to ``model``), whatever the URL
+        (endpoints that arrive as parameters or from a config)."""
+        body = self.body_expr(args, scope)
         if body is None:
             return False
         for _ in range(4):  # payload = json.dumps({...}).encode("utf-8")
@@ -2491,15 +2583,15 @@ class Evaluator:
                 # an empty ``body = {}`` set before the branches that fill it holds no request of its own
                 exprs = [b[1] for b in found or () if b[0] == "expr" and not _empty_dict(b[1])]
                 if len(exprs) > 1:  # ``body = {...chat...}`` / ``else: body = {...completion...}``: every branch
-                    return len(exprs) <= 4 and all(self._llm_body_value(e, scope) for e in exprs)
+                    return len(exprs) <= 4 and all(self.llm_body_value(e, scope) for e in exprs)
                 if not exprs:
                     break
                 body = exprs[0]
             else:
                 break
-        return self._llm_body_value(body, scope)
+        return self.llm_body_value(body, scope)
 
-    def _llm_body_value(self, body: cst.BaseExpression, scope: Scope) -> bool:
+    def llm_body_value(self, body: cst.BaseExpression, scope: Scope) -> bool:
         """A dict display or a ``dict(model=..., prompt=..., **params)`` call shaped like a model request."""
         if isinstance(body, cst.Dict):
             return self._llm_payload(body, scope)
@@ -2770,6 +2862,12 @@ class Evaluator:
             inner = self.text(call.args[0].value, scope)
             fn = textwrap.dedent if callee.qname == "textwrap.dedent" else _cleandoc
             return _map_static(inner, fn, whole=True)
+        if isinstance(callee, Function) and call.args and self.fills_first_param(callee.key):
+            # ``replace_slot(TEMPLATE, {"input": text})``: a helper filling slots of the text it is handed and
+            # returning it: the template, its slots read as holes where it is sent
+            first = call.args[0]
+            if first.keyword is None and not first.star:
+                return self.text(first.value, scope)
         if isinstance(callee, Function) and isinstance(func, cst.Attribute) and self.returns_self(callee.key):
             # a conversation builder's fluent method: ``Convo(agent).template("plan", ...)`` adds the template file it
             # names; any other (``.require_schema(Model)`` after it) keeps the prompt built so far
@@ -3017,6 +3115,16 @@ def _remote_code(call: cst.Call, ev: Evaluator, scope: Scope) -> bool:
     flag = arg(call, "trust_remote_code")
     v = ev.value(flag, scope) if flag is not None else None
     return isinstance(v, Const) and v.value is True
+
+
+def _subnodes(node: cst.CSTNode, limit: int = 200) -> list[cst.CSTNode]:
+    """The nodes under ``node`` (itself included), breadth first, at most ``limit``."""
+    out: list[cst.CSTNode] = [node]
+    i = 0
+    while i < len(out) and len(out) < limit:
+        out += list(out[i].children)
+        i += 1
+    return out
 
 
 def _request_keys(keys: set[str]) -> bool:

@@ -120,6 +120,8 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         sends = ".".join(client.path) in clients.REQUEST_PATHS.get(client.kind, {})
         if sends and client.kind in ("http", "http-client") and ev.url_params(resolved.args, scope):
             ev.endpoint_calls.append(info)  # the endpoint arrives as a parameter: the callers decide (after the scan)
+        elif sends and client.kind in ("http", "http-client") and ev.body_param(resolved.args, scope):
+            ev.endpoint_calls.append(info)  # so does the payload: a request when a caller hands it a model payload
         elif (
             sends
             and client.kind in ("http", "http-client")
@@ -731,6 +733,10 @@ def _input_messages(
         return out
     if isinstance(r, cst.Dict) and only_text:
         return []
+    if isinstance(r, cst.Dict) and (entry := _payload_prompt(ev, r, rs)) is not None:
+        # a whole request payload handed over (``send({"model": m, "messages": msgs, ...})``): what its prompt entry
+        # holds
+        return _input_messages(ev, entry, rs, role="prompt" if _entry_key(ev, r, entry, rs) == "prompt" else role)
     if (
         isinstance(r, cst.Call)
         and not only_text
@@ -753,11 +759,56 @@ def _input_messages(
         msg = _one_message(ev, r, rs)  # one message object handed over: ``step(make_user_message(content=...))``
         if msg is not None and msg.origin != "dynamic":
             return [msg]
+    fn = scope.enclosing_function()
+    if (
+        isinstance(expr, cst.Name)
+        and not only_text
+        and not isinstance(r, cst.List | cst.Tuple)
+        and fn is not None
+        and expr.value not in {p.name.value for p in fn.params}
+        and isinstance(r, cst.Call)
+        and (dotted(r.func) or "") in ("json.loads", "json.load")
+    ):
+        # ``messages = json.loads(demos)`` then ``messages.insert(0, {system})`` / ``messages.append({user})``: the
+        # list loaded at run time (not known here), with the messages the function puts around it (a parameter's list
+        # is the caller's, see ``_substitute``)
+        before, after = _inserted(ev, expr.value, scope), _appended(ev, expr.value, scope)
+        if before or after:
+            return [*before, _message(role, ev.text(expr, scope)), *after]
     if isinstance(expr, cst.Name) and not only_text:
         written = _item_written(ev, expr.value, scope)
         if written:  # the history handed in, its last turn rewritten with the function's own template
             return [_message(role, ev.text(expr, scope)), *written]
     return [_message(role, ev.text(expr, scope))]
+
+
+_PAYLOAD_PROMPT_KEYS = ("messages", "prompt", "contents", "inputs", "input")
+_PAYLOAD_MODEL_KEYS = frozenset({"model", "model_name", "engine", "temperature", "max_tokens", "stream"})
+
+
+def _payload_prompt(ev: Evaluator, payload: cst.Dict, scope: Scope) -> cst.BaseExpression | None:
+    """The prompt entry of a dict display shaped like a model request (a prompt key next to the model or a
+    generation setting), else None: a message dict (``role`` / ``content``) is no payload."""
+    entries: dict[str, cst.BaseExpression] = {}
+    for el in payload.elements:
+        if isinstance(el, cst.DictElement):
+            key = ev.static_str(el.key, scope)
+            if key is not None:
+                entries[key] = el.value
+    if not entries.keys() & _PAYLOAD_MODEL_KEYS:
+        return None
+    return next((entries[k] for k in _PAYLOAD_PROMPT_KEYS if k in entries), None)
+
+
+def _entry_key(ev: Evaluator, payload: cst.Dict, value: cst.BaseExpression, scope: Scope) -> str | None:
+    return next(
+        (
+            ev.static_str(el.key, scope)
+            for el in payload.elements
+            if isinstance(el, cst.DictElement) and el.value is value
+        ),
+        None,
+    )
 
 
 def _filled_parts(ev: Evaluator, expr: cst.BinaryOperation, scope: Scope, role: str) -> list[Message] | None:
@@ -937,12 +988,43 @@ def _appended(ev: Evaluator, name: str, scope: Scope) -> list[Message]:
     return out
 
 
+def _inserted(ev: Evaluator, name: str, scope: Scope) -> list[Message]:
+    """Messages put at the head of a list by ``messages.insert(0, {...})`` in the same function."""
+    out = []
+    for ci in scope.calls:
+        f = ci.node.func
+        if (
+            isinstance(f, cst.Attribute)
+            and f.attr.value == "insert"
+            and isinstance(f.value, cst.Name)
+            and f.value.value == name
+            and len(ci.node.args) == 2
+            and isinstance(ci.node.args[0].value, cst.Integer)
+            and ci.node.args[0].value.value == "0"
+        ):
+            msg = _one_message(ev, ci.node.args[1].value, scope)
+            if msg is not None and msg.origin != "dynamic":
+                out.insert(0, msg)
+    return out
+
+
 def _one_message(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Message | None:
     if isinstance(expr, cst.Name) and depth < 4:  # ``[system] + msgs`` where ``system = {"role": ..., ...}``
         held = [b for b in (ev.bindings_of(expr.value, scope) or ()) if b[0] == "expr" and len(b) > 2]
         if held and isinstance(held[-1][1], cst.Dict) and held[-1][2] is scope.enclosing_function():
             msg = _one_message(ev, held[-1][1], held[-1][2], depth + 1)  # the message dict it is last bound to
             if msg is not None:
+                return msg
+        if (
+            held
+            and isinstance(held[-1][1], cst.Call)
+            and held[-1][2] is scope.enclosing_function()
+            and "PromptTemplate" in (dotted(held[-1][1].func) or "")
+        ):
+            # ``human = HumanMessagePromptTemplate.from_template("...")`` then ``from_messages([system, human])``:
+            # the message object it is last bound to, when that call is a message the code writes
+            msg = _one_message(ev, held[-1][1], held[-1][2], depth + 1)
+            if msg is not None and msg.origin != "dynamic":
                 return msg
     if isinstance(expr, cst.Dict):
         role, content = "user", None

@@ -42,6 +42,8 @@ MAX_TOKEN_OPTIONS = (
 _OPTION_ITEM = r"^[ \t]*(?:[-*\u2022]|\d+[.)])[ \t]*([`'\"])[\w .-]{1,30}\1[ \t]*[-:\u2013\u2014][ \t]*(\S[^\n]*)"
 _OPTION_MENU = rf"(?m:(?:{_OPTION_ITEM}(?:\n|\Z)){{3}})"
 
+_PERSONA = "helpful assistant"  # the reason of the stock persona line, see ``wording_evidence``
+
 # Reading the prompt as a person does: what the answer is (its output space) and how much of it the input decides.
 # Each rule: (pattern, weight, reason). Word-bounded, case-insensitive; read over the prompt's literal text.
 _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
@@ -155,7 +157,7 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "re-ask to repair a failed answer",
     ),
     (
-        r"(?:convert|turn|transform|map)\s+(?:the\s+|this\s+|these\s+|an?\s+|each\s+)?(?:[\w'-]+\s+){0,3}?(?:in)?to\b"
+        r"(?:convert|turn(?!\s+out\b)|transform|map)\s+(?:the\s+|this\s+|these\s+|an?\s+|each\s+)?(?:[\w'-]+\s+){0,3}?(?:in)?to\b"
         r"|convert\s+(?:the|this|it|them)\b|rewrite\s+(?:the|this|it)\b|rephrase|paraphrase|clean\s+up"
         r"|(?:revise|edit|correct)\s+(?:the|this|these)\s+(?:given|provided|following|above|below|input)\b"
         r"|(?:re-?)?(?:organi[sz]e|structure|arrange)\s+(?:the\s+|this\s+|these\s+)?[^.\n]{0,60}?\binto\s+(?:the\s+|a\s+)?"
@@ -312,12 +314,12 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "agent step over tools",
     ),
     (
-        r"(?:chat(?:ting)?|convers(?:e|ing)|talk(?:ing)?)\s+(?:[\w-]+\s+)?with|conversation\s+with\s+the\s+user|(?:reply|respond)\s+to\s+the\s+(?:customer|user)|friendly\s+reply|(?:you\s+are|act\s+as)\s+an?\s+(?:\w+\s+)?chat\s*bot"
+        r"(?:chat(?:ting)?|convers(?:e|ing)|talk(?:ing)?)\s+(?:[\w-]+\s+)?with|conversation\s+with\s+the\s+user|(?:reply|respond)\s+to\s+the\s+(?:customer|user)|friendly\s+(?:reply|tone)|(?:you\s+are|act\s+as)\s+an?\s+(?:\w+\s+)?chat\s*bot"
         r"|(?:what|how)\s+(?:should|would|will|might)\s+[^.?\n]{1,40}?\s+(?:say|reply|respond)\b|next\s+in\s+the\s+conversation",
         -1.0,
         "conversation",
     ),
-    (r"helpful\s+assistant", -0.4, "helpful assistant"),
+    (r"helpful\s+assistant", -0.4, _PERSONA),
     (
         r"(?:(?<=^)|(?<=[.:;!\n]\s)|(?<=\byou\s)|(?<=\bto\s))(?:research|investigate|browse)\s+(?:and|the|for|on|about)\b"
         r"|search\s+the\s+(?:web|internet)"
@@ -688,6 +690,18 @@ def without_field_descriptions(text: str) -> str:
     )
 
 
+# A run of four or more quoted identifiers (``"summarization", "translation", "text-to-image", ...``): the names of
+# the options an answer picks among, each one value of a closed answer, not a task the prompt asks for.
+_OPTION_NAME = r"([\"'`])[a-z0-9]+(?:[-_.][a-z0-9]+)*\{group}"
+_OPTION_NAMES = lazy(rf"(?:{_OPTION_NAME.format(group=1)}\s*,\s*){{3,}}{_OPTION_NAME.format(group=2)}")
+_ONE_OPTION_NAME = lazy(_OPTION_NAME.format(group=1))
+
+
+def without_option_names(text: str) -> str:
+    """The prompt with the names in a listed run of options masked (each read as ``"option"``)."""
+    return _OPTION_NAMES.sub(lambda m: _ONE_OPTION_NAME.sub('"option"', m.group(0)), text)
+
+
 # Markdown emphasis around words (``**one chapter**``, ``__only__``, ``*not*``): a person reads through the marks.
 _EMPHASIS = lazy(r"(?<![*\w])(?:\*\*|__|\*)(?=\S)([^*_\n]{1,80}?)(?<=\S)(?:\*\*|__|\*)(?![*\w])")
 
@@ -698,6 +712,7 @@ def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
     if not text.strip():
         return []
     text = _EMPHASIS.sub(r"\1", text)  # ``write **one specific chapter**`` reads as the words, not the marks
+    text = without_option_names(text)
     out: list[Evidence] = []
     if short_examples:
         out.append(Evidence(0.6, "few-shot examples with short answers"))
@@ -718,6 +733,10 @@ def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
                 total += w
                 seen.add(word)
                 out.append(Evidence(w, f'prompt says "{word}"'))
+    if any(e.weight > 0 for e in out):
+        # the stock persona line (``You are a helpful assistant.``) tells what the task is only where nothing else
+        # does: beside a closed answer form the prompt states, it says nothing of the output space
+        out = [e for e in out if e.reason != f'prompt says "{_PERSONA}"']
     return out + task_statement_evidence(text)
 
 
