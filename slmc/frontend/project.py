@@ -1590,6 +1590,13 @@ class Analysis:
                             new.add(key)
                             self.why[key] = "implements a method its base declares, holding the request"
                             continue
+                        if not private and self._extended_by_override(key, reaching, inside):
+                            # ``Handler.get_completion`` holding the request, ``ChatHandler.get_completion`` adding
+                            # the chat history around ``super().get_completion(...)``: the family's calling API,
+                            # whichever class the caller's ``self`` is
+                            new.add(key)
+                            self.why[key] = "base of an override family holding the request, its overrides extend it"
+                            continue
                         if not private:  # ``acreate`` -> ``self.arequest(...)``: its callers hold the request
                             new_held.add(key)
                         continue  # a helper only its own class calls (once or more), holding the request: folded
@@ -1809,6 +1816,21 @@ class Analysis:
             if not named_elsewhere:
                 out.add(key)
         return out
+
+    def _extended_by_override(self, key: str, reaching: set[str], inside: dict[str, list[Site]]) -> bool:
+        """Whether a subclass overrides the method ``key`` and its override reaches the model by calling this one
+        through ``super()`` (``yield from super().get_completion(**kwargs)`` after adding its own state): the base
+        method is the family's model step, which a ``self.<name>(...)`` call in the base reaches in either class."""
+        fn = self.ev.scopes.get(key)
+        if fn is None:
+            return False
+        for impl in self.ev.overrides(key):
+            if impl not in reaching:
+                continue
+            for site in inside.get(impl, ()):
+                if site.callee == key and _super_same_name(site.info.node, fn.name):
+                    return True
+        return False
 
     def _declared_interface(self, overridden: Iterable[str], inside: dict[str, list[Site]]) -> bool:
         """Whether a method implements one its class's base declares without a body (``def stream_generate(self,

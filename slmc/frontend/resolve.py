@@ -1423,7 +1423,18 @@ class Evaluator:
             common = self.common_base(classes)
             if common is not None:
                 return Instance(common)
+        if isinstance(values[0], Function) and self._is_lambda(values[0].key):
+            # ``completion: Callable = lambda *a, **k: ...`` declared first, then ``completion = litellm.completion``
+            # (or a client's bound ``chat.completions.create``) in the branches of a config switch: the placeholder
+            # lambda only types the name, the SDK callable is what calls of it reach
+            client = next((v for v in values if isinstance(v, Client)), None)
+            if client is not None:
+                return client
         return values[0]
+
+    def _is_lambda(self, key: str) -> bool:
+        scope = self.scopes.get(key)
+        return scope is not None and isinstance(scope.node, cst.Lambda)
 
     def as_receiver(self, receiver: str, bindings: list[Binding]) -> Value:
         """Bindings of an attribute a base class sets (``self.client = self.create_client()`` in ``Base.__init__``)
