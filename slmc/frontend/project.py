@@ -125,6 +125,8 @@ class Analysis:
     _importers: dict[str, set[str]] | None = None  # name -> modules whose imports mention it (``_imported_modules``)
     shims: dict[str, Site] = field(default_factory=dict)  # private SDK-signature stand-in -> the request it holds
     _family_words: set[str] = field(default_factory=set)  # packages holding an exporting module (last name part)
+    # calls of a model-reaching function a decorator registers, by its name (a runner injects it, no import names it)
+    _registered_calls: re.Pattern[str] | None = None
     _import_spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # module -> its import statements
 
     def __post_init__(self) -> None:
@@ -275,6 +277,9 @@ class Analysis:
                     # ``import_module(f".{kind}", "app.providers")``: a module picked by name in a package that
                     # holds a wrapper, named by the package, not on an import line
                     hit = not self._family_words.isdisjoint(_WORD.findall(text))
+                if not hit and not first and self._registered_calls is not None:
+                    # ``gpt_call(prompt)`` in a function a framework runs with its registered functions as globals
+                    hit = self._registered_calls.search(text) is not None
                 if hit:
                     picked.append(name)
                     del pending[name]
@@ -3067,6 +3072,14 @@ class Analysis:
         """
         wrappers, _ = self.wrappers()
         exporting = {self.ev.scopes[key].module.name for key in wrappers if key in self.ev.scopes}
+        registered = sorted(
+            self.ev.scopes[key].name
+            for key in wrappers
+            if key in self.ev.scopes and self.ev.registered_function(self.ev.scopes[key].name) == Function(key)
+        )
+        self._registered_calls = (
+            re.compile(r"\b(?:" + "|".join(map(re.escape, registered)) + r")\s*\(") if registered else None
+        )
         exporting |= later_round
         for mod in list(self.project.modules.values()):  # evaluation may load modules
             if mod.name in exporting:
