@@ -3047,8 +3047,14 @@ class Analysis:
                         continue
                     built = not self._builder_delegates(site)  # a builder whose held prompter writes the prompt
                     fed: dict[str, list[cst.CSTNode]] | None = None
-                    for a, name in _bind(callee, site.args):
-                        if name in targets and _carries(callee, a, name):
+                    bound = [(a, name) for a, name in _bind(callee, site.args) if name in targets]
+                    # ``gpt(prompt, n=k, stop=stop)``: beside the prompt the call hands over, an argument bound to a
+                    # request setting (by the callee's parameter or the call's keyword) picks how it is answered
+                    prompted = any(not _setting_arg(a, name) for a, name in bound)
+                    for a, name in bound:
+                        if prompted and _setting_arg(a, name):
+                            continue
+                        if _carries(callee, a, name):
                             got |= _params_in(scope, a.value, builders=built, flow=self.flow)
                             if fed is None:
                                 fed = _self_fed(scope)
@@ -4404,6 +4410,9 @@ def _forwards(
     call = site.info.node
     if args is None:  # ``args``: only these arguments of the call (those bound to the callee's prompt parameters)
         args = list(call.args)
+        if site.site == SiteKind.WRAPPER_CALL and _gives_prompt(call):
+            # ``gpt(prompt, n=n_samples, stop=stop)`` of a project wrapper: the settings beside the prompt carry none
+            args = [a for a in args if a.star or a.keyword is None or a.keyword.value not in _SETTING_KEYWORDS]
     func = call.func
     if isinstance(func, cst.Attribute) and func.attr.value in ("run_in_executor", "to_thread", "submit", "run_sync"):
         pass  # the arguments after the function are the forwarded ones; checked like any other
@@ -5074,6 +5083,12 @@ _SETTING_KEYWORDS = frozenset(
         *("frequency_penalty", "timeout", "request_timeout", "stream", "api_key", "api_base", "base_url"),
     }
 )
+
+
+def _setting_arg(arg: cst.Arg, name: str) -> bool:
+    """An argument bound to a request setting: the callee's parameter (``stop``) or the call's keyword into a
+    ``**kwargs`` (``model=model``) names one (``_SETTING_KEYWORDS``)."""
+    return name in _SETTING_KEYWORDS or (arg.keyword is not None and arg.keyword.value in _SETTING_KEYWORDS)
 
 
 def _gives_prompt(call: cst.Call) -> bool:
