@@ -2827,11 +2827,25 @@ class Evaluator:
             # names; any other (``.require_schema(Model)`` after it) keeps the prompt built so far
             return self.step_text(callee.key, call, scope) or self._text(func.value, scope)
         v = self.value(call, scope)
+        if v is None and callee is None and isinstance(func, cst.Attribute):
+            v = self.duck_method_text(func, scope)
         if isinstance(v, Const) and isinstance(v.value, str):
             return Text((PromptPart(v.value),), "constant")
         if isinstance(v, Text):
             return v
         return None
+
+    def duck_method_text(self, func: cst.Attribute, scope: Scope) -> Value:
+        """``task.value_prompt_wrap(x, y)`` on an object of unknown type (a parameter the caller fills from a factory):
+        when the tree's classes define one method of that name and no other, the text it returns (a prompt builder
+        filling its module's template)."""
+        key = self.method_by_name(func.attr.value)
+        if key is None or len(self._methods_by_name.get(func.attr.value, ())) != 1:
+            return None
+        if self.value(func.value, scope) is not None:
+            return None  # a receiver of a known kind that does not define it: not this method
+        found = self.returns_of(key)
+        return found if isinstance(found, Text | Const) else None
 
     def format_call(self, call: cst.Call, template: Text, scope: Scope) -> Text | None:
         kwargs = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
