@@ -209,7 +209,8 @@ class _Walker(cst.CSTVisitor):
             self._add(fed - {me}, "llm-input", node, to=me)
             return
         if name in _JSON or method == "loads":
-            self._add(args, "json.loads", node)
+            if not (node.args and self._tool_arguments(node.args[0].value)):
+                self._add(args, "json.loads", node)
         elif method in _PYDANTIC:
             self._add(args, "pydantic", node)
         elif name in _CASTS:
@@ -222,6 +223,32 @@ class _Walker(cst.CSTVisitor):
             self._add(args, "print", node)
         elif method in _APPEND:
             self._add(args, "append", node)
+
+    def _tool_arguments(self, expr: cst.BaseExpression, depth: int = 0) -> bool:
+        """``tool_call["function"]["arguments"]`` / ``call.function.arguments`` / ``fc.get("arguments")`` (or a
+        local assigned one): the JSON arguments of a tool the model called, not the form of its answer text."""
+        node: cst.CSTNode = expr
+        while True:
+            if isinstance(node, cst.Attribute):
+                if node.attr.value == "arguments":
+                    return True
+                node = node.value
+            elif isinstance(node, cst.Subscript):
+                index = node.slice[0].slice if len(node.slice) == 1 else None
+                if isinstance(index, cst.Index) and self.ev.static_str(index.value, self.scope) == "arguments":
+                    return True
+                node = node.value
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get":
+                if node.args and self.ev.static_str(node.args[0].value, self.scope) == "arguments":
+                    return True
+                node = node.func.value
+            else:
+                break
+        if isinstance(node, cst.Name) and node is expr and depth < 2:
+            bound = self.scope.bindings.get(node.value) or []
+            exprs = [b[1] for b in bound if b[0] == "expr" and b[2] is self.scope]
+            return bool(exprs) and len(exprs) == len(bound) and all(self._tool_arguments(e, depth + 1) for e in exprs)
+        return False
 
     def _is_marker(self, node: cst.Call) -> bool:
         """``answer.split("FINAL ANSWER:")``: cut at a fixed marker with words in it (not a newline, a comma or a

@@ -125,6 +125,8 @@ class Analysis:
     _importers: dict[str, set[str]] | None = None  # name -> modules whose imports mention it (``_imported_modules``)
     shims: dict[str, Site] = field(default_factory=dict)  # private SDK-signature stand-in -> the request it holds
     _family_words: set[str] = field(default_factory=set)  # packages holding an exporting module (last name part)
+    # calls of a model-reaching function a decorator registers, by its name (a runner injects it, no import names it)
+    _registered_calls: re.Pattern[str] | None = None
     _import_spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # module -> its import statements
 
     def __post_init__(self) -> None:
@@ -275,6 +277,9 @@ class Analysis:
                     # ``import_module(f".{kind}", "app.providers")``: a module picked by name in a package that
                     # holds a wrapper, named by the package, not on an import line
                     hit = not self._family_words.isdisjoint(_WORD.findall(text))
+                if not hit and not first and self._registered_calls is not None:
+                    # ``gpt_call(prompt)`` in a function a framework runs with its registered functions as globals
+                    hit = self._registered_calls.search(text) is not None
                 if hit:
                     picked.append(name)
                     del pending[name]
@@ -1610,6 +1615,13 @@ class Analysis:
                             new.add(key)
                             self.why[key] = "implements a method its base declares, holding the request"
                             continue
+                        if not private and self._extended_by_override(key, reaching, inside):
+                            # ``Handler.get_completion`` holding the request, ``ChatHandler.get_completion`` adding
+                            # the chat history around ``super().get_completion(...)``: the family's calling API,
+                            # whichever class the caller's ``self`` is
+                            new.add(key)
+                            self.why[key] = "base of an override family holding the request, its overrides extend it"
+                            continue
                         if not private:  # ``acreate`` -> ``self.arequest(...)``: its callers hold the request
                             new_held.add(key)
                         continue  # a helper only its own class calls (once or more), holding the request: folded
@@ -1837,6 +1849,21 @@ class Analysis:
             if not named_elsewhere:
                 out.add(key)
         return out
+
+    def _extended_by_override(self, key: str, reaching: set[str], inside: dict[str, list[Site]]) -> bool:
+        """Whether a subclass overrides the method ``key`` and its override reaches the model by calling this one
+        through ``super()`` (``yield from super().get_completion(**kwargs)`` after adding its own state): the base
+        method is the family's model step, which a ``self.<name>(...)`` call in the base reaches in either class."""
+        fn = self.ev.scopes.get(key)
+        if fn is None:
+            return False
+        for impl in self.ev.overrides(key):
+            if impl not in reaching:
+                continue
+            for site in inside.get(impl, ()):
+                if site.callee == key and _super_same_name(site.info.node, fn.name):
+                    return True
+        return False
 
     def _declared_interface(self, overridden: Iterable[str], inside: dict[str, list[Site]]) -> bool:
         """Whether a method implements one its class's base declares without a body (``def stream_generate(self,
@@ -3055,8 +3082,14 @@ class Analysis:
                         continue
                     built = not self._builder_delegates(site)  # a builder whose held prompter writes the prompt
                     fed: dict[str, list[cst.CSTNode]] | None = None
-                    for a, name in _bind(callee, site.args):
-                        if name in targets and _carries(callee, a, name):
+                    bound = [(a, name) for a, name in _bind(callee, site.args) if name in targets]
+                    # ``gpt(prompt, n=k, stop=stop)``: beside the prompt the call hands over, an argument bound to a
+                    # request setting (by the callee's parameter or the call's keyword) picks how it is answered
+                    prompted = any(not _setting_arg(a, name) for a, name in bound)
+                    for a, name in bound:
+                        if prompted and _setting_arg(a, name):
+                            continue
+                        if _carries(callee, a, name):
                             got |= _params_in(scope, a.value, builders=built, flow=self.flow)
                             if fed is None:
                                 fed = _self_fed(scope)
@@ -3080,6 +3113,14 @@ class Analysis:
         """
         wrappers, _ = self.wrappers()
         exporting = {self.ev.scopes[key].module.name for key in wrappers if key in self.ev.scopes}
+        registered = sorted(
+            self.ev.scopes[key].name
+            for key in wrappers
+            if key in self.ev.scopes and self.ev.registered_function(self.ev.scopes[key].name) == Function(key)
+        )
+        self._registered_calls = (
+            re.compile(r"\b(?:" + "|".join(map(re.escape, registered)) + r")\s*\(") if registered else None
+        )
         exporting |= later_round
         for mod in list(self.project.modules.values()):  # evaluation may load modules
             if mod.name in exporting:
@@ -4492,6 +4533,9 @@ def _forwards(
         args = _http_sent_args(call)  # the body it posts, not the address or the headers
     if args is None:  # ``args``: only these arguments of the call (those bound to the callee's prompt parameters)
         args = list(call.args)
+        if site.site == SiteKind.WRAPPER_CALL and _gives_prompt(call):
+            # ``gpt(prompt, n=n_samples, stop=stop)`` of a project wrapper: the settings beside the prompt carry none
+            args = [a for a in args if a.star or a.keyword is None or a.keyword.value not in _SETTING_KEYWORDS]
     func = call.func
     if isinstance(func, cst.Attribute) and func.attr.value in ("run_in_executor", "to_thread", "submit", "run_sync"):
         pass  # the arguments after the function are the forwarded ones; checked like any other
@@ -5196,6 +5240,12 @@ def _http_sent_args(call: cst.Call) -> list[cst.Arg]:
             continue
         out.append(a)
     return out
+
+
+def _setting_arg(arg: cst.Arg, name: str) -> bool:
+    """An argument bound to a request setting: the callee's parameter (``stop``) or the call's keyword into a
+    ``**kwargs`` (``model=model``) names one (``_SETTING_KEYWORDS``)."""
+    return name in _SETTING_KEYWORDS or (arg.keyword is not None and arg.keyword.value in _SETTING_KEYWORDS)
 
 
 def _gives_prompt(call: cst.Call) -> bool:

@@ -213,6 +213,8 @@ class Evaluator:
         # a call of an entry looked up by a run-time key reaches each of them
         self.table_alternatives: dict[str, tuple[str, ...]] = {}
         self._shadowing: set[str] = set()  # package attributes being read (package_binding)
+        # function name -> keys of the module-level functions of that name a decorator registers (``@reg.add(...)``)
+        self._registered: dict[str, list[str]] = {}
 
     def register(self, mod: ModuleIndex) -> None:
         for scope in mod.scopes:
@@ -222,6 +224,25 @@ class Evaluator:
                 self.scopes[scope.key] = scope
                 if scope.kind == "class" and scope.bases:
                     self._new_classes.append(scope.key)
+                if _registered_def(scope):
+                    self._registered.setdefault(scope.name, []).append(scope.key)
+
+    def registered_function(self, name: str) -> Value:
+        """The one module-level function of the tree named ``name`` that a decorator registers
+        (``@registry.register_function(...)``): what a framework that runs functions by name reaches for that name,
+        through its registry object's ``__getattr__`` or as a global it injects into the functions it runs."""
+        keys = self._registered.get(name)
+        return Function(keys[0]) if keys is not None and len(keys) == 1 else None
+
+    def injected_global(self, name: str, scope: Scope) -> Value:
+        """A name no scope of the module binds, nor a builtin, nor a star import: a global the code is run with (a
+        function runner filling the globals from a declared list): an LLM SDK module of that name
+        (``litellm.completion(...)``), else the one function of the tree registered under that name."""
+        if name in _BUILTIN_NAMES or scope.module.scope.bindings.get("*"):
+            return None
+        if name in _SDK_ROOTS:
+            return self.resolve_qname(name)
+        return self.registered_function(name)
 
     # ---- names ---------------------------------------------------------------------------------------------------
     def lookup(self, name: str, scope: Scope) -> Value:
@@ -801,7 +822,8 @@ class Evaluator:
         if isinstance(expr, cst.Name):
             if expr.value in ("True", "False", "None"):
                 return Const({"True": True, "False": False, "None": None}[expr.value])
-            found = self.lookup(expr.value, scope)
+            bindings = self.bindings_of(expr.value, scope)
+            found = self.bindings_value(bindings) if bindings is not None else self.injected_global(expr.value, scope)
             return found if found is not None else self.reaching_text(expr, scope)
         if isinstance(expr, cst.Attribute):
             base = self.value(expr.value, scope)
@@ -1309,7 +1331,26 @@ class Evaluator:
             found = self.attribute(held, attr)
             if found is not None:
                 return found
+        if self.dispatches_by_name(cls_key):
+            return self.registered_function(attr)
         return None
+
+    def dispatches_by_name(self, cls_key: str) -> bool:
+        """Whether the nearest ``__getattr__`` of the tree's class ``cls_key`` hands back a callable that runs what
+        is registered under the name asked for (``return lambda *a, **k: self.runner.run(name, *a, **k)``)."""
+        for key in self.lineage(cls_key, cap=8):
+            fn = self.scopes.get(f"{key}.__getattr__")
+            if fn is None or len(fn.params) < 2:
+                continue
+            name = fn.params[1].name.value
+            for ret in fn.returns:
+                body = ret.body if isinstance(ret, cst.Lambda) else None
+                if isinstance(ret, cst.Call) and (dotted(ret.func) or "").rsplit(".", 1)[-1] == "partial":
+                    body = ret
+                if body is not None and any(isinstance(n, cst.Name) and n.value == name for n in _walk(body)):
+                    return True
+            return False
+        return False
 
     def forwarding_targets(self, cls_key: str) -> list[Value]:
         """What the nearest ``__getattr__`` of the tree's class ``cls_key`` (or of a base) forwards missing names to:
@@ -1486,7 +1527,18 @@ class Evaluator:
             common = self.common_base(classes)
             if common is not None:
                 return Instance(common)
+        if isinstance(values[0], Function) and self._is_lambda(values[0].key):
+            # ``completion: Callable = lambda *a, **k: ...`` declared first, then ``completion = litellm.completion``
+            # (or a client's bound ``chat.completions.create``) in the branches of a config switch: the placeholder
+            # lambda only types the name, the SDK callable is what calls of it reach
+            client = next((v for v in values if isinstance(v, Client)), None)
+            if client is not None:
+                return client
         return values[0]
+
+    def _is_lambda(self, key: str) -> bool:
+        scope = self.scopes.get(key)
+        return scope is not None and isinstance(scope.node, cst.Lambda)
 
     def as_receiver(self, receiver: str, bindings: list[Binding]) -> Value:
         """Bindings of an attribute a base class sets (``self.client = self.create_client()`` in ``Base.__init__``)
@@ -2873,11 +2925,25 @@ class Evaluator:
             # names; any other (``.require_schema(Model)`` after it) keeps the prompt built so far
             return self.step_text(callee.key, call, scope) or self._text(func.value, scope)
         v = self.value(call, scope)
+        if v is None and callee is None and isinstance(func, cst.Attribute):
+            v = self.duck_method_text(func, scope)
         if isinstance(v, Const) and isinstance(v.value, str):
             return Text((PromptPart(v.value),), "constant")
         if isinstance(v, Text):
             return v
         return None
+
+    def duck_method_text(self, func: cst.Attribute, scope: Scope) -> Value:
+        """``task.value_prompt_wrap(x, y)`` on an object of unknown type (a parameter the caller fills from a factory):
+        when the tree's classes define one method of that name and no other, the text it returns (a prompt builder
+        filling its module's template)."""
+        key = self.method_by_name(func.attr.value)
+        if key is None or len(self._methods_by_name.get(func.attr.value, ())) != 1:
+            return None
+        if self.value(func.value, scope) is not None:
+            return None  # a receiver of a known kind that does not define it: not this method
+        found = self.returns_of(key)
+        return found if isinstance(found, Text | Const) else None
 
     def format_call(self, call: cst.Call, template: Text, scope: Scope) -> Text | None:
         kwargs = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
@@ -3036,6 +3102,45 @@ def _walk_assigns(node: cst.CSTNode, depth: int = 0) -> list[cst.Assign]:
         elif not isinstance(child, cst.FunctionDef | cst.ClassDef | cst.BaseExpression):
             out += _walk_assigns(child, depth + 1)
     return out
+
+
+def _walk(node: cst.CSTNode, depth: int = 0) -> Iterable[cst.CSTNode]:
+    """``node`` and every node below it (nested functions included), depth-capped."""
+    yield node
+    if depth < 40:
+        for child in node.children:
+            yield from _walk(child, depth + 1)
+
+
+# Decorators that wrap or describe a function rather than register it somewhere under its name.
+_WRAPPING_DECORATORS = frozenset(
+    {
+        *("property", "cached_property", "staticmethod", "classmethod", "abstractmethod", "overload", "override"),
+        *("final", "cache", "lru_cache", "wraps", "contextmanager", "asynccontextmanager", "retry", "on_exception"),
+        *("on_predicate", "dataclass", "total_ordering", "singledispatch", "deprecated", "jit", "njit", "fixture"),
+        "parametrize",
+    }
+)
+
+
+def _registered_def(scope: Scope) -> bool:
+    """A module-level function with a decorator that may register it under its name (``@reg.register_function()``,
+    ``@app.skill``): not a wrapping one (``@retry``, ``@lru_cache``, ``@property``)."""
+    if scope.kind != "function" or scope.parent is None or scope.parent.kind != "module":
+        return False
+    for d in scope.decorators:
+        head = d.func if isinstance(d, cst.Call) else d
+        name = (dotted(head) or "").rsplit(".", 1)[-1]
+        if name and name not in _WRAPPING_DECORATORS:
+            return True
+    return False
+
+
+_BUILTIN_NAMES = frozenset(dir(__import__("builtins"))) | {"__file__", "__name__", "__builtins__", "__spec__"}
+# LLM SDK modules a function runner may inject as globals (``imports=["litellm"]`` declared beside the function)
+_SDK_ROOTS = frozenset(
+    name.split(".", 1)[0] for name, kind in clients.MODULE_CLIENTS.items() if kind.family not in ("http",)
+)
 
 
 def _is_accessor(scope: Scope) -> bool:

@@ -306,7 +306,7 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     ),
     # open reasoning: agent steps over open tool sets, free conversation, free planning
     (
-        r"you\s+(?:have|has|will\s+have)\s+access\s+to\s+(?:the\s+following\s+|these\s+|a\s+set\s+of\s+)?tools"
+        r"you\s+(?:have|has|will\s+have)\s+access\s+to\s+(?:the\s+following\s+|these\s+|a\s+set\s+of\s+)?(?:tools|functions)"
         r"|\bthought:(?=[\s\S]*\b(?:action|observation|final\s+answer)\s*:)|\bobservation:|final_answer"
         r"|solve\s+(?:the|this|any)\s+task|(?:use|call)\s+(?:the\s+|these\s+|your\s+)?tools\b"
         r"|(?:use|call)\s+(?:any\s+of\s+)?(?:the\s+)?available\s+(?:tools|commands|functions)",
