@@ -913,11 +913,25 @@ def probe_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
 _AUTHORED_CHARS = 12  # a prompt with fewer literal characters than this only forwards what the caller gives
 
 
+# A turn asking the model to carry on with the answer it was cut off in (``Continue generating. Do not restart.``,
+# ``Please go on from where you stopped``): the same task sent again, not a new one.
+_CONTINUATION = lazy(
+    r"^\W*(?:please[\s,]+)?(?:continue|keep going|keep writing|go on|carry on|resume)\b(?:(?!\?).){0,60}"
+    r"(?:generat|writ|respon|answer|output|where|from|stopped|left off|cut off|previous|last|\.|$)",
+    re.IGNORECASE,
+)
+
+
 def _task_signature(graph: AgentGraph, site: LLMCall) -> str | None:
     """The literal text a site authors (its prompt's static text, whitespace folded), or None when it only forwards
     its function's arguments (a retry, a fallback engine, a provider switch: the same task sent again)."""
     text = " ".join(" ".join(prompt_texts(graph, site)).split())
     return text if len(text) >= _AUTHORED_CHARS else None
+
+
+def _carries_on(graph: AgentGraph, site: LLMCall) -> bool:
+    """Whether a site only asks the model to continue the answer it was cut off in (no task of its own)."""
+    return bool(_CONTINUATION.search(" ".join(" ".join(prompt_texts(graph, site)).split())))
 
 
 def multi_task_wrappers(graph: AgentGraph) -> set[str]:
@@ -934,7 +948,7 @@ def multi_task_wrappers(graph: AgentGraph) -> set[str]:
     memo: dict[str, bool] = {}
 
     def tasks(sites: list[LLMCall]) -> int:
-        authored = {_task_signature(graph, s) for s in sites}
+        authored = {_task_signature(graph, s) for s in sites if not _carries_on(graph, s)}
         return len(authored - {None}) + (1 if None in authored else 0)
 
     def is_multi(wrapper_id: str) -> bool:
