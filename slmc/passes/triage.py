@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -520,6 +521,9 @@ def schema_name(site: LLMCall) -> str:
     return site.output_schema or ""
 
 
+STREAMED = "answer streamed"
+
+
 def option_evidence(request: LLMCall) -> list[Evidence]:
     """Evidence from the request's own options: structured output, tools, output length, temperature, streaming.
 
@@ -560,7 +564,7 @@ def option_evidence(request: LLMCall) -> list[Evidence]:
         elif temp >= 0.9:
             out.append(Evidence(-0.5, f"temperature={temp:g} (sampling for variety)"))
     if request.stream or request.options.get("stream") is True:
-        out.append(Evidence(-1.0, "answer streamed"))
+        out.append(Evidence(-1.0, STREAMED))
     return out
 
 
@@ -971,6 +975,23 @@ def multi_task_wrappers(graph: AgentGraph) -> set[str]:
     return {w.id for w in graph.sites(SiteKind.WRAPPER) if is_multi(w.id)}
 
 
+_SHARED_CALLERS = 3  # functions calling one request through wrappers, from which on its options are the transport's
+_REQUEST_CALLERS: weakref.WeakKeyDictionary[AgentGraph, dict[str, int]] = weakref.WeakKeyDictionary()
+
+
+def _callers_of_request(graph: AgentGraph) -> dict[str, int]:
+    """Per request id, how many different functions reach it through wrapper-calls. Memoised per graph."""
+    out = _REQUEST_CALLERS.get(graph)
+    if out is None:
+        fns: dict[str, set[tuple[str, str]]] = {}
+        for s in graph.sites(SiteKind.WRAPPER_CALL):
+            req = graph.request_of(s.id)
+            if req is not None:
+                fns.setdefault(req.id, set()).add((s.loc.path, s.function))
+        out = _REQUEST_CALLERS[graph] = {k: len(v) for k, v in fns.items()}
+    return out
+
+
 def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     """All static evidence for one site; a wrapper-call adds the evidence of the request its wrapper reaches."""
     request = graph.request_of(site.id) if site.site != SiteKind.REQUEST else site
@@ -980,11 +1001,19 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         texts += prompt_texts(graph, request)
         if site.site == SiteKind.WRAPPER:
             evidence += [e for e in use_evidence(request) if e.weight > 0]
-        evidence += option_evidence(request)
+        # a wrapper that streams every answer it fetches (printing tokens as they come), for the many functions
+        # calling it, streams a commit message as it streams a plan: the transport's choice, no evidence about this
+        # caller's task
+        transport = site.site == SiteKind.WRAPPER_CALL and (
+            _callers_of_request(graph).get(request.id, 0) >= _SHARED_CALLERS
+        )
+        evidence += [e for e in option_evidence(request) if not (transport and e.reason == STREAMED)]
         if site.options:  # options passed through the wrapper-call (e.g. temperature=0)
             own = option_evidence(site)
             seen = {e.reason.split("=", 1)[0] for e in evidence}
-            evidence += [e for e in own if e.reason.split("=", 1)[0] not in seen]
+            evidence += [
+                e for e in own if e.reason.split("=", 1)[0] not in seen and not (transport and e.reason == STREAMED)
+            ]
     else:
         evidence += option_evidence(site)
     evidence += wording_evidence(texts)
