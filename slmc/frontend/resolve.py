@@ -12,7 +12,7 @@ import string
 import sys
 import textwrap
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -1534,7 +1534,26 @@ class Evaluator:
             client = next((v for v in values if isinstance(v, Client)), None)
             if client is not None:
                 return client
-        return values[0]
+        first = values[0]
+        if isinstance(first, Client) and not first.alternatives:
+            # ``client = OpenAI()`` in one branch, ``client = Anthropic()`` in another: the first, holding the
+            # others of a different kind, so a member path only one of them has is read on that one
+            others = tuple(dict.fromkeys(v for v in values[1:] if isinstance(v, Client) and v.kind != first.kind))
+            if others:
+                return replace(first, alternatives=others[:8])
+        return first
+
+    @staticmethod
+    def fitting(client: Client) -> Client:
+        """The client a member path belongs to: ``client`` itself when the path is a request or a factory of its
+        kind (or it holds no alternatives), else the first alternative whose kind has that path."""
+        if not client.alternatives:
+            return client
+        key = ".".join(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
+        for c in (client, *client.alternatives):
+            if key in clients.REQUEST_PATHS.get(c.kind, {}) or (c.kind, key) in clients.FACTORY_PATHS:
+                return c
+        return client
 
     def _is_lambda(self, key: str) -> bool:
         scope = self.scopes.get(key)
@@ -2172,6 +2191,7 @@ class Evaluator:
         return typed
 
     def client_call(self, client: Client, call: cst.Call, args: list[cst.Arg], scope: Scope) -> Value:
+        client = self.fitting(client)
         path = tuple(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
         key = ".".join(path)
         if client.kind == "hf-model" and key == "" and self.decoding_loop(scope):

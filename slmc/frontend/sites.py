@@ -115,6 +115,7 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
             ev.unresolved.append(info)  # llm(prompt) / obj.method(...) on unknown values: resolved after the scan
     if client is None:
         return None
+    client = ev.fitting(client)  # ``client.messages.create`` on a name holding an OpenAI or an Anthropic client
     value = ev.client_call(client, call, resolved.args, scope)
     if not isinstance(value, Answer):
         sends = ".".join(client.path) in clients.REQUEST_PATHS.get(client.kind, {})

@@ -28,6 +28,9 @@ class Client:
     schema: str | None = None  # with_structured_output(X)
     tools: tuple[str, ...] = ()  # bind_tools([...])
     prompt_key: int | None = None  # chains: id of the prompt-template expression
+    # clients of other kinds the same name may hold (``client = OpenAI() if use_openai else Anthropic()``): a member
+    # path that only one of them has (``client.messages.create``) is that client's
+    alternatives: tuple[Client, ...] = ()
 
     def member(self, name: str) -> Client:
         return Client(
@@ -40,6 +43,7 @@ class Client:
             self.schema,
             self.tools,
             self.prompt_key,
+            tuple(a.member(name) for a in self.alternatives),
         )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -522,6 +523,9 @@ def schema_name(site: LLMCall) -> str:
     return site.output_schema or ""
 
 
+STREAMED = "answer streamed"
+
+
 def option_evidence(request: LLMCall) -> list[Evidence]:
     """Evidence from the request's own options: structured output, tools, output length, temperature, streaming.
 
@@ -562,7 +566,7 @@ def option_evidence(request: LLMCall) -> list[Evidence]:
         elif temp >= 0.9:
             out.append(Evidence(-0.5, f"temperature={temp:g} (sampling for variety)"))
     if request.stream or request.options.get("stream") is True:
-        out.append(Evidence(-1.0, "answer streamed"))
+        out.append(Evidence(-1.0, STREAMED))
     return out
 
 
@@ -932,11 +936,25 @@ def probe_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
 _AUTHORED_CHARS = 12  # a prompt with fewer literal characters than this only forwards what the caller gives
 
 
+# A turn asking the model to carry on with the answer it was cut off in (``Continue generating. Do not restart.``,
+# ``Please go on from where you stopped``): the same task sent again, not a new one.
+_CONTINUATION = lazy(
+    r"^\W*(?:please[\s,]+)?(?:continue|keep going|keep writing|go on|carry on|resume)\b(?:(?!\?).){0,60}"
+    r"(?:generat|writ|respon|answer|output|where|from|stopped|left off|cut off|previous|last|\.|$)",
+    re.IGNORECASE,
+)
+
+
 def _task_signature(graph: AgentGraph, site: LLMCall) -> str | None:
     """The literal text a site authors (its prompt's static text, whitespace folded), or None when it only forwards
     its function's arguments (a retry, a fallback engine, a provider switch: the same task sent again)."""
     text = " ".join(" ".join(prompt_texts(graph, site)).split())
     return text if len(text) >= _AUTHORED_CHARS else None
+
+
+def _carries_on(graph: AgentGraph, site: LLMCall) -> bool:
+    """Whether a site only asks the model to continue the answer it was cut off in (no task of its own)."""
+    return bool(_CONTINUATION.search(" ".join(" ".join(prompt_texts(graph, site)).split())))
 
 
 def multi_task_wrappers(graph: AgentGraph) -> set[str]:
@@ -953,7 +971,7 @@ def multi_task_wrappers(graph: AgentGraph) -> set[str]:
     memo: dict[str, bool] = {}
 
     def tasks(sites: list[LLMCall]) -> int:
-        authored = {_task_signature(graph, s) for s in sites}
+        authored = {_task_signature(graph, s) for s in sites if not _carries_on(graph, s)}
         return len(authored - {None}) + (1 if None in authored else 0)
 
     def is_multi(wrapper_id: str) -> bool:
@@ -976,6 +994,23 @@ def multi_task_wrappers(graph: AgentGraph) -> set[str]:
     return {w.id for w in graph.sites(SiteKind.WRAPPER) if is_multi(w.id)}
 
 
+_SHARED_CALLERS = 3  # functions calling one request through wrappers, from which on its options are the transport's
+_REQUEST_CALLERS: weakref.WeakKeyDictionary[AgentGraph, dict[str, int]] = weakref.WeakKeyDictionary()
+
+
+def _callers_of_request(graph: AgentGraph) -> dict[str, int]:
+    """Per request id, how many different functions reach it through wrapper-calls. Memoised per graph."""
+    out = _REQUEST_CALLERS.get(graph)
+    if out is None:
+        fns: dict[str, set[tuple[str, str]]] = {}
+        for s in graph.sites(SiteKind.WRAPPER_CALL):
+            req = graph.request_of(s.id)
+            if req is not None:
+                fns.setdefault(req.id, set()).add((s.loc.path, s.function))
+        out = _REQUEST_CALLERS[graph] = {k: len(v) for k, v in fns.items()}
+    return out
+
+
 def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     """All static evidence for one site; a wrapper-call adds the evidence of the request its wrapper reaches."""
     request = graph.request_of(site.id) if site.site != SiteKind.REQUEST else site
@@ -985,11 +1020,19 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         texts += prompt_texts(graph, request)
         if site.site == SiteKind.WRAPPER:
             evidence += [e for e in use_evidence(request) if e.weight > 0]
-        evidence += option_evidence(request)
+        # a wrapper that streams every answer it fetches (printing tokens as they come), for the many functions
+        # calling it, streams a commit message as it streams a plan: the transport's choice, no evidence about this
+        # caller's task
+        transport = site.site == SiteKind.WRAPPER_CALL and (
+            _callers_of_request(graph).get(request.id, 0) >= _SHARED_CALLERS
+        )
+        evidence += [e for e in option_evidence(request) if not (transport and e.reason == STREAMED)]
         if site.options:  # options passed through the wrapper-call (e.g. temperature=0)
             own = option_evidence(site)
             seen = {e.reason.split("=", 1)[0] for e in evidence}
-            evidence += [e for e in own if e.reason.split("=", 1)[0] not in seen]
+            evidence += [
+                e for e in own if e.reason.split("=", 1)[0] not in seen and not (transport and e.reason == STREAMED)
+            ]
     else:
         evidence += option_evidence(site)
     evidence += wording_evidence(texts)
