@@ -1531,6 +1531,10 @@ class Analysis:
                     new_passing.add(key)
                     self.why[key] = "public method of a library class no code of the tree calls, forwarding its prompt"
                     continue
+                if n == 0 and self._async_twin(scope, wrappers, inside, fwd):
+                    new.add(key)  # ``step`` nothing calls beside the ``astep`` every runner awaits: the same API
+                    self.why[key] = "sync/async twin of a wrapper of its class, nothing calls it"
+                    continue
                 if n == 0:
                     every = self.ev.overrides(key)
                     impls = [i for i in every if i in reaching]
@@ -2020,6 +2024,62 @@ class Analysis:
             return False
         siblings = [k for k in reaching if k != scope.key and self._method_of(k, cls)]
         return not siblings and bool(prompts & fwd.get(scope.key, set()))
+
+    def _async_twin(
+        self, scope: Scope, wrappers: set[str], inside: dict[str, list[Site]], fwd: dict[str, set[str]]
+    ) -> bool:
+        """Whether the public method ``scope`` (no code calls it) is one of a pair offering a calling API once per
+        calling mode (``step`` beside ``astep``, ``generate`` beside ``generate_async`` / ``async_generate``) whose
+        other half, defined on its class or on a base it inherits that half from (past a stub: ``async def astep(self):
+        pass``), is a wrapper; the method either takes the prompt it sends (``generate_response(prompt)``), or reaches
+        the model only through another object's wrappers (an agent's step over its model API), or is declared
+        without a body on an interface one of whose implementations does either. The tree may only drive the
+        object one way, yet both are the object's API."""
+        cls = scope.enclosing_class()
+        name = scope.name
+        if cls is None or scope.parent is not cls or name.startswith("_") or cls.name.startswith("_"):
+            return False
+        if _is_test_file(scope.module):
+            return False
+        own = inside.get(scope.key, [])
+        if own:
+            bodies = [own]
+        elif _abstract_body(scope):
+            bodies = [inside[k] for k in self.ev.implementations(scope.key) if inside.get(k)]
+        else:
+            return False
+
+        def api_body(b: list[Site]) -> bool:
+            fn = _owner(b[0].info.scope)
+            home = fn.enclosing_class() if fn is not None else None
+            if fn is None or home is None:
+                return False
+            if any(_PROMPT_PARAM.search(p) for p in fwd.get(fn.key, ())):
+                return True  # ``generate_response(prompt, history)``: a model API taking the prompt to send
+            mine = [c for k in self.ev.lineage(home.key) if (c := self.ev.scopes.get(k)) is not None]
+            # the calls reaching a model (a call of a logger or a parser is no part of it)
+            model = [s for s in b if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in self.reaching]
+            return bool(model) and all(  # an agent's step over another object's model API (``self.llm.generate``)
+                s.site == SiteKind.WRAPPER_CALL
+                and s.callee in wrappers
+                and not any(self._method_of(s.callee, c) for c in mine)
+                for s in model
+            )
+
+        if not any(api_body(b) for b in bodies):
+            return False  # a transport twin nothing calls, sending a whole request it is handed (``request(data)``
+            # beside ``request_async(data)``) or running its twin (``asyncio.run(self.request_async(...))``): left
+            # behind by the move to the other mode, no API the code offers
+        for twin in _twin_names(name):
+            for c in self.ev.lineage(cls.key):
+                owner = self.ev.scopes.get(c)
+                defs = [b[1] for b in (owner.bindings.get(twin, ()) if owner is not None else ()) if b[0] == "def"]
+                if defs:
+                    if any(d.key in wrappers for d in defs):
+                        return True
+                    if not all(_abstract_body(d) for d in defs):
+                        break  # the nearest definition of the twin with a body decides (a stub defers to its base)
+        return False
 
     def _framework_lm_entry(self, scope: Scope) -> bool:
         """Whether ``scope`` is the method a framework calls on its language models (``__call__`` / ``forward``) in a
@@ -5402,6 +5462,19 @@ def _names_task(call: cst.Call) -> bool:
     """A call handing a string literal as an argument (``run("summarize_action", text=t)``): the name of the task or
     template its callee fills, picked by the caller."""
     return any(not a.star and isinstance(a.value, cst.SimpleString | cst.ConcatenatedString) for a in call.args)
+
+
+def _twin_names(name: str) -> list[str]:
+    """The names of the other calling mode's half of a method (``astep`` for ``step`` and back, ``generate_async``
+    / ``async_generate`` for ``generate`` and back)."""
+    out = ["a" + name, name + "_async", "async_" + name]
+    if name.startswith("async_") and len(name) > 6:
+        out.append(name[6:])
+    if name.endswith("_async") and len(name) > 6:
+        out.append(name[:-6])
+    if name.startswith("a") and len(name) > 2:
+        out.append(name[1:])
+    return out
 
 
 def _bare_method(fn: Scope) -> bool:
