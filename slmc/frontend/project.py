@@ -967,6 +967,13 @@ class Analysis:
             self.why[str(site.key)] = "untyped obj.method(): the one interface of that name" if by_name else "untyped"
             if by_name:
                 self.by_name.add(site.key)
+            elif isinstance(func, cst.Attribute) and key in (
+                named := self.ev.methods_named(func.attr.value, owner.key if (owner := _owner(info.scope)) else None)
+            ):
+                # ``provider.inference(...)`` on a plugin picked at run time: every model-reaching method of that
+                # name in the chosen one's family (classes sharing its topmost base) is what the call may run
+                site.alternatives = tuple(k for k in named if k != key and k in reaching)
+                self.why[str(site.key)] = "untyped obj.method(): the plugin family defining that name"
             added = True
         for info, slot in unfed:  # ``llm: Callable[[str], str]`` that nothing in the tree fills: declared like the
             key = slots.get(slot)  # parameters of that name and type that are fed a model-reaching function
@@ -1112,14 +1119,19 @@ class Analysis:
             return [v.key for v in self._sources(func, scope, callers, memo, 0) if isinstance(v, Function)]
         if not isinstance(func, cst.Attribute):
             return []
-        known = self.ev.value(func.value, scope) is not None
+        receiver = self.ev.value(func.value, scope)
+        # ``provider = manager.pick(...)`` whose one static return is the ``return None`` of its no-match branch: a
+        # method called on it runs on what the other branches return, so the receiver is as good as unknown
+        known = receiver is not None and not (isinstance(receiver, Const) and receiver.value is None)
         if not known and _probed(func, scope):
             return []  # ``if hasattr(llm, "completion"): llm.completion(...)``: whatever the callers pass may lack it
         out = [v.key for v in self._sources(func, scope, callers, memo, 0) if isinstance(v, Function)]  # self._llm()
         if known:
             return out
+        typed = bool(out)
         for v in self._sources(func.value, scope, callers, memo, 0):
             if isinstance(v, Instance):
+                typed = True
                 m = self.ev.member(v.cls, func.attr.value, True)
                 if isinstance(m, Function):
                     out.append(m.key)
@@ -1130,7 +1142,12 @@ class Analysis:
         ):
             return out
         by_name = self.ev.method_by_name(func.attr.value)
-        return out + ([by_name] if by_name else [])
+        if by_name:
+            return [*out, by_name]
+        if typed:
+            return out  # the objects the callers actually hand over say which same-named method runs
+        fn = scope.enclosing_function()  # ``provider.inference()`` in ``Agent.inference``: the plugins, not itself
+        return out + [k for k in self.ev.methods_named(func.attr.value, fn.key if fn else None) if k not in out]
 
     def _self_attr_bindings(self, expr: cst.Attribute, scope: Scope) -> list[tuple] | None:
         """What ``self.attr`` is assigned in the method's class and its bases (a closure inside a method included),
