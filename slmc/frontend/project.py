@@ -1518,6 +1518,11 @@ class Analysis:
                     new.add(key)  # that method
                     self.why[key] = "installed on an object in place of a wrapper method, forwarding its prompt"
                     continue
+                if n == 0 and inside.get(key) and self._registered_value(scope, fwd):
+                    new.add(key)  # ``self.commands = {"Ask the model": self.ask_command}``: the agent's tool
+                    new_passing.add(key)  # runner calls it by the name it is registered under
+                    self.why[key] = "bound method registered as a value (tool / command table), forwarding its prompt"
+                    continue
                 if not used.get(key) and self._library_entry(scope, fwd, inside, reaching, wrappers):
                     new.add(key)
                     new_passing.add(key)
@@ -1934,6 +1939,34 @@ class Analysis:
         return {
             key for key in wrappers if not inside.get(key) and not self._model_interface(key, reaching, inside, apis)
         }
+
+    def _registered_value(self, scope: Scope, fwd: dict[str, set[str]]) -> bool:
+        """Whether a public method no code calls is handed out as a bound method by its own class body
+        (``self.commands = {"Generate text": self.generate_command}``, ``tools=[self.ask]``, ``register(self.ask)``)
+        and forwards a prompt parameter (``prompt``, ``query``) as it is: the caller is whatever runs the registered
+        callables (a tool or command runner), so the method is a calling API used elsewhere (bench/corpus/README.md,
+        "registered as a tool")."""
+        cls = scope.enclosing_class()
+        if cls is None or scope.parent is not cls or scope.name.startswith("_") or self.ev.overridden(scope.key):
+            return False
+        if not {p for p in fwd.get(scope.key, set()) if _PROMPT_PARAM.search(p)}:
+            return False
+        called: set[int] = set()
+        values: list[cst.Attribute] = []
+        todo: list[cst.CSTNode] = [cls.node]
+        while todo:
+            node = todo.pop()
+            todo.extend(node.children)
+            if isinstance(node, cst.Call):
+                called.add(id(node.func))
+            elif (
+                isinstance(node, cst.Attribute)
+                and node.attr.value == scope.name
+                and isinstance(node.value, cst.Name)
+                and node.value.value == "self"
+            ):
+                values.append(node)
+        return any(id(v) not in called for v in values)
 
     def _library_entry(
         self, scope: Scope, fwd: dict[str, set[str]], inside: dict[str, list[Site]], reaching: set[str], apis: set[str]
