@@ -113,6 +113,7 @@ class Analysis:
     by_name: set[int] = field(default_factory=set)  # sites of ``obj.m()`` on untyped objects, resolved by name
     dispatched: set[int] = field(default_factory=set)  # calls on a base narrowed to its one reaching implementation
     alternatives: dict[int, list[str]] = field(default_factory=dict)  # site key -> the other functions a name holds
+    _family_picks: dict[int, list[str]] = field(default_factory=dict)  # id(call) -> the plugin family it may run
     unconverged: list[str] = field(default_factory=list)  # fixed-point loops stopped by a cycle or their round cap
     _returned: dict[str, set[str]] = field(default_factory=dict)  # fn key -> parameters it returns as they are
     _call_infos: tuple[int, dict[int, Any]] | None = None  # (modules seen, id(call) -> its CallInfo)
@@ -958,6 +959,10 @@ class Analysis:
             key = next((k for k in candidates if k in reaching), None)
             if key is None:
                 continue
+            family = self._family_picks.get(id(info.node), ())
+            asking = sum(k in reaching for k in family)
+            if key in family and (asking < 2 or _minority(asking, len(family))):
+                continue  # ``tool.handle(msg)`` over tool classes of which one (or a few) asks a model: no plugin call
             if slot is not None:
                 slots.setdefault(slot, key)
             func, args = _called(info)
@@ -967,12 +972,10 @@ class Analysis:
             self.why[str(site.key)] = "untyped obj.method(): the one interface of that name" if by_name else "untyped"
             if by_name:
                 self.by_name.add(site.key)
-            elif isinstance(func, cst.Attribute) and key in (
-                named := self.ev.methods_named(func.attr.value, owner.key if (owner := _owner(info.scope)) else None)
-            ):
+            elif key in family:
                 # ``provider.inference(...)`` on a plugin picked at run time: every model-reaching method of that
                 # name in the chosen one's family (classes sharing its topmost base) is what the call may run
-                site.alternatives = tuple(k for k in named if k != key and k in reaching)
+                site.alternatives = tuple(k for k in family if k != key and k in reaching)
                 self.why[str(site.key)] = "untyped obj.method(): the plugin family defining that name"
             added = True
         for info, slot in unfed:  # ``llm: Callable[[str], str]`` that nothing in the tree fills: declared like the
@@ -1147,7 +1150,10 @@ class Analysis:
         if typed:
             return out  # the objects the callers actually hand over say which same-named method runs
         fn = scope.enclosing_function()  # ``provider.inference()`` in ``Agent.inference``: the plugins, not itself
-        return out + [k for k in self.ev.methods_named(func.attr.value, fn.key if fn else None) if k not in out]
+        family = [k for k in self.ev.methods_named(func.attr.value, fn.key if fn else None) if k not in out]
+        if family:
+            self._family_picks[id(info.node)] = family
+        return out + family
 
     def _self_attr_bindings(self, expr: cst.Attribute, scope: Scope) -> list[tuple] | None:
         """What ``self.attr`` is assigned in the method's class and its bases (a closure inside a method included),

@@ -127,3 +127,34 @@ def test_same_name_without_a_model_is_no_site(tmp_path: Path) -> None:
 """
     sites = _sites(tmp_path, core)
     assert not [s for s in sites if s[0] == "core.py"]
+
+
+def test_family_where_few_reach_a_model_is_no_site(tmp_path: Path) -> None:
+    # four handler classes under one base each define ``complete_text``; only one of them asks a model, so a call on
+    # an unknown handler is no model call
+    core = (
+        _CORE
+        + """
+
+    class Handler(Plugin):
+        pass
+
+
+    class Upper(Handler):
+        async def complete_text(self, prompt: str) -> str:
+            return prompt.upper()
+
+
+    class Lower(Handler):
+        async def complete_text(self, prompt: str) -> str:
+            return prompt.lower()
+
+
+    class Trim(Handler):
+        async def complete_text(self, prompt: str) -> str:
+            return prompt.strip()
+"""
+    )
+    core = core.replace("import importlib", "import importlib\n\n    from plugins.base import Plugin", 1)
+    sites = _sites(tmp_path, core)
+    assert ("core.py", 39, "wrapper-call") not in sites  # plugin.complete_text(...): 2 of 5 reach a model
