@@ -113,6 +113,7 @@ class Analysis:
     by_name: set[int] = field(default_factory=set)  # sites of ``obj.m()`` on untyped objects, resolved by name
     dispatched: set[int] = field(default_factory=set)  # calls on a base narrowed to its one reaching implementation
     alternatives: dict[int, list[str]] = field(default_factory=dict)  # site key -> the other functions a name holds
+    _family_picks: dict[int, list[str]] = field(default_factory=dict)  # id(call) -> the plugin family it may run
     unconverged: list[str] = field(default_factory=list)  # fixed-point loops stopped by a cycle or their round cap
     _returned: dict[str, set[str]] = field(default_factory=dict)  # fn key -> parameters it returns as they are
     _call_infos: tuple[int, dict[int, Any]] | None = None  # (modules seen, id(call) -> its CallInfo)
@@ -983,6 +984,10 @@ class Analysis:
             key = next((k for k in candidates if k in reaching), None)
             if key is None:
                 continue
+            family = self._family_picks.get(id(info.node), ())
+            asking = sum(k in reaching for k in family)
+            if key in family and (asking < 2 or _minority(asking, len(family))):
+                continue  # ``tool.handle(msg)`` over tool classes of which one (or a few) asks a model: no plugin call
             if slot is not None:
                 slots.setdefault(slot, key)
             func, args = _called(info)
@@ -992,6 +997,11 @@ class Analysis:
             self.why[str(site.key)] = "untyped obj.method(): the one interface of that name" if by_name else "untyped"
             if by_name:
                 self.by_name.add(site.key)
+            elif key in family:
+                # ``provider.inference(...)`` on a plugin picked at run time: every model-reaching method of that
+                # name in the chosen one's family (classes sharing its topmost base) is what the call may run
+                site.alternatives = tuple(k for k in family if k != key and k in reaching)
+                self.why[str(site.key)] = "untyped obj.method(): the plugin family defining that name"
             added = True
         for info, slot in unfed:  # ``llm: Callable[[str], str]`` that nothing in the tree fills: declared like the
             key = slots.get(slot)  # parameters of that name and type that are fed a model-reaching function
@@ -1137,14 +1147,19 @@ class Analysis:
             return [v.key for v in self._sources(func, scope, callers, memo, 0) if isinstance(v, Function)]
         if not isinstance(func, cst.Attribute):
             return []
-        known = self.ev.value(func.value, scope) is not None
+        receiver = self.ev.value(func.value, scope)
+        # ``provider = manager.pick(...)`` whose one static return is the ``return None`` of its no-match branch: a
+        # method called on it runs on what the other branches return, so the receiver is as good as unknown
+        known = receiver is not None and not (isinstance(receiver, Const) and receiver.value is None)
         if not known and _probed(func, scope):
             return []  # ``if hasattr(llm, "completion"): llm.completion(...)``: whatever the callers pass may lack it
         out = [v.key for v in self._sources(func, scope, callers, memo, 0) if isinstance(v, Function)]  # self._llm()
         if known:
             return out
+        typed = bool(out)
         for v in self._sources(func.value, scope, callers, memo, 0):
             if isinstance(v, Instance):
+                typed = True
                 m = self.ev.member(v.cls, func.attr.value, True)
                 if isinstance(m, Function):
                     out.append(m.key)
@@ -1155,7 +1170,15 @@ class Analysis:
         ):
             return out
         by_name = self.ev.method_by_name(func.attr.value)
-        return out + ([by_name] if by_name else [])
+        if by_name:
+            return [*out, by_name]
+        if typed:
+            return out  # the objects the callers actually hand over say which same-named method runs
+        fn = scope.enclosing_function()  # ``provider.inference()`` in ``Agent.inference``: the plugins, not itself
+        family = [k for k in self.ev.methods_named(func.attr.value, fn.key if fn else None) if k not in out]
+        if family:
+            self._family_picks[id(info.node)] = family
+        return out + family
 
     def _self_attr_bindings(self, expr: cst.Attribute, scope: Scope) -> list[tuple] | None:
         """What ``self.attr`` is assigned in the method's class and its bases (a closure inside a method included),
@@ -1525,6 +1548,11 @@ class Analysis:
                     # ``obj.ainvoke = counted`` in the function defining ``counted(messages)``: callers reach it as
                     new.add(key)  # that method
                     self.why[key] = "installed on an object in place of a wrapper method, forwarding its prompt"
+                    continue
+                if n == 0 and inside.get(key) and self._registered_value(scope, fwd):
+                    new.add(key)  # ``self.commands = {"Ask the model": self.ask_command}``: the agent's tool
+                    new_passing.add(key)  # runner calls it by the name it is registered under
+                    self.why[key] = "bound method registered as a value (tool / command table), forwarding its prompt"
                     continue
                 if not used.get(key) and self._library_entry(scope, fwd, inside, reaching, wrappers):
                     new.add(key)
@@ -1976,6 +2004,34 @@ class Analysis:
         return {
             key for key in wrappers if not inside.get(key) and not self._model_interface(key, reaching, inside, apis)
         }
+
+    def _registered_value(self, scope: Scope, fwd: dict[str, set[str]]) -> bool:
+        """Whether a public method no code calls is handed out as a bound method by its own class body
+        (``self.commands = {"Generate text": self.generate_command}``, ``tools=[self.ask]``, ``register(self.ask)``)
+        and forwards a prompt parameter (``prompt``, ``query``) as it is: the caller is whatever runs the registered
+        callables (a tool or command runner), so the method is a calling API used elsewhere (bench/corpus/README.md,
+        "registered as a tool")."""
+        cls = scope.enclosing_class()
+        if cls is None or scope.parent is not cls or scope.name.startswith("_") or self.ev.overridden(scope.key):
+            return False
+        if not {p for p in fwd.get(scope.key, set()) if _PROMPT_PARAM.search(p)}:
+            return False
+        called: set[int] = set()
+        values: list[cst.Attribute] = []
+        todo: list[cst.CSTNode] = [cls.node]
+        while todo:
+            node = todo.pop()
+            todo.extend(node.children)
+            if isinstance(node, cst.Call):
+                called.add(id(node.func))
+            elif (
+                isinstance(node, cst.Attribute)
+                and node.attr.value == scope.name
+                and isinstance(node.value, cst.Name)
+                and node.value.value == "self"
+            ):
+                values.append(node)
+        return any(id(v) not in called for v in values)
 
     def _library_entry(
         self, scope: Scope, fwd: dict[str, set[str]], inside: dict[str, list[Site]], reaching: set[str], apis: set[str]

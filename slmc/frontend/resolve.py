@@ -1775,6 +1775,48 @@ class Evaluator:
             self._by_name[name] = self._interface_method(name)
         return self._by_name[name]
 
+    def methods_named(self, name: str, besides: str | None = None) -> list[str]:
+        """The plugin family defining ``name`` when no one interface declares it (``method_by_name`` is None):
+        two or more classes sharing a topmost base of the tree that each define the method, no base declaring it
+        (plugin classes found at run time by a directory scan or a registry of names), the largest such family, in
+        key order; ``besides`` (the calling method) left out. Empty when the name's other definitions are lone
+        classes (an unrelated method of the same name is no evidence of the receiver), for dunders, names common
+        library objects also have, and names so widespread (over 24 definitions) that they say nothing."""
+        if self.method_by_name(name) is not None or name.startswith("__") or name in _COMMON_METHOD_NAMES:
+            return []
+        defs = self._methods_by_name.get(name) or []
+        if len(defs) > 24:
+            return []
+        # a method overriding one of a base (``BaseTool.call``) belongs to a declared interface, whose callers the
+        # interface rules decide: only methods no base declares make a plugin family
+        defs = [k for k in defs if k != besides and not self.overridden(k)]
+        families: dict[str, list[str]] = {}
+        for key in sorted(defs):
+            root = self.method_root(key)
+            if root != key:
+                families.setdefault(root, []).append(key)
+        best = max(families.values(), key=len, default=[])
+        return best if len(best) >= 2 else []
+
+    def method_root(self, fn_key: str) -> str:
+        """The topmost class of the tree above a method's class (the family a by-name call picks from); the function
+        itself for a function outside a class."""
+        fn = self.scopes.get(fn_key)
+        cls = fn.enclosing_class() if fn is not None else None
+        return self._root_class(cls.key) if cls is not None else fn_key
+
+    def _root_class(self, cls_key: str) -> str:
+        """The topmost class of the tree above ``cls_key`` along first bases (itself when it has no base of the
+        tree). Loads nothing."""
+        seen = {cls_key}
+        while len(seen) < 12:
+            up = [b for b in self._bases_no_memo(cls_key) if b not in seen]
+            if not up:
+                break
+            cls_key = up[0]
+            seen.add(cls_key)
+        return cls_key
+
     def _interface_method(self, name: str) -> str | None:
         defs = self._methods_by_name.get(name)
         if not defs or len(defs) > 50:
