@@ -979,7 +979,7 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     # a wrapper-call's own prompt says whether it hands in a conversation; the ``messages`` parameter of the request
     # its wrapper reaches is only the transport
     evidence += conversation_evidence(graph, site if request is None or site.site == SiteKind.WRAPPER_CALL else request)
-    agent = agent_evidence(graph, site)
+    agent = targeted_fix(agent_evidence(graph, site), texts)
     if agent:  # the text handed to an agent loop is the user's request, not a closed answer's format
         evidence = [e for e in evidence if not (e.weight > 0 and e.reason.startswith("prompt says"))]
     evidence += agent
@@ -1014,6 +1014,32 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     evidence += [Evidence(0.0, JUDGEMENT + why) for why in judgement_cues(texts, structured)]
     evidence += free_plan_evidence(texts, structured, evidence)
     return evidence
+
+
+# A check's finding about one named item (``Reference {key} not found in refs.bib``, ``Duplicate labels found: {dup}``)
+# and the edit asked for it: keep one copy, rename it to match, remove it.
+_FINDING = lazy(
+    r"\bnot\s+found\s+in\b|\b(?:missing|undefined|unknown)\s+from\b"
+    r"|\bduplicated?\s+(?:[\w-]+\s+){0,2}?(?:found|detected)\b",
+    re.IGNORECASE,
+)
+_FIX_ASKED = lazy(
+    r"\b(?:ensure|remove|delete|rename|modify|correct|keep\s+(?:only\s+)?one)\b",
+    re.IGNORECASE,
+)
+TARGETED_FIX = "hands a code agent one finding of the program's own check to fix: a targeted edit"
+
+
+def targeted_fix(agent: list[Evidence], texts: list[str]) -> list[Evidence]:
+    """A code agent handed one finding of the program's own check (an item not found where it should be, a duplicate)
+    and asked to fix just that: the edit is decided by the finding (rename, keep one copy, remove), not new code or
+    prose. Any other text handed to a code agent keeps the code agent's reading."""
+    if len(agent) != 1 or "a code agent writes code" not in agent[0].reason:
+        return agent
+    text = "\n".join(texts)
+    if not (affirmed(_FINDING, text) and _FIX_ASKED.search(text)):
+        return agent
+    return [Evidence(0.9, TARGETED_FIX)]
 
 
 HISTORY = "conversation history passed in (multi-turn)"
