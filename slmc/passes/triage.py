@@ -214,7 +214,7 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"|observations|statements|events"
         r"|entries|records|descriptions|reviews|comments|feedback|findings|discussion|meeting)\b"
         r"|summary\s+of\s+(?:the\s+|this\s+)?(?:following|given|above|provided|text|paper|article|document|conversation)"
-        r"|(?:create|write|produce|give|provide|make)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}summary\s+(?:of|based\s+on)\b"
+        r"|(?:create|write|produce|give|provide|make|add)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}summary\s+(?:of|based\s+on)\b"
         # ``Write a detailed summary that captures what happened in these messages``
         r"|(?:create|write|produce|generate)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}summary\s+(?:that|which)\s+"
         r"(?:captures?|covers?|describes?|records?)\b"
@@ -232,7 +232,7 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     ),
     (
         r"\d+(?:\s*[-–]\s*\d+)?\s+(?:[\w-]+\s+){0,2}?(?:sentences|words|bullets|points|items)\b"
-        r"|at\s+most\s+\d+|(?:a\s+)?maximum\s+of\s+\d+",
+        r"|at\s+most\s+\d+|(?:a\s+)?maximum\s+of\s+\d+|(?:no|not)\s+(?:more|longer)\s+than\s+\d+",
         0.5,
         "bounded length",
     ),
