@@ -217,7 +217,7 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"|observations|statements|events"
         r"|entries|records|descriptions|reviews|comments|feedback|findings|discussion|meeting)\b"
         r"|summary\s+of\s+(?:the\s+|this\s+)?(?:following|given|above|provided|text|paper|article|document|conversation)"
-        r"|(?:create|write|produce|give|provide|make)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}summary\s+(?:of|based\s+on)\b"
+        r"|(?:create|write|produce|give|provide|make|add)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}summary\s+(?:of|based\s+on)\b"
         # ``Write a detailed summary that captures what happened in these messages``
         r"|(?:create|write|produce|generate)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}summary\s+(?:that|which)\s+"
         r"(?:captures?|covers?|describes?|records?)\b"
@@ -235,7 +235,7 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     ),
     (
         r"\d+(?:\s*[-–]\s*\d+)?\s+(?:[\w-]+\s+){0,2}?(?:sentences|words|bullets|points|items)\b"
-        r"|at\s+most\s+\d+|(?:a\s+)?maximum\s+of\s+\d+",
+        r"|at\s+most\s+\d+|(?:a\s+)?maximum\s+of\s+\d+|(?:no|not)\s+(?:more|longer)\s+than\s+\d+",
         0.5,
         "bounded length",
     ),
@@ -1041,7 +1041,7 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     # a wrapper-call's own prompt says whether it hands in a conversation; the ``messages`` parameter of the request
     # its wrapper reaches is only the transport
     evidence += conversation_evidence(graph, site if request is None or site.site == SiteKind.WRAPPER_CALL else request)
-    agent = agent_evidence(graph, site)
+    agent = targeted_fix(agent_evidence(graph, site), texts)
     if agent:  # the text handed to an agent loop is the user's request, not a closed answer's format
         evidence = [e for e in evidence if not (e.weight > 0 and e.reason.startswith("prompt says"))]
     evidence += agent
@@ -1076,6 +1076,32 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     evidence += [Evidence(0.0, JUDGEMENT + why) for why in judgement_cues(texts, structured)]
     evidence += free_plan_evidence(texts, structured, evidence)
     return evidence
+
+
+# A check's finding about one named item (``Reference {key} not found in refs.bib``, ``Duplicate labels found: {dup}``)
+# and the edit asked for it: keep one copy, rename it to match, remove it.
+_FINDING = lazy(
+    r"\bnot\s+found\s+in\b|\b(?:missing|undefined|unknown)\s+from\b"
+    r"|\bduplicated?\s+(?:[\w-]+\s+){0,2}?(?:found|detected)\b",
+    re.IGNORECASE,
+)
+_FIX_ASKED = lazy(
+    r"\b(?:ensure|remove|delete|rename|modify|correct|keep\s+(?:only\s+)?one)\b",
+    re.IGNORECASE,
+)
+TARGETED_FIX = "hands a code agent one finding of the program's own check to fix: a targeted edit"
+
+
+def targeted_fix(agent: list[Evidence], texts: list[str]) -> list[Evidence]:
+    """A code agent handed one finding of the program's own check (an item not found where it should be, a duplicate)
+    and asked to fix just that: the edit is decided by the finding (rename, keep one copy, remove), not new code or
+    prose. Any other text handed to a code agent keeps the code agent's reading."""
+    if len(agent) != 1 or "a code agent writes code" not in agent[0].reason:
+        return agent
+    text = "\n".join(texts)
+    if not (affirmed(_FINDING, text) and _FIX_ASKED.search(text)):
+        return agent
+    return [Evidence(0.9, TARGETED_FIX)]
 
 
 HISTORY = "conversation history passed in (multi-turn)"

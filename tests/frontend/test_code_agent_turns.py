@@ -2,14 +2,15 @@
 (``coder.run(prompt)``, ``coder.run(with_message=...)``): that text is the site's prompt, read like any other
 (an f-string built just before the call, a module-level template filled at the call). Each such call is one turn of
 an agent that edits the files it was given, so triage reads it as open-ended whatever closed-sounding words the
-request holds; a plain model call with the same request is still read by its wording."""
+request holds, except one finding of the program's own check handed over with the fix it asks (a targeted edit); a
+plain model call with the same request is still read by its wording."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from slmc.ir import SiteKind, Verdict
-from slmc.passes.triage import multi_task_wrappers, triage_site
+from slmc.passes.triage import TARGETED_FIX, multi_task_wrappers, triage_site
 
 from .trees import analysed_graph, carried_text, site_at, write_tree
 
@@ -68,10 +69,14 @@ def test_a_coder_turn_is_open_ended_a_model_call_is_read(tmp_path: Path) -> None
     write_tree(tmp_path, _TREE)
     graph = analysed_graph(tmp_path)
     multi = multi_task_wrappers(graph)
-    for line in (8, 12, 13):
+    for line in (12, 13):
         t = triage_site(graph, site_at(graph, "steps.py", line), multi)
         assert t.verdict == Verdict.OPEN_ENDED, (line, t)
         assert any("a code agent" in r for r in t.reasons), t
+    # one finding of the program's own check (a key missing from the bibliography) with the fix it asks (rename or
+    # delete): a targeted edit the finding decides, not the coder's open work
+    fix = triage_site(graph, site_at(graph, "steps.py", 8), multi)
+    assert fix.verdict == Verdict.NARROW and TARGETED_FIX in fix.reasons, fix
     plain = triage_site(graph, site_at(graph, "plain.py", 6), multi)
     assert plain.verdict != Verdict.OPEN_ENDED, plain
     assert not any("code agent" in r for r in plain.reasons), plain
