@@ -2906,6 +2906,14 @@ class Evaluator:
                 v = self.value(p.expression, scope)
                 if isinstance(v, Const) and isinstance(v.value, str) and p.format_spec is None and p.conversion is None:
                     parts.append(PromptPart(v.value))
+                elif (
+                    isinstance(v, Text)
+                    and isinstance(p.expression, cst.Name)
+                    and v.origin in ("f-string", "literal", "constant", "format", "concat")
+                    and p.format_spec is None
+                    and p.conversion is None
+                ):  # ``head = f"Plan the task: {task}"`` then ``f"{history}\n{head}"``: the local's own text, spliced
+                    parts.extend(v.parts)
                 else:
                     parts.append(PromptPart(self.source(p.expression, scope), hole=True))
         return Text(tuple(parts), "f-string")
