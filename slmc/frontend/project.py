@@ -4649,8 +4649,10 @@ def _forwards(
         args = _http_sent_args(call)  # the body it posts, not the address or the headers
     if args is None:  # ``args``: only these arguments of the call (those bound to the callee's prompt parameters)
         args = list(call.args)
-        if site.site == SiteKind.WRAPPER_CALL and _gives_prompt(call):
+        if site.site == SiteKind.WRAPPER_CALL and _gives_prompt(call, own=True):
             # ``gpt(prompt, n=n_samples, stop=stop)`` of a project wrapper: the settings beside the prompt carry none
+            # (unless the prompt is the object's state, ``system=self.system_prompt`` set by its constructor from what
+            # its caller chose: a callable object a retry helper runs with a model name hands on only the model)
             args = [a for a in args if a.star or a.keyword is None or a.keyword.value not in _SETTING_KEYWORDS]
     func = call.func
     if isinstance(func, cst.Attribute) and func.attr.value in ("run_in_executor", "to_thread", "submit", "run_sync"):
@@ -5358,15 +5360,20 @@ def _http_sent_args(call: cst.Call) -> list[cst.Arg]:
     return out
 
 
+def _self_attribute(node: cst.BaseExpression) -> bool:
+    """``self.<name>``: a value the object holds."""
+    return isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self"
+
+
 def _setting_arg(arg: cst.Arg, name: str) -> bool:
     """An argument bound to a request setting: the callee's parameter (``stop``) or the call's keyword into a
     ``**kwargs`` (``model=model``) names one (``_SETTING_KEYWORDS``)."""
     return name in _SETTING_KEYWORDS or (arg.keyword is not None and arg.keyword.value in _SETTING_KEYWORDS)
 
 
-def _gives_prompt(call: cst.Call) -> bool:
+def _gives_prompt(call: cst.Call, own: bool = False) -> bool:
     """A call that passes its input itself: a positional argument (not through an executor, whose first argument
-    is the function it runs) or a keyword named like a prompt."""
+    is the function it runs) or a keyword named like a prompt. ``own``: not a value the object holds (``self.x``)."""
     func = call.func
     runner = isinstance(func, cst.Attribute) and func.attr.value in (
         "run_in_executor",
@@ -5376,6 +5383,7 @@ def _gives_prompt(call: cst.Call) -> bool:
     )
     return any(
         not a.star
+        and not (own and _self_attribute(a.value))
         and ((a.keyword is None and not runner) or (a.keyword is not None and _PROMPT_PARAM.search(a.keyword.value)))
         for a in call.args
     )

@@ -83,3 +83,55 @@ def test_callable_object_handed_to_a_helper_that_calls_it(tmp_path: Path) -> Non
     # the helper itself only calls its parameter: no wrapper of its own, its call of ``job`` no site
     helpers = {s.loc.line for s in graph.sites() if s.loc.path == "bot/helpers.py"}
     assert _at(HELPERS, "async def with_backups") not in helpers
+
+
+HANDLER = """
+    from openai import AsyncOpenAI
+
+
+    class Handler:
+        def __init__(self):
+            self.client = AsyncOpenAI()
+
+        async def complete(self, model: str, system: str, user: str) -> str:
+            reply = await self.client.chat.completions.create(
+                model=model, messages=[{"role": "system", "content": system}, {"role": "user", "content": user}]
+            )
+            return reply.choices[0].message.content
+"""
+
+HANDLED_ASKER = """
+    from bot.handler import Handler
+
+
+    class Asker:
+        def __init__(self, system: str, user: str):
+            self.handler = Handler()
+            self.system = system
+            self.user = user
+
+        async def __call__(self, name: str) -> str:
+            return await self.handler.complete(model=name, system=self.system, user=self.user)
+"""
+
+
+def test_callable_object_sending_its_state_through_a_wrapper_with_a_model_name(tmp_path: Path) -> None:
+    # ``__call__`` hands the project's chat wrapper the model name it is run with and the prompts its constructor
+    # kept: the model name is a request setting, yet the prompts are the object's state its callers chose, so the
+    # object stays their way to the model (the setting rule must not take that away)
+    write_tree(
+        tmp_path,
+        {
+            "bot/__init__.py": "",
+            "bot/helpers.py": HELPERS,
+            "bot/handler.py": HANDLER,
+            "bot/asker.py": HANDLED_ASKER,
+            "bot/docs.py": DOCS,
+        },
+    )
+    graph = analysed_graph(tmp_path)
+    asker = {s.loc.line: str(s.site) for s in graph.sites() if s.loc.path == "bot/asker.py"}
+    assert asker.get(_at(HANDLED_ASKER, "async def __call__")) == "wrapper"
+    docs = {s.loc.line: str(s.site) for s in graph.sites() if s.loc.path == "bot/docs.py"}
+    assert docs.get(_at(DOCS, "with_backups(Asker(PICK")) == "wrapper-call"
+    assert docs.get(_at(DOCS, "with_backups(Asker(ANSWER")) == "wrapper-call"
