@@ -971,39 +971,38 @@ def input_messages(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, role: 
     return _input_messages(ev, expr, scope, role=role)
 
 
-def _appended(ev: Evaluator, name: str, scope: Scope) -> list[Message]:
-    """Messages added later by ``messages.append({...})`` in the same function."""
+def _list_calls(name: str, method: str, scope: Scope) -> list[Any]:
+    """The arguments of each ``<name>.<method>(...)`` call in the same function (``messages.append(...)``)."""
     out = []
     for ci in scope.calls:
         f = ci.node.func
         if (
             isinstance(f, cst.Attribute)
-            and f.attr.value == "append"
+            and f.attr.value == method
             and isinstance(f.value, cst.Name)
             and f.value.value == name
             and ci.node.args
         ):
-            msg = _one_message(ev, ci.node.args[0].value, scope)
-            if msg is not None:
-                out.append(msg)
+            out.append(ci.node.args)
+    return out
+
+
+def _appended(ev: Evaluator, name: str, scope: Scope) -> list[Message]:
+    """Messages added later by ``messages.append({...})`` in the same function."""
+    out = []
+    for args in _list_calls(name, "append", scope):
+        msg = _one_message(ev, args[0].value, scope)
+        if msg is not None:
+            out.append(msg)
     return out
 
 
 def _inserted(ev: Evaluator, name: str, scope: Scope) -> list[Message]:
     """Messages put at the head of a list by ``messages.insert(0, {...})`` in the same function."""
     out = []
-    for ci in scope.calls:
-        f = ci.node.func
-        if (
-            isinstance(f, cst.Attribute)
-            and f.attr.value == "insert"
-            and isinstance(f.value, cst.Name)
-            and f.value.value == name
-            and len(ci.node.args) == 2
-            and isinstance(ci.node.args[0].value, cst.Integer)
-            and ci.node.args[0].value.value == "0"
-        ):
-            msg = _one_message(ev, ci.node.args[1].value, scope)
+    for args in _list_calls(name, "insert", scope):
+        if len(args) == 2 and isinstance(args[0].value, cst.Integer) and args[0].value.value == "0":
+            msg = _one_message(ev, args[1].value, scope)
             if msg is not None and msg.origin != "dynamic":
                 out.insert(0, msg)
     return out

@@ -1,12 +1,16 @@
-"""A helper over a chat wrapper that re-asks the model to carry on (``Continue generating from where you stopped``)
-when an answer is cut off. The carry-on turn is the same task sent again, not a second one: a caller of the helper
-runs one task (its own prompt decides the triage), not an orchestration of several."""
+"""Callers of one chat wrapper that every task of a tool goes through.
+
+* A helper over it re-asks the model to carry on (``Continue generating from where you stopped``) when an answer is cut
+  off. The carry-on turn is the same task sent again, not a second one: a caller of the helper runs one task (its own
+  prompt decides the triage), not an orchestration of several.
+* The wrapper always streams (printing tokens as they arrive). The streaming is the transport's choice for all its
+  callers and says nothing about a caller's task: a one-word label or a yes/no check sent through it is still closed."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from slmc.ir import Verdict
+from slmc.ir import SiteKind, Verdict
 from slmc.passes.triage import multi_task_wrappers, site_evidence, triage_site
 
 from .trees import analysed_graph, site_at, write_tree
@@ -71,3 +75,14 @@ def test_a_carry_on_turn_is_the_same_task_not_another(tmp_path: Path) -> None:
     reasons = " ".join(e.reason for e in site_evidence(graph, site, multi))
     assert "several LLM calls" not in reasons
     assert triage_site(graph, site, multi).verdict == Verdict.OPEN_ENDED
+
+
+def test_streaming_of_a_shared_wrapper_is_no_evidence_about_its_callers(tmp_path: Path) -> None:
+    graph = _graph(tmp_path)
+    multi = multi_task_wrappers(graph)
+    for line in (10, 14):
+        site = site_at(graph, "tools/tasks.py", line)
+        assert site.site == SiteKind.WRAPPER_CALL
+        reasons = [e.reason for e in site_evidence(graph, site, multi)]
+        assert "answer streamed" not in reasons
+        assert triage_site(graph, site, multi).verdict == Verdict.NARROW

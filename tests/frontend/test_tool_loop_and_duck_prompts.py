@@ -12,6 +12,7 @@ from pathlib import Path
 from slmc.ir import SiteKind, Verdict
 from slmc.passes.triage import triage_site
 
+from .test_setting_args import _MAIN, _TASKS  # the same puzzle task objects and script
 from .trees import analysed_graph, carried_text, site_at, write_tree
 
 _LOOP = """
@@ -54,15 +55,6 @@ def test_tool_call_arguments_are_no_answer_parse(tmp_path: Path) -> None:
     assert "json.loads" in site_at(graph, "loop.py", 24).consumers  # the answer itself parsed: still counted
 
 
-_TASKS = """
-    SCORE = "Can these numbers reach 24? Answer sure, likely or impossible only.\\nNumbers: {numbers}\\nJudge:"
-
-
-    class Puzzle:
-        def score_prompt_wrap(self, x, y):
-            return SCORE.format(numbers=y or x)
-"""
-
 _SEARCH = """
     from openai import OpenAI
 
@@ -80,15 +72,6 @@ _SEARCH = """
 
     def search(task, x, width, stop):
         return [score(task, x, str(i), width, stop) for i in range(width)]
-"""
-
-_MAIN = """
-    from app.search import search
-    from app.tasks import Puzzle
-
-
-    def main(width):
-        return search(Puzzle(), "4 5 6 10", width, None)
 """
 
 
