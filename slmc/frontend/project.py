@@ -33,7 +33,7 @@ from slmc.frontend import clients, templates
 from slmc.frontend import syntax as cst
 from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
-from slmc.frontend.resolve import JSON_DUMPS, JSON_LOADS, Evaluator, Project, run_target, tool_names
+from slmc.frontend.resolve import JSON_DUMPS, JSON_LOADS, Evaluator, Project, run_target, self_attribute, tool_names
 from slmc.frontend.sites import Site, classify, fluent_messages, input_messages, labels_from_prompt
 from slmc.frontend.values import Class, Client, Const, Function, Instance, Ref, Text
 from slmc.ir.graph import AgentGraph, GraphMeta
@@ -5360,11 +5360,6 @@ def _http_sent_args(call: cst.Call) -> list[cst.Arg]:
     return out
 
 
-def _self_attribute(node: cst.BaseExpression) -> bool:
-    """``self.<name>``: a value the object holds."""
-    return isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self"
-
-
 def _setting_arg(arg: cst.Arg, name: str) -> bool:
     """An argument bound to a request setting: the callee's parameter (``stop``) or the call's keyword into a
     ``**kwargs`` (``model=model``) names one (``_SETTING_KEYWORDS``)."""
@@ -5383,7 +5378,7 @@ def _gives_prompt(call: cst.Call, own: bool = False) -> bool:
     )
     return any(
         not a.star
-        and not (own and _self_attribute(a.value))
+        and not (own and self_attribute(a.value))
         and ((a.keyword is None and not runner) or (a.keyword is not None and _PROMPT_PARAM.search(a.keyword.value)))
         for a in call.args
     )

@@ -134,10 +134,14 @@ class Project:
         return None, parts
 
 
+def self_attribute(node: Any) -> bool:
+    """``self.<name>``: a value the object holds."""
+    return isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self"
+
+
 def _self_attribute(b: Binding) -> bool:
     """An assignment from another attribute of the same object (``self.client = self._kept_client``)."""
-    node = b[1] if b[0] == "expr" and len(b) > 1 else None
-    return isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self"
+    return self_attribute(b[1] if b[0] == "expr" and len(b) > 1 else None)
 
 
 _COPIES = frozenset({"copy.copy", "copy.deepcopy"})  # a copy of an object is an object of the same class
