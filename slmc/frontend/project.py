@@ -3678,8 +3678,12 @@ class Analysis:
                         msgs = resolve(wrapper_ids[impl], seen | {nid})
                         if msgs:
                             break
+            named: tuple[Text, str] | None = None
             if node.site == SiteKind.WRAPPER_CALL and nid in call_of:
                 msgs = self._substitute(msgs, call_of[nid], key_of.get(target or ""))
+                named = self._named_template(call_of[nid], key_of.get(target or ""))
+                if named is not None:  # the caller picks the wrapper's template by name: that file is its task
+                    msgs = (*msgs, Message("user", named[0].parts, "template-file"))
                 if by_fn is not None:
                     again = self._subclass_read(
                         call_of[nid], ids, by_fn, wrapper_ids, lambda other: resolve(other, seen | {nid})
@@ -3702,6 +3706,11 @@ class Analysis:
                 if node.site == SiteKind.WRAPPER_CALL and nid in call_of:
                     nodes[nid] = self._call_options(nodes[nid], call_of[nid])
                 files[nid] = files.get(seen_req.id)
+            inner_file = files.get(inner or target or "") if node.site != SiteKind.REQUEST else None
+            if named is not None:
+                files[nid] = named[1]
+            elif inner_file and inner_file != files.get(seen_req.id if seen_req is not None else ""):
+                files[nid] = inner_file  # a wrapper (or a call of it) whose inner call names its template
             del req
             done[nid] = msgs
             prompts[nid] = msgs
@@ -3875,6 +3884,34 @@ class Analysis:
         if added:
             out.extend(self._argument_messages(fn, call, added))
         return tuple(out)
+
+    def _named_template(self, call: Site, wrapper_key: str | None) -> tuple[Text, str] | None:
+        """The template file a wrapper-call names with a literal (``self.run(prompt_name="Summarize", category="x")``)
+        where a function of the tree opens a file whose name is built from a parameter of that name
+        (``templates.named_template``); the wrapper's own defaults fill the other pieces of the path."""
+        fn = self.ev.scopes.get(wrapper_key or "")
+        if fn is None or not templates.named_readers(self.ev):
+            return None
+        scope = call.info.scope
+        values: dict[str, str] = {}
+        for a, name in _bind(fn, list(call.args)):
+            if a.star:
+                continue
+            key = a.keyword.value if a.keyword is not None else name
+            value = self.ev.static_str(a.value, scope)
+            if value is not None:
+                values[key] = value
+        if not values:
+            return None
+        defaults: dict[str, str] = {}
+        for p in fn.params:
+            value = self.ev.static_str(p.default, fn) if p.default is not None else None
+            if value is not None:
+                defaults[p.name.value] = value
+        try:
+            return templates.named_template(self.ev, values, defaults)
+        except RecursionError:
+            return None
 
     def _argument_messages(self, fn: Scope, call: Site, bound: dict[str, Any]) -> tuple[Message, ...]:
         """Messages from the arguments bound to a wrapper's prompt parameters: those it forwards to its request (the

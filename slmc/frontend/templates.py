@@ -675,3 +675,201 @@ def _tooled_agent(keys: dict[str, Any]) -> str | None:
             task = next((t for key in CONFIG_TASK_KEYS if (t := _scalar(group.get(key))) is not None), None)
             return system + ("\n\n" + task if task else "")
     return None
+
+
+# ---- templates a caller names ---------------------------------------------------------------------------------------
+# ``get_prompt(prompt_name, prompt_category="Default")`` opening ``os.path.join(base, "prompts", prompt_category,
+# f"{prompt_name}.txt")``: a reader whose file path is built from its parameters; a caller naming the template with a
+# literal (``agent.run(prompt_name="Summarize", ...)``) picks that file. A token is a literal piece of the path
+# (``"s"``), a parameter (``"p"``), or, first only, a static folder (``"dir"``, relative to the root) or a folder
+# decided at run time (``"run"``: the working folder, a setting).
+_Token = tuple[str, str]
+_SEP: _Token = ("s", "/")
+_PATH_WRAPPERS = ("normpath", "abspath", "realpath", "expanduser", "str", "Path", "PurePath", "resolve", "absolute")
+MAX_NAMED_READERS = 200
+
+
+class NamedReader:
+    """A function reading a file whose path is built from its parameters (``last``: the parameter naming the file)."""
+
+    __slots__ = ("defaults", "key", "last", "module", "tokens")
+
+    def __init__(self, key: str, module: str, tokens: tuple[_Token, ...], last: str, defaults: dict[str, str]) -> None:
+        self.key, self.module, self.tokens, self.last, self.defaults = key, module, tokens, last, defaults
+
+
+def _path_tokens(
+    ev: Evaluator, expr: cst.BaseExpression, fn: Scope, params: set[str], first: bool, depth: int = 0
+) -> list[_Token] | None:
+    """The tokens of a path expression built in ``fn``; None where a piece is neither static nor a parameter (only
+    the first piece may be a folder decided at run time)."""
+    if depth > 8:
+        return None
+    if isinstance(expr, cst.Name) and expr.value in params:
+        return [("p", expr.value)]
+    static = ev.static_str(expr, fn)
+    if static is not None:
+        return [("s", static)]
+    if first:
+        folder = _dir_value(ev, expr, fn)
+        if folder is not None:
+            inside = _within(ev, folder)
+            return [("dir", ev.relpath(inside))] if inside is not None else None
+    if isinstance(expr, cst.Name):
+        bindings = ev.bindings_of(expr.value, fn) or []
+        found = [b for b in bindings if b[0] == "expr" and isinstance(b[1], cst.BaseExpression)]
+        if len(found) == 1 and found[0][2] is fn:
+            return _path_tokens(ev, found[0][1], fn, params, first, depth + 1)
+        return [("run", "")] if first else None
+    if isinstance(expr, cst.FormattedString):
+        out: list[_Token] = []
+        for part in expr.parts:
+            if isinstance(part, cst.FormattedStringText):
+                out.append(("s", part.value))
+            elif isinstance(part.expression, cst.Name) and part.expression.value in params and not part.format_spec:
+                out.append(("p", part.expression.value))
+            else:
+                return None
+        return out
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide | cst.Add):
+        left = _path_tokens(ev, expr.left, fn, params, first, depth + 1)
+        right = _path_tokens(ev, expr.right, fn, params, False, depth + 1)
+        if left is None or right is None:
+            return None
+        return left + ([_SEP] if isinstance(expr.operator, cst.Divide) else []) + right
+    if isinstance(expr, cst.Call):
+        name = _callee_name(expr.func).rsplit(".", 1)[-1]
+        args = [a.value for a in expr.args if a.keyword is None and not a.star]
+        if name == "join" and args and _callee_name(expr.func) in ("join", "os.path.join", "path.join", "posixpath.join"):
+            out = []
+            for i, arg in enumerate(args):
+                piece = _path_tokens(ev, arg, fn, params, first and i == 0, depth + 1)
+                if piece is None:
+                    return None
+                out += ([_SEP] if i else []) + piece
+            return out
+        if name in _PATH_WRAPPERS and isinstance(expr.func, cst.Attribute) and not args:
+            return _path_tokens(ev, expr.func.value, fn, params, first, depth + 1)  # ``Path(p).resolve()``
+        if name in _PATH_WRAPPERS and len(args) == 1:
+            return _path_tokens(ev, args[0], fn, params, first, depth + 1)
+    return [("run", "")] if first else None  # ``os.getcwd()``, ``self.folder``, a setting
+
+
+def _opened_path(call: cst.Call) -> cst.BaseExpression | None:
+    """What ``open(p)`` / ``io.open(p)`` / ``p.read_text()`` / ``p.open()`` reads."""
+    name = _callee_name(call.func)
+    args = [a.value for a in call.args if a.keyword is None and not a.star]
+    if name in ("open", "io.open", "codecs.open", "aiofiles.open") and args:
+        return args[0]
+    if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("read_text", "open") and not args:
+        return call.func.value
+    return None
+
+
+def named_readers(ev: Evaluator) -> list[NamedReader]:
+    """The functions of the tree reading a file whose name is built from one of their parameters next to some
+    literal text (a folder, a suffix): ``open(os.path.join(root, "prompts", category, f"{name}.txt"))``. A path
+    that is one parameter and nothing else (a file the caller names in full) is ``loader_value``'s. Memoised per
+    evaluator."""
+    memo = ev.__dict__.get("_named_readers")
+    if memo is not None:
+        return memo
+    out: list[NamedReader] = []
+    ev.__dict__["_named_readers"] = out
+    for fn in list(ev.scopes.values()):
+        if fn.kind != "function" or not fn.params or len(out) >= MAX_NAMED_READERS:
+            continue
+        params = {p.name.value for p in fn.params if p.name.value not in ("self", "cls") and not p.star}
+        if not params:
+            continue
+        for info in fn.calls:
+            target = _opened_path(info.node) if info.scope is fn and isinstance(info.node, cst.Call) else None
+            if target is None:
+                continue
+            try:
+                tokens = _path_tokens(ev, target, fn, params, True)
+            except RecursionError:
+                tokens = None
+            if not tokens:
+                continue
+            tail = tokens[max((i for i, t in enumerate(tokens) if t == _SEP), default=-1) + 1 :]
+            last = next((t[1] for t in tail if t[0] == "p"), None)
+            words = "".join(t[1] for t in tokens if t[0] == "s").replace("/", "")
+            if last is None or not words.strip():
+                continue
+            defaults: dict[str, str] = {}
+            for p in fn.params:
+                value = ev.static_str(p.default, fn) if p.default is not None else None
+                if value is not None:
+                    defaults[p.name.value] = value
+            out.append(NamedReader(fn.key, fn.module.path, tuple(tokens), last, defaults))
+            break
+    return out
+
+
+def _safe_piece(value: str) -> bool:
+    return 0 < len(value) <= 200 and "\x00" not in value and ".." not in value and not value.startswith(("/", "\\"))
+
+
+def named_template(ev: Evaluator, values: dict[str, str], fallback: dict[str, str]) -> tuple[Text, str] | None:
+    """The template file a caller picks by name: ``values`` are the literal strings it passes by parameter name (the
+    parameter naming the file among them), ``fallback`` the defaults of the function it calls; a reader's own
+    default fills what neither gives, any folder what remains. The file must be in the tree (a template suffix, or
+    none in a prompt folder); where the path starts in a folder decided at run time, the tree file ending in the
+    rest wins (the nearest to the reader, then the shortest). Exact names first, then a match ignoring case.
+    -> (the file's text with its slots as holes, its path relative to the root), or None."""
+    for reader in named_readers(ev):
+        if not _safe_piece(values.get(reader.last, "")):
+            continue
+        pattern: list[str] = []
+        for i, (kind, text) in enumerate(reader.tokens):
+            if kind == "dir":
+                pattern.append(re.escape(text.strip("/")) + "/" if text not in ("", ".") else "")
+            elif kind == "run":
+                pattern.append("(?:.*/)?")
+            elif (kind, text) == _SEP and i and reader.tokens[i - 1][0] in ("dir", "run"):
+                continue  # the folder's own separator is written with it
+            elif kind == "s":
+                pattern.append(re.escape(text))
+            else:
+                value = values.get(text) or fallback.get(text) or reader.defaults.get(text)
+                pattern.append(re.escape(value) if value is not None and _safe_piece(value) else "[^/]+")
+        regex = re.sub("/{2,}", "/", "".join(pattern))
+        root = ev.project.root.resolve()
+        files = dict.fromkeys(template_files(ev.project.root) + prompt_folder_files(ev.project.root))
+        found = _nearest_match(regex, files, root, reader.module)
+        if found is None:
+            continue
+        inside = _within(ev, found)
+        data = read_template(ev, inside) if inside is not None else None
+        text = data if isinstance(data, Text) else config_text(data)
+        if text is not None:
+            return with_slots(text), ev.relpath(inside)  # type: ignore[arg-type]
+    return None
+
+
+def _nearest_match(regex: str, files: dict[Path, None], root: Path, near: str) -> Path | None:
+    here = str((root / near).parent)
+    for flags in (0, re.IGNORECASE):
+        try:
+            compiled = re.compile(regex, flags)
+        except re.error:
+            return None
+        best: tuple[tuple[int, int], Path] | None = None
+        for p in files:
+            try:
+                rel = p.relative_to(root).as_posix()
+            except ValueError:
+                continue
+            if not compiled.fullmatch(rel):
+                continue
+            try:
+                common = len(os.path.commonpath([here, str(p.parent)]))
+            except ValueError:
+                common = 0
+            rank = (-common, len(rel))
+            if best is None or rank < best[0]:
+                best = (rank, p)
+        if best is not None:
+            return best[1]
+    return None

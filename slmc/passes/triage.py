@@ -1496,7 +1496,11 @@ def site_evidence(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None 
         inner = site_evidence(graph, step, multi_task)
         said = {e.reason for e in inner}
         return inner + [e for e in use_evidence(site) if e.reason not in said]
-    if (site.target in multi_task or site.id in multi_task) and not agent_evidence(graph, site):
+    if (
+        (site.target in multi_task or site.id in multi_task)
+        and not agent_evidence(graph, site)
+        and not _names_template(graph, site)
+    ):
         # an orchestrator; an agent loop (``agent.run``) makes many calls too, but they are one open task. Its prompt
         # is the first inner task's, its answer the orchestrator's: only the names around the call can still hint.
         name = site.target.split("@", 1)[0].removeprefix("llm:") if site.target else site.function
@@ -1506,6 +1510,20 @@ def site_evidence(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None 
             return [multi]
         return [*name_evidence(graph, site), multi]
     return collect_evidence(graph, site)
+
+
+def _names_template(graph: AgentGraph, site: LLMCall) -> bool:
+    """A wrapper-call whose prompt is a template file the request it reaches does not read itself: the call (or the
+    wrapper it calls) picks that template by name (``self.run(prompt_name="Summarize")``), so it is that one task
+    however many tasks the wrapper runs for other names."""
+    if site.site != SiteKind.WRAPPER_CALL:
+        return False
+    prompt = graph.prompt_of(site.id)
+    if prompt is None or not prompt.template_file:
+        return False
+    request = graph.request_of(site.id)
+    sent = graph.prompt_of(request.id) if request is not None else None
+    return sent is None or sent.template_file != prompt.template_file
 
 
 def triage_site(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None = None) -> TriageResult:
