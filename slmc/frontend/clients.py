@@ -574,6 +574,16 @@ def llm_url(text: str) -> bool:
     return path.endswith(LLM_URL_ENDINGS)
 
 
+# URL path segments of OpenAI-style routes that generate no text (images, audio, video, embeddings, moderation):
+# a POST there is a look-alike however much its body looks like a prompt (``{"prompt": ..., "model": ...}``).
+_NON_TEXT_URL = lazy(r"/(?:images?|audio|videos?|embeddings?|moderations?|speech|tts|transcriptions?|rerank)(?:[/?#]|$)")
+
+
+def non_text_url(text: str) -> bool:
+    """Whether the static text of a URL names a media / embedding / moderation route and no model endpoint."""
+    return not llm_url(text) and _NON_TEXT_URL.search(text) is not None
+
+
 HTTP_FUNCTIONS = frozenset(
     {"requests.post", "requests.request", "httpx.post", "httpx.request", "urllib.request.urlopen", "urllib2.urlopen"}
 )

@@ -2077,6 +2077,10 @@ class Evaluator:
                     if name is not None and name in names and (s is fn or name not in s.bindings):
                         out[name] = names.index(name)  # the parameter itself, not a shadowing local
                         continue
+                    ran = _ran_param(info.node, names)  # ``loop.run_in_executor(None, partial(func, *args))``
+                    if ran is not None and (s is fn or ran not in s.bindings):
+                        out[ran] = names.index(ran)
+                        continue
                     for handed in self._handed_to_caller(info.node, names, fn, s):
                         out[handed] = names.index(handed)
                 todo.extend(c for c in fn.module.scopes if c.parent is s and c.kind == "function")
@@ -2146,8 +2150,11 @@ class Evaluator:
             v = self.value(a.value, scope)
             if isinstance(v, Partial):
                 v = v.inner
-            if isinstance(v, Ref):  # retryer(litellm.completion, ...)
-                v = self.module_client(v.qname)
+            if isinstance(v, Ref):  # retryer(litellm.completion, ...); run_sync(requests.post, url, json=...)
+                ref = v.qname
+                v = self.module_client(ref)
+                if v is None and ref in clients.HTTP_FUNCTIONS:
+                    v = Client("http", "http", (ref.rsplit(".", 1)[-1],))
             if self._callable_object(v):  # retryer(Preparer(prompts), ...): the helper calls the object's __call__
                 v = self.member(v.cls, "__call__", True)
             if isinstance(v, Client | Function):
@@ -2247,6 +2254,9 @@ class Evaluator:
                 req_args, req_scope = self.request_object_args(args, scope) if key == "urlopen" else (args, scope)
                 if not (self.is_llm_url(req_args, req_scope) or self.is_llm_body(req_args, req_scope)):
                     return None
+                url = self.url_expr(req_args, req_scope)
+                if url is not None and clients.non_text_url(self.text(url, req_scope).static()):
+                    return None  # ``base + "/images/generations"`` with a prompt in the body: an image, not text
             return Answer(frozenset({id(call)}))
         new_kind = clients.FACTORY_PATHS.get((client.kind, key))
         if new_kind == "boto3-client":
@@ -3388,6 +3398,24 @@ def arg(call: cst.Call | None, name: str, position: int | None = None) -> cst.Ba
         if position < len(positional):
             return positional[position]
     return None
+
+
+def _ran_param(call: cst.Call, names: list[str]) -> str | None:
+    """The parameter a runner call runs (``asyncio.to_thread(func, ...)``, ``loop.run_in_executor(None,
+    partial(func, *args, **kwargs))``, ``pool.submit(func, ...)``, ``Thread(target=func)``): it is called there."""
+    run = run_target(call)
+    handed = run[0] if run is not None else None
+    if handed is None and (dotted(call.func) or "").rsplit(".", 1)[-1] in ("Thread", "Process"):
+        handed = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "target"), None)
+    if (
+        isinstance(handed, cst.Call)
+        and (dotted(handed.func) or "").rsplit(".", 1)[-1] == "partial"
+        and handed.args
+        and handed.args[0].keyword is None
+        and not handed.args[0].star
+    ):
+        handed = handed.args[0].value
+    return handed.value if isinstance(handed, cst.Name) and handed.value in names else None
 
 
 def run_target(call: cst.Call) -> tuple[cst.BaseExpression, list[cst.Arg]] | None:
