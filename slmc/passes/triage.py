@@ -181,7 +181,11 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         1.1,
         "a fixed literal answer",
     ),
-    (r"translat(?:e|ion)", 0.9, "translate"),
+    (  # from one language to another; "translate the request to a detailed description" is a figure of speech
+        r"translat(?:e|ion)(?!\s+(?:(?:it|this|that|them|these)|(?:the|your|a|an)\s+[^.\n]{0,60}?)\s+(?:in)?to\s+(?:a|an)\s)",
+        0.9,
+        "translate",
+    ),
     (
         r"(?:preserv(?:e|es|ing)|keeps?|retain(?:s|ing)?)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:most\s+)?"
         r"(?:relevant\s+|original\s+|important\s+|key\s+|essential\s+)?"

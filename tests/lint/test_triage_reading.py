@@ -36,6 +36,7 @@ CASES = [
     ("整合所有部门结果，总结成一段回答。不添加新信息，不篡改内容。", N),
     ("Please format the draft below to a strict YAML mapping. Do not change the meaning of any entry.", N),
     ("Organize these answers to each sub-question and form one final answer to the question.", N),
+    ("Translate the product review below into German.", N),
     # open-ended: mostly new content or open reasoning
     ("Write the complete Python program for a snake game with a score board.", OPEN),
     ("Output the full content of each file the project needs, one fenced block per file.", OPEN),
@@ -48,6 +49,7 @@ CASES = [
     ("你是技术实现专家，负责所有可落地的技术任务：写代码、写脚本、写命令。", OPEN),
     ("Format the answer to the user's question as a long, detailed essay with a story in each part.", OPEN),
     ("Combine the findings into a comprehensive, detailed report for the board.", OPEN),
+    ("Translate the user's wish into a detailed description that the illustrator can draw from.", OPEN),
     ("You are a helpful assistant. You need to answer the user's question. Question: {question} Output:", OPEN),
     # unclear: a judgement call or open content in a fixed frame
     ("Review the pull request against the checklist and say whether it should pass.", U),
