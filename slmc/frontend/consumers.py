@@ -43,6 +43,12 @@ def _kind_field(name: str) -> bool:
 
 
 _MARKER = re.compile(r"[A-Za-z]{3}")
+# A collection named for what was met before (``seen``, ``visited_set``, ``previous_answers``, ``cache``): ``answer in
+# seen`` asks whether this answer came up already (a dedupe), not whether it is one of a closed set of labels.
+_RECORD_OF_PAST = re.compile(
+    r"(?:^|_)(?:seen|visited|history|cache[ds]?|previous|prev|past|tried|attempted|already|used|done|duplicates?)(?:_|$)",
+    re.IGNORECASE,
+)
 
 
 def find_consumers(ev: Evaluator, sites: list[Site], ids: dict[int, str]) -> dict[str, list[Consumer]]:
@@ -281,12 +287,25 @@ class _Walker(cst.CSTVisitor):
         name = self.ev.static_str(key, self.scope) if key is not None else None
         return name is not None and _kind_field(name)
 
+    def _record_of_past(self, expr: cst.BaseExpression) -> bool:
+        """Whether a collection is named for what was met before (``seen``, ``self.visited``, ``state["tried"]``)."""
+        name: str | None = None
+        if isinstance(expr, cst.Name):
+            name = expr.value
+        elif isinstance(expr, cst.Attribute):
+            name = expr.attr.value
+        elif isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+            name = self.ev.static_str(expr.slice[0].slice.value, self.scope)
+        return name is not None and bool(_RECORD_OF_PAST.search(name))
+
     def visit_Comparison(self, node: cst.Comparison) -> None:
         if not self.collect or self._event_field(node.left):
             return
         left = self.mentions(node.left)
         for target in node.comparisons:
             if isinstance(target.operator, cst.In | cst.NotIn) and left:
+                if self._record_of_past(target.comparator):
+                    continue  # ``if answer in seen``: a dedupe of earlier answers, not a label set
                 value = self.ev.value(target.comparator, self.scope)
                 labels: tuple[str, ...] = ()
                 if isinstance(value, Const) and isinstance(value.value, tuple | frozenset | set | dict):

@@ -459,9 +459,16 @@ class Evaluator:
                 and self.bindings_of(e.func.value.value, b[2]) is bindings
             )
 
-        base, rest = exprs[0], exprs[1:]
-        if rewrites(base) or not all(rewrites(b) for b in rest):
+        # the text first assigned (in an ``if`` / ``else``, one text per branch: the last one above the rewrites,
+        # as ``reaching_text`` reads a local assigned several texts), then rewritten in place
+        first = next((i for i, b in enumerate(exprs) if rewrites(b)), 0)
+        if first == 0:
             return None
+        base, rest = exprs[first - 1], exprs[first:]
+        if not all(rewrites(b) for b in rest):
+            return None
+        if first > 1 and not all(self._own_text(b) for b in exprs[:first]):
+            return None  # ``text = message`` (what the caller gave) or ``text = intro``: no text of its own per branch
         text = self.as_text_value(self.value(base[1], base[2]))
         if text is None and isinstance(base[1], cst.Call):
             text = self.text_call(base[1], base[2])  # ``prompt = TextPrompt("...")`` then ``prompt.format(...)``
@@ -480,6 +487,14 @@ class Evaluator:
             elif not call.args:
                 text = _map_static(text, getattr(str, method))
         return text
+
+    def _own_text(self, binding: Binding) -> bool:
+        """Whether a binding assigns a string the code writes itself (a literal, a concatenation or f-string of them)."""
+        e = binding[1]
+        if not isinstance(e, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString):
+            return False
+        text = self.as_text_value(self.value(e, binding[2]))
+        return text is not None and any(not p.hole and p.text.strip() for p in text.parts)
 
     def replace_text(self, text: Text, call: cst.Call, scope: Scope) -> Text | None:
         """``text.replace("{goal}", goal)``: each static occurrence of the old string becomes the new text."""

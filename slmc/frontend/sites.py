@@ -670,6 +670,10 @@ def _prompt(
     if source is None and pos and kind not in ("http", "http-client"):  # an HTTP call's positional is its URL
         index = 1 if kind in ("litellm-module", "litellm-router") and len(pos) > 1 else 0
         source = pos[index] if kind not in ("litellm-module", "litellm-router") or len(pos) > 1 else None
+    if source is None and kind == "http":
+        sent = kw.get("json") or kw.get("data")
+        if isinstance(sent, cst.Name):
+            out.extend(_prompt_written(ev, sent.value, scope))
     if source is None:
         return out
     single = api.endswith(("completions.create", "text_completion", "generate", "complete", "text_generation"))
@@ -862,6 +866,37 @@ def _item_written(ev: Evaluator, name: str, scope: Scope) -> list[Message]:
         msg = _one_message(ev, value, scope) if whole else None
         if msg is None or msg.origin == "dynamic":
             msg = _message("user", ev.text(value, scope))
+        if any(not p.hole and p.text.strip() for p in msg.parts):
+            out.append(msg)
+    return out
+
+
+def _written_key(target: cst.BaseExpression, ev: Evaluator, scope: Scope) -> bool:
+    """Whether an item write's target names a prompt entry on its way (``payload["messages"][0]["content"]``,
+    ``body["prompt"]``), not a request setting (``payload["model"]``)."""
+    node = target
+    for _ in range(6):
+        if not isinstance(node, cst.Subscript):
+            return False
+        if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+            key = ev.static_str(node.slice[0].slice.value, scope)
+            if key in _PAYLOAD_PROMPT_KEYS or key == "content":
+                return True
+        node = node.value
+    return False
+
+
+def _prompt_written(ev: Evaluator, name: str, scope: Scope) -> list[Message]:
+    """The prompt an HTTP request body gets by item writes before it is sent: a payload received or loaded at run time
+    (``payload = json.loads(payload)``) whose message is overwritten with the function's own text
+    (``payload["messages"][0]["content"] = prompt``), then sent (``data=json.dumps(payload)`` kept in the same name).
+    Writes of request settings (``payload["model"] = ...``) hold no prompt."""
+    fn = scope.enclosing_function() or scope
+    out = []
+    for target, value in fn.item_writes.get(name, ())[:8]:
+        if not _written_key(target, ev, scope):
+            continue
+        msg = _message("user", ev.text(value, scope))
         if any(not p.hole and p.text.strip() for p in msg.parts):
             out.append(msg)
     return out

@@ -144,7 +144,14 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         1.2,
         "extract",
     ),
-    (r"pars(?:e|ing)\b|normali[sz]e|reformat|re-format|fix\s+(?:the|this)\s+json|valid\s+json", 0.8, "reformat"),
+    (
+        r"pars(?:e|ing)\b|normali[sz]e|reformat|re-format|fix\s+(?:the|this)\s+json|valid\s+json"
+        # ``Please format the result to a strict JSON format``: given text put into a named format
+        r"|format\s+(?:the|this|these|that|it|them)\b[^.\n]{0,40}?\b(?:to|into|as)\s+(?:an?\s+|the\s+)?"
+        r"(?:strict\s+|valid\s+|proper\s+|well-formed\s+)?(?:json|yaml|xml|csv|markdown\s+table)\b",
+        0.8,
+        "reformat",
+    ),
     (  # a re-ask after an answer that failed its format: the same answer again, repaired (``Please resubmit with the
         # correct schema``, ``Your previous attempt to make a tool call appears to have failed``)
         r"(?:re-?submit|re-?send|send\s+it\s+again|redo|retry|try\s+again|"
@@ -174,12 +181,17 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         1.1,
         "a fixed literal answer",
     ),
-    (r"translat(?:e|ion)", 0.9, "translate"),
+    (  # from one language to another; "translate the request to a detailed description" is a figure of speech
+        r"translat(?:e|ion)(?!\s+(?:(?:it|this|that|them|these)|(?:the|your|a|an)\s+[^.\n]{0,60}?)\s+(?:in)?to\s+(?:a|an)\s)",
+        0.9,
+        "translate",
+    ),
     (
         r"(?:preserv(?:e|es|ing)|keeps?|retain(?:s|ing)?)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:most\s+)?"
         r"(?:relevant\s+|original\s+|important\s+|key\s+|essential\s+)?"
         r"(?:information|statements|details|facts|content|wording)|verbatim|word[- ]for[- ]word"
-        r"|do\s+not\s+(?:add|invent|make\s+up|remove\s+or\s+modify|drop)\b|(?:do\s+not|don'?t|never|without)\s+omit(?:ting)?\b"
+        r"|do\s+not\s+(?:add|invent|make\s+up|remove\s+or\s+modify|drop)\b"
+        r"|(?:do\s+not|don'?t|never|without)\s+(?:chang|alter|modify|modifi)(?:e|es|ing)?\s+(?:the\s+)?(?:meaning|substance|wording)\b|(?:do\s+not|don'?t|never|without)\s+omit(?:ting)?\b"
         r"|in\s+the\s+same\s+(?:format|structure)\s+as\b|(?:delet|remov)(?:e|es|ing)\s+(?:the\s+|any\s+|all\s+)?"
         r"(?:repeated|repetitive|duplicated?|redundant)\b"
         r"|(?:keep|preserve|retain)s?\s+(?:the\s+|all\s+)?(?:[\w-]+\s+)?(?:citations|structure|formatting|meaning)\b",
@@ -222,6 +234,10 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"|(?:create|write|produce|generate)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}summary\s+(?:that|which)\s+"
         r"(?:captures?|covers?|describes?|records?)\b"
         r"|(?:key|main|most\s+important)\s+points|condense|compress(?:ion)?\b|tl;?dr"
+        # ``organize these answers to each subtask and form a final answer``: answers already given, combined
+        r"|(?:organi[sz]e|combine|merge|consolidate|aggregate)\s+(?:all\s+)?(?:of\s+)?"
+        r"(?:the|these|those|this)\s+(?:[\w-]+\s+){0,2}?(?:answers|results|responses|outputs|replies|findings)\b"
+        r"(?![^.\n]{0,40}?\binto\s+(?:an?\s+)?(?:[\w,-]+\s+){0,3}?(?:report|article|essay|document|story|post|chapter)s?\b)"
         r"|(?:given|based\s+on)\s+the\s+(?:\w+\s+){0,2}(?:above|below)[^.\n]{0,80}?\b(?:summari[sz]e|remember|list|which|what\b(?![^.?\n]{0,60}\bsay\b))",
         1.0,
         "summary of given text",
@@ -1036,6 +1052,7 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     else:
         evidence += option_evidence(site)
     evidence += wording_evidence(texts)
+    evidence += open_question_evidence(texts, evidence)
     own = graph.prompt_of(site.id)
     evidence += field_evidence(m.template() for m in own.messages) if own is not None else []
     # a wrapper-call's own prompt says whether it hands in a conversation; the ``messages`` parameter of the request
@@ -1076,6 +1093,29 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     evidence += [Evidence(0.0, JUDGEMENT + why) for why in judgement_cues(texts, structured)]
     evidence += free_plan_evidence(texts, structured, evidence)
     return evidence
+
+
+# Asked to answer a question, with nothing to ground the answer in: the model answers from what it knows.
+_ANSWER_ASKED = lazy(r"\banswer\s+(?:the|this|a|each|my|your)\s+(?:user'?s?\s+)?(?:question|query)\b", re.IGNORECASE)
+_GROUNDING = lazy(
+    r"\b(?:context|documents?|passages?|extracts?|excerpts?|sources?|search\s+results?|snippets?|retrieved"
+    r"|knowledge\s+base|observations?|tools?|functions?|apis?|data|references?|materials?|as\s+follows"
+    r"|(?:information|text)\s+(?:below|above|provided|given))\b",
+    re.IGNORECASE,
+)
+OPEN_QUESTION = 'prompt says "answer a question from its own knowledge"'
+
+
+def open_question_evidence(texts: Iterable[str], evidence: list[Evidence]) -> list[Evidence]:
+    """A prompt that asks for a question answered and hands in nothing to answer it from (no context, documents,
+    search results or tools) and no closed form for the answer: free question answering, open-ended (CALLSITES.md;
+    grounded QA is the judgement call). Left out where the prompt reads closed in any way."""
+    text = "\n".join(texts)
+    if not affirmed(_ANSWER_ASKED, text) or _GROUNDING.search(text):
+        return []
+    if any(e.weight > 0 and e.reason.startswith(("prompt says", "the task statement")) for e in evidence):
+        return []
+    return [Evidence(-0.5, OPEN_QUESTION)]
 
 
 # A check's finding about one named item (``Reference {key} not found in refs.bib``, ``Duplicate labels found: {dup}``)
@@ -1294,6 +1334,10 @@ _NAME_FIX = frozenset(["fix", "fixes", "fixer", "fixing", "correct", "correction
 _NAME_FORMAT = frozenset(["json", "yaml", "xml", "csv", "schema", "args", "arguments"])
 _NAME_CARRIER = frozenset(["agent", "assistant", "model", "client", "llm", "bot"])  # what a class is, not its task
 _NAME_CODE = frozenset(["code", "coding", "implement", "engineer", "programmer"])
+# Verbs that take code as what they read, not what they write (``annotate_code``, ``review_code``, ``explain_code``)
+_NAME_READS = frozenset(
+    ["annotate", "explain", "review", "analyze", "analyse", "describe", "comment", "read", "inspect", "audit", "lint"]
+)
 _NAME_PREDICATE = frozenset(["is", "has", "should", "can", "does", "needs"])  # ``_is_related``: a yes/no question
 _NAME_SPLIT = lazy(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _PROMPT_VAR = lazy(r"prompt|template|instruction|system", re.IGNORECASE)
@@ -1365,6 +1409,8 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         # only built it and says nothing of what it asks
         for part in reversed(name.rsplit("<locals>.", 1)[-1].split(".")):
             words = _name_words(part)
+            if words in (["parse"], ["parser"], ["format"]):
+                continue  # a bare ``parse`` / ``format`` method names no input: an object's usual step, no task
             # the first word that says anything decides (``summarize_chat``: a summary, ``write_code``: code); in a
             # class's name a verb still comes first, then its head noun, which English puts last (``ChatRouter``)
             nouns = list(enumerate(words))
@@ -1380,7 +1426,12 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
                 ("repair" if repair else None)
                 or next((w for w in words if w in _NAME_NARROW_VERBS), None)
                 or next(
-                    (w for i, w in nouns if w in _NAME_NARROW or w in _NAME_OPEN or (i == 0 and w in _NAME_PREDICATE)),
+                    (
+                        w
+                        for i, w in nouns
+                        if (w in _NAME_NARROW or w in _NAME_OPEN or (i == 0 and w in _NAME_PREDICATE))
+                        and not (w in _NAME_CODE and i and words[i - 1] in _NAME_READS)  # code read, not written
+                    ),
                     None,
                 )
             )

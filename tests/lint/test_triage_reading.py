@@ -34,6 +34,9 @@ CASES = [
     ("Task -- given the context and three options, determine which option is the most acceptable.", N),
     ("请把下面的工单分类，只输出类别名称。", N),
     ("整合所有部门结果，总结成一段回答。不添加新信息，不篡改内容。", N),
+    ("Please format the draft below to a strict YAML mapping. Do not change the meaning of any entry.", N),
+    ("Organize these answers to each sub-question and form one final answer to the question.", N),
+    ("Translate the product review below into German.", N),
     # open-ended: mostly new content or open reasoning
     ("Write the complete Python program for a snake game with a score board.", OPEN),
     ("Output the full content of each file the project needs, one fenced block per file.", OPEN),
@@ -44,10 +47,16 @@ CASES = [
     ("You are Programmer. You can write/create computer software or applications. Save or edit the codes.", OPEN),
     ("You are an editor, skilled at polishing and expanding articles based on feedback from users.", OPEN),
     ("你是技术实现专家，负责所有可落地的技术任务：写代码、写脚本、写命令。", OPEN),
+    ("Format the answer to the user's question as a long, detailed essay with a story in each part.", OPEN),
+    ("Combine the findings into a comprehensive, detailed report for the board.", OPEN),
+    ("Translate the user's wish into a detailed description that the illustrator can draw from.", OPEN),
+    ("You are a helpful assistant. You need to answer the user's question. Question: {question} Output:", OPEN),
     # unclear: a judgement call or open content in a fixed frame
     ("Review the pull request against the checklist and say whether it should pass.", U),
     ("Reflect on the failed attempt and describe what went wrong.", U),
     ("Answer the user's question based on the documents provided below.", U),
+    ("You are a helpful assistant. Use the context below to answer the user's question. {context}", U),
+    ("You are a helpful assistant. Please answer the question: {q} The scanned data are as follows: {scan}", U),
 ]
 
 
@@ -108,6 +117,7 @@ def test_the_loop_of_a_class_named_a_coder_is_a_code_agent() -> None:
     [
         ("WritePRD._is_related", None, N),  # a predicate method: a yes/no question
         ("ExtractReadme._extract_install", None, N),
+        ("ResumeReader.parse_resume", None, N),  # parsing a named input: extraction
         ("WebBrowseAndSummarize._summarize_content", None, N),
         ("WriteCode.run", None, OPEN),  # the method says nothing; its class does
         ("run_gpt_prompt_next_line", "prompts/generate_next_convo_line_v1.txt", OPEN),
@@ -124,6 +134,36 @@ def test_names_around_an_unread_prompt_are_a_hint(function: str, template: str |
     t = triage_site(g, site)
     assert t.verdict == want, t
     assert any(r.startswith("named `") for r in t.reasons)
+
+
+@pytest.mark.parametrize(
+    ("function", "want"), [("ReviewBot.annotate_code", U), ("Helper.explain_code", U), ("Helper.generate_code", OPEN)]
+)
+def test_code_a_name_reads_is_not_code_it_writes(function: str, want: Verdict) -> None:
+    """``annotate_code`` / ``explain_code``: the code is what the call reads, so the name says nothing of writing code;
+    ``generate_code`` still does."""
+    g = AgentGraph()
+    site = add_site(g, function, 10, user=None)
+    prompt = Prompt("prompt:x", messages=(Message("user", parts("{context}")),))
+    g.add(prompt)
+    g.add_edge(prompt.id, site.id, EdgeKind.PROMPT)
+    t = triage_site(g, site)
+    assert t.verdict == want, t
+    assert not any("writes code" in r for r in t.reasons) or want == OPEN
+
+
+@pytest.mark.parametrize("function", ["PlanAgent.parse", "Worker.format", "parser"])
+def test_a_bare_parse_method_names_no_task(function: str) -> None:
+    """``agent.parse(...)``: a method named only ``parse`` (or ``format``) is an object's usual step, with no input
+    named that a closed task would read; it says nothing of the task (``parse_resume`` still does)."""
+    g = AgentGraph()
+    site = add_site(g, function, 10, user=None)
+    prompt = Prompt("prompt:x", messages=(Message("user", parts("{context}")),))
+    g.add(prompt)
+    g.add_edge(prompt.id, site.id, EdgeKind.PROMPT)
+    t = triage_site(g, site)
+    assert t.verdict == U, t
+    assert not any(r.startswith("named `") for r in t.reasons)
 
 
 def test_the_wrappers_transport_message_list_is_no_conversation() -> None:
