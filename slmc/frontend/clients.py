@@ -60,6 +60,9 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "vllm.engine.async_llm_engine.AsyncLLMEngine": ClientKind("vllm", "vllm", True),
     "vllm.engine.async_llm_engine.AsyncLLMEngine.from_engine_args": ClientKind("vllm", "vllm", True),
     "llama_cpp.Llama": ClientKind("llamacpp", "llamacpp"),
+    # BAML: the runtime a generated ``baml_client`` builds runs each BAML function, an LLM call with its prompt in .baml
+    "baml_py.BamlRuntime.from_files": ClientKind("baml", "baml-runtime"),
+    "baml_py.BamlRuntime.from_directory": ClientKind("baml", "baml-runtime"),
     "llama_cpp.Llama.from_pretrained": ClientKind("llamacpp", "llamacpp"),
     "langchain.chat_models.init_chat_model": ClientKind("langchain", "chat-model"),
     "requests.Session": ClientKind("http", "http"),
@@ -211,6 +214,8 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     },
     "litellm-module": {p: p for p in ("completion", "acompletion", "text_completion", "atext_completion")},
     "mcp-sampling": {"create_message": "create_message"},
+    # ``build_request`` only builds the HTTP request, ``parse_llm_response`` parses a reply: neither sends
+    "baml-runtime": {p: p for p in ("call_function", "call_function_sync", "stream_function", "stream_function_sync")},
     "litellm-router": {p: p for p in ("completion", "acompletion", "text_completion", "atext_completion")},
     "openai-v0-chat": {"create": "ChatCompletion.create", "acreate": "ChatCompletion.acreate"},
     "openai-v0-completion": {"create": "Completion.create", "acreate": "Completion.acreate"},
@@ -606,7 +611,7 @@ PREFILTER_TEXTS = (
     "/completion", "/chat_completion", "/chat-completion", "/v1/messages", "/generate", "/api/chat", "/responses",
     "crewai", "dashscope", "qianfan", "zhipuai", "sparkai", "volcengine", "mlx_lm", "mlx_vlm", "http.client",
     "HTTPSConnection", "smolagents", "urlopen", "xai_sdk", "watsonx", "dspy", "lmdeploy", "aider.coders",
-    "generative_ai_inference", ".create_message(",
+    "generative_ai_inference", ".create_message(", "baml_py",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")
 _WHOLE_WORDS = lazy("|".join(rf"\b{re.escape(w)}\b" for w in PREFILTER_WORDS))
