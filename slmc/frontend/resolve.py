@@ -1554,8 +1554,8 @@ class Evaluator:
         kind (or it holds no alternatives), else the first alternative whose kind has that path."""
         if not client.alternatives:
             return client
-        key = ".".join(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
-        for c in (client, *client.alternatives):
+        for c in (client, *client.alternatives):  # each read on its own path: a held SDK method's path is longer
+            key = ".".join(p for p in c.path if p not in clients.TRANSPARENT_SEGMENTS)
             if key in clients.REQUEST_PATHS.get(c.kind, {}) or (c.kind, key) in clients.FACTORY_PATHS:
                 return c
         return client

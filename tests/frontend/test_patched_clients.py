@@ -119,3 +119,38 @@ def test_litellm_wrapper_in_base_stays_a_request_beside_a_patched_subclass(tmp_p
     graph = analysed_graph(tmp_path)
     found = {(s.loc.line, str(s.site)) for s in graph.sites() if s.loc.path == "models.py" and str(s.site) == "request"}
     assert found == {(14, "request"), (24, "request")}
+
+
+TWO_MODES = """
+    from typing import Any, cast
+
+    import instructor
+    import llama_cpp
+    from openai import AsyncOpenAI
+
+
+    class Local:
+        def start_in_process(self, path: str) -> None:
+            self.engine = llama_cpp.Llama(model_path=path)
+            self.client = instructor.patch(create=self.engine.create_chat_completion_openai_v1)
+
+        def start_server(self, url: str) -> None:
+            self.client = instructor.from_openai(AsyncOpenAI(base_url=url))
+
+        async def ask_server(self, text: str, schema: Any) -> Any:
+            return await cast(instructor.AsyncInstructor, self.client).chat.completions.create(
+                model="m", messages=[{"role": "user", "content": text}], response_model=schema
+            )
+
+        def ask_in_process(self, text: str, schema: Any) -> Any:
+            return cast(Any, self.client)(messages=[{"role": "user", "content": text}], response_model=schema)
+"""
+
+
+def test_attribute_holding_a_patched_method_or_a_client(tmp_path: Path) -> None:
+    """One attribute set to a patched in-process method in one mode and to a wrapped server client in the other: each
+    call reads the attribute as the one whose request surface it uses (the client's path is not the method's)."""
+    write_tree(tmp_path, {"local.py": TWO_MODES})
+    graph = analysed_graph(tmp_path)
+    found = {(s.loc.line, str(s.site)) for s in graph.sites() if s.loc.path == "local.py" and str(s.site) == "request"}
+    assert found == {(18, "request"), (23, "request")}
