@@ -60,6 +60,9 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "vllm.engine.async_llm_engine.AsyncLLMEngine": ClientKind("vllm", "vllm", True),
     "vllm.engine.async_llm_engine.AsyncLLMEngine.from_engine_args": ClientKind("vllm", "vllm", True),
     "llama_cpp.Llama": ClientKind("llamacpp", "llamacpp"),
+    # BAML: the runtime a generated ``baml_client`` builds runs each BAML function, an LLM call with its prompt in .baml
+    "baml_py.BamlRuntime.from_files": ClientKind("baml", "baml-runtime"),
+    "baml_py.BamlRuntime.from_directory": ClientKind("baml", "baml-runtime"),
     "llama_cpp.Llama.from_pretrained": ClientKind("llamacpp", "llamacpp"),
     "langchain.chat_models.init_chat_model": ClientKind("langchain", "chat-model"),
     "requests.Session": ClientKind("http", "http"),
@@ -202,9 +205,17 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
             # Message Batches: one call hands the service many ``messages.create`` parameter sets, each a generation
             "messages.batches.create",
             "beta.messages.batches.create",
+            # SDK releases that kept a beta feature under its own namespace before it reached ``messages``
+            "beta.prompt_caching.messages.create",
+            "beta.prompt_caching.messages.stream",
+            "beta.tools.messages.create",
+            "beta.tools.messages.stream",
         )
     },
     "litellm-module": {p: p for p in ("completion", "acompletion", "text_completion", "atext_completion")},
+    "mcp-sampling": {"create_message": "create_message"},
+    # ``build_request`` only builds the HTTP request, ``parse_llm_response`` parses a reply: neither sends
+    "baml-runtime": {p: p for p in ("call_function", "call_function_sync", "stream_function", "stream_function_sync")},
     "litellm-router": {p: p for p in ("completion", "acompletion", "text_completion", "atext_completion")},
     "openai-v0-chat": {"create": "ChatCompletion.create", "acreate": "ChatCompletion.acreate"},
     "openai-v0-completion": {"create": "Completion.create", "acreate": "Completion.acreate"},
@@ -246,6 +257,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "llamacpp": {
         "": "__call__",
         "create_chat_completion": "create_chat_completion",
+        "create_chat_completion_openai_v1": "create_chat_completion_openai_v1",  # same call, OpenAI v1 types back
         "create_completion": "create_completion",
     },
     "bedrock": {p: p for p in ("converse", "converse_stream", "invoke_model", "invoke_model_with_response_stream")},
@@ -370,6 +382,8 @@ STREAMING_APIS = frozenset(
     {
         "messages.stream",
         "beta.messages.stream",
+        "beta.prompt_caching.messages.stream",
+        "beta.tools.messages.stream",
         "chat.completions.stream",
         "beta.chat.completions.stream",
         "responses.stream",
@@ -431,8 +445,17 @@ DECORATORS = frozenset(
         "langsmith.traceable",
         "weave.op",
         "openai._utils.required_args",
+        # structured-output patchers hand back the SDK method or client they were given, same request surface
+        # (``instructor.patch(create=client.messages.create)``, ``instructor.from_openai(AsyncOpenAI(...))``)
+        "instructor.patch",
+        "instructor.apatch",
+        "instructor.from_openai",
+        "instructor.from_anthropic",
     }
 )
+# Structured-output wrappers that build an OpenAI-shaped client (``.chat.completions.create``) over something else:
+# qualified name -> the family the requests go to (``instructor.from_litellm(litellm.acompletion)``).
+OPENAI_SHAPED: dict[str, str] = {"instructor.from_litellm": "litellm", "instructor.from_provider": "openai"}
 PARTIAL = frozenset({"functools.partial"})
 # Calls that run a function given as an argument: method or qualified name -> index of the function argument.
 RUNS_ARGUMENT_BY_NAME: dict[str, int] = {
@@ -598,7 +621,7 @@ PREFILTER_TEXTS = (
     "/completion", "/chat_completion", "/chat-completion", "/v1/messages", "/generate", "/api/chat", "/responses",
     "crewai", "dashscope", "qianfan", "zhipuai", "sparkai", "volcengine", "mlx_lm", "mlx_vlm", "http.client",
     "HTTPSConnection", "smolagents", "urlopen", "xai_sdk", "watsonx", "dspy", "lmdeploy", "aider.coders",
-    "generative_ai_inference",
+    "generative_ai_inference", ".create_message(", "baml_py",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")
 _WHOLE_WORDS = lazy("|".join(rf"\b{re.escape(w)}\b" for w in PREFILTER_WORDS))
@@ -629,8 +652,13 @@ DUCK_PATHS: dict[str, tuple[str, str]] = {
 # also passes the keywords that family's request requires: Anthropic's ``messages.create`` takes both ``messages`` and
 # ``max_tokens`` (an Assistants thread's ``beta.threads.messages.create(thread_id=..., role=..., content=...)`` neither).
 DUCK_KEYWORD_PATHS: dict[str, tuple[str, str, frozenset[str]]] = {
-    p: ("anthropic", "anthropic", frozenset({"messages", "max_tokens"}))
-    for p in ("messages.create", "messages.stream", "messages.parse")
+    **{
+        p: ("anthropic", "anthropic", frozenset({"messages", "max_tokens"}))
+        for p in ("messages.create", "messages.stream", "messages.parse")
+    },
+    # MCP sampling: a server asks the host's model for a completion through its session (``ctx.session.create_message(
+    # messages=[...], max_tokens=n)``); the session arrives from the protocol layer, never built in sight
+    "create_message": ("mcp", "mcp-sampling", frozenset({"messages", "max_tokens"})),
 }
 
 # Keywords only a local text-generation engine's ``generate`` takes (transformers, LLaVA-style models): a

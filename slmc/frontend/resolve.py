@@ -145,6 +145,7 @@ def _self_attribute(b: Binding) -> bool:
 
 
 _COPIES = frozenset({"copy.copy", "copy.deepcopy"})  # a copy of an object is an object of the same class
+_CASTS = frozenset({"typing.cast", "typing_extensions.cast"})  # ``cast(T, x)`` is ``x`` at run time
 
 
 def _within(module: str, qname: str) -> bool:
@@ -1568,8 +1569,8 @@ class Evaluator:
         kind (or it holds no alternatives), else the first alternative whose kind has that path."""
         if not client.alternatives:
             return client
-        key = ".".join(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
-        for c in (client, *client.alternatives):
+        for c in (client, *client.alternatives):  # each read on its own path: a held SDK method's path is longer
+            key = ".".join(p for p in c.path if p not in clients.TRANSPARENT_SEGMENTS)
             if key in clients.REQUEST_PATHS.get(c.kind, {}) or (c.kind, key) in clients.FACTORY_PATHS:
                 return c
         return client
@@ -2294,6 +2295,8 @@ class Evaluator:
         built = self.construct(qname, call, scope)
         if built is not None:
             return built
+        if qname in _CASTS and len(call.args) == 2 and not any(a.star for a in call.args):
+            return self.value(call.args[1].value, scope)  # cast(AsyncInstructor, self.client)
         if qname in _COPIES and call.args and not call.args[0].star:  # model_copy = deepcopy(self.model)
             copied = self.value(call.args[0].value, scope)
             return copied if isinstance(copied, Instance | Client) else None
@@ -2303,6 +2306,8 @@ class Evaluator:
             return self.boto3_client(call, scope)
         if qname in clients.PARTIAL and call.args:
             return Partial(self.value(call.args[0].value, scope), tuple(call.args))
+        if qname in clients.OPENAI_SHAPED:
+            return Client(clients.OPENAI_SHAPED[qname], "openai")
         if qname in clients.DECORATORS:
             for a in call.args:
                 v = self.value(a.value, scope)

@@ -262,9 +262,19 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         r"(?:writing|generating|implementing|fixing|improving|continuing|write|generate|create|produce|implement|complete|"
         r"fix|improve|rewrite|modify|edit|continue)(?:s)?(?:/\w+)?\s+(?:[\w,'/-]+\s+){0,4}?"
         r"(?:code|codes|program|programs|script|function|class|module|implementation|game|app|application|software|"
-        r"(?:code|source|python|script|program)\s+files?|unit\s+tests?|test\s+cases?)\b(?!\s+block)|code\s+agent|(?:coding|programming)\s+experience|programmer\b",
+        r"(?:code|source|python|script|program)\s+files?|unit\s+tests?|test\s+cases?|"
+        r"(?:complete|reproduction|reproducing|regression|failing)\s+tests?)\b(?!\s+block)"
+        r"|code\s+agent|(?:coding|programming)\s+experience|programmer\b",
         -1.6,
         "writes code",
+    ),
+    (  # edits that repair a reported problem (``generate *SEARCH/REPLACE* edits to fix the issue``); naming the files
+        # or places that would need editing (``list the files one would edit to fix the problem``) is not this
+        r"(?:generate|write|produce|propose|make|create|output)\s+(?:[\w`*/,'-]+\s+){0,4}?"
+        r"(?:edits?|patch(?:es)?|diffs?|changes|commands?|blocks)\s+(?:to|that|which)\s+(?:\w+\s+)?"
+        r"(?:fix|resolve|repair|address)(?:es)?\s+(?:the|this|that|each)\s+(?:[\w-]+\s+)?(?:issue|bug|problem|error|failure)s?\b",
+        -1.6,
+        "repairs code",
     ),
     (  # a project's files in full, one block each (``output the content of each file necessary, including ALL code``)
         r"(?:output|write|return|provide|give)\s+(?:out\s+)?(?:the\s+)?(?:full\s+|complete\s+|entire\s+|whole\s+)?"
