@@ -12,6 +12,12 @@ share at the chosen threshold, train and eval seconds.
 
     .venv/bin/python bench/heads_extract.py                       # both tasks, defaults sized for 2 CPU cores
     .venv/bin/python bench/heads_extract.py --tasks GetWeather --train 500 --epochs 1 --out result.json
+    .venv/bin/python bench/heads_extract.py --errors --fit '{"head_lr": 1e-3}'   # + error causes, confidence ranking
+
+``--errors`` adds per task the test disagreements by cause (``bench/span_errors.py``'s ``cause``: wrong key, missing,
+extra, boundary +word / -word / shifted, wrong span, list), the AUROC of the confidence (right vs wrong answers) and
+the accepted agreement at 10 % fallback / the least fallback at 97 % accepted on the test split; ``--fit`` passes more
+keyword arguments to ``SpanHead.fit``.
 
 Wall seconds depend on what else shares the cores; the CPU seconds printed (train + eval, all threads) divided by
 two are the wall time on two idle cores.
@@ -29,6 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -88,15 +95,15 @@ def run(task: str, pairs: list[tuple[str, str]], args: argparse.Namespace) -> di
     test, val, train = pairs[: args.test], pairs[args.test : args.test + args.val], pairs[args.test + args.val :]
     train = train[: args.train]
     cpu = time.process_time()
-    head, report = SpanHead.fit(
-        train,
-        epochs=args.epochs,
-        lr=args.lr,
-        batch_size=args.batch,
-        max_seconds=args.budget,
-        threads=args.threads,
-        seed=args.seed,
-    )
+    fit = {
+        "epochs": args.epochs,
+        "lr": args.lr,
+        "batch_size": args.batch,
+        "max_seconds": args.budget,
+        "threads": args.threads,
+        "seed": args.seed,
+    }
+    head, report = SpanHead.fit(train, **(fit | json.loads(args.fit)))
     start = time.perf_counter()
     val_pred = head.predict([t for t, _ in val])
     test_pred = head.predict([t for t, _ in test])
@@ -110,7 +117,8 @@ def run(task: str, pairs: list[tuple[str, str]], args: argparse.Namespace) -> di
     threshold = choose_threshold(val_scored)
     scored = [(p.confidence, same(p.value, a)) for p, (_, a) in zip(test_pred, test, strict=True)]
     accepted = [ok for conf, ok in scored if conf >= threshold]
-    return {
+    extra = errors([t for t, _ in test], test_pred, [json.loads(a) for _, a in test]) if args.errors else {}
+    return extra | {
         "task": task,
         "kinds": {s.name: s.kind for s in head.specs},
         "train_rows": report.rows,
@@ -132,6 +140,29 @@ def run(task: str, pairs: list[tuple[str, str]], args: argparse.Namespace) -> di
     }
 
 
+def errors(texts: list[str], preds: list, answers: list[dict[str, object]]) -> dict[str, object]:
+    """The test disagreements by cause (key by key) and how well the confidence ranks right above wrong answers."""
+    from label_curve import curve
+    from span_errors import auroc, cause
+
+    causes: dict[str, int] = {}
+    confs, oks = [], []
+    for text, pred, teacher in zip(texts, preds, answers, strict=True):
+        for key in sorted(set(teacher) | set(pred.value)):
+            why = cause(text, pred.value.get(key), teacher.get(key), pred.value, teacher)
+            if why != "agrees":
+                causes[f"{why} ({key})"] = causes.get(f"{why} ({key})", 0) + 1
+        confs.append(pred.confidence)
+        oks.append(pred.value == teacher)
+    at = curve(confs, oks)
+    return {
+        "causes": dict(sorted(causes.items(), key=lambda kv: -kv[1])),
+        "auroc": round(auroc(confs, oks), 3),
+        "acc@10": round(at["acc@10"], 3),
+        "fb@97": round(at["fb@97"], 3),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
@@ -146,6 +177,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--errors", action="store_true", help="print the error causes and the confidence's ranking")
+    ap.add_argument("--fit", default="{}", help="more SpanHead.fit keyword arguments (a JSON object)")
     args = ap.parse_args()
     if not (args.data / "snips").is_dir():
         sys.exit(f"no SNIPS data under {args.data / 'snips'} (pass --data)")
@@ -162,6 +195,12 @@ def main() -> None:
             flush=True,
         )
         print(f"  steps {result['steps']} kinds {result['kinds']} skipped {result['skipped']}", flush=True)
+        if args.errors:
+            print(
+                f"  AUROC {result['auroc']} acc@10% {result['acc@10']} fallback@97% {result['fb@97']}; "
+                f"causes {result['causes']}",
+                flush=True,
+            )
     if args.out:
         args.out.write_text(json.dumps(results, indent=1) + "\n")
 

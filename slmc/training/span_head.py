@@ -19,12 +19,15 @@ predicts ``absent``), or written as the teacher writes an empty key. Tags are de
 sequence (an ``I`` tag only continues a span of its key). The per-answer confidence is the minimum over the tokens' tag
 probabilities and the closed keys' class probabilities (temperature-scaled on a held-out slice of the training rows):
 one unsure token or key is enough to fall back. An input longer than the encoder's window is never guessed at:
-confidence 0.
+confidence 0. A tagged span whose text the trained rows' teacher always filed under one key (the value memory, up to
+case and spacing) is read under that key, and its tokens count with the probability of being a span of any key: the
+tagger's worst confusion is which key a name belongs to (a town, a region or a country; an artist or a title), and a
+name the traces already filed settles it.
 
 The constant part of the prompt (the longest common prefix and suffix of the training inputs, cut at whitespace) is
 stripped before tagging when an input carries it, so the encoder sees the varying text only.
 
-Saved without pickle: ``span_head.json`` (format, schema, labels, template, encoder config, temperature) +
+Saved without pickle: ``span_head.json`` (format, schema, labels, template, encoder config, temperature, memory) +
 ``span_head.safetensors`` (encoder and heads) + the tokenizer's JSON files. torch and transformers are imported only
 when a head is trained or loaded (never by ``import slmc.runtime``).
 """
@@ -46,6 +49,7 @@ from slmc.safety import safe_join
 SPAN_CONFIG = "span_head.json"
 SPAN_WEIGHTS = "span_head.safetensors"
 SPAN_FORMAT = "slmc-span-head"
+SPAN_VERSION = 2  # 2: + the value memory (version 1 heads load with none)
 SPAN_KIND = "span-head"  # the adapter kind in the manifest
 ABSENT = "\u0000absent"  # the closed-key class for "the teacher left the key out" (never a JSON-encoded value)
 MAX_CLASSES = 20
@@ -346,6 +350,41 @@ def bio_decode(probs: list[list[float]], n_keys: int, active: list[bool] | None 
     return tags
 
 
+def tagged(tags: list[Any]) -> list[tuple[int, int, int]]:
+    """The spans a BIO tag sequence reads: [(key index, first token, end token)] in input order."""
+    out = []
+    j, n = 0, len(tags)
+    while j < n:
+        tag = tags[j]
+        if tag is None or tag <= 0:
+            j += 1
+            continue
+        k = (tag - 1) // 2
+        first = j
+        j += 1
+        while j < n and tags[j] == 2 + 2 * k:
+            j += 1
+        out.append((k, first, j))
+    return out
+
+
+def _norm(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+def value_memory(answers: list[dict[str, Any]], span_keys: list[str]) -> dict[str, str]:
+    """The span values the teacher filed under one key every time it gave them (case and spacing aside): value ->
+    key. A value given under two keys (an anonymised placeholder, a word that is a genre here and a title there) is
+    left out."""
+    seen: dict[str, set[str]] = {}
+    for answer in answers:
+        for key in span_keys:
+            for item in _span_values(answer.get(key)) if not _empty(answer.get(key)) else ():
+                if isinstance(item, str) and _norm(item):
+                    seen.setdefault(_norm(item), set()).add(key)
+    return {value: next(iter(keys)) for value, keys in sorted(seen.items()) if len(keys) == 1}
+
+
 class SpanHead:
     """An extractive JSON head: ``fit`` (or ``load``), ``predict(texts)``, ``save(folder)``."""
 
@@ -357,6 +396,7 @@ class SpanHead:
         self.meta = meta  # encoder config, temperature, max_length
         self.span_keys = [s.name for s in specs if s.kind == "span"]
         self.closed = [s for s in specs if s.kind == "closed"]
+        self.memory: dict[str, str] = {}  # span value -> the one key the teacher filed it under (``value_memory``)
 
     @property
     def device(self) -> Any:
@@ -449,6 +489,8 @@ class SpanHead:
             report.steps, report.stopped = head._train(train, epochs, batch_size, lr, head_lr, seed, start, max_seconds)
             if cal:
                 head.meta["temperature"] = report.temperature = head._calibrate(cal)
+            # the values the trained rows file under one key (not the calibration slice's: its answers stay unseen)
+            head.memory = value_memory([_as_object(pairs[e["row"]][1]) or {} for e in train], head.span_keys)
         finally:
             torch.set_num_threads(before)
         report.seconds = time.perf_counter() - start
@@ -607,19 +649,9 @@ class SpanHead:
         as O) or one span covering them all (the tagger split a value at an inner word: "just dance [by] aftercluv"),
         when no other key's tag lies between; ``tags`` is rewritten to read that way."""
         found: dict[int, list[tuple[int, int]]] = {}  # key -> [(first token, end token)]
-        j, n = 0, len(tags)
-        while j < n:
-            tag = tags[j]
-            if tag is None or tag <= 0:
-                j += 1
-                continue
-            k = (tag - 1) // 2
-            first = j
-            j += 1
-            while j < n and tags[j] == 2 + 2 * k:
-                j += 1
-            if body[offsets[first][0] : offsets[j - 1][1]]:
-                found.setdefault(k, []).append((first, j))
+        for k, first, end in tagged(tags):
+            if body[offsets[first][0] : offsets[end - 1][1]]:
+                found.setdefault(k, []).append((first, end))
         many = {s.name for s in self.specs if s.kind == "span" and s.many}
         out: dict[str, list[tuple[str, float]]] = {}
         for k, spans in found.items():
@@ -637,6 +669,35 @@ class SpanHead:
                 for a, b in spans
             ]
         return out
+
+    def _recall(self, body: str, offsets: list, probs: list, tags: list) -> dict[int, float]:
+        """A tagged span whose text the teacher always filed under one key (``memory``) reads under that key (``tags``
+        rewritten; not when that key, answered with one span, already has one); its tokens' confidence becomes the
+        probability that they are a span of some key (the memory, not the tagger, names the key). Returns those
+        tokens' confidences."""
+        if not self.memory:
+            return {}
+        spans = tagged(tags)
+        many = {i for i, s in enumerate(s for s in self.specs if s.kind == "span") if s.many}
+        holding = [0] * len(self.span_keys)
+        for k, _, _ in spans:
+            holding[k] += 1
+        sure: dict[int, float] = {}
+        for k, a, b in spans:
+            key = self.memory.get(_norm(body[offsets[a][0] : offsets[b - 1][1]]))
+            if key not in self.span_keys:
+                continue
+            m = self.span_keys.index(key)
+            if m != k:
+                if holding[m] and m not in many:
+                    continue
+                holding[m] += 1
+                holding[k] -= 1
+                for i in range(a, b):
+                    tags[i] = 1 + 2 * m + (i > a)
+            for i in range(a, b):
+                sure[i] = sum(probs[i][1 + 2 * j + (i > a)] for j in range(len(self.span_keys)))
+        return sure
 
     @staticmethod
     def _one_span(k: int, spans: list[tuple[int, int]], probs: list, tags: list) -> tuple[int, int]:
@@ -686,7 +747,10 @@ class SpanHead:
                 active = [bool(m) and tid not in special for tid, m in zip(ids, mask, strict=True)]
                 tags = bio_decode(probs, len(self.span_keys), active)
                 spans = self._spans(body, offsets, probs, tags)
-                confidence = min([probs[i][t] for i, t in enumerate(tags) if t is not None] or [1.0])
+                sure = self._recall(body, offsets, probs, tags)
+                if sure:
+                    spans = self._spans(body, offsets, probs, tags)
+                confidence = min([sure.get(i, probs[i][t]) for i, t in enumerate(tags) if t is not None] or [1.0])
                 value: dict[str, Any] = {}
                 for spec in self.specs:
                     if spec.kind == "span":
@@ -722,7 +786,7 @@ class SpanHead:
         }
         config = {
             "format": SPAN_FORMAT,
-            "version": 1,
+            "version": SPAN_VERSION,
             "keys": [s.to_json() for s in self.specs],
             "template": list(self.template),
             "encoder": self.meta["encoder"],
@@ -731,6 +795,7 @@ class SpanHead:
             "tokenizer": SPAN_TOKENIZER,
             "special_tokens": special,
             "confidence": "min over token tags and closed keys of the temperature-scaled probability",
+            "memory": dict(self.memory),
         }
         (folder / SPAN_CONFIG).write_text(json.dumps(config, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -749,8 +814,8 @@ class SpanHead:
             config = json.loads(safe_join(folder, SPAN_CONFIG).read_text(encoding="utf-8"))
         except Exception as exc:
             raise bad(str(exc)) from None
-        if not isinstance(config, dict) or config.get("format") != SPAN_FORMAT or config.get("version") != 1:
-            raise bad(f"{SPAN_CONFIG} is not an slmc span head (version 1)")
+        if not isinstance(config, dict) or config.get("format") != SPAN_FORMAT or config.get("version") not in (1, 2):
+            raise bad(f"{SPAN_CONFIG} is not an slmc span head (version 1 or {SPAN_VERSION})")
         try:
             specs = [
                 KeySpec(
@@ -766,6 +831,7 @@ class SpanHead:
             encoder_config = {k: v for k, v in dict(config["encoder"]).items() if k in _BERT_KEYS}
             temperature = float(config.get("temperature", 1.0))
             special = {k: str(v) for k, v in dict(config.get("special_tokens") or {}).items() if k in _SPECIAL}
+            memory = {str(v): str(k) for v, k in dict(config.get("memory") or {}).items()}  # version 1: none
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise bad(f"{SPAN_CONFIG}: {exc!r}") from None
         if not specs or any(s.kind not in ("span", "closed") for s in specs):
@@ -797,7 +863,9 @@ class SpanHead:
             raise bad(repr(exc)) from None
         model.to(device or "cpu").eval()
         meta = {"encoder": encoder_config, "temperature": temperature, "max_length": MAX_LENGTH}
-        return cls(tokenizer, model, specs, template, meta)
+        head = cls(tokenizer, model, specs, template, meta)
+        head.memory = {v: k for v, k in memory.items() if k in head.span_keys}
+        return head
 
 
 SPAN_TOKENIZER = "span_tokenizer.json"
