@@ -59,7 +59,9 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"(?:choose|select|pick)\s+(?:one|the\s+(?:best|most|right|correct|single|appropriate)|from|among|between|which)"
         r"|(?:choose|select|pick|identify)\b[^.\n]{0,60}?\b(?:from|among)\s+(?:a|the|these|this|those)\s+(?:list|options|candidates)"
         r"|(?:remove|filter\s+out|discard)\s+(?:the\s+|any\s+)?irrelevant"
-        r"|(?:determine|decide|choose|select|identify|pick)\s+which\b|can\s+only\s+be\s+one\b",
+        r"|(?:determine|decide|choose|select|identify|pick)\s+which\b|can\s+only\s+be\s+one\b"
+        # the answer names given items by number (``a python list of indices of the selected documents``)
+        r"|(?:list|array)\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:indices|indexes|index\s+numbers)\b",
         1.0,
         "pick among listed items",
     ),
@@ -99,7 +101,12 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "rank or compare given answers",
     ),
     (
-        r"(?:answer|respond|reply|output|return)\s+(?:with\s+)?(?:only|just)\b|only\s+(?:output|return|respond|the\s+(?:label|name|number|category|word|answer))",
+        r"(?:respond|reply|return)\s+(?:with\s+)?(?:only|just)\b"
+        # ``answer`` / ``output`` as the verb (``Answer only with ...``, ``you should output only``), not the noun of
+        # ``Respond with a concise answer only``, which asks for nothing beside the answer, however open it is
+        r"|(?<![a-z]\s)(?:answer|output)\s+(?:with\s+)?(?:only|just)\b"
+        r"|\b(?:should|must|will|shall|can|please|and|to|you|then)\s+(?:answer|output)\s+(?:with\s+)?(?:only|just)\b"
+        r"|only\s+(?:output|return|respond|the\s+(?:label|name|number|category|word|answer))",
         0.9,
         "answer with only",
     ),
@@ -182,7 +189,10 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"|do\s+not\s+(?:add|invent|make\s+up|remove\s+or\s+modify|drop)\b|(?:do\s+not|don'?t|never|without)\s+omit(?:ting)?\b"
         r"|in\s+the\s+same\s+(?:format|structure)\s+as\b|(?:delet|remov)(?:e|es|ing)\s+(?:the\s+|any\s+|all\s+)?"
         r"(?:repeated|repetitive|duplicated?|redundant)\b"
-        r"|(?:keep|preserve|retain)s?\s+(?:the\s+|all\s+)?(?:[\w-]+\s+)?(?:citations|structure|formatting|meaning)\b",
+        r"|(?:keep|preserve|retain)s?\s+(?:the\s+|all\s+)?(?:[\w-]+\s+)?(?:citations|structure|formatting|meaning)\b"
+        # ``identical to the original command line, but with ...``: the answer is the given one, changed a little
+        r"|identical\s+to\s+the\s+(?:original|given|input|provided)\b"
+        r"|while\s+(?:maintaining|keeping|preserving)\s+(?:all\s+)?(?:the\s+)?(?:other\s+)?original\b",
         0.9,
         "output taken from the input",
     ),
@@ -741,7 +751,27 @@ def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
         # the stock persona line (``You are a helpful assistant.``) tells what the task is only where nothing else
         # does: beside a closed answer form the prompt states, it says nothing of the output space
         out = [e for e in out if e.reason != f'prompt says "{_PERSONA}"']
-    return out + task_statement_evidence(text)
+    return out + task_statement_evidence(text) + typed_record_evidence(text)
+
+
+# A typed field of an answer schema written into the prompt (``count: int = Field(description=...)``, ``done: bool``).
+_TYPED_FIELD = lazy(
+    r"^[ \t]*[A-Za-z_]\w*[ \t]*:[ \t]*(?P<type>int|float|bool|str|(?:Optional|List|list|Dict|dict|Set|set)\b[^=\n]*)"
+    r"[ \t]*(?:=[ \t]*Field\(|=|$)",
+    re.MULTILINE,
+)
+_RECORD_WEIGHT = 0.9
+
+
+def typed_record_evidence(text: str) -> list[Evidence]:
+    """An answer schema of typed fields most of which are numbers or booleans (a count, a line number, a flag) and
+    none a collection: a small record read off the input, like extraction into fixed keys."""
+    types = [m.group("type").strip() for m in _TYPED_FIELD.finditer(text)][:64]
+    if len(types) < 2 or any(t not in ("int", "float", "bool", "str") for t in types):
+        return []
+    if 2 * sum(t != "str" for t in types) < len(types):
+        return []
+    return [Evidence(_RECORD_WEIGHT, "the answer is a record of number / flag fields")]
 
 
 # The sentence that states the task (``Your task is to ...``, ``You are a researcher responsible for ...``,
@@ -1374,6 +1404,8 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
                 # ``ChatModel``) says nothing of the task its methods ask: every agent of such a framework is one
                 if words and words[-1] in _NAME_CARRIER:
                     nouns = [(i, w) for i, w in nouns if w not in _NAME_TRANSPORT]
+            if words and all(w in _NAME_TRANSPORT for w in words):
+                continue  # ``query`` / ``ask`` / ``chat`` alone: how the method reaches the model, not its task
             # fixing a format (``dynamic_json_fixes``, ``fix_yaml``) is a repair of given text; fixing code is not
             repair = set(words) & _NAME_FIX and set(words) & _NAME_FORMAT
             cue = (
