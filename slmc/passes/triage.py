@@ -112,7 +112,9 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     ),
     (  # the same said through a prohibition: ``Do not reply with anything else but the command``
         r"(?:do\s+not|don'?t|never)\s+(?:reply|respond|answer|output|return|say|write|include|add)\s+(?:with\s+)?"
-        r"anything\s+(?:else\s+)?(?:but|except|other\s+than|besides)\b|\band\s+nothing\s+else\b"
+        r"anything\s+(?:else\s+)?(?:but|except|other\s+than|besides)\b"
+        # ``and nothing else`` after a format (``a valid YAML, and nothing else``) says only that no prose goes around it
+        r"|(?<!yaml,\s)(?<!json,\s)(?<!xml,\s)(?<!yaml\s)(?<!json\s)(?<!xml\s)\band\s+nothing\s+else\b"
         # ``do not include any additional text``, ``Do not reply any other content``: nothing beside the answer
         r"|(?:do\s+not|don'?t|never)\s+(?:reply|respond|answer|output|return|say|write|include|add|provide|give|print)"
         r"\s+(?:with\s+)?(?:any\s+)?(?:additional|extra|other|further|more)\s+(?:text|content|words|commentary"

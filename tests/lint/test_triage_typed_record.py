@@ -104,3 +104,9 @@ def test_a_method_named_only_for_how_it_reaches_the_model_says_no_task() -> None
     assert name_evidence(g, asked) == []  # ``query`` alone: the agent is queried, no query is written
     rewritten = add_site(g, "HopAgent.rewrite_query", 50, user="{question}")
     assert [e.weight > 0 for e in name_evidence(g, rewritten)] == [True]  # a search query rewritten: closed
+
+
+def test_nothing_else_after_a_format_only_rules_out_prose() -> None:
+    assert ONLY not in _said("Reply with the new test functions (should be a valid YAML, and nothing else).")
+    assert ONLY not in _said("Return the records as JSON and nothing else.")
+    assert ONLY in _said("Reply with the category name and nothing else.")
