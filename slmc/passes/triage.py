@@ -722,6 +722,15 @@ def without_option_names(text: str) -> str:
 _EMPHASIS = lazy(r"(?<![*\w])(?:\*\*|__|\*)(?=\S)([^*_\n]{1,80}?)(?<=\S)(?:\*\*|__|\*)(?![*\w])")
 
 
+# A case of the input the prompt names (``If the original query is to write a report, ...``): what the user may want,
+# not what this call writes; open-task words in it say nothing of this answer.
+_INPUT_CASE = lazy(
+    r"\bif\s+the\s+(?:original\s+|user'?s?\s+|given\s+|main\s+)?(?:query|question|request|task|input)\s+"
+    r"(?:is|asks?|wants?|requests?)\b[^,.;\n]{0,120}",
+    re.IGNORECASE,
+)
+
+
 def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
     """Evidence from the literal prompt text: what the task asks for, in each direction, capped."""
     text, short_examples = without_examples(without_example_sections(without_code_blocks("\n".join(texts))))
@@ -734,7 +743,7 @@ def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
         out.append(Evidence(0.6, "few-shot examples with short answers"))
     cjk = bool(_CJK.search(text))
     for table in (_NARROW_RES, _OPEN_RES):
-        read = text if table is _NARROW_RES else without_field_descriptions(text)
+        read = text if table is _NARROW_RES else _INPUT_CASE.sub("", without_field_descriptions(text))
         if cjk:
             table = table + (_CJK_NARROW_RES if table is _NARROW_RES else _CJK_OPEN_RES)
         total = 0.0

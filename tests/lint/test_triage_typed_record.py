@@ -110,3 +110,15 @@ def test_nothing_else_after_a_format_only_rules_out_prose() -> None:
     assert ONLY not in _said("Reply with the new test functions (should be a valid YAML, and nothing else).")
     assert ONLY not in _said("Return the records as JSON and nothing else.")
     assert ONLY in _said("Reply with the category name and nothing else.")
+
+
+def test_a_case_of_the_input_is_not_the_task() -> None:
+    doc = 'prompt says "writes a document"'
+    gaps = (
+        "Given the question and the passages found so far, list up to three more search queries as a JSON list, or "
+        "an empty list when nothing is missing. If the original query is to write a report, prefer more queries."
+    )
+    assert doc not in _said(gaps)
+    assert 'prompt says "query generation"' in _said(gaps)
+    # the task itself still reads as writing
+    assert doc in _said("Write a report on the findings below. If the question is unclear, say so first.")
