@@ -1697,6 +1697,9 @@ class Analysis:
                     if cls is not None and mine and _bare_method(scope) and all(self._method_of(w, cls) for w in mine):
                         continue  # ``self.on_reply_done()`` from its own class's send step: a hook taking no input
                         # from its caller, so no prompt passes through it; its overrides stand on their own
+                    if self._task_interface(key, inside, reaching, fwd):
+                        continue  # ``generate_tests(source, ...)`` whose implementations each send a prompt they
+                        # write around the data: a task the caller asks for, not a way to reach the model
                     if not private or n > 1:
                         new.add(key)
                         self.why[key] = "interface method without a body, called"
@@ -1896,6 +1899,33 @@ class Analysis:
                 if site.callee == key and _super_same_name(site.info.node, fn.name):
                     return True
         return False
+
+    def _task_interface(
+        self, key: str, inside: dict[str, list[Site]], reaching: set[str], fwd: dict[str, set[str]]
+    ) -> bool:
+        """Whether a body-less interface method is a task rather than a calling API: every implementation reaching a
+        model sends only prompts it writes itself (a template, a settings table it names) with the data it is given
+        in their slots; none takes the request itself (``task``, ``prompt``, ``messages``, ``query``) nor hands a
+        parameter on as a message of its own (``Turn(role="user", content=signature)`` beside a written system
+        prompt: the caller's problem is the request)."""
+        impls = [i for i in self.ev.implementations(key) if i in reaching and i != key]
+        impls = [i for i in impls if (f := self.ev.scopes.get(i)) is not None and not _is_test_file(f.module)]
+        if not impls:
+            return False
+        for impl in impls[:16]:
+            scope = self.ev.scopes.get(impl)
+            own = [s for s in inside.get(impl, []) if s.site != SiteKind.WRAPPER_CALL or s.callee in reaching]
+            if scope is None or not own or fwd.get(impl):
+                return False
+            if any(_REQUEST_PARAM.fullmatch(n) for n in _param_names(scope)):
+                return False
+            for s in own:
+                if any(_params_in(scope, a.value, builders=False) for a in s.info.node.args if not a.star):
+                    return False  # a parameter handed to the model's call as it is, beside the written text
+                authored = self._authors_sent(s) if s.site == SiteKind.WRAPPER_CALL else self._writes_prompt(s)
+                if not authored:
+                    return False
+        return True
 
     def _declared_interface(self, overridden: Iterable[str], inside: dict[str, list[Site]]) -> bool:
         """Whether a method implements one its class's base declares without a body (``def stream_generate(self,
@@ -3842,7 +3872,8 @@ class Analysis:
         if not bound:
             return msgs
         holes = {p.text.lstrip("*") for m in msgs for p in m.parts if p.hole}
-        if not holes & bound.keys():
+        keyed = self._keyed_entries(holes, bound, call)
+        if not holes & bound.keys() and not keyed:
             # no prompt followed below the wrapper (an abstract chain, a compressed message list), or one that lost
             # the parameters (messages rebuilt, passed through locals): what the caller hands to the wrapper's prompt
             # parameters is what it sends, after what the wrapper adds itself; a message that is a local converted
@@ -3870,7 +3901,11 @@ class Analysis:
             origin = m.origin
             for p in m.parts:
                 name = p.text.lstrip("*") if p.hole else None
-                if name in bound:
+                if name in keyed:  # ``prompt["user"]`` of a ``{"system": ..., "user": ...}`` argument: that entry
+                    parts.extend(keyed[name].parts)
+                    if origin == "dynamic" and any(not q.hole for q in keyed[name].parts):
+                        origin = keyed[name].origin
+                elif name in bound:
                     text = self.ev.text(bound[name], call.info.scope)
                     parts.extend(text.parts)
                     if origin == "dynamic" and any(not q.hole for q in text.parts):
@@ -3878,6 +3913,7 @@ class Analysis:
                 else:
                     parts.append(p)
             out.append(Message(m.role, tuple(_merge(parts)), origin))
+        out = self._keyed_system(out, keyed, holes, bound, call, fn)
         # ``def next(self, messages, prompt=None)`` that does ``messages.append(HumanMessage(content=prompt))``
         # before sending ``messages``: the turn the caller adds goes after the history it hands over
         added = {n: e for n, e in bound.items() if n not in holes and n in _appended_params(fn)}
@@ -3912,6 +3948,55 @@ class Analysis:
             return templates.named_template(self.ev, values, defaults)
         except RecursionError:
             return None
+
+    def _keyed_entries(self, holes: set[str], bound: dict[str, Any], call: Site) -> dict[str, Text]:
+        """Holes reading a literal key of a dict parameter (``prompt["user"]``) the caller binds: the text of that
+        entry of the argument (a dict literal written at the call, or a value the evaluator knows as a table)."""
+        out: dict[str, Text] = {}
+        scope = call.info.scope
+        for hole in holes:
+            m = _KEYED_HOLE.fullmatch(hole)
+            if m is None or m.group(1) not in bound:
+                continue
+            arg, key = bound[m.group(1)], m.group(3)
+            try:
+                if isinstance(arg, cst.Dict):
+                    entry = next(
+                        (
+                            el.value
+                            for el in arg.elements
+                            if isinstance(el, cst.DictElement) and self.ev.static_str(el.key, scope) == key
+                        ),
+                        None,
+                    )
+                    text = self.ev.text(entry, scope) if entry is not None else None
+                else:
+                    table = self.ev.value(arg, scope)
+                    item = self.ev.entry(table, key) if isinstance(table, Const) else None
+                    text = item if isinstance(item, Text) else None
+                    if isinstance(item, Const) and isinstance(item.value, str):
+                        text = Text((PromptPart(item.value),), "constant")
+            except RecursionError:
+                continue
+            if text is not None and any(not q.hole for q in text.parts):
+                out[hole] = text
+        return out
+
+    def _keyed_system(
+        self, out: list[Message], keyed: dict[str, Text], holes: set[str], bound: dict[str, Any], call: Site, fn: Scope
+    ) -> list[Message]:
+        """A wrapper sending ``prompt["user"]`` of a role-keyed dict argument also sends its ``prompt["system"]`` on
+        another path (the messages followed were one branch): the system entry goes first when the wrapper reads it
+        and the caller's dict has text for it."""
+        params = {m.group(1) for h in keyed if (m := _KEYED_HOLE.fullmatch(h)) is not None and m.group(3) != "system"}
+        for param in sorted(params)[:2]:
+            hole = f'{param}["system"]'
+            if hole in holes or not _reads_key(fn.node, param, "system"):
+                continue
+            found = self._keyed_entries({hole}, bound, call).get(hole)
+            if found is not None:
+                out.insert(0, Message("system", found.parts, found.origin))
+        return out
 
     def _argument_messages(self, fn: Scope, call: Site, bound: dict[str, Any]) -> tuple[Message, ...]:
         """Messages from the arguments bound to a wrapper's prompt parameters: those it forwards to its request (the
@@ -4000,6 +4085,7 @@ _PROMPT_PARAM = lazy(
 )
 _OPTION_PARAM = lazy(r"(?:max_)?tokens?|temperature|stream|timeout|n|model|retries|max_retries|images?|format")
 _STRING_NODES = (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)
+_KEYED_HOLE = lazy(r"""(\w+)\[(["'])(\w+)\2\]""")
 
 
 _AUTHORED_CHARS = 40  # static prompt text (non-space characters) that makes a call's prompt the function's own
@@ -5100,6 +5186,26 @@ def _mentions(node: cst.CSTNode, names: set[str], depth: int = 0) -> bool:
     if depth > 6:
         return False
     return any(_mentions(c, names, depth + 1) for c in node.children)
+
+
+def _reads_key(node: cst.CSTNode, name: str, key: str) -> bool:
+    """Whether the code under ``node`` reads ``name["key"]`` (a bounded walk)."""
+    todo, seen = [node], 0
+    while todo and seen < 4000:
+        n = todo.pop()
+        seen += 1
+        if (
+            isinstance(n, cst.Subscript)
+            and isinstance(n.value, cst.Name)
+            and n.value.value == name
+            and len(n.slice) == 1
+            and isinstance(n.slice[0].slice, cst.Index)
+            and isinstance(n.slice[0].slice.value, cst.SimpleString)
+            and n.slice[0].slice.value.evaluated_value == key
+        ):
+            return True
+        todo.extend(n.children)
+    return False
 
 
 def _param_names(fn: Scope) -> list[str]:

@@ -1145,8 +1145,12 @@ class Evaluator:
         key = self.value(expr.slice[0].slice.value, scope)
         if not isinstance(key, Const):  # REGISTRY[config["provider"]]: whichever entry the run picks
             return self.any_entry(base)
+        return self.entry(base, key.value)
+
+    def entry(self, table: Const, key: Any) -> Value:
+        """The value a table the evaluator knows holds at ``key`` (a dict literal's entries are read on demand)."""
         try:
-            item = base.value[key.value]
+            item = table.value[key]
         except (KeyError, IndexError, TypeError):
             return None
         return item.get(self) if isinstance(item, _Lazy) else _const(item)
@@ -2200,6 +2204,9 @@ class Evaluator:
         if isinstance(callee, Class):
             return Instance(callee.key)
         if isinstance(callee, Function):
+            built = templates.settings_builder_value(self, callee.key, call, scope)
+            if built is not None:  # ``self._build_prompt("review", ...)``: the settings table the caller names
+                return built
             found = self.returns_of(callee.key)
             if found is None or (isinstance(found, Text) and not found.static().strip()):
                 # nothing static returned (``return prompt.strip()`` after ``prompt = f.read()``): a loader's file

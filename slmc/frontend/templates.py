@@ -352,6 +352,102 @@ def settings_entry(ev: Evaluator, table: str, entry: str) -> Text | None:
     return Text((PromptPart(text),), "template-file", rel)
 
 
+def has_settings_table(ev: Evaluator, table: str) -> bool:
+    """Whether a top-level table of that name is in the tree's TOML settings files."""
+    name = table.lower()
+    return any(t == name for t, _ in _settings_tables(ev.project.root))
+
+
+def _table_local(fn: Scope, param: str) -> str | None:
+    """The local of ``fn`` bound to a settings table its parameter names (``table = get_settings().get(section)``,
+    ``getattr(settings, section)``, ``settings[section]``), once; None when there is no such local."""
+    found: str | None = None
+    for name, bindings in fn.bindings.items():
+        for b in bindings:
+            if b[0] != "expr" or b[2] is not fn:
+                continue
+            node = b[1]
+            key = None
+            if isinstance(node, cst.Call) and node.args and not node.args[0].star:
+                is_get = isinstance(node.func, cst.Attribute) and node.func.attr.value == "get"
+                is_getattr = isinstance(node.func, cst.Name) and node.func.value == "getattr" and len(node.args) >= 2
+                key = node.args[1 if is_getattr else 0].value if is_get or is_getattr else None
+            elif (
+                isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index)
+            ):
+                key = node.slice[0].slice.value
+            if isinstance(key, cst.Name) and key.value == param:
+                if found is not None and found != name:
+                    return None
+                found = name
+    return found
+
+
+def _entry_text(
+    ev: Evaluator, fn: Scope, expr: cst.CSTNode, local: str, table: str, hops: int = 0, depth: int = 0
+) -> Text | None:
+    """The settings entry an expression of ``fn`` reads off the table local (``env.from_string(table.user)
+    .render(**kw)`` reads ``[table] user``), following the function's own locals a few steps."""
+    if hops > 3 or depth > 12:
+        return None
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == local:
+        return settings_entry(ev, table, expr.attr.value)
+    if isinstance(expr, cst.Name) and expr.value != local:
+        for b in fn.bindings.get(expr.value, ())[:4]:
+            if b[0] == "expr" and b[2] is fn:
+                found = _entry_text(ev, fn, b[1], local, table, hops + 1, depth + 1)
+                if found is not None:
+                    return found
+        return None
+    for child in expr.children[:16]:
+        found = _entry_text(ev, fn, child, local, table, hops, depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def settings_builder_value(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Text | Const | None:
+    """``self._build_prompt("review", code=c)`` of a builder that reads the settings table its parameter names
+    (``table = get_settings().get(name)``) and returns the entries it renders, as one text or as a dict of them
+    (``{"system": ..., "user": ...}``): what the builder returns for the table the caller names. None unless the
+    argument is a literal naming a table of the tree's TOML settings files."""
+    fn = ev.scopes.get(key)
+    if fn is None or len(fn.returns) != 1 or not _settings_tables(ev.project.root):
+        return None
+    memo: dict[str, list[tuple[int, str, str]]] = ev.__dict__.setdefault("_settings_builders", {})
+    if key not in memo:
+        names = [p.name.value for p in fn.params if p.name.value not in ("self", "cls")]
+        memo[key] = [(i, n, local) for i, n in enumerate(names[:8]) if (local := _table_local(fn, n)) is not None]
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    for index, param, local in memo[key][:1]:
+        given = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == param), None)
+        if given is None and index < len(positional):
+            given = positional[index]
+        table = ev.static_str(given, scope) if given is not None else None
+        if not table or not has_settings_table(ev, table):
+            return None
+        returned = fn.returns[0]
+        if isinstance(returned, cst.Name):
+            bound = [b for b in fn.bindings.get(returned.value, ()) if b[0] == "expr" and b[2] is fn]
+            if len(bound) == 1 and isinstance(bound[0][1], cst.Dict):
+                returned = bound[0][1]
+        if isinstance(returned, cst.Dict):
+            out: dict[Any, Any] = {}
+            for el in returned.elements:
+                if not isinstance(el, cst.DictElement):
+                    return None
+                k = ev.static_str(el.key, fn)
+                text = _entry_text(ev, fn, el.value, local, table)
+                if k is None:
+                    return None
+                out[k] = text if text is not None else ev.hole(el.value, fn)
+            return (
+                Const(out) if any(isinstance(v, Text) and v.origin == "template-file" for v in out.values()) else None
+            )
+        return _entry_text(ev, fn, returned, local, table)
+    return None
+
+
 def _word(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 

@@ -59,7 +59,9 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"(?:choose|select|pick)\s+(?:one|the\s+(?:best|most|right|correct|single|appropriate)|from|among|between|which)"
         r"|(?:choose|select|pick|identify)\b[^.\n]{0,60}?\b(?:from|among)\s+(?:a|the|these|this|those)\s+(?:list|options|candidates)"
         r"|(?:remove|filter\s+out|discard)\s+(?:the\s+|any\s+)?irrelevant"
-        r"|(?:determine|decide|choose|select|identify|pick)\s+which\b|can\s+only\s+be\s+one\b",
+        r"|(?:determine|decide|choose|select|identify|pick)\s+which\b|can\s+only\s+be\s+one\b"
+        # the answer names given items by number (``a python list of indices of the selected documents``)
+        r"|(?:list|array)\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:indices|indexes|index\s+numbers)\b",
         1.0,
         "pick among listed items",
     ),
@@ -99,13 +101,20 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "rank or compare given answers",
     ),
     (
-        r"(?:answer|respond|reply|output|return)\s+(?:with\s+)?(?:only|just)\b|only\s+(?:output|return|respond|the\s+(?:label|name|number|category|word|answer))",
+        r"(?:respond|reply|return)\s+(?:with\s+)?(?:only|just)\b"
+        # ``answer`` / ``output`` as the verb (``Answer only with ...``, ``you should output only``), not the noun of
+        # ``Respond with a concise answer only``, which asks for nothing beside the answer, however open it is
+        r"|(?<![a-z]\s)(?:answer|output)\s+(?:with\s+)?(?:only|just)\b"
+        r"|\b(?:should|must|will|shall|can|please|and|to|you|then)\s+(?:answer|output)\s+(?:with\s+)?(?:only|just)\b"
+        r"|only\s+(?:output|return|respond|the\s+(?:label|name|number|category|word|answer))",
         0.9,
         "answer with only",
     ),
     (  # the same said through a prohibition: ``Do not reply with anything else but the command``
         r"(?:do\s+not|don'?t|never)\s+(?:reply|respond|answer|output|return|say|write|include|add)\s+(?:with\s+)?"
-        r"anything\s+(?:else\s+)?(?:but|except|other\s+than|besides)\b|\band\s+nothing\s+else\b"
+        r"anything\s+(?:else\s+)?(?:but|except|other\s+than|besides)\b"
+        # ``and nothing else`` after a format (``a valid YAML, and nothing else``) says only that no prose goes around it
+        r"|(?<!yaml,\s)(?<!json,\s)(?<!xml,\s)(?<!yaml\s)(?<!json\s)(?<!xml\s)\band\s+nothing\s+else\b"
         # ``do not include any additional text``, ``Do not reply any other content``: nothing beside the answer
         r"|(?:do\s+not|don'?t|never)\s+(?:reply|respond|answer|output|return|say|write|include|add|provide|give|print)"
         r"\s+(?:with\s+)?(?:any\s+)?(?:additional|extra|other|further|more)\s+(?:text|content|words|commentary"
@@ -194,7 +203,10 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"|(?:do\s+not|don'?t|never|without)\s+(?:chang|alter|modify|modifi)(?:e|es|ing)?\s+(?:the\s+)?(?:meaning|substance|wording)\b|(?:do\s+not|don'?t|never|without)\s+omit(?:ting)?\b"
         r"|in\s+the\s+same\s+(?:format|structure)\s+as\b|(?:delet|remov)(?:e|es|ing)\s+(?:the\s+|any\s+|all\s+)?"
         r"(?:repeated|repetitive|duplicated?|redundant)\b"
-        r"|(?:keep|preserve|retain)s?\s+(?:the\s+|all\s+)?(?:[\w-]+\s+)?(?:citations|structure|formatting|meaning)\b",
+        r"|(?:keep|preserve|retain)s?\s+(?:the\s+|all\s+)?(?:[\w-]+\s+)?(?:citations|structure|formatting|meaning)\b"
+        # ``identical to the original command line, but with ...``: the answer is the given one, changed a little
+        r"|identical\s+to\s+the\s+(?:original|given|input|provided)\b"
+        r"|while\s+(?:maintaining|keeping|preserving)\s+(?:all\s+)?(?:the\s+)?(?:other\s+)?original\b",
         0.9,
         "output taken from the input",
     ),
@@ -736,6 +748,15 @@ def without_option_names(text: str) -> str:
 _EMPHASIS = lazy(r"(?<![*\w])(?:\*\*|__|\*)(?=\S)([^*_\n]{1,80}?)(?<=\S)(?:\*\*|__|\*)(?![*\w])")
 
 
+# A case of the input the prompt names (``If the original query is to write a report, ...``): what the user may want,
+# not what this call writes; open-task words in it say nothing of this answer.
+_INPUT_CASE = lazy(
+    r"\bif\s+the\s+(?:original\s+|user'?s?\s+|given\s+|main\s+)?(?:query|question|request|task|input)\s+"
+    r"(?:is|asks?|wants?|requests?)\b[^,.;\n]{0,120}",
+    re.IGNORECASE,
+)
+
+
 def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
     """Evidence from the literal prompt text: what the task asks for, in each direction, capped."""
     text, short_examples = without_examples(without_example_sections(without_code_blocks("\n".join(texts))))
@@ -748,7 +769,7 @@ def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
         out.append(Evidence(0.6, "few-shot examples with short answers"))
     cjk = bool(_CJK.search(text))
     for table in (_NARROW_RES, _OPEN_RES):
-        read = text if table is _NARROW_RES else without_field_descriptions(text)
+        read = text if table is _NARROW_RES else _INPUT_CASE.sub("", without_field_descriptions(text))
         if cjk:
             table = table + (_CJK_NARROW_RES if table is _NARROW_RES else _CJK_OPEN_RES)
         total = 0.0
@@ -767,7 +788,27 @@ def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
         # the stock persona line (``You are a helpful assistant.``) tells what the task is only where nothing else
         # does: beside a closed answer form the prompt states, it says nothing of the output space
         out = [e for e in out if e.reason != f'prompt says "{_PERSONA}"']
-    return out + task_statement_evidence(text)
+    return out + task_statement_evidence(text) + typed_record_evidence(text)
+
+
+# A typed field of an answer schema written into the prompt (``count: int = Field(description=...)``, ``done: bool``).
+_TYPED_FIELD = lazy(
+    r"^[ \t]*[A-Za-z_]\w*[ \t]*:[ \t]*(?P<type>int|float|bool|str|(?:Optional|List|list|Dict|dict|Set|set)\b[^=\n]*)"
+    r"[ \t]*(?:=[ \t]*Field\(|=|$)",
+    re.MULTILINE,
+)
+_RECORD_WEIGHT = 0.9
+
+
+def typed_record_evidence(text: str) -> list[Evidence]:
+    """An answer schema of typed fields most of which are numbers or booleans (a count, a line number, a flag) and
+    none a collection: a small record read off the input, like extraction into fixed keys."""
+    types = [m.group("type").strip() for m in _TYPED_FIELD.finditer(text)][:64]
+    if len(types) < 2 or any(t not in ("int", "float", "bool", "str") for t in types):
+        return []
+    if 2 * sum(t != "str" for t in types) < len(types):
+        return []
+    return [Evidence(_RECORD_WEIGHT, "the answer is a record of number / flag fields")]
 
 
 # The sentence that states the task (``Your task is to ...``, ``You are a researcher responsible for ...``,
@@ -1430,6 +1471,8 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
                 # ``ChatModel``) says nothing of the task its methods ask: every agent of such a framework is one
                 if words and words[-1] in _NAME_CARRIER:
                     nouns = [(i, w) for i, w in nouns if w not in _NAME_TRANSPORT]
+            if words and all(w in _NAME_TRANSPORT for w in words):
+                continue  # ``query`` / ``ask`` / ``chat`` alone: how the method reaches the model, not its task
             # fixing a format (``dynamic_json_fixes``, ``fix_yaml``) is a repair of given text; fixing code is not
             repair = set(words) & _NAME_FIX and set(words) & _NAME_FORMAT
             cue = (
