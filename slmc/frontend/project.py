@@ -1541,6 +1541,7 @@ class Analysis:
         self.forwarded = fwd  # read again when prompts are carried through wrapper hops
         self.reaching = reaching
         internal = self._internal_steps(reaching, prod_fns, prod_calls, dispatched, fed)
+        factories = {key for key in reaching if self._agent_factory(key, reaching)}
         unfed = self._optional_prompt_never_given(reaching, fwd, dispatched)
         wrappers: set[str] = set()
         bases = {key: self.ev.overridden(key) for key in reaching}
@@ -1573,6 +1574,9 @@ class Analysis:
                 scope = self.ev.scopes.get(key)
                 if scope is None or scope.kind != "function":
                     continue
+                if key in factories:
+                    continue  # ``dispatch(task) -> BaseAgent``: hands out an agent (built with a prompt it had the
+                    # model write: that call is the site), it answers nothing itself
                 if _BOOKKEEPING.match(scope.name):
                     continue  # ``memory.add_message(m)`` summarising as it stores: its model call is the site, and
                     # the callers keep the object's state through it rather than ask the model anything
@@ -1937,6 +1941,30 @@ class Analysis:
             if not named_elsewhere:
                 out.add(key)
         return out
+
+    def _agent_factory(self, key: str, reaching: set[str]) -> bool:
+        """Whether the function ``key`` is declared to return an agent: its return annotation names a class of the
+        tree whose family (the class, its bases or its subclasses) has methods reaching a model (``def dispatch(self,
+        task) -> BaseAgent``). Its callers get an object to run, not the model's answer, so it is no calling API
+        (CALLSITES.md: a wrapper is what other code calls to reach the model); a model call it makes on the way
+        (having the model write the new agent's prompt) is a site with a prompt of its own."""
+        scope = self.ev.scopes.get(key)
+        returns = getattr(scope.node, "returns", None) if scope is not None and scope.kind == "function" else None
+        if returns is None or scope.parent is None:
+            return False
+        try:
+            cls = self.ev.value(returns.annotation, scope.parent)
+        except RecursionError:
+            return False
+        if not isinstance(cls, Class) or cls.key not in self.ev.scopes:
+            return False
+        family = {cls.key, *self.ev.lineage(cls.key), *self.ev.subclasses(cls.key)}
+        for other in reaching:
+            home = self.ev.scopes.get(other)
+            owner = home.enclosing_class() if home is not None else None
+            if owner is not None and owner.key in family and other != key:
+                return True
+        return False
 
     def _feeds_what_it_holds(self, site: Site, target: Scope) -> bool:
         """Whether the call ``site`` of a method fed through the object's state (``_state_fed``) is preceded only by
