@@ -100,6 +100,7 @@ class ModuleIndex:
     scope: Scope = None  # type: ignore[assignment]
     scopes: list[Scope] = field(default_factory=list)
     parents: dict[int, cst.CSTNode] = field(default_factory=dict)  # id(child) -> parent, for calls/names we keep
+    unreachable: list[cst.CSTNode] = field(default_factory=list)  # statements after a return / raise in their block
 
     def pos(self, node: cst.CSTNode) -> CodeRange | None:
         return self.positions.get(node)
@@ -263,6 +264,7 @@ class _Indexer(cst.CSTVisitor):
             if isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, _TERMINAL) for s in stmt.body):
                 for later in body[i + 1 :]:
                     self.dead.add(id(later))
+                    self.index.unreachable.append(later)
                 return
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:

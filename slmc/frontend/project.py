@@ -100,6 +100,7 @@ class Analysis:
     files: dict[str, _File] = field(default_factory=dict)  # module name -> file
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sites: dict[int, Site] = field(default_factory=dict)
+    dead_sites: list[Site] = field(default_factory=list)  # sites ``drop_dead`` removed (their calls still name things)
     scanned: set[str] = field(default_factory=set)  # modules whose calls were classified
     config_roots: list[Path] | None = None  # folders whose YAML configs are read for agents (None: the root)
     forwarded: dict[str, set[str]] = field(default_factory=dict)  # wrapper key -> parameters reaching its request
@@ -329,9 +330,23 @@ class Analysis:
         texts = {name: f.source for name, f in self.files.items() if f.source is not None}
         inits = {name for name, f in self.files.items() if f.relpath.endswith("__init__.py")}
         imported = _imported_modules(texts, self._import_spans)
-        dead |= self._unreached_functions(texts, inits, imported)
+        skipped = self._unreachable_spans()
+        dead |= self._unreached_functions(texts, inits, imported, skipped)
         dead |= self._unread_closures(texts, inits)
-        dead |= self._uncalled_methods(owners, texts, inits, imported)
+        for mod in self.project.modules.values():  # a call in a dead function is no use of what it names
+            for fn in mod.scopes:
+                at = mod.pos(fn.node) if fn.kind == "function" and id(fn.node) in dead else None
+                if at is not None:
+                    skipped.setdefault(mod.name, []).append((at.start.line, at.end.line))
+        while True:  # a method called only from a method found dead is dead as well
+            more = self._uncalled_methods(owners, texts, inits, imported, skipped) - dead
+            if not more:
+                break
+            dead |= more
+            for fn in owners.values():
+                at = fn.module.pos(fn.node) if id(fn.node) in more else None
+                if at is not None:
+                    skipped.setdefault(fn.module.name, []).append((at.start.line, at.end.line))
         dead |= self._commented_classes(owners, texts, inits)
         for mod in self.project.modules.values():
             if not imported.get(mod.name.rsplit(".", 1)[-1], set()) - {mod.name}:
@@ -344,12 +359,12 @@ class Analysis:
             return
         for key, site in list(self.sites.items()):
             if any(id(n) in dead for n in _enclosing_nodes(site)):
-                del self.sites[key]
+                self.dead_sites.append(self.sites.pop(key))
                 continue
             mod = site.info.scope.module
             pos = mod.pos(site.info.node) if mod.name in unreachable else None
             if pos is not None and any(a <= pos.start.line <= b for a, b in unreachable[mod.name]):
-                del self.sites[key]
+                self.dead_sites.append(self.sites.pop(key))
 
     def _repeated_branches(self) -> dict[str, list[tuple[int, int]]]:
         """Per module holding a site, the line spans of ``elif`` branches that repeat the test of an earlier branch
@@ -382,12 +397,30 @@ class Analysis:
                     branch = nxt[0] if len(nxt) == 1 and isinstance(nxt[0], ast.If) else None
         return out
 
-    def _unreached_functions(self, texts: dict[str, str], inits: set[str], imported: dict[str, set[str]]) -> set[int]:
+    def _unreachable_spans(self) -> dict[str, list[tuple[int, int]]]:
+        """Per module, the line spans of statements that follow a ``return`` / ``raise`` / ``continue`` / ``break`` in
+        their block (``return rcm  # disabled`` above the old code): they never run, so what they name is not used."""
+        out: dict[str, list[tuple[int, int]]] = {}
+        for mod in self.project.modules.values():
+            for node in mod.unreachable:
+                at = mod.pos(node)
+                if at is not None:
+                    out.setdefault(mod.name, []).append((at.start.line, at.end.line))
+        return out
+
+    def _unreached_functions(
+        self,
+        texts: dict[str, str],
+        inits: set[str],
+        imported: dict[str, set[str]],
+        skipped: dict[str, list[tuple[int, int]]] | None = None,
+    ) -> set[int]:
         """Module-level functions of modules the tree imports (a library module of the project, not a script) that
         no live code names: live are the ones named outside every such function (at module level, in a class, in a
         script, in a package ``__init__``), then, to a fixed point, the ones named inside a live one. So a chain of
         helpers whose head nothing calls is dead along its whole length, helpers that only name each other are dead,
-        and a name that occurs only in a comment (``# convo = old_step(...)``) is no use. Decorated functions (a
+        and a name that occurs only in a comment (``# convo = old_step(...)``) or in a statement after a ``return``
+        (``skipped``: ``_unreachable_spans``) is no use. Decorated functions (a
         registry, a route) and dunders are kept, and so is the public API a package ``__init__`` re-exports with
         ``from .module import *`` (its public names, or those its ``__all__`` lists): the package's users call it."""
         candidates: dict[str, list[Scope]] = {}
@@ -407,7 +440,7 @@ class Analysis:
                     candidates.setdefault(fn.name, []).append(fn)
         if not candidates:
             return set()
-        hits = _references(texts, set(candidates), inits, self._import_spans)
+        hits = _skip_spans(_references(texts, set(candidates), inits, self._import_spans), skipped)
         lines: dict[str, list[str]] = {}
         named_in: dict[int, set[int]] = {}  # id(fn) -> id() of the candidates whose bodies name it
         tops: dict[str, list[tuple[int, int, Scope]]] = {}  # module -> its module-level functions' line spans
@@ -417,7 +450,7 @@ class Analysis:
                 if mod_name not in lines:
                     lines[mod_name] = texts.get(mod_name, "").splitlines()
                 text = lines[mod_name][line - 1] if 0 < line <= len(lines[mod_name]) else ""
-                if _only_in_comment(text, name) or _only_in_file_names(text, name):
+                if _only_in_comment(text, name) or _only_in_file_names(text, name) or _only_in_prose(text, name):
                     continue
                 mod = self.project.modules.get(mod_name)
                 if mod is not None and mod_name not in tops:
@@ -525,10 +558,16 @@ class Analysis:
         return out
 
     def _uncalled_methods(
-        self, owners: dict[int, Scope], texts: dict[str, str], inits: set[str], imported: dict[str, set[str]]
+        self,
+        owners: dict[int, Scope],
+        texts: dict[str, str],
+        inits: set[str],
+        imported: dict[str, set[str]],
+        skipped: dict[str, list[tuple[int, int]]] | None = None,
     ) -> set[int]:
         """Methods whose calls were all commented out (``# spec = await self.analyze_spec(d)``: named in a comment
-        and nowhere else outside their own body), and private methods named nowhere: dead, when their class lives in
+        and nowhere else outside their own body) or sit in dead code (``skipped``: a dead function, a statement after
+        a ``return``), and private methods named nowhere: dead, when their class lives in
         a module other modules import and derives from classes of the tree only (no library base or metaclass may
         call them by name), and they are not decorated, dunder, overridden or an override. A public method named
         nowhere is kept (a library's API, called by its users); so is one named in a string (``getattr`` dispatch, a
@@ -548,11 +587,13 @@ class Analysis:
             candidates.append(fn)
         if not candidates:
             return set()
-        hits = _references(texts, {fn.name for fn in candidates}, inits, self._import_spans)
+        every = _references(texts, {fn.name for fn in candidates}, inits, self._import_spans)
+        hits = _skip_spans(every, skipped)
         lines: dict[str, list[str]] = {}
         out: set[int] = set()
         for fn in candidates:
             live, commented = _named_outside(fn, hits, texts, lines)
+            commented = commented or len(hits.get(fn.name, ())) < len(every.get(fn.name, ()))
             if not live and (commented or _is_private(fn.key)):
                 out.add(id(fn.node))
         return out
@@ -1500,6 +1541,7 @@ class Analysis:
         self.forwarded = fwd  # read again when prompts are carried through wrapper hops
         self.reaching = reaching
         internal = self._internal_steps(reaching, prod_fns, prod_calls, dispatched, fed)
+        factories = {key for key in reaching if self._agent_factory(key, reaching)}
         unfed = self._optional_prompt_never_given(reaching, fwd, dispatched)
         wrappers: set[str] = set()
         bases = {key: self.ev.overridden(key) for key in reaching}
@@ -1532,6 +1574,9 @@ class Analysis:
                 scope = self.ev.scopes.get(key)
                 if scope is None or scope.kind != "function":
                     continue
+                if key in factories:
+                    continue  # ``dispatch(task) -> BaseAgent``: hands out an agent (built with a prompt it had the
+                    # model write: that call is the site), it answers nothing itself
                 if _BOOKKEEPING.match(scope.name):
                     continue  # ``memory.add_message(m)`` summarising as it stores: its model call is the site, and
                     # the callers keep the object's state through it rather than ask the model anything
@@ -1837,8 +1882,10 @@ class Analysis:
                 continue
             cls = scope.enclosing_class()
             users = prod_fns.get(key)
-            if cls is None or scope.parent is not cls or not users or key in fed:
+            if cls is None or scope.parent is not cls or not users:
                 continue
+            if key in fed and not all(self._feeds_what_it_holds(c, scope) for c in prod_calls.get(key, [])):
+                continue  # a caller writes a turn of its own into the state (``"Try again: " + hint``): an API
             if dispatched.get(key) or self.ev.overridden(key) or self.ev.implementations(key):
                 continue
             if not all(self._method_of(w, cls) for w in users):
@@ -1854,6 +1901,16 @@ class Analysis:
         hits = _references(texts, {scope.name for scope, _ in candidates.values()}, inits)
         out: set[str] = set()
         strings: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}  # module -> its string literals' spans
+        names = {scope.name for scope, _ in candidates.values()}
+        others: dict[tuple[str, str, int], set[str | None]] = {}  # (name, module, line) -> what calls of it there reach
+        for site in (*self.sites.values(), *self.dead_sites):
+            if site.site != SiteKind.WRAPPER_CALL or not isinstance(site.info.node.func, cst.Attribute):
+                continue
+            attr = site.info.node.func.attr.value
+            pos = site.info.scope.module.pos(site.info.node) if attr in names else None
+            if pos is not None:
+                at = (attr, site.info.scope.module.name, pos.start.line)
+                others.setdefault(at, set()).add(None if site.key in self.by_name else site.callee)
         for key, (scope, cls) in candidates.items():
             pos = cls.module.pos(cls.node)
             if pos is None:
@@ -1869,6 +1926,9 @@ class Analysis:
                     continue
                 if mod_name == cls.module.name and pos.start.line <= line <= pos.end.line and line in call_lines:
                     continue  # one of its own class's calls
+                typed = others.get((scope.name, mod_name, line), {None})
+                if None not in typed and key not in typed:
+                    continue  # ``proxy.call_openai(...)`` typed to another class's method of the same name
                 text = (f.source or "").splitlines()[line - 1] if f.source else ""
                 if _only_in_comment(text, scope.name) or not re.search(r"\.\s*" + re.escape(scope.name) + r"\b", text):
                     continue  # a comment, or a word in prose: code reaches a method as ``obj.name`` / ``Cls.name``
@@ -1884,6 +1944,43 @@ class Analysis:
             if not named_elsewhere:
                 out.add(key)
         return out
+
+    def _agent_factory(self, key: str, reaching: set[str]) -> bool:
+        """Whether the function ``key`` is declared to return an agent: its return annotation names a class of the
+        tree whose family (the class, its bases or its subclasses) has methods reaching a model (``def dispatch(self,
+        task) -> BaseAgent``). Its callers get an object to run, not the model's answer, so it is no calling API
+        (CALLSITES.md: a wrapper is what other code calls to reach the model); a model call it makes on the way
+        (having the model write the new agent's prompt) is a site with a prompt of its own."""
+        scope = self.ev.scopes.get(key)
+        returns = getattr(scope.node, "returns", None) if scope is not None and scope.kind == "function" else None
+        if returns is None or scope.parent is None:
+            return False
+        try:
+            cls = self.ev.value(returns.annotation, scope.parent)
+        except RecursionError:
+            return False
+        if not isinstance(cls, Class) or cls.key not in self.ev.scopes:
+            return False
+        family = {cls.key, *self.ev.lineage(cls.key), *self.ev.subclasses(cls.key)}
+        for other in reaching:
+            home = self.ev.scopes.get(other)
+            owner = home.enclosing_class() if home is not None else None
+            if owner is not None and owner.key in family and other != key:
+                return True
+        return False
+
+    def _feeds_what_it_holds(self, site: Site, target: Scope) -> bool:
+        """Whether the call ``site`` of a method fed through the object's state (``_state_fed``) is preceded only by
+        writes handing on what its function holds (``self.turns.append({"role": "user", "content": question})``,
+        ``self.history.append(Message(content=text))``): no text of the caller's own is put into the state, so the
+        call passes on what its function was handed, one hop of a chain."""
+        fn = _owner(site.info.scope)
+        receiver = _receiver_of(site.info.node, target.name)
+        if fn is None or not isinstance(receiver, cst.Name):
+            return False
+        written: list[cst.CSTNode] = []
+        self._written_state(fn, receiver.value, target.key, _line(fn, site.info.node), written)
+        return all(_hands_on_entry(v) for v in written)
 
     def _extended_by_override(self, key: str, reaching: set[str], inside: dict[str, list[Site]]) -> bool:
         """Whether a subclass overrides the method ``key`` and its override reaches the model by calling this one
@@ -3039,11 +3136,14 @@ class Analysis:
                 out.add(callee)
         return out
 
-    def _written_state(self, fn: Scope, obj: str, method: str, before: int) -> set[str]:
+    def _written_state(
+        self, fn: Scope, obj: str, method: str, before: int, values: list[cst.CSTNode] | None = None
+    ) -> set[str]:
         """Attributes of the object named ``obj`` that the function ``fn`` fills from its parameters before the line
         ``before``: lists added to (``obj.history.append(text)``), or added to by a method of the class of ``method``
         that it calls with them (``obj.add(chunk)``, which appends to ``self.history``). An attribute assigned a
-        parameter (``self.computer = computer`` in ``__init__``) holds an object as often as a prompt: left out."""
+        parameter (``self.computer = computer`` in ``__init__``) holds an object as often as a prompt: left out.
+        ``values``, when given, receives every expression added to the object's lists there (from parameters or not)."""
         out: set[str] = set()
         prefix = method.rsplit(".", 1)[0]
         for node in _own_nodes(fn):
@@ -3064,8 +3164,10 @@ class Analysis:
                         pairs.append((attr, [a.value for a in node.args]))
             if not pairs or _line(fn, node) >= before:
                 continue
-            for attr, values in pairs:
-                if any(_params_in(fn, v, flow=self.flow) - {obj} for v in values):
+            for attr, written in pairs:
+                if values is not None:
+                    values.extend(written)
+                if any(_params_in(fn, v, flow=self.flow) - {obj} for v in written):
                     out.add(attr)
         return out
 
@@ -4177,6 +4279,18 @@ def _ancestors(callers: dict[str, dict[str, None]], start: str) -> set[str]:
     return out
 
 
+def _skip_spans(
+    hits: dict[str, list[tuple[str, int]]], skipped: dict[str, list[tuple[int, int]]] | None
+) -> dict[str, list[tuple[str, int]]]:
+    """``hits`` (``_references``) less the occurrences on lines inside ``skipped`` (module -> line spans)."""
+    if not skipped:
+        return hits
+    return {
+        name: [(m, line) for m, line in where if not any(a <= line <= b for a, b in skipped.get(m, ()))]
+        for name, where in hits.items()
+    }
+
+
 def _references(
     texts: dict[str, str],
     names: set[str],
@@ -4269,6 +4383,24 @@ def _hands_on(expr: Any) -> bool:
     return True
 
 
+def _hands_on_entry(expr: Any) -> bool:
+    """``_hands_on`` for an entry put into a message history: a dict or a message object built around what the
+    function holds (``{"role": "user", "content": text}``, ``Message(role="user", content=text)``) writes no text of
+    its own either; its keys and short role strings are no prompt."""
+    todo = [expr]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, cst.Dict | cst.List | cst.Tuple):
+            todo.extend(e.value for e in node.elements)
+        elif isinstance(node, cst.Call) and not (
+            isinstance(node.func, cst.Attribute) and node.func.attr.value == "format"
+        ):
+            todo.extend(a.value for a in node.args)
+        elif not _hands_on(node):
+            return False
+    return True
+
+
 def _hands_on_call(node: Any) -> bool:
     """Whether every argument of a call hands on what its function holds (``self._turn(messages, stream=True)``):
     the call passes on a prompt its function was handed or keeps, it writes none of its own."""
@@ -4290,6 +4422,8 @@ def _named_outside(
         if mod_name not in lines:
             lines[mod_name] = texts.get(mod_name, "").splitlines()
         text = lines[mod_name][line - 1] if 0 < line <= len(lines[mod_name]) else ""
+        if _only_in_prose(text, scope.name):
+            continue  # ``log.error(f"rank failed: {e}")``: a message naming it, neither a use nor a commented call
         if not _only_in_comment(text, scope.name):
             return True, commented
         commented = True
@@ -4437,11 +4571,10 @@ def _plain_test(test: ast.expr) -> bool:
     return all(isinstance(n, _PLAIN_TEST) for n in ast.walk(test))
 
 
-def _only_in_file_names(line: str, name: str) -> bool:
-    """Whether every whole-word occurrence of ``name`` on a source line is part of a file name written in a string
-    (``"prompts/v2/plan_step.txt"``: a path component after ``/``, or a stem, not after a dot, before an extension
-    closing the string or followed by ``/``): a template named after a function is no call of it."""
-    spans: list[tuple[int, int]] = []  # the quoted strings of the line (a string left open runs to its end)
+def _quoted_spans(line: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the quoted strings' contents on a source line, up to a ``#`` outside quotes (a
+    string left open runs to the end of the line)."""
+    spans: list[tuple[int, int]] = []
     quote, start = "", 0
     for i, ch in enumerate(line):
         if quote:
@@ -4454,6 +4587,29 @@ def _only_in_file_names(line: str, name: str) -> bool:
             break
     if quote:
         spans.append((start, len(line)))
+    return spans
+
+
+def _only_in_prose(line: str, name: str) -> bool:
+    """Whether every whole-word occurrence of ``name`` on a source line lies in a quoted string holding more than a
+    name (``f"Failed in sort_issues: {e}"``, a log message): prose naming a function, not a key a dispatcher looks
+    up (``getattr(self, "sort_issues")`` names it as the whole string)."""
+    found = list(_word_offsets(line, [name]))
+    if not found:
+        return False
+    spans = _quoted_spans(line)
+    for at, _ in found:
+        span = next(((a, b) for a, b in spans if a <= at and at + len(name) <= b), None)
+        if span is None or not re.search(r"\s", line[span[0] : span[1]]):
+            return False
+    return True
+
+
+def _only_in_file_names(line: str, name: str) -> bool:
+    """Whether every whole-word occurrence of ``name`` on a source line is part of a file name written in a string
+    (``"prompts/v2/plan_step.txt"``: a path component after ``/``, or a stem, not after a dot, before an extension
+    closing the string or followed by ``/``): a template named after a function is no call of it."""
+    spans = _quoted_spans(line)
     found = list(_word_offsets(line, [name]))
     if not found:
         return False
