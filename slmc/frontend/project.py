@@ -335,6 +335,9 @@ class Analysis:
         dead |= self._unread_closures(texts, inits)
         for mod in self.project.modules.values():  # a call in a dead function is no use of what it names
             for fn in mod.scopes:
+                if fn.parent is mod.scope and not fn.name.startswith("_"):
+                    continue  # a public module function no code names may be an entry point (``main`` named by a
+                    # console script in pyproject.toml, a CLI framework): what it calls is not dead for that alone
                 at = mod.pos(fn.node) if fn.kind == "function" and id(fn.node) in dead else None
                 if at is not None:
                     skipped.setdefault(mod.name, []).append((at.start.line, at.end.line))
@@ -1927,8 +1930,9 @@ class Analysis:
                 if mod_name == cls.module.name and pos.start.line <= line <= pos.end.line and line in call_lines:
                     continue  # one of its own class's calls
                 typed = others.get((scope.name, mod_name, line), {None})
-                if None not in typed and key not in typed:
-                    continue  # ``proxy.call_openai(...)`` typed to another class's method of the same name
+                if None not in typed and not any(t == key or key in self.ev.implementations(t) for t in typed if t):
+                    continue  # ``proxy.call_openai(...)`` typed to another class's method of the same name (a call
+                    # typed to the base of this method's override family, ``tasks.draft(t)`` on a ``TaskSet``, is its)
                 text = (f.source or "").splitlines()[line - 1] if f.source else ""
                 if _only_in_comment(text, scope.name) or not re.search(r"\.\s*" + re.escape(scope.name) + r"\b", text):
                     continue  # a comment, or a word in prose: code reaches a method as ``obj.name`` / ``Cls.name``

@@ -62,7 +62,7 @@ _REVIEW = """
             return getattr(self, name)
 
 
-    def detailed_checks(issues):
+    def _detailed_checks(issues):
         return Reviewer().rank_issues(issues)
 
 
@@ -97,7 +97,20 @@ def test_call_after_return_and_its_callees_are_dead(tmp_path: Path) -> None:
 
 def test_method_called_only_from_a_dead_function_is_dead(tmp_path: Path) -> None:
     found = _found(tmp_path)
-    # rank_issues: called only by detailed_checks, which nothing calls; its name in a log message is no call
+    # rank_issues: called only by _detailed_checks, a private helper nothing calls; its name in a log message is no call
     assert ("tool/review.py", 15) not in found
     # summarize: named only as a bare string handed to getattr (a dispatch key): kept
     assert ("tool/review.py", 11) in found
+
+
+def test_public_function_nothing_names_keeps_what_it_calls(tmp_path: Path) -> None:
+    """A public module function no code names may be an entry point (a console script in pyproject.toml names it):
+    the public method only it calls is not dead for that alone."""
+    review = _REVIEW.replace("def _detailed_checks(", "def run_checks(")
+    write_tree(
+        tmp_path,
+        {"tool/__init__.py": "", "tool/pipeline.py": _PIPELINE, "tool/review.py": review, "tool/app.py": _APP},
+    )
+    found = {(s.loc.path, s.loc.line) for s in analysed_graph(tmp_path).sites()}
+    assert "def run_checks" in review
+    assert ("tool/review.py", 15) in found  # rank_issues: reached from run_checks, which nothing in the tree names
