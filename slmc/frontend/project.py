@@ -1745,9 +1745,11 @@ class Analysis:
                     if cls is not None and mine and _bare_method(scope) and all(self._method_of(w, cls) for w in mine):
                         continue  # ``self.on_reply_done()`` from its own class's send step: a hook taking no input
                         # from its caller, so no prompt passes through it; its overrides stand on their own
-                    if self._task_interface(key, inside, reaching, fwd):
-                        continue  # ``generate_tests(source, ...)`` whose implementations each send a prompt they
-                        # write around the data: a task the caller asks for, not a way to reach the model
+                    if self._task_interface(key, inside, reaching, fwd) or self._request_task_interface(
+                        key, reaching, inside, fwd, wrappers
+                    ):
+                        continue  # ``generate_tests(source, ...)`` / ``Reranker.rank(query, passages)`` whose
+                        # implementations each send a prompt they write around the data: a task the caller asks for
                     if not private or n > 1:
                         new.add(key)
                         self.why[key] = "interface method without a body, called"
@@ -2664,9 +2666,47 @@ class Analysis:
             if _enough_text(static):
                 self._authored[site.key] = True
                 break
+            if self._builds_prompt(a.value, site.info.scope):
+                self._authored[site.key] = True
+                break
         else:
             self._authored[site.key] = self._authors_inside(site)
         return self._authored[site.key]
+
+    def _request_task_interface(
+        self, key: str, reaching: set[str], inside: dict[str, list[Site]], fwd: dict[str, set[str]], wrappers: set[str]
+    ) -> bool:
+        """Whether every implementation of the bodiless method ``key`` that reaches a model sends the request itself
+        with a prompt it writes around its caller's data (an LLM reranker or grader beside non-LLM siblings): the
+        interface names a task, not a way to reach the model with the caller's prompt. The other shape of a task
+        interface, implementations handing written prompts to the tree's own wrapper, is ``_task_interface``; this
+        one also takes request parameters (``query``) as data, since each implementation calls no wrapper."""
+        every = [i for i in self.ev.implementations(key) if not self._in_test(i)]
+        impls = [i for i in every if i in reaching]
+        if not impls:
+            return False
+        authored = True
+        for impl in impls:
+            own = inside.get(impl, [])
+            requests = [s for s in own if s.site != SiteKind.WRAPPER_CALL]
+            if fwd.get(impl) or not requests:
+                return False
+            if any(s.site == SiteKind.WRAPPER_CALL and s.callee in wrappers for s in own):
+                return False
+            authored = authored and all(self._authors(s) or _enough_text(_static_prompt(s)) for s in requests)
+        # written prompts, or a sibling reaching no model (a cross-encoder beside the LLM rankers): a task's kinds
+        return authored or len(impls) < len(every)
+
+    def _builds_prompt(self, expr: cst.BaseExpression, scope: Scope) -> bool:
+        """Whether ``expr`` is a call of a prompt builder of the tree (``prompts.extract.facts(context)`` returning a
+        message list with its own instructions): the caller hands data, the builder's text is the task prompt."""
+        if not isinstance(expr, cst.Call) or not isinstance(self.ev.value(expr.func, scope), Function):
+            return False
+        try:
+            built = input_messages(self.ev, expr, scope)
+        except RecursionError:
+            return False
+        return _enough_text("".join(p.text for m in built for p in m.parts if not p.hole))
 
     def _authors_inside(self, site: Site) -> bool:
         """Whether an argument of the call is built, through locals of its function and the arguments of calls
@@ -4195,6 +4235,11 @@ _KEYED_HOLE = lazy(r"""(\w+)\[(["'])(\w+)\2\]""")
 
 
 _AUTHORED_CHARS = 40  # static prompt text (non-space characters) that makes a call's prompt the function's own
+
+
+def _static_prompt(site: Site) -> str:
+    """The static text of the messages a request sends, as classified."""
+    return "".join(p.text for m in site.messages for p in m.parts if not p.hole)
 
 
 def _enough_text(static: str) -> bool:

@@ -853,6 +853,8 @@ class Evaluator:
             if found is None and base is None and isinstance(expr.value, cst.Name):
                 found = self.cli_default(expr.value.value, expr.attr.value, scope)
             if found is None and isinstance(base, Instance):
+                found = self.registry_attr(base, expr.attr.value)
+            if found is None and isinstance(base, Instance):
                 found = self.state_text(base.cls, expr.attr.value)
             if (found is None or isinstance(found, Ref)) and isinstance(expr.value, cst.Attribute):
                 # ``get_settings().review_prompt.system``: an entry of a settings table the tree's TOML files hold
@@ -1337,6 +1339,97 @@ class Evaluator:
                 return self.forwarded_attr(key, attr) if isinstance(base, Instance) else None
             return found
         return None
+
+    def registry_attr(self, base: Instance, attr: str) -> Value:
+        """``library.summaries.brief(ctx)`` on an object whose ``__init__`` sets one attribute per entry of the
+        mapping it is given (``for name, v in table.items(): setattr(self, name, Holder(v))``): the entry under that
+        name, as the loop writes it: the entry itself, a registry of the same kind over it (the next level of a
+        nested table), or, for a holder whose ``__call__`` calls what its ``__init__`` stored, the entry it calls."""
+        loop = self.setattr_loop(base.cls)
+        if loop is None:
+            return None
+        init, param, value_name, written = loop
+        table = base.table if base.table is not None else self._registry_table(base.cls, init, param)
+        if not isinstance(table, Const) or not isinstance(table.value, dict) or attr not in table.value:
+            return None
+        item = table.value[attr]
+        entry = item.get(self) if isinstance(item, _Lazy) else _const(item)
+        if isinstance(written, cst.Name) and written.value == value_name:
+            return entry
+        if not (
+            isinstance(written, cst.Call)
+            and len(written.args) == 1
+            and isinstance(written.args[0].value, cst.Name)
+            and written.args[0].value.value == value_name
+        ):
+            return None
+        holder = self.value(written.func, init)
+        if not isinstance(holder, Class):
+            return None
+        if self.setattr_loop(holder.key) is not None:
+            return Instance(holder.key, table=entry) if isinstance(entry, Const) else None
+        if isinstance(entry, Function) and self._calls_held(holder.key):
+            return entry
+        return Instance(holder.key)
+
+    def setattr_loop(self, cls_key: str) -> tuple[Scope, str, str, cst.BaseExpression] | None:
+        """The ``for key, value in <param>.items(): setattr(self, key, <written>)`` loop of the nearest
+        ``__init__`` of the class: (that ``__init__``, the parameter, the value's name, the expression written)."""
+        for key in self.lineage(cls_key, cap=8):
+            init = self.scopes.get(f"{key}.__init__")
+            if init is None:
+                continue
+            if "setattr_loop" not in init.derived:
+                init.derived["setattr_loop"] = _setattr_loop(init)
+            return init.derived["setattr_loop"]
+        return None
+
+    def _registry_table(self, cls_key: str, init: Scope, param: str) -> Value:
+        """The mapping a registry object was built over: the argument given for ``param`` by the one construction
+        of its class the tree holds at module level of the class's module (a shared singleton) or elsewhere."""
+        cls = self.scopes.get(cls_key)
+        module = cls.parent if cls is not None else None
+        while module is not None and module.kind != "module":
+            module = module.parent
+        calls: dict[int, tuple[cst.Call, Scope]] = {}
+        if module is not None:
+            for bindings in module.bindings.values():
+                for b in bindings:
+                    if b[0] == "expr" and isinstance(b[1], cst.Call):
+                        made = self.value(b[1].func, module)
+                        if isinstance(made, Class) and made.key == cls_key:
+                            calls[id(b[1])] = (b[1], module)
+        for ci in self.constructions.get(cls_key, ())[:8]:
+            calls[id(ci.node)] = (ci.node, ci.scope)
+        if len(calls) != 1:
+            return None
+        ((call, where),) = calls.values()
+        names = [p.name.value for p in init.params[1:]]
+        given = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == param), None)
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        if given is None and param in names and names.index(param) < len(positional):
+            given = positional[names.index(param)]
+        return self.value(given, where) if given is not None else None
+
+    def _calls_held(self, cls_key: str) -> bool:
+        """Whether the class's ``__call__`` calls ``self.<attr>(...)`` for an attribute its ``__init__`` sets from a
+        parameter (``self.func = func``): calling the object calls what it was built with."""
+        call = self.scopes.get(f"{cls_key}.__call__")
+        cls = self.scopes.get(cls_key)
+        if call is None or cls is None:
+            return False
+        for node in _walk(call.node):
+            if not (isinstance(node, cst.Call) and self_attribute(node.func)):
+                continue
+            for b in cls.self_attrs.get(node.func.attr.value, ()):
+                if (
+                    b[0] == "expr"
+                    and isinstance(b[1], cst.Name)
+                    and b[2].name == "__init__"
+                    and any(p.name.value == b[1].value for p in b[2].params)
+                ):
+                    return True
+        return False
 
     def forwarded_attr(self, cls_key: str, attr: str) -> Value:
         """``obj.<attr>`` that the tree's class does not define, on a class whose ``__getattr__`` forwards every
@@ -3213,6 +3306,42 @@ def _walk_assigns(node: cst.CSTNode, depth: int = 0) -> list[cst.Assign]:
         elif not isinstance(child, cst.FunctionDef | cst.ClassDef | cst.BaseExpression):
             out += _walk_assigns(child, depth + 1)
     return out
+
+
+def _setattr_loop(init: Scope) -> tuple[Scope, str, str, cst.BaseExpression] | None:
+    """``for key, value in <param>.items(): setattr(self, key, <written>)`` in the ``__init__`` ``init``."""
+    params = [p.name.value for p in init.params]
+    if len(params) < 2:
+        return None
+    for node in _walk(init.node):
+        if not (isinstance(node, cst.For) and isinstance(node.target, cst.Tuple) and len(node.target.elements) == 2):
+            continue
+        key, value = (el.value for el in node.target.elements)
+        it = node.iter
+        if not (
+            isinstance(key, cst.Name)
+            and isinstance(value, cst.Name)
+            and isinstance(it, cst.Call)
+            and not it.args
+            and isinstance(it.func, cst.Attribute)
+            and it.func.attr.value == "items"
+            and isinstance(it.func.value, cst.Name)
+            and it.func.value.value in params[1:]
+        ):
+            continue
+        for inner in _walk(node.body):
+            if (
+                isinstance(inner, cst.Call)
+                and isinstance(inner.func, cst.Name)
+                and inner.func.value == "setattr"
+                and len(inner.args) == 3
+                and isinstance(inner.args[0].value, cst.Name)
+                and inner.args[0].value.value == params[0]
+                and isinstance(inner.args[1].value, cst.Name)
+                and inner.args[1].value.value == key.value
+            ):
+                return init, it.func.value.value, value.value, inner.args[2].value
+    return None
 
 
 def _walk(node: cst.CSTNode, depth: int = 0) -> Iterable[cst.CSTNode]:

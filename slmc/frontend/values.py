@@ -62,6 +62,8 @@ class Class:
 @dataclass(frozen=True)
 class Instance:
     cls: str  # Class key
+    # a registry object's mapping (``Const`` dict) when the tree shows it: ``__init__`` sets one attribute per entry
+    table: Any = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)

@@ -298,6 +298,8 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         r"(?:write|(?<!the\s)(?<!your\s)(?<!this\s)(?<!a\s)draft|compose|generate|create|produce|expand(?:ing)?|polish(?:ing)?)"
         # what is made is a summary (``Generate the summary with each section``): the sections are the summary's
         r"(?!\s+(?:(?:a|an|the|your|this)\s+)?(?:[\w-]+\s+)?(?:summary|summaries|recap)\b)"
+        # or one sentence long (``Create a short one sentence description``): a label of the input, no document
+        r"(?!\s+(?:(?:a|an)\s+)?(?:short\s+|brief\s+)?(?:one|single|1)[\s-]sentence\b)"
         r"\s+(?:[\w,'-]+\s+){0,4}?"
         r"(?:report|article|essay|blog|story|stories|poem|chapter|novel|draft|conclusion|introduction|abstract|"
         r"document(?:ation)?|prd|trd|design|specification|proposal|section|post|letter|email|speech|content|cop(?:y|ies)|"

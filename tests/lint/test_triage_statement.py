@@ -32,6 +32,14 @@ def test_nothing_beside_the_answer_is_an_answer_with_only() -> None:
     )
 
 
+def test_a_one_sentence_description_is_no_document() -> None:
+    said = _said("Create a short one sentence description of the notes below saying what kind of facts they hold.")
+    assert 'prompt says "writes a document"' not in said
+    assert 'prompt says "one-line answer"' in said
+    # a description with no such bound is still a piece of writing
+    assert 'prompt says "writes a document"' in _said("Write an engaging description of the cottage for the brochure.")
+
+
 MENU = """You help the owner of a bakery with the message below.
 The owner may want one of these:
 - `order` - Place an order for flour.
