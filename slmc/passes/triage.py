@@ -1156,6 +1156,9 @@ _GROUNDING = lazy(
     r"|(?:information|text)\s+(?:below|above|provided|given))\b",
     re.IGNORECASE,
 )
+# ``To answer this question more comprehensively, break it down into sub-questions``: a purpose clause opening the
+# sentence; the task asked is what follows it, not the answer
+_PURPOSE_ANSWER = lazy(r"(?:^|(?<=[.!?]))[ \t]*(?:in\s+order\s+)?to\s+answer\b", re.IGNORECASE | re.MULTILINE)
 OPEN_QUESTION = 'prompt says "answer a question from its own knowledge"'
 
 
@@ -1163,7 +1166,7 @@ def open_question_evidence(texts: Iterable[str], evidence: list[Evidence]) -> li
     """A prompt that asks for a question answered and hands in nothing to answer it from (no context, documents,
     search results or tools) and no closed form for the answer: free question answering, open-ended (CALLSITES.md;
     grounded QA is the judgement call). Left out where the prompt reads closed in any way."""
-    text = "\n".join(texts)
+    text = _PURPOSE_ANSWER.sub(" ", "\n".join(texts))
     if not affirmed(_ANSWER_ASKED, text) or _GROUNDING.search(text):
         return []
     if any(e.weight > 0 and e.reason.startswith(("prompt says", "the task statement")) for e in evidence):
@@ -1473,8 +1476,9 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
                 # ``ChatModel``) says nothing of the task its methods ask: every agent of such a framework is one
                 if words and words[-1] in _NAME_CARRIER:
                     nouns = [(i, w) for i, w in nouns if w not in _NAME_TRANSPORT]
-            if words and all(w in _NAME_TRANSPORT for w in words):
-                continue  # ``query`` / ``ask`` / ``chat`` alone: how the method reaches the model, not its task
+            if words and all(w in _NAME_TRANSPORT and w not in _NAME_OPEN for w in words):
+                continue  # ``query`` / ``ask`` alone: how the method reaches the model, not its task (``chat``,
+                # ``chat_with_tools``, still names a conversation)
             # fixing a format (``dynamic_json_fixes``, ``fix_yaml``) is a repair of given text; fixing code is not
             repair = set(words) & _NAME_FIX and set(words) & _NAME_FORMAT
             cue = (

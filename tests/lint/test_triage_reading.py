@@ -761,3 +761,22 @@ def test_a_runner_method_handing_the_prompt_to_an_agent_loop_is_that_loop() -> N
     add_site(g, "Runner.ask", 41, path="cli.py", kind=SiteKind.WRAPPER_CALL, target=request.id, user="{prompt}")
     other = add_site(g, "main", 50, path="cli.py", kind=SiteKind.WRAPPER_CALL, target=plain.id, user="{args.prompt}")
     assert not any("agent loop" in r for r in triage_site(g, other).reasons)
+
+
+def test_a_purpose_clause_is_not_a_question_to_answer() -> None:
+    from slmc.passes.triage import OPEN_QUESTION, open_question_evidence
+
+    split = "To answer this question more fully, break it down into up to three sub-questions.\nQuestion: {q}"
+    asked = "You need to answer the user's question.\nQuestion: {q}"
+    assert open_question_evidence([split], []) == []  # the task is the break-down that follows the clause
+    assert [e.reason for e in open_question_evidence([asked], [])] == [OPEN_QUESTION]
+
+
+def test_a_chat_name_still_names_a_conversation() -> None:
+    from slmc.passes.triage import name_evidence
+
+    g = AgentGraph()
+    chat = add_site(g, "chat_with_tools", 10, user="{message}")
+    assert [e.weight < 0 for e in name_evidence(g, chat)] == [True]  # a conversation: open-ended
+    asked = add_site(g, "Helper.ask", 20, user="{message}")
+    assert name_evidence(g, asked) == []  # ``ask`` alone: how the model is reached
