@@ -1395,6 +1395,11 @@ class Analysis:
         the call counts as a call of each of them (``_reach``, ``api_wrappers``)."""
         self.alternatives = {}
         for site in self.sites.values():
+            if site.site == SiteKind.REQUEST:
+                adapter = self._adapter_method(site)
+                if adapter is not None:
+                    self.alternatives[site.key] = [adapter]
+                continue
             if site.site != SiteKind.WRAPPER_CALL or site.callee is None or site.passed is not None:
                 continue
             func = site.info.node.func
@@ -1425,10 +1430,43 @@ class Analysis:
             if others and site.callee in keys:
                 self.alternatives[site.key] = others
 
+    def _adapter_method(self, site: Site) -> str | None:
+        """``self.client.chat.completions.create(...)`` where ``self.client`` is an SDK client in one branch and, in
+        another, an object of a class of the tree whose attribute chain mimics the SDK's (``self.chat =
+        Chat(...)``, ``self.completions = Completions(...)``, ``def create(...)``): the request is also a call of that
+        adapter method. None when no such class is assigned, or the chain does not end in a method of the tree."""
+        if _is_test_file(site.info.scope.module):
+            return None
+        names: list[str] = []
+        node = site.info.node.func
+        while isinstance(node, cst.Attribute) and isinstance(node.value, cst.Attribute) and len(names) < 6:
+            names.insert(0, node.attr.value)
+            node = node.value
+        if len(names) < 2 or not isinstance(node, cst.Attribute) or not isinstance(node.value, cst.Name):
+            return None
+        for cls in self.ev.attr_classes(node, site.info.scope)[:4]:
+            held: Any = Instance(cls)
+            for name in names[:-1]:
+                held = self.ev.member(held.cls, name, True)
+                if not isinstance(held, Instance):
+                    break
+            if not isinstance(held, Instance):
+                continue
+            method = self.ev.member(held.cls, names[-1], True)
+            fn = self.ev.scopes.get(method.key) if isinstance(method, Function) else None
+            if fn is not None and not _is_test_file(fn.module):
+                return fn.key
+        return None
+
     def _calls_of_reaching(self, reaching: set[str]) -> Iterator[tuple[Site, str]]:
         """Each call of a reaching function, with that function: a call's callee, then its alternatives (a local bound to
         several functions, an attribute holding one of several classes)."""
         for site in self.sites.values():
+            if site.site == SiteKind.REQUEST:  # an SDK-shaped request that may run a tree adapter's method instead
+                for callee in self.alternatives.get(site.key, ()):
+                    if callee in reaching:
+                        yield site, callee
+                continue
             if site.site != SiteKind.WRAPPER_CALL:
                 continue
             # the names a local may hold, and the other classes a receiver attribute may hold
@@ -1469,6 +1507,8 @@ class Analysis:
             else:
                 seeds.add(fn.key)
                 graph.setdefault(fn.key, {})
+                for other in self.alternatives.get(site.key, ()):
+                    add_edge(fn.key, other)  # ``self.client.chat.completions.create`` on a tree adapter
         found = set(seeds)
         for seed in seeds:
             found |= _ancestors(graph, seed)
@@ -2212,7 +2252,20 @@ class Analysis:
         if any((dotted(b) or "") != "object" for b in cls.bases):
             return False
         siblings = [k for k in reaching if k != scope.key and self._method_of(k, cls)]
-        return not siblings and bool(prompts & fwd.get(scope.key, set()))
+        if not prompts & fwd.get(scope.key, set()):
+            return False
+        # beside the class's other calling APIs (``ask``, ``ask_tool`` of a client class), one more that no code calls
+        # yet (``ask_with_images(messages, images)``), holding its own request: part of the same API; a sync/async twin
+        # of one of them is ``_async_twin``'s, and a class with a public model-reaching helper that is no API is left
+        public = [k for k in siblings if not _is_private(k)]
+        twins = set(_twin_names(scope.name))
+        return not public or (
+            # (one the tests call is a test hook beside the API, not an API of its own)
+            not any(s.callee == scope.key for s in self.sites.values())
+            and all(k in apis for k in public)
+            and not any(self.ev.scopes[k].name in twins for k in public if k in self.ev.scopes)
+            and any(s.site != SiteKind.WRAPPER_CALL for s in own)
+        )
 
     def _async_twin(
         self, scope: Scope, wrappers: set[str], inside: dict[str, list[Site]], fwd: dict[str, set[str]]
