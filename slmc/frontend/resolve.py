@@ -768,11 +768,6 @@ class Evaluator:
                 annotation = cst.parse_expression(str(annotation.evaluated_value))
             except Exception:
                 return None
-        if isinstance(annotation, cst.Subscript) and _callable_head(annotation) and len(annotation.slice) == 2:
-            # ``Callable[[], Awaitable[Agent]]``: a factory handed in; calling it gives what it is declared to return
-            made = annotation.slice[1].slice
-            built = self.instance_of(made.value, scope) if isinstance(made, cst.Index) else None
-            return Partial(Class(built.cls)) if isinstance(built, Instance) else None
         if isinstance(annotation, cst.Subscript):  # Optional[X] / Annotated[X, ...]
             first = annotation.slice[0].slice if annotation.slice else None
             return self.instance_of(first.value, scope) if isinstance(first, cst.Index) else None
@@ -3664,11 +3659,6 @@ def concat(texts: list[Text | None], origin: str) -> Text:
 
 
 _SENTINEL = "\x00"
-
-
-def _callable_head(annotation: cst.Subscript) -> bool:
-    """``Callable[...]`` (``typing.Callable``, ``collections.abc.Callable``)."""
-    return (dotted(annotation.value) or "").rsplit(".", 1)[-1] == "Callable"
 
 
 def _map_static(text: Text, fn: Callable[[str], str], whole: bool = False) -> Text:

@@ -20,7 +20,7 @@ from slmc.frontend.resolve import (
     run_target,
     tool_names,
 )
-from slmc.frontend.values import Answer, Class, Client, Const, Function, Instance, Module, Partial, Ref, Text
+from slmc.frontend.values import Answer, Class, Client, Const, Function, Instance, Module, Ref, Text
 from slmc.ir.nodes import Message, PromptPart, SiteKind, Tool
 from slmc.lazyre import lazy
 
@@ -87,9 +87,7 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
                 site.alternatives = tuple(dict.fromkeys((*site.alternatives, *table)))
             return site
     if isinstance(callee, Class):  # Agent(...) runs __init__; a call of a class with __call__ is rare: skip
-        made = ev.value(call.func, scope)
-        if not (isinstance(made, Partial) and not made.args):  # (a declared factory builds it with unknown arguments)
-            ev.constructions.setdefault(callee.key, []).append(info)  # what the constructor is given (injection)
+        ev.constructions.setdefault(callee.key, []).append(info)  # what the constructor is given (injection)
         return None
     client = callee if isinstance(callee, Client) else None
     if isinstance(callee, Ref) and callee.qname in clients.FRAMEWORK_TASKS:  # crewAI Task(...)
