@@ -5,10 +5,9 @@ the same helper is not, nor is a POST to an image route (``/images/generations``
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from tests.frontend.trees import analysed_graph, write_tree
+from tests.frontend.trees import analysed_graph, line_of, write_tree
 
 BACKEND = """
     import asyncio
@@ -79,20 +78,17 @@ USE = """
 """
 
 
-def _line(source: str, text: str) -> int:
-    return next(i for i, line in enumerate(textwrap.dedent(source).splitlines(), 1) if text in line)
-
 
 def test_post_handed_to_a_runner_helper_is_a_request(tmp_path: Path) -> None:
     write_tree(tmp_path, {"kit/__init__.py": "", "kit/backend.py": BACKEND, "kit/use.py": USE})
     graph = analysed_graph(tmp_path)
     requests = {s.loc.line for s in graph.sites() if s.loc.path == "kit/backend.py" and s.site.value == "request"}
-    handed = {_line(BACKEND, f"await {h}(requests.post") for h in ("off_loop", "in_thread")}
-    assert handed | {_line(BACKEND, "pooled(requests.post")} <= requests
-    assert _line(BACKEND, "requests.get") not in requests  # the page GET through the same helper
-    images = {_line(BACKEND, 'off_loop(requests.post, self.host + "/v1/images'), _line(BACKEND, "return requests.post")}
+    handed = {line_of(BACKEND, f"await {h}(requests.post") for h in ("off_loop", "in_thread")}
+    assert handed | {line_of(BACKEND, "pooled(requests.post")} <= requests
+    assert line_of(BACKEND, "requests.get") not in requests  # the page GET through the same helper
+    images = {line_of(BACKEND, 'off_loop(requests.post, self.host + "/v1/images'), line_of(BACKEND, "return requests.post")}
     assert not images & requests  # an image route, however prompt-like its body
     wrappers = {s.loc.line for s in graph.sites() if s.site.value == "wrapper"}
     assert {
-        _line(BACKEND, f"def {m}(self, text)") for m in ("complete", "complete_threaded", "complete_pooled")
+        line_of(BACKEND, f"def {m}(self, text)") for m in ("complete", "complete_threaded", "complete_pooled")
     } <= wrappers

@@ -11,7 +11,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from frontend.trees import analysed_graph, carried_text, site_at, write_tree
+from frontend.trees import analysed_graph, carried_text, line_of, site_at, write_tree
 from slmc.ir import SiteKind
 
 CONFIG = """
@@ -132,9 +132,6 @@ PROMPTS = '''
 '''
 
 
-def _line(source: str, text: str) -> int:
-    return next(i + 1 for i, line in enumerate(textwrap.dedent(source).splitlines()) if text in line)
-
 
 def _tree(root: Path) -> None:
     write_tree(
@@ -154,19 +151,19 @@ def _tree(root: Path) -> None:
 def test_builder_picks_the_settings_table_its_caller_names(tmp_path: Path) -> None:
     _tree(tmp_path)
     graph = analysed_graph(tmp_path)
-    sorted_at = _line(TASKS, 'prompt = self._render("sort_ticket"') + 1
+    sorted_at = line_of(TASKS, 'prompt = self._render("sort_ticket"') + 1
     text = carried_text(graph, site_at(graph, "desk/tasks.py", sorted_at))
     assert "route customer support tickets to exactly one team" in text
     assert "Answer with the team name only." in text
     # a table name no settings file holds: nothing is read for it
-    drafted = carried_text(graph, site_at(graph, "desk/tasks.py", _line(TASKS, 'section="missing_table"') + 1))
+    drafted = carried_text(graph, site_at(graph, "desk/tasks.py", line_of(TASKS, 'section="missing_table"') + 1))
     assert "route customer support" not in drafted
 
 
 def test_role_keyed_dict_argument_fills_the_callers_messages(tmp_path: Path) -> None:
     _tree(tmp_path)
     graph = analysed_graph(tmp_path)
-    site = site_at(graph, "desk/direct.py", _line(DIRECT, "return caller.ask("))
+    site = site_at(graph, "desk/direct.py", line_of(DIRECT, "return caller.ask("))
     text = carried_text(graph, site)
     assert "route customer support tickets" in text and "Answer with the team name only." in text
 
@@ -175,10 +172,10 @@ def test_task_methods_naming_their_table_are_no_calling_api(tmp_path: Path) -> N
     _tree(tmp_path)
     graph = analysed_graph(tmp_path)
     wrappers = {(s.loc.path, s.loc.line) for s in graph.sites() if s.site == SiteKind.WRAPPER}
-    assert ("desk/caller.py", _line(CALLER, "def ask(")) in wrappers
+    assert ("desk/caller.py", line_of(CALLER, "def ask(")) in wrappers
     task_defs = {i + 1 for i, line in enumerate(textwrap.dedent(TASKS).splitlines()) if "def sort(" in line}
     assert len(task_defs) == 3 and not {("desk/tasks.py", n) for n in task_defs} & wrappers
     # the desk hands its ticket to a task: no site of its own
-    assert not [s for s in graph.sites() if s.loc.path == "desk/desk.py" and s.loc.line == _line(DESK, "team =")]
+    assert not [s for s in graph.sites() if s.loc.path == "desk/desk.py" and s.loc.line == line_of(DESK, "team =")]
     # the draft task names a table no settings file holds: its prompt is unknown, so it stays as it was
-    assert ("desk/tasks.py", _line(TASKS, "def draft(")) in wrappers
+    assert ("desk/tasks.py", line_of(TASKS, "def draft(")) in wrappers

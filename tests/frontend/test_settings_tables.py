@@ -5,10 +5,9 @@ stays unknown, and a table of no TOML file stays as it was."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from frontend.trees import analysed_graph, carried_text, site_at, write_tree
+from frontend.trees import analysed_graph, carried_text, line_of, site_at, write_tree
 
 SETTINGS = """
     from types import SimpleNamespace
@@ -74,9 +73,6 @@ PYPROJECT = """
 """
 
 
-def _line(source: str, text: str) -> int:
-    return next(i + 1 for i, line in enumerate(textwrap.dedent(source).splitlines()) if text in line)
-
 
 def test_prompts_read_from_toml_settings_tables(tmp_path: Path) -> None:
     write_tree(
@@ -92,12 +88,12 @@ def test_prompts_read_from_toml_settings_tables(tmp_path: Path) -> None:
         },
     )
     graph = analysed_graph(tmp_path)
-    routed = site_at(graph, "app/tool.py", _line(TOOL, "reply = OpenAI().chat.completions.create("))
+    routed = site_at(graph, "app/tool.py", line_of(TOOL, "reply = OpenAI().chat.completions.create("))
     text = carried_text(graph, routed)
     assert "Route the support ticket to exactly one team" in text
     assert "Ticket:" in text
     # ``[greeting] user`` differs between two files: no text is picked; the build manifest is no settings file
-    greeted = site_at(graph, "app/tool.py", _line(TOOL, 'reply = OpenAI().chat.completions.create(model="small"'))
+    greeted = site_at(graph, "app/tool.py", line_of(TOOL, 'reply = OpenAI().chat.completions.create(model="small"'))
     assert "hello" not in carried_text(graph, greeted) and "poem" not in carried_text(graph, greeted)
     lines = [s.loc.line for s in graph.sites() if s.loc.path == "app/tool.py"]
     last = max(lines)

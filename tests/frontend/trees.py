@@ -39,3 +39,8 @@ def carried_text(graph: AgentGraph, site: LLMCall) -> str:
         if prompt is not None:
             texts += [m.static_text() for m in prompt.messages]
     return "\n".join(texts)
+
+
+def line_of(source: str, text: str) -> int:
+    """The 1-based line of the dedented ``source`` that first contains ``text``."""
+    return next(i for i, line in enumerate(textwrap.dedent(source).splitlines(), 1) if text in line)

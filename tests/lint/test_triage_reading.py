@@ -136,18 +136,23 @@ def test_names_around_an_unread_prompt_are_a_hint(function: str, template: str |
     assert any(r.startswith("named `") for r in t.reasons)
 
 
+def _triage_named(function: str):
+    """Triage of a call in ``function`` whose prompt is only the data it is handed (``{context}``): names decide."""
+    g = AgentGraph()
+    site = add_site(g, function, 10, user=None)
+    prompt = Prompt("prompt:x", messages=(Message("user", parts("{context}")),))
+    g.add(prompt)
+    g.add_edge(prompt.id, site.id, EdgeKind.PROMPT)
+    return triage_site(g, site)
+
+
 @pytest.mark.parametrize(
     ("function", "want"), [("ReviewBot.annotate_code", U), ("Helper.explain_code", U), ("Helper.generate_code", OPEN)]
 )
 def test_code_a_name_reads_is_not_code_it_writes(function: str, want: Verdict) -> None:
     """``annotate_code`` / ``explain_code``: the code is what the call reads, so the name says nothing of writing code;
     ``generate_code`` still does."""
-    g = AgentGraph()
-    site = add_site(g, function, 10, user=None)
-    prompt = Prompt("prompt:x", messages=(Message("user", parts("{context}")),))
-    g.add(prompt)
-    g.add_edge(prompt.id, site.id, EdgeKind.PROMPT)
-    t = triage_site(g, site)
+    t = _triage_named(function)
     assert t.verdict == want, t
     assert not any("writes code" in r for r in t.reasons) or want == OPEN
 
@@ -156,12 +161,7 @@ def test_code_a_name_reads_is_not_code_it_writes(function: str, want: Verdict) -
 def test_a_bare_parse_method_names_no_task(function: str) -> None:
     """``agent.parse(...)``: a method named only ``parse`` (or ``format``) is an object's usual step, with no input
     named that a closed task would read; it says nothing of the task (``parse_resume`` still does)."""
-    g = AgentGraph()
-    site = add_site(g, function, 10, user=None)
-    prompt = Prompt("prompt:x", messages=(Message("user", parts("{context}")),))
-    g.add(prompt)
-    g.add_edge(prompt.id, site.id, EdgeKind.PROMPT)
-    t = triage_site(g, site)
+    t = _triage_named(function)
     assert t.verdict == U, t
     assert not any(r.startswith("named `") for r in t.reasons)
 
