@@ -338,18 +338,16 @@ class Analysis:
                 if fn.parent is mod.scope and not fn.name.startswith("_"):
                     continue  # a public module function no code names may be an entry point (``main`` named by a
                     # console script in pyproject.toml, a CLI framework): what it calls is not dead for that alone
-                at = mod.pos(fn.node) if fn.kind == "function" and id(fn.node) in dead else None
-                if at is not None:
-                    skipped.setdefault(mod.name, []).append((at.start.line, at.end.line))
+                if fn.kind == "function" and id(fn.node) in dead:
+                    _skip_scope(skipped, fn)
         while True:  # a method called only from a method found dead is dead as well
             more = self._uncalled_methods(owners, texts, inits, imported, skipped) - dead
             if not more:
                 break
             dead |= more
             for fn in owners.values():
-                at = fn.module.pos(fn.node) if id(fn.node) in more else None
-                if at is not None:
-                    skipped.setdefault(fn.module.name, []).append((at.start.line, at.end.line))
+                if id(fn.node) in more:
+                    _skip_scope(skipped, fn)
         dead |= self._commented_classes(owners, texts, inits)
         for mod in self.project.modules.values():
             if not imported.get(mod.name.rsplit(".", 1)[-1], set()) - {mod.name}:
@@ -2051,8 +2049,8 @@ class Analysis:
         in their slots; none takes the request itself (``task``, ``prompt``, ``messages``, ``query``) nor hands a
         parameter on as a message of its own (``Turn(role="user", content=signature)`` beside a written system
         prompt: the caller's problem is the request)."""
-        impls = [i for i in self.ev.implementations(key) if i in reaching and i != key]
-        impls = [i for i in impls if (f := self.ev.scopes.get(i)) is not None and not _is_test_file(f.module)]
+        impls = [i for i in self.ev.implementations(key) if i in reaching and i != key and not self._in_test(i)]
+        impls = [i for i in impls if i in self.ev.scopes]
         if not impls:
             return False
         for impl in impls[:16]:
@@ -2715,7 +2713,7 @@ class Analysis:
                 built = fluent_messages(self.ev, a.value, site.info.scope) or []
             except RecursionError:
                 continue
-            static = "".join(p.text for m in built for p in m.parts if not p.hole)
+            static = _static_of(built)
             if _enough_text(static):
                 self._authored[site.key] = True
                 break
@@ -2746,7 +2744,7 @@ class Analysis:
                 return False
             if any(s.site == SiteKind.WRAPPER_CALL and s.callee in wrappers for s in own):
                 return False
-            authored = authored and all(self._authors(s) or _enough_text(_static_prompt(s)) for s in requests)
+            authored = authored and all(self._authors(s) or _enough_text(_static_of(s.messages)) for s in requests)
         # written prompts, or a sibling reaching no model (a cross-encoder beside the LLM rankers): a task's kinds
         return authored or len(impls) < len(every)
 
@@ -2759,7 +2757,7 @@ class Analysis:
             built = input_messages(self.ev, expr, scope)
         except RecursionError:
             return False
-        return _enough_text("".join(p.text for m in built for p in m.parts if not p.hole))
+        return _enough_text(_static_of(built))
 
     def _authors_inside(self, site: Site) -> bool:
         """Whether an argument of the call is built, through locals of its function and the arguments of calls
@@ -2987,7 +2985,7 @@ class Analysis:
         template files, literal messages) hold text its function writes."""
         if self._authors(site):
             return True
-        static = "".join(p.text for m in site.messages for p in m.parts if not p.hole)
+        static = _static_of(site.messages)
         return _enough_text(static) or self._builder_delegates(site)
 
     def _builder_delegates(self, site: Site) -> bool:
@@ -4290,9 +4288,9 @@ _KEYED_HOLE = lazy(r"""(\w+)\[(["'])(\w+)\2\]""")
 _AUTHORED_CHARS = 40  # static prompt text (non-space characters) that makes a call's prompt the function's own
 
 
-def _static_prompt(site: Site) -> str:
-    """The static text of the messages a request sends, as classified."""
-    return "".join(p.text for m in site.messages for p in m.parts if not p.hole)
+def _static_of(messages: Iterable[Message]) -> str:
+    """The static text of messages (holes left out): what a call sends that its code writes."""
+    return "".join(p.text for m in messages for p in m.parts if not p.hole)
 
 
 def _enough_text(static: str) -> bool:
@@ -4379,6 +4377,13 @@ def _ancestors(callers: dict[str, dict[str, None]], start: str) -> set[str]:
                     later.append(caller)
         frontier = later
     return out
+
+
+def _skip_scope(skipped: dict[str, list[tuple[int, int]]], fn: Scope) -> None:
+    """Add the line span of the (dead) function ``fn`` to ``skipped`` (module -> line spans)."""
+    at = fn.module.pos(fn.node)
+    if at is not None:
+        skipped.setdefault(fn.module.name, []).append((at.start.line, at.end.line))
 
 
 def _skip_spans(
