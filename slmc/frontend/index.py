@@ -213,7 +213,8 @@ class _Indexer(cst.CSTVisitor):
     # ---- generic: parent stack and dead code ---------------------------------------------------------------------
     def walk(self, node: cst.CSTNode) -> None:
         """``node.visit(self)``, in one function: the tree's hundred nodes per line each cost a call of ``on_visit``,
-        ``on_leave`` and ``children`` on the generic path. The same order, stacks and dead-code rule."""
+        ``on_leave`` and ``children`` on the generic path. The same order, stacks and dead-code rule; leaves
+        (``_LEAVES``) are not entered."""
         kind = type(node)
         try:
             visit, leave, statement = _HOOKS[kind]
@@ -223,6 +224,8 @@ class _Indexer(cst.CSTVisitor):
                 getattr(_Indexer, "leave_" + kind.__name__, None),
                 issubclass(kind, _STATEMENTS),
             )
+            if visit is None and leave is None and not statement and not kind._kids:
+                _LEAVES.add(kind)
         self.stack.append(node)
         if statement:
             self.statements.append(node)
@@ -233,10 +236,11 @@ class _Indexer(cst.CSTVisitor):
                 if value is None:
                     continue
                 if isinstance(value, cst.CSTNode):
-                    self.walk(value)
+                    if type(value) not in _LEAVES:
+                        self.walk(value)
                 else:
                     for item in value:
-                        if isinstance(item, cst.CSTNode):
+                        if isinstance(item, cst.CSTNode) and type(item) not in _LEAVES:
                             self.walk(item)
         if live and leave is not None:
             leave(self, node)
@@ -540,6 +544,9 @@ class _Indexer(cst.CSTVisitor):
 # node type -> (the indexer's visit_ and leave_ functions, or None; whether it is a statement), found once per type
 _HOOKS: dict[type, tuple[Any, Any, bool]] = {}
 _STATEMENTS = (cst.BaseStatement, cst.BaseSmallStatement)
+# node types the walk need not enter: no hook, not a statement, no children (a name, a constant, an operator); their
+# push and pop on the stacks are seen by no hook
+_LEAVES: set[type] = set()
 
 
 def _is_local(func: Scope, name: str) -> bool:

@@ -130,6 +130,8 @@ class Analysis:
     # calls of a model-reaching function a decorator registers, by its name (a runner injects it, no import names it)
     _registered_calls: re.Pattern[str] | None = None
     _import_spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # module -> its import statements
+    _word_sets: dict[str, frozenset[str]] = field(default_factory=dict)  # module -> the \w+ words of its source
+    _body_reads: dict[str, frozenset[str]] = field(default_factory=dict)  # function -> attributes its body reads
 
     def __post_init__(self) -> None:
         self.project = Project(self.root, loader=self._load)
@@ -441,7 +443,7 @@ class Analysis:
                     candidates.setdefault(fn.name, []).append(fn)
         if not candidates:
             return set()
-        hits = _skip_spans(_references(texts, set(candidates), inits, self._import_spans), skipped)
+        hits = _skip_spans(_references(texts, set(candidates), inits, self._import_spans, self._word_sets), skipped)
         lines: dict[str, list[str]] = {}
         named_in: dict[int, set[int]] = {}  # id(fn) -> id() of the candidates whose bodies name it
         tops: dict[str, list[tuple[int, int, Scope]]] = {}  # module -> its module-level functions' line spans
@@ -525,7 +527,7 @@ class Analysis:
         if not stored:
             return set()
         names = set().union(*stored.values())
-        hits = _references(texts, names, inits, self._import_spans)
+        hits = _references(texts, names, inits, self._import_spans, self._word_sets)
         read: set[str] = set()
         for name in names:
             for mod_name, line in hits.get(name, ()):
@@ -547,7 +549,9 @@ class Analysis:
         if not classes:
             return set()
         scopes = {key: fns[0].parent for key, fns in classes.items()}
-        hits = _references(texts, {c.name for c in scopes.values() if c is not None}, inits, self._import_spans)
+        hits = _references(
+            texts, {c.name for c in scopes.values() if c is not None}, inits, self._import_spans, self._word_sets
+        )
         lines: dict[str, list[str]] = {}
         out: set[int] = set()
         for key, cls in scopes.items():
@@ -588,7 +592,7 @@ class Analysis:
             candidates.append(fn)
         if not candidates:
             return set()
-        every = _references(texts, {fn.name for fn in candidates}, inits, self._import_spans)
+        every = _references(texts, {fn.name for fn in candidates}, inits, self._import_spans, self._word_sets)
         hits = _skip_spans(every, skipped)
         lines: dict[str, list[str]] = {}
         out: set[int] = set()
@@ -1941,7 +1945,7 @@ class Analysis:
             return set()
         texts = {name: f.source for name, f in self.files.items() if f.source is not None}
         inits = {name for name, f in self.files.items() if f.relpath.endswith("__init__.py")}
-        hits = _references(texts, {scope.name for scope, _ in candidates.values()}, inits)
+        hits = _references(texts, {scope.name for scope, _ in candidates.values()}, inits, words_of=self._word_sets)
         out: set[str] = set()
         strings: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}  # module -> its string literals' spans
         names = {scope.name for scope, _ in candidates.values()}
@@ -3336,29 +3340,40 @@ class Analysis:
                     todo.append((s.callee, depth + 1))  # type: ignore[arg-type]
         out: set[str] = set()
         for key in keys:
-            scope = self.ev.scopes.get(key)
-            if scope is None or scope.kind != "function":
-                continue
-            todo: list[cst.CSTNode] = list(getattr(getattr(scope.node, "body", None), "body", ()))
-            seen = 0
-            while todo and seen < 20000:
-                node = todo.pop()
-                seen += 1
-                if isinstance(node, cst.Assign | cst.AugAssign | cst.AnnAssign):
-                    targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
-                    todo.extend(t.value if isinstance(t, cst.Attribute) else t for t in targets)
-                    if node.value is not None:
-                        todo.append(node.value)
-                    continue
-                if _adds_to_attribute(node):
-                    todo.append(node.func.value.value)  # type: ignore[attr-defined]
-                    todo.extend(a.value for a in node.args)  # type: ignore[attr-defined]
-                    continue
-                if isinstance(node, cst.Attribute):
-                    out.add(node.attr.value)
-                todo.extend(node.children)
+            out |= self._body_attrs_read(key)
         memo[start] = out
         return out
+
+    def _body_attrs_read(self, key: str) -> frozenset[str]:
+        """The attributes the body of the function ``key`` reads (``_attrs_read``'s walk of one function, the first
+        20000 nodes), found once per function."""
+        known = self._body_reads.get(key)
+        if known is not None:
+            return known
+        scope = self.ev.scopes.get(key)
+        if scope is None or scope.kind != "function":
+            return frozenset()
+        out: set[str] = set()
+        todo: list[cst.CSTNode] = list(getattr(getattr(scope.node, "body", None), "body", ()))
+        seen = 0
+        while todo and seen < 20000:
+            node = todo.pop()
+            seen += 1
+            if isinstance(node, cst.Assign | cst.AugAssign | cst.AnnAssign):
+                targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+                todo.extend(t.value if isinstance(t, cst.Attribute) else t for t in targets)
+                if node.value is not None:
+                    todo.append(node.value)
+                continue
+            if _adds_to_attribute(node):
+                todo.append(node.func.value.value)  # type: ignore[attr-defined]
+                todo.extend(a.value for a in node.args)  # type: ignore[attr-defined]
+                continue
+            if isinstance(node, cst.Attribute):
+                out.add(node.attr.value)
+            todo.extend(node.children)
+        self._body_reads[key] = found = frozenset(out)
+        return found
 
     def _prompt_params(self, reaching: set[str], inside: dict[str, list[Site]]) -> dict[str, set[str]]:
         """Per reaching function, the parameters that reach what a request sends as they are (``messages=messages``,
@@ -4403,12 +4418,15 @@ def _references(
     names: set[str],
     inits: set[str],
     spans: dict[str, list[tuple[int, int]]] | None = None,
+    words_of: dict[str, frozenset[str]] | None = None,
 ) -> dict[str, list[tuple[str, int]]]:
     """Where each name occurs in the tree's sources (module, line), its own ``def`` lines and imports left out (a
     package ``__init__`` that imports a name re-exports it: that counts). ``spans``: a cache of each module's import
-    statements (``_import_spans``), kept by the caller across calls."""
+    statements (``_import_spans``), ``words_of`` one of each module's \\w+ words, kept by the caller across calls
+    (a module's text never changes within one analysis)."""
     out: dict[str, list[tuple[str, int]]] = {}
     spans = {} if spans is None else spans
+    words_of = {} if words_of is None else words_of
     # an occurrence is a whole word (\b on both sides) that is one of the names: found by reading the words, or by
     # the regex when a name is not all \w (the same occurrences, slower). The regex is needed only in a text where
     # such a name (``<lambda>``) occurs: elsewhere it finds what the words of the \w names give.
@@ -4419,7 +4437,10 @@ def _references(
     for mod_name, text in texts.items():
         found: list[tuple[int, str]]  # (offset, name), in text order
         if loose is None or not any(n in text for n in odd) or not odd_regex.search(text):  # type: ignore[union-attr]
-            present = words.intersection(_WORD.findall(text))
+            seen = words_of.get(mod_name)
+            if seen is None:
+                seen = words_of[mod_name] = frozenset(_WORD.findall(text))
+            present = words.intersection(seen)
             if not present:
                 continue
             found = sorted(_word_offsets(text, present))
@@ -5229,18 +5250,17 @@ def _probed(func: cst.Attribute, scope: Scope) -> bool:
     receiver = dotted(func.value)
     if receiver is None:
         return False
-    for info in scope.calls:
-        call = info.node
-        if not (isinstance(call.func, cst.Name) and call.func.value == "hasattr" and len(call.args) == 2):
-            continue
-        name = call.args[1].value
-        if (
-            dotted(call.args[0].value) == receiver
-            and isinstance(name, cst.SimpleString)
-            and name.evaluated_value == func.attr.value
-        ):
-            return True
-    return False
+    probes = scope.derived.get("hasattr")
+    if probes is None:  # the scope's ``hasattr(obj, "name")`` calls, read once: (dotted obj, name)
+        probes = scope.derived["hasattr"] = set()
+        for info in scope.calls:
+            call = info.node
+            if not (isinstance(call.func, cst.Name) and call.func.value == "hasattr" and len(call.args) == 2):
+                continue
+            name = call.args[1].value
+            if isinstance(name, cst.SimpleString):
+                probes.add((dotted(call.args[0].value), name.evaluated_value))
+    return (receiver, func.attr.value) in probes
 
 
 def _is_self(fn: Scope, node: cst.CSTNode) -> bool:

@@ -193,6 +193,9 @@ class Evaluator:
         self._by_name: dict[str, str | None] = {}
         self._pending_classes: set[str] = set()  # classes with a base in a module of the tree not loaded yet
         self._pending_at = 0  # number of loaded modules when the pending classes were last mapped
+        # class -> (its bases, whether one names a module not loaded yet), while no module loads (_bases_no_memo)
+        self._bases_kept: dict[str, tuple[list[str], bool]] = {}
+        self._bases_at = -1  # number of loaded modules when _bases_kept was filled
         self._siblings: dict[str, set[str]] = {}  # method -> other subclasses' methods a base-typed call reaches
         self._peers: dict[str, set[str]] = {}  # class -> unrelated classes sharing a run-time picked table with it
         self._receiver: str | None = None  # while evaluating a base class's attribute for a subclass (as_receiver)
@@ -1745,8 +1748,25 @@ class Evaluator:
         return False
 
     def _bases_no_memo(self, cls_key: str, pending: list[bool] | None = None) -> list[str]:
-        """Bases of the tree's classes without loading modules; nothing cached (later loads may resolve more).
-        ``pending`` gets True appended when a base names a module of the tree that is not loaded yet."""
+        """Bases of the tree's classes without loading modules; not cached across loads (later loads may resolve
+        more): while ``no_load`` is set, the answer only changes when another module is loaded, so it is kept until
+        then. ``pending`` gets True appended when a base names a module of the tree that is not loaded yet."""
+        if not self.project.no_load:
+            return self._bases_now(cls_key, pending)
+        loaded = len(self.project.modules)
+        if self._bases_at != loaded:
+            self._bases_kept.clear()
+            self._bases_at = loaded
+        kept = self._bases_kept.get(cls_key)
+        if kept is None:
+            waits: list[bool] = []
+            kept = self._bases_kept[cls_key] = (self._bases_now(cls_key, waits), bool(waits))
+        if kept[1] and pending is not None:
+            pending.append(True)
+        return list(kept[0])
+
+    def _bases_now(self, cls_key: str, pending: list[bool] | None = None) -> list[str]:
+        """``_bases_no_memo``'s answer, worked out."""
         cls = self.scopes.get(cls_key)
         out = []
         for base in cls.bases if cls is not None else ():

@@ -13,6 +13,7 @@ Every path is resolved inside the analysed root (``slmc.safety.resolve_within``)
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -202,10 +203,21 @@ def path_of(ev: Evaluator, expr: cst.CSTNode, scope: Scope) -> Path | None:
 _LISTED: dict[tuple[str, str], list[Path]] = {}
 
 
+def _resolved(root: Path) -> str:
+    """``str(root.resolve())``, asked once per absolute root (a relative one depends on the working folder): the
+    caches of listed files and settings tables are keyed by it, and every settings lookup asks."""
+    return _resolved_absolute(root) if root.is_absolute() else str(root.resolve())
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved_absolute(root: Path) -> str:
+    return str(root.resolve())
+
+
 def _tree_files(root: Path, kind: str, keep: Callable[[str, str], bool]) -> list[Path]:
     """The files of the tree that ``keep(folder, name)`` takes (bounded; hidden, vendored and build folders skipped,
     links not followed), listed once per root and ``kind``."""
-    key = str(root.resolve())
+    key = _resolved(root)
     if (key, kind) in _LISTED:
         return _LISTED[key, kind]
     out: list[Path] = []
@@ -307,7 +319,7 @@ def _settings_tables(root: Path) -> dict[tuple[str, str], tuple[str, str] | None
     """``(table, key)`` (lower-cased) -> ``(text, file)`` for every string entry of a top-level table in the tree's
     TOML files (build manifests left out), read once per root; ``None`` where two files give one entry different
     texts. Files that do not parse, or are too big, are skipped."""
-    key = str(root.resolve())
+    key = _resolved(root)
     if key in _SETTINGS:
         return _SETTINGS[key]
     import tomllib
