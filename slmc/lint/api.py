@@ -271,8 +271,21 @@ def filter_diagnostics(
             here = enabled - ignored_in(path)
             if UNUSED_NOQA not in here:
                 continue
+            if path not in directives and not _may_name_ours(lines_of(path)):
+                continue  # no finding here used a directive, and none names slmc or its codes: nothing to report
             kept.extend(unused_noqa(path, directives_of(path), here))
     return kept, suppressed
+
+
+def _may_name_ours(lines: Sequence[str]) -> bool:
+    """Whether a noqa directive in ``lines`` could name slmc or one of its codes (the slmc form, an ``SLM`` code or
+    another code of ours): without one, every directive there belongs to other tools and ``unused_noqa`` reports
+    none, so the file need not be tokenized."""
+    text = "\n".join(lines).lower()
+    return "noqa" in text and ("slm" in text or any(code.lower() in text for code in _OTHER_CODES))
+
+
+_OTHER_CODES = tuple(code for code in BY_CODE if not code.startswith("SLM"))
 
 
 def _as_input_error(diag: Diagnostic) -> Diagnostic:

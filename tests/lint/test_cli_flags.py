@@ -98,6 +98,16 @@ def test_noqa_inside_a_string_is_text_not_a_directive(project: Path, capsys: pyt
     assert codes(out) == [(7, "SLM101"), (7, "SLM203")]
 
 
+def test_unused_noqa_in_a_file_without_findings(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # no slmc finding in these files: a directive naming one of slmc's input-error codes in ruff's form is still
+    # stale, one naming only other tools' codes (or a code inside a string) belongs to them
+    (project / "other.py").write_text('a = 1  # noqa: E501\nb = 2  # noqa: E002\nc = "# noqa: E003"\n')
+    (project / "plain.py").write_text("import os  # noqa: F401, E501\nd = 4  # NOQA\n")
+    _, out, _ = lint(capsys, "other.py", "plain.py", "--output-format", "concise")
+    assert codes(out) == [(2, "SLM901")]
+    assert "other.py:2:" in out and "(unused: `E002`)" in out
+
+
 def test_unused_noqa_is_reported_as_slm901(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = with_comment(INFO_ONLY, "# slmc: noqa: SLM101, SLM203, SLM999") + (
         "\n\nx = 1  # slmc: noqa\ny = 2  # noqa\nz = 3  # noqa: F401, SLM302\nw = 4  # noqa: SLM302, SLM901\n"
