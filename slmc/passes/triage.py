@@ -1576,6 +1576,8 @@ def agent_evidence(graph: AgentGraph, site: LLMCall, _depth: int = 0) -> list[Ev
 _FRAMEWORK_AGENTS: dict[str, tuple[str, frozenset[str]]] = {
     "aider": ("code", frozenset({"run", "run_stream", "run_one"})),
     "smolagents": ("loop", frozenset({"run", "", "__call__"})),
+    # CAMEL: an agent's step (tool calls until it answers), a role-playing turn, a workforce's task run
+    "camel": ("loop", frozenset({"step", "astep", "process_task", "process_task_async"})),
 }
 _DATA_CONSUMERS = frozenset(["json.loads", "pydantic", "int", "float", "bool", "label-set"])
 
