@@ -805,11 +805,15 @@ def _message_table(value: object) -> list[Message]:
     out: list[Message] = []
     for item in items:
         role, content = item.get("role"), item.get("content")
-        if not isinstance(content, Text):
-            return []
         name = role.static() if isinstance(role, Text) else role.value if isinstance(role, Const) else None
-        out.append(_message(_ROLES.get(name, "user") if isinstance(name, str) else "user", content))
-    return out
+        kind = _ROLES.get(name, "user") if isinstance(name, str) else "user"
+        if isinstance(content, Text):
+            out.append(_message(kind, content))
+        elif "content" in item:  # a content made at run time (a converter's result): a hole of that turn
+            out.append(Message(kind, (PromptPart("content", hole=True),), "dynamic"))
+        else:
+            return []
+    return out if any(m.origin != "dynamic" for m in out) else []
 
 
 def _walked_table(ev: Evaluator, name: str, scope: Scope) -> list[Message]:
