@@ -101,7 +101,21 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     **{
         f"camel.{path}": ClientKind("camel", kind)
         for kind, paths in (
-            ("camel-agent", ("agents.ChatAgent", "agents.chat_agent.ChatAgent")),
+            (
+                "camel-agent",
+                (
+                    *("agents.ChatAgent", "agents.chat_agent.ChatAgent", "agents.CriticAgent", "agents.EmbodiedAgent"),
+                    *("agents.critic_agent.CriticAgent", "agents.embodied_agent.EmbodiedAgent"),
+                ),
+            ),
+            # the task agents of ``camel.agents`` (a ChatAgent with its own prompt): ``run`` asks the model once
+            (
+                "camel-task-agent",
+                tuple(
+                    f"agents.{n}"
+                    for n in ("TaskSpecifyAgent", "TaskPlannerAgent", "RoleAssignmentAgent", "KnowledgeGraphAgent")
+                ),
+            ),
             ("camel-society", ("societies.RolePlaying", "societies.role_playing.RolePlaying")),
             (
                 "camel-workforce",
@@ -353,6 +367,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "outlines": {"": "__call__", **{p: p for p in ("stream", "batch")}},
     "camel-agent": {p: p for p in ("step", "astep")},
     "camel-society": {p: p for p in ("step", "astep")},
+    "camel-task-agent": {"run": "run"},
     "camel-workforce": {p: p for p in ("process_task", "process_task_async")},
     "camel-model": {p: p for p in ("run", "arun")},
     "camel-vision": {p: p for p in ("ask_question_about_image", "image_to_text", "ask_question_about_video")},
@@ -361,7 +376,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
 }
 
 # Client kinds whose "requests" are calls of a framework's own wrapper (crewAI ``Crew.kickoff``).
-_CAMEL_KINDS = ("agent", "society", "workforce", "model", "vision")
+_CAMEL_KINDS = ("agent", "task-agent", "society", "workforce", "model", "vision")
 FRAMEWORK_WRAPPER_KINDS = frozenset(
     {"crew", "crew-task", "smol-agent", "dspy-predict", "aider-coder", *(f"camel-{k}" for k in _CAMEL_KINDS)}
 )

@@ -43,6 +43,7 @@ _TREE = {
             return society.step(first)
     """,
     "crew/team.py": """
+        from camel.agents import TaskSpecifyAgent
         from camel.societies.workforce import Workforce
         from camel.tasks import Task
         from camel.toolkits import ImageAnalysisToolkit
@@ -52,6 +53,11 @@ _TREE = {
             team = Workforce("team", coordinator_agent=coordinator, task_agent=planner)
             team.add_single_agent_worker("searcher", worker=coordinator)
             return team.process_task(Task(content=question))
+
+
+        def sharpen(idea, model):
+            specifier = TaskSpecifyAgent(model=model)
+            return specifier.run(task_prompt=idea)
 
 
         def objects_seen(path, model):
@@ -76,14 +82,16 @@ def test_framework_wrappers_of_camel_are_call_sites(tmp_path: Path) -> None:
     for path, line in (("crew/duo.py", 14), ("crew/duo.py", 15), ("crew/duo.py", 20), ("crew/duo.py", 26)):
         site = site_at(graph, path, line)
         assert site.site in _CALLS and site.client == "camel", (path, line, site)
-    site = site_at(graph, "crew/team.py", 10)
+    site = site_at(graph, "crew/team.py", 11)
     assert site.site in _CALLS and site.client == "camel", site
-    vision = site_at(graph, "crew/team.py", 15)
+    vision = site_at(graph, "crew/team.py", 21)
+    task = site_at(graph, "crew/team.py", 16)  # a task agent of the framework asked once
+    assert task.site in _CALLS and task.client == "camel"
     assert vision.site in _CALLS and vision.client == "camel"
     found = {(s.loc.path, s.loc.line) for s in graph.sites() if s.site in _CALLS}
     for line in (9, 10, 11, 19, 24, 25):  # constructors, reset, the factory, the society's opening: nothing sent
         assert ("crew/duo.py", line) not in found
-    for line in (8, 9, 14):  # the workforce's constructor and its worker registration, the toolkit's constructor
+    for line in (9, 10, 15, 20):  # the workforce, its worker registration, the task agent, the toolkit: built
         assert ("crew/team.py", line) not in found
     assert not [p for p, _ in found if p == "crew/plain.py"]  # a ``step`` of the tree's own plain class
 
@@ -92,9 +100,9 @@ def test_an_agent_turn_is_an_open_ended_loop(tmp_path: Path) -> None:
     write_tree(tmp_path, _TREE)
     graph = analysed_graph(tmp_path)
     multi = multi_task_wrappers(graph)
-    for path, line in (("crew/duo.py", 14), ("crew/duo.py", 26), ("crew/team.py", 10)):
+    for path, line in (("crew/duo.py", 14), ("crew/duo.py", 26), ("crew/team.py", 11)):
         t = triage_site(graph, site_at(graph, path, line), multi)
         assert t.verdict == Verdict.OPEN_ENDED, (path, line, t)
         assert any("an agent loop over tools" in r for r in t.reasons), t
-    listed = triage_site(graph, site_at(graph, "crew/team.py", 15), multi)
+    listed = triage_site(graph, site_at(graph, "crew/team.py", 21), multi)
     assert listed.verdict != Verdict.OPEN_ENDED, listed  # a vision question is read by its words, no agent loop
