@@ -95,6 +95,56 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "smolagents.CodeAgent": ClientKind("smolagents", "smol-agent"),
     "smolagents.ToolCallingAgent": ClientKind("smolagents", "smol-agent"),
     "smolagents.MultiStepAgent": ClientKind("smolagents", "smol-agent"),
+    # CAMEL used as a library (its package outside the tree): an agent's ``step`` / ``astep``, a role-playing
+    # society's turn, a workforce's ``process_task``, a model backend's ``run`` and a vision toolkit's question are the
+    # framework's own wrappers; ``ModelFactory.create`` only builds the backend
+    **{
+        f"camel.{path}": ClientKind("camel", kind)
+        for kind, paths in (
+            (
+                "camel-agent",
+                (
+                    *("agents.ChatAgent", "agents.chat_agent.ChatAgent", "agents.CriticAgent", "agents.EmbodiedAgent"),
+                    *("agents.critic_agent.CriticAgent", "agents.embodied_agent.EmbodiedAgent"),
+                ),
+            ),
+            # the task agents of ``camel.agents`` (a ChatAgent with its own prompt): ``run`` asks the model once
+            (
+                "camel-task-agent",
+                tuple(
+                    f"agents.{n}"
+                    for n in ("TaskSpecifyAgent", "TaskPlannerAgent", "RoleAssignmentAgent", "KnowledgeGraphAgent")
+                ),
+            ),
+            ("camel-society", ("societies.RolePlaying", "societies.role_playing.RolePlaying")),
+            (
+                "camel-workforce",
+                ("societies.Workforce", "societies.workforce.Workforce", "societies.workforce.workforce.Workforce"),
+            ),
+            ("camel-model", ("models.ModelFactory.create", "models.model_factory.ModelFactory.create")),
+            (
+                "camel-vision",
+                (
+                    "toolkits.ImageAnalysisToolkit",
+                    "toolkits.image_analysis_toolkit.ImageAnalysisToolkit",
+                    "toolkits.VideoAnalysisToolkit",
+                    "toolkits.video_analysis_toolkit.VideoAnalysisToolkit",
+                ),
+            ),
+        )
+        for path in paths
+    },
+    # Outlines (structured generation): a generator built over a local or remote model (0.x ``generate.json(model,
+    # schema)``, 1.x ``Generator(model, type)``) and a 1.x model object (``from_transformers(...)``) send a request
+    # when called; building them sends nothing
+    **{
+        f"outlines.{name}": ClientKind("outlines", "outlines")
+        for name in (
+            *(f"generate.{g}" for g in ("json", "text", "choice", "regex", "format", "cfg", "fsm")),
+            *("Generator", "generator.Generator"),
+            *(f"from_{m}" for m in ("transformers", "vllm", "vllm_offline", "llamacpp", "mlxlm", "openai", "ollama")),
+        )
+    },
     # aider used as a library: a coder (``Coder.create(main_model=..., fnames=...)``) edits files through its model;
     # ``coder.run(prompt)`` is the framework's own wrapper
     **{
@@ -314,14 +364,30 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "crew-task": {p: p for p in ("execute", "execute_sync", "execute_async")},
     "smol-agent": {"run": "run", "": "__call__"},
     "aider-coder": {p: p for p in ("run", "run_stream", "run_one")},
+    "outlines": {"": "__call__", **{p: p for p in ("stream", "batch")}},
+    "camel-agent": {p: p for p in ("step", "astep")},
+    "camel-society": {p: p for p in ("step", "astep")},
+    "camel-task-agent": {"run": "run"},
+    "camel-workforce": {p: p for p in ("process_task", "process_task_async")},
+    "camel-model": {p: p for p in ("run", "arun")},
+    "camel-vision": {p: p for p in ("ask_question_about_image", "image_to_text", "ask_question_about_video")},
     "dspy-predict": {p or "": p or "__call__" for p in ("", "forward", "acall", "aforward")},
     "dspy-lm": {p or "": p or "__call__" for p in ("", "forward", "acall", "aforward")},
 }
 
 # Client kinds whose "requests" are calls of a framework's own wrapper (crewAI ``Crew.kickoff``).
-FRAMEWORK_WRAPPER_KINDS = frozenset({"crew", "crew-task", "smol-agent", "dspy-predict", "aider-coder"})
+_CAMEL_KINDS = ("agent", "task-agent", "society", "workforce", "model", "vision")
+FRAMEWORK_WRAPPER_KINDS = frozenset(
+    {"crew", "crew-task", "smol-agent", "dspy-predict", "aider-coder", *(f"camel-{k}" for k in _CAMEL_KINDS)}
+)
 # Framework wrappers handed the user's message as an argument: its keyword names (else the first positional).
-FRAMEWORK_MESSAGE_ARGS = {"aider-coder": ("with_message", "user_message"), "smol-agent": ("task",)}
+FRAMEWORK_MESSAGE_ARGS = {
+    "aider-coder": ("with_message", "user_message"),
+    "smol-agent": ("task",),
+    "camel-agent": ("input_message",),
+    "camel-society": ("assistant_msg",),
+    "camel-workforce": ("task",),
+}
 # Framework wrappers whose prompt is declared on the object they are called on (a DSPy Signature: docstring and
 # fields): the call's arguments fill the declared fields, so no caller forwards a prompt through such a call.
 DECLARED_PROMPT_KINDS = frozenset({"dspy-predict"})
@@ -621,7 +687,9 @@ PREFILTER_TEXTS = (
     "/completion", "/chat_completion", "/chat-completion", "/v1/messages", "/generate", "/api/chat", "/responses",
     "crewai", "dashscope", "qianfan", "zhipuai", "sparkai", "volcengine", "mlx_lm", "mlx_vlm", "http.client",
     "HTTPSConnection", "smolagents", "urlopen", "xai_sdk", "watsonx", "dspy", "lmdeploy", "aider.coders",
-    "generative_ai_inference", ".create_message(", "baml_py",
+    "generative_ai_inference", ".create_message(", "baml_py", "camel.agents", "camel.societies", "camel.models",
+    "camel.toolkits",
+    "import outlines", "from outlines",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")
 _WHOLE_WORDS = lazy("|".join(rf"\b{re.escape(w)}\b" for w in PREFILTER_WORDS))

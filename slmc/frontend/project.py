@@ -5668,6 +5668,14 @@ def _params_in(
         if isinstance(node, cst.Subscript) and _sliced(node):
             walk(node.value, depth, built)  # messages[1:cut]: a run of the messages handed in
             return
+        if isinstance(node, cst.ListComp) and not templated:
+            # ``[to_ids(m, tok) for m in batch]``: one item sent per item of what the comprehension walks (a batch of
+            # conversations handed in, each encoded for a local engine)
+            comp: cst.CompFor | None = node.for_in
+            while comp is not None:
+                walk(comp.iter, depth, built)
+                comp = comp.inner_for_in
+            return
         if _joins_sequences(node):  # history + new_messages: both runs handed on
             walk(node.left, depth, built)
             walk(node.right, depth, built)

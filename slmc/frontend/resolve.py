@@ -2322,8 +2322,13 @@ class Evaluator:
                 return built
             found = self.returns_of(callee.key)
             if found is None or (isinstance(found, Text) and not found.static().strip()):
-                # nothing static returned (``return prompt.strip()`` after ``prompt = f.read()``): a loader's file
-                return templates.loader_value(self, callee.key, call, scope) or found
+                # nothing static returned (``return prompt.strip()`` after ``prompt = f.read()``): a loader's file,
+                # or the template module a manager imports by the name the call passes
+                return (
+                    templates.loader_value(self, callee.key, call, scope)
+                    or templates.module_template(self, callee.key, call, scope)
+                    or found
+                )
             return found
         if isinstance(callee, Answer):  # resp.choices[0].message.content.strip()
             return callee

@@ -781,10 +781,58 @@ def _input_messages(
         if before or after:
             return [*before, _message(role, ev.text(expr, scope)), *after]
     if isinstance(expr, cst.Name) and not only_text:
+        walked = _walked_table(ev, expr.value, scope)
+        if walked:  # ``for msgs in batch: llm.infer(msgs)`` over a list the function appends message lists to
+            return walked
+    if isinstance(r, cst.Call | cst.ListComp) and not only_text:
+        # ``manager.render(name="extract", text=t)``: a message list kept as data (a template module's); a batch of
+        # such lists built in a comprehension carries the same messages for each item
+        held = _message_table(ev.value(r.elt if isinstance(r, cst.ListComp) else r, rs))
+        if held:
+            return held
+    if isinstance(expr, cst.Name) and not only_text:
         written = _item_written(ev, expr.value, scope)
         if written:  # the history handed in, its last turn rewritten with the function's own template
             return [_message(role, ev.text(expr, scope)), *written]
     return [_message(role, ev.text(expr, scope))]
+
+
+def _message_table(value: object) -> list[Message]:
+    """The messages of a message list held as data (role / content entries with texts), else none."""
+    items = value.value if isinstance(value, Const) else None
+    if not isinstance(items, list | tuple) or not items or not all(isinstance(i, dict) for i in items):
+        return []
+    out: list[Message] = []
+    for item in items:
+        role, content = item.get("role"), item.get("content")
+        name = role.static() if isinstance(role, Text) else role.value if isinstance(role, Const) else None
+        kind = _ROLES.get(name, "user") if isinstance(name, str) else "user"
+        if isinstance(content, Text):
+            out.append(_message(kind, content))
+        elif "content" in item:  # a content made at run time (a converter's result): a hole of that turn
+            out.append(Message(kind, (PromptPart("content", hole=True),), "dynamic"))
+        else:
+            return []
+    return out if any(m.origin != "dynamic" for m in out) else []
+
+
+def _walked_table(ev: Evaluator, name: str, scope: Scope) -> list[Message]:
+    """The messages of each item of a local list that a loop (or comprehension) variable walks, when the function
+    fills that list by appending message lists kept as data (``batch.append(manager.render(name="qa", ...))``);
+    ``tqdm(batch)`` / ``enumerate``-free wrappers around the list are looked through."""
+    walks = [b for b in (ev.bindings_of(name, scope) or ()) if b[0] == "for" and len(b) > 2]
+    if len(walks) != 1 or not isinstance(walks[0][1], cst.BaseExpression):
+        return []
+    walked, fn = walks[0][1], walks[0][2]
+    while isinstance(walked, cst.Call) and walked.args and walked.args[0].keyword is None:
+        walked = walked.args[0].value  # ``tqdm(batch, desc=...)``, ``list(batch)``
+    if not isinstance(walked, cst.Name):
+        return []
+    for args in _list_calls(walked.value, "append", fn):
+        held = _message_table(ev.value(args[0].value, fn))
+        if held:
+            return held
+    return []
 
 
 _PAYLOAD_PROMPT_KEYS = ("messages", "prompt", "contents", "inputs", "input")

@@ -981,3 +981,100 @@ def _nearest_match(regex: str, files: dict[Path, None], root: Path, near: str) -
         if best is not None:
             return best[1]
     return None
+
+
+# ---- templates kept as Python modules, picked by file name ----------------------------------------------------------
+_IMPORTED_BY_NAME = lazy(r"\b(\w+)\s*=\s*(?:importlib\.)?import_module\(")
+MAX_MODULE_TEMPLATES = 5_000  # module names of the tree read per lookup
+
+
+def _module_attrs(ev: Evaluator, holder: Scope) -> tuple[str, ...]:
+    """The attributes ``holder`` (a class or a module) reads off modules it imports by a computed name
+    (``mod = importlib.import_module(f"pkg.templates.{name}")`` then ``mod.prompt_template`` or
+    ``getattr(mod, "PROMPT")``). Memoised per evaluator."""
+    memo: dict[str, tuple[str, ...]] = ev.__dict__.setdefault("_module_attrs", {})
+    key = holder.key
+    if key in memo:
+        return memo[key]
+    memo[key] = ()
+    try:
+        body = holder.module.code(holder.node)
+    except Exception:
+        return ()
+    found: dict[str, None] = {}
+    for var in dict.fromkeys(_IMPORTED_BY_NAME.findall(body)):
+        pattern = rf"\b{re.escape(var)}\.([A-Za-z_]\w*)\b(?!\s*\()|getattr\(\s*{re.escape(var)}\s*,\s*[\"']([A-Za-z_]\w*)"
+        for m in re.finditer(pattern, body):
+            name = m.group(1) or m.group(2)
+            if not name.startswith("__"):
+                found[name] = None
+    memo[key] = tuple(found)
+    return memo[key]
+
+
+def _slotted(ev: Evaluator, value: Any, rel: str, depth: int = 0) -> Any:
+    """A template module's value with ``${x}`` / ``{x}`` slots as holes in every text, marked as read from ``rel``
+    (the entries of a dict literal, kept unevaluated, evaluated here)."""
+    if depth > 20:
+        return value
+    if hasattr(value, "expr") and hasattr(value, "scope") and callable(getattr(value, "get", None)):
+        value = value.get(ev)  # a dict literal's entry
+    if isinstance(value, Text):
+        return with_slots(Text(value.parts, value.origin, rel))
+    if isinstance(value, Const) and isinstance(value.value, str):
+        return with_slots(Text((PromptPart(value.value),), "template-file", rel))
+    if isinstance(value, Const):
+        return Const(_slotted(ev, value.value, rel, depth + 1))
+    if isinstance(value, dict):
+        return {k: _slotted(ev, v, rel, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_slotted(ev, v, rel, depth + 1) for v in value)
+    return value
+
+
+def module_template(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Text | Const | None:
+    """``manager.render(name="summary", text=t)`` where the class (or module) of the called function imports
+    template modules by a computed name and reads a variable off each (``prompt_template``): the value of that
+    variable in the tree's module whose file name the call passes (a literal, or an f-string whose holes match any
+    name), its slots as holes. The module nearest to the loader wins, then the shortest path."""
+    fn = ev.scopes.get(key)
+    if fn is None or fn.kind != "function":
+        return None
+    holder = fn.enclosing_class() or fn.module.scope
+    attrs = _module_attrs(ev, holder)
+    if not attrs:
+        return None
+    params = [p.name.value for p in fn.params if p.name.value not in ("self", "cls") and not p.star]
+    expr = next((a.value for a in call.args if a.keyword is not None and params and a.keyword.value == params[0]), None)
+    if expr is None:
+        expr = next((a.value for a in call.args if a.keyword is None and not a.star), None)
+    if expr is None:
+        return None
+    text = ev.text(expr, scope)
+    literal = "".join(p.text for p in text.parts if not p.hole)
+    if len(literal) < 3 or not re.fullmatch(r"[\w.-]+", literal):
+        return None
+    regex = re.compile("".join(r"\w+" if p.hole else re.escape(p.text) for p in text.parts))
+    here = fn.module.name.split(".")
+    best: tuple[tuple[int, int], str, str] | None = None
+    for name in sorted(ev.project.known)[:MAX_MODULE_TEMPLATES]:
+        if not regex.fullmatch(name.rsplit(".", 1)[-1]) or name == fn.module.name:
+            continue
+        mod = ev.project.module(name)
+        attr = next((a for a in attrs if mod is not None and a in mod.scope.bindings), None)
+        if mod is None or attr is None:
+            continue
+        parts = name.split(".")
+        common = next((i for i, (a, b) in enumerate(zip(parts, here, strict=False)) if a != b), min(len(parts), len(here)))
+        rank = (-common, len(parts))
+        if best is None or rank < best[0]:
+            best = (rank, name, attr)
+    if best is None:
+        return None
+    _, name, attr = best
+    mod = ev.project.module(name)
+    bindings = ev.module_bindings(mod, attr) if mod is not None else None
+    value = ev.bindings_value(bindings) if bindings else None
+    if not isinstance(value, Text | Const):
+        return None
+    return _slotted(ev, value, mod.path if mod is not None else name)

@@ -186,7 +186,9 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"(?:respond|reply|answer|output|return|say)\s+(?:with\s+)?(?:only\s+|exactly\s+)?[\"'`][^\"'`\n]{1,30}[\"'`]"
         r"|(?:reply|respond|answer)\s+with\s+exactly\s+one"
         # ``Output: "Done. Nothing to change."``: the answer itself given after a colon, a sentence at most
-        r"|(?:respond|reply|answer|output|say)\s*:[ \t]*[\"'][^\"'`\n{}\[\]<>]{1,50}[\"'][ \t]*(?=\n|\Z)",
+        r"|(?:respond|reply|answer|output|say)\s*:[ \t]*[\"'][^\"'`\n{}\[\]<>]{1,50}[\"'][ \t]*(?=\n|\Z)"
+        # ``Reply with exactly: pong ok``: the words to say back follow the colon, unquoted, to the end of the line
+        r"|(?:respond|reply|answer|say)\s+(?:with\s+)?exactly\s*:[ \t]*[^\s{}\[\]<>][^\n{}\[\]<>]{0,59}?[ \t]*(?=\n|\Z)",
         1.1,
         "a fixed literal answer",
     ),
@@ -1576,6 +1578,8 @@ def agent_evidence(graph: AgentGraph, site: LLMCall, _depth: int = 0) -> list[Ev
 _FRAMEWORK_AGENTS: dict[str, tuple[str, frozenset[str]]] = {
     "aider": ("code", frozenset({"run", "run_stream", "run_one"})),
     "smolagents": ("loop", frozenset({"run", "", "__call__"})),
+    # CAMEL: an agent's step (tool calls until it answers), a role-playing turn, a workforce's task run
+    "camel": ("loop", frozenset({"step", "astep", "process_task", "process_task_async"})),
 }
 _DATA_CONSUMERS = frozenset(["json.loads", "pydantic", "int", "float", "bool", "label-set"])
 

@@ -780,3 +780,15 @@ def test_a_chat_name_still_names_a_conversation() -> None:
     assert [e.weight < 0 for e in name_evidence(g, chat)] == [True]  # a conversation: open-ended
     asked = add_site(g, "Helper.ask", 20, user="{message}")
     assert name_evidence(g, asked) == []  # ``ask`` alone: how the model is reached
+
+
+def test_words_to_echo_after_reply_with_exactly_are_the_answer() -> None:
+    """``Reply with exactly: the check passed`` spells out the whole answer after the colon (a smoke test of a
+    connection); a description of what to reply with, or a placeholder after the colon, leaves the answer open."""
+    g = AgentGraph()
+    echo = triage_site(g, add_site(g, "f", 10, system=None, user="Reply with exactly: the nightly check passed"))
+    assert echo.verdict == N and 'prompt says "a fixed literal answer"' in echo.reasons, echo
+    story = add_site(g, "g", 20, system=None, user="Reply with a short poem about {season}, exactly four lines.")
+    assert 'prompt says "a fixed literal answer"' not in triage_site(g, story).reasons
+    slot = add_site(g, "h", 30, system=None, user="Reply with exactly: {answer_text}")
+    assert 'prompt says "a fixed literal answer"' not in triage_site(g, slot).reasons
