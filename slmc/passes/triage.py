@@ -186,7 +186,9 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"(?:respond|reply|answer|output|return|say)\s+(?:with\s+)?(?:only\s+|exactly\s+)?[\"'`][^\"'`\n]{1,30}[\"'`]"
         r"|(?:reply|respond|answer)\s+with\s+exactly\s+one"
         # ``Output: "Done. Nothing to change."``: the answer itself given after a colon, a sentence at most
-        r"|(?:respond|reply|answer|output|say)\s*:[ \t]*[\"'][^\"'`\n{}\[\]<>]{1,50}[\"'][ \t]*(?=\n|\Z)",
+        r"|(?:respond|reply|answer|output|say)\s*:[ \t]*[\"'][^\"'`\n{}\[\]<>]{1,50}[\"'][ \t]*(?=\n|\Z)"
+        # reasoning first, then ``conclude in the last line "The best choice is {s}"``: the answer read is that line
+        r"|(?:conclude|end|finish)\s+(?:[\w-]+\s+){0,2}?(?:in|with|on)\s+(?:the|a|your)\s+(?:last|final)\s+line\s*:?\s*[\"'`]",
         1.1,
         "a fixed literal answer",
     ),
