@@ -408,7 +408,9 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "free-form planning",
     ),
     (
-        r"itinerary|strateg(?:y|ies)\b|recommend(?:ation)?s?\b|explain\s+(?:how|why|what|the\s+concept)|teach\b(?!ing)"
+        r"itinerary|strateg(?:y|ies)\b|recommend(?:ation)?s?\b|teach\b(?!ing)"
+        # ``explain how the functionality of the code has changed``: a description of the given change, no advice
+        r"|explain\s+(?:how|why|what|the\s+concept)(?![^.\n]{0,60}?\b(?:has|have|had|was|were)\s+(?:been\s+)?changed\b)"
         r"|descriptive\s+(?:response|answer|reply)|tell\s+(?:me|us)\s+(?:more|something)\b"
         r"|how\s+(?:can|could|should|would|do|to)\s+(?:we\s+|i\s+|you\s+)?(?:implement|fix|solve|approach|build)\b",
         -0.7,

@@ -72,3 +72,13 @@ def test_a_story_with_a_fixed_outline_stays_open() -> None:
         "Answer in these tags:\n<body>\n# Title\n# Story\n</body>",
     )
     assert triage_site(g, site).verdict == Verdict.OPEN_ENDED
+
+
+ADVICE = 'prompt says "advice or explanation"'
+
+
+def test_explaining_what_a_given_change_did_is_no_advice() -> None:
+    assert ADVICE not in _reasons("<diff>\n{diff}\n</diff>\nExplain how the behaviour of the module has changed.")
+    assert ADVICE not in _reasons("Explain what was changed in the schema below, one bullet per table.\n{schema}")
+    assert ADVICE in _reasons("Explain how a hash map works to a new programmer.")
+    assert ADVICE in _reasons("Explain why the weather changes with the seasons.")
