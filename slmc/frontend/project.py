@@ -4126,6 +4126,17 @@ class Analysis:
                     parts.append(p)
             out.append(Message(m.role, tuple(_merge(parts)), origin))
         out = self._keyed_system(out, keyed, holes, bound, call, fn)
+        # ``def ask(system_prompt, user_prompt): bot = Bot.from_system(system_prompt); return bot.chat(user_prompt)``:
+        # the system prompt the caller hands in is set on the object the wrapper sends through, so no hole of the
+        # request names it; the wrapper still sends it first
+        body = fn.node.body if isinstance(fn.node, cst.FunctionDef) else None
+        setup = {
+            n: e
+            for n, e in bound.items()
+            if n not in holes and _SYSTEM_PARAM.search(n) and body is not None and _mentions(body, {n})
+        }
+        if setup:
+            out[:0] = self._argument_messages(fn, call, setup)
         # ``def next(self, messages, prompt=None)`` that does ``messages.append(HumanMessage(content=prompt))``
         # before sending ``messages``: the turn the caller adds goes after the history it hands over
         added = {n: e for n, e in bound.items() if n not in holes and n in _appended_params(fn)}
@@ -4295,6 +4306,7 @@ _PROMPT_PARAM = lazy(
     r"^input|task|^inputs?$|history|conversation",
     re.IGNORECASE,
 )
+_SYSTEM_PARAM = lazy(r"system|instruction", re.IGNORECASE)
 _OPTION_PARAM = lazy(r"(?:max_)?tokens?|temperature|stream|timeout|n|model|retries|max_retries|images?|format")
 _STRING_NODES = (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)
 _KEYED_HOLE = lazy(r"""(\w+)\[(["'])(\w+)\2\]""")

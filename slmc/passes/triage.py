@@ -188,7 +188,9 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         # ``Output: "Done. Nothing to change."``: the answer itself given after a colon, a sentence at most
         r"|(?:respond|reply|answer|output|say)\s*:[ \t]*[\"'][^\"'`\n{}\[\]<>]{1,50}[\"'][ \t]*(?=\n|\Z)"
         # ``Reply with exactly: pong ok``: the words to say back follow the colon, unquoted, to the end of the line
-        r"|(?:respond|reply|answer|say)\s+(?:with\s+)?exactly\s*:[ \t]*[^\s{}\[\]<>][^\n{}\[\]<>]{0,59}?[ \t]*(?=\n|\Z)",
+        r"|(?:respond|reply|answer|say)\s+(?:with\s+)?exactly\s*:[ \t]*[^\s{}\[\]<>][^\n{}\[\]<>]{0,59}?[ \t]*(?=\n|\Z)"
+        # reasoning first, then ``conclude in the last line "The best choice is {s}"``: the answer read is that line
+        r"|(?:conclude|end|finish)\s+(?:[\w-]+\s+){0,2}?(?:in|with|on)\s+(?:the|a|your)\s+(?:last|final)\s+line\s*:?\s*[\"'`]",
         1.1,
         "a fixed literal answer",
     ),
@@ -243,16 +245,33 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"|observations|statements|events"
         r"|entries|records|descriptions|reviews|comments|feedback|findings|discussion|meeting)\b"
         r"|summary\s+of\s+(?:the\s+|this\s+)?(?:following|given|above|provided|text|paper|article|document|conversation)"
-        r"|(?:create|write|produce|give|provide|make|add)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}summary\s+(?:of|based\s+on)\b"
+        r"|(?:create|write|produce|give|provide|make|add|creating|writing|producing|making)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}"
+        r"summary\s+(?:of|based\s+on)\b"
+        # ``Create an initial summary capturing: 1. ... 2. ...``: a summary with its outline
+        r"|(?:create|write|produce|generate|creating|writing|producing|generating)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}"
+        r"summary\s+(?:capturing|covering|describing|recording)\b"
         # ``Write a detailed summary that captures what happened in these messages``
         r"|(?:create|write|produce|generate)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}summary\s+(?:that|which)\s+"
         r"(?:captures?|covers?|describes?|records?)\b"
+        # ``Write a pull request description that reflects all changes in this pull request``: a description of what
+        # the input holds is its summary (a product description invented from a brief is not)
+        r"|(?:create|write|produce|generate|provide|give)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?description\s+"
+        r"(?:that|which)\s+(?:accurately\s+)?(?:reflects?|captures?|covers?|describes?|summari[sz]es?)\s+"
+        r"(?:(?:all|each|every|the|these|this|those)\s+){1,2}(?:[\w-]+\s+)?(?:changes|edits|modifications|diffs?"
+        r"|commits?|given|provided|following|above|below|input|content|text|code)\b"
         r"|(?:key|main|most\s+important)\s+points|condense|compress(?:ion)?\b|tl;?dr"
         # ``organize these answers to each subtask and form a final answer``: answers already given, combined
         r"|(?:organi[sz]e|combine|merge|consolidate|aggregate)\s+(?:all\s+)?(?:of\s+)?"
         r"(?:the|these|those|this)\s+(?:[\w-]+\s+){0,2}?(?:answers|results|responses|outputs|replies|findings)\b"
         r"(?![^.\n]{0,40}?\binto\s+(?:an?\s+)?(?:[\w,-]+\s+){0,3}?(?:report|article|essay|document|story|post|chapter)s?\b)"
         r"|(?:given|based\s+on)\s+the\s+(?:\w+\s+){0,2}(?:above|below)[^.\n]{0,80}?\b(?:summari[sz]e|remember|list|which|what\b(?![^.?\n]{0,60}\bsay\b))",
+        1.0,
+        "summary of given text",
+    ),
+    # what a change record is: a commit message, a pull request's description, a changelog entry sum up the diff given
+    (
+        r"commit\s+(?:message|title|summary)s?\b|(?:pull|merge)\s+request\s+(?:description|title|summary)\b"
+        r"|\bpr\s+(?:description|title|summary)\b|change\s*log\s+entr(?:y|ies)\b|release\s+notes\b",
         1.0,
         "summary of given text",
     ),
@@ -265,7 +284,10 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     ),
     (
         r"\d+(?:\s*[-–]\s*\d+)?\s+(?:[\w-]+\s+){0,2}?(?:sentences|words|bullets|points|items)\b"
-        r"|at\s+most\s+\d+|(?:a\s+)?maximum\s+of\s+\d+|(?:no|not)\s+(?:more|longer)\s+than\s+\d+",
+        r"|at\s+most\s+\d+|(?:a\s+)?maximum\s+of\s+\d+|(?:no|not)\s+(?:more|longer)\s+than\s+\d+"
+        # ``max 50 characters``, ``a 2-5 word title``
+        r"|\bmax(?:imum)?\.?\s+\d+\s+(?:characters|chars|words|tokens|sentences|lines)\b"
+        r"|\b\d+\s*[-–]\s*\d+\s+word\s+(?:[\w-]+\s+)?(?:title|name|label|phrase|summary|answer)\b",
         0.5,
         "bounded length",
     ),
@@ -302,6 +324,13 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         r"(?!\s+(?:(?:a|an|the|your|this)\s+)?(?:[\w-]+\s+)?(?:summary|summaries|recap)\b)"
         # or one sentence long (``Create a short one sentence description``): a label of the input, no document
         r"(?!\s+(?:(?:a|an)\s+)?(?:short\s+|brief\s+)?(?:one|single|1)[\s-]sentence\b)"
+        # or a change record (a pull request's description sums up its diff)
+        r"(?!\s+(?:(?:a|an|the|your)\s+)?(?:(?:pull|merge)\s+request|pr|commit)\s+description)"
+        # or a description of what the given input holds (see "summary of given text")
+        r"(?!\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?description\s+(?:that|which)\s+(?:accurately\s+)?"
+        r"(?:reflects?|captures?|covers?|describes?|summari[sz]es?)\s+"
+        r"(?:(?:all|each|every|the|these|this|those)\s+){1,2}(?:[\w-]+\s+)?(?:changes|edits|modifications|diffs?"
+        r"|commits?|given|provided|following|above|below|input|content|text|code)\b)"
         r"\s+(?:[\w,'-]+\s+){0,4}?"
         r"(?:report|article|essay|blog|story|stories|poem|chapter|novel|draft|conclusion|introduction|abstract|"
         r"document(?:ation)?|prd|trd|design|specification|proposal|section|post|letter|email|speech|content|cop(?:y|ies)|"
@@ -319,6 +348,8 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "the answer is a document",
     ),
     (
+        # ``concise but comprehensive``: the length asked is short, leaving nothing out of what is given
+        r"(?<!concise\sbut\s)(?<!concise\syet\s)(?<!concise\sand\s)(?<!brief\sbut\s)(?<!brief\syet\s)(?<!short\sbut\s)"
         r"(?:comprehensive|in-depth|in\s+detail|detailed|thorough|long-form|elaborate|exhaustive|well-structured)\b"
         r"(?!\s+(?:\w+\s+)?(?:summary|summaries|recap|overview|captions?)\b)",  # a detailed summary is still a summary
         -0.7,
@@ -379,7 +410,9 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "free-form planning",
     ),
     (
-        r"itinerary|strateg(?:y|ies)\b|recommend(?:ation)?s?\b|explain\s+(?:how|why|what|the\s+concept)|teach\b(?!ing)"
+        r"itinerary|strateg(?:y|ies)\b|recommend(?:ation)?s?\b|teach\b(?!ing)"
+        # ``explain how the functionality of the code has changed``: a description of the given change, no advice
+        r"|explain\s+(?:how|why|what|the\s+concept)(?![^.\n]{0,60}?\b(?:has|have|had|was|were)\s+(?:been\s+)?changed\b)"
         r"|descriptive\s+(?:response|answer|reply)|tell\s+(?:me|us)\s+(?:more|something)\b"
         r"|how\s+(?:can|could|should|would|do|to)\s+(?:we\s+|i\s+|you\s+)?(?:implement|fix|solve|approach|build)\b",
         -0.7,
@@ -756,7 +789,11 @@ _EMPHASIS = lazy(r"(?<![*\w])(?:\*\*|__|\*)(?=\S)([^*_\n]{1,80}?)(?<=\S)(?:\*\*|
 # not what this call writes; open-task words in it say nothing of this answer.
 _INPUT_CASE = lazy(
     r"\bif\s+the\s+(?:original\s+|user'?s?\s+|given\s+|main\s+)?(?:query|question|request|task|input)\s+"
-    r"(?:is|asks?|wants?|requests?)\b[^,.;\n]{0,120}",
+    r"(?:is|asks?|wants?|requests?)\b[^,.;\n]{0,120}"
+    # ``Do NOT search if the user is asking you to do a task, write code, or make something``: what the user may ask
+    # for, listed up to the sentence's end
+    r"|\b(?:if|when|unless)\s+the\s+user\s+(?:is\s+)?(?:ask(?:s|ing)?|want(?:s|ing)?|request(?:s|ing)?)\s+"
+    r"(?:(?:you|us|me|the\s+\w+)\s+)?(?:to|for)\b[^.;\n]{0,120}",
     re.IGNORECASE,
 )
 
@@ -885,6 +922,8 @@ def judgement_cues(texts: Iterable[str], structured: bool) -> list[str]:
             continue  # "... next steps. Do not include JSON.": a JSON the prompt forbids is no fixed schema
         if why == "planning" and not _plan_asked(pattern, text):
             continue  # "for the provided plan, write search queries": the plan is the input, not the answer
+        if why == "self-reflection" and not _reflection_asked(pattern, text):
+            continue  # "Based on the task and past reflections, answer": reflections handed in, not asked for
         if why == "grounded question answering" and not _QUESTION_WORD.search(text):
             continue  # "based on the following specification" with no question to answer: grounded generation
         if pattern.search(text):
@@ -902,6 +941,31 @@ _PLAN_ASKED = lazy(
     r"|come\s+up\s+with|break\s+(?:\w+\s+)?down)\s+(?:[\w,'-]+\s+){0,4}$",
     re.I,
 )
+
+
+# Reflections handed in: a heading over a slot (``REFLECTION:\n{reflection}``), or named as what the answer is based on
+# (``Based on the task and relevant past reflections, ...``).
+_REFLECTION_SLOT = lazy(r"[ \t]*:?[ \t]*\n?[ \t]*\{")
+_HEADING_START = lazy(r"(?:^|\n)[ \t#*>-]*$")  # nothing but heading marks before the word on its line
+_HEADING_END = lazy(r"[ \t]*:?[ \t*]*(?:\n|$)")  # and nothing after it but a colon (the slot below, dropped)
+_REFLECTION_GIVEN = lazy(
+    r"(?:\b(?:past|previous|prior|earlier|given|provided|stored|relevant)\s+|\bbased\s+on\b[^.\n]{0,60}?(?:,|\band|\bor)\s+)"
+    r"(?:[\w-]+\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _reflection_asked(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether the self-reflection cue is about the answer: some mention of it is not a reflection the prompt hands
+    in (a heading over a slot, past reflections, what the answer is based on)."""
+    for m in pattern.finditer(text):
+        given = _REFLECTION_SLOT.match(text, m.end()) or _REFLECTION_GIVEN.search(
+            text[max(0, m.start() - 80) : m.start()]
+        )
+        heading = _HEADING_START.search(text[max(0, m.start() - 80) : m.start()]) and _HEADING_END.match(text, m.end())
+        if not (given or heading):
+            return True
+    return False
 
 
 def _plan_asked(pattern: re.Pattern[str], text: str) -> bool:
@@ -1108,6 +1172,7 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         evidence += option_evidence(site)
     evidence += wording_evidence(texts)
     evidence += open_question_evidence(texts, evidence)
+    evidence += listing_pick_evidence(texts, evidence)
     own = graph.prompt_of(site.id)
     evidence += field_evidence(m.template() for m in own.messages) if own is not None else []
     # a wrapper-call's own prompt says whether it hands in a conversation; the ``messages`` parameter of the request
@@ -1176,6 +1241,30 @@ def open_question_evidence(texts: Iterable[str], evidence: list[Evidence]) -> li
     return [Evidence(-0.5, OPEN_QUESTION)]
 
 
+# A listing of the project handed in (``### Repository Structure ###``, ``the file tree below``) and a list of its files
+# or folders asked for: the answer names items of that listing.
+_LISTING = lazy(
+    r"\b(?:repository|repo|project|codebase|directory|folder|file)\s+(?:structure|tree|layout|listing)\b", re.IGNORECASE
+)
+_ITEMS_ASKED = lazy(
+    r"\b(?:provide|return|give|output|list|identify|select|pick|choose)\s+(?:(?:a|the)\s+)?(?:full\s+)?"
+    r"(?:list\s+of\s+|(?:at\s+most|up\s+to)\s+\d+\s+)?(?:the\s+)?(?:relevant\s+|irrelevant\s+)?"
+    r"(?:files?|folders?|directories|file\s+paths|paths|modules)\s+(?:that|which|to|one|you|relevant|irrelevant|needed)\b",
+    re.IGNORECASE,
+)
+PICK = 'prompt says "pick among listed items"'
+
+
+def listing_pick_evidence(texts: Iterable[str], evidence: list[Evidence]) -> list[Evidence]:
+    """A prompt handing in the project's listing (its file tree) and asking for a list of the files or folders that
+    matter (to edit, to ignore): the answer picks items of the listing, a closed answer (CALLSITES.md: picking among
+    listed items). Files asked for with no listing given (``list the files you will create``) are new content."""
+    text = "\n".join(texts)
+    if any(e.reason == PICK for e in evidence) or not _LISTING.search(text) or not affirmed(_ITEMS_ASKED, text):
+        return []
+    return [Evidence(1.0, PICK)]
+
+
 # A check's finding about one named item (``Reference {key} not found in refs.bib``, ``Duplicate labels found: {dup}``)
 # and the edit asked for it: keep one copy, rename it to match, remove it.
 _FINDING = lazy(
@@ -1223,7 +1312,9 @@ def history_as_input(evidence: list[Evidence]) -> list[Evidence]:
 
 # Asking for the task broken into sub-tasks / sub-goals (not a sub-task the input mentions).
 _DECOMPOSE = lazy(
-    r"\b(?:divide|break|split|decompose)\s+(?:[\w-]+\s+){0,3}?into\s+(?:[\w-]+\s+){0,2}?sub-?(?:tasks?|goals?)\b",
+    r"\b(?:divide|break|split|decompose)\s+(?:[\w-]+\s+){0,3}?into\s+(?:[\w-]+\s+){0,2}?"
+    # ``break it down into smaller problems that are easier to solve``: the same plan, said without "sub-"
+    r"(?:sub-?(?:tasks?|goals?|problems?|steps?)|(?:smaller|simpler|manageable)\s+(?:problems?|tasks?|steps?|goals?))\b",
     re.IGNORECASE,
 )
 
