@@ -190,6 +190,11 @@ def run_task(name: str, args: argparse.Namespace, build: Path) -> dict[str, Any]
         cpu[stage] = round(time.process_time() - start_cpu, 1)
     task = unit.graph.node(f"task:{name}")
     res = task.eval
+    capped = None  # the train budget's line when it ended training before the planned steps (the head is starved)
+    if res is not None and res.adapter:
+        info = build / res.adapter / "slmc-train.json"
+        if info.is_file():
+            capped = json.loads(info.read_text(encoding="utf-8")).get("stopped_early")
     goal, max_fallback = TARGETS[contract.kind]
     kept = res.accepted_agreement if res and res.accepted_agreement is not None else None
     return {
@@ -210,6 +215,7 @@ def run_task(name: str, args: argparse.Namespace, build: Path) -> dict[str, Any]
         "eval_seconds": seconds["eval"],
         # CPU seconds (all threads) of each stage: on two idle cores the wall time is between this / 2 and this
         "cpu_seconds": cpu,
+        "capped": capped,
         "decision": str(task.decision),
         "decision_reasons": list(task.decision_reasons),
         "meets_issue_target": bool(
@@ -316,6 +322,8 @@ def _print_row(name: str, r: dict[str, Any]) -> None:
         f"{'  (meets target)' if r['meets_issue_target'] else ''}",
         flush=True,
     )
+    if r.get("capped"):
+        print(f"    {r['capped']}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -50,6 +50,13 @@ FROZEN_SHARE = 0.25  # its share of the answered probabilities (2603 Banking77 t
 # tuning finished, 90.9 / 90.8 / 90.7 % agree, 97 % accepted needs 17.4 / 16.2 / 18.2 % fallback; cut short by loaded
 # cores, 89.5 / 89.6 / 90.1 %, 23.4 / 22.3 / 20.0 %)
 PRETRAINED = ""  # an encoder spec's path for the bundled all-MiniLM-L6-v2 itself (not fine-tuned)
+TRAIN_LAYERS = 3  # top transformer layers fine-tuned when every layer cannot be in the time budget; the ones below
+# (and the embeddings) stay pretrained and run once per row, in the pass that fits the frozen start, so a step costs
+# about half (Banking77, 2400 rows, 187 steps, no budget: every layer 164 CPU s of steps, 87.7 % of 300 test calls; top
+# three 76 CPU s, 86.7 %; on 2 cores shared with other work the 150 s budget ended every-layer training after 25 steps)
+FORWARD_TO_STEP = 2.5  # one example trained through every layer (forward + backward), in no-grad forwards of a row
+# (Banking77 on the CPU: 0.027 CPU s per example trained, 0.011 per row of the frozen start's pass)
+LAYERS_WHEN = ("short", "always")  # top layers only when every layer cannot fit the time budget / always
 
 
 def mean_pool(hidden: Any, mask: Any) -> Any:
@@ -193,6 +200,52 @@ def _pad(encoded: list[list[int]], batch: list[int], pad_id: int) -> tuple[Any, 
     return ids, mask
 
 
+def all_layers_fit(seconds_left: float, examples: int, forward_seconds: float) -> bool:
+    """Whether ``examples`` example-updates through every layer fit in ``seconds_left``, from the seconds a no-grad
+    forward of one row through every layer took (measured on this machine, now: ``FORWARD_TO_STEP`` per example)."""
+    return examples * forward_seconds * FORWARD_TO_STEP <= seconds_left
+
+
+def _stack(states: list[Any], batch: list[int]) -> tuple[Any, Any]:
+    """Cached per-row token states of ``batch`` ([length, dim] each) padded to the longest, with the attention mask."""
+    import torch
+
+    width = max(states[i].shape[0] for i in batch)
+    out = states[batch[0]].new_zeros((len(batch), width, states[batch[0]].shape[-1]))
+    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    for row, i in enumerate(batch):
+        out[row, : states[i].shape[0]] = states[i]
+        mask[row, : states[i].shape[0]] = 1
+    return out, mask
+
+
+def _layer_mask(encoder: Any, states: Any, mask: Any) -> Any:
+    """The attention mask the encoder's layers take (the public builder the encoder itself uses; None when nothing
+    is padded)."""
+    from transformers.masking_utils import create_bidirectional_mask
+
+    return create_bidirectional_mask(config=encoder.config, inputs_embeds=states, attention_mask=mask)
+
+
+def _run_layers(encoder: Any, states: Any, mask: Any, first: int, last: int | None) -> Any:
+    ext = _layer_mask(encoder, states, mask)
+    for layer in encoder.encoder.layer[first:last]:
+        states = layer(states, attention_mask=ext)
+        if isinstance(states, tuple):
+            states = states[0]
+    return states
+
+
+def lower(encoder: Any, ids: Any, mask: Any, frozen: int) -> Any:
+    """The token states after the embeddings and the bottom ``frozen`` layers."""
+    return _run_layers(encoder, encoder.embeddings(input_ids=ids), mask, 0, frozen)
+
+
+def upper(encoder: Any, states: Any, mask: Any, frozen: int) -> Any:
+    """The last hidden state from ``lower``'s states through the layers above the bottom ``frozen``."""
+    return _run_layers(encoder, states, mask, frozen, None)
+
+
 def train_encoder_classifier(
     rows: list[dict[str, Any]],
     model_dir: Path,
@@ -213,6 +266,8 @@ def train_encoder_classifier(
     freeze_embeddings: bool = True,
     ensemble: float = FROZEN_SHARE,
     on_cap: Callable[[str], None] | None = None,
+    train_layers: int | None = TRAIN_LAYERS,
+    layers_when: str = "short",
 ) -> float:
     """Fine-tune the encoder and its label head on the teacher's labels and save them into ``model_dir``; returns the
     training seconds (the frozen head that starts it included). ``freeze_embeddings``: the word vectors keep their
@@ -222,7 +277,14 @@ def train_encoder_classifier(
     answered probabilities (0: the fine-tuned head alone): a fine-tuning the time budget cut short on loaded cores can
     end below its own start (Banking77: 89.5 % against a frozen head's 90.4 %); the average is not far below the better
     of the two, whichever it is on the day (``FROZEN_SHARE``). ``on_cap``: called with ``cap_note``'s line when the
-    ``max_seconds`` budget ended training before its planned steps."""
+    ``max_seconds`` budget ended training before its planned steps. ``train_layers``: the top transformer layers
+    fine-tuned when every layer cannot be (None: every layer always); the layers below them and the embeddings keep
+    their pretrained weights, and their output for each row is computed once (with the frozen start's features) and
+    read by every step. ``layers_when``: ``short``, only when the ``max_seconds`` budget left after the frozen start
+    cannot fit the planned steps through every layer (``all_layers_fit``, timed on the frozen start's own pass; no
+    budget: every layer); ``always``."""
+    if layers_when not in LAYERS_WHEN:
+        raise ValueError(f"layers_when {layers_when!r}: one of {LAYERS_WHEN}")
     import torch
 
     labels = [reference_answer(r).strip() for r in rows]
@@ -243,7 +305,8 @@ def train_encoder_classifier(
             texts, labels, classes, model_dir, seed=seed, epochs=epochs, lr=lr, head_lr=head_lr,
             batch_size=batch_size, max_length=max_length, max_seconds=max_seconds, device=device, log=log, init=init,
             label_smoothing=label_smoothing, bucket=bucket, start=start, cpu0=cpu0,
-            freeze_embeddings=freeze_embeddings, ensemble=ensemble, on_cap=on_cap,
+            freeze_embeddings=freeze_embeddings, ensemble=ensemble, on_cap=on_cap, train_layers=train_layers,
+            layers_when=layers_when,
         )  # fmt: skip
     finally:
         torch.set_num_threads(before_threads)
@@ -272,6 +335,8 @@ def _fine_tune(
     freeze_embeddings: bool,
     ensemble: float,
     on_cap: Callable[[str], None] | None = None,
+    train_layers: int | None = None,
+    layers_when: str = "short",
 ) -> float:
     import torch
 
@@ -288,19 +353,61 @@ def _fine_tune(
     lengths = [len(e) for e in encoded]
     pad_id = int(tokenizer.pad_token_id or 0)
 
+    layers = encoder.encoder.layer
+    shallow = max(0, len(layers) - train_layers) if train_layers is not None else 0  # bottom layers frozen if short
+    frozen = 0  # bottom layers frozen in this training (``shallow`` or none)
+    low: list[Any] = [None] * len(texts)  # each row's states below the trained layers (``frozen`` > 0)
+
     def embed(batch: list[int], grad: bool) -> Any:
+        if frozen:
+            states, mask = _stack(low, batch)
+            states, mask = states.to(device), mask.to(device)
+            with torch.set_grad_enabled(grad):
+                return mean_pool(upper(encoder, states, mask, frozen), mask)
         ids, mask = _pad(encoded, batch, pad_id)
         ids, mask = ids.to(device), mask.to(device)
         with torch.set_grad_enabled(grad):
             out = encoder(input_ids=ids, attention_mask=mask)
             return mean_pool(out.last_hidden_state, mask)
 
-    # the frozen head on (a sample of) the same rows: the linear layer's starting point
+    def keep_lower(rows: list[int], pooled: list[Any] | None) -> None:
+        """``low`` for ``rows`` (the states below the ``shallow`` bottom layers); with ``pooled``, also each row's
+        sentence embedding through every layer, appended in ``rows`` order."""
+        with torch.no_grad():
+            for i in range(0, len(rows), 64):
+                batch = rows[i : i + 64]
+                ids, mask = _pad(encoded, batch, pad_id)
+                ids, mask = ids.to(device), mask.to(device)
+                states = lower(encoder, ids, mask, shallow)
+                for row, j in enumerate(batch):
+                    low[j] = states[row, : lengths[j]].detach().clone()
+                if pooled is not None:
+                    pooled.append(mean_pool(upper(encoder, states, mask, shallow), mask))
+
+    # the frozen head on (a sample of) the same rows: the linear layer's starting point; with ``shallow`` layers the
+    # same pass keeps the sample's states below the trained layers, and times a forward through every layer
     encoder.eval()
     sample = init_sample(targets.tolist(), INIT_ROWS, seed)
     by_length = sorted(sample, key=lambda i: lengths[i])
-    frozen = torch.cat([embed(by_length[i : i + 64], False) for i in range(0, len(by_length), 64)]).cpu().numpy()
-    w0, b0 = start_weights(frozen, targets[by_length].numpy(), len(classes), init=init, seed=seed)
+    steps_per_epoch = math.ceil(len(texts) / batch_size)
+    planned = max(1, int(steps_per_epoch * epochs))
+    if shallow:
+        pooled: list[Any] = []
+        t0 = time.perf_counter()
+        keep_lower(by_length, pooled)
+        per_row = (time.perf_counter() - t0) / max(1, len(by_length))
+        frozen_x = torch.cat(pooled).cpu().numpy()
+        left = max_seconds - (time.perf_counter() - start)
+        if layers_when == "always" or (max_seconds > 0 and not all_layers_fit(left, planned * batch_size, per_row)):
+            frozen = shallow
+            chosen = set(sample)
+            keep_lower(sorted((i for i in range(len(texts)) if i not in chosen), key=lambda i: lengths[i]), None)
+            log(f"the top {len(layers) - frozen} of {len(layers)} layers fine-tuned (every layer would not fit)")
+        else:
+            low = [None] * len(texts)
+    else:
+        frozen_x = torch.cat([embed(by_length[i : i + 64], False) for i in range(0, len(by_length), 64)]).cpu().numpy()
+    w0, b0 = start_weights(frozen_x, targets[by_length].numpy(), len(classes), init=init, seed=seed)
     init_seconds = time.perf_counter() - start
     init_cpu = time.process_time() - cpu0
     head = torch.nn.Linear(w0.shape[1], len(classes)).to(device)
@@ -310,10 +417,13 @@ def _fine_tune(
 
     rng = random.Random(seed)
     ids = list(range(len(texts)))
-    steps_per_epoch = math.ceil(len(ids) / batch_size)
-    planned = total = max(1, int(steps_per_epoch * epochs))
+    total = planned
     if freeze_embeddings:  # the word vectors stay pretrained: no dense gradient and update of the largest matrix
         encoder.get_input_embeddings().weight.requires_grad_(False)
+    if frozen:  # the embeddings and the layers below the trained ones stay pretrained (their states are cached)
+        encoder.embeddings.requires_grad_(False)
+        for layer in layers[:frozen]:
+            layer.requires_grad_(False)
     body = [p for p in encoder.parameters() if p.requires_grad]
     optim = torch.optim.AdamW(
         [{"params": body, "lr": lr}, {"params": list(head.parameters()), "lr": head_lr}], weight_decay=0.01
@@ -357,9 +467,10 @@ def _fine_tune(
         f" cpu {time.process_time() - cpu0 - init_cpu:.1f}s"
     )
     encoder.eval()
+    encoder.requires_grad_(True)
     seconds = time.perf_counter() - start
-    frozen = (w0, b0, ensemble) if ensemble > 0 and init == "logistic" else None
-    save(model_dir, tokenizer, encoder, head, classes, HEAD_CONFIG, HEAD_FORMAT, HEAD_WEIGHTS, max_length, frozen)
+    member = (w0, b0, ensemble) if ensemble > 0 and init == "logistic" else None
+    save(model_dir, tokenizer, encoder, head, classes, HEAD_CONFIG, HEAD_FORMAT, HEAD_WEIGHTS, max_length, member)
     return seconds
 
 

@@ -91,7 +91,7 @@ def train_head(
         )
         return HeadTrained(seconds, caps[0] if caps else None)
     if plan.method == "span-head":
-        from slmc.training.span_head import train_span_head
+        from slmc.training.span_head import TRAIN_LAYERS, train_span_head
 
         report = train_span_head(
             rows,
@@ -104,6 +104,7 @@ def train_head(
             max_seconds=budget,
             threads=head_threads() if device == "cpu" else None,
             device=device,
+            train_layers=TRAIN_LAYERS,
         )
         if report.skipped:
             log(f"span head: {report.used} of {report.rows} rows used; skipped {report.skipped}")

@@ -55,6 +55,9 @@ ABSENT = "\u0000absent"  # the closed-key class for "the teacher left the key ou
 MAX_CLASSES = 20
 MIN_LISTS, MIN_LIST_SHARE = 2, 0.02  # a span key is listed (``many``) when this many / this share of its answers are
 MAX_LENGTH = 128
+TRAIN_LAYERS = 3  # top encoder layers the trainer fine-tunes when every layer cannot fit its time budget: the bottom
+# ones run once per example, so a step costs about half (the 150 s budget on 2 shared cores ended every-layer training
+# of SNIPS GetWeather after 54 of 290 steps; top three, no budget, 290 steps: 63 CPU s, 87.1 % of 194 test calls)
 
 
 class SpanSchemaError(SlmcError):
@@ -262,8 +265,17 @@ def _build_model(encoder: Any, n_tags: int, closed: list[KeySpec]) -> Any:
             self.tags = nn.Linear(hidden, n_tags)
             self.keys = nn.ModuleList(nn.Linear(hidden, len(k.classes)) for k in closed)
 
-        def forward(self, input_ids: Any, attention_mask: Any) -> tuple[Any, list[Any]]:
-            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        def forward(
+            self, input_ids: Any, attention_mask: Any, low: Any = None, frozen: int = 0
+        ) -> tuple[Any, list[Any]]:
+            """Tag and key logits; ``low``: the token states after the bottom ``frozen`` layers, computed before
+            (the layers above them run from there)."""
+            if low is not None:
+                from slmc.training.encoder_classifier import upper
+
+                states = upper(self.encoder, low, attention_mask, frozen)
+            else:
+                states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
             states = self.dropout(states)
             mask = attention_mask.unsqueeze(-1).to(states.dtype)
             pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
@@ -421,10 +433,17 @@ class SpanHead:
         max_seconds: float | None = None,
         threads: int | None = None,
         device: str = "cpu",
+        train_layers: int | None = None,
+        layers_when: str = "short",
     ) -> tuple[SpanHead, FitReport]:
         """Fine-tune on (input text, teacher answer) pairs. With ``encoder_config`` (a ``BertConfig`` dict) the encoder
         is built from scratch (tests); otherwise it is the bundled all-MiniLM-L6-v2 and its tokenizer. ``device``: where
-        it trains (``cpu``, ``cuda``: what torch accepts); the head answers on that device until moved (``to``)."""
+        it trains (``cpu``, ``cuda``: what torch accepts); the head answers on that device until moved (``to``).
+        ``train_layers``: the top transformer layers fine-tuned when every layer cannot be (None: every layer
+        always); the embeddings and the layers below stay pretrained and run once per example before the first step
+        (``TRAIN_LAYERS``). ``layers_when``: ``short``, only when the ``max_seconds`` budget cannot fit the planned
+        steps through every layer (``encoder_classifier.all_layers_fit``, timed on that pass; no budget: every
+        layer); ``always``."""
         import torch
         from safetensors.torch import load_file
         from transformers import AutoTokenizer
@@ -486,7 +505,9 @@ class SpanHead:
         start = time.perf_counter()
         try:
             report.planned_steps = epochs * math.ceil(len(train) / batch_size)
-            report.steps, report.stopped = head._train(train, epochs, batch_size, lr, head_lr, seed, start, max_seconds)
+            report.steps, report.stopped = head._train(
+                train, epochs, batch_size, lr, head_lr, seed, start, max_seconds, train_layers, layers_when
+            )
             if cal:
                 head.meta["temperature"] = report.temperature = head._calibrate(cal)
             # the values the trained rows file under one key (not the calibration slice's: its answers stay unseen)
@@ -567,15 +588,32 @@ class SpanHead:
                 mask[row, :n] = 1
                 tags[row, :n] = torch.tensor(examples[i]["tags"])
             keys = torch.tensor([examples[i]["keys"] for i in chunk], dtype=torch.long).reshape(len(chunk), -1)
-            yield ids.to(device), mask.to(device), tags.to(device), keys.to(device)
+            low = None
+            if all("low" in examples[i] for i in chunk):  # the frozen layers' states, cached (``_lower``)
+                from slmc.training.encoder_classifier import _stack
 
-    def _train(self, examples, epochs, batch_size, lr, head_lr, seed, start, max_seconds) -> tuple[int, bool]:
+                low = _stack([examples[i]["low"] for i in chunk], list(range(len(chunk))))[0].to(device)
+            yield ids.to(device), mask.to(device), tags.to(device), keys.to(device), low
+
+    def _train(
+        self,
+        examples,
+        epochs,
+        batch_size,
+        lr,
+        head_lr,
+        seed,
+        start,
+        max_seconds,
+        train_layers=None,
+        layers_when="short",
+    ) -> tuple[int, bool]:
         """Fine-tune; returns the optimiser steps taken and whether the time ran out first. With ``max_seconds`` the
         learning rate's linear decay ends at the steps that fit in the time (``StepBudget``, as the label head's)
         rather than being cut at a high rate when the time is up."""
         import torch
 
-        from slmc.training.encoder_classifier import StepBudget, lr_factor
+        from slmc.training.encoder_classifier import StepBudget, all_layers_fit, lr_factor
 
         torch.manual_seed(seed)
         rng = random.Random(seed)
@@ -586,6 +624,26 @@ class SpanHead:
         for n, p in model.named_parameters():
             if "word_embeddings" in n:
                 p.requires_grad_(False)  # frozen: faster, and unseen words keep their pretrained vectors
+        layers = model.encoder.encoder.layer
+        frozen = max(0, len(layers) - train_layers) if train_layers is not None else 0
+        if frozen and (layers_when == "always" or max_seconds):
+            # the bottom layers' states once per example, timed: when every layer fits the budget left they are dropped
+            t0 = time.perf_counter()
+            self._lower(examples, frozen)
+            per_row = (time.perf_counter() - t0) / max(1, len(examples)) * len(layers) / frozen
+            examples_planned = epochs * math.ceil(len(examples) / batch_size) * batch_size
+            left = (max_seconds or 0.0) - (time.perf_counter() - start)
+            if layers_when != "always" and all_layers_fit(left, examples_planned, per_row):
+                frozen = 0
+                for example in examples:
+                    example.pop("low", None)
+        else:
+            frozen = 0
+        if frozen:  # the embeddings and the bottom layers stay pretrained: their states are cached
+            model.encoder.embeddings.requires_grad_(False)
+            for layer in layers[:frozen]:
+                layer.requires_grad_(False)
+            body = [p for p in body if p.requires_grad]
         optim = torch.optim.AdamW([{"params": body, "lr": lr}, {"params": heads, "lr": head_lr}], weight_decay=0.01)
         bases = [lr, head_lr]
         total = planned = epochs * math.ceil(len(examples) / batch_size)
@@ -595,8 +653,8 @@ class SpanHead:
         loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
         taken = 0
         while taken < total:
-            for ids, mask, tags, keys in self._batches(examples, batch_size, rng):
-                logits, key_logits = model(ids, mask)
+            for ids, mask, tags, keys, low in self._batches(examples, batch_size, rng):
+                logits, key_logits = model(ids, mask, low, frozen)
                 loss = loss_fn(logits.reshape(-1, logits.shape[-1]), tags.reshape(-1))
                 for k, kl in enumerate(key_logits):
                     loss = loss + loss_fn(kl, keys[:, k])
@@ -615,7 +673,34 @@ class SpanHead:
                 if taken >= total:
                     break
         model.eval()
+        model.requires_grad_(True)
+        for n, p in model.named_parameters():
+            if "word_embeddings" in n:
+                p.requires_grad_(False)
+        for example in examples:
+            example.pop("low", None)
         return taken, budget is not None and budget.stopped
+
+    def _lower(self, examples: list[dict[str, Any]], frozen: int) -> None:
+        """Each example's token states after the embeddings and the bottom ``frozen`` layers (``example["low"]``),
+        computed once without dropout, in batches of similar length."""
+        import torch
+
+        from slmc.training.encoder_classifier import _pad, lower
+
+        encoder = self.model.encoder
+        training = encoder.training
+        encoder.eval()
+        encoded = [e["ids"] for e in examples]
+        order = sorted(range(len(examples)), key=lambda i: len(encoded[i]))
+        with torch.no_grad():
+            for start in range(0, len(order), 64):
+                batch = order[start : start + 64]
+                ids, mask = _pad(encoded, batch, self.tokenizer.pad_token_id or 0)
+                states = lower(encoder, ids.to(self.device), mask.to(self.device), frozen)
+                for row, i in enumerate(batch):
+                    examples[i]["low"] = states[row, : len(encoded[i])].detach().clone()
+        encoder.train(training)
 
     def _calibrate(self, examples: list[dict[str, Any]]) -> float:
         """One temperature for all tag and key logits, minimising the held-out negative log-likelihood."""
@@ -623,7 +708,7 @@ class SpanHead:
 
         logits, targets = [], []
         with torch.inference_mode():
-            for ids, mask, tags, keys in self._batches(examples, 64, None):
+            for ids, mask, tags, keys, _ in self._batches(examples, 64, None):
                 tag_logits, key_logits = self.model(ids, mask)
                 keep = tags.reshape(-1) != -100
                 logits.append(tag_logits.reshape(-1, tag_logits.shape[-1])[keep])

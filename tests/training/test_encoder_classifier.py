@@ -162,6 +162,41 @@ def test_a_small_label_task_trains_end_to_end_and_answers_from_the_saved_files(t
     assert not torch.equal(tuned.encoder.layer[0].output.dense.weight, base.encoder.layer[0].output.dense.weight)
 
 
+def test_every_layer_is_trained_when_it_fits_the_time_left_and_the_top_layers_when_not():
+    from slmc.training.encoder_classifier import FORWARD_TO_STEP, all_layers_fit
+
+    # 6000 example-updates at 10 ms a forward: 6000 x 0.01 x FORWARD_TO_STEP seconds through every layer
+    need = 6000 * 0.01 * FORWARD_TO_STEP
+    assert all_layers_fit(need + 1, 6000, 0.01) and not all_layers_fit(need - 1, 6000, 0.01)
+    assert all_layers_fit(need * 2, 12000, 0.005)
+
+
+@needs_minilm
+@pytest.mark.parametrize(("when", "budget"), [("always", 0.0), ("short", 0.001)])
+def test_the_top_layers_alone_are_fine_tuned_when_asked_or_when_every_layer_cannot_fit(tmp_path, when, budget):
+    import torch
+    from transformers import AutoModel
+
+    from slmc.training.encoder_classifier import ENCODER_DIR, TRAIN_LAYERS, train_encoder_classifier
+    from slmc.training.span_head import minilm_dir
+
+    rows = [_row(t, lab) for lab, t in (("a", "refund my order"), ("b", "my card was stolen"))] * 6
+    lines: list[str] = []
+    train_encoder_classifier(
+        rows, tmp_path, epochs=2, batch_size=4, threads=1, ensemble=0.0, layers_when=when, max_seconds=budget,
+        log=lines.append,
+    )  # fmt: skip
+    assert any("the top 3 of 6 layers fine-tuned" in line for line in lines)
+    tuned = AutoModel.from_pretrained(str(tmp_path / ENCODER_DIR), local_files_only=True, use_safetensors=True)
+    base = AutoModel.from_pretrained(str(minilm_dir()), local_files_only=True, use_safetensors=True)
+    frozen = len(base.encoder.layer) - TRAIN_LAYERS
+    for i, (mine, theirs) in enumerate(zip(tuned.encoder.layer, base.encoder.layer, strict=True)):
+        assert torch.equal(mine.output.dense.weight, theirs.output.dense.weight) == (i < frozen), i
+    assert torch.equal(tuned.embeddings.position_embeddings.weight, base.embeddings.position_embeddings.weight)
+    with pytest.raises(ValueError, match="layers_when"):
+        train_encoder_classifier(rows, tmp_path, layers_when="sometimes")
+
+
 @pytest.mark.parametrize(("rows", "epochs"), [(300, 6.0), (1000, 6.0), (2000, 3.0), (4000, 1.5), (20000, 1.0)])
 def test_the_label_head_plans_about_a_fixed_number_of_example_updates(rows, epochs):
     from slmc.ir.nodes import SLMChoice
@@ -260,3 +295,38 @@ def test_the_span_head_plans_about_a_fixed_number_of_example_updates_on_large_se
     slm = SLMChoice("span-head:minilm", "sentence-transformers/all-MiniLM-L6-v2", 0.0227, "span-head")
     plan = make_plan(slm, dataset="d", validation="v", test="t", stats=LengthStats(rows, 12, 30, 60, 3))
     assert plan.method == "span-head" and plan.epochs == epochs
+
+
+@needs_minilm
+def test_the_frozen_layers_and_the_trained_ones_together_give_the_encoders_own_output():
+    import torch
+
+    from slmc.training.encoder_classifier import _pad, lower, upper
+    from slmc.training.span_head import minilm_dir
+    from slmc.training.tool_head import _load_encoder
+
+    tokenizer, encoder = _load_encoder(minilm_dir())
+    encoder.eval()
+    encoded = tokenizer(["hi", "my card never arrived in the post", "refund please"])["input_ids"]
+    ids, mask = _pad(encoded, [0, 1, 2], int(tokenizer.pad_token_id or 0))  # padded rows too
+    with torch.no_grad():
+        whole = encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+        for frozen in (0, 3, 6):
+            split = upper(encoder, lower(encoder, ids, mask, frozen), mask, frozen)
+            keep = mask.bool()
+            torch.testing.assert_close(split[keep], whole[keep], atol=1e-5, rtol=1e-5)
+
+
+@needs_minilm
+def test_every_layer_is_fine_tuned_when_train_layers_is_none(tmp_path):
+    import torch
+    from transformers import AutoModel
+
+    from slmc.training.encoder_classifier import ENCODER_DIR, train_encoder_classifier
+    from slmc.training.span_head import minilm_dir
+
+    rows = [_row(t, lab) for lab, t in (("a", "refund my order"), ("b", "my card was stolen"))] * 6
+    train_encoder_classifier(rows, tmp_path, epochs=2, batch_size=4, threads=1, train_layers=None, ensemble=0.0)
+    tuned = AutoModel.from_pretrained(str(tmp_path / ENCODER_DIR), local_files_only=True, use_safetensors=True)
+    base = AutoModel.from_pretrained(str(minilm_dir()), local_files_only=True, use_safetensors=True)
+    assert not torch.equal(tuned.encoder.layer[0].output.dense.weight, base.encoder.layer[0].output.dense.weight)

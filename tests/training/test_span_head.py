@@ -248,3 +248,52 @@ def test_train_span_head_reads_trace_rows_and_records_what_it_skipped(tmp_path):
     assert info["method"] == "span-head" and info["skipped"] == {"answer is not a JSON object": 1}
     assert info["keys"] == {"city": "span", "day": "span", "metric": "closed"}
     assert SpanHead.load(tmp_path / "head").template == common_template([t for t, _ in pairs])
+
+
+def test_with_train_layers_the_bottom_layers_stay_as_they_were_and_the_tagger_still_learns():
+    pairs = weather(160, seed=3)
+    tokenizer = tokenizer_for([t for t, _ in pairs])
+    config = {**config_for(tokenizer), "num_hidden_layers": 2}
+    untouched = SpanHead.fit(
+        pairs[:40],
+        tokenizer=tokenizer,
+        encoder_config=config,
+        epochs=1,
+        batch_size=16,
+        threads=1,
+        train_layers=2,
+        layers_when="always",
+    )[0]  # both layers trained: its bottom layer differs from the random start below
+    head, report = SpanHead.fit(
+        pairs[:120], tokenizer=tokenizer, encoder_config=config, epochs=12, lr=3e-3, head_lr=1e-2, batch_size=16,
+        threads=1, train_layers=1, layers_when="always",
+    )  # fmt: skip
+    torch.manual_seed(0)  # fit seeds the random encoder with ``seed`` (0): ``fresh`` is the start it trained from
+    fresh = transformers.BertModel(transformers.BertConfig(**config), add_pooling_layer=False)
+    encoder = head.model.encoder
+    bottom, top = encoder.encoder.layer[0], encoder.encoder.layer[1]
+    assert torch.equal(bottom.output.dense.weight, fresh.encoder.layer[0].output.dense.weight)
+    assert torch.equal(encoder.embeddings.position_embeddings.weight, fresh.embeddings.position_embeddings.weight)
+    assert not torch.equal(top.output.dense.weight, fresh.encoder.layer[1].output.dense.weight)
+    assert not torch.equal(
+        untouched.model.encoder.encoder.layer[0].output.dense.weight, fresh.encoder.layer[0].output.dense.weight
+    )
+    assert report.steps == report.planned_steps
+    preds = head.predict([t for t, _ in pairs[120:]])
+    right = sum(p.value == json.loads(a) for p, (_, a) in zip(preds, pairs[120:], strict=True))
+    assert right >= 0.9 * len(pairs[120:])
+
+
+@pytest.mark.parametrize(("budget", "bottom_trained"), [(1e-3, False), (1e6, True)])
+def test_the_top_layers_alone_are_trained_only_when_every_layer_cannot_fit_the_budget(budget, bottom_trained):
+    pairs = weather(60, seed=4)
+    tokenizer = tokenizer_for([t for t, _ in pairs])
+    config = {**config_for(tokenizer), "num_hidden_layers": 2}
+    head, _ = SpanHead.fit(
+        pairs, tokenizer=tokenizer, encoder_config=config, epochs=1, batch_size=16, threads=1, train_layers=1,
+        max_seconds=budget,
+    )  # fmt: skip
+    torch.manual_seed(0)
+    fresh = transformers.BertModel(transformers.BertConfig(**config), add_pooling_layer=False)
+    bottom = head.model.encoder.encoder.layer[0].output.dense.weight
+    assert torch.equal(bottom, fresh.encoder.layer[0].output.dense.weight) != bottom_trained
