@@ -1994,22 +1994,26 @@ class Analysis:
         return out
 
     def _agent_factory(self, key: str, reaching: set[str]) -> bool:
-        """Whether the function ``key`` is declared to return an agent: its return annotation names a class of the
-        tree whose family (the class, its bases or its subclasses) has methods reaching a model (``def dispatch(self,
-        task) -> BaseAgent``). Its callers get an object to run, not the model's answer, so it is no calling API
-        (CALLSITES.md: a wrapper is what other code calls to reach the model); a model call it makes on the way
-        (having the model write the new agent's prompt) is a site with a prompt of its own."""
+        """Whether the function ``key`` is declared to return an agent: its return annotation (or one member of a
+        ``Union`` / ``X | Y`` there) names a class of the tree whose family (the class, its bases or its subclasses)
+        has methods reaching a model (``def dispatch(self, task) -> BaseAgent``). Its callers get an object to run,
+        not the model's answer, so it is no calling API (CALLSITES.md: a wrapper is what other code calls to reach the
+        model); a model call it makes on the way (having the model write the new agent's prompt) is a site with a
+        prompt of its own."""
         scope = self.ev.scopes.get(key)
         returns = getattr(scope.node, "returns", None) if scope is not None and scope.kind == "function" else None
         if returns is None or scope.parent is None:
             return False
-        try:
-            cls = self.ev.value(returns.annotation, scope.parent)
-        except RecursionError:
+        family: set[str] = set()
+        for member in _union_members(returns.annotation):  # ``-> Union[Router, Agent, list[Agent]]``: any agent
+            try:
+                cls = self.ev.value(member, scope.parent)
+            except RecursionError:
+                continue
+            if isinstance(cls, Class) and cls.key in self.ev.scopes:
+                family |= {cls.key, *self.ev.lineage(cls.key), *self.ev.subclasses(cls.key)}
+        if not family:
             return False
-        if not isinstance(cls, Class) or cls.key not in self.ev.scopes:
-            return False
-        family = {cls.key, *self.ev.lineage(cls.key), *self.ev.subclasses(cls.key)}
         for other in reaching:
             home = self.ev.scopes.get(other)
             owner = home.enclosing_class() if home is not None else None
@@ -4313,6 +4317,22 @@ _KEYED_HOLE = lazy(r"""(\w+)\[(["'])(\w+)\2\]""")
 
 
 _AUTHORED_CHARS = 40  # static prompt text (non-space characters) that makes a call's prompt the function's own
+
+
+def _union_members(node: cst.BaseExpression, depth: int = 0) -> list[cst.BaseExpression]:
+    """The alternatives of a declared type (``Union[A, B]``, ``Optional[A]``, ``A | B``); the type itself otherwise."""
+    if depth > 8:
+        return []
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        return _union_members(node.left, depth + 1) + _union_members(node.right, depth + 1)
+    head = dotted(node.value) if isinstance(node, cst.Subscript) else None
+    if head is None or head.rsplit(".", 1)[-1] not in ("Union", "Optional"):
+        return [node]
+    out: list[cst.BaseExpression] = []
+    for el in node.slice:  # type: ignore[union-attr]
+        if isinstance(el.slice, cst.Index):
+            out += _union_members(el.slice.value, depth + 1)
+    return out
 
 
 def _static_of(messages: Iterable[Message]) -> str:

@@ -1770,7 +1770,7 @@ class Evaluator:
         cls = self.scopes.get(cls_key)
         out = []
         for base in cls.bases if cls is not None else ():
-            name = dotted(base)
+            name = dotted(base.value if isinstance(base, cst.Subscript) else base)  # ``BaseSearch[Builder]``
             if name is None:
                 continue
             head, _, rest = name.partition(".")
