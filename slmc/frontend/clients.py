@@ -315,11 +315,12 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
         **_LANGCHAIN,
         "": "__call__",
         "predict_messages": "predict_messages",
+        "apredict_messages": "apredict_messages",  # the async twin (legacy BaseChatModel API)
         "generate": "generate",
         "agenerate": "agenerate",  # the async twin of generate (BaseChatModel.agenerate([messages]))
     },
     # a chain also answers through the legacy ``Chain`` API (``LLMChain(...).run(question=q)``, ``.arun``)
-    "chain": {**_LANGCHAIN, "run": "run", "arun": "arun"},
+    "chain": {**_LANGCHAIN, "": "__call__", "run": "run", "arun": "arun"},
     "llamaindex": {
         p: p
         for p in (
@@ -530,6 +531,9 @@ RUNS_ARGUMENT_BY_NAME: dict[str, int] = {
     "run_in_executor": 1,
     "submit": 0,
     "call_soon_threadsafe": 0,
+    # a streaming HTTP response built over a LangChain chain runs that chain when it is served
+    # (lanarky ``StreamingResponse.from_chain(chain, inputs)``)
+    "from_chain": 0,
 }
 
 # Constructors that run a function given by keyword: qualified name -> keyword.

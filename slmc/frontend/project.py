@@ -5066,7 +5066,7 @@ def _forwards(
             return passes(node.value, depth, built)  # params["prompt"] / convo.messages: the payload's prompt field
         if isinstance(node, cst.Subscript) and _sliced(node):
             return passes(node.value, depth, built)  # messages[1:cut]: a run of the caller's own messages
-        if _joins_sequences(node):  # history + new_messages: the caller's messages, one run after the other
+        if _joins_sequences(node, fn):  # history + new_messages: the caller's messages, one run after the other
             return passes(node.left, depth, built) or passes(node.right, depth, built)
         if isinstance(node, cst.Call) and not templated and (receiver := _filled_template(node, fn, flow)) is not None:
             return passes(receiver, depth, built)  # template.format(...) of a template the caller hands in
@@ -5708,7 +5708,7 @@ def _params_in(
                 walk(comp.iter, depth, built)
                 comp = comp.inner_for_in
             return
-        if _joins_sequences(node):  # history + new_messages: both runs handed on
+        if _joins_sequences(node, fn):  # history + new_messages: both runs handed on
             walk(node.left, depth, built)
             walk(node.right, depth, built)
             return
@@ -5853,20 +5853,65 @@ def _gives_prompt(call: cst.Call, own: bool = False) -> bool:
 _MESSAGE_RUN = lazy(r"messages|msgs|history|conversation|dialog|turns", re.IGNORECASE)
 
 
-def _joins_sequences(node: cst.CSTNode) -> bool:
+def _joins_sequences(node: cst.CSTNode, fn: Scope | None = None) -> bool:
     """``in_context_messages + new_messages``: two message runs the function holds joined, one after the other, with
     nothing of its own between them. Neither side may be written in place (a string, f-string or list display is text
     or a message the function adds around the value: a template), and one side must be named as a message run (two
-    texts added, ``context + review_prompt``, compose a prompt)."""
+    texts added, ``context + review_prompt``, compose a prompt). A list display of messages whose contents are all
+    values ``fn`` was handed (``_relayed_messages``) adds none of its text: it may stand on one side."""
     if not isinstance(node, cst.BinaryOperation) or not isinstance(node.operator, cst.Add):
         return False
     sides = (node.left, node.right)
-    if not all(isinstance(x, cst.Name | cst.Attribute | cst.Subscript) for x in sides):
+    if not all(isinstance(x, cst.Name | cst.Attribute | cst.Subscript) or _relayed_messages(x, fn) for x in sides):
         return False
     names = [
         x.value if isinstance(x, cst.Name) else x.attr.value if isinstance(x, cst.Attribute) else "" for x in sides
     ]
     return any(_MESSAGE_RUN.search(n) for n in names)
+
+
+def _relayed_messages(node: cst.CSTNode, fn: Scope | None) -> bool:
+    """``[{"role": "system", "content": agent.instructions}]``: a list display of messages holding none of the
+    function's own text: each content is a parameter of ``fn`` (not ``self``) or a field or item of one, only the
+    role literal beside it.
+    Prepended to the history the caller passes, it relays the caller's prompt (an agent object carrying its
+    instructions); a content string, f-string, call or module constant written there is a template, and stays one."""
+    if fn is None or not isinstance(node, cst.List) or not node.elements:
+        return False
+    params = set(_param_names(fn))
+    for el in node.elements:
+        msg = el.value
+        if not isinstance(el, cst.Element) or not isinstance(msg, cst.Dict) or not msg.elements:
+            return False
+        for entry in msg.elements:
+            if not isinstance(entry, cst.DictElement) or not isinstance(entry.key, cst.SimpleString):
+                return False
+            key = entry.key.evaluated_value
+            if key in ("role", "name") and isinstance(entry.value, cst.SimpleString):
+                continue
+            if key != "content" or not _handed_value(entry.value, fn, params):
+                return False
+    return True
+
+
+def _handed_value(node: cst.CSTNode, fn: Scope, params: set[str], depth: int = 0) -> bool:
+    """``agent.instructions`` / ``turn["text"]`` / ``prompt``: a parameter, a field or item read from one, what a
+    callable field of one returns (``agent.instructions(ctx)``), either branch of a choice between such values, or a
+    local bound only to them."""
+    if isinstance(node, cst.IfExp):
+        return _handed_value(node.body, fn, params, depth) and _handed_value(node.orelse, fn, params, depth)
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        node = node.func
+    while isinstance(node, cst.Attribute | cst.Subscript):
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return False
+    if node.value in params:
+        return True
+    bound = [b for b in fn.bindings.get(node.value, ()) if b[2] is fn]
+    if depth >= 2 or not bound or any(b[0] != "expr" for b in bound):
+        return False
+    return all(_handed_value(b[1], fn, params, depth + 1) for b in bound)
 
 
 def _param_attribute(fn: Scope, node: cst.CSTNode) -> bool:

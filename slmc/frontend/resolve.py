@@ -2450,6 +2450,8 @@ class Evaluator:
             # ``LLMChain(llm=chat, prompt=template)``: the template handed beside the model is the chain's prompt
             prompt = next((v for v in values if isinstance(v, Client) and v.kind == "prompt"), None)
             for v in values:
+                if isinstance(v, Instance) and (base := self.sdk_base(v.cls)) is not None:
+                    v = base  # ``LLMChain(llm=self.model)`` over the tree's subclass of a chat model
                 if isinstance(v, Client) and v.kind in ("chat-model", "chain"):
                     key = prompt.prompt_key if prompt is not None else v.prompt_key
                     return Client("langchain", "chain", (), v.model, v.is_async, v.options, v.schema, v.tools, key)

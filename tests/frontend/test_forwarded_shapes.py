@@ -158,3 +158,64 @@ def test_joined_texts_and_added_messages_are_the_function_own_prompt(tmp_path: P
     found = _found(tmp_path, "review.py")
     assert (17, "wrapper-call") in found and (21, "wrapper-call") in found
     assert (16, "wrapper") not in found and (20, "wrapper") not in found
+
+
+def test_agent_instructions_prepended_to_the_history_are_relayed(tmp_path: Path) -> None:
+    """A system message whose content is a field of an object the caller hands in (an agent's instructions),
+    prepended to the caller's history, adds no text of the function's own: the run loop that forwards the agent and
+    the messages is the calling API. A module constant in that message is the function's own text: a template."""
+    write_tree(
+        tmp_path,
+        {
+            "hub.py": """
+                from openai import OpenAI
+
+                NUDGE = "Be brief."
+
+
+                class Crew:
+                    def __init__(self, client=None):
+                        self.client = client or OpenAI()
+
+                    def _complete(self, agent, history):
+                        messages = [{"role": "system", "content": agent.instructions}] + history
+                        return self.client.chat.completions.create(model=agent.model, messages=messages)
+
+                    def run(self, agent, messages):
+                        reply = self._complete(agent=agent, history=list(messages))
+                        return reply.choices[0].message
+
+
+                class Terse:
+                    def __init__(self):
+                        self.client = OpenAI()
+
+                    def _complete(self, history):
+                        messages = [{"role": "system", "content": NUDGE}] + history
+                        return self.client.chat.completions.create(model="gpt-4o", messages=messages)
+
+                    def run(self, history):
+                        return self._complete(history)
+            """,
+            "main.py": """
+                from hub import Crew, Terse
+
+
+                class Persona:
+                    def __init__(self, instructions):
+                        self.instructions = instructions
+                        self.model = "gpt-4o"
+
+
+                def main():
+                    crew = Crew()
+                    print(crew.run(Persona("You only speak French."), [{"role": "user", "content": "Hi"}]))
+                    print(Terse().run([{"role": "user", "content": "Hi"}]))
+            """,
+        },
+    )
+    found = _found(tmp_path, "hub.py")
+    assert (15, "wrapper") in found  # Crew.run: forwards the agent and the messages
+    assert (11, "wrapper") not in found  # Crew._complete: its internal step
+    assert (26, "request") in found and (28, "wrapper") not in found  # Terse writes its own system message
+    assert (13, "wrapper-call") in _found(tmp_path, "main.py")
