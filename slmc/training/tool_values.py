@@ -28,7 +28,7 @@ import math
 import re
 from typing import Any
 
-from slmc.training.tool_schema import Param, Tool, _numbers
+from slmc.training.tool_schema import _PERCENT, Param, Tool, _numbers
 
 NUMBER_FEATURES = (
     "order",  # the k-th number for the k-th numeric parameter
@@ -130,10 +130,14 @@ def _content(words: list[str]) -> set[str]:
     return {w for w in words if w not in _STOP and len(w) > 2 and not w.isdigit()}
 
 
-def number_candidates(request: str, kind: str) -> list[tuple[int, int, float]]:
-    """(start, end, value) of each number of the request that parses as ``kind`` (integer or number)."""
+def number_candidates(request: str, kind: str, points: bool = False) -> list[tuple[int, int, float]]:
+    """(start, end, value) of each number of the request that parses as ``kind`` (integer or number); ``points``: a
+    percent is read as its points (``5%`` -> 5, for a parameter that takes a percentage: ``percent_points``), not as
+    its fraction (0.05)."""
     out = []
     for a, b, v in _numbers(request, scaled=True):
+        if points and _PERCENT.search(request[a:b]):
+            v = round(v * 100, 10)
         if kind == "integer" and not float(v).is_integer():
             continue
         out.append((a, b, v))
@@ -434,6 +438,10 @@ SPAN_FEATURES = (
     "description_quotes",  # the description quotes it (its examples, its options)
     "alone",  # the pretrained encoder's cosine of the parameter's text and the candidate's text read alone
     "alone_gap",  # ... minus the best candidate's
+    "names_tool",  # share of its words the tool's name holds: the request restating the action ("current time" of
+    # get_current_time, "scoring" of get_highest_scoring_player) names what the tool does, not an argument
+    "inside_quote",  # part of a quoted string, not all of it: a quoted name is given whole ("Zelda: Breath" of
+    # 'Legend of Zelda: Breath of the Wild')
 )
 MAX_SPAN_WORDS = 8
 MAX_SPAN_CANDIDATES = 400
@@ -539,6 +547,7 @@ def span_features(
     desc_quoted = {param.description[x:y].lower() for x, y in _quoted(param.description)}
     best = max(cosine) if cosine else 0.0
     quoted = set(_quoted(request))
+    tool_stems = {_stem(w) for w in _words(tool.name)} - {_stem(w) for w in _STOP}
     out = []
     n = max(1, len(request))
     for c, (a, b) in enumerate(cands):
@@ -578,9 +587,56 @@ def span_features(
                 float(request[a:b].lower() in desc_quoted),
                 alone[c],
                 alone[c] - best_alone,
+                (sum(_stem(w) in tool_stems for w in cand_words) / len(cand_words)) if cand_words else 0.0,
+                float(any(x <= a and b <= y and (x, y) != (a, b) for x, y in quoted)),
             ]
         )
     return out
+
+
+def _stem(word: str) -> str:
+    """A word's first five letters (its whole self when shorter): "discovered" and "discoverer" meet."""
+    return word[:5]
+
+
+# ---- a boolean's value --------------------------------------------------------------------------------------------
+BOOLEAN_FEATURES = (
+    "bias",
+    "name_written",  # share of the parameter name's words whose stem the request writes ("including the
+    # precipitation" for include_precipitation, "accounting for terrain" for consider_terrain)
+    "desc_written",  # share of the description's content words whose stem the request writes
+    "negated",  # a negation ("not", "don't", "without", "no", "exclude") among the 3 words before such a word
+    "default_true",  # the description names true as the default
+    "default_false",  # ... false
+)
+_NEGATION = frozenset(["not", "no", "without", "exclude", "excluding", "never", "don", "doesn", "dont", "nor", "skip"])
+_DEFAULT_BOOL = re.compile(r"(?i)default(?:s)?(?: value)?(?: is| to|:| =)?\s*['\"`]?(true|false|yes|no)\b")
+
+
+def boolean_features(request: str, param: Param) -> list[float]:
+    """The BOOLEAN_FEATURES of a boolean parameter: P(true) is read from whether the request writes what the
+    parameter names (the teacher turns on what the request asks for), and whether it negates it."""
+    words = _words(request)
+    stems = [_stem(w) for w in words]
+    name = [_stem(w) for w in _words(param.name) if w not in _STOP] or [_stem(w) for w in _words(param.name)]
+    desc = {_stem(w) for w in _content(_words(param.description))}
+    hits = [i for i, st in enumerate(stems) if st in set(name)]
+    negated = any(w in _NEGATION for i in hits for w in words[max(0, i - 3) : i])
+    default = _DEFAULT_BOOL.search(param.description)
+    said = default.group(1).lower() if default else ""
+    return [
+        1.0,
+        (sum(st in stems for st in name) / len(name)) if name else 0.0,
+        (len(desc & set(stems)) / len(desc)) if desc else 0.0,
+        float(negated),
+        float(said in ("true", "yes")),
+        float(said in ("false", "no")),
+    ]
+
+
+def fit_boolean(rows: list[tuple[list[float], bool]], seed: int = 0) -> dict[str, Any] | None:
+    """A logistic P(true) of boolean arguments the teacher gave (features, whether it gave true), or None."""
+    return _fit_binary(rows, BOOLEAN_FEATURES, seed)
 
 
 # ---- whether an optional parameter is given -------------------------------------------------------------------------
