@@ -64,6 +64,7 @@ _LIST_ITEMS["float"] = "number"
 _LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bor\b|\n)\s*(?:and\b|or\b)?\s*")
 _BRACKETS = {"[": "]", "(": ")", "{": "}"}
 _QUOTES = "'\"`“”‘’"
+_SENTENCE_END = "?!;:"
 
 
 def _text(value: Any, limit: int = MAX_TEXT) -> str:
@@ -392,7 +393,8 @@ def split_list(text: str, item: str) -> list[Any] | None:
             return [int(v) for v in values] if all(v.is_integer() for v in values) else None
         plain = ["." not in text[a:b] for a, b, _ in numbers]
         return [int(v) if v.is_integer() and p else v for v, p in zip(values, plain, strict=True)]
-    parts = [p.strip().strip(_QUOTES).strip() for p in _LIST_SPLIT.split(text)]
+    # an item keeps no sentence punctuation the span took with it ("Apple and Microsoft?")
+    parts = [p.strip().rstrip(_SENTENCE_END).strip().strip(_QUOTES).strip() for p in _LIST_SPLIT.split(text)]
     parts = [p for p in parts if p]
     if not parts or len(parts) > MAX_LIST:
         return None

@@ -442,6 +442,7 @@ SPAN_FEATURES = (
     # get_current_time, "scoring" of get_highest_scoring_player) names what the tool does, not an argument
     "inside_quote",  # part of a quoted string, not all of it: a quoted name is given whole ("Zelda: Breath" of
     # 'Legend of Zelda: Breath of the Wild')
+    "placeholder",  # holds a placeholder of scrubbed PII (<NAME_1>): a name or address the request gave
 )
 MAX_SPAN_WORDS = 8
 MAX_SPAN_CANDIDATES = 400
@@ -453,11 +454,16 @@ _PREPOSITIONS = frozenset(
     ["in", "at", "from", "to", "for", "of", "by", "on", "with", "near", "named", "called", "about"]
 )
 _JOINERS = frozenset(("and", "or", "&"))
+_PLACEHOLDER_MARK = re.compile(r"<[A-Z][A-Z_]*_\d+>")  # as slmc.pii.masking.PLACEHOLDER (not imported: it is slow)
 
 
 def _tokens(request: str) -> list[tuple[int, int, str]]:
     """The request's words as (start, end, text) with their edge punctuation cut off (a word of punctuation only is
-    dropped); ``text`` keeps the raw token so that commas and sentence ends can be seen."""
+    dropped); ``text`` keeps the raw token so that commas and sentence ends can be seen. A placeholder of scrubbed
+    PII (``<NAME_1>``, ``<EMAIL_2>``: what the scrub-pii pass writes into traces) keeps its angle brackets: the
+    teacher's answer holds it whole."""
+    from slmc.pii.masking import PLACEHOLDER
+
     out = []
     for m in _TOKEN.finditer(request):
         a, b = m.start(), m.end()
@@ -465,6 +471,9 @@ def _tokens(request: str) -> list[tuple[int, int, str]]:
             a += 1
         while b > a and request[b - 1] in _EDGE:
             b -= 1
+        if "<" in m.group(0):
+            for ph in PLACEHOLDER.finditer(request, m.start(), m.end()):
+                a, b = min(a, ph.start()), max(b, ph.end())
         if b - a > 2 and request[b - 2] in _APOSTROPHES and request[b - 1] in "sS":
             b -= 2  # a possessive ("Einstein's concert"): the name is the value, its 's is not
         if b > a:
@@ -589,6 +598,7 @@ def span_features(
                 alone[c] - best_alone,
                 (sum(_stem(w) in tool_stems for w in cand_words) / len(cand_words)) if cand_words else 0.0,
                 float(any(x <= a and b <= y and (x, y) != (a, b) for x, y in quoted)),
+                float(bool(_PLACEHOLDER_MARK.search(request[a:b]))),
             ]
         )
     return out

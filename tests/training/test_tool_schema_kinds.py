@@ -135,3 +135,10 @@ def test_a_percent_is_its_points_where_the_parameter_takes_a_percentage() -> Non
     request = "a yield of 5% over 3 years"
     assert [v for _, _, v in number_candidates(request, "number", points=True)] == [5.0, 3.0]
     assert [v for _, _, v in number_candidates(request, "number")] == [0.05, 3.0]
+
+
+def test_list_items_keep_no_sentence_punctuation() -> None:
+    """A list span at the end of a question took its "?" into the last item ("Microsoft?")."""
+    assert split_list("Apple and Microsoft?", "span") == ["Apple", "Microsoft"]
+    assert split_list("'Age', 'Income' and 'Education'!", "span") == ["Age", "Income", "Education"]
+    assert split_list("C++, C#", "span") == ["C++", "C#"]

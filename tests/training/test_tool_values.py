@@ -381,3 +381,19 @@ def test_span_ranker_leaves_out_words_restating_the_tool_and_parts_of_a_quoted_n
     probs = rank(spec, span_features(unseen, t, t.params[0], cs, [0.0] * len(cs)))
     a, b = cs[max(range(len(cs)), key=probs.__getitem__)]
     assert unseen[a:b] == "Bogota"
+
+
+def test_a_scrubbed_pii_placeholder_is_a_candidate_whole() -> None:
+    """Traces pass scrub-pii before training: the request and the teacher's answer hold ``<NAME_1>``; the brackets
+    were cut off as edge punctuation, so the head wrote "NAME_1" (BFCL simple: 7 calls)."""
+    request = "Find the record of <NAME_1> in 2020, mail <EMAIL_1>; the lawyer <NAME_2> Doe and (<ADDRESS_1>)."
+    (tool,) = read_tools([_tool("t", {"name": {"type": "string"}}, ["name"])])
+    cands = span_candidates(request)
+    texts = [request[a:b] for a, b in cands]
+    assert {"<NAME_1>", "<EMAIL_1>", "<NAME_2> Doe", "<ADDRESS_1>"} <= set(texts)
+    assert not any(t.startswith("NAME") or t.endswith("_1") for t in texts)
+    mark = SPAN_FEATURES.index("placeholder")
+    feats = dict(zip(texts, span_features(request, tool, tool.params[0], cands, [0.0] * len(cands)), strict=False))
+    assert feats["<NAME_1>"][mark] == 1.0 and feats["record"][mark] == 0.0
+    # a comparison written with angle brackets is no placeholder
+    assert "<b>" not in [request[a:b] for a, b in span_candidates("keep x <b> y")]
