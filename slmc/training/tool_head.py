@@ -96,7 +96,7 @@ TOOL_HEAD_VERSION = 7  # 2: enum options scored in the parameter's own sequence;
 # 4: the number ranker reads the order among digit-written numbers; 5: the options model (arrays of an enum's values)
 # and the items model (lists of numbers, their items written apart or together); 6: the string ranker reads each
 # candidate encoded alone too, fitted listwise (SPAN_FEATURES grew); 7: the boolean model, SPAN_FEATURES names_tool,
-# inside_quote and placeholder
+# inside_quote and placeholder, NUMBER_FEATURES in_list_run
 # the value models of the head's JSON config
 VALUE_MODELS = ("number", "enum", "span", "presence", "options", "items", "boolean")
 ENCODER_DIR = "encoder"

@@ -43,6 +43,8 @@ NUMBER_FEATURES = (
     "only",  # the only number of the request
     "word",  # written as a word ("two numbers, say 36 and 48": seldom the value when digits are there too)
     "order_digits",  # the k-th number written in digits for the k-th numeric parameter (number words skipped)
+    "in_list_run",  # one of a run of numbers ("[10, 15, 12]", "85, 90, 88") while the tool takes a list of numbers:
+    # the run is the list's, not a scalar's (alpha took 12.4 of group1's "12.4, 15.6, 11.2")
 )
 ENUM_FEATURES = (
     "literal",  # the option written whole in the request
@@ -159,6 +161,8 @@ def number_features(request: str, tool: Tool, param: Param, cands: list[tuple[in
     out = []
     n_c, n_p = len(cands), max(1, len(numeric))
     digits = [any(ch.isdigit() for ch in request[a:b]) for a, b, _ in cands]
+    has_list = any(p.kind == "list" and p.item in ("integer", "number") for p in tool.params)
+    in_run = {j for run in number_runs(request, cands) if len(run) >= 2 for j in run} if has_list else set()
     for j, (a, b, _) in enumerate(cands):
         before = _words(request[max(0, a - 60) : a])
         after = _words(request[b : b + 30])[:2]
@@ -181,6 +185,7 @@ def number_features(request: str, tool: Tool, param: Param, cands: list[tuple[in
                 float(n_c == 1),
                 float(not digits[j]),
                 float(digits[j] and sum(digits[:j]) == k),
+                float(j in in_run),
             ]
         )
     return out

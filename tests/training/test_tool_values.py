@@ -397,3 +397,32 @@ def test_a_scrubbed_pii_placeholder_is_a_candidate_whole() -> None:
     assert feats["<NAME_1>"][mark] == 1.0 and feats["record"][mark] == 0.0
     # a comparison written with angle brackets is no placeholder
     assert "<b>" not in [request[a:b] for a, b in span_candidates("keep x <b> y")]
+
+
+def test_number_ranker_leaves_a_list_run_to_the_list() -> None:
+    """A scalar took the first number of a run written for the tool's list ("alpha": 12.4 of "12.4, 15.6, 11.2"):
+    fitted on calls whose scalar comes after or before a list's run, it gives an unseen tool's scalar the number
+    outside the run."""
+    from slmc.training.tool_values import number_runs
+
+    rng = random.Random(5)
+    groups = []
+    for _ in range(60):
+        scalar = rng.choice(["alpha", "bins", "limit", "rate", "level"])
+        run = [rng.randrange(10, 99) for _ in range(rng.randrange(3, 6))]
+        value = rng.randrange(1, 9)
+        written = ", ".join(map(str, run))
+        request = rng.choice([f"use the data {written} with {value}", f"with {value} use the data {written}"])
+        props = {"data": {"type": "array", "items": {"type": "integer"}}, scalar: {"type": "integer"}}
+        (tool,) = read_tools([_tool("f", props, ["data", scalar])])
+        cands = number_candidates(request, "integer")
+        gold = next(j for j, c in enumerate(cands) if c[2] == value)
+        groups.append((number_features(request, tool, tool.param(scalar), cands), gold))
+    spec = fit_ranker(groups, NUMBER_FEATURES)
+    props = {"scores": {"type": "array", "items": {"type": "integer"}}, "bins": {"type": "integer"}}
+    (tool,) = read_tools([_tool("histogram", props, ["scores", "bins"])])
+    request = "a histogram of 85, 90, 88, 92 and 86 in 5 bins"
+    cands = number_candidates(request, "integer")
+    assert len(number_runs(request, cands)[0]) == 5
+    probs = rank(spec, number_features(request, tool, tool.param("bins"), cands))
+    assert cands[max(range(len(probs)), key=probs.__getitem__)][2] == 5.0
