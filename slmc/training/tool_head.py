@@ -47,15 +47,27 @@ from slmc.errors import SlmcError
 from slmc.hub import NO_HUB_KERNELS
 from slmc.safety import safe_join
 from slmc.training.tool_dates import find_dates
-from slmc.training.tool_schema import STATUSES, ArgLabel, Param, Tool, argument_value, label_argument, read_tools
+from slmc.training.tool_schema import (
+    STATUSES,
+    ArgLabel,
+    Param,
+    Tool,
+    argument_value,
+    label_argument,
+    percent_points,
+    read_tools,
+)
 from slmc.training.tool_values import (
+    BOOLEAN_FEATURES,
     ENUM_FEATURES,
     ITEM_FEATURES,
     NUMBER_FEATURES,
     OPTIONS_FEATURES,
     PRESENCE_FEATURES,
     SPAN_FEATURES,
+    boolean_features,
     enum_features,
+    fit_boolean,
     fit_items,
     fit_listwise,
     fit_options,
@@ -80,11 +92,13 @@ from slmc.training.tool_values import (
 TOOL_HEAD_CONFIG = "tool_head.json"
 TOOL_HEAD_WEIGHTS = "tool_head.safetensors"
 TOOL_HEAD_FORMAT = "slmc-tool-head"
-TOOL_HEAD_VERSION = 6  # 2: enum options scored in the parameter's own sequence; 3: number / enum value rankers;
+TOOL_HEAD_VERSION = 7  # 2: enum options scored in the parameter's own sequence; 3: number / enum value rankers;
 # 4: the number ranker reads the order among digit-written numbers; 5: the options model (arrays of an enum's values)
 # and the items model (lists of numbers, their items written apart or together); 6: the string ranker reads each
-# candidate encoded alone too, fitted listwise (SPAN_FEATURES grew)
-VALUE_MODELS = ("number", "enum", "span", "presence", "options", "items")  # the value models of the head's JSON config
+# candidate encoded alone too, fitted listwise (SPAN_FEATURES grew); 7: the boolean model, SPAN_FEATURES names_tool,
+# inside_quote and placeholder, NUMBER_FEATURES in_list_run
+# the value models of the head's JSON config
+VALUE_MODELS = ("number", "enum", "span", "presence", "options", "items", "boolean")
 ENCODER_DIR = "encoder"
 CHOICE_DIR = "choice"  # the pretrained encoder, unchanged, for the bi-encoder tool choice
 CHOICE_METHODS = ("bi", "cross")
@@ -445,16 +459,19 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
     numbers, enums, strings = [], [], []
     taken: list[tuple[list[float], bool]] = []  # each option of an options argument, and whether the teacher took it
     members: list[tuple[list[float], bool]] = []  # each number of the request for a list of numbers: an item or not
+    booleans: list[tuple[list[float], bool]] = []  # each boolean the teacher gave, and whether it gave true
     for ex in examples:
         if ex.choice is None:
             continue
         tool = ex.tools[ex.choice]
         for p in tool.params:
             label = ex.args.get(p.name)
+            if p.kind == "boolean" and label is not None and label.status in ("true", "false"):
+                booleans.append((boolean_features(ex.request, p), label.status == "true"))
             if label is None or label.status != "value":
                 continue
             if p.kind in ("integer", "number") and label.span is not None:
-                cands = number_candidates(ex.request, p.kind)
+                cands = number_candidates(ex.request, p.kind, percent_points(p))
                 gold = next((j for j, (a, b, _) in enumerate(cands) if a <= label.span[0] < b), -1)
                 if gold >= 0:
                     numbers.append((number_features(ex.request, tool, p, cands), gold))
@@ -482,6 +499,7 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
         "span": fit_listwise(strings, SPAN_FEATURES) if chooser is not None else None,
         "options": fit_options(taken, seed),
         "items": fit_items(members, seed),
+        "boolean": fit_boolean(booleans, seed),
     }
     given = []
     for ex in examples:
@@ -511,7 +529,7 @@ def _string_candidates(request: str, p: Param, general: list[tuple[int, int]]) -
 def _best_score(rankers: dict[str, Any], chooser: _BiChoice | None, tool: Tool, p: Param, request: str) -> float:
     """The best raw score the parameter's value ranker gives a candidate of the request (0: no ranker, no candidate)."""
     if p.kind in ("integer", "number"):
-        cands = number_candidates(request, p.kind)
+        cands = number_candidates(request, p.kind, percent_points(p))
         return score(rankers.get("number"), number_features(request, tool, p, cands))
     if p.kind == "enum" and len(p.enum) > 1:
         return score(rankers.get("enum"), enum_features(request, p))
@@ -1134,10 +1152,11 @@ class ToolCallHead:
             or not ranker_ok(values.get("presence"), PRESENCE_FEATURES)
             or not ranker_ok(values.get("options"), OPTIONS_FEATURES)
             or not ranker_ok(values.get("items"), ITEM_FEATURES)
+            or not ranker_ok(values.get("boolean"), BOOLEAN_FEATURES)
         ):
             raise bad(
-                "values must hold the number, enum, span, presence, options and items models (features and finite "
-                "weights, or null)"
+                "values must hold the number, enum, span, presence, options, items and boolean models (features and "
+                "finite weights, or null)"
             )
         self._rankers = {k: values.get(k) for k in VALUE_MODELS}
         self._calibration = config.get("calibration")
@@ -1252,6 +1271,10 @@ class ToolCallHead:
                 logits = status[i].float()
                 idx = [STATUSES.index(s) for s in allowed]
                 probs = torch.softmax(logits[idx], dim=0)
+                if p.kind == "boolean" and self._rankers.get("boolean") is not None:
+                    probs = _boolean_expert(
+                        probs, allowed, presence(self._rankers["boolean"], boolean_features(request, p))
+                    )
                 # "other" (a value the head cannot write) lowers the confidence but does not decide alone: an
                 # under-trained status head said it for most fillable arguments (BFCL simple, five folds in 90 s on
                 # loaded cores: 200 of 400 calls fell back so); only a parameter of no fillable kind falls back
@@ -1322,7 +1345,7 @@ class ToolCallHead:
         ranked = {}
         for i, _ in numbers:
             p = tool.params[i]
-            cands = number_candidates(request, p.kind)
+            cands = number_candidates(request, p.kind, percent_points(p))
             probs = rank(self._rankers["number"], number_features(request, tool, p, cands))
             ranked[i] = sorted(zip(probs, cands, strict=True), key=lambda x: -x[0])
         for i, prob, q, pick in _surest_first(ranked, numbers, used):
@@ -1412,6 +1435,16 @@ class ToolCallHead:
             learned = [x / total for x in joint]
         best = max(range(len(learned)), key=learned.__getitem__)
         return p.enum[best], float(learned[best])
+
+
+def _boolean_expert(probs: Any, allowed: list[str], p_true: float) -> Any:
+    """The status head's probabilities over ``allowed`` times the boolean model's (``p_true`` for true, its complement
+    for false, absent unchanged), renormalised: as for enums, two experts multiplied, the boolean model reading what
+    the request writes (tools unseen in training), the status head what the site's own tools taught."""
+    factor = {"true": 2.0 * p_true, "false": 2.0 * (1.0 - p_true)}
+    joint = probs * probs.new_tensor([factor.get(s, 1.0) for s in allowed])
+    total = float(joint.sum())
+    return joint / total if total > 0 else probs
 
 
 def _combine(decisions: list[ArgDecision], confidence: float) -> tuple[dict[str, Any], float, str | None]:

@@ -48,6 +48,9 @@ _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d
 # a scale right after a number: "213 million", "$1.2M", "5k" (the letter forms only glued to the number)
 _SCALE = re.compile(r"(?:\s*(thousand|million|billion|trillion)\b|(k|K|M|B|bn)\b)")
 _PERCENT = re.compile(r" ?%|\s*(?:percent|per cent)\b")  # "5%" / "5 percent" read as the fraction 0.05
+_CURRENCY = frozenset("$€£¥₹")
+_POINTS = re.compile(r"\bpercent(?:age)?s?\b|\bin %|\bas %")
+_FRACTION = re.compile(r"\bdecimals?\b|\bfraction|\bratio\b|0\.\d")
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6, "b": 1e9, "bn": 1e9}
 _ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
 _WORDS = {w: i for i, w in enumerate((_ONES + " seventeen eighteen nineteen twenty").split(" "))}
@@ -61,6 +64,7 @@ _LIST_ITEMS["float"] = "number"
 _LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bor\b|\n)\s*(?:and\b|or\b)?\s*")
 _BRACKETS = {"[": "]", "(": ")", "{": "}"}
 _QUOTES = "'\"`“”‘’"
+_SENTENCE_END = "?!;:"
 
 
 def _text(value: Any, limit: int = MAX_TEXT) -> str:
@@ -228,7 +232,7 @@ def _numbers(text: str, scaled: bool = False) -> list[tuple[int, int, float]]:
         if scaled:
             scale = _SCALE.match(text, end)
             percent = _PERCENT.match(text, end)
-            if scale is not None:
+            if scale is not None and not (scale.group(2) == "K" and not _after_currency(text, m.start())):
                 value *= _SCALES[(scale.group(1) or scale.group(2)).lower()]
                 end = scale.end()
             elif percent is not None:
@@ -242,6 +246,19 @@ def _numbers(text: str, scaled: bool = False) -> list[tuple[int, int, float]]:
                 out.append((m.start(), m.end(), float(_WORDS[m.group(0).lower()])))
         out.sort()
     return out
+
+
+def _after_currency(text: str, start: int) -> bool:
+    """Whether a currency sign is written right before ``start`` (``$5K``): only then is a capital ``K`` glued to a
+    number a thousand; elsewhere it is a kelvin temperature (``298K``), a lower-case ``k`` stays a thousand."""
+    return text[:start].rstrip(" ")[-1:] in _CURRENCY
+
+
+def percent_points(param: Param) -> bool:
+    """Whether the parameter takes a percent as its points (``5%`` -> 5): its description says the value is a
+    percentage ("as a percentage", "in percent") and not a decimal or fraction ("in decimal form, 5% is 0.05")."""
+    desc = param.description.lower()
+    return bool(_POINTS.search(desc)) and not _FRACTION.search(desc)
 
 
 def parse_number(text: str) -> float | None:
@@ -376,7 +393,8 @@ def split_list(text: str, item: str) -> list[Any] | None:
             return [int(v) for v in values] if all(v.is_integer() for v in values) else None
         plain = ["." not in text[a:b] for a, b, _ in numbers]
         return [int(v) if v.is_integer() and p else v for v, p in zip(values, plain, strict=True)]
-    parts = [p.strip().strip(_QUOTES).strip() for p in _LIST_SPLIT.split(text)]
+    # an item keeps no sentence punctuation the span took with it ("Apple and Microsoft?")
+    parts = [p.strip().rstrip(_SENTENCE_END).strip().strip(_QUOTES).strip() for p in _LIST_SPLIT.split(text)]
     parts = [p for p in parts if p]
     if not parts or len(parts) > MAX_LIST:
         return None

@@ -28,7 +28,7 @@ import math
 import re
 from typing import Any
 
-from slmc.training.tool_schema import Param, Tool, _numbers
+from slmc.training.tool_schema import _PERCENT, Param, Tool, _numbers
 
 NUMBER_FEATURES = (
     "order",  # the k-th number for the k-th numeric parameter
@@ -43,6 +43,8 @@ NUMBER_FEATURES = (
     "only",  # the only number of the request
     "word",  # written as a word ("two numbers, say 36 and 48": seldom the value when digits are there too)
     "order_digits",  # the k-th number written in digits for the k-th numeric parameter (number words skipped)
+    "in_list_run",  # one of a run of numbers ("[10, 15, 12]", "85, 90, 88") while the tool takes a list of numbers:
+    # the run is the list's, not a scalar's (alpha took 12.4 of group1's "12.4, 15.6, 11.2")
 )
 ENUM_FEATURES = (
     "literal",  # the option written whole in the request
@@ -130,10 +132,14 @@ def _content(words: list[str]) -> set[str]:
     return {w for w in words if w not in _STOP and len(w) > 2 and not w.isdigit()}
 
 
-def number_candidates(request: str, kind: str) -> list[tuple[int, int, float]]:
-    """(start, end, value) of each number of the request that parses as ``kind`` (integer or number)."""
+def number_candidates(request: str, kind: str, points: bool = False) -> list[tuple[int, int, float]]:
+    """(start, end, value) of each number of the request that parses as ``kind`` (integer or number); ``points``: a
+    percent is read as its points (``5%`` -> 5, for a parameter that takes a percentage: ``percent_points``), not as
+    its fraction (0.05)."""
     out = []
     for a, b, v in _numbers(request, scaled=True):
+        if points and _PERCENT.search(request[a:b]):
+            v = round(v * 100, 10)
         if kind == "integer" and not float(v).is_integer():
             continue
         out.append((a, b, v))
@@ -155,6 +161,8 @@ def number_features(request: str, tool: Tool, param: Param, cands: list[tuple[in
     out = []
     n_c, n_p = len(cands), max(1, len(numeric))
     digits = [any(ch.isdigit() for ch in request[a:b]) for a, b, _ in cands]
+    has_list = any(p.kind == "list" and p.item in ("integer", "number") for p in tool.params)
+    in_run = {j for run in number_runs(request, cands) if len(run) >= 2 for j in run} if has_list else set()
     for j, (a, b, _) in enumerate(cands):
         before = _words(request[max(0, a - 60) : a])
         after = _words(request[b : b + 30])[:2]
@@ -177,6 +185,7 @@ def number_features(request: str, tool: Tool, param: Param, cands: list[tuple[in
                 float(n_c == 1),
                 float(not digits[j]),
                 float(digits[j] and sum(digits[:j]) == k),
+                float(j in in_run),
             ]
         )
     return out
@@ -434,6 +443,11 @@ SPAN_FEATURES = (
     "description_quotes",  # the description quotes it (its examples, its options)
     "alone",  # the pretrained encoder's cosine of the parameter's text and the candidate's text read alone
     "alone_gap",  # ... minus the best candidate's
+    "names_tool",  # share of its words the tool's name holds: the request restating the action ("current time" of
+    # get_current_time, "scoring" of get_highest_scoring_player) names what the tool does, not an argument
+    "inside_quote",  # part of a quoted string, not all of it: a quoted name is given whole ("Zelda: Breath" of
+    # 'Legend of Zelda: Breath of the Wild')
+    "placeholder",  # holds a placeholder of scrubbed PII (<NAME_1>): a name or address the request gave
 )
 MAX_SPAN_WORDS = 8
 MAX_SPAN_CANDIDATES = 400
@@ -445,11 +459,16 @@ _PREPOSITIONS = frozenset(
     ["in", "at", "from", "to", "for", "of", "by", "on", "with", "near", "named", "called", "about"]
 )
 _JOINERS = frozenset(("and", "or", "&"))
+_PLACEHOLDER_MARK = re.compile(r"<[A-Z][A-Z_]*_\d+>")  # as slmc.pii.masking.PLACEHOLDER (not imported: it is slow)
 
 
 def _tokens(request: str) -> list[tuple[int, int, str]]:
     """The request's words as (start, end, text) with their edge punctuation cut off (a word of punctuation only is
-    dropped); ``text`` keeps the raw token so that commas and sentence ends can be seen."""
+    dropped); ``text`` keeps the raw token so that commas and sentence ends can be seen. A placeholder of scrubbed
+    PII (``<NAME_1>``, ``<EMAIL_2>``: what the scrub-pii pass writes into traces) keeps its angle brackets: the
+    teacher's answer holds it whole."""
+    from slmc.pii.masking import PLACEHOLDER
+
     out = []
     for m in _TOKEN.finditer(request):
         a, b = m.start(), m.end()
@@ -457,6 +476,9 @@ def _tokens(request: str) -> list[tuple[int, int, str]]:
             a += 1
         while b > a and request[b - 1] in _EDGE:
             b -= 1
+        if "<" in m.group(0):
+            for ph in PLACEHOLDER.finditer(request, m.start(), m.end()):
+                a, b = min(a, ph.start()), max(b, ph.end())
         if b - a > 2 and request[b - 2] in _APOSTROPHES and request[b - 1] in "sS":
             b -= 2  # a possessive ("Einstein's concert"): the name is the value, its 's is not
         if b > a:
@@ -539,6 +561,7 @@ def span_features(
     desc_quoted = {param.description[x:y].lower() for x, y in _quoted(param.description)}
     best = max(cosine) if cosine else 0.0
     quoted = set(_quoted(request))
+    tool_stems = {_stem(w) for w in _words(tool.name)} - {_stem(w) for w in _STOP}
     out = []
     n = max(1, len(request))
     for c, (a, b) in enumerate(cands):
@@ -578,9 +601,57 @@ def span_features(
                 float(request[a:b].lower() in desc_quoted),
                 alone[c],
                 alone[c] - best_alone,
+                (sum(_stem(w) in tool_stems for w in cand_words) / len(cand_words)) if cand_words else 0.0,
+                float(any(x <= a and b <= y and (x, y) != (a, b) for x, y in quoted)),
+                float(bool(_PLACEHOLDER_MARK.search(request[a:b]))),
             ]
         )
     return out
+
+
+def _stem(word: str) -> str:
+    """A word's first five letters (its whole self when shorter): "discovered" and "discoverer" meet."""
+    return word[:5]
+
+
+# ---- a boolean's value --------------------------------------------------------------------------------------------
+BOOLEAN_FEATURES = (
+    "bias",
+    "name_written",  # share of the parameter name's words whose stem the request writes ("including the
+    # precipitation" for include_precipitation, "accounting for terrain" for consider_terrain)
+    "desc_written",  # share of the description's content words whose stem the request writes
+    "negated",  # a negation ("not", "don't", "without", "no", "exclude") among the 3 words before such a word
+    "default_true",  # the description names true as the default
+    "default_false",  # ... false
+)
+_NEGATION = frozenset(["not", "no", "without", "exclude", "excluding", "never", "don", "doesn", "dont", "nor", "skip"])
+_DEFAULT_BOOL = re.compile(r"(?i)default(?:s)?(?: value)?(?: is| to|:| =)?\s*['\"`]?(true|false|yes|no)\b")
+
+
+def boolean_features(request: str, param: Param) -> list[float]:
+    """The BOOLEAN_FEATURES of a boolean parameter: P(true) is read from whether the request writes what the
+    parameter names (the teacher turns on what the request asks for), and whether it negates it."""
+    words = _words(request)
+    stems = [_stem(w) for w in words]
+    name = [_stem(w) for w in _words(param.name) if w not in _STOP] or [_stem(w) for w in _words(param.name)]
+    desc = {_stem(w) for w in _content(_words(param.description))}
+    hits = [i for i, st in enumerate(stems) if st in set(name)]
+    negated = any(w in _NEGATION for i in hits for w in words[max(0, i - 3) : i])
+    default = _DEFAULT_BOOL.search(param.description)
+    said = default.group(1).lower() if default else ""
+    return [
+        1.0,
+        (sum(st in stems for st in name) / len(name)) if name else 0.0,
+        (len(desc & set(stems)) / len(desc)) if desc else 0.0,
+        float(negated),
+        float(said in ("true", "yes")),
+        float(said in ("false", "no")),
+    ]
+
+
+def fit_boolean(rows: list[tuple[list[float], bool]], seed: int = 0) -> dict[str, Any] | None:
+    """A logistic P(true) of boolean arguments the teacher gave (features, whether it gave true), or None."""
+    return _fit_binary(rows, BOOLEAN_FEATURES, seed)
 
 
 # ---- whether an optional parameter is given -------------------------------------------------------------------------

@@ -107,3 +107,38 @@ def test_a_list_of_numbers_written_apart_is_labelled_item_by_item() -> None:
     together = "the list [4, 5, 6]"
     label = label_argument(together, params["bounds"], True, [4, 5, 6])
     assert together[slice(*label.span)] == "[4, 5, 6]" and label.items == ()  # one span: read as before
+
+
+def test_a_capital_k_glued_to_a_number_is_kelvin_unless_money() -> None:
+    """BFCL simple: "298K" and "400K" (temperatures) were read as 298000 and 400000; "$5K" is still five thousand and
+    a lower-case "5k" too."""
+    from slmc.training.tool_values import number_candidates
+
+    request = "heat 2 mol from 298K to 400K on a $5K budget, a 10k run"
+    assert [v for _, _, v in number_candidates(request, "integer")] == [2.0, 298.0, 400.0, 5000.0, 10000.0]
+    assert value_from_span("298K", "integer") == 298
+    assert value_from_span("$1.2M", "number") == 1200000
+
+
+def test_a_percent_is_its_points_where_the_parameter_takes_a_percentage() -> None:
+    """A parameter described "as a percentage" takes 5 for "5%"; one "in decimal form" (or undescribed) 0.05."""
+    from slmc.training.tool_schema import percent_points
+    from slmc.training.tool_values import number_candidates
+
+    props = {
+        "points": {"type": "float", "description": "The yearly yield as a percentage."},
+        "fraction": {"type": "float", "description": "The rate in decimal form. Example, 5% is 0.05."},
+        "plain": {"type": "float", "description": "The discount rate."},
+    }
+    params = _params(props)
+    assert [percent_points(params[k]) for k in props] == [True, False, False]
+    request = "a yield of 5% over 3 years"
+    assert [v for _, _, v in number_candidates(request, "number", points=True)] == [5.0, 3.0]
+    assert [v for _, _, v in number_candidates(request, "number")] == [0.05, 3.0]
+
+
+def test_list_items_keep_no_sentence_punctuation() -> None:
+    """A list span at the end of a question took its "?" into the last item ("Microsoft?")."""
+    assert split_list("Apple and Microsoft?", "span") == ["Apple", "Microsoft"]
+    assert split_list("'Age', 'Income' and 'Education'!", "span") == ["Age", "Income", "Education"]
+    assert split_list("C++, C#", "span") == ["C++", "C#"]

@@ -323,3 +323,106 @@ def test_span_features_read_each_candidate_alone_when_given() -> None:
     assert all(f[gap] == pytest.approx(-0.8) for j, f in enumerate(feats) if j != jazz)
     without = span_features(request, tool, tool.params[0], cands, [0.0] * len(cands))
     assert all(f[at] == 0.0 and f[gap] == 0.0 for f in without)
+
+
+def test_boolean_model_turns_on_what_the_request_asks_for() -> None:
+    """Fitted on calls of tools whose flags differ per call, it gives true to an unseen flag the request names
+    ("including the humidity" for include_humidity), false where the request negates it or does not name it."""
+    from slmc.training.tool_values import BOOLEAN_FEATURES, boolean_features, fit_boolean
+
+    rng = random.Random(3)
+    things = ["forecast", "photos", "reviews", "subtitles", "statistics", "history", "images", "comments"]
+    rows = []
+    for _ in range(80):
+        thing = rng.choice(things)
+        name = rng.choice([f"include_{thing}", f"show_{thing}", f"with_{thing}"])
+        (tool,) = read_tools([_tool("f", {name: {"type": "boolean", "description": f"Whether to add {thing}."}}, [])])
+        form = rng.randrange(3)
+        request = ["look it up with the {} please", "look it up but do not add {}", "look it up quickly"][form]
+        rows.append((boolean_features(request.format(thing), tool.params[0]), form == 0))
+    spec = fit_boolean(rows)
+    assert spec is not None and ranker_ok(spec, BOOLEAN_FEATURES)
+    (tool,) = read_tools([_tool("w", {"include_humidity": {"type": "boolean", "description": "Add humidity."}}, [])])
+    flag = tool.params[0]
+    assert presence(spec, boolean_features("weather in Oslo including the humidity", flag)) > 0.5
+    assert presence(spec, boolean_features("weather in Oslo, don't include humidity", flag)) < 0.5
+    assert presence(spec, boolean_features("weather in Oslo", flag)) < 0.5
+
+
+def test_span_ranker_leaves_out_words_restating_the_tool_and_parts_of_a_quoted_name() -> None:
+    """A request restates what the tool does ("the current time in Lima" for get_current_time): the words of the
+    tool's name are no argument; a quoted name is given whole, not a piece of it."""
+    request = "Get the current time in Lima and the score of 'Legend of Zelda: Breath of the Wild'"
+    (tool,) = read_tools(
+        [_tool("get_current_time", {"city": {"type": "string"}, "game": {"type": "string"}}, ["city", "game"])]
+    )
+    cands = span_candidates(request)
+    feats = span_features(request, tool, tool.params[0], cands, [0.0] * len(cands))
+    names, inside = SPAN_FEATURES.index("names_tool"), SPAN_FEATURES.index("inside_quote")
+    by_text = {request[a:b]: f for (a, b), f in zip(cands, feats, strict=True)}
+    assert by_text["current time"][names] == 1.0 and by_text["Lima"][names] == 0.0
+    assert by_text["Zelda: Breath"][inside] == 1.0
+    assert by_text["Legend of Zelda: Breath of the Wild"][inside] == 0.0 and by_text["Lima"][inside] == 0.0
+
+    rng = random.Random(4)
+    groups = []
+    for _ in range(60):
+        verb, noun = rng.choice(["get", "find", "fetch"]), rng.choice(["weather", "news", "events", "prices"])
+        place = rng.choice(["Lima", "Oslo", "Quito", "Perth", "Accra"])
+        text = f"{verb.title()} the {noun} in {place} today"
+        (t,) = read_tools([_tool(f"{verb}_{noun}", {"place": {"type": "string"}}, ["place"])])
+        cs = span_candidates(text)
+        gold = next(j for j, (a, b) in enumerate(cs) if text[a:b] == place)
+        groups.append((span_features(text, t, t.params[0], cs, [0.0] * len(cs)), gold))
+    spec = fit_ranker(groups, SPAN_FEATURES)
+    unseen = "Show the traffic near Bogota"
+    (t,) = read_tools([_tool("show_traffic", {"area": {"type": "string"}}, ["area"])])
+    cs = span_candidates(unseen)
+    probs = rank(spec, span_features(unseen, t, t.params[0], cs, [0.0] * len(cs)))
+    a, b = cs[max(range(len(cs)), key=probs.__getitem__)]
+    assert unseen[a:b] == "Bogota"
+
+
+def test_a_scrubbed_pii_placeholder_is_a_candidate_whole() -> None:
+    """Traces pass scrub-pii before training: the request and the teacher's answer hold ``<NAME_1>``; the brackets
+    were cut off as edge punctuation, so the head wrote "NAME_1" (BFCL simple: 7 calls)."""
+    request = "Find the record of <NAME_1> in 2020, mail <EMAIL_1>; the lawyer <NAME_2> Doe and (<ADDRESS_1>)."
+    (tool,) = read_tools([_tool("t", {"name": {"type": "string"}}, ["name"])])
+    cands = span_candidates(request)
+    texts = [request[a:b] for a, b in cands]
+    assert {"<NAME_1>", "<EMAIL_1>", "<NAME_2> Doe", "<ADDRESS_1>"} <= set(texts)
+    assert not any(t.startswith("NAME") or t.endswith("_1") for t in texts)
+    mark = SPAN_FEATURES.index("placeholder")
+    feats = dict(zip(texts, span_features(request, tool, tool.params[0], cands, [0.0] * len(cands)), strict=False))
+    assert feats["<NAME_1>"][mark] == 1.0 and feats["record"][mark] == 0.0
+    # a comparison written with angle brackets is no placeholder
+    assert "<b>" not in [request[a:b] for a, b in span_candidates("keep x <b> y")]
+
+
+def test_number_ranker_leaves_a_list_run_to_the_list() -> None:
+    """A scalar took the first number of a run written for the tool's list ("alpha": 12.4 of "12.4, 15.6, 11.2"):
+    fitted on calls whose scalar comes after or before a list's run, it gives an unseen tool's scalar the number
+    outside the run."""
+    from slmc.training.tool_values import number_runs
+
+    rng = random.Random(5)
+    groups = []
+    for _ in range(60):
+        scalar = rng.choice(["alpha", "bins", "limit", "rate", "level"])
+        run = [rng.randrange(10, 99) for _ in range(rng.randrange(3, 6))]
+        value = rng.randrange(1, 9)
+        written = ", ".join(map(str, run))
+        request = rng.choice([f"use the data {written} with {value}", f"with {value} use the data {written}"])
+        props = {"data": {"type": "array", "items": {"type": "integer"}}, scalar: {"type": "integer"}}
+        (tool,) = read_tools([_tool("f", props, ["data", scalar])])
+        cands = number_candidates(request, "integer")
+        gold = next(j for j, c in enumerate(cands) if c[2] == value)
+        groups.append((number_features(request, tool, tool.param(scalar), cands), gold))
+    spec = fit_ranker(groups, NUMBER_FEATURES)
+    props = {"scores": {"type": "array", "items": {"type": "integer"}}, "bins": {"type": "integer"}}
+    (tool,) = read_tools([_tool("histogram", props, ["scores", "bins"])])
+    request = "a histogram of 85, 90, 88, 92 and 86 in 5 bins"
+    cands = number_candidates(request, "integer")
+    assert len(number_runs(request, cands)[0]) == 5
+    probs = rank(spec, number_features(request, tool, tool.param("bins"), cands))
+    assert cands[max(range(len(probs)), key=probs.__getitem__)][2] == 5.0
