@@ -1018,6 +1018,9 @@ def probe_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     """A prompt of fixed literals only, whose user turn is a few words (a key check, a health check, a warm-up): the
     input decides the answer entirely and nothing from the program's data reaches the model."""
     prompt = graph.prompt_of(site.id)
+    if prompt is not None and not prompt.messages and site.site == SiteKind.REQUEST and "unused" in site.consumers:
+        # ``ollama.chat(model=name, messages=[])`` with its answer dropped: a ping that loads or wakes the model
+        return [Evidence(1.2, "an empty prompt whose answer is dropped (a warm-up ping)")]
     if prompt is None or not prompt.messages or any(p.hole for m in prompt.messages for p in m.parts):
         return []
     users = [m.static_text().strip() for m in prompt.messages if m.role != "system"] or [
