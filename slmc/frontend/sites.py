@@ -946,14 +946,25 @@ def _thread_messages(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> l
     """A conversation object exported whole by a method taking no arguments (``thread.to_msg()``) whose turns the
     code adds with role methods on the same local (``thread.add_system(S)``; ``thread.add_user(U)``): the turns added
     before the export (and those after it in a loop around both, which the next round sends), after the turns of the
-    thread it was copied from or of the project function that built and returned it; None when no turn is added (an
-    object the code only hands on)."""
+    thread it was copied from or of the project function that built and returned it. A conversation held in an
+    attribute of ``self`` (``self.thread.add_user(U)``) starts with the turns its class's ``__init__`` adds. None when
+    no turn is added (an object the code only hands on)."""
     if not (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and not expr.args):
         return None
     holder = expr.func.value
-    if not isinstance(holder, cst.Name):
+    at = _start_line(scope, expr)
+    if isinstance(holder, cst.Name):
+        return _thread_turns(ev, holder.value, scope, 0, at) or None
+    fn = scope.enclosing_function()
+    if not (isinstance(holder, cst.Attribute) and fn is not None and fn.params and isinstance(holder.value, cst.Name)):
         return None
-    return _thread_turns(ev, holder.value, scope, 0, _start_line(scope, expr)) or None
+    if holder.value.value != fn.params[0].name.value or fn.enclosing_class() is None:
+        return None  # an attribute of ``self`` in a method
+    key = f"{holder.value.value}.{holder.attr.value}"
+    cls = fn.enclosing_class()
+    init = next((s for s in fn.module.scopes if s.qualname == f"{cls.qualname}.__init__"), None)  # type: ignore[union-attr]
+    start = _added_turns(ev, init, key, 0) if init is not None and init is not fn else []
+    return (start + _added_turns(ev, fn, key, at)) or None
 
 
 def _thread_turns(ev: Evaluator, name: str, scope: Scope, depth: int, at: int) -> list[Message]:
@@ -964,6 +975,13 @@ def _thread_turns(ev: Evaluator, name: str, scope: Scope, depth: int, at: int) -
     if not bindings or depth > 3:
         return []
     home: Scope = bindings[0][2]
+    first = bindings[0][1]
+    return _thread_origin(ev, first, home, depth, _start_line(home, first)) + _added_turns(ev, home, name, at)
+
+
+def _added_turns(ev: Evaluator, home: Scope, holder: str, at: int) -> list[Message]:
+    """The turns role methods add to ``holder`` (``d`` / ``self.d``) in the function ``home``: before line ``at``
+    (0: all), the ones after it in a loop around it first (the next round sends them before the ones ahead of it)."""
     loops = [span for span in _loop_spans(home) if span[0] <= at <= span[1]]
     inner = min(loops, key=lambda span: span[1] - span[0], default=None)
     earlier: list[Message] = []  # before the loop around the export (or before the export)
@@ -971,7 +989,7 @@ def _thread_turns(ev: Evaluator, name: str, scope: Scope, depth: int, at: int) -
     this_round: list[Message] = []  # in the innermost loop, before the export
     for ci in home.calls:
         f = ci.node.func
-        if not (isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == name):
+        if not (isinstance(f, cst.Attribute) and dotted(f.value) == holder):
             continue
         m = _ROLE_TURN.fullmatch(f.attr.value)
         if m is None or not ci.node.args or ci.node.args[0].star:
@@ -989,9 +1007,7 @@ def _thread_turns(ev: Evaluator, name: str, scope: Scope, depth: int, at: int) -
             this_round.append(msg)
         else:
             earlier.append(msg)
-    own = earlier + prior_round + this_round
-    first = bindings[0][1]
-    return _thread_origin(ev, first, home, depth, _start_line(home, first)) + own
+    return earlier + prior_round + this_round
 
 
 def _thread_origin(ev: Evaluator, first: cst.BaseExpression, scope: Scope, depth: int, at: int) -> list[Message]:

@@ -2,7 +2,7 @@
 ``d.add_model(answer)``) and hands to the model whole through an argument-free export (``d.export()``): the prompt
 of the call is the turns added before it (a loop's later turns come back in the next round), after those of the
 conversation it copies or of the project function that built it. An export of an object no role method fills stays
-the caller's data."""
+the caller's data. A conversation held in ``self.d`` starts with the turns the class's ``__init__`` adds."""
 
 from __future__ import annotations
 
@@ -111,6 +111,16 @@ FLOW = """
             return backends.ACTIVE.send(d.export())  # built
 
 
+    class Clerk:
+        def __init__(self):
+            self.d = Dialog()
+            self.d.add_system(SORTER)
+
+        def ask(self, ticket):
+            self.d.add_user(f"Ticket: {ticket}")
+            return backends.ACTIVE.send(self.d.export())  # held
+
+
     def replay(saved):
         d = Dialog()
         d.turns = saved
@@ -161,6 +171,12 @@ def test_a_conversation_built_by_a_project_function_keeps_its_turns(tmp_path: Pa
     turns = _turns(tmp_path, "built")
     assert turns[0] == ("system", "You sort support tickets into billing, outage or other.")
     assert turns[-1] == ("user", "Reply with the category only.")
+
+
+def test_a_conversation_held_by_the_object_starts_with_the_turns_of_its_init(tmp_path: Path) -> None:
+    turns = _turns(tmp_path, "held")
+    assert turns[0] == ("system", "You sort support tickets into billing, outage or other.")
+    assert turns[-1][0] == "user" and turns[-1][1].startswith("Ticket: ")
 
 
 def test_an_export_no_role_method_fills_stays_the_callers_data(tmp_path: Path) -> None:
