@@ -669,7 +669,9 @@ def llm_url(text: str) -> bool:
 
 # URL path segments of OpenAI-style routes that generate no text (images, audio, video, embeddings, moderation):
 # a POST there is a look-alike however much its body looks like a prompt (``{"prompt": ..., "model": ...}``).
-_NON_TEXT_URL = lazy(r"/(?:images?|audio|videos?|embeddings?|moderations?|speech|tts|transcriptions?|rerank)(?:[/?#]|$)")
+_NON_TEXT_URL = lazy(
+    r"/(?:images?|audio|videos?|embeddings?|moderations?|speech|tts|transcriptions?|rerank)(?:[/?#]|$)"
+)
 
 
 def non_text_url(text: str) -> bool:

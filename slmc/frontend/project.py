@@ -1507,6 +1507,9 @@ class Analysis:
                 for other in self.alternatives.get(site.key, ()):
                     add_edge(fn.key, other)  # ``send = cached_send if cache else send_now``: either one is called
             else:
+                if site.site == SiteKind.REQUEST and _sends_empty_prompt(site.info.node):
+                    continue  # ``ollama.chat(model=name, messages=[])`` loading a local model: nothing of a caller's
+                    # reaches the model there, so the functions around it are no calling API (the request stays a site)
                 seeds.add(fn.key)
                 graph.setdefault(fn.key, {})
                 for other in self.alternatives.get(site.key, ()):
@@ -4882,6 +4885,24 @@ class _Flow:
 
 _TEMPLATE_FILLS = frozenset({"format", "format_map", "substitute", "safe_substitute", "replace", "strip"})
 _PAYLOAD_FIELDS = frozenset({"prompt", "prompts", "messages", "inputs", "input", "text", "content"})
+
+
+def _sends_empty_prompt(call: cst.Call) -> bool:
+    """A request whose prompt argument is written empty (``messages=[]``, ``prompt=""``) and that has no positional
+    argument: a warm-up or liveness ping that sends no text at all."""
+    if any(a.keyword is None for a in call.args):
+        return False
+    for a in call.args:
+        if a.keyword is None or a.keyword.value not in _PAYLOAD_FIELDS:
+            continue
+        v = a.value
+        if isinstance(v, cst.List | cst.Tuple | cst.Dict) and not v.elements:
+            return True
+        if isinstance(v, cst.SimpleString) and not v.evaluated_value:
+            return True
+    return False
+
+
 _TENSOR_MOVES = ("to", "unsqueeze", "cuda")
 # Methods of a request object that return its content as it is in another shape (a pydantic model dumped to the dict
 # an SDK takes): ``create(**req.model_dump(exclude_none=True))`` sends what the caller put in ``req``. (A ``copy()``

@@ -757,6 +757,9 @@ def _input_messages(
     chained = _fluent_messages(ev, r, rs) if not only_text else None
     if chained:
         return chained
+    turns = _thread_messages(ev, r, rs) if not only_text else None
+    if turns:
+        return turns
     built = _builder_return(ev, r, rs)
     if built is not None and isinstance(built[0], cst.List | cst.Tuple | cst.BinaryOperation):
         return _input_messages(ev, built[0], built[1], role, only_text)  # messages = self.build_messages(task)
@@ -979,6 +982,131 @@ def _fluent_messages(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> l
     return [_message(role, ev.text(text, s)) for role, text, s in reversed(found)]
 
 
+# ``thread.add_user(text)`` / ``convo.append_system_message(text)`` / ``history.add_model(reply)``: one turn of a role
+# added to a conversation object by a statement
+_ROLE_TURN = re.compile(
+    r"(?:add|append|push)_?(system|user|human|assistant|ai|model|developer)(?:_?(?:message|msg|turn|prompt))?", re.I
+)
+_COPIES = frozenset({"deepcopy", "copy.deepcopy", "copy", "copy.copy"})
+
+
+def _thread_messages(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> list[Message] | None:
+    """A conversation object exported whole by a method taking no arguments (``thread.to_msg()``) whose turns the
+    code adds with role methods on the same local (``thread.add_system(S)``; ``thread.add_user(U)``): the turns added
+    before the export (and those after it in a loop around both, which the next round sends), after the turns of the
+    thread it was copied from or of the project function that built and returned it. A conversation held in an
+    attribute of ``self`` (``self.thread.add_user(U)``) starts with the turns its class's ``__init__`` adds. None when
+    no turn is added (an object the code only hands on)."""
+    if not (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and not expr.args):
+        return None
+    holder = expr.func.value
+    at = _start_line(scope, expr)
+    if isinstance(holder, cst.Name):
+        return _thread_turns(ev, holder.value, scope, 0, at) or None
+    fn = scope.enclosing_function()
+    if not (isinstance(holder, cst.Attribute) and fn is not None and fn.params and isinstance(holder.value, cst.Name)):
+        return None
+    if holder.value.value != fn.params[0].name.value or fn.enclosing_class() is None:
+        return None  # an attribute of ``self`` in a method
+    key = f"{holder.value.value}.{holder.attr.value}"
+    cls = fn.enclosing_class()
+    init = next((s for s in fn.module.scopes if s.qualname == f"{cls.qualname}.__init__"), None)  # type: ignore[union-attr]
+    start = _added_turns(ev, init, key, 0) if init is not None and init is not fn else []
+    return (start + _added_turns(ev, fn, key, at)) or None
+
+
+def _thread_turns(ev: Evaluator, name: str, scope: Scope, depth: int, at: int) -> list[Message]:
+    """The turns added to the conversation local ``name`` by role methods in the function that binds it before line
+    ``at`` (0: all of them) or in a loop around ``at``, after the turns of what it was first bound to (a copy of
+    another such local, or a project function returning one)."""
+    bindings = [b for b in (ev.bindings_of(name, scope) or ()) if b[0] == "expr" and len(b) > 2]
+    if not bindings or depth > 3:
+        return []
+    home: Scope = bindings[0][2]
+    first = bindings[0][1]
+    return _thread_origin(ev, first, home, depth, _start_line(home, first)) + _added_turns(ev, home, name, at)
+
+
+def _added_turns(ev: Evaluator, home: Scope, holder: str, at: int) -> list[Message]:
+    """The turns role methods add to ``holder`` (``d`` / ``self.d``) in the function ``home``: before line ``at``
+    (0: all), the ones after it in a loop around it first (the next round sends them before the ones ahead of it)."""
+    loops = [span for span in _loop_spans(home) if span[0] <= at <= span[1]]
+    inner = min(loops, key=lambda span: span[1] - span[0], default=None)
+    earlier: list[Message] = []  # before the loop around the export (or before the export)
+    prior_round: list[Message] = []  # after the export in a loop around it: sent by the next round, first
+    this_round: list[Message] = []  # in the innermost loop, before the export
+    for ci in home.calls:
+        f = ci.node.func
+        if not (isinstance(f, cst.Attribute) and dotted(f.value) == holder):
+            continue
+        m = _ROLE_TURN.fullmatch(f.attr.value)
+        if m is None or not ci.node.args or ci.node.args[0].star:
+            continue
+        line = _start_line(home, ci.node)
+        if at and line >= at and not any(a <= line <= b for a, b in loops):
+            continue  # added after the export, outside any loop that comes back to it
+        role = m.group(1).lower()
+        msg = _message(
+            _ROLES.get(role, "assistant" if role == "model" else "user"), ev.text(ci.node.args[0].value, home)
+        )
+        if at and line >= at:
+            prior_round.append(msg)
+        elif inner is not None and line >= inner[0]:
+            this_round.append(msg)
+        else:
+            earlier.append(msg)
+    return earlier + prior_round + this_round
+
+
+def _thread_origin(ev: Evaluator, first: cst.BaseExpression, scope: Scope, depth: int, at: int) -> list[Message]:
+    """The turns a conversation local starts with: those of the local it copies at line ``at`` (``deepcopy(prefix)``,
+    ``prefix.copy()``) or of the local a project function builds and returns (``self._start_thread()``)."""
+    if not isinstance(first, cst.Call):
+        return []
+    f = first.func
+    if (dotted(f) or "") in _COPIES and first.args and isinstance(first.args[0].value, cst.Name):
+        return _thread_turns(ev, first.args[0].value.value, scope, depth + 1, at)
+    if isinstance(f, cst.Attribute) and f.attr.value == "copy" and isinstance(f.value, cst.Name) and not first.args:
+        return _thread_turns(ev, f.value.value, scope, depth + 1, at)
+    fn = _called_function(ev, first, scope)
+    if fn is None or len(fn.returns) != 1 or not isinstance(fn.returns[0], cst.Name):
+        return []
+    return _thread_turns(ev, fn.returns[0].value, fn, depth + 1, 0)
+
+
+def _start_line(scope: Scope, node: cst.CSTNode) -> int:
+    pos = scope.module.pos(node)
+    return pos.start.line if pos is not None else 0
+
+
+def _loop_spans(fn: Scope) -> list[tuple[int, int]]:
+    """The line spans of the ``for`` / ``while`` loops in a function's own body."""
+    out = fn.derived.get("loop_spans")
+    if out is None:
+        out = fn.derived["loop_spans"] = []
+        todo, seen = list(fn.node.children), 0
+        while todo and seen < 5000:
+            node, seen = todo.pop(), seen + 1
+            if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+                continue  # another scope
+            if isinstance(node, cst.For | cst.While) and (pos := fn.module.pos(node)) is not None:
+                out.append((pos.start.line, pos.end.line))
+            todo.extend(node.children)
+    return out
+
+
+def _called_function(ev: Evaluator, call: cst.Call, scope: Scope) -> Scope | None:
+    """The scope of the project function a call names, else None."""
+    try:
+        callee = ev.value(call.func, scope)
+    except RecursionError:
+        return None
+    if not isinstance(callee, Function):
+        return None
+    fn = ev.scopes.get(callee.key)
+    return None if fn is scope else fn
+
+
 def fluent_messages(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> list[Message] | None:
     """The messages of a fluent builder chain an expression (or the local it names) holds; None when it is none."""
     r, rs = _resolve_expr(ev, expr, scope)
@@ -990,14 +1118,8 @@ def _builder_return(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> tu
     expression, in the function's scope (its parameters stay holes)."""
     if not isinstance(expr, cst.Call):
         return None
-    try:
-        callee = ev.value(expr.func, scope)
-    except RecursionError:
-        return None
-    if not isinstance(callee, Function):
-        return None
-    fn = ev.scopes.get(callee.key)
-    if fn is None or len(fn.returns) != 1 or fn is scope:
+    fn = _called_function(ev, expr, scope)
+    if fn is None or len(fn.returns) != 1:
         return None
     ret, fs = _resolve_expr(ev, fn.returns[0], fn)
     return ret, fs

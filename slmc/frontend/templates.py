@@ -848,7 +848,11 @@ def _path_tokens(
     if isinstance(expr, cst.Call):
         name = _callee_name(expr.func).rsplit(".", 1)[-1]
         args = [a.value for a in expr.args if a.keyword is None and not a.star]
-        if name == "join" and args and _callee_name(expr.func) in ("join", "os.path.join", "path.join", "posixpath.join"):
+        if (
+            name == "join"
+            and args
+            and _callee_name(expr.func) in ("join", "os.path.join", "path.join", "posixpath.join")
+        ):
             out = []
             for i, arg in enumerate(args):
                 piece = _path_tokens(ev, arg, fn, params, first and i == 0, depth + 1)

@@ -54,7 +54,9 @@ class EdgeKind(StrEnum):
     OUTPUT = "output"  # llm -> output
     FLOWS = "flows"  # output -> llm (an answer feeds another call) / llm -> llm
     SERVES = "serves"  # task -> llm
-    STEP = "step"  # wrapper-call llm -> the one LLM site its receiver's own class holds (``sub.run()``, ``run`` inherited)
+    STEP = (
+        "step"  # wrapper-call llm -> the one LLM site its receiver's own class holds (``sub.run()``, ``run`` inherited)
+    )
 
 
 @dataclass(frozen=True, order=True)

@@ -61,7 +61,9 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"|(?:remove|filter\s+out|discard)\s+(?:the\s+|any\s+)?irrelevant"
         r"|(?:determine|decide|choose|select|identify|pick)\s+which\b|can\s+only\s+be\s+one\b"
         # the answer names given items by number (``a python list of indices of the selected documents``)
-        r"|(?:list|array)\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:indices|indexes|index\s+numbers)\b",
+        r"|(?:list|array)\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:indices|indexes|index\s+numbers)\b"
+        # ``think about which patch best resolves it; tell me the number of the patch``: one given item, by number
+        r"|which\s+(?:one|[a-z]+)\s+(?:(?:is|are)\s+)?(?:best|most\s+[a-z]+)\b[^\n]{0,160}?\b(?:number|index)\s+of\s+the\b",
         1.0,
         "pick among listed items",
     ),
@@ -308,7 +310,10 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         # or places that would need editing (``list the files one would edit to fix the problem``) is not this
         r"(?:generate|write|produce|propose|make|create|output)\s+(?:[\w`*/,'-]+\s+){0,4}?"
         r"(?:edits?|patch(?:es)?|diffs?|changes|commands?|blocks)\s+(?:to|that|which)\s+(?:\w+\s+)?"
-        r"(?:fix|resolve|repair|address)(?:es)?\s+(?:the|this|that|each)\s+(?:[\w-]+\s+)?(?:issue|bug|problem|error|failure)s?\b",
+        r"(?:fix|resolve|repair|address)(?:es)?\s+(?:the|this|that|each)\s+(?:[\w-]+\s+)?(?:issue|bug|problem|error|failure)s?\b"
+        # ``Write a patch for the issue``: the repair named by what it is for
+        r"|(?:generate|write|produce|propose|create)\s+(?:a|an|the|your)\s+(?:[\w-]+\s+)?(?:patch|fix|diff)(?:es)?\s+"
+        r"(?:for|to)\s+(?:the|this|that|each)\s+(?:[\w-]+\s+)?(?:issue|bug|problem|error|failure)s?\b",
         -1.6,
         "repairs code",
     ),
@@ -414,7 +419,10 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         # ``explain how the functionality of the code has changed``: a description of the given change, no advice
         r"|explain\s+(?:how|why|what|the\s+concept)(?![^.\n]{0,60}?\b(?:has|have|had|was|were)\s+(?:been\s+)?changed\b)"
         r"|descriptive\s+(?:response|answer|reply)|tell\s+(?:me|us)\s+(?:more|something)\b"
-        r"|how\s+(?:can|could|should|would|do|to)\s+(?:we\s+|i\s+|you\s+)?(?:implement|fix|solve|approach|build)\b",
+        r"|how\s+(?:can|could|should|would|do|to)\s+(?:we\s+|i\s+|you\s+)?(?:implement|fix|solve|approach|build)\b"
+        # the cause of a problem or what given code does, worked out in the answer
+        r"|(?:analy[sz]e|investigate|diagnose|explain|find)\s+(?:the\s+)?(?:root\s+)?causes?\s+of\b|root[- ]cause\s+analysis"
+        r"|analy[sz]e\s+how\s+to\b|what\s+does\s+(?:this|the|that)\s+(?:[\w-]+\s+){0,4}?do\b",
         -0.7,
         "advice or explanation",
     ),
@@ -423,7 +431,11 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
 _UNCLEAR_WORDING: tuple[tuple[str, str], ...] = (
     (
         r"(?:review|critique)\b[^.\n]{0,80}?\b(?:whether|pass|fail|approve|reject|lgtm|verdict|succe\w+)"
-        r"|critique|critic\b|verdict|pass/fail|pass\s+or\s+fail|approve\s+or\s+reject",
+        r"|critique|critic\b|verdict|pass/fail|pass\s+or\s+fail|approve\s+or\s+reject"
+        # a judgement of work someone wrote: ``decide whether the created patch resolves the issue``
+        r"|(?:decide|determine|judge|assess|check|evaluate|think\s+about)\s+(?:\(\d\)\s+)?whether\s+(?:the\s+|this\s+|your\s+)?"
+        r"(?:[\w-]+\s+){0,2}?(?:patch|fix|code|test|solution|implementation|change)s?\s+(?:correctly\s+)?"
+        r"(?:resolves?|fix(?:es)?|solves?|reproduces?|passes|works?|is\s+correct)\b",
         "review with a verdict",
     ),
     (
@@ -1051,6 +1063,20 @@ def prompt_texts(graph: AgentGraph, site: LLMCall) -> list[str]:
     return [without_notes(m.static_text()) for m in prompt.messages]
 
 
+def asked_texts(graph: AgentGraph, site: LLMCall) -> list[str]:
+    """The prompt texts of what this call asks. A conversation that carries the model's own earlier answers (an
+    assistant turn with no literal text, unlike a few-shot example) and asks again after the last of them has had
+    its earlier asks answered already: the system turns and the turns after that answer are this call's task."""
+    prompt = graph.prompt_of(site.id)
+    if prompt is None:
+        return []
+    msgs = prompt.messages
+    last = max((i for i, m in enumerate(msgs) if m.role == "assistant" and not m.static_text().strip()), default=-1)
+    if last < 0 or not any(m.role == "user" and m.static_text().strip() for m in msgs[last + 1 :]):
+        return prompt_texts(graph, site)
+    return [without_notes(m.static_text()) for i, m in enumerate(msgs) if i > last or m.role == "system"]
+
+
 _PROBE_CHARS = 30  # a user turn this short, with no input at all, is a probe (``Hi!``), not a task on data
 
 
@@ -1058,6 +1084,9 @@ def probe_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     """A prompt of fixed literals only, whose user turn is a few words (a key check, a health check, a warm-up): the
     input decides the answer entirely and nothing from the program's data reaches the model."""
     prompt = graph.prompt_of(site.id)
+    if prompt is not None and not prompt.messages and site.site == SiteKind.REQUEST and "unused" in site.consumers:
+        # ``ollama.chat(model=name, messages=[])`` with its answer dropped: a ping that loads or wakes the model
+        return [Evidence(1.2, "an empty prompt whose answer is dropped (a warm-up ping)")]
     if prompt is None or not prompt.messages or any(p.hole for m in prompt.messages for p in m.parts):
         return []
     users = [m.static_text().strip() for m in prompt.messages if m.role != "system"] or [
@@ -1149,7 +1178,7 @@ def _callers_of_request(graph: AgentGraph) -> dict[str, int]:
 def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     """All static evidence for one site; a wrapper-call adds the evidence of the request its wrapper reaches."""
     request = graph.request_of(site.id) if site.site != SiteKind.REQUEST else site
-    texts = prompt_texts(graph, site)
+    texts = asked_texts(graph, site)
     evidence = use_evidence(site)
     if request is not None and request.id != site.id:
         texts += prompt_texts(graph, request)
