@@ -1929,7 +1929,8 @@ class Analysis:
                 continue
             if key in fed and not all(self._feeds_what_it_holds(c, scope) for c in prod_calls.get(key, [])):
                 continue  # a caller writes a turn of its own into the state (``"Try again: " + hint``): an API
-            if dispatched.get(key) or self.ev.overridden(key) or self.ev.implementations(key):
+            family = dispatched.get(key) or self.ev.overridden(key) or self.ev.implementations(key)
+            if family and not self._closed_override(key, cls, prod_fns):
                 continue
             if not all(self._method_of(w, cls) for w in users):
                 continue
@@ -1983,11 +1984,59 @@ class Analysis:
                 outside = mod_name != cls.module.name or not pos.start.line <= line <= pos.end.line
                 if outside and _own_self_call((f.source or "").splitlines(), line, scope.name):
                     continue  # ``self._run(...)`` in another class that defines a ``_run`` of its own
+                if outside and self._unrelated_self_call(mod_name, line, text, scope.name, cls):
+                    continue  # ``super()._step(...)`` in a class of another family: its own base's method
                 named_elsewhere = True  # another class or module names it, or its class hands it on as a value
                 break
             if not named_elsewhere:
                 out.add(key)
         return out
+
+    def _unrelated_self_call(self, mod_name: str, line: int, text: str, name: str, cls: Scope) -> bool:
+        """Whether every ``.name`` on ``line`` of module ``mod_name`` is ``self.name`` / ``super().name`` inside a
+        class that neither derives from ``cls`` nor is one of its bases: that call reaches a method of its own family,
+        never the one ``cls`` defines."""
+        every = list(re.finditer(r"(\bself|\bsuper\(\s*\))\s*\.\s*" + re.escape(name) + r"\b", text))
+        if not every or len(every) != len(re.findall(r"\.\s*" + re.escape(name) + r"\b", text)):
+            return False
+        mod = self.project.modules.get(mod_name)
+        if mod is None:
+            return False
+        holder = None
+        for c in mod.scopes:
+            at = mod.pos(c.node) if c.kind == "class" else None
+            if at is not None and at.start.line <= line <= at.end.line and (holder is None or c.line > holder.line):
+                holder = c  # the innermost class holding the line
+        if holder is None:
+            return False
+        return cls.key not in self.ev.lineage(holder.key) and holder.key not in self.ev.lineage(cls.key)
+
+    def _closed_override(self, key: str, cls: Scope, prod_fns: dict[str, set[str]]) -> bool:
+        """Whether the private method ``key`` of an override family (``_step`` defined again in a subclass) is used
+        only inside each class's own body: every production caller of a base method it overrides is a method of that
+        base that ``cls`` defines again, and every caller of ``key`` is a method each overriding subclass defines
+        again; so no class's copy is reached from another class's code, each steps through its own (``AgentV3.step``
+        -> ``self._step``). Not so for a hook the base's API calls down into (``Base.run`` -> ``self._run``, ``run``
+        not redefined where ``_run`` is): the base's method is the caller there, and the rule does not decide it."""
+        if not _is_private(key):
+            return False
+        fn = self.ev.scopes.get(key)
+        pairs = [(base, cls) for base in self.ev.overridden(key)]
+        for impl in self.ev.implementations(key):
+            sub = self.ev.scopes.get(impl)
+            sub_cls = sub.enclosing_class() if sub is not None and sub.kind == "function" else None
+            if sub_cls is None or fn is None or sub_cls.key not in self.ev.subclasses(cls.key):
+                return False  # a sibling picked at run time, not an override of this method
+            pairs.append((key, sub_cls))
+        for upper, lower in pairs:
+            own = {s.name for s in lower.module.scopes if s.kind == "function" and s.parent is lower}
+            lineage = set(self.ev.lineage(lower.key))
+            for who in prod_fns.get(upper, ()):
+                caller = self.ev.scopes.get(who)
+                owner = caller.parent if caller is not None and caller.kind == "function" else None
+                if owner is None or owner.key not in lineage or caller.name not in own:
+                    return False
+        return True
 
     def _agent_factory(self, key: str, reaching: set[str]) -> bool:
         """Whether the function ``key`` is declared to return an agent: its return annotation names a class of the
@@ -2775,6 +2824,11 @@ class Analysis:
                 for b in fn.bindings.get(node.value, ()):
                     if b[0] != "expr" or b[2] is not fn:
                         continue
+                    if self._builds_prompt(b[1], fn):
+                        return True  # ``messages = build_followups(text)``: a builder of the tree writes the task
+                    value = b[1].left if isinstance(b[1], cst.BooleanOperation) else b[1]
+                    if templates.names_prompt_file(self.ev, value, fn):
+                        return True  # ``system = read_prompt("classify.txt") or ""``: a prompt file it names
                     if depth:  # the call's own argument values were read as text above
                         try:
                             text = self.ev.text(b[1], fn)
