@@ -1984,32 +1984,11 @@ class Analysis:
                 outside = mod_name != cls.module.name or not pos.start.line <= line <= pos.end.line
                 if outside and _own_self_call((f.source or "").splitlines(), line, scope.name):
                     continue  # ``self._run(...)`` in another class that defines a ``_run`` of its own
-                if outside and self._unrelated_self_call(mod_name, line, text, scope.name, cls):
-                    continue  # ``super()._step(...)`` in a class of another family: its own base's method
                 named_elsewhere = True  # another class or module names it, or its class hands it on as a value
                 break
             if not named_elsewhere:
                 out.add(key)
         return out
-
-    def _unrelated_self_call(self, mod_name: str, line: int, text: str, name: str, cls: Scope) -> bool:
-        """Whether every ``.name`` on ``line`` of module ``mod_name`` is ``self.name`` / ``super().name`` inside a
-        class that neither derives from ``cls`` nor is one of its bases: that call reaches a method of its own family,
-        never the one ``cls`` defines."""
-        every = list(re.finditer(r"(\bself|\bsuper\(\s*\))\s*\.\s*" + re.escape(name) + r"\b", text))
-        if not every or len(every) != len(re.findall(r"\.\s*" + re.escape(name) + r"\b", text)):
-            return False
-        mod = self.project.modules.get(mod_name)
-        if mod is None:
-            return False
-        holder = None
-        for c in mod.scopes:
-            at = mod.pos(c.node) if c.kind == "class" else None
-            if at is not None and at.start.line <= line <= at.end.line and (holder is None or c.line > holder.line):
-                holder = c  # the innermost class holding the line
-        if holder is None:
-            return False
-        return cls.key not in self.ev.lineage(holder.key) and holder.key not in self.ev.lineage(cls.key)
 
     def _closed_override(self, key: str, cls: Scope, prod_fns: dict[str, set[str]]) -> bool:
         """Whether the private method ``key`` of an override family (``_step`` defined again in a subclass) is used

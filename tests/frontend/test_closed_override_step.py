@@ -78,22 +78,6 @@ LAZY = """
                 return None
 """
 
-# Another family whose subclass calls its own base's ``_turn`` through ``super()``: no use of ``Runner._turn``.
-LEGACY = """
-    from core.runner import Runner
-
-
-    class Legacy:
-        def _turn(self, messages, stream):
-            return [m for m in messages if m]
-
-
-    class Voice(Legacy):
-        def speak(self, messages):
-            kept = super()._turn(messages, stream=False)
-            return Runner().ask(kept)
-"""
-
 MAIN = """
     from core.fast import FastRunner
     from core.runner import Runner
@@ -112,11 +96,7 @@ def _kinds(graph, path: str) -> dict[int, str]:
 
 def test_private_step_each_class_calls_through_its_own_copy_is_internal(tmp_path: Path) -> None:
     files = {"core/__init__.py": "", "core/gateway.py": GATEWAY, "core/runner.py": RUNNER, "core/fast.py": FAST}
-    main = (
-        MAIN
-        + "\n\n    def speak(text):\n        from core.legacy import Voice\n\n        return Voice().speak([text])\n"
-    )
-    write_tree(tmp_path, {**files, "core/legacy.py": LEGACY, "app/main.py": main})
+    write_tree(tmp_path, {**files, "app/main.py": MAIN})
     graph = analysed_graph(tmp_path)
     runner, fast = _kinds(graph, "core/runner.py"), _kinds(graph, "core/fast.py")
     assert runner.get(line_of(RUNNER, "def ask(")) == "wrapper"  # what other code calls
