@@ -1936,7 +1936,8 @@ class Analysis:
                 continue
             if key in fed and not all(self._feeds_what_it_holds(c, scope) for c in prod_calls.get(key, [])):
                 continue  # a caller writes a turn of its own into the state (``"Try again: " + hint``): an API
-            if dispatched.get(key) or self.ev.overridden(key) or self.ev.implementations(key):
+            family = dispatched.get(key) or self.ev.overridden(key) or self.ev.implementations(key)
+            if family and not self._closed_override(key, cls, prod_fns):
                 continue
             if not all(self._method_of(w, cls) for w in users):
                 continue
@@ -1995,6 +1996,33 @@ class Analysis:
             if not named_elsewhere:
                 out.add(key)
         return out
+
+    def _closed_override(self, key: str, cls: Scope, prod_fns: dict[str, set[str]]) -> bool:
+        """Whether the private method ``key`` of an override family (``_step`` defined again in a subclass) is used
+        only inside each class's own body: every production caller of a base method it overrides is a method of that
+        base that ``cls`` defines again, and every caller of ``key`` is a method each overriding subclass defines
+        again; so no class's copy is reached from another class's code, each steps through its own (``AgentV3.step``
+        -> ``self._step``). Not so for a hook the base's API calls down into (``Base.run`` -> ``self._run``, ``run``
+        not redefined where ``_run`` is): the base's method is the caller there, and the rule does not decide it."""
+        if not _is_private(key):
+            return False
+        fn = self.ev.scopes.get(key)
+        pairs = [(base, cls) for base in self.ev.overridden(key)]
+        for impl in self.ev.implementations(key):
+            sub = self.ev.scopes.get(impl)
+            sub_cls = sub.enclosing_class() if sub is not None and sub.kind == "function" else None
+            if sub_cls is None or fn is None or sub_cls.key not in self.ev.subclasses(cls.key):
+                return False  # a sibling picked at run time, not an override of this method
+            pairs.append((key, sub_cls))
+        for upper, lower in pairs:
+            own = {s.name for s in lower.module.scopes if s.kind == "function" and s.parent is lower}
+            lineage = set(self.ev.lineage(lower.key))
+            for who in prod_fns.get(upper, ()):
+                caller = self.ev.scopes.get(who)
+                owner = caller.parent if caller is not None and caller.kind == "function" else None
+                if owner is None or owner.key not in lineage or caller.name not in own:
+                    return False
+        return True
 
     def _agent_factory(self, key: str, reaching: set[str]) -> bool:
         """Whether the function ``key`` is declared to return an agent: its return annotation (or one member of a
@@ -2786,6 +2814,11 @@ class Analysis:
                 for b in fn.bindings.get(node.value, ()):
                     if b[0] != "expr" or b[2] is not fn:
                         continue
+                    if self._builds_prompt(b[1], fn):
+                        return True  # ``messages = build_followups(text)``: a builder of the tree writes the task
+                    value = b[1].left if isinstance(b[1], cst.BooleanOperation) else b[1]
+                    if templates.names_prompt_file(self.ev, value, fn):
+                        return True  # ``system = read_prompt("classify.txt") or ""``: a prompt file it names
                     if depth:  # the call's own argument values were read as text above
                         try:
                             text = self.ev.text(b[1], fn)

@@ -635,6 +635,34 @@ def loader_value(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Text 
 _FILE_NAME = lazy(r"[\w./-]{1,200}\.(?:txt|md|prompt|j2|jinja2?|ya?ml|json|tmpl|tpl)")
 
 
+def names_prompt_file(ev: Evaluator, call: cst.CSTNode, scope: Scope) -> bool:
+    """Whether ``call`` is a call of a project function that reads a file (``reads_file``) handed a literal template
+    file name (``read_prompt("classify.txt")``): the calling function picks its prompt file itself, found or not."""
+    if not isinstance(call, cst.Call):
+        return False
+    try:
+        callee = ev.value(call.func, scope)
+    except RecursionError:
+        return False
+    if not isinstance(callee, Function) or reads_file(ev, callee.key) is None:
+        return False
+    values: list[cst.CSTNode] = []
+    for a in call.args:
+        if a.star:
+            continue
+        values.append(a.value)
+        if isinstance(a.value, cst.Name):  # ``prompt_path = settings.entity_prompt_path`` (a declared default)
+            values += [b[1] for b in scope.bindings.get(a.value.value, ())[:4] if b[0] == "expr" and b[2] is scope]
+    for value in values:
+        try:
+            name = ev.static_str(value, scope)
+        except RecursionError:
+            continue
+        if name is not None and _FILE_NAME.fullmatch(name):
+            return True
+    return False
+
+
 def config_file(ev: Evaluator, name: str, scope: Scope) -> Const | None:
     """A static string naming a YAML/JSON file (``tasks_config = "config/tasks.yaml"``) used as a mapping: its data,
     looked up next to the module, then in its parent folders up to the root."""
