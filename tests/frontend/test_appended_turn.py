@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.frontend.trees import analysed_graph, site_at, write_tree
+from tests.frontend.trees import analysed_graph, messages_at, write_tree
 
 TALKER = """
     from langchain.schema import HumanMessage
@@ -43,10 +43,7 @@ FLOW = """
 
 def _messages(tmp_path: Path, line: int) -> list[tuple[str, str]]:
     write_tree(tmp_path, {"bot/__init__.py": "", "bot/talker.py": TALKER, "bot/flow.py": FLOW})
-    graph = analysed_graph(tmp_path)
-    prompt = graph.prompt_of(site_at(graph, "bot/flow.py", line).id)
-    assert prompt is not None
-    return [(m.role, m.static_text()) for m in prompt.messages]
+    return messages_at(analysed_graph(tmp_path), "bot/flow.py", line)
 
 
 def test_new_turn_argument_is_sent_after_the_history(tmp_path: Path) -> None:

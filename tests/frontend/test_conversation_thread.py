@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.frontend.trees import analysed_graph, line_of, site_at, write_tree
+from tests.frontend.trees import analysed_graph, line_of, messages_at, write_tree
 
 BACKENDS = """
     import abc
@@ -133,10 +133,7 @@ def _turns(tmp_path: Path, marker: str) -> list[tuple[str, str]]:
         tmp_path,
         {"desk/__init__.py": "", "desk/backends.py": BACKENDS, "desk/dialog.py": DIALOG, "desk/flow.py": FLOW},
     )
-    graph = analysed_graph(tmp_path)
-    prompt = graph.prompt_of(site_at(graph, "desk/flow.py", line_of(FLOW, f"# {marker}")).id)
-    assert prompt is not None
-    return [(m.role, m.static_text()) for m in prompt.messages]
+    return messages_at(analysed_graph(tmp_path), "desk/flow.py", line_of(FLOW, f"# {marker}"))
 
 
 def test_turns_added_by_role_methods_are_the_prompt(tmp_path: Path) -> None:

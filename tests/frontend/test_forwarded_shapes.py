@@ -8,12 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .trees import analysed_graph, write_tree
-
-
-def _found(root: Path, path: str) -> set[tuple[int, str]]:
-    graph = analysed_graph(root)
-    return {(s.loc.line, str(s.site)) for s in graph.sites() if s.loc.path == path}
+from .trees import sites_in, write_tree
 
 
 def test_request_object_dumped_by_a_helper(tmp_path: Path) -> None:
@@ -40,7 +35,7 @@ def test_request_object_dumped_by_a_helper(tmp_path: Path) -> None:
             """,
         },
     )
-    found = _found(tmp_path, "relay.py")
+    found = sites_in(tmp_path, "relay.py")
     assert {(11, "wrapper"), (13, "request"), (17, "wrapper-call")} <= found  # run() has no caller: no API
 
 
@@ -87,7 +82,7 @@ def test_sliced_and_joined_message_runs(tmp_path: Path) -> None:
             """,
         },
     )
-    found = _found(tmp_path, "memo.py")
+    found = sites_in(tmp_path, "memo.py")
     assert (8, "wrapper") in found and (21, "wrapper") in found  # digest and Trimmer.shrink
     assert (36, "wrapper-call") in found  # the bot's call of the trimmer
 
@@ -115,7 +110,7 @@ def test_text_added_to_the_value_is_a_template(tmp_path: Path) -> None:
             """,
         },
     )
-    found = _found(tmp_path, "ask.py")
+    found = sites_in(tmp_path, "ask.py")
     assert (7, "wrapper") in found and (12, "wrapper-call") in found
     assert (11, "wrapper") not in found and (16, "wrapper-call") not in found
 
@@ -155,7 +150,7 @@ def test_joined_texts_and_added_messages_are_the_function_own_prompt(tmp_path: P
             """,
         },
     )
-    found = _found(tmp_path, "review.py")
+    found = sites_in(tmp_path, "review.py")
     assert (17, "wrapper-call") in found and (21, "wrapper-call") in found
     assert (16, "wrapper") not in found and (20, "wrapper") not in found
 
@@ -214,8 +209,8 @@ def test_agent_instructions_prepended_to_the_history_are_relayed(tmp_path: Path)
             """,
         },
     )
-    found = _found(tmp_path, "hub.py")
+    found = sites_in(tmp_path, "hub.py")
     assert (15, "wrapper") in found  # Crew.run: forwards the agent and the messages
     assert (11, "wrapper") not in found  # Crew._complete: its internal step
     assert (26, "request") in found and (28, "wrapper") not in found  # Terse writes its own system message
-    assert (13, "wrapper-call") in _found(tmp_path, "main.py")
+    assert (13, "wrapper-call") in sites_in(tmp_path, "main.py")

@@ -6,12 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .trees import analysed_graph, write_tree
-
-
-def _found(root: Path, path: str) -> set[tuple[int, str]]:
-    graph = analysed_graph(root)
-    return {(s.loc.line, str(s.site)) for s in graph.sites() if s.loc.path == path}
+from .trees import sites_in, write_tree
 
 
 def test_chain_streamed_by_a_response_and_called_directly(tmp_path: Path) -> None:
@@ -48,7 +43,7 @@ def test_chain_streamed_by_a_response_and_called_directly(tmp_path: Path) -> Non
             """,
         },
     )
-    found = _found(tmp_path, "notes.py")
+    found = sites_in(tmp_path, "notes.py")
     calls = {"request", "framework-task"}
     assert any((14, kind) in found for kind in calls)  # the response runs the chain
     assert (12, "wrapper") in found and (27, "wrapper-call") in found
@@ -100,6 +95,6 @@ def test_chain_over_the_tree_subclass_of_a_chat_model(tmp_path: Path) -> None:
             """,
         },
     )
-    found = _found(tmp_path, "svc.py")
+    found = sites_in(tmp_path, "svc.py")
     assert any((25, kind) in found for kind in ("request", "framework-task"))
     assert not any(line == 29 for line, _ in found)

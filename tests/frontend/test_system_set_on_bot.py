@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.frontend.trees import analysed_graph, site_at, write_tree
+from tests.frontend.trees import analysed_graph, messages_at, write_tree
 
 CHAT = """
     from openai import OpenAI
@@ -57,10 +57,7 @@ USE = """
 
 def _texts(tmp_path: Path, line: int) -> list[tuple[str, str]]:
     write_tree(tmp_path, {"app/__init__.py": "", "app/chat.py": CHAT, "app/use.py": USE})
-    graph = analysed_graph(tmp_path)
-    prompt = graph.prompt_of(site_at(graph, "app/chat.py", line).id)
-    assert prompt is not None
-    return [(m.role, m.static_text()) for m in prompt.messages]
+    return messages_at(analysed_graph(tmp_path), "app/chat.py", line)
 
 
 def test_system_prompt_set_on_the_bot_reaches_the_call(tmp_path: Path) -> None:

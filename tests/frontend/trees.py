@@ -44,3 +44,16 @@ def carried_text(graph: AgentGraph, site: LLMCall) -> str:
 def line_of(source: str, text: str) -> int:
     """The 1-based line of the dedented ``source`` that first contains ``text``."""
     return next(i for i, line in enumerate(textwrap.dedent(source).splitlines(), 1) if text in line)
+
+
+def sites_in(root: Path, path: str) -> set[tuple[int, str]]:
+    """``(line, kind)`` of every site the analysis of ``root`` reports in ``path``."""
+    graph = analysed_graph(root)
+    return {(s.loc.line, str(s.site)) for s in graph.sites() if s.loc.path == path}
+
+
+def messages_at(graph: AgentGraph, path: str, line: int) -> list[tuple[str, str]]:
+    """``(role, static text)`` of each message of the prompt of the site at ``path:line``."""
+    prompt = graph.prompt_of(site_at(graph, path, line).id)
+    assert prompt is not None
+    return [(m.role, m.static_text()) for m in prompt.messages]

@@ -69,3 +69,10 @@ def wrapper_graph(call_prompts: dict[int, dict[str, Any]], **request_fields: Any
     for line, fields in call_prompts.items():
         add_site(g, "main", line, path="main.py", kind=SiteKind.WRAPPER_CALL, target=wrapper.id, **fields)
     return g
+
+
+def wording_reasons(text: str) -> set[str]:
+    """The reasons triage's wording evidence gives for one prompt text."""
+    from slmc.passes.triage import wording_evidence
+
+    return {e.reason for e in wording_evidence([text])}

@@ -5,36 +5,32 @@ reflect what the given input holds are summaries of given text; a description in
 from __future__ import annotations
 
 from slmc.ir import AgentGraph, Verdict
-from slmc.passes.triage import triage_site, wording_evidence
+from slmc.passes.triage import triage_site
 
-from .builders import add_site
+from .builders import add_site, wording_reasons
 
 SUMMARY = 'prompt says "summary of given text"'
 DOCUMENT = 'prompt says "writes a document"'
 
 
-def _reasons(text: str) -> set[str]:
-    return {e.reason for e in wording_evidence([text])}
-
-
 def test_a_description_reflecting_the_given_changes_is_a_summary() -> None:
-    said = _reasons("Produce a release description which covers all edits listed below.\n{edits}")
+    said = wording_reasons("Produce a release description which covers all edits listed below.\n{edits}")
     assert SUMMARY in said and DOCUMENT not in said
-    said = _reasons("Write a merge request description that describes the changes in this branch: {diff}")
+    said = wording_reasons("Write a merge request description that describes the changes in this branch: {diff}")
     assert SUMMARY in said and DOCUMENT not in said
 
 
 def test_a_description_invented_from_a_brief_stays_a_document() -> None:
-    said = _reasons("Write a product description that captures the mood of a summer evening for our new lamp.")
+    said = wording_reasons("Write a product description that captures the mood of a summer evening for our new lamp.")
     assert DOCUMENT in said and SUMMARY not in said
-    assert DOCUMENT in _reasons("Write a detailed description for the fantasy kingdom in the story.")
+    assert DOCUMENT in wording_reasons("Write a detailed description for the fantasy kingdom in the story.")
 
 
 def test_change_records_are_summaries_of_the_diff() -> None:
-    assert SUMMARY in _reasons("Here is the staged diff:\n{diff}\nSuggest a commit message in the imperative mood.")
-    assert SUMMARY in _reasons("Draft the PR title for these edits: {edits}")
-    assert SUMMARY in _reasons("Add a changelog entry for the work below.\n{work}")
-    assert SUMMARY not in _reasons("Commit to the plan and write the program in full.")
+    assert SUMMARY in wording_reasons("Here is the staged diff:\n{diff}\nSuggest a commit message in the imperative mood.")
+    assert SUMMARY in wording_reasons("Draft the PR title for these edits: {edits}")
+    assert SUMMARY in wording_reasons("Add a changelog entry for the work below.\n{work}")
+    assert SUMMARY not in wording_reasons("Commit to the plan and write the program in full.")
 
 
 def test_a_shorter_commit_message_reads_narrow() -> None:
@@ -78,7 +74,7 @@ ADVICE = 'prompt says "advice or explanation"'
 
 
 def test_explaining_what_a_given_change_did_is_no_advice() -> None:
-    assert ADVICE not in _reasons("<diff>\n{diff}\n</diff>\nExplain how the behaviour of the module has changed.")
-    assert ADVICE not in _reasons("Explain what was changed in the schema below, one bullet per table.\n{schema}")
-    assert ADVICE in _reasons("Explain how a hash map works to a new programmer.")
-    assert ADVICE in _reasons("Explain why the weather changes with the seasons.")
+    assert ADVICE not in wording_reasons("<diff>\n{diff}\n</diff>\nExplain how the behaviour of the module has changed.")
+    assert ADVICE not in wording_reasons("Explain what was changed in the schema below, one bullet per table.\n{schema}")
+    assert ADVICE in wording_reasons("Explain how a hash map works to a new programmer.")
+    assert ADVICE in wording_reasons("Explain why the weather changes with the seasons.")

@@ -4,30 +4,26 @@ asking only which files or places one would edit to fix it does not (prompts wri
 from __future__ import annotations
 
 from slmc.ir import AgentGraph, Verdict
-from slmc.passes.triage import triage_site, wording_evidence
+from slmc.passes.triage import triage_site
 
-from .builders import add_site
+from .builders import add_site, wording_reasons
 
 REPAIR = 'prompt says "repairs code"'
 CODE = 'prompt says "writes code"'
 
 
-def _reasons(text: str) -> set[str]:
-    return {e.reason for e in wording_evidence([text])}
-
-
 def test_edits_that_fix_the_issue_repair_code() -> None:
-    assert REPAIR in _reasons("Find the fault first, then generate `patch_lines` commands to fix the issue.")
-    assert REPAIR in _reasons("Produce unified diffs that resolve this crash bug.")
-    assert REPAIR in _reasons("Write *OLD/NEW* edits to address the failing-build error.")
-    assert REPAIR not in _reasons("List up to 3 modules one would need to edit to fix the problem.")
-    assert REPAIR not in _reasons("Name the functions that need changes to fix the bug.")
+    assert REPAIR in wording_reasons("Find the fault first, then generate `patch_lines` commands to fix the issue.")
+    assert REPAIR in wording_reasons("Produce unified diffs that resolve this crash bug.")
+    assert REPAIR in wording_reasons("Write *OLD/NEW* edits to address the failing-build error.")
+    assert REPAIR not in wording_reasons("List up to 3 modules one would need to edit to fix the problem.")
+    assert REPAIR not in wording_reasons("Name the functions that need changes to fix the bug.")
 
 
 def test_a_complete_reproduction_test_is_code() -> None:
-    assert CODE in _reasons("Please write a complete test that shows the reported crash happening.")
-    assert CODE in _reasons("Generate a regression test for the report below.")
-    assert CODE not in _reasons("Pick the tests from the list that should not run after the change.")
+    assert CODE in wording_reasons("Please write a complete test that shows the reported crash happening.")
+    assert CODE in wording_reasons("Generate a regression test for the report below.")
+    assert CODE not in wording_reasons("Pick the tests from the list that should not run after the change.")
 
 
 def test_repair_prompt_reads_open_and_localisation_prompt_narrow() -> None:

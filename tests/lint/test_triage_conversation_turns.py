@@ -12,13 +12,9 @@ these tests).
 from __future__ import annotations
 
 from slmc.ir import AgentGraph, EdgeKind, LLMCall, Message, Prompt, PromptPart, Verdict
-from slmc.passes.triage import judgement_cues, triage_site, wording_evidence
+from slmc.passes.triage import judgement_cues, triage_site
 
-from .builders import add_site
-
-
-def _reasons(text: str) -> set[str]:
-    return {e.reason for e in wording_evidence([text])}
+from .builders import add_site, wording_reasons
 
 
 def _conversation(turns: list[tuple[str, str | None]]) -> tuple[AgentGraph, LLMCall]:
@@ -59,24 +55,24 @@ def test_a_few_shot_answer_keeps_the_ask_before_it() -> None:
 
 
 def test_a_patch_for_the_issue_repairs_code() -> None:
-    assert 'prompt says "repairs code"' in _reasons("Write a patch for the issue, based on the code context.")
-    assert 'prompt says "repairs code"' in _reasons("Generate the minimal fix for this bug.")  # existing wording
-    assert 'prompt says "repairs code"' not in _reasons("Say which files a patch for the issue would touch.")
+    assert 'prompt says "repairs code"' in wording_reasons("Write a patch for the issue, based on the code context.")
+    assert 'prompt says "repairs code"' in wording_reasons("Generate the minimal fix for this bug.")  # existing wording
+    assert 'prompt says "repairs code"' not in wording_reasons("Say which files a patch for the issue would touch.")
 
 
 def test_the_number_of_the_best_candidate_picks_a_listed_item() -> None:
     pick = 'prompt says "pick among listed items"'
-    assert pick in _reasons(
+    assert pick in wording_reasons(
         "Think about which candidate best answers the question. Tell me the number of the candidate and why."
     )
-    assert pick not in _reasons("Explain which design is best for the service, then write it up in full.")
+    assert pick not in wording_reasons("Explain which design is best for the service, then write it up in full.")
 
 
 def test_the_root_cause_of_a_problem_is_open_reasoning() -> None:
     why = 'prompt says "advice or explanation"'
-    assert why in _reasons("First, please analyze the root cause of the crash.")
-    assert why in _reasons("What does this part of the code do?")
-    assert why not in _reasons("Classify the cause of the outage as network, disk or other.")
+    assert why in wording_reasons("First, please analyze the root cause of the crash.")
+    assert why in wording_reasons("What does this part of the code do?")
+    assert why not in wording_reasons("Classify the cause of the outage as network, disk or other.")
 
 
 def test_whether_a_patch_resolves_the_issue_is_a_review() -> None:

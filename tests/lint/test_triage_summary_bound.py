@@ -4,28 +4,24 @@
 from __future__ import annotations
 
 from slmc.ir import AgentGraph, Verdict
-from slmc.passes.triage import triage_site, wording_evidence
+from slmc.passes.triage import triage_site
 
-from .builders import add_site
+from .builders import add_site, wording_reasons
 
 BOUND = 'prompt says "bounded length"'
 SUMMARY = 'prompt says "summary of given text"'
 
 
-def _reasons(text: str) -> set[str]:
-    return {e.reason for e in wording_evidence([text])}
-
-
 def test_no_more_than_n_is_a_length_bound() -> None:
-    assert BOUND in _reasons("Keep the note short: no more than 3 lines.")
-    assert BOUND in _reasons("The answer must be not longer than 40 characters.")
-    assert BOUND not in _reasons("The log below has 300 lines; read it carefully.")
-    assert BOUND not in _reasons("There is no more than one way to read this, think it through.")
+    assert BOUND in wording_reasons("Keep the note short: no more than 3 lines.")
+    assert BOUND in wording_reasons("The answer must be not longer than 40 characters.")
+    assert BOUND not in wording_reasons("The log below has 300 lines; read it carefully.")
+    assert BOUND not in wording_reasons("There is no more than one way to read this, think it through.")
 
 
 def test_adding_a_summary_of_given_changes_is_a_summary() -> None:
-    assert SUMMARY in _reasons("Add a short summary of the release's changes to the notes file.")
-    assert SUMMARY not in _reasons("Add a new section to the notes file.")
+    assert SUMMARY in wording_reasons("Add a short summary of the release's changes to the notes file.")
+    assert SUMMARY not in wording_reasons("Add a new section to the notes file.")
 
 
 def test_a_short_entry_summarising_given_changes_reads_narrow() -> None:
