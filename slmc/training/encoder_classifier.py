@@ -32,7 +32,7 @@ import json
 import math
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -246,6 +246,21 @@ def upper(encoder: Any, states: Any, mask: Any, frozen: int) -> Any:
     return _run_layers(encoder, states, mask, frozen, None)
 
 
+def lower_rows(
+    encoder: Any, encoded: list[list[int]], rows: list[int], pad_id: int, device: str, frozen: int
+) -> Iterator[tuple[list[int], Any, Any]]:
+    """``lower`` over ``rows`` of ``encoded`` in batches of 64, no gradient: (the batch, its padded states, the
+    mask); each row's own states are ``states[k, : len(encoded[row])]``."""
+    import torch
+
+    for i in range(0, len(rows), 64):
+        batch = rows[i : i + 64]
+        ids, mask = _pad(encoded, batch, pad_id)
+        ids, mask = ids.to(device), mask.to(device)
+        with torch.no_grad():
+            yield batch, lower(encoder, ids, mask, frozen), mask
+
+
 def train_encoder_classifier(
     rows: list[dict[str, Any]],
     model_dir: Path,
@@ -373,15 +388,11 @@ def _fine_tune(
     def keep_lower(rows: list[int], pooled: list[Any] | None) -> None:
         """``low`` for ``rows`` (the states below the ``shallow`` bottom layers); with ``pooled``, also each row's
         sentence embedding through every layer, appended in ``rows`` order."""
-        with torch.no_grad():
-            for i in range(0, len(rows), 64):
-                batch = rows[i : i + 64]
-                ids, mask = _pad(encoded, batch, pad_id)
-                ids, mask = ids.to(device), mask.to(device)
-                states = lower(encoder, ids, mask, shallow)
-                for row, j in enumerate(batch):
-                    low[j] = states[row, : lengths[j]].detach().clone()
-                if pooled is not None:
+        for batch, states, mask in lower_rows(encoder, encoded, rows, pad_id, device, shallow):
+            for row, j in enumerate(batch):
+                low[j] = states[row, : lengths[j]].detach().clone()
+            if pooled is not None:
+                with torch.no_grad():
                     pooled.append(mean_pool(upper(encoder, states, mask, shallow), mask))
 
     # the frozen head on (a sample of) the same rows: the linear layer's starting point; with ``shallow`` layers the

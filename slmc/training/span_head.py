@@ -684,22 +684,17 @@ class SpanHead:
     def _lower(self, examples: list[dict[str, Any]], frozen: int) -> None:
         """Each example's token states after the embeddings and the bottom ``frozen`` layers (``example["low"]``),
         computed once without dropout, in batches of similar length."""
-        import torch
-
-        from slmc.training.encoder_classifier import _pad, lower
+        from slmc.training.encoder_classifier import lower_rows
 
         encoder = self.model.encoder
         training = encoder.training
         encoder.eval()
         encoded = [e["ids"] for e in examples]
         order = sorted(range(len(examples)), key=lambda i: len(encoded[i]))
-        with torch.no_grad():
-            for start in range(0, len(order), 64):
-                batch = order[start : start + 64]
-                ids, mask = _pad(encoded, batch, self.tokenizer.pad_token_id or 0)
-                states = lower(encoder, ids.to(self.device), mask.to(self.device), frozen)
-                for row, i in enumerate(batch):
-                    examples[i]["low"] = states[row, : len(encoded[i])].detach().clone()
+        pad_id = self.tokenizer.pad_token_id or 0
+        for batch, states, _ in lower_rows(encoder, encoded, order, pad_id, self.device, frozen):
+            for row, i in enumerate(batch):
+                examples[i]["low"] = states[row, : len(encoded[i])].detach().clone()
         encoder.train(training)
 
     def _calibrate(self, examples: list[dict[str, Any]]) -> float:

@@ -459,7 +459,6 @@ _PREPOSITIONS = frozenset(
     ["in", "at", "from", "to", "for", "of", "by", "on", "with", "near", "named", "called", "about"]
 )
 _JOINERS = frozenset(("and", "or", "&"))
-_PLACEHOLDER_MARK = re.compile(r"<[A-Z][A-Z_]*_\d+>")  # as slmc.pii.masking.PLACEHOLDER (not imported: it is slow)
 
 
 def _tokens(request: str) -> list[tuple[int, int, str]]:
@@ -547,6 +546,8 @@ def span_features(
     """The SPAN_FEATURES of each candidate of a string parameter; ``cosine``: the pretrained encoder's cosine of the
     parameter's text and each candidate read in the request, ``alone``: ... and each candidate's text encoded on its
     own (what the words mean, not what the sentence around them does; zeros without them)."""
+    from slmc.pii.masking import PLACEHOLDER
+
     alone = alone if alone is not None and len(alone) == len(cands) else [0.0] * len(cands)
     best_alone = max(alone) if alone else 0.0
     tokens = _tokens(request)
@@ -603,7 +604,7 @@ def span_features(
                 alone[c] - best_alone,
                 (sum(_stem(w) in tool_stems for w in cand_words) / len(cand_words)) if cand_words else 0.0,
                 float(any(x <= a and b <= y and (x, y) != (a, b) for x, y in quoted)),
-                float(bool(_PLACEHOLDER_MARK.search(request[a:b]))),
+                float(bool(PLACEHOLDER.search(request[a:b]))),
             ]
         )
     return out
