@@ -1612,6 +1612,9 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
                         for i, w in nouns
                         if (w in _NAME_NARROW or w in _NAME_OPEN or (i == 0 and w in _NAME_PREDICATE))
                         and not (w in _NAME_CODE and i and words[i - 1] in _NAME_READS)  # code read, not written
+                        # ``_handle_direct_llm_query``: a query *to the model* names the transport, not a search
+                        # query the model writes (``search_query``, ``rewrite_query`` keep the hint)
+                        and not (w in _NAME_TRANSPORT and i and words[i - 1] in _NAME_TRANSPORT | _NAME_CARRIER)
                     ),
                     None,
                 )

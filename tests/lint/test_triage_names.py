@@ -150,3 +150,13 @@ def test_a_framework_agent_used_as_a_library_is_its_loop() -> None:
     other = add_site(g, "tokens", 30, client="aider", api="count_tokens", user="{task}")
     assert not any("runs `" in r for r in triage_site(g, other).reasons)
     assert feature_kind("runs `aider.run`: a code agent writes code") == "agent:code"
+
+
+def test_a_query_sent_to_the_model_names_the_transport() -> None:
+    """``handle_direct_llm_query`` / ``run_model_request``: the noun after *llm* / *model* is the request the method
+    sends, no search query it has the model write; ``make_search_query`` keeps its closed-task hint."""
+    g = AgentGraph()
+    direct = add_site(g, "Server.handle_direct_llm_query", 10, user="{message}")
+    assert name_evidence(g, direct) == []
+    search = add_site(g, "Planner.make_search_query", 20, user="{message}")
+    assert [e.reason for e in name_evidence(g, search)] == ["named `Planner.make_search_query`: a closed task"]
