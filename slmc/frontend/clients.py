@@ -46,6 +46,18 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "cohere.AsyncClient": ClientKind("cohere", "cohere", True),
     "cohere.AsyncClientV2": ClientKind("cohere", "cohere", True),
     "ollama.Client": ClientKind("ollama", "ollama"),
+    # Xinference's REST client (a local model server): ``get_model(uid)`` hands out a model handle that chats
+    **{
+        f"{pkg}.{path}": ClientKind("xinference", "xinference-client")
+        for pkg in ("xinference", "xinference_client")
+        for path in (
+            "Client",
+            "RESTfulClient",
+            "client.Client",
+            "client.RESTfulClient",
+            "client.restful.restful_client.Client",
+        )
+    },
     "ollama.AsyncClient": ClientKind("ollama", "ollama", True),
     "google.genai.Client": ClientKind("google", "genai"),
     "google.generativeai.GenerativeModel": ClientKind("google", "gemini-model"),
@@ -275,6 +287,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "mistral-v0": {p: p for p in ("chat", "chat_stream")},
     "cohere": {p: p for p in ("chat", "chat_stream", "generate")},
     "ollama": {p: p for p in ("chat", "generate")},
+    "xinference-model": {p: p for p in ("chat", "generate")},  # not ``create_embedding`` / ``rerank`` on the handle
     "genai": {
         p: p
         for p in (
@@ -426,6 +439,7 @@ FACTORY_PATHS: dict[tuple[str, str], str] = {
     ("anthropic", "copy"): "anthropic",
     ("boto3-session", "client"): "boto3-client",
     ("llamacpp", "from_pretrained"): "llamacpp",
+    ("xinference-client", "get_model"): "xinference-model",
     ("crew", "copy"): "crew",
     ("qianfan-module", "ChatCompletion"): "qianfan",
     ("qianfan-module", "Completion"): "qianfan",
@@ -695,7 +709,7 @@ PREFILTER_TEXTS = (
     "HTTPSConnection", "smolagents", "urlopen", "xai_sdk", "watsonx", "dspy", "lmdeploy", "aider.coders",
     "generative_ai_inference", ".create_message(", "baml_py", "camel.agents", "camel.societies", "camel.models",
     "camel.toolkits",
-    "import outlines", "from outlines",
+    "import outlines", "from outlines", "xinference", ".converse(",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")
 _WHOLE_WORDS = lazy("|".join(rf"\b{re.escape(w)}\b" for w in PREFILTER_WORDS))
@@ -721,6 +735,9 @@ DUCK_PATHS: dict[str, tuple[str, str]] = {
     "models.generate_content": ("google", "genai"),
     "models.generate_content_stream": ("google", "genai"),
     "aio.models.generate_content": ("google", "genai"),
+    # Bedrock runtime's Converse API on a boto3 client handed in from outside (``self.client.converse(**params)``)
+    "converse": ("bedrock", "bedrock"),
+    "converse_stream": ("bedrock", "bedrock"),
 }
 # Member paths too common to mark a request by themselves, marking one on a client of unknown type when the call
 # also passes the keywords that family's request requires: Anthropic's ``messages.create`` takes both ``messages`` and

@@ -34,7 +34,14 @@ from slmc.frontend import syntax as cst
 from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
 from slmc.frontend.resolve import JSON_DUMPS, JSON_LOADS, Evaluator, Project, run_target, self_attribute, tool_names
-from slmc.frontend.sites import Site, classify, fluent_messages, input_messages, labels_from_prompt
+from slmc.frontend.sites import (
+    Site,
+    classify,
+    fluent_messages,
+    input_messages,
+    labels_from_prompt,
+    message_helper_content,
+)
 from slmc.frontend.values import Class, Client, Const, Function, Instance, Ref, Text
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
@@ -1431,6 +1438,48 @@ class Analysis:
             others = [k for k in keys if k != site.callee]
             if others and site.callee in keys:
                 self.alternatives[site.key] = others
+        self._factory_twins()
+
+    def _factory_twins(self) -> None:
+        """Classes of the tree that one factory function hands out in turn (``return WatsonClient(...), cfg`` in one
+        branch, ``return OllamaClient(...), cfg`` in the other) are drop-in twins: a call of a method of one (typed
+        by an annotation naming the other, ``llm_client: OllamaClient``) reaches the same-named method of each twin,
+        kept as alternatives of the call."""
+        twins: dict[str, set[str]] = {}
+        for fn in list(self.ev.scopes.values()):
+            if fn.kind != "function" or len(fn.returns) < 2 or _is_test_file(fn.module):
+                continue
+            by_slot: dict[int, set[str]] = {}
+            for expr in fn.returns[:16]:
+                items = expr.elements if isinstance(expr, cst.Tuple) else [expr]
+                for i, el in enumerate(items[:4]):
+                    node = el.value if isinstance(el, cst.Element) else el
+                    try:
+                        value = self.ev.value(node, fn)
+                    except RecursionError:
+                        continue
+                    if isinstance(value, Instance) and value.cls in self.ev.scopes:
+                        by_slot.setdefault(i, set()).add(value.cls)
+            for classes in by_slot.values():
+                if 1 < len(classes) <= 6:
+                    for cls in classes:
+                        twins.setdefault(cls, set()).update(classes - {cls})
+        if not twins:
+            return
+        for site in self.sites.values():
+            if site.site != SiteKind.WRAPPER_CALL or site.callee is None or site.passed is not None:
+                continue
+            fn = self.ev.scopes.get(site.callee)
+            cls = fn.enclosing_class() if fn is not None else None
+            if cls is None or cls.key not in twins or fn.name.startswith("_"):
+                continue
+            keys = self.alternatives.get(site.key, [])
+            for other in sorted(twins[cls.key]):
+                value = self.ev.member(other, fn.name, True)
+                if isinstance(value, Function) and value.key in self.ev.scopes and value.key not in keys:
+                    keys.append(value.key)
+            if keys:
+                self.alternatives[site.key] = keys
 
     def _adapter_method(self, site: Site) -> str | None:
         """``self.client.chat.completions.create(...)`` where ``self.client`` is an SDK client in one branch and, in
@@ -1866,7 +1915,7 @@ class Analysis:
                     )
                     and not any(
                         self._authors(s)
-                        or self._authors_wrapper_call(s)
+                        or self._authors_sent(s)  # or a local message list it writes (``[user("Describe ...")]``)
                         or self._fills_own_template(s)
                         # ``manager("summarize", text=t)``: it names the task of a template-filling wrapper itself
                         or (s.callee in filling and _names_task(s.info.node))
@@ -2790,13 +2839,31 @@ class Analysis:
     def _builds_prompt(self, expr: cst.BaseExpression, scope: Scope) -> bool:
         """Whether ``expr`` is a call of a prompt builder of the tree (``prompts.extract.facts(context)`` returning a
         message list with its own instructions): the caller hands data, the builder's text is the task prompt."""
-        if not isinstance(expr, cst.Call) or not isinstance(self.ev.value(expr.func, scope), Function):
+        builder = self.ev.value(expr.func, scope) if isinstance(expr, cst.Call) else None
+        if not isinstance(builder, Function):
             return False
         try:
             built = input_messages(self.ev, expr, scope)
         except RecursionError:
             return False
-        return _enough_text(_static_of(built))
+        if _enough_text(_static_of(built)):
+            return True
+        fn = self.ev.scopes.get(builder.key)
+        return fn is not None and self._accumulated_text(built, fn)
+
+    def _accumulated_text(self, built: list[Any], fn: Scope) -> bool:
+        """Whether a local of the builder ``fn`` that its messages hold as a hole (``system_message(intro)``) gathers
+        literal instructions by ``intro += "..."`` (the text the evaluator cannot follow when the local is also
+        rewritten by helpers, ``intro = self.add_context(intro, docs)``): the builder writes that prompt."""
+        budget = [_AUTHORED_CHARS]
+        for m in built:
+            for part in m.parts:
+                if not part.hole or not re.fullmatch(r"[A-Za-z_]\w*", part.text):
+                    continue
+                for b in fn.bindings.get(part.text, ())[:16]:
+                    if b[0] == "aug" and len(b) > 2 and b[2] is fn and self._literal_chars(b[1], fn, 0, budget):
+                        return True
+        return False
 
     def _authors_inside(self, site: Site) -> bool:
         """Whether an argument of the call is built, through locals of its function and the arguments of calls
@@ -2988,6 +3055,8 @@ class Analysis:
                     budget[0] -= len("".join(text.static().split()))
                 elif isinstance(text, Const) and isinstance(text.value, str):  # its text is all static (files read)
                     budget[0] -= len("".join(text.value.split()))
+                elif (helper := message_helper_content(expr)) is not None:  # ``self.system_message("Return ...")``
+                    return self._literal_chars(helper[1], scope, depth + 1, budget)
         elif isinstance(expr, cst.Name):
             for d, where in self._definitions(expr.value, scope):
                 if self._literal_chars(d, where, depth + 1, budget):

@@ -2300,6 +2300,10 @@ class Evaluator:
             inner = self.value(func.value, scope)  # ctx.__aenter__(): what ``async with ctx as x`` binds
             if isinstance(inner, Client):
                 return inner
+        if isinstance(func, cst.Name) and func.value == "__import__" and call.args and not call.args[0].star:
+            named = self.static_str(call.args[0].value, scope)  # ``ollama = __import__("ollama")`` (an import kept
+            if named and self.lookup("__import__", scope) is None:  # lazy, to raise a friendlier error): the top
+                return self.resolve_qname(named.split(".")[0])  # package it returns, as ``import ollama`` binds
         resolved = self.resolve_call(call, scope)
         callee = resolved.callee
         if callee is None and isinstance(call.func, cst.Attribute) and call.func.attr.value == "get" and call.args:

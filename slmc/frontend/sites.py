@@ -620,6 +620,23 @@ _MESSAGE_CLASSES = {
 }
 
 
+def message_helper_content(call: cst.Call) -> tuple[str, cst.BaseExpression] | None:
+    """A role-named message helper called with the text alone (``self.system_message(text)``, ``user_msg(text)``,
+    often an abstract method each provider class implements as ``{"role": ..., "content": text}``): its role and the
+    text argument. None for any other call (a helper whose name holds no role or no message word)."""
+    words = re.split(r"[^a-z]+", (dotted(call.func) or "").rsplit(".", 1)[-1].lower())
+    if "message" not in words and "msg" not in words:
+        return None
+    role = next((_ROLES[w] for w in words if w in _ROLES and w not in ("model", "tool")), None)
+    if role is None:
+        return None
+    content = arg(call, "content") or arg(call, "message") or arg(call, "text") or arg(call, "msg")
+    pos = [a.value for a in call.args if a.keyword is None and not a.star]
+    if content is None and len(pos) == 1:
+        content = pos[0]
+    return (role, content) if content is not None else None
+
+
 def _message(role: str, text: Text) -> Message:
     text = templates.with_slots(text)  # slots of a template file ({{ x }}, <$x$>, !<INPUT 0>!, $x, {x}) as holes
     return Message(role, tuple(text.parts), text.origin)
@@ -1284,6 +1301,9 @@ def _one_message(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: i
             msg = _one_message(ev, built[0], built[1], depth + 1)  # self.render_system_message(): its message
             if msg is not None and msg.origin != "dynamic":
                 return msg
+        helper = message_helper_content(expr)
+        if helper is not None:  # ``self.system_message(text)`` on a base declaring it abstract: the text, its role
+            return _message(helper[0], ev.text(helper[1], scope))
     return Message("user", (PromptPart(ev.source(expr, scope), hole=True),), "dynamic")
 
 
