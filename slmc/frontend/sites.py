@@ -762,6 +762,15 @@ def _input_messages(
     if (
         isinstance(r, cst.Call)
         and not only_text
+        and (held := arg(r, "messages")) is not None
+        and (dotted(r.func) or "").rsplit(".", 1)[-1][:1].isupper()
+    ):
+        # a request object handed over (``send_request(LlmRequest(user=u, messages=[LlmMessage(role="user",
+        # content=PROMPT)], temperature=0))``): the messages it is built with
+        return _input_messages(ev, held, rs, role)
+    if (
+        isinstance(r, cst.Call)
+        and not only_text
         and len(r.args) == 1
         and r.args[0].keyword is None
         and not (isinstance(r.func, cst.Attribute) and r.func.attr.value in ("join", "format"))  # text, not messages
