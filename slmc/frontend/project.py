@@ -20,7 +20,6 @@ import signal
 import threading
 import time
 import tokenize
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -382,29 +381,14 @@ class Analysis:
         later body never runs. Only tests without calls (names, attributes, constants, comparisons, subscripts),
         which give the same answer when asked twice."""
         out: dict[str, list[tuple[int, int]]] = {}
-        for name in {site.info.scope.module.name for site in self.sites.values()}:
+        modules = {site.info.scope.module.name: site.info.scope.module for site in self.sites.values()}
+        for name, mod in modules.items():
             f = self.files.get(name)
-            if f is None or f.source is None or "elif" not in f.source:
-                continue
-            try:
-                tree = ast.parse(f.source)
-            except (SyntaxError, ValueError, RecursionError):
-                continue
-            for node in _statements(tree):
-                if not isinstance(node, ast.If):
-                    continue
-                seen: set[str] = set()
-                branch: ast.If | None = node
-                while branch is not None:
-                    if _plain_test(branch.test):
-                        test = ast.dump(branch.test)
-                        if test in seen and branch.body:
-                            out.setdefault(name, []).append(
-                                (branch.body[0].lineno, branch.body[-1].end_lineno or branch.body[-1].lineno)
-                            )
-                        seen.add(test)
-                    nxt = branch.orelse
-                    branch = nxt[0] if len(nxt) == 1 and isinstance(nxt[0], ast.If) else None
+            if f is None or f.source is None or "elif" not in f.source or f.source.startswith("\ufeff"):
+                continue  # (a byte-order mark kept in the text: Python's parser refuses it here)
+            spans = mod.tree.repeated_branches  # found when the module was converted
+            if spans:
+                out[name] = list(spans)
         return out
 
     def _unreachable_spans(self) -> dict[str, list[tuple[int, int]]]:
@@ -1535,6 +1519,7 @@ class Analysis:
             graph.setdefault(callee, {})[caller] = None
 
         seeds = set()
+        impls: dict[str, list[str]] = {}  # callee -> its implementations, asked once per callee (many calls share one)
         for site in self.sites.values():
             fn = _owner(site.info.scope)
             if fn is None:
@@ -1549,7 +1534,9 @@ class Analysis:
                     continue  # reached only when the data picks that implementation (``_pick_dispatch``)
                 if site.callee in self.ev.scopes:
                     add_edge(fn.key, site.callee)
-                    for impl in self.ev.implementations(site.callee):  # a call on the base reaches every implementation
+                    if site.callee not in impls:
+                        impls[site.callee] = self.ev.implementations(site.callee)
+                    for impl in impls[site.callee]:  # a call on the base reaches every implementation
                         add_edge(site.callee, impl)
                 for alt in site.alternatives:  # or on an attribute holding one of several unrelated classes
                     add_edge(fn.key, alt)
@@ -4813,27 +4800,6 @@ def _attr_read(line: str, name: str) -> bool:
             continue
         return True
     return False
-
-
-_PLAIN_TEST = (
-    ast.Name, ast.Attribute, ast.Constant, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Subscript, ast.Tuple,
-    ast.Load, ast.cmpop, ast.boolop, ast.unaryop,
-)  # fmt: skip
-
-
-def _statements(tree: ast.AST) -> Iterator[ast.AST]:
-    """The nodes of ``tree`` that are not expressions nor inside one, in ``ast.walk``'s order (breadth first): every
-    statement (no statement sits inside an expression), without walking the expressions' many nodes."""
-    todo = deque([tree])
-    while todo:
-        node = todo.popleft()
-        todo.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, ast.expr))
-        yield node
-
-
-def _plain_test(test: ast.expr) -> bool:
-    """A branch test that calls nothing: asked twice in a row, it gives the same answer."""
-    return all(isinstance(n, _PLAIN_TEST) for n in ast.walk(test))
 
 
 def _quoted_spans(line: str) -> list[tuple[int, int]]:

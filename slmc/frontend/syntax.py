@@ -70,6 +70,8 @@ class CSTNode:
         super().__init_subclass__(**kwargs)
         if "__init__" not in cls.__dict__:
             cls.__init__ = _first_init  # type: ignore[method-assign]
+        if "children" not in cls.__dict__:
+            cls.children = _FIRST_CHILDREN  # type: ignore[assignment]
 
     @property
     def children(self) -> list[CSTNode]:
@@ -103,6 +105,36 @@ def _first_init(self: CSTNode, *args: Any, **kwargs: Any) -> None:
     if cls.__dict__.get("__init__") is _first_init:
         cls.__init__ = _fields_init(cls)  # type: ignore[method-assign]
     cls.__init__(self, *args, **kwargs)  # type: ignore[misc]
+
+
+def _first_children(self: CSTNode) -> list[CSTNode]:
+    """A node class's first ``children``: give the class a getter of its own child fields (``_children_of``)."""
+    cls = type(self)
+    getter = _children_of(cls._kids)
+    if cls.__dict__.get("children") is _FIRST_CHILDREN:
+        cls.children = property(getter)  # type: ignore[assignment]
+    return getter(self)
+
+
+_FIRST_CHILDREN = property(_first_children)
+
+
+def _children_of(kids: tuple[str, ...]) -> Any:
+    """A node class's ``children``: what ``CSTNode.children`` gives, written out for its own child fields (walks of
+    the tree ask every node for its children)."""
+    assert all(name.isidentifier() and not name.startswith("_") for name in kids), kids  # our own names only
+    body = "".join(
+        f"\n    value = self.{name}"
+        "\n    if value is not None:"
+        "\n        if isinstance(value, CSTNode):"
+        "\n            out.append(value)"
+        "\n        else:"
+        "\n            out.extend([v for v in value if isinstance(v, CSTNode)])"
+        for name in kids
+    )
+    namespace: dict[str, Any] = {}
+    exec(f"def children(self):\n    out = []{body}\n    return out", {"CSTNode": CSTNode}, namespace)
+    return namespace["children"]
 
 
 def _fields_init(cls: type[CSTNode]) -> Any:
@@ -542,7 +574,7 @@ def _module_code_for_node(self: Any, node: CSTNode) -> str:
 class Module(CSTNode):
     """The parsed module: its statements, and its source lines for ``code_for_node``."""
 
-    __slots__ = ("_source", "body")
+    __slots__ = ("_source", "body", "repeated_branches")
     _fields = ("body",)
     _kids = ("body",)
     code_for_node = _module_code_for_node
@@ -567,6 +599,37 @@ class _Positions:
         return out
 
 
+# ---- repeated branch tests ----------------------------------------------------------------------------------------------
+_PLAIN_TEST = (
+    ast.Name, ast.Attribute, ast.Constant, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Subscript, ast.Tuple,
+    ast.Load, ast.cmpop, ast.boolop, ast.unaryop,
+)  # fmt: skip
+
+
+def plain_test(test: ast.expr) -> bool:
+    """A branch test that calls nothing: asked twice in a row, it gives the same answer."""
+    return all(isinstance(n, _PLAIN_TEST) for n in ast.walk(test))
+
+
+def repeated_branches(node: ast.If) -> list[tuple[int, int]]:
+    """Line spans of the bodies of the branches of the ``if``/``elif`` chain starting at ``node`` whose test (one
+    that calls nothing) repeats the test of an earlier branch of the chain: the earlier branch takes every case, so
+    the later body never runs. Found while the module is converted (``Module.repeated_branches``: every ``if`` as the
+    head of its chain), so the frontend need not parse the module again to find them."""
+    out: list[tuple[int, int]] = []
+    seen: set[str] = set()
+    branch: ast.If | None = node
+    while branch is not None:
+        if plain_test(branch.test):
+            test = ast.dump(branch.test)
+            if test in seen and branch.body:
+                out.append((branch.body[0].lineno, branch.body[-1].end_lineno or branch.body[-1].lineno))
+            seen.add(test)
+        nxt = branch.orelse
+        branch = nxt[0] if len(nxt) == 1 and isinstance(nxt[0], ast.If) else None
+    return out
+
+
 # ---- conversion --------------------------------------------------------------------------------------------------------
 _QUOTES = ('"""', "'''", '"', "'")
 
@@ -580,6 +643,7 @@ class _Converter:
         self.parent_parens = self.source.parent_parens
         self.encoded: dict[int, bytes] = {}
         self.ascii = all(line.isascii() for line in lines)  # then a column is the parser's byte offset
+        self.repeated: list[tuple[int, int]] = []  # line spans of ``elif`` bodies repeating an earlier test (s_If)
 
     # positions
     def col(self, line: int, offset: int) -> int:
@@ -622,6 +686,7 @@ class _Converter:
     def module(self, tree: ast.Module) -> Any:
         out = Module(self.block(tree.body))
         out._source = self.source
+        out.repeated_branches = self.repeated
         out._pos = (1, 0, len(self.lines) + 1, 0, self.source)
         return out
 
@@ -749,6 +814,8 @@ class _Converter:
         )
 
     def s_If(self, node: ast.If) -> CSTNode:
+        if len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If):
+            self.repeated += repeated_branches(node)
         return If(self.expr(node.test), self.suite(node.body), self.orelse(node.orelse))
 
     def s_With(self, node: Any, is_async: bool = False) -> CSTNode:
@@ -1104,6 +1171,12 @@ class _Converter:
 def _split_strings(text: str) -> list[str]:
     """The string tokens of an (implicitly concatenated) string literal's source, comments and breaks between them
     left out."""
+    if "\\" not in text:  # the common case first: one token without escapes, its quote next found at its end
+        body = text.lstrip("rRbBuUfF")
+        if body[:1] in ("'", '"'):
+            quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
+            if body.find(quote, len(quote)) == len(body) - len(quote):
+                return [text]
     out: list[str] = []
     i, n = 0, len(text)
     while i < n:

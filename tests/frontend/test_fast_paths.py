@@ -2,8 +2,8 @@
 
 drop_dead's name search finds import statements from the lines holding ``import`` (``_import_spans``) instead of
 trying the regex at every offset, keeps them per module across its searches, and uses the slow ``\\b`` regex only in
-texts where a non-word name (``<lambda>``) occurs; ``_repeated_branches`` walks statements only (``_statements``);
-``_self_fed`` / ``_self_assigned`` are read once per function (``Scope.derived``)."""
+texts where a non-word name (``<lambda>``) occurs; ``_repeated_branches`` reads the spans the converter found while
+it built the tree (``Module.repeated_branches``) instead of parsing the module again; ``_self_fed`` / ``_self_assigned`` are read once per function (``Scope.derived``)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ from slmc.frontend.project import (
     _self_assigned_no_memo,
     _self_fed,
     _self_fed_no_memo,
-    _statements,
 )
 
 TRICKY = [
@@ -82,35 +81,60 @@ def test_references_with_a_lambda_name_equal_the_regex_search() -> None:
             assert _references(texts, names, inits, spans) == got  # the kept import spans give the same answer
 
 
-def test_statements_are_every_statement_in_walk_order() -> None:
+def _repeats_by_reparse(source: str) -> set[tuple[int, int]]:
+    """The spans found the plain way: parse again, and walk every ``if`` of the tree as the head of its chain."""
+    out: set[tuple[int, int]] = set()
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.If):
+            continue
+        seen: set[str] = set()
+        branch: ast.If | None = node
+        while branch is not None:
+            if all(isinstance(n, cst._PLAIN_TEST) for n in ast.walk(branch.test)):
+                test = ast.dump(branch.test)
+                if test in seen and branch.body:
+                    out.add((branch.body[0].lineno, branch.body[-1].end_lineno or branch.body[-1].lineno))
+                seen.add(test)
+            nxt = branch.orelse
+            branch = nxt[0] if len(nxt) == 1 and isinstance(nxt[0], ast.If) else None
+    return out
+
+
+def test_repeated_branches_found_while_converting() -> None:
     source = textwrap.dedent(
         """
         if a == 1:
             x = [y for y in z if y]
         elif a == 2:
             f = lambda: (b if c else d)
+        elif a == 1:
+            dead = True
         else:
             class K:
-                def m(self):
-                    while True:
-                        if self.x:
-                            break
-                    try:
+                def m(self, kind):
+                    if kind == "x":
+                        return 1
+                    else:
+                        if kind == "x":
+                            return 2
+                    if ask() == 1:
                         pass
-                    except E:
-                        if q:
-                            pass
+                    elif ask() == 1:
+                        live = True
             match v:
                 case 1:
-                    if w:
+                    if w.flag:
                         pass
+                    elif not w.flag:
+                        pass
+                    elif w.flag:
+                        dead = 2
+                        dead = 3
         """
     )
-    tree = ast.parse(source)
-    expected = [n for n in ast.walk(tree) if not isinstance(n, ast.expr)]
-    got = list(_statements(tree))
-    assert [id(n) for n in got if isinstance(n, ast.stmt)] == [id(n) for n in expected if isinstance(n, ast.stmt)]
-    assert sum(isinstance(n, ast.If) for n in got) == 5
+    found = cst.parse_module(source).repeated_branches
+    assert set(found) == _repeats_by_reparse(source) == {(7, 7), (15, 15), (27, 28)}
+    assert cst.parse_module("if a:\n    pass\n").repeated_branches == []
 
 
 def test_self_state_reads_are_kept_per_function_and_equal_a_fresh_read() -> None:

@@ -153,3 +153,12 @@ def test_split_known_literals() -> None:
 def test_split_is_the_character_scan(parts: list[str]) -> None:
     text = "".join(parts)
     assert _split_strings(text) == _split_by_scan(text)
+
+
+def test_split_one_token_fast_path() -> None:
+    """One token without escapes is returned whole; a quote closing early (``'a' 'b'``, an unterminated tail after
+    an empty triple-quoted string) sends the text to the scan, which splits it."""
+    for text in ["'a'", '""', '""""""', "rb'x y'", "f'''a ' '' b'''", '"""a "" b"""', "'a' 'b'", '"""""""', "'a'  # c"]:
+        assert _split_strings(text) == _split_by_scan(text), text
+    assert _split_strings("'a' 'b'") == ["'a'", "'b'"]
+    assert _split_strings('"""""""') == ['""""""', '"']
