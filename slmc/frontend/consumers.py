@@ -29,7 +29,8 @@ class Consumer:
 
 _JSON = {"json.loads", "json.load", "orjson.loads", "ujson.loads", "json_repair.loads", "loads"}
 _PYDANTIC = {"model_validate_json", "parse_raw", "model_validate", "parse_obj", "validate_json", "validate_python"}
-_CASTS = {"int", "float", "bool"}
+# ``bool(answer)`` only tests that there is an answer at all (``bool("no")`` is True): no parse of what it says
+_CASTS = {"int", "float"}
 _REGEX = {"search", "match", "fullmatch", "findall", "finditer"}
 _APPEND = {"append", "extend", "add", "put", "put_nowait"}
 # Kind fields of streamed events / chat messages (``{"type": "code", "role": "assistant", ...}``)

@@ -4164,6 +4164,58 @@ class Analysis:
         return cur if cur is not None and cur.site in (SiteKind.REQUEST, SiteKind.FRAMEWORK_TASK) else None
 
     def _substitute(self, msgs: tuple[Message, ...], call: Site, wrapper_key: str | None) -> tuple[Message, ...]:
+        return self._caller_set_history(self._substitute_args(msgs, call, wrapper_key), call)
+
+    def _caller_set_history(self, msgs: tuple[Message, ...], call: Site) -> tuple[Message, ...]:
+        """``bot.messages = [Message(role="system", content=RULES)]`` and then ``ask(bot, content=...)`` (or
+        ``bot.chat(...)``): the wrapper sends the message list of the object it is handed (``self.messages``, or a
+        view of it such as ``self.messages_dicts``), which the caller has just set. That list takes the place of
+        the object's history hole; the caller's later appends are other paths and are left out."""
+        holes = [
+            i
+            for i, m in enumerate(msgs)
+            if len(m.parts) == 1 and m.parts[0].hole and _HISTORY_ATTR.fullmatch(m.parts[0].text.lstrip("*"))
+        ]
+        fn = _owner(call.info.scope)
+        if not holes or fn is None:
+            return msgs
+        handed = {a.value.value for a in call.args if isinstance(a.value, cst.Name)}
+        func = call.info.node.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            handed.add(func.value.value)
+        handed.discard("self")
+        if not handed:
+            return msgs
+        line = _line(fn, call.info.node)
+        setting: cst.BaseExpression | None = None
+        for node in _own_nodes(fn):
+            if not isinstance(node, cst.Assign) or not isinstance(node.value, cst.List):
+                continue
+            if _line(fn, node) >= line:
+                continue
+            for t in node.targets:
+                target = t.target
+                if (
+                    isinstance(target, cst.Attribute)
+                    and isinstance(target.value, cst.Name)
+                    and target.value.value in handed
+                    and _HISTORY_ATTR.fullmatch(f"self.{target.attr.value}")
+                ):
+                    setting = node.value  # the last such assignment before the call (nodes come last first)
+            if setting is not None:
+                break
+        if setting is None:
+            return msgs
+        try:
+            history = input_messages(self.ev, setting, call.info.scope)
+        except RecursionError:
+            return msgs
+        if not any(m.static_text().strip() for m in history):
+            return msgs
+        at = holes[0]
+        return msgs[:at] + tuple(history) + msgs[at + 1 :]
+
+    def _substitute_args(self, msgs: tuple[Message, ...], call: Site, wrapper_key: str | None) -> tuple[Message, ...]:
         fn = self.ev.scopes.get(wrapper_key or "")
         if fn is None:
             return msgs
@@ -4403,6 +4455,8 @@ _PROMPT_PARAM = lazy(
     re.IGNORECASE,
 )
 _SYSTEM_PARAM = lazy(r"system|instruction", re.IGNORECASE)
+# An object's own message list read by its method (``self.messages``, ``self.messages_dicts``, ``self.chat_history``)
+_HISTORY_ATTR = lazy(r"self\.(?:\w+_)?(?:messages|history)(?:_\w+)?")
 _OPTION_PARAM = lazy(r"(?:max_)?tokens?|temperature|stream|timeout|n|model|retries|max_retries|images?|format")
 _STRING_NODES = (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)
 _KEYED_HOLE = lazy(r"""(\w+)\[(["'])(\w+)\2\]""")

@@ -3014,6 +3014,10 @@ class Evaluator:
                         return made
             if isinstance(v, Client) and v.kind == "prompt" and v.prompt_key is not None:
                 return self.template_ctor_text(v.prompt_key)
+            if v is None and isinstance(expr, cst.Name):
+                typed = self.typed_at_console(expr, scope)
+                if typed is not None:
+                    return typed
             return templates.config_text(v)
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
             return concat([self.text(expr.left, scope), self.text(expr.right, scope)], "concat")
@@ -3046,6 +3050,16 @@ class Evaluator:
         if isinstance(expr, cst.Await):
             return None
         return None
+
+    def typed_at_console(self, name: cst.Name, scope: Scope) -> Text | None:
+        """A local assigned only what a person types at the console (``user_input = input("> ")``): a hole that
+        keeps the reading call's source, so the prompt shows the text comes from a person, not from the program."""
+        bindings = self.bindings_of(name.value, scope) or []
+        if not bindings or any(b[0] != "expr" or not isinstance(b[1], cst.Call) for b in bindings):
+            return None
+        if not all(console_read(b[1], self, b[2]) for b in bindings):
+            return None
+        return self.hole(bindings[0][1], bindings[0][2])
 
     def template_ctor_text(self, key: int) -> Text | None:
         """The text of a one-template prompt object (``PromptTemplate.from_template("...{x}...")`` kept in a module
@@ -3564,6 +3578,21 @@ def _line_of(node: Any) -> int | None:
     """The first line of a node the converter placed (names it made up have none)."""
     pos = getattr(node, "_pos", None)  # slmc's own syntax nodes (slmc.frontend.syntax), not a third-party object
     return pos[0] if pos else None
+
+
+# Reading a line a person types at the console: the builtin ``input``, and the prompt helpers of the common CLI
+# libraries (``typer.prompt``, ``click.prompt``, rich's ``Prompt.ask``).
+_CONSOLE_READERS = frozenset({("typer", "prompt"), ("click", "prompt"), ("Prompt", "ask")})
+
+
+def console_read(call: cst.Call, ev: Evaluator, scope: Scope) -> bool:
+    """Whether ``call`` reads a line a person types at the console (``input(...)`` not rebound in the module)."""
+    func = call.func
+    if isinstance(func, cst.Name):
+        return func.value == "input" and ev.bindings_of("input", scope) is None
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        return (func.value.value, func.attr.value) in _CONSOLE_READERS
+    return False
 
 
 def called_name(func: cst.BaseExpression) -> str:

@@ -1041,6 +1041,31 @@ def conversation_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     return []
 
 
+# A hole the frontend keeps as the console read that fills it (slmc.frontend.resolve.console_read): ``input("> ")``,
+# ``typer.prompt(...)``, ``click.prompt(...)``, rich's ``Prompt.ask(...)``.
+_CONSOLE_HOLE = lazy(r"^(?:input|typer\.prompt|click\.prompt|Prompt\.ask)\(")
+TYPED = "the user turn is what a person types at the console: a free request or conversation"
+
+
+def console_evidence(graph: AgentGraph, site: LLMCall, evidence: list[Evidence]) -> list[Evidence]:
+    """A user turn that is nothing but a line a person types at the console (a REPL, ``input()`` in a chat loop):
+    the person asks what they like, so the model answers a free request. Left out where the prompt around it already
+    says it is a closed task (a CLI classifier reading the text to label)."""
+    prompt = graph.prompt_of(site.id)
+    if prompt is None:
+        return []
+    typed = any(
+        m.role == "user"
+        and not m.static_text().strip()
+        and any(p.hole and _CONSOLE_HOLE.match(p.text) for p in m.parts)
+        for m in prompt.messages
+    )
+    closed = sum(e.weight for e in evidence if e.weight > 0 and e.reason.startswith("prompt says"))
+    if not typed or closed >= 1.0:
+        return []
+    return [Evidence(-1.2, TYPED)]
+
+
 # A template file's own notes, which are not what the model is asked: a comment block its loader cuts off at a marker
 # (``<commentblockmarker>###</commentblockmarker>``) and lines documenting its slots (``!<INPUT 0>! -- persona name``,
 # read here with the slot already dropped).
@@ -1207,6 +1232,7 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     # a wrapper-call's own prompt says whether it hands in a conversation; the ``messages`` parameter of the request
     # its wrapper reaches is only the transport
     evidence += conversation_evidence(graph, site if request is None or site.site == SiteKind.WRAPPER_CALL else request)
+    evidence += console_evidence(graph, site, evidence)
     agent = targeted_fix(agent_evidence(graph, site), texts)
     if agent:  # the text handed to an agent loop is the user's request, not a closed answer's format
         evidence = [e for e in evidence if not (e.weight > 0 and e.reason.startswith("prompt says"))]

@@ -43,7 +43,7 @@ def test_answers_appended_back_make_a_spliced_history(tmp_path: Path) -> None:
     graph = analysed_graph(tmp_path)
     holes = _holes(graph, site_at(graph, "chat.py", 12))
     assert "*turns" in holes
-    assert "line" in holes and "answer" in holes
+    assert 'input("> ")' in holes and "answer" in holes  # the typed line shows as the console read filling it
 
 
 def test_only_user_turns_appended_is_no_history(tmp_path: Path) -> None:
