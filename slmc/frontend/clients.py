@@ -209,6 +209,9 @@ MODULE_CLIENTS: dict[str, ClientKind] = {
     "dashscope.Generation": ClientKind("dashscope", "dashscope"),
     "dashscope.MultiModalConversation": ClientKind("dashscope", "dashscope"),
     "dashscope.aigc.generation.Generation": ClientKind("dashscope", "dashscope"),
+    "dashscope.AioGeneration": ClientKind("dashscope", "dashscope", True),  # the async twins of the two above
+    "dashscope.aigc.generation.AioGeneration": ClientKind("dashscope", "dashscope", True),
+    "dashscope.AioMultiModalConversation": ClientKind("dashscope", "dashscope", True),
     "mlx_lm": ClientKind("mlx", "mlx-module"),
     "mlx_lm.generate": ClientKind("mlx", "mlx-module"),
     "mlx_vlm": ClientKind("mlx", "mlx-module"),

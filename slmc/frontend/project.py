@@ -674,7 +674,7 @@ class Analysis:
             impls = [i for i in self.ev.implementations(site.callee) if i in self.ev.scopes]
             owner = _owner(site.info.scope)
             if owner is not None and not self._in_test(owner.key):
-                impls = [i for i in impls if not self._in_test(i)]  # test doubles make no base a dispatcher
+                impls = [i for i in impls if not self._illustrative(i)]  # test doubles make no base a dispatcher
             reach = [i for i in impls if i in found]
             if not reach or not _minority(len(reach), len(impls)):
                 continue
@@ -1087,6 +1087,12 @@ class Analysis:
     def _in_test(self, key: str) -> bool:
         scope = self.ev.scopes.get(key)
         return scope is not None and _is_test_file(scope.module)
+
+    def _illustrative(self, key: str) -> bool:
+        """A function of a test or of the documentation: a stand-in showing an interface, not an implementation the
+        running code picks (``_is_doc_file``)."""
+        scope = self.ev.scopes.get(key)
+        return scope is not None and (_is_test_file(scope.module) or _is_doc_file(scope.module))
 
     def _callable_slot(self, info: Any) -> tuple[str, str] | None:
         """(parameter name, declared type) of a called parameter (``llm(prompt)``) or of the constructor parameter a
@@ -1817,6 +1823,18 @@ class Analysis:
                         _forwards(scope, s, flow=self.flow) for s in inner if not self._authors_sent(s)
                     ):
                         new_folded.add(key)  # its caller forwards through it what it hands over
+                    continue
+                if (
+                    not private
+                    and own
+                    and scope.enclosing_class() is not None
+                    and not self._in_test(key)
+                    and any(i in wrappers for i in self.ev.overrides(key))
+                ):  # ``Step.run`` holding the step's model call, whose subclasses' ``run`` overrides are wrappers (other
+                    # code calls them): the family's calling API, so the base is one too, and its class's ``execute``
+                    # looping over ``self.run(item)`` reaches the model through it
+                    new.add(key)
+                    self.why[key] = "base of an override family whose overrides are wrappers"
                     continue
                 if not own:  # abstract / interface method: reached through its implementations
                     cls = scope.enclosing_class()
@@ -2555,7 +2573,7 @@ class Analysis:
         impls = self.ev.implementations(key)
         if not impls:
             return True
-        kept = [i for i in impls if i in self.ev.scopes and not _is_test_file(self.ev.scopes[i].module)]
+        kept = [i for i in impls if i in self.ev.scopes and not self._illustrative(i)]
         impls = kept or impls
         live = [i for i in impls if i in reaching and self._holds_model_call(i, inside, apis, key, reaching)]
         if live and _model_named(self.ev.scopes.get(key)):
@@ -3597,6 +3615,43 @@ class Analysis:
             packages = [m for m in packages if m not in more]
         return {n for n in names if n.isidentifier()}
 
+    def _receiver_answers_itself(self, site: Site) -> bool:
+        """A call of an inherited wrapper on an object of a known subclass (``user = HumanAgent("Bob")`` ...
+        ``await user(msg)``) where the wrapper reaches the model only through ``self.<hook>(...)`` steps and that
+        subclass overrides each of them with a method reaching none (a person typing the reply, an echo): the object
+        answers by itself, so the call asks no model (CALLSITES.md: "human" providers sharing the LLM interface)."""
+        callee = self.ev.scopes.get(site.callee or "")
+        owner = callee.enclosing_class() if callee is not None else None
+        func = site.info.node.func
+        if owner is None or callee is None:
+            return False
+        receiver = self.ev.value(func, site.info.scope) if callee.name == "__call__" else None
+        if not isinstance(receiver, Instance) and isinstance(func, cst.Attribute):
+            receiver = self.ev.value(func.value, site.info.scope)
+        if not isinstance(receiver, Instance) or receiver.cls == owner.key:
+            return False
+        if receiver.cls not in self.ev.subclasses(owner.key):
+            return False
+        hooks: list[str] = []
+        for s in self.sites.values():
+            if _owner(s.info.scope) is not callee:
+                continue
+            f = s.info.node.func
+            if not (
+                s.site == SiteKind.WRAPPER_CALL
+                and isinstance(f, cst.Attribute)
+                and isinstance(f.value, cst.Name)
+                and f.value.value == "self"
+            ):
+                return False  # a request or another object's wrapper held by the wrapper itself
+            hooks.append(f.attr.value)
+        reaching = getattr(self, "reaching", set())
+        for name in hooks:
+            impl = self.ev.member(receiver.cls, name, True)
+            if not isinstance(impl, Function) or impl.key in reaching:
+                return False
+        return bool(hooks)
+
     def _client_proxy(self, cls_key: str) -> bool:
         """Whether the tree's class forwards missing attributes (``__getattr__``) to a client or a client module: an
         instance of it stands for that SDK (a lazy-loading proxy of ``litellm``)."""
@@ -3660,7 +3715,11 @@ class Analysis:
             nid = site_id(scope.qualname, scope.module.path, scope.line)
             wrapper_ids[key] = nid
         # wrapper-calls
-        calls = [s for s in ordered if s.site == SiteKind.WRAPPER_CALL and s.callee in wrapper_ids]
+        calls = [
+            s
+            for s in ordered
+            if s.site == SiteKind.WRAPPER_CALL and s.callee in wrapper_ids and not self._receiver_answers_itself(s)
+        ]
         for s in calls:
             ids.setdefault(s.key, self._site_id(s))
         # targets of wrappers: first request in the body, else first wrapper-call
@@ -5567,6 +5626,13 @@ def _is_test_module(path: str) -> bool:
         or name.endswith("_test.py")
         or name == "conftest.py"
     )
+
+
+def _is_doc_file(module: Any) -> bool:
+    """A module of the tree's documentation (a ``docs`` / ``doc`` folder): tutorial snippets whose toy subclasses
+    (an echo agent showing how hooks run) illustrate an interface, as test doubles do, rather than implement it."""
+    parts = module.path.replace("\\", "/").split("/")[:-1]
+    return any(p in ("docs", "doc") for p in parts)
 
 
 def _is_test_file(module: Any) -> bool:

@@ -153,6 +153,13 @@ def _within(module: str, qname: str) -> bool:
     return bool(module) and (qname == module or qname.startswith(module + "."))
 
 
+def _special_name(name: str) -> bool:
+    """A dunder other than ``__call__`` (``__init__``, ``__enter__``, ...): no API reached through dispatch. An object's
+    ``__call__`` is its calling API like any method: ``await self.model(msgs)`` typed as the abstract base runs each
+    subclass's ``__call__``."""
+    return name.startswith("__") and name != "__call__"
+
+
 def _method_like(fn: Scope) -> bool:
     """A method of a class, or a module-level function written as one (first parameter ``self``: bound to a class
     or an object elsewhere, ``Worker.generate = generate``)."""
@@ -538,6 +545,8 @@ class Evaluator:
             return self.instance_of(b[1], b[2])
         if kind == "unpack" and len(b) > 3 and isinstance(b[1], cst.Call):
             return self.unpacked_value(b[1], b[2], b[3])
+        if kind == "unpack" and len(b) > 3 and isinstance(b[1], cst.ListComp | cst.GeneratorExp):
+            return self.value(b[1].elt, b[2])  # ``alice, bob = [make(n) for n in names]``: each is one element
         if kind in ("for", "entry") and len(b) > 2 and b[2] is not None:
             return self.element_of(b[1], b[2])  # ``for agent in self.agents``: an entry of the container
         return None
@@ -1854,7 +1863,7 @@ class Evaluator:
             return cached
         fn = self.scopes.get(fn_key)
         cls = fn.enclosing_class() if fn is not None and fn.kind == "function" else None
-        if fn is None or cls is None or fn.name.startswith("__"):
+        if fn is None or cls is None or _special_name(fn.name):
             return []
         out: list[str] = []
         self._overrides[fn_key] = out
@@ -1865,6 +1874,9 @@ class Evaluator:
             for b in scope.bindings.get(fn.name, ()):
                 if b[0] == "def":
                     out.append(b[1].key)
+            if fn.name == "__call__":
+                continue  # a mixin's ``__call__`` runs only for objects of the combined class, which calling them
+                # names (``bot = Streaming(); bot(text)``): a call of the base's objects does not reach it
             for mixin in self._mixins_before(sub, cls.key):  # class M(Mixin, Base): Mixin.run runs for M().run()
                 for b in self.scopes[mixin].bindings.get(fn.name, ()):
                     if b[0] == "def" and b[1].key not in out:
@@ -1885,7 +1897,7 @@ class Evaluator:
             return set()
         fn = self.scopes.get(fn_key)
         cls = fn.enclosing_class() if fn is not None and fn.kind == "function" else None
-        if cls is None or cls.key not in self._peers or fn.name.startswith("__"):
+        if cls is None or cls.key not in self._peers or _special_name(fn.name):
             return set()
         out = set()
         for peer in self._peers[cls.key]:
@@ -1997,7 +2009,7 @@ class Evaluator:
         if replaced is not None:  # ``namespace["run"] = wrapped_run`` in a metaclass: it replaces ``run``
             return [replaced]
         cls = fn.enclosing_class() if fn is not None and fn.kind == "function" else None
-        if fn is None or cls is None or fn.name.startswith("__"):
+        if fn is None or cls is None or _special_name(fn.name):
             return []
         out: list[str] = []
         seen = {cls.key}
