@@ -2021,6 +2021,9 @@ class Analysis:
             if pos is None:
                 continue
             call_lines: set[int] = set()  # the lines of its own class's calls (``Thread(target=self.step, ...)``)
+            body = scope.module.pos(scope.node)  # a call of itself in its own body (a retry re-sending) is recursion
+            if body is not None:
+                call_lines |= set(range(body.start.line, body.end.line + 1))
             for c in prod_calls.get(key, []):
                 at = cls.module.pos(c.info.node) if c.info.scope.module is cls.module else None
                 call_lines |= set(range(at.start.line, at.end.line + 1)) if at is not None else {c.loc.line}
