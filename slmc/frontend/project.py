@@ -1681,7 +1681,7 @@ class Analysis:
                 # stored escapes; a lambda bound to a local is left to the rules for locals)
                 private = private or _local_only(scope)
                 mine = direct_fns.get(key, set())
-                if key in self.transports:
+                if key in self.transports and not self._own_prompt_request(own):
                     continue  # an HTTP helper whose callers pass the model endpoint: folded into their calls
                 if self._reenters(key, mine, inside):
                     continue  # ``chat`` -> its display loop -> ``chat(...)`` again: a layer of that API, no API itself
@@ -1699,6 +1699,7 @@ class Analysis:
                         )  # or a stage module of its own that one calling API hands the request it built
                         or (len(users) == 1 and all(self._hands_built_request(c) for c in prod_calls.get(key, ())))
                     )
+                    and not self._own_prompt_request(own)
                 ):  # a module function only its own module's calling APIs call, handing it the whole request they
                     # built (``cached_send(json.dumps(dict(model=self.model, messages=messages)))``): their transport,
                     new_folded.add(key)  # folded into the request it holds
@@ -2366,6 +2367,12 @@ class Analysis:
         is a calling API even when no code of the tree does."""
         cls = scope.enclosing_class()
         return cls is not None and scope.name in clients.FRAMEWORK_LM_ENTRIES and self.ev.framework_lm_class(cls)
+
+    def _own_prompt_request(self, own: list[Site]) -> bool:
+        """Whether a function holding the transport of its callers' requests also sends a request with a prompt it
+        writes there (a JSON-repair round re-sending the answer under an instruction of its own): it does more than
+        carry what it is handed, so it is its callers' calling API rather than a transport folded into their calls."""
+        return any(s.site == SiteKind.REQUEST and self._writes_prompt(s) for s in own)
 
     def _hands_built_request(self, site: Site) -> bool:
         """The call hands its callee a whole request it built: a ``dict(model=..., messages=...)`` literal (as JSON
