@@ -1631,7 +1631,11 @@ class Analysis:
         self.forwarded = fwd  # read again when prompts are carried through wrapper hops
         self.reaching = reaching
         internal = self._internal_steps(reaching, prod_fns, prod_calls, dispatched, fed)
-        factories = {key for key in reaching if self._agent_factory(key, reaching)}
+        factories = {
+            key
+            for key in reaching
+            if self._agent_factory(key, reaching) and not self._runs_what_it_builds(key, inside.get(key, []))
+        }
         unfed = self._optional_prompt_never_given(reaching, fwd, dispatched)
         wrappers: set[str] = set()
         bases = {key: self.ev.overridden(key) for key in reaching}
@@ -1723,7 +1727,7 @@ class Analysis:
                 # stored escapes; a lambda bound to a local is left to the rules for locals)
                 private = private or _local_only(scope)
                 mine = direct_fns.get(key, set())
-                if key in self.transports:
+                if key in self.transports and not self._own_prompt_request(own):
                     continue  # an HTTP helper whose callers pass the model endpoint: folded into their calls
                 if self._reenters(key, mine, inside):
                     continue  # ``chat`` -> its display loop -> ``chat(...)`` again: a layer of that API, no API itself
@@ -1741,6 +1745,7 @@ class Analysis:
                         )  # or a stage module of its own that one calling API hands the request it built
                         or (len(users) == 1 and all(self._hands_built_request(c) for c in prod_calls.get(key, ())))
                     )
+                    and not self._own_prompt_request(own)
                 ):  # a module function only its own module's calling APIs call, handing it the whole request they
                     # built (``cached_send(json.dumps(dict(model=self.model, messages=messages)))``): their transport,
                     new_folded.add(key)  # folded into the request it holds
@@ -1816,7 +1821,12 @@ class Analysis:
                         if scope.enclosing_class() is not None
                         # one function of its own module (a script's ``run_task(prompt)`` under ``main``) calls,
                         # holding one model step: no API either (two steps there are an orchestrator of tasks)
-                        else len(inner) == 1 and self._same_owner(next(iter(prod)), scope)
+                        else len(inner) == 1
+                        and self._same_owner(next(iter(prod)), scope)
+                        # ``gpt(prompt, model)`` -> ``chatgpt([{"role": "user", "content": prompt}], model=model)``: the
+                        # caller only turns its prompt into the message list this one takes, so this is the
+                        # messages-level calling API under that convenience, not a step of it
+                        and not all(_message_list_adapter(c) for c in prod_calls.get(key, ()))
                     )
                 ):
                     if bool(fwd.get(key)) or any(
@@ -2106,6 +2116,31 @@ class Analysis:
             home = self.ev.scopes.get(other)
             owner = home.enclosing_class() if home is not None else None
             if owner is not None and owner.key in family and other != key:
+                return True
+        return False
+
+    def _runs_what_it_builds(self, key: str, own: list[Site]) -> bool:
+        """Whether the function ``key``, declared to return an agent (``_agent_factory``), runs the agent it returns
+        on what its caller hands it (``agent = Agent(...)`` ... ``agent.run(task=task)`` ... ``return agent``): its
+        callers reach the model through it with their task, so it is a calling API as well as the agent's maker. A
+        factory having the model write the new agent's prompt (a call of its own text) runs nothing it returns."""
+        fn = self.ev.scopes.get(key)
+        if fn is None or fn.kind != "function":
+            return False
+        returned = {r.value for r in fn.returns if isinstance(r, cst.Name)}
+        for s in own:
+            func = s.info.node.func
+            if s.site != SiteKind.WRAPPER_CALL or not isinstance(func, cst.Attribute):
+                continue
+            if not isinstance(func.value, cst.Name) or func.value.value not in returned:
+                continue
+            # what the agent is built from (``Worker(spec)`` ... ``worker.work(spec)``) is its setup, not a task
+            made = {p for b in fn.bindings.get(func.value.value, ()) if b[0] == "expr" for p in _params_in(fn, b[1])}
+            handed = set()
+            for a in s.info.node.args:
+                if not a.star:
+                    handed |= _params_in(fn, a.value, builders=False, loops=True)
+            if handed - made:
                 return True
         return False
 
@@ -2424,11 +2459,26 @@ class Analysis:
         cls = scope.enclosing_class()
         return cls is not None and scope.name in clients.FRAMEWORK_LM_ENTRIES and self.ev.framework_lm_class(cls)
 
+    def _own_prompt_request(self, own: list[Site]) -> bool:
+        """Whether a function holding the transport of its callers' requests also sends a request with a prompt it
+        writes there (a JSON-repair round re-sending the answer under an instruction of its own): it does more than
+        carry what it is handed, so it is its callers' calling API rather than a transport folded into their calls."""
+        return any(s.site == SiteKind.REQUEST and self._writes_prompt(s) for s in own)
+
     def _hands_built_request(self, site: Site) -> bool:
         """The call hands its callee a whole request it built: a ``dict(model=..., messages=...)`` literal (as JSON
         text too), or a local bound only to one (``params = {"model": model, ...}`` ... ``run_stage(self, params)``)."""
         args = [a.value for a in site.info.node.args]
         if any(_whole_request(v) for v in args):
+            return True
+        callee = self.ev.scopes.get(site.callee or "")
+        keywords = {a.keyword.value for a in site.info.node.args if a.keyword is not None}
+        if (
+            callee is not None
+            and [p.star for p in callee.params] == ["**"]
+            and _one_statement(callee)
+            and {"model", "messages"} <= keywords
+        ):  # ``send(model=model, messages=messages, n=n)`` into ``def send(**kw): return create(**kw)``: spread out
             return True
         fn = _owner(site.info.scope)
         for v in args:
@@ -5704,6 +5754,27 @@ def _serialised(call: cst.Call) -> list[cst.CSTNode]:
     if _TOKENIZES.search((dotted(func) or "").rsplit(".", 1)[-1]):
         return [a.value for a in call.args if a.keyword is None or _PROMPT_PARAM.search(a.keyword.value)]
     return [call.args[0].value]
+
+
+def _message_list_adapter(site: Site) -> bool:
+    """Whether the call is made by a module function that hands on every parameter it takes and whose first
+    argument is a message list it writes around them (``messages = [{"role": "user", "content": prompt}]`` then
+    ``return chat(messages, model=model, n=n)``, or the list written in the call): a prompt-to-messages convenience
+    over the function it calls."""
+    fn = _owner(site.info.scope)
+    args = site.info.node.args
+    if fn is None or fn.enclosing_class() is not None or not args or args[0].keyword is not None or args[0].star:
+        return False
+    params = set(_param_names(fn))
+    first = args[0].value
+    if isinstance(first, cst.Name):
+        bound = fn.bindings.get(first.value, ())
+        if len(bound) != 1 or bound[0][0] != "expr" or bound[0][2] is not fn:
+            return False
+        first = bound[0][1]
+    if not params or not isinstance(first, cst.List) or not any(_mentions(e, params) for e in first.elements):
+        return False
+    return all(_mentions(first, {p}) or any(_mentions(a.value, {p}) for a in args) for p in params)
 
 
 def _mentions(node: cst.CSTNode, names: set[str], depth: int = 0) -> bool:
