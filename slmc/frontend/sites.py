@@ -58,6 +58,17 @@ class Site:
         return id(self.info.node)
 
 
+def _redecorates(info: CallInfo, others: list[cst.Arg]) -> bool:
+    """Whether the call stores its result back into the very name or attribute it hands over as the function
+    (``f = retry(f)``, ``self.ask = cached(store)(self.ask)``): a decoration in place, no call of the function."""
+    stmt = info.statement
+    if not isinstance(stmt, cst.Assign) or len(stmt.targets) != 1 or stmt.value is not info.node:
+        return False
+    target = dotted(stmt.targets[0].target)
+    handed = [dotted(a.value) for a in info.node.args if a not in others and not a.star]
+    return target is not None and handed == [target]
+
+
 def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     """What a call is: an LLM request, a framework task, a call of a project function (candidate), or nothing."""
     scope, call = info.scope, info.node
@@ -68,6 +79,8 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         callee = ev.member(callee.cls, "__call__", True)
     if isinstance(callee, Function):
         passed = ev.passed_callable(callee.key, call, scope)  # retryer(client.chat.completions.create, **kw)
+        if passed is not None and _redecorates(info, passed[1]):
+            return None  # ``self.ask = cached(backend)(self.ask)``: the function wrapped and stored back, not run
         if passed is not None and isinstance(passed[0], Function):  # the callee or what it is given reaches a model
             site = Site(info, SiteKind.WRAPPER_CALL, callee=callee.key, args=resolved.args)
             site.passed, site.passed_args = passed[0].key, passed[1]
