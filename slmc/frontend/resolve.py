@@ -1729,7 +1729,9 @@ class Evaluator:
         out = []
         if cls is not None:
             for base in cls.bases:
-                b = self.value(base, cls.parent or cls)
+                # ``class NliPrompt(Prompt[In, Out])``: the generic class parameterised
+                expr = base.value if isinstance(base, cst.Subscript) else base
+                b = self.value(expr, cls.parent or cls)
                 if isinstance(b, Class) and b.key != cls_key:
                     out.append(b.key)
         self._bases[cls_key] = out
