@@ -334,6 +334,9 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
         "apredict_messages": "apredict_messages",  # the async twin (legacy BaseChatModel API)
         "generate": "generate",
         "agenerate": "agenerate",  # the async twin of generate (BaseChatModel.agenerate([messages]))
+        # BaseLanguageModel's prompt-value batch API (``llm.generate_prompt([prompt_value], stop=...)``)
+        "generate_prompt": "generate_prompt",
+        "agenerate_prompt": "agenerate_prompt",
     },
     # a chain also answers through the legacy ``Chain`` API (``LLMChain(...).run(question=q)``, ``.arun``)
     "chain": {**_LANGCHAIN, "": "__call__", "run": "run", "arun": "arun"},
@@ -652,6 +655,7 @@ def langchain_kind(qname: str) -> str | None:
     return None
 
 
+_LLAMAINDEX_BASES = ("llama_index.core.llms.", "llama_index.core.base.llms.", "llama_index.core.llms.llm.")
 _LLAMAINDEX_INDEX = lazy(r"^llama_index(?:\.core)?(?:\.indices(?:\.\w+)*)?\.\w+Index(?:\.from_\w+)?$")
 
 
@@ -660,6 +664,8 @@ def llamaindex_kind(qname: str) -> str | None:
     store: embeddings, no model request), whose query / chat engines answer with the LLM."""
     if qname.startswith("llama_index.llms.") and "Embedding" not in qname:
         return "llamaindex"
+    if qname.startswith(_LLAMAINDEX_BASES) and qname.rsplit(".", 1)[-1] in ("LLM", "BaseLLM", "FunctionCallingLLM"):
+        return "llamaindex"  # the base types, in annotations (``llm: BaseLLM``)
     if _LLAMAINDEX_INDEX.match(qname):
         return "llamaindex-index"
     return None

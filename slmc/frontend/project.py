@@ -4131,6 +4131,8 @@ class Analysis:
             named: tuple[Text, str] | None = None
             if node.site == SiteKind.WRAPPER_CALL and nid in call_of:
                 msgs = self._substitute(msgs, call_of[nid], key_of.get(target or ""))
+                if call_of[nid].declared and call_of[nid].messages:  # the instruction the receiver's class declares
+                    msgs = (*call_of[nid].messages, *msgs)
                 named = self._named_template(call_of[nid], key_of.get(target or ""))
                 if named is not None:  # the caller picks the wrapper's template by name: that file is its task
                     msgs = (*msgs, Message("user", named[0].parts, "template-file"))

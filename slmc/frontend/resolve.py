@@ -1106,6 +1106,8 @@ class Evaluator:
         for b in bindings:
             if b[0] == "param" and b[1].annotation is not None and b[2] is not None:
                 declared.append((b[1].annotation.annotation, b[2]))
+            elif b[0] == "annot" and len(b) > 2 and b[2] is not None:
+                declared.append((b[1], b[2]))  # ``self.agents: dict[str, Agent] = {...}`` set in a method
             elif b[0] == "expr" and isinstance(b[1], cst.Call) and b[2] is not None:
                 found = self._item_of_call(b[1], b[2])
                 if found is not None:
@@ -1736,7 +1738,9 @@ class Evaluator:
         out = []
         if cls is not None:
             for base in cls.bases:
-                b = self.value(base, cls.parent or cls)
+                # ``class NliPrompt(Prompt[In, Out])``: the generic class parameterised
+                expr = base.value if isinstance(base, cst.Subscript) else base
+                b = self.value(expr, cls.parent or cls)
                 if isinstance(b, Class) and b.key != cls_key:
                     out.append(b.key)
         self._bases[cls_key] = out
@@ -2337,6 +2341,10 @@ class Evaluator:
             if built is not None:  # ``self._build_prompt("review", ...)``: the settings table the caller names
                 return built
             found = self.returns_of(callee.key)
+            if found is None or isinstance(found, Decorator):
+                given = self._returned_argument(callee.key, call, scope)
+                if given is not None:  # ``with_retry(self.ask, cfg)`` handing ``self.ask`` back, wrapped
+                    return given
             if found is None or (isinstance(found, Text) and not found.static().strip()):
                 # nothing static returned (``return prompt.strip()`` after ``prompt = f.read()``): a loader's file,
                 # or the template module a manager imports by the name the call passes
@@ -2354,6 +2362,32 @@ class Evaluator:
                 if isinstance(v, Function | Client | Partial):
                     return v
             return callee
+        return None
+
+    def _returned_argument(self, key: str, call: cst.Call, scope: Scope) -> Value:
+        """What a call hands a function that returns that parameter, as it is or wrapped by a decorator from outside
+        the tree (``def with_retry(fn, cfg): return Retrying(...).wraps(fn)``): the function or client passed."""
+        fn = self.scopes.get(key)
+        if fn is None or fn.kind != "function" or len(fn.returns) != 1:
+            return None
+        names = [p.name.value for p in fn.params]
+        if fn.enclosing_class() is not None and names and names[0] in ("self", "cls"):
+            names = names[1:]
+        ret = fn.returns[0]
+        if isinstance(ret, cst.Call) and not isinstance(self.value(ret.func, fn), Function | Class):
+            positional = [a for a in ret.args if a.keyword is None and not a.star]
+            ret = positional[0].value if len(positional) == 1 and len(ret.args) == 1 else ret
+        if not isinstance(ret, cst.Name) or ret.value not in names:
+            return None
+        if any(b[0] != "param" for b in fn.bindings.get(ret.value, ())):
+            return None  # the parameter rebound before it is returned
+        index = names.index(ret.value)
+        for i, a in enumerate(call.args):
+            if a.star:
+                return None
+            if (a.keyword is not None and a.keyword.value == ret.value) or (a.keyword is None and i == index):
+                v = self.value(a.value, scope)
+                return v if isinstance(v, Function | Client | Partial) else None
         return None
 
     def returns_of(self, key: str) -> Value:
@@ -2437,7 +2471,12 @@ class Evaluator:
         if built is not None:
             return built
         if qname in _CASTS and len(call.args) == 2 and not any(a.star for a in call.args):
-            return self.value(call.args[1].value, scope)  # cast(AsyncInstructor, self.client)
+            held = self.value(call.args[1].value, scope)  # cast(AsyncInstructor, self.client): the client held
+            if isinstance(held, Client):
+                return held
+            # ``cast(BaseLanguageModel, llm)`` on a parameter declared as a union of wrapper types: the type named
+            declared = self.instance_of(call.args[0].value, scope)
+            return declared if declared is not None else held
         if qname in _COPIES and call.args and not call.args[0].star:  # model_copy = deepcopy(self.model)
             copied = self.value(call.args[0].value, scope)
             return copied if isinstance(copied, Instance | Client) else None
@@ -3531,9 +3570,10 @@ def _subnodes(node: cst.CSTNode, limit: int = 200) -> list[cst.CSTNode]:
 
 def _request_keys(keys: set[str]) -> bool:
     """Keys of a model request: the prompt next to the model or a generation parameter."""
-    return bool(
-        keys & _PROMPT_KEYS and keys & {"model", "max_tokens", "max_new_tokens", "temperature", "stream", "parameters"}
-    )
+    if keys & _PROMPT_KEYS and keys & {"model", "max_tokens", "max_new_tokens", "temperature", "stream", "parameters"}:
+        return True
+    # a chat API taking the user's turn as one ``message`` (Cohere's v1 ``/chat``, with its ``chat_history``)
+    return "message" in keys and "model" in keys
 
 
 def _empty_dict(expr: cst.CSTNode) -> bool:

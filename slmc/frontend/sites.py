@@ -58,6 +58,58 @@ class Site:
         return id(self.info.node)
 
 
+def _subclass_declared_text(ev: Evaluator, call: cst.Call, scope: Scope, callee: str) -> str | None:
+    """The prompt text a subclass declares for the machinery it inherits: ``obj.generate(...)`` on an instance of a
+    class whose base (where ``generate`` is defined) only annotates a class attribute (``instruction: str``) that the
+    subclass, or a class between them, sets to a literal text of its own (``instruction = "Fix the output ..."``)."""
+    if not isinstance(call.func, cst.Attribute):
+        return None
+    receiver = ev.value(call.func.value, scope)
+    fn = ev.scopes.get(callee)
+    owner = fn.enclosing_class() if fn is not None else None
+    if not isinstance(receiver, Instance) or owner is None or receiver.cls == owner.key:
+        return None
+    if not ev.derives(receiver.cls, owner.key):
+        return None
+    declared: set[str] = set()  # annotated on the owner or its bases, no value there
+    todo, seen = [owner.key], set()
+    while todo and len(seen) < 20:
+        key = todo.pop()
+        cls = ev.scopes.get(key)
+        if key in seen or cls is None:
+            continue
+        seen.add(key)
+        declared |= {n for n in cls.annotations if all(b[0] == "annot" for b in cls.bindings.get(n, ()))}
+        todo.extend(ev.bases_of(key))
+    if not declared:
+        return None
+    todo, seen = [receiver.cls], set()
+    while todo and len(seen) < 20:
+        key = todo.pop()
+        cls = ev.scopes.get(key)
+        if key in seen or key == owner.key or cls is None:
+            continue
+        seen.add(key)
+        for name in sorted(declared):
+            for b in cls.bindings.get(name, ()):
+                text = ev.static_str(b[1], cls) if b[0] == "expr" else None
+                if text is not None and len(text.strip()) >= 40:
+                    return text.strip()
+        todo.extend(ev.bases_of(key))
+    return None
+
+
+def _redecorates(info: CallInfo, others: list[cst.Arg]) -> bool:
+    """Whether the call stores its result back into the very name or attribute it hands over as the function
+    (``f = retry(f)``, ``self.ask = cached(store)(self.ask)``): a decoration in place, no call of the function."""
+    stmt = info.statement
+    if not isinstance(stmt, cst.Assign) or len(stmt.targets) != 1 or stmt.value is not info.node:
+        return False
+    target = dotted(stmt.targets[0].target)
+    handed = [dotted(a.value) for a in info.node.args if a not in others and not a.star]
+    return target is not None and handed == [target]
+
+
 def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     """What a call is: an LLM request, a framework task, a call of a project function (candidate), or nothing."""
     scope, call = info.scope, info.node
@@ -68,6 +120,8 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         callee = ev.member(callee.cls, "__call__", True)
     if isinstance(callee, Function):
         passed = ev.passed_callable(callee.key, call, scope)  # retryer(client.chat.completions.create, **kw)
+        if passed is not None and _redecorates(info, passed[1]):
+            return None  # ``self.ask = cached(backend)(self.ask)``: the function wrapped and stored back, not run
         if passed is not None and isinstance(passed[0], Function):  # the callee or what it is given reaches a model
             site = Site(info, SiteKind.WRAPPER_CALL, callee=callee.key, args=resolved.args)
             site.passed, site.passed_args = passed[0].key, passed[1]
@@ -85,6 +139,10 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
             table = ev.table_alternatives.get(callee.key, ())
             if table and not _spells_name(call.func, callee.key):
                 site.alternatives = tuple(dict.fromkeys((*site.alternatives, *table)))
+            declared = _subclass_declared_text(ev, call, scope, callee.key)
+            if declared:  # ``fix_format.generate(llm=llm, data=...)``: the prompt is the subclass's instruction
+                site.declared = True
+                site.messages = [Message("system", (PromptPart(declared),), origin="constant")]
             return site
     if isinstance(callee, Class):  # Agent(...) runs __init__; a call of a class with __call__ is rare: skip
         ev.constructions.setdefault(callee.key, []).append(info)  # what the constructor is given (injection)
