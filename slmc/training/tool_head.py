@@ -65,6 +65,7 @@ from slmc.training.tool_values import (
     OPTIONS_FEATURES,
     PRESENCE_FEATURES,
     SPAN_FEATURES,
+    SPAN_L2,
     boolean_features,
     enum_features,
     fit_boolean,
@@ -92,11 +93,12 @@ from slmc.training.tool_values import (
 TOOL_HEAD_CONFIG = "tool_head.json"
 TOOL_HEAD_WEIGHTS = "tool_head.safetensors"
 TOOL_HEAD_FORMAT = "slmc-tool-head"
-TOOL_HEAD_VERSION = 7  # 2: enum options scored in the parameter's own sequence; 3: number / enum value rankers;
+TOOL_HEAD_VERSION = 8  # 2: enum options scored in the parameter's own sequence; 3: number / enum value rankers;
 # 4: the number ranker reads the order among digit-written numbers; 5: the options model (arrays of an enum's values)
 # and the items model (lists of numbers, their items written apart or together); 6: the string ranker reads each
 # candidate encoded alone too, fitted listwise (SPAN_FEATURES grew); 7: the boolean model, SPAN_FEATURES names_tool,
-# inside_quote and placeholder, NUMBER_FEATURES in_list_run
+# inside_quote and placeholder, NUMBER_FEATURES in_list_run; 8: SPAN_FEATURES other_strings ... number_string and
+# every pair of the span features
 # the value models of the head's JSON config
 VALUE_MODELS = ("number", "enum", "span", "presence", "options", "items", "boolean")
 ENCODER_DIR = "encoder"
@@ -496,7 +498,7 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
     rankers = {
         "number": fit_ranker(numbers, NUMBER_FEATURES, seed),
         "enum": fit_ranker(enums, ENUM_FEATURES, seed),
-        "span": fit_listwise(strings, SPAN_FEATURES) if chooser is not None else None,
+        "span": fit_listwise(strings, SPAN_FEATURES, l2=SPAN_L2) if chooser is not None else None,
         "options": fit_options(taken, seed),
         "items": fit_items(members, seed),
         "boolean": fit_boolean(booleans, seed),
