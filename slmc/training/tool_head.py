@@ -65,6 +65,7 @@ from slmc.training.tool_values import (
     OPTIONS_FEATURES,
     PRESENCE_FEATURES,
     SPAN_FEATURES,
+    SPAN_L2,
     boolean_features,
     enum_features,
     fit_boolean,
@@ -92,11 +93,12 @@ from slmc.training.tool_values import (
 TOOL_HEAD_CONFIG = "tool_head.json"
 TOOL_HEAD_WEIGHTS = "tool_head.safetensors"
 TOOL_HEAD_FORMAT = "slmc-tool-head"
-TOOL_HEAD_VERSION = 7  # 2: enum options scored in the parameter's own sequence; 3: number / enum value rankers;
+TOOL_HEAD_VERSION = 8  # 2: enum options scored in the parameter's own sequence; 3: number / enum value rankers;
 # 4: the number ranker reads the order among digit-written numbers; 5: the options model (arrays of an enum's values)
 # and the items model (lists of numbers, their items written apart or together); 6: the string ranker reads each
 # candidate encoded alone too, fitted listwise (SPAN_FEATURES grew); 7: the boolean model, SPAN_FEATURES names_tool,
-# inside_quote and placeholder, NUMBER_FEATURES in_list_run
+# inside_quote and placeholder, NUMBER_FEATURES in_list_run; 8: SPAN_FEATURES other_strings ... number_string and
+# every pair of the span features
 # the value models of the head's JSON config
 VALUE_MODELS = ("number", "enum", "span", "presence", "options", "items", "boolean")
 ENCODER_DIR = "encoder"
@@ -496,7 +498,7 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
     rankers = {
         "number": fit_ranker(numbers, NUMBER_FEATURES, seed),
         "enum": fit_ranker(enums, ENUM_FEATURES, seed),
-        "span": fit_listwise(strings, SPAN_FEATURES) if chooser is not None else None,
+        "span": fit_listwise(strings, SPAN_FEATURES, l2=SPAN_L2) if chooser is not None else None,
         "options": fit_options(taken, seed),
         "items": fit_items(members, seed),
         "boolean": fit_boolean(booleans, seed),
@@ -1367,8 +1369,8 @@ class ToolCallHead:
         out: dict[int, ArgDecision],
         used: list[tuple[int, int]],
     ) -> None:
-        """Each string parameter given the candidate span the span ranker puts first among those that overlap no
-        value taken by a surer parameter (the surest first)."""
+        """The string parameters given the candidate spans whose product of probabilities is highest among those
+        that overlap neither each other nor a value already taken (``_jointly``)."""
         if not strings:
             return
         general = span_candidates(request)
@@ -1379,7 +1381,7 @@ class ToolCallHead:
             cosine, alone = _param_cosines(self._chooser, p, request, cands)
             probs = rank(self._rankers["span"], span_features(request, tool, p, cands, cosine, alone))
             ranked[i] = sorted(zip(probs, cands, strict=True), key=lambda x: -x[0])
-        for i, prob, q, pick in _surest_first(ranked, strings, used):
+        for i, prob, q, pick in _jointly(ranked, strings, used):
             p = tool.params[i]
             if pick is None:
                 out[i] = ArgDecision(p.name, p.kind, "value", None, 0.0, f"no span for argument {p.name!r}")
@@ -1454,6 +1456,43 @@ def _combine(decisions: list[ArgDecision], confidence: float) -> tuple[dict[str,
             return {}, 0.0, d.reason
         confidence *= d.probability
     return {d.name: d.value for d in decisions if d.status != "absent"}, confidence, None
+
+
+JOINT_TOP = 6  # candidates per parameter the joint choice of string values looks at
+JOINT_LIMIT = 20_000  # combinations at most; beyond, the surest parameter first (``_surest_first``)
+
+
+def _jointly(
+    ranked: dict[int, list[tuple[float, Any]]], wanted: list[tuple[int, float]], used: list[tuple[int, int]]
+) -> Iterator[tuple[int, float, float, Any]]:
+    """As ``_surest_first``, but the wanted parameters' candidates are chosen together: the combination of the
+    JOINT_TOP likeliest candidates of each (none overlapping another or ``used``) whose product of probabilities is
+    highest. Greedy, the surest parameter took a span the next one needed more (a destination taking the origin's
+    place); out of fold on BFCL simple 77 -> 83 of 132 calls with two strings or more read all right, live_simple
+    22 = 22 of 45. Falls back to ``_surest_first`` for one parameter, too many combinations, or none possible."""
+    import itertools
+
+    def free(c: Any, taken: list[tuple[int, int]]) -> bool:
+        return not any(c[0] < d and a < c[1] for a, d in taken)
+
+    lists = [[(q, c) for q, c in ranked[i] if free(c, used)][:JOINT_TOP] for i, _ in wanted]
+    if len(wanted) < 2 or not all(lists) or math.prod(len(x) for x in lists) > JOINT_LIMIT:
+        yield from _surest_first(ranked, wanted, used)
+        return
+    best, best_p = None, -1.0
+    for combo in itertools.product(*lists):
+        spans = [(c[0], c[1]) for _, c in combo]
+        if any(not free(x, spans[:k]) for k, x in enumerate(spans)):
+            continue
+        p = math.prod(q for q, _ in combo)
+        if p > best_p:
+            best, best_p = combo, p
+    if best is None:
+        yield from _surest_first(ranked, wanted, used)
+        return
+    for (i, prob), (q, c) in zip(wanted, best, strict=True):
+        used.append((c[0], c[1]))
+        yield i, prob, q, c
 
 
 def _surest_first(
