@@ -1308,7 +1308,9 @@ def _one_message(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: i
             held
             and isinstance(held[-1][1], cst.Call)
             and held[-1][2] is scope.enclosing_function()
-            and ("PromptTemplate" in (dotted(held[-1][1].func) or "") or _role_factory(held[-1][1]))
+            and (
+                "PromptTemplate" in (dotted(held[-1][1].func) or "") or message_helper_content(held[-1][1]) is not None
+            )
         ):
             # ``human = HumanMessagePromptTemplate.from_template("...")`` then ``from_messages([system, human])``:
             # the message object it is last bound to, when that call is a message the code writes
@@ -1357,7 +1359,10 @@ def _one_message(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: i
                 content = pos[1]
             if content is not None:
                 return _message(_ROLES[role_name], ev.text(content, scope))
-        content = arg(expr, "content", 0 if name.endswith("Message") or _role_factory(expr) else None)
+        helper = message_helper_content(expr)
+        if helper is not None:  # ``Message.user_message(text)``, ``self.system_message(text)``: the text, its role
+            return _message(helper[0], ev.text(helper[1], scope))
+        content = arg(expr, "content", 0 if name.endswith("Message") else None)
         if content is not None and "message" in name.lower():
             # a message factory of the project or a framework (``make_user_message(role_name=..., content=text)``,
             # ``UserMessage(content=text)``): the role its name says, the text its ``content``
@@ -1369,19 +1374,7 @@ def _one_message(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: i
             msg = _one_message(ev, built[0], built[1], depth + 1)  # self.render_system_message(): its message
             if msg is not None and msg.origin != "dynamic":
                 return msg
-        helper = message_helper_content(expr)
-        if helper is not None:  # ``self.system_message(text)`` on a base declaring it abstract: the text, its role
-            return _message(helper[0], ev.text(helper[1], scope))
     return Message("user", (PromptPart(ev.source(expr, scope), hole=True),), "dynamic")
-
-
-_ROLE_FACTORY = lazy(r"(?:^|_)(?:system|user|human|assistant)_message$")
-
-
-def _role_factory(call: cst.Call) -> bool:
-    """A message factory whose name says the role it makes (``Message.user_message(text)``,
-    ``make_system_message(text)``): its first argument is the message's text."""
-    return bool(_ROLE_FACTORY.search(called_name(call.func).lower()))
 
 
 def _content(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> Text:
