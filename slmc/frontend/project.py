@@ -1463,6 +1463,13 @@ class Analysis:
             cls = fn.enclosing_class() if fn is not None else None
             if cls is None or cls.key not in twins or fn.name.startswith("_"):
                 continue
+            func = site.info.node.func
+            if (
+                isinstance(func, cst.Attribute)
+                and isinstance(func.value, cst.Name)
+                and func.value.value in ("self", "cls")
+            ):
+                continue  # ``self.query(...)`` inside the class: the object is this class (or a subclass), no twin
             keys = self.alternatives.get(site.key, [])
             for other in sorted(twins[cls.key]):
                 value = self.ev.member(other, fn.name, True)
@@ -1930,7 +1937,7 @@ class Analysis:
                     )
                     and not any(
                         self._authors(s)
-                        or self._authors_sent(s)  # or a local message list it writes (``[user("Describe ...")]``)
+                        or self._authors_wrapper_call(s)
                         or self._fills_own_template(s)
                         # ``manager("summarize", text=t)``: it names the task of a template-filling wrapper itself
                         or (s.callee in filling and _names_task(s.info.node))

@@ -114,3 +114,51 @@ def test_twin_handed_out_by_the_same_factory_is_a_wrapper(tmp_path: Path) -> Non
     assert (line_of(HOSTED, "runner.generate("), "request") in hosted
     assert (line_of(HOSTED, "async def complete_async"), "wrapper") in hosted
     assert not sites_in(tmp_path, "pkg/other.py")
+
+
+PERSON = """\
+from pkg.local import LocalClient
+
+
+class PersonClient(LocalClient):
+    def __init__(self):
+        super().__init__("")
+
+    def complete(self, model, prompt):
+        try:
+            return input(prompt + " > ")
+        except KeyboardInterrupt:
+            print("interrupted, asking again")
+            return self.complete(model, prompt)
+"""
+
+SWITCH = """\
+import os
+
+from pkg.local import LocalClient
+from pkg.person import PersonClient
+
+
+def make_client():
+    if os.environ.get("BACKEND") == "person":
+        return PersonClient(), {"model": "you"}
+    return LocalClient("http://localhost:11434"), {"model": "qwen"}
+"""
+
+
+def test_twin_calling_itself_reaches_no_other_twin(tmp_path: Path) -> None:
+    """A twin's call of its own method (``self.complete(...)`` re-asking a person after an interrupt) is on that very
+    class, not on the factory's other classes: the person-typed twin holds no model call."""
+    write_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/local.py": LOCAL,
+            "pkg/person.py": PERSON,
+            "pkg/factory.py": SWITCH,
+            "pkg/pipeline.py": PIPELINE,
+            "main.py": MAIN,
+        },
+    )
+    assert (line_of(LOCAL, "def complete"), "wrapper") in sites_in(tmp_path, "pkg/local.py")
+    assert not sites_in(tmp_path, "pkg/person.py")
