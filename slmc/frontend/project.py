@@ -1846,7 +1846,7 @@ class Analysis:
                     and own
                     and scope.enclosing_class() is not None
                     and not self._in_test(key)
-                    and self._overrides_all_wrappers(key, wrappers)
+                    and self._overrides_mostly_wrappers(key, wrappers)
                 ):  # ``Step.run`` holding the step's model call, whose subclasses' ``run`` overrides are wrappers (other
                     # code calls them): the family's calling API, so the base is one too, and its class's ``execute``
                     # looping over ``self.run(item)`` reaches the model through it
@@ -2126,12 +2126,13 @@ class Analysis:
                 return True
         return False
 
-    def _overrides_all_wrappers(self, key: str, wrappers: set[str]) -> bool:
-        """Whether every override of the method ``key`` outside tests and docs is a wrapper (a step family whose
-        ``run`` overrides all forward their callers' prompts): one wrapper among many task-method overrides
+    def _overrides_mostly_wrappers(self, key: str, wrappers: set[str]) -> bool:
+        """Whether at least half the overrides of the method ``key`` outside tests and docs are wrappers (a step
+        family whose ``run`` overrides forward their callers' prompts): one wrapper among many task-method overrides
         (``Action.run`` overridden by actions writing their own prompts) does not make the base a calling API."""
         overrides = [i for i in self.ev.overrides(key) if not self._illustrative(i)]
-        return bool(overrides) and all(i in wrappers for i in overrides)
+        wrapped = sum(i in wrappers for i in overrides)
+        return wrapped > 0 and not _minority(wrapped, len(overrides))
 
     def _runs_what_it_builds(self, key: str, own: list[Site]) -> bool:
         """Whether the function ``key``, declared to return an agent (``_agent_factory``), runs the agent it returns

@@ -138,3 +138,31 @@ def test_base_of_step_overrides_that_are_wrappers_is_a_wrapper(tmp_path: Path) -
 def test_without_an_override_that_is_a_wrapper_the_base_step_is_left_alone(tmp_path: Path) -> None:
     steps, _ = _found(tmp_path, False)
     assert (line_of(STEPS, "async def run(self, key, record, engine, table):"), WRAPPER) not in steps
+
+
+TASKS = """
+
+    class SummaryStep(Step):
+        async def run(self, key, record, engine, table):
+            messages = [{"role": "user", "content": "Summarise this record in two sentences: " + str(record)}]
+            table[key] = await engine.submit_messages(messages, self.params)
+            return table[key]
+
+
+    class TagStep(Step):
+        async def run(self, key, record, engine, table):
+            messages = [{"role": "user", "content": "Answer with one tag, news or sport or other, for: " + str(record)}]
+            table[key] = await engine.submit_messages(messages, self.params)
+            return table[key]
+"""
+
+
+def test_one_wrapper_among_task_overrides_leaves_the_base_alone(tmp_path: Path) -> None:
+    """Of four overrides of ``run`` only the voting step forwards its caller's question; the two that write their own
+    prompts (and the splitting step) make the family a set of tasks, so the base ``run`` is no calling API."""
+    write_tree(
+        tmp_path, {"engine.py": ENGINE, "steps.py": STEPS + TASKS, "pipeline.py": PIPELINE, "elsewhere.py": ELSEWHERE}
+    )
+    steps = sites_in(tmp_path, "steps.py")
+    assert (line_of(STEPS, "class VoteStep") + 1, WRAPPER) in steps
+    assert (line_of(STEPS, "async def run(self, key, record, engine, table):"), WRAPPER) not in steps
