@@ -2038,7 +2038,9 @@ class Analysis:
             if pos is None:
                 continue
             call_lines: set[int] = set()  # the lines of its own class's calls (``Thread(target=self.step, ...)``)
-            body = scope.module.pos(scope.node)  # a call of itself in its own body (a retry re-sending) is recursion
+            # a private step's call of itself in its own body (a retry re-sending) is recursion; a public method
+            # re-calling itself (after switching to a fallback model) stays an entry other code may use
+            body = scope.module.pos(scope.node) if scope.name.startswith("_") else None
             if body is not None:
                 call_lines |= set(range(body.start.line, body.end.line + 1))
             for c in prod_calls.get(key, []):

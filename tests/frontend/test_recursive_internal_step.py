@@ -93,3 +93,13 @@ def test_recursive_retry_step_is_internal(tmp_path: Path) -> None:
 def test_retry_step_called_from_elsewhere_stays_wrapper(tmp_path: Path) -> None:
     write_tree(tmp_path, {**FILES, "pkg/user.py": POKED})
     assert (line_of(ENGINE, "def _send_retrying"), "wrapper") in sites_in(tmp_path, "pkg/engine.py")
+
+
+# A public step re-calling itself after switching to a fallback model: an entry of the class's API (its own ``step``
+# and other code may call it), so the recursion rule for private retry steps leaves it as it was.
+PUBLIC = ENGINE.replace("_send_retrying", "send_retrying")
+
+
+def test_public_method_calling_itself_keeps_its_own_rules(tmp_path: Path) -> None:
+    write_tree(tmp_path, {**FILES, "pkg/engine.py": PUBLIC, "pkg/user.py": USER})
+    assert (line_of(PUBLIC, "def send_retrying"), "wrapper") in sites_in(tmp_path, "pkg/engine.py")
