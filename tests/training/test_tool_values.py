@@ -36,6 +36,13 @@ def _tool(name: str, props: dict, required: list[str]) -> dict:
     return {"name": name, "parameters": {"type": "object", "properties": props, "required": required}}
 
 
+def _features_by_text(request: str, tool) -> dict[str, list[float]]:
+    """The span features of each candidate span of ``request`` for the tool's first parameter, by the span's text."""
+    cands = span_candidates(request)
+    feats = span_features(request, tool, tool.params[0], cands, [0.0] * len(cands))
+    return dict(zip((request[a:b] for a, b in cands), feats, strict=True))
+
+
 def _number_groups(n: int, seed: int) -> list[tuple[list[list[float]], int]]:
     """Two integer parameters named per call; the request writes them as `name=value`, in either order."""
     rng = random.Random(seed)
@@ -393,7 +400,7 @@ def test_a_scrubbed_pii_placeholder_is_a_candidate_whole() -> None:
     assert {"<NAME_1>", "<EMAIL_1>", "<NAME_2> Doe", "<ADDRESS_1>"} <= set(texts)
     assert not any(t.startswith("NAME") or t.endswith("_1") for t in texts)
     mark = SPAN_FEATURES.index("placeholder")
-    feats = dict(zip(texts, span_features(request, tool, tool.params[0], cands, [0.0] * len(cands)), strict=False))
+    feats = _features_by_text(request, tool)
     assert feats["<NAME_1>"][mark] == 1.0 and feats["record"][mark] == 0.0
     # a comparison written with angle brackets is no placeholder
     assert "<b>" not in [request[a:b] for a, b in span_candidates("keep x <b> y")]
@@ -439,14 +446,7 @@ def test_name_runs_hold_a_capitalised_name_with_its_connectors() -> None:
     assert {"Treaty of Lisbon", "Paris", "France", "Museum of Modern Art"} <= runs
     assert "Paris, France" not in runs and "Lisbon signed" not in runs and "Ask the Museum of Modern Art" not in runs
     (tool,) = read_tools([_tool("get_event_date", {"event": {"type": "string"}}, ["event"])])
-    cands = span_candidates(request)
-    feats = dict(
-        zip(
-            (request[a:b] for a, b in cands),
-            span_features(request, tool, tool.params[0], cands, [0.0] * len(cands)),
-            strict=True,
-        )
-    )
+    feats = _features_by_text(request, tool)
     run, inside = SPAN_FEATURES.index("name_run"), SPAN_FEATURES.index("inside_name_run")
     assert feats["Treaty of Lisbon"][run] == 1.0 and feats["Treaty of Lisbon"][inside] == 0.0
     assert feats["Lisbon"][inside] == 1.0 and feats["Lisbon"][run] == 0.0
@@ -458,14 +458,7 @@ def test_span_features_mark_a_value_right_after_its_parameter_name() -> None:
     (tool,) = read_tools(
         [_tool("find_case", {"docket_number": {"type": "string"}, "state": {"type": "string"}}, ["docket_number"])]
     )
-    cands = span_candidates(request)
-    feats = dict(
-        zip(
-            (request[a:b] for a, b in cands),
-            span_features(request, tool, tool.params[0], cands, [0.0] * len(cands)),
-            strict=True,
-        )
-    )
+    feats = _features_by_text(request, tool)
     after, digits, others = (SPAN_FEATURES.index(n) for n in ("name_right_before", "number_string", "other_strings"))
     assert feats["123456"][after] == 1.0 and feats["123456"][digits] == 1.0
     assert feats["Texas"][after] == 0.0 and feats["Texas"][digits] == 0.0
