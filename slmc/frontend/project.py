@@ -2865,9 +2865,10 @@ class Analysis:
             if fn is not None and _param_attribute(fn, a.value):
                 continue  # ``prompt=settings.prompt`` of a config object the caller hands in: the caller's text (the
                 # text read there is only the default its class declares)
-            try:
-                text = self.ev.text(a.value, site.info.scope)
-            except RecursionError:
+            # a default text the callee falls back on when its caller gives no prompt (``system or DEFAULT``) is
+            # no text this function writes: read with the parameters' given side
+            text = self.ev.as_callers_prompt(lambda a=a: self.ev.text(a.value, site.info.scope))
+            if text is None:
                 continue
             if _enough_text(text.static()):
                 self._authored[site.key] = True
@@ -2917,9 +2918,8 @@ class Analysis:
         builder = self.ev.value(expr.func, scope) if isinstance(expr, cst.Call) else None
         if not isinstance(builder, Function):
             return False
-        try:
-            built = input_messages(self.ev, expr, scope)
-        except RecursionError:
+        built = self.ev.as_callers_prompt(lambda: input_messages(self.ev, expr, scope))  # defaults left out
+        if built is None:
             return False
         if _enough_text(_static_of(built)):
             return True
@@ -2962,11 +2962,8 @@ class Analysis:
                     if templates.names_prompt_file(self.ev, value, fn):
                         return True  # ``system = read_prompt("classify.txt") or ""``: a prompt file it names
                     if depth:  # the call's own argument values were read as text above
-                        try:
-                            text = self.ev.text(b[1], fn)
-                        except RecursionError:
-                            continue
-                        if _enough_text(text.static()):
+                        text = self.ev.as_callers_prompt(lambda b=b: self.ev.text(b[1], fn))
+                        if text is not None and _enough_text(text.static()):
                             return True
                     if depth < 3:
                         todo.append((b[1], depth))

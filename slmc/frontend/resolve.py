@@ -209,6 +209,10 @@ class Evaluator:
         self._building: set[tuple[int, int]] = set()  # uses whose built conversation is being read (built_text)
         self._lines: dict[str, list[str]] = {}  # module path -> its source lines (built_text)
         self._receiver_memo: dict[str, dict[int, tuple[cst.CSTNode, Value]]] = {}
+        # while reading what a function itself writes into a prompt (``as_callers_prompt``): a parameter falling back
+        # to a fixed text when its caller gives none is the caller's value; values read so are memoised apart
+        self._callers_side = False
+        self._callers_memo: dict[int, tuple[cst.CSTNode, Value]] = {}
         self._sdk_bases: dict[str, Client | None] = {}
         self.llm_endpoints: set[int] = (
             set()
@@ -943,6 +947,8 @@ class Evaluator:
             return Const({_ANY_KEY: _Lazy(expr.value, scope)}) if isinstance(built, _INTERESTING) else None
         if isinstance(expr, cst.BinaryOperation):
             return self.binary(expr, scope)
+        if self._callers_side and (given := _param_side(expr, scope)) is not None:
+            return self.value(given, scope)  # ``system or DEFAULT``: what the caller gives (as_callers_prompt)
         if isinstance(expr, cst.BooleanOperation):
             left, right = self.value(expr.left, scope), self.value(expr.right, scope)
             for v in (left, right):
@@ -1697,7 +1703,7 @@ class Evaluator:
         if self._receiver is not None or not any(b[0] == "expr" for b in bindings):
             return None
         saved = self.memo
-        self.memo = self._receiver_memo.setdefault(receiver, {})
+        self.memo = self._receiver_memo.setdefault(self._memo_key(receiver), {})
         self._receiver = receiver
         try:
             value = self.bindings_value(bindings)
@@ -1712,7 +1718,7 @@ class Evaluator:
         if self._receiver is not None:
             return None
         saved = self.memo
-        self.memo = self._receiver_memo.setdefault(receiver, {})
+        self.memo = self._receiver_memo.setdefault(self._memo_key(receiver), {})
         self._receiver = receiver
         try:
             return read()
@@ -1720,6 +1726,24 @@ class Evaluator:
             return None
         finally:
             self.memo, self._receiver = saved, None
+
+    def _memo_key(self, receiver: str) -> str:
+        return receiver + "\0callers" if self._callers_side else receiver
+
+    def as_callers_prompt(self, read: Callable[[], Any]) -> Any:
+        """``read()`` evaluated with every parameter that falls back to a fixed text only when its caller gives none
+        (``system or DEFAULT_SYSTEM``, ``DEFAULT if system is None else system``) taken as the caller's value, in a
+        memo of its own: the text a function itself writes into what it sends, its fallback defaults left out."""
+        if self._callers_side:
+            return read()
+        saved, self.memo = self.memo, self._callers_memo
+        self._callers_side = True
+        try:
+            return read()
+        except RecursionError:
+            return None
+        finally:
+            self.memo, self._callers_side = saved, False
 
     def is_property(self, key: str) -> bool:
         fn = self.scopes.get(key)
@@ -3081,6 +3105,8 @@ class Evaluator:
                     text_side, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString
                 ):
                     return self.text(text_side, scope)
+        if self._callers_side and (given := _param_side(expr, scope)) is not None:
+            return self._text(given, scope)  # the caller's text, its fallback left out (as_callers_prompt)
         if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
             # ``prompt or DEFAULT_PROMPT``: the caller's override when given, else the default the code writes
             for side in (expr.left, expr.right):
@@ -3205,6 +3231,10 @@ class Evaluator:
                 filled = self.substitute(func.value, scope)
                 if filled is not None:
                     return filled
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
+            named = self.data_ref_template(func.value, scope)
+            if named is not None:
+                return named  # ``T(".prompts:plan.system").r(scenario=s)``: the template the reference names, filled
         callee = self.value(func, scope)
         if isinstance(callee, Class) and len(call.args) == 1 and call.args[0].keyword is None and not call.args[0].star:
             inner = self._text(call.args[0].value, scope)  # ``TextPrompt(text)``: a project class wrapping one text
@@ -3339,6 +3369,19 @@ class Evaluator:
         except (OSError, UnicodeDecodeError):
             return None
         return Text((PromptPart(content),), "template-file", self.relpath(path))
+
+    def data_ref_template(self, call: cst.Call, scope: Scope) -> Text | None:
+        """``T(".prompts:plan.system")``: a project class or function handed one literal reference to a text in a
+        data file of the tree (``file:key.path``, ``templates.data_ref_text``): that text, slots as holes."""
+        if not call.args or call.args[0].keyword is not None or call.args[0].star:
+            return None
+        first = call.args[0].value
+        if not isinstance(first, cst.SimpleString | cst.ConcatenatedString):
+            return None
+        ref = self.static_str(first, scope)
+        if ref is None or ":" not in ref or not isinstance(self.value(call.func, scope), Class | Function):
+            return None
+        return templates.data_ref_text(self, ref, scope.module.path)
 
     def render(self, template_expr: cst.BaseExpression, call: cst.Call, scope: Scope) -> Text | None:
         """``Template(text).render(...)`` / ``env.get_template("x.j2").render(...)``: jinja ``{{ x }}`` become holes."""
@@ -3802,3 +3845,34 @@ def _unescape(raw_text: str, quote: str, raw: bool) -> str:
         return ast.literal_eval('"""' + text.replace('"', '\\"') + '"""')
     except (ValueError, SyntaxError):
         return text
+
+
+def _param_side(expr: cst.CSTNode, scope: Scope) -> cst.CSTNode | None:
+    """The side a caller gives of a parameter defaulted in place: ``system or DEFAULT`` and ``DEFAULT if system is
+    None else system`` (``system if system is not None else DEFAULT``, ``system if system else DEFAULT``, ``DEFAULT if
+    not system else system``), where ``system`` is a parameter of the function around ``expr``. None for any other
+    expression (``JSON_PROMPT if json_mode else PLAIN_PROMPT`` picks between two texts the code writes)."""
+    fn = scope.enclosing_function()
+    if fn is None:
+        return None
+    params = {p.name.value for p in fn.params}
+
+    def param(node: cst.CSTNode) -> str | None:
+        return node.value if isinstance(node, cst.Name) and node.value in params else None
+
+    if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+        return expr.left if param(expr.left) else None
+    if not isinstance(expr, cst.IfExp):
+        return None
+    test, tested = expr.test, None
+    given_in_body = True
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        op, right = test.comparisons[0].operator, test.comparisons[0].comparator
+        if isinstance(right, cst.Name) and right.value == "None" and isinstance(op, cst.Is | cst.IsNot):
+            tested, given_in_body = param(test.left), isinstance(op, cst.IsNot)
+    elif isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        tested, given_in_body = param(test.expression), False
+    else:
+        tested = param(test)
+    given = expr.body if given_in_body else expr.orelse
+    return given if tested is not None and param(given) == tested else None

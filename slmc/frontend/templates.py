@@ -635,6 +635,49 @@ def loader_value(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Text 
 _FILE_NAME = lazy(r"[\w./-]{1,200}\.(?:txt|md|prompt|j2|jinja2?|ya?ml|json|tmpl|tpl)")
 
 
+_DATA_REF = lazy(r"(\.?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)")
+
+
+def data_ref_text(ev: Evaluator, ref: str, near: str) -> Text | None:
+    """``"scenarios.qlib.prompts:feedback.system"`` / ``".prompts:plan.user"``: a template named by a data file,
+    written as a dotted path (with a leading dot, next to the module ``near``; else under some folder of the tree,
+    the shortest such path first) and a dotted key path inside it: the text at that key, slots as holes. None when no
+    such file holds a text at that key."""
+    m = _DATA_REF.fullmatch(ref) if len(ref) <= 300 else None
+    if m is None:
+        return None
+    memo: dict[tuple[str, str], Text | None] = ev.__dict__.setdefault("_data_refs", {})
+    if (ref, near) in memo:
+        return memo[ref, near]
+    memo[ref, near] = None
+    file_part, keys = m.group(1), m.group(2).split(".")
+    stem = file_part.lstrip(".").replace(".", "/")
+    if file_part.startswith("."):
+        here = (ev.project.root / near).parent
+        candidates = [here / (stem + suffix) for suffix in DATA_SUFFIXES if suffix != ".json"]
+    else:
+        candidates = sorted(
+            (
+                f
+                for f in template_files(ev.project.root)
+                if f.name.endswith((".yaml", ".yml")) and ("/" + f.as_posix().rsplit(".", 1)[0]).endswith("/" + stem)
+            ),
+            key=lambda f: len(f.as_posix()),
+        )
+    for candidate in candidates[:8]:
+        path = _within(ev, candidate)
+        if path is None or not path.is_file():
+            continue
+        data = read_template(ev, path)
+        item: Any = data.value if isinstance(data, Const) else None
+        for key in keys:
+            item = item.get(key) if isinstance(item, dict) else None
+        if isinstance(item, Text):
+            memo[ref, near] = with_slots(item)
+            break
+    return memo[ref, near]
+
+
 def names_prompt_file(ev: Evaluator, call: cst.CSTNode, scope: Scope) -> bool:
     """Whether ``call`` is a call of a project function that reads a file (``reads_file``) handed a literal template
     file name (``read_prompt("classify.txt")``): the calling function picks its prompt file itself, found or not."""
