@@ -338,8 +338,13 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
         "generate_prompt": "generate_prompt",
         "agenerate_prompt": "agenerate_prompt",
     },
-    # a chain also answers through the legacy ``Chain`` API (``LLMChain(...).run(question=q)``, ``.arun``)
-    "chain": {**_LANGCHAIN, "": "__call__", "run": "run", "arun": "arun"},
+    # a chain also answers through the legacy ``Chain`` API (``LLMChain(...).run(question=q)``, ``.arun``,
+    # ``await chain.acall({...})``, ``chain.apply([...])``), a document chain through ``combine_docs(docs)``
+    "chain": {
+        **_LANGCHAIN,
+        "": "__call__",
+        **{m: m for m in ("run", "arun", "acall", "apply", "aapply", "combine_docs", "acombine_docs")},
+    },
     "llamaindex": {
         p: p
         for p in (
@@ -603,7 +608,22 @@ LANGCHAIN_PROMPTS = frozenset(
 # The last two components of those names: LangChain re-exports its classes from several modules over its versions
 # (``from langchain import LLMChain, PromptTemplate``, ``langchain.chains.llm.LLMChain``,
 # ``langchain.prompts.chat.ChatPromptTemplate``), so a LangChain name ending the same way is the same class.
-_CHAIN_BUILDER_TAILS = frozenset({"LLMChain", "ConversationChain"})
+_CHAIN_BUILDER_TAILS = frozenset(
+    {
+        "LLMChain",
+        "ConversationChain",
+        # document chains run the LLM chain they are handed over each document, then over the combined answers
+        "StuffDocumentsChain",
+        "MapReduceDocumentsChain",
+        "ReduceDocumentsChain",
+        "RefineDocumentsChain",
+        "MapRerankDocumentsChain",
+        "load_summarize_chain",
+        "load_qa_chain",
+        # ``SQLDatabaseChain.from_llm(llm, db)``, ``RetrievalQA.from_llm(llm)``: a chain class built around a model
+        "from_llm",
+    }
+)
 _PROMPT_TAILS = frozenset(
     {
         ("ChatPromptTemplate", "from_messages"),
@@ -615,7 +635,13 @@ _PROMPT_TAILS = frozenset(
 
 
 def _langchain_name(qname: str) -> bool:
-    return qname.split(".", 1)[0] in ("langchain", "langchain_core", "langchain_classic")
+    return qname.split(".", 1)[0] in (
+        "langchain",
+        "langchain_core",
+        "langchain_classic",
+        "langchain_community",
+        "langchain_experimental",
+    )
 
 
 def langchain_chain_builder(qname: str) -> bool:
