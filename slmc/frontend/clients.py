@@ -107,6 +107,9 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "smolagents.CodeAgent": ClientKind("smolagents", "smol-agent"),
     "smolagents.ToolCallingAgent": ClientKind("smolagents", "smol-agent"),
     "smolagents.MultiStepAgent": ClientKind("smolagents", "smol-agent"),
+    # pydantic-ai: an ``Agent(model, system_prompt=..., toolsets=...)`` runs its model steps in ``run`` / ``run_sync``
+    "pydantic_ai.Agent": ClientKind("pydantic-ai", "pydantic-agent"),
+    "pydantic_ai.agent.Agent": ClientKind("pydantic-ai", "pydantic-agent"),
     # CAMEL used as a library (its package outside the tree): an agent's ``step`` / ``astep``, a role-playing
     # society's turn, a workforce's ``process_task``, a model backend's ``run`` and a vision toolkit's question are the
     # framework's own wrappers; ``ModelFactory.create`` only builds the backend
@@ -388,6 +391,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     },
     "crew-task": {p: p for p in ("execute", "execute_sync", "execute_async")},
     "smol-agent": {"run": "run", "": "__call__"},
+    "pydantic-agent": {p: p for p in ("run", "run_sync", "run_stream", "iter")},
     "aider-coder": {p: p for p in ("run", "run_stream", "run_one")},
     "outlines": {"": "__call__", **{p: p for p in ("stream", "batch")}},
     "camel-agent": {p: p for p in ("step", "astep")},
@@ -403,12 +407,21 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
 # Client kinds whose "requests" are calls of a framework's own wrapper (crewAI ``Crew.kickoff``).
 _CAMEL_KINDS = ("agent", "task-agent", "society", "workforce", "model", "vision")
 FRAMEWORK_WRAPPER_KINDS = frozenset(
-    {"crew", "crew-task", "smol-agent", "dspy-predict", "aider-coder", *(f"camel-{k}" for k in _CAMEL_KINDS)}
+    {
+        "crew",
+        "crew-task",
+        "smol-agent",
+        "pydantic-agent",
+        "dspy-predict",
+        "aider-coder",
+        *(f"camel-{k}" for k in _CAMEL_KINDS),
+    }
 )
 # Framework wrappers handed the user's message as an argument: its keyword names (else the first positional).
 FRAMEWORK_MESSAGE_ARGS = {
     "aider-coder": ("with_message", "user_message"),
     "smol-agent": ("task",),
+    "pydantic-agent": ("user_prompt",),
     "camel-agent": ("input_message",),
     "camel-society": ("assistant_msg",),
     "camel-workforce": ("task",),
@@ -743,7 +756,7 @@ PREFILTER_TEXTS = (
     "crewai", "dashscope", "qianfan", "zhipuai", "sparkai", "volcengine", "mlx_lm", "mlx_vlm", "http.client",
     "HTTPSConnection", "smolagents", "urlopen", "xai_sdk", "watsonx", "dspy", "lmdeploy", "aider.coders",
     "generative_ai_inference", ".create_message(", "baml_py", "camel.agents", "camel.societies", "camel.models",
-    "camel.toolkits",
+    "camel.toolkits", "pydantic_ai",
     "import outlines", "from outlines", "xinference", ".converse(",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")
