@@ -361,7 +361,19 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
             "astream_chat",
             "predict",
             "apredict",
+            "stream",
+            "astream",
             "structured_predict",
+            "astructured_predict",
+            "stream_structured_predict",
+            "astream_structured_predict",
+            # the tool-calling API of a function-calling LLM (an agent loop's step)
+            "chat_with_tools",
+            "achat_with_tools",
+            "stream_chat_with_tools",
+            "astream_chat_with_tools",
+            "predict_and_call",
+            "apredict_and_call",
         )
     },
     "http": {p: p for p in ("post", "request", "urlopen", "stream")},  # ``httpx`` ``client.stream("POST", url)``
@@ -687,7 +699,7 @@ def langchain_kind(qname: str) -> str | None:
         return None
     if name.startswith(("Chat", "AzureChat")) or name.endswith("LLM") or name in LANGCHAIN_LLM_NAMES:
         return "chat-model"
-    if name in ("BaseChatModel", "BaseLanguageModel", "SimpleChatModel"):  # the base types, in annotations
+    if name in ("BaseChatModel", "BaseLanguageModel", "SimpleChatModel", "LanguageModelLike"):  # annotation types
         return "chat-model"
     if qname.endswith("init_chat_model"):
         return "chat-model"

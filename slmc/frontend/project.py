@@ -2263,20 +2263,22 @@ class Analysis:
                     continue  # a step that reaches no model (bookkeeping)
                 if not _hands_on_state(fn, s):
                     return False  # a step building what it sends (a task prompt of its own): that call is the site
+                closure = s.callee is not None and (inner := self.ev.scopes.get(s.callee)) is not None
+                closure = closure and _nested_in(inner, fn)  # a step defined inside the step (run as a task there)
                 if (
                     s.site == SiteKind.WRAPPER_CALL
                     and s.callee is not None
                     and s.callee not in apis
                     and s.callee not in self.transports
                     and s.callee not in self.relays
-                    and self._family_method(s.callee, cls)
-                    and (cur != key or _is_self(fn, _receiver(s)))
+                    and (closure or self._family_method(s.callee, cls))
+                    and (closure or cur != key or _is_self(fn, _receiver(s)))
                 ):
                     # ``self.step()`` on an abstract hook of the class: the subclasses' implementations run it
                     # (``run`` -> ``step`` -> ``think``, each declared above and written below): steps as well
                     nxt = [s.callee, *(i for i in self.ev.implementations(s.callee) if i in reaching)]
                     for callee in nxt:
-                        if callee not in seen and self._family_method(callee, cls):
+                        if callee not in seen and (closure or self._family_method(callee, cls)):
                             seen.add(callee)
                             todo.append(callee)
                     continue
@@ -4100,7 +4102,7 @@ class Analysis:
         return site_id(s.info.scope.function_name, s.info.scope.module.path, line)
 
     def _loc(self, s: Site) -> Loc:
-        pos = s.info.scope.module.pos(s.info.node)
+        pos = s.info.scope.module.pos(s.at if s.at is not None else s.info.node)
         if pos is None:
             return Loc(s.info.scope.module.path, 1)
         return Loc(s.info.scope.module.path, pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
@@ -5420,10 +5422,27 @@ def _hands_on_state(fn: Scope, site: Site) -> bool:
             continue
         if isinstance(v, cst.Name) and _textless_local(fn, v.value):
             continue
+        if isinstance(v, cst.Name) and _enclosing_state(fn, v.value):
+            continue  # a closure handing on what the function around it holds (``run`` built there from its input)
         if _state_wrapped(fn, v):
             continue
         return False
     return True
+
+
+def _enclosing_state(fn: Scope, name: str) -> bool:
+    """Whether ``name``, free in the closure ``fn``, is a parameter of a function around it or a local one computed
+    there without writing any text (``_textless_local``)."""
+    if name in fn.bindings:
+        return False
+    outer = fn.parent
+    while outer is not None and outer.kind == "function":
+        if name in {p.name.value for p in outer.params}:
+            return True
+        if name in outer.bindings:
+            return _textless_local(outer, name)
+        outer = outer.parent
+    return False
 
 
 def _state_wrapped(fn: Scope, expr: cst.BaseExpression) -> bool:
@@ -5453,11 +5472,12 @@ def _state_wrapped(fn: Scope, expr: cst.BaseExpression) -> bool:
                 func = func.value
             if not isinstance(func, cst.Name):
                 return False
-            if func.value in params and not _is_self(fn, func):
-                return False  # a callable handed in: it may build anything
+            if func.value in params and not _is_self(fn, func) and len(chain) < 2:
+                return False  # a callable handed in (or its method): it may build anything; a method of an object
+                # it holds converts what was handed in (``run.request.to_messages()``), as ``self.tools.to_params()``
             if _is_self(fn, func) and len(chain) < 2:
                 return False  # ``self.build_prompt(...)``: the class's own method may write text
-            if not _is_self(fn, func) and not func.value[:1].isupper():
+            if not _is_self(fn, func) and func.value not in params and not func.value[:1].isupper():
                 return False  # a plain function (a prompt builder, a template filler)
             todo.extend(a.value for a in node.args)
             continue
@@ -5479,11 +5499,30 @@ def _state_wrapped(fn: Scope, expr: cst.BaseExpression) -> bool:
     return True
 
 
+def _text_local(fn: Scope, name: str) -> bool:
+    """Whether ``name`` is a local of ``fn`` assigned a text it writes: a string literal, a concatenation or slice of
+    one, a template filled (``text = ("Rate ... " + answer)[:limit]``)."""
+    bound = [b for b in fn.bindings.get(name, ()) if b[0] == "expr" and b[1] is not None]
+    return bool(bound) and any(_text_valued(b[1]) for b in bound)
+
+
+def _text_valued(node: cst.CSTNode, depth: int = 0) -> bool:
+    if depth > 6:
+        return False
+    if isinstance(node, cst.BaseString):
+        return True
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add | cst.Modulo):
+        return _text_valued(node.left, depth + 1) or _text_valued(node.right, depth + 1)
+    if isinstance(node, cst.Subscript):
+        return _text_valued(node.value, depth + 1)
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _FILLS
+
+
 def _textless_local(fn: Scope, name: str) -> bool:
     """Whether ``name`` is a local of ``fn`` whose every binding is an assignment or a loop over an expression
     holding no text: no string literal (dictionary keys aside: ``{"format": Schema}`` names an option, it writes no
     text), no template filled (``PROMPT.format(...)``), no constant of text (a module-level string, an imported
-    upper-case name)."""
+    upper-case name), no other local holding text (``prompt = Template(text)`` after ``text = "Rate ..." + x``)."""
     bound = fn.bindings.get(name) or []
     if not bound:
         return False
@@ -5499,6 +5538,8 @@ def _textless_local(fn: Scope, name: str) -> bool:
             if isinstance(node, cst.DictElement):
                 todo.append(node.value)
                 continue
+            if isinstance(node, cst.Name) and node.value != name and _text_local(fn, node.value):
+                return False
             todo.extend(node.children)
     return True
 
@@ -6479,7 +6520,7 @@ def _replace(node: LLMCall, **changes: Any) -> LLMCall:
 
 
 def _start(s: Site) -> tuple[int, int]:
-    pos = s.info.scope.module.pos(s.info.node)
+    pos = s.info.scope.module.pos(s.at if s.at is not None else s.info.node)
     return (pos.start.line, pos.start.column) if pos else (1, 0)
 
 

@@ -268,7 +268,14 @@ class Evaluator:
         bindings = self.bindings_of(name, scope)
         if bindings is None:
             return None
-        return self.bindings_value(bindings)
+        value = self.bindings_value(bindings)
+        if value is None and len(bindings) == 1 and bindings[0][0] == "expr" and len(bindings[0]) > 2:
+            # ``service: ChatService = request.state.injector.get(ChatService)``: what is assigned cannot be seen (a
+            # container hands it out), the declared type stands for it
+            declared = bindings[0][2].annotations.get(name) if isinstance(bindings[0][2], Scope) else None
+            if declared is not None:
+                return self.instance_of(declared, bindings[0][2])
+        return value
 
     def bindings_of(self, name: str, scope: Scope) -> list[Binding] | None:
         s: Scope | None = scope.module.scope if name in scope.globals_ else scope
@@ -1583,7 +1590,45 @@ class Evaluator:
             )
             if first is None and not self.bases_of(cls_key):
                 first = self._mixed_in_member(cls_key, attr)
+            if first is None:
+                first = self._handed_to_base(cls_key, attr)
             return first
+        return None
+
+    def _handed_to_base(self, cls_key: str, attr: str) -> Value:
+        """``super().__init__(llm=llm)`` in a class deriving from a base outside the tree (a framework's synthesizer,
+        query engine or agent): the base keeps what it is handed under the keyword's name (``self._llm`` /
+        ``self.llm``), an attribute no code of the tree sets; the parameter handed over stands for it."""
+        name = attr.lstrip("_")
+        todo, seen = [cls_key], set()
+        while todo and len(seen) < 10:
+            key = todo.pop(0)
+            cls = self.scopes.get(key)
+            if key in seen or cls is None:
+                continue
+            seen.add(key)
+            todo.extend(self.bases_of(key))
+            if not any(isinstance(self.value(b, cls.parent or cls), Ref) for b in cls.bases):
+                continue  # only a base the tree does not define stores attributes the tree never sets
+            init = next((b[1] for b in cls.bindings.get("__init__", ()) if b[0] == "def"), None)
+            if not isinstance(init, Scope):
+                continue
+            for ci in init.calls:
+                func = ci.node.func
+                if not (
+                    isinstance(func, cst.Attribute)
+                    and func.attr.value == "__init__"
+                    and isinstance(func.value, cst.Call)
+                    and isinstance(func.value.func, cst.Name)
+                    and func.value.func.value == "super"
+                ):
+                    continue
+                for a in ci.node.args:
+                    if a.keyword is None or a.keyword.value != name or not isinstance(a.value, cst.Name):
+                        continue
+                    param = next((p for p in init.params if p.name.value == a.value.value), None)
+                    if param is not None:
+                        return self.param_value(param, init)
         return None
 
     def filled_attr(self, cls_key: str, attr: str) -> list[Binding]:

@@ -52,6 +52,9 @@ class Site:
     # the same-named methods of the other classes the receiver attribute may hold (``self.grounder.act(...)`` where
     # ``__init__`` builds one of two unrelated classes): the call reaches each of them too
     alternatives: tuple[str, ...] = ()
+    # where the site is reported when that is not the call itself: the composition of a model runnable that a graph
+    # builder's ``add_node`` is handed (``agent = prompt | llm`` a few lines above the call)
+    at: cst.CSTNode | None = None
 
     @property
     def key(self) -> int:
@@ -113,6 +116,9 @@ def _redecorates(info: CallInfo, others: list[cst.Arg]) -> bool:
 def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     """What a call is: an LLM request, a framework task, a call of a project function (candidate), or nothing."""
     scope, call = info.scope, info.node
+    node_task = _graph_node_task(ev, info)
+    if node_task is not None:
+        return node_task
     helper: str | None = None
     resolved = ev.resolve_call(call, scope)
     callee = resolved.callee
@@ -215,6 +221,35 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
 
 
 _BODY_KEYWORDS = ("json", "data")
+
+
+def _graph_node_task(ev: Evaluator, info: CallInfo) -> Site | None:
+    """A model runnable handed to a graph builder as a node's action (LangGraph ``graph.add_node("agent", agent)``
+    with ``agent = build_messages | llm.bind_tools(tools)``): the framework runs it on the graph's state, with no call
+    expression in sight. A framework task, reported where the runnable is composed (the one binding of the name
+    handed over, else the argument itself). A node running a function, a tool node or a compiled subgraph is none."""
+    call, scope = info.node, info.scope
+    if not isinstance(call.func, cst.Attribute) or call.func.attr.value != "add_node":
+        return None
+    args = [a for a in call.args if not a.star]
+    action = next((a.value for a in args if a.keyword is not None and a.keyword.value == "action"), None)
+    positional = [a.value for a in args if a.keyword is None]
+    if action is None and positional:
+        action = positional[1] if len(positional) > 1 else positional[0]
+    if action is None or isinstance(action, cst.SimpleString):
+        return None
+    value = ev.value(action, scope)
+    if not isinstance(value, Client) or value.kind not in ("chain", "chat-model"):
+        return None
+    at: cst.CSTNode = action
+    if isinstance(action, cst.Name):
+        bound = ev.bindings_of(action.value, scope) or []
+        if len(bound) == 1 and bound[0][0] == "expr" and bound[0][2] is scope:
+            at = bound[0][1]
+    site = Site(info, SiteKind.FRAMEWORK_TASK, client=value.family, api="graph node", at=at)
+    # the node is run on the graph's state: the message list the graph carries from step to step
+    site.messages = [Message("user", (PromptPart("*state", hole=True),), origin="dynamic")]
+    return site
 
 
 def _framework_message(ev: Evaluator, client: Client, resolved: Resolved, scope: Scope) -> list[Message]:
