@@ -810,9 +810,36 @@ _INPUT_CASE = lazy(
 )
 
 
+# What the assistant is able to do, said of it in the third person (``the assistant can analyze, summarize or extract
+# information from documents``, ``The agent is capable of writing code``): a system prompt's list of capabilities, not
+# what this call asks for; ``can only`` / ``cannot`` is a constraint on the answer and stays.
+_CAPABILITY = lazy(
+    r"\b(?:the|this|our)\s+(?:assistant|agent|ai|model|bot|chatbot)\s+(?:also\s+)?"
+    r"(?:can|could|is\s+(?:also\s+)?(?:able|capable)|has\s+the\s+(?:capability|ability))\b(?!\s+(?:only|not)\b)",
+    re.IGNORECASE,
+)
+_SENTENCE_END = lazy(r"[.!?\n]")
+_CONDITION_BEFORE = lazy(r"\b(?:if|whether|when|unless|that)\s+$", re.IGNORECASE)
+
+
+def without_capabilities(text: str) -> str:
+    """The prompt text without the sentences that list what the assistant is able to do (see ``_CAPABILITY``)."""
+    out: list[str] = []
+    done = 0
+    for m in _CAPABILITY.finditer(text):
+        if m.start() < done or _CONDITION_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            continue  # ``decide whether to search, or if the assistant can respond directly``: a case, not a list
+        start = max(text.rfind(c, done, m.start()) for c in ".!?\n") + 1
+        end = _SENTENCE_END.search(text, m.end())
+        out.append(text[done : max(start, done)])
+        done = end.end() if end is not None else len(text)
+    return "".join(out) + text[done:]
+
+
 def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
     """Evidence from the literal prompt text: what the task asks for, in each direction, capped."""
     text, short_examples = without_examples(without_example_sections(without_code_blocks("\n".join(texts))))
+    text = without_capabilities(text)
     if not text.strip():
         return []
     text = _EMPHASIS.sub(r"\1", text)  # ``write **one specific chapter**`` reads as the words, not the marks
@@ -925,7 +952,7 @@ _QUESTION_WORD = lazy(r"\b(?:answer|answers|answering|question|questions|query|q
 def judgement_cues(texts: Iterable[str], structured: bool) -> list[str]:
     """Cues that the task is a judgement call (review with a verdict, self-reflection, a plan in a fixed schema,
     grounded QA): they pull the verdict towards unclear. A plan counts only when it is asked in a fixed schema."""
-    text = "\n".join(texts)
+    text = without_capabilities("\n".join(texts))
     if not text.strip():
         return []
     out = []
