@@ -1093,6 +1093,31 @@ def console_evidence(graph: AgentGraph, site: LLMCall, evidence: list[Evidence])
     return [Evidence(-1.2, TYPED)]
 
 
+# A hole named for what the user wrote (``user_input``, ``self.user_message``, ``user_query``): the person's own request.
+_USER_HOLE = lazy(r"^(?:[\w.]*\.)?user_?(?:input|message|msg|query|request|prompt|question|text)$", re.IGNORECASE)
+FORWARDED = "the prompt is the user's own message, handed on with no instruction: a free request"
+
+
+def user_message_evidence(graph: AgentGraph, site: LLMCall, evidence: list[Evidence]) -> list[Evidence]:
+    """A call whose whole prompt is what the user wrote (``vision(prompt=user_input, images=images)``), with no word of
+    the program's around it: the model answers whatever the person asked, a free request. Left out where the request
+    its wrapper reaches, or anything else, already says it is a closed task."""
+    prompt = graph.prompt_of(site.id)
+    if prompt is None or not prompt.messages:
+        return []
+    holes = [p.text for m in prompt.messages for p in m.parts if p.hole]
+    if any(m.static_text().strip() for m in prompt.messages) or not any(_USER_HOLE.match(h) for h in holes):
+        return []
+    if any(not _USER_HOLE.match(h) and not _ATTACHMENT_HOLE.search(h) for h in holes):
+        return []  # other data beside it (``{document}``): the program's input, not only the person's request
+    if sum(e.weight for e in evidence if e.weight > 0) >= 1.0:
+        return []
+    return [Evidence(-0.9, FORWARDED)]
+
+
+_ATTACHMENT_HOLE = lazy(r"image|file|attachment|content_parts|media|audio", re.IGNORECASE)
+
+
 # A template file's own notes, which are not what the model is asked: a comment block its loader cuts off at a marker
 # (``<commentblockmarker>###</commentblockmarker>``) and lines documenting its slots (``!<INPUT 0>! -- persona name``,
 # read here with the slot already dropped).
@@ -1260,6 +1285,7 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     # its wrapper reaches is only the transport
     evidence += conversation_evidence(graph, site if request is None or site.site == SiteKind.WRAPPER_CALL else request)
     evidence += console_evidence(graph, site, evidence)
+    evidence += user_message_evidence(graph, site, evidence)
     agent = targeted_fix(agent_evidence(graph, site), texts)
     if agent:  # the text handed to an agent loop is the user's request, not a closed answer's format
         evidence = [e for e in evidence if not (e.weight > 0 and e.reason.startswith("prompt says"))]
