@@ -301,8 +301,14 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         r"fix|improve|rewrite|modify|edit|continue)(?:s)?(?:/\w+)?\s+(?:[\w,'/-]+\s+){0,4}?"
         r"(?:code|codes|program|programs|script|function|class|module|implementation|game|app|application|software|"
         r"(?:code|source|python|script|program)\s+files?|unit\s+tests?|test\s+cases?|"
-        r"(?:complete|reproduction|reproducing|regression|failing)\s+tests?)\b(?!\s+block)"
-        r"|code\s+agent|(?:coding|programming)\s+experience|programmer\b",
+        # ``code style`` / ``code quality``: a property of code named (``suggestions that improve code style``), no code
+        r"(?:complete|reproduction|reproducing|regression|failing)\s+tests?)\b"
+        r"(?!\s+(?:block|style|quality|readability|smells?|conventions?|formatting|standards?)\b)"
+        r"|code\s+agent|(?:coding|programming)\s+experience|programmer\b"
+        # the whole program handed back (``Return full updated code without placeholders``): code rewritten in full
+        r"|(?:return|output|give|provide|respond\s+with)\s+(?:the\s+|a\s+)?(?:full|complete|entire|whole)\s+"
+        r"(?:(?:updated|fixed|corrected|revised|modified|new|final)\s+)?(?:code|program|script|source)\b"
+        r"(?!\s+(?:review|style|quality|readability)\b)",
         -1.6,
         "writes code",
     ),
