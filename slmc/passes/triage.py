@@ -1526,6 +1526,7 @@ _NAME_NARROW = frozenset(
         "reformulator",
         "query",
         "queries",
+        "sql",  # one query in a formal language for the question and the schema given (``generate_sql``)
         "keyword",
         "keywords",
         "route",
@@ -1696,7 +1697,8 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
                         w
                         for i, w in nouns
                         if (w in _NAME_NARROW or w in _NAME_OPEN or (i == 0 and w in _NAME_PREDICATE))
-                        and not (w in _NAME_CODE and i and words[i - 1] in _NAME_READS)  # code read, not written
+                        # code (or a query) read, not written: ``review_code``, ``explain_sql``
+                        and not (w in _NAME_CODE | {"sql"} and i and words[i - 1] in _NAME_READS)
                         # ``_handle_direct_llm_query``: a query *to the model* names the transport, not a search
                         # query the model writes (``search_query``, ``rewrite_query`` keep the hint)
                         and not (w in _NAME_TRANSPORT and i and words[i - 1] in _NAME_TRANSPORT | _NAME_CARRIER)
