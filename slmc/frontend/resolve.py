@@ -911,6 +911,8 @@ class Evaluator:
                 and self.lookup("next", scope) is None
             ):
                 result = self.element_of(expr.args[0].value, scope)  # ``agent = next(it)``: an entry of ``it``
+            if result is None:
+                result = self.settings_get(expr, scope)
             if result is None and isinstance(expr.func, cst.Attribute | cst.Name):
                 text = self.text_call(expr, scope)  # "...".format(...), open(p).read(), template.render(...)
                 if text is not None:
@@ -3048,6 +3050,32 @@ class Evaluator:
         )
 
     # ---- text ----------------------------------------------------------------------------------------------------
+    def settings_get(self, call: cst.Call, scope: Scope) -> Text | None:
+        """``get_settings().get(table, {}).get("system", "")``: the entry of a TOML settings table read through
+        ``get`` twice, the table named by a literal or by a parameter's literal default (``prompt="review_prompt"``).
+        None where the object read is one the code builds (a dict, a known instance) or a name is not static."""
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "get" and call.args):
+            return None
+        inner = func.value
+        if not (
+            isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute) and inner.func.attr.value == "get"
+        ):
+            return None
+        if not inner.args or inner.args[0].keyword is not None or call.args[0].keyword is not None:
+            return None
+        holder = self.value(inner.func.value, scope)
+        if isinstance(holder, Const | Text | Instance | Class | Function):
+            return None
+        entry = self.static_str(call.args[0].value, scope)
+        table_expr = inner.args[0].value
+        table = self.static_str(table_expr, scope)
+        if table is None and isinstance(table_expr, cst.Name):
+            table = _param_default(scope, table_expr.value)
+        if not table or not entry:
+            return None
+        return templates.settings_entry(self, table, entry)
+
     def static_str(self, expr: cst.BaseExpression | None, scope: Scope) -> str | None:
         if expr is None:
             return None
@@ -3921,3 +3949,15 @@ def _param_side(expr: cst.CSTNode, scope: Scope) -> cst.CSTNode | None:
         tested = param(test)
     given = expr.body if given_in_body else expr.orelse
     return given if tested is not None and param(given) == tested else None
+
+
+def _param_default(scope: Scope, name: str) -> str | None:
+    """The literal string default of parameter ``name`` of the function ``scope`` is in (``prompt="review_prompt"``)."""
+    fn = scope.enclosing_function()
+    if fn is None:
+        return None
+    for p in fn.params:
+        if p.name.value == name and isinstance(p.default, cst.SimpleString):
+            value = p.default.evaluated_value
+            return value if isinstance(value, str) else None
+    return None

@@ -301,8 +301,14 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         r"fix|improve|rewrite|modify|edit|continue)(?:s)?(?:/\w+)?\s+(?:[\w,'/-]+\s+){0,4}?"
         r"(?:code|codes|program|programs|script|function|class|module|implementation|game|app|application|software|"
         r"(?:code|source|python|script|program)\s+files?|unit\s+tests?|test\s+cases?|"
-        r"(?:complete|reproduction|reproducing|regression|failing)\s+tests?)\b(?!\s+block)"
-        r"|code\s+agent|(?:coding|programming)\s+experience|programmer\b",
+        # ``code style`` / ``code quality``: a property of code named (``suggestions that improve code style``), no code
+        r"(?:complete|reproduction|reproducing|regression|failing)\s+tests?)\b"
+        r"(?!\s+(?:block|style|quality|readability|smells?|conventions?|formatting|standards?)\b)"
+        r"|code\s+agent|(?:coding|programming)\s+experience|programmer\b"
+        # the whole program handed back (``Return full updated code without placeholders``): code rewritten in full
+        r"|(?:return|output|give|provide|respond\s+with)\s+(?:the\s+|a\s+)?(?:full|complete|entire|whole)\s+"
+        r"(?:(?:updated|fixed|corrected|revised|modified|new|final)\s+)?(?:code|program|script|source)\b"
+        r"(?!\s+(?:review|style|quality|readability)\b)",
         -1.6,
         "writes code",
     ),
@@ -810,9 +816,36 @@ _INPUT_CASE = lazy(
 )
 
 
+# What the assistant is able to do, said of it in the third person (``the assistant can analyze, summarize or extract
+# information from documents``, ``The agent is capable of writing code``): a system prompt's list of capabilities, not
+# what this call asks for; ``can only`` / ``cannot`` is a constraint on the answer and stays.
+_CAPABILITY = lazy(
+    r"\b(?:the|this|our)\s+(?:assistant|agent|ai|model|bot|chatbot)\s+(?:also\s+)?"
+    r"(?:can|could|is\s+(?:also\s+)?(?:able|capable)|has\s+the\s+(?:capability|ability))\b(?!\s+(?:only|not)\b)",
+    re.IGNORECASE,
+)
+_SENTENCE_END = lazy(r"[.!?\n]")
+_CONDITION_BEFORE = lazy(r"\b(?:if|whether|when|unless|that)\s+$", re.IGNORECASE)
+
+
+def without_capabilities(text: str) -> str:
+    """The prompt text without the sentences that list what the assistant is able to do (see ``_CAPABILITY``)."""
+    out: list[str] = []
+    done = 0
+    for m in _CAPABILITY.finditer(text):
+        if m.start() < done or _CONDITION_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            continue  # ``decide whether to search, or if the assistant can respond directly``: a case, not a list
+        start = max(text.rfind(c, done, m.start()) for c in ".!?\n") + 1
+        end = _SENTENCE_END.search(text, m.end())
+        out.append(text[done : max(start, done)])
+        done = end.end() if end is not None else len(text)
+    return "".join(out) + text[done:]
+
+
 def wording_evidence(texts: Iterable[str]) -> list[Evidence]:
     """Evidence from the literal prompt text: what the task asks for, in each direction, capped."""
     text, short_examples = without_examples(without_example_sections(without_code_blocks("\n".join(texts))))
+    text = without_capabilities(text)
     if not text.strip():
         return []
     text = _EMPHASIS.sub(r"\1", text)  # ``write **one specific chapter**`` reads as the words, not the marks
@@ -925,7 +958,7 @@ _QUESTION_WORD = lazy(r"\b(?:answer|answers|answering|question|questions|query|q
 def judgement_cues(texts: Iterable[str], structured: bool) -> list[str]:
     """Cues that the task is a judgement call (review with a verdict, self-reflection, a plan in a fixed schema,
     grounded QA): they pull the verdict towards unclear. A plan counts only when it is asked in a fixed schema."""
-    text = "\n".join(texts)
+    text = without_capabilities("\n".join(texts))
     if not text.strip():
         return []
     out = []
@@ -1064,6 +1097,31 @@ def console_evidence(graph: AgentGraph, site: LLMCall, evidence: list[Evidence])
     if not typed or closed >= 1.0:
         return []
     return [Evidence(-1.2, TYPED)]
+
+
+# A hole named for what the user wrote (``user_input``, ``self.user_message``, ``user_query``): the person's own request.
+_USER_HOLE = lazy(r"^(?:[\w.]*\.)?user_?(?:input|message|msg|query|request|prompt|question|text)$", re.IGNORECASE)
+FORWARDED = "the prompt is the user's own message, handed on with no instruction: a free request"
+
+
+def user_message_evidence(graph: AgentGraph, site: LLMCall, evidence: list[Evidence]) -> list[Evidence]:
+    """A call whose whole prompt is what the user wrote (``vision(prompt=user_input, images=images)``), with no word of
+    the program's around it: the model answers whatever the person asked, a free request. Left out where the request
+    its wrapper reaches, or anything else, already says it is a closed task."""
+    prompt = graph.prompt_of(site.id)
+    if prompt is None or not prompt.messages:
+        return []
+    holes = [p.text for m in prompt.messages for p in m.parts if p.hole]
+    if any(m.static_text().strip() for m in prompt.messages) or not any(_USER_HOLE.match(h) for h in holes):
+        return []
+    if any(not _USER_HOLE.match(h) and not _ATTACHMENT_HOLE.search(h) for h in holes):
+        return []  # other data beside it (``{document}``): the program's input, not only the person's request
+    if sum(e.weight for e in evidence if e.weight > 0) >= 1.0:
+        return []
+    return [Evidence(-0.9, FORWARDED)]
+
+
+_ATTACHMENT_HOLE = lazy(r"image|file|attachment|content_parts|media|audio", re.IGNORECASE)
 
 
 # A template file's own notes, which are not what the model is asked: a comment block its loader cuts off at a marker
@@ -1233,6 +1291,7 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     # its wrapper reaches is only the transport
     evidence += conversation_evidence(graph, site if request is None or site.site == SiteKind.WRAPPER_CALL else request)
     evidence += console_evidence(graph, site, evidence)
+    evidence += user_message_evidence(graph, site, evidence)
     agent = targeted_fix(agent_evidence(graph, site), texts)
     if agent:  # the text handed to an agent loop is the user's request, not a closed answer's format
         evidence = [e for e in evidence if not (e.weight > 0 and e.reason.startswith("prompt says"))]
@@ -1467,6 +1526,7 @@ _NAME_NARROW = frozenset(
         "reformulator",
         "query",
         "queries",
+        "sql",  # one query in a formal language for the question and the schema given (``generate_sql``)
         "keyword",
         "keywords",
         "route",
@@ -1637,7 +1697,8 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
                         w
                         for i, w in nouns
                         if (w in _NAME_NARROW or w in _NAME_OPEN or (i == 0 and w in _NAME_PREDICATE))
-                        and not (w in _NAME_CODE and i and words[i - 1] in _NAME_READS)  # code read, not written
+                        # code (or a query) read, not written: ``review_code``, ``explain_sql``
+                        and not (w in _NAME_CODE | {"sql"} and i and words[i - 1] in _NAME_READS)
                         # ``_handle_direct_llm_query``: a query *to the model* names the transport, not a search
                         # query the model writes (``search_query``, ``rewrite_query`` keep the hint)
                         and not (w in _NAME_TRANSPORT and i and words[i - 1] in _NAME_TRANSPORT | _NAME_CARRIER)

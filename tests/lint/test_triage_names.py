@@ -160,3 +160,15 @@ def test_a_query_sent_to_the_model_names_the_transport() -> None:
     assert name_evidence(g, direct) == []
     search = add_site(g, "Planner.make_search_query", 20, user="{message}")
     assert [e.reason for e in name_evidence(g, search)] == ["named `Planner.make_search_query`: a closed task"]
+
+
+def test_a_function_named_for_sql_writes_one_query() -> None:
+    """``generate_sql(question)``: one query in a formal language for the question and the schema handed in, like a
+    search query; a function explaining or reviewing given SQL (``explain_sql``) reads it and gets no hint."""
+    g = AgentGraph()
+    site = _wrapper_call(g, "send_prompt", "Warehouse.generate_sql")
+    t = triage_site(g, site)
+    assert t.verdict == N and "named `Warehouse.generate_sql`: a closed task" in t.reasons, t
+    g2 = AgentGraph()
+    read = add_site(g2, "Warehouse.explain_sql", 10, user="{sql}")
+    assert name_evidence(g2, read) == []
