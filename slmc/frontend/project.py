@@ -2971,6 +2971,16 @@ class Analysis:
                         todo.append((b[1], depth))
             elif isinstance(node, cst.Call) and depth < 3:
                 todo += [(a.value, depth + 1) for a in node.args]
+            elif isinstance(node, cst.ListComp | cst.GeneratorExp) and depth < 3:
+                # ``batch = [render(name="extract", passage=p) for p in passages]``: one prompt per item, each
+                # written as the element says (a template it names, a builder of the tree)
+                try:
+                    text = self.ev.text(node.elt, fn)
+                except RecursionError:
+                    continue
+                if _enough_text(text.static()) or self._builds_prompt(node.elt, fn):
+                    return True
+                todo.append((node.elt, depth))
         return False
 
     def _authors_wrapper_call(self, site: Site) -> bool:
