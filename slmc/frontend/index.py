@@ -49,12 +49,19 @@ class Scope:
     docstring: str | None = None
     # facts read from this scope's own (immutable) tree, kept by the functions that compute them (name -> value)
     derived: dict[str, Any] = field(default_factory=dict, repr=False)
+    _key: tuple[str, str] | None = field(default=None, repr=False)  # (module name it was made with, the key)
 
     @property
     def key(self) -> str:
-        """Unique key of the scope in the analysed tree: ``module:qualname`` (lambdas get ``@line``)."""
+        """Unique key of the scope in the analysed tree: ``module:qualname`` (lambdas get ``@line``); kept until the
+        module is renamed (the project names a module after indexing it)."""
+        made = self._key
+        if made is not None and made[0] is self.module.name:
+            return made[1]
         suffix = f"@{self.line}" if self.name == "<lambda>" else ""
-        return f"{self.module.name}:{self.qualname}{suffix}"
+        key = f"{self.module.name}:{self.qualname}{suffix}"
+        self._key = (self.module.name, key)
+        return key
 
     @property
     def function_name(self) -> str:

@@ -138,6 +138,7 @@ class Analysis:
     _import_spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # module -> its import statements
     _word_sets: dict[str, frozenset[str]] = field(default_factory=dict)  # module -> the \w+ words of its source
     _body_reads: dict[str, frozenset[str]] = field(default_factory=dict)  # function -> attributes its body reads
+    _twin_slots: dict[Scope, list[tuple[int, str]]] = field(default_factory=dict)  # fn -> ``_returned_instances``
 
     def __post_init__(self) -> None:
         self.project = Project(self.root, loader=self._load)
@@ -1226,15 +1227,10 @@ class Analysis:
     def _self_attr_bindings(self, expr: cst.Attribute, scope: Scope) -> list[tuple] | None:
         """What ``self.attr`` is assigned in the method's class and its bases (a closure inside a method included),
         class first; None when ``expr`` is not an attribute of the method's ``self``."""
-        fn = scope.enclosing_function()
-        while fn is not None and fn.enclosing_class() is None and fn.parent is not None:
-            fn = fn.parent.enclosing_function()  # a closure inside a method
-        cls = fn.enclosing_class() if fn is not None else None
-        if cls is None or not fn.params or not isinstance(expr.value, cst.Name):
+        held = _self_of(scope)
+        if held is None or not isinstance(expr.value, cst.Name) or held[1] != expr.value.value:
             return None
-        if fn.params[0].name.value != expr.value.value:
-            return None
-        return self._lineage_self_attrs(cls.key, expr.attr.value)
+        return self._lineage_self_attrs(held[0].key, expr.attr.value)
 
     def _lineage_self_attrs(self, cls_key: str, attr: str) -> list[tuple]:
         """The bindings of ``self.<attr>`` in the class ``cls_key`` and its bases, nearest first (20 classes at most)."""
@@ -1440,16 +1436,9 @@ class Analysis:
             if fn.kind != "function" or len(fn.returns) < 2 or _is_test_file(fn.module):
                 continue
             by_slot: dict[int, set[str]] = {}
-            for expr in fn.returns[:16]:
-                items = expr.elements if isinstance(expr, cst.Tuple) else [expr]
-                for i, el in enumerate(items[:4]):
-                    node = el.value if isinstance(el, cst.Element) else el
-                    try:
-                        value = self.ev.value(node, fn)
-                    except RecursionError:
-                        continue
-                    if isinstance(value, Instance) and value.cls in self.ev.scopes:
-                        by_slot.setdefault(i, set()).add(value.cls)
+            for i, cls in self._returned_instances(fn):
+                if cls in self.ev.scopes:
+                    by_slot.setdefault(i, set()).add(cls)
             for classes in by_slot.values():
                 if 1 < len(classes) <= 6:
                     for cls in classes:
@@ -1477,6 +1466,31 @@ class Analysis:
                     keys.append(value.key)
             if keys:
                 self.alternatives[site.key] = keys
+
+    def _returned_instances(self, fn: Scope) -> Iterator[tuple[int, str]]:
+        """(slot of the returned tuple, class) of each object of a class the first 16 returns of ``fn`` build, in
+        order (the first 4 slots), each given as soon as it is worked out. Kept per function: the evaluator keeps each
+        value it worked out, so a later round reads the same ones (a walk that ran out of stack is worked out again)."""
+        done = self._twin_slots.get(fn)
+        if done is not None:
+            yield from done
+            return
+        out: list[tuple[int, str]] = []
+        whole = True
+        for expr in fn.returns[:16]:
+            items = expr.elements if isinstance(expr, cst.Tuple) else [expr]
+            for i, el in enumerate(items[:4]):
+                node = el.value if isinstance(el, cst.Element) else el
+                try:
+                    value = self.ev.value(node, fn)
+                except RecursionError:
+                    whole = False
+                    continue
+                if isinstance(value, Instance):
+                    out.append((i, value.cls))
+                    yield i, value.cls
+        if whole:
+            self._twin_slots[fn] = out
 
     def _adapter_method(self, site: Site) -> str | None:
         """``self.client.chat.completions.create(...)`` where ``self.client`` is an SDK client in one branch and, in
@@ -1564,8 +1578,13 @@ class Analysis:
                 for other in self.alternatives.get(site.key, ()):
                     add_edge(fn.key, other)  # ``self.client.chat.completions.create`` on a tree adapter
         found = set(seeds)
+        covered: set[str] = set()  # the ancestors met so far: a seed among them adds nothing (its ancestors are theirs)
         for seed in seeds:
-            found |= _ancestors(graph, seed)
+            if seed in covered:
+                continue
+            more = _ancestors(graph, seed)
+            found |= more
+            covered |= more
         # a base method reaches what its implementations reach: ``def f(llm: BaseLLM): llm.chat(...)`` calls the base
         todo = list(found)
         while todo:
@@ -5639,6 +5658,21 @@ def _own_nodes(fn: Scope, cap: int = 5000) -> Iterator[cst.CSTNode]:
             continue
         todo.extend(node.children)
         yield node
+
+
+def _self_of(scope: Scope) -> tuple[Scope, str] | None:
+    """(class, name of the first parameter) of the method around ``scope`` (past closures inside it); None outside
+    a method or for one without parameters. Read once per scope (``Scope.derived``)."""
+    derived = scope.derived
+    if "self_of" in derived:
+        return derived["self_of"]
+    fn = scope.enclosing_function()
+    while fn is not None and fn.enclosing_class() is None and fn.parent is not None:
+        fn = fn.parent.enclosing_function()  # a closure inside a method
+    cls = fn.enclosing_class() if fn is not None else None
+    out = None if cls is None or not fn.params else (cls, fn.params[0].name.value)
+    derived["self_of"] = out
+    return out
 
 
 def _self_assigned(fn: Scope) -> dict[str, list[cst.CSTNode]]:

@@ -350,7 +350,16 @@ class SimpleString(BaseString):
 
     @property
     def evaluated_value(self) -> str | bytes:
-        return ast.literal_eval(self.value)
+        text = self.value
+        value = _LITERALS.get(text)
+        if value is None:
+            if len(_LITERALS) > 200_000:
+                _LITERALS.clear()
+            value = _LITERALS[text] = ast.literal_eval(text)
+        return value
+
+
+_LITERALS: dict[str, str | bytes] = {}  # a string token's source -> its value (the same token is read many times)
 
 
 def _concat_value(self: Any) -> str | bytes | None:

@@ -22,6 +22,7 @@ from slmc.frontend.project import (
     _self_assigned_no_memo,
     _self_fed,
     _self_fed_no_memo,
+    _self_of,
 )
 
 TRICKY = [
@@ -155,3 +156,28 @@ def test_self_state_reads_are_kept_per_function_and_equal_a_fresh_read() -> None
     assert set(assigned) == {"task", "history"}  # ``+=`` assigns too
     assert _self_fed(fn) is fed and _self_assigned(fn) is assigned  # read once
     assert fed == _self_fed_no_memo(fn) and assigned == _self_assigned_no_memo(fn)
+
+
+def test_scope_keys_follow_a_renamed_module_and_string_values_are_kept() -> None:
+    source = textwrap.dedent(
+        """
+        class Bot:
+            def reply(self, text):
+                def inner():
+                    return self.llm(text)
+                return inner()
+        label = "a\\tb" "c"
+        """
+    )
+    mod = index_module("bots/bot.py", source, cst.parse_module(source))
+    inner = next(s for s in mod.scopes if s.name == "inner")
+    before = inner.key
+    assert inner.key is before  # kept
+    mod.name = "pkg.bots.bot"  # the project names a module after indexing it
+    assert inner.key == "pkg.bots.bot:Bot.reply.<locals>.inner" and inner.key != before
+    # the method around a closure, read once per scope: its class and its first parameter
+    held = _self_of(inner)
+    assert held is not None and (held[0].key, held[1]) == ("pkg.bots.bot:Bot", "self") and "self_of" in inner.derived
+    assert _self_of(mod.scope) is None
+    label = cst.parse_module(source).body[-1].body[0].value
+    assert label.evaluated_value == "a\tbc" and label.evaluated_value == ast.literal_eval('"a\\tb" "c"')
