@@ -459,10 +459,11 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
     option; for each string argument written in the request, which candidate span (against all the others: a
     conditional logit, ``tool_values.fit_listwise``)."""
     numbers, enums, strings = [], [], []
+    owners: list[int] = []  # the example of each string group (its fold for the presence model's held-out scores)
     taken: list[tuple[list[float], bool]] = []  # each option of an options argument, and whether the teacher took it
     members: list[tuple[list[float], bool]] = []  # each number of the request for a list of numbers: an item or not
     booleans: list[tuple[list[float], bool]] = []  # each boolean the teacher gave, and whether it gave true
-    for ex in examples:
+    for n, ex in enumerate(examples):
         if ex.choice is None:
             continue
         tool = ex.tools[ex.choice]
@@ -495,6 +496,7 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
                 strings.append(
                     (span_features(ex.request, tool, p, cands, cosine, alone), cands.index(tuple(label.span)))
                 )
+                owners.append(n)
     rankers = {
         "number": fit_ranker(numbers, NUMBER_FEATURES, seed),
         "enum": fit_ranker(enums, ENUM_FEATURES, seed),
@@ -503,8 +505,12 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
         "items": fit_items(members, seed),
         "boolean": fit_boolean(booleans, seed),
     }
+    # the presence model reads the string ranker's best score of calls that ranker was not fitted on: fitted on them,
+    # the teacher's span scores far higher than on a new call (more so with the pair features), the presence model
+    # learnt that a given string scores high and left out strings given in new calls (bfcl-simple 8 -> 14 of them)
+    held = _held_out_span_rankers(strings, owners, rankers["span"])
     given = []
-    for ex in examples:
+    for n, ex in enumerate(examples):
         if ex.choice is None:
             continue
         tool = ex.tools[ex.choice]
@@ -512,10 +518,27 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
             label = ex.args.get(p.name)
             if p.required or label is None or label.status == "other":
                 continue
-            best = _best_score(rankers, chooser, tool, p, ex.request)
+            best = _best_score({**rankers, "span": held[n % len(held)]}, chooser, tool, p, ex.request)
             given.append((presence_features(ex.request, tool, p, best), label.status != "absent"))
     rankers["presence"] = fit_presence(given, seed)
     return rankers
+
+
+PRESENCE_FOLDS = 3  # folds of the string ranker fitted for the presence model's held-out best scores
+
+
+def _held_out_span_rankers(
+    strings: list[tuple[list[list[float]], int]], owners: list[int], whole: dict[str, Any] | None
+) -> list[dict[str, Any] | None]:
+    """The string ranker fitted without each fold of the calls (call ``n`` is in fold ``n % PRESENCE_FOLDS``), or
+    ``[whole]`` when too few string groups are left to fit folds on (a fold that fits nothing reads ``whole``)."""
+    if whole is None or len(strings) < 2 * PRESENCE_FOLDS:
+        return [whole]
+    out = []
+    for k in range(PRESENCE_FOLDS):
+        rest = [g for g, n in zip(strings, owners, strict=True) if n % PRESENCE_FOLDS != k]
+        out.append(fit_listwise(rest, SPAN_FEATURES, l2=SPAN_L2) or whole)
+    return out
 
 
 def _string_candidates(request: str, p: Param, general: list[tuple[int, int]]) -> list[tuple[int, int]]:
