@@ -508,7 +508,13 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
     # the presence model reads the string ranker's best score of calls that ranker was not fitted on: fitted on them,
     # the teacher's span scores far higher than on a new call (more so with the pair features), the presence model
     # learnt that a given string scores high and left out strings given in new calls (bfcl-simple 8 -> 14 of them)
-    held = _held_out_span_rankers(strings, owners, rankers["span"])
+    optional = any(  # the held-out fits (3 x 1-2 CPU s on BFCL) only where an optional string reads them
+        not p.required and p.kind == "span"
+        for ex in examples
+        if ex.choice is not None
+        for p in ex.tools[ex.choice].params
+    )
+    held = _held_out_span_rankers(strings, owners, rankers["span"]) if optional else [rankers["span"]]
     given = []
     for n, ex in enumerate(examples):
         if ex.choice is None:
