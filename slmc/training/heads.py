@@ -183,11 +183,13 @@ def _crossval_tool_head(
 
     from slmc.errors import SlmcError
     from slmc.training.classifier import CROSSVAL_FILE
-    from slmc.training.tool_head import FrozenCache, ToolCallHead, prime_tool_cache
+    from slmc.training.tool_head import FrozenCache, ToolCallHead, budget_clock, prime_tool_cache
 
     if len(folds) != len(rows):
         raise SlmcError(f"{len(folds)} fold ids for {len(rows)} rows", hint="re-run plan-finetune")
     start = time.perf_counter()
+    clock = budget_clock(device)  # the budget is CPU seconds on the CPU: what others' load leaves does not shrink it
+    spent = clock()
     ids = sorted(set(folds))
     cache = FrozenCache()
     primed = prime_tool_cache(
@@ -203,7 +205,7 @@ def _crossval_tool_head(
     def share(left: int) -> float | None:
         if max_seconds <= 0:
             return None
-        return max(1.0, (max_seconds - (time.perf_counter() - start)) / left)
+        return max(1.0, (max_seconds - (clock() - spent)) / left)
 
     answers: list[Prediction | None] = [None] * len(rows)
     chosen: list[list[Any]] = [[None, "not answered"]] * len(rows)  # (tool chosen, why it fell back) per row

@@ -636,3 +636,22 @@ def test_a_list_of_numbers_takes_the_items_the_items_model_picks_among_numbers_l
     args, confidence, reason = head._arguments(tool, request, 1.0)
     assert reason is None and args == {"n": 50, "bounds": [0.5, 2]}
     assert 0.0 < confidence < 1.0
+
+
+def test_the_budget_counts_this_process_s_cpu_seconds_not_the_wall_clock(tmp_path: Path, monkeypatch) -> None:
+    """Other processes holding the cores make the wall clock run while this training does not: the budget is read on
+    this process's CPU seconds, so the same budget buys the same training under load (the wall clock, jumping 1000 s
+    a reading here, stopped it after one step)."""
+    import itertools
+
+    import slmc.training.tool_head as tool_head
+
+    rows = _rows(40, seed=3)
+    encoder = _tiny_encoder(tmp_path / "tiny")
+    wall = itertools.count(0.0, 1000.0)
+    monkeypatch.setattr(tool_head.time, "perf_counter", lambda: next(wall))
+    info = train_tool_head(
+        rows, tmp_path / "a", encoder_path=encoder, epochs=1, max_len=64, choice="cross", time_budget=600.0
+    )
+    assert not info.capped and info.steps == info.planned_steps > 1
+    assert tool_head.budget_clock("cuda") is tool_head.time.perf_counter  # an accelerator's budget stays wall time
