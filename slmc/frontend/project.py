@@ -5295,6 +5295,25 @@ def _own_builder(name: str) -> bool:
     return len(parts) == 2 and parts[0] in ("self", "cls")
 
 
+_FORMATTER_ATTR = lazy(r"(?:^|_)(?:formatter|converter|serializer)s?$", re.IGNORECASE)
+_FORMATTER_METHOD = lazy(r"^_?(?:format|convert|serialize|to_)", re.IGNORECASE)
+
+
+def _held_formatter(call: cst.Call) -> bool:
+    """``self.formatter.format(msgs)`` / ``self._converter.convert(messages)``: an object the class holds only to turn
+    messages into the shape a provider takes (named as such: a formatter, a converter), so what it is handed reaches
+    the model in another shape, not inside a prompt of that object's own (an ``agent`` or a ``prompter`` it holds
+    writes one), called by a method that reshapes (``format`` / ``convert`` / ``to_*``: not a ``formatter`` agent's
+    ``execute``)."""
+    parts = (dotted(call.func) or "").split(".")
+    return (
+        len(parts) == 3
+        and parts[0] == "self"
+        and bool(_FORMATTER_ATTR.search(parts[1]))
+        and bool(_FORMATTER_METHOD.search(parts[2]))
+    )
+
+
 def _forwards(
     fn: Scope,
     site: Site,
@@ -5342,6 +5361,8 @@ def _forwards(
             return passes(node.value, depth, built)  # messages[1:cut]: a run of the caller's own messages
         if _joins_sequences(node, fn):  # history + new_messages: the caller's messages, one run after the other
             return passes(node.left, depth, built) or passes(node.right, depth, built)
+        if isinstance(node, cst.Call) and not templated and builders and depth <= 1 and _held_formatter(node):
+            return any(passes(a.value, depth, True) for a in node.args)  # self.formatter.format(msgs): reshaped
         if isinstance(node, cst.Call) and not templated and (receiver := _filled_template(node, fn, flow)) is not None:
             return passes(receiver, depth, built)  # template.format(...) of a template the caller hands in
         if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
@@ -6021,6 +6042,10 @@ def _params_in(
             return
         if isinstance(node, cst.Call) and (joined := _joined_contents(node)) is not None:
             walk(joined, depth, built)  # "\n\n".join([m["content"] for m in messages]): the messages as one text
+            return
+        if isinstance(node, cst.Call) and not templated and builders and depth <= 1 and _held_formatter(node):
+            for a in node.args:  # self.formatter.format(msgs): the caller's messages, reshaped for the provider
+                walk(a.value, depth, True)
             return
         if isinstance(node, cst.Call) and not templated and (receiver := _filled_template(node, fn, flow)) is not None:
             walk(receiver, depth, built)  # template.format(...) of a template the caller hands in
