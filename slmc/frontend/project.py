@@ -3429,9 +3429,13 @@ class Analysis:
         ``values``, when given, receives every expression added to the object's lists there (from parameters or not)."""
         out: set[str] = set()
         prefix = method.rsplit(".", 1)[0]
+        # a step taking nothing of its caller (``self._reasoning()``) can only be handed the prompt through the object:
+        # there a memory object's ``add`` counts too (a step taking the task as a parameter writes its own prompt)
+        target = self.ev.scopes.get(method)
+        memory = target is not None and not _param_names(target)
         for node in _own_nodes(fn):
             pairs: list[tuple[str, list[cst.CSTNode]]] = []
-            if _adds_to_attribute(node):
+            if _adds_to_attribute(node, memory):
                 holder = node.func.value  # type: ignore[attr-defined]
                 if isinstance(holder.value, cst.Name) and holder.value.value == obj:
                     pairs.append((holder.attr.value, [a.value for a in node.args]))  # type: ignore[attr-defined]
@@ -5672,14 +5676,23 @@ def _line(fn: Scope, node: cst.CSTNode) -> int:
     return pos.start.line if pos is not None else 0
 
 
-def _adds_to_attribute(node: cst.CSTNode) -> bool:
-    """``obj.attr.append(x)`` (``extend``, ``insert``, ``appendleft``): adds to a list held in an attribute."""
-    return (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value in _STATE_APPENDS
-        and isinstance(node.func.value, cst.Attribute)
-    )
+_MEMORY_ADDS = frozenset({"add", "add_message", "add_messages"})
+_MEMORY_ATTR = lazy(r"memory|history|messages|conversation|transcript", re.IGNORECASE)
+
+
+def _adds_to_attribute(node: cst.CSTNode, memory: bool = False) -> bool:
+    """``obj.attr.append(x)`` (``extend``, ``insert``, ``appendleft``): adds to a list held in an attribute; with
+    ``memory``, also ``obj.memory.add(msg)`` (``add_message``): adds to the memory object an agent holds, which its
+    model step reads back (a set's ``self.seen.add(x)`` is no memory)."""
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+        return False
+    holder = node.func.value
+    if not isinstance(holder, cst.Attribute):
+        return False
+    method = node.func.attr.value
+    if method in _STATE_APPENDS:
+        return True
+    return memory and method in _MEMORY_ADDS and bool(_MEMORY_ATTR.search(holder.attr.value))
 
 
 def _receiver_of(call: cst.CSTNode, name: str) -> cst.CSTNode | None:
