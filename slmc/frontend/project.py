@@ -3457,9 +3457,13 @@ class Analysis:
         ``values``, when given, receives every expression added to the object's lists there (from parameters or not)."""
         out: set[str] = set()
         prefix = method.rsplit(".", 1)[0]
+        # a step taking nothing of its caller (``self._reasoning()``) can only be handed the prompt through the object:
+        # there a memory object's ``add`` counts too (a step taking the task as a parameter writes its own prompt)
+        target = self.ev.scopes.get(method)
+        memory = target is not None and not _param_names(target)
         for node in _own_nodes(fn):
             pairs: list[tuple[str, list[cst.CSTNode]]] = []
-            if _adds_to_attribute(node):
+            if _adds_to_attribute(node, memory):
                 holder = node.func.value  # type: ignore[attr-defined]
                 if isinstance(holder.value, cst.Name) and holder.value.value == obj:
                     pairs.append((holder.attr.value, [a.value for a in node.args]))  # type: ignore[attr-defined]
@@ -5323,6 +5327,25 @@ def _own_builder(name: str) -> bool:
     return len(parts) == 2 and parts[0] in ("self", "cls")
 
 
+_FORMATTER_ATTR = lazy(r"(?:^|_)(?:formatter|converter|serializer)s?$", re.IGNORECASE)
+_FORMATTER_METHOD = lazy(r"^_?(?:format|convert|serialize|to_)", re.IGNORECASE)
+
+
+def _held_formatter(call: cst.Call) -> bool:
+    """``self.formatter.format(msgs)`` / ``self._converter.convert(messages)``: an object the class holds only to turn
+    messages into the shape a provider takes (named as such: a formatter, a converter), so what it is handed reaches
+    the model in another shape, not inside a prompt of that object's own (an ``agent`` or a ``prompter`` it holds
+    writes one), called by a method that reshapes (``format`` / ``convert`` / ``to_*``: not a ``formatter`` agent's
+    ``execute``)."""
+    parts = (dotted(call.func) or "").split(".")
+    return (
+        len(parts) == 3
+        and parts[0] == "self"
+        and bool(_FORMATTER_ATTR.search(parts[1]))
+        and bool(_FORMATTER_METHOD.search(parts[2]))
+    )
+
+
 def _forwards(
     fn: Scope,
     site: Site,
@@ -5370,6 +5393,8 @@ def _forwards(
             return passes(node.value, depth, built)  # messages[1:cut]: a run of the caller's own messages
         if _joins_sequences(node, fn):  # history + new_messages: the caller's messages, one run after the other
             return passes(node.left, depth, built) or passes(node.right, depth, built)
+        if isinstance(node, cst.Call) and not templated and builders and depth <= 1 and _held_formatter(node):
+            return any(passes(a.value, depth, True) for a in node.args)  # self.formatter.format(msgs): reshaped
         if isinstance(node, cst.Call) and not templated and (receiver := _filled_template(node, fn, flow)) is not None:
             return passes(receiver, depth, built)  # template.format(...) of a template the caller hands in
         if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
@@ -5733,14 +5758,23 @@ def _line(fn: Scope, node: cst.CSTNode) -> int:
     return pos.start.line if pos is not None else 0
 
 
-def _adds_to_attribute(node: cst.CSTNode) -> bool:
-    """``obj.attr.append(x)`` (``extend``, ``insert``, ``appendleft``): adds to a list held in an attribute."""
-    return (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value in _STATE_APPENDS
-        and isinstance(node.func.value, cst.Attribute)
-    )
+_MEMORY_ADDS = frozenset({"add", "add_message", "add_messages"})
+_MEMORY_ATTR = lazy(r"memory|history|messages|conversation|transcript", re.IGNORECASE)
+
+
+def _adds_to_attribute(node: cst.CSTNode, memory: bool = False) -> bool:
+    """``obj.attr.append(x)`` (``extend``, ``insert``, ``appendleft``): adds to a list held in an attribute; with
+    ``memory``, also ``obj.memory.add(msg)`` (``add_message``): adds to the memory object an agent holds, which its
+    model step reads back (a set's ``self.seen.add(x)`` is no memory)."""
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+        return False
+    holder = node.func.value
+    if not isinstance(holder, cst.Attribute):
+        return False
+    method = node.func.attr.value
+    if method in _STATE_APPENDS:
+        return True
+    return memory and method in _MEMORY_ADDS and bool(_MEMORY_ATTR.search(holder.attr.value))
 
 
 def _receiver_of(call: cst.CSTNode, name: str) -> cst.CSTNode | None:
@@ -6103,6 +6137,10 @@ def _params_in(
             return
         if isinstance(node, cst.Call) and (joined := _joined_contents(node)) is not None:
             walk(joined, depth, built)  # "\n\n".join([m["content"] for m in messages]): the messages as one text
+            return
+        if isinstance(node, cst.Call) and not templated and builders and depth <= 1 and _held_formatter(node):
+            for a in node.args:  # self.formatter.format(msgs): the caller's messages, reshaped for the provider
+                walk(a.value, depth, True)
             return
         if isinstance(node, cst.Call) and not templated and (receiver := _filled_template(node, fn, flow)) is not None:
             walk(receiver, depth, built)  # template.format(...) of a template the caller hands in

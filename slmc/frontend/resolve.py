@@ -1559,6 +1559,8 @@ class Evaluator:
             value = self.bindings_value(bindings)
             if on_instance and receiver != cls_key and not isinstance(value, _INTERESTING):
                 value = self.as_receiver(receiver, bindings) or value
+            if not isinstance(value, _INTERESTING):  # prompt: BasePrompt = field(default_factory=ExtractPrompt)
+                value = self.field_default(bindings) or value
             if not isinstance(value, _INTERESTING) and attr in cls.annotations:  # client: Optional[LLM] = None
                 value = self.instance_of(cls.annotations[attr], cls) or value
             if on_instance and isinstance(value, Function) and self.is_property(value.key):
@@ -1631,6 +1633,32 @@ class Evaluator:
                     param = next((p for p in init.params if p.name.value == a.value.value), None)
                     if param is not None:
                         return self.param_value(param, init)
+        return None
+
+    def field_default(self, bindings: list[Binding]) -> Value:
+        """The object a declared field holds unless its constructor is handed another: an instance of the factory of
+        ``prompt: BasePrompt = field(default_factory=ExtractPrompt)`` (dataclasses, pydantic ``Field``, attrs
+        ``attr.ib(factory=...)``; a lambda factory's body), or the value of its ``default=``. The declared type is
+        often only the base of what the field holds; the default is the object the class is built to use."""
+        for b in bindings:
+            if b[0] != "expr" or not isinstance(b[1], cst.Call):
+                continue
+            name = (dotted(b[1].func) or "").rsplit(".", 1)[-1]
+            if name not in ("field", "Field", "ib", "attrib"):
+                continue
+            for a in b[1].args:
+                keyword = a.keyword.value if a.keyword is not None else None
+                value: Value = None
+                if keyword in ("default_factory", "factory"):
+                    if isinstance(a.value, cst.Lambda):
+                        value = self.value(a.value.body, b[2])
+                    else:
+                        made = self.value(a.value, b[2])
+                        value = Instance(made.key) if isinstance(made, Class) else None
+                elif keyword == "default":
+                    value = self.value(a.value, b[2])
+                if isinstance(value, _INTERESTING):
+                    return value
         return None
 
     def filled_attr(self, cls_key: str, attr: str) -> list[Binding]:

@@ -437,7 +437,8 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
 _UNCLEAR_WORDING: tuple[tuple[str, str], ...] = (
     (
         r"(?:review|critique)\b[^.\n]{0,80}?\b(?:whether|pass|fail|approve|reject|lgtm|verdict|succe\w+)"
-        r"|critique|critic\b|verdict|pass/fail|pass\s+or\s+fail|approve\s+or\s+reject"
+        # a bare verdict given as a digit (``return verdict as 1 if ... or 0``) is a score of a fact, not a review
+        r"|critique|critic\b|verdict(?![^.\n]{0,12}?\b[01]\b)|pass/fail|pass\s+or\s+fail|approve\s+or\s+reject"
         # a judgement of work someone wrote: ``decide whether the created patch resolves the issue``
         r"|(?:decide|determine|judge|assess|check|evaluate|think\s+about)\s+(?:\(\d\)\s+)?whether\s+(?:the\s+|this\s+|your\s+)?"
         r"(?:[\w-]+\s+){0,2}?(?:patch|fix|code|test|solution|implementation|change)s?\s+(?:correctly\s+)?"
