@@ -357,9 +357,13 @@ class Analysis:
                 if id(fn.node) in more:
                     _skip_scope(skipped, fn)
         dead |= self._commented_classes(owners, texts, inits)
+        paths = _imported_paths(texts, self._import_spans)
         for mod in self.project.modules.values():
-            if not imported.get(mod.name.rsplit(".", 1)[-1], set()) - {mod.name}:
-                continue
+            if not any(
+                who != mod.name and (mod.name == path or mod.name.endswith("." + path))
+                for path, who in paths.get(mod.name.rsplit(".", 1)[-1], ())
+            ):
+                continue  # a script no import names: ``from src.runs.run import Run`` is not ``examples/a/run.py``
             for stmt in getattr(mod.scope.node, "body", ()):
                 if isinstance(stmt, cst.If) and _is_main_test(stmt.test):
                     dead.add(id(stmt))
@@ -5082,6 +5086,45 @@ def _imported_modules(
         for a, b in _module_import_spans(mod_name, text, spans):
             for word in _WORD.findall(text, a, b):
                 out.setdefault(word, set()).add(mod_name)
+    return out
+
+
+def _imported_paths(
+    texts: dict[str, str], spans: dict[str, list[tuple[int, int]]] | None = None
+) -> dict[str, set[tuple[str, str]]]:
+    """Last name -> the (dotted path, importing module) pairs the import statements name: ``from a.b import c`` ->
+    ``a``, ``a.b``, ``a.b.c``; ``import a.b as x`` -> ``a``, ``a.b``. A relative import keeps only what follows its
+    dots (``from .run import X`` -> ``run``, ``run.X``), so it matches any module of that name. ``spans`` as in
+    ``_references``."""
+    out: dict[str, set[tuple[str, str]]] = {}
+    spans = {} if spans is None else spans
+    for mod_name, text in texts.items():
+        for a, b in _module_import_spans(mod_name, text, spans):
+            stmt = " ".join(text[a:b].replace("(", " ").replace(")", " ").replace("\\", " ").split())
+            head, sep, tail = stmt.partition(" import ")
+            if not sep:
+                continue
+            if head.startswith("from "):
+                base = head[5:].strip().lstrip(".")
+                names = [base + "." + n if base else n for n in _import_names(tail)]
+                if base:
+                    names.append(base)
+            else:
+                names = _import_names(tail)
+            for name in names:
+                parts = name.split(".")
+                for i in range(1, len(parts) + 1):
+                    out.setdefault(parts[i - 1], set()).add((".".join(parts[:i]), mod_name))
+    return out
+
+
+def _import_names(tail: str) -> list[str]:
+    """The dotted names of an import list (``a.b as x, c`` -> ``a.b``, ``c``); ``*`` and odd words left out."""
+    out = []
+    for item in tail.split(","):
+        words = item.split()
+        if words and all(_WORD.fullmatch(p) for p in words[0].split(".")):
+            out.append(words[0])
     return out
 
 
