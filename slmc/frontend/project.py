@@ -661,6 +661,16 @@ class Analysis:
                     site.alternatives = tuple(a for a in (site.callee, *site.alternatives) if a != reach[0])
                     site.callee = reach[0]
                     switched = True
+            elif (
+                site.site == SiteKind.WRAPPER_CALL
+                and site.callee is not None
+                and site.callee not in found
+                and (reach := [a for a in site.alternatives if a in found])
+            ):  # ``worker = self.factories[kind](); worker.run(task)`` (or ``self.worker.run`` over the classes its
+                # assignments build) whose first candidate reaches no model: the call is one of a candidate that does
+                site.alternatives = tuple(a for a in (site.callee, *site.alternatives) if a != reach[0])
+                site.callee = reach[0]
+                switched = True
         return self._reach() if switched else (found, graph)
 
     def _pick_dispatch(self, found: set[str]) -> bool:
@@ -2869,6 +2879,9 @@ class Analysis:
             if fn is not None and _param_attribute(fn, a.value):
                 continue  # ``prompt=settings.prompt`` of a config object the caller hands in: the caller's text (the
                 # text read there is only the default its class declares)
+            if fn is not None and _param_on_some_path(fn, a.value):
+                continue  # ``current = task if first else f"Refine ...{task}"``: on one path the caller's prompt goes
+                # as it is (a loop's first round), so the text the later rounds wrap around it is no task of its own
             try:
                 text = self.ev.text(a.value, site.info.scope)
             except RecursionError:
@@ -5422,6 +5435,24 @@ def _forwards(
                     return True
                 continue
         if passes(value, 0):
+            return True
+    return False
+
+
+def _param_on_some_path(fn: Scope, expr: cst.BaseExpression) -> bool:
+    """``expr`` is a local of ``fn`` that one of its assignments (or one side of a conditional one) sets to a
+    parameter of ``fn`` itself, unchanged (``current_task = task``), beside others that may wrap it."""
+    if not isinstance(expr, cst.Name):
+        return False
+    params = set(_param_names(fn))
+    if not params or expr.value in params:
+        return False
+    for b in fn.bindings.get(expr.value, ())[:8]:
+        if b[0] != "expr" or b[2] is not fn:
+            continue
+        value = b[1]
+        sides = (value.body, value.orelse) if isinstance(value, cst.IfExp) else (value,)
+        if any(isinstance(v, cst.Name) and v.value in params for v in sides):
             return True
     return False
 
