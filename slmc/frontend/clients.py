@@ -240,6 +240,12 @@ _OPENAI = {
     # ...)``): the code means a model request there, whatever the installed SDK then makes of it
     "chat.completions.acreate": "chat.completions.acreate",
     "completions.acreate": "completions.acreate",
+    # an instructor-patched client (``instructor.from_openai(OpenAI())`` hands back the client): the structured
+    # request that also returns the raw completion, and the streamed partial / iterable forms
+    **{
+        f"chat.completions.{m}": f"chat.completions.{m}"
+        for m in ("create_with_completion", "create_partial", "create_iterable")
+    },
     # Assistants API: a run (or a resumed run, given the tool outputs it waits for) is the assistant generating on
     # the thread; creating threads, messages, assistants or files sends nothing to a model
     **{
@@ -266,6 +272,10 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
             "messages.create",
             "messages.stream",
             "messages.parse",
+            # an instructor-patched Anthropic client (``instructor.from_anthropic(Anthropic())``)
+            "messages.create_with_completion",
+            "messages.create_partial",
+            "messages.create_iterable",
             "beta.messages.create",
             "beta.messages.stream",
             "beta.messages.parse",
@@ -792,6 +802,13 @@ DUCK_PATHS: dict[str, tuple[str, str]] = {
     "chat.completions.create": ("openai", "openai"),
     "beta.chat.completions.parse": ("openai", "openai"),
     "responses.create": ("openai", "openai"),
+    # an Assistants API run on a thread (``self.client.beta.threads.runs.create(thread_id=..., assistant_id=...)``):
+    # only OpenAI's client spells these paths
+    **{f"beta.threads.{p}": ("openai", "openai") for p in ("runs.create", "runs.create_and_poll", "runs.stream")},
+    **{
+        f"beta.threads.runs.{p}": ("openai", "openai")
+        for p in ("submit_tool_outputs", "submit_tool_outputs_and_poll", "submit_tool_outputs_stream")
+    },
     "models.generate_content": ("google", "genai"),
     "models.generate_content_stream": ("google", "genai"),
     "aio.models.generate_content": ("google", "genai"),

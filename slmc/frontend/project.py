@@ -358,9 +358,13 @@ class Analysis:
                 if id(fn.node) in more:
                     _skip_scope(skipped, fn)
         dead |= self._commented_classes(owners, texts, inits)
+        paths = _imported_paths(texts, self._import_spans)
         for mod in self.project.modules.values():
-            if not imported.get(mod.name.rsplit(".", 1)[-1], set()) - {mod.name}:
-                continue
+            if not any(
+                who != mod.name and (mod.name == path or mod.name.endswith("." + path))
+                for path, who in paths.get(mod.name.rsplit(".", 1)[-1], ())
+            ):
+                continue  # a script no import names: ``from src.runs.run import Run`` is not ``examples/a/run.py``
             for stmt in getattr(mod.scope.node, "body", ()):
                 if isinstance(stmt, cst.If) and _is_main_test(stmt.test):
                     dead.add(id(stmt))
@@ -658,6 +662,16 @@ class Analysis:
                     site.alternatives = tuple(a for a in (site.callee, *site.alternatives) if a != reach[0])
                     site.callee = reach[0]
                     switched = True
+            elif (
+                site.site == SiteKind.WRAPPER_CALL
+                and site.callee is not None
+                and site.callee not in found
+                and (reach := [a for a in site.alternatives if a in found])
+            ):  # ``worker = self.factories[kind](); worker.run(task)`` (or ``self.worker.run`` over the classes its
+                # assignments build) whose first candidate reaches no model: the call is one of a candidate that does
+                site.alternatives = tuple(a for a in (site.callee, *site.alternatives) if a != reach[0])
+                site.callee = reach[0]
+                switched = True
         return self._reach() if switched else (found, graph)
 
     def _pick_dispatch(self, found: set[str]) -> bool:
@@ -2886,6 +2900,9 @@ class Analysis:
             if fn is not None and _param_attribute(fn, a.value):
                 continue  # ``prompt=settings.prompt`` of a config object the caller hands in: the caller's text (the
                 # text read there is only the default its class declares)
+            if fn is not None and _param_on_some_path(fn, a.value):
+                continue  # ``current = task if first else f"Refine ...{task}"``: on one path the caller's prompt goes
+                # as it is (a loop's first round), so the text the later rounds wrap around it is no task of its own
             # a default text the callee falls back on when its caller gives no prompt (``system or DEFAULT``) is
             # no text this function writes: read with the parameters' given side
             text = self.ev.as_callers_prompt(lambda a=a: self.ev.text(a.value, site.info.scope))
@@ -5117,6 +5134,45 @@ def _imported_modules(
     return out
 
 
+def _imported_paths(
+    texts: dict[str, str], spans: dict[str, list[tuple[int, int]]] | None = None
+) -> dict[str, set[tuple[str, str]]]:
+    """Last name -> the (dotted path, importing module) pairs the import statements name: ``from a.b import c`` ->
+    ``a``, ``a.b``, ``a.b.c``; ``import a.b as x`` -> ``a``, ``a.b``. A relative import keeps only what follows its
+    dots (``from .run import X`` -> ``run``, ``run.X``), so it matches any module of that name. ``spans`` as in
+    ``_references``."""
+    out: dict[str, set[tuple[str, str]]] = {}
+    spans = {} if spans is None else spans
+    for mod_name, text in texts.items():
+        for a, b in _module_import_spans(mod_name, text, spans):
+            stmt = " ".join(text[a:b].replace("(", " ").replace(")", " ").replace("\\", " ").split())
+            head, sep, tail = stmt.partition(" import ")
+            if not sep:
+                continue
+            if head.startswith("from "):
+                base = head[5:].strip().lstrip(".")
+                names = [base + "." + n if base else n for n in _import_names(tail)]
+                if base:
+                    names.append(base)
+            else:
+                names = _import_names(tail)
+            for name in names:
+                parts = name.split(".")
+                for i in range(1, len(parts) + 1):
+                    out.setdefault(parts[i - 1], set()).add((".".join(parts[:i]), mod_name))
+    return out
+
+
+def _import_names(tail: str) -> list[str]:
+    """The dotted names of an import list (``a.b as x, c`` -> ``a.b``, ``c``); ``*`` and odd words left out."""
+    out = []
+    for item in tail.split(","):
+        words = item.split()
+        if words and all(_WORD.fullmatch(p) for p in words[0].split(".")):
+            out.append(words[0])
+    return out
+
+
 def _is_main_test(test: cst.BaseExpression) -> bool:
     if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
         return False
@@ -5432,6 +5488,24 @@ def _forwards(
                     return True
                 continue
         if passes(value, 0):
+            return True
+    return False
+
+
+def _param_on_some_path(fn: Scope, expr: cst.BaseExpression) -> bool:
+    """``expr`` is a local of ``fn`` that one of its assignments (or one side of a conditional one) sets to a
+    parameter of ``fn`` itself, unchanged (``current_task = task``), beside others that may wrap it."""
+    if not isinstance(expr, cst.Name):
+        return False
+    params = set(_param_names(fn))
+    if not params or expr.value in params:
+        return False
+    for b in fn.bindings.get(expr.value, ())[:8]:
+        if b[0] != "expr" or b[2] is not fn:
+            continue
+        value = b[1]
+        sides = (value.body, value.orelse) if isinstance(value, cst.IfExp) else (value,)
+        if any(isinstance(v, cst.Name) and v.value in params for v in sides):
             return True
     return False
 

@@ -374,8 +374,12 @@ def _spells_name(func: cst.BaseExpression, callee: str) -> bool:
 
 
 def _alternatives(ev: Evaluator, call: cst.Call, scope: Scope, callee: str) -> tuple[str, ...]:
-    """For ``self.attr.method(...)``: the ``method`` of each other class an assignment of ``self.attr`` builds."""
+    """For ``self.attr.method(...)``: the ``method`` of each other class an assignment of ``self.attr`` builds. For
+    ``obj.method(...)`` on a local set from a factory a table picks (``obj = FACTORIES[kind]()``): the ``method`` of
+    what each other factory of that table returns."""
     func = call.func
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        return _table_made_alternatives(ev, func.value.value, func.attr.value, scope, callee)
     if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute)):
         return ()
     out: list[str] = []
@@ -384,6 +388,42 @@ def _alternatives(ev: Evaluator, call: cst.Call, scope: Scope, callee: str) -> t
         if isinstance(m, Function) and m.key != callee and m.key in ev.scopes and m.key not in out:
             out.append(m.key)
     return tuple(out)
+
+
+def _table_made_alternatives(ev: Evaluator, name: str, method: str, scope: Scope, callee: str) -> tuple[str, ...]:
+    """``agent = self.factories[kind]()`` then ``agent.run(task)``: the table's other factories build other classes,
+    and the call runs the ``method`` of whichever one the key picks (``Evaluator.any_entry`` names only the first)."""
+    out: list[str] = []
+    for b in (ev.bindings_of(name, scope) or [])[:8]:
+        if b[0] != "expr" or not isinstance(b[1], cst.Call) or len(b) < 3 or b[2] is None:
+            continue
+        for key in _table_picked(ev, b[1], b[2]):
+            got = ev.returns_of(key)
+            if not isinstance(got, Instance):
+                continue
+            m = ev.member(got.cls, method, True)
+            if isinstance(m, Function) and m.key != callee and m.key in ev.scopes and m.key not in out:
+                out.append(m.key)
+    return tuple(out)
+
+
+def _table_picked(ev: Evaluator, call: cst.Call, scope: Scope, depth: int = 0) -> list[str]:
+    """The other factories of the table a call picks its factory from (``FACTORIES[kind]()``), also through a
+    function of the tree returning such a call (``def select(self): return self.factories[self.kind]()``)."""
+    made = ev.value(call.func, scope)
+    if not isinstance(made, Function):
+        return []
+    table = ev.table_alternatives.get(made.key, ())
+    if table or depth >= 2:
+        return list(table[:20])
+    fn = ev.scopes.get(made.key)
+    if fn is None:
+        return []
+    out: list[str] = []
+    for r in fn.returns[:8]:
+        if isinstance(r, cst.Call):
+            out += [k for k in _table_picked(ev, r, fn, depth + 1) if k not in out]
+    return out
 
 
 def _signature_prompt(ev: Evaluator, client: Client, call: cst.Call, scope: Scope) -> list[Message]:
