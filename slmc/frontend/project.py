@@ -2737,6 +2737,25 @@ class Analysis:
         kept = {id(a): a for a, name in _bind(callee, site.args) if name in keep and _carries(callee, a, name)}
         return [a for a in kept.values() if named is None or any(a is b for b in named)]
 
+    def _driven_param(self, fn: Scope, site: Site, fwd: dict[str, set[str]]) -> str | None:
+        """The parameter of ``fn`` that a wrapper-call is made on when ``fn`` drives an object its caller hands it
+        (``def run_rounds(team): msg = team.open("Begin."); team.step(msg)``): the caller built that object around
+        its task, so the function is the object's calling API even though it writes a fixed kick-off turn. Not a
+        model handed in (``llm``, ``client``, a class named a model), and not a call whose arguments carry another
+        parameter (``agent.run(PROMPT.format(text=text))`` writes a task around the caller's data)."""
+        receiver = _receiver(site)
+        if site.site != SiteKind.WRAPPER_CALL or not isinstance(receiver, cst.Name) or not fwd.get(site.callee or ""):
+            return None
+        name = receiver.value
+        params = _param_names(fn)
+        if name not in params or _MODEL_PARAM.search(name) or _model_named(self.ev.scopes.get(site.callee or "")):
+            return None
+        if any(
+            _params_in(fn, a.value, templated=True, flow=self.flow, loops=True) - {name} for a in site.info.node.args
+        ):
+            return None
+        return name
+
     def _calls_own_param(self, key: str, site: Site) -> bool:
         """Whether a site is the request a higher-order helper makes by calling the SDK method it is given."""
         func = site.info.node.func
@@ -3646,6 +3665,9 @@ class Analysis:
                             http=site.client == "http",
                         )
                         continue
+                    driven = self._driven_param(scope, site, fwd)
+                    if driven is not None:
+                        got.add(driven)  # the object the caller built (with its task) is what this call runs
                     if self._authors_sent(site):
                         continue  # the caller's data goes into a task prompt this function writes: not forwarded
                     targets = fwd.get(site.callee)
@@ -3682,6 +3704,7 @@ class Analysis:
                             continue
                         if _carries(callee, a, name):
                             got |= _params_in(scope, a.value, builders=built, flow=self.flow)
+                            got |= _item_of_param(scope, a.value)
                             if fed is None:
                                 fed = _self_fed(scope)
                             if fed:  # ``self.turns += [user(text)]`` then ``self.send(self.render())``
@@ -4914,6 +4937,23 @@ def _named_outside(
             return True, commented
         commented = True
     return False, commented
+
+
+def _item_of_param(fn: Scope, value: cst.BaseExpression) -> set[str]:
+    """The list parameter of ``fn`` whose items a loop hands on as they are (``for case in cases: run(messages=
+    case["turns"])``, ``for q in questions: agent.step(q)``): each item (or a field of it) is a prompt the caller
+    wrote, sent once per item with nothing written around it. An item filled into a template is no such hand-on."""
+    node: cst.BaseExpression = value
+    for _ in range(3):
+        if not isinstance(node, cst.Subscript | cst.Attribute):
+            break
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return set()
+    params = set(_param_names(fn))
+    if node.value in params:
+        return set()
+    return _walked_by(fn, {node.value}) & params
 
 
 def _walked_by(fn: Scope, names: set[str]) -> set[str]:

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.ir.graph import AgentGraph
-from slmc.ir.nodes import EdgeKind, LLMCall, SiteKind, Verdict
+from slmc.ir.nodes import EdgeKind, LLMCall, Message, SiteKind, Verdict
 from slmc.ir.nodes import Triage as TriageResult
 from slmc.ir.unit import CompileUnit
 from slmc.lazyre import lazy
@@ -1178,7 +1178,21 @@ def probe_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     ]  # a greeting sent as the only (system) message is a probe too
     if not users or not all(users) or max(len(u) for u in users) > _PROBE_CHARS:
         return []
+    if "print" in site.consumers and _instructed(prompt.messages):
+        # ``Hi!`` to an agent set up with instructions of its own, the reply shown to the person running it: the
+        # opening turn of a conversation with that agent (a demo), not a check whose answer nobody reads
+        return []
     return [Evidence(1.2, "a fixed probe prompt with no input (a key or health check)")]
+
+
+_INSTRUCTION_WORDS = 3  # a system turn of this many words sets the model up (a persona, a role), more than a label
+
+
+def _instructed(messages: Iterable[Message]) -> bool:
+    """Whether a prompt has a system turn of its own beside its other turns (instructions the model is set up with)."""
+    turns = list(messages)
+    system = [m for m in turns if m.role == "system"]
+    return len(system) < len(turns) and any(len(m.static_text().split()) >= _INSTRUCTION_WORDS for m in system)
 
 
 _AUTHORED_CHARS = 12  # a prompt with fewer literal characters than this only forwards what the caller gives
