@@ -4367,7 +4367,81 @@ class Analysis:
         return cur if cur is not None and cur.site in (SiteKind.REQUEST, SiteKind.FRAMEWORK_TASK) else None
 
     def _substitute(self, msgs: tuple[Message, ...], call: Site, wrapper_key: str | None) -> tuple[Message, ...]:
-        return self._caller_set_history(self._substitute_args(msgs, call, wrapper_key), call)
+        return self._caller_set_history(self._handed_fields(self._substitute_args(msgs, call, wrapper_key), call), call)
+
+    def _handed_fields(self, msgs: tuple[Message, ...], call: Site) -> tuple[Message, ...]:
+        """An object handed to a wrapper (``runner.run(bot=helper, ...)``) built with its own value for a field whose
+        class default the prompt shows (``Bot(persona="You answer in Spanish.")`` where the class declares ``persona:
+        str = "You are a helpful bot."``, read as ``bot.persona`` below the wrapper): the object sends what it was
+        built with. The default's text, met as literal text of the messages, gives way to the construction's."""
+        swaps: list[tuple[str, Text]] = []
+        for a in call.args[:8]:
+            if a.star or not isinstance(a.value, cst.Name):
+                continue
+            made = self._construction_of(a.value.value, call.info.scope)
+            if made is None:
+                continue
+            ctor, where = made
+            cls = self.ev.value(ctor.func, where)
+            if not isinstance(cls, Class):
+                continue
+            for k in ctor.args:
+                if k.keyword is None:
+                    continue
+                try:
+                    default = self.ev.member(cls.key, k.keyword.value, False)
+                    if not isinstance(default, Const) or not isinstance(default.value, str):
+                        continue
+                    if len(default.value.split()) < _FIELD_WORDS:
+                        continue
+                    text = self._field_text(k.value, where)
+                except RecursionError:
+                    continue
+                if text is not None and text.static().strip() and text.static() != default.value:
+                    swaps.append((default.value, text))
+        if not swaps:
+            return msgs
+        out: list[Message] = []
+        for m in msgs:
+            parts: list[PromptPart] = []
+            for p in m.parts:
+                hit = next(((d, t) for d, t in swaps if not p.hole and d in p.text), None)
+                if hit is None:
+                    parts.append(p)
+                    continue
+                before, _, after = p.text.partition(hit[0])
+                parts += [PromptPart(before)] if before else []
+                parts += list(hit[1].parts)
+                parts += [PromptPart(after)] if after else []
+            out.append(Message(m.role, tuple(_merge(parts)), m.origin))
+        return tuple(out)
+
+    def _field_text(self, expr: cst.BaseExpression, scope: Scope) -> Text | None:
+        """The text a constructor keyword gives a field: the expression's text, or what a function handed in its
+        place returns (``instructions=make_instructions``, called with the object's context when it is read)."""
+        value = self.ev.value(expr, scope)
+        if isinstance(value, Function):
+            fn = self.ev.scopes.get(value.key)
+            if fn is None or len(fn.returns) != 1 or fn.returns[0] is None:
+                return None
+            return self.ev.text(fn.returns[0], fn)
+        return self.ev.text(expr, scope)
+
+    def _construction_of(self, name: str, scope: Scope, depth: int = 0) -> tuple[cst.Call, Scope] | None:
+        """The constructor call a name is bound to once (``helper = Bot(...)``), here or in the module it is imported
+        from; None for a name bound otherwise or more than once."""
+        bindings = self.ev.bindings_of(name, scope) or []
+        if len(bindings) != 1 or depth > 4:
+            return None
+        b = bindings[0]
+        if b[0] == "expr" and isinstance(b[1], cst.Call) and len(b) > 2 and isinstance(b[2], Scope):
+            return b[1], b[2]
+        if b[0] != "import" or len(b) < 3:
+            return None
+        mod, rest = self.ev.project.split(self.ev.project.importable(b[1], b[2]))
+        if mod is None or len(rest) != 1:
+            return None
+        return self._construction_of(rest[0], mod.scope, depth + 1)
 
     def _caller_set_history(self, msgs: tuple[Message, ...], call: Site) -> tuple[Message, ...]:
         """``bot.messages = [Message(role="system", content=RULES)]`` and then ``ask(bot, content=...)`` (or
@@ -4665,6 +4739,7 @@ _STRING_NODES = (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)
 _KEYED_HOLE = lazy(r"""(\w+)\[(["'])(\w+)\2\]""")
 
 
+_FIELD_WORDS = 3  # a class default of this many words is a prompt an object may be built with another value for
 _AUTHORED_CHARS = 40  # static prompt text (non-space characters) that makes a call's prompt the function's own
 
 

@@ -1,11 +1,13 @@
 """A short fixed user turn (``Hi!``) is a probe (a key or health check) unless the call sets the model up with
 instructions of its own and shows the reply to the person running the program: then it opens a conversation with
-that assistant. Prompts written for these tests."""
+that assistant. A call of a wrapper that reads the console turn after turn and sends the growing conversation starts
+a chat session with a person: open, even when the first agent's instructions route. Prompts written for these
+tests."""
 
 from __future__ import annotations
 
-from slmc.ir import AgentGraph, Verdict
-from slmc.passes.triage import triage_site
+from slmc.ir import AgentGraph, SiteKind, Verdict
+from slmc.passes.triage import SESSION, triage_site
 
 from .builders import add_site
 
@@ -30,3 +32,42 @@ def test_look_alikes_stay_probes() -> None:
     # a one-word system label is no set of instructions
     label = add_site(g, "ping", 30, system="assistant", user="ping", consumers=("print",))
     assert PROBE in triage_site(g, label).reasons
+
+
+def _session_graph(system: str, keeps_history: bool) -> tuple[AgentGraph, object]:
+    """``chat_loop(agent)`` reading the console turn after turn around one request; called once from a script."""
+    g = AgentGraph()
+    user = "{*history}" if keeps_history else '{input("> ")}'
+    request = add_site(g, "Runner.run", 5, path="lib/run.py", system=system, user=user)
+    loop = add_site(
+        g,
+        "chat_loop",
+        20,
+        path="lib/loop.py",
+        kind=SiteKind.WRAPPER,
+        system=system,
+        user='{input("> ")}',
+        target=request.id,
+    )
+    call = add_site(
+        g,
+        "<module>",
+        3,
+        path="main.py",
+        kind=SiteKind.WRAPPER_CALL,
+        system=system,
+        user='{input("> ")}',
+        target=loop.id,
+    )
+    return g, call
+
+
+def test_a_console_chat_session_is_open_whatever_the_first_instructions_say() -> None:
+    router = "Pick which of the listed desks should handle the request and hand the user over to it."
+    g, call = _session_graph(router, keeps_history=True)
+    t = triage_site(g, call)
+    assert t.verdict == Verdict.OPEN_ENDED and SESSION in t.reasons, t
+    # look-alike: the same loop sending each typed line alone (a classifier at a prompt) stays a closed task
+    g, call = _session_graph(router, keeps_history=False)
+    t = triage_site(g, call)
+    assert SESSION not in t.reasons and t.verdict != Verdict.OPEN_ENDED, t
