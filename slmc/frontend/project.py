@@ -2741,8 +2741,10 @@ class Analysis:
         """The parameter of ``fn`` that a wrapper-call is made on when ``fn`` drives an object its caller hands it
         (``def run_rounds(team): msg = team.open("Begin."); team.step(msg)``): the caller built that object around
         its task, so the function is the object's calling API even though it writes a fixed kick-off turn. Not a
-        model handed in (``llm``, ``client``, a class named a model), and not a call whose arguments carry another
-        parameter (``agent.run(PROMPT.format(text=text))`` writes a task around the caller's data)."""
+        model handed in (``llm``, ``client``, a class named a model), not a call whose arguments carry another
+        parameter (``agent.run(PROMPT.format(text=text))`` writes a task around the caller's data), and not a
+        function that sets the object up itself (``agent.messages = history`` then ``agent.chat()``: a command
+        line or a loader running it, the task its own)."""
         receiver = _receiver(site)
         if site.site != SiteKind.WRAPPER_CALL or not isinstance(receiver, cst.Name) or not fwd.get(site.callee or ""):
             return None
@@ -2750,6 +2752,8 @@ class Analysis:
         params = _param_names(fn)
         if name not in params or _MODEL_PARAM.search(name) or _model_named(self.ev.scopes.get(site.callee or "")):
             return None
+        if not site.info.node.args or any(k.startswith(name + ".") for k in fn.local_attrs):
+            return None  # ``agent.chat()`` on what it set up itself (``agent.messages = loaded``): its own run
         if any(
             _params_in(fn, a.value, templated=True, flow=self.flow, loops=True) - {name} for a in site.info.node.args
         ):

@@ -131,3 +131,48 @@ def test_look_alikes_stay_task_functions(tmp_path: Path) -> None:
     driver = _kinds(graph, "crew/driver.py")
     assert driver.get(15) != "wrapper", driver  # summarise_with: writes its task around the caller's notes
     assert driver.get(26) != "wrapper", driver  # grade_all: fills each essay into a template of its own
+
+
+LOADER = """
+    import json
+
+
+    def resume(team, path):
+        team.history = json.load(open(path))
+        team.step()
+
+
+    def start(team):
+        team.step()
+"""
+
+LOADER_APP = """
+    from crew.loader import resume, start
+    from crew.team import Team
+
+
+    def again(path):
+        return resume(Team("Help the user."), path)
+
+
+    def fresh():
+        return start(Team("Help the user."))
+"""
+
+
+def test_a_function_setting_the_object_up_itself_is_no_driver(tmp_path: Path) -> None:
+    team = TEAM.replace("def step(self, messages):", "def step(self, messages=None):")
+    write_tree(
+        tmp_path,
+        {
+            "crew/__init__.py": "",
+            "crew/team.py": team,
+            "crew/loader.py": LOADER,
+            "app/__init__.py": "",
+            "app/one.py": LOADER_APP,
+        },
+    )
+    graph = analysed_graph(tmp_path)
+    loader = _kinds(graph, "crew/loader.py")
+    assert loader.get(5) != "wrapper", loader  # resume: fills the history itself, then runs the object
+    assert loader.get(10) != "wrapper", loader  # start: hands the object no turn
