@@ -2737,6 +2737,29 @@ class Analysis:
         kept = {id(a): a for a, name in _bind(callee, site.args) if name in keep and _carries(callee, a, name)}
         return [a for a in kept.values() if named is None or any(a is b for b in named)]
 
+    def _driven_param(self, fn: Scope, site: Site, fwd: dict[str, set[str]]) -> str | None:
+        """The parameter of ``fn`` that a wrapper-call is made on when ``fn`` drives an object its caller hands it
+        (``def run_rounds(team): msg = team.open("Begin."); team.step(msg)``): the caller built that object around
+        its task, so the function is the object's calling API even though it writes a fixed kick-off turn. Not a
+        model handed in (``llm``, ``client``, a class named a model), not a call whose arguments carry another
+        parameter (``agent.run(PROMPT.format(text=text))`` writes a task around the caller's data), and not a
+        function that sets the object up itself (``agent.messages = history`` then ``agent.chat()``: a command
+        line or a loader running it, the task its own)."""
+        receiver = _receiver(site)
+        if site.site != SiteKind.WRAPPER_CALL or not isinstance(receiver, cst.Name) or not fwd.get(site.callee or ""):
+            return None
+        name = receiver.value
+        params = _param_names(fn)
+        if name not in params or _MODEL_PARAM.search(name) or _model_named(self.ev.scopes.get(site.callee or "")):
+            return None
+        if not site.info.node.args or any(k.startswith(name + ".") for k in fn.local_attrs):
+            return None  # ``agent.chat()`` on what it set up itself (``agent.messages = loaded``): its own run
+        if any(
+            _params_in(fn, a.value, templated=True, flow=self.flow, loops=True) - {name} for a in site.info.node.args
+        ):
+            return None
+        return name
+
     def _calls_own_param(self, key: str, site: Site) -> bool:
         """Whether a site is the request a higher-order helper makes by calling the SDK method it is given."""
         func = site.info.node.func
@@ -3646,6 +3669,9 @@ class Analysis:
                             http=site.client == "http",
                         )
                         continue
+                    driven = self._driven_param(scope, site, fwd)
+                    if driven is not None:
+                        got.add(driven)  # the object the caller built (with its task) is what this call runs
                     if self._authors_sent(site):
                         continue  # the caller's data goes into a task prompt this function writes: not forwarded
                     targets = fwd.get(site.callee)
@@ -3682,6 +3708,7 @@ class Analysis:
                             continue
                         if _carries(callee, a, name):
                             got |= _params_in(scope, a.value, builders=built, flow=self.flow)
+                            got |= _item_of_param(scope, a.value)
                             if fed is None:
                                 fed = _self_fed(scope)
                             if fed:  # ``self.turns += [user(text)]`` then ``self.send(self.render())``
@@ -4344,7 +4371,81 @@ class Analysis:
         return cur if cur is not None and cur.site in (SiteKind.REQUEST, SiteKind.FRAMEWORK_TASK) else None
 
     def _substitute(self, msgs: tuple[Message, ...], call: Site, wrapper_key: str | None) -> tuple[Message, ...]:
-        return self._caller_set_history(self._substitute_args(msgs, call, wrapper_key), call)
+        return self._caller_set_history(self._handed_fields(self._substitute_args(msgs, call, wrapper_key), call), call)
+
+    def _handed_fields(self, msgs: tuple[Message, ...], call: Site) -> tuple[Message, ...]:
+        """An object handed to a wrapper (``runner.run(bot=helper, ...)``) built with its own value for a field whose
+        class default the prompt shows (``Bot(persona="You answer in Spanish.")`` where the class declares ``persona:
+        str = "You are a helpful bot."``, read as ``bot.persona`` below the wrapper): the object sends what it was
+        built with. The default's text, met as literal text of the messages, gives way to the construction's."""
+        swaps: list[tuple[str, Text]] = []
+        for a in call.args[:8]:
+            if a.star or not isinstance(a.value, cst.Name):
+                continue
+            made = self._construction_of(a.value.value, call.info.scope)
+            if made is None:
+                continue
+            ctor, where = made
+            cls = self.ev.value(ctor.func, where)
+            if not isinstance(cls, Class):
+                continue
+            for k in ctor.args:
+                if k.keyword is None:
+                    continue
+                try:
+                    default = self.ev.member(cls.key, k.keyword.value, False)
+                    if not isinstance(default, Const) or not isinstance(default.value, str):
+                        continue
+                    if len(default.value.split()) < _FIELD_WORDS:
+                        continue
+                    text = self._field_text(k.value, where)
+                except RecursionError:
+                    continue
+                if text is not None and text.static().strip() and text.static() != default.value:
+                    swaps.append((default.value, text))
+        if not swaps:
+            return msgs
+        out: list[Message] = []
+        for m in msgs:
+            parts: list[PromptPart] = []
+            for p in m.parts:
+                hit = next(((d, t) for d, t in swaps if not p.hole and d in p.text), None)
+                if hit is None:
+                    parts.append(p)
+                    continue
+                before, _, after = p.text.partition(hit[0])
+                parts += [PromptPart(before)] if before else []
+                parts += list(hit[1].parts)
+                parts += [PromptPart(after)] if after else []
+            out.append(Message(m.role, tuple(_merge(parts)), m.origin))
+        return tuple(out)
+
+    def _field_text(self, expr: cst.BaseExpression, scope: Scope) -> Text | None:
+        """The text a constructor keyword gives a field: the expression's text, or what a function handed in its
+        place returns (``instructions=make_instructions``, called with the object's context when it is read)."""
+        value = self.ev.value(expr, scope)
+        if isinstance(value, Function):
+            fn = self.ev.scopes.get(value.key)
+            if fn is None or len(fn.returns) != 1 or fn.returns[0] is None:
+                return None
+            return self.ev.text(fn.returns[0], fn)
+        return self.ev.text(expr, scope)
+
+    def _construction_of(self, name: str, scope: Scope, depth: int = 0) -> tuple[cst.Call, Scope] | None:
+        """The constructor call a name is bound to once (``helper = Bot(...)``), here or in the module it is imported
+        from; None for a name bound otherwise or more than once."""
+        bindings = self.ev.bindings_of(name, scope) or []
+        if len(bindings) != 1 or depth > 4:
+            return None
+        b = bindings[0]
+        if b[0] == "expr" and isinstance(b[1], cst.Call) and len(b) > 2 and isinstance(b[2], Scope):
+            return b[1], b[2]
+        if b[0] != "import" or len(b) < 3:
+            return None
+        mod, rest = self.ev.project.split(self.ev.project.importable(b[1], b[2]))
+        if mod is None or len(rest) != 1:
+            return None
+        return self._construction_of(rest[0], mod.scope, depth + 1)
 
     def _caller_set_history(self, msgs: tuple[Message, ...], call: Site) -> tuple[Message, ...]:
         """``bot.messages = [Message(role="system", content=RULES)]`` and then ``ask(bot, content=...)`` (or
@@ -4642,6 +4743,7 @@ _STRING_NODES = (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)
 _KEYED_HOLE = lazy(r"""(\w+)\[(["'])(\w+)\2\]""")
 
 
+_FIELD_WORDS = 3  # a class default of this many words is a prompt an object may be built with another value for
 _AUTHORED_CHARS = 40  # static prompt text (non-space characters) that makes a call's prompt the function's own
 
 
@@ -4914,6 +5016,23 @@ def _named_outside(
             return True, commented
         commented = True
     return False, commented
+
+
+def _item_of_param(fn: Scope, value: cst.BaseExpression) -> set[str]:
+    """The list parameter of ``fn`` whose items a loop hands on as they are (``for case in cases: run(messages=
+    case["turns"])``, ``for q in questions: agent.step(q)``): each item (or a field of it) is a prompt the caller
+    wrote, sent once per item with nothing written around it. An item filled into a template is no such hand-on."""
+    node: cst.BaseExpression = value
+    for _ in range(3):
+        if not isinstance(node, cst.Subscript | cst.Attribute):
+            break
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return set()
+    params = set(_param_names(fn))
+    if node.value in params:
+        return set()
+    return _walked_by(fn, {node.value}) & params
 
 
 def _walked_by(fn: Scope, names: set[str]) -> set[str]:

@@ -89,6 +89,13 @@ class Project:
         """The tree's module an absolute import names: as written, else relative to the importing script's folder
         (a script run from its folder, ``from crew import X``) or to a ``src`` folder above it."""
         head = qname.split(".", 1)[0]
+        if importer is not None and head in self.aliases and head not in self.known and head not in self._heads():
+            # ``from utils import run`` in a script beside its own ``utils`` package: the script's folder comes first
+            # on the path, before a ``src`` layout elsewhere in the tree that also has a ``utils``
+            here = importer.name.split(".")[:-1] if not importer.is_package else importer.name.split(".")
+            beside = ".".join([*here, head])
+            if here and beside != self.aliases[head] and (beside in self.known or beside in self._heads()):
+                return ".".join([*here, qname])
         if importer is None or head in self.known or head in self.aliases or head in self._heads():
             return qname
         if head in _LIBRARY_ROOTS or head in sys.stdlib_module_names:  # ``import openai`` in ufo/llm/openai.py

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.ir.graph import AgentGraph
-from slmc.ir.nodes import EdgeKind, LLMCall, SiteKind, Verdict
+from slmc.ir.nodes import EdgeKind, LLMCall, Message, SiteKind, Verdict
 from slmc.ir.nodes import Triage as TriageResult
 from slmc.ir.unit import CompileUnit
 from slmc.lazyre import lazy
@@ -1086,18 +1086,40 @@ def console_evidence(graph: AgentGraph, site: LLMCall, evidence: list[Evidence])
     the person asks what they like, so the model answers a free request. Left out where the prompt around it already
     says it is a closed task (a CLI classifier reading the text to label)."""
     prompt = graph.prompt_of(site.id)
-    if prompt is None:
+    if prompt is None or not _typed(prompt.messages):
         return []
-    typed = any(
+    if _console_session(graph, site):
+        return [Evidence(-1.2, SESSION)]
+    closed = sum(e.weight for e in evidence if e.weight > 0 and e.reason.startswith("prompt says"))
+    if closed >= 1.0:
+        return []
+    return [Evidence(-1.2, TYPED)]
+
+
+SESSION = "starts a console chat session: the person and the model talk turn after turn"
+
+
+def _typed(messages: Iterable[Message]) -> bool:
+    """Whether a user turn is nothing but a line a person types at the console."""
+    return any(
         m.role == "user"
         and not m.static_text().strip()
         and any(p.hole and _CONSOLE_HOLE.match(p.text) for p in m.parts)
-        for m in prompt.messages
+        for m in messages
     )
-    closed = sum(e.weight for e in evidence if e.weight > 0 and e.reason.startswith("prompt says"))
-    if not typed or closed >= 1.0:
-        return []
-    return [Evidence(-1.2, TYPED)]
+
+
+def _console_session(graph: AgentGraph, site: LLMCall) -> bool:
+    """A call of a wrapper that itself reads the console turn after turn and sends the growing conversation
+    (``run_chat_loop(agent)``): the call starts a chat session with a person, whatever the first instructions say;
+    a console loop that sends each line alone (a classifier at a prompt) carries no conversation."""
+    if site.site != SiteKind.WRAPPER_CALL or not site.target:
+        return False
+    own = graph.prompt_of(site.target)
+    request = graph.request_of(site.id)
+    return (
+        own is not None and _typed(own.messages) and request is not None and bool(conversation_evidence(graph, request))
+    )
 
 
 # A hole named for what the user wrote (``user_input``, ``self.user_message``, ``user_query``): the person's own request.
@@ -1178,7 +1200,21 @@ def probe_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     ]  # a greeting sent as the only (system) message is a probe too
     if not users or not all(users) or max(len(u) for u in users) > _PROBE_CHARS:
         return []
+    if "print" in site.consumers and _instructed(prompt.messages):
+        # ``Hi!`` to an agent set up with instructions of its own, the reply shown to the person running it: the
+        # opening turn of a conversation with that agent (a demo), not a check whose answer nobody reads
+        return []
     return [Evidence(1.2, "a fixed probe prompt with no input (a key or health check)")]
+
+
+_INSTRUCTION_WORDS = 3  # a system turn of this many words sets the model up (a persona, a role), more than a label
+
+
+def _instructed(messages: Iterable[Message]) -> bool:
+    """Whether a prompt has a system turn of its own beside its other turns (instructions the model is set up with)."""
+    turns = list(messages)
+    system = [m for m in turns if m.role == "system"]
+    return len(system) < len(turns) and any(len(m.static_text().split()) >= _INSTRUCTION_WORDS for m in system)
 
 
 _AUTHORED_CHARS = 12  # a prompt with fewer literal characters than this only forwards what the caller gives
@@ -1292,6 +1328,8 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     # its wrapper reaches is only the transport
     evidence += conversation_evidence(graph, site if request is None or site.site == SiteKind.WRAPPER_CALL else request)
     evidence += console_evidence(graph, site, evidence)
+    if any(e.reason == SESSION for e in evidence):  # the first instructions do not close a conversation with a person
+        evidence = [e for e in evidence if not (e.weight > 0 and e.reason.startswith("prompt says"))]
     evidence += user_message_evidence(graph, site, evidence)
     agent = targeted_fix(agent_evidence(graph, site), texts)
     if agent:  # the text handed to an agent loop is the user's request, not a closed answer's format
