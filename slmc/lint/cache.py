@@ -8,7 +8,9 @@ the cache holds the findings of a whole run, keyed by everything that run read:
 * the command: the config root, the config file, the effective settings and the paths as given;
 * every Python file linted: its relative path, why it could not be read (if so) and the SHA-256 of its bytes;
 * every other file under the config root (the analysis reads prompt templates, YAML/JSON data and build files by
-  name): its relative path, size and modification time; folders of version control and ``__pycache__`` excepted.
+  name): its relative path, size and modification time. Folders that hold no input of the project are not walked
+  (version control, ``__pycache__``, tools' caches, ``node_modules``, a virtual environment: a folder with a
+  ``pyvenv.cfg``), so that a run on an unchanged tree stays cheap beside an installed environment.
 
 Any difference is a miss: the tree is analysed again and the entry replaced. Entries live under a folder slmc owns
 (``SLMC_CACHE_DIR``, else ``$XDG_CACHE_HOME/slmc/lint``, else ``~/.cache/slmc/lint``), each named by a hash (no
@@ -36,9 +38,12 @@ from slmc.errors import Diagnostic, Severity
 
 FORMAT = 1  # bumped when the entry layout changes
 MAX_ENTRY_BYTES = 64 << 20  # a larger entry is not read
-MAX_TREE_ENTRIES = 200_000  # a tree with more files than this is not cached (walking it would cost too much)
+MAX_TREE_ENTRIES = 50_000  # a tree with more files than this is not cached (walking it would cost too much)
 MAX_ENTRIES = 256  # entries kept in the cache folder (least recently written dropped first)
-SKIP_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__"})
+# folders that hold no input of the analysis: version control, bytecode, tools' caches, installed dependencies
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".tox", "node_modules"}
+)
 _DIAG_FIELDS = tuple(f.name for f in fields(Diagnostic))
 
 
@@ -58,23 +63,37 @@ def disabled_by_env() -> bool:
 
 
 def _slmc_fingerprint() -> str:
-    """slmc's version and the (path, size, mtime) of its own source files: a changed slmc misses every entry."""
+    """slmc's version and the (path, size, mtime) of its own source and data files: a changed slmc misses every
+    entry. Computed once per process."""
     import slmc
 
-    package = Path(slmc.__file__).parent
-    digest = hashlib.sha256(f"{slmc.__version__}\0{sys.version}\0{FORMAT}".encode())
-    for folder, dirs, files in os.walk(package):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if not name.endswith((".py", ".json", ".toml", ".txt", ".yaml")):
-                continue
-            path = os.path.join(folder, name)
+    if slmc.__version__ not in _SLMC:
+        parts = [f"{slmc.__version__}\0{sys.version}\0{FORMAT}"]
+        pending = [Path(slmc.__file__).parent]
+        while pending:
+            folder = pending.pop()
             try:
-                st = os.stat(path)
+                with os.scandir(folder) as it:
+                    entries = sorted(it, key=lambda e: e.name)
             except OSError:
                 continue
-            digest.update(f"{os.path.relpath(path, package)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+            for e in entries:
+                if e.name == "__pycache__":
+                    continue
+                try:
+                    if e.is_dir(follow_symlinks=False):
+                        pending.append(Path(e.path))
+                    elif e.name.endswith(_OWN_SUFFIXES):
+                        st = e.stat()
+                        parts.append(f"{e.path}\0{st.st_size}\0{st.st_mtime_ns}")
+                except OSError:
+                    continue
+        _SLMC[slmc.__version__] = hashlib.sha256("\n".join(parts).encode(errors="replace")).hexdigest()
+    return _SLMC[slmc.__version__]
+
+
+_SLMC: dict[str, str] = {}  # version -> fingerprint, taken once per process
+_OWN_SUFFIXES = (".py", ".json", ".toml", ".txt", ".yaml")
 
 
 def _tree_fingerprint(root: Path, linted: set[str], digest: Any) -> bool:
@@ -86,9 +105,9 @@ def _tree_fingerprint(root: Path, linted: set[str], digest: Any) -> bool:
         rel_folder = os.path.relpath(folder, root)
         kept = []
         for d in dirs:
-            if d in SKIP_DIRS:
-                continue
             full = os.path.join(folder, d)
+            if d in SKIP_DIRS or os.path.isfile(os.path.join(full, "pyvenv.cfg")):  # a virtual environment
+                continue
             if os.path.islink(full):
                 try:
                     digest.update(f"L\0{os.path.join(rel_folder, d)}\0{os.readlink(full)}\n".encode(errors="replace"))

@@ -183,3 +183,22 @@ def test_cli_uses_the_cache_unless_told_not_to(
     assert main(args) == 0
     assert capsys.readouterr().out == cold and analyses == [1, 1, 1]
     assert os.listdir(cache)
+
+
+def test_installed_environments_are_not_walked(tree: Path, tmp_path: Path, analyses: list[int]) -> None:
+    """A virtual environment or node_modules inside the project is not its input: changes there keep the entry,
+    while the same change in a project folder does not."""
+    cache = tmp_path / "cache"
+    venv = tree / "env"
+    (venv / "lib").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (tree / "node_modules").mkdir()
+    (tree / "docs").mkdir()
+    lint_paths([tree], cache=cache, extend_exclude=["env"])
+    (venv / "lib" / "installed.txt").write_text("a package file")
+    (tree / "node_modules" / "index.js").write_text("module.exports = 1;\n")
+    lint_paths([tree], cache=cache, extend_exclude=["env"])
+    assert analyses == [1]
+    (tree / "docs" / "prompt.md").write_text("a prompt")
+    lint_paths([tree], cache=cache, extend_exclude=["env"])
+    assert analyses == [1, 1]
