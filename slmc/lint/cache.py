@@ -12,6 +12,7 @@ the cache holds the findings of a whole run, keyed by everything that run read:
   (version control, ``__pycache__``, tools' caches, ``node_modules``, a virtual environment: a folder with a
   ``pyvenv.cfg``), so that a run on an unchanged tree stays cheap beside an installed environment.
 
+A run linting less than ``MIN_CACHED_BYTES`` of Python is not cached (it is about as fast as the key).
 Any difference is a miss: the tree is analysed again and the entry replaced. Entries live under a folder slmc owns
 (``SLMC_CACHE_DIR``, else ``$XDG_CACHE_HOME/slmc/lint``, else ``~/.cache/slmc/lint``), each named by a hash (no
 path of the linted tree ever becomes part of a file name), written atomically, read without following links, size
@@ -39,6 +40,9 @@ from slmc.errors import Diagnostic, Severity
 FORMAT = 1  # bumped when the entry layout changes
 MAX_ENTRY_BYTES = 64 << 20  # a larger entry is not read
 MAX_TREE_ENTRIES = 50_000  # a tree with more files than this is not cached (walking it would cost too much)
+# runs linting less Python than this are not cached: their analysis costs about what taking the key would, and a
+# one-file run from a large folder (a home directory) must not walk it
+MIN_CACHED_BYTES = 256_000
 MAX_ENTRIES = 256  # entries kept in the cache folder (least recently written dropped first)
 # folders that hold no input of the analysis: version control, bytecode, tools' caches, installed dependencies
 SKIP_DIRS = frozenset(
@@ -146,7 +150,6 @@ def run_key(
             head.update(part.encode(errors="replace") + b"\0")
         name = head.hexdigest()[:40]
         digest = hashlib.sha256(head.digest())
-        digest.update(_slmc_fingerprint().encode())
         data: dict[str, bytes] = {}
         for f in files:
             if f.problem:
@@ -159,6 +162,9 @@ def run_key(
                 continue
             data[f.relpath] = blob
             digest.update(f"S\0{f.relpath}\0{hashlib.sha256(blob).hexdigest()}\n".encode(errors="replace"))
+        if sum(len(blob) for blob in data.values()) < MIN_CACHED_BYTES:
+            return None
+        digest.update(_slmc_fingerprint().encode())
         if not _tree_fingerprint(root, {f.relpath for f in files}, digest):
             return None
         return name, digest.hexdigest(), data

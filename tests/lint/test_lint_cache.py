@@ -13,6 +13,7 @@ import pytest
 import slmc
 import slmc.frontend
 from slmc.compiler.cli import main
+from slmc.lint import cache as lint_cache
 from slmc.lint import lint_paths
 
 SORTER = """from openai import OpenAI
@@ -31,7 +32,8 @@ def route(note: str) -> str:
 
 @pytest.fixture
 def analyses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts the whole-tree analyses `lint_paths` runs (a cache hit runs none)."""
+    """Counts the whole-tree analyses `lint_paths` runs (a cache hit runs none); these small trees are cached."""
+    monkeypatch.setattr(lint_cache, "MIN_CACHED_BYTES", 0)
     calls: list[int] = []
     real = slmc.frontend.analyze_paths
 
@@ -202,3 +204,15 @@ def test_installed_environments_are_not_walked(tree: Path, tmp_path: Path, analy
     (tree / "docs" / "prompt.md").write_text("a prompt")
     lint_paths([tree], cache=cache, extend_exclude=["env"])
     assert analyses == [1, 1]
+
+
+def test_small_runs_are_not_cached(tree: Path, tmp_path: Path, analyses: list[int], monkeypatch) -> None:
+    """A run over a little Python is about as fast as taking its key: nothing is stored, nothing walked."""
+    monkeypatch.setattr(lint_cache, "MIN_CACHED_BYTES", 100_000)
+    walked: list[Path] = []
+    monkeypatch.setattr(lint_cache, "_tree_fingerprint", lambda root, linted, digest: walked.append(root) or True)
+    cache = tmp_path / "cache"
+    first = lint_paths([tree], cache=cache)
+    second = lint_paths([tree], cache=cache)
+    assert analyses == [1, 1] and not walked and not cache.exists()
+    assert first.diagnostics == second.diagnostics
