@@ -343,12 +343,16 @@ def lint_paths(
     extend_exclude: Sequence[str] = (),
     stdin: bytes | None = None,
     stdin_filename: str | None = None,
+    cache: bool | Path = False,
 ) -> LintReport:
     """Lint files and folders. ``select`` replaces the configured selection; ``ignore``/``extend_select`` add to it;
     ``exclude`` replaces the configured (and default) excludes, ``extend_exclude`` adds to them.
 
     With ``stdin`` (the bytes of one module) nothing is read from disk: the source is linted as ``stdin_filename``
     (default ``-``), whose location picks the config and the per-file ignores.
+
+    ``cache`` (True: the default folder, or a folder) reuses the findings of an earlier run on the same unchanged tree
+    (``slmc.lint.cache``); a report from the cache has no ``graph``. ``SLMC_NO_CACHE`` switches it off.
 
     Raises ``SlmcError`` for bad configuration or missing paths; bad files become E001..E003 diagnostics.
     """
@@ -366,6 +370,7 @@ def lint_paths(
             extend_exclude=extend_exclude,
             stdin=stdin,
             stdin_filename=stdin_filename,
+            cache=cache,
         )
 
 
@@ -381,6 +386,7 @@ def _lint_paths(
     extend_exclude: Sequence[str],
     stdin: bytes | None,
     stdin_filename: str | None,
+    cache: bool | Path,
 ) -> LintReport:
     """``lint_paths``'s work (its arguments, all given)."""
     from slmc.frontend import analyze_paths
@@ -398,12 +404,16 @@ def _lint_paths(
     resolve_codes(settings.select, "--select")
     resolve_codes(settings.extend_select, "--extend-select")
     resolve_codes(settings.ignore, "--ignore")
+    cached: LintReport | _CacheSlot | None = None
     if stdin is not None:
         relpath = relative_to_root(Path(stdin_filename), config.root) if stdin_filename else "-"
         files = [SourceFile(Path(stdin_filename or "-"), relpath)]
         graph, input_diags = _analyze_bytes(stdin, relpath, config.root)
     else:
         files = discover_files(path_list, replace(config, lint=settings))
+        cached = _cached_run(cache, config, settings, path_list, files)
+        if isinstance(cached, LintReport):
+            return cached
         graph, input_diags = analyze_paths(files, root=config.root)
     graph = Triage().run(PassContext(root=config.root), CompileUnit(graph)).graph
     if "triage" not in graph.meta.facts:
@@ -413,6 +423,8 @@ def _lint_paths(
         sources.lines[files[0].relpath] = stdin.decode("utf-8", errors="replace").splitlines()
     readable = [f.relpath for f in files if not f.problem]
     diagnostics, suppressed = lint_graph(graph, settings, sources, input_diags, readable)
+    if isinstance(cached, tuple):
+        _store_run(cached, config, settings, path_list, files, diagnostics, suppressed)
     return LintReport(
         root=config.root,
         files=[f.relpath for f in files],
@@ -422,6 +434,59 @@ def _lint_paths(
         config=replace(config, lint=settings),
         sources=sources.lines,
     )
+
+
+_CacheSlot = tuple[Path, str, str]  # (cache folder, entry name, key) of a run that missed
+
+
+def _cached_run(
+    cache: bool | Path, config: Config, settings: LintSettings, paths: Sequence[Path], files: Sequence[SourceFile]
+) -> LintReport | _CacheSlot | None:
+    """The report of an earlier run on the same unchanged tree; else where to store this one (None: no cache)."""
+    from slmc.lint import cache as lint_cache
+
+    if cache is False or lint_cache.disabled_by_env():
+        return None
+    folder = lint_cache.cache_dir() if cache is True else Path(cache)
+    key = lint_cache.run_key(config.root, config.path, (settings, config.options), paths, files)
+    if key is None:
+        return None
+    name, digest, data = key
+    hit = lint_cache.load(folder, name, digest)
+    if hit is None:
+        return folder, name, digest
+    diagnostics: list[Diagnostic] = hit["diagnostics"]
+    sources = {
+        p: data[p].decode("utf-8", errors="replace").splitlines() for p in {d.path for d in diagnostics} if p in data
+    }
+    return LintReport(
+        root=config.root,
+        files=[f.relpath for f in files],
+        diagnostics=diagnostics,
+        suppressed=hit["suppressed"],
+        graph=None,
+        config=replace(config, lint=settings),
+        sources=sources,
+    )
+
+
+def _store_run(
+    slot: _CacheSlot,
+    config: Config,
+    settings: LintSettings,
+    paths: Sequence[Path],
+    files: Sequence[SourceFile],
+    diagnostics: Sequence[Diagnostic],
+    suppressed: int,
+) -> None:
+    """Store a run's findings, unless the tree changed while it ran (the key is taken again)."""
+    from slmc.lint import cache as lint_cache
+
+    folder, name, digest = slot
+    again = lint_cache.run_key(config.root, config.path, (settings, config.options), paths, files)
+    if again is None or again[1] != digest:
+        return
+    lint_cache.store(folder, name, digest, (f.relpath for f in files), diagnostics, suppressed)
 
 
 def _analyze_bytes(data: bytes, relpath: str, root: Path) -> tuple[AgentGraph, list[Diagnostic]]:

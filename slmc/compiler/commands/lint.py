@@ -94,6 +94,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     status.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument("--config", type=Path, default=None, help="pyproject.toml or slmc.toml to read settings from")
+    cache = parser.add_argument_group("cache")
+    cache.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="analyse the tree even when it is unchanged since the last run (env SLMC_NO_CACHE)",
+    )
+    cache.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="PATH",
+        help="where findings of earlier runs are kept (default: $SLMC_CACHE_DIR, else ~/.cache/slmc/lint)",
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
 
@@ -144,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
         extend_exclude=args.extend_exclude,
         stdin=stdin,
         stdin_filename=args.stdin_filename,
+        cache=False if args.no_cache else (args.cache_dir or True),
     )
     fail_on = args.fail_on or (report.config.lint.fail_on if report.config else "warning")
     failing = fails(report.diagnostics, fail_on)
