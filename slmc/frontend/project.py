@@ -1181,6 +1181,13 @@ class Analysis:
         fn = info.scope.enclosing_function()
         if not isinstance(func, cst.Name) or fn is None:
             return None
+        for _ in range(4):  # ``async def generator(): ... await method(**params)`` nested in the helper taking it
+            if func.value in _param_names(fn) or func.value in fn.bindings or fn.parent is None:
+                break
+            outer = fn.parent.enclosing_function()
+            if outer is None:
+                break
+            fn = outer
         client = self.ev.client_params.get(fn.key)
         if client is None or func.value not in self.ev.called_params(fn.key):
             return None

@@ -7,6 +7,7 @@ names imported from another module of the analysed tree are resolved through tha
 from __future__ import annotations
 
 import ast
+import itertools
 import os
 import string
 import sys
@@ -214,6 +215,8 @@ class Evaluator:
         self._callers_side = False
         self._callers_memo: dict[int, tuple[cst.CSTNode, Value]] = {}
         self._sdk_bases: dict[str, Client | None] = {}
+        self._protocols: dict[str, frozenset[str]] = {}  # Protocol class of the tree -> the methods it declares
+        self._protocols_seen = 0  # how many scopes ``protocols`` has looked at
         self.llm_endpoints: set[int] = (
             set()
         )  # id() of HTTP calls whose endpoint parameter callers fill with a model URL
@@ -241,7 +244,7 @@ class Evaluator:
                 if scope.key in self.scopes and _is_accessor(scope):
                     continue  # ``@x.setter def x``: the property's getter keeps the name (what reading x returns)
                 self.scopes[scope.key] = scope
-                if scope.kind == "class" and scope.bases:
+                if scope.kind == "class":  # (one with no base may implement a Protocol: ``protocols_met``)
                     self._new_classes.append(scope.key)
                 if _registered_def(scope):
                     self._registered.setdefault(scope.name, []).append(scope.key)
@@ -1403,7 +1406,7 @@ class Evaluator:
             if found is None:  # not defined by the tree: what the SDK class it subclasses has
                 sdk = self.sdk_base(key) or self.host_sdk(key)
                 if sdk is not None:
-                    return sdk.member(attr)
+                    return self.held_sdk_client(key, attr) or sdk.member(attr)
                 return self.forwarded_attr(key, attr) if isinstance(base, Instance) else None
             return found
         return None
@@ -1608,6 +1611,30 @@ class Evaluator:
                 value = self.value(written, fn)
                 if isinstance(value, Client):
                     return value
+        return None
+
+    def held_sdk_client(self, cls_key: str, attr: str) -> Value:
+        """``self._client`` in a subclass of a LlamaIndex provider model class (``llama_index.llms.openai.OpenAI``):
+        the provider's SDK client the framework class keeps there (``_client`` / ``_aclient`` / ``client``), so
+        ``self._client.responses.create(...)`` is that SDK's request. None for other attributes or providers."""
+        name = attr.lstrip("_")
+        if name not in ("client", "aclient", "async_client"):
+            return None
+        todo, seen = [cls_key], set()
+        while todo and len(seen) < 20:
+            key = todo.pop(0)
+            cls = self.scopes.get(key)
+            if key in seen or cls is None:
+                continue
+            seen.add(key)
+            for base in cls.bases:
+                ref = self.value(base, cls.parent or cls)
+                if isinstance(ref, Ref) and ref.qname.startswith("llama_index.llms."):
+                    made = _LLAMAINDEX_HELD.get(ref.qname.split(".")[2])
+                    if made is None:
+                        return None
+                    return self.construct(made[0 if name == "client" else 1], None, cls)
+            todo.extend(self.bases_of(key))
         return None
 
     def host_sdk(self, cls_key: str) -> Client | None:
@@ -1924,8 +1951,34 @@ class Evaluator:
                 b = self.value(expr, cls.parent or cls)
                 if isinstance(b, Class) and b.key != cls_key:
                     out.append(b.key)
+        out += [k for k in self.protocols_met(cls_key) if k not in out]
         self._bases[cls_key] = out
         return out
+
+    def protocols(self) -> dict[str, frozenset[str]]:
+        """The ``typing.Protocol`` classes of the loaded tree, each with the methods it declares (dunders left out)."""
+        if self._protocols_seen != len(self.scopes):
+            for scope in itertools.islice(list(self.scopes.values()), self._protocols_seen, None):
+                if scope.kind != "class" or not any(_names_protocol(b) for b in scope.bases):
+                    continue
+                methods = frozenset(n for n, bs in scope.bindings.items() if _defines(bs) and not n.startswith("__"))
+                if methods:
+                    self._protocols[scope.key] = methods
+            self._protocols_seen = len(self.scopes)
+        return self._protocols
+
+    def protocols_met(self, cls_key: str) -> list[str]:
+        """The tree's Protocol classes that the tree's class ``cls_key`` implements structurally (it defines every
+        method one declares, ``class Adapter: async def run(...)`` for ``class Engine(Protocol): async def run``):
+        a value typed as the protocol may be this class, as if it derived from it. Loads nothing."""
+        cls = self.scopes.get(cls_key)
+        if cls is None or cls.kind != "class" or any(_names_protocol(b) for b in cls.bases):
+            return []
+        protocols = self.protocols()
+        if not protocols:
+            return []
+        own = {n for n, bs in cls.bindings.items() if _defines(bs)}
+        return [k for k, methods in protocols.items() if k != cls_key and methods <= own][:4]
 
     def derives(self, sub: str, base: str, bases: Callable[[str], list[str]] | None = None) -> bool:
         """Whether the tree's class ``sub`` is ``base`` or derives from it (``bases``: how a class's bases are read;
@@ -1974,7 +2027,7 @@ class Evaluator:
                 if key is not None and key != cls_key:
                     out.append(key)
                     break
-        return out
+        return out + [k for k in self.protocols_met(cls_key) if k not in out]
 
     def _class_binding_key(
         self, b: Binding, rest: str = "", depth: int = 0, pending: list[bool] | None = None
@@ -3740,6 +3793,27 @@ class _Lazy:
 
 
 DATA_LOADERS = frozenset({"yaml.safe_load", "yaml.load", "yaml.full_load", "json.load", "tomllib.load"})
+
+
+# LlamaIndex provider packages (``llama_index.llms.<provider>``) whose model classes keep an SDK client of their own
+# in ``_client`` (sync) and ``_aclient`` (async): the constructors of those clients
+_LLAMAINDEX_HELD = {
+    "openai": ("openai.OpenAI", "openai.AsyncOpenAI"),
+    "openai_like": ("openai.OpenAI", "openai.AsyncOpenAI"),
+    "azure_openai": ("openai.AzureOpenAI", "openai.AsyncAzureOpenAI"),
+    "anthropic": ("anthropic.Anthropic", "anthropic.AsyncAnthropic"),
+}
+
+
+def _names_protocol(base: cst.BaseExpression) -> bool:
+    """A class base naming ``typing.Protocol`` (``Protocol``, ``typing.Protocol``, ``Protocol[T]``)."""
+    expr = base.value if isinstance(base, cst.Subscript) else base
+    return (dotted(expr) or "").rpartition(".")[2] == "Protocol"
+
+
+def _defines(bindings: list[Any]) -> bool:
+    """Whether a name's bindings in a class body include a ``def``."""
+    return any(b[0] == "def" for b in bindings)
 
 
 def _is_super(node: cst.CSTNode) -> bool:

@@ -196,3 +196,32 @@ def test_field_typed_as_a_chain_class(tmp_path: Path) -> None:
     found = sites_in(tmp_path, "kb/digest.py")
     assert (line_of(SUMMARIES, "self.chain.combine_docs("), "framework-task") in found  # a chain run: a call site
     assert not [line for line, _ in found if line == line_of(SUMMARIES, "self.splitter.split_documents(")]
+
+
+RESPONSES = """
+    from typing import Any, cast
+
+    from llama_index.llms.openai import OpenAIResponses
+
+
+    class PatchedResponses(OpenAIResponses):
+        def _stream_chat(self, messages, **kwargs):
+            def events():
+                create = cast(Any, self._client.responses.create)
+                for event in create(input=[m.content for m in messages], stream=True, model=self.model):
+                    yield event
+
+            return events()
+
+        def _known_models(self):
+            return self._client.models.list()
+"""
+
+
+def test_sdk_client_the_framework_model_keeps(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"llm/responses.py": RESPONSES})
+    found = sites_in(tmp_path, "llm/responses.py")
+    assert found == {
+        (line_of(RESPONSES, "def _stream_chat("), "wrapper"),
+        (line_of(RESPONSES, "for event in create("), "request"),
+    }
