@@ -350,6 +350,8 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
         # BaseLanguageModel's prompt-value batch API (``llm.generate_prompt([prompt_value], stop=...)``)
         "generate_prompt": "generate_prompt",
         "agenerate_prompt": "agenerate_prompt",
+        # the private hooks the public API runs, reached from a subclass (``super()._generate(...)``)
+        **{m: m for m in ("_generate", "_agenerate", "_stream", "_astream")},
     },
     # a chain also answers through the legacy ``Chain`` API (``LLMChain(...).run(question=q)``, ``.arun``,
     # ``await chain.acall({...})``, ``chain.apply([...])``), a document chain through ``combine_docs(docs)``
@@ -384,6 +386,15 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
             "astream_chat_with_tools",
             "predict_and_call",
             "apredict_and_call",
+            # the private hooks the public API runs, reached from a subclass (``super()._stream_chat(...)``)
+            "_chat",
+            "_achat",
+            "_stream_chat",
+            "_astream_chat",
+            "_complete",
+            "_acomplete",
+            "_stream_complete",
+            "_astream_complete",
         )
     },
     "http": {p: p for p in ("post", "request", "urlopen", "stream")},  # ``httpx`` ``client.stream("POST", url)``

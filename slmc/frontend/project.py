@@ -1181,6 +1181,13 @@ class Analysis:
         fn = info.scope.enclosing_function()
         if not isinstance(func, cst.Name) or fn is None:
             return None
+        for _ in range(4):  # ``async def generator(): ... await method(**params)`` nested in the helper taking it
+            if func.value in _param_names(fn) or func.value in fn.bindings or fn.parent is None:
+                break
+            outer = fn.parent.enclosing_function()
+            if outer is None:
+                break
+            fn = outer
         client = self.ev.client_params.get(fn.key)
         if client is None or func.value not in self.ev.called_params(fn.key):
             return None
@@ -1718,6 +1725,10 @@ class Analysis:
                     new.add(key)  # ``class MyLM(dspy.LM): def __call__(self, prompt)``: the framework calls it
                     self.why[key] = "entry method a framework's LM base class calls"
                     continue
+                if inside.get(key) and self._framework_api_override(scope):
+                    new.add(key)  # ``class Tidy(OpenAI): def _stream_chat(...)``: the framework's API runs it, whatever
+                    self.why[key] = "override of the model API of the framework class it derives from"  # else calls it
+                    continue
                 if n == 0 and inside.get(key) and self._callable_model(scope, fwd):
                     # ``settings.configure(lm=ChatLM(...))``: the object is handed on and called there
                     new.add(key)
@@ -2043,6 +2054,8 @@ class Analysis:
             family = dispatched.get(key) or self.ev.overridden(key) or self.ev.implementations(key)
             if family and not self._closed_override(key, cls, prod_fns):
                 continue
+            if self._framework_api_override(scope):
+                continue  # it overrides a framework model's API method: the framework's callers reach it too
             if not all(self._method_of(w, cls) for w in users):
                 continue
             calls = prod_calls.get(key, [])
@@ -2510,6 +2523,16 @@ class Analysis:
         is a calling API even when no code of the tree does."""
         cls = scope.enclosing_class()
         return cls is not None and scope.name in clients.FRAMEWORK_LM_ENTRIES and self.ev.framework_lm_class(cls)
+
+    def _framework_api_override(self, scope: Scope) -> bool:
+        """``class Tidy(OpenAI): def _stream_chat(self, messages)``: an override of a method of the model API (public,
+        or the private hook the public one runs) of the framework model class its class derives from (or is mixed
+        into): the framework's own API reaches it, so it is a calling API whoever else calls it."""
+        cls = scope.enclosing_class()
+        if cls is None or scope.name.startswith("__"):
+            return False
+        sdk = self.ev.sdk_base(cls.key) or self.ev.host_sdk(cls.key)
+        return sdk is not None and scope.name in clients.REQUEST_PATHS.get(sdk.kind, {})
 
     def _own_prompt_request(self, own: list[Site]) -> bool:
         """Whether a function holding the transport of its callers' requests also sends a request with a prompt it
@@ -4744,6 +4767,7 @@ _KEYED_HOLE = lazy(r"""(\w+)\[(["'])(\w+)\2\]""")
 
 
 _FIELD_WORDS = 3  # a class default of this many words is a prompt an object may be built with another value for
+_CJK = lazy(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")  # kana, CJK ideographs, hangul
 _AUTHORED_CHARS = 40  # static prompt text (non-space characters) that makes a call's prompt the function's own
 
 
@@ -4769,8 +4793,10 @@ def _static_of(messages: Iterable[Message]) -> str:
 
 
 def _enough_text(static: str) -> bool:
-    """Whether static prompt text is long enough (``_AUTHORED_CHARS`` non-space characters) to be the function's own."""
-    return len("".join(static.split())) >= _AUTHORED_CHARS
+    """Whether static prompt text is long enough (``_AUTHORED_CHARS`` non-space characters) to be the function's own.
+    A CJK character (one word, about a token) counts twice: a Chinese instruction is written in fewer characters."""
+    solid = "".join(static.split())
+    return len(solid) + len(_CJK.findall(solid)) >= _AUTHORED_CHARS
 
 
 _IMPORT_STMT = lazy(r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:\([^)]*\)|[^\n]*)", re.MULTILINE)

@@ -7,6 +7,7 @@ names imported from another module of the analysed tree are resolved through tha
 from __future__ import annotations
 
 import ast
+import itertools
 import os
 import string
 import sys
@@ -221,6 +222,8 @@ class Evaluator:
         self._callers_side = False
         self._callers_memo: dict[int, tuple[cst.CSTNode, Value]] = {}
         self._sdk_bases: dict[str, Client | None] = {}
+        self._protocols: dict[str, frozenset[str]] = {}  # Protocol class of the tree -> the methods it declares
+        self._protocols_seen = 0  # how many scopes ``protocols`` has looked at
         self.llm_endpoints: set[int] = (
             set()
         )  # id() of HTTP calls whose endpoint parameter callers fill with a model URL
@@ -248,7 +251,7 @@ class Evaluator:
                 if scope.key in self.scopes and _is_accessor(scope):
                     continue  # ``@x.setter def x``: the property's getter keeps the name (what reading x returns)
                 self.scopes[scope.key] = scope
-                if scope.kind == "class" and scope.bases:
+                if scope.kind == "class":  # (one with no base may implement a Protocol: ``protocols_met``)
                     self._new_classes.append(scope.key)
                 if _registered_def(scope):
                     self._registered.setdefault(scope.name, []).append(scope.key)
@@ -664,6 +667,12 @@ class Evaluator:
                 return Instance(receiver or cls.key)
         if param.annotation is not None:
             typed = self.instance_of(param.annotation.annotation, scope)
+            if isinstance(typed, Client) and typed.kind == "chain" and typed.prompt_key is None and not param.star:
+                # ``def __init__(self, chain: MapReduceDocumentsChain)`` filled by ``cls(chain=chain)`` in a factory:
+                # the chain built there, with its prompt
+                passed = self.passed_client(param, scope)
+                if passed is not None and passed.kind == "chain":
+                    return passed
             if typed is not None:
                 return typed
         if param.default is not None:
@@ -807,7 +816,13 @@ class Evaluator:
         if isinstance(tp, Class):
             return Instance(tp.key)
         if isinstance(tp, Ref):
-            return self.construct(tp.qname, None, scope)
+            built = self.construct(tp.qname, None, scope)
+            chain_class = clients.langchain_chain_builder(tp.qname) and tp.qname.rpartition(".")[2][:1].isupper()
+            if built is None and chain_class:
+                # ``chain: MapReduceDocumentsChain`` (a field or parameter typed as a LangChain chain class): a chain
+                # over a model, whatever model its builder was handed
+                return Client("langchain", "chain")
+            return built
         return None
 
     def resolve_qname(self, qname: str) -> Value:
@@ -876,6 +891,10 @@ class Evaluator:
             found = self.bindings_value(bindings) if bindings is not None else self.injected_global(expr.value, scope)
             return found if found is not None else self.reaching_text(expr, scope)
         if isinstance(expr, cst.Attribute):
+            if _is_super(expr.value) and self.lookup("super", scope) is None:
+                inherited = self.super_attr(scope, expr.attr.value)
+                if inherited is not None:
+                    return inherited
             base = self.value(expr.value, scope)
             found = self.attribute(base, expr.attr.value)
             if found is None and isinstance(expr.value, cst.Name):
@@ -1010,7 +1029,30 @@ class Evaluator:
         for b in self.bases_of(cls.key):
             return Instance(b)
         following = self._mixin_followers(cls.key)  # a mixin: what follows it in the bases of the classes mixing it in
-        return self.merge([Instance(k) for k in following]) if following else None
+        if following:
+            return self.merge([Instance(k) for k in following])
+        # ``class Tidy(OpenAI)`` over a framework's model class: ``super()._chat(...)`` runs the framework's own hook
+        return self.sdk_base(cls.key) or self.host_sdk(cls.key)
+
+    def super_attr(self, scope: Scope, attr: str) -> Value:
+        """``super().<attr>`` in a method of a class deriving from a framework's model class, perhaps through mixins
+        of the tree (``class Patched(Mixin, OpenAI)``): the nearest definition in the tree's bases, else the
+        framework class's own member (``super()._stream_chat``: its hook). None when no SDK class is a base (the
+        general reading of ``super()`` then applies)."""
+        fn = scope.enclosing_function()
+        while fn is not None and fn.enclosing_class() is None and fn.parent is not None:
+            fn = fn.parent.enclosing_function()
+        cls = fn.enclosing_class() if fn is not None else None
+        if cls is None:
+            return None
+        sdk = self.sdk_base(cls.key)
+        if sdk is None:
+            return None
+        for b in self.bases_of(cls.key):
+            found = self.member(b, attr, True, depth=1)
+            if found is not None:
+                return found
+        return sdk.member(attr)
 
     def function_for(self, node: cst.CSTNode, scope: Scope) -> Value:
         for s in scope.module.scopes:
@@ -1369,9 +1411,9 @@ class Evaluator:
             key = base.cls if isinstance(base, Instance) else base.key
             found = self.member(key, attr, isinstance(base, Instance))
             if found is None:  # not defined by the tree: what the SDK class it subclasses has
-                sdk = self.sdk_base(key)
+                sdk = self.sdk_base(key) or self.host_sdk(key)
                 if sdk is not None:
-                    return sdk.member(attr)
+                    return self.held_sdk_client(key, attr) or sdk.member(attr)
                 return self.forwarded_attr(key, attr) if isinstance(base, Instance) else None
             return found
         return None
@@ -1554,6 +1596,68 @@ class Evaluator:
         self._sdk_bases[cls_key] = found
         return found
 
+    def validator_set(self, cls: Scope, attr: str) -> Value:
+        """``values["client"] = OpenAI(**kw).chat.completions`` in a pydantic validator of the class
+        (``@root_validator`` / ``@model_validator(mode="before")`` / ``@validator``, handed the field values as a
+        mapping): the field's value on every instance. Only client-like values count."""
+        for bindings in list(cls.bindings.values())[:200]:
+            fn = next((b[1] for b in bindings if b[0] == "def"), None)
+            if not isinstance(fn, Scope) or len(fn.params) < 2:
+                continue
+            named = [dotted(d.func if isinstance(d, cst.Call) else d) or "" for d in fn.decorators]
+            if not any(n.rsplit(".", 1)[-1] in _VALIDATORS for n in named):
+                continue
+            mapping = fn.params[1].name.value  # ``cls, values``
+            for target, written in fn.item_writes.get(mapping, ())[:20]:
+                if not (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name)):
+                    continue
+                if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
+                    continue
+                if self.static_str(target.slice[0].slice.value, fn) != attr:
+                    continue
+                value = self.value(written, fn)
+                if isinstance(value, Client):
+                    return value
+        return None
+
+    def held_sdk_client(self, cls_key: str, attr: str) -> Value:
+        """``self._client`` in a subclass of a LlamaIndex provider model class (``llama_index.llms.openai.OpenAI``):
+        the provider's SDK client the framework class keeps there (``_client`` / ``_aclient`` / ``client``), so
+        ``self._client.responses.create(...)`` is that SDK's request. None for other attributes or providers."""
+        name = attr.lstrip("_")
+        if name not in ("client", "aclient", "async_client"):
+            return None
+        todo, seen = [cls_key], set()
+        while todo and len(seen) < 20:
+            key = todo.pop(0)
+            cls = self.scopes.get(key)
+            if key in seen or cls is None:
+                continue
+            seen.add(key)
+            for base in cls.bases:
+                ref = self.value(base, cls.parent or cls)
+                if isinstance(ref, Ref) and ref.qname.startswith("llama_index.llms."):
+                    made = _LLAMAINDEX_HELD.get(ref.qname.split(".")[2])
+                    if made is None:
+                        return None
+                    return self.construct(made[0 if name == "client" else 1], None, cls)
+            todo.extend(self.bases_of(key))
+        return None
+
+    def host_sdk(self, cls_key: str) -> Client | None:
+        """For a mixin (a class of the tree with no base at all), the client of the SDK class that the tree's classes
+        mixing it in derive from (``class Patched(StructuredMixin, OpenAI)``): the mixin's ``self`` is such a model,
+        so a member it does not define (``getattr(self, "stream_chat")``) is the SDK's. The first such class decides."""
+        cls = self.scopes.get(cls_key)
+        if cls is None or cls.kind != "class" or cls.bases:
+            return None
+        self._map_new_classes()
+        for sub in self._direct_subs.get(cls_key, ())[:20]:
+            found = self.sdk_base(sub)
+            if found is not None:
+                return found
+        return None
+
     def member(self, cls_key: str, attr: str, on_instance: bool, depth: int = 0, receiver: str | None = None) -> Value:
         cls = self.scopes.get(cls_key)
         if cls is None or depth > 8:
@@ -1570,6 +1674,8 @@ class Evaluator:
                 value = self.field_default(bindings) or value
             if not isinstance(value, _INTERESTING) and attr in cls.annotations:  # client: Optional[LLM] = None
                 value = self.instance_of(cls.annotations[attr], cls) or value
+            if not isinstance(value, _INTERESTING):  # ``client: Any = Field(None)`` filled by a pydantic validator
+                value = self.validator_set(cls, attr) or value
             if on_instance and isinstance(value, Function) and self.is_property(value.key):
                 return self.returns_of(value.key)
             return value
@@ -1754,6 +1860,9 @@ class Evaluator:
             if client is not None:
                 return client
         first = values[0]
+        if isinstance(first, Client) and first.kind == "chain" and first.prompt_key is None:
+            # ``chain: LLMChain`` declared on the class, the chain built with its prompt assigned in ``__init__``
+            first = next((v for v in values if isinstance(v, Client) and v.prompt_key is not None), first)
         if isinstance(first, Client) and not first.alternatives:
             # ``client = OpenAI()`` in one branch, ``client = Anthropic()`` in another: the first, holding the
             # others of a different kind, so a member path only one of them has is read on that one
@@ -1849,8 +1958,34 @@ class Evaluator:
                 b = self.value(expr, cls.parent or cls)
                 if isinstance(b, Class) and b.key != cls_key:
                     out.append(b.key)
+        out += [k for k in self.protocols_met(cls_key) if k not in out]
         self._bases[cls_key] = out
         return out
+
+    def protocols(self) -> dict[str, frozenset[str]]:
+        """The ``typing.Protocol`` classes of the loaded tree, each with the methods it declares (dunders left out)."""
+        if self._protocols_seen != len(self.scopes):
+            for scope in itertools.islice(list(self.scopes.values()), self._protocols_seen, None):
+                if scope.kind != "class" or not any(_names_protocol(b) for b in scope.bases):
+                    continue
+                methods = frozenset(n for n, bs in scope.bindings.items() if _defines(bs) and not n.startswith("__"))
+                if methods:
+                    self._protocols[scope.key] = methods
+            self._protocols_seen = len(self.scopes)
+        return self._protocols
+
+    def protocols_met(self, cls_key: str) -> list[str]:
+        """The tree's Protocol classes that the tree's class ``cls_key`` implements structurally (it defines every
+        method one declares, ``class Adapter: async def run(...)`` for ``class Engine(Protocol): async def run``):
+        a value typed as the protocol may be this class, as if it derived from it. Loads nothing."""
+        cls = self.scopes.get(cls_key)
+        if cls is None or cls.kind != "class" or any(_names_protocol(b) for b in cls.bases):
+            return []
+        protocols = self.protocols()
+        if not protocols:
+            return []
+        own = {n for n, bs in cls.bindings.items() if _defines(bs)}
+        return [k for k, methods in protocols.items() if k != cls_key and methods <= own][:4]
 
     def derives(self, sub: str, base: str, bases: Callable[[str], list[str]] | None = None) -> bool:
         """Whether the tree's class ``sub`` is ``base`` or derives from it (``bases``: how a class's bases are read;
@@ -1899,7 +2034,7 @@ class Evaluator:
                 if key is not None and key != cls_key:
                     out.append(key)
                     break
-        return out
+        return out + [k for k in self.protocols_met(cls_key) if k not in out]
 
     def _class_binding_key(
         self, b: Binding, rest: str = "", depth: int = 0, pending: list[bool] | None = None
@@ -2511,6 +2646,10 @@ class Evaluator:
         for v in values:  # create_client() returning the ``litellm`` module / ``litellm.completion``
             if isinstance(v, Ref) and (v.qname in clients.MODULE_CLIENTS or self.module_client(v.qname)):
                 return self.module_as_client(v.qname)
+        # ``def _load_base(): return importlib.import_module("pkg.llms").OpenAI``: the outside class it hands back
+        refs = {v.qname.rpartition(".")[2][:1].isupper() for v in values if isinstance(v, Ref)}
+        if refs == {True} and len(set(values)) == 1 and len(values) == len(fn.returns):
+            return values[0]
         found = next((v for v in values if isinstance(v, Const | Text) and not _is_none(v)), None)
         returns = getattr(fn.node, "returns", None)  # a factory annotated with the base type it builds
         # (``-> Optional[Agent]`` returning None when nothing fits: the annotation still names what it returns)
@@ -2695,8 +2834,8 @@ class Evaluator:
         if isinstance(base, Instance):  # getattr(model, method_name): a method named by the caller
             for picked in [name] if name else self.passed_strings(call.args[1].value, scope):
                 member = self.attribute(base, picked)
-                if isinstance(member, Function):
-                    return member
+                if isinstance(member, Function) or (name and isinstance(member, Client)):
+                    return member  # ``getattr(self, "stream_chat")`` in a mixin of a framework model: its API
             return None
         if not isinstance(base, Ref):
             return None
@@ -3661,6 +3800,36 @@ class _Lazy:
 
 
 DATA_LOADERS = frozenset({"yaml.safe_load", "yaml.load", "yaml.full_load", "json.load", "tomllib.load"})
+
+
+# LlamaIndex provider packages (``llama_index.llms.<provider>``) whose model classes keep an SDK client of their own
+# in ``_client`` (sync) and ``_aclient`` (async): the constructors of those clients
+_LLAMAINDEX_HELD = {
+    "openai": ("openai.OpenAI", "openai.AsyncOpenAI"),
+    "openai_like": ("openai.OpenAI", "openai.AsyncOpenAI"),
+    "azure_openai": ("openai.AzureOpenAI", "openai.AsyncAzureOpenAI"),
+    "anthropic": ("anthropic.Anthropic", "anthropic.AsyncAnthropic"),
+}
+
+
+def _names_protocol(base: cst.BaseExpression) -> bool:
+    """A class base naming ``typing.Protocol`` (``Protocol``, ``typing.Protocol``, ``Protocol[T]``)."""
+    expr = base.value if isinstance(base, cst.Subscript) else base
+    return (dotted(expr) or "").rpartition(".")[2] == "Protocol"
+
+
+def _defines(bindings: list[Any]) -> bool:
+    """Whether a name's bindings in a class body include a ``def``."""
+    return any(b[0] == "def" for b in bindings)
+
+
+def _is_super(node: cst.CSTNode) -> bool:
+    """``super()`` (no arguments)."""
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "super"
+
+
+# pydantic (v1 and v2) decorators of methods that receive the model's field values as a mapping and may fill them
+_VALIDATORS = frozenset({"root_validator", "model_validator", "validator", "field_validator", "pre_init"})
 
 
 def _absolute_module(name: str, package: str | None) -> str | None:
