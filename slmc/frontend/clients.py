@@ -690,12 +690,22 @@ def _langchain_name(qname: str) -> bool:
     )
 
 
+# LangChain's agent and chain constructors by their naming convention (``initialize_agent(tools, llm=...)``,
+# ``create_pandas_dataframe_agent(llm, df)``, ``create_sql_query_chain(llm, db)``, ``load_qa_chain(llm)``): what they
+# build answers through the model it is handed (the caller still has to hand one: see ``Evaluator.ref_call``)
+_AGENT_BUILDER = lazy(r"^(?:initialize_agent|(?:create|load|get)_\w*(?:agent|chain)|\w+Chain|AgentExecutor)$")
+
+
 def langchain_chain_builder(qname: str) -> bool:
     """Whether ``qname`` builds a LangChain chain from an LLM (and a prompt): a listed builder, or an ``LLMChain`` /
-    ``ConversationChain`` under any of LangChain's module paths."""
+    ``ConversationChain`` (or another agent / chain constructor by LangChain's naming) under any of its module
+    paths."""
     if qname in LANGCHAIN_CHAIN_BUILDERS:
         return True
-    return _langchain_name(qname) and qname.rsplit(".", 1)[-1] in _CHAIN_BUILDER_TAILS
+    if not _langchain_name(qname):
+        return False
+    tail = qname.rsplit(".", 1)[-1]
+    return tail in _CHAIN_BUILDER_TAILS or bool(_AGENT_BUILDER.match(tail))
 
 
 def langchain_prompt(qname: str) -> bool:
@@ -719,6 +729,10 @@ def langchain_kind(qname: str) -> str | None:
     if "Embedding" in name or "Prompt" in name:
         return None
     if name.startswith(("Chat", "AzureChat")) or name.endswith("LLM") or name in LANGCHAIN_LLM_NAMES:
+        return "chat-model"
+    # a class of LangChain's model packages (``langchain.llms.replicate.Replicate``,
+    # ``langchain_community.chat_models.ollama.ChatOllama``): the package says it is a model
+    if name[:1].isupper() and any(p in ("llms", "chat_models") for p in qname.split(".")[1:-1]):
         return "chat-model"
     if name in ("BaseChatModel", "BaseLanguageModel", "SimpleChatModel", "LanguageModelLike"):  # annotation types
         return "chat-model"

@@ -1683,7 +1683,7 @@ class Analysis:
             for key in reaching
             if self._agent_factory(key, reaching) and not self._runs_what_it_builds(key, inside.get(key, []))
         }
-        unfed = self._optional_prompt_never_given(reaching, fwd, dispatched)
+        unfed = self._optional_prompt_never_given(reaching, fwd, dispatched, inside)
         wrappers: set[str] = set()
         bases = {key: self.ev.overridden(key) for key in reaching}
         folded: set[str] = set()  # helpers folded into the wrapper-call they hold, forwarding their caller's prompt
@@ -1943,7 +1943,9 @@ class Analysis:
                             scope,
                             s,
                             builders=not self._writes_prompt(s),
-                            args=self._prompt_args(s, fwd),
+                            args=self._task_request_args(s)
+                            if s.site == SiteKind.REQUEST
+                            else self._prompt_args(s, fwd),
                             flow=self.flow,
                         )
                         for s in direct
@@ -1981,6 +1983,9 @@ class Analysis:
                     )
                     and not any(
                         self._authors(s)
+                        # a request whose own messages hold the task text it writes (``messages=[{"role": "system",
+                        # "content": TASK}, {"role": "user", "content": f"...{data}"}]``)
+                        or (s.site == SiteKind.REQUEST and self._writes_prompt(s))
                         or self._authors_wrapper_call(s)
                         or self._fills_own_template(s)
                         # ``manager("summarize", text=t)``: it names the task of a template-filling wrapper itself
@@ -2709,11 +2714,18 @@ class Analysis:
         return 2 * len(live) >= len(impls)
 
     def _optional_prompt_never_given(
-        self, reaching: set[str], fwd: dict[str, set[str]], dispatched: dict[str, int]
+        self,
+        reaching: set[str],
+        fwd: dict[str, set[str]],
+        dispatched: dict[str, int],
+        inside: dict[str, list[Site]] | None = None,
     ) -> set[str]:
         """Functions that take no required parameter (``summarize(summary_prompt=None, ...)``) and that no call
         gives any of the parameters they forward: they send a prompt they write themselves around their own state, so they are not the calling
-        API of the code that calls them (CALLSITES.md: called with prompt-bearing arguments)."""
+        API of the code that calls them (CALLSITES.md: called with prompt-bearing arguments). The same holds for a
+        function whose required parameters only fill the task prompt its own request writes (``plan(idea,
+        extra_messages=[])`` sending a long instruction around ``idea``) when no caller gives the optional ones it
+        forwards: a task function, not a calling API."""
         fed: set[str] = set()
         called: set[str] = set()
         for site in self.sites.values():
@@ -2737,6 +2749,12 @@ class Analysis:
                 p for p in scope.params if p.name.value in names and p.default is None and p.star not in ("*", "**")
             ]
             if not required:  # callable with no argument at all, and none of its callers gives the prompt
+                out.add(key)
+                continue
+            own = (inside or {}).get(key, [])
+            if not any(p.name.value in fwd[key] for p in required) and any(
+                s.site == SiteKind.REQUEST and self._writes_prompt(s) for s in own
+            ):  # the required ones are data its own written prompt is built around
                 out.add(key)
         return out
 
@@ -2782,6 +2800,17 @@ class Analysis:
         ):
             return None
         return name
+
+    def _task_request_args(self, site: Site) -> list[cst.Arg] | None:
+        """The arguments of a request that writes its own task text (``create(model=model, messages=[{"role":
+        "system", "content": TASK}, {"role": "user", "content": f"...{data}"}])``) that can carry a prompt: the
+        request settings beside it (the model its caller picks, the temperature) carry none. ``None`` otherwise."""
+        call = site.info.node
+        if site.site != SiteKind.REQUEST or site.client == "http" or not _gives_prompt(call):
+            return None
+        if not self._writes_prompt(site):
+            return None
+        return [a for a in call.args if a.keyword is None or a.keyword.value not in _SETTING_KEYWORDS]
 
     def _calls_own_param(self, key: str, site: Site) -> bool:
         """Whether a site is the request a higher-order helper makes by calling the SDK method it is given."""

@@ -53,6 +53,12 @@ _LIBRARY_ROOTS = frozenset(
 ) | {"transformers", "langchain_core", "langchain_openai", "langgraph", "llama_index", "pydantic", "injector"}
 
 
+# Methods a task-runner decorator (a serverless or cluster ``@app.function()`` / ``@ray.remote``) adds to the function it
+# wraps, each running that function with the arguments given (``ask.remote(system, prompt)``, ``ask.call(...)``,
+# ``ask.spawn(...)``, ``ask.local(...)``): a call of the function itself, run elsewhere
+_REMOTE_RUNS = frozenset({"call", "remote", "spawn", "local"})
+
+
 @dataclass
 class Resolved:
     """How a call reaches something: the callee value and the arguments the callee receives."""
@@ -2414,6 +2420,11 @@ class Evaluator:
         args = list(call.args)
         bound: tuple[cst.Arg, ...] = ()
         method = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
+        if method in _REMOTE_RUNS and not isinstance(callee, Client | Function):
+            inner = self.value(call.func.value, scope)  # type: ignore[attr-defined]
+            fn = self.scopes.get(inner.key) if isinstance(inner, Function) else None
+            if fn is not None and fn.decorators:
+                callee = inner  # ``ask.remote(system, prompt)`` of ``@app.function() def ask(...)``: the function run
         if isinstance(callee, Ref):
             method = callee.qname.rsplit(".", 1)[-1]
         index = clients.RUNS_ARGUMENT_BY_NAME.get(method or "")
