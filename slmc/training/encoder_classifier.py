@@ -155,7 +155,7 @@ class StepBudget:
 
 
 def cap_note(seconds: float | None, steps: int, planned: int) -> str | None:
-    """The line a compile reports when a wall-time budget (a safety cap) ended training before its planned steps: the
+    """The line a compile reports when a time budget (a safety cap) ended training before its planned steps: the
     model then depends on how fast the machine was, not only on the plan (None when every planned step ran)."""
     if not seconds or steps >= planned:
         return None
