@@ -309,6 +309,25 @@ def tool_breakdown(build: Path, name: str) -> dict[str, Any]:
     return {"n": len(rows), "reachable": reachable, "causes": dict(sorted(causes.items(), key=lambda kv: -kv[1]))}
 
 
+def span_breakdown(build: Path, name: str) -> dict[str, Any]:
+    """Why a JSON extraction task's test answers disagree (``span_errors.breakdown`` over the gate's own rows): per key
+    wrong key / boundary / missing / extra, the wrong answers by cause, and those the threshold accepted."""
+    from span_errors import breakdown
+
+    from slmc.safety import task_slug
+    from slmc.training.datasets import read_jsonl, user_text
+
+    slug = task_slug(f"task:{name}")
+    rows = read_jsonl(build / "datasets" / slug / "test.jsonl")
+    path = build / "eval" / f"{slug}.jsonl"
+    if not rows or not path.is_file():
+        return {}
+    evals = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if len(evals) != len(rows):  # a cross-validated task's rows are the training split's
+        return {}
+    return breakdown([user_text(r) for r in rows], evals)
+
+
 def _print_row(name: str, r: dict[str, Any]) -> None:
     def pct(x: float | None) -> str:
         return "-" if x is None else f"{100 * x:.1f}%"
@@ -334,8 +353,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--budget",
         type=float,
-        default=150.0,
-        help="training seconds per task at most (0: none); CPU seconds of this process for the tool-call head",
+        default=300.0,
+        help="safety cap on each task's training, CPU seconds of this process (0: none); the plan's steps run unless"
+        " it fires (then the row says so)",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--train-rows", type=int, default=0, help="at most this many training calls per task")
@@ -358,9 +378,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     build = args.build or Path(tempfile.mkdtemp(prefix="slmc-bench-"))
     print(
-        f"CPU, gate target {args.gate_target}, training budget {args.budget:g}s per task (the tool-call head: CPU"
-        f" seconds, so the wall time grows with the machine's load; the target is <= 360 CPU s, 3 min on 2 cores),"
-        f" build {build}"
+        f"CPU, gate target {args.gate_target}, training cap {args.budget:g} CPU s per task (a safety cap: the plan's"
+        f" steps run unless it fires, so the wall time grows with the machine's load and the results do not; the"
+        f" target is <= 360 CPU s, 3 min on 2 cores), build {build}"
     )
     results: dict[str, Any] = {}
     wall = time.perf_counter()
@@ -391,6 +411,19 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     for cause, k in why["causes"].items():
                         print(f"    {k:4d}  {cause}")
+                    results[name]["breakdown"] = why
+            if results[name]["contract"] == "json":
+                why = span_breakdown(build, name)
+                if why:
+                    at = ", ".join(f"{f}% {v:.3f}" for f, v in why["accepted_at"].items())
+                    print(f"    test calls {why['n']}, confidence AUROC {why['auroc']:.3f}, accepted at fallback {at}")
+                    for key, counts in why["keys"].items():
+                        bad = ", ".join(f"{c} {k}" for c, k in counts.items() if c != "agrees")
+                        print(
+                            f"    {key:24s} {sum(counts.values()):4d} answers, {counts.get('agrees', 0):4d} agree; {bad}"
+                        )
+                    for cause, k in why["wrong"].items():
+                        print(f"    {k:4d} wrong ({why['accepted_wrong'].get(cause, 0)} accepted)  {cause}")
                     results[name]["breakdown"] = why
         if args.out:
             args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -89,6 +89,51 @@ def accepted_at(conf: Any, ok: Any, fallback: float) -> float:
     return float(np.asarray(ok, dtype=float)[order][:keep].mean())
 
 
+def breakdown(texts: list[str], evals: list[dict[str, Any]]) -> dict[str, Any]:
+    """Error causes of a span head's gate rows, without the head: ``texts`` are the test inputs, ``evals`` the rows
+    evaluation wrote for them (``prediction``, ``reference``, ``confidence``, ``accepted``, ``agreement``). Returns per
+    key the causes (``cause``), the wrong answers by their set of causes, for all and for the accepted ones (what the
+    gate's threshold let through), and the confidence's AUROC and accepted agreement at 10 / 20 % fallback."""
+    from slmc.answers import parse_json
+
+    def obj(value: Any) -> dict[str, Any]:
+        value = parse_json(value) if isinstance(value, str) else value
+        return value if isinstance(value, dict) else {}
+
+    keys: dict[str, dict[str, int]] = {}
+    wrong: dict[str, int] = {}
+    accepted_wrong: dict[str, int] = {}
+    confs, oks = [], []
+    for text, row in zip(texts, evals, strict=True):
+        mine, theirs = obj(row.get("prediction")), obj(row.get("reference"))
+        causes = set()
+        for key in sorted(set(mine) | set(theirs)):
+            why = cause(text, mine.get(key), theirs.get(key), mine, theirs)
+            keys.setdefault(key, {})[why] = keys.get(key, {}).get(why, 0) + 1
+            if why != "agrees":
+                causes.add(why)
+        ok = float(row.get("agreement") or 0.0) >= 1.0
+        confs.append(float(row.get("confidence") or 0.0))
+        oks.append(ok)
+        if not ok:
+            label = " + ".join(sorted(causes)) or "other"
+            wrong[label] = wrong.get(label, 0) + 1
+            if row.get("accepted"):
+                accepted_wrong[label] = accepted_wrong.get(label, 0) + 1
+
+    def ranked(counts: dict[str, int]) -> dict[str, int]:
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    return {
+        "n": len(oks),
+        "keys": {k: ranked(v) for k, v in sorted(keys.items(), key=lambda kv: -sum(kv[1].values()))},
+        "wrong": ranked(wrong),
+        "accepted_wrong": ranked(accepted_wrong),
+        "auroc": auroc(confs, oks) if oks else float("nan"),
+        "accepted_at": {f: accepted_at(confs, oks, f / 100) for f in (10, 20)} if oks else {},
+    }
+
+
 def judge(head: Any, rows: dict[str, list[dict[str, Any]]], show: int, target: float) -> None:
     import numpy as np
 

@@ -30,7 +30,7 @@ class Settings:
     device: str = "auto"  # training / evaluation device: auto | cpu | cuda
     embedder: str = "auto"  # auto | minilm | tfidf
     llm_price_model: str | None = None  # price the traffic as this LLM (default: the traces' model)
-    train_budget: float = 0.0  # seconds per task's training (0: none; CPU seconds for the tool-call head on the CPU)
+    train_budget: float = 0.0  # safety cap on a task's training in seconds (0: none; CPU seconds for heads on the CPU)
     batch_size: int = 32  # evaluation batch size
     resume_training: bool = False  # reuse finished identical training runs, continue interrupted ones
     prices: dict[str, Any] | None = None  # [tool.slmc.prices] merged over slmc/data/prices.yaml

@@ -54,7 +54,7 @@ class Train(Pass):
     device: str = setting_field("device", "auto")  # auto | cpu | cuda
     resume: bool = False  # reuse finished runs, continue interrupted ones from their checkpoint
     only: tuple[str, ...] = ()  # tasks to train, by id or name (default: every planned task); none matching: an error
-    # wall-time budget per task (0: none); the model trained so far is evaluated
+    # safety cap per task, CPU seconds for encoder heads on the CPU (0: none); the model trained so far is evaluated
     max_seconds: float = setting_field("train_budget", 0.0)
     # a deployed bundle (``slmc compile --from``): tasks whose plan and training data did not change reuse its model
     reuse_from: str | None = setting_field("reuse_from", None)

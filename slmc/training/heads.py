@@ -28,7 +28,7 @@ TRAINED_HEADS = ("encoder-classifier", "span-head", "tool-head")
 @dataclass(frozen=True)
 class HeadTrained:
     seconds: float
-    # the wall-time budget's line when it ended training before the planned steps (None: the plan's steps ran, so the
+    # the time budget's line when it ended training before the planned steps (None: the plan's steps ran, so the
     # head depends on the work done, not on how busy the machine was)
     capped: str | None = None
 

@@ -439,11 +439,11 @@ class SpanHead:
         """Fine-tune on (input text, teacher answer) pairs. With ``encoder_config`` (a ``BertConfig`` dict) the encoder
         is built from scratch (tests); otherwise it is the bundled all-MiniLM-L6-v2 and its tokenizer. ``device``: where
         it trains (``cpu``, ``cuda``: what torch accepts); the head answers on that device until moved (``to``).
-        ``train_layers``: the top transformer layers fine-tuned when every layer cannot be (None: every layer
-        always); the embeddings and the layers below stay pretrained and run once per example before the first step
-        (``TRAIN_LAYERS``). ``layers_when``: ``short``, only when the ``max_seconds`` budget cannot fit the planned
-        steps through every layer (``encoder_classifier.all_layers_fit``, timed on that pass; no budget: every
-        layer); ``always``."""
+        ``train_layers``: the top transformer layers fine-tuned when every layer is not (None: every layer always);
+        the embeddings and the layers below stay pretrained and run once per example before the first step
+        (``TRAIN_LAYERS``). ``layers_when``: ``short``, only when the plan's example-updates are too many for every
+        layer (``encoder_classifier.all_layers_fit``: the plan decides, never a clock); ``always``. ``max_seconds``:
+        a safety cap (CPU seconds of this process on the CPU) that stops training; it never reshapes the plan."""
         import torch
         from safetensors.torch import load_file
         from transformers import AutoTokenizer
@@ -503,10 +503,13 @@ class SpanHead:
         if threads:
             torch.set_num_threads(threads)
         start = time.perf_counter()
+        from slmc.training.tool_head import budget_clock
+
+        clock0 = budget_clock(torch.device(device).type)()  # the safety cap's start (CPU seconds on the CPU)
         try:
             report.planned_steps = epochs * math.ceil(len(train) / batch_size)
             report.steps, report.stopped = head._train(
-                train, epochs, batch_size, lr, head_lr, seed, start, max_seconds, train_layers, layers_when
+                train, epochs, batch_size, lr, head_lr, seed, clock0, max_seconds, train_layers, layers_when
             )
             if cal:
                 head.meta["temperature"] = report.temperature = head._calibrate(cal)
@@ -608,12 +611,13 @@ class SpanHead:
         train_layers=None,
         layers_when="short",
     ) -> tuple[int, bool]:
-        """Fine-tune; returns the optimiser steps taken and whether the time ran out first. With ``max_seconds`` the
-        learning rate's linear decay ends at the steps that fit in the time (``StepBudget``, as the label head's)
-        rather than being cut at a high rate when the time is up."""
+        """Fine-tune; returns the optimiser steps taken and whether the time ran out first. The steps, the layers and
+        the learning rate's schedule are the plan's; ``max_seconds`` (from ``start`` on ``budget_clock``: CPU seconds
+        on the CPU) is a safety cap that stops training (``StepBudget``, as the label head's)."""
         import torch
 
         from slmc.training.encoder_classifier import StepBudget, all_layers_fit, lr_factor
+        from slmc.training.tool_head import budget_clock
 
         torch.manual_seed(seed)
         rng = random.Random(seed)
@@ -626,17 +630,9 @@ class SpanHead:
                 p.requires_grad_(False)  # frozen: faster, and unseen words keep their pretrained vectors
         layers = model.encoder.encoder.layer
         frozen = max(0, len(layers) - train_layers) if train_layers is not None else 0
-        if frozen and (layers_when == "always" or max_seconds):
-            # the bottom layers' states once per example, timed: when every layer fits the budget left they are dropped
-            t0 = time.perf_counter()
-            self._lower(examples, frozen)
-            per_row = (time.perf_counter() - t0) / max(1, len(examples)) * len(layers) / frozen
-            examples_planned = epochs * math.ceil(len(examples) / batch_size) * batch_size
-            left = (max_seconds or 0.0) - (time.perf_counter() - start)
-            if layers_when != "always" and all_layers_fit(left, examples_planned, per_row):
-                frozen = 0
-                for example in examples:
-                    example.pop("low", None)
+        examples_planned = epochs * math.ceil(len(examples) / batch_size) * batch_size
+        if frozen and (layers_when == "always" or not all_layers_fit(examples_planned)):
+            self._lower(examples, frozen)  # the bottom layers' states once per example
         else:
             frozen = 0
         if frozen:  # the embeddings and the bottom layers stay pretrained: their states are cached
@@ -648,8 +644,7 @@ class SpanHead:
         bases = [lr, head_lr]
         total = planned = epochs * math.ceil(len(examples) / batch_size)
         warm = max(1, planned // 10)
-        now = time.perf_counter
-        budget = StepBudget(max_seconds, start, now(), planned, clock=now) if max_seconds else None
+        budget = StepBudget(max_seconds, start, planned, clock=budget_clock(self.device.type)) if max_seconds else None
         loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
         taken = 0
         while taken < total:

@@ -39,3 +39,26 @@ def test_auroc_and_accepted_share_rank_right_answers_above_wrong_ones():
     assert span_errors.auroc([0.5, 0.5], [True, False]) == 0.5  # ties count half
     assert span_errors.accepted_at(conf, [True, True, True, True, False], 0.2) == 1.0  # the surest four
     assert span_errors.accepted_at(conf, [False, True, True, True, True], 0.2) == 0.75
+
+
+def test_breakdown_puts_each_wrong_answer_in_its_causes_and_says_which_the_threshold_let_through():
+    texts = [TEXT, TEXT, TEXT, "add space cowboy to my road trip playlist"]
+    evals = [
+        {"prediction": '{"city": "Houston"}', "reference": {"city": "Houston"}, "confidence": 0.9, "accepted": True,
+         "agreement": 1.0},
+        {"prediction": '{"state": "Houston"}', "reference": '{"city": "Houston"}', "confidence": 0.8, "accepted": True,
+         "agreement": 0.0},  # the right span under another key, confidently: the gate let it through
+        {"prediction": '{"city": "Houston", "timeRange": "in 13 hours"}',
+         "reference": '{"city": "Houston", "timeRange": "13 hours"}', "confidence": 0.2, "accepted": False,
+         "agreement": 0.0},
+        {"prediction": "not json", "reference": '{"artist": "space cowboy"}', "confidence": 0.1, "accepted": False,
+         "agreement": 0.0},
+    ]  # fmt: skip
+    why = span_errors.breakdown(texts, evals)
+    assert why["n"] == 4
+    assert why["wrong"] == {"boundary +word": 1, "missing": 1, "wrong key": 1}
+    assert why["accepted_wrong"] == {"wrong key": 1}  # the only wrong answer above the threshold
+    assert why["keys"]["city"] == {"agrees": 2, "wrong key": 1}
+    assert why["keys"]["timeRange"] == {"boundary +word": 1}
+    assert why["auroc"] == 1.0  # the one right answer is the surest of the four
+    assert why["accepted_at"][10] == 0.25  # 90 % of four calls rounds to all four: one agrees

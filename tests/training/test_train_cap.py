@@ -1,4 +1,4 @@
-"""The wall-time budget is a safety cap: a head trains its planned steps, and when the cap ends a training before them
+"""The training budget is a safety cap: a head trains its planned steps, and when the cap ends a training before them
 the outcome, the run's ``slmc-train.json`` and the compile's milestone line say so (the model then depends on how busy
 the machine was, not only on the work done)."""
 

@@ -29,7 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--gate-target", type=float, default=None, help="required agreement with the LLM (default 0.95)"
     )
     parser.add_argument(
-        "--train-budget", type=float, metavar="SECONDS", help="wall-time budget per task's training (default: none)"
+        "--train-budget",
+        type=float,
+        metavar="SECONDS",
+        help="safety cap per task's training (default: none): CPU seconds for encoder heads on the CPU, else wall time",
     )
     parser.add_argument("--max-params", help="largest SLM to consider, e.g. 3B")
     add_licence_argument(parser)

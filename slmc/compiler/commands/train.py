@@ -19,7 +19,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", action="store_true", help="reuse finished tasks, continue interrupted ones")
     parser.add_argument("--device", default=None, help="auto | cpu | cuda (default: auto)")
     parser.add_argument(
-        "--train-budget", type=float, metavar="SECONDS", help="wall-time budget per task (default: none)"
+        "--train-budget",
+        type=float,
+        metavar="SECONDS",
+        help="safety cap per task (default: none): CPU seconds for encoder heads on the CPU, else wall time",
     )
     parser.add_argument("--task", action="append", default=[], help="train only this task id (repeatable)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
