@@ -113,12 +113,16 @@ class Analysis:
     reaching: set[str] = field(default_factory=set)  # functions reaching a model (set with the wrappers)
     state_fed: set[str] = field(default_factory=set)  # methods whose callers hand the prompt through the object
     _holding: tuple[int, set[str]] | None = None  # (sites seen, functions holding a request of their own)
+    _sites_in_memo: tuple[int, dict[str, list[Site]]] | None = None  # (sites seen, owner key -> its sites)
     loop_entries: set[str] = field(default_factory=set)  # wrappers that are the entry of a class's model steps
     transports: dict[str, set[str]] = field(default_factory=dict)  # fn key -> its endpoint parameters (HTTP helper)
     relays: dict[str, set[str]] = field(default_factory=dict)  # fn key -> URL parameters it hands to a transport
     why: dict[str, str] = field(default_factory=dict)  # wrapper key / site key -> the rule that reported it (bench)
     by_name: set[int] = field(default_factory=set)  # sites of ``obj.m()`` on untyped objects, resolved by name
     dispatched: set[int] = field(default_factory=set)  # calls on a base narrowed to its one reaching implementation
+    # calls whose literal flags leave every model step of their callee unrun (``embedding=True`` into a helper whose
+    # ``if embedding: return ...`` comes before its chat request): they reach no model through it
+    flag_dead: set[int] = field(default_factory=set)
     alternatives: dict[int, list[str]] = field(default_factory=dict)  # site key -> the other functions a name holds
     _family_picks: dict[int, list[str]] = field(default_factory=dict)  # id(call) -> the plugin family it may run
     unconverged: list[str] = field(default_factory=list)  # fixed-point loops stopped by a cycle or their round cap
@@ -1543,7 +1547,7 @@ class Analysis:
                     if callee in reaching:
                         yield site, callee
                 continue
-            if site.site != SiteKind.WRAPPER_CALL:
+            if site.site != SiteKind.WRAPPER_CALL or site.key in self.flag_dead:
                 continue
             # the names a local may hold, and the other classes a receiver attribute may hold
             for callee in dict.fromkeys((site.callee, *self.alternatives.get(site.key, ()), *site.alternatives)):
@@ -1552,7 +1556,65 @@ class Analysis:
 
     def _reach(self) -> tuple[set[str], dict[str, dict[str, None]]]:
         """The functions that reach a request, and the call graph they were found in (callee -> its callers, in the
-        order the edges were added)."""
+        order the edges were added); a call whose literal flags leave every model step of its callee unrun
+        (``_flag_dead``) is no edge."""
+        found, graph = self._reach_once()
+        for _ in range(4):
+            more = {
+                s.key
+                for s in self.sites.values()
+                if s.site == SiteKind.WRAPPER_CALL and s.key not in self.flag_dead and self._flag_dead(s, found)
+            }
+            if not more:
+                break
+            self.flag_dead |= more
+            found, graph = self._reach_once()
+        return found, graph
+
+    def _flag_dead(self, site: Site, found: set[str]) -> bool:
+        """Whether a call reaches no model through its callee because of the literal flags it passes: each of the
+        callee's own calls that reaches a model sits under a test of a parameter the call fixes the other way
+        (``if chat: ...`` the call leaves at ``chat=False``, or after ``if embedding: return ...`` the call
+        sets ``embedding=True``). A flag the call passes as a variable, or may pass through ``**kwargs``, is open."""
+        callee = self.ev.scopes.get(site.callee or "")
+        if callee is None or callee.kind != "function" or site.passed is not None or site.alternatives:
+            return False
+        if self.alternatives.get(site.key) or any(i != callee.key for i in self.ev.implementations(callee.key)):
+            return False
+        conds = _flag_conditions(callee)
+        if not conds:
+            return False
+        own = self._sites_in(callee.key)
+        if not own:
+            return False
+        values: dict[str, bool | None] = {}
+        for s in own:
+            if (
+                s.site == SiteKind.WRAPPER_CALL
+                and s.callee not in found
+                and s.passed not in found
+                and not any(a in found for a in (*s.alternatives, *self.alternatives.get(s.key, ())))
+            ):
+                continue  # reaches no model either way
+            needs = conds.get(id(s.info.statement), ()) if s.info.statement is not None else ()
+            if not any(_flag_value(callee, site, p, values) not in (None, v) for p, v in needs):
+                return False  # a model step this call may run
+        return True
+
+    def _sites_in(self, key: str) -> list[Site]:
+        """The sites whose owner is the function ``key`` (indexed once per count of sites)."""
+        memo = self._sites_in_memo
+        if memo is None or memo[0] != len(self.sites):
+            index: dict[str, list[Site]] = {}
+            for s in self.sites.values():
+                fn = _owner(s.info.scope)
+                if fn is not None:
+                    index.setdefault(fn.key, []).append(s)
+            memo = (len(self.sites), index)
+            self._sites_in_memo = memo
+        return memo[1].get(key, [])
+
+    def _reach_once(self) -> tuple[set[str], dict[str, dict[str, None]]]:
         graph: dict[str, dict[str, None]] = {}
 
         def add_edge(caller: str, callee: str) -> None:
@@ -1573,6 +1635,8 @@ class Analysis:
                 if site.key in self.dispatched:
                     graph.setdefault(site.callee, {})
                     continue  # reached only when the data picks that implementation (``_pick_dispatch``)
+                if site.key in self.flag_dead:
+                    continue  # ``helper(text, embedding=True)``: its flags skip the callee's model steps
                 if site.callee in self.ev.scopes:
                     add_edge(fn.key, site.callee)
                     if site.callee not in impls:
@@ -1650,7 +1714,7 @@ class Analysis:
                 continue  # an override extending its base (``super()._run(...)`` in ``_run``): not other code's call
             if _is_test_file(site.info.scope.module) and _is_private(callee):
                 continue  # a test (or a test's mock subclass) poking at a private method: no use as a calling API
-            if _is_private(callee) and self._outside_class(fn, callee):
+            if _is_private(callee) and self._outside_class(fn, callee) and not self._module_friend(fn, callee):
                 continue  # a script or another class poking at a private method: the same
             callers[callee] = callers.get(callee, 0) + 1
             who = fn.key if fn is not None else "module:" + site.info.scope.module.name
@@ -2777,6 +2841,15 @@ class Analysis:
         owner = fn.enclosing_class() if fn is not None else None
         return owner is None or owner.key not in {cls.key, *self.ev.subclasses(cls.key)}
 
+    def _module_friend(self, fn: Scope | None, key: str) -> bool:
+        """Whether a call of the private method ``key`` from outside its class comes from a method of another class of
+        the same module (a session class the backend hands itself to, calling ``self.backend._send(...)``): a leading
+        underscore keeps a name inside its module, so that class is one of the method's users, as its own class is."""
+        callee = self.ev.scopes.get(key)
+        if fn is None or callee is None or fn.module is not callee.module:
+            return False
+        return _class_of(fn) is not None
+
     def _step_of_hook(self, scope: Scope, mine: set[str], direct_fns: dict[str, set[str]]) -> bool:
         """A private method only one private method of its class calls, that one being a hook no code calls but
         through its base method (``_run`` under ``BaseBackend.run``): a step of the hook, whose own calls are the
@@ -3837,7 +3910,10 @@ class Analysis:
         calls = [
             s
             for s in ordered
-            if s.site == SiteKind.WRAPPER_CALL and s.callee in wrapper_ids and not self._receiver_answers_itself(s)
+            if s.site == SiteKind.WRAPPER_CALL
+            and s.callee in wrapper_ids
+            and s.key not in self.flag_dead
+            and not self._receiver_answers_itself(s)
         ]
         for s in calls:
             ids.setdefault(s.key, self._site_id(s))
@@ -5198,6 +5274,100 @@ def _enclosing_nodes(site: Site) -> list[cst.CSTNode]:
                 if p is not None and p.start.line <= pos.start.line <= p.end.line:
                     out.append(stmt)
     return out
+
+
+def _flag_test(test: cst.BaseExpression, params: set[str]) -> list[tuple[str, bool]] | None:
+    """The parameter flags a test requires, when it is a conjunction of them (``embedding``, ``not stream``,
+    ``a and not b``); None for any other test."""
+    if isinstance(test, cst.Name) and test.value in params:
+        return [(test.value, True)]
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = _flag_test(test.expression, params)
+        return [(inner[0][0], not inner[0][1])] if inner is not None and len(inner) == 1 else None
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        left, right = _flag_test(test.left, params), _flag_test(test.right, params)
+        return left + right if left is not None and right is not None else None
+    return None
+
+
+def _leaves_block(body: Sequence[cst.CSTNode]) -> bool:
+    """Whether a statement list always ends its block (its last statement returns, raises, breaks or continues)."""
+    if not body:
+        return False
+    last = body[-1]
+    small = getattr(last, "body", None) if isinstance(last, cst.SimpleStatementLine) else None
+    return bool(small) and isinstance(small[-1], cst.Return | cst.Raise | cst.Break | cst.Continue)
+
+
+def _flag_conditions(fn: Scope) -> dict[int, tuple[tuple[str, bool], ...]]:
+    """For each statement of ``fn`` (by id) the values of ``fn``'s parameters it runs under: inside ``if flag:`` /
+    its ``else``, or after an ``if flag: ... return`` in the same block (the rest of the block needs ``not flag``).
+    Only parameters the body never rebinds count; empty when no statement depends on one."""
+    memo = fn.derived.get("flag_conditions")
+    if memo is not None:
+        return memo
+    params = {n for n in _param_names(fn) if len(fn.bindings.get(n, ())) <= 1}
+    out: dict[int, tuple[tuple[str, bool], ...]] = {}
+    any_cond = False
+
+    def block(body: Sequence[cst.CSTNode], conds: tuple[tuple[str, bool], ...], depth: int) -> None:
+        nonlocal any_cond
+        if depth > 12 or len(out) > 4000:
+            return
+        for stmt in body:
+            out[id(stmt)] = conds
+            any_cond = any_cond or bool(conds)
+            for small in getattr(stmt, "body", ()) if isinstance(stmt, cst.SimpleStatementLine) else ():
+                out[id(small)] = conds
+            if isinstance(stmt, cst.If):
+                need = _flag_test(stmt.test, params) if params else None
+                inner = getattr(stmt.body, "body", ())
+                block(inner, conds + tuple(need or ()), depth + 1)
+                other = (*conds, (need[0][0], not need[0][1])) if need is not None and len(need) == 1 else conds
+                if isinstance(stmt.orelse, cst.If):
+                    block([stmt.orelse], other, depth + 1)
+                elif stmt.orelse is not None:
+                    block(getattr(stmt.orelse.body, "body", ()), other, depth + 1)
+                if need is not None and len(need) == 1 and _leaves_block(inner):
+                    conds = other  # ``if embedding: return ...``: what follows runs only without the flag
+                continue
+            if isinstance(stmt, cst.FunctionDef | cst.ClassDef):
+                continue
+            for field_name in ("body", "orelse", "finalbody"):
+                part = getattr(stmt, field_name, None)
+                if isinstance(part, cst.BaseSuite):
+                    block(getattr(part, "body", ()), conds, depth + 1)
+                elif part is not None and isinstance(getattr(part, "body", None), cst.BaseSuite):
+                    block(getattr(part.body, "body", ()), conds, depth + 1)  # ``else:`` / ``finally:``
+            for handler in getattr(stmt, "handlers", ()) or ():
+                block(getattr(handler.body, "body", ()), conds, depth + 1)
+
+    suite = getattr(fn.node, "body", None)
+    block(getattr(suite, "body", ()), (), 0)
+    result = out if any_cond else {}
+    fn.derived["flag_conditions"] = result
+    return result
+
+
+def _flag_value(callee: Scope, site: Site, name: str, memo: dict[str, bool | None]) -> bool | None:
+    """The literal truth a call gives the parameter ``name`` of ``callee`` (its literal default when the call leaves it
+    out and splats nothing that might hold it); None when not known."""
+    if name in memo:
+        return memo[name]
+    args = list(site.info.node.args)
+    value: bool | None = None
+    bound = [a for a, n in _bind(callee, args) if n == name]
+    if bound:
+        a = bound[0]
+        if not a.star and isinstance(a.value, cst.Name) and a.value.value in ("True", "False", "None"):
+            value = a.value.value == "True"
+    elif not any(a.star for a in args):
+        param = next((p for p in callee.params if p.name.value == name), None)
+        default = param.default if param is not None else None
+        if isinstance(default, cst.Name) and default.value in ("True", "False", "None"):
+            value = default.value == "True"
+    memo[name] = value
+    return value
 
 
 def _class_of(scope: Scope) -> Scope | None:
