@@ -1558,6 +1558,7 @@ class Analysis:
         """The functions that reach a request, and the call graph they were found in (callee -> its callers, in the
         order the edges were added); a call whose literal flags leave every model step of its callee unrun
         (``_flag_dead``) is no edge."""
+        self.flag_dead = set()  # read anew each time: what reaches grows as untyped calls are resolved
         found, graph = self._reach_once()
         for _ in range(4):
             more = {
@@ -1588,6 +1589,7 @@ class Analysis:
         if not own:
             return False
         values: dict[str, bool | None] = {}
+        skipped = False  # a model step this call's flags leave unrun (a callee reaching no model is no matter)
         for s in own:
             if (
                 s.site == SiteKind.WRAPPER_CALL
@@ -1599,7 +1601,8 @@ class Analysis:
             needs = conds.get(id(s.info.statement), ()) if s.info.statement is not None else ()
             if not any(_flag_value(callee, site, p, values) not in (None, v) for p, v in needs):
                 return False  # a model step this call may run
-        return True
+            skipped = True
+        return skipped
 
     def _sites_in(self, key: str) -> list[Site]:
         """The sites whose owner is the function ``key`` (indexed once per count of sites)."""
@@ -2296,20 +2299,88 @@ class Analysis:
         prompt: the caller's problem is the request)."""
         impls = [i for i in self.ev.implementations(key) if i in reaching and i != key and not self._in_test(i)]
         impls = [i for i in impls if i in self.ev.scopes]
+        # an intermediate base declaring the method again without a body is no implementation of its own
+        impls = [i for i in impls if not (not inside.get(i) and _abstract_body(self.ev.scopes[i]))]
         if not impls:
             return False
-        for impl in impls[:16]:
-            scope = self.ev.scopes.get(impl)
-            own = [s for s in inside.get(impl, []) if s.site != SiteKind.WRAPPER_CALL or s.callee in reaching]
-            if scope is None or not own or fwd.get(impl):
+        seen = {key, *self.ev.overridden(key)}
+        return all(self._task_body(impl, inside, reaching, fwd, seen, 0) for impl in impls[:16])
+
+    def _task_body(
+        self,
+        key: str,
+        inside: dict[str, list[Site]],
+        reaching: set[str],
+        fwd: dict[str, set[str]],
+        seen: set[str],
+        depth: int,
+    ) -> bool:
+        """Whether the function ``key`` sends only prompts it writes itself around the data it is given
+        (``_task_interface``'s test of one implementation). A call of another such function (a private step writing
+        the prompt, ``self._feedback(run)``; a sibling implementation a composite one runs, ``self.checker.evaluate
+        (task, result)``; the interface itself) is part of the task, its arguments data; so is a call handing on only
+        an answer the function got from the model before (``doc_agent.query(query=review.error)``)."""
+        scope = self.ev.scopes.get(key)
+        own = [s for s in inside.get(key, []) if s.site != SiteKind.WRAPPER_CALL or s.callee in reaching]
+        if scope is None or not own or fwd.get(key):
+            return False
+        if any(
+            _REQUEST_PARAM.fullmatch(n) and not (depth and self._object_param(scope, n)) for n in _param_names(scope)
+        ):
+            return False  # (a step handed a ``task: Task`` object of the tree's own is handed data, not a request)
+        for s in own:
+            if s.site == SiteKind.WRAPPER_CALL and s.callee is not None:
+                if s.callee in seen:
+                    continue  # the interface (or an implementation being read) run again: a composite's part
+                if depth < 2 and self._task_body(s.callee, inside, reaching, fwd, seen | {key}, depth + 1):
+                    continue  # a step or a sibling task writing its own prompt: what it is handed is data
+                if self._hands_own_answers(s, scope):
+                    continue
+            if any(_params_in(scope, a.value, builders=False) for a in s.info.node.args if not a.star):
+                return False  # a parameter handed to the model's call as it is, beside the written text
+            authored = self._authors_sent(s) if s.site == SiteKind.WRAPPER_CALL else self._writes_prompt(s)
+            if not authored:
                 return False
-            if any(_REQUEST_PARAM.fullmatch(n) for n in _param_names(scope)):
+        return True
+
+    def _object_param(self, fn: Scope, name: str) -> bool:
+        """Whether the parameter ``name`` of ``fn`` is annotated with a class the tree defines (``task: Task``,
+        ``Optional[Task]``): an object of the project's own, not a text."""
+        param = next((p for p in fn.params if p.name.value == name), None)
+        ann = param.annotation.annotation if param is not None and param.annotation is not None else None
+        while isinstance(ann, cst.Subscript):  # ``Optional[Task]``
+            elements = getattr(ann, "slice", ())
+            inner = elements[0].slice if len(elements) == 1 else None
+            ann = inner.value if isinstance(inner, cst.Index) else None
+        if not isinstance(ann, cst.Name | cst.Attribute):
+            return False
+        try:
+            return isinstance(self.ev.value(ann, fn.parent or fn), Class)
+        except RecursionError:
+            return False
+
+    def _hands_own_answers(self, site: Site, fn: Scope) -> bool:
+        """Whether every argument of ``site`` reads only locals of ``fn`` bound to what a model call of ``fn`` answered
+        (``review = check(...)``, then ``agent.query(query=review.error)``): no text of ``fn``'s callers."""
+        args = [a for a in site.info.node.args if not a.star]
+        if not args or any(a.star for a in site.info.node.args):
+            return False
+        for a in args:
+            root: cst.CSTNode = a.value
+            while isinstance(root, cst.Attribute | cst.Subscript):
+                root = root.value
+            if not isinstance(root, cst.Name) or root.value in _param_names(fn):
                 return False
-            for s in own:
-                if any(_params_in(scope, a.value, builders=False) for a in s.info.node.args if not a.star):
-                    return False  # a parameter handed to the model's call as it is, beside the written text
-                authored = self._authors_sent(s) if s.site == SiteKind.WRAPPER_CALL else self._writes_prompt(s)
-                if not authored:
+            bindings = fn.bindings.get(root.value, ())
+            if not bindings:
+                return False
+            for b in bindings:
+                value = b[1] if len(b) > 1 else None
+                value = value.expression if isinstance(value, cst.Await) else value
+                answer = self.sites.get(id(value)) if isinstance(value, cst.Call) else None
+                if b[0] != "expr" or answer is None or answer.site == SiteKind.FRAMEWORK_TASK:
+                    return False
+                if answer.site == SiteKind.WRAPPER_CALL and answer.callee not in self.reaching:
                     return False
         return True
 
@@ -2779,6 +2850,7 @@ class Analysis:
             ]
             if not required:  # callable with no argument at all, and none of its callers gives the prompt
                 out.add(key)
+
         return out
 
     def _prompt_args(self, site: Site, fwd: dict[str, set[str]]) -> list[cst.Arg] | None:
@@ -5295,7 +5367,7 @@ def _leaves_block(body: Sequence[cst.CSTNode]) -> bool:
     if not body:
         return False
     last = body[-1]
-    small = getattr(last, "body", None) if isinstance(last, cst.SimpleStatementLine) else None
+    small = getattr(last, "body", None) if isinstance(last, cst.SimpleStatementLine) else [last]
     return bool(small) and isinstance(small[-1], cst.Return | cst.Raise | cst.Break | cst.Continue)
 
 
@@ -5312,7 +5384,7 @@ def _flag_conditions(fn: Scope) -> dict[int, tuple[tuple[str, bool], ...]]:
 
     def block(body: Sequence[cst.CSTNode], conds: tuple[tuple[str, bool], ...], depth: int) -> None:
         nonlocal any_cond
-        if depth > 12 or len(out) > 4000:
+        if depth > 12 or len(out) > 4000 or not isinstance(body, list | tuple):
             return
         for stmt in body:
             out[id(stmt)] = conds
@@ -5343,7 +5415,8 @@ def _flag_conditions(fn: Scope) -> dict[int, tuple[tuple[str, bool], ...]]:
                 block(getattr(handler.body, "body", ()), conds, depth + 1)
 
     suite = getattr(fn.node, "body", None)
-    block(getattr(suite, "body", ()), (), 0)
+    if isinstance(suite, cst.BaseSuite):  # (a lambda's body is an expression)
+        block(getattr(suite, "body", ()), (), 0)
     result = out if any_cond else {}
     fn.derived["flag_conditions"] = result
     return result
@@ -5641,8 +5714,12 @@ def _forwards(
         args = _http_sent_args(call)  # the body it posts, not the address or the headers
     if args is None:  # ``args``: only these arguments of the call (those bound to the callee's prompt parameters)
         args = list(call.args)
-        if site.site == SiteKind.WRAPPER_CALL and _gives_prompt(call, own=True):
-            # ``gpt(prompt, n=n_samples, stop=stop)`` of a project wrapper: the settings beside the prompt carry none
+        if (site.site == SiteKind.WRAPPER_CALL and _gives_prompt(call, own=True)) or (
+            site.site == SiteKind.REQUEST and _fixed_prompt_request(call)
+        ):
+            # ``gpt(prompt, n=n_samples, stop=stop)`` of a project wrapper, or a request's ``model=chat_model`` beside
+            # messages written out as constants (a probe sending a fixed greeting to the model its caller names): the
+            # settings beside the prompt carry none
             # (unless the prompt is the object's state, ``system=self.system_prompt`` set by its constructor from what
             # its caller chose: a callable object a retry helper runs with a model name hands on only the model)
             args = [a for a in args if a.star or a.keyword is None or a.keyword.value not in _SETTING_KEYWORDS]
@@ -6496,6 +6573,32 @@ def _setting_arg(arg: cst.Arg, name: str) -> bool:
     """An argument bound to a request setting: the callee's parameter (``stop``) or the call's keyword into a
     ``**kwargs`` (``model=model``) names one (``_SETTING_KEYWORDS``)."""
     return name in _SETTING_KEYWORDS or (arg.keyword is not None and arg.keyword.value in _SETTING_KEYWORDS)
+
+
+def _constant(node: cst.CSTNode, depth: int = 0) -> bool:
+    """A value written out whole in the source: strings, numbers, ``True``/``False``/``None``, and lists, tuples and
+    dicts of them (``[{"role": "user", "content": "Hello"}]``)."""
+    if depth > 8:
+        return False
+    if isinstance(node, cst.SimpleString | cst.ConcatenatedString | cst.Integer | cst.Float):
+        return True
+    if isinstance(node, cst.Name):
+        return node.value in ("True", "False", "None")
+    if isinstance(node, cst.List | cst.Tuple):
+        return all(isinstance(e, cst.Element) and _constant(e.value, depth + 1) for e in node.elements)
+    if isinstance(node, cst.Dict):
+        return all(
+            isinstance(e, cst.DictElement) and _constant(e.key, depth + 1) and _constant(e.value, depth + 1)
+            for e in node.elements
+        )
+    return False
+
+
+def _fixed_prompt_request(call: cst.Call) -> bool:
+    """A request whose every argument other than the request settings (``_SETTING_KEYWORDS``) is a constant written
+    out in place: it sends a fixed prompt, whatever model or key its caller names."""
+    rest = [a for a in call.args if a.star or a.keyword is None or a.keyword.value not in _SETTING_KEYWORDS]
+    return bool(rest) and all(not a.star and _constant(a.value) for a in rest)
 
 
 def _gives_prompt(call: cst.Call, own: bool = False) -> bool:
