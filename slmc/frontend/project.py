@@ -113,12 +113,16 @@ class Analysis:
     reaching: set[str] = field(default_factory=set)  # functions reaching a model (set with the wrappers)
     state_fed: set[str] = field(default_factory=set)  # methods whose callers hand the prompt through the object
     _holding: tuple[int, set[str]] | None = None  # (sites seen, functions holding a request of their own)
+    _sites_in_memo: tuple[int, dict[str, list[Site]]] | None = None  # (sites seen, owner key -> its sites)
     loop_entries: set[str] = field(default_factory=set)  # wrappers that are the entry of a class's model steps
     transports: dict[str, set[str]] = field(default_factory=dict)  # fn key -> its endpoint parameters (HTTP helper)
     relays: dict[str, set[str]] = field(default_factory=dict)  # fn key -> URL parameters it hands to a transport
     why: dict[str, str] = field(default_factory=dict)  # wrapper key / site key -> the rule that reported it (bench)
     by_name: set[int] = field(default_factory=set)  # sites of ``obj.m()`` on untyped objects, resolved by name
     dispatched: set[int] = field(default_factory=set)  # calls on a base narrowed to its one reaching implementation
+    # calls whose literal flags leave every model step of their callee unrun (``embedding=True`` into a helper whose
+    # ``if embedding: return ...`` comes before its chat request): they reach no model through it
+    flag_dead: set[int] = field(default_factory=set)
     alternatives: dict[int, list[str]] = field(default_factory=dict)  # site key -> the other functions a name holds
     _family_picks: dict[int, list[str]] = field(default_factory=dict)  # id(call) -> the plugin family it may run
     unconverged: list[str] = field(default_factory=list)  # fixed-point loops stopped by a cycle or their round cap
@@ -1550,7 +1554,7 @@ class Analysis:
                     if callee in reaching:
                         yield site, callee
                 continue
-            if site.site != SiteKind.WRAPPER_CALL:
+            if site.site != SiteKind.WRAPPER_CALL or site.key in self.flag_dead:
                 continue
             # the names a local may hold, and the other classes a receiver attribute may hold
             for callee in dict.fromkeys((site.callee, *self.alternatives.get(site.key, ()), *site.alternatives)):
@@ -1559,7 +1563,68 @@ class Analysis:
 
     def _reach(self) -> tuple[set[str], dict[str, dict[str, None]]]:
         """The functions that reach a request, and the call graph they were found in (callee -> its callers, in the
-        order the edges were added)."""
+        order the edges were added); a call whose literal flags leave every model step of its callee unrun
+        (``_flag_dead``) is no edge."""
+        self.flag_dead = set()  # read anew each time: what reaches grows as untyped calls are resolved
+        found, graph = self._reach_once()
+        for _ in range(4):
+            more = {
+                s.key
+                for s in self.sites.values()
+                if s.site == SiteKind.WRAPPER_CALL and s.key not in self.flag_dead and self._flag_dead(s, found)
+            }
+            if not more:
+                break
+            self.flag_dead |= more
+            found, graph = self._reach_once()
+        return found, graph
+
+    def _flag_dead(self, site: Site, found: set[str]) -> bool:
+        """Whether a call reaches no model through its callee because of the literal flags it passes: each of the
+        callee's own calls that reaches a model sits under a test of a parameter the call fixes the other way
+        (``if chat: ...`` the call leaves at ``chat=False``, or after ``if embedding: return ...`` the call
+        sets ``embedding=True``). A flag the call passes as a variable, or may pass through ``**kwargs``, is open."""
+        callee = self.ev.scopes.get(site.callee or "")
+        if callee is None or callee.kind != "function" or site.passed is not None or site.alternatives:
+            return False
+        if self.alternatives.get(site.key) or any(i != callee.key for i in self.ev.implementations(callee.key)):
+            return False
+        conds = _flag_conditions(callee)
+        if not conds:
+            return False
+        own = self._sites_in(callee.key)
+        if not own:
+            return False
+        values: dict[str, bool | None] = {}
+        skipped = False  # a model step this call's flags leave unrun (a callee reaching no model is no matter)
+        for s in own:
+            if (
+                s.site == SiteKind.WRAPPER_CALL
+                and s.callee not in found
+                and s.passed not in found
+                and not any(a in found for a in (*s.alternatives, *self.alternatives.get(s.key, ())))
+            ):
+                continue  # reaches no model either way
+            needs = conds.get(id(s.info.statement), ()) if s.info.statement is not None else ()
+            if not any(_flag_value(callee, site, p, values) not in (None, v) for p, v in needs):
+                return False  # a model step this call may run
+            skipped = True
+        return skipped
+
+    def _sites_in(self, key: str) -> list[Site]:
+        """The sites whose owner is the function ``key`` (indexed once per count of sites)."""
+        memo = self._sites_in_memo
+        if memo is None or memo[0] != len(self.sites):
+            index: dict[str, list[Site]] = {}
+            for s in self.sites.values():
+                fn = _owner(s.info.scope)
+                if fn is not None:
+                    index.setdefault(fn.key, []).append(s)
+            memo = (len(self.sites), index)
+            self._sites_in_memo = memo
+        return memo[1].get(key, [])
+
+    def _reach_once(self) -> tuple[set[str], dict[str, dict[str, None]]]:
         graph: dict[str, dict[str, None]] = {}
 
         def add_edge(caller: str, callee: str) -> None:
@@ -1580,6 +1645,8 @@ class Analysis:
                 if site.key in self.dispatched:
                     graph.setdefault(site.callee, {})
                     continue  # reached only when the data picks that implementation (``_pick_dispatch``)
+                if site.key in self.flag_dead:
+                    continue  # ``helper(text, embedding=True)``: its flags skip the callee's model steps
                 if site.callee in self.ev.scopes:
                     add_edge(fn.key, site.callee)
                     if site.callee not in impls:
@@ -1657,7 +1724,7 @@ class Analysis:
                 continue  # an override extending its base (``super()._run(...)`` in ``_run``): not other code's call
             if _is_test_file(site.info.scope.module) and _is_private(callee):
                 continue  # a test (or a test's mock subclass) poking at a private method: no use as a calling API
-            if _is_private(callee) and self._outside_class(fn, callee):
+            if _is_private(callee) and self._outside_class(fn, callee) and not self._module_friend(fn, callee):
                 continue  # a script or another class poking at a private method: the same
             callers[callee] = callers.get(callee, 0) + 1
             who = fn.key if fn is not None else "module:" + site.info.scope.module.name
@@ -2250,20 +2317,88 @@ class Analysis:
         prompt: the caller's problem is the request)."""
         impls = [i for i in self.ev.implementations(key) if i in reaching and i != key and not self._in_test(i)]
         impls = [i for i in impls if i in self.ev.scopes]
+        # an intermediate base declaring the method again without a body is no implementation of its own
+        impls = [i for i in impls if not (not inside.get(i) and _abstract_body(self.ev.scopes[i]))]
         if not impls:
             return False
-        for impl in impls[:16]:
-            scope = self.ev.scopes.get(impl)
-            own = [s for s in inside.get(impl, []) if s.site != SiteKind.WRAPPER_CALL or s.callee in reaching]
-            if scope is None or not own or fwd.get(impl):
+        seen = {key, *self.ev.overridden(key)}
+        return all(self._task_body(impl, inside, reaching, fwd, seen, 0) for impl in impls[:16])
+
+    def _task_body(
+        self,
+        key: str,
+        inside: dict[str, list[Site]],
+        reaching: set[str],
+        fwd: dict[str, set[str]],
+        seen: set[str],
+        depth: int,
+    ) -> bool:
+        """Whether the function ``key`` sends only prompts it writes itself around the data it is given
+        (``_task_interface``'s test of one implementation). A call of another such function (a private step writing
+        the prompt, ``self._feedback(run)``; a sibling implementation a composite one runs, ``self.checker.evaluate
+        (task, result)``; the interface itself) is part of the task, its arguments data; so is a call handing on only
+        an answer the function got from the model before (``doc_agent.query(query=review.error)``)."""
+        scope = self.ev.scopes.get(key)
+        own = [s for s in inside.get(key, []) if s.site != SiteKind.WRAPPER_CALL or s.callee in reaching]
+        if scope is None or not own or fwd.get(key):
+            return False
+        if any(
+            _REQUEST_PARAM.fullmatch(n) and not (depth and self._object_param(scope, n)) for n in _param_names(scope)
+        ):
+            return False  # (a step handed a ``task: Task`` object of the tree's own is handed data, not a request)
+        for s in own:
+            if s.site == SiteKind.WRAPPER_CALL and s.callee is not None:
+                if s.callee in seen:
+                    continue  # the interface (or an implementation being read) run again: a composite's part
+                if depth < 2 and self._task_body(s.callee, inside, reaching, fwd, seen | {key}, depth + 1):
+                    continue  # a step or a sibling task writing its own prompt: what it is handed is data
+                if self._hands_own_answers(s, scope):
+                    continue
+            if any(_params_in(scope, a.value, builders=False) for a in s.info.node.args if not a.star):
+                return False  # a parameter handed to the model's call as it is, beside the written text
+            authored = self._authors_sent(s) if s.site == SiteKind.WRAPPER_CALL else self._writes_prompt(s)
+            if not authored:
                 return False
-            if any(_REQUEST_PARAM.fullmatch(n) for n in _param_names(scope)):
+        return True
+
+    def _object_param(self, fn: Scope, name: str) -> bool:
+        """Whether the parameter ``name`` of ``fn`` is annotated with a class the tree defines (``task: Task``,
+        ``Optional[Task]``): an object of the project's own, not a text."""
+        param = next((p for p in fn.params if p.name.value == name), None)
+        ann = param.annotation.annotation if param is not None and param.annotation is not None else None
+        while isinstance(ann, cst.Subscript):  # ``Optional[Task]``
+            elements = getattr(ann, "slice", ())
+            inner = elements[0].slice if len(elements) == 1 else None
+            ann = inner.value if isinstance(inner, cst.Index) else None
+        if not isinstance(ann, cst.Name | cst.Attribute):
+            return False
+        try:
+            return isinstance(self.ev.value(ann, fn.parent or fn), Class)
+        except RecursionError:
+            return False
+
+    def _hands_own_answers(self, site: Site, fn: Scope) -> bool:
+        """Whether every argument of ``site`` reads only locals of ``fn`` bound to what a model call of ``fn`` answered
+        (``review = check(...)``, then ``agent.query(query=review.error)``): no text of ``fn``'s callers."""
+        args = [a for a in site.info.node.args if not a.star]
+        if not args or any(a.star for a in site.info.node.args):
+            return False
+        for a in args:
+            root: cst.CSTNode = a.value
+            while isinstance(root, cst.Attribute | cst.Subscript):
+                root = root.value
+            if not isinstance(root, cst.Name) or root.value in _param_names(fn):
                 return False
-            for s in own:
-                if any(_params_in(scope, a.value, builders=False) for a in s.info.node.args if not a.star):
-                    return False  # a parameter handed to the model's call as it is, beside the written text
-                authored = self._authors_sent(s) if s.site == SiteKind.WRAPPER_CALL else self._writes_prompt(s)
-                if not authored:
+            bindings = fn.bindings.get(root.value, ())
+            if not bindings:
+                return False
+            for b in bindings:
+                value = b[1] if len(b) > 1 else None
+                value = value.expression if isinstance(value, cst.Await) else value
+                answer = self.sites.get(id(value)) if isinstance(value, cst.Call) else None
+                if b[0] != "expr" or answer is None or answer.site == SiteKind.FRAMEWORK_TASK:
+                    return False
+                if answer.site == SiteKind.WRAPPER_CALL and answer.callee not in self.reaching:
                     return False
         return True
 
@@ -2851,6 +2986,15 @@ class Analysis:
             fn = fn.parent  # a closure inside a method belongs to the method's class
         owner = fn.enclosing_class() if fn is not None else None
         return owner is None or owner.key not in {cls.key, *self.ev.subclasses(cls.key)}
+
+    def _module_friend(self, fn: Scope | None, key: str) -> bool:
+        """Whether a call of the private method ``key`` from outside its class comes from a method of another class of
+        the same module (a session class the backend hands itself to, calling ``self.backend._send(...)``): a leading
+        underscore keeps a name inside its module, so that class is one of the method's users, as its own class is."""
+        callee = self.ev.scopes.get(key)
+        if fn is None or callee is None or fn.module is not callee.module:
+            return False
+        return _class_of(fn) is not None
 
     def _step_of_hook(self, scope: Scope, mine: set[str], direct_fns: dict[str, set[str]]) -> bool:
         """A private method only one private method of its class calls, that one being a hook no code calls but
@@ -3916,7 +4060,10 @@ class Analysis:
         calls = [
             s
             for s in ordered
-            if s.site == SiteKind.WRAPPER_CALL and s.callee in wrapper_ids and not self._receiver_answers_itself(s)
+            if s.site == SiteKind.WRAPPER_CALL
+            and s.callee in wrapper_ids
+            and s.key not in self.flag_dead
+            and not self._receiver_answers_itself(s)
         ]
         for s in calls:
             ids.setdefault(s.key, self._site_id(s))
@@ -5374,6 +5521,101 @@ def _enclosing_nodes(site: Site) -> list[cst.CSTNode]:
     return out
 
 
+def _flag_test(test: cst.BaseExpression, params: set[str]) -> list[tuple[str, bool]] | None:
+    """The parameter flags a test requires, when it is a conjunction of them (``embedding``, ``not stream``,
+    ``a and not b``); None for any other test."""
+    if isinstance(test, cst.Name) and test.value in params:
+        return [(test.value, True)]
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = _flag_test(test.expression, params)
+        return [(inner[0][0], not inner[0][1])] if inner is not None and len(inner) == 1 else None
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        left, right = _flag_test(test.left, params), _flag_test(test.right, params)
+        return left + right if left is not None and right is not None else None
+    return None
+
+
+def _leaves_block(body: Sequence[cst.CSTNode]) -> bool:
+    """Whether a statement list always ends its block (its last statement returns, raises, breaks or continues)."""
+    if not body:
+        return False
+    last = body[-1]
+    small = getattr(last, "body", None) if isinstance(last, cst.SimpleStatementLine) else [last]
+    return bool(small) and isinstance(small[-1], cst.Return | cst.Raise | cst.Break | cst.Continue)
+
+
+def _flag_conditions(fn: Scope) -> dict[int, tuple[tuple[str, bool], ...]]:
+    """For each statement of ``fn`` (by id) the values of ``fn``'s parameters it runs under: inside ``if flag:`` /
+    its ``else``, or after an ``if flag: ... return`` in the same block (the rest of the block needs ``not flag``).
+    Only parameters the body never rebinds count; empty when no statement depends on one."""
+    memo = fn.derived.get("flag_conditions")
+    if memo is not None:
+        return memo
+    params = {n for n in _param_names(fn) if len(fn.bindings.get(n, ())) <= 1}
+    out: dict[int, tuple[tuple[str, bool], ...]] = {}
+    any_cond = False
+
+    def block(body: Sequence[cst.CSTNode], conds: tuple[tuple[str, bool], ...], depth: int) -> None:
+        nonlocal any_cond
+        if depth > 12 or len(out) > 4000 or not isinstance(body, list | tuple):
+            return
+        for stmt in body:
+            out[id(stmt)] = conds
+            any_cond = any_cond or bool(conds)
+            for small in getattr(stmt, "body", ()) if isinstance(stmt, cst.SimpleStatementLine) else ():
+                out[id(small)] = conds
+            if isinstance(stmt, cst.If):
+                need = _flag_test(stmt.test, params) if params else None
+                inner = getattr(stmt.body, "body", ())
+                block(inner, conds + tuple(need or ()), depth + 1)
+                other = (*conds, (need[0][0], not need[0][1])) if need is not None and len(need) == 1 else conds
+                if isinstance(stmt.orelse, cst.If):
+                    block([stmt.orelse], other, depth + 1)
+                elif stmt.orelse is not None:
+                    block(getattr(stmt.orelse.body, "body", ()), other, depth + 1)
+                if need is not None and len(need) == 1 and _leaves_block(inner):
+                    conds = other  # ``if embedding: return ...``: what follows runs only without the flag
+                continue
+            if isinstance(stmt, cst.FunctionDef | cst.ClassDef):
+                continue
+            for field_name in ("body", "orelse", "finalbody"):
+                part = getattr(stmt, field_name, None)
+                if isinstance(part, cst.BaseSuite):
+                    block(getattr(part, "body", ()), conds, depth + 1)
+                elif part is not None and isinstance(getattr(part, "body", None), cst.BaseSuite):
+                    block(getattr(part.body, "body", ()), conds, depth + 1)  # ``else:`` / ``finally:``
+            for handler in getattr(stmt, "handlers", ()) or ():
+                block(getattr(handler.body, "body", ()), conds, depth + 1)
+
+    suite = getattr(fn.node, "body", None)
+    if isinstance(suite, cst.BaseSuite):  # (a lambda's body is an expression)
+        block(getattr(suite, "body", ()), (), 0)
+    result = out if any_cond else {}
+    fn.derived["flag_conditions"] = result
+    return result
+
+
+def _flag_value(callee: Scope, site: Site, name: str, memo: dict[str, bool | None]) -> bool | None:
+    """The literal truth a call gives the parameter ``name`` of ``callee`` (its literal default when the call leaves it
+    out and splats nothing that might hold it); None when not known."""
+    if name in memo:
+        return memo[name]
+    args = list(site.info.node.args)
+    value: bool | None = None
+    bound = [a for a, n in _bind(callee, args) if n == name]
+    if bound:
+        a = bound[0]
+        if not a.star and isinstance(a.value, cst.Name) and a.value.value in ("True", "False", "None"):
+            value = a.value.value == "True"
+    elif not any(a.star for a in args):
+        param = next((p for p in callee.params if p.name.value == name), None)
+        default = param.default if param is not None else None
+        if isinstance(default, cst.Name) and default.value in ("True", "False", "None"):
+            value = default.value == "True"
+    memo[name] = value
+    return value
+
+
 def _class_of(scope: Scope) -> Scope | None:
     """The class whose method (or a closure inside one) ``scope`` is."""
     fn = scope.enclosing_function()
@@ -5645,8 +5887,12 @@ def _forwards(
         args = _http_sent_args(call)  # the body it posts, not the address or the headers
     if args is None:  # ``args``: only these arguments of the call (those bound to the callee's prompt parameters)
         args = list(call.args)
-        if site.site == SiteKind.WRAPPER_CALL and _gives_prompt(call, own=True):
-            # ``gpt(prompt, n=n_samples, stop=stop)`` of a project wrapper: the settings beside the prompt carry none
+        if (site.site == SiteKind.WRAPPER_CALL and _gives_prompt(call, own=True)) or (
+            site.site == SiteKind.REQUEST and _fixed_prompt_request(call)
+        ):
+            # ``gpt(prompt, n=n_samples, stop=stop)`` of a project wrapper, or a request's ``model=chat_model`` beside
+            # messages written out as constants (a probe sending a fixed greeting to the model its caller names): the
+            # settings beside the prompt carry none
             # (unless the prompt is the object's state, ``system=self.system_prompt`` set by its constructor from what
             # its caller chose: a callable object a retry helper runs with a model name hands on only the model)
             args = [a for a in args if a.star or a.keyword is None or a.keyword.value not in _SETTING_KEYWORDS]
@@ -6500,6 +6746,32 @@ def _setting_arg(arg: cst.Arg, name: str) -> bool:
     """An argument bound to a request setting: the callee's parameter (``stop``) or the call's keyword into a
     ``**kwargs`` (``model=model``) names one (``_SETTING_KEYWORDS``)."""
     return name in _SETTING_KEYWORDS or (arg.keyword is not None and arg.keyword.value in _SETTING_KEYWORDS)
+
+
+def _constant(node: cst.CSTNode, depth: int = 0) -> bool:
+    """A value written out whole in the source: strings, numbers, ``True``/``False``/``None``, and lists, tuples and
+    dicts of them (``[{"role": "user", "content": "Hello"}]``)."""
+    if depth > 8:
+        return False
+    if isinstance(node, cst.SimpleString | cst.ConcatenatedString | cst.Integer | cst.Float):
+        return True
+    if isinstance(node, cst.Name):
+        return node.value in ("True", "False", "None")
+    if isinstance(node, cst.List | cst.Tuple):
+        return all(isinstance(e, cst.Element) and _constant(e.value, depth + 1) for e in node.elements)
+    if isinstance(node, cst.Dict):
+        return all(
+            isinstance(e, cst.DictElement) and _constant(e.key, depth + 1) and _constant(e.value, depth + 1)
+            for e in node.elements
+        )
+    return False
+
+
+def _fixed_prompt_request(call: cst.Call) -> bool:
+    """A request whose every argument other than the request settings (``_SETTING_KEYWORDS``) is a constant written
+    out in place: it sends a fixed prompt, whatever model or key its caller names."""
+    rest = [a for a in call.args if a.star or a.keyword is None or a.keyword.value not in _SETTING_KEYWORDS]
+    return bool(rest) and all(not a.star and _constant(a.value) for a in rest)
 
 
 def _gives_prompt(call: cst.Call, own: bool = False) -> bool:
