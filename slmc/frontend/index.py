@@ -116,6 +116,18 @@ class ModuleIndex:
         return self.tree.code_for_node(node).strip()
 
 
+def is_test_path(path: str) -> bool:
+    """A test file of the tree (``tests/...``, ``test_x.py``, ``x_test.py``, ``conftest.py``)."""
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1]
+    return (
+        any(p in ("tests", "test") for p in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )
+
+
 def module_name_for(relpath: str) -> tuple[str, bool]:
     """``pkg/sub/mod.py`` -> (``pkg.sub.mod``, False); ``pkg/__init__.py`` -> (``pkg``, True)."""
     parts = relpath[:-3].split("/") if relpath.endswith(".py") else relpath.split("/")

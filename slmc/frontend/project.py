@@ -31,7 +31,7 @@ from slmc.errors import Diagnostic, Severity
 from slmc.frontend import clients, templates
 from slmc.frontend import syntax as cst
 from slmc.frontend.consumers import Consumer, find_consumers
-from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, module_name_for
+from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, is_test_path, module_name_for
 from slmc.frontend.resolve import JSON_DUMPS, JSON_LOADS, Evaluator, Project, run_target, self_attribute, tool_names
 from slmc.frontend.sites import (
     Site,
@@ -1049,7 +1049,11 @@ class Analysis:
             func, args = _called(info)
             site = Site(info, SiteKind.WRAPPER_CALL, callee=key, args=args)
             self.sites[site.key] = site
-            by_name = isinstance(func, cst.Attribute) and key == self.ev.method_by_name(func.attr.value)
+            # the one interface of that name, or the one whose parameters take the call's arguments
+            by_name = isinstance(func, cst.Attribute) and key in (
+                self.ev.method_by_name(func.attr.value),
+                self.ev.method_fitting_call(func.attr.value, info.node),
+            )
             self.why[str(site.key)] = "untyped obj.method(): the one interface of that name" if by_name else "untyped"
             if by_name:
                 self.by_name.add(site.key)
@@ -1239,6 +1243,9 @@ class Analysis:
         ):
             return out
         by_name = self.ev.method_by_name(func.attr.value)
+        fn = scope.enclosing_function()
+        if by_name is None and (fn is None or fn.name != func.attr.value):  # in a method of that name: no guess
+            by_name = self.ev.method_fitting_call(func.attr.value, info.node)
         if by_name:
             return [*out, by_name]
         if typed:
@@ -6300,14 +6307,7 @@ def _is_private(key: str) -> bool:
 
 def _is_test_module(path: str) -> bool:
     """A test file of the tree (``tests/...``, ``test_x.py``, ``x_test.py``, ``conftest.py``)."""
-    parts = path.replace("\\", "/").split("/")
-    name = parts[-1]
-    return (
-        any(p in ("tests", "test") for p in parts[:-1])
-        or name.startswith("test_")
-        or name.endswith("_test.py")
-        or name == "conftest.py"
-    )
+    return is_test_path(path)
 
 
 def _is_doc_file(module: Any) -> bool:

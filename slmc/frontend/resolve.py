@@ -19,7 +19,7 @@ from typing import Any
 
 from slmc.frontend import clients, templates
 from slmc.frontend import syntax as cst
-from slmc.frontend.index import Binding, ModuleIndex, Scope, dotted
+from slmc.frontend.index import Binding, ModuleIndex, Scope, dotted, is_test_path
 from slmc.frontend.values import (
     Answer,
     Class,
@@ -767,9 +767,11 @@ class Evaluator:
     def passed_strings(self, expr: cst.BaseExpression, scope: Scope) -> list[str]:
         """The string constants the module's own calls of the enclosing function pass for the parameter ``expr``
         names (``_try(models, "response", kw)`` and ``_try(models, "aresponse", kw)`` for ``method_name``), first
-        seen first; empty when ``expr`` is no parameter."""
-        fn = scope if scope.kind == "function" else scope.enclosing_function()
-        if not isinstance(expr, cst.Name) or fn is None or fn.name == "<lambda>":
+        seen first; empty when ``expr`` is no parameter. A closure reading its enclosing function's parameter
+        (``def run(): getattr(self, hook_name)`` inside ``_guarded(self, hook_name, ...)``) reads what that function
+        is passed."""
+        fn = _param_owner(expr, scope) if isinstance(expr, cst.Name) else None
+        if fn is None or fn.name == "<lambda>":
             return []
         names = [p.name.value for p in fn.params]
         if fn.enclosing_class() is not None and names and names[0] in ("self", "cls"):
@@ -788,8 +790,8 @@ class Evaluator:
                         continue
                 elif not (isinstance(f, cst.Name) and f.value == fn.name and fn.enclosing_class() is None):
                     continue
-                if any(a.star for a in info.node.args):
-                    continue
+                if _star_before(info.node, index):
+                    continue  # ``f(*args)``: the position is unknown (a star after it moves nothing)
                 text = self.static_str(arg(info.node, expr.value, index), info.scope)
                 if text and text not in found:
                     found.append(text)
@@ -2166,9 +2168,14 @@ class Evaluator:
             return None
         if self._methods_at != len(self.scopes) + len(self.project.modules):
             index: dict[str, list[str]] = {}
+            doubles: dict[str, list[str]] = {}  # the tests' stand-ins (``FakeLLM.gen``): no other interface of the name
             for key, scope in self.scopes.items():
                 if scope.kind == "function" and scope.parent is not None and _method_like(scope):
-                    index.setdefault(scope.name, []).append(key)
+                    into = doubles if is_test_path(scope.module.path) else index
+                    into.setdefault(scope.name, []).append(key)
+            for name, keys in doubles.items():
+                if name not in index:
+                    index[name] = keys
             self._methods_by_name, self._methods_at = index, len(self.scopes) + len(self.project.modules)
             self._by_name.clear()
         if name not in self._by_name:
@@ -2217,8 +2224,25 @@ class Evaluator:
             seen.add(cls_key)
         return cls_key
 
-    def _interface_method(self, name: str) -> str | None:
-        defs = self._methods_by_name.get(name)
+    def method_fitting_call(self, name: str, call: cst.Call) -> str | None:
+        """``method_by_name`` for a name unrelated classes define (``llm.gen(model=m, messages=msgs)`` beside an
+        agent's ``gen(query)``): the one interface method among those whose parameters can take the call's arguments
+        (keywords they name, no more positional ones than they take, every required one given); None when the call
+        fits all of them, none, or several unrelated ones."""
+        if self.method_by_name(name) is not None or name.startswith("__") or name in _COMMON_METHOD_NAMES:
+            return None
+        defs = self._methods_by_name.get(name) or []
+        if len(defs) > 50:
+            return None
+        kept = [key for key in defs if (fn := self.scopes.get(key)) is not None and _call_fits(fn, call)]
+        if not kept or len(kept) == len(defs):
+            return None
+        top = self._interface_method(name, kept)
+        fn = self.scopes.get(top) if top is not None else None
+        return top if fn is not None and _call_fits(fn, call) else None
+
+    def _interface_method(self, name: str, defs: list[str] | None = None) -> str | None:
+        defs = self._methods_by_name.get(name) if defs is None else defs
         if not defs or len(defs) > 50:
             return None
         tops: set[str] = set()
@@ -3983,6 +4007,54 @@ def called_name(func: cst.BaseExpression) -> str:
     if isinstance(func, cst.Name):
         return func.value
     return func.attr.value if isinstance(func, cst.Attribute) else ""
+
+
+def _call_fits(fn: Scope, call: cst.Call) -> bool:
+    """Whether ``call``, made on a bound method (no ``self`` passed), can bind to the parameters of the method ``fn``:
+    no keyword it does not name (unless it takes ``**kwargs``), no more positional arguments than it takes (unless
+    ``*args``), every parameter without a default given. A call spreading ``*args``/``**kwargs`` fits anything."""
+    params = getattr(fn.node, "params", None)
+    if not isinstance(params, cst.Parameters) or any(a.star for a in call.args):
+        return True
+    plain = [*params.posonly_params, *params.params]
+    if plain and not any(dotted(d) == "staticmethod" for d in fn.decorators):
+        plain = plain[1:]
+    named = {p.name.value for p in (*plain, *params.kwonly_params)}
+    positional = sum(1 for a in call.args if a.keyword is None)
+    keywords = {a.keyword.value for a in call.args if a.keyword is not None}
+    if positional > len(plain) and not isinstance(params.star_arg, cst.Param):
+        return False
+    if not isinstance(params.star_kwarg, cst.Param) and not keywords <= named:
+        return False
+    given = {p.name.value for p in plain[:positional]} | keywords
+    return all(p.default is not None or p.name.value in given for p in (*plain, *params.kwonly_params))
+
+
+def _param_owner(name: cst.Name, scope: Scope) -> Scope | None:
+    """The function whose parameter ``name`` is: the enclosing function, or for a closure that does not bind the
+    name itself, the nearest enclosing function that takes it as a parameter."""
+    fn = scope if scope.kind == "function" else scope.enclosing_function()
+    while fn is not None:
+        if any(p.name.value == name.value for p in fn.params):
+            return fn
+        if name.value in fn.bindings or fn.parent is None or fn.parent.kind != "function":
+            return None
+        fn = fn.parent
+    return None
+
+
+def _star_before(call: cst.Call, index: int) -> bool:
+    """A ``*args`` among the positional arguments at or before ``index`` (it may fill that position)."""
+    seen = 0
+    for a in call.args:
+        if a.keyword is not None or a.star == "**":
+            continue
+        if a.star:
+            return True
+        if seen >= index:
+            return False
+        seen += 1
+    return False
 
 
 def arg(call: cst.Call | None, name: str, position: int | None = None) -> cst.BaseExpression | None:

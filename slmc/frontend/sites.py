@@ -378,6 +378,8 @@ def _alternatives(ev: Evaluator, call: cst.Call, scope: Scope, callee: str) -> t
     ``obj.method(...)`` on a local set from a factory a table picks (``obj = FACTORIES[kind]()``): the ``method`` of
     what each other factory of that table returns."""
     func = call.func
+    if isinstance(func, cst.Name):
+        return _named_member_alternatives(ev, func.value, scope, callee)
     if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
         return _table_made_alternatives(ev, func.value.value, func.attr.value, scope, callee)
     if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute)):
@@ -387,6 +389,27 @@ def _alternatives(ev: Evaluator, call: cst.Call, scope: Scope, callee: str) -> t
         m = ev.member(cls, func.attr.value, True)
         if isinstance(m, Function) and m.key != callee and m.key in ev.scopes and m.key not in out:
             out.append(m.key)
+    return tuple(out)
+
+
+def _named_member_alternatives(ev: Evaluator, name: str, scope: Scope, callee: str) -> tuple[str, ...]:
+    """``method = getattr(self, method_name)`` then ``method(...)``: each method of the object that the callers of
+    the enclosing function name in ``method_name`` (``self._dispatch("_send", ...)``, ``self._dispatch("_stream",
+    ...)``); the evaluator's value is only the first of them."""
+    out: list[str] = []
+    for b in (ev.bindings_of(name, scope) or [])[:8]:
+        if b[0] != "expr" or not isinstance(b[1], cst.Call) or len(b) < 3 or b[2] is None:
+            continue
+        got = b[1]
+        if not (isinstance(got.func, cst.Name) and got.func.value == "getattr" and len(got.args) >= 2):
+            continue
+        base = ev.value(got.args[0].value, b[2])
+        if not isinstance(base, Instance):
+            continue
+        for picked in ev.passed_strings(got.args[1].value, b[2])[:8]:
+            m = ev.attribute(base, picked)
+            if isinstance(m, Function) and m.key != callee and m.key in ev.scopes and m.key not in out:
+                out.append(m.key)
     return tuple(out)
 
 
