@@ -334,8 +334,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--budget",
         type=float,
-        default=150.0,
-        help="training seconds per task at most (0: none); CPU seconds of this process for the tool-call head",
+        default=300.0,
+        help="training seconds per task at most, a safety cap (0: none); CPU seconds of this process for the tool-call"
+        " head, whose work is planned from its data (heads.TOOL_TRAIN_TOKENS) to end well before it",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--train-rows", type=int, default=0, help="at most this many training calls per task")
