@@ -123,7 +123,10 @@ TOOL_TRAIN_LAYERS = 1  # top encoder layers the tool-call head fine-tunes (the f
 
 # The tool-call head's work plan: tokens its trained layers read over all the trainings of one task (the folds' and
 # the served one share it equally), so a task costs the same CPU however busy the machine is and the head does not
-# change with the load. The time budget is only a safety cap. Measured: see the commit that set it.
+# change with the load. The time budget is only a safety cap. 500k tokens: about 3 epochs of every fold of BFCL
+# multiple (~134 tokens a call), 1.8 of simple's, 1.9 of live_simple's (~200); a step of 8 calls (~1,100 tokens)
+# measured ~0.2 CPU s with one layer trained. Not yet measured end to end on an idle machine: lower it if a task's
+# training passes ~250 CPU s there.
 TOOL_TRAIN_TOKENS = 500_000
 
 
