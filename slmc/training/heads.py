@@ -123,11 +123,11 @@ TOOL_TRAIN_LAYERS = 1  # top encoder layers the tool-call head fine-tunes (the f
 
 # The tool-call head's work plan: tokens its trained layers read over all the trainings of one task (the folds' and
 # the served one share it equally), so a task costs the same CPU however busy the machine is and the head does not
-# change with the load. The time budget is only a safety cap. 500k tokens: about 3 epochs of every fold of BFCL
-# multiple (~134 tokens a call), 1.8 of simple's, 1.9 of live_simple's (~200); a step of 8 calls (~1,100 tokens)
-# measured ~0.2 CPU s with one layer trained. Not yet measured end to end on an idle machine: lower it if a task's
-# training passes ~250 CPU s there.
-TOOL_TRAIN_TOKENS = 500_000
+# change with the load. The time budget is only a safety cap. Measured (bench/finetune_quality.py, budget 300 CPU
+# s): with 500k, bfcl-simple on an idle machine hit the cap at 220 of 447 planned steps (316 CPU s for the task,
+# accepted 94.9 %); 250k plans about those 220 steps, so the cap no longer decides. bfcl-multiple ran all its
+# steps with 500k (251 CPU s, accepted 93.3 %); with 250k it trains ~2 of its 3 epochs (not re-measured).
+TOOL_TRAIN_TOKENS = 250_000
 
 
 def _train_tool_head(
