@@ -355,7 +355,8 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=300.0,
         help="safety cap on each task's training, CPU seconds of this process (0: none); the plan's steps run unless"
-        " it fires (then the row says so)",
+        " it fires (then the row says so); the tool-call head's work is planned from its data (heads.TOOL_TRAIN_TOKENS)"
+        " to end well before it",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--train-rows", type=int, default=0, help="at most this many training calls per task")

@@ -121,6 +121,15 @@ TOOL_TRAIN_LAYERS = 1  # top encoder layers the tool-call head fine-tunes (the f
 # (all-calls 0.44 vs 0.288) because the frozen pass ate the 90 s budget
 
 
+# The tool-call head's work plan: tokens its trained layers read over all the trainings of one task (the folds' and
+# the served one share it equally), so a task costs the same CPU however busy the machine is and the head does not
+# change with the load. The time budget is only a safety cap. Measured (bench/finetune_quality.py, budget 300 CPU
+# s): with 500k, bfcl-simple on an idle machine hit the cap at 220 of 447 planned steps (316 CPU s for the task,
+# accepted 94.9 %); 250k plans about those 220 steps, so the cap no longer decides. bfcl-multiple ran all its
+# steps with 500k (251 CPU s, accepted 93.3 %); with 250k it trains ~2 of its 3 epochs (not re-measured).
+TOOL_TRAIN_TOKENS = 250_000
+
+
 def _train_tool_head(
     plan: FinetunePlan,
     rows: list[dict[str, Any]],
@@ -130,6 +139,7 @@ def _train_tool_head(
     budget: float | None,
     log: Callable[[str], None],
     cache: Any = None,
+    trainings: int = 1,
 ) -> Any:
     from slmc.training.tool_head import train_tool_head
 
@@ -146,6 +156,7 @@ def _train_tool_head(
         train_layers=TOOL_TRAIN_LAYERS,
         cache=cache,
         device=device,
+        max_tokens=TOOL_TRAIN_TOKENS // max(1, trainings),
     )
     if info.skipped:
         log(f"tool-call head: {info.examples} of {len(rows)} rows used; {info.skipped} skipped")
@@ -219,7 +230,9 @@ def _crossval_tool_head(
             folder = Path(tmp) / f"fold{fold}"
             left = len(ids) + 1 - k
             infos.append(
-                _train_tool_head(single, seen, folder, device=device, budget=share(left), log=log, cache=cache)
+                _train_tool_head(
+                    single, seen, folder, device=device, budget=share(left), log=log, cache=cache, trainings=len(ids) + 1
+                )
             )
             head = ToolCallHead(folder, device=device)
             for i, p in zip(held, head.predict([rows[i] for i in held]), strict=True):
@@ -227,7 +240,9 @@ def _crossval_tool_head(
                 chosen[i] = [p.tool, p.fallback]
                 parts[i] = p.parts
             log(f"tool-call head: fold {fold + 1} of {len(ids)} answered {len(held)} held-out calls")
-    infos.append(_train_tool_head(single, rows, out, device=device, budget=share(1), log=log, cache=cache))
+    infos.append(
+        _train_tool_head(single, rows, out, device=device, budget=share(1), log=log, cache=cache, trainings=len(ids) + 1)
+    )
     answers = _calibrate_tool_head(rows, folds, answers, parts, out, log)
     crossval = {
         "folds": len(ids),

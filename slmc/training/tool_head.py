@@ -344,11 +344,13 @@ class _BiChoice:
     def __init__(self, tokenizer: Any, model: Any, max_len: int, no_tool: dict[str, Any] | None = None) -> None:
         self.tokenizer, self.model, self.max_len, self.no_tool = tokenizer, model.eval(), max_len, no_tool
         self._cache: dict[str, Any] = {}
+        self.memo: dict[Any, Any] = {}  # ``_string_features`` remembered
 
     def vectors(self, texts: list[str]) -> Any:
         import torch
 
-        todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        # by length, so that a batch pads little (the candidate spans are 1 to 20 tokens)
+        todo = sorted((t for t in dict.fromkeys(texts) if t not in self._cache), key=len)
         device = next(self.model.parameters()).device
         with torch.no_grad():
             for i in range(0, len(todo), 32):
@@ -453,6 +455,34 @@ def _param_cosines(
     return [float(x) for x in chooser.span_vectors(request, spans) @ param], [float(x) for x in alone]
 
 
+FEATURES_MEMO = 50_000  # string parameters whose candidates and features a chooser remembers
+
+
+def _string_features(
+    chooser: _BiChoice | None, request: str, tool: Tool, p: Param
+) -> tuple[list[tuple[int, int]], list[list[float]]]:
+    """A string parameter's candidate spans of the request and their SPAN_FEATURES, remembered by the chooser (shared
+    by the cross-validation folds through ``FrozenCache``): the features read the pretrained encoder's vectors of
+    every candidate, which the folds, the presence model and prediction would otherwise compute again and again
+    (BFCL simple: 76 CPU s for the first fit of the rankers, 14 s for each later one)."""
+    memo = getattr(chooser, "memo", None)
+    key: Any = (request, tool, p)
+    try:
+        found = memo.get(key) if memo is not None else None
+    except TypeError:  # an enum of unhashable values: not remembered
+        memo, found = None, None
+    if found is not None:
+        return found
+    cands = _string_candidates(request, p, span_candidates(request))
+    cosine, alone = _param_cosines(chooser, p, request, cands)
+    out = (cands, span_features(request, tool, p, cands, cosine, alone))
+    if memo is not None:
+        if len(memo) >= FEATURES_MEMO:
+            memo.clear()
+        memo[key] = out
+    return out
+
+
 def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiChoice | None = None) -> dict[str, Any]:
     """The number, enum and string rankers (``tool_values``) fitted on the teacher's calls: for each numeric argument
     the teacher wrote as a number of the request, which of the request's numbers; for each enum argument, which
@@ -489,13 +519,10 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
                 for (a, b, _), feats in zip(cands, item_features(ex.request, p, cands, tool), strict=True):
                     members.append((feats, any(x <= a and b <= y for x, y in inside)))
             elif p.kind == "span" and label.span is not None:
-                cands = _string_candidates(ex.request, p, span_candidates(ex.request))
+                cands, feats = _string_features(chooser, ex.request, tool, p)
                 if tuple(label.span) not in cands:
                     continue
-                cosine, alone = _param_cosines(chooser, p, ex.request, cands)
-                strings.append(
-                    (span_features(ex.request, tool, p, cands, cosine, alone), cands.index(tuple(label.span)))
-                )
+                strings.append((feats, cands.index(tuple(label.span))))
                 owners.append(n)
     rankers = {
         "number": fit_ranker(numbers, NUMBER_FEATURES, seed),
@@ -567,9 +594,7 @@ def _best_score(rankers: dict[str, Any], chooser: _BiChoice | None, tool: Tool, 
     if p.kind == "options" and rankers.get("options") is not None:
         return score(rankers["options"], options_features(request, p))
     if p.kind == "span" and rankers.get("span") is not None and chooser is not None:
-        cands = _string_candidates(request, p, span_candidates(request))
-        cosine, alone = _param_cosines(chooser, p, request, cands)
-        return score(rankers["span"], span_features(request, tool, p, cands, cosine, alone))
+        return score(rankers["span"], _string_features(chooser, request, tool, p)[1])
     return 0.0
 
 
@@ -635,10 +660,11 @@ class FrozenCache:
     key: tuple[Any, ...] = ()
     seqs: dict[tuple[str, str], Any] = field(default_factory=dict)
     vectors: dict[str, Any] = field(default_factory=dict)
+    features: dict[Any, Any] = field(default_factory=dict)  # the string parameters' candidates and features
 
     def bind(self, key: tuple[Any, ...]) -> None:
         if key != self.key:
-            self.key, self.seqs, self.vectors = key, {}, {}
+            self.key, self.seqs, self.vectors, self.features = key, {}, {}, {}
 
 
 @dataclass
@@ -701,10 +727,13 @@ def train_tool_head(
     progress: Callable[[int, int], None] | None = None,
     cache: FrozenCache | None = None,
     device: str = "cpu",
+    max_tokens: int | None = None,
 ) -> TrainInfo:
     """Fine-tune the encoder and heads on the teacher's calls (exchange rows) and save them into ``model_dir``.
 
-    ``time_budget`` (seconds) stops training early. ``train_layers``: how many top transformer layers are fine-tuned
+    ``max_tokens``: the work plan, tokens at most that the trained layers read over all steps (the planned epochs
+    end earlier when they reach it): fixed by the data, not by the clock, so the head is the same however busy the
+    machine is. ``time_budget`` (seconds) is only a safety cap that stops training early. ``train_layers``: how many top transformer layers are fine-tuned
     (the ones below are frozen and run once per input; None: all layers and the embeddings). ``choice``: ``bi``
     (the pretrained encoder's sentence embeddings, not fine-tuned; measured better on BFCL within a CPU budget) or
     ``cross`` (pairs scored by the fine-tuned encoder). ``cache``: the frozen layers' states and choice vectors
@@ -746,7 +775,7 @@ def train_tool_head(
             cache.bind(_cache_key(path, max_len, frozen, device))
             enc._cache = cache.seqs
             if chooser is not None:
-                chooser._cache = cache.vectors
+                chooser._cache, chooser.memo = cache.vectors, cache.features
         if chooser is not None:
             chooser.no_tool = _fit_no_tool(chooser, examples, seed)
         rankers = fit_value_rankers(examples, seed, chooser)
@@ -764,7 +793,8 @@ def train_tool_head(
         if frozen:
             enc.lower([seq for items in items_of for seq in _item_seqs(items)], frozen)
         steps_per_epoch = math.ceil(len(fit) / batch_calls)
-        total = max(1, int(steps_per_epoch * epochs))
+        plan = _plan_batches(fit, batch_calls, epochs, rng, [_item_tokens(items) for items in items_of], max_tokens)
+        total = len(plan)
         optim = torch.optim.AdamW(
             [
                 {"params": trained, "lr": lr},
@@ -780,11 +810,8 @@ def train_tool_head(
         heads.train()
         step = 0
         capped = False
-        batches: list[list[int]] = []
         while step < total:
-            if not batches:
-                batches = _batches(fit, batch_calls, rng)
-            batch = batches.pop(0)
+            batch = plan[step]
             loss = _loss(enc, [it for i in batch for it in items_of[i]], frozen)
             scale = min(1.0, (step + 1) / warmup) * max(0.0, (total - step) / max(1, total - warmup))
             for group, base in zip(optim.param_groups, bases, strict=True):
@@ -870,8 +897,14 @@ def prime_tool_cache(
             enc.lower(_item_seqs(items), frozen)
         if choice == "bi":
             chooser = _BiChoice(tokenizer, encoder, max_len)
-            chooser._cache = cache.vectors
+            chooser._cache, chooser.memo = cache.vectors, cache.features
             chooser.vectors([text for ex in examples for text in (ex.request, *(t.text() for t in ex.tools))])
+            for ex in examples:  # every string parameter's candidates (the rankers' features), once for all folds
+                if ex.choice is not None:
+                    tool = ex.tools[ex.choice]
+                    for p in tool.params:
+                        if p.kind == "span":
+                            _string_features(chooser, ex.request, tool, p)
     finally:
         torch.set_num_threads(before)
     return time.perf_counter() - start
@@ -891,6 +924,31 @@ def _dev_split(n: int, rng: random.Random) -> tuple[list[int], list[int]]:
         return order, []
     k = min(DEV_MAX_CALLS, max(6, round(DEV_SHARE * n)))
     return order[k:], order[:k]
+
+
+def _item_tokens(items: list[tuple[str, Any]]) -> int:
+    """The tokens one call's training items put through the trained layers (what a step costs grows with it)."""
+    return sum(len(seq.ids) for seq in _item_seqs(items))
+
+
+def _plan_batches(
+    fit: list[int], size: int, epochs: float, rng: random.Random, tokens: list[int], max_tokens: int | None
+) -> list[list[int]]:
+    """Every step's batch, planned before training: the planned epochs of shuffled batches (a fraction of an epoch
+    rounds down, one step at least), cut where the tokens they read pass ``max_tokens``. The plan depends on the data
+    and the seed only, so two trainings of the same calls do the same work whatever the machine's load."""
+    steps_per_epoch = math.ceil(len(fit) / size)
+    total = max(1, int(steps_per_epoch * epochs))
+    out: list[list[int]] = []
+    read = 0
+    while len(out) < total:
+        for batch in _batches(fit, size, rng):
+            cost = sum(tokens[i] for i in batch)
+            if len(out) >= total or (max_tokens is not None and out and read + cost > max_tokens):
+                return out
+            out.append(batch)
+            read += cost
+    return out
 
 
 def _batches(indices: list[int], size: int, rng: random.Random) -> list[list[int]]:
@@ -1412,13 +1470,10 @@ class ToolCallHead:
         that overlap neither each other nor a value already taken (``_jointly``)."""
         if not strings:
             return
-        general = span_candidates(request)
         ranked = {}
         for i, _ in strings:
-            p = tool.params[i]
-            cands = _string_candidates(request, p, general)
-            cosine, alone = _param_cosines(self._chooser, p, request, cands)
-            probs = rank(self._rankers["span"], span_features(request, tool, p, cands, cosine, alone))
+            cands, feats = _string_features(self._chooser, request, tool, tool.params[i])
+            probs = rank(self._rankers["span"], feats)
             ranked[i] = sorted(zip(probs, cands, strict=True), key=lambda x: -x[0])
         for i, prob, q, pick in _jointly(ranked, strings, used):
             p = tool.params[i]
