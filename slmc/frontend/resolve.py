@@ -1635,13 +1635,10 @@ class Evaluator:
         name = attr.lstrip("_")
         if name not in ("client", "aclient", "async_client"):
             return None
-        todo, seen = [cls_key], set()
-        while todo and len(seen) < 20:
-            key = todo.pop(0)
+        for key in self.lineage(cls_key, 20):
             cls = self.scopes.get(key)
-            if key in seen or cls is None:
+            if cls is None:
                 continue
-            seen.add(key)
             for base in cls.bases:
                 ref = self.value(base, cls.parent or cls)
                 if isinstance(ref, Ref) and ref.qname.startswith("llama_index.llms."):
@@ -1649,7 +1646,6 @@ class Evaluator:
                     if made is None:
                         return None
                     return self.construct(made[0 if name == "client" else 1], None, cls)
-            todo.extend(self.bases_of(key))
         return None
 
     def host_sdk(self, cls_key: str) -> Client | None:
@@ -1725,14 +1721,10 @@ class Evaluator:
         query engine or agent): the base keeps what it is handed under the keyword's name (``self._llm`` /
         ``self.llm``), an attribute no code of the tree sets; the parameter handed over stands for it."""
         name = attr.lstrip("_")
-        todo, seen = [cls_key], set()
-        while todo and len(seen) < 10:
-            key = todo.pop(0)
+        for key in self.lineage(cls_key, 10):
             cls = self.scopes.get(key)
-            if key in seen or cls is None:
+            if cls is None:
                 continue
-            seen.add(key)
-            todo.extend(self.bases_of(key))
             if not any(isinstance(self.value(b, cls.parent or cls), Ref) for b in cls.bases):
                 continue  # only a base the tree does not define stores attributes the tree never sets
             init = next((b[1] for b in cls.bindings.get("__init__", ()) if b[0] == "def"), None)
