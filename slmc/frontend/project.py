@@ -2920,14 +2920,16 @@ class Analysis:
         kept = {id(a): a for a, name in _bind(callee, site.args) if name in keep and _carries(callee, a, name)}
         return [a for a in kept.values() if named is None or any(a is b for b in named)]
 
-    def _driven_param(self, fn: Scope, site: Site, fwd: dict[str, set[str]]) -> str | None:
+    def _driven_param(self, fn: Scope, site: Site, fwd: dict[str, set[str]], own: list[Site]) -> str | None:
         """The parameter of ``fn`` that a wrapper-call is made on when ``fn`` drives an object its caller hands it
         (``def run_rounds(team): msg = team.open("Begin."); team.step(msg)``): the caller built that object around
         its task, so the function is the object's calling API even though it writes a fixed kick-off turn. Not a
         model handed in (``llm``, ``client``, a class named a model), not a call whose arguments carry another
         parameter (``agent.run(PROMPT.format(text=text))`` writes a task around the caller's data), and not a
         function that sets the object up itself (``agent.messages = history`` then ``agent.chat()``: a command
-        line or a loader running it, the task its own)."""
+        line or a loader running it, the task its own), nor one that asks the object for another model-backed
+        object and calls that itself (``agent = hub.pick("review")`` then ``agent.ask(...)``: the handed object is a
+        factory, the task this function writes its own)."""
         receiver = _receiver(site)
         if site.site != SiteKind.WRAPPER_CALL or not isinstance(receiver, cst.Name) or not fwd.get(site.callee or ""):
             return None
@@ -2941,6 +2943,9 @@ class Analysis:
             _params_in(fn, a.value, templated=True, flow=self.flow, loops=True) - {name} for a in site.info.node.args
         ):
             return None
+        made = _names_bound_to(fn, site.info.node)
+        if made and any(isinstance(r := _receiver(s), cst.Name) and r.value in made for s in own if s is not site):
+            return None  # ``agent = hub.pick(...)`` then ``agent.ask(...)``: the call made a model object it runs
         return name
 
     def _task_request_args(self, site: Site) -> list[cst.Arg] | None:
@@ -3872,7 +3877,7 @@ class Analysis:
                             http=site.client == "http",
                         )
                         continue
-                    driven = self._driven_param(scope, site, fwd)
+                    driven = self._driven_param(scope, site, fwd, own)
                     if driven is not None:
                         got.add(driven)  # the object the caller built (with its task) is what this call runs
                     if self._authors_sent(site):
@@ -6207,6 +6212,19 @@ def _self_assigned(fn: Scope) -> dict[str, list[cst.CSTNode]]:
     out = fn.derived.get("self_assigned")
     if out is None:
         out = fn.derived["self_assigned"] = _self_assigned_no_memo(fn)
+    return out
+
+
+def _names_bound_to(fn: Scope, value: cst.CSTNode) -> set[str]:
+    """The plain names ``fn`` binds to the expression ``value`` (``agent = make()``, ``agent, _ = make()``)."""
+    out: set[str] = set()
+    for node in _own_nodes(fn):
+        if not isinstance(node, cst.Assign | cst.AnnAssign) or node.value is not value:
+            continue
+        targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+        for t in targets:
+            elements = [e.value for e in t.elements] if isinstance(t, cst.Tuple | cst.List) else [t]
+            out |= {e.value for e in elements if isinstance(e, cst.Name)}
     return out
 
 

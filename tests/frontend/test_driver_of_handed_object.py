@@ -176,3 +176,56 @@ def test_a_function_setting_the_object_up_itself_is_no_driver(tmp_path: Path) ->
     loader = _kinds(graph, "crew/loader.py")
     assert loader.get(5) != "wrapper", loader  # resume: fills the history itself, then runs the object
     assert loader.get(10) != "wrapper", loader  # start: hands the object no turn
+
+
+HUB = """
+    import openai
+
+
+    class Helper:
+        def __init__(self, brief: str):
+            self.brief = brief
+            self.client = openai.OpenAI()
+
+        def ask(self, text: str) -> str:
+            msgs = [{"role": "system", "content": self.brief}, {"role": "user", "content": text}]
+            out = self.client.chat.completions.create(model="m", messages=msgs)
+            return out.choices[0].message.content
+
+
+    class Hub:
+        def __init__(self):
+            self.client = openai.OpenAI()
+
+        def pick(self, skill: str, note: str) -> Helper:
+            msgs = [{"role": "user", "content": note}]
+            brief = self.client.chat.completions.create(model="m", messages=msgs).choices[0].message.content
+            return Helper(brief)
+"""
+
+REVIEW = """
+    from desk.hub import Hub
+
+
+    def review(hub, draft):
+        critic = hub.pick("critic", "Write a brief for a careful reviewer.")
+        return critic.ask("List the three weakest claims in this draft: " + draft)
+
+
+    def first_pass(draft):
+        return review(Hub(), draft)
+
+
+    def second_pass(draft):
+        return review(Hub(), draft.upper())
+"""
+
+
+def test_a_function_asking_a_handed_factory_for_a_helper_is_no_driver(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"desk/__init__.py": "", "desk/hub.py": HUB, "desk/review.py": REVIEW})
+    graph = analysed_graph(tmp_path)
+    kinds = _kinds(graph, "desk/review.py")
+    # review: the hub only hands out a helper; the task is the template this function writes for it
+    assert kinds.get(5) != "wrapper", kinds
+    assert kinds.get(11) != "wrapper-call", kinds
+    assert kinds.get(7) == "wrapper-call", kinds  # the helper's call with the review task
