@@ -1977,10 +1977,12 @@ class Evaluator:
     def protocols_met(self, cls_key: str) -> list[str]:
         """The tree's Protocol classes that the tree's class ``cls_key`` implements structurally (it defines every
         method one declares, ``class Adapter: async def run(...)`` for ``class Engine(Protocol): async def run``):
-        a value typed as the protocol may be this class, as if it derived from it. Loads nothing."""
+        a value typed as the protocol may be this class, as if it derived from it. Only a class naming no base counts:
+        one deriving from a base of its own (``class BaseStep(ABC)`` declaring ``execute``) is typed by that base, and
+        a protocol with a common method name would otherwise adopt its whole family. Loads nothing."""
         cls = self.scopes.get(cls_key)
-        if cls is None or cls.kind != "class" or any(_names_protocol(b) for b in cls.bases):
-            return []
+        if cls is None or cls.kind != "class" or any(dotted(b) != "object" for b in cls.bases):
+            return []  # a class naming a base (an ABC with its own abstract API, a Protocol) is typed by that base
         protocols = self.protocols()
         if not protocols:
             return []
