@@ -2222,8 +2222,13 @@ class Evaluator:
         """``method_by_name`` for a name unrelated classes define (``llm.gen(model=m, messages=msgs)`` beside an
         agent's ``gen(query)``): the one interface method among those whose parameters can take the call's arguments
         (keywords they name, no more positional ones than they take, every required one given); None when the call
-        fits all of them, none, or several unrelated ones."""
+        fits all of them, none, or several unrelated ones. Only a call passing a keyword that the chosen method names
+        itself is told apart this way: a bare count of positional arguments (``image.convert("RGB")`` beside a
+        converter's ``convert(content)``) fits a library object's method just as well."""
         if self.method_by_name(name) is not None or name.startswith("__") or name in _COMMON_METHOD_NAMES:
+            return None
+        keywords = {a.keyword.value for a in call.args if a.keyword is not None}
+        if not keywords:
             return None
         defs = self._methods_by_name.get(name) or []
         if len(defs) > 50:
@@ -2233,7 +2238,15 @@ class Evaluator:
             return None
         top = self._interface_method(name, kept)
         fn = self.scopes.get(top) if top is not None else None
-        return top if fn is not None and _call_fits(fn, call) else None
+        if fn is None or not _call_fits(fn, call):
+            return None
+        params = getattr(fn.node, "params", None)
+        named = (
+            {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+            if isinstance(params, cst.Parameters)
+            else set()
+        )
+        return top if keywords & named else None
 
     def _interface_method(self, name: str, defs: list[str] | None = None) -> str | None:
         defs = self._methods_by_name.get(name) if defs is None else defs

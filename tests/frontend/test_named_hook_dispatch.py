@@ -7,7 +7,8 @@ unrelated class (an agent) also defines ``ask(question)``, and the tests define 
 Expected: ``ask`` and ``ask_stream`` are wrappers (the name passed reaches the hooks), the private hooks and the runner
 are folded (only the class's own API reaches them), and an untyped ``obj.ask(model=..., turns=...)`` is a call of the
 model's ``ask`` (only its parameters take those keywords), while ``obj.ask("...")`` with one positional argument is
-the agent's. A test file's fake with the same method name does not make the name ambiguous."""
+left unguessed (a count of positional arguments alone fits library objects as well). A test file's fake with the
+same method name does not make the name ambiguous."""
 
 from __future__ import annotations
 
@@ -135,11 +136,12 @@ def test_untyped_receiver_is_typed_by_the_call_it_fits(tmp_path: Path) -> None:
     sites = _sites(tmp_path)
     uses = sites.get("lib/uses.py", set())
     assert (line_of(_USES, "return model.ask(model="), "wrapper-call") in uses
-    # one positional question fits only the agent's ask: a call of the agent's wrapper, not of the model's
     assert line_of(_AGENT, "def ask(self, question") in {
         line for line, kind in sites["lib/agent.py"] if kind == "wrapper"
     }
-    assert (line_of(_USES, 'return agent.ask("Which'), "wrapper-call") in uses
+    # one positional question fits only the agent's ask, but a count of positional arguments alone is no evidence
+    # of the receiver (a library object's method of that name takes one too): never the model's, and no guess
+    assert line_of(_USES, 'return agent.ask("Which') not in {line for line, _ in uses}
 
 
 def test_a_fitting_call_needs_a_parameter_for_each_keyword(tmp_path: Path) -> None:
@@ -156,3 +158,51 @@ def test_a_fitting_call_needs_a_parameter_for_each_keyword(tmp_path: Path) -> No
     graph = analysed_graph(tmp_path)
     line = line_of(_USES, "return model.ask(model=")
     assert not [s for s in graph.sites() if s.loc.path == "lib/uses.py" and s.loc.line == line]
+
+
+_CONVERTERS = """
+    import anthropic
+
+
+    class Reshaper:
+        def __init__(self):
+            self.client = anthropic.Anthropic()
+
+        def restate(self, content, schema=None):
+            out = self.client.messages.create(model="m", messages=[{"role": "user", "content": content}], max_tokens=64)
+            return out.content[0].text
+
+
+    class Tally:
+        def restate(self):
+            return {}
+
+
+    def summary(text):
+        return Reshaper().restate(text)
+"""
+
+_PICTURES = """
+    from lib.convert import Reshaper
+
+    MAKERS = {"reshaper": Reshaper}
+
+
+    def grey(picture):
+        # a library object (an image) whose own ``restate`` takes a mode: one positional argument fits the model
+        # class's ``restate(content)`` by count alone, which says nothing about what ``picture`` is
+        return picture.restate("L")
+
+
+    def tidy(reshaper, text):
+        return reshaper.restate(content=text)
+"""
+
+
+def test_a_positional_count_alone_does_not_type_the_receiver(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"lib/convert.py": _CONVERTERS, "lib/pictures.py": _PICTURES})
+    graph = analysed_graph(tmp_path)
+    found = {(s.loc.line, str(s.site)) for s in graph.sites() if s.loc.path == "lib/pictures.py"}
+    assert line_of(_PICTURES, 'return picture.restate("L")') not in {line for line, _ in found}
+    # the keyword the model class's method names itself still tells the call apart
+    assert (line_of(_PICTURES, "return reshaper.restate(content="), "wrapper-call") in found
