@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 import sys
 from collections.abc import Iterable, Sequence
@@ -259,11 +260,16 @@ def store(folder: Path, name: str, key: str, files: Iterable[str], diagnostics: 
         return
 
 
+# ``run_key``'s entry names: a user's own files in a ``--cache-dir`` they share are never pruned
+_ENTRY_NAME = re.compile(r"[0-9a-f]{40}\.json")
+
+
 def _prune(folder: Path) -> None:
+    """Drop the oldest entries past ``MAX_ENTRIES``; only files named as slmc names its entries are ever deleted."""
     entries = []
     with os.scandir(folder) as it:
         for e in it:
-            if e.name.endswith(".json") and not e.name.startswith(".") and e.is_file(follow_symlinks=False):
+            if _ENTRY_NAME.fullmatch(e.name) and e.is_file(follow_symlinks=False):  # only what slmc named
                 entries.append((e.stat(follow_symlinks=False).st_mtime_ns, e.path))
     if len(entries) <= MAX_ENTRIES:
         return

@@ -216,3 +216,22 @@ def test_small_runs_are_not_cached(tree: Path, tmp_path: Path, analyses: list[in
     second = lint_paths([tree], cache=cache)
     assert analyses == [1, 1] and not walked and not cache.exists()
     assert first.diagnostics == second.diagnostics
+
+
+def test_pruning_deletes_only_what_slmc_wrote(tree: Path, tmp_path: Path, analyses: list[int], monkeypatch) -> None:
+    """A `--cache-dir` pointed at a folder holding the user's own JSON files: pruning old entries never touches them."""
+    monkeypatch.setattr(lint_cache, "MAX_ENTRIES", 1)
+    cache = tmp_path / "mine"
+    cache.mkdir()
+    own = [cache / "settings.json", cache / ("a" * 40 + ".JSON"), cache / ("b" * 39 + ".json")]
+    for i, path in enumerate(own):
+        path.write_text("{}")
+        os.utime(path, ns=(i, i))  # older than any entry slmc writes
+    stale = cache / ("c" * 40 + ".json")  # an old entry of slmc's own: past MAX_ENTRIES, so pruned
+    stale.write_text("{}")
+    os.utime(stale, ns=(0, 0))
+    lint_paths([tree], cache=cache)
+    assert analyses == [1]
+    assert all(p.exists() for p in own)
+    assert not stale.exists()
+    assert len([p for p in cache.iterdir() if re.fullmatch(r"[0-9a-f]{40}\.json", p.name)]) == 1
