@@ -32,7 +32,16 @@ from slmc.frontend import clients, templates
 from slmc.frontend import syntax as cst
 from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, is_test_path, module_name_for
-from slmc.frontend.resolve import JSON_DUMPS, JSON_LOADS, Evaluator, Project, run_target, self_attribute, tool_names
+from slmc.frontend.resolve import (
+    JSON_DUMPS,
+    JSON_LOADS,
+    Evaluator,
+    Project,
+    class_of,
+    run_target,
+    self_attribute,
+    tool_names,
+)
 from slmc.frontend.sites import (
     Site,
     classify,
@@ -859,7 +868,7 @@ class Analysis:
             (cls.key, s.info.scope.module.code(url))
             for s in self.sites.values()
             if s.site == SiteKind.REQUEST and s.client == "http"
-            for cls in [_class_of(s.info.scope)]
+            for cls in [class_of(s.info.scope)]
             if cls is not None
             for url in [self.ev.url_expr(list(s.info.node.args), s.info.scope)]
             if isinstance(url, cst.Attribute)
@@ -870,7 +879,7 @@ class Analysis:
                 continue
             names = self.ev.url_params(list(info.node.args), info.scope)
             url = self.ev.url_expr(list(info.node.args), info.scope)
-            cls = _class_of(info.scope)
+            cls = class_of(info.scope)
             if not names and isinstance(url, cst.Attribute) and cls is not None:
                 if (cls.key, info.scope.module.code(url)) in model_urls:
                     self.ev.llm_endpoints.add(id(info.node))
@@ -900,7 +909,7 @@ class Analysis:
             (cls.key, builder)
             for s in self.sites.values()
             if s.site == SiteKind.REQUEST and s.client == "http" and id(s.info.node) in self.ev.llm_endpoints
-            for cls in [_class_of(s.info.scope)]
+            for cls in [class_of(s.info.scope)]
             for builder in [self._url_builder(s.info)]
             if cls is not None and builder is not None
         }
@@ -908,7 +917,7 @@ class Analysis:
             return
         waiting, self.ev.endpoint_calls = self.ev.endpoint_calls, []
         for info in waiting:
-            cls = _class_of(info.scope)
+            cls = class_of(info.scope)
             fn = info.scope.enclosing_function()
             builder = self._url_builder(info)
             if fn is None or cls is None or builder is None or (cls.key, builder) not in built:
@@ -3006,7 +3015,7 @@ class Analysis:
         callee = self.ev.scopes.get(key)
         if fn is None or callee is None or fn.module is not callee.module:
             return False
-        return _class_of(fn) is not None
+        return class_of(fn) is not None
 
     def _step_of_hook(self, scope: Scope, mine: set[str], direct_fns: dict[str, set[str]]) -> bool:
         """A private method only one private method of its class calls, that one being a hook no code calls but
@@ -5626,14 +5635,6 @@ def _flag_value(callee: Scope, site: Site, name: str, memo: dict[str, bool | Non
             value = default.value == "True"
     memo[name] = value
     return value
-
-
-def _class_of(scope: Scope) -> Scope | None:
-    """The class whose method (or a closure inside one) ``scope`` is."""
-    fn = scope.enclosing_function()
-    while fn is not None and fn.enclosing_class() is None and fn.parent is not None:
-        fn = fn.parent.enclosing_function()
-    return fn.enclosing_class() if fn is not None else None
 
 
 def _owner(scope: Scope) -> Scope | None:

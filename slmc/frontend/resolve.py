@@ -148,6 +148,14 @@ class Project:
         return None, parts
 
 
+def class_of(scope: Scope) -> Scope | None:
+    """The class whose method (or a closure inside one) ``scope`` is."""
+    fn = scope.enclosing_function()
+    while fn is not None and fn.enclosing_class() is None and fn.parent is not None:
+        fn = fn.parent.enclosing_function()
+    return fn.enclosing_class() if fn is not None else None
+
+
 def self_attribute(node: Any) -> bool:
     """``self.<name>``: a value the object holds."""
     return isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self"
@@ -1028,10 +1036,7 @@ class Evaluator:
 
     def super_value(self, scope: Scope) -> Value:
         """``super()`` in a method: the first base class of the tree (its methods are what the call reaches)."""
-        fn = scope.enclosing_function()
-        while fn is not None and fn.enclosing_class() is None and fn.parent is not None:
-            fn = fn.parent.enclosing_function()
-        cls = fn.enclosing_class() if fn is not None else None
+        cls = class_of(scope)
         if cls is None:
             return None
         for b in self.bases_of(cls.key):
@@ -1047,10 +1052,7 @@ class Evaluator:
         of the tree (``class Patched(Mixin, OpenAI)``): the nearest definition in the tree's bases, else the
         framework class's own member (``super()._stream_chat``: its hook). None when no SDK class is a base (the
         general reading of ``super()`` then applies)."""
-        fn = scope.enclosing_function()
-        while fn is not None and fn.enclosing_class() is None and fn.parent is not None:
-            fn = fn.parent.enclosing_function()
-        cls = fn.enclosing_class() if fn is not None else None
+        cls = class_of(scope)
         if cls is None:
             return None
         sdk = self.sdk_base(cls.key)

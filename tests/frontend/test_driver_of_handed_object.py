@@ -90,11 +90,7 @@ APP_TWO = """
 """
 
 
-def _kinds(graph, path: str) -> dict[int, str]:
-    return {s.loc.line: str(s.site) for s in graph.sites() if s.loc.path == path}
-
-
-def test_a_driver_of_a_handed_object_and_a_batch_runner_are_wrappers(tmp_path: Path) -> None:
+def _crew_graph(tmp_path: Path):
     write_tree(
         tmp_path,
         {
@@ -106,7 +102,15 @@ def test_a_driver_of_a_handed_object_and_a_batch_runner_are_wrappers(tmp_path: P
             "app/two.py": APP_TWO,
         },
     )
-    graph = analysed_graph(tmp_path)
+    return analysed_graph(tmp_path)
+
+
+def _kinds(graph, path: str) -> dict[int, str]:
+    return {s.loc.line: str(s.site) for s in graph.sites() if s.loc.path == path}
+
+
+def test_a_driver_of_a_handed_object_and_a_batch_runner_are_wrappers(tmp_path: Path) -> None:
+    graph = _crew_graph(tmp_path)
     driver = _kinds(graph, "crew/driver.py")
     assert driver.get(5) == "wrapper", driver  # run_rounds: drives the team its caller built
     assert driver.get(19) == "wrapper", driver  # run_cases: each conversation handed on as it is
@@ -116,18 +120,7 @@ def test_a_driver_of_a_handed_object_and_a_batch_runner_are_wrappers(tmp_path: P
 
 
 def test_look_alikes_stay_task_functions(tmp_path: Path) -> None:
-    write_tree(
-        tmp_path,
-        {
-            "crew/__init__.py": "",
-            "crew/team.py": TEAM,
-            "crew/driver.py": DRIVER,
-            "app/__init__.py": "",
-            "app/one.py": APP_ONE,
-            "app/two.py": APP_TWO,
-        },
-    )
-    graph = analysed_graph(tmp_path)
+    graph = _crew_graph(tmp_path)
     driver = _kinds(graph, "crew/driver.py")
     assert driver.get(15) != "wrapper", driver  # summarise_with: writes its task around the caller's notes
     assert driver.get(26) != "wrapper", driver  # grade_all: fills each essay into a template of its own
