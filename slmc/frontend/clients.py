@@ -107,6 +107,21 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "smolagents.CodeAgent": ClientKind("smolagents", "smol-agent"),
     "smolagents.ToolCallingAgent": ClientKind("smolagents", "smol-agent"),
     "smolagents.MultiStepAgent": ClientKind("smolagents", "smol-agent"),
+    # agno (formerly phidata): an ``Agent(model=..., instructions=[...])`` or a ``Team(members=[...])`` runs its model
+    # steps (and its members') in ``run`` / ``arun`` / ``print_response``
+    **{
+        f"{pkg}.{path}": ClientKind("agno", "agno-agent")
+        for pkg, paths in (
+            ("agno", ("agent.Agent", "agent.agent.Agent", "team.Team", "team.team.Team")),
+            ("phi", ("agent.Agent", "agent.agent.Agent")),
+        )
+        for path in paths
+    },
+    # Google ADK: a ``Runner(agent=..., session_service=...)`` runs its agent on the new message it is handed
+    **{
+        f"google.adk.{path}": ClientKind("adk", "adk-runner")
+        for path in ("Runner", "runners.Runner", "runners.InMemoryRunner")
+    },
     # pydantic-ai: an ``Agent(model, system_prompt=..., toolsets=...)`` runs its model steps in ``run`` / ``run_sync``
     "pydantic_ai.Agent": ClientKind("pydantic-ai", "pydantic-agent"),
     "pydantic_ai.agent.Agent": ClientKind("pydantic-ai", "pydantic-agent"),
@@ -223,7 +238,14 @@ MODULE_CLIENTS: dict[str, ClientKind] = {
     "openai.Completion": ClientKind("openai-v0", "openai-v0-completion"),
     "google.generativeai": ClientKind("google", "palm"),  # PaLM module functions (generate_text, chat)
     "replicate": ClientKind("replicate", "replicate"),
+    # OpenAI Agents SDK: the ``Runner`` class runs the agent it is handed (``await Runner.run(agent, input)``)
+    "agents.Runner": ClientKind("openai-agents", "openai-agents-runner"),
+    "agents.run.Runner": ClientKind("openai-agents", "openai-agents-runner"),
 }
+
+# Top-level names of SDK packages that projects also give their own packages (the OpenAI Agents SDK's ``agents``):
+# an import of one may mean a module of the tree, so it never short-cuts the search for one.
+SHARED_NAME_ROOTS = frozenset({"agents"})
 
 # Member paths of a client kind that send a request: path -> api name recorded on the site.
 _OPENAI = {
@@ -311,6 +333,9 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
             "models.generate_content_stream",
             "aio.models.generate_content",
             "aio.models.generate_content_stream",
+            # the Interactions API: one turn of a model (``model=``) or a hosted agent (``agent=``); ``get`` polls
+            "interactions.create",
+            "aio.interactions.create",
         )
     },
     "gemini-model": {p: p for p in ("generate_content", "generate_content_async")},
@@ -425,6 +450,9 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "crew-task": {p: p for p in ("execute", "execute_sync", "execute_async")},
     "smol-agent": {"run": "run", "": "__call__"},
     "pydantic-agent": {p: p for p in ("run", "run_sync", "run_stream", "iter")},
+    "agno-agent": {p: p for p in ("run", "arun", "print_response", "aprint_response", "continue_run", "acontinue_run")},
+    "adk-runner": {p: p for p in ("run", "run_async", "run_live")},
+    "openai-agents-runner": {p: p for p in ("run", "run_sync", "run_streamed")},
     "aider-coder": {p: p for p in ("run", "run_stream", "run_one")},
     "outlines": {"": "__call__", **{p: p for p in ("stream", "batch")}},
     "camel-agent": {p: p for p in ("step", "astep")},
@@ -445,6 +473,9 @@ FRAMEWORK_WRAPPER_KINDS = frozenset(
         "crew-task",
         "smol-agent",
         "pydantic-agent",
+        "agno-agent",
+        "adk-runner",
+        "openai-agents-runner",
         "dspy-predict",
         "aider-coder",
         *(f"camel-{k}" for k in _CAMEL_KINDS),
@@ -455,12 +486,18 @@ FRAMEWORK_MESSAGE_ARGS = {
     "aider-coder": ("with_message", "user_message"),
     "smol-agent": ("task",),
     "pydantic-agent": ("user_prompt",),
+    "agno-agent": ("input", "message"),
+    "adk-runner": ("new_message",),
+    "openai-agents-runner": ("input",),
     "camel-agent": ("input_message",),
     "camel-society": ("assistant_msg",),
     "camel-workforce": ("task",),
 }
 # Framework wrappers whose prompt is declared on the object they are called on (a DSPy Signature: docstring and
 # fields): the call's arguments fill the declared fields, so no caller forwards a prompt through such a call.
+# Framework wrappers called on a runner class whose first positional is the agent to run (``Runner.run(agent,
+# input)``): the message is the positional after it.
+FRAMEWORK_MESSAGE_AFTER_AGENT = frozenset({"openai-agents-runner"})
 DECLARED_PROMPT_KINDS = frozenset({"dspy-predict"})
 # Language-model base classes of a framework whose predictors call a method of every LM they are configured with:
 # a subclass's ``__call__`` / ``forward`` is a calling API although no code of the tree calls it (``dspy.LM``,
@@ -476,6 +513,30 @@ FRAMEWORK_LM_TRANSPORTS = frozenset({"request", "basic_request"})
 SIGNATURE_FIELDS = {"InputField": "input", "OutputField": "output"}
 # Constructors that declare a framework task: the framework turns the object into LLM calls (crewAI ``Task(...)``).
 FRAMEWORK_TASKS = frozenset({"crewai.Task", "crewai.task.Task"})
+# Agent classes of the agent SDKs that a team, a parent agent or a serving app runs when handed one (a team's
+# ``members=[...]``, ADK ``sub_agents=[...]``, ``AgentOS(agents=[...])``), or that the SDK's CLI runs by convention
+# (an ADK ``root_agent`` at module level): family by qualified name.
+SERVED_AGENTS = {
+    **{
+        f"{pkg}.{path}": "agno"
+        for pkg, paths in (
+            ("agno", ("agent.Agent", "agent.agent.Agent", "team.Team", "team.team.Team")),
+            ("phi", ("agent.Agent", "agent.agent.Agent")),
+        )
+        for path in paths
+    },
+    **{
+        f"google.adk.{path}": "adk"
+        for path in ("Agent", "agents.Agent", "agents.LlmAgent", "agents.llm_agent.LlmAgent", "agents.llm_agent.Agent")
+    },
+}
+# LangChain agent middleware hooks whose ``handler`` parameter runs the agent's model call on the request it is
+# handed (``await handler(request)``); the tool-call hooks' handler runs a tool.
+MODEL_CALL_HOOKS = frozenset({"wrap_model_call", "awrap_model_call"})
+# The keywords under which such an agent is handed to what runs it.
+SERVED_AGENT_KEYWORDS = frozenset({"members", "team", "sub_agents", "agents"})
+# The module-level name the ADK command line (``adk web`` / ``adk run``) runs.
+ADK_ROOT_AGENT = "root_agent"
 
 # Member paths that return another LLM object: (kind, path) -> new kind. Same kind keeps model/options.
 FACTORY_PATHS: dict[tuple[str, str], str] = {
@@ -490,6 +551,7 @@ FACTORY_PATHS: dict[tuple[str, str], str] = {
     ("chat-model", "with_fallbacks"): "chat-model",
     ("chain", "with_retry"): "chain",
     ("chain", "with_config"): "chain",
+    ("chain", "with_fallbacks"): "chain",  # ``(llm | check).with_retry().with_fallbacks([...])``: still that chain
     ("openai", "with_options"): "openai",
     ("openai", "copy"): "openai",
     ("anthropic", "with_options"): "anthropic",
@@ -803,7 +865,7 @@ PREFILTER_TEXTS = (
     "crewai", "dashscope", "qianfan", "zhipuai", "sparkai", "volcengine", "mlx_lm", "mlx_vlm", "http.client",
     "HTTPSConnection", "smolagents", "urlopen", "xai_sdk", "watsonx", "dspy", "lmdeploy", "aider.coders",
     "generative_ai_inference", ".create_message(", "baml_py", "camel.agents", "camel.societies", "camel.models",
-    "camel.toolkits", "pydantic_ai",
+    "camel.toolkits", "pydantic_ai", "agno", "phi.agent", "google.adk", "from agents import",
     "import outlines", "from outlines", "xinference", ".converse(",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")

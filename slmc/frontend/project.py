@@ -4379,8 +4379,10 @@ class Analysis:
             files[nid] = rel
 
     def _framework_target(self, s: Site, tasks: list[Site]) -> str | None:
-        """The framework task a framework wrapper-call runs: the nearest in the tree (same folder first)."""
+        """The crew task a framework wrapper-call (``Crew.kickoff``) runs: the nearest crewAI task in the tree (same
+        folder first); an agent SDK's run (another framework's, or a served agent's team) runs its own agent."""
         here = s.info.scope.module.path.split("/")
+        tasks = [t for t in tasks if t.client == s.client and t.api in clients.FRAMEWORK_TASKS]
 
         def shared(t: Site) -> int:
             there = t.info.scope.module.path.split("/")

@@ -51,6 +51,7 @@ _LIBRARY_ROOTS = frozenset(
     name.split(".", 1)[0]
     for name in (*clients.CONSTRUCTORS, *clients.MODULE_CLIENTS, *clients.HF_PIPELINE, *clients.DECORATORS)
 ) | {"transformers", "langchain_core", "langchain_openai", "langgraph", "llama_index", "pydantic", "injector"}
+_LIBRARY_ROOTS -= clients.SHARED_NAME_ROOTS
 
 
 # Methods a task-runner decorator (a serverless or cluster ``@app.function()`` / ``@ray.remote``) adds to the function it
@@ -679,6 +680,7 @@ class Evaluator:
                 return Class(receiver or cls.key)
             else:
                 return Instance(receiver or cls.key)
+        typed: Value = None
         if param.annotation is not None:
             typed = self.instance_of(param.annotation.annotation, scope)
             if isinstance(typed, Client) and typed.kind == "chain" and typed.prompt_key is None and not param.star:
@@ -693,7 +695,9 @@ class Evaluator:
             default = self.value(param.default, scope)
             if isinstance(default, _INTERESTING):
                 return default
-        elif param.annotation is None and param.star == "":
+        elif param.star == "":
+            # untyped, or typed with a class the analysis cannot follow (``summary_model: Runnable``): whatever client
+            # the tree's own calls pass in
             return self.passed_client(param, scope)
         return None
 
@@ -739,15 +743,18 @@ class Evaluator:
                     break
         if not found and fn.enclosing_class() is None and fn.parent is not None and fn.parent.kind == "module":
             found = self._imported_passes(fn, param.name.value, index)
+        elif not found and owner is not None and owner.parent is not None and owner.parent.kind == "module":
+            found = self._imported_passes(fn, param.name.value, index, owner)
         kinds = {(c.family, c.kind, c.path) for c in found}
         self._passed[id(param)] = found[0] if len(kinds) == 1 else None
         return self._passed[id(param)]
 
-    def _imported_passes(self, fn: Scope, name: str, index: int) -> list[Client]:
+    def _imported_passes(self, fn: Scope, name: str, index: int, owner: Scope | None = None) -> list[Client]:
         """The clients other loaded modules pass for parameter ``name`` of the module-level function ``fn`` when they
         call it by import (``coder = Coder.create(...)`` in a launcher, then ``run_stage(idea, coder)`` of a stage
-        module that calls ``coder.run(prompt)``): a framework's own agent object, or a whole client object, never an
-        SDK method (those are the higher-order helpers' business)."""
+        module that calls ``coder.run(prompt)``), or of the ``__init__`` of the module-level class ``owner`` when
+        they construct it (``Summaries(summary_model=retrying_llm)`` in an entry module): a framework's own agent
+        object, or a whole client object, never an SDK method (those are the higher-order helpers' business)."""
         for mod in list(self.project.modules.values()):
             if mod.name in self._calls_indexed:
                 continue
@@ -758,11 +765,14 @@ class Evaluator:
                     if called:
                         self._calls_by_name.setdefault(called, []).append(info)
         found: list[Client] = []
-        for info in self._calls_by_name.get(fn.name, ())[:64]:
+        for info in self._calls_by_name.get(owner.name if owner is not None else fn.name, ())[:64]:
             if info.scope.module is fn.module or any(a.star for a in info.node.args):
                 continue
             callee = self.value(info.node.func, info.scope)
-            if not isinstance(callee, Function) or callee.key != fn.key:
+            if owner is not None:
+                if not isinstance(callee, Class) or callee.key != owner.key:
+                    continue
+            elif not isinstance(callee, Function) or callee.key != fn.key:
                 continue
             given = arg(info.node, name, index)
             v = self.value(given, info.scope) if given is not None else None
@@ -3810,7 +3820,7 @@ _BUILTIN_NAMES = frozenset(dir(__import__("builtins"))) | {"__file__", "__name__
 # LLM SDK modules a function runner may inject as globals (``imports=["litellm"]`` declared beside the function)
 _SDK_ROOTS = frozenset(
     name.split(".", 1)[0] for name, kind in clients.MODULE_CLIENTS.items() if kind.family not in ("http",)
-)
+) - clients.SHARED_NAME_ROOTS
 
 
 def _is_accessor(scope: Scope) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +103,17 @@ def _subclass_declared_text(ev: Evaluator, call: cst.Call, scope: Scope, callee:
     return None
 
 
+def _model_call_handler(call: cst.Call, scope: Scope) -> bool:
+    """``await handler(request)`` in a LangChain agent middleware's model-call hook (a method ``wrap_model_call(self,
+    request, handler)``): the handler the framework passes in runs the model call, a request."""
+    if not isinstance(call.func, cst.Name) or scope.kind != "function" or scope.name not in clients.MODEL_CALL_HOOKS:
+        return False
+    if scope.enclosing_class() is None:
+        return False
+    names = [p.name.value for p in scope.params]
+    return call.func.value == "handler" or (len(names) == 3 and call.func.value == names[2])
+
+
 def _redecorates(info: CallInfo, others: list[cst.Arg]) -> bool:
     """Whether the call stores its result back into the very name or attribute it hands over as the function
     (``f = retry(f)``, ``self.ask = cached(store)(self.ask)``): a decoration in place, no call of the function."""
@@ -119,6 +131,8 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     node_task = _graph_node_task(ev, info)
     if node_task is not None:
         return node_task
+    if _model_call_handler(call, scope):
+        return Site(info, SiteKind.WRAPPER_CALL, client="langchain", api="wrap_model_call")
     helper: str | None = None
     resolved = ev.resolve_call(call, scope)
     callee = resolved.callee
@@ -154,6 +168,11 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         ev.constructions.setdefault(callee.key, []).append(info)  # what the constructor is given (injection)
         return None
     client = callee if isinstance(callee, Client) else None
+    if isinstance(callee, Ref) and callee.qname in clients.SERVED_AGENTS and _served_agent(info):
+        site = Site(info, SiteKind.FRAMEWORK_TASK, client=clients.SERVED_AGENTS[callee.qname], api=callee.qname)
+        text = _fields_text(ev, call, scope, _AGENT_PROMPT_FIELDS)
+        site.messages = [_message("system", text)] if text is not None else []
+        return site
     if isinstance(callee, Ref) and callee.qname in clients.FRAMEWORK_TASKS:  # crewAI Task(...)
         site = Site(info, SiteKind.FRAMEWORK_TASK, client=callee.qname.split(".", 1)[0], api=callee.qname)
         site.messages = _framework_task_prompt(ev, call, scope)
@@ -209,7 +228,7 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
             site.declared = True
             site.messages = _signature_prompt(ev, client, call, scope)
         elif client.kind in clients.FRAMEWORK_MESSAGE_ARGS:  # ``coder.run(prompt)``: the user's turn it is handed
-            site.messages = _framework_message(ev, client, resolved, scope)
+            site.messages = _framework_message(ev, client, call, resolved, scope)
         return site
     site = Site(info, kind, client=client.family, api=api)
     _details(ev, site, client, resolved, scope)
@@ -252,18 +271,30 @@ def _graph_node_task(ev: Evaluator, info: CallInfo) -> Site | None:
     return site
 
 
-def _framework_message(ev: Evaluator, client: Client, resolved: Resolved, scope: Scope) -> list[Message]:
+def _framework_message(
+    ev: Evaluator, client: Client, call: cst.Call, resolved: Resolved, scope: Scope
+) -> list[Message]:
     """The user's turn a framework wrapper is handed as its message (``coder.run(prompt)`` on an aider coder,
-    ``agent.run(task)`` on a smolagents agent): the keyword the framework names it by, else the first positional."""
+    ``agent.run(task)`` on a smolagents agent): the keyword the framework names it by, else the first positional;
+    after the instructions the agent run was declared with (``Agent(instructions=[...]).run(...)``), as its system."""
     kw = _kwargs(resolved)
     names = clients.FRAMEWORK_MESSAGE_ARGS[client.kind]
     expr = next((kw[n] for n in names if n in kw), None)
+    pos = _positional(resolved)
+    after_agent = client.kind in clients.FRAMEWORK_MESSAGE_AFTER_AGENT
     if expr is None:
-        pos = _positional(resolved)
-        expr = pos[0] if pos else None
-    if expr is None:
-        return []
-    return _input_messages(ev, expr, scope, role="user", only_text=True)
+        at = 1 if after_agent else 0
+        expr = pos[at] if len(pos) > at else None
+    out: list[Message] = []
+    receiver = pos[0] if after_agent and pos else call.func.value if isinstance(call.func, cst.Attribute) else None
+    agent = _agent_call(ev, receiver, scope) if receiver is not None else None
+    if agent is not None:
+        text = _fields_text(ev, agent[0], agent[1], _AGENT_PROMPT_FIELDS)
+        if text is not None:
+            out.append(_message("system", text))
+    if expr is not None:
+        out += _input_messages(ev, expr, scope, role="user", only_text=True)
+    return out
 
 
 def _library_http_helper(ev: Evaluator, qname: str, call: cst.Call, scope: Scope) -> bool:
@@ -539,6 +570,10 @@ def _duck_client(ev: Evaluator, call: cst.Call, scope: Scope) -> Client | None:
 
 _TASK_FIELDS = ("description", "expected_output")
 _AGENT_FIELDS = ("role", "goal", "backstory")
+# What an agent SDK's agent is declared with and sends as its system prompt on every run (agno ``description`` /
+# ``instructions`` / ``role``, ADK ``instruction``, the OpenAI Agents SDK's ``instructions``, pydantic-ai's
+# ``system_prompt``, smolagents' ``instructions``).
+_AGENT_PROMPT_FIELDS = ("role", "description", "instructions", "instruction", "system_prompt", "expected_output")
 
 
 def _framework_task_prompt(ev: Evaluator, call: cst.Call, scope: Scope) -> list[Message]:
@@ -562,16 +597,84 @@ def _fields_text(ev: Evaluator, call: cst.Call, scope: Scope, names: tuple[str, 
     parts: list[PromptPart] = []
     for name in names:
         expr = arg(call, name)
-        if expr is not None:
+        if expr is None:
+            continue
+        listed, at = _resolve_expr(ev, expr, scope)
+        items = listed.elements if isinstance(listed, cst.List | cst.Tuple) else None
+        for item in items if items is not None else (expr,):  # ``instructions=["...", "..."]``: one a line
             if parts:
                 parts.append(PromptPart("\n"))
-            parts.extend(ev.text(expr, scope).parts)
+            if items is None:
+                parts.extend(ev.text(item, scope).parts)
+            elif not isinstance(item, cst.StarredElement):
+                parts.extend(ev.text(item.value, at).parts)
     config = arg(call, "config")
     if not parts and config is not None:
         text = ev.text(config, scope)
         if text.origin == "template-file":
             return text
     return Text(tuple(parts), "concat") if parts else None
+
+
+_AGENT_CLASSES = frozenset({"Agent", "LlmAgent", "Team"})
+
+
+class _AgentHandovers(cst.CSTVisitor):
+    """What a module hands to the things that run agents: the names and inline calls listed under a team's / parent
+    agent's / serving app's ``members=`` / ``sub_agents=`` / ``agents=``, and the names handed to any other call
+    (with the called name), so that an agent bound to a name can be told apart from one a function runs."""
+
+    def __init__(self) -> None:
+        self.listed_names: set[str] = set()
+        self.listed_calls: set[int] = set()
+        self.handed: dict[str, set[str]] = {}
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        called = (dotted(node.func) or "").rsplit(".", 1)[-1]
+        for a in node.args:
+            kw = a.keyword.value if a.keyword is not None else None
+            if kw in clients.SERVED_AGENT_KEYWORDS and isinstance(a.value, cst.List | cst.Tuple):
+                for el in a.value.elements:
+                    if isinstance(el.value, cst.Name):
+                        self.listed_names.add(el.value.value)
+                    elif isinstance(el.value, cst.Call):
+                        self.listed_calls.add(id(el.value))
+            elif isinstance(a.value, cst.Name):
+                self.handed.setdefault(a.value.value, set()).add(called)
+        return True
+
+
+_HANDOVERS: weakref.WeakKeyDictionary[object, _AgentHandovers] = weakref.WeakKeyDictionary()
+
+
+def _handovers(info: CallInfo) -> _AgentHandovers:
+    """The module's handovers, scanned once per parsed module."""
+    module = info.scope.module
+    found = _HANDOVERS.get(module)
+    if found is None:
+        found = _AgentHandovers()
+        module.tree.visit(found)
+        _HANDOVERS[module] = found
+    return found
+
+
+def _served_agent(info: CallInfo) -> bool:
+    """An agent SDK's agent built where something that runs agents takes it (a team's member, an ADK sub-agent, an
+    agent a serving app is handed), or bound at module level to the name the ADK command line runs and handed to no
+    function but a runner: the framework runs it with no call expression of the tree's in sight."""
+    found = _handovers(info)
+    if id(info.node) in found.listed_calls:
+        return True
+    stmt = info.statement
+    if not isinstance(stmt, cst.Assign | cst.AnnAssign) or getattr(stmt, "value", None) is not info.node:
+        return False
+    targets = [t.target for t in stmt.targets] if isinstance(stmt, cst.Assign) else [stmt.target]
+    names = [t.value for t in targets if isinstance(t, cst.Name)]
+    if any(n in found.listed_names for n in names):
+        return True
+    at_module = info.scope.enclosing_function() is None
+    handed = {c for n in names for c in found.handed.get(n, ())}
+    return at_module and clients.ADK_ROOT_AGENT in names and handed <= {"Runner", "InMemoryRunner"}
 
 
 def _agent_call(
@@ -586,7 +689,9 @@ def _agent_call(
         return None
     callee = ev.value(expr.func, scope)
     if isinstance(callee, Ref):
-        return (expr, scope) if callee.qname.rsplit(".", 1)[-1] == "Agent" else None
+        return (expr, scope) if callee.qname.rsplit(".", 1)[-1] in _AGENT_CLASSES else None
+    if isinstance(callee, Client) and callee.kind in clients.FRAMEWORK_MESSAGE_ARGS:
+        return expr, scope  # ``Team(...)``, an agent of a client kind the catalog knows
     if isinstance(callee, Function):
         fn = ev.scopes.get(callee.key)
         if fn is not None and len(fn.returns) == 1:
@@ -819,7 +924,10 @@ def _prompt(
         return out
     if kind == "genai" or kind == "gemini-model" or kind == "chat-session":
         contents = kw.get("contents") or kw.get("content") or kw.get("message") or (pos[0] if pos else None)
+        contents = contents if contents is not None else kw.get("input")  # ``interactions.create(input=...)``
         cfg = _nested_exprs(ev, kw["config"], scope) if "config" in kw else {}
+        if "system_instruction" in kw:  # ``interactions.create(system_instruction=...)``
+            out.extend(_system(ev, kw["system_instruction"], scope))
         if "system_instruction" in cfg:
             out.extend(_system(ev, cfg["system_instruction"], scope))
         if contents is not None:

@@ -1676,6 +1676,15 @@ def _name_words(name: str) -> list[str]:
     return words[:cut]
 
 
+# A framework task reported at a call of a chain's run method (``self.summary_chain.invoke(...)``) is asked by the
+# function making that call, which names it like any caller; a task declared elsewhere (a crew task, a graph node, a
+# served agent) sits in the function that builds it.
+_CHAIN_RUNS = frozenset(
+    {"invoke", "ainvoke", "batch", "abatch", "stream", "astream", "predict", "apredict", "__call__", "run", "arun"}
+    | {"acall", "apply", "aapply", "combine_docs", "acombine_docs"}
+)
+
+
 def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     """Hints from names: the function making the call, prompt variables (``summarize_prompt``), the template file."""
     names: list[str] = []
@@ -1690,7 +1699,8 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
             called = ""
         else:
             names.append(called)
-    if site.function and site.function != "<module>" and site.site != SiteKind.FRAMEWORK_TASK:
+    declared = site.site == SiteKind.FRAMEWORK_TASK and site.api not in _CHAIN_RUNS
+    if site.function and site.function != "<module>" and not declared:
         # a config agent's "function" is its file, not a task name; a method handing an agent of another class its
         # turn (``DecisionMaker.astep`` running ``agent.astep(...)``) is named for what it orchestrates, not for that
         # turn: only the method's own name is read

@@ -172,3 +172,14 @@ def test_a_function_named_for_sql_writes_one_query() -> None:
     g2 = AgentGraph()
     read = add_site(g2, "Warehouse.explain_sql", 10, user="{sql}")
     assert name_evidence(g2, read) == []
+
+
+def test_a_chain_run_is_named_by_the_method_making_it_a_declared_task_is_not() -> None:
+    """``Summaries.condense_history`` invoking a retrying chain (reported as a framework task at its ``invoke``) is
+    named like any caller; a crew task or served agent declared in ``build_summary_team`` is not asked by that
+    builder, so the builder's name says nothing."""
+    g = AgentGraph()
+    run = add_site(g, "Summaries.condense_history", 10, kind=SiteKind.FRAMEWORK_TASK, api="invoke", user="{notes}")
+    assert [e.reason for e in name_evidence(g, run)] == ["named `Summaries.condense_history`: a closed task"]
+    declared = add_site(g, "build_summary_team", 30, kind=SiteKind.FRAMEWORK_TASK, api="crewai.Task", user="{notes}")
+    assert name_evidence(g, declared) == []
