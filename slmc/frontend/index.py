@@ -88,6 +88,29 @@ class Scope:
         target.bindings.setdefault(name, []).append(binding)
 
 
+# The per-user state object of a UI framework (Streamlit's ``st.session_state``): an app keeps its agents and clients
+# there between reruns, by attribute or by string key.
+SESSION_STORES = frozenset({"session_state"})
+
+
+def session_slot(node: cst.BaseExpression) -> str | None:
+    """``session_state.<key>`` for an attribute or a constant string key of a session store (``st.session_state.agent``,
+    ``st.session_state["agent"]``), else None."""
+    if isinstance(node, cst.Attribute):
+        holder, key = node.value, node.attr.value
+    elif isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        index = node.slice[0].slice.value
+        if not isinstance(index, cst.SimpleString) or not isinstance(index.evaluated_value, str):
+            return None
+        holder, key = node.value, index.evaluated_value
+    else:
+        return None
+    name = dotted(holder)
+    if name is None or name.rsplit(".", 1)[-1] not in SESSION_STORES:
+        return None
+    return f"{name.rsplit('.', 1)[-1]}.{key}"
+
+
 @dataclass(eq=False)
 class CallInfo:
     node: cst.Call
@@ -372,6 +395,10 @@ class _Indexer(cst.CSTVisitor):
     def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None, kind: str = "expr") -> None:
         if isinstance(target, cst.Name):
             self.scope.bind(target.value, (kind, value, self.scope) if value is not None else ("unknown",))
+        elif (slot := session_slot(target)) is not None:
+            # ``st.session_state.agent = build_agent()`` / ``st.session_state["agent"] = ...``: an app's session store
+            binding: Binding = (kind, value, self.scope) if value is not None else ("unknown",)
+            self.index.scope.obj_attrs.setdefault(slot, []).append(binding)
         elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
             self._bind_self_attr(target, value, kind)
         elif isinstance(target, cst.Tuple | cst.List):

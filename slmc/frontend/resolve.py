@@ -19,7 +19,7 @@ from typing import Any
 
 from slmc.frontend import clients, templates
 from slmc.frontend import syntax as cst
-from slmc.frontend.index import Binding, ModuleIndex, Scope, dotted, is_test_path
+from slmc.frontend.index import Binding, ModuleIndex, Scope, dotted, is_test_path, session_slot
 from slmc.frontend.values import (
     Answer,
     Class,
@@ -917,6 +917,9 @@ class Evaluator:
             found = self.bindings_value(bindings) if bindings is not None else self.injected_global(expr.value, scope)
             return found if found is not None else self.reaching_text(expr, scope)
         if isinstance(expr, cst.Attribute):
+            kept = self.session_value(expr, scope)
+            if kept is not None:
+                return kept
             if _is_super(expr.value) and self.lookup("super", scope) is None:
                 inherited = self.super_attr(scope, expr.attr.value)
                 if inherited is not None:
@@ -1111,7 +1114,20 @@ class Evaluator:
                 return Const(repeated.static()) if repeated.is_static() else repeated
         return None
 
+    def session_value(self, expr: cst.Attribute | cst.Subscript, scope: Scope) -> Value:
+        """What the module keeps in a UI session store under that key (``st.session_state.agent = make_agent()``, read
+        back as ``st.session_state.agent.run(q)`` on a later rerun): an agent, client or function written there."""
+        slot = session_slot(expr)
+        if slot is None:
+            return None
+        kept = scope.module.scope.obj_attrs.get(slot)
+        value = self.bindings_value(kept) if kept else None
+        return value if isinstance(value, _INTERESTING) else None
+
     def subscript(self, expr: cst.Subscript, scope: Scope) -> Value:
+        kept = self.session_value(expr, scope)
+        if kept is not None:
+            return kept
         found = self._subscript(expr, scope)
         if found is None:
             found = self.declared_item(expr.value, scope)
@@ -2607,6 +2623,9 @@ class Evaluator:
 
     def call_value(self, call: cst.Call, scope: Scope) -> Value:
         func = call.func
+        runs = isinstance(func, cst.Attribute) and func.attr.value == "run_until_complete"
+        if (runs or dotted(func) == "asyncio.run") and len(call.args) == 1 and isinstance(call.args[0].value, cst.Call):
+            return self.value(call.args[0].value, scope)  # ``loop.run_until_complete(make_agent())``: what it returns
         if isinstance(func, cst.Attribute) and func.attr.value in ("__enter__", "__aenter__") and not call.args:
             inner = self.value(func.value, scope)  # ctx.__aenter__(): what ``async with ctx as x`` binds
             if isinstance(inner, Client):
