@@ -114,6 +114,22 @@ def _model_call_handler(call: cst.Call, scope: Scope) -> bool:
     return call.func.value == "handler" or (len(names) == 3 and call.func.value == names[2])
 
 
+def _returns_closure(ev: Evaluator, key: str) -> bool:
+    """A decorator factory of the tree (``def safe(fn): def run(*a): return fn(*a) ... return run``): it calls what it
+    is given only inside the function it returns, so calling the factory wraps, and runs nothing."""
+    fn = ev.scopes.get(key)
+    if fn is None or fn.kind != "function" or not fn.returns:
+        return False
+    names = [p.name.value for p in fn.params]
+    if any(isinstance(c.node.func, cst.Name) and c.node.func.value in names for c in fn.calls):
+        return False  # it also calls the parameter itself
+    for ret in fn.returns:
+        bound = fn.bindings.get(ret.value, ()) if isinstance(ret, cst.Name) else ()
+        if not bound or not all(b[0] == "def" and b[1].parent is fn for b in bound):
+            return False
+    return True
+
+
 def _redecorates(info: CallInfo, others: list[cst.Arg]) -> bool:
     """Whether the call stores its result back into the very name or attribute it hands over as the function
     (``f = retry(f)``, ``self.ask = cached(store)(self.ask)``): a decoration in place, no call of the function."""
@@ -142,6 +158,8 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         passed = ev.passed_callable(callee.key, call, scope)  # retryer(client.chat.completions.create, **kw)
         if passed is not None and _redecorates(info, passed[1]):
             return None  # ``self.ask = cached(backend)(self.ask)``: the function wrapped and stored back, not run
+        if passed is not None and isinstance(passed[0], Function) and _returns_closure(ev, callee.key):
+            return None  # ``tools = [safe(search)]``: a wrapped function handed back, run by whoever calls it
         if passed is not None and isinstance(passed[0], Function):  # the callee or what it is given reaches a model
             site = Site(info, SiteKind.WRAPPER_CALL, callee=callee.key, args=resolved.args)
             site.passed, site.passed_args = passed[0].key, passed[1]
