@@ -2632,6 +2632,8 @@ class Evaluator:
             if built is not None:  # ``self._build_prompt("review", ...)``: the settings table the caller names
                 return built
             found = self.returns_of(callee.key)
+            if found is None:
+                found = self.implementations_return(callee.key)
             if found is None or isinstance(found, Decorator):
                 given = self._returned_argument(callee.key, call, scope)
                 if given is not None:  # ``with_retry(self.ask, cfg)`` handing ``self.ask`` back, wrapped
@@ -2680,6 +2682,23 @@ class Evaluator:
                 v = self.value(a.value, scope)
                 return v if isinstance(v, Function | Client | Partial) else None
         return None
+
+    def implementations_return(self, key: str) -> Value:
+        """What a call of the base method ``key`` returns when the base itself returns nothing known (``raise
+        NotImplementedError``, or ``return await agent.build()`` on a local bound to one of several subclasses, which
+        is a call of this same method): the merged returns of the overrides it reaches, e.g. the executors each agent
+        class builds; a chain among different objects keeps no prompt of its own (which one runs is picked at run
+        time). None when no override returns an object the evaluator follows."""
+        impls = self.overrides(key)
+        if not impls or len(impls) > 12:
+            return None
+        values = [v for v in (self.returns_of(i) for i in impls) if isinstance(v, Instance | Client)]
+        if not values:
+            return None
+        merged = self.merge(values)
+        if isinstance(merged, Client) and len(set(values)) > 1:
+            return replace(merged, prompt_key=None)  # one of several built objects: no one prompt of its own known
+        return merged
 
     def returns_of(self, key: str) -> Value:
         fn = self.scopes.get(key)
