@@ -554,34 +554,22 @@ class Analysis:
     ) -> set[int]:
         """Classes of a module that no other module imports or names, with no ``__main__`` block, when a module of the
         same package that the tree does import defines a class of the same name: an old copy kept beside the live one
-        (``server_old.py`` holding the ``Server`` that ``server.py`` now defines), dead. Returns their nodes' ids."""
+        (``server_old.py`` holding the ``Server`` that ``server.py`` now defines), dead. Only where that module is the
+        one such copy of the name in its package: plugins loaded by a folder scan share one class name across several
+        unimported modules. Returns their nodes' ids."""
         out: set[int] = set()
-        classes: dict[str, set[str]] = {}  # package -> names of the classes its imported modules define
+        memo: dict[str, tuple[set[str], dict[str, list[str]]]] = {}
         for fn in owners.values():
             cls = fn.enclosing_class()
             mod = fn.module
-            if cls is None or cls.parent is not mod.scope or mod.name in inits or id(cls.node) in out:
-                continue
-            stem = mod.name.rsplit(".", 1)[-1]
-            if imported.get(stem, set()) - {mod.name} or "." not in mod.name:
-                continue
-            if any(isinstance(st, cst.If) and _is_main_test(st.test) for st in getattr(mod.scope.node, "body", ())):
+            if cls is None or cls.parent is not mod.scope or mod.name in inits or "." not in mod.name:
                 continue
             package = mod.name.rsplit(".", 1)[0]
-            if package not in classes:
-                found: set[str] = set()
-                for name, text in texts.items():
-                    if name.rsplit(".", 1)[0] != package or name == mod.name or name in inits:
-                        continue
-                    if imported.get(name.rsplit(".", 1)[-1], set()) - {name}:
-                        found |= set(_CLASS_LINE.findall(text))
-                classes[package] = found
-            if cls.name not in classes[package]:
-                continue
-            word = re.compile(r"\b" + re.escape(stem) + r"\b")
-            if any(name != mod.name and word.search(text) for name, text in texts.items()):
-                continue  # named somewhere (``import_module("pkg.server_old")``, ``"pkg.server_old:app"``)
-            out.add(id(cls.node))
+            if package not in memo:
+                memo[package] = _package_classes(package, texts, inits, imported)
+            live, unused = memo[package]
+            if cls.name in live and unused.get(cls.name) == [mod.name]:
+                out.add(id(cls.node))
         return out
 
     def _commented_classes(self, owners: dict[int, Scope], texts: dict[str, str], inits: set[str]) -> set[int]:
@@ -5077,6 +5065,7 @@ def export_pattern(names: Iterable[str]) -> re.Pattern[str]:
 
 _WORD = re.compile(r"\w+")
 _CLASS_LINE = re.compile(r"^class +(\w+)", re.M)
+_MAIN_BLOCK = re.compile(r"^if +__name__ *== *['\"]__main__['\"]", re.M)
 _FROM_MODULE = re.compile(r"^[ \t]*from[ \t]+([\w.]*)", re.MULTILINE)
 _IMPORT_REST = re.compile(r"^[ \t]*import[ \t]+([^\n]*)", re.MULTILINE)
 _FROM_IMPORT_REST = re.compile(r"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+([^\n]*)", re.MULTILINE)
@@ -5502,6 +5491,33 @@ def _top_functions(mod: ModuleIndex) -> list[tuple[int, int, Scope]]:
         if pos is not None:
             out.append((pos.start.line, pos.end.line, scope))
     return out
+
+
+def _package_classes(
+    package: str, texts: dict[str, str], inits: set[str], imported: dict[str, set[str]]
+) -> tuple[set[str], dict[str, list[str]]]:
+    """The names of the classes that the modules of ``package`` other modules import define, and for each of those
+    names the package's modules defining it that nothing imports or names (no ``__main__`` block either)."""
+    live: set[str] = set()
+    rest: dict[str, set[str]] = {}
+    for name, text in texts.items():
+        if name.rsplit(".", 1)[0] != package or name in inits:
+            continue
+        defined = set(_CLASS_LINE.findall(text))
+        if imported.get(name.rsplit(".", 1)[-1], set()) - {name}:
+            live |= defined
+        elif defined and not _MAIN_BLOCK.search(text):
+            rest[name] = defined
+    unused: dict[str, list[str]] = {}
+    for name, defined in rest.items():
+        if not defined & live:
+            continue
+        word = re.compile(r"\b" + re.escape(name.rsplit(".", 1)[-1]) + r"\b")
+        if any(other != name and word.search(text) for other, text in texts.items()):
+            continue  # named somewhere (``import_module("pkg.server_old")``, ``"pkg.server_old:app"``)
+        for cls in defined & live:
+            unused.setdefault(cls, []).append(name)
+    return live, unused
 
 
 def _imported_modules(

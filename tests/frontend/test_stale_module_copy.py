@@ -111,3 +111,50 @@ def test_old_copy_of_an_imported_class_holds_no_site(tmp_path: Path) -> None:
     assert (line_of(OWN, "OpenAI().chat.completions.create("), "request") in sites_in(tmp_path, "app/grader.py")
     assert (line_of(SCRIPT, "OpenAI().chat.completions.create("), "request") in sites_in(tmp_path, "app/session_cli.py")
     assert (line_of(PLUGIN, "OpenAI().chat.completions.create("), "request") in sites_in(tmp_path, "app/flavoured.py")
+
+
+PLUGIN_BODY = """
+    from openai import OpenAI
+
+
+    class Plugin:
+        def run(self, text):
+            out = OpenAI().chat.completions.create(model="gpt-4o-mini", messages=[{{"role": "user", "content": {task!r} + text}}])
+            return out.choices[0].message.content
+"""
+
+LOADER = """
+    import importlib.util
+    from pathlib import Path
+
+    from plugins.weather import Plugin as WeatherPlugin
+
+
+    def load_all(folder):
+        found = {"weather": WeatherPlugin()}
+        for path in Path(folder).glob("*.py"):
+            spec = importlib.util.spec_from_file_location(path.stem, path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            found[path.stem] = module.Plugin()
+        return found
+"""
+
+
+def test_plugins_sharing_one_class_name_keep_their_sites(tmp_path: Path) -> None:
+    bodies = {
+        name: PLUGIN_BODY.format(task=task)
+        for name, task in (("weather", "Forecast: "), ("search", "Search for: "), ("summary", "Summarize: "))
+    }
+    write_tree(
+        tmp_path,
+        {
+            "plugins/__init__.py": "",
+            **{f"plugins/{name}.py": body for name, body in bodies.items()},
+            "app/__init__.py": "",
+            "app/loader.py": LOADER,
+        },
+    )
+    for name, body in bodies.items():
+        line = line_of(body, "OpenAI().chat.completions.create(")
+        assert (line, "request") in sites_in(tmp_path, f"plugins/{name}.py"), name
