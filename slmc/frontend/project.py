@@ -134,6 +134,8 @@ class Analysis:
     flag_dead: set[int] = field(default_factory=set)
     alternatives: dict[int, list[str]] = field(default_factory=dict)  # site key -> the other functions a name holds
     _family_picks: dict[int, list[str]] = field(default_factory=dict)  # id(call) -> the plugin family it may run
+    # id(call) -> the interface an untyped ``obj.method()`` was given by its name alone (no object typed it)
+    _name_picks: dict[int, str] = field(default_factory=dict)
     unconverged: list[str] = field(default_factory=list)  # fixed-point loops stopped by a cycle or their round cap
     _returned: dict[str, set[str]] = field(default_factory=dict)  # fn key -> parameters it returns as they are
     _call_infos: tuple[int, dict[int, Any]] | None = None  # (modules seen, id(call) -> its CallInfo)
@@ -371,6 +373,7 @@ class Analysis:
                 if id(fn.node) in more:
                     _skip_scope(skipped, fn)
         dead |= self._commented_classes(owners, texts, inits)
+        dead |= self._stale_copies(owners, texts, inits, imported)
         paths = _imported_paths(texts, self._import_spans)
         for mod in self.project.modules.values():
             if not any(
@@ -545,6 +548,29 @@ class Analysis:
                     read.add(name)
                     break
         return {key for key, attrs in stored.items() if not attrs & read}
+
+    def _stale_copies(
+        self, owners: dict[int, Scope], texts: dict[str, str], inits: set[str], imported: dict[str, set[str]]
+    ) -> set[int]:
+        """Classes of a module that no other module imports or names, with no ``__main__`` block, when a module of the
+        same package that the tree does import defines a class of the same name: an old copy kept beside the live one
+        (``server_old.py`` holding the ``Server`` that ``server.py`` now defines), dead. Only where that module is the
+        one such copy of the name in its package: plugins loaded by a folder scan share one class name across several
+        unimported modules. Returns their nodes' ids."""
+        out: set[int] = set()
+        memo: dict[str, tuple[set[str], dict[str, list[str]]]] = {}
+        for fn in owners.values():
+            cls = fn.enclosing_class()
+            mod = fn.module
+            if cls is None or cls.parent is not mod.scope or mod.name in inits or "." not in mod.name:
+                continue
+            package = mod.name.rsplit(".", 1)[0]
+            if package not in memo:
+                memo[package] = _package_classes(package, texts, inits, imported)
+            live, unused = memo[package]
+            if cls.name in live and unused.get(cls.name) == [mod.name]:
+                out.add(id(cls.node))
+        return out
 
     def _commented_classes(self, owners: dict[int, Scope], texts: dict[str, str], inits: set[str]) -> set[int]:
         """The methods of a class whose construction was commented out (``# client = BetaClient(...)``): named in a
@@ -1028,7 +1054,10 @@ class Analysis:
         added = False
         slots: dict[tuple[str, str], str] = {}  # (parameter name, declared callable type) -> a function it is fed
         unfed: list[tuple[Any, tuple[str, str]]] = []
+        dead = {id(s.info.node) for s in self.dead_sites}  # calls in dead code: no use, whatever they would reach
         for info in self.ev.unresolved:
+            if id(info.node) in dead:
+                continue
             if id(info.node) in self.sites:
                 done = self.sites[id(info.node)]
                 if done.callee in reaching and (slot := self._callable_slot(info)) is not None:
@@ -1058,11 +1087,9 @@ class Analysis:
             func, args = _called(info)
             site = Site(info, SiteKind.WRAPPER_CALL, callee=key, args=args)
             self.sites[site.key] = site
-            # the one interface of that name, or the one whose parameters take the call's arguments
-            by_name = isinstance(func, cst.Attribute) and key in (
-                self.ev.method_by_name(func.attr.value),
-                self.ev.method_fitting_call(func.attr.value, info.node),
-            )
+            # the one interface of that name, or the one whose parameters take the call's arguments, when nothing
+            # else typed the object (what the callers hand over picks that same method: a typed call)
+            by_name = isinstance(func, cst.Attribute) and key == self._name_picks.get(id(info.node))
             self.why[str(site.key)] = "untyped obj.method(): the one interface of that name" if by_name else "untyped"
             if by_name:
                 self.by_name.add(site.key)
@@ -1256,6 +1283,8 @@ class Analysis:
         if by_name is None and (fn is None or fn.name != func.attr.value):  # in a method of that name: no guess
             by_name = self.ev.method_fitting_call(func.attr.value, info.node)
         if by_name:
+            if by_name not in out:
+                self._name_picks[id(info.node)] = by_name
             return [*out, by_name]
         if typed:
             return out  # the objects the callers actually hand over say which same-named method runs
@@ -5037,6 +5066,8 @@ def export_pattern(names: Iterable[str]) -> re.Pattern[str]:
 
 
 _WORD = re.compile(r"\w+")
+_CLASS_LINE = re.compile(r"^class +(\w+)", re.M)
+_MAIN_BLOCK = re.compile(r"^if +__name__ *== *['\"]__main__['\"]", re.M)
 _FROM_MODULE = re.compile(r"^[ \t]*from[ \t]+([\w.]*)", re.MULTILINE)
 _IMPORT_REST = re.compile(r"^[ \t]*import[ \t]+([^\n]*)", re.MULTILINE)
 _FROM_IMPORT_REST = re.compile(r"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+([^\n]*)", re.MULTILINE)
@@ -5462,6 +5493,33 @@ def _top_functions(mod: ModuleIndex) -> list[tuple[int, int, Scope]]:
         if pos is not None:
             out.append((pos.start.line, pos.end.line, scope))
     return out
+
+
+def _package_classes(
+    package: str, texts: dict[str, str], inits: set[str], imported: dict[str, set[str]]
+) -> tuple[set[str], dict[str, list[str]]]:
+    """The names of the classes that the modules of ``package`` other modules import define, and for each of those
+    names the package's modules defining it that nothing imports or names (no ``__main__`` block either)."""
+    live: set[str] = set()
+    rest: dict[str, set[str]] = {}
+    for name, text in texts.items():
+        if name.rsplit(".", 1)[0] != package or name in inits:
+            continue
+        defined = set(_CLASS_LINE.findall(text))
+        if imported.get(name.rsplit(".", 1)[-1], set()) - {name}:
+            live |= defined
+        elif defined and not _MAIN_BLOCK.search(text):
+            rest[name] = defined
+    unused: dict[str, list[str]] = {}
+    for name, defined in rest.items():
+        if not defined & live:
+            continue
+        word = re.compile(r"\b" + re.escape(name.rsplit(".", 1)[-1]) + r"\b")
+        if any(other != name and word.search(text) for other, text in texts.items()):
+            continue  # named somewhere (``import_module("pkg.server_old")``, ``"pkg.server_old:app"``)
+        for cls in defined & live:
+            unused.setdefault(cls, []).append(name)
+    return live, unused
 
 
 def _imported_modules(

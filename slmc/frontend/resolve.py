@@ -239,6 +239,7 @@ class Evaluator:
         self._sdk_bases: dict[str, Client | None] = {}
         self._protocols: dict[str, frozenset[str]] = {}  # Protocol class of the tree -> the methods it declares
         self._protocols_seen = 0  # how many scopes ``protocols`` has looked at
+        self._protocols_mapped = 0  # how many Protocol classes the subclass map has seen (``_map_new_classes``)
         self.llm_endpoints: set[int] = (
             set()
         )  # id() of HTTP calls whose endpoint parameter callers fill with a model URL
@@ -2009,7 +2010,7 @@ class Evaluator:
         one deriving from a base of its own (``class BaseStep(ABC)`` declaring ``execute``) is typed by that base, and
         a protocol with a common method name would otherwise adopt its whole family. Loads nothing."""
         cls = self.scopes.get(cls_key)
-        if cls is None or cls.kind != "class" or any(dotted(b) != "object" for b in cls.bases):
+        if cls is None or not _names_no_base(cls):
             return []  # a class naming a base (an ABC with its own abstract API, a Protocol) is typed by that base
         protocols = self.protocols()
         if not protocols:
@@ -2109,11 +2110,16 @@ class Evaluator:
         """Map the classes of modules registered since the last question to their bases (loading nothing more);
         classes whose base names a module of the tree not loaded yet are mapped again once more modules are."""
         retry = bool(self._pending_classes) and len(self.project.modules) != self._pending_at
-        if not self._new_classes and not retry:
+        protocols = len(self.protocols())
+        if not self._new_classes and not retry and protocols == self._protocols_mapped:
             return
         self.project.no_load = True
         try:
             todo = self._new_classes + (sorted(self._pending_classes) if retry else [])
+            if protocols != self._protocols_mapped:  # a Protocol loaded after the classes that implement it
+                self._protocols_mapped = protocols
+                mapped = set(todo)
+                todo += [k for k, s in self.scopes.items() if k not in mapped and _names_no_base(s)]
             self._new_classes = []
             for key in todo:
                 pending: list[bool] = []
@@ -2655,6 +2661,8 @@ class Evaluator:
             if built is not None:  # ``self._build_prompt("review", ...)``: the settings table the caller names
                 return built
             found = self.returns_of(callee.key)
+            if found is None:
+                found = self.implementations_return(callee.key)
             if found is None or isinstance(found, Decorator):
                 given = self._returned_argument(callee.key, call, scope)
                 if given is not None:  # ``with_retry(self.ask, cfg)`` handing ``self.ask`` back, wrapped
@@ -2703,6 +2711,23 @@ class Evaluator:
                 v = self.value(a.value, scope)
                 return v if isinstance(v, Function | Client | Partial) else None
         return None
+
+    def implementations_return(self, key: str) -> Value:
+        """What a call of the base method ``key`` returns when the base itself returns nothing known (``raise
+        NotImplementedError``, or ``return await agent.build()`` on a local bound to one of several subclasses, which
+        is a call of this same method): the merged returns of the overrides it reaches, e.g. the executors each agent
+        class builds; a chain among different objects keeps no prompt of its own (which one runs is picked at run
+        time). None when no override returns an object the evaluator follows."""
+        impls = self.overrides(key)
+        if not impls or len(impls) > 12:
+            return None
+        values = [v for v in (self.returns_of(i) for i in impls) if isinstance(v, Instance | Client)]
+        if not values:
+            return None
+        merged = self.merge(values)
+        if isinstance(merged, Client) and len(set(values)) > 1:
+            return replace(merged, prompt_key=None)  # one of several built objects: no one prompt of its own known
+        return merged
 
     def returns_of(self, key: str) -> Value:
         fn = self.scopes.get(key)
@@ -3883,6 +3908,11 @@ _LLAMAINDEX_HELD = {
     "azure_openai": ("openai.AzureOpenAI", "openai.AsyncAzureOpenAI"),
     "anthropic": ("anthropic.Anthropic", "anthropic.AsyncAnthropic"),
 }
+
+
+def _names_no_base(scope: Scope) -> bool:
+    """A class scope naming no base but ``object`` (one that may implement a Protocol structurally)."""
+    return scope.kind == "class" and all(dotted(b) == "object" for b in scope.bases)
 
 
 def _names_protocol(base: cst.BaseExpression) -> bool:
