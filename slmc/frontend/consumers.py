@@ -27,6 +27,9 @@ class Consumer:
     flows_to: str | None = None  # llm-input: the site the answer feeds
 
 
+# fields of a model answer that hold tool-call data rather than the answer text (the called tool's JSON arguments, the
+# list of tool calls, a tool's output a server streams back beside the text)
+_TOOL_FIELDS = frozenset({"arguments", "tool_calls", "tool_output"})
 _JSON = {"json.loads", "json.load", "orjson.loads", "ujson.loads", "json_repair.loads", "loads"}
 _PYDANTIC = {"model_validate_json", "parse_raw", "model_validate", "parse_obj", "validate_json", "validate_python"}
 # ``bool(answer)`` only tests that there is an answer at all (``bool("no")`` is True): no parse of what it says
@@ -233,20 +236,22 @@ class _Walker(cst.CSTVisitor):
 
     def _tool_arguments(self, expr: cst.BaseExpression, depth: int = 0) -> bool:
         """``tool_call["function"]["arguments"]`` / ``call.function.arguments`` / ``fc.get("arguments")`` (or a
-        local assigned one): the JSON arguments of a tool the model called, not the form of its answer text."""
+        local assigned one): the JSON arguments of a tool the model called, not the form of its answer text. The same
+        for anything read through the answer's tool calls (``delta.tool_calls[0].tool_output``, a server's stream
+        carrying each tool's result beside the text) or a field holding a tool's output: the tool's data."""
         node: cst.CSTNode = expr
         while True:
             if isinstance(node, cst.Attribute):
-                if node.attr.value == "arguments":
+                if node.attr.value in _TOOL_FIELDS:
                     return True
                 node = node.value
             elif isinstance(node, cst.Subscript):
                 index = node.slice[0].slice if len(node.slice) == 1 else None
-                if isinstance(index, cst.Index) and self.ev.static_str(index.value, self.scope) == "arguments":
+                if isinstance(index, cst.Index) and self.ev.static_str(index.value, self.scope) in _TOOL_FIELDS:
                     return True
                 node = node.value
             elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get":
-                if node.args and self.ev.static_str(node.args[0].value, self.scope) == "arguments":
+                if node.args and self.ev.static_str(node.args[0].value, self.scope) in _TOOL_FIELDS:
                     return True
                 node = node.func.value
             else:

@@ -1833,6 +1833,9 @@ class Analysis:
                 if _BOOKKEEPING.match(scope.name):
                     continue  # ``memory.add_message(m)`` summarising as it stores: its model call is the site, and
                     # the callers keep the object's state through it rather than ask the model anything
+                if self._route_handler(scope):
+                    continue  # ``def answer(question: str = Body(...))``: a web route's handler; code calling it
+                    # directly hands it a request's fields to serve (its task), not a prompt to reach the model with
                 if n == 0 and inside.get(key) and self._framework_lm_entry(scope):
                     new.add(key)  # ``class MyLM(dspy.LM): def __call__(self, prompt)``: the framework calls it
                     self.why[key] = "entry method a framework's LM base class calls"
@@ -2026,10 +2029,16 @@ class Analysis:
                         new.add(key)
                         self.why[key] = "interface method without a body, called"
                     continue
-                if not private and any(
-                    b in wrappers and self._holds_model_call(key, inside, wrappers | folded | held, b, reaching)
-                    for b in bases.get(key, ())
-                ):  # an implementation of a wrapper interface (``OpenAIProvider.call_model``) calling a model itself
+                if (
+                    not private
+                    and any(
+                        b in wrappers and self._holds_model_call(key, inside, wrappers | folded | held, b, reaching)
+                        for b in bases.get(key, ())
+                    )
+                    and not self._task_body(key, inside, reaching, fwd, {key}, 0, named=False)
+                ):  # an implementation of a wrapper interface (``OpenAIProvider.call_model``) calling a model itself;
+                    # not one that only fills prompts it writes with what it is given (a metric's ``score(question,
+                    # answer)`` under a base whose generic implementation sends its caller's template): a task
                     new.add(key)
                     self.why[key] = "implements a wrapper interface"
                     continue
@@ -2377,9 +2386,11 @@ class Analysis:
         fwd: dict[str, set[str]],
         seen: set[str],
         depth: int,
+        named: bool = True,
     ) -> bool:
         """Whether the function ``key`` sends only prompts it writes itself around the data it is given
-        (``_task_interface``'s test of one implementation). A call of another such function (a private step writing
+        (``_task_interface``'s test of one implementation; ``named``: a parameter named like the request, ``query``,
+        ``user_input``, rules it out even when it only fills the prompt the function writes). A call of another such function (a private step writing
         the prompt, ``self._feedback(run)``; a sibling implementation a composite one runs, ``self.checker.evaluate
         (task, result)``; the interface itself) is part of the task, its arguments data; so is a call handing on only
         an answer the function got from the model before (``doc_agent.query(query=review.error)``)."""
@@ -2387,7 +2398,7 @@ class Analysis:
         own = [s for s in inside.get(key, []) if s.site != SiteKind.WRAPPER_CALL or s.callee in reaching]
         if scope is None or not own or fwd.get(key):
             return False
-        if any(
+        if named and any(
             _REQUEST_PARAM.fullmatch(n) and not (depth and self._object_param(scope, n)) for n in _param_names(scope)
         ):
             return False  # (a step handed a ``task: Task`` object of the tree's own is handed data, not a request)
@@ -2395,16 +2406,38 @@ class Analysis:
             if s.site == SiteKind.WRAPPER_CALL and s.callee is not None:
                 if s.callee in seen:
                     continue  # the interface (or an implementation being read) run again: a composite's part
-                if depth < 2 and self._task_body(s.callee, inside, reaching, fwd, seen | {key}, depth + 1):
+                if depth < 2 and self._task_body(s.callee, inside, reaching, fwd, seen | {key}, depth + 1, named):
                     continue  # a step or a sibling task writing its own prompt: what it is handed is data
                 if self._hands_own_answers(s, scope):
                     continue
-            if any(_params_in(scope, a.value, builders=False) for a in s.info.node.args if not a.star):
-                return False  # a parameter handed to the model's call as it is, beside the written text
+            if any(
+                not self._object_param(scope, p)
+                for a in s.info.node.args
+                if not a.star
+                for p in _params_in(scope, a.value, builders=False)
+            ):
+                return False  # a parameter handed to the model's call as it is, beside the written text (an object of
+                # the tree's own classes, ``trace: Trace`` handed to a retrieval step, is data, not a prompt)
             authored = self._authors_sent(s) if s.site == SiteKind.WRAPPER_CALL else self._writes_prompt(s)
             if not authored:
                 return False
         return True
+
+    def _route_handler(self, fn: Scope) -> bool:
+        """Whether ``fn`` declares its parameters as the fields of a web request (a default that is a call of the web
+        framework's field markers, ``query: str = Body(...)``, ``top_k: int = Query(5)``): the handler of a route,
+        which serves a request the framework parses for it."""
+        for param in fn.params:
+            default = param.default
+            if not isinstance(default, cst.Call):
+                continue
+            try:
+                made = self.ev.value(default.func, fn.parent or fn)
+            except RecursionError:
+                continue
+            if isinstance(made, Ref) and _ROUTE_FIELD.fullmatch(made.qname):
+                return True
+        return False
 
     def _object_param(self, fn: Scope, name: str) -> bool:
         """Whether the parameter ``name`` of ``fn`` is annotated with a class the tree defines (``task: Task``,
@@ -3539,6 +3572,16 @@ class Analysis:
         if first is None and args and all(a.keyword is not None for a in args) and site.site == SiteKind.FRAMEWORK_TASK:
             # (a keyword the template has no slot for is not sent at all)
             return any(a.keyword is not None and a.keyword.value in slots for a in args)
+        if isinstance(first, cst.Name) and len(args) == 1 and len(site.messages) >= 2:
+            # ``chain = PromptTemplate.from_template(TEXT) | llm`` then ``chain.invoke(query)``: a one-slot template
+            # the function writes (the scan puts it before the input it is run on), filled with the one value given
+            template, given = site.messages[0].parts, site.messages[-1].parts
+            holes = {p.text for p in template if p.hole}
+            return (
+                len(holes) == 1
+                and _enough_text("".join(p.text for p in template if not p.hole))
+                and [(p.hole, p.text) for p in given] == [(True, first.value)]
+            )
         if not isinstance(first, cst.Dict):
             return False
         keys = [self.ev.static_str(el.key, site.info.scope) for el in first.elements if isinstance(el, cst.DictElement)]
@@ -4975,6 +5018,8 @@ class Analysis:
 # a parameter holding the model (client object, engine or its name), never the prompt
 _MODEL_PARAM = lazy(r"^(model|llm|lm|client|engine)$|_(model|llm|client)$|^(model|llm)_?(name|id)$", re.IGNORECASE)
 # A parameter that is the request itself (an agent's ``run(task)``, ``chat(message)``), not data for its template.
+# the request-field markers of a web framework's route parameters (FastAPI's, re-exported from Starlette's)
+_ROUTE_FIELD = lazy(r"fastapi(?:\.params|\.param_functions)?\.(?:Body|Query|Form|File|Path|Header|Cookie)")
 _REQUEST_PARAM = lazy(
     r"^(?:task|prompt|messages?|query|question|input|instruction|request|user_(?:message|input|request))$",
     re.IGNORECASE,

@@ -82,6 +82,20 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "yes or no",
     ),
     (r"(?:decide|determine|judge|check|assess|tell\s+(?:me|us))\s+(?:whether|if)", 0.8, "decide whether"),
+    # a flag given as a digit by a condition (``return verdict as 1 if the statement follows ... or 0 if not``)
+    (
+        r"(?:as|be|is|return|give|output)\s+[\"'`]?1[\"'`]?\s+(?:if|when)\b[^\n]{0,200}?\b(?:or|and|otherwise|else)\s+"
+        r"(?:as\s+)?[\"'`]?0[\"'`]?(?:\s+(?:if|when|otherwise)\b|[\s.,;]|$)",
+        1.1,
+        "a 0/1 flag by a condition",
+    ),
+    # the given text split into its own units (``break down each sentence into one or more statements``): extraction
+    (
+        r"(?:break|split|decompose)\s+(?:down\s+)?(?:each|every|the|this|these|all)\s+(?:[\w-]+\s+){0,5}?into\s+"
+        r"(?:one\s+or\s+more\s+)?(?:[\w-]+\s+){0,3}?(?:statements|claims|facts|propositions)\b",
+        1.0,
+        "given text split into statements",
+    ),
     # a boolean is often one field beside others (a verdict beside its reasons): weaker than a yes/no answer
     (r"bool(?:ean)?\b", 0.4, "a true/false field"),
     (r"(?:connectivity|connection|health|smoke|sanity|liveness)\s+(?:test|check)", 1.2, "a probe"),
