@@ -823,6 +823,14 @@ class Evaluator:
                 annotation = cst.parse_expression(str(annotation.evaluated_value))
             except Exception:
                 return None
+        if isinstance(annotation, cst.Subscript) and (dotted(annotation.value) or "").rpartition(".")[2] == "Callable":
+            # ``make_agent: Callable[[], Awaitable[Agent]]``: a factory; calling it gives an ``Agent``, as calling the
+            # class does (the class stands for the factory; a return type of no class of the tree gives nothing)
+            parts = [el.slice for el in annotation.slice]
+            if len(parts) != 2 or not isinstance(parts[1], cst.Index):
+                return None
+            made = self.instance_of(parts[1].value, scope)
+            return Class(made.cls) if isinstance(made, Instance) and made.cls in self.scopes else None
         if isinstance(annotation, cst.Subscript):  # Optional[X] / Annotated[X, ...]
             first = annotation.slice[0].slice if annotation.slice else None
             return self.instance_of(first.value, scope) if isinstance(first, cst.Index) else None
