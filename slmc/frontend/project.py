@@ -1796,6 +1796,7 @@ class Analysis:
             if self._agent_factory(key, reaching) and not self._runs_what_it_builds(key, inside.get(key, []))
         }
         unfed = self._optional_prompt_never_given(reaching, fwd, dispatched, inside)
+        twins = self._dispatch_twins(reaching)
         wrappers: set[str] = set()
         bases = {key: self.ev.overridden(key) for key in reaching}
         folded: set[str] = set()  # helpers folded into the wrapper-call they hold, forwarding their caller's prompt
@@ -1897,6 +1898,12 @@ class Analysis:
                     continue  # an HTTP helper whose callers pass the model endpoint: folded into their calls
                 if self._reenters(key, mine, inside):
                     continue  # ``chat`` -> its display loop -> ``chat(...)`` again: a layer of that API, no API itself
+                if not private and own and not fwd.get(key) and any(t in wrappers for t in twins.get(key, ())):
+                    # ``agent.run(task)`` on an object built by one of several factories: whichever class it is, that
+                    # call is the caller's calling API, so each same-named method reaching the model is a wrapper
+                    new.add(key)
+                    self.why[key] = "twin of a wrapper one call reaches in turn (the object's class picked at run time)"
+                    continue
                 users = prod_fns.get(key, set())
                 if (
                     scope.enclosing_class() is None
@@ -2148,6 +2155,32 @@ class Analysis:
                 states = set()
                 rounds = 0
         return wrappers
+
+    def _dispatch_twins(self, reaching: set[str]) -> dict[str, set[str]]:
+        """Public same-named methods of unrelated classes that one call outside those classes reaches in turn
+        (``swarm.run(task)`` where ``swarm`` comes from a table of factories, or a local bound to one of several
+        classes' instances), tests left out: each method with the others it stands in for."""
+        twins: dict[str, set[str]] = {}
+        for site in self.sites.values():
+            if site.site != SiteKind.WRAPPER_CALL or site.key in self.flag_dead or site.callee is None:
+                continue
+            if _is_test_file(site.info.scope.module):
+                continue
+            keys = [k for k in dict.fromkeys((site.callee, *self.alternatives.get(site.key, ()), *site.alternatives))]
+            keys = [k for k in keys if k in reaching]
+            if len(keys) < 2 or len(keys) > 12:
+                continue
+            fn = _owner(site.info.scope)
+            methods = [self.ev.scopes.get(k) for k in keys]
+            if any(m is None or m.enclosing_class() is None or m.name.startswith("_") for m in methods):
+                continue
+            if len({m.name for m in methods if m is not None}) != 1:
+                continue
+            if fn is not None and any(self._family_method(fn.key, m.enclosing_class()) for m in methods if m):
+                continue  # ``self.run(...)`` inside the family: a step of one object, not a choice among classes
+            for k in keys:
+                twins.setdefault(k, set()).update(x for x in keys if x != k)
+        return twins
 
     def _internal_steps(
         self,
@@ -2635,7 +2668,7 @@ class Analysis:
         if (
             cls is None
             or not own
-            or scope.name.startswith("_")
+            or (scope.name.startswith("_") and scope.name != "__call__")  # a callable object is called as itself
             or cls.name.startswith("_")
             or self.ev.overridden(scope.key)
             or _is_test_file(scope.module)

@@ -834,6 +834,14 @@ class Evaluator:
                 annotation = cst.parse_expression(str(annotation.evaluated_value))
             except Exception:
                 return None
+        if isinstance(annotation, cst.Subscript) and (dotted(annotation.value) or "").rpartition(".")[2] == "Callable":
+            # ``make_agent: Callable[[], Awaitable[Agent]]``: a factory; calling it gives an ``Agent``, as calling the
+            # class does (the class stands for the factory; a return type of no class of the tree gives nothing)
+            parts = [el.slice for el in annotation.slice]
+            if len(parts) != 2 or not isinstance(parts[1], cst.Index):
+                return None
+            made = self.instance_of(parts[1].value, scope)
+            return Class(made.cls) if isinstance(made, Instance) and made.cls in self.scopes else None
         if isinstance(annotation, cst.Subscript):  # Optional[X] / Annotated[X, ...]
             first = annotation.slice[0].slice if annotation.slice else None
             return self.instance_of(first.value, scope) if isinstance(first, cst.Index) else None
@@ -1155,15 +1163,22 @@ class Evaluator:
         key = index.evaluated_value
         return templates.keyed_prompt_file(self, key, scope.module.path) if isinstance(key, str) else None
 
-    def attr_classes(self, expr: cst.Attribute, scope: Scope) -> list[str]:
+    def attr_classes(self, expr: cst.Attribute, scope: Scope, subclasses: bool = False) -> list[str]:
         """The project classes whose instances an attribute of an object holds, over every assignment its class (and
         the classes it derives from) makes: ``self.grounder = SlowGrounder(...)`` in one branch of ``__init__`` and
-        ``self.grounder = FastGrounder(...)`` in the other (no common base to dispatch on). In assignment order."""
+        ``self.grounder = FastGrounder(...)`` in the other (no common base to dispatch on). In assignment order.
+        ``subclasses``: for ``self.<attr>`` read in a method of its own class, also the assignments the classes
+        deriving from it make (a base's step calling ``self.engine.run(...)`` where a subclass's ``__init__`` sets
+        ``self.engine = LocalEngine(...)``: ``self`` may be that subclass)."""
         base = self.value(expr.value, scope)
         if not isinstance(base, Instance):
             return []
         out: list[str] = []
-        for key in [base.cls, *self.bases_of(base.cls)][:10]:
+        lineage = [base.cls, *self.bases_of(base.cls)][:10]
+        if subclasses and isinstance(expr.value, cst.Name) and expr.value.value == "self":
+            subs = [c for k in self.subclasses(base.cls) if (c := self.scopes.get(k)) is not None]
+            lineage += [c.key for c in subs if not is_test_path(c.module.path)][:10]
+        for key in lineage:
             cls = self.scopes.get(key)
             if cls is None:
                 continue

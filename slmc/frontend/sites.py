@@ -434,7 +434,7 @@ def _alternatives(ev: Evaluator, call: cst.Call, scope: Scope, callee: str) -> t
     if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute)):
         return ()
     out: list[str] = []
-    for cls in ev.attr_classes(func.value, scope):
+    for cls in ev.attr_classes(func.value, scope, subclasses=True):
         m = ev.member(cls, func.attr.value, True)
         if isinstance(m, Function) and m.key != callee and m.key in ev.scopes and m.key not in out:
             out.append(m.key)
