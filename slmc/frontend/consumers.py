@@ -39,6 +39,9 @@ _APPEND = {"append", "extend", "add", "put", "put_nowait"}
 # Kind fields of streamed events / chat messages (``{"type": "code", "role": "assistant", ...}``)
 _EVENT_FIELDS = frozenset({"type", "role", "format", "recipient", "event", "object", "finish_reason"})
 _SPLIT = {"split", "rsplit", "partition", "rpartition"}
+# The state of the job a request started (``run.status in ["queued", "in_progress"]`` while an Assistants run is
+# polled, ``response.stop_reason``): the code waits on it, it is not what the model wrote
+_STATE_ATTRS = frozenset({"status", "stop_reason"})
 
 
 def _kind_field(name: str) -> bool:
@@ -279,7 +282,7 @@ class _Walker(cst.CSTVisitor):
         not the answer's text."""
         key: cst.BaseExpression | None = None
         if isinstance(expr, cst.Attribute):
-            return _kind_field(expr.attr.value)
+            return _kind_field(expr.attr.value) or expr.attr.value in _STATE_ATTRS
         if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
             key = expr.slice[0].slice.value
         elif (

@@ -48,6 +48,7 @@ from slmc.frontend.sites import (
     fluent_messages,
     input_messages,
     labels_from_prompt,
+    labels_from_schema,
     message_helper_content,
 )
 from slmc.frontend.values import Class, Client, Const, Function, Instance, Ref, Text
@@ -79,6 +80,11 @@ _CARRIED_OPTIONS = frozenset(
         *("tools", "functions", "tool_choice", "function_call", "response_format", "response_model", "text_format"),
         *("json_schema", "max_tokens", "max_completion_tokens", "max_output_tokens", "max_new_tokens", "temperature"),
     }
+)
+# Keywords naming the answer's schema (a pydantic model, a JSON schema) a wrapper-call may hand in: what it must fit.
+_SCHEMA_OPTIONS = (
+    *("response_format", "response_model", "text_format", "json_schema", "structured_model", "output_schema"),
+    *("output_type", "response_schema"),
 )
 
 
@@ -4578,6 +4584,8 @@ class Analysis:
                 if node.site == SiteKind.WRAPPER_CALL and nid in call_of:
                     nodes[nid] = self._call_options(nodes[nid], call_of[nid])
                 files[nid] = files.get(seen_req.id)
+            elif node.site == SiteKind.WRAPPER_CALL and nid in call_of:
+                nodes[nid] = self._call_schema(nodes[nid], call_of[nid])
             inner_file = files.get(inner or target or "") if node.site != SiteKind.REQUEST else None
             if named is not None:
                 files[nid] = named[1]
@@ -4600,15 +4608,40 @@ class Analysis:
             for a in call.args
             if a.keyword is not None and a.keyword.value in _CARRIED_OPTIONS
         }
-        if not own:
-            return node
         tools = node.tools
         expr = next(
             (a.value for a in call.args if a.keyword is not None and a.keyword.value in ("tools", "functions")), None
         )
         if expr is not None:
             tools = tuple(dict.fromkeys(tool_names(self.ev, expr, call.info.scope))) or tools
-        return _replace(node, options={**node.options, **own}, tools=tools)
+        node = _replace(node, options={**node.options, **own}, tools=tools) if own else node
+        return self._call_schema(node, call)
+
+    def _call_schema(self, node: LLMCall, call: Site) -> LLMCall:
+        """The schema a wrapper-call hands in for its answer (``agent(msg, structured_model=Choice)``,
+        ``ask(msgs, format_template=Plan)``): what this call's answer fits, whatever its wrapper's request writes. A
+        keyword of the usual schema names naming a class, or any keyword naming a pydantic model of the tree; not
+        ``structured_model=structured_model`` (the caller's own parameter handed on), ``None`` or ``str`` (a dict's
+        format is among the options already)."""
+        schema = next(
+            (
+                a.value
+                for a in call.args
+                if a.keyword is not None
+                and isinstance(a.value, cst.Name | cst.Attribute)
+                and not (isinstance(a.value, cst.Name) and a.value.value in (a.keyword.value, "None", "str", "dict"))
+                and (
+                    a.keyword.value in _SCHEMA_OPTIONS
+                    or self.ev.is_pydantic_model(self.ev.value(a.value, call.info.scope))
+                )
+            ),
+            None,
+        )
+        if schema is None:
+            return node
+        source = self.ev.source(schema, call.info.scope)
+        labels = tuple(labels_from_schema(self.ev, source, call.info.scope)) or node.labels
+        return _replace(node, output_schema=source, labels=labels)
 
     def _from_callers(
         self,

@@ -1379,6 +1379,18 @@ class Evaluator:
                 todo.extend(self.bases_of(k))
         return out
 
+    def is_pydantic_model(self, value: Value) -> bool:
+        """Whether ``value`` is a class of the tree deriving from pydantic's ``BaseModel`` (a record schema)."""
+        if not isinstance(value, Class):
+            return False
+        for key in self.lineage(value.key, 20):
+            cls = self.scopes.get(key)
+            for base in cls.bases if cls is not None else ():
+                ref = self.value(base, cls.parent or cls)
+                if isinstance(ref, Ref) and ref.qname.split(".")[0] == "pydantic" and ref.qname.endswith("BaseModel"):
+                    return True
+        return False
+
     def common_base(self, keys: list[str]) -> str | None:
         """The nearest class of the tree every class of ``keys`` is or derives from."""
         first, *rest = [self.lineage(k) for k in dict.fromkeys(keys)]

@@ -100,8 +100,12 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     (r"bool(?:ean)?\b", 0.4, "a true/false field"),
     (r"(?:connectivity|connection|health|smoke|sanity|liveness)\s+(?:test|check)", 1.2, "a probe"),
     (
-        r"labels?\b|labell?ing|(?:the\s+)?sentiment\s+(?:of|label|score|class)|(?:classify|detect|determine)\s+(?:the\s+)?"
-        r"(?:sentiment|intent)|intent\b|rout(?:e|ing)\s+(?:the|this|to)",
+        r"labels?\b|labell?ing|(?:the\s+)?sentiment\s+(?:of|label|score|class)"
+        r"|(?:classify|detect|determine|identify|recogni[sz]e)\s+(?:the\s+)?(?:user'?s?\s+|their\s+)?(?:sentiment|intent)"
+        # an intent named as a thing to label (``Intent:``, ``the intent of the message``), not the person's wish the
+        # answer serves (``code for the user based on their intent``)
+        r"|(?<!their\s)(?<!your\s)(?<!his\s)(?<!her\s)(?<!user's\s)(?<!users'\s)intent\b"
+        r"|rout(?:e|ing)\s+(?:the|this|to)",
         0.8,
         "label",
     ),
@@ -1204,6 +1208,8 @@ def probe_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     """A prompt of fixed literals only, whose user turn is a few words (a key check, a health check, a warm-up): the
     input decides the answer entirely and nothing from the program's data reaches the model."""
     prompt = graph.prompt_of(site.id)
+    if (site.api or "").startswith("beta.threads."):
+        return []  # an Assistants run sends the thread the server holds, however empty its prompt reads here
     if prompt is not None and not prompt.messages and site.site == SiteKind.REQUEST and "unused" in site.consumers:
         # ``ollama.chat(model=name, messages=[])`` with its answer dropped: a ping that loads or wakes the model
         return [Evidence(1.2, "an empty prompt whose answer is dropped (a warm-up ping)")]
@@ -1325,7 +1331,8 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
             _callers_of_request(graph).get(request.id, 0) >= _SHARED_CALLERS
         )
         evidence += [e for e in option_evidence(request) if not (transport and e.reason == STREAMED)]
-        if site.options:  # options passed through the wrapper-call (e.g. temperature=0)
+        # options passed through the wrapper-call (e.g. temperature=0), or the schema it hands in for its answer
+        if site.options or (site.output_schema and site.output_schema != request.output_schema):
             own = option_evidence(site)
             seen = {e.reason.split("=", 1)[0] for e in evidence}
             evidence += [
@@ -1674,9 +1681,18 @@ _NAME_INPUT = frozenset(
 
 
 def _singular(word: str) -> str:
-    """``extracts`` / ``summaries``: a plural names what its singular names (when only the singular is a cue)."""
+    """``extracts`` / ``summaries``: a plural names what its singular names (when only the singular is a cue); so does
+    the ``-ing`` form of a verb (``_memory_summarizing``, ``classifying``)."""
     known = _NAME_NARROW | _NAME_OPEN | _NAME_NARROW_VERBS
-    if word in known or len(word) < 5 or not word.endswith("s"):
+    if word in known or len(word) < 5:
+        return word
+    if word.endswith("ing"):
+        stem = word[:-3]
+        for base in (stem + "e", stem, stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else ""):
+            if base in _NAME_NARROW_VERBS:
+                return base
+        return word
+    if not word.endswith("s"):
         return word
     for stem in (word[:-3] + "y" if word.endswith("ies") else "", word[:-2] if word.endswith("es") else "", word[:-1]):
         if stem in known:
@@ -1798,7 +1814,8 @@ JUDGEMENT = "prompt reads as a judgement call: "
 _AGENT_LOOP = lazy(
     r"(?:^|\.)(?:run|step|act|kickoff\w*|chat|solve|execute_task|invoke|arun|astep|aact|__call__|a?forward)$"
 )
-_AGENT_CLASS = lazy(r"agent|crew|assistant|planner|executor|worker|interpreter", re.IGNORECASE)
+# (a role-playing society is agents taking turns: ``society.step(msg)`` runs both of them)
+_AGENT_CLASS = lazy(r"agent|crew|assistant|planner|executor|worker|interpreter|role_?playing|society", re.IGNORECASE)
 
 
 def agent_evidence(graph: AgentGraph, site: LLMCall, _depth: int = 0) -> list[Evidence]:
@@ -1829,7 +1846,9 @@ def agent_evidence(graph: AgentGraph, site: LLMCall, _depth: int = 0) -> list[Ev
         # its own, is a turn of that loop.
         return []
     if owner and _AGENT_CLASS.search(owner) and _AGENT_LOOP.search(name):
-        if set(site.consumers) & _DATA_CONSUMERS:  # the program reads the loop's answer as data: a closed sub-task
+        # the program reads the loop's answer as data, or the call hands the loop a schema its answer must fit
+        # (``agent(msg, structured_model=Verdict)``): a closed sub-task
+        if set(site.consumers) & _DATA_CONSUMERS or structured_output_of(site):
             return [Evidence(-0.5, f"runs `{name}`: an agent loop over tools, its answer parsed as data")]
         return [Evidence(-0.9, f"runs `{name}`: an agent loop over tools")]
     if isinstance(wrapper, LLMCall) and wrapper.site == SiteKind.WRAPPER and not _depth:
