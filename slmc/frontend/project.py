@@ -1046,7 +1046,10 @@ class Analysis:
             slot = self._callable_slot(info)
             if slot is not None and all(self._in_test(k) for k in candidates):
                 unfed.append((info, slot))  # nothing but a test's stand-in fills it
-            key = next((k for k in candidates if k in reaching), None)
+            # a test's stand-in (a class defined in a test) is no object the running code is handed: only a test's
+            # own untyped calls may reach it
+            testing = _is_test_file(info.scope.module)
+            key = next((k for k in candidates if k in reaching and (testing or not self._in_test(k))), None)
             if key is None:
                 continue
             family = self._family_picks.get(id(info.node), ())
@@ -1836,8 +1839,11 @@ class Analysis:
                     new.add(key)  # ``step`` nothing calls beside the ``astep`` every runner awaits: the same API
                     self.why[key] = "sync/async twin of a wrapper of its class, nothing calls it"
                     continue
-                if n == 0:
-                    every = self.ev.overrides(key)
+                if n == 0 or (not used.get(key) and not inside.get(key) and scope.enclosing_class() is not None):
+                    # (an abstract method only the tests call, on a mocked agent, is as uncalled as one none calls)
+                    # a test's stand-in subclass (a mocked agent overriding ``run``) is no implementation the running
+                    # code picks: the family is what the application defines
+                    every = [i for i in self.ev.overrides(key) if not self._illustrative(i)]
                     impls = [i for i in every if i in reaching]
                     if (
                         impls
@@ -1898,6 +1904,21 @@ class Analysis:
                 if self._handed_closure(scope, prod_fns.get(key, set()), prod_calls.get(key, [])):
                     new_steps.add(key)  # ``run_batched(items, do_task=_do_task)`` under ``run_batch``: the closure
                     continue  # is a step of the function defining it and handing it on, which is the calling API
+                if (
+                    private
+                    and not mine
+                    and own
+                    and any(
+                        b in wrappers
+                        and _is_private(b)
+                        and self._holds_model_call(key, inside, wrappers | folded | held, b, reaching)
+                        for b in bases.get(key, ())
+                    )
+                ):  # ``OpenAIProvider._execute_task`` overriding the base's bodiless ``_execute_task``, which other
+                    # code calls as its calling API (a router provider handing a task to another provider's hook)
+                    new.add(key)
+                    self.why[key] = "implements a private hook that is a calling API"
+                    continue
                 if private and not mine:
                     continue  # a private hook reached only through its base method: the base's API calls it
                 if private and raw and len(mine) < 2:
@@ -3752,8 +3773,9 @@ class Analysis:
         for attr, values in fed.items():
             if attr in read:
                 for v in values:
+                    # ``for m in messages: self.memory.add(m)``: the list it walks reaches the memory, item by item
                     if _line(fn, v) < at:
-                        out |= _params_in(fn, v, flow=self.flow)
+                        out |= _params_in(fn, v, flow=self.flow, loops=True)
         return out
 
     def _self_reads(self, fn: Scope, expr: cst.BaseExpression) -> set[str]:
@@ -3926,8 +3948,8 @@ class Analysis:
                         if _carries(callee, a, name):
                             got |= _params_in(scope, a.value, builders=built, flow=self.flow)
                             got |= _item_of_param(scope, a.value)
-                            if fed is None:
-                                fed = _self_fed(scope)
+                            if fed is None:  # (or ``self.conversation.add_message(m)`` for each handed message)
+                                fed = _self_fed(scope, memory=True)
                             if fed:  # ``self.turns += [user(text)]`` then ``self.send(self.render())``
                                 got |= self._state_params(scope, a.value, fed, _line(scope, site.info.node))
                 if got - fwd[key]:
@@ -6246,21 +6268,23 @@ def _self_assigned_no_memo(fn: Scope) -> dict[str, list[cst.CSTNode]]:
 _STATE_APPENDS = frozenset({"append", "extend", "insert", "appendleft"})
 
 
-def _self_fed(fn: Scope) -> dict[str, list[cst.CSTNode]]:
+def _self_fed(fn: Scope, memory: bool = False) -> dict[str, list[cst.CSTNode]]:
     """What the method ``fn`` adds to lists held in attributes of ``self`` (``self.messages.append({"role": "user",
     "content": text})``, ``extend``, ``insert``), by attribute name: a conversation it keeps. (An attribute assigned
-    a parameter holds an object as often as a prompt: a client, a tree, a store.) Read once per function
-    (``Scope.derived``); not to be changed."""
-    out = fn.derived.get("self_fed")
+    a parameter holds an object as often as a prompt: a client, a tree, a store.) With ``memory``, also what it adds
+    to a memory object it holds (``self.conversation.add_message(m)``, ``_adds_to_attribute``). Read once per
+    function (``Scope.derived``); not to be changed."""
+    name = "self_fed_memory" if memory else "self_fed"
+    out = fn.derived.get(name)
     if out is None:
-        out = fn.derived["self_fed"] = _self_fed_no_memo(fn)
+        out = fn.derived[name] = _self_fed_no_memo(fn, memory)
     return out
 
 
-def _self_fed_no_memo(fn: Scope) -> dict[str, list[cst.CSTNode]]:
+def _self_fed_no_memo(fn: Scope, memory: bool = False) -> dict[str, list[cst.CSTNode]]:
     out: dict[str, list[cst.CSTNode]] = {}
     for node in _own_nodes(fn):
-        if _adds_to_attribute(node) and _is_self(fn, node.func.value.value):  # type: ignore[attr-defined]
+        if _adds_to_attribute(node, memory) and _is_self(fn, node.func.value.value):  # type: ignore[attr-defined]
             out.setdefault(node.func.value.attr.value, []).extend(a.value for a in node.args)  # type: ignore[attr-defined]
         elif (  # ``self.messages += [{"role": "user", "content": text}]``
             isinstance(node, cst.AugAssign)
