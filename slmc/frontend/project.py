@@ -1839,11 +1839,8 @@ class Analysis:
                     new.add(key)  # ``step`` nothing calls beside the ``astep`` every runner awaits: the same API
                     self.why[key] = "sync/async twin of a wrapper of its class, nothing calls it"
                     continue
-                if n == 0 or (not used.get(key) and not inside.get(key) and scope.enclosing_class() is not None):
-                    # (an abstract method only the tests call, on a mocked agent, is as uncalled as one none calls)
-                    # a test's stand-in subclass (a mocked agent overriding ``run``) is no implementation the running
-                    # code picks: the family is what the application defines
-                    every = [i for i in self.ev.overrides(key) if not self._illustrative(i)]
+                if n == 0:
+                    every = self.ev.overrides(key)
                     impls = [i for i in every if i in reaching]
                     if (
                         impls
@@ -3773,9 +3770,8 @@ class Analysis:
         for attr, values in fed.items():
             if attr in read:
                 for v in values:
-                    # ``for m in messages: self.memory.add(m)``: the list it walks reaches the memory, item by item
                     if _line(fn, v) < at:
-                        out |= _params_in(fn, v, flow=self.flow, loops=True)
+                        out |= _params_in(fn, v, flow=self.flow)
         return out
 
     def _self_reads(self, fn: Scope, expr: cst.BaseExpression) -> set[str]:
@@ -3948,8 +3944,8 @@ class Analysis:
                         if _carries(callee, a, name):
                             got |= _params_in(scope, a.value, builders=built, flow=self.flow)
                             got |= _item_of_param(scope, a.value)
-                            if fed is None:  # (or ``self.conversation.add_message(m)`` for each handed message)
-                                fed = _self_fed(scope, memory=True)
+                            if fed is None:
+                                fed = _self_fed(scope)
                             if fed:  # ``self.turns += [user(text)]`` then ``self.send(self.render())``
                                 got |= self._state_params(scope, a.value, fed, _line(scope, site.info.node))
                 if got - fwd[key]:
@@ -6268,23 +6264,21 @@ def _self_assigned_no_memo(fn: Scope) -> dict[str, list[cst.CSTNode]]:
 _STATE_APPENDS = frozenset({"append", "extend", "insert", "appendleft"})
 
 
-def _self_fed(fn: Scope, memory: bool = False) -> dict[str, list[cst.CSTNode]]:
+def _self_fed(fn: Scope) -> dict[str, list[cst.CSTNode]]:
     """What the method ``fn`` adds to lists held in attributes of ``self`` (``self.messages.append({"role": "user",
     "content": text})``, ``extend``, ``insert``), by attribute name: a conversation it keeps. (An attribute assigned
-    a parameter holds an object as often as a prompt: a client, a tree, a store.) With ``memory``, also what it adds
-    to a memory object it holds (``self.conversation.add_message(m)``, ``_adds_to_attribute``). Read once per
-    function (``Scope.derived``); not to be changed."""
-    name = "self_fed_memory" if memory else "self_fed"
-    out = fn.derived.get(name)
+    a parameter holds an object as often as a prompt: a client, a tree, a store.) Read once per function
+    (``Scope.derived``); not to be changed."""
+    out = fn.derived.get("self_fed")
     if out is None:
-        out = fn.derived[name] = _self_fed_no_memo(fn, memory)
+        out = fn.derived["self_fed"] = _self_fed_no_memo(fn)
     return out
 
 
-def _self_fed_no_memo(fn: Scope, memory: bool = False) -> dict[str, list[cst.CSTNode]]:
+def _self_fed_no_memo(fn: Scope) -> dict[str, list[cst.CSTNode]]:
     out: dict[str, list[cst.CSTNode]] = {}
     for node in _own_nodes(fn):
-        if _adds_to_attribute(node, memory) and _is_self(fn, node.func.value.value):  # type: ignore[attr-defined]
+        if _adds_to_attribute(node) and _is_self(fn, node.func.value.value):  # type: ignore[attr-defined]
             out.setdefault(node.func.value.attr.value, []).extend(a.value for a in node.args)  # type: ignore[attr-defined]
         elif (  # ``self.messages += [{"role": "user", "content": text}]``
             isinstance(node, cst.AugAssign)
