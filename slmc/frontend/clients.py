@@ -205,6 +205,12 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "oci.generative_ai_inference.generative_ai_inference_client.GenerativeAiInferenceClient": ClientKind(
         "oci", "oci-genai"
     ),
+    # Azure AI Inference (Azure AI Foundry / GitHub Models): ``ChatCompletionsClient.complete(messages=...)`` sends a
+    # chat request, sync or under ``.aio``; its ``EmbeddingsClient`` / ``ImageEmbeddingsClient`` are look-alikes
+    **{
+        f"azure.ai.inference.{aio}ChatCompletionsClient": ClientKind("azure-inference", "azure-inference", bool(aio))
+        for aio in ("", "aio.")
+    },
     # LMDeploy: the local inference pipeline (an engine; ``generate`` is the async engine's), the OpenAI-style
     # client of its api_server (``serve`` starts one and returns that client), the legacy Triton chatbot
     "lmdeploy.pipeline": ClientKind("lmdeploy", "lmdeploy-pipeline"),
@@ -431,6 +437,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "zhipuai-v1": {p: p for p in ("invoke", "sse_invoke", "async_invoke")},
     "crewai-llm": {"call": "call", "acall": "acall"},
     "oci-genai": {p: p for p in ("chat", "generate_text", "summarize_text")},
+    "azure-inference": {"complete": "complete"},
     "replicate": {p: p for p in ("run", "async_run", "stream", "async_stream")},
     "llamaindex-engine": {p: p for p in ("query", "aquery", "chat", "achat", "stream_chat", "astream_chat")},
     "reka": {p: p for p in ("chat.create", "chat.create_stream")},
@@ -864,8 +871,8 @@ PREFILTER_TEXTS = (
     "/completion", "/chat_completion", "/chat-completion", "/v1/messages", "/generate", "/api/chat", "/responses",
     "crewai", "dashscope", "qianfan", "zhipuai", "sparkai", "volcengine", "mlx_lm", "mlx_vlm", "http.client",
     "HTTPSConnection", "smolagents", "urlopen", "xai_sdk", "watsonx", "dspy", "lmdeploy", "aider.coders",
-    "generative_ai_inference", ".create_message(", "baml_py", "camel.agents", "camel.societies", "camel.models",
-    "camel.toolkits", "pydantic_ai", "agno", "phi.agent", "google.adk", "from agents import",
+    "generative_ai_inference", "azure.ai.inference", ".create_message(", "baml_py", "camel.agents", "camel.societies",
+    "camel.models", "camel.toolkits", "pydantic_ai", "agno", "phi.agent", "google.adk", "from agents import",
     "import outlines", "from outlines", "xinference", ".converse(",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")

@@ -1081,7 +1081,10 @@ class Analysis:
             slot = self._callable_slot(info)
             if slot is not None and all(self._in_test(k) for k in candidates):
                 unfed.append((info, slot))  # nothing but a test's stand-in fills it
-            key = next((k for k in candidates if k in reaching), None)
+            # a test's stand-in (a class defined in a test) is no object the running code is handed: only a test's
+            # own untyped calls may reach it
+            testing = _is_test_file(info.scope.module)
+            key = next((k for k in candidates if k in reaching and (testing or not self._in_test(k))), None)
             if key is None:
                 continue
             family = self._family_picks.get(id(info.node), ())
@@ -1943,6 +1946,21 @@ class Analysis:
                 if self._handed_closure(scope, prod_fns.get(key, set()), prod_calls.get(key, [])):
                     new_steps.add(key)  # ``run_batched(items, do_task=_do_task)`` under ``run_batch``: the closure
                     continue  # is a step of the function defining it and handing it on, which is the calling API
+                if (
+                    private
+                    and not mine
+                    and own
+                    and any(
+                        b in wrappers
+                        and _is_private(b)
+                        and self._holds_model_call(key, inside, wrappers | folded | held, b, reaching)
+                        for b in bases.get(key, ())
+                    )
+                ):  # ``OpenAIProvider._execute_task`` overriding the base's bodiless ``_execute_task``, which other
+                    # code calls as its calling API (a router provider handing a task to another provider's hook)
+                    new.add(key)
+                    self.why[key] = "implements a private hook that is a calling API"
+                    continue
                 if private and not mine:
                     continue  # a private hook reached only through its base method: the base's API calls it
                 if private and raw and len(mine) < 2:
