@@ -98,6 +98,18 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "http.client.HTTPSConnection": ClientKind("http", "http-client"),
     "http.client.HTTPConnection": ClientKind("http", "http-client"),
     "httplib.HTTPSConnection": ClientKind("http", "http-client"),
+    # LlamaIndex's response synthesizers and query engines answer with the LLM they hold; a subclass overriding
+    # their API (``get_response``, the ``_query`` hook the public ``query`` runs) is reached by the framework
+    "llama_index.core.response_synthesizers.BaseSynthesizer": ClientKind("llamaindex", "llamaindex-synth"),
+    "llama_index.core.response_synthesizers.base.BaseSynthesizer": ClientKind("llamaindex", "llamaindex-synth"),
+    "llama_index.core.get_response_synthesizer": ClientKind("llamaindex", "llamaindex-synth"),
+    "llama_index.core.response_synthesizers.get_response_synthesizer": ClientKind("llamaindex", "llamaindex-synth"),
+    "llama_index.core.base.base_query_engine.BaseQueryEngine": ClientKind("llamaindex", "llamaindex-engine"),
+    "llama_index.core.query_engine.CustomQueryEngine": ClientKind("llamaindex", "llamaindex-engine"),
+    "llama_index.core.query_engine.custom.CustomQueryEngine": ClientKind("llamaindex", "llamaindex-engine"),
+    # PandasAI's LLM base: its agent calls ``call(instruction)`` on the model it is given
+    "pandasai.llm.LLM": ClientKind("pandasai", "pandasai-llm"),
+    "pandasai.llm.base.LLM": ClientKind("pandasai", "pandasai-llm"),
     # crewAI: a Crew runs its tasks' LLM calls (kickoff is a framework wrapper); Task/Agent hold the prompt
     "crewai.Crew": ClientKind("crewai", "crew"),
     "crewai.Task": ClientKind("crewai", "crew-task"),
@@ -439,7 +451,15 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "oci-genai": {p: p for p in ("chat", "generate_text", "summarize_text")},
     "azure-inference": {"complete": "complete"},
     "replicate": {p: p for p in ("run", "async_run", "stream", "async_stream")},
-    "llamaindex-engine": {p: p for p in ("query", "aquery", "chat", "achat", "stream_chat", "astream_chat")},
+    "llamaindex-engine": {
+        p: p
+        for p in (
+            *("query", "aquery", "chat", "achat", "stream_chat", "astream_chat"),
+            *("_query", "_aquery", "custom_query", "acustom_query"),
+        )
+    },
+    "llamaindex-synth": {p: p for p in ("synthesize", "asynthesize", "get_response", "aget_response")},
+    "pandasai-llm": {"call": "call"},
     "reka": {p: p for p in ("chat.create", "chat.create_stream")},
     "xai-chat": {p: p for p in ("sample", "stream")},  # xai_sdk: ``client.chat.create`` builds, these send
     "watsonx": {

@@ -37,6 +37,7 @@ from slmc.frontend.resolve import (
     JSON_LOADS,
     Evaluator,
     Project,
+    _subnodes,
     class_of,
     run_target,
     self_attribute,
@@ -2045,8 +2046,15 @@ class Analysis:
                     continue
                 if not own:  # abstract / interface method: reached through its implementations
                     cls = scope.enclosing_class()
-                    if private and n > 1 and cls is not None and all(self._method_of(w, cls) for w in mine):
-                        new_folded.add(key)  # a private hook its own class's methods call (``_step``): folded into them
+                    if (
+                        private
+                        and (n > 1 or (n == 1 and not self._task_interface(key, inside, reaching, fwd)))
+                        and cls is not None
+                        and all(self._method_of(w, cls) for w in mine)
+                    ):  # a private hook its own class's methods call (``_step``): folded into them; called from one
+                        # method, only when its implementations send what they are handed (``gen(query)`` ->
+                        # ``self._gen_inner(query)``), not a prompt each writes around it (a task the method asks for)
+                        new_folded.add(key)
                         continue
                     if cls is not None and mine and _bare_method(scope) and all(self._method_of(w, cls) for w in mine):
                         continue  # ``self.on_reply_done()`` from its own class's send step: a hook taking no input
@@ -2455,10 +2463,17 @@ class Analysis:
         own = [s for s in inside.get(key, []) if s.site != SiteKind.WRAPPER_CALL or s.callee in reaching]
         if scope is None or not own or fwd.get(key):
             return False
-        if named and any(
-            _REQUEST_PARAM.fullmatch(n) and not (depth and self._object_param(scope, n)) for n in _param_names(scope)
+        if (
+            named
+            and any(
+                _REQUEST_PARAM.fullmatch(n) and not (depth and self._object_param(scope, n))
+                for n in _param_names(scope)
+            )
+            and not self._answer_kept(scope, reaching, seen | {key})
         ):
-            return False  # (a step handed a ``task: Task`` object of the tree's own is handed data, not a request)
+            # (a step handed a ``task: Task`` object of the tree's own is handed data, not a request; a
+            # ``search(query)`` whose model step only rewrites the query for its own lookup returns the lookup)
+            return False
         for s in own:
             if s.site == SiteKind.WRAPPER_CALL and s.callee is not None:
                 if s.callee in seen:
@@ -2475,6 +2490,9 @@ class Analysis:
             ):
                 return False  # a parameter handed to the model's call as it is, beside the written text (an object of
                 # the tree's own classes, ``trace: Trace`` handed to a retrieval step, is data, not a prompt)
+            step = self.ev.scopes.get(s.callee) if s.site == SiteKind.WRAPPER_CALL and s.callee is not None else None
+            if step is not None and self._answer_kept(step, reaching, seen | {key}):
+                continue  # ``self._get_data()`` handed nothing, returning its lookup: other work than the model's
             authored = self._authors_sent(s) if s.site == SiteKind.WRAPPER_CALL else self._writes_prompt(s)
             if not authored:
                 return False
@@ -2495,6 +2513,44 @@ class Analysis:
             if isinstance(made, Ref) and _ROUTE_FIELD.fullmatch(made.qname):
                 return True
         return False
+
+    def _answer_kept(self, fn: Scope, reaching: set[str], seen: set[str], depth: int = 0) -> bool:
+        """Whether ``fn`` returns a value, yields none, and none of what it returns holds a model step's answer: no
+        request, no call of a function returning one (``return self._step()`` -> ``return self.llm.chat(...)``; the
+        interface being read, ``seen``, aside), no local bound to one, no read of the object's own state (where a
+        step may have left its answer). Its model steps serve other work (``search(query)`` keeping the rewritten
+        query as its state for the lookup it returns), so what its caller hands it is data for that work, not a
+        request to the model."""
+        if not fn.returns or fn.yields or depth > 3:
+            return False
+        me = fn.params[0].name.value if fn.enclosing_class() is not None and fn.params else None
+
+        def answers(expr: cst.CSTNode, hops: int, whole: bool) -> bool:
+            read = expr if whole else None  # the value returned as it is, not one read to compute it
+            while isinstance(read, cst.Attribute | cst.Subscript):
+                if isinstance(read, cst.Attribute) and isinstance(read.value, cst.Name) and read.value.value == me:
+                    return True  # ``return self.answer`` / ``self.history[-1]``: state a step may have written
+                read = read.value
+            for node in _subnodes(expr):
+                if isinstance(node, cst.Call):
+                    site = self.sites.get(id(node))
+                    if site is None or (site.site == SiteKind.WRAPPER_CALL and site.callee not in reaching):
+                        continue
+                    if site.site != SiteKind.WRAPPER_CALL or site.callee is None:
+                        return True
+                    callee = self.ev.scopes.get(site.callee)
+                    if site.callee not in seen and not (
+                        callee is not None and self._answer_kept(callee, reaching, seen, depth + 1)
+                    ):
+                        return True
+                elif isinstance(node, cst.Name) and hops < 2 and node.value != me:
+                    for b in fn.bindings.get(node.value, ()):
+                        value = b[1] if len(b) > 1 else None
+                        if isinstance(value, cst.CSTNode) and answers(value, hops + 1, whole and node is expr):
+                            return True
+            return False
+
+        return not any(answers(r, 0, True) for r in fn.returns)
 
     def _object_param(self, fn: Scope, name: str) -> bool:
         """Whether the parameter ``name`` of ``fn`` is annotated with a class the tree defines (``task: Task``,

@@ -636,9 +636,10 @@ class Evaluator:
                 bindings = mod.scope.bindings.get(expr.attr.value, []) if mod is not None else []
                 if len(bindings) == 1 and bindings[0][0] == "expr" and bindings[0][2] is not None:
                     return self.element_of(bindings[0][1], bindings[0][2], depth + 1)
-            if isinstance(base, Instance):
+            if isinstance(base, Instance | Class):  # ``self.pool[k]``, or ``cls.pool[k]`` in a classmethod
                 stored: list[Value] = []
-                for key in [base.cls, *self.bases_of(base.cls)][:10]:
+                owner = base.cls if isinstance(base, Instance) else base.key
+                for key in [owner, *self.bases_of(owner)][:10]:
                     cls = self.scopes.get(key)
                     if cls is None:
                         continue
@@ -1142,9 +1143,10 @@ class Evaluator:
             found = self.declared_item(expr.value, scope)
         if found is None and isinstance(expr.value, cst.Attribute) and len(expr.slice) == 1:
             # ``self.cache[kind]`` on a dict the object fills by item with functions (``self.cache[kind] =
-            # getattr(mod, "send")``): a cache of callables; objects kept by item are left to their own rules
+            # getattr(mod, "send")``): a cache of callables; or a pool of model clients (``cls.engines[path] =
+            # Llama(model_path=path)`` in a classmethod, fetched by key); other objects are left to their own rules
             entry = self.element_of(expr.value, scope)
-            found = entry if isinstance(entry, Function | Partial) else None
+            found = entry if isinstance(entry, Function | Partial | Client) else None
         if found is None:
             found = self._prompt_file_entry(expr, scope)
         return found
