@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from slmc.ir.nodes import Message, Prompt, PromptPart  # noqa: E402
 from slmc.traces.record import TraceRecord  # noqa: E402
 
-DATA = Path("/work/shared/data")
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"  # ../shared beside the checkout
 ASK = "llm:ask_llm@agent.py:20"
 PL_CHAT = "llm:playlist_from_chat@agent.py:60"
 PL_VOICE = "llm:playlist_from_voice@agent.py:75"

@@ -42,7 +42,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from slmc.training.tool_schema import label_argument, read_tools  # noqa: E402
 
-DATA = Path("/work/shared/data/bfcl")
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "bfcl"  # ../shared beside the checkout
 SETS = ("simple_python", "multiple", "live_simple")
 TARGET_AGREEMENT, MAX_FALLBACK = 0.95, 0.20
 

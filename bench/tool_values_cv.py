@@ -6,6 +6,7 @@ first wrong argument per failing call, and with --spans where the teacher's stri
 
 usage: PYTHONPATH=$PWD python bench/tool_values_cv.py simple_python [--why N]
 """
+
 from __future__ import annotations
 
 import json
@@ -15,10 +16,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(os.getcwd())
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+import safetensors.torch  # noqa: E402
 import torch  # noqa: E402
 
 torch.set_num_threads(1)
@@ -30,7 +32,6 @@ from slmc.training.datasets import reference_answer  # noqa: E402
 from slmc.training.heads import tool_answer_text  # noqa: E402
 from slmc.training.tool_schema import STATUSES, read_tools  # noqa: E402
 
-heads_tools.DATA = Path("/work/shared/data/bfcl")
 name = sys.argv[1]
 FOLDS = 5
 
@@ -51,14 +52,19 @@ class StubEnc:
 th._span_candidates = lambda *a, **k: []
 tokenizer, model = th._load_encoder(th.default_encoder_path())
 chooser = th._BiChoice(tokenizer, model, 128)
-cache_file = Path(os.environ.get("VEC_CACHE", f"/tmp/slmc-tool-vectors-{name}.pt"))
-if cache_file.exists():
-    chooser._cache = torch.load(cache_file)
+cache_file = Path(
+    os.environ.get("VEC_CACHE", Path.home() / ".cache" / "slmc" / "bench" / f"tool-vectors-{name}.safetensors")
+)
+if cache_file.exists():  # safetensors: text -> vector, no pickle
+    chooser._cache = dict(safetensors.torch.load_file(str(cache_file)))
 n_cached = len(chooser._cache)
 
 rows = heads_tools.load_set(name, [])
 for r in rows:
-    r["tools"] = [{"type": "function", "function": json.loads(json.dumps(f).replace('"type": "dict"', '"type": "object"'))} for f in r["tools"]]
+    r["tools"] = [
+        {"type": "function", "function": json.loads(json.dumps(f).replace('"type": "dict"', '"type": "object"'))}
+        for f in r["tools"]
+    ]
 examples = [th.example_from_row(r) for r in rows]
 keep = [i for i, e in enumerate(examples) if e is not None]
 print(f"{name}: {len(rows)} rows, {len(keep)} usable", flush=True)
@@ -79,7 +85,11 @@ for fold in range(FOLDS):
         results[i] = (ok, p)
 print(f"cpu {time.process_time() - t0:.0f}s", flush=True)
 if len(chooser._cache) > n_cached:
-    torch.save(chooser._cache, cache_file)
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    safetensors.torch.save_file(
+        {k: v.contiguous().clone() for k, v in chooser._cache.items() if isinstance(k, str) and torch.is_tensor(v)},
+        str(cache_file),
+    )
 agree = sum(ok for ok, _ in results)
 fb = sum(p.fallback is not None for _, p in results)
 print(f"agree {agree}/{len(rows)} = {agree / len(rows):.3f}; fallback {fb}")
@@ -107,7 +117,15 @@ for i, (ok, p) in enumerate(results):
             bad.append((f"{prm.kind} missing", prm.name, targs[prm.name], None))
         elif b and not a:
             bad.append((f"{prm.kind} extra", prm.name, None, got[prm.name]))
-        elif a and b and not answers_agree("tool-call", json.dumps([{"name": tname, "arguments": {prm.name: got[prm.name]}}]), json.dumps([{"name": tname, "arguments": {prm.name: targs[prm.name]}}])):
+        elif (
+            a
+            and b
+            and not answers_agree(
+                "tool-call",
+                json.dumps([{"name": tname, "arguments": {prm.name: got[prm.name]}}]),
+                json.dumps([{"name": tname, "arguments": {prm.name: targs[prm.name]}}]),
+            )
+        ):
             bad.append((f"{prm.kind} value", prm.name, targs[prm.name], got[prm.name]))
     causes[bad[0][0] if bad else "?"] += 1
     if shown < why and bad:
@@ -141,7 +159,11 @@ if "--spans" in sys.argv:
                 if tuple(lab.span) not in cands:
                     stat["not a candidate"] += 1
                     if "--miss" in sys.argv:
-                        print("MISS", repr(ex.request[max(0, lab.span[0]-20):lab.span[1]+20]), repr(ex.request[lab.span[0]:lab.span[1]]))
+                        print(
+                            "MISS",
+                            repr(ex.request[max(0, lab.span[0] - 20) : lab.span[1] + 20]),
+                            repr(ex.request[lab.span[0] : lab.span[1]]),
+                        )
                     continue
                 probs = th.rank(rankers["span"], feats)
                 order = sorted(range(len(cands)), key=lambda j: -probs[j])
@@ -149,6 +171,8 @@ if "--spans" in sys.argv:
                 stat[f"rank {min(r, 5)}"] += 1
                 if r and "--ranks" in sys.argv:
                     top = cands[order[0]]
-                    print(f"R{r} {prm.name}: teacher {ex.request[lab.span[0]:lab.span[1]]!r} top {ex.request[top[0]:top[1]]!r} | {ex.request[:140]!r}")
+                    print(
+                        f"R{r} {prm.name}: teacher {ex.request[lab.span[0] : lab.span[1]]!r} top {ex.request[top[0] : top[1]]!r} | {ex.request[:140]!r}"
+                    )
     for k, v in sorted(stat.items()):
         print(f"  {k}: {v}")
