@@ -5,11 +5,10 @@ fixed schema holding open content (a judgement call); the same loop entered with
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from slmc.frontend import analyze_paths
-from slmc.ir import AgentGraph, LLMCall, SiteKind, Verdict
+from frontend.trees import analysed_graph, wrapper_call_in, write_tree
+from slmc.ir import AgentGraph, Verdict
 from slmc.passes.triage import triage_site
 
 AGENT = """
@@ -67,39 +66,31 @@ AGENT = """
 
 
 def _graph(root: Path) -> AgentGraph:
-    (root / "agent.py").write_text(textwrap.dedent(AGENT), encoding="utf-8")
-    graph, diags = analyze_paths([root], root=root)
-    assert not [d for d in diags if "internal error" in d.message]
-    return graph
-
-
-def _call_in(graph: AgentGraph, function: str) -> LLMCall:
-    found = [s for s in graph.sites() if s.function == function and s.site == SiteKind.WRAPPER_CALL]
-    assert len(found) == 1, [(s.function, str(s.site)) for s in graph.sites()]
-    return found[0]
+    write_tree(root, {"agent.py": AGENT})
+    return analysed_graph(root)
 
 
 def test_the_schema_handed_to_the_loop_reaches_the_call(tmp_path: Path) -> None:
     graph = _graph(tmp_path)
-    pick = _call_in(graph, "pick_colour")
+    pick = wrapper_call_in(graph, "pick_colour")
     assert pick.output_schema == "Colour"
     assert pick.labels == ("red", "green", "blue")
-    assert _call_in(graph, "free_turn").output_schema is None
+    assert wrapper_call_in(graph, "free_turn").output_schema is None
     # any keyword naming a pydantic model of the tree is the answer's schema, whatever the wrapper calls it
-    assert _call_in(graph, "pick_shaped").output_schema == "Colour"
+    assert wrapper_call_in(graph, "pick_shaped").output_schema == "Colour"
     # the caller's own parameter handed on names no schema of its own
-    assert _call_in(graph, "forward_turn").output_schema is None
+    assert wrapper_call_in(graph, "forward_turn").output_schema is None
 
 
 def test_a_closed_schema_makes_the_agent_call_a_pick(tmp_path: Path) -> None:
     graph = _graph(tmp_path)
-    pick = triage_site(graph, _call_in(graph, "pick_colour"))
+    pick = triage_site(graph, wrapper_call_in(graph, "pick_colour"))
     assert pick.verdict == Verdict.NARROW, pick
 
 
 def test_a_record_of_free_text_is_a_judgement_call_and_no_schema_stays_open(tmp_path: Path) -> None:
     graph = _graph(tmp_path)
-    bio = triage_site(graph, _call_in(graph, "write_bio"))
+    bio = triage_site(graph, wrapper_call_in(graph, "write_bio"))
     assert bio.verdict == Verdict.UNCLEAR, bio
-    free = triage_site(graph, _call_in(graph, "free_turn"))
+    free = triage_site(graph, wrapper_call_in(graph, "free_turn"))
     assert free.verdict == Verdict.OPEN_ENDED, free

@@ -3,11 +3,10 @@ triage: the wrapper forwards them for that call, whatever its request writes for
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from slmc.frontend import analyze_paths
-from slmc.ir import AgentGraph, LLMCall, SiteKind, Verdict
+from frontend.trees import analysed_graph, wrapper_call_in, write_tree
+from slmc.ir import AgentGraph, Verdict
 from slmc.passes.triage import triage_site
 
 AGENT = """
@@ -38,34 +37,26 @@ AGENT = """
 
 
 def _graph(root: Path) -> AgentGraph:
-    (root / "agent.py").write_text(textwrap.dedent(AGENT), encoding="utf-8")
-    graph, diags = analyze_paths([root], root=root)
-    assert not [d for d in diags if "internal error" in d.message]
-    return graph
-
-
-def _call_in(graph: AgentGraph, function: str) -> LLMCall:
-    found = [s for s in graph.sites() if s.function == function and s.site == SiteKind.WRAPPER_CALL]
-    assert len(found) == 1, [(s.function, str(s.site)) for s in graph.sites()]
-    return found[0]
+    write_tree(root, {"agent.py": AGENT})
+    return analysed_graph(root)
 
 
 def test_wrapper_call_options_reach_the_site(tmp_path: Path) -> None:
     graph = _graph(tmp_path)
-    forced = _call_in(graph, "forecast_call")
+    forced = wrapper_call_in(graph, "forecast_call")
     assert forced.options["tool_choice"] == "required"
     assert forced.options["max_tokens"] == 12
     assert forced.tools == ("get_forecast",)
-    plain = _call_in(graph, "plain_call")
+    plain = wrapper_call_in(graph, "plain_call")
     assert plain.options.get("tool_choice") != "required"
     assert not plain.tools
 
 
 def test_forced_tool_call_through_a_wrapper_reads_as_argument_filling(tmp_path: Path) -> None:
     graph = _graph(tmp_path)
-    forced = triage_site(graph, _call_in(graph, "forecast_call"))
+    forced = triage_site(graph, wrapper_call_in(graph, "forecast_call"))
     assert forced.verdict == Verdict.NARROW, forced
     assert any("tool_choice" in r for r in forced.reasons)
     assert any("max_tokens=12" in r for r in forced.reasons)
-    plain = triage_site(graph, _call_in(graph, "plain_call"))
+    plain = triage_site(graph, wrapper_call_in(graph, "plain_call"))
     assert not any("tool_choice" in r or "max_tokens" in r for r in plain.reasons), plain

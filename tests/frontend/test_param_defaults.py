@@ -3,10 +3,9 @@ default when the caller does not pass it; a caller's own argument still wins."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from slmc.frontend import analyze_paths
+from frontend.trees import analysed_graph, write_tree
 from slmc.ir import AgentGraph, LLMCall, Verdict
 from slmc.passes.triage import triage_site
 
@@ -45,10 +44,8 @@ AGENT = '''
 
 
 def _graph(root: Path) -> AgentGraph:
-    (root / "agent.py").write_text(textwrap.dedent(AGENT), encoding="utf-8")
-    graph, diags = analyze_paths([root], root=root)
-    assert not [d for d in diags if "internal error" in d.message]
-    return graph
+    write_tree(root, {"agent.py": AGENT})
+    return analysed_graph(root)
 
 
 def _text(graph: AgentGraph, site: LLMCall) -> str:

@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 from slmc.frontend import analyze_paths
-from slmc.ir import AgentGraph, LLMCall
+from slmc.ir import AgentGraph, LLMCall, SiteKind
 
 
 def write_tree(root: Path, files: dict[str, str]) -> None:
@@ -28,6 +28,13 @@ def site_at(graph: AgentGraph, path: str, line: int) -> LLMCall:
     """The site reported at ``path:line`` (the failure lists every site found)."""
     found = [s for s in graph.sites() if s.loc.path == path and s.loc.line == line]
     assert found, [(s.loc.path, s.loc.line, str(s.site)) for s in graph.sites()]
+    return found[0]
+
+
+def wrapper_call_in(graph: AgentGraph, function: str) -> LLMCall:
+    """The one wrapper-call site inside ``function`` (the failure lists every site found)."""
+    found = [s for s in graph.sites() if s.function == function and s.site == SiteKind.WRAPPER_CALL]
+    assert len(found) == 1, [(s.function, str(s.site)) for s in graph.sites()]
     return found[0]
 
 
