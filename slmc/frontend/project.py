@@ -2543,7 +2543,9 @@ class Analysis:
                         callee is not None and self._answer_kept(callee, reaching, seen, depth + 1)
                     ):
                         return True
-                elif isinstance(node, cst.Name) and hops < 2 and node.value != me:
+                elif isinstance(node, cst.Name) and hops < 4 and node.value != me:
+                    # a few locals deep: ``reply`` -> ``message = reply.choices[0].message`` -> ``spot, moves =
+                    # self._read(message)`` -> ``return spot, moves`` still hands the answer back
                     for b in fn.bindings.get(node.value, ()):
                         value = b[1] if len(b) > 1 else None
                         if isinstance(value, cst.CSTNode) and answers(value, hops + 1, whole and node is expr):
