@@ -4707,7 +4707,7 @@ class Analysis:
                 and isinstance(a.value, cst.Name | cst.Attribute)
                 and not (isinstance(a.value, cst.Name) and a.value.value in (a.keyword.value, "None", "str", "dict"))
                 and (
-                    a.keyword.value in _SCHEMA_OPTIONS
+                    (a.keyword.value in _SCHEMA_OPTIONS and self._names_a_class(a.value, call.info.scope))
                     or self.ev.is_pydantic_model(self.ev.value(a.value, call.info.scope))
                 )
             ),
@@ -4718,6 +4718,15 @@ class Analysis:
         source = self.ev.source(schema, call.info.scope)
         labels = tuple(labels_from_schema(self.ev, source, call.info.scope)) or node.labels
         return _replace(node, output_schema=source, labels=labels)
+
+    def _names_a_class(self, expr: cst.BaseExpression, scope: Scope) -> bool:
+        """Whether ``expr`` names a class, the tree's or an imported one (``Choice``, ``models.Verdict``), not data
+        the object holds (``self.reply_schema`` loaded from a file: a schema whose fields cannot be read here)."""
+        try:
+            value = self.ev.value(expr, scope)
+        except RecursionError:
+            return False
+        return isinstance(value, Class | Ref)
 
     def _from_callers(
         self,
