@@ -2543,7 +2543,9 @@ class Analysis:
                         callee is not None and self._answer_kept(callee, reaching, seen, depth + 1)
                     ):
                         return True
-                elif isinstance(node, cst.Name) and hops < 2 and node.value != me:
+                elif isinstance(node, cst.Name) and hops < 4 and node.value != me:
+                    # a few locals deep: ``reply`` -> ``message = reply.choices[0].message`` -> ``spot, moves =
+                    # self._read(message)`` -> ``return spot, moves`` still hands the answer back
                     for b in fn.bindings.get(node.value, ()):
                         value = b[1] if len(b) > 1 else None
                         if isinstance(value, cst.CSTNode) and answers(value, hops + 1, whole and node is expr):
@@ -4705,7 +4707,7 @@ class Analysis:
                 and isinstance(a.value, cst.Name | cst.Attribute)
                 and not (isinstance(a.value, cst.Name) and a.value.value in (a.keyword.value, "None", "str", "dict"))
                 and (
-                    a.keyword.value in _SCHEMA_OPTIONS
+                    (a.keyword.value in _SCHEMA_OPTIONS and self._names_a_class(a.value, call.info.scope))
                     or self.ev.is_pydantic_model(self.ev.value(a.value, call.info.scope))
                 )
             ),
@@ -4716,6 +4718,15 @@ class Analysis:
         source = self.ev.source(schema, call.info.scope)
         labels = tuple(labels_from_schema(self.ev, source, call.info.scope)) or node.labels
         return _replace(node, output_schema=source, labels=labels)
+
+    def _names_a_class(self, expr: cst.BaseExpression, scope: Scope) -> bool:
+        """Whether ``expr`` names a class, the tree's or an imported one (``Choice``, ``models.Verdict``), not data
+        the object holds (``self.reply_schema`` loaded from a file: a schema whose fields cannot be read here)."""
+        try:
+            value = self.ev.value(expr, scope)
+        except RecursionError:
+            return False
+        return isinstance(value, Class | Ref)
 
     def _from_callers(
         self,

@@ -271,3 +271,70 @@ def test_framework_synthesizer_and_engine_overrides_are_wrappers(tmp_path: Path)
     assert ("summarise.py", at("def _query"), "wrapper") in sites  # the hook the engine's public query runs
     # a node postprocessor of the same framework reaches no model
     assert not {s for s in sites if s[1] == at("def _postprocess_nodes")}, sorted(sites)
+
+
+_ACTORS = """
+    from dataclasses import dataclass
+
+    from openai import OpenAI
+
+    client = OpenAI()
+
+
+    @dataclass
+    class Screen:
+        text: str
+
+
+    class Actor:
+        def act(self, screen: Screen):
+            raise NotImplementedError
+
+
+    class Pointer:
+        def point(self, step: str, screen: Screen):
+            asked = f"On this screen: {screen.text}. Where to click for: {step}?"
+            reply = client.chat.completions.create(model="m", messages=[{"role": "user", "content": asked}])
+            message = reply.choices[0].message
+            spot, moves = self._read(message)
+            return spot, moves
+
+        def _read(self, message):
+            return message.content, message.content.split()
+
+
+    class TwoStageActor(Actor):
+        def __init__(self):
+            self.pointer = Pointer()
+
+        def _plan(self, screen: Screen):
+            rules = "You steer a browser toward the user's goal. Name the single next step in plain words."
+            shown = f"Screen now: {screen.text}"
+            turns = [{"role": "system", "content": rules}, {"role": "user", "content": shown}]
+            reply = client.chat.completions.create(model="m", messages=turns)
+            return reply.choices[0].message.content
+
+        def _ground(self, step: str, screen: Screen):
+            moves = []
+            spot, moves = self.pointer.point(step, screen)
+            shown = f"at {spot}"
+            return {"moves": moves, "shown": shown}
+
+        def act(self, screen: Screen):
+            step = self._plan(screen)
+            return self._ground(step, screen)
+
+
+    def drive(actor: Actor, screen: Screen):
+        return actor.act(screen)
+"""
+
+
+def test_answer_reached_through_a_chain_of_locals_is_not_kept(tmp_path: Path) -> None:
+    """A grounding step whose model answer reaches its return through several locals (reply -> message -> parsed
+    pair) hands the answer back: the two-stage ``act`` returning it is the calling API, not a lookup keeping a
+    rewrite. The look-alike is the finder above, whose rewrite never reaches what ``lookup`` returns."""
+    sites = _sites(tmp_path, {"actors.py": _ACTORS})
+    at = lambda text: line_of(_ACTORS, text)  # noqa: E731
+    assert ("actors.py", at("def act(self, screen: Screen)"), "wrapper") in sites, sorted(sites)
+    assert ("actors.py", at("return actor.act(screen)"), "wrapper-call") in sites, sorted(sites)
