@@ -2074,7 +2074,10 @@ class Analysis:
                         b in wrappers and self._holds_model_call(key, inside, wrappers | folded | held, b, reaching)
                         for b in bases.get(key, ())
                     )
-                    and not self._task_body(key, inside, reaching, fwd, {key}, 0, named=False)
+                    and not (
+                        not self._sends_conversation(key, scope, inside, reaching)
+                        and self._task_body(key, inside, reaching, fwd, {key}, 0, named=False)
+                    )
                 ):  # an implementation of a wrapper interface (``OpenAIProvider.call_model``) calling a model itself;
                     # not one that only fills prompts it writes with what it is given (a metric's ``score(question,
                     # answer)`` under a base whose generic implementation sends its caller's template): a task
@@ -2497,6 +2500,15 @@ class Analysis:
             if not authored:
                 return False
         return True
+
+    def _sends_conversation(self, key: str, fn: Scope, inside: dict[str, list[Site]], reaching: set[str]) -> bool:
+        """Whether the function ``key`` is handed a conversation (a ``messages`` / ``prompt`` parameter) or reads one
+        its object keeps (``self.messages``, ``self.history``, itself or through the model-reaching steps it calls):
+        an implementation of a provider interface sending that, with whatever text it adds, serves its caller's
+        exchange with the model, not a task of its own."""
+        if any(_CONVERSATION.fullmatch(n) for n in _param_names(fn)):
+            return True
+        return any(_KEPT_CONVERSATION.fullmatch(a) for a in self._attrs_read(key, reaching, inside, {}))
 
     def _route_handler(self, fn: Scope) -> bool:
         """Whether ``fn`` declares its parameters as the fields of a web request (a default that is a call of the web
@@ -5169,6 +5181,10 @@ class Analysis:
 # a parameter holding the model (client object, engine or its name), never the prompt
 _MODEL_PARAM = lazy(r"^(model|llm|lm|client|engine)$|_(model|llm|client)$|^(model|llm)_?(name|id)$", re.IGNORECASE)
 # A parameter that is the request itself (an agent's ``run(task)``, ``chat(message)``), not data for its template.
+# a conversation handed to a model (the messages so far, the prompt itself), as a parameter or an attribute kept
+_CONVERSATION = lazy(r"^(?:messages?|prompts?|conversation|(?:chat_)?history|chat_messages)$", re.IGNORECASE)
+# (kept on an object: the plural only, an answer's ``.message`` is no conversation)
+_KEPT_CONVERSATION = lazy(r"^(?:messages|conversation|(?:chat_)?history|chat_messages)$", re.IGNORECASE)
 # the request-field markers of a web framework's route parameters (FastAPI's, re-exported from Starlette's)
 _ROUTE_FIELD = lazy(r"fastapi(?:\.params|\.param_functions)?\.(?:Body|Query|Form|File|Path|Header|Cookie)")
 _REQUEST_PARAM = lazy(
