@@ -837,9 +837,15 @@ class Evaluator:
                 return None
         if isinstance(annotation, cst.Subscript) and (dotted(annotation.value) or "").rpartition(".")[2] == "Callable":
             # ``make_agent: Callable[[], Awaitable[Agent]]``: a factory; calling it gives an ``Agent``, as calling the
-            # class does (the class stands for the factory; a return type of no class of the tree gives nothing)
+            # class does (the class stands for the factory; a return type of no class of the tree gives nothing).
+            # Only a callable that takes nothing (``[]`` or ``...``) is a factory: one fed an input
+            # (``Callable[[list[Message]], Message]``, ``Callable[[int], Task]``) is a step or a producer whose own
+            # body (an LLM invoker, a generator handed in) matters, not just the class of its result
             parts = [el.slice for el in annotation.slice]
-            if len(parts) != 2 or not isinstance(parts[1], cst.Index):
+            if len(parts) != 2 or not isinstance(parts[1], cst.Index) or not isinstance(parts[0], cst.Index):
+                return None
+            takes = parts[0].value
+            if not (isinstance(takes, cst.Ellipsis) or (isinstance(takes, cst.List) and not takes.elements)):
                 return None
             made = self.instance_of(parts[1].value, scope)
             return Class(made.cls) if isinstance(made, Instance) and made.cls in self.scopes else None

@@ -77,3 +77,46 @@ def test_factory_typed_callable_builds_its_class(tmp_path: Path) -> None:
         server,
         line_of(_SERVER, "self.assistant = await self.make_assistant()"),
     ) not in found  # builds, asks nothing
+
+
+_NOTES = """
+    from dataclasses import dataclass
+    from typing import Callable
+
+    from openai import OpenAI
+
+    _client = OpenAI()
+
+
+    @dataclass
+    class Note:
+        text: str
+
+
+    def ask_model(notes: list[Note]) -> Note:
+        out = _client.chat.completions.create(
+            model="gpt-4o", messages=[{"role": "user", "content": n.text} for n in notes]
+        )
+        return Note(out.choices[0].message.content)
+
+
+    def second_look(draft: str, ask: Callable[[list[Note]], Note]) -> str:
+        verdict = ask([Note(f"Is this draft sound? {draft}")])
+        return verdict.text
+
+
+    def review(draft: str) -> str:
+        return second_look(draft, ask_model)
+"""
+
+
+def test_callable_fed_an_input_is_no_factory(tmp_path: Path) -> None:
+    """``Callable[[list[Note]], Note]`` maps an input to a ``Note``: it is a step handed in (here the LLM invoker), not a
+    factory of ``Note``, so calling it reaches what was passed."""
+    write_tree(tmp_path, {"rev/__init__.py": "", "rev/notes.py": _NOTES})
+    graph = analysed_graph(tmp_path)
+    found = {(s.loc.path, s.loc.line): s.site for s in graph.sites()}
+    path = "rev/notes.py"
+    assert found[(path, line_of(_NOTES, 'verdict = ask([Note(f"Is this draft sound? {draft}")])'))] == (
+        SiteKind.WRAPPER_CALL
+    )
