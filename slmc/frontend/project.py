@@ -5180,13 +5180,13 @@ class Analysis:
 
 # a parameter holding the model (client object, engine or its name), never the prompt
 _MODEL_PARAM = lazy(r"^(model|llm|lm|client|engine)$|_(model|llm|client)$|^(model|llm)_?(name|id)$", re.IGNORECASE)
-# A parameter that is the request itself (an agent's ``run(task)``, ``chat(message)``), not data for its template.
 # a conversation handed to a model (the messages so far, the prompt itself), as a parameter or an attribute kept
 _CONVERSATION = lazy(r"^(?:messages?|prompts?|conversation|(?:chat_)?history|chat_messages)$", re.IGNORECASE)
 # (kept on an object: the plural only, an answer's ``.message`` is no conversation)
 _KEPT_CONVERSATION = lazy(r"^(?:messages|conversation|(?:chat_)?history|chat_messages)$", re.IGNORECASE)
 # the request-field markers of a web framework's route parameters (FastAPI's, re-exported from Starlette's)
 _ROUTE_FIELD = lazy(r"fastapi(?:\.params|\.param_functions)?\.(?:Body|Query|Form|File|Path|Header|Cookie)")
+# A parameter that is the request itself (an agent's ``run(task)``, ``chat(message)``), not data for its template.
 _REQUEST_PARAM = lazy(
     r"^(?:task|prompt|messages?|query|question|input|instruction|request|user_(?:message|input|request))$",
     re.IGNORECASE,
