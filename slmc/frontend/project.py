@@ -4177,6 +4177,41 @@ class Analysis:
             packages = [m for m in packages if m not in more]
         return {n for n in names if n.isidentifier()}
 
+    def _without_hollow_wrappers(self, wrappers: set[str], ordered: list[Site]) -> set[str]:
+        """Drop the wrappers whose every site inside is a wrapper-call that asks no model: a call on an object that
+        answers by itself (``_receiver_answers_itself``), a dead call, a call of a wrapper dropped so, or of a function
+        reaching no model (a getter handing out a store's context through a shared injector interface whose
+        model-backed implementation lives elsewhere). A wrapper with no site inside stays."""
+        inside: dict[str, list[Site]] = {}
+        for s in ordered:
+            fn = s.info.scope.enclosing_function()
+            if fn is not None and fn.key in wrappers:
+                inside.setdefault(fn.key, []).append(s)
+        silent = {
+            s.key
+            for found in inside.values()
+            for s in found
+            if s.site == SiteKind.WRAPPER_CALL and (s.key in self.flag_dead or self._receiver_answers_itself(s))
+        }
+        reaching = getattr(self, "reaching", set())
+        kept = set(wrappers)
+
+        def asks_none(s: Site) -> bool:
+            if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in self.shims:
+                return False
+            if s.key in silent:
+                return True
+            return s.callee not in kept if s.callee in wrappers else s.callee not in reaching
+
+        changed = True
+        while changed:
+            changed = False
+            for key, found in inside.items():
+                if key in kept and all(asks_none(s) for s in found):
+                    kept.discard(key)
+                    changed = True
+        return kept
+
     def _receiver_answers_itself(self, site: Site) -> bool:
         """A call of an inherited wrapper on an object of a known subclass (``user = HumanAgent("Bob")`` ...
         ``await user(msg)``) where the wrapper reaches the model only through ``self.<hook>(...)`` steps and that
@@ -4228,8 +4263,8 @@ class Analysis:
     def build(self) -> AgentGraph:
         graph = AgentGraph(GraphMeta(root=str(self.root), files=sorted(f.relpath for f in self.files.values())))
         graph.meta.facts = ["sites"]
-        wrappers = self.api_wrappers()
         ordered = sorted(self.sites.values(), key=lambda s: (s.info.scope.module.path, *_start(s)))
+        wrappers = self._without_hollow_wrappers(self.api_wrappers(), ordered)
         ids: dict[int, str] = {}  # site key -> node id
         wrapper_ids: dict[str, str] = {}
         nodes: dict[str, LLMCall] = {}
@@ -4328,8 +4363,9 @@ class Analysis:
                 if not folded[nid] and key in self.loop_entries:  # its steps, past the object's bookkeeping
                     folded[nid] = [t for t in folded_reach(key, {key}, self.reaching) if t != nid]
                 target = folded[nid][0] if folded[nid] else None
-            if not direct and via:
-                inner_calls[nid] = ids[via[0].key]  # its prompt: that call's, with this wrapper's arguments filled in
+            kept = [s for s in via if s.key in ids]  # a wrapper-call dropped as dead or self-answering has no id
+            if not direct and kept:
+                inner_calls[nid] = ids[kept[0].key]  # its prompt: that call's, with this wrapper's arguments filled in
             if nid in nodes:  # a one-line wrapper whose request shares its id: the request stands for both
                 continue
             pos = scope.module.pos(scope.node)
