@@ -52,7 +52,7 @@ from slmc.frontend.sites import (
     labels_from_schema,
     message_helper_content,
 )
-from slmc.frontend.values import Class, Client, Const, Function, Instance, Ref, Text
+from slmc.frontend.values import Class, Client, Const, Function, Instance, Partial, Ref, Text
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
     Code,
@@ -1914,6 +1914,22 @@ class Analysis:
                     new.add(key)
                     self.why[key] = "twin of a wrapper one call reaches in turn (the object's class picked at run time)"
                     continue
+                if (
+                    not private
+                    and own
+                    and dispatched.get(key)
+                    # it holds the model call itself (not through a helper of its own writing a task prompt in turn)
+                    and any(s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in wrappers for s in own)
+                    and self._sibling_of_wrapper(key, bases, inside, wrappers)
+                ):
+                    # ``Agent.step`` declared without a body, ``controller: self.agent.step(state)``: the agent whose
+                    # step sends its own system text with what it sees is as much the caller's calling API as its
+                    # siblings
+                    new.add(key)
+                    self.why[key] = (
+                        "implements a declared method other code calls through its base, as wrapper siblings do"
+                    )
+                    continue
                 users = prod_fns.get(key, set())
                 if (
                     scope.enclosing_class() is None
@@ -2059,6 +2075,11 @@ class Analysis:
                     if cls is not None and mine and _bare_method(scope) and all(self._method_of(w, cls) for w in mine):
                         continue  # ``self.on_reply_done()`` from its own class's send step: a hook taking no input
                         # from its caller, so no prompt passes through it; its overrides stand on their own
+                    if not private and n and self._overrides_mostly_wrappers(key, wrappers):
+                        new.add(key)  # ``Agent.step`` the controller calls, most agents' ``step`` wrappers: whatever
+                        # text each writes, the call on the base is the caller's calling API
+                        self.why[key] = "interface method without a body, called, its implementations mostly wrappers"
+                        continue
                     if self._task_interface(key, inside, reaching, fwd) or self._request_task_interface(
                         key, reaching, inside, fwd, wrappers
                     ):
@@ -2189,7 +2210,37 @@ class Analysis:
                 filling = set()
                 states = set()
                 rounds = 0
+        for key in self._callable_properties(reaching):
+            wrappers.add(key)
+            self.why[key] = "property handing out a callable that sends the model request"
         return wrappers
+
+    def _callable_properties(self, reaching: set[str]) -> set[str]:
+        """Public ``@property`` methods handing out a callable that sends a model request, not a client object:
+        ``def completion(self): return self._completion`` where ``__init__`` bound ``self._completion =
+        partial(litellm.completion, model=...)`` (or a retrying closure around it, or a method reaching the model).
+        Code calls ``llm.completion(messages=...)`` as its calling API, so the property is a wrapper at its def line;
+        those calls stay what they resolve to. Tests left out."""
+        out: set[str] = set()
+        for key, scope in self.ev.scopes.items():
+            if scope.kind != "function" or scope.enclosing_class() is None or scope.name.startswith("_"):
+                continue
+            if not self.ev.is_property(key) or self._in_test(key):
+                continue
+            value = self.ev.returns_of(key)
+            for _ in range(4):  # ``partial(partial(fn, a), b)``
+                if not isinstance(value, Partial):
+                    break
+                value = value.inner
+            model_fn = isinstance(value, Function) and value.key in reaching
+            if model_fn or (isinstance(value, Ref) and self._sdk_request_function(value.qname)):
+                out.add(key)
+        return out
+
+    def _sdk_request_function(self, qname: str) -> bool:
+        """Whether ``qname`` names a request function of an SDK module (``litellm.completion``)."""
+        client = self.ev.module_client(qname)
+        return client is not None and ".".join(client.path) in clients.REQUEST_PATHS.get(client.kind, {})
 
     def _dispatch_twins(self, reaching: set[str]) -> dict[str, set[str]]:
         """Public same-named methods of unrelated classes that one call outside those classes reaches in turn
@@ -2606,6 +2657,19 @@ class Analysis:
                 if answer.site == SiteKind.WRAPPER_CALL and answer.callee not in self.reaching:
                     return False
         return True
+
+    def _sibling_of_wrapper(
+        self, key: str, bases: dict[str, set[str]], inside: dict[str, list[Site]], wrappers: set[str]
+    ) -> bool:
+        """Whether a method implements one its base declares without a body, and another implementation of that
+        declared method is a wrapper: a call on the base reaches whichever class the object is, so each
+        implementation is that call's calling API, whatever prompt text it writes itself."""
+        for base in bases.get(key, ()):
+            if not self._declared_interface((base,), inside):
+                continue
+            if any(impl != key and impl in wrappers for impl in self.ev.implementations(base)):
+                return True
+        return False
 
     def _declared_interface(self, overridden: Iterable[str], inside: dict[str, list[Site]]) -> bool:
         """Whether a method implements one its class's base declares without a body (``def stream_generate(self,
