@@ -145,6 +145,7 @@ class Analysis:
     _name_picks: dict[int, str] = field(default_factory=dict)
     unconverged: list[str] = field(default_factory=list)  # fixed-point loops stopped by a cycle or their round cap
     _returned: dict[str, set[str]] = field(default_factory=dict)  # fn key -> parameters it returns as they are
+    _rebuilt: dict[str, str | None] = field(default_factory=dict)  # fn key -> the parameter it returns rebuilt
     _call_infos: tuple[int, dict[int, Any]] | None = None  # (modules seen, id(call) -> its CallInfo)
     _unpassed_memo: dict[str, frozenset[str]] = field(default_factory=dict)  # fn key -> defaults no call gives
     _calls_index: tuple[int, dict[str, list[Site]]] | None = None  # (sites seen, callee key -> its calls)
@@ -1870,6 +1871,16 @@ class Analysis:
                     new_passing.add(key)  # runner calls it by the name it is registered under
                     self.why[key] = "bound method registered as a value (tool / command table), forwarding its prompt"
                     continue
+                if (
+                    _is_private(key)
+                    and inside.get(key)
+                    and self._registered_value(scope, fwd, private=True)
+                    and all(self._method_of(w, scope.enclosing_class()) for w in direct_fns.get(key, ()))  # type: ignore[arg-type]
+                ):
+                    new.add(key)  # ``Tool(name="search", function=self._search)``: the tool runner calls it by the
+                    new_passing.add(key)  # tool's name; its own class may call it too (``self._search(q)``)
+                    self.why[key] = "private bound method registered in a tool object, forwarding its prompt"
+                    continue
                 if not used.get(key) and self._library_entry(scope, fwd, inside, reaching, wrappers):
                     new.add(key)
                     new_passing.add(key)
@@ -1880,7 +1891,8 @@ class Analysis:
                     self.why[key] = "sync/async twin of a wrapper of its class, nothing calls it"
                     continue
                 if n == 0:
-                    every = self.ev.overrides(key)
+                    # the kinds of the interface, the tests' doubles left out (a mock agent's canned reply is no kind)
+                    every = [i for i in self.ev.overrides(key) if not self._in_tests(i)]
                     impls = [i for i in every if i in reaching]
                     if (
                         impls
@@ -2007,6 +2019,13 @@ class Analysis:
                             # whichever class the caller's ``self`` is
                             new.add(key)
                             self.why[key] = "base of an override family holding the request, its overrides extend it"
+                            continue
+                        if not private and fwd.get(key) and self._twin_wrapper(scope, cls, wrappers):
+                            # ``stream_chat`` holding the request beside the ``astream_chat`` wrapper of its class:
+                            # the class offers the call once per calling mode, so both halves are its calling API
+                            new.add(key)
+                            new_passing.add(key)
+                            self.why[key] = "sync/async twin of a wrapper of its class, holding the request"
                             continue
                         if not private:  # ``acreate`` -> ``self.arequest(...)``: its callers hold the request
                             new_held.add(key)
@@ -2781,16 +2800,16 @@ class Analysis:
             key for key in wrappers if not inside.get(key) and not self._model_interface(key, reaching, inside, apis)
         }
 
-    def _registered_value(self, scope: Scope, fwd: dict[str, set[str]]) -> bool:
+    def _registered_value(self, scope: Scope, fwd: dict[str, set[str]], private: bool = False) -> bool:
         """Whether a public method no code calls is handed out as a bound method by its own class body
         (``self.commands = {"Generate text": self.generate_command}``, ``tools=[self.ask]``, ``register(self.ask)``)
         and forwards a prompt parameter (``prompt``, ``query``) as it is: the caller is whatever runs the registered
         callables (a tool or command runner), so the method is a calling API used elsewhere (bench/corpus/README.md,
         "registered as a tool")."""
         cls = scope.enclosing_class()
-        if cls is None or scope.parent is not cls or scope.name.startswith("_") or self.ev.overridden(scope.key):
+        if cls is None or scope.parent is not cls or scope.name.startswith("_") != private:
             return False
-        if not {p for p in fwd.get(scope.key, set()) if _PROMPT_PARAM.search(p)}:
+        if self.ev.overridden(scope.key) or not {p for p in fwd.get(scope.key, set()) if _PROMPT_PARAM.search(p)}:
             return False
         called: set[int] = set()
         values: list[cst.Attribute] = []
@@ -2800,7 +2819,11 @@ class Analysis:
             todo.extend(node.children)
             if isinstance(node, cst.Call):
                 called.add(id(node.func))
-            elif (
+                if private and (dotted(node.func) or "").rsplit(".", 1)[-1][:1].isupper():
+                    # a private method counts only as a keyword of a new object (``Tool(function=self._search)``),
+                    # not handed to a helper (``self._retry(self._send, prompt)`` is its caller's step)
+                    values += [a.value for a in node.args if a.keyword is not None and _self_attr(a.value, scope.name)]
+            elif not private and (
                 isinstance(node, cst.Attribute)
                 and node.attr.value == scope.name
                 and isinstance(node.value, cst.Name)
@@ -2924,6 +2947,20 @@ class Analysis:
                         return True
                     if not all(_abstract_body(d) for d in defs):
                         break  # the nearest definition of the twin with a body decides (a stub defers to its base)
+        return False
+
+    def _in_tests(self, key: str) -> bool:
+        """Whether the function ``key`` is defined in a test file of the tree."""
+        scope = self.ev.scopes.get(key)
+        return scope is not None and _is_test_file(scope.module)
+
+    @staticmethod
+    def _twin_wrapper(scope: Scope, cls: Scope, wrappers: set[str]) -> bool:
+        """Whether the other calling mode's half of the method ``scope`` (``astream`` beside ``stream``), defined on
+        its own class ``cls``, is a wrapper."""
+        for twin in _twin_names(scope.name):
+            if any(b[0] == "def" and b[1].key in wrappers for b in cls.bindings.get(twin, ())):
+                return True
         return False
 
     def _framework_lm_entry(self, scope: Scope) -> bool:
@@ -3830,7 +3867,7 @@ class Analysis:
 
     @property
     def flow(self) -> _Flow:
-        return _Flow(self._kept_args, self._unpassed)
+        return _Flow(self._kept_args, self._unpassed, self._rebuilt_args)
 
     def _unpassed(self, fn: Scope) -> frozenset[str]:
         """Parameters of ``fn`` with a default that none of its calls in the tree gives (``template=REVIEW_TEMPLATE``
@@ -3888,6 +3925,27 @@ class Analysis:
             self._returned[callee.key] = got
         keep = self._returned[callee.key]
         return [a.value for a, name in _bind(callee, args) if name in keep and not a.star] if keep else []
+
+    def _rebuilt_args(self, call: cst.Call) -> list[cst.CSTNode]:
+        """The arguments of a call of a project function that only rebuilds what it is handed and returns that whole
+        (``request = Req.model_validate(data)`` ... ``return request``, ``return data.model_copy()``): the caller's
+        request object again, not a prompt the helper writes around it. A helper returning something derived from
+        its argument (its length, one key, a summary it writes) returns no argument this way."""
+        site = self.sites.get(id(call))
+        if site is not None:
+            callee = self.ev.scopes.get(site.callee) if site.callee is not None else None
+            args = site.args
+        else:
+            callee = self._helper_called(call)
+            args = list(call.args)
+        if callee is None or callee.kind != "function" or not callee.returns:
+            return []
+        if callee.key not in self._rebuilt:
+            params = set(_param_names(callee))
+            got = {_rebuilt_param(callee, r, params) for r in callee.returns}
+            self._rebuilt[callee.key] = next(iter(got)) if len(got) == 1 else None
+        keep = self._rebuilt[callee.key]
+        return [a.value for a, name in _bind(callee, args) if name == keep and not a.star] if keep else []
 
     def _helper_called(self, call: cst.Call) -> Scope | None:
         """The module-level project function a call that is no site calls by its name (``shape(msgs)``,
@@ -4015,8 +4073,8 @@ class Analysis:
         for attr, values in fed.items():
             if attr in read:
                 for v in values:
-                    if _line(fn, v) < at:
-                        out |= _params_in(fn, v, flow=self.flow)
+                    if _line(fn, v) < at:  # (``for m in messages: self.history.append(m)``: the whole list, item by
+                        out |= _params_in(fn, v, flow=self.flow, loops=True)  # item, is what the call reads back)
         return out
 
     def _self_reads(self, fn: Scope, expr: cst.BaseExpression) -> set[str]:
@@ -4191,6 +4249,8 @@ class Analysis:
                             got |= _item_of_param(scope, a.value)
                             if fed is None:
                                 fed = _self_fed(scope)
+                                if memory := _memory_fed(scope):  # ``self.conversation.add_message(m)`` too
+                                    fed = {k: [*fed.get(k, ()), *memory.get(k, ())] for k in {*fed, *memory}}
                             if fed:  # ``self.turns += [user(text)]`` then ``self.send(self.render())``
                                 got |= self._state_params(scope, a.value, fed, _line(scope, site.info.node))
                 if got - fwd[key]:
@@ -6019,10 +6079,51 @@ def _owner(scope: Scope) -> Scope | None:
 class _Flow:
     """What the prompt-flow walks (``_forwards``, ``_params_in``) ask of the whole program: ``kept(call)``, the
     arguments a project function returns as they are; ``unpassed(fn)``, the parameters with a default that no call
-    in the tree gives (the function's own text, not its caller's)."""
+    in the tree gives (the function's own text, not its caller's); ``rebuilt(call)``, the argument a project function
+    only rebuilds and returns whole (``_rebuilt_args``)."""
 
     kept: Callable[[cst.Call], list[cst.CSTNode]]
     unpassed: Callable[[Scope], frozenset[str]]
+    rebuilt: Callable[[cst.Call], list[cst.CSTNode]]
+
+
+# Class-level constructors of a model object from the data it is handed (pydantic v2 / v1): the same request, rebuilt
+_VALIDATES = frozenset({"model_validate", "model_validate_json", "parse_obj", "parse_raw"})
+# Methods copying an object as it is (pydantic ``model_copy``, ``copy`` / ``deepcopy`` of a model or a dict)
+_COPIES = frozenset({"model_copy", "copy", "deepcopy"})
+
+
+def _rebuilt_param(fn: Scope, value: cst.CSTNode | None, params: set[str]) -> str | None:
+    """The parameter of ``fn`` that the returned expression ``value`` is, whole or rebuilt
+    (``Req.model_validate(data)``, ``Req(**data)``, ``data.model_copy()``, ``copy.deepcopy(data)``, ``dict(data)``),
+    following locals bound once (``request = Req.model_validate(data)``); None for anything else."""
+    for _ in range(4):
+        if isinstance(value, cst.Await):
+            value = value.expression
+        if isinstance(value, cst.Name):
+            if value.value in params:
+                return value.value
+            exprs = [b[1] for b in fn.bindings.get(value.value, ()) if b[2] is fn]
+            if any(b[0] != "expr" for b in fn.bindings.get(value.value, ()) if b[2] is fn):
+                return None  # a loop variable, an unpacked item, a name grown in place: not one value
+            if len(exprs) != 1 or not isinstance(exprs[0], cst.BaseExpression):
+                return None
+            value = exprs[0]
+            continue
+        if not isinstance(value, cst.Call):
+            return None
+        func = value.func
+        name = (dotted(func) or "").rsplit(".", 1)[-1]
+        positional = [a for a in value.args if a.keyword is None and not a.star]
+        if isinstance(func, cst.Attribute) and name in _COPIES and not positional:
+            value = func.value  # ``data.model_copy(update=...)``, ``data.copy()``
+        elif (name in _COPIES or name in _VALIDATES or name == "dict") and len(positional) == 1:
+            value = positional[0].value  # ``copy.deepcopy(data)``, ``Req.model_validate(data)``, ``dict(data)``
+        elif name[:1].isupper() and len(value.args) == 1 and value.args[0].star == "**":
+            value = value.args[0].value  # ``Req(**data)``
+        else:
+            return None
+    return None
 
 
 _TEMPLATE_FILLS = frozenset({"format", "format_map", "substitute", "safe_substitute", "replace", "strip"})
@@ -6645,6 +6746,36 @@ def _self_fed_no_memo(fn: Scope) -> dict[str, list[cst.CSTNode]]:
     return out
 
 
+def _memory_fed(fn: Scope) -> dict[str, list[cst.CSTNode]]:
+    """The messages the method ``fn`` copies into a memory object held in an attribute of ``self``
+    (``self.conversation.add_message(msg)``, see ``_adds_to_attribute``), by attribute name: the positional arguments
+    (a turn built there from keywords, ``add(role=r, content=text)``, is left out). Read once per function."""
+    out = fn.derived.get("memory_fed")
+    if out is None:
+        out = fn.derived["memory_fed"] = {}
+        for node in _own_nodes(fn):
+            if (
+                _adds_to_attribute(node, memory=True)
+                and node.func.attr.value in _MEMORY_ADDS  # type: ignore[attr-defined]
+                and _is_self(fn, node.func.value.value)  # type: ignore[attr-defined]
+            ):
+                # the messages handed over as they are (``add_message(msg)``), not a turn the method writes around
+                # a text (``add(role=name, content=task)``: the method picks the role, see ``_appended_params``)
+                values = [a.value for a in node.args if a.keyword is None and not a.star]  # type: ignore[attr-defined]
+                out.setdefault(node.func.value.attr.value, []).extend(values)  # type: ignore[attr-defined]
+    return out
+
+
+def _self_attr(node: cst.CSTNode, name: str) -> bool:
+    """``self.<name>``."""
+    return (
+        isinstance(node, cst.Attribute)
+        and node.attr.value == name
+        and isinstance(node.value, cst.Name)
+        and node.value.value == "self"
+    )
+
+
 def _line(fn: Scope, node: cst.CSTNode) -> int:
     pos = fn.module.pos(node)
     return pos.start.line if pos is not None else 0
@@ -7033,6 +7164,10 @@ def _params_in(
         if isinstance(node, cst.Call) and not templated:
             name = dotted(node.func) or ""
             builder = builders and depth <= 1 and _own_builder(name)
+            if builder and flow is not None and (rebuilt := flow.rebuilt(node)):
+                for a in rebuilt:  # ``self._request(data)`` validating the caller's request into its model: the
+                    walk(a, depth, built)  # request handed in, with no prompt written around it
+                return
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
                 for a in flow.kept(node) if flow is not None else ():
                     walk(a, depth, built)
