@@ -265,6 +265,12 @@ MODULE_CLIENTS: dict[str, ClientKind] = {
 # an import of one may mean a module of the tree, so it never short-cuts the search for one.
 SHARED_NAME_ROOTS = frozenset({"agents"})
 
+# The generation methods of the ``litellm`` module and of its ``Router``: chat and text completions and the Responses
+# API (``litellm.responses(model=..., input=...)``).
+_LITELLM_GENERATION = (
+    "completion", "acompletion", "text_completion", "atext_completion", "responses", "aresponses",
+)  # fmt: skip
+
 # Member paths of a client kind that send a request: path -> api name recorded on the site.
 _OPENAI = {
     "chat.completions.create": "chat.completions.create",
@@ -330,11 +336,11 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
             "beta.tools.messages.stream",
         )
     },
-    "litellm-module": {p: p for p in ("completion", "acompletion", "text_completion", "atext_completion")},
+    "litellm-module": {p: p for p in _LITELLM_GENERATION},
     "mcp-sampling": {"create_message": "create_message"},
     # ``build_request`` only builds the HTTP request, ``parse_llm_response`` parses a reply: neither sends
     "baml-runtime": {p: p for p in ("call_function", "call_function_sync", "stream_function", "stream_function_sync")},
-    "litellm-router": {p: p for p in ("completion", "acompletion", "text_completion", "atext_completion")},
+    "litellm-router": {p: p for p in _LITELLM_GENERATION},
     "openai-v0-chat": {"create": "ChatCompletion.create", "acreate": "ChatCompletion.acreate"},
     "openai-v0-completion": {"create": "Completion.create", "acreate": "Completion.acreate"},
     "mistral": {

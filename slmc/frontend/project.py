@@ -4289,6 +4289,9 @@ class Analysis:
                 if isinstance(value, Client) or (isinstance(value, Instance) and self._client_proxy(value.cls)):
                     exporting.add(mod.name)
                     break
+            else:
+                if self._exports_client_factory(mod):
+                    exporting.add(mod.name)
         names = {n.rsplit(".", 1)[-1] for n in exporting}
         self._family_words = {n.rsplit(".", 2)[-2] for n in exporting if n.count(".") >= 1} - names
         packages = [m for m in self.project.modules.values() if m.is_package and m.name not in exporting]
@@ -4335,6 +4338,17 @@ class Analysis:
                     kept.discard(key)
                     changed = True
         return kept
+
+    def _exports_client_factory(self, mod: ModuleIndex) -> bool:
+        """Whether a module-level function of ``mod`` returns a client or a client module (``get_client()`` building
+        one, ``sdk()`` handing on a lazily imported ``litellm``): a file calling it reaches that SDK without naming it."""
+        for bindings in list(mod.scope.bindings.values()):
+            for b in bindings:
+                if b[0] != "def" or b[1].kind != "function":
+                    continue
+                if isinstance(self.ev.returns_of(b[1].key), Client):
+                    return True
+        return False
 
     def _receiver_answers_itself(self, site: Site) -> bool:
         """A call of an inherited wrapper on an object of a known subclass (``user = HumanAgent("Bob")`` ...

@@ -60,6 +60,10 @@ _LIBRARY_ROOTS -= clients.SHARED_NAME_ROOTS
 _REMOTE_RUNS = frozenset({"call", "remote", "spawn", "local"})
 
 
+# The import machinery a lazy-import helper hands a module name to (``importlib.import_module(name)``).
+_IMPORT_BY_NAME = frozenset({"import_module", "find_spec", "__import__"})
+
+
 @dataclass
 class Resolved:
     """How a call reaches something: the callee value and the arguments the callee receives."""
@@ -2692,6 +2696,9 @@ class Evaluator:
         if isinstance(callee, Class):
             return Instance(callee.key)
         if isinstance(callee, Function):
+            loaded = self._module_named_by_argument(callee.key, call, scope)
+            if loaded is not None:  # ``need("litellm")``: a helper importing the module its argument names
+                return loaded
             built = templates.settings_builder_value(self, callee.key, call, scope)
             if built is not None:  # ``self._build_prompt("review", ...)``: the settings table the caller names
                 return built
@@ -2719,6 +2726,49 @@ class Evaluator:
                 if isinstance(v, Function | Client | Partial):
                     return v
             return callee
+        return None
+
+    def _module_named_by_argument(self, key: str, call: cst.Call, scope: Scope) -> Value:
+        """The top package a call of a lazy-import helper names: a function of the tree that hands one of its own
+        parameters, unchanged, to the import machinery (``importlib.import_module(name)``,
+        ``importlib.util.find_spec(name)``, ``__import__(name)``) returns that module (or a proxy standing for it), as
+        ``import pkg`` would bind it. None when the function is no such helper or the argument is not a static name."""
+        fn = self.scopes.get(key)
+        if fn is None or fn.kind != "function":
+            return None
+        if "imports_param" not in fn.derived:
+            fn.derived["imports_param"] = self._imported_parameter(fn)
+        param = fn.derived["imports_param"]
+        if param is None:
+            return None
+        name, index = param
+        for i, a in enumerate(call.args):
+            if a.star:
+                return None
+            if (a.keyword is not None and a.keyword.value == name) or (a.keyword is None and i == index):
+                named = self.static_str(a.value, scope)
+                top = named.split(".")[0] if named else ""
+                return self.resolve_qname(top) if top.isidentifier() else None
+        return None
+
+    def _imported_parameter(self, fn: Scope) -> tuple[str, int] | None:
+        """``(name, position)`` of the parameter ``fn`` hands unchanged to the import machinery, else None."""
+        names = [p.name.value for p in fn.params]
+        if fn.enclosing_class() is not None and names and names[0] in ("self", "cls"):
+            names = names[1:]
+        for info in fn.calls:
+            call = info.node
+            head = dotted(call.func) or ""
+            if head.rsplit(".", 1)[-1] not in _IMPORT_BY_NAME or not call.args or call.args[0].keyword is not None:
+                continue
+            arg = call.args[0].value
+            if not isinstance(arg, cst.Name) or arg.value not in names:
+                continue
+            if head != "__import__" and not isinstance(self.value(call.func, fn), Ref):
+                continue  # a method of the tree's own that happens to share the name
+            if any(b[0] != "param" for b in fn.bindings.get(arg.value, ())):
+                continue  # the parameter rebound (``name = f"pkg.{name}"``) before the import
+            return arg.value, names.index(arg.value)
         return None
 
     def _returned_argument(self, key: str, call: cst.Call, scope: Scope) -> Value:
