@@ -710,8 +710,20 @@ _OPEN_LABEL = lazy(
 )
 
 
+# A dialogue transcript ending in the other side's turn to speak: a person's line (``Customer: {query}``) and, on
+# the next line, the label of the one who answers it (``Support Agent:``)
+_PERSON_TURN = lazy(
+    r"(?:^|\n)[ \t]*(?:customer|user|human|client|patient|student|visitor|guest|caller|me)[ \t]*:[^\n]*\S[^\n]*\n"
+    r"(?:[ \t]*\n)*[ \t]*(?:(?!(?:to|for|which|what|best|route|assign(?:ed)?)\b)[A-Za-z][\w'-]*[ \t]+){0,2}(?:agent|assistant|representative|rep|bot|advisor|adviser|tutor"
+    r"|therapist|doctor|teacher|coach|consultant|concierge|host|staff|expert|specialist)[ \t]*:[ \t]*$",
+    re.IGNORECASE,
+)
+DIALOGUE = 'prompt says "conversation"'
+
+
 def field_evidence(templates: Iterable[str]) -> list[Evidence]:
-    """Evidence from a completion prompt that ends in one named field for the model to fill."""
+    """Evidence from a completion prompt that ends in one named field for the model to fill; a transcript ending
+    in the answering side's label after a person's line is a conversation's next reply, no field."""
     for text in templates:
         if text.strip().count("\n") < 1:
             continue  # a bare ``Observation:`` part (a stop word, a separator) is no completion prompt
@@ -719,6 +731,8 @@ def field_evidence(templates: Iterable[str]) -> list[Evidence]:
         label = m.group(1).strip() if m else ""
         # neither the line nor the label itself may read as an open answer (``answer according to the rules:``)
         if m and not _OPEN_FIELDS.search(label) and not any(_OPEN_LABEL.match(t) for t in (m.group(0).strip(), label)):
+            if _PERSON_TURN.search(text.rstrip()[-400:]):
+                return [Evidence(-1.0, DIALOGUE)]
             return [Evidence(0.8, f"completion fills one field (`{label}:`)")]
     return []
 
@@ -1352,7 +1366,8 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     evidence += open_question_evidence(texts, evidence)
     evidence += listing_pick_evidence(texts, evidence)
     own = graph.prompt_of(site.id)
-    evidence += field_evidence(m.template() for m in own.messages) if own is not None else []
+    fields = field_evidence(m.template() for m in own.messages) if own is not None else []
+    evidence += [e for e in fields if e.reason not in {x.reason for x in evidence}]  # "conversation" said once
     # a wrapper-call's own prompt says whether it hands in a conversation; the ``messages`` parameter of the request
     # its wrapper reaches is only the transport
     evidence += conversation_evidence(graph, site if request is None or site.site == SiteKind.WRAPPER_CALL else request)

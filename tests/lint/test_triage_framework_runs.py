@@ -90,3 +90,15 @@ def test_the_labels_of_a_data_set_are_no_labelling_task() -> None:
     assert label not in wording_reasons("Function inputs:\n- `X`: train features.\n- `y`: Train label data.")
     assert label not in wording_reasons("Check that the validation label array matches the predictions in length.")
     assert label in wording_reasons("Assign a label to each ticket below: bug, feature or question.")
+
+
+def test_a_transcript_ending_in_the_answering_sides_label_is_a_conversation() -> None:
+    """``Customer: {question}`` then ``Support Agent:``: the model writes the agent's next reply in a chat, no field
+    of a record; ``Ticket: {text}`` then ``Team:`` (or a customer's line then ``Intent:``) is a field to fill."""
+    g = AgentGraph()
+    chat = "You answer for an electronics shop.\nPast notes: {notes}\n\nCustomer: {question}\nSupport Agent:"
+    t = triage_site(g, add_site(g, "handle_query", 10, user=chat))
+    assert t.verdict == OPEN and 'prompt says "conversation"' in t.reasons, t
+    for line, closed in ((20, "Which team owns the ticket?\nTicket: {text}\nTeam:"), (30, "Customer: {text}\nIntent:")):
+        t = triage_site(g, add_site(g, "main", line, user=closed))
+        assert t.verdict == N and any(r.startswith("completion fills one field") for r in t.reasons), t
