@@ -100,7 +100,10 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     (r"bool(?:ean)?\b", 0.4, "a true/false field"),
     (r"(?:connectivity|connection|health|smoke|sanity|liveness)\s+(?:test|check)", 1.2, "a probe"),
     (
-        r"labels?\b|labell?ing|(?:the\s+)?sentiment\s+(?:of|label|score|class)"
+        # (not the labels of a data set the model's code reads: ``train label data``, ``the label column``)
+        r"(?<!train\s)(?<!training\s)(?<!validation\s)(?<!val\s)(?<!test\s)(?<!target\s)(?<!ground[- ]truth\s)"
+        r"labels?\b(?!\s+(?:data|columns?|values|array|vectors?|encod\w*|distribution|smoothing|leak\w*)\b)"
+        r"|labell?ing|(?:the\s+)?sentiment\s+(?:of|label|score|class)"
         r"|(?:classify|detect|determine|identify|recogni[sz]e)\s+(?:the\s+)?(?:user'?s?\s+|their\s+)?(?:sentiment|intent)"
         # an intent named as a thing to label (``Intent:``, ``the intent of the message``), not the person's wish the
         # answer serves (``code for the user based on their intent``)
@@ -266,7 +269,8 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"|entries|records|descriptions|reviews|comments|feedback|findings|discussion|meeting)\b"
         r"|summary\s+of\s+(?:the\s+|this\s+)?(?:following|given|above|provided|text|paper|article|document|conversation)"
         r"|(?:create|write|produce|give|provide|make|add|creating|writing|producing|making)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}"
-        r"summary\s+(?:of|based\s+on)\b"
+        # (not ``a summary of your findings``: what the model itself found out, no text given to it)
+        r"summary\s+(?:of|based\s+on)\b(?!\s+(?:your|its)\s+(?:own\s+)?(?:findings|research|investigation)\b)"
         # ``Create an initial summary capturing: 1. ... 2. ...``: a summary with its outline
         r"|(?:create|write|produce|generate|creating|writing|producing|generating)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}"
         r"summary\s+(?:capturing|covering|describing|recording)\b"
@@ -425,6 +429,10 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     (r"helpful\s+assistant", -0.4, _PERSONA),
     (
         r"(?:(?<=^)|(?<=[.:;!\n]\s)|(?<=\byou\s)|(?<=\bto\s))(?:research|investigate|browse)\s+(?:and|the|for|on|about)\b"
+        # a sentence opening with the order (``Research these tasks thoroughly with sources``, ``Investigate all the
+        # providers in the area``): the model finds what it reports, nothing given holds it
+        r"|(?:(?<=^)|(?<=[.:;!\n]))[ \t]*(?:please\s+)?(?:research|investigate)\s+(?:(?:these|this|those|all|each|every|any)\b"
+        r"|(?:[^\s.]+\s+){0,3}?(?:thoroughly|in[- ]depth|extensively|with\s+(?:sources|citations))\b)"
         r"|search\s+the\s+(?:web|internet)"
         r"|(?:(?<=^)|(?<=[.:;!,\n]\s)|(?<=\n)|(?<=please\s)|(?<=\byou\s))conduct\s+(?:[\w-]+\s+){0,2}(?:research|searches)\b"
         r"|gather\s+(?:\w+\s+)?information(?!\s+from\s+(?:this|the|these|each)\s+(?:\w+\s+)?(?:text|document|passage|page|chunk|content))"
@@ -702,8 +710,20 @@ _OPEN_LABEL = lazy(
 )
 
 
+# A dialogue transcript ending in the other side's turn to speak: a person's line (``Customer: {query}``) and, on
+# the next line, the label of the one who answers it (``Support Agent:``)
+_PERSON_TURN = lazy(
+    r"(?:^|\n)[ \t]*(?:customer|user|human|client|patient|student|visitor|guest|caller|me)[ \t]*:[^\n]*\S[^\n]*\n"
+    r"(?:[ \t]*\n)*[ \t]*(?:(?!(?:to|for|which|what|best|route|assign(?:ed)?)\b)[A-Za-z][\w'-]*[ \t]+){0,2}(?:agent|assistant|representative|rep|bot|advisor|adviser|tutor"
+    r"|therapist|doctor|teacher|coach|consultant|concierge|host|staff|expert|specialist)[ \t]*:[ \t]*$",
+    re.IGNORECASE,
+)
+DIALOGUE = 'prompt says "conversation"'
+
+
 def field_evidence(templates: Iterable[str]) -> list[Evidence]:
-    """Evidence from a completion prompt that ends in one named field for the model to fill."""
+    """Evidence from a completion prompt that ends in one named field for the model to fill; a transcript ending
+    in the answering side's label after a person's line is a conversation's next reply, no field."""
     for text in templates:
         if text.strip().count("\n") < 1:
             continue  # a bare ``Observation:`` part (a stop word, a separator) is no completion prompt
@@ -711,6 +731,8 @@ def field_evidence(templates: Iterable[str]) -> list[Evidence]:
         label = m.group(1).strip() if m else ""
         # neither the line nor the label itself may read as an open answer (``answer according to the rules:``)
         if m and not _OPEN_FIELDS.search(label) and not any(_OPEN_LABEL.match(t) for t in (m.group(0).strip(), label)):
+            if _PERSON_TURN.search(text.rstrip()[-400:]):
+                return [Evidence(-1.0, DIALOGUE)]
             return [Evidence(0.8, f"completion fills one field (`{label}:`)")]
     return []
 
@@ -1344,7 +1366,8 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     evidence += open_question_evidence(texts, evidence)
     evidence += listing_pick_evidence(texts, evidence)
     own = graph.prompt_of(site.id)
-    evidence += field_evidence(m.template() for m in own.messages) if own is not None else []
+    fields = field_evidence(m.template() for m in own.messages) if own is not None else []
+    evidence += [e for e in fields if e.reason not in {x.reason for x in evidence}]  # "conversation" said once
     # a wrapper-call's own prompt says whether it hands in a conversation; the ``messages`` parameter of the request
     # its wrapper reaches is only the transport
     evidence += conversation_evidence(graph, site if request is None or site.site == SiteKind.WRAPPER_CALL else request)
@@ -1662,6 +1685,8 @@ _NAME_CODE = frozenset(["code", "coding", "implement", "engineer", "programmer"]
 _NAME_READS = frozenset(
     ["annotate", "explain", "review", "analyze", "analyse", "describe", "comment", "read", "inspect", "audit", "lint"]
 )
+# A name opening with a check (``test_chat``, ``smoke_completion``): the words after it name the API tried, no task
+_NAME_CHECK = frozenset(["test", "smoke", "ping"])
 _NAME_PREDICATE = frozenset(["is", "has", "should", "can", "does", "needs"])  # ``_is_related``: a yes/no question
 _NAME_SPLIT = lazy(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _PROMPT_VAR = lazy(r"prompt|template|instruction|system", re.IGNORECASE)
@@ -1754,6 +1779,8 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
             words = _name_words(part)
             if words in (["parse"], ["parser"], ["format"]):
                 continue  # a bare ``parse`` / ``format`` method names no input: an object's usual step, no task
+            if words and words[0] in _NAME_CHECK:
+                continue  # ``test_chat`` / ``ping_completion``: a check that the API answers, not the task it names
             # the first word that says anything decides (``summarize_chat``: a summary, ``write_code``: code); in a
             # class's name a verb still comes first, then its head noun, which English puts last (``ChatRouter``)
             nouns = list(enumerate(words))
@@ -1821,11 +1848,18 @@ _AGENT_CLASS = lazy(r"agent|crew|assistant|planner|executor|worker|interpreter|r
 def agent_evidence(graph: AgentGraph, site: LLMCall, _depth: int = 0) -> list[Evidence]:
     """A call of an agent loop (``CodeAgent.run``, ``Crew.kickoff``, ``ChatAgent.step``): open steps over tools."""
     framework = _FRAMEWORK_AGENTS.get(site.client or "")
-    if site.site == SiteKind.REQUEST and framework and (site.api or "") in framework[1]:
+    entered = site.site == SiteKind.REQUEST and framework and (site.api or "") in framework[1]
+    # an agent a framework's app serves (``Agent(...)`` handed to the app, or reached only through a team's leader):
+    # no run call in the tree, the framework enters its loop with each message
+    served = site.site == SiteKind.FRAMEWORK_TASK and framework and (site.api or "").rsplit(".", 1)[-1] in _AGENT_TYPES
+    if entered or served:
         # a framework's agent used as a library (``coder.run(msg)`` on an aider coder): no source of its loop to follow
+        what = f"{site.client}.{site.api or '__call__'}" if entered else str(site.api)
         if framework[0] == "code":
-            return [Evidence(-1.6, f"runs `{site.client}.{site.api or '__call__'}`: a code agent writes code")]
-        return [Evidence(-0.9, f"runs `{site.client}.{site.api or '__call__'}`: an agent loop over tools")]
+            return [Evidence(-1.6, f"runs `{what}`: a code agent writes code")]
+        if set(site.consumers) & _DATA_CONSUMERS or structured_output_of(site):
+            return [Evidence(-0.5, f"runs `{what}`: an agent loop over tools, its answer parsed as data")]
+        return [Evidence(-0.9, f"runs `{what}`: an agent loop over tools")]
     if site.site != SiteKind.WRAPPER_CALL or not site.target:
         return []
     wrapper = graph.get(site.target)
@@ -1872,8 +1906,15 @@ _FRAMEWORK_AGENTS: dict[str, tuple[str, frozenset[str]]] = {
     "smolagents": ("loop", frozenset({"run", "", "__call__"})),
     # CAMEL: an agent's step (tool calls until it answers), a role-playing turn, a workforce's task run
     "camel": ("loop", frozenset({"step", "astep", "process_task", "process_task_async"})),
+    # an agno ``Agent`` / ``Team`` run (a team's leader hands its members their turns), the OpenAI Agents SDK's
+    # ``Runner.run(agent, input)``, a Google ADK runner: each runs its agent's loop over the tools it was given
+    "agno": ("loop", frozenset({"run", "arun", "print_response", "aprint_response", "continue_run", "acontinue_run"})),
+    "openai-agents": ("loop", frozenset({"run", "run_sync", "run_streamed"})),
+    "adk": ("loop", frozenset({"run", "run_async", "run_live"})),
 }
 _DATA_CONSUMERS = frozenset(["json.loads", "pydantic", "int", "float", "bool", "label-set"])
+# The agent classes of those frameworks an app serves (slmc.frontend.clients.SERVED_AGENTS)
+_AGENT_TYPES = frozenset({"Agent", "LlmAgent", "Team"})
 
 
 MULTI_TASK = "which makes several LLM calls"

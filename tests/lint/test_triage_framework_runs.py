@@ -1,0 +1,104 @@
+"""Triage of agent frameworks' runs (agno, the OpenAI Agents SDK, Google ADK) and of research orders in a prompt."""
+
+from __future__ import annotations
+
+from slmc.ir import AgentGraph, SiteKind, Verdict
+from slmc.passes.triage import triage_site
+
+from .builders import add_site, wording_reasons
+
+N, OPEN, U = Verdict.NARROW, Verdict.OPEN_ENDED, Verdict.UNCLEAR
+
+ENHANCE = (
+    "You improve reports. Keep the original structure and add worked examples to every section. "
+    "Summarize the report below at the end. {report}"
+)
+
+
+def test_a_framework_agents_run_is_its_loop_not_the_words_of_its_request() -> None:
+    """``team.run(msg)`` on an agno agent or ``Runner.run(agent, msg)``: the framework runs the agent's loop over its
+    tools, so the closed-sounding words handed in do not make it narrow; the same words sent to a chat completion do."""
+    g = AgentGraph()
+    for line, client, api in ((10, "agno", "run"), (20, "agno", "print_response"), (30, "openai-agents", "run")):
+        t = triage_site(g, add_site(g, "main", line, client=client, api=api, user=ENHANCE))
+        assert t.verdict == OPEN and any("an agent loop over tools" in r for r in t.reasons), (client, api, t)
+    plain = triage_site(g, add_site(g, "main", 40, user=ENHANCE))
+    assert plain.verdict == N and not any("agent loop" in r for r in plain.reasons), plain
+    # a method of the framework's agent that is no loop entry (``agent.get_session()``) is read as before
+    other = triage_site(g, add_site(g, "main", 50, client="agno", api="get_session", user=ENHANCE))
+    assert not any("agent loop" in r for r in other.reasons), other
+
+
+def test_a_framework_agent_run_whose_answer_is_read_as_data_is_weaker() -> None:
+    """An agent run handed a schema for its answer is a sub-task whose answer the program reads: only a lean."""
+    g = AgentGraph()
+    site = add_site(g, "main", 10, client="agno", api="arun", user="{question}", output_schema="CompanyFacts")
+    t = triage_site(g, site)
+    assert any("its answer parsed as data" in r for r in t.reasons), t
+    assert t.verdict != N, t
+
+
+def test_an_agent_a_framework_serves_is_its_loop() -> None:
+    """``Agent(instructions=...)`` an agno app serves (no run call in the tree) is the agent's loop; a crewAI ``Task``
+    declared with the same words is a task read from them."""
+    g = AgentGraph()
+    words = "Given a script outline, suggest two actors for each main role and check their availability."
+    served = add_site(
+        g, "<module>", 10, kind=SiteKind.FRAMEWORK_TASK, client="agno", api="agno.agent.Agent", system=words, user=None
+    )
+    t = triage_site(g, served)
+    assert t.verdict == OPEN and any("an agent loop over tools" in r for r in t.reasons), t
+    task = add_site(
+        g, "<module>", 20, kind=SiteKind.FRAMEWORK_TASK, client="crewai", api="crewai.Task", system=words, user=None
+    )
+    assert not any("agent loop" in r for r in triage_site(g, task).reasons)
+
+
+def test_a_sentence_ordering_research_is_open_research() -> None:
+    """``Research these tasks thoroughly with sources``: the model finds out what it writes; ``research`` read as a
+    noun (``the research paper``) orders nothing."""
+    research = 'prompt says "open research with tools"'
+    assert research in wording_reasons("Research these tasks thoroughly with sources: {tasks}")
+    assert research in wording_reasons("Look at the meeting.\n    Research {company} thoroughly, including its news.")
+    assert research in wording_reasons("Investigate all the listed vendors in the region and report anomalies.")
+    assert research not in wording_reasons("Read the research paper thoroughly and extract its title and authors.")
+    assert research not in wording_reasons("Summarize the research notes below in three bullet points.")
+
+
+def test_a_summary_of_the_models_own_findings_is_no_summary_of_given_text() -> None:
+    """``a comprehensive summary of your findings`` sums up what the model itself found out; ``a summary of the
+    findings below`` sums up text handed in."""
+    given = 'prompt says "summary of given text"'
+    assert given not in wording_reasons("Search the news. Provide a comprehensive summary of your findings.")
+    assert given in wording_reasons("Provide a short summary of the findings below. {findings}")
+
+
+def test_a_check_named_for_the_api_it_tries_names_no_task() -> None:
+    """``test_chat`` sending ``Hello!``: a check that the chat API answers, not a conversation; a function named for a
+    chat turn still hints at one."""
+    g = AgentGraph()
+    t = triage_site(g, add_site(g, "test_chat", 10, user="Hello!"))
+    assert t.verdict == N and not any(r.startswith("named") for r in t.reasons), t
+    turn = triage_site(g, add_site(g, "chat_turn", 20, user="{message}"))
+    assert any(r.startswith("named `chat_turn`") for r in turn.reasons), turn
+
+
+def test_the_labels_of_a_data_set_are_no_labelling_task() -> None:
+    """A spec for code that reads ``train label data`` or ``the target label column`` asks for no label; ``assign a
+    label to each ticket`` does."""
+    label = 'prompt says "label"'
+    assert label not in wording_reasons("Function inputs:\n- `X`: train features.\n- `y`: Train label data.")
+    assert label not in wording_reasons("Check that the validation label array matches the predictions in length.")
+    assert label in wording_reasons("Assign a label to each ticket below: bug, feature or question.")
+
+
+def test_a_transcript_ending_in_the_answering_sides_label_is_a_conversation() -> None:
+    """``Customer: {question}`` then ``Support Agent:``: the model writes the agent's next reply in a chat, no field
+    of a record; ``Ticket: {text}`` then ``Team:`` (or a customer's line then ``Intent:``) is a field to fill."""
+    g = AgentGraph()
+    chat = "You answer for an electronics shop.\nPast notes: {notes}\n\nCustomer: {question}\nSupport Agent:"
+    t = triage_site(g, add_site(g, "handle_query", 10, user=chat))
+    assert t.verdict == OPEN and 'prompt says "conversation"' in t.reasons, t
+    for line, closed in ((20, "Which team owns the ticket?\nTicket: {text}\nTeam:"), (30, "Customer: {text}\nIntent:")):
+        t = triage_site(g, add_site(g, "main", line, user=closed))
+        assert t.verdict == N and any(r.startswith("completion fills one field") for r in t.reasons), t
