@@ -457,6 +457,16 @@ SPAN_FEATURES = (
     "inside_name_run",  # part of such a run, not all of it ("Art", "Treaty")
     "name_right_before",  # the word right before it is a word of the parameter's name ("docket number 123456")
     "number_string",  # digits only (an id or a year given as a string)
+    "open_left",  # a content word right before it, nothing between but a space: the phrase goes on to the left
+    # ("membrane" of "plasma membrane"), where a value is mostly a whole phrase
+    "open_right",  # ... right after it ("ATP" of "ATP synthase", "Yellowstone National" of "... National Park")
+    "first_param",  # the parameter names the first of a pair (place1, start_location, origin): constant over a call's
+    # candidates, it acts through the pairs below ("from X to Y", "X and Y": which one a start or a second takes)
+    "second_param",  # ... the second of a pair (place2, end, destination, target)
+    "after_from",  # the word right before it is "from" or "between"
+    "after_to",  # ... "to", "into", "until", "towards"
+    "after_joiner",  # ... "and", "or", "&", "vs": the second of a pair
+    "before_joiner",  # the word right after it is "and", "or", "&", "vs" or "to": the first of a pair
 )
 SPAN_BASE = len(SPAN_FEATURES)
 # the listwise ranker reads every pair of the base features too (their products): a linear score could not say that
@@ -584,6 +594,7 @@ def span_features(
     tool_stems = {_stem(w) for w in _words(tool.name)} - {_stem(w) for w in _STOP}
     others = len(strings) - 1 if param in strings else len(strings)
     runs = name_runs(request)
+    slot = pair_slot(param.name)
     out = []
     n = max(1, len(request))
     for c, (a, b) in enumerate(cands):
@@ -632,9 +643,43 @@ def span_features(
                 float(any(x <= a and b <= y and (x, y) != (a, b) for x, y in runs)),
                 float(i0 > 0 and bool(set(_words(tokens[i0 - 1][2])) & name_words)),
                 float(request[a:b].replace(",", "").replace(".", "").isdigit()),
+                float(_open(request, tokens, i0 - 1, a, left=True)),
+                float(_open(request, tokens, j0 + 1, b, left=False)),
+                float(slot == 1),
+                float(slot == 2),
+                float(bool(before) and before[-1] in _FROM),
+                float(bool(before) and before[-1] in _TO),
+                float(bool(before) and before[-1] in _PAIR),
+                float(bool(after) and (after[0] in _PAIR or after[0] == "to")),
             ]
         )
     return _pairs(out)
+
+
+_FROM = frozenset(("from", "between"))
+_TO = frozenset(("to", "into", "until", "till", "towards"))
+_PAIR = frozenset(("and", "or", "&", "vs", "versus", "v"))
+_FIRST = frozenset(("1", "first", "start", "origin", "from", "source", "departure", "depart", "begin", "initial", "src"))
+_SECOND = frozenset(("2", "second", "end", "destination", "dest", "to", "target", "arrival", "arrive", "final"))
+
+
+def pair_slot(name: str) -> int:
+    """1 when a parameter's name says it is the first of a pair (``place1``, ``start_location``, ``origin``), 2 the
+    second (``place2``, ``end``, ``destination``), else 0."""
+    words = set(_words(name))
+    first, second = bool(words & _FIRST), bool(words & _SECOND)
+    return 1 if first and not second else 2 if second and not first else 0
+
+
+def _open(request: str, tokens: list[tuple[int, int, str]], t: int, edge: int, left: bool) -> bool:
+    """Whether token ``t`` (the word beside a candidate that ends or starts at ``edge``) is a content word joined to the
+    candidate by spaces only (no punctuation, quote or bracket between): the candidate then cuts a phrase."""
+    if not 0 <= t < len(tokens):
+        return False
+    x, y, _ = tokens[t]
+    between = request[y:edge] if left else request[edge:x]
+    word = request[x:y]
+    return between.strip() == "" and word.lower() not in _STOP and word.lower() not in _JOINERS and word.isalnum()
 
 
 def _pairs(base: list[list[float]]) -> list[list[float]]:

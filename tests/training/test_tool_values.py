@@ -512,3 +512,21 @@ def test_span_ranker_reads_pairs_a_comma_joined_place_is_one_value_only_when_one
     total = {name: sum(n == name for _, n, _, _ in held) for name in ("location", "city", "country")}
     assert right(spec, len(SPAN_FEATURES)) == total
     assert right(linear, SPAN_BASE) != total
+
+
+def test_span_features_say_where_a_phrase_goes_on_and_which_side_of_a_pair() -> None:
+    """A span cut out of a longer phrase is open on that side; a span after "from" / before "and" reads as the first of
+    a pair, after "to" as the second, and the parameter's name says which of a pair it wants."""
+    from slmc.training.tool_values import pair_slot
+
+    assert (pair_slot("origin_city"), pair_slot("port2"), pair_slot("target"), pair_slot("city")) == (1, 2, 2, 0)
+    raw = _tool("ship", {"origin_port": {"type": "string", "description": "where it leaves"}}, ["origin_port"])
+    tool = read_tools([raw])[0]
+    feats = _features_by_text("Ship the crates from Harbor Bay to Pine Cove, then wait.", tool)
+    at = {k: SPAN_FEATURES.index(k) for k in ("open_left", "open_right", "first_param", "after_from", "after_to")}
+    assert feats["Harbor Bay"][at["open_left"]] == 0.0 and feats["Harbor Bay"][at["open_right"]] == 0.0
+    assert feats["Bay"][at["open_left"]] == 1.0  # cut out of "Harbor Bay"
+    assert feats["Harbor"][at["open_right"]] == 1.0
+    assert feats["Harbor Bay"][at["after_from"]] == 1.0 and feats["Pine Cove"][at["after_to"]] == 1.0
+    assert feats["Harbor Bay"][at["first_param"]] == 1.0
+    assert feats["Pine Cove"][at["open_right"]] == 0.0  # a comma closes it
