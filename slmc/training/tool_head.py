@@ -1131,7 +1131,8 @@ CALL_FEATURES = (
     "filled",  # arguments given
     "params",  # parameters of the tool
     "margin_min",  # the least margin of a ranked value (a number or string read among candidates) over its runner-up
-    # (MARGIN_CAP without one): a close second says the value could as well be another
+    # (MARGIN_CAP without one): a close second says the value could as well be another; out of fold on BFCL simple a
+    # calibration of the answered calls read agreement better with it (AUC .729 -> .746, the surest fifth .72 -> .79)
 )
 MARGIN_CAP = 10.0
 _LOG_FLOOR = -30.0
