@@ -512,3 +512,88 @@ def test_span_ranker_reads_pairs_a_comma_joined_place_is_one_value_only_when_one
     total = {name: sum(n == name for _, n, _, _ in held) for name in ("location", "city", "country")}
     assert right(spec, len(SPAN_FEATURES)) == total
     assert right(linear, SPAN_BASE) != total
+
+
+def test_span_features_say_where_a_phrase_goes_on_and_which_side_of_a_pair() -> None:
+    """A span cut out of a longer phrase is open on that side; a span after "from" / before "and" reads as the first of
+    a pair, after "to" as the second, and the parameter's name says which of a pair it wants."""
+    from slmc.training.tool_values import pair_slot
+
+    assert (pair_slot("origin_city"), pair_slot("port2"), pair_slot("target"), pair_slot("city")) == (1, 2, 2, 0)
+    raw = _tool("ship", {"origin_port": {"type": "string", "description": "where it leaves"}}, ["origin_port"])
+    tool = read_tools([raw])[0]
+    feats = _features_by_text("Ship the crates from Harbor Bay to Pine Cove, then wait.", tool)
+    at = {k: SPAN_FEATURES.index(k) for k in ("open_left", "open_right", "first_param", "after_from", "after_to")}
+    assert feats["Harbor Bay"][at["open_left"]] == 0.0 and feats["Harbor Bay"][at["open_right"]] == 0.0
+    assert feats["Bay"][at["open_left"]] == 1.0  # cut out of "Harbor Bay"
+    assert feats["Harbor"][at["open_right"]] == 1.0
+    assert feats["Harbor Bay"][at["after_from"]] == 1.0 and feats["Pine Cove"][at["after_to"]] == 1.0
+    assert feats["Harbor Bay"][at["first_param"]] == 1.0
+    assert feats["Pine Cove"][at["open_right"]] == 0.0  # a comma closes it
+
+
+def test_span_candidates_hold_what_the_teacher_writes_from_a_word() -> None:
+    """An abbreviation keeps its period ("Acme Corp.", "St. Louis F.C."), a hyphenated word gives its parts, letters
+    glued to a number are a unit ("kg" of "12kg"; an ordinal's "th" is not), a plural's last word gives its singular,
+    and a comma with no space after it ends a word ("May,2024") but not a number's thousands ("3,500")."""
+    request = "Ship 12kg of apples from Acme Corp. to the wind-swept Lakeside F.C. ground on 9th May,2024 for 3,500 fans"
+    texts = {request[a:b] for a, b in span_candidates(request)}
+    assert {"Acme Corp.", "Lakeside F.C.", "wind", "swept", "kg", "apple", "May", "3,500", "9th May"} <= texts
+    assert "th" not in texts and "Acme Corp" in texts
+    raw = _tool("ship", {"item": {"type": "string", "description": "what to ship"}}, ["item"])
+    tool = read_tools([raw])[0]
+    feats = _features_by_text(request, tool)
+    at = {k: SPAN_FEATURES.index(k) for k in ("abbreviation_period", "cut_word", "singular", "one_word")}
+    assert feats["Acme Corp."][at["abbreviation_period"]] == 1.0 and feats["Acme Corp"][at["abbreviation_period"]] == 0
+    assert feats["kg"][at["cut_word"]] == 1.0 and feats["wind"][at["cut_word"]] == 1.0
+    assert feats["apple"][at["singular"]] == 1.0 and feats["apple"][at["cut_word"]] == 0.0
+    assert feats["apples"][at["singular"]] == 0.0 and feats["apples"][at["cut_word"]] == 0.0
+    assert feats["kg"][at["one_word"]] == 1.0
+
+
+def test_a_sentence_end_is_no_abbreviation() -> None:
+    """A name at a sentence's end keeps no period; a short capitalised word a lower-case word follows does."""
+    request = "Fly to Rome. Then see the Vatican. Globex Ltd. shares and Initech Inc."
+    texts = {request[a:b] for a, b in span_candidates(request)}
+    assert "Rome." not in texts and "Vatican." not in texts
+    assert {"Globex Ltd.", "Initech Inc."} <= texts
+
+
+def test_written_model_says_when_the_teacher_rewrites_a_string() -> None:
+    """Fitted on calls whose currency codes and "City, ST" places the teacher rewrote and whose names it copied, the
+    written model gives a code parameter a low P(written) and a plain name a high one; a request that writes the
+    place with its state reads as written."""
+    from slmc.training.tool_values import WRITTEN_FEATURES, fit_written, written_features
+
+    code = read_tools([_tool("fx", {"base": {"type": "string", "description": "The currency code to convert from."}}, [])])
+    place = read_tools(
+        [_tool("eat", {"where": {"type": "string", "description": "The city and state, e.g. Austin, TX"}}, [])]
+    )
+    name = read_tools([_tool("find", {"title": {"type": "string", "description": "The book's title."}}, [])])
+    rows = []
+    for k in range(12):
+        rows.append((written_features(f"Change {k} pounds into euros", code[0].params[0]), False))
+        rows.append((written_features(f"Lunch spots in Denver for {k}", place[0].params[0]), False))
+        rows.append((written_features(f"Lunch spots in Denver, CO for {k}", place[0].params[0]), True))
+        rows.append((written_features(f"Find 'Dune' part {k}", name[0].params[0]), True))
+    spec = fit_written(rows)
+    assert spec is not None and spec["features"] == list(WRITTEN_FEATURES)
+    assert presence(spec, written_features("Swap yen for dollars", code[0].params[0])) < 0.5
+    assert presence(spec, written_features("Pizza in Boise", place[0].params[0])) < 0.5
+    assert presence(spec, written_features("Pizza in Boise, Idaho", place[0].params[0])) > 0.5
+    assert presence(spec, written_features("Find 'Emma'", name[0].params[0])) > 0.5
+
+
+def test_a_long_sentence_is_a_candidate_whole() -> None:
+    """A sentence longer than a span's words (a message or query passed on as written) is a candidate with its end
+    punctuation, bold markers left out; a short one is a span already and a part of a sentence is not a sentence."""
+    request = "Post this: **The river rose two metres overnight and the old bridge is closed until Friday.** Thanks"
+    cands = span_candidates(request)
+    texts = {request[a:b] for a, b in cands}
+    whole = "The river rose two metres overnight and the old bridge is closed until Friday."
+    assert whole in texts
+    raw = _tool("post", {"message": {"type": "string", "description": "the text to post"}}, ["message"])
+    tool = read_tools([raw])[0]
+    feats = _features_by_text(request, tool)
+    at = SPAN_FEATURES.index("sentence")
+    assert feats[whole][at] == 1.0 and feats["river"][at] == 0.0
