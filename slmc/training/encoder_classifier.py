@@ -154,6 +154,30 @@ class StepBudget:
         return cap_note(self.seconds, steps, self.planned)
 
 
+class ThreadWatch:
+    """Keeps torch's intra-op threads at what ``choose`` says now while a head trains on the CPU (``heads.
+    head_threads``: two on idle cores, one when other work oversubscribes them). The count chosen when training
+    starts goes stale when other processes start later: two threads on oversubscribed cores wait on each other at
+    every small op, and the safety cap (this process's CPU seconds) fires long before the plan ends (SNIPS
+    GetWeather's span head, started at load ~1 which rose to 13 while it trained: 84 of 290 planned steps in 300 CPU
+    s, against all 290 in 109 CPU s when one thread was chosen at load 19). Called after each step, it asks again
+    every ``every`` steps; ``choose`` None: never (an accelerator, or threads the caller fixed)."""
+
+    def __init__(self, choose: Callable[[], int] | None, every: int = 4) -> None:
+        self.choose, self.every = choose, max(1, every)
+        self.changes: list[tuple[int, int]] = []  # (step, threads) each time the count changed
+
+    def __call__(self, step: int) -> None:
+        if self.choose is None or step % self.every:
+            return
+        import torch
+
+        wanted = max(1, int(self.choose()))
+        if wanted != torch.get_num_threads():
+            torch.set_num_threads(wanted)
+            self.changes.append((step, wanted))
+
+
 def cap_note(seconds: float | None, steps: int, planned: int) -> str | None:
     """The line a compile reports when a time budget (a safety cap) ended training before its planned steps: the
     model then depends on how fast the machine was, not only on the plan (None when every planned step ran)."""
@@ -272,6 +296,7 @@ def train_encoder_classifier(
     on_cap: Callable[[str], None] | None = None,
     train_layers: int | None = TRAIN_LAYERS,
     layers_when: str = "short",
+    retune: Callable[[], int] | None = None,
 ) -> float:
     """Fine-tune the encoder and its label head on the teacher's labels and save them into ``model_dir``; returns the
     training seconds (the frozen head that starts it included). ``freeze_embeddings``: the word vectors keep their
@@ -285,7 +310,8 @@ def train_encoder_classifier(
     before its planned steps. ``train_layers``: the top transformer layers fine-tuned when every layer is not (None:
     every layer always); the layers below them and the embeddings keep their pretrained weights, and their output for
     each row is computed once (with the frozen start's features) and read by every step. ``layers_when``: ``short``,
-    only when the plan's example-updates are too many for every layer (``all_layers_fit``); ``always``."""
+    only when the plan's example-updates are too many for every layer (``all_layers_fit``); ``always``. ``retune``:
+    the thread count to train with now (``ThreadWatch``; on the CPU only), asked again every few steps."""
     if layers_when not in LAYERS_WHEN:
         raise ValueError(f"layers_when {layers_when!r}: one of {LAYERS_WHEN}")
     import torch
@@ -309,7 +335,7 @@ def train_encoder_classifier(
             batch_size=batch_size, max_length=max_length, max_seconds=max_seconds, device=device, log=log, init=init,
             label_smoothing=label_smoothing, bucket=bucket, start=start, cpu0=cpu0,
             freeze_embeddings=freeze_embeddings, ensemble=ensemble, on_cap=on_cap, train_layers=train_layers,
-            layers_when=layers_when,
+            layers_when=layers_when, retune=retune if device == "cpu" else None,
         )  # fmt: skip
     finally:
         torch.set_num_threads(before_threads)
@@ -340,6 +366,7 @@ def _fine_tune(
     on_cap: Callable[[str], None] | None = None,
     train_layers: int | None = None,
     layers_when: str = "short",
+    retune: Callable[[], int] | None = None,
 ) -> float:
     import torch
 
@@ -433,6 +460,7 @@ def _fine_tune(
     seen = 0
     t_train = time.perf_counter()
     budget = StepBudget(max_seconds, clock0, planned, log, clock) if max_seconds else None
+    watch = ThreadWatch(retune)
     while step < total:
         if not batches:
             if bucket:
@@ -452,6 +480,7 @@ def _fine_tune(
         optim.step()
         step += 1
         seen += len(batch)
+        watch(step)
         if budget is not None:
             total = budget.after(step, total)
             if budget.stopped:

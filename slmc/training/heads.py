@@ -87,6 +87,7 @@ def train_head(
             device=device,
             log=log,
             threads=head_threads() if device == "cpu" else 0,
+            retune=head_threads if device == "cpu" else None,
             on_cap=caps.append,
         )
         return HeadTrained(seconds, caps[0] if caps else None)
@@ -103,6 +104,7 @@ def train_head(
             seed=plan.seed,
             max_seconds=budget,
             threads=head_threads() if device == "cpu" else None,
+            retune=head_threads if device == "cpu" else None,
             device=device,
             train_layers=TRAIN_LAYERS,
         )

@@ -435,6 +435,7 @@ class SpanHead:
         device: str = "cpu",
         train_layers: int | None = None,
         layers_when: str = "short",
+        retune: Any = None,
     ) -> tuple[SpanHead, FitReport]:
         """Fine-tune on (input text, teacher answer) pairs. With ``encoder_config`` (a ``BertConfig`` dict) the encoder
         is built from scratch (tests); otherwise it is the bundled all-MiniLM-L6-v2 and its tokenizer. ``device``: where
@@ -443,7 +444,8 @@ class SpanHead:
         the embeddings and the layers below stay pretrained and run once per example before the first step
         (``TRAIN_LAYERS``). ``layers_when``: ``short``, only when the plan's example-updates are too many for every
         layer (``encoder_classifier.all_layers_fit``: the plan decides, never a clock); ``always``. ``max_seconds``:
-        a safety cap (CPU seconds of this process on the CPU) that stops training; it never reshapes the plan."""
+        a safety cap (CPU seconds of this process on the CPU) that stops training; it never reshapes the plan.
+        ``retune``: the thread count to train with now (``encoder_classifier.ThreadWatch``; on the CPU only)."""
         import torch
         from safetensors.torch import load_file
         from transformers import AutoTokenizer
@@ -509,8 +511,9 @@ class SpanHead:
         try:
             report.planned_steps = epochs * math.ceil(len(train) / batch_size)
             report.steps, report.stopped = head._train(
-                train, epochs, batch_size, lr, head_lr, seed, clock0, max_seconds, train_layers, layers_when
-            )
+                train, epochs, batch_size, lr, head_lr, seed, clock0, max_seconds, train_layers, layers_when,
+                retune if torch.device(device).type == "cpu" else None,
+            )  # fmt: skip
             if cal:
                 head.meta["temperature"] = report.temperature = head._calibrate(cal)
             # the values the trained rows file under one key (not the calibration slice's: its answers stay unseen)
@@ -610,13 +613,14 @@ class SpanHead:
         max_seconds,
         train_layers=None,
         layers_when="short",
+        retune=None,
     ) -> tuple[int, bool]:
         """Fine-tune; returns the optimiser steps taken and whether the time ran out first. The steps, the layers and
         the learning rate's schedule are the plan's; ``max_seconds`` (from ``start`` on ``budget_clock``: CPU seconds
         on the CPU) is a safety cap that stops training (``StepBudget``, as the label head's)."""
         import torch
 
-        from slmc.training.encoder_classifier import StepBudget, all_layers_fit, lr_factor
+        from slmc.training.encoder_classifier import StepBudget, ThreadWatch, all_layers_fit, lr_factor
         from slmc.training.tool_head import budget_clock
 
         torch.manual_seed(seed)
@@ -646,6 +650,7 @@ class SpanHead:
         warm = max(1, planned // 10)
         budget = StepBudget(max_seconds, start, planned, clock=budget_clock(self.device.type)) if max_seconds else None
         loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
+        watch = ThreadWatch(retune)
         taken = 0
         while taken < total:
             for ids, mask, tags, keys, low in self._batches(examples, batch_size, rng):
@@ -661,6 +666,7 @@ class SpanHead:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                 optim.step()
                 taken += 1
+                watch(taken)
                 if budget is not None:
                     total = budget.after(taken, total)
                     if budget.stopped:
