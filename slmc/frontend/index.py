@@ -8,6 +8,7 @@ tracked by this one visitor.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from slmc.frontend import syntax as cst
@@ -139,8 +140,10 @@ class ModuleIndex:
         return self.tree.code_for_node(node).strip()
 
 
+@lru_cache(maxsize=4096)
 def is_test_path(path: str) -> bool:
-    """A test file of the tree (``tests/...``, ``test_x.py``, ``x_test.py``, ``conftest.py``)."""
+    """A test file of the tree (``tests/...``, ``test_x.py``, ``x_test.py``, ``conftest.py``); asked for the same
+    few paths hundreds of thousands of times, so remembered."""
     parts = path.replace("\\", "/").split("/")
     name = parts[-1]
     return (

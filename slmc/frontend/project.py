@@ -1085,8 +1085,11 @@ class Analysis:
                 unfed.append((info, slot))  # nothing but a test's stand-in fills it
             # a test's stand-in (a class defined in a test) is no object the running code is handed: only a test's
             # own untyped calls may reach it
+            reached = [k for k in candidates if k in reaching]
+            if not reached:
+                continue
             testing = _is_test_file(info.scope.module)
-            key = next((k for k in candidates if k in reaching and (testing or not self._in_test(k))), None)
+            key = next((k for k in reached if testing or not self._in_test(k)), None)
             if key is None:
                 continue
             family = self._family_picks.get(id(info.node), ())
@@ -5555,7 +5558,10 @@ def _references(
         line, counted = 1, 0  # the line of offset ``counted``
         for start, name in found:
             i = bisect.bisect_right(starts, start) - 1  # the import statement starting last at or before it
-            if (i >= 0 and start < skip[i][1]) or _DEF_BEFORE.search(text[max(0, start - 12) : start]):
+            before = max(0, start - 12)  # the regex only where its word is: most names have no ``def`` before them
+            if (i >= 0 and start < skip[i][1]) or (
+                text.find("def", before, start) >= 0 and _DEF_BEFORE.search(text[before:start])
+            ):
                 continue
             line += text.count("\n", counted, start)
             counted = start

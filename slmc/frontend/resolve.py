@@ -224,6 +224,13 @@ class Evaluator:
         self.constructions: dict[str, list[Any]] = {}  # class key -> CallInfo of the calls constructing it
         self._methods_by_name: dict[str, list[str]] = {}
         self._methods_at = -1
+        # the scopes ``_methods_by_name`` has read, in order (``_real_methods`` / ``_double_methods`` by name), and
+        # whether a scope was registered again under a key it had read (then the index is built anew)
+        self._methods_read = 0
+        self._real_methods: dict[str, list[str]] = {}
+        self._double_methods: dict[str, list[str]] = {}
+        self._scopes_replaced = 0  # how many times a key was registered again (an index reading scopes starts anew)
+        self._methods_replaced = 0  # ``_scopes_replaced`` when ``_methods_by_name`` was last read from the start
         self._by_name: dict[str, str | None] = {}
         self._pending_classes: set[str] = set()  # classes with a base in a module of the tree not loaded yet
         self._pending_at = 0  # number of loaded modules when the pending classes were last mapped
@@ -251,11 +258,17 @@ class Evaluator:
         self.client_params: dict[str, Client] = {}  # fn key -> an SDK method a caller passes for a called parameter
         self._meta_users: dict[str, list[str]] = {}  # metaclass key -> classes declared with it
         self._meta_at = -1
+        # the classes declaring ``metaclass=`` among the first ``_meta_read`` scopes, in order (read once each; all
+        # anew when a key was registered again: ``_meta_replaced`` is ``_scopes_replaced`` as last read)
+        self._meta_declared: list[tuple[str, Scope, cst.CSTNode]] = []
+        self._meta_read = 0
+        self._meta_replaced = 0
         self._forwarding: set[tuple[str, str]] = set()  # (class, attr) pairs forwarded_attr is resolving
         self._replacements: dict[str, str] | None = None  # metaclass replacement function -> the method it replaces
         self._passed: dict[int, Client | None] = {}  # id(param) -> the client the module's calls pass for it
         self._calls_by_name: dict[str, list[Any]] = {}  # called name -> CallInfo of the loaded modules' calls
         self._calls_indexed: set[str] = set()  # modules whose calls _calls_by_name holds
+        self._calls_read = 0  # how many entries of ``project.modules`` (only ever added to) were read for it
         # fn key -> the same-named functions of the other modules of a package a run-time import picks among
         self.family_alternatives: dict[str, tuple[str, ...]] = {}
         # fn key -> the other functions of a dispatch table it sits in (``{"llm": self.reply, "tool": self.act}``):
@@ -268,8 +281,10 @@ class Evaluator:
     def register(self, mod: ModuleIndex) -> None:
         for scope in mod.scopes:
             if scope.kind != "module":
-                if scope.key in self.scopes and _is_accessor(scope):
-                    continue  # ``@x.setter def x``: the property's getter keeps the name (what reading x returns)
+                if scope.key in self.scopes:
+                    if _is_accessor(scope):
+                        continue  # ``@x.setter def x``: the property's getter keeps the name (what reading x returns)
+                    self._scopes_replaced += 1
                 self.scopes[scope.key] = scope
                 if scope.kind == "class":  # (one with no base may implement a Protocol: ``protocols_met``)
                     self._new_classes.append(scope.key)
@@ -761,7 +776,9 @@ class Evaluator:
         module that calls ``coder.run(prompt)``), or of the ``__init__`` of the module-level class ``owner`` when
         they construct it (``Summaries(summary_model=retrying_llm)`` in an entry module): a framework's own agent
         object, or a whole client object, never an SDK method (those are the higher-order helpers' business)."""
-        for mod in list(self.project.modules.values()):
+        new = list(itertools.islice(self.project.modules.values(), self._calls_read, None))
+        self._calls_read += len(new)
+        for mod in new:
             if mod.name in self._calls_indexed:
                 continue
             self._calls_indexed.add(mod.name)
@@ -2234,20 +2251,35 @@ class Evaluator:
         if name.startswith("__") or name in _COMMON_METHOD_NAMES:
             return None
         if self._methods_at != len(self.scopes) + len(self.project.modules):
-            index: dict[str, list[str]] = {}
-            doubles: dict[str, list[str]] = {}  # the tests' stand-ins (``FakeLLM.gen``): no other interface of the name
-            for key, scope in self.scopes.items():
-                if scope.kind == "function" and scope.parent is not None and _method_like(scope):
-                    into = doubles if is_test_path(scope.module.path) else index
-                    into.setdefault(scope.name, []).append(key)
-            for name, keys in doubles.items():
-                if name not in index:
-                    index[name] = keys
-            self._methods_by_name, self._methods_at = index, len(self.scopes) + len(self.project.modules)
+            self._index_methods()
             self._by_name.clear()
         if name not in self._by_name:
             self._by_name[name] = self._interface_method(name)
         return self._by_name[name]
+
+    def _index_methods(self) -> None:
+        """``_methods_by_name``: the tree's methods by name, the tests' stand-ins (``FakeLLM.gen``) only for names no
+        other method has. Scopes are only ever added (a key registered again starts the index anew), so each build
+        reads the scopes added since the last one."""
+        if self._methods_replaced != self._scopes_replaced:
+            self._methods_replaced = self._scopes_replaced
+            self._methods_read, self._real_methods, self._double_methods = 0, {}, {}
+        real, doubles = self._real_methods, self._double_methods
+        new_real: dict[str, list[str]] = {}
+        new_doubles: dict[str, list[str]] = {}
+        for key, scope in itertools.islice(self.scopes.items(), self._methods_read, None):
+            if scope.kind == "function" and scope.parent is not None and _method_like(scope):
+                into = new_doubles if is_test_path(scope.module.path) else new_real
+                into.setdefault(scope.name, []).append(key)
+        self._methods_read = len(self.scopes)
+        for into, added in ((real, new_real), (doubles, new_doubles)):
+            for name, keys in added.items():  # new lists: one handed out earlier may be being read
+                into[name] = [*into.get(name, ()), *keys]
+        index = dict(real)
+        for name, keys in doubles.items():
+            if name not in index:
+                index[name] = keys
+        self._methods_by_name, self._methods_at = index, len(self.scopes) + len(self.project.modules)
 
     def methods_named(self, name: str, besides: str | None = None) -> list[str]:
         """The plugin family defining ``name`` when no one interface declares it (``method_by_name`` is None):
@@ -2427,15 +2459,20 @@ class Evaluator:
         """Metaclass key -> the tree's classes declared with ``metaclass=`` it. Recomputed as modules load."""
         at = len(self.scopes)
         if self._meta_at != at:
-            users: dict[str, list[str]] = {}
-            for key, scope in list(self.scopes.items()):
+            if self._meta_replaced != self._scopes_replaced:
+                self._meta_replaced, self._meta_read, self._meta_declared = self._scopes_replaced, 0, []
+            for key, scope in itertools.islice(self.scopes.items(), self._meta_read, None):
                 if scope.kind != "class" or not isinstance(scope.node, cst.ClassDef):
                     continue
                 for kw in scope.node.keywords:
                     if kw.keyword is not None and kw.keyword.value == "metaclass":
-                        meta = self.value(kw.value, scope.parent or scope)
-                        if isinstance(meta, Class):
-                            users.setdefault(meta.key, []).append(key)
+                        self._meta_declared.append((key, scope, kw.value))
+            self._meta_read = at
+            users: dict[str, list[str]] = {}
+            for key, scope, declared in self._meta_declared:  # evaluated anew: what loaded since may resolve it
+                meta = self.value(declared, scope.parent or scope)
+                if isinstance(meta, Class):
+                    users.setdefault(meta.key, []).append(key)
             self._meta_users, self._meta_at = users, len(self.scopes)
             self._replacements = None
         return self._meta_users

@@ -57,9 +57,8 @@ class Site:
     # builder's ``add_node`` is handed (``agent = prompt | llm`` a few lines above the call)
     at: cst.CSTNode | None = None
 
-    @property
-    def key(self) -> int:
-        return id(self.info.node)
+    def __post_init__(self) -> None:
+        self.key: int = id(self.info.node)  # asked hundreds of thousands of times; a site's call never changes
 
 
 def _subclass_declared_text(ev: Evaluator, call: cst.Call, scope: Scope, callee: str) -> str | None:

@@ -44,6 +44,7 @@ class AgentGraph:
         self._nodes: dict[str, Node] = {}  # id -> node, in insertion order
         self._succ: dict[str, dict[str, EdgeKind]] = {}  # id -> successor id -> edge kind
         self._pred: dict[str, dict[str, EdgeKind]] = {}  # id -> predecessor id -> edge kind
+        self._order: list[str] | None = None  # the ids sorted (``nodes``), until a node is added or removed
         self.meta = meta or GraphMeta()
 
     # ---- nodes ---------------------------------------------------------------------------------------------------
@@ -55,6 +56,7 @@ class AgentGraph:
                 raise IRError(f"duplicate node id {node.id!r} with different content")
             return old
         self._nodes[node.id] = node
+        self._order = None
         self._succ[node.id] = {}
         self._pred[node.id] = {}
         return node
@@ -74,6 +76,7 @@ class AgentGraph:
         if node_id not in self._nodes:
             raise IRError(f"remove of unknown node {node_id!r}")
         del self._nodes[node_id]
+        self._order = None
         for succ in self._succ.pop(node_id):
             del self._pred[succ][node_id]
         for pred in self._pred.pop(node_id):
@@ -96,7 +99,10 @@ class AgentGraph:
 
     def nodes(self, kind: type[N] = Node) -> Iterator[N]:  # type: ignore[assignment]
         """Nodes of one type, in id order (stable)."""
-        for nid in sorted(self._nodes):
+        order = self._order
+        if order is None:  # sorted once per set of ids: the passes ask for the sites again and again
+            order = self._order = sorted(self._nodes)
+        for nid in order:
             n = self._nodes[nid]
             if isinstance(n, kind):
                 yield n
