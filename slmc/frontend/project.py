@@ -3255,11 +3255,12 @@ class Analysis:
         "system", "content": TASK}, {"role": "user", "content": f"...{data}"}])``) that can carry a prompt: the
         request settings beside it (the model its caller picks, the temperature) carry none. ``None`` otherwise."""
         call = site.info.node
-        if site.site != SiteKind.REQUEST or site.client == "http" or not _gives_prompt(call):
+        sent = list(call.args) if site.sent_args is None else site.sent_args
+        if site.site != SiteKind.REQUEST or site.client == "http" or not _gives_prompt(call, args=sent):
             return None
         if not self._writes_prompt(site):
             return None
-        return [a for a in call.args if a.keyword is None or a.keyword.value not in _SETTING_KEYWORDS]
+        return [a for a in sent if a.keyword is None or a.keyword.value not in _SETTING_KEYWORDS]
 
     def _calls_own_param(self, key: str, site: Site) -> bool:
         """Whether a site is the request a higher-order helper makes by calling the SDK method it is given."""
@@ -4204,6 +4205,7 @@ class Analysis:
                         got |= _call_params(
                             scope,
                             site.info.node,
+                            args=site.sent_args,
                             builders=not self._writes_prompt(site),
                             unpack=site.client == "http",
                             flow=self.flow,
@@ -7095,10 +7097,19 @@ def _params_in(
     if not params:
         return set()
     local = _local_sources(fn, params, loops)
-    unpacked = {  # ``url, headers, data = self._prepare(url, params)``: the call the tuple comes from
-        name: [b[1] for b in bindings if b[0] == "unpack" and b[2] is fn]
+    # ``url, headers, data = self._prepare(url, params)``: the call the tuple comes from; beside raw HTTP, a tuple
+    # that a message builder of the function's own class returns (``messages, original = self._build_messages(
+    # prompt, system_prompt)``): its messages hold what the builder is handed, as the builder's own result would
+    unpacked = {
+        name: [
+            b[1]
+            for b in bindings
+            if b[0] == "unpack"
+            and b[2] is fn
+            and (unpack or (builders and isinstance(b[1], cst.Call) and _own_builder(dotted(b[1].func) or "")))
+        ]
         for name, bindings in fn.bindings.items()
-        if name not in params and unpack
+        if name not in params
     }
     # ``messages = messages or [{"role": "user", "content": prompt}]``: a parameter the function binds anew from
     # others (a default built from the prompt it is handed) carries those too
@@ -7136,7 +7147,9 @@ def _params_in(
                 for e in unpacked.get(node.value, ()):
                     if id(e) not in seen:  # ``a, b = step(a, b)`` in a loop: once
                         seen.add(id(e))
-                        walk(e, min(depth, 1), composed=True)  # the builder call stands for the local itself
+                        # the builder call stands for the local itself (a message builder: its prompt-named
+                        # arguments, as for the builder's result bound whole)
+                        walk(e, min(depth, 1), composed=unpack)
             return
         if isinstance(node, cst.Call) and _parses_command_line(node):
             return  # ``args = parser.parse_args(argv)``: options of a command line, no prompt handed in
@@ -7221,13 +7234,17 @@ def _call_params(
     unpack: bool = False,
     flow: _Flow | None = None,
     http: bool = False,
+    args: list[cst.Arg] | None = None,
 ) -> set[str]:
     """Parameters of ``fn`` that reach the arguments of a request ``call`` as they are. A ``**options`` splat next to
     the prompt the call gives itself (``create(messages=msgs, **options)``, ``llm.ainvoke(messages, **kwargs)``)
-    cannot hold the prompt: it is left out (not for raw HTTP, whose first argument is the URL)."""
+    cannot hold the prompt: it is left out (not for raw HTTP, whose first argument is the URL). ``args``: the
+    arguments the request really sends with when the call hands the SDK method to a helper (``retry(create, **kw)``):
+    the method handed over is no prompt."""
     out: set[str] = set()
-    given = not http and _gives_prompt(call)
-    for a in _http_sent_args(call) if http else call.args:
+    sent = list(call.args) if args is None else args
+    given = not http and _gives_prompt(call, args=sent)
+    for a in _http_sent_args(call) if http else sent:
         if a.star == "**" and given:
             continue
         if given and a.keyword is not None and a.keyword.value in _SETTING_KEYWORDS:
@@ -7320,9 +7337,10 @@ def _fixed_prompt_request(call: cst.Call) -> bool:
     return bool(rest) and all(not a.star and _constant(a.value) for a in rest)
 
 
-def _gives_prompt(call: cst.Call, own: bool = False) -> bool:
+def _gives_prompt(call: cst.Call, own: bool = False, args: list[cst.Arg] | None = None) -> bool:
     """A call that passes its input itself: a positional argument (not through an executor, whose first argument
-    is the function it runs) or a keyword named like a prompt. ``own``: not a value the object holds (``self.x``)."""
+    is the function it runs) or a keyword named like a prompt. ``own``: not a value the object holds (``self.x``).
+    ``args``: only these of the call's arguments (those a handed SDK method is called with)."""
     func = call.func
     runner = isinstance(func, cst.Attribute) and func.attr.value in (
         "run_in_executor",
@@ -7334,7 +7352,7 @@ def _gives_prompt(call: cst.Call, own: bool = False) -> bool:
         not a.star
         and not (own and self_attribute(a.value))
         and ((a.keyword is None and not runner) or (a.keyword is not None and _PROMPT_PARAM.search(a.keyword.value)))
-        for a in call.args
+        for a in (call.args if args is None else args)
     )
 
 

@@ -3810,11 +3810,18 @@ class Evaluator:
         return self._existing(text, scope) if text else None
 
     def _existing(self, rel: str, scope: Scope) -> Path | None:
+        """The small regular file ``rel`` names next to the module or under the root; text that cannot be a file name
+        (an inline document handed to a loader: newlines, a NUL, a name past the system's limit) names none."""
+        if "\n" in rel or "\x00" in rel or len(rel) > 1024:
+            return None
         here = (self.project.root / scope.module.path).parent
         for base in (here, self.project.root):
-            p = Path(os.path.realpath(base / rel))  # no RuntimeError on a symlink loop; is_file: regular files only
-            if p.is_file() and p.stat().st_size < 1_000_000:
-                return p
+            try:
+                p = Path(os.path.realpath(base / rel))  # no RuntimeError on a symlink loop; is_file: regular files only
+                if p.is_file() and p.stat().st_size < 1_000_000:
+                    return p
+            except (OSError, ValueError):  # a path component past NAME_MAX, an odd character
+                continue
         return None
 
     def relpath(self, p: Path) -> str:

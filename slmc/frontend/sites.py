@@ -49,6 +49,9 @@ class Site:
     passed: str | None = None  # a project function handed to the callee, which calls it (``retry(ask, prompt)``)
     passed_args: list[cst.Arg] = field(default_factory=list)
     handed: bool = False  # the callee is the function this call hands to a higher-order one (``retry(ask, ...)``)
+    # the arguments the SDK method is called with when this request hands it to a helper that calls it
+    # (``self._with_retry(litellm.completion, **params)``: ``**params``, not the method itself); None otherwise
+    sent_args: list[cst.Arg] | None = None
     declared: bool = False  # the prompt is declared on the framework object called (a DSPy Signature), not forwarded
     # the same-named methods of the other classes the receiver attribute may hold (``self.grounder.act(...)`` where
     # ``__init__`` builds one of two unrelated classes): the call reaches each of them too
@@ -248,6 +251,8 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
             site.messages = _framework_message(ev, client, call, resolved, scope)
         return site
     site = Site(info, kind, client=client.family, api=api)
+    if helper is not None:
+        site.sent_args = list(resolved.args)
     _details(ev, site, client, resolved, scope)
     if site.model and clients.NON_TEXT_MODEL.search(site.model):
         return None  # an image / speech / embedding model behind a generation API: no LLM call

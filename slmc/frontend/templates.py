@@ -84,9 +84,12 @@ def _within(ev: Evaluator, p: str | Path) -> Path | None:
 
     root = ev.project.root.resolve()
     try:
-        return resolve_within(root, os.path.relpath(Path(p).resolve(), root))
+        inside = resolve_within(root, os.path.relpath(Path(p).resolve(), root))
     except Exception:  # outside the analysed tree, or not a path at all
         return None
+    if inside is not None and any(len(part) > 255 for part in inside.parts):
+        return None  # inline text, not a name: ``is_file`` would raise ENAMETOOLONG
+    return inside
 
 
 def _dir_value(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Path | None:

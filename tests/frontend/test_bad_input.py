@@ -102,3 +102,20 @@ def test_an_alarm_inside_the_tree_builder_is_a_skipped_file(tmp_path: Path, monk
     monkeypatch.setattr(ast, "parse", interrupted)
     _, diags = analyze_paths([tmp_path], root=tmp_path)
     assert [(d.path, d.code) for d in diags] == [("agent.py", "E003")], [d.message for d in diags]
+
+
+def test_inline_yaml_text_handed_to_a_data_loader_is_no_file_name(tmp_path: Path) -> None:
+    """``yaml.safe_load(TEXT)`` on an inline document longer than a file name: no OSError, the site still reported."""
+    lines = "\n".join(f"    key_{i}: a value that makes this inline document longer than any file name" for i in range(8))
+    source = (
+        "import yaml\nfrom openai import OpenAI\nclient = OpenAI()\n"
+        f'DOC = """\nroles:\n  writer:\n    goal: write\n{lines}\n"""\n\n'
+        "def ask():\n"
+        "    cfg = yaml.safe_load(DOC)\n"
+        "    return client.chat.completions.create(model='m', messages=[{'role': 'user', 'content': cfg['roles']['writer']['goal']}])\n"
+    )
+    _write(tmp_path, "inline_doc.py", source)
+    graph, diags = analyze_paths([tmp_path], root=tmp_path)
+    graph.verify()
+    assert not [d for d in diags if "internal error" in d.message]
+    assert any(s.id.startswith("llm:ask@inline_doc.py:") for s in graph.sites())
