@@ -4351,7 +4351,16 @@ class Analysis:
             for b in bindings:
                 if b[0] != "def" or b[1].kind != "function":
                     continue
-                if isinstance(self.ev.returns_of(b[1].key), Client):
+                try:
+                    returned = self.ev.returns_of(b[1].key)
+                except RecursionError:
+                    continue
+                except Exception as exc:  # a bug of ours: report it on that function, keep going
+                    pos = mod.pos(b[1].node)
+                    line = pos.start.line if pos else 1
+                    self.diag(mod.path, line, "E003", f"internal error on this function ({type(exc).__name__}: {exc})")
+                    continue
+                if isinstance(returned, Client):
                     return True
         return False
 

@@ -2868,7 +2868,8 @@ class Evaluator:
                 return self.module_as_client(v.qname)
         # ``def _load_base(): return importlib.import_module("pkg.llms").OpenAI``: the outside class it hands back
         refs = {v.qname.rpartition(".")[2][:1].isupper() for v in values if isinstance(v, Ref)}
-        if refs == {True} and len(set(values)) == 1 and len(values) == len(fn.returns):
+        # values compared, not hashed: a returned literal's value may be a dict
+        if refs == {True} and all(v == values[0] for v in values) and len(values) == len(fn.returns):
             return values[0]
         found = next((v for v in values if isinstance(v, Const | Text) and not _is_none(v)), None)
         returns = getattr(fn.node, "returns", None)  # a factory annotated with the base type it builds

@@ -106,7 +106,9 @@ def test_an_alarm_inside_the_tree_builder_is_a_skipped_file(tmp_path: Path, monk
 
 def test_inline_yaml_text_handed_to_a_data_loader_is_no_file_name(tmp_path: Path) -> None:
     """``yaml.safe_load(TEXT)`` on an inline document longer than a file name: no OSError, the site still reported."""
-    lines = "\n".join(f"    key_{i}: a value that makes this inline document longer than any file name" for i in range(8))
+    lines = "\n".join(
+        f"    key_{i}: a value that makes this inline document longer than any file name" for i in range(8)
+    )
     source = (
         "import yaml\nfrom openai import OpenAI\nclient = OpenAI()\n"
         f'DOC = """\nroles:\n  writer:\n    goal: write\n{lines}\n"""\n\n'
@@ -119,3 +121,63 @@ def test_inline_yaml_text_handed_to_a_data_loader_is_no_file_name(tmp_path: Path
     graph.verify()
     assert not [d for d in diags if "internal error" in d.message]
     assert any(s.id.startswith("llm:ask@inline_doc.py:") for s in graph.sites())
+
+
+def test_factory_returning_a_class_or_a_dict_literal_does_not_crash(tmp_path: Path) -> None:
+    """A module-level factory handing back an outside class on one path and a dict literal on another: its return
+    values are compared, never hashed (a dict inside a value is unhashable); the request beside it is still found."""
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    _write(
+        pkg,
+        "factory.py",
+        "import importlib\n\n\ndef pick_backend(kind):\n"
+        "    if kind == 'remote':\n"
+        "        return importlib.import_module('outside.backends').RemoteBackend\n"
+        "    return {'kind': kind, 'local': True}\n",
+    )
+    _write(
+        pkg,
+        "app.py",
+        "from openai import OpenAI\n\nfrom pkg.factory import pick_backend\n\nclient = OpenAI()\n\n\n"
+        "def reply(text):\n"
+        "    return client.chat.completions.create(model='m', messages=[{'role': 'user', 'content': text}])\n\n\n"
+        "def setup(kind):\n"
+        "    backend = pick_backend(kind)\n"
+        "    return backend(client=client)\n",
+    )
+    graph, diags = analyze_paths([tmp_path], root=tmp_path)
+    graph.verify()
+    assert not [d for d in diags if "internal error" in d.message]
+    assert any(s.id.startswith("llm:reply@pkg/app.py:") for s in graph.sites())
+
+
+def test_an_error_reading_what_a_module_function_returns_is_reported_on_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug of ours while asking what a module-level function returns: an internal-error diagnostic naming that
+    function's file and line, and the analysis goes on to report the request."""
+    from slmc.frontend import resolve
+
+    real = resolve.Evaluator.returns_of
+
+    def broken(self, key, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if key.endswith(":make_settings"):
+            raise ValueError("boom")
+        return real(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(resolve.Evaluator, "returns_of", broken)
+    _write(tmp_path, "settings.py", "import os\n\n\ndef make_settings():\n    return {'model': os.environ['MODEL']}\n")
+    _write(
+        tmp_path,
+        "app.py",
+        "from openai import OpenAI\n\nfrom settings import make_settings\n\nclient = OpenAI()\n\n\n"
+        "def configure():\n"
+        "    return make_settings()\n\n\n"
+        "def reply(text):\n"
+        "    return client.chat.completions.create(model='m', messages=[{'role': 'user', 'content': text}])\n",
+    )
+    graph, diags = analyze_paths([tmp_path], root=tmp_path)
+    internal = [d for d in diags if "internal error" in d.message]
+    assert ("settings.py", 4) in {(d.path, d.line) for d in internal}  # the function itself, besides its call sites
+    assert any(s.id.startswith("llm:reply@app.py:") for s in graph.sites())
