@@ -90,25 +90,9 @@ if len(chooser._cache) > n_cached:
         {k: v.contiguous().clone() for k, v in chooser._cache.items() if isinstance(k, str) and torch.is_tensor(v)},
         str(cache_file),
     )
-if "--dump" in sys.argv:  # each call's outcome, confidence and CALL_FEATURES, for a look at the calibration
-    Path(sys.argv[sys.argv.index("--dump") + 1]).write_text(
-        json.dumps(
-            [
-                {"ok": ok, "confidence": p.confidence, "fallback": p.fallback, "parts": list(p.parts), "call": p.call}
-                for ok, p in results
-            ]
-        )
-    )
 agree = sum(ok for ok, _ in results)
 fb = sum(p.fallback is not None for _, p in results)
 print(f"agree {agree}/{len(rows)} = {agree / len(rows):.3f}; fallback {fb}")
-# the call's confidence (the product of its decisions' probabilities) as a ranking: the agreement of the surest
-# calls, and the largest share answered at >= 95 % agreement (what a calibrated threshold could accept)
-order = sorted(range(len(rows)), key=lambda i: -results[i][1].confidence)
-hits = [results[i][0] for i in order]
-cover = max((k for k in range(1, len(hits) + 1) if sum(hits[:k]) >= 0.95 * k), default=0)
-tops = "; ".join(f"top {q}% {sum(hits[: len(hits) * q // 100]) / max(1, len(hits) * q // 100):.3f}" for q in (20, 50, 80))
-print(f"{tops}; answered at >= 95 %: {cover} ({cover / len(rows):.3f})")
 # per-argument errors
 causes = Counter()
 why = int(sys.argv[sys.argv.index("--why") + 1]) if "--why" in sys.argv else 0
@@ -151,12 +135,6 @@ for i, (ok, p) in enumerate(results):
             print(f"    {kind:16s} {pn}: teacher {t!r}  head {g!r}")
 for c, k in causes.most_common():
     print(f"  {k:4d} {c}")
-# why calls fell back (the argument's name left out), and how many of them the head would have got wrong anyway
-import re  # noqa: E402
-
-reasons = Counter(re.sub(r"'[^']*'", "X", p.fallback) for _, p in results if p.fallback)
-for c, k in reasons.most_common():
-    print(f"  fallback {k:4d} {c}")
 if "--spans" in sys.argv:
     # the string arguments: teacher span among candidates? rank?
     stat = Counter()

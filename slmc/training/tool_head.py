@@ -66,7 +66,6 @@ from slmc.training.tool_values import (
     PRESENCE_FEATURES,
     SPAN_FEATURES,
     SPAN_L2,
-    WRITTEN_FEATURES,
     boolean_features,
     enum_features,
     fit_boolean,
@@ -75,7 +74,6 @@ from slmc.training.tool_values import (
     fit_options,
     fit_presence,
     fit_ranker,
-    fit_written,
     item_features,
     mention_order,
     number_candidates,
@@ -90,22 +88,19 @@ from slmc.training.tool_values import (
     span_candidates,
     span_features,
     taken_probs,
-    written_features,
 )
 
 TOOL_HEAD_CONFIG = "tool_head.json"
 TOOL_HEAD_WEIGHTS = "tool_head.safetensors"
 TOOL_HEAD_FORMAT = "slmc-tool-head"
-TOOL_HEAD_VERSION = 10  # 2: enum options scored in the parameter's own sequence; 3: number / enum value rankers;
+TOOL_HEAD_VERSION = 8  # 2: enum options scored in the parameter's own sequence; 3: number / enum value rankers;
 # 4: the number ranker reads the order among digit-written numbers; 5: the options model (arrays of an enum's values)
 # and the items model (lists of numbers, their items written apart or together); 6: the string ranker reads each
 # candidate encoded alone too, fitted listwise (SPAN_FEATURES grew); 7: the boolean model, SPAN_FEATURES names_tool,
 # inside_quote and placeholder, NUMBER_FEATURES in_list_run; 8: SPAN_FEATURES other_strings ... number_string and
-# every pair of the span features; 9: SPAN_FEATURES open_left, open_right
-# (and the pair cues); 10: SPAN_FEATURES abbreviation_period, cut_word, singular (the candidates those variants add)
-# and the written model (whether the teacher writes a string as the request does)
+# every pair of the span features
 # the value models of the head's JSON config
-VALUE_MODELS = ("number", "enum", "span", "presence", "options", "items", "boolean", "written")
+VALUE_MODELS = ("number", "enum", "span", "presence", "options", "items", "boolean")
 ENCODER_DIR = "encoder"
 CHOICE_DIR = "choice"  # the pretrained encoder, unchanged, for the bi-encoder tool choice
 CHOICE_METHODS = ("bi", "cross")
@@ -498,7 +493,6 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
     taken: list[tuple[list[float], bool]] = []  # each option of an options argument, and whether the teacher took it
     members: list[tuple[list[float], bool]] = []  # each number of the request for a list of numbers: an item or not
     booleans: list[tuple[list[float], bool]] = []  # each boolean the teacher gave, and whether it gave true
-    written: list[tuple[list[float], bool]] = []  # each string the teacher gave, and whether the request writes it
     for n, ex in enumerate(examples):
         if ex.choice is None:
             continue
@@ -507,8 +501,6 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
             label = ex.args.get(p.name)
             if p.kind == "boolean" and label is not None and label.status in ("true", "false"):
                 booleans.append((boolean_features(ex.request, p), label.status == "true"))
-            if p.kind == "span" and label is not None and label.status in ("value", "other"):
-                written.append((written_features(ex.request, p), label.status == "value"))
             if label is None or label.status != "value":
                 continue
             if p.kind in ("integer", "number") and label.span is not None:
@@ -539,7 +531,6 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
         "options": fit_options(taken, seed),
         "items": fit_items(members, seed),
         "boolean": fit_boolean(booleans, seed),
-        "written": fit_written(written, seed),
     }
     # the presence model reads the string ranker's best score of calls that ranker was not fitted on: fitted on them,
     # the teacher's span scores far higher than on a new call (more so with the pair features), the presence model
@@ -1112,7 +1103,6 @@ class ArgDecision:
     value: Any  # the argument (None when absent or not fillable)
     probability: float  # of this decision (status, and the span / option taken)
     reason: str | None = None  # why it cannot be filled (the call falls back)
-    margin: float | None = None  # log P(the candidate taken) - log P(the likeliest other one), for ranked values
 
 
 # ---- the call's confidence ------------------------------------------------------------------------------------------
@@ -1130,11 +1120,7 @@ CALL_FEATURES = (
     "log_min",  # the least sure decision
     "filled",  # arguments given
     "params",  # parameters of the tool
-    "margin_min",  # the least margin of a ranked value (a number or string read among candidates) over its runner-up
-    # (MARGIN_CAP without one): a close second says the value could as well be another; out of fold on BFCL simple a
-    # calibration of the answered calls read agreement better with it (AUC .729 -> .746, the surest fifth .72 -> .79)
 )
-MARGIN_CAP = 10.0
 _LOG_FLOOR = -30.0
 
 
@@ -1152,8 +1138,6 @@ def call_features(choice: float, decisions: list[ArgDecision], no_tool: bool = F
         sums[kind if kind in sums else "status"] += _log(d.probability)
     low = min([_log(choice), *(_log(d.probability) for d in decisions)])
     filled = sum(d.status != "absent" for d in decisions)
-    margins = [d.margin for d in decisions if d.margin is not None]
-    margin = max(-MARGIN_CAP, min([MARGIN_CAP, *margins]))
     return (
         _log(choice),
         float(no_tool),
@@ -1165,7 +1149,6 @@ def call_features(choice: float, decisions: list[ArgDecision], no_tool: bool = F
         low,
         float(filled),
         float(len(decisions)),
-        margin,
     )
 
 
@@ -1269,11 +1252,10 @@ class ToolCallHead:
             or not ranker_ok(values.get("options"), OPTIONS_FEATURES)
             or not ranker_ok(values.get("items"), ITEM_FEATURES)
             or not ranker_ok(values.get("boolean"), BOOLEAN_FEATURES)
-            or not ranker_ok(values.get("written"), WRITTEN_FEATURES)
         ):
             raise bad(
-                "values must hold the number, enum, span, presence, options, items, boolean and written models "
-                "(features and finite weights, or null)"
+                "values must hold the number, enum, span, presence, options, items and boolean models (features and "
+                "finite weights, or null)"
             )
         self._rankers = {k: values.get(k) for k in VALUE_MODELS}
         self._calibration = config.get("calibration")
@@ -1474,7 +1456,7 @@ class ToolCallHead:
             number = (
                 int(value) if p.kind == "integer" or (float(value).is_integer() and "." not in request[a:b]) else value
             )
-            out[i] = ArgDecision(p.name, p.kind, "value", number, prob * q, margin=_margin(ranked[i], q, pick))
+            out[i] = ArgDecision(p.name, p.kind, "value", number, prob * q)
 
     def _strings(
         self,
@@ -1498,14 +1480,8 @@ class ToolCallHead:
             if pick is None:
                 out[i] = ArgDecision(p.name, p.kind, "value", None, 0.0, f"no span for argument {p.name!r}")
                 continue
-            # a value the teacher rewrites (a code for a name, "City, ST" for a city) is no span of the request: the
-            # copied span is as unsure as the written model says (no fallback below even odds: out of fold on BFCL
-            # simple that dropped 5 calls of which 3 were right)
-            spec = self._rankers.get("written")
-            kept = presence(spec, written_features(request, p)) if spec is not None else 1.0
             a, b = pick
-            value = argument_value(request, a, b, p)
-            out[i] = ArgDecision(p.name, p.kind, "value", value, prob * q * kept, margin=_margin(ranked[i], q, pick))
+            out[i] = ArgDecision(p.name, p.kind, "value", argument_value(request, a, b, p), prob * q)
 
     def _number_list(self, tool: Tool, p: Param, request: str, prob: float, used: list[tuple[int, int]]) -> ArgDecision:
         """A list of numbers among the numbers of the request no scalar parameter took: the run of numbers the items
@@ -1565,15 +1541,6 @@ def _boolean_expert(probs: Any, allowed: list[str], p_true: float) -> Any:
     joint = probs * probs.new_tensor([factor.get(s, 1.0) for s in allowed])
     total = float(joint.sum())
     return joint / total if total > 0 else probs
-
-
-def _margin(ranked: list[tuple[float, Any]], q: float, pick: Any) -> float:
-    """log ``q`` (the probability of the candidate taken) - log P(the likeliest other candidate); MARGIN_CAP when
-    there is no other."""
-    rival = max((r for r, c in ranked if c != pick), default=0.0)
-    if rival <= 0.0:
-        return MARGIN_CAP
-    return max(-MARGIN_CAP, min(MARGIN_CAP, _log(q) - _log(rival)))
 
 
 def _combine(decisions: list[ArgDecision], confidence: float) -> tuple[dict[str, Any], float, str | None]:

@@ -289,35 +289,10 @@ def find_span(request: str, value: Any, kind: str, item: str = "") -> tuple[int,
         return None
     if not isinstance(value, str) or not value.strip():
         return None
-    return find_text(request, value)
-
-
-def _bounded(request: str, start: int, end: int) -> bool:
-    """Whether ``request[start:end]`` starts and ends at a word's edge: no letter or digit of the same word on either
-    side, a digit before a letter allowed ("cm" of "6cm", "x" of "2x") and a plural's ``s`` / ``es`` after a word
-    allowed ("panda" of "pandas": the teacher names one of what the request counts)."""
-    before = request[start - 1 : start]
-    if before.isalnum() and not (before.isdigit() and request[start : start + 1].isalpha()):
-        return False
-    rest = request[end : end + 3]
-    for plural in ("es", "s"):
-        if rest.lower().startswith(plural) and request[end - 1 : end].isalpha():
-            rest = rest[len(plural) :]
-            break
-    return not rest[:1].isalnum()
-
-
-def find_text(request: str, value: str) -> tuple[int, int] | None:
-    """Where a string value is written in the request as whole words (``_bounded``: "en" is not in "sentiment", "de"
-    not in "Provide"): its first such place as written, else case-insensitively; None when it is not (the teacher
-    rewrote it)."""
-    for text, needle in ((request, value), (request.lower(), value.lower())):
-        index = text.find(needle)
-        while index >= 0:
-            if _bounded(request, index, index + len(needle)):
-                return index, index + len(needle)
-            index = text.find(needle, index + 1)
-    return None
+    index = request.find(value)
+    if index < 0:
+        index = request.lower().find(value.lower())
+    return (index, index + len(value)) if index >= 0 else None
 
 
 def label_argument(request: str, param: Param, present: bool, value: Any) -> ArgLabel:

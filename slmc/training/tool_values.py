@@ -457,22 +457,6 @@ SPAN_FEATURES = (
     "inside_name_run",  # part of such a run, not all of it ("Art", "Treaty")
     "name_right_before",  # the word right before it is a word of the parameter's name ("docket number 123456")
     "number_string",  # digits only (an id or a year given as a string)
-    "open_left",  # a content word right before it, nothing between but a space: the phrase goes on to the left
-    # ("membrane" of "plasma membrane"), where a value is mostly a whole phrase
-    "open_right",  # ... right after it ("ATP" of "ATP synthase", "Yellowstone National" of "... National Park")
-    "first_param",  # the parameter names the first of a pair (place1, start_location, origin): constant over a call's
-    # candidates, it acts through the pairs below ("from X to Y", "X and Y": which one a start or a second takes)
-    "second_param",  # ... the second of a pair (place2, end, destination, target)
-    "after_from",  # the word right before it is "from" or "between"
-    "after_to",  # ... "to", "into", "until", "towards"
-    "after_joiner",  # ... "and", "or", "&", "vs": the second of a pair
-    "before_joiner",  # the word right after it is "and", "or", "&", "vs" or "to": the first of a pair
-    "abbreviation_period",  # ends with an abbreviation's period ("Apple Inc.", "Washington D.C."), which the sentence
-    # punctuation cut off the word: a name that ends so is written with it
-    "cut_word",  # part of one written word: a hyphen's part ("gas" of "gas-powered"), the letters glued to a number
-    # ("cm" of "6cm")
-    "singular",  # its last word without the plural's s ("ounce" of "ounces"): units and kinds are named one
-    "sentence",  # a whole sentence of the request with its end punctuation (a query or message passed on as written)
 )
 SPAN_BASE = len(SPAN_FEATURES)
 # the listwise ranker reads every pair of the base features too (their products): a linear score could not say that
@@ -485,8 +469,7 @@ SPAN_FEATURES = SPAN_FEATURES + tuple(
 SPAN_L2 = 2.0  # the listwise fit's penalty over the pairs (1.0 and 2.0 measured alike; 10 lost what the pairs gave)
 MAX_SPAN_WORDS = 8
 MAX_SPAN_CANDIDATES = 400
-_TOKEN = re.compile(r"(?:[^\s,]|,(?=\d{3}(?!\d)))+,?|,")  # a comma ends a word ("October,2023": two), not
-# a number's thousands ("1,000")
+_TOKEN = re.compile(r"\S+")
 _EDGE = "\"'`“”‘’()[]{}<>,.;:!?"
 _APOSTROPHES = "'’"
 _ABBREVIATION = re.compile(r"^[A-Z][a-z]{0,2}\.$")  # Mr. / Dr. / St. / Inc.: no sentence end before a capital
@@ -568,92 +551,6 @@ def span_candidates(request: str) -> list[tuple[int, int]]:
                 break  # a sentence or a quoted string ends after this word
             if len(out) >= MAX_SPAN_CANDIDATES:
                 return list(out)
-    return _variants(request, tokens, list(out))
-
-
-_ABBREVIATIONS = frozenset(  # short words written with a period inside a name, not sentence ends
-    ["inc", "ltd", "co", "corp", "bros", "jr", "sr", "st", "mt", "ft", "dr", "mr", "mrs", "ms", "ave", "no", "vs"]
-)
-_UNIT = re.compile(r"(?<=\d)[A-Za-z]+")  # letters glued to a number ("6cm", "10kg", "2x")
-_PLURAL_ES = ("ches", "shes", "sses", "xes", "zes")
-
-
-_SENTENCE = re.compile(r"(?:[^.?!\n:]|[.?!:](?=\w))+[.?!]*")  # up to a sentence end or a colon no word goes on
-
-
-def sentences(request: str) -> list[tuple[int, int]]:
-    """The request's sentences longer than MAX_SPAN_WORDS words (shorter ones are spans already) as character spans
-    with their end punctuation, markdown emphasis and quotes around them left out."""
-    out = []
-    for m in _SENTENCE.finditer(request):
-        a, b = m.start(), m.end()
-        while a < b and (request[a].isspace() or request[a] in "*_\"'“‘"):
-            a += 1
-        while b > a and (request[b - 1].isspace() or request[b - 1] in "*_\"'”’"):
-            b -= 1
-        if len(request[a:b].split()) > MAX_SPAN_WORDS:
-            out.append((a, b))
-    return out
-
-
-def _abbreviation_end(request: str, b: int) -> bool:
-    """Whether the word ending at ``b`` is an abbreviation whose period the request writes right after it: an
-    initialism ("D.C", "F.C"), a short name word of ``_ABBREVIATIONS`` ("Inc", "Bros"), or one a lower-case word
-    follows ("Corp. shares")."""
-    if request[b : b + 1] != ".":
-        return False
-    m = re.search(r"[A-Za-z.]+$", request[:b])
-    if m is None:
-        return False
-    word = m.group(0)
-    if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word) or word.lower() in _ABBREVIATIONS:
-        return word[:1].isupper()
-    follow = re.match(r"\s+([a-z])", request[b + 1 :])
-    return word[:1].isupper() and len(word) <= 5 and follow is not None
-
-
-def _variants(request: str, tokens: list[tuple[int, int, str]], cands: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """More candidates the teacher writes from the words of the request: a span ending with an abbreviation's period
-    ("Apple Inc."), the parts of a hyphenated word ("gas" of "gas-powered"), letters glued to a number ("cm" of
-    "6cm"), and a span of up to three words whose last is a lower-case plural without its s ("ounce", "physical
-    book")."""
-    out = dict.fromkeys(cands)
-    room = MAX_SPAN_CANDIDATES * 2 - len(out)
-    extra: list[tuple[int, int]] = []
-    for a, b in cands:
-        if _abbreviation_end(request, b):
-            extra.append((a, b + 1))
-    for x, y, _ in tokens:
-        word = request[x:y]
-        if "-" in word.strip("-"):
-            at = x
-            for part in word.split("-"):
-                if part.isalpha() and len(part) > 1:
-                    extra.append((at, at + len(part)))
-                at += len(part) + 1
-        for m in _UNIT.finditer(word):
-            ordinal = m.group(0).lower() in ("st", "nd", "rd", "th")
-            if m.start() > 0 and request[x : x + m.start()].replace(".", "").isdigit() and not ordinal:
-                extra.append((x + m.start(), x + m.end()))
-    ends = {y: i for i, (_, y, _) in enumerate(tokens)}
-    starts = {x: i for i, (x, _, _) in enumerate(tokens)}
-    for a, b in cands:
-        i, j = starts.get(a), ends.get(b)
-        if i is None or j is None or j - i > 2:
-            continue
-        last = request[tokens[j][0] : b]
-        if len(last) <= 3 or not last.islower() or not last.isalpha() or not last.endswith("s"):
-            continue
-        if last.endswith(("ss", "us", "is", "ies")):
-            continue
-        extra.append((a, b - (2 if last.endswith(_PLURAL_ES) else 1)))
-    extra.extend(sentences(request))
-    for c in extra:
-        if room <= 0:
-            break
-        if c not in out and c[1] > c[0]:
-            out[c] = None
-            room -= 1
     return list(out)
 
 
@@ -687,22 +584,15 @@ def span_features(
     tool_stems = {_stem(w) for w in _words(tool.name)} - {_stem(w) for w in _STOP}
     others = len(strings) - 1 if param in strings else len(strings)
     runs = name_runs(request)
-    slot = pair_slot(param.name)
-    whole_sentences = set(sentences(request))
     out = []
     n = max(1, len(request))
     for c, (a, b) in enumerate(cands):
         i, j = starts.get(a), ends.get(b)
-        if i is None or j is None:  # a quoted string's edge inside a word, or a variant that cuts one (_variants)
-            i = i if i is not None else max((t for t, (x, _, _) in enumerate(tokens) if x <= a), default=0)
-            j = j if j is not None else max((t for t, (x, _, _) in enumerate(tokens) if x < b), default=i)
-            j = max(i, j)
-        inner = tokens[i : j + 1]
-        words = [request[max(a, x) : min(b, y)] for x, y, _ in inner] or [request[a:b]]
-        words = [w for w in words if w] or [request[a:b]]
+        inner = tokens[i : j + 1] if i is not None and j is not None else [t for t in tokens if a <= t[0] and t[1] <= b]
+        words = [request[x:y] for x, y, _ in inner] or [request[a:b]]
         lows = [w.lower() for w in words]
-        i0, j0 = i, j
-        within = bool(inner) and (a > inner[0][0] or b < inner[-1][1])
+        i0 = i if i is not None else next((t for t, (x, _, _) in enumerate(tokens) if x >= a), len(tokens))
+        j0 = j if j is not None else i0 + len(inner) - 1
         before = [request[x:y].lower() for x, y, _ in tokens[max(0, i0 - 3) : i0]]
         after = [request[x:y].lower() for x, y, _ in tokens[j0 + 1 : j0 + 3]]
         caps = [w[:1].isupper() or w[:1].isdigit() for w in words]
@@ -742,55 +632,9 @@ def span_features(
                 float(any(x <= a and b <= y and (x, y) != (a, b) for x, y in runs)),
                 float(i0 > 0 and bool(set(_words(tokens[i0 - 1][2])) & name_words)),
                 float(request[a:b].replace(",", "").replace(".", "").isdigit()),
-                float(_open(request, tokens, i0 - 1, a, left=True)),
-                float(_open(request, tokens, j0 + 1, b, left=False)),
-                float(slot == 1),
-                float(slot == 2),
-                float(bool(before) and before[-1] in _FROM),
-                float(bool(before) and before[-1] in _TO),
-                float(bool(before) and before[-1] in _PAIR),
-                float(bool(after) and (after[0] in _PAIR or after[0] == "to")),
-                float(request[b - 1 : b] == "." and bool(inner) and b > inner[-1][1]),
-                float(within and not _singular_cut(request, inner, b)),
-                float(within and _singular_cut(request, inner, b)),
-                float((a, b) in whole_sentences),
             ]
         )
     return _pairs(out)
-
-
-_FROM = frozenset(("from", "between"))
-_TO = frozenset(("to", "into", "until", "till", "towards"))
-_PAIR = frozenset(("and", "or", "&", "vs", "versus", "v"))
-_FIRST = frozenset(("1", "first", "start", "origin", "from", "source", "departure", "depart", "begin", "initial", "src"))
-_SECOND = frozenset(("2", "second", "end", "destination", "dest", "to", "target", "arrival", "arrive", "final"))
-
-
-def _singular_cut(request: str, inner: list[tuple[int, int, str]], b: int) -> bool:
-    """Whether a candidate ending at ``b`` leaves out the plural ending of its last word."""
-    if not inner or b >= inner[-1][1]:
-        return False
-    rest = request[b : inner[-1][1]]
-    return rest in ("s", "es") and request[inner[-1][0] : b].isalpha()
-
-
-def pair_slot(name: str) -> int:
-    """1 when a parameter's name says it is the first of a pair (``place1``, ``start_location``, ``origin``), 2 the
-    second (``place2``, ``end``, ``destination``), else 0."""
-    words = set(_words(name))
-    first, second = bool(words & _FIRST), bool(words & _SECOND)
-    return 1 if first and not second else 2 if second and not first else 0
-
-
-def _open(request: str, tokens: list[tuple[int, int, str]], t: int, edge: int, left: bool) -> bool:
-    """Whether token ``t`` (the word beside a candidate that ends or starts at ``edge``) is a content word joined to the
-    candidate by spaces only (no punctuation, quote or bracket between): the candidate then cuts a phrase."""
-    if not 0 <= t < len(tokens):
-        return False
-    x, y, _ = tokens[t]
-    between = request[y:edge] if left else request[edge:x]
-    word = request[x:y]
-    return between.strip() == "" and word.lower() not in _STOP and word.lower() not in _JOINERS and word.isalnum()
 
 
 def _pairs(base: list[list[float]]) -> list[list[float]]:
@@ -879,54 +723,6 @@ def boolean_features(request: str, param: Param) -> list[float]:
 def fit_boolean(rows: list[tuple[list[float], bool]], seed: int = 0) -> dict[str, Any] | None:
     """A logistic P(true) of boolean arguments the teacher gave (features, whether it gave true), or None."""
     return _fit_binary(rows, BOOLEAN_FEATURES, seed)
-
-
-# ---- whether the teacher writes a string as the request does ---------------------------------------------------------
-WRITTEN_FEATURES = (
-    "bias",
-    "code",  # the parameter's name or description asks for a code ("currency code", "ticker symbol", "ISO")
-    "example_pair",  # the description's example is a place and its short code ("Austin, TX") or says "City, State"
-    "pair_unwritten",  # ... and the request writes no capitalised word, a comma and another one ("Austin, Texas")
-    "options_listed",  # the description lists the values ("Can be 'a', 'b'", two quoted strings or more)
-    "options_unwritten",  # ... and the request writes none of them as a word
-    "expression",  # a function / expression / formula the request writes with math signs (^, ×, ÷, √): the teacher
-    # writes it in the language's own way
-    "format",  # the description names a format ("in the format", "YYYY")
-)
-_CODE_WORDS = frozenset(["code", "symbol", "ticker", "abbreviation", "abbreviated", "iso", "currency", "acronym"])
-_EXPRESSION_WORDS = frozenset(["function", "expression", "equation", "formula", "polynomial"])
-_EXAMPLE_PAIR = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*, ?[A-Z]{2}\b|(?i:\bcity, ?state\b)")
-_WRITTEN_PAIR = re.compile(r"\b[A-Z][A-Za-z.]+, ?[A-Z]")
-_LISTS_VALUES = re.compile(r"(?i)\b(?:can be|one of|valid values|allowed values|options|possible values)\b")
-
-
-def written_features(request: str, param: Param) -> list[float]:
-    """The WRITTEN_FEATURES of a string parameter: cues that the teacher's value is not a span of the request but
-    rewritten (a code for a name, "City, ST" for a city, one of the listed values for a word that means it, code for
-    a formula), where the head, which copies spans, cannot answer."""
-    from slmc.training.tool_schema import find_text
-
-    desc = param.description
-    words = set(_words(param.name)) | set(_words(desc))
-    quoted = [desc[a:b] for a, b in _quoted(desc)]
-    listed = len(quoted) >= 2 or bool(_LISTS_VALUES.search(desc))
-    written = any(find_text(request, q) is not None for q in quoted if q.strip())
-    pair = bool(_EXAMPLE_PAIR.search(desc))
-    return [
-        1.0,
-        float(bool(words & _CODE_WORDS)),
-        float(pair),
-        float(pair and not _WRITTEN_PAIR.search(request)),
-        float(listed),
-        float(listed and not written),
-        float(bool(words & _EXPRESSION_WORDS) and any(c in request for c in "^×÷√")),
-        float(bool(re.search(r"(?i)\bformat\b|yyyy|mm-dd|dd/mm", desc))),
-    ]
-
-
-def fit_written(rows: list[tuple[list[float], bool]], seed: int = 0) -> dict[str, Any] | None:
-    """A logistic P(the teacher's string is written in the request) of string arguments the teacher gave, or None."""
-    return _fit_binary(rows, WRITTEN_FEATURES, seed)
 
 
 # ---- whether an optional parameter is given -------------------------------------------------------------------------

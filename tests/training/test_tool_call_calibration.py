@@ -133,23 +133,3 @@ def test_a_calibration_that_ranks_held_out_calls_no_better_is_not_kept(tmp_path:
     assert len(crossval["predictions"]) == len(rows)
     for pred in head.predict(rows[:5]):  # the served head's confidence: the product of its choices
         assert pred.fallback is not None or 0.0 < pred.confidence <= 1.0
-
-
-def test_call_features_read_the_least_margin_of_a_ranked_value() -> None:
-    """A value whose runner-up is nearly as likely gives the call a small margin; a call without ranked values reads
-    the cap."""
-    from slmc.training.tool_head import MARGIN_CAP, _margin
-
-    ranked = [(0.5, (0, 4)), (0.45, (5, 9)), (0.05, (10, 12))]
-    close = _margin(ranked, 0.5, (0, 4))
-    assert 0.0 < close < 0.2
-    assert _margin(ranked, 0.45, (5, 9)) < 0.0  # the joint choice took the second
-    assert _margin([(1.0, (0, 4))], 1.0, (0, 4)) == MARGIN_CAP
-    decisions = [
-        ArgDecision("city", "span", "value", "Oslo", 0.5, margin=close),
-        ArgDecision("days", "integer", "value", 3, 0.9, margin=4.0),
-    ]
-    parts = dict(zip(CALL_FEATURES, call_features(0.9, decisions), strict=True))
-    assert parts["margin_min"] == close
-    plain = dict(zip(CALL_FEATURES, call_features(0.9, [ArgDecision("x", "boolean", "true", True, 0.9)]), strict=True))
-    assert plain["margin_min"] == MARGIN_CAP

@@ -272,7 +272,7 @@ def test_broken_saved_head_is_refused(trained, tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(folder, copy)
     config = json.loads((copy / "tool_head.json").read_text())
-    assert set(config["values"]) == {"number", "enum", "span", "presence", "options", "items", "boolean", "written"}
+    assert set(config["values"]) == {"number", "enum", "span", "presence", "options", "items", "boolean"}
     from slmc.training.tool_values import ITEM_FEATURES, NUMBER_FEATURES
 
     good = json.dumps(config)

@@ -142,20 +142,3 @@ def test_list_items_keep_no_sentence_punctuation() -> None:
     assert split_list("Apple and Microsoft?", "span") == ["Apple", "Microsoft"]
     assert split_list("'Age', 'Income' and 'Education'!", "span") == ["Age", "Income", "Education"]
     assert split_list("C++, C#", "span") == ["C++", "C#"]
-
-
-def test_a_teacher_string_is_found_only_as_whole_words() -> None:
-    """A short value is not labelled inside a longer word ("en" of "frozen", "de" of "decide"): the teacher rewrote
-    it; a plural's s, a hyphen and a number glued before it are word edges ("crane" of "cranes", "mm" of "4mm")."""
-    request = "Decide if the frozen lakes of Oslo hold cranes, with 4mm ice on a snow-covered shore."
-    assert find_span(request, "en", "span") is None
-    assert find_span(request, "de", "span") is None
-    assert find_span(request, "Oslo", "span") == (request.index("Oslo"), request.index("Oslo") + 4)
-    a, b = find_span(request, "crane", "span")
-    assert request[a:b] == "crane" and request[b] == "s"
-    a, b = find_span(request, "mm", "span")
-    assert request[a - 1 : b] == "4mm"
-    a, b = find_span(request, "snow", "span")
-    assert request[a:b + 1] == "snow-"
-    assert find_span(request, "sno", "span") is None
-    assert find_span(request, "decide", "span") == (0, 6)  # case-insensitive after the written case
