@@ -3992,9 +3992,10 @@ def _registered_def(scope: Scope) -> bool:
 
 _BUILTIN_NAMES = frozenset(dir(__import__("builtins"))) | {"__file__", "__name__", "__builtins__", "__spec__"}
 # LLM SDK modules a function runner may inject as globals (``imports=["litellm"]`` declared beside the function)
-_SDK_ROOTS = frozenset(
-    name.split(".", 1)[0] for name, kind in clients.MODULE_CLIENTS.items() if kind.family not in ("http",)
-) - clients.SHARED_NAME_ROOTS
+_SDK_ROOTS = (
+    frozenset(name.split(".", 1)[0] for name, kind in clients.MODULE_CLIENTS.items() if kind.family not in ("http",))
+    - clients.SHARED_NAME_ROOTS
+)
 
 
 def _is_accessor(scope: Scope) -> bool:

@@ -1081,7 +1081,9 @@ def _module_attrs(ev: Evaluator, holder: Scope) -> tuple[str, ...]:
         return ()
     found: dict[str, None] = {}
     for var in dict.fromkeys(_IMPORTED_BY_NAME.findall(body)):
-        pattern = rf"\b{re.escape(var)}\.([A-Za-z_]\w*)\b(?!\s*\()|getattr\(\s*{re.escape(var)}\s*,\s*[\"']([A-Za-z_]\w*)"
+        pattern = (
+            rf"\b{re.escape(var)}\.([A-Za-z_]\w*)\b(?!\s*\()|getattr\(\s*{re.escape(var)}\s*,\s*[\"']([A-Za-z_]\w*)"
+        )
         for m in re.finditer(pattern, body):
             name = m.group(1) or m.group(2)
             if not name.startswith("__"):
@@ -1143,7 +1145,9 @@ def module_template(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Te
         if mod is None or attr is None:
             continue
         parts = name.split(".")
-        common = next((i for i, (a, b) in enumerate(zip(parts, here, strict=False)) if a != b), min(len(parts), len(here)))
+        common = next(
+            (i for i, (a, b) in enumerate(zip(parts, here, strict=False)) if a != b), min(len(parts), len(here))
+        )
         rank = (-common, len(parts))
         if best is None or rank < best[0]:
             best = (rank, name, attr)

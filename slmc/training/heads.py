@@ -233,7 +233,14 @@ def _crossval_tool_head(
             left = len(ids) + 1 - k
             infos.append(
                 _train_tool_head(
-                    single, seen, folder, device=device, budget=share(left), log=log, cache=cache, trainings=len(ids) + 1
+                    single,
+                    seen,
+                    folder,
+                    device=device,
+                    budget=share(left),
+                    log=log,
+                    cache=cache,
+                    trainings=len(ids) + 1,
                 )
             )
             head = ToolCallHead(folder, device=device)
@@ -243,7 +250,9 @@ def _crossval_tool_head(
                 parts[i] = p.parts
             log(f"tool-call head: fold {fold + 1} of {len(ids)} answered {len(held)} held-out calls")
     infos.append(
-        _train_tool_head(single, rows, out, device=device, budget=share(1), log=log, cache=cache, trainings=len(ids) + 1)
+        _train_tool_head(
+            single, rows, out, device=device, budget=share(1), log=log, cache=cache, trainings=len(ids) + 1
+        )
     )
     answers = _calibrate_tool_head(rows, folds, answers, parts, out, log)
     crossval = {
