@@ -36,6 +36,7 @@ from slmc.frontend.values import (
     Value,
 )
 from slmc.ir.nodes import PromptPart
+from slmc.safety import UnsafeInputError, resolve_within
 
 _INTERESTING = (Client, Function, Class, Instance, Partial, Module, ModuleFamily, Decorator)
 # words a text an object keeps in its state needs to read as a prompt (not a model name, a URL, a path)
@@ -3818,10 +3819,11 @@ class Evaluator:
         here = (self.project.root / scope.module.path).parent
         for base in (here, self.project.root):
             try:
-                p = Path(os.path.realpath(base / rel))  # no RuntimeError on a symlink loop; is_file: regular files only
-                if p.is_file() and p.stat().st_size < 1_000_000:
+                # inside the analysed tree only: an absolute name or ``../`` climbing out (a symlink too) reads nothing
+                p = resolve_within(self.project.root, Path(os.path.realpath(base / rel)))
+                if p.is_file() and p.stat().st_size < 1_000_000:  # no RuntimeError on a symlink loop (realpath)
                     return p
-            except (OSError, ValueError):  # a path component past NAME_MAX, an odd character
+            except (OSError, ValueError, UnsafeInputError):  # past NAME_MAX, an odd character, outside the tree
                 continue
         return None
 

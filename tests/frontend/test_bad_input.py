@@ -181,3 +181,34 @@ def test_an_error_reading_what_a_module_function_returns_is_reported_on_it(
     internal = [d for d in diags if "internal error" in d.message]
     assert ("settings.py", 4) in {(d.path, d.line) for d in internal}  # the function itself, besides its call sites
     assert any(s.id.startswith("llm:reply@app.py:") for s in graph.sites())
+
+
+def test_a_prompt_file_named_outside_the_analysed_tree_is_not_read(tmp_path: Path) -> None:
+    """``open("../x.txt").read()`` or an absolute path as a prompt: slmc reads files only inside the tree it analyses,
+    so text beside it never enters the IR or a report; the same read of a file inside the tree is the prompt."""
+    (tmp_path / "beside.txt").write_text("OUTSIDE-SECRET-TEXT: summarise the ticket below.", encoding="utf-8")
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "inside.txt").write_text("Classify the ticket into one of: billing, bug, other.", encoding="utf-8")
+    _write(
+        project,
+        "agent.py",
+        "from openai import OpenAI\n\nclient = OpenAI()\n\n\n"
+        "def outside(ticket):\n"
+        "    rules = open('../beside.txt').read()\n"
+        "    return client.chat.completions.create(model='m', messages=[{'role': 'user', 'content': rules + ticket}])\n\n\n"
+        "def absolute(ticket):\n"
+        f"    rules = open({str(tmp_path / 'beside.txt')!r}).read()\n"
+        "    return client.chat.completions.create(model='m', messages=[{'role': 'user', 'content': rules + ticket}])\n\n\n"
+        "def inside(ticket):\n"
+        "    rules = open('inside.txt').read()\n"
+        "    return client.chat.completions.create(model='m', messages=[{'role': 'user', 'content': rules + ticket}])\n",
+    )
+    graph, _ = analyze_paths([project], root=project)
+    texts = {}
+    for s in graph.sites():
+        prompt = graph.prompt_of(s.id)
+        texts[s.id.split("@")[0]] = " ".join(m.template() for m in prompt.messages) if prompt is not None else ""
+    assert set(texts) == {"llm:outside", "llm:absolute", "llm:inside"}
+    assert "Classify the ticket" in texts["llm:inside"]
+    assert not any("OUTSIDE-SECRET" in t for t in texts.values())
