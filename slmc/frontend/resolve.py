@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import itertools
-import os
 import string
 import sys
 import textwrap
@@ -36,7 +35,6 @@ from slmc.frontend.values import (
     Value,
 )
 from slmc.ir.nodes import PromptPart
-from slmc.safety import UnsafeInputError, resolve_within
 
 _INTERESTING = (Client, Function, Class, Instance, Partial, Module, ModuleFamily, Decorator)
 # words a text an object keeps in its state needs to read as a prompt (not a model name, a URL, a path)
@@ -3818,12 +3816,12 @@ class Evaluator:
             return None
         here = (self.project.root / scope.module.path).parent
         for base in (here, self.project.root):
+            # inside the analysed tree only: an absolute name or ``../`` climbing out (a symlink too) reads nothing
+            p = templates.within_tree(self, base / rel)
             try:
-                # inside the analysed tree only: an absolute name or ``../`` climbing out (a symlink too) reads nothing
-                p = resolve_within(self.project.root, Path(os.path.realpath(base / rel)))
-                if p.is_file() and p.stat().st_size < 1_000_000:  # no RuntimeError on a symlink loop (realpath)
+                if p is not None and p.is_file() and p.stat().st_size < 1_000_000:  # regular files only
                     return p
-            except (OSError, ValueError, UnsafeInputError):  # past NAME_MAX, an odd character, outside the tree
+            except OSError:
                 continue
         return None
 

@@ -79,7 +79,9 @@ def with_slots(text: Text) -> Text:
 
 
 # ---- paths ------------------------------------------------------------------------------------------------------------
-def _within(ev: Evaluator, p: str | Path) -> Path | None:
+def within_tree(ev: Evaluator, p: str | Path) -> Path | None:
+    """``p`` resolved (symlinks too) when it lies inside the analysed tree and can be a file name, else None: the one
+    gate every file the agent's code names passes before slmc reads it."""
     from slmc.safety import resolve_within
 
     root = ev.project.root.resolve()
@@ -196,7 +198,7 @@ def path_of(ev: Evaluator, expr: cst.CSTNode, scope: Scope) -> Path | None:
         return None
     if found is None:
         return None
-    inside = _within(ev, found)
+    inside = within_tree(ev, found)
     if inside is None or not inside.is_file() or inside.stat().st_size > MAX_TEMPLATE_BYTES:
         return None
     return inside
@@ -265,7 +267,7 @@ def find_template(ev: Evaluator, name: str, near: str, hints: frozenset[str] = f
             best = (rank, p)
     if best is None:
         return None
-    return _within(ev, best[1])
+    return within_tree(ev, best[1])
 
 
 _KEY_NAME = lazy(r"[A-Za-z_][\w.-]{0,79}")
@@ -306,7 +308,7 @@ def keyed_prompt_file(ev: Evaluator, key: str, near: str) -> Text | None:
             best = (rank, p)
     if best is None:
         return None
-    path = _within(ev, best[1])
+    path = within_tree(ev, best[1])
     found = read_template(ev, path) if path is not None else None
     return found if isinstance(found, Text) else None
 
@@ -527,7 +529,7 @@ def _jinja_inlined(ev: Evaluator, content: str, depth: int, budget: list[int] | 
             return m.group(0)
         for p in template_files(ev.project.root):
             if p.as_posix().endswith("/" + want) and p.name.endswith(TEXT_SUFFIXES):
-                inside = _within(ev, p)
+                inside = within_tree(ev, p)
                 try:
                     text = inside.read_text(encoding="utf-8") if inside is not None else None
                 except (OSError, UnicodeDecodeError):
@@ -668,7 +670,7 @@ def data_ref_text(ev: Evaluator, ref: str, near: str) -> Text | None:
             key=lambda f: len(f.as_posix()),
         )
     for candidate in candidates[:8]:
-        path = _within(ev, candidate)
+        path = within_tree(ev, candidate)
         if path is None or not path.is_file():
             continue
         data = read_template(ev, path)
@@ -717,7 +719,7 @@ def config_file(ev: Evaluator, name: str, scope: Scope) -> Const | None:
     here = (ev.project.root / scope.module.path).parent
     root = ev.project.root.resolve()
     for folder in (here, *here.parents):
-        candidate = _within(ev, folder / name)
+        candidate = within_tree(ev, folder / name)
         if candidate is not None and candidate.is_file():
             data = read_template(ev, candidate)
             return data if isinstance(data, Const) else None
@@ -895,7 +897,7 @@ def _path_tokens(
     if first:
         folder = _dir_value(ev, expr, fn)
         if folder is not None:
-            inside = _within(ev, folder)
+            inside = within_tree(ev, folder)
             return [("dir", ev.relpath(inside))] if inside is not None else None
     if isinstance(expr, cst.Name):
         bindings = ev.bindings_of(expr.value, fn) or []
@@ -1026,7 +1028,7 @@ def named_template(ev: Evaluator, values: dict[str, str], fallback: dict[str, st
         found = _nearest_match(regex, files, root, reader.module)
         if found is None:
             continue
-        inside = _within(ev, found)
+        inside = within_tree(ev, found)
         data = read_template(ev, inside) if inside is not None else None
         text = data if isinstance(data, Text) else config_text(data)
         if text is not None:
