@@ -6799,12 +6799,7 @@ def _memory_fed(fn: Scope) -> dict[str, list[cst.CSTNode]]:
 
 def _self_attr(node: cst.CSTNode, name: str) -> bool:
     """``self.<name>``."""
-    return (
-        isinstance(node, cst.Attribute)
-        and node.attr.value == name
-        and isinstance(node.value, cst.Name)
-        and node.value.value == "self"
-    )
+    return self_attribute(node) and node.attr.value == name
 
 
 def _line(fn: Scope, node: cst.CSTNode) -> int:
