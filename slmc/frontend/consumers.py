@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from slmc.frontend import syntax as cst
@@ -16,6 +17,7 @@ from slmc.frontend.index import Scope, dotted
 from slmc.frontend.resolve import Evaluator
 from slmc.frontend.sites import Site
 from slmc.frontend.values import Const
+from slmc.guard import Guard
 from slmc.ir.nodes import Loc
 
 
@@ -58,7 +60,11 @@ _RECORD_OF_PAST = re.compile(
 )
 
 
-def find_consumers(ev: Evaluator, sites: list[Site], ids: dict[int, str]) -> dict[str, list[Consumer]]:
+def find_consumers(
+    ev: Evaluator, sites: list[Site], ids: dict[int, str], guard: Guard | None = None
+) -> dict[str, list[Consumer]]:
+    """The consumers of each site's answer, by node id; with ``guard``, each scope is one unit of it (a bug of ours on
+    one function costs that function's consumers)."""
     by_scope: dict[int, tuple[Scope, list[Site]]] = {}
     for s in sites:
         scope = s.info.scope
@@ -66,9 +72,12 @@ def find_consumers(ev: Evaluator, sites: list[Site], ids: dict[int, str]) -> dic
     out: dict[str, list[Consumer]] = defaultdict(list)
     for scope, _ in by_scope.values():
         walker = _Walker(ev, scope, ids)
-        _taint_from_bindings(walker, scope)
-        walker.collect = True
-        _body(scope).visit(walker)
+        with guard.unit("consumers", scope) if guard is not None else nullcontext() as unit:
+            _taint_from_bindings(walker, scope)
+            walker.collect = True
+            _body(scope).visit(walker)
+        if unit is not None and unit.failed:
+            continue  # what was found before the failure is left out
         for nid, consumer in walker.found:
             if consumer not in out[nid]:
                 out[nid].append(consumer)

@@ -23,6 +23,7 @@ import tokenize
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -53,6 +54,7 @@ from slmc.frontend.sites import (
     message_helper_content,
 )
 from slmc.frontend.values import Class, Client, Const, Function, Instance, Partial, Ref, Text
+from slmc.guard import Guard, time_limited
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
     Code,
@@ -166,6 +168,7 @@ class Analysis:
     def __post_init__(self) -> None:
         self.project = Project(self.root, loader=self._load)
         self.ev = Evaluator(self.project)
+        self.guard = Guard(lambda path, line, message: self.diag(path, line, "E003", message))
 
     # ---- reading ---------------------------------------------------------------------------------------------------
     def add_file(self, relpath: str, path: Path | None, source: str | None = None) -> None:
@@ -228,20 +231,17 @@ class Analysis:
         if source is None:
             return None
         large = len(source) > MAX_BYTES or source.count("\n") > MAX_LINES
-        try:
-            if large:  # analysed only when parse + index fit in the time budget
-                mod = _with_time_limit(LARGE_FILE_SECONDS, lambda: self._parse_and_index(f.relpath, source))
-            else:
-                mod = self._parse_and_index(f.relpath, source)
-        except (TimeoutError, RecursionError, MemoryError):
-            what = f"{len(source) // 1000} kB, {source.count(chr(10)) + 1} lines"
-            self.diag(f.relpath, 1, "E003", f"file too large or too deeply nested to analyse ({what}); skipped")
-            return None
-        except Exception as exc:  # a bug of ours must not stop the other files
-            self.diag(
-                f.relpath, 1, "E003", f"internal error while analysing this file ({type(exc).__name__}: {exc}); skipped"
-            )
-            return None
+        mod = None
+        with self.guard.unit("parse and index", f.relpath):  # a bug of ours must not stop the other files
+            try:
+                if large:  # analysed only when parse + index fit in the time budget
+                    mod = _with_time_limit(LARGE_FILE_SECONDS, lambda: self._parse_and_index(f.relpath, source))
+                else:
+                    mod = self._parse_and_index(f.relpath, source)
+            except (TimeoutError, RecursionError, MemoryError):
+                what = f"{len(source) // 1000} kB, {source.count(chr(10)) + 1} lines"
+                self.diag(f.relpath, 1, "E003", f"file too large or too deeply nested to analyse ({what}); skipped")
+                return None
         if mod is None:
             return None
         mod.name = name
@@ -317,8 +317,8 @@ class Analysis:
                 if hit:
                     picked.append(name)
                     del pending[name]
-            if not picked and not first:
-                picked = self._slot_files(pending)  # files declaring a callable parameter like a fed one
+            if not picked and not first:  # files declaring a callable parameter like a fed one
+                picked = self.guard.call("module discovery", "<tree>", lambda: self._slot_files(pending), [])
                 for name in picked:
                     del pending[name]
             for name in picked:
@@ -329,11 +329,12 @@ class Analysis:
             self.scan()
             if not picked:
                 break
-            names = self.export_names(later_round)
+            names = self.guard.call("module discovery", "<tree>", lambda: self.export_names(later_round), names)
         for f in pending.values():
             if not f.loaded and f.source is not None:
                 self.syntax_check(f)
-        self.drop_dead()
+        with self.guard.unit("dead code", "<tree>"):
+            self.drop_dead()
         return self.build()
 
     def drop_dead(self) -> None:
@@ -362,9 +363,10 @@ class Analysis:
         texts = {name: f.source for name, f in self.files.items() if f.source is not None}
         inits = {name for name, f in self.files.items() if f.relpath.endswith("__init__.py")}
         imported = _imported_modules(texts, self._import_spans)
-        skipped = self._unreachable_spans()
-        dead |= self._unreached_functions(texts, inits, imported, skipped)
-        dead |= self._unread_closures(texts, inits)
+        g = self.guard
+        skipped = g.call("dead code", "<tree>", self._unreachable_spans, {})
+        dead |= g.call("dead code", "<tree>", lambda: self._unreached_functions(texts, inits, imported, skipped), set())
+        dead |= g.call("dead code", "<tree>", lambda: self._unread_closures(texts, inits), set())
         for mod in self.project.modules.values():  # a call in a dead function is no use of what it names
             for fn in mod.scopes:
                 if fn.parent is mod.scope and not fn.name.startswith("_"):
@@ -373,15 +375,16 @@ class Analysis:
                 if fn.kind == "function" and id(fn.node) in dead:
                     _skip_scope(skipped, fn)
         while True:  # a method called only from a method found dead is dead as well
-            more = self._uncalled_methods(owners, texts, inits, imported, skipped) - dead
+            uncalled = lambda: self._uncalled_methods(owners, texts, inits, imported, skipped)  # noqa: E731
+            more = g.call("dead code", "<tree>", uncalled, set()) - dead
             if not more:
                 break
             dead |= more
             for fn in owners.values():
                 if id(fn.node) in more:
                     _skip_scope(skipped, fn)
-        dead |= self._commented_classes(owners, texts, inits)
-        dead |= self._stale_copies(owners, texts, inits, imported)
+        dead |= g.call("dead code", "<tree>", lambda: self._commented_classes(owners, texts, inits), set())
+        dead |= g.call("dead code", "<tree>", lambda: self._stale_copies(owners, texts, inits, imported), set())
         paths = _imported_paths(texts, self._import_spans)
         for mod in self.project.modules.values():
             if not any(
@@ -392,17 +395,18 @@ class Analysis:
             for stmt in getattr(mod.scope.node, "body", ()):
                 if isinstance(stmt, cst.If) and _is_main_test(stmt.test):
                     dead.add(id(stmt))
-        unreachable = self._repeated_branches()
+        unreachable = g.call("dead code", "<tree>", self._repeated_branches, {})
         if not dead and not unreachable:
             return
         for key, site in list(self.sites.items()):
-            if any(id(n) in dead for n in _enclosing_nodes(site)):
-                self.dead_sites.append(self.sites.pop(key))
-                continue
-            mod = site.info.scope.module
-            pos = mod.pos(site.info.node) if mod.name in unreachable else None
-            if pos is not None and any(a <= pos.start.line <= b for a, b in unreachable[mod.name]):
-                self.dead_sites.append(self.sites.pop(key))
+            with self.guard.unit("dead code", site):
+                if any(id(n) in dead for n in _enclosing_nodes(site)):
+                    self.dead_sites.append(self.sites.pop(key))
+                    continue
+                mod = site.info.scope.module
+                pos = mod.pos(site.info.node) if mod.name in unreachable else None
+                if pos is not None and any(a <= pos.start.line <= b for a, b in unreachable[mod.name]):
+                    self.dead_sites.append(self.sites.pop(key))
 
     def _repeated_branches(self) -> dict[str, list[tuple[int, int]]]:
         """Per module holding a site, the line spans of ``elif`` branches that repeat the test of an earlier branch
@@ -656,17 +660,12 @@ class Analysis:
                 self.scanned.add(mod.name)
                 for scope in mod.scopes:
                     for info in scope.calls:
-                        try:
-                            site = classify(self.ev, info)
-                        except RecursionError:
-                            site = None
-                        except Exception as exc:  # a bug of ours: report it, keep going
-                            pos = mod.pos(info.node)
-                            line = pos.start.line if pos else 1
-                            self.diag(
-                                mod.path, line, "E003", f"internal error on this call ({type(exc).__name__}: {exc})"
-                            )
-                            site = None
+                        site = None
+                        with self.guard.unit("call classification", info):
+                            try:
+                                site = classify(self.ev, info)
+                            except RecursionError:
+                                site = None
                         if site is not None:
                             self.sites[site.key] = site
 
@@ -675,50 +674,54 @@ class Analysis:
 
         A call handing a project function to a higher-order one (``retry(ask, prompt)``) is a call of the
         higher-order function when that reaches a model by itself, else of the function it is given."""
-        self._resolve_endpoints()
-        self._narrow_injected()
-        self._find_alternatives()
+        g = self.guard
+        g.call("wrapper discovery: endpoints", "<tree>", self._resolve_endpoints, None)
+        g.call("wrapper discovery: injected classes", "<tree>", self._narrow_injected, None)
+        g.call("wrapper discovery: alternatives", "<tree>", self._find_alternatives, None)
         found, graph = self._reach()
-        if self._resolve_unknown(found):
+        if g.call("wrapper discovery: unknown callees", "<tree>", lambda: self._resolve_unknown(found), False):
             found, graph = self._reach()
-        if self._pick_dispatch(found):
+        if g.call("wrapper discovery: dispatch", "<tree>", lambda: self._pick_dispatch(found), False):
             found, graph = self._reach()
         switched = False
         for site in self.sites.values():
-            if site.passed is not None and site.callee not in found and site.passed in found:
-                site.callee, site.args, site.passed = site.passed, site.passed_args, None
-                site.handed = True
-                switched = True
-            elif (
-                site.passed is not None
-                and site.passed not in found
-                and site.callee in found
-                and self._reaches_only_through_given(site.callee, found)
-            ):  # ``run_batch(agent, agent.tool_reply, items)`` to a runner that reaches a model only by calling the
-                # method it is given: this caller's method reaches none, so neither does the call
-                site.callee, site.args, site.passed = site.passed, site.passed_args, None
-                site.handed = True
-                switched = True
-            elif site.callee is not None and site.callee not in found and self.ev.table_alternatives.get(site.callee):
-                # ``handler = table[kind]; handler(msg)`` over a dispatch table whose first entry reaches no model:
-                # the call is a call of the entry that does (the others stay its alternatives)
-                reach = [
-                    a for a in site.alternatives if a in found and a in self.ev.table_alternatives.get(site.callee)
-                ]
-                if reach:
+            with self.guard.unit("wrapper discovery", site):
+                if site.passed is not None and site.callee not in found and site.passed in found:
+                    site.callee, site.args, site.passed = site.passed, site.passed_args, None
+                    site.handed = True
+                    switched = True
+                elif (
+                    site.passed is not None
+                    and site.passed not in found
+                    and site.callee in found
+                    and self._reaches_only_through_given(site.callee, found)
+                ):  # ``run_batch(agent, agent.tool_reply, items)`` to a runner that reaches a model only by calling the
+                    # method it is given: this caller's method reaches none, so neither does the call
+                    site.callee, site.args, site.passed = site.passed, site.passed_args, None
+                    site.handed = True
+                    switched = True
+                elif (
+                    site.callee is not None and site.callee not in found and self.ev.table_alternatives.get(site.callee)
+                ):
+                    # ``handler = table[kind]; handler(msg)`` over a dispatch table whose first entry reaches no model:
+                    # the call is a call of the entry that does (the others stay its alternatives)
+                    reach = [
+                        a for a in site.alternatives if a in found and a in self.ev.table_alternatives.get(site.callee)
+                    ]
+                    if reach:
+                        site.alternatives = tuple(a for a in (site.callee, *site.alternatives) if a != reach[0])
+                        site.callee = reach[0]
+                        switched = True
+                elif (
+                    site.site == SiteKind.WRAPPER_CALL
+                    and site.callee is not None
+                    and site.callee not in found
+                    and (reach := [a for a in site.alternatives if a in found])
+                ):  # ``worker = self.factories[kind](); worker.run(task)`` (or ``self.worker.run`` over the classes its
+                    # assignments build) whose first candidate reaches no model: the call is one of a candidate that does
                     site.alternatives = tuple(a for a in (site.callee, *site.alternatives) if a != reach[0])
                     site.callee = reach[0]
                     switched = True
-            elif (
-                site.site == SiteKind.WRAPPER_CALL
-                and site.callee is not None
-                and site.callee not in found
-                and (reach := [a for a in site.alternatives if a in found])
-            ):  # ``worker = self.factories[kind](); worker.run(task)`` (or ``self.worker.run`` over the classes its
-                # assignments build) whose first candidate reaches no model: the call is one of a candidate that does
-                site.alternatives = tuple(a for a in (site.callee, *site.alternatives) if a != reach[0])
-                site.callee = reach[0]
-                switched = True
         return self._reach() if switched else (found, graph)
 
     def _pick_dispatch(self, found: set[str]) -> bool:
@@ -1763,8 +1766,12 @@ class Analysis:
             fn = _owner(site.info.scope)
             if fn is not None:
                 inside.setdefault(fn.key, []).append(site)
-        fwd = self._prompt_params(reaching, inside)
-        fed = self._state_fed(reaching, fwd, inside)  # no prompt parameter: the callers fill the object's state
+        g = self.guard
+        fwd = g.call(
+            "wrapper discovery: prompt parameters", "<tree>", lambda: self._prompt_params(reaching, inside), {}
+        )
+        # no prompt parameter: the callers fill the object's state
+        fed = g.call("wrapper discovery: state-fed", "<tree>", lambda: self._state_fed(reaching, fwd, inside), set())
         self.state_fed = fed
         callers: dict[str, int] = {}
         direct_fns: dict[str, set[str]] = {}
@@ -1772,26 +1779,27 @@ class Analysis:
         prod_calls: dict[str, list[Site]] = {}  # the calls themselves, tests left out
         used: dict[str, int] = {}  # calls outside the tests, per callee (and below: through a base or a sibling)
         for site, callee in self._calls_of_reaching(reaching):
-            if site.key in self.by_name and not fwd.get(callee):
-                continue  # ``obj.reply(memory)`` on an untyped object: the interface is no API unless it forwards
-            if callee in self.relays and not self._model_endpoint(site):
-                continue  # ``requestor.request(url="/search")``: this caller does not reach a model through it
-            fn = _owner(site.info.scope)
-            if fn is not None and fn.key == callee:
-                continue  # recursion
-            if fn is not None and _super_same_name(site.info.node, fn.name):
-                continue  # an override extending its base (``super()._run(...)`` in ``_run``): not other code's call
-            if _is_test_file(site.info.scope.module) and _is_private(callee):
-                continue  # a test (or a test's mock subclass) poking at a private method: no use as a calling API
-            if _is_private(callee) and self._outside_class(fn, callee) and not self._module_friend(fn, callee):
-                continue  # a script or another class poking at a private method: the same
-            callers[callee] = callers.get(callee, 0) + 1
-            who = fn.key if fn is not None else "module:" + site.info.scope.module.name
-            direct_fns.setdefault(callee, set()).add(who)
-            if not _is_test_file(site.info.scope.module):
-                used[callee] = used.get(callee, 0) + 1
-                prod_fns.setdefault(callee, set()).add(who)
-                prod_calls.setdefault(callee, []).append(site)
+            with self.guard.unit("wrapper discovery: calls", site):
+                if site.key in self.by_name and not fwd.get(callee):
+                    continue  # ``obj.reply(memory)`` on an untyped object: the interface is no API unless it forwards
+                if callee in self.relays and not self._model_endpoint(site):
+                    continue  # ``requestor.request(url="/search")``: this caller does not reach a model through it
+                fn = _owner(site.info.scope)
+                if fn is not None and fn.key == callee:
+                    continue  # recursion
+                if fn is not None and _super_same_name(site.info.node, fn.name):
+                    continue  # an override extending its base (``super()._run(...)`` in ``_run``): not other code's call
+                if _is_test_file(site.info.scope.module) and _is_private(callee):
+                    continue  # a test (or a test's mock subclass) poking at a private method: no use as a calling API
+                if _is_private(callee) and self._outside_class(fn, callee) and not self._module_friend(fn, callee):
+                    continue  # a script or another class poking at a private method: the same
+                callers[callee] = callers.get(callee, 0) + 1
+                who = fn.key if fn is not None else "module:" + site.info.scope.module.name
+                direct_fns.setdefault(callee, set()).add(who)
+                if not _is_test_file(site.info.scope.module):
+                    used[callee] = used.get(callee, 0) + 1
+                    prod_fns.setdefault(callee, set()).add(who)
+                    prod_calls.setdefault(callee, []).append(site)
         dispatched: dict[str, int] = {}
         for key in list(callers):
             for impl in self.ev.implementations(key):
@@ -1803,14 +1811,24 @@ class Analysis:
                 used[impl] = used.get(impl, 0) + 1
         self.forwarded = fwd  # read again when prompts are carried through wrapper hops
         self.reaching = reaching
-        internal = self._internal_steps(reaching, prod_fns, prod_calls, dispatched, fed)
-        factories = {
-            key
-            for key in reaching
-            if self._agent_factory(key, reaching) and not self._runs_what_it_builds(key, inside.get(key, []))
-        }
-        unfed = self._optional_prompt_never_given(reaching, fwd, dispatched, inside)
-        twins = self._dispatch_twins(reaching)
+        internal = g.call(
+            "wrapper discovery: internal steps",
+            "<tree>",
+            lambda: self._internal_steps(reaching, prod_fns, prod_calls, dispatched, fed),
+            set(),
+        )
+        factories: set[str] = set()
+        for key in reaching:
+            with g.unit("wrapper discovery: agent factories", self.ev.scopes.get(key)):
+                if self._agent_factory(key, reaching) and not self._runs_what_it_builds(key, inside.get(key, [])):
+                    factories.add(key)
+        unfed = g.call(
+            "wrapper discovery: unfed prompts",
+            "<tree>",
+            lambda: self._optional_prompt_never_given(reaching, fwd, dispatched, inside),
+            set(),
+        )
+        twins = g.call("wrapper discovery: dispatch twins", "<tree>", lambda: self._dispatch_twins(reaching), {})
         wrappers: set[str] = set()
         bases = {key: self.ev.overridden(key) for key in reaching}
         folded: set[str] = set()  # helpers folded into the wrapper-call they hold, forwarding their caller's prompt
@@ -1836,380 +1854,419 @@ class Analysis:
             new_tasked: set[str] = set()
             self.loop_entries = set()
             for key in reaching:
-                if key in banned:
-                    continue
-                n = callers.get(key, 0)
-                scope = self.ev.scopes.get(key)
-                if scope is None or scope.kind != "function":
-                    continue
-                if key in factories:
-                    continue  # ``dispatch(task) -> BaseAgent``: hands out an agent (built with a prompt it had the
-                    # model write: that call is the site), it answers nothing itself
-                if _BOOKKEEPING.match(scope.name):
-                    continue  # ``memory.add_message(m)`` summarising as it stores: its model call is the site, and
-                    # the callers keep the object's state through it rather than ask the model anything
-                if self._route_handler(scope):
-                    continue  # ``def answer(question: str = Body(...))``: a web route's handler; code calling it
-                    # directly hands it a request's fields to serve (its task), not a prompt to reach the model with
-                if n == 0 and inside.get(key) and self._framework_lm_entry(scope):
-                    new.add(key)  # ``class MyLM(dspy.LM): def __call__(self, prompt)``: the framework calls it
-                    self.why[key] = "entry method a framework's LM base class calls"
-                    continue
-                if inside.get(key) and self._framework_api_override(scope):
-                    new.add(key)  # ``class Tidy(OpenAI): def _stream_chat(...)``: the framework's API runs it, whatever
-                    self.why[key] = "override of the model API of the framework class it derives from"  # else calls it
-                    continue
-                if n == 0 and inside.get(key) and self._callable_model(scope, fwd):
-                    # ``settings.configure(lm=ChatLM(...))``: the object is handed on and called there
-                    new.add(key)
-                    self.why[key] = "callable model object, forwards its caller's prompt"
-                    continue
-                if n == 0 and inside.get(key) and fwd.get(key) and self._patched_in(scope, wrappers):
-                    # ``obj.ainvoke = counted`` in the function defining ``counted(messages)``: callers reach it as
-                    new.add(key)  # that method
-                    self.why[key] = "installed on an object in place of a wrapper method, forwarding its prompt"
-                    continue
-                if n == 0 and inside.get(key) and self._registered_value(scope, fwd):
-                    new.add(key)  # ``self.commands = {"Ask the model": self.ask_command}``: the agent's tool
-                    new_passing.add(key)  # runner calls it by the name it is registered under
-                    self.why[key] = "bound method registered as a value (tool / command table), forwarding its prompt"
-                    continue
-                if (
-                    _is_private(key)
-                    and inside.get(key)
-                    and self._registered_value(scope, fwd, private=True)
-                    and all(self._method_of(w, scope.enclosing_class()) for w in direct_fns.get(key, ()))  # type: ignore[arg-type]
-                ):
-                    new.add(key)  # ``Tool(name="search", function=self._search)``: the tool runner calls it by the
-                    new_passing.add(key)  # tool's name; its own class may call it too (``self._search(q)``)
-                    self.why[key] = "private bound method registered in a tool object, forwarding its prompt"
-                    continue
-                if not used.get(key) and self._library_entry(scope, fwd, inside, reaching, wrappers):
-                    new.add(key)
-                    new_passing.add(key)
-                    self.why[key] = "public method of a library class no code of the tree calls, forwarding its prompt"
-                    continue
-                if n == 0 and self._async_twin(scope, wrappers, inside, fwd):
-                    new.add(key)  # ``step`` nothing calls beside the ``astep`` every runner awaits: the same API
-                    self.why[key] = "sync/async twin of a wrapper of its class, nothing calls it"
-                    continue
-                if n == 0:
-                    # the kinds of the interface, the tests' doubles left out (a mock agent's canned reply is no kind)
-                    every = [i for i in self.ev.overrides(key) if not self._in_tests(i)]
-                    impls = [i for i in every if i in reaching]
-                    if (
-                        impls
-                        and not _minority(len(impls), len(every))  # a generic step most of whose kinds reach none
-                        and not inside.get(key)
-                        and not scope.name.startswith("_")
-                        and all(i in wrappers for i in impls)
-                    ):  # ``@abstractmethod def step(...)``: the interface its wrappers implement, whoever calls it
+                with self.guard.unit("wrapper rules", self.ev.scopes.get(key)):
+                    if key in banned:
+                        continue
+                    n = callers.get(key, 0)
+                    scope = self.ev.scopes.get(key)
+                    if scope is None or scope.kind != "function":
+                        continue
+                    if key in factories:
+                        continue  # ``dispatch(task) -> BaseAgent``: hands out an agent (built with a prompt it had the
+                        # model write: that call is the site), it answers nothing itself
+                    if _BOOKKEEPING.match(scope.name):
+                        continue  # ``memory.add_message(m)`` summarising as it stores: its model call is the site, and
+                        # the callers keep the object's state through it rather than ask the model anything
+                    if self._route_handler(scope):
+                        continue  # ``def answer(question: str = Body(...))``: a web route's handler; code calling it
+                        # directly hands it a request's fields to serve (its task), not a prompt to reach the model with
+                    if n == 0 and inside.get(key) and self._framework_lm_entry(scope):
+                        new.add(key)  # ``class MyLM(dspy.LM): def __call__(self, prompt)``: the framework calls it
+                        self.why[key] = "entry method a framework's LM base class calls"
+                        continue
+                    if inside.get(key) and self._framework_api_override(scope):
+                        new.add(
+                            key
+                        )  # ``class Tidy(OpenAI): def _stream_chat(...)``: the framework's API runs it, whatever
+                        self.why[key] = (
+                            "override of the model API of the framework class it derives from"  # else calls it
+                        )
+                        continue
+                    if n == 0 and inside.get(key) and self._callable_model(scope, fwd):
+                        # ``settings.configure(lm=ChatLM(...))``: the object is handed on and called there
                         new.add(key)
-                        self.why[key] = "interface method its wrappers implement"
-                    continue
-                if scope.name.startswith("__") and scope.name != "__call__":  # __init__ & co. are not an API
-                    continue
-                if not used.get(key) and not bases.get(key) and scope.enclosing_class() is not None:
-                    continue  # a method of its class's own that only the tests call (``llm.completion`` beside the
-                    # ``acompletion`` its base declares), nor any other method of that name: no API the code uses
-                own = inside.get(key, [])
-                private = scope.name.startswith("_") and not scope.name.startswith("__")
-                # a function defined inside another and only called there (``@retry def call_with_backoff(**kw)`` in
-                # ``generate``) is as private as a leading underscore: no other code can name it (one returned or
-                # stored escapes; a lambda bound to a local is left to the rules for locals)
-                private = private or _local_only(scope)
-                mine = direct_fns.get(key, set())
-                if key in self.transports and not self._own_prompt_request(own):
-                    continue  # an HTTP helper whose callers pass the model endpoint: folded into their calls
-                if self._reenters(key, mine, inside):
-                    continue  # ``chat`` -> its display loop -> ``chat(...)`` again: a layer of that API, no API itself
-                if not private and own and not fwd.get(key) and any(t in wrappers for t in twins.get(key, ())):
-                    # ``agent.run(task)`` on an object built by one of several factories: whichever class it is, that
-                    # call is the caller's calling API, so each same-named method reaching the model is a wrapper
-                    new.add(key)
-                    self.why[key] = "twin of a wrapper one call reaches in turn (the object's class picked at run time)"
-                    continue
-                if (
-                    not private
-                    and own
-                    and dispatched.get(key)
-                    # it holds the model call itself (not through a helper of its own writing a task prompt in turn)
-                    and any(s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in wrappers for s in own)
-                    and self._sibling_of_wrapper(key, bases, inside, wrappers)
-                ):
-                    # ``Agent.step`` declared without a body, ``controller: self.agent.step(state)``: the agent whose
-                    # step sends its own system text with what it sees is as much the caller's calling API as its
-                    # siblings
-                    new.add(key)
-                    self.why[key] = (
-                        "implements a declared method other code calls through its base, as wrapper siblings do"
-                    )
-                    continue
-                users = prod_fns.get(key, set())
-                if (
-                    scope.enclosing_class() is None
-                    and users
-                    and fwd.get(key)
-                    and not dispatched.get(key)
-                    and all(w in wrappers or w in folded for w in users)
-                    and (
-                        (
-                            all(self._same_owner(w, scope) for w in users)
-                            and all(self._hands_whole_request(c, folded) for c in prod_calls.get(key, ()))
-                        )  # or a stage module of its own that one calling API hands the request it built
-                        or (len(users) == 1 and all(self._hands_built_request(c) for c in prod_calls.get(key, ())))
-                    )
-                    and not self._own_prompt_request(own)
-                ):  # a module function only its own module's calling APIs call, handing it the whole request they
-                    # built (``cached_send(json.dumps(dict(model=self.model, messages=messages)))``): their transport,
-                    new_folded.add(key)  # folded into the request it holds
-                    continue
-                raw = any(  # a request or a framework call it holds itself, or a call of an HTTP helper (or of a
-                    # requestor handing the endpoint on to one: ``self.client.arequest(url="/chat", params=...)``)
-                    s.site != SiteKind.WRAPPER_CALL
-                    or s.callee is None
-                    or s.callee in self.transports
-                    or s.callee in self.relays
-                    or s.callee in held
-                    for s in own
-                )
-                if key in unfed:
-                    continue  # ``summarize(summary_prompt=None)`` that no caller gives a prompt: it authors its own
-                if self._handed_closure(scope, prod_fns.get(key, set()), prod_calls.get(key, [])):
-                    new_steps.add(key)  # ``run_batched(items, do_task=_do_task)`` under ``run_batch``: the closure
-                    continue  # is a step of the function defining it and handing it on, which is the calling API
-                if (
-                    private
-                    and not mine
-                    and own
-                    and any(
-                        b in wrappers
-                        and _is_private(b)
-                        and self._holds_model_call(key, inside, wrappers | folded | held, b, reaching)
-                        for b in bases.get(key, ())
-                    )
-                ):  # ``OpenAIProvider._execute_task`` overriding the base's bodiless ``_execute_task``, which other
-                    # code calls as its calling API (a router provider handing a task to another provider's hook)
-                    new.add(key)
-                    self.why[key] = "implements a private hook that is a calling API"
-                    continue
-                if private and not mine:
-                    continue  # a private hook reached only through its base method: the base's API calls it
-                if private and raw and len(mine) < 2:
-                    continue  # a private transport holding the request that one function calls: folded into it
-                if own and all(self._calls_own_param(key, s) for s in own):
-                    continue  # ``_call_client(call, *a)``: its callers' lines, which pass the SDK method, are requests
-                if private and self._step_of_hook(scope, mine, direct_fns):
-                    continue  # ``_run`` (reached through its base's ``run``) -> ``_request_parse``: the hook's own step
-                if private and self._task_helper(scope, mine, prod_calls.get(key, []), own, tasked):
-                    new_tasked.add(key)
-                    continue  # ``_write(prompt)`` under ``run`` filling PROMPT: a step of the task, not an API
-                if private and self._private_step(scope, mine, fwd, wrappers | steps, passing):
-                    new_steps.add(key)
-                    continue  # the private body of the one forwarding API that calls it (``step`` -> ``_step_impl``)
-                if raw and mine and (private or not dispatched.get(key)):
-                    cls = scope.enclosing_class()
-                    users = prod_fns.get(key) or mine  # tests poking at the helper do not make it an API
-                    if cls is not None and all(self._method_of(w, cls) for w in users):
-                        if not private and self._declared_interface(bases.get(key, ()), inside):
-                            # ``generate`` looping over ``self.stream_generate(...)``, which the family's base declares
-                            new.add(key)
-                            self.why[key] = "implements a method its base declares, holding the request"
-                            continue
-                        if not private and self._extended_by_override(key, reaching, inside):
-                            # ``Handler.get_completion`` holding the request, ``ChatHandler.get_completion`` adding
-                            # the chat history around ``super().get_completion(...)``: the family's calling API,
-                            # whichever class the caller's ``self`` is
-                            new.add(key)
-                            self.why[key] = "base of an override family holding the request, its overrides extend it"
-                            continue
-                        if not private and fwd.get(key) and self._twin_wrapper(scope, cls, wrappers):
-                            # ``stream_chat`` holding the request beside the ``astream_chat`` wrapper of its class:
-                            # the class offers the call once per calling mode, so both halves are its calling API
-                            new.add(key)
-                            new_passing.add(key)
-                            self.why[key] = "sync/async twin of a wrapper of its class, holding the request"
-                            continue
-                        if not private:  # ``acreate`` -> ``self.arequest(...)``: its callers hold the request
-                            new_held.add(key)
-                        continue  # a helper only its own class calls (once or more), holding the request: folded
-                inner = [
-                    s for s in own if s.site == SiteKind.WRAPPER_CALL and (s.callee in wrappers or s.callee in folded)
-                ]
-                prod = prod_fns.get(key, set())
-                if (
-                    not raw
-                    and inner
-                    and len(prod) == 1
-                    and not private  # a private forwarder (a retry loop around the wrapper) is its class's API
-                    and not dispatched.get(key)
-                    # a public method handing on its caller's prompt, which only a private method of its own class
-                    # calls (``_output_with_retry`` -> ``get_output(messages)``): the public one is the calling API
-                    and not (fwd.get(key) and _private_name(self.ev.scopes.get(next(iter(prod)))))
-                    and not _one_statement(scope)
-                    # the one caller is an alias other code calls it through (``__call__`` returning ``self.run(...)``)
-                    and self._past_aliases(key, prod, direct_fns) == prod
-                    # a hook with a default body that subclasses override as wrappers (``forward`` under ``__call__``):
-                    # the family's interface, not a helper of the one method calling it
-                    and not any(i in wrappers for i in self.ev.implementations(key))
-                    and (  # a helper one method of its own class calls, holding a wrapper-call: that call is the site
-                        self._method_of(next(iter(prod)), scope.enclosing_class())  # type: ignore[arg-type]
-                        if scope.enclosing_class() is not None
-                        # one function of its own module (a script's ``run_task(prompt)`` under ``main``) calls,
-                        # holding one model step: no API either (two steps there are an orchestrator of tasks)
-                        else len(inner) == 1
-                        and self._same_owner(next(iter(prod)), scope)
-                        # ``gpt(prompt, model)`` -> ``chatgpt([{"role": "user", "content": prompt}], model=model)``: the
-                        # caller only turns its prompt into the message list this one takes, so this is the
-                        # messages-level calling API under that convenience, not a step of it
-                        and not all(_message_list_adapter(c) for c in prod_calls.get(key, ()))
-                    )
-                ):
-                    if bool(fwd.get(key)) or any(
-                        _forwards(scope, s, flow=self.flow) for s in inner if not self._authors_sent(s)
+                        self.why[key] = "callable model object, forwards its caller's prompt"
+                        continue
+                    if n == 0 and inside.get(key) and fwd.get(key) and self._patched_in(scope, wrappers):
+                        # ``obj.ainvoke = counted`` in the function defining ``counted(messages)``: callers reach it as
+                        new.add(key)  # that method
+                        self.why[key] = "installed on an object in place of a wrapper method, forwarding its prompt"
+                        continue
+                    if n == 0 and inside.get(key) and self._registered_value(scope, fwd):
+                        new.add(key)  # ``self.commands = {"Ask the model": self.ask_command}``: the agent's tool
+                        new_passing.add(key)  # runner calls it by the name it is registered under
+                        self.why[key] = (
+                            "bound method registered as a value (tool / command table), forwarding its prompt"
+                        )
+                        continue
+                    if (
+                        _is_private(key)
+                        and inside.get(key)
+                        and self._registered_value(scope, fwd, private=True)
+                        and all(self._method_of(w, scope.enclosing_class()) for w in direct_fns.get(key, ()))  # type: ignore[arg-type]
                     ):
-                        new_folded.add(key)  # its caller forwards through it what it hands over
-                    continue
-                if (
-                    not private
-                    and own
-                    and scope.enclosing_class() is not None
-                    and not self._in_test(key)
-                    and self._overrides_mostly_wrappers(key, wrappers)
-                ):  # ``Step.run`` holding the step's model call, whose subclasses' ``run`` overrides are wrappers (other
-                    # code calls them): the family's calling API, so the base is one too, and its class's ``execute``
-                    # looping over ``self.run(item)`` reaches the model through it
-                    new.add(key)
-                    self.why[key] = "base of an override family whose overrides are wrappers"
-                    continue
-                if not own:  # abstract / interface method: reached through its implementations
-                    cls = scope.enclosing_class()
+                        new.add(key)  # ``Tool(name="search", function=self._search)``: the tool runner calls it by the
+                        new_passing.add(key)  # tool's name; its own class may call it too (``self._search(q)``)
+                        self.why[key] = "private bound method registered in a tool object, forwarding its prompt"
+                        continue
+                    if not used.get(key) and self._library_entry(scope, fwd, inside, reaching, wrappers):
+                        new.add(key)
+                        new_passing.add(key)
+                        self.why[key] = (
+                            "public method of a library class no code of the tree calls, forwarding its prompt"
+                        )
+                        continue
+                    if n == 0 and self._async_twin(scope, wrappers, inside, fwd):
+                        new.add(key)  # ``step`` nothing calls beside the ``astep`` every runner awaits: the same API
+                        self.why[key] = "sync/async twin of a wrapper of its class, nothing calls it"
+                        continue
+                    if n == 0:
+                        # the kinds of the interface, the tests' doubles left out (a mock agent's canned reply is no kind)
+                        every = [i for i in self.ev.overrides(key) if not self._in_tests(i)]
+                        impls = [i for i in every if i in reaching]
+                        if (
+                            impls
+                            and not _minority(len(impls), len(every))  # a generic step most of whose kinds reach none
+                            and not inside.get(key)
+                            and not scope.name.startswith("_")
+                            and all(i in wrappers for i in impls)
+                        ):  # ``@abstractmethod def step(...)``: the interface its wrappers implement, whoever calls it
+                            new.add(key)
+                            self.why[key] = "interface method its wrappers implement"
+                        continue
+                    if scope.name.startswith("__") and scope.name != "__call__":  # __init__ & co. are not an API
+                        continue
+                    if not used.get(key) and not bases.get(key) and scope.enclosing_class() is not None:
+                        continue  # a method of its class's own that only the tests call (``llm.completion`` beside the
+                        # ``acompletion`` its base declares), nor any other method of that name: no API the code uses
+                    own = inside.get(key, [])
+                    private = scope.name.startswith("_") and not scope.name.startswith("__")
+                    # a function defined inside another and only called there (``@retry def call_with_backoff(**kw)`` in
+                    # ``generate``) is as private as a leading underscore: no other code can name it (one returned or
+                    # stored escapes; a lambda bound to a local is left to the rules for locals)
+                    private = private or _local_only(scope)
+                    mine = direct_fns.get(key, set())
+                    if key in self.transports and not self._own_prompt_request(own):
+                        continue  # an HTTP helper whose callers pass the model endpoint: folded into their calls
+                    if self._reenters(key, mine, inside):
+                        continue  # ``chat`` -> its display loop -> ``chat(...)`` again: a layer of that API, no API itself
+                    if not private and own and not fwd.get(key) and any(t in wrappers for t in twins.get(key, ())):
+                        # ``agent.run(task)`` on an object built by one of several factories: whichever class it is, that
+                        # call is the caller's calling API, so each same-named method reaching the model is a wrapper
+                        new.add(key)
+                        self.why[key] = (
+                            "twin of a wrapper one call reaches in turn (the object's class picked at run time)"
+                        )
+                        continue
+                    if (
+                        not private
+                        and own
+                        and dispatched.get(key)
+                        # it holds the model call itself (not through a helper of its own writing a task prompt in turn)
+                        and any(
+                            s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee in wrappers for s in own
+                        )
+                        and self._sibling_of_wrapper(key, bases, inside, wrappers)
+                    ):
+                        # ``Agent.step`` declared without a body, ``controller: self.agent.step(state)``: the agent whose
+                        # step sends its own system text with what it sees is as much the caller's calling API as its
+                        # siblings
+                        new.add(key)
+                        self.why[key] = (
+                            "implements a declared method other code calls through its base, as wrapper siblings do"
+                        )
+                        continue
+                    users = prod_fns.get(key, set())
+                    if (
+                        scope.enclosing_class() is None
+                        and users
+                        and fwd.get(key)
+                        and not dispatched.get(key)
+                        and all(w in wrappers or w in folded for w in users)
+                        and (
+                            (
+                                all(self._same_owner(w, scope) for w in users)
+                                and all(self._hands_whole_request(c, folded) for c in prod_calls.get(key, ()))
+                            )  # or a stage module of its own that one calling API hands the request it built
+                            or (len(users) == 1 and all(self._hands_built_request(c) for c in prod_calls.get(key, ())))
+                        )
+                        and not self._own_prompt_request(own)
+                    ):  # a module function only its own module's calling APIs call, handing it the whole request they
+                        # built (``cached_send(json.dumps(dict(model=self.model, messages=messages)))``): their transport,
+                        new_folded.add(key)  # folded into the request it holds
+                        continue
+                    raw = any(  # a request or a framework call it holds itself, or a call of an HTTP helper (or of a
+                        # requestor handing the endpoint on to one: ``self.client.arequest(url="/chat", params=...)``)
+                        s.site != SiteKind.WRAPPER_CALL
+                        or s.callee is None
+                        or s.callee in self.transports
+                        or s.callee in self.relays
+                        or s.callee in held
+                        for s in own
+                    )
+                    if key in unfed:
+                        continue  # ``summarize(summary_prompt=None)`` that no caller gives a prompt: it authors its own
+                    if self._handed_closure(scope, prod_fns.get(key, set()), prod_calls.get(key, [])):
+                        new_steps.add(key)  # ``run_batched(items, do_task=_do_task)`` under ``run_batch``: the closure
+                        continue  # is a step of the function defining it and handing it on, which is the calling API
                     if (
                         private
-                        and (n > 1 or (n == 1 and not self._task_interface(key, inside, reaching, fwd)))
-                        and cls is not None
-                        and all(self._method_of(w, cls) for w in mine)
-                    ):  # a private hook its own class's methods call (``_step``): folded into them; called from one
-                        # method, only when its implementations send what they are handed (``gen(query)`` ->
-                        # ``self._gen_inner(query)``), not a prompt each writes around it (a task the method asks for)
-                        new_folded.add(key)
-                        continue
-                    if cls is not None and mine and _bare_method(scope) and all(self._method_of(w, cls) for w in mine):
-                        continue  # ``self.on_reply_done()`` from its own class's send step: a hook taking no input
-                        # from its caller, so no prompt passes through it; its overrides stand on their own
-                    if not private and n and self._overrides_mostly_wrappers(key, wrappers):
-                        new.add(key)  # ``Agent.step`` the controller calls, most agents' ``step`` wrappers: whatever
-                        # text each writes, the call on the base is the caller's calling API
-                        self.why[key] = "interface method without a body, called, its implementations mostly wrappers"
-                        continue
-                    if self._task_interface(key, inside, reaching, fwd) or self._request_task_interface(
-                        key, reaching, inside, fwd, wrappers
-                    ):
-                        continue  # ``generate_tests(source, ...)`` / ``Reranker.rank(query, passages)`` whose
-                        # implementations each send a prompt they write around the data: a task the caller asks for
-                    if not private or n > 1:
-                        new.add(key)
-                        self.why[key] = "interface method without a body, called"
-                    continue
-                if (
-                    not private
-                    and any(
-                        b in wrappers and self._holds_model_call(key, inside, wrappers | folded | held, b, reaching)
-                        for b in bases.get(key, ())
-                    )
-                    and not (
-                        not self._sends_conversation(key, scope, inside, reaching)
-                        and self._task_body(key, inside, reaching, fwd, {key}, 0, named=False)
-                    )
-                ):  # an implementation of a wrapper interface (``OpenAIProvider.call_model``) calling a model itself;
-                    # not one that only fills prompts it writes with what it is given (a metric's ``score(question,
-                    # answer)`` under a base whose generic implementation sends its caller's template): a task
-                    new.add(key)
-                    self.why[key] = "implements a wrapper interface"
-                    continue
-                if not private and self._loop_entry(key, inside, prod_fns, wrappers | folded | held, reaching, passing):
-                    new.add(key)
-                    self.why[key] = "entry of its class's model steps, called from elsewhere"
-                    self.loop_entries.add(key)
-                    continue
-                direct = [
-                    s
-                    for s in own
-                    if s.site != SiteKind.WRAPPER_CALL
-                    or s.callee is None
-                    or s.callee in wrappers
-                    or s.callee in folded
-                    or s.callee in steps
-                ]
-                forwards = (
-                    bool(fwd.get(key))
-                    or key in fed
-                    or any(  # or into a wrapper
-                        _forwards(
-                            scope,
-                            s,
-                            builders=not self._writes_prompt(s),
-                            args=self._task_request_args(s)
-                            if s.site == SiteKind.REQUEST
-                            else self._prompt_args(s, fwd),
-                            flow=self.flow,
+                        and not mine
+                        and own
+                        and any(
+                            b in wrappers
+                            and _is_private(b)
+                            and self._holds_model_call(key, inside, wrappers | folded | held, b, reaching)
+                            for b in bases.get(key, ())
                         )
-                        for s in direct
-                        if not self._authors_sent(s)
-                        and not self._fills_own_template(s)
-                        and not s.declared
-                        # what an agent is handed fills the prompt it writes itself: no prompt forwarded through it
-                        and not (s.callee in wrappers and self._agent_run(s))
-                        # what a template-filling wrapper is handed fills its slots: no prompt forwarded through it
-                        and not (s.site == SiteKind.WRAPPER_CALL and s.callee in filling)
-                    )
-                )
-                direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
-                if private and forwards and _signature_shim(scope, own):
-                    self.shims[key] = own[0]  # ``_create(*args, **kwargs)`` standing in for the SDK method: its
-                    new_held.add(key)  # calls are requests of that SDK method, as calls of the method itself are
-                    continue
-                if private:
-                    if forwards and not _one_statement_forwarder(scope, own):
+                    ):  # ``OpenAIProvider._execute_task`` overriding the base's bodiless ``_execute_task``, which other
+                        # code calls as its calling API (a router provider handing a task to another provider's hook)
                         new.add(key)
-                        new_passing.add(key)
-                        self.why[key] = "private, forwards its caller's prompt"
-                elif forwards or (  # an implementation reached through its base or from other code, filling a template
-                    (n > 1 or len(self._past_aliases(key, mine, direct_fns)) > 1)
-                    and (
-                        dispatched.get(key)
-                        or len({w for w in self._past_aliases(key, mine, direct_fns) if not self._same_owner(w, scope)})
-                        > 1
+                        self.why[key] = "implements a private hook that is a calling API"
+                        continue
+                    if private and not mine:
+                        continue  # a private hook reached only through its base method: the base's API calls it
+                    if private and raw and len(mine) < 2:
+                        continue  # a private transport holding the request that one function calls: folded into it
+                    if own and all(self._calls_own_param(key, s) for s in own):
+                        continue  # ``_call_client(call, *a)``: its callers' lines, which pass the SDK method, are requests
+                    if private and self._step_of_hook(scope, mine, direct_fns):
+                        continue  # ``_run`` (reached through its base's ``run``) -> ``_request_parse``: the hook's own step
+                    if private and self._task_helper(scope, mine, prod_calls.get(key, []), own, tasked):
+                        new_tasked.add(key)
+                        continue  # ``_write(prompt)`` under ``run`` filling PROMPT: a step of the task, not an API
+                    if private and self._private_step(scope, mine, fwd, wrappers | steps, passing):
+                        new_steps.add(key)
+                        continue  # the private body of the one forwarding API that calls it (``step`` -> ``_step_impl``)
+                    if raw and mine and (private or not dispatched.get(key)):
+                        cls = scope.enclosing_class()
+                        users = prod_fns.get(key) or mine  # tests poking at the helper do not make it an API
+                        if cls is not None and all(self._method_of(w, cls) for w in users):
+                            if not private and self._declared_interface(bases.get(key, ()), inside):
+                                # ``generate`` looping over ``self.stream_generate(...)``, which the family's base declares
+                                new.add(key)
+                                self.why[key] = "implements a method its base declares, holding the request"
+                                continue
+                            if not private and self._extended_by_override(key, reaching, inside):
+                                # ``Handler.get_completion`` holding the request, ``ChatHandler.get_completion`` adding
+                                # the chat history around ``super().get_completion(...)``: the family's calling API,
+                                # whichever class the caller's ``self`` is
+                                new.add(key)
+                                self.why[key] = (
+                                    "base of an override family holding the request, its overrides extend it"
+                                )
+                                continue
+                            if not private and fwd.get(key) and self._twin_wrapper(scope, cls, wrappers):
+                                # ``stream_chat`` holding the request beside the ``astream_chat`` wrapper of its class:
+                                # the class offers the call once per calling mode, so both halves are its calling API
+                                new.add(key)
+                                new_passing.add(key)
+                                self.why[key] = "sync/async twin of a wrapper of its class, holding the request"
+                                continue
+                            if not private:  # ``acreate`` -> ``self.arequest(...)``: its callers hold the request
+                                new_held.add(key)
+                            continue  # a helper only its own class calls (once or more), holding the request: folded
+                    inner = [
+                        s
+                        for s in own
+                        if s.site == SiteKind.WRAPPER_CALL and (s.callee in wrappers or s.callee in folded)
+                    ]
+                    prod = prod_fns.get(key, set())
+                    if (
+                        not raw
+                        and inner
+                        and len(prod) == 1
+                        and not private  # a private forwarder (a retry loop around the wrapper) is its class's API
+                        and not dispatched.get(key)
+                        # a public method handing on its caller's prompt, which only a private method of its own class
+                        # calls (``_output_with_retry`` -> ``get_output(messages)``): the public one is the calling API
+                        and not (fwd.get(key) and _private_name(self.ev.scopes.get(next(iter(prod)))))
+                        and not _one_statement(scope)
+                        # the one caller is an alias other code calls it through (``__call__`` returning ``self.run(...)``)
+                        and self._past_aliases(key, prod, direct_fns) == prod
+                        # a hook with a default body that subclasses override as wrappers (``forward`` under ``__call__``):
+                        # the family's interface, not a helper of the one method calling it
+                        and not any(i in wrappers for i in self.ev.implementations(key))
+                        and (  # a helper one method of its own class calls, holding a wrapper-call: that call is the site
+                            self._method_of(next(iter(prod)), scope.enclosing_class())  # type: ignore[arg-type]
+                            if scope.enclosing_class() is not None
+                            # one function of its own module (a script's ``run_task(prompt)`` under ``main``) calls,
+                            # holding one model step: no API either (two steps there are an orchestrator of tasks)
+                            else len(inner) == 1
+                            and self._same_owner(next(iter(prod)), scope)
+                            # ``gpt(prompt, model)`` -> ``chatgpt([{"role": "user", "content": prompt}], model=model)``: the
+                            # caller only turns its prompt into the message list this one takes, so this is the
+                            # messages-level calling API under that convenience, not a step of it
+                            and not all(_message_list_adapter(c) for c in prod_calls.get(key, ()))
+                        )
+                    ):
+                        if bool(fwd.get(key)) or any(
+                            _forwards(scope, s, flow=self.flow) for s in inner if not self._authors_sent(s)
+                        ):
+                            new_folded.add(key)  # its caller forwards through it what it hands over
+                        continue
+                    if (
+                        not private
+                        and own
+                        and scope.enclosing_class() is not None
+                        and not self._in_test(key)
+                        and self._overrides_mostly_wrappers(key, wrappers)
+                    ):  # ``Step.run`` holding the step's model call, whose subclasses' ``run`` overrides are wrappers (other
+                        # code calls them): the family's calling API, so the base is one too, and its class's ``execute``
+                        # looping over ``self.run(item)`` reaches the model through it
+                        new.add(key)
+                        self.why[key] = "base of an override family whose overrides are wrappers"
+                        continue
+                    if not own:  # abstract / interface method: reached through its implementations
+                        cls = scope.enclosing_class()
+                        if (
+                            private
+                            and (n > 1 or (n == 1 and not self._task_interface(key, inside, reaching, fwd)))
+                            and cls is not None
+                            and all(self._method_of(w, cls) for w in mine)
+                        ):  # a private hook its own class's methods call (``_step``): folded into them; called from one
+                            # method, only when its implementations send what they are handed (``gen(query)`` ->
+                            # ``self._gen_inner(query)``), not a prompt each writes around it (a task the method asks for)
+                            new_folded.add(key)
+                            continue
+                        if (
+                            cls is not None
+                            and mine
+                            and _bare_method(scope)
+                            and all(self._method_of(w, cls) for w in mine)
+                        ):
+                            continue  # ``self.on_reply_done()`` from its own class's send step: a hook taking no input
+                            # from its caller, so no prompt passes through it; its overrides stand on their own
+                        if not private and n and self._overrides_mostly_wrappers(key, wrappers):
+                            new.add(
+                                key
+                            )  # ``Agent.step`` the controller calls, most agents' ``step`` wrappers: whatever
+                            # text each writes, the call on the base is the caller's calling API
+                            self.why[key] = (
+                                "interface method without a body, called, its implementations mostly wrappers"
+                            )
+                            continue
+                        if self._task_interface(key, inside, reaching, fwd) or self._request_task_interface(
+                            key, reaching, inside, fwd, wrappers
+                        ):
+                            continue  # ``generate_tests(source, ...)`` / ``Reranker.rank(query, passages)`` whose
+                            # implementations each send a prompt they write around the data: a task the caller asks for
+                        if not private or n > 1:
+                            new.add(key)
+                            self.why[key] = "interface method without a body, called"
+                        continue
+                    if (
+                        not private
+                        and any(
+                            b in wrappers and self._holds_model_call(key, inside, wrappers | folded | held, b, reaching)
+                            for b in bases.get(key, ())
+                        )
+                        and not (
+                            not self._sends_conversation(key, scope, inside, reaching)
+                            and self._task_body(key, inside, reaching, fwd, {key}, 0, named=False)
+                        )
+                    ):  # an implementation of a wrapper interface (``OpenAIProvider.call_model``) calling a model itself;
+                        # not one that only fills prompts it writes with what it is given (a metric's ``score(question,
+                        # answer)`` under a base whose generic implementation sends its caller's template): a task
+                        new.add(key)
+                        self.why[key] = "implements a wrapper interface"
+                        continue
+                    if not private and self._loop_entry(
+                        key, inside, prod_fns, wrappers | folded | held, reaching, passing
+                    ):
+                        new.add(key)
+                        self.why[key] = "entry of its class's model steps, called from elsewhere"
+                        self.loop_entries.add(key)
+                        continue
+                    direct = [
+                        s
+                        for s in own
+                        if s.site != SiteKind.WRAPPER_CALL
+                        or s.callee is None
+                        or s.callee in wrappers
+                        or s.callee in folded
+                        or s.callee in steps
+                    ]
+                    forwards = (
+                        bool(fwd.get(key))
+                        or key in fed
+                        or any(  # or into a wrapper
+                            _forwards(
+                                scope,
+                                s,
+                                builders=not self._writes_prompt(s),
+                                args=self._task_request_args(s)
+                                if s.site == SiteKind.REQUEST
+                                else self._prompt_args(s, fwd),
+                                flow=self.flow,
+                            )
+                            for s in direct
+                            if not self._authors_sent(s)
+                            and not self._fills_own_template(s)
+                            and not s.declared
+                            # what an agent is handed fills the prompt it writes itself: no prompt forwarded through it
+                            and not (s.callee in wrappers and self._agent_run(s))
+                            # what a template-filling wrapper is handed fills its slots: no prompt forwarded through it
+                            and not (s.site == SiteKind.WRAPPER_CALL and s.callee in filling)
+                        )
                     )
-                    and not all(self._inherited_call(scope, s) for s in direct)
-                    and any(
-                        _forwards(scope, s, templated=True)
-                        for s in direct
-                        if not (s.callee in wrappers and self._agent_run(s))  # an agent's slots: no template of its own
-                    )
-                    and not any(
-                        self._authors(s)
-                        # a request whose own messages hold the task text it writes (``messages=[{"role": "system",
-                        # "content": TASK}, {"role": "user", "content": f"...{data}"}]``)
-                        or (s.site == SiteKind.REQUEST and self._writes_prompt(s))
-                        or self._authors_wrapper_call(s)
-                        or self._fills_own_template(s)
-                        # ``manager("summarize", text=t)``: it names the task of a template-filling wrapper itself
-                        or (s.callee in filling and _names_task(s.info.node))
-                        for s in direct
-                        # what a closure handed to a runner gets is the runner's (the text beside it, a status line,
-                        # is no prompt); the closure's own calls tell what it sends
-                        if not (s.handed and s.callee in steps)
-                    )
-                ):
-                    new.add(key)
-                    if forwards:
-                        new_passing.add(key)
-                    else:
-                        new_filling.add(key)
-                    self.why[key] = (
-                        "forwards its caller's prompt" if forwards else "fills a template, called from elsewhere"
-                    )
+                    direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
+                    if private and forwards and _signature_shim(scope, own):
+                        self.shims[key] = own[0]  # ``_create(*args, **kwargs)`` standing in for the SDK method: its
+                        new_held.add(key)  # calls are requests of that SDK method, as calls of the method itself are
+                        continue
+                    if private:
+                        if forwards and not _one_statement_forwarder(scope, own):
+                            new.add(key)
+                            new_passing.add(key)
+                            self.why[key] = "private, forwards its caller's prompt"
+                    elif (
+                        forwards
+                        or (  # an implementation reached through its base or from other code, filling a template
+                            (n > 1 or len(self._past_aliases(key, mine, direct_fns)) > 1)
+                            and (
+                                dispatched.get(key)
+                                or len(
+                                    {
+                                        w
+                                        for w in self._past_aliases(key, mine, direct_fns)
+                                        if not self._same_owner(w, scope)
+                                    }
+                                )
+                                > 1
+                            )
+                            and not all(self._inherited_call(scope, s) for s in direct)
+                            and any(
+                                _forwards(scope, s, templated=True)
+                                for s in direct
+                                if not (
+                                    s.callee in wrappers and self._agent_run(s)
+                                )  # an agent's slots: no template of its own
+                            )
+                            and not any(
+                                self._authors(s)
+                                # a request whose own messages hold the task text it writes (``messages=[{"role": "system",
+                                # "content": TASK}, {"role": "user", "content": f"...{data}"}]``)
+                                or (s.site == SiteKind.REQUEST and self._writes_prompt(s))
+                                or self._authors_wrapper_call(s)
+                                or self._fills_own_template(s)
+                                # ``manager("summarize", text=t)``: it names the task of a template-filling wrapper itself
+                                or (s.callee in filling and _names_task(s.info.node))
+                                for s in direct
+                                # what a closure handed to a runner gets is the runner's (the text beside it, a status line,
+                                # is no prompt); the closure's own calls tell what it sends
+                                if not (s.handed and s.callee in steps)
+                            )
+                        )
+                    ):
+                        new.add(key)
+                        if forwards:
+                            new_passing.add(key)
+                        else:
+                            new_filling.add(key)
+                        self.why[key] = (
+                            "forwards its caller's prompt" if forwards else "fills a template, called from elsewhere"
+                        )
             # a method the rules above make a wrapper that only its own class calls, passing on what it was handed:
             # a step of the class's outward-facing methods, which are the wrappers (CALLSITES.md granularity)
             new_folded |= new & internal
@@ -4351,15 +4408,12 @@ class Analysis:
             for b in bindings:
                 if b[0] != "def" or b[1].kind != "function":
                     continue
-                try:
-                    returned = self.ev.returns_of(b[1].key)
-                except RecursionError:
-                    continue
-                except Exception as exc:  # a bug of ours: report it on that function, keep going
-                    pos = mod.pos(b[1].node)
-                    line = pos.start.line if pos else 1
-                    self.diag(mod.path, line, "E003", f"internal error on this function ({type(exc).__name__}: {exc})")
-                    continue
+                returned = None
+                with self.guard.unit("client factory exports", b[1]):
+                    try:
+                        returned = self.ev.returns_of(b[1].key)
+                    except RecursionError:
+                        continue
                 if isinstance(returned, Client):
                     return True
         return False
@@ -4416,7 +4470,11 @@ class Analysis:
         graph = AgentGraph(GraphMeta(root=str(self.root), files=sorted(f.relpath for f in self.files.values())))
         graph.meta.facts = ["sites"]
         ordered = sorted(self.sites.values(), key=lambda s: (s.info.scope.module.path, *_start(s)))
-        wrappers = self._without_hollow_wrappers(self.api_wrappers(), ordered)
+        g = self.guard
+        wrappers = g.call("wrapper discovery", "<tree>", self.api_wrappers, set())
+        wrappers = g.call(
+            "wrapper discovery", "<tree>", lambda: self._without_hollow_wrappers(wrappers, ordered), wrappers
+        )
         ids: dict[int, str] = {}  # site key -> node id
         wrapper_ids: dict[str, str] = {}
         nodes: dict[str, LLMCall] = {}
@@ -4425,37 +4483,40 @@ class Analysis:
         # requests and framework tasks
         tasks = [s for s in ordered if s.site == SiteKind.FRAMEWORK_TASK]
         for s in ordered:
-            target = None
-            # a call of an SDK stand-in is a request of the SDK method (not one handing the stand-in on)
-            shim = self.shims.get(s.callee or "") if s.site == SiteKind.WRAPPER_CALL and not s.handed else None
-            if s.site == SiteKind.WRAPPER_CALL and shim is None:
-                if s.callee is not None:
+            with g.unit("graph build", s):
+                target = None
+                # a call of an SDK stand-in is a request of the SDK method (not one handing the stand-in on)
+                shim = self.shims.get(s.callee or "") if s.site == SiteKind.WRAPPER_CALL and not s.handed else None
+                if s.site == SiteKind.WRAPPER_CALL and shim is None:
+                    if s.callee is not None:
+                        continue
+                    target = self._framework_target(s, tasks)  # Crew.kickoff runs the crew's tasks
+                nid = self._site_id(s)
+                if nid in nodes:
+                    ids[s.key] = nid
                     continue
-                target = self._framework_target(s, tasks)  # Crew.kickoff runs the crew's tasks
-            nid = self._site_id(s)
-            if nid in nodes:
                 ids[s.key] = nid
-                continue
-            ids[s.key] = nid
-            nodes[nid] = LLMCall(
-                nid,
-                site=s.site if target is not None or s.site != SiteKind.WRAPPER_CALL else SiteKind.REQUEST,
-                target=target,
-                loc=self._loc(s),
-                function=s.info.scope.function_name,
-                client=shim.client if shim is not None else s.client,
-                api=shim.api if shim is not None else s.api,
-                model=s.model,
-                is_async=s.is_async,
-                stream=s.stream,
-                options=s.options,
-                output_schema=s.output_schema,
-                tools=s.tools,
-                labels=s.labels,
-            )
-            prompts[nid] = tuple(s.messages)
-            template_files[nid] = s.template_file
-        self._config_agents(nodes, prompts, template_files)
+                nodes[nid] = LLMCall(
+                    nid,
+                    site=s.site if target is not None or s.site != SiteKind.WRAPPER_CALL else SiteKind.REQUEST,
+                    target=target,
+                    loc=self._loc(s),
+                    function=s.info.scope.function_name,
+                    client=shim.client if shim is not None else s.client,
+                    api=shim.api if shim is not None else s.api,
+                    model=s.model,
+                    is_async=s.is_async,
+                    stream=s.stream,
+                    options=s.options,
+                    output_schema=s.output_schema,
+                    tools=s.tools,
+                    labels=s.labels,
+                )
+                prompts[nid] = tuple(s.messages)
+                template_files[nid] = s.template_file
+        g.call(
+            "graph build: config agents", "<tree>", lambda: self._config_agents(nodes, prompts, template_files), None
+        )
         # wrappers (at their def line)
         for key in sorted(wrappers):
             scope = self.ev.scopes.get(key)
@@ -4470,7 +4531,7 @@ class Analysis:
             if s.site == SiteKind.WRAPPER_CALL
             and s.callee in wrapper_ids
             and s.key not in self.flag_dead
-            and not self._receiver_answers_itself(s)
+            and not g.call("graph build", s, partial(self._receiver_answers_itself, s), False)
         ]
         for s in calls:
             ids.setdefault(s.key, self._site_id(s))
@@ -4505,51 +4566,57 @@ class Analysis:
 
         folded: dict[str, list[str]] = {}
         for key, nid in wrapper_ids.items():
-            scope = self.ev.scopes[key]
-            inside = by_fn.get(id(scope), [])
-            direct = [s for s in inside if s.site != SiteKind.WRAPPER_CALL]
-            via = [s for s in inside if s.site == SiteKind.WRAPPER_CALL and s.callee in wrapper_ids]
-            target = ids[direct[0].key] if direct else wrapper_ids[via[0].callee] if via else None  # type: ignore[index]
-            if target is None:
-                folded[nid] = [t for t in folded_reach(key, {key}) if t != nid]
-                if not folded[nid] and key in self.loop_entries:  # its steps, past the object's bookkeeping
-                    folded[nid] = [t for t in folded_reach(key, {key}, self.reaching) if t != nid]
-                target = folded[nid][0] if folded[nid] else None
-            kept = [s for s in via if s.key in ids]  # a wrapper-call dropped as dead or self-answering has no id
-            if not direct and kept:
-                inner_calls[nid] = ids[kept[0].key]  # its prompt: that call's, with this wrapper's arguments filled in
-            if nid in nodes:  # a one-line wrapper whose request shares its id: the request stands for both
-                continue
-            pos = scope.module.pos(scope.node)
-            nodes[nid] = LLMCall(
-                nid,
-                site=SiteKind.WRAPPER,
-                loc=Loc(scope.module.path, scope.line, (pos.start.column + 1) if pos else 1),
-                function=scope.qualname,
-                is_async=scope.is_async,
-                target=target,
-            )
-        step_targets = self._step_calls(ordered, wrapper_ids, ids, folded_reach)  # ``run`` -> ``self._run(...)``
+            with g.unit("graph build", self.ev.scopes.get(key)):
+                scope = self.ev.scopes[key]
+                inside = by_fn.get(id(scope), [])
+                direct = [s for s in inside if s.site != SiteKind.WRAPPER_CALL]
+                via = [s for s in inside if s.site == SiteKind.WRAPPER_CALL and s.callee in wrapper_ids]
+                target = ids[direct[0].key] if direct else wrapper_ids[via[0].callee] if via else None  # type: ignore[index]
+                if target is None:
+                    folded[nid] = [t for t in folded_reach(key, {key}) if t != nid]
+                    if not folded[nid] and key in self.loop_entries:  # its steps, past the object's bookkeeping
+                        folded[nid] = [t for t in folded_reach(key, {key}, self.reaching) if t != nid]
+                    target = folded[nid][0] if folded[nid] else None
+                kept = [s for s in via if s.key in ids]  # a wrapper-call dropped as dead or self-answering has no id
+                if not direct and kept:
+                    inner_calls[nid] = ids[
+                        kept[0].key
+                    ]  # its prompt: that call's, with this wrapper's arguments filled in
+                if nid in nodes:  # a one-line wrapper whose request shares its id: the request stands for both
+                    continue
+                pos = scope.module.pos(scope.node)
+                nodes[nid] = LLMCall(
+                    nid,
+                    site=SiteKind.WRAPPER,
+                    loc=Loc(scope.module.path, scope.line, (pos.start.column + 1) if pos else 1),
+                    function=scope.qualname,
+                    is_async=scope.is_async,
+                    target=target,
+                )
+        step_targets = g.call(  # ``run`` -> ``self._run(...)``
+            "graph build: steps", "<tree>", lambda: self._step_calls(ordered, wrapper_ids, ids, folded_reach), {}
+        )
         for s in ordered:
             if s.key in step_targets:
                 ids[s.key] = self._site_id(s)
                 calls.append(s)
         for s in calls:
-            nid = ids[s.key]
-            if nid in nodes:
-                continue
-            nodes[nid] = LLMCall(
-                nid,
-                site=SiteKind.WRAPPER_CALL,
-                loc=self._loc(s),
-                function=s.info.scope.function_name,
-                is_async=s.info.awaited,
-                target=step_targets.get(s.key) or wrapper_ids[s.callee],  # type: ignore[index]
-            )
+            with g.unit("graph build", s):
+                nid = ids[s.key]
+                if nid in nodes:
+                    continue
+                nodes[nid] = LLMCall(
+                    nid,
+                    site=SiteKind.WRAPPER_CALL,
+                    loc=self._loc(s),
+                    function=s.info.scope.function_name,
+                    is_async=s.info.awaited,
+                    target=step_targets.get(s.key) or wrapper_ids[s.callee],  # type: ignore[index]
+                )
         self._inherit(nodes, prompts, template_files, wrapper_ids, calls, ids, inner_calls, by_fn)
-        steps = self._receiver_steps(ordered, calls, ids)
+        steps = g.call("graph build: steps", "<tree>", lambda: self._receiver_steps(ordered, calls, ids), {})
         # consumers, outputs, flows
-        consumers = find_consumers(self.ev, [s for s in ordered if s.key in ids], ids)
+        consumers = find_consumers(self.ev, [s for s in ordered if s.key in ids], ids, g)
         for nid, node in nodes.items():
             own = consumers.get(nid, [])
             labels = node.labels or tuple(dict.fromkeys(lab for c in own for lab in c.labels))
@@ -4557,20 +4624,21 @@ class Analysis:
         for node in nodes.values():
             graph.add(node)
         for nid, node in nodes.items():
-            if node.target is not None and node.target in nodes:
-                graph.add_edge(nid, node.target, EdgeKind.CALLS)
-            if nid in steps and steps[nid] in nodes and steps[nid] != nid:
-                graph.add_edge(nid, steps[nid], EdgeKind.STEP)
-            for other in folded.get(nid, [])[1:]:  # the other requests it reaches through folded helpers
-                if other in nodes:
-                    graph.add_edge(nid, other, EdgeKind.CALLS)
-            msgs = prompts.get(nid, ())
-            pid = "prompt:" + nid[len("llm:") :]
-            graph.add(Prompt(pid, messages=msgs, template_file=template_files.get(nid)))
-            graph.add_edge(pid, nid, EdgeKind.PROMPT)
-        self._tools(graph, nodes, ids)
-        self._code(graph, nodes, wrapper_ids, ids)
-        self._outputs(graph, nodes, consumers)
+            with g.unit("graph build", node):
+                if node.target is not None and node.target in nodes:
+                    graph.add_edge(nid, node.target, EdgeKind.CALLS)
+                if nid in steps and steps[nid] in nodes and steps[nid] != nid:
+                    graph.add_edge(nid, steps[nid], EdgeKind.STEP)
+                for other in folded.get(nid, [])[1:]:  # the other requests it reaches through folded helpers
+                    if other in nodes:
+                        graph.add_edge(nid, other, EdgeKind.CALLS)
+                msgs = prompts.get(nid, ())
+                pid = "prompt:" + nid[len("llm:") :]
+                graph.add(Prompt(pid, messages=msgs, template_file=template_files.get(nid)))
+                graph.add_edge(pid, nid, EdgeKind.PROMPT)
+        g.call("graph build: tools", "<tree>", lambda: self._tools(graph, nodes, ids), None)
+        g.call("graph build: code", "<tree>", lambda: self._code(graph, nodes, wrapper_ids, ids), None)
+        g.call("graph build: outputs", "<tree>", lambda: self._outputs(graph, nodes, consumers), None)
         return graph
 
     def _subclass_read(
@@ -4873,8 +4941,11 @@ class Analysis:
             return msgs
 
         for nid in list(nodes):
-            resolve(nid, frozenset())
-        self._from_callers(nodes, prompts, wrapper_ids, ids)
+            with self.guard.unit("prompt resolution", nodes[nid]):
+                resolve(nid, frozenset())
+        self.guard.call(
+            "prompt resolution", "<tree>", lambda: self._from_callers(nodes, prompts, wrapper_ids, ids), None
+        )
 
     def _call_options(self, node: LLMCall, call: Site) -> LLMCall:
         """A wrapper-call's own request options (``llm.ask(prompt, tools=TOOLS, tool_choice="required")``): what the
@@ -7756,7 +7827,8 @@ def _with_time_limit(seconds: float, fn: Callable[[], Any]) -> Any:
     old = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return fn()
+        with time_limited():  # its TimeoutError passes through the guards inside
+            return fn()
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)

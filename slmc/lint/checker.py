@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from slmc.errors import Diagnostic
+from slmc.errors import Diagnostic, Severity
+from slmc.guard import Guard
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import LLMCall, SiteKind, Verdict
 from slmc.lazyre import lazy
@@ -31,7 +32,7 @@ from slmc.passes.triage import (
     multi_task_wrappers,
     structured_output_of,
     temperature_of,
-    triage_site,
+    triage_site_guarded,
 )
 
 LinesOf = Callable[[str], Sequence[str]]
@@ -234,7 +235,7 @@ def _ensure_triage(graph: AgentGraph) -> None:
     for site in graph.sites():
         if site.triage is None:
             multi_task = multi_task_wrappers(graph) if multi_task is None else multi_task
-            graph.update(site.id, triage=triage_site(graph, site, multi_task))
+            graph.update(site.id, triage=triage_site_guarded(graph, site, multi_task))
 
 
 def _narrow(site: LLMCall) -> bool:
@@ -363,20 +364,34 @@ def check_graph(graph: AgentGraph, lines_of: LinesOf | None = None) -> list[Diag
     _ensure_triage(graph)
     findings: list[Finding] = []
     narrow_requests: set[str] = set()
+    internal: list[Diagnostic] = []  # a bug of ours on one site: that site's findings only are lost
+    guard = Guard(lambda path, line, message: internal.append(_internal_error(path, line, message)))
     for site in reported_sites(graph):
-        finding = _offload_finding(graph, site)
-        if finding:
-            findings.append(finding)
-        json_finding = _json_finding(graph, site)
-        if json_finding:
-            findings.append(json_finding)
+        with guard.unit("lint rules", site):
+            finding = _offload_finding(graph, site)
+            if finding:
+                findings.append(finding)
+            json_finding = _json_finding(graph, site)
+            if json_finding:
+                findings.append(json_finding)
     for site in graph.sites():
-        if _narrow(site) and site.site != SiteKind.WRAPPER:
-            request = graph.request_of(site.id)
-            if request is not None:
-                narrow_requests.add(request.id)
-        if site.site != SiteKind.WRAPPER:  # a wrapper's def carries the prompt of the request it reaches
-            findings.extend(_prompt_findings(graph, site))
+        with guard.unit("lint rules", site):
+            if _narrow(site) and site.site != SiteKind.WRAPPER:
+                request = graph.request_of(site.id)
+                if request is not None:
+                    narrow_requests.add(request.id)
+            if site.site != SiteKind.WRAPPER:  # a wrapper's def carries the prompt of the request it reaches
+                findings.extend(_prompt_findings(graph, site))
     for request in graph.sites(SiteKind.REQUEST, SiteKind.FRAMEWORK_TASK):
-        findings.extend(_request_findings(request, request.id in narrow_requests, lines_of))
-    return sorted((_diagnostic(f) for f in findings), key=lambda d: (d.path, d.line, d.col, d.code, d.message))
+        with guard.unit("lint rules", request):
+            findings.extend(_request_findings(request, request.id in narrow_requests, lines_of))
+    diagnostics: list[Diagnostic] = []
+    for f in findings:
+        with guard.unit("lint rules", f.site):
+            diagnostics.append(_diagnostic(f))
+    return sorted([*diagnostics, *internal], key=lambda d: (d.path, d.line, d.col, d.code, d.message))
+
+
+def _internal_error(path: str, line: int, message: str) -> Diagnostic:
+    """An internal error of the lint rules on one site, reported like the frontend's (E003 at the site)."""
+    return Diagnostic(path, line, 1, "E003", message, Severity.ERROR, name="file-skipped")

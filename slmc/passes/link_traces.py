@@ -414,13 +414,13 @@ class LinkTraces(Pass):
         if not found:
             return [], index
         if "triage" in graph.meta.facts:  # triage ran before this pass: the new sites get theirs too
-            from slmc.passes.triage import multi_task_wrappers, triage_site
+            from slmc.passes.triage import multi_task_wrappers, triage_site_guarded
 
             multi = multi_task_wrappers(graph)
             for sid in found:
                 site = graph.node(sid)
                 assert isinstance(site, LLMCall)
-                graph.update(sid, triage=triage_site(graph, site, multi))
+                graph.update(sid, triage=triage_site_guarded(graph, site, multi))
         index = SiteIndex(graph, ctx.root)
         for i, rec, _ in candidates:
             links[i] = self.link(rec, index)

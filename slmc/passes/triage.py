@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from slmc.compiler.passmanager import Pass, PassContext
+from slmc.guard import Guard
 from slmc.ir.graph import AgentGraph
 from slmc.ir.nodes import EdgeKind, LLMCall, Message, SiteKind, Verdict
 from slmc.ir.nodes import Triage as TriageResult
@@ -1210,11 +1211,21 @@ def without_notes(text: str) -> str:
     return _SLOT_NOTE.sub("", text)
 
 
+# The text of one message that triage reads: its evidence is in the instructions, and the regular expressions over a
+# prompt of megabytes (a data set pasted into a string literal or a template file) took a minute per site.
+TRIAGE_TEXT_CHARS = 64_000
+
+
+def _read_text(m: Message) -> str:
+    """A message's literal text as triage reads it: its notes left out, at most ``TRIAGE_TEXT_CHARS`` of it."""
+    return without_notes(m.static_text()[:TRIAGE_TEXT_CHARS])
+
+
 def prompt_texts(graph: AgentGraph, site: LLMCall) -> list[str]:
     prompt = graph.prompt_of(site.id)
     if prompt is None:
         return []
-    return [without_notes(m.static_text()) for m in prompt.messages]
+    return [_read_text(m) for m in prompt.messages]
 
 
 def asked_texts(graph: AgentGraph, site: LLMCall) -> list[str]:
@@ -1228,7 +1239,7 @@ def asked_texts(graph: AgentGraph, site: LLMCall) -> list[str]:
     last = max((i for i, m in enumerate(msgs) if m.role == "assistant" and not m.static_text().strip()), default=-1)
     if last < 0 or not any(m.role == "user" and m.static_text().strip() for m in msgs[last + 1 :]):
         return prompt_texts(graph, site)
-    return [without_notes(m.static_text()) for i, m in enumerate(msgs) if i > last or m.role == "system"]
+    return [_read_text(m) for i, m in enumerate(msgs) if i > last or m.role == "system"]
 
 
 _PROBE_CHARS = 30  # a user turn this short, with no input at all, is a probe (``Hi!``), not a task on data
@@ -1981,6 +1992,16 @@ def _names_template(graph: AgentGraph, site: LLMCall) -> bool:
     return sent is None or sent.template_file != prompt.template_file
 
 
+def triage_site_guarded(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None = None) -> TriageResult:
+    """``triage_site`` as one unit: a bug of ours on one site leaves that site unclear, its reason naming the internal
+    error (phase, exception, where in slmc), and the other sites are triaged as usual."""
+    reasons: list[str] = []
+    guard = Guard(lambda path, line, message: reasons.append(message))
+    with guard.unit("triage", site):
+        return triage_site(graph, site, multi_task)
+    return TriageResult(Verdict.UNCLEAR, 0.5, tuple(reasons))
+
+
 def triage_site(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None = None) -> TriageResult:
     """Triage one site; ``multi_task`` is ``multi_task_wrappers(graph)`` (computed when not given)."""
     evidence = site_evidence(graph, site, multi_task)
@@ -2028,7 +2049,7 @@ class Triage(Pass):
         graph = unit.graph
         multi_task = multi_task_wrappers(graph)
         for site in graph.sites():
-            graph.update(site.id, triage=triage_site(graph, site, multi_task))
+            graph.update(site.id, triage=triage_site_guarded(graph, site, multi_task))
         return unit
 
 

@@ -64,7 +64,7 @@ def survey(args: argparse.Namespace) -> int:
 
     from slmc.frontend import analyze_paths
     from slmc.ir.unit import display_path
-    from slmc.passes.triage import multi_task_wrappers, triage_site
+    from slmc.passes.triage import multi_task_wrappers, triage_site_guarded
     from slmc.report.survey import build_survey, render_survey
 
     for path in args.sources:
@@ -75,7 +75,7 @@ def survey(args: argparse.Namespace) -> int:
     graph, diagnostics = analyze_paths([p.absolute() for p in args.sources], root=root)
     multi = multi_task_wrappers(graph)
     for site in graph.sites():
-        graph.update(site.id, triage=triage_site(graph, site, multi))
+        graph.update(site.id, triage=triage_site_guarded(graph, site, multi))
     errors = [d for d in diagnostics if d.severity == Severity.ERROR]
     if not args.quiet:
         for d in errors:
