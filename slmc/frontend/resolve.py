@@ -2442,7 +2442,10 @@ class Evaluator:
         self.project.no_load = True
         try:
             out = []
-            for b in self._bases_no_memo(sub):
+            bases = self._bases_no_memo(sub)
+            if len(bases) < 2:
+                return []  # one base: nothing listed before it (no walk up a long single-inheritance chain)
+            for b in bases:
                 if self._derives_no_load(b, base):
                     return out
                 if b in self.scopes:
@@ -3150,24 +3153,15 @@ class Evaluator:
         path = self.file_of(target, scope) or templates.path_of(self, target, scope)
         if path is None:
             return None
-        try:
-            import yaml
-
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except Exception:
+        text = templates.read_file_text(path)  # (a FIFO would block a plain read; a huge file is no prompt table)
+        if text is None:
             return None
-        rel = self.relpath(path)
-
-        def wrap(item: Any) -> Any:
-            if isinstance(item, str):
-                return Text((PromptPart(item),), "template-file", rel)
-            if isinstance(item, dict):
-                return {k: wrap(v) for k, v in item.items()}
-            if isinstance(item, list):
-                return tuple(wrap(v) for v in item)
-            return item
-
-        return Const(wrap(data))
+        try:
+            data = templates.parse_data(text)
+        except Exception:  # not a document slmc reads (not YAML, nested too deep)
+            return None
+        wrapped = templates.wrap_data(data, self.relpath(path), str_keys=False)
+        return Const(wrapped) if wrapped is not None or data is None else None
 
     def boto3_client(self, call: cst.Call, scope: Scope) -> Client | None:
         expr = arg(call, "service_name", 0)
@@ -3839,9 +3833,8 @@ class Evaluator:
         path = self.file_of(target, scope) or templates.path_of(self, target, scope)
         if path is None:
             return None
-        try:
-            content = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+        content = templates.read_file_text(path)
+        if content is None:
             return None
         return Text((PromptPart(content),), "template-file", self.relpath(path))
 
@@ -3901,11 +3894,15 @@ class Evaluator:
             file_name = self.static_str(expr.args[0].value, scope)
             if not file_name:
                 return None
-            for p in sorted(self.project.root.rglob(file_name)):
-                if p.is_file():
-                    return Text(
-                        (PromptPart(p.read_text(encoding="utf-8", errors="replace")),), "template-file", self.relpath(p)
-                    )
+            try:  # the name is a pattern to rglob: an absolute or empty one raises
+                found = sorted(self.project.root.rglob(file_name))
+            except (ValueError, OSError, NotImplementedError):
+                return None
+            for p in found:
+                inside = templates.within_tree(self, p)  # (a link out of the tree reads nothing)
+                text = templates.read_file_text(inside, errors="replace") if inside is not None else None
+                if text is not None:
+                    return Text((PromptPart(text),), "template-file", self.relpath(p))
         return None
 
 

@@ -987,20 +987,22 @@ class _Converter:
         text = self.segment(node)
         pieces = _split_strings(text)
         if node.end_lineno != node.lineno:
-            offset = 0
+            offset = counted = newlines = 0  # newlines of text[:counted], counted as the pieces go (not again each)
             for piece in pieces:  # lines that start inside a (triple-quoted or continued) string token
                 start = text.find(piece, offset)
                 offset = start + len(piece)
-                first = node.lineno + text.count("\n", 0, start)
+                newlines, counted = newlines + text.count("\n", counted, start), start
+                first = node.lineno + newlines
                 self.string_lines.update(range(first + 1, first + piece.count("\n") + 1))
         slots: list[Any] = [v for v in getattr(node, "values", ()) if isinstance(v, ast.FormattedValue)]
         converted: list[CSTNode] = []
         line0, col0 = node.lineno, self.col(node.lineno, node.col_offset)
-        offset = 0
+        offset = counted = newlines = 0
         for piece in pieces:
             start = text.find(piece, offset)
             offset = start + len(piece)
-            first_line = line0 + text.count("\n", 0, start)
+            newlines, counted = newlines + text.count("\n", counted, start), start
+            first_line = line0 + newlines
             first_col = start - text.rfind("\n", 0, start) - 1 if first_line != line0 else col0 + start
             last_line = first_line + piece.count("\n")
             last_col = len(piece) - piece.rfind("\n") - 1 if last_line != first_line else first_col + len(piece)

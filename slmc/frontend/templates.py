@@ -79,6 +79,27 @@ def with_slots(text: Text) -> Text:
 
 
 # ---- paths ------------------------------------------------------------------------------------------------------------
+def read_file_text(path: Path, errors: str = "strict") -> str | None:
+    """The text of a regular file of at most ``MAX_TEMPLATE_BYTES``, else None: the one way the frontend reads a file
+    the agent's code or the tree names. A FIFO or a device is never opened for a blocking read (a config walk or a
+    prompt read stood still on a FIFO named ``*.yaml``), a folder or a larger file is not read, and bytes that are not
+    UTF-8 are None (``errors="strict"``) or replaced."""
+    from slmc.compiler.sourcefiles import read_source
+
+    try:
+        if path.stat().st_size > MAX_TEMPLATE_BYTES:
+            return None
+        data = read_source(path)
+    except OSError:  # not a regular file, gone, no permission, a name past the system's limits, a link loop
+        return None
+    if len(data) > MAX_TEMPLATE_BYTES:  # grown since
+        return None
+    try:
+        return data.decode("utf-8", errors=errors)
+    except UnicodeDecodeError:
+        return None
+
+
 def within_tree(ev: Evaluator, p: str | Path) -> Path | None:
     """``p`` resolved (symlinks too) when it lies inside the analysed tree and can be a file name, else None: the one
     gate every file the agent's code names passes before slmc reads it."""
@@ -335,10 +356,13 @@ def _settings_tables(root: Path) -> dict[tuple[str, str], tuple[str, str] | None
     )
     for path in listed[:MAX_SETTINGS_FILES]:
         try:
-            if path.is_symlink() or path.stat().st_size > MAX_TEMPLATE_BYTES:  # no file outside the tree
+            if path.is_symlink():  # no file outside the tree
                 continue
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError):
+            text = read_file_text(path)
+            if text is None:
+                continue
+            data = tomllib.loads(text)
+        except (OSError, ValueError):
             continue
         rel = path.relative_to(key).as_posix()
         for table, entries in data.items():
@@ -491,11 +515,8 @@ def folder_hints(ev: Evaluator, scope: Scope) -> frozenset[str]:
 
 def read_template(ev: Evaluator, path: Path) -> Text | Const | None:
     """A template file's text (slots as holes) or, for YAML/JSON, its data with every string as template text."""
-    try:
-        if path.stat().st_size > MAX_TEMPLATE_BYTES:
-            return None
-        content = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    content = read_file_text(path)
+    if content is None:
         return None
     rel = ev.relpath(path)
     if not path.name.endswith(DATA_SUFFIXES):
@@ -503,15 +524,11 @@ def read_template(ev: Evaluator, path: Path) -> Text | Const | None:
             content = _jinja_inlined(ev, content, 0)
         return Text((PromptPart(content),), "template-file", rel)
     try:
-        if path.name.endswith(".json"):
-            data = json.loads(content)
-        else:
-            import yaml
-
-            data = yaml.safe_load(content)
+        data = parse_data(content, json_only=path.name.endswith(".json"))
     except Exception:
         return None
-    return Const(_wrap(data, rel))
+    wrapped = wrap_data(data, rel)
+    return Const(wrapped) if wrapped is not None or data is None else None
 
 
 _JINJA_PULL = lazy(r"""\{%-?\s*(?:extends|include)\s+["']([^"'\n]{1,200})["'][^%]*%\}""")
@@ -530,10 +547,7 @@ def _jinja_inlined(ev: Evaluator, content: str, depth: int, budget: list[int] | 
         for p in template_files(ev.project.root):
             if p.as_posix().endswith("/" + want) and p.name.endswith(TEXT_SUFFIXES):
                 inside = within_tree(ev, p)
-                try:
-                    text = inside.read_text(encoding="utf-8") if inside is not None else None
-                except (OSError, UnicodeDecodeError):
-                    text = None
+                text = read_file_text(inside) if inside is not None else None
                 if text is None or len(text) > budget[0]:
                     return m.group(0)
                 budget[0] -= len(text)
@@ -543,15 +557,65 @@ def _jinja_inlined(ev: Evaluator, content: str, depth: int, budget: list[int] | 
     return _JINJA_PULL.sub(pull, content)
 
 
-def _wrap(item: Any, rel: str, depth: int = 0) -> Any:
+# A data file's items converted or walked at most (an alias of YAML is one object reused: nine aliases of nine aliases
+# ... of a list, a "billion laughs" document of a few hundred bytes, is a billion items when walked), and the bracket
+# nesting a file may have before it is parsed (PyYAML's scanner slows down with each open bracket: 100,000 of them
+# took it minutes).
+MAX_DATA_ITEMS = 200_000
+MAX_FLOW_DEPTH = 200
+_BRACKET = lazy(r"[\[\]{}]")
+
+
+class DataTooLarge(ValueError):
+    """A data file past ``MAX_DATA_ITEMS`` items or ``MAX_FLOW_DEPTH`` brackets deep: not read."""
+
+
+def parse_data(content: str, json_only: bool = False) -> Any:
+    """A YAML (or JSON) document's data; raises on anything not a document slmc reads (``DataTooLarge``, parse
+    errors)."""
+    if _too_deep(content):
+        raise DataTooLarge("nested too deep")
+    if json_only:
+        return json.loads(content)
+    import yaml
+
+    return yaml.safe_load(content)
+
+
+def _too_deep(text: str) -> bool:
+    """Whether the brackets of ``text`` nest deeper than ``MAX_FLOW_DEPTH`` (quotes not read: an upper bound)."""
+    if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
+        return False
+    depth = 0
+    for m in _BRACKET.finditer(text):
+        depth = depth + 1 if m.group() in "[{" else max(depth - 1, 0)
+        if depth > MAX_FLOW_DEPTH:
+            return True
+    return False
+
+
+def wrap_data(data: Any, rel: str, str_keys: bool = True) -> Any:
+    """A data file's items with every string as template text of ``rel`` (``str_keys``: mapping keys as strings);
+    None when it holds more than ``MAX_DATA_ITEMS`` items (counted as walked: a reused alias counts each time). Items
+    past 50 levels deep are None."""
+    try:
+        return _wrap(data, rel, 0, [MAX_DATA_ITEMS], str_keys)
+    except DataTooLarge:
+        return None
+
+
+def _wrap(item: Any, rel: str, depth: int, budget: list[int], str_keys: bool = True) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise DataTooLarge("too many items")
     if depth > 50:
         return None
     if isinstance(item, str):
         return Text((PromptPart(item),), "template-file", rel)
     if isinstance(item, dict):
-        return {str(k): _wrap(v, rel, depth + 1) for k, v in item.items()}
+        return {(str(k) if str_keys else k): _wrap(v, rel, depth + 1, budget, str_keys) for k, v in item.items()}
     if isinstance(item, list):
-        return tuple(_wrap(v, rel, depth + 1) for v in item)
+        return tuple(_wrap(v, rel, depth + 1, budget, str_keys) for v in item)
     return item
 
 
@@ -773,15 +837,14 @@ def config_agents(folder: Path, root: Path) -> list[tuple[str, int, str, str | N
     for path in template_files(folder):
         if not path.name.endswith((".yaml", ".yml")) or len(out) >= MAX_CONFIG_AGENTS:
             continue
-        try:
-            if path.stat().st_size > MAX_TEMPLATE_BYTES:
-                continue
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+        text = read_file_text(path)
+        if text is None:
             continue
         if not (_CONFIG_HINT.search(text) and _PROMPT_HINT.search(text)) and not _TOOLED_HINT.search(text):
             continue
         try:
+            if _too_deep(text):
+                continue
             node = yaml.compose(text, Loader=yaml.SafeLoader)
         except Exception:  # not YAML, several documents, odd tags: not a config we read
             continue
@@ -790,7 +853,7 @@ def config_agents(folder: Path, root: Path) -> list[tuple[str, int, str, str | N
         except ValueError:
             continue
         found: list[tuple[str, int, str, str | None, str | None]] = []
-        _config_walk(node, None, rel, found, 0)
+        _config_walk(node, None, rel, found, 0, [MAX_DATA_ITEMS])
         out.extend(found)
     return out
 
@@ -801,10 +864,12 @@ def _scalar(node: Any) -> str | None:
     return node.value if isinstance(node, yaml.ScalarNode) and isinstance(node.value, str) else None
 
 
-def _config_walk(node: Any, item_line: int | None, rel: str, out: list, depth: int) -> None:
+def _config_walk(node: Any, item_line: int | None, rel: str, out: list, depth: int, budget: list[int]) -> None:
+    """The agents of a composed YAML config, into ``out``; ``budget``: nodes left to walk (aliases reuse nodes)."""
     import yaml
 
-    if depth > 40:
+    budget[0] -= 1
+    if depth > 40 or budget[0] < 0:
         return
     if isinstance(node, yaml.MappingNode):
         keys: dict[str, Any] = {}
@@ -828,11 +893,11 @@ def _config_walk(node: Any, item_line: int | None, rel: str, out: list, depth: i
             out.append((rel, line, found, None, None))
             return
         for _, v in node.value:
-            _config_walk(v, item_line, rel, out, depth + 1)
+            _config_walk(v, item_line, rel, out, depth + 1, budget)
     elif isinstance(node, yaml.SequenceNode):
         for v in node.value:
             line = v.start_mark.line + 1 if isinstance(v, yaml.MappingNode) else item_line
-            _config_walk(v, line, rel, out, depth + 1)
+            _config_walk(v, line, rel, out, depth + 1, budget)
 
 
 def _tooled_agent(keys: dict[str, Any]) -> str | None:
