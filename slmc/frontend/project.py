@@ -1696,37 +1696,40 @@ class Analysis:
         seeds = set()
         impls: dict[str, list[str]] = {}  # callee -> its implementations, asked once per callee (many calls share one)
         for site in self.sites.values():
-            fn = _owner(site.info.scope)
-            if fn is None:
-                continue
-            if site.site == SiteKind.WRAPPER_CALL and site.callee is not None:
-                if (site.callee in self.transports or site.callee in self.relays) and not self._model_endpoint(site):
-                    continue  # _request_api("/api/embeddings", ...): this caller does not reach a model
-                if site.passed is not None and site.passed in self.ev.scopes:
-                    add_edge(fn.key, site.passed)  # the caller reaches what it hands over
-                if site.key in self.dispatched:
-                    graph.setdefault(site.callee, {})
-                    continue  # reached only when the data picks that implementation (``_pick_dispatch``)
-                if site.key in self.flag_dead:
-                    continue  # ``helper(text, embedding=True)``: its flags skip the callee's model steps
-                if site.callee in self.ev.scopes:
-                    add_edge(fn.key, site.callee)
-                    if site.callee not in impls:
-                        impls[site.callee] = self.ev.implementations(site.callee)
-                    for impl in impls[site.callee]:  # a call on the base reaches every implementation
-                        add_edge(site.callee, impl)
-                for alt in site.alternatives:  # or on an attribute holding one of several unrelated classes
-                    add_edge(fn.key, alt)
-                for other in self.alternatives.get(site.key, ()):
-                    add_edge(fn.key, other)  # ``send = cached_send if cache else send_now``: either one is called
-            else:
-                if site.site == SiteKind.REQUEST and _sends_empty_prompt(site.info.node):
-                    continue  # ``ollama.chat(model=name, messages=[])`` loading a local model: nothing of a caller's
-                    # reaches the model there, so the functions around it are no calling API (the request stays a site)
-                seeds.add(fn.key)
-                graph.setdefault(fn.key, {})
-                for other in self.alternatives.get(site.key, ()):
-                    add_edge(fn.key, other)  # ``self.client.chat.completions.create`` on a tree adapter
+            with self.guard.unit("wrapper discovery: reach", site):
+                fn = _owner(site.info.scope)
+                if fn is None:
+                    continue
+                if site.site == SiteKind.WRAPPER_CALL and site.callee is not None:
+                    if (site.callee in self.transports or site.callee in self.relays) and not self._model_endpoint(
+                        site
+                    ):
+                        continue  # _request_api("/api/embeddings", ...): this caller does not reach a model
+                    if site.passed is not None and site.passed in self.ev.scopes:
+                        add_edge(fn.key, site.passed)  # the caller reaches what it hands over
+                    if site.key in self.dispatched:
+                        graph.setdefault(site.callee, {})
+                        continue  # reached only when the data picks that implementation (``_pick_dispatch``)
+                    if site.key in self.flag_dead:
+                        continue  # ``helper(text, embedding=True)``: its flags skip the callee's model steps
+                    if site.callee in self.ev.scopes:
+                        add_edge(fn.key, site.callee)
+                        if site.callee not in impls:
+                            impls[site.callee] = self.ev.implementations(site.callee)
+                        for impl in impls[site.callee]:  # a call on the base reaches every implementation
+                            add_edge(site.callee, impl)
+                    for alt in site.alternatives:  # or on an attribute holding one of several unrelated classes
+                        add_edge(fn.key, alt)
+                    for other in self.alternatives.get(site.key, ()):
+                        add_edge(fn.key, other)  # ``send = cached_send if cache else send_now``: either one is called
+                else:
+                    if site.site == SiteKind.REQUEST and _sends_empty_prompt(site.info.node):
+                        continue  # ``ollama.chat(model=name, messages=[])`` loading a local model: nothing of a caller's
+                        # reaches the model there, so the functions around it are no calling API (the request stays a site)
+                    seeds.add(fn.key)
+                    graph.setdefault(fn.key, {})
+                    for other in self.alternatives.get(site.key, ()):
+                        add_edge(fn.key, other)  # ``self.client.chat.completions.create`` on a tree adapter
         found = set(seeds)
         covered: set[str] = set()  # the ancestors met so far: a seed among them adds nothing (its ancestors are theirs)
         for seed in seeds:
