@@ -6270,6 +6270,9 @@ _KEEPS_ARGUMENTS = frozenset(
         "copy.copy",
         "reversed",
         "sorted",
+        # ``typing.cast(T, value)``: the value itself, typed for the checker
+        "cast",
+        "typing.cast",
         # LangChain's message converters: the same messages in another shape
         "convert_openai_messages",
         "convert_to_messages",
