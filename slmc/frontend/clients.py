@@ -39,6 +39,8 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "anthropic.AsyncAnthropicVertex": ClientKind("anthropic", "anthropic", True),
     "litellm.Router": ClientKind("litellm", "litellm-router"),
     "mistralai.Mistral": ClientKind("mistral", "mistral"),
+    # the v2 SDK's home of the same client (``from mistralai.client import Mistral``)
+    "mistralai.client.Mistral": ClientKind("mistral", "mistral"),
     "mistralai.client.MistralClient": ClientKind("mistral", "mistral-v0"),
     "mistralai.async_client.MistralAsyncClient": ClientKind("mistral", "mistral-v0", True),
     "cohere.Client": ClientKind("cohere", "cohere"),
@@ -281,6 +283,8 @@ _OPENAI = {
     "responses.create": "responses.create",
     "responses.parse": "responses.parse",
     "responses.stream": "responses.stream",
+    # the Responses compaction endpoint: the model writes a compacted summary of the conversation it is given
+    "responses.compact": "responses.compact",
     "completions.create": "completions.create",
     # the v0 async spelling left on a v1 client after a half-done migration (``await client.chat.completions.acreate(
     # ...)``): the code means a model request there, whatever the installed SDK then makes of it

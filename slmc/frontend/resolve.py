@@ -247,6 +247,8 @@ class Evaluator:
         self._callers_side = False
         self._callers_memo: dict[int, tuple[cst.CSTNode, Value]] = {}
         self._sdk_bases: dict[str, Client | None] = {}
+        self._own_frameworks: dict[str, clients.ClientKind | None] = {}  # class -> the framework entry it is
+        self._public_modules: dict[str, list[str]] | None = None  # module -> the names it is imported by
         self._protocols: dict[str, frozenset[str]] = {}  # Protocol class of the tree -> the methods it declares
         self._protocols_seen = 0  # how many scopes ``protocols`` has looked at
         self._protocols_mapped = 0  # how many Protocol classes the subclass map has seen (``_map_new_classes``)
@@ -848,6 +850,32 @@ class Evaluator:
             self.derives(built.key, cls_key) and self.member(built.key, "__init__", True) == Function(init_key)
         )
 
+    def own_framework_entry(self, cls_key: str, depth: int = 0) -> clients.ClientKind | None:
+        """The framework entry class of the catalog (``pydantic_ai.Agent``, ``smolagents.CodeAgent``) that a class of
+        the tree is, or derives from, under the name its users import it by: the tree is that framework's own
+        repository (its examples import the package from the tree). None for every other class."""
+        if cls_key in self._own_frameworks:
+            return self._own_frameworks[cls_key]
+        self._own_frameworks[cls_key] = None  # cycles
+        if self._public_modules is None:
+            self._public_modules = {}
+            for public, real in self.project.aliases.items():
+                self._public_modules.setdefault(real, []).append(public)
+        mod, _, qual = cls_key.partition(":")
+        found = None
+        if qual and "." not in qual:
+            for name in (mod, *self._public_modules.get(mod, ())):
+                kind = clients.CONSTRUCTORS.get(f"{name}.{qual}")
+                if kind is not None and kind.kind in clients.FRAMEWORK_WRAPPER_KINDS:
+                    found = kind
+                    break
+        if found is None and depth < 4:
+            found = next(
+                (k for b in self.bases_of(cls_key) if (k := self.own_framework_entry(b, depth + 1)) is not None), None
+            )
+        self._own_frameworks[cls_key] = found
+        return found
+
     def instance_of(self, annotation: cst.BaseExpression, scope: Scope) -> Value:
         """The value of an object whose type is ``annotation`` (``OpenAI``, ``Optional[Agent]``, ``"Agent"``)."""
         if isinstance(annotation, cst.SimpleString):
@@ -870,6 +898,12 @@ class Evaluator:
             made = self.instance_of(parts[1].value, scope)
             return Class(made.cls) if isinstance(made, Instance) and made.cls in self.scopes else None
         if isinstance(annotation, cst.Subscript):  # Optional[X] / Annotated[X, ...]
+            generic = self.value(annotation.value, scope)
+            if isinstance(generic, Class):
+                # ``Provider[AsyncGroq]`` where ``Provider`` is a class of the tree: an instance of that generic class
+                # (parameterised by the client it hands out), not of its type argument; typing wrappers and builtin
+                # containers never resolve to a class of the tree and keep naming their first argument
+                return Instance(generic.key)
             first = annotation.slice[0].slice if annotation.slice else None
             return self.instance_of(first.value, scope) if isinstance(first, cst.Index) else None
         if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
@@ -1298,6 +1332,8 @@ class Evaluator:
         base = self.value(expr.value, scope)
         if isinstance(base, Answer):
             return base
+        if isinstance(base, Class) or (isinstance(base, Ref) and base.qname in clients.CONSTRUCTORS):
+            return base  # ``Agent[Deps, Output]``: a generic class parameterised is the class (called, it constructs)
         if isinstance(base, Const) and isinstance(base.value, str):  # crewAI: tasks_config = "config/tasks.yaml"
             base = templates.config_file(self, base.value, scope) or base
         if not isinstance(base, Const) or len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):

@@ -10,7 +10,7 @@ from typing import Any
 
 from slmc.frontend import clients, templates
 from slmc.frontend import syntax as cst
-from slmc.frontend.index import CallInfo, Scope, dotted
+from slmc.frontend.index import CallInfo, Scope, dotted, is_test_path
 from slmc.frontend.resolve import (
     JSON_DUMPS,
     OPTION_NAMES,
@@ -143,6 +143,26 @@ def _redecorates(info: CallInfo, others: list[cst.Arg]) -> bool:
     return target is not None and handed == [target]
 
 
+def _own_framework_run(ev: Evaluator, call: cst.Call, scope: Scope) -> Client | None:
+    """``agent.run(prompt)`` where ``agent`` is an instance of a class of the tree that the client catalog knows as a
+    framework entry by its public name (the framework's own repository: its examples run ``pydantic_ai.Agent``, whose
+    run goes through a graph engine no call chain follows). The run is that framework's wrapper, as it is for an
+    installed framework; the catalog's run methods only, called from outside the framework's own top-level package
+    (its examples, scripts and docs; inside the package the tree's own chains are followed)."""
+    if not isinstance(call.func, cst.Attribute) or is_test_path(scope.module.path):
+        return None  # (a framework's tests run its agents on test models)
+    receiver = ev.value(call.func.value, scope)
+    if not isinstance(receiver, Instance):
+        return None
+    if receiver.cls.partition(":")[0].split(".", 1)[0] == scope.module.name.split(".", 1)[0]:
+        return None  # the framework's own package calling its own class: its call chains are the tree's to follow
+    kind = ev.own_framework_entry(receiver.cls)
+    method = call.func.attr.value
+    if kind is None or method not in clients.REQUEST_PATHS.get(kind.kind, {}):
+        return None
+    return Client(kind.family, kind.kind, (method,), is_async=kind.is_async)
+
+
 def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     """What a call is: an LLM request, a framework task, a call of a project function (candidate), or nothing."""
     scope, call = info.scope, info.node
@@ -156,6 +176,10 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     callee = resolved.callee
     if isinstance(callee, Instance):  # obj(...) runs type(obj).__call__
         callee = ev.member(callee.cls, "__call__", True)
+    own = _own_framework_run(ev, call, scope) if isinstance(callee, Function) else None
+    if own is not None:  # ``agent.run(q)`` on the framework's own ``Agent`` inside the framework's repository
+        callee = own
+        resolved = Resolved(own, resolved.args, resolved.bound)
     if isinstance(callee, Function):
         passed = ev.passed_callable(callee.key, call, scope)  # retryer(client.chat.completions.create, **kw)
         if passed is not None and _redecorates(info, passed[1]):
