@@ -716,10 +716,13 @@ class Analysis:
                     site.site == SiteKind.WRAPPER_CALL
                     and site.callee is not None
                     and site.callee not in found
-                    and (reach := [a for a in site.alternatives if a in found])
+                    and (reach := [a for a in (*site.alternatives, *self.alternatives.get(site.key, ())) if a in found])
                 ):  # ``worker = self.factories[kind](); worker.run(task)`` (or ``self.worker.run`` over the classes its
-                    # assignments build) whose first candidate reaches no model: the call is one of a candidate that does
+                    # assignments build, or ``engine.run`` on what ``return Queued() if q else Loop()`` hands out) whose
+                    # first candidate reaches no model: the call is one of a candidate that does
                     site.alternatives = tuple(a for a in (site.callee, *site.alternatives) if a != reach[0])
+                    if site.key in self.alternatives:
+                        self.alternatives[site.key] = [a for a in self.alternatives[site.key] if a != reach[0]]
                     site.callee = reach[0]
                     switched = True
         return self._reach() if switched else (found, graph)
@@ -1520,7 +1523,7 @@ class Analysis:
         kept as alternatives of the call."""
         twins: dict[str, set[str]] = {}
         for fn in list(self.ev.scopes.values()):
-            if fn.kind != "function" or len(fn.returns) < 2 or _is_test_file(fn.module):
+            if fn.kind != "function" or not _hands_out_several(fn.returns) or _is_test_file(fn.module):
                 continue
             by_slot: dict[int, set[str]] = {}
             for i, cls in self._returned_instances(fn):
@@ -1564,7 +1567,7 @@ class Analysis:
             return
         out: list[tuple[int, str]] = []
         whole = True
-        for expr in fn.returns[:16]:
+        for expr in _return_branches(fn.returns[:16]):
             items = expr.elements if isinstance(expr, cst.Tuple) else [expr]
             for i, el in enumerate(items[:4]):
                 node = el.value if isinstance(el, cst.Element) else el
@@ -2214,6 +2217,11 @@ class Analysis:
                         )
                     )
                     direct += [s for s in own if s.site == SiteKind.WRAPPER_CALL and fwd.get(s.callee or "")]
+                    if private and forwards and self._subclass_uses(scope, mine):
+                        new.add(key)  # ``partial(self._call_acompletion, ...)`` in a subclass's body too: code outside
+                        new_passing.add(key)  # its own class body builds on it (bench/corpus/README.md), the helper
+                        self.why[key] = "private helper a subclass's code calls too, forwarding its caller's prompt"
+                        continue
                     if private and forwards and _signature_shim(scope, own):
                         self.shims[key] = own[0]  # ``_create(*args, **kwargs)`` standing in for the SDK method: its
                         new_held.add(key)  # calls are requests of that SDK method, as calls of the method itself are
@@ -2616,6 +2624,8 @@ class Analysis:
                     continue  # the interface (or an implementation being read) run again: a composite's part
                 if depth < 2 and self._task_body(s.callee, inside, reaching, fwd, seen | {key}, depth + 1, named):
                     continue  # a step or a sibling task writing its own prompt: what it is handed is data
+                if depth < 2 and self._task_hook(s.callee, inside, reaching, fwd, seen | {key}, depth + 1, named):
+                    continue  # ``self.get_condensation(view)``: a hook declared without a body, each kind a task
                 if self._hands_own_answers(s, scope):
                     continue
             if any(
@@ -2633,6 +2643,47 @@ class Analysis:
             if not authored:
                 return False
         return True
+
+    def _task_hook(
+        self,
+        key: str,
+        inside: dict[str, list[Site]],
+        reaching: set[str],
+        fwd: dict[str, set[str]],
+        seen: set[str],
+        depth: int,
+        named: bool,
+    ) -> bool:
+        """Whether ``key`` is a method declared without a body (``@abstractmethod def get_condensation(self, view)``)
+        whose implementations that reach a model are each a task body (``_task_body``): a call of it hands data to
+        whichever task the object is, as a call of one such implementation would."""
+        scope = self.ev.scopes.get(key)
+        if scope is None or inside.get(key) or not _abstract_body(scope):
+            return False
+        impls = [i for i in self.ev.implementations(key) if i != key and i in reaching and i in self.ev.scopes]
+        impls = [i for i in impls if not self._in_test(i) and i not in seen]
+        if not impls:
+            return False
+        return all(self._task_body(i, inside, reaching, fwd, seen | {key}, depth, named) for i in impls[:16])
+
+    def _subclass_uses(self, scope: Scope, users: set[str]) -> bool:
+        """Whether a method is called (or handed on as a value and called) from the body of a strict subclass of its
+        class, closures of that subclass's methods included: code outside its own class body uses it."""
+        cls = scope.enclosing_class()
+        if cls is None or not users:
+            return False
+        subs = set(self.ev.subclasses(cls.key))
+        if not subs:
+            return False
+        for who in users:
+            user = self.ev.scopes.get(who)
+            depth = 0
+            while user is not None and user.kind != "class" and depth < 8:
+                user = user.parent
+                depth += 1
+            if user is not None and user.key in subs and not self._in_test(who):
+                return True
+        return False
 
     def _sends_conversation(self, key: str, fn: Scope, inside: dict[str, list[Site]], reaching: set[str]) -> bool:
         """Whether the function ``key`` is handed a conversation (a ``messages`` / ``prompt`` parameter) or reads one
@@ -3657,10 +3708,20 @@ class Analysis:
         if fn is None:
             return False
         try:
-            return any(
-                isinstance(a.value, cst.Name)
-                and (self._literal_local(a.value.value, fn) or self._built_runner(a.value.value, fn))
-                for a in site.info.node.args
+            return (
+                any(
+                    isinstance(a.value, cst.Name)
+                    and (self._literal_local(a.value.value, fn) or self._built_runner(a.value.value, fn))
+                    for a in site.info.node.args
+                )
+                or any(  # the list handed through a converter first: ``llm.complete(messages=fmt(messages))``
+                    isinstance(a.value, cst.Call)
+                    and any(
+                        isinstance(b.value, cst.Name) and not b.star and self._literal_local(b.value.value, fn)
+                        for b in a.value.args[:4]
+                    )
+                    for a in site.info.node.args
+                )
             )
         except RecursionError:
             return False
@@ -5518,6 +5579,25 @@ def _model_named(fn: Scope | None) -> bool:
     return any(w.lower() in _MODEL_WORDS for w in _CAMEL_WORD.findall(cls.name))
 
 
+def _return_branches(returns: Sequence[cst.BaseExpression]) -> list[cst.BaseExpression]:
+    """The values returns hand out, each branch of a conditional one of its own (``return A() if fast else B()``
+    hands out an ``A`` or a ``B``, as two returns would); nested conditionals are walked to a depth of 4."""
+    out: list[cst.BaseExpression] = []
+    todo = [(e, 0) for e in returns]
+    while todo:
+        expr, depth = todo.pop(0)
+        if isinstance(expr, cst.IfExp) and depth < 4:
+            todo[:0] = [(expr.body, depth + 1), (expr.orelse, depth + 1)]
+        else:
+            out.append(expr)
+    return out
+
+
+def _hands_out_several(returns: Sequence[cst.BaseExpression]) -> bool:
+    """Two or more returns, or one return choosing between values (``return A() if fast else B()``)."""
+    return len(returns) >= 2 or any(isinstance(e, cst.IfExp) for e in returns)
+
+
 def _minority(reaching: int, implementations: int) -> bool:
     """Of three or more implementations of a base method, fewer than half reach a model."""
     return implementations >= 3 and 2 * reaching < implementations
@@ -7249,6 +7329,9 @@ def _params_in(
             walk(node.value, depth, built)  # messages[1:cut]: a run of the messages handed in
             return
         if isinstance(node, cst.ListComp) and not templated:
+            if not builders and _items_formatted(node):
+                return  # ``[{"content": f"<ITEM>{e}</ITEM>"} for e in view]`` beside the text the call writes: each
+                # item is data formatted into the function's own prompt, not a conversation handed on
             # ``[to_ids(m, tok) for m in batch]``: one item sent per item of what the comprehension walks (a batch of
             # conversations handed in, each encoded for a local engine)
             comp: cst.CompFor | None = node.for_in
@@ -7306,6 +7389,17 @@ def _params_in(
             return found
     walk(value, 0)
     return found
+
+
+def _items_formatted(comp: cst.ListComp) -> bool:
+    """Whether a comprehension's element writes each item into a text of its own: an f-string holding literal text
+    (``f"<ID>{e.id}</ID> {e.message}"``), not the item as it is (``f"{m}"``, ``{"content": m.text}``)."""
+    for node in _subnodes(comp.elt, 64):
+        if isinstance(node, cst.FormattedString) and any(
+            isinstance(p, cst.FormattedStringText) and p.value.strip() for p in node.parts
+        ):
+            return True
+    return False
 
 
 def _call_params(
