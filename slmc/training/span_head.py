@@ -374,6 +374,14 @@ def joined_words(word_ids: list[Any]) -> list[bool]:
     return [i > 0 and w is not None and w == word_ids[i - 1] for i, w in enumerate(word_ids)]
 
 
+def _joined(enc: Any, row: int = 0) -> list[bool] | None:
+    """``joined_words`` of one row of a tokenizer's output; None when the tokenizer gives no word ids (a slow one)."""
+    try:
+        return joined_words(enc.word_ids(row))
+    except (ValueError, AttributeError, IndexError):
+        return None
+
+
 def cuts_a_word(tags: list[Any], joined: list[bool]) -> bool:
     """Whether a tag sequence starts or ends a span inside a word (at a ``joined`` position)."""
     for i in range(1, len(tags)):
@@ -590,7 +598,7 @@ class SpanHead:
             "ids": enc["input_ids"],
             "tags": tags,
             "keys": [],
-            "cuts": cuts_a_word(tags, joined_words(enc.word_ids())),
+            "cuts": (joined := _joined(enc)) is None or cuts_a_word(tags, joined),  # unknown words: may cut
         }
         for spec in self.closed:
             cls = ABSENT if spec.name not in obj else json.dumps(obj[spec.name], sort_keys=True, ensure_ascii=False)
@@ -856,7 +864,7 @@ class SpanHead:
                 offsets = enc["offset_mapping"][row].tolist()
                 probs = tag_probs[row].tolist()
                 active = [bool(m) and tid not in special for tid, m in zip(ids, mask, strict=True)]
-                joined = joined_words(enc.word_ids(row)) if self.meta.get("whole_words") else None
+                joined = _joined(enc, row) if self.meta.get("whole_words") else None
                 tags = bio_decode(probs, len(self.span_keys), active, joined)
                 spans = self._spans(body, offsets, probs, tags)
                 sure = self._recall(body, offsets, probs, tags)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from slmc.training.span_head import SpanHead, bio_decode, cuts_a_word, joined_words, tagged
+from slmc.training.span_head import SpanHead, _joined, bio_decode, cuts_a_word, joined_words, tagged
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
@@ -105,3 +105,12 @@ def test_the_head_learns_from_its_traces_whether_spans_may_cut_words(tmp_path):
     config.pop("whole_words")
     (tmp_path / "old" / "span_head.json").write_text(json.dumps(config))
     assert SpanHead.load(tmp_path / "old").meta["whole_words"] is False
+
+
+def test_a_tokenizer_without_word_ids_leaves_words_free():
+    class Slow(dict):  # a slow tokenizer's output: no word ids
+        def word_ids(self, row: int = 0) -> list[Any]:
+            raise ValueError("word_ids() is not available when using non-fast tokenizers")
+
+    assert _joined(Slow()) is None
+    assert _joined(wordpiece()("in keenland")) == [False, False, False, True, False]
