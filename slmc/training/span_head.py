@@ -16,9 +16,10 @@ For a call site whose answers are JSON objects with fixed keys, each key gets a 
 
 The answer is assembled by the schema: keys in schema order, a key absent when the model tags nothing for it (or
 predicts ``absent``), or written as the teacher writes an empty key. Tags are decoded as the most probable valid BIO
-sequence (an ``I`` tag only continues a span of its key). The per-answer confidence is the minimum over the tokens' tag
-probabilities and the closed keys' class probabilities (temperature-scaled on a held-out slice of the training rows):
-one unsure token or key is enough to fall back. An input longer than the encoder's window is never guessed at:
+sequence (an ``I`` tag only continues a span of its key; when no teacher span starts or ends inside a word, no decoded
+one does either: a word the tokenizer splits into pieces is in a span whole or not at all, ``whole_words``). The
+per-answer confidence is the minimum over the tokens' tag probabilities and the closed keys' class probabilities
+(temperature-scaled on a held-out slice of the training rows): one unsure token or key is enough to fall back. An input longer than the encoder's window is never guessed at:
 confidence 0. A tagged span whose text the trained rows' teacher always filed under one key (the value memory, up to
 case and spacing) is read under that key, and its tokens count with the probability of being a span of any key: the
 tagger's worst confusion is which key a name belongs to (a town, a region or a country; an artist or a title), and a
@@ -331,12 +332,17 @@ class FitReport:
         self.skipped[why] = self.skipped.get(why, 0) + 1
 
 
-def bio_decode(probs: list[list[float]], n_keys: int, active: list[bool] | None = None) -> list[Any]:
+def bio_decode(
+    probs: list[list[float]], n_keys: int, active: list[bool] | None = None, joined: list[bool] | None = None
+) -> list[Any]:
     """The most probable valid BIO sequence (tags 0 = O, 2k+1 = B of key k, 2k+2 = I of key k; an ``I`` only after the
-    ``B`` or ``I`` of its key) over the active positions; None elsewhere."""
+    ``B`` or ``I`` of its key) over the active positions; None elsewhere. ``joined``: the positions that continue the
+    word of the position before (a word split into sub-word tokens); a span neither starts nor ends inside a word
+    there: such a position is O after O and ``I`` of the key of a span it continues."""
     n_tags = 1 + 2 * n_keys
     active = [True] * len(probs) if active is None else active
     prevs = [list(range(n_tags)) if cur == 0 or cur % 2 else [cur - 1, cur] for cur in range(n_tags)]
+    inside = [[0] if cur == 0 else [] if cur % 2 else [cur - 1, cur] for cur in range(n_tags)]  # within a word
     positions = [i for i, a in enumerate(active) if a]
     tags: list[Any] = [None] * len(active)
     if not positions:
@@ -349,8 +355,9 @@ def bio_decode(probs: list[list[float]], n_keys: int, active: list[bool] | None 
     back: list[list[int]] = []
     for i in positions[1:]:
         logp = logs(i)
-        ptr = [max(prevs[cur], key=score.__getitem__) for cur in range(n_tags)]
-        score = [score[ptr[cur]] + logp[cur] for cur in range(n_tags)]
+        allowed = inside if joined is not None and joined[i] else prevs
+        ptr = [max(allowed[cur], key=score.__getitem__, default=0) for cur in range(n_tags)]
+        score = [score[ptr[cur]] + logp[cur] if allowed[cur] else -math.inf for cur in range(n_tags)]
         back.append(ptr)
     cur = max(range(n_tags), key=score.__getitem__)
     path = [cur]
@@ -360,6 +367,29 @@ def bio_decode(probs: list[list[float]], n_keys: int, active: list[bool] | None 
     for i, t in zip(positions, reversed(path), strict=True):
         tags[i] = t
     return tags
+
+
+def joined_words(word_ids: list[Any]) -> list[bool]:
+    """Per token, whether it continues the word of the token before (the tokenizer's ``word_ids``)."""
+    return [i > 0 and w is not None and w == word_ids[i - 1] for i, w in enumerate(word_ids)]
+
+
+def _joined(enc: Any, row: int = 0) -> list[bool] | None:
+    """``joined_words`` of one row of a tokenizer's output; None when the tokenizer gives no word ids (a slow one)."""
+    try:
+        return joined_words(enc.word_ids(row))
+    except (ValueError, AttributeError, IndexError):
+        return None
+
+
+def cuts_a_word(tags: list[Any], joined: list[bool]) -> bool:
+    """Whether a tag sequence starts or ends a span inside a word (at a ``joined`` position)."""
+    for i in range(1, len(tags)):
+        if not joined[i] or tags[i] is None or tags[i - 1] is None or tags[i] < 0 or tags[i - 1] < 0:
+            continue
+        if tags[i] % 2 == 1 or (tags[i] == 0) != (tags[i - 1] == 0):  # a B, or O next to a span's token
+            return True
+    return False
 
 
 def tagged(tags: list[Any]) -> list[tuple[int, int, int]]:
@@ -491,6 +521,9 @@ class SpanHead:
             example["row"] = row
             examples.append(example)
         report.used = len(examples)
+        # no teacher's span starts or ends inside a word: neither does a decoded one (``bio_decode``'s ``joined``)
+        cuts = [e.pop("cuts") for e in examples]
+        head.meta["whole_words"] = not any(cuts)
         if len(examples) < 4:
             raise SlmcError(
                 f"only {len(examples)} usable records for the span head ({report.skipped})",
@@ -561,7 +594,12 @@ class SpanHead:
                 read.append(body[at:end])
                 start = end
             want[key] = read
-        example = {"ids": enc["input_ids"], "tags": tags, "keys": []}
+        example = {
+            "ids": enc["input_ids"],
+            "tags": tags,
+            "keys": [],
+            "cuts": (joined := _joined(enc)) is None or cuts_a_word(tags, joined),  # unknown words: may cut
+        }
         for spec in self.closed:
             cls = ABSENT if spec.name not in obj else json.dumps(obj[spec.name], sort_keys=True, ensure_ascii=False)
             if cls not in spec.classes:
@@ -826,7 +864,8 @@ class SpanHead:
                 offsets = enc["offset_mapping"][row].tolist()
                 probs = tag_probs[row].tolist()
                 active = [bool(m) and tid not in special for tid, m in zip(ids, mask, strict=True)]
-                tags = bio_decode(probs, len(self.span_keys), active)
+                joined = _joined(enc, row) if self.meta.get("whole_words") else None
+                tags = bio_decode(probs, len(self.span_keys), active, joined)
                 spans = self._spans(body, offsets, probs, tags)
                 sure = self._recall(body, offsets, probs, tags)
                 if sure:
@@ -872,6 +911,7 @@ class SpanHead:
             "template": list(self.template),
             "encoder": self.meta["encoder"],
             "temperature": float(self.meta.get("temperature") or 1.0),
+            "whole_words": bool(self.meta.get("whole_words")),
             "max_length": MAX_LENGTH,
             "tokenizer": SPAN_TOKENIZER,
             "special_tokens": special,
@@ -913,6 +953,7 @@ class SpanHead:
             temperature = float(config.get("temperature", 1.0))
             special = {k: str(v) for k, v in dict(config.get("special_tokens") or {}).items() if k in _SPECIAL}
             memory = {str(v): str(k) for v, k in dict(config.get("memory") or {}).items()}  # version 1: none
+            whole_words = config.get("whole_words") is True  # older heads: decoded without the word constraint
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise bad(f"{SPAN_CONFIG}: {exc!r}") from None
         if not specs or any(s.kind not in ("span", "closed") for s in specs):
@@ -943,7 +984,12 @@ class SpanHead:
         except Exception as exc:  # unreadable, wrong shapes, missing tensors, a symlink out of the folder
             raise bad(repr(exc)) from None
         model.to(device or "cpu").eval()
-        meta = {"encoder": encoder_config, "temperature": temperature, "max_length": MAX_LENGTH}
+        meta = {
+            "encoder": encoder_config,
+            "temperature": temperature,
+            "max_length": MAX_LENGTH,
+            "whole_words": whole_words,
+        }
         head = cls(tokenizer, model, specs, template, meta)
         head.memory = {v: k for v, k in memory.items() if k in head.span_keys}
         return head
