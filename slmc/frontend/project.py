@@ -4747,11 +4747,11 @@ class Analysis:
             return
         roots = [self.root] if self.config_roots is None else self.config_roots
         found = [agent for folder in roots for agent in templates.config_agents(folder, self.root)]
-        for rel, line, prompt, model, provider in found:
+        for rel, line, prompt, model, provider, source in found:
             nid = site_id("<config>", rel, line)
             if nid in nodes:
                 continue
-            text = Text((PromptPart(prompt),), "template-file", rel)
+            text = Text((PromptPart(prompt),), "template-file", source)
             msg = Message("system", templates.with_slots(text).parts, "template-file")
             nodes[nid] = LLMCall(
                 nid,
@@ -4763,7 +4763,7 @@ class Analysis:
                 model=model,
             )
             prompts[nid] = (msg,)
-            files[nid] = rel
+            files[nid] = source
 
     def _framework_target(self, s: Site, tasks: list[Site]) -> str | None:
         """The crew task a framework wrapper-call (``Crew.kickoff``) runs: the nearest crewAI task in the tree (same
