@@ -136,6 +136,12 @@ CONSTRUCTORS: dict[str, ClientKind] = {
         f"google.adk.{path}": ClientKind("adk", "adk-runner")
         for path in ("Runner", "runners.Runner", "runners.InMemoryRunner")
     },
+    # Microsoft Agent Framework: an ``Agent(client=OpenAIChatClient(...), instructions=...)`` (``ChatAgent`` before)
+    # runs its model steps in ``run`` / ``run_stream``
+    **{
+        f"agent_framework.{path}": ClientKind("agent-framework", "maf-agent")
+        for path in ("Agent", "ChatAgent", "_agents.Agent", "_agents.ChatAgent")
+    },
     # pydantic-ai: an ``Agent(model, system_prompt=..., toolsets=...)`` runs its model steps in ``run`` / ``run_sync``
     "pydantic_ai.Agent": ClientKind("pydantic-ai", "pydantic-agent"),
     "pydantic_ai.agent.Agent": ClientKind("pydantic-ai", "pydantic-agent"),
@@ -488,6 +494,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "smol-agent": {"run": "run", "": "__call__"},
     "pydantic-agent": {p: p for p in ("run", "run_sync", "run_stream", "iter")},
     "agno-agent": {p: p for p in ("run", "arun", "print_response", "aprint_response", "continue_run", "acontinue_run")},
+    "maf-agent": {p: p for p in ("run", "run_stream")},
     "adk-runner": {p: p for p in ("run", "run_async", "run_live")},
     "openai-agents-runner": {p: p for p in ("run", "run_sync", "run_streamed")},
     "aider-coder": {p: p for p in ("run", "run_stream", "run_one")},
@@ -511,6 +518,7 @@ FRAMEWORK_WRAPPER_KINDS = frozenset(
         "smol-agent",
         "pydantic-agent",
         "agno-agent",
+        "maf-agent",
         "adk-runner",
         "openai-agents-runner",
         "dspy-predict",
@@ -524,6 +532,7 @@ FRAMEWORK_MESSAGE_ARGS = {
     "smol-agent": ("task",),
     "pydantic-agent": ("user_prompt",),
     "agno-agent": ("input", "message"),
+    "maf-agent": ("messages",),
     "adk-runner": ("new_message",),
     "openai-agents-runner": ("input",),
     "camel-agent": ("input_message",),
@@ -902,7 +911,7 @@ PREFILTER_TEXTS = (
     "crewai", "dashscope", "qianfan", "zhipuai", "sparkai", "volcengine", "mlx_lm", "mlx_vlm", "http.client",
     "HTTPSConnection", "smolagents", "urlopen", "xai_sdk", "watsonx", "dspy", "lmdeploy", "aider.coders",
     "generative_ai_inference", "azure.ai.inference", ".create_message(", "baml_py", "camel.agents", "camel.societies",
-    "camel.models", "camel.toolkits", "pydantic_ai", "agno", "phi.agent", "google.adk", "from agents import",
+    "camel.models", "camel.toolkits", "pydantic_ai", "agno", "phi.agent", "google.adk", "from agents import", "agent_framework",
     "import outlines", "from outlines", "xinference", ".converse(",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")

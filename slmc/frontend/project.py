@@ -178,15 +178,15 @@ class Analysis:
         self.files[name] = _File(relpath, path, source)
         self.project.known.add(name)
         parts = name.split(".")
-        if "src" in parts[:-1]:  # src layout (also nested: app/src/pkg): imported without the folders above
-            short = ".".join(parts[len(parts) - 1 - parts[::-1].index("src") + 1 :])
-            if short and short not in self.project.known:
-                self.project.aliases.setdefault(short, name)
-        elif path is not None:  # a monorepo: packages/<dist>/<pkg>/..., each <dist> with its own pyproject.toml
-            depth = self._distribution_depth(relpath)
-            short = ".".join(parts[depth:]) if 0 < depth < len(parts) else ""
-            if short and short not in self.project.known:
-                self.project.aliases.setdefault(short, name)
+        # the module's import root: below the last ``src`` folder (src layout, also nested: app/src/pkg), or below the
+        # deepest folder holding a distribution's build file (a monorepo: packages/<dist>/<pkg>/..., also
+        # src/<dist>/<pkg>/... with one pyproject.toml per distribution), whichever lies deeper
+        depth = len(parts) - parts[::-1].index("src") if "src" in parts[:-1] else 0
+        if path is not None:
+            depth = max(depth, self._distribution_depth(relpath))
+        short = ".".join(parts[depth:]) if 0 < depth < len(parts) else ""
+        if short and short not in self.project.known:
+            self.project.aliases.setdefault(short, name)
 
     def _distribution_depth(self, relpath: str) -> int:
         """How many leading folders of ``relpath`` lie above the module's import root: the deepest folder below the
@@ -467,17 +467,25 @@ class Analysis:
                     candidates.setdefault(fn.name, []).append(fn)
         if not candidates:
             return set()
-        hits = _skip_spans(_references(texts, set(candidates), inits, self._import_spans, self._word_sets), skipped)
+        # ``from helpers import ask as ask_model``: the module that imports it names it by its alias from then on
+        aliases = _import_aliases(texts, set(candidates), self._import_spans)
+        found = _skip_spans(
+            _references(texts, set(candidates) | set(aliases), inits, self._import_spans, self._word_sets), skipped
+        )
+        hits: dict[str, list[tuple[str, int, str]]] = {}  # name -> (module, line, the word written there)
+        for word, at in found.items():
+            for name in ({word} & candidates.keys()) | aliases.get(word, set()):
+                hits.setdefault(name, []).extend((mod_name, line, word) for mod_name, line in at)
         lines: dict[str, list[str]] = {}
         named_in: dict[int, set[int]] = {}  # id(fn) -> id() of the candidates whose bodies name it
         tops: dict[str, list[tuple[int, int, Scope]]] = {}  # module -> its module-level functions' line spans
         live: set[int] = set()
         for name, fns in candidates.items():
-            for mod_name, line in hits.get(name, ()):
+            for mod_name, line, word in hits.get(name, ()):
                 if mod_name not in lines:
                     lines[mod_name] = texts.get(mod_name, "").splitlines()
                 text = lines[mod_name][line - 1] if 0 < line <= len(lines[mod_name]) else ""
-                if _only_in_comment(text, name) or _only_in_file_names(text, name) or _only_in_prose(text, name):
+                if _only_in_comment(text, word) or _only_in_file_names(text, word) or _only_in_prose(text, word):
                     continue
                 mod = self.project.modules.get(mod_name)
                 if mod is not None and mod_name not in tops:
@@ -4879,11 +4887,11 @@ class Analysis:
             return
         roots = [self.root] if self.config_roots is None else self.config_roots
         found = [agent for folder in roots for agent in templates.config_agents(folder, self.root)]
-        for rel, line, prompt, model, provider in found:
+        for rel, line, prompt, model, provider, source in found:
             nid = site_id("<config>", rel, line)
             if nid in nodes:
                 continue
-            text = Text((PromptPart(prompt),), "template-file", rel)
+            text = Text((PromptPart(prompt),), "template-file", source)
             msg = Message("system", templates.with_slots(text).parts, "template-file")
             nodes[nid] = LLMCall(
                 nid,
@@ -4895,7 +4903,7 @@ class Analysis:
                 model=model,
             )
             prompts[nid] = (msg,)
-            files[nid] = rel
+            files[nid] = source
 
     def _framework_target(self, s: Site, tasks: list[Site]) -> str | None:
         """The crew task a framework wrapper-call (``Crew.kickoff``) runs: the nearest crewAI task in the tree (same
@@ -5735,6 +5743,25 @@ def _references(
 
 
 _DEF_BEFORE = re.compile(r"\bdef[ \t]+$")  # searched in the 12 characters before a name: its own ``def`` line
+
+
+_IMPORT_ALIAS = lazy(r"\b(\w+)\s+as\s+(\w+)\b")
+
+
+def _import_aliases(
+    texts: dict[str, str], names: set[str], spans: dict[str, list[tuple[int, int]]]
+) -> dict[str, set[str]]:
+    """Aliases the tree's import statements give some of ``names`` (``from m import ask as ask_model``) -> the names
+    they stand for."""
+    out: dict[str, set[str]] = {}
+    for mod_name, text in texts.items():
+        if " as " not in text:
+            continue
+        for start, end in _module_import_spans(mod_name, text, spans):
+            for m in _IMPORT_ALIAS.finditer(text, start, end):
+                if m.group(1) in names and m.group(2) != m.group(1):
+                    out.setdefault(m.group(2), set()).add(m.group(1))
+    return out
 
 
 def _module_import_spans(mod_name: str, text: str, spans: dict[str, list[tuple[int, int]]]) -> list[tuple[int, int]]:

@@ -821,18 +821,32 @@ _HUMAN_MODEL = lazy(r"^human(?:[_-]\w*)?$", re.IGNORECASE)
 _CONFIG_HINT = lazy(r"^[ \t-]*(?:provider|model|model_name|model_id|llm)[ \t]*:", re.MULTILINE)
 _PROMPT_HINT = lazy(r"^[ \t-]*(?:role|system_prompt|system_message|instructions?|prompt|system)[ \t]*:", re.MULTILINE)
 _TOOLED_HINT = lazy(r"^[ \t]*(?:system_template|system_prompt|instructions)[ \t]*:", re.MULTILINE)
+# a DAG node that is an LLM step and names the template file its prompt is rendered from (``type: llm`` with
+# ``source: {path: classify.jinja2}``, or a model key next to ``prompt_file: prompts/x.md``)
+LLM_NODE_TYPES = frozenset({"llm"})
+CONFIG_FILE_KEYS = ("source", "path", "template", "template_path", "template_file", "prompt_path", "prompt_file")
+CONFIG_NODE_MODEL_KEYS = ("model", "model_name", "model_id", "deployment_name", "deployment")
+NODE_TEMPLATE_SUFFIXES = (*TEXT_SUFFIXES, ".prompty")
+_LLM_NODE_HINT = lazy(r"^[ \t-]*type[ \t]*:[ \t]*['\"]?llm['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
+_FILE_HINT = lazy(
+    r"^[ \t-]*(?:source|path|template|template_path|template_file|prompt_path|prompt_file)[ \t]*:[^\n]*"
+    r"\.(?:prompt|txt|md|j2|jinja2?|tmpl|tpl|prompty)\b",
+    re.MULTILINE,
+)
 MAX_CONFIG_AGENTS = 2_000
 
 
-def config_agents(folder: Path, root: Path) -> list[tuple[str, int, str, str | None, str | None]]:
+def config_agents(folder: Path, root: Path) -> list[tuple[str, int, str, str | None, str | None, str]]:
     """LLM agents a workflow engine builds from YAML: a mapping naming a model or provider next to a prompt of its own
-    (``role:``, ``system_prompt:``, ``instructions:``, a few words at least) -> ``(relpath, line, prompt, model,
-    provider)`` for the YAML files under ``folder``, paths relative to ``root``; the line is the node's (the enclosing
-    list item, else the mapping). crewAI agents (``goal`` /
-    ``backstory``) are not sites (their Task is). Nothing here raises on input."""
+    (``role:``, ``system_prompt:``, ``instructions:``, a few words at least), or an LLM step of a DAG (``type: llm``, or
+    a model key) naming the template file its prompt is rendered from (``source: {path: x.jinja2}``, ``prompt_file:``;
+    the file read when it lies inside the tree) -> ``(relpath, line, prompt, model, provider, prompt_file)`` for the
+    YAML files under ``folder``, paths relative to ``root`` (``prompt_file`` is the YAML itself for an inline prompt);
+    the line is the node's (the enclosing list item, else the mapping). crewAI agents (``goal`` / ``backstory``) are
+    not sites (their Task is). Nothing here raises on input."""
     import yaml
 
-    out: list[tuple[str, int, str, str | None, str | None]] = []
+    out: list[tuple[str, int, str, str | None, str | None, str]] = []
     base = root.resolve()
     for path in template_files(folder):
         if not path.name.endswith((".yaml", ".yml")) or len(out) >= MAX_CONFIG_AGENTS:
@@ -840,7 +854,8 @@ def config_agents(folder: Path, root: Path) -> list[tuple[str, int, str, str | N
         text = read_file_text(path)
         if text is None:
             continue
-        if not (_CONFIG_HINT.search(text) and _PROMPT_HINT.search(text)) and not _TOOLED_HINT.search(text):
+        inline = (_CONFIG_HINT.search(text) and _PROMPT_HINT.search(text)) or _TOOLED_HINT.search(text)
+        if not inline and not ((_LLM_NODE_HINT.search(text) or _CONFIG_HINT.search(text)) and _FILE_HINT.search(text)):
             continue
         try:
             if _too_deep(text):
@@ -852,8 +867,8 @@ def config_agents(folder: Path, root: Path) -> list[tuple[str, int, str, str | N
             rel = path.resolve().relative_to(base).as_posix()
         except ValueError:
             continue
-        found: list[tuple[str, int, str, str | None, str | None]] = []
-        _config_walk(node, None, rel, found, 0, [MAX_DATA_ITEMS])
+        found: list[tuple[str, int, str, str | None, str | None, str]] = []
+        _config_walk(node, None, (rel, path.resolve().parent, base), found, 0, [MAX_DATA_ITEMS])
         out.extend(found)
     return out
 
@@ -864,19 +879,64 @@ def _scalar(node: Any) -> str | None:
     return node.value if isinstance(node, yaml.ScalarNode) and isinstance(node.value, str) else None
 
 
-def _config_walk(node: Any, item_line: int | None, rel: str, out: list, depth: int, budget: list[int]) -> None:
-    """The agents of a composed YAML config, into ``out``; ``budget``: nodes left to walk (aliases reuse nodes)."""
+def _mapping_keys(node: Any) -> dict[str, Any]:
     import yaml
 
-    budget[0] -= 1
-    if depth > 40 or budget[0] < 0:
-        return
+    keys: dict[str, Any] = {}
     if isinstance(node, yaml.MappingNode):
-        keys: dict[str, Any] = {}
         for k, v in node.value:
             name = _scalar(k)
             if name is not None:
                 keys.setdefault(name, v)
+    return keys
+
+
+def _node_template(keys: dict[str, Any], here: Path, base: Path) -> tuple[str, str] | None:
+    """``(text, relpath)`` of the template file a DAG node names (``source: {path: x.jinja2}``, ``source: x.md``,
+    ``prompt_file: x.md``): a text file next to the YAML (or below it), read only inside the analysed tree."""
+    from slmc.safety import resolve_within
+
+    for key in CONFIG_FILE_KEYS:
+        value = keys.get(key)
+        name = _scalar(value) if value is not None else None
+        if name is None and value is not None:
+            name = _scalar(_mapping_keys(value).get("path"))
+        if not name or len(name) > 300 or "\x00" in name or not name.strip().lower().endswith(NODE_TEMPLATE_SUFFIXES):
+            continue
+        try:
+            found = resolve_within(base, os.path.relpath((here / name.strip()).resolve(), base))
+            text = read_file_text(found) if found is not None else None
+            if found is None or text is None:
+                continue
+            return text, found.relative_to(base).as_posix()
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+def _node_model(keys: dict[str, Any]) -> str | None:
+    """The model an LLM node names, on the node or among its inputs; None for a reference (``${...}``)."""
+    for group in (keys, _mapping_keys(keys.get("inputs"))):
+        for key in CONFIG_NODE_MODEL_KEYS:
+            model = _scalar(group.get(key)) if key in group else None
+            if model and "$" not in model:
+                return model
+    return None
+
+
+def _config_walk(
+    node: Any, item_line: int | None, where: tuple[str, Path, Path], out: list, depth: int, budget: list[int]
+) -> None:
+    """The agents of a composed YAML config, into ``out``; ``where``: (path relative to the tree, the YAML's folder,
+    the tree); ``budget``: nodes left to walk (aliases reuse nodes)."""
+    import yaml
+
+    rel, here, base = where
+    budget[0] -= 1
+    if depth > 40 or budget[0] < 0:
+        return
+    if isinstance(node, yaml.MappingNode):
+        keys = _mapping_keys(node)
         if keys.keys() & CONFIG_MODEL_KEYS and not keys.keys() & {"goal", "backstory"}:
             for key in CONFIG_PROMPT_KEYS:
                 prompt = _scalar(keys.get(key)) if key in keys else None
@@ -886,18 +946,28 @@ def _config_walk(node: Any, item_line: int | None, rel: str, out: list, depth: i
                     if model and "$" in model:
                         model = None
                     line = item_line if item_line is not None else node.start_mark.line + 1
-                    out.append((rel, line, prompt, model, provider if provider and provider.isidentifier() else None))
+                    provider = provider if provider and provider.isidentifier() else None
+                    out.append((rel, line, prompt, model, provider, rel))
                     return
+        llm_node = (_scalar(keys.get("type")) or "").strip().lower() in LLM_NODE_TYPES
+        if (llm_node or keys.keys() & CONFIG_MODEL_KEYS) and not keys.keys() & {"goal", "backstory"}:
+            named = _node_template(keys, here, base)
+            if named is not None and len(named[0].split()) >= 6:
+                line = item_line if item_line is not None else node.start_mark.line + 1
+                provider = _scalar(keys.get("provider"))
+                provider = provider if provider and provider.isidentifier() else None
+                out.append((rel, line, named[0], _node_model(keys), provider, named[1]))
+                return
         if "tools" in keys and (found := _tooled_agent(keys)) is not None:
             line = item_line if item_line is not None else node.start_mark.line + 1
-            out.append((rel, line, found, None, None))
+            out.append((rel, line, found, None, None, rel))
             return
         for _, v in node.value:
-            _config_walk(v, item_line, rel, out, depth + 1, budget)
+            _config_walk(v, item_line, where, out, depth + 1, budget)
     elif isinstance(node, yaml.SequenceNode):
         for v in node.value:
             line = v.start_mark.line + 1 if isinstance(v, yaml.MappingNode) else item_line
-            _config_walk(v, line, rel, out, depth + 1, budget)
+            _config_walk(v, line, where, out, depth + 1, budget)
 
 
 def _tooled_agent(keys: dict[str, Any]) -> str | None:

@@ -253,3 +253,39 @@ def test_adk_root_agent_is_a_framework_task_unless_the_tree_runs_it(tmp_path: Pa
     found = {(s.loc.path, s.loc.line): s.site for s in graph.sites()}
     assert found.get(("app/agent.py", line_of(_ADK_ROOT, "root_agent = LlmAgent("))) == SiteKind.FRAMEWORK_TASK
     assert ("cards/agent.py", line_of(_ADK_RUN_BY_HELPER, "root_agent = LlmAgent(")) not in found
+
+
+_MAF = """
+    import os
+
+    from agent_framework import Agent, Executor, WorkflowBuilder, WorkflowContext, handler
+    from agent_framework.openai import OpenAIChatClient
+
+
+    class GradeExecutor(Executor):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            client = OpenAIChatClient(model=os.environ["DEPLOYMENT"], api_key=os.environ["KEY"])
+            self._agent = Agent(client=client, name="grader", instructions="Grade the answer from 1 to 5.")
+
+        @handler
+        async def grade(self, answer: str, ctx: WorkflowContext[int]) -> None:
+            reply = await self._agent.run(f"Answer: {answer}\\nGrade:")
+            await ctx.yield_output(int(reply.text.strip()[:1] or 0))
+
+
+    async def main():
+        workflow = WorkflowBuilder(start_executor=GradeExecutor(id="grade")).build()
+        return await workflow.run("forty-two")
+"""
+
+
+def test_agent_framework_agent_run_is_a_framework_call_and_a_workflow_run_is_not(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"app/__init__.py": "", "app/grading.py": _MAF})
+    graph = analysed_graph(tmp_path)
+    found = {(s.loc.path, s.loc.line): s.site for s in graph.sites()}
+    path = "app/grading.py"
+    assert (path, line_of(_MAF, "self._agent.run(f")) in found
+    sent = messages_at(graph, path, line_of(_MAF, "self._agent.run(f"))
+    assert any(role == "user" and text.startswith("Answer: ") for role, text in sent)
+    assert (path, line_of(_MAF, "workflow.run(")) not in found
