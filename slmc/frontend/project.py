@@ -1930,6 +1930,11 @@ class Analysis:
                             "public method of a library class no code of the tree calls, forwarding its prompt"
                         )
                         continue
+                    if n == 0 and fwd.get(key) and self._extended_by_used_override(key, reaching, inside, used):
+                        new.add(key)  # ``Adapter.acall`` that only ``super().acall(...)`` in the overrides the code
+                        new_passing.add(key)  # calls reaches: each call of an override runs it
+                        self.why[key] = "base method the overrides other code calls extend through super(), forwarding"
+                        continue
                     if n == 0 and self._async_twin(scope, wrappers, inside, fwd):
                         new.add(key)  # ``step`` nothing calls beside the ``astep`` every runner awaits: the same API
                         self.why[key] = "sync/async twin of a wrapper of its class, nothing calls it"
@@ -1950,9 +1955,15 @@ class Analysis:
                         continue
                     if scope.name.startswith("__") and scope.name != "__call__":  # __init__ & co. are not an API
                         continue
-                    if not used.get(key) and not bases.get(key) and scope.enclosing_class() is not None:
+                    if (
+                        not used.get(key)
+                        and not bases.get(key)
+                        and scope.enclosing_class() is not None
+                        and not self._extended_by_used_override(key, reaching, inside, used)
+                    ):
                         continue  # a method of its class's own that only the tests call (``llm.completion`` beside the
                         # ``acompletion`` its base declares), nor any other method of that name: no API the code uses
+                        # (one that an override the code calls runs through ``super()`` is used by that call)
                     own = inside.get(key, [])
                     private = scope.name.startswith("_") and not scope.name.startswith("__")
                     # a function defined inside another and only called there (``@retry def call_with_backoff(**kw)`` in
@@ -2562,6 +2573,22 @@ class Analysis:
         written: list[cst.CSTNode] = []
         self._written_state(fn, receiver.value, target.key, _line(fn, site.info.node), written)
         return all(_hands_on_entry(v) for v in written)
+
+    def _extended_by_used_override(
+        self, key: str, reaching: set[str], inside: dict[str, list[Site]], used: dict[str, int]
+    ) -> bool:
+        """Whether an override of ``key`` that code outside the tests calls reaches the model through
+        ``super().<name>(...)`` of it (``ChatAdapter.__call__`` extending ``Adapter.__call__`` with a fallback): each
+        call of the override runs the base method, its calling API as much as the override's."""
+        fn = self.ev.scopes.get(key)
+        if fn is None:
+            return False
+        return any(
+            used.get(impl) and site.callee == key and _super_same_name(site.info.node, fn.name)
+            for impl in self.ev.overrides(key)
+            if impl in reaching
+            for site in inside.get(impl, ())
+        )
 
     def _extended_by_override(self, key: str, reaching: set[str], inside: dict[str, list[Site]]) -> bool:
         """Whether a subclass overrides the method ``key`` and its override reaches the model by calling this one
@@ -4367,18 +4394,24 @@ class Analysis:
                                 for a, name in _bind(inner_callee, inner.args):
                                     if name in fwd[inner.callee]:
                                         got |= _params_in(scope, a.value, flow=self.flow)
-                    if not targets or callee is None:
+                    if callee is None:
+                        continue
+                    if targets:
+                        bound = [(callee, a, name) for a, name in _bind(callee, site.args) if name in targets]
+                    else:  # ``self.forward(*args, **kwargs)`` in a base whose subclasses define ``forward``: the
+                        # call runs whichever implementation the object has, and hands on what one that forwards takes
+                        bound = self._dispatched_bound(site, fwd)
+                    if not bound:
                         continue
                     built = not self._builder_delegates(site)  # a builder whose held prompter writes the prompt
                     fed: dict[str, list[cst.CSTNode]] | None = None
-                    bound = [(a, name) for a, name in _bind(callee, site.args) if name in targets]
                     # ``gpt(prompt, n=k, stop=stop)``: beside the prompt the call hands over, an argument bound to a
                     # request setting (by the callee's parameter or the call's keyword) picks how it is answered
-                    prompted = any(not _setting_arg(a, name) for a, name in bound)
-                    for a, name in bound:
+                    prompted = any(not _setting_arg(a, name) for _, a, name in bound)
+                    for target, a, name in bound:
                         if prompted and _setting_arg(a, name):
                             continue
-                        if _carries(callee, a, name):
+                        if _carries(target, a, name):
                             got |= _params_in(scope, a.value, builders=built, flow=self.flow)
                             got |= _item_of_param(scope, a.value)
                             if fed is None:
@@ -4395,6 +4428,19 @@ class Analysis:
         else:
             self.unconverged.append("prompt parameters")
         return fwd
+
+    def _dispatched_bound(self, site: Site, fwd: dict[str, set[str]]) -> list[tuple[Scope, cst.Arg, str]]:
+        """(implementation, argument, its parameter) for the arguments of a call whose callee forwards nothing that
+        reach a forwarding parameter of another implementation of it (an override, or a method of a sibling subclass
+        when only subclasses define it), each bound by that implementation's own parameters: a call on the base type
+        runs whichever one the object has (CALLSITES.md, dynamic dispatch). Empty when none forwards."""
+        out: list[tuple[Scope, cst.Arg, str]] = []
+        for impl in self.ev.implementations(site.callee or "")[:64]:
+            targets = fwd.get(impl)
+            scope = self.ev.scopes.get(impl) if targets else None
+            if scope is not None:
+                out.extend((scope, a, name) for a, name in _bind(scope, site.args) if name in targets)
+        return out
 
     def export_names(self, later_round: set[str]) -> set[str]:
         """The module names another file's imports must mention to reach what was found so far (``export_pattern``).
@@ -6573,7 +6619,7 @@ def _forwards(
         if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
             name = dotted(node.func) or ""
             # complete(self.messages_for(text)): a message builder applied in the call itself
-            builder = builders and depth <= 1 and _own_builder(name)
+            builder = builders and (depth <= 1 or built) and _own_builder(name)
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
                 return any(passes(a, depth, built) for a in (flow.kept(node) if flow is not None else ()))
             return any(passes(a.value, depth, built or builder) for a in node.args)
@@ -7387,7 +7433,7 @@ def _params_in(
             return
         if isinstance(node, cst.Call) and not templated:
             name = dotted(node.func) or ""
-            builder = builders and depth <= 1 and _own_builder(name)
+            builder = builders and (depth <= 1 or built) and _own_builder(name)
             if builder and flow is not None and (rebuilt := flow.rebuilt(node)):
                 for a in rebuilt:  # ``self._request(data)`` validating the caller's request into its model: the
                     walk(a, depth, built)  # request handed in, with no prompt written around it
@@ -7702,7 +7748,8 @@ def _joined_contents(call: cst.Call) -> cst.CSTNode | None:
 def _filled_template(call: cst.Call, fn: Scope, flow: _Flow | None) -> cst.CSTNode | None:
     """The template of ``template.format(...)`` / ``.format_map`` / ``.substitute`` (a name or attribute, not a
     literal the function writes itself): the filled text is the caller's template, unless it is a parameter whose
-    default no caller replaces (``template=REVIEW_TEMPLATE``: the function's own text)."""
+    default no caller replaces (``template=REVIEW_TEMPLATE``: the function's own text), nor ``self`` (a method of the
+    function's own class named ``format``: a builder, see ``_own_builder``)."""
     func = call.func
     if not (
         isinstance(func, cst.Attribute)
@@ -7712,6 +7759,8 @@ def _filled_template(call: cst.Call, fn: Scope, flow: _Flow | None) -> cst.CSTNo
         return None
     if isinstance(func.value, cst.Name) and (flow is None or func.value.value in flow.unpassed(fn)):
         return None
+    if _is_self(fn, func.value):
+        return None  # ``self.format(signature, inputs)``: a method of the function's own class, no template filled
     return func.value
 
 
@@ -7766,8 +7815,9 @@ def _bare_method(fn: Scope) -> bool:
 
 
 def _local_only(fn: Scope) -> bool:
-    """A ``def`` nested in a function whose name that function only calls (``backoff(**kw)``): never returned, stored,
-    passed on or decorated into something else, so no code outside the enclosing function can reach it."""
+    """A ``def`` nested in a function whose name that function only calls (``backoff(**kw)``, or binds into a
+    ``partial(backoff, ...)`` of its own): never returned, stored, passed on or decorated into something else, so no
+    code outside the enclosing function can reach it."""
     parent = fn.parent
     if parent is None or parent.kind != "function" or fn.name == "<lambda>" or parent.node is None:
         return False
@@ -7780,6 +7830,10 @@ def _local_only(fn: Scope) -> bool:
             continue
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == fn.name:
             called.add(id(node.func))
+        elif isinstance(node, cst.Call) and (dotted(node.func) or "").rsplit(".", 1)[-1] == "partial" and node.args:
+            first = node.args[0].value  # ``partial(step, request)`` run right there: a call of it put off, no escape
+            if isinstance(first, cst.Name) and first.value == fn.name and not node.args[0].star:
+                called.add(id(first))
         elif isinstance(node, cst.Name) and node.value == fn.name:
             names.append(node)
         todo.extend(node.children)

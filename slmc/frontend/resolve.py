@@ -2706,6 +2706,8 @@ class Evaluator:
         callee = self.value(call.func, scope)
         if not isinstance(callee, Function) or callee.key.startswith(fn.key + ".<locals>."):
             return []  # ``decorator(_func)`` inside a decorator factory: it wraps the function, it does not run it
+        if self.returns_closure(callee.key):
+            return []  # ``fn = cached(...)(fn)``: a decorator of the tree hands back a closure calling it, runs nothing
         called = self.called_params(callee.key)
         if not called:
             return []
@@ -2714,6 +2716,21 @@ class Evaluator:
             for i, a in handed
             if (a.keyword.value in called if a.keyword is not None else i in called.values())
         ]
+
+    def returns_closure(self, key: str) -> bool:
+        """A decorator (factory) of the tree (``def safe(fn): def run(*a): return fn(*a) ... return run``): it calls
+        what it is given only inside the function it returns, so calling it wraps, and runs nothing."""
+        fn = self.scopes.get(key)
+        if fn is None or fn.kind != "function" or not fn.returns:
+            return False
+        names = [p.name.value for p in fn.params]
+        if any(isinstance(c.node.func, cst.Name) and c.node.func.value in names for c in fn.calls):
+            return False  # it also calls the parameter itself
+        for ret in fn.returns:
+            bound = fn.bindings.get(ret.value, ()) if isinstance(ret, cst.Name) else ()
+            if not bound or not all(b[0] == "def" and b[1].parent is fn for b in bound):
+                return False
+        return True
 
     def passed_callable(self, fn_key: str, call: cst.Call, scope: Scope) -> tuple[Value, list[cst.Arg]] | None:
         """A call of a higher-order function of the tree that calls what it is given: the value passed for the

@@ -119,17 +119,7 @@ def _model_call_handler(call: cst.Call, scope: Scope) -> bool:
 def _returns_closure(ev: Evaluator, key: str) -> bool:
     """A decorator factory of the tree (``def safe(fn): def run(*a): return fn(*a) ... return run``): it calls what it
     is given only inside the function it returns, so calling the factory wraps, and runs nothing."""
-    fn = ev.scopes.get(key)
-    if fn is None or fn.kind != "function" or not fn.returns:
-        return False
-    names = [p.name.value for p in fn.params]
-    if any(isinstance(c.node.func, cst.Name) and c.node.func.value in names for c in fn.calls):
-        return False  # it also calls the parameter itself
-    for ret in fn.returns:
-        bound = fn.bindings.get(ret.value, ()) if isinstance(ret, cst.Name) else ()
-        if not bound or not all(b[0] == "def" and b[1].parent is fn for b in bound):
-            return False
-    return True
+    return ev.returns_closure(key)
 
 
 def _redecorates(info: CallInfo, others: list[cst.Arg]) -> bool:
