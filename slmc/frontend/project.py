@@ -178,15 +178,16 @@ class Analysis:
         self.files[name] = _File(relpath, path, source)
         self.project.known.add(name)
         parts = name.split(".")
-        # the module's import root: below the last ``src`` folder (src layout, also nested: app/src/pkg), or below the
-        # deepest folder holding a distribution's build file (a monorepo: packages/<dist>/<pkg>/..., also
-        # src/<dist>/<pkg>/... with one pyproject.toml per distribution), whichever lies deeper
-        depth = len(parts) - parts[::-1].index("src") if "src" in parts[:-1] else 0
+        # import roots: below a ``src`` folder (also nested: app/src/pkg), and in a monorepo the folder of the
+        # module's own distribution (packages/<dist>/<pkg>/..., src/<dist>/<pkg>/..., each <dist> with its own
+        # pyproject.toml): the module is imported without the folders above either
+        roots = [len(parts) - parts[::-1].index("src")] if "src" in parts[:-1] else []
         if path is not None:
-            depth = max(depth, self._distribution_depth(relpath))
-        short = ".".join(parts[depth:]) if 0 < depth < len(parts) else ""
-        if short and short not in self.project.known:
-            self.project.aliases.setdefault(short, name)
+            roots.append(self._distribution_depth(relpath))
+        for depth in roots:
+            short = ".".join(parts[depth:]) if 0 < depth < len(parts) else ""
+            if short and short not in self.project.known:
+                self.project.aliases.setdefault(short, name)
 
     def _distribution_depth(self, relpath: str) -> int:
         """How many leading folders of ``relpath`` lie above the module's import root: the deepest folder below the
@@ -3588,6 +3589,8 @@ class Analysis:
             text = self.ev.as_callers_prompt(lambda a=a: self.ev.text(a.value, site.info.scope))
             if text is None:
                 continue
+            if fn is not None and self._sends_appended(fn, a.value):
+                continue  # ``f"{prompt}\n\n{notice}"``: the caller's prompt with a notice after it is still theirs
             if _enough_text(text.static()):
                 self._authored[site.key] = True
                 break
@@ -3605,6 +3608,23 @@ class Analysis:
         else:
             self._authored[site.key] = self._authors_inside(site)
         return self._authored[site.key]
+
+    def _sends_appended(self, fn: Scope, expr: cst.BaseExpression) -> bool:
+        """The argument ``expr`` is the caller's prompt with text appended (``_appends_to_request``), written at the
+        call or in every assignment of the local it names that carries text of its own (``prompt =
+        f"{prompt}\n\n{steering}"`` under ``if steering:``)."""
+        if _appends_to_request(fn, expr):
+            return True
+        if not isinstance(expr, cst.Name):
+            return False
+        texty = []
+        for b in fn.bindings.get(expr.value, ())[:8]:
+            if b[0] != "expr" or b[2] is not fn:
+                continue
+            text = self.ev.as_callers_prompt(lambda b=b: self.ev.text(b[1], fn))
+            if text is not None and _enough_text(text.static()):
+                texty.append(b[1])
+        return bool(texty) and all(_appends_to_request(fn, v) for v in texty)
 
     def _request_task_interface(
         self, key: str, reaching: set[str], inside: dict[str, list[Site]], fwd: dict[str, set[str]], wrappers: set[str]
@@ -3681,7 +3701,7 @@ class Analysis:
                         return True  # ``system = read_prompt("classify.txt") or ""``: a prompt file it names
                     if depth:  # the call's own argument values were read as text above
                         text = self.ev.as_callers_prompt(lambda b=b: self.ev.text(b[1], fn))
-                        if text is not None and _enough_text(text.static()):
+                        if text is not None and _enough_text(text.static()) and not _appends_to_request(fn, b[1]):
                             return True
                     if depth < 3:
                         todo.append((b[1], depth))
@@ -6674,6 +6694,40 @@ def _param_on_some_path(fn: Scope, expr: cst.BaseExpression) -> bool:
         sides = (value.body, value.orelse) if isinstance(value, cst.IfExp) else (value,)
         if any(isinstance(v, cst.Name) and v.value in params for v in sides):
             return True
+    return False
+
+
+# a parameter holding the caller's own request (not data a task is written around: ``text``, ``code``, ``document``)
+_REQUEST_PARAM = lazy(
+    r"^(?:user_)?(?:prompt|message|msg|query|question|task|instruction|request|input)(?:_text)?$", re.I
+)
+
+
+def _appends_to_request(fn: Scope, expr: cst.BaseExpression) -> bool:
+    """``f"{prompt}\n\n{notice}"`` / ``prompt + FORMAT_HINT``: text that starts with a request parameter of ``fn`` (or
+    of a function ``fn`` is nested in), whole, and only appends to it (a steering notice, a format instruction). What
+    the model is asked is still what the caller wrote: the text after it is no task prompt the function authors."""
+    first: cst.BaseExpression | None = expr
+    while isinstance(first, cst.BinaryOperation) and isinstance(first.operator, cst.Add):
+        first = first.left
+    if isinstance(first, cst.FormattedString):
+        parts = [
+            p
+            for p in first.parts
+            if not (isinstance(p, cst.FormattedStringText) and not p.value.replace("\\n", "").strip())
+        ]
+        first = parts[0].expression if parts and isinstance(parts[0], cst.FormattedStringExpression) else None
+        if first is None or len(parts) < 2:
+            return False
+    elif first is expr:
+        return False  # no text appended
+    if not isinstance(first, cst.Name) or not _REQUEST_PARAM.search(first.value):
+        return False
+    scope: Scope | None = fn
+    while scope is not None and scope.kind == "function":
+        if first.value in _param_names(scope):
+            return True
+        scope = scope.parent
     return False
 
 

@@ -276,6 +276,7 @@ class Evaluator:
         # a call of an entry looked up by a run-time key reaches each of them
         self.table_alternatives: dict[str, tuple[str, ...]] = {}
         self._shadowing: set[str] = set()  # package attributes being read (package_binding)
+        self._lazy_tables: dict[str, dict[str, str]] = {}  # module -> the names its ``__getattr__`` loads lazily
         # function name -> keys of the module-level functions of that name a decorator registers (``@reg.add(...)``)
         self._registered: dict[str, list[str]] = {}
 
@@ -349,7 +350,62 @@ class Evaluator:
             found = self.module_bindings(other, name, depth=depth + 1) if other is not None else None
             if found is not None:
                 return found
+        if not star_only and "__getattr__" in mod.scope.bindings:
+            qname = self.lazy_exports(mod).get(name)
+            if qname is not None:
+                return [("import", qname, mod)]
         return None
+
+    def lazy_exports(self, mod: ModuleIndex) -> dict[str, str]:
+        """A module answering missing attributes with a module-level ``__getattr__`` (PEP 562 lazy loading) from a
+        table written in the module: ``{"Agent": ("pkg.agent.core", "Agent")}``, ``{"Agent": ".agent.core"}`` (the
+        same name in that module; ``"pkg.mod:Attr"`` naming it) or ``{"agent.core": ["Agent", "Team"]}`` (a
+        submodule and the names it exports). Exported name -> the qualified name ``from mod import name`` reads."""
+        cached = self._lazy_tables.get(mod.name)
+        if cached is not None:
+            return cached
+        table: dict[str, str] = {}
+        self._lazy_tables[mod.name] = table
+        package = mod.name if mod.is_package else mod.name.rpartition(".")[0]
+
+        def module_name(text: str) -> str:
+            if not text.startswith("."):
+                return text
+            base = package.split(".")
+            dots = len(text) - len(text.lstrip("."))
+            base = base[: len(base) - dots + 1] if dots > 1 else base
+            rest = text.lstrip(".")
+            return ".".join([*base, rest] if rest else base)
+
+        def literal(node: Any) -> str | None:  # a dotted name (``.agent.core``, ``pkg.mod:Attr``), else None
+            if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+                value = node.evaluated_value
+                words = value.lstrip(".").replace(":", ".").split(".") if isinstance(value, str) else [""]
+                if isinstance(value, str) and (
+                    (not words[0] and value.startswith(".")) or all(w.isidentifier() for w in words)
+                ):
+                    return value
+            return None
+
+        for bindings in list(mod.scope.bindings.values())[:2000]:
+            for b in bindings[:4]:
+                if b[0] != "expr" or b[2] is not mod.scope or not isinstance(b[1], cst.Dict):
+                    continue
+                for el in b[1].elements[:4000]:
+                    if not isinstance(el, cst.DictElement) or (key := literal(el.key)) is None:
+                        continue
+                    value = el.value
+                    if isinstance(value, cst.Tuple | cst.List):
+                        items = [literal(e.value) if isinstance(e, cst.Element) else None for e in value.elements]
+                        if len(items) == 2 and None not in items and key.isidentifier():
+                            table.setdefault(key, f"{module_name(items[0])}.{items[1]}")  # type: ignore[str-bytes-safe]
+                        elif items and None not in items and all(i.isidentifier() for i in items):  # type: ignore[union-attr]
+                            for item in items:
+                                table.setdefault(item, f"{module_name(key)}.{item}")  # type: ignore[str-bytes-safe]
+                    elif (target := literal(value)) is not None and key.isidentifier():
+                        where, _, attr = target.partition(":")
+                        table.setdefault(key, f"{module_name(where)}.{attr or key}")
+        return table
 
     def bindings_value(self, bindings: list[Binding]) -> Value:
         kept = [b for b in bindings if b[0] != "aug"]
@@ -1823,6 +1879,13 @@ class Evaluator:
         if own is not None:
             return own
         if depth == 0 and on_instance:  # set or defined only by subclasses (abstract base): the first that has it
+            if not self.bases_of(cls_key):
+                # a mixin's ``self.chat(...)``: the method the classes mixing it in get through their MRO (``class
+                # Agent(ChatMixin, RunMixin)``: ``ChatMixin.chat``), nearest class first, rather than the override of
+                # a subclass further down (``ImageAgent.chat``), which stays a sibling the call may reach
+                mixed = self._mixed_in_member(cls_key, attr)
+                if isinstance(mixed, Function):
+                    return mixed
             first = self._first_member(
                 self.member(sub, attr, on_instance, depth + 1)
                 for sub in self.subclasses(cls_key)
