@@ -2614,10 +2614,7 @@ class Analysis:
         in their slots; none takes the request itself (``task``, ``prompt``, ``messages``, ``query``) nor hands a
         parameter on as a message of its own (``Turn(role="user", content=signature)`` beside a written system
         prompt: the caller's problem is the request)."""
-        impls = [i for i in self.ev.implementations(key) if i in reaching and i != key and not self._in_test(i)]
-        impls = [i for i in impls if i in self.ev.scopes]
-        # an intermediate base declaring the method again without a body is no implementation of its own
-        impls = [i for i in impls if not (not inside.get(i) and _abstract_body(self.ev.scopes[i]))]
+        impls = self._reaching_impls(key, inside, reaching)
         if not impls:
             return False
         seen = {key, *self.ev.overridden(key)}
@@ -2696,11 +2693,16 @@ class Analysis:
         scope = self.ev.scopes.get(key)
         if scope is None or inside.get(key) or not _abstract_body(scope):
             return False
-        impls = [i for i in self.ev.implementations(key) if i != key and i in reaching and i in self.ev.scopes]
-        impls = [i for i in impls if not self._in_test(i) and i not in seen]
+        impls = [i for i in self._reaching_impls(key, inside, reaching) if i not in seen]
         if not impls:
             return False
         return all(self._task_body(i, inside, reaching, fwd, seen | {key}, depth, named) for i in impls[:16])
+
+    def _reaching_impls(self, key: str, inside: dict[str, list[Site]], reaching: set[str]) -> list[str]:
+        """The implementations of the method ``key`` that reach a model, the tests' doubles left out; an intermediate
+        base declaring the method again without a body is no implementation of its own."""
+        impls = [i for i in self.ev.implementations(key) if i in reaching and i != key and not self._in_test(i)]
+        return [i for i in impls if i in self.ev.scopes and (inside.get(i) or not _abstract_body(self.ev.scopes[i]))]
 
     def _subclass_uses(self, scope: Scope, users: set[str]) -> bool:
         """Whether a method is called (or handed on as a value and called) from the body of a strict subclass of its
