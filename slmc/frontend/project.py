@@ -2332,7 +2332,8 @@ class Analysis:
         Code calls ``llm.completion(messages=...)`` as its calling API, so the property is a wrapper at its def line;
         those calls stay what they resolve to. Tests left out."""
         out: set[str] = set()
-        for key, scope in self.ev.scopes.items():
+        # a copy: reading a property's return can load a module on demand, whose scopes join the table
+        for key, scope in list(self.ev.scopes.items()):
             if scope.kind != "function" or scope.enclosing_class() is None or scope.name.startswith("_"):
                 continue
             if not self.ev.is_property(key) or self._in_test(key):

@@ -210,3 +210,46 @@ def test_guard_lets_interrupts_and_a_running_time_limit_through() -> None:
     with guard.unit("x") as unit:  # no limit running: a TimeoutError of ours is one unit's error
         raise TimeoutError
     assert unit.failed
+
+
+PROPERTY_AGENT = (
+    "from openai import OpenAI\n\n\n"
+    "class Model:\n"
+    "    def __init__(self):\n"
+    "        self.client = OpenAI()\n\n"
+    "    def ask(self, q):\n"
+    "        return self.client.chat.completions.create(model='m', messages=[{'role': 'user', 'content': q}])\n\n"
+    "    @property\n"
+    "    def first(self):\n"
+    "        return self.ask\n\n"
+    "    @property\n"
+    "    def second(self):\n"
+    "        return self.ask\n\n\n"
+    "def summarise(text):\n"
+    "    return Model().ask('Summarise in one line: ' + text)\n"
+)
+
+
+def test_a_module_loaded_while_properties_are_read_keeps_the_wrappers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading what a property returns can load a module on demand (its scopes join the evaluator's table): the walk
+    over the properties must not break on the table growing (it did on a real tree: RuntimeError 'dictionary changed
+    size during iteration', and the whole wrapper discovery was skipped)."""
+    (tmp_path / "model.py").write_text(PROPERTY_AGENT, encoding="utf-8")
+    real = frontend_project.Evaluator.returns_of
+    grown: list[str] = []
+
+    def growing(self, key, *args, **kwargs):
+        if not grown:  # the first property read loads a module: one more scope in the table
+            extra = next(s for k, s in self.scopes.items() if k.endswith("summarise"))
+            self.scopes["lazy.loaded"] = extra
+            grown.append(key)
+        return real(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(frontend_project.Evaluator, "returns_of", growing)
+    graph, diags = analyze_paths([tmp_path], root=tmp_path)
+    assert grown
+    assert not _internal(diags)
+    wrappers = {s.function for s in graph.sites() if str(s.site.value) == "wrapper"}
+    assert {"Model.ask", "Model.first", "Model.second"} <= wrappers
