@@ -155,7 +155,8 @@ def test_async_calls_are_sampled_on_the_agents_own_loop(tmp_path, servers):
         return out
 
     assert asyncio.run(main()) == ["tech", "tech", "billing", "billing"]
-    assert [b["messages"][-1]["content"] for b in llm.bodies()] == ["wifi", "invoice"]
+    # one call of each input sampled; the background samples race each other, so their order is not the calls' order
+    assert sorted(b["messages"][-1]["content"] for b in llm.bodies()) == ["invoice", "wifi"]
     assert runtime.stats()["sample"] == {"runs": 2, "agree": 1, "disagree": 1}
     assert sum(1 for r in _log(log) if r.get("sampled")) == 2
 
