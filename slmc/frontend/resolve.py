@@ -105,7 +105,12 @@ class Project:
             # on the path, before a ``src`` layout elsewhere in the tree that also has a ``utils``
             here = importer.name.split(".")[:-1] if not importer.is_package else importer.name.split(".")
             beside = ".".join([*here, head])
-            if here and beside != self.aliases[head] and (beside in self.known or beside in self._heads()):
+            if (
+                here
+                and beside != self.aliases[head]
+                and (beside in self.known or beside in self._heads())
+                and not self._lacks(beside, qname)
+            ):
                 return ".".join([*here, qname])
         if importer is None or head in self.known or head in self.aliases or head in self._heads():
             return qname
@@ -127,6 +132,23 @@ class Project:
                 return candidate
             folders = folders[:-1]
         return qname
+
+    def _lacks(self, package: str, qname: str) -> bool:
+        """Whether the tree's ``package`` (standing in for the head of ``qname``) surely lacks the name ``qname``
+        imports from it: no submodule and no binding of that name, no star import and no module ``__getattr__``
+        (``from agents import Runner`` beside an example's own ``agents/`` folder of agent definitions: Python would
+        fail there, so the name is the other package's)."""
+        rest = qname.split(".")[1:]
+        if not rest or self.no_load:
+            return False
+        sub = f"{package}.{rest[0]}"
+        if sub in self.known or sub in self._heads():
+            return False
+        mod = self.module(package)
+        if mod is None:
+            return False
+        names = mod.scope.bindings
+        return rest[0] not in names and "*" not in names and "__getattr__" not in names
 
     def _heads(self) -> set[str]:
         """Package names of the tree (every dotted prefix of a module name)."""
