@@ -103,9 +103,14 @@ def read_file_text(path: Path, errors: str = "strict") -> str | None:
 def within_tree(ev: Evaluator, p: str | Path) -> Path | None:
     """``p`` resolved (symlinks too) when it lies inside the analysed tree and can be a file name, else None: the one
     gate every file the agent's code names passes before slmc reads it."""
+    return within_root(ev.project.root, p)
+
+
+def within_root(root: Path, p: str | Path) -> Path | None:
+    """``within_tree`` for a tree given by its folder (a config file's walk, which has no evaluator)."""
     from slmc.safety import resolve_within
 
-    root = ev.project.root.resolve()
+    root = root.resolve()
     try:
         inside = resolve_within(root, os.path.relpath(Path(p).resolve(), root))
     except Exception:  # outside the analysed tree, or not a path at all
@@ -894,8 +899,6 @@ def _mapping_keys(node: Any) -> dict[str, Any]:
 def _node_template(keys: dict[str, Any], here: Path, base: Path) -> tuple[str, str] | None:
     """``(text, relpath)`` of the template file a DAG node names (``source: {path: x.jinja2}``, ``source: x.md``,
     ``prompt_file: x.md``): a text file next to the YAML (or below it), read only inside the analysed tree."""
-    from slmc.safety import resolve_within
-
     for key in CONFIG_FILE_KEYS:
         value = keys.get(key)
         name = _scalar(value) if value is not None else None
@@ -903,14 +906,10 @@ def _node_template(keys: dict[str, Any], here: Path, base: Path) -> tuple[str, s
             name = _scalar(_mapping_keys(value).get("path"))
         if not name or len(name) > 300 or "\x00" in name or not name.strip().lower().endswith(NODE_TEMPLATE_SUFFIXES):
             continue
-        try:
-            found = resolve_within(base, os.path.relpath((here / name.strip()).resolve(), base))
-            text = read_file_text(found) if found is not None else None
-            if found is None or text is None:
-                continue
-            return text, found.relative_to(base).as_posix()
-        except (OSError, ValueError):
-            continue
+        found = within_root(base, here / name.strip())
+        text = read_file_text(found) if found is not None else None
+        if found is not None and text is not None:
+            return text, found.relative_to(base.resolve()).as_posix()
     return None
 
 
