@@ -2858,6 +2858,10 @@ class Evaluator:
                 return self.resolve_qname(named.split(".")[0])  # package it returns, as ``import ollama`` binds
         resolved = self.resolve_call(call, scope)
         callee = resolved.callee
+        if callee is None and templates.names_stored_prompt(call):
+            stored = self.stored_text(call, scope)  # ``store.get_prompt(prompt_name="hyde")`` on an unknown store
+            if stored is not None:
+                return stored
         if callee is None and isinstance(call.func, cst.Attribute) and call.func.attr.value == "get" and call.args:
             table = self.value(call.func.value, scope)  # REGISTRY.get(name): an entry of a static table
             if isinstance(table, Const) and isinstance(table.value, dict):
@@ -2886,6 +2890,12 @@ class Evaluator:
                 given = self._returned_argument(callee.key, call, scope)
                 if given is not None:  # ``with_retry(self.ask, cfg)`` handing ``self.ask`` back, wrapped
                     return given
+            if templates.names_stored_prompt(call) and not (isinstance(found, Text) and found.static().strip()):
+                # ``handler.get_cached_prompt(prompt_name="hyde")`` reading a store filled from prompt files at run
+                # time: the file of the tree the name picks
+                stored = self.stored_text(call, scope)
+                if stored is not None:
+                    return stored
             if found is None or (isinstance(found, Text) and not found.static().strip()):
                 # nothing static returned (``return prompt.strip()`` after ``prompt = f.read()``): a loader's file,
                 # or the template module a manager imports by the name the call passes
@@ -2904,6 +2914,19 @@ class Evaluator:
                     return v
             return callee
         return None
+
+    def stored_text(self, call: cst.Call, scope: Scope) -> Text | None:
+        """The text of the prompt files a call fetching stored prompts by name picks (``templates.stored_prompts``),
+        joined in the order named; None when it names none the tree holds."""
+        stored = templates.stored_prompts(self, call, scope)
+        if not stored:
+            return None
+        parts: list[PromptPart] = []
+        for i, (_key, text) in enumerate(stored):
+            if i:
+                parts.append(PromptPart("\n\n"))
+            parts.extend(text.parts)
+        return Text(tuple(parts), "template-file", stored[0][1].template_file)
 
     def _module_named_by_argument(self, key: str, call: cst.Call, scope: Scope) -> Value:
         """The top package a call of a lazy-import helper names: a function of the tree that hands one of its own

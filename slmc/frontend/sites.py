@@ -1124,22 +1124,19 @@ def _input_messages(
         if written:  # the history handed in, its last turn rewritten with the function's own template
             return [_message(role, ev.text(expr, scope)), *written]
     fetched = r.expression if isinstance(r, cst.Await) else r
-    if isinstance(expr, cst.Name) and isinstance(fetched, cst.Call) and _names_stored_prompt(fetched):
+    if (
+        isinstance(expr, cst.Name | cst.Call | cst.Await)
+        and isinstance(fetched, cst.Call)
+        and templates.names_stored_prompt(fetched)
+    ):
         # ``messages = await prompts.get_payload(task_prompt_name="summary", task_inputs={...})``: a prompt the
         # function picks by name from a store and fills, read at run time: the call it comes from, not a message
-        # list the name suggests was handed in
+        # list the name suggests was handed in; the prompt files it names, where the tree holds them, are its text
+        stored = templates.stored_prompts(ev, fetched, rs)
+        if stored:
+            return [_message("system" if k.startswith("system") else role, t) for k, t in stored]
         return [_message(role, ev.text(fetched, rs))]
     return [_message(role, ev.text(expr, scope))]
-
-
-# a keyword naming a stored prompt or template to fetch (``task_prompt_name=``, ``template_id=``, ``prompt_key=``)
-_STORED_PROMPT_KEY = lazy(r"(?:^|_)(?:prompt|template)_(?:name|id|key)$")
-
-
-def _names_stored_prompt(call: cst.Call) -> bool:
-    """A call given the name of a stored prompt or template by keyword (``get_message_payload(task_prompt_name=n,
-    task_inputs=...)``, ``render(template_name="rag")``): it fetches that prompt."""
-    return any(a.keyword is not None and _STORED_PROMPT_KEY.search(a.keyword.value) for a in call.args)
 
 
 def _message_table(value: object) -> list[Message]:

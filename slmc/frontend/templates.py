@@ -1296,3 +1296,76 @@ def module_template(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Te
     if not isinstance(value, Text | Const):
         return None
     return _slotted(ev, value, mod.path if mod is not None else name)
+
+
+# ---- stored prompts fetched by name --------------------------------------------------------------------------------
+# a keyword naming a stored prompt or template to fetch (``task_prompt_name=``, ``template_id=``, ``prompt_key=``)
+STORED_PROMPT_KEY = lazy(r"(?:^|_)(?:prompt|template)_(?:name|id|key)$")
+# the key of a prompt file's own text, when the file holds a mapping (``summary: {template: ...}``)
+_STORED_TEXT_KEYS = ("template", "prompt", "content", "text")
+
+
+def names_stored_prompt(call: cst.Call) -> bool:
+    """A call given the name of a stored prompt or template by keyword (``get_message_payload(task_prompt_name=n,
+    task_inputs=...)``, ``render(template_name="rag")``): it fetches that prompt."""
+    return any(a.keyword is not None and STORED_PROMPT_KEY.search(a.keyword.value) for a in call.args)
+
+
+def _field_string_defaults(ev: Evaluator) -> dict[str, set[str]]:
+    """Attribute name -> the short strings that class bodies of the tree declare it with (``summary_prompt: str =
+    "summary"``, ``Field(default="summary")``): the value a settings object holds unless configured otherwise."""
+    memo = ev.__dict__.get("_field_string_defaults")
+    if memo is not None and memo[0] == len(ev.scopes):  # made again once more modules are indexed
+        return memo[1]
+    from slmc.frontend.index import dotted
+
+    out: dict[str, set[str]] = {}
+    for scope in list(ev.scopes.values()):
+        if scope.kind != "class":
+            continue
+        for name, bindings in scope.bindings.items():
+            for b in bindings:
+                if b[0] != "expr" or len(b) < 3:
+                    continue
+                node = b[1]
+                if isinstance(node, cst.Call) and (dotted(node.func) or "").rsplit(".", 1)[-1] == "Field":
+                    node = next((a.value for a in node.args if a.keyword is None or a.keyword.value == "default"), None)
+                if isinstance(node, cst.SimpleString):
+                    value = node.evaluated_value
+                    if isinstance(value, str) and _KEY_NAME.fullmatch(value):
+                        out.setdefault(name, set()).add(value)
+    ev.__dict__["_field_string_defaults"] = (len(ev.scopes), out)
+    return out
+
+
+def _stored_prompt_name(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> str | None:
+    name = ev.static_str(expr, scope)
+    if name is None and isinstance(expr, cst.Attribute):
+        # ``self.config.ingestion.summary_prompt``: a settings field the tree declares with one default name
+        found = _field_string_defaults(ev).get(expr.attr.value, set())
+        name = next(iter(found)) if len(found) == 1 else None
+    return name if name and _KEY_NAME.fullmatch(name) else None
+
+
+def stored_prompts(ev: Evaluator, call: cst.Call, scope: Scope) -> list[tuple[str, Text]]:
+    """The prompt files a call fetching stored prompts by name picks (``get_payload(system_prompt_name="system",
+    task_prompt_name=cfg.summary_prompt)``): (keyword, text) for each keyword whose name (a literal, a constant, or a
+    settings field declared with one default) names a template file of the tree, nearest first (``prompts/summary.yaml``
+    read at its own text, or at the ``template`` key of the one entry it holds). Empty when none is found."""
+    out: list[tuple[str, Text]] = []
+    for a in call.args:
+        if a.keyword is None or not STORED_PROMPT_KEY.search(a.keyword.value):
+            continue
+        name = _stored_prompt_name(ev, a.value, scope)
+        path = find_template(ev, name, scope.module.path) if name else None
+        found = read_template(ev, path) if path is not None else None
+        if isinstance(found, Const) and isinstance(found.value, dict):
+            item: Any = found.value
+            if len(item) == 1:
+                item = next(iter(item.values()))
+            if isinstance(item, dict):
+                item = next((item[k] for k in _STORED_TEXT_KEYS if isinstance(item.get(k), Text)), None)
+            found = item if isinstance(item, Text) else None
+        if isinstance(found, Text) and found.static().strip():
+            out.append((a.keyword.value, with_slots(found)))
+    return out

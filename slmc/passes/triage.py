@@ -317,6 +317,16 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         0.5,
         "bounded length",
     ),
+    # the title or name of a conversation handed in (``a succinct name (3-6 words) for this conversation``,
+    # ``titles for conversations``): a label of the given text, as a summary's heading is
+    (
+        r"(?:titles?|names?|headings?|subject\s+lines?)\s+(?:\([^()\n]{0,40}\)\s+)?(?:for|of)\s+"
+        r"(?:(?:this|the|a|an|each|given|following|user'?s?|current)\s+){0,2}(?:[\w-]+\s+){0,2}?"
+        r"(?:conversations?|chats?|chat\s+threads?|discussions?|dialog(?:ue)?s?|chat\s+sessions?)\b"
+        r"|(?:conversation|chat)\s+(?:titles?|names?)\b",
+        1.0,
+        "title of the given conversation",
+    ),
 )
 _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     # new content: code, documents, stories
