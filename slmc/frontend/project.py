@@ -46,6 +46,7 @@ from slmc.frontend.resolve import (
 )
 from slmc.frontend.sites import (
     Site,
+    appended_messages,
     classify,
     fluent_messages,
     input_messages,
@@ -3772,6 +3773,11 @@ class Analysis:
                     and (self._literal_local(a.value.value, fn) or self._built_runner(a.value.value, fn))
                     for a in site.info.node.args
                 )
+                or any(  # a turn it writes appended to the list it sends (``messages.append({"role": "user",
+                    # "content": f"Write ... {listing}"})`` on the history its caller handed in)
+                    isinstance(a.value, cst.Name) and self._appends_own_turn(a.value.value, fn, site)
+                    for a in site.info.node.args
+                )
                 or any(  # the list handed through a converter first: ``llm.complete(messages=fmt(messages))``
                     isinstance(a.value, cst.Call)
                     and any(
@@ -3783,6 +3789,18 @@ class Analysis:
             )
         except RecursionError:
             return False
+
+    def _appends_own_turn(self, name: str, fn: Scope, site: Site) -> bool:
+        """``fn`` appends to the list ``name``, above the call, a message whose static text is long enough to be its
+        own instruction (``_enough_text``): the function writes the task turn it sends, whatever history the list
+        held before. A call above every such append (a retry loop's first try) sends the list as it was handed."""
+        pos = site.info.scope.module.pos(site.info.node)
+        if pos is None:
+            return False
+        return any(
+            m.origin != "dynamic" and _enough_text(m.static_text())
+            for m in appended_messages(self.ev, name, fn, pos.start.line)
+        )
 
     def _built_runner(self, name: str, fn: Scope) -> bool:
         """A local of ``fn`` bound only to a new object of a class of the tree whose methods reach a model (``agent =
