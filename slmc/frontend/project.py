@@ -46,6 +46,7 @@ from slmc.frontend.resolve import (
 )
 from slmc.frontend.sites import (
     Site,
+    appended_messages,
     classify,
     fluent_messages,
     input_messages,
@@ -57,6 +58,7 @@ from slmc.frontend.values import Class, Client, Const, Function, Instance, Parti
 from slmc.guard import Guard, time_limited
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
+    TOOL_LOOP,
     Code,
     EdgeKind,
     LLMCall,
@@ -3772,6 +3774,11 @@ class Analysis:
                     and (self._literal_local(a.value.value, fn) or self._built_runner(a.value.value, fn))
                     for a in site.info.node.args
                 )
+                or any(  # a turn it writes appended to the list it sends (``messages.append({"role": "user",
+                    # "content": f"Write ... {listing}"})`` on the history its caller handed in)
+                    isinstance(a.value, cst.Name) and self._appends_own_turn(a.value.value, fn, site)
+                    for a in site.info.node.args
+                )
                 or any(  # the list handed through a converter first: ``llm.complete(messages=fmt(messages))``
                     isinstance(a.value, cst.Call)
                     and any(
@@ -3783,6 +3790,18 @@ class Analysis:
             )
         except RecursionError:
             return False
+
+    def _appends_own_turn(self, name: str, fn: Scope, site: Site) -> bool:
+        """``fn`` appends to the list ``name``, above the call, a message whose static text is long enough to be its
+        own instruction (``_enough_text``): the function writes the task turn it sends, whatever history the list
+        held before. A call above every such append (a retry loop's first try) sends the list as it was handed."""
+        pos = site.info.scope.module.pos(site.info.node)
+        if pos is None:
+            return False
+        return any(
+            m.origin != "dynamic" and _enough_text(m.static_text())
+            for m in appended_messages(self.ev, name, fn, pos.start.line)
+        )
 
     def _built_runner(self, name: str, fn: Scope) -> bool:
         """A local of ``fn`` bound only to a new object of a class of the tree whose methods reach a model (``agent =
@@ -4559,6 +4578,49 @@ class Analysis:
                     return True
         return False
 
+    def _tool_loop(self, scope: Scope, inside: list[Site]) -> bool:
+        """A wrapper running an agent loop over tools: a ``while`` / ``for`` loop of its body that reaches the model
+        (a request, or a call of a function that reaches it: ``self.get_chat_completion(...)``) and runs the tool
+        calls of the answer before it goes round again: it walks them (``for call in message.tool_calls``) or hands
+        them whole to a call (``self.handle_tool_calls(message.tool_calls, ...)``). A retry loop that reads one
+        forced tool call's arguments (``json.loads(msg.tool_calls[0].function.arguments)``) runs no tools."""
+        mod = scope.module
+        for node in _subnodes(scope.node, 4000):
+            if not isinstance(node, cst.While | cst.For):
+                continue
+            span = mod.pos(node)
+            if span is None:
+                continue
+            if not any(self._runs_tool_calls(n) for n in _subnodes(node, 4000)):
+                continue
+            for s in inside:
+                at = mod.pos(s.info.node)
+                if (
+                    at is not None
+                    and span.start.line <= at.start.line <= span.end.line
+                    and (s.site != SiteKind.WRAPPER_CALL or s.callee in (self.reaching or ()))
+                ):
+                    return True
+        return False
+
+    @staticmethod
+    def _runs_tool_calls(node: cst.CSTNode) -> bool:
+        """``for c in msg.tool_calls`` / ``for c in msg["tool_calls"]``, or ``run(msg.tool_calls, ...)``."""
+
+        def whole(expr: cst.BaseExpression) -> bool:
+            if isinstance(expr, cst.Attribute):
+                return expr.attr.value in _TOOL_CALL_FIELDS
+            if isinstance(expr, cst.Subscript) and len(expr.slice) == 1:
+                key = getattr(expr.slice[0].slice, "value", None)
+                return isinstance(key, cst.SimpleString) and key.value.strip("'\"") in _TOOL_CALL_FIELDS
+            return False
+
+        if isinstance(node, cst.For):
+            return whole(node.iter)
+        if isinstance(node, cst.Call):
+            return any(whole(a.value) for a in node.args)
+        return False
+
     def _receiver_answers_itself(self, site: Site) -> bool:
         """A call of an inherited wrapper on an object of a known subclass (``user = HumanAgent("Bob")`` ...
         ``await user(msg)``) where the wrapper reaches the model only through ``self.<hook>(...)`` steps and that
@@ -4706,6 +4768,7 @@ class Analysis:
             return list(dict.fromkeys(out))
 
         folded: dict[str, list[str]] = {}
+        tool_loops: set[str] = set()  # wrappers running an agent loop over tools (``_tool_loop``)
         for key, nid in wrapper_ids.items():
             with g.unit("graph build", self.ev.scopes.get(key)):
                 scope = self.ev.scopes[key]
@@ -4725,6 +4788,8 @@ class Analysis:
                     ]  # its prompt: that call's, with this wrapper's arguments filled in
                 if nid in nodes:  # a one-line wrapper whose request shares its id: the request stands for both
                     continue
+                if self._tool_loop(scope, inside):
+                    tool_loops.add(nid)
                 pos = scope.module.pos(scope.node)
                 nodes[nid] = LLMCall(
                     nid,
@@ -4761,7 +4826,8 @@ class Analysis:
         for nid, node in nodes.items():
             own = consumers.get(nid, [])
             labels = node.labels or tuple(dict.fromkeys(lab for c in own for lab in c.labels))
-            nodes[nid] = _replace(node, consumers=tuple(dict.fromkeys(c.kind for c in own)), labels=labels)
+            kinds = tuple(dict.fromkeys(c.kind for c in own)) + ((TOOL_LOOP,) if nid in tool_loops else ())
+            nodes[nid] = _replace(node, consumers=kinds, labels=labels)
         for node in nodes.values():
             graph.add(node)
         for nid, node in nodes.items():
@@ -5608,6 +5674,8 @@ _KEYED_HOLE = lazy(r"""(\w+)\[(["'])(\w+)\2\]""")
 
 _FIELD_WORDS = 3  # a class default of this many words is a prompt an object may be built with another value for
 _CJK = lazy(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")  # kana, CJK ideographs, hangul
+# the fields of a model answer holding the tool calls it asks for (an agent loop reads them to run the tools)
+_TOOL_CALL_FIELDS = frozenset({"tool_calls", "function_call"})
 _AUTHORED_CHARS = 40  # static prompt text (non-space characters) that makes a call's prompt the function's own
 
 

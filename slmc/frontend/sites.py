@@ -1123,6 +1123,15 @@ def _input_messages(
         written = _item_written(ev, expr.value, scope)
         if written:  # the history handed in, its last turn rewritten with the function's own template
             return [_message(role, ev.text(expr, scope)), *written]
+    if isinstance(expr, cst.Name) and not only_text and fn is not None and r is expr:
+        # the conversation handed in as a parameter, with a turn the function writes itself appended before it is
+        # sent (``messages.append({"role": "user", "content": f"Write ... {listing}"})``): the caller's history, then
+        # the function's own instruction; appends of what was handed in alone stay the caller's (``_substitute``)
+        at = scope.module.pos(expr)
+        if expr.value in {p.name.value for p in fn.params} and at is not None:
+            appended = appended_messages(ev, expr.value, scope, at.start.line)  # the turns written above the send
+            if any(m.origin != "dynamic" and m.static_text().strip() for m in appended):
+                return [_message(role, ev.text(expr, scope)), *appended]
     fetched = r.expression if isinstance(r, cst.Await) else r
     if (
         isinstance(expr, cst.Name | cst.Call | cst.Await)
@@ -1513,6 +1522,28 @@ def _is_list_sum(expr: cst.BinaryOperation, depth: int = 0) -> bool:
 def input_messages(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, role: str = "user") -> list[Message]:
     """The messages an expression stands for (a message list, one message object, or text) as a request sends it."""
     return _input_messages(ev, expr, scope, role=role)
+
+
+def appended_messages(ev: Evaluator, name: str, scope: Scope, before: int) -> list[Message]:
+    """The messages a function adds to a list by name with ``<name>.append({...})`` on a line before ``before``."""
+    out = []
+    for ci in scope.calls:
+        f = ci.node.func
+        if not (
+            isinstance(f, cst.Attribute)
+            and f.attr.value == "append"
+            and isinstance(f.value, cst.Name)
+            and f.value.value == name
+            and ci.node.args
+        ):
+            continue
+        pos = scope.module.pos(ci.node)
+        if pos is None or pos.start.line >= before:
+            continue
+        msg = _one_message(ev, ci.node.args[0].value, scope)
+        if msg is not None:
+            out.append(msg)
+    return out
 
 
 def _list_calls(name: str, method: str, scope: Scope) -> list[Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slmc.ir.graph import AgentGraph, GraphMeta, IRError
 from slmc.ir.nodes import (
+    TOOL_LOOP,
     Code,
     Contract,
     Decision,
@@ -32,6 +33,7 @@ from slmc.ir.nodes import (
 from slmc.ir.serialize import dumps, graph_from_json, graph_to_json, loads, print_graph
 
 __all__ = [
+    "TOOL_LOOP",
     "AgentGraph",
     "Code",
     "Contract",

@@ -244,6 +244,10 @@ class Node:
         return self.id.split(":", 1)[0]
 
 
+# A wrapper's consumer: it runs an agent loop over tools, reading the tool calls of each answer to run them
+TOOL_LOOP = "tool-loop"
+
+
 @dataclass(frozen=True)
 class LLMCall(Node):
     site: SiteKind = SiteKind.REQUEST

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.guard import Guard
 from slmc.ir.graph import AgentGraph
-from slmc.ir.nodes import EdgeKind, LLMCall, Message, SiteKind, Verdict
+from slmc.ir.nodes import TOOL_LOOP, EdgeKind, LLMCall, Message, SiteKind, Verdict
 from slmc.ir.nodes import Triage as TriageResult
 from slmc.ir.unit import CompileUnit
 from slmc.lazyre import lazy
@@ -1405,8 +1405,12 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         evidence = [e for e in evidence if not (e.weight > 0 and e.reason.startswith("prompt says"))]
     evidence += user_message_evidence(graph, site, evidence)
     agent = targeted_fix(agent_evidence(graph, site), texts)
-    if agent:  # the text handed to an agent loop is the user's request, not a closed answer's format
-        evidence = [e for e in evidence if not (e.weight > 0 and e.reason.startswith("prompt says"))]
+    if agent:  # the text handed to an agent loop is the user's request, not a closed answer's format; a regex taking
+        # the final answer out of the loop's last message (``<solution>(.*?)</solution>``) is how it is carried
+        regex = _CONSUMERS["regex"][1]
+        evidence = [
+            e for e in evidence if not (e.weight > 0 and (e.reason.startswith("prompt says") or e.reason == regex))
+        ]
     evidence += agent
     if not agent and not any(e.weight < 0 and e.reason.startswith("prompt says") for e in evidence):
         evidence += probe_evidence(graph, site)  # a user's short request to an agent loop is no probe
@@ -1908,7 +1912,10 @@ def agent_evidence(graph: AgentGraph, site: LLMCall, _depth: int = 0) -> list[Ev
         # own loop (``forward`` / ``run``) handing the message it got on to an inner agent's loop, with no text of
         # its own, is a turn of that loop.
         return []
-    if owner and _AGENT_CLASS.search(owner) and _AGENT_LOOP.search(name):
+    # a loop entry of an agent class, or a wrapper whose own loop runs the tool calls of each answer (whatever the
+    # class is called: ``MetaChain.run``, ``Swarm.run``)
+    looped = isinstance(wrapper, LLMCall) and TOOL_LOOP in wrapper.consumers
+    if looped or (owner and _AGENT_CLASS.search(owner) and _AGENT_LOOP.search(name)):
         # the program reads the loop's answer as data, or the call hands the loop a schema its answer must fit
         # (``agent(msg, structured_model=Verdict)``): a closed sub-task
         if set(site.consumers) & _DATA_CONSUMERS or structured_output_of(site):
