@@ -1735,6 +1735,8 @@ class Analysis:
                     for other in self.alternatives.get(site.key, ()):
                         add_edge(fn.key, other)  # ``send = cached_send if cache else send_now``: either one is called
                 else:
+                    if site.runner is not None:
+                        continue  # a docstring task: the decorated def calls nothing; its runner reaches the model
                     if site.site == SiteKind.REQUEST and _sends_empty_prompt(site.info.node):
                         continue  # ``ollama.chat(model=name, messages=[])`` loading a local model: nothing of a caller's
                         # reaches the model there, so the functions around it are no calling API (the request stays a site)
@@ -4623,9 +4625,13 @@ class Analysis:
         template_files: dict[str, str | None] = {}
         # requests and framework tasks
         tasks = [s for s in ordered if s.site == SiteKind.FRAMEWORK_TASK]
+        runners = {s.runner for s in tasks if s.runner is not None}
+        reaching = g.call("docstring tasks", "<tree>", lambda: self.wrappers()[0], set()) if runners else set()
         for s in ordered:
             with g.unit("graph build", s):
                 target = None
+                if s.runner is not None and s.runner not in reaching:
+                    continue  # a decorator reading docstrings whose replacement function reaches no model
                 # a call of an SDK stand-in is a request of the SDK method (not one handing the stand-in on)
                 shim = self.shims.get(s.callee or "") if s.site == SiteKind.WRAPPER_CALL and not s.handed else None
                 if s.site == SiteKind.WRAPPER_CALL and shim is None:
