@@ -7464,6 +7464,9 @@ def _params_in(
         if isinstance(node, cst.Subscript) and _sliced(node):
             walk(node.value, depth, built)  # messages[1:cut]: a run of the messages handed in
             return
+        if isinstance(node, cst.Call) and _copy_method(node):
+            walk(node.func.value, depth, built)  # messages.copy(): the same messages, in a list of the function's own
+            return
         if isinstance(node, cst.ListComp) and not templated:
             if not builders and _items_formatted(node):
                 return  # ``[{"content": f"<ITEM>{e}</ITEM>"} for e in view]`` beside the text the call writes: each
@@ -7739,6 +7742,16 @@ def _param_attribute(fn: Scope, node: cst.CSTNode) -> bool:
     while isinstance(node, cst.Attribute):
         node = node.value
     return isinstance(node, cst.Name) and node.value in _param_names(fn)
+
+
+def _copy_method(node: cst.Call) -> bool:
+    """``messages.copy()`` on a name or an attribute (no arguments): a shallow copy, the same items."""
+    return (
+        not node.args
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "copy"
+        and isinstance(node.func.value, cst.Name | cst.Attribute)
+    )
 
 
 def _sliced(node: cst.Subscript) -> bool:
