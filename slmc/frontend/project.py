@@ -4627,6 +4627,8 @@ class Analysis:
         tasks = [s for s in ordered if s.site == SiteKind.FRAMEWORK_TASK]
         runners = {s.runner for s in tasks if s.runner is not None}
         reaching = g.call("docstring tasks", "<tree>", lambda: self.wrappers()[0], set()) if runners else set()
+        # the replacement function a docstring-task decorator runs is the calling API of every def it decorates
+        wrappers = wrappers | (runners & reaching)
         for s in ordered:
             with g.unit("graph build", s):
                 target = None

@@ -86,6 +86,8 @@ def test_docstring_prompt_decorator_makes_each_decorated_def_a_site(tmp_path: Pa
     graph = analysed_graph(tmp_path)
     prompt = graph.prompt_of(site_at(graph, "tasks.py", at).id)
     assert prompt is not None and "positive, negative or neutral" in " ".join(m.static_text() for m in prompt.messages)
+    # the replacement function the decorator runs is the calling API of the decorated defs
+    assert (line_of(AIFN, "def run(*args, **kwargs):"), "wrapper") in sites_in(tmp_path, "aifn.py")
     # a decorator reading docstrings for a help registry reaches no model; calls of decorated functions are no sites
     assert line_of(TASKS, '@documented("math")') not in {line for line, _ in tasks}
     assert line_of(TASKS, "return [sentiment(r)") not in {line for line, _ in tasks}
