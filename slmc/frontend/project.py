@@ -1737,6 +1737,8 @@ class Analysis:
                     for other in self.alternatives.get(site.key, ()):
                         add_edge(fn.key, other)  # ``send = cached_send if cache else send_now``: either one is called
                 else:
+                    if site.runner is not None:
+                        continue  # a docstring task: the decorated def calls nothing; its runner reaches the model
                     if site.site == SiteKind.REQUEST and _sends_empty_prompt(site.info.node):
                         continue  # ``ollama.chat(model=name, messages=[])`` loading a local model: nothing of a caller's
                         # reaches the model there, so the functions around it are no calling API (the request stays a site)
@@ -4685,9 +4687,15 @@ class Analysis:
         template_files: dict[str, str | None] = {}
         # requests and framework tasks
         tasks = [s for s in ordered if s.site == SiteKind.FRAMEWORK_TASK]
+        runners = {s.runner for s in tasks if s.runner is not None}
+        reaching = g.call("docstring tasks", "<tree>", lambda: self.wrappers()[0], set()) if runners else set()
+        # the replacement function a docstring-task decorator runs is the calling API of every def it decorates
+        wrappers = wrappers | (runners & reaching)
         for s in ordered:
             with g.unit("graph build", s):
                 target = None
+                if s.runner is not None and s.runner not in reaching:
+                    continue  # a decorator reading docstrings whose replacement function reaches no model
                 # a call of an SDK stand-in is a request of the SDK method (not one handing the stand-in on)
                 shim = self.shims.get(s.callee or "") if s.site == SiteKind.WRAPPER_CALL and not s.handed else None
                 if s.site == SiteKind.WRAPPER_CALL and shim is None:
@@ -7526,6 +7534,9 @@ def _params_in(
         if isinstance(node, cst.Subscript) and _sliced(node):
             walk(node.value, depth, built)  # messages[1:cut]: a run of the messages handed in
             return
+        if isinstance(node, cst.Call) and _copy_method(node):
+            walk(node.func.value, depth, built)  # messages.copy(): the same messages, in a list of the function's own
+            return
         if isinstance(node, cst.ListComp) and not templated:
             if not builders and _items_formatted(node):
                 return  # ``[{"content": f"<ITEM>{e}</ITEM>"} for e in view]`` beside the text the call writes: each
@@ -7801,6 +7812,16 @@ def _param_attribute(fn: Scope, node: cst.CSTNode) -> bool:
     while isinstance(node, cst.Attribute):
         node = node.value
     return isinstance(node, cst.Name) and node.value in _param_names(fn)
+
+
+def _copy_method(node: cst.Call) -> bool:
+    """``messages.copy()`` on a name or an attribute (no arguments): a shallow copy, the same items."""
+    return (
+        not node.args
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "copy"
+        and isinstance(node.func.value, cst.Name | cst.Attribute)
+    )
 
 
 def _sliced(node: cst.Subscript) -> bool:

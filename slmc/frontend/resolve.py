@@ -292,6 +292,8 @@ class Evaluator:
         self._calls_by_name: dict[str, list[Any]] = {}  # called name -> CallInfo of the loaded modules' calls
         self._calls_indexed: set[str] = set()  # modules whose calls _calls_by_name holds
         self._calls_read = 0  # how many entries of ``project.modules`` (only ever added to) were read for it
+        # (module name, table name) -> the entries registration functions write into a module-level table
+        self._setter_tables: dict[tuple[str, str], dict[Any, Any] | None] = {}
         # fn key -> the same-named functions of the other modules of a package a run-time import picks among
         self.family_alternatives: dict[str, tuple[str, ...]] = {}
         # fn key -> the other functions of a dispatch table it sits in (``{"llm": self.reply, "tool": self.act}``):
@@ -855,17 +857,7 @@ class Evaluator:
         module that calls ``coder.run(prompt)``), or of the ``__init__`` of the module-level class ``owner`` when
         they construct it (``Summaries(summary_model=retrying_llm)`` in an entry module): a framework's own agent
         object, or a whole client object, never an SDK method (those are the higher-order helpers' business)."""
-        new = list(itertools.islice(self.project.modules.values(), self._calls_read, None))
-        self._calls_read += len(new)
-        for mod in new:
-            if mod.name in self._calls_indexed:
-                continue
-            self._calls_indexed.add(mod.name)
-            for other in mod.scopes:
-                for info in other.calls:
-                    called = called_name(info.node.func)
-                    if called:
-                        self._calls_by_name.setdefault(called, []).append(info)
+        self._index_calls()
         found: list[Client] = []
         for info in self._calls_by_name.get(owner.name if owner is not None else fn.name, ())[:64]:
             if info.scope.module is fn.module or any(a.star for a in info.node.args):
@@ -883,6 +875,97 @@ class Evaluator:
             if len(found) > 8:
                 break
         return found
+
+    def _index_calls(self) -> None:
+        """Index the calls of the modules loaded since the last look by the name they call (``_calls_by_name``)."""
+        new = list(itertools.islice(self.project.modules.values(), self._calls_read, None))
+        self._calls_read += len(new)
+        for mod in new:
+            if mod.name in self._calls_indexed:
+                continue
+            self._calls_indexed.add(mod.name)
+            for other in mod.scopes:
+                for info in other.calls:
+                    called = called_name(info.node.func)
+                    if called:
+                        self._calls_by_name.setdefault(called, []).append(info)
+
+    def filled_table(self, expr: cst.BaseExpression, base: Value, scope: Scope) -> Value:
+        """``_BACKENDS[kind]`` / ``_BACKENDS.get(kind)`` on a module-level table the code binds as a dict literal
+        (often empty: ``_BACKENDS = {}``) and fills through a registration function (``setter_entries``): the table
+        with those entries too, so a key the run picks reaches every registered object. ``base`` otherwise."""
+        if not isinstance(expr, cst.Name) or not isinstance(base, Const) or not isinstance(base.value, dict):
+            return base
+        extra = self.setter_entries(expr.value, scope)
+        if not extra:
+            return base
+        merged = dict(base.value)
+        for k, v in extra.items():
+            merged.setdefault(k, v)
+        return Const(merged)
+
+    def setter_entries(self, name: str, scope: Scope) -> dict[Any, Any] | None:
+        """The entries of the module-level table ``name`` written by a module-level function of its module that stores
+        one of its parameters into it (``def add_backend(kind, backend): _BACKENDS[kind] = backend``), as the
+        calls of that function pass them, in the table's module or in a module importing it
+        (``add_backend("hosted", HostedChat())``): keyed by the key argument where it is a constant, else by position.
+        Values stay unevaluated (as in a dict literal). None when no such function or call."""
+        bindings = self.bindings_of(name, scope) or ()
+        owner = next(
+            (
+                b[2]
+                for b in bindings
+                if b[0] == "expr"
+                and len(b) > 2
+                and isinstance(b[2], Scope)
+                and b[2].kind == "module"
+                and isinstance(b[1], cst.Dict)
+            ),
+            None,
+        )
+        if owner is None:
+            return None
+        cache_key = (owner.module.name, name)
+        if cache_key in self._setter_tables:
+            return self._setter_tables[cache_key]
+        self._setter_tables[cache_key] = None  # while computing (an entry reading the table again)
+        setters: list[tuple[Scope, str, int, str | None, int | None]] = []
+        for fn in owner.module.scopes[:2000]:
+            if fn.kind != "function" or fn.parent is not owner or (name in fn.bindings and name not in fn.globals_):
+                continue
+            params = [p.name.value for p in fn.params]
+            for target, written in fn.item_writes.get(name, ())[:8]:
+                if not (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name)):
+                    continue
+                if target.value.value != name or not isinstance(written, cst.Name) or written.value not in params:
+                    continue
+                index = target.slice[0].slice if len(target.slice) == 1 else None
+                key = index.value if isinstance(index, cst.Index) else None
+                kname = key.value if isinstance(key, cst.Name) and key.value in params else None
+                kpos = params.index(kname) if kname is not None else None
+                setters.append((fn, written.value, params.index(written.value), kname, kpos))
+        if not setters:
+            return None
+        self._index_calls()
+        entries: dict[Any, Any] = {}
+        for fn, vname, vpos, kname, kpos in setters[:4]:
+            for info in self._calls_by_name.get(fn.name, ())[:64]:
+                if any(a.star for a in info.node.args):
+                    continue
+                callee = self.value(info.node.func, info.scope)
+                if not isinstance(callee, Function) or callee.key != fn.key:
+                    continue
+                given = arg(info.node, vname, vpos)
+                if given is None:
+                    continue
+                key_expr = arg(info.node, kname, kpos) if kname is not None else None
+                k = self.value(key_expr, info.scope) if key_expr is not None else None
+                label = k.value if isinstance(k, Const) and isinstance(k.value, str | int) else f"#{len(entries)}"
+                entries.setdefault(label, _Lazy(given, info.scope))
+                if len(entries) >= 50:
+                    break
+        self._setter_tables[cache_key] = entries or None
+        return entries or None
 
     def passed_strings(self, expr: cst.BaseExpression, scope: Scope) -> list[str]:
         """The string constants the module's own calls of the enclosing function pass for the parameter ``expr``
@@ -1023,12 +1106,16 @@ class Evaluator:
     def package_binding(self, qname: str) -> Value:
         """``from pkg import name`` where ``pkg/__init__.py`` rebinds ``name`` (``from .manager import manager``: the
         object, not the submodule ``pkg.manager``): Python reads the package's attribute, so the binding wins over the
-        submodule of the same name. None when the package does not bind the name, or binds the submodule itself."""
+        submodule of the same name; a star import in the package (``from .llm import *`` bringing in the function
+        ``llm``) binds it too. None when the package does not bind the name, or binds the submodule itself."""
         parent, _, last = qname.rpartition(".")
         if not parent or qname in self._shadowing:
             return None
         pkg = self.project.module(parent)
         bindings = pkg.scope.bindings.get(last) if pkg is not None and pkg.is_package else None
+        if not bindings and pkg is not None and pkg.is_package:
+            # ``from .llm import *`` in the package binds the submodule's function ``llm`` over the submodule itself
+            bindings = self.module_bindings(pkg, last, star_only=True)
         if not bindings or any(b[0] == "import" and self.project.importable(b[1], pkg) == qname for b in bindings):
             return None
         self._shadowing.add(qname)
@@ -1410,6 +1497,7 @@ class Evaluator:
         base = self.value(expr.value, scope)
         if isinstance(base, Answer):
             return base
+        base = self.filled_table(expr.value, base, scope)
         if isinstance(base, Class) or (isinstance(base, Ref) and base.qname in clients.CONSTRUCTORS):
             return base  # ``Agent[Deps, Output]``: a generic class parameterised is the class (called, it constructs)
         if isinstance(base, Const) and isinstance(base.value, str):  # crewAI: tasks_config = "config/tasks.yaml"
@@ -2864,6 +2952,7 @@ class Evaluator:
                 return stored
         if callee is None and isinstance(call.func, cst.Attribute) and call.func.attr.value == "get" and call.args:
             table = self.value(call.func.value, scope)  # REGISTRY.get(name): an entry of a static table
+            table = self.filled_table(call.func.value, table, scope)
             if isinstance(table, Const) and isinstance(table.value, dict):
                 key = self.value(call.args[0].value, scope)
                 if isinstance(key, Const) and key.value in table.value:

@@ -56,6 +56,9 @@ class Site:
     # the same-named methods of the other classes the receiver attribute may hold (``self.grounder.act(...)`` where
     # ``__init__`` builds one of two unrelated classes): the call reaches each of them too
     alternatives: tuple[str, ...] = ()
+    # a docstring task (``@ai_task()`` on a def): the decorator's replacement function that runs the def as a model
+    # task; the site stands only where that function reaches a model
+    runner: str | None = None
     # where the site is reported when that is not the call itself: the composition of a model runnable that a graph
     # builder's ``add_node`` is handed (``agent = prompt | llm`` a few lines above the call)
     at: cst.CSTNode | None = None
@@ -159,6 +162,9 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     node_task = _graph_node_task(ev, info)
     if node_task is not None:
         return node_task
+    doc_task = _docstring_task(ev, info)
+    if doc_task is not None:
+        return doc_task
     if _model_call_handler(call, scope):
         return Site(info, SiteKind.WRAPPER_CALL, client="langchain", api="wrap_model_call")
     helper: str | None = None
@@ -276,6 +282,76 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
 
 
 _BODY_KEYWORDS = ("json", "data")
+
+
+def _docstring_task(ev: Evaluator, info: CallInfo) -> Site | None:
+    """``@ai_task(temperature=0)`` on a def, where ``ai_task`` is a decorator factory of the tree whose replacement
+    function reads the decorated function's docstring (``func.__doc__``): the decorated def is run as a model task,
+    its docstring the prompt and its arguments the input, with no call expression in sight. A framework task reported
+    at the decorator, kept only where that replacement function (``runner``) reaches a model (a decorator reading
+    docstrings for a help registry is dropped when the graph is built); it makes no function a caller of the model."""
+    call, scope = info.node, info.scope
+    parent = scope.module.parents.get(id(call))
+    if not isinstance(parent, cst.Decorator) or parent.decorator is not call:
+        return None
+    callee = ev.value(call.func, scope)
+    factory = ev.scopes.get(callee.key) if isinstance(callee, Function) else None
+    if factory is None or factory.kind != "function":
+        return None
+    runner = _docstring_reader(factory)
+    decorated = _decorated_def(scope, parent)
+    if runner is None or decorated is None or not (decorated.docstring or "").strip():
+        return None
+    site = Site(info, SiteKind.FRAMEWORK_TASK, client="own", api="docstring task", runner=runner.key)
+    site.declared = True
+    site.messages = [
+        Message("system", (PromptPart(decorated.docstring.strip()),), origin="constant"),
+        Message("user", (PromptPart("*args", hole=True),), origin="dynamic"),
+    ]
+    return site
+
+
+def _docstring_reader(factory: Scope) -> Scope | None:
+    """The function nested in ``factory`` (at most two levels down: factory -> decorator -> replacement) that reads
+    ``<param>.__doc__`` of a parameter of the function defining it (the decorated function handed to the decorator)."""
+    for fn in factory.module.scopes[:5000]:
+        if fn.kind != "function" or fn.parent is None or fn.parent.kind != "function":
+            continue
+        if fn.parent is not factory and fn.parent.parent is not factory:
+            continue
+        params = {p.name.value for p in fn.parent.params}
+        for node in _doc_reads(fn.node):
+            if isinstance(node.value, cst.Name) and node.value.value in params:
+                return fn
+    return None
+
+
+def _doc_reads(node: cst.CSTNode, depth: int = 0) -> list[cst.Attribute]:
+    """The ``x.__doc__`` attribute reads under ``node`` (a bounded walk)."""
+    if depth > 40:
+        return []
+    if isinstance(node, cst.Attribute) and node.attr.value == "__doc__":
+        return [node]
+    out: list[cst.Attribute] = []
+    for child in node.children:
+        out += _doc_reads(child, depth + 1)
+        if len(out) > 4:
+            break
+    return out
+
+
+def _decorated_def(scope: Scope, decorator: cst.Decorator) -> Scope | None:
+    """The function scope whose def carries ``decorator`` (the scope the decorator's call was indexed in, or one of
+    its direct children)."""
+    for cand in (scope, *[s for s in scope.module.scopes[:5000] if s.parent is scope]):
+        node = cand.node
+        if (
+            cand.kind == "function"
+            and isinstance(node, cst.FunctionDef)
+            and any(d is decorator for d in node.decorators)
+        ):
+            return cand
+    return None
 
 
 def _graph_node_task(ev: Evaluator, info: CallInfo) -> Site | None:
