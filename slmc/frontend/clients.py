@@ -240,6 +240,28 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "lmdeploy.client": ClientKind("lmdeploy", "lmdeploy-api"),
     "lmdeploy.serve.openai.api_client.APIClient": ClientKind("lmdeploy", "lmdeploy-api"),
     "lmdeploy.serve.turbomind.chatbot.Chatbot": ClientKind("lmdeploy", "lmdeploy-chatbot"),
+    # lagent used as a library (its package outside the tree): its model classes send a request in ``chat`` /
+    # ``stream_chat`` / ``generate``; calling one of its agents (``agent(message)``) runs the agent's model steps, a
+    # framework wrapper. Its agent base classes keep what they are handed (``FRAMEWORK_AGENT_BASES``).
+    **{
+        f"lagent.llms.{mod}{name}": ClientKind("lagent", "lagent-llm", name.startswith("Async"))
+        for mod in ("", "openai.", "lmdeploy_wrapper.", "huggingface.", "vllm_wrapper.", "anthropic_llm.")
+        for name in (
+            *("GPTAPI", "AsyncGPTAPI", "LMDeployClient", "AsyncLMDeployClient", "LMDeployPipeline"),
+            *("AsyncLMDeployPipeline", "LMDeployServer", "AsyncLMDeployServer", "HFTransformer"),
+            *("HFTransformerCasualLM", "HFTransformerChat", "VllmModel", "AsyncVllmModel", "SensenovaAPI"),
+            *("ClaudeAPI", "AsyncClaudeAPI"),
+        )
+    },
+    **{
+        f"lagent.agents.{mod}{name}": ClientKind("lagent", "lagent-agent", "Async" in name)
+        for mod in ("", "agent.", "react.", "stream.")
+        for name in (
+            *("Agent", "AsyncAgent", "StreamingAgent", "AsyncStreamingAgent", "AgentForInternLM"),
+            *("AsyncAgentForInternLM", "MathCoder", "AsyncMathCoder", "ReAct", "AsyncReAct", "Sequential"),
+            *("AsyncSequential", "StreamingSequential", "AsyncStreamingSequential"),
+        )
+    },
 }
 
 # Modules whose import makes their functions reachable as module-level request functions / client modules.
@@ -499,6 +521,8 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "openai-agents-runner": {p: p for p in ("run", "run_sync", "run_streamed")},
     "aider-coder": {p: p for p in ("run", "run_stream", "run_one")},
     "outlines": {"": "__call__", **{p: p for p in ("stream", "batch")}},
+    "lagent-llm": {p: p for p in ("chat", "stream_chat", "generate", "stream_generate")},
+    "lagent-agent": {"": "__call__"},
     "camel-agent": {p: p for p in ("step", "astep")},
     "camel-society": {p: p for p in ("step", "astep")},
     "camel-task-agent": {"run": "run"},
@@ -523,6 +547,7 @@ FRAMEWORK_WRAPPER_KINDS = frozenset(
         "openai-agents-runner",
         "dspy-predict",
         "aider-coder",
+        "lagent-agent",
         *(f"camel-{k}" for k in _CAMEL_KINDS),
     }
 )
@@ -618,6 +643,13 @@ FACTORY_PATHS: dict[tuple[str, str], str] = {
         ("hf-model", m): "hf-model"
         for m in ("to", "cuda", "cpu", "eval", "half", "float", "bfloat16", "requires_grad_")
     },
+}
+
+# Attributes in which a framework object keeps another model object (no call reads them: ``self.llm.chat(...)`` in a
+# subclass of a lagent agent, whose base keeps the model it was handed there): (kind, path) -> the kind of what is kept.
+KEPT_MEMBERS: dict[tuple[str, str], str] = {
+    ("lagent-agent", "llm"): "lagent-llm",
+    ("lagent-agent", "agent"): "lagent-agent",  # a tool-loop agent's (``AgentForInternLM``, ``ReAct``) inner agent
 }
 
 # Path segments that are transparent (same request, different return shape).
@@ -911,7 +943,7 @@ PREFILTER_TEXTS = (
     "crewai", "dashscope", "qianfan", "zhipuai", "sparkai", "volcengine", "mlx_lm", "mlx_vlm", "http.client",
     "HTTPSConnection", "smolagents", "urlopen", "xai_sdk", "watsonx", "dspy", "lmdeploy", "aider.coders",
     "generative_ai_inference", "azure.ai.inference", ".create_message(", "baml_py", "camel.agents", "camel.societies",
-    "camel.models", "camel.toolkits", "pydantic_ai", "agno", "phi.agent", "google.adk", "from agents import", "agent_framework",
+    "camel.models", "camel.toolkits", "pydantic_ai", "agno", "lagent.", "from lagent", "import lagent", "phi.agent", "google.adk", "from agents import", "agent_framework",
     "import outlines", "from outlines", "xinference", ".converse(",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")

@@ -51,6 +51,12 @@ def _kind_field(name: str) -> bool:
     return name in _EVENT_FIELDS or name.endswith("_type")
 
 
+def _state_field(name: str) -> bool:
+    """A field holding the state of the job or stream an answer comes from (``status``, ``stream_state``,
+    ``run_status``), not what the model wrote."""
+    return name in _STATE_ATTRS or name.endswith(("_state", "_status"))
+
+
 _MARKER = re.compile(r"[A-Za-z]{3}")
 # A collection named for what was met before (``seen``, ``visited_set``, ``previous_answers``, ``cache``): ``answer in
 # seen`` asks whether this answer came up already (a dedupe), not whether it is one of a closed set of labels.
@@ -145,6 +151,11 @@ class _Walker(cst.CSTVisitor):
         if self.collect and id(node) in memo:  # taint is final while collecting
             return memo[id(node)]
         found: set[str] = set()
+        if isinstance(node, cst.Attribute) and (_kind_field(node.attr.value) or _state_field(node.attr.value)):
+            # ``last = piece.stream_state``: the kind or state of the piece, not its text, goes on from here
+            if self.collect:
+                memo[id(node)] = found
+            return found
         if isinstance(node, cst.Name):
             found |= (self.taint_all if whole else self.taint).get(node.value, set())
         elif isinstance(node, cst.Call) and id(node) in self.ids:
@@ -291,7 +302,7 @@ class _Walker(cst.CSTVisitor):
         not the answer's text."""
         key: cst.BaseExpression | None = None
         if isinstance(expr, cst.Attribute):
-            return _kind_field(expr.attr.value) or expr.attr.value in _STATE_ATTRS
+            return _kind_field(expr.attr.value) or _state_field(expr.attr.value)
         if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
             key = expr.slice[0].slice.value
         elif (

@@ -224,6 +224,15 @@ _SEQUENCES = frozenset({"List", "list", "Sequence", "MutableSequence", "Iterable
 _ITERATOR_WRAPPERS = frozenset({"iter", "cycle", "sorted", "reversed", "list", "tuple"})
 
 
+def kept_member(client: Client, attr: str) -> Client:
+    """``client.<attr>``: the member path read on, or, for an attribute in which a framework object keeps another
+    model object (``clients.KEPT_MEMBERS``: a lagent agent's ``llm``, its tool loop's inner ``agent``), that object."""
+    kind = clients.KEPT_MEMBERS.get((client.kind, ".".join((*client.path, attr))))
+    if kind is None:
+        return client.member(attr)
+    return Client(client.family, kind, (), client.model, client.is_async)
+
+
 class Evaluator:
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -1698,7 +1707,7 @@ class Evaluator:
         if isinstance(base, ModuleFamily):
             return self.family_member(base, attr)
         if isinstance(base, Client):
-            return base.member(attr)
+            return kept_member(base, attr)
         if isinstance(base, Answer):
             return base
         if isinstance(base, Instance | Class):
@@ -1707,7 +1716,7 @@ class Evaluator:
             if found is None:  # not defined by the tree: what the SDK class it subclasses has
                 sdk = self.sdk_base(key) or self.host_sdk(key)
                 if sdk is not None:
-                    return self.held_sdk_client(key, attr) or sdk.member(attr)
+                    return self.held_sdk_client(key, attr) or kept_member(sdk, attr)
                 return self.forwarded_attr(key, attr) if isinstance(base, Instance) else None
             return found
         return None

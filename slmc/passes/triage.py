@@ -379,7 +379,7 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         r"\s+(?:[\w,'-]+\s+){0,4}?"
         r"(?:report|article|essay|blog|story|stories|poem|chapter|novel|draft|conclusion|introduction|abstract|"
         r"document(?:ation)?|prd|trd|design|specification|proposal|section|post|letter|email|speech|content|cop(?:y|ies)|"
-        r"description)s?\b",
+        r"description|readme)s?\b",
         -1.4,
         "writes a document",
     ),
@@ -1826,10 +1826,14 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
             if words and all(w in _NAME_TRANSPORT and w not in _NAME_OPEN for w in words):
                 continue  # ``query`` / ``ask`` alone: how the method reaches the model, not its task (``chat``,
                 # ``chat_with_tools``, still names a conversation)
-            # fixing a format (``dynamic_json_fixes``, ``fix_yaml``) is a repair of given text; fixing code is not
+            # fixing a format (``dynamic_json_fixes``, ``fix_yaml``) is a repair of given text; fixing code is not:
+            # ``code_repair`` / ``repair_code`` writes the program again (the code word decides, not the repair verb)
             repair = set(words) & _NAME_FIX and set(words) & _NAME_FORMAT
+            mending = set(words) & (_NAME_FIX | {"repair", "repairs", "repairing"})
+            code_fix = next((w for w in words if w in _NAME_CODE), None) if mending and not repair else None
             cue = (
                 ("repair" if repair else None)
+                or code_fix
                 or next((w for w in words if w in _NAME_NARROW_VERBS), None)
                 or next(
                     (
@@ -1947,6 +1951,10 @@ _FRAMEWORK_AGENTS: dict[str, tuple[str, frozenset[str]]] = {
     "agno": ("loop", frozenset({"run", "arun", "print_response", "aprint_response", "continue_run", "acontinue_run"})),
     "openai-agents": ("loop", frozenset({"run", "run_sync", "run_streamed"})),
     "adk": ("loop", frozenset({"run", "run_async", "run_live"})),
+    # a lagent agent called as a function (``agent(message)``, a tool loop's inner ``self.agent(message)``): its step
+    # with the prompt it was built with, plugin and interpreter calls among its answers; the model's own ``chat`` /
+    # ``stream_chat`` / ``generate`` are plain requests
+    "lagent": ("loop", frozenset({"", "__call__"})),
 }
 _DATA_CONSUMERS = frozenset(["json.loads", "pydantic", "int", "float", "bool", "label-set"])
 # The agent classes of those frameworks an app serves (slmc.frontend.clients.SERVED_AGENTS)

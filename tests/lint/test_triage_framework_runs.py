@@ -102,3 +102,13 @@ def test_a_transcript_ending_in_the_answering_sides_label_is_a_conversation() ->
     for line, closed in ((20, "Which team owns the ticket?\nTicket: {text}\nTeam:"), (30, "Customer: {text}\nIntent:")):
         t = triage_site(g, add_site(g, "main", line, user=closed))
         assert t.verdict == N and any(r.startswith("completion fills one field") for r in t.reasons), t
+
+
+def test_a_lagent_agent_called_is_its_step_and_its_models_chat_is_read_as_a_request() -> None:
+    """``self.agent(message)`` on a lagent agent: the framework's agent step (tools among its answers), open whatever
+    closed-sounding words it is handed; ``llm.chat(...)`` on the same framework's model is a request, read as one."""
+    g = AgentGraph()
+    step = triage_site(g, add_site(g, "Loop.forward", 10, client="lagent", api="__call__", user=ENHANCE))
+    assert step.verdict == OPEN and any("an agent loop over tools" in r for r in step.reasons), step
+    chat = triage_site(g, add_site(g, "main", 20, client="lagent", api="chat", user=ENHANCE))
+    assert chat.verdict == N and not any("agent loop" in r for r in chat.reasons), chat

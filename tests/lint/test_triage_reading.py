@@ -7,7 +7,7 @@ import pytest
 from slmc.ir import AgentGraph, EdgeKind, LLMCall, Message, Prompt, SiteKind, Verdict
 from slmc.passes.triage import triage_site
 
-from .builders import add_site, parts
+from .builders import add_site, parts, wording_reasons
 
 N, OPEN, U = Verdict.NARROW, Verdict.OPEN_ENDED, Verdict.UNCLEAR
 
@@ -792,3 +792,26 @@ def test_words_to_echo_after_reply_with_exactly_are_the_answer() -> None:
     assert 'prompt says "a fixed literal answer"' not in triage_site(g, story).reasons
     slot = add_site(g, "h", 30, system=None, user="Reply with exactly: {answer_text}")
     assert 'prompt says "a fixed literal answer"' not in triage_site(g, slot).reasons
+
+
+@pytest.mark.parametrize(
+    ("function", "want"),
+    [("code_repair", OPEN), ("Solver.repair_code", OPEN), ("fix_code", OPEN), ("repair_json", N), ("fix_yaml", N)],
+)
+def test_a_repair_of_code_writes_code_and_a_repair_of_a_format_is_closed(function: str, want: Verdict) -> None:
+    """``code_repair(code, error)``: the program is written again, whole (open-ended, like any code generation); the
+    repair verb makes a closed task only of a format (``repair_json``: the given text reshaped)."""
+    t = _triage_named(function)
+    assert t.verdict == want, t
+    if want == OPEN:
+        assert any("writes code" in r for r in t.reasons), t
+
+
+WRITES_DOC = 'prompt says "writes a document"'
+
+
+def test_a_readme_is_a_document_to_write() -> None:
+    """``generate a readme.md for the repository``: a README is documentation written anew, not a label of the input."""
+    assert WRITES_DOC in wording_reasons("Your goal is to generate a README.md for the project from the notes.")
+    assert WRITES_DOC in wording_reasons("Write the readme for this package.")
+    assert WRITES_DOC not in wording_reasons("Does the README mention a license? Answer yes or no.")
