@@ -102,3 +102,24 @@ def test_a_transcript_ending_in_the_answering_sides_label_is_a_conversation() ->
     for line, closed in ((20, "Which team owns the ticket?\nTicket: {text}\nTeam:"), (30, "Customer: {text}\nIntent:")):
         t = triage_site(g, add_site(g, "main", line, user=closed))
         assert t.verdict == N and any(r.startswith("completion fills one field") for r in t.reasons), t
+
+
+def test_an_agent_declared_without_tools_answers_in_one_call() -> None:
+    """``Runner.run(agent, msg)`` on an agent whose construction declares instructions and no tools (nor agents to
+    hand over to) is one model call on those instructions: read them. The same run on an agent with tools, or with
+    no declared instructions in sight, is its loop over tools."""
+    g = AgentGraph()
+    words = "You translate the user's message to French."
+    plain = add_site(g, "main", 10, client="openai-agents", api="run", system=words, user="{msg}")
+    t = triage_site(g, plain)
+    assert t.verdict == N and not any("agent loop" in r for r in t.reasons), t
+    tooled = add_site(g, "main", 20, client="openai-agents", api="run", system=words, user="{msg}", tools=("lookup",))
+    t = triage_site(g, tooled)
+    assert any("agent loop" in r for r in t.reasons), t
+    assert not any(r.startswith("offers ") for r in t.reasons), t  # the tools are what the loop runs over
+    handing = add_site(
+        g, "main", 30, client="openai-agents", api="run", system=words, user="{msg}", options={"handoffs": "[a, b]"}
+    )
+    assert any("agent loop" in r for r in triage_site(g, handing).reasons)
+    unseen = add_site(g, "main", 40, client="openai-agents", api="run", user="{msg}")
+    assert any("agent loop" in r for r in triage_site(g, unseen).reasons)
