@@ -286,6 +286,12 @@ MODULE_CLIENTS: dict[str, ClientKind] = {
     "openai.Completion": ClientKind("openai-v0", "openai-v0-completion"),
     "google.generativeai": ClientKind("google", "palm"),  # PaLM module functions (generate_text, chat)
     "replicate": ClientKind("replicate", "replicate"),
+    # pydantic-ai's UI adapters run the agent they are handed on a chat UI's request (its message list):
+    # ``await AGUIAdapter.dispatch_request(request, agent=agent)``
+    **{
+        f"pydantic_ai.ui.{path}": ClientKind("pydantic-ai", "pydantic-ui-adapter")
+        for path in ("ag_ui.AGUIAdapter", "vercel_ai.VercelAIAdapter")
+    },
     # OpenAI Agents SDK: the ``Runner`` class runs the agent it is handed (``await Runner.run(agent, input)``)
     "agents.Runner": ClientKind("openai-agents", "openai-agents-runner"),
     "agents.run.Runner": ClientKind("openai-agents", "openai-agents-runner"),
@@ -519,6 +525,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "maf-agent": {p: p for p in ("run", "run_stream")},
     "adk-runner": {p: p for p in ("run", "run_async", "run_live")},
     "openai-agents-runner": {p: p for p in ("run", "run_sync", "run_streamed")},
+    "pydantic-ui-adapter": {"dispatch_request": "dispatch_request"},
     "aider-coder": {p: p for p in ("run", "run_stream", "run_one")},
     "outlines": {"": "__call__", **{p: p for p in ("stream", "batch")}},
     "lagent-llm": {p: p for p in ("chat", "stream_chat", "generate", "stream_generate")},
@@ -545,6 +552,7 @@ FRAMEWORK_WRAPPER_KINDS = frozenset(
         "maf-agent",
         "adk-runner",
         "openai-agents-runner",
+        "pydantic-ui-adapter",
         "dspy-predict",
         "aider-coder",
         "lagent-agent",
@@ -560,6 +568,7 @@ FRAMEWORK_MESSAGE_ARGS = {
     "maf-agent": ("messages",),
     "adk-runner": ("new_message",),
     "openai-agents-runner": ("input",),
+    "pydantic-ui-adapter": ("request",),
     "camel-agent": ("input_message",),
     "camel-society": ("assistant_msg",),
     "camel-workforce": ("task",),
@@ -569,6 +578,12 @@ FRAMEWORK_MESSAGE_ARGS = {
 # Framework wrappers called on a runner class whose first positional is the agent to run (``Runner.run(agent,
 # input)``): the message is the positional after it.
 FRAMEWORK_MESSAGE_AFTER_AGENT = frozenset({"openai-agents-runner"})
+# Framework wrappers handed the agent they run by keyword (``dispatch_request(request, agent=agent)``).
+FRAMEWORK_AGENT_KEYWORD = {"pydantic-ui-adapter": "agent"}
+# Framework wrappers whose message is a chat UI's request: the conversation the UI holds, spliced in whole.
+FRAMEWORK_CHAT_REQUEST = frozenset({"pydantic-ui-adapter"})
+# The keyword under which a framework run is handed the conversation so far (pydantic-ai ``message_history=``).
+FRAMEWORK_HISTORY_ARGS = {"pydantic-agent": "message_history"}
 DECLARED_PROMPT_KINDS = frozenset({"dspy-predict"})
 # Language-model base classes of a framework whose predictors call a method of every LM they are configured with:
 # a subclass's ``__call__`` / ``forward`` is a calling API although no code of the tree calls it (``dspy.LM``,
@@ -596,6 +611,9 @@ SERVED_AGENTS = {
         )
         for path in paths
     },
+    # the OpenAI Agents SDK: an agent handed over to (``handoffs=[agent]``, ``handoff(agent)``) or run as a tool
+    # (``agent.as_tool(...)``) by another agent
+    **{f"agents.{path}": "openai-agents" for path in ("Agent", "agent.Agent")},
     **{
         f"google.adk.{path}": "adk"
         for path in ("Agent", "agents.Agent", "agents.LlmAgent", "agents.llm_agent.LlmAgent", "agents.llm_agent.Agent")
@@ -605,7 +623,10 @@ SERVED_AGENTS = {
 # handed (``await handler(request)``); the tool-call hooks' handler runs a tool.
 MODEL_CALL_HOOKS = frozenset({"wrap_model_call", "awrap_model_call"})
 # The keywords under which such an agent is handed to what runs it.
-SERVED_AGENT_KEYWORDS = frozenset({"members", "team", "sub_agents", "agents"})
+SERVED_AGENT_KEYWORDS = frozenset({"members", "team", "sub_agents", "agents", "handoffs"})
+# Calls that hand an agent to another agent: ``handoff(agent, ...)`` (its first argument) and ``agent.as_tool(...)``.
+HANDOFF_FUNCTIONS = frozenset({"handoff"})
+AGENT_AS_TOOL = frozenset({"as_tool"})
 # The module-level name the ADK command line (``adk web`` / ``adk run``) runs.
 ADK_ROOT_AGENT = "root_agent"
 

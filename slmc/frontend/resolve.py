@@ -1020,6 +1020,28 @@ class Evaluator:
             self.derives(built.key, cls_key) and self.member(built.key, "__init__", True) == Function(init_key)
         )
 
+    def public_names(self, cls_key: str) -> list[str]:
+        """The qualified names a top-level class of the tree is imported by: its module's and those of the packages
+        that re-export the module (``pydantic_ai.agent:Agent`` -> ``pydantic_ai.agent.Agent``, ``pydantic_ai.Agent``)."""
+        if self._public_modules is None:
+            self._public_modules = {}
+            for public, real in self.project.aliases.items():
+                self._public_modules.setdefault(real, []).append(public)
+        mod, _, qual = cls_key.partition(":")
+        if not qual or "." in qual:
+            return []
+        names = [mod, *self._public_modules.get(mod, ())]
+        out = [f"{name}.{qual}" for name in names]
+        for name in names[1:] or names:  # ``from .run import Runner`` in the package: ``agents.Runner`` too
+            parts = name.split(".")
+            for i in range(len(parts) - 1, 0, -1):
+                package = self.project.module(".".join(parts[:i]))
+                bound = package.scope.bindings.get(qual) if package is not None else None
+                if not bound or bound[0][0] != "import" or not str(bound[0][1]).endswith(f".{qual}"):
+                    break
+                out.append(f"{'.'.join(parts[:i])}.{qual}")
+        return list(dict.fromkeys(out))
+
     def own_framework_entry(self, cls_key: str, depth: int = 0) -> clients.ClientKind | None:
         """The framework entry class of the catalog (``pydantic_ai.Agent``, ``smolagents.CodeAgent``) that a class of
         the tree is, or derives from, under the name its users import it by: the tree is that framework's own
@@ -1027,18 +1049,13 @@ class Evaluator:
         if cls_key in self._own_frameworks:
             return self._own_frameworks[cls_key]
         self._own_frameworks[cls_key] = None  # cycles
-        if self._public_modules is None:
-            self._public_modules = {}
-            for public, real in self.project.aliases.items():
-                self._public_modules.setdefault(real, []).append(public)
-        mod, _, qual = cls_key.partition(":")
         found = None
-        if qual and "." not in qual:
-            for name in (mod, *self._public_modules.get(mod, ())):
-                kind = clients.CONSTRUCTORS.get(f"{name}.{qual}")
-                if kind is not None and kind.kind in clients.FRAMEWORK_WRAPPER_KINDS:
-                    found = kind
-                    break
+        for public in self.public_names(cls_key):
+            # a class built (``Agent(...)``), or one whose class methods run what they are handed (``Runner.run``)
+            kind = clients.CONSTRUCTORS.get(public) or clients.MODULE_CLIENTS.get(public)
+            if kind is not None and kind.kind in clients.FRAMEWORK_WRAPPER_KINDS:
+                found = kind
+                break
         if found is None and depth < 4:
             found = next(
                 (k for b in self.bases_of(cls_key) if (k := self.own_framework_entry(b, depth + 1)) is not None), None

@@ -136,7 +136,26 @@ def _redecorates(info: CallInfo, others: list[cst.Arg]) -> bool:
     return target is not None and handed == [target]
 
 
-def _own_framework_run(ev: Evaluator, call: cst.Call, scope: Scope) -> Client | None:
+def _accepts(ev: Evaluator, fn_key: str, names: tuple[str, ...]) -> bool:
+    """Whether the function takes a parameter of one of ``names``."""
+    fn = ev.scopes.get(fn_key)
+    return fn is not None and any(p.name.value in names for p in fn.params)
+
+
+def _declares_prompt_field(ev: Evaluator, cls_key: str) -> bool:
+    """Whether a class of the tree is declared with an agent's prompt field (``instructions``, ``system_prompt``):
+    a class-level field (a dataclass's) or a parameter of its ``__init__``."""
+    cls = ev.scopes.get(cls_key)
+    if cls is None:
+        return False
+    fields = set(cls.bindings) | set(cls.annotations)
+    if fields & set(_AGENT_PROMPT_FIELDS):
+        return True
+    init = ev.member(cls_key, "__init__", True)
+    return isinstance(init, Function) and _accepts(ev, init.key, _AGENT_PROMPT_FIELDS)
+
+
+def _own_framework_run(ev: Evaluator, call: cst.Call, scope: Scope, callee: str) -> Client | None:
     """``agent.run(prompt)`` where ``agent`` is an instance of a class of the tree that the client catalog knows as a
     framework entry by its public name (the framework's own repository: its examples run ``pydantic_ai.Agent``, whose
     run goes through a graph engine no call chain follows). The run is that framework's wrapper, as it is for an
@@ -145,6 +164,8 @@ def _own_framework_run(ev: Evaluator, call: cst.Call, scope: Scope) -> Client | 
     if not isinstance(call.func, cst.Attribute) or is_test_path(scope.module.path):
         return None  # (a framework's tests run its agents on test models)
     receiver = ev.value(call.func.value, scope)
+    if isinstance(receiver, Class):  # ``Runner.run(agent, q)``: a class method of the runner class itself
+        receiver = Instance(receiver.key)
     if not isinstance(receiver, Instance):
         return None
     if receiver.cls.partition(":")[0].split(".", 1)[0] == scope.module.name.split(".", 1)[0]:
@@ -153,6 +174,9 @@ def _own_framework_run(ev: Evaluator, call: cst.Call, scope: Scope) -> Client | 
     method = call.func.attr.value
     if kind is None or method not in clients.REQUEST_PATHS.get(kind.kind, {}):
         return None
+    names = clients.FRAMEWORK_MESSAGE_ARGS.get(kind.kind)
+    if names and not _accepts(ev, callee, names):
+        return None  # a class of the tree under the framework's name that takes no message (``Runner.run(name)``)
     return Client(kind.family, kind.kind, (method,), is_async=kind.is_async)
 
 
@@ -172,7 +196,7 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     callee = resolved.callee
     if isinstance(callee, Instance):  # obj(...) runs type(obj).__call__
         callee = ev.member(callee.cls, "__call__", True)
-    own = _own_framework_run(ev, call, scope) if isinstance(callee, Function) else None
+    own = _own_framework_run(ev, call, scope, callee.key) if isinstance(callee, Function) else None
     if own is not None:  # ``agent.run(q)`` on the framework's own ``Agent`` inside the framework's repository
         callee = own
         resolved = Resolved(own, resolved.args, resolved.bound)
@@ -205,14 +229,14 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
                 site.messages = [Message("system", (PromptPart(declared),), origin="constant")]
             return site
     if isinstance(callee, Class):  # Agent(...) runs __init__; a call of a class with __call__ is rare: skip
+        served = _own_served_agent(ev, callee.key, info)
+        if served is not None:  # the framework's own repository: its examples hand its agent class over
+            return _served_agent_site(ev, info, served)
         ev.constructions.setdefault(callee.key, []).append(info)  # what the constructor is given (injection)
         return None
     client = callee if isinstance(callee, Client) else None
     if isinstance(callee, Ref) and callee.qname in clients.SERVED_AGENTS and _served_agent(info):
-        site = Site(info, SiteKind.FRAMEWORK_TASK, client=clients.SERVED_AGENTS[callee.qname], api=callee.qname)
-        text = _fields_text(ev, call, scope, _AGENT_PROMPT_FIELDS)
-        site.messages = [_message("system", text)] if text is not None else []
-        return site
+        return _served_agent_site(ev, info, callee.qname)
     if isinstance(callee, Ref) and callee.qname in clients.FRAMEWORK_TASKS:  # crewAI Task(...)
         site = Site(info, SiteKind.FRAMEWORK_TASK, client=callee.qname.split(".", 1)[0], api=callee.qname)
         site.messages = _framework_task_prompt(ev, call, scope)
@@ -269,6 +293,12 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
             site.messages = _signature_prompt(ev, client, call, scope)
         elif client.kind in clients.FRAMEWORK_MESSAGE_ARGS:  # ``coder.run(prompt)``: the user's turn it is handed
             site.messages = _framework_message(ev, client, call, resolved, scope)
+            agent = _run_agent(ev, client, call, resolved, scope)
+            if agent is not None:
+                _agent_contract(ev, site, agent)
+                # instructions written where the agent is declared: the run fills that prompt with the message it is
+                # handed (a function running it on its caller's data makes a task), as a DSPy Signature's fields do
+                site.declared = any(m.role == "system" and _declared_text(m.static_text()) for m in site.messages)
         return site
     site = Site(info, kind, client=client.family, api=api)
     if helper is not None:
@@ -398,15 +428,119 @@ def _framework_message(
         at = 1 if after_agent else 0
         expr = pos[at] if len(pos) > at else None
     out: list[Message] = []
-    receiver = pos[0] if after_agent and pos else call.func.value if isinstance(call.func, cst.Attribute) else None
-    agent = _agent_call(ev, receiver, scope) if receiver is not None else None
+    agent = _run_agent(ev, client, call, resolved, scope)
     if agent is not None:
         text = _fields_text(ev, agent[0], agent[1], _AGENT_PROMPT_FIELDS)
+        declared = _decorated_instructions(ev, agent[2], agent[1])
+        if declared is not None:  # ``@agent.system_prompt def ...: return f"..."``: after what the constructor says
+            text = declared if text is None else Text((*text.parts, PromptPart("\n"), *declared.parts), "concat")
         if text is not None:
             out.append(_message("system", text))
-    if expr is not None:
+    history = kw.get(clients.FRAMEWORK_HISTORY_ARGS.get(client.kind, ""))
+    if history is not None:  # ``agent.run(q, message_history=past)``: the conversation so far, before the turn
+        out.append(Message("user", (PromptPart(f"*{ev.source(history, scope)}", hole=True),), origin="dynamic"))
+    if expr is not None and client.kind in clients.FRAMEWORK_CHAT_REQUEST:
+        out.append(Message("user", (PromptPart(f"*{ev.source(expr, scope)}", hole=True),), origin="dynamic"))
+    elif expr is not None:
         out += _input_messages(ev, expr, scope, role="user", only_text=True)
     return out
+
+
+def _run_agent(
+    ev: Evaluator, client: Client, call: cst.Call, resolved: Resolved, scope: Scope
+) -> tuple[cst.Call, Scope, str | None] | None:
+    """The agent construction a framework run is made on (``agent.run(q)``, ``Runner.run(agent, q)``): the
+    ``Agent(...)`` call, its scope, and the name it is bound to when the receiver is a plain name."""
+    pos = _positional(resolved)
+    after_agent = client.kind in clients.FRAMEWORK_MESSAGE_AFTER_AGENT
+    receiver = pos[0] if after_agent and pos else call.func.value if isinstance(call.func, cst.Attribute) else None
+    if client.kind in clients.FRAMEWORK_AGENT_KEYWORD:
+        receiver = _kwargs(resolved).get(clients.FRAMEWORK_AGENT_KEYWORD[client.kind])
+    if receiver is None:
+        return None
+    agent = _agent_call(ev, receiver, scope)
+    if agent is None:
+        return None
+    return agent[0], agent[1], receiver.value if isinstance(receiver, cst.Name) else None
+
+
+# Decorators an agent SDK registers a function under on an agent object (pydantic-ai ``@agent.system_prompt`` /
+# ``@agent.instructions`` return text the agent sends as its system prompt; ``@agent.tool`` / ``@agent.tool_plain``
+# register a tool the agent may call).
+_INSTRUCTION_DECORATORS = frozenset({"system_prompt", "instructions"})
+_TOOL_DECORATORS = frozenset({"tool", "tool_plain"})
+# Constructor keywords that declare an agent's answer type (pydantic-ai / the OpenAI Agents SDK ``output_type``, the
+# older pydantic-ai ``result_type``, agno / ADK ``output_schema``, agno ``response_model``) and those that give it
+# other agents to hand the turn to (which makes its run a loop, as tools do).
+_AGENT_OUTPUT_FIELDS = ("output_type", "result_type", "output_schema", "response_model")
+_AGENT_HANDOFF_FIELDS = ("handoffs", "sub_agents", "members")
+
+
+def _registered(agent_scope: Scope, name: str | None, kinds: frozenset[str]) -> list[Scope]:
+    """The module's functions decorated as ``@<name>.<kind>`` or ``@<name>.<kind>(...)``."""
+    if name is None:
+        return []
+    out: list[Scope] = []
+    for fn in agent_scope.module.scopes:
+        if fn.kind != "function":
+            continue
+        for d in fn.decorators:
+            d = d.func if isinstance(d, cst.Call) else d
+            if (
+                isinstance(d, cst.Attribute)
+                and d.attr.value in kinds
+                and isinstance(d.value, cst.Name)
+                and d.value.value == name
+            ):
+                out.append(fn)
+                break
+    return out
+
+
+def _decorated_instructions(ev: Evaluator, name: str | None, agent_scope: Scope) -> Text | None:
+    """What the functions registered as the agent's instructions return, one after the other."""
+    parts: list[PromptPart] = []
+    for fn in _registered(agent_scope, name, _INSTRUCTION_DECORATORS):
+        for ret in fn.returns[:1]:
+            if parts:
+                parts.append(PromptPart("\n"))
+            parts.extend(ev.text(ret, fn).parts)
+    return Text(tuple(parts), "concat") if parts else None
+
+
+_DECLARED_CHARS = 40  # non-space characters of instruction text that make it written, as project._AUTHORED_CHARS
+
+
+def _declared_text(static: str) -> bool:
+    return len("".join(static.split())) >= _DECLARED_CHARS
+
+
+def _agent_contract(ev: Evaluator, site: Site, agent: tuple[cst.Call, Scope, str | None]) -> None:
+    """What an agent's construction declares about each of its runs: the answer type (``output_type=Verdict``) as
+    the run's output schema, the tools it may call (``tools=[...]``, functions registered with ``@agent.tool``) and
+    the agents it may hand over to, as the run's tools."""
+    call, at, name = agent
+    for field_name in _AGENT_OUTPUT_FIELDS:
+        expr = arg(call, field_name)
+        if expr is not None:
+            site.options.setdefault("output_type", ev.option_value(expr, at))
+            site.output_schema = site.output_schema or ev.source(expr, at)
+            break
+    if site.output_schema is None and isinstance(call.func, cst.Subscript) and len(call.func.slice) == 2:
+        typed = call.func.slice[1].slice  # ``Agent[Deps, Verdict](...)``: the second type argument is the answer
+        if isinstance(typed, cst.Index):
+            site.output_schema = ev.source(typed.value, at)
+    names = list(site.tools)
+    for field_name in ("tools", *_AGENT_HANDOFF_FIELDS):
+        expr = arg(call, field_name)
+        if expr is None:
+            continue
+        found = tool_names(ev, expr, at)
+        names += found
+        if not found:
+            site.options.setdefault(field_name, ev.option_value(expr, at))
+    names += [fn.name for fn in _registered(at, name, _TOOL_DECORATORS)]
+    site.tools = tuple(dict.fromkeys(names))
 
 
 def _library_http_helper(ev: Evaluator, qname: str, call: cst.Call, scope: Scope) -> bool:
@@ -743,6 +877,17 @@ class _AgentHandovers(cst.CSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> bool:
         called = (dotted(node.func) or "").rsplit(".", 1)[-1]
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in clients.AGENT_AS_TOOL:
+            if isinstance(node.func.value, cst.Name):  # ``agent.as_tool(...)``: another agent runs it as a tool
+                self.listed_names.add(node.func.value.value)
+            elif isinstance(node.func.value, cst.Call):
+                self.listed_calls.add(id(node.func.value))
+        if called in clients.HANDOFF_FUNCTIONS and node.args and node.args[0].keyword is None:
+            first = node.args[0].value  # ``handoff(agent, input_filter=...)``: the agent handed over to
+            if isinstance(first, cst.Name):
+                self.listed_names.add(first.value)
+            elif isinstance(first, cst.Call):
+                self.listed_calls.add(id(first))
         for a in node.args:
             kw = a.keyword.value if a.keyword is not None else None
             if kw in clients.SERVED_AGENT_KEYWORDS and isinstance(a.value, cst.List | cst.Tuple):
@@ -768,6 +913,41 @@ def _handovers(info: CallInfo) -> _AgentHandovers:
         module.tree.visit(found)
         _HANDOVERS[module] = found
     return found
+
+
+def _served_agent_site(ev: Evaluator, info: CallInfo, qname: str) -> Site:
+    """A served agent's construction as a framework task: its declared instructions as the system prompt, the
+    contract its construction declares (answer type, tools) as the task's."""
+    call, scope = info.node, info.scope
+    site = Site(info, SiteKind.FRAMEWORK_TASK, client=clients.SERVED_AGENTS[qname], api=qname)
+    text = _fields_text(ev, call, scope, _AGENT_PROMPT_FIELDS)
+    site.messages = [_message("system", text)] if text is not None else []
+    _agent_contract(ev, site, (call, scope, _bound_name(info)))
+    return site
+
+
+def _bound_name(info: CallInfo) -> str | None:
+    """The one plain name a call's statement assigns it to (``agent = Agent(...)``), else None."""
+    stmt = info.statement
+    if isinstance(stmt, cst.Assign) and stmt.value is info.node and len(stmt.targets) == 1:
+        target = stmt.targets[0].target
+        return target.value if isinstance(target, cst.Name) else None
+    if isinstance(stmt, cst.AnnAssign) and stmt.value is info.node and isinstance(stmt.target, cst.Name):
+        return stmt.target.value
+    return None
+
+
+def _own_served_agent(ev: Evaluator, cls_key: str, info: CallInfo) -> str | None:
+    """The public name of an agent class of the tree that the catalog knows as a served agent (the framework's own
+    repository), when this construction is served (outside the framework's own package and its tests)."""
+    if is_test_path(info.scope.module.path):
+        return None
+    if cls_key.partition(":")[0].split(".", 1)[0] == info.scope.module.name.split(".", 1)[0]:
+        return None  # the framework's own package building its own agents
+    qname = next((n for n in ev.public_names(cls_key) if n in clients.SERVED_AGENTS), None)
+    if qname is None or not _declares_prompt_field(ev, cls_key):
+        return None  # (a class of the tree's own that only shares the framework's name)
+    return qname if _served_agent(info) else None
 
 
 def _served_agent(info: CallInfo) -> bool:
@@ -799,11 +979,18 @@ def _agent_call(
     expr, scope = _resolve_expr(ev, expr, scope)
     if not isinstance(expr, cst.Call):
         return None
-    callee = ev.value(expr.func, scope)
+    func = expr.func.value if isinstance(expr.func, cst.Subscript) else expr.func  # ``Agent[Deps, Out](...)``
+    callee = ev.value(func, scope)
     if isinstance(callee, Ref):
         return (expr, scope) if callee.qname.rsplit(".", 1)[-1] in _AGENT_CLASSES else None
     if isinstance(callee, Client) and callee.kind in clients.FRAMEWORK_MESSAGE_ARGS:
         return expr, scope  # ``Team(...)``, an agent of a client kind the catalog knows
+    if isinstance(callee, Class):  # the framework's own repository: its agent class is the tree's
+        kind = ev.own_framework_entry(callee.key)
+        if kind is not None and kind.kind in clients.FRAMEWORK_MESSAGE_ARGS:
+            return expr, scope
+        served = any(n in clients.SERVED_AGENTS for n in ev.public_names(callee.key))
+        return (expr, scope) if served and _declares_prompt_field(ev, callee.key) else None
     if isinstance(callee, Function):
         fn = ev.scopes.get(callee.key)
         if fn is not None and len(fn.returns) == 1:

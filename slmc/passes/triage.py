@@ -1134,6 +1134,12 @@ def conversation_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     return []
 
 
+# Framework calls that run an agent on the conversation a chat UI sends (pydantic-ai's UI adapters): the person and
+# the agent talk turn after turn.
+_CHAT_UI_RUNS = frozenset({("pydantic-ai", "dispatch_request")})
+CHAT_UI = "serves the agent to a chat UI: the person and the model talk turn after turn"
+
+
 # A hole the frontend keeps as the console read that fills it (slmc.frontend.resolve.console_read): ``input("> ")``,
 # ``typer.prompt(...)``, ``click.prompt(...)``, rich's ``Prompt.ask(...)``.
 _CONSOLE_HOLE = lazy(r"^(?:input|typer\.prompt|click\.prompt|Prompt\.ask)\(")
@@ -1401,6 +1407,8 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     # its wrapper reaches is only the transport
     evidence += conversation_evidence(graph, site if request is None or site.site == SiteKind.WRAPPER_CALL else request)
     evidence += console_evidence(graph, site, evidence)
+    if (site.client, site.api) in _CHAT_UI_RUNS:
+        evidence.append(Evidence(-0.8, CHAT_UI))
     if any(e.reason == SESSION for e in evidence):  # the first instructions do not close a conversation with a person
         evidence = [e for e in evidence if not (e.weight > 0 and e.reason.startswith("prompt says"))]
     evidence += user_message_evidence(graph, site, evidence)
@@ -1411,6 +1419,8 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         evidence = [
             e for e in evidence if not (e.weight > 0 and (e.reason.startswith("prompt says") or e.reason == regex))
         ]
+        # the tools the agent's construction gives it are what its loop runs over, no closed call of its own
+        evidence = [e for e in evidence if not e.reason.startswith("offers ")]
     evidence += agent
     if not agent and not any(e.weight < 0 and e.reason.startswith("prompt says") for e in evidence):
         evidence += probe_evidence(graph, site)  # a user's short request to an agent loop is no probe
@@ -1889,6 +1899,9 @@ def agent_evidence(graph: AgentGraph, site: LLMCall, _depth: int = 0) -> list[Ev
     # an agent a framework's app serves (``Agent(...)`` handed to the app, or reached only through a team's leader):
     # no run call in the tree, the framework enters its loop with each message
     served = site.site == SiteKind.FRAMEWORK_TASK and framework and (site.api or "").rsplit(".", 1)[-1] in _AGENT_TYPES
+    one_call = entered or (served and site.client in _HANDED_OVER)
+    if one_call and site.client in _ONE_CALL_WITHOUT_TOOLS and _declared_without_tools(graph, site):
+        return []  # an agent declared with instructions and no tools: each run is one model call on them, read them
     if entered or served:
         # a framework's agent used as a library (``coder.run(msg)`` on an aider coder): no source of its loop to follow
         what = f"{site.client}.{site.api or '__call__'}" if entered else str(site.api)
@@ -1956,6 +1969,28 @@ _FRAMEWORK_AGENTS: dict[str, tuple[str, frozenset[str]]] = {
     # ``stream_chat`` / ``generate`` are plain requests
     "lagent": ("loop", frozenset({"", "__call__"})),
 }
+# Frameworks whose agent, given no tools and no other agent to hand over to, answers each run with one model call on
+# its instructions (no loop: nothing to call between steps): the OpenAI Agents SDK, whose agents are small single-job
+# pieces (a translator, a guardrail check) composed by handoffs and ``as_tool``. (agno's and ADK's apps run whole
+# assistants on such agents: their run stays the agent's loop.)
+_ONE_CALL_WITHOUT_TOOLS = frozenset({"openai-agents"})
+
+
+# Frameworks whose served agents are those another agent hands a turn to (the OpenAI Agents SDK's handoffs and
+# ``as_tool``): the parent's request, answered by the agent as it was declared. (An agent an app serves to people,
+# agno's ``AgentOS``, talks with them.)
+_HANDED_OVER = frozenset({"openai-agents"})
+
+
+def _declared_without_tools(graph: AgentGraph, site: LLMCall) -> bool:
+    """The run carries the instructions its agent was constructed with (a system turn) and that construction gives
+    the agent no tools and no agents to hand over to (the frontend carries those as the run's tools / options)."""
+    prompt = graph.prompt_of(site.id)
+    if prompt is None or not any(m.role == "system" and m.static_text().strip() for m in prompt.messages):
+        return False
+    return not site.tools and not any(k in site.options for k in ("tools", "handoffs", "sub_agents", "members"))
+
+
 _DATA_CONSUMERS = frozenset(["json.loads", "pydantic", "int", "float", "bool", "label-set"])
 # The agent classes of those frameworks an app serves (slmc.frontend.clients.SERVED_AGENTS)
 _AGENT_TYPES = frozenset({"Agent", "LlmAgent", "Team"})

@@ -112,3 +112,24 @@ def test_a_lagent_agent_called_is_its_step_and_its_models_chat_is_read_as_a_requ
     assert step.verdict == OPEN and any("an agent loop over tools" in r for r in step.reasons), step
     chat = triage_site(g, add_site(g, "main", 20, client="lagent", api="chat", user=ENHANCE))
     assert chat.verdict == N and not any("agent loop" in r for r in chat.reasons), chat
+
+
+def test_an_agent_declared_without_tools_answers_in_one_call() -> None:
+    """``Runner.run(agent, msg)`` on an agent whose construction declares instructions and no tools (nor agents to
+    hand over to) is one model call on those instructions: read them. The same run on an agent with tools, or with
+    no declared instructions in sight, is its loop over tools."""
+    g = AgentGraph()
+    words = "You translate the user's message to French."
+    plain = add_site(g, "main", 10, client="openai-agents", api="run", system=words, user="{msg}")
+    t = triage_site(g, plain)
+    assert t.verdict == N and not any("agent loop" in r for r in t.reasons), t
+    tooled = add_site(g, "main", 20, client="openai-agents", api="run", system=words, user="{msg}", tools=("lookup",))
+    t = triage_site(g, tooled)
+    assert any("agent loop" in r for r in t.reasons), t
+    assert not any(r.startswith("offers ") for r in t.reasons), t  # the tools are what the loop runs over
+    handing = add_site(
+        g, "main", 30, client="openai-agents", api="run", system=words, user="{msg}", options={"handoffs": "[a, b]"}
+    )
+    assert any("agent loop" in r for r in triage_site(g, handing).reasons)
+    unseen = add_site(g, "main", 40, client="openai-agents", api="run", user="{msg}")
+    assert any("agent loop" in r for r in triage_site(g, unseen).reasons)
