@@ -795,9 +795,9 @@ class Evaluator:
             default = self.value(param.default, scope)
             if isinstance(default, _INTERESTING):
                 return default
-        elif param.star == "":
-            # untyped, or typed with a class the analysis cannot follow (``summary_model: Runnable``): whatever client
-            # the tree's own calls pass in
+        if param.star == "" and (param.default is None or _none_literal(param.default)):
+            # untyped, or typed with a class the analysis cannot follow (``summary_model: Runnable``), or defaulting
+            # to ``None`` (``llm: Any = None``: the callers hand the model): whatever client the tree's own calls pass
             return self.passed_client(param, scope)
         return None
 
@@ -4582,3 +4582,8 @@ def _param_default(scope: Scope, name: str) -> str | None:
             value = p.default.evaluated_value
             return value if isinstance(value, str) else None
     return None
+
+
+def _none_literal(expr: cst.BaseExpression) -> bool:
+    """``None`` written as a default: no value of its own, so what the callers pass is the parameter's value."""
+    return isinstance(expr, cst.Name) and expr.value == "None"
