@@ -816,6 +816,15 @@ def langchain_chain_builder(qname: str) -> bool:
     return tail in _CHAIN_BUILDER_TAILS or bool(_AGENT_BUILDER.match(tail))
 
 
+def langchain_agent_builder(qname: str) -> bool:
+    """Whether ``qname`` builds a LangChain / LangGraph agent around a model (``create_agent``,
+    ``create_react_agent``, ``create_tool_calling_agent``): an agent builder of ``langchain_chain_builder``'s."""
+    if not (langchain_chain_builder(qname) or qname.split(".", 1)[0] == "langgraph"):
+        return False
+    tail = qname.rsplit(".", 1)[-1]
+    return tail.startswith("create_") and tail.endswith("agent")
+
+
 def langchain_prompt(qname: str) -> bool:
     """Whether ``qname`` builds a LangChain prompt template: a listed constructor, or the same class and method under
     another of LangChain's module paths (a ``HumanMessagePromptTemplate`` is one message of a prompt, not one)."""

@@ -1737,6 +1737,9 @@ class Analysis:
                     for other in self.alternatives.get(site.key, ()):
                         add_edge(fn.key, other)  # ``send = cached_send if cache else send_now``: either one is called
                 else:
+                    if site.served:
+                        continue  # ``return create_agent(...)`` in a served graph factory: the server runs the agent,
+                        # the factory and its callers build it (no calling API of a model)
                     if site.site == SiteKind.REQUEST and _sends_empty_prompt(site.info.node):
                         continue  # ``ollama.chat(model=name, messages=[])`` loading a local model: nothing of a caller's
                         # reaches the model there, so the functions around it are no calling API (the request stays a site)

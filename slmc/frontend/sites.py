@@ -59,6 +59,8 @@ class Site:
     # where the site is reported when that is not the call itself: the composition of a model runnable that a graph
     # builder's ``add_node`` is handed (``agent = prompt | llm`` a few lines above the call)
     at: cst.CSTNode | None = None
+    # an agent built for a server to run (a ``langgraph.json`` graph): the functions building it run no model call
+    served: bool = False
 
     def __post_init__(self) -> None:
         self.key: int = id(self.info.node)  # asked hundreds of thousands of times; a site's call never changes
@@ -313,6 +315,18 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     if isinstance(callee, Ref) and callee.qname in clients.SERVED_AGENTS and _served_agent(info):
         site = Site(info, SiteKind.FRAMEWORK_TASK, client=clients.SERVED_AGENTS[callee.qname], api=callee.qname)
         text = _fields_text(ev, call, scope, _AGENT_PROMPT_FIELDS)
+        site.messages = [_message("system", text)] if text is not None else []
+        return site
+    if (
+        isinstance(callee, Ref)
+        and clients.langchain_agent_builder(callee.qname)
+        and id(call) in ev.served_graph_calls()
+    ):
+        # ``return create_agent(model=..., tools=..., system_prompt=...)`` in the graph factory a ``langgraph.json``
+        # serves: LangGraph's server runs the agent, with no call expression of the tree's in sight
+        site = Site(info, SiteKind.FRAMEWORK_TASK, client="langchain", api=callee.qname.rsplit(".", 1)[-1])
+        site.served = True
+        text = _fields_text(ev, call, scope, ("system_prompt", "prompt"))
         site.messages = [_message("system", text)] if text is not None else []
         return site
     if isinstance(callee, Ref) and callee.qname in clients.FRAMEWORK_TASKS:  # crewAI Task(...)
