@@ -411,6 +411,9 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
         "agenerate_prompt": "agenerate_prompt",
         # the private hooks the public API runs, reached from a subclass (``super()._generate(...)``)
         **{m: m for m in ("_generate", "_agenerate", "_stream", "_astream")},
+        # the integration's own request methods below them (``ChatAnthropic._create(payload)`` sends the payload it
+        # built), reached from a subclass overriding them (``return super()._create(payload)``)
+        **{m: m for m in ("_create", "_acreate")},
     },
     # a chain also answers through the legacy ``Chain`` API (``LLMChain(...).run(question=q)``, ``.arun``,
     # ``await chain.acall({...})``, ``chain.apply([...])``), a document chain through ``combine_docs(docs)``
