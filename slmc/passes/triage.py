@@ -1871,6 +1871,10 @@ def agent_evidence(graph: AgentGraph, site: LLMCall, _depth: int = 0) -> list[Ev
     # an agent a framework's app serves (``Agent(...)`` handed to the app, or reached only through a team's leader):
     # no run call in the tree, the framework enters its loop with each message
     served = site.site == SiteKind.FRAMEWORK_TASK and framework and (site.api or "").rsplit(".", 1)[-1] in _AGENT_TYPES
+    # a LangChain agent a server runs (``create_agent(model, tools, system_prompt=...)`` a ``langgraph.json`` graph
+    # factory returns): the system prompt heads a loop over the tools, each turn a user's request
+    if site.site == SiteKind.FRAMEWORK_TASK and site.client == "langchain" and _LC_AGENT_BUILDER.match(site.api or ""):
+        return [Evidence(-0.9, f"runs `{site.api}`: an agent loop over tools")]
     if entered or served:
         # a framework's agent used as a library (``coder.run(msg)`` on an aider coder): no source of its loop to follow
         what = f"{site.client}.{site.api or '__call__'}" if entered else str(site.api)
@@ -1932,6 +1936,8 @@ _FRAMEWORK_AGENTS: dict[str, tuple[str, frozenset[str]]] = {
     "adk": ("loop", frozenset({"run", "run_async", "run_live"})),
 }
 _DATA_CONSUMERS = frozenset(["json.loads", "pydantic", "int", "float", "bool", "label-set"])
+# LangChain / LangGraph agent builders (``create_agent``, ``create_react_agent``): the api of a served agent's task
+_LC_AGENT_BUILDER = lazy(r"^create_\w*agent$")
 # The agent classes of those frameworks an app serves (slmc.frontend.clients.SERVED_AGENTS)
 _AGENT_TYPES = frozenset({"Agent", "LlmAgent", "Team"})
 

@@ -135,3 +135,31 @@ def test_an_agent_built_from_a_kwargs_dict_is_run_where_its_class_streams_it(tmp
     graph = analysed_graph(tmp_path)
     lines = {s.loc.line for s in graph.sites() if s.loc.path == "app/client.py"}
     assert line_of(_KWARGS, "for item in self._agent.stream(") in lines
+
+
+_CLOSED_SOUNDING = """
+    from langchain.agents import create_agent
+    from langchain.chat_models import init_chat_model
+
+    SYSTEM = (
+        "You are a research lead. Decide whether each request needs a search, extract the key facts, "
+        "classify the sources as primary or secondary, and answer with only the final report."
+    )
+
+
+    def build(config):
+        return create_agent(model=init_chat_model("openai:gpt-4o"), tools=config["tools"], system_prompt=SYSTEM)
+"""
+
+
+def test_a_served_agent_is_an_open_ended_agent_loop(tmp_path: Path) -> None:
+    from slmc.ir.nodes import Verdict
+    from slmc.passes.triage import multi_task_wrappers, triage_site
+
+    files = {"langgraph.json": '{"graphs": {"lead": "./app/lead.py:build"}}', "app/lead.py": _CLOSED_SOUNDING}
+    write_tree(tmp_path, files)
+    graph = analysed_graph(tmp_path)
+    site = next(s for s in graph.sites() if s.site == SiteKind.FRAMEWORK_TASK)
+    result = triage_site(graph, site, multi_task_wrappers(graph))
+    assert result.verdict == Verdict.OPEN_ENDED, result
+    assert any("an agent loop over tools" in r for r in result.reasons), result
