@@ -439,6 +439,9 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
         "agenerate_prompt": "agenerate_prompt",
         # the private hooks the public API runs, reached from a subclass (``super()._generate(...)``)
         **{m: m for m in ("_generate", "_agenerate", "_stream", "_astream")},
+        # the integration's own request methods below them (``ChatAnthropic._create(payload)`` sends the payload it
+        # built), reached from a subclass overriding them (``return super()._create(payload)``)
+        **{m: m for m in ("_create", "_acreate")},
     },
     # a chain also answers through the legacy ``Chain`` API (``LLMChain(...).run(question=q)``, ``.arun``,
     # ``await chain.acall({...})``, ``chain.apply([...])``), a document chain through ``combine_docs(docs)``
@@ -867,6 +870,15 @@ def langchain_chain_builder(qname: str) -> bool:
         return False
     tail = qname.rsplit(".", 1)[-1]
     return tail in _CHAIN_BUILDER_TAILS or bool(_AGENT_BUILDER.match(tail))
+
+
+def langchain_agent_builder(qname: str) -> bool:
+    """Whether ``qname`` builds a LangChain / LangGraph agent around a model (``create_agent``,
+    ``create_react_agent``, ``create_tool_calling_agent``): an agent builder of ``langchain_chain_builder``'s."""
+    if not (langchain_chain_builder(qname) or qname.split(".", 1)[0] == "langgraph"):
+        return False
+    tail = qname.rsplit(".", 1)[-1]
+    return tail.startswith("create_") and tail.endswith("agent")
 
 
 def langchain_prompt(qname: str) -> bool:

@@ -279,6 +279,8 @@ class Analysis:
         try:
             ast.parse(source, filename=f.relpath)
         except SyntaxError as exc:
+            if _reads_without_type_params(source):
+                return  # PEP 695 syntax of a newer Python than the analysing one: read as the analysis reads it
             self.diag(f.relpath, exc.lineno or 1, "E001", f"syntax error: {exc.msg}", col=(exc.offset or 1))
         except (RecursionError, MemoryError, ValueError):
             self.diag(f.relpath, 1, "E003", "file too large or too deeply nested to check; skipped")
@@ -1739,6 +1741,9 @@ class Analysis:
                 else:
                     if site.runner is not None:
                         continue  # a docstring task: the decorated def calls nothing; its runner reaches the model
+                    if site.served:
+                        continue  # ``return create_agent(...)`` in a served graph factory: the server runs the agent,
+                        # the factory and its callers build it (no calling API of a model)
                     if site.site == SiteKind.REQUEST and _sends_empty_prompt(site.info.node):
                         continue  # ``ollama.chat(model=name, messages=[])`` loading a local model: nothing of a caller's
                         # reaches the model there, so the functions around it are no calling API (the request stays a site)
@@ -8212,3 +8217,15 @@ def analyze_source(code: str, path: str = "agent.py") -> tuple[AgentGraph, list[
 
 
 __all__ = ["analyze_paths", "analyze_source"]
+
+
+def _reads_without_type_params(source: str) -> bool:
+    """Whether the source parses once its PEP 695 type-parameter syntax is rewritten (``syntax.parse_module`` does)."""
+    older = cst.without_type_params(source)
+    if older is None:
+        return False
+    try:
+        ast.parse(older)
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return False
+    return True

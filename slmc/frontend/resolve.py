@@ -806,9 +806,9 @@ class Evaluator:
             default = self.value(param.default, scope)
             if isinstance(default, _INTERESTING):
                 return default
-        elif param.star == "":
-            # untyped, or typed with a class the analysis cannot follow (``summary_model: Runnable``): whatever client
-            # the tree's own calls pass in
+        if param.star == "" and (param.default is None or _none_literal(param.default)):
+            # untyped, or typed with a class the analysis cannot follow (``summary_model: Runnable``), or defaulting
+            # to ``None`` (``llm: Any = None``: the callers hand the model): whatever client the tree's own calls pass
             return self.passed_client(param, scope)
         return None
 
@@ -3245,7 +3245,10 @@ class Evaluator:
             self.prompt_ctors[id(call)] = (call, scope)
             return Client("langchain", "prompt", prompt_key=id(call))
         if clients.langchain_chain_builder(qname):
-            values = [self.value(a.value, scope) for a in call.args]
+            values = [self.value(a.value, scope) for a in call.args if a.star != "**"]
+            for a in call.args:  # ``create_agent(**kwargs)`` over ``kwargs = {"model": ChatOpenAI(...), ...}``
+                if a.star == "**":
+                    values += self._dict_literal_values(a.value, scope)
             # ``LLMChain(llm=chat, prompt=template)``: the template handed beside the model is the chain's prompt
             prompt = next((v for v in values if isinstance(v, Client) and v.kind == "prompt"), None)
             for v in values:
@@ -3367,6 +3370,103 @@ class Evaluator:
         if kind is not None:
             return Client(kind.family, kind.kind, (), is_async=kind.is_async)
         return self.module_client(qname)
+
+    def _dict_literal_values(self, expr: cst.BaseExpression, scope: Scope) -> list[Value]:
+        """The values of a dict literal a name is bound to in its function (``kwargs = {"model": llm, ...}`` unpacked
+        as ``**kwargs``): one dict literal binding, its first entries."""
+        if not isinstance(expr, cst.Name):
+            return []
+        bound = [b for b in self.bindings_of(expr.value, scope) or () if b[0] == "expr"]
+        if len(bound) != 1 or not isinstance(bound[0][1], cst.Dict):
+            return []
+        at = bound[0][2] if len(bound[0]) > 2 else scope
+        return [self.value(el.value, at) for el in bound[0][1].elements[:16] if isinstance(el, cst.DictElement)]
+
+    def served_graph_calls(self) -> frozenset[int]:
+        """The ids of the calls whose value LangGraph's server runs: what a ``langgraph.json`` of the tree names under
+        ``graphs`` (``"./agent.py:graph"``, ``"pkg.agents:make_agent"``) is a module-level name bound to a call (one
+        hop through another name: ``graph = agent``) or a graph factory, whose returned call is served, following a
+        factory that returns a call of another function of the tree (a lazy-import shim) to that one's returns."""
+        cached = self.__dict__.get("_served_graph_calls")
+        if cached is not None:
+            return cached
+        found: set[int] = set()
+        try:
+            self._collect_served_graph_calls(found)
+        except (OSError, ValueError, RecursionError):
+            pass
+        out = frozenset(found)
+        self.__dict__["_served_graph_calls"] = out
+        return out
+
+    def _collect_served_graph_calls(self, found: set[int]) -> None:
+        import json
+
+        root = self.project.root
+        specs: list[tuple[Path, str]] = []
+        for path in sorted(root.rglob("langgraph.json"))[:16]:
+            if "node_modules" in path.parts or not path.is_file():
+                continue
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError, UnicodeDecodeError):
+                continue
+            graphs = data.get("graphs") if isinstance(data, dict) else None
+            for spec in graphs.values() if isinstance(graphs, dict) else ():
+                spec = spec.get("path") if isinstance(spec, dict) else spec
+                if isinstance(spec, str):
+                    specs.append((path, spec))
+        todo: list[Scope] = []
+        for path, spec in specs:
+            target, _, name = spec.rpartition(":")
+            mod = self._served_module(root, path, target) if target and name.isidentifier() else None
+            if mod is None:
+                continue
+            bindings = list(mod.scope.bindings.get(name, ()))
+            for _ in range(2):  # ``graph = agent`` then ``agent = create_agent(...)``
+                nxt: list[Binding] = []
+                for b in bindings[:4]:
+                    if b[0] == "def" and isinstance(b[1], Scope):
+                        todo.append(b[1])
+                    elif b[0] == "expr" and isinstance(b[1], cst.Call):
+                        found.add(id(b[1]))
+                    elif b[0] == "expr" and isinstance(b[1], cst.Name):
+                        nxt += mod.scope.bindings.get(b[1].value, ())
+                bindings = nxt
+        seen: set[str] = set()
+        while todo and len(seen) < 64:
+            fn = todo.pop()
+            if fn.key in seen:
+                continue
+            seen.add(fn.key)
+            for r in fn.returns:
+                if not isinstance(r, cst.Call):
+                    continue
+                found.add(id(r))
+                callee = self.value(r.func, fn)
+                inner = self.scopes.get(callee.key) if isinstance(callee, Function) else None
+                if inner is not None:
+                    todo.append(inner)
+
+    def _served_module(self, root: Path, config: Path, target: str) -> ModuleIndex | None:
+        """The tree's module a ``langgraph.json`` graph names: a file path relative to the config's folder, or a
+        dotted module name (as importable from the config's folder: the tree's module whose name ends with it)."""
+        if target.endswith(".py") or "/" in target:
+            try:
+                rel = (config.parent / target).resolve().relative_to(root.resolve())
+            except ValueError:
+                return None
+            parts = list(rel.with_suffix("").parts)
+            if parts and parts[-1] == "__init__":
+                parts.pop()
+            names = [".".join(parts)]
+        else:
+            names = sorted((k for k in self.project.known if k == target or k.endswith("." + target)), key=len)
+        for name in names[:4]:
+            mod = self.project.module(name)
+            if mod is not None:
+                return mod
+        return None
 
     def module_client(self, qname: str) -> Client | None:
         parts = qname.split(".")
@@ -4720,3 +4820,8 @@ def _param_default(scope: Scope, name: str) -> str | None:
             value = p.default.evaluated_value
             return value if isinstance(value, str) else None
     return None
+
+
+def _none_literal(expr: cst.BaseExpression) -> bool:
+    """``None`` written as a default: no value of its own, so what the callers pass is the parameter's value."""
+    return isinstance(expr, cst.Name) and expr.value == "None"

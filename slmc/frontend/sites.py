@@ -62,6 +62,8 @@ class Site:
     # where the site is reported when that is not the call itself: the composition of a model runnable that a graph
     # builder's ``add_node`` is handed (``agent = prompt | llm`` a few lines above the call)
     at: cst.CSTNode | None = None
+    # an agent built for a server to run (a ``langgraph.json`` graph): the functions building it run no model call
+    served: bool = False
 
     def __post_init__(self) -> None:
         self.key: int = id(self.info.node)  # asked hundreds of thousands of times; a site's call never changes
@@ -110,13 +112,121 @@ def _subclass_declared_text(ev: Evaluator, call: cst.Call, scope: Scope, callee:
 
 def _model_call_handler(call: cst.Call, scope: Scope) -> bool:
     """``await handler(request)`` in a LangChain agent middleware's model-call hook (a method ``wrap_model_call(self,
-    request, handler)``): the handler the framework passes in runs the model call, a request."""
-    if not isinstance(call.func, cst.Name) or scope.kind != "function" or scope.name not in clients.MODEL_CALL_HOOKS:
+    request, handler)``): the handler the framework passes in runs the model call, a request. So does the handler
+    wherever the hook takes it: called in a lambda or a local function of the hook (``lambda req: handler(...)``),
+    handed on to a helper or to the base class's hook (``self._bounded_call(request, handler)``,
+    ``super().awrap_model_call(request, augmented)`` with a local function calling it; that call runs the model),
+    and called as the helper's parameter it was handed to (``def _bounded_call(self, request, handler)``)."""
+    if not isinstance(call.func, cst.Name | cst.Attribute) or scope.kind != "function":
         return False
-    if scope.enclosing_class() is None:
-        return False
+    hook = _enclosing_hook(scope)
+    if hook is not None:
+        hook_scope, handler = hook
+        if isinstance(call.func, cst.Name) and call.func.value == handler:
+            return True
+        return any(_hands_handler(a.value, hook_scope, handler) for a in call.args if not a.star)
+    return isinstance(call.func, cst.Name) and _handed_hook_handler(call.func.value, scope)
+
+
+def _hook_handler_name(scope: Scope) -> str | None:
+    """The handler parameter's name of a model-call hook method (``handler``, else the third of three)."""
+    if scope.kind != "function" or scope.name not in clients.MODEL_CALL_HOOKS or scope.enclosing_class() is None:
+        return None
     names = [p.name.value for p in scope.params]
-    return call.func.value == "handler" or (len(names) == 3 and call.func.value == names[2])
+    if "handler" in names:
+        return "handler"
+    return names[2] if len(names) == 3 else None
+
+
+def _enclosing_hook(scope: Scope) -> tuple[Scope, str] | None:
+    """The model-call hook ``scope`` is, or is nested in (a lambda or local function of it that does not rebind the
+    handler's name), with the handler's name."""
+    inner: list[Scope] = []
+    s: Scope | None = scope
+    while s is not None and s.kind == "function":
+        handler = _hook_handler_name(s)
+        if handler is not None:
+            shadowed = any(handler in {p.name.value for p in i.params} or handler in i.bindings for i in inner)
+            return None if shadowed else (s, handler)
+        inner.append(s)
+        s = s.parent
+    return None
+
+
+def _hands_handler(expr: cst.BaseExpression, hook: Scope, handler: str) -> bool:
+    """An argument that hands the hook's handler on: its name, or a local function of the hook that calls it."""
+    if not isinstance(expr, cst.Name):
+        return False
+    if expr.value == handler:
+        return True
+    for b in hook.bindings.get(expr.value, ())[:4]:
+        local = b[1] if b[0] == "def" else None
+        if isinstance(local, Scope) and local.parent is hook and _calls_name(local.node, handler):
+            return True
+    return False
+
+
+def _calls_name(node: cst.CSTNode, name: str) -> bool:
+    found = False
+
+    class _Find(cst.CSTVisitor):
+        def visit_Call(self, c: cst.Call) -> None:
+            nonlocal found
+            if isinstance(c.func, cst.Name) and c.func.value == name:
+                found = True
+
+    node.visit(_Find())
+    return found
+
+
+def _handed_hook_handler(name: str, scope: Scope) -> bool:
+    """``name`` is a parameter of a method that a model-call hook of its class calls with its handler in that
+    parameter's place (``self.<method>(request, handler)`` or by keyword)."""
+    owner = scope.enclosing_class()
+    params = [p.name.value for p in scope.params]
+    if owner is None or name not in params:
+        return False
+    at = params.index(name) - 1  # after ``self``
+    method = scope.name
+    for node in _class_methods(owner):
+        if node.name.value not in clients.MODEL_CALL_HOOKS:
+            continue
+        hook_params = [p.name.value for p in node.params.params]
+        handler = "handler" if "handler" in hook_params else (hook_params[2] if len(hook_params) == 3 else None)
+        if handler is None:
+            continue
+        for c in _self_calls(node, method):
+            args = [a for a in c.args if not a.star]
+            for i, a in enumerate(args):
+                if not (isinstance(a.value, cst.Name) and a.value.value == handler):
+                    continue
+                if (a.keyword is None and i == at) or (a.keyword is not None and a.keyword.value == name):
+                    return True
+    return False
+
+
+def _class_methods(owner: Scope) -> list[cst.FunctionDef]:
+    body = getattr(owner.node, "body", None)
+    stmts = getattr(body, "body", ()) or ()
+    return [s for s in stmts if isinstance(s, cst.FunctionDef)]
+
+
+def _self_calls(node: cst.FunctionDef, method: str) -> list[cst.Call]:
+    out: list[cst.Call] = []
+
+    class _Find(cst.CSTVisitor):
+        def visit_Call(self, c: cst.Call) -> None:
+            f = c.func
+            if (
+                isinstance(f, cst.Attribute)
+                and f.attr.value == method
+                and isinstance(f.value, cst.Name)
+                and f.value.value in ("self", "cls")
+            ):
+                out.append(c)
+
+    node.visit(_Find())
+    return out
 
 
 def _returns_closure(ev: Evaluator, key: str) -> bool:
@@ -237,6 +347,18 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
     client = callee if isinstance(callee, Client) else None
     if isinstance(callee, Ref) and callee.qname in clients.SERVED_AGENTS and _served_agent(info):
         return _served_agent_site(ev, info, callee.qname)
+    if (
+        isinstance(callee, Ref)
+        and clients.langchain_agent_builder(callee.qname)
+        and id(call) in ev.served_graph_calls()
+    ):
+        # ``return create_agent(model=..., tools=..., system_prompt=...)`` in the graph factory a ``langgraph.json``
+        # serves: LangGraph's server runs the agent, with no call expression of the tree's in sight
+        site = Site(info, SiteKind.FRAMEWORK_TASK, client="langchain", api=callee.qname.rsplit(".", 1)[-1])
+        site.served = True
+        text = _fields_text(ev, call, scope, ("system_prompt", "prompt"))
+        site.messages = [_message("system", text)] if text is not None else []
+        return site
     if isinstance(callee, Ref) and callee.qname in clients.FRAMEWORK_TASKS:  # crewAI Task(...)
         site = Site(info, SiteKind.FRAMEWORK_TASK, client=callee.qname.split(".", 1)[0], api=callee.qname)
         site.messages = _framework_task_prompt(ev, call, scope)

@@ -1329,10 +1329,58 @@ def _parse(source: str, mode: str) -> ast.AST:
 
 
 def parse_module(source: str) -> Any:
-    """The module's tree (raises ``ParserSyntaxError``)."""
+    """The module's tree (raises ``ParserSyntaxError``). Code written for a newer Python than the analysing one
+    (PEP 695's ``type Alias = ...`` statement and ``def f[T](...)`` / ``class C[T]:`` type parameters, Python 3.12)
+    is read as the same code without the type-parameter syntax, at the same lines and columns."""
     source = source.removeprefix("\ufeff")  # a byte-order mark decoded as text: not code
-    tree = _parse(source, "exec")
+    try:
+        tree = _parse(source, "exec")
+    except ParserSyntaxError as exc:
+        older = without_type_params(source)
+        if older is None:
+            raise
+        try:
+            tree = _parse(older, "exec")
+        except ParserSyntaxError:
+            raise exc from None  # the error of the code as written
+        source = older
     return _Converter(_NEWLINE.split(source)).module(tree)  # type: ignore[arg-type]
+
+
+# ``type Alias[T] = value`` at the start of a statement (``type`` is a soft keyword: ``type = 3`` and ``type(x)`` are
+# not this), and the type parameters of ``def name[T](``, ``class Name[T](`` / ``class Name[T]:``
+_TYPE_ALIAS = re.compile(
+    r"^(?P<ind>[ \t]*)type(?P<ws>[ \t]+)(?P<name>[A-Za-z_]\w*)(?P<tp>\[[^=]*\])?(?P<sp>[ \t]*)=(?!=)"
+)
+_TYPE_PARAMS = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+[A-Za-z_]\w*(?=\[)")
+
+
+def without_type_params(source: str) -> str | None:
+    """The source with PEP 695 syntax rewritten to code an older parser reads, every line keeping its length and
+    every column after the alias name its place: ``type Alias[T] = value`` becomes ``Alias = value`` (padded before
+    the ``=``), the bracketed type parameters of a ``def`` or ``class`` become blanks. None when there is none."""
+    lines = source.split("\n")
+    changed = False
+    for i, line in enumerate(lines):
+        m = _TYPE_ALIAS.match(line)
+        if m is not None:
+            pad = " " * (len("type") + len(m["ws"]) + len(m["tp"] or ""))
+            lines[i] = m["ind"] + m["name"] + pad + m["sp"] + "=" + line[m.end() :]
+            changed = True
+            continue
+        m = _TYPE_PARAMS.match(line)
+        if m is None:
+            continue
+        depth, end = 0, None
+        for j in range(m.end(), len(line)):
+            depth += {"[": 1, "]": -1}.get(line[j], 0)
+            if depth == 0:
+                end = j
+                break
+        if end is not None:
+            lines[i] = line[: m.end()] + " " * (end + 1 - m.end()) + line[end + 1 :]
+            changed = True
+    return "\n".join(lines) if changed else None
 
 
 def parse_expression(source: str) -> Any:

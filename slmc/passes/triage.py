@@ -1902,6 +1902,10 @@ def agent_evidence(graph: AgentGraph, site: LLMCall, _depth: int = 0) -> list[Ev
     one_call = entered or (served and site.client in _HANDED_OVER)
     if one_call and site.client in _ONE_CALL_WITHOUT_TOOLS and _declared_without_tools(graph, site):
         return []  # an agent declared with instructions and no tools: each run is one model call on them, read them
+    # a LangChain agent a server runs (``create_agent(model, tools, system_prompt=...)`` a ``langgraph.json`` graph
+    # factory returns): the system prompt heads a loop over the tools, each turn a user's request
+    if site.site == SiteKind.FRAMEWORK_TASK and site.client == "langchain" and _LC_AGENT_BUILDER.match(site.api or ""):
+        return [Evidence(-0.9, f"runs `{site.api}`: an agent loop over tools")]
     if entered or served:
         # a framework's agent used as a library (``coder.run(msg)`` on an aider coder): no source of its loop to follow
         what = f"{site.client}.{site.api or '__call__'}" if entered else str(site.api)
@@ -1992,6 +1996,8 @@ def _declared_without_tools(graph: AgentGraph, site: LLMCall) -> bool:
 
 
 _DATA_CONSUMERS = frozenset(["json.loads", "pydantic", "int", "float", "bool", "label-set"])
+# LangChain / LangGraph agent builders (``create_agent``, ``create_react_agent``): the api of a served agent's task
+_LC_AGENT_BUILDER = lazy(r"^create_\w*agent$")
 # The agent classes of those frameworks an app serves (slmc.frontend.clients.SERVED_AGENTS)
 _AGENT_TYPES = frozenset({"Agent", "LlmAgent", "Team"})
 

@@ -95,3 +95,64 @@ def _dedented(source: str) -> list[str]:
     import textwrap
 
     return textwrap.dedent(source).splitlines()
+
+
+_HANDED_ON = """
+    from langchain.agents.middleware import AgentMiddleware
+
+
+    class Capped(AgentMiddleware):
+        def _one_attempt(self, request, call_next):
+            with self.slot():
+                return call_next(request)
+
+        async def _one_attempt_async(self, request, call_next):
+            return await call_next(request)
+
+        def wrap_model_call(self, request, handler):
+            return self._one_attempt(request, handler)
+
+        async def awrap_model_call(self, request, handler):
+            return await self._one_attempt_async(request, call_next=handler)
+
+        def unrelated(self, request, call_next):
+            return call_next(request)
+
+
+    class Reminders(AgentMiddleware):
+        def wrap_model_call(self, request, handler):
+            return super().wrap_model_call(request, lambda req: handler(self.remind(req)))
+
+        async def awrap_model_call(self, request, handler):
+            async def reminded(req):
+                return await handler(self.remind(req))
+
+            return await super().awrap_model_call(request, reminded)
+
+        def wrap_tool_call(self, request, handler):
+            return self._log(request, handler)
+
+        def _log(self, request, run_tool):
+            return run_tool(request)
+"""
+
+
+def test_the_model_call_handler_handed_on_or_wrapped_is_a_model_call(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"app/__init__.py": "", "app/capped.py": _HANDED_ON})
+    graph = analysed_graph(tmp_path)
+    lines = {s.loc.line for s in graph.sites() if s.loc.path == "app/capped.py"}
+    src = _dedented(_HANDED_ON)
+
+    def at(text: str, nth: int = 0) -> int:
+        return [i for i, t in enumerate(src, 1) if text in t][nth]
+
+    assert at("return call_next(request)") in lines  # the helper's parameter the sync hook hands its handler to
+    assert at("return await call_next(request)") in lines  # handed by keyword
+    assert at("return self._one_attempt(request, handler)") in lines  # the hand-over runs the model
+    assert at("return await self._one_attempt_async(request, call_next=handler)") in lines
+    assert at("lambda req: handler(self.remind(req))") in lines  # called in a lambda of the hook
+    assert at("return await handler(self.remind(req))") in lines  # called in a local function of the hook
+    assert at("return await super().awrap_model_call(request, reminded)") in lines  # handed on inside a local
+    assert at("return call_next(request)", 1) not in lines  # a method no hook hands the handler to
+    assert at("return run_tool(request)") not in lines  # the tool-call hook's handler runs a tool
+    assert at("return self._log(request, handler)") not in lines

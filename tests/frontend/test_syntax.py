@@ -168,3 +168,28 @@ def test_every_node_class_sets_its_fields() -> None:
         assert [getattr(cls(*values), f) for f in cls._fields] == values, cls
         assert [getattr(cls(**dict(zip(cls._fields, values, strict=True))), f) for f in cls._fields] == values, cls
         assert cls(*values, "extra", unknown=1)._pos is None  # extra arguments are ignored, as before
+
+
+def test_pep695_type_parameter_syntax_reads_on_an_older_python() -> None:
+    """``type Alias = ...`` and ``def f[T]`` / ``class C[T]`` (Python 3.12) read as the same code without the
+    type-parameter syntax, every later column in place; a real syntax error still raises."""
+    source = (
+        "type Sig = tuple[str, int]\n"
+        "type Pair[T] = tuple[T, T]\n"
+        "def first[T](xs: list[T]) -> T:\n"
+        "    return xs[0]\n"
+        "class Box[T: (int, str)](object):\n"
+        "    pass\n"
+        "type = 3\n"
+        "y = call(type)\n"
+    )
+    tree = syntax.parse_module(source)
+    pos = syntax.positions(tree)
+    alias = tree.body[0].body[0]
+    assert isinstance(alias, syntax.Assign) and alias.targets[0].target.value == "Sig"
+    assert pos[alias.value].start == (1, 11)  # the value keeps its column
+    assert tree.body[2].name.value == "first" and tree.body[3].name.value == "Box"
+    call = tree.body[5].body[0].value
+    assert isinstance(call, syntax.Call) and pos[call].start == (8, 4)
+    with pytest.raises(syntax.ParserSyntaxError):
+        syntax.parse_module("type Sig = tuple[str, int]\ndef f(:\n    pass\n")
