@@ -314,3 +314,44 @@ def test_every_layer_is_fine_tuned_when_train_layers_is_none(tmp_path):
     tuned = AutoModel.from_pretrained(str(tmp_path / ENCODER_DIR), local_files_only=True, use_safetensors=True)
     base = AutoModel.from_pretrained(str(minilm_dir()), local_files_only=True, use_safetensors=True)
     assert not torch.equal(tuned.encoder.layer[0].output.dense.weight, base.encoder.layer[0].output.dense.weight)
+
+
+def test_the_calibration_slice_holds_out_a_share_of_each_label_and_leaves_every_label_two_rows():
+    from slmc.training.encoder_classifier import calibration_slice
+
+    labels = ["a"] * 50 + ["b"] * 20 + ["c"] * 3 + ["d"] * 2
+    held = calibration_slice(labels, 0.1, seed=0)
+    assert held == sorted(held) and len(set(held)) == len(held)
+    per = {x: sum(labels[i] == x for i in held) for x in "abcd"}
+    assert per == {"a": 5, "b": 2, "c": 0, "d": 0}  # c and d: too few rows to spare any
+    assert calibration_slice(labels, 0.1, seed=0) == held  # deterministic
+    assert calibration_slice(labels, 0.1, seed=1) != held
+    assert calibration_slice(labels, 0.0, seed=0) == []
+
+
+@needs_minilm
+def test_a_large_enough_label_task_answers_its_calibration_slice_for_the_threshold(tmp_path, monkeypatch):
+    """Rows held out of training are answered by the saved head into heldout.json (evaluation calibrates the threshold
+    on them with the validation split); below CALIBRATION_MIN_ROWS every row trains and none is written."""
+    from slmc.training import encoder_classifier as ec
+    from slmc.training.classifier import read_heldout
+
+    words = {
+        "refund": ["I want my money back", "please refund my order", "return the cash to me", "refund it now"],
+        "card": ["my card was stolen", "I lost my debit card", "send me a new card", "my card does not work"],
+        "out_of_scope": ["what is the capital of France", "tell me a joke", "how tall is mount everest", "hi there"],
+    }
+    rows = [_row(f"{text} {i}", label) for label, texts in words.items() for text in texts for i in range(5)]
+    small = tmp_path / "small"
+    ec.train_encoder_classifier(rows, small, epochs=1, batch_size=8, threads=1)
+    assert read_heldout(small) == ([], [])  # 60 rows < CALIBRATION_MIN_ROWS: every row trains
+    monkeypatch.setattr(ec, "CALIBRATION_MIN_ROWS", 40)
+    lines: list[str] = []
+    ec.train_encoder_classifier(rows, tmp_path / "big", epochs=1, batch_size=8, threads=1, log=lines.append)
+    answers, references = read_heldout(tmp_path / "big")
+    assert len(answers) == len(references) == 6  # 10 % of each label's 20 rows
+    assert sorted(set(references)) == sorted(words)
+    assert all(a.text in words and 0.0 <= a.confidence <= 1.0 for a in answers)
+    assert any("calibration slice: 6" in line for line in lines)
+    config = json.loads((tmp_path / "big" / "head.json").read_text())
+    assert config["classes"] == sorted(words)  # every label still trained
