@@ -2999,6 +2999,11 @@ class Evaluator:
             if built is not None:  # ``self._build_prompt("review", ...)``: the settings table the caller names
                 return built
             found = self.returns_of(callee.key)
+            picked = templates.reader_call_value(
+                self, callee.key, call, scope, found, lambda v: v.get(self) if isinstance(v, _Lazy) else v
+            )
+            if picked is not None:  # ``compose("x.system.txt", area="sorting")``: the files its arguments pick
+                return picked
             if found is None:
                 found = self.implementations_return(callee.key)
             if found is None or isinstance(found, Decorator):

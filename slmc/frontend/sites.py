@@ -1471,6 +1471,12 @@ def _input_messages(
     turns = _thread_messages(ev, r, rs) if not only_text else None
     if turns:
         return turns
+    if isinstance(r, cst.Call) and not only_text and templates.reads_named_files(ev, r, rs):
+        # ``msgs = compose("plan.system.txt", area="planning")``: messages built from the files the call's
+        # arguments pick (``templates.reader_call_value``), not the helper's list read without them
+        held = _message_table(ev.value(r, rs))
+        if held:
+            return held
     built = _builder_return(ev, r, rs)
     if built is not None and isinstance(built[0], cst.List | cst.Tuple | cst.BinaryOperation):
         return _input_messages(ev, built[0], built[1], role, only_text)  # messages = self.build_messages(task)

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from slmc.frontend.index import Scope
     from slmc.frontend.resolve import Evaluator
 
-TEXT_SUFFIXES = (".prompt", ".txt", ".md", ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl")
+TEXT_SUFFIXES = (".prompt", ".txt", ".md", ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".mustache")
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
 TEMPLATE_SUFFIXES = TEXT_SUFFIXES + DATA_SUFFIXES
 MAX_TEMPLATE_BYTES = 1_000_000
@@ -1038,6 +1038,12 @@ def _path_tokens(
         found = [b for b in bindings if b[0] == "expr" and isinstance(b[1], cst.BaseExpression)]
         if len(found) == 1 and found[0][2] is fn:
             return _path_tokens(ev, found[0][1], fn, params, first, depth + 1)
+        if not first and 1 < len(found) <= 4 and all(b[2] is fn for b in found):
+            # ``folder = "prompts/" if ... else f"{area}/prompts/"`` in branches: the piece built from a parameter
+            # (the caller naming it picks it), else the first that is static
+            options = [_path_tokens(ev, b[1], fn, params, False, depth + 1) for b in found]
+            options = [o for o in options if o]
+            return next((o for o in options if any(t[0] == "p" for t in o)), options[0] if options else None)
         return [("run", "")] if first else None
     if isinstance(expr, cst.FormattedString):
         out: list[_Token] = []
@@ -1094,11 +1100,15 @@ def named_readers(ev: Evaluator) -> list[NamedReader]:
     that is one parameter and nothing else (a file the caller names in full) is ``loader_value``'s. Memoised per
     evaluator."""
     memo = ev.__dict__.get("_named_readers")
-    if memo is not None:
-        return memo
-    out: list[NamedReader] = []
-    ev.__dict__["_named_readers"] = out
+    if memo is None:  # the readers found, the scopes read so far (modules are indexed as the analysis reaches them)
+        memo = ev.__dict__["_named_readers"] = ([], set())
+    out, scanned = memo
+    if len(scanned) == len(ev.scopes):
+        return out
     for fn in list(ev.scopes.values()):
+        if fn.key in scanned:
+            continue
+        scanned.add(fn.key)
         if fn.kind != "function" or not fn.params or len(out) >= MAX_NAMED_READERS:
             continue
         params = {p.name.value for p in fn.params if p.name.value not in ("self", "cls") and not p.star}
@@ -1117,16 +1127,99 @@ def named_readers(ev: Evaluator) -> list[NamedReader]:
             tail = tokens[max((i for i, t in enumerate(tokens) if t == _SEP), default=-1) + 1 :]
             last = next((t[1] for t in tail if t[0] == "p"), None)
             words = "".join(t[1] for t in tokens if t[0] == "s").replace("/", "")
-            if last is None or not words.strip():
+            if last is None or not words.strip() or any(r.key == fn.key and r.last == last for r in out):
                 continue
             defaults: dict[str, str] = {}
             for p in fn.params:
                 value = ev.static_str(p.default, fn) if p.default is not None else None
                 if value is not None:
                     defaults[p.name.value] = value
-            out.append(NamedReader(fn.key, fn.module.path, tuple(tokens), last, defaults))
-            break
+            # every file the function opens by a parameter (``system_name``, ``user_name``), in source order
+            out.append(NamedReader(fn.key, fn.module.path, tuple(_climbed(tokens)), last, defaults))
     return out
+
+
+def _climbed(tokens: list[_Token]) -> list[_Token]:
+    """``<dir>/../x/``: a static folder followed by literal pieces climbing out of it (``..``) is its parent."""
+    out = list(tokens)
+    if not out or out[0][0] != "dir":
+        return out
+    folder = out[0][1].strip("/")
+    i = 1
+    while i < len(out) and out[i][0] == "s":
+        text = out[i][1]
+        if text in ("/", "", "./", "."):
+            i += 1
+            continue
+        stripped = text.lstrip("/")
+        if stripped.startswith("./"):
+            out[i] = ("s", stripped[2:])
+            continue
+        if not stripped.startswith("..") or stripped[2:3] not in ("", "/"):
+            break
+        if folder in ("", "."):
+            return tokens  # out of the tree: keep the path as written (it matches no file of the tree)
+        folder = folder.rpartition("/")[0]
+        out[i] = ("s", stripped[3:])
+    out[0] = ("dir", folder)
+    return out
+
+
+def reads_named_files(ev: Evaluator, call: cst.Call, scope: Scope) -> bool:
+    """Whether ``call`` calls a function that opens files whose paths it builds from its parameters."""
+    readers = named_readers(ev)
+    if not readers:
+        return False
+    callee = ev.value(call.func, scope)
+    return isinstance(callee, Function) and any(r.key == callee.key for r in readers)
+
+
+def reader_call_value(
+    ev: Evaluator, key: str, call: cst.Call, scope: Scope, found: Any, settle: Callable[[Any], Any]
+) -> Text | Const | None:
+    """``compose("plan.system.txt", "plan.user.txt", area="planning")``: a call of a function that opens files whose
+    paths it builds from its parameters, the caller passing them as literals: the files those arguments pick (one per
+    path the function opens, in source order), each with its slots. Where the function returns messages
+    (``[{"role": ..., "content": render(open(p).read(), ...)}]``), the files fill the contents the code left without
+    text, in order (those left over, appended at run time, follow as user messages); where it returns the text
+    itself, the first file is it. ``settle`` forces a lazily evaluated item. None when the call picks no file."""
+    readers = [r for r in named_readers(ev) if r.key == key]
+    fn = ev.scopes.get(key)
+    if not readers or fn is None:
+        return None
+    names = [p.name.value for p in fn.params if not p.star and p.name.value not in ("self", "cls")]
+    values: dict[str, str] = {}
+    for i, a in enumerate(call.args):
+        if a.star:
+            break
+        name = a.keyword.value if a.keyword is not None else (names[i] if i < len(names) else None)
+        value = ev.static_str(a.value, scope) if name is not None else None
+        if value is not None:
+            values[name] = value  # type: ignore[index]
+    picked = [(r, t) for r, t in ((r, _reader_file(ev, r, values, {})) for r in readers) if t is not None]
+    if not picked:
+        return None
+    texts = [Text(t.parts, "template-file", rel) for _r, (t, rel) in picked]
+    # a file appended as a message at run time: a system turn where the parameter naming it says so
+    roles = ["system" if "system" in r.last.lower() else "user" for r, _t in picked]
+
+    def empty(v: Any) -> bool:
+        return v is None or (isinstance(v, Text) and not v.static().strip())
+
+    if isinstance(found, Const) and isinstance(found.value, tuple | list):
+        items = [settle(item) for item in found.value]
+        left = list(texts)
+        for i, item in enumerate(items):
+            if isinstance(item, dict):
+                item = {k: settle(v) for k, v in item.items()}
+                items[i] = item
+                if left and "content" in item and empty(item["content"]):
+                    items[i] = {**item, "content": left.pop(0)}
+        items += [{"role": Const(roles[len(texts) - len(left) + i]), "content": t} for i, t in enumerate(left)]
+        return Const(tuple(items))
+    if empty(found) or isinstance(found, Text):
+        return texts[0] if empty(found) else None
+    return None
 
 
 def _safe_piece(value: str) -> bool:
@@ -1141,32 +1234,42 @@ def named_template(ev: Evaluator, values: dict[str, str], fallback: dict[str, st
     rest wins (the nearest to the reader, then the shortest). Exact names first, then a match ignoring case.
     -> (the file's text with its slots as holes, its path relative to the root), or None."""
     for reader in named_readers(ev):
-        if not _safe_piece(values.get(reader.last, "")):
-            continue
-        pattern: list[str] = []
-        for i, (kind, text) in enumerate(reader.tokens):
-            if kind == "dir":
-                pattern.append(re.escape(text.strip("/")) + "/" if text not in ("", ".") else "")
-            elif kind == "run":
-                pattern.append("(?:.*/)?")
-            elif (kind, text) == _SEP and i and reader.tokens[i - 1][0] in ("dir", "run"):
-                continue  # the folder's own separator is written with it
-            elif kind == "s":
-                pattern.append(re.escape(text))
-            else:
-                value = values.get(text) or fallback.get(text) or reader.defaults.get(text)
-                pattern.append(re.escape(value) if value is not None and _safe_piece(value) else "[^/]+")
-        regex = re.sub("/{2,}", "/", "".join(pattern))
-        root = ev.project.root.resolve()
-        files = dict.fromkeys(template_files(ev.project.root) + prompt_folder_files(ev.project.root))
-        found = _nearest_match(regex, files, root, reader.module)
-        if found is None:
-            continue
-        inside = within_tree(ev, found)
-        data = read_template(ev, inside) if inside is not None else None
-        text = data if isinstance(data, Text) else config_text(data)
-        if text is not None:
-            return with_slots(text), ev.relpath(inside)  # type: ignore[arg-type]
+        found = _reader_file(ev, reader, values, fallback)
+        if found is not None:
+            return found
+    return None
+
+
+def _reader_file(
+    ev: Evaluator, reader: NamedReader, values: dict[str, str], fallback: dict[str, str]
+) -> tuple[Text, str] | None:
+    """The file of the tree ``reader`` opens with the parameters ``values`` (then ``fallback``, its own defaults)."""
+    if not _safe_piece(values.get(reader.last, "")):
+        return None
+    pattern: list[str] = []
+    for i, (kind, text) in enumerate(reader.tokens):
+        if kind == "dir":
+            pattern.append(re.escape(text.strip("/")) + "/" if text not in ("", ".") else "")
+        elif kind == "run":
+            pattern.append("(?:.*/)?")
+        elif (kind, text) == _SEP and i and reader.tokens[i - 1][0] in ("dir", "run"):
+            continue  # the folder's own separator is written with it
+        elif kind == "s":
+            pattern.append(re.escape(text))
+        else:
+            value = values.get(text) or fallback.get(text) or reader.defaults.get(text)
+            pattern.append(re.escape(value) if value is not None and _safe_piece(value) else "[^/]+")
+    regex = re.sub("/{2,}", "/", "".join(pattern))
+    root = ev.project.root.resolve()
+    files = dict.fromkeys(template_files(ev.project.root) + prompt_folder_files(ev.project.root))
+    found = _nearest_match(regex, files, root, reader.module)
+    if found is None:
+        return None
+    inside = within_tree(ev, found)
+    data = read_template(ev, inside) if inside is not None else None
+    text = data if isinstance(data, Text) else config_text(data)
+    if text is not None:
+        return with_slots(text), ev.relpath(inside)  # type: ignore[arg-type]
     return None
 
 
