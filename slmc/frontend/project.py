@@ -1767,12 +1767,14 @@ class Analysis:
 
     def _task_classes(self, reaching: set[str]) -> dict[str, Scope]:
         """The tree's own framework-task classes (CALLSITES.md ``framework-task``, the shape of a crewAI ``Task``):
-        a class declaring a ``description`` and an ``expected_output`` (constructor parameters or class-level fields),
-        read by a module that runs them: a module holding model-reaching code reads ``<obj>.description`` (or
-        ``expected_output``) off an object other than ``self`` and names the class. Its objects are data a runner
-        turns into model calls (the description handed to the agent's chat), so each construction is a framework task
-        whose prompt is the task's fields and its agent's. (A class sending its own ``self.description`` through a
-        method its callers run, ``task.run()``, is a wrapper's class: no module reads the fields off its objects.)"""
+        a class declaring a ``description``, an ``expected_output`` and the ``agent`` it is assigned to (constructor
+        parameters or class-level fields; an agent SDK's agent class declaring a description and an expected output
+        of its own runs itself and is handed no agent), read by a module that runs them: a module holding
+        model-reaching code reads ``<obj>.description`` (or ``expected_output``) off an object other than ``self``
+        and names the class. Its objects are data a runner turns into model calls (the description handed to the
+        agent's chat), so each construction is a framework task whose prompt is the task's fields and its agent's.
+        (A class sending its own ``self.description`` through a method its callers run, ``task.run()``, is a
+        wrapper's class: no module reads the fields off its objects.)"""
         runner_modules = {fn.module for k in reaching if (fn := self.ev.scopes.get(k)) is not None}
         readers: dict[str, frozenset[str]] = {}  # module name -> the names of the class names it reads fields near
         for mod in runner_modules:
@@ -1792,7 +1794,7 @@ class Analysis:
             init = self.ev.scopes.get(f"{cls.key}.__init__")
             if init is not None:
                 fields |= set(_param_names(init))
-            if not fields >= _TASK_FIELDS:
+            if not fields >= _TASK_FIELDS | {"agent"}:
                 continue
             if any(cls.name in names for names in readers.values()):
                 out[cls.key] = cls
@@ -3085,26 +3087,10 @@ class Analysis:
             return False
         if self.ev.overridden(scope.key) or not {p for p in fwd.get(scope.key, set()) if _PROMPT_PARAM.search(p)}:
             return False
-        called: set[int] = set()
-        values: list[cst.Attribute] = []
-        todo: list[cst.CSTNode] = [cls.node]
-        while todo:
-            node = todo.pop()
-            todo.extend(node.children)
-            if isinstance(node, cst.Call):
-                called.add(id(node.func))
-                if private and (dotted(node.func) or "").rsplit(".", 1)[-1][:1].isupper():
-                    # a private method counts only as a keyword of a new object (``Tool(function=self._search)``),
-                    # not handed to a helper (``self._retry(self._send, prompt)`` is its caller's step)
-                    values += [a.value for a in node.args if a.keyword is not None and _self_attr(a.value, scope.name)]
-            elif not private and (
-                isinstance(node, cst.Attribute)
-                and node.attr.value == scope.name
-                and isinstance(node.value, cst.Name)
-                and node.value.value == "self"
-            ):
-                values.append(node)
-        return any(id(v) not in called for v in values)
+        handed = cls.derived.get("_handed_self_methods")
+        if handed is None:  # the class body walked once (it is asked for each of its methods, in every round)
+            handed = cls.derived["_handed_self_methods"] = _handed_self_methods(cls)
+        return scope.name in handed[1 if private else 0]
 
     def _library_entry(
         self, scope: Scope, fwd: dict[str, set[str]], inside: dict[str, list[Site]], reaching: set[str], apis: set[str]
@@ -6501,6 +6487,35 @@ class _TaskFieldReads(cst.CSTVisitor):
     def visit_Name(self, node: cst.Name) -> bool:
         self.names.add(node.value)
         return False
+
+
+def _handed_self_methods(cls: Scope) -> tuple[frozenset[str], frozenset[str]]:
+    """The names ``self.<name>`` that a class body hands out as values rather than calls: (every such attribute read
+    not called, ``tools=[self.ask]``; those passed as a keyword of a new object, ``Tool(function=self._search)``, not
+    handed to a helper: ``self._retry(self._send, prompt)`` is its caller's step)."""
+    called: set[int] = set()
+    read: list[cst.Attribute] = []
+    keyword: list[cst.BaseExpression] = []
+    todo: list[cst.CSTNode] = [cls.node]
+    while todo:
+        node = todo.pop()
+        todo.extend(node.children)
+        if isinstance(node, cst.Call):
+            called.add(id(node.func))
+            if (dotted(node.func) or "").rsplit(".", 1)[-1][:1].isupper():
+                keyword += [a.value for a in node.args if a.keyword is not None]
+        elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+            read.append(node)
+    public = frozenset(v.attr.value for v in read if id(v) not in called)
+    private = frozenset(
+        v.attr.value
+        for v in keyword
+        if isinstance(v, cst.Attribute)
+        and isinstance(v.value, cst.Name)
+        and v.value.value == "self"
+        and id(v) not in called
+    )
+    return public, private
 
 
 def _owner(scope: Scope) -> Scope | None:

@@ -39,3 +39,38 @@ def test_team_run_is_as_open_as_its_most_open_task() -> None:
     mixed, closed = triage_site(graph, runs[19]), triage_site(graph, runs[21])
     assert str(mixed.verdict) == "open-ended" and "runs 3 framework tasks" in mixed.reasons[0]
     assert str(closed.verdict) == "narrow" and "each narrow" in closed.reasons[0]
+
+
+def test_an_agent_class_declaring_its_own_description_is_no_task(tmp_path) -> None:
+    """An agent class declaring a description and an expected output of its own (it runs itself, handed no agent):
+    a team reading ``member.description`` does not make its constructions framework tasks."""
+    kit = tmp_path / "kit"
+    kit.mkdir()
+    (kit / "__init__.py").write_text("")
+    (kit / "agent.py").write_text(
+        "from openai import OpenAI\n\n\n"
+        "class Agent:\n"
+        "    def __init__(self, name, description='', expected_output='', model='gpt-4o-mini'):\n"
+        "        self.name, self.description, self.expected_output = name, description, expected_output\n"
+        "        self.client, self.model = OpenAI(), model\n\n"
+        "    def run(self, prompt):\n"
+        "        messages = [{'role': 'system', 'content': self.description}, {'role': 'user', 'content': prompt}]\n"
+        "        return self.client.chat.completions.create(model=self.model, messages=messages)\n"
+    )
+    (kit / "team.py").write_text(
+        "from .agent import Agent\n\n\n"
+        "class Team:\n"
+        "    def __init__(self, lead: Agent, members: list[Agent]):\n"
+        "        self.lead, self.members = lead, members\n\n"
+        "    def run(self, prompt):\n"
+        "        roster = '\\n'.join(m.description for m in self.members)\n"
+        "        return self.lead.run(roster + prompt)\n"
+    )
+    (tmp_path / "main.py").write_text(
+        "from kit.agent import Agent\nfrom kit.team import Team\n\n"
+        "helper = Agent('helper', description='Answers billing questions.', expected_output='a short answer')\n"
+        "print(Team(helper, [helper]).run('Where is my invoice?'))\n"
+    )
+    graph, _ = analyze_paths([tmp_path], root=tmp_path)
+    assert [s for s in graph.sites() if s.site == SiteKind.FRAMEWORK_TASK] == []
+    assert any(s.site == SiteKind.REQUEST for s in graph.sites())
