@@ -53,6 +53,7 @@ from slmc.frontend.sites import (
     labels_from_prompt,
     labels_from_schema,
     message_helper_content,
+    own_task_site,
 )
 from slmc.frontend.values import Class, Client, Const, Function, Instance, Partial, Ref, Text
 from slmc.guard import Guard, time_limited
@@ -132,6 +133,8 @@ class Analysis:
     forwarded: dict[str, set[str]] = field(default_factory=dict)  # wrapper key -> parameters reaching its request
     reaching: set[str] = field(default_factory=set)  # functions reaching a model (set with the wrappers)
     state_fed: set[str] = field(default_factory=set)  # methods whose callers hand the prompt through the object
+    task_classes: dict[str, Scope] = field(default_factory=dict)  # the tree's own framework-task classes
+    task_runner_methods: set[str] = field(default_factory=set)  # methods running the tasks their object holds
     _holding: tuple[int, set[str]] | None = None  # (sites seen, functions holding a request of their own)
     _sites_in_memo: tuple[int, dict[str, list[Site]]] | None = None  # (sites seen, owner key -> its sites)
     loop_entries: set[str] = field(default_factory=set)  # wrappers that are the entry of a class's model steps
@@ -1771,6 +1774,122 @@ class Analysis:
                     found |= new
         return found, graph
 
+    def _task_classes(self, reaching: set[str]) -> dict[str, Scope]:
+        """The tree's own framework-task classes (CALLSITES.md ``framework-task``, the shape of a crewAI ``Task``):
+        a class declaring a ``description``, an ``expected_output`` and the ``agent`` it is assigned to (constructor
+        parameters or class-level fields; an agent SDK's agent class declaring a description and an expected output
+        of its own runs itself and is handed no agent), read by a module that runs them: a module holding
+        model-reaching code reads ``<obj>.description`` (or ``expected_output``) off an object other than ``self``
+        and names the class. Its objects are data a runner turns into model calls (the description handed to the
+        agent's chat), so each construction is a framework task whose prompt is the task's fields and its agent's.
+        (A class sending its own ``self.description`` through a method its callers run, ``task.run()``, is a
+        wrapper's class: no module reads the fields off its objects.)"""
+        runner_modules = {fn.module for k in reaching if (fn := self.ev.scopes.get(k)) is not None}
+        readers: dict[str, frozenset[str]] = {}  # module name -> the names of the class names it reads fields near
+        for mod in runner_modules:
+            if _is_test_file(mod):
+                continue
+            finder = _TaskFieldReads()
+            mod.tree.visit(finder)
+            if finder.reads:
+                readers[mod.name] = frozenset(finder.names)
+        if not readers:
+            return {}
+        out: dict[str, Scope] = {}
+        for cls in list(self.ev.scopes.values()):
+            if cls.kind != "class" or _is_test_file(cls.module):
+                continue
+            fields = set(cls.annotations)
+            init = self.ev.scopes.get(f"{cls.key}.__init__")
+            if init is not None:
+                fields |= set(_param_names(init))
+            if not fields >= _TASK_FIELDS | {"agent"}:
+                continue
+            if any(cls.name in names for names in readers.values()):
+                out[cls.key] = cls
+        return out
+
+    def _own_task_sites(self) -> list[Site]:
+        """The constructions of the tree's framework-task classes (``_task_classes``) outside the tests and the
+        class's own body, as framework-task sites (added to the analysis's sites)."""
+        out: list[Site] = []
+        for cls_key, cls in self.task_classes.items():
+            init = self.ev.scopes.get(f"{cls_key}.__init__")
+            params = _param_names(init) if init is not None else list(cls.annotations)
+            for info in self.ev.constructions.get(cls_key, ()):
+                with self.guard.unit("own tasks", info):
+                    if _is_test_file(info.scope.module) or _nested_in(info.scope, cls) or id(info.node) in self.sites:
+                        continue
+                    site = own_task_site(self.ev, info, cls_key, params)
+                    self.sites[site.key] = site
+                    out.append(site)
+        return out
+
+    def _task_runs(self, calls: list[Site], ids: dict[int, str], own_tasks: list[Site]) -> dict[str, list[str]]:
+        """The framework tasks each call of a task runner's method runs (``team.start()`` on ``team = Team(tasks=[a,
+        b])``): the tasks the receiver's one construction in sight was handed, by node id."""
+        if not own_tasks:
+            return {}
+        task_ids = {s.key: ids[s.key] for s in own_tasks if s.key in ids}
+        out: dict[str, list[str]] = {}
+        for s in calls:
+            if s.callee not in self.task_runner_methods or s.key not in ids:
+                continue
+            func = s.info.node.func
+            if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+                continue
+            made = self._construction_of(func.value.value, s.info.scope)
+            if made is None:
+                continue
+            call, scope = made
+            found: list[str] = []
+            for a in call.args:
+                for node in a.value.elements if isinstance(a.value, cst.List | cst.Tuple) else (a.value,):
+                    expr = getattr(node, "value", node)
+                    task = self._construction_of(expr.value, scope) if isinstance(expr, cst.Name) else None
+                    key = id(task[0]) if task is not None else id(expr)
+                    if key in task_ids:
+                        found.append(task_ids[key])
+            if found:
+                out[ids[s.key]] = list(dict.fromkeys(found))
+        return out
+
+    def _task_runners(self, reaching: set[str]) -> set[str]:
+        """Methods that run the framework tasks (``_task_classes``) their object was built with: ``Team(agents=...,
+        tasks=[research, write]).start()``. Their callers hand the prompts through the object (the tasks' fields),
+        as a crewAI ``Crew(tasks=[...]).kickoff()`` does: each public model-reaching method of such a class forwards
+        them."""
+        tasks = self.task_classes
+        if not tasks:
+            return set()
+        out: set[str] = set()
+        for cls_key, infos in list(self.ev.constructions.items()):
+            if cls_key in tasks or not any(self._task_object(a.value, i.scope) for i in infos for a in i.node.args):
+                continue
+            prefix = cls_key + "."
+            out |= {
+                k for k in reaching if k.startswith(prefix) and "." not in k[len(prefix) :] and not _is_private(k)
+            }  # (its private helpers are steps of those runs: ``self._check_output(task, out)``)
+        self.task_runner_methods = out
+        return out
+
+    def _task_object(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> bool:
+        """Whether ``expr`` is (or lists) an object of a framework-task class: a construction, a name bound to one."""
+        if depth > 2:
+            return False
+        if isinstance(expr, cst.List | cst.Tuple | cst.Set):
+            return any(
+                not isinstance(e, cst.StarredElement) and self._task_object(e.value, scope, depth + 1)
+                for e in expr.elements
+            )
+        if isinstance(expr, cst.Call):
+            callee = self.ev.value(expr.func, scope)
+            return isinstance(callee, Class) and callee.key in self.task_classes
+        if isinstance(expr, cst.Name):
+            value = self.ev.value(expr, scope)
+            return isinstance(value, Instance) and value.cls in self.task_classes
+        return False
+
     def api_wrappers(self) -> set[str]:
         """The reaching functions that other code uses as its calling API (CALLSITES.md granularity).
 
@@ -1785,6 +1904,9 @@ class Analysis:
         (``_internal_steps``: an internal step of the outward-facing methods, bench/corpus/README.md)."""
         reaching, _ = self.wrappers()
         self.reaching = reaching  # (read by ``_built_runner`` while the prompt parameters are found)
+        self.task_classes = self.guard.call(
+            "wrapper discovery: task classes", "<tree>", lambda: self._task_classes(reaching), {}
+        )
         inside: dict[str, list[Site]] = {}
         for site in self.sites.values():
             fn = _owner(site.info.scope)
@@ -1796,6 +1918,7 @@ class Analysis:
         )
         # no prompt parameter: the callers fill the object's state
         fed = g.call("wrapper discovery: state-fed", "<tree>", lambda: self._state_fed(reaching, fwd, inside), set())
+        fed |= g.call("wrapper discovery: task runners", "<tree>", lambda: self._task_runners(reaching), set())
         self.state_fed = fed
         callers: dict[str, int] = {}
         direct_fns: dict[str, set[str]] = {}
@@ -2973,26 +3096,10 @@ class Analysis:
             return False
         if self.ev.overridden(scope.key) or not {p for p in fwd.get(scope.key, set()) if _PROMPT_PARAM.search(p)}:
             return False
-        called: set[int] = set()
-        values: list[cst.Attribute] = []
-        todo: list[cst.CSTNode] = [cls.node]
-        while todo:
-            node = todo.pop()
-            todo.extend(node.children)
-            if isinstance(node, cst.Call):
-                called.add(id(node.func))
-                if private and (dotted(node.func) or "").rsplit(".", 1)[-1][:1].isupper():
-                    # a private method counts only as a keyword of a new object (``Tool(function=self._search)``),
-                    # not handed to a helper (``self._retry(self._send, prompt)`` is its caller's step)
-                    values += [a.value for a in node.args if a.keyword is not None and _self_attr(a.value, scope.name)]
-            elif not private and (
-                isinstance(node, cst.Attribute)
-                and node.attr.value == scope.name
-                and isinstance(node.value, cst.Name)
-                and node.value.value == "self"
-            ):
-                values.append(node)
-        return any(id(v) not in called for v in values)
+        handed = cls.derived.get("_handed_self_methods")
+        if handed is None:  # the class body walked once (it is asked for each of its methods, in every round)
+            handed = cls.derived["_handed_self_methods"] = _handed_self_methods(cls)
+        return scope.name in handed[1 if private else 0]
 
     def _library_entry(
         self, scope: Scope, fwd: dict[str, set[str]], inside: dict[str, list[Site]], reaching: set[str], apis: set[str]
@@ -4685,6 +4792,9 @@ class Analysis:
         wrappers = g.call(
             "wrapper discovery", "<tree>", lambda: self._without_hollow_wrappers(wrappers, ordered), wrappers
         )
+        own_tasks = g.call("graph build: own tasks", "<tree>", self._own_task_sites, [])
+        if own_tasks:
+            ordered = sorted([*ordered, *own_tasks], key=lambda s: (s.info.scope.module.path, *_start(s)))
         ids: dict[int, str] = {}  # site key -> node id
         wrapper_ids: dict[str, str] = {}
         nodes: dict[str, LLMCall] = {}
@@ -4834,6 +4944,7 @@ class Analysis:
                 )
         self._inherit(nodes, prompts, template_files, wrapper_ids, calls, ids, inner_calls, by_fn)
         steps = g.call("graph build: steps", "<tree>", lambda: self._receiver_steps(ordered, calls, ids), {})
+        task_runs = g.call("graph build: task runs", "<tree>", lambda: self._task_runs(calls, ids, own_tasks), {})
         # consumers, outputs, flows
         consumers = find_consumers(self.ev, [s for s in ordered if s.key in ids], ids, g)
         for nid, node in nodes.items():
@@ -4849,6 +4960,9 @@ class Analysis:
                     graph.add_edge(nid, node.target, EdgeKind.CALLS)
                 if nid in steps and steps[nid] in nodes and steps[nid] != nid:
                     graph.add_edge(nid, steps[nid], EdgeKind.STEP)
+                for task in task_runs.get(nid, ()):  # ``team.start()``: the framework tasks the team was built with
+                    if task in nodes:
+                        graph.add_edge(nid, task, EdgeKind.STEP)
                 for other in folded.get(nid, [])[1:]:  # the other requests it reaches through folded helpers
                     if other in nodes:
                         graph.add_edge(nid, other, EdgeKind.CALLS)
@@ -6429,6 +6543,60 @@ def _flag_value(callee: Scope, site: Site, name: str, memo: dict[str, bool | Non
             value = default.value == "True"
     memo[name] = value
     return value
+
+
+_TASK_FIELDS = frozenset({"description", "expected_output"})
+
+
+class _TaskFieldReads(cst.CSTVisitor):
+    """Whether a module reads a task's fields off an object other than ``self`` (``task.description``), and the
+    names it mentions (to tell which classes it may read them off)."""
+
+    def __init__(self) -> None:
+        self.reads = False
+        self.names: set[str] = set()
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if (
+            node.attr.value in _TASK_FIELDS
+            and isinstance(node.value, cst.Name | cst.Attribute | cst.Subscript)
+            and not (isinstance(node.value, cst.Name) and node.value.value in ("self", "cls"))
+        ):
+            self.reads = True
+        return True
+
+    def visit_Name(self, node: cst.Name) -> bool:
+        self.names.add(node.value)
+        return False
+
+
+def _handed_self_methods(cls: Scope) -> tuple[frozenset[str], frozenset[str]]:
+    """The names ``self.<name>`` that a class body hands out as values rather than calls: (every such attribute read
+    not called, ``tools=[self.ask]``; those passed as a keyword of a new object, ``Tool(function=self._search)``, not
+    handed to a helper: ``self._retry(self._send, prompt)`` is its caller's step)."""
+    called: set[int] = set()
+    read: list[cst.Attribute] = []
+    keyword: list[cst.BaseExpression] = []
+    todo: list[cst.CSTNode] = [cls.node]
+    while todo:
+        node = todo.pop()
+        todo.extend(node.children)
+        if isinstance(node, cst.Call):
+            called.add(id(node.func))
+            if (dotted(node.func) or "").rsplit(".", 1)[-1][:1].isupper():
+                keyword += [a.value for a in node.args if a.keyword is not None]
+        elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+            read.append(node)
+    public = frozenset(v.attr.value for v in read if id(v) not in called)
+    private = frozenset(
+        v.attr.value
+        for v in keyword
+        if isinstance(v, cst.Attribute)
+        and isinstance(v.value, cst.Name)
+        and v.value.value == "self"
+        and id(v) not in called
+    )
+    return public, private
 
 
 def _owner(scope: Scope) -> Scope | None:

@@ -938,6 +938,8 @@ def _duck_client(ev: Evaluator, call: cst.Call, scope: Scope) -> Client | None:
 
 _TASK_FIELDS = ("description", "expected_output")
 _AGENT_FIELDS = ("role", "goal", "backstory")
+# A tree's own agent class declares what it sends as its system prompt under these names.
+_OWN_AGENT_FIELDS = ("role", "goal", "backstory", "instructions", "instruction", "system_prompt")
 # What an agent SDK's agent is declared with and sends as its system prompt on every run (agno ``description`` /
 # ``instructions`` / ``role``, ADK ``instruction``, the OpenAI Agents SDK's ``instructions``, pydantic-ai's
 # ``system_prompt``, smolagents' ``instructions``).
@@ -960,11 +962,56 @@ def _framework_task_prompt(ev: Evaluator, call: cst.Call, scope: Scope) -> list[
     return out
 
 
-def _fields_text(ev: Evaluator, call: cst.Call, scope: Scope, names: tuple[str, ...]) -> Text | None:
-    """The prompt fields of a framework constructor as one text: keyword arguments first, else its ``config=``."""
+def own_task_site(ev: Evaluator, info: CallInfo, cls_key: str, params: list[str]) -> Site:
+    """A construction of one of the tree's own framework-task classes (``Task(description=..., expected_output=...,
+    agent=...)`` run by the tree's team): a framework task whose prompt is the agent's role / goal / instructions
+    (system) and the task's description and expected output (user); ``params`` are the constructor's parameters after
+    ``self``, for the fields passed by position."""
+    call, scope = info.node, info.scope
+    site = Site(info, SiteKind.FRAMEWORK_TASK, client="own", api=cls_key.rsplit(":", 1)[-1])
+    agent = _agent_call(ev, arg(call, "agent", _position(params, "agent")), scope, own=True)
+    out: list[Message] = []
+    if agent is not None:
+        text = _fields_text(ev, agent[0], agent[1], _OWN_AGENT_FIELDS)
+        if text is not None:
+            out.append(_message("system", text))
+    text = _fields_text(ev, call, scope, _TASK_FIELDS, params)
+    if text is not None:
+        out.append(_message("user", text))
+    site.messages = out
+    for key in _OWN_TASK_SCHEMAS:  # ``output_pydantic=Verdict``: the answer must fit that model
+        schema = arg(call, key)
+        if isinstance(schema, cst.Name | cst.Attribute):
+            site.output_schema = dotted(schema) or None
+            break
+    routes = arg(call, "condition")  # ``condition={"high": [...], "low": [...]}``: the answers the run routes on
+    if isinstance(routes, cst.Dict):
+        keys = [
+            e.key.evaluated_value
+            for e in routes.elements
+            if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
+        ]
+        if len(keys) >= 2 and all(isinstance(k, str) and k.strip() for k in keys):
+            site.labels = tuple(dict.fromkeys(k.strip() for k in keys))  # type: ignore[union-attr]
+    return site
+
+
+# The keywords under which a task object is handed the model its answer must fit.
+_OWN_TASK_SCHEMAS = ("output_pydantic", "output_json", "output_schema", "response_model")
+
+
+def _position(params: list[str], name: str) -> int | None:
+    return params.index(name) if name in params else None
+
+
+def _fields_text(
+    ev: Evaluator, call: cst.Call, scope: Scope, names: tuple[str, ...], params: list[str] | None = None
+) -> Text | None:
+    """The prompt fields of a framework constructor as one text: keyword arguments first (or by their position among
+    ``params``), else its ``config=``."""
     parts: list[PromptPart] = []
     for name in names:
-        expr = arg(call, name)
+        expr = arg(call, name, _position(params, name) if params else None)
         if expr is None:
             continue
         listed, at = _resolve_expr(ev, expr, scope)
@@ -1092,7 +1139,7 @@ def _served_agent(info: CallInfo) -> bool:
 
 
 def _agent_call(
-    ev: Evaluator, expr: cst.BaseExpression | None, scope: Scope, depth: int = 0
+    ev: Evaluator, expr: cst.BaseExpression | None, scope: Scope, depth: int = 0, own: bool = False
 ) -> tuple[cst.Call, Scope] | None:
     """The ``Agent(...)`` call an ``agent=`` argument stands for: the call itself, a local bound once to it, or a
     call of a project function (``self.researcher()``) whose one return is such a call."""
@@ -1105,6 +1152,8 @@ def _agent_call(
     callee = ev.value(func, scope)
     if isinstance(callee, Ref):
         return (expr, scope) if callee.qname.rsplit(".", 1)[-1] in _AGENT_CLASSES else None
+    if isinstance(callee, Class) and own:  # the tree's own agent class, for the tree's own task
+        return expr, scope
     if isinstance(callee, Client) and callee.kind in clients.FRAMEWORK_MESSAGE_ARGS:
         return expr, scope  # ``Team(...)``, an agent of a client kind the catalog knows
     if isinstance(callee, Class):  # the framework's own repository: its agent class is the tree's
@@ -1116,7 +1165,7 @@ def _agent_call(
     if isinstance(callee, Function):
         fn = ev.scopes.get(callee.key)
         if fn is not None and len(fn.returns) == 1:
-            return _agent_call(ev, fn.returns[0], fn, depth + 1)
+            return _agent_call(ev, fn.returns[0], fn, depth + 1, own)
     return None
 
 

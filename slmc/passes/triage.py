@@ -2023,6 +2023,9 @@ def site_evidence(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None 
     """The evidence ``triage_site`` weighs for one site; ``multi_task`` is ``multi_task_wrappers(graph)``."""
     if multi_task is None:
         multi_task = multi_task_wrappers(graph)
+    runs = task_run_evidence(graph, site, multi_task)
+    if runs:
+        return runs
     step = receiver_step(graph, site)
     if step is not None:  # a sub-agent's inherited ``run``: its own step's prompt says what it does, not the base loop
         inner = site_evidence(graph, step, multi_task)
@@ -2042,6 +2045,31 @@ def site_evidence(graph: AgentGraph, site: LLMCall, multi_task: set[str] | None 
             return [multi]
         return [*name_evidence(graph, site), multi]
     return collect_evidence(graph, site)
+
+
+def task_run_evidence(graph: AgentGraph, site: LLMCall, multi_task: set[str], _depth: int = 0) -> list[Evidence]:
+    """A call running the framework tasks its receiver was built with (``team.start()`` on ``Team(tasks=[research,
+    write])``, STEP edges to each task): the run is as open as its most open task, narrow only when each task is."""
+    if site.site != SiteKind.WRAPPER_CALL or _depth:
+        return []
+    tasks = sorted(
+        (
+            n
+            for n in graph.succs(site.id, EdgeKind.STEP)
+            if isinstance(n, LLMCall) and n.site == SiteKind.FRAMEWORK_TASK and n.id != site.id
+        ),
+        key=lambda n: n.loc,
+    )
+    if not tasks:
+        return []
+    verdicts = [(t, triage_site(graph, t, multi_task).verdict) for t in tasks]
+    n = len(tasks)
+    where = ", ".join(f"line {t.loc.line}" for t, _ in verdicts[:4])
+    if any(v == Verdict.OPEN_ENDED for _, v in verdicts):
+        return [Evidence(-2.0, f"runs {n} framework task{'s' if n != 1 else ''} ({where}), one open-ended")]
+    if all(v == Verdict.NARROW for _, v in verdicts):
+        return [Evidence(2.0, f"runs {n} framework task{'s' if n != 1 else ''} ({where}), each narrow")]
+    return [Evidence(0.0, f"runs {n} framework task{'s' if n != 1 else ''} ({where}), not all narrow")]
 
 
 def _names_template(graph: AgentGraph, site: LLMCall) -> bool:
