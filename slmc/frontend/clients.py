@@ -940,10 +940,26 @@ _LLM_URL_SPELLINGS = lazy(r"/(?:chat[_-])?completions?(?![\w-])")
 LLM_URL_ENDINGS = ("/responses",)
 
 
+# A marker followed by a dot and a word names a web API's dotted method (Slack's ``/api/chat.postMessage``), not
+# the model route it spells the start of.
+_DOTTED_METHOD = lazy(r"\.[A-Za-z]")
+
+
+def marks_llm_url(text: str) -> bool:
+    """Whether a marker of an LLM endpoint stands in the URL's text (not as the head of a dotted method name)."""
+    for m in LLM_URL_MARKERS:
+        start = text.find(m)
+        while start >= 0:
+            if not _DOTTED_METHOD.match(text, start + len(m)):
+                return True
+            start = text.find(m, start + 1)
+    return False
+
+
 def llm_url(text: str) -> bool:
-    """Whether the static text of a URL names a model endpoint: a marker or another spelling of one anywhere, or an
-    ending at the end of its path (query and trailing slash left out)."""
-    if any(m in text for m in LLM_URL_MARKERS) or _LLM_URL_SPELLINGS.search(text) is not None:
+    """Whether the static text of a URL names a model endpoint: a marker or another spelling of one anywhere (not
+    the head of a dotted method name), or an ending at the end of its path (query and trailing slash left out)."""
+    if marks_llm_url(text) or _LLM_URL_SPELLINGS.search(text) is not None:
         return True
     path = text.split("?", 1)[0].split("#", 1)[0].rstrip("/")
     return path.endswith(LLM_URL_ENDINGS)

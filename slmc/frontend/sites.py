@@ -681,7 +681,7 @@ def _library_http_helper(ev: Evaluator, qname: str, call: cst.Call, scope: Scope
     if url is None:
         return False
     text = ev.text(url, scope).static()
-    return any(m in text for m in clients.LLM_URL_MARKERS)
+    return clients.marks_llm_url(text)
 
 
 _OUTPUT_CONFIGS = ("config", "generation_config")
