@@ -3409,8 +3409,9 @@ class Evaluator:
 
         root = self.project.root
         specs: list[tuple[Path, str]] = []
-        for path in sorted(root.rglob("langgraph.json"))[:16]:
-            if "node_modules" in path.parts or not path.is_file():
+        for found_path in sorted(root.rglob("langgraph.json"))[:16]:
+            path = templates.within_root(root, found_path)  # a link out of the tree is not read
+            if path is None or "node_modules" in path.parts or not path.is_file():
                 continue
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))

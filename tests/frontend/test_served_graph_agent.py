@@ -163,3 +163,20 @@ def test_a_served_agent_is_an_open_ended_agent_loop(tmp_path: Path) -> None:
     result = triage_site(graph, site, multi_task_wrappers(graph))
     assert result.verdict == Verdict.OPEN_ENDED, result
     assert any("an agent loop over tools" in r for r in result.reasons), result
+
+
+def test_a_langgraph_config_linked_from_outside_the_tree_is_not_read(tmp_path: Path) -> None:
+    """A ``langgraph.json`` that is a symlink to a file outside the analysed tree is not read (the one tree gate):
+    the agent it would name stays unserved; the same config as a file of the tree serves it."""
+    outside = tmp_path / "outside.json"
+    outside.write_text('{"graphs": {"docs": "./main.py:graph"}}')
+    root = tmp_path / "tree"
+    write_tree(root, {"demo/main.py": _MAIN})
+    (root / "demo" / "langgraph.json").symlink_to(outside)
+    served = ("demo/main.py", line_of(_MAIN, "agent = create_agent("))
+    tasks = {(s.loc.path, s.loc.line) for s in analysed_graph(root).sites() if s.site == SiteKind.FRAMEWORK_TASK}
+    assert served not in tasks
+    (root / "demo" / "langgraph.json").unlink()
+    (root / "demo" / "langgraph.json").write_text(outside.read_text())
+    tasks = {(s.loc.path, s.loc.line) for s in analysed_graph(root).sites() if s.site == SiteKind.FRAMEWORK_TASK}
+    assert served in tasks
