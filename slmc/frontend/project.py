@@ -5024,6 +5024,94 @@ class Analysis:
             return None
         return self._substitute(tuple(read_as_subclass), s, callee.key)
 
+    def _instance_read(
+        self,
+        s: Site,
+        ids: dict[int, str],
+        by_fn: dict[int, list[Site]],
+        wrapper_ids: dict[str, str],
+        resolved: Callable[[str], tuple[Message, ...]],
+    ) -> tuple[Message, ...] | None:
+        """A method called on an object whose one construction is in sight, passing literal text for parameters its
+        ``__init__`` stores in attributes (``chat = Chat(system_name="sort.txt")`` then ``chat.ask(...)``): the one LLM
+        site of the method read with those attributes holding the construction's literals (``Evaluator.constructed``),
+        so a path built from ``self.system_name`` picks that file; the call's arguments filled in. None where the
+        object's construction is not one call of a class of the tree, where it stores no literal, where the method
+        holds no site or several, or where the text reads the same either way. ``resolved``: a site's prompt by id."""
+        func = s.info.node.func
+        callee = self.ev.scopes.get(s.callee or "")
+        defining = callee.enclosing_class() if callee is not None else None
+        if not isinstance(func, cst.Attribute) or s.key not in ids or callee is None or defining is None:
+            return None
+        built = self._construction(func.value, s.info.scope)
+        if built is None:
+            return None
+        cls_key, attrs = built
+        if cls_key != defining.key and not self.ev.derives(cls_key, defining.key):
+            return None
+        inside = [t for t in by_fn.get(id(callee), []) if t.key in ids]
+        if len(inside) != 1:
+            return None
+        inner = inside[0]
+        base = resolved(ids[inner.key])
+        wrapper = wrapper_ids.get(inner.callee or "") if inner.site == SiteKind.WRAPPER_CALL else None
+        if inner.site == SiteKind.WRAPPER_CALL and wrapper is None:
+            return None
+        sent = resolved(wrapper) if wrapper is not None else ()
+
+        def read() -> tuple[Message, ...] | None:
+            if wrapper is not None:
+                return self._substitute(sent, inner, inner.callee)
+            again = classify(self.ev, inner.info)
+            return tuple(again.messages) if again is not None else None
+
+        read_as_built = self.ev.constructed(cls_key, attrs, read)
+        if not read_as_built or _literal_text(read_as_built) == _literal_text(base):
+            return None
+        return self._substitute(tuple(read_as_built), s, callee.key)
+
+    def _construction(self, recv: cst.BaseExpression, scope: Scope) -> tuple[str, dict[str, str]] | None:
+        """(class, attribute -> literal text) of the object ``recv`` names where it is one construction of a class of
+        the tree in sight (``chat = Chat("sort.txt", user_name="sort.user.txt")`` bound once in the function, or
+        ``Chat(...)`` itself): each attribute its ``__init__`` sets straight from a parameter
+        (``self.system_name = system_name``) that the construction gives a literal string."""
+        node: Any = recv
+        where = scope
+        if isinstance(recv, cst.Name):
+            bindings = self.ev.bindings_of(recv.value, scope) or []
+            if len(bindings) != 1 or bindings[0][0] != "expr" or bindings[0][2] is not scope:
+                return None
+            node, where = bindings[0][1], bindings[0][2]
+        if not isinstance(node, cst.Call):
+            return None
+        cls = self.ev.value(node.func, where)
+        if not isinstance(cls, Class):
+            return None
+        init = self.ev.member(cls.key, "__init__", False)
+        init_scope = self.ev.scopes.get(init.key) if isinstance(init, Function) else None
+        if init_scope is None or init_scope.enclosing_class() is None:
+            return None
+        given: dict[str, str] = {}
+        for arg, name in _bind(init_scope, list(node.args)):
+            value = self.ev.static_str(arg.value, where) if not arg.star else None
+            if value is not None:
+                given[name] = value
+        if not given:
+            return None
+        me = init_scope.params[0].name.value if init_scope.params else "self"
+        attrs: dict[str, str] = {}
+        for stmt in _own_nodes(init_scope):
+            if not isinstance(stmt, cst.Assign | cst.AnnAssign):
+                continue
+            targets = [t.target for t in stmt.targets] if isinstance(stmt, cst.Assign) else [stmt.target]
+            value = stmt.value
+            if not isinstance(value, cst.Name) or value.value not in given:
+                continue
+            for t in targets:
+                if isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == me:
+                    attrs.setdefault(t.attr.value, given[value.value])
+        return (cls.key, attrs) if attrs else None
+
     def _receiver_steps(self, ordered: list[Site], calls: list[Site], ids: dict[int, str]) -> dict[str, str]:
         """Wrapper-calls of a method a subclass object inherits (``GenKeyword(llm).run(q)``, ``self.host.run(m)``
         with ``run`` defined on the base): the one LLM site the receiver's own class holds (its override of the step
@@ -5245,6 +5333,11 @@ class Analysis:
                         call_of[nid], ids, by_fn, wrapper_ids, lambda other: resolve(other, seen | {nid})
                     )
                     msgs = again if again is not None else msgs
+                    if again is None:
+                        again = self._instance_read(
+                            call_of[nid], ids, by_fn, wrapper_ids, lambda other: resolve(other, seen | {nid})
+                        )
+                        msgs = again if again is not None else msgs
             req = nodes.get(target or "")
             seen_req = self._request(nodes, nid)
             if seen_req is not None:

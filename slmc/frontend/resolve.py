@@ -273,6 +273,10 @@ class Evaluator:
         self._building: set[tuple[int, int]] = set()  # uses whose built conversation is being read (built_text)
         self._lines: dict[str, list[str]] = {}  # module path -> its source lines (built_text)
         self._receiver_memo: dict[str, dict[int, tuple[cst.CSTNode, Value]]] = {}
+        # while reading an object's methods as one construction of its class built it (``constructed``): the class
+        # and the literal values its ``__init__`` stored in attributes; values read so are memoised apart
+        self._bound: tuple[str, dict[str, str]] | None = None
+        self._bound_memo: dict[tuple[str, tuple[tuple[str, str], ...]], dict[int, tuple[cst.CSTNode, Value]]] = {}
         # while reading what a function itself writes into a prompt (``as_callers_prompt``): a parameter falling back
         # to a fixed text when its caller gives none is the caller's value; values read so are memoised apart
         self._callers_side = False
@@ -1186,6 +1190,10 @@ class Evaluator:
                 if inherited is not None:
                     return inherited
             base = self.value(expr.value, scope)
+            if self._bound is not None and isinstance(base, Instance):
+                earlier = self._set_before(expr, scope)
+                if earlier is not None:
+                    return earlier
             found = self.attribute(base, expr.attr.value)
             if found is None and isinstance(expr.value, cst.Name):
                 found = self.global_attr(expr.value.value, expr.attr.value, scope)
@@ -1729,6 +1737,10 @@ class Evaluator:
             return base
         if isinstance(base, Instance | Class):
             key = base.cls if isinstance(base, Instance) else base.key
+            if self._bound is not None and isinstance(base, Instance):
+                held = self._bound_attr(key, attr)
+                if held is not None:
+                    return held
             found = self.member(key, attr, isinstance(base, Instance))
             if found is None:  # not defined by the tree: what the SDK class it subclasses has
                 sdk = self.sdk_base(key) or self.host_sdk(key)
@@ -2236,6 +2248,74 @@ class Evaluator:
             return None
         finally:
             self.memo, self._receiver = saved, None
+
+    def constructed(self, cls_key: str, attrs: dict[str, str], read: Callable[[], Any]) -> Any:
+        """``read()`` evaluated with ``self`` an object that one construction of ``cls_key`` built: each attribute of
+        ``attrs`` holds the literal text the construction passed for the ``__init__`` parameter stored there
+        (``Chat(system_name="sort.txt")`` with ``self.system_name = system_name``), so a method building a template
+        path from ``self.system_name`` reads that file. In a memo of its own per construction; one level deep (None
+        when already reading so, or when ``read`` fails on the input)."""
+        if self._bound is not None or not attrs:
+            return None
+        saved = self.memo
+        self.memo = self._bound_memo.setdefault((cls_key, tuple(sorted(attrs.items()))), {})
+        self._bound = (cls_key, attrs)
+        try:
+            return read()
+        except RecursionError:
+            return None
+        finally:
+            self.memo, self._bound = saved, None
+
+    def _set_before(self, expr: cst.Attribute, scope: Scope) -> Value:
+        """While reading an object as one construction built it (``constructed``): ``self.messages`` read in a method
+        that assigns it earlier in its own body (``self.messages = [...]`` under ``if not self.messages``) is the last
+        value assigned there, not every value any method stores. None elsewhere."""
+        found = self.bound_state(expr, scope)
+        return self.value(found[0], found[1]) if found is not None else None
+
+    def bound_state(self, expr: cst.BaseExpression, scope: Scope) -> tuple[cst.BaseExpression, Scope] | None:
+        """(expression, scope) last assigned to ``self.<attr>`` earlier in the method reading it, while reading an
+        object as one construction built it (``_set_before``); None elsewhere."""
+        if self._bound is None or not isinstance(expr, cst.Attribute):
+            return None
+        fn = scope.enclosing_function() if scope.kind != "function" else scope
+        if fn is None or not fn.params or fn.enclosing_class() is None or not isinstance(expr.value, cst.Name):
+            return None
+        me = fn.params[0].name.value
+        at = fn.module.pos(expr)
+        if expr.value.value != me or at is None:
+            return None
+        best: tuple[int, cst.BaseExpression] | None = None
+        todo: list[cst.CSTNode] = list(getattr(getattr(fn.node, "body", None), "body", ()))
+        seen = 0
+        while todo and seen < 5000:
+            node = todo.pop()
+            seen += 1
+            if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+                continue
+            todo.extend(node.children)
+            if not isinstance(node, cst.Assign) or not any(
+                isinstance(t.target, cst.Attribute)
+                and isinstance(t.target.value, cst.Name)
+                and t.target.value.value == me
+                and t.target.attr.value == expr.attr.value
+                for t in node.targets
+            ):
+                continue
+            pos = fn.module.pos(node)
+            if pos is not None and pos.start.line < at.start.line and (best is None or pos.start.line > best[0]):
+                best = (pos.start.line, node.value)
+        return (best[1], fn) if best is not None else None
+
+    def _bound_attr(self, cls_key: str, attr: str) -> Value:
+        """The literal an attribute of the object being read holds (``constructed``), else None."""
+        bound = self._bound
+        if bound is None or attr not in bound[1]:
+            return None
+        if cls_key != bound[0] and not self.derives(bound[0], cls_key):
+            return None  # another class's object (the method of a base class reads the subclass's object)
+        return Const(bound[1][attr])
 
     def _memo_key(self, receiver: str) -> str:
         return receiver + "\0callers" if self._callers_side else receiver

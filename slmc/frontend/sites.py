@@ -1291,6 +1291,12 @@ def _json_dumps_arg(expr: cst.BaseExpression) -> cst.BaseExpression | None:
 def _resolve_expr(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> tuple[cst.BaseExpression, Scope]:
     """Follow a local name to the expression first assigned to it."""
     for _ in range(5):
+        held = ev.bound_state(expr, scope)
+        if (
+            held is not None
+        ):  # ``self.messages`` set earlier in the method, the object read as one construction built it
+            expr, scope = held
+            continue
         if not isinstance(expr, cst.Name):
             break
         bindings = ev.bindings_of(expr.value, scope) or []
