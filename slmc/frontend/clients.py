@@ -869,7 +869,13 @@ def langchain_chain_builder(qname: str) -> bool:
     if not _langchain_name(qname):
         return False
     tail = qname.rsplit(".", 1)[-1]
-    return tail in _CHAIN_BUILDER_TAILS or bool(_AGENT_BUILDER.match(tail))
+    return tail in _CHAIN_BUILDER_TAILS or bool(_AGENT_BUILDER.match(tail)) or _agent_executor_factory(qname)
+
+
+def _agent_executor_factory(qname: str) -> bool:
+    """``AgentExecutor.from_agent_and_tools(agent, tools)``: the executor class's constructor by another name."""
+    parts = qname.rsplit(".", 2)
+    return len(parts) == 3 and parts[1].endswith("AgentExecutor") and parts[2] == "from_agent_and_tools"
 
 
 def langchain_agent_builder(qname: str) -> bool:
@@ -879,6 +885,20 @@ def langchain_agent_builder(qname: str) -> bool:
         return False
     tail = qname.rsplit(".", 1)[-1]
     return tail.startswith("create_") and tail.endswith("agent")
+
+
+def langchain_agent_loop(qname: str) -> bool:
+    """Whether ``qname`` builds a LangChain agent whose run is its loop over tools (``initialize_agent(tools, llm)``,
+    ``create_*_agent(llm, ...)``, ``AgentExecutor(agent=..., tools=...)`` and ``AgentExecutor.from_agent_and_tools``),
+    not a chain whose run is one model call on its prompt."""
+    if not langchain_chain_builder(qname):
+        return False
+    tail = qname.rsplit(".", 1)[-1]
+    return (
+        langchain_agent_builder(qname)
+        or tail in ("initialize_agent", "AgentExecutor")
+        or _agent_executor_factory(qname)
+    )
 
 
 def langchain_prompt(qname: str) -> bool:

@@ -4947,6 +4947,7 @@ class Analysis:
         task_runs = g.call("graph build: task runs", "<tree>", lambda: self._task_runs(calls, ids, own_tasks), {})
         # consumers, outputs, flows
         consumers = find_consumers(self.ev, [s for s in ordered if s.key in ids], ids, g)
+        tool_loops |= {ids[s.key] for s in ordered if s.agent_loop and s.key in ids}  # a LangChain agent's run
         for nid, node in nodes.items():
             own = consumers.get(nid, [])
             labels = node.labels or tuple(dict.fromkeys(lab for c in own for lab in c.labels))

@@ -1098,7 +1098,13 @@ class Evaluator:
             first = annotation.slice[0].slice if annotation.slice else None
             return self.instance_of(first.value, scope) if isinstance(first, cst.Index) else None
         if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
-            return self.instance_of(annotation.left, scope) or self.instance_of(annotation.right, scope)
+            left = self.instance_of(annotation.left, scope)
+            if isinstance(left, Client) and left.kind == "chain" and not left.agent:
+                # ``agent: LLMChain | AgentExecutor``: a run of it may be the agent's loop over its tools
+                right = self.instance_of(annotation.right, scope)
+                if isinstance(right, Client) and right.kind == "chain" and right.agent:
+                    return replace(left, agent=True)
+            return left or self.instance_of(annotation.right, scope)
         tp = self.value(annotation, scope)
         if isinstance(tp, Class):
             return Instance(tp.key)
@@ -1108,7 +1114,7 @@ class Evaluator:
             if built is None and chain_class:
                 # ``chain: MapReduceDocumentsChain`` (a field or parameter typed as a LangChain chain class): a chain
                 # over a model, whatever model its builder was handed
-                return Client("langchain", "chain")
+                return Client("langchain", "chain", agent=clients.langchain_agent_loop(tp.qname))
             return built
         return None
 
@@ -2194,6 +2200,11 @@ class Evaluator:
         if isinstance(first, Client) and first.kind == "chain" and first.prompt_key is None:
             # ``chain: LLMChain`` declared on the class, the chain built with its prompt assigned in ``__init__``
             first = next((v for v in values if isinstance(v, Client) and v.prompt_key is not None), first)
+        agents = [v for v in values if isinstance(v, Client) and v.kind == "chain" and v.agent]
+        if isinstance(first, Client) and first.kind == "chain" and agents:
+            # ``return initialize_agent(tools, llm)`` in one branch, ``return LLMChain(llm=llm, prompt=p)`` in another:
+            # a run of what the name holds may be the agent's loop over its tools
+            first = replace(first, agent=True)
         if isinstance(first, Client) and not first.alternatives:
             # ``client = OpenAI()`` in one branch, ``client = Anthropic()`` in another: the first, holding the
             # others of a different kind, so a member path only one of them has is read on that one
@@ -3336,12 +3347,16 @@ class Evaluator:
                     values += self._dict_literal_values(a.value, scope)
             # ``LLMChain(llm=chat, prompt=template)``: the template handed beside the model is the chain's prompt
             prompt = next((v for v in values if isinstance(v, Client) and v.kind == "prompt"), None)
+            # an agent builder, or an executor handed an agent (``AgentExecutor(agent=create_react_agent(...))``)
+            agent = clients.langchain_agent_loop(qname) or any(isinstance(v, Client) and v.agent for v in values)
             for v in values:
                 if isinstance(v, Instance) and (base := self.sdk_base(v.cls)) is not None:
                     v = base  # ``LLMChain(llm=self.model)`` over the tree's subclass of a chat model
                 if isinstance(v, Client) and v.kind in ("chat-model", "chain"):
                     key = prompt.prompt_key if prompt is not None else v.prompt_key
-                    return Client("langchain", "chain", (), v.model, v.is_async, v.options, v.schema, v.tools, key)
+                    return Client(
+                        "langchain", "chain", (), v.model, v.is_async, v.options, v.schema, v.tools, key, agent=agent
+                    )
             return None
         module_client = self.module_client(qname)
         if module_client is not None:

@@ -64,6 +64,8 @@ class Site:
     at: cst.CSTNode | None = None
     # an agent built for a server to run (a ``langgraph.json`` graph): the functions building it run no model call
     served: bool = False
+    # the run of a LangChain agent (a chain an agent builder made): the agent's loop over its tools
+    agent_loop: bool = False
 
     def __post_init__(self) -> None:
         self.key: int = id(self.info.node)  # asked hundreds of thousands of times; a site's call never changes
@@ -423,6 +425,7 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
                 site.declared = any(m.role == "system" and _declared_text(m.static_text()) for m in site.messages)
         return site
     site = Site(info, kind, client=client.family, api=api)
+    site.agent_loop = client.kind == "chain" and client.agent
     if helper is not None:
         site.sent_args = list(resolved.args)
     _details(ev, site, client, resolved, scope)

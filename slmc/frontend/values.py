@@ -31,6 +31,9 @@ class Client:
     # clients of other kinds the same name may hold (``client = OpenAI() if use_openai else Anthropic()``): a member
     # path that only one of them has (``client.messages.create``) is that client's
     alternatives: tuple[Client, ...] = ()
+    # a LangChain agent (``initialize_agent``, ``create_*_agent``, ``AgentExecutor``): a chain whose run is the agent's
+    # loop over its tools, not one model call on a prompt
+    agent: bool = False
 
     def member(self, name: str) -> Client:
         return Client(
@@ -44,6 +47,7 @@ class Client:
             self.tools,
             self.prompt_key,
             tuple(a.member(name) for a in self.alternatives),
+            self.agent,
         )
 
 

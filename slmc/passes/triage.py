@@ -1421,6 +1421,8 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         ]
         # the tools the agent's construction gives it are what its loop runs over, no closed call of its own
         evidence = [e for e in evidence if not e.reason.startswith("offers ")]
+        # greedy sampling makes the loop's steps repeatable, not its task closed
+        evidence = [e for e in evidence if e.reason != "temperature=0"]
     evidence += agent
     if not agent and not any(e.weight < 0 and e.reason.startswith("prompt says") for e in evidence):
         evidence += probe_evidence(graph, site)  # a user's short request to an agent loop is no probe
@@ -1906,6 +1908,10 @@ def agent_evidence(graph: AgentGraph, site: LLMCall, _depth: int = 0) -> list[Ev
     # factory returns): the system prompt heads a loop over the tools, each turn a user's request
     if site.site == SiteKind.FRAMEWORK_TASK and site.client == "langchain" and _LC_AGENT_BUILDER.match(site.api or ""):
         return [Evidence(-0.9, f"runs `{site.api}`: an agent loop over tools")]
+    if site.site == SiteKind.FRAMEWORK_TASK and site.client == "langchain" and TOOL_LOOP in site.consumers:
+        # the run of a chain a LangChain agent builder made (``initialize_agent(tools, llm).run(q)``,
+        # ``AgentExecutor(agent=create_react_agent(...), tools=...).invoke(...)``): the agent's loop over its tools
+        entered, framework = True, ("loop", frozenset())
     if entered or served:
         # a framework's agent used as a library (``coder.run(msg)`` on an aider coder): no source of its loop to follow
         what = f"{site.client}.{site.api or '__call__'}" if entered else str(site.api)
@@ -1945,9 +1951,11 @@ def agent_evidence(graph: AgentGraph, site: LLMCall, _depth: int = 0) -> list[Ev
     if isinstance(wrapper, LLMCall) and wrapper.site == SiteKind.WRAPPER and not _depth:
         # a runner's method handing what it is given on to an agent loop (``run_single_prompt(prompt)`` ->
         # ``self.agent.run(prompt)``): the caller runs that loop
+        # (or runs the agent itself: ``await agent.ainvoke(...)`` on a LangChain agent it built)
         inner = [
             s
-            for s in graph.sites(SiteKind.WRAPPER_CALL)
+            for kind in (SiteKind.WRAPPER_CALL, SiteKind.FRAMEWORK_TASK)
+            for s in graph.sites(kind)
             if s.function == wrapper.function and s.loc.path == wrapper.loc.path and s.id != site.id
         ]
         loops = [agent_evidence(graph, s, _depth=1) for s in inner]
