@@ -49,6 +49,7 @@ from slmc.frontend.sites import (
     appended_messages,
     classify,
     fluent_messages,
+    imported_handovers,
     input_messages,
     labels_from_prompt,
     labels_from_schema,
@@ -338,6 +339,8 @@ class Analysis:
             if not picked:
                 break
             names = self.guard.call("module discovery", "<tree>", lambda: self.export_names(later_round), names)
+        with self.guard.unit("imported handovers", "<tree>"):
+            self.imported_handovers()
         for f in pending.values():
             if not f.loaded and f.source is not None:
                 self.syntax_check(f)
@@ -684,6 +687,16 @@ class Analysis:
                                 site = None
                         if site is not None:
                             self.sites[site.key] = site
+
+    def imported_handovers(self) -> None:
+        """Constructions bound to a name another module imports and hands over to an agent, classified again now
+        that every module is loaded (the importing module may have been loaded after them)."""
+        for info in imported_handovers(self.ev):
+            site = None
+            with self.guard.unit("call classification", info):
+                site = classify(self.ev, info)
+            if site is not None:
+                self.sites.setdefault(site.key, site)
 
     def wrappers(self) -> tuple[set[str], dict[str, dict[str, None]]]:
         """Functions that reach an LLM request (through calls, and through a base method to its overrides).
@@ -6874,6 +6887,11 @@ def _setting_key(key: cst.BaseExpression) -> bool:
     return isinstance(key, cst.SimpleString) and key.evaluated_value in _SETTING_KEYWORDS
 
 
+def _setting_keyword(a: cst.Arg) -> bool:
+    """``model=name`` / ``api_key=key`` handed to a constructor: a request setting, no prompt (see ``_setting_entry``)."""
+    return a.keyword is not None and a.keyword.value in _SETTING_KEYWORDS
+
+
 def _setting_entry(element: cst.CSTNode) -> bool:
     """``"model": model`` in a dict display: an entry choosing how the prompt is answered, not what is asked."""
     return isinstance(element, cst.DictElement) and _setting_key(element.key)
@@ -6988,7 +7006,8 @@ def _forwards(
             builder = builders and (depth <= 1 or built) and _own_builder(name)
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
                 return any(passes(a, depth, built) for a in (flow.kept(node) if flow is not None else ()))
-            return any(passes(a.value, depth, built or builder) for a in node.args)
+            # (not a setting it is given, ``Agent(model=LitellmModel(model=name, api_key=key))``: no prompt)
+            return any(passes(a.value, depth, built or builder) for a in node.args if not _setting_keyword(a))
         if isinstance(node, cst.Dict) and not templated:  # as in ``_params_in``: a setting entry holds no prompt
             return any(passes(e, depth, built) for e in node.elements if not _setting_entry(e))
         if isinstance(node, _PASS_THROUGH) or templated:
@@ -7846,6 +7865,8 @@ def _params_in(
                     walk(a, depth, built)
                 return
             for a in node.args:  # a request composer (``self._compose(path, payload)``) writes no prompt around
+                if _setting_keyword(a):
+                    continue  # ``Model(model=name, api_key=key)``: a setting choosing how the prompt is answered
                 walk(a.value, depth, built or (builder and not composed))  # its arguments: the body is sent as is
             return
         if isinstance(node, cst.Dict) and not templated:

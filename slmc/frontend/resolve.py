@@ -1540,6 +1540,8 @@ class Evaluator:
         base = self.filled_table(expr.value, base, scope)
         if isinstance(base, Class) or (isinstance(base, Ref) and base.qname in clients.CONSTRUCTORS):
             return base  # ``Agent[Deps, Output]``: a generic class parameterised is the class (called, it constructs)
+        if isinstance(base, Ref) and _generic_class_subscript(base.qname, expr):
+            return base  # ``Agent[Context](...)`` of a library's class: its construction, as ``Agent(...)`` is
         if isinstance(base, Const) and isinstance(base.value, str):  # crewAI: tasks_config = "config/tasks.yaml"
             base = templates.config_file(self, base.value, scope) or base
         if not isinstance(base, Const) or len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
@@ -4728,6 +4730,19 @@ def _star_before(call: cst.Call, index: int) -> bool:
             return False
         seen += 1
     return False
+
+
+def _generic_class_subscript(qname: str, expr: cst.Subscript) -> bool:
+    """``Name[T, ...]`` on a library name spelled as a class (``CamelCase``, not a ``CONSTANT``) with type arguments
+    only (names, dotted names, nested subscripts, ``None``): a generic class parameterised, not a lookup in a table."""
+    last = qname.rsplit(".", 1)[-1]
+    if not (last[:1].isupper() and not last.isupper()):
+        return False
+    for element in expr.slice:
+        index = element.slice
+        if not isinstance(index, cst.Index) or not isinstance(index.value, cst.Name | cst.Attribute | cst.Subscript):
+            return False
+    return True
 
 
 def arg(call: cst.Call | None, name: str, position: int | None = None) -> cst.BaseExpression | None:

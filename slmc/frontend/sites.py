@@ -347,7 +347,7 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         ev.constructions.setdefault(callee.key, []).append(info)  # what the constructor is given (injection)
         return None
     client = callee if isinstance(callee, Client) else None
-    if isinstance(callee, Ref) and callee.qname in clients.SERVED_AGENTS and _served_agent(info):
+    if isinstance(callee, Ref) and callee.qname in clients.SERVED_AGENTS and _served_agent(ev, info):
         return _served_agent_site(ev, info, callee.qname)
     if (
         isinstance(callee, Ref)
@@ -1054,8 +1054,8 @@ class _AgentHandovers(cst.CSTVisitor):
                 self.listed_names.add(node.func.value.value)
             elif isinstance(node.func.value, cst.Call):
                 self.listed_calls.add(id(node.func.value))
-        if called in clients.HANDOFF_FUNCTIONS and node.args and node.args[0].keyword is None:
-            first = node.args[0].value  # ``handoff(agent, input_filter=...)``: the agent handed over to
+        first = arg(node, "agent", 0) if called in clients.HANDOFF_FUNCTIONS else None
+        if first is not None:  # ``handoff(agent, input_filter=...)`` / ``handoff(agent=...)``: the agent handed over to
             if isinstance(first, cst.Name):
                 self.listed_names.add(first.value)
             elif isinstance(first, cst.Call):
@@ -1077,8 +1077,12 @@ _HANDOVERS: weakref.WeakKeyDictionary[object, _AgentHandovers] = weakref.WeakKey
 
 
 def _handovers(info: CallInfo) -> _AgentHandovers:
+    """The handovers of the call's module."""
+    return _module_handovers(info.scope.module)
+
+
+def _module_handovers(module: Any) -> _AgentHandovers:
     """The module's handovers, scanned once per parsed module."""
-    module = info.scope.module
     found = _HANDOVERS.get(module)
     if found is None:
         found = _AgentHandovers()
@@ -1119,13 +1123,46 @@ def _own_served_agent(ev: Evaluator, cls_key: str, info: CallInfo) -> str | None
     qname = next((n for n in ev.public_names(cls_key) if n in clients.SERVED_AGENTS), None)
     if qname is None or not _declares_prompt_field(ev, cls_key):
         return None  # (a class of the tree's own that only shares the framework's name)
-    return qname if _served_agent(info) else None
+    return qname if _served_agent(ev, info) else None
 
 
-def _served_agent(info: CallInfo) -> bool:
+# Per project: the qualified names (``pkg.mod.agent``) of module-level names another module imports and hands over
+# (``handoffs=[agent]``, ``handoff(agent)``, ``agent.as_tool(...)``).
+_IMPORTED_HANDOVERS: weakref.WeakKeyDictionary[object, set[str]] = weakref.WeakKeyDictionary()
+# What a module handing an agent over spells (``_AgentHandovers``): a quick test before its tree is walked.
+_CALLS_HANDING_OVER = "|".join(sorted(clients.AGENT_AS_TOOL | clients.HANDOFF_FUNCTIONS))
+_HANDS_OVER = lazy(rf"\b({_CALLS_HANDING_OVER})\b|\b({'|'.join(sorted(clients.SERVED_AGENT_KEYWORDS))})\s*=")
+
+
+def imported_handovers(ev: Evaluator) -> list[CallInfo]:
+    """The module-level constructions, in loaded modules, bound to a name that another loaded module imports and
+    hands over to an agent (``from .risk import risk_agent`` ... ``risk_agent.as_tool(...)``): recorded for
+    ``_served_agent``, returned so that the caller classifies them again (they were classified before the module
+    handing them over was loaded)."""
+    handed = _IMPORTED_HANDOVERS.setdefault(ev, set())
+    out: list[CallInfo] = []
+    for mod in list(ev.project.modules.values()):
+        if not mod.scopes or not _HANDS_OVER.search(mod.source):
+            continue  # (a module that spells no handover is not walked)
+        names = _module_handovers(mod).listed_names
+        for name in names:
+            bindings = mod.scope.bindings.get(name) or []
+            if len(bindings) != 1 or bindings[0][0] != "import":
+                continue
+            origin, _, local = str(bindings[0][1]).rpartition(".")
+            source = ev.project.module(origin) if origin else None
+            if source is None or source is mod or f"{source.name}.{local}" in handed:
+                continue
+            handed.add(f"{source.name}.{local}")
+            out.extend(c for c in source.scope.calls if _bound_name(c) == local)
+    return out
+
+
+def _served_agent(ev: Evaluator, info: CallInfo) -> bool:
     """An agent SDK's agent built where something that runs agents takes it (a team's member, an ADK sub-agent, an
-    agent a serving app is handed), or bound at module level to the name the ADK command line runs and handed to no
-    function but a runner: the framework runs it with no call expression of the tree's in sight."""
+    agent a serving app is handed, here or in a module importing it), or bound at module level to the name the ADK
+    command line runs and handed to no function but a runner: the framework runs it with no call expression of the
+    tree's in sight."""
     found = _handovers(info)
     if id(info.node) in found.listed_calls:
         return True
@@ -1137,6 +1174,9 @@ def _served_agent(info: CallInfo) -> bool:
     if any(n in found.listed_names for n in names):
         return True
     at_module = info.scope.enclosing_function() is None
+    imported = _IMPORTED_HANDOVERS.get(ev, set())
+    if at_module and any(f"{info.scope.module.name}.{n}" in imported for n in names):
+        return True
     handed = {c for n in names for c in found.handed.get(n, ())}
     return at_module and clients.ADK_ROOT_AGENT in names and handed <= {"Runner", "InMemoryRunner"}
 

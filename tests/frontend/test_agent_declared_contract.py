@@ -3,7 +3,9 @@ function registered with ``@agent.system_prompt`` / ``@agent.instructions``), it
 the second type argument of ``Agent[Deps, Out]``) and its tools (``tools=[...]``, ``@agent.tool``). This holds in
 the framework's own repository too, where the examples' ``Agent`` is the tree's own class and ``Runner.run`` a class
 method of the tree's runner. An OpenAI Agents SDK agent that another agent hands over to (``handoffs=[...]``,
-``handoff(agent)``) or runs as a tool (``agent.as_tool(...)``) is a framework task at its construction."""
+``handoff(agent)``, ``handoff(agent=agent)``) or runs as a tool (``agent.as_tool(...)``, in its module or another one
+importing it) is a framework task at its construction; ``Agent[Ctx](...)`` constructs an ``Agent``. A model name, key
+or setting a function hands to the model object is no prompt it forwards."""
 
 from __future__ import annotations
 
@@ -278,3 +280,104 @@ def test_a_ui_adapter_runs_the_agent_on_the_chat_and_history_is_carried(tmp_path
     site, triage, graph = found[line_of(_UI_DEMO, "ticketer.run(")]
     prompt = graph.prompt_of(site.id)
     assert any(p.hole and p.text == "*history" for m in prompt.messages for p in m.parts), prompt
+
+
+_KEYWORD_HANDOFF_DEMO = """
+    from dataclasses import dataclass
+
+    from agents import Agent, Runner, handoff
+
+
+    @dataclass
+    class Booking:
+        ref: str = ""
+
+
+    refunds = Agent[Booking](name="refunds", instructions="Explain the refund policy for the booking in one paragraph.")
+    desk = Agent[Booking](
+        name="desk",
+        instructions="Send the traveller to the right desk.",
+        handoffs=[handoff(agent=refunds, tool_name_override="to_refunds")],
+    )
+
+
+    async def main(message: str) -> None:
+        result = await Runner.run(desk, message, context=Booking())
+        print(result.final_output)
+"""
+
+_TOOL_AGENT_MODULE = """
+    from agents import Agent
+
+    glossary_agent = Agent(name="glossary", instructions="Define the finance term given in one sentence.")
+"""
+
+_TOOL_USER_MODULE = """
+    from agents import Agent, Runner
+
+    from .glossary import glossary_agent
+
+
+    async def write(topic: str) -> str:
+        writer = Agent(
+            name="writer",
+            instructions="Write a short note on the topic.",
+            tools=[glossary_agent.as_tool(tool_name="define", tool_description="Define a term")],
+        )
+        return (await Runner.run(writer, topic)).final_output
+"""
+
+
+def test_generic_agents_handed_over_by_keyword_or_run_as_tools_elsewhere_are_framework_tasks(tmp_path: Path) -> None:
+    """``Agent[Ctx](...)`` constructs an ``Agent``; ``handoff(agent=x)`` hands ``x`` over as ``handoff(x)`` does; and
+    ``x.as_tool(...)`` in another module than ``x``'s construction makes that construction a framework task."""
+    write_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/desk.py": _KEYWORD_HANDOFF_DEMO,
+            "app/glossary.py": _TOOL_AGENT_MODULE,
+            "app/writer.py": _TOOL_USER_MODULE,
+        },
+    )
+    graph = analysed_graph(tmp_path)
+    found = {(s.loc.path, s.loc.line): s for s in graph.sites()}
+    refunds = found.get(("app/desk.py", line_of(_KEYWORD_HANDOFF_DEMO, "refunds = Agent[")))
+    assert refunds is not None and refunds.site == SiteKind.FRAMEWORK_TASK, sorted(found)
+    assert ("app/desk.py", line_of(_KEYWORD_HANDOFF_DEMO, "desk = Agent[")) not in found
+    glossary = found.get(("app/glossary.py", line_of(_TOOL_AGENT_MODULE, "glossary_agent = Agent(")))
+    assert glossary is not None and glossary.site == SiteKind.FRAMEWORK_TASK, sorted(found)
+
+
+_MODEL_SETTINGS_DEMO = """
+    import asyncio
+    import os
+
+    from agents import Agent, Runner
+    from agents.extensions.models.litellm_model import LitellmModel
+
+
+    async def main(model: str, api_key: str) -> None:
+        agent = Agent(
+            name="poet",
+            instructions="Answer in rhyming couplets only.",
+            model=LitellmModel(model=model, api_key=api_key),
+        )
+        result = await Runner.run(agent, "How is the sea today?")
+        print(result.final_output)
+
+
+    if __name__ == "__main__":
+        asyncio.run(main(os.environ.get("POET_MODEL", "gpt-4o-mini"), os.environ.get("POET_KEY", "")))
+"""
+
+
+def test_model_name_and_key_parameters_are_no_prompt_forwarded(tmp_path: Path) -> None:
+    """``main(model, api_key)`` hands its parameters only to the model object an agent runs on (a setting, under
+    ``model=`` / ``api_key=``): it forwards no prompt, so it is no wrapper and its call no wrapper-call; the run is."""
+    write_tree(tmp_path, {"app/__init__.py": "", "app/poet.py": _MODEL_SETTINGS_DEMO})
+    graph = analysed_graph(tmp_path)
+    found = {s.loc.line: s for s in graph.sites() if s.loc.path == "app/poet.py"}
+    assert line_of(_MODEL_SETTINGS_DEMO, "await Runner.run(") in found, sorted(found)
+    assert line_of(_MODEL_SETTINGS_DEMO, "async def main(") not in found, sorted(found)
+    assert line_of(_MODEL_SETTINGS_DEMO, "asyncio.run(main(") not in found, sorted(found)
