@@ -5017,13 +5017,31 @@ class Analysis:
             return None
         if not self.ev.derives(cls.key, defining.key):
             return None
+        as_subclass = partial(self.ev.receiving, cls.key)
+        return self._read_inside(s, callee, ids, by_fn, wrapper_ids, resolved, as_subclass, needs_base=True)
+
+    def _read_inside(
+        self,
+        s: Site,
+        callee: Scope,
+        ids: dict[int, str],
+        by_fn: dict[int, list[Site]],
+        wrapper_ids: dict[str, str],
+        resolved: Callable[[str], tuple[Message, ...]],
+        reading: Callable[[Callable[[], tuple[Message, ...] | None]], tuple[Message, ...] | None],
+        needs_base: bool = False,
+    ) -> tuple[Message, ...] | None:
+        """The prompt of the one LLM site inside ``callee`` read again under ``reading`` (``self`` an instance of a
+        subclass, or an object's attributes holding its construction's literals), the call ``s``'s arguments filled
+        in. None where the callee holds no site or several, or the text reads the same either way (``needs_base``:
+        also where the site's own prompt is empty)."""
         inside = [t for t in by_fn.get(id(callee), []) if t.key in ids]
         if len(inside) != 1:
             return None
         inner = inside[0]
         base = resolved(ids[inner.key])
         wrapper = wrapper_ids.get(inner.callee or "") if inner.site == SiteKind.WRAPPER_CALL else None
-        if not base or (inner.site == SiteKind.WRAPPER_CALL and wrapper is None):
+        if (needs_base and not base) or (inner.site == SiteKind.WRAPPER_CALL and wrapper is None):
             return None
         sent = resolved(wrapper) if wrapper is not None else ()
 
@@ -5033,10 +5051,10 @@ class Analysis:
             again = classify(self.ev, inner.info)
             return tuple(again.messages) if again is not None else None
 
-        read_as_subclass = self.ev.receiving(cls.key, read)
-        if not read_as_subclass or _literal_text(read_as_subclass) == _literal_text(base):
+        read_again = reading(read)
+        if not read_again or _literal_text(read_again) == _literal_text(base):
             return None
-        return self._substitute(tuple(read_as_subclass), s, callee.key)
+        return self._substitute(tuple(read_again), s, callee.key)
 
     def _instance_read(
         self,
@@ -5063,26 +5081,8 @@ class Analysis:
         cls_key, attrs = built
         if cls_key != defining.key and not self.ev.derives(cls_key, defining.key):
             return None
-        inside = [t for t in by_fn.get(id(callee), []) if t.key in ids]
-        if len(inside) != 1:
-            return None
-        inner = inside[0]
-        base = resolved(ids[inner.key])
-        wrapper = wrapper_ids.get(inner.callee or "") if inner.site == SiteKind.WRAPPER_CALL else None
-        if inner.site == SiteKind.WRAPPER_CALL and wrapper is None:
-            return None
-        sent = resolved(wrapper) if wrapper is not None else ()
-
-        def read() -> tuple[Message, ...] | None:
-            if wrapper is not None:
-                return self._substitute(sent, inner, inner.callee)
-            again = classify(self.ev, inner.info)
-            return tuple(again.messages) if again is not None else None
-
-        read_as_built = self.ev.constructed(cls_key, attrs, read)
-        if not read_as_built or _literal_text(read_as_built) == _literal_text(base):
-            return None
-        return self._substitute(tuple(read_as_built), s, callee.key)
+        as_built = partial(self.ev.constructed, cls_key, attrs)
+        return self._read_inside(s, callee, ids, by_fn, wrapper_ids, resolved, as_built)
 
     def _construction(self, recv: cst.BaseExpression, scope: Scope) -> tuple[str, dict[str, str]] | None:
         """(class, attribute -> literal text) of the object ``recv`` names where it is one construction of a class of
