@@ -60,6 +60,7 @@ from slmc.frontend.values import Class, Client, Const, Function, Instance, Parti
 from slmc.guard import Guard, time_limited
 from slmc.ir.graph import AgentGraph, GraphMeta
 from slmc.ir.nodes import (
+    ONE_STEP,
     TOOL_LOOP,
     Code,
     EdgeKind,
@@ -4942,11 +4943,14 @@ class Analysis:
             if s.key in step_targets:
                 ids[s.key] = self._site_id(s)
                 calls.append(s)
+        one_step: set[str] = set()  # calls turning a tool loop off (``_one_step``)
         for s in calls:
             with g.unit("graph build", s):
                 nid = ids[s.key]
                 if nid in nodes:
                     continue
+                if _one_step(s.info.node):
+                    one_step.add(nid)
                 nodes[nid] = LLMCall(
                     nid,
                     site=SiteKind.WRAPPER_CALL,
@@ -4965,6 +4969,7 @@ class Analysis:
             own = consumers.get(nid, [])
             labels = node.labels or tuple(dict.fromkeys(lab for c in own for lab in c.labels))
             kinds = tuple(dict.fromkeys(c.kind for c in own)) + ((TOOL_LOOP,) if nid in tool_loops else ())
+            kinds += (ONE_STEP,) if nid in one_step else ()
             nodes[nid] = _replace(node, consumers=kinds, labels=labels)
         for node in nodes.values():
             graph.add(node)
@@ -7529,6 +7534,27 @@ def _is_test_file(module: Any) -> bool:
         n.startswith(("test_", "Test")) and any(b[0] in ("def", "class") for b in bindings)
         for n, bindings in names.items()
     )
+
+
+# A keyword turning a runner's tool loop off for one call: tool execution switched off (``execute_tools=False``,
+# ``run_tools=False``) or one turn allowed (``max_turns=1``, ``max_steps=1``, ``max_iterations=1``)
+_TOOLS_OFF = lazy(r"^(?:execute|run|use|call|auto_execute)_?(?:tools?|tool_calls|functions)$")
+_ONE_TURN = lazy(r"^max_?(?:turns|steps|iter|iterations|rounds|loops)$")
+
+
+def _one_step(call: cst.CSTNode) -> bool:
+    """A call handing a runner a keyword that turns its tool loop off: the first answer comes back as it is."""
+    if not isinstance(call, cst.Call):
+        return False
+    for a in call.args:
+        if a.keyword is None:
+            continue
+        name = a.keyword.value
+        if _TOOLS_OFF.match(name) and isinstance(a.value, cst.Name) and a.value.value == "False":
+            return True
+        if _ONE_TURN.match(name) and isinstance(a.value, cst.Integer) and a.value.value == "1":
+            return True
+    return False
 
 
 def _literal_text(msgs: Iterable[Message]) -> tuple[tuple[str, str], ...]:

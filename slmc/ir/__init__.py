@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slmc.ir.graph import AgentGraph, GraphMeta, IRError
 from slmc.ir.nodes import (
+    ONE_STEP,
     TOOL_LOOP,
     Code,
     Contract,
@@ -33,6 +34,7 @@ from slmc.ir.nodes import (
 from slmc.ir.serialize import dumps, graph_from_json, graph_to_json, loads, print_graph
 
 __all__ = [
+    "ONE_STEP",
     "TOOL_LOOP",
     "AgentGraph",
     "Code",

@@ -246,6 +246,9 @@ class Node:
 
 # A wrapper's consumer: it runs an agent loop over tools, reading the tool calls of each answer to run them
 TOOL_LOOP = "tool-loop"
+# A wrapper-call's consumer: it turns such a loop off for its call (``run(..., execute_tools=False)``, ``max_turns=1``):
+# the loop's first answer comes back with its tool calls unrun, one model step
+ONE_STEP = "one-step"
 
 
 @dataclass(frozen=True)

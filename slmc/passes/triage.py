@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 from slmc.compiler.passmanager import Pass, PassContext
 from slmc.guard import Guard
 from slmc.ir.graph import AgentGraph
-from slmc.ir.nodes import TOOL_LOOP, EdgeKind, LLMCall, Message, SiteKind, Verdict
+from slmc.ir.nodes import ONE_STEP, TOOL_LOOP, EdgeKind, LLMCall, Message, SiteKind, Verdict
 from slmc.ir.nodes import Triage as TriageResult
 from slmc.ir.unit import CompileUnit
 from slmc.lazyre import lazy
@@ -1941,7 +1941,7 @@ def agent_evidence(graph: AgentGraph, site: LLMCall, _depth: int = 0) -> list[Ev
         return []
     # a loop entry of an agent class, or a wrapper whose own loop runs the tool calls of each answer (whatever the
     # class is called: ``MetaChain.run``, ``Swarm.run``)
-    looped = isinstance(wrapper, LLMCall) and TOOL_LOOP in wrapper.consumers
+    looped = isinstance(wrapper, LLMCall) and TOOL_LOOP in wrapper.consumers and ONE_STEP not in site.consumers
     if looped or (owner and _AGENT_CLASS.search(owner) and _AGENT_LOOP.search(name)):
         # the program reads the loop's answer as data, or the call hands the loop a schema its answer must fit
         # (``agent(msg, structured_model=Verdict)``): a closed sub-task

@@ -23,12 +23,12 @@ CHAIN = """
             messages = [{"role": "system", "content": agent.instructions}] + history
             return completion(model=agent.model, messages=messages, tools=agent.tool_specs)
 
-        def run(self, agent, messages, max_turns=20):
+        def run(self, agent, messages, max_turns=20, execute_tools=True):
             history = list(messages)
             for _ in range(max_turns):
                 reply = self._next(agent, history).choices[0].message
                 history.append(reply)
-                if not reply.tool_calls:
+                if not reply.tool_calls or not execute_tools:
                     break
                 for call in reply.tool_calls:
                     result = agent.functions[call.function.name](**json.loads(call.function.arguments))
@@ -68,6 +68,15 @@ CLI = """
 
     def fields(agent, text):
         return Chain().extract(agent, [{"role": "user", "content": text}])
+
+
+    def picked_tool(agent, query):
+        history = Chain().run(agent, [{"role": "user", "content": query}], execute_tools=False)
+        return history[-1].tool_calls
+
+
+    def first_turn(agent, query):
+        return Chain().run(agent, [{"role": "user", "content": query}], max_turns=1)
 """
 
 
@@ -91,3 +100,12 @@ def test_a_call_of_the_loop_is_an_open_agent_run_despite_the_regex_read(tmp_path
     assert any("an agent loop over tools" in r for r in t.reasons), t
     assert not any("regex" in r for r in t.reasons), t
     assert t.verdict == Verdict.OPEN_ENDED, t
+
+
+def test_a_call_that_turns_the_loop_off_is_one_step(tmp_path: Path) -> None:
+    """``run(..., execute_tools=False)`` / ``run(..., max_turns=1)``: the loop's first answer comes back with its tool
+    calls unrun (a routing eval reading which tool the model picks): one model step, read by its prompt, no loop."""
+    graph = _graph(tmp_path)
+    for text in ("execute_tools=False)", "max_turns=1)"):
+        t = triage_site(graph, site_at(graph, "kit/cli.py", line_of(CLI, text)))
+        assert not any("agent loop" in r for r in t.reasons), (text, t)
