@@ -2252,15 +2252,11 @@ class Evaluator:
         already evaluating for a receiver (one level deep) or when ``read`` fails on the input."""
         if self._receiver is not None:
             return None
-        saved = self.memo
-        self.memo = self._receiver_memo.setdefault(self._memo_key(receiver), {})
         self._receiver = receiver
         try:
-            return read()
-        except RecursionError:
-            return None
+            return self._read_in_memo(self._receiver_memo.setdefault(self._memo_key(receiver), {}), read)
         finally:
-            self.memo, self._receiver = saved, None
+            self._receiver = None
 
     def constructed(self, cls_key: str, attrs: dict[str, str], read: Callable[[], Any]) -> Any:
         """``read()`` evaluated with ``self`` an object that one construction of ``cls_key`` built: each attribute of
@@ -2270,15 +2266,23 @@ class Evaluator:
         when already reading so, or when ``read`` fails on the input)."""
         if self._bound is not None or not attrs:
             return None
-        saved = self.memo
-        self.memo = self._bound_memo.setdefault((cls_key, tuple(sorted(attrs.items()))), {})
         self._bound = (cls_key, attrs)
+        try:
+            return self._read_in_memo(self._bound_memo.setdefault((cls_key, tuple(sorted(attrs.items()))), {}), read)
+        finally:
+            self._bound = None
+
+    def _read_in_memo(self, memo: dict[Any, Any], read: Callable[[], Any]) -> Any:
+        """``read()`` with ``memo`` as the evaluator's memo (a re-read whose answers differ from the plain read's),
+        the plain memo back afterwards; None when ``read`` fails on the input."""
+        saved = self.memo
+        self.memo = memo
         try:
             return read()
         except RecursionError:
             return None
         finally:
-            self.memo, self._bound = saved, None
+            self.memo = saved
 
     def _set_before(self, expr: cst.Attribute, scope: Scope) -> Value:
         """While reading an object as one construction built it (``constructed``): ``self.messages`` read in a method
