@@ -46,7 +46,7 @@ from slmc.frontend.resolve import (
 )
 from slmc.frontend.sites import (
     Site,
-    appended_messages,
+    appended_turns,
     classify,
     fluent_messages,
     imported_handovers,
@@ -140,6 +140,8 @@ class Analysis:
     _holding: tuple[int, set[str]] | None = None  # (sites seen, functions holding a request of their own)
     _sites_in_memo: tuple[int, dict[str, list[Site]]] | None = None  # (sites seen, owner key -> its sites)
     loop_entries: set[str] = field(default_factory=set)  # wrappers that are the entry of a class's model steps
+    renamed: dict[str, str] = field(default_factory=dict)  # packages the scripts import by an old name: old -> new
+    _served_urls: re.Pattern[str] | None = None  # later rounds: a quoted URL naming a route the tree serves
     transports: dict[str, set[str]] = field(default_factory=dict)  # fn key -> its endpoint parameters (HTTP helper)
     relays: dict[str, set[str]] = field(default_factory=dict)  # fn key -> URL parameters it hands to a transport
     why: dict[str, str] = field(default_factory=dict)  # wrapper key / site key -> the rule that reported it (bench)
@@ -296,6 +298,7 @@ class Analysis:
             return self._run()
 
     def _run(self) -> AgentGraph:
+        self.renamed = self.guard.call("module discovery: renamed packages", "<tree>", self._renamed_packages, {})
         pending = dict(self.files)
         names: set[str] = set()  # after the first round: the module names an import must mention (export_names)
         later_round: set[str] = set()
@@ -321,6 +324,9 @@ class Analysis:
                     # ``import_module(f".{kind}", "app.providers")``: a module picked by name in a package that
                     # holds a wrapper, named by the package, not on an import line
                     hit = not self._family_words.isdisjoint(_WORD.findall(text))
+                if not hit and not first and self._served_urls is not None:
+                    # ``requests.post("http://localhost:8002/solve", ...)`` in a client script of the tree's own app
+                    hit = self._served_urls.search(text) is not None
                 if not hit and not first and self._registered_calls is not None:
                     # ``gpt_call(prompt)`` in a function a framework runs with its registered functions as globals
                     hit = self._registered_calls.search(text) is not None
@@ -348,6 +354,16 @@ class Analysis:
         with self.guard.unit("dead code", "<tree>"):
             self.drop_dead()
         return self.build()
+
+    def _renamed_packages(self) -> dict[str, str]:
+        """Packages the tree's scripts import by an old name (``Project.add_renamed_packages``): old -> new."""
+        imported: set[str] = set()
+        for f in self.files.values():
+            text = self.text(f)
+            if text is None or "import" not in text:
+                continue
+            imported.update(m.group(1) or m.group(2) for m in _IMPORTED_MODULE.finditer(text))
+        return self.project.add_renamed_packages(imported)
 
     def drop_dead(self) -> None:
         """Dead code holds no call site (CALLSITES.md): a module-level function that no live code names
@@ -3024,6 +3040,13 @@ class Analysis:
             return False
         if all(self._method_of(w, cls) for w in users):
             return False  # only its own class calls it: a step, not the API
+
+        def forwarding(callee: str) -> bool:  # a wrapper sending its caller's prompt as it is, or its interface
+            if callee in passing or self.forwarded.get(callee):
+                return True
+            impls = self.ev.implementations(callee)
+            return not inside.get(callee) and any(i in passing or self.forwarded.get(i) for i in impls)
+
         frontier: list[Site] = []
         todo, seen = [key], {key}
         while todo and len(seen) < 40:
@@ -3034,6 +3057,20 @@ class Analysis:
             for s in inside.get(cur, ()):
                 if s.site == SiteKind.WRAPPER_CALL and s.callee is not None and s.callee not in reaching:
                     continue  # a step that reaches no model (bookkeeping)
+                if (
+                    cur != key
+                    and s.site == SiteKind.WRAPPER_CALL
+                    and s.callee is not None
+                    and s.callee not in apis
+                    and not forwarding(s.callee)
+                    and (callee_scope := self.ev.scopes.get(s.callee)) is not None
+                ):
+                    if self._family_method(s.callee, cls) and _BOOKKEEPING.match(callee_scope.name):
+                        continue  # ``self.store_in_memory({...})`` on the way: the object keeps its state (a model
+                        # call that store makes, compacting memory, is a site of its own), nothing is asked of the model
+                    if not self._family_method(s.callee, cls) and not _nested_in(callee_scope, fn):
+                        frontier.append(s)  # another class's task run on the way (``consolidator.process(episode,
+                        continue  # persona=self.bio())``): a side task (below), whatever it is handed
                 if not _hands_on_state(fn, s):
                     return False  # a step building what it sends (a task prompt of its own): that call is the site
                 closure = s.callee is not None and (inner := self.ev.scopes.get(s.callee)) is not None
@@ -3060,12 +3097,6 @@ class Analysis:
                 frontier.append(s)
         if not frontier or depth > 2:
             return False
-
-        def forwarding(callee: str) -> bool:  # a wrapper sending its caller's prompt as it is, or its interface
-            if callee in passing or self.forwarded.get(callee):
-                return True
-            impls = self.ev.implementations(callee)
-            return not inside.get(callee) and any(i in passing or self.forwarded.get(i) for i in impls)
 
         # a side task the object runs on the way (``self.memory.compact(llm=self.llm)``: another class's function that
         # is no calling API, authoring what it sends, so its own model call is the site) does not make the entry less
@@ -3147,12 +3178,23 @@ class Analysis:
         prompts = {p for p in _param_names(scope) if _PROMPT_PARAM.search(p)}
         if not prompts:
             return False
-        if all(
+        stores = [  # ``self.add_user_message(text)`` before ``self.call()``: the turn kept in the object, not sent
+            s
+            for s in own
+            if s.site == SiteKind.WRAPPER_CALL
+            and s.callee not in apis
+            and self._method_of(s.callee or "", cls)
+            and _is_self(scope, _receiver(s))
+            and (helper := self.ev.scopes.get(s.callee or "")) is not None
+            and _self_fed(helper)
+        ]
+        if len(stores) < len(own) and all(
             s.site == SiteKind.WRAPPER_CALL
             and s.callee in apis
             and self._method_of(s.callee, cls)
             and _is_self(scope, _receiver(s))
             for s in own
+            if s not in stores
         ):
             handed = {a.value.value for s in own for a in s.info.node.args if isinstance(a.value, cst.Name)}
             # ``[self.run(task) for task in tasks]``: a batch convenience hands on each item of its prompt list
@@ -3926,9 +3968,13 @@ class Analysis:
         pos = site.info.scope.module.pos(site.info.node)
         if pos is None:
             return False
+        conds = _flag_conditions(fn)
         return any(
-            m.origin != "dynamic" and _enough_text(m.static_text())
-            for m in appended_messages(self.ev, name, fn, pos.start.line)
+            m.origin != "dynamic"
+            and m.role != "system"
+            and _enough_text(m.static_text())
+            and not _optional_flag_only(fn, conds.get(id(stmt), ()))
+            for stmt, m in appended_turns(self.ev, name, fn, pos.start.line)
         )
 
     def _built_runner(self, name: str, fn: Scope) -> bool:
@@ -4549,7 +4595,7 @@ class Analysis:
                         # state, read by the model-reaching code it hands ``self`` to
                         read = self._attrs_read(site.callee, reaching, inside, reads)
                         at = _line(scope, site.info.node)
-                        for attr, values in _self_fed(scope).items():
+                        for attr, values in self._fed_with_helpers(scope).items():
                             if attr in read:
                                 for v in values:
                                     if _line(scope, v) < at:
@@ -4599,6 +4645,29 @@ class Analysis:
             self.unconverged.append("prompt parameters")
         return fwd
 
+    def _fed_with_helpers(self, fn: Scope) -> dict[str, list[cst.CSTNode]]:
+        """``_self_fed``, and what ``fn`` hands a method of its own class that adds its arguments to a list held in
+        ``self`` (``self.add_user_message(text)``, which appends ``{"role": "user", "content": text}`` to
+        ``self.messages``): by attribute name, the arguments of that call bound to the parameters it appends."""
+        out = {k: list(v) for k, v in _self_fed(fn).items()}
+        cls = fn.enclosing_class()
+        if cls is None or not fn.params:
+            return out
+        for node in _own_nodes(fn):
+            if not (
+                isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and _is_self(fn, node.func.value)
+            ):
+                continue
+            helper = self.ev.scopes.get(f"{cls.key}.{node.func.attr.value}")
+            if helper is None or helper.key == fn.key or helper.kind != "function":
+                continue
+            for attr, values in _self_fed(helper).items():
+                # only what the helper's own parameters put there as they are (``self.messages.append({"role": "user",
+                # "content": text})``), not objects it builds from them (tasks read from a file path it is handed)
+                given = set().union(*(_params_in(helper, v) for v in values)) if values else set()
+                out.setdefault(attr, []).extend(a.value for a, name in _bind(helper, node.args) if name in given)
+        return out
+
     def _dispatched_bound(self, site: Site, fwd: dict[str, set[str]]) -> list[tuple[Scope, cst.Arg, str]]:
         """(implementation, argument, its parameter) for the arguments of a call whose callee forwards nothing that
         reach a forwarding parameter of another implementation of it (an override, or a method of a sibling subclass
@@ -4619,7 +4688,16 @@ class Analysis:
         (it imports one and may re-export it), or is a package whose ``__init__`` imports from one that exports.
         Files can only reach those through an import naming the module.
         """
-        wrappers, _ = self.wrappers()
+        wrappers, _ = self.wrappers()  # (every function reaching a model)
+        served = self.guard.call(
+            "module discovery: served routes", "<tree>", lambda: self._served_routes(wrappers), set()
+        )
+        if served - self.ev.served_paths:
+            self.ev.served_paths = frozenset(self.ev.served_paths | served)
+            self._served_urls = re.compile(
+                r"""["'][^"'\n]*?(?:""" + "|".join(map(re.escape, sorted(self.ev.served_paths))) + r""")/?["'?#]"""
+            )
+            self.guard.call("module discovery: served routes", "<tree>", self._rescan_served, None)
         exporting = {self.ev.scopes[key].module.name for key in wrappers if key in self.ev.scopes}
         registered = sorted(
             self.ev.scopes[key].name
@@ -4643,6 +4721,8 @@ class Analysis:
                 if self._exports_client_factory(mod):
                     exporting.add(mod.name)
         names = {n.rsplit(".", 1)[-1] for n in exporting}
+        # a package imported by its old name (``from oldname import Chain``): the old name reaches it too
+        names |= {old for old, new in self.renamed.items() if new in exporting or new.rsplit(".", 1)[-1] in names}
         self._family_words = {n.rsplit(".", 2)[-2] for n in exporting if n.count(".") >= 1} - names
         packages = [m for m in self.project.modules.values() if m.is_package and m.name not in exporting]
         while packages:  # a package re-exporting them (``from .local_model import LocalModel`` in ``__init__.py``)
@@ -4653,6 +4733,76 @@ class Analysis:
             names |= {m.name.rsplit(".", 1)[-1] for m in more}
             packages = [m for m in packages if m not in more]
         return {n for n in names if n.isidentifier()}
+
+    def _rescan_served(self) -> None:
+        """Classify again the HTTP calls of the modules scanned before the tree's served routes were known that name
+        one of them in a URL (a client script picked in the first round for another reason)."""
+        regex = self._served_urls
+        for mod in list(self.project.modules.values()):
+            if mod.name not in self.scanned or regex is None or not regex.search(mod.source or ""):
+                continue
+            for scope in mod.scopes:
+                for info in scope.calls:
+                    func = info.node.func
+                    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+                    if id(info.node) in self.sites or name not in _HTTP_VERBS:
+                        continue
+                    with self.guard.unit("call classification", info):
+                        try:
+                            site = classify(self.ev, info)
+                        except RecursionError:
+                            site = None
+                        if site is not None:
+                            self.sites[site.key] = site
+
+    def _served_routes(self, reaching: set[str]) -> set[str]:
+        """The URL paths of the web routes the tree's own app declares whose handler reaches a model
+        (``@app.post("/solve")`` on the handler, ``app.add_api_route("/solve", run, methods=["POST"])``,
+        ``app.add_url_rule("/chat", view_func=chat)``): a request the tree's client scripts send to that path
+        (``requests.post("http://localhost:8002/solve", json=...)``) runs the served agent (CALLSITES.md: an HTTP
+        call to a model endpoint; here the endpoint is the tree's own). The root path ``/`` is too common to say."""
+        out: set[str] = set()
+
+        def handlers(expr: cst.BaseExpression | None, scope: Scope) -> list[str]:
+            if expr is None:
+                return []
+            if isinstance(expr, cst.IfExp):  # ``run_async if args.asy else run``
+                return handlers(expr.body, scope) + handlers(expr.orelse, scope)
+            value = self.ev.value(expr, scope)
+            return [value.key] if isinstance(value, Function) else []
+
+        def add(path: str | None, keys: list[str]) -> None:
+            if path and path.startswith("/") and path.rstrip("/") and any(k in reaching for k in keys):
+                out.add(path.rstrip("/"))
+
+        for mod in list(self.project.modules.values()):
+            if not _ROUTE_WORDS.search(mod.source or ""):
+                continue
+            for scope in mod.scopes:
+                if scope.kind == "function":
+                    for dec in scope.decorators:
+                        if (
+                            isinstance(dec, cst.Call)
+                            and isinstance(dec.func, cst.Attribute)
+                            and dec.func.attr.value in _ROUTE_DECORATORS
+                            and dec.args
+                            and not dec.args[0].star
+                        ):
+                            add(self.ev.static_str(dec.args[0].value, scope.parent or scope), [scope.key])
+                for ci in scope.calls:
+                    func = ci.node.func
+                    if not (isinstance(func, cst.Attribute) and func.attr.value in _ROUTE_ADDERS and ci.node.args):
+                        continue
+                    args = list(ci.node.args)
+                    if args[0].star or args[0].keyword is not None:
+                        continue
+                    target = next((a.value for a in args if a.keyword and a.keyword.value in _VIEW_KEYWORDS), None)
+                    if target is None:
+                        positional = [a.value for a in args[1:] if a.keyword is None and not a.star]
+                        # ``add_url_rule(rule, endpoint, view_func)``: the view is the last one given
+                        target = positional[-1] if positional else None
+                    add(self.ev.static_str(args[0].value, scope), handlers(target, scope))
+        return out
 
     def _without_hollow_wrappers(self, wrappers: set[str], ordered: list[Site]) -> set[str]:
         """Drop the wrappers whose every site inside is a wrapper-call that asks no model: a call on an object that
@@ -5889,6 +6039,19 @@ _MODEL_PARAM = lazy(r"^(model|llm|lm|client|engine)$|_(model|llm|client)$|^(mode
 _CONVERSATION = lazy(r"^(?:messages?|prompts?|conversation|(?:chat_)?history|chat_messages)$", re.IGNORECASE)
 # (kept on an object: the plural only, an answer's ``.message`` is no conversation)
 _KEPT_CONVERSATION = lazy(r"^(?:messages|conversation|(?:chat_)?history|chat_messages)$", re.IGNORECASE)
+# Declaring a web route: decorators naming the path (FastAPI / Flask / Starlette / Quart / Sanic / aiohttp routes)
+# and methods adding one with its handler (FastAPI ``add_api_route``, Flask ``add_url_rule``, Starlette ``add_route``,
+# aiohttp ``router.add_post``)
+_ROUTE_DECORATORS = frozenset({"get", "post", "put", "patch", "route", "api_route", "websocket"})
+_ROUTE_ADDERS = frozenset(
+    {"add_api_route", "add_url_rule", "add_route", "add_api_websocket_route", "add_websocket_route", "add_post",
+     "add_get", "add_put"}
+)  # fmt: skip
+_HTTP_VERBS = frozenset({"post", "request", "urlopen", "stream", "put"})  # the calls a served route is sent by
+_VIEW_KEYWORDS = frozenset({"endpoint", "view_func", "handler", "route"})
+_ROUTE_WORDS = lazy(
+    r"@\w[\w.]*\.(?:get|post|put|patch|route|api_route|websocket)\(|\.add_(?:api_|url_|websocket_)?(?:route|rule|post|get|put)\("
+)
 # the request-field markers of a web framework's route parameters (FastAPI's, re-exported from Starlette's)
 _ROUTE_FIELD = lazy(r"fastapi(?:\.params|\.param_functions)?\.(?:Body|Query|Form|File|Path|Header|Cookie)")
 # A parameter that is the request itself (an agent's ``run(task)``, ``chat(message)``), not data for its template.
@@ -5946,6 +6109,10 @@ def _enough_text(static: str) -> bool:
     return len(solid) + len(_CJK.findall(solid)) >= _AUTHORED_CHARS
 
 
+# the module an import statement names (``from a.b import c`` -> ``a.b``; ``import a.b`` -> ``a.b``)
+_IMPORTED_MODULE = lazy(
+    r"^[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([A-Za-z_][\w.]*))", re.MULTILINE
+)
 _IMPORT_STMT = lazy(r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:\([^)]*\)|[^\n]*)", re.MULTILINE)
 
 
@@ -6576,6 +6743,18 @@ def _flag_test(test: cst.BaseExpression, params: set[str]) -> list[tuple[str, bo
     return None
 
 
+def _optional_flag_only(fn: Scope, conds: tuple[tuple[str, bool], ...]) -> bool:
+    """Whether a statement runs only when a parameter of ``fn`` that defaults to ``None`` / ``False`` is given
+    (``if feedback:`` on ``feedback=None``): an optional extra of some calls, not what every call does."""
+    if not conds:
+        return False
+    defaults = {p.name.value: p.default for p in fn.params}
+    return any(
+        want and isinstance(defaults.get(name), cst.Name) and defaults[name].value in ("None", "False")  # type: ignore[union-attr]
+        for name, want in conds
+    )
+
+
 def _leaves_block(body: Sequence[cst.CSTNode]) -> bool:
     """Whether a statement list always ends its block (its last statement returns, raises, breaks or continues)."""
     if not body:
@@ -7135,8 +7314,8 @@ def _hands_on_state(fn: Scope, site: Site) -> bool:
         v = a.value
         if isinstance(v, cst.Name) and v.value in params:
             continue
-        if isinstance(v, cst.Attribute) and _is_self(fn, v.value):
-            continue
+        if isinstance(v, cst.Attribute) and (_is_self(fn, v.value) or _closure_self(fn, v.value)):
+            continue  # (``self.messages`` in a closure of the method is the same object's state)
         if isinstance(v, cst.Integer | cst.Float) or (isinstance(v, cst.Name) and v.value in ("True", "False", "None")):
             continue
         if isinstance(v, cst.Name) and _textless_local(fn, v.value):
@@ -7147,6 +7326,20 @@ def _hands_on_state(fn: Scope, site: Site) -> bool:
             continue
         return False
     return True
+
+
+def _closure_self(fn: Scope, node: cst.CSTNode) -> bool:
+    """``node`` is the ``self`` of the method that the closure ``fn`` is defined in (free in ``fn``)."""
+    if not isinstance(node, cst.Name) or node.value in fn.bindings:
+        return False
+    outer = fn.parent
+    while outer is not None and outer.kind == "function":
+        if outer.enclosing_class() is not None:
+            return _is_self(outer, node)
+        if node.value in outer.bindings or node.value in {p.name.value for p in outer.params}:
+            return False
+        outer = outer.parent
+    return False
 
 
 def _enclosing_state(fn: Scope, name: str) -> bool:

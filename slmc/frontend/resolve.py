@@ -133,6 +133,51 @@ class Project:
             folders = folders[:-1]
         return qname
 
+    def add_renamed_packages(self, imported: Iterable[str]) -> dict[str, str]:
+        """A package imported under a name the tree lacks, every submodule path of it found under one package of the
+        tree (``from oldname.agents.math import solver`` and ``from oldname.core import Chain`` in a tree whose package
+        is ``newname/`` with ``agents/math/solver.py`` and ``core.py``): the package renamed, its old name still in the
+        scripts beside it. At least two distinct submodule paths (and most of those imported), one of them two deep,
+        must agree on that package;
+        each module (and package) under it is then also known by the old name (``aliases``). Returns old -> new."""
+        heads = self._heads()
+        paths: dict[str, set[str]] = {}
+        for qname in imported:
+            head, _, rest = qname.partition(".")
+            if head in self.known or head in heads or head in self.aliases:
+                continue
+            if head in _LIBRARY_ROOTS or head in sys.stdlib_module_names:
+                continue
+            paths.setdefault(head, set()).add(rest)
+        found: dict[str, str] = {}
+        everything = self.known | heads
+        for head, rests in paths.items():
+            subs = {r for r in rests if r}
+            owners: set[str] | None = None
+            matched: list[str] = []
+            for rest in sorted(subs):
+                mine = {n[: -len(rest) - 1] for n in everything if n.endswith("." + rest)}
+                if not mine:
+                    continue  # a module the package has lost since (the scripts lag behind)
+                matched.append(rest)
+                owners = mine if owners is None else owners & mine
+                if not owners:
+                    break
+            if (
+                owners is None
+                or len(owners) != 1
+                or len(matched) < 2
+                or 2 * len(matched) < len(subs)
+                or not any("." in r for r in matched)
+            ):
+                continue
+            new = next(iter(owners))
+            found[head] = new
+            for name in sorted(everything):
+                if name == new or name.startswith(new + "."):
+                    self.aliases.setdefault(head + name[len(new) :], name)
+        return found
+
     def _lacks(self, package: str, qname: str) -> bool:
         """Whether the tree's ``package`` (standing in for the head of ``qname``) surely lacks the name ``qname``
         imports from it: no submodule and no binding of that name, no star import and no module ``__getattr__``
@@ -242,6 +287,7 @@ class Evaluator:
         self.busy: set[int] = set()
         self._resolving: set[str] = set()  # qnames being resolved (import cycles)
         self.scopes: dict[str, Scope] = {}  # key -> function/class scope
+        self.served_paths: frozenset[str] = frozenset()  # URL paths of the tree's own routes reaching a model
         self.keep: list[Any] = []  # keeps nodes alive whose id() is used as a key
         # id(call) -> (call, scope) of the prompt-template constructors met (``PromptTemplate.from_template("...")``)
         self.prompt_ctors: dict[int, tuple[cst.Call, Scope]] = {}
@@ -852,7 +898,11 @@ class Evaluator:
                     continue
                 given = arg(info.node, param.name.value, index)
                 v = self.value(given, info.scope) if given is not None else None
-                if isinstance(v, Client) and (owner is not None or v.kind in ("http", "http-client")):
+                # (a whole chat model handed to a helper of the module, ``self._invoke(self._model_for(name), p)``,
+                # too: never an SDK method, the higher-order helpers' business)
+                if isinstance(v, Client) and (
+                    owner is not None or v.kind in ("http", "http-client") or (v.kind == "chat-model" and not v.path)
+                ):
                     found.append(v)
                 if len(found) > 8:
                     break
@@ -3198,7 +3248,15 @@ class Evaluator:
         if fn.enclosing_class() is not None and names and names[0] in ("self", "cls"):
             names = names[1:]
         ret = fn.returns[0]
-        if isinstance(ret, cst.Call) and not isinstance(self.value(ret.func, fn), Function | Class):
+        method: cst.Call | None = None  # ``return model.with_config(tags=tags)``: a method of the object handed in
+        if (
+            isinstance(ret, cst.Call)
+            and isinstance(ret.func, cst.Attribute)
+            and isinstance(ret.func.value, cst.Name)
+            and ret.func.value.value in names
+        ):
+            method, ret = ret, ret.func.value
+        elif isinstance(ret, cst.Call) and not isinstance(self.value(ret.func, fn), Function | Class):
             positional = [a for a in ret.args if a.keyword is None and not a.star]
             ret = positional[0].value if len(positional) == 1 and len(ret.args) == 1 else ret
         if not isinstance(ret, cst.Name) or ret.value not in names:
@@ -3211,6 +3269,13 @@ class Evaluator:
                 return None
             if (a.keyword is not None and a.keyword.value == ret.value) or (a.keyword is None and i == index):
                 v = self.value(a.value, scope)
+                if method is not None:
+                    # the client handed in, configured by the method (a factory path of its kind: ``with_config``,
+                    # ``bind``, ``with_structured_output``): the configured client; anything else is not followed
+                    if not isinstance(v, Client):
+                        return None
+                    attr = method.func.attr.value  # type: ignore[attr-defined]
+                    return self.client_call(self.attribute(v, attr), method, list(method.args), fn)  # type: ignore[arg-type]
                 return v if isinstance(v, Function | Client | Partial) else None
         return None
 
@@ -3741,7 +3806,17 @@ class Evaluator:
         if url is None:
             return False
         text = self.text(url, scope).static()
-        return clients.llm_url(text)
+        return clients.llm_url(text) or self.served_url(text)
+
+    def served_url(self, text: str) -> bool:
+        """Whether the static text of a URL names a route of the tree's own app that reaches a model (its path, after
+        the host, is one of ``served_paths``): a request to the served agent."""
+        if not self.served_paths:
+            return False
+        path = text.split("?", 1)[0].split("#", 1)[0]
+        if "://" in path:
+            path = "/" + path.split("://", 1)[1].partition("/")[2]
+        return path.rstrip("/") in self.served_paths
 
     def url_params(self, args: list[cst.Arg], scope: Scope) -> set[str]:
         """Parameters of the enclosing function the URL of an HTTP call is built from (``f"{base}{api_path}"``):

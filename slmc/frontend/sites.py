@@ -2015,6 +2015,11 @@ def input_messages(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, role: 
 
 def appended_messages(ev: Evaluator, name: str, scope: Scope, before: int) -> list[Message]:
     """The messages a function adds to a list by name with ``<name>.append({...})`` on a line before ``before``."""
+    return [m for _, m in appended_turns(ev, name, scope, before)]
+
+
+def appended_turns(ev: Evaluator, name: str, scope: Scope, before: int) -> list[tuple[cst.CSTNode | None, Message]]:
+    """``appended_messages`` with the statement each ``<name>.append({...})`` stands in (None when not known)."""
     out = []
     for ci in scope.calls:
         f = ci.node.func
@@ -2031,7 +2036,7 @@ def appended_messages(ev: Evaluator, name: str, scope: Scope, before: int) -> li
             continue
         msg = _one_message(ev, ci.node.args[0].value, scope)
         if msg is not None:
-            out.append(msg)
+            out.append((ci.statement, msg))
     return out
 
 

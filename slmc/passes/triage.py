@@ -1886,12 +1886,17 @@ def _runs_agent_loop(graph: AgentGraph, site: LLMCall) -> bool:
 
 JUDGEMENT = "prompt reads as a judgement call: "
 # The entry points of an agent loop; an agent object called as a function (``agent(message)``: ``__call__``, which
-# hands on to ``forward``) is the same loop entered.
+# hands on to ``forward``) is the same loop entered; so is a convenience method taking one input first
+# (``listen_and_act(speech)``: ``listen`` then ``act``).
 _AGENT_LOOP = lazy(
-    r"(?:^|\.)(?:run|step|act|kickoff\w*|chat|solve|execute_task|invoke|arun|astep|aact|__call__|a?forward)$"
+    r"(?:^|\.|_and_)(?:run|step|act|kickoff\w*|chat|solve|execute_task|invoke|arun|astep|aact|__call__|a?forward)$"
 )
 # (a role-playing society is agents taking turns: ``society.step(msg)`` runs both of them)
 _AGENT_CLASS = lazy(r"agent|crew|assistant|planner|executor|worker|interpreter|role_?playing|society", re.IGNORECASE)
+# Classes whose loop entry (``act`` / ``step`` / ``run``) is an agent's turn: the agents above, and a simulated person
+# or character (``Person.act()``, ``Character.step()``) acting in its world. (Not used to read a caller as an agent's
+# own method: a ``PersonValidator`` interviewing a person is no person.)
+_AGENT_OWNER = lazy(_AGENT_CLASS.pattern + r"|person|character", re.IGNORECASE)
 
 
 def agent_evidence(graph: AgentGraph, site: LLMCall, _depth: int = 0) -> list[Evidence]:
@@ -1942,7 +1947,7 @@ def agent_evidence(graph: AgentGraph, site: LLMCall, _depth: int = 0) -> list[Ev
     # a loop entry of an agent class, or a wrapper whose own loop runs the tool calls of each answer (whatever the
     # class is called: ``MetaChain.run``, ``Swarm.run``)
     looped = isinstance(wrapper, LLMCall) and TOOL_LOOP in wrapper.consumers and ONE_STEP not in site.consumers
-    if looped or (owner and _AGENT_CLASS.search(owner) and _AGENT_LOOP.search(name)):
+    if looped or (owner and _AGENT_OWNER.search(owner) and _AGENT_LOOP.search(name)):
         # the program reads the loop's answer as data, or the call hands the loop a schema its answer must fit
         # (``agent(msg, structured_model=Verdict)``): a closed sub-task
         if set(site.consumers) & _DATA_CONSUMERS or structured_output_of(site):
