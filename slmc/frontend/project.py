@@ -1285,6 +1285,8 @@ class Analysis:
         client = self.ev.client_params.get(fn.key)
         if client is None or func.value not in self.ev.called_params(fn.key):
             return None
+        if func.value not in self.ev.passed_params.get(fn.key, ()):
+            return None  # another called parameter (``env_factory(...)``, ``on_done()``): not what callers hand the SDK for
         api = ".".join(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
         site = Site(
             info, SiteKind.REQUEST, client=client.family, api=clients.REQUEST_PATHS.get(client.kind, {}).get(api, api)

@@ -322,6 +322,11 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
             site = Site(info, SiteKind.WRAPPER_CALL, callee=callee.key, args=resolved.args)
             site.passed, site.passed_args = passed[0].key, passed[1]
             return site
+        if passed is not None and isinstance(passed[0], Client) and not passed[0].path:
+            # a whole callable client (``run_agent(question, selector)``, its ``agent(...)`` inside): the call of the
+            # parameter in there is the request, this one a call of the function like any other (CALLSITES.md 5)
+            ev.client_params.setdefault(callee.key, passed[0])
+            passed = None
         if passed is not None and isinstance(passed[0], Client):
             helper = callee.key  # its ``call(*args)`` sends what callers hand over, when that is a request
             resolved = Resolved(passed[0], passed[1])
