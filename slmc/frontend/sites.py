@@ -1348,11 +1348,34 @@ def _resolve_expr(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> tupl
         if not isinstance(expr, cst.Name):
             break
         bindings = ev.bindings_of(expr.value, scope) or []
-        first = next((b for b in bindings if b[0] == "expr"), None)
+        first = _reaching_binding(bindings, expr, scope) or next((b for b in bindings if b[0] == "expr"), None)
         if first is None:
             break
         expr, scope = first[1], first[2]
     return expr, scope
+
+
+def _reaching_binding(bindings: list, use: cst.Name, scope: Scope) -> Any:
+    """Of a local name assigned afresh several times in one function (``messages = [...]`` for a first request,
+    ``messages = [...]`` again for the next), the assignment that reaches ``use``: the last one written before it.
+    None where that cannot be told: a single assignment, one in another scope, one re-reading the name itself
+    (``prompt = prompt.strip()``: the first is what it builds on), or positions unknown."""
+    plain = [b for b in bindings if b[0] == "expr" and len(b) > 2]
+    if len(plain) < 2 or len(plain) != len(bindings) or any(b[2] is not scope for b in plain):
+        return None
+    if any(_mentions_name(b[1], use.value) for b in plain):
+        return None
+    at = scope.module.pos(use)
+    if at is None:
+        return None
+    before = []
+    for b in plain:
+        p = scope.module.pos(b[1])
+        if p is None:
+            return None
+        if (p.start.line, p.start.column) < (at.start.line, at.start.column):
+            before.append(((p.start.line, p.start.column), b))
+    return max(before, key=lambda x: x[0])[1] if before else None
 
 
 def _dict_items(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> dict[str, cst.BaseExpression]:
