@@ -786,7 +786,14 @@ def _alternatives(ev: Evaluator, call: cst.Call, scope: Scope, callee: str) -> t
     what each other factory of that table returns."""
     func = call.func
     if isinstance(func, cst.Name):
-        return _named_member_alternatives(ev, func.value, scope, callee)
+        return tuple(
+            dict.fromkeys(
+                (
+                    *_named_member_alternatives(ev, func.value, scope, callee),
+                    *_bound_functions(ev, func.value, scope, callee),
+                )
+            )
+        )
     if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
         return _table_made_alternatives(ev, func.value.value, func.attr.value, scope, callee)
     if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute)):
@@ -796,6 +803,24 @@ def _alternatives(ev: Evaluator, call: cst.Call, scope: Scope, callee: str) -> t
         m = ev.member(cls, func.attr.value, True)
         if isinstance(m, Function) and m.key != callee and m.key in ev.scopes and m.key not in out:
             out.append(m.key)
+    return tuple(out)
+
+
+def _bound_functions(ev: Evaluator, name: str, scope: Scope, callee: str) -> tuple[str, ...]:
+    """``call_fn = _call_remote`` in one branch, ``call_fn = _call_local`` in another (or ``a if x else b``), then
+    ``call_fn(...)``, there or in a closure: each function of the tree the name is bound to other than the one the
+    evaluator picked (its first) may be what the call runs."""
+    out: list[str] = []
+    for b in (ev.bindings_of(name, scope) or [])[:8]:
+        if b[0] != "expr" or len(b) < 3 or b[2] is None:
+            continue
+        exprs = [b[1].body, b[1].orelse] if isinstance(b[1], cst.IfExp) else [b[1]]
+        for e in exprs:
+            if not isinstance(e, cst.Name | cst.Attribute):
+                continue
+            v = ev.value(e, b[2])
+            if isinstance(v, Function) and v.key != callee and v.key in ev.scopes and v.key not in out:
+                out.append(v.key)
     return tuple(out)
 
 
