@@ -240,6 +240,25 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "lmdeploy.client": ClientKind("lmdeploy", "lmdeploy-api"),
     "lmdeploy.serve.openai.api_client.APIClient": ClientKind("lmdeploy", "lmdeploy-api"),
     "lmdeploy.serve.turbomind.chatbot.Chatbot": ClientKind("lmdeploy", "lmdeploy-chatbot"),
+    # FutureHouse's model libraries used from outside the tree: an ``lmi`` (formerly ``llmclient``) ``LLMModel`` /
+    # ``LiteLLMModel`` sends a request in ``call`` / ``call_single`` / ``select_tool`` (LiteLLM underneath); its
+    # ``get_router()`` hands out the LiteLLM router. An ``aviary`` ``ToolSelector`` called on the conversation and the
+    # tools picks the next tool in one model request; an ``ldp`` ``RolloutManager`` runs the agent it is handed over
+    # environments (a framework wrapper).
+    **{
+        f"{pkg}.{mod}{name}": ClientKind("litellm", "lmi-llm")
+        for pkg in ("lmi", "llmclient")
+        for mod in ("", "llms.")
+        for name in ("LLMModel", "LiteLLMModel", "MultipleCompletionLLMModel")
+    },
+    **{
+        f"aviary.{path}": ClientKind("aviary", "aviary-selector", True)
+        for path in ("ToolSelector", "core.ToolSelector", "tools.ToolSelector", "tools.utils.ToolSelector")
+    },
+    **{
+        f"ldp.alg.{path}": ClientKind("ldp", "ldp-rollout", True)
+        for path in ("RolloutManager", "rollout.RolloutManager")
+    },
     # lagent used as a library (its package outside the tree): its model classes send a request in ``chat`` /
     # ``stream_chat`` / ``generate``; calling one of its agents (``agent(message)``) runs the agent's model steps, a
     # framework wrapper. Its agent base classes keep what they are handed (``FRAMEWORK_AGENT_BASES``).
@@ -531,6 +550,9 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "pydantic-ui-adapter": {"dispatch_request": "dispatch_request"},
     "aider-coder": {p: p for p in ("run", "run_stream", "run_one")},
     "outlines": {"": "__call__", **{p: p for p in ("stream", "batch")}},
+    "lmi-llm": {p: p for p in ("call", "call_single", "select_tool", "acompletion", "acompletion_iter", "run_prompt")},
+    "aviary-selector": {"": "__call__"},
+    "ldp-rollout": {p: p for p in ("sample_trajectories", "evaluate")},
     "lagent-llm": {p: p for p in ("chat", "stream_chat", "generate", "stream_generate")},
     "lagent-agent": {"": "__call__"},
     "camel-agent": {p: p for p in ("step", "astep")},
@@ -559,6 +581,7 @@ FRAMEWORK_WRAPPER_KINDS = frozenset(
         "dspy-predict",
         "aider-coder",
         "lagent-agent",
+        "ldp-rollout",
         *(f"camel-{k}" for k in _CAMEL_KINDS),
     }
 )
@@ -655,6 +678,7 @@ FACTORY_PATHS: dict[tuple[str, str], str] = {
     ("llamacpp", "from_pretrained"): "llamacpp",
     ("xinference-client", "get_model"): "xinference-model",
     ("crew", "copy"): "crew",
+    ("lmi-llm", "get_router"): "litellm-router",
     ("qianfan-module", "ChatCompletion"): "qianfan",
     ("qianfan-module", "Completion"): "qianfan",
     ("xai", "chat.create"): "xai-chat",
@@ -1014,6 +1038,7 @@ PREFILTER_TEXTS = (
     "generative_ai_inference", "azure.ai.inference", ".create_message(", "baml_py", "camel.agents", "camel.societies",
     "camel.models", "camel.toolkits", "pydantic_ai", "agno", "lagent.", "from lagent", "import lagent", "phi.agent", "google.adk", "from agents import", "agent_framework",
     "import outlines", "from outlines", "xinference", ".converse(",
+    "from lmi", "import lmi", "llmclient", "from aviary", "import aviary", "from ldp", "import ldp",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")
 _WHOLE_WORDS = lazy("|".join(rf"\b{re.escape(w)}\b" for w in PREFILTER_WORDS))

@@ -1301,6 +1301,8 @@ class Analysis:
         client = self.ev.client_params.get(fn.key)
         if client is None or func.value not in self.ev.called_params(fn.key):
             return None
+        if func.value not in self.ev.passed_params.get(fn.key, ()):
+            return None  # another called parameter (``env_factory(...)``, ``on_done()``): not what callers hand the SDK for
         api = ".".join(p for p in client.path if p not in clients.TRANSPARENT_SEGMENTS)
         site = Site(
             info, SiteKind.REQUEST, client=client.family, api=clients.REQUEST_PATHS.get(client.kind, {}).get(api, api)
@@ -2132,8 +2134,12 @@ class Analysis:
                     # a function defined inside another and only called there (``@retry def call_with_backoff(**kw)`` in
                     # ``generate``) is as private as a leading underscore: no other code can name it (one returned or
                     # stored escapes; a lambda bound to a local is left to the rules for locals)
-                    private = private or _local_only(scope)
                     mine = direct_fns.get(key, set())
+                    if private and self._imported_elsewhere(scope, mine):
+                        private = (
+                            False  # ``from .api import _call_api`` in another module calling it: no longer private
+                        )
+                    private = private or _local_only(scope)
                     if key in self.transports and not self._own_prompt_request(own):
                         continue  # an HTTP helper whose callers pass the model endpoint: folded into their calls
                     if self._reenters(key, mine, inside):
@@ -3583,6 +3589,18 @@ class Analysis:
         if not self._writes_prompt(site):
             return None
         return [a for a in sent if a.keyword is None or a.keyword.value not in _SETTING_KEYWORDS]
+
+    def _imported_elsewhere(self, scope: Scope, callers: set[str]) -> bool:
+        """Whether a module-level function with a leading underscore is called from another module of the tree (not a
+        test): that module imports it by name, so the underscore hides it from no one and it is that code's calling
+        API like any public function."""
+        if scope.enclosing_class() is not None or scope.parent is None or scope.parent.kind != "module":
+            return False
+        for who in callers:
+            caller = self.ev.scopes.get(who)
+            if caller is not None and caller.module is not scope.module and not is_test_path(caller.module.path):
+                return True
+        return False
 
     def _calls_own_param(self, key: str, site: Site) -> bool:
         """Whether a site is the request a higher-order helper makes by calling the SDK method it is given."""

@@ -338,6 +338,9 @@ class Evaluator:
         )  # id() of HTTP calls whose endpoint parameter callers fill with a model URL
         self.endpoint_calls: list[Any] = []  # CallInfo of HTTP calls whose URL is built from a parameter
         self.client_params: dict[str, Client] = {}  # fn key -> an SDK method a caller passes for a called parameter
+        # fn key -> the called parameters callers pass an SDK method or a function for (``retry(create, on_done)``
+        # passes one for ``create``: a call of ``on_done`` inside is no request of it)
+        self.passed_params: dict[str, set[str]] = {}
         self._meta_users: dict[str, list[str]] = {}  # metaclass key -> classes declared with it
         self._meta_at = -1
         # the classes declaring ``metaclass=`` among the first ``_meta_read`` scopes, in order (read once each; all
@@ -3101,6 +3104,8 @@ class Evaluator:
             if self._callable_object(v):  # retryer(Preparer(prompts), ...): the helper calls the object's __call__
                 v = self.member(v.cls, "__call__", True)
             if isinstance(v, Client | Function):
+                param = a.keyword.value if a.keyword is not None else next(n for n, i in called.items() if i == a_index)
+                self.passed_params.setdefault(fn_key, set()).add(param)
                 return v, [b for b in call.args if b is not a]
         return None
 

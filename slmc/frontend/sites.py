@@ -322,6 +322,11 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
             site = Site(info, SiteKind.WRAPPER_CALL, callee=callee.key, args=resolved.args)
             site.passed, site.passed_args = passed[0].key, passed[1]
             return site
+        if passed is not None and isinstance(passed[0], Client) and not passed[0].path:
+            # a whole callable client (``run_agent(question, selector)``, its ``agent(...)`` inside): the call of the
+            # parameter in there is the request, this one a call of the function like any other (CALLSITES.md 5)
+            ev.client_params.setdefault(callee.key, passed[0])
+            passed = None
         if passed is not None and isinstance(passed[0], Client):
             helper = callee.key  # its ``call(*args)`` sends what callers hand over, when that is a request
             resolved = Resolved(passed[0], passed[1])
@@ -781,7 +786,14 @@ def _alternatives(ev: Evaluator, call: cst.Call, scope: Scope, callee: str) -> t
     what each other factory of that table returns."""
     func = call.func
     if isinstance(func, cst.Name):
-        return _named_member_alternatives(ev, func.value, scope, callee)
+        return tuple(
+            dict.fromkeys(
+                (
+                    *_named_member_alternatives(ev, func.value, scope, callee),
+                    *_bound_functions(ev, func.value, scope, callee),
+                )
+            )
+        )
     if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
         return _table_made_alternatives(ev, func.value.value, func.attr.value, scope, callee)
     if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute)):
@@ -791,6 +803,24 @@ def _alternatives(ev: Evaluator, call: cst.Call, scope: Scope, callee: str) -> t
         m = ev.member(cls, func.attr.value, True)
         if isinstance(m, Function) and m.key != callee and m.key in ev.scopes and m.key not in out:
             out.append(m.key)
+    return tuple(out)
+
+
+def _bound_functions(ev: Evaluator, name: str, scope: Scope, callee: str) -> tuple[str, ...]:
+    """``call_fn = _call_remote`` in one branch, ``call_fn = _call_local`` in another (or ``a if x else b``), then
+    ``call_fn(...)``, there or in a closure: each function of the tree the name is bound to other than the one the
+    evaluator picked (its first) may be what the call runs."""
+    out: list[str] = []
+    for b in (ev.bindings_of(name, scope) or [])[:8]:
+        if b[0] != "expr" or len(b) < 3 or b[2] is None:
+            continue
+        exprs = [b[1].body, b[1].orelse] if isinstance(b[1], cst.IfExp) else [b[1]]
+        for e in exprs:
+            if not isinstance(e, cst.Name | cst.Attribute):
+                continue
+            v = ev.value(e, b[2])
+            if isinstance(v, Function) and v.key != callee and v.key in ev.scopes and v.key not in out:
+                out.append(v.key)
     return tuple(out)
 
 
@@ -1343,11 +1373,34 @@ def _resolve_expr(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> tupl
         if not isinstance(expr, cst.Name):
             break
         bindings = ev.bindings_of(expr.value, scope) or []
-        first = next((b for b in bindings if b[0] == "expr"), None)
+        first = _reaching_binding(bindings, expr, scope) or next((b for b in bindings if b[0] == "expr"), None)
         if first is None:
             break
         expr, scope = first[1], first[2]
     return expr, scope
+
+
+def _reaching_binding(bindings: list, use: cst.Name, scope: Scope) -> Any:
+    """Of a local name assigned afresh several times in one function (``messages = [...]`` for a first request,
+    ``messages = [...]`` again for the next), the assignment that reaches ``use``: the last one written before it.
+    None where that cannot be told: a single assignment, one in another scope, one re-reading the name itself
+    (``prompt = prompt.strip()``: the first is what it builds on), or positions unknown."""
+    plain = [b for b in bindings if b[0] == "expr" and len(b) > 2]
+    if len(plain) < 2 or len(plain) != len(bindings) or any(b[2] is not scope for b in plain):
+        return None
+    if any(_mentions_name(b[1], use.value) for b in plain):
+        return None
+    at = scope.module.pos(use)
+    if at is None:
+        return None
+    before = []
+    for b in plain:
+        p = scope.module.pos(b[1])
+        if p is None:
+            return None
+        if (p.start.line, p.start.column) < (at.start.line, at.start.column):
+            before.append(((p.start.line, p.start.column), b))
+    return max(before, key=lambda x: x[0])[1] if before else None
 
 
 def _dict_items(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> dict[str, cst.BaseExpression]:
