@@ -2635,6 +2635,39 @@ class Evaluator:
         best = max(families.values(), key=len, default=[])
         return best if len(best) >= 2 else []
 
+    def method_tops(self, name: str, besides: set[str] | frozenset[str] = frozenset()) -> list[str]:
+        """The topmost definitions of the method ``name`` across the tree's unrelated classes (each definition walked
+        up the methods it overrides, one base branch at a time), in key order: the interfaces a call ``obj.name(...)``
+        on an object of unknown type may run when several unrelated classes declare the name. ``besides``: class
+        keys whose methods are left out (the calling class's own lineage: an object does not hold itself). Empty for
+        dunders, names common library objects also have, names defined only by tests' stand-ins, and names so
+        widespread (over 12 interfaces) that they say nothing."""
+        if name.startswith("__") or name in _COMMON_METHOD_NAMES:
+            return []
+        self.method_by_name(name)  # builds the index
+        defs = self._real_methods.get(name) or []
+        tops: set[str] = set()
+        for key in defs:
+            fn = self.scopes.get(key)
+            cls = fn.enclosing_class() if fn is not None else None
+            if cls is None or cls.key in besides:
+                continue
+            cur, seen = key, {key}
+            while True:
+                up = [b for b in self.overridden(cur) if b not in seen]
+                if len(up) != 1:
+                    break
+                cur = up[0]
+                seen.add(cur)
+            top = self.scopes.get(cur)
+            top_cls = top.enclosing_class() if top is not None else None
+            if top_cls is not None and top_cls.key in besides:
+                continue
+            tops.add(cur)
+            if len(tops) > 12:
+                return []
+        return sorted(tops)
+
     def method_root(self, fn_key: str) -> str:
         """The topmost class of the tree above a method's class (the family a by-name call picks from); the function
         itself for a function outside a class."""
