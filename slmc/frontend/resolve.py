@@ -3774,7 +3774,40 @@ class Evaluator:
         if url is None:
             return False
         text = self.text(url, scope).static()
-        return clients.llm_url(text)
+        if clients.llm_url(text):
+            return True
+        built = self.url_builder_call(url, scope)
+        if built is None:
+            return False
+        call, where = built
+        return any(
+            not a.star
+            and clients.llm_url(self.text(a.value, where).static())
+            and not clients.non_text_url(self.text(a.value, where).static())
+            for a in call.args
+        )
+
+    def url_builder_call(self, url: cst.CSTNode, scope: Scope) -> tuple[cst.Call, Scope] | None:
+        """The call of a URL helper of the tree that builds ``url`` (``api_url(base, "v1/chat/completions")``), given
+        as it is, or bound once to the local name or to the ``self`` attribute (set in the class's methods) the
+        request reads: its route arguments say where the request goes, whatever the helper does to join them."""
+        bound: list[tuple] = []
+        if isinstance(url, cst.Name):
+            bound = [b for b in self.bindings_of(url.value, scope) or () if b[0] == "expr"]
+        elif isinstance(url, cst.Attribute) and isinstance(url.value, cst.Name):
+            fn = scope.enclosing_function()
+            cls = fn.enclosing_class() if fn is not None else None
+            if cls is None or not fn.params or fn.params[0].name.value != url.value.value:
+                return None
+            bound = [b for b in cls.self_attrs.get(url.attr.value) or () if b[0] == "expr"]
+        elif isinstance(url, cst.Call):
+            bound = [("expr", url, scope)]
+        if len(bound) != 1 or len(bound[0]) < 3 or not isinstance(bound[0][1], cst.Call):
+            return None
+        call, where = bound[0][1], bound[0][2]
+        if not isinstance(self.value(call.func, where), Function):
+            return None
+        return call, where
 
     def url_params(self, args: list[cst.Arg], scope: Scope) -> set[str]:
         """Parameters of the enclosing function the URL of an HTTP call is built from (``f"{base}{api_path}"``):
