@@ -154,6 +154,12 @@ class Analysis:
     _family_picks: dict[int, list[str]] = field(default_factory=dict)  # id(call) -> the plugin family it may run
     # id(call) -> the interface an untyped ``obj.method()`` was given by its name alone (no object typed it)
     _name_picks: dict[int, str] = field(default_factory=dict)
+    # id(call) -> the unrelated interfaces an untyped ``obj.method()`` may run (``_consensus``), and the arguments of
+    # a call of a method fetched as a value first (``fn = obj.method; partial(fn, a)(**kw)``)
+    _consensus_picks: dict[int, list[str]] = field(default_factory=dict)
+    _consensus_args: dict[int, list[Any]] = field(default_factory=dict)
+    _consensus_need: dict[int, int] = field(default_factory=dict)  # id(call) -> interfaces that must reach a model
+    _consensus_added: bool = False  # a site was resolved by name consensus in the last round
     unconverged: list[str] = field(default_factory=list)  # fixed-point loops stopped by a cycle or their round cap
     _returned: dict[str, set[str]] = field(default_factory=dict)  # fn key -> parameters it returns as they are
     _rebuilt: dict[str, str | None] = field(default_factory=dict)  # fn key -> the parameter it returns rebuilt
@@ -725,8 +731,20 @@ class Analysis:
         g.call("wrapper discovery: injected classes", "<tree>", self._narrow_injected, None)
         g.call("wrapper discovery: alternatives", "<tree>", self._find_alternatives, None)
         found, graph = self._reach()
+        self._consensus_added = False
         if g.call("wrapper discovery: unknown callees", "<tree>", lambda: self._resolve_unknown(found), False):
+            before = set(found)
             found, graph = self._reach()
+            for _ in range(2):  # a facade resolved by name consensus (``self.mdl.chat``) reaches a model now: the
+                # untyped calls of it (``chat_mdl.chat(...)`` on the facade its callers pass) are read again
+                if not self._consensus_added:
+                    break
+                self._consensus_added = False
+                fresh, before = set(found) - before, set(found)
+                again = partial(self._resolve_unknown, found, fresh)
+                if not g.call("wrapper discovery: unknown callees", "<tree>", again, False):
+                    break
+                found, graph = self._reach()
         if g.call("wrapper discovery: dispatch", "<tree>", lambda: self._pick_dispatch(found), False):
             found, graph = self._reach()
         switched = False
@@ -1100,7 +1118,7 @@ class Analysis:
                     return False
         return True
 
-    def _resolve_unknown(self, reaching: set[str]) -> bool:
+    def _resolve_unknown(self, reaching: set[str], fresh: set[str] | None = None) -> bool:
         """Calls of values the scan could not type, resolved once every call is classified: ``llm(prompt)`` of a
         parameter or ``self._llm(prompt)`` of an attribute set from a constructor parameter is a call of what the
         callers / constructors pass (``DialogueEngine(llm=provider.complete)``); ``obj.method(...)`` on an object of
@@ -1137,7 +1155,14 @@ class Analysis:
                 unfed.append((info, slot))  # nothing but a test's stand-in fills it
             # a test's stand-in (a class defined in a test) is no object the running code is handed: only a test's
             # own untyped calls may reach it
+            if fresh is not None and not any(k in fresh for k in candidates):
+                continue  # a later round: only calls of what has come to reach a model since
             reached = [k for k in candidates if k in reaching]
+            consensus = self._consensus_picks.get(id(info.node))
+            if consensus is not None and not any(k in reached for k in candidates if k not in consensus):
+                reached = self._consensus_holds(consensus, reaching, self._consensus_need.get(id(info.node), 1))
+            else:
+                consensus = None
             if not reached:
                 continue
             testing = _is_test_file(info.scope.module)
@@ -1151,8 +1176,16 @@ class Analysis:
             if slot is not None:
                 slots.setdefault(slot, key)
             func, args = _called(info)
+            args = self._consensus_args.get(id(info.node), args)
             site = Site(info, SiteKind.WRAPPER_CALL, callee=key, args=args)
             self.sites[site.key] = site
+            if consensus is not None:
+                # ``self.mdl.chat(...)`` on a model picked from a registry the code fills at run time: each unrelated
+                # interface of that name asks a model, so the call runs one of them, whichever the object is
+                site.alternatives = tuple(k for k in reached if k != key)
+                self.why[str(site.key)] = "untyped obj.method(): every interface of that name reaches a model"
+                added = self._consensus_added = True
+                continue
             # the one interface of that name, or the one whose parameters take the call's arguments, when nothing
             # else typed the object (what the callers hand over picks that same method: a typed call)
             by_name = isinstance(func, cst.Attribute) and key == self._name_picks.get(id(info.node))
@@ -1313,6 +1346,13 @@ class Analysis:
     def _unknown_callees(self, info: Any, callers: dict[str, list[Site]], memo: dict) -> list[str]:
         (func, args), scope = _called(info), info.scope
         if isinstance(func, cst.Name):
+            held = self._fetched_untyped(func, scope, list(args), 0)
+            if held is not None:  # ``fn = self.mdl.chat; partial(fn, system, msgs)(**kw)`` on an untyped object
+                names, given = held
+                picks = self._consensus(info, names, scope, need=2)
+                if picks:
+                    self._consensus_args[id(info.node)] = given
+                return picks
             fn = scope.enclosing_function()
             params = set(_param_names(fn)) if fn is not None else set()
             fetched = any(
@@ -1329,7 +1369,11 @@ class Analysis:
         # method called on it runs on what the other branches return, so the receiver is as good as unknown
         known = receiver is not None and not (isinstance(receiver, Const) and receiver.value is None)
         if not known and _probed(func, scope):
-            return []  # ``if hasattr(llm, "completion"): llm.completion(...)``: whatever the callers pass may lack it
+            # ``if hasattr(llm, "completion"): llm.completion(...)``: whatever the callers pass may lack it; only a
+            # name every interface of the tree answers with a model says what the call runs
+            if not self._made_by_tree(func.value, scope):
+                return []
+            return self._consensus(info, [func.attr.value], scope, need=2)
         out = [v.key for v in self._sources(func, scope, callers, memo, 0) if isinstance(v, Function)]  # self._llm()
         if known:
             return out
@@ -1360,7 +1404,137 @@ class Analysis:
         family = [k for k in self.ev.methods_named(func.attr.value, fn.key if fn else None) if k not in out]
         if family:
             self._family_picks[id(info.node)] = family
-        return out + family
+            return out + family
+        if not self._made_by_tree(func.value, scope):
+            return out  # a parameter or a library's object: whatever the callers hand over, no guess by name
+        return out + [k for k in self._consensus(info, [func.attr.value], scope) if k not in out]
+
+    def _made_by_tree(self, expr: cst.CSTNode, scope: Scope) -> bool:
+        """Whether the untyped ``expr`` (a local or a ``self`` attribute) is only ever assigned what a call of the
+        tree's own code returns (``self.mdl = Registry[kind](key)``, ``self.mdl = Service.model_instance(cfg)``): an
+        object the program picks for itself, not one handed in (a parameter) nor a library's object."""
+        bindings: list[tuple] = []
+        if isinstance(expr, cst.Name):
+            bindings = list(self.ev.bindings_of(expr.value, scope) or ())
+        elif isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            bindings = self._self_attr_bindings(expr, scope) or []
+        if not bindings:
+            return False
+        for b in bindings:
+            if b[0] != "expr" or len(b) < 3 or not isinstance(b[1], cst.Call):
+                return False
+            root = b[1].func
+            while isinstance(root, cst.Attribute | cst.Subscript | cst.Call):
+                root = root.value if isinstance(root, cst.Attribute | cst.Subscript) else root.func
+            if not isinstance(root, cst.Name):
+                return False
+            found = list(self.ev.bindings_of(root.value, b[2]) or ())
+            if not found:
+                return False
+            for i in found:
+                if i[0] == "param":
+                    return False
+                if i[0] == "import":
+                    mod, _ = self.project.split(self.project.importable(i[1], i[2] if len(i) > 2 else None))
+                    if mod is None:
+                        return False
+        return True
+
+    def _consensus(self, info: Any, names: list[str], scope: Scope, need: int = 1) -> list[str]:
+        """The interfaces of the tree's unrelated classes defining one of ``names`` (``ev.method_tops``), the calling
+        class's lineage left out, recorded for ``_resolve_unknown``: an untyped ``obj.name(...)`` reaches a model
+        through them only when every one of them that is not itself a same-named forwarder reaches one
+        (``_consensus_holds``), ``need`` of them at least: two for a method fetched as a value or probed with
+        ``hasattr`` first (an object of any kind: only a name several unrelated model classes share is the tree's
+        model interface)."""
+        here: Scope | None = scope
+        while here is not None and here.kind != "class":
+            here = here.parent
+        besides: set[str] = set()
+        if here is not None:
+            besides = {*self.ev.lineage(here.key, 20), *self.ev.subclasses(here.key)}
+        tops: list[str] = []
+        for name in names:
+            tops += [t for t in self.ev.method_tops(name, besides) if t not in tops]
+        if tops:
+            self._consensus_picks[id(info.node)] = tops
+            self._consensus_need[id(info.node)] = need
+        return tops
+
+    def _consensus_holds(self, picks: list[str], reaching: set[str], need: int = 1) -> list[str]:
+        """The picks that reach a model when every pick reaching none is a forwarder (``_forwards_same_name``: a proxy
+        holding another object of the interface, which reaches a model exactly when what it holds does); else []."""
+        reached = [k for k in picks if k in reaching]
+        if len(reached) < need or any(k not in reaching and not self._forwards_same_name(k) for k in picks):
+            return []
+        return reached
+
+    def _forwards_same_name(self, key: str) -> bool:
+        """Whether the method ``key`` (its closures and lambdas included) reaches for a member of its own name on
+        another object than itself (``return await self._inner.chat(...)`` in ``chat``, ``fn = self.mdl.chat``,
+        ``getattr(self.mdl, "chat")``): a proxy or facade of the interface, which reaches a model exactly when what it
+        holds does."""
+        fn = self.ev.scopes.get(key)
+        if fn is None:
+            return False
+        memo = fn.derived.get("forwards_same_name")
+        if memo is None:
+            finder = _SameNameMember(fn.name)
+            body = getattr(fn.node, "body", None)
+            if isinstance(body, cst.CSTNode):
+                body.visit(finder)
+            memo = fn.derived["forwards_same_name"] = finder.found
+        return memo
+
+    def _fetched_untyped(
+        self, name: cst.Name, scope: Scope, given: list[Any], depth: int
+    ) -> tuple[list[str], list[Any]] | None:
+        """``fn = obj.method`` / ``getattr(obj, "method", None)`` / ``partial(fn, a, b)`` bound to the local ``name``
+        (every binding of it), ``obj`` of unknown type: the method names it may hold and the arguments the call passes
+        (the partial's first), else None."""
+        if depth > 3:
+            return None
+        bindings = self.ev.bindings_of(name.value, scope) or ()
+        if not bindings or any(b[0] != "expr" or len(b) < 3 or b[2] is not scope for b in bindings):
+            return None
+        names: list[str] = []
+        args = given
+        for b in bindings:
+            value = b[1]
+            if isinstance(value, cst.Call) and (dotted(value.func) or "").rsplit(".", 1)[-1] == "partial":
+                if not value.args or value.args[0].star:
+                    return None
+                args = [*value.args[1:], *given]
+                value = value.args[0].value
+            if isinstance(value, cst.Name):
+                inner = self._fetched_untyped(value, scope, args, depth + 1)
+                if inner is None:
+                    return None
+                names += [n for n in inner[0] if n not in names]
+                args = inner[1]
+                continue
+            if (
+                isinstance(value, cst.Call)
+                and isinstance(value.func, cst.Name)
+                and value.func.value == "getattr"
+                and len(value.args) in (2, 3)
+                and isinstance(value.args[1].value, cst.SimpleString)
+            ):
+                attr, receiver = value.args[1].value.evaluated_value, value.args[0].value
+            elif isinstance(value, cst.Attribute):
+                attr, receiver = value.attr.value, value.value
+            else:
+                return None
+            held = self.ev.value(receiver, scope)
+            if held is not None and not (isinstance(held, Const) and held.value is None):
+                return None  # a typed object: the scan's own resolution stands
+            if not self._made_by_tree(receiver, scope):
+                return None
+            if not isinstance(attr, str) or not attr.isidentifier():
+                return None
+            if attr not in names:
+                names.append(attr)
+        return (names, args) if names else None
 
     def _self_attr_bindings(self, expr: cst.Attribute, scope: Scope) -> list[tuple] | None:
         """What ``self.attr`` is assigned in the method's class and its bases (a closure inside a method included),
@@ -7507,6 +7681,34 @@ def _receiver(site: Site) -> cst.CSTNode | None:
     """The object a method call is made on (``self`` in ``self.step()``), None for a plain function call."""
     func = _called(site.info)[0]
     return func.value if isinstance(func, cst.Attribute) else None
+
+
+class _SameNameMember(cst.CSTVisitor):
+    """Finds ``obj.<name>`` / ``getattr(obj, "<name>")`` on an object other than ``self`` / ``cls`` / ``super()``."""
+
+    def __init__(self, name: str) -> None:
+        self.name, self.found = name, False
+
+    @staticmethod
+    def _own(receiver: cst.CSTNode) -> bool:
+        if isinstance(receiver, cst.Name):
+            return receiver.value in ("self", "cls")
+        return isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name) and receiver.func.value == "super"
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value == self.name and not self._own(node.value):
+            self.found = True
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if (
+            isinstance(node.func, cst.Name)
+            and node.func.value == "getattr"
+            and len(node.args) >= 2
+            and isinstance(node.args[1].value, cst.SimpleString)
+            and node.args[1].value.evaluated_value == self.name
+            and not self._own(node.args[0].value)
+        ):
+            self.found = True
 
 
 def _called(info: Any) -> tuple[cst.BaseExpression, list[cst.Arg]]:

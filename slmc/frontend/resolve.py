@@ -2688,6 +2688,39 @@ class Evaluator:
         best = max(families.values(), key=len, default=[])
         return best if len(best) >= 2 else []
 
+    def method_tops(self, name: str, besides: set[str] | frozenset[str] = frozenset()) -> list[str]:
+        """The topmost definitions of the method ``name`` across the tree's unrelated classes (each definition walked
+        up the methods it overrides, one base branch at a time), in key order: the interfaces a call ``obj.name(...)``
+        on an object of unknown type may run when several unrelated classes declare the name. ``besides``: class
+        keys whose methods are left out (the calling class's own lineage: an object does not hold itself). Empty for
+        dunders, names common library objects also have, names defined only by tests' stand-ins, and names so
+        widespread (over 12 interfaces) that they say nothing."""
+        if name.startswith("__") or name in _COMMON_METHOD_NAMES:
+            return []
+        self.method_by_name(name)  # builds the index
+        defs = self._real_methods.get(name) or []
+        tops: set[str] = set()
+        for key in defs:
+            fn = self.scopes.get(key)
+            cls = fn.enclosing_class() if fn is not None else None
+            if cls is None or cls.key in besides:
+                continue
+            cur, seen = key, {key}
+            while True:
+                up = [b for b in self.overridden(cur) if b not in seen]
+                if len(up) != 1:
+                    break
+                cur = up[0]
+                seen.add(cur)
+            top = self.scopes.get(cur)
+            top_cls = top.enclosing_class() if top is not None else None
+            if top_cls is not None and top_cls.key in besides:
+                continue
+            tops.add(cur)
+            if len(tops) > 12:
+                return []
+        return sorted(tops)
+
     def method_root(self, fn_key: str) -> str:
         """The topmost class of the tree above a method's class (the family a by-name call picks from); the function
         itself for a function outside a class."""
@@ -3811,7 +3844,40 @@ class Evaluator:
         if url is None:
             return False
         text = self.text(url, scope).static()
-        return clients.llm_url(text) or self.served_url(text)
+        if clients.llm_url(text) or self.served_url(text):
+            return True
+        built = self.url_builder_call(url, scope)
+        if built is None:
+            return False
+        call, where = built
+        return any(
+            not a.star
+            and clients.llm_url(self.text(a.value, where).static())
+            and not clients.non_text_url(self.text(a.value, where).static())
+            for a in call.args
+        )
+
+    def url_builder_call(self, url: cst.CSTNode, scope: Scope) -> tuple[cst.Call, Scope] | None:
+        """The call of a URL helper of the tree that builds ``url`` (``api_url(base, "v1/chat/completions")``), given
+        as it is, or bound once to the local name or to the ``self`` attribute (set in the class's methods) the
+        request reads: its route arguments say where the request goes, whatever the helper does to join them."""
+        bound: list[tuple] = []
+        if isinstance(url, cst.Name):
+            bound = [b for b in self.bindings_of(url.value, scope) or () if b[0] == "expr"]
+        elif isinstance(url, cst.Attribute) and isinstance(url.value, cst.Name):
+            fn = scope.enclosing_function()
+            cls = fn.enclosing_class() if fn is not None else None
+            if cls is None or not fn.params or fn.params[0].name.value != url.value.value:
+                return None
+            bound = [b for b in cls.self_attrs.get(url.attr.value) or () if b[0] == "expr"]
+        elif isinstance(url, cst.Call):
+            bound = [("expr", url, scope)]
+        if len(bound) != 1 or len(bound[0]) < 3 or not isinstance(bound[0][1], cst.Call):
+            return None
+        call, where = bound[0][1], bound[0][2]
+        if not isinstance(self.value(call.func, where), Function):
+            return None
+        return call, where
 
     def served_url(self, text: str) -> bool:
         """Whether the static text of a URL names a route of the tree's own app that reaches a model (its path, after
