@@ -259,6 +259,14 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         1.0,
         "answer decided by listed rules",
     ),
+    # the labels themselves listed, each with the condition that picks it (``- "PASS" if it meets the criteria`` /
+    # ``- "FAIL: [reason]" if it does not``): a closed label set, a short reason at most after the label
+    (
+        r"(?m:(?:^[ \t]*(?:[-*\u2022]|\d+[.)])[ \t]*[\"'`][A-Za-z][\w -]{0,24}(?::[ \t]*[^\"'`\n]{0,40})?[\"'`][ \t]*"
+        r"(?:[-:\u2013\u2014][ \t]*)?(?:if|when)\b[^\n]*(?:\n|\Z)){2})",
+        1.1,
+        "listed labels, each with its condition",
+    ),
     # a menu: three or more quoted option names listed one a line, each with what it means (``- `run` - Run it``)
     (_OPTION_MENU, 0.6, "a menu of listed options"),
     # a summary of given text, especially with a fixed outline
