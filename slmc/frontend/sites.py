@@ -459,11 +459,22 @@ def _docstring_task(ev: Evaluator, info: CallInfo) -> Site | None:
         return None
     site = Site(info, SiteKind.FRAMEWORK_TASK, client="own", api="docstring task", runner=runner.key)
     site.declared = True
+    # the def's return annotation is the answer's type, as the docstring is its prompt (``-> float``: a number); a
+    # plain ``str`` says nothing of the answer beyond text
+    node = decorated.node
+    returns = node.returns if isinstance(node, cst.FunctionDef) else None
+    if returns is not None:
+        written = ev.source(returns.annotation, decorated).strip()
+        if written.strip("'\"") not in _FREE_RETURNS:
+            site.output_schema = written
     site.messages = [
         Message("system", (PromptPart(decorated.docstring.strip()),), origin="constant"),
         Message("user", (PromptPart("*args", hole=True),), origin="dynamic"),
     ]
     return site
+
+
+_FREE_RETURNS = frozenset({"str", "None", "Any", "typing.Any", "object"})
 
 
 def _docstring_reader(factory: Scope) -> Scope | None:

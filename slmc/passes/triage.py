@@ -532,6 +532,9 @@ _SCHEMA_NARROW = lazy(
     r"extract|summary|summar|clarif|bool|yes|intent|sentiment|entity|entities|relevan",
     re.IGNORECASE,
 )
+# A bare number, flag or listed literal as the answer's whole type (``output_type=int``, ``-> float``,
+# ``Literal["yes", "no"]``): a short closed answer, whatever the type is called.
+_SCALAR_SCHEMA = lazy(r"(?:int|float|bool|(?:typing\.)?Literal\[[^\]]*\])$")
 _SCHEMA_OPEN = lazy(r"report|section|article|essay|draft|story|code|document|content|answer", re.IGNORECASE)
 
 
@@ -676,7 +679,7 @@ def option_evidence(request: LLMCall) -> list[Evidence]:
     if structured:
         out.append(Evidence(0.5, structured))
         name = schema_name(request).rsplit(".", 1)[-1]
-        if name and _SCHEMA_NARROW.search(name):
+        if name and (_SCHEMA_NARROW.search(name) or _SCALAR_SCHEMA.match(schema_name(request).strip())):
             out.append(Evidence(1.0, f"schema `{name}` holds a short closed answer"))
         elif name and _SCHEMA_OPEN.search(name):
             out.append(Evidence(-0.6, f"schema `{name}` holds open content"))
