@@ -240,7 +240,10 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "output taken from the input",
     ),
     (
-        r"search\s+quer(?:y|ies)|(?:generate|write|create|produce)\s+(?:\w+\s+){0,3}quer(?:y|ies)|keywords?\b|sql\s+query",
+        r"search\s+quer(?:y|ies)|(?:generate|write|create|produce)\s+(?:\w+\s+){0,3}quer(?:y|ies)|keywords?\b|sql\s+query"
+        # the searches themselves as the answer (``come up with a set of web searches``, ``output 5 search terms``)
+        r"|(?:output|produce|generate|list|come\s+up\s+with|suggest|propose)\s+(?:[\w-]+\s+){0,5}?(?:web\s+)?"
+        r"search(?:es\b|\s+terms?\b)",
         1.2,
         "query generation",
     ),
