@@ -1438,7 +1438,9 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         # greedy sampling makes the loop's steps repeatable, not its task closed
         evidence = [e for e in evidence if e.reason != "temperature=0"]
     evidence += agent
-    if not agent and not any(e.weight < 0 and e.reason.startswith("prompt says") for e in evidence):
+    persona = [] if agent else handed_persona_evidence(graph, site, evidence)
+    evidence += persona
+    if not agent and not persona and not any(e.weight < 0 and e.reason.startswith("prompt says") for e in evidence):
         evidence += probe_evidence(graph, site)  # a user's short request to an agent loop is no probe
     # a hint, left out where the prompt already says as much in that direction, or already reads clearly the other way
     said = [e.weight for e in evidence if e.reason.startswith("prompt says")]
@@ -2006,6 +2008,28 @@ _ONE_CALL_WITHOUT_TOOLS = frozenset({"openai-agents"})
 # ``as_tool``): the parent's request, answered by the agent as it was declared. (An agent an app serves to people,
 # agno's ``AgentOS``, talks with them.)
 _HANDED_OVER = frozenset({"openai-agents"})
+
+
+HANDED_PERSONA = "an agent handed the conversation, its instructions a persona with no task: it carries on the talk"
+# What says a task beside the persona: the prompt's wording either way, a structured answer, an answer checked
+_TASK_SAID = ("prompt says", "the task statement", "answer checked", "the answer is a record")
+
+
+def handed_persona_evidence(graph: AgentGraph, site: LLMCall, evidence: list[Evidence]) -> list[Evidence]:
+    """An agent another agent hands the conversation over to (a handoff target), declared with instructions that set
+    only who it is (``You only speak French``), no tools, no answer type and no turn of its own: each run answers
+    whatever the person said, free conversation. Its short instructions are no probe: the person's turn comes at
+    run time."""
+    if site.site != SiteKind.FRAMEWORK_TASK or site.client not in _HANDED_OVER:
+        return []
+    if (site.api or "").rsplit(".", 1)[-1] not in _AGENT_TYPES or not _declared_without_tools(graph, site):
+        return []
+    prompt = graph.prompt_of(site.id)
+    if prompt is None or any(m.role != "system" and m.static_text().strip() for m in prompt.messages):
+        return []
+    if structured_output_of(site) or site.labels or any(e.reason.startswith(_TASK_SAID) for e in evidence):
+        return []
+    return [Evidence(-0.9, HANDED_PERSONA)]
 
 
 def _declared_without_tools(graph: AgentGraph, site: LLMCall) -> bool:
