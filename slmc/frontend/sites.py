@@ -464,11 +464,22 @@ def _docstring_task(ev: Evaluator, info: CallInfo) -> Site | None:
         return None
     site = Site(info, SiteKind.FRAMEWORK_TASK, client="own", api="docstring task", runner=runner.key)
     site.declared = True
+    # the def's return annotation is the answer's type, as the docstring is its prompt (``-> float``: a number); a
+    # plain ``str`` says nothing of the answer beyond text
+    node = decorated.node
+    returns = node.returns if isinstance(node, cst.FunctionDef) else None
+    if returns is not None:
+        written = ev.source(returns.annotation, decorated).strip()
+        if written.strip("'\"") not in _FREE_RETURNS:
+            site.output_schema = written
     site.messages = [
         Message("system", (PromptPart(decorated.docstring.strip()),), origin="constant"),
         Message("user", (PromptPart("*args", hole=True),), origin="dynamic"),
     ]
     return site
+
+
+_FREE_RETURNS = frozenset({"str", "None", "Any", "typing.Any", "object"})
 
 
 def _docstring_reader(factory: Scope) -> Scope | None:
@@ -588,7 +599,7 @@ def _run_agent(
         receiver = _kwargs(resolved).get(clients.FRAMEWORK_AGENT_KEYWORD[client.kind])
     if receiver is None:
         return None
-    agent = _agent_call(ev, receiver, scope)
+    agent = _agent_call(ev, receiver, scope, imported=True)
     if agent is None:
         return None
     return agent[0], agent[1], receiver.value if isinstance(receiver, cst.Name) else None
@@ -1212,13 +1223,23 @@ def _served_agent(ev: Evaluator, info: CallInfo) -> bool:
 
 
 def _agent_call(
-    ev: Evaluator, expr: cst.BaseExpression | None, scope: Scope, depth: int = 0, own: bool = False
+    ev: Evaluator,
+    expr: cst.BaseExpression | None,
+    scope: Scope,
+    depth: int = 0,
+    own: bool = False,
+    imported: bool = False,
 ) -> tuple[cst.Call, Scope] | None:
     """The ``Agent(...)`` call an ``agent=`` argument stands for: the call itself, a local bound once to it, or a
-    call of a project function (``self.researcher()``) whose one return is such a call."""
+    call of a project function (``self.researcher()``) whose one return is such a call; ``imported``: also an agent
+    bound in another module of the tree and imported (the agent a framework run is made on)."""
     if expr is None or depth > 3:
         return None
     expr, scope = _resolve_expr(ev, expr, scope)
+    if imported and isinstance(expr, cst.Name):  # declared in another module and imported (``from .agents import p``)
+        declared = _imported_binding(ev, expr.value, scope)
+        if declared is not None:
+            return _agent_call(ev, declared[0], declared[1], depth + 1, own, imported)
     if not isinstance(expr, cst.Call):
         return None
     func = expr.func.value if isinstance(expr.func, cst.Subscript) else expr.func  # ``Agent[Deps, Out](...)``
@@ -1238,8 +1259,22 @@ def _agent_call(
     if isinstance(callee, Function):
         fn = ev.scopes.get(callee.key)
         if fn is not None and len(fn.returns) == 1:
-            return _agent_call(ev, fn.returns[0], fn, depth + 1, own)
+            return _agent_call(ev, fn.returns[0], fn, depth + 1, own, imported)
     return None
+
+
+def _imported_binding(ev: Evaluator, name: str, scope: Scope) -> tuple[cst.BaseExpression, Scope] | None:
+    """The expression a name imported from a module of the tree is bound to there (its one module-level assignment):
+    ``from .agents.planner import planner`` -> the ``Agent(...)`` call in ``agents/planner.py``."""
+    bindings = ev.bindings_of(name, scope) or []
+    if len(bindings) != 1 or bindings[0][0] != "import":
+        return None
+    b = bindings[0]
+    mod, rest = ev.project.split(ev.project.importable(b[1], b[2] if len(b) > 2 else None))
+    if mod is None or len(rest) != 1:
+        return None
+    there = [t for t in ev.module_bindings(mod, rest[0]) or [] if t[0] == "expr"]
+    return (there[0][1], there[0][2]) if len(there) == 1 else None
 
 
 def _kwargs(resolved: Resolved) -> dict[str, cst.BaseExpression]:

@@ -240,7 +240,10 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "output taken from the input",
     ),
     (
-        r"search\s+quer(?:y|ies)|(?:generate|write|create|produce)\s+(?:\w+\s+){0,3}quer(?:y|ies)|keywords?\b|sql\s+query",
+        r"search\s+quer(?:y|ies)|(?:generate|write|create|produce)\s+(?:\w+\s+){0,3}quer(?:y|ies)|keywords?\b|sql\s+query"
+        # the searches themselves as the answer (``come up with a set of web searches``, ``output 5 search terms``)
+        r"|(?:output|produce|generate|list|come\s+up\s+with|suggest|propose)\s+(?:[\w-]+\s+){0,5}?(?:web\s+)?"
+        r"search(?:es\b|\s+terms?\b)",
         1.2,
         "query generation",
     ),
@@ -258,6 +261,14 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"(?m:(?:^[ \t]*(?:[-*\u2022]|\d+[.)])[ \t]*(?:if|when)\b[^:\n]{3,80}:[ \t]*\S[^\n]*(?:\n|\Z)){3})",
         1.0,
         "answer decided by listed rules",
+    ),
+    # the labels themselves listed, each with the condition that picks it (``- "PASS" if it meets the criteria`` /
+    # ``- "FAIL: [reason]" if it does not``): a closed label set, a short reason at most after the label
+    (
+        r"(?m:(?:^[ \t]*(?:[-*\u2022]|\d+[.)])[ \t]*[\"'`][A-Za-z][\w -]{0,24}(?::[ \t]*[^\"'`\n]{0,40})?[\"'`][ \t]*"
+        r"(?:[-:\u2013\u2014][ \t]*)?(?:if|when)\b[^\n]*(?:\n|\Z)){2})",
+        1.1,
+        "listed labels, each with its condition",
     ),
     # a menu: three or more quoted option names listed one a line, each with what it means (``- `run` - Run it``)
     (_OPTION_MENU, 0.6, "a menu of listed options"),
@@ -524,6 +535,9 @@ _SCHEMA_NARROW = lazy(
     r"extract|summary|summar|clarif|bool|yes|intent|sentiment|entity|entities|relevan",
     re.IGNORECASE,
 )
+# A bare number, flag or listed literal as the answer's whole type (``output_type=int``, ``-> float``,
+# ``Literal["yes", "no"]``): a short closed answer, whatever the type is called.
+_SCALAR_SCHEMA = lazy(r"(?:int|float|bool|(?:typing\.)?Literal\[[^\]]*\])$")
 _SCHEMA_OPEN = lazy(r"report|section|article|essay|draft|story|code|document|content|answer", re.IGNORECASE)
 
 
@@ -668,7 +682,7 @@ def option_evidence(request: LLMCall) -> list[Evidence]:
     if structured:
         out.append(Evidence(0.5, structured))
         name = schema_name(request).rsplit(".", 1)[-1]
-        if name and _SCHEMA_NARROW.search(name):
+        if name and (_SCHEMA_NARROW.search(name) or _SCALAR_SCHEMA.match(schema_name(request).strip())):
             out.append(Evidence(1.0, f"schema `{name}` holds a short closed answer"))
         elif name and _SCHEMA_OPEN.search(name):
             out.append(Evidence(-0.6, f"schema `{name}` holds open content"))
@@ -1424,7 +1438,9 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         # greedy sampling makes the loop's steps repeatable, not its task closed
         evidence = [e for e in evidence if e.reason != "temperature=0"]
     evidence += agent
-    if not agent and not any(e.weight < 0 and e.reason.startswith("prompt says") for e in evidence):
+    persona = [] if agent else handed_persona_evidence(graph, site, evidence)
+    evidence += persona
+    if not agent and not persona and not any(e.weight < 0 and e.reason.startswith("prompt says") for e in evidence):
         evidence += probe_evidence(graph, site)  # a user's short request to an agent loop is no probe
     # a hint, left out where the prompt already says as much in that direction, or already reads clearly the other way
     said = [e.weight for e in evidence if e.reason.startswith("prompt says")]
@@ -1997,6 +2013,28 @@ _ONE_CALL_WITHOUT_TOOLS = frozenset({"openai-agents"})
 # ``as_tool``): the parent's request, answered by the agent as it was declared. (An agent an app serves to people,
 # agno's ``AgentOS``, talks with them.)
 _HANDED_OVER = frozenset({"openai-agents"})
+
+
+HANDED_PERSONA = "an agent handed the conversation, its instructions a persona with no task: it carries on the talk"
+# What says a task beside the persona: the prompt's wording either way, a structured answer, an answer checked
+_TASK_SAID = ("prompt says", "the task statement", "answer checked", "the answer is a record")
+
+
+def handed_persona_evidence(graph: AgentGraph, site: LLMCall, evidence: list[Evidence]) -> list[Evidence]:
+    """An agent another agent hands the conversation over to (a handoff target), declared with instructions that set
+    only who it is (``You only speak French``), no tools, no answer type and no turn of its own: each run answers
+    whatever the person said, free conversation. Its short instructions are no probe: the person's turn comes at
+    run time."""
+    if site.site != SiteKind.FRAMEWORK_TASK or site.client not in _HANDED_OVER:
+        return []
+    if (site.api or "").rsplit(".", 1)[-1] not in _AGENT_TYPES or not _declared_without_tools(graph, site):
+        return []
+    prompt = graph.prompt_of(site.id)
+    if prompt is None or any(m.role != "system" and m.static_text().strip() for m in prompt.messages):
+        return []
+    if structured_output_of(site) or site.labels or any(e.reason.startswith(_TASK_SAID) for e in evidence):
+        return []
+    return [Evidence(-0.9, HANDED_PERSONA)]
 
 
 def _declared_without_tools(graph: AgentGraph, site: LLMCall) -> bool:

@@ -105,3 +105,33 @@ def test_star_import_in_package_shadows_the_submodule_of_the_same_name(tmp_path:
     tasks = sites_in(tmp_path, "tasks.py")
     assert line_of(TASKS, "@ai_task(temperature=0)") in {line for line, _ in tasks}
     assert line_of(TASKS, '@documented("math")') not in {line for line, _ in tasks}
+
+
+TYPED = """
+    from aifn import ai_task
+
+
+    @ai_task()
+    def closeness(first: str, second: str) -> float:
+        \"\"\"Compare how alike the two passages are in what they claim and give back how close they are.\"\"\"
+
+
+    @ai_task()
+    def retell(passage: str) -> str:
+        \"\"\"Compare how alike the two passages are in what they claim and give back how close they are.\"\"\"
+"""
+
+
+def test_a_docstring_tasks_return_annotation_is_its_answer_type(tmp_path: Path) -> None:
+    """``-> float`` on the decorated def is the answer's type (the runner returns it as such): a number is a short
+    closed answer, read narrow; ``-> str`` says nothing beyond text and leaves the same prompt where it was."""
+    from slmc.ir import Verdict
+    from slmc.passes.triage import triage_site
+
+    write_tree(tmp_path, {"aifn.py": AIFN, "tasks.py": TYPED})
+    graph = analysed_graph(tmp_path)
+    number = site_at(graph, "tasks.py", line_of(TYPED, "@ai_task()"))
+    text = site_at(graph, "tasks.py", line_of(TYPED, "def retell") - 1)
+    assert number.output_schema == "float" and text.output_schema is None, (number, text)
+    assert triage_site(graph, number).verdict == Verdict.NARROW, triage_site(graph, number)
+    assert triage_site(graph, text).verdict != Verdict.NARROW, triage_site(graph, text)
