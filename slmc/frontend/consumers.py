@@ -46,6 +46,10 @@ _SPLIT = {"split", "rsplit", "partition", "rpartition"}
 _STATE_ATTRS = frozenset({"status", "stop_reason"})
 
 
+# the longest literal an answer compared for equality with counts as a label (a word, a short phrase)
+_MATCHED_WORD_CHARS = 40
+
+
 def _kind_field(name: str) -> bool:
     """A field naming what kind of event or message a piece is (``type``, ``role``, ``message_type``)."""
     return name in _EVENT_FIELDS or name.endswith("_type")
@@ -332,6 +336,13 @@ class _Walker(cst.CSTVisitor):
             return
         left = self.mentions(node.left)
         for target in node.comparisons:
+            if isinstance(target.operator, cst.Equal | cst.NotEqual):
+                # ``if verdict.strip().lower() != "yes"``: the answer matched against a fixed word (either side)
+                for answer, word in ((left, target.comparator), (self.mentions(target.comparator), node.left)):
+                    text = self.ev.static_str(word, self.scope) if answer else None
+                    if text is not None and text.strip() and len(text) <= _MATCHED_WORD_CHARS and "\n" not in text:
+                        self._add(answer, "label-set", node)  # (one word is no label set to serve: no labels)
+                continue
             if isinstance(target.operator, cst.In | cst.NotIn) and left:
                 if self._record_of_past(target.comparator):
                     continue  # ``if answer in seen``: a dedupe of earlier answers, not a label set

@@ -1,0 +1,44 @@
+"""An answer compared for equality with a fixed word (``if verdict.strip().lower() != "yes": break``, ``"done" ==
+status``) is checked against a closed set of labels, as a membership test is; a comparison with an empty text or a
+long text is no label check."""
+
+from __future__ import annotations
+
+from slmc.frontend import analyze_source
+
+_SOURCE = """
+import litellm
+
+
+def ask(text):
+    out = litellm.completion(model="gpt-4o-mini", messages=[{"role": "user", "content": text}])
+    return out.choices[0].message.content
+
+
+def more_to_add(notes):
+    verdict: str = ask("Were any items missed in these notes? Answer YES or NO. " + notes)
+    verdict = verdict.strip().strip('"').lower()
+    if verdict != "yes":
+        return False
+    return True
+
+
+def finished(log):
+    status = ask("Reply done if the task in this log is finished, else pending. " + log)
+    return "done" == status.strip()
+
+
+def drafted(topic):
+    draft = ask("Write a short paragraph about " + topic)
+    if draft == "":
+        return None
+    return draft
+"""
+
+
+def test_answer_compared_with_a_fixed_word_is_a_label_check() -> None:
+    graph, _ = analyze_source(_SOURCE, path="checks.py")
+    by_line = {s.loc.line: s for s in graph.sites()}
+    assert "label-set" in by_line[11].consumers
+    assert "label-set" in by_line[19].consumers
+    assert "label-set" not in by_line[24].consumers
