@@ -1,12 +1,14 @@
 """An answer compared for equality with a fixed word (``if verdict.strip().lower() != "yes": break``, ``"done" ==
 status``) is checked against a closed set of labels, as a membership test is; a comparison with an empty text or a
-long text is no label check."""
+long text is no label check, nor is a field of what the answer was parsed into compared with a marker."""
 
 from __future__ import annotations
 
 from slmc.frontend import analyze_source
 
 _SOURCE = """
+import json
+
 import litellm
 
 
@@ -33,12 +35,20 @@ def drafted(topic):
     if draft == "":
         return None
     return draft
+
+
+def edited(files):
+    edits = json.loads(ask("Rewrite each file below; answer a JSON object of name -> code, or __DEL__ to drop it." + files))
+    if edits["main.py"] != "__DEL__":
+        return edits
+    return None
 """
 
 
 def test_answer_compared_with_a_fixed_word_is_a_label_check() -> None:
     graph, _ = analyze_source(_SOURCE, path="checks.py")
     by_line = {s.loc.line: s for s in graph.sites()}
-    assert "label-set" in by_line[11].consumers
-    assert "label-set" in by_line[19].consumers
-    assert "label-set" not in by_line[24].consumers
+    assert "label-set" in by_line[13].consumers
+    assert "label-set" in by_line[21].consumers
+    assert "label-set" not in by_line[26].consumers
+    assert "label-set" not in by_line[33].consumers  # a field of the parsed answer tested for a marker
