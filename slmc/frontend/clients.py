@@ -661,6 +661,10 @@ FACTORY_PATHS: dict[tuple[str, str], str] = {
     ("genai", "chats.create"): "chat-session",
     ("genai", "aio.chats.create"): "chat-session",
     ("gemini-model", "start_chat"): "chat-session",
+    # a LangChain prompt template filled (partly, or into its messages): still that template's text
+    ("prompt", "partial"): "prompt",
+    ("prompt", "format_messages"): "prompt",
+    ("prompt", "format_prompt"): "prompt",
     ("chat-model", "with_structured_output"): "chat-model",
     ("chat-model", "bind_tools"): "chat-model",
     ("chat-model", "bind"): "chat-model",

@@ -46,6 +46,22 @@ _SPLIT = {"split", "rsplit", "partition", "rpartition"}
 _STATE_ATTRS = frozenset({"status", "stop_reason"})
 
 
+# the longest literal an answer compared for equality with counts as a label (a word, a short phrase)
+_MATCHED_WORD_CHARS = 40
+
+
+# string methods that normalise a text before it is compared (``verdict.strip().lower() == "yes"``)
+_NORMALISERS = frozenset({"strip", "lstrip", "rstrip", "lower", "upper", "casefold", "title"})
+
+
+def _plain_text(expr: cst.BaseExpression) -> bool:
+    """``expr`` is a name, maybe normalised by string methods (``answer.strip().lower()``): a whole text, not a part of
+    a structure (an item, a field)."""
+    while isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in _NORMALISERS:
+        expr = expr.func.value
+    return isinstance(expr, cst.Name)
+
+
 def _kind_field(name: str) -> bool:
     """A field naming what kind of event or message a piece is (``type``, ``role``, ``message_type``)."""
     return name in _EVENT_FIELDS or name.endswith("_type")
@@ -332,6 +348,17 @@ class _Walker(cst.CSTVisitor):
             return
         left = self.mentions(node.left)
         for target in node.comparisons:
+            if isinstance(target.operator, cst.Equal | cst.NotEqual):
+                # ``if verdict.strip().lower() != "yes"``: the answer matched against a fixed word (either side)
+                sides = ((node.left, target.comparator), (target.comparator, node.left))
+                for said, word in sides:
+                    # the answer's text itself, maybe normalised (not a field of what it was parsed into:
+                    # ``edits[name] != "__DEL__"`` tests one entry of a structure for a marker)
+                    answer = self.mentions(said) if _plain_text(said) else set()
+                    text = self.ev.static_str(word, self.scope) if answer else None
+                    if text is not None and text.strip() and len(text) <= _MATCHED_WORD_CHARS and "\n" not in text:
+                        self._add(answer, "label-set", node)  # (one word is no label set to serve: no labels)
+                continue
             if isinstance(target.operator, cst.In | cst.NotIn) and left:
                 if self._record_of_past(target.comparator):
                     continue  # ``if answer in seen``: a dedupe of earlier answers, not a label set

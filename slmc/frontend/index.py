@@ -41,7 +41,8 @@ class Scope:
     self_attrs: dict[str, list[Binding]] = field(default_factory=dict)  # classes: self.x = ... in methods
     obj_attrs: dict[str, list[Binding]] = field(default_factory=dict)  # module: ``g.x = ...`` of a global ``g``
     yields: list[cst.BaseExpression] = field(default_factory=list)  # functions: the values of ``yield x``
-    # functions: ``messages[-1]["content"] = text`` / ``messages[0] = msg``: (target, value) by the name written into
+    # functions (and modules): ``messages[-1]["content"] = text`` / ``messages[0] = msg``: (target, value) by the name
+    # written into
     item_writes: dict[str, list[tuple[cst.BaseExpression, cst.BaseExpression]]] = field(default_factory=dict)
     # classes: what methods put into a container held in ``self.x`` (``self.x[key] = v`` / ``self.x.append(v)``)
     self_items: dict[str, list[Binding]] = field(default_factory=dict)
@@ -459,7 +460,8 @@ class _Indexer(cst.CSTVisitor):
             if isinstance(t.target, cst.Subscript):
                 self._bind_self_item(t.target.value, node.value)
             root = _item_root(t.target)
-            if root is not None and self.scope.kind == "function":
+            if root is not None and self.scope.kind in ("function", "module"):
+                # (module level: ``PROMPTS["answer"] = """..."""`` filling a table declared empty above)
                 self.scope.item_writes.setdefault(root, []).append((t.target, node.value))
 
     def _isinstance_narrowed(self, value: cst.BaseExpression) -> cst.BaseExpression | None:

@@ -55,6 +55,7 @@ from slmc.frontend.sites import (
     labels_from_schema,
     message_helper_content,
     own_task_site,
+    prompt_template_messages,
 )
 from slmc.frontend.values import Class, Client, Const, Function, Instance, Partial, Ref, Text
 from slmc.guard import Guard, time_limited
@@ -2621,7 +2622,9 @@ class Analysis:
                                 # a request whose own messages hold the task text it writes (``messages=[{"role": "system",
                                 # "content": TASK}, {"role": "user", "content": f"...{data}"}]``)
                                 or (s.site == SiteKind.REQUEST and self._writes_prompt(s))
-                                or self._authors_wrapper_call(s)
+                                # or a message list of its own it hands a wrapper (``messages = [("system",
+                                # self.review_prompt), ("human", f"...{data}")]``): ``_authors_sent``
+                                or self._authors_sent(s)
                                 or self._fills_own_template(s)
                                 # ``manager("summarize", text=t)``: it names the task of a template-filling wrapper itself
                                 or (s.callee in filling and _names_task(s.info.node))
@@ -3972,9 +3975,27 @@ class Analysis:
             if self._builds_prompt(a.value, site.info.scope):
                 self._authored[site.key] = True
                 break
+            if fn is not None and self._own_template_messages(a.value, fn):
+                self._authored[site.key] = True
+                break
         else:
             self._authored[site.key] = self._authors_inside(site)
         return self._authored[site.key]
+
+    def _own_template_messages(self, expr: cst.BaseExpression, fn: Scope) -> bool:
+        """``expr`` is a LangChain prompt template the function ``fn`` itself builds with text of its own
+        (``ChatPromptTemplate.from_messages([("system", "You are ..."), MessagesPlaceholder(...)])``, maybe
+        ``.partial(...)``-ed or turned into its messages with ``.format_messages(...)``): it writes that task prompt."""
+        try:
+            v = self.ev.value(expr, fn)
+        except RecursionError:
+            return False
+        if not isinstance(v, Client) or v.kind != "prompt" or v.prompt_key is None:
+            return False
+        made = self.ev.prompt_ctors.get(v.prompt_key)
+        if made is None or made[1] is not fn:
+            return False
+        return _enough_text(_static_of(prompt_template_messages(self.ev, v, fn)))
 
     def _sends_appended(self, fn: Scope, expr: cst.BaseExpression) -> bool:
         """The argument ``expr`` is the caller's prompt with text appended (``_appends_to_request``), written at the
@@ -4796,6 +4817,8 @@ class Analysis:
                     if callee is not None and _nested_in(callee, scope):
                         # a closure called or handed to a retry helper here sends this function's parameters
                         for inner in inside.get(callee.key, ()):
+                            if self._authors_sent(inner):
+                                continue  # the closure writes the task prompt it sends around those parameters
                             if inner.site != SiteKind.WRAPPER_CALL or inner.callee is None:
                                 got |= _call_params(scope, inner.info.node, flow=self.flow, http=inner.client == "http")
                             elif fwd.get(inner.callee) and (inner_callee := self.ev.scopes.get(inner.callee)):

@@ -43,6 +43,10 @@ _CONTEXT_MANAGERS = frozenset(
     {"contextmanager", "asynccontextmanager", "contextlib.contextmanager", "contextlib.asynccontextmanager"}
 )
 _MISSING = object()
+# methods of a LangChain chat model (and no other library's object) returning the model bound to tools or a schema
+_CHAT_MODEL_BINDERS = frozenset({"bind_tools", "with_structured_output"})
+# calls turning an object into a dict of its fields
+_FLATTENING = frozenset({"asdict", "dataclasses.asdict", "vars"})
 
 
 # Top-level names of the libraries the client catalog knows: an import of one never means a same-named module file.
@@ -353,6 +357,8 @@ class Evaluator:
         self._passed: dict[int, Client | None] = {}  # id(param) -> the client the module's calls pass for it
         self._calls_by_name: dict[str, list[Any]] = {}  # called name -> CallInfo of the loaded modules' calls
         self._calls_indexed: set[str] = set()  # modules whose calls _calls_by_name holds
+        self._flatteners: list[str] = []  # classes handing their own fields on as a dict (``asdict(self)``)
+        self._flat_read = 0  # how many entries of ``project.modules`` ``_flattening_classes`` has read
         self._calls_read = 0  # how many entries of ``project.modules`` (only ever added to) were read for it
         # (module name, table name) -> the entries registration functions write into a module-level table
         self._setter_tables: dict[tuple[str, str], dict[Any, Any] | None] = {}
@@ -962,13 +968,51 @@ class Evaluator:
         with those entries too, so a key the run picks reaches every registered object. ``base`` otherwise."""
         if not isinstance(expr, cst.Name) or not isinstance(base, Const) or not isinstance(base.value, dict):
             return base
-        extra = self.setter_entries(expr.value, scope)
+        extra = {
+            **(self.module_item_entries(expr.value, scope) or {}),
+            **(self.setter_entries(expr.value, scope) or {}),
+        }
         if not extra:
             return base
         merged = dict(base.value)
         for k, v in extra.items():
             merged.setdefault(k, v)
         return Const(merged)
+
+    def module_item_entries(self, name: str, scope: Scope, depth: int = 0) -> dict[Any, Any] | None:
+        """The entries the module-level code of the table's own module writes into the module-level table ``name``
+        (``PROMPTS = {}`` then ``PROMPTS["answer"] = \"\"\"...\"\"\"``) under a literal key, the table reached through
+        an import too. Values stay unevaluated (as in a dict literal); None when there are none."""
+        bindings = self.bindings_of(name, scope) or ()
+        if depth < 4 and len(bindings) == 1 and bindings[0][0] == "import" and len(bindings[0]) > 2:
+            mod, rest = self.project.split(self.project.importable(bindings[0][1], bindings[0][2]))
+            if mod is None or len(rest) != 1 or mod is scope.module:
+                return None
+            return self.module_item_entries(rest[0], mod.scope, depth + 1)
+        owner = next(
+            (
+                b[2]
+                for b in bindings
+                if b[0] == "expr"
+                and len(b) > 2
+                and isinstance(b[2], Scope)
+                and b[2].kind == "module"
+                and isinstance(b[1], cst.Dict)
+            ),
+            None,
+        )
+        if owner is None:
+            return None
+        entries: dict[Any, Any] = {}
+        for target, written in owner.item_writes.get(name, ())[:500]:
+            if not (isinstance(target, cst.Subscript) and _is_name(target.value, name) and len(target.slice) == 1):
+                continue
+            index = target.slice[0].slice
+            key = index.value if isinstance(index, cst.Index) else None
+            label = key.evaluated_value if isinstance(key, cst.SimpleString) else None
+            if isinstance(label, str):
+                entries[label] = _Lazy(written, owner)
+        return entries or None
 
     def setter_entries(self, name: str, scope: Scope) -> dict[Any, Any] | None:
         """The entries of the module-level table ``name`` written by a module-level function of its module that stores
@@ -1467,7 +1511,98 @@ class Evaluator:
             found = entry if isinstance(entry, Function | Partial | Client) else None
         if found is None:
             found = self._prompt_file_entry(expr, scope)
+        if found is None:
+            found = self.flattened_field(expr, scope)
         return found
+
+    def flattened_field(self, expr: cst.Subscript, scope: Scope) -> Value:
+        """``config["best_model_func"]`` on a parameter of a function, when a class of the tree hands its own fields
+        on as a dict (``asdict(self)``, ``vars(self)``, ``self.__dict__`` in one of its methods) and declares that field:
+        what the field holds on the object (its default, or what its methods set), a function or client only. The
+        parameter is the object's configuration flattened, read back by field name (``use_llm_func =
+        global_config["cheap_model_func"]``); one class declaring the field, else None."""
+        holder = self._flattened_holder(expr, scope)
+        if holder is None:
+            return None
+        value = self.member(holder[0], holder[1], True)
+        return value if isinstance(value, Function | Partial | Client) else None
+
+    def flattened_functions(self, expr: cst.Subscript, scope: Scope) -> list[str]:
+        """Every function of the tree the field ``flattened_field`` reads may hold: each value its class body and its
+        methods assign it (``self.best_model_func = make_bedrock_fn(model_id)``) and each one a construction of the
+        class passes for it by keyword (``GraphStore(best_model_func=my_local_model)``), partials unwrapped."""
+        holder = self._flattened_holder(expr, scope)
+        if holder is None:
+            return []
+        cls_key, name = holder
+        cls = self.scopes[cls_key]
+        values = [self.binding_value(b) for b in [*cls.bindings.get(name, ()), *cls.self_attrs.get(name, ())][:16]]
+        self._index_calls()
+        for info in self._calls_by_name.get(cls.name, ())[:64]:
+            given = next((a.value for a in info.node.args if a.keyword is not None and a.keyword.value == name), None)
+            if given is None:
+                continue
+            made = self.value(info.node.func, info.scope)
+            if isinstance(made, Class) and made.key == cls_key:
+                values.append(self.value(given, info.scope))
+        out: list[str] = []
+        for v in values:
+            for _ in range(4):
+                v = v.inner if isinstance(v, Partial) else v
+            if isinstance(v, Function) and v.key in self.scopes and v.key not in out:
+                out.append(v.key)
+        return out
+
+    def _flattened_holder(self, expr: cst.Subscript, scope: Scope) -> tuple[str, str] | None:
+        """(class, field) that ``param["field"]`` reads when the parameter is an object's fields flattened into a dict
+        (``flattened_field``), else None."""
+        if (
+            not isinstance(expr.value, cst.Name)
+            or len(expr.slice) != 1
+            or not isinstance(expr.slice[0].slice, cst.Index)
+        ):
+            return None
+        index = expr.slice[0].slice.value
+        field_name = index.evaluated_value if isinstance(index, cst.SimpleString) else None
+        if not isinstance(field_name, str) or not field_name.isidentifier():
+            return None
+        fn = scope if scope.kind == "function" else scope.enclosing_function()
+        bound = (fn.bindings.get(expr.value.value) if fn is not None else None) or []
+        if not bound or any(b[0] != "param" for b in bound):
+            return None
+        holders = [
+            k
+            for k in self._flattening_classes()
+            if (cls := self.scopes.get(k)) is not None and (field_name in cls.bindings or field_name in cls.self_attrs)
+        ]
+        return (holders[0], field_name) if len(holders) == 1 else None
+
+    def _flattening_classes(self) -> list[str]:
+        """The classes of the loaded modules whose methods turn the object into a dict of its fields (``asdict(self)``,
+        ``dataclasses.asdict(self)``, ``vars(self)``, ``self.__dict__`` handed to a call)."""
+        new = list(itertools.islice(self.project.modules.values(), self._flat_read, None))
+        self._flat_read += len(new)
+        for mod in new:
+            for s in mod.scopes:
+                cls = s.enclosing_class() if s.kind == "function" else None
+                if cls is None or not s.params or s.params[0].name.value != "self":
+                    continue
+                for info in s.calls:
+                    if info.scope is not s:
+                        continue
+                    func = dotted(info.node.func) or ""
+                    flat = (
+                        func in _FLATTENING and len(info.node.args) == 1 and _is_name(info.node.args[0].value, "self")
+                    )
+                    flat = flat or any(
+                        isinstance(a.value, cst.Attribute)
+                        and a.value.attr.value == "__dict__"
+                        and _is_name(a.value.value, "self")
+                        for a in info.node.args
+                    )
+                    if flat and cls.key not in self._flatteners:
+                        self._flatteners.append(cls.key)
+        return self._flatteners
 
     def _prompt_file_entry(self, expr: cst.Subscript, scope: Scope) -> Value:
         """``preprompts["generate"]`` with a literal key on a table whose name says prompts or templates and whose
@@ -3212,6 +3347,15 @@ class Evaluator:
             return found
         if isinstance(callee, Answer):  # resp.choices[0].message.content.strip()
             return callee
+        if (
+            callee is None
+            and isinstance(func, cst.Attribute)
+            and func.attr.value in _CHAT_MODEL_BINDERS
+            and self.value(func.value, scope) is None
+        ):
+            # ``llm.bind_tools(tools)`` / ``llm.with_structured_output(Schema)`` on a model handed in untyped: methods
+            # only a LangChain chat model has, so the object is one and what they return is that model, bound
+            return Client("langchain", "chat-model")
         if isinstance(callee, Decorator):
             for a in call.args:
                 v = self.value(a.value, scope)
@@ -5091,3 +5235,8 @@ def _param_default(scope: Scope, name: str) -> str | None:
 def _none_literal(expr: cst.BaseExpression) -> bool:
     """``None`` written as a default: no value of its own, so what the callers pass is the parameter's value."""
     return isinstance(expr, cst.Name) and expr.value == "None"
+
+
+def _is_name(node: Any, name: str) -> bool:
+    """Whether ``node`` is the bare name ``name``."""
+    return isinstance(node, cst.Name) and node.value == name

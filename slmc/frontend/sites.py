@@ -802,6 +802,7 @@ def _alternatives(ev: Evaluator, call: cst.Call, scope: Scope, callee: str) -> t
                 (
                     *_named_member_alternatives(ev, func.value, scope, callee),
                     *_bound_functions(ev, func.value, scope, callee),
+                    *_field_alternatives(ev, func.value, scope, callee),
                 )
             )
         )
@@ -833,6 +834,16 @@ def _bound_functions(ev: Evaluator, name: str, scope: Scope, callee: str) -> tup
             if isinstance(v, Function) and v.key != callee and v.key in ev.scopes and v.key not in out:
                 out.append(v.key)
     return tuple(out)
+
+
+def _field_alternatives(ev: Evaluator, name: str, scope: Scope, callee: str) -> tuple[str, ...]:
+    """``ask = settings["best_model_func"]`` then ``ask(...)``, ``settings`` an object's fields flattened into a dict:
+    the other functions the field may hold (what the object's methods set it to, what its constructions pass for it;
+    ``Evaluator.flattened_functions``)."""
+    bound = ev.bindings_of(name, scope) or []
+    if len(bound) != 1 or bound[0][0] != "expr" or not isinstance(bound[0][1], cst.Subscript):
+        return ()
+    return tuple(k for k in ev.flattened_functions(bound[0][1], bound[0][2]) if k != callee)
 
 
 def _named_member_alternatives(ev: Evaluator, name: str, scope: Scope, callee: str) -> tuple[str, ...]:
@@ -2292,6 +2303,11 @@ def _chain_prompt(ev: Evaluator, client: Client, scope: Scope) -> list[Message]:
         return _input_messages(ev, first, owner, role="user")
     template = arg(call, "template", 0)
     return [_message("user", _format_template(ev.text(template, owner)))] if template is not None else []
+
+
+def prompt_template_messages(ev: Evaluator, client: Client, scope: Scope) -> list[Message]:
+    """The messages of the LangChain prompt template ``client`` holds, as its constructor wrote them."""
+    return _chain_prompt(ev, client, scope)
 
 
 def _scope_of(ev: Evaluator, call: cst.Call) -> Scope | None:

@@ -281,7 +281,8 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"|observations|statements|events"
         r"|entries|records|descriptions|reviews|comments|feedback|findings|discussion|meeting)\b"
         r"|summary\s+of\s+(?:the\s+|this\s+)?(?:following|given|above|provided|text|paper|article|document|conversation)"
-        r"|(?:create|write|produce|give|provide|make|add|creating|writing|producing|making)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}"
+        r"|(?:create|write|produce|give|provide|make|add|generate|creating|writing|producing|making|generating)\s+"
+        r"(?:a|an|the)\s+(?:\w+\s+){0,2}"
         # (not ``a summary of your findings``: what the model itself found out, no text given to it)
         r"summary\s+(?:of|based\s+on)\b(?!\s+(?:your|its)\s+(?:own\s+)?(?:findings|research|investigation)\b)"
         # ``Create an initial summary capturing: 1. ... 2. ...``: a summary with its outline
@@ -296,7 +297,9 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"(?:that|which)\s+(?:accurately\s+)?(?:reflects?|captures?|covers?|describes?|summari[sz]es?)\s+"
         r"(?:(?:all|each|every|the|these|this|those)\s+){1,2}(?:[\w-]+\s+)?(?:changes|edits|modifications|diffs?"
         r"|commits?|given|provided|following|above|below|input|content|text|code)\b"
-        r"|(?:key|main|most\s+important)\s+points|condense|compress(?:ion)?\b|tl;?dr"
+        # (not ``Key points to focus on:`` heading the writer's own brief)
+        r"|(?:key|main|most\s+important)\s+points\b(?!\s+to\s+(?:focus\s+on|consider|keep\s+in\s+mind|address|cover|emphasi[sz]e|remember)\b)"
+        r"|condense|compress(?:ion)?\b|tl;?dr"
         # ``organize these answers to each subtask and form a final answer``: answers already given, combined
         r"|(?:organi[sz]e|combine|merge|consolidate|aggregate)\s+(?:all\s+)?(?:of\s+)?"
         r"(?:the|these|those|this)\s+(?:[\w-]+\s+){0,2}?(?:answers|results|responses|outputs|replies|findings)\b"
