@@ -78,6 +78,12 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "baml_py.BamlRuntime.from_files": ClientKind("baml", "baml-runtime"),
     "baml_py.BamlRuntime.from_directory": ClientKind("baml", "baml-runtime"),
     "llama_cpp.Llama.from_pretrained": ClientKind("llamacpp", "llamacpp"),
+    # TwelveLabs (video-language models): ``analyze`` / ``analyze_stream`` (and the older ``generate.text`` /
+    # ``summarize`` / ``gist``) have the model answer a prompt over a video; ``embed`` and ``search`` are look-alikes
+    **{f"twelvelabs.{aio}TwelveLabs": ClientKind("twelvelabs", "twelvelabs", bool(aio)) for aio in ("", "Async")},
+    # any-llm (one interface over many providers): ``AnyLLM.create(provider, api_key=...)`` builds a provider object
+    # whose ``completion`` / ``responses`` (and their async twins) send the request; ``aembedding`` is a look-alike
+    **{f"any_llm.{path}AnyLLM.create": ClientKind("any-llm", "any-llm") for path in ("", "any_llm.", "api.")},
     "langchain.chat_models.init_chat_model": ClientKind("langchain", "chat-model"),
     "requests.Session": ClientKind("http", "http"),
     "requests.session": ClientKind("http", "http"),
@@ -287,6 +293,8 @@ CONSTRUCTORS: dict[str, ClientKind] = {
 MODULE_CLIENTS: dict[str, ClientKind] = {
     "openai": ClientKind("openai", "openai"),
     "litellm": ClientKind("litellm", "litellm-module"),
+    # any-llm's module functions (``any_llm.completion(model="openai:gpt-4o", messages=...)``)
+    "any_llm": ClientKind("any-llm", "any-llm"),
     "ollama": ClientKind("ollama", "ollama"),
     "requests": ClientKind("http", "http"),
     "httpx": ClientKind("http", "http"),
@@ -394,6 +402,18 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
         )
     },
     "litellm-module": {p: p for p in _LITELLM_GENERATION},
+    "twelvelabs": {
+        p: p for p in ("analyze", "analyze_stream", "generate.text", "generate.text_stream", "summarize", "gist")
+    },
+    # the provider's public methods and the private ones they run (``provider._aresponses(params, **kw)``, called
+    # directly to pass transport keywords the public method would reject)
+    "any-llm": {
+        p: p
+        for p in (
+            *("completion", "acompletion", "responses", "aresponses"),
+            *("_completion", "_acompletion", "_responses", "_aresponses"),
+        )
+    },
     "mcp-sampling": {"create_message": "create_message"},
     # ``build_request`` only builds the HTTP request, ``parse_llm_response`` parses a reply: neither sends
     "baml-runtime": {p: p for p in ("call_function", "call_function_sync", "stream_function", "stream_function_sync")},
@@ -1041,7 +1061,7 @@ PREFILTER_TEXTS = (
     "HTTPSConnection", "smolagents", "urlopen", "xai_sdk", "watsonx", "dspy", "lmdeploy", "aider.coders",
     "generative_ai_inference", "azure.ai.inference", ".create_message(", "baml_py", "camel.agents", "camel.societies",
     "camel.models", "camel.toolkits", "pydantic_ai", "agno", "lagent.", "from lagent", "import lagent", "phi.agent", "google.adk", "from agents import", "agent_framework",
-    "import outlines", "from outlines", "xinference", ".converse(",
+    "import outlines", "from outlines", "xinference", ".converse(", "any_llm", "twelvelabs",
     "from lmi", "import lmi", "llmclient", "from aviary", "import aviary", "from ldp", "import ldp",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")
@@ -1090,6 +1110,9 @@ DUCK_KEYWORD_PATHS: dict[str, tuple[str, str, frozenset[str]]] = {
     # MCP sampling: a server asks the host's model for a completion through its session (``ctx.session.create_message(
     # messages=[...], max_tokens=n)``); the session arrives from the protocol layer, never built in sight
     "create_message": ("mcp", "mcp-sampling", frozenset({"messages", "max_tokens"})),
+    # a TwelveLabs client handed in from outside (``ctx.deps.client.analyze(model_name="pegasus1.2", video=...,
+    # prompt=...)``): a video-language model answering the prompt
+    **{p: ("twelvelabs", "twelvelabs", frozenset({"model_name", "prompt"})) for p in ("analyze", "analyze_stream")},
 }
 
 # Keywords only a local text-generation engine's ``generate`` takes (transformers, LLaVA-style models): a

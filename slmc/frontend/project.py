@@ -1199,6 +1199,7 @@ class Analysis:
                 site.alternatives = tuple(k for k in family if k != key and k in reaching)
                 self.why[str(site.key)] = "untyped obj.method(): the plugin family defining that name"
             added = True
+        added |= self._probed_siblings()
         for info, slot in unfed:  # ``llm: Callable[[str], str]`` that nothing in the tree fills: declared like the
             key = slots.get(slot)  # parameters of that name and type that are fed a model-reaching function
             if key is None:
@@ -1206,6 +1207,49 @@ class Analysis:
             site = Site(info, SiteKind.WRAPPER_CALL, callee=key, args=list(info.node.args))
             self.sites[site.key] = site
             self.why[str(site.key)] = "callable parameter declared like those fed a model function"
+            added = True
+        return added
+
+    def _probed_siblings(self) -> bool:
+        """``if hasattr(self.llm, "get_response"): self.llm.get_response(p) elif hasattr(self.llm, "invoke"):
+        self.llm.invoke(p) elif callable(self.llm): self.llm(p)``: a function probing one object for the methods of
+        several model interfaces, one branch of which reaches the tree's model, sends the same prompt to that model
+        object in every branch (a duck-typed model, ``CALLSITES.md`` 5): each probed call of the object is a call of
+        it, reaching what the branch the tree types reaches. Returns whether a site was added."""
+        dead = {id(s.info.node) for s in self.dead_sites}
+        typed: dict[tuple[str, str], Site] = {}  # (function key, probed object) -> a resolved probed call on it
+        pending: list[tuple[Any, str]] = []
+        for info in self.ev.unresolved:
+            fn = info.scope.enclosing_function()
+            obj = _probed_object(info.node, info.scope)
+            if fn is None or obj is None or id(info.node) in dead:
+                continue
+            done = self.sites.get(id(info.node))
+            if done is None:
+                pending.append((info, obj))
+            elif done.site == SiteKind.WRAPPER_CALL and done.callee is not None:
+                typed.setdefault((fn.key, obj), done)
+        for s in self.sites.values():
+            fn = s.info.scope.enclosing_function()
+            if s.site == SiteKind.WRAPPER_CALL and s.callee is not None and fn is not None:
+                obj = _probed_object(s.info.node, s.info.scope)
+                if obj is not None:
+                    typed.setdefault((fn.key, obj), s)
+        added = False
+        for info, obj in pending:
+            twin = typed.get((info.scope.enclosing_function().key, obj))
+            if twin is None or id(info.node) in self.sites:
+                continue
+            if not _alternative_branches(info.scope.enclosing_function(), info.node, twin.info.node):
+                continue  # ``if hasattr(m, "decay"): m.decay(ids)`` then ``if hasattr(m, "compress"): ...``: hooks
+            code = info.scope.module.code
+            sent = {code(a.value) for a in twin.info.node.args if not a.star}
+            if not any(code(a.value) in sent for a in info.node.args if not a.star):
+                continue  # ``self.llm.count_tokens(text)`` beside ``self.llm.get_response(prompt)``: not the prompt
+            site = Site(info, SiteKind.WRAPPER_CALL, callee=twin.callee, args=list(info.node.args))
+            site.is_async = info.awaited
+            self.sites[site.key] = site
+            self.why[str(site.key)] = "probed model object: another probed branch reaches the model"
             added = True
         return added
 
@@ -7760,6 +7804,48 @@ def _probed(func: cst.Attribute, scope: Scope) -> bool:
             if isinstance(name, cst.SimpleString):
                 probes.add((dotted(call.args[0].value), name.evaluated_value))
     return (receiver, func.attr.value) in probes
+
+
+def _alternative_branches(fn: Scope, one: cst.CSTNode, other: cst.CSTNode) -> bool:
+    """Whether two nodes of the function ``fn`` lie in different branches of one ``if`` / ``elif`` / ``else``
+    chain (only one of them runs)."""
+    mod = fn.module
+    a, b = mod.pos(one), mod.pos(other)
+    if a is None or b is None:
+        return False
+    for node in _own_nodes(fn):
+        if not isinstance(node, cst.If) or node.orelse is None:
+            continue
+        body, rest = mod.pos(node.body), mod.pos(node.orelse)
+        if body is None or rest is None:
+            continue
+        spans = [(body.start.line, body.end.line), (rest.start.line, rest.end.line)]
+        where = [next((i for i, (lo, hi) in enumerate(spans) if lo <= p.start.line <= hi), None) for p in (a, b)]
+        if None not in where and where[0] != where[1]:
+            return True
+    return False
+
+
+def _probed_object(call: cst.Call, scope: Scope) -> str | None:
+    """The object a call uses after probing it: ``obj.m(...)`` under ``hasattr(obj, "m")``, ``obj(...)`` under
+    ``callable(obj)`` / ``hasattr(obj, "__call__")`` in the same function (dotted ``obj``); None otherwise."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and _probed(func, scope):
+        return dotted(func.value)
+    target = dotted(func)
+    if target is None:
+        return None
+    for info in scope.calls:
+        probe = info.node
+        if not (isinstance(probe.func, cst.Name) and probe.args and dotted(probe.args[0].value) == target):
+            continue
+        if probe.func.value == "callable" and len(probe.args) == 1:
+            return target
+        if probe.func.value == "hasattr" and len(probe.args) == 2:
+            name = probe.args[1].value
+            if isinstance(name, cst.SimpleString) and name.evaluated_value == "__call__":
+                return target
+    return None
 
 
 def _is_self(fn: Scope, node: cst.CSTNode) -> bool:

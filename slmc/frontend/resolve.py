@@ -3686,6 +3686,8 @@ class Evaluator:
             return self.family_member(base, name) if name else None
         if isinstance(base, Module):  # a module of the tree: the member, or any class it holds (picked by name)
             return self.resolve_qname(f"{base.name}.{name}") if name else self.any_class_of(base.name)
+        if isinstance(base, Client):  # ``getattr(client.responses, "create", None)``: the member, as spelled out
+            return kept_member(base, name) if name else None
         if isinstance(base, Instance):  # getattr(model, method_name): a method named by the caller
             for picked in [name] if name else self.passed_strings(call.args[1].value, scope):
                 member = self.attribute(base, picked)

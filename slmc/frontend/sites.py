@@ -1554,6 +1554,7 @@ def _prompt(
     source = (
         kw.get("messages")
         or kw.get("input")
+        or kw.get("input_data")  # any-llm's Responses call
         or kw.get("prompt")
         or kw.get("message")
         or kw.get("prompts")
