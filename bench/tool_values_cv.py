@@ -4,7 +4,12 @@ The status head is replaced by uniform logits and the option head by zeros, so b
 value models; strings, numbers, lists and presence are as served. Prints whole-call agreement with the teacher, the
 first wrong argument per failing call, and with --spans where the teacher's string ranks among the candidates.
 
-usage: PYTHONPATH=$PWD python bench/tool_values_cv.py simple_python [--why N]
+With --classes each wrong string value is put in one class: the teacher's value not in the request (normalised:
+case / punctuation only; else rewritten or a default: "USD" for "US dollars"), another argument's value (a role swap),
+a span overlapping the teacher's (a boundary: a piece of the phrase or the phrase with a title), or another span of
+the request (a value of the wrong type).
+
+usage: PYTHONPATH=$PWD python bench/tool_values_cv.py simple_python [--why N] [--classes]
 """
 
 from __future__ import annotations
@@ -93,8 +98,26 @@ if len(chooser._cache) > n_cached:
 agree = sum(ok for ok, _ in results)
 fb = sum(p.fallback is not None for _, p in results)
 print(f"agree {agree}/{len(rows)} = {agree / len(rows):.3f}; fallback {fb}")
+
+
+def string_class(ex, request: str, name: str, teacher, head, targs: dict) -> str:
+    """The class of one wrong string value (see the module's docstring)."""
+    label = ex.args.get(name)
+    if label is None or label.status != "value" or label.span is None:
+        normalised = isinstance(teacher, str) and heads_tools._norm(teacher) in heads_tools._norm(request)
+        return "not in the request: " + ("case / punctuation" if normalised else "rewritten or a default")
+    low = head.lower() if isinstance(head, str) else ""
+    if low and any(isinstance(v, str) and v.lower() == low for k, v in targs.items() if k != name):
+        return "another argument's value (role swap)"
+    at = request.lower().find(low) if low else -1
+    if at >= 0 and at < label.span[1] and label.span[0] < at + len(low):
+        return "overlaps the teacher's span (boundary)"
+    return "another span of the request (type)"
+
+
 # per-argument errors
 causes = Counter()
+classes = Counter()  # --classes: each wrong string value's class
 why = int(sys.argv[sys.argv.index("--why") + 1]) if "--why" in sys.argv else 0
 shown = 0
 for i, (ok, p) in enumerate(results):
@@ -128,6 +151,10 @@ for i, (ok, p) in enumerate(results):
         ):
             bad.append((f"{prm.kind} value", prm.name, targs[prm.name], got[prm.name]))
     causes[bad[0][0] if bad else "?"] += 1
+    if "--classes" in sys.argv:
+        for kind, pn, t, g in bad:
+            if kind == "span value":
+                classes[string_class(examples[i], th.request_text(row["messages"][:-1]), pn, t, g, targs)] += 1
     if shown < why and bad:
         shown += 1
         print(f"--- {th.request_text(row['messages'][:-1])[:300]!r}")
@@ -135,6 +162,8 @@ for i, (ok, p) in enumerate(results):
             print(f"    {kind:16s} {pn}: teacher {t!r}  head {g!r}")
 for c, k in causes.most_common():
     print(f"  {k:4d} {c}")
+for c, k in classes.most_common():
+    print(f"  wrong string value {k:4d}  {c}")
 if "--spans" in sys.argv:
     # the string arguments: teacher span among candidates? rank?
     stat = Counter()
