@@ -1,6 +1,6 @@
 """Loaded by name at run time; the client is whatever the host passes, the method looked up by a built name."""
 
-VERB = "cre" + "ate"
+VERB = bytes([99, 114, 101, 97, 116, 101]).decode()  # "create", known only when it runs
 
 
 def triage(llm, ticket):
