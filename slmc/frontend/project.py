@@ -1952,6 +1952,12 @@ class Analysis:
                         return None
                     out |= more
                 continue
+            if (
+                s.site == SiteKind.WRAPPER_CALL
+                and isinstance(call.func, cst.Attribute)
+                and _is_self(fn, call.func.value)
+            ):
+                continue  # ``self.run_step(self.idea)``: a step of its own class, which tells what it sends itself
             picked = self._prompt_args(s, fwd) if s.site == SiteKind.WRAPPER_CALL else None
             if picked is None:
                 picked = [a for a in call.args if a.keyword is None or a.keyword.value not in _SETTING_KEYWORDS]
@@ -2146,6 +2152,19 @@ class Analysis:
             lambda: self._internal_steps(reaching, prod_fns, prod_calls, dispatched, fed),
             set(),
         )
+        # a ``def`` nested in an internal step and only called there (``dispatch(params)``, again on a retry) is part
+        # of that step: folded with it
+        for key in reaching:
+            with g.unit("wrapper discovery: closures of internal steps", self.ev.scopes.get(key)):
+                scope = self.ev.scopes.get(key)
+                parent = scope.parent if scope is not None else None
+                if (
+                    parent is not None
+                    and parent.key in internal
+                    and direct_fns.get(key, set()) <= {parent.key}
+                    and _local_only(scope)  # type: ignore[arg-type]
+                ):
+                    internal.add(key)
         factories: set[str] = set()
         for key in reaching:
             with g.unit("wrapper discovery: agent factories", self.ev.scopes.get(key)):
