@@ -1903,6 +1903,8 @@ class Analysis:
             cls = scope.enclosing_class()
             if cls is None or scope.parent is not cls or scope.name.startswith("__"):
                 continue
+            if any(_PROMPT_PARAM.search(n) for n in _param_names(scope)):
+                continue  # ``build_agent(question)``: it is handed its input, what it sends is its own business
             methods.setdefault(cls.key, []).append(key)
         out: set[str] = set()
         memo: dict[str, set[str] | None] = {}
@@ -1933,7 +1935,7 @@ class Analysis:
         memo[key] = set()  # (cycles)
         fn = self.ev.scopes.get(key)
         cls = fn.enclosing_class() if fn is not None else None
-        if fn is None or cls is None or depth > 3:
+        if fn is None or cls is None or depth > 1:
             return set()
         out: set[str] = set()
         for s in inside.get(key, ()):
