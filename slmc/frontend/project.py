@@ -2124,6 +2124,176 @@ class Analysis:
         self.task_runner_methods = out
         return out
 
+    def _construction_fed(
+        self, reaching: set[str], fwd: dict[str, set[str]], inside: dict[str, list[Site]]
+    ) -> set[str]:
+        """Public methods taking no prompt that send attributes of their object as they are (``[{"role": "system",
+        "content": self.instructions}, {"role": "user", "content": self.text}]``), where code outside the class body
+        builds the object handing those attributes over (``Shaper(text=note, instructions=RULES, llm=llm)`` then
+        ``shaper.to_dict()``): the caller's prompt travels through the construction, so each forwards it. A method
+        writing text of its own around the attributes (``f"Summarise ...{self.text}"``) is a task method: left out."""
+        methods: dict[str, list[str]] = {}
+        for key in reaching:
+            scope = self.ev.scopes.get(key)
+            if scope is None or scope.kind != "function" or fwd.get(key) or _is_private(key):
+                continue
+            cls = scope.enclosing_class()
+            if cls is None or scope.parent is not cls or scope.name.startswith("__"):
+                continue
+            if any(_PROMPT_PARAM.search(n) for n in _param_names(scope)):
+                continue  # ``build_agent(question)``: it is handed its input, what it sends is its own business
+            methods.setdefault(cls.key, []).append(key)
+        out: set[str] = set()
+        memo: dict[str, set[str] | None] = {}
+        for cls_key, keys in methods.items():
+            given = self._constructed_attrs(cls_key)
+            if not given:
+                continue
+            for key in keys:
+                sent = self._sent_attrs(key, reaching, inside, fwd, memo, 0)
+                if sent and sent & given:
+                    out.add(key)
+        return out
+
+    def _sent_attrs(
+        self,
+        key: str,
+        reaching: set[str],
+        inside: dict[str, list[Site]],
+        fwd: dict[str, set[str]],
+        memo: dict[str, set[str] | None],
+        depth: int,
+    ) -> set[str] | None:
+        """Attributes of ``self`` that the model calls of the method ``key`` send as their prompt, as they are (a
+        call of another method of the same object with no arguments counts with what that one sends); ``None`` when
+        one of them writes text of its own into what it sends."""
+        if key in memo:
+            return memo[key]
+        memo[key] = set()  # (cycles)
+        fn = self.ev.scopes.get(key)
+        cls = fn.enclosing_class() if fn is not None else None
+        if fn is None or cls is None or depth > 1:
+            return set()
+        out: set[str] = set()
+        for s in inside.get(key, ()):
+            if s.site not in (SiteKind.REQUEST, SiteKind.WRAPPER_CALL):
+                continue
+            if self._authors(s) or self._authors_sent(s) or _enough_text(_static_of(s.messages)):
+                memo[key] = None
+                return None
+            call = s.info.node
+            if s.site == SiteKind.WRAPPER_CALL and not call.args and s.callee in reaching:
+                target = self.ev.scopes.get(s.callee or "")
+                if target is not None and isinstance(call.func, cst.Attribute) and _is_self(fn, call.func.value):
+                    more = self._sent_attrs(target.key, reaching, inside, fwd, memo, depth + 1)
+                    if more is None:
+                        memo[key] = None
+                        return None
+                    out |= more
+                continue
+            if (
+                s.site == SiteKind.WRAPPER_CALL
+                and isinstance(call.func, cst.Attribute)
+                and _is_self(fn, call.func.value)
+            ):
+                continue  # ``self.run_step(self.idea)``: a step of its own class, which tells what it sends itself
+            picked = self._prompt_args(s, fwd) if s.site == SiteKind.WRAPPER_CALL else None
+            if picked is None:
+                picked = [a for a in call.args if a.keyword is None or a.keyword.value not in _SETTING_KEYWORDS]
+            for a in picked:
+                out |= self._bare_self_reads(fn, a.value)
+        memo[key] = out
+        return out
+
+    def _bare_self_reads(self, fn: Scope, expr: cst.BaseExpression) -> set[str]:
+        """Attributes of ``self`` that ``expr`` in the method ``fn`` reads as values of their own (``self.text``, not
+        ``self.task.description``: an object the attribute holds is no text handed over), through the locals it is
+        built from and the methods of ``self`` it calls (three hops down)."""
+        cls = fn.enclosing_class()
+        if cls is None or not fn.params:
+            return set()
+        local = _local_sources(fn, set(_param_names(fn)))
+        out: set[str] = set()
+        todo: list[tuple[Scope, cst.CSTNode, int]] = [(fn, expr, 0)]
+        seen: set[int] = set()
+        while todo and len(seen) < 4000:
+            scope, node, depth = todo.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if (
+                isinstance(node, cst.Attribute)
+                and isinstance(node.value, cst.Attribute)
+                and _is_self(scope, node.value.value)
+            ):
+                continue  # ``self.task.description``, ``self.template.format(...)``
+            if (
+                isinstance(node, cst.Subscript)
+                and isinstance(node.value, cst.Attribute)
+                and _is_self(scope, node.value.value)
+            ):
+                continue  # ``self.texts["plan"]``: a table of texts the object picks from
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and _is_self(scope, node.func.value):
+                member = self.ev.member(cls.key, node.func.attr.value, True)
+                target = self.ev.scopes.get(member.key) if isinstance(member, Function) else None
+                if target is not None and depth < 3 and target.kind == "function":
+                    todo += [(target, r, depth + 1) for r in target.returns]
+                    todo += [(target, b[1], depth + 1) for bs in target.bindings.values() for b in bs if b[0] == "expr"]
+                todo += [(scope, a.value, depth) for a in node.args]
+                continue
+            if isinstance(node, cst.Call) and _READS_PATH.match((dotted(node.func) or "").rsplit(".", 1)[-1]):
+                continue  # ``open(self.prompt_file)``: a path the object holds, the text is the file's
+            if isinstance(node, cst.Attribute) and _is_self(scope, node.value):
+                if not _PATH_NAMED.search(node.attr.value):  # ``self.prompt_file``: a path, whatever is sent with it
+                    out.add(node.attr.value)
+                continue
+            if isinstance(node, cst.Name) and scope is fn and depth == 0:
+                todo.extend((fn, e, 0) for e in local.get(node.value, ()))
+                continue
+            if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+                continue
+            todo.extend((scope, c, depth) for c in node.children)
+        return out
+
+    def _constructed_attrs(self, cls_key: str) -> set[str]:
+        """Attributes of objects of the class (or of a class deriving from it) that a construction outside their
+        class bodies and the tests fills from what it is handed: a field given by keyword (a dataclass's, a pydantic
+        model's), or an attribute its ``__init__`` sets straight from a parameter (``self.content = content``)."""
+        out: set[str] = set()
+        for key in [cls_key, *self.ev.subclasses(cls_key)][:16]:
+            cls = self.ev.scopes.get(key)
+            if cls is None:
+                continue
+            init = self.ev.member(key, "__init__", True)
+            init_scope = self.ev.scopes.get(init.key) if isinstance(init, Function) else None
+            fields: set[str] = set()
+            for k in [key, *self.ev.bases_of(key)]:
+                base = self.ev.scopes.get(k)
+                if base is not None:
+                    fields |= {n for n, ann in base.annotations.items() if _may_hold_text(ann)}
+            own_init = init_scope is not None and init_scope.enclosing_class() is not None
+            texts = {p.name.value for p in init_scope.params if _may_hold_text(p.annotation)} if own_init else set()
+            for info in self.ev.constructions.get(key, ())[:32]:
+                scope = info.scope
+                if _is_test_file(scope.module) or self._within(scope, key):
+                    continue
+                args = [a for a in info.node.args if not a.star]
+                if own_init:
+                    out |= _init_attrs(init_scope, {name for _, name in _bind(init_scope, args)} & texts)  # type: ignore[arg-type]
+                else:
+                    out |= {a.keyword.value for a in args if a.keyword is not None and a.keyword.value in fields}
+        return out
+
+    @staticmethod
+    def _within(scope: Scope, cls_key: str) -> bool:
+        """Whether ``scope`` lies in the body of the class ``cls_key``."""
+        s: Scope | None = scope
+        while s is not None:
+            if s.key == cls_key:
+                return True
+            s = s.parent
+        return False
+
     def _task_object(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> bool:
         """Whether ``expr`` is (or lists) an object of a framework-task class: a construction, a name bound to one."""
         if depth > 2:
@@ -2170,6 +2340,12 @@ class Analysis:
         # no prompt parameter: the callers fill the object's state
         fed = g.call("wrapper discovery: state-fed", "<tree>", lambda: self._state_fed(reaching, fwd, inside), set())
         fed |= g.call("wrapper discovery: task runners", "<tree>", lambda: self._task_runners(reaching), set())
+        fed |= g.call(
+            "wrapper discovery: construction-fed",
+            "<tree>",
+            lambda: self._construction_fed(reaching, fwd, inside),
+            set(),
+        )
         self.state_fed = fed
         callers: dict[str, int] = {}
         direct_fns: dict[str, set[str]] = {}
@@ -2215,6 +2391,19 @@ class Analysis:
             lambda: self._internal_steps(reaching, prod_fns, prod_calls, dispatched, fed),
             set(),
         )
+        # a ``def`` nested in an internal step and only called there (``dispatch(params)``, again on a retry) is part
+        # of that step: folded with it
+        for key in reaching:
+            with g.unit("wrapper discovery: closures of internal steps", self.ev.scopes.get(key)):
+                scope = self.ev.scopes.get(key)
+                parent = scope.parent if scope is not None else None
+                if (
+                    parent is not None
+                    and parent.key in internal
+                    and direct_fns.get(key, set()) <= {parent.key}
+                    and _local_only(scope)  # type: ignore[arg-type]
+                ):
+                    internal.add(key)
         factories: set[str] = set()
         for key in reaching:
             with g.unit("wrapper discovery: agent factories", self.ev.scopes.get(key)):
@@ -8188,6 +8377,47 @@ def _param_names(fn: Scope) -> list[str]:
     return names
 
 
+def _may_hold_text(annotation: cst.Annotation | cst.BaseExpression | None) -> bool:
+    """Whether a parameter or field declared with ``annotation`` may hold text: undeclared, or declared with ``str``,
+    ``Any`` or a container (``agent: Agent`` holds an object, ``task: Task | None`` too)."""
+    if annotation is None:
+        return True
+    node = annotation.annotation if isinstance(annotation, cst.Annotation) else annotation
+    names = {n.value for n in _walk_names(node)}
+    return bool(names & {"str", "Any", "list", "List", "dict", "Dict", "Sequence"})
+
+
+def _walk_names(node: cst.CSTNode) -> Iterator[cst.Name]:
+    """The names an annotation mentions (``Optional[str]`` -> Optional, str; a string annotation is read too)."""
+    todo: list[cst.CSTNode] = [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, cst.Name):
+            yield n
+        elif isinstance(n, cst.SimpleString):
+            for word in re.findall(r"\w+", n.value):
+                yield cst.Name(word)
+        else:
+            todo.extend(n.children)
+
+
+def _init_attrs(init: Scope, given: set[str]) -> set[str]:
+    """Attributes an ``__init__`` sets straight from one of the parameters ``given`` (``self.content = content``)."""
+    me = init.params[0].name.value if init.params else "self"
+    out: set[str] = set()
+    for stmt in _own_nodes(init):
+        if not isinstance(stmt, cst.Assign | cst.AnnAssign):
+            continue
+        value = stmt.value
+        if not isinstance(value, cst.Name) or value.value not in given:
+            continue
+        targets = [t.target for t in stmt.targets] if isinstance(stmt, cst.Assign) else [stmt.target]
+        for t in targets:
+            if isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == me:
+                out.add(t.attr.value)
+    return out
+
+
 def _bind(callee: Scope, args: list[cst.Arg]) -> list[tuple[cst.Arg, str]]:
     """(argument, callee parameter it binds to); ``*x`` / ``**x`` splats bind to every parameter the call does not
     give explicitly (Python refuses a second value for one)."""
@@ -8482,6 +8712,8 @@ _BOOKKEEPING = lazy(
 
 # Request settings that choose how, or by which model, a prompt is answered, never what is asked: a parameter that
 # reaches only these (beside a prompt the function writes itself) is no prompt its callers forward.
+_PATH_NAMED = re.compile(r"(?i)file|path|dir$|folder|url$|uri$")
+_READS_PATH = re.compile(r"(?i)^(open|Path|PurePath|\w*load\w*|\w*read\w*|\w*file\w*)$")
 _SETTING_KEYWORDS = frozenset(
     {
         *("model", "model_name", "engine", "deployment_id", "temperature", "top_p", "top_k", "seed", "n", "stop"),
