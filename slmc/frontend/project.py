@@ -1458,11 +1458,7 @@ class Analysis:
         """Whether the untyped ``expr`` (a local or a ``self`` attribute) is only ever assigned what a call of the
         tree's own code returns (``self.mdl = Registry[kind](key)``, ``self.mdl = Service.model_instance(cfg)``): an
         object the program picks for itself, not one handed in (a parameter) nor a library's object."""
-        bindings: list[tuple] = []
-        if isinstance(expr, cst.Name):
-            bindings = list(self.ev.bindings_of(expr.value, scope) or ())
-        elif isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
-            bindings = self._self_attr_bindings(expr, scope) or []
+        bindings = self._name_or_self_bindings(expr, scope)
         if not bindings:
             return False
         for b in bindings:
@@ -1581,6 +1577,15 @@ class Analysis:
                 names.append(attr)
         return (names, args) if names else None
 
+    def _name_or_self_bindings(self, expr: cst.CSTNode, scope: Scope) -> list[tuple]:
+        """What a local name or a ``self`` attribute is assigned (``_self_attr_bindings`` for the latter); [] for any
+        other expression."""
+        if isinstance(expr, cst.Name):
+            return list(self.ev.bindings_of(expr.value, scope) or ())
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            return self._self_attr_bindings(expr, scope) or []
+        return []
+
     def _self_attr_bindings(self, expr: cst.Attribute, scope: Scope) -> list[tuple] | None:
         """What ``self.attr`` is assigned in the method's class and its bases (a closure inside a method included),
         class first; None when ``expr`` is not an attribute of the method's ``self``."""
@@ -1600,11 +1605,7 @@ class Analysis:
     def _library_object(self, expr: cst.CSTNode, scope: Scope) -> bool:
         """Whether a name or ``self.attr`` is only ever assigned an object built by a class imported from outside the
         tree (``self.client = Client(endpoint)`` with ``from some_library import Client``)."""
-        bindings: list[tuple] = []
-        if isinstance(expr, cst.Name):
-            bindings = list(self.ev.bindings_of(expr.value, scope) or ())
-        elif isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
-            bindings = self._self_attr_bindings(expr, scope) or []
+        bindings = self._name_or_self_bindings(expr, scope)
         if not bindings:
             return False
         for b in bindings:
@@ -1629,11 +1630,7 @@ class Analysis:
         ``X.from_pretrained(...)`` (the pretrained-model loader convention; ``X`` no class of the tree): a library's
         model object (a speech or vision model as well as a text one), whose ``generate`` is not the tree's interface
         of that name, whatever else the attribute may hold before it is loaded (the checkpoint's name)."""
-        bindings: list[tuple] = []
-        if isinstance(expr, cst.Name):
-            bindings = list(self.ev.bindings_of(expr.value, scope) or ())
-        elif isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
-            bindings = self._self_attr_bindings(expr, scope) or []
+        bindings = self._name_or_self_bindings(expr, scope)
         for b in bindings:
             if b[0] != "expr" or not isinstance(b[1], cst.Call) or len(b) < 3:
                 continue

@@ -989,18 +989,7 @@ class Evaluator:
             if mod is None or len(rest) != 1 or mod is scope.module:
                 return None
             return self.module_item_entries(rest[0], mod.scope, depth + 1)
-        owner = next(
-            (
-                b[2]
-                for b in bindings
-                if b[0] == "expr"
-                and len(b) > 2
-                and isinstance(b[2], Scope)
-                and b[2].kind == "module"
-                and isinstance(b[1], cst.Dict)
-            ),
-            None,
-        )
+        owner = _module_dict_scope(bindings)
         if owner is None:
             return None
         entries: dict[Any, Any] = {}
@@ -1021,18 +1010,7 @@ class Evaluator:
         (``add_backend("hosted", HostedChat())``): keyed by the key argument where it is a constant, else by position.
         Values stay unevaluated (as in a dict literal). None when no such function or call."""
         bindings = self.bindings_of(name, scope) or ()
-        owner = next(
-            (
-                b[2]
-                for b in bindings
-                if b[0] == "expr"
-                and len(b) > 2
-                and isinstance(b[2], Scope)
-                and b[2].kind == "module"
-                and isinstance(b[1], cst.Dict)
-            ),
-            None,
-        )
+        owner = _module_dict_scope(bindings)
         if owner is None:
             return None
         cache_key = (owner.module.name, name)
@@ -5242,3 +5220,19 @@ def _none_literal(expr: cst.BaseExpression) -> bool:
 def _is_name(node: Any, name: str) -> bool:
     """Whether ``node`` is the bare name ``name``."""
     return isinstance(node, cst.Name) and node.value == name
+
+
+def _module_dict_scope(bindings) -> Scope | None:
+    """The module scope in which one of ``bindings`` assigns a dict literal (a module-level table), or None."""
+    return next(
+        (
+            b[2]
+            for b in bindings
+            if b[0] == "expr"
+            and len(b) > 2
+            and isinstance(b[2], Scope)
+            and b[2].kind == "module"
+            and isinstance(b[1], cst.Dict)
+        ),
+        None,
+    )
