@@ -169,8 +169,10 @@ def tree_for(repo: str, commit: str, cache: Path, mirror: Path | None) -> Path |
         return tree
     # snapshots may lack some blobs (large binaries): export blob by blob, skipping the missing ones
     written = export_present_blobs(candidates[0], commit, tree)
-    print(f"{repo}: git archive failed ({archive.stderr.decode(errors='replace').strip().splitlines()[0]}); "
-          f"exported {written} files blob by blob, skipping blobs missing from the mirror")
+    print(
+        f"{repo}: git archive failed ({archive.stderr.decode(errors='replace').strip().splitlines()[0]}); "
+        f"exported {written} files blob by blob, skipping blobs missing from the mirror"
+    )
     return tree if written else None
 
 

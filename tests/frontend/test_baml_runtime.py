@@ -46,5 +46,8 @@ def test_generated_baml_client(tmp_path: Path) -> None:
     write_tree(tmp_path, {"gen/__init__.py": "", "gen/globals.py": GLOBALS, "gen/client.py": CLIENT, "app.py": USER})
     graph = analysed_graph(tmp_path)
     found = {(s.loc.path, s.loc.line, str(s.site)) for s in graph.sites()}
-    assert {f for f in found if f[0] == "gen/client.py"} == {("gen/client.py", 6, "wrapper"), ("gen/client.py", 7, "request")}
+    assert {f for f in found if f[0] == "gen/client.py"} == {
+        ("gen/client.py", 6, "wrapper"),
+        ("gen/client.py", 7, "request"),
+    }
     assert ("app.py", 6, "wrapper-call") in found

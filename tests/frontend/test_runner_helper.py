@@ -78,7 +78,6 @@ USE = """
 """
 
 
-
 def test_post_handed_to_a_runner_helper_is_a_request(tmp_path: Path) -> None:
     write_tree(tmp_path, {"kit/__init__.py": "", "kit/backend.py": BACKEND, "kit/use.py": USE})
     graph = analysed_graph(tmp_path)
@@ -86,7 +85,10 @@ def test_post_handed_to_a_runner_helper_is_a_request(tmp_path: Path) -> None:
     handed = {line_of(BACKEND, f"await {h}(requests.post") for h in ("off_loop", "in_thread")}
     assert handed | {line_of(BACKEND, "pooled(requests.post")} <= requests
     assert line_of(BACKEND, "requests.get") not in requests  # the page GET through the same helper
-    images = {line_of(BACKEND, 'off_loop(requests.post, self.host + "/v1/images'), line_of(BACKEND, "return requests.post")}
+    images = {
+        line_of(BACKEND, 'off_loop(requests.post, self.host + "/v1/images'),
+        line_of(BACKEND, "return requests.post"),
+    }
     assert not images & requests  # an image route, however prompt-like its body
     wrappers = {s.loc.line for s in graph.sites() if s.site.value == "wrapper"}
     assert {

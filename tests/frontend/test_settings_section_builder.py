@@ -132,7 +132,6 @@ PROMPTS = '''
 '''
 
 
-
 def _tree(root: Path) -> None:
     write_tree(
         root,

@@ -73,7 +73,6 @@ PYPROJECT = """
 """
 
 
-
 def test_prompts_read_from_toml_settings_tables(tmp_path: Path) -> None:
     write_tree(
         tmp_path,

@@ -27,7 +27,9 @@ def test_a_description_invented_from_a_brief_stays_a_document() -> None:
 
 
 def test_change_records_are_summaries_of_the_diff() -> None:
-    assert SUMMARY in wording_reasons("Here is the staged diff:\n{diff}\nSuggest a commit message in the imperative mood.")
+    assert SUMMARY in wording_reasons(
+        "Here is the staged diff:\n{diff}\nSuggest a commit message in the imperative mood."
+    )
     assert SUMMARY in wording_reasons("Draft the PR title for these edits: {edits}")
     assert SUMMARY in wording_reasons("Add a changelog entry for the work below.\n{work}")
     assert SUMMARY not in wording_reasons("Commit to the plan and write the program in full.")
@@ -74,7 +76,11 @@ ADVICE = 'prompt says "advice or explanation"'
 
 
 def test_explaining_what_a_given_change_did_is_no_advice() -> None:
-    assert ADVICE not in wording_reasons("<diff>\n{diff}\n</diff>\nExplain how the behaviour of the module has changed.")
-    assert ADVICE not in wording_reasons("Explain what was changed in the schema below, one bullet per table.\n{schema}")
+    assert ADVICE not in wording_reasons(
+        "<diff>\n{diff}\n</diff>\nExplain how the behaviour of the module has changed."
+    )
+    assert ADVICE not in wording_reasons(
+        "Explain what was changed in the schema below, one bullet per table.\n{schema}"
+    )
     assert ADVICE in wording_reasons("Explain how a hash map works to a new programmer.")
     assert ADVICE in wording_reasons("Explain why the weather changes with the seasons.")
