@@ -2853,8 +2853,11 @@ class Analysis:
                                 # "content": TASK}, {"role": "user", "content": f"...{data}"}]``)
                                 or (s.site == SiteKind.REQUEST and self._writes_prompt(s))
                                 # or a message list of its own it hands a wrapper (``messages = [("system",
-                                # self.review_prompt), ("human", f"...{data}")]``): ``_authors_sent``
-                                or self._authors_sent(s)
+                                # self.review_prompt), ("human", f"...{data}")]``): ``_authors_sent``, unless a
+                                # message of that list is a parameter as it is (``{"role": "user", "content": text}``,
+                                # ``Message(role="system", content=instruction)``): the caller's text, forwarded
+                                or self._authors_wrapper_call(s)
+                                or (self._authors_sent(s) and not self._sends_param_message(s))
                                 or self._fills_own_template(s)
                                 # ``manager("summarize", text=t)``: it names the task of a template-filling wrapper itself
                                 or (s.callee in filling and _names_task(s.info.node))
@@ -4403,6 +4406,45 @@ class Analysis:
             )
         except RecursionError:
             return False
+
+    def _sends_param_message(self, site: Site) -> bool:
+        """The call hands on a local message list of its function one of whose messages has for content a parameter
+        of the function as it is (``{"role": "user", "content": text}``, ``Message(role="system",
+        content=instruction)``, ``("human", question)``): that turn is the caller's text, not one the function writes."""
+        fn = site.info.scope.enclosing_function()
+        if fn is None:
+            return False
+        params = set(_param_names(fn))
+
+        def content(el: cst.BaseExpression) -> cst.BaseExpression | None:
+            if isinstance(el, cst.Dict):
+                return next(
+                    (
+                        e.value
+                        for e in el.elements
+                        if isinstance(e, cst.DictElement)
+                        and isinstance(e.key, cst.SimpleString)
+                        and e.key.evaluated_value == "content"
+                    ),
+                    None,
+                )
+            if isinstance(el, cst.Call):
+                return next((a.value for a in el.args if a.keyword is not None and a.keyword.value == "content"), None)
+            if isinstance(el, cst.Tuple) and len(el.elements) == 2:
+                return el.elements[1].value
+            return None
+
+        for a in site.info.node.args:
+            if not isinstance(a.value, cst.Name):
+                continue
+            for b in fn.bindings.get(a.value.value, ())[:8]:
+                if b[0] != "expr" or len(b) < 3 or b[2] is not fn or not isinstance(b[1], cst.List | cst.Tuple):
+                    continue
+                for el in b[1].elements:
+                    c = content(el.value)
+                    if isinstance(c, cst.Name) and c.value in params:
+                        return True
+        return False
 
     def _appends_own_turn(self, name: str, fn: Scope, site: Site) -> bool:
         """``fn`` appends to the list ``name``, above the call, a message whose static text is long enough to be its

@@ -101,3 +101,47 @@ def test_functions_writing_their_message_lists_are_no_wrappers(tmp_path: Path) -
     assert (review, line_of(_REVIEW, "def mood_reader(")) not in found
     use = "shop/use.py"
     assert not [k for k in found if k[0] == use], found
+
+
+_HELPER = """
+    from openai import OpenAI
+
+
+    class Llm:
+        def __init__(self):
+            self.client = OpenAI()
+
+        def run(self, messages):
+            out = self.client.chat.completions.create(model="gpt-4o", messages=messages)
+            return out.choices[0].message.content
+
+
+    class Assistant:
+        def __init__(self, llm: Llm):
+            self.llm = llm
+
+        def chat(self, text: str) -> str:
+            messages = [
+                {"role": "system", "content": "You are a helpful AI assistant."},
+                {"role": "user", "content": text},
+            ]
+            return self.llm.run(messages)
+"""
+
+_PAGES = """
+    from .helper import Assistant, Llm
+
+
+    def describe(page: str) -> str:
+        return Assistant(Llm()).chat(f"List the links a reader would click first on this page:\\n{page}")
+"""
+
+
+def test_a_list_sending_a_parameter_as_a_turn_forwards_it(tmp_path: Path) -> None:
+    """The message list is the method's, but its user turn is the method's parameter as it is (the system line only a
+    persona): the caller writes the task, so the method is a wrapper and the caller's call a wrapper-call."""
+    write_tree(tmp_path, {"web/__init__.py": "", "web/helper.py": _HELPER, "web/pages.py": _PAGES})
+    graph = analysed_graph(tmp_path)
+    found = {(s.loc.path, s.loc.line): str(s.site) for s in graph.sites()}
+    assert found.get(("web/helper.py", line_of(_HELPER, "def chat("))) == "wrapper", found
+    assert found.get(("web/pages.py", line_of(_PAGES, "return Assistant("))) == "wrapper-call", found
