@@ -2148,7 +2148,9 @@ class Analysis:
                 continue
             for key in keys:
                 sent = self._sent_attrs(key, reaching, inside, fwd, memo, 0)
-                if sent and sent & given:
+                # only a prompt-named attribute is a prompt handed over (``text``, ``instructions``, ``content``); a
+                # ``language`` or ``test_command`` the construction sets is a setting of the object's own task
+                if sent and any(_PROMPT_PARAM.search(a) and not _ID_NAMED.search(a) for a in sent & given):
                     out.add(key)
         return out
 
@@ -6548,6 +6550,7 @@ _REQUEST_PARAM = lazy(
 )
 # a parameter holding the prompt text or template a stage runs (not the data it runs it over)
 _TEMPLATE_PARAM = lazy(r"prompt|template|instruction", re.IGNORECASE)
+_ID_NAMED = lazy(r"_(?:name|id|path|file|dir|url|key|type)s?$", re.IGNORECASE)  # ``conversation_name``: a handle
 _PROMPT_PARAM = lazy(
     r"prompt|messages?$|^msgs?$|^msg_|system|instruction|query|question|^text$|content|context|^req$|request$|"
     r"^input|task|^inputs?$|history|conversation",

@@ -88,6 +88,21 @@ _SHAPE = """
             return self.llm.call([{"role": "user", "content": f"Expand this idea into a full article:\\n{idea}"}])
 
 
+    def load_history(conversation_name, language):
+        with open(f"history/{conversation_name}.{language}.json") as fh:
+            return json.load(fh)
+
+
+    class Recorder:
+        def __init__(self, conversation_name: str, language: str, llm: Model):
+            self.conversation_name = conversation_name
+            self.language = language
+            self.llm = llm
+
+        def reply(self):
+            return self.llm.call(load_history(self.conversation_name, self.language))
+
+
     class Summary:
         def __init__(self, text: str, llm: Model):
             self.text = text
@@ -101,7 +116,7 @@ _JOBS = """
     from kit.model import Model
     import json
 
-    from kit.shape import Pipeline, Planner, Shaper, Structurer, Summary
+    from kit.shape import Pipeline, Planner, Recorder, Shaper, Structurer, Summary
 
 
     def tags(note, llm: Model):
@@ -121,6 +136,10 @@ _JOBS = """
         return Pipeline(idea, llm).run()
 
 
+    def answer(llm: Model):
+        return Recorder(conversation_name="support-42", language="en", llm=llm).reply()
+
+
     def digest(doc, llm: Model):
         return Summary(doc, llm).summarize()
 """
@@ -138,6 +157,7 @@ def test_methods_sending_what_their_construction_was_handed_are_wrappers(tmp_pat
     assert "Summary.summarize" not in wrappers  # writes its own text around the object's data: a task method
     assert "Pipeline.run" not in wrappers  # hands its idea to a task step of its own class
     assert "Planner.plan" not in wrappers  # the object handed over is read for its fields: no text handed over
+    assert "Recorder.reply" not in wrappers  # a name and a setting handed over (conversation_name, language): no text
     calls = {(s.loc.line, s.function) for s in graph.sites() if s.loc.path == "kit/jobs.py"}
     assert (line_of(_JOBS, "shaper.to_dict()"), "tags") in calls
     assert (line_of(_JOBS, "Structurer(content="), "short") in calls
