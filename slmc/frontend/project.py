@@ -703,14 +703,18 @@ class Analysis:
                 self.scanned.add(mod.name)
                 for scope in mod.scopes:
                     for info in scope.calls:
-                        site = None
-                        with self.guard.unit("call classification", info):
-                            try:
-                                site = classify(self.ev, info)
-                            except RecursionError:
-                                site = None
-                        if site is not None:
-                            self.sites[site.key] = site
+                        self._classify_call(info)
+
+    def _classify_call(self, info) -> None:
+        """Classify one call again (a bad unit is an internal-error diagnostic, never fatal) and keep the site."""
+        site = None
+        with self.guard.unit("call classification", info):
+            try:
+                site = classify(self.ev, info)
+            except RecursionError:
+                site = None
+        if site is not None:
+            self.sites[site.key] = site
 
     def imported_handovers(self) -> None:
         """Constructions bound to a name another module imports and hands over to an agent, classified again now
@@ -5236,13 +5240,7 @@ class Analysis:
                     name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
                     if id(info.node) in self.sites or name not in _HTTP_VERBS:
                         continue
-                    with self.guard.unit("call classification", info):
-                        try:
-                            site = classify(self.ev, info)
-                        except RecursionError:
-                            site = None
-                        if site is not None:
-                            self.sites[site.key] = site
+                    self._classify_call(info)
 
     def _served_routes(self, reaching: set[str]) -> set[str]:
         """The URL paths of the web routes the tree's own app declares whose handler reaches a model
