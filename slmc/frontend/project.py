@@ -707,14 +707,8 @@ class Analysis:
 
     def _classify_call(self, info) -> None:
         """Classify one call again (a bad unit is an internal-error diagnostic, never fatal) and keep the site."""
-        site = None
         with self.guard.unit("call classification", info):
-            try:
-                site = classify(self.ev, info)
-            except RecursionError:
-                site = None
-        if site is not None:
-            self.sites[site.key] = site
+            self._add_endpoint_site(info)
 
     def imported_handovers(self) -> None:
         """Constructions bound to a name another module imports and hands over to an agent, classified again now
@@ -1046,6 +1040,7 @@ class Analysis:
             self._add_endpoint_site(info)
 
     def _add_endpoint_site(self, info: Any) -> None:
+        """Classify one call and keep the site it is (none when the classification recurses too deep)."""
         try:
             site = classify(self.ev, info)
         except RecursionError:
