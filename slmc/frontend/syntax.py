@@ -983,8 +983,44 @@ class _Converter:
     def e_JoinedStr(self, node: ast.JoinedStr) -> CSTNode:
         return self.string(node)
 
+    def literal_near(self, node: Any) -> tuple[str, tuple] | None:
+        """The source (and position) of a string literal spelling ``node.value`` on the lines around ``node``'s
+        (wrong) position."""
+        first = max(node.lineno - 1, 0)
+        region = "\n".join(self.lines[first : node.end_lineno + 20])
+        tries = 0
+        i = 0
+        while i < len(region) and tries < 400:
+            ch = region[i]
+            if ch not in "'\"":
+                i += 1
+                continue
+            quote = region[i : i + 3] if region[i : i + 3] in ('"""', "'''") else ch
+            end = region.find(quote, i + len(quote))
+            while end != -1 and tries < 400:
+                tries += 1
+                candidate = region[i : end + len(quote)]
+                try:
+                    if ast.literal_eval(candidate) == node.value:
+                        at, stop = i, i + len(candidate)
+                        line, end_line = first + 1 + region.count("\n", 0, at), first + 1 + region.count("\n", 0, stop)
+                        col, end_col = at - region.rfind("\n", 0, at) - 1, stop - region.rfind("\n", 0, stop) - 1
+                        return candidate, (line, col, end_line, end_col, self.source)
+                except (SyntaxError, ValueError, MemoryError, RecursionError):
+                    pass
+                end = region.find(quote, end + 1)
+            i += len(quote)
+        return None
+
     def string(self, node: Any) -> CSTNode:
         text = self.segment(node)
+        if isinstance(node, ast.Constant) and not _spells_string(text):
+            # a string inside a multi-line f-string's replacement field: Python < 3.12 gives it the position of other
+            # text (``{'''...''' if x else ''}``), so its source is looked up near there (else rebuilt from its value)
+            found = self.literal_near(node)
+            out = SimpleString(found[0] if found else repr(node.value))
+            out._pos = found[1] if found else None
+            return out
         pieces = _split_strings(text)
         if node.end_lineno != node.lineno:
             offset = counted = newlines = 0  # newlines of text[:counted], counted as the pieces go (not again each)
@@ -1216,6 +1252,13 @@ def _split_strings(text: str) -> list[str]:
         i += len(quote)
         out.append(text[start:i])
     return out
+
+
+def _spells_string(text: str) -> bool:
+    """Whether the source ``text`` has the shape of a string literal (or implicitly joined literals): a quote after
+    the prefix letters, and a quote at the end (a cheap check; the value is read only when needed)."""
+    body = text.lstrip("rRbBuUfF")
+    return len(body) >= 2 and body[0] in "'\"" and text[-1] in "'\""
 
 
 def _fstring_parts(body: str) -> list[tuple[str, str, str | None, str | None]]:
