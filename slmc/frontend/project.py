@@ -8565,14 +8565,20 @@ def _params_in(
     local = _local_sources(fn, params, loops)
     # ``url, headers, data = self._prepare(url, params)``: the call the tuple comes from; beside raw HTTP, a tuple
     # that a message builder of the function's own class returns (``messages, original = self._build_messages(
-    # prompt, system_prompt)``): its messages hold what the builder is handed, as the builder's own result would
+    # prompt, system_prompt)``): its messages hold what the builder is handed, as the builder's own result would;
+    # and a tuple a project helper returns (``sent, tools = _payload(messages, model, tools)``): its items keep what
+    # the helper returns as it is (``flow.kept``), as the helper's result bound whole would
     unpacked = {
         name: [
             b[1]
             for b in bindings
             if b[0] == "unpack"
             and b[2] is fn
-            and (unpack or (builders and isinstance(b[1], cst.Call) and _own_builder(dotted(b[1].func) or "")))
+            and (
+                unpack
+                or (builders and isinstance(b[1], cst.Call) and _own_builder(dotted(b[1].func) or ""))
+                or (flow is not None and isinstance(b[1], cst.Call) and not _own_builder(dotted(b[1].func) or ""))
+            )
         ]
         for name, bindings in fn.bindings.items()
         if name not in params
