@@ -957,16 +957,48 @@ def _config_walk(
                 provider = provider if provider and provider.isidentifier() else None
                 out.append((rel, line, named[0], _node_model(keys), provider, named[1]))
                 return
-        if "tools" in keys and (found := _tooled_agent(keys)) is not None:
-            line = item_line if item_line is not None else node.start_mark.line + 1
-            out.append((rel, line, found, None, None, rel))
-            return
+        if "tools" in keys or _task_templated(keys):
+            if (found := _tooled_agent(keys)) is not None:
+                line = item_line if item_line is not None else node.start_mark.line + 1
+                out.append((rel, line, found, None, None, rel))
+                return
+            if _human_model(keys):
+                return  # a person types every turn: the templates of its ``templates:`` group are no prompt either
         for _, v in node.value:
             _config_walk(v, item_line, where, out, depth + 1, budget)
     elif isinstance(node, yaml.SequenceNode):
         for v in node.value:
             line = v.start_mark.line + 1 if isinstance(v, yaml.MappingNode) else item_line
             _config_walk(v, line, where, out, depth + 1, budget)
+
+
+def _human_model(keys: dict[str, Any]) -> bool:
+    """Whether a mapping names a person standing in for the model (``model: {name: human}``)."""
+    import yaml
+
+    model = keys.get("model")
+    if isinstance(model, yaml.MappingNode):
+        model = next((v for k, v in model.value if _scalar(k) in ("name", "model", "model_name")), None)
+    name = _scalar(model) if model is not None else None
+    return bool(name and _HUMAN_MODEL.match(name.strip()))
+
+
+def _task_templated(keys: dict[str, Any]) -> bool:
+    """Whether a mapping (or its ``templates:`` group) holds a system *template* and a per-task template
+    (``agent: {system_template: ..., instance_template: "Solve: {{task}}"}``): the pair an agent loop renders into
+    its first two messages, an agent definition whether or not its tools are listed there (they may live in code).
+    Prompt texts a module reads by key (``system_prompt:`` beside an ``instance_template:``) are that module's."""
+    import yaml
+
+    groups = [keys] + [
+        {_scalar(k): v for k, v in g.value if _scalar(k) is not None}
+        for key in CONFIG_TEMPLATE_GROUPS
+        if isinstance(g := keys.get(key), yaml.MappingNode)
+    ]
+    return any(
+        any(_scalar(group.get(k)) for k in CONFIG_TASK_KEYS) and _scalar(group.get("system_template"))
+        for group in groups
+    )
 
 
 def _tooled_agent(keys: dict[str, Any]) -> str | None:
@@ -976,11 +1008,7 @@ def _tooled_agent(keys: dict[str, Any]) -> str | None:
     the mapping holds tools; None for a person standing in for the model (``model: {name: human}``)."""
     import yaml
 
-    model = keys.get("model")
-    if isinstance(model, yaml.MappingNode):
-        model = next((v for k, v in model.value if _scalar(k) in ("name", "model", "model_name")), None)
-    name = _scalar(model) if model is not None else None
-    if name and _HUMAN_MODEL.match(name.strip()):
+    if _human_model(keys):
         return None
     groups = [keys] + [
         {_scalar(k): v for k, v in g.value if _scalar(k) is not None}
