@@ -56,6 +56,7 @@ from slmc.frontend.sites import (
     message_helper_content,
     own_task_site,
     prompt_template_messages,
+    trailing_turns,
 )
 from slmc.frontend.values import Class, Client, Const, Function, Instance, Partial, Ref, Text
 from slmc.guard import Guard, time_limited
@@ -4396,6 +4397,10 @@ class Analysis:
                     isinstance(a.value, cst.Name) and self._appends_own_turn(a.value.value, fn, site)
                     for a in site.info.node.args
                 )
+                or any(  # or joined after it (``msgs = [system] + msgs + [user("Now name this ...")]``)
+                    isinstance(a.value, cst.Name) and self._joins_own_turn(a.value.value, fn)
+                    for a in site.info.node.args
+                )
                 or any(  # the list handed through a converter first: ``llm.complete(messages=fmt(messages))``
                     isinstance(a.value, cst.Call)
                     and any(
@@ -4461,6 +4466,20 @@ class Analysis:
             and _enough_text(m.static_text())
             and not _optional_flag_only(fn, conds.get(id(stmt), ()))
             for stmt, m in appended_turns(self.ev, name, fn, pos.start.line)
+        )
+
+    def _joins_own_turn(self, name: str, fn: Scope) -> bool:
+        """``fn`` binds the list ``name`` to the messages its caller handed in joined with a turn it writes after them
+        (``msgs = [system(NAMING)] + msgs + [user("Now answer with a name ...")]``), one whose static text is long
+        enough to be its own instruction: the function asks its own question about the caller's conversation."""
+        return any(
+            b[0] == "expr"
+            and b[2] is fn
+            and any(
+                m.origin != "dynamic" and m.role != "system" and _enough_text(m.static_text())
+                for m in trailing_turns(self.ev, b[1], fn)
+            )
+            for b in fn.bindings.get(name, ())[:8]
         )
 
     def _built_runner(self, name: str, fn: Scope) -> bool:

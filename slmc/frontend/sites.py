@@ -2140,6 +2140,34 @@ def appended_turns(ev: Evaluator, name: str, scope: Scope, before: int) -> list[
     return out
 
 
+def trailing_turns(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> list[Message]:
+    """``[system(TASK)] + history + [user("Now answer ...")]``: the messages of the list written last in a chain of
+    joined lists, when an operand before it is not a list written there (the data the turns follow); [] for
+    anything else."""
+    if not (isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add)):
+        return []
+    if not isinstance(expr.right, cst.List | cst.Tuple):
+        return []
+    left: cst.BaseExpression = expr.left
+    data = False
+    for _ in range(16):
+        if isinstance(left, cst.BinaryOperation) and isinstance(left.operator, cst.Add):
+            data = data or not isinstance(left.right, cst.List | cst.Tuple)
+            left = left.left
+            continue
+        data = data or not isinstance(left, cst.List | cst.Tuple)
+        break
+    if not data:
+        return []
+    out = []
+    for el in expr.right.elements:
+        if isinstance(el, cst.Element):
+            msg = _one_message(ev, el.value, scope)
+            if msg is not None:
+                out.append(msg)
+    return out
+
+
 def _list_calls(name: str, method: str, scope: Scope) -> list[Any]:
     """The arguments of each ``<name>.<method>(...)`` call in the same function (``messages.append(...)``)."""
     out = []
