@@ -4803,7 +4803,7 @@ class Analysis:
             got: set[str] = set()
             for r in callee.returns:
                 got |= _params_in(callee, r, builders=False, flow=self.flow, loops=True)
-            self._returned[callee.key] = got
+            self._returned[callee.key] = got | _reshaped_param(callee)
         keep = self._returned[callee.key]
         return [a.value for a, name in _bind(callee, args) if name in keep and not a.star] if keep else []
 
@@ -8735,6 +8735,28 @@ def _items_formatted(comp: cst.ListComp) -> bool:
         ):
             return True
     return False
+
+
+def _reshaped_param(fn: Scope) -> set[str]:
+    """``def prepare(msgs: list[Message], workspace: Path) -> list[Message]``: the prompt-named parameter whose type the
+    function is annotated to return (a list of messages in, the same kind out: trimmed, reduced, enriched). Such a
+    step reshapes the conversation it is handed, however many helpers it goes through, rather than writing a prompt
+    of its own around it."""
+    returns = getattr(fn.node, "returns", None)
+    ret = getattr(returns, "annotation", None)
+    if ret is None:
+        return set()
+    code = fn.module.code
+    want = "".join(code(ret).split())
+    if not want or want in ("str", "None", "Any", "object", "bool", "int", "dict", "list"):
+        return set()  # a text or a plain container says nothing about what it holds
+    out = set()
+    for p in fn.params:
+        ann = getattr(getattr(p, "annotation", None), "annotation", None)
+        name = p.name.value if isinstance(p.name, cst.Name) else None
+        if ann is not None and name and _PROMPT_PARAM.search(name) and "".join(code(ann).split()) == want:
+            out.add(name)
+    return out
 
 
 def _call_params(
