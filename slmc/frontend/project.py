@@ -2456,6 +2456,9 @@ class Analysis:
                     if self._route_handler(scope):
                         continue  # ``def answer(question: str = Body(...))``: a web route's handler; code calling it
                         # directly hands it a request's fields to serve (its task), not a prompt to reach the model with
+                    if self._cli_command(scope):
+                        continue  # ``@app.command() def main(task: str)``: a command line's entry point, which the CLI
+                        # framework calls with the options it parsed; no code of the tree uses it as its calling API
                     if n == 0 and inside.get(key) and self._framework_lm_entry(scope):
                         new.add(key)  # ``class MyLM(dspy.LM): def __call__(self, prompt)``: the framework calls it
                         self.why[key] = "entry method a framework's LM base class calls"
@@ -3327,6 +3330,30 @@ class Analysis:
                 continue
             if isinstance(made, Ref) and _ROUTE_FIELD.fullmatch(made.qname):
                 return True
+        return False
+
+    def _cli_command(self, fn: Scope) -> bool:
+        """Whether ``fn`` is decorated as the command of a command-line framework: ``@click.command()`` /
+        ``@click.group()``, or ``@app.command()`` / ``@cli.command()`` on an object made by ``typer.Typer(...)`` or
+        ``click.Group(...)``. Its parameters are the options the framework parses from the command line."""
+        for dec in getattr(fn.node, "decorators", ()) or ():
+            expr = dec.decorator
+            func = expr.func if isinstance(expr, cst.Call) else expr
+            try:
+                made = self.ev.value(func, fn.parent or fn)
+                if isinstance(made, Ref) and _CLI_DECORATOR.fullmatch(made.qname):
+                    return True
+                if not (isinstance(func, cst.Attribute) and func.attr.value in ("command", "callback")):
+                    continue
+                if not isinstance(func.value, cst.Name):
+                    continue
+                for value, where in self._definitions(func.value.value, fn.parent or fn):
+                    if isinstance(value, cst.Call):
+                        maker = self.ev.value(value.func, where)
+                        if isinstance(maker, Ref) and _CLI_APP.fullmatch(maker.qname):
+                            return True
+            except RecursionError:
+                continue
         return False
 
     def _answer_kept(self, fn: Scope, reaching: set[str], seen: set[str], depth: int = 0) -> bool:
@@ -6554,6 +6581,9 @@ _ROUTE_WORDS = lazy(
     r"@\w[\w.]*\.(?:get|post|put|patch|route|api_route|websocket)\(|\.add_(?:api_|url_|websocket_)?(?:route|rule|post|get|put)\("
 )
 # the request-field markers of a web framework's route parameters (FastAPI's, re-exported from Starlette's)
+# decorators making a function a command of a command-line framework, and the objects whose ``.command()`` does
+_CLI_DECORATOR = lazy(r"(?:click|asyncclick|rich_click)(?:\.decorators)?\.(?:command|group)")
+_CLI_APP = lazy(r"typer(?:\.main)?\.Typer|(?:click|asyncclick|rich_click)(?:\.core)?\.(?:Group|group)")
 _ROUTE_FIELD = lazy(r"fastapi(?:\.params|\.param_functions)?\.(?:Body|Query|Form|File|Path|Header|Cookie)")
 # A parameter that is the request itself (an agent's ``run(task)``, ``chat(message)``), not data for its template.
 _REQUEST_PARAM = lazy(
