@@ -3911,7 +3911,8 @@ class Analysis:
 
     def _model_interface(self, key: str, reaching: set[str], inside: dict[str, list[Site]], apis: set[str]) -> bool:
         """Whether a method without a body of its own is an interface for reaching a model: half at least of its
-        implementations outside the tests (of all of them when only tests implement it) hold a model call of their own.
+        implementations outside the tests (of all of them when only tests implement it) hold a model call of their own
+        or are calling APIs themselves.
         ``Tool.forward``, which three of sixty tools implement with a model call, is a general interface; so is a hook
         whose one implementation reaches the model only through an agent session that is no calling API."""
         impls = self.ev.implementations(key)
@@ -3919,7 +3920,11 @@ class Analysis:
             return True
         kept = [i for i in impls if i in self.ev.scopes and not self._illustrative(i)]
         impls = kept or impls
-        live = [i for i in impls if i in reaching and self._holds_model_call(i, inside, apis, key, reaching)]
+        # an implementation that is itself a calling API (``LoopAgent.run`` running its own steps, which reach the
+        # model) counts as one reaching it: the interface is how callers reach that API
+        live = [
+            i for i in impls if i in reaching and (i in apis or self._holds_model_call(i, inside, apis, key, reaching))
+        ]
         if live and _model_named(self.ev.scopes.get(key)):
             return True  # ``AbstractModel.query``: the model's own interface, beside human / replay / test stand-ins
         return 2 * len(live) >= len(impls)
