@@ -62,6 +62,8 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     },
     "ollama.AsyncClient": ClientKind("ollama", "ollama", True),
     "google.genai.Client": ClientKind("google", "genai"),
+    # a Gemini Live API session (``client.aio.live.connect(...)`` yields one; connection classes are handed it)
+    "google.genai.live.AsyncSession": ClientKind("google", "genai-live", True),
     "google.generativeai.GenerativeModel": ClientKind("google", "gemini-model"),
     "vertexai.generative_models.GenerativeModel": ClientKind("google", "gemini-model"),
     "vertexai.preview.generative_models.GenerativeModel": ClientKind("google", "gemini-model"),
@@ -442,6 +444,9 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "gemini-model": {p: p for p in ("generate_content", "generate_content_async")},
     "palm": {p: p for p in ("generate_text", "chat", "chat_async")},
     "chat-session": {p: p for p in ("send_message", "send_message_async", "send_message_stream")},
+    # a live session's sends carry turns, tool responses and realtime media to the model; opening it (``connect``)
+    # and ``receive`` send no request
+    "genai-live": {p: p for p in ("send", "send_client_content", "send_realtime_input", "send_tool_response")},
     "hf-inference": {
         "chat_completion": "chat_completion",
         "text_generation": "text_generation",
@@ -680,6 +685,7 @@ ADK_ROOT_AGENT = "root_agent"
 FACTORY_PATHS: dict[tuple[str, str], str] = {
     ("genai", "chats.create"): "chat-session",
     ("genai", "aio.chats.create"): "chat-session",
+    ("genai", "aio.live.connect"): "genai-live",
     ("gemini-model", "start_chat"): "chat-session",
     # a LangChain prompt template filled (partly, or into its messages): still that template's text
     ("prompt", "partial"): "prompt",

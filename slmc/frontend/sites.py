@@ -1540,9 +1540,10 @@ def _prompt(
         if pos:
             out.extend(_input_messages(ev, pos[0], scope, role="user", only_text=True))
         return out
-    if kind == "genai" or kind == "gemini-model" or kind == "chat-session":
+    if kind in ("genai", "gemini-model", "chat-session", "genai-live"):
         contents = kw.get("contents") or kw.get("content") or kw.get("message") or (pos[0] if pos else None)
         contents = contents if contents is not None else kw.get("input")  # ``interactions.create(input=...)``
+        contents = contents if contents is not None else kw.get("turns")  # a live session's ``send_client_content``
         cfg = _nested_exprs(ev, kw["config"], scope) if "config" in kw else {}
         if "system_instruction" in kw:  # ``interactions.create(system_instruction=...)``
             out.extend(_system(ev, kw["system_instruction"], scope))
