@@ -990,6 +990,12 @@ def langchain_kind(qname: str) -> str | None:
 
 _LLAMAINDEX_BASES = ("llama_index.core.llms.", "llama_index.core.base.llms.", "llama_index.core.llms.llm.")
 _LLAMAINDEX_INDEX = lazy(r"^llama_index(?:\.core)?(?:\.indices(?:\.\w+)*)?\.\w+Index(?:\.from_\w+)?$")
+# A query or chat engine built directly (``RetrieverQueryEngine(retriever=..., response_synthesizer=...)``,
+# ``RetrieverQueryEngine.from_args(retriever, llm=...)``, ``CondensePlusContextChatEngine.from_defaults(...)``): its
+# ``query`` / ``chat`` answer with the LLM it holds, as an index's ``as_query_engine()`` does
+_LLAMAINDEX_ENGINE = lazy(
+    r"^llama_index(?:\.core)?\.(?:query_engine|chat_engine)(?:\.\w+)*\.\w*(?:QueryEngine|ChatEngine)(?:\.from_\w+)?$"
+)
 
 
 def llamaindex_kind(qname: str) -> str | None:
@@ -1001,6 +1007,8 @@ def llamaindex_kind(qname: str) -> str | None:
         return "llamaindex"  # the base types, in annotations (``llm: BaseLLM``)
     if _LLAMAINDEX_INDEX.match(qname):
         return "llamaindex-index"
+    if _LLAMAINDEX_ENGINE.match(qname) and not qname.rsplit(".", 1)[-1].startswith(("Base", "Custom")):
+        return "llamaindex-engine"
     return None
 
 
