@@ -955,10 +955,19 @@ def langchain_agent_loop(qname: str) -> bool:
     )
 
 
+# LlamaIndex's prompt templates: ``PromptTemplate("...{query}...")`` and ``ChatPromptTemplate(message_templates=[
+# ChatMessage(content=..., role=MessageRole.SYSTEM), ...])`` (or ``.from_messages``), filled by ``format`` /
+# ``format_messages`` like LangChain's
+_LLAMAINDEX_PROMPT = lazy(
+    r"^llama_index(?:\.core)?(?:\.prompts(?:\.\w+)*)?\.(?:Chat)?PromptTemplate(?:\.from_messages)?$"
+)
+
+
 def langchain_prompt(qname: str) -> bool:
     """Whether ``qname`` builds a LangChain prompt template: a listed constructor, or the same class and method under
-    another of LangChain's module paths (a ``HumanMessagePromptTemplate`` is one message of a prompt, not one)."""
-    if qname in LANGCHAIN_PROMPTS:
+    another of LangChain's module paths (a ``HumanMessagePromptTemplate`` is one message of a prompt, not one); or
+    one of LlamaIndex's prompt templates, which are built and filled the same way."""
+    if qname in LANGCHAIN_PROMPTS or _LLAMAINDEX_PROMPT.match(qname):
         return True
     if not _langchain_name(qname):
         return False
