@@ -62,6 +62,8 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     },
     "ollama.AsyncClient": ClientKind("ollama", "ollama", True),
     "google.genai.Client": ClientKind("google", "genai"),
+    # a Gemini Live API session (``client.aio.live.connect(...)`` yields one; connection classes are handed it)
+    "google.genai.live.AsyncSession": ClientKind("google", "genai-live", True),
     "google.generativeai.GenerativeModel": ClientKind("google", "gemini-model"),
     "vertexai.generative_models.GenerativeModel": ClientKind("google", "gemini-model"),
     "vertexai.preview.generative_models.GenerativeModel": ClientKind("google", "gemini-model"),
@@ -442,6 +444,9 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "gemini-model": {p: p for p in ("generate_content", "generate_content_async")},
     "palm": {p: p for p in ("generate_text", "chat", "chat_async")},
     "chat-session": {p: p for p in ("send_message", "send_message_async", "send_message_stream")},
+    # a live session's sends carry turns, tool responses and realtime media to the model; opening it (``connect``)
+    # and ``receive`` send no request
+    "genai-live": {p: p for p in ("send", "send_client_content", "send_realtime_input", "send_tool_response")},
     "hf-inference": {
         "chat_completion": "chat_completion",
         "text_generation": "text_generation",
@@ -680,6 +685,7 @@ ADK_ROOT_AGENT = "root_agent"
 FACTORY_PATHS: dict[tuple[str, str], str] = {
     ("genai", "chats.create"): "chat-session",
     ("genai", "aio.chats.create"): "chat-session",
+    ("genai", "aio.live.connect"): "genai-live",
     ("gemini-model", "start_chat"): "chat-session",
     # a LangChain prompt template filled (partly, or into its messages): still that template's text
     ("prompt", "partial"): "prompt",
@@ -949,10 +955,19 @@ def langchain_agent_loop(qname: str) -> bool:
     )
 
 
+# LlamaIndex's prompt templates: ``PromptTemplate("...{query}...")`` and ``ChatPromptTemplate(message_templates=[
+# ChatMessage(content=..., role=MessageRole.SYSTEM), ...])`` (or ``.from_messages``), filled by ``format`` /
+# ``format_messages`` like LangChain's
+_LLAMAINDEX_PROMPT = lazy(
+    r"^llama_index(?:\.core)?(?:\.prompts(?:\.\w+)*)?\.(?:Chat)?PromptTemplate(?:\.from_messages)?$"
+)
+
+
 def langchain_prompt(qname: str) -> bool:
     """Whether ``qname`` builds a LangChain prompt template: a listed constructor, or the same class and method under
-    another of LangChain's module paths (a ``HumanMessagePromptTemplate`` is one message of a prompt, not one)."""
-    if qname in LANGCHAIN_PROMPTS:
+    another of LangChain's module paths (a ``HumanMessagePromptTemplate`` is one message of a prompt, not one); or
+    one of LlamaIndex's prompt templates, which are built and filled the same way."""
+    if qname in LANGCHAIN_PROMPTS or _LLAMAINDEX_PROMPT.match(qname):
         return True
     if not _langchain_name(qname):
         return False
@@ -984,6 +999,12 @@ def langchain_kind(qname: str) -> str | None:
 
 _LLAMAINDEX_BASES = ("llama_index.core.llms.", "llama_index.core.base.llms.", "llama_index.core.llms.llm.")
 _LLAMAINDEX_INDEX = lazy(r"^llama_index(?:\.core)?(?:\.indices(?:\.\w+)*)?\.\w+Index(?:\.from_\w+)?$")
+# A query or chat engine built directly (``RetrieverQueryEngine(retriever=..., response_synthesizer=...)``,
+# ``RetrieverQueryEngine.from_args(retriever, llm=...)``, ``CondensePlusContextChatEngine.from_defaults(...)``): its
+# ``query`` / ``chat`` answer with the LLM it holds, as an index's ``as_query_engine()`` does
+_LLAMAINDEX_ENGINE = lazy(
+    r"^llama_index(?:\.core)?\.(?:query_engine|chat_engine)(?:\.\w+)*\.\w*(?:QueryEngine|ChatEngine)(?:\.from_\w+)?$"
+)
 
 
 def llamaindex_kind(qname: str) -> str | None:
@@ -995,6 +1016,8 @@ def llamaindex_kind(qname: str) -> str | None:
         return "llamaindex"  # the base types, in annotations (``llm: BaseLLM``)
     if _LLAMAINDEX_INDEX.match(qname):
         return "llamaindex-index"
+    if _LLAMAINDEX_ENGINE.match(qname) and not qname.rsplit(".", 1)[-1].startswith(("Base", "Custom")):
+        return "llamaindex-engine"
     return None
 
 

@@ -3900,6 +3900,11 @@ class Analysis:
                 return False  # ``complete(self, /, **kwargs)``: what it takes is open, the prompt may be among it
         if any(_REQUEST_PARAM.match(name) for _, name in _bind(scope, site.args)):
             return False  # ``agent.run(task)``: the caller hands the agent the request it is to carry out
+        if owner is not None and owner.kind == "function":
+            asked = {p for p in _param_names(owner) if _REQUEST_PARAM.match(p.removeprefix("new_"))}
+            if asked and _forwards(owner, site, flow=self.flow, only=asked):
+                return False  # ``runner.run(new_message)`` -> ``ctx = self._new_context(new_message)`` ->
+                # ``agent.run(ctx)``: the run's context carries the caller's message, the request the agent carries out
         if self._holding is None or self._holding[0] != len(self.sites):
             held = {
                 fn.key for x in self.sites.values() if x.site != SiteKind.WRAPPER_CALL and (fn := _owner(x.info.scope))
@@ -7681,6 +7686,7 @@ def _forwards(
     builders: bool = True,
     args: list[cst.Arg] | None = None,
     flow: _Flow | None = None,
+    only: set[str] | None = None,
 ) -> bool:
     """Whether a parameter of ``fn`` reaches the call ``site`` as it is (possibly inside list/dict/message objects),
     i.e. ``fn`` forwards its caller's prompt rather than authoring a template around it (``templated``: or filled
@@ -7689,10 +7695,13 @@ def _forwards(
     system prompt of its own next to ``self.render_human_message(events)``: a task prompt, not a forwarded one); only
     parameters named like a prompt count as carried through such a builder. ``args``: the arguments to look at
     (default: all of the call's). ``kept``: the arguments of a call of a project function that it returns as they
-    are (``format_message("user", text)`` building the message dict), see ``_params_in``."""
+    are (``format_message("user", text)`` building the message dict), see ``_params_in``. ``only``: the parameters
+    to follow (default: all)."""
     params = {p.name.value for p in fn.params}
     if fn.enclosing_class() is not None and fn.params:
         params.discard(fn.params[0].name.value)
+    if only is not None:
+        params &= only
     if not params:
         return False
     local = _local_sources(fn, params)

@@ -1540,9 +1540,10 @@ def _prompt(
         if pos:
             out.extend(_input_messages(ev, pos[0], scope, role="user", only_text=True))
         return out
-    if kind == "genai" or kind == "gemini-model" or kind == "chat-session":
+    if kind in ("genai", "gemini-model", "chat-session", "genai-live"):
         contents = kw.get("contents") or kw.get("content") or kw.get("message") or (pos[0] if pos else None)
         contents = contents if contents is not None else kw.get("input")  # ``interactions.create(input=...)``
+        contents = contents if contents is not None else kw.get("turns")  # a live session's ``send_client_content``
         cfg = _nested_exprs(ev, kw["config"], scope) if "config" in kw else {}
         if "system_instruction" in kw:  # ``interactions.create(system_instruction=...)``
             out.extend(_system(ev, kw["system_instruction"], scope))
@@ -1675,6 +1676,14 @@ def _input_messages(
         held = _message_table(ev.value(r, rs))
         if held:
             return held
+    if isinstance(r, cst.Call) and not only_text:
+        # a prompt template filled (``template.format_messages(...)``), here or by a builder returning it
+        # (``messages = self.build_messages(item)``): the messages its constructor wrote
+        v = ev.value(r, rs)
+        if isinstance(v, Client) and v.kind == "prompt" and v.prompt_key is not None:
+            held = _chain_prompt(ev, v, rs)
+            if held:
+                return held
     built = _builder_return(ev, r, rs)
     if built is not None and isinstance(built[0], cst.List | cst.Tuple | cst.BinaryOperation):
         return _input_messages(ev, built[0], built[1], role, only_text)  # messages = self.build_messages(task)
@@ -2330,6 +2339,9 @@ def _chain_prompt(ev: Evaluator, client: Client, scope: Scope) -> list[Message]:
     method = call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
     if method == "from_messages":
         return _input_messages(ev, first, owner, role="user")
+    listed = arg(call, "message_templates")  # LlamaIndex's ``ChatPromptTemplate(message_templates=[ChatMessage(...)])``
+    if listed is not None:
+        return _input_messages(ev, listed, owner, role="user")
     template = arg(call, "template", 0)
     return [_message("user", _format_template(ev.text(template, owner)))] if template is not None else []
 
