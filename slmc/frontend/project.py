@@ -2453,6 +2453,9 @@ class Analysis:
                     if _BOOKKEEPING.match(scope.name):
                         continue  # ``memory.add_message(m)`` summarising as it stores: its model call is the site, and
                         # the callers keep the object's state through it rather than ask the model anything
+                    if _session_opener(scope):
+                        continue  # ``async with agent.session() as s``: it opens a live session (sending the object's
+                        # own state on connect); what the caller asks goes through the session's sends, not this call
                     if self._route_handler(scope):
                         continue  # ``def answer(question: str = Body(...))``: a web route's handler; code calling it
                         # directly hands it a request's fields to serve (its task), not a prompt to reach the model with
@@ -9146,6 +9149,22 @@ def _twin_names(name: str) -> list[str]:
     if name.startswith("a") and len(name) > 2:
         out.append(name[1:])
     return out
+
+
+def _session_opener(fn: Scope) -> bool:
+    """A (async) context manager taking nothing a prompt could travel in: no parameter named like a prompt, no
+    ``*args`` / ``**kwargs`` (``@asynccontextmanager async def session(self, *, retention=...)``). Its callers open a
+    session with it and talk to the model through the object it yields; opening it asks the model nothing."""
+    if not any(
+        (dotted(d.func if isinstance(d, cst.Call) else d) or "").rsplit(".", 1)[-1]
+        in ("contextmanager", "asynccontextmanager")
+        for d in fn.decorators
+    ):
+        return False
+    named = _param_names(fn)
+    if any(p.star in ("*", "**") for p in fn.params if p.name.value in named):
+        return False
+    return not any(_PROMPT_PARAM.search(n) for n in named)
 
 
 def _bare_method(fn: Scope) -> bool:
