@@ -7,9 +7,9 @@ first wrong argument per failing call, and with --spans where the teacher's stri
 With --classes each wrong string value is put in one class: the teacher's value not in the request (normalised:
 case / punctuation only; else rewritten or a default: "USD" for "US dollars"), another argument's value (a role swap),
 a span overlapping the teacher's (a boundary: a piece of the phrase or the phrase with a title), or another span of
-the request (a value of the wrong type).
+the request (a value of the wrong type); --examples N prints the first N of each class.
 
-usage: PYTHONPATH=$PWD python bench/tool_values_cv.py simple_python [--why N] [--classes]
+usage: PYTHONPATH=$PWD python bench/tool_values_cv.py simple_python [--why N] [--classes [--examples N]]
 """
 
 from __future__ import annotations
@@ -119,6 +119,7 @@ def string_class(ex, request: str, name: str, teacher, head, targs: dict) -> str
 causes = Counter()
 classes = Counter()  # --classes: each wrong string value's class
 why = int(sys.argv[sys.argv.index("--why") + 1]) if "--why" in sys.argv else 0
+per_class = int(sys.argv[sys.argv.index("--examples") + 1]) if "--examples" in sys.argv else 0  # shown per class
 shown = 0
 for i, (ok, p) in enumerate(results):
     if ok:
@@ -154,7 +155,11 @@ for i, (ok, p) in enumerate(results):
     if "--classes" in sys.argv:
         for kind, pn, t, g in bad:
             if kind == "span value":
-                classes[string_class(examples[i], th.request_text(row["messages"][:-1]), pn, t, g, targs)] += 1
+                request = th.request_text(row["messages"][:-1])
+                cls = string_class(examples[i], request, pn, t, g, targs)
+                classes[cls] += 1
+                if classes[cls] <= per_class:
+                    print(f"  [{cls[:24]}] {pn}: teacher {t!r} head {g!r} | {request[:160]!r}")
     if shown < why and bad:
         shown += 1
         print(f"--- {th.request_text(row['messages'][:-1])[:300]!r}")

@@ -67,8 +67,10 @@ from slmc.training.tool_values import (
     SPAN_FEATURES,
     SPAN_L2,
     boolean_features,
+    edges_ok,
     enum_features,
     fit_boolean,
+    fit_edges,
     fit_items,
     fit_listwise,
     fit_options,
@@ -88,6 +90,7 @@ from slmc.training.tool_values import (
     span_candidates,
     span_features,
     taken_probs,
+    trim_edges,
 )
 
 TOOL_HEAD_CONFIG = "tool_head.json"
@@ -100,7 +103,7 @@ TOOL_HEAD_VERSION = 8  # 2: enum options scored in the parameter's own sequence;
 # inside_quote and placeholder, NUMBER_FEATURES in_list_run; 8: SPAN_FEATURES other_strings ... number_string and
 # every pair of the span features
 # the value models of the head's JSON config
-VALUE_MODELS = ("number", "enum", "span", "presence", "options", "items", "boolean")
+VALUE_MODELS = ("number", "enum", "span", "presence", "options", "items", "boolean", "edges")
 ENCODER_DIR = "encoder"
 CHOICE_DIR = "choice"  # the pretrained encoder, unchanged, for the bi-encoder tool choice
 CHOICE_METHODS = ("bi", "cross")
@@ -493,6 +496,7 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
     taken: list[tuple[list[float], bool]] = []  # each option of an options argument, and whether the teacher took it
     members: list[tuple[list[float], bool]] = []  # each number of the request for a list of numbers: an item or not
     booleans: list[tuple[list[float], bool]] = []  # each boolean the teacher gave, and whether it gave true
+    values: list[tuple[str, tuple[int, int]]] = []  # each string value written in the request: its edges
     for n, ex in enumerate(examples):
         if ex.choice is None:
             continue
@@ -519,6 +523,8 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
                 for (a, b, _), feats in zip(cands, item_features(ex.request, p, cands, tool), strict=True):
                     members.append((feats, any(x <= a and b <= y for x, y in inside)))
             elif p.kind == "span" and label.span is not None:
+                if not p.date:
+                    values.append((ex.request, tuple(label.span)))
                 cands, feats = _string_features(chooser, ex.request, tool, p)
                 if tuple(label.span) not in cands:
                     continue
@@ -531,6 +537,7 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
         "options": fit_options(taken, seed),
         "items": fit_items(members, seed),
         "boolean": fit_boolean(booleans, seed),
+        "edges": fit_edges(values),
     }
     # the presence model reads the string ranker's best score of calls that ranker was not fitted on: fitted on them,
     # the teacher's span scores far higher than on a new call (more so with the pair features), the presence model
@@ -1252,10 +1259,11 @@ class ToolCallHead:
             or not ranker_ok(values.get("options"), OPTIONS_FEATURES)
             or not ranker_ok(values.get("items"), ITEM_FEATURES)
             or not ranker_ok(values.get("boolean"), BOOLEAN_FEATURES)
+            or not edges_ok(values.get("edges"))
         ):
             raise bad(
-                "values must hold the number, enum, span, presence, options, items and boolean models (features and "
-                "finite weights, or null)"
+                "values must hold the number, enum, span, presence, options, items, boolean and edges models "
+                "(features and finite weights, or null)"
             )
         self._rankers = {k: values.get(k) for k in VALUE_MODELS}
         self._calibration = config.get("calibration")
@@ -1481,6 +1489,8 @@ class ToolCallHead:
                 out[i] = ArgDecision(p.name, p.kind, "value", None, 0.0, f"no span for argument {p.name!r}")
                 continue
             a, b = pick
+            if not p.date:  # a date is read whole (and rewritten); other values lose what the teacher's leave out
+                a, b = trim_edges(self._rankers.get("edges"), request, a, b)
             out[i] = ArgDecision(p.name, p.kind, "value", argument_value(request, a, b, p), prob * q)
 
     def _number_list(self, tool: Tool, p: Param, request: str, prob: float, used: list[tuple[int, int]]) -> ArgDecision:

@@ -276,7 +276,8 @@ def _is_number(value: Any) -> bool:
 
 
 def find_span(request: str, value: Any, kind: str, item: str = "") -> tuple[int, int] | None:
-    """Where the teacher's value is written in the request (first occurrence), or None."""
+    """Where the teacher's value is written in the request, or None: a string's first occurrence that begins and ends
+    at word boundaries (``word_bounded``; the case written first, then any case), a number's first reading."""
     if kind == "list":
         return find_list_span(request, value, item)
     if kind in ("integer", "number"):
@@ -289,10 +290,31 @@ def find_span(request: str, value: Any, kind: str, item: str = "") -> tuple[int,
         return None
     if not isinstance(value, str) or not value.strip():
         return None
-    index = request.find(value)
-    if index < 0:
-        index = request.lower().find(value.lower())
-    return (index, index + len(value)) if index >= 0 else None
+    for text, needle in ((request, value), (request.lower(), value.lower())):
+        index = text.find(needle)
+        while index >= 0:
+            if word_bounded(request, index, index + len(value)):
+                return index, index + len(value)
+            index = text.find(needle, index + 1)
+    return None
+
+
+def _word_char(ch: str) -> bool:
+    """A letter or digit of a script written with spaces between words (Latin, Greek, Cyrillic, Arabic, Indic ...):
+    a value may not begin or end inside such a word; Thai and the scripts from CJK on (U+0E00 up) are written without
+    spaces (or glue particles to words, Korean), where a value is a piece of a longer run."""
+    return ch.isalnum() and ord(ch) < 0x0E00
+
+
+def word_bounded(request: str, start: int, end: int) -> bool:
+    """Whether ``request[start:end]`` begins and ends at word boundaries: a letter or digit at its edge has no letter
+    or digit of the same word beside it outside ("c" of "celsius", "EUR" of "Euros", "apple" of "apples" are not
+    values written in the request; the teacher rewrote them)."""
+    if start < 0 or end > len(request) or start >= end:
+        return False
+    if start > 0 and _word_char(request[start]) and _word_char(request[start - 1]):
+        return False
+    return not (end < len(request) and _word_char(request[end - 1]) and _word_char(request[end]))
 
 
 def label_argument(request: str, param: Param, present: bool, value: Any) -> ArgLabel:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from typing import Any
 
 from slmc.training.tool_schema import _PERCENT, Param, Tool, _numbers
@@ -789,3 +790,94 @@ def score(spec: dict[str, Any] | None, feats: list[list[float]]) -> float:
     import numpy as np
 
     return float((np.asarray(feats, dtype=np.float64) @ np.asarray(spec["coef"], dtype=np.float64)).max())
+
+
+# ---- the edges of a string value ------------------------------------------------------------------------------------
+EDGE_MIN = 20  # string values of the teacher at least before edges are learnt from them
+EDGE_OUTSIDE = 3  # times at least a word (a mark) stood right outside the teacher's values, never at their edge
+MAX_EDGE_WORDS = 64
+
+
+def fit_edges(values: list[tuple[str, tuple[int, int]]]) -> dict[str, Any] | None:
+    """What the teacher's string values leave out at their edges, learnt from its values written in the requests
+    (``values``: request, span): the words that stood right before a value (after it) at least EDGE_OUTSIDE times and
+    never began (ended) one ("Dr." before a name the teacher gives bare ...), and the punctuation marks that stood
+    right before (after) its values as often and never began (ended) one (a sentence's period after a value: a quoted
+    candidate that takes it loses it; a mark its values carry, "C#", "Sword+", "~/data", is kept). None below
+    EDGE_MIN values: too few to tell what never happens."""
+    if len(values) < EDGE_MIN:
+        return None
+    inside = [Counter(), Counter()]  # a value's first word, its last word
+    outside = [Counter(), Counter()]  # the word right before a value, right after it
+    marks = [Counter(), Counter()]  # punctuation a value begins (ends) with
+    beside = [Counter(), Counter()]  # punctuation right before (after) a value
+    for request, (a, b) in values:
+        text = request[a:b]
+        if not text.strip():
+            continue
+        for side, ch, out in ((0, text[0], request[a - 1 : a]), (1, text[-1], request[b : b + 1])):
+            if not ch.isalnum() and not ch.isspace():
+                marks[side][ch] += 1
+            if out and not out.isalnum() and not out.isspace():
+                beside[side][out] += 1
+        tokens = _tokens(request)
+        own = [request[x:y].lower() for x, y, _ in tokens if a <= x and y <= b]
+        if own:
+            inside[0][own[0]] += 1
+            inside[1][own[-1]] += 1
+        before = [t for t in tokens if t[1] <= a]
+        after = [t for t in tokens if t[0] >= b]
+        if before and _next_to(request[before[-1][1] : a]):
+            outside[0][request[before[-1][0] : before[-1][1]].lower()] += 1
+        if after and _next_to(request[b : after[0][0]]):
+            outside[1][request[after[0][0] : after[0][1]].lower()] += 1
+
+    def strip(side: int) -> list[str]:
+        words = [w for w, k in outside[side].most_common() if k >= EDGE_OUTSIDE and not inside[side][w]]
+        return sorted(words[:MAX_EDGE_WORDS])
+
+    def cut(side: int) -> str:
+        return "".join(sorted(ch for ch, k in beside[side].items() if k >= EDGE_OUTSIDE and not marks[side][ch]))
+
+    return {"first": strip(0), "last": strip(1), "starts": cut(0), "ends": cut(1)}
+
+
+def _next_to(gap: str) -> bool:
+    """Whether two words with ``gap`` between them stand next to each other (a space, a title's period: "Dr. X")."""
+    return len(gap) <= 3 and not any(ch.isalnum() for ch in gap) and not any(ch in "?!;\n" for ch in gap)
+
+
+def edges_ok(spec: Any) -> bool:
+    """Whether a saved edges model (from a head's JSON) is usable."""
+    if spec is None:
+        return True
+    return (
+        isinstance(spec, dict)
+        and all(isinstance(spec.get(k), list) and all(isinstance(w, str) for w in spec[k]) for k in ("first", "last"))
+        and all(isinstance(spec.get(k), str) and len(spec[k]) <= 256 for k in ("starts", "ends"))
+    )
+
+
+def trim_edges(spec: dict[str, Any] | None, request: str, start: int, end: int) -> tuple[int, int]:
+    """A predicted string span with what the teacher's values leave out (``fit_edges``) cut off its edges: a first
+    (last) word of those that stood outside them, while a word is left, and the marks that stood outside them.
+    Unchanged without a model."""
+    if spec is None or end <= start:
+        return start, end
+    first, last = set(spec["first"]), set(spec["last"])
+    tokens = [(x, y) for x, y, _ in _tokens(request) if start <= x and y <= end]
+    if len(tokens) >= 2 and request[tokens[0][0] : tokens[0][1]].lower() in first:
+        start = tokens[1][0]
+        tokens = tokens[1:]
+    if len(tokens) >= 2 and request[tokens[-1][0] : tokens[-1][1]].lower() in last:
+        end = tokens[-2][1]
+    a, b = start, end
+    while b - a > 1 and request[b - 1] in spec["ends"]:
+        b -= 1
+        while b - a > 1 and request[b - 1].isspace():
+            b -= 1
+    while b - a > 1 and request[a] in spec["starts"]:
+        a += 1
+        while b - a > 1 and request[a].isspace():
+            a += 1
+    return a, b

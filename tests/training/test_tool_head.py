@@ -272,7 +272,8 @@ def test_broken_saved_head_is_refused(trained, tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(folder, copy)
     config = json.loads((copy / "tool_head.json").read_text())
-    assert set(config["values"]) == {"number", "enum", "span", "presence", "options", "items", "boolean"}
+    values = {"number", "enum", "span", "presence", "options", "items", "boolean", "edges"}
+    assert set(config["values"]) == values
     from slmc.training.tool_values import ITEM_FEATURES, NUMBER_FEATURES
 
     good = json.dumps(config)

@@ -142,3 +142,23 @@ def test_list_items_keep_no_sentence_punctuation() -> None:
     assert split_list("Apple and Microsoft?", "span") == ["Apple", "Microsoft"]
     assert split_list("'Age', 'Income' and 'Education'!", "span") == ["Age", "Income", "Education"]
     assert split_list("C++, C#", "span") == ["C++", "C#"]
+
+
+def test_a_string_value_is_a_span_only_at_word_boundaries() -> None:
+    # a teacher's value found inside a longer word is no span of the request: the teacher rewrote it ("c" for
+    # celsius, "EUR" for Euros, a singular for a plural); the label falls back to "other" instead of teaching the
+    # head a place inside a word
+    unit = _params({"unit": {"type": "string"}})["unit"]
+    assert find_span("Convert 100 Euros to dollars", "EUR", "span") is None
+    assert find_span("What is 30 degrees celsius in kelvin?", "c", "span") is None
+    assert find_span("Price of apples today", "apple", "span") is None
+    assert label_argument("Convert 100 Euros to dollars", unit, True, "EUR").status == "other"
+    # the first occurrence at word boundaries is taken, not an earlier one inside a word
+    request = "Parisian cafes near Paris"
+    assert find_span(request, "Paris", "span") == (20, 25)
+    assert find_span("Cafes near PARIS, France", "Paris", "span") == (11, 16)  # any case when no exact one
+    # punctuation and edges of the request bound a word; a value edged by punctuation is bounded by its neighbours
+    assert find_span("Paris.", "Paris", "span") == (0, 5)
+    assert find_span("call 'Bob' now", "'Bob'", "span") == (5, 10)
+    # scripts written without spaces between words keep their pieces as spans
+    assert find_span("我想去北京旅游", "北京", "span") == (3, 5)
