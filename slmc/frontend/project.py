@@ -2809,6 +2809,7 @@ class Analysis:
                             )
                             for s in direct
                             if not self._authors_sent(s)
+                            and not self._request_appends_own_turn(s)
                             and not self._fills_own_template(s)
                             and not s.declared
                             # what an agent is handed fills the prompt it writes itself: no prompt forwarded through it
@@ -4457,6 +4458,24 @@ class Analysis:
         except RecursionError:
             return False
 
+    def _request_appends_own_turn(self, site: Site) -> bool:
+        """A request sending the history its caller handed in after the function appended to it a turn it writes
+        (``history.append({"role": "user", "content": [{"type": "text", "text": turn_text()}, image]})`` then
+        ``client.chat.completions.create(messages=history)``): the function writes the task turn it sends, so the
+        history is data of its own task, not a prompt it forwards (``_authors_sent`` for wrapper-calls)."""
+        if site.site != SiteKind.REQUEST:
+            return False
+        fn = site.info.scope.enclosing_function()
+        if fn is None:
+            return False
+        try:
+            return any(
+                (name := _sent_list_name(a.value)) is not None and self._appends_own_turn(name, fn, site)
+                for a in site.info.node.args
+            )
+        except RecursionError:
+            return False
+
     def _sends_param_message(self, site: Site) -> bool:
         """The call hands on a local message list of its function one of whose messages has for content a parameter
         of the function as it is (``{"role": "user", "content": text}``, ``Message(role="system",
@@ -5123,6 +5142,8 @@ class Analysis:
                     if site.site != SiteKind.WRAPPER_CALL or site.callee is None:
                         if self._fills_own_template(site):
                             continue  # the parameters fill the slots of a prompt template the function writes
+                        if self._request_appends_own_turn(site):
+                            continue  # the history handed in is data of the task turn the function writes into it
                         got |= _call_params(
                             scope,
                             site.info.node,
@@ -7680,6 +7701,14 @@ def _held_formatter(call: cst.Call) -> bool:
         and bool(_FORMATTER_ATTR.search(parts[1]))
         and bool(_FORMATTER_METHOD.search(parts[2]))
     )
+
+
+def _sent_list_name(expr: cst.BaseExpression) -> str | None:
+    """The local list a request argument sends: ``messages`` itself or a slice of it (``messages[1:]``, the turns
+    after the system message an API takes apart)."""
+    if isinstance(expr, cst.Subscript) and all(isinstance(e.slice, cst.Slice) for e in expr.slice):
+        expr = expr.value
+    return expr.value if isinstance(expr, cst.Name) else None
 
 
 def _forwards(

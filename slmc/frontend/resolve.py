@@ -2556,6 +2556,15 @@ class Evaluator:
             self._protocols_seen = len(self.scopes)
         return self._protocols
 
+    def callable_protocol(self, cls_key: str) -> bool:
+        """The tree's class ``cls_key`` is a ``typing.Protocol`` declaring ``__call__`` and no other method: the type
+        of a function value (``class LLMHandler(Protocol): def __call__(self, prompt: str) -> ...: ...``)."""
+        cls = self.scopes.get(cls_key)
+        if cls is None or cls.kind != "class" or not any(_names_protocol(b) for b in cls.bases):
+            return False
+        defined = {n for n, bs in cls.bindings.items() if _defines(bs)}
+        return "__call__" in defined and not any(not n.startswith("__") for n in defined)
+
     def protocols_met(self, cls_key: str) -> list[str]:
         """The tree's Protocol classes that the tree's class ``cls_key`` implements structurally (it defines every
         method one declares, ``class Adapter: async def run(...)`` for ``class Engine(Protocol): async def run``):
@@ -3465,6 +3474,19 @@ class Evaluator:
             # @asynccontextmanager def session(): async with ClientSession() as s: yield s
             values = [v for v in (self.value(y, fn) for y in fn.yields) if isinstance(v, Client)]
         interesting = [v for v in values if isinstance(v, _INTERESTING)]
+        functions = list(dict.fromkeys(v.key for v in interesting if isinstance(v, Function)))
+        if functions:
+            # ``fallback = default or app.HANDLER`` typed by a callable Protocol (``class Handler(Protocol): def
+            # __call__(...)``) beside the functions the factory builds: the Protocol only types a function value, so
+            # what a call of the result reaches is those functions, not the stub ``__call__`` it declares
+            interesting = [v for v in interesting if not (isinstance(v, Instance) and self.callable_protocol(v.cls))]
+        if 1 < len(functions) <= 20:
+            # a factory handing back one of several functions of the tree (a placeholder when nothing is configured,
+            # a cached handler, the closure it builds): a call of what it returns is a call of whichever one it
+            # picked, as over a dispatch table (``any_entry``)
+            for fkey in functions:
+                others = (*self.table_alternatives.get(fkey, ()), *(k for k in functions if k != fkey))
+                self.table_alternatives[fkey] = tuple(dict.fromkeys(others))
         if interesting:  # a factory returning one of several providers: their common base
             declared = self.declared_base(fn, values, interesting)
             return self.merge([*interesting, declared] if declared is not None else interesting)
