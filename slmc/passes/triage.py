@@ -146,7 +146,10 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"|comments?|explanations?|notes?|remarks?|prose)\b"
         # ... unless what is left is just "the answer", which says nothing of how closed it is
         r"(?!\s+(?:other\s+than|except|besides|beyond|apart\s+from|but)\s+(?:the\s+|your\s+)?(?:final\s+)?"
-        r"(?:answer|response|reply|output|result)\b)",
+        r"(?:answer|response|reply|output|result)\b)"
+        # ``the final answer only, without any accompanying reasoning or explanation``: nothing beside the answer
+        r"|\bwithout\s+(?:any\s+)?(?:accompanying\s+|additional\s+|further\s+|extra\s+)?"
+        r"(?:reasoning|explanations?|commentary|justifications?|preamble)\b",
         0.9,
         "answer with only",
     ),
@@ -166,7 +169,9 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"(?:return|answer|output|give|reply|respond)\s+(?:with\s+)?(?:a|an|one|the)\s+(?:single\s+)?"
         r"(?:number|integer|digit|score|word|letter|label|emoji|index|name|date|time)\b"
         r"|(?:answer|output|response|reply)\s+(?:should|must|will)\s+be\s+(?:a|an|one)\s+(?:single\s+)?"
-        r"(?:number|integer|digit|word|letter|label|name|date)\b|as\s+few\s+words\s+as\s+possible",
+        r"(?:number|integer|digit|word|letter|label|name|date)\b|as\s+few\s+words\s+as\s+possible"
+        # ``return the final numerical answer``: the answer is a number
+        r"|(?:numerical|numeric)\s+(?:answer|value|result)\b",
         0.9,
         "a short closed answer",
     ),
@@ -279,7 +284,9 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"article|document|content|conversation|chat|dialog\w*|page|webpage|results?|chunks?|code|file|readme|transcript|"
         r"history|rounds?|runs?|sessions?|episodes?|messages?|context|notes|email|thread|trajectory|log|memories"
         r"|observations|statements|events"
-        r"|entries|records|descriptions|reviews|comments|feedback|findings|discussion|meeting)\b"
+        r"|entries|records|descriptions|reviews|comments|feedback|findings|discussion|meeting"
+        # a call or an interview held (``summarize the support call``): its record is the given text
+        r"|(?:phone\s+|support\s+|sales\s+|voice\s+|video\s+)?calls?|interviews?)\b"
         r"|summary\s+of\s+(?:the\s+|this\s+)?(?:following|given|above|provided|text|paper|article|document|conversation)"
         r"|(?:create|write|produce|give|provide|make|add|generate|creating|writing|producing|making|generating)\s+"
         r"(?:a|an|the)\s+(?:\w+\s+){0,2}"
@@ -346,7 +353,8 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
     # new content: code, documents, stories
     (
         r"(?:writing|generating|implementing|fixing|improving|continuing|write|generate|create|produce|implement|complete|"
-        r"fix|improve|rewrite|modify|edit|continue)(?:s)?(?:/\w+)?\s+(?:[\w,'/-]+\s+){0,4}?"
+        # (a name in the words between may end in ``!``: ``write a Hello World! program``)
+        r"fix|improve|rewrite|modify|edit|continue)(?:s)?(?:/\w+)?\s+(?:[\w,'/-]+!?\s+){0,4}?"
         r"(?:code|codes|program|programs|script|function|class|module|implementation|game|app|application|software|"
         r"(?:code|source|python|script|program)\s+files?|unit\s+tests?|test\s+cases?|"
         # ``code style`` / ``code quality``: a property of code named (``suggestions that improve code style``), no code
@@ -378,7 +386,9 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "writes whole files",
     ),
     (
-        r"(?:write|(?<!the\s)(?<!your\s)(?<!this\s)(?<!a\s)draft|compose|generate|create|produce|expand(?:ing)?|polish(?:ing)?)"
+        # (enhancing or elaborating a given report adds new content to it: ``enhance this report with examples``)
+        r"(?:write|(?<!the\s)(?<!your\s)(?<!this\s)(?<!a\s)draft|compose|generate|create|produce|expand(?:ing)?|polish(?:ing)?"
+        r"|enhanc(?:e|ing)|enrich(?:ing)?|elaborat(?:e|ing)(?:\s+on)?)"
         # what is made is a summary (``Generate the summary with each section``): the sections are the summary's
         r"(?!\s+(?:(?:a|an|the|your|this)\s+)?(?:[\w-]+\s+)?(?:summary|summaries|recap)\b)"
         # or one sentence long (``Create a short one sentence description``): a label of the input, no document
