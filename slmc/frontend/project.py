@@ -2438,6 +2438,7 @@ class Analysis:
             new_filling: set[str] = set()
             new_tasked: set[str] = set()
             self.loop_entries = set()
+            self.agent_apis: set[str] = set()
             for key in reaching:
                 with self.guard.unit("wrapper rules", self.ev.scopes.get(key)):
                     if key in banned:
@@ -2509,6 +2510,20 @@ class Analysis:
                     if n == 0 and self._async_twin(scope, wrappers, inside, fwd):
                         new.add(key)  # ``step`` nothing calls beside the ``astep`` every runner awaits: the same API
                         self.why[key] = "sync/async twin of a wrapper of its class, nothing calls it"
+                        continue
+                    if (
+                        not scope.name.startswith("_")
+                        and (used.get(key) or dispatched.get(key) or bases.get(key))
+                        and not _is_test_file(scope.module)
+                        and self._agent_api(scope, inside.get(key, []), reaching, wrappers | folded | held | steps)
+                    ):
+                        # ``agent.improve(files, prompt)`` handing the caller's prompt to a task function (which writes
+                        # its system text around it) with the agent's own model: the agent's calling API, as a wrapper
+                        # forwarding to a wrapper is
+                        new.add(key)
+                        new_passing.add(key)
+                        self.why[key] = "agent method handing its caller's prompt to a model task"
+                        self.agent_apis.add(key)
                         continue
                     if n == 0:
                         # the kinds of the interface, the tests' doubles left out (a mock agent's canned reply is no kind)
@@ -3409,6 +3424,47 @@ class Analysis:
                     return False
         return True
 
+    def _agent_api(self, scope: Scope, own: list[Site], reaching: set[str], layered: set[str]) -> bool:
+        """A public method of an agent class (the class or one of its bases named ``...Agent...``) handing a
+        parameter named as the caller's request (``prompt``, ``messages``, ``task``, ``query``, ...) as it is to a
+        function reaching the model that is no wrapper (a task function writing its own system text around it:
+        ``gen_code(self.ai, prompt, ...)``): other code hands the agent its prompt to reach the model, so the method is
+        the agent's calling API (CALLSITES.md ``ChatAgent.step``), whatever prompt the task it runs writes around it.
+        """
+        cls = scope.enclosing_class()
+        if cls is None or not self._agent_class(cls.key, 0):
+            return False
+        prompts = {p for p in _param_names(scope) if _REQUEST_PARAM.search(p)}
+        if not prompts:
+            return False
+        for s in own:
+            if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee == scope.key:
+                continue
+            if s.callee not in reaching or s.callee in layered:
+                continue  # a wrapper it calls is left to the forwarding rules
+            callee = self.ev.scopes.get(s.callee)
+            if callee is None or callee.enclosing_class() is not None:
+                continue  # another object's method (an evaluator agent's ``evaluate(request=...)``): its own task
+            node = s.info.node
+            if isinstance(node, cst.Call) and any(
+                not a.star and isinstance(a.value, cst.Name) and a.value.value in prompts for a in node.args
+            ):
+                return True
+        return False
+
+    def _agent_class(self, cls_key: str, depth: int) -> bool:
+        """Whether a class is named as an agent (``SimpleAgent``, ``AgentRunner``), or one of its bases (of the tree,
+        or as written) is (``BaseAgent``): not a processor or flow merely named after the agent it drives
+        (``AppAgentProcessor``)."""
+        cls = self.ev.scopes.get(cls_key)
+        if cls is None or depth > 6:
+            return False
+        if _AGENT_NAMED.search(cls.name):
+            return True
+        if any(_AGENT_NAMED.search((dotted(b) or "").rsplit(".", 1)[-1]) for b in cls.bases):
+            return True
+        return any(self._agent_class(b, depth + 1) for b in self.ev.bases_of(cls_key))
+
     def _sibling_of_wrapper(
         self, key: str, bases: dict[str, set[str]], inside: dict[str, list[Site]], wrappers: set[str]
     ) -> bool:
@@ -3891,7 +3947,12 @@ class Analysis:
             return True
         kept = [i for i in impls if i in self.ev.scopes and not self._illustrative(i)]
         impls = kept or impls
-        live = [i for i in impls if i in reaching and self._holds_model_call(i, inside, apis, key, reaching)]
+        live = [
+            i
+            for i in impls
+            if i in reaching
+            and (i in getattr(self, "agent_apis", ()) or self._holds_model_call(i, inside, apis, key, reaching))
+        ]
         if live and _model_named(self.ev.scopes.get(key)):
             return True  # ``AbstractModel.query``: the model's own interface, beside human / replay / test stand-ins
         return 2 * len(live) >= len(impls)
@@ -7344,6 +7405,9 @@ class _TaskFieldReads(cst.CSTVisitor):
         return False
 
 
+_AGENT_NAMED = lazy(r"^Agent|Agent$")
+
+
 def _handed_self_methods(cls: Scope) -> tuple[frozenset[str], frozenset[str]]:
     """The names ``self.<name>`` that a class body hands out as values rather than calls: (every such attribute read
     not called, ``tools=[self.ask]``; those passed as a keyword of a new object, ``Tool(function=self._search)``, not
@@ -7357,7 +7421,8 @@ def _handed_self_methods(cls: Scope) -> tuple[frozenset[str], frozenset[str]]:
         todo.extend(node.children)
         if isinstance(node, cst.Call):
             called.add(id(node.func))
-            if (dotted(node.func) or "").rsplit(".", 1)[-1][:1].isupper():
+            name = (dotted(node.func) or "").rsplit(".", 1)[-1]
+            if name[:1].isupper():
                 keyword += [a.value for a in node.args if a.keyword is not None]
         elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
             read.append(node)
