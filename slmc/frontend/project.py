@@ -3476,7 +3476,33 @@ class Analysis:
                 continue
             if any(impl != key and impl in wrappers for impl in self.ev.implementations(base)):
                 return True
+            if self._service_interface(base, wrappers):
+                return True
         return False
+
+    def _service_interface(self, base: str, wrappers: set[str]) -> bool:
+        """Whether the bodiless method ``base`` is declared in an interface class (a ``Protocol`` / ABC of methods
+        without bodies: ``AgentService.analyze_task(...)``, ``chat(...)``) at least two of whose other public
+        declared methods, and half of them, are wrappers: the class is the callers' calling API for the model
+        service, so a call of any of its methods reaches the model through whichever implementation is handed in
+        (an override family keeps its interface's label, bench/corpus/README.md), whatever prompt that
+        implementation writes."""
+        fn = self.ev.scopes.get(base)
+        cls = fn.enclosing_class() if fn is not None else None
+        if fn is None or cls is None or fn.name.startswith("_"):
+            return False
+        declared = cls.derived.get("_declared_methods")
+        if declared is None:
+            declared = []
+            for stmt in getattr(getattr(cls.node, "body", None), "body", ()):
+                if isinstance(stmt, cst.FunctionDef) and not stmt.name.value.startswith("_"):
+                    method = self.ev.scopes.get(f"{cls.key}.{stmt.name.value}")
+                    if method is not None and _abstract_body(method):
+                        declared.append(method.key)
+            cls.derived["_declared_methods"] = declared
+        others = [k for k in declared if k != base]
+        wrapped = sum(k in wrappers for k in others)
+        return wrapped >= 2 and 2 * wrapped >= len(others)
 
     def _declared_interface(self, overridden: Iterable[str], inside: dict[str, list[Site]]) -> bool:
         """Whether a method implements one its class's base declares without a body (``def stream_generate(self,
