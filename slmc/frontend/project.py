@@ -7451,6 +7451,7 @@ class _TaskFieldReads(cst.CSTVisitor):
 
 
 _AGENT_NAMED = lazy(r"^Agent|Agent$")
+_STORES_VALUE = lazy(r"_?(?:set|put|store|register|emit|publish)(?:_|$)")
 
 
 def _handed_self_methods(cls: Scope) -> tuple[frozenset[str], frozenset[str]]:
@@ -7469,6 +7470,16 @@ def _handed_self_methods(cls: Scope) -> tuple[frozenset[str], frozenset[str]]:
             name = (dotted(node.func) or "").rsplit(".", 1)[-1]
             if name[:1].isupper():
                 keyword += [a.value for a in node.args if a.keyword is not None]
+            elif _STORES_VALUE.match(name):
+                # ``self.set_output("content", partial(self._stream, prompt, msgs))``: a bound call kept for the code
+                # reading the object's outputs (a downstream consumer runs it), not run by the class itself
+                keyword += [
+                    a.value.args[0].value
+                    for a in node.args
+                    if isinstance(a.value, cst.Call)
+                    and (dotted(a.value.func) or "").rsplit(".", 1)[-1] == "partial"
+                    and a.value.args
+                ]
         elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
             read.append(node)
     public = frozenset(v.attr.value for v in read if id(v) not in called)
