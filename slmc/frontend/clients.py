@@ -43,6 +43,10 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "mistralai.client.Mistral": ClientKind("mistral", "mistral"),
     "mistralai.client.MistralClient": ClientKind("mistral", "mistral-v0"),
     "mistralai.async_client.MistralAsyncClient": ClientKind("mistral", "mistral-v0", True),
+    # Replicate's client object runs any hosted model (``client.run("owner/model", input={"prompt": ...})``); the
+    # model it names tells a language model from an image one (NON_TEXT_MODEL)
+    "replicate.Client": ClientKind("replicate", "replicate"),
+    "replicate.client.Client": ClientKind("replicate", "replicate"),
     "cohere.Client": ClientKind("cohere", "cohere"),
     "cohere.ClientV2": ClientKind("cohere", "cohere"),
     "cohere.AsyncClient": ClientKind("cohere", "cohere", True),

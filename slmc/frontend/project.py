@@ -2439,6 +2439,7 @@ class Analysis:
             new_filling: set[str] = set()
             new_tasked: set[str] = set()
             self.loop_entries = set()
+            self.agent_apis: set[str] = set()
             for key in reaching:
                 with self.guard.unit("wrapper rules", self.ev.scopes.get(key)):
                     if key in banned:
@@ -2516,6 +2517,20 @@ class Analysis:
                     if n == 0 and self._async_twin(scope, wrappers, inside, fwd):
                         new.add(key)  # ``step`` nothing calls beside the ``astep`` every runner awaits: the same API
                         self.why[key] = "sync/async twin of a wrapper of its class, nothing calls it"
+                        continue
+                    if (
+                        not scope.name.startswith("_")
+                        and (used.get(key) or dispatched.get(key) or bases.get(key))
+                        and not _is_test_file(scope.module)
+                        and self._agent_api(scope, inside.get(key, []), reaching, wrappers | folded | held | steps)
+                    ):
+                        # ``agent.improve(files, prompt)`` handing the caller's prompt to a task function (which writes
+                        # its system text around it) with the agent's own model: the agent's calling API, as a wrapper
+                        # forwarding to a wrapper is
+                        new.add(key)
+                        new_passing.add(key)
+                        self.why[key] = "agent method handing its caller's prompt to a model task"
+                        self.agent_apis.add(key)
                         continue
                     if n == 0:
                         # the kinds of the interface, the tests' doubles left out (a mock agent's canned reply is no kind)
@@ -2633,6 +2648,15 @@ class Analysis:
                         continue
                     if private and not mine:
                         continue  # a private hook reached only through its base method: the base's API calls it
+                    if private and raw and len(mine) >= 2 and self._overridden_hook(key, inside, reaching):
+                        # ``Base._chat(history)`` holding the request, called by the class's ``chat`` and
+                        # ``chat_with_tools`` alike and replaced by a provider subclass's own ``_chat``: the hook the
+                        # family's entry points reach the model through, whichever provider the object is (an
+                        # override family keeps its label, bench/corpus/README.md)
+                        new.add(key)
+                        new_passing.add(key)
+                        self.why[key] = "private hook holding the request, several entry points call it, overridden"
+                        continue
                     if private and raw and len(mine) < 2:
                         continue  # a private transport holding the request that one function calls: folded into it
                     if own and all(self._calls_own_param(key, s) for s in own):
@@ -3441,6 +3465,47 @@ class Analysis:
                     return False
         return True
 
+    def _agent_api(self, scope: Scope, own: list[Site], reaching: set[str], layered: set[str]) -> bool:
+        """A public method of an agent class (the class or one of its bases named ``...Agent...``) handing a
+        parameter named as the caller's request (``prompt``, ``messages``, ``task``, ``query``, ...) as it is to a
+        function reaching the model that is no wrapper (a task function writing its own system text around it:
+        ``gen_code(self.ai, prompt, ...)``): other code hands the agent its prompt to reach the model, so the method is
+        the agent's calling API (CALLSITES.md ``ChatAgent.step``), whatever prompt the task it runs writes around it.
+        """
+        cls = scope.enclosing_class()
+        if cls is None or not self._agent_class(cls.key, 0):
+            return False
+        prompts = {p for p in _param_names(scope) if _REQUEST_PARAM.search(p)}
+        if not prompts:
+            return False
+        for s in own:
+            if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee == scope.key:
+                continue
+            if s.callee not in reaching or s.callee in layered:
+                continue  # a wrapper it calls is left to the forwarding rules
+            callee = self.ev.scopes.get(s.callee)
+            if callee is None or callee.enclosing_class() is not None:
+                continue  # another object's method (an evaluator agent's ``evaluate(request=...)``): its own task
+            node = s.info.node
+            if isinstance(node, cst.Call) and any(
+                not a.star and isinstance(a.value, cst.Name) and a.value.value in prompts for a in node.args
+            ):
+                return True
+        return False
+
+    def _agent_class(self, cls_key: str, depth: int) -> bool:
+        """Whether a class is named as an agent (``SimpleAgent``, ``AgentRunner``), or one of its bases (of the tree,
+        or as written) is (``BaseAgent``): not a processor or flow merely named after the agent it drives
+        (``AppAgentProcessor``)."""
+        cls = self.ev.scopes.get(cls_key)
+        if cls is None or depth > 6:
+            return False
+        if _AGENT_NAMED.search(cls.name):
+            return True
+        if any(_AGENT_NAMED.search((dotted(b) or "").rsplit(".", 1)[-1]) for b in cls.bases):
+            return True
+        return any(self._agent_class(b, depth + 1) for b in self.ev.bases_of(cls_key))
+
     def _sibling_of_wrapper(
         self, key: str, bases: dict[str, set[str]], inside: dict[str, list[Site]], wrappers: set[str]
     ) -> bool:
@@ -3452,7 +3517,43 @@ class Analysis:
                 continue
             if any(impl != key and impl in wrappers for impl in self.ev.implementations(base)):
                 return True
+            if self._service_interface(base, wrappers):
+                return True
         return False
+
+    def _overridden_hook(self, key: str, inside: dict[str, list[Site]], reaching: set[str]) -> bool:
+        """Whether the private method ``key`` is overridden by a subclass whose override reaches a model by a call of
+        its own (a provider replacing the base's request with its own transport), not outside the tests."""
+        for impl in self.ev.overrides(key):
+            if impl == key or impl not in reaching or self._in_tests(impl) or not inside.get(impl):
+                continue
+            if self._holds_model_call(impl, inside, set(), key, reaching):
+                return True
+        return False
+
+    def _service_interface(self, base: str, wrappers: set[str]) -> bool:
+        """Whether the bodiless method ``base`` is declared in an interface class (a ``Protocol`` / ABC of methods
+        without bodies: ``AgentService.analyze_task(...)``, ``chat(...)``) at least two of whose other public
+        declared methods, and half of them, are wrappers: the class is the callers' calling API for the model
+        service, so a call of any of its methods reaches the model through whichever implementation is handed in
+        (an override family keeps its interface's label, bench/corpus/README.md), whatever prompt that
+        implementation writes."""
+        fn = self.ev.scopes.get(base)
+        cls = fn.enclosing_class() if fn is not None else None
+        if fn is None or cls is None or fn.name.startswith("_"):
+            return False
+        declared = cls.derived.get("_declared_methods")
+        if declared is None:
+            declared = []
+            for stmt in getattr(getattr(cls.node, "body", None), "body", ()):
+                if isinstance(stmt, cst.FunctionDef) and not stmt.name.value.startswith("_"):
+                    method = self.ev.scopes.get(f"{cls.key}.{stmt.name.value}")
+                    if method is not None and _abstract_body(method):
+                        declared.append(method.key)
+            cls.derived["_declared_methods"] = declared
+        others = [k for k in declared if k != base]
+        wrapped = sum(k in wrappers for k in others)
+        return wrapped >= 2 and 2 * wrapped >= len(others)
 
     def _declared_interface(self, overridden: Iterable[str], inside: dict[str, list[Site]]) -> bool:
         """Whether a method implements one its class's base declares without a body (``def stream_generate(self,
@@ -3930,9 +4031,16 @@ class Analysis:
         kept = [i for i in impls if i in self.ev.scopes and not self._illustrative(i)]
         impls = kept or impls
         # an implementation that is itself a calling API (``LoopAgent.run`` running its own steps, which reach the
-        # model) counts as one reaching it: the interface is how callers reach that API
+        # model; an agent method over task functions) counts as one reaching it: the interface is how callers reach it
         live = [
-            i for i in impls if i in reaching and (i in apis or self._holds_model_call(i, inside, apis, key, reaching))
+            i
+            for i in impls
+            if i in reaching
+            and (
+                i in apis
+                or i in getattr(self, "agent_apis", ())
+                or self._holds_model_call(i, inside, apis, key, reaching)
+            )
         ]
         if live and _model_named(self.ev.scopes.get(key)):
             return True  # ``AbstractModel.query``: the model's own interface, beside human / replay / test stand-ins
@@ -7431,6 +7539,10 @@ class _TaskFieldReads(cst.CSTVisitor):
         return False
 
 
+_AGENT_NAMED = lazy(r"^Agent|Agent$")
+_STORES_VALUE = lazy(r"_?(?:set|put|store|register|emit|publish)(?:_|$)")
+
+
 def _handed_self_methods(cls: Scope) -> tuple[frozenset[str], frozenset[str]]:
     """The names ``self.<name>`` that a class body hands out as values rather than calls: (every such attribute read
     not called, ``tools=[self.ask]``; those passed as a keyword of a new object, ``Tool(function=self._search)``, not
@@ -7444,8 +7556,19 @@ def _handed_self_methods(cls: Scope) -> tuple[frozenset[str], frozenset[str]]:
         todo.extend(node.children)
         if isinstance(node, cst.Call):
             called.add(id(node.func))
-            if (dotted(node.func) or "").rsplit(".", 1)[-1][:1].isupper():
+            name = (dotted(node.func) or "").rsplit(".", 1)[-1]
+            if name[:1].isupper():
                 keyword += [a.value for a in node.args if a.keyword is not None]
+            elif _STORES_VALUE.match(name):
+                # ``self.set_output("content", partial(self._stream, prompt, msgs))``: a bound call kept for the code
+                # reading the object's outputs (a downstream consumer runs it), not run by the class itself
+                keyword += [
+                    a.value.args[0].value
+                    for a in node.args
+                    if isinstance(a.value, cst.Call)
+                    and (dotted(a.value.func) or "").rsplit(".", 1)[-1] == "partial"
+                    and a.value.args
+                ]
         elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
             read.append(node)
     public = frozenset(v.attr.value for v in read if id(v) not in called)

@@ -1323,7 +1323,7 @@ def _details(ev: Evaluator, site: Site, client: Client, resolved: Resolved, scop
     kind, api = client.kind, site.api
     # model
     model_expr = kw.get("model") or kw.get("modelId") or kw.get("model_id") or kw.get("engine")
-    if model_expr is None and kind in ("litellm-module", "litellm-router") and pos:
+    if model_expr is None and kind in ("litellm-module", "litellm-router", "replicate") and pos:
         model_expr = pos[0]
     site.model = ev.static_str(model_expr, scope) if model_expr is not None else None
     if site.model is None and model_expr is not None and kind == "http":
