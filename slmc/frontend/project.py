@@ -164,6 +164,7 @@ class Analysis:
     _consensus_added: bool = False  # a site was resolved by name consensus in the last round
     unconverged: list[str] = field(default_factory=list)  # fixed-point loops stopped by a cycle or their round cap
     _returned: dict[str, set[str]] = field(default_factory=dict)  # fn key -> parameters it returns as they are
+    _fills_memo: dict[str, bool] = field(default_factory=dict)  # fn key -> fills a template it holds (a builder)
     _rebuilt: dict[str, str | None] = field(default_factory=dict)  # fn key -> the parameter it returns rebuilt
     _call_infos: tuple[int, dict[int, Any]] | None = None  # (modules seen, id(call) -> its CallInfo)
     _unpassed_memo: dict[str, frozenset[str]] = field(default_factory=dict)  # fn key -> defaults no call gives
@@ -4919,7 +4920,50 @@ class Analysis:
 
     @property
     def flow(self) -> _Flow:
-        return _Flow(self._kept_args, self._unpassed, self._rebuilt_args)
+        return _Flow(self._kept_args, self._unpassed, self._rebuilt_args, self._fills_held_template)
+
+    def _fills_held_template(self, call: cst.Call, fn: Scope) -> bool:
+        """Whether ``call`` (``self.fill(task_description=t, draft=d)`` in ``fn``) calls a method that fills a
+        template its object holds or its module writes with what it is handed (``Template(self.opening)
+        .safe_substitute(**slots)``, ``self.head.format(**slots)``, ``HEAD.format(task=task)``) and returns none of
+        its parameters as it is: the method writes the prompt, the caller's arguments are slot data (CALLSITES.md: a
+        template filled right there is a prompt written), however the slots are named."""
+        target = self.ev.value(call.func, fn)
+        builder = self.ev.scopes.get(target.key) if isinstance(target, Function) else None
+        if builder is None or builder.kind != "function" or builder.enclosing_class() is None:
+            return False
+        if builder.key in self._fills_memo:
+            return self._fills_memo[builder.key]
+        self._fills_memo[builder.key] = False  # while computing (recursion)
+        params = set(_param_names(builder))
+        module = builder.module.scope
+        fills = False
+        for info in builder.calls:
+            func = info.node.func
+            if not (isinstance(func, cst.Attribute) and func.attr.value in _FILLS):
+                continue
+            template = func.value
+            if isinstance(template, cst.Call) and (dotted(template.func) or "").rsplit(".", 1)[-1] == "Template":
+                template = template.args[0].value if template.args else template  # ``Template(text).substitute``
+            held = (
+                isinstance(template, cst.BaseString)
+                or (isinstance(template, cst.Attribute) and _is_self(builder, template.value))
+                or (
+                    isinstance(template, cst.Name)
+                    and template.value not in params
+                    and _text_constant(module, template.value)
+                )
+            )
+            if held and any(_mentions(a.value, params) for a in info.node.args):
+                fills = True
+                break
+        if fills:
+            for r in builder.returns:
+                if _params_in(builder, r, builders=False, flow=self.flow, loops=True):
+                    fills = False  # ``return messages, question``: a parameter handed back as it is
+                    break
+        self._fills_memo[builder.key] = fills
+        return fills
 
     def _unpassed(self, fn: Scope) -> frozenset[str]:
         """Parameters of ``fn`` with a default that none of its calls in the tree gives (``template=REVIEW_TEMPLATE``
@@ -7599,6 +7643,9 @@ class _Flow:
     kept: Callable[[cst.Call], list[cst.CSTNode]]
     unpassed: Callable[[Scope], frozenset[str]]
     rebuilt: Callable[[cst.Call], list[cst.CSTNode]]
+    # ``fills(call, fn)``: the method of ``fn``'s own class called fills templates its object holds with what it is
+    # handed (``_fills_held_template``)
+    fills: Callable[[cst.Call, Scope], bool] = lambda call, fn: False
 
 
 # Class-level constructors of a model object from the data it is handed (pydantic v2 / v1): the same request, rebuilt
@@ -8798,7 +8845,13 @@ def _params_in(
             and b[2] is fn
             and (
                 unpack
-                or (builders and isinstance(b[1], cst.Call) and _own_builder(dotted(b[1].func) or ""))
+                or (
+                    builders
+                    and isinstance(b[1], cst.Call)
+                    and _own_builder(dotted(b[1].func) or "")
+                    # ``head, tail = self.fill(task=task)`` filling the object's templates: slot data, no prompt
+                    and not (flow is not None and flow.fills(b[1], fn))
+                )
                 or (flow is not None and isinstance(b[1], cst.Call) and not _own_builder(dotted(b[1].func) or ""))
             )
         ]

@@ -1859,6 +1859,53 @@ class Evaluator:
                 return False
         return True
 
+    def fills_param_template(self, key: str) -> tuple[str, str] | None:
+        """``(parameter, method)`` when every ``return`` of the project function ``key`` gives back one of its
+        parameters rendered (``return template.render(**kwargs)``, or a local bound once to that: ``text =
+        template.render(**kwargs)`` ... ``return text``) with ``render`` / ``substitute``: a helper rendering the
+        template object (jinja, ``string.Template``) its caller hands in. A helper formatting a text it is handed
+        (``return template.format(...)``) is left as it was read before. None otherwise."""
+        fn = self.scopes.get(key)
+        if fn is None or fn.kind != "function" or not fn.params or not fn.returns:
+            return None
+        params = {p.name.value for p in fn.params if not p.star} - {"self", "cls"}
+        found: set[tuple[str, str]] = set()
+        for r in fn.returns:
+            e = r
+            if isinstance(e, cst.Name) and e.value not in params:
+                bound = [b for b in fn.bindings.get(e.value, ()) if b[0] != "param"]
+                if len(bound) != 1 or bound[0][0] != "expr":
+                    return None
+                e = bound[0][1]
+            if not (
+                isinstance(e, cst.Call)
+                and isinstance(e.func, cst.Attribute)
+                and e.func.attr.value in ("render", "substitute", "safe_substitute")
+                and isinstance(e.func.value, cst.Name)
+                and e.func.value.value in params
+            ):
+                return None
+            found.add((e.func.value.value, e.func.attr.value))
+        return next(iter(found)) if len(found) == 1 else None
+
+    def _bound_arg(self, key: str, call: cst.Call, name: str) -> cst.BaseExpression | None:
+        """The argument of ``call`` (of the project function ``key``) bound to its parameter ``name``."""
+        fn = self.scopes.get(key)
+        if fn is None:
+            return None
+        names = [p.name.value for p in fn.params if not p.star]
+        if names and names[0] in ("self", "cls") and fn.enclosing_class() is not None:
+            names = names[1:]
+        for i, a in enumerate(call.args):
+            if a.star:
+                return None
+            if a.keyword is not None:
+                if a.keyword.value == name:
+                    return a.value
+            elif i < len(names) and names[i] == name:
+                return a.value
+        return None
+
     def cli_default(self, name: str, attr: str, scope: Scope) -> Value:
         """``args.config`` of ``args = parser.parse_args()``: the static default its ``parser.add_argument("--config",
         default="configs/default.yaml")`` gives (a prompt file or a config holding prompts picked on the command
@@ -2174,6 +2221,10 @@ class Evaluator:
                 value = self.as_receiver(receiver, bindings) or value
             if not isinstance(value, _INTERESTING):  # prompt: BasePrompt = field(default_factory=ExtractPrompt)
                 value = self.field_default(bindings) or value
+            if not isinstance(value, _INTERESTING) and self.as_text_value(value) is None:
+                # ``citation_prompt: str = Field(default=CITATION_PROMPT, description=...)``: the text a settings
+                # object holds unless configured otherwise, as a plain ``citation_prompt: str = CITATION_PROMPT``
+                value = self.field_text_default(bindings) or value
             if not isinstance(value, _INTERESTING) and attr in cls.annotations:  # client: Optional[LLM] = None
                 value = self.instance_of(cls.annotations[attr], cls) or value
             if not isinstance(value, _INTERESTING):  # ``client: Any = Field(None)`` filled by a pydantic validator
@@ -2278,6 +2329,50 @@ class Evaluator:
                 if isinstance(value, _INTERESTING):
                     return value
         return None
+
+    def field_text_default(self, bindings: list[Binding]) -> Value:
+        """The text a declared field holds unless its constructor is handed another: the ``default=`` (or, for
+        pydantic ``Field``, the first positional argument) of ``Field(...)`` / ``field(...)`` / ``attr.ib(...)`` when
+        it is text (a literal, a text constant); None otherwise."""
+        for b in bindings:
+            if b[0] != "expr" or not isinstance(b[1], cst.Call):
+                continue
+            name = (dotted(b[1].func) or "").rsplit(".", 1)[-1]
+            if name not in ("field", "Field", "ib", "attrib"):
+                continue
+            for i, a in enumerate(b[1].args):
+                positional = a.keyword is None and not a.star and i == 0 and name == "Field"
+                if not positional and (a.keyword is None or a.keyword.value != "default"):
+                    continue
+                value = self.value(a.value, b[2])
+                if self.as_text_value(value) is None and b[2].kind == "class" and b[2].parent is not None:
+                    # ``citation_prompt: str = Field(default=citation_prompt)``: the class body reads the module's
+                    # name, not the field it is declaring
+                    value = self.value(a.value, b[2].parent)
+                if self.as_text_value(value) is None and isinstance(a.value, cst.Name):
+                    # a text constant holding an f-string part (``f"... {year}"`` among literals): its template text
+                    value = self._constant_text(a.value.value, b[2].parent or b[2])
+                if self.as_text_value(value) is not None:
+                    return value
+        return None
+
+    def _constant_text(self, name: str, scope: Scope, depth: int = 0) -> Text | None:
+        """The template text of a module-level constant ``name`` bound once to a string expression (literals,
+        f-strings, concatenations), following imports: ``citation_prompt = ("Provide ..." f"... {year}" "{text}")``
+        read where ``from prompts import citation_prompt`` brings it. None when it holds no literal text."""
+        bindings = self.bindings_of(name, scope) or []
+        if len(bindings) != 1 or depth > 4:
+            return None
+        b = bindings[0]
+        if b[0] == "import" and len(b) > 2:
+            mod, rest = self.project.split(self.project.importable(b[1], b[2]))
+            if mod is None or len(rest) != 1 or mod is scope.module:
+                return None
+            return self._constant_text(rest[0], mod.scope, depth + 1)
+        if b[0] != "expr" or not isinstance(b[1], cst.SimpleString | cst.ConcatenatedString | cst.FormattedString):
+            return None
+        text = self.text(b[1], b[2])
+        return text if text.static().strip() else None
 
     def filled_attr(self, cls_key: str, attr: str) -> list[Binding]:
         """What the functions that build an object of the class put into its attribute from outside
@@ -4486,6 +4581,14 @@ class Evaluator:
             first = call.args[0]
             if first.keyword is None and not first.star:
                 return self.text(first.value, scope)
+        if isinstance(callee, Function) and call.args and (filled := self.fills_param_template(callee.key)):
+            # ``render_with_token_limit(template, limit, question=q)`` returning ``template.render(**kwargs)``: the
+            # template the caller hands in, filled (its slots holes), as ``template.render(question=q)`` in place
+            given = self._bound_arg(callee.key, call, filled[0])
+            if given is not None:
+                if filled[1] == "render":
+                    return self.render(given, call, scope)
+                return self.substitute(given, scope)
         if isinstance(callee, Function) and isinstance(func, cst.Attribute) and self.returns_self(callee.key):
             # a conversation builder's fluent method: ``Convo(agent).template("plan", ...)`` adds the template file it
             # names; any other (``.require_schema(Model)`` after it) keeps the prompt built so far
