@@ -2309,12 +2309,7 @@ class Evaluator:
         ``prompt: BasePrompt = field(default_factory=ExtractPrompt)`` (dataclasses, pydantic ``Field``, attrs
         ``attr.ib(factory=...)``; a lambda factory's body), or the value of its ``default=``. The declared type is
         often only the base of what the field holds; the default is the object the class is built to use."""
-        for b in bindings:
-            if b[0] != "expr" or not isinstance(b[1], cst.Call):
-                continue
-            name = (dotted(b[1].func) or "").rsplit(".", 1)[-1]
-            if name not in ("field", "Field", "ib", "attrib"):
-                continue
+        for b, _ in _field_calls(bindings):
             for a in b[1].args:
                 keyword = a.keyword.value if a.keyword is not None else None
                 value: Value = None
@@ -2334,12 +2329,7 @@ class Evaluator:
         """The text a declared field holds unless its constructor is handed another: the ``default=`` (or, for
         pydantic ``Field``, the first positional argument) of ``Field(...)`` / ``field(...)`` / ``attr.ib(...)`` when
         it is text (a literal, a text constant); None otherwise."""
-        for b in bindings:
-            if b[0] != "expr" or not isinstance(b[1], cst.Call):
-                continue
-            name = (dotted(b[1].func) or "").rsplit(".", 1)[-1]
-            if name not in ("field", "Field", "ib", "attrib"):
-                continue
+        for b, name in _field_calls(bindings):
             for i, a in enumerate(b[1].args):
                 positional = a.keyword is None and not a.star and i == 0 and name == "Field"
                 if not positional and (a.keyword is None or a.keyword.value != "default"):
@@ -4782,6 +4772,16 @@ class Evaluator:
                 if text is not None:
                     return Text((PromptPart(text),), "template-file", self.relpath(p))
         return None
+
+
+def _field_calls(bindings: list[Binding]) -> Iterable[tuple[Binding, str]]:
+    """The bindings of a declared field made by a field call (dataclasses ``field``, pydantic ``Field``, attrs
+    ``attr.ib`` / ``attrib``), with the call's name."""
+    for b in bindings:
+        if b[0] == "expr" and isinstance(b[1], cst.Call):
+            name = (dotted(b[1].func) or "").rsplit(".", 1)[-1]
+            if name in ("field", "Field", "ib", "attrib"):
+                yield b, name
 
 
 def _walk_assigns(node: cst.CSTNode, depth: int = 0) -> list[cst.Assign]:
