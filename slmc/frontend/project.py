@@ -1473,6 +1473,8 @@ class Analysis:
             found = list(self.ev.bindings_of(root.value, b[2]) or ())
             if not found:
                 return False
+            if all(i[0] == "expr" and _placeholder(i[1]) for i in found):
+                return False  # ``api_requestor = None`` filled in by a library the shim no longer imports: not ours
             for i in found:
                 if i[0] == "param":
                     return False
@@ -9354,6 +9356,13 @@ def _twin_names(name: str) -> list[str]:
     if name.startswith("a") and len(name) > 2:
         out.append(name[1:])
     return out
+
+
+def _placeholder(node: Any) -> bool:
+    """A name's binding to a constant placeholder (``api_requestor = None``, ``0``, ``""``): nothing the tree builds."""
+    return (isinstance(node, cst.Name) and node.value == "None") or isinstance(
+        node, cst.SimpleString | cst.Integer | cst.Float | cst.ConcatenatedString
+    )
 
 
 def _session_opener(fn: Scope) -> bool:
