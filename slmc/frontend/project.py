@@ -2199,6 +2199,9 @@ class Analysis:
                 and _is_self(fn, call.func.value)
             ):
                 continue  # ``self.run_step(self.idea)``: a step of its own class, which tells what it sends itself
+            if s.site == SiteKind.WRAPPER_CALL and self._writes_own_prompt(s.callee or "", inside, fwd):
+                continue  # ``self.helper.analyze(notes=self.notes)``: a task method writing its own prompt (from a
+                # template file it loads) is handed data; what it sends is its own (an abstract one, its overrides')
             picked = self._prompt_args(s, fwd) if s.site == SiteKind.WRAPPER_CALL else None
             if picked is None:
                 picked = [a for a in call.args if a.keyword is None or a.keyword.value not in _SETTING_KEYWORDS]
@@ -2206,6 +2209,23 @@ class Analysis:
                 out |= self._bare_self_reads(fn, a.value)
         memo[key] = out
         return out
+
+    def _writes_own_prompt(self, key: str, inside: dict[str, list[Site]], fwd: dict[str, set[str]]) -> bool:
+        """Whether the method ``key`` is a task method: it forwards none of its parameters as a prompt and a model
+        call of its writes the prompt it sends (a template, a prompt file it loads); for a method without model calls
+        of its own (an abstract one), every override holding model calls does."""
+        if not key or fwd.get(key):
+            return False
+        found = False
+        for k in [key, *self.ev.implementations(key)][:16]:
+            scope = self.ev.scopes.get(k)
+            sites = [s for s in inside.get(k, ()) if s.site in (SiteKind.REQUEST, SiteKind.WRAPPER_CALL)]
+            if not sites or scope is None or _is_test_file(scope.module):  # (a test's stand-in does not count)
+                continue
+            if fwd.get(k) or not any(self._authors(s) or self._authors_sent(s) for s in sites):
+                return False
+            found = True
+        return found
 
     def _bare_self_reads(self, fn: Scope, expr: cst.BaseExpression) -> set[str]:
         """Attributes of ``self`` that ``expr`` in the method ``fn`` reads as values of their own (``self.text``, not

@@ -164,3 +164,82 @@ def test_methods_sending_what_their_construction_was_handed_are_wrappers(tmp_pat
     assert not any(f in ("digest", "steps", "article") for _, f in calls)
     inner = {(s.loc.line, str(s.site)) for s in graph.sites() if s.loc.path == "kit/shape.py"}
     assert (line_of(_SHAPE, "return self.to_dict(attempt + 1)"), "wrapper-call") in inner  # the retry re-sends it
+
+
+_ANALYST = """
+    from abc import ABC, abstractmethod
+    from pathlib import Path
+
+    from kit.model import Model
+
+
+    class Analyst(ABC):
+        @abstractmethod
+        def review(self, code: str, extra_instructions: str = ""):
+            ...
+
+
+    class FileAnalyst(Analyst):
+        def __init__(self, llm: Model):
+            self.llm = llm
+
+        def review(self, code: str, extra_instructions: str = ""):
+            text = (Path(__file__).parent / "templates" / "review.txt").read_text()
+            messages = [{"role": "user", "content": text.format(code=code, extra=extra_instructions)}]
+            return self.llm.call(messages)
+
+
+    class Checker:
+        def __init__(self, code: str, instructions: str, analyst: Analyst):
+            self.code = code
+            self.instructions = instructions
+            self.analyst = analyst
+
+        def check(self):
+            return self.analyst.review(code=self.code, extra_instructions=self.instructions)
+"""
+
+_CHECK_JOB = """
+    from kit.analyst import Checker, FileAnalyst
+    from kit.model import Model
+
+
+    def main(llm: Model):
+        return Checker(code=open("a.py").read(), instructions="Be brief.", analyst=FileAnalyst(llm)).check()
+"""
+
+_STAND_IN = """
+    from kit.analyst import Analyst
+
+
+    class FakeAnalyst(Analyst):
+        def review(self, code: str, extra_instructions: str = ""):
+            return self.reply(code)
+
+        def reply(self, code):
+            return "ok"
+"""
+
+
+def test_attributes_handed_to_a_task_method_writing_its_own_prompt_are_no_prompt(tmp_path: Path) -> None:
+    """``Checker.check`` hands what its construction set (``self.instructions``) to ``Analyst.review``, an abstract
+    method whose one implementation writes its prompt from a template file it loads (a test's stand-in aside): the
+    attributes are data of that task, the method forwards no prompt (no wrapper, its callers no wrapper-calls)."""
+    write_tree(
+        tmp_path,
+        {
+            "kit/__init__.py": "",
+            "kit/model.py": _MODEL,
+            "kit/analyst.py": _ANALYST,
+            "kit/templates/review.txt": "Review this code and list its bugs:\n{code}\n{extra}\n",
+            "kit/jobs.py": _CHECK_JOB,
+            "tests/__init__.py": "",
+            "tests/test_analyst.py": _STAND_IN,
+        },
+    )
+    graph = analysed_graph(tmp_path)
+    wrappers = {s.function for s in graph.sites() if s.site == SiteKind.WRAPPER}
+    assert "Checker.check" not in wrappers
+    assert not [s for s in graph.sites() if s.loc.path == "kit/jobs.py"]
+    inner = {(s.loc.line, str(s.site)) for s in graph.sites() if s.loc.path == "kit/analyst.py"}
+    assert (line_of(_ANALYST, "return self.llm.call(messages)"), "wrapper-call") in inner
