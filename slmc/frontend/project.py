@@ -2915,6 +2915,9 @@ class Analysis:
                                 or self._authors_wrapper_call(s)
                                 or (self._authors_sent(s) and not self._sends_param_message(s))
                                 or self._fills_own_template(s)
+                                # ``summarize(text=t, prompt_templates=(conf.prompts.summary, conf.prompts.system))``:
+                                # templates it takes from its own settings object, its task's text
+                                or self._hands_own_templates(s)
                                 # ``manager("summarize", text=t)``: it names the task of a template-filling wrapper itself
                                 or (s.callee in filling and _names_task(s.info.node))
                                 for s in direct
@@ -4889,6 +4892,37 @@ class Analysis:
             return False
         keys = [self.ev.static_str(el.key, site.info.scope) for el in first.elements if isinstance(el, cst.DictElement)]
         return bool(keys) and all(k is not None and k in slots for k in keys)
+
+    def _hands_own_templates(self, site: Site) -> bool:
+        """A call of a project wrapper handing it, for a prompt- or template-named parameter, template text the
+        function reads from a settings object of its own (``prompt_templates=(conf.prompts.summary,
+        conf.prompts.system)`` with ``conf = get_settings(settings)``, the text the settings class declares), as it is
+        or through a local bound to it (a ``None`` binding aside): the function writes that task, its caller hands
+        only data. A field read off a parameter (``prompt=settings.prompt``) stays the caller's text, one read off
+        ``self`` what the object's construction was handed (``_local_object_field``)."""
+        fn = site.info.scope.enclosing_function()
+        callee = self.ev.scopes.get(site.callee or "")
+        if site.site != SiteKind.WRAPPER_CALL or fn is None or callee is None or callee.kind != "function":
+            return False
+        for a, name in _bind(callee, [a for a in site.info.node.args if not a.star]):
+            key = a.keyword.value if a.keyword is not None else name
+            if not (_PROMPT_PARAM.search(key) or "template" in key.lower()):
+                continue
+            exprs: list[cst.BaseExpression] = [a.value]
+            if isinstance(a.value, cst.Name):
+                bound = fn.bindings.get(a.value.value, ())[:8]
+                if not bound or any(b[0] != "expr" for b in bound):
+                    continue
+                exprs = [b[1] for b in bound if not (isinstance(b[1], cst.Name) and b[1].value == "None")]
+            items: list[cst.BaseExpression] = []
+            for e in exprs:
+                items += [el.value for el in e.elements] if isinstance(e, cst.Tuple | cst.List) else [e]
+            if not items or not all(_local_object_field(fn, i) for i in items):
+                continue
+            texts = [self.ev.text(i, site.info.scope) for i in items]
+            if all(t is not None and _enough_text(t.static()) for t in texts):
+                return True
+        return False
 
     def _past_aliases(self, key: str, users: set[str], direct_fns: dict[str, set[str]]) -> set[str]:
         """The functions calling ``key``, a caller that is a public one-statement alias of it in its own class
@@ -9240,6 +9274,17 @@ def _param_attribute(fn: Scope, node: cst.CSTNode) -> bool:
     while isinstance(node, cst.Attribute):
         node = node.value
     return isinstance(node, cst.Name) and node.value in _param_names(fn)
+
+
+def _local_object_field(fn: Scope, node: cst.BaseExpression) -> bool:
+    """``conf.prompts.summary``: a field read from an object the function ``fn`` gets itself (a local it binds, a
+    module's settings object), not from one a parameter holds (the caller's) nor from ``self`` (what its
+    construction was handed)."""
+    if not isinstance(node, cst.Attribute):
+        return False
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name) and node.value not in (*_param_names(fn), "self", "cls")
 
 
 def _copy_method(node: cst.Call) -> bool:
