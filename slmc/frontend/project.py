@@ -2841,6 +2841,21 @@ class Analysis:
                         or s.callee in folded
                         or s.callee in steps
                     ]
+                    # a closure it runs or hands over (a thread target, at any depth through the other closures
+                    # of this function) sends this function's parameters as free variables: its calls count here
+                    direct_in = direct + [
+                        inner
+                        for s in own
+                        if s.site == SiteKind.WRAPPER_CALL
+                        and (closure := self.ev.scopes.get(s.callee or "")) is not None
+                        and _nested_in(closure, scope)
+                        for inner in self._closure_sites(scope, closure, inside, set())
+                        if inner.site != SiteKind.WRAPPER_CALL
+                        or inner.callee is None
+                        or inner.callee in wrappers
+                        or inner.callee in folded
+                        or inner.callee in steps
+                    ]
                     forwards = (
                         bool(fwd.get(key))
                         or key in fed
@@ -2853,8 +2868,10 @@ class Analysis:
                                 if s.site == SiteKind.REQUEST
                                 else self._prompt_args(s, fwd),
                                 flow=self.flow,
+                                # an item of a list its caller handed it, sent on to a wrapper one at a time
+                                items=s.site == SiteKind.WRAPPER_CALL,
                             )
-                            for s in direct
+                            for s in direct_in
                             if not self._authors_sent(s)
                             and not self._request_appends_own_turn(s)
                             and not self._fills_own_template(s)
@@ -4029,13 +4046,18 @@ class Analysis:
             named = [p for p in member.params if p.name.value not in ("self", "cls")] if member is not None else []
             if named and all(p.star in ("*", "**") for p in named):
                 return False  # ``complete(self, /, **kwargs)``: what it takes is open, the prompt may be among it
-        if any(_REQUEST_PARAM.match(name) for _, name in _bind(scope, site.args)):
-            return False  # ``agent.run(task)``: the caller hands the agent the request it is to carry out
-        if owner is not None and owner.kind == "function":
-            asked = {p for p in _param_names(owner) if _REQUEST_PARAM.match(p.removeprefix("new_"))}
-            if asked and _forwards(owner, site, flow=self.flow, only=asked):
+        if any(_REQUEST_PARAM.match(name.removeprefix("new_")) for _, name in _bind(scope, site.args)):
+            return False  # ``agent.run(task)`` / ``runner.run(new_message=m)``: the caller hands the agent the request
+            # it is to carry out
+        fn = owner if owner is not None and owner.kind == "function" else None
+        for _ in range(4):  # in a closure, the enclosing function's parameters it uses as free variables too
+            if fn is None:
+                break
+            asked = {p for p in _param_names(fn) if _REQUEST_PARAM.match(p.removeprefix("new_"))}
+            if asked and _forwards(fn, site, flow=self.flow, only=asked):
                 return False  # ``runner.run(new_message)`` -> ``ctx = self._new_context(new_message)`` ->
                 # ``agent.run(ctx)``: the run's context carries the caller's message, the request the agent carries out
+            fn = fn.parent.enclosing_function() if fn.parent is not None else None
         if self._holding is None or self._holding[0] != len(self.sites):
             held = {
                 fn.key for x in self.sites.values() if x.site != SiteKind.WRAPPER_CALL and (fn := _owner(x.info.scope))
@@ -5381,15 +5403,7 @@ class Analysis:
                     callee = self.ev.scopes.get(site.callee)
                     if callee is not None and _nested_in(callee, scope):
                         # a closure called or handed to a retry helper here sends this function's parameters
-                        for inner in inside.get(callee.key, ()):
-                            if self._authors_sent(inner):
-                                continue  # the closure writes the task prompt it sends around those parameters
-                            if inner.site != SiteKind.WRAPPER_CALL or inner.callee is None:
-                                got |= _call_params(scope, inner.info.node, flow=self.flow, http=inner.client == "http")
-                            elif fwd.get(inner.callee) and (inner_callee := self.ev.scopes.get(inner.callee)):
-                                for a, name in _bind(inner_callee, inner.args):
-                                    if name in fwd[inner.callee]:
-                                        got |= _params_in(scope, a.value, flow=self.flow)
+                        got |= self._closure_sends(scope, callee, inside, fwd, set())
                     if callee is None:
                         continue
                     if targets:
@@ -5424,6 +5438,55 @@ class Analysis:
         else:
             self.unconverged.append("prompt parameters")
         return fwd
+
+    def _closure_sites(self, scope: Scope, closure: Scope, inside: dict[str, list[Site]], seen: set[str]) -> list[Site]:
+        """The model-reaching calls of a closure defined in ``scope``, and of the other closures of ``scope`` it runs
+        in turn (``_worker`` running ``asyncio.run(_pump())``), whose free variables are ``scope``'s names."""
+        if closure.key in seen or len(seen) > 16:
+            return []
+        seen.add(closure.key)
+        out: list[Site] = []
+        for inner in inside.get(closure.key, ()):
+            nested = self.ev.scopes.get(inner.callee or "") if inner.site == SiteKind.WRAPPER_CALL else None
+            if nested is not None and _nested_in(nested, scope):
+                out.extend(self._closure_sites(scope, nested, inside, seen))
+            else:
+                out.append(inner)
+        return out
+
+    def _closure_sends(
+        self,
+        scope: Scope,
+        closure: Scope,
+        inside: dict[str, list[Site]],
+        fwd: dict[str, set[str]],
+        seen: set[str],
+    ) -> set[str]:
+        """The parameters of ``scope`` that a closure defined in it sends as free variables (CALLSITES.md: a nested
+        function's free variable bound to a parameter of its enclosing function carries that parameter; the enclosing
+        function forwards it when it runs the closure or hands it over): what its requests send, what its calls of a
+        forwarding wrapper hand on, and what the other closures of ``scope`` it runs in turn send (a thread target
+        ``_worker`` running ``asyncio.run(_pump())``, whose ``_pump`` hands ``text`` to the model-reaching method)."""
+        if closure.key in seen or len(seen) > 16:
+            return set()
+        seen.add(closure.key)
+        got: set[str] = set()
+        for inner in inside.get(closure.key, ()):
+            if self._authors_sent(inner):
+                continue  # the closure writes the task prompt it sends around those parameters
+            if inner.site != SiteKind.WRAPPER_CALL or inner.callee is None:
+                got |= _call_params(scope, inner.info.node, flow=self.flow, http=inner.client == "http")
+                continue
+            inner_callee = self.ev.scopes.get(inner.callee)
+            if inner_callee is None:
+                continue
+            if fwd.get(inner.callee):
+                for a, name in _bind(inner_callee, inner.args):
+                    if name in fwd[inner.callee]:
+                        got |= _params_in(scope, a.value, flow=self.flow)
+            if _nested_in(inner_callee, scope):  # another closure of ``scope``: its free variables are the same
+                got |= self._closure_sends(scope, inner_callee, inside, fwd, seen)
+        return got
 
     def _fed_with_helpers(self, fn: Scope) -> dict[str, list[cst.CSTNode]]:
         """``_self_fed``, and what ``fn`` hands a method of its own class that adds its arguments to a list held in
@@ -7196,10 +7259,11 @@ def _item_of_param(fn: Scope, value: cst.BaseExpression) -> set[str]:
     return _walked_by(fn, {node.value}) & params
 
 
-def _walked_by(fn: Scope, names: set[str]) -> set[str]:
+def _walked_by(fn: Scope, names: set[str], fields: bool = False) -> set[str]:
     """The names whose items the loops and comprehensions of ``fn`` bind to any of ``names``: ``tasks`` for ``for
     task in tasks`` / ``[f(task) for task in tasks]``, ``tasks`` and ``imgs`` for ``for task, img in zip(tasks,
-    imgs)`` (``enumerate`` and ``zip`` walk the lists they are given)."""
+    imgs)`` (``enumerate`` and ``zip`` walk the lists they are given); ``fields``: also the name whose field a loop
+    walks (``suite`` for ``for case in suite.cases``)."""
     out: set[str] = set()
     todo: list[Any] = [fn.node]
     while todo:
@@ -7219,6 +7283,8 @@ def _walked_by(fn: Scope, names: set[str]) -> set[str]:
                     out |= {a.value.value for a in walked.args if isinstance(a.value, cst.Name)}
                 elif isinstance(walked, cst.Name):
                     out.add(walked.value)
+                elif fields and isinstance(walked, cst.Attribute) and isinstance(walked.value, cst.Name):
+                    out.add(walked.value.value)  # ``for case in suite.cases``: the items of a field of ``suite``
         if node is not fn.node and isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             continue  # a nested def's loops are its own
         todo.extend(getattr(node, "children", ()))
@@ -7945,6 +8011,7 @@ def _forwards(
     args: list[cst.Arg] | None = None,
     flow: _Flow | None = None,
     only: set[str] | None = None,
+    items: bool = False,
 ) -> bool:
     """Whether a parameter of ``fn`` reaches the call ``site`` as it is (possibly inside list/dict/message objects),
     i.e. ``fn`` forwards its caller's prompt rather than authoring a template around it (``templated``: or filled
@@ -7954,9 +8021,10 @@ def _forwards(
     parameters named like a prompt count as carried through such a builder. ``args``: the arguments to look at
     (default: all of the call's). ``kept``: the arguments of a call of a project function that it returns as they
     are (``format_message("user", text)`` building the message dict), see ``_params_in``. ``only``: the parameters
-    to follow (default: all)."""
+    to follow (default: all). ``items``: an item of a list parameter that a loop walks (``for case in cases:
+    run(new_message=case.content)``) counts as that parameter, each item a prompt its caller wrote (``_item_of_param``)."""
     params = {p.name.value for p in fn.params}
-    if fn.enclosing_class() is not None and fn.params:
+    if fn.enclosing_class() is not None and fn.params and not _static(fn):
         params.discard(fn.params[0].name.value)
     if only is not None:
         params &= only
@@ -7975,15 +8043,17 @@ def _forwards(
         if isinstance(node, cst.Name):
             if node.value in params:
                 return not built or bool(_PROMPT_PARAM.search(node.value))
-            if depth < 3:
-                return any(passes(e, depth + 1, built) for e in local.get(node.value, ()))
-            return False
+            if depth < 3 and any(passes(e, depth + 1, built) for e in local.get(node.value, ())):
+                return True
+            return items and not built and _walked_item(fn, node, params)
         if isinstance(node, cst.Call) and _parses_command_line(node):
             return False  # ``args = parser.parse_args(argv)``: options of a command line, no prompt handed in
         if isinstance(node, cst.Call) and _serialises(node):  # json.dumps(payload).encode(): the same request
             return any(passes(c, depth, built) for c in _serialised(node))
         if isinstance(node, cst.Subscript | cst.Attribute) and _payload_field(node):
             return passes(node.value, depth, built)  # params["prompt"] / convo.messages: the payload's prompt field
+        if items and not built and isinstance(node, cst.Subscript | cst.Attribute) and _walked_item(fn, node, params):
+            return True  # ``case.content`` / ``case["turns"]``: a field of a walked item
         if isinstance(node, cst.Subscript) and _sliced(node):
             return passes(node.value, depth, built)  # messages[1:cut]: a run of the caller's own messages
         if _joins_sequences(node, fn):  # history + new_messages: the caller's messages, one run after the other
@@ -8727,6 +8797,28 @@ def _reads_key(node: cst.CSTNode, name: str, key: str) -> bool:
             return True
         todo.extend(n.children)
     return False
+
+
+def _walked_item(fn: Scope, node: cst.BaseExpression, params: set[str], depth: int = 0) -> bool:
+    """Whether ``node`` is an item of a list parameter of ``fn`` that a loop walks, or a field of one (``case``,
+    ``case.content``, ``case["turns"]`` under ``for case in cases``), or a local bound once to such a field
+    (``content = case.content``)."""
+    for _ in range(3):
+        if isinstance(node, cst.Subscript | cst.Attribute):
+            node = node.value
+    if not isinstance(node, cst.Name) or node.value in params or depth > 2:
+        return False
+    if _walked_by(fn, {node.value}, fields=True) & params:
+        return True
+    bound = fn.bindings.get(node.value, [])
+    if len(bound) != 1 or bound[0][0] != "expr" or not isinstance(bound[0][1], cst.Subscript | cst.Attribute):
+        return False
+    return _walked_item(fn, bound[0][1], params, depth + 1)
+
+
+def _static(fn: Scope) -> bool:
+    """Whether a method is a ``@staticmethod``: its first parameter is one its caller passes, no ``self``."""
+    return any(isinstance(d, cst.Name) and d.value == "staticmethod" for d in fn.decorators)
 
 
 def _param_names(fn: Scope) -> list[str]:
