@@ -1954,13 +1954,20 @@ def declared_tools(site: LLMCall) -> list[str]:
 
 
 def _tool_named(tool: str, text: str) -> bool:
-    """The text names the tool: its identifier, or every telling word of its name (``publish an announcement`` for
-    ``publish_announcement``, ``a random number`` for ``random_number_tool``)."""
-    if re.search(rf"\b{re.escape(tool)}\b", text):
-        return True
-    words = [w for w in _name_words(tool) if w not in _TOOL_NAME_FILLER and len(w) > 2]
-    found = {w[:5] for w in re.findall(r"[a-z]+", text.lower())}
-    return bool(words) and all(w[:5] in found for w in words)
+    """The text orders the tool called by name: ``call the publish_announcement tool``, ``using the publish
+    announcement tool`` (the words of its name before ``tool``)."""
+    words = [w for w in _name_words(tool) if w not in _TOOL_NAME_FILLER]
+    names = [re.escape(tool)] + ([r"[\s_-]+".join(map(re.escape, words))] if words else [])
+    order = rf"\b(?:call|use|using|invoke)\s+(?:the\s+|your\s+)?(?:{'|'.join(names)})(?:\s+tool\b|\b(?=\s+tool))"
+    return bool(re.search(order, text, re.IGNORECASE))
+
+
+# The tool answers a question, or the agent asks the person for what it needs: grounded QA or a dialogue
+# (CALLSITES.md: unclear / open), not one call's arguments filled from the request
+_NOT_ONE_CALL = lazy(
+    r"\bto\s+answer\b|\banswer\s+(?:the|their|a)\s+question|(?<!not\s)\bask\s+(?:the\s+)?(?:user|customer|caller|person|them)\b",
+    re.I,
+)
 
 
 def named_tool_evidence(
@@ -1978,6 +1985,8 @@ def named_tool_evidence(
     if any(e.weight < 0 and e.reason.startswith("prompt says") for e in evidence):
         return []  # the prompt asks for something open beside the tool (research, writing, a conversation)
     text = "\n".join(t for t in texts if t)
+    if _NOT_ONE_CALL.search(text):
+        return []
     named = [t for t in tools if _tool_named(t, text)]
     if not named and len(tools) == 1 and _THE_TOOL.search(text):
         named = tools

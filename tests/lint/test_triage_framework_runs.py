@@ -146,7 +146,7 @@ def test_an_agent_run_whose_task_names_its_one_tool_fills_that_tools_arguments()
             "Post a notice titled 'Lunch' saying 'at noon'.",
             ("post_notice",),
         ),
-        ("Be brief.", "Can you roll a dice with 20 faces?", ("roll_dice",)),
+        ("Be brief. Do not ask the user to confirm.", "Use the roll dice tool: 20 faces.", ("roll_dice", "flip_coin")),
         ("Look up 'solar panels' using the lookup tool and return the hits.", "{x}", ("lookup_tool",)),
         ("You dispatch work. Always call the tool with the fields it needs.", "Convert 3 miles to km.", None),
     )
@@ -160,6 +160,9 @@ def test_an_agent_run_whose_task_names_its_one_tool_fills_that_tools_arguments()
         ("Research the market for 'solar panels' thoroughly with the lookup tool.", "{x}", ("lookup_tool",)),
         ("Use the search tool to chat with the user about anything.", "{x}", ("search_tool",)),
         ("Call the roll_dice tool when asked.", "Roll a dice.", ("roll_dice", "flip_coin", "draw_card")),  # 3 tools
+        ("Be brief.", "What's the weather in Oslo?", ("get_weather",)),  # the tool's subject asked, no order to call it
+        ("Use the faq tool to answer the question.", "{question}", ("faq_tool",)),  # grounded QA
+        ("Ask the customer for the seat, then use the update_seat tool.", "{x}", ("update_seat",)),  # a dialogue
     )
     for i, (system, user, tools) in enumerate(stays):
         site = add_site(g, "main", 50 + i, client="openai-agents", api="run", system=system, user=user, tools=tools)
