@@ -10,6 +10,7 @@ Import-light: used by ``slmc lint``.
 
 from __future__ import annotations
 
+import ast
 import functools
 import math
 import re
@@ -1440,6 +1441,9 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         evidence = [e for e in evidence if not (e.weight > 0 and e.reason.startswith("prompt says"))]
     evidence += user_message_evidence(graph, site, evidence)
     agent = targeted_fix(agent_evidence(graph, site), texts)
+    filled = named_tool_evidence(site, agent, texts, evidence)
+    if filled:  # the loop's one step is the call of the tool its task names: read as that call's arguments
+        agent, evidence = [], evidence + filled
     if agent:  # the text handed to an agent loop is the user's request, not a closed answer's format; a regex taking
         # the final answer out of the loop's last message (``<solution>(.*?)</solution>``) is how it is carried
         regex = _CONSUMERS["regex"][1]
@@ -1906,6 +1910,89 @@ def name_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         what = "writes code" if open_cue in _NAME_CODE else "writes new content"
         out.append(Evidence(-0.7, f"named `{open_}`: {what}"))
     return out
+
+
+# Words of a tool's name that say nothing of what it does (``get_weather_tool``: ``weather``)
+_TOOL_NAME_FILLER = frozenset({"tool", "tools", "get", "fn", "func", "function", "run", "do", "sync", "async", "as"})
+# ``call the tool``, ``using the search tool``: one tool ordered by the task (not ``the tools``, an open set)
+_THE_TOOL = lazy(r"\b(?:call|use|using|invoke|with)\s+(?:the|this|that|your)\s+(?:[\w-]+\s+){0,2}?tool\b(?!s)", re.I)
+NAMED_TOOL = "its task names the tool it is given"
+
+
+def declared_tools(site: LLMCall) -> list[str]:
+    """The names of the tools a run's agent is given: ``site.tools``, else the items of a literal ``tools=[...]``
+    option (``search``, ``WebSearchTool()``, ``agent.as_tool(tool_name="translate_text")``); [] when not a list."""
+    if site.tools:
+        return list(site.tools)
+    value = site.options.get("tools")
+    if not isinstance(value, str):
+        return []
+    try:
+        node = ast.parse(value.strip(), mode="eval").body
+    except (SyntaxError, ValueError):
+        return []
+    if not isinstance(node, (ast.List, ast.Tuple)) or any(isinstance(e, ast.Starred) for e in node.elts):
+        return []
+    names = []
+    for e in node.elts:
+        if isinstance(e, ast.Call):
+            named = [
+                k.value.value
+                for k in e.keywords
+                if k.arg in ("tool_name", "name")
+                and isinstance(k.value, ast.Constant)
+                and isinstance(k.value.value, str)
+            ]
+            e = e.func if not named else e
+            if named:
+                names.append(named[0])
+                continue
+        if isinstance(e, ast.Attribute):
+            e = e.value if e.attr in ("as_tool", "as_function_tool") else e
+        names.append(e.id if isinstance(e, ast.Name) else e.attr if isinstance(e, ast.Attribute) else "?")
+    return names
+
+
+def _tool_named(tool: str, text: str) -> bool:
+    """The text orders the tool called by name: ``call the publish_announcement tool``, ``using the publish
+    announcement tool`` (the words of its name before ``tool``)."""
+    words = [w for w in _name_words(tool) if w not in _TOOL_NAME_FILLER]
+    names = [re.escape(tool)] + ([r"[\s_-]+".join(map(re.escape, words))] if words else [])
+    order = rf"\b(?:call|use|using|invoke)\s+(?:the\s+|your\s+)?(?:{'|'.join(names)})(?:\s+tool\b|\b(?=\s+tool))"
+    return bool(re.search(order, text, re.IGNORECASE))
+
+
+# The tool answers a question, or the agent asks the person for what it needs: grounded QA or a dialogue
+# (CALLSITES.md: unclear / open), not one call's arguments filled from the request
+_NOT_ONE_CALL = lazy(
+    r"\bto\s+answer\b|\banswer\s+(?:the|their|a)\s+question|(?<!not\s)\bask\s+(?:the\s+)?(?:user|customer|caller|person|them)\b",
+    re.I,
+)
+
+
+def named_tool_evidence(
+    site: LLMCall, agent: list[Evidence], texts: list[str], evidence: list[Evidence]
+) -> list[Evidence]:
+    """An agent run over one or two tools whose task names the tool (or the thing it makes) and asks nothing open of
+    its own (``Search for 'X' using the search tool and return the results``, ``call the publish_announcement tool``):
+    the loop's step is that tool's call, the model fills its arguments from the request (CALLSITES.md: tool-argument
+    filling). An open goal over the tools (``research X``, ``write a report``, a conversation) stays the loop."""
+    if not agent or agent[0].weight >= 0 or ": an agent loop over tools" not in agent[0].reason:
+        return []
+    tools = declared_tools(site)
+    if not 1 <= len(tools) <= 2:
+        return []
+    if any(e.weight < 0 and e.reason.startswith("prompt says") for e in evidence):
+        return []  # the prompt asks for something open beside the tool (research, writing, a conversation)
+    text = "\n".join(t for t in texts if t)
+    if _NOT_ONE_CALL.search(text):
+        return []
+    named = [t for t in tools if _tool_named(t, text)]
+    if not named and len(tools) == 1 and _THE_TOOL.search(text):
+        named = tools
+    if not named:
+        return []
+    return [Evidence(1.8, f"{NAMED_TOOL} (`{named[0]}`): tool-argument filling")]
 
 
 def _runs_agent_loop(graph: AgentGraph, site: LLMCall) -> bool:

@@ -133,3 +133,38 @@ def test_an_agent_declared_without_tools_answers_in_one_call() -> None:
     assert any("agent loop" in r for r in triage_site(g, handing).reasons)
     unseen = add_site(g, "main", 40, client="openai-agents", api="run", user="{msg}")
     assert any("agent loop" in r for r in triage_site(g, unseen).reasons)
+
+
+def test_an_agent_run_whose_task_names_its_one_tool_fills_that_tools_arguments() -> None:
+    """An agent given one or two tools whose task names the tool (its identifier, the words of its name, or ``use the
+    tool``) runs one step: it fills that tool's arguments from the request (tool-argument filling, narrow). The same
+    agent handed a greeting, or an open goal over the tool (research, a conversation), stays its loop."""
+    g = AgentGraph()
+    orders = (
+        (
+            "Whenever asked, call the post_notice tool.",
+            "Post a notice titled 'Lunch' saying 'at noon'.",
+            ("post_notice",),
+        ),
+        ("Be brief. Do not ask the user to confirm.", "Use the roll dice tool: 20 faces.", ("roll_dice", "flip_coin")),
+        ("Look up 'solar panels' using the lookup tool and return the hits.", "{x}", ("lookup_tool",)),
+        ("You dispatch work. Always call the tool with the fields it needs.", "Convert 3 miles to km.", None),
+    )
+    for i, (system, user, tools) in enumerate(orders):
+        fields = {"tools": tools} if tools else {"options": {"tools": '[converter.as_tool(tool_name="convert")]'}}
+        site = add_site(g, "main", 10 + i, client="openai-agents", api="run", system=system, user=user, **fields)
+        t = triage_site(g, site)
+        assert t.verdict == N and any("names the tool" in r for r in t.reasons), (system, t)
+    stays = (
+        ("Be brief.", "Hi, my name is Ada.", ("roll_dice",)),  # no tool named: a conversation turn
+        ("Research the market for 'solar panels' thoroughly with the lookup tool.", "{x}", ("lookup_tool",)),
+        ("Use the search tool to chat with the user about anything.", "{x}", ("search_tool",)),
+        ("Call the roll_dice tool when asked.", "Roll a dice.", ("roll_dice", "flip_coin", "draw_card")),  # 3 tools
+        ("Be brief.", "What's the weather in Oslo?", ("get_weather",)),  # the tool's subject asked, no order to call it
+        ("Use the faq tool to answer the question.", "{question}", ("faq_tool",)),  # grounded QA
+        ("Ask the customer for the seat, then use the update_seat tool.", "{x}", ("update_seat",)),  # a dialogue
+    )
+    for i, (system, user, tools) in enumerate(stays):
+        site = add_site(g, "main", 50 + i, client="openai-agents", api="run", system=system, user=user, tools=tools)
+        t = triage_site(g, site)
+        assert t.verdict != N and not any("names the tool" in r for r in t.reasons), (system, t)
