@@ -4351,10 +4351,9 @@ class Analysis:
     def _private_step(
         self, scope: Scope, mine: set[str], fwd: dict[str, set[str]], apis: set[str], passing: set[str]
     ) -> bool:
-        """Whether a private method (or a module's private function) is one step of the one function that calls it,
-        and that function is itself a forwarding API of the same class (or module) (``step`` handing its input to
-        ``_step_impl`` / ``_stream``): the API is the caller's; the step is folded into it. A private helper whose
-        one caller authors the prompt (a retry
+        """Whether a private method is one step of the one function that calls it, and that function is itself a
+        forwarding API of the same class (``step`` handing its input to ``_step_impl`` / ``_stream``): the API is
+        the caller's; the step is folded into it. A private helper whose one caller authors the prompt (a retry
         helper under a strategy's prompt builder) stays the code's calling API. A caller implementing a wrapper
         interface its base declares (a provider's ``ainvoke`` -> ``self._structured(converted, schema)``) is such an
         API too, whatever it converts the prompt into first."""
@@ -4363,11 +4362,8 @@ class Analysis:
         (who,) = mine
         cls = scope.enclosing_class()
         caller = self.ev.scopes.get(who)
-        if caller is None or caller.kind != "function" or not self._same_owner(who, scope):
-            return False  # (a module's private function: called by one function of its own module, ``reply`` ->
-            # ``_reply_stream(messages, ...)`` printing the stream as it comes)
-        if cls is None and scope.parent is not scope.module.scope:
-            return False  # a closure: the rules for locals decide
+        if cls is None or caller is None or caller.kind != "function" or not self._method_of(who, cls):
+            return False
         # the caller is a wrapper (or a step folded into one) forwarding its own caller's prompt, or implementing
         # the family's calling API
         if who not in apis:
