@@ -56,7 +56,8 @@ def test_a_share_of_served_calls_goes_to_the_llm_and_is_logged_with_both_answers
         )
         assert resp.choices[0].message.content == SLM_SAYS.get(text, "tech")  # the agent always gets the SLM's answer
     assert runtime.drain(10)
-    assert [b["messages"][-1]["content"] for b in llm.bodies()] == ["wifi", "invoice"]  # exactly 25 %, one per block
+    # exactly 25 %, one per block; the samples run in the background, so they may reach the LLM in either order
+    assert sorted(b["messages"][-1]["content"] for b in llm.bodies()) == ["invoice", "wifi"]
     stats = runtime.stats()
     assert stats["served_by_slm"] == 8 and stats["sample"] == {"runs": 2, "agree": 1, "disagree": 1}
     records = _log(log)
