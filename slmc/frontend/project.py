@@ -142,6 +142,7 @@ class Analysis:
     _holding: tuple[int, set[str]] | None = None  # (sites seen, functions holding a request of their own)
     _sites_in_memo: tuple[int, dict[str, list[Site]]] | None = None  # (sites seen, owner key -> its sites)
     loop_entries: set[str] = field(default_factory=set)  # wrappers that are the entry of a class's model steps
+    agent_apis: set[str] = field(default_factory=set)  # calling APIs of an agent over its own steps (wrapper rounds)
     renamed: dict[str, str] = field(default_factory=dict)  # packages the scripts import by an old name: old -> new
     _served_urls: re.Pattern[str] | None = None  # later rounds: a quoted URL naming a route the tree serves
     transports: dict[str, set[str]] = field(default_factory=dict)  # fn key -> its endpoint parameters (HTTP helper)
@@ -2462,7 +2463,7 @@ class Analysis:
             new_filling: set[str] = set()
             new_tasked: set[str] = set()
             self.loop_entries = set()
-            self.agent_apis: set[str] = set()
+            self.agent_apis = set()
             for key in reaching:
                 with self.guard.unit("wrapper rules", self.ev.scopes.get(key)):
                     if key in banned:
@@ -4084,11 +4085,7 @@ class Analysis:
             i
             for i in impls
             if i in reaching
-            and (
-                i in apis
-                or i in getattr(self, "agent_apis", ())
-                or self._holds_model_call(i, inside, apis, key, reaching)
-            )
+            and (i in apis or i in self.agent_apis or self._holds_model_call(i, inside, apis, key, reaching))
         ]
         if live and _model_named(self.ev.scopes.get(key)):
             return True  # ``AbstractModel.query``: the model's own interface, beside human / replay / test stand-ins
@@ -4701,7 +4698,7 @@ class Analysis:
         """A local of ``fn`` bound only to a new object of a class of the tree whose methods reach a model (``agent =
         ExtractorAgent(cfg)``, ``task = Task(agent)``), handed as an argument to the call: the function sets up a
         model task of its own and has a runner run it over its data, rather than forwarding its caller's prompt."""
-        reaching = getattr(self, "reaching", None)
+        reaching = self.reaching
         bindings = fn.bindings.get(name, ())
         if not reaching or len(bindings) != 1 or bindings[0][0] != "expr" or bindings[0][2] is not fn:
             return False
@@ -5653,7 +5650,7 @@ class Analysis:
             for s in found
             if s.site == SiteKind.WRAPPER_CALL and (s.key in self.flag_dead or self._receiver_answers_itself(s))
         }
-        reaching = getattr(self, "reaching", set())
+        reaching = self.reaching
         kept = set(wrappers)
 
         def asks_none(s: Site) -> bool:
@@ -5762,7 +5759,7 @@ class Analysis:
             ):
                 return False  # a request or another object's wrapper held by the wrapper itself
             hooks.append(f.attr.value)
-        reaching = getattr(self, "reaching", set())
+        reaching = self.reaching
         for name in hooks:
             impl = self.ev.member(receiver.cls, name, True)
             if not isinstance(impl, Function) or impl.key in reaching:
