@@ -1664,6 +1664,9 @@ def _input_messages(
             isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.Add) and _is_list_sum(inner)
         ):
             return _input_messages(ev, inner, rs, role, only_text)
+        if isinstance(inner, cst.Name) and _passes_through(ev, r, rs):
+            # ``self._compatible(context)`` returning ``context`` or ``strip_images(context)``: the list it is handed
+            return _input_messages(ev, inner, rs, role, only_text)
     chained = _fluent_messages(ev, r, rs) if not only_text else None
     if chained:
         return chained
@@ -1685,7 +1688,13 @@ def _input_messages(
             if held:
                 return held
     built = _builder_return(ev, r, rs)
-    if built is not None and isinstance(built[0], cst.List | cst.Tuple | cst.BinaryOperation):
+    if (
+        built is not None
+        and isinstance(built[0], cst.List | cst.Tuple | cst.BinaryOperation)
+        # not a list the builder starts empty and fills in a loop (``context = []`` ... ``return context``): what it
+        # holds is known at run time only, the messages added after the call still count
+        and not (isinstance(built[0], cst.List) and not built[0].elements)
+    ):
         return _input_messages(ev, built[0], built[1], role, only_text)  # messages = self.build_messages(task)
     if isinstance(r, cst.Call) and not only_text and "message" in (dotted(r.func) or "").lower():
         msg = _one_message(ev, r, rs)  # one message object handed over: ``step(make_user_message(content=...))``
@@ -1721,6 +1730,19 @@ def _input_messages(
         written = _item_written(ev, expr.value, scope)
         if written:  # the history handed in, its last turn rewritten with the function's own template
             return [_message(role, ev.text(expr, scope)), *written]
+    if (
+        isinstance(expr, cst.Name)
+        and not only_text
+        and fn is not None
+        and isinstance(r, cst.Call)
+        and expr.value not in {p.name.value for p in fn.params}
+        and (at := scope.module.pos(expr)) is not None
+    ):
+        # ``context = self._history()`` (or ``list(self.thread)``) then ``context.append(UserMessage(content=PROMPT))``
+        # before the send: the history the call built, then the turn the function writes itself
+        appended = appended_messages(ev, expr.value, scope, at.start.line)
+        if any(m.origin != "dynamic" and m.static_text().strip() for m in appended):
+            return [_message(role, ev.text(expr, scope)), *appended]
     if isinstance(expr, cst.Name) and not only_text and fn is not None and r is expr:
         # the conversation handed in as a parameter, with a turn the function writes itself appended before it is
         # sent (``messages.append({"role": "user", "content": f"Write ... {listing}"})``): the caller's history, then
@@ -2057,6 +2079,40 @@ def fluent_messages(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> li
     """The messages of a fluent builder chain an expression (or the local it names) holds; None when it is none."""
     r, rs = _resolve_expr(ev, expr, scope)
     return _fluent_messages(ev, r, rs)
+
+
+def _passes_through(ev: Evaluator, call: cst.Call, scope: Scope) -> bool:
+    """``call`` is a call of a project function whose every return hands back its first parameter, as it is or
+    through one call taking it alone (``return messages`` / ``return remove_images(messages)``) or a comprehension
+    over it: a message list passed through a filter, the same messages."""
+    fn = _called_function(ev, call, scope)
+    if fn is None or not fn.returns or len(fn.returns) > 4:
+        return False
+    names = [p.name.value for p in fn.params]
+    if fn.enclosing_class() is not None and names and names[0] in ("self", "cls") and not _is_static(fn):
+        names = names[1:]
+    if not names:
+        return False
+    first = names[0]
+
+    def same(e: cst.BaseExpression | None) -> bool:
+        if isinstance(e, cst.Name):
+            return e.value == first
+        if isinstance(e, cst.Call) and len(e.args) == 1 and e.args[0].keyword is None and not e.args[0].star:
+            return isinstance(e.args[0].value, cst.Name) and e.args[0].value.value == first
+        if isinstance(e, cst.ListComp) and len(e.for_in.children) > 0:
+            return (
+                isinstance(e.for_in.iter, cst.Name) and e.for_in.iter.value == first and e.for_in.inner_for_in is None
+            )
+        return False
+
+    return all(same(e) for e in fn.returns)
+
+
+def _is_static(fn: Scope) -> bool:
+    node = fn.node
+    decorators = getattr(node, "decorators", ())
+    return any(dotted(d.decorator) == "staticmethod" for d in decorators)
 
 
 def _builder_return(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> tuple[cst.BaseExpression, Scope] | None:

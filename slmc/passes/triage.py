@@ -438,7 +438,9 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "invented content",
     ),
     (
-        r"(?:a\s+few|several|multiple|two|three|four|five|\d+(?:\s*[-–]\s*\d+)?)\s+paragraphs|in\s+paragraphs",
+        # (``one or two paragraphs`` / ``1-2 paragraphs`` caps the answer at two: a short text, not several)
+        r"(?:a\s+few|several|multiple|(?<!one or )two|three|four|five|(?!1\s*[-–]\s*2\b)\d+(?:\s*[-–]\s*\d+)?)"
+        r"\s+paragraphs|in\s+paragraphs",
         -0.8,
         "several paragraphs",
     ),
@@ -1594,12 +1596,21 @@ _DECOMPOSE = lazy(
 )
 
 
+# Asking for a plan to be written (``devise a short bullet-point plan``, ``come up with a new plan``): the plan is the
+# answer (a plan handed in is read, ``the plan below``, not devised).
+_WRITE_PLAN = lazy(
+    r"\b(?:devise|come\s+up\s+with|draft|formulate|work\s+out|write\s+(?:up\s+)?)\s+(?:an?|the|your|our)\s+"
+    r"(?:[\w-]+\s+){0,3}?plan\b",
+    re.IGNORECASE,
+)
+
+
 def free_plan_evidence(texts: Iterable[str], structured: bool, evidence: list[Evidence]) -> list[Evidence]:
-    """A prompt asking for the task broken into sub-tasks with no fixed schema (no structured output, no JSON asked
-    for): a free-form plan, open-ended (CALLSITES.md); in a fixed schema it is the judgement call of
-    ``judgement_cues``. Left out where the prompt already reads as free-form planning."""
+    """A prompt asking for the task broken into sub-tasks, or for a plan to be devised, with no fixed schema (no
+    structured output, no JSON asked for): a free-form plan, open-ended (CALLSITES.md); in a fixed schema it is the
+    judgement call of ``judgement_cues``. Left out where the prompt already reads as free-form planning."""
     text = "\n".join(texts)
-    if structured or _JSON_WORD.search(text) or not affirmed(_DECOMPOSE, text):
+    if structured or _JSON_WORD.search(text) or not (affirmed(_DECOMPOSE, text) or affirmed(_WRITE_PLAN, text)):
         return []
     if any(e.reason == 'prompt says "free-form planning"' for e in evidence):
         return []

@@ -55,3 +55,17 @@ def test_subtasks_asked_with_no_schema_are_a_free_form_plan() -> None:
 def test_forbidden_decomposition_is_no_plan() -> None:
     t = _triage("Do not divide the request into subtasks; label it as billing or shipping.")
     assert 'prompt says "free-form planning"' not in t.reasons, t
+
+
+def test_a_plan_asked_to_be_devised_with_no_schema_is_a_free_form_plan() -> None:
+    t = _triage(
+        "We have this team of assistants:\n{team}\n"
+        "Given the team and the facts known so far, devise a short bullet-point plan for the request."
+    )
+    assert 'prompt says "free-form planning"' in t.reasons, t
+    assert t.verdict == Verdict.OPEN_ENDED, t
+
+
+def test_a_plan_handed_in_is_not_devised() -> None:
+    t = _triage("Here is the plan:\n{plan}\nIs the plan complete? Answer yes or no.")
+    assert 'prompt says "free-form planning"' not in t.reasons, t

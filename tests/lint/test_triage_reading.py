@@ -26,6 +26,7 @@ CASES = [
     ("Find the meeting in the e-mail below. Reply with a date.", N),
     ("Merge the two lists below into one, preserving all the details.", N),
     ("Summarize the content of each file below in one sentence.", N),
+    ("The full text of a web page is pasted below. Summarize the page in one or two paragraphs.", N),
     ("Convert an action description to an emoji (use three or less emojis).", N),
     ('Your core task is to determine whether the next step is "CLEAN" or "VISUALIZE" based on the report.', N),
     ("You are a helpful assistant. Respond with 'Option A'", N),
