@@ -325,7 +325,12 @@ def span_breakdown(build: Path, name: str) -> dict[str, Any]:
     evals = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     if len(evals) != len(rows):  # a cross-validated task's rows are the training split's
         return {}
-    return breakdown([user_text(r) for r in rows], evals)
+    out = breakdown([user_text(r) for r in rows], evals)
+    summary = build / "eval" / f"{slug}.summary.json"
+    if summary.is_file():  # how many calls calibrated the threshold (validation + the head's held-out slice)
+        point = json.loads(summary.read_text(encoding="utf-8")).get("validation_operating_point") or {}
+        out["calibration_n"] = point.get("n")
+    return out
 
 
 def _print_row(name: str, r: dict[str, Any]) -> None:
@@ -418,6 +423,11 @@ def main(argv: list[str] | None = None) -> int:
                 if why:
                     at = ", ".join(f"{f}% {v:.3f}" for f, v in why["accepted_at"].items())
                     print(f"    test calls {why['n']}, confidence AUROC {why['auroc']:.3f}, accepted at fallback {at}")
+                    print(
+                        f"    least fallback with 97% accepted on these test calls (any threshold):"
+                        f" {100 * why['fallback_for_97']:.1f}%; the threshold was calibrated on"
+                        f" {why.get('calibration_n') or '?'} calls (validation + the head's held-out slice)"
+                    )
                     for key, counts in why["keys"].items():
                         bad = ", ".join(f"{c} {k}" for c, k in counts.items() if c != "agrees")
                         print(

@@ -93,7 +93,8 @@ def breakdown(texts: list[str], evals: list[dict[str, Any]]) -> dict[str, Any]:
     """Error causes of a span head's gate rows, without the head: ``texts`` are the test inputs, ``evals`` the rows
     evaluation wrote for them (``prediction``, ``reference``, ``confidence``, ``accepted``, ``agreement``). Returns per
     key the causes (``cause``), the wrong answers by their set of causes, for all and for the accepted ones (what the
-    gate's threshold let through), and the confidence's AUROC and accepted agreement at 10 / 20 % fallback."""
+    gate's threshold let through), and the confidence's AUROC, accepted agreement at 10 / 20 % fallback and the least
+    fallback with 97 % accepted (``fallback_for_97``)."""
     from slmc.answers import parse_json
 
     def obj(value: Any) -> dict[str, Any]:
@@ -131,6 +132,9 @@ def breakdown(texts: list[str], evals: list[dict[str, Any]]) -> dict[str, Any]:
         "accepted_wrong": ranked(accepted_wrong),
         "auroc": auroc(confs, oks) if oks else float("nan"),
         "accepted_at": {f: accepted_at(confs, oks, f / 100) for f in (10, 20)} if oks else {},
+        # the least fallback any threshold reaches 97 % accepted with on these rows (the ranking's best; the gate's
+        # threshold, calibrated on other rows, falls back more when those are few)
+        "fallback_for_97": curve(confs, oks)["fb@97"] if oks else 1.0,
     }
 
 

@@ -62,3 +62,18 @@ def test_breakdown_puts_each_wrong_answer_in_its_causes_and_says_which_the_thres
     assert why["keys"]["timeRange"] == {"boundary +word": 1}
     assert why["auroc"] == 1.0  # the one right answer is the surest of the four
     assert why["accepted_at"][10] == 0.25  # 90 % of four calls rounds to all four: one agrees
+
+
+def test_breakdown_gives_the_least_fallback_any_threshold_reaches_97_percent_with():
+    texts = [TEXT] * 40
+    right = {"prediction": '{"city": "Houston"}', "reference": '{"city": "Houston"}', "agreement": 1.0}
+    wrong = {"prediction": '{"state": "Houston"}', "reference": '{"city": "Houston"}', "agreement": 0.0}
+    # 36 right answers, then 4 wrong ones ranked by confidence: one wrong among the surest 36, three below them
+    evals = [{**right, "confidence": 1.0 - i / 100} for i in range(30)]
+    evals += [{**wrong, "confidence": 0.695}]
+    evals += [{**right, "confidence": 0.69 - i / 100} for i in range(6)]
+    evals += [{**wrong, "confidence": 0.5 - i / 100} for i in range(3)]
+    why = span_errors.breakdown(texts, [{**e, "accepted": True} for e in evals])
+    # 37 surest: 36 right of 37 (97.3 %) -> 3 of 40 fall back; 38 would be 36 / 38 (94.7 %)
+    assert why["fallback_for_97"] == pytest.approx(3 / 40)
+    assert span_errors.breakdown([], [])["fallback_for_97"] == 1.0
