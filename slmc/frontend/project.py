@@ -6385,7 +6385,7 @@ class Analysis:
                     labels=seen_req.labels or tuple(labels_from_prompt(list(msgs))),
                 )
                 if node.site == SiteKind.WRAPPER_CALL and nid in call_of:
-                    nodes[nid] = self._call_options(nodes[nid], call_of[nid])
+                    nodes[nid] = self._call_options(nodes[nid], call_of[nid], key_of.get(target or ""))
                 files[nid] = files.get(seen_req.id)
             elif node.site == SiteKind.WRAPPER_CALL and nid in call_of:
                 nodes[nid] = self._call_schema(nodes[nid], call_of[nid])
@@ -6406,18 +6406,20 @@ class Analysis:
             "prompt resolution", "<tree>", lambda: self._from_callers(nodes, prompts, wrapper_ids, ids), None
         )
 
-    def _call_options(self, node: LLMCall, call: Site) -> LLMCall:
+    def _call_options(self, node: LLMCall, call: Site, wrapper_key: str | None = None) -> LLMCall:
         """A wrapper-call's own request options (``llm.ask(prompt, tools=TOOLS, tool_choice="required")``): what the
-        wrapper forwards for this call, over what its request writes for every call (often just the parameter)."""
-        own = {
-            a.keyword.value: self.ev.option_value(a.value, call.info.scope)
-            for a in call.args
-            if a.keyword is not None and a.keyword.value in _CARRIED_OPTIONS
-        }
+        wrapper forwards for this call, over what its request writes for every call (often just the parameter). The
+        tools may also come by position, to the wrapper's parameter of that name (``complete(msgs, model, None)`` of
+        ``def complete(messages, model, tools)``)."""
+        fn = self.ev.scopes.get(wrapper_key or "")
+        named = [
+            (a, a.keyword.value if a.keyword is not None else name)
+            for a, name in (_bind(fn, list(call.args)) if fn is not None else ((a, "") for a in call.args))
+            if not a.star and (a.keyword is not None or name in ("tools", "functions"))
+        ]
+        own = {key: self.ev.option_value(a.value, call.info.scope) for a, key in named if key in _CARRIED_OPTIONS}
         tools = node.tools
-        expr = next(
-            (a.value for a in call.args if a.keyword is not None and a.keyword.value in ("tools", "functions")), None
-        )
+        expr = next((a.value for a, key in named if key in ("tools", "functions")), None)
         if expr is not None:
             tools = tuple(dict.fromkeys(tool_names(self.ev, expr, call.info.scope))) or tools
         node = _replace(node, options={**node.options, **own}, tools=tools) if own else node

@@ -141,6 +141,8 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         r"anything\s+(?:else\s+)?(?:but|except|other\s+than|besides)\b"
         # ``and nothing else`` after a format (``a valid YAML, and nothing else``) says only that no prose goes around it
         r"|(?<!yaml,\s)(?<!json,\s)(?<!xml,\s)(?<!yaml\s)(?<!json\s)(?<!xml\s)\band\s+nothing\s+else\b"
+        # (``respond with the rewritten question, nothing else``: the same said after a comma)
+        r"|(?<!yaml,\s)(?<!json,\s)(?<!xml,\s)(?<=,\s)nothing\s+else\b"
         # ``do not include any additional text``, ``Do not reply any other content``: nothing beside the answer
         r"|(?:do\s+not|don'?t|never)\s+(?:reply|respond|answer|output|return|say|write|include|add|provide|give|print)"
         r"\s+(?:with\s+)?(?:any\s+)?(?:additional|extra|other|further|more)\s+(?:text|content|words|commentary"
@@ -178,7 +180,9 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     ),
     # the answer is taken from the input: extraction, reformatting, translation, queries, tool arguments
     (
-        r"extract(?:s|ion|ed)?\b|pull\s+out|identify\s+(?:all\s+)?the\s+\w+\s+(?:in|from)"
+        # (not ``the provided numbered extracts``: passages handed in, as excerpts are)
+        r"extract(?:ion|ed)?\b|(?<!the\s)(?<!these\s)(?<!following\s)(?<!numbered\s)(?<!provided\s)(?<!given\s)"
+        r"(?<!relevant\s)(?<!text\s)(?<!document\s)extracts\b|pull\s+out|identify\s+(?:all\s+)?the\s+\w+\s+(?:in|from)"
         r"|(?:gather|collect|find)\s+(?:the\s+|all\s+)?(?:\w+\s+)?(?:information|details|facts)\s+from\s+"
         r"(?:this|the|these|each)\s+(?:\w+\s+)?(?:text|document|passage|page|chunk|content)",
         1.2,
@@ -207,6 +211,8 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
     (
         r"(?:convert|turn(?!\s+out\b)|transform|map)\s+(?:the\s+|this\s+|these\s+|an?\s+|each\s+)?(?:[\w'-]+\s+){0,3}?(?:in)?to\b"
         r"|convert\s+(?:the|this|it|them)\b|rewrite\s+(?:the|this|it)\b|rephrase|paraphrase|clean\s+up"
+        # the rewrite named as what is asked (``come up with a rewrite of the question``)
+        r"|\b(?:a|the)\s+(?:[\w-]+\s+)?rewrite\s+of\s+(?:the|this|these|that|each)\b"
         r"|(?:revise|edit|correct)\s+(?:the|this|these)\s+(?:given|provided|following|above|below|input)\b"
         r"|(?:re-?)?(?:organi[sz]e|structure|arrange)\s+(?:the\s+|this\s+|these\s+)?[^.\n]{0,60}?\binto\s+(?:the\s+|a\s+)?"
         r"(?:format|structure|outline|sections?|template)\b",
@@ -522,7 +528,11 @@ _UNCLEAR_WORDING: tuple[tuple[str, str], ...] = (
     ),
     (
         r"(?:answer|respond\s+to)\s+(?:the|this|a|each)\s+(?:user'?s?\s+)?question\s+(?:based\s+on|using|given|from)"
-        r"|based\s+(?:only\s+)?on\s+the\s+(?:context|documents?|sources?|passages?|following)",
+        r"|based\s+(?:only\s+)?on\s+the\s+(?:context|documents?|sources?|passages?|following)"
+        # ``Use the provided numbered extracts (with sources) to answer the question``: the material named first
+        r"|(?:use|using|with|from)\s+(?:only\s+)?(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:context|documents?|passages?|extracts"
+        r"|excerpts?|snippets?|search\s+results|sources)\b[^.\n]{0,60}?(?:\bto\s+|,\s*)answer\s+(?:the|this|a|each|my|your)\s+"
+        r"(?:user'?s?\s+)?(?:question|query)",
         "grounded question answering",
     ),
 )
@@ -1413,18 +1423,32 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
             evidence += [e for e in use_evidence(request) if e.weight > 0]
         # a wrapper that streams every answer it fetches (printing tokens as they come), for the many functions
         # calling it, streams a commit message as it streams a plan: the transport's choice, no evidence about this
-        # caller's task
+        # caller's task; so is the sampling temperature it sets for all of them
         transport = site.site == SiteKind.WRAPPER_CALL and (
             _callers_of_request(graph).get(request.id, 0) >= _SHARED_CALLERS
         )
-        evidence += [e for e in option_evidence(request) if not (transport and e.reason == STREAMED)]
+        # a call handing its wrapper no tools (``tools=None``, ``tools=[]``) sends none, whatever expression the request
+        # writes for the tools the caller hands in
+        no_tools = site.site == SiteKind.WRAPPER_CALL and any(
+            k in site.options and site.options[k] in (None, [], ()) for k in ("tools", "functions")
+        )
+        # (a temperature the call hands in itself, other than the request's, is this caller's choice, read below)
+        own_temperature = temperature_of(site.options) not in (None, temperature_of(request.options))
+        sampled = transport and not own_temperature
+
+        def kept(e: Evidence) -> bool:
+            if no_tools and e.reason.startswith("offers "):
+                return False
+            return not (transport and e.reason == STREAMED) and not (sampled and e.reason.startswith("temperature="))
+
+        evidence += [
+            e for e in option_evidence(request) if kept(e) and not (own_temperature and e.reason.startswith("temp"))
+        ]
         # options passed through the wrapper-call (e.g. temperature=0), or the schema it hands in for its answer
         if site.options or (site.output_schema and site.output_schema != request.output_schema):
             own = option_evidence(site)
             seen = {e.reason.split("=", 1)[0] for e in evidence}
-            evidence += [
-                e for e in own if e.reason.split("=", 1)[0] not in seen and not (transport and e.reason == STREAMED)
-            ]
+            evidence += [e for e in own if e.reason.split("=", 1)[0] not in seen and kept(e)]
     else:
         evidence += option_evidence(site)
     evidence += wording_evidence(texts)
@@ -1488,8 +1512,58 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     evidence = history_as_input(evidence)
     structured = any(structured_output_of(s) for s in (site, request) if s is not None)
     evidence += [Evidence(0.0, JUDGEMENT + why) for why in judgement_cues(texts, structured)]
+    evidence = work_review(texts, evidence)
     evidence += free_plan_evidence(texts, structured, evidence)
     return evidence
+
+
+# A review of work someone did (code written, a run's output, changes made, an experiment, a draft) that asks for a
+# written assessment beside its verdict (``"code": "Assess code quality ..."``, ``"final_decision": <true/false>``;
+# ``determine if the feedback has been successfully resolved ... Provide a clear explanation``).
+_WORK = (
+    r"(?:code|implementation|changes?|patch(?:es)?|diffs?|pull\s+request|commits?|execution|stdout|test\s+(?:output|results?)"
+    r"|experiments?|draft|solution|workflow|pipeline|hypothesis)"
+)
+_WORK_ASSESSED = lazy(
+    rf"\b(?:review|evaluate|assess|judge|critique|examine|analy[sz]e|approve)\s+(?:[\w-]+\s+){{0,4}}?{_WORK}\b"
+    rf"|\b{_WORK}\s+(?:review|evaluation|assessment|quality)\b"
+    # ``determine if the feedback has been successfully resolved``: the work judged by what it was to achieve
+    r"|\b(?:whether|if|has)\s+(?:the\s+|this\s+|your\s+)?(?:[\w-]+\s+){0,2}?(?:feedback|issues?|changes?|task|request"
+    r"|bug|problem)\s+(?:has|have|is|are|been)\s+(?:been\s+)?(?:successfully\s+|fully\s+|correctly\s+)?"
+    r"(?:resolved|addressed|incorporated|fixed|implemented|completed)\b",
+    re.IGNORECASE,
+)
+# the verdict itself: a flag, a pass/fail or approve/reject, a final decision
+_WORK_VERDICT = lazy(
+    r"\btrue\s*/\s*false\b|\btrue\s+or\s+false\b|\byes\s*/\s*no\b|\byes\s+or\s+no\b|\bpass(?:ed)?\s*(?:/|or)\s*fail"
+    r"|\bapprove\b|\breject\b|\blgtm\b|\bfinal[_ -]?(?:decision|verdict)\b|\bsuccess(?:ful)?\s*(?:flag|verdict)?\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# and the written part: feedback, an explanation, a critique of it
+_ASSESSMENT_ASKED = lazy(
+    r"\b(?:feedback|explanation|explain|critique|suggestions?|comments|analysis|assessment|describe|detail)\b", re.I
+)
+WORK_REVIEW = "review of work with a verdict"
+# the verdict's own form, which in a review is the verdict of the judgement call, not a closed task's answer
+_VERDICT_FORMS = frozenset(
+    f'{where} says "{word}"'
+    for where in ("prompt", "the task statement")
+    for word in ("yes or no", "decide whether", "a true/false field", "a 0/1 flag by a condition")
+)
+
+
+def work_review(texts: Iterable[str], evidence: list[Evidence]) -> list[Evidence]:
+    """A review of work done (code, a run, changes, an experiment, a draft) asking for a written assessment and a
+    verdict on it: a review ending in a pass/fail verdict, a judgement call (CALLSITES.md). The verdict's form (yes
+    or no, true/false, decide whether) is that review's verdict and no sign of a closed task; the judgement cue damps
+    the rest. A verdict on a statement or a text (a fact check, a relevance flag) is no review of work."""
+    text = without_capabilities("\n".join(texts))
+    if not (_WORK_ASSESSED.search(text) and _WORK_VERDICT.search(text) and _ASSESSMENT_ASKED.search(text)):
+        return evidence
+    kept = [Evidence(0.0, e.reason + " (the review's verdict)") if e.reason in _VERDICT_FORMS else e for e in evidence]
+    if not any(e.reason.startswith(JUDGEMENT) for e in kept):
+        kept.append(Evidence(0.0, JUDGEMENT + WORK_REVIEW))
+    return kept
 
 
 # Asked to answer a question, with nothing to ground the answer in: the model answers from what it knows.
