@@ -2826,7 +2826,7 @@ class Analysis:
                         self.why[key] = "implements a wrapper interface"
                         continue
                     if not private and self._loop_entry(
-                        key, inside, prod_fns, wrappers | folded | held, reaching, passing
+                        key, inside, prod_fns, wrappers | folded | held, reaching, passing, folded=folded
                     ):
                         new.add(key)
                         self.why[key] = "entry of its class's model steps, called from elsewhere"
@@ -3617,6 +3617,7 @@ class Analysis:
         reaching: set[str],
         passing: set[str],
         depth: int = 0,
+        folded: frozenset[str] | set[str] = frozenset(),
     ) -> bool:
         """``Agent.run(task)`` -> ``self.step()`` -> ... -> ``self.model.query(history)``: a public method that other
         code (functions outside its class) calls, whose own model-reaching calls are all calls of its own class's
@@ -3633,6 +3634,7 @@ class Analysis:
             return False
         if all(self._method_of(w, cls) for w in users):
             return False  # only its own class calls it: a step, not the API
+        stateful = not _param_names(scope)
 
         def forwarding(callee: str) -> bool:  # a wrapper sending its caller's prompt as it is, or its interface
             if callee in passing or self.forwarded.get(callee):
@@ -3666,12 +3668,16 @@ class Analysis:
                         continue  # persona=self.bio())``): a side task (below), whatever it is handed
                 if not _hands_on_state(fn, s):
                     return False  # a step building what it sends (a task prompt of its own): that call is the site
+                if s.site != SiteKind.WRAPPER_CALL and self._fills_own_template(s):
+                    return False  # a chain over a template of the class's own, filled with data: a task, not an API
                 closure = s.callee is not None and (inner := self.ev.scopes.get(s.callee)) is not None
                 closure = closure and _nested_in(inner, fn)  # a step defined inside the step (run as a task there)
                 if (
                     s.site == SiteKind.WRAPPER_CALL
                     and s.callee is not None
-                    and s.callee not in apis
+                    # (an internal step of this class folded into its callers is a step on the way too, for an
+                    # entry taking no parameter: all it sends is the object's state)
+                    and (s.callee not in apis or (s.callee in folded and stateful and self._method_of(s.callee, cls)))
                     and s.callee not in self.transports
                     and s.callee not in self.relays
                     and (closure or self._family_method(s.callee, cls))
@@ -4890,7 +4896,10 @@ class Analysis:
         (``LLMChain(llm=chat, prompt=template).run(question=q, tools=t)``)."""
         if site.site == SiteKind.WRAPPER_CALL or not site.messages or not self._writes_prompt(site):
             return False
-        args = [a for a in site.info.node.args if not a.star]
+        sent = site.info.node.args if site.sent_args is None else site.sent_args
+        ran = run_target(site.info.node) if site.sent_args is None else None
+        sent = ran[1] if ran is not None else sent  # ``run_async_in_parallel(chain.ainvoke, inputs)``: the inputs
+        args = [a for a in sent if not a.star]
         first = args[0].value if args and args[0].keyword is None else None
         slots = {p.text for m in site.messages for p in m.parts if p.hole}
         if first is None and args and all(a.keyword is not None for a in args) and site.site == SiteKind.FRAMEWORK_TASK:
@@ -4906,10 +4915,25 @@ class Analysis:
                 and _enough_text("".join(p.text for p in template if not p.hole))
                 and [(p.hole, p.text) for p in given] == [(True, first.value)]
             )
+        if isinstance(first, cst.ListComp | cst.GeneratorExp):
+            first = first.elt  # ``chain.abatch([{"q": q, "doc": d} for d in docs])``: one filling per item
+        elif isinstance(first, cst.List | cst.Tuple) and len(first.elements) == 1:
+            first = first.elements[0].value
         if not isinstance(first, cst.Dict):
             return False
         keys = [self.ev.static_str(el.key, site.info.scope) for el in first.elements if isinstance(el, cst.DictElement)]
-        return bool(keys) and all(k is not None and k in slots for k in keys)
+        if not keys or any(k is None for k in keys):
+            return False
+        if all(k in slots for k in keys):
+            return True
+        # a template file's jinja slots: ``{{ dlg.history(2) }}`` names ``dlg``, ``{% for r in results %}`` names
+        # ``results``; a key the template names nowhere is not sent at all
+        named = {m.group(0) for s in slots if (m := _SLOT_ROOT.match(s.strip()))}
+        for m in site.messages:
+            for p in m.parts:
+                if not p.hole:
+                    named.update(w for tag in _JINJA_TAG.findall(p.text) for w in _SLOT_ROOT.findall(tag))
+        return any(k in named for k in keys)
 
     def _hands_own_templates(self, site: Site) -> bool:
         """A call of a project wrapper handing it, for a prompt- or template-named parameter, template text the
@@ -6915,6 +6939,8 @@ _FIELD_WORDS = 3  # a class default of this many words is a prompt an object may
 _CJK = lazy(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")  # kana, CJK ideographs, hangul
 # the fields of a model answer holding the tool calls it asks for (an agent loop reads them to run the tools)
 _TOOL_CALL_FIELDS = frozenset({"tool_calls", "function_call"})
+_SLOT_ROOT = lazy(r"[A-Za-z_]\w*")
+_JINJA_TAG = lazy(r"\{%-?(.{0,300}?)-?%\}", re.DOTALL)
 _AUTHORED_CHARS = 40  # static prompt text (non-space characters) that makes a call's prompt the function's own
 
 
@@ -8186,10 +8212,22 @@ def _hands_on_state(fn: Scope, site: Site) -> bool:
     params = {p.name.value for p in fn.params}
     for a in site.info.node.args:
         v = a.value
+        setting = a.keyword is not None and (
+            a.keyword.value in _SETTING_KEYWORDS or a.keyword.value in _OUTPUT_SETTINGS
+        )
+        if setting and not isinstance(v, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString):
+            continue  # ``response_format=parser.response_format()``: how it is answered, no prompt
         if isinstance(v, cst.Name) and v.value in params:
             continue
         if isinstance(v, cst.Attribute) and (_is_self(fn, v.value) or _closure_self(fn, v.value)):
             continue  # (``self.messages`` in a closure of the method is the same object's state)
+        if isinstance(v, cst.Attribute) and (v.attr.value in _SETTING_KEYWORDS or v.attr.value in _OUTPUT_SETTINGS):
+            continue  # ``ctx.config.model`` off a session context the step fetched: a setting read, no prompt
+        root = v
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if root is not v and isinstance(root, cst.Name) and (root.value in params or _textless_local(fn, root.value)):
+            continue  # ``state.history`` off a local holding the object's state
         if isinstance(v, cst.Integer | cst.Float) or (isinstance(v, cst.Name) and v.value in ("True", "False", "None")):
             continue
         if isinstance(v, cst.Name) and _textless_local(fn, v.value):
@@ -9237,6 +9275,10 @@ def _http_sent_args(call: cst.Call) -> list[cst.Arg]:
             continue
         out.append(a)
     return out
+
+
+# request options that pick the answer's shape or route, beside the prompt (a step handing them on hands on state)
+_OUTPUT_SETTINGS = frozenset({"response_format", "provider"})
 
 
 def _setting_arg(arg: cst.Arg, name: str) -> bool:
