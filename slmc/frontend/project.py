@@ -2870,6 +2870,7 @@ class Analysis:
                                 flow=self.flow,
                                 # an item of a list its caller handed it, sent on to a wrapper one at a time
                                 items=s.site == SiteKind.WRAPPER_CALL,
+                                only=self._prompt_not_data(scope, s),
                             )
                             for s in direct_in
                             if not self._authors_sent(s)
@@ -4889,6 +4890,21 @@ class Analysis:
                     return True
         return False
 
+    def _prompt_not_data(self, fn: Scope, site: Site) -> set[str] | None:
+        """The parameters of ``fn`` that may carry its caller's prompt into a request that writes its own task
+        instruction (a system message of its own, ``_enough_text``): a parameter named as the data the task works on
+        (``diff``, ``code``, ``document``) sent beside that instruction, as a message of its own, is the task's input,
+        not a prompt forwarded (``evaluate_diff(diff)`` sending ``[{"role": "system", "content": RUBRIC}, {"role":
+        "user", "content": diff}]`` is a task function). None: every parameter (not such a request)."""
+        if site.site != SiteKind.REQUEST or site.client == "http":
+            return None
+        own = "".join(m.static_text() for m in site.messages if m.role == "system")
+        if not _enough_text(own):
+            return None
+        names = set(_param_names(fn))
+        data = {n for n in names if _DATA_PARAM.fullmatch(n)}
+        return names - data if data else None
+
     def _fills_own_template(self, site: Site) -> bool:
         """``chain.ainvoke({"task": task, "data": data})`` on a prompt template whose text the function's code
         writes (``_writes_prompt``): the dict's keys are slots of that template, so the parameters are data filled
@@ -5394,7 +5410,7 @@ class Analysis:
                             continue  # the parameters fill the slots of a prompt template the function writes
                         if self._request_appends_own_turn(site):
                             continue  # the history handed in is data of the task turn the function writes into it
-                        got |= _call_params(
+                        sent = _call_params(
                             scope,
                             site.info.node,
                             args=site.sent_args,
@@ -5403,6 +5419,8 @@ class Analysis:
                             flow=self.flow,
                             http=site.client == "http",
                         )
+                        kept = self._prompt_not_data(scope, site)
+                        got |= sent if kept is None else sent & kept
                         continue
                     driven = self._driven_param(scope, site, fwd, own)
                     if driven is not None:
@@ -6925,6 +6943,12 @@ _ID_NAMED = lazy(r"_(?:name|id|path|file|dir|url|key|type)s?$", re.IGNORECASE)  
 _PROMPT_PARAM = lazy(
     r"prompt|messages?$|^msgs?$|^msg_|system|instruction|query|question|^text$|content|context|^req$|request$|"
     r"^input|task|^inputs?$|history|conversation",
+    re.IGNORECASE,
+)
+# Parameter names that say the data a task works on, not a prompt (``diff``, ``source_code``, ``documents``).
+_DATA_PARAM = lazy(
+    r"(?:\w+_)?(?:diff|patch|code|source|snippet|document|doc|passage|article|paper|transcript|log|html|table|"
+    r"file_content|contents?_of_file|commit|changes?)s?",
     re.IGNORECASE,
 )
 _SYSTEM_PARAM = lazy(r"system|instruction", re.IGNORECASE)
