@@ -90,6 +90,10 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     # any-llm (one interface over many providers): ``AnyLLM.create(provider, api_key=...)`` builds a provider object
     # whose ``completion`` / ``responses`` (and their async twins) send the request; ``aembedding`` is a look-alike
     **{f"any_llm.{path}AnyLLM.create": ClientKind("any-llm", "any-llm") for path in ("", "any_llm.", "api.")},
+    # Spice (one async client over OpenAI / Anthropic / Azure providers): ``get_response`` and its streaming twin
+    # ``stream_response`` send a chat request; ``get_embeddings`` / ``get_transcription`` / ``count_tokens`` are
+    # look-alikes
+    **{f"spice.{path}Spice": ClientKind("spice", "spice", True) for path in ("", "spice.")},
     "langchain.chat_models.init_chat_model": ClientKind("langchain", "chat-model"),
     "requests.Session": ClientKind("http", "http"),
     "requests.session": ClientKind("http", "http"),
@@ -421,6 +425,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
         )
     },
     "mcp-sampling": {"create_message": "create_message"},
+    "spice": {p: p for p in ("get_response", "stream_response")},
     # ``build_request`` only builds the HTTP request, ``parse_llm_response`` parses a reply: neither sends
     "baml-runtime": {p: p for p in ("call_function", "call_function_sync", "stream_function", "stream_function_sync")},
     "litellm-router": {p: p for p in _LITELLM_GENERATION},
@@ -747,6 +752,7 @@ STREAMING_APIS = frozenset(
         "chat.completions.stream",
         "beta.chat.completions.stream",
         "responses.stream",
+        "stream_response",
         "stream",
         "astream",
         "stream_complete",
@@ -827,6 +833,9 @@ RUNS_ARGUMENT_BY_NAME: dict[str, int] = {
     # a streaming HTTP response built over a LangChain chain runs that chain when it is served
     # (lanarky ``StreamingResponse.from_chain(chain, inputs)``)
     "from_chain": 0,
+    # a prompt-template library's parallel map: the function (a chain's ``ainvoke``) runs once per input
+    # (ChainLite ``run_async_in_parallel(chain.ainvoke, inputs, max_concurrency=...)``)
+    "run_async_in_parallel": 0,
 }
 
 # Constructors that run a function given by keyword: qualified name -> keyword.
@@ -860,6 +869,13 @@ LANGCHAIN_CHAIN_BUILDERS = frozenset(
         "langchain.chains.RetrievalQA.from_chain_type",
     }
 )
+# Prompt-template libraries that build a LangChain runnable (prompt | model) from a template file named by its
+# argument (ChainLite ``llm_generation_chain("query.prompt", engine=...)``, the file found through the library's
+# prompt folders): qualified name -> (family, the keyword naming the template file, else the first positional, the
+# keyword naming the model). The runnable's ``invoke`` / ``ainvoke`` / ``abatch`` sends the request.
+TEMPLATE_FILE_CHAINS: dict[str, tuple[str, str, str]] = {
+    f"chainlite.{path}llm_generation_chain": ("chainlite", "template_file", "engine") for path in ("", "llm_generate.")
+}
 LANGCHAIN_PROMPTS = frozenset(
     {
         "langchain_core.prompts.ChatPromptTemplate.from_messages",
@@ -1090,6 +1106,7 @@ PREFILTER_TEXTS = (
     "camel.models", "camel.toolkits", "pydantic_ai", "agno", "lagent.", "from lagent", "import lagent", "phi.agent", "google.adk", "from agents import", "agent_framework",
     "import outlines", "from outlines", "xinference", ".converse(", "any_llm", "twelvelabs",
     "from lmi", "import lmi", "llmclient", "from aviary", "import aviary", "from ldp", "import ldp",
+    "from spice", "import spice", "chainlite",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")
 _WHOLE_WORDS = lazy("|".join(rf"\b{re.escape(w)}\b" for w in PREFILTER_WORDS))

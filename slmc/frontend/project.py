@@ -2827,7 +2827,7 @@ class Analysis:
                         self.why[key] = "implements a wrapper interface"
                         continue
                     if not private and self._loop_entry(
-                        key, inside, prod_fns, wrappers | folded | held, reaching, passing
+                        key, inside, prod_fns, wrappers | folded | held, reaching, passing, folded=folded
                     ):
                         new.add(key)
                         self.why[key] = "entry of its class's model steps, called from elsewhere"
@@ -2871,6 +2871,7 @@ class Analysis:
                                 flow=self.flow,
                                 # an item of a list its caller handed it, sent on to a wrapper one at a time
                                 items=s.site == SiteKind.WRAPPER_CALL,
+                                only=self._prompt_not_data(scope, s),
                             )
                             for s in direct_in
                             if not self._authors_sent(s)
@@ -3618,6 +3619,7 @@ class Analysis:
         reaching: set[str],
         passing: set[str],
         depth: int = 0,
+        folded: frozenset[str] | set[str] = frozenset(),
     ) -> bool:
         """``Agent.run(task)`` -> ``self.step()`` -> ... -> ``self.model.query(history)``: a public method that other
         code (functions outside its class) calls, whose own model-reaching calls are all calls of its own class's
@@ -3634,6 +3636,7 @@ class Analysis:
             return False
         if all(self._method_of(w, cls) for w in users):
             return False  # only its own class calls it: a step, not the API
+        stateful = not _param_names(scope)
 
         def forwarding(callee: str) -> bool:  # a wrapper sending its caller's prompt as it is, or its interface
             if callee in passing or self.forwarded.get(callee):
@@ -3667,12 +3670,16 @@ class Analysis:
                         continue  # persona=self.bio())``): a side task (below), whatever it is handed
                 if not _hands_on_state(fn, s):
                     return False  # a step building what it sends (a task prompt of its own): that call is the site
+                if s.site != SiteKind.WRAPPER_CALL and self._fills_own_template(s):
+                    return False  # a chain over a template of the class's own, filled with data: a task, not an API
                 closure = s.callee is not None and (inner := self.ev.scopes.get(s.callee)) is not None
                 closure = closure and _nested_in(inner, fn)  # a step defined inside the step (run as a task there)
                 if (
                     s.site == SiteKind.WRAPPER_CALL
                     and s.callee is not None
-                    and s.callee not in apis
+                    # (an internal step of this class folded into its callers is a step on the way too, for an
+                    # entry taking no parameter: all it sends is the object's state)
+                    and (s.callee not in apis or (s.callee in folded and stateful and self._method_of(s.callee, cls)))
                     and s.callee not in self.transports
                     and s.callee not in self.relays
                     and (closure or self._family_method(s.callee, cls))
@@ -4880,6 +4887,21 @@ class Analysis:
                     return True
         return False
 
+    def _prompt_not_data(self, fn: Scope, site: Site) -> set[str] | None:
+        """The parameters of ``fn`` that may carry its caller's prompt into a request that writes its own task
+        instruction (a system message of its own, ``_enough_text``): a parameter named as the data the task works on
+        (``diff``, ``code``, ``document``) sent beside that instruction, as a message of its own, is the task's input,
+        not a prompt forwarded (``evaluate_diff(diff)`` sending ``[{"role": "system", "content": RUBRIC}, {"role":
+        "user", "content": diff}]`` is a task function). None: every parameter (not such a request)."""
+        if site.site != SiteKind.REQUEST or site.client == "http":
+            return None
+        own = "".join(m.static_text() for m in site.messages if m.role == "system")
+        if not _enough_text(own):
+            return None
+        names = set(_param_names(fn))
+        data = {n for n in names if _DATA_PARAM.fullmatch(n)}
+        return names - data if data else None
+
     def _fills_own_template(self, site: Site) -> bool:
         """``chain.ainvoke({"task": task, "data": data})`` on a prompt template whose text the function's code
         writes (``_writes_prompt``): the dict's keys are slots of that template, so the parameters are data filled
@@ -4887,7 +4909,10 @@ class Analysis:
         (``LLMChain(llm=chat, prompt=template).run(question=q, tools=t)``)."""
         if site.site == SiteKind.WRAPPER_CALL or not site.messages or not self._writes_prompt(site):
             return False
-        args = [a for a in site.info.node.args if not a.star]
+        sent = site.info.node.args if site.sent_args is None else site.sent_args
+        ran = run_target(site.info.node) if site.sent_args is None else None
+        sent = ran[1] if ran is not None else sent  # ``run_async_in_parallel(chain.ainvoke, inputs)``: the inputs
+        args = [a for a in sent if not a.star]
         first = args[0].value if args and args[0].keyword is None else None
         slots = {p.text for m in site.messages for p in m.parts if p.hole}
         if first is None and args and all(a.keyword is not None for a in args) and site.site == SiteKind.FRAMEWORK_TASK:
@@ -4903,10 +4928,25 @@ class Analysis:
                 and _enough_text("".join(p.text for p in template if not p.hole))
                 and [(p.hole, p.text) for p in given] == [(True, first.value)]
             )
+        if isinstance(first, cst.ListComp | cst.GeneratorExp):
+            first = first.elt  # ``chain.abatch([{"q": q, "doc": d} for d in docs])``: one filling per item
+        elif isinstance(first, cst.List | cst.Tuple) and len(first.elements) == 1:
+            first = first.elements[0].value
         if not isinstance(first, cst.Dict):
             return False
         keys = [self.ev.static_str(el.key, site.info.scope) for el in first.elements if isinstance(el, cst.DictElement)]
-        return bool(keys) and all(k is not None and k in slots for k in keys)
+        if not keys or any(k is None for k in keys):
+            return False
+        if all(k in slots for k in keys):
+            return True
+        # a template file's jinja slots: ``{{ dlg.history(2) }}`` names ``dlg``, ``{% for r in results %}`` names
+        # ``results``; a key the template names nowhere is not sent at all
+        named = {m.group(0) for s in slots if (m := _SLOT_ROOT.match(s.strip()))}
+        for m in site.messages:
+            for p in m.parts:
+                if not p.hole:
+                    named.update(w for tag in _JINJA_TAG.findall(p.text) for w in _SLOT_ROOT.findall(tag))
+        return any(k in named for k in keys)
 
     def _hands_own_templates(self, site: Site) -> bool:
         """A call of a project wrapper handing it, for a prompt- or template-named parameter, template text the
@@ -5400,7 +5440,7 @@ class Analysis:
                             continue  # the parameters fill the slots of a prompt template the function writes
                         if self._request_appends_own_turn(site):
                             continue  # the history handed in is data of the task turn the function writes into it
-                        got |= _call_params(
+                        sent = _call_params(
                             scope,
                             site.info.node,
                             args=site.sent_args,
@@ -5409,6 +5449,8 @@ class Analysis:
                             flow=self.flow,
                             http=site.client == "http",
                         )
+                        kept = self._prompt_not_data(scope, site)
+                        got |= sent if kept is None else sent & kept
                         continue
                     driven = self._driven_param(scope, site, fwd, own)
                     if driven is not None:
@@ -6935,6 +6977,12 @@ _PROMPT_PARAM = lazy(
     r"^input|task|^inputs?$|history|conversation",
     re.IGNORECASE,
 )
+# Parameter names that say the data a task works on, not a prompt (``diff``, ``source_code``, ``documents``).
+_DATA_PARAM = lazy(
+    r"(?:\w+_)?(?:diff|patch|code|source|snippet|document|doc|passage|article|paper|transcript|log|html|table|"
+    r"file_content|contents?_of_file|commit|changes?)s?",
+    re.IGNORECASE,
+)
 _SYSTEM_PARAM = lazy(r"system|instruction", re.IGNORECASE)
 # An object's own message list read by its method (``self.messages``, ``self.messages_dicts``, ``self.chat_history``)
 _HISTORY_ATTR = lazy(r"self\.(?:\w+_)?(?:messages|history)(?:_\w+)?")
@@ -6947,6 +6995,8 @@ _FIELD_WORDS = 3  # a class default of this many words is a prompt an object may
 _CJK = lazy(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")  # kana, CJK ideographs, hangul
 # the fields of a model answer holding the tool calls it asks for (an agent loop reads them to run the tools)
 _TOOL_CALL_FIELDS = frozenset({"tool_calls", "function_call"})
+_SLOT_ROOT = lazy(r"[A-Za-z_]\w*")
+_JINJA_TAG = lazy(r"\{%-?(.{0,300}?)-?%\}", re.DOTALL)
 _AUTHORED_CHARS = 40  # static prompt text (non-space characters) that makes a call's prompt the function's own
 
 
@@ -8218,10 +8268,22 @@ def _hands_on_state(fn: Scope, site: Site) -> bool:
     params = {p.name.value for p in fn.params}
     for a in site.info.node.args:
         v = a.value
+        setting = a.keyword is not None and (
+            a.keyword.value in _SETTING_KEYWORDS or a.keyword.value in _OUTPUT_SETTINGS
+        )
+        if setting and not isinstance(v, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString):
+            continue  # ``response_format=parser.response_format()``: how it is answered, no prompt
         if isinstance(v, cst.Name) and v.value in params:
             continue
         if isinstance(v, cst.Attribute) and (_is_self(fn, v.value) or _closure_self(fn, v.value)):
             continue  # (``self.messages`` in a closure of the method is the same object's state)
+        if isinstance(v, cst.Attribute) and (v.attr.value in _SETTING_KEYWORDS or v.attr.value in _OUTPUT_SETTINGS):
+            continue  # ``ctx.config.model`` off a session context the step fetched: a setting read, no prompt
+        root = v
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if root is not v and isinstance(root, cst.Name) and (root.value in params or _textless_local(fn, root.value)):
+            continue  # ``state.history`` off a local holding the object's state
         if isinstance(v, cst.Integer | cst.Float) or (isinstance(v, cst.Name) and v.value in ("True", "False", "None")):
             continue
         if isinstance(v, cst.Name) and _textless_local(fn, v.value):
@@ -9281,6 +9343,10 @@ def _http_sent_args(call: cst.Call) -> list[cst.Arg]:
             continue
         out.append(a)
     return out
+
+
+# request options that pick the answer's shape or route, beside the prompt (a step handing them on hands on state)
+_OUTPUT_SETTINGS = frozenset({"response_format", "provider"})
 
 
 def _setting_arg(arg: cst.Arg, name: str) -> bool:

@@ -52,7 +52,13 @@ _FLATTENING = frozenset({"asdict", "dataclasses.asdict", "vars"})
 # Top-level names of the libraries the client catalog knows: an import of one never means a same-named module file.
 _LIBRARY_ROOTS = frozenset(
     name.split(".", 1)[0]
-    for name in (*clients.CONSTRUCTORS, *clients.MODULE_CLIENTS, *clients.HF_PIPELINE, *clients.DECORATORS)
+    for name in (
+        *clients.CONSTRUCTORS,
+        *clients.MODULE_CLIENTS,
+        *clients.HF_PIPELINE,
+        *clients.DECORATORS,
+        *clients.TEMPLATE_FILE_CHAINS,
+    )
 ) | {"transformers", "langchain_core", "langchain_openai", "langgraph", "llama_index", "pydantic", "injector"}
 _LIBRARY_ROOTS -= clients.SHARED_NAME_ROOTS
 
@@ -408,13 +414,17 @@ class Evaluator:
         if bindings is None:
             return None
         value = self.bindings_value(bindings)
-        if value is None and len(bindings) == 1 and bindings[0][0] == "expr" and len(bindings[0]) > 2:
-            # ``service: ChatService = request.state.injector.get(ChatService)``: what is assigned cannot be seen (a
-            # container hands it out), the declared type stands for it
+        return self.declared_value(name, bindings) if value is None else value
+
+    def declared_value(self, name: str, bindings: list[Binding]) -> Value:
+        """``service: ChatService = request.state.injector.get(ChatService)``: what is assigned cannot be seen (a
+        container hands it out), the declared type stands for it (also for a module-level name another module
+        imports: ``SESSION: ContextVar[SessionContext] = ContextVar("session")``)."""
+        if len(bindings) == 1 and bindings[0][0] == "expr" and len(bindings[0]) > 2:
             declared = bindings[0][2].annotations.get(name) if isinstance(bindings[0][2], Scope) else None
             if declared is not None:
                 return self.instance_of(declared, bindings[0][2])
-        return value
+        return None
 
     def bindings_of(self, name: str, scope: Scope) -> list[Binding] | None:
         s: Scope | None = scope.module.scope if name in scope.globals_ else scope
@@ -1206,6 +1216,8 @@ class Evaluator:
         self._resolving.add(qname)
         try:
             value: Value = self.bindings_value(bindings) if bindings else None
+            if value is None and bindings:
+                value = self.declared_value(rest[0], bindings)
         finally:
             self._resolving.discard(qname)
         if value is None and not bindings:
@@ -3354,6 +3366,12 @@ class Evaluator:
         runs = isinstance(func, cst.Attribute) and func.attr.value == "run_until_complete"
         if (runs or dotted(func) == "asyncio.run") and len(call.args) == 1 and isinstance(call.args[0].value, cst.Call):
             return self.value(call.args[0].value, scope)  # ``loop.run_until_complete(make_agent())``: what it returns
+        if isinstance(func, cst.Attribute) and func.attr.value == "get" and not call.args:
+            held = self.value(func.value, scope)
+            if isinstance(held, Instance) and held.cls in self.scopes and self.member(held.cls, "get", True) is None:
+                # ``SESSION.get()`` on ``SESSION: ContextVar[SessionContext]`` (a typed holder, its annotation read as
+                # the item it holds) on a class of the tree that defines no ``get``: the held object itself
+                return held
         if isinstance(func, cst.Attribute) and func.attr.value in ("__enter__", "__aenter__") and not call.args:
             inner = self.value(func.value, scope)  # ctx.__aenter__(): what ``async with ctx as x`` binds
             if isinstance(inner, Client):
@@ -3678,6 +3696,12 @@ class Evaluator:
             self.keep.append(call)
             self.prompt_ctors[id(call)] = (call, scope)
             return Client("langchain", "prompt", prompt_key=id(call))
+        if qname in clients.TEMPLATE_FILE_CHAINS:  # ``llm_generation_chain("query.prompt", engine=...)``
+            family, _, model_kw = clients.TEMPLATE_FILE_CHAINS[qname]
+            self.keep.append(call)
+            self.prompt_ctors[id(call)] = (call, scope)
+            model = self.static_str(arg(call, model_kw), scope)
+            return Client(family, "chain", (), model, prompt_key=id(call))
         if clients.langchain_chain_builder(qname):
             values = [self.value(a.value, scope) for a in call.args if a.star != "**"]
             for a in call.args:  # ``create_agent(**kwargs)`` over ``kwargs = {"model": ChatOpenAI(...), ...}``

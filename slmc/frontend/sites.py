@@ -2398,8 +2398,26 @@ def _chain_prompt(ev: Evaluator, client: Client, scope: Scope) -> list[Message]:
     listed = arg(call, "message_templates")  # LlamaIndex's ``ChatPromptTemplate(message_templates=[ChatMessage(...)])``
     if listed is not None:
         return _input_messages(ev, listed, owner, role="user")
+    filed = _template_file_text(ev, call, owner)
+    if filed is not None:  # a prompt-template library's chain over a template file it names
+        return [_message("user", filed)]
     template = arg(call, "template", 0)
     return [_message("user", _format_template(ev.text(template, owner)))] if template is not None else []
+
+
+def _template_file_text(ev: Evaluator, call: cst.Call, owner: Scope) -> Text | None:
+    """The text of the template file a template-file chain builder names (``llm_generation_chain("query.prompt",
+    ...)``, ``template_file="prompts/rerank.prompt"``): the file of that name in the tree, nearest first."""
+    callee = ev.value(call.func, owner)
+    spec = clients.TEMPLATE_FILE_CHAINS.get(callee.qname) if isinstance(callee, Ref) else None
+    if spec is None:
+        return None
+    name = ev.static_str(arg(call, spec[1], 0), owner)
+    if not name:
+        return None
+    path = templates.find_template(ev, name, owner.module.path)
+    found = templates.read_template(ev, path) if path is not None else None
+    return found if isinstance(found, Text) else None
 
 
 def prompt_template_messages(ev: Evaluator, client: Client, scope: Scope) -> list[Message]:
