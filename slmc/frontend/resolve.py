@@ -88,6 +88,8 @@ class Project:
     no_load: bool = False  # set while mapping the class hierarchy: only modules loaded already take part
     _prefixes_of: set[str] = field(default_factory=set)
     _prefix_set: set[str] = field(default_factory=set)
+    _alias_heads_of: int = -1
+    _alias_head_set: set[str] = field(default_factory=set)
 
     def module(self, name: str) -> ModuleIndex | None:
         name = self.aliases.get(name, name)
@@ -129,6 +131,11 @@ class Project:
             # import itself: the name is the installed package
             if (candidate in self.known or candidate in known) and not _within(own, candidate):
                 return candidate
+        if head in self._alias_heads():
+            # a namespace package split over a monorepo's distributions (``core/pyproject.toml`` with
+            # ``core/acme/core/context.py`` and ``qa/acme/qa/gen.py`` doing ``from acme.core.context import X``, no
+            # ``acme/__init__.py``): the name is a distribution's import path, not a folder above the importer
+            return qname
         while folders:
             candidate = ".".join([*folders, qname])
             first = ".".join([*folders, head])
@@ -198,6 +205,19 @@ class Project:
             return False
         names = mod.scope.bindings
         return rest[0] not in names and "*" not in names and "__getattr__" not in names
+
+    def _alias_heads(self) -> set[str]:
+        """Package names the import roots of the tree give (every dotted prefix of an alias: ``acme`` and
+        ``acme.core`` for ``acme.core.context`` found under ``core/``), also those without an ``__init__.py``."""
+        if self._alias_heads_of != len(self.aliases):
+            heads: set[str] = set()
+            for name in self.aliases:
+                parts = name.split(".")
+                for i in range(1, len(parts)):
+                    heads.add(".".join(parts[:i]))
+            self._alias_head_set = heads
+            self._alias_heads_of = len(self.aliases)
+        return self._alias_head_set
 
     def _heads(self) -> set[str]:
         """Package names of the tree (every dotted prefix of a module name)."""
@@ -896,7 +916,10 @@ class Evaluator:
                 f = info.node.func
                 if isinstance(f, cst.Attribute):
                     receiver = f.value.value if isinstance(f.value, cst.Name) else ""
-                    if f.attr.value != fn.name or receiver not in ("self", "cls"):
+                    # ``self._step(...)``, ``cls._step(...)``, or a static method called on its own class by name
+                    # (``Generator._assert_code(expect, chunks, self.llm)``)
+                    own = ("self", "cls", fn.enclosing_class().name) if fn.enclosing_class() is not None else ()
+                    if f.attr.value != fn.name or receiver not in own:
                         continue
                 elif owner is not None and isinstance(f, cst.Name) and f.value in (owner.name, "cls"):
                     if not self._builds(self.value(f, info.scope), owner.key, fn.key):
@@ -908,9 +931,12 @@ class Evaluator:
                 given = arg(info.node, param.name.value, index)
                 v = self.value(given, info.scope) if given is not None else None
                 # (a whole chat model handed to a helper of the module, ``self._invoke(self._model_for(name), p)``,
-                # too: never an SDK method, the higher-order helpers' business)
+                # LangChain's or LlamaIndex's (``self._assert_code(expect, self.llm)``), too: never an SDK method,
+                # the higher-order helpers' business)
                 if isinstance(v, Client) and (
-                    owner is not None or v.kind in ("http", "http-client") or (v.kind == "chat-model" and not v.path)
+                    owner is not None
+                    or v.kind in ("http", "http-client")
+                    or (v.kind in ("chat-model", "llamaindex") and not v.path)
                 ):
                     found.append(v)
                 if len(found) > 8:
