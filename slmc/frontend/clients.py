@@ -693,6 +693,7 @@ FACTORY_PATHS: dict[tuple[str, str], str] = {
     ("gemini-model", "start_chat"): "chat-session",
     # a LangChain prompt template filled (partly, or into its messages): still that template's text
     ("prompt", "partial"): "prompt",
+    ("prompt", "partial_format"): "prompt",  # LlamaIndex's ``PromptTemplate.partial_format(examples=...)``
     ("prompt", "format_messages"): "prompt",
     ("prompt", "format_prompt"): "prompt",
     ("chat-model", "with_structured_output"): "chat-model",

@@ -315,6 +315,9 @@ class Evaluator:
         self.keep: list[Any] = []  # keeps nodes alive whose id() is used as a key
         # id(call) -> (call, scope) of the prompt-template constructors met (``PromptTemplate.from_template("...")``)
         self.prompt_ctors: dict[int, tuple[cst.Call, Scope]] = {}
+        # a prompt template built in a class's ``__init__`` from one of its parameters, read off one construction
+        # of the class (``construction_member``): key -> parameter name -> the argument given there, and its scope
+        self.ctor_given: dict[int, dict[str, tuple[cst.BaseExpression, Scope]]] = {}
         self._bases: dict[str, list[str]] = {}
         self._direct_subs: dict[str, list[str]] = {}
         self._new_classes: list[str] = []
@@ -1301,6 +1304,12 @@ class Evaluator:
                 earlier = self._set_before(expr, scope)
                 if earlier is not None:
                     return earlier
+            if isinstance(base, Instance):
+                held = self.construction_member(expr, base, scope)
+                if isinstance(held, Text) or (isinstance(held, Const) and isinstance(held.value, str)):
+                    return held  # the text one construction of the object passed (not its class's generic member)
+                if isinstance(held, Client) and held.kind == "prompt":
+                    return held
             found = self.attribute(base, expr.attr.value)
             if found is None and isinstance(expr.value, cst.Name):
                 found = self.global_attr(expr.value.value, expr.attr.value, scope)
@@ -2404,6 +2413,52 @@ class Evaluator:
                 if written:
                     out.append(written[0])
         return out
+
+    def construction_member(self, expr: cst.Attribute, base: Instance, scope: Scope) -> Value:
+        """``ACT.prompt_template`` where the name is bound once to a construction of the tree's class (``ACT =
+        Pair("Pick one action ...{query}", parser)``) whose ``__init__`` stores a parameter in that attribute, as it
+        is (``self.text = template``) or as a prompt template built from it (``self.prompt_template =
+        PromptTemplate(template)``): what that construction passed. None otherwise."""
+        if not isinstance(expr.value, cst.Name):
+            return None
+        bindings = self.bindings_of(expr.value.value, scope) or []
+        if len(bindings) != 1 or bindings[0][0] != "expr" or not isinstance(bindings[0][1], cst.Call):
+            return None
+        call, owner = bindings[0][1], bindings[0][2]
+        made = self.value(call.func, owner)
+        init = self.scopes.get(f"{base.cls}.__init__")
+        if not isinstance(made, Class) or made.key != base.cls or init is None or init.kind != "function":
+            return None
+        names = [p.name.value for p in init.params[1:] if not p.star]
+        if any(a.star for a in call.args):
+            return None
+        stored = [b for b in (self.scopes[base.cls].self_attrs.get(expr.attr.value) or []) if b[0] == "expr"]
+        if len(stored) != 1 or stored[0][2] is not init:
+            return None
+        rhs = stored[0][1]
+        if isinstance(rhs, cst.Name) and rhs.value in names:
+            given = arg(call, rhs.value, names.index(rhs.value))
+            return self.value(given, owner) if given is not None else None
+        if not isinstance(rhs, cst.Call):
+            return None
+        built = self.value(rhs, init)
+        template = arg(rhs, "template", 0)
+        if not (
+            isinstance(built, Client)
+            and built.kind == "prompt"
+            and isinstance(template, cst.Name)
+            and template.value in names
+            and self.prompt_ctors.get(id(rhs), (None,))[0] is rhs
+        ):
+            return None
+        given = arg(call, template.value, names.index(template.value))
+        if given is None:
+            return None
+        key = id(call)
+        self.keep.append(call)
+        self.prompt_ctors[key] = (rhs, init)
+        self.ctor_given[key] = {template.value: (given, owner)}
+        return replace(built, prompt_key=key)
 
     def state_text(self, cls_key: str, attr: str, depth: int = 0) -> Text | None:
         """The prompt an object keeps in its state (``self.system_message = system_message`` in ``__init__``, whose
@@ -4496,6 +4551,9 @@ class Evaluator:
         if isinstance(call.func, cst.Attribute) and call.func.attr.value == "from_messages":
             return None
         template = arg(call, "template", 0)
+        given = self.ctor_given.get(key, {})
+        if isinstance(template, cst.Name) and template.value in given:
+            return self._text(*given[template.value])  # built from what one construction passed (construction_member)
         return self._text(template, owner) if template is not None else None
 
     def fstring(self, expr: cst.FormattedString, scope: Scope) -> Text:
