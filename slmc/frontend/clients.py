@@ -1020,6 +1020,16 @@ _LLAMAINDEX_ENGINE = lazy(
 )
 
 
+# LlamaIndex's bases for a project's own LLM adapter (``class CachedLLM(MockLLM)`` / ``(CustomLLM)`` overriding
+# ``complete``): no model when built as they are (a mock answers canned text), the model API of a class deriving them
+_LLAMAINDEX_ADAPTER_BASES = lazy(r"^llama_index\.core\.(?:base\.)?llms(?:\.\w+)*\.(?:CustomLLM|MockLLM)$")
+
+
+def llamaindex_adapter_base(qname: str) -> bool:
+    """Whether ``qname`` is a LlamaIndex base class a project derives its own LLM adapter from."""
+    return _LLAMAINDEX_ADAPTER_BASES.match(qname) is not None
+
+
 def llamaindex_kind(qname: str) -> str | None:
     """``llamaindex`` for a LlamaIndex LLM class; ``llamaindex-index`` for an index (built from documents or a vector
     store: embeddings, no model request), whose query / chat engines answer with the LLM."""

@@ -256,6 +256,19 @@ def self_attribute(node: Any) -> bool:
     return isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self"
 
 
+def _own_bindings(name: str, scope: Scope) -> list[Binding]:
+    """The bindings of ``name`` in ``scope`` or the functions and module around it (class bodies skipped, as Python
+    does), without following star imports into other modules: [] when none binds it there."""
+    s: Scope | None = scope.module.scope if name in scope.globals_ else scope
+    first = True
+    while s is not None:
+        if not (s.kind == "class" and not first) and name in s.bindings:
+            return list(s.bindings[name])
+        first = False
+        s = s.parent
+    return []
+
+
 def _self_attribute(b: Binding) -> bool:
     """An assignment from another attribute of the same object (``self.client = self._kept_client``)."""
     return self_attribute(b[1] if b[0] == "expr" and len(b) > 1 else None)
@@ -2178,6 +2191,8 @@ class Evaluator:
                 b = self.value(base, cls.parent or cls)
                 if isinstance(b, Ref):
                     found = self.construct(b.qname, None, cls) or self.module_as_client(b.qname)
+                    if found is None and clients.llamaindex_adapter_base(b.qname):
+                        found = Client("llamaindex", "llamaindex")  # ``class CachedLLM(MockLLM)``: an LLM adapter
                     if found is not None:
                         break
             todo.extend(self.bases_of(key))
@@ -2419,20 +2434,25 @@ class Evaluator:
         Pair("Pick one action ...{query}", parser)``) whose ``__init__`` stores a parameter in that attribute, as it
         is (``self.text = template``) or as a prompt template built from it (``self.prompt_template =
         PromptTemplate(template)``): what that construction passed. None otherwise."""
-        if not isinstance(expr.value, cst.Name):
+        if not isinstance(expr.value, cst.Name) or expr.value.value in ("self", "cls"):
             return None
-        bindings = self.bindings_of(expr.value.value, scope) or []
+        bindings = _own_bindings(expr.value.value, scope)  # (no module loaded for it: the lookup changes nothing)
         if len(bindings) != 1 or bindings[0][0] != "expr" or not isinstance(bindings[0][1], cst.Call):
             return None
         call, owner = bindings[0][1], bindings[0][2]
-        made = self.value(call.func, owner)
+        cls = self.scopes.get(base.cls)
         init = self.scopes.get(f"{base.cls}.__init__")
-        if not isinstance(made, Class) or made.key != base.cls or init is None or init.kind != "function":
-            return None
+        if (
+            cls is None
+            or init is None
+            or init.kind != "function"
+            or (dotted(call.func) or "").split(".")[-1] != cls.name
+        ):
+            return None  # (the name's one binding builds the object's own class, read by name: nothing evaluated)
         names = [p.name.value for p in init.params[1:] if not p.star]
         if any(a.star for a in call.args):
             return None
-        stored = [b for b in (self.scopes[base.cls].self_attrs.get(expr.attr.value) or []) if b[0] == "expr"]
+        stored = [b for b in (cls.self_attrs.get(expr.attr.value) or []) if b[0] == "expr"]
         if len(stored) != 1 or stored[0][2] is not init:
             return None
         rhs = stored[0][1]
