@@ -698,6 +698,7 @@ FACTORY_PATHS: dict[tuple[str, str], str] = {
     ("gemini-model", "start_chat"): "chat-session",
     # a LangChain prompt template filled (partly, or into its messages): still that template's text
     ("prompt", "partial"): "prompt",
+    ("prompt", "partial_format"): "prompt",  # LlamaIndex's ``PromptTemplate.partial_format(examples=...)``
     ("prompt", "format_messages"): "prompt",
     ("prompt", "format_prompt"): "prompt",
     ("chat-model", "with_structured_output"): "chat-model",
@@ -1018,6 +1019,14 @@ def langchain_kind(qname: str) -> str | None:
 
 
 _LLAMAINDEX_BASES = ("llama_index.core.llms.", "llama_index.core.base.llms.", "llama_index.core.llms.llm.")
+# The provider packages of LlamaIndex's LLMs and of its vision-language LLMs (``llama_index.multi_modal_llms.openai.
+# OpenAIMultiModal``, ``...anthropic.AnthropicMultiModal``): both answer ``complete`` / ``chat`` (with images) alike
+_LLAMAINDEX_LLM_PACKAGES = (
+    "llama_index.llms.",
+    "llama_index.multi_modal_llms.",
+    "llama_index.legacy.multi_modal_llms.",
+)
+_LLAMAINDEX_MM_BASES = ("llama_index.core.multi_modal_llms.", "llama_index.multi_modal_llms.")
 _LLAMAINDEX_INDEX = lazy(r"^llama_index(?:\.core)?(?:\.indices(?:\.\w+)*)?\.\w+Index(?:\.from_\w+)?$")
 # A query or chat engine built directly (``RetrieverQueryEngine(retriever=..., response_synthesizer=...)``,
 # ``RetrieverQueryEngine.from_args(retriever, llm=...)``, ``CondensePlusContextChatEngine.from_defaults(...)``): its
@@ -1027,13 +1036,25 @@ _LLAMAINDEX_ENGINE = lazy(
 )
 
 
+# LlamaIndex's bases for a project's own LLM adapter (``class CachedLLM(MockLLM)`` / ``(CustomLLM)`` overriding
+# ``complete``): no model when built as they are (a mock answers canned text), the model API of a class deriving them
+_LLAMAINDEX_ADAPTER_BASES = lazy(r"^llama_index\.core\.(?:base\.)?llms(?:\.\w+)*\.(?:CustomLLM|MockLLM)$")
+
+
+def llamaindex_adapter_base(qname: str) -> bool:
+    """Whether ``qname`` is a LlamaIndex base class a project derives its own LLM adapter from."""
+    return _LLAMAINDEX_ADAPTER_BASES.match(qname) is not None
+
+
 def llamaindex_kind(qname: str) -> str | None:
     """``llamaindex`` for a LlamaIndex LLM class; ``llamaindex-index`` for an index (built from documents or a vector
     store: embeddings, no model request), whose query / chat engines answer with the LLM."""
-    if qname.startswith("llama_index.llms.") and "Embedding" not in qname:
+    if qname.startswith(_LLAMAINDEX_LLM_PACKAGES) and "Embedding" not in qname:
         return "llamaindex"
     if qname.startswith(_LLAMAINDEX_BASES) and qname.rsplit(".", 1)[-1] in ("LLM", "BaseLLM", "FunctionCallingLLM"):
         return "llamaindex"  # the base types, in annotations (``llm: BaseLLM``)
+    if qname.startswith(_LLAMAINDEX_MM_BASES) and qname.rsplit(".", 1)[-1] == "MultiModalLLM":
+        return "llamaindex"  # the vision-language base type (``mm_llm: MultiModalLLM``): ``complete(prompt, image_documents=...)``
     if _LLAMAINDEX_INDEX.match(qname):
         return "llamaindex-index"
     if _LLAMAINDEX_ENGINE.match(qname) and not qname.rsplit(".", 1)[-1].startswith(("Base", "Custom")):

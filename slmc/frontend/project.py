@@ -4194,14 +4194,20 @@ class Analysis:
     def _task_request_args(self, site: Site) -> list[cst.Arg] | None:
         """The arguments of a request that writes its own task text (``create(model=model, messages=[{"role":
         "system", "content": TASK}, {"role": "user", "content": f"...{data}"}])``) that can carry a prompt: the
-        request settings beside it (the model its caller picks, the temperature) carry none. ``None`` otherwise."""
+        request settings beside it (the model its caller picks, the temperature) carry none, nor do the pictures it
+        attaches by keyword (``image_documents=shots``: what the task it writes is about). ``None`` otherwise."""
         call = site.info.node
         sent = list(call.args) if site.sent_args is None else site.sent_args
         if site.site != SiteKind.REQUEST or site.client == "http" or not _gives_prompt(call, args=sent):
             return None
         if not self._writes_prompt(site):
             return None
-        return [a for a in sent if a.keyword is None or a.keyword.value not in _SETTING_KEYWORDS]
+        return [
+            a
+            for a in sent
+            if a.keyword is None
+            or (a.keyword.value not in _SETTING_KEYWORDS and a.keyword.value not in _MEDIA_KEYWORDS)
+        ]
 
     def _imported_elsewhere(self, scope: Scope, callers: set[str]) -> bool:
         """Whether a module-level function with a leading underscore is called from another module of the tree (not a
@@ -5440,11 +5446,13 @@ class Analysis:
                             continue  # the parameters fill the slots of a prompt template the function writes
                         if self._request_appends_own_turn(site):
                             continue  # the history handed in is data of the task turn the function writes into it
+                        writes = self._writes_prompt(site)
                         sent = _call_params(
                             scope,
                             site.info.node,
                             args=site.sent_args,
-                            builders=not self._writes_prompt(site),
+                            builders=not writes,
+                            authored=writes,
                             unpack=site.client == "http",
                             flow=self.flow,
                             http=site.client == "http",
@@ -9273,12 +9281,14 @@ def _call_params(
     flow: _Flow | None = None,
     http: bool = False,
     args: list[cst.Arg] | None = None,
+    authored: bool = False,
 ) -> set[str]:
     """Parameters of ``fn`` that reach the arguments of a request ``call`` as they are. A ``**options`` splat next to
     the prompt the call gives itself (``create(messages=msgs, **options)``, ``llm.ainvoke(messages, **kwargs)``)
     cannot hold the prompt: it is left out (not for raw HTTP, whose first argument is the URL). ``args``: the
     arguments the request really sends with when the call hands the SDK method to a helper (``retry(create, **kw)``):
-    the method handed over is no prompt."""
+    the method handed over is no prompt. ``authored``: the call's prompt holds text the function writes; the pictures
+    it attaches by keyword (``complete(prompt, image_documents=shots)``) are then the data of that task."""
     out: set[str] = set()
     sent = list(call.args) if args is None else args
     given = not http and _gives_prompt(call, args=sent)
@@ -9287,6 +9297,8 @@ def _call_params(
             continue
         if given and a.keyword is not None and a.keyword.value in _SETTING_KEYWORDS:
             continue  # ``create(messages=[...], model=model)``: the caller picks the model, not what is asked of it
+        if authored and given and a.keyword is not None and a.keyword.value in _MEDIA_KEYWORDS:
+            continue  # ``vlm.complete(TASK.format(goal=goal), image_documents=shots)``: what the task is asked about
         out |= _params_in(fn, a.value, builders=builders, unpack=unpack, flow=flow)
     return out
 
@@ -9312,6 +9324,11 @@ _SETTING_KEYWORDS = frozenset(
         *("api_type", "api_endpoint", "api_url", "api_version", "endpoint", "organization", "proxies", "logit_bias"),
     }
 )
+
+
+# Keywords under which a request attaches pictures (a vision-language model's input beside its text prompt): next to
+# a prompt the function writes, the data that task is about, as text formatted into it would be.
+_MEDIA_KEYWORDS = frozenset({"image_documents", "images", "image", "image_urls", "image_paths", "image_url"})
 
 
 # Keywords of an HTTP call that say where and how it is sent, never what: a parameter reaching only these (the

@@ -94,6 +94,8 @@ class Project:
     no_load: bool = False  # set while mapping the class hierarchy: only modules loaded already take part
     _prefixes_of: set[str] = field(default_factory=set)
     _prefix_set: set[str] = field(default_factory=set)
+    _alias_heads_of: int = -1
+    _alias_head_set: set[str] = field(default_factory=set)
 
     def module(self, name: str) -> ModuleIndex | None:
         name = self.aliases.get(name, name)
@@ -135,6 +137,11 @@ class Project:
             # import itself: the name is the installed package
             if (candidate in self.known or candidate in known) and not _within(own, candidate):
                 return candidate
+        if head in self._alias_heads():
+            # a namespace package split over a monorepo's distributions (``core/pyproject.toml`` with
+            # ``core/acme/core/context.py`` and ``qa/acme/qa/gen.py`` doing ``from acme.core.context import X``, no
+            # ``acme/__init__.py``): the name is a distribution's import path, not a folder above the importer
+            return qname
         while folders:
             candidate = ".".join([*folders, qname])
             first = ".".join([*folders, head])
@@ -205,6 +212,19 @@ class Project:
         names = mod.scope.bindings
         return rest[0] not in names and "*" not in names and "__getattr__" not in names
 
+    def _alias_heads(self) -> set[str]:
+        """Package names the import roots of the tree give (every dotted prefix of an alias: ``acme`` and
+        ``acme.core`` for ``acme.core.context`` found under ``core/``), also those without an ``__init__.py``."""
+        if self._alias_heads_of != len(self.aliases):
+            heads: set[str] = set()
+            for name in self.aliases:
+                parts = name.split(".")
+                for i in range(1, len(parts)):
+                    heads.add(".".join(parts[:i]))
+            self._alias_head_set = heads
+            self._alias_heads_of = len(self.aliases)
+        return self._alias_head_set
+
     def _heads(self) -> set[str]:
         """Package names of the tree (every dotted prefix of a module name)."""
         if len(self._prefixes_of) != len(self.known):
@@ -240,6 +260,19 @@ def class_of(scope: Scope) -> Scope | None:
 def self_attribute(node: Any) -> bool:
     """``self.<name>``: a value the object holds."""
     return isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self"
+
+
+def _own_bindings(name: str, scope: Scope) -> list[Binding]:
+    """The bindings of ``name`` in ``scope`` or the functions and module around it (class bodies skipped, as Python
+    does), without following star imports into other modules: [] when none binds it there."""
+    s: Scope | None = scope.module.scope if name in scope.globals_ else scope
+    first = True
+    while s is not None:
+        if not (s.kind == "class" and not first) and name in s.bindings:
+            return list(s.bindings[name])
+        first = False
+        s = s.parent
+    return []
 
 
 def _self_attribute(b: Binding) -> bool:
@@ -301,6 +334,9 @@ class Evaluator:
         self.keep: list[Any] = []  # keeps nodes alive whose id() is used as a key
         # id(call) -> (call, scope) of the prompt-template constructors met (``PromptTemplate.from_template("...")``)
         self.prompt_ctors: dict[int, tuple[cst.Call, Scope]] = {}
+        # a prompt template built in a class's ``__init__`` from one of its parameters, read off one construction
+        # of the class (``construction_member``): key -> parameter name -> the argument given there, and its scope
+        self.ctor_given: dict[int, dict[str, tuple[cst.BaseExpression, Scope]]] = {}
         self._bases: dict[str, list[str]] = {}
         self._direct_subs: dict[str, list[str]] = {}
         self._new_classes: list[str] = []
@@ -906,7 +942,10 @@ class Evaluator:
                 f = info.node.func
                 if isinstance(f, cst.Attribute):
                     receiver = f.value.value if isinstance(f.value, cst.Name) else ""
-                    if f.attr.value != fn.name or receiver not in ("self", "cls"):
+                    # ``self._step(...)``, ``cls._step(...)``, or a static method called on its own class by name
+                    # (``Generator._assert_code(expect, chunks, self.llm)``)
+                    own = ("self", "cls", fn.enclosing_class().name) if fn.enclosing_class() is not None else ()
+                    if f.attr.value != fn.name or receiver not in own:
                         continue
                 elif owner is not None and isinstance(f, cst.Name) and f.value in (owner.name, "cls"):
                     if not self._builds(self.value(f, info.scope), owner.key, fn.key):
@@ -918,9 +957,12 @@ class Evaluator:
                 given = arg(info.node, param.name.value, index)
                 v = self.value(given, info.scope) if given is not None else None
                 # (a whole chat model handed to a helper of the module, ``self._invoke(self._model_for(name), p)``,
-                # too: never an SDK method, the higher-order helpers' business)
+                # LangChain's or LlamaIndex's (``self._assert_code(expect, self.llm)``), too: never an SDK method,
+                # the higher-order helpers' business)
                 if isinstance(v, Client) and (
-                    owner is not None or v.kind in ("http", "http-client") or (v.kind == "chat-model" and not v.path)
+                    owner is not None
+                    or v.kind in ("http", "http-client")
+                    or (v.kind in ("chat-model", "llamaindex") and not v.path)
                 ):
                     found.append(v)
                 if len(found) > 8:
@@ -1287,6 +1329,12 @@ class Evaluator:
                 earlier = self._set_before(expr, scope)
                 if earlier is not None:
                     return earlier
+            if isinstance(base, Instance):
+                held = self.construction_member(expr, base, scope)
+                if isinstance(held, Text) or (isinstance(held, Const) and isinstance(held.value, str)):
+                    return held  # the text one construction of the object passed (not its class's generic member)
+                if isinstance(held, Client) and held.kind == "prompt":
+                    return held
             found = self.attribute(base, expr.attr.value)
             if found is None and isinstance(expr.value, cst.Name):
                 found = self.global_attr(expr.value.value, expr.attr.value, scope)
@@ -2155,6 +2203,8 @@ class Evaluator:
                 b = self.value(base, cls.parent or cls)
                 if isinstance(b, Ref):
                     found = self.construct(b.qname, None, cls) or self.module_as_client(b.qname)
+                    if found is None and clients.llamaindex_adapter_base(b.qname):
+                        found = Client("llamaindex", "llamaindex")  # ``class CachedLLM(MockLLM)``: an LLM adapter
                     if found is not None:
                         break
             todo.extend(self.bases_of(key))
@@ -2390,6 +2440,57 @@ class Evaluator:
                 if written:
                     out.append(written[0])
         return out
+
+    def construction_member(self, expr: cst.Attribute, base: Instance, scope: Scope) -> Value:
+        """``ACT.prompt_template`` where the name is bound once to a construction of the tree's class (``ACT =
+        Pair("Pick one action ...{query}", parser)``) whose ``__init__`` stores a parameter in that attribute, as it
+        is (``self.text = template``) or as a prompt template built from it (``self.prompt_template =
+        PromptTemplate(template)``): what that construction passed. None otherwise."""
+        if not isinstance(expr.value, cst.Name) or expr.value.value in ("self", "cls"):
+            return None
+        bindings = _own_bindings(expr.value.value, scope)  # (no module loaded for it: the lookup changes nothing)
+        if len(bindings) != 1 or bindings[0][0] != "expr" or not isinstance(bindings[0][1], cst.Call):
+            return None
+        call, owner = bindings[0][1], bindings[0][2]
+        cls = self.scopes.get(base.cls)
+        init = self.scopes.get(f"{base.cls}.__init__")
+        if (
+            cls is None
+            or init is None
+            or init.kind != "function"
+            or (dotted(call.func) or "").split(".")[-1] != cls.name
+        ):
+            return None  # (the name's one binding builds the object's own class, read by name: nothing evaluated)
+        names = [p.name.value for p in init.params[1:] if not p.star]
+        if any(a.star for a in call.args):
+            return None
+        stored = [b for b in (cls.self_attrs.get(expr.attr.value) or []) if b[0] == "expr"]
+        if len(stored) != 1 or stored[0][2] is not init:
+            return None
+        rhs = stored[0][1]
+        if isinstance(rhs, cst.Name) and rhs.value in names:
+            given = arg(call, rhs.value, names.index(rhs.value))
+            return self.value(given, owner) if given is not None else None
+        if not isinstance(rhs, cst.Call):
+            return None
+        built = self.value(rhs, init)
+        template = arg(rhs, "template", 0)
+        if not (
+            isinstance(built, Client)
+            and built.kind == "prompt"
+            and isinstance(template, cst.Name)
+            and template.value in names
+            and self.prompt_ctors.get(id(rhs), (None,))[0] is rhs
+        ):
+            return None
+        given = arg(call, template.value, names.index(template.value))
+        if given is None:
+            return None
+        key = id(call)
+        self.keep.append(call)
+        self.prompt_ctors[key] = (rhs, init)
+        self.ctor_given[key] = {template.value: (given, owner)}
+        return replace(built, prompt_key=key)
 
     def state_text(self, cls_key: str, attr: str, depth: int = 0) -> Text | None:
         """The prompt an object keeps in its state (``self.system_message = system_message`` in ``__init__``, whose
@@ -4494,6 +4595,9 @@ class Evaluator:
         if isinstance(call.func, cst.Attribute) and call.func.attr.value == "from_messages":
             return None
         template = arg(call, "template", 0)
+        given = self.ctor_given.get(key, {})
+        if isinstance(template, cst.Name) and template.value in given:
+            return self._text(*given[template.value])  # built from what one construction passed (construction_member)
         return self._text(template, owner) if template is not None else None
 
     def fstring(self, expr: cst.FormattedString, scope: Scope) -> Text:
