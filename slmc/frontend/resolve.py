@@ -518,6 +518,12 @@ class Evaluator:
         if rewritten is not None:
             return rewritten
         refs = {v.qname for v in values if isinstance(v, Ref)}
+        if len(refs) > 1 and all(isinstance(v, Ref) for v in values):
+            # ``from openai import OpenAI as Client`` in one branch, ``from openai import AzureOpenAI as Client`` in
+            # the other: constructors of clients with one request surface, so the name builds that kind of client
+            kinds = {k.kind if (k := clients.CONSTRUCTORS.get(r)) is not None else None for r in refs}
+            if len(kinds) == 1 and None not in kinds:
+                return next(v for v in values if isinstance(v, Ref))
         if len(refs) == 1 and all(
             isinstance(v, Ref) or v == Const(None) or (v is None and _self_attribute(b))
             for v, b in zip(values, kept, strict=True)
