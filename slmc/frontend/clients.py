@@ -426,6 +426,8 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     },
     "mcp-sampling": {"create_message": "create_message"},
     "spice": {p: p for p in ("get_response", "stream_response")},
+    # an instructor client's own structured-output requests (reached on a client of unknown provider)
+    "instructor": {p: p for p in ("create", "create_with_completion", "create_partial", "create_iterable")},
     # ``build_request`` only builds the HTTP request, ``parse_llm_response`` parses a reply: neither sends
     "baml-runtime": {p: p for p in ("call_function", "call_function_sync", "stream_function", "stream_function_sync")},
     "litellm-router": {p: p for p in _LITELLM_GENERATION},
@@ -1178,6 +1180,12 @@ DUCK_KEYWORD_PATHS: dict[str, tuple[str, str, frozenset[str]]] = {
     # a TwelveLabs client handed in from outside (``ctx.deps.client.analyze(model_name="pegasus1.2", video=...,
     # prompt=...)``): a video-language model answering the prompt
     **{p: ("twelvelabs", "twelvelabs", frozenset({"model_name", "prompt"})) for p in ("analyze", "analyze_stream")},
+    # an instructor client built out of sight from any provider (``instructor.from_gemini(...)`` handed in): its bare
+    # structured-output request methods, given the messages and the model the answer must fit
+    **{
+        p: ("instructor", "instructor", frozenset({"messages", "response_model"}))
+        for p in ("create", "create_with_completion", "create_partial", "create_iterable")
+    },
 }
 
 # Keywords only a local text-generation engine's ``generate`` takes (transformers, LLaVA-style models): a

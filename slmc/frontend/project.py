@@ -4256,10 +4256,15 @@ class Analysis:
             return False
         if fn is None:
             return True
+        family = {cls.key, *self.ev.subclasses(cls.key)}
         while fn is not None and fn.kind == "function" and fn.enclosing_class() is None and fn.parent is not None:
+            if fn.parent.kind == "module" and fn.params and fn.params[0].name.value == "self":
+                split = self.ev.split_method_self(fn.params[0], fn)  # ``run_stage(self, ...)``: a method moved out
+                if split is not None and split.cls in family:  # of its class into a module, its class's own code
+                    return False
             fn = fn.parent  # a closure inside a method belongs to the method's class
         owner = fn.enclosing_class() if fn is not None else None
-        return owner is None or owner.key not in {cls.key, *self.ev.subclasses(cls.key)}
+        return owner is None or owner.key not in family
 
     def _module_friend(self, fn: Scope | None, key: str) -> bool:
         """Whether a call of the private method ``key`` from outside its class comes from a method of another class of

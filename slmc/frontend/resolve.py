@@ -397,6 +397,7 @@ class Evaluator:
         self._forwarding: set[tuple[str, str]] = set()  # (class, attr) pairs forwarded_attr is resolving
         self._replacements: dict[str, str] | None = None  # metaclass replacement function -> the method it replaces
         self._passed: dict[int, Client | None] = {}  # id(param) -> the client the module's calls pass for it
+        self._split_selves: dict[int, Instance | None] = {}  # id(param) -> the object a split-out method is handed
         self._calls_by_name: dict[str, list[Any]] = {}  # called name -> CallInfo of the loaded modules' calls
         self._calls_indexed: set[str] = set()  # modules whose calls _calls_by_name holds
         self._flatteners: list[str] = []  # classes handing their own fields on as a dict (``asdict(self)``)
@@ -564,6 +565,12 @@ class Evaluator:
         if rewritten is not None:
             return rewritten
         refs = {v.qname for v in values if isinstance(v, Ref)}
+        if len(refs) > 1 and all(isinstance(v, Ref) for v in values):
+            # ``from openai import OpenAI as Client`` in one branch, ``from openai import AzureOpenAI as Client`` in
+            # the other: constructors of clients with one request surface, so the name builds that kind of client
+            kinds = {k.kind if (k := clients.CONSTRUCTORS.get(r)) is not None else None for r in refs}
+            if len(kinds) == 1 and None not in kinds:
+                return next(v for v in values if isinstance(v, Ref))
         if len(refs) == 1 and all(
             isinstance(v, Ref) or v == Const(None) or (v is None and _self_attribute(b))
             for v, b in zip(values, kept, strict=True)
@@ -896,6 +903,10 @@ class Evaluator:
                 return Class(receiver or cls.key)
             else:
                 return Instance(receiver or cls.key)
+        if cls is None and param.annotation is None and param.name.value == "self" and param.default is None:
+            split = self.split_method_self(param, scope)
+            if split is not None:
+                return split
         typed: Value = None
         if param.annotation is not None:
             typed = self.instance_of(param.annotation.annotation, scope)
@@ -916,6 +927,46 @@ class Evaluator:
             # to ``None`` (``llm: Any = None``: the callers hand the model): whatever client the tree's own calls pass
             return self.passed_client(param, scope)
         return None
+
+    def split_method_self(self, param: cst.Param, scope: Scope) -> Instance | None:
+        """The untyped first parameter ``self`` of a module-level function: a method moved out of its class into a
+        module of its own (``async def run_stage(self, problem)`` in ``stages/``, called as ``run_stage(self,
+        problem)`` from the class's methods, or from another such function handing on its own ``self``). The object is
+        an instance of the class whose methods make those calls (their nearest common base when several do); None
+        when no call in the loaded modules hands it ``self``."""
+        if id(param) in self._split_selves:
+            return self._split_selves[id(param)]
+        self._split_selves[id(param)] = None  # while computing (a caller's own value may lead back here)
+        fn = scope if scope.kind == "function" else scope.enclosing_function()
+        if fn is None or fn.parent is None or fn.parent.kind != "module" or not fn.params or fn.params[0] is not param:
+            return None
+        self._index_calls()
+        owners: list[str] = []
+        for info in self._calls_by_name.get(fn.name, ())[:64]:
+            args = info.node.args
+            if not args or args[0].star or args[0].keyword is not None or not isinstance(args[0].value, cst.Name):
+                continue
+            caller = info.scope.enclosing_function()
+            if caller is None or caller.parent is None or not caller.params:
+                continue
+            if args[0].value.value != caller.params[0].name.value:
+                continue  # it hands the function something else than the calling method's own object
+            cls = caller.enclosing_class()
+            if cls is not None and caller.parent is not cls:
+                continue
+            if cls is None and caller.parent.kind == "module" and caller.params[0].name.value == "self":
+                # ``run_fix(self, problem)`` called from another split-out stage with the ``self`` it was handed
+                handed = self.split_method_self(caller.params[0], caller)
+                cls = self.scopes.get(handed.cls) if handed is not None else None
+            if cls is None:
+                continue
+            callee = self.value(info.node.func, info.scope)
+            if isinstance(callee, Function) and callee.key == fn.key:
+                owners.append(cls.key)
+        keys = list(dict.fromkeys(owners))
+        common = self.common_base(keys) if len(keys) > 1 else (keys[0] if keys else None)
+        self._split_selves[id(param)] = Instance(common) if common is not None else None
+        return self._split_selves[id(param)]
 
     def passed_client(self, param: cst.Param, scope: Scope) -> Client | None:
         """An untyped parameter that the module's own calls of the function fill with an HTTP session / connection
@@ -3447,7 +3498,11 @@ class Evaluator:
             if not hit:
                 continue
             v = self.value(a.value, scope)
+            bound: list[cst.Arg] = []
             if isinstance(v, Partial):
+                if _bound_here(a.value, scope):
+                    # ``f = partial(self._run, user_prompt=prompt); fallback(f)``: what the partial binds is handed on
+                    bound = [b for b in v.args[1:] if isinstance(b, cst.Arg)]
                 v = v.inner
             if isinstance(v, Ref):  # retryer(litellm.completion, ...); run_sync(requests.post, url, json=...)
                 ref = v.qname
@@ -3459,7 +3514,7 @@ class Evaluator:
             if isinstance(v, Client | Function):
                 param = a.keyword.value if a.keyword is not None else next(n for n, i in called.items() if i == a_index)
                 self.passed_params.setdefault(fn_key, set()).add(param)
-                return v, [b for b in call.args if b is not a]
+                return v, [b for b in call.args if b is not a] + bound
         return None
 
     def call_value(self, call: cst.Call, scope: Scope) -> Value:
@@ -5488,4 +5543,17 @@ def _module_dict_scope(bindings) -> Scope | None:
             and isinstance(b[1], cst.Dict)
         ),
         None,
+    )
+
+
+def _bound_here(expr: cst.BaseExpression, scope: Scope) -> bool:
+    """Whether ``expr`` is a ``partial(...)`` written right there or a local name bound only to one in ``scope``
+    itself (so the partial's arguments read in the scope of the call handing it on)."""
+    if isinstance(expr, cst.Call):
+        return True
+    if not isinstance(expr, cst.Name):
+        return False
+    bindings = scope.bindings.get(expr.value, ())
+    return bool(bindings) and all(
+        b[0] == "expr" and len(b) > 2 and b[2] is scope and isinstance(b[1], cst.Call) for b in bindings
     )

@@ -352,6 +352,8 @@ def classify(ev: Evaluator, info: CallInfo) -> Site | None:
         ev.constructions.setdefault(callee.key, []).append(info)  # what the constructor is given (injection)
         return None
     client = callee if isinstance(callee, Client) else None
+    if client is not None:
+        client = _instructor_request(client, call)
     if isinstance(callee, Ref) and callee.qname in clients.SERVED_AGENTS and _served_agent(ev, info):
         return _served_agent_site(ev, info, callee.qname)
     if (
@@ -962,6 +964,19 @@ def _framework_transport(ev: Evaluator, call: cst.Call, scope: Scope) -> tuple[s
     if cls is None or not ev.framework_lm_class(cls):
         return None
     return "dspy", func.attr.value
+
+
+def _instructor_request(client: Client, call: cst.Call) -> Client:
+    """``client.create(messages=..., response_model=...)`` on a client an instructor factory patched
+    (``instructor.from_litellm(c)``, ``from_gemini(c)``): the structured-output request instructor adds, which the
+    patched provider's own surface has no path for; any other call stays what the client makes of it."""
+    if len(client.path) != 1 or ".".join(client.path) in clients.REQUEST_PATHS.get(client.kind, {}):
+        return client
+    shape = clients.DUCK_KEYWORD_PATHS.get(client.path[0])
+    keywords = {a.keyword.value for a in call.args if a.keyword is not None}
+    if shape is None or shape[1] != "instructor" or not shape[2] <= keywords:
+        return client
+    return Client(shape[0], shape[1], client.path, is_async=client.is_async)
 
 
 def _duck_client(ev: Evaluator, call: cst.Call, scope: Scope) -> Client | None:
