@@ -5346,6 +5346,19 @@ class Analysis:
         none is known) forwards."""
         fwd: dict[str, set[str]] = {k: set() for k in reaching}
         reads: dict[str, set[str]] = {}  # function -> attribute names it and the model-reaching calls below it read
+
+        def declared(key: str, scope: Scope) -> set[str]:
+            """What a function without model-reaching calls of its own (a declaration its implementations fill)
+            forwards: every parameter once an implementation forwards (or none is known)."""
+            impls = [i for i in self.ev.overrides(key) if i in fwd]
+            if impls and not any(fwd[i] for i in impls):
+                return set()
+            got = set(_param_names(scope))
+            # not a request setting (``model``, ``temperature``) that no implementation forwards: it picks how the
+            # prompt is answered, it is no prompt
+            kept = {p for p in got if p not in _SETTING_KEYWORDS or any(p in fwd[i] for i in impls)}
+            return kept or got
+
         for _ in range(64):  # grows only (a union per function): stops at its fixed point
             changed = False
             for key in reaching:
@@ -5353,15 +5366,7 @@ class Analysis:
                 if scope is None or scope.kind != "function":
                     continue
                 own = inside.get(key, [])
-                got: set[str] = set()
-                if not own:
-                    impls = [i for i in self.ev.overrides(key) if i in fwd]
-                    if not impls or any(fwd[i] for i in impls):
-                        got = set(_param_names(scope))
-                        # not a request setting (``model``, ``temperature``) that no implementation forwards: it
-                        # picks how the prompt is answered, it is no prompt
-                        kept = {p for p in got if p not in _SETTING_KEYWORDS or any(p in fwd[i] for i in impls)}
-                        got = kept or got
+                got: set[str] = declared(key, scope) if not own else set()
                 for site in own:
                     if site.declared:
                         continue  # ``self.predict(question=q)``: fills the fields of a prompt the framework declares
@@ -5386,6 +5391,17 @@ class Analysis:
                     if self._authors_sent(site):
                         continue  # the caller's data goes into a task prompt this function writes: not forwarded
                     targets = fwd.get(site.callee)
+                    callee = self.ev.scopes.get(site.callee)
+                    if (
+                        site.callee in fwd
+                        and not inside.get(site.callee)
+                        and callee is not None
+                        and callee.kind == "function"
+                    ):
+                        # a declaration's summary read as its implementations stand now, not as it stood when it was
+                        # last visited: whether the call binds the declaration's parameters or is dispatched to an
+                        # implementation's must not hang on the order the functions are visited in
+                        targets = declared(site.callee, callee)
                     if not targets and site.callee in reaching and _hands_self(scope, site.info.node):
                         # ``self.history.append(text)`` then ``self._reply()``: the prompt goes through the object's
                         # state, read by the model-reaching code it hands ``self`` to
@@ -5396,7 +5412,6 @@ class Analysis:
                                 for v in values:
                                     if _line(scope, v) < at:
                                         got |= _params_in(scope, v, flow=self.flow)
-                    callee = self.ev.scopes.get(site.callee)
                     if callee is not None and _nested_in(callee, scope):
                         # a closure called or handed to a retry helper here sends this function's parameters
                         got |= self._closure_sends(scope, callee, inside, fwd, set())
