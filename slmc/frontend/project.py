@@ -2671,15 +2671,6 @@ class Analysis:
                         continue
                     if private and not mine:
                         continue  # a private hook reached only through its base method: the base's API calls it
-                    if private and raw and len(mine) >= 2 and self._overridden_hook(key, inside, reaching):
-                        # ``Base._chat(history)`` holding the request, called by the class's ``chat`` and
-                        # ``chat_with_tools`` alike and replaced by a provider subclass's own ``_chat``: the hook the
-                        # family's entry points reach the model through, whichever provider the object is (an
-                        # override family keeps its label, bench/corpus/README.md)
-                        new.add(key)
-                        new_passing.add(key)
-                        self.why[key] = "private hook holding the request, several entry points call it, overridden"
-                        continue
                     if private and raw and len(mine) < 2:
                         continue  # a private transport holding the request that one function calls: folded into it
                     if own and all(self._calls_own_param(key, s) for s in own):
@@ -3561,16 +3552,6 @@ class Analysis:
             if any(impl != key and impl in wrappers for impl in self.ev.implementations(base)):
                 return True
             if self._service_interface(base, wrappers):
-                return True
-        return False
-
-    def _overridden_hook(self, key: str, inside: dict[str, list[Site]], reaching: set[str]) -> bool:
-        """Whether the private method ``key`` is overridden by a subclass whose override reaches a model by a call of
-        its own (a provider replacing the base's request with its own transport), not outside the tests."""
-        for impl in self.ev.overrides(key):
-            if impl == key or impl not in reaching or self._in_tests(impl) or not inside.get(impl):
-                continue
-            if self._holds_model_call(impl, inside, set(), key, reaching):
                 return True
         return False
 
