@@ -2672,15 +2672,6 @@ class Analysis:
                         continue
                     if private and not mine:
                         continue  # a private hook reached only through its base method: the base's API calls it
-                    if private and raw and len(mine) >= 2 and self._overridden_hook(key, inside, reaching):
-                        # ``Base._chat(history)`` holding the request, called by the class's ``chat`` and
-                        # ``chat_with_tools`` alike and replaced by a provider subclass's own ``_chat``: the hook the
-                        # family's entry points reach the model through, whichever provider the object is (an
-                        # override family keeps its label, bench/corpus/README.md)
-                        new.add(key)
-                        new_passing.add(key)
-                        self.why[key] = "private hook holding the request, several entry points call it, overridden"
-                        continue
                     if private and raw and len(mine) < 2:
                         continue  # a private transport holding the request that one function calls: folded into it
                     if own and all(self._calls_own_param(key, s) for s in own):
@@ -3563,16 +3554,6 @@ class Analysis:
             if any(impl != key and impl in wrappers for impl in self.ev.implementations(base)):
                 return True
             if self._service_interface(base, wrappers):
-                return True
-        return False
-
-    def _overridden_hook(self, key: str, inside: dict[str, list[Site]], reaching: set[str]) -> bool:
-        """Whether the private method ``key`` is overridden by a subclass whose override reaches a model by a call of
-        its own (a provider replacing the base's request with its own transport), not outside the tests."""
-        for impl in self.ev.overrides(key):
-            if impl == key or impl not in reaching or self._in_tests(impl) or not inside.get(impl):
-                continue
-            if self._holds_model_call(impl, inside, set(), key, reaching):
                 return True
         return False
 
@@ -5424,6 +5405,22 @@ class Analysis:
         none is known) forwards."""
         fwd: dict[str, set[str]] = {k: set() for k in reaching}
         reads: dict[str, set[str]] = {}  # function -> attribute names it and the model-reaching calls below it read
+
+        def declared(key: str, scope: Scope) -> set[str]:
+            """What a function without model-reaching calls of its own (a declaration its implementations fill)
+            forwards: every parameter once an implementation forwards (or none is known)."""
+            impls = [i for i in self.ev.overrides(key) if i in fwd]
+            if impls and not any(fwd[i] for i in impls):
+                return set()
+            got = set(_param_names(scope))
+            # not a request setting (``model``, ``temperature``) that no implementation forwards: it picks how the
+            # prompt is answered, it is no prompt
+            kept = {p for p in got if p not in _SETTING_KEYWORDS or any(p in fwd[i] for i in impls)}
+            # nor a parameter that every implementation takes and none forwards (``cancellation_token`` each
+            # implementation links its task to): what reaches the model is what they forward
+            kept -= self._unforwarded_by_overrides(scope, impls, fwd)
+            return kept or got
+
         for _ in range(64):  # grows only (a union per function): stops at its fixed point
             changed = False
             for key in reaching:
@@ -5431,18 +5428,7 @@ class Analysis:
                 if scope is None or scope.kind != "function":
                     continue
                 own = inside.get(key, [])
-                got: set[str] = set()
-                if not own:
-                    impls = [i for i in self.ev.overrides(key) if i in fwd]
-                    if not impls or any(fwd[i] for i in impls):
-                        got = set(_param_names(scope))
-                        # not a request setting (``model``, ``temperature``) that no implementation forwards: it
-                        # picks how the prompt is answered, it is no prompt
-                        kept = {p for p in got if p not in _SETTING_KEYWORDS or any(p in fwd[i] for i in impls)}
-                        # nor a parameter that every implementation takes and none forwards (``cancellation_token``
-                        # each implementation links its task to): what reaches the model is what they forward
-                        kept -= self._unforwarded_by_overrides(scope, impls, fwd)
-                        got = kept or got
+                got: set[str] = declared(key, scope) if not own else set()
                 for site in own:
                     if site.declared:
                         continue  # ``self.predict(question=q)``: fills the fields of a prompt the framework declares
@@ -5471,6 +5457,17 @@ class Analysis:
                     if self._authors_sent(site):
                         continue  # the caller's data goes into a task prompt this function writes: not forwarded
                     targets = fwd.get(site.callee)
+                    callee = self.ev.scopes.get(site.callee)
+                    if (
+                        site.callee in fwd
+                        and not inside.get(site.callee)
+                        and callee is not None
+                        and callee.kind == "function"
+                    ):
+                        # a declaration's summary read as its implementations stand now, not as it stood when it was
+                        # last visited: whether the call binds the declaration's parameters or is dispatched to an
+                        # implementation's must not hang on the order the functions are visited in
+                        targets = declared(site.callee, callee)
                     if not targets and site.callee in reaching and _hands_self(scope, site.info.node):
                         # ``self.history.append(text)`` then ``self._reply()``: the prompt goes through the object's
                         # state, read by the model-reaching code it hands ``self`` to
@@ -5481,7 +5478,6 @@ class Analysis:
                                 for v in values:
                                     if _line(scope, v) < at:
                                         got |= _params_in(scope, v, flow=self.flow)
-                    callee = self.ev.scopes.get(site.callee)
                     if callee is not None and _nested_in(callee, scope):
                         # a closure called or handed to a retry helper here sends this function's parameters
                         got |= self._closure_sends(scope, callee, inside, fwd, set())

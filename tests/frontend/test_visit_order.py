@@ -1,0 +1,72 @@
+"""The prompt-parameter summaries are solved to a fixed point over the call graph; the answer must not depend on the
+order the functions are visited in (a set's order, which changes with PYTHONHASHSEED from one run to the next).
+
+The shape that made it depend on it: a base declares ``agenerate(self, **kwargs)`` without a body, its one
+implementation forwards a tool list, and an agent calls ``self.llm.agenerate(prompt, tools)`` with positional
+arguments after writing its own prompt. Whether the call binds the declaration's ``**kwargs`` (nothing: positional
+arguments cannot land there) or is dispatched to the implementation's parameters (the tool list forwarded) hung on
+whether the declaration had been visited since its implementation was: the agent's step came out a forwarding
+wrapper in some runs and a task in others, and every interface above it followed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from slmc.frontend.project import Analysis, _owner
+
+FILES = {
+    "llm.py": """
+from abc import abstractmethod
+
+from openai import AsyncOpenAI
+
+client = AsyncOpenAI()
+
+
+class BaseLLM:
+    @abstractmethod
+    async def agenerate(self, **kwargs):
+        pass
+
+
+class ChatLLM(BaseLLM):
+    async def agenerate(self, prompt: str = "", functions: list | None = None):
+        messages = [{"role": "user", "content": prompt}]
+        return await client.chat.completions.create(model="m", messages=messages, functions=functions)
+""",
+    "agent.py": """
+from llm import BaseLLM
+
+
+class Agent:
+    def __init__(self, llm: BaseLLM, template: str) -> None:
+        self.llm = llm
+        self.template = template
+
+    async def astep(self, task: str, tools: list) -> str:
+        prompt = self.template.format(task=task)
+        return await self.llm.agenerate(prompt, tools)
+""",
+}
+
+
+def _summaries(order: list[str]) -> dict[str, set[str]]:
+    analysis = Analysis(Path("."))
+    for name, text in FILES.items():
+        analysis.add_file(name, None, text)
+    analysis.run()
+    inside: dict = {}
+    for site in analysis.sites.values():
+        fn = _owner(site.info.scope)
+        if fn is not None:
+            inside.setdefault(fn.key, []).append(site)
+    assert set(order) == analysis.reaching
+    return {k: v for k, v in analysis._prompt_params(order, inside).items() if v}  # type: ignore[arg-type]
+
+
+def test_prompt_parameters_do_not_depend_on_visit_order() -> None:
+    impl, step, decl = "llm:ChatLLM.agenerate", "agent:Agent.astep", "llm:BaseLLM.agenerate"
+    # the agent's step visited between the implementation and the declaration it calls, or after both
+    first, last = _summaries([impl, step, decl]), _summaries([impl, decl, step])
+    assert first == last
+    assert "agent:Agent.astep" not in first  # it writes its own prompt; the tool list is no prompt it forwards
