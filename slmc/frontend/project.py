@@ -6973,11 +6973,6 @@ _ROUTE_WORDS = lazy(
 _CLI_DECORATOR = lazy(r"(?:click|asyncclick|rich_click)(?:\.decorators)?\.(?:command|group)")
 _CLI_APP = lazy(r"typer(?:\.main)?\.Typer|(?:click|asyncclick|rich_click)(?:\.core)?\.(?:Group|group)")
 _ROUTE_FIELD = lazy(r"fastapi(?:\.params|\.param_functions)?\.(?:Body|Query|Form|File|Path|Header|Cookie)")
-# A parameter that is the request itself (an agent's ``run(task)``, ``chat(message)``), not data for its template.
-_REQUEST_PARAM = lazy(
-    r"^(?:task|prompt|messages?|query|question|input|instruction|request|user_(?:message|input|request))$",
-    re.IGNORECASE,
-)
 # a parameter holding the prompt text or template a stage runs (not the data it runs it over)
 _TEMPLATE_PARAM = lazy(r"prompt|template|instruction", re.IGNORECASE)
 _ID_NAMED = lazy(r"_(?:name|id|path|file|dir|url|key|type)s?$", re.IGNORECASE)  # ``conversation_name``: a handle
@@ -8211,7 +8206,8 @@ def _param_on_some_path(fn: Scope, expr: cst.BaseExpression) -> bool:
     return False
 
 
-# a parameter holding the caller's own request (not data a task is written around: ``text``, ``code``, ``document``)
+# a parameter that is the caller's own request (an agent's ``run(task)``, ``chat(message)``), not data a task is
+# written around (``text``, ``code``, ``document``) nor data for its template
 _REQUEST_PARAM = lazy(
     r"^(?:user_)?(?:prompt|message|msg|query|question|task|instruction|request|input)(?:_text)?$", re.I
 )
