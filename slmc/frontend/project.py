@@ -1043,11 +1043,11 @@ class Analysis:
             self._add_endpoint_site(info)
 
     def _add_endpoint_site(self, info: Any) -> None:
-        """Classify one call and keep the site it is (none when the classification recurses too deep)."""
-        try:
+        """Classify one call and keep the site it is (none when the classification fails, reported as an internal
+        error: a call dropped without a word hides the bug, recursing too deep included)."""
+        site = None
+        with self.guard.unit("call classification", info):
             site = classify(self.ev, info)
-        except RecursionError:
-            site = None
         if site is not None:
             self.sites[site.key] = site
 

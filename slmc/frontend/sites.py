@@ -1679,7 +1679,13 @@ def _input_messages(
             isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.Add) and _is_list_sum(inner)
         ):
             return _input_messages(ev, inner, rs, role, only_text)
-        if isinstance(inner, cst.Name) and _passes_through(ev, r, rs):
+        if (
+            isinstance(inner, cst.Name)
+            # not ``messages = self._rewrite(messages)``: the argument is the name as it was before that rebinding,
+            # and resolving it here would only find the rebinding again
+            and not (isinstance(expr, cst.Name) and inner.value == expr.value)
+            and _passes_through(ev, r, rs)
+        ):
             # ``self._compatible(context)`` returning ``context`` or ``strip_images(context)``: the list it is handed
             return _input_messages(ev, inner, rs, role, only_text)
     chained = _fluent_messages(ev, r, rs) if not only_text else None
