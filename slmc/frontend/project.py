@@ -5368,36 +5368,6 @@ class Analysis:
         self._body_reads[key] = found = frozenset(out)
         return found
 
-    def _unforwarded_by_overrides(self, scope: Scope, impls: list[str], fwd: dict[str, set[str]]) -> set[str]:
-        """The parameters of an abstract method ``scope`` that each of its implementations ``impls`` takes (by name,
-        or a positional one at the same place) and none forwards to what it sends. Empty when an implementation's
-        signature is unknown or lacks one of them (it may take it through ``**kwargs``): nothing is known then."""
-        if not impls:
-            return set()
-        names = _param_names(scope)
-        positional = _positional_names(scope)
-        signatures: list[tuple[list[str], list[str], set[str]]] = []
-        for i in impls:
-            impl = self.ev.scopes.get(i)
-            if impl is None or impl.kind != "function":
-                return set()
-            own = _param_names(impl)
-            if fwd[i] - set(own):
-                return set()  # it forwards something its signature does not name (``kwargs``): no telling
-            signatures.append((own, _positional_names(impl), fwd[i]))
-        out: set[str] = set()
-        for p in names:
-            at = positional.index(p) if p in positional else -1
-            unforwarded = True
-            for own, pos, sent in signatures:
-                name = p if p in own else (pos[at] if 0 <= at < len(pos) else None)
-                if name is None or name in sent:
-                    unforwarded = False
-                    break
-            if unforwarded:
-                out.add(p)
-        return out
-
     def _prompt_params(self, reaching: set[str], inside: dict[str, list[Site]]) -> dict[str, set[str]]:
         """Per reaching function, the parameters that reach what a request sends as they are (``messages=messages``,
         ``content: prompt``, or an argument of a callee's forwarding parameter): one summary per function, solved to
@@ -5416,9 +5386,6 @@ class Analysis:
             # not a request setting (``model``, ``temperature``) that no implementation forwards: it picks how the
             # prompt is answered, it is no prompt
             kept = {p for p in got if p not in _SETTING_KEYWORDS or any(p in fwd[i] for i in impls)}
-            # nor a parameter that every implementation takes and none forwards (``cancellation_token`` each
-            # implementation links its task to): what reaches the model is what they forward
-            kept -= self._unforwarded_by_overrides(scope, impls, fwd)
             return kept or got
 
         for _ in range(64):  # grows only (a union per function): stops at its fixed point
@@ -8914,18 +8881,6 @@ def _walked_item(fn: Scope, node: cst.BaseExpression, params: set[str], depth: i
 def _static(fn: Scope) -> bool:
     """Whether a method is a ``@staticmethod``: its first parameter is one its caller passes, no ``self``."""
     return any(isinstance(d, cst.Name) and d.value == "staticmethod" for d in fn.decorators)
-
-
-def _positional_names(fn: Scope) -> list[str]:
-    """The parameters a caller may pass by position, in order (``self``/``cls`` of a method left out)."""
-    node = fn.node
-    params = getattr(node, "params", None)
-    if not isinstance(params, cst.Parameters):
-        return []
-    names = [p.name.value for p in [*params.posonly_params, *params.params]]
-    if fn.enclosing_class() is not None and names and names[0] in ("self", "cls"):
-        names = names[1:]
-    return names
 
 
 def _param_names(fn: Scope) -> list[str]:
