@@ -137,10 +137,13 @@ class Project:
             # import itself: the name is the installed package
             if (candidate in self.known or candidate in known) and not _within(own, candidate):
                 return candidate
-        if head in self._alias_heads():
+        beside = ".".join([*folders, head])
+        if head in self._alias_heads() and not (beside in self.known or beside in known):
             # a namespace package split over a monorepo's distributions (``core/pyproject.toml`` with
             # ``core/acme/core/context.py`` and ``qa/acme/qa/gen.py`` doing ``from acme.core.context import X``, no
-            # ``acme/__init__.py``): the name is a distribution's import path, not a folder above the importer
+            # ``acme/__init__.py``): the name is a distribution's import path, not a folder above the importer; unless
+            # a module of that name sits beside the importer (a script's own folder comes first on the path:
+            # ``from crew import X`` beside ``crew.py``)
             return qname
         while folders:
             candidate = ".".join([*folders, qname])
