@@ -219,24 +219,14 @@ class Project:
         """Package names the import roots of the tree give (every dotted prefix of an alias: ``acme`` and
         ``acme.core`` for ``acme.core.context`` found under ``core/``), also those without an ``__init__.py``."""
         if self._alias_heads_of != len(self.aliases):
-            heads: set[str] = set()
-            for name in self.aliases:
-                parts = name.split(".")
-                for i in range(1, len(parts)):
-                    heads.add(".".join(parts[:i]))
-            self._alias_head_set = heads
+            self._alias_head_set = _dotted_prefixes(self.aliases)
             self._alias_heads_of = len(self.aliases)
         return self._alias_head_set
 
     def _heads(self) -> set[str]:
         """Package names of the tree (every dotted prefix of a module name)."""
         if len(self._prefixes_of) != len(self.known):
-            heads: set[str] = set()
-            for name in self.known:
-                parts = name.split(".")
-                for i in range(1, len(parts)):
-                    heads.add(".".join(parts[:i]))
-            self._prefix_set = heads
+            self._prefix_set = _dotted_prefixes(self.known)
             self._prefixes_of = set(self.known)
         return self._prefix_set
 
@@ -5560,3 +5550,13 @@ def _bound_here(expr: cst.BaseExpression, scope: Scope) -> bool:
     return bool(bindings) and all(
         b[0] == "expr" and len(b) > 2 and b[2] is scope and isinstance(b[1], cst.Call) for b in bindings
     )
+
+
+def _dotted_prefixes(names: Iterable[str]) -> set[str]:
+    """Every proper dotted prefix of the names (``a`` and ``a.b`` for ``a.b.c``)."""
+    heads: set[str] = set()
+    for name in names:
+        parts = name.split(".")
+        for i in range(1, len(parts)):
+            heads.add(".".join(parts[:i]))
+    return heads
