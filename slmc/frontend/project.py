@@ -51,6 +51,7 @@ from slmc.frontend.sites import (
     fluent_messages,
     imported_handovers,
     input_messages,
+    is_staticmethod,
     labels_from_prompt,
     labels_from_schema,
     message_helper_content,
@@ -8073,7 +8074,7 @@ def _forwards(
     to follow (default: all). ``items``: an item of a list parameter that a loop walks (``for case in cases:
     run(new_message=case.content)``) counts as that parameter, each item a prompt its caller wrote (``_item_of_param``)."""
     params = {p.name.value for p in fn.params}
-    if fn.enclosing_class() is not None and fn.params and not _static(fn):
+    if fn.enclosing_class() is not None and fn.params and not is_staticmethod(fn):
         params.discard(fn.params[0].name.value)
     if only is not None:
         params &= only
@@ -8876,11 +8877,6 @@ def _walked_item(fn: Scope, node: cst.BaseExpression, params: set[str], depth: i
     if len(bound) != 1 or bound[0][0] != "expr" or not isinstance(bound[0][1], cst.Subscript | cst.Attribute):
         return False
     return _walked_item(fn, bound[0][1], params, depth + 1)
-
-
-def _static(fn: Scope) -> bool:
-    """Whether a method is a ``@staticmethod``: its first parameter is one its caller passes, no ``self``."""
-    return any(isinstance(d, cst.Name) and d.value == "staticmethod" for d in fn.decorators)
 
 
 def _param_names(fn: Scope) -> list[str]:

@@ -2110,7 +2110,7 @@ def _passes_through(ev: Evaluator, call: cst.Call, scope: Scope) -> bool:
     if fn is None or not fn.returns or len(fn.returns) > 4:
         return False
     names = [p.name.value for p in fn.params]
-    if fn.enclosing_class() is not None and names and names[0] in ("self", "cls") and not _is_static(fn):
+    if fn.enclosing_class() is not None and names and names[0] in ("self", "cls") and not is_staticmethod(fn):
         names = names[1:]
     if not names:
         return False
@@ -2130,10 +2130,9 @@ def _passes_through(ev: Evaluator, call: cst.Call, scope: Scope) -> bool:
     return all(same(e) for e in fn.returns)
 
 
-def _is_static(fn: Scope) -> bool:
-    node = fn.node
-    decorators = getattr(node, "decorators", ())
-    return any(dotted(d.decorator) == "staticmethod" for d in decorators)
+def is_staticmethod(fn: Scope) -> bool:
+    """Whether a method is a ``@staticmethod``: its first parameter is one its caller passes, no ``self``."""
+    return any(isinstance(d, cst.Name) and d.value == "staticmethod" for d in fn.decorators)
 
 
 def _builder_return(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> tuple[cst.BaseExpression, Scope] | None:
