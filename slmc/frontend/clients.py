@@ -655,6 +655,16 @@ FRAMEWORK_LM_BASES = lazy(
     r"|Anthropic|Claude|Google|GoogleVertexAI|Cohere|Databricks|Mistral|Bedrock|AWSModel)$"
 )
 FRAMEWORK_LM_ENTRIES = frozenset({"__call__", "forward", "aforward"})
+# A framework base class whose public entry points run a hook its subclasses implement: LangChain's legacy ``Chain``
+# (``chain.run(...)``, ``chain(inputs)``, ``await chain.acall(...)``, ``chain.invoke(...)`` run the subclass's
+# ``_call`` / ``_acall``). A call of such an entry point on an instance of a class of the tree deriving from the base
+# (which does not define the entry point itself) is a call of its hook.
+FRAMEWORK_HOOK_BASES = lazy(r"^langchain(?:_classic)?\.chains(?:\.base)?\.Chain$")
+FRAMEWORK_HOOK_ENTRIES: dict[str, tuple[str, ...]] = {
+    **{m: ("_call",) for m in ("__call__", "run", "invoke", "apply", "batch")},
+    # the async entry points run ``_acall``; the base's default ``_acall`` runs ``_call`` in an executor
+    **{m: ("_acall", "_call") for m in ("acall", "arun", "ainvoke", "aapply", "abatch")},
+}
 # Their inherited transport methods: ``self.request(prompt)`` in a subclass that does not define it sends the request.
 FRAMEWORK_LM_TRANSPORTS = frozenset({"request", "basic_request"})
 # DSPy Signature fields: class-level ``name = dspy.InputField(prefix=..., desc=...)`` / ``dspy.OutputField(...)``.

@@ -2389,7 +2389,12 @@ class Analysis:
                     continue  # an override extending its base (``super()._run(...)`` in ``_run``): not other code's call
                 if _is_test_file(site.info.scope.module) and _is_private(callee):
                     continue  # a test (or a test's mock subclass) poking at a private method: no use as a calling API
-                if _is_private(callee) and self._outside_class(fn, callee) and not self._module_friend(fn, callee):
+                if (
+                    _is_private(callee)
+                    and self._outside_class(fn, callee)
+                    and not self._module_friend(fn, callee)
+                    and not _framework_entry_call(site, callee)
+                ):
                     continue  # a script or another class poking at a private method: the same
                 callers[callee] = callers.get(callee, 0) + 1
                 who = fn.key if fn is not None else "module:" + site.info.scope.module.name
@@ -2499,6 +2504,11 @@ class Analysis:
                         self.why[key] = (
                             "override of the model API of the framework class it derives from"  # else calls it
                         )
+                        continue
+                    if inside.get(key) and fwd.get(key) and self._framework_hook_override(scope):
+                        new.add(key)  # ``class MyChain(Chain): def _acall(self, inputs)``: the base's ``acall`` /
+                        # ``arun`` run it with their caller's inputs, which it hands to the model
+                        self.why[key] = "hook a framework base's entry points run, forwarding its caller's prompt"
                         continue
                     if n == 0 and inside.get(key) and self._callable_model(scope, fwd):
                         # ``settings.configure(lm=ChatLM(...))``: the object is handed on and called there
@@ -3058,8 +3068,11 @@ class Analysis:
             family = dispatched.get(key) or self.ev.overridden(key) or self.ev.implementations(key)
             if family and not self._closed_override(key, cls, prod_fns):
                 continue
-            if self._framework_api_override(scope):
-                continue  # it overrides a framework model's API method: the framework's callers reach it too
+            if self._framework_api_override(scope) or (
+                self.forwarded.get(key) and self._framework_hook_override(scope)
+            ):
+                continue  # it overrides a framework model's API method (or a hook the framework base's entry points
+                # run): the framework's callers reach it too
             if not all(self._method_of(w, cls) for w in users):
                 continue
             calls = prod_calls.get(key, [])
@@ -3887,6 +3900,39 @@ class Analysis:
             return False
         sdk = self.ev.sdk_base(cls.key) or self.ev.host_sdk(cls.key)
         return sdk is not None and scope.name in clients.REQUEST_PATHS.get(sdk.kind, {})
+
+    def _framework_hook_override(self, scope: Scope) -> bool:
+        """``class MyChain(Chain): def _call(self, inputs)``: the hook that the entry points of the framework base its
+        class derives from run (``clients.FRAMEWORK_HOOK_ENTRIES``: ``run`` / ``__call__`` / ``acall`` of LangChain's
+        ``Chain``), so the framework's callers reach it whoever of the tree calls it. Only a hook that is the chain's
+        own transport: it reaches a model request itself or through its own class's steps (``self.generate(...)`` ->
+        ``self.llm.generate_prompt(...)``); a hook running another chain it holds (``self.llm_chain.predict(...)``,
+        built with its class's own prompt) does a task of its own."""
+        cls = scope.enclosing_class()
+        entry = next((e for e, hooks in clients.FRAMEWORK_HOOK_ENTRIES.items() if scope.name in hooks), None)
+        if cls is None or entry is None or self.ev.framework_hook(cls.key, entry) is None:
+            return False
+        by_owner = self.__dict__.get("_sites_by_owner")
+        if by_owner is None:
+            by_owner = {}
+            for site in self.sites.values():
+                fn = _owner(site.info.scope)
+                if fn is not None:
+                    by_owner.setdefault(fn.key, []).append(site)
+            self._sites_by_owner = by_owner
+        todo, seen = [scope.key], set()
+        while todo and len(seen) < 12:
+            key = todo.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            for site in by_owner.get(key, ()):
+                if site.site == SiteKind.REQUEST:
+                    return True
+                callee = self.ev.scopes.get(site.callee or "")
+                if callee is not None and callee.enclosing_class() is cls:
+                    todo.append(callee.key)
+        return False
 
     def _own_prompt_request(self, own: list[Site]) -> bool:
         """Whether a function holding the transport of its callers' requests also sends a request with a prompt it
@@ -8703,6 +8749,15 @@ def _hands_self(fn: Scope, call: cst.Call) -> bool:
     if isinstance(call.func, cst.Attribute) and _is_self(fn, call.func.value):
         return True
     return any(_is_self(fn, a.value) for a in call.args)
+
+
+def _framework_entry_call(site: Site, callee: str) -> bool:
+    """The call reaches the private hook ``callee`` through the public entry point of a framework base that runs it
+    (``chain.run(inputs)`` -> ``_call`` of a ``Chain`` subclass, ``clients.FRAMEWORK_HOOK_ENTRIES``): a use of the
+    public API, not a poke at a private method."""
+    func = site.info.node.func
+    entry = func.attr.value if isinstance(func, cst.Attribute) else "__call__"
+    return callee.rsplit(".", 1)[-1] in clients.FRAMEWORK_HOOK_ENTRIES.get(entry, ())
 
 
 def _is_private(key: str) -> bool:

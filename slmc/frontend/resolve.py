@@ -2275,6 +2275,8 @@ class Evaluator:
                 if self.static_str(target.slice[0].slice.value, fn) != attr:
                     continue
                 value = self.value(written, fn)
+                if isinstance(value, Ref):  # ``values["client"] = openai.ChatCompletion``: a client module or class
+                    value = self.module_as_client(value.qname) or value
                 if isinstance(value, Client):
                     return value
         return None
@@ -2357,6 +2359,8 @@ class Evaluator:
                 )
         if own is not None:
             return own
+        if depth == 0 and on_instance and (hook := self.framework_hook(cls_key, attr)) is not None:
+            return hook  # ``chain.run(inputs)`` on a ``Chain`` subclass of the tree: its ``_call``
         if depth == 0 and on_instance:  # set or defined only by subclasses (abstract base): the first that has it
             if not self.bases_of(cls_key):
                 # a mixin's ``self.chat(...)``: the method the classes mixing it in get through their MRO (``class
@@ -3153,6 +3157,32 @@ class Evaluator:
             if len(tops) > 1:
                 return None
         return tops.pop() if tops else None
+
+    def framework_hook(self, cls_key: str, attr: str) -> Function | None:
+        """The hook of the tree's class ``cls_key`` that the framework entry point ``attr`` it inherits runs
+        (``clients.FRAMEWORK_HOOK_ENTRIES``): ``run`` / ``__call__`` of a class deriving from LangChain's ``Chain``
+        run its ``_call``. None when no class of its lineage derives from such a base or none defines the hook."""
+        hooks = clients.FRAMEWORK_HOOK_ENTRIES.get(attr)
+        if hooks is None:
+            return None
+        lineage = self.lineage(cls_key, 20)
+        if not any(
+            isinstance(ref := self.value(base, cls.parent or cls), Ref)
+            and clients.FRAMEWORK_HOOK_BASES.match(ref.qname)
+            for key in lineage
+            if (cls := self.scopes.get(key)) is not None
+            for base in cls.bases
+        ):
+            return None
+        for hook in hooks:
+            for key in lineage:
+                cls = self.scopes.get(key)
+                fn = (
+                    next((b[1] for b in cls.bindings.get(hook, ()) if b[0] == "def"), None) if cls is not None else None
+                )
+                if isinstance(fn, Scope):
+                    return Function(fn.key)
+        return None
 
     def framework_lm_class(self, cls: Scope) -> bool:
         """Whether the class ``cls`` derives, directly or through classes of the tree, from a framework's language-model
