@@ -409,6 +409,11 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
             "beta.prompt_caching.messages.stream",
             "beta.tools.messages.create",
             "beta.tools.messages.stream",
+            # the SDK's first releases (``anthropic.Client(api_key).completion(prompt=..., model=...)``)
+            "completion",
+            "completion_stream",
+            "acompletion",
+            "acompletion_stream",
         )
     },
     "litellm-module": {p: p for p in _LITELLM_GENERATION},

@@ -35,6 +35,7 @@ from slmc.frontend.values import (
     Value,
 )
 from slmc.ir.nodes import PromptPart
+from slmc.lazyre import lazy
 
 _INTERESTING = (Client, Function, Class, Instance, Partial, Module, ModuleFamily, Decorator)
 # words a text an object keeps in its state needs to read as a prompt (not a model name, a URL, a path)
@@ -2299,6 +2300,12 @@ class Evaluator:
                     if made is None:
                         return None
                     return self.construct(made[0 if name == "client" else 1], None, cls)
+                if isinstance(ref, Ref) and _LANGCHAIN_PROVIDER.match(ref.qname) and name == "client":
+                    # ``class Claude(BaseChatModel, _AnthropicCommon)``: the legacy LangChain provider class keeps
+                    # the provider SDK's client (or request class) in ``client``, set by its own validator
+                    held = _LANGCHAIN_HELD.get(ref.qname.split(".")[2])
+                    if held is not None:
+                        return self.construct(held, None, cls) or self.module_as_client(held)
         return None
 
     def host_sdk(self, cls_key: str) -> Client | None:
@@ -5114,6 +5121,14 @@ DATA_LOADERS = frozenset({"yaml.safe_load", "yaml.load", "yaml.full_load", "json
 
 # LlamaIndex provider packages (``llama_index.llms.<provider>``) whose model classes keep an SDK client of their own
 # in ``_client`` (sync) and ``_aclient`` (async): the constructors of those clients
+# The SDK client a legacy LangChain provider model class (``langchain.llms.anthropic._AnthropicCommon``,
+# ``langchain.chat_models.openai.ChatOpenAI``, their ``langchain_community`` moves) keeps in its ``client`` field
+_LANGCHAIN_PROVIDER = lazy(r"^langchain(?:_community)?\.(?:llms|chat_models)\.\w+\.\w+$")
+_LANGCHAIN_HELD = {
+    "anthropic": "anthropic.Client",
+    "openai": "openai.ChatCompletion",
+    "azure_openai": "openai.ChatCompletion",
+}
 _LLAMAINDEX_HELD = {
     "openai": ("openai.OpenAI", "openai.AsyncOpenAI"),
     "openai_like": ("openai.OpenAI", "openai.AsyncOpenAI"),
