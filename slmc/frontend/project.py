@@ -9098,24 +9098,22 @@ def _params_in(
     # prompt, system_prompt)``): its messages hold what the builder is handed, as the builder's own result would;
     # and a tuple a project helper returns (``sent, tools = _payload(messages, model, tools)``): its items keep what
     # the helper returns as it is (``flow.kept``), as the helper's result bound whole would
-    # (``prompts, stop = await self.aprep(batch)``: the awaited call, as the synchronous twin's call)
     unpacked = {
         name: [
-            rhs
+            b[1]
             for b in bindings
             if b[0] == "unpack"
             and b[2] is fn
-            and (rhs := b[1].expression if isinstance(b[1], cst.Await) else b[1]) is not None
             and (
                 unpack
                 or (
                     builders
-                    and isinstance(rhs, cst.Call)
-                    and _own_builder(dotted(rhs.func) or "")
+                    and isinstance(b[1], cst.Call)
+                    and _own_builder(dotted(b[1].func) or "")
                     # ``head, tail = self.fill(task=task)`` filling the object's templates: slot data, no prompt
-                    and not (flow is not None and flow.fills(rhs, fn))
+                    and not (flow is not None and flow.fills(b[1], fn))
                 )
-                or (flow is not None and isinstance(rhs, cst.Call) and not _own_builder(dotted(rhs.func) or ""))
+                or (flow is not None and isinstance(b[1], cst.Call) and not _own_builder(dotted(b[1].func) or ""))
             )
         ]
         for name, bindings in fn.bindings.items()
