@@ -1607,21 +1607,33 @@ class Analysis:
             out += list(owner.self_attrs.get(attr, ())) if owner is not None else []
         return out
 
-    def _library_object(self, expr: cst.CSTNode, scope: Scope) -> bool:
+    def _library_object(self, expr: cst.CSTNode, scope: Scope, depth: int = 0) -> bool:
         """Whether a name or ``self.attr`` is only ever assigned an object built by a class imported from outside the
-        tree (``self.client = Client(endpoint)`` with ``from some_library import Client``)."""
+        tree (``self.client = Client(endpoint)`` with ``from some_library import Client``), or by a method of such an
+        object held in a local (``self.page = page`` of ``page = browser.new_page()``, ``browser =
+        lib.launch()``): a library's object all the way down, whose methods are not the tree's interfaces."""
         bindings = self._name_or_self_bindings(expr, scope)
         if not bindings:
             return False
         for b in bindings:
-            if b[0] != "expr" or not isinstance(b[1], cst.Call):
+            if b[0] != "expr" or len(b) < 3:
+                return False
+            if isinstance(b[1], cst.Name) and depth < 4:
+                if not self._library_object(b[1], b[2], depth + 1):
+                    return False
+                continue
+            if not isinstance(b[1], cst.Call):
                 return False
             root = b[1].func
-            while isinstance(root, cst.Attribute):
-                root = root.value
+            while isinstance(root, cst.Attribute | cst.Call):
+                root = root.value if isinstance(root, cst.Attribute) else root.func
             if not isinstance(root, cst.Name):
                 return False
             imports = list(self.ev.bindings_of(root.value, b[2]) or ())
+            if imports and depth < 4 and all(i[0] == "expr" for i in imports):
+                if not self._library_object(root, b[2], depth + 1):
+                    return False
+                continue
             if not imports or any(i[0] != "import" for i in imports):
                 return False
             for i in imports:
