@@ -2805,11 +2805,14 @@ class Analysis:
                                 "interface method without a body, called, its implementations mostly wrappers"
                             )
                             continue
-                        if self._task_interface(key, inside, reaching, fwd) or self._request_task_interface(
-                            key, reaching, inside, fwd, wrappers
-                        ):
+                        if self._task_interface(
+                            key, inside, reaching, fwd, named=False
+                        ) or self._request_task_interface(key, reaching, inside, fwd, wrappers):
                             continue  # ``generate_tests(source, ...)`` / ``Reranker.rank(query, passages)`` whose
-                            # implementations each send a prompt they write around the data: a task the caller asks for
+                            # implementations each send a prompt they write around the data: a task the caller asks for.
+                            # A parameter named like the request (``execute(instruction)``) that only fills a slot of
+                            # each implementation's own template is data too: the interface is the caller's calling API
+                            # only when an implementation forwards what it is handed (or is a wrapper by the rules)
                         if not private or n > 1:
                             new.add(key)
                             self.why[key] = "interface method without a body, called"
@@ -3268,18 +3271,24 @@ class Analysis:
         return False
 
     def _task_interface(
-        self, key: str, inside: dict[str, list[Site]], reaching: set[str], fwd: dict[str, set[str]]
+        self,
+        key: str,
+        inside: dict[str, list[Site]],
+        reaching: set[str],
+        fwd: dict[str, set[str]],
+        named: bool = True,
     ) -> bool:
         """Whether a body-less interface method is a task rather than a calling API: every implementation reaching a
         model sends only prompts it writes itself (a template, a settings table it names) with the data it is given
         in their slots; none takes the request itself (``task``, ``prompt``, ``messages``, ``query``) nor hands a
         parameter on as a message of its own (``Turn(role="user", content=signature)`` beside a written system
-        prompt: the caller's problem is the request)."""
+        prompt: the caller's problem is the request). ``named`` False: a request-named parameter that only fills a
+        slot of the implementation's own template (``execute(instruction)``) is data as any other."""
         impls = self._reaching_impls(key, inside, reaching)
         if not impls:
             return False
         seen = {key, *self.ev.overridden(key)}
-        return all(self._task_body(impl, inside, reaching, fwd, seen, 0) for impl in impls[:16])
+        return all(self._task_body(impl, inside, reaching, fwd, seen, 0, named) for impl in impls[:16])
 
     def _task_body(
         self,
