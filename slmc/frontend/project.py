@@ -1607,21 +1607,33 @@ class Analysis:
             out += list(owner.self_attrs.get(attr, ())) if owner is not None else []
         return out
 
-    def _library_object(self, expr: cst.CSTNode, scope: Scope) -> bool:
+    def _library_object(self, expr: cst.CSTNode, scope: Scope, depth: int = 0) -> bool:
         """Whether a name or ``self.attr`` is only ever assigned an object built by a class imported from outside the
-        tree (``self.client = Client(endpoint)`` with ``from some_library import Client``)."""
+        tree (``self.client = Client(endpoint)`` with ``from some_library import Client``), or by a method of such an
+        object held in a local (``self.page = page`` of ``page = browser.new_page()``, ``browser =
+        lib.launch()``): a library's object all the way down, whose methods are not the tree's interfaces."""
         bindings = self._name_or_self_bindings(expr, scope)
         if not bindings:
             return False
         for b in bindings:
-            if b[0] != "expr" or not isinstance(b[1], cst.Call):
+            if b[0] != "expr" or len(b) < 3:
+                return False
+            if isinstance(b[1], cst.Name) and depth < 4:
+                if not self._library_object(b[1], b[2], depth + 1):
+                    return False
+                continue
+            if not isinstance(b[1], cst.Call):
                 return False
             root = b[1].func
-            while isinstance(root, cst.Attribute):
-                root = root.value
+            while isinstance(root, cst.Attribute | cst.Call):
+                root = root.value if isinstance(root, cst.Attribute) else root.func
             if not isinstance(root, cst.Name):
                 return False
             imports = list(self.ev.bindings_of(root.value, b[2]) or ())
+            if imports and depth < 4 and all(i[0] == "expr" for i in imports):
+                if not self._library_object(root, b[2], depth + 1):
+                    return False
+                continue
             if not imports or any(i[0] != "import" for i in imports):
                 return False
             for i in imports:
@@ -2803,11 +2815,14 @@ class Analysis:
                                 "interface method without a body, called, its implementations mostly wrappers"
                             )
                             continue
-                        if self._task_interface(key, inside, reaching, fwd) or self._request_task_interface(
-                            key, reaching, inside, fwd, wrappers
-                        ):
+                        if self._task_interface(
+                            key, inside, reaching, fwd, named=False
+                        ) or self._request_task_interface(key, reaching, inside, fwd, wrappers):
                             continue  # ``generate_tests(source, ...)`` / ``Reranker.rank(query, passages)`` whose
-                            # implementations each send a prompt they write around the data: a task the caller asks for
+                            # implementations each send a prompt they write around the data: a task the caller asks for.
+                            # A parameter named like the request (``execute(instruction)``) that only fills a slot of
+                            # each implementation's own template is data too: the interface is the caller's calling API
+                            # only when an implementation forwards what it is handed (or is a wrapper by the rules)
                         if not private or n > 1:
                             new.add(key)
                             self.why[key] = "interface method without a body, called"
@@ -3269,18 +3284,24 @@ class Analysis:
         return False
 
     def _task_interface(
-        self, key: str, inside: dict[str, list[Site]], reaching: set[str], fwd: dict[str, set[str]]
+        self,
+        key: str,
+        inside: dict[str, list[Site]],
+        reaching: set[str],
+        fwd: dict[str, set[str]],
+        named: bool = True,
     ) -> bool:
         """Whether a body-less interface method is a task rather than a calling API: every implementation reaching a
         model sends only prompts it writes itself (a template, a settings table it names) with the data it is given
         in their slots; none takes the request itself (``task``, ``prompt``, ``messages``, ``query``) nor hands a
         parameter on as a message of its own (``Turn(role="user", content=signature)`` beside a written system
-        prompt: the caller's problem is the request)."""
+        prompt: the caller's problem is the request). ``named`` False: a request-named parameter that only fills a
+        slot of the implementation's own template (``execute(instruction)``) is data as any other."""
         impls = self._reaching_impls(key, inside, reaching)
         if not impls:
             return False
         seen = {key, *self.ev.overridden(key)}
-        return all(self._task_body(impl, inside, reaching, fwd, seen, 0) for impl in impls[:16])
+        return all(self._task_body(impl, inside, reaching, fwd, seen, 0, named) for impl in impls[:16])
 
     def _task_body(
         self,

@@ -149,7 +149,13 @@ class Project:
         while folders:
             candidate = ".".join([*folders, qname])
             first = ".".join([*folders, head])
-            if (first in self.known or first in self._heads()) and not _within(own, candidate):
+            if (
+                (first in self.known or first in self._heads())
+                and not _within(own, candidate)
+                # ``from playwright.sync_api import Page`` in ``drivers/playwright/base.py`` of a tree whose own
+                # ``playwright`` package has no ``sync_api``: the installed distribution of that name, not the folder
+                and not self._lacks(first, qname)
+            ):
                 return candidate
             folders = folders[:-1]
         return qname
