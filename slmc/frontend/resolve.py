@@ -2254,6 +2254,10 @@ class Evaluator:
                 b = self.value(base, cls.parent or cls)
                 if isinstance(b, Ref):
                     found = self.construct(b.qname, None, cls) or self.module_as_client(b.qname)
+                    if found is None and clients.HF_GENERATIVE_MODEL.match(f"{b.qname}.from_pretrained"):
+                        # ``class FiD(T5ForConditionalGeneration)`` overriding ``generate`` around
+                        # ``super().generate(...)``: a local engine's generative model class
+                        found = Client("hf", "hf-model")
                     if found is None and clients.llamaindex_adapter_base(b.qname):
                         found = Client("llamaindex", "llamaindex")  # ``class CachedLLM(MockLLM)``: an LLM adapter
                     if found is not None:
