@@ -471,8 +471,9 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     },
     "hf-pipeline": {"": "pipeline"},
     # remote-code checkpoints (``trust_remote_code=True``) bring their own chat / answer methods beside ``generate``
-    # (``model.chat(tokenizer, query, history=history)``)
-    "hf-model": {p: p for p in ("generate", "chat", "stream_chat", "answer_question")},
+    # (``model.chat(tokenizer, query, history=history)``, a batch of queries: ``model.batch_chat(tokenizer, images,
+    # questions)``)
+    "hf-model": {p: p for p in ("generate", "chat", "batch_chat", "stream_chat", "answer_question")},
     "vllm": {p: p for p in ("generate", "chat")},
     "lmdeploy-pipeline": {
         "": "__call__",

@@ -166,7 +166,8 @@ class Analysis:
     _consensus_added: bool = False  # a site was resolved by name consensus in the last round
     unconverged: list[str] = field(default_factory=list)  # fixed-point loops stopped by a cycle or their round cap
     _returned: dict[str, set[str]] = field(default_factory=dict)  # fn key -> parameters it returns as they are
-    _fills_memo: dict[str, bool] = field(default_factory=dict)  # fn key -> fills a template it holds (a builder)
+    # fn key -> (fills a template it holds, the parameters it also hands back as they are) (a builder)
+    _fills_memo: dict[str, tuple[bool, frozenset[str]]] = field(default_factory=dict)
     _rebuilt: dict[str, str | None] = field(default_factory=dict)  # fn key -> the parameter it returns rebuilt
     _call_infos: tuple[int, dict[int, Any]] | None = None  # (modules seen, id(call) -> its CallInfo)
     _unpassed_memo: dict[str, frozenset[str]] = field(default_factory=dict)  # fn key -> defaults no call gives
@@ -5096,17 +5097,41 @@ class Analysis:
     def _fills_held_template(self, call: cst.Call, fn: Scope) -> bool:
         """Whether ``call`` (``self.fill(task_description=t, draft=d)`` in ``fn``) calls a method that fills a
         template its object holds or its module writes with what it is handed (``Template(self.opening)
-        .safe_substitute(**slots)``, ``self.head.format(**slots)``, ``HEAD.format(task=task)``) and returns none of
-        its parameters as it is: the method writes the prompt, the caller's arguments are slot data (CALLSITES.md: a
-        template filled right there is a prompt written), however the slots are named."""
+        .safe_substitute(**slots)``, ``self.head.format(**slots)``, ``HEAD.format(task=task)``, or a slot mapping
+        built from its parameters first: ``slots = {"question": question}`` then ``self.user.format(**slots)``) and
+        returns none of the parameters this call gives as it is (a template object's render method that also takes
+        ready messages, ``render(question=q)`` beside ``render(messages=m)``, fills its template for the first): the
+        method writes the prompt, the caller's arguments are slot data (CALLSITES.md: a template filled right there is
+        a prompt written), however the slots are named."""
         target = self.ev.value(call.func, fn)
         builder = self.ev.scopes.get(target.key) if isinstance(target, Function) else None
         if builder is None or builder.kind != "function" or builder.enclosing_class() is None:
             return False
+        fills, handed_back = self._held_template_fill(builder)
+        if not fills or not handed_back:
+            return fills
+        if any(a.star for a in call.args):
+            return False
+        return not ({name for _, name in _bind(builder, list(call.args))} & handed_back)
+
+    def _held_template_fill(self, builder: Scope) -> tuple[bool, frozenset[str]]:
+        """Whether ``builder`` fills a template it holds with its parameters, and the parameters it hands back as they
+        are (on some return path)."""
         if builder.key in self._fills_memo:
             return self._fills_memo[builder.key]
-        self._fills_memo[builder.key] = False  # while computing (recursion)
+        self._fills_memo[builder.key] = (False, frozenset())  # while computing (recursion)
         params = set(_param_names(builder))
+        # a local mapping or list built from the parameters (``slots = {"question": question, ...}``) carries them
+        slots = {
+            name
+            for name, bindings in builder.bindings.items()
+            if name not in params
+            and bindings
+            and all(
+                b[0] == "expr" and b[2] is builder and isinstance(b[1], cst.Dict | cst.Call) and _mentions(b[1], params)
+                for b in bindings[:8]
+            )
+        }
         module = builder.module.scope
         fills = False
         for info in builder.calls:
@@ -5125,16 +5150,16 @@ class Analysis:
                     and _text_constant(module, template.value)
                 )
             )
-            if held and any(_mentions(a.value, params) for a in info.node.args):
+            if held and any(_mentions(a.value, params | slots) for a in info.node.args):
                 fills = True
                 break
+        handed_back: set[str] = set()
         if fills:
             for r in builder.returns:
-                if _params_in(builder, r, builders=False, flow=self.flow, loops=True):
-                    fills = False  # ``return messages, question``: a parameter handed back as it is
-                    break
-        self._fills_memo[builder.key] = fills
-        return fills
+                handed_back |= _params_in(builder, r, builders=False, flow=self.flow, loops=True)
+                # ``return messages, question``: a parameter handed back as it is
+        self._fills_memo[builder.key] = (fills, frozenset(handed_back))
+        return self._fills_memo[builder.key]
 
     def _unpassed(self, fn: Scope) -> frozenset[str]:
         """Parameters of ``fn`` with a default that none of its calls in the tree gives (``template=REVIEW_TEMPLATE``
@@ -6421,6 +6446,15 @@ class Analysis:
         call_of = {ids[s.key]: s for s in calls}
         key_of = {nid: key for key, nid in wrapper_ids.items()}
         done: dict[str, tuple[Message, ...]] = {}
+        site_of = {ids[s.key]: s for s in self.sites.values() if s.key in ids}
+        step_calls: dict[str, list[Site]] = {}  # calls of each function, internal steps' included
+        calls_in: dict[str, list[Site]] = {}  # the calls each function makes
+        for s in self.sites.values():
+            if s.site == SiteKind.WRAPPER_CALL and s.callee is not None:
+                step_calls.setdefault(s.callee, []).append(s)
+                fn = _owner(s.info.scope)
+                if fn is not None:
+                    calls_in.setdefault(fn.key, []).append(s)
 
         def resolve(nid: str, seen: frozenset[str]) -> tuple[Message, ...]:
             if nid in done:
@@ -6438,6 +6472,10 @@ class Analysis:
                         msgs = resolve(wrapper_ids[impl], seen | {nid})
                         if msgs:
                             break
+            if node.site == SiteKind.WRAPPER and msgs and nid in key_of and (inner or target):
+                below = site_of.get(inner or target or "")
+                if below is not None:
+                    msgs = self._through_steps(msgs, key_of[nid], below, step_calls, calls_in)
             named: tuple[Text, str] | None = None
             if node.site == SiteKind.WRAPPER_CALL and nid in call_of:
                 msgs = self._substitute(msgs, call_of[nid], key_of.get(target or ""))
@@ -6545,6 +6583,49 @@ class Analysis:
         except RecursionError:
             return False
         return isinstance(value, Class | Ref)
+
+    def _through_steps(
+        self,
+        msgs: tuple[Message, ...],
+        wrapper_key: str,
+        below: Site,
+        step_calls: dict[str, list[Site]],
+        calls_in: dict[str, list[Site]],
+    ) -> tuple[Message, ...]:
+        """A wrapper reaching its request through internal steps of its own (``ask(prompt)`` -> ``self._send(prompt)``
+        -> ``create(messages=messages)``, or a batch sent one item at a time: ``generate(batch)`` -> ``[self._one(m)
+        for m in batch]``): the request's holes name the step's parameters, so they are read back hop by hop through
+        the wrapper's own calls of those steps, until they name the wrapper's parameters (which its callers fill).
+        Without this a wrapper-call kept the step's parameter (``{messages}``) as a hole beside the caller's text."""
+        reach = {wrapper_key}
+        frontier = [wrapper_key]
+        for _ in range(4):  # the functions the wrapper reaches through its own calls (a few hops)
+            nxt: list[str] = []
+            for key in frontier:
+                for s in calls_in.get(key, ())[:32]:
+                    if s.callee is not None and s.callee not in reach:
+                        reach.add(s.callee)
+                        nxt.append(s.callee)
+            frontier = nxt
+        fn = _owner(below.info.scope)
+        seen: set[str] = set()
+        for _ in range(4):
+            if fn is None or fn.key == wrapper_key or fn.key not in reach or fn.key in seen:
+                break
+            seen.add(fn.key)
+            holes = {p.text.lstrip("*") for m in msgs for p in m.parts if p.hole}
+            if not holes & set(_param_names(fn)):
+                break
+            ups = [
+                c
+                for c in step_calls.get(fn.key, ())
+                if (o := _owner(c.info.scope)) is not None and o.key in reach and o.key != fn.key
+            ]
+            if len(ups) != 1:
+                break  # several paths down to the step: which one the wrapper takes is not one reading
+            msgs = self._substitute(msgs, ups[0], fn.key)
+            fn = _owner(ups[0].info.scope)
+        return msgs
 
     def _from_callers(
         self,
@@ -6775,6 +6856,7 @@ class Analysis:
                 bound[a.keyword.value] = a.value
         if not bound:
             return msgs
+        items = {k: self._item_source(v, call.info.scope, call.info.node) for k, v in bound.items()}
         holes = {p.text.lstrip("*") for m in msgs for p in m.parts if p.hole}
         keyed = self._keyed_entries(holes, bound, call)
         if not holes & bound.keys() and not keyed:
@@ -6796,8 +6878,12 @@ class Analysis:
                 continue  # a message holding only an optional parameter the caller leaves out
             if whole in bound:  # the message is the parameter itself (``messages=messages``, ``*history``)
                 role = m.role if m.role in ("system", "prompt") else "user"
+                given = items[whole]
+                if isinstance(given, Text):
+                    out.append(Message(role, given.parts, given.origin))
+                    continue
                 try:
-                    out.extend(input_messages(self.ev, bound[whole], call.info.scope, role=role))
+                    out.extend(input_messages(self.ev, given, call.info.scope, role=role))
                     continue
                 except RecursionError:
                     pass
@@ -6810,7 +6896,8 @@ class Analysis:
                     if origin == "dynamic" and any(not q.hole for q in keyed[name].parts):
                         origin = keyed[name].origin
                 elif name in bound:
-                    text = self.ev.text(bound[name], call.info.scope)
+                    given = items[name]
+                    text = given if isinstance(given, Text) else self.ev.text(given, call.info.scope)
                     parts.extend(text.parts)
                     if origin == "dynamic" and any(not q.hole for q in text.parts):
                         origin = text.origin  # the caller's text filled the hole
@@ -6835,6 +6922,46 @@ class Analysis:
         if added:
             out.extend(self._argument_messages(fn, call, added))
         return tuple(out)
+
+    def _item_source(self, expr: Any, scope: Scope, at: cst.CSTNode) -> Any:
+        """What an argument that is one item of a list stands for, when a batch of prompts is sent one item at a time:
+        a loop or comprehension variable over a parameter (``[self._one(m) for m in batch]``) stands for that
+        parameter's items, so a hole it fills names the list the caller handed (``batch``); a list built by a comprehension
+        (``prompts = [T.format(q=q) for q in qs]``, the last such assignment before the call, or the comprehension
+        itself) holds prompts written by its element; a parameter only wrapped into a batch of one (``if isinstance(batch,
+        str): batch = [batch]``) is still the parameter (a hole of its name). Any other argument is itself."""
+        for _ in range(4):
+            if isinstance(expr, cst.ListComp | cst.GeneratorExp):
+                expr = expr.elt
+                continue
+            if not isinstance(expr, cst.Name):
+                break
+            name = expr.value
+            bindings = self.ev.bindings_of(name, scope) or []
+            fn = _owner(scope)
+            if (
+                len(bindings) == 1
+                and bindings[0][0] == "for"
+                and isinstance(bindings[0][1], cst.Name)
+                and fn is not None
+                and bindings[0][1].value in _param_names(fn)
+            ):
+                expr = bindings[0][1]  # an item of a list the function is handed (not of a file or a console read)
+                continue
+            own = [b for b in bindings if b[0] == "expr" and len(b) > 2 and b[2] is scope]
+            if bindings and any(b[0] == "param" for b in bindings):
+                if own and len(own) == len(bindings) - 1 and all(_wraps_itself(b[1], name) for b in own):
+                    return Text((PromptPart(name, hole=True),), "dynamic")
+                break
+            if own and len(own) == len(bindings):
+                line = _line(scope, at)
+                before = [b for b in own if _line(scope, b[1]) <= line]
+                last = max(before, key=lambda b: _line(scope, b[1]), default=None)
+                if last is not None and isinstance(last[1], cst.ListComp | cst.GeneratorExp):
+                    expr = last[1].elt
+                    continue
+            break
+        return expr
 
     def _named_template(self, call: Site, wrapper_key: str | None) -> tuple[Text, str] | None:
         """The template file a wrapper-call names with a literal (``self.run(prompt_name="Summarize", category="x")``)
@@ -8189,6 +8316,14 @@ def _forwards(
             return any(passes(a.value, depth, built or builder) for a in node.args if not _setting_keyword(a))
         if isinstance(node, cst.Dict) and not templated:  # as in ``_params_in``: a setting entry holds no prompt
             return any(passes(e, depth, built) for e in node.elements if not _setting_entry(e))
+        if (
+            isinstance(node, cst.ListComp | cst.GeneratorExp)
+            and not templated
+            and flow is not None
+            and isinstance(node.elt, cst.Call)
+            and flow.fills(node.elt, fn)
+        ):
+            return False  # ``[self.template.render(question=q) for q in items]``: a prompt written per item
         if isinstance(node, _PASS_THROUGH) or templated:
             return any(passes(c, depth, built) for c in node.children)
         return False
@@ -8727,6 +8862,17 @@ def _self_attr(node: cst.CSTNode, name: str) -> bool:
     return self_attribute(node) and node.attr.value == name
 
 
+def _wraps_itself(node: cst.CSTNode, name: str) -> bool:
+    """``batch = [batch]`` / ``batch = [[batch]]``: one prompt wrapped into a batch of one, the same prompt."""
+    for _ in range(3):
+        if not (isinstance(node, cst.List) and len(node.elements) == 1 and isinstance(node.elements[0], cst.Element)):
+            break
+        node = node.elements[0].value
+        if isinstance(node, cst.Name):
+            return node.value == name
+    return False
+
+
 def _line(fn: Scope, node: cst.CSTNode) -> int:
     pos = fn.module.pos(node)
     return pos.start.line if pos is not None else 0
@@ -9200,6 +9346,9 @@ def _params_in(
             walk(node.func.value, depth, built)  # messages.copy(): the same messages, in a list of the function's own
             return
         if isinstance(node, cst.ListComp) and not templated:
+            if flow is not None and isinstance(node.elt, cst.Call) and flow.fills(node.elt, fn):
+                return  # ``[self.template.render(question=q) for q in questions]``: each item fills a template the
+                # object holds (a prompt written per item), not a conversation handed on
             if not builders and _items_formatted(node):
                 return  # ``[{"content": f"<ITEM>{e}</ITEM>"} for e in view]`` beside the text the call writes: each
                 # item is data formatted into the function's own prompt, not a conversation handed on

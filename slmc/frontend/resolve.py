@@ -834,8 +834,10 @@ class Evaluator:
         if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Slice):
             # ``for critic in agents[1:]``: a slice of a container holds the same kind of entries
             return self.element_of(expr.value, scope, depth + 1)
-        if isinstance(expr, cst.List | cst.Tuple | cst.Set):
-            found = [self.value(el.value, scope) for el in expr.elements[:16] if isinstance(el, cst.Element)]
+        if isinstance(expr, cst.List | cst.Tuple | cst.Set | cst.Dict):
+            # (a dict literal's entries are its values: ``for name, cls in {"a": EngineA, "b": EngineB}.items()``)
+            elements = [el for el in expr.elements[:16] if isinstance(el, cst.Element | cst.DictElement)]
+            found = [self.value(el.value, scope) for el in elements]
             kept = [v for v in found if isinstance(v, _INTERESTING)]
             if kept and len(kept) == len(found) and all(isinstance(v, Class) for v in kept):
                 # ``for cls in [ChatAgent, CodeAgent]``: a class picked among several, their nearest common base
@@ -869,6 +871,11 @@ class Evaluator:
                     for b in cls.self_attrs.get(expr.attr.value, [])[:8]:
                         if b[0] == "expr" and isinstance(b[1], cst.Name | cst.List | cst.Tuple) and b[2] is not None:
                             stored.append(self.element_of(b[1], b[2], depth + 1))  # self.agents = agents
+                    for b in cls.bindings.get(expr.attr.value, [])[:1]:
+                        # a registry the class body declares (``_engines = {"a": EngineA, "b": EngineB}``) and a
+                        # factory method walks (``for name, cls in Factory._engines.items()``)
+                        if b[0] == "expr" and isinstance(b[1], cst.Dict | cst.List | cst.Tuple) and b[2] is not None:
+                            stored.append(self.element_of(b[1], b[2], depth + 1))
                 kept = [v for v in stored if isinstance(v, _INTERESTING)]
                 if kept:
                     return self.merge(kept)
@@ -2254,6 +2261,10 @@ class Evaluator:
                 b = self.value(base, cls.parent or cls)
                 if isinstance(b, Ref):
                     found = self.construct(b.qname, None, cls) or self.module_as_client(b.qname)
+                    if found is None and clients.HF_GENERATIVE_MODEL.match(f"{b.qname}.from_pretrained"):
+                        # ``class FiD(T5ForConditionalGeneration)`` overriding ``generate`` around
+                        # ``super().generate(...)``: a local engine's generative model class
+                        found = Client("hf", "hf-model")
                     if found is None and clients.llamaindex_adapter_base(b.qname):
                         found = Client("llamaindex", "llamaindex")  # ``class CachedLLM(MockLLM)``: an LLM adapter
                     if found is not None:

@@ -1583,6 +1583,12 @@ def _prompt(
         or body.get("inputs")
         or body.get("contents")
     )
+    if source is None and kind == "hf-model":
+        encoded = _engine_input(site, kw, pos)
+        if encoded is not None:
+            text = _encoded_text(ev, encoded, scope)
+            if text is not None:
+                return out + _input_messages(ev, text[0], text[1], role="prompt")
     if source is None and pos and kind not in ("http", "http-client"):  # an HTTP call's positional is its URL
         index = 1 if kind in ("litellm-module", "litellm-router") and len(pos) > 1 else 0
         source = pos[index] if kind not in ("litellm-module", "litellm-router") or len(pos) > 1 else None
@@ -1596,6 +1602,115 @@ def _prompt(
     single = single and not api.startswith("chat") and "messages" not in kw
     out.extend(_input_messages(ev, source, scope, role="prompt" if single else "user"))
     return out
+
+
+_TOKENIZER_NAME = lazy(r"(?:^|_)(?:tokeni[sz]er|tok|processor)$", re.IGNORECASE)
+_TOKENIZER_METHODS = frozenset({"encode", "encode_plus", "batch_encode_plus", "apply_chat_template", "__call__"})
+_TENSOR_STEPS = frozenset({"to", "cuda", "cpu", "unsqueeze"})
+
+
+def _engine_input(site: Site, kw: dict[str, cst.BaseExpression], pos: list[cst.BaseExpression]) -> Any:
+    """What a local engine's ``generate`` is handed as its input tensors: ``**inputs``, ``input_ids=...`` /
+    ``inputs=...``, or the first positional argument."""
+    for a in site.info.node.args:
+        if a.star == "**":
+            return a.value
+    return kw.get("input_ids") or kw.get("inputs") or (pos[0] if pos else None)
+
+
+def _encoded_text(ev: Evaluator, expr: Any, scope: Scope, depth: int = 0) -> tuple[Any, Scope] | None:
+    """The text a local engine's input tensors were encoded from (CALLSITES.md: a local engine's ``generate`` is a
+    request; its prompt is what the tokenizer encoded): ``inputs = tokenizer(text, return_tensors="pt").to(device)``
+    then ``model.generate(**inputs)`` / ``generate(inputs.input_ids)`` / ``generate(input_ids=inputs["input_ids"])``;
+    also ``tok.encode(text)``, ``tok.apply_chat_template(messages)``, ``processor(text=texts, images=...)``. A batch
+    sliced out of a list (``texts[i : i + n]``) holds that list's prompts. None when no tokenizer call is seen."""
+    node = expr
+    for _ in range(8):  # the tensors moved, or one field of the encoding read
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in _TENSOR_STEPS
+        ):
+            node = node.func.value
+        elif (isinstance(node, cst.Attribute) and node.attr.value in ("input_ids", "data")) or (
+            isinstance(node, cst.Subscript)
+            and len(node.slice) == 1
+            and isinstance(node.slice[0].slice, cst.Index)
+            and isinstance(node.slice[0].slice.value, cst.SimpleString)
+        ):
+            node = node.value
+        else:
+            break
+    if isinstance(node, cst.Name) and depth < 4:
+        bound = _bound_before(ev, node, scope)
+        return _encoded_text(ev, bound[0], bound[1], depth + 1) if bound is not None else None
+    if not isinstance(node, cst.Call):
+        return None
+    func = node.func
+    if isinstance(func, cst.Attribute) and func.attr.value in _TOKENIZER_METHODS:
+        owner = (dotted(func.value) or "").rsplit(".", 1)[-1]
+    else:
+        owner = (dotted(func) or "").rsplit(".", 1)[-1]
+    if not owner or not _TOKENIZER_NAME.search(owner):
+        return None
+    text = next(
+        (a.value for a in node.args if a.keyword is not None and a.keyword.value in ("text", "conversation")), None
+    )
+    if text is None:
+        text = next((a.value for a in node.args if a.keyword is None and not a.star), None)
+    if text is None:
+        return None
+    return _batch_source(ev, text, scope), scope
+
+
+def _line_of(scope: Scope, node: cst.CSTNode) -> int:
+    pos = scope.module.pos(node)
+    return pos.start.line if pos is not None else 0
+
+
+def _bound_before(ev: Evaluator, name: cst.Name, scope: Scope) -> tuple[Any, Scope] | None:
+    """The value a local holds where ``name`` is read: its one assignment, or of several in the same function
+    (``batch = texts[i : i + n]`` then ``batch = tok(batch)``) the last one written above the read."""
+    bindings = ev.bindings_of(name.value, scope) or []
+    if len(bindings) == 1 and bindings[0][0] == "expr" and len(bindings[0]) > 2:
+        return bindings[0][1], bindings[0][2]
+    if not bindings or any(b[0] != "expr" or len(b) < 3 or b[2] is not scope for b in bindings):
+        return None
+    at = _line_of(scope, name)
+
+    def above(node: cst.CSTNode) -> bool:  # written above the read, not the assignment the read is part of
+        pos = scope.module.pos(node)
+        return pos is not None and 0 < pos.start.line < at and pos.end.line < at
+
+    before = [b for b in bindings[:16] if above(b[1])]
+    if not before:
+        return None
+    last = max(before, key=lambda b: _line_of(scope, b[1]))
+    return last[1], last[2]
+
+
+def _batch_source(ev: Evaluator, expr: Any, scope: Scope) -> Any:
+    """``batch = prompts[i : i + n]`` (or the slice itself): one batch of the list ``prompts``, which holds the
+    prompts; a list built by a comprehension (``prompts = [T.format(q=q) for q in qs]``) holds prompts written by its
+    element; any other expression is itself."""
+    for _ in range(3):
+        node = expr
+        if isinstance(node, cst.Name):
+            bound = _bound_before(ev, node, scope)
+            if bound is not None and bound[1] is scope:
+                node = bound[0]
+        if (
+            isinstance(node, cst.Subscript)
+            and len(node.slice) == 1
+            and isinstance(node.slice[0].slice, cst.Slice)
+            and isinstance(node.value, cst.Name | cst.Attribute)
+        ):
+            expr = node.value
+            continue
+        if isinstance(node, cst.ListComp | cst.GeneratorExp) and node is not expr:
+            return node.elt
+        break
+    return expr
 
 
 def _system(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> list[Message]:
