@@ -751,6 +751,8 @@ def loader_value(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Text 
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
         expr = positional[index] if index < len(positional) else None
     name = ev.static_str(expr, scope) if expr is not None else None
+    if not name and expr is not None:
+        name = _path_literal(ev, expr, scope)  # ``read_prompt(Path("sort_prompt.txt"))``, or a constant holding it
     near = ev.scopes[key].module.path
     if not name and expr is not None:
         found = path_of(ev, expr, scope)  # a path built in code (``os.path.join(dirname(__file__), "x.yaml")``)
@@ -768,6 +770,27 @@ def loader_value(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Text 
         return None
     path = find_template(ev, name, near, folder_hints(ev, scope))
     return read_template(ev, path) if path is not None else None
+
+
+_PATH_TYPES = ("Path", "PurePath", "PosixPath", "PurePosixPath", "WindowsPath", "PureWindowsPath")
+
+
+def _path_literal(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> str | None:
+    """The file name a path object of a literal names (``Path("sort_prompt.txt")``, or a name bound once to one):
+    the literal, where it reads as a template file's name; else None."""
+    if depth > 3:
+        return None
+    if isinstance(expr, cst.Name):
+        bindings = ev.bindings_of(expr.value, scope) or []
+        if len(bindings) != 1 or bindings[0][0] != "expr" or not isinstance(bindings[0][1], cst.BaseExpression):
+            return None
+        return _path_literal(ev, bindings[0][1], bindings[0][2], depth + 1)
+    if not isinstance(expr, cst.Call) or _callee_name(expr.func).rsplit(".", 1)[-1] not in _PATH_TYPES:
+        return None
+    if len(expr.args) != 1 or expr.args[0].star or expr.args[0].keyword is not None:
+        return None
+    value = ev.static_str(expr.args[0].value, scope)
+    return value if value and _FILE_NAME.fullmatch(value) else None
 
 
 _FILE_NAME = lazy(r"[\w./-]{1,200}\.(?:txt|md|prompt|j2|jinja2?|ya?ml|json|tmpl|tpl)")
