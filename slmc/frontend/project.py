@@ -6859,6 +6859,7 @@ class Analysis:
         items = {k: self._item_source(v, call.info.scope, call.info.node) for k, v in bound.items()}
         holes = {p.text.lstrip("*") for m in msgs for p in m.parts if p.hole}
         keyed = self._keyed_entries(holes, bound, call)
+        keyed.update(self._settings_built(holes - keyed.keys() - bound.keys(), bound, call, fn))
         if not holes & bound.keys() and not keyed:
             # no prompt followed below the wrapper (an abstract chain, a compressed message list), or one that lost
             # the parameters (messages rebuilt, passed through locals): what the caller hands to the wrapper's prompt
@@ -6990,6 +6991,46 @@ class Analysis:
             return templates.named_template(self.ev, values, defaults)
         except RecursionError:
             return None
+
+    def _settings_built(self, holes: set[str], bound: dict[str, Any], call: Site, fn: Scope) -> dict[str, Text]:
+        """Holes naming a local of the wrapper that a settings builder set (``system, user = self.render(problem,
+        prompt)`` where ``render`` reads the TOML settings table its parameter names, ``templates.settings_builder_
+        params``), the wrapper handing on its own parameter for the table's name: the entries of the table the caller
+        names with a literal (``partial(self._run, prompt="task_sort")``)."""
+        out: dict[str, Text] = {}
+        for hole in sorted(holes)[:8]:
+            if not hole.isidentifier():
+                continue
+            found = [b for b in fn.bindings.get(hole, ()) if b[0] in ("expr", "unpack") and b[2] is fn]
+            if len(found) != 1 or not isinstance(found[0][1], cst.Call):
+                continue
+            inner: cst.Call = found[0][1]
+            try:
+                callee = self.ev.value(inner.func, fn)
+                if not isinstance(callee, Function):
+                    continue
+                params = templates.settings_builder_params(self.ev, callee.key)[:1]
+                if not params:
+                    continue
+                index, param, _local = params[0]
+                positional = [a.value for a in inner.args if a.keyword is None and not a.star]
+                given = next((a.value for a in inner.args if a.keyword is not None and a.keyword.value == param), None)
+                if given is None and index < len(positional):
+                    given = positional[index]
+                if not isinstance(given, cst.Name) or given.value not in bound:
+                    continue
+                table = self.ev.static_str(bound[given.value], call.info.scope)
+                built = templates.settings_builder_for(self.ev, callee.key, table) if table else None
+            except RecursionError:
+                continue
+            item: Any = built
+            if found[0][0] == "unpack":
+                i = found[0][3]
+                seq = built.value if isinstance(built, Const) and isinstance(built.value, tuple) else ()
+                item = seq[i] if isinstance(i, int) and 0 <= i < len(seq) else None
+            if isinstance(item, Text) and any(not q.hole for q in item.parts):
+                out[hole] = item
+        return out
 
     def _keyed_entries(self, holes: set[str], bound: dict[str, Any], call: Site) -> dict[str, Text]:
         """Holes reading a literal key of a dict parameter (``prompt["user"]``) the caller binds: the text of that

@@ -1731,8 +1731,11 @@ def _input_messages(
     if extended is not None:  # ``msgs = history.copy()`` then ``msgs = [system] + msgs``: each side, the name as before
         last, before, bs = extended
         out = []
-        for side in (last.left, last.right):
+        for side in (last.left, last.right) if before is not None else _sum_sides(last):
             same = isinstance(side, cst.Name) and side.value == expr.value  # type: ignore[union-attr]
+            if same and before is None:  # the caller's list, as handed in (or filtered): its messages are data
+                out.append(Message(role, (PromptPart(side.value, hole=True),), "dynamic"))  # type: ignore[union-attr]
+                continue
             out += _input_messages(ev, before, bs, role) if same else _input_messages(ev, side, scope, role)
         return out
     r, rs = _resolve_expr(ev, expr, scope)
@@ -2264,14 +2267,19 @@ def _builder_return(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> tu
 
 def _self_extended(
     ev: Evaluator, expr: cst.BaseExpression, scope: Scope
-) -> tuple[cst.BinaryOperation, cst.BaseExpression, Scope] | None:
+) -> tuple[cst.BinaryOperation, cst.BaseExpression | None, Scope] | None:
     """A local message list last rebound to itself with messages added (``msgs = [system] + msgs`` /
     ``msgs = msgs + [turn]``) after one plain assignment: that last list sum, and the expression the name held
-    before it (``history.copy()``), which the sum's own mention of the name stands for."""
+    before it (``history.copy()``), which the sum's own mention of the name stands for. Where the name is a parameter
+    (the caller's message list), rebound at most to a filter or copy of itself before the sum
+    (``msgs = [m for m in msgs if ...]``): the sum, and None for what the name held (the caller's messages)."""
     if not isinstance(expr, cst.Name):
         return None
     fn = scope.enclosing_function()
     bindings = [b for b in (ev.bindings_of(expr.value, scope) or ()) if b[0] == "expr" and len(b) > 2]
+    handed = _handed_list_sum(expr.value, fn, bindings) if fn is not None else None
+    if handed is not None:
+        return handed, None, fn  # type: ignore[return-value]
     if fn is None or len(bindings) != 2 or any(b[2] is not fn for b in bindings):
         return None
     (_, before, bs), (_, last, _) = bindings
@@ -2283,6 +2291,37 @@ def _self_extended(
     if not any(isinstance(x, cst.Name) and x.value == expr.value for x in sides) or _mentions_name(before, expr.value):
         return None
     return last, before, bs
+
+
+def _handed_list_sum(name: str, fn: Scope, bindings: list[Any]) -> cst.BinaryOperation | None:
+    """``def name_it(msgs): msgs = [m for m in msgs if ...]; msgs = [system] + msgs + [ask]``: the last list sum
+    a parameter of ``fn`` is rebound to with itself as one of its sides, every earlier rebinding derived from the
+    parameter itself; None elsewhere."""
+    if not bindings or len(bindings) > 3 or any(b[2] is not fn for b in bindings):
+        return None
+    if not any(p.name.value == name and not p.star for p in fn.params):
+        return None
+    last = bindings[-1][1]
+    if not (isinstance(last, cst.BinaryOperation) and isinstance(last.operator, cst.Add) and _is_list_sum(last)):
+        return None
+    if not any(isinstance(x, cst.Name) and x.value == name for x in _sum_sides(last)):
+        return None
+    if not all(_mentions_name(b[1], name) for b in bindings[:-1]):
+        return None
+    return last
+
+
+def _sum_sides(expr: cst.BinaryOperation) -> list[cst.BaseExpression]:
+    """The operands of a chain of ``+`` (``[a] + msgs + [b]``), left to right."""
+    sides: list[cst.BaseExpression] = []
+    node: cst.BaseExpression = expr
+    for _ in range(16):
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            sides.insert(0, node.right)
+            node = node.left
+            continue
+        break
+    return [node, *sides]
 
 
 def _mentions_name(node: cst.CSTNode, name: str, depth: int = 0) -> bool:

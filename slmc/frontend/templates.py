@@ -429,15 +429,48 @@ def _table_local(fn: Scope, param: str) -> str | None:
     return found
 
 
+def _keyed_by(fn: Scope, param: str) -> bool:
+    """Whether ``fn`` reads an entry off something its parameter indexes (``self.tables[name].system``: a dict of
+    settings tables filled elsewhere, picked by the name the caller gives)."""
+    todo: list[cst.CSTNode] = list(getattr(getattr(fn.node, "body", None), "body", ()))
+    seen = 0
+    while todo and seen < 3000:
+        node = todo.pop()
+        seen += 1
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        if isinstance(node, cst.Attribute) and _indexed_by(node.value, param):
+            return True
+        todo.extend(node.children)
+    return False
+
+
+def _indexed_by(expr: cst.CSTNode, param: str) -> bool:
+    return (
+        isinstance(expr, cst.Subscript)
+        and len(expr.slice) == 1
+        and isinstance(expr.slice[0].slice, cst.Index)
+        and isinstance(expr.slice[0].slice.value, cst.Name)
+        and expr.slice[0].slice.value.value == param
+    )
+
+
+_KEYED = "\0"  # the table "local" of a builder reading ``<holder>[param].<entry>`` (``_keyed_by``)
+
+
 def _entry_text(
     ev: Evaluator, fn: Scope, expr: cst.CSTNode, local: str, table: str, hops: int = 0, depth: int = 0
 ) -> Text | None:
     """The settings entry an expression of ``fn`` reads off the table local (``env.from_string(table.user)
-    .render(**kw)`` reads ``[table] user``), following the function's own locals a few steps."""
+    .render(**kw)`` reads ``[table] user``; for ``_KEYED + param``, ``self.tables[param].user``), following the
+    function's own locals a few steps."""
     if hops > 3 or depth > 12:
         return None
-    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == local:
-        return settings_entry(ev, table, expr.attr.value)
+    if isinstance(expr, cst.Attribute):
+        if local.startswith(_KEYED) and _indexed_by(expr.value, local[len(_KEYED) :]):
+            return settings_entry(ev, table, expr.attr.value)
+        if isinstance(expr.value, cst.Name) and expr.value.value == local:
+            return settings_entry(ev, table, expr.attr.value)
     if isinstance(expr, cst.Name) and expr.value != local:
         for b in fn.bindings.get(expr.value, ())[:4]:
             if b[0] == "expr" and b[2] is fn:
@@ -452,46 +485,77 @@ def _entry_text(
     return None
 
 
+def settings_builder_params(ev: Evaluator, key: str) -> list[tuple[int, str, str]]:
+    """(index, parameter, table local) of a builder function reading the settings table a parameter names
+    (``table = get_settings().get(name)``, or ``self.tables[name].system`` off a dict of tables); memoised."""
+    memo: dict[str, list[tuple[int, str, str]]] = ev.__dict__.setdefault("_settings_builders", {})
+    fn = ev.scopes.get(key)
+    if fn is None:
+        return []
+    if key not in memo:
+        names = [p.name.value for p in fn.params if p.name.value not in ("self", "cls")]
+        found: list[tuple[int, str, str]] = []
+        for i, n in enumerate(names[:8]):
+            local = _table_local(fn, n)
+            if local is None and _keyed_by(fn, n):
+                local = _KEYED + n
+            if local is not None:
+                found.append((i, n, local))
+        memo[key] = found
+    return memo[key]
+
+
 def settings_builder_value(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Text | Const | None:
     """``self._build_prompt("review", code=c)`` of a builder that reads the settings table its parameter names
-    (``table = get_settings().get(name)``) and returns the entries it renders, as one text or as a dict of them
-    (``{"system": ..., "user": ...}``): what the builder returns for the table the caller names. None unless the
-    argument is a literal naming a table of the tree's TOML settings files."""
+    (``table = get_settings().get(name)``) and returns the entries it renders, as one text, a dict of them
+    (``{"system": ..., "user": ...}``) or a tuple (``return system, user``): what the builder returns for the table
+    the caller names. None unless the argument is a literal naming a table of the tree's TOML settings files."""
     fn = ev.scopes.get(key)
     if fn is None or len(fn.returns) != 1 or not _settings_tables(ev.project.root):
         return None
-    memo: dict[str, list[tuple[int, str, str]]] = ev.__dict__.setdefault("_settings_builders", {})
-    if key not in memo:
-        names = [p.name.value for p in fn.params if p.name.value not in ("self", "cls")]
-        memo[key] = [(i, n, local) for i, n in enumerate(names[:8]) if (local := _table_local(fn, n)) is not None]
     positional = [a.value for a in call.args if a.keyword is None and not a.star]
-    for index, param, local in memo[key][:1]:
+    for index, param, _local in settings_builder_params(ev, key)[:1]:
         given = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == param), None)
         if given is None and index < len(positional):
             given = positional[index]
         table = ev.static_str(given, scope) if given is not None else None
-        if not table or not has_settings_table(ev, table):
-            return None
-        returned = fn.returns[0]
-        if isinstance(returned, cst.Name):
-            bound = [b for b in fn.bindings.get(returned.value, ()) if b[0] == "expr" and b[2] is fn]
-            if len(bound) == 1 and isinstance(bound[0][1], cst.Dict):
-                returned = bound[0][1]
-        if isinstance(returned, cst.Dict):
-            out: dict[Any, Any] = {}
-            for el in returned.elements:
-                if not isinstance(el, cst.DictElement):
-                    return None
-                k = ev.static_str(el.key, fn)
-                text = _entry_text(ev, fn, el.value, local, table)
-                if k is None:
-                    return None
-                out[k] = text if text is not None else ev.hole(el.value, fn)
-            return (
-                Const(out) if any(isinstance(v, Text) and v.origin == "template-file" for v in out.values()) else None
-            )
-        return _entry_text(ev, fn, returned, local, table)
+        return settings_builder_for(ev, key, table) if table else None
     return None
+
+
+def settings_builder_for(ev: Evaluator, key: str, table: str) -> Text | Const | None:
+    """What the settings builder ``key`` returns for the settings table ``table`` (``settings_builder_value``)."""
+    fn = ev.scopes.get(key)
+    found = settings_builder_params(ev, key)[:1]
+    if fn is None or len(fn.returns) != 1 or not found or not has_settings_table(ev, table):
+        return None
+    local = found[0][2]
+    returned = fn.returns[0]
+    if isinstance(returned, cst.Name):
+        bound = [b for b in fn.bindings.get(returned.value, ()) if b[0] == "expr" and b[2] is fn]
+        if len(bound) == 1 and isinstance(bound[0][1], cst.Dict | cst.Tuple):
+            returned = bound[0][1]
+    if isinstance(returned, cst.Tuple):
+        items: list[Any] = []
+        for el in returned.elements[:8]:
+            if el.value is None or isinstance(el, cst.StarredElement):
+                return None
+            text = _entry_text(ev, fn, el.value, local, table)
+            items.append(text if text is not None else ev.hole(el.value, fn))
+        keep = any(isinstance(v, Text) and v.origin == "template-file" for v in items)
+        return Const(tuple(items)) if keep else None
+    if isinstance(returned, cst.Dict):
+        out: dict[Any, Any] = {}
+        for el in returned.elements:
+            if not isinstance(el, cst.DictElement):
+                return None
+            k = ev.static_str(el.key, fn)
+            text = _entry_text(ev, fn, el.value, local, table)
+            if k is None:
+                return None
+            out[k] = text if text is not None else ev.hole(el.value, fn)
+        return Const(out) if any(isinstance(v, Text) and v.origin == "template-file" for v in out.values()) else None
+    return _entry_text(ev, fn, returned, local, table)
 
 
 def _word(name: str) -> str:
@@ -687,6 +751,8 @@ def loader_value(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Text 
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
         expr = positional[index] if index < len(positional) else None
     name = ev.static_str(expr, scope) if expr is not None else None
+    if not name and expr is not None:
+        name = _path_literal(ev, expr, scope)  # ``read_prompt(Path("sort_prompt.txt"))``, or a constant holding it
     near = ev.scopes[key].module.path
     if not name and expr is not None:
         found = path_of(ev, expr, scope)  # a path built in code (``os.path.join(dirname(__file__), "x.yaml")``)
@@ -704,6 +770,27 @@ def loader_value(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Text 
         return None
     path = find_template(ev, name, near, folder_hints(ev, scope))
     return read_template(ev, path) if path is not None else None
+
+
+_PATH_TYPES = ("Path", "PurePath", "PosixPath", "PurePosixPath", "WindowsPath", "PureWindowsPath")
+
+
+def _path_literal(ev: Evaluator, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> str | None:
+    """The file name a path object of a literal names (``Path("sort_prompt.txt")``, or a name bound once to one):
+    the literal, where it reads as a template file's name; else None."""
+    if depth > 3:
+        return None
+    if isinstance(expr, cst.Name):
+        bindings = ev.bindings_of(expr.value, scope) or []
+        if len(bindings) != 1 or bindings[0][0] != "expr" or not isinstance(bindings[0][1], cst.BaseExpression):
+            return None
+        return _path_literal(ev, bindings[0][1], bindings[0][2], depth + 1)
+    if not isinstance(expr, cst.Call) or _callee_name(expr.func).rsplit(".", 1)[-1] not in _PATH_TYPES:
+        return None
+    if len(expr.args) != 1 or expr.args[0].star or expr.args[0].keyword is not None:
+        return None
+    value = ev.static_str(expr.args[0].value, scope)
+    return value if value and _FILE_NAME.fullmatch(value) else None
 
 
 _FILE_NAME = lazy(r"[\w./-]{1,200}\.(?:txt|md|prompt|j2|jinja2?|ya?ml|json|tmpl|tpl)")

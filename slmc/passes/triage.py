@@ -1508,6 +1508,9 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         # code read out of its fences (a regex) or, where the prompt itself asks for code, out of a JSON of files
         said = any(e.weight < 0 and e.reason.startswith("prompt says") and "writes code" in e.reason for e in evidence)
         carriers = _CARRIER_PARSES if said else {_CONSUMERS["regex"][1]}
+        # where the prompt itself asks for code, the form it puts on the answer (only code, no explanations; parse
+        # the input; functions of at most N lines) is what the program looks like, not a closed output
+        carriers = carriers | _CODE_FORM if said else carriers
         evidence = [e for e in evidence if e.reason not in carriers]
     evidence = history_as_input(evidence)
     structured = any(structured_output_of(s) for s in (site, request) if s is not None)
@@ -1692,6 +1695,7 @@ def free_plan_evidence(texts: Iterable[str], structured: bool, evidence: list[Ev
 
 
 _CARRIER_PARSES = frozenset(_CONSUMERS[k][1] for k in ("json.loads", "regex", "marker-split", "label-set"))
+_CODE_FORM = frozenset(f'prompt says "{why}"' for why in ("answer with only", "reformat", "bounded length"))
 _STEP_METHOD = lazy(r"^_*(?:a?step|step_stream|run_step|a?step_\w+|a?run)$")
 
 
