@@ -4762,11 +4762,15 @@ class Analysis:
         return False
 
     def _literal_local(self, name: str, fn: Scope) -> bool:
-        """A local of ``fn`` bound (on some path) to a list / tuple holding literal prompt text (``_literal_chars``)."""
+        """A local of ``fn`` bound (on some path) to a list / tuple holding literal prompt text (``_literal_chars``), or
+        to what a message builder of the tree writing such text returns (``messages = self._prepare_messages(data)``)."""
         return any(
             b[0] == "expr"
             and b[2] is fn
-            and isinstance(b[1], cst.List | cst.Tuple)
+            and (
+                isinstance(b[1], cst.List | cst.Tuple)
+                or (isinstance(b[1], cst.Call) and self._message_builder(b[1], fn) is not None)
+            )
             and self._literal_chars(b[1], fn, 0, [_AUTHORED_CHARS])
             for b in fn.bindings.get(name, ())[:8]
         )

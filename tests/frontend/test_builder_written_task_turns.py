@@ -49,6 +49,35 @@ KEEPER = """
     from kit.model import Model, Note
 
 
+    class Digester:
+        def __init__(self, model: Model):
+            self.model = model
+            self.custom: Optional[str] = None
+
+        def get_system_note(self, talk: List[Note]) -> Note:
+            if self.custom is not None:
+                text = self.custom
+            else:
+                text = (
+                    "Read the talk between a person and a helper below and write a short digest of it, "
+                    "naming every subject that came up, in at most five sentences.\\n"
+                )
+            text += "<talk>" + "\\n".join(f"{n.role}: {n.content}" for n in talk) + "</talk>"
+            return Note(role="system", content=text)
+
+        def _prepare_notes(self, talk: List[Note]) -> Optional[List[Note]]:
+            if not talk:
+                return None
+            system = self.get_system_note(talk=talk)
+            return [system, Note(role="user", content="Give the digest now.")]
+
+        def make_digest(self, talk: List[Note]) -> str:
+            notes = self._prepare_notes(talk)
+            if notes is None:
+                return ""
+            return self.model.respond(notes=notes)
+
+
     class Keeper:
         def __init__(self, model: Model):
             self.model = model
@@ -96,7 +125,7 @@ KEEPER = """
 """
 
 AGENT = """
-    from kit.keeper import Keeper
+    from kit.keeper import Digester, Keeper
     from kit.model import ChatModel, Note
 
 
@@ -104,11 +133,17 @@ AGENT = """
         def __init__(self):
             self.model = ChatModel()
             self.keeper = Keeper(self.model)
+            self.digester = Digester(self.model)
+            self.talk = []
 
         def run(self, message: str) -> str:
             out = self.model.respond(notes=[Note(role="user", content=message)])
             self.keeper.remember(message=message)
+            self.digester.make_digest(self.talk)
             return out
+
+        def close(self) -> str:
+            return self.digester.make_digest(self.talk)
 
         def chore(self, what: str) -> str:
             return self.keeper.apply_task(task=what)
@@ -122,6 +157,7 @@ AGENT = """
         print(agent.run("hello"))
         print(agent.chore("forget my address"))
         print(agent.pass_on("say hi"))
+        print(agent.digester.make_digest([Note(role="user", content="hi")]))
 """
 
 
@@ -137,13 +173,21 @@ def _kinds(tmp_path: Path) -> dict[str, set[tuple[int, str]]]:
 def test_methods_sending_a_builder_written_system_note_are_no_wrappers(tmp_path: Path) -> None:
     kinds = _kinds(tmp_path)
     keeper, agent = kinds["kit/keeper.py"], kinds["kit/agent.py"]
-    for name in ("def run_fact_task", "def apply_task", "def update_facts", "def remember"):
+    for name in ("def run_fact_task", "def apply_task", "def update_facts", "def remember", "def make_digest"):
         assert (line_of(KEEPER, name), "wrapper") not in keeper
     assert (line_of(AGENT, "def chore"), "wrapper") not in agent
-    for call in ("self.keeper.apply_task(", "agent.chore("):
+    for call in (
+        "self.keeper.apply_task(",
+        "agent.chore(",
+        "self.digester.make_digest(",
+        "agent.digester.make_digest(",
+    ):
         assert not any(line == line_of(AGENT, call) for line, _ in agent)
     # the prompt sites stay: the calls of the model's calling API inside the task methods
-    for call in ("return self.model.respond(notes=sent, tools=[self.add_fact])",):
+    for call in (
+        "return self.model.respond(notes=sent, tools=[self.add_fact])",
+        "return self.model.respond(notes=notes)",
+    ):
         assert (line_of(KEEPER, call), str(SiteKind.WRAPPER_CALL)) in keeper
 
 
