@@ -3477,39 +3477,6 @@ class Analysis:
         except RecursionError:
             return False
 
-    def _record_param(self, fn: Scope, name: str) -> bool:
-        """Whether the parameter ``name`` of ``fn`` is annotated with a record class the tree defines: a pydantic
-        model, a dataclass, an attrs class, an ORM row, a ``TypedDict`` / ``NamedTuple`` (``task: Task``,
-        ``Optional[Task]``). Its fields are the data of a task, not a prompt (unlike a plain class of the tree, a
-        ``Prompt`` object whose text is what is sent)."""
-        param = next((p for p in fn.params if p.name.value == name), None)
-        ann = param.annotation.annotation if param is not None and param.annotation is not None else None
-        while isinstance(ann, cst.Subscript):  # ``Optional[Task]``
-            elements = getattr(ann, "slice", ())
-            inner = elements[0].slice if len(elements) == 1 else None
-            ann = inner.value if isinstance(inner, cst.Index) else None
-        if not isinstance(ann, cst.Name | cst.Attribute):
-            return False
-        try:
-            cls = self.ev.value(ann, fn.parent or fn)
-            if not isinstance(cls, Class):
-                return False
-            if self.ev.is_pydantic_model(cls):
-                return True
-            for key in self.ev.lineage(cls.key, 20):
-                owner = self.ev.scopes.get(key)
-                if owner is None:
-                    continue
-                if any(_RECORD_DECORATOR.fullmatch(dotted(_callee_of(d)) or "") for d in owner.decorators):
-                    return True
-                for base in owner.bases:
-                    ref = self.ev.value(base, owner.parent or owner)
-                    if isinstance(ref, Ref) and _RECORD_BASE.match(ref.qname):
-                        return True
-        except RecursionError:
-            return False
-        return False
-
     def _hands_own_answers(self, site: Site, fn: Scope) -> bool:
         """Whether every argument of ``site`` reads only locals of ``fn`` bound to what a model call of ``fn`` answered
         (``review = check(...)``, then ``agent.query(query=review.error)``): no text of ``fn``'s callers."""
@@ -3548,10 +3515,6 @@ class Analysis:
         prompts = {p for p in _param_names(scope) if _REQUEST_PARAM.search(p)}
         if not prompts:
             return False
-        # a record of the tree's own classes (``task: Task``, a pydantic model, a dataclass, an ORM row) handed to a
-        # task function is that task's data, whose fields fill the prompt the task writes; it is the agent's prompt
-        # only where the task sends it as it is (its parameter forwarded)
-        records = {p for p in prompts if self._record_param(scope, p)}
         for s in own:
             if s.site != SiteKind.WRAPPER_CALL or s.callee is None or s.callee == scope.key:
                 continue
@@ -3561,16 +3524,8 @@ class Analysis:
             if callee is None or callee.enclosing_class() is not None:
                 continue  # another object's method (an evaluator agent's ``evaluate(request=...)``): its own task
             node = s.info.node
-            if not isinstance(node, cst.Call):
-                continue
-            if any(
-                not a.star and isinstance(a.value, cst.Name) and a.value.value in prompts - records for a in node.args
-            ):
-                return True
-            if records and any(
-                not a.star and isinstance(a.value, cst.Name) and a.value.value in records and name in sent
-                for sent in [self.forwarded.get(s.callee, set())]
-                for a, name in _bind(callee, list(node.args))
+            if isinstance(node, cst.Call) and any(
+                not a.star and isinstance(a.value, cst.Name) and a.value.value in prompts for a in node.args
             ):
                 return True
         return False
@@ -8061,19 +8016,6 @@ def _setting_key(key: cst.BaseExpression) -> bool:
 def _setting_keyword(a: cst.Arg) -> bool:
     """``model=name`` / ``api_key=key`` handed to a constructor: a request setting, no prompt (see ``_setting_entry``)."""
     return a.keyword is not None and a.keyword.value in _SETTING_KEYWORDS
-
-
-# how a record class of the tree is declared: a dataclass / attrs decorator, or a base of a record library
-_RECORD_DECORATOR = lazy(r"(?:dataclasses\.)?dataclass|(?:attr|attrs)\.(?:s|define|frozen|mutable)|define|frozen")
-_RECORD_BASE = lazy(
-    r"(?:pydantic|sqlmodel|sqlalchemy|msgspec|marshmallow_dataclass|beanie|odmantic|peewee|tortoise|mongoengine)\b"
-    r"|(?:typing|typing_extensions)\.(?:TypedDict|NamedTuple)$|django\.db\.models"
-)
-
-
-def _callee_of(expr: cst.BaseExpression) -> cst.BaseExpression:
-    """``dataclass(frozen=True)`` -> ``dataclass``: the decorator named, called or not."""
-    return expr.func if isinstance(expr, cst.Call) else expr
 
 
 def _message_shaped(expr: cst.BaseExpression) -> bool:
