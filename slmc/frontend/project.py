@@ -4785,11 +4785,15 @@ class Analysis:
         return False
 
     def _literal_local(self, name: str, fn: Scope) -> bool:
-        """A local of ``fn`` bound (on some path) to a list / tuple holding literal prompt text (``_literal_chars``)."""
+        """A local of ``fn`` bound (on some path) to a list / tuple holding literal prompt text (``_literal_chars``), or
+        to what a message builder of the tree writing such text returns (``messages = self._prepare_messages(data)``)."""
         return any(
             b[0] == "expr"
             and b[2] is fn
-            and isinstance(b[1], cst.List | cst.Tuple)
+            and (
+                isinstance(b[1], cst.List | cst.Tuple)
+                or (isinstance(b[1], cst.Call) and self._message_builder(b[1], fn) is not None)
+            )
             and self._literal_chars(b[1], fn, 0, [_AUTHORED_CHARS])
             for b in fn.bindings.get(name, ())[:8]
         )
@@ -4856,6 +4860,8 @@ class Analysis:
             name = dotted(expr.func) or ""
             if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format":
                 return self._literal_chars(expr.func.value, scope, depth + 1, budget)  # TEMPLATE.format(...)
+            if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "join" and len(expr.args) == 1:
+                return self._literal_chars(expr.args[0].value, scope, depth + 1, budget)  # "\n".join(lines)
             if name[:1].isupper() or name.rsplit(".", 1)[-1][:1].isupper():  # a constructor / class factory
                 for a in expr.args[:32]:
                     if self._literal_chars(a.value, scope, depth + 1, budget):
@@ -4868,6 +4874,11 @@ class Analysis:
                     budget[0] -= len("".join(text.value.split()))
                 elif (helper := message_helper_content(expr)) is not None:  # ``self.system_message("Return ...")``
                     return self._literal_chars(helper[1], scope, depth + 1, budget)
+                elif (built := self._message_builder(expr, scope)) is not None:
+                    # ``self.get_system_message(memories)``: a builder of the tree returning a message it writes
+                    for r in built.returns[:8]:
+                        if self._literal_chars(r, built, depth + 1, budget):
+                            break
         elif isinstance(expr, cst.Name):
             for d, where in self._definitions(expr.value, scope):
                 if self._literal_chars(d, where, depth + 1, budget):
@@ -4881,6 +4892,25 @@ class Analysis:
                 if self._literal_chars(d, where, depth + 1, budget):
                     break
         return budget[0] <= 0
+
+    def _message_builder(self, call: cst.Call, scope: Scope) -> Scope | None:
+        """The function of the tree ``call`` calls when it is a message builder: it reaches no model and returns a
+        message object it makes (``Message(role="system", content=text)``, ``{"role": ..., "content": ...}``), or a
+        list of them, none of its parameters handed back as it is. Its text is the calling function's own prompt."""
+        target = self.ev.value(call.func, scope)
+        fn = self.ev.scopes.get(target.key) if isinstance(target, Function) else None
+        if fn is None or fn.kind != "function" or fn.key in self.reaching or not fn.returns:
+            return None
+        params = set(_param_names(fn))
+        shaped = False
+        for r in fn.returns[:8]:
+            if isinstance(r, cst.Name) and r.value in params:
+                return None
+            items = [el.value for el in r.elements] if isinstance(r, cst.List | cst.Tuple) else [r]
+            if any(isinstance(i, cst.Name) and i.value in params for i in items):
+                return None
+            shaped = shaped or any(_message_shaped(i) for i in items)
+        return fn if shaped else None
 
     def _own_attr_values(self, expr: cst.Attribute, scope: Scope) -> list[tuple[cst.CSTNode, Scope]]:
         """The values ``self.x`` read in a method may hold: what the methods of its class (or its bases) assign to
@@ -8221,6 +8251,24 @@ def _setting_key(key: cst.BaseExpression) -> bool:
 def _setting_keyword(a: cst.Arg) -> bool:
     """``model=name`` / ``api_key=key`` handed to a constructor: a request setting, no prompt (see ``_setting_entry``)."""
     return a.keyword is not None and a.keyword.value in _SETTING_KEYWORDS
+
+
+def _message_shaped(expr: cst.BaseExpression) -> bool:
+    """A message written out: a constructor given its ``role`` / ``content`` by keyword (``Message(role="system",
+    content=text)``) or a dict with a ``"role"`` / ``"content"`` key."""
+    if isinstance(expr, cst.Call):
+        name = (dotted(expr.func) or "").rsplit(".", 1)[-1]
+        return name[:1].isupper() and any(
+            a.keyword is not None and a.keyword.value in ("role", "content") for a in expr.args
+        )
+    if isinstance(expr, cst.Dict):
+        return any(
+            isinstance(e, cst.DictElement)
+            and isinstance(e.key, cst.SimpleString)
+            and e.key.evaluated_value in ("role", "content")
+            for e in expr.elements
+        )
+    return False
 
 
 def _setting_entry(element: cst.CSTNode) -> bool:
