@@ -2747,8 +2747,13 @@ class Analysis:
                             and not all(_message_list_adapter(c) for c in prod_calls.get(key, ()))
                         )
                     ):
+                        # only what the wrapper takes as its prompt counts as handed over: ``step(conv_id, model)``
+                        # loading the conversation itself and passing ``(msgs, model)`` on forwards no prompt (the
+                        # model name is a setting), so it is no folded helper its callers' calls go through
                         if bool(fwd.get(key)) or any(
-                            _forwards(scope, s, flow=self.flow) for s in inner if not self._authors_sent(s)
+                            _forwards(scope, s, args=self._prompt_args(s, fwd), flow=self.flow)
+                            for s in inner
+                            if not self._authors_sent(s)
                         ):
                             new_folded.add(key)  # its caller forwards through it what it hands over
                         continue
