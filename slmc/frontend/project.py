@@ -2770,8 +2770,13 @@ class Analysis:
                             and not all(_message_list_adapter(c) for c in prod_calls.get(key, ()))
                         )
                     ):
+                        # only what the wrapper takes as its prompt counts as handed over: ``step(conv_id, model)``
+                        # loading the conversation itself and passing ``(msgs, model)`` on forwards no prompt (the
+                        # model name is a setting), so it is no folded helper its callers' calls go through
                         if bool(fwd.get(key)) or any(
-                            _forwards(scope, s, flow=self.flow) for s in inner if not self._authors_sent(s)
+                            _forwards(scope, s, args=self._prompt_args(s, fwd), flow=self.flow)
+                            for s in inner
+                            if not self._authors_sent(s)
                         ):
                             new_folded.add(key)  # its caller forwards through it what it hands over
                         continue
@@ -5511,9 +5516,14 @@ class Analysis:
             kept = {p for p in got if p not in _SETTING_KEYWORDS or any(p in fwd[i] for i in impls)}
             return kept or got
 
+        # callees before their callers, in an order fixed by the call graph and the keys alone: the rules below that
+        # read a callee's summary while it is still empty (``_hands_self``'s state hand-over, ``_dispatched_bound``'s
+        # dispatch to the implementations) then read it settled wherever the calls do not loop, and whatever is left
+        # to a loop is read in the same order from run to run, not in a set's order (PYTHONHASHSEED)
+        order = self._callees_first(reaching, inside)
         for _ in range(64):  # grows only (a union per function): stops at its fixed point
             changed = False
-            for key in reaching:
+            for key in order:
                 scope = self.ev.scopes.get(key)
                 if scope is None or scope.kind != "function":
                     continue
@@ -5605,6 +5615,39 @@ class Analysis:
         else:
             self.unconverged.append("prompt parameters")
         return fwd
+
+    def _callees_first(self, reaching: Iterable[str], inside: dict[str, list[Site]]) -> list[str]:
+        """``reaching`` ordered callees first (a depth-first post-order of the calls between them, through the
+        implementations a call on a base reaches, each function's callees and the roots taken in key order): the same
+        list whatever order ``reaching`` comes in."""
+        keys = set(reaching)
+        edges: dict[str, list[str]] = {}
+        for key in keys:
+            out: set[str] = set()
+            for site in inside.get(key, ()):
+                if site.site != SiteKind.WRAPPER_CALL or site.callee is None:
+                    continue
+                out.add(site.callee)
+                out.update(self.ev.implementations(site.callee)[:64])
+            out.update(i for i in self.ev.overrides(key) if i in keys)  # a declaration reads its implementations
+            edges[key] = sorted(out & keys - {key})
+        order: list[str] = []
+        done: set[str] = set()
+        for root in sorted(keys):
+            if root in done:
+                continue
+            done.add(root)
+            stack = [(root, iter(edges[root]))]
+            while stack:
+                node, it = stack[-1]
+                nxt = next((n for n in it if n not in done), None)
+                if nxt is None:
+                    stack.pop()
+                    order.append(node)
+                    continue
+                done.add(nxt)
+                stack.append((nxt, iter(edges[nxt])))
+        return order
 
     def _closure_sites(self, scope: Scope, closure: Scope, inside: dict[str, list[Site]], seen: set[str]) -> list[Site]:
         """The model-reaching calls of a closure defined in ``scope``, and of the other closures of ``scope`` it runs

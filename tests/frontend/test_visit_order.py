@@ -70,3 +70,74 @@ def test_prompt_parameters_do_not_depend_on_visit_order() -> None:
     first, last = _summaries([impl, step, decl]), _summaries([impl, decl, step])
     assert first == last
     assert "agent:Agent.astep" not in first  # it writes its own prompt; the tool list is no prompt it forwards
+
+
+# ``say`` hands its text to the model through the object's state and a call handing ``self`` over (``_hands_self``),
+# a rule for callees that forward no parameter of their own: ``_reply`` forwards ``suffix``, which its summary shows
+# only once it has been visited. ``ask`` calls a base method that forwards ``hint``; a callee forwarding nothing is
+# dispatched to its implementations' parameters instead (``_dispatched_bound``), so whether ``question`` counted hung
+# on whether ``Backend.answer`` had been visited before ``ask`` (and ``Remote.answer`` after it).
+STATE_FILES = {
+    "bot.py": """
+from openai import OpenAI
+
+client = OpenAI()
+
+
+class Bot:
+    def __init__(self) -> None:
+        self.history: list[dict] = []
+
+    def say(self, text: str) -> str:
+        self.history.append({"role": "user", "content": text})
+        return self._reply([])
+
+    def _reply(self, suffix: list[dict]) -> str:
+        return self._send(self.history + suffix)
+
+    def _send(self, messages: list[dict]) -> str:
+        return client.chat.completions.create(model="m", messages=messages).choices[0].message.content
+
+
+class Backend:
+    def answer(self, question: str, hint: str = "Answer briefly."):
+        return client.chat.completions.create(model="m", messages=[{"role": "system", "content": hint}])
+
+
+class Remote(Backend):
+    def answer(self, question):
+        return client.chat.completions.create(model="m", messages=[{"role": "user", "content": question}])
+
+
+def ask(backend: Backend, question: str):
+    return backend.answer(question)
+""",
+}
+
+
+def _state_summaries(order: list[str]) -> dict[str, set[str]]:
+    analysis = Analysis(Path("."))
+    for name, text in STATE_FILES.items():
+        analysis.add_file(name, None, text)
+    analysis.run()
+    inside: dict = {}
+    for site in analysis.sites.values():
+        fn = _owner(site.info.scope)
+        if fn is not None:
+            inside.setdefault(fn.key, []).append(site)
+    assert set(order) == analysis.reaching, analysis.reaching
+    return {k: v for k, v in analysis._prompt_params(order, inside).items() if v}  # type: ignore[arg-type]
+
+
+def test_state_and_dispatch_rules_read_settled_summaries() -> None:
+    say, reply, send = "bot:Bot.say", "bot:Bot._reply", "bot:Bot._send"
+    ask, base, impl = "bot:ask", "bot:Backend.answer", "bot:Remote.answer"
+    # each caller visited before the callee whose summary it reads (``ask`` after the implementation it may be
+    # dispatched to), and each callee first: the rules read the callee's summary settled in both
+    callers_first = _state_summaries([impl, say, ask, base, reply, send])
+    callees_first = _state_summaries([send, impl, reply, base, ask, say])
+    assert callers_first == callees_first
+    # ``_reply`` takes a suffix of its own and ``Backend.answer`` forwards its hint: the text goes in as the call
+    # hands it, not through the state rule or the implementations' parameters, which read empty summaries only
+    assert callers_first[reply] == {"suffix"} and callers_first[base] == {"hint"}
+    assert say not in callers_first and ask not in callers_first
