@@ -426,7 +426,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(
                         f"    least fallback with 97% accepted on these test calls (any threshold):"
                         f" {100 * why['fallback_for_97']:.1f}%; the threshold was calibrated on"
-                        f" {why.get('calibration_n') or '?'} calls (validation + the head's held-out slice)"
+                        f" {why.get('calibration_n') or '?'} calls (validation + the training calls the head held out:"
+                        " its slice, or all of them answered out of fold)"
                     )
                     for key, counts in why["keys"].items():
                         bad = ", ".join(f"{c} {k}" for c, k in counts.items() if c != "agrees")

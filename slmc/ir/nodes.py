@@ -219,6 +219,9 @@ class FinetunePlan:
     seed: int = 0
     train_rows: int = 0
     folds: int = 0  # > 1: k-fold cross-validation over every row of `dataset` (validation/test left empty)
+    # > 1: the fallback threshold is also calibrated on out-of-fold answers to the training rows (heads trained on the
+    # other folds answer each fold), when the validation split alone is too small to set it; the gate is still on test
+    calibration_folds: int = 0
 
 
 @dataclass(frozen=True)

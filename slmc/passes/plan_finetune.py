@@ -16,7 +16,7 @@ from slmc.compiler.passmanager import Pass, PassContext
 from slmc.compiler.settings import setting_field
 from slmc.errors import Diagnostic, Severity, SlmcError
 from slmc.ir.graph import AgentGraph
-from slmc.ir.nodes import HEAD_METHODS, LLMCall, SLMChoice, Task, Verdict
+from slmc.ir.nodes import HEAD_METHODS, FinetunePlan, LLMCall, SLMChoice, Task, Verdict
 from slmc.ir.unit import CompileUnit, PlanReport
 from slmc.safety import safe_join
 from slmc.training.gate import DEFAULT_TARGET
@@ -95,6 +95,10 @@ class PlanFinetune(Pass):
     # least half of holdout_floor; holdout=curation keeps curate's split
     holdout: str = "auto"  # auto | curation
     folds: int = 5
+    # heads that train in a minute or two (heads.CALIBRATED_OUT_OF_FOLD) with fewer calibration calls (validation and
+    # the head's own slice) than gate.calibration_rows: this many fold heads answer the training rows out of fold, and
+    # the threshold is calibrated on those answers too (0 or 1: never)
+    calibration_folds: int = 3
     holdout_share: float = 0.2
     holdout_floor: float = 0.1
     target: float = setting_field("gate_target", DEFAULT_TARGET)
@@ -255,6 +259,8 @@ class PlanFinetune(Pass):
             )
             if folds:
                 plan = dataclasses.replace(plan, folds=folds)
+            else:
+                plan = self._calibration_folds(ctx, task, plan, len(train_rows), len(data.rows["validation"]))
             graph.update(task.id, slm=slm, finetune=plan)
             held = f"gate on all n={n_gate} calls ({folds}-fold)" if folds else f"gate on n={n_gate} held-out calls"
             ctx.log(
@@ -264,6 +270,29 @@ class PlanFinetune(Pass):
             ctx.note(f"{task.id} n={n_gate}")
         unit.reports.plan = plan_report(graph, ctx.diagnostics)
         return unit
+
+    def _calibration_folds(
+        self, ctx: PassContext, task: Task, plan: FinetunePlan, n_train: int, n_validation: int
+    ) -> FinetunePlan:
+        """The plan with ``calibration_folds`` when its threshold would be set on too few calls: a head that can
+        answer its training rows out of fold (``heads.CALIBRATED_OUT_OF_FOLD``) whose validation split and own
+        calibration slice together are fewer than ``gate.calibration_rows``."""
+        from slmc.training.gate import calibration_rows
+        from slmc.training.heads import CALIBRATED_OUT_OF_FOLD, own_calibration_rows
+
+        k = self.calibration_folds
+        if k < 2 or plan.method not in CALIBRATED_OUT_OF_FOLD or n_train < 2 * k:
+            return plan
+        have = n_validation + own_calibration_rows(plan.method, n_train)
+        need = calibration_rows(self.target, ctx.settings.max_fallback)
+        if have >= need:
+            return plan
+        ctx.log(
+            f"{task.id}: {have} calibration calls (validation and the head's slice) < {need} needed to set the "
+            f"threshold at {ctx.settings.max_fallback:.0%} fallback; {k} fold heads answer the {n_train} training "
+            "calls out of fold for it"
+        )
+        return dataclasses.replace(plan, calibration_folds=k)
 
     def _pilot(self, ctx: PassContext, task: Task, slm: SLMChoice, train: list, validation: list) -> SLMChoice:
         """The frozen head when its pilot passes; the encoder fine-tuned end to end when it cannot (and can be)."""

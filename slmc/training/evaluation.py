@@ -4,8 +4,9 @@
 2. Score each answer against the teacher's (task-aware metric) and, where the dataset has it, against ground truth;
    an answer the router's contract validator would reject scores 0 (``metrics.score_rows(contract=...)``).
 3. On validation, pick the lowest threshold whose accepted-call agreement lower bound clears the target (with the
-   answers a head saved on training rows it held out from its own fit, ``heldout.json``: the span head's calibration
-   slice, so a 65-call validation split does not set the threshold alone).
+   answers a head saved on training rows it held out from its own fit, ``heldout.json``: its calibration slice, or,
+   when the plan has ``calibration_folds``, every training row answered by a fold head that did not train on it; so a
+   65-call validation split does not set the threshold alone).
 4. On test, report agreement, the accepted-call agreement and its lower bound, and the fallback rate at that threshold.
 
 Per-row results go to ``<build>/eval/<task>.jsonl`` and figures to ``<build>/eval/<task>.summary.json``.

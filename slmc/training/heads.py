@@ -70,6 +70,10 @@ def train_head(
         return _crossval_tool_head(plan, rows, out, folds, device=device, max_seconds=max_seconds, log=log)
     if folds is not None:
         raise ValueError(f"{plan.method} is not cross-validated")
+    if plan.calibration_folds > 1 and plan.method in CALIBRATED_OUT_OF_FOLD:
+        return _with_out_of_fold_calibration(
+            plan, rows, out, schema=schema, device=device, max_seconds=max_seconds, log=log
+        )
     budget = max_seconds if max_seconds > 0 else None
     if plan.method == "encoder-classifier":
         from slmc.training.encoder_classifier import train_encoder_classifier
@@ -115,6 +119,107 @@ def train_head(
         info = _train_tool_head(plan, rows, out, device=device, budget=budget, log=log)
         return HeadTrained(info.seconds, _tool_cap(budget, [info]))
     raise ValueError(f"not an encoder head: {plan.method!r}")
+
+
+# Heads whose fallback threshold can also be calibrated on out-of-fold answers to the training rows
+# (``FinetunePlan.calibration_folds``): each trains in a minute or two, so a few fold heads fit the task's CPU budget.
+# The tool-call head is not among them: it cross-validates every call when its held-out split is small
+# (``plan_finetune.FOLD_WHEN_SMALL``), and its work plan is shared by all its trainings.
+CALIBRATED_OUT_OF_FOLD = ("span-head", "encoder-classifier")
+MIN_FOLD_SHARE = 0.1  # the training budget's share left after the served head below which no fold head trains
+
+
+def own_calibration_rows(method: str, train_rows: int) -> int:
+    """Training rows a head holds out of its own fit and answers for the threshold calibration (``heldout.json``):
+    the span head's and the encoder classifier's calibration slices; 0 for the others."""
+    if method == "span-head":
+        from slmc.training.span_head import CALIBRATION_MIN_ROWS as SPAN_MIN
+        from slmc.training.span_head import CALIBRATION_SHARE as SPAN_SHARE
+
+        return int(train_rows * SPAN_SHARE) if train_rows >= SPAN_MIN else 0
+    if method == "encoder-classifier":
+        from slmc.training.encoder_classifier import CALIBRATION_MIN_ROWS, CALIBRATION_SHARE
+
+        return int(train_rows * CALIBRATION_SHARE) if train_rows >= CALIBRATION_MIN_ROWS else 0
+    return 0
+
+
+def fold_ids(rows: list[dict[str, Any]], folds: int, seed: int) -> list[int]:
+    """A fold id per row, dealt round-robin over the rows sorted by the teacher's answer (shuffled by ``seed`` within
+    one answer): every fold gets its share of each label of a label task."""
+    import random
+
+    from slmc.training.datasets import reference_answer
+
+    rng = random.Random(seed)
+    keys = [(reference_answer(r), rng.random()) for r in rows]
+    order = sorted(range(len(rows)), key=keys.__getitem__)
+    ids = [0] * len(rows)
+    for n, i in enumerate(order):
+        ids[i] = n % folds
+    return ids
+
+
+def _with_out_of_fold_calibration(
+    plan: FinetunePlan,
+    rows: list[dict[str, Any]],
+    out: Path,
+    *,
+    schema: dict[str, Any] | None,
+    device: str,
+    max_seconds: float,
+    log: Callable[[str], None],
+) -> HeadTrained:
+    """The served head trained on every row into ``out`` (as without folds), then ``plan.calibration_folds`` heads of
+    the same kind, each trained on the other folds in a temporary folder, answer their fold's rows; those answers and
+    the teacher's replace the served head's calibration slice in ``heldout.json``, so evaluation sets the threshold on
+    every training call (with the validation split) instead of a slice of them. No row is answered by a head that
+    trained on it, and the gate's lower bound stays on the test split. The time budget left after the served head is
+    shared by the folds; too little of it (``MIN_FOLD_SHARE``), or a fold head that cannot be trained, leaves the
+    served head's own slice."""
+    import dataclasses
+    import tempfile
+    import time
+
+    from slmc.errors import SlmcError
+    from slmc.training.classifier import write_heldout
+    from slmc.training.datasets import reference_answer
+
+    single = dataclasses.replace(plan, calibration_folds=0)
+    start = time.perf_counter()
+    cpu0 = time.process_time()
+    served = train_head(single, rows, out, schema=schema, device=device, max_seconds=max_seconds, log=log)
+    k = plan.calibration_folds
+    if len(rows) < 2 * k:
+        return served
+    left = max_seconds - (time.process_time() - cpu0) if max_seconds > 0 else 0.0
+    if max_seconds > 0 and left < MIN_FOLD_SHARE * max_seconds:
+        log(f"{plan.method}: no out-of-fold calibration ({left:.0f} of {max_seconds:g} CPU s left)")
+        return served
+    folds = fold_ids(rows, k, plan.seed)
+    answers: list[Prediction | None] = [None] * len(rows)
+    with tempfile.TemporaryDirectory(prefix="slmc-calibration-fold-") as tmp:
+        for fold in range(k):
+            seen = [r for r, f in zip(rows, folds, strict=True) if f != fold]
+            held = [i for i, f in enumerate(folds) if f == fold]
+            folder = Path(tmp) / f"fold{fold}"
+            share = 0.0
+            if max_seconds > 0:
+                share = max(1.0, (max_seconds - (time.process_time() - cpu0)) / (k - fold))
+            try:
+                train_head(single, seen, folder, schema=schema, device=device, max_seconds=share, log=lambda m: None)
+                got = predict_head(plan.method, folder, {"held": [rows[i] for i in held]}, device=device)["held"]
+            except SlmcError as exc:
+                log(f"{plan.method}: out-of-fold calibration skipped (fold {fold + 1}: {exc})")
+                return served
+            for i, p in zip(held, got, strict=True):
+                answers[i] = p
+    refs = [reference_answer(r) for r in rows]
+    if plan.method == "encoder-classifier":
+        refs = [r.strip() for r in refs]
+    write_heldout(out, [a or Prediction("", 0.0) for a in answers], refs)
+    log(f"{plan.method}: {len(rows)} training calls answered out of fold by {k} fold heads (threshold calibration)")
+    return HeadTrained(time.perf_counter() - start, served.capped)
 
 
 TOOL_TRAIN_LAYERS = 1  # top encoder layers the tool-call head fine-tunes (the frozen ones run once per call): with

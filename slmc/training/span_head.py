@@ -56,6 +56,8 @@ ABSENT = "\u0000absent"  # the closed-key class for "the teacher left the key ou
 MAX_CLASSES = 20
 MIN_LISTS, MIN_LIST_SHARE = 2, 0.02  # a span key is listed (``many``) when this many / this share of its answers are
 MAX_LENGTH = 128
+CALIBRATION_SHARE = 0.1  # of the usable records held out of training: temperature and threshold calibration slice
+CALIBRATION_MIN_ROWS = 50  # fewer usable records: every one trains
 TRAIN_LAYERS = 3  # top encoder layers the trainer fine-tunes when every layer cannot fit its time budget: the bottom
 # ones run once per example, so a step costs about half (the 150 s budget on 2 shared cores ended every-layer training
 # of SNIPS GetWeather after 54 of 290 steps; top three, no budget, 290 steps: 63 CPU s, 87.1 % of 194 test calls)
@@ -459,7 +461,7 @@ class SpanHead:
         lr: float = 1e-4,
         head_lr: float = 2e-3,
         seed: int = 0,
-        calibrate: float = 0.1,
+        calibrate: float = CALIBRATION_SHARE,
         max_seconds: float | None = None,
         threads: int | None = None,
         device: str = "cpu",
@@ -531,7 +533,7 @@ class SpanHead:
             )
         rng = random.Random(seed)
         rng.shuffle(examples)
-        n_cal = int(len(examples) * calibrate) if len(examples) >= 50 else 0
+        n_cal = int(len(examples) * calibrate) if len(examples) >= CALIBRATION_MIN_ROWS else 0
         cal, train = examples[:n_cal], examples[n_cal:]
         report.held_out = sorted(e["row"] for e in cal)
         before = torch.get_num_threads()
