@@ -582,7 +582,8 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     },
     "crew-task": {p: p for p in ("execute", "execute_sync", "execute_async")},
     "smol-agent": {"run": "run", "": "__call__"},
-    "browser-use-agent": {p: p for p in ("run", "run_sync")},
+    # (only ``run``: the framework's own repository keeps its ``run_sync`` convenience a wrapper its examples call)
+    "browser-use-agent": {"run": "run"},
     "pydantic-agent": {p: p for p in ("run", "run_sync", "run_stream", "iter")},
     "agno-agent": {p: p for p in ("run", "arun", "print_response", "aprint_response", "continue_run", "acontinue_run")},
     "maf-agent": {p: p for p in ("run", "run_stream")},
