@@ -137,6 +137,9 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "smolagents.CodeAgent": ClientKind("smolagents", "smol-agent"),
     "smolagents.ToolCallingAgent": ClientKind("smolagents", "smol-agent"),
     "smolagents.MultiStepAgent": ClientKind("smolagents", "smol-agent"),
+    # browser-use: an ``Agent(task=..., llm=...)`` runs its browsing steps (the framework's model calls) in ``run``
+    "browser_use.Agent": ClientKind("browser-use", "browser-use-agent"),
+    "browser_use.agent.service.Agent": ClientKind("browser-use", "browser-use-agent"),
     # agno (formerly phidata): an ``Agent(model=..., instructions=[...])`` or a ``Team(members=[...])`` runs its model
     # steps (and its members') in ``run`` / ``arun`` / ``print_response``
     **{
@@ -498,8 +501,9 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
         # BaseLanguageModel's prompt-value batch API (``llm.generate_prompt([prompt_value], stop=...)``)
         "generate_prompt": "generate_prompt",
         "agenerate_prompt": "agenerate_prompt",
-        # the private hooks the public API runs, reached from a subclass (``super()._generate(...)``)
-        **{m: m for m in ("_generate", "_agenerate", "_stream", "_astream")},
+        # the private hooks the public API runs, reached from a subclass (``super()._generate(...)``); ``_call`` /
+        # ``_acall`` are the hooks of the text-in / text-out bases (``SimpleChatModel``, ``LLM``)
+        **{m: m for m in ("_generate", "_agenerate", "_stream", "_astream", "_call", "_acall")},
         # the integration's own request methods below them (``ChatAnthropic._create(payload)`` sends the payload it
         # built), reached from a subclass overriding them (``return super()._create(payload)``)
         **{m: m for m in ("_create", "_acreate")},
@@ -584,6 +588,8 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     },
     "crew-task": {p: p for p in ("execute", "execute_sync", "execute_async")},
     "smol-agent": {"run": "run", "": "__call__"},
+    # (only ``run``: the framework's own repository keeps its ``run_sync`` convenience a wrapper its examples call)
+    "browser-use-agent": {"run": "run"},
     "pydantic-agent": {p: p for p in ("run", "run_sync", "run_stream", "iter")},
     "agno-agent": {p: p for p in ("run", "arun", "print_response", "aprint_response", "continue_run", "acontinue_run")},
     "maf-agent": {p: p for p in ("run", "run_stream")},
@@ -614,6 +620,7 @@ FRAMEWORK_WRAPPER_KINDS = frozenset(
         "crew",
         "crew-task",
         "smol-agent",
+        "browser-use-agent",
         "pydantic-agent",
         "agno-agent",
         "maf-agent",
@@ -1145,7 +1152,7 @@ PREFILTER_TEXTS = (
     "camel.models", "camel.toolkits", "pydantic_ai", "agno", "lagent.", "from lagent", "import lagent", "phi.agent", "google.adk", "from agents import", "agent_framework",
     "import outlines", "from outlines", "xinference", ".converse(", "any_llm", "twelvelabs",
     "from lmi", "import lmi", "llmclient", "from aviary", "import aviary", "from ldp", "import ldp",
-    "from spice", "import spice", "chainlite",
+    "from spice", "import spice", "chainlite", "browser_use",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")
 _WHOLE_WORDS = lazy("|".join(rf"\b{re.escape(w)}\b" for w in PREFILTER_WORDS))

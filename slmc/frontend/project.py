@@ -616,7 +616,9 @@ class Analysis:
         same package that the tree does import defines a class of the same name: an old copy kept beside the live one
         (``server_old.py`` holding the ``Server`` that ``server.py`` now defines), dead. Only where that module is the
         one such copy of the name in its package: plugins loaded by a folder scan share one class name across several
-        unimported modules. Returns their nodes' ids."""
+        unimported modules. A copy keeps the methods of the class it copies: a class that shares none of its methods
+        with the live class of its name is another class (a tool module's own ``State`` beside a sibling's ``State``),
+        not a copy. Returns their nodes' ids."""
         out: set[int] = set()
         memo: dict[str, tuple[set[str], dict[str, list[str]]]] = {}
         for fn in owners.values():
@@ -628,9 +630,28 @@ class Analysis:
             if package not in memo:
                 memo[package] = _package_classes(package, texts, inits, imported)
             live, unused = memo[package]
-            if cls.name in live and unused.get(cls.name) == [mod.name]:
+            if cls.name in live and unused.get(cls.name) == [mod.name] and self._copies_live_class(cls, package):
                 out.add(id(cls.node))
         return out
+
+    def _copies_live_class(self, cls: Scope, package: str) -> bool:
+        """Whether the class ``cls`` (of a module of ``package`` nothing imports) shares a method, other than the
+        dunders every class has, with a class of its name in another module of the package, or has none of its own."""
+        mine = _method_names(cls)
+        if not mine:
+            return True
+        for mod in self.project.modules.values():
+            if mod is cls.module or mod.name.rsplit(".", 1)[0] != package:
+                continue
+            for other in mod.scopes:
+                if (
+                    other.kind == "class"
+                    and other.parent is mod.scope
+                    and other.name == cls.name
+                    and mine & _method_names(other)
+                ):
+                    return True
+        return False
 
     def _commented_classes(self, owners: dict[int, Scope], texts: dict[str, str], inits: set[str]) -> set[int]:
         """The methods of a class whose construction was commented out (``# client = BetaClient(...)``): named in a
@@ -7822,6 +7843,15 @@ def _top_functions(mod: ModuleIndex) -> list[tuple[int, int, Scope]]:
         if pos is not None:
             out.append((pos.start.line, pos.end.line, scope))
     return out
+
+
+def _method_names(cls: Scope) -> set[str]:
+    """The names of the methods the class ``cls`` defines in its body, dunders left out."""
+    return {
+        fn.name
+        for fn in cls.module.scopes
+        if fn.kind == "function" and fn.parent is cls and not (fn.name.startswith("__") and fn.name.endswith("__"))
+    }
 
 
 def _package_classes(

@@ -2190,6 +2190,8 @@ _FRAMEWORK_AGENTS: dict[str, tuple[str, frozenset[str]]] = {
     # with the prompt it was built with, plugin and interpreter calls among its answers; the model's own ``chat`` /
     # ``stream_chat`` / ``generate`` are plain requests
     "lagent": ("loop", frozenset({"", "__call__"})),
+    # a browser-use ``Agent(task=..., llm=...)`` run: steps over the browser's actions until the task is done
+    "browser-use": ("loop", frozenset({"run"})),
 }
 # Frameworks whose agent, given no tools and no other agent to hand over to, answers each run with one model call on
 # its instructions (no loop: nothing to call between steps): the OpenAI Agents SDK, whose agents are small single-job

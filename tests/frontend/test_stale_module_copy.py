@@ -158,3 +158,70 @@ def test_plugins_sharing_one_class_name_keep_their_sites(tmp_path: Path) -> None
     for name, body in bodies.items():
         line = line_of(body, "OpenAI().chat.completions.create(")
         assert (line, "request") in sites_in(tmp_path, f"plugins/{name}.py"), name
+
+
+TOOL_STATE = """
+    from openai import OpenAI
+
+
+    class State:
+        def __init__(self):
+            self.client = OpenAI()
+            self.pending = None
+
+        def start(self, goal):
+            self.pending = goal
+            return self._work(goal)
+
+        def _work(self, goal):
+            out = self.client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": goal}])
+            return out.choices[0].message.content
+
+
+    class WebTool:
+        def __init__(self):
+            self.state = State()
+
+        def execute(self, goal):
+            return self.state.start(goal)
+"""
+
+SHELL_STATE = """
+    class State:
+        def __init__(self):
+            self.sessions = {}
+
+        def session(self, key):
+            return self.sessions.setdefault(key, [])
+
+
+    class ShellTool:
+        def execute(self, command):
+            return State().session(command)
+"""
+
+KEYS_TOOL = """
+    from tools.shell import ShellTool
+
+
+    class KeysTool:
+        def execute(self, keys):
+            return ShellTool().execute(keys)
+"""
+
+
+def test_unrelated_class_of_the_same_name_is_no_old_copy(tmp_path: Path) -> None:
+    """A tool module loaded by a folder scan (nothing imports it) whose helper class shares its name, but none of its
+    methods, with a class of a sibling module that another tool imports: no old copy of it, its sites stay."""
+    write_tree(
+        tmp_path,
+        {
+            "tools/__init__.py": "",
+            "tools/web.py": TOOL_STATE,
+            "tools/shell.py": SHELL_STATE,
+            "tools/keys.py": KEYS_TOOL,
+        },
+    )
+    assert (line_of(TOOL_STATE, "self.client.chat.completions.create("), "request") in sites_in(
+        tmp_path, "tools/web.py"
+    )

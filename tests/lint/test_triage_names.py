@@ -152,6 +152,15 @@ def test_a_framework_agent_used_as_a_library_is_its_loop() -> None:
     assert feature_kind("runs `aider.run`: a code agent writes code") == "agent:code"
 
 
+def test_a_browser_use_agent_run_is_its_loop() -> None:
+    """``await agent.run(max_steps=...)`` on a browser-use ``Agent(task=..., llm=...)``: the run steps over the
+    browser's open action set until the task is done, an agent loop; no message is handed to the run itself."""
+    g = AgentGraph()
+    agent = add_site(g, "WebTask.go", 10, client="browser-use", api="run")
+    t = triage_site(g, agent)
+    assert t.verdict == OPEN and "runs `browser-use.run`: an agent loop over tools" in t.reasons, t
+
+
 def test_a_query_sent_to_the_model_names_the_transport() -> None:
     """``handle_direct_llm_query`` / ``run_model_request``: the noun after *llm* / *model* is the request the method
     sends, no search query it has the model write; ``make_search_query`` keeps its closed-task hint."""
