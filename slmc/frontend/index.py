@@ -7,6 +7,7 @@ tracked by this one visitor.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -171,6 +172,20 @@ def dotted(node: cst.CSTNode) -> str | None:
         base = dotted(node.value)
         return f"{base}.{node.attr.value}" if base else None
     return None
+
+
+def own_nodes(fn: Scope, cap: int = 5000) -> Iterator[cst.CSTNode]:
+    """The nodes of the function ``fn``'s own body, last statement first (nested defs, classes and lambdas left out;
+    at most ``cap`` visited)."""
+    todo: list[cst.CSTNode] = list(getattr(getattr(fn.node, "body", None), "body", ()))
+    seen = 0
+    while todo and seen < cap:
+        node = todo.pop()
+        seen += 1
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        todo.extend(node.children)
+        yield node
 
 
 def _guarded_class(block: cst.CSTNode, stmt: cst.CSTNode, value: cst.BaseExpression) -> cst.BaseExpression | None:

@@ -33,6 +33,7 @@ from slmc.frontend import clients, templates
 from slmc.frontend import syntax as cst
 from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, is_test_path, module_name_for
+from slmc.frontend.index import own_nodes as _own_nodes
 from slmc.frontend.resolve import (
     JSON_DUMPS,
     JSON_LOADS,
@@ -8902,20 +8903,6 @@ def _is_self(fn: Scope, node: cst.CSTNode) -> bool:
         and isinstance(node, cst.Name)
         and node.value == fn.params[0].name.value
     )
-
-
-def _own_nodes(fn: Scope, cap: int = 5000) -> Iterator[cst.CSTNode]:
-    """The nodes of the function ``fn``'s own body, last statement first (nested defs, classes and lambdas left out;
-    at most ``cap`` visited)."""
-    todo: list[cst.CSTNode] = list(getattr(getattr(fn.node, "body", None), "body", ()))
-    seen = 0
-    while todo and seen < cap:
-        node = todo.pop()
-        seen += 1
-        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
-            continue
-        todo.extend(node.children)
-        yield node
 
 
 def _self_of(scope: Scope) -> tuple[Scope, str] | None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from slmc.frontend import clients, templates
 from slmc.frontend import syntax as cst
-from slmc.frontend.index import Binding, ModuleIndex, Scope, dotted, is_test_path, session_slot
+from slmc.frontend.index import Binding, ModuleIndex, Scope, dotted, is_test_path, own_nodes, session_slot
 from slmc.frontend.values import (
     Answer,
     Class,
@@ -2740,14 +2740,7 @@ class Evaluator:
         if expr.value.value != me or at is None:
             return None
         best: tuple[int, cst.BaseExpression] | None = None
-        todo: list[cst.CSTNode] = list(getattr(getattr(fn.node, "body", None), "body", ()))
-        seen = 0
-        while todo and seen < 5000:
-            node = todo.pop()
-            seen += 1
-            if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
-                continue
-            todo.extend(node.children)
+        for node in own_nodes(fn):
             if not isinstance(node, cst.Assign) or not any(
                 isinstance(t.target, cst.Attribute)
                 and isinstance(t.target.value, cst.Name)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from slmc.frontend import syntax as cst
+from slmc.frontend.index import own_nodes
 from slmc.frontend.values import Const, Function, Instance, Text
 from slmc.ir.nodes import PromptPart
 from slmc.lazyre import lazy
@@ -432,17 +433,7 @@ def _table_local(fn: Scope, param: str) -> str | None:
 def _keyed_by(fn: Scope, param: str) -> bool:
     """Whether ``fn`` reads an entry off something its parameter indexes (``self.tables[name].system``: a dict of
     settings tables filled elsewhere, picked by the name the caller gives)."""
-    todo: list[cst.CSTNode] = list(getattr(getattr(fn.node, "body", None), "body", ()))
-    seen = 0
-    while todo and seen < 3000:
-        node = todo.pop()
-        seen += 1
-        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
-            continue
-        if isinstance(node, cst.Attribute) and _indexed_by(node.value, param):
-            return True
-        todo.extend(node.children)
-    return False
+    return any(isinstance(n, cst.Attribute) and _indexed_by(n.value, param) for n in own_nodes(fn, cap=3000))
 
 
 def _indexed_by(expr: cst.CSTNode, param: str) -> bool:

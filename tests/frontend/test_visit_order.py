@@ -50,9 +50,9 @@ class Agent:
 }
 
 
-def _summaries(order: list[str]) -> dict[str, set[str]]:
+def _summaries(order: list[str], files: dict[str, str] = FILES) -> dict[str, set[str]]:
     analysis = Analysis(Path("."))
-    for name, text in FILES.items():
+    for name, text in files.items():
         analysis.add_file(name, None, text)
     analysis.run()
     inside: dict = {}
@@ -115,27 +115,13 @@ def ask(backend: Backend, question: str):
 }
 
 
-def _state_summaries(order: list[str]) -> dict[str, set[str]]:
-    analysis = Analysis(Path("."))
-    for name, text in STATE_FILES.items():
-        analysis.add_file(name, None, text)
-    analysis.run()
-    inside: dict = {}
-    for site in analysis.sites.values():
-        fn = _owner(site.info.scope)
-        if fn is not None:
-            inside.setdefault(fn.key, []).append(site)
-    assert set(order) == analysis.reaching, analysis.reaching
-    return {k: v for k, v in analysis._prompt_params(order, inside).items() if v}  # type: ignore[arg-type]
-
-
 def test_state_and_dispatch_rules_read_settled_summaries() -> None:
     say, reply, send = "bot:Bot.say", "bot:Bot._reply", "bot:Bot._send"
     ask, base, impl = "bot:ask", "bot:Backend.answer", "bot:Remote.answer"
     # each caller visited before the callee whose summary it reads (``ask`` after the implementation it may be
     # dispatched to), and each callee first: the rules read the callee's summary settled in both
-    callers_first = _state_summaries([impl, say, ask, base, reply, send])
-    callees_first = _state_summaries([send, impl, reply, base, ask, say])
+    callers_first = _summaries([impl, say, ask, base, reply, send], STATE_FILES)
+    callees_first = _summaries([send, impl, reply, base, ask, say], STATE_FILES)
     assert callers_first == callees_first
     # ``_reply`` takes a suffix of its own and ``Backend.answer`` forwards its hint: the text goes in as the call
     # hands it, not through the state rule or the implementations' parameters, which read empty summaries only
