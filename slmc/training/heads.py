@@ -160,6 +160,33 @@ def fold_ids(rows: list[dict[str, Any]], folds: int, seed: int) -> list[int]:
     return ids
 
 
+SETTLED_SLICE = 30  # calibration-slice calls the served head must all answer as the teacher did to skip fold heads
+
+
+def _slice_all_agree(out: Path) -> bool:
+    """Whether the served head answered every call of its own calibration slice (``heldout.json``, at least
+    ``SETTLED_SLICE`` of them) as the teacher did (the same JSON value, or the same text): with no wrong answer to set
+    the threshold against, the lowest threshold passes on those calls already, and fold heads would only spend the
+    training budget (the support example's extract_fields: three fold heads tripled its training for a fallback it
+    already had at 1.2 %). A JSON answer in another key order or spacing is the same value; anything else is
+    compared as stripped text, so a doubt runs the fold heads."""
+    import json
+
+    from slmc.training.classifier import read_heldout
+
+    held, refs = read_heldout(out)
+    if len(held) < SETTLED_SLICE:
+        return False
+
+    def value(text: str) -> object:
+        try:
+            return ("json", json.dumps(json.loads(text), sort_keys=True))
+        except ValueError:
+            return ("text", text.strip())
+
+    return all(value(p.text) == value(r) for p, r in zip(held, refs, strict=True))
+
+
 def _with_out_of_fold_calibration(
     plan: FinetunePlan,
     rows: list[dict[str, Any]],
@@ -176,7 +203,7 @@ def _with_out_of_fold_calibration(
     every training call (with the validation split) instead of a slice of them. No row is answered by a head that
     trained on it, and the gate's lower bound stays on the test split. The time budget left after the served head is
     shared by the folds; too little of it (``MIN_FOLD_SHARE``), or a fold head that cannot be trained, leaves the
-    served head's own slice."""
+    served head's own slice, as does a slice the served head answered right on every call (``_slice_all_agree``)."""
     import dataclasses
     import tempfile
     import time
@@ -191,6 +218,9 @@ def _with_out_of_fold_calibration(
     served = train_head(single, rows, out, schema=schema, device=device, max_seconds=max_seconds, log=log)
     k = plan.calibration_folds
     if len(rows) < 2 * k:
+        return served
+    if _slice_all_agree(out):
+        log(f"{plan.method}: no out-of-fold calibration (the head's own calibration slice agrees on every call)")
         return served
     left = max_seconds - (time.process_time() - cpu0) if max_seconds > 0 else 0.0
     if max_seconds > 0 and left < MIN_FOLD_SHARE * max_seconds:

@@ -119,3 +119,46 @@ def test_the_label_head_answers_every_training_row_out_of_fold_for_the_calibrati
     assert {p.text for p in held} <= {"refund", "card"}
     assert any("answered out of fold by 3 fold heads" in line for line in lines)
     assert ClassifierHead(tmp_path).predict(rows[:2])  # the served head is the one trained on every row
+
+
+def _heldout(tmp_path, answers: list[tuple[str, str]]) -> None:
+    from slmc.training.classifier import Prediction, write_heldout
+
+    write_heldout(tmp_path, [Prediction(a, 0.9) for a, _ in answers], [r for _, r in answers])
+
+
+def test_a_slice_answered_as_the_teacher_did_on_every_call_settles_the_threshold(tmp_path):
+    from slmc.training.heads import SETTLED_SLICE, _slice_all_agree
+
+    same = [('{"city": "Oslo", "day": "mon"}', '{ "day": "mon",  "city": "Oslo" }')] * SETTLED_SLICE
+    _heldout(tmp_path, same)
+    assert _slice_all_agree(tmp_path)  # the same JSON value in another key order and spacing
+    _heldout(tmp_path, [*same[:-1], ('{"city": "Oslo"}', '{"city": "Oslo", "day": "mon"}')])
+    assert not _slice_all_agree(tmp_path)  # one wrong answer: the threshold has something to rank against
+    _heldout(tmp_path, same[:-1])
+    assert not _slice_all_agree(tmp_path)  # too few calls to call it settled
+    _heldout(tmp_path, [(" refund ", "refund")] * SETTLED_SLICE)
+    assert _slice_all_agree(tmp_path)
+
+
+def test_no_fold_heads_train_when_the_served_heads_slice_agrees_on_every_call(tmp_path, monkeypatch):
+    from slmc.ir.nodes import FinetunePlan
+    from slmc.training import heads
+
+    trained: list[int] = []
+
+    def fake_train(plan, rows, out, **kwargs):
+        trained.append(len(rows))
+        _heldout(out, [("refund", "refund")] * heads.SETTLED_SLICE)
+        return heads.HeadTrained(0.0, False)
+
+    monkeypatch.setattr(heads, "train_head", fake_train)
+    plan = FinetunePlan("d", "v", "t", "span-head", calibration_folds=3)
+    rows = [{"messages": [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": "refund"}]}
+            for i in range(60)]  # fmt: skip
+    lines: list[str] = []
+    heads._with_out_of_fold_calibration(
+        plan, rows, tmp_path, schema=None, device="cpu", max_seconds=0, log=lines.append
+    )
+    assert trained == [60]  # the served head only
+    assert any("agrees on every call" in line for line in lines)
