@@ -1146,7 +1146,9 @@ def use_evidence(site: LLMCall) -> list[Evidence]:
     return out
 
 
-_HISTORY_NAME = lazy(r"history|messages|conversation|chat|memory|turns", re.IGNORECASE)
+_HISTORY_NAME = lazy(
+    r"history|messages|conversation|chat|memory|turns|msgs|dialog|message_(?:seq|sequence|list|log)", re.IGNORECASE
+)
 # ... unless the name says it is one message's content (``grounding_messages_content``, ``chat_text``)
 _CONTENT_NAME = lazy(r"(?:content|text|prompt|body)$", re.IGNORECASE)
 
@@ -1156,7 +1158,7 @@ def conversation_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     prompt = graph.prompt_of(site.id)
     if prompt is None:
         return []
-    for message in prompt.messages:
+    for at, message in enumerate(prompt.messages):
         holes = [p.text for p in message.parts if p.hole]
         if any(h.startswith("*") for h in holes) or (
             message.origin == "dynamic"
@@ -1165,8 +1167,14 @@ def conversation_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
             and _HISTORY_NAME.search(holes[0])
             and not _CONTENT_NAME.search(holes[0])
         ):
-            # with no instruction of its own beside the history, the model just carries the conversation on
-            bare = not any(m.static_text().strip() for m in prompt.messages)
+            # with no instruction of its own beside the history, the model just carries the conversation on; an own
+            # user turn before the history (``[Message("user", opener)] + messages``) opens the conversation, it is
+            # no instruction about it
+            bare = not any(
+                m.static_text().strip()
+                for n, m in enumerate(prompt.messages)
+                if n != at and not (n < at and m.role == "user")
+            )
             out = [Evidence(-0.7 if bare else -0.5, HISTORY)]
             if not site.tools and isinstance(site.options.get("tools"), str):  # a closed, listed tool set: unclear
                 out.append(Evidence(-1.0, "agent loop: history plus a tool set chosen at run time"))

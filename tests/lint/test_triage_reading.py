@@ -816,3 +816,29 @@ def test_a_readme_is_a_document_to_write() -> None:
     assert WRITES_DOC in wording_reasons("Your goal is to generate a README.md for the project from the notes.")
     assert WRITES_DOC in wording_reasons("Write the readme for this package.")
     assert WRITES_DOC not in wording_reasons("Does the README mention a license? Answer yes or no.")
+
+
+def _sent(g: AgentGraph, function: str, line: int, *messages: Message) -> LLMCall:
+    site = add_site(g, function, line, user=None)
+    prompt = Prompt(f"prompt:{function}", messages=messages)
+    g.add(prompt)
+    g.add_edge(prompt.id, site.id, EdgeKind.PROMPT)
+    return site
+
+
+def test_an_opening_user_turn_before_the_history_is_no_instruction_about_it() -> None:
+    """``[Message("user", opener)] + messages``: the model carries the conversation on (a simulated user), as with the
+    history alone; an instruction after the history closes the task it asks for. ``message_sequence`` / ``msgs`` name
+    a message list as ``messages`` does."""
+    g = AgentGraph()
+    history = Message("user", parts("{messages}"), origin="dynamic")
+    opener = _sent(g, "Simulator.speak", 10, Message("user", parts("Play a customer of the shop. Begin!")), history)
+    t = triage_site(g, opener)
+    assert t.verdict == OPEN and "conversation history passed in (multi-turn)" in t.reasons, t
+    closing = Message("user", parts("Answer yes or no: did the customer ask for a refund in the messages above?"))
+    asked = _sent(g, "Checker.refund_asked", 20, history, closing)
+    assert triage_site(g, asked).verdict != OPEN, triage_site(g, asked)
+    for name in ("message_sequence", "msgs"):
+        bare = _sent(g, f"Loop.step_{name}", 30, Message("user", parts("{" + name + "}"), origin="dynamic"))
+        t = triage_site(g, bare)
+        assert "conversation history passed in (multi-turn)" in t.reasons, (name, t)
