@@ -174,6 +174,12 @@ def dotted(node: cst.CSTNode) -> str | None:
     return None
 
 
+def start_line(scope: Scope, node: cst.CSTNode) -> int:
+    """The first line of ``node`` in the module of ``scope`` (0 where the node has no position)."""
+    pos = scope.module.pos(node)
+    return pos.start.line if pos is not None else 0
+
+
 def own_nodes(fn: Scope, cap: int = 5000) -> Iterator[cst.CSTNode]:
     """The nodes of the function ``fn``'s own body, last statement first (nested defs, classes and lambdas left out;
     at most ``cap`` visited)."""

@@ -34,6 +34,7 @@ from slmc.frontend import syntax as cst
 from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, is_test_path, module_name_for
 from slmc.frontend.index import own_nodes as _own_nodes
+from slmc.frontend.index import start_line as _line
 from slmc.frontend.resolve import (
     JSON_DUMPS,
     JSON_LOADS,
@@ -3961,21 +3962,13 @@ class Analysis:
         entry = next((e for e, hooks in clients.FRAMEWORK_HOOK_ENTRIES.items() if scope.name in hooks), None)
         if cls is None or entry is None or self.ev.framework_hook(cls.key, entry) is None:
             return False
-        by_owner = self.__dict__.get("_sites_by_owner")
-        if by_owner is None:
-            by_owner = {}
-            for site in self.sites.values():
-                fn = _owner(site.info.scope)
-                if fn is not None:
-                    by_owner.setdefault(fn.key, []).append(site)
-            self._sites_by_owner = by_owner
         todo, seen = [scope.key], set()
         while todo and len(seen) < 12:
             key = todo.pop()
             if key in seen:
                 continue
             seen.add(key)
-            for site in by_owner.get(key, ()):
+            for site in self._sites_in(key):
                 if site.site == SiteKind.REQUEST:
                     return True
                 callee = self.ev.scopes.get(site.callee or "")
@@ -9020,11 +9013,6 @@ def _wraps_itself(node: cst.CSTNode, name: str) -> bool:
         if isinstance(node, cst.Name):
             return node.value == name
     return False
-
-
-def _line(fn: Scope, node: cst.CSTNode) -> int:
-    pos = fn.module.pos(node)
-    return pos.start.line if pos is not None else 0
 
 
 _MEMORY_ADDS = frozenset({"add", "add_message", "add_messages"})

@@ -10,7 +10,7 @@ from typing import Any
 
 from slmc.frontend import clients, templates
 from slmc.frontend import syntax as cst
-from slmc.frontend.index import CallInfo, Scope, dotted, is_test_path
+from slmc.frontend.index import CallInfo, Scope, dotted, is_test_path, start_line
 from slmc.frontend.resolve import (
     JSON_DUMPS,
     OPTION_NAMES,
@@ -1663,11 +1663,6 @@ def _encoded_text(ev: Evaluator, expr: Any, scope: Scope, depth: int = 0) -> tup
     return _batch_source(ev, text, scope), scope
 
 
-def _line_of(scope: Scope, node: cst.CSTNode) -> int:
-    pos = scope.module.pos(node)
-    return pos.start.line if pos is not None else 0
-
-
 def _bound_before(ev: Evaluator, name: cst.Name, scope: Scope) -> tuple[Any, Scope] | None:
     """The value a local holds where ``name`` is read: its one assignment, or of several in the same function
     (``batch = texts[i : i + n]`` then ``batch = tok(batch)``) the last one written above the read."""
@@ -1676,7 +1671,7 @@ def _bound_before(ev: Evaluator, name: cst.Name, scope: Scope) -> tuple[Any, Sco
         return bindings[0][1], bindings[0][2]
     if not bindings or any(b[0] != "expr" or len(b) < 3 or b[2] is not scope for b in bindings):
         return None
-    at = _line_of(scope, name)
+    at = start_line(scope, name)
 
     def above(node: cst.CSTNode) -> bool:  # written above the read, not the assignment the read is part of
         pos = scope.module.pos(node)
@@ -1685,7 +1680,7 @@ def _bound_before(ev: Evaluator, name: cst.Name, scope: Scope) -> tuple[Any, Sco
     before = [b for b in bindings[:16] if above(b[1])]
     if not before:
         return None
-    last = max(before, key=lambda b: _line_of(scope, b[1]))
+    last = max(before, key=lambda b: start_line(scope, b[1]))
     return last[1], last[2]
 
 
@@ -2107,7 +2102,7 @@ def _thread_messages(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> l
     if not (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and not expr.args):
         return None
     holder = expr.func.value
-    at = _start_line(scope, expr)
+    at = start_line(scope, expr)
     if isinstance(holder, cst.Name):
         return _thread_turns(ev, holder.value, scope, 0, at) or None
     fn = scope.enclosing_function()
@@ -2131,7 +2126,7 @@ def _thread_turns(ev: Evaluator, name: str, scope: Scope, depth: int, at: int) -
         return []
     home: Scope = bindings[0][2]
     first = bindings[0][1]
-    return _thread_origin(ev, first, home, depth, _start_line(home, first)) + _added_turns(ev, home, name, at)
+    return _thread_origin(ev, first, home, depth, start_line(home, first)) + _added_turns(ev, home, name, at)
 
 
 def _added_turns(ev: Evaluator, home: Scope, holder: str, at: int) -> list[Message]:
@@ -2149,7 +2144,7 @@ def _added_turns(ev: Evaluator, home: Scope, holder: str, at: int) -> list[Messa
         m = _ROLE_TURN.fullmatch(f.attr.value)
         if m is None or not ci.node.args or ci.node.args[0].star:
             continue
-        line = _start_line(home, ci.node)
+        line = start_line(home, ci.node)
         if at and line >= at and not any(a <= line <= b for a, b in loops):
             continue  # added after the export, outside any loop that comes back to it
         role = m.group(1).lower()
@@ -2179,11 +2174,6 @@ def _thread_origin(ev: Evaluator, first: cst.BaseExpression, scope: Scope, depth
     if fn is None or len(fn.returns) != 1 or not isinstance(fn.returns[0], cst.Name):
         return []
     return _thread_turns(ev, fn.returns[0].value, fn, depth + 1, 0)
-
-
-def _start_line(scope: Scope, node: cst.CSTNode) -> int:
-    pos = scope.module.pos(node)
-    return pos.start.line if pos is not None else 0
 
 
 def _loop_spans(fn: Scope) -> list[tuple[int, int]]:
