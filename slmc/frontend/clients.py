@@ -1088,7 +1088,10 @@ def llamaindex_kind(qname: str) -> str | None:
 
 
 # Raw HTTP: URL fragments that mark an LLM endpoint.
-LLM_URL_MARKERS = ("/chat/completions", "/completions", "/v1/messages", "/generate", "/api/chat", "/api/generate")
+# FastChat's model worker serves ``/worker_generate_stream`` and ``/worker_generate`` (its controller hands out workers).
+LLM_URL_MARKERS = (
+    "/chat/completions", "/completions", "/v1/messages", "/generate", "/api/chat", "/api/generate", "/worker_generate"
+)  # fmt: skip
 # The same endpoints under other spellings: a served model's or agent's ``/chat_completion`` /
 # ``/inference/chat-completion`` route, a llama.cpp-style server's ``/completion``.
 _LLM_URL_SPELLINGS = lazy(r"/(?:chat[_-])?completions?(?![\w-])")
@@ -1146,6 +1149,7 @@ PREFILTER_TEXTS = (
     "openai", "anthropic", "litellm", "langchain", "langgraph", "llama_index", "transformers", "vllm", "llama_cpp",
     "bedrock", "genai", "generativeai", "vertexai", "ollama", "cohere", "mistral", "groq", "huggingface_hub",
     "/completion", "/chat_completion", "/chat-completion", "/v1/messages", "/generate", "/api/chat", "/responses",
+    "/worker_generate",
     "crewai", "dashscope", "qianfan", "zhipuai", "sparkai", "volcengine", "mlx_lm", "mlx_vlm", "http.client",
     "HTTPSConnection", "smolagents", "urlopen", "xai_sdk", "watsonx", "dspy", "lmdeploy", "aider.coders",
     "generative_ai_inference", "azure.ai.inference", ".create_message(", "baml_py", "camel.agents", "camel.societies",
