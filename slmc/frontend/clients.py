@@ -278,6 +278,10 @@ CONSTRUCTORS: dict[str, ClientKind] = {
         f"ldp.alg.{path}": ClientKind("ldp", "ldp-rollout", True)
         for path in ("RolloutManager", "rollout.RolloutManager")
     },
+    # an AgentRL (``agentrl-worker``) task is handed the session of the agent under test: the task injects the
+    # system / user / tool messages into it, and ``action()`` / ``sync_action()`` runs the agent's next turn on that
+    # history (a model request the framework makes: a framework wrapper)
+    **{f"agentrl.worker.{path}": ClientKind("agentrl", "agentrl-session") for path in ("task.Session", "Session")},
     # lagent used as a library (its package outside the tree): its model classes send a request in ``chat`` /
     # ``stream_chat`` / ``generate``; calling one of its agents (``agent(message)``) runs the agent's model steps, a
     # framework wrapper. Its agent base classes keep what they are handed (``FRAMEWORK_AGENT_BASES``).
@@ -601,6 +605,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "lmi-llm": {p: p for p in ("call", "call_single", "select_tool", "acompletion", "acompletion_iter", "run_prompt")},
     "aviary-selector": {"": "__call__"},
     "ldp-rollout": {p: p for p in ("sample_trajectories", "evaluate")},
+    "agentrl-session": {p: p for p in ("action", "sync_action")},
     "lagent-llm": {p: p for p in ("chat", "stream_chat", "generate", "stream_generate")},
     "lagent-agent": {"": "__call__"},
     "camel-agent": {p: p for p in ("step", "astep")},
@@ -631,6 +636,7 @@ FRAMEWORK_WRAPPER_KINDS = frozenset(
         "aider-coder",
         "lagent-agent",
         "ldp-rollout",
+        "agentrl-session",
         *(f"camel-{k}" for k in _CAMEL_KINDS),
     }
 )
@@ -1155,7 +1161,7 @@ PREFILTER_TEXTS = (
     "generative_ai_inference", "azure.ai.inference", ".create_message(", "baml_py", "camel.agents", "camel.societies",
     "camel.models", "camel.toolkits", "pydantic_ai", "agno", "lagent.", "from lagent", "import lagent", "phi.agent", "google.adk", "from agents import", "agent_framework",
     "import outlines", "from outlines", "xinference", ".converse(", "any_llm", "twelvelabs",
-    "from lmi", "import lmi", "llmclient", "from aviary", "import aviary", "from ldp", "import ldp",
+    "from lmi", "import lmi", "llmclient", "from aviary", "import aviary", "from ldp", "import ldp", "agentrl",
     "from spice", "import spice", "chainlite", "browser_use",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")
