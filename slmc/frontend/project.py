@@ -772,6 +772,8 @@ class Analysis:
                 if not g.call("wrapper discovery: unknown callees", "<tree>", again, False):
                     break
                 found, graph = self._reach()
+        if g.call("wrapper discovery: provider endpoints", "<tree>", lambda: self._provider_endpoints(found), False):
+            found, graph = self._reach()
         if g.call("wrapper discovery: dispatch", "<tree>", lambda: self._pick_dispatch(found), False):
             found, graph = self._reach()
         switched = False
@@ -817,6 +819,42 @@ class Analysis:
                     site.callee = reach[0]
                     switched = True
         return self._reach() if switched else (found, graph)
+
+    def _provider_endpoints(self, found: set[str]) -> bool:
+        """An HTTP POST to an endpoint the object holds (``requests.post(self.url, json=body)``, the URL from its
+        configuration) inside an implementation of a model interface: the method overrides a base method that reaches a
+        model (its sibling providers send requests) and posts a body built from what its caller hands it (``body =
+        self.body.copy(); body.update(self.shape(history))``). It is that provider's model request, a generic HTTP
+        provider beside the SDK ones. Returns whether a site was added."""
+        waiting, self.ev.endpoint_calls = self.ev.endpoint_calls, []
+        added = False
+        for info in waiting:
+            with self.guard.unit("wrapper discovery: provider endpoints", info):
+                if id(info.node) not in self.sites and self._posts_for_provider(info, found):
+                    self.ev.llm_endpoints.add(id(info.node))
+                    before = len(self.sites)
+                    self._add_endpoint_site(info)
+                    added = added or len(self.sites) > before
+                    continue
+            self.ev.endpoint_calls.append(info)
+        return added
+
+    def _posts_for_provider(self, info: Any, found: set[str]) -> bool:
+        """Whether the HTTP call ``info`` posts to an attribute of ``self`` a body made of the parameters of a method
+        that implements a model-reaching base method (``_provider_endpoints``)."""
+        fn = info.scope.enclosing_function()
+        cls = class_of(info.scope)
+        if fn is None or cls is None or fn.parent is not cls or not _param_names(fn):
+            return False
+        args = list(info.node.args)
+        url = self.ev.url_expr(args, info.scope)
+        if not isinstance(url, cst.Attribute) or not isinstance(url.value, cst.Name) or url.value.value != "self":
+            return False
+        bases = [b for b in self.ev.overridden(fn.key) if b in found]
+        if not bases or not any(o != fn.key and o in found for b in bases for o in self.ev.overrides(b)):
+            return False
+        body = self.ev.body_expr(args, info.scope)
+        return body is not None and bool(_sent_params(fn, body))
 
     def _pick_dispatch(self, found: set[str]) -> bool:
         """A call on a base method that holds no call of its own and of whose three or more implementations only one
@@ -4256,6 +4294,12 @@ class Analysis:
             _params_in(fn, a.value, templated=True, flow=self.flow, loops=True) - {name} for a in site.info.node.args
         ):
             return None
+        if any(
+            isinstance(a.value, cst.Name) and a.value.value not in params and _CONVERSATION.match(a.value.value)
+            for a in site.info.node.args
+        ):
+            return None  # ``reply = agent.inference(history)`` on a conversation this function keeps: the object
+            # answers the turns it is handed (a model interface), the chat loop holding them is no caller's task
         made = _names_bound_to(fn, site.info.node)
         if made and any(isinstance(r := _receiver(s), cst.Name) and r.value in made for s in own if s is not site):
             return None  # ``agent = hub.pick(...)`` then ``agent.ask(...)``: the call made a model object it runs
@@ -8307,6 +8351,29 @@ def _local_sources(fn: Scope, params: set[str], loops: bool = False) -> dict[str
             out[name].extend(
                 value for target, value in writes if _keyed_write(target, name) and not _setting_write(target)
             )
+    return out
+
+
+def _sent_params(fn: Scope, body: cst.BaseExpression) -> set[str]:
+    """Parameters of ``fn`` that a request body is made of, through the locals it is built from (a copy of a held
+    template updated with what a helper makes of a parameter: ``body = self.body.copy(); body.update(shape(turns))``),
+    three locals deep; ``self`` and request settings left out."""
+    params = set(_param_names(fn)) - {"self", "cls"}
+    if not params:
+        return set()
+    local = _local_sources(fn, params)
+    out: set[str] = set()
+    todo, seen = [body], 0
+    while todo and seen < 12:
+        node = todo.pop()
+        seen += 1
+        for n in _subnodes(node, 400):
+            if not isinstance(n, cst.Name):
+                continue
+            if n.value in params:
+                out.add(n.value)
+            elif n.value in local:
+                todo.extend(local.pop(n.value))
     return out
 
 
