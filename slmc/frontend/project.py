@@ -8326,6 +8326,9 @@ def _local_sources(fn: Scope, params: set[str], loops: bool = False) -> dict[str
         for name, bindings in fn.bindings.items()
         if name not in params
     }
+    for name, bindings in fn.bindings.items():  # ``prompt += HUMAN + m["content"]`` over ``for m in history``
+        if name in out and name not in params:
+            out[name].extend(_serialised_conversation(fn, name, bindings))
     for ci in fn.calls:
         f = ci.node.func
         if (
@@ -8375,6 +8378,73 @@ def _sent_params(fn: Scope, body: cst.BaseExpression) -> set[str]:
             elif n.value in local:
                 todo.extend(local.pop(n.value))
     return out
+
+
+def _serialised_conversation(fn: Scope, name: str, bindings: list) -> list[cst.CSTNode]:
+    """The message lists a text local is a serialisation of: text grown with ``+=`` by the content of each message of
+    a list the function walks, whose role it reads as well (``for m in history: prompt += ROLES[m["role"]] +
+    m["content"]``), for a completion API that takes one string. The text is the caller's conversation re-spelt, not
+    a template the function writes around data (a summary prompt adds its documents' text, not turns by role). Only
+    where the text is sent as it is: put into a message of its own (``dict(role="user", content=text)`` beside a
+    system prompt the function writes) it is the data of a task about the conversation (summarise the chat)."""
+    if _put_in_message(fn, name):
+        return []
+    loops = {name: b[1] for name, bs in fn.bindings.items() for b in bs if b[0] == "for" and len(b) > 2 and b[2] is fn}
+    out: list[cst.CSTNode] = []
+    for b in bindings:
+        if b[0] != "aug" or len(b) < 3 or b[2] is not fn:
+            continue
+        for n in _subnodes(b[1], 200):
+            item = _field_read(n)
+            if item is None or item[1] != "content" or item[0] not in loops:
+                continue
+            walked = item[0]
+            if (
+                any(
+                    (r := _field_read(m)) is not None and r[0] == walked and r[1] == "role"
+                    for m in _subnodes(fn.node, 4000)
+                )
+                and loops[walked] not in out
+            ):
+                out.append(loops[walked])
+    return out
+
+
+def _put_in_message(fn: Scope, name: str) -> bool:
+    """Whether the local ``name`` is put into a message or a list in ``fn``: a dict entry's value, an item of a list /
+    tuple display, or an argument of a call that also names a ``role``."""
+    for n in _subnodes(fn.node, 4000):
+        if isinstance(n, cst.Dict):
+            values = [el.value for el in n.elements if isinstance(el, cst.DictElement)]
+        elif isinstance(n, cst.List | cst.Tuple):
+            values = [el.value for el in n.elements]
+        elif isinstance(n, cst.Call) and any(a.keyword is not None and a.keyword.value == "role" for a in n.args):
+            values = [a.value for a in n.args]
+        else:
+            continue
+        if any(isinstance(v, cst.Name) and v.value == name for v in values):
+            return True
+    return False
+
+
+def _field_read(node: cst.CSTNode) -> tuple[str, str] | None:
+    """``m["content"]`` / ``m.get("content")`` / ``m.content`` on a plain name: (name, field)."""
+    if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+            return node.value.value, str(index.value.evaluated_value)
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+        return node.value.value, node.attr.value
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "get"
+        and isinstance(node.func.value, cst.Name)
+        and node.args
+        and isinstance(node.args[0].value, cst.SimpleString)
+    ):
+        return node.func.value.value, str(node.args[0].value.evaluated_value)
+    return None
 
 
 def _setting_key(key: cst.BaseExpression) -> bool:
