@@ -8330,9 +8330,41 @@ def _joined_loop_contents(fn: Scope, params: set[str]) -> dict[str, list[cst.CST
         for b in mine:
             item = _appended_item(b[1]) if b[0] == "aug" else None
             root = _walked_root(fn, item, params) if item is not None else None
-            if root is not None:
+            if root is not None and not _loop_adds_words(fn, root, name):
                 out.setdefault(name, []).append(root)
     return out
+
+
+def _loop_adds_words(fn: Scope, root: cst.CSTNode, name: str) -> bool:
+    """Whether the loop of ``fn`` walking ``root`` adds text of its own to ``name`` beside the items' contents
+    (``text += f"# {role}\\n"`` before each message: a transcript the function writes, a template of its own), or
+    the loop is not found."""
+    loop = next((n for n in _subnodes(fn.node, 20000) if isinstance(n, cst.For) and n.iter is root), None)
+    if loop is None:
+        return True
+    for n in _subnodes(loop.body, 20000):
+        if (
+            isinstance(n, cst.AugAssign)
+            and isinstance(n.target, cst.Name)
+            and n.target.value == name
+            and _has_words(n.value, 0)
+        ):
+            return True
+    return False
+
+
+def _has_words(node: cst.CSTNode, depth: int) -> bool:
+    """Whether ``node`` holds literal text beside whitespace (a subscript's key, ``m["content"]``, and a call's
+    arguments, ``p.get("text")``, are no text it adds)."""
+    if depth > 12:
+        return True
+    if isinstance(node, cst.SubscriptElement | cst.Call):
+        return False
+    if isinstance(node, cst.SimpleString):
+        return bool(str(node.evaluated_value).strip())
+    if isinstance(node, cst.FormattedStringText):
+        return bool(node.value.replace("\\n", "").replace("\\t", "").strip())
+    return any(_has_words(c, depth + 1) for c in node.children)
 
 
 def _blank_text(node: cst.CSTNode) -> bool:
