@@ -634,6 +634,8 @@ FRAMEWORK_WRAPPER_KINDS = frozenset(
         "adk-runner",
         "openai-agents-runner",
         "pydantic-ui-adapter",
+        "pydantic-realtime",
+        "pydantic-realtime-session",
         "dspy-predict",
         "aider-coder",
         "lagent-agent",
