@@ -164,6 +164,9 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     # pydantic-ai: an ``Agent(model, system_prompt=..., toolsets=...)`` runs its model steps in ``run`` / ``run_sync``
     "pydantic_ai.Agent": ClientKind("pydantic-ai", "pydantic-agent"),
     "pydantic_ai.agent.Agent": ClientKind("pydantic-ai", "pydantic-agent"),
+    # a pydantic-ai realtime session (``agent.realtime(model).session()``, or handed in typed as one): its sends carry
+    # the caller's turns (text or speech) into the live conversation
+    "pydantic_ai.realtime.RealtimeSession": ClientKind("pydantic-ai", "pydantic-realtime-session", True),
     # CAMEL used as a library (its package outside the tree): an agent's ``step`` / ``astep``, a role-playing
     # society's turn, a workforce's ``process_task``, a model backend's ``run`` and a vision toolkit's question are the
     # framework's own wrappers; ``ModelFactory.create`` only builds the backend
@@ -600,6 +603,10 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     "adk-runner": {p: p for p in ("run", "run_async", "run_live")},
     "openai-agents-runner": {p: p for p in ("run", "run_sync", "run_streamed")},
     "pydantic-ui-adapter": {"dispatch_request": "dispatch_request"},
+    # a realtime model bound to an agent answers a browser's WebRTC offer: the browser's voice conversation starts
+    "pydantic-realtime": {"answer_webrtc_offer": "answer_webrtc_offer"},
+    # the live session's sends (``interrupt``, ``commit_audio``, reading events or the history send no new turn)
+    "pydantic-realtime-session": {p: p for p in ("send", "send_audio")},
     "aider-coder": {p: p for p in ("run", "run_stream", "run_one")},
     "outlines": {"": "__call__", **{p: p for p in ("stream", "batch")}},
     "lmi-llm": {p: p for p in ("call", "call_single", "select_tool", "acompletion", "acompletion_iter", "run_prompt")},
@@ -632,6 +639,8 @@ FRAMEWORK_WRAPPER_KINDS = frozenset(
         "adk-runner",
         "openai-agents-runner",
         "pydantic-ui-adapter",
+        "pydantic-realtime",
+        "pydantic-realtime-session",
         "dspy-predict",
         "aider-coder",
         "lagent-agent",
@@ -726,6 +735,8 @@ FACTORY_PATHS: dict[tuple[str, str], str] = {
     ("genai", "chats.create"): "chat-session",
     ("genai", "aio.chats.create"): "chat-session",
     ("genai", "aio.live.connect"): "genai-live",
+    ("pydantic-agent", "realtime"): "pydantic-realtime",
+    ("pydantic-realtime", "session"): "pydantic-realtime-session",
     ("gemini-model", "start_chat"): "chat-session",
     # a LangChain prompt template filled (partly, or into its messages): still that template's text
     ("prompt", "partial"): "prompt",

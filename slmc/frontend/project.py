@@ -8427,6 +8427,49 @@ def _put_in_message(fn: Scope, name: str) -> bool:
     return False
 
 
+def _joined_loop_contents(fn: Scope, params: set[str]) -> dict[str, list[cst.CSTNode]]:
+    """Per local text of ``fn`` started empty (``text = ""``) and grown in a loop with the content field of each item
+    of a message list handed in (``for m in request.messages: text += f"{m['content']}\\n\\n"``, through nested loops
+    over an item's parts: ``for p in m["content"]: text += p["text"]``), the list it walks: the caller's messages
+    joined into one text, as ``"\\n\\n".join(m["content"] for m in messages)`` is; what else is added on the way
+    (a note of an uploaded file) does not make the joined messages a template of the function's own. Not so for a
+    text the function starts with words of its own (``text = "Summarise:\\n"``: a template around the data), nor for
+    an item written into literal text (``f"<DOC>{d['content']}</DOC>"``)."""
+    out: dict[str, list[cst.CSTNode]] = {}
+    for name, bindings in fn.bindings.items():
+        if name in params:
+            continue
+        mine = [b for b in bindings if b[2] is fn] if all(len(b) > 2 for b in bindings) else []
+        if not mine or not any(b[0] == "aug" for b in mine):
+            continue
+        if not all(b[0] == "aug" or (b[0] == "expr" and _blank_text(b[1])) for b in mine):
+            continue
+        for b in mine:
+            item = _appended_item(b[1]) if b[0] == "aug" else None
+            root = _walked_root(fn, item, params) if item is not None else None
+            if root is not None and not _loop_adds_words(fn, root, name):
+                out.setdefault(name, []).append(root)
+    return out
+
+
+def _loop_adds_words(fn: Scope, root: cst.CSTNode, name: str) -> bool:
+    """Whether the loop of ``fn`` walking ``root`` adds text of its own to ``name`` beside the items' contents
+    (``text += f"# {role}\\n"`` before each message: a transcript the function writes, a template of its own), or
+    the loop is not found."""
+    loop = next((n for n in _subnodes(fn.node, 20000) if isinstance(n, cst.For) and n.iter is root), None)
+    if loop is None:
+        return True
+    for n in _subnodes(loop.body, 20000):
+        if (
+            isinstance(n, cst.AugAssign)
+            and isinstance(n.target, cst.Name)
+            and n.target.value == name
+            and _has_words(n.value, 0)
+        ):
+            return True
+    return False
+
+
 def _field_read(node: cst.CSTNode) -> tuple[str, str] | None:
     """``m["content"]`` / ``m.get("content")`` / ``m.content`` on a plain name: (name, field)."""
     if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and len(node.slice) == 1:
@@ -8444,6 +8487,71 @@ def _field_read(node: cst.CSTNode) -> tuple[str, str] | None:
         and isinstance(node.args[0].value, cst.SimpleString)
     ):
         return node.func.value.value, str(node.args[0].value.evaluated_value)
+    return None
+
+
+def _has_words(node: cst.CSTNode, depth: int) -> bool:
+    """Whether ``node`` holds literal text beside whitespace (a subscript's key, ``m["content"]``, and a call's
+    arguments, ``p.get("text")``, are no text it adds)."""
+    if depth > 12:
+        return True
+    if isinstance(node, cst.SubscriptElement | cst.Call):
+        return False
+    if isinstance(node, cst.SimpleString):
+        return bool(str(node.evaluated_value).strip())
+    if isinstance(node, cst.FormattedStringText):
+        return bool(node.value.replace("\\n", "").replace("\\t", "").strip())
+    return any(_has_words(c, depth + 1) for c in node.children)
+
+
+def _blank_text(node: cst.CSTNode) -> bool:
+    """``""`` / ``f""``: a text holding nothing yet."""
+    if isinstance(node, cst.SimpleString):
+        return not node.evaluated_value.strip()
+    return isinstance(node, cst.FormattedString) and not node.parts
+
+
+def _appended_item(node: cst.CSTNode) -> str | None:
+    """The loop item whose content field a ``+=`` appends as it is (``m["content"]``, ``f"{p['text']}\\n\\n"``: no
+    literal text beside whitespace), or None."""
+    if isinstance(node, cst.FormattedString):
+        exprs = [p for p in node.parts if isinstance(p, cst.FormattedStringExpression)]
+        texts = [p for p in node.parts if isinstance(p, cst.FormattedStringText)]
+        if len(exprs) != 1 or any(t.value.replace("\\n", "").replace("\\t", "").strip() for t in texts):
+            return None
+        if exprs[0].format_spec is not None or exprs[0].conversion is not None:
+            return None
+        node = exprs[0].expression
+    return _content_field_of(node)
+
+
+def _content_field_of(node: cst.CSTNode) -> str | None:
+    """``m["content"]`` / ``m.text``: the name whose prompt field (``_PAYLOAD_FIELDS``) is read, or None."""
+    if isinstance(node, cst.Attribute | cst.Subscript):
+        return node.value.value if _payload_field(node) else None  # type: ignore[union-attr]
+    return None
+
+
+def _walked_root(fn: Scope, item: str, params: set[str], depth: int = 0) -> cst.CSTNode | None:
+    """What the loop variable ``item`` walks, followed through enclosing loops over an item's field
+    (``for p in m["content"]`` inside ``for m in request.messages``) to an expression read from a parameter
+    (``request.messages``), or None."""
+    if depth > 3 or item in params:
+        return None
+    loops = [b for b in fn.bindings.get(item, ()) if len(b) > 2 and b[2] is fn]
+    if not loops or any(b[0] != "for" for b in loops):
+        return None
+    for b in loops:
+        it = b[1]
+        if isinstance(it, cst.Name) and it.value in params:
+            return it
+        if isinstance(it, cst.Attribute | cst.Subscript) and _payload_field(it):
+            base = it.value.value  # type: ignore[union-attr]
+            if base in params:
+                return it
+            inner = _walked_root(fn, base, params, depth + 1)
+            if inner is not None:
+                return inner
     return None
 
 
@@ -9534,6 +9642,8 @@ def _params_in(
     if not params:
         return set()
     local = _local_sources(fn, params, loops)
+    for name, iters in _joined_loop_contents(fn, params).items():
+        local.setdefault(name, []).extend(iters)
     # ``url, headers, data = self._prepare(url, params)``: the call the tuple comes from; beside raw HTTP, a tuple
     # that a message builder of the function's own class returns (``messages, original = self._build_messages(
     # prompt, system_prompt)``): its messages hold what the builder is handed, as the builder's own result would;
