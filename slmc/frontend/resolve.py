@@ -572,11 +572,16 @@ class Evaluator:
             if len(kinds) == 1 and None not in kinds:
                 return next(v for v in values if isinstance(v, Ref))
         if len(refs) == 1 and all(
-            isinstance(v, Ref) or v == Const(None) or (v is None and _self_attribute(b))
+            isinstance(v, Ref)
+            or v == Const(None)
+            or (v is None and (_self_attribute(b) or self._refining(b) or b[0] == "annot"))
             for v, b in zip(values, kept, strict=True)
         ):
-            # ``dashscope = None`` declared in the class body, the module stored in a method; a copy of another
-            # attribute of the object (``self.client = self._original_client``) adds no other kind of value
+            # ``dashscope = None`` (or ``dashscope: Any``) declared in the class body, the module stored in a method; a
+            # copy of another
+            # attribute of the object (``self.client = self._original_client``) adds no other kind of value; nor does
+            # an assignment being evaluated further up (``self.genai = self.genai.GenerativeModel(m)``, through a
+            # local or not, read while that value is worked out): there the name still holds the module
             return Ref(refs.pop())
         augs = [b for b in bindings if b[0] == "aug"]
         if augs and len(values) == 1 and isinstance(values[0], Const | Text):
@@ -585,6 +590,12 @@ class Evaluator:
         if augs or not values or any(v != values[0] for v in values):
             return None  # assigned different values: not static
         return values[0]
+
+    def _refining(self, b: Binding) -> bool:
+        """Whether the binding ``b`` assigns an expression whose value is being worked out further up the stack: an
+        assignment that refines the name from its own earlier value (``model = self.genai.GenerativeModel(m)``, then
+        ``self.genai = model``)."""
+        return b[0] == "expr" and len(b) > 1 and id(b[1]) in self.busy
 
     def made_text(self, bindings: list[Binding]) -> Text | None:
         """The text of a str-like prompt object assigned once by a call (``TextPrompt(text)``, ``p.format(...)``)."""
