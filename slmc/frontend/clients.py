@@ -242,6 +242,32 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     "xai_sdk.Client": ClientKind("xai", "xai"),
     "xai_sdk.AsyncClient": ClientKind("xai", "xai", True),
     "ibm_watsonx_ai.foundation_models.ModelInference": ClientKind("watsonx", "watsonx"),
+    # the SDK's older model class (and its predecessor package's): ``Model(model_id=..., params=...).generate_text(
+    # prompt=...)`` has the same request methods
+    **{
+        f"{pkg}.foundation_models.{path}": ClientKind("watsonx", "watsonx")
+        for pkg in ("ibm_watsonx_ai", "ibm_watson_machine_learning")
+        for path in ("Model", "model.Model", "inference.ModelInference")
+    },
+    # Vertex AI's PaLM-era model classes, loaded by name (``TextGenerationModel.from_pretrained("text-bison")``): a
+    # text or code model answers in ``predict``; a chat model opens a session (``start_chat``) whose ``send_message``
+    # is the request. ``TextEmbeddingModel`` is a look-alike and not listed.
+    **{
+        f"vertexai.{pre}language_models.{name}.from_pretrained": ClientKind("google", kind)
+        for pre in ("", "preview.")
+        for name, kind in (
+            ("TextGenerationModel", "vertex-text"),
+            ("CodeGenerationModel", "vertex-text"),
+            ("ChatModel", "vertex-chat"),
+            ("CodeChatModel", "vertex-chat"),
+        )
+    },
+    # Hugging Face's text-generation-inference client (the ``text_generation`` package): ``generate`` and
+    # ``generate_stream`` send the prompt to a TGI server
+    **{
+        f"text_generation.{name}": ClientKind("hf", "tgi", name.endswith("AsyncClient"))
+        for name in ("Client", "AsyncClient", "InferenceAPIClient", "InferenceAPIAsyncClient")
+    },
     # Oracle Cloud's Generative AI inference client (``client.chat(ChatDetails(...))``; ``embed_text`` is a look-alike)
     "oci.generative_ai_inference.GenerativeAiInferenceClient": ClientKind("oci", "oci-genai"),
     "oci.generative_ai_inference.generative_ai_inference_client.GenerativeAiInferenceClient": ClientKind(
@@ -469,7 +495,15 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     },
     "gemini-model": {p: p for p in ("generate_content", "generate_content_async")},
     "palm": {p: p for p in ("generate_text", "chat", "chat_async")},
-    "chat-session": {p: p for p in ("send_message", "send_message_async", "send_message_stream")},
+    "chat-session": {
+        p: p
+        for p in (
+            *("send_message", "send_message_async", "send_message_stream"),
+            *("send_message_streaming", "send_message_streaming_async"),  # Vertex AI's chat sessions
+        )
+    },
+    "vertex-text": {p: p for p in ("predict", "predict_async", "predict_streaming", "predict_streaming_async")},
+    "tgi": {p: p for p in ("generate", "generate_stream")},
     # a live session's sends carry turns, tool responses and realtime media to the model; opening it (``connect``)
     # and ``receive`` send no request
     "genai-live": {p: p for p in ("send", "send_client_content", "send_realtime_input", "send_tool_response")},
@@ -738,6 +772,7 @@ FACTORY_PATHS: dict[tuple[str, str], str] = {
     ("pydantic-agent", "realtime"): "pydantic-realtime",
     ("pydantic-realtime", "session"): "pydantic-realtime-session",
     ("gemini-model", "start_chat"): "chat-session",
+    ("vertex-chat", "start_chat"): "chat-session",
     # a LangChain prompt template filled (partly, or into its messages): still that template's text
     ("prompt", "partial"): "prompt",
     ("prompt", "partial_format"): "prompt",  # LlamaIndex's ``PromptTemplate.partial_format(examples=...)``
@@ -1217,6 +1252,13 @@ DUCK_KEYWORD_PATHS: dict[str, tuple[str, str, frozenset[str]]] = {
     **{
         p: ("anthropic", "anthropic", frozenset({"messages", "max_tokens"}))
         for p in ("messages.create", "messages.stream", "messages.parse")
+    },
+    # Bedrock runtime's invoke API on a boto3 client handed in from outside (``self.client.invoke_model(modelId=m,
+    # body=body)``): the model id and the body are what boto3 requires there (SageMaker's ``invoke_endpoint`` names
+    # neither); an embedding model behind it stays a look-alike (sites.py)
+    **{
+        p: ("bedrock", "bedrock", frozenset({"modelId", "body"}))
+        for p in ("invoke_model", "invoke_model_with_response_stream")
     },
     # MCP sampling: a server asks the host's model for a completion through its session (``ctx.session.create_message(
     # messages=[...], max_tokens=n)``); the session arrives from the protocol layer, never built in sight

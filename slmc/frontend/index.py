@@ -418,6 +418,8 @@ class _Indexer(cst.CSTVisitor):
 
     # ---- bindings ------------------------------------------------------------------------------------------------
     def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None, kind: str = "expr") -> None:
+        if isinstance(target, cst.Name) and kind == "expr" and self._import_fallback(target.value):
+            return  # ``except ImportError: BaseChatModel = Mock``: a stand-in; the import above is what the code means
         if isinstance(target, cst.Name):
             self.scope.bind(target.value, (kind, value, self.scope) if value is not None else ("unknown",))
         elif (slot := session_slot(target)) is not None:
@@ -445,6 +447,21 @@ class _Indexer(cst.CSTVisitor):
                     self._bind_self_attr(el.value, value, "unpack", i)
                     continue
                 self._bind_target(el.value, inner, kind)
+
+    def _import_fallback(self, name: str) -> bool:
+        """Whether ``name`` is being assigned in an ``except ImportError`` (``ModuleNotFoundError``) handler of a
+        ``try`` whose body imports that very name: the stand-in an optional dependency gets when it is missing."""
+        for i in range(len(self.stack) - 1, 0, -1):
+            node = self.stack[i]
+            if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+                return False
+            if not isinstance(node, cst.ExceptHandler):
+                continue
+            parent = self.stack[i - 1]
+            if not isinstance(parent, cst.Try) or not _catches_import_error(node):
+                return False
+            return name in _imported_names(parent.body)
+        return False
 
     def _bind_self_attr(
         self, target: cst.Attribute, value: cst.BaseExpression | None, kind: str, index: int | None = None
@@ -641,3 +658,28 @@ def index_module(relpath: str, source: str, tree: cst.Module) -> ModuleIndex:
     index.scopes.append(index.scope)
     _Indexer(index).walk(tree)
     return index
+
+
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+def _catches_import_error(handler: cst.ExceptHandler) -> bool:
+    """``except ImportError:`` / ``except (ImportError, AttributeError):`` / ``except ModuleNotFoundError as e:``."""
+    kind = handler.type
+    names = [el.value for el in kind.elements] if isinstance(kind, cst.Tuple) else [kind]
+    return any((dotted(n) or "").rsplit(".", 1)[-1] in _IMPORT_ERRORS for n in names if n is not None)
+
+
+def _imported_names(block: cst.BaseSuite) -> set[str]:
+    """The names the import statements directly in ``block`` bind."""
+    out: set[str] = set()
+    for stmt in getattr(block, "body", ()):
+        for small in getattr(stmt, "body", ()) if isinstance(stmt, cst.SimpleStatementLine) else ():
+            if not isinstance(small, cst.Import | cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
+                continue
+            for alias in small.names:
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    out.add(alias.asname.name.value)
+                elif isinstance(alias.name, cst.Name | cst.Attribute):
+                    out.add((dotted(alias.name) or "").split(".")[0])
+    return out

@@ -3884,6 +3884,12 @@ class Analysis:
             # ``[self.run(task) for task in tasks]``: a batch convenience hands on each item of its prompt list
             handed |= _walked_by(scope, handed)
             return bool(prompts & (fwd.get(scope.key, set()) | handed))
+        if prompts & fwd.get(scope.key, set()) and all(
+            s.site == SiteKind.WRAPPER_CALL and s.callee in apis and self._held_object_api(cls, s) for s in own
+        ):
+            # ``def chat(self, prompt): return self._agent.chat(prompt)``: a façade the library offers over the agent
+            # (or model) object it holds, the caller's prompt handed on as it is
+            return True
         if any((dotted(b) or "") != "object" for b in cls.bases):
             return False
         siblings = [k for k in reaching if k != scope.key and self._method_of(k, cls)]
@@ -3901,6 +3907,21 @@ class Analysis:
             and not any(self.ev.scopes[k].name in twins for k in public if k in self.ev.scopes)
             and any(s.site != SiteKind.WRAPPER_CALL for s in own)
         )
+
+    def _held_object_api(self, cls: Scope, site: Site) -> bool:
+        """Whether ``site`` calls, on an object its class holds (``self.<attr>.<method>(...)``), a method of a class
+        outside ``cls``'s own lineage."""
+        func = site.info.node.func
+        if not (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Attribute)
+            and isinstance(func.value.value, cst.Name)
+            and func.value.value.value == "self"
+        ):
+            return False
+        callee = self.ev.scopes.get(site.callee or "")
+        owner = callee.enclosing_class() if callee is not None else None
+        return owner is not None and owner.key not in self.ev.lineage(cls.key, 10)
 
     def _async_twin(
         self, scope: Scope, wrappers: set[str], inside: dict[str, list[Site]], fwd: dict[str, set[str]]
@@ -9729,6 +9750,9 @@ def _params_in(
         if isinstance(node, cst.Call) and _copy_method(node):
             walk(node.func.value, depth, built)  # messages.copy(): the same messages, in a list of the function's own
             return
+        if isinstance(node, cst.Call) and _renders_itself(node):
+            walk(node.func.value, depth, built)  # instruction.to_string(): the prompt object handed in, as its text
+            return
         if isinstance(node, cst.ListComp) and not templated:
             if flow is not None and isinstance(node.elt, cst.Call) and flow.fills(node.elt, fn):
                 return  # ``[self.template.render(question=q) for q in questions]``: each item fills a template the
@@ -10065,6 +10089,21 @@ def _copy_method(node: cst.Call) -> bool:
         not node.args
         and isinstance(node.func, cst.Attribute)
         and node.func.attr.value == "copy"
+        and isinstance(node.func.value, cst.Name | cst.Attribute)
+    )
+
+
+# Methods a prompt object renders itself with, given nothing (``instruction.to_string()``, ``prompt.render()``): the
+# text is the object's own, so the object handed in reaches the request as that text.
+_SELF_RENDERING = frozenset({"to_string", "to_str", "to_text", "render", "to_prompt"})
+
+
+def _renders_itself(node: cst.Call) -> bool:
+    """``instruction.to_string()`` / ``prompt.render()`` on a name or an attribute, with no arguments."""
+    return (
+        not node.args
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in _SELF_RENDERING
         and isinstance(node.func.value, cst.Name | cst.Attribute)
     )
 

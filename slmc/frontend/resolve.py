@@ -572,11 +572,16 @@ class Evaluator:
             if len(kinds) == 1 and None not in kinds:
                 return next(v for v in values if isinstance(v, Ref))
         if len(refs) == 1 and all(
-            isinstance(v, Ref) or v == Const(None) or (v is None and _self_attribute(b))
+            isinstance(v, Ref)
+            or v == Const(None)
+            or (v is None and (_self_attribute(b) or self._refining(b) or b[0] == "annot"))
             for v, b in zip(values, kept, strict=True)
         ):
-            # ``dashscope = None`` declared in the class body, the module stored in a method; a copy of another
-            # attribute of the object (``self.client = self._original_client``) adds no other kind of value
+            # ``dashscope = None`` (or ``dashscope: Any``) declared in the class body, the module stored in a method; a
+            # copy of another
+            # attribute of the object (``self.client = self._original_client``) adds no other kind of value; nor does
+            # an assignment being evaluated further up (``self.genai = self.genai.GenerativeModel(m)``, through a
+            # local or not, read while that value is worked out): there the name still holds the module
             return Ref(refs.pop())
         augs = [b for b in bindings if b[0] == "aug"]
         if augs and len(values) == 1 and isinstance(values[0], Const | Text):
@@ -585,6 +590,12 @@ class Evaluator:
         if augs or not values or any(v != values[0] for v in values):
             return None  # assigned different values: not static
         return values[0]
+
+    def _refining(self, b: Binding) -> bool:
+        """Whether the binding ``b`` assigns an expression whose value is being worked out further up the stack: an
+        assignment that refines the name from its own earlier value (``model = self.genai.GenerativeModel(m)``, then
+        ``self.genai = model``)."""
+        return b[0] == "expr" and len(b) > 1 and id(b[1]) in self.busy
 
     def made_text(self, bindings: list[Binding]) -> Text | None:
         """The text of a str-like prompt object assigned once by a call (``TextPrompt(text)``, ``p.format(...)``)."""
@@ -2363,6 +2374,19 @@ class Evaluator:
                 value = self.validator_set(cls, attr) or value
             if on_instance and isinstance(value, Function) and self.is_property(value.key):
                 return self.returns_of(value.key)
+            if (
+                depth == 0
+                and on_instance
+                and not isinstance(value, _INTERESTING)
+                and attr not in cls.self_attrs
+                and _declared_only(bindings)
+            ):
+                # ``client: Any`` (or ``client = None``) declared on a base whose subclasses' ``__init__`` set it
+                # (``self.client = OpenAI(...).chat.completions``): ``self`` in the base's method may be any of them
+                # (an object only: a text a subclass declares stays that subclass's, not the base's own prompt)
+                found = self._set_by_subclasses(cls_key, attr, on_instance, depth)
+                if isinstance(found, _INTERESTING):
+                    return found
             return value
         own: Value = None
         if on_instance and attr in cls.self_attrs:
@@ -2393,18 +2417,23 @@ class Evaluator:
                 mixed = self._mixed_in_member(cls_key, attr)
                 if isinstance(mixed, Function):
                     return mixed
-            first = self._first_member(
-                self.member(sub, attr, on_instance, depth + 1)
-                for sub in self.subclasses(cls_key)
-                if (sub_scope := self.scopes.get(sub)) is not None
-                and (attr in sub_scope.bindings or attr in sub_scope.self_attrs)
-            )
+            first = self._set_by_subclasses(cls_key, attr, on_instance, depth)
             if first is None and not self.bases_of(cls_key):
                 first = self._mixed_in_member(cls_key, attr)
             if first is None:
                 first = self._handed_to_base(cls_key, attr)
             return first
         return None
+
+    def _set_by_subclasses(self, cls_key: str, attr: str, on_instance: bool, depth: int) -> Value:
+        """``self.<attr>`` of a class that only declares it (or not even that): the first subclass that binds it
+        decides, the methods other subclasses bind are kept as its siblings."""
+        return self._first_member(
+            self.member(sub, attr, on_instance, depth + 1)
+            for sub in self.subclasses(cls_key)
+            if (sub_scope := self.scopes.get(sub)) is not None
+            and (attr in sub_scope.bindings or attr in sub_scope.self_attrs)
+        )
 
     def _handed_to_base(self, cls_key: str, attr: str) -> Value:
         """``super().__init__(llm=llm)`` in a class deriving from a base outside the tree (a framework's synthesizer,
@@ -3676,18 +3705,23 @@ class Evaluator:
         param = fn.derived["imports_param"]
         if param is None:
             return None
-        name, index = param
+        name, index, whole = param
         for i, a in enumerate(call.args):
             if a.star:
                 return None
             if (a.keyword is not None and a.keyword.value == name) or (a.keyword is None and i == index):
-                named = self.static_str(a.value, scope)
-                top = named.split(".")[0] if named else ""
+                named = self.static_str(a.value, scope) or ""
+                if whole and all(part.isidentifier() for part in named.split(".")):
+                    # ``importlib.import_module("pkg.sub")`` hands back the submodule named, not its top package
+                    return self.resolve_qname(named)
+                top = named.split(".")[0]
                 return self.resolve_qname(top) if top.isidentifier() else None
         return None
 
-    def _imported_parameter(self, fn: Scope) -> tuple[str, int] | None:
-        """``(name, position)`` of the parameter ``fn`` hands unchanged to the import machinery, else None."""
+    def _imported_parameter(self, fn: Scope) -> tuple[str, int, bool] | None:
+        """``(name, position, whole)`` of the parameter ``fn`` hands unchanged to the import machinery, else None;
+        ``whole``: handed to ``import_module``, which returns the module named itself (``__import__`` returns the top
+        package, ``find_spec`` only checks it is there)."""
         names = [p.name.value for p in fn.params]
         if fn.enclosing_class() is not None and names and names[0] in ("self", "cls"):
             names = names[1:]
@@ -3703,7 +3737,7 @@ class Evaluator:
                 continue  # a method of the tree's own that happens to share the name
             if any(b[0] != "param" for b in fn.bindings.get(arg.value, ())):
                 continue  # the parameter rebound (``name = f"pkg.{name}"``) before the import
-            return arg.value, names.index(arg.value)
+            return arg.value, names.index(arg.value), head.rsplit(".", 1)[-1] == "import_module"
         return None
 
     def _returned_argument(self, key: str, call: cst.Call, scope: Scope) -> Value:
@@ -5615,3 +5649,11 @@ def _dotted_prefixes(names: Iterable[str]) -> set[str]:
         for i in range(1, len(parts)):
             heads.add(".".join(parts[:i]))
     return heads
+
+
+def _declared_only(bindings: list[Binding]) -> bool:
+    """A class-level name that only declares an attribute: ``client: Any`` with no value, or ``client = None``."""
+    return bool(bindings) and all(
+        b[0] == "annot" or (b[0] == "expr" and len(b) > 1 and isinstance(b[1], cst.Name) and b[1].value == "None")
+        for b in bindings
+    )
