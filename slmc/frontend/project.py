@@ -4498,9 +4498,43 @@ class Analysis:
             if fn is not None and self._own_template_messages(a.value, fn):
                 self._authored[site.key] = True
                 break
+            if fn is not None and self._keyed_prompt(a.value, fn):
+                self._authored[site.key] = True
+                break
         else:
             self._authored[site.key] = self._authors_inside(site)
         return self._authored[site.key]
+
+    def _keyed_prompt(self, expr: cst.BaseExpression, fn: Scope) -> bool:
+        """``expr`` (through the locals it is built from) holds a prompt the function ``fn`` picks from a store by a
+        literal key (``_get_prompt("query_system")``, ``prompts.template("save_user").format(content=c)``: a getter
+        named for prompts or templates, handed a key and nothing from ``fn``'s parameters): the text lives in a
+        translations or prompt file the analysis may not read, but the function chose it, so it writes its task."""
+        todo: list[tuple[cst.CSTNode, Scope, int]] = [(expr, fn, 0)]
+        seen = 0
+        while todo and seen < 200:
+            node, scope, depth = todo.pop()
+            seen += 1
+            if isinstance(node, cst.Call):
+                name = (dotted(node.func) or "").rsplit(".", 1)[-1]
+                if _PROMPT_GETTER.search(name) and node.args:
+                    first = node.args[0]
+                    if (
+                        first.keyword is None
+                        and not first.star
+                        and isinstance(first.value, cst.SimpleString)
+                        and isinstance(first.value.evaluated_value, str)
+                        and _KEY_LITERAL.fullmatch(first.value.evaluated_value)
+                        and not any(_params_in(fn, a.value) for a in node.args)
+                    ):
+                        return True
+            if isinstance(node, cst.Name) and scope is fn and depth < 3:
+                todo += [(d, w, depth + 1) for d, w in self._definitions(node.value, fn) if w is fn]
+                continue
+            if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+                continue
+            todo += [(c, scope, depth) for c in node.children]
+        return False
 
     def _own_template_messages(self, expr: cst.BaseExpression, fn: Scope) -> bool:
         """``expr`` is a LangChain prompt template the function ``fn`` itself builds with text of its own
@@ -7327,6 +7361,8 @@ _ROUTE_FIELD = lazy(r"fastapi(?:\.params|\.param_functions)?\.(?:Body|Query|Form
 # a parameter holding the prompt text or template a stage runs (not the data it runs it over)
 _TEMPLATE_PARAM = lazy(r"prompt|template|instruction", re.IGNORECASE)
 _ID_NAMED = lazy(r"_(?:name|id|path|file|dir|url|key|type)s?$", re.IGNORECASE)  # ``conversation_name``: a handle
+_PROMPT_GETTER = re.compile(r"(?i)prompt|template")  # ``get_prompt``, ``_get_prompt``, ``load_template``
+_KEY_LITERAL = re.compile(r"[A-Za-z][\w.:/-]{2,80}")  # a key naming a stored text (``query_user``), no prose
 _SENT_PROMPT_KEY = re.compile(r"prompts?|messages?|msgs?|prompt_text")  # the argument that is the prompt itself
 _PROMPT_PARAM = lazy(
     r"prompt|messages?$|^msgs?$|^msg_|system|instruction|query|question|^text$|content|context|^req$|request$|"
