@@ -144,6 +144,9 @@ class Analysis:
     task_runner_methods: set[str] = field(default_factory=set)  # methods running the tasks their object holds
     _holding: tuple[int, set[str]] | None = None  # (sites seen, functions holding a request of their own)
     _sites_in_memo: tuple[int, dict[str, list[Site]]] | None = None  # (sites seen, owner key -> its sites)
+    _composed_memo: tuple[int, dict[str, list[Site]], dict[str, bool]] | None = (
+        None  # (sites seen, callee -> calls, key -> composed)
+    )
     loop_entries: set[str] = field(default_factory=set)  # wrappers that are the entry of a class's model steps
     agent_apis: set[str] = field(default_factory=set)  # calling APIs of an agent over its own steps (wrapper rounds)
     renamed: dict[str, str] = field(default_factory=dict)  # packages the scripts import by an old name: old -> new
@@ -4560,9 +4563,43 @@ class Analysis:
             if fn is not None and self._own_template_messages(a.value, fn):
                 self._authored[site.key] = True
                 break
+            if fn is not None and self._keyed_prompt(a.value, fn):
+                self._authored[site.key] = True
+                break
         else:
             self._authored[site.key] = self._authors_inside(site)
         return self._authored[site.key]
+
+    def _keyed_prompt(self, expr: cst.BaseExpression, fn: Scope) -> bool:
+        """``expr`` (through the locals it is built from) holds a prompt the function ``fn`` picks from a store by a
+        literal key (``_get_prompt("query_system")``, ``prompts.template("save_user").format(content=c)``: a getter
+        named for prompts or templates, handed a key and nothing from ``fn``'s parameters): the text lives in a
+        translations or prompt file the analysis may not read, but the function chose it, so it writes its task."""
+        todo: list[tuple[cst.CSTNode, Scope, int]] = [(expr, fn, 0)]
+        seen = 0
+        while todo and seen < 200:
+            node, scope, depth = todo.pop()
+            seen += 1
+            if isinstance(node, cst.Call):
+                name = (dotted(node.func) or "").rsplit(".", 1)[-1]
+                if _PROMPT_GETTER.search(name) and node.args:
+                    first = node.args[0]
+                    if (
+                        first.keyword is None
+                        and not first.star
+                        and isinstance(first.value, cst.SimpleString)
+                        and isinstance(first.value.evaluated_value, str)
+                        and _KEY_LITERAL.fullmatch(first.value.evaluated_value)
+                        and not any(_params_in(fn, a.value) for a in node.args)
+                    ):
+                        return True
+            if isinstance(node, cst.Name) and scope is fn and depth < 3:
+                todo += [(d, w, depth + 1) for d, w in self._definitions(node.value, fn) if w is fn]
+                continue
+            if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+                continue
+            todo += [(c, scope, depth) for c in node.children]
+        return False
 
     def _own_template_messages(self, expr: cst.BaseExpression, fn: Scope) -> bool:
         """``expr`` is a LangChain prompt template the function ``fn`` itself builds with text of its own
@@ -4702,6 +4739,9 @@ class Analysis:
         if self._authors(site) or self._writes_main_prompt(site):  # a template / literal instruction of its own
             self._authored_call[site.key] = True
             return True
+        if self._picks_stored_prompt(site):  # ``self.inference(user_input=q, prompt_name="Title a Chain")``
+            self._authored_call[site.key] = True
+            return True
         scope = site.info.scope
         budget = [_AUTHORED_CHARS]
         try:
@@ -4718,6 +4758,60 @@ class Analysis:
             return False
         self._authored_call[site.key] = budget[0] <= 0
         return self._authored_call[site.key]
+
+    def _picks_stored_prompt(self, site: Site) -> bool:
+        """A call of a project wrapper naming with a literal the stored prompt or template its callee fills
+        (``self.inference(user_input=text, prompt_name="Expert Title")``, the keyword or the callee's parameter it
+        binds named like ``prompt_name`` / ``template_name`` / ``prompt_id``): the caller picks the task prompt, so
+        what it hands beside the name is data of a task it writes, not a prompt it forwards (a task method,
+        bench/corpus/README.md). A name handed on from a parameter (``prompt_name=prompt_name``) picks nothing, and
+        a call handing its own parameter as the prompt itself (``prompt=prompt``) only labels what it forwards. A
+        function some caller hands a prompt it writes right at the call (``convert(text=f"Translate ...{x}")``) is
+        their calling API all the same (the composed-prompt exception of bench/corpus/README.md)."""
+        fn = _owner(site.info.scope)
+        if fn is None or self._composed_for(fn.key):
+            return False
+        callee = self.ev.scopes.get(site.callee or "")
+        if callee is not None and callee.kind == "function":
+            bound = [(a, name) for a, name in _bind(callee, list(site.args)) if not a.star]
+        else:
+            bound = [(a, a.keyword.value) for a in site.info.node.args if a.keyword is not None]
+        picked = False
+        for a, name in bound:
+            key = a.keyword.value if a.keyword is not None else name
+            if key and _SENT_PROMPT_KEY.fullmatch(key) and fn is not None and _params_in(fn, a.value):
+                return False  # ``handler(prompt=prompt, prompt_name="step")``: its caller's prompt, with a label
+            if not key or not templates.STORED_PROMPT_KEY.search(key):
+                continue
+            if fn is not None and _params_in(fn, a.value):
+                continue  # ``prompt_name=name or "chat"``: the caller's pick on some path
+            value = self.ev.static_str(a.value, site.info.scope)
+            if value and value.strip():
+                picked = True
+        return picked
+
+    def _composed_for(self, key: str) -> bool:
+        """Whether a call of the function ``key`` outside the tests writes the prompt text it hands over
+        (``_authors``): callers reach the model through it with prompts of their own."""
+        memo = self._composed_memo
+        if memo is None or memo[0] != len(self.sites):
+            index: dict[str, list[Site]] = {}
+            for s in self.sites.values():
+                if s.site == SiteKind.WRAPPER_CALL and s.callee:
+                    index.setdefault(s.callee, []).append(s)
+            memo = (len(self.sites), index, {})
+            self._composed_memo = memo
+        done: dict[str, bool] = memo[2]
+        if key not in done:
+            done[key] = False  # (a call of itself, a retry by recursion, reads it unsettled: not composed)
+            done[key] = any(
+                not _is_test_file(s.info.scope.module)
+                and _owner(s.info.scope) is not None
+                and _owner(s.info.scope).key != key
+                and self._authors(s)
+                for s in memo[1].get(key, ())[:64]
+            )
+        return done[key]
 
     def _authors_sent(self, site: Site) -> bool:
         """``_authors_wrapper_call``, or the call is given a local message list the function writes with literal
@@ -7332,6 +7426,9 @@ _ROUTE_FIELD = lazy(r"fastapi(?:\.params|\.param_functions)?\.(?:Body|Query|Form
 # a parameter holding the prompt text or template a stage runs (not the data it runs it over)
 _TEMPLATE_PARAM = lazy(r"prompt|template|instruction", re.IGNORECASE)
 _ID_NAMED = lazy(r"_(?:name|id|path|file|dir|url|key|type)s?$", re.IGNORECASE)  # ``conversation_name``: a handle
+_PROMPT_GETTER = re.compile(r"(?i)prompt|template")  # ``get_prompt``, ``_get_prompt``, ``load_template``
+_KEY_LITERAL = re.compile(r"[A-Za-z][\w.:/-]{2,80}")  # a key naming a stored text (``query_user``), no prose
+_SENT_PROMPT_KEY = re.compile(r"prompts?|messages?|msgs?|prompt_text")  # the argument that is the prompt itself
 _PROMPT_PARAM = lazy(
     r"prompt|messages?$|^msgs?$|^msg_|system|instruction|query|question|^text$|content|context|^req$|request$|"
     r"^input|task|^inputs?$|history|conversation",
