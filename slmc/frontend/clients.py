@@ -992,6 +992,9 @@ _PROMPT_TAILS = frozenset(
         ("ChatPromptTemplate", "from_template"),
         ("PromptTemplate", "from_template"),
         ("", "PromptTemplate"),
+        # the constructor itself over its message templates (``ChatPromptTemplate(input_variables=[...],
+        # messages=[SystemMessagePromptTemplate.from_template(...), ...])``, LangChain's older form)
+        ("", "ChatPromptTemplate"),
     }
 )
 

@@ -3161,7 +3161,10 @@ class Analysis:
             if not all(self._method_of(w, cls) for w in users):
                 continue
             calls = prod_calls.get(key, [])
-            if any(not _hands_on_call(c.info.node) or self._authors_sent(c) or self._writes_prompt(c) for c in calls):
+            if any(
+                not _hands_on_call(c.info.node) or self._authors_sent(c, held=False) or self._writes_prompt(c)
+                for c in calls
+            ):
                 continue  # a call writing what it sends (a string, a message list, a template filled at the call)
             candidates[key] = (scope, cls)
         if not candidates:
@@ -4813,12 +4816,14 @@ class Analysis:
             )
         return done[key]
 
-    def _authors_sent(self, site: Site) -> bool:
+    def _authors_sent(self, site: Site, held: bool = True) -> bool:
         """``_authors_wrapper_call``, or the call is given a local message list the function writes with literal
         instructions (``messages = [{"role": "user", "content": "Describe the image ..."}]``, then
         ``llm.generate(messages=messages)``), on one of its paths at least (the other may send a message its caller
         built, ``messages = [given]``): the function's own task, so its parameters are not a prompt it forwards.
-        (Whether a private helper is a step of its caller's task, ``_task_helper``, still reads only the former.)"""
+        (Whether a private helper is a step of its caller's task, ``_task_helper``, still reads only the former.)
+        ``held``: a template object filled on some path into the local handed on counts too (``_held_fill_arg``); off
+        where a method of the class hands it on (a name it holds, built before the call: bench/corpus/README.md)."""
         if self._authors_wrapper_call(site):
             return True
         if site.site != SiteKind.WRAPPER_CALL:
@@ -4842,6 +4847,7 @@ class Analysis:
                     isinstance(a.value, cst.Name) and self._joins_own_turn(a.value.value, fn)
                     for a in site.info.node.args
                 )
+                or (held and self._held_fill_sent(site, fn))
                 or any(  # the list handed through a converter first: ``llm.complete(messages=fmt(messages))``
                     isinstance(a.value, cst.Call)
                     and any(
@@ -4960,6 +4966,34 @@ class Analysis:
             if owner is None:
                 continue
             if any(m.parent is owner and m.key in reaching for m in owner.module.scopes if m.kind == "function"):
+                return True
+        return False
+
+    def _held_fill_sent(self, site: Site, fn: Scope) -> bool:
+        """A template object filled right here is what the call sends (``prompts = [self.template.fill(question=q) for
+        q in batch]``, ``p = self.check_template.fill(question=q)`` then ``llm.generate([p])``), on some path, and no
+        other argument hands on a parameter as it is: a method of the template's class fills the text it holds with
+        the data, so this function writes the prompt and hands only data to its slots."""
+        args = [a for a in site.info.node.args if not a.star]
+        filled = [a for a in args if self._held_fill_arg(a.value, fn)]
+        if not filled:
+            return False
+        return not any(_params_in(fn, a.value, flow=self.flow) for a in args if a not in filled)
+
+    def _held_fill_arg(self, value: cst.BaseExpression, fn: Scope) -> bool:
+        """An argument that is, or is a local of ``fn`` bound on some path to, a call filling a template an object
+        holds (``_fills_held_template``), one per item of a comprehension, or a one-item list of such a local."""
+        if isinstance(value, cst.List | cst.Tuple) and len(value.elements) == 1:
+            value = value.elements[0].value
+        if not isinstance(value, cst.Name):
+            return False
+        for b in fn.bindings.get(value.value, ())[:8]:
+            if b[0] != "expr" or b[2] is not fn:
+                continue
+            bound = b[1]
+            if isinstance(bound, cst.ListComp | cst.GeneratorExp):
+                bound = bound.elt
+            if isinstance(bound, cst.Call) and self._fills_held_template(bound, fn):
                 return True
         return False
 
@@ -5301,7 +5335,7 @@ class Analysis:
 
     @property
     def flow(self) -> _Flow:
-        return _Flow(self._kept_args, self._unpassed, self._rebuilt_args, self._fills_held_template)
+        return _Flow(self._kept_args, self._unpassed, self._rebuilt_args, self._fills_held_template, self._model_answer)
 
     def _fills_held_template(self, call: cst.Call, fn: Scope) -> bool:
         """Whether ``call`` (``self.fill(task_description=t, draft=d)`` in ``fn``) calls a method that fills a
@@ -5402,6 +5436,17 @@ class Analysis:
             self._calls_index = (len(self.sites), index)
             self._unpassed_memo.clear()
         return self._calls_index[1]
+
+    def _model_answer(self, call: cst.Call) -> bool:
+        """Whether ``call`` runs a model step of the function's own object (``self.run(item)``, a call site of a
+        model-reaching method): its result is the model's answer, not what it is handed. (A module helper such as an
+        encoder, ``_ids(conversation, tokenizer)``, keeps what it is handed in another shape.)"""
+        site = self.sites.get(id(call))
+        return (
+            site is not None
+            and site.site in (SiteKind.REQUEST, SiteKind.WRAPPER_CALL)
+            and _own_builder(dotted(call.func) or "")
+        )
 
     def _kept_args(self, call: cst.Call) -> list[cst.CSTNode]:
         """The arguments of a call of a project function that it returns as they are, possibly inside a list, dict
@@ -5721,6 +5766,9 @@ class Analysis:
                             unpack=site.client == "http",
                             flow=self.flow,
                             http=site.client == "http",
+                            # an agent or graph run's input state set up by an awaited step of its own (``state,
+                            # tools = await self._setup(task)``) is the run's task, not a prompt handed through
+                            awaited=site.site != SiteKind.FRAMEWORK_TASK,
                         )
                         kept = self._prompt_not_data(scope, site)
                         got |= sent if kept is None else sent & kept
@@ -8312,6 +8360,9 @@ class _Flow:
     # ``fills(call, fn)``: the method of ``fn``'s own class called fills templates its object holds with what it is
     # handed (``_fills_held_template``)
     fills: Callable[[cst.Call, Scope], bool] = lambda call, fn: False
+    # ``answers(call)``: the call sends a model request or calls a wrapper (a site), so what it returns is the model's
+    # answer to what it is handed, not that input kept
+    answers: Callable[[cst.Call], bool] = lambda call: False
 
 
 # Class-level constructors of a model object from the data it is handed (pydantic v2 / v1): the same request, rebuilt
@@ -9750,12 +9801,14 @@ def _params_in(
     unpack: bool = False,
     flow: _Flow | None = None,
     loops: bool = False,
+    awaited: bool = True,
 ) -> set[str]:
     """Parameters of ``fn`` that reach the expression ``value`` as they are (through list/dict/message objects, locals
     bound once and attributes of ``self`` it sets); ``templated``: or filled into a template; ``builders``: as in
     ``_forwards``; ``unpack``: and through a local unpacked from a builder's tuple (the body of a raw HTTP request,
     ``url, data = self._prepare(p)``); ``kept``: given a call of a project function that is no builder by its name,
-    the arguments it returns as they are (``format_message("user", text)``)."""
+    the arguments it returns as they are (``format_message("user", text)``); ``awaited``: a tuple unpacked from an
+    awaited call too (``prompts, stop = await self.aprepare(inputs)``), as from its synchronous twin's call."""
     params = set(_param_names(fn))
     if not params:
         return set()
@@ -9767,22 +9820,24 @@ def _params_in(
     # prompt, system_prompt)``): its messages hold what the builder is handed, as the builder's own result would;
     # and a tuple a project helper returns (``sent, tools = _payload(messages, model, tools)``): its items keep what
     # the helper returns as it is (``flow.kept``), as the helper's result bound whole would
+    # (``prompts, stop = await self.aprepare(inputs)``: the awaited call, as its synchronous twin's call)
     unpacked = {
         name: [
-            b[1]
+            v
             for b in bindings
             if b[0] == "unpack"
             and b[2] is fn
+            and (v := b[1].expression if awaited and isinstance(b[1], cst.Await) else b[1]) is not None
             and (
                 unpack
                 or (
                     builders
-                    and isinstance(b[1], cst.Call)
-                    and _own_builder(dotted(b[1].func) or "")
+                    and isinstance(v, cst.Call)
+                    and _own_builder(dotted(v.func) or "")
                     # ``head, tail = self.fill(task=task)`` filling the object's templates: slot data, no prompt
-                    and not (flow is not None and flow.fills(b[1], fn))
+                    and not (flow is not None and flow.fills(v, fn))
                 )
-                or (flow is not None and isinstance(b[1], cst.Call) and not _own_builder(dotted(b[1].func) or ""))
+                or (flow is not None and isinstance(v, cst.Call) and not _own_builder(dotted(v.func) or ""))
             )
         ]
         for name, bindings in fn.bindings.items()
@@ -9854,6 +9909,9 @@ def _params_in(
             if flow is not None and isinstance(node.elt, cst.Call) and flow.fills(node.elt, fn):
                 return  # ``[self.template.render(question=q) for q in questions]``: each item fills a template the
                 # object holds (a prompt written per item), not a conversation handed on
+            if flow is not None and isinstance(node.elt, cst.Call) and flow.answers(node.elt):
+                return  # ``[self.run(item) for item in dataset]``: a model step run per item, whose answers the list
+                # holds, not the items walked
             if not builders and _items_formatted(node):
                 return  # ``[{"content": f"<ITEM>{e}</ITEM>"} for e in view]`` beside the text the call writes: each
                 # item is data formatted into the function's own prompt, not a conversation handed on
@@ -9960,6 +10018,7 @@ def _call_params(
     http: bool = False,
     args: list[cst.Arg] | None = None,
     authored: bool = False,
+    awaited: bool = True,
 ) -> set[str]:
     """Parameters of ``fn`` that reach the arguments of a request ``call`` as they are. A ``**options`` splat next to
     the prompt the call gives itself (``create(messages=msgs, **options)``, ``llm.ainvoke(messages, **kwargs)``)
@@ -9977,7 +10036,7 @@ def _call_params(
             continue  # ``create(messages=[...], model=model)``: the caller picks the model, not what is asked of it
         if authored and given and a.keyword is not None and a.keyword.value in _MEDIA_KEYWORDS:
             continue  # ``vlm.complete(TASK.format(goal=goal), image_documents=shots)``: what the task is asked about
-        out |= _params_in(fn, a.value, builders=builders, unpack=unpack, flow=flow)
+        out |= _params_in(fn, a.value, builders=builders, unpack=unpack, flow=flow, awaited=awaited)
     return out
 
 

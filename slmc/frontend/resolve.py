@@ -4723,6 +4723,8 @@ class Evaluator:
         call, owner = got
         if isinstance(call.func, cst.Attribute) and call.func.attr.value == "from_messages":
             return None
+        if arg(call, "messages") is not None or arg(call, "message_templates") is not None:
+            return None  # ``ChatPromptTemplate(messages=[...])``: a message list too
         template = arg(call, "template", 0)
         given = self.ctor_given.get(key, {})
         if isinstance(template, cst.Name) and template.value in given:

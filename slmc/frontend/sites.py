@@ -2559,7 +2559,9 @@ def _chain_prompt(ev: Evaluator, client: Client, scope: Scope) -> list[Message]:
     method = call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
     if method == "from_messages":
         return _input_messages(ev, first, owner, role="user")
-    listed = arg(call, "message_templates")  # LlamaIndex's ``ChatPromptTemplate(message_templates=[ChatMessage(...)])``
+    # LlamaIndex's ``ChatPromptTemplate(message_templates=[ChatMessage(...)])``, LangChain's older
+    # ``ChatPromptTemplate(input_variables=[...], messages=[SystemMessagePromptTemplate.from_template(...), ...])``
+    listed = arg(call, "message_templates") or arg(call, "messages")
     if listed is not None:
         return _input_messages(ev, listed, owner, role="user")
     filed = _template_file_text(ev, call, owner)
