@@ -321,6 +321,21 @@ def kept_member(client: Client, attr: str) -> Client:
     return Client(client.family, kind, (), client.model, client.is_async)
 
 
+def computed_request_member(client: Client) -> Client | None:
+    """``getattr(client.chat.completions, endpoint)`` with a name computed at run time: on a member path of a client
+    (never the client itself) whose members include request methods, the name picks one of them (``create`` or
+    ``parse`` chosen by the caller's options): a call of what it hands back is a request. None when the path holds
+    no request method (``client.embeddings``, ``client.images``)."""
+    if not client.path:
+        return None
+    paths = clients.REQUEST_PATHS.get(client.kind, {})
+    prefix = ".".join(client.path) + "."
+    picked = sorted(p[len(prefix) :] for p in paths if p.startswith(prefix) and "." not in p[len(prefix) :])
+    if not picked:
+        return None
+    return kept_member(client, "create" if "create" in picked else picked[0])
+
+
 class Evaluator:
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -3992,7 +4007,7 @@ class Evaluator:
         if isinstance(base, Module):  # a module of the tree: the member, or any class it holds (picked by name)
             return self.resolve_qname(f"{base.name}.{name}") if name else self.any_class_of(base.name)
         if isinstance(base, Client):  # ``getattr(client.responses, "create", None)``: the member, as spelled out
-            return kept_member(base, name) if name else None
+            return kept_member(base, name) if name else computed_request_member(base)
         if isinstance(base, Instance):  # getattr(model, method_name): a method named by the caller
             for picked in [name] if name else self.passed_strings(call.args[1].value, scope):
                 member = self.attribute(base, picked)
