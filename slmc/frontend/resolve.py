@@ -2856,7 +2856,14 @@ class Evaluator:
         if not protocols:
             return []
         own = {n for n, bs in cls.bindings.items() if _defines(bs)}
-        return [k for k, methods in protocols.items() if k != cls_key and methods <= own][:4]
+        met = []
+        for k, methods in protocols.items():
+            proto = self.scopes.get(k)
+            if k == cls_key or not methods <= own or proto is None:
+                continue
+            if all(_takes_declared_params(cls.bindings[m], proto.bindings.get(m, [])) for m in methods):
+                met.append(k)
+        return met[:4]
 
     def derives(self, sub: str, base: str, bases: Callable[[str], list[str]] | None = None) -> bool:
         """Whether the tree's class ``sub`` is ``base`` or derives from it (``bases``: how a class's bases are read;
@@ -5171,6 +5178,34 @@ def _names_protocol(base: cst.BaseExpression) -> bool:
     """A class base naming ``typing.Protocol`` (``Protocol``, ``typing.Protocol``, ``Protocol[T]``)."""
     expr = base.value if isinstance(base, cst.Subscript) else base
     return (dotted(expr) or "").rpartition(".")[2] == "Protocol"
+
+
+def _method_params(bindings: list[Any]) -> cst.Parameters | None:
+    """The parameters of the last ``def`` among a class body name's bindings."""
+    for b in reversed(bindings):
+        if b[0] == "def":
+            params = getattr(b[1].node, "params", None)
+            return params if isinstance(params, cst.Parameters) else None
+    return None
+
+
+def _takes_declared_params(impl: list[Any], declared: list[Any]) -> bool:
+    """Whether a class's method (its bindings ``impl``) accepts every named parameter the Protocol's method
+    (``declared``) declares: ``run(self, messages, **opts)`` meets ``def run(self, messages)`` but
+    ``run(self, text)`` does not, so a class whose ``run`` embeds a text does not implement a chat Protocol that only
+    shares the method name. A generic ``run(self, **kwargs)`` (a pipeline component taking any input) names none of
+    them: it may be handed anything, so it types as no particular Protocol that declares named parameters. Nor does
+    a Protocol method declaring only a catch-all ``run(self, *args, **kwargs)`` (what every component of a pipeline
+    framework offers) make each class defining ``run`` one of its implementations: it declares no shape to meet. An
+    unreadable signature counts as taking."""
+    have, want = _method_params(impl), _method_params(declared)
+    if have is None or want is None:
+        return True
+    named = {p.name.value for p in (*have.posonly_params, *have.params, *have.kwonly_params)}
+    wanted = [*want.posonly_params, *want.params][1:] + list(want.kwonly_params)
+    if not wanted and (isinstance(want.star_arg, cst.Param) or isinstance(want.star_kwarg, cst.Param)):
+        return False
+    return all(p.name.value in named for p in wanted)
 
 
 def _defines(bindings: list[Any]) -> bool:
