@@ -40,6 +40,7 @@ from slmc.frontend.resolve import (
     JSON_LOADS,
     Evaluator,
     Project,
+    _names_no_base,
     _subnodes,
     class_of,
     run_target,
@@ -186,6 +187,8 @@ class Analysis:
     _family_words: set[str] = field(default_factory=set)  # packages holding an exporting module (last name part)
     # calls of a model-reaching function a decorator registers, by its name (a runner injects it, no import names it)
     _registered_calls: re.Pattern[str] | None = None
+    # ``def <name>(`` of the wrapper methods of classes naming no base (each may implement a Protocol structurally)
+    _protocol_defs: tuple[str, ...] = ()
     _import_spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # module -> its import statements
     _word_sets: dict[str, frozenset[str]] = field(default_factory=dict)  # module -> the \w+ words of its source
     _body_reads: dict[str, frozenset[str]] = field(default_factory=dict)  # function -> attributes its body reads
@@ -344,6 +347,10 @@ class Analysis:
                 if not hit and not first and self._served_urls is not None:
                     # ``requests.post("http://localhost:8002/solve", ...)`` in a client script of the tree's own app
                     hit = self._served_urls.search(text) is not None
+                if not hit and not first and self._protocol_defs and _DECLARES_PROTOCOL.search(text) is not None:
+                    # ``class ChatGenerator(Protocol): def run(...)`` in a types module nothing else leads to: a
+                    # Protocol that a wrapper class implements structurally types the parameters its users hold
+                    hit = any(d in text for d in self._protocol_defs)
                 if not hit and not first and self._registered_calls is not None:
                     # ``gpt_call(prompt)`` in a function a framework runs with its registered functions as globals
                     hit = self._registered_calls.search(text) is not None
@@ -5983,6 +5990,8 @@ class Analysis:
             re.compile(r"\b(?:" + "|".join(map(re.escape, registered)) + r")\s*\(") if registered else None
         )
         exporting |= later_round
+        self._protocol_defs = tuple(sorted({f"def {n}(" for n in self._structural_wrapper_methods(wrappers)}))
+        exporting |= self._met_protocol_modules(wrappers)
         for mod in list(self.project.modules.values()):  # evaluation may load modules
             if mod.name in exporting:
                 continue
@@ -6008,6 +6017,34 @@ class Analysis:
             names |= {m.name.rsplit(".", 1)[-1] for m in more}
             packages = [m for m in packages if m not in more]
         return {n for n in names if n.isidentifier()}
+
+    def _structural_wrapper_methods(self, wrappers: set[str]) -> set[str]:
+        """Names of the wrapper methods (public, no dunder) whose class names no base: such a class may implement a
+        ``typing.Protocol`` of the tree by defining its methods, and its users then hold the Protocol type."""
+        out = set()
+        for key in wrappers:
+            fn = self.ev.scopes.get(key)
+            cls = fn.enclosing_class() if fn is not None and fn.kind == "function" else None
+            if cls is not None and not fn.name.startswith("_") and _names_no_base(cls):
+                out.add(fn.name)
+        return out
+
+    def _met_protocol_modules(self, wrappers: set[str]) -> set[str]:
+        """Modules defining a ``typing.Protocol`` that a wrapper's class implements structurally: files importing the
+        Protocol reach the wrapper through it (``chat_generator: ChatGenerator`` and ``chat_generator.run(...)``)."""
+        out = set()
+        classes = set()
+        for key in wrappers:
+            fn = self.ev.scopes.get(key)
+            cls = fn.enclosing_class() if fn is not None and fn.kind == "function" else None
+            if cls is not None:
+                classes.add(cls.key)
+        for key in sorted(classes):
+            for proto in self.ev.protocols_met(key):
+                scope = self.ev.scopes.get(proto)
+                if scope is not None:
+                    out.add(scope.module.name)
+        return out
 
     def _rescan_served(self) -> None:
         """Classify again the HTTP calls of the modules scanned before the tree's served routes were known that name
@@ -7595,6 +7632,8 @@ def export_pattern(names: Iterable[str]) -> re.Pattern[str]:
 
 
 _WORD = re.compile(r"\w+")
+# a class naming ``typing.Protocol`` among its bases
+_DECLARES_PROTOCOL = re.compile(r"^[ \t]*class[ \t]+\w+[ \t]*\([^)\n]*\bProtocol\b", re.MULTILINE)
 _CLASS_LINE = re.compile(r"^class +(\w+)", re.M)
 _MAIN_BLOCK = re.compile(r"^if +__name__ *== *['\"]__main__['\"]", re.M)
 _FROM_MODULE = re.compile(r"^[ \t]*from[ \t]+([\w.]*)", re.MULTILINE)

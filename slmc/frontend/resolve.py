@@ -321,6 +321,21 @@ def kept_member(client: Client, attr: str) -> Client:
     return Client(client.family, kind, (), client.model, client.is_async)
 
 
+def computed_request_member(client: Client) -> Client | None:
+    """``getattr(client.chat.completions, endpoint)`` with a name computed at run time: on a member path of a client
+    (never the client itself) whose members include request methods, the name picks one of them (``create`` or
+    ``parse`` chosen by the caller's options): a call of what it hands back is a request. None when the path holds
+    no request method (``client.embeddings``, ``client.images``)."""
+    if not client.path:
+        return None
+    paths = clients.REQUEST_PATHS.get(client.kind, {})
+    prefix = ".".join(client.path) + "."
+    picked = sorted(p[len(prefix) :] for p in paths if p.startswith(prefix) and "." not in p[len(prefix) :])
+    if not picked:
+        return None
+    return kept_member(client, "create" if "create" in picked else picked[0])
+
+
 class Evaluator:
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -2870,7 +2885,14 @@ class Evaluator:
         if not protocols:
             return []
         own = {n for n, bs in cls.bindings.items() if _defines(bs)}
-        return [k for k, methods in protocols.items() if k != cls_key and methods <= own][:4]
+        met = []
+        for k, methods in protocols.items():
+            proto = self.scopes.get(k)
+            if k == cls_key or not methods <= own or proto is None:
+                continue
+            if all(_takes_declared_params(cls.bindings[m], proto.bindings.get(m, [])) for m in methods):
+                met.append(k)
+        return met[:4]
 
     def derives(self, sub: str, base: str, bases: Callable[[str], list[str]] | None = None) -> bool:
         """Whether the tree's class ``sub`` is ``base`` or derives from it (``bases``: how a class's bases are read;
@@ -4026,7 +4048,7 @@ class Evaluator:
         if isinstance(base, Module):  # a module of the tree: the member, or any class it holds (picked by name)
             return self.resolve_qname(f"{base.name}.{name}") if name else self.any_class_of(base.name)
         if isinstance(base, Client):  # ``getattr(client.responses, "create", None)``: the member, as spelled out
-            return kept_member(base, name) if name else None
+            return kept_member(base, name) if name else computed_request_member(base)
         if isinstance(base, Instance):  # getattr(model, method_name): a method named by the caller
             for picked in [name] if name else self.passed_strings(call.args[1].value, scope):
                 member = self.attribute(base, picked)
@@ -5192,6 +5214,34 @@ def _names_protocol(base: cst.BaseExpression) -> bool:
     """A class base naming ``typing.Protocol`` (``Protocol``, ``typing.Protocol``, ``Protocol[T]``)."""
     expr = base.value if isinstance(base, cst.Subscript) else base
     return (dotted(expr) or "").rpartition(".")[2] == "Protocol"
+
+
+def _method_params(bindings: list[Any]) -> cst.Parameters | None:
+    """The parameters of the last ``def`` among a class body name's bindings."""
+    for b in reversed(bindings):
+        if b[0] == "def":
+            params = getattr(b[1].node, "params", None)
+            return params if isinstance(params, cst.Parameters) else None
+    return None
+
+
+def _takes_declared_params(impl: list[Any], declared: list[Any]) -> bool:
+    """Whether a class's method (its bindings ``impl``) accepts every named parameter the Protocol's method
+    (``declared``) declares: ``run(self, messages, **opts)`` meets ``def run(self, messages)`` but
+    ``run(self, text)`` does not, so a class whose ``run`` embeds a text does not implement a chat Protocol that only
+    shares the method name. A generic ``run(self, **kwargs)`` (a pipeline component taking any input) names none of
+    them: it may be handed anything, so it types as no particular Protocol that declares named parameters. Nor does
+    a Protocol method declaring only a catch-all ``run(self, *args, **kwargs)`` (what every component of a pipeline
+    framework offers) make each class defining ``run`` one of its implementations: it declares no shape to meet. An
+    unreadable signature counts as taking."""
+    have, want = _method_params(impl), _method_params(declared)
+    if have is None or want is None:
+        return True
+    named = {p.name.value for p in (*have.posonly_params, *have.params, *have.kwonly_params)}
+    wanted = [*want.posonly_params, *want.params][1:] + list(want.kwonly_params)
+    if not wanted and (isinstance(want.star_arg, cst.Param) or isinstance(want.star_kwarg, cst.Param)):
+        return False
+    return all(p.name.value in named for p in wanted)
 
 
 def _defines(bindings: list[Any]) -> bool:
