@@ -266,6 +266,8 @@ def _is_const_false(test: cst.BaseExpression) -> bool | None:
 
 
 _TERMINAL = (cst.Return, cst.Raise, cst.Continue, cst.Break)
+# builtin data types an ``isinstance`` test may narrow a name to: no class of the tree, so no narrowing to keep
+_PLAIN_DATA_TYPES = frozenset({"str", "bytes", "int", "float", "bool", "dict", "list", "tuple", "set"})
 
 
 class _Indexer(cst.CSTVisitor):
@@ -490,6 +492,10 @@ class _Indexer(cst.CSTVisitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         narrowed = self._isinstance_narrowed(node.value)
+        if isinstance(narrowed, cst.Name) and narrowed.value in _PLAIN_DATA_TYPES:
+            # ``if isinstance(task, str): prompt = task``: a builtin data type names no class of the tree to resolve
+            # calls on; the value assigned (the parameter itself) is what the local holds and hands on
+            narrowed = None
         for t in node.targets:
             if narrowed is not None:  # ``if isinstance(model, Manager): self.backend = model``: a Manager
                 self._bind_target(t.target, narrowed, "annot")

@@ -2478,8 +2478,10 @@ class Analysis:
                     and self._outside_class(fn, callee)
                     and not self._module_friend(fn, callee)
                     and not _framework_entry_call(site, callee)
+                    and not (fn is not None and self._mixin_self_call(fn, site, callee))
                 ):
-                    continue  # a script or another class poking at a private method: the same
+                    continue  # a script or another class poking at a private method: the same (not a sibling mixin
+                    # calling it on ``self``: the object it is mixed into offers it to that mixin's code)
                 callers[callee] = callers.get(callee, 0) + 1
                 who = fn.key if fn is not None else "module:" + site.info.scope.module.name
                 direct_fns.setdefault(callee, set()).add(who)
@@ -3888,7 +3890,7 @@ class Analysis:
         if len(stores) < len(own) and all(
             s.site == SiteKind.WRAPPER_CALL
             and s.callee in apis
-            and self._method_of(s.callee, cls)
+            and (self._method_of(s.callee, cls) or self._mixin_peer_method(s.callee, cls))
             and _is_self(scope, _receiver(s))
             for s in own
             if s not in stores
@@ -4937,6 +4939,7 @@ class Analysis:
             and m.role != "system"
             and _enough_text(m.static_text())
             and not _optional_flag_only(fn, conds.get(id(stmt), ()))
+            and not _step_nudge(fn, stmt, pos.start.line)
             for stmt, m in appended_turns(self.ev, name, fn, pos.start.line)
         )
 
@@ -5333,6 +5336,34 @@ class Analysis:
         if owner is None:
             return False
         return owner.key in self.ev.subclasses(cls.key) or cls.key in self.ev.subclasses(owner.key)
+
+    def _mixin_peer_method(self, who: str, cls: Scope) -> bool:
+        """Whether ``who`` is a method of a sibling mixin of ``cls``: both classes are bases of one class of the tree
+        (``Agent(ChatPart, RunPart)``), so ``self.chat(...)`` in ``RunPart`` reaches ``ChatPart.chat`` of one object."""
+        scope = self.ev.scopes.get(who)
+        owner = scope.enclosing_class() if scope is not None and scope.kind == "function" else None
+        if owner is None or owner is cls:
+            return False
+        return bool(set(self.ev.subclasses(cls.key)) & set(self.ev.subclasses(owner.key)))
+
+    def _mixin_self_call(self, fn: Scope, site: Site, callee: str) -> bool:
+        """Whether ``site`` in ``fn`` calls the method ``callee`` on ``self`` from a sibling mixin of its class
+        (``self._start_stream(p)`` in ``RunPart.start`` reaching ``ChatPart._start_stream`` of ``Agent(ChatPart,
+        RunPart)``): a use from another class body, which the object both are mixed into makes possible."""
+        scope = self.ev.scopes.get(callee)
+        cls = scope.enclosing_class() if scope is not None and scope.kind == "function" else None
+        caller = fn
+        while caller is not None and caller.kind == "function" and caller.enclosing_class() is None and caller.parent:
+            caller = caller.parent  # a closure inside a method belongs to the method's class
+        home = caller.enclosing_class() if caller is not None else None
+        receiver = _receiver(site)
+        return (
+            cls is not None
+            and home is not None
+            and receiver is not None
+            and _is_self(caller, receiver)  # type: ignore[arg-type]
+            and self._mixin_peer_method(callee, home)
+        )
 
     def _method_of(self, who: str, cls: Scope) -> bool:
         scope = self.ev.scopes.get(who)
@@ -8288,6 +8319,54 @@ def _flag_conditions(fn: Scope) -> dict[int, tuple[tuple[str, bool], ...]]:
     result = out if any_cond else {}
     fn.derived["flag_conditions"] = result
     return result
+
+
+def _step_nudge(fn: Scope, stmt: cst.CSTNode | None, line: int) -> bool:
+    """Whether the statement ``stmt`` (an own turn appended to the list a loop sends) runs only on some steps of a
+    loop of ``fn`` that also holds the call at ``line`` outside that condition: inside an ``if`` of the loop's body
+    whose test reads the loop's step (its ``for`` target or a counter the loop advances, ``if step == last:``). A
+    wrap-up nudge on the last permitted step of a tool loop: on every other step the loop sends the conversation it
+    was handed as it is, so the turn makes no task of the function's own."""
+    if stmt is None:
+        return False
+    mod = fn.module
+    found: list[bool] = []
+
+    def counters(loop: cst.CSTNode) -> set[str]:
+        names: set[str] = set()
+        if isinstance(loop, cst.For):
+            names |= {n.value for n in _subnodes(loop.target) if isinstance(n, cst.Name)}
+        for node in _subnodes(loop.body, limit=20000):
+            if isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Name):
+                names.add(node.target.value)
+        return names
+
+    def walk(node: cst.CSTNode, loop: cst.CSTNode | None, cond: cst.If | None, depth: int) -> None:
+        if found or depth > 40:
+            return
+        if node is stmt:
+            if loop is not None and cond is not None:
+                lp, cp = mod.pos(loop), mod.pos(cond)
+                if (
+                    lp is not None
+                    and cp is not None
+                    and lp.start.line <= line <= lp.end.line
+                    and not cp.start.line <= line <= cp.end.line
+                    and {n.value for n in _subnodes(cond.test) if isinstance(n, cst.Name)} & counters(loop)
+                ):
+                    found.append(True)
+            return
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda) and node is not fn.node:
+            return
+        if isinstance(node, cst.For | cst.While):
+            loop, cond = node, None
+        elif isinstance(node, cst.If) and loop is not None and cond is None:
+            cond = node
+        for child in node.children:
+            walk(child, loop, cond, depth + 1)
+
+    walk(fn.node, None, None, 0)
+    return bool(found)
 
 
 def _flag_value(callee: Scope, site: Site, name: str, memo: dict[str, bool | None]) -> bool | None:
