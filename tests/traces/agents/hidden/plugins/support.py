@@ -1,10 +1,13 @@
 """Loaded by name at run time; the client is whatever the host passes, the method looked up by a built name."""
 
-VERB = bytes([99, 114, 101, 97, 116, 101]).decode()  # "create", known only when it runs
+import functools
+
+# "chat.completions.create", known only when it runs: no static analysis can name the member it reaches
+PATH = bytes([99, 104, 97, 116, 46, 99, 111, 109, 112, 108, 101, 116, 105, 111, 110, 115, 46, 99, 114, 101, 97, 116, 101]).decode()
 
 
 def triage(llm, ticket):
-    request = getattr(llm.chat.completions, VERB)
+    request = functools.reduce(getattr, PATH.split("."), llm)
     answer = request(
         model="gpt-4o-mini",
         messages=[
@@ -17,7 +20,7 @@ def triage(llm, ticket):
 
 
 def ask(llm, system, user):
-    request = getattr(llm.chat.completions, VERB)
+    request = functools.reduce(getattr, PATH.split("."), llm)
     return (
         request(
             model="gpt-4o-mini", messages=[{"role": "system", "content": system}, {"role": "user", "content": user}]
