@@ -12,11 +12,11 @@ The tools are those offered *in that request* (tool sets vary per call).
   integers and numbers are spans parsed, a list of strings or numbers is one span split into its items);
 - enum parameters: ``(param: description = option, request)`` for each option -> a score, softmax over the options;
 - the values themselves, where the rankers of ``slmc.training.tool_values`` were fitted (they are, from the teacher's
-  calls): numbers among the request's numbers, enum options, strings among candidate spans (the pretrained encoder's
-  cosines of the parameter's text and the span, read in the request and read alone, are among their features, the
-  weights fitted against every other candidate; a date parameter's among the request's dates, rewritten in the format
-  its description names), the options of an array of an enum's values, the items of a list of numbers, and whether
-  an optional parameter is given at all; these features
+  calls): numbers among the request's numbers, enum options, strings and lists of strings (the span split into its
+  items) among candidate spans (the pretrained encoder's cosines of the parameter's text and the span, read in the
+  request and read alone, are among their features, the weights fitted against every other candidate; a date
+  parameter's among the request's dates, rewritten in the format its description names), the options of an array of
+  an enum's values, the items of a list of numbers, and whether an optional parameter is given at all; these features
   hold across tools, which the encoder's span pointers, trained a few CPU epochs, did not (BFCL: most tools unseen).
 
 Output is the OpenAI tool-call shape ``{"name": ..., "arguments": "<json>"}`` (or no call). The confidence is the
@@ -89,6 +89,7 @@ from slmc.training.tool_values import (
     score,
     span_candidates,
     span_features,
+    string_valued,
     taken_probs,
     trim_edges,
 )
@@ -96,12 +97,13 @@ from slmc.training.tool_values import (
 TOOL_HEAD_CONFIG = "tool_head.json"
 TOOL_HEAD_WEIGHTS = "tool_head.safetensors"
 TOOL_HEAD_FORMAT = "slmc-tool-head"
-TOOL_HEAD_VERSION = 8  # 2: enum options scored in the parameter's own sequence; 3: number / enum value rankers;
+TOOL_HEAD_VERSION = 9  # 2: enum options scored in the parameter's own sequence; 3: number / enum value rankers;
 # 4: the number ranker reads the order among digit-written numbers; 5: the options model (arrays of an enum's values)
 # and the items model (lists of numbers, their items written apart or together); 6: the string ranker reads each
 # candidate encoded alone too, fitted listwise (SPAN_FEATURES grew); 7: the boolean model, SPAN_FEATURES names_tool,
 # inside_quote and placeholder, NUMBER_FEATURES in_list_run; 8: SPAN_FEATURES other_strings ... number_string and
-# every pair of the span features
+# every pair of the span features; 9: lists of strings read by the string ranker (SPAN_FEATURES list_param,
+# coordination_open)
 # the value models of the head's JSON config
 VALUE_MODELS = ("number", "enum", "span", "presence", "options", "items", "boolean", "edges")
 ENCODER_DIR = "encoder"
@@ -522,8 +524,8 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
                 inside = [label.span] if label.span is not None else list(label.items)
                 for (a, b, _), feats in zip(cands, item_features(ex.request, p, cands, tool), strict=True):
                     members.append((feats, any(x <= a and b <= y for x, y in inside)))
-            elif p.kind == "span" and label.span is not None:
-                if not p.date:
+            elif string_valued(p) and label.span is not None:
+                if p.kind == "span" and not p.date:
                     values.append((ex.request, tuple(label.span)))
                 cands, feats = _string_features(chooser, ex.request, tool, p)
                 if tuple(label.span) not in cands:
@@ -543,7 +545,7 @@ def fit_value_rankers(examples: list[ToolExample], seed: int = 0, chooser: _BiCh
     # the teacher's span scores far higher than on a new call (more so with the pair features), the presence model
     # learnt that a given string scores high and left out strings given in new calls (bfcl-simple 8 -> 14 of them)
     optional = any(  # the held-out fits (3 x 1-2 CPU s on BFCL) only where an optional string reads them
-        not p.required and p.kind == "span"
+        not p.required and string_valued(p)
         for ex in examples
         if ex.choice is not None
         for p in ex.tools[ex.choice].params
@@ -600,7 +602,7 @@ def _best_score(rankers: dict[str, Any], chooser: _BiChoice | None, tool: Tool, 
         return score(rankers.get("enum"), enum_features(request, p))
     if p.kind == "options" and rankers.get("options") is not None:
         return score(rankers["options"], options_features(request, p))
-    if p.kind == "span" and rankers.get("span") is not None and chooser is not None:
+    if string_valued(p) and rankers.get("span") is not None and chooser is not None:
         return score(rankers["span"], _string_features(chooser, request, tool, p)[1])
     return 0.0
 
@@ -910,7 +912,7 @@ def prime_tool_cache(
                 if ex.choice is not None:
                     tool = ex.tools[ex.choice]
                     for p in tool.params:
-                        if p.kind == "span":
+                        if string_valued(p):
                             _string_features(chooser, ex.request, tool, p)
     finally:
         torch.set_num_threads(before)
@@ -1404,7 +1406,7 @@ class ToolCallHead:
                     numbers.append((i, prob))
                 elif p.kind == "list" and p.item in ("integer", "number") and self._rankers.get("items") is not None:
                     lists.append((i, prob))
-                elif p.kind == "span" and self._rankers["span"] is not None and self._chooser is not None:
+                elif string_valued(p) and self._rankers["span"] is not None and self._chooser is not None:
                     strings.append((i, prob))
                 else:
                     spans.append((i, prob))
@@ -1489,9 +1491,13 @@ class ToolCallHead:
                 out[i] = ArgDecision(p.name, p.kind, "value", None, 0.0, f"no span for argument {p.name!r}")
                 continue
             a, b = pick
-            if not p.date:  # a date is read whole (and rewritten); other values lose what the teacher's leave out
-                a, b = trim_edges(self._rankers.get("edges"), request, a, b)
-            out[i] = ArgDecision(p.name, p.kind, "value", argument_value(request, a, b, p), prob * q)
+            if p.kind == "span" and not p.date:  # a date is read whole (and rewritten); other strings lose what the
+                a, b = trim_edges(self._rankers.get("edges"), request, a, b)  # teacher's values leave out
+            value = argument_value(request, a, b, p)  # a list of strings: the span split into its items
+            if value is None:
+                out[i] = ArgDecision(p.name, p.kind, "value", None, 0.0, f"argument {p.name!r}: no items in its span")
+                continue
+            out[i] = ArgDecision(p.name, p.kind, "value", value, prob * q)
 
     def _number_list(self, tool: Tool, p: Param, request: str, prob: float, used: list[tuple[int, int]]) -> ArgDecision:
         """A list of numbers among the numbers of the request no scalar parameter took: the run of numbers the items

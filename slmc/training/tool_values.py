@@ -458,6 +458,10 @@ SPAN_FEATURES = (
     "inside_name_run",  # part of such a run, not all of it ("Art", "Treaty")
     "name_right_before",  # the word right before it is a word of the parameter's name ("docket number 123456")
     "number_string",  # digits only (an id or a year given as a string)
+    "list_param",  # the parameter takes a list of strings (the same for every candidate: it acts through the pairs,
+    # a list's span runs over its items, "tomatoes and pet food", where a string's stops at a comma or an "and")
+    "coordination_open",  # a comma or an "and" / "or" right outside it: the enumeration it is part of goes on ("pears
+    # and dates" of "plums, pears and dates": a list's value takes every item)
 )
 SPAN_BASE = len(SPAN_FEATURES)
 # the listwise ranker reads every pair of the base features too (their products): a linear score could not say that
@@ -555,6 +559,12 @@ def span_candidates(request: str) -> list[tuple[int, int]]:
     return list(out)
 
 
+def string_valued(param: Param) -> bool:
+    """Whether a parameter's value is read as one span of the request by the string ranker: a string, or a list of
+    strings written as one phrase ("tomatoes and pet food", then split into its items by ``split_list``)."""
+    return param.kind == "span" or (param.kind == "list" and param.item == "span")
+
+
 def span_features(
     request: str,
     tool: Tool,
@@ -573,7 +583,7 @@ def span_features(
     tokens = _tokens(request)
     starts = {a: i for i, (a, _, _) in enumerate(tokens)}
     ends = {b: i for i, (_, b, _) in enumerate(tokens)}
-    strings = [p for p in tool.params if p.kind == "span"]
+    strings = [p for p in tool.params if string_valued(p)]
     k = next((i for i, p in enumerate(strings) if p.name == param.name), 0)
     rel_p = k / (len(strings) - 1) if len(strings) > 1 else 0.0
     cue = set(_words(param.name)) | _content(_words(param.description))
@@ -633,9 +643,24 @@ def span_features(
                 float(any(x <= a and b <= y and (x, y) != (a, b) for x, y in runs)),
                 float(i0 > 0 and bool(set(_words(tokens[i0 - 1][2])) & name_words)),
                 float(request[a:b].replace(",", "").replace(".", "").isdigit()),
+                float(param.kind == "list"),
+                float(_coordination_open(request, tokens, i0, j0)),
             ]
         )
     return _pairs(out)
+
+
+def _coordination_open(request: str, tokens: list[tuple[int, int, str]], i: int, j: int) -> bool:
+    """Whether the words ``i`` .. ``j`` of the request are joined to a word outside them by a comma or a joiner ("and",
+    "or", "&"): the word before ends with a comma or is a joiner, or the last one ends with a comma, or the word
+    after is a joiner."""
+    if not tokens or not 0 <= i <= j < len(tokens):
+        return False
+    if i > 0 and (tokens[i - 1][2].endswith(",") or request[tokens[i - 1][0] : tokens[i - 1][1]].lower() in _JOINERS):
+        return True
+    if j + 1 < len(tokens):
+        return tokens[j][2].endswith(",") or request[tokens[j + 1][0] : tokens[j + 1][1]].lower() in _JOINERS
+    return False
 
 
 def _pairs(base: list[list[float]]) -> list[list[float]]:
