@@ -2890,7 +2890,10 @@ class Evaluator:
             proto = self.scopes.get(k)
             if k == cls_key or not methods <= own or proto is None:
                 continue
-            if all(_takes_declared_params(cls.bindings[m], proto.bindings.get(m, [])) for m in methods):
+            takes = [_takes_declared_params(cls.bindings[m], proto.bindings.get(m, [])) for m in methods]
+            # a method declaring only a catch-all (``format(self, **kwargs)``) constrains nothing: the Protocol is met
+            # when every shaped method is, and it has one at least
+            if all(t is not False for t in takes) and any(t for t in takes):
                 met.append(k)
         return met[:4]
 
@@ -5225,22 +5228,23 @@ def _method_params(bindings: list[Any]) -> cst.Parameters | None:
     return None
 
 
-def _takes_declared_params(impl: list[Any], declared: list[Any]) -> bool:
+def _takes_declared_params(impl: list[Any], declared: list[Any]) -> bool | None:
     """Whether a class's method (its bindings ``impl``) accepts every named parameter the Protocol's method
     (``declared``) declares: ``run(self, messages, **opts)`` meets ``def run(self, messages)`` but
     ``run(self, text)`` does not, so a class whose ``run`` embeds a text does not implement a chat Protocol that only
     shares the method name. A generic ``run(self, **kwargs)`` (a pipeline component taking any input) names none of
     them: it may be handed anything, so it types as no particular Protocol that declares named parameters. Nor does
     a Protocol method declaring only a catch-all ``run(self, *args, **kwargs)`` (what every component of a pipeline
-    framework offers) make each class defining ``run`` one of its implementations: it declares no shape to meet. An
-    unreadable signature counts as taking."""
+    framework offers) make each class defining ``run`` one of its implementations: it declares no shape to meet
+    (None: neither met nor unmet; a Protocol of such methods only is met by no class). An unreadable signature counts
+    as taking."""
     have, want = _method_params(impl), _method_params(declared)
     if have is None or want is None:
         return True
     named = {p.name.value for p in (*have.posonly_params, *have.params, *have.kwonly_params)}
     wanted = [*want.posonly_params, *want.params][1:] + list(want.kwonly_params)
     if not wanted and (isinstance(want.star_arg, cst.Param) or isinstance(want.star_kwarg, cst.Param)):
-        return False
+        return None
     return all(p.name.value in named for p in wanted)
 
 

@@ -138,3 +138,34 @@ def test_structural_protocol_reaches_its_model_implementations(tmp_path: Path) -
     assert ("pkg/chat.py", line_of(CHAT, "embeddings.create(")) not in found
     assert not [p for p, _ in found if p == "pkg/components.py"]
     assert ("pkg/ranker.py", line_of(RANKER, "def run(")) not in found, found
+
+
+def test_a_catch_all_method_beside_a_shaped_one_leaves_the_protocol_met(tmp_path: Path) -> None:
+    # the Protocol also declares ``describe(self, **kwargs)``: that method constrains nothing, so a class meeting the
+    # shaped ``run(self, messages)`` still implements the Protocol (not only a Protocol of catch-alls is met by none)
+    protocol = PROTOCOL.replace(
+        '            """Answer the conversation."""\n            ...\n',
+        '            """Answer the conversation."""\n            ...\n\n'
+        "        def describe(self, **kwargs: Any) -> dict[str, Any]: ...\n",
+    )
+    chat = CHAT.replace(
+        "    class OpenAIVectorizer:",
+        "        def describe(self, **kwargs: Any) -> dict[str, Any]:\n"
+        '            return {"model": self.model, **kwargs}\n\n\n'
+        "    class OpenAIVectorizer:",
+    )
+    assert protocol != PROTOCOL and chat != CHAT
+    write_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/types/__init__.py": TYPES_INIT,
+            "pkg/types/protocol.py": protocol,
+            "pkg/chat.py": chat,
+            "pkg/ranker.py": RANKER,
+        },
+    )
+    graph = analysed_graph(tmp_path)
+    found = {(s.loc.path, s.loc.line): str(s.site) for s in graph.sites()}
+    assert found.get(("pkg/ranker.py", line_of(RANKER, "self._chat.run("))) == "wrapper-call", found
+    assert found.get(("pkg/types/protocol.py", line_of(protocol, "def run(self, messages"))) == "wrapper", found
