@@ -4797,6 +4797,8 @@ class Analysis:
                 continue
             if fn is not None and _params_in(fn, a.value):
                 continue  # ``prompt_name=name or "chat"``: the caller's pick on some path
+            if not _only_literal_bindings(site.info.scope, a.value):
+                continue  # ``prompt_name = settings.get("prompt_name")`` on some path: the data's pick, no fixed one
             value = self.ev.static_str(a.value, site.info.scope)
             if value and value.strip():
                 picked = True
@@ -9909,6 +9911,23 @@ def _appended_params(fn: Scope) -> frozenset[str]:
                     inner.extend(item.children)
         todo.extend(node.children)
     return frozenset(out)
+
+
+def _only_literal_bindings(scope: Scope, value: cst.BaseExpression) -> bool:
+    """Whether ``value`` is literal text, or a local of ``scope`` every binding of which is (``name = "Chat"`` on
+    every path, not ``name = settings["prompt_name"]`` on one of them)."""
+    if isinstance(value, cst.SimpleString | cst.ConcatenatedString):
+        return True
+    if not isinstance(value, cst.Name):
+        return False
+    bindings = scope.bindings.get(value.value)
+    if not bindings:
+        return False
+    return all(
+        b[0] == "expr" and isinstance(b[1], cst.SimpleString | cst.ConcatenatedString)
+        for b in bindings
+        if len(b) < 3 or b[2] is scope
+    )
 
 
 def _params_in(
