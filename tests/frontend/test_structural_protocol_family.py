@@ -117,21 +117,15 @@ RANKER = """
 """
 
 
+def _sites(tmp_path: Path, protocol: str, chat: str, more: dict[str, str]) -> dict[tuple[str, int], str]:
+    """The sites found in a package of the types module, the Protocol, the chat model and the ranker (and ``more``)."""
+    files = {"pkg/__init__.py": "", "pkg/types/__init__.py": TYPES_INIT, "pkg/types/protocol.py": protocol}
+    write_tree(tmp_path, {**files, "pkg/chat.py": chat, "pkg/ranker.py": RANKER, **more})
+    return {(s.loc.path, s.loc.line): str(s.site) for s in analysed_graph(tmp_path).sites()}
+
+
 def test_structural_protocol_reaches_its_model_implementations(tmp_path: Path) -> None:
-    write_tree(
-        tmp_path,
-        {
-            "pkg/__init__.py": "",
-            "pkg/types/__init__.py": TYPES_INIT,
-            "pkg/types/protocol.py": PROTOCOL,
-            "pkg/chat.py": CHAT,
-            "pkg/components.py": COMPONENTS,
-            "pkg/ranker.py": RANKER,
-            "pkg/pipeline.py": PIPELINE,
-        },
-    )
-    graph = analysed_graph(tmp_path)
-    found = {(s.loc.path, s.loc.line): str(s.site) for s in graph.sites()}
+    found = _sites(tmp_path, PROTOCOL, CHAT, {"pkg/components.py": COMPONENTS, "pkg/pipeline.py": PIPELINE})
     assert found.get(("pkg/ranker.py", line_of(RANKER, "self._chat.run("))) == "wrapper-call", found
     assert found.get(("pkg/types/protocol.py", line_of(PROTOCOL, "def run(self, messages"))) == "wrapper", found
     assert found.get(("pkg/chat.py", line_of(CHAT, "chat.completions.create("))) == "request", found
@@ -155,17 +149,6 @@ def test_a_catch_all_method_beside_a_shaped_one_leaves_the_protocol_met(tmp_path
         "    class OpenAIVectorizer:",
     )
     assert protocol != PROTOCOL and chat != CHAT
-    write_tree(
-        tmp_path,
-        {
-            "pkg/__init__.py": "",
-            "pkg/types/__init__.py": TYPES_INIT,
-            "pkg/types/protocol.py": protocol,
-            "pkg/chat.py": chat,
-            "pkg/ranker.py": RANKER,
-        },
-    )
-    graph = analysed_graph(tmp_path)
-    found = {(s.loc.path, s.loc.line): str(s.site) for s in graph.sites()}
+    found = _sites(tmp_path, protocol, chat, {})
     assert found.get(("pkg/ranker.py", line_of(RANKER, "self._chat.run("))) == "wrapper-call", found
     assert found.get(("pkg/types/protocol.py", line_of(protocol, "def run(self, messages"))) == "wrapper", found
