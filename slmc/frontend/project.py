@@ -6051,28 +6051,28 @@ class Analysis:
             packages = [m for m in packages if m not in more]
         return {n for n in names if n.isidentifier()}
 
-    def _structural_wrapper_methods(self, wrappers: set[str]) -> set[str]:
-        """Names of the wrapper methods (public, no dunder) whose class names no base: such a class may implement a
-        ``typing.Protocol`` of the tree by defining its methods, and its users then hold the Protocol type."""
-        out = set()
+    def _wrapper_methods(self, wrappers: set[str]) -> Iterator[tuple[Scope, Scope]]:
+        """Each wrapper that is a method, with its class."""
         for key in wrappers:
             fn = self.ev.scopes.get(key)
             cls = fn.enclosing_class() if fn is not None and fn.kind == "function" else None
-            if cls is not None and not fn.name.startswith("_") and _names_no_base(cls):
-                out.add(fn.name)
-        return out
+            if cls is not None:
+                yield fn, cls
+
+    def _structural_wrapper_methods(self, wrappers: set[str]) -> set[str]:
+        """Names of the wrapper methods (public, no dunder) whose class names no base: such a class may implement a
+        ``typing.Protocol`` of the tree by defining its methods, and its users then hold the Protocol type."""
+        return {
+            fn.name
+            for fn, cls in self._wrapper_methods(wrappers)
+            if not fn.name.startswith("_") and _names_no_base(cls)
+        }
 
     def _met_protocol_modules(self, wrappers: set[str]) -> set[str]:
         """Modules defining a ``typing.Protocol`` that a wrapper's class implements structurally: files importing the
         Protocol reach the wrapper through it (``chat_generator: ChatGenerator`` and ``chat_generator.run(...)``)."""
         out = set()
-        classes = set()
-        for key in wrappers:
-            fn = self.ev.scopes.get(key)
-            cls = fn.enclosing_class() if fn is not None and fn.kind == "function" else None
-            if cls is not None:
-                classes.add(cls.key)
-        for key in sorted(classes):
+        for key in sorted({cls.key for _, cls in self._wrapper_methods(wrappers)}):
             for proto in self.ev.protocols_met(key):
                 scope = self.ev.scopes.get(proto)
                 if scope is not None:
