@@ -646,6 +646,19 @@ class Evaluator:
                 t = self.text(a.value, scope)
                 if len("".join(t.static().split())) >= 20:
                     return t
+        return self.section_text(call, scope)
+
+    def section_text(self, call: cst.Call, scope: Scope) -> Text | None:
+        """The prose a section-builder step writes through a keyword (``sheet.add_part(name="intro", template="Our
+        assistant follows rules...")``): the first keyword argument whose text reads as sentences (three words or more,
+        twenty letters or more), not a section's name. None when no keyword holds such text."""
+        for a in call.args:
+            if a.keyword is None or a.star:
+                continue
+            t = self.text(a.value, scope)
+            static = t.static()
+            if len(static.split()) >= 3 and len("".join(static.split())) >= 20:
+                return t
         return None
 
     def built_text(self, use: cst.Name, scope: Scope) -> Text | None:
@@ -658,8 +671,9 @@ class Evaluator:
             return None
         steps: list[tuple[int, cst.Call, Scope]] = []
         for b in scope.bindings.get(use.value) or ():
-            if b[0] == "expr" and isinstance(b[1], cst.Call) and (_line_of(b[1]) or line) < line:
-                steps.append((_line_of(b[1]) or 0, b[1], b[2]))
+            made_by = b[1].expression if b[0] == "expr" and isinstance(b[1], cst.Await) else b[1]  # = await build()
+            if b[0] == "expr" and isinstance(made_by, cst.Call) and (_line_of(made_by) or line) < line:
+                steps.append((_line_of(made_by) or 0, made_by, b[2]))
         for info in fn.calls:
             node = info.node
             at = _line_of(node)
@@ -706,10 +720,38 @@ class Evaluator:
                 if found is None and not isinstance(func.value, cst.Name):
                     found = self._text(func.value, where)
                 if found is not None and any(not p.hole for p in found.parts):
-                    return found
+                    sections = self.sections_text(ordered, level, indent)
+                    return sections if sections is not None else found
             return None
         finally:
             self._building.discard(key)
+
+    def sections_text(
+        self, steps: list[tuple[int, cst.Call, Scope]], level: int, indent: Callable[[cst.CSTNode], int]
+    ) -> Text | None:
+        """A prompt a builder assembles from sections, one step each (``sheet.add_part(name=..., template="...")``
+        several times, ``render()`` joining them): every section the steps at the use's own level write through a
+        keyword, in source order, joined (the task statement lives in one section, the answer format in another).
+        None unless two such steps or more write one."""
+        parts: list[tuple[int, Text]] = []
+        for at, call, where in steps:
+            if indent(call) > level or not isinstance(call.func, cst.Attribute):
+                continue
+            callee = self.value(call.func, where)
+            if not isinstance(callee, Function) or not self.returns_self(callee.key):
+                continue
+            if call.args and call.args[0].keyword is None:
+                continue  # ``convo.template("plan")``: a step of its own, not a section (``step_text``)
+            t = self.section_text(call, where)
+            if t is not None:
+                parts.append((at, t))
+        if len(parts) < 2:
+            return None
+        parts.sort(key=lambda p: p[0])
+        joined: list[Text | None] = []
+        for _, t in parts:
+            joined += [t, Text((PromptPart("\n\n"),), "literal")]
+        return concat(joined[:-1], "concat")
 
     def returned_text(self, key: str) -> Text | None:
         """The conversation a helper builds and returns by name (``return convo``): its ``built_text``."""

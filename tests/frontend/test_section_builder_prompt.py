@@ -1,0 +1,124 @@
+"""A prompt assembled by a builder object from sections (``sheet.add_part(name="intro", template="...")`` several
+times, each step returning the builder, ``render()`` joining the parts), built by a helper that returns it, and
+handed to a structured-output wrapper: the site's prompt is every section written at the builder's own level, in
+source order, so triage reads the task statement (the first section) and the answer format (the last), not the
+last section alone or nothing. A section's name, a short identifier, is no text of the prompt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from slmc.ir import SiteKind
+from slmc.passes.triage import multi_task_wrappers, triage_site
+from tests.frontend.trees import analysed_graph, carried_text, wrapper_call_in, write_tree
+
+SHAPER = """
+    from abc import ABC, abstractmethod
+    from io import StringIO
+    from typing import Any, Generic, Mapping, TypeVar
+
+    from openai import AsyncOpenAI
+
+    T = TypeVar("T")
+
+
+    class Sheet:
+        def __init__(self) -> None:
+            self.parts: dict[str, str] = {}
+
+        def add_part(self, name: str, template: str, props: dict[str, Any] = {}) -> "Sheet":
+            self.parts[name] = template.format(**props)
+            return self
+
+        def render(self) -> str:
+            out = StringIO()
+            for part in self.parts.values():
+                out.write(part)
+                out.write("\\n\\n")
+            return out.getvalue().strip()
+
+
+    class Shaper(ABC, Generic[T]):
+        @abstractmethod
+        async def shape(self, prompt: "str | Sheet", hints: Mapping[str, Any] = {}) -> T: ...
+
+
+    class RemoteShaper(Shaper[T]):
+        def __init__(self) -> None:
+            self._client = AsyncOpenAI()
+
+        async def shape(self, prompt: "str | Sheet", hints: Mapping[str, Any] = {}) -> T:
+            if isinstance(prompt, Sheet):
+                prompt = prompt.render()
+            reply = await self._client.chat.completions.create(
+                messages=[{"role": "developer", "content": prompt}], model="m"
+            )
+            return reply.choices[0].message.content
+"""
+
+JUDGE = '''
+    from pydantic import BaseModel
+
+    from kit.shaper import Shaper, Sheet
+
+
+    class LastingVerdict(BaseModel):
+        rationale: str
+        is_lasting: bool
+
+
+    class LastingJudge:
+        def __init__(self, shaper: Shaper[LastingVerdict]) -> None:
+            self._shaper = shaper
+
+        async def judge_rule(self, rule: str) -> bool:
+            verdict = await self._judge(rule, temperature=0.1)
+            return verdict.is_lasting
+
+        {ASYNC}def _build_sheet(self, rule: str) -> Sheet:
+            sheet = Sheet()
+            sheet.add_part(
+                name="lasting-judge-intro",
+                template="""
+    Our assistant follows rules. Each rule holds a condition and an action the assistant takes when it holds.
+    """,
+            )
+            sheet.add_part(
+                name="lasting-judge-task",
+                template="""
+    Your task is to decide whether the action of the rule below goes on over several turns or is done in one reply.
+    Rule: {rule}
+    """,
+                props={"rule": rule},
+            )
+            sheet.add_part(
+                name="lasting-judge-format",
+                template="""
+    Reply with a JSON object: {{"rationale": "<one sentence>", "is_lasting": <true or false>}}
+    """,
+            )
+            return sheet
+
+        async def _judge(self, rule: str, temperature: float) -> LastingVerdict:
+            sheet = {AWAIT}self._build_sheet(rule)
+            return await self._shaper.shape(prompt=sheet, hints={"temperature": temperature})
+'''
+
+
+@pytest.mark.parametrize("is_async", [False, True])
+def test_sections_of_a_built_sheet_are_the_prompt(tmp_path: Path, is_async: bool) -> None:
+    judge = JUDGE.replace("{ASYNC}", "async " if is_async else "").replace("{AWAIT}", "await " if is_async else "")
+    write_tree(tmp_path, {"kit/__init__.py": "", "kit/shaper.py": SHAPER, "kit/judge.py": judge})
+    graph = analysed_graph(tmp_path)
+    site = wrapper_call_in(graph, "LastingJudge._judge")
+    assert site.site == SiteKind.WRAPPER_CALL
+    text = carried_text(graph, site)
+    assert "Our assistant follows rules" in text
+    assert "Your task is to decide whether" in text
+    assert "Reply with a JSON object" in text
+    assert text.index("Our assistant") < text.index("Your task") < text.index("Reply with")
+    assert "lasting-judge-intro" not in text
+    verdict = triage_site(graph, site, multi_task_wrappers(graph))
+    assert verdict.verdict.value == "narrow", verdict
