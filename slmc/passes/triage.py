@@ -466,7 +466,9 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "agent step over tools",
     ),
     (
-        r"(?:chat(?:ting)?|convers(?:e|ing)|talk(?:ing)?)\s+(?:[\w-]+\s+)?with|conversation\s+with\s+the\s+user|(?:reply|respond)\s+to\s+the\s+(?:customer|user)|friendly\s+(?:reply|tone)|(?:you\s+are|act\s+as)\s+an?\s+(?:\w+\s+)?chat\s*bot"
+        # ``reply to the user`` as an order, not the noun a sentence describing the system names (``the guideline
+        # takes part in generating the next reply to the user``: the conversation is what is judged)
+        r"(?:chat(?:ting)?|convers(?:e|ing)|talk(?:ing)?)\s+(?:[\w-]+\s+)?with|conversation\s+with\s+the\s+user|(?<!\bthe\s)(?<!\bnext\s)(?<!\ba\s)(?<!\bits\s)(?<!\btheir\s)(?:reply|respond)\s+to\s+the\s+(?:customer|user)|friendly\s+(?:reply|tone)|(?:you\s+are|act\s+as)\s+an?\s+(?:\w+\s+)?chat\s*bot"
         r"|(?:what|how)\s+(?:should|would|will|might)\s+[^.?\n]{1,40}?\s+(?:say|reply|respond)\b|next\s+in\s+the\s+conversation",
         -1.0,
         "conversation",

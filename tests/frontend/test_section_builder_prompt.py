@@ -122,3 +122,23 @@ def test_sections_of_a_built_sheet_are_the_prompt(tmp_path: Path, is_async: bool
     assert "lasting-judge-intro" not in text
     verdict = triage_site(graph, site, multi_task_wrappers(graph))
     assert verdict.verdict.value == "narrow", verdict
+
+
+def test_the_reply_a_rule_judge_describes_is_no_conversation(tmp_path: Path) -> None:
+    """The sheet's intro names the reply the assistant will write (``the next reply to the user``) to say what the
+    rules shape; the task is still a yes/no decision about one rule, not a reply to write: no "conversation" cue."""
+    judge = (
+        JUDGE.replace("{ASYNC}", "")
+        .replace("{AWAIT}", "")
+        .replace(
+            "and an action the assistant takes when it holds.",
+            "and an action; a rule whose condition holds takes part in generating the next reply to the user.",
+        )
+    )
+    write_tree(tmp_path, {"kit/__init__.py": "", "kit/shaper.py": SHAPER, "kit/judge.py": judge})
+    graph = analysed_graph(tmp_path)
+    site = wrapper_call_in(graph, "LastingJudge._judge")
+    assert "the next reply to the user" in carried_text(graph, site)
+    verdict = triage_site(graph, site, multi_task_wrappers(graph))
+    assert verdict.verdict.value == "narrow", verdict
+    assert 'prompt says "conversation"' not in verdict.reasons
