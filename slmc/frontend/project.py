@@ -2917,6 +2917,10 @@ class Analysis:
                             not self._sends_conversation(key, scope, inside, reaching)
                             and self._task_body(key, inside, reaching, fwd, {key}, 0, named=False)
                         )
+                        # nor one whose model calls hand a message list its class's builder writes around the
+                        # conversation it is handed (``summary_request(messages=m)``): that conversation is the data
+                        # of its own task (``_builder_writes_around``), whatever its base's other overrides forward
+                        and not any(self._sends_built_around(s) for s in own)
                     ):  # an implementation of a wrapper interface (``OpenAIProvider.call_model``) calling a model itself;
                         # not one that only fills prompts it writes with what it is given (a metric's ``score(question,
                         # answer)`` under a base whose generic implementation sends its caller's template): a task

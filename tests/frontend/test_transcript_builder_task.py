@@ -110,3 +110,77 @@ def test_compactor_with_its_own_transcript_builder_is_a_task(tmp_path: Path) -> 
     assert found.get(("shrink.py", line_of(SHRINK, "self.model.run(messages=request)"))) == "wrapper-call"
     assert ("shrink.py", line_of(SHRINK, "def compact")) not in found  # a task method, not a wrapper
     assert not [k for k in found if k[0] == "hook.py"]  # its caller hands it data: no wrapper-call
+
+
+RUNNER = """
+import asyncio
+
+
+async def run_component(component, **kwargs):
+    run_async = getattr(component, "run_async", None)
+    if callable(run_async):
+        return await run_async(**kwargs)
+    return await asyncio.to_thread(component.run, **kwargs)
+"""
+
+BASE = """
+from typing import Protocol
+
+
+class Compactor(Protocol):
+    def compact(self, messages, budget):
+        ...
+
+    async def compact_async(self, messages, budget):
+        return self.compact(messages, budget)
+"""
+
+ASYNC_SHRINK = (
+    SHRINK.replace(
+        "from chat import ChatModel, Turn",
+        "from base import Compactor\nfrom chat import ChatModel, Turn\nfrom runner import run_component",
+    )
+    .replace("class Shrinker:", "class Shrinker(Compactor):")
+    .replace(
+        "    def _pick(self, messages):",
+        """    async def compact_async(self, messages, budget):
+        current = messages
+        while len(current) > budget:
+            picked = self._pick(current)
+            if not picked:
+                break
+            request = self._request(messages=current, picked=picked)
+            reply = await run_component(self.model, messages=request)
+            current = self._swap(current, picked, reply)
+        return current
+
+    def _pick(self, messages):""",
+    )
+)
+
+ASYNC_HOOK = (
+    HOOK.replace("from shrink import Shrinker", "from base import Compactor\nfrom shrink import Shrinker")
+    .replace("shrinker: Shrinker", "shrinker: Compactor")
+    .replace(
+        "    def before_step(self, messages):",
+        """    async def before_step_async(self, messages):
+        shorter = await self.shrinker.compact_async(messages=messages, budget=self.limit)
+        return shorter or messages
+
+    def before_step(self, messages):""",
+    )
+)
+
+
+def test_async_twin_through_a_component_runner_is_a_task(tmp_path: Path) -> None:
+    """The same compactor with an async twin handing its own request to a generic component runner
+    (``await run_component(self.model, messages=request)``) under a protocol whose async default calls the sync
+    method: neither twin is a wrapper. Fails before: the async twin was read as an implementation of a wrapper
+    interface (its base a wrapper because its overrides were). (The protocol's own async default, which runs the sync
+    method from its class, is still read as an entry of its class's model steps: not covered here.)"""
+    files = {"chat.py": CHAT, "shrink.py": ASYNC_SHRINK, "hook.py": ASYNC_HOOK, "base.py": BASE, "runner.py": RUNNER}
+    write_tree(tmp_path, files)
+    graph = analysed_graph(tmp_path)
+    found = {(s.loc.path, s.loc.line): str(s.site) for s in graph.sites()}
+    assert ("shrink.py", line_of(ASYNC_SHRINK, "def compact(")) not in found
+    assert ("shrink.py", line_of(ASYNC_SHRINK, "async def compact_async")) not in found
