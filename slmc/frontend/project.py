@@ -174,6 +174,7 @@ class Analysis:
     _returned: dict[str, set[str]] = field(default_factory=dict)  # fn key -> parameters it returns as they are
     # fn key -> (fills a template it holds, the parameters it also hands back as they are) (a builder)
     _fills_memo: dict[str, tuple[bool, frozenset[str]]] = field(default_factory=dict)
+    _around_memo: dict[str, bool] = field(default_factory=dict)
     _rebuilt: dict[str, str | None] = field(default_factory=dict)  # fn key -> the parameter it returns rebuilt
     _call_infos: tuple[int, dict[int, Any]] | None = None  # (modules seen, id(call) -> its CallInfo)
     _unpassed_memo: dict[str, frozenset[str]] = field(default_factory=dict)  # fn key -> defaults no call gives
@@ -2916,6 +2917,10 @@ class Analysis:
                             not self._sends_conversation(key, scope, inside, reaching)
                             and self._task_body(key, inside, reaching, fwd, {key}, 0, named=False)
                         )
+                        # nor one whose model calls hand a message list its class's builder writes around the
+                        # conversation it is handed (``summary_request(messages=m)``): that conversation is the data
+                        # of its own task (``_builder_writes_around``), whatever its base's other overrides forward
+                        and not any(self._sends_built_around(s) for s in own)
                     ):  # an implementation of a wrapper interface (``OpenAIProvider.call_model``) calling a model itself;
                         # not one that only fills prompts it writes with what it is given (a metric's ``score(question,
                         # answer)`` under a base whose generic implementation sends its caller's template): a task
@@ -3033,6 +3038,9 @@ class Analysis:
                                 # ``summarize(text=t, prompt_templates=(conf.prompts.summary, conf.prompts.system))``:
                                 # templates it takes from its own settings object, its task's text
                                 or self._hands_own_templates(s)
+                                # ``self.gen.run(messages=self._prompt(messages=picked))``: a message list the class's
+                                # builder writes around what it is handed (``_builder_writes_around``)
+                                or self._sends_built_around(s)
                                 # ``manager("summarize", text=t)``: it names the task of a template-filling wrapper itself
                                 or (s.callee in filling and _names_task(s.info.node))
                                 for s in direct
@@ -5375,7 +5383,54 @@ class Analysis:
 
     @property
     def flow(self) -> _Flow:
-        return _Flow(self._kept_args, self._unpassed, self._rebuilt_args, self._fills_held_template, self._model_answer)
+        return _Flow(
+            self._kept_args,
+            self._unpassed,
+            self._rebuilt_args,
+            self._fills_held_template,
+            self._model_answer,
+            self._builder_writes_around,
+        )
+
+    def _sends_built_around(self, site: Site) -> bool:
+        """Whether the call hands over a message list a builder of its function's class writes around what it is
+        handed (``_builder_writes_around``): given in the call itself, or a local bound to such a call only."""
+        fn = site.info.scope.enclosing_function()
+        if fn is None or fn.enclosing_class() is None:
+            return False
+        for a in site.info.node.args:
+            value = a.value
+            if isinstance(value, cst.Name):
+                bound = [b for b in fn.bindings.get(value.value, ()) if b[2] is fn]
+                if len(bound) != 1 or bound[0][0] != "expr":
+                    continue
+                value = bound[0][1]
+            if (
+                isinstance(value, cst.Call)
+                and _own_builder(dotted(value.func) or "")
+                and self._builder_writes_around(value, fn)
+            ):
+                return True
+        return False
+
+    def _builder_writes_around(self, call: cst.Call, fn: Scope) -> bool:
+        """Whether ``call`` (``self._prompt(messages=picked)`` in ``fn``) calls a method of the class that returns a
+        message list it writes whole: every message a constructor call or a dict (``Msg.from_system(text=...)``,
+        ``{"role": "user", "content": ...}``) whose text is either an instruction of its own (literal text, or one the
+        object holds, ``self.instruction``) or a formatted string holding words of its own around what it is handed
+        (``f"<conversation>\n{transcript}\n</conversation>"``), with at least one of each. What the caller hands it
+        (a conversation to summarise, items to rank) is rendered into that task prompt: the data of the caller's own
+        task, not a prompt it forwards (CALLSITES.md: a task function writes its prompt around the data)."""
+        target = self.ev.value(call.func, fn)
+        builder = self.ev.scopes.get(target.key) if isinstance(target, Function) else None
+        if builder is None or builder.kind != "function" or builder.enclosing_class() is None or not builder.returns:
+            return False
+        if builder.key in self._around_memo:
+            return self._around_memo[builder.key]
+        params = set(_param_names(builder))
+        result = all(_written_around(builder, r, params) for r in builder.returns[:8])
+        self._around_memo[builder.key] = result
+        return result
 
     def _fills_held_template(self, call: cst.Call, fn: Scope) -> bool:
         """Whether ``call`` (``self.fill(task_description=t, draft=d)`` in ``fn``) calls a method that fills a
@@ -8483,6 +8538,9 @@ class _Flow:
     # ``answers(call)``: the call sends a model request or calls a wrapper (a site), so what it returns is the model's
     # answer to what it is handed, not that input kept
     answers: Callable[[cst.Call], bool] = lambda call: False
+    # ``writes_around(call, fn)``: the message builder of ``fn``'s own class called returns messages it writes around
+    # what it is handed (``_builder_writes_around``), so none of the call's arguments reaches the model as it is
+    writes_around: Callable[[cst.Call, Scope], bool] = lambda call, fn: False
 
 
 # Class-level constructors of a model object from the data it is handed (pydantic v2 / v1): the same request, rebuilt
@@ -8903,6 +8961,52 @@ def _keyed_write(target: cst.BaseExpression, name: str) -> bool:
     return isinstance(target.slice[0].slice.value, cst.SimpleString)
 
 
+def _written_around(fn: Scope, value: cst.BaseExpression, params: set[str]) -> bool:
+    """``_builder_writes_around`` for one returned expression of ``fn`` (or the one local it returns, bound once)."""
+    if isinstance(value, cst.Name) and value.value not in params:
+        bound = fn.bindings.get(value.value, ())
+        if len(bound) != 1 or bound[0][0] != "expr" or not isinstance(bound[0][1], cst.BaseExpression):
+            return False
+        value = bound[0][1]
+    if not isinstance(value, cst.List | cst.Tuple) or len(value.elements) < 2:
+        return False
+    own = around = 0
+    for el in value.elements:
+        if not isinstance(el, cst.Element):
+            return False  # ``*messages``: what it is handed, sent on as it is
+        item = el.value
+        if isinstance(item, cst.Dict):
+            texts = [
+                e.value
+                for e in item.elements
+                if isinstance(e, cst.DictElement)
+                and isinstance(e.key, cst.SimpleString)
+                and str(e.key.evaluated_value) in ("content", "text")
+            ]
+        elif isinstance(item, cst.Call):
+            texts = [a.value for a in item.args if not (a.keyword is not None and a.keyword.value in ("role", "name"))]
+            if any(a.star for a in item.args):
+                return False
+        else:
+            return False
+        if len(texts) != 1:
+            return False
+        text = texts[0]
+        if isinstance(text, cst.SimpleString | cst.ConcatenatedString) or (
+            isinstance(text, cst.Attribute) and _is_self(fn, text.value)
+        ):
+            own += 1
+        elif (
+            isinstance(text, cst.FormattedString)
+            and any(isinstance(p, cst.FormattedStringExpression) for p in text.parts)
+            and _has_words(text, 0)
+        ):
+            around += 1
+        else:
+            return False
+    return own > 0 and around > 0
+
+
 def _own_builder(name: str) -> bool:
     """``self.messages_for`` / ``cls.build``: a message builder of the function's own class (not a method of an object
     it holds, ``self.agent.message_constructor``, which writes that object's own prompt around the data)."""
@@ -9000,6 +9104,8 @@ def _forwards(
             name = dotted(node.func) or ""
             # complete(self.messages_for(text)): a message builder applied in the call itself
             builder = builders and (depth <= 1 or built) and _own_builder(name)
+            if builder and flow is not None and flow.writes_around(node, fn):
+                return False  # a task prompt the class's builder writes around what it is handed (``_params_in``)
             if not builder and not name.rsplit(".", 1)[-1][:1].isupper() and name not in _KEEPS_ARGUMENTS:
                 return any(passes(a, depth, built) for a in (flow.kept(node) if flow is not None else ()))
             # (not a setting it is given, ``Agent(model=LitellmModel(model=name, api_key=key))``: no prompt)
@@ -10081,6 +10187,8 @@ def _params_in(
         if isinstance(node, cst.Call) and not templated:
             name = dotted(node.func) or ""
             builder = builders and (depth <= 1 or built) and _own_builder(name)
+            if builder and flow is not None and flow.writes_around(node, fn):
+                return  # ``self._prompt(messages=m)`` returning a task prompt of its own around them: data, not kept
             if builder and flow is not None and (rebuilt := flow.rebuilt(node)):
                 for a in rebuilt:  # ``self._request(data)`` validating the caller's request into its model: the
                     walk(a, depth, built)  # request handed in, with no prompt written around it
