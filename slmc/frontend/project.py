@@ -8630,7 +8630,17 @@ _KEEPS_ARGUMENTS = frozenset(
         "convert_to_openai_messages",
     }
 )
-_PASS_THROUGH = (cst.List, cst.Tuple, cst.Dict, cst.DictElement, cst.Element, cst.StarredElement, cst.Arg, cst.Await)
+_PASS_THROUGH = (
+    cst.List,
+    cst.Tuple,
+    cst.Dict,
+    cst.DictElement,
+    cst.Element,
+    cst.StarredElement,
+    cst.Arg,
+    cst.Await,
+    cst.StarredDictElement,  # ``{**config}``: a copy of the mapping handed in, its entries as they are
+)
 
 
 def _converted_from(fn: Scope, m: Message, bound: dict[str, Any]) -> bool:
@@ -9069,6 +9079,21 @@ def _forwards(
     if not params:
         return False
     local = _local_sources(fn, params)
+    # ``create_config, extra = self._split_config(full_config)``: the call a local is unpacked from, whose kept
+    # arguments (``flow.kept``: what the helper returns as it is) the local may hold
+    unpacked = {
+        name: [
+            v
+            for b in bindings
+            if b[0] == "unpack"
+            and b[2] is fn
+            and isinstance(v := b[1].expression if isinstance(b[1], cst.Await) else b[1], cst.Call)
+        ]
+        for name, bindings in fn.bindings.items()
+        if name not in params and flow is not None
+    }
+    unpacked_seen: set[int] = set()
+    keywords = {p.name.value for p in fn.params if p.star == "**"}
 
     attrs: dict[str, list[cst.CSTNode]] | None = None
 
@@ -9080,9 +9105,16 @@ def _forwards(
             return any(passes(e, depth + 1, built) for e in attrs.get(node.attr.value, ()))
         if isinstance(node, cst.Name):
             if node.value in params:
-                return not built or bool(_PROMPT_PARAM.search(node.value))
+                # (``**config``: the keywords the callers give one by one, ``messages=`` among them)
+                return not built or bool(_PROMPT_PARAM.search(node.value)) or node.value in keywords
             if depth < 3 and any(passes(e, depth + 1, built) for e in local.get(node.value, ())):
                 return True
+            if depth < 3 and flow is not None:
+                for c in unpacked.get(node.value, ()):
+                    if id(c) not in unpacked_seen:  # ``a, b = step(a, b)`` in a loop: once
+                        unpacked_seen.add(id(c))  # (the call stands for the local itself, as in ``_params_in``)
+                        if any(passes(a, min(depth, 1), built) for a in flow.kept(c)):
+                            return True
             return items and not built and _walked_item(fn, node, params)
         if isinstance(node, cst.Call) and _parses_command_line(node):
             return False  # ``args = parser.parse_args(argv)``: options of a command line, no prompt handed in
@@ -9094,6 +9126,10 @@ def _forwards(
             return True  # ``case.content`` / ``case["turns"]``: a field of a walked item
         if isinstance(node, cst.Subscript) and _sliced(node):
             return passes(node.value, depth, built)  # messages[1:cut]: a run of the caller's own messages
+        if isinstance(node, cst.Call) and _copy_method(node):
+            return passes(node.func.value, depth, built)  # request.copy(): the same request, as in ``_params_in``
+        if isinstance(node, cst.ListComp) and not templated and (walked := _reshaped_items_of(node)) is not None:
+            return passes(walked, depth, built)  # [m.to_dict() for m in messages]: each message handed in, reshaped
         if _joins_sequences(node, fn):  # history + new_messages: the caller's messages, one run after the other
             return passes(node.left, depth, built) or passes(node.right, depth, built)
         if isinstance(node, cst.Call) and not templated and builders and depth <= 1 and _held_formatter(node):
@@ -10055,6 +10091,7 @@ def _params_in(
     params = set(_param_names(fn))
     if not params:
         return set()
+    star_keywords = {p.name.value for p in fn.params if p.star == "**"}
     local = _local_sources(fn, params, loops)
     for name, iters in _joined_loop_contents(fn, params).items():
         local.setdefault(name, []).extend(iters)
@@ -10148,6 +10185,9 @@ def _params_in(
         if isinstance(node, cst.Call) and _renders_itself(node):
             walk(node.func.value, depth, built)  # instruction.to_string(): the prompt object handed in, as its text
             return
+        if isinstance(node, cst.DictComp) and not templated and (entries := _filtered_entries_of(node)) is not None:
+            walk(entries, depth, built)  # ``{k: v for k, v in config.items() if k not in extra}``: a part of the
+            return  # mapping handed in, each entry as it is
         if isinstance(node, cst.ListComp) and not templated:
             if flow is not None and isinstance(node.elt, cst.Call) and flow.fills(node.elt, fn):
                 return  # ``[self.template.render(question=q) for q in questions]``: each item fills a template the
@@ -10172,6 +10212,11 @@ def _params_in(
         if isinstance(node, cst.Call) and _payload_read(node) and node.func.value.value not in params:
             # body.pop("messages") of a local payload (``body = json.loads(request)``): the field, taken out of it (not
             # of a ``**kwargs`` parameter, whose keywords the callers give one by one)
+            walk(node.func.value, depth, built)
+            return
+        if isinstance(node, cst.Call) and _payload_read(node) and node.func.value.value not in star_keywords:
+            # ``input_value.get("messages")`` of a dict parameter: the prompt field of the payload handed in, as
+            # ``input_value["messages"]`` is
             walk(node.func.value, depth, built)
             return
         if isinstance(node, cst.Call) and (joined := _joined_contents(node)) is not None:
@@ -10230,6 +10275,39 @@ def _items_formatted(comp: cst.ListComp) -> bool:
         ):
             return True
     return False
+
+
+def _reshaped_items_of(comp: cst.ListComp) -> cst.BaseExpression | None:
+    """``[m.to_llm_message() for m in messages]``: the list whose items a comprehension keeps, each turned into
+    another shape by a method of its own called with nothing (one ``for``, no condition); None for anything else."""
+    f = comp.for_in
+    if f.inner_for_in is not None or f.ifs or not isinstance(f.target, cst.Name):
+        return None
+    elt = comp.elt
+    if not (isinstance(elt, cst.Call) and not elt.args and isinstance(elt.func, cst.Attribute)):
+        return None
+    if not (isinstance(elt.func.value, cst.Name) and elt.func.value.value == f.target.value):
+        return None
+    return f.iter
+
+
+def _filtered_entries_of(comp: cst.DictComp) -> cst.BaseExpression | None:
+    """``{k: v for k, v in config.items() if ...}``: the mapping whose entries a dict comprehension keeps as they are
+    (its key and value the loop's own two names, one ``for`` over ``.items()``); None for anything else."""
+    f = comp.for_in
+    if f.inner_for_in is not None or not isinstance(f.target, cst.Tuple) or len(f.target.elements) != 2:
+        return None
+    names = [e.value.value if isinstance(e.value, cst.Name) else None for e in f.target.elements]
+    if not isinstance(comp.key, cst.Name) or not isinstance(comp.value, cst.Name):
+        return None
+    if [comp.key.value, comp.value.value] != names:
+        return None
+    it = f.iter
+    if not (isinstance(it, cst.Call) and not it.args and isinstance(it.func, cst.Attribute)):
+        return None
+    if it.func.attr.value != "items" or not isinstance(it.func.value, cst.Name | cst.Attribute):
+        return None
+    return it.func.value
 
 
 def _reshaped_param(fn: Scope) -> set[str]:
