@@ -127,6 +127,11 @@ def train_head(
 # (``plan_finetune.FOLD_WHEN_SMALL``), and its work plan is shared by all its trainings.
 CALIBRATED_OUT_OF_FOLD = ("span-head", "encoder-classifier")
 MIN_FOLD_SHARE = 0.1  # the training budget's share left after the served head below which no fold head trains
+# The fold heads only answer their folds and are dropped. Measured and rejected (SNIPS GetWeather, seed 0, the
+# served head of bench/finetune_quality.py and its 3 fold heads, 194 test calls): averaging their weights into the
+# served head (a uniform model soup of the 4, same init and schema) 89.7 -> 89.2 % all, confidence AUROC .862 -> .832,
+# 97 % accepted needs 43.3 % fallback instead of 22.7 % (calibrated: 57.2 % instead of 26.8 %); the served head and
+# one fold head, 90.2 % all but AUROC .830 (37.1 %).
 
 
 def own_calibration_rows(method: str, train_rows: int) -> int:

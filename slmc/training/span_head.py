@@ -19,7 +19,10 @@ predicts ``absent``), or written as the teacher writes an empty key. Tags are de
 sequence (an ``I`` tag only continues a span of its key; when no teacher span starts or ends inside a word, no decoded
 one does either: a word the tokenizer splits into pieces is in a span whole or not at all, ``whole_words``). The
 per-answer confidence is the minimum over the tokens' tag probabilities and the closed keys' class probabilities
-(temperature-scaled on a held-out slice of the training rows): one unsure token or key is enough to fall back. An input longer than the encoder's window is never guessed at:
+(temperature-scaled on a held-out slice of the training rows): one unsure token or key is enough to fall back
+(MC dropout, 8 passes, measured on SNIPS GetWeather's 194 test calls: agreement of the passes, their mean confidence,
+or either combined with this one ranked no better: AUROC .845-.861 against .862, 97 % accepted needs 23.7-29.9 %
+fallback against 22.7 %). An input longer than the encoder's window is never guessed at:
 confidence 0. A tagged span whose text the trained rows' teacher always filed under one key (the value memory, up to
 case and spacing) is read under that key, and its tokens count with the probability of being a span of any key: the
 tagger's worst confusion is which key a name belongs to (a town, a region or a country; an artist or a title), and a
