@@ -16,7 +16,7 @@ from slmc.frontend import syntax as cst
 from slmc.frontend.index import Scope, dotted
 from slmc.frontend.resolve import Evaluator
 from slmc.frontend.sites import Site
-from slmc.frontend.values import Const
+from slmc.frontend.values import Class, Const
 from slmc.guard import Guard
 from slmc.ir.nodes import Loc
 
@@ -44,6 +44,10 @@ _SPLIT = {"split", "rsplit", "partition", "rpartition"}
 # The state of the job a request started (``run.status in ["queued", "in_progress"]`` while an Assistants run is
 # polled, ``response.stop_reason``): the code waits on it, it is not what the model wrote
 _STATE_ATTRS = frozenset({"status", "stop_reason"})
+
+
+# base classes of an enumeration: building one from a text looks the text up among its members
+_ENUM_BASES = frozenset({"Enum", "StrEnum"})
 
 
 # the longest literal an answer compared for equality with counts as a label (a word, a short phrase)
@@ -264,6 +268,9 @@ class _Walker(cst.CSTVisitor):
             self._add(args, "pydantic", node)
         elif name in _CASTS:
             self._add(args, name, node)
+        elif (labels := self._enum_members(node)) is not None:
+            # ``TaskStatus(ret["task_status"])``: the answer looked up among the members of an enumeration of the tree
+            self._add(args, "label-set", node, labels)
         elif method in _REGEX:
             self._add(args, "regex", node)
         elif method in _SPLIT and isinstance(node.func, cst.Attribute) and self._is_marker(node):
@@ -272,6 +279,25 @@ class _Walker(cst.CSTVisitor):
             self._add(args, "print", node)
         elif method in _APPEND:
             self._add(args, "append", node)
+
+    def _enum_members(self, node: cst.Call) -> tuple[str, ...] | None:
+        """The string values of the members of the tree's ``Enum`` class a call with one positional argument builds
+        (``Status(answer)`` looks the answer up among them: a closed label set); None for any other call."""
+        if len(node.args) != 1 or node.args[0].keyword is not None or node.args[0].star:
+            return None
+        value = self.ev.value(node.func, self.scope)
+        cls = self.ev.scopes.get(value.key) if isinstance(value, Class) else None
+        bases = getattr(cls.node, "bases", ()) if cls is not None else ()
+        if not any((dotted(b.value) or "").rsplit(".", 1)[-1] in _ENUM_BASES for b in bases):
+            return None
+        labels: list[str] = []
+        for stmt in getattr(getattr(cls.node, "body", None), "body", ()):
+            for small in getattr(stmt, "body", ()):
+                if isinstance(small, cst.Assign) and isinstance(small.value, cst.SimpleString):
+                    text = small.value.evaluated_value
+                    if isinstance(text, str):
+                        labels.append(text)
+        return tuple(labels)
 
     def _tool_arguments(self, expr: cst.BaseExpression, depth: int = 0) -> bool:
         """``tool_call["function"]["arguments"]`` / ``call.function.arguments`` / ``fc.get("arguments")`` (or a

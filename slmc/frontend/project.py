@@ -162,6 +162,7 @@ class Analysis:
     flag_dead: set[int] = field(default_factory=set)
     alternatives: dict[int, list[str]] = field(default_factory=dict)  # site key -> the other functions a name holds
     _family_picks: dict[int, list[str]] = field(default_factory=dict)  # id(call) -> the plugin family it may run
+    _handed_picks: dict[int, list[str]] = field(default_factory=dict)  # id(call) -> methods of the objects handed in
     # id(call) -> the interface an untyped ``obj.method()`` was given by its name alone (no object typed it)
     _name_picks: dict[int, str] = field(default_factory=dict)
     # id(call) -> the unrelated interfaces an untyped ``obj.method()`` may run (``_consensus``), and the arguments of
@@ -1269,6 +1270,11 @@ class Analysis:
             self.why[str(site.key)] = "untyped obj.method(): the one interface of that name" if by_name else "untyped"
             if by_name:
                 self.by_name.add(site.key)
+            elif len(handed := self._handed_picks.get(id(info.node), ())) > 1 and key in handed:
+                # ``self.llm.parse(msgs)`` where the callers hand in objects of several unrelated classes (one per
+                # branch: ``llm = RemoteChat(...)`` / ``llm = LocalModel(...)``): the call runs the method of each
+                site.alternatives = tuple(k for k in handed if k != key and k in reaching)
+                self.why[str(site.key)] = "untyped obj.method(): the objects its callers hand in"
             elif key in family:
                 # ``provider.inference(...)`` on a plugin picked at run time: every model-reaching method of that
                 # name in the chosen one's family (classes sharing its topmost base) is what the call may run
@@ -1499,12 +1505,17 @@ class Analysis:
         if known:
             return out
         typed = bool(out)
+        handed: list[str] = []
         for v in self._sources(func.value, scope, callers, memo, 0):
             if isinstance(v, Instance):
                 typed = True
                 m = self.ev.member(v.cls, func.attr.value, True)
                 if isinstance(m, Function):
                     out.append(m.key)
+                    if m.key not in handed:
+                        handed.append(m.key)
+        if len(handed) > 1:
+            self._handed_picks[id(info.node)] = handed
         # ``self.client.predict(...)`` / ``self.client.models.rerank(...)`` on a library's object (``Client(url)``) or
         # a member path of it, or on a library checkpoint (``X.from_pretrained(...)``): not the tree's interface
         if any(self._library_object(r, scope) for r in _object_roots(func.value)) or self._pretrained_object(
@@ -1823,7 +1834,25 @@ class Analysis:
                 if v is None or (isinstance(v, Instance) and self._annotated_param(a.value, where)):
                     # an annotation is the author's hint: what the callers really pass counts as well
                     out += self._sources(a.value, where, callers, memo, depth + 1)
+                elif isinstance(v, Instance) and isinstance(a.value, cst.Name):
+                    out += [o for o in self._branch_instances(a.value, where) if o not in out]
         memo[key] = out
+        return out
+
+    def _branch_instances(self, name: cst.Name, scope: Scope) -> list[Instance]:
+        """The objects of the tree's classes a local is built as in the branches of its function (``llm = Remote(...)``
+        in one branch, ``llm = Local(...)`` in another) when it is bound more than once: the evaluator's value is only
+        the first of them. At most 8, each class once."""
+        bindings = self.ev.bindings_of(name.value, scope) or ()
+        if len(bindings) < 2:
+            return []
+        out: list[Instance] = []
+        for b in list(bindings)[:8]:
+            if b[0] != "expr" or len(b) < 3 or b[2] is not scope or not isinstance(b[1], cst.Call):
+                continue
+            v = self.ev.value(b[1], scope)
+            if isinstance(v, Instance) and v.cls in self.ev.scopes and all(o.cls != v.cls for o in out):
+                out.append(v)
         return out
 
     def _find_alternatives(self) -> None:
