@@ -85,6 +85,8 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "yes or no",
     ),
     (r"(?:decide|determine|judge|check|assess|tell\s+(?:me|us))\s+(?:whether|if)", 0.8, "decide whether"),
+    # the answer's choices listed in brackets after a label (``Choices: [True,False]``, ``Options: [A, B, C]``)
+    (r"\b(?:answer\s+)?(?:choices|options)\s*:\s*\[[^\]\n]{1,80}\]", 1.0, "choices listed in brackets"),
     # a flag given as a digit by a condition (``return verdict as 1 if the statement follows ... or 0 if not``)
     (
         r"(?:as|be|is|return|give|output)\s+[\"'`]?1[\"'`]?\s+(?:if|when)\b[^\n]{0,200}?\b(?:or|and|otherwise|else)\s+"
