@@ -3733,8 +3733,13 @@ class Evaluator:
                 fills.append((f.value.attr.value, info.node, info.scope))
         if owner is None or not fills or not self._returns_filled(fn, [node for _, node, _ in fills]):
             return None
-        if isinstance(self.returns_of(key), Answer | Client | Instance):
-            return None  # a method sending the filled prompt itself hands back the model's answer, not the prompt
+        if any(isinstance(self.value(info.node.func, info.scope), Client) for info in fn.calls[:64]):
+            return None  # the method sends the filled prompt itself: a call of it hands back the model's answer
+        found = self.returns_of(key)
+        if found is not None and not (isinstance(found, Text) and not found.static().strip()):
+            # a method sending the filled prompt itself hands back the model's answer, not the prompt; one building a
+            # message list or returning text already read keeps that reading
+            return None
         built = self.held_construction(func.value, scope)
         if built is None:
             return None

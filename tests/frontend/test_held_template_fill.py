@@ -90,3 +90,42 @@ def test_a_held_template_filled_later_is_the_prompt_sent(tmp_path: Path) -> None
     assert "decode" not in text, text
     triage = triage_site(graph, site, multi)
     assert triage.verdict == Verdict.NARROW, (text, triage)
+
+
+_SENDER = """
+    from openai import OpenAI
+
+
+    class Judge:
+        def __init__(self, client: OpenAI, rubric: str = "") -> None:
+            self.client = client
+            self.rubric = rubric
+
+        def grade(self, answer: str) -> str:
+            prompt = self.rubric.format(answer=answer)
+            got = self.client.chat.completions.create(model="m", messages=[{"role": "user", "content": prompt}])
+            return got.choices[0].message.content
+
+
+    def review(answer: str) -> str:
+        judge = Judge(OpenAI(), "Grade this answer from 1 to 5 and say why: {answer}")
+        note = judge.grade(answer)
+        client = OpenAI()
+        got = client.chat.completions.create(model="m", messages=[{"role": "user", "content": f"Reword kindly: {note}"}])
+        return got.choices[0].message.content
+"""
+
+
+def test_a_held_template_the_method_sends_itself_is_no_returned_prompt(tmp_path: Path) -> None:
+    """``judge.grade(answer)`` fills its held rubric and sends it: what it returns is the model's answer, so the
+    prompt built from that answer carries no rubric text."""
+    write_tree(tmp_path, {"app/__init__.py": "", "app/judge.py": _SENDER})
+    graph = analysed_graph(tmp_path)
+    found = {s.loc.line: s for s in graph.sites() if s.loc.path == "app/judge.py"}
+    site = found.get(
+        line_of(
+            _SENDER, 'got = client.chat.completions.create(model="m", messages=[{"role": "user", "content": f"Reword'
+        )
+    )
+    assert site is not None, sorted(found)
+    assert "Grade this answer" not in carried_text(graph, site)
