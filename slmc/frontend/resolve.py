@@ -3700,6 +3700,9 @@ class Evaluator:
             built = templates.settings_builder_value(self, callee.key, call, scope)
             if built is not None:  # ``self._build_prompt("review", ...)``: the settings table the caller names
                 return built
+            held = self.held_template_fill(callee.key, call, scope)
+            if held is not None:  # ``self.check_template.fill(claim=c)``: the templates its construction gave
+                return held
             found = self.returns_of(callee.key)
             picked = templates.reader_call_value(
                 self, callee.key, call, scope, found, lambda v: v.get(self) if isinstance(v, _Lazy) else v
@@ -3745,6 +3748,125 @@ class Evaluator:
                     return v
             return callee
         return None
+
+    def held_template_fill(self, key: str, call: cst.Call, scope: Scope) -> Text | None:
+        """What a method of a prompt object returns where the object was built once with template texts and the
+        method fills them (``self.t = Template(cfg, "", CHECK)`` with ``self.user_prompt = user_prompt`` in its
+        ``__init__``, then ``self.t.fill(claim=c)`` whose body formats ``self.user_prompt.format(**slots)``): those
+        templates, in the order the method fills them, each slot a hole (the method fills them from what it is
+        handed), joined by a blank line. What happens to the text after (cut to a token budget, wrapped in a chat
+        template) is no prompt of its own. None where the method fills no attribute the construction gave text."""
+        fn = self.scopes.get(key)
+        func = call.func
+        if fn is None or fn.kind != "function" or not fn.params or not isinstance(func, cst.Attribute):
+            return None
+        owner = fn.enclosing_class()
+        me = fn.params[0].name.value
+        fills: list[tuple[str, cst.Call, Scope]] = []
+        for info in fn.calls:
+            f = info.node.func
+            if (
+                isinstance(f, cst.Attribute)
+                and f.attr.value == "format"
+                and isinstance(f.value, cst.Attribute)
+                and isinstance(f.value.value, cst.Name)
+                and f.value.value.value == me
+            ):
+                fills.append((f.value.attr.value, info.node, info.scope))
+        if owner is None or not fills or not self._returns_filled(fn, [node for _, node, _ in fills]):
+            return None
+        if any(isinstance(self.value(info.node.func, info.scope), Client) for info in fn.calls[:64]):
+            return None  # the method sends the filled prompt itself: a call of it hands back the model's answer
+        found = self.returns_of(key)
+        if found is not None and not (isinstance(found, Text) and not found.static().strip()):
+            # a method sending the filled prompt itself hands back the model's answer, not the prompt; one building a
+            # message list or returning text already read keeps that reading
+            return None
+        built = self.held_construction(func.value, scope)
+        if built is None:
+            return None
+        cls_key, attrs = built
+        if cls_key != owner.key and not self.derives(cls_key, owner.key):
+            return None
+        texts: list[Text] = []
+        for attr, node, where in sorted(fills, key=lambda t: _line_of(t[1]) or 0):
+            given = attrs.get(attr)
+            if not given or not given.strip():
+                continue
+            filled = self.format_call(node, Text((PromptPart(given),), "literal"), where)
+            if filled is None:
+                return None
+            if texts:
+                texts.append(Text((PromptPart("\n\n"),), "literal"))
+            texts.append(filled)
+        return concat(texts, "format") if texts else None
+
+    @staticmethod
+    def _returns_filled(fn: Scope, fills: list[cst.Call]) -> bool:
+        """Whether a return of ``fn`` hands back what its template fills make: a fill itself, or a local assigned
+        from one (or from such a local: ``text = system + user``, ``return self.cut(text)``), a few steps deep."""
+        ids = {id(n) for n in fills}
+        carrying: set[str] = set()
+
+        def mentions(node: cst.CSTNode) -> bool:
+            for sub in _subnodes(node, 400):
+                if id(sub) in ids or (isinstance(sub, cst.Name) and sub.value in carrying):
+                    return True
+            return False
+
+        assigns = [n for n in own_nodes(fn) if isinstance(n, cst.Assign | cst.AugAssign)][:200]
+        for _ in range(4):
+            grew = False
+            for a in assigns:
+                targets = [t.target for t in a.targets] if isinstance(a, cst.Assign) else [a.target]
+                names = [t.value for t in targets if isinstance(t, cst.Name) and t.value not in carrying]
+                if names and mentions(a.value):
+                    carrying.update(names)
+                    grew = True
+            if not grew:
+                break
+        return any(r is not None and mentions(r) for r in fn.returns)
+
+    def held_construction(self, recv: cst.BaseExpression, scope: Scope) -> tuple[str, dict[str, str]] | None:
+        """(class, attribute -> literal text) of the object ``recv`` names where it is built once by a class of the
+        tree: ``self.<attr>`` assigned once in its class (``self.t = Template(cfg, "", CHECK)``) or a local bound
+        once (``t = Template(...)``); each attribute its ``__init__`` sets straight from a parameter that the
+        construction gives static text (a literal, a constant, a local holding one). None otherwise."""
+        node: Any = None
+        where = scope
+        if isinstance(recv, cst.Attribute) and isinstance(recv.value, cst.Name):
+            fn = scope.enclosing_function() if scope.kind != "function" else scope
+            cls = fn.enclosing_class() if fn is not None else None
+            if cls is None or not fn.params or fn.params[0].name.value != recv.value.value:
+                return None
+            bindings = [b for b in cls.self_attrs.get(recv.attr.value) or [] if b[0] != "annot"]
+            if len(bindings) == 1 and bindings[0][0] == "expr":
+                node, where = bindings[0][1], bindings[0][2]
+        elif isinstance(recv, cst.Name):
+            bindings = self.bindings_of(recv.value, scope) or []
+            if len(bindings) == 1 and bindings[0][0] == "expr":
+                node, where = bindings[0][1], bindings[0][2]
+        if not isinstance(node, cst.Call) or any(a.star for a in node.args):
+            return None
+        cls_value = self.value(node.func, where)
+        init = self.member(cls_value.key, "__init__", False) if isinstance(cls_value, Class) else None
+        init_scope = self.scopes.get(init.key) if isinstance(init, Function) else None
+        if init_scope is None or init_scope.enclosing_class() is None or not init_scope.params:
+            return None
+        names = [p.name.value for p in init_scope.params[1:] if not p.star]
+        given: dict[str, str] = {}
+        for i, a in enumerate(node.args):
+            name = a.keyword.value if a.keyword is not None else (names[i] if i < len(names) else None)
+            text = self.static_str(a.value, where) if name is not None else None
+            if text is not None:
+                given[name] = text
+        attrs: dict[str, str] = {}
+        for attr, bindings in init_scope.enclosing_class().self_attrs.items():
+            for b in bindings:
+                rhs = b[1] if b[0] == "expr" and len(b) > 2 and b[2] is init_scope else None
+                if isinstance(rhs, cst.Name) and rhs.value in given:
+                    attrs.setdefault(attr, given[rhs.value])
+        return (cls_value.key, attrs) if attrs else None  # type: ignore[union-attr]
 
     def stored_text(self, call: cst.Call, scope: Scope) -> Text | None:
         """The text of the prompt files a call fetching stored prompts by name picks (``templates.stored_prompts``),

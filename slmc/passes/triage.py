@@ -85,6 +85,8 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         "yes or no",
     ),
     (r"(?:decide|determine|judge|check|assess|tell\s+(?:me|us))\s+(?:whether|if)", 0.8, "decide whether"),
+    # the answer's choices listed in brackets after a label (``Choices: [True,False]``, ``Options: [A, B, C]``)
+    (r"\b(?:answer\s+)?(?:choices|options)\s*:\s*\[[^\]\n]{1,80}\]", 1.0, "choices listed in brackets"),
     # a flag given as a digit by a condition (``return verdict as 1 if the statement follows ... or 0 if not``)
     (
         r"(?:as|be|is|return|give|output)\s+[\"'`]?1[\"'`]?\s+(?:if|when)\b[^\n]{0,200}?\b(?:or|and|otherwise|else)\s+"
@@ -1188,6 +1190,17 @@ def conversation_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
 # the agent talk turn after turn.
 _CHAT_UI_RUNS = frozenset({("pydantic-ai", "dispatch_request")})
 CHAT_UI = "serves the agent to a chat UI: the person and the model talk turn after turn"
+# Sends of a person's turn into a live (realtime) session: what a caller says or types into a pydantic-ai realtime
+# session, a browser's WebRTC offer answered by a realtime agent, Gemini Live's content and media sends. The answer
+# comes in the session's event stream (the send's own return is dropped), so however little of the argument is read
+# the send is no warm-up ping: the person and the model talk turn after turn. (A tool's result sent back is no turn.)
+_LIVE_SESSION_SENDS = frozenset(
+    {
+        *(("pydantic-ai", api) for api in ("send", "send_audio", "answer_webrtc_offer")),
+        *(("google", api) for api in ("send", "send_client_content", "send_realtime_input")),
+    }
+)
+LIVE_SESSION = "a turn sent into a live (realtime) session: the person and the model talk turn after turn"
 
 
 # A hole the frontend keeps as the console read that fills it (slmc.frontend.resolve.console_read): ``input("> ")``,
@@ -1317,6 +1330,8 @@ def probe_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     prompt = graph.prompt_of(site.id)
     if (site.api or "").startswith("beta.threads."):
         return []  # an Assistants run sends the thread the server holds, however empty its prompt reads here
+    if (site.client, site.api) in _LIVE_SESSION_SENDS:
+        return []  # a turn into a live session, answered in its event stream: no ping (``collect_evidence``)
     if prompt is not None and not prompt.messages and site.site == SiteKind.REQUEST and "unused" in site.consumers:
         # ``ollama.chat(model=name, messages=[])`` with its answer dropped: a ping that loads or wakes the model
         return [Evidence(1.2, "an empty prompt whose answer is dropped (a warm-up ping)")]
@@ -1473,6 +1488,8 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
     evidence += console_evidence(graph, site, evidence)
     if (site.client, site.api) in _CHAT_UI_RUNS:
         evidence.append(Evidence(-0.8, CHAT_UI))
+    if (site.client, site.api) in _LIVE_SESSION_SENDS:
+        evidence.append(Evidence(-1.2, LIVE_SESSION))
     if any(e.reason == SESSION for e in evidence):  # the first instructions do not close a conversation with a person
         evidence = [e for e in evidence if not (e.weight > 0 and e.reason.startswith("prompt says"))]
     evidence += user_message_evidence(graph, site, evidence)
