@@ -671,8 +671,10 @@ class Evaluator:
             return None
         steps: list[tuple[int, cst.Call, Scope]] = []
         for b in scope.bindings.get(use.value) or ():
-            made_by = b[1].expression if b[0] == "expr" and isinstance(b[1], cst.Await) else b[1]  # = await build()
-            if b[0] == "expr" and isinstance(made_by, cst.Call) and (_line_of(made_by) or line) < line:
+            if b[0] != "expr":
+                continue  # (an import, a def, a parameter or an ``("unknown",)`` binding holds no built object)
+            made_by = b[1].expression if isinstance(b[1], cst.Await) else b[1]  # = await build()
+            if isinstance(made_by, cst.Call) and (_line_of(made_by) or line) < line:
                 steps.append((_line_of(made_by) or 0, made_by, b[2]))
         for info in fn.calls:
             node = info.node

@@ -142,3 +142,24 @@ def test_the_reply_a_rule_judge_describes_is_no_conversation(tmp_path: Path) -> 
     verdict = triage_site(graph, site, multi_task_wrappers(graph))
     assert verdict.verdict.value == "narrow", verdict
     assert 'prompt says "conversation"' not in verdict.reasons
+
+
+def test_a_builder_name_bound_by_a_tuple_loop_before(tmp_path: Path) -> None:
+    """``for sheet, _ in earlier: ...`` (a binding with no expression of its own) above ``sheet =
+    self._build_sheet(...)``: the steps are still read from the assignment, and the loop's binding is no step. Failed
+    before with an internal error in wrapper discovery (the loop's binding read as if it held an expression), which
+    cost that whole phase on a real tree (PraisonAI's call recall 156/166 -> 78/166 on the merged tree)."""
+    judge = (
+        JUDGE.replace("{ASYNC}", "")
+        .replace("{AWAIT}", "")
+        .replace(
+            "            sheet = self._build_sheet(rule)",
+            "            for sheet, _ in zip([], []):\n                pass\n            sheet = self._build_sheet(rule)",
+        )
+    )
+    assert "for sheet, _ in zip" in judge
+    write_tree(tmp_path, {"kit/__init__.py": "", "kit/shaper.py": SHAPER, "kit/judge.py": judge})
+    graph = analysed_graph(tmp_path)  # asserts no internal error
+    site = wrapper_call_in(graph, "LastingJudge._judge")
+    text = carried_text(graph, site)
+    assert "Our assistant follows rules" in text and "Reply with a JSON object" in text
