@@ -5430,7 +5430,7 @@ class Analysis:
         for a in site.info.node.args:
             value = a.value
             if isinstance(value, cst.Name):
-                bound = [b for b in fn.bindings.get(value.value, ()) if b[2] is fn]
+                bound = [b for b in fn.bindings.get(value.value, ()) if len(b) > 2 and b[2] is fn]  # not ("unknown",)
                 if len(bound) != 1 or bound[0][0] != "expr":
                     continue
                 value = bound[0][1]
