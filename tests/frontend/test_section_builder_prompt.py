@@ -107,12 +107,24 @@ JUDGE = '''
 '''
 
 
+def _sync_judge(old: str, new: str) -> str:
+    """The sync judge with one passage of its source changed (the change must apply)."""
+    judge = JUDGE.replace("{ASYNC}", "").replace("{AWAIT}", "")
+    assert old in judge
+    return judge.replace(old, new)
+
+
+def _judged(tmp_path: Path, judge: str):
+    """The analysed graph of the kit with ``judge`` as its judge module, and the judge's one wrapper-call."""
+    write_tree(tmp_path, {"kit/__init__.py": "", "kit/shaper.py": SHAPER, "kit/judge.py": judge})
+    graph = analysed_graph(tmp_path)  # asserts no internal error
+    return graph, wrapper_call_in(graph, "LastingJudge._judge")
+
+
 @pytest.mark.parametrize("is_async", [False, True])
 def test_sections_of_a_built_sheet_are_the_prompt(tmp_path: Path, is_async: bool) -> None:
     judge = JUDGE.replace("{ASYNC}", "async " if is_async else "").replace("{AWAIT}", "await " if is_async else "")
-    write_tree(tmp_path, {"kit/__init__.py": "", "kit/shaper.py": SHAPER, "kit/judge.py": judge})
-    graph = analysed_graph(tmp_path)
-    site = wrapper_call_in(graph, "LastingJudge._judge")
+    graph, site = _judged(tmp_path, judge)
     assert site.site == SiteKind.WRAPPER_CALL
     text = carried_text(graph, site)
     assert "Our assistant follows rules" in text
@@ -127,17 +139,11 @@ def test_sections_of_a_built_sheet_are_the_prompt(tmp_path: Path, is_async: bool
 def test_the_reply_a_rule_judge_describes_is_no_conversation(tmp_path: Path) -> None:
     """The sheet's intro names the reply the assistant will write (``the next reply to the user``) to say what the
     rules shape; the task is still a yes/no decision about one rule, not a reply to write: no "conversation" cue."""
-    judge = (
-        JUDGE.replace("{ASYNC}", "")
-        .replace("{AWAIT}", "")
-        .replace(
-            "and an action the assistant takes when it holds.",
-            "and an action; a rule whose condition holds takes part in generating the next reply to the user.",
-        )
+    judge = _sync_judge(
+        "and an action the assistant takes when it holds.",
+        "and an action; a rule whose condition holds takes part in generating the next reply to the user.",
     )
-    write_tree(tmp_path, {"kit/__init__.py": "", "kit/shaper.py": SHAPER, "kit/judge.py": judge})
-    graph = analysed_graph(tmp_path)
-    site = wrapper_call_in(graph, "LastingJudge._judge")
+    graph, site = _judged(tmp_path, judge)
     assert "the next reply to the user" in carried_text(graph, site)
     verdict = triage_site(graph, site, multi_task_wrappers(graph))
     assert verdict.verdict.value == "narrow", verdict
@@ -149,17 +155,10 @@ def test_a_builder_name_bound_by_a_tuple_loop_before(tmp_path: Path) -> None:
     self._build_sheet(...)``: the steps are still read from the assignment, and the loop's binding is no step. Failed
     before with an internal error in wrapper discovery (the loop's binding read as if it held an expression), which
     cost that whole phase on a real tree (PraisonAI's call recall 156/166 -> 78/166 on the merged tree)."""
-    judge = (
-        JUDGE.replace("{ASYNC}", "")
-        .replace("{AWAIT}", "")
-        .replace(
-            "            sheet = self._build_sheet(rule)",
-            "            for sheet, _ in zip([], []):\n                pass\n            sheet = self._build_sheet(rule)",
-        )
+    judge = _sync_judge(
+        "            sheet = self._build_sheet(rule)",
+        "            for sheet, _ in zip([], []):\n                pass\n            sheet = self._build_sheet(rule)",
     )
-    assert "for sheet, _ in zip" in judge
-    write_tree(tmp_path, {"kit/__init__.py": "", "kit/shaper.py": SHAPER, "kit/judge.py": judge})
-    graph = analysed_graph(tmp_path)  # asserts no internal error
-    site = wrapper_call_in(graph, "LastingJudge._judge")
+    graph, site = _judged(tmp_path, judge)
     text = carried_text(graph, site)
     assert "Our assistant follows rules" in text and "Reply with a JSON object" in text
