@@ -2731,6 +2731,10 @@ class Analysis:
                             "twin of a wrapper one call reaches in turn (the object's class picked at run time)"
                         )
                         continue
+                    reach = [s for s in own if s.site != SiteKind.WRAPPER_CALL or s.callee in wrappers]
+                    if reach and all(self._fills_chain_slots(s) for s in reach):
+                        continue  # ``self.llm_chain.predict(**inputs)``: fills the template of a chain it holds, a
+                        # task of its own whatever its override family's siblings do (``_fills_chain_slots``)
                     if (
                         not private
                         and own
@@ -2915,6 +2919,8 @@ class Analysis:
                         ):
                             continue  # ``self.on_reply_done()`` from its own class's send step: a hook taking no input
                             # from its caller, so no prompt passes through it; its overrides stand on their own
+                        if self._slot_filling_family(key, wrappers):
+                            continue  # ``plan(steps, **inputs)`` whose implementations fill their chains' templates
                         if not private and n and self._overrides_mostly_wrappers(key, wrappers):
                             new.add(
                                 key
@@ -3007,6 +3013,7 @@ class Analysis:
                             if not self._authors_sent(s)
                             and not self._request_appends_own_turn(s)
                             and not self._fills_own_template(s)
+                            and not self._fills_chain_slots(s)
                             and not s.declared
                             # what an agent is handed fills the prompt it writes itself: no prompt forwarded through it
                             and not (s.callee in wrappers and self._agent_run(s))
@@ -3324,6 +3331,23 @@ class Analysis:
             if owner is not None and owner.key in family and other != key:
                 return True
         return False
+
+    def _slot_filling_family(self, key: str, wrappers: set[str]) -> bool:
+        """Whether every override of the method ``key`` (outside tests and docs) that reaches the model does so only
+        by filling the template of a chain it holds (``_fills_chain_slots``), and one does: an interface such as an
+        agent's ``plan(steps, **inputs)`` whose implementations each run their own prompt chain is a task the caller
+        asks for, not its calling API."""
+        found = False
+        for i in self.ev.overrides(key):
+            if self._illustrative(i):
+                continue
+            reach = [s for s in self._sites_in(i) if s.site != SiteKind.WRAPPER_CALL or s.callee in wrappers]
+            if not reach:
+                continue
+            if not all(self._fills_chain_slots(s) for s in reach):
+                return False
+            found = True
+        return found
 
     def _overrides_mostly_wrappers(self, key: str, wrappers: set[str]) -> bool:
         """Whether at least half the overrides of the method ``key`` outside tests and docs are wrappers (a step
@@ -5300,6 +5324,28 @@ class Analysis:
                 if not p.hole:
                     named.update(w for tag in _JINJA_TAG.findall(p.text) for w in _SLOT_ROOT.findall(tag))
         return any(k in named for k in keys)
+
+    def _fills_chain_slots(self, site: Site) -> bool:
+        """``self.llm_chain.predict(callbacks=cb, **inputs)``: a call of an entry point of the tree's own chain class
+        (one deriving from LangChain's ``Chain``, ``framework_hook``) from code outside that chain's lineage, handing
+        only keywords and ``**`` mappings. Such a chain formats what it is handed into the prompt template it holds
+        (``prompt.format_prompt(**inputs)``): the keywords are that template's slot values, data filled into a task
+        prompt the chain carries, not a prompt forwarded as it is. The chain's own entry points handing their
+        caller's keywords on (``predict_and_parse`` -> ``self.predict(**kwargs)``) stay forwarders."""
+        if site.site != SiteKind.WRAPPER_CALL:
+            return False
+        callee = self.ev.scopes.get(site.callee or "")
+        cls = callee.enclosing_class() if callee is not None else None
+        if cls is None or self.ev.framework_hook(cls.key, "run") is None:
+            return False
+        args = site.info.node.args
+        if not args or any(a.keyword is None and a.star != "**" for a in args):
+            return False  # ``chain.run(text)``: one positional input, the chain's single input key
+        if not any(a.star == "**" for a in args):
+            return False
+        caller = site.info.scope.enclosing_function()
+        own = caller.enclosing_class() if caller is not None else None
+        return own is None or cls.key not in self.ev.lineage(own.key, 20)
 
     def _hands_own_templates(self, site: Site) -> bool:
         """A call of a project wrapper handing it, for a prompt- or template-named parameter, template text the
