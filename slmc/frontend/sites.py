@@ -1045,6 +1045,7 @@ def own_task_site(ev: Evaluator, info: CallInfo, cls_key: str, params: list[str]
         text = _fields_text(ev, agent[0], agent[1], _OWN_AGENT_FIELDS)
         if text is not None:
             out.append(_message("system", text))
+        site.tools = _own_agent_tools(ev, agent[0], agent[1])
     text = _fields_text(ev, call, scope, _TASK_FIELDS, params)
     if text is not None:
         out.append(_message("user", text))
@@ -1064,6 +1065,13 @@ def own_task_site(ev: Evaluator, info: CallInfo, cls_key: str, params: list[str]
         if len(keys) >= 2 and all(isinstance(k, str) and k.strip() for k in keys):
             site.labels = tuple(dict.fromkeys(k.strip() for k in keys))  # type: ignore[union-attr]
     return site
+
+
+def _own_agent_tools(ev: Evaluator, agent: cst.Call, at: Scope) -> tuple[str, ...]:
+    """The names of the tools an own agent's construction gives it (``tools=[lookup_price]``), which its task's run
+    may call; () when there are none or they cannot be named."""
+    expr = arg(agent, "tools")
+    return tuple(dict.fromkeys(tool_names(ev, expr, at))) if expr is not None else ()
 
 
 # The keywords under which a task object is handed the model its answer must fit.

@@ -1494,7 +1494,7 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         evidence = [e for e in evidence if not (e.weight > 0 and e.reason.startswith("prompt says"))]
     evidence += user_message_evidence(graph, site, evidence)
     agent = targeted_fix(agent_evidence(graph, site), texts)
-    filled = named_tool_evidence(site, agent, texts, evidence)
+    filled = named_tool_evidence(site, agent, texts, evidence) or one_tool_task_evidence(graph, site, evidence)
     if filled:  # the loop's one step is the call of the tool its task names: read as that call's arguments
         agent, evidence = [], evidence + filled
     if agent:  # the text handed to an agent loop is the user's request, not a closed answer's format; a regex taking
@@ -2109,6 +2109,40 @@ def named_tool_evidence(
     if not named:
         return []
     return [Evidence(1.8, f"{NAMED_TOOL} (`{named[0]}`): tool-argument filling")]
+
+
+ONE_TOOL_TASK = "its task orders what its agent's one tool does"
+
+
+def _word_in(word: str, words: list[str]) -> bool:
+    """``fix`` in ``fixes``, ``check`` in ``checking``: a word of a tool's name said in a task (a shared stem)."""
+    return any(w == word or (len(word) >= 3 and w.startswith(word)) for w in words)
+
+
+def one_tool_task_evidence(graph: AgentGraph, site: LLMCall, evidence: list[Evidence]) -> list[Evidence]:
+    """A framework task whose agent is given one tool and whose description orders what that tool's name says
+    (``Check for suspicious patterns`` run by an agent given ``check_patterns``, ``Suggest fixes for the issues`` by
+    one given ``suggest_fixes``): the run relays the request to that tool, the model fills its arguments and passes
+    its result on (CALLSITES.md: tool-argument filling). Every word of the tool's name that says what it does is in
+    the description (all but one for a name of three or more); a task asking something open beside it (research,
+    writing) stays open."""
+    if site.site != SiteKind.FRAMEWORK_TASK or len(site.tools) != 1:
+        return []
+    if any(e.weight < 0 and e.reason.startswith("prompt says") for e in evidence):
+        return []
+    prompt = graph.prompt_of(site.id)
+    users = [m for m in prompt.messages if m.role == "user"] if prompt is not None else []
+    if not users:
+        return []
+    said = [_singular(w.lower()) for w in re.findall(r"[A-Za-z]+", users[-1].template())]
+    tool = site.tools[0]
+    words = [w for w in _name_words(tool) if w not in _TOOL_NAME_FILLER]
+    if not words or _NOT_ONE_CALL.search(users[-1].template()):
+        return []
+    missing = sum(1 for w in words if not _word_in(w, said))
+    if missing > (1 if len(words) >= 3 else 0):
+        return []
+    return [Evidence(1.8, f"{ONE_TOOL_TASK} (`{tool}`): tool-argument filling")]
 
 
 def _runs_agent_loop(graph: AgentGraph, site: LLMCall) -> bool:
