@@ -35,6 +35,7 @@ from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, is_test_path, module_name_for
 from slmc.frontend.index import own_nodes as _own_nodes
 from slmc.frontend.index import start_line as _line
+from slmc.frontend.index import suite_statements as _suite_statements
 from slmc.frontend.resolve import (
     JSON_DUMPS,
     JSON_LOADS,
@@ -5818,7 +5819,7 @@ class Analysis:
         if scope is None or scope.kind != "function":
             return frozenset()
         out: set[str] = set()
-        todo: list[cst.CSTNode] = list(getattr(getattr(scope.node, "body", None), "body", ()))
+        todo: list[cst.CSTNode] = list(_suite_statements(scope.node))
         seen = 0
         while todo and seen < 20000:
             node = todo.pop()
@@ -10705,8 +10706,7 @@ def _filled_template(call: cst.Call, fn: Scope, flow: _Flow | None) -> cst.CSTNo
 def _passes_params_to(fn: Scope, method: str) -> bool:
     """``fn``'s body is one statement calling ``self.<method>(...)`` (returned or not) with its own parameters as they
     are (``return self.run(task, **slots)``), nothing of its own added."""
-    body = getattr(fn.node, "body", None)
-    stmts = list(getattr(body, "body", ()))
+    stmts = list(_suite_statements(fn.node))
     if stmts and fn.docstring is not None:
         stmts = stmts[1:]
     if len(stmts) != 1 or not isinstance(stmts[0], cst.SimpleStatementLine) or len(stmts[0].body) != 1:
@@ -10813,8 +10813,7 @@ def _private_name(scope: Scope | None) -> bool:
 
 def _one_statement(fn: Scope) -> bool:
     """A def whose body is one statement (docstring aside): a thin interface (``return await self.llm.aask(...)``)."""
-    body = getattr(fn.node, "body", None)
-    stmts = list(getattr(body, "body", ()))
+    stmts = list(_suite_statements(fn.node))
     if stmts and fn.docstring is not None:
         stmts = stmts[1:]
     return len(stmts) == 1
@@ -10822,8 +10821,7 @@ def _one_statement(fn: Scope) -> bool:
 
 def _abstract_body(fn: Scope) -> bool:
     """A def whose body (docstring aside) is only ``raise NotImplementedError``, ``pass`` or ``...``."""
-    body = getattr(fn.node, "body", None)
-    stmts = list(getattr(body, "body", ()))
+    stmts = list(_suite_statements(fn.node))
     if stmts and fn.docstring is not None:
         stmts = stmts[1:]
     if len(stmts) > 1:
@@ -10862,8 +10860,7 @@ def _whole_request(value: cst.BaseExpression) -> bool:
 
 def _one_statement_forwarder(fn: Scope, own: list[Site]) -> bool:
     """A private def whose body is one statement holding its request (docstring aside): folded into the request."""
-    body = getattr(fn.node, "body", None)
-    stmts = list(getattr(body, "body", ()))
+    stmts = list(_suite_statements(fn.node))
     if stmts and fn.docstring is not None:
         stmts = stmts[1:]
     return len(stmts) == 1 and all(s.site == SiteKind.REQUEST for s in own)
