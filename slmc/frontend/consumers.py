@@ -292,7 +292,7 @@ class _Walker(cst.CSTVisitor):
             return None
         labels: list[str] = []
         for stmt in getattr(getattr(cls.node, "body", None), "body", ()):
-            for small in getattr(stmt, "body", ()):
+            for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
                 if isinstance(small, cst.Assign) and isinstance(small.value, cst.SimpleString):
                     text = small.value.evaluated_value
                     if isinstance(text, str):

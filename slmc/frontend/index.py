@@ -180,10 +180,17 @@ def start_line(scope: Scope, node: cst.CSTNode) -> int:
     return pos.start.line if pos is not None else 0
 
 
+def suite_statements(node: cst.CSTNode | None) -> tuple[cst.CSTNode, ...]:
+    """The statements of a def's or class's body (an indented block or a one-line suite); none for a lambda, whose
+    ``body`` is an expression (an ``a if c else b`` there has a ``body`` of its own that is no statement list)."""
+    body = getattr(node, "body", None)
+    return tuple(body.body) if isinstance(body, cst.BaseSuite) else ()
+
+
 def own_nodes(fn: Scope, cap: int = 5000) -> Iterator[cst.CSTNode]:
     """The nodes of the function ``fn``'s own body, last statement first (nested defs, classes and lambdas left out;
     at most ``cap`` visited)."""
-    todo: list[cst.CSTNode] = list(getattr(getattr(fn.node, "body", None), "body", ()))
+    todo: list[cst.CSTNode] = list(suite_statements(fn.node))
     seen = 0
     while todo and seen < cap:
         node = todo.pop()

@@ -35,6 +35,7 @@ from slmc.frontend.consumers import Consumer, find_consumers
 from slmc.frontend.index import ModuleIndex, Scope, dotted, index_module, is_test_path, module_name_for
 from slmc.frontend.index import own_nodes as _own_nodes
 from slmc.frontend.index import start_line as _line
+from slmc.frontend.index import suite_statements as _suite_statements
 from slmc.frontend.resolve import (
     JSON_DUMPS,
     JSON_LOADS,
@@ -2718,7 +2719,7 @@ class Analysis:
                         private = (
                             False  # ``from .api import _call_api`` in another module calling it: no longer private
                         )
-                    private = private or _local_only(scope)
+                    private = private or _local_only(scope) or self._template_hook(scope, prod_fns, inside)
                     if key in self.transports and not self._own_prompt_request(own):
                         continue  # an HTTP helper whose callers pass the model endpoint: folded into their calls
                     if self._reenters(key, mine, inside):
@@ -4486,6 +4487,51 @@ class Analysis:
             return False
         return class_of(fn) is not None
 
+    def _template_hook(self, scope: Scope, prod_fns: dict[str, set[str]], inside: dict[str, list[Site]]) -> bool:
+        """Whether the public method ``scope`` is the hook of a template method: it or the base method it overrides is
+        declared without a body in a class of the tree whose own methods are its only callers (``Base.generate`` ->
+        ``self.do_generate(prompt)``, the providers overriding ``do_generate``), and nothing else calls the method but
+        those methods and same-named overrides (``super().do_generate(...)``), tests aside; the hook is named after the
+        entry point it serves (``do_generate``, ``generate_impl``; not ``respond`` under ``__call__``). Such a hook is the private
+        hook of an override family under a public name: an internal step of the entry point that runs it. Not a method
+        an interface declares that a class deriving from it calls (``Agent.think`` under ``BaseAgent.reply``), nor a
+        hook called by an entry point that sends a request of its own (``ask`` -> request, then
+        ``self.after_answer(reply)``): there the hook is no transport of the entry point's prompt."""
+        if scope.kind != "function" or scope.name.startswith("_") or scope.enclosing_class() is None:
+            return False
+
+        def method(who: str) -> Scope | None:
+            fn = self.ev.scopes.get(who)
+            while fn is not None and fn.kind == "function" and fn.enclosing_class() is None:
+                fn = fn.parent  # a closure inside a method (``wrapped_stream`` in ``generate``) is that method's
+            return fn if fn is not None and fn.kind == "function" else None
+
+        def runs_hook(who: str, cls: Scope) -> bool:
+            """``who`` is a method of ``cls`` whose name the hook's names after it (``generate`` ->
+            ``do_generate`` / ``generate_impl``): the template method and the step it defers to."""
+            fn = method(who)
+            entry = fn.name.strip("_") if fn is not None else ""
+            return fn is not None and fn.enclosing_class() is cls and bool(entry) and entry in scope.name
+
+        def same_name(who: str) -> bool:
+            fn = self.ev.scopes.get(who)
+            return fn is not None and fn.name == scope.name and fn.enclosing_class() is not None
+
+        for root in (scope.key, *self.ev.overridden(scope.key)):
+            decl = self.ev.scopes.get(root)
+            cls = decl.enclosing_class() if decl is not None and decl.kind == "function" else None
+            if cls is None or not (_abstract_body(decl) or _abstract_decorated(decl)):
+                continue
+            callers = prod_fns.get(root, set()) | prod_fns.get(scope.key, set())
+            entry = {w for w in callers if not same_name(w)}
+            if (
+                entry
+                and all(runs_hook(w, cls) for w in entry)
+                and not any(t.site != SiteKind.WRAPPER_CALL for w in entry for t in inside.get(w, ()))
+            ):
+                return True
+        return False
+
     def _step_of_hook(self, scope: Scope, mine: set[str], direct_fns: dict[str, set[str]]) -> bool:
         """A private method only one private method of its class calls, that one being a hook no code calls but
         through its base method (``_run`` under ``BaseBackend.run``): a step of the hook, whose own calls are the
@@ -5864,7 +5910,7 @@ class Analysis:
         if scope is None or scope.kind != "function":
             return frozenset()
         out: set[str] = set()
-        todo: list[cst.CSTNode] = list(getattr(getattr(scope.node, "body", None), "body", ()))
+        todo: list[cst.CSTNode] = list(_suite_statements(scope.node))
         seen = 0
         while todo and seen < 20000:
             node = todo.pop()
@@ -10751,8 +10797,7 @@ def _filled_template(call: cst.Call, fn: Scope, flow: _Flow | None) -> cst.CSTNo
 def _passes_params_to(fn: Scope, method: str) -> bool:
     """``fn``'s body is one statement calling ``self.<method>(...)`` (returned or not) with its own parameters as they
     are (``return self.run(task, **slots)``), nothing of its own added."""
-    body = getattr(fn.node, "body", None)
-    stmts = list(getattr(body, "body", ()))
+    stmts = list(_suite_statements(fn.node))
     if stmts and fn.docstring is not None:
         stmts = stmts[1:]
     if len(stmts) != 1 or not isinstance(stmts[0], cst.SimpleStatementLine) or len(stmts[0].body) != 1:
@@ -10859,17 +10904,21 @@ def _private_name(scope: Scope | None) -> bool:
 
 def _one_statement(fn: Scope) -> bool:
     """A def whose body is one statement (docstring aside): a thin interface (``return await self.llm.aask(...)``)."""
-    body = getattr(fn.node, "body", None)
-    stmts = list(getattr(body, "body", ()))
+    stmts = list(_suite_statements(fn.node))
     if stmts and fn.docstring is not None:
         stmts = stmts[1:]
     return len(stmts) == 1
 
 
+def _abstract_decorated(fn: Scope) -> bool:
+    """A def decorated ``@abstractmethod`` (``abc.abstractmethod``), whatever its body."""
+    decorators = getattr(fn.node, "decorators", ())
+    return any((dotted(d.decorator) or "").rsplit(".", 1)[-1] == "abstractmethod" for d in decorators)
+
+
 def _abstract_body(fn: Scope) -> bool:
     """A def whose body (docstring aside) is only ``raise NotImplementedError``, ``pass`` or ``...``."""
-    body = getattr(fn.node, "body", None)
-    stmts = list(getattr(body, "body", ()))
+    stmts = list(_suite_statements(fn.node))
     if stmts and fn.docstring is not None:
         stmts = stmts[1:]
     if len(stmts) > 1:
@@ -10908,8 +10957,7 @@ def _whole_request(value: cst.BaseExpression) -> bool:
 
 def _one_statement_forwarder(fn: Scope, own: list[Site]) -> bool:
     """A private def whose body is one statement holding its request (docstring aside): folded into the request."""
-    body = getattr(fn.node, "body", None)
-    stmts = list(getattr(body, "body", ()))
+    stmts = list(_suite_statements(fn.node))
     if stmts and fn.docstring is not None:
         stmts = stmts[1:]
     return len(stmts) == 1 and all(s.site == SiteKind.REQUEST for s in own)
