@@ -10418,6 +10418,9 @@ _SETTING_KEYWORDS = frozenset(
         # where and how the payload is sent (``{"messages": msgs, "api_type": t, "api_endpoint": url}`` handed to a
         # transport that pops them off before posting)
         *("api_type", "api_endpoint", "api_url", "api_version", "endpoint", "organization", "proxies", "logit_bias"),
+        # a local engine's decoding settings (``generate(ids, num_beams=n, num_return_sequences=n, max_length=64)``)
+        *("num_beams", "num_return_sequences", "max_length", "min_length", "min_new_tokens", "do_sample"),
+        *("repetition_penalty", "length_penalty", "no_repeat_ngram_size"),
     }
 )
 
