@@ -9230,18 +9230,20 @@ def _forwards(
 
 def _replaced_param(fn: Scope, read: cst.Name) -> bool:
     """Whether the parameter ``read`` names was bound anew, once, by a statement of ``fn``'s own body above the read,
-    to what a call returns (``question = encode(question, context)``, or one of two builders picked by a condition):
-    what the read sends is that value, built from the caller's data, not the caller's text as it is. Not a default
-    filled in (``messages = messages or [...]``), nor the parameter joined to turns of the function's own
-    (``msgs = [system] + msgs``), nor a binding inside a branch or a loop (the parameter may still reach the read
-    unchanged)."""
+    to a value that no longer is the parameter itself (``question = encode(question, context)``, or one of two
+    builders picked by a condition): what the read sends is that value, built from the caller's data, not the
+    caller's text as it is. Not a default filled in (``messages = messages or [...]``, ``x = x if x else y``), nor a
+    binding inside a branch or a loop (the parameter may still reach the read unchanged)."""
     bound = [b for b in fn.bindings.get(read.value, ()) if b[0] != "param"]
     if len(bound) != 1 or bound[0][0] != "expr" or len(bound[0]) < 3 or bound[0][2] is not fn:
         return False
     value = bound[0][1]
-    sides = (value.body, value.orelse) if isinstance(value, cst.IfExp) else (value,)
-    if not all(isinstance(side, cst.Call) for side in sides):
-        return False  # ``msgs = [system] + msgs``: the caller's messages still sent, behind a turn of its own
+    if isinstance(value, cst.BooleanOperation | cst.Name):
+        return False
+    if isinstance(value, cst.IfExp) and any(
+        isinstance(side, cst.Name) and side.value == read.value for side in (value.body, value.orelse)
+    ):
+        return False
     body = getattr(getattr(fn.node, "body", None), "body", ())
     top = any(
         isinstance(stmt, cst.SimpleStatementLine)
