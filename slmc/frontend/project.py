@@ -9136,10 +9136,6 @@ def _forwards(
                 attrs = _self_assigned(fn)
             return any(passes(e, depth + 1, built) for e in attrs.get(node.attr.value, ()))
         if isinstance(node, cst.Name):
-            if node.value in params and _replaced_param(fn, node):
-                # ``question = encode(question, ctx)`` above the call: what it sends is that value, built here
-                value = next(b[1] for b in fn.bindings[node.value] if b[0] == "expr")
-                return depth < 3 and passes(value, depth + 1, built)
             if node.value in params:
                 # (``**config``: the keywords the callers give one by one, ``messages=`` among them)
                 return not built or bool(_PROMPT_PARAM.search(node.value)) or node.value in keywords
@@ -9226,31 +9222,6 @@ def _forwards(
         if passes(value, 0):
             return True
     return False
-
-
-def _replaced_param(fn: Scope, read: cst.Name) -> bool:
-    """Whether the parameter ``read`` names was bound anew, once, by a statement of ``fn``'s own body above the read,
-    to a value that no longer is the parameter itself (``question = encode(question, context)``, or one of two
-    builders picked by a condition): what the read sends is that value, built from the caller's data, not the
-    caller's text as it is. Not a default filled in (``messages = messages or [...]``, ``x = x if x else y``), nor a
-    binding inside a branch or a loop (the parameter may still reach the read unchanged)."""
-    bound = [b for b in fn.bindings.get(read.value, ()) if b[0] != "param"]
-    if len(bound) != 1 or bound[0][0] != "expr" or len(bound[0]) < 3 or bound[0][2] is not fn:
-        return False
-    value = bound[0][1]
-    if isinstance(value, cst.BooleanOperation | cst.Name):
-        return False
-    if isinstance(value, cst.IfExp) and any(
-        isinstance(side, cst.Name) and side.value == read.value for side in (value.body, value.orelse)
-    ):
-        return False
-    body = getattr(getattr(fn.node, "body", None), "body", ())
-    top = any(
-        isinstance(stmt, cst.SimpleStatementLine)
-        and any(isinstance(x, cst.Assign) and x.value is value and len(x.targets) == 1 for x in stmt.body)
-        for stmt in body
-    )
-    return top and 0 < _line(fn, value) < _line(fn, read)
 
 
 def _param_on_some_path(fn: Scope, expr: cst.BaseExpression) -> bool:
@@ -10212,7 +10183,7 @@ def _params_in(
             return
         if isinstance(node, cst.Name):
             if node.value in params:
-                if (not built or _PROMPT_PARAM.search(node.value)) and not _replaced_param(fn, node):
+                if not built or _PROMPT_PARAM.search(node.value):
                     found.add(node.value)
                 for e in rebound.get(node.value, ()) if depth < 3 else ():
                     if id(e) not in seen:
