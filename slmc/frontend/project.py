@@ -8728,7 +8728,10 @@ _TENSOR_MOVES = ("to", "unsqueeze", "cuda")
 # an SDK takes): ``create(**req.model_dump(exclude_none=True))`` sends what the caller put in ``req``. (A ``copy()``
 # is left out: an object's state copied before the function adds its own messages to it is no request handed in.)
 _SAME_CONTENT = ("model_dump", "dict", "to_dict")
-_TOKENIZES = lazy(r"^tokeni[sz]er$|^tokeni[sz]e|_token$")
+_TOKENIZES = lazy(r"^tokeni[sz]er$|^tokeni[sz]e|_token$|^tok$")
+# torch's constructors of a tensor from token ids (``torch.as_tensor(input_ids).to(device)`` handed to a local engine's
+# ``generate`` or forward pass): the ids the tokenizer encoded, in another shape
+_TENSOR_FROM = frozenset({"torch.as_tensor", "torch.tensor", "torch.LongTensor"})
 _KEEPS_ARGUMENTS = frozenset(
     {
         "dict",
@@ -9243,6 +9246,8 @@ def _forwards(
             return any(passes(c, depth, built) for c in _serialised(node))
         if isinstance(node, cst.Subscript | cst.Attribute) and _payload_field(node):
             return passes(node.value, depth, built)  # params["prompt"] / convo.messages: the payload's prompt field
+        if isinstance(node, cst.Subscript | cst.Attribute) and _encoded_ids(node):
+            return passes(node.value, depth, built)  # tokenizer([prompt]).input_ids: the encoded prompt's ids
         if items and not built and isinstance(node, cst.Subscript | cst.Attribute) and _walked_item(fn, node, params):
             return True  # ``case.content`` / ``case["turns"]``: a field of a walked item
         if isinstance(node, cst.Subscript) and _sliced(node):
@@ -9955,6 +9960,8 @@ def _serialises(call: cst.Call) -> bool:
     name = dotted(func) or ""
     if _TOKENIZES.search(name.rsplit(".", 1)[-1]) and call.args:
         return True
+    if name in _TENSOR_FROM and call.args and call.args[0].keyword is None:
+        return True  # torch.as_tensor([ids], device=device): the encoded prompt as a tensor, its content unchanged
     # the text read back (``body = json.loads(key)`` of a request serialised into a cache key): the same request
     return (name in JSON_DUMPS or name in JSON_LOADS) and bool(call.args)
 
@@ -10503,6 +10510,9 @@ _SETTING_KEYWORDS = frozenset(
         # where and how the payload is sent (``{"messages": msgs, "api_type": t, "api_endpoint": url}`` handed to a
         # transport that pops them off before posting)
         *("api_type", "api_endpoint", "api_url", "api_version", "endpoint", "organization", "proxies", "logit_bias"),
+        # a local engine's decoding settings (``generate(ids, num_beams=n, num_return_sequences=n, max_length=64)``)
+        *("num_beams", "num_return_sequences", "max_length", "min_length", "min_new_tokens", "do_sample"),
+        *("repetition_penalty", "length_penalty", "no_repeat_ngram_size"),
     }
 )
 
@@ -10716,6 +10726,17 @@ def _sliced(node: cst.Subscript) -> bool:
         and len(node.slice) == 1
         and isinstance(node.slice[0].slice, cst.Slice)
     )
+
+
+def _encoded_ids(node: cst.Subscript | cst.Attribute) -> bool:
+    """``enc.input_ids`` / ``enc["input_ids"]`` / ``tokenizer([prompt]).input_ids``: the token ids field of what a
+    tokenizer encoded, which a local engine's ``generate`` (or forward pass) is handed: the encoded prompt itself."""
+    if isinstance(node, cst.Attribute):
+        return node.attr.value == "input_ids"
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return False
+    key = node.slice[0].slice.value
+    return isinstance(key, cst.SimpleString) and key.value.strip("\"'") == "input_ids"
 
 
 def _payload_field(node: cst.Subscript | cst.Attribute) -> bool:
