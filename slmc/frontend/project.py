@@ -4957,8 +4957,10 @@ class Analysis:
                     for a in site.info.node.args
                 )
                 or any(  # a turn it writes appended to the list it sends (``messages.append({"role": "user",
-                    # "content": f"Write ... {listing}"})`` on the history its caller handed in)
-                    isinstance(a.value, cst.Name) and self._appends_own_turn(a.value.value, fn, site)
+                    # "content": f"Write ... {listing}"})`` on the history its caller handed in), or added to a
+                    # conversation an object holds (``ctx.history.add_message(Message(content=PLAN.format(...)))``)
+                    isinstance(a.value, cst.Name | cst.Attribute)
+                    and self._appends_own_turn(dotted(a.value) or "", fn, site)
                     for a in site.info.node.args
                 )
                 or any(  # or joined after it (``msgs = [system] + msgs + [user("Now name this ...")]``)

@@ -4891,6 +4891,13 @@ class Evaluator:
         if isinstance(expr, cst.Call):
             return self.text_call(expr, scope)
         if isinstance(expr, cst.Await):
+            held = expr.expression
+            if (
+                isinstance(held, cst.Call)
+                and isinstance(held.func, cst.Attribute)
+                and held.func.attr.value in ("render", "render_async")
+            ):  # ``content=await template.render(kernel, args)``: an async renderer fills its template as a sync one
+                return self.render(held.func.value, held, scope)
             return None
         return None
 
@@ -5198,6 +5205,8 @@ class Evaluator:
         if isinstance(expr, cst.Name):
             bindings = self.bindings_of(expr.value, scope) or []
             first = next((b for b in bindings if b[0] == "expr"), None)
+            last = self._last_binding_above(expr, [b for b in bindings if b[0] == "expr"], scope)
+            first = last or first  # ``template = Tpl(PLAN)`` rebinding the local for a second send: the one in force
             return self.template_source(first[1], first[2]) if first else None
         if not isinstance(expr, cst.Call) or not expr.args:
             return None
@@ -5208,6 +5217,10 @@ class Evaluator:
             # ``Environment(loader=BaseLoader()).from_string(TEXT)``: the environment object need not resolve
             t = self.text(expr.args[0].value, scope)
             return t if t.is_static() else None
+        if isinstance(callee, Class) and callee.key.endswith("Template"):
+            held = self.configured_template(expr, scope)
+            if held is not None:
+                return held
         if method == "get_template":
             file_name = self.static_str(expr.args[0].value, scope)
             if not file_name:
@@ -5221,6 +5234,37 @@ class Evaluator:
                 text = templates.read_file_text(inside, errors="replace") if inside is not None else None
                 if text is not None:
                     return Text((PromptPart(text),), "template-file", self.relpath(p))
+        return None
+
+    def _last_binding_above(self, use: cst.Name, bindings: list[Binding], scope: Scope) -> Binding | None:
+        """Of a local bound more than once in ``scope``, the binding last written above ``use`` (None when there is
+        one binding only, or none of them can be placed)."""
+        at = scope.module.pos(use)
+        if at is None or len(bindings) < 2:
+            return None
+        placed = []
+        for b in bindings:
+            pos = scope.module.pos(b[1]) if len(b) > 2 and b[2] is scope else None
+            if pos is not None and pos.start.line < at.start.line:
+                placed.append((pos.start.line, b))
+        return max(placed, key=lambda p: p[0])[1] if placed else None
+
+    def configured_template(self, expr: cst.Call, scope: Scope) -> Text | None:
+        """A template class of the tree built from its text given by keyword (``PromptTemplate(template=TEXT)``) or
+        inside the configuration object it is handed (``KernelPromptTemplate(prompt_template_config=
+        PromptTemplateConfig(template=self.plan_prompt))``): that text, when it is static."""
+        for a in expr.args[:6]:
+            held = a.value
+            if a.keyword is None and not isinstance(held, cst.Call):
+                continue
+            if a.keyword is not None and a.keyword.value == "template":
+                t = self.text(held, scope)
+                return t if t.is_static() else None
+            if isinstance(held, cst.Call):
+                inner = next((b for b in held.args if b.keyword is not None and b.keyword.value == "template"), None)
+                if inner is not None:
+                    t = self.text(inner.value, scope)
+                    return t if t.is_static() else None
         return None
 
 

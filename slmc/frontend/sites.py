@@ -1894,6 +1894,9 @@ def _input_messages(
             appended = appended_messages(ev, expr.value, scope, at.start.line)  # the turns written above the send
             if any(m.origin != "dynamic" and m.static_text().strip() for m in appended):
                 return [_message(role, ev.text(expr, scope)), *appended]
+    held = None if only_text else _held_history_turns(ev, expr, scope, role, fn)
+    if held is not None:
+        return held
     fetched = r.expression if isinstance(r, cst.Await) else r
     if (
         isinstance(expr, cst.Name | cst.Call | cst.Await)
@@ -2356,15 +2359,16 @@ def appended_messages(ev: Evaluator, name: str, scope: Scope, before: int) -> li
 
 
 def appended_turns(ev: Evaluator, name: str, scope: Scope, before: int) -> list[tuple[cst.CSTNode | None, Message]]:
-    """``appended_messages`` with the statement each ``<name>.append({...})`` stands in (None when not known)."""
+    """``appended_messages`` with the statement each ``<name>.append({...})`` stands in (None when not known); a
+    conversation object's ``<name>.add_message(Message(role=..., content=...))`` adds a turn as well, and ``name`` may
+    be a dotted path (``ctx.history``, see ``_held_history_turns``)."""
     out = []
     for ci in scope.calls:
         f = ci.node.func
         if not (
             isinstance(f, cst.Attribute)
-            and f.attr.value == "append"
-            and isinstance(f.value, cst.Name)
-            and f.value.value == name
+            and f.attr.value in _TURN_ADDERS
+            and (dotted(f.value) or "") == name
             and ci.node.args
         ):
             continue
@@ -2375,6 +2379,44 @@ def appended_turns(ev: Evaluator, name: str, scope: Scope, before: int) -> list[
         if msg is not None:
             out.append((ci.statement, msg))
     return out
+
+
+_TURN_ADDERS = frozenset({"append", "add_message"})  # a list's ``append``, a conversation object's ``add_message``
+
+
+def _held_history_turns(
+    ev: Evaluator, expr: cst.BaseExpression, scope: Scope, role: str, fn: Scope | None
+) -> list[Message] | None:
+    """``ctx.history.add_message(Message(role="user", content=PLAN.format(task=ctx.task)))`` then
+    ``service.reply(ctx.history, settings)``: a conversation held in an attribute of an object the function reaches
+    (a parameter's, ``self``'s), sent after the function adds a turn it writes itself. The messages are the held
+    history, then that turn; None when the expression is no such attribute path or no turn added above the send holds
+    text of the function's own (turns of data alone leave the history the caller's)."""
+    if fn is None or not isinstance(expr, cst.Attribute):
+        return None
+    path = dotted(expr)
+    at = scope.module.pos(expr)
+    if not path or at is None:
+        return None
+    # the turns added since the last send of the same conversation above this one (``facts = reply(ctx.history)``,
+    # then a planning turn added and ``plan = reply(ctx.history)``): the earlier turns were that send's question
+    sent = [
+        pos.start.line
+        for ci in scope.calls
+        if not (isinstance(ci.node.func, cst.Attribute) and ci.node.func.attr.value in _TURN_ADDERS)
+        and any(dotted(a.value) == path for a in ci.node.args)
+        and (pos := scope.module.pos(ci.node)) is not None
+        and pos.start.line < at.start.line
+    ]
+    since = max(sent, default=0)
+    appended = [
+        m
+        for stmt, m in appended_turns(ev, path, scope, at.start.line)
+        if stmt is None or (p := scope.module.pos(stmt)) is None or p.start.line > since
+    ]
+    if not any(m.origin != "dynamic" and m.static_text().strip() for m in appended):
+        return None
+    return [_message(role, ev.text(expr, scope)), *appended]
 
 
 def trailing_turns(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> list[Message]:
