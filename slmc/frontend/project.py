@@ -7009,8 +7009,10 @@ class Analysis:
             inner = inner_calls.get(nid) if node.site == SiteKind.WRAPPER else None
             msgs = resolve(inner or target, seen | {nid}) if (inner or target) else ()
             if not msgs and node.site == SiteKind.WRAPPER and nid in key_of:
-                # an abstract method: what its implementations send (the first that sends anything)
-                for impl in self.ev.overrides(key_of[nid]):
+                # an abstract method: what its implementations send (the first that sends anything); a test double's
+                # (a caching stand-in that renders the prompt object itself) only when no implementation of the running
+                # code sends anything: a double illustrates the interface, the running code's implementations fill it
+                for impl in sorted(self.ev.overrides(key_of[nid]), key=self._illustrative):
                     if impl in wrapper_ids and wrapper_ids[impl] not in seen:
                         msgs = resolve(wrapper_ids[impl], seen | {nid})
                         if msgs:

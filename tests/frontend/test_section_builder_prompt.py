@@ -162,3 +162,53 @@ def test_a_builder_name_bound_by_a_tuple_loop_before(tmp_path: Path) -> None:
     graph, site = _judged(tmp_path, judge)
     text = carried_text(graph, site)
     assert "Our assistant follows rules" in text and "Reply with a JSON object" in text
+
+
+DOUBLE = """
+    from typing import Any, Mapping
+
+    from kit.shaper import Shaper, Sheet
+
+
+    class RememberingShaper(Shaper):
+        def __init__(self, base: Shaper) -> None:
+            self._base = base
+            self._seen: dict[str, Any] = {}
+
+        async def shape(self, prompt: "str | Sheet", hints: Mapping[str, Any] = {}):
+            if isinstance(prompt, Sheet):
+                rendered = prompt.render()
+            key = rendered + repr(sorted(hints.items()))
+            if key not in self._seen:
+                self._seen[key] = await self._base.shape(rendered, hints)
+            return self._seen[key]
+"""
+
+
+def test_a_test_double_of_the_interface_does_not_stand_for_the_running_code(tmp_path: Path) -> None:
+    """A caching stand-in in the tests (``RememberingShaper``, a direct subclass of the interface) renders the sheet
+    itself (``rendered = prompt.render()``) before it forwards it; the running code's implementation sits one class
+    further down. What the interface sends is read from the running code's implementation, so the site's prompt is
+    still the sheet's sections. Failed before: the double, met first, made the interface's prompt the render
+    method's ``{out.getvalue()}`` and the site had no text to triage (emcie-co/parlant: 17 narrow sites unclear)."""
+    shaper = SHAPER.replace(
+        "class RemoteShaper(Shaper[T]):",
+        "class TracedShaper(Shaper[T]):\n        pass\n\n\n    class RemoteShaper(TracedShaper[T]):",
+    )
+    assert "class RemoteShaper(TracedShaper[T])" in shaper
+    write_tree(
+        tmp_path,
+        {
+            "kit/__init__.py": "",
+            "kit/shaper.py": shaper,
+            "kit/judge.py": JUDGE.replace("{ASYNC}", "").replace("{AWAIT}", ""),
+            "tests/__init__.py": "",
+            "tests/doubles.py": DOUBLE,
+        },
+    )
+    graph = analysed_graph(tmp_path)
+    site = wrapper_call_in(graph, "LastingJudge._judge")
+    text = carried_text(graph, site)
+    assert "Your task is to decide whether" in text and "getvalue" not in text
+    verdict = triage_site(graph, site, multi_task_wrappers(graph))
+    assert verdict.verdict.value == "narrow", verdict
