@@ -1371,6 +1371,7 @@ class Analysis:
         return [name for name, text in declaring.items() if pattern.search(text)]
 
     def _in_test(self, key: str) -> bool:
+        """Whether the function ``key`` is defined in a test file of the tree."""
         scope = self.ev.scopes.get(key)
         return scope is not None and _is_test_file(scope.module)
 
@@ -2686,7 +2687,7 @@ class Analysis:
                         continue
                     if n == 0:
                         # the kinds of the interface, the tests' doubles left out (a mock agent's canned reply is no kind)
-                        every = [i for i in self.ev.overrides(key) if not self._in_tests(i)]
+                        every = [i for i in self.ev.overrides(key) if not self._in_test(i)]
                         impls = [i for i in every if i in reaching]
                         if (
                             impls
@@ -4055,11 +4056,6 @@ class Analysis:
                     if not all(_abstract_body(d) for d in defs):
                         break  # the nearest definition of the twin with a body decides (a stub defers to its base)
         return False
-
-    def _in_tests(self, key: str) -> bool:
-        """Whether the function ``key`` is defined in a test file of the tree."""
-        scope = self.ev.scopes.get(key)
-        return scope is not None and _is_test_file(scope.module)
 
     @staticmethod
     def _twin_wrapper(scope: Scope, cls: Scope, wrappers: set[str]) -> bool:
