@@ -1764,6 +1764,8 @@ class Analysis:
                     built = self._made_by_name(b[1], b[2])
                     if built is not None:
                         out.append(built)
+                    else:
+                        out += self._composed_sources(b[1], b[2], callers, memo, depth)
             return out
         if isinstance(expr, cst.Attribute):
             out = []
@@ -1778,6 +1780,31 @@ class Analysis:
                         out += self._member_sources(v.cls, expr.attr.value, callers, memo, depth)
             return out
         return []
+
+    def _composed_sources(self, call: cst.Call, scope: Scope, callers: dict, memo: dict, depth: int) -> list[Any]:
+        """``stack = host.build_pipeline(inner=self._run)`` then ``await stack(ctx)``: a helper of the tree whose
+        returned value carries a callable parameter (returned as is, wrapped with ``functools.partial``, or set first
+        in a list of filters whose head is returned) hands back a callable
+        that runs what the call passes for that parameter: those are the values calling the result may run."""
+        func = call.func
+        fn = self.ev.value(func, scope)
+        key = fn.key if isinstance(fn, Function) else None
+        if key is None and isinstance(func, cst.Attribute) and self.ev.value(func.value, scope) is None:
+            key = self.ev.method_by_name(func.attr.value)
+        callee = self.ev.scopes.get(key) if key is not None else None
+        if callee is None or callee.kind != "function":
+            return []
+        carried = _composed_params(callee, self.ev)
+        out: list[Any] = []
+        for a, bound in _bind(callee, list(call.args)):
+            if bound not in carried or a.star:
+                continue
+            v = self.ev.value(a.value, scope)
+            if isinstance(v, Function):
+                out.append(v)
+            elif v is None:
+                out += self._sources(a.value, scope, callers, memo, depth + 1)
+        return out
 
     def _made_by_name(self, call: cst.Call, scope: Scope) -> Instance | None:
         """The object a call of a method on an untyped object returns, the method taken as the site the scan found
@@ -10058,6 +10085,36 @@ def _may_hold_text(annotation: cst.Annotation | cst.BaseExpression | None) -> bo
     node = annotation.annotation if isinstance(annotation, cst.Annotation) else annotation
     names = {n.value for n in _walk_names(node)}
     return bool(names & {"str", "Any", "list", "List", "dict", "Dict", "Sequence"})
+
+
+def _composed_params(fn: Scope, ev: Any) -> set[str]:
+    """Parameters of ``fn`` whose value its returned value carries as a callable: returned as is (or an item of a
+    returned list: ``chain = [inner]`` ... ``return chain[0]``) or wrapped by ``functools.partial``. The value a
+    returned call computes (``return inner(ctx)``) is not the callable, so it carries nothing."""
+    params = set(_param_names(fn))
+    out: set[str] = set()
+    seen: set[int] = set()
+    todo: list[tuple[cst.CSTNode, int]] = [(e, 0) for e in fn.returns]
+    while todo:
+        expr, depth = todo.pop()
+        if id(expr) in seen or depth > 4:
+            continue
+        seen.add(id(expr))
+        if isinstance(expr, cst.Name):
+            for b in ev.bindings_of(expr.value, fn) or ():
+                if b[0] == "param" and b[2] is fn and expr.value in params:
+                    out.add(expr.value)
+                elif b[0] == "expr" and len(b) > 2 and b[2] is fn:
+                    todo.append((b[1], depth + 1))
+        elif isinstance(expr, cst.Subscript):
+            todo.append((expr.value, depth + 1))
+        elif isinstance(expr, cst.List | cst.Tuple):
+            todo += [(e.value, depth + 1) for e in expr.elements if isinstance(e, cst.Element)]
+        elif isinstance(expr, cst.IfExp):
+            todo += [(expr.body, depth + 1), (expr.orelse, depth + 1)]
+        elif isinstance(expr, cst.Call) and dotted(expr.func) in ("partial", "functools.partial") and expr.args:
+            todo.append((expr.args[0].value, depth + 1))
+    return out
 
 
 def _walk_names(node: cst.CSTNode) -> Iterator[cst.Name]:
