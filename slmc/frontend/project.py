@@ -4685,9 +4685,51 @@ class Analysis:
             if fn is not None and self._keyed_prompt(a.value, fn):
                 self._authored[site.key] = True
                 break
+            if fn is not None and self._fills_default_template(a.value, fn):
+                self._authored[site.key] = True
+                break
         else:
             self._authored[site.key] = self._authors_inside(site)
         return self._authored[site.key]
+
+    def _fills_default_template(self, expr: cst.BaseExpression, fn: Scope) -> bool:
+        """``expr`` (through the locals it is built from, a fluent builder's chain included) holds
+        ``rate_prompt.format(question=q, passage=p)`` where ``rate_prompt`` is a parameter of ``fn`` whose default is
+        template text (``rate_prompt: str = RATE_PROMPT``) with a ``{slot}`` the call fills by keyword: the function
+        fills its own template around the data it is handed (a caller may swap in another text of the same slots),
+        so it writes its task (bench/corpus/README.md, task methods) rather than forwarding its caller's prompt. A
+        parameter with no default, or one falling back to text only when the caller gives none, stays the caller's."""
+        defaults = {p.name.value: p.default for p in fn.params if p.default is not None and not p.star}
+        if not defaults:
+            return False
+        todo: list[tuple[cst.CSTNode, int]] = [(expr, 0)]
+        seen = 0
+        while todo and seen < 200:
+            node, depth = todo.pop()
+            seen += 1
+            if isinstance(node, cst.Name):
+                if node.value not in defaults and depth < 3:
+                    todo += [(d, depth + 1) for d, w in self._definitions(node.value, fn) if w is fn]
+                continue
+            if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+                continue
+            if (
+                isinstance(node, cst.Call)
+                and isinstance(node.func, cst.Attribute)
+                and isinstance(node.func.value, cst.Name)
+                and node.func.value.value in defaults
+                and (dotted(node.func) or "").rsplit(".", 1)[-1] == "format"
+            ):
+                try:
+                    text = self.ev.text(defaults[node.func.value.value], fn)
+                except RecursionError:
+                    text = None
+                static = text.static() if text is not None else ""
+                slots = set(_FORMAT_SLOT.findall(static))
+                if _enough_text(static) and any(a.keyword is not None and a.keyword.value in slots for a in node.args):
+                    return True
+            todo += [(c, depth) for c in node.children]
+        return False
 
     def _keyed_prompt(self, expr: cst.BaseExpression, fn: Scope) -> bool:
         """``expr`` (through the locals it is built from) holds a prompt the function ``fn`` picks from a store by a
@@ -7752,6 +7794,7 @@ _CJK = lazy(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")  # kana, 
 _TOOL_CALL_FIELDS = frozenset({"tool_calls", "function_call"})
 _SLOT_ROOT = lazy(r"[A-Za-z_]\w*")
 _JINJA_TAG = lazy(r"\{%-?(.{0,300}?)-?%\}", re.DOTALL)
+_FORMAT_SLOT = re.compile(r"(?<!\{)\{([A-Za-z_]\w*)\}")  # a ``str.format`` slot of a template: ``{question}``
 _AUTHORED_CHARS = 40  # static prompt text (non-space characters) that makes a call's prompt the function's own
 
 
