@@ -4688,6 +4688,9 @@ class Analysis:
             if fn is not None and self._fills_default_template(a.value, fn):
                 self._authored[site.key] = True
                 break
+            if fn is not None and self._item_of_own_prompts(a.value, fn):
+                self._authored[site.key] = True
+                break
         else:
             self._authored[site.key] = self._authors_inside(site)
         return self._authored[site.key]
@@ -4728,6 +4731,45 @@ class Analysis:
                 slots = set(_FORMAT_SLOT.findall(static))
                 if _enough_text(static) and any(a.keyword is not None and a.keyword.value in slots for a in node.args):
                     return True
+            todo += [(c, depth) for c in node.children]
+        return False
+
+    def _item_of_own_prompts(self, expr: cst.BaseExpression, fn: Scope) -> bool:
+        """``expr`` (through the locals it is built from, a fluent builder's chain included) holds the variable of a
+        loop or comprehension of ``fn`` walking a local list of prompts the function writes (``prompts =
+        [TEMPLATE.format(doc=d) for d in docs]`` then ``[model.ask(messages=b.add_user_message(p).build()) for p in
+        prompts]``): one task prompt of its own per item, sent beside whatever else its caller handed in (a persona
+        as the system message), so the function writes its task rather than forwarding its caller's prompt."""
+        todo: list[tuple[cst.CSTNode, int]] = [(expr, 0)]
+        seen = 0
+        while todo and seen < 200:
+            node, depth = todo.pop()
+            seen += 1
+            if isinstance(node, cst.Name):
+                for b in fn.bindings.get(node.value, ())[:8]:
+                    if b[0] != "for" or len(b) < 3 or b[2] is not fn or not isinstance(b[1], cst.Name):
+                        continue
+                    for walked, where in self._definitions(b[1].value, fn):
+                        if where is not fn:
+                            continue
+                        if isinstance(walked, cst.ListComp | cst.GeneratorExp):
+                            items = [walked.elt]
+                        elif isinstance(walked, cst.List | cst.Tuple):
+                            items = [e.value for e in walked.elements[:16] if not isinstance(e, cst.StarredElement)]
+                        else:
+                            continue
+                        for item in items:
+                            try:
+                                text = self.ev.as_callers_prompt(lambda item=item: self.ev.text(item, fn))
+                            except RecursionError:
+                                text = None
+                            if text is not None and _enough_text(text.static()):
+                                return True
+                if depth < 3:
+                    todo += [(d, depth + 1) for d, w in self._definitions(node.value, fn) if w is fn]
+                continue
+            if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+                continue
             todo += [(c, depth) for c in node.children]
         return False
 
