@@ -2551,9 +2551,17 @@ class Analysis:
                 ):
                     internal.add(key)
         factories: set[str] = set()
+        messengers: set[str] = set()
         for key in reaching:
             with g.unit("wrapper discovery: agent factories", self.ev.scopes.get(key)):
                 if self._agent_factory(key, reaching) and not self._runs_what_it_builds(key, inside.get(key, [])):
+                    factories.add(key)
+                elif self._peer_messenger(key, inside.get(key, [])):
+                    factories.add(key)  # ``send(message, recipient: Agent) -> None``: delivers, answers nothing
+                    messengers.add(key)
+        for key in sorted(reaching - factories):  # ``initiate_chat(recipient: Agent, text)``: only hands on to them
+            with g.unit("wrapper discovery: peer messengers", self.ev.scopes.get(key)):
+                if self._peer_messenger(key, inside.get(key, []), messengers):
                     factories.add(key)
         unfed = g.call(
             "wrapper discovery: unfed prompts",
@@ -3304,6 +3312,51 @@ class Analysis:
                 if owner is None or owner.key not in lineage or caller.name not in own:
                     return False
         return True
+
+    def _peer_messenger(self, key: str, own: list[Site], messengers: set[str] | None = None) -> bool:
+        """Whether the method ``key`` passes messages between peers of its own class family: it is declared to give
+        its caller nothing back (``-> None``, on itself or on the base method it implements) and takes another member
+        of its class's family as a parameter (``send(self, message, recipient: Agent) -> None``, ``receive(self,
+        message, sender: Agent) -> None`` in ``class ConversableAgent(Agent)``). What the model answers on the way is
+        delivered to that peer (``await self.send(reply, sender)``), never returned, so no code calls it to reach the
+        model (CALLSITES.md: a wrapper is a calling API); the model calls inside it stay sites of their own.
+        ``messengers`` given: a method declaring no return type, returning no value and implementing no base, whose
+        model-reaching calls (``own``) are all calls of those messengers (``initiate_chat(self, recipient: Agent,
+        text)`` only sending), is one too."""
+        scope = self.ev.scopes.get(key)
+        cls = scope.enclosing_class() if scope is not None and scope.kind == "function" else None
+        if scope is None or cls is None or scope.yields:
+            return False
+        declared = [scope] + [d for d in (self.ev.scopes.get(b) for b in self.ev.overridden(key)[:4]) if d is not None]
+        undeclared = getattr(scope.node, "returns", None) is None and not any(
+            getattr(d.node, "returns", None) is not None for d in declared
+        )
+        if not any(
+            (r := getattr(d.node, "returns", None)) is not None
+            and isinstance(r.annotation, cst.Name)
+            and r.annotation.value == "None"
+            for d in declared
+        ) and not (
+            messengers
+            and undeclared
+            and not scope.returns
+            and len(declared) == 1
+            and own
+            and all(s.site == SiteKind.WRAPPER_CALL and s.callee in messengers for s in own)
+        ):
+            return False
+        family = set(self.ev.lineage(cls.key, 20))
+        for p in scope.params:
+            if p.annotation is None or p.star or p.name.value in ("self", "cls"):
+                continue
+            for member in _union_members(p.annotation.annotation):
+                try:
+                    peer = self.ev.value(member, scope.parent or scope)
+                except RecursionError:
+                    continue
+                if isinstance(peer, Class) and peer.key in family:
+                    return True
+        return False
 
     def _agent_factory(self, key: str, reaching: set[str]) -> bool:
         """Whether the function ``key`` is declared to return an agent: its return annotation (or one member of a
