@@ -2579,9 +2579,17 @@ class Analysis:
                 ):
                     internal.add(key)
         factories: set[str] = set()
+        messengers: set[str] = set()
         for key in reaching:
             with g.unit("wrapper discovery: agent factories", self.ev.scopes.get(key)):
                 if self._agent_factory(key, reaching) and not self._runs_what_it_builds(key, inside.get(key, [])):
+                    factories.add(key)
+                elif self._peer_messenger(key, inside.get(key, [])):
+                    factories.add(key)  # ``send(message, recipient: Agent) -> None``: delivers, answers nothing
+                    messengers.add(key)
+        for key in sorted(reaching - factories):  # ``initiate_chat(recipient: Agent, text)``: only hands on to them
+            with g.unit("wrapper discovery: peer messengers", self.ev.scopes.get(key)):
+                if self._peer_messenger(key, inside.get(key, []), messengers):
                     factories.add(key)
         unfed = g.call(
             "wrapper discovery: unfed prompts",
@@ -3332,6 +3340,51 @@ class Analysis:
                 if owner is None or owner.key not in lineage or caller.name not in own:
                     return False
         return True
+
+    def _peer_messenger(self, key: str, own: list[Site], messengers: set[str] | None = None) -> bool:
+        """Whether the method ``key`` passes messages between peers of its own class family: it is declared to give
+        its caller nothing back (``-> None``, on itself or on the base method it implements) and takes another member
+        of its class's family as a parameter (``send(self, message, recipient: Agent) -> None``, ``receive(self,
+        message, sender: Agent) -> None`` in ``class ConversableAgent(Agent)``). What the model answers on the way is
+        delivered to that peer (``await self.send(reply, sender)``), never returned, so no code calls it to reach the
+        model (CALLSITES.md: a wrapper is a calling API); the model calls inside it stay sites of their own.
+        ``messengers`` given: a method declaring no return type, returning no value and implementing no base, whose
+        model-reaching calls (``own``) are all calls of those messengers (``initiate_chat(self, recipient: Agent,
+        text)`` only sending), is one too."""
+        scope = self.ev.scopes.get(key)
+        cls = scope.enclosing_class() if scope is not None and scope.kind == "function" else None
+        if scope is None or cls is None or scope.yields:
+            return False
+        declared = [scope] + [d for d in (self.ev.scopes.get(b) for b in self.ev.overridden(key)[:4]) if d is not None]
+        undeclared = getattr(scope.node, "returns", None) is None and not any(
+            getattr(d.node, "returns", None) is not None for d in declared
+        )
+        if not any(
+            (r := getattr(d.node, "returns", None)) is not None
+            and isinstance(r.annotation, cst.Name)
+            and r.annotation.value == "None"
+            for d in declared
+        ) and not (
+            messengers
+            and undeclared
+            and not scope.returns
+            and len(declared) == 1
+            and own
+            and all(s.site == SiteKind.WRAPPER_CALL and s.callee in messengers for s in own)
+        ):
+            return False
+        family = set(self.ev.lineage(cls.key, 20))
+        for p in scope.params:
+            if p.annotation is None or p.star or p.name.value in ("self", "cls"):
+                continue
+            for member in _union_members(p.annotation.annotation):
+                try:
+                    peer = self.ev.value(member, scope.parent or scope)
+                except RecursionError:
+                    continue
+                if isinstance(peer, Class) and peer.key in family:
+                    return True
+        return False
 
     def _agent_factory(self, key: str, reaching: set[str]) -> bool:
         """Whether the function ``key`` is declared to return an agent: its return annotation (or one member of a
@@ -4708,9 +4761,93 @@ class Analysis:
             if fn is not None and self._keyed_prompt(a.value, fn):
                 self._authored[site.key] = True
                 break
+            if fn is not None and self._fills_default_template(a.value, fn):
+                self._authored[site.key] = True
+                break
+            if fn is not None and self._item_of_own_prompts(a.value, fn):
+                self._authored[site.key] = True
+                break
         else:
             self._authored[site.key] = self._authors_inside(site)
         return self._authored[site.key]
+
+    def _fills_default_template(self, expr: cst.BaseExpression, fn: Scope) -> bool:
+        """``expr`` (through the locals it is built from, a fluent builder's chain included) holds
+        ``rate_prompt.format(question=q, passage=p)`` where ``rate_prompt`` is a parameter of ``fn`` whose default is
+        template text (``rate_prompt: str = RATE_PROMPT``) with a ``{slot}`` the call fills by keyword: the function
+        fills its own template around the data it is handed (a caller may swap in another text of the same slots),
+        so it writes its task (bench/corpus/README.md, task methods) rather than forwarding its caller's prompt. A
+        parameter with no default, or one falling back to text only when the caller gives none, stays the caller's."""
+        defaults = {p.name.value: p.default for p in fn.params if p.default is not None and not p.star}
+        if not defaults:
+            return False
+        todo: list[tuple[cst.CSTNode, int]] = [(expr, 0)]
+        seen = 0
+        while todo and seen < 200:
+            node, depth = todo.pop()
+            seen += 1
+            if isinstance(node, cst.Name):
+                if node.value not in defaults and depth < 3:
+                    todo += [(d, depth + 1) for d, w in self._definitions(node.value, fn) if w is fn]
+                continue
+            if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+                continue
+            if (
+                isinstance(node, cst.Call)
+                and isinstance(node.func, cst.Attribute)
+                and isinstance(node.func.value, cst.Name)
+                and node.func.value.value in defaults
+                and (dotted(node.func) or "").rsplit(".", 1)[-1] == "format"
+            ):
+                try:
+                    text = self.ev.text(defaults[node.func.value.value], fn)
+                except RecursionError:
+                    text = None
+                static = text.static() if text is not None else ""
+                slots = set(_FORMAT_SLOT.findall(static))
+                if _enough_text(static) and any(a.keyword is not None and a.keyword.value in slots for a in node.args):
+                    return True
+            todo += [(c, depth) for c in node.children]
+        return False
+
+    def _item_of_own_prompts(self, expr: cst.BaseExpression, fn: Scope) -> bool:
+        """``expr`` (through the locals it is built from, a fluent builder's chain included) holds the variable of a
+        loop or comprehension of ``fn`` walking a local list of prompts the function writes (``prompts =
+        [TEMPLATE.format(doc=d) for d in docs]`` then ``[model.ask(messages=b.add_user_message(p).build()) for p in
+        prompts]``): one task prompt of its own per item, sent beside whatever else its caller handed in (a persona
+        as the system message), so the function writes its task rather than forwarding its caller's prompt."""
+        todo: list[tuple[cst.CSTNode, int]] = [(expr, 0)]
+        seen = 0
+        while todo and seen < 200:
+            node, depth = todo.pop()
+            seen += 1
+            if isinstance(node, cst.Name):
+                for b in fn.bindings.get(node.value, ())[:8]:
+                    if b[0] != "for" or len(b) < 3 or b[2] is not fn or not isinstance(b[1], cst.Name):
+                        continue
+                    for walked, where in self._definitions(b[1].value, fn):
+                        if where is not fn:
+                            continue
+                        if isinstance(walked, cst.ListComp | cst.GeneratorExp):
+                            items = [walked.elt]
+                        elif isinstance(walked, cst.List | cst.Tuple):
+                            items = [e.value for e in walked.elements[:16] if not isinstance(e, cst.StarredElement)]
+                        else:
+                            continue
+                        for item in items:
+                            try:
+                                text = self.ev.as_callers_prompt(lambda item=item: self.ev.text(item, fn))
+                            except RecursionError:
+                                text = None
+                            if text is not None and _enough_text(text.static()):
+                                return True
+                if depth < 3:
+                    todo += [(d, depth + 1) for d, w in self._definitions(node.value, fn) if w is fn]
+                continue
+            if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+                continue
+            todo += [(c, depth) for c in node.children]
+        return False
 
     def _keyed_prompt(self, expr: cst.BaseExpression, fn: Scope) -> bool:
         """``expr`` (through the locals it is built from) holds a prompt the function ``fn`` picks from a store by a
@@ -7775,6 +7912,7 @@ _CJK = lazy(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")  # kana, 
 _TOOL_CALL_FIELDS = frozenset({"tool_calls", "function_call"})
 _SLOT_ROOT = lazy(r"[A-Za-z_]\w*")
 _JINJA_TAG = lazy(r"\{%-?(.{0,300}?)-?%\}", re.DOTALL)
+_FORMAT_SLOT = re.compile(r"(?<!\{)\{([A-Za-z_]\w*)\}")  # a ``str.format`` slot of a template: ``{question}``
 _AUTHORED_CHARS = 40  # static prompt text (non-space characters) that makes a call's prompt the function's own
 
 
