@@ -3700,6 +3700,9 @@ class Evaluator:
             loaded = self._module_named_by_argument(callee.key, call, scope)
             if loaded is not None:  # ``need("litellm")``: a helper importing the module its argument names
                 return loaded
+            bundled = templates.class_keyed_prompt(self, callee.key, call, scope)
+            if bundled is not None:  # ``self._get_prompt("generate_verdicts", ...)``: the bundle's text for the class
+                return bundled
             built = templates.settings_builder_value(self, callee.key, call, scope)
             if built is not None:  # ``self._build_prompt("review", ...)``: the settings table the caller names
                 return built
