@@ -7627,6 +7627,20 @@ class Analysis:
         added = {n: e for n, e in bound.items() if n not in holes and n in _appended_params(fn)}
         if added:
             out.extend(self._argument_messages(fn, call, added))
+        # ``helper(metric, prompt, Schema)`` whose model call dispatches to implementations, one of which rebuilds the
+        # request from the prompt through a helper (``payload = self.body(prompt)`` then ``messages=payload[...]``):
+        # the messages below hold that opaque payload and no hole of the prompt parameter the wrapper forwards, so
+        # the prompt the caller hands is what is sent (the schema argument filling a hole does not stand for it)
+        forwarded = self.forwarded.get(fn.key, set())
+        lost = {
+            n: e
+            for n, e in bound.items()
+            if n not in holes and n not in keyed and n not in added and n in forwarded and _PROMPT_PARAM.search(n)
+        }
+        if lost and any(
+            len(m.parts) == 1 and m.parts[0].hole and m.parts[0].text.lstrip("*") not in bound for m in out
+        ):
+            out.extend(self._argument_messages(fn, call, lost))
         return tuple(out)
 
     def _item_source(self, expr: Any, scope: Scope, at: cst.CSTNode) -> Any:

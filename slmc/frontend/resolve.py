@@ -412,6 +412,7 @@ class Evaluator:
         self._forwarding: set[tuple[str, str]] = set()  # (class, attr) pairs forwarded_attr is resolving
         self._replacements: dict[str, str] | None = None  # metaclass replacement function -> the method it replaces
         self._passed: dict[int, Client | None] = {}  # id(param) -> the client the module's calls pass for it
+        self._handed_classes: dict[int, str | None] = {}  # id(param) -> the outside class the module's calls pass
         self._split_selves: dict[int, Instance | None] = {}  # id(param) -> the object a split-out method is handed
         self._calls_by_name: dict[str, list[Any]] = {}  # called name -> CallInfo of the loaded modules' calls
         self._calls_indexed: set[str] = set()  # modules whose calls _calls_by_name holds
@@ -3699,6 +3700,9 @@ class Evaluator:
             loaded = self._module_named_by_argument(callee.key, call, scope)
             if loaded is not None:  # ``need("litellm")``: a helper importing the module its argument names
                 return loaded
+            bundled = templates.class_keyed_prompt(self, callee.key, call, scope)
+            if bundled is not None:  # ``self._get_prompt("generate_verdicts", ...)``: the bundle's text for the class
+                return bundled
             built = templates.settings_builder_value(self, callee.key, call, scope)
             if built is not None:  # ``self._build_prompt("review", ...)``: the settings table the caller names
                 return built
@@ -3749,7 +3753,56 @@ class Evaluator:
                 if isinstance(v, Function | Client | Partial):
                     return v
             return callee
+        if callee is None and isinstance(func, cst.Name):
+            handed = self.class_handed_in(func.value, scope)
+            if handed is not None:  # ``return cls(**kw)`` in ``_build_client(self, cls)``: the SDK class handed in
+                built = self.ref_call(handed, call, scope)
+                return built if isinstance(built, Client) else None
         return None
+
+    def class_handed_in(self, name: str, scope: Scope) -> str | None:
+        """The outside class an untyped parameter is filled with by the module's own calls of its function, where the
+        function builds the object itself (``def _build_client(self, cls): ... return cls(**kw)`` called as
+        ``self._build_client(OpenAI)`` / ``self._build_client(sdk.AsyncAnthropic)``, the SDK picked sync or async):
+        the qualified name of the first class handed, when every call hands a class of one outside package; else
+        None."""
+        fn = scope if scope.kind == "function" else scope.enclosing_function()
+        if fn is None or fn.name == "<lambda>":
+            return None
+        param = next((p for p in fn.params if p.name.value == name and not p.star), None)
+        if param is None or param.annotation is not None or param.default is not None:
+            return None
+        if any(b[0] != "param" for b in fn.bindings.get(name, ())):
+            return None  # rebound before the call
+        if id(param) in self._handed_classes:
+            return self._handed_classes[id(param)]
+        self._handed_classes[id(param)] = None  # while computing
+        names = [p.name.value for p in fn.params]
+        cls = fn.enclosing_class()
+        if cls is not None and names and names[0] in ("self", "cls"):
+            names = names[1:]
+        index = names.index(name)
+        qnames: list[str] = []
+        for other in fn.module.scopes:
+            for info in other.calls:
+                f = info.node.func
+                if isinstance(f, cst.Attribute):
+                    receiver = f.value.value if isinstance(f.value, cst.Name) else ""
+                    if cls is None or f.attr.value != fn.name or receiver not in ("self", "cls", cls.name):
+                        continue
+                elif not (isinstance(f, cst.Name) and f.value == fn.name and cls is None):
+                    continue
+                if any(a.star for a in info.node.args):
+                    continue
+                given = arg(info.node, name, index)
+                v = self.value(given, info.scope) if given is not None else None
+                if not isinstance(v, Ref) or "." not in v.qname or not v.qname.rsplit(".", 1)[-1][:1].isupper():
+                    return None  # something else handed as well (a class of the tree, a value)
+                qnames.append(v.qname)
+        if not qnames or len({q.split(".")[0] for q in qnames}) != 1:
+            return None
+        self._handed_classes[id(param)] = qnames[0]
+        return qnames[0]
 
     def held_template_fill(self, key: str, call: cst.Call, scope: Scope) -> Text | None:
         """What a method of a prompt object returns where the object was built once with template texts and the

@@ -1578,3 +1578,91 @@ def stored_prompts(ev: Evaluator, call: cst.Call, scope: Scope) -> list[tuple[st
         if isinstance(found, Text) and found.static().strip():
             out.append((a.keyword.value, with_slots(found)))
     return out
+
+
+# ---- prompt bundles keyed by class name -----------------------------------------------------------------------------
+MAX_BUNDLE_FILES = 200
+_CLASS_NAME_KEY = lazy(r"\b(?:self|cls)\.__class__\.__name__\b|\btype\(\s*self\s*\)\.__name__\b|\bcls\.__name__\b")
+_BUNDLES: dict[str, dict[tuple[str, str], tuple[str, str] | None]] = {}
+
+
+def _class_keyed_entries(root: Path) -> dict[tuple[str, str], tuple[str, str] | None]:
+    """``(top key, entry key)`` -> ``(text, file)`` for every string two levels down in the tree's JSON/YAML data files
+    (``{"RelevancyMetric": {"generate_verdicts": "..."}}``), read once per root; ``None`` where two files give one entry
+    different texts. Files that do not parse, or are too big, are skipped."""
+    key = _resolved(root)
+    if key in _BUNDLES:
+        return _BUNDLES[key]
+    out: dict[tuple[str, str], tuple[str, str] | None] = {}
+    listed = [p for p in template_files(root) if p.name.endswith(DATA_SUFFIXES)]
+    for path in listed[:MAX_BUNDLE_FILES]:
+        if path.is_symlink():  # no file outside the tree
+            continue
+        text = read_file_text(path)
+        if text is None:
+            continue
+        try:
+            data = parse_data(text, json_only=path.name.endswith(".json"))
+        except Exception:
+            continue
+        if not isinstance(data, dict):
+            continue
+        rel = path.relative_to(key).as_posix()
+        for top, entries in list(data.items())[:MAX_DATA_ITEMS]:
+            if not isinstance(top, str) or not isinstance(entries, dict):
+                continue
+            for k, v in list(entries.items())[:1000]:
+                if not isinstance(k, str) or not isinstance(v, str):
+                    continue
+                slot = (top, k)
+                if slot in out and (out[slot] is None or out[slot][0] != v):  # type: ignore[index]
+                    out[slot] = None
+                else:
+                    out[slot] = (v, rel)
+    _BUNDLES[key] = out
+    return out
+
+
+def _keys_by_class_name(ev: Evaluator, key: str, depth: int = 0) -> bool:
+    """Whether the function ``key`` keys something by its object's class name (``self.__class__.__name__``,
+    ``type(self).__name__``) itself; memoised."""
+    memo: dict[str, bool] = ev.__dict__.setdefault("_keys_by_class_name", {})
+    if key not in memo:
+        fn = ev.scopes.get(key)
+        try:
+            body = fn.module.code(fn.node) if fn is not None else ""
+        except Exception:
+            body = ""
+        memo[key] = bool(_CLASS_NAME_KEY.search(body))
+    return memo[key]
+
+
+def class_keyed_prompt(ev: Evaluator, key: str, call: cst.Call, scope: Scope) -> Text | None:
+    """``self._get_prompt("generate_verdicts", input=i, statements=s)`` in a method of ``RelevancyMetric``, where the
+    method called looks its template up by its object's class name (``self.__class__.__name__``) and the name it is
+    handed, in a bundle of templates the tree keeps as a data file (``{"RelevancyMetric": {"generate_verdicts":
+    "..."}}``, read by the renderer at run time): the text at [class name][literal], slots as holes. The calling
+    class's own name is tried first, then the names of its bases. None when the call hands no literal name or no data
+    file of the tree holds a text there."""
+    if not _keys_by_class_name(ev, key):
+        return None
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    if not positional:
+        return None
+    name = ev.static_str(positional[0].value, scope)
+    cls = scope.enclosing_class()
+    if not name or not name.isidentifier() or cls is None:
+        return None
+    f = call.func
+    if not (isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value in ("self", "cls")):
+        return None  # another object's method: its class is not the caller's
+    classes = [cls.name] + [
+        b.attr.value if isinstance(b, cst.Attribute) else getattr(b, "value", "") for b in cls.bases
+    ]
+    entries = _class_keyed_entries(ev.project.root)
+    for owner in classes[:8]:
+        found = entries.get((owner, name)) if isinstance(owner, str) else None
+        if found is not None:
+            text, rel = found
+            return with_slots(Text((PromptPart(text),), "template-file", rel))
+    return None
