@@ -5047,7 +5047,48 @@ class Evaluator:
             return Text((PromptPart(v.value),), "constant")
         if isinstance(v, Text):
             return v
+        if v is None:
+            return self.assembled_template(func, callee, call, scope)
         return None
+
+    def assembled_template(self, func: cst.BaseExpression, callee: Value, call: cst.Call, scope: Scope) -> Text | None:
+        """``provider.assemble_prompt(template_str=ASK, params=p)``: a project method whose every definition takes a
+        parameter named as a template (``template``, ``template_str``, ``prompt_template``) and that the call hands a
+        text, where what the method builds from it cannot be read (a message list split out of the template in a
+        loop): that template, its slots as holes, is the text of what it returns. The methods are the callee and its
+        implementations, or every method of the tree of that name for a receiver of unknown type; at least one reads
+        the parameter in its body and returns something."""
+        if isinstance(callee, Function):
+            keys = [callee.key, *self.implementations(callee.key)]
+        elif callee is None and isinstance(func, cst.Attribute):
+            keys = list(self._methods_by_name.get(func.attr.value, ()))
+        else:
+            return None
+        fns = [f for k in keys if (f := self.scopes.get(k)) is not None and f.kind == "function"]
+        if not fns:
+            return None
+        names: set[str] = set()
+        for fn in fns:
+            params = [p.name.value for p in fn.params if not p.star]
+            found = [n for n in params if _template_param(n)]
+            if len(found) != 1:
+                return None
+            names.add(found[0])
+        if len(names) != 1:
+            return None
+        (name,) = names
+        if not any(fn.returns and _reads_name(fn, name) for fn in fns):
+            return None
+        given = self._bound_arg(fns[0].key, call, name)
+        if given is None:
+            return None
+        text = self.text(given, scope)
+        if not any(not p.hole and p.text.strip() for p in text.parts):
+            return None
+        parts: list[PromptPart] = []
+        for p in text.parts:
+            parts.extend((p,) if p.hole else templates.slot_parts(p.text, formatted=True))
+        return Text(tuple(parts), text.origin, text.template_file)
 
     def duck_method_text(self, func: cst.Attribute, scope: Scope) -> Value:
         """``task.value_prompt_wrap(x, y)`` on an object of unknown type (a parameter the caller fills from a factory):
@@ -5923,3 +5964,21 @@ def _declared_only(bindings: list[Binding]) -> bool:
         b[0] == "annot" or (b[0] == "expr" and len(b) > 1 and isinstance(b[1], cst.Name) and b[1].value == "None")
         for b in bindings
     )
+
+
+def _template_param(name: str) -> bool:
+    """A parameter named as the template a function fills (``template``, ``template_str``, ``prompt_template``)."""
+    words = name.lower().strip("_").split("_")
+    return "template" in words and not ({"path", "file", "name", "dir", "id", "key"} & set(words))
+
+
+def _reads_name(fn: Scope, name: str) -> bool:
+    """Whether the body of ``fn`` uses the name ``name`` (its parameter handed on or read)."""
+    body = getattr(fn.node, "body", None)
+    todo: list[cst.CSTNode] = [body] if body is not None else []
+    while todo:
+        node = todo.pop()
+        if isinstance(node, cst.Name) and node.value == name:
+            return True
+        todo.extend(node.children)
+    return False
