@@ -414,6 +414,8 @@ class Evaluator:
         self._passed: dict[int, Client | None] = {}  # id(param) -> the client the module's calls pass for it
         self._split_selves: dict[int, Instance | None] = {}  # id(param) -> the object a split-out method is handed
         self._calls_by_name: dict[str, list[Any]] = {}  # called name -> CallInfo of the loaded modules' calls
+        # (class, attribute) -> the prompt the one construction of the class passes for it (``sole_construction_text``)
+        self._sole_built: dict[tuple[str, str], Text | None] = {}
         self._calls_indexed: set[str] = set()  # modules whose calls _calls_by_name holds
         self._flatteners: list[str] = []  # classes handing their own fields on as a dict (``asdict(self)``)
         self._flat_read = 0  # how many entries of ``project.modules`` ``_flattening_classes`` has read
@@ -1461,6 +1463,8 @@ class Evaluator:
                 held = self.construction_member(expr, base, scope)
                 if isinstance(held, Text) or (isinstance(held, Const) and isinstance(held.value, str)):
                     return held  # the text one construction of the object passed (not its class's generic member)
+                if held is None and (sole := self.sole_construction_text(expr, scope)) is not None:
+                    return sole  # ``self.template`` of a class the tree builds once: the prompt its construction passed
                 if isinstance(held, Client) and held.kind == "prompt":
                     return held
             found = self.attribute(base, expr.attr.value)
@@ -1776,13 +1780,22 @@ class Evaluator:
         if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
             return None
         index = expr.slice[0].slice.value
-        if not isinstance(index, cst.SimpleString):
+        if not isinstance(index, cst.SimpleString | cst.Name | cst.Attribute):
             return None
         name = (dotted(expr.value) or "").rsplit(".", 1)[-1].lower()
         if "prompt" not in name and "template" not in name:
             return None
-        key = index.evaluated_value
+        # ``templates[names.PLANNING]``: a module constant holding the key
+        key = index.evaluated_value if isinstance(index, cst.SimpleString) else self._constant_key(index, scope)
         return templates.keyed_prompt_file(self, key, scope.module.path) if isinstance(key, str) else None
+
+    def _constant_key(self, index: cst.BaseExpression, scope: Scope) -> str | None:
+        """The string a name or a dotted module constant used as a key holds (``names.PLANNING_MODULE`` bound once to
+        ``"planning"``); None for anything else (a parameter, a call)."""
+        if not isinstance(index, cst.Name | cst.Attribute):
+            return None
+        v = self.value(index, scope)
+        return v.value if isinstance(v, Const) and isinstance(v.value, str) else None
 
     def attr_classes(self, expr: cst.Attribute, scope: Scope, subclasses: bool = False) -> list[str]:
         """The project classes whose instances an attribute of an object holds, over every assignment its class (and
@@ -2651,6 +2664,53 @@ class Evaluator:
         self.prompt_ctors[key] = (rhs, init)
         self.ctor_given[key] = {template.value: (given, owner)}
         return replace(built, prompt_key=key)
+
+    def sole_construction_text(self, expr: cst.Attribute, scope: Scope) -> Text | None:
+        """``self.template`` read in a method of a class whose ``__init__`` stores a parameter there as it is
+        (``self.template = template``), where the tree (tests left out) constructs the class at one place only and no
+        class derives from it: the prompt that construction passes (``Planning(template=self.templates["plan"])`` in
+        the planner building its steps), a text of several words. None otherwise."""
+        if self._bound is not None or not isinstance(expr.value, cst.Name):
+            return None
+        fn = scope.enclosing_function() if scope.kind != "function" else scope
+        cls = fn.enclosing_class() if fn is not None else None
+        if cls is None or fn is None or not fn.params or fn.params[0].name.value != expr.value.value:
+            return None
+        memo_key = (cls.key, expr.attr.value)
+        if memo_key in self._sole_built:
+            return self._sole_built[memo_key]
+        self._sole_built[memo_key] = None  # (a read of the construction coming back here finds nothing)
+        init = self.scopes.get(f"{cls.key}.__init__")
+        stored = [b for b in cls.self_attrs.get(expr.attr.value) or [] if b[0] != "annot"]
+        if init is None or init.kind != "function" or len(stored) != 1 or stored[0][0] != "expr":
+            return None
+        rhs = stored[0][1]
+        names = [p.name.value for p in init.params[1:] if not p.star]
+        if stored[0][2] is not init or not isinstance(rhs, cst.Name) or rhs.value not in names:
+            return None
+        if self.subclasses(cls.key):
+            return None
+        self._index_calls()
+        built = []
+        for info in self._calls_by_name.get(cls.name, ())[:64]:
+            if is_test_path(info.scope.module.path):
+                continue
+            callee = self.value(info.node.func, info.scope)
+            if isinstance(callee, Class) and callee.key == cls.key:
+                built.append(info)
+        if len(built) != 1 or any(a.star for a in built[0].node.args):
+            return None
+        given = arg(built[0].node, rhs.value, names.index(rhs.value))
+        if given is None:
+            return None
+        try:
+            text = self._text(given, built[0].scope)
+        except RecursionError:
+            return None
+        if text is None or len(text.static().split()) < _PROMPT_WORDS:
+            return None
+        self._sole_built[memo_key] = text
+        return text
 
     def state_text(self, cls_key: str, attr: str, depth: int = 0) -> Text | None:
         """The prompt an object keeps in its state (``self.system_message = system_message`` in ``__init__``, whose

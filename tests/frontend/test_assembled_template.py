@@ -138,3 +138,44 @@ def test_a_template_written_at_the_call_of_a_message_assembler_is_the_prompt(tmp
     text = carried_text(graph, site)
     assert "Answer with a single number only" in text and "<$event$>" not in text, text
     assert triage_site(graph, site, multi_task_wrappers(graph)).verdict.value == "narrow"
+
+
+def test_a_step_built_once_reads_its_template_from_the_keyed_prompt_file(tmp_path: Path) -> None:
+    """Failed before: ``self.template`` of the step object was no text (its class's ``__init__`` only stores the
+    parameter), and ``self.templates[names.SORTING_MODULE]`` was no prompt file (only a literal key named one), so
+    the site had nothing to triage (BAAI-Agents/Cradle: 3 information-gathering sites labelled narrow came out
+    unclear)."""
+    _tree(
+        tmp_path,
+        {
+            "kit/names.py": 'SORTING_MODULE = "sort_mail"\n',
+            "kit/planner.py": PLANNER,
+            "res/shop/prompts/templates/sort_mail.prompt": SORT_PROMPT,
+        },
+    )
+    graph = analysed_graph(tmp_path)
+    site = wrapper_call_in(graph, "MailSorting.__call__")
+    text = carried_text(graph, site)
+    assert "Pick exactly one of: invoices, support, spam, other." in text, text
+    assert triage_site(graph, site, multi_task_wrappers(graph)).verdict.value == "narrow"
+
+
+def test_a_step_built_at_two_places_keeps_no_single_template(tmp_path: Path) -> None:
+    """Built at two places, the step's template is whichever construction made the object: none is read for it."""
+    planner = PLANNER.replace(
+        "        def sort_mail(self, input=None):",
+        "        def rebuild(self):\n"
+        "            self.sorting_ = MailSorting(template=self.templates[names.SORTING_MODULE], llm_provider=None)\n\n"
+        "        def sort_mail(self, input=None):",
+    )
+    _tree(
+        tmp_path,
+        {
+            "kit/names.py": 'SORTING_MODULE = "sort_mail"\n',
+            "kit/planner.py": planner,
+            "res/shop/prompts/templates/sort_mail.prompt": SORT_PROMPT,
+        },
+    )
+    graph = analysed_graph(tmp_path)
+    site = wrapper_call_in(graph, "MailSorting.__call__")
+    assert "Pick exactly one of" not in carried_text(graph, site)
