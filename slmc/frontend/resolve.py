@@ -5112,7 +5112,7 @@ class Evaluator:
         return None
 
     def assembled_template(self, func: cst.BaseExpression, callee: Value, call: cst.Call, scope: Scope) -> Text | None:
-        """``provider.assemble_prompt(template_str=ASK, params=p)``: a project method whose every definition takes a
+        """``provider.assemble_prompt(template_str=ASK, params=p)``: a method of the tree whose every definition takes a
         parameter named as a template (``template``, ``template_str``, ``prompt_template``) and that the call hands a
         text, where what the method builds from it cannot be read (a message list split out of the template in a
         loop): that template, its slots as holes, is the text of what it returns. The methods are the callee and its
@@ -5125,8 +5125,8 @@ class Evaluator:
         else:
             return None
         fns = [f for k in keys if (f := self.scopes.get(k)) is not None and f.kind == "function"]
-        if not fns:
-            return None
+        if not fns or not isinstance(func, cst.Attribute) or any(f.enclosing_class() is None for f in fns):
+            return None  # a module helper formatting the text it is handed (``frame(LOOK, goal, seen)``) is left unread
         names: set[str] = set()
         for fn in fns:
             params = [p.name.value for p in fn.params if not p.star]
