@@ -2852,6 +2852,9 @@ class Analysis:
                     if private and self._private_step(scope, mine, fwd, wrappers | steps, passing):
                         new_steps.add(key)
                         continue  # the private body of the one forwarding API that calls it (``step`` -> ``_step_impl``)
+                    if self._closure_step(scope, mine, fwd, wrappers | steps, passing):
+                        new_steps.add(key)
+                        continue  # ``_send_with_retry`` defined and run inside the provider's forwarding ``complete``
                     if raw and mine and (private or not dispatched.get(key)):
                         cls = scope.enclosing_class()
                         users = prod_fns.get(key) or mine  # tests poking at the helper do not make it an API
@@ -4714,6 +4717,24 @@ class Analysis:
             return False
         # the caller is a wrapper (or a step folded into one) forwarding its own caller's prompt, or implementing
         # the family's calling API
+        if who not in apis:
+            return False
+        return bool(fwd.get(who)) or who in passing or any(b in apis for b in self.ev.overridden(who))
+
+    def _closure_step(
+        self, scope: Scope, mine: set[str], fwd: dict[str, set[str]], apis: set[str], passing: set[str]
+    ) -> bool:
+        """Whether a ``def`` nested in a function is a step of it: only that function calls it (never handing it on),
+        and that function is a forwarding API (``complete(messages)`` defining a retry-decorated
+        ``_send_with_retry(messages, ...)`` and returning its result). The closure is the API's own body, put in a
+        function so a decorator can re-run it, whatever it holds (a request, or a call of the project's own client):
+        no calling API of its own, and its call in the enclosing function no wrapper-call."""
+        if len(mine) != 1:
+            return False
+        (who,) = mine
+        parent = scope.parent
+        if parent is None or parent.kind != "function" or parent.key != who or not _local_only(scope):
+            return False
         if who not in apis:
             return False
         return bool(fwd.get(who)) or who in passing or any(b in apis for b in self.ev.overridden(who))

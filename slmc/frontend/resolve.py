@@ -415,6 +415,8 @@ class Evaluator:
         self._handed_classes: dict[int, str | None] = {}  # id(param) -> the outside class the module's calls pass
         self._split_selves: dict[int, Instance | None] = {}  # id(param) -> the object a split-out method is handed
         self._calls_by_name: dict[str, list[Any]] = {}  # called name -> CallInfo of the loaded modules' calls
+        # (class, attribute) -> the prompt the one construction of the class passes for it (``sole_construction_text``)
+        self._sole_built: dict[tuple[str, str], Text | None] = {}
         self._calls_indexed: set[str] = set()  # modules whose calls _calls_by_name holds
         self._flatteners: list[str] = []  # classes handing their own fields on as a dict (``asdict(self)``)
         self._flat_read = 0  # how many entries of ``project.modules`` ``_flattening_classes`` has read
@@ -1462,6 +1464,8 @@ class Evaluator:
                 held = self.construction_member(expr, base, scope)
                 if isinstance(held, Text) or (isinstance(held, Const) and isinstance(held.value, str)):
                     return held  # the text one construction of the object passed (not its class's generic member)
+                if held is None and (sole := self.sole_construction_text(expr, scope)) is not None:
+                    return sole  # ``self.template`` of a class the tree builds once: the prompt its construction passed
                 if isinstance(held, Client) and held.kind == "prompt":
                     return held
             found = self.attribute(base, expr.attr.value)
@@ -1777,13 +1781,22 @@ class Evaluator:
         if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
             return None
         index = expr.slice[0].slice.value
-        if not isinstance(index, cst.SimpleString):
+        if not isinstance(index, cst.SimpleString | cst.Name | cst.Attribute):
             return None
         name = (dotted(expr.value) or "").rsplit(".", 1)[-1].lower()
         if "prompt" not in name and "template" not in name:
             return None
-        key = index.evaluated_value
+        # ``templates[names.PLANNING]``: a module constant holding the key
+        key = index.evaluated_value if isinstance(index, cst.SimpleString) else self._constant_key(index, scope)
         return templates.keyed_prompt_file(self, key, scope.module.path) if isinstance(key, str) else None
+
+    def _constant_key(self, index: cst.BaseExpression, scope: Scope) -> str | None:
+        """The string a name or a dotted module constant used as a key holds (``names.PLANNING_MODULE`` bound once to
+        ``"planning"``); None for anything else (a parameter, a call)."""
+        if not isinstance(index, cst.Name | cst.Attribute):
+            return None
+        v = self.value(index, scope)
+        return v.value if isinstance(v, Const) and isinstance(v.value, str) else None
 
     def attr_classes(self, expr: cst.Attribute, scope: Scope, subclasses: bool = False) -> list[str]:
         """The project classes whose instances an attribute of an object holds, over every assignment its class (and
@@ -2652,6 +2665,53 @@ class Evaluator:
         self.prompt_ctors[key] = (rhs, init)
         self.ctor_given[key] = {template.value: (given, owner)}
         return replace(built, prompt_key=key)
+
+    def sole_construction_text(self, expr: cst.Attribute, scope: Scope) -> Text | None:
+        """``self.template`` read in a method of a class whose ``__init__`` stores a parameter there as it is
+        (``self.template = template``), where the tree (tests left out) constructs the class at one place only and no
+        class derives from it: the prompt that construction passes (``Planning(template=self.templates["plan"])`` in
+        the planner building its steps), a text of several words. None otherwise."""
+        if self._bound is not None or not isinstance(expr.value, cst.Name):
+            return None
+        fn = scope.enclosing_function() if scope.kind != "function" else scope
+        cls = fn.enclosing_class() if fn is not None else None
+        if cls is None or fn is None or not fn.params or fn.params[0].name.value != expr.value.value:
+            return None
+        memo_key = (cls.key, expr.attr.value)
+        if memo_key in self._sole_built:
+            return self._sole_built[memo_key]
+        self._sole_built[memo_key] = None  # (a read of the construction coming back here finds nothing)
+        init = self.scopes.get(f"{cls.key}.__init__")
+        stored = [b for b in cls.self_attrs.get(expr.attr.value) or [] if b[0] != "annot"]
+        if init is None or init.kind != "function" or len(stored) != 1 or stored[0][0] != "expr":
+            return None
+        rhs = stored[0][1]
+        names = [p.name.value for p in init.params[1:] if not p.star]
+        if stored[0][2] is not init or not isinstance(rhs, cst.Name) or rhs.value not in names:
+            return None
+        if self.subclasses(cls.key):
+            return None
+        self._index_calls()
+        built = []
+        for info in self._calls_by_name.get(cls.name, ())[:64]:
+            if is_test_path(info.scope.module.path):
+                continue
+            callee = self.value(info.node.func, info.scope)
+            if isinstance(callee, Class) and callee.key == cls.key:
+                built.append(info)
+        if len(built) != 1 or any(a.star for a in built[0].node.args):
+            return None
+        given = arg(built[0].node, rhs.value, names.index(rhs.value))
+        if given is None:
+            return None
+        try:
+            text = self._text(given, built[0].scope)
+        except RecursionError:
+            return None
+        if text is None or len(text.static().split()) < _PROMPT_WORDS:
+            return None
+        self._sole_built[memo_key] = text
+        return text
 
     def state_text(self, cls_key: str, attr: str, depth: int = 0) -> Text | None:
         """The prompt an object keeps in its state (``self.system_message = system_message`` in ``__init__``, whose
@@ -5100,7 +5160,48 @@ class Evaluator:
             return Text((PromptPart(v.value),), "constant")
         if isinstance(v, Text):
             return v
+        if v is None:
+            return self.assembled_template(func, callee, call, scope)
         return None
+
+    def assembled_template(self, func: cst.BaseExpression, callee: Value, call: cst.Call, scope: Scope) -> Text | None:
+        """``provider.assemble_prompt(template_str=ASK, params=p)``: a method of the tree whose every definition takes a
+        parameter named as a template (``template``, ``template_str``, ``prompt_template``) and that the call hands a
+        text, where what the method builds from it cannot be read (a message list split out of the template in a
+        loop): that template, its slots as holes, is the text of what it returns. The methods are the callee and its
+        implementations, or every method of the tree of that name for a receiver of unknown type; at least one reads
+        the parameter in its body and returns something."""
+        if isinstance(callee, Function):
+            keys = [callee.key, *self.implementations(callee.key)]
+        elif callee is None and isinstance(func, cst.Attribute):
+            keys = list(self._methods_by_name.get(func.attr.value, ()))
+        else:
+            return None
+        fns = [f for k in keys if (f := self.scopes.get(k)) is not None and f.kind == "function"]
+        if not fns or not isinstance(func, cst.Attribute) or any(f.enclosing_class() is None for f in fns):
+            return None  # a module helper formatting the text it is handed (``frame(LOOK, goal, seen)``) is left unread
+        names: set[str] = set()
+        for fn in fns:
+            params = [p.name.value for p in fn.params if not p.star]
+            found = [n for n in params if _template_param(n)]
+            if len(found) != 1:
+                return None
+            names.add(found[0])
+        if len(names) != 1:
+            return None
+        (name,) = names
+        if not any(fn.returns and _reads_name(fn, name) for fn in fns):
+            return None
+        given = self._bound_arg(fns[0].key, call, name)
+        if given is None:
+            return None
+        text = self.text(given, scope)
+        if not any(not p.hole and p.text.strip() for p in text.parts):
+            return None
+        parts: list[PromptPart] = []
+        for p in text.parts:
+            parts.extend((p,) if p.hole else templates.slot_parts(p.text, formatted=True))
+        return Text(tuple(parts), text.origin, text.template_file)
 
     def duck_method_text(self, func: cst.Attribute, scope: Scope) -> Value:
         """``task.value_prompt_wrap(x, y)`` on an object of unknown type (a parameter the caller fills from a factory):
@@ -5976,3 +6077,21 @@ def _declared_only(bindings: list[Binding]) -> bool:
         b[0] == "annot" or (b[0] == "expr" and len(b) > 1 and isinstance(b[1], cst.Name) and b[1].value == "None")
         for b in bindings
     )
+
+
+def _template_param(name: str) -> bool:
+    """A parameter named as the template a function fills (``template``, ``template_str``, ``prompt_template``)."""
+    words = name.lower().strip("_").split("_")
+    return "template" in words and not ({"path", "file", "name", "dir", "id", "key"} & set(words))
+
+
+def _reads_name(fn: Scope, name: str) -> bool:
+    """Whether the body of ``fn`` uses the name ``name`` (its parameter handed on or read)."""
+    body = getattr(fn.node, "body", None)
+    todo: list[cst.CSTNode] = [body] if body is not None else []
+    while todo:
+        node = todo.pop()
+        if isinstance(node, cst.Name) and node.value == name:
+            return True
+        todo.extend(node.children)
+    return False
