@@ -4715,8 +4715,11 @@ class Analysis:
         caller = self.ev.scopes.get(who)
         if cls is None or caller is None or caller.kind != "function" or not self._method_of(who, cls):
             return False
-        # the caller is a wrapper (or a step folded into one) forwarding its own caller's prompt, or implementing
-        # the family's calling API
+        return self._forwarding_api(who, fwd, apis, passing)
+
+    def _forwarding_api(self, who: str, fwd: dict[str, set[str]], apis: set[str], passing: set[str]) -> bool:
+        """Whether ``who`` is a wrapper (or a step folded into one) forwarding its own caller's prompt, or
+        implementing the family's calling API (a step's one caller, ``_private_step`` / ``_closure_step``)."""
         if who not in apis:
             return False
         return bool(fwd.get(who)) or who in passing or any(b in apis for b in self.ev.overridden(who))
@@ -4735,9 +4738,7 @@ class Analysis:
         parent = scope.parent
         if parent is None or parent.kind != "function" or parent.key != who or not _local_only(scope):
             return False
-        if who not in apis:
-            return False
-        return bool(fwd.get(who)) or who in passing or any(b in apis for b in self.ev.overridden(who))
+        return self._forwarding_api(who, fwd, apis, passing)
 
     def _authors(self, site: Site) -> bool:
         """Whether the prompt a call sends holds text its function writes (a template, a literal instruction): the
