@@ -4777,16 +4777,13 @@ class Analysis:
             if self._builds_prompt(a.value, site.info.scope):
                 self._authored[site.key] = True
                 break
-            if fn is not None and self._own_template_messages(a.value, fn):
-                self._authored[site.key] = True
-                break
-            if fn is not None and self._keyed_prompt(a.value, fn):
-                self._authored[site.key] = True
-                break
-            if fn is not None and self._fills_default_template(a.value, fn):
-                self._authored[site.key] = True
-                break
-            if fn is not None and self._item_of_own_prompts(a.value, fn):
+            own_text = (
+                self._own_template_messages,
+                self._keyed_prompt,
+                self._fills_default_template,
+                self._item_of_own_prompts,
+            )
+            if fn is not None and any(holds(a.value, fn) for holds in own_text):
                 self._authored[site.key] = True
                 break
         else:

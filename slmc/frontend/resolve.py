@@ -11,7 +11,7 @@ import itertools
 import string
 import sys
 import textwrap
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -1068,36 +1068,23 @@ class Evaluator:
         index = names.index(param.name.value)
         owner = fn.enclosing_class() if fn.name == "__init__" else None
         found: list[Client] = []
-        for other in fn.module.scopes:
-            for info in other.calls:
-                f = info.node.func
-                if isinstance(f, cst.Attribute):
-                    receiver = f.value.value if isinstance(f.value, cst.Name) else ""
-                    # ``self._step(...)``, ``cls._step(...)``, or a static method called on its own class by name
-                    # (``Generator._assert_code(expect, chunks, self.llm)``)
-                    own = ("self", "cls", fn.enclosing_class().name) if fn.enclosing_class() is not None else ()
-                    if f.attr.value != fn.name or receiver not in own:
-                        continue
-                elif owner is not None and isinstance(f, cst.Name) and f.value in (owner.name, "cls"):
-                    if not self._builds(self.value(f, info.scope), owner.key, fn.key):
-                        continue
-                elif not (isinstance(f, cst.Name) and f.value == fn.name and fn.enclosing_class() is None):
-                    continue
-                if any(a.star for a in info.node.args):
-                    continue
-                given = arg(info.node, param.name.value, index)
-                v = self.value(given, info.scope) if given is not None else None
-                # (a whole chat model handed to a helper of the module, ``self._invoke(self._model_for(name), p)``,
-                # LangChain's or LlamaIndex's (``self._assert_code(expect, self.llm)``), too: never an SDK method,
-                # the higher-order helpers' business)
-                if isinstance(v, Client) and (
-                    owner is not None
-                    or v.kind in ("http", "http-client")
-                    or (v.kind in ("chat-model", "llamaindex") and not v.path)
-                ):
-                    found.append(v)
-                if len(found) > 8:
-                    break
+        full: Scope | None = None  # a scope read past the cap: the rest of its calls skipped
+        for other, info in self._module_calls_of(fn, owner):
+            if other is full:
+                continue
+            given = arg(info.node, param.name.value, index)
+            v = self.value(given, info.scope) if given is not None else None
+            # (a whole chat model handed to a helper of the module, ``self._invoke(self._model_for(name), p)``,
+            # LangChain's or LlamaIndex's (``self._assert_code(expect, self.llm)``), too: never an SDK method,
+            # the higher-order helpers' business)
+            if isinstance(v, Client) and (
+                owner is not None
+                or v.kind in ("http", "http-client")
+                or (v.kind in ("chat-model", "llamaindex") and not v.path)
+            ):
+                found.append(v)
+            if len(found) > 8:
+                full = other
         if not found and fn.enclosing_class() is None and fn.parent is not None and fn.parent.kind == "module":
             found = self._imported_passes(fn, param.name.value, index)
         elif not found and owner is not None and owner.parent is not None and owner.parent.kind == "module":
@@ -1105,6 +1092,29 @@ class Evaluator:
         kinds = {(c.family, c.kind, c.path) for c in found}
         self._passed[id(param)] = found[0] if len(kinds) == 1 else None
         return self._passed[id(param)]
+
+    def _module_calls_of(self, fn: Scope, owner: Scope | None = None) -> Iterator[tuple[Scope, Any]]:
+        """(scope, call) for each call the module of ``fn`` makes of it, ``*`` / ``**`` unpacking calls left out: a
+        method's ``self.step(...)``, ``cls.step(...)`` or ``Own.step(...)`` (a static method called on its own class by
+        name: ``Generator._assert_code(expect, chunks, self.llm)``), a module function's ``step(...)``, and, with
+        ``owner`` (``fn`` being its ``__init__``), the constructions ``Owner(...)`` / ``cls(...)`` that build it."""
+        cls = fn.enclosing_class()
+        own = ("self", "cls", cls.name) if cls is not None else ()
+        for other in fn.module.scopes:
+            for info in other.calls:
+                f = info.node.func
+                if isinstance(f, cst.Attribute):
+                    receiver = f.value.value if isinstance(f.value, cst.Name) else ""
+                    if f.attr.value != fn.name or receiver not in own:
+                        continue
+                elif owner is not None and isinstance(f, cst.Name) and f.value in (owner.name, "cls"):
+                    if not self._builds(self.value(f, info.scope), owner.key, fn.key):
+                        continue
+                elif not (isinstance(f, cst.Name) and f.value == fn.name and cls is None):
+                    continue
+                if any(a.star for a in info.node.args):
+                    continue
+                yield other, info
 
     def _imported_passes(self, fn: Scope, name: str, index: int, owner: Scope | None = None) -> list[Client]:
         """The clients other loaded modules pass for parameter ``name`` of the module-level function ``fn`` when they
@@ -3843,22 +3853,12 @@ class Evaluator:
             names = names[1:]
         index = names.index(name)
         qnames: list[str] = []
-        for other in fn.module.scopes:
-            for info in other.calls:
-                f = info.node.func
-                if isinstance(f, cst.Attribute):
-                    receiver = f.value.value if isinstance(f.value, cst.Name) else ""
-                    if cls is None or f.attr.value != fn.name or receiver not in ("self", "cls", cls.name):
-                        continue
-                elif not (isinstance(f, cst.Name) and f.value == fn.name and cls is None):
-                    continue
-                if any(a.star for a in info.node.args):
-                    continue
-                given = arg(info.node, name, index)
-                v = self.value(given, info.scope) if given is not None else None
-                if not isinstance(v, Ref) or "." not in v.qname or not v.qname.rsplit(".", 1)[-1][:1].isupper():
-                    return None  # something else handed as well (a class of the tree, a value)
-                qnames.append(v.qname)
+        for _, info in self._module_calls_of(fn):
+            given = arg(info.node, name, index)
+            v = self.value(given, info.scope) if given is not None else None
+            if not isinstance(v, Ref) or "." not in v.qname or not v.qname.rsplit(".", 1)[-1][:1].isupper():
+                return None  # something else handed as well (a class of the tree, a value)
+            qnames.append(v.qname)
         if not qnames or len({q.split(".")[0] for q in qnames}) != 1:
             return None
         self._handed_classes[id(param)] = qnames[0]
