@@ -4824,9 +4824,37 @@ class Analysis:
                     text = None
                 static = text.static() if text is not None else ""
                 slots = set(_FORMAT_SLOT.findall(static))
-                if _enough_text(static) and any(a.keyword is not None and a.keyword.value in slots for a in node.args):
+                if (
+                    _enough_text(static)
+                    and any(a.keyword is not None and a.keyword.value in slots for a in node.args)
+                    and not self._swapped_template(fn, node.func.value.value, static)
+                ):
                     return True
             todo += [(c, depth) for c in node.children]
+        return False
+
+    def _swapped_template(self, fn: Scope, name: str, default: str) -> bool:
+        """Whether a call of ``fn`` in the tree hands its template parameter ``name`` a text other than the default
+        (``compress(rounds, prompt_template=self.compression_template)`` with the planner's own template read from
+        its prompt file): then the callers write the task and ``fn`` fills what they hand it. A caller handing the
+        same constant on (``rate_query=self.rate_query``, itself defaulting to ``RATE_QUERY``) swaps nothing."""
+        self.ev._index_calls()
+        for info in self.ev._calls_by_name.get(fn.name, ())[:64]:
+            try:
+                callee = self.ev.value(info.node.func, info.scope)
+            except RecursionError:
+                continue
+            if not isinstance(callee, Function) or callee.key != fn.key:
+                continue
+            for a, bound in _bind(fn, list(info.node.args)):
+                if bound != name or a.star:
+                    continue
+                try:
+                    given = self.ev.text(a.value, info.scope)
+                except RecursionError:
+                    given = None
+                if given is None or given.static() != default:
+                    return True
         return False
 
     def _item_of_own_prompts(self, expr: cst.BaseExpression, fn: Scope) -> bool:

@@ -55,6 +55,11 @@ _PROMPTS = '''
     Passage: {passage}
     Question: {question}
     Answer in JSON with one key "score" holding an integer from 0 to 10 and nothing else."""
+
+    STRICT_PROMPT = """Rate strictly whether the passage answers the question; a partial answer scores low.
+    Passage: {passage}
+    Question: {question}
+    Reply with JSON {{"score": <0-10>}} only."""
 '''
 
 _SCORING = """
@@ -114,7 +119,7 @@ _MAIN = """
 """
 
 
-def _tree(tmp_path: Path, template: str) -> str:
+def _tree(tmp_path: Path, template: str, picker: str = _PICKER) -> str:
     scoring = _SCORING.format(template=template)
     write_tree(
         tmp_path,
@@ -123,7 +128,7 @@ def _tree(tmp_path: Path, template: str) -> str:
             "app/llm.py": _LLM,
             "app/prompts.py": _PROMPTS,
             "app/scoring.py": scoring,
-            "app/picker.py": _PICKER,
+            "app/picker.py": picker,
             "app/main.py": _MAIN,
         },
     )
@@ -144,3 +149,15 @@ def test_a_template_parameter_without_a_default_is_the_callers(tmp_path: Path) -
     scoring = _tree(tmp_path, "score_prompt: str, *")
     graph = analysed_graph(tmp_path)
     assert site_at(graph, "app/scoring.py", line_of(scoring, "async def score_passage")).site == SiteKind.WRAPPER
+
+
+def test_a_template_the_callers_swap_for_their_own_is_theirs(tmp_path: Path) -> None:
+    # the one caller hands its own text for the template (``score_prompt=self.score_prompt`` holding STRICT_PROMPT):
+    # the caller writes the task, the function fills what it is handed: a wrapper, its call a wrapper-call
+    picker = _PICKER.replace("import SCORE_PROMPT", "import STRICT_PROMPT").replace(
+        "score_prompt: str = SCORE_PROMPT", "score_prompt: str = STRICT_PROMPT"
+    )
+    scoring = _tree(tmp_path, "score_prompt: str = SCORE_PROMPT", picker)
+    graph = analysed_graph(tmp_path)
+    assert site_at(graph, "app/scoring.py", line_of(scoring, "async def score_passage")).site == SiteKind.WRAPPER
+    assert site_at(graph, "app/picker.py", line_of(picker, "await score_passage(")).site == SiteKind.WRAPPER_CALL
