@@ -4800,6 +4800,7 @@ class Analysis:
         defaults = {p.name.value: p.default for p in fn.params if p.default is not None and not p.star}
         if not defaults:
             return False
+        used = fn.module.pos(expr)
         todo: list[tuple[cst.CSTNode, int]] = [(expr, 0)]
         seen = 0
         while todo and seen < 200:
@@ -4807,7 +4808,13 @@ class Analysis:
             seen += 1
             if isinstance(node, cst.Name):
                 if node.value not in defaults and depth < 3:
-                    todo += [(d, depth + 1) for d, w in self._definitions(node.value, fn) if w is fn]
+                    # (a local assigned the filled template only after the send, ``message = retry.format(...)``
+                    # for the next turn, does not reach it: the send hands on the caller's message)
+                    todo += [
+                        (d, depth + 1)
+                        for d, w in self._definitions(node.value, fn)
+                        if w is fn and not self._written_after(d, used, fn)
+                    ]
                 continue
             if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
                 continue
@@ -4832,6 +4839,12 @@ class Analysis:
                     return True
             todo += [(c, depth) for c in node.children]
         return False
+
+    @staticmethod
+    def _written_after(node: cst.CSTNode, used: Any, fn: Scope) -> bool:
+        """Whether ``node`` (a local's assigned expression) starts on a line below ``used`` (the position of a use)."""
+        at = fn.module.pos(node) if used is not None else None
+        return at is not None and at.start.line > used.start.line
 
     def _swapped_template(self, fn: Scope, name: str, default: str) -> bool:
         """Whether a call of ``fn`` in the tree hands its template parameter ``name`` a text other than the default

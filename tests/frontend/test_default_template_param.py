@@ -161,3 +161,42 @@ def test_a_template_the_callers_swap_for_their_own_is_theirs(tmp_path: Path) -> 
     graph = analysed_graph(tmp_path)
     assert site_at(graph, "app/scoring.py", line_of(scoring, "async def score_passage")).site == SiteKind.WRAPPER
     assert site_at(graph, "app/picker.py", line_of(picker, "await score_passage(")).site == SiteKind.WRAPPER_CALL
+
+
+_RELAY = '''
+    from typing import TYPE_CHECKING
+
+    if TYPE_CHECKING:
+        from .llm import Completion
+
+    RETRY_PROMPT = """Your last answer held no tool call in the required format. The tools are {tools}.
+    Describe what was wrong, then call one of the tools again with its arguments copied over."""
+
+
+    async def next_call(model: "Completion", user_message: str, tools: list, retry_prompt: str = RETRY_PROMPT):
+        reply = await model.complete_async(messages=[{"role": "user", "content": user_message}])
+        if "<call>" not in reply:
+            user_message = retry_prompt.format(tools=", ".join(tools))
+            return None, user_message
+        return reply, None
+'''
+
+_RELAY_USER = """
+    from .llm import LiteCompletion
+    from .relay import next_call
+
+
+    async def ask(question):
+        return await next_call(LiteCompletion("gpt-4o-mini"), "Find the file that defines " + question, ["search"])
+"""
+
+
+def test_a_template_filled_only_after_the_send_does_not_make_a_task(tmp_path: Path) -> None:
+    # the send hands on the caller's message; the default template is filled afterwards for the next turn
+    write_tree(
+        tmp_path,
+        {"app/__init__.py": "", "app/llm.py": _LLM, "app/relay.py": _RELAY, "app/user.py": _RELAY_USER},
+    )
+    graph = analysed_graph(tmp_path)
+    assert site_at(graph, "app/relay.py", line_of(_RELAY, "async def next_call")).site == SiteKind.WRAPPER
+    assert site_at(graph, "app/user.py", line_of(_RELAY_USER, "await next_call(")).site == SiteKind.WRAPPER_CALL
