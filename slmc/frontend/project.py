@@ -4732,7 +4732,8 @@ class Analysis:
         ``_send_with_retry(messages, ...)`` and returning its result). The closure is the API's own body, put in a
         function so a decorator can re-run it, whatever it holds (a request, or a call of the project's own client):
         no calling API of its own, and its call in the enclosing function no wrapper-call."""
-        if len(mine) != 1:
+        # (a generator the API iterates turn by turn, ``for m in stream_state(...)``, is no retry body)
+        if len(mine) != 1 or scope.yields:
             return False
         (who,) = mine
         parent = scope.parent
