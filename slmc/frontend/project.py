@@ -4852,14 +4852,7 @@ class Analysis:
         (``compress(rounds, prompt_template=self.compression_template)`` with the planner's own template read from
         its prompt file): then the callers write the task and ``fn`` fills what they hand it. A caller handing the
         same constant on (``rate_query=self.rate_query``, itself defaulting to ``RATE_QUERY``) swaps nothing."""
-        self.ev._index_calls()
-        for info in self.ev._calls_by_name.get(fn.name, ())[:64]:
-            try:
-                callee = self.ev.value(info.node.func, info.scope)
-            except RecursionError:
-                continue
-            if not isinstance(callee, Function) or callee.key != fn.key:
-                continue
+        for info in self.ev.calls_resolving_to(fn):
             for a, bound in _bind(fn, list(info.node.args)):
                 if bound != name or a.star:
                     continue

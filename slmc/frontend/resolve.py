@@ -2701,14 +2701,7 @@ class Evaluator:
             return None
         if self.subclasses(cls.key):
             return None
-        self._index_calls()
-        built = []
-        for info in self._calls_by_name.get(cls.name, ())[:64]:
-            if is_test_path(info.scope.module.path):
-                continue
-            callee = self.value(info.node.func, info.scope)
-            if isinstance(callee, Class) and callee.key == cls.key:
-                built.append(info)
+        built = [info for info in self.calls_resolving_to(cls) if not is_test_path(info.scope.module.path)]
         if len(built) != 1 or any(a.star for a in built[0].node.args):
             return None
         given = arg(built[0].node, rhs.value, names.index(rhs.value))
@@ -2722,6 +2715,18 @@ class Evaluator:
             return None
         self._sole_built[memo_key] = text
         return text
+
+    def calls_resolving_to(self, target: Scope) -> Iterator[Any]:
+        """The loaded modules' calls (``CallInfo``) of the function or class ``target``: the first 64 calls by its
+        name whose callee resolves to it (a callee that recurses too deep to resolve is skipped)."""
+        self._index_calls()
+        for info in self._calls_by_name.get(target.name, ())[:64]:
+            try:
+                callee = self.value(info.node.func, info.scope)
+            except RecursionError:
+                continue
+            if isinstance(callee, Function | Class) and callee.key == target.key:
+                yield info
 
     def state_text(self, cls_key: str, attr: str, depth: int = 0) -> Text | None:
         """The prompt an object keeps in its state (``self.system_message = system_message`` in ``__init__``, whose
