@@ -163,6 +163,12 @@ CONSTRUCTORS: dict[str, ClientKind] = {
     },
     # pydantic-ai: an ``Agent(model, system_prompt=..., toolsets=...)`` runs its model steps in ``run`` / ``run_sync``
     "pydantic_ai.Agent": ClientKind("pydantic-ai", "pydantic-agent"),
+    # the Claude Agent SDK's session client (``claude_code_sdk`` its former name): ``await client.query(prompt)``
+    # runs an agent turn with the options it was opened with (system prompt, allowed tools)
+    **{
+        f"{pkg}.ClaudeSDKClient": ClientKind("claude-agent-sdk", "claude-agent-client", True)
+        for pkg in ("claude_agent_sdk", "claude_code_sdk")
+    },
     "pydantic_ai.agent.Agent": ClientKind("pydantic-ai", "pydantic-agent"),
     # a pydantic-ai realtime session (``agent.realtime(model).session()``, or handed in typed as one): its sends carry
     # the caller's turns (text or speech) into the live conversation
@@ -368,6 +374,9 @@ MODULE_CLIENTS: dict[str, ClientKind] = {
     # OpenAI Agents SDK: the ``Runner`` class runs the agent it is handed (``await Runner.run(agent, input)``)
     "agents.Runner": ClientKind("openai-agents", "openai-agents-runner"),
     "agents.run.Runner": ClientKind("openai-agents", "openai-agents-runner"),
+    # the Claude Agent SDK's one-shot session (``async for m in query(prompt=..., options=...)``)
+    "claude_agent_sdk": ClientKind("claude-agent-sdk", "claude-agent-client", True),
+    "claude_code_sdk": ClientKind("claude-agent-sdk", "claude-agent-client", True),
 }
 
 # Top-level names of SDK packages that projects also give their own packages (the OpenAI Agents SDK's ``agents``):
@@ -632,6 +641,7 @@ REQUEST_PATHS: dict[str, dict[str, str]] = {
     # (only ``run``: the framework's own repository keeps its ``run_sync`` convenience a wrapper its examples call)
     "browser-use-agent": {"run": "run"},
     "pydantic-agent": {p: p for p in ("run", "run_sync", "run_stream", "iter")},
+    "claude-agent-client": {"query": "query"},
     "agno-agent": {p: p for p in ("run", "arun", "print_response", "aprint_response", "continue_run", "acontinue_run")},
     "maf-agent": {p: p for p in ("run", "run_stream")},
     "adk-runner": {p: p for p in ("run", "run_async", "run_live")},
@@ -668,6 +678,7 @@ FRAMEWORK_WRAPPER_KINDS = frozenset(
         "smol-agent",
         "browser-use-agent",
         "pydantic-agent",
+        "claude-agent-client",
         "agno-agent",
         "maf-agent",
         "adk-runner",
@@ -688,6 +699,7 @@ FRAMEWORK_MESSAGE_ARGS = {
     "aider-coder": ("with_message", "user_message"),
     "smol-agent": ("task",),
     "pydantic-agent": ("user_prompt",),
+    "claude-agent-client": ("prompt",),
     "agno-agent": ("input", "message"),
     "maf-agent": ("messages",),
     "adk-runner": ("new_message",),
@@ -1212,6 +1224,7 @@ PREFILTER_TEXTS = (
     "import outlines", "from outlines", "xinference", ".converse(", "any_llm", "twelvelabs",
     "from lmi", "import lmi", "llmclient", "from aviary", "import aviary", "from ldp", "import ldp", "agentrl",
     "from spice", "import spice", "chainlite", "browser_use",
+    "claude_agent_sdk", "claude_code_sdk",
 )  # fmt: skip
 PREFILTER_WORDS = ("zai", "replicate", "reka")
 _WHOLE_WORDS = lazy("|".join(rf"\b{re.escape(w)}\b" for w in PREFILTER_WORDS))

@@ -9496,7 +9496,7 @@ def _forwards(
         if isinstance(node, cst.Call) and not templated and (receiver := _filled_template(node, fn, flow)) is not None:
             return passes(receiver, depth, built)  # template.format(...) of a template the caller hands in
         if isinstance(node, cst.Call) and not templated:  # a message/object constructor keeps the prompt as it is
-            name = dotted(node.func) or ""
+            name = dotted(_generic_class_of(node.func)) or ""
             # complete(self.messages_for(text)): a message builder applied in the call itself
             builder = builders and (depth <= 1 or built) and _own_builder(name)
             if builder and flow is not None and flow.writes_around(node, fn):
@@ -9547,6 +9547,14 @@ def _forwards(
         if passes(value, 0):
             return True
     return False
+
+
+def _generic_class_of(func: cst.BaseExpression) -> cst.BaseExpression:
+    """The class of a construction whose class is parametrised in place (``Task[str](...)``,
+    ``marvin.Task[list[T]](...)``: a generic class subscripted with its type arguments), else ``func`` itself."""
+    if isinstance(func, cst.Subscript) and isinstance(func.value, cst.Name | cst.Attribute):
+        return func.value
+    return func
 
 
 def _param_on_some_path(fn: Scope, expr: cst.BaseExpression) -> bool:
