@@ -2324,18 +2324,40 @@ class Evaluator:
             for ret in fn.returns:
                 if (
                     isinstance(ret, cst.Call)
-                    and isinstance(ret.func, cst.Name)
-                    and ret.func.value == "getattr"
-                    and len(ret.args) == 2
+                    and len(ret.args) >= 2
                     and isinstance(ret.args[1].value, cst.Name)
                     and ret.args[1].value.value == name
-                    and self.lookup("getattr", fn) is None
+                    and self._reads_named_attr(ret, fn)
                 ):
                     held = self.value(ret.args[0].value, fn)
                     if held is not None and not (isinstance(held, Instance) and held.cls == cls_key):
                         out.append(held)
             return out
         return []
+
+    def _reads_named_attr(self, call: cst.Call, fn: Scope) -> bool:
+        """Whether ``call`` (``f(held, name, ...)``) reads the attribute ``name`` of ``held``: the builtin
+        ``getattr(held, name)`` or ``inspect.getattr_static``, or a tree function whose own body does that with its
+        first two parameters (``safe_getattr(obj, k)`` looking the attribute up statically and running a property)."""
+        if isinstance(call.func, cst.Name) and call.func.value == "getattr":
+            return len(call.args) == 2 and self.lookup("getattr", fn) is None
+        callee = self.value(call.func, fn)
+        if isinstance(callee, Ref):
+            return callee.qname == "inspect.getattr_static"
+        scope = self.scopes.get(callee.key) if isinstance(callee, Function) else None
+        if scope is None or scope.kind != "function" or len(scope.params) < 2:
+            return False
+        obj, key = (p.name.value for p in scope.params[:2])
+        for info in scope.calls[:40]:
+            inner = info.node
+            if len(inner.args) < 2 or [_arg_name(a) for a in inner.args[:2]] != [obj, key]:
+                continue
+            if isinstance(inner.func, cst.Name) and inner.func.value == "getattr":
+                return self.lookup("getattr", scope) is None
+            ref = self.value(inner.func, scope)
+            if isinstance(ref, Ref) and ref.qname == "inspect.getattr_static":
+                return True
+        return False
 
     def sdk_base(self, cls_key: str) -> Client | None:
         """The client an SDK class the tree's class derives from makes (``class Model(GenerativeModel)``,
@@ -6100,3 +6122,10 @@ def _reads_name(fn: Scope, name: str) -> bool:
             return True
         todo.extend(node.children)
     return False
+
+
+def _arg_name(arg: cst.Arg) -> str | None:
+    """The plain name a positional argument passes (``f(obj, key)``), else None."""
+    if arg.keyword is not None or arg.star or not isinstance(arg.value, cst.Name):
+        return None
+    return arg.value.value
