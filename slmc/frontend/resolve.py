@@ -3806,7 +3806,9 @@ class Evaluator:
             held = self.held_template_fill(callee.key, call, scope)
             if held is not None:  # ``self.check_template.fill(claim=c)``: the templates its construction gave
                 return held
-            found = self.returns_of(callee.key)
+            found = self.subclass_classmethod_returns(callee.key, call, scope)
+            if found is None:
+                found = self.returns_of(callee.key)
             picked = templates.reader_call_value(
                 self, callee.key, call, scope, found, lambda v: v.get(self) if isinstance(v, _Lazy) else v
             )
@@ -4170,6 +4172,22 @@ class Evaluator:
             if isinstance(typed, Instance | Client):
                 return typed
         return found if found is not None else next((v for v in values if isinstance(v, Const | Text)), None)
+
+    def subclass_classmethod_returns(self, key: str, call: cst.Call, scope: Scope) -> Value:
+        """``Politeness.build_system_prompt(...)``: a classmethod a base class defines (``cls.template.format(...)``),
+        called on a subclass of the tree that sets the class attributes it reads: what it returns with ``cls`` that
+        subclass. None for any other call (the plain reading stands)."""
+        fn = self.scopes.get(key)
+        if fn is None or fn.kind != "function" or not isinstance(call.func, cst.Attribute):
+            return None
+        owner = fn.enclosing_class()
+        if owner is None or "classmethod" not in {dotted(d) for d in fn.decorators}:
+            return None
+        receiver = self.value(call.func.value, scope)
+        if not isinstance(receiver, Class) or receiver.key == owner.key or not self.derives(receiver.key, owner.key):
+            return None
+        found = self.receiving(receiver.key, lambda: self.returns_of(key))
+        return found if isinstance(found, Text | Const) else None
 
     def declared_base(self, fn: Scope, values: list[Value], interesting: list[Value]) -> Instance | None:
         """A factory annotated ``-> Optional["Base"]`` whose returns the evaluator only partly knows (``return
