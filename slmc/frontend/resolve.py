@@ -2324,18 +2324,40 @@ class Evaluator:
             for ret in fn.returns:
                 if (
                     isinstance(ret, cst.Call)
-                    and isinstance(ret.func, cst.Name)
-                    and ret.func.value == "getattr"
-                    and len(ret.args) == 2
+                    and len(ret.args) >= 2
                     and isinstance(ret.args[1].value, cst.Name)
                     and ret.args[1].value.value == name
-                    and self.lookup("getattr", fn) is None
+                    and self._reads_named_attr(ret, fn)
                 ):
                     held = self.value(ret.args[0].value, fn)
                     if held is not None and not (isinstance(held, Instance) and held.cls == cls_key):
                         out.append(held)
             return out
         return []
+
+    def _reads_named_attr(self, call: cst.Call, fn: Scope) -> bool:
+        """Whether ``call`` (``f(held, name, ...)``) reads the attribute ``name`` of ``held``: the builtin
+        ``getattr(held, name)`` or ``inspect.getattr_static``, or a tree function whose own body does that with its
+        first two parameters (``safe_getattr(obj, k)`` looking the attribute up statically and running a property)."""
+        if isinstance(call.func, cst.Name) and call.func.value == "getattr":
+            return len(call.args) == 2 and self.lookup("getattr", fn) is None
+        callee = self.value(call.func, fn)
+        if isinstance(callee, Ref):
+            return callee.qname == "inspect.getattr_static"
+        scope = self.scopes.get(callee.key) if isinstance(callee, Function) else None
+        if scope is None or scope.kind != "function" or len(scope.params) < 2:
+            return False
+        obj, key = (p.name.value for p in scope.params[:2])
+        for info in scope.calls[:40]:
+            inner = info.node
+            if len(inner.args) < 2 or [_arg_name(a) for a in inner.args[:2]] != [obj, key]:
+                continue
+            if isinstance(inner.func, cst.Name) and inner.func.value == "getattr":
+                return self.lookup("getattr", scope) is None
+            ref = self.value(inner.func, scope)
+            if isinstance(ref, Ref) and ref.qname == "inspect.getattr_static":
+                return True
+        return False
 
     def sdk_base(self, cls_key: str) -> Client | None:
         """The client an SDK class the tree's class derives from makes (``class Model(GenerativeModel)``,
@@ -3784,7 +3806,9 @@ class Evaluator:
             held = self.held_template_fill(callee.key, call, scope)
             if held is not None:  # ``self.check_template.fill(claim=c)``: the templates its construction gave
                 return held
-            found = self.returns_of(callee.key)
+            found = self.subclass_classmethod_returns(callee.key, call, scope)
+            if found is None:
+                found = self.returns_of(callee.key)
             picked = templates.reader_call_value(
                 self, callee.key, call, scope, found, lambda v: v.get(self) if isinstance(v, _Lazy) else v
             )
@@ -4148,6 +4172,22 @@ class Evaluator:
             if isinstance(typed, Instance | Client):
                 return typed
         return found if found is not None else next((v for v in values if isinstance(v, Const | Text)), None)
+
+    def subclass_classmethod_returns(self, key: str, call: cst.Call, scope: Scope) -> Value:
+        """``Politeness.build_system_prompt(...)``: a classmethod a base class defines (``cls.template.format(...)``),
+        called on a subclass of the tree that sets the class attributes it reads: what it returns with ``cls`` that
+        subclass. None for any other call (the plain reading stands)."""
+        fn = self.scopes.get(key)
+        if fn is None or fn.kind != "function" or not isinstance(call.func, cst.Attribute):
+            return None
+        owner = fn.enclosing_class()
+        if owner is None or "classmethod" not in {dotted(d) for d in fn.decorators}:
+            return None
+        receiver = self.value(call.func.value, scope)
+        if not isinstance(receiver, Class) or receiver.key == owner.key or not self.derives(receiver.key, owner.key):
+            return None
+        found = self.receiving(receiver.key, lambda: self.returns_of(key))
+        return found if isinstance(found, Text | Const) else None
 
     def declared_base(self, fn: Scope, values: list[Value], interesting: list[Value]) -> Instance | None:
         """A factory annotated ``-> Optional["Base"]`` whose returns the evaluator only partly knows (``return
@@ -6100,3 +6140,10 @@ def _reads_name(fn: Scope, name: str) -> bool:
             return True
         todo.extend(node.children)
     return False
+
+
+def _arg_name(arg: cst.Arg) -> str | None:
+    """The plain name a positional argument passes (``f(obj, key)``), else None."""
+    if arg.keyword is not None or arg.star or not isinstance(arg.value, cst.Name):
+        return None
+    return arg.value.value
