@@ -680,7 +680,7 @@ def _agent_contract(ev: Evaluator, site: Site, agent: tuple[cst.Call, Scope, str
             continue
         found = tool_names(ev, expr, at)
         names += found
-        if not found:
+        if not found or field_name != "tools":  # (the agents it hands over to kept apart from its tools)
             site.options.setdefault(field_name, ev.option_value(expr, at))
     names += [fn.name for fn in _registered(at, name, _TOOL_DECORATORS)]
     site.tools = tuple(dict.fromkeys(names))

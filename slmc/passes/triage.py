@@ -434,7 +434,7 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         "detailed content",
     ),
     (
-        r"stor(?:y|ies)|poem|essay|blog|creative|imaginative|vivid(?:ly)?|novel\b|brainstorm"
+        r"stor(?:y|ies)|poem|haikus?\b|limericks?\b|sonnets?\b|essay|blog|creative|imaginative|vivid(?:ly)?|novel\b|brainstorm"
         r"|come\s+up\s+with\s+(?:\w+\s+){0,2}(?:ideas?|names?|stor(?:y|ies)|slogans?|jokes?|titles?)",
         -0.9,
         "creative writing",
@@ -463,7 +463,9 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         r"you\s+(?:have|has|will\s+have)\s+access\s+to\s+(?:the\s+following\s+|these\s+|a\s+set\s+of\s+)?(?:tools|functions)"
         r"|\bthought:(?=[\s\S]*\b(?:action|observation|final\s+answer)\s*:)|\bobservation:|final_answer"
         r"|solve\s+(?:the|this|any)\s+task|(?:use|call)\s+(?:the\s+|these\s+|your\s+)?tools\b"
-        r"|(?:use|call)\s+(?:any\s+of\s+)?(?:the\s+)?available\s+(?:tools|commands|functions)",
+        r"|(?:use|call)\s+(?:any\s+of\s+)?(?:the\s+)?available\s+(?:tools|commands|functions)"
+        # an agent told to spawn agents of its own and hand them parts of the work
+        r"|\b(?:create|spawn|launch|start)\s+(?:\w+\s+){0,2}?sub-?agents?\b",
         -1.2,
         "agent step over tools",
     ),
@@ -471,7 +473,9 @@ _OPEN_WORDING: tuple[tuple[str, float, str], ...] = (
         # ``reply to the user`` as an order, not the noun a sentence describing the system names (``the guideline
         # takes part in generating the next reply to the user``: the conversation is what is judged)
         r"(?:chat(?:ting)?|convers(?:e|ing)|talk(?:ing)?)\s+(?:[\w-]+\s+)?with|conversation\s+with\s+the\s+user|(?<!\bthe\s)(?<!\bnext\s)(?<!\ba\s)(?<!\bits\s)(?<!\btheir\s)(?:reply|respond)\s+to\s+the\s+(?:customer|user)|friendly\s+(?:reply|tone)|(?:you\s+are|act\s+as)\s+an?\s+(?:\w+\s+)?chat\s*bot"
-        r"|(?:what|how)\s+(?:should|would|will|might)\s+[^.?\n]{1,40}?\s+(?:say|reply|respond)\b|next\s+in\s+the\s+conversation",
+        r"|(?:what|how)\s+(?:should|would|will|might)\s+[^.?\n]{1,40}?\s+(?:say|reply|respond)\b|next\s+in\s+the\s+conversation"
+        # a line opening on a greeting that introduces its speaker (``Hi, my name is Ada.``): small talk, a chat turn
+        r"|(?m:^)[ \t]*(?:hi|hello|hey)(?:\s+there)?[,!.]?\s+(?:my\s+name\s+is|i\s+am|i'm)\b",
         -1.0,
         "conversation",
     ),
@@ -1507,7 +1511,7 @@ def collect_evidence(graph: AgentGraph, site: LLMCall) -> list[Evidence]:
         evidence = [e for e in evidence if not e.reason.startswith("offers ")]
         # greedy sampling makes the loop's steps repeatable, not its task closed
         evidence = [e for e in evidence if e.reason != "temperature=0"]
-    evidence += agent
+    evidence += closed_tools_evidence(site, agent, evidence) or agent
     persona = [] if agent else handed_persona_evidence(graph, site, evidence)
     evidence += persona
     if not agent and not persona and not any(e.weight < 0 and e.reason.startswith("prompt says") for e in evidence):
@@ -2109,6 +2113,42 @@ def named_tool_evidence(
     if not named:
         return []
     return [Evidence(1.8, f"{NAMED_TOOL} (`{named[0]}`): tool-argument filling")]
+
+
+CLOSED_TOOLS = "an agent loop over a closed set of named tools"
+# Tools that open what a loop can do whatever its instructions say: the web (search, browsing, pages by URL), code or
+# commands run, a computer or file system driven, another server's tool set (MCP)
+_OPEN_TOOL = lazy(
+    r"search|serp|web|brows|crawl|scrap|url|http|code|python|shell|bash|terminal|command|exec|computer|interpreter"
+    r"|sql|mcp|file|spawn|delegate",
+    re.IGNORECASE,
+)
+# A toolkit class (``SerpApiTools``, ``FileToolkit``): a set of tools under one name, not one function
+_TOOLKIT = lazy(r"(?:Tools|Toolkit|_tools|_toolkit)$")
+# A person talking turn after turn, or a history of turns handed in: the loop is a conversation, its tools or not
+_TALK = frozenset({SESSION, CHAT_UI, LIVE_SESSION, HISTORY})
+
+
+def closed_tools_evidence(site: LLMCall, agent: list[Evidence], evidence: list[Evidence]) -> list[Evidence]:
+    """An agent loop given one or two tools named in a literal list (``tools=[get_weather, get_temperature]``), no
+    agents to hand over to, and instructions asking nothing open (no writing, research, conversation): its steps
+    pick among those few functions and answer from what they return (a weather assistant over a lookup, a billing
+    agent over a status check): action planning over a closed skill set or grounded QA, a judgement call
+    (CALLSITES.md: unclear). Not the loop's open steps over an open tool set: tools reaching the web, running code or
+    commands, driving a computer, or a conversation with a person stay the loop."""
+    if not agent or agent[0].weight >= 0 or ": an agent loop over tools" not in agent[0].reason:
+        return []
+    tools = declared_tools(site)
+    if not 1 <= len(tools) <= 2 or any(
+        not t.isidentifier() or _OPEN_TOOL.search(t) or _TOOLKIT.search(t) for t in tools
+    ):
+        return []
+    if any(site.options.get(k) not in (None, "[]", "()", "None") for k in ("handoffs", "sub_agents", "members")):
+        return []  # agents it hands the turn to, or a team's members: each its own loop
+    opened = [e for e in evidence if e.weight < 0 and e.reason.startswith(("prompt says", "agent loop:"))]
+    if opened or any(e.reason in _TALK for e in evidence):
+        return []
+    return [Evidence(0.0, f"{JUDGEMENT}{CLOSED_TOOLS} ({', '.join(f'`{t}`' for t in tools)})")]
 
 
 ONE_TOOL_TASK = "its task orders what its agent's one tool does"

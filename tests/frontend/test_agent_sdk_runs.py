@@ -289,3 +289,15 @@ def test_agent_framework_agent_run_is_a_framework_call_and_a_workflow_run_is_not
     sent = messages_at(graph, path, line_of(_MAF, "self._agent.run(f"))
     assert any(role == "user" and text.startswith("Answer: ") for role, text in sent)
     assert (path, line_of(_MAF, "workflow.run(")) not in found
+
+
+def test_a_teams_members_are_kept_apart_from_its_tools(tmp_path: Path) -> None:
+    """A ``Team(members=[...])`` run carries its members' names among its tools (each a turn it may hand over) and
+    the ``members=`` expression itself, so that triage can tell agents handed the work from function tools; an agent
+    given only function tools carries no such field."""
+    write_tree(tmp_path, {"app/__init__.py": "", "app/agno_app.py": _AGNO, "app/pipeline.py": _PIPELINE})
+    graph = analysed_graph(tmp_path)
+    team = site_at(graph, "app/agno_app.py", line_of(_AGNO, "editor.run(f"))
+    assert "critic" in team.tools and team.options.get("members") == "[critic]", (team.tools, team.options)
+    single = site_at(graph, "app/agno_app.py", line_of(_AGNO, "critic.print_response("))
+    assert "members" not in single.options, single.options

@@ -168,3 +168,66 @@ def test_an_agent_run_whose_task_names_its_one_tool_fills_that_tools_arguments()
         site = add_site(g, "main", 50 + i, client="openai-agents", api="run", system=system, user=user, tools=tools)
         t = triage_site(g, site)
         assert t.verdict != N and not any("names the tool" in r for r in t.reasons), (system, t)
+
+
+def test_an_agent_loop_over_one_or_two_named_tools_is_a_judgement_call() -> None:
+    """An agent run over one or two named function tools, no agents to hand over to and instructions asking nothing
+    open (a support agent over a balance lookup, a forecast helper over two lookups) picks among a closed set of
+    actions and answers from what they return: a judgement call (unclear), not an open loop. An open tool (the web,
+    code run), a third tool, a handoff, or instructions asking for verse or for sub-agents of its own stay open."""
+    g = AgentGraph()
+    closed = (
+        ("You are a helpful forecast helper. Answer using the available tools.", ("fetch_forecast", "read_tide")),
+        ("You are a helpful agent.", ("account_balance",)),
+        ("Help with card questions.", ("card_status",)),
+    )
+    for i, (system, tools) in enumerate(closed):
+        site = add_site(
+            g,
+            "main",
+            10 + i,
+            client="openai-agents",
+            api="run",
+            system=system,
+            user="{q}",
+            tools=tools,
+            consumers=("print",),
+        )
+        t = triage_site(g, site)
+        assert t.verdict == U and any("closed set of named tools" in r for r in t.reasons), (system, t)
+    stays = (
+        ("You are a helpful agent.", ("web_search",), {}),
+        ("You are a helpful agent.", ("run_python",), {}),
+        ("You are a helpful agent.", ("account_balance", "card_status", "open_ticket"), {}),
+        ("You are a helpful agent.", ("account_balance",), {"handoffs": "[billing_agent]"}),
+        ("You only reply in haikus.", ("fetch_forecast",), {}),
+        ("Create two subagents, give each one proposal to inspect, then compare.", ("read_proposal",), {}),
+    )
+    # the same closed agent greeted by a person introducing themselves: a conversation turn
+    greeted = add_site(
+        g,
+        "main",
+        90,
+        client="openai-agents",
+        api="run",
+        system="Be brief.",
+        user="Hi, my name is Ada.",
+        tools=("roll_dice",),
+    )
+    t = triage_site(g, greeted)
+    assert t.verdict == OPEN and 'prompt says "conversation"' in t.reasons, t
+    for i, (system, tools, options) in enumerate(stays):
+        site = add_site(
+            g,
+            "main",
+            50 + i,
+            client="openai-agents",
+            api="run",
+            system=system,
+            user="{q}",
+            tools=tools,
+            options=options,
+            consumers=("print",),
+        )
+        t = triage_site(g, site)
+        assert t.verdict == OPEN and not any("closed set" in r for r in t.reasons), (system, tools, options, t)
