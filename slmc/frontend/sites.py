@@ -1809,6 +1809,10 @@ def _input_messages(
         ):
             # ``self._compatible(context)`` returning ``context`` or ``strip_images(context)``: the list it is handed
             return _input_messages(ev, inner, rs, role, only_text)
+    if isinstance(r, cst.Call) and not only_text and (given := _rendered_through(ev, r, rs)) is not None:
+        # ``prompt = self.template.render(messages=final)``: a renderer handing the messages it is given on (as they
+        # are, or only cut to a length / put through a chat template): the messages handed in
+        return _input_messages(ev, given, rs, role, only_text)
     chained = _fluent_messages(ev, r, rs) if not only_text else None
     if chained:
         return chained
@@ -2247,6 +2251,97 @@ def _passes_through(ev: Evaluator, call: cst.Call, scope: Scope) -> bool:
         return False
 
     return all(same(e) for e in fn.returns)
+
+
+def _rendered_through(ev: Evaluator, call: cst.Call, scope: Scope, depth: int = 0) -> cst.BaseExpression | None:
+    """The argument ``call`` hands a project function that gives that parameter back: one ``return`` hands it on as
+    it is (or through such a call: ``return self._cut(messages)``), and every other ``return`` built from it adds no
+    text of its own (a prompt cut to a length by token ids, messages joined or put through a chat template) and is no
+    model answer. Returns built only from other parameters (``render(question=q)`` filling the class's own template)
+    are another branch, not this one. None otherwise."""
+    fn = _called_function(ev, call, scope)
+    if fn is None or not fn.returns or len(fn.returns) > 8 or depth > 3 or any(a.star for a in call.args):
+        return None
+    names = [p.name.value for p in fn.params if not p.star]
+    if fn.enclosing_class() is not None and names and names[0] in ("self", "cls") and not is_staticmethod(fn):
+        names = names[1:]
+    for i, a in enumerate(call.args):
+        name = a.keyword.value if a.keyword is not None else (names[i] if i < len(names) else None)
+        if name is None or name not in names or not all(_reworks(fn, b, name) for b in fn.bindings.get(name, ())):
+            continue  # (a parameter rebound to something else in the body is not what the caller handed)
+        handed_on = False
+        for ret in fn.returns:
+            if isinstance(ret, cst.Name) and ret.value == name:
+                handed_on = True
+                continue
+            derived, own_text = _derivation(fn, ret, name)
+            if not derived:
+                continue
+            if own_text or isinstance(ev.value(ret, fn), Answer):
+                break
+            if isinstance(ret, cst.Call) and (inner := _rendered_through(ev, ret, fn, depth + 1)) is not None:
+                handed_on = handed_on or (isinstance(inner, cst.Name) and inner.value == name)
+        else:
+            if handed_on:
+                return a.value
+    return None
+
+
+def _reworks(fn: Scope, b: Any, name: str) -> bool:
+    """Whether a binding of the parameter ``name`` keeps what was handed in: the parameter itself, or the name
+    rebound to something built from it with no text of its own (``prompt = tok.decode(ids[:half])``)."""
+    if b[0] == "param":
+        return True
+    if b[0] != "expr" or len(b) < 3 or b[2] is not fn:
+        return False
+    derived, own = _derivation(fn, b[1], name)
+    return derived and not own
+
+
+def _derivation(fn: Scope, expr: cst.BaseExpression, name: str) -> tuple[bool, bool]:
+    """Whether ``expr`` is built from the local ``name`` of ``fn`` (through the locals it reads, as they are assigned
+    in ``fn``), and whether what it is built of holds text of its own (a literal of three words or more)."""
+    seen: set[str] = set()
+    todo: list[cst.CSTNode] = [expr]
+    derived = own = False
+    while todo and len(seen) < 32:
+        node = todo.pop()
+        for n in _read_names(node):
+            if n == name:
+                derived = True
+            elif n not in seen:
+                seen.add(n)
+                todo.extend(b[1] for b in fn.bindings.get(n, ())[:8] if b[0] == "expr" and len(b) > 2)
+        own = own or _holds_words(node)
+    return derived, own
+
+
+def _read_names(node: cst.CSTNode, depth: int = 0) -> list[str]:
+    """The names an expression reads (not the attribute names after a dot, nor keyword names)."""
+    if isinstance(node, cst.Name):
+        return [node.value]
+    if depth > 16:
+        return []
+    if isinstance(node, cst.Attribute):
+        return _read_names(node.value, depth + 1)
+    if isinstance(node, cst.Arg):
+        return _read_names(node.value, depth + 1)
+    out: list[str] = []
+    for c in node.children:
+        out += _read_names(c, depth + 1)
+    return out
+
+
+def _holds_words(node: cst.CSTNode, depth: int = 0) -> bool:
+    """Whether a literal of three words or more is written in ``node``."""
+    if isinstance(node, cst.SimpleString):
+        v = node.evaluated_value
+        return isinstance(v, str) and len(v.split()) >= 3
+    if isinstance(node, cst.FormattedStringText):
+        return len(node.value.split()) >= 3
+    if depth > 16:
+        return False
+    return any(_holds_words(c, depth + 1) for c in node.children)
 
 
 def is_staticmethod(fn: Scope) -> bool:
