@@ -1842,6 +1842,8 @@ def _input_messages(
         and not (isinstance(built[0], cst.List) and not built[0].elements)
     ):
         return _input_messages(ev, built[0], built[1], role, only_text)  # messages = self.build_messages(task)
+    if isinstance(r, cst.Call) and not only_text and (filled := _builder_appends(ev, r, rs)):
+        return filled  # ``return messages`` after ``messages.append({"role": "user", "content": PROMPT.format(...)})``
     if isinstance(r, cst.Call) and not only_text and "message" in (dotted(r.func) or "").lower():
         msg = _one_message(ev, r, rs)  # one message object handed over: ``step(make_user_message(content=...))``
         if msg is not None and msg.origin != "dynamic":
@@ -1866,6 +1868,12 @@ def _input_messages(
         walked = _walked_table(ev, expr.value, scope)
         if walked:  # ``for msgs in batch: llm.infer(msgs)`` over a list the function appends message lists to
             return walked
+    if isinstance(r, cst.ListComp) and not only_text and isinstance(r.elt, cst.Call) and r.for_in.inner_for_in is None:
+        # ``[self.template.fill(item) for item in dataset]`` handed to a batch sender: the messages the builder
+        # writes for each item (the same template each time)
+        each = _input_messages(ev, r.elt, rs, role)
+        if any(m.origin != "dynamic" and m.static_text().strip() for m in each):
+            return each
     if isinstance(r, cst.Call | cst.ListComp) and not only_text:
         # ``manager.render(name="extract", text=t)``: a message list kept as data (a template module's); a batch of
         # such lists built in a comprehension carries the same messages for each item
@@ -2298,6 +2306,24 @@ def _reworks(fn: Scope, b: Any, name: str) -> bool:
     return derived and not own
 
 
+def _builder_appends(ev: Evaluator, call: cst.Call, scope: Scope) -> list[Message]:
+    """A call of a project function that starts a message list empty, appends the turns it writes and returns it by
+    name (``messages = []`` ... ``messages.append({"role": "user", "content": self.user_prompt.format(...)})`` ...
+    ``return messages``): those turns, in order, when one of them holds text the code writes; else none."""
+    fn = _called_function(ev, call, scope)
+    if fn is None or len(fn.returns) != 1 or not isinstance(fn.returns[0], cst.Name):
+        return []
+    name = fn.returns[0].value
+    bound = fn.bindings.get(name, ())
+    if len(bound) != 1 or bound[0][0] != "expr" or not isinstance(bound[0][1], cst.List) or bound[0][1].elements:
+        return []
+    at = fn.module.pos(fn.returns[0])
+    if at is None:
+        return []
+    turns = appended_messages(ev, name, fn, at.start.line)
+    return turns if any(m.origin != "dynamic" and m.static_text().strip() for m in turns) else []
+
+
 def _derivation(fn: Scope, expr: cst.BaseExpression, name: str) -> tuple[bool, bool]:
     """Whether ``expr`` is built from the local ``name`` of ``fn`` (through the locals it reads, as they are assigned
     in ``fn``), and whether what it is built of holds text of its own (a literal of three words or more)."""
@@ -2670,11 +2696,30 @@ def _content(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> Text:
                         texts.append(ev.text(d.value, rs))
             elif isinstance(el, cst.Element):
                 texts.append(ev.text(el.value, rs))
+        if not r.elements and isinstance(expr, cst.Name):
+            texts = _appended_text_parts(ev, expr.value, rs)
         if texts:
             from slmc.frontend.resolve import concat
 
             return concat(texts, texts[0].origin)
     return ev.text(expr, scope)
+
+
+def _appended_text_parts(ev: Evaluator, name: str, scope: Scope) -> list[Text]:
+    """The text parts of a multimodal content list a function starts empty and fills by ``append`` (``parts.append(
+    {"type": "image", ...})``, ``parts.append({"type": "text", "text": TEMPLATE.format(...)})``): the ``text`` entry of
+    each appended dict, in order."""
+    texts: list[Text] = []
+    for ci in scope.calls[:256]:
+        f = ci.node.func
+        if not (isinstance(f, cst.Attribute) and f.attr.value == "append" and (dotted(f.value) or "") == name):
+            continue
+        if len(ci.node.args) != 1 or not isinstance(ci.node.args[0].value, cst.Dict):
+            continue
+        for d in ci.node.args[0].value.elements:
+            if isinstance(d, cst.DictElement) and ev.static_str(d.key, ci.scope) == "text":
+                texts.append(ev.text(d.value, ci.scope))
+    return texts
 
 
 def _format_template(text: Text) -> Text:
