@@ -2262,6 +2262,14 @@ def _passes_through(ev: Evaluator, call: cst.Call, scope: Scope) -> bool:
 
 
 def _rendered_through(ev: Evaluator, call: cst.Call, scope: Scope, depth: int = 0) -> cst.BaseExpression | None:
+    """``_handed_through``, None where reading it recurses too deep (a call reached deep in the evaluator's stack)."""
+    try:
+        return _handed_through(ev, call, scope, depth)
+    except RecursionError:
+        return None
+
+
+def _handed_through(ev: Evaluator, call: cst.Call, scope: Scope, depth: int = 0) -> cst.BaseExpression | None:
     """The argument ``call`` hands a project function that gives that parameter back: one ``return`` hands it on as
     it is (or through such a call: ``return self._cut(messages)``), and every other ``return`` built from it adds no
     text of its own (a prompt cut to a length by token ids, messages joined or put through a chat template) and is no
@@ -2307,6 +2315,14 @@ def _reworks(fn: Scope, b: Any, name: str) -> bool:
 
 
 def _builder_appends(ev: Evaluator, call: cst.Call, scope: Scope) -> list[Message]:
+    """``_appended_by_builder``, none where reading it recurses too deep."""
+    try:
+        return _appended_by_builder(ev, call, scope)
+    except RecursionError:
+        return []
+
+
+def _appended_by_builder(ev: Evaluator, call: cst.Call, scope: Scope) -> list[Message]:
     """A call of a project function that starts a message list empty, appends the turns it writes and returns it by
     name (``messages = []`` ... ``messages.append({"role": "user", "content": self.user_prompt.format(...)})`` ...
     ``return messages``): those turns, in order, when one of them holds text the code writes; else none."""
