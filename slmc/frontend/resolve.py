@@ -970,6 +970,12 @@ class Evaluator:
             and not isinstance(r.elements[index], cst.StarredElement)
         ]
         interesting = [v for v in values if isinstance(v, _INTERESTING)]
+        if not interesting and values and len(values) == len(fn.returns):
+            # ``prompt, user_msg = self._build_prompt(state)`` with ``return prompt, user_msg``: the text the builder
+            # hands back in that place, where every return is a tuple giving text there
+            texts = [v for v in values if isinstance(v, Text) or (isinstance(v, Const) and isinstance(v.value, str))]
+            if len(texts) == len(values) and all(t == texts[0] for t in texts):
+                return texts[0]
         return self.merge(interesting) if interesting else None
 
     def param_value(self, param: cst.Param, scope: Scope) -> Value:

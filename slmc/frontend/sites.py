@@ -1809,6 +1809,10 @@ def _input_messages(
         ):
             # ``self._compatible(context)`` returning ``context`` or ``strip_images(context)``: the list it is handed
             return _input_messages(ev, inner, rs, role, only_text)
+    if isinstance(r, cst.Call) and not only_text and (given := _rendered_through(ev, r, rs)) is not None:
+        # ``prompt = self.template.render(messages=final)``: a renderer handing the messages it is given on (as they
+        # are, or only cut to a length / put through a chat template): the messages handed in
+        return _input_messages(ev, given, rs, role, only_text)
     chained = _fluent_messages(ev, r, rs) if not only_text else None
     if chained:
         return chained
@@ -1838,6 +1842,8 @@ def _input_messages(
         and not (isinstance(built[0], cst.List) and not built[0].elements)
     ):
         return _input_messages(ev, built[0], built[1], role, only_text)  # messages = self.build_messages(task)
+    if isinstance(r, cst.Call) and not only_text and (filled := _builder_appends(ev, r, rs)):
+        return filled  # ``return messages`` after ``messages.append({"role": "user", "content": PROMPT.format(...)})``
     if isinstance(r, cst.Call) and not only_text and "message" in (dotted(r.func) or "").lower():
         msg = _one_message(ev, r, rs)  # one message object handed over: ``step(make_user_message(content=...))``
         if msg is not None and msg.origin != "dynamic":
@@ -1862,6 +1868,12 @@ def _input_messages(
         walked = _walked_table(ev, expr.value, scope)
         if walked:  # ``for msgs in batch: llm.infer(msgs)`` over a list the function appends message lists to
             return walked
+    if isinstance(r, cst.ListComp) and not only_text and isinstance(r.elt, cst.Call) and r.for_in.inner_for_in is None:
+        # ``[self.template.fill(item) for item in dataset]`` handed to a batch sender: the messages the builder
+        # writes for each item (the same template each time)
+        each = _input_messages(ev, r.elt, rs, role)
+        if any(m.origin != "dynamic" and m.static_text().strip() for m in each):
+            return each
     if isinstance(r, cst.Call | cst.ListComp) and not only_text:
         # ``manager.render(name="extract", text=t)``: a message list kept as data (a template module's); a batch of
         # such lists built in a comprehension carries the same messages for each item
@@ -2249,6 +2261,131 @@ def _passes_through(ev: Evaluator, call: cst.Call, scope: Scope) -> bool:
     return all(same(e) for e in fn.returns)
 
 
+def _rendered_through(ev: Evaluator, call: cst.Call, scope: Scope, depth: int = 0) -> cst.BaseExpression | None:
+    """``_handed_through``, None where reading it recurses too deep (a call reached deep in the evaluator's stack)."""
+    try:
+        return _handed_through(ev, call, scope, depth)
+    except RecursionError:
+        return None
+
+
+def _handed_through(ev: Evaluator, call: cst.Call, scope: Scope, depth: int = 0) -> cst.BaseExpression | None:
+    """The argument ``call`` hands a project function that gives that parameter back: one ``return`` hands it on as
+    it is (or through such a call: ``return self._cut(messages)``), and every other ``return`` built from it adds no
+    text of its own (a prompt cut to a length by token ids, messages joined or put through a chat template) and is no
+    model answer. Returns built only from other parameters (``render(question=q)`` filling the class's own template)
+    are another branch, not this one. None otherwise."""
+    fn = _called_function(ev, call, scope)
+    if fn is None or not fn.returns or len(fn.returns) > 8 or depth > 3 or any(a.star for a in call.args):
+        return None
+    names = [p.name.value for p in fn.params if not p.star]
+    if fn.enclosing_class() is not None and names and names[0] in ("self", "cls") and not is_staticmethod(fn):
+        names = names[1:]
+    for i, a in enumerate(call.args):
+        name = a.keyword.value if a.keyword is not None else (names[i] if i < len(names) else None)
+        if name is None or name not in names or not all(_reworks(fn, b, name) for b in fn.bindings.get(name, ())):
+            continue  # (a parameter rebound to something else in the body is not what the caller handed)
+        handed_on = False
+        for ret in fn.returns:
+            if isinstance(ret, cst.Name) and ret.value == name:
+                handed_on = True
+                continue
+            derived, own_text = _derivation(fn, ret, name)
+            if not derived:
+                continue
+            if own_text or isinstance(ev.value(ret, fn), Answer):
+                break
+            if isinstance(ret, cst.Call) and (inner := _rendered_through(ev, ret, fn, depth + 1)) is not None:
+                handed_on = handed_on or (isinstance(inner, cst.Name) and inner.value == name)
+        else:
+            if handed_on:
+                return a.value
+    return None
+
+
+def _reworks(fn: Scope, b: Any, name: str) -> bool:
+    """Whether a binding of the parameter ``name`` keeps what was handed in: the parameter itself, or the name
+    rebound to something built from it with no text of its own (``prompt = tok.decode(ids[:half])``)."""
+    if b[0] == "param":
+        return True
+    if b[0] != "expr" or len(b) < 3 or b[2] is not fn:
+        return False
+    derived, own = _derivation(fn, b[1], name)
+    return derived and not own
+
+
+def _builder_appends(ev: Evaluator, call: cst.Call, scope: Scope) -> list[Message]:
+    """``_appended_by_builder``, none where reading it recurses too deep."""
+    try:
+        return _appended_by_builder(ev, call, scope)
+    except RecursionError:
+        return []
+
+
+def _appended_by_builder(ev: Evaluator, call: cst.Call, scope: Scope) -> list[Message]:
+    """A call of a project function that starts a message list empty, appends the turns it writes and returns it by
+    name (``messages = []`` ... ``messages.append({"role": "user", "content": self.user_prompt.format(...)})`` ...
+    ``return messages``): those turns, in order, when one of them holds text the code writes; else none."""
+    fn = _called_function(ev, call, scope)
+    if fn is None or len(fn.returns) != 1 or not isinstance(fn.returns[0], cst.Name):
+        return []
+    name = fn.returns[0].value
+    bound = fn.bindings.get(name, ())
+    if len(bound) != 1 or bound[0][0] != "expr" or not isinstance(bound[0][1], cst.List) or bound[0][1].elements:
+        return []
+    at = fn.module.pos(fn.returns[0])
+    if at is None:
+        return []
+    turns = appended_messages(ev, name, fn, at.start.line)
+    return turns if any(m.origin != "dynamic" and m.static_text().strip() for m in turns) else []
+
+
+def _derivation(fn: Scope, expr: cst.BaseExpression, name: str) -> tuple[bool, bool]:
+    """Whether ``expr`` is built from the local ``name`` of ``fn`` (through the locals it reads, as they are assigned
+    in ``fn``), and whether what it is built of holds text of its own (a literal of three words or more)."""
+    seen: set[str] = set()
+    todo: list[cst.CSTNode] = [expr]
+    derived = own = False
+    while todo and len(seen) < 32:
+        node = todo.pop()
+        for n in _read_names(node):
+            if n == name:
+                derived = True
+            elif n not in seen:
+                seen.add(n)
+                todo.extend(b[1] for b in fn.bindings.get(n, ())[:8] if b[0] == "expr" and len(b) > 2)
+        own = own or _holds_words(node)
+    return derived, own
+
+
+def _read_names(node: cst.CSTNode, depth: int = 0) -> list[str]:
+    """The names an expression reads (not the attribute names after a dot, nor keyword names)."""
+    if isinstance(node, cst.Name):
+        return [node.value]
+    if depth > 16:
+        return []
+    if isinstance(node, cst.Attribute):
+        return _read_names(node.value, depth + 1)
+    if isinstance(node, cst.Arg):
+        return _read_names(node.value, depth + 1)
+    out: list[str] = []
+    for c in node.children:
+        out += _read_names(c, depth + 1)
+    return out
+
+
+def _holds_words(node: cst.CSTNode, depth: int = 0) -> bool:
+    """Whether a literal of three words or more is written in ``node``."""
+    if isinstance(node, cst.SimpleString):
+        v = node.evaluated_value
+        return isinstance(v, str) and len(v.split()) >= 3
+    if isinstance(node, cst.FormattedStringText):
+        return len(node.value.split()) >= 3
+    if depth > 16:
+        return False
+    return any(_holds_words(c, depth + 1) for c in node.children)
+
+
 def is_staticmethod(fn: Scope) -> bool:
     """Whether a method is a ``@staticmethod``: its first parameter is one its caller passes, no ``self``."""
     return any(isinstance(d, cst.Name) and d.value == "staticmethod" for d in fn.decorators)
@@ -2575,11 +2712,30 @@ def _content(ev: Evaluator, expr: cst.BaseExpression, scope: Scope) -> Text:
                         texts.append(ev.text(d.value, rs))
             elif isinstance(el, cst.Element):
                 texts.append(ev.text(el.value, rs))
+        if not r.elements and isinstance(expr, cst.Name):
+            texts = _appended_text_parts(ev, expr.value, rs)
         if texts:
             from slmc.frontend.resolve import concat
 
             return concat(texts, texts[0].origin)
     return ev.text(expr, scope)
+
+
+def _appended_text_parts(ev: Evaluator, name: str, scope: Scope) -> list[Text]:
+    """The text parts of a multimodal content list a function starts empty and fills by ``append`` (``parts.append(
+    {"type": "image", ...})``, ``parts.append({"type": "text", "text": TEMPLATE.format(...)})``): the ``text`` entry of
+    each appended dict, in order."""
+    texts: list[Text] = []
+    for ci in scope.calls[:256]:
+        f = ci.node.func
+        if not (isinstance(f, cst.Attribute) and f.attr.value == "append" and (dotted(f.value) or "") == name):
+            continue
+        if len(ci.node.args) != 1 or not isinstance(ci.node.args[0].value, cst.Dict):
+            continue
+        for d in ci.node.args[0].value.elements:
+            if isinstance(d, cst.DictElement) and ev.static_str(d.key, ci.scope) == "text":
+                texts.append(ev.text(d.value, ci.scope))
+    return texts
 
 
 def _format_template(text: Text) -> Text:

@@ -134,7 +134,10 @@ _NARROW_WORDING: tuple[tuple[str, float, str], ...] = (
         # ``Respond with a concise answer only``, which asks for nothing beside the answer, however open it is
         r"|(?<![a-z]\s)(?:answer|output)\s+(?:with\s+)?(?:only|just)\b"
         r"|\b(?:should|must|will|shall|can|please|and|to|you|then)\s+(?:answer|output)\s+(?:with\s+)?(?:only|just)\b"
-        r"|only\s+(?:output|return|respond|the\s+(?:label|name|number|category|word|answer))",
+        r"|only\s+(?:output|return|respond|the\s+(?:label|name|number|category|word|answer))"
+        # ``Only give me the final choices.``: a multiple-choice answer, the picked option(s) alone
+        r"|\bonly\s+(?:give|tell|provide)\s+(?:me\s+|us\s+)?(?:the\s+)?(?:final\s+|correct\s+)?"
+        r"(?:choices?|options?|letters?)\b",
         0.9,
         "answer with only",
     ),

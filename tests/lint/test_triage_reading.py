@@ -842,3 +842,21 @@ def test_an_opening_user_turn_before_the_history_is_no_instruction_about_it() ->
         bare = _sent(g, f"Loop.step_{name}", 30, Message("user", parts("{" + name + "}"), origin="dynamic"))
         t = triage_site(g, bare)
         assert "conversation history passed in (multi-turn)" in t.reasons, (name, t)
+
+
+def test_only_the_final_choices_asked_for_is_a_closed_answer() -> None:
+    """``Only give me the final choices.`` under a question with its examples: a multiple-choice answer, the picked
+    option alone; ``Only give me the answer`` (any answer, however long) is not read this way."""
+    g = AgentGraph()
+    picked = add_site(
+        g,
+        "f",
+        10,
+        system=None,
+        user="{examples}\nUsing the examples, answer the question. Only give me the final "
+        "choices.\nQuestion: {question}\nAnswer: ",
+    )
+    got = triage_site(g, picked)
+    assert 'prompt says "answer with only"' in got.reasons and got.verdict == Verdict.NARROW, got
+    free = add_site(g, "g", 20, system=None, user="Explain the history of {town}. Only give me the answer.")
+    assert 'prompt says "answer with only"' not in triage_site(g, free).reasons
