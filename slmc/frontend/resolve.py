@@ -3886,6 +3886,8 @@ class Evaluator:
         cls = fn.enclosing_class()
         if cls is not None and names and names[0] in ("self", "cls"):
             names = names[1:]
+        if name not in names:
+            return None  # the receiver (``cls`` in a classmethod): bound by the call's object, not handed by a caller
         index = names.index(name)
         qnames: list[str] = []
         for _, info in self._module_calls_of(fn):
