@@ -974,8 +974,8 @@ class Evaluator:
             # ``prompt, user_msg = self._build_prompt(state)`` with ``return prompt, user_msg``: the text the builder
             # hands back in that place, where every return is a tuple giving text there
             texts = [v for v in values if isinstance(v, Text) or (isinstance(v, Const) and isinstance(v.value, str))]
-            if len(texts) == len(values) and all(t == texts[0] for t in texts):
-                return texts[0]
+            if len(texts) == len(values) and all(t == texts[0] for t in texts) and _worded(texts[0]):
+                return texts[0]  # (a prompt's words: not a URL or a name split out of one, ``return base, f"/{path}"``)
         return self.merge(interesting) if interesting else None
 
     def param_value(self, param: cst.Param, scope: Scope) -> Value:
@@ -6155,3 +6155,9 @@ def _arg_name(arg: cst.Arg) -> str | None:
     if arg.keyword is not None or arg.star or not isinstance(arg.value, cst.Name):
         return None
     return arg.value.value
+
+
+def _worded(value: Value) -> bool:
+    """Whether a text value holds three words or more of static text (a prompt), not a bare name, path or URL."""
+    static = value.static() if isinstance(value, Text) else value.value if isinstance(value, Const) else ""
+    return isinstance(static, str) and len(static.split()) >= 3

@@ -86,3 +86,36 @@ def test_the_prompt_unpacked_from_a_builders_tuple_reaches_the_site(tmp_path: Pa
     assert triage_site(graph, site).verdict == Verdict.NARROW
     other = _site(graph, "chat/namer.py", _line(NAMER, "reply = await model.ainvoke(user)"))
     assert "Return ONLY the name" not in _text(graph, other)
+
+
+ENDPOINT = """
+    import openai
+
+
+    class Endpoint:
+        def split_url(self):
+            full = "https://models.example.org/api/v4/chat/completions"
+            arr = full.split("/api/")
+            return f"{arr[0]}/api", f"/{arr[1]}"
+
+        def target(self):
+            base, path = self.split_url()
+            return path
+"""
+
+
+def test_a_url_unpacked_from_a_builders_tuple_is_no_text(tmp_path: Path) -> None:
+    """The rule reads prompts (three words of static text or more), not a URL split out of another (``return base,
+    f"/{path}"``). Failed before: the path's ``/`` hole was taken for the value of ``path``, so an SDK subclass's
+    requests through it no longer reached a model endpoint (geekan/MetaGPT: its Zhipu provider lost 2 calls and 3
+    wrappers)."""
+    from slmc.frontend.project import Analysis, source_files
+
+    _write(tmp_path, {"endpoint.py": ENDPOINT})
+    analysis = Analysis(tmp_path)
+    for f in source_files([tmp_path], tmp_path):
+        analysis.add_file(f.relpath, f.path)
+    analysis.run()
+    scope = analysis.ev.scopes["endpoint:Endpoint.target"]
+    (returned,) = scope.returns  # ``return path``
+    assert analysis.ev.value(returned, scope) is None
