@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from slmc.frontend.project import Analysis, source_files
-from tests.frontend.trees import write_tree
+from tests.frontend.trees import analysis_of, write_tree
 
 ITEMS = """
     import openai  # (a file the analysis reads: one naming a model SDK)
@@ -31,10 +30,7 @@ ITEMS = """
 def test_the_receiver_of_a_classmethod_is_no_class_handed_in(tmp_path: Path) -> None:
     """Failed before: ``names.index('cls')`` on the parameters left after the receiver raised ValueError."""
     write_tree(tmp_path, {"items.py": ITEMS})
-    analysis = Analysis(tmp_path)
-    for f in source_files([tmp_path], tmp_path):
-        analysis.add_file(f.relpath, f.path)
-    analysis.run()
+    analysis = analysis_of(tmp_path)
     scope = analysis.ev.scopes["items:Item.from_dict"]
     assert analysis.ev.class_handed_in("cls", scope) is None
     assert analysis.ev.class_handed_in("data", scope) is None

@@ -11,6 +11,7 @@ from slmc.ir import Verdict
 from slmc.passes.triage import triage_site
 
 from .trees import analysed_graph as _graph
+from .trees import analysis_of as _analysis
 from .trees import carried_text as _text
 from .trees import line_of as _line
 from .trees import site_at as _site
@@ -109,13 +110,8 @@ def test_a_url_unpacked_from_a_builders_tuple_is_no_text(tmp_path: Path) -> None
     f"/{path}"``). Failed before: the path's ``/`` hole was taken for the value of ``path``, so an SDK subclass's
     requests through it no longer reached a model endpoint (geekan/MetaGPT: its Zhipu provider lost 2 calls and 3
     wrappers)."""
-    from slmc.frontend.project import Analysis, source_files
-
     _write(tmp_path, {"endpoint.py": ENDPOINT})
-    analysis = Analysis(tmp_path)
-    for f in source_files([tmp_path], tmp_path):
-        analysis.add_file(f.relpath, f.path)
-    analysis.run()
+    analysis = _analysis(tmp_path)
     scope = analysis.ev.scopes["endpoint:Endpoint.target"]
     (returned,) = scope.returns  # ``return path``
     assert analysis.ev.value(returned, scope) is None

@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 from slmc.frontend import analyze_paths
+from slmc.frontend.project import Analysis, source_files
 from slmc.ir import AgentGraph, LLMCall, SiteKind
 
 
@@ -22,6 +23,15 @@ def analysed_graph(root: Path) -> AgentGraph:
     graph, diags = analyze_paths([root], root=root)
     assert not [d for d in diags if "internal error" in d.message]
     return graph
+
+
+def analysis_of(root: Path) -> Analysis:
+    """The analysis of the tree under ``root``, run (its evaluator and scopes open to a test)."""
+    analysis = Analysis(root)
+    for f in source_files([root], root):
+        analysis.add_file(f.relpath, f.path)
+    analysis.run()
+    return analysis
 
 
 def site_at(graph: AgentGraph, path: str, line: int) -> LLMCall:
